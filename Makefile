@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh Debian machine with Python 3.11:
+#   make demo   -- the store demo end to end on ../shared/data
+#   make test   -- the test suite (what .ci/run runs)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DATA   ?= ../shared/data
+OUT    ?= out
+
+.PHONY: install mosquitto demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[cloud,dev]'
+	@touch $@
+
+# Mosquitto is a system package: tests and the demo start their own broker
+# process on a free port, they never rely on a system service.
+mosquitto:
+	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto )
+
+demo: install mosquitto
+	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT)
+
+# pytest exits 5 when it collected nothing: a broken suite, never a pass.
+test: install mosquitto
+	@$(PY) -m pytest -q; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install mosquitto
+	$(PY) -m benchmarks.edge_latency --rate 1000 --seconds 10
+	$(PY) -m benchmarks.reliability
+
+clean:
+	rm -rf $(OUT) .pytest_cache

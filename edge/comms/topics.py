@@ -1,0 +1,352 @@
+"""The MQTT topic tree and payload schemas: the one owner of the wire contract.
+
+Everything that speaks MQTT in this project (the device agent, the camera
+process, the simulator, the feedback sync, the cloud ingest, benchmarks and
+tests) builds topics with :class:`TopicTree` and reads/writes payloads with the
+models below. ``docs/mqtt-topics.md`` documents the same tree; ``python -m
+edge.comms.topics`` prints the JSON schemas of every payload.
+
+Tree (``{p}`` is the configured prefix, default ``store``)::
+
+    {p}/{store}/shopper/location                      in   QoS 0  shopper entered/left a zone
+    {p}/{store}/camera/{camera}/zone                  in   QoS 0  camera occupancy/entry/exit/dwell/linger
+    {p}/{store}/inventory                             in   QoS 1  stock level of an item on a shelf
+    {p}/{store}/pos                                   in   QoS 1  a completed purchase at a till
+    {p}/{store}/display/{display}/interaction         in   QoS 1  touch on a screen, pickup from a shelf
+    {p}/{store}/display/{display}/recommendations     out  QoS 1  retained: what the display shows now
+    {p}/{store}/device/{device}/status                out  QoS 1  retained: online/offline (last will)
+    {p}/{store}/device/{device}/request               in   QoS 1  MQTT 5 request; reply to its response topic
+    {p}/{store}/device/{device}/deadletter            out  QoS 0  rejected inbound messages and why
+    {p}/{store}/device/{device}/feedback              out  QoS 1  impressions/interactions/conversions for the cloud
+
+Every payload is a JSON object with ``"v": 1`` (the schema version). A device
+rejects a payload with another version rather than guess at its meaning.
+Timestamps are Unix seconds (float). Every inbound signal carries a
+``signal_id`` chosen by its sender; a recommendation names the signal that
+caused it in ``cause``, so a screen, a log and a benchmark can match them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SCHEMA_VERSION = 1
+
+Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Part(BaseModel):
+    """Base of every nested object: unknown keys are an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Payload(Part):
+    """Base of every top-level payload: strict keys plus the schema version."""
+
+    v: Literal[1] = Field(default=1, title="Schema version", description="Payload schema version; 1 today.")
+
+
+class ShopperRef(Part):
+    """Who a signal is about: an anonymous track or an opted-in loyalty member (or both)."""
+
+    track_id: Id | None = Field(default=None, description="Short-lived anonymous id from a camera or location system.")
+    loyalty_id: Id | None = Field(default=None, description="Loyalty id of a shopper who opted in to personalisation.")
+
+    @model_validator(mode="after")
+    def _one_id(self) -> ShopperRef:
+        if self.track_id is None and self.loyalty_id is None:
+            raise ValueError("one of track_id or loyalty_id is required")
+        return self
+
+    @property
+    def key(self) -> str:
+        """Session key: the loyalty id when known, so a shopper keeps one session across tracks."""
+        return f"l:{self.loyalty_id}" if self.loyalty_id else f"t:{self.track_id}"
+
+
+class Signal(Payload):
+    signal_id: Id = Field(description="Sender-chosen unique id; echoed in the recommendation it causes.")
+    ts: float = Field(ge=0, description="When it happened, Unix seconds.")
+
+
+# ---- inbound ---------------------------------------------------------------
+
+
+class LocationSignal(Signal):
+    """A shopper entered or left a zone."""
+
+    shopper: ShopperRef
+    zone: Id = Field(description="Zone id from the device config.")
+    action: Literal["enter", "leave"]
+
+
+class CameraZoneEvent(Signal):
+    """Anonymous zone events from edge-camera. No image data ever: counts and times only."""
+
+    camera_id: Id
+    zone: Id
+    event: Literal["occupancy", "enter", "exit", "dwell", "linger"]
+    occupancy: int | None = Field(default=None, ge=0, description="People in the zone now (occupancy events).")
+    track_id: Id | None = Field(default=None, description="Random short-lived track id (enter/exit/dwell/linger).")
+    dwell_s: float | None = Field(default=None, ge=0, description="Seconds the track has been in the zone.")
+    display_id: Id | None = Field(default=None, description="Display the track lingers at (linger events).")
+
+
+class InventoryUpdate(Signal):
+    """Stock of an item on a shelf, as counted by a smart shelf or the stock system."""
+
+    item_id: Id
+    quantity: int = Field(ge=0, description="Units on the shelf now (absolute, not a delta).")
+    shelf: Id | None = Field(default=None, description="Shelf or display id, if known.")
+
+
+class PosLine(Part):
+    item_id: Id
+    quantity: float = Field(gt=0)
+    price: float = Field(ge=0, description="Unit price paid.")
+
+
+class PosPurchase(Signal):
+    """A completed transaction at a till."""
+
+    transaction_id: Id
+    shopper: ShopperRef | None = Field(default=None, description="Who paid, when the store can tell (loyalty card, track).")
+    items: list[PosLine] = Field(min_length=1)
+
+
+class DisplayInteraction(Signal):
+    """A shopper touched a screen tile or picked an item off a smart shelf."""
+
+    kind: Literal["touch", "pickup"]
+    item_id: Id | None = None
+    recommendation_id: Id | None = Field(default=None, description="The recommendation shown when it happened, if known.")
+    shopper: ShopperRef | None = None
+
+
+class RecommendRequest(Payload):
+    """On-demand request (MQTT 5: reply goes to the response topic with the correlation data)."""
+
+    request_id: Id | None = None
+    display_id: Id | None = None
+    zone: Id | None = None
+    shopper: ShopperRef | None = None
+    k: int | None = Field(default=None, ge=1, le=50)
+
+
+# ---- outbound --------------------------------------------------------------
+
+
+class Cause(Part):
+    signal_id: str
+    topic: str
+
+
+class RecommendedItem(Part):
+    item_id: str
+    name: str
+    category: str
+    price: float
+    score: float
+    position: int
+    reason: str = Field(description="Short human-readable why: 'bought before', 'popular in Produce', ...")
+
+
+class Recommendation(Payload):
+    """What one display should show now."""
+
+    recommendation_id: str
+    display_id: str
+    zone: str
+    cause: Cause | None = Field(description="The signal that triggered this recompute (None at start-up).")
+    shopper: str | None = Field(default=None, description="Session key ('t:...' anonymous or 'l:...' opted in).")
+    model_version: str | None = Field(description="Bundle model version, or None for the popularity fallback.")
+    strategy: Literal["model", "popularity"]
+    generated_at: float
+    items: list[RecommendedItem]
+
+
+class DeviceStatus(Payload):
+    device_id: str
+    state: Literal["online", "offline"]
+    ts: float
+    model_version: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, description="Counters and health (free form).")
+
+
+class DeadLetter(Payload):
+    topic: str
+    reason: str
+    payload: str = Field(description="The first 512 bytes of the rejected payload, decoded with replacement.")
+    ts: float
+
+
+class FeedbackEvent(Payload):
+    """One feedback event for the cloud, sent from the device outbox in sequence order."""
+
+    event_id: str = Field(description="Globally unique (device id + sequence); the cloud de-duplicates on it.")
+    device_id: str
+    store_id: str
+    seq: int = Field(ge=1, description="Per-device sequence number; gaps are detectable in the cloud.")
+    kind: Literal["impression", "interaction", "conversion"]
+    ts: float
+    model_version: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+# ---- topics ----------------------------------------------------------------
+
+InboundKind = Literal["location", "camera", "inventory", "pos", "interaction", "request"]
+
+INBOUND_MODELS: dict[str, type[Payload]] = {
+    "location": LocationSignal,
+    "camera": CameraZoneEvent,
+    "inventory": InventoryUpdate,
+    "pos": PosPurchase,
+    "interaction": DisplayInteraction,
+    "request": RecommendRequest,
+}
+
+
+class PayloadError(ValueError):
+    """An inbound message that does not meet the contract: the topic and why."""
+
+    def __init__(self, topic: str, reason: str) -> None:
+        self.topic = topic
+        self.reason = reason
+        super().__init__(f"{topic}: {reason}")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    kind: str
+    topic: str
+    payload: Payload
+    params: dict[str, str]
+    """Topic wildcards, e.g. {"display_id": "d1"} or {"camera_id": "cam1"}."""
+
+
+@dataclass(frozen=True)
+class TopicTree:
+    """Topic names for one store (and one device in it)."""
+
+    store_id: str
+    device_id: str = "+"
+    prefix: str = "store"
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}/{self.store_id}"
+
+    @property
+    def location(self) -> str:
+        return f"{self.base}/shopper/location"
+
+    def camera_zone(self, camera_id: str = "+") -> str:
+        return f"{self.base}/camera/{camera_id}/zone"
+
+    @property
+    def inventory(self) -> str:
+        return f"{self.base}/inventory"
+
+    @property
+    def pos(self) -> str:
+        return f"{self.base}/pos"
+
+    def interaction(self, display_id: str = "+") -> str:
+        return f"{self.base}/display/{display_id}/interaction"
+
+    def recommendations(self, display_id: str = "+") -> str:
+        return f"{self.base}/display/{display_id}/recommendations"
+
+    @property
+    def device(self) -> str:
+        return f"{self.base}/device/{self.device_id}"
+
+    @property
+    def status(self) -> str:
+        return f"{self.device}/status"
+
+    @property
+    def request(self) -> str:
+        return f"{self.device}/request"
+
+    @property
+    def deadletter(self) -> str:
+        return f"{self.device}/deadletter"
+
+    @property
+    def feedback(self) -> str:
+        return f"{self.device}/feedback"
+
+    def subscriptions(self) -> list[tuple[str, int]]:
+        """What a device subscribes to, with QoS."""
+        return [
+            (self.location, 0),
+            (self.camera_zone(), 0),
+            (self.inventory, 1),
+            (self.pos, 1),
+            (self.interaction(), 1),
+            (self.request, 1),
+        ]
+
+    def classify(self, topic: str) -> tuple[str, dict[str, str]] | None:
+        """Map a concrete inbound topic to (kind, wildcard params), or None if not ours."""
+        base = self.base + "/"
+        if not topic.startswith(base):
+            return None
+        parts = topic[len(base) :].split("/")
+        match parts:
+            case ["shopper", "location"]:
+                return "location", {}
+            case ["camera", camera_id, "zone"]:
+                return "camera", {"camera_id": camera_id}
+            case ["inventory"]:
+                return "inventory", {}
+            case ["pos"]:
+                return "pos", {}
+            case ["display", display_id, "interaction"]:
+                return "interaction", {"display_id": display_id}
+            case ["device", device_id, "request"] if self.device_id in ("+", device_id):
+                return "request", {}
+        return None
+
+    def parse(self, topic: str, payload: bytes) -> Inbound:
+        """Validate an inbound message. Raises :class:`PayloadError` naming topic and reason."""
+        found = self.classify(topic)
+        if found is None:
+            raise PayloadError(topic, "not an inbound topic of this device")
+        kind, params = found
+        model = INBOUND_MODELS[kind]
+        try:
+            message = model.model_validate_json(payload)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "payload"
+            more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+            raise PayloadError(topic, f"{where}: {first['msg']}{more}") from None
+        return Inbound(kind=kind, topic=topic, payload=message, params=params)
+
+
+def dump(payload: Payload) -> bytes:
+    """Serialise a payload for publishing (compact JSON, None fields kept explicit)."""
+    return payload.model_dump_json().encode()
+
+
+def all_schemas() -> dict[str, Any]:
+    models: dict[str, type[Payload]] = {
+        **INBOUND_MODELS,
+        "recommendations": Recommendation,
+        "status": DeviceStatus,
+        "deadletter": DeadLetter,
+        "feedback": FeedbackEvent,
+    }
+    return {name: model.model_json_schema() for name, model in models.items()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(all_schemas(), indent=2))

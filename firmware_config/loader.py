@@ -1,0 +1,76 @@
+"""Load a device TOML file into a validated :class:`DeviceConfig`.
+
+Errors are collected, not raised one at a time: an installer fixing a config
+wants every problem in one go, each with the file and the field path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from firmware_config.schema import DeviceConfig, reference_errors
+
+
+class ConfigError(Exception):
+    """An invalid config file. ``errors`` holds one 'file: field.path: reason' per problem."""
+
+    def __init__(self, path: Path, errors: list[str]) -> None:
+        self.path = path
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def _format(path: Path, exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
+        msg = err["msg"]
+        if err["type"] == "value_error" and not err["loc"]:
+            # Cross-reference errors already carry their own field paths.
+            for part in msg.removeprefix("Value error, ").split("; "):
+                lines.append(f"{path}: {part}")
+            continue
+        lines.append(f"{path}: {loc}: {msg}")
+    return lines
+
+
+def parse_config(data: dict, path: Path = Path("<config>")) -> DeviceConfig:
+    """Validate an already-parsed mapping; relative paths resolve against the file's folder."""
+    try:
+        config = DeviceConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = _format(path, exc)
+        for ref in reference_errors(data):
+            line = f"{path}: {ref}"
+            if line not in errors:
+                errors.append(line)
+        raise ConfigError(path, errors) from None
+    return _resolve_paths(config, path.parent)
+
+
+def load_config(path: str | Path) -> DeviceConfig:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, [f"{path}: cannot read ({exc.strerror})"]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [f"{path}: not valid TOML ({exc})"]) from None
+    return parse_config(data, path)
+
+
+def _resolve_paths(config: DeviceConfig, base: Path) -> DeviceConfig:
+    """Make file paths in the config relative to the config file, as installers expect."""
+    updates = {}
+    if config.model is not None and not config.model.bundle_path.is_absolute():
+        updates["model"] = config.model.model_copy(update={"bundle_path": base / config.model.bundle_path})
+    if not config.storage.db_path.is_absolute():
+        updates["storage"] = config.storage.model_copy(update={"db_path": base / config.storage.db_path})
+    if config.camera is not None and config.camera.model_dir is not None and not config.camera.model_dir.is_absolute():
+        updates["camera"] = config.camera.model_copy(update={"model_dir": base / config.camera.model_dir})
+    return config.model_copy(update=updates) if updates else config

@@ -1,0 +1,154 @@
+"""Export the trained model to TFLite: a float reference and the int8 file we ship.
+
+The exported graph is the serving form of the model: the item tower is
+evaluated once and frozen into a constant ``[num_items, dim]`` matrix, so a
+device only runs gather history -> pool -> + context -> MLP -> one matmul with
+the catalogue -> + bias + repeat signal.
+
+Conversion goes through a ``tf.function`` concrete function whose variables are
+frozen to constants first (the converter's own handling of Keras 3 variables
+leaves READ_VARIABLE ops that break int8 calibration). The int8 file is full
+post-training integer quantization calibrated on real training queries; its
+inputs stay int32 and its output float32, so both files have the same
+interface and the device does not care which one it runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import (
+    convert_variables_to_constants_v2,
+)
+
+from cloud_trainer.dataset import PreparedData
+from cloud_trainer.litert_eval import tensor_names
+from cloud_trainer.model.train import TrainedModel
+from edge.bundle import FeatureSpec
+
+FLOAT_FILE = "model_float.tflite"
+INT8_FILE = "model_int8.tflite"
+
+
+class ParityError(RuntimeError):
+    """The int8 model lost too much accuracy against the float model; do not ship it."""
+
+
+@dataclass
+class ExportResult:
+    float_path: Path
+    int8_path: Path
+    float_bytes: int
+    int8_bytes: int
+    spec: FeatureSpec
+    """Feature spec with the real TFLite tensor names of the exported files."""
+
+    @property
+    def size_ratio(self) -> float:
+        return self.int8_bytes / self.float_bytes
+
+
+def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFunction:
+    """The batch-of-one serving graph with every weight frozen to a constant."""
+    spec = trained.spec
+    items = tf.constant(trained.item_matrix())
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([1, spec.history_length], tf.int32, name="history"),
+            tf.TensorSpec([1, len(spec.context_fields)], tf.int32, name="context"),
+        ]
+    )
+    def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
+        query = trained.query_tower(history, context, training=False)
+        repeat = trained.repeat(history, dense=True)
+        return {"scores": trained.scorer(query, items, repeat)}
+
+    return convert_variables_to_constants_v2(serve.get_concrete_function())
+
+
+def _representative(trained: TrainedModel) -> Iterator[dict[str, np.ndarray]]:
+    for history, context in trained.representative:
+        yield {"history": history, "context": context}
+
+
+def convert_float(trained: TrainedModel) -> bytes:
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [serving_function(trained)], tf.Module()
+    )
+    return converter.convert()
+
+
+def convert_int8(trained: TrainedModel) -> bytes:
+    """Full-integer post-training quantization: int8 weights and activations.
+
+    Every op must have an int8 kernel (``TFLITE_BUILTINS_INT8`` only), so a
+    silent float fallback cannot creep in. Embedding gathers are quantized
+    per-tensor (TFLite's int8 GATHER has no per-channel mode); the catalogue
+    matmul gets per-channel weights, i.e. one scale per item.
+    """
+    converter = tf.lite.TFLiteConverter.from_concrete_functions(
+        [serving_function(trained)], tf.Module()
+    )
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: _representative(trained)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    # Integer index inputs are never quantized, so they stay int32; the scores
+    # output is dequantized to float32 so both files share one interface.
+    converter.inference_output_type = tf.float32
+    return converter.convert()
+
+
+def export_tflite(trained: TrainedModel, data: PreparedData, out_dir: Path) -> ExportResult:
+    """Write ``model_float.tflite`` and ``model_int8.tflite`` to ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if trained.spec.num_items != data.num_items:
+        raise ValueError(
+            f"model scores {trained.spec.num_items} items, data has {data.num_items}"
+        )
+    float_path, int8_path = out_dir / FLOAT_FILE, out_dir / INT8_FILE
+    float_path.write_bytes(convert_float(trained))
+    int8_path.write_bytes(convert_int8(trained))
+
+    inputs, output = tensor_names(int8_path)
+    if tensor_names(float_path) != (inputs, output):
+        raise RuntimeError(
+            f"{float_path.name} and {int8_path.name} name their tensors differently: "
+            f"{tensor_names(float_path)} vs {(inputs, output)}"
+        )
+    spec = dataclasses.replace(trained.spec, input_tensors=inputs, output_tensor=output)
+    return ExportResult(
+        float_path=float_path,
+        int8_path=int8_path,
+        float_bytes=os.path.getsize(float_path),
+        int8_bytes=os.path.getsize(int8_path),
+        spec=spec,
+    )
+
+
+def check_parity(float_recall20: float, int8_recall20: float, tolerance: float = 0.01) -> float:
+    """Fail loudly if int8 Recall@20 is more than ``tolerance`` (relative) below float.
+
+    Returns the relative drop (negative when int8 is better).
+    """
+    if float_recall20 <= 0:
+        raise ParityError(
+            f"PARITY GATE: float Recall@20 is {float_recall20:.4f}; "
+            "cannot judge the int8 model against a float model that recommends nothing useful"
+        )
+    drop = (float_recall20 - int8_recall20) / float_recall20
+    if drop > tolerance:
+        raise ParityError(
+            "PARITY GATE FAILED: int8 model Recall@20 "
+            f"{int8_recall20:.4f} is {drop:.2%} below float {float_recall20:.4f} "
+            f"(allowed: {tolerance:.2%} relative). The int8 model must not be shipped; "
+            "keep the embedding gathers in float or recalibrate with more representative queries."
+        )
+    return drop

@@ -1,0 +1,265 @@
+"""Small composable Keras layers for the in-store recommender.
+
+The model is a two-tower retrieval model in the TensorFlow-Recommenders
+spirit, specialised for grocery shopping:
+
+* the **query tower** turns "who is this shopper and where/when are they"
+  (recent items + context) into one vector;
+* the **item tower** turns every catalogue item (id, category, department,
+  price band) into a vector of the same size;
+* a **catalogue scorer** takes the dot product of the query with every item,
+  adds a per-item bias (which learns popularity, the best guess for an
+  anonymous shopper) and a learned **repeat-purchase signal** (grocery
+  shoppers buy the same milk every week).
+
+Every layer works on whole batches during training and on a batch of one in
+the exported TFLite graph; the item tower has no per-query input at all, so at
+export it collapses into one constant ``[num_items, dim]`` matrix.
+
+The backend is TensorFlow (this is the cloud trainer), so layers use ``tf``
+ops directly where Keras has no portable equivalent (segment sums).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def recency_weights(history_length: int, decay: float) -> np.ndarray:
+    """Weight of each history slot: the newest (rightmost) item weighs 1.
+
+    Histories are right-aligned, so slot ``j`` is ``history_length - 1 - j``
+    purchases old. Exponential decay is the TIFU-KNN idea: what a shopper bought
+    last month says more about today than what they bought last year.
+    """
+    age = np.arange(history_length - 1, -1, -1, dtype=np.float32)
+    return (decay**age).astype(np.float32)
+
+
+class HistoryEncoder(keras.layers.Layer):
+    """The shopper's taste: a recency-weighted average of their recent items.
+
+    Looks up an embedding per history slot (the padding index has its own row
+    but is masked out), weights slots by recency and averages. An anonymous
+    shopper (all padding) gets the zero vector, and the query tower learns what
+    to recommend from context alone. Also returns ``log1p(#known items)`` so
+    the tower can tell a loyal regular from a first-time visitor.
+    """
+
+    def __init__(
+        self, num_items: int, dim: int, history_length: int, decay: float, **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_items = num_items
+        self.dim = dim
+        self.history_length = history_length
+        self.decay = decay
+        self.pad = num_items
+        self._recency = recency_weights(history_length, decay)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        self.table = self.add_weight(
+            shape=(self.num_items + 1, self.dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.05),
+            name="history_embeddings",
+        )
+
+    def call(self, history: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        known = tf.cast(tf.not_equal(history, self.pad), tf.float32)  # [B, H]
+        weights = known * tf.constant(self._recency)[None, :]
+        emb = tf.gather(self.table, history)  # [B, H, d]
+        total = tf.reduce_sum(weights, axis=1, keepdims=True)
+        # The newest known item weighs 1, so any real history has total >= 1;
+        # flooring at 1 (not at a tiny epsilon) keeps the int8 divisor well away
+        # from zero, where the quantized DIV kernel refuses to run.
+        pooled = tf.reduce_sum(emb * weights[..., None], axis=1) / tf.maximum(total, 1.0)
+        n_known = tf.math.log1p(tf.reduce_sum(known, axis=1, keepdims=True))
+        return pooled, n_known
+
+
+class ContextEncoder(keras.layers.Layer):
+    """Where and when the shopper is, and who they are if they opted in.
+
+    One small embedding table per context field (store department/zone, hour,
+    weekday, each demographic). Row 0 of every table is "unknown", learned like
+    any other value, so a device that knows nothing may always send zeros.
+    """
+
+    def __init__(self, vocab_sizes: Sequence[int], dim: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.vocab_sizes = list(vocab_sizes)
+        self.dim = dim
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        self.tables = [
+            self.add_weight(
+                shape=(size, self.dim),
+                initializer=keras.initializers.RandomNormal(stddev=0.05),
+                name=f"context_{i}",
+            )
+            for i, size in enumerate(self.vocab_sizes)
+        ]
+
+    def call(self, context: tf.Tensor) -> tf.Tensor:
+        parts = [tf.gather(table, context[:, i]) for i, table in enumerate(self.tables)]
+        return tf.concat(parts, axis=-1)
+
+
+class QueryTower(keras.layers.Layer):
+    """Shopper + situation -> one query vector in the item space.
+
+    Concatenates the history taste vector, the context embeddings and the
+    "how much do we know" feature, then a small MLP mixes them so that, say,
+    the dairy zone at 8 am for a family shifts the taste vector towards
+    breakfast items.
+    """
+
+    def __init__(
+        self,
+        num_items: int,
+        history_length: int,
+        vocab_sizes: Sequence[int],
+        history_dim: int,
+        context_dim: int,
+        hidden: int,
+        dim: int,
+        decay: float,
+        dropout: float,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.history = HistoryEncoder(num_items, history_dim, history_length, decay)
+        self.context = ContextEncoder(vocab_sizes, context_dim)
+        self.hidden = keras.layers.Dense(hidden, activation="relu")
+        self.dropout = keras.layers.Dropout(dropout)
+        self.out = keras.layers.Dense(dim)
+
+    def call(self, history: tf.Tensor, context: tf.Tensor, training: bool = False) -> tf.Tensor:
+        pooled, n_known = self.history(history)
+        x = tf.concat([pooled, n_known, self.context(context)], axis=-1)
+        x = self.dropout(self.hidden(x), training=training)
+        return self.out(x)
+
+
+class ItemTower(keras.layers.Layer):
+    """Every catalogue item as a vector: its own id plus what it shares.
+
+    An item's vector is the sum of an id embedding and embeddings of its
+    category, department and price band. Rare items (most of a grocery
+    catalogue) borrow strength from their category; popular ones refine it
+    with their id. The layer takes no input: it returns the whole
+    ``[num_items, dim]`` catalogue matrix, which the exporter freezes.
+    """
+
+    def __init__(
+        self,
+        category: np.ndarray,
+        department: np.ndarray,
+        price_band: np.ndarray,
+        dim: int,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_items = len(category)
+        self.dim = dim
+        self._features = [
+            np.asarray(category, dtype=np.int32),
+            np.asarray(department, dtype=np.int32),
+            np.asarray(price_band, dtype=np.int32),
+        ]
+
+    def build(self, input_shape: object = None) -> None:
+        init = keras.initializers.RandomNormal(stddev=0.05)
+        self.id_table = self.add_weight(
+            shape=(self.num_items, self.dim), initializer=init, name="item_id"
+        )
+        self.shared_tables = [
+            self.add_weight(shape=(int(f.max()) + 1, self.dim), initializer=init, name=name)
+            for f, name in zip(self._features, ("category", "department", "price_band"), strict=True)
+        ]
+
+    def call(self, inputs: object = None) -> tf.Tensor:
+        matrix = self.id_table
+        for table, feature in zip(self.shared_tables, self._features, strict=True):
+            matrix = matrix + tf.gather(table, tf.constant(feature))
+        return matrix
+
+
+class RepeatSignal(keras.layers.Layer):
+    """The repeat-purchase signal: how much and how lately the shopper bought each item.
+
+    For every catalogue item it computes two features from the history,
+    ``log1p(count)`` and a recency-weighted count, and scores them with a
+    global weight plus a per-item weight. The per-item weight lets the model
+    learn that milk and bananas are re-bought every week while a toaster is not.
+    This is what personal top-frequency and TIFU-KNN do by hand.
+
+    ``dense=False`` (training) builds the ``[B, num_items]`` count matrix with a
+    segment sum, which stays cheap for big batches; ``dense=True`` (export, batch
+    of one) uses a one-hot sum that converts to plain TFLite builtins.
+    """
+
+    def __init__(
+        self, num_items: int, history_length: int, decay: float, **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_items = num_items
+        self.history_length = history_length
+        self.decay = decay
+        self.pad = num_items
+        self._recency = recency_weights(history_length, decay)
+
+    def build(self, input_shape: object = None) -> None:
+        self.global_weights = self.add_weight(
+            shape=(2,), initializer=keras.initializers.Constant(0.5), name="repeat_global"
+        )
+        self.item_weights = self.add_weight(
+            shape=(self.num_items,), initializer="zeros", name="repeat_item"
+        )
+
+    def counts(self, history: tf.Tensor, dense: bool) -> tuple[tf.Tensor, tf.Tensor]:
+        """``(count, recency-weighted count)`` per item, each ``[B, num_items]``."""
+        known = tf.cast(tf.not_equal(history, self.pad), tf.float32)
+        recent = known * tf.constant(self._recency)[None, :]
+        if dense:
+            onehot = tf.one_hot(history, self.num_items, dtype=tf.float32)  # pad -> all zeros
+            count = tf.reduce_sum(onehot, axis=1)
+            weighted = tf.reduce_sum(onehot * recent[..., None], axis=1)
+            return count, weighted
+        batch = tf.shape(history)[0]
+        width = self.num_items + 1
+        flat = tf.reshape(history + tf.range(batch)[:, None] * width, [-1])
+        segments = batch * width
+        count = tf.math.unsorted_segment_sum(tf.reshape(known, [-1]), flat, segments)
+        weighted = tf.math.unsorted_segment_sum(tf.reshape(recent, [-1]), flat, segments)
+        count = tf.reshape(count, [batch, width])[:, : self.num_items]
+        weighted = tf.reshape(weighted, [batch, width])[:, : self.num_items]
+        return count, weighted
+
+    def call(self, history: tf.Tensor, dense: bool = False) -> tf.Tensor:
+        count, weighted = self.counts(history, dense)
+        w_count = self.global_weights[0] + self.item_weights[None, :]
+        return w_count * tf.math.log1p(count) + self.global_weights[1] * weighted
+
+
+class CatalogueScorer(keras.layers.Layer):
+    """Scores the whole catalogue: ``query . item + bias + repeat``.
+
+    With ~20k items a full softmax over the catalogue is cheap, so training uses
+    the exact objective instead of sampled negatives, and the item bias learns
+    popularity directly.
+    """
+
+    def __init__(self, num_items: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.num_items = num_items
+
+    def build(self, input_shape: object = None) -> None:
+        self.bias = self.add_weight(shape=(self.num_items,), initializer="zeros", name="item_bias")
+
+    def call(self, query: tf.Tensor, items: tf.Tensor, repeat: tf.Tensor) -> tf.Tensor:
+        return tf.matmul(query, items, transpose_b=True) + self.bias[None, :] + repeat

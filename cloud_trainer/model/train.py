@@ -1,0 +1,378 @@
+"""Training the in-store recommender on a :class:`PreparedData`.
+
+Training examples mirror what a store screen will be asked: for each purchase
+in the training window, the query is the shopper's items from *earlier*
+baskets (the last ``history_length``) plus the context of that purchase
+(department, hour, weekday, demographics); the label is the purchased item.
+Two augmentations make the model serve the situations a device meets:
+
+* **department dropout**: the department of the zone is often unknown (the
+  shopper is at the entrance screen, or the evaluation poses it unknown), so a
+  fraction of examples have it set to "unknown";
+* **anonymous copies**: a fraction of examples are duplicated with the history
+  emptied and demographics unknown, so the model learns what to show a
+  shopper it knows nothing about except where and when they are.
+
+The loss is a full softmax over the catalogue. Early stopping watches Recall@20
+on the validation cases (the same kind of query the evaluation asks), and the
+best epoch's weights are kept.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.model.layers import CatalogueScorer, ItemTower, QueryTower, RepeatSignal
+from edge.bundle import ContextField, FeatureSpec
+
+UNKNOWN_LABEL = "<unk>"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters. Defaults are tuned on Complete Journey validation cases."""
+
+    history_length: int = 50
+    dim: int = 64
+    history_dim: int = 32
+    context_dim: int = 8
+    hidden: int = 128
+    dropout: float = 0.2
+    recency_decay: float = 0.95
+    batch_size: int = 1024
+    learning_rate: float = 3e-3
+    epochs: int = 30
+    patience: int = 3
+    department_dropout: float = 0.5
+    anonymous_fraction: float = 0.3
+    seed: int = 42
+    time_budget_s: float = 100.0
+    """Training stops after the epoch that crosses this wall-clock budget."""
+    verbose: int = 2
+    representative_size: int = 300
+
+
+@dataclass
+class TrainedModel:
+    """A trained model plus everything the exporter needs."""
+
+    config: TrainConfig
+    spec: FeatureSpec
+    """Input encoding; tensor names are placeholders until export fills them in."""
+    model: keras.Model
+    query_tower: QueryTower
+    item_tower: ItemTower
+    repeat: RepeatSignal
+    scorer: CatalogueScorer
+    representative: list[tuple[np.ndarray, np.ndarray]]
+    """Real training queries (history [1,H], context [1,C]) for int8 calibration."""
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+    best_epoch: int = 0
+
+    def item_matrix(self) -> np.ndarray:
+        """The item tower evaluated once: ``[num_items, dim]``, frozen at export."""
+        return np.asarray(self.item_tower(None))
+
+    def score(self, history: np.ndarray, context: np.ndarray, batch: int = 512) -> np.ndarray:
+        """Float Keras scores ``[B, num_items]`` for encoded inputs (reference for parity)."""
+        out = [
+            np.asarray(self.model((history[i : i + batch], context[i : i + batch]), training=False))
+            for i in range(0, len(history), batch)
+        ]
+        return np.concatenate(out, axis=0)
+
+
+class ShopperModel(keras.Model):
+    """Query tower x item tower + bias + repeat signal, as one trainable model."""
+
+    def __init__(
+        self,
+        query_tower: QueryTower,
+        item_tower: ItemTower,
+        repeat: RepeatSignal,
+        scorer: CatalogueScorer,
+    ) -> None:
+        super().__init__()
+        self.query_tower = query_tower
+        self.item_tower = item_tower
+        self.repeat = repeat
+        self.scorer = scorer
+
+    def call(self, inputs: tuple[tf.Tensor, tf.Tensor], training: bool = False) -> tf.Tensor:
+        history, context = inputs
+        query = self.query_tower(history, context, training=training)
+        return self.scorer(query, self.item_tower(None), self.repeat(history))
+
+
+def build_spec(data: PreparedData, history_length: int) -> FeatureSpec:
+    """The feature spec for ``data``: index 0 of every context vocabulary is unknown."""
+    fields = [
+        ContextField(name=name, vocab=[UNKNOWN_LABEL, *[str(v) for v in vocab]])
+        for name, vocab in data.context_fields.items()
+    ]
+    return FeatureSpec(
+        num_items=data.num_items,
+        history_length=history_length,
+        history_pad=data.num_items,
+        context_fields=fields,
+        input_tensors={"history": "history", "context": "context"},
+        output_tensor="scores",
+        normalisation={"context_unknown_index": 0},
+    )
+
+
+def encode_cases(spec: FeatureSpec, cases: list[EvalCase]) -> tuple[np.ndarray, np.ndarray]:
+    """Encode evaluation cases into ``history [B,H]`` and ``context [B,C]`` int32 arrays."""
+    hist = np.empty((len(cases), spec.history_length), dtype=np.int32)
+    ctx = np.empty((len(cases), len(spec.context_fields)), dtype=np.int32)
+    for i, case in enumerate(cases):
+        enc = spec.encode(case.history, case.context)
+        hist[i] = enc["history"][0]
+        ctx[i] = enc["context"][0]
+    return hist, ctx
+
+
+def demographic_fields(data: PreparedData) -> list[str]:
+    """Context fields that describe the shopper (blanked for anonymous examples)."""
+    user_cols = set(data.users.columns) - {"user_id"}
+    return [name for name in data.context_fields if name in user_cols]
+
+
+def build_training_examples(
+    data: PreparedData, spec: FeatureSpec, cfg: TrainConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(history, context, target)`` arrays from the training interactions.
+
+    History = the shopper's items from earlier baskets only: items in the same
+    basket are what the screen is trying to predict, not something it knows.
+    """
+    sort_cols = [c for c in ("user_id", "timestamp", "basket_id") if c in data.train.columns]
+    tr = data.train.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    n, hlen, pad = len(tr), spec.history_length, spec.history_pad
+    items = tr["item_idx"].to_numpy(dtype=np.int32)
+    users = tr["user_id"].astype(str).to_numpy()
+    pos = np.arange(n)
+    user_change = np.r_[True, users[1:] != users[:-1]]
+    if "basket_id" in tr.columns:
+        baskets = tr["basket_id"].astype(str).to_numpy()
+        basket_change = user_change | np.r_[True, baskets[1:] != baskets[:-1]]
+    else:
+        basket_change = np.ones(n, dtype=bool)
+    user_start = np.maximum.accumulate(np.where(user_change, pos, 0))
+    basket_start = np.maximum.accumulate(np.where(basket_change, pos, 0))
+    offsets = basket_start[:, None] - hlen + np.arange(hlen)[None, :]
+    valid = offsets >= user_start[:, None]
+    history = np.where(valid, items[np.clip(offsets, 0, max(n - 1, 0))], pad).astype(np.int32)
+
+    context = np.zeros((n, len(spec.context_fields)), dtype=np.int32)
+    for j, fld in enumerate(spec.context_fields):
+        if fld.name in tr.columns:
+            column: pd.Series = tr[fld.name]
+        elif fld.name == "department" and "department" in data.items.columns:
+            column = data.items["department"].to_numpy()[items]
+            column = pd.Series(column)
+        else:
+            continue
+        lookup = {v: i for i, v in enumerate(fld.vocab) if i != 0}
+        context[:, j] = (
+            column.astype(str).map(lookup).fillna(0).to_numpy(dtype=np.int64).astype(np.int32)
+        )
+
+    names = [f.name for f in spec.context_fields]
+    if "department" in names and cfg.department_dropout > 0:
+        drop = rng.random(n) < cfg.department_dropout
+        context[drop, names.index("department")] = 0
+
+    n_anon = int(round(cfg.anonymous_fraction * n))
+    if n_anon:
+        pick = rng.choice(n, size=n_anon, replace=False)
+        anon_hist = np.full((n_anon, hlen), pad, dtype=np.int32)
+        anon_ctx = context[pick].copy()
+        for name in demographic_fields(data):
+            anon_ctx[:, names.index(name)] = 0
+        history = np.concatenate([history, anon_hist])
+        context = np.concatenate([context, anon_ctx])
+        items = np.concatenate([items, items[pick]])
+    return history, context, items
+
+
+class RankingMetrics(keras.callbacks.Callback):
+    """Recall@K and NDCG@K on validation cases after every epoch.
+
+    Writes ``val_recall@K`` / ``val_ndcg@K`` into the epoch logs, so it must come
+    before :class:`keras.callbacks.EarlyStopping` in the callback list.
+    """
+
+    def __init__(
+        self,
+        history: np.ndarray,
+        context: np.ndarray,
+        targets: list[np.ndarray],
+        ks: tuple[int, ...] = (10, 20),
+    ) -> None:
+        super().__init__()
+        self.inputs = (history, context)
+        self.targets = targets
+        self.ks = ks
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if logs is None or not self.targets:
+            return
+        kmax = max(self.ks)
+        tops = []
+        for i in range(0, len(self.targets), 1024):
+            scores = self.model((self.inputs[0][i : i + 1024], self.inputs[1][i : i + 1024]))
+            tops.append(tf.math.top_k(scores, k=kmax).indices.numpy())
+        metrics = ranking_metrics(np.concatenate(tops), self.targets, self.ks)
+        for name, value in metrics.items():
+            logs[f"val_{name}"] = value
+        if self.params.get("verbose", 0):
+            shown = " - ".join(f"val_{k}: {v:.4f}" for k, v in metrics.items())
+            print(f"  ranking on {len(self.targets)} val cases: {shown}")
+
+
+def ranking_metrics(
+    top: np.ndarray, targets: list[np.ndarray], ks: tuple[int, ...] = (10, 20)
+) -> dict[str, float]:
+    """Mean Recall@K (hits / #targets) and NDCG@K over cases (for early stopping only)."""
+    out: dict[str, float] = {}
+    for k in ks:
+        recalls, ndcgs = [], []
+        discounts = 1.0 / np.log2(np.arange(2, k + 2))
+        for row, tgt in zip(top[:, :k], targets, strict=True):
+            hits = np.isin(row, tgt)
+            recalls.append(hits.sum() / max(len(tgt), 1))
+            ideal = discounts[: min(len(tgt), k)].sum()
+            ndcgs.append(float((hits * discounts).sum() / ideal) if ideal else 0.0)
+        out[f"recall@{k}"] = float(np.mean(recalls))
+        out[f"ndcg@{k}"] = float(np.mean(ndcgs))
+    return out
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops training after the epoch that crosses a wall-clock budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.start = 0.0
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if time.perf_counter() - self.start > self.seconds:
+            print(f"  time budget of {self.seconds:.0f}s reached after epoch {epoch + 1}")
+            self.model.stop_training = True
+
+
+def _item_features(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def codes(col: str) -> np.ndarray:
+        if col not in items.columns:
+            return np.zeros(len(items), dtype=np.int32)
+        values, _ = pd.factorize(items[col].astype(str), sort=True)
+        return values.astype(np.int32)
+
+    return codes("category"), codes("department"), codes("price_band")
+
+
+def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedModel:
+    """Train the recommender on ``data.train``, early-stopping on ``data.val_cases``."""
+    cfg = cfg or TrainConfig()
+    start = time.perf_counter()
+    keras.utils.set_random_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    spec = build_spec(data, cfg.history_length)
+    hist, ctx, target = build_training_examples(data, spec, cfg, rng)
+    num_items = data.num_items
+
+    category, department, band = _item_features(data.items)
+    query_tower = QueryTower(
+        num_items=num_items,
+        history_length=cfg.history_length,
+        vocab_sizes=[len(f.vocab) for f in spec.context_fields],
+        history_dim=cfg.history_dim,
+        context_dim=cfg.context_dim,
+        hidden=cfg.hidden,
+        dim=cfg.dim,
+        decay=cfg.recency_decay,
+        dropout=cfg.dropout,
+    )
+    item_tower = ItemTower(category, department, band, cfg.dim)
+    repeat = RepeatSignal(num_items, cfg.history_length, cfg.recency_decay)
+    scorer = CatalogueScorer(num_items)
+    model = ShopperModel(query_tower, item_tower, repeat, scorer)
+    model((hist[:2], ctx[:2]))  # build all weights
+    # Start the bias at log-popularity: the softmax then only has to learn
+    # what makes a shopper differ from the average one.
+    freq = np.bincount(target, minlength=num_items).astype(np.float32)
+    scorer.bias.assign(np.log(freq + 1.0) - np.log(freq + 1.0).mean())
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(cfg.learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    order = rng.permutation(len(target))
+    train_ds = (
+        tf.data.Dataset.from_tensor_slices(((hist[order], ctx[order]), target[order]))
+        .shuffle(min(len(target), 50_000), seed=cfg.seed)
+        .batch(cfg.batch_size)
+        .prefetch(2)
+    )
+    callbacks: list[keras.callbacks.Callback] = [TimeBudget(cfg.time_budget_s)]
+    val_ds = None
+    if data.val_cases:
+        v_hist, v_ctx = encode_cases(spec, data.val_cases)
+        v_targets = [np.asarray(c.targets, dtype=np.int64) for c in data.val_cases]
+        callbacks.insert(0, RankingMetrics(v_hist, v_ctx, v_targets))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_recall@20",
+                mode="max",
+                patience=cfg.patience,
+                restore_best_weights=True,
+                verbose=1,
+            )
+        )
+        rows = np.repeat(np.arange(len(v_targets)), [len(t) for t in v_targets])
+        if len(rows):
+            val_ds = tf.data.Dataset.from_tensor_slices(
+                ((v_hist[rows], v_ctx[rows]), np.concatenate(v_targets).astype(np.int32))
+            ).batch(cfg.batch_size)
+    fit = model.fit(
+        train_ds,
+        validation_data=val_ds,
+        epochs=cfg.epochs,
+        callbacks=callbacks,
+        shuffle=False,  # the dataset is shuffled above, with a fixed seed
+        verbose=cfg.verbose,
+    )
+    history = {k: [float(x) for x in v] for k, v in fit.history.items()}
+    best_epoch = len(history.get("loss", []))
+    if "val_recall@20" in history:
+        best_epoch = int(np.argmax(history["val_recall@20"])) + 1
+
+    pick = rng.choice(len(target), size=min(cfg.representative_size, len(target)), replace=False)
+    representative = [(hist[i : i + 1].copy(), ctx[i : i + 1].copy()) for i in pick]
+    return TrainedModel(
+        config=cfg,
+        spec=spec,
+        model=model,
+        query_tower=query_tower,
+        item_tower=item_tower,
+        repeat=repeat,
+        scorer=scorer,
+        representative=representative,
+        history=history,
+        seconds=time.perf_counter() - start,
+        best_epoch=best_epoch,
+    )

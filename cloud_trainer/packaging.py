@@ -1,0 +1,109 @@
+"""Package an exported model into the bundle a store device loads.
+
+The layout and manifest belong to :mod:`edge.bundle`; this module only
+gathers the pieces: the int8 model file, the item vocabulary, the feature spec
+with the real tensor names, and golden cases whose expected top-K comes from
+running the int8 file in LiteRT (so a device that reproduces them is known to
+run the very same model the same way).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.export import ExportResult
+from cloud_trainer.litert_eval import TFLiteScorer
+from edge.bundle import GoldenCase, Item, Manifest, topk, write_bundle
+
+GOLDEN_K = 10
+GOLDEN_KNOWN = 4
+"""Known shoppers in the golden set; one anonymous and one zone-only case are added."""
+
+
+def catalogue(items: pd.DataFrame) -> list[Item]:
+    """The item vocabulary in model order (row i = output column i)."""
+
+    def text(value: Any) -> str:
+        return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+    def number(value: Any) -> float:
+        try:
+            out = float(value)
+        except (TypeError, ValueError):
+            return 0.0
+        return 0.0 if math.isnan(out) else out
+
+    cols = items.columns
+    return [
+        Item(
+            item_id=text(row.item_id),
+            name=text(row.name) if "name" in cols else "",
+            category=text(row.category) if "category" in cols else "",
+            department=text(row.department) if "department" in cols else "",
+            price=number(row.price) if "price" in cols else 0.0,
+            price_band=int(number(row.price_band)) if "price_band" in cols else 0,
+            popularity=number(row.popularity) if "popularity" in cols else 0.0,
+        )
+        for row in items.itertuples(index=False)
+    ]
+
+
+def golden_cases(
+    cases: list[EvalCase], scorer: TFLiteScorer, k: int = GOLDEN_K
+) -> list[GoldenCase]:
+    """A handful of real test queries with the top-K the shipped model gives them.
+
+    Covers a known shopper with history, an anonymous shopper and a shopper known
+    only by the zone they stand in, so the smoke test exercises every input path.
+    """
+    known = [c for c in cases if c.user_id is not None and len(c.history)][:GOLDEN_KNOWN]
+    anonymous = [c for c in cases if c.user_id is None or not len(c.history)][:1]
+    chosen: list[tuple[list[int], dict[str, str]]] = [
+        (c.history.tolist()[-scorer.spec.history_length :], dict(c.context)) for c in known
+    ]
+    if anonymous:
+        chosen.append(([], dict(anonymous[0].context)))
+    else:
+        chosen.append(([], {}))
+    fields = {f.name: f for f in scorer.spec.context_fields}
+    if "department" in fields and len(fields["department"].vocab) > 1:
+        chosen.append(([], {"department": fields["department"].vocab[1]}))
+    golden = []
+    for history, context in chosen:
+        expected = topk(scorer.scores_for(history, context), k)
+        golden.append(
+            GoldenCase(
+                history=[int(i) for i in history],
+                context={key: str(v) for key, v in context.items()},
+                expected_topk=[int(i) for i in expected],
+            )
+        )
+    return golden
+
+
+def build_bundle(
+    out_dir: Path,
+    export: ExportResult,
+    data: PreparedData,
+    metrics: dict[str, Any],
+    model_version: str,
+) -> Manifest:
+    """Write ``out_dir/bundle/`` and ``out_dir/bundle.tar.gz`` around the int8 model."""
+    scorer = TFLiteScorer(export.int8_path, export.spec)
+    golden = golden_cases(data.test_cases or data.val_cases, scorer)
+    return write_bundle(
+        Path(out_dir) / "bundle",
+        model_bytes=export.int8_path.read_bytes(),
+        items=catalogue(data.items),
+        spec=export.spec,
+        golden=golden,
+        model_version=model_version,
+        dataset_fingerprint=data.fingerprint,
+        metrics=metrics,
+        golden_k=GOLDEN_K,
+    )

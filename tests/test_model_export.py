@@ -1,0 +1,218 @@
+"""End to end on a small synthetic shop: train -> export -> bundle -> LiteRT -> same top-K.
+
+The synthetic shop has clear structure a working model must find: every
+shopper has a home department they mostly buy from and a few staple items they
+re-buy, so both the context/taste path and the repeat signal are exercised.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cloud_trainer.dataset import EvalCase, PreparedData
+
+pytestmark = pytest.mark.slow
+
+N_ITEMS, N_DEPTS, N_USERS = 50, 5, 40
+
+
+def synthetic_data(seed: int = 0) -> PreparedData:
+    """~50 items in 5 departments, 40 shoppers with a home department and staples."""
+    rng = np.random.default_rng(seed)
+    dept_of = np.arange(N_ITEMS) % N_DEPTS
+    departments = [f"dept{d}" for d in range(N_DEPTS)]
+    items = pd.DataFrame(
+        {
+            "item_id": [f"sku{i:03d}" for i in range(N_ITEMS)],
+            "name": [f"Item {i}" for i in range(N_ITEMS)],
+            "category": [f"cat{i % 10}" for i in range(N_ITEMS)],
+            "department": [departments[d] for d in dept_of],
+            "brand": "acme",
+            "price": np.round(1 + (np.arange(N_ITEMS) % 7) * 0.75, 2),
+            "price_band": np.arange(N_ITEMS) % 3,
+        }
+    )
+    ages = ["18-34", "35-54", "55+"]
+    users = pd.DataFrame(
+        {"user_id": [f"u{u}" for u in range(N_USERS)], "age": [ages[u % 3] for u in range(N_USERS)]}
+    )
+    home = np.arange(N_USERS) % N_DEPTS
+    staples = [rng.choice(np.flatnonzero(dept_of == home[u]), 3, replace=False) for u in range(N_USERS)]
+
+    def basket(u: int) -> list[int]:
+        size = int(rng.integers(1, 4))
+        out = []
+        for _ in range(size):
+            if rng.random() < 0.5:
+                out.append(int(rng.choice(staples[u])))
+            else:
+                out.append(int(rng.choice(np.flatnonzero(dept_of == home[u]))))
+        return out
+
+    rows, later = [], {}
+    t0 = pd.Timestamp("2026-01-01")
+    for u in range(N_USERS):
+        for b in range(10):
+            ts = t0 + pd.Timedelta(days=b * 3, hours=int(rng.integers(8, 20)))
+            for item in basket(u):
+                rows.append(
+                    {
+                        "user_id": f"u{u}",
+                        "item_idx": item,
+                        "timestamp": ts,
+                        "event_type": "purchase",
+                        "quantity": 1,
+                        "price": float(items.price[item]),
+                        "basket_id": f"b{u}_{b}",
+                        "department": departments[dept_of[item]],
+                        "hour": str(ts.hour),
+                        "weekday": str(ts.weekday()),
+                        "age": users.age[u],
+                    }
+                )
+        later[u] = sorted({i for _ in range(2) for i in basket(u)})
+    train = pd.DataFrame(rows)
+    counts = np.bincount(train.item_idx, minlength=N_ITEMS)
+    items["popularity"] = counts / counts.max()
+
+    def cases(us: range) -> list[EvalCase]:
+        out = []
+        for u in us:
+            hist = train[train.user_id == f"u{u}"].sort_values("timestamp")
+            out.append(
+                EvalCase(
+                    user_id=f"u{u}",
+                    history=hist.item_idx.to_numpy(),
+                    history_baskets=[g.item_idx.to_numpy() for _, g in hist.groupby("basket_id")],
+                    context={"hour": "12", "weekday": "2", "age": users.age[u]},
+                    targets=np.array(later[u]),
+                    segment={"anonymous": False},
+                )
+            )
+        d = int(home[us[0]])
+        out.append(
+            EvalCase(
+                user_id=None,
+                history=np.array([], dtype=np.int64),
+                history_baskets=[],
+                context={"department": departments[d], "hour": "12"},
+                targets=np.flatnonzero(dept_of == d),
+                segment={"anonymous": True},
+            )
+        )
+        return out
+
+    return PreparedData(
+        name="synthetic",
+        items=items,
+        users=users,
+        train=train,
+        val_cases=cases(range(0, N_USERS, 2)),
+        test_cases=cases(range(1, N_USERS, 2)),
+        context_fields={
+            "department": departments,
+            "hour": [str(h) for h in range(24)],
+            "weekday": [str(d) for d in range(7)],
+            "age": ages,
+        },
+        fingerprint="synthetic-0",
+    )
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from cloud_trainer.export import export_tflite
+    from cloud_trainer.model import TrainConfig, train_model
+
+    data = synthetic_data()
+    cfg = TrainConfig(
+        history_length=12, dim=16, history_dim=8, hidden=32, batch_size=64,
+        epochs=15, patience=4, verbose=0, representative_size=100,
+    )
+    trained = train_model(data, cfg)
+    out = tmp_path_factory.mktemp("export")
+    return {"data": data, "trained": trained, "export": export_tflite(trained, data, out), "out": out}
+
+
+def test_training_learns_the_shop(exported: dict) -> None:
+    """The model must beat popularity on shoppers with a clear home department."""
+    from cloud_trainer.model.train import encode_cases, ranking_metrics
+
+    data, trained = exported["data"], exported["trained"]
+    assert trained.history["loss"][-1] < trained.history["loss"][0]
+    assert "val_recall@20" in trained.history and trained.seconds > 0
+    hist, ctx = encode_cases(trained.spec, data.test_cases)
+    top = np.argsort(-trained.score(hist, ctx), axis=1)[:, :10]
+    popular = np.argsort(-data.items.popularity.to_numpy(), kind="stable")[:10]
+    targets = [c.targets for c in data.test_cases]
+    model = ranking_metrics(top, targets, ks=(10,))["recall@10"]
+    base = ranking_metrics(np.tile(popular, (len(targets), 1)), targets, ks=(10,))["recall@10"]
+    assert model > base + 0.1, (model, base)
+
+
+def test_float_tflite_matches_keras(exported: dict) -> None:
+    """The exported float graph (frozen item matrix, one-hot repeat) equals the Keras model."""
+    from cloud_trainer.litert_eval import TFLiteScorer
+    from cloud_trainer.model.train import encode_cases
+
+    data, trained, export = exported["data"], exported["trained"], exported["export"]
+    hist, ctx = encode_cases(trained.spec, data.test_cases)
+    keras_scores = trained.score(hist, ctx)
+    scorer = TFLiteScorer(export.float_path, export.spec)
+    lite = np.stack([scorer.scores(hist[i : i + 1], ctx[i : i + 1]) for i in range(len(hist))])
+    np.testing.assert_allclose(lite, keras_scores, rtol=1e-4, atol=1e-4)
+
+
+def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:
+    from cloud_trainer.litert_eval import TFLiteRecommender
+
+    data, export = exported["data"], exported["export"]
+    assert export.int8_bytes < export.float_bytes
+    flt = TFLiteRecommender(export.float_path, export.spec, "float").recommend(data.test_cases, 10)
+    q8 = TFLiteRecommender(export.int8_path, export.spec, "int8").recommend(data.test_cases, 10)
+    overlap = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(flt, q8, strict=True)])
+    assert overlap >= 0.8, overlap
+
+
+def test_bundle_round_trip_runs_golden_cases(exported: dict) -> None:
+    """A device-side load of the bundle reproduces every golden top-K in LiteRT."""
+    from cloud_trainer.litert_eval import TFLiteScorer
+    from cloud_trainer.packaging import build_bundle
+    from edge.bundle import load_bundle, topk
+
+    data, export, out = exported["data"], exported["export"], exported["out"]
+    manifest = build_bundle(out, export, data, {"model_int8": {"recall@20": 0.5}}, "test-1")
+    assert (out / "bundle.tar.gz").is_file()
+    bundle = load_bundle(out / "bundle.tar.gz")
+    assert bundle.manifest.model_version == "test-1" == manifest.model_version
+    assert len(bundle.items) == N_ITEMS and bundle.spec.num_items == N_ITEMS
+    assert any(not case.history for case in bundle.golden), "needs an anonymous golden case"
+    assert (bundle.path / "model.tflite").read_bytes() == export.int8_path.read_bytes()
+    scorer = TFLiteScorer(bundle.model_path, bundle.spec)
+    for case in bundle.golden:
+        scores = scorer.scores_for(case.history, case.context)
+        got = topk(scores, len(case.expected_topk)).tolist()
+        assert got == case.expected_topk
+    spec_json = json.loads((bundle.path / "feature_spec.json").read_text())
+    assert spec_json["context_fields"][0]["vocab"][0] == "<unk>"
+
+
+def test_parity_gate() -> None:
+    from cloud_trainer.export import ParityError, check_parity
+
+    assert check_parity(0.200, 0.199) == pytest.approx(0.005)
+    assert check_parity(0.200, 0.210) < 0
+    with pytest.raises(ParityError, match="PARITY GATE FAILED"):
+        check_parity(0.200, 0.195)
+    with pytest.raises(ParityError):
+        check_parity(0.0, 0.0)
+
+
+def test_synthetic_data_is_well_formed() -> None:
+    data = synthetic_data()
+    assert data.train.item_idx.between(0, N_ITEMS - 1).all()
+    assert len(data.val_cases) == N_USERS // 2 + 1

@@ -38,6 +38,9 @@ class EvalCase:
     """Unique item indices bought in the target period."""
     segment: dict[str, Any] = field(default_factory=dict)
     """Labels for sliced metrics, e.g. {"anonymous": False}."""
+    num_unseen_targets: int = 0
+    """Items bought in the target period that are outside the catalogue (no train
+    interaction): no system can recommend them, evaluation counts them as misses."""
 
 
 @dataclass
@@ -60,6 +63,9 @@ class PreparedData:
     fingerprint: str
     """Stable hash of the input data, recorded in the bundle manifest."""
     split_info: dict[str, Any] = field(default_factory=dict)
+    normalisation: dict[str, Any] = field(default_factory=dict)
+    """Constants the features were built with (time zone, price band edges, log-price
+    mean/std, heat half-life...); meant for ``FeatureSpec.normalisation``."""
 
     @property
     def num_items(self) -> int:

@@ -1,0 +1,399 @@
+"""Adapters from each supported export to the generic schema (:mod:`.schema`).
+
+* ``completejourney`` -- 84.51 / dunnhumby "The Complete Journey" as CSV:
+  every transaction line is a ``purchase``; unit price is
+  ``sales_value / quantity``; the basket is the session; item name from
+  ``product_type`` and ``brand``, category ``product_category``, department
+  ``department``; ``demographics.csv`` gives the users. The most frequent
+  in-store display of a product (``promotions_sample.csv``) becomes its
+  ``display_location`` attribute. Timestamps are stored in UTC and converted
+  to US Eastern store time (the hours then peak in the late afternoon, as
+  grocery trips do).
+* ``rees46`` -- REES46 e-commerce events: ``event_time`` in UTC, the
+  ``category_code`` ``a.b.c`` gives department ``a`` and category ``a.b.c``
+  (``category_id`` when the code is empty), ``user_session`` is the session,
+  the catalogue is derived from the events themselves.
+* ``csv`` -- the generic schema, for any retailer's own export.
+
+Each adapter validates rows with :func:`.schema.read_table`, so every rejected
+row is reported with file, line, column and reason, and the load goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cloud_trainer.data.schema import (
+    GENERIC_INTERACTIONS,
+    GENERIC_ITEMS,
+    GENERIC_USERS,
+    INTERACTION_COLUMNS,
+    ITEM_COLUMNS,
+    UNKNOWN_TEXT,
+    Column,
+    DataError,
+    IngestReport,
+    RawDataset,
+    TableSpec,
+    parse_attributes,
+    read_table,
+    require_rows,
+)
+
+DATASETS = ("completejourney", "rees46", "csv")
+
+CJ_TIMEZONE = "America/New_York"
+
+CJ_TRANSACTIONS = TableSpec(
+    "transactions",
+    (
+        Column("household_id"),
+        Column("store_id", required=False),
+        Column("basket_id"),
+        Column("product_id"),
+        Column("quantity", "float", min_value=0.0, min_exclusive=True),
+        Column("sales_value", "float", min_value=0.0),
+        Column("transaction_timestamp", "timestamp", timestamp_format="%Y-%m-%d %H:%M:%S"),
+    ),
+)
+CJ_PRODUCTS = TableSpec(
+    "products",
+    (
+        Column("product_id"),
+        Column("department", required=False),
+        Column("brand", required=False),
+        Column("product_category", required=False),
+        Column("product_type", required=False),
+        Column("package_size", required=False),
+    ),
+)
+CJ_DEMOGRAPHICS = TableSpec("demographics", (Column("household_id"),))
+
+REES46_EVENTS = TableSpec(
+    "events",
+    (
+        Column("event_time", "timestamp", timestamp_format="%Y-%m-%d %H:%M:%S UTC"),
+        Column("event_type", "enum", choices=("view", "cart", "purchase")),
+        Column("product_id"),
+        Column("category_id", required=False),
+        Column("category_code", required=False),
+        Column("brand", required=False),
+        Column("price", "float", required=False, min_value=0.0),
+        Column("user_id"),
+        Column("user_session", required=False),
+    ),
+)
+
+
+def load_dataset(
+    dataset: str,
+    *,
+    data_dir: Path | str | None = None,
+    interactions: Path | str | None = None,
+    items: Path | str | None = None,
+    users: Path | str | None = None,
+) -> RawDataset:
+    """Load one supported dataset into the generic schema.
+
+    ``completejourney`` and ``rees46`` read ``data_dir``; ``csv`` reads the
+    ``interactions`` file plus optional ``items`` and ``users`` files.
+    Raises :class:`DataError` (one line) for a bad path, a missing required
+    column or a file without a single usable row.
+    """
+    if dataset == "completejourney":
+        return _load_completejourney(_need_dir(data_dir, dataset))
+    if dataset == "rees46":
+        return _load_rees46(_need_dir(data_dir, dataset))
+    if dataset == "csv":
+        if interactions is None:
+            raise DataError("--dataset csv needs --interactions FILE")
+        return _load_generic(
+            Path(interactions),
+            Path(items) if items is not None else None,
+            Path(users) if users is not None else None,
+        )
+    raise DataError(f"unknown dataset {dataset!r} (choose from {', '.join(DATASETS)})")
+
+
+def _need_dir(data_dir: Path | str | None, dataset: str) -> Path:
+    if data_dir is None:
+        raise DataError(f"--dataset {dataset} needs --data-dir DIR")
+    path = Path(data_dir)
+    if not path.is_dir():
+        raise DataError(f"{path}: no such directory")
+    return path
+
+
+# --------------------------------------------------------------------------- CJ
+
+
+def _load_completejourney(data_dir: Path) -> RawDataset:
+    report = IngestReport()
+    hasher = hashlib.sha256()
+    tx_path = data_dir / "transactions_sample.csv"
+    if not tx_path.is_file() and (data_dir / "transactions.csv").is_file():
+        tx_path = data_dir / "transactions.csv"
+    tx = read_table(tx_path, CJ_TRANSACTIONS, report, hasher=hasher)
+    require_rows(tx, str(tx_path), report)
+
+    utc = tx["transaction_timestamp"].dt.tz_localize("UTC")
+    local = utc.dt.tz_convert(CJ_TIMEZONE).dt.tz_localize(None)
+    inter = pd.DataFrame(
+        {
+            "user_id": tx["household_id"],
+            "item_id": tx["product_id"],
+            "timestamp": local,
+            "event_type": "purchase",
+            "quantity": tx["quantity"],
+            "price": tx["sales_value"] / tx["quantity"],
+            "store_id": tx.get("store_id", ""),
+            "session_id": tx["basket_id"],
+        }
+    )
+
+    products_path = data_dir / "products.csv"
+    if products_path.is_file():
+        prod = read_table(products_path, CJ_PRODUCTS, report, hasher=hasher)
+        prod = _drop_duplicate_ids(prod, "product_id", str(products_path), report)
+        ptype = prod["product_type"].where(prod["product_type"] != "", prod["product_category"])
+        ptype = ptype.where(ptype != "", "product " + prod["product_id"])
+        brand = prod["brand"]
+        name = ptype.str.title() + np.where(brand != "", " (" + brand + ")", "")
+        attrs = [
+            {k: v for k, v in (("package_size", size), ("manufacturer_id", man)) if v}
+            for size, man in zip(
+                prod["package_size"],
+                prod.get("manufacturer_id", pd.Series([""] * len(prod))),
+                strict=True,
+            )
+        ]
+        display = _cj_display_locations(data_dir / "promotions_sample.csv", hasher, report)
+        for pid, attr in zip(prod["product_id"], attrs, strict=True):
+            if pid in display:
+                attr["display_location"] = display[pid]
+        items = pd.DataFrame(
+            {
+                "item_id": prod["product_id"],
+                "name": name,
+                "category": prod["product_category"],
+                "department": prod["department"],
+                "brand": brand,
+                "price": np.nan,
+                "attributes": [json.dumps(a, sort_keys=True) for a in attrs],
+            }
+        )
+    else:
+        report.notes.append(f"{products_path}: absent; item metadata unknown")
+        items = _empty_items()
+
+    demo_path = data_dir / "demographics.csv"
+    if demo_path.is_file():
+        demo = read_table(demo_path, CJ_DEMOGRAPHICS, report, hasher=hasher)
+        demo = _drop_duplicate_ids(demo, "household_id", str(demo_path), report)
+        users = demo.drop(columns=["_line"]).rename(columns={"household_id": "user_id"})
+    else:
+        report.notes.append(f"{demo_path}: absent; no demographics")
+        users = pd.DataFrame({"user_id": pd.Series(dtype=object)})
+
+    return RawDataset(
+        name="completejourney",
+        interactions=_finish_interactions(inter),
+        items=_finish_items(items),
+        users=users.reset_index(drop=True),
+        report=report,
+        fingerprint=hasher.hexdigest(),
+        timezone=CJ_TIMEZONE,
+        sources=sorted(report.files),
+    )
+
+
+def _cj_display_locations(
+    path: Path, hasher: Any, report: IngestReport
+) -> dict[str, str]:
+    """Each product's most frequent in-store display (0 = none is ignored).
+
+    This file is optional enrichment of 360k rows; it is read in bulk and its
+    unparseable rows simply do not contribute.
+    """
+    if not path.is_file():
+        report.notes.append(f"{path}: absent; no display_location attribute")
+        return {}
+    raw = path.read_bytes()
+    hasher.update(path.name.encode() + b"\0" + raw)
+    try:
+        promo = pd.read_csv(
+            path, usecols=["product_id", "display_location"], dtype=str, on_bad_lines="skip"
+        )
+    except (ValueError, pd.errors.ParserError) as exc:
+        report.notes.append(f"{path}: not used ({exc})")
+        return {}
+    promo = promo.dropna()
+    promo = promo[promo["display_location"] != "0"]
+    if promo.empty:
+        return {}
+    counts = promo.groupby(["product_id", "display_location"]).size().reset_index(name="n")
+    counts = counts.sort_values(["product_id", "n", "display_location"], ascending=[True, False, True])
+    top = counts.drop_duplicates("product_id")
+    report.notes.append(
+        f"{path}: display_location attribute for {len(top)} products (most frequent non-zero display)"
+    )
+    return dict(zip(top["product_id"], top["display_location"], strict=True))
+
+
+# ----------------------------------------------------------------------- REES46
+
+
+def _load_rees46(data_dir: Path) -> RawDataset:
+    files = sorted(data_dir.glob("*.csv"))
+    if not files:
+        raise DataError(f"{data_dir}: no REES46 event file (*.csv)")
+    report = IngestReport()
+    hasher = hashlib.sha256()
+    frames = [read_table(f, REES46_EVENTS, report, hasher=hasher) for f in files]
+    ev = pd.concat(frames, ignore_index=True)
+    require_rows(ev, ", ".join(str(f) for f in files), report)
+
+    code = ev["category_code"]
+    fallback = "category " + ev["category_id"].where(ev["category_id"] != "", UNKNOWN_TEXT)
+    ev["category"] = code.where(code != "", fallback)
+    ev["department"] = code.str.split(".").str[0].where(code != "", "")
+    inter = pd.DataFrame(
+        {
+            "user_id": ev["user_id"],
+            "item_id": ev["product_id"],
+            "timestamp": ev["event_time"],
+            "event_type": ev["event_type"],
+            "quantity": 1.0,
+            "price": ev["price"],
+            "store_id": "",
+            "session_id": ev["user_session"],
+        }
+    )
+    # The catalogue is what the events say about each product, latest event wins.
+    last = ev.sort_values("event_time").drop_duplicates("product_id", keep="last")
+    leaf = last["category"].str.split(".").str[-1]
+    brand = last["brand"]
+    items = pd.DataFrame(
+        {
+            "item_id": last["product_id"],
+            "name": leaf.str.replace("_", " ").str.capitalize()
+            + np.where(brand != "", " (" + brand + ")", ""),
+            "category": last["category"],
+            "department": last["department"],
+            "brand": brand,
+            "price": ev.groupby("product_id")["price"].median().reindex(last["product_id"]).to_numpy(),
+            "attributes": [json.dumps({"category_id": c}) for c in last["category_id"]],
+        }
+    )
+    report.notes.append("rees46: no user file; catalogue derived from the events")
+    return RawDataset(
+        name="rees46",
+        interactions=_finish_interactions(inter),
+        items=_finish_items(items),
+        users=pd.DataFrame({"user_id": pd.Series(dtype=object)}),
+        report=report,
+        fingerprint=hasher.hexdigest(),
+        timezone="UTC",
+        sources=sorted(report.files),
+    )
+
+
+# ---------------------------------------------------------------------- generic
+
+
+def _load_generic(interactions: Path, items: Path | None, users: Path | None) -> RawDataset:
+    report = IngestReport()
+    hasher = hashlib.sha256()
+    inter = read_table(interactions, GENERIC_INTERACTIONS, report, hasher=hasher)
+    require_rows(inter, str(interactions), report)
+    for col in INTERACTION_COLUMNS:
+        if col not in inter:
+            inter[col] = np.nan if col in ("quantity", "price") else ""
+
+    if items is not None:
+        it = read_table(items, GENERIC_ITEMS, report, hasher=hasher)
+        require_rows(it, str(items), report)
+        it = _drop_duplicate_ids(it, "item_id", str(items), report)
+        if "attributes" in it:
+            parsed = [parse_attributes(a) for a in it["attributes"]]
+            bad = np.array([p is None for p in parsed], dtype=bool)
+            for line, text in zip(it["_line"][bad], it["attributes"][bad], strict=True):
+                report.add_error(
+                    str(items), int(line), "attributes",
+                    f"not a JSON object or key=value list: {text!r}; attributes ignored",
+                )
+            it["attributes"] = [json.dumps(p or {}, sort_keys=True) for p in parsed]
+    else:
+        report.notes.append("no items file: item metadata unknown, prices from interactions")
+        it = _empty_items()
+
+    if users is not None:
+        us = read_table(users, GENERIC_USERS, report, hasher=hasher)
+        require_rows(us, str(users), report)
+        us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
+    else:
+        us = pd.DataFrame({"user_id": pd.Series(dtype=object)})
+
+    return RawDataset(
+        name="csv",
+        interactions=_finish_interactions(inter),
+        items=_finish_items(it),
+        users=us.reset_index(drop=True),
+        report=report,
+        fingerprint=hasher.hexdigest(),
+        timezone="as given (store-local)",
+        sources=sorted(report.files),
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _drop_duplicate_ids(
+    frame: pd.DataFrame, id_col: str, file: str, report: IngestReport
+) -> pd.DataFrame:
+    """Keep the first row per id; later ones are reported as bad rows."""
+    dup = frame[id_col].duplicated(keep="first").to_numpy()
+    if dup.any():
+        first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
+        for line, value in zip(frame["_line"][dup], frame[id_col][dup], strict=True):
+            report.add_error(
+                file, int(line), id_col,
+                f"duplicate id {value!r} (first at line {int(first_line[value])}); row skipped",
+            )
+        stats = report.stats(file)
+        stats.rows_skipped += int(dup.sum())
+        stats.rows_kept -= int(dup.sum())
+    return frame.loc[~dup].reset_index(drop=True)
+
+
+def _empty_items() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ITEM_COLUMNS})
+
+
+def _finish_interactions(inter: pd.DataFrame) -> pd.DataFrame:
+    out = inter[list(INTERACTION_COLUMNS)].reset_index(drop=True).copy()
+    for col in ("user_id", "item_id", "event_type", "store_id", "session_id"):
+        out[col] = out[col].fillna("").astype(str)
+    for col in ("quantity", "price"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["timestamp"] = pd.to_datetime(out["timestamp"])
+    return out
+
+
+def _finish_items(items: pd.DataFrame) -> pd.DataFrame:
+    out = items.copy()
+    for col in ITEM_COLUMNS:
+        if col not in out:
+            out[col] = np.nan if col == "price" else ""
+    out = out[list(ITEM_COLUMNS)].reset_index(drop=True)
+    for col in ("item_id", "name", "category", "department", "brand", "attributes"):
+        out[col] = out[col].fillna("").astype(str)
+    out["price"] = pd.to_numeric(out["price"], errors="coerce").astype(float)
+    return out

@@ -1,0 +1,425 @@
+"""The generic retail schema and the row validator every adapter goes through.
+
+Any retailer can plug in its own export as three CSV files (UTF-8, header row,
+comma separated); the Complete Journey and REES46 adapters read their native
+files through the same validator and map them onto the same columns.
+
+``interactions`` -- one shopper action on one item:
+
+=============  ========  ===================================================
+column         required  meaning
+=============  ========  ===================================================
+user_id        yes       shopper / household / loyalty card id
+item_id        yes       product id (matches ``items.item_id``)
+timestamp      yes       ISO 8601; without an offset it is store-local time
+event_type     yes       one of ``view``, ``cart``, ``purchase``, ``favorite``
+quantity       no        units (> 0); empty means 1
+price          no        unit price (>= 0); empty means the item's price
+store_id       no        store the action happened in
+session_id     no        basket / session id; empty means 30-minute sessions
+=============  ========  ===================================================
+
+``items`` -- the catalogue: ``item_id`` (required), ``name``, ``category``,
+``department``, ``brand``, ``price`` (>= 0), ``attributes`` (a JSON object or
+``key=value;key=value``). Empty fields become ``unknown`` (text) or are derived
+from the interactions (price).
+
+``users`` -- ``user_id`` (required) plus any number of demographic columns
+(free text, e.g. ``age``, ``income``, ``household_size``); every non-empty value
+becomes a context value the model may use for opted-in shoppers.
+
+Validation never stops at the first bad row: each bad row is reported as
+``file:line: column: reason`` in an :class:`IngestReport`, skipped and
+counted, and the load goes on. Only a missing file, a missing required column
+or a file without a single usable row stops the load, with a one-line
+:class:`DataError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
+"""Shopper actions, weakest to strongest signal (favorite sits apart: a stated liking)."""
+
+INTERACTION_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    "item_id",
+    "timestamp",
+    "event_type",
+    "quantity",
+    "price",
+    "store_id",
+    "session_id",
+)
+ITEM_COLUMNS: tuple[str, ...] = (
+    "item_id",
+    "name",
+    "category",
+    "department",
+    "brand",
+    "price",
+    "attributes",
+)
+USER_ID = "user_id"
+
+UNKNOWN_TEXT = "unknown"
+"""What an empty category / department / brand becomes after loading."""
+
+ROW = "row"
+"""Column name used in errors about the row as a whole (wrong number of fields)."""
+
+MAX_STORED_ERRORS = 2000
+"""Errors kept verbatim; beyond that only the counts grow (a broken export of
+millions of rows must not exhaust memory)."""
+
+
+class DataError(Exception):
+    """Input that cannot be used at all. The message is one line naming the file and why."""
+
+
+ColumnKind = Literal["str", "float", "timestamp", "enum"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one CSV column is validated."""
+
+    name: str
+    kind: ColumnKind = "str"
+    required: bool = True
+    """Must be present in the header and non-empty in every row."""
+    min_value: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
+    """For ``enum``: allowed values (compared lower-case)."""
+    timestamp_format: str | None = None
+    """strftime format; None accepts ISO 8601 (with or without offset)."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns a file must/may have. Columns not listed are kept as text."""
+
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+GENERIC_INTERACTIONS = TableSpec(
+    "interactions",
+    (
+        Column("user_id"),
+        Column("item_id"),
+        Column("timestamp", "timestamp"),
+        Column("event_type", "enum", choices=EVENT_TYPES),
+        Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True),
+        Column("price", "float", required=False, min_value=0.0),
+        Column("store_id", required=False),
+        Column("session_id", required=False),
+    ),
+)
+GENERIC_ITEMS = TableSpec(
+    "items",
+    (
+        Column("item_id"),
+        Column("name", required=False),
+        Column("category", required=False),
+        Column("department", required=False),
+        Column("brand", required=False),
+        Column("price", "float", required=False, min_value=0.0),
+        Column("attributes", required=False),
+    ),
+)
+GENERIC_USERS = TableSpec("users", (Column("user_id"),))
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected row: where it is and why."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+
+
+@dataclass
+class FileStats:
+    """Row counts for one input file (data rows, header excluded)."""
+
+    file: str
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_skipped: int = 0
+
+
+@dataclass
+class IngestReport:
+    """Everything the loaders rejected, per file and per reason."""
+
+    files: dict[str, FileStats] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    """Error counts by ``column: reason-kind`` (the reason up to its first colon)."""
+    notes: list[str] = field(default_factory=list)
+    """Whole-file remarks (an optional file absent, a derived field...)."""
+
+    def stats(self, file: str) -> FileStats:
+        if file not in self.files:
+            self.files[file] = FileStats(file)
+        return self.files[file]
+
+    def add_error(self, file: str, line: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        self.reasons[f"{column}: {reason.split(':')[0].split(' (')[0]}"] += 1
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append(RowError(file, line, column, reason))
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(s.rows_skipped for s in self.files.values())
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(s.rows_kept for s in self.files.values())
+
+    def summary(self, max_lines: int = 10) -> str:
+        """A few readable lines: per-file counts and the first errors."""
+        lines = [
+            f"{s.file}: {s.rows_read} rows read, {s.rows_kept} kept, {s.rows_skipped} skipped"
+            for s in self.files.values()
+        ]
+        lines += [f"  {err}" for err in self.errors[:max_lines]]
+        if self.error_count > max_lines:
+            lines.append(f"  ... {self.error_count - max_lines} more errors")
+        return "\n".join(lines)
+
+    def to_json(self, max_errors: int = 50) -> dict[str, Any]:
+        return {
+            "files": {k: vars(v).copy() for k, v in self.files.items()},
+            "rows_kept": self.rows_kept,
+            "rows_skipped": self.rows_skipped,
+            "error_count": self.error_count,
+            "errors_by_reason": dict(self.reasons.most_common()),
+            "first_errors": [str(e) for e in self.errors[:max_errors]],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class RawDataset:
+    """Validated input in the generic schema, before any cleaning or encoding.
+
+    ``interactions``: the :data:`INTERACTION_COLUMNS`; ``timestamp`` is
+    ``datetime64`` store-local wall time, ``quantity``/``price`` float (NaN =
+    not given), text columns ``""`` when not given. ``items``: the
+    :data:`ITEM_COLUMNS` (``attributes`` a JSON string). ``users``: ``user_id``
+    plus demographic text columns.
+    """
+
+    name: str
+    interactions: pd.DataFrame
+    items: pd.DataFrame
+    users: pd.DataFrame
+    report: IngestReport
+    fingerprint: str
+    """sha256 over the bytes of every input file read, in a fixed order."""
+    timezone: str = "UTC"
+    """Zone the timestamps were converted to (hour/weekday context is in it)."""
+    sources: list[str] = field(default_factory=list)
+
+
+def read_table(
+    path: Path,
+    spec: TableSpec,
+    report: IngestReport,
+    *,
+    hasher: Any | None = None,
+    display_name: str | None = None,
+) -> pd.DataFrame:
+    """Read and validate one CSV file; bad rows go to ``report`` and are dropped.
+
+    Returns a DataFrame with the file's columns (validated ones converted:
+    ``float`` -> float64 with NaN for empty, ``timestamp`` -> naive
+    ``datetime64`` (UTC if the text had an offset), ``enum`` -> lower case, text
+    -> stripped str with ``""`` for empty) plus ``_line``, the 1-based line
+    number in the file, so later checks can still point at the source.
+    """
+    name = display_name or str(path)
+    if not path.is_file():
+        raise DataError(f"{name}: no such file")
+    raw = path.read_bytes()
+    if hasher is not None:
+        hasher.update(path.name.encode() + b"\0" + raw)
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise DataError(f"{name}: empty file (no header row)") from None
+    except csv.Error as exc:
+        raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    missing = [c for c in spec.required if c not in header]
+    if missing:
+        raise DataError(
+            f"{name}: missing required column(s) {', '.join(missing)} "
+            f"(header has {', '.join(header) or 'nothing'})"
+        )
+    stats = report.stats(name)
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            stats.rows_read += 1
+            stats.rows_skipped += 1
+            pending.append((reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line: not a row at all
+        stats.rows_read += 1
+        if len(row) != width:
+            stats.rows_skipped += 1
+            hint = " (truncated row?)" if len(row) < width else ""
+            pending.append(
+                (reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}")
+            )
+            continue
+        rows.append(row)
+        lines.append(reader.line_num)
+
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
+        columns=header, dtype=object
+    )
+    frame["_line"] = np.asarray(lines, dtype=np.int64)
+    bad = np.zeros(len(frame), dtype=bool)
+    by_name = {c.name: c for c in spec.columns}
+    for col in header:
+        text_values = frame[col].astype(str).str.strip()
+        frame[col] = text_values
+        column = by_name.get(col)
+        if column is None:
+            continue
+        empty = (text_values == "").to_numpy()
+        if column.required:
+            _flag(pending, frame, empty, col, lambda _v: "empty (required)")
+            bad |= empty
+        if column.kind == "float":
+            values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
+            invalid = (~empty) & ~np.isfinite(values.to_numpy())
+            _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
+            bad |= invalid
+            if column.min_value is not None:
+                arr = values.to_numpy()
+                with np.errstate(invalid="ignore"):
+                    low = arr <= column.min_value if column.min_exclusive else arr < column.min_value
+                low &= np.isfinite(arr)
+                op = ">" if column.min_exclusive else ">="
+                _flag(
+                    pending, frame, low, col,
+                    lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})",
+                )
+                bad |= low
+            frame[col] = values
+        elif column.kind == "timestamp":
+            parsed = _parse_timestamps(text_values.where(~empty), column.timestamp_format)
+            invalid = (~empty) & parsed.isna().to_numpy()
+            _flag(pending, frame, invalid, col, lambda v: f"not a timestamp: {v!r}")
+            bad |= invalid
+            frame[col] = parsed
+        elif column.kind == "enum":
+            lowered = text_values.str.lower()
+            invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
+            allowed = ", ".join(column.choices)
+            _flag(
+                pending, frame, invalid, col,
+                lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})",
+            )
+            bad |= invalid
+            frame[col] = lowered
+    for line, _pos, col, reason in sorted(pending, key=lambda p: (p[0], p[1])):
+        report.add_error(name, line, col, reason)
+    stats.rows_skipped += int(bad.sum())
+    frame = frame.loc[~bad].reset_index(drop=True)
+    stats.rows_kept = len(frame)
+    return frame
+
+
+def _flag(
+    pending: list[tuple[int, int, str, str]],
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    column: str,
+    reason: Any,
+) -> None:
+    """Queue an error for every row in ``mask``; ``reason(value)`` words the problem."""
+    if not mask.any():
+        return
+    idx = np.flatnonzero(mask)
+    values = frame[column].to_numpy()[idx]
+    line_numbers = frame["_line"].to_numpy()[idx]
+    col_pos = list(frame.columns).index(column)
+    for line, value in zip(line_numbers, values, strict=True):
+        pending.append((int(line), col_pos, column, reason(value)))
+
+
+def _parse_timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
+    """Parse to naive datetimes; text with an offset is converted to UTC first."""
+    if fmt is not None:
+        return pd.to_datetime(values, format=fmt, errors="coerce")
+    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+    return parsed.dt.tz_convert(None)
+
+
+def parse_attributes(text: str) -> dict[str, str] | None:
+    """``{"k": "v"}`` JSON or ``k=v;k2=v2``; None if it is neither."""
+    text = text.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+        return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            return None
+        key, _, value = part.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def require_rows(frame: pd.DataFrame, file: str, report: IngestReport) -> None:
+    """A file that produced no usable row at all is a whole-input failure."""
+    if len(frame) == 0:
+        stats = report.files.get(file)
+        read = stats.rows_read if stats else 0
+        first = next((str(e) for e in report.errors if e.file == file), None)
+        detail = f"; first error: {first}" if first else ""
+        raise DataError(f"{file}: no usable rows ({read} read){detail}")

@@ -1,0 +1,126 @@
+"""The row validator: every bad row is reported with file, line, column and reason,
+skipped and counted, and the rest of the file still loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cloud_trainer.data.schema import (
+    GENERIC_INTERACTIONS,
+    DataError,
+    IngestReport,
+    parse_attributes,
+    read_table,
+    require_rows,
+)
+
+HEADER = "user_id,item_id,timestamp,event_type,quantity,price,store_id,session_id\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "inter.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER
+        + "u1,i1,2024-01-01 10:00:00,purchase,1,2.5,s,b1\n"  # line 2 ok
+        + "u1,i2,2024-01-01 10:00:00,click,1,2.5,s,b1\n"  # line 3 bad event type
+        + ",i3,2024-01-01 10:00:00,view,,,s,b1\n"  # line 4 empty user
+        + "u2,i1,not-a-date,view,,,s,b2\n"  # line 5 bad timestamp
+        + "u2,i1,2024-01-02T09:00:00+02:00,VIEW,0,,s,b2\n"  # line 6 quantity must be > 0
+        + "u2,i1,2024-01-02 09:00:00,cart,two,-1,s,b2\n"  # line 7 two bad columns
+        + "\n"  # line 8 blank: ignored, not counted
+        + "u3,i9,2024-01-03 12:00:00,favorite,,,,\n",  # line 9 ok (optional fields empty)
+    )
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+
+    assert list(frame["_line"]) == [2, 9]
+    errors = [str(e) for e in report.errors]
+    assert errors[0] == (
+        f"{path}:3: event_type: must be one of view, cart, purchase, favorite (got 'click')"
+    )
+    assert f"{path}:4: user_id: empty (required)" in errors
+    assert f"{path}:5: timestamp: not a timestamp: 'not-a-date'" in errors
+    assert f"{path}:6: quantity: must be > 0 (got 0)" in errors
+    assert f"{path}:7: quantity: not a number: 'two'" in errors
+    assert f"{path}:7: price: must be >= 0 (got -1)" in errors
+    stats = report.files[str(path)]
+    assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (7, 2, 5)
+    assert report.error_count == 6  # line 7 has two problems, counted as one skipped row
+    # Values are converted: floats, naive timestamps, lower-case event types.
+    assert frame["quantity"].isna().tolist() == [False, True]
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-01 10:00:00")
+    assert frame["event_type"].tolist() == ["purchase", "favorite"]
+
+
+def test_offset_timestamps_become_utc(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + "u,i,2024-01-02T09:00:00+02:00,view,,,,\n")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-02 07:00:00")
+
+
+def test_truncated_last_line_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER + "u1,i1,2024-01-01 10:00:00,view,,,s,b\n" + "u1,i2,2024-01-01 10:01",
+    )
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 1
+    assert [str(e) for e in report.errors] == [
+        f"{path}:3: row: expected 8 fields, got 3 (truncated row?)"
+    ]
+    assert report.files[str(path)].rows_skipped == 1
+
+
+def test_missing_required_column_is_a_one_line_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "user_id,item_id,event_type\nu,i,view\n")
+    with pytest.raises(DataError) as exc:
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert "missing required column(s) timestamp" in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no such file"):
+        read_table(tmp_path / "nope.csv", GENERIC_INTERACTIONS, IngestReport())
+    with pytest.raises(DataError, match="empty file"):
+        read_table(write(tmp_path, ""), GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_a_file_without_usable_rows_fails_with_its_first_error(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + "u,i,never,view,,,,\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    with pytest.raises(DataError) as exc:
+        require_rows(frame, str(path), report)
+    message = str(exc.value)
+    assert message.startswith(f"{path}: no usable rows (1 read)")
+    assert "timestamp: not a timestamp" in message
+
+
+def test_report_summary_and_json(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + "u,i,never,view,,,,\nu,i,2024-01-01,view,,,,\n")
+    report = IngestReport()
+    read_table(path, GENERIC_INTERACTIONS, report)
+    summary = report.summary()
+    assert f"{path}: 2 rows read, 1 kept, 1 skipped" in summary
+    data = report.to_json()
+    assert data["rows_skipped"] == 1 and data["error_count"] == 1
+    assert data["errors_by_reason"] == {"timestamp: not a timestamp": 1}
+
+
+def test_parse_attributes() -> None:
+    assert parse_attributes('{"aisle": 3}') == {"aisle": "3"}
+    assert parse_attributes("aisle=3; shelf = top") == {"aisle": "3", "shelf": "top"}
+    assert parse_attributes("") == {}
+    assert parse_attributes("{broken") is None
+    assert parse_attributes("no equals sign") is None

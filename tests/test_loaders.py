@@ -1,0 +1,142 @@
+"""Adapters: Complete Journey, REES46 and the generic CSV schema, on tiny shipped
+fixtures (tests/fixtures/retail/) and, when present, on the real ../shared data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cloud_trainer.data import DataError, load_dataset
+
+RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
+
+
+def errors_of(raw, file: Path) -> list[str]:
+    return [f"{e.line}: {e.column}: {e.reason}" for e in raw.report.errors if e.file == str(file)]
+
+
+def test_completejourney_fixture_maps_to_the_generic_schema() -> None:
+    data_dir = RETAIL / "completejourney"
+    raw = load_dataset("completejourney", data_dir=data_dir)
+    tx = data_dir / "transactions_sample.csv"
+    assert errors_of(raw, tx) == [
+        "6: quantity: must be > 0 (got 0.0)",
+        "8: transaction_timestamp: not a timestamp: 'not a time'",
+        "10: sales_value: not a number: 'abc'",
+        "11: row: expected 11 fields, got 8 (truncated row?)",
+    ]
+    stats = raw.report.files[str(tx)]
+    assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (10, 6, 4)
+
+    inter = raw.interactions
+    assert set(inter["event_type"]) == {"purchase"}
+    two = inter[(inter["user_id"] == "1") & (inter["item_id"] == "873902")].iloc[0]
+    assert two["price"] == pytest.approx(3.18 / 2)  # unit price = sales_value / quantity
+    assert two["quantity"] == 2.0
+    assert two["session_id"] == "1001"  # the basket is the session
+    assert two["store_id"] == "309"
+    # Stored in UTC, converted to US Eastern store time (EST = UTC-5 in January).
+    assert str(two["timestamp"]) == "2017-01-02 14:06:53"
+    assert raw.timezone == "America/New_York"
+
+    items = raw.items.set_index("item_id")
+    bread = items.loc["940996"]
+    assert bread["name"] == "Mainstream White Bread (Private)"
+    assert bread["category"] == "BAKED BREAD/BUNS/ROLLS"
+    assert bread["department"] == "GROCERY"
+    attrs = json.loads(bread["attributes"])
+    assert attrs["display_location"] == "3" and attrs["package_size"] == "20 OZ"
+    assert json.loads(items.loc["873902", "attributes"])["display_location"] == "A"
+    users = raw.users.set_index("user_id")
+    assert list(users.index) == ["1", "3"]
+    assert users.loc["1", "age"] == "65+" and users.loc["3", "kids_count"] == "0"
+    assert len(raw.fingerprint) == 64
+
+
+def test_rees46_fixture_truncated_last_line_reported_and_skipped() -> None:
+    path = RETAIL / "rees46" / "2019-Oct_head.csv"
+    raw = load_dataset("rees46", data_dir=path.parent)
+    assert errors_of(raw, path) == [
+        "6: event_type: must be one of view, cart, purchase (got 'remove_from_cart')",
+        "7: price: must be >= 0 (got -5)",
+        "9: row: expected 9 fields, got 8 (truncated row?)",
+    ]
+    assert len(raw.interactions) == 5
+    assert raw.interactions["event_type"].tolist() == ["view", "view", "cart", "purchase", "view"]
+    items = raw.items.set_index("item_id")
+    assert items.loc["3900821", "department"] == "appliances"
+    assert items.loc["3900821", "category"] == "appliances.environment.water_heater"
+    assert items.loc["3900821", "name"] == "Water heater (aqua)"
+    # No category_code: the category falls back to the category id, department unknown.
+    assert items.loc["44600062", "category"] == "category 2103807459595387724"
+    assert items.loc["44600062", "department"] == ""
+    assert raw.interactions["session_id"].iloc[0] == "s-1"
+    assert raw.users.empty
+
+
+def test_generic_fixture_reports_each_bad_row() -> None:
+    d = RETAIL / "generic"
+    raw = load_dataset(
+        "csv", interactions=d / "interactions.csv", items=d / "items.csv", users=d / "users.csv"
+    )
+    inter_errors = errors_of(raw, d / "interactions.csv")
+    assert inter_errors == [
+        "12: event_type: must be one of view, cart, purchase, favorite (got 'click')",
+        "22: timestamp: not a timestamp: 'yesterday'",
+        "32: quantity: must be > 0 (got -1)",
+        "42: user_id: empty (required)",
+        "1456: row: expected 8 fields, got 3 (truncated row?)",
+    ]
+    item_errors = errors_of(raw, d / "items.csv")
+    assert item_errors == [
+        "33: price: not a number: 'abc'",
+        "32: item_id: duplicate id 'I005' (first at line 7); row skipped",
+        "34: attributes: not a JSON object or key=value list: '{not json'; attributes ignored",
+    ]
+    assert "I005" in set(raw.items["item_id"]) and "I900" not in set(raw.items["item_id"])
+    assert json.loads(raw.items.set_index("item_id").loc["I001", "attributes"]) == {"aisle": "2"}
+    assert json.loads(raw.items.set_index("item_id").loc["I901", "attributes"]) == {}
+    assert raw.report.files[str(d / "interactions.csv")].rows_skipped == 5
+    assert raw.interactions["quantity"].isna().any()  # views leave quantity empty
+    assert set(raw.users.columns) == {"user_id", "age", "income"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"dataset": "completejourney", "data_dir": "/nonexistent/cj"}, "no such directory"),
+        ({"dataset": "completejourney", "data_dir": RETAIL / "generic"}, "no such file"),
+        ({"dataset": "rees46", "data_dir": RETAIL / "completejourney"}, "missing required column"),
+        ({"dataset": "csv", "interactions": "/nonexistent.csv"}, "no such file"),
+        ({"dataset": "csv"}, "needs --interactions"),
+        ({"dataset": "parquet"}, "unknown dataset"),
+    ],
+)
+def test_bad_paths_are_one_line_data_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(DataError) as exc:
+        load_dataset(**kwargs)
+    assert message in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_real_shared_data(shared_data: Path) -> None:
+    rees = load_dataset("rees46", data_dir=shared_data / "rees46")
+    path = shared_data / "rees46" / "2019-Oct_head.csv"
+    assert errors_of(rees, path) == ["17436: row: expected 9 fields, got 8 (truncated row?)"]
+    assert len(rees.interactions) == 17434
+    counts = rees.interactions["event_type"].value_counts().to_dict()
+    assert counts == {"view": 17055, "purchase": 214, "cart": 165}  # README: 17,056 views incl. the cut row
+
+    cj = load_dataset("completejourney", data_dir=shared_data / "completejourney")
+    tx = shared_data / "completejourney" / "transactions_sample.csv"
+    stats = cj.report.files[str(tx)]
+    assert stats.rows_read == 75_000
+    # Lines with quantity 0 (no unit price) are the only rejects in the real sample.
+    assert stats.rows_skipped == cj.report.reasons["quantity: must be > 0"] > 0
+    # 4 of the 2,377 households only have quantity-0 lines in the sample.
+    assert cj.interactions["user_id"].nunique() == 2_373
+    assert len(cj.users) == 801
+    assert np.isfinite(cj.interactions["price"]).all()

@@ -1,0 +1,585 @@
+"""The store device: MQTT signals in, recommendations for each display out.
+
+One signal, top to bottom (``Agent.handle``)::
+
+    MQTT message  -> TopicTree.parse          bad input: dead letter + counter, never a crash
+                  -> state update             session / stock / basket (edge.state)
+                  -> affected displays        who can see a change (this module)
+                  -> scores                   model or popularity (edge.reco.scores)
+                  -> rank                     filters, near boost, MMR, reasons (edge.reco.ranker)
+                  -> publish                  retained, QoS 1, naming the cause signal
+
+Which displays a signal affects:
+
+* ``location`` enter/leave zone Z: every display facing Z, for the shopper now
+  in front of it (the most recent arrival still in Z; nobody -> cold start).
+* ``camera`` linger at display D: display D. Other camera events only update
+  zone occupancy (shown in the device status).
+* ``inventory``: when an item goes out of stock, every display showing it.
+* ``pos``: every display currently showing the paying shopper (bought items go).
+* ``interaction`` at display D: display D (a pickup also joins the history).
+* ``request``: nobody; the answer goes to the MQTT 5 response topic.
+
+State is touched by one thread at a time (``self._lock``), so handlers read
+like single-threaded code. The feedback capture (``edge/feedback``) plugs in
+through :class:`FeedbackSink`, called inside the SQLite transaction of the
+state change it records.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from paho.mqtt.properties import Properties
+
+from edge.bundle import BundleError
+from edge.comms.mqtt import MqttLink, reply_properties
+from edge.comms.topics import (
+    CameraZoneEvent,
+    Cause,
+    DeadLetter,
+    DeviceStatus,
+    DisplayInteraction,
+    Inbound,
+    InventoryUpdate,
+    LocationSignal,
+    PayloadError,
+    PosPurchase,
+    Recommendation,
+    RecommendedItem,
+    RecommendRequest,
+    TopicTree,
+    dump,
+)
+from edge.reco import Placement, Ranker, ScoreSource, department_mask
+from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
+from edge.state import Session, StateStore
+from firmware_config.schema import DeviceConfig
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_S = 0.5
+STATUS_EVERY_S = 30.0
+
+
+class FeedbackSink(Protocol):
+    """Where feedback capture hooks in. Every call runs inside the SQLite
+    transaction (``conn``) of the state change it describes, so an outbox row
+    commits or rolls back with it. Implementations must be fast (hot path)."""
+
+    def on_impression(self, conn, recommendation: Recommendation) -> None:
+        """A recommendation was published to a display."""
+
+    def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
+        """A shopper touched a tile or picked an item at a display."""
+
+    def on_purchase(self, conn, purchase: PosPurchase, session: Session | None) -> None:
+        """A till transaction was recorded (once per transaction_id)."""
+
+
+class NullFeedback:
+    """The default sink: feedback capture not installed."""
+
+    def on_impression(self, conn, recommendation: Recommendation) -> None:
+        pass
+
+    def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
+        pass
+
+    def on_purchase(self, conn, purchase: PosPurchase, session: Session | None) -> None:
+        pass
+
+
+class Rejected(Exception):
+    """A well-formed message the device still cannot act on (unknown zone...)."""
+
+
+@dataclass
+class Stats:
+    """Counters and per-stage time, published in the device status."""
+
+    received: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    published: int = 0
+    errors: int = 0
+    stage_ns: Counter = field(default_factory=Counter)
+    handled: int = 0
+
+    def as_detail(self) -> dict:
+        n = max(self.handled, 1)
+        return {
+            "received": dict(self.received),
+            "rejected": dict(self.rejected),
+            "rejected_total": sum(self.rejected.values()),
+            "published": self.published,
+            "errors": self.errors,
+            "handled": self.handled,
+            "stage_us_mean": {k: round(v / n / 1000, 1) for k, v in self.stage_ns.items()},
+        }
+
+
+class Agent:
+    """One store device: owns the MQTT link, the model, the state and the displays."""
+
+    def __init__(
+        self,
+        config: DeviceConfig,
+        *,
+        feedback: FeedbackSink | None = None,
+        dispatch: str = "inline",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.dispatch = dispatch
+        self.feedback: FeedbackSink = feedback or NullFeedback()
+        self._feedback_active = not isinstance(self.feedback, NullFeedback)
+        self.topics = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
+        self.stats = Stats()
+        self.health: dict[str, object] = {"inference": "ok"}
+
+        self.scorer = self._load_model()
+        items = self.scorer.bundle.items if self.scorer is not None else None
+        self.store = StateStore(
+            config.storage.db_path,
+            items,
+            min_stock=config.policy.min_stock,
+            session_ttl_s=config.policy.session_ttl_s,
+        )
+        policy = config.policy
+        self.scores = ScoreSource(self.store, self.scorer, cold_start=policy.cold_start)
+        self.ranker = Ranker(
+            self.store,
+            near_boost=policy.near_boost,
+            diversity_weight=policy.diversity_weight,
+            exclude_purchased=policy.exclude_purchased,
+        )
+
+        # The layout, resolved once: a placement (near-item mask) per display and zone.
+        self.zones = {z.id: z for z in config.zones}
+        self.displays = {d.id: d for d in config.displays}
+        self.zone_displays: dict[str, list[str]] = {z: [] for z in self.zones}
+        self.placements: dict[str, Placement] = {}
+        for d in config.displays:
+            depts = d.departments or self.zones[d.zone].departments
+            self.placements[d.id] = Placement(d.id, d.zone, department_mask(self.store, depts),
+                                              self._label(d.zone, depts))
+            self.zone_displays[d.zone].append(d.id)
+        for z in config.zones:
+            self.placements[f"zone:{z.id}"] = Placement(
+                f"zone:{z.id}", z.id, department_mask(self.store, z.departments),
+                self._label(z.id, z.departments))
+
+        # Who stands where, and what each display shows now.
+        self.audience: dict[str, list[str]] = {z: [] for z in self.zones}
+        self.occupancy: dict[str, int] = {}
+        self.showing: dict[str, Recommendation] = {}
+        self.showing_items: dict[str, set[int]] = {}
+        self.showing_shopper: dict[str, str | None] = {}
+        self._seq = 0
+        self._boot = f"{int(time.time() * 1000) % 10**10:x}"
+
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self.watchdog = (
+            InferenceWatchdog(self.scorer, on_stuck=self._on_inference_stuck)
+            if self.scorer is not None else None
+        )
+        self.link = MqttLink(
+            config.broker,
+            config.client_id,
+            subscriptions=self.topics.subscriptions(),
+            will=(self.topics.status, dump(self._status("offline"))),
+            on_message=self._on_mqtt_message,
+            on_connected=self._on_connected,
+        )
+        self.handlers: dict[str, Callable[[Inbound, Properties | None], None]] = {
+            "location": self.on_location,
+            "camera": self.on_camera,
+            "inventory": self.on_inventory,
+            "pos": self.on_pos,
+            "interaction": self.on_interaction,
+            "request": self.on_request,
+        }
+
+    # ---- start-up -------------------------------------------------------------
+
+    def _load_model(self) -> Scorer | None:
+        model = self.config.model
+        if model is None:
+            log.warning("no model configured: serving zone popularity")
+            return None
+        try:
+            scorer = load_scorer(Path(model.bundle_path), smoke_test=model.smoke_test)
+        except BundleError as exc:
+            if model.required:
+                raise
+            log.error("model refused, serving zone popularity: %s", exc)
+            self.health["model_error"] = str(exc)[:300]
+            return None
+        log.info("model %s loaded (%d items)", scorer.model_version, scorer.spec.num_items)
+        return scorer
+
+    def start(self) -> None:
+        """Compute every display's first recommendation, then connect and serve."""
+        with self._lock:
+            for display_id in self.displays:
+                self._refresh(display_id, cause=None, publish=False)
+        if self.watchdog is not None:
+            self.watchdog.start()
+        if self.dispatch == "queue":
+            self._spawn(self._worker, "agent-worker")
+        self._spawn(self._housekeeping, "agent-housekeeping")
+        self.link.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.dispatch == "queue":
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=2)
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        self.link.stop(final=(self.topics.status, dump(self._status("offline"))))
+        with self._lock:
+            self.store.close()
+        log.info("stopped: %s", self.stats.as_detail())
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self._stop.wait(1.0):
+                pass
+        finally:
+            self.stop()
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    # ---- MQTT entry points -------------------------------------------------------
+
+    def _on_connected(self, session_present: bool) -> None:
+        """After every (re)connect: announce we are online and restore retained screens."""
+        self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+        with self._lock:
+            for display_id, rec in self.showing.items():
+                self.link.publish(self.topics.recommendations(display_id), dump(rec), qos=1, retain=True)
+
+    def _on_mqtt_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
+        if self.dispatch == "queue":
+            self._queue.put((topic, payload, props))
+        else:
+            self.handle(topic, payload, props)
+
+    def _worker(self) -> None:
+        while True:
+            msg = self._queue.get()
+            if msg is None:
+                return
+            self.handle(*msg)
+
+    def handle(self, topic: str, payload: bytes, props: Properties | None = None) -> None:
+        """One inbound message, start to finish. Never raises."""
+        t0 = time.perf_counter_ns()
+        try:
+            inbound = self.topics.parse(topic, payload)
+        except PayloadError as exc:
+            self._reject(topic, payload, exc.reason)
+            return
+        t1 = time.perf_counter_ns()
+        self.stats.stage_ns["parse"] += t1 - t0
+        self.stats.received[inbound.kind] += 1
+        with self._lock:
+            try:
+                self.handlers[inbound.kind](inbound, props)
+                self.stats.handled += 1
+            except Rejected as exc:
+                self._reject(topic, payload, str(exc))
+            except Exception as exc:  # a bug must cost one message, not the device
+                self.stats.errors += 1
+                log.exception("handler for %s failed", topic)
+                self._reject(topic, payload, f"internal error: {type(exc).__name__}")
+        self.stats.stage_ns["total"] += time.perf_counter_ns() - t0
+
+    def _reject(self, topic: str, payload: bytes, reason: str) -> None:
+        kind = reason.split(":", 1)[0][:40]
+        self.stats.rejected[kind] += 1
+        log.warning("rejected %s: %s", topic, reason)
+        letter = DeadLetter(
+            topic=topic, reason=reason,
+            payload=payload[:512].decode("utf-8", errors="replace"), ts=self.clock(),
+        )
+        self.link.publish(self.topics.deadletter, dump(letter), qos=0)
+
+    # ---- handlers: state update, then the affected displays --------------------------
+
+    def on_location(self, inbound: Inbound, props: Properties | None) -> None:
+        sig: LocationSignal = inbound.payload  # type: ignore[assignment]
+        zone = self._zone(sig.zone)
+        t0 = time.perf_counter_ns()
+        session = self.store.session(sig.shopper.key, loyalty_id=sig.shopper.loyalty_id,
+                                     track_id=sig.shopper.track_id, now=self.clock())
+        if sig.action == "enter":
+            self._move(session, zone)
+        else:
+            self._leave(session, zone)
+        self.stats.stage_ns["state"] += time.perf_counter_ns() - t0
+        cause = Cause(signal_id=sig.signal_id, topic=inbound.topic)
+        for display_id in self.zone_displays[zone]:
+            self._refresh(display_id, cause)
+
+    def on_camera(self, inbound: Inbound, props: Properties | None) -> None:
+        ev: CameraZoneEvent = inbound.payload  # type: ignore[assignment]
+        zone = self._zone(ev.zone)
+        if ev.occupancy is not None:
+            self.occupancy[zone] = ev.occupancy
+        if ev.event != "linger":
+            return
+        if ev.display_id is None or ev.display_id not in self.displays:
+            raise Rejected(f"display_id: linger at unknown display {ev.display_id!r}")
+        # A camera track is anonymous; if the location system knows the same
+        # track id, its session (and history) is used.
+        session = self.store.sessions.get(f"t:{ev.track_id}") if ev.track_id else None
+        self._refresh(ev.display_id, Cause(signal_id=ev.signal_id, topic=inbound.topic),
+                      session=session)
+
+    def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
+        upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
+        with self.store.transaction() as conn:
+            idx, flipped = self.store.update_inventory(
+                upd.item_id, upd.quantity, upd.shelf, upd.ts, conn)
+            if idx is None or not flipped or self.store.available[idx]:
+                return
+            # Gone from the shelf: no display may keep showing it.
+            cause = Cause(signal_id=upd.signal_id, topic=inbound.topic)
+            for display_id, shown in list(self.showing_items.items()):
+                if idx in shown:
+                    self._refresh(display_id, cause, conn=conn)
+
+    def on_pos(self, inbound: Inbound, props: Properties | None) -> None:
+        sale: PosPurchase = inbound.payload  # type: ignore[assignment]
+        with self.store.transaction() as conn:
+            session = None
+            if sale.shopper is not None:
+                session = self.store.session(sale.shopper.key, loyalty_id=sale.shopper.loyalty_id,
+                                             track_id=sale.shopper.track_id, now=self.clock())
+            bought = self.store.record_purchase(
+                sale.transaction_id, session, [line.item_id for line in sale.items], sale.ts, conn)
+            if bought is None:
+                return  # QoS 1 redelivery of a transaction already recorded
+            self.feedback.on_purchase(conn, sale, session)
+            if session is None:
+                return
+            cause = Cause(signal_id=sale.signal_id, topic=inbound.topic)
+            for display_id, shopper in list(self.showing_shopper.items()):
+                if shopper == session.key:
+                    self._refresh(display_id, cause, conn=conn)
+
+    def on_interaction(self, inbound: Inbound, props: Properties | None) -> None:
+        ev: DisplayInteraction = inbound.payload  # type: ignore[assignment]
+        display_id = inbound.params["display_id"]
+        if display_id not in self.displays:
+            raise Rejected(f"display_id: unknown display {display_id!r}")
+        with self.store.transaction() as conn:
+            session = None
+            if ev.shopper is not None:
+                session = self.store.session(ev.shopper.key, loyalty_id=ev.shopper.loyalty_id,
+                                             track_id=ev.shopper.track_id, now=self.clock())
+                idx = self.store.index.get(ev.item_id) if ev.item_id else None
+                if idx is not None:
+                    session.add_history([idx])  # picking something up says what they want
+                    self.store.touch(session)
+            self.feedback.on_interaction(conn, ev, display_id)
+            self._refresh(display_id, Cause(signal_id=ev.signal_id, topic=inbound.topic),
+                          session=session, conn=conn)
+
+    def on_request(self, inbound: Inbound, props: Properties | None) -> None:
+        req: RecommendRequest = inbound.payload  # type: ignore[assignment]
+        response_topic = getattr(props, "ResponseTopic", None) if props is not None else None
+        if not response_topic:
+            raise Rejected("properties: request without an MQTT 5 response topic")
+        correlation = getattr(props, "CorrelationData", None)
+        if req.display_id is not None:
+            if req.display_id not in self.displays:
+                raise Rejected(f"display_id: unknown display {req.display_id!r}")
+            placement = self.placements[req.display_id]
+            k = req.k or self.displays[req.display_id].slots
+        elif req.zone is not None:
+            placement = self.placements[f"zone:{self._zone(req.zone)}"]
+            k = req.k or self.config.policy.k
+        else:
+            raise Rejected("payload: request names neither display_id nor zone")
+        session = None
+        if req.shopper is not None:
+            session = self.store.sessions.get(req.shopper.key)
+            if session is None and req.shopper.loyalty_id:
+                # A known shopper without a live visit: their purchase history, no session.
+                session = Session(key=req.shopper.key, loyalty_id=req.shopper.loyalty_id,
+                                  track_id=req.shopper.track_id, started_at=0, last_seen=0,
+                                  history=self.store.loyalty_history(req.shopper.loyalty_id))
+        rec = self._recommend(placement, session, k,
+                              Cause(signal_id=req.request_id or "request", topic=inbound.topic))
+        self.link.publish(response_topic, dump(rec), qos=1, properties=reply_properties(correlation))
+        self.stats.published += 1
+
+    # ---- who is in front of which display ------------------------------------------
+
+    def _zone(self, zone: str) -> str:
+        if zone not in self.zones:
+            raise Rejected(f"zone: unknown zone {zone!r}")
+        return zone
+
+    def _move(self, session: Session, zone: str) -> None:
+        if session.zone and session.zone != zone:
+            self._leave(session, session.zone)
+        people = self.audience[zone]
+        if session.key in people:
+            people.remove(session.key)
+        people.append(session.key)  # the latest arrival is who the displays address
+        session.zone = zone
+
+    def _leave(self, session: Session, zone: str) -> None:
+        people = self.audience[zone]
+        if session.key in people:
+            people.remove(session.key)
+        if session.zone == zone:
+            session.zone = None
+
+    def _audience(self, zone: str) -> Session | None:
+        people = self.audience[zone]
+        while people:
+            session = self.store.sessions.get(people[-1])
+            if session is not None:
+                return session
+            people.pop()  # expired
+        return None
+
+    # ---- recompute, rank, publish ----------------------------------------------------
+
+    def _refresh(
+        self, display_id: str, cause: Cause | None, *, session: Session | None = None,
+        conn=None, publish: bool = True,
+    ) -> Recommendation:
+        """Recompute what one display shows and publish it (retained)."""
+        display = self.displays[display_id]
+        placement = self.placements[display_id]
+        if session is None:
+            session = self._audience(display.zone)
+        rec = self._recommend(placement, session, display.slots, cause)
+        t0 = time.perf_counter_ns()
+        self.showing[display_id] = rec
+        self.showing_items[display_id] = {self.store.index[i.item_id] for i in rec.items}
+        self.showing_shopper[display_id] = rec.shopper
+        if publish:
+            self.link.publish(self.topics.recommendations(display_id), dump(rec), qos=1, retain=True)
+            self.stats.published += 1
+        t1 = time.perf_counter_ns()
+        self.stats.stage_ns["publish"] += t1 - t0
+        self.store.log_recommendation(
+            rec.recommendation_id, rec.generated_at, display_id, display.zone, rec.shopper,
+            cause.signal_id if cause else None, cause.topic if cause else None, rec.strategy,
+            rec.model_version, [i.item_id for i in rec.items])
+        if self._feedback_active:
+            if conn is not None:
+                self.feedback.on_impression(conn, rec)
+            else:
+                with self.store.transaction() as c:
+                    self.feedback.on_impression(c, rec)
+        self.stats.stage_ns["log"] += time.perf_counter_ns() - t1
+        return rec
+
+    def _recommend(
+        self, placement: Placement, session: Session | None, k: int, cause: Cause | None
+    ) -> Recommendation:
+        now = self.clock()
+        t0 = time.perf_counter_ns()
+        zone = self.zones[placement.zone]
+        display = self.displays.get(placement.key)
+        departments = (display.departments if display else None) or zone.departments
+        scores, strategy = self.scores.scores(session, placement, departments, now)
+        t1 = time.perf_counter_ns()
+        ranked = self.ranker.rank(scores, placement, k, session=session, strategy=strategy)
+        items = self.store.items
+        self._seq += 1
+        # model_construct: every field is built here from validated state, so
+        # re-validating on the hot path would only cost time.
+        rec = Recommendation.model_construct(
+            v=1,
+            recommendation_id=f"{self.config.device_id}-{self._boot}-{self._seq}",
+            display_id=placement.key,
+            zone=placement.zone,
+            cause=cause,
+            shopper=session.key if session is not None else None,
+            model_version=self.scores.model_version if strategy == "model" else None,
+            strategy=strategy,
+            generated_at=now,
+            items=[
+                RecommendedItem.model_construct(
+                    item_id=items[r.index].item_id, name=items[r.index].name,
+                    category=items[r.index].category, price=items[r.index].price,
+                    score=round(r.score, 4), position=pos, reason=r.reason)
+                for pos, r in enumerate(ranked, start=1)
+            ],
+        )
+        t2 = time.perf_counter_ns()
+        self.stats.stage_ns["score"] += t1 - t0
+        self.stats.stage_ns["rank"] += t2 - t1
+        return rec
+
+    # ---- background: durability, expiry, health ----------------------------------------
+
+    def _housekeeping(self) -> None:
+        last_status = time.monotonic()
+        while not self._stop.wait(HOUSEKEEPING_S):
+            with self._lock:
+                try:
+                    self._expire()
+                    self.store.flush()
+                except Exception:
+                    log.exception("housekeeping failed")
+            if time.monotonic() - last_status >= STATUS_EVERY_S and self.link.connected.is_set():
+                last_status = time.monotonic()
+                self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+
+    def _expire(self) -> None:
+        gone = {s.key for s in self.store.expire_sessions(self.clock())}
+        if not gone:
+            return
+        for zone, people in self.audience.items():
+            self.audience[zone] = [k for k in people if k not in gone]
+        for display_id, shopper in list(self.showing_shopper.items()):
+            if shopper in gone:
+                self._refresh(display_id, None)
+
+    def _on_inference_stuck(self, seconds: float) -> None:
+        self.health["inference"] = f"stuck {seconds:.1f}s"
+        if self.link.connected.is_set():
+            self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+
+    def _status(self, state: str) -> DeviceStatus:
+        detail = {**self.stats.as_detail(), "health": dict(self.health),
+                  "occupancy": dict(getattr(self, "occupancy", {}))}
+        scores = getattr(self, "scores", None)
+        if scores is not None:
+            detail["score_cache"] = {"hits": scores.cache_hits, "misses": scores.cache_misses}
+        return DeviceStatus(
+            device_id=self.config.device_id, state=state, ts=self.clock(),  # type: ignore[arg-type]
+            model_version=self.scorer.model_version if self.scorer is not None else None,
+            detail=detail,
+        )
+
+    @staticmethod
+    def _label(zone: str, departments: list[str]) -> str:
+        return ", ".join(d.title() for d in departments[:2]) if departments else zone

@@ -1,0 +1,101 @@
+"""``edge-device``: run the store device, or check a model bundle before shipping it.
+
+    edge-device run --config /etc/instore/device.toml
+    edge-device check-bundle out/train/bundle
+
+``run`` exits 0 on SIGTERM/SIGINT after publishing "offline", 2 on a bad
+config, 3 when a required model is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from edge.bundle import BundleError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="edge-device", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="serve recommendations for the configured store")
+    run.add_argument("--config", required=True, type=Path, help="device TOML file")
+    run.add_argument("--dispatch", choices=("inline", "queue"), default="inline",
+                     help="handle messages on paho's network thread (inline) or a worker thread")
+    run.add_argument("--log-level", default="INFO")
+    chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
+    chk.add_argument("path", type=Path)
+    chk.add_argument("--runs", type=int, default=1000, help="inferences to time")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    return _check_bundle(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from edge.agent import Agent
+    from firmware_config.loader import ConfigError, load_config
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        agent = Agent(config, dispatch=args.dispatch)
+    except BundleError as exc:
+        print(f"model required but refused: {exc}", file=sys.stderr)
+        return 3
+
+    def _stop(signum: int, frame: object) -> None:
+        agent._stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    agent.run_forever()
+    return 0
+
+
+def _check_bundle(args: argparse.Namespace) -> int:
+    from edge.bundle import load_bundle
+    from edge.runtime.model import Scorer
+
+    try:
+        bundle = load_bundle(args.path, verify=True)
+        scorer = Scorer(bundle)
+    except BundleError as exc:
+        print(f"REFUSED: {exc}", file=sys.stderr)
+        return 1
+    smoke = scorer.smoke_test()
+    history = list(range(min(5, bundle.spec.num_items)))
+    context = tuple(0 for _ in bundle.spec.context_fields)
+    start = time.perf_counter()
+    for _ in range(args.runs):
+        scorer.score(history, context)
+    per_us = (time.perf_counter() - start) / max(args.runs, 1) * 1e6
+    report = {
+        "path": str(bundle.path),
+        "model_version": bundle.model_version,
+        "items": bundle.spec.num_items,
+        "history_length": bundle.spec.history_length,
+        "context_fields": [f.name for f in bundle.spec.context_fields],
+        "golden_cases": smoke.cases,
+        "golden_failures": smoke.failures,
+        "inference_us_mean": round(per_us, 1),
+        "model_bytes": bundle.model_path.stat().st_size,
+    }
+    print(json.dumps(report, indent=1))
+    return 0 if smoke.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Where a display's raw scores come from: the model, or popularity without one.
+
+The model sees the shopper's recent items and the context the trainer used
+(the department the display faces, the hour, the weekday; demographics are
+left "unknown" on the device). Scores are cached per (history, context): every
+anonymous shopper arriving in the same zone in the same hour shares one
+inference, and a known shopper walking past several screens of one zone is
+scored once.
+
+Without a model (none configured, or the bundle was refused) the device serves
+zone popularity: the bundle-free fallback the issue asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from edge.reco.ranker import Placement
+from edge.runtime.model import Scorer
+from edge.state.store import Session, StateStore
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class ScoreSource:
+    """Model scores (cached) or popularity, per the policy's cold-start rule."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        scorer: Scorer | None,
+        *,
+        cold_start: str = "model",
+        cache_size: int = 4096,
+    ) -> None:
+        self.store = store
+        self.scorer = scorer
+        self.cold_start = cold_start
+        self.cache_size = cache_size
+        self._cache: dict[tuple, np.ndarray] = {}
+        self.cache_hits = 0
+        self.cache_misses = 0
+        pop = store.popularity.astype(np.float32)
+        top = float(pop.max()) if len(pop) and pop.max() > 0 else 1.0
+        self._popularity = pop / top
+        self._zone_popularity: dict[str, np.ndarray] = {}
+        self._tz = None
+        self._weekday_names: str | None = None
+        if scorer is not None:
+            tz = scorer.spec.normalisation.get("timezone")
+            try:
+                self._tz = ZoneInfo(tz) if tz else None
+            except (ZoneInfoNotFoundError, ValueError):
+                self._tz = None
+            for f in scorer.spec.context_fields:
+                if f.name == "weekday" and any(v in WEEKDAYS for v in f.vocab):
+                    self._weekday_names = "long"
+                elif f.name == "weekday" and any(v in {d[:3] for d in WEEKDAYS} for v in f.vocab):
+                    self._weekday_names = "short"
+
+    @property
+    def model_version(self) -> str | None:
+        return self.scorer.model_version if self.scorer is not None else None
+
+    def scores(
+        self,
+        session: Session | None,
+        placement: Placement,
+        departments: Sequence[str],
+        now: float,
+    ) -> tuple[np.ndarray, str]:
+        """(scores over the catalogue, strategy) for a shopper at a placement."""
+        cold = session is None or not session.history
+        if self.scorer is None or (cold and self.cold_start != "model"):
+            if self.cold_start == "global_popularity" and self.scorer is not None:
+                return self._popularity, "popularity"
+            return self.zone_popularity(placement.key, placement.near), "popularity"
+        history = tuple(session.history[-self.scorer.spec.history_length :]) if session else ()
+        context = self.encode_context(departments, now)
+        key = (history, context)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self.cache_hits += 1
+            return cached, "model"
+        self.cache_misses += 1
+        scores = self.scorer.score(history, context).copy()
+        if len(self._cache) >= self.cache_size:
+            self._cache.clear()  # cheap and good enough: the working set is small
+        self._cache[key] = scores
+        return scores, "model"
+
+    def zone_popularity(self, key: str, zone_mask: np.ndarray) -> np.ndarray:
+        """Store popularity, with the zone's own departments ranked first."""
+        pop = self._zone_popularity.get(key)
+        if pop is None:
+            pop = self._popularity + zone_mask.astype(np.float32)
+            self._zone_popularity[key] = pop
+        return pop
+
+    def encode_context(self, departments: Sequence[str], now: float) -> tuple[int, ...]:
+        assert self.scorer is not None
+        when = datetime.fromtimestamp(now, self._tz) if self._tz else datetime.fromtimestamp(now)
+        weekday: str = str(when.weekday())
+        if self._weekday_names == "long":
+            weekday = WEEKDAYS[when.weekday()]
+        elif self._weekday_names == "short":
+            weekday = WEEKDAYS[when.weekday()][:3]
+        values = {
+            "department": departments[0] if departments else None,
+            "hour": str(when.hour),
+            "weekday": weekday,
+        }
+        return self.scorer.encode_context(values)

@@ -1,0 +1,232 @@
+"""Run the bundle's scoring model with LiteRT, and notice when it gets stuck.
+
+The device never imports TensorFlow: the model runs in the LiteRT interpreter
+(``ai-edge-litert``; the older ``tflite-runtime`` wheel works too). Tensor
+indices are resolved once, by the names the bundle's feature spec records, so
+a signal costs two ``set_tensor`` calls, one ``invoke`` and one ``get_tensor``.
+
+Before a model serves, :meth:`Scorer.smoke_test` replays the bundle's golden
+inputs and compares the top-K with what the trainer saw after conversion: a
+model that loads but scores differently (wrong file, broken op, different
+runtime) is refused rather than served.
+
+An inference that does not return is the one failure a try/except cannot
+catch. :class:`InferenceWatchdog` watches the time the current ``invoke`` has
+been running from another thread and reports it (a callback, a log line, a
+counter); past a hard limit it ends the process so the service manager
+restarts it, as Frigate does for a stuck detector.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from edge.bundle import Bundle, BundleError, load_bundle, topk
+
+log = logging.getLogger(__name__)
+
+
+def load_interpreter(
+    model_path: str | Path | None = None, *, model_content: bytes | None = None, num_threads: int = 1
+):
+    """A LiteRT interpreter with tensors allocated.
+
+    One thread: the device answers one signal at a time and shares two cores
+    with the broker, so intra-op threads only add scheduling jitter.
+    """
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:  # older devices ship the tflite-runtime wheel instead
+        from tflite_runtime.interpreter import Interpreter  # type: ignore[no-redef]
+    interp = Interpreter(
+        model_path=str(model_path) if model_path is not None else None,
+        model_content=model_content,
+        num_threads=num_threads,
+    )
+    interp.allocate_tensors()
+    return interp
+
+
+@dataclass(frozen=True)
+class SmokeResult:
+    cases: int
+    failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class Scorer:
+    """Scores every catalogue item for one shopper in one context."""
+
+    def __init__(self, bundle: Bundle, *, num_threads: int = 1) -> None:
+        self.bundle = bundle
+        self.spec = bundle.spec
+        try:
+            self._interp = load_interpreter(bundle.model_path, num_threads=num_threads)
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise BundleError(f"{bundle.model_path}: LiteRT cannot load the model ({exc})") from exc
+        inputs = {d["name"]: d for d in self._interp.get_input_details()}
+        outputs = {d["name"]: d for d in self._interp.get_output_details()}
+        try:
+            hist = inputs[self.spec.input_tensors["history"]]
+            ctx = inputs[self.spec.input_tensors["context"]]
+            out = outputs[self.spec.output_tensor]
+        except KeyError as exc:
+            raise BundleError(
+                f"{bundle.model_path}: tensor {exc} named in feature_spec.json not in the model "
+                f"(inputs {sorted(inputs)}, outputs {sorted(outputs)})"
+            ) from None
+        expected = {
+            "history": (1, self.spec.history_length),
+            "context": (1, len(self.spec.context_fields)),
+        }
+        for logical, detail in (("history", hist), ("context", ctx)):
+            if tuple(detail["shape"]) != expected[logical] or detail["dtype"] != np.int32:
+                raise BundleError(
+                    f"{bundle.model_path}: input {logical} is {detail['dtype'].__name__}"
+                    f"{tuple(detail['shape'])}, contract says int32{expected[logical]}"
+                )
+        if tuple(out["shape"]) != (1, self.spec.num_items):
+            raise BundleError(
+                f"{bundle.model_path}: output shape {tuple(out['shape'])}, "
+                f"contract says (1, {self.spec.num_items})"
+            )
+        self._hist_index = hist["index"]
+        self._ctx_index = ctx["index"]
+        self._out_index = out["index"]
+        # Reused input buffers: no per-signal allocation for the model inputs.
+        self._hist = np.full((1, self.spec.history_length), self.spec.history_pad, dtype=np.int32)
+        self._ctx = np.zeros((1, len(self.spec.context_fields)), dtype=np.int32)
+        self.busy_since: float | None = None
+        """Monotonic time the running inference started, None when idle (read by the watchdog)."""
+        self.inferences = 0
+        self.inference_s_total = 0.0
+
+    @property
+    def model_version(self) -> str:
+        return self.bundle.model_version
+
+    def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+        """Scores ``[num_items]`` for item indices ``history`` (oldest first) and
+        encoded ``context`` (one vocabulary index per context field)."""
+        h = self.spec.history_length
+        hist = self._hist
+        hist.fill(self.spec.history_pad)
+        recent = history[-h:]
+        if len(recent):
+            hist[0, h - len(recent) :] = recent
+        self._ctx[0, :] = context
+        interp = self._interp
+        start = time.monotonic()
+        self.busy_since = start
+        try:
+            interp.set_tensor(self._hist_index, hist)
+            interp.set_tensor(self._ctx_index, self._ctx)
+            interp.invoke()
+            out = interp.get_tensor(self._out_index)
+        finally:
+            self.busy_since = None
+        self.inferences += 1
+        self.inference_s_total += time.monotonic() - start
+        return out[0]
+
+    def encode_context(self, context: Mapping[str, object]) -> tuple[int, ...]:
+        return tuple(f.index(context.get(f.name)) for f in self.spec.context_fields)
+
+    def smoke_test(self) -> SmokeResult:
+        """Replay the golden cases; a case fails when its top-K differs from the trainer's."""
+        failures = []
+        for n, case in enumerate(self.bundle.golden):
+            k = len(case.expected_topk)
+            got = topk(self.score(case.history, self.encode_context(case.context)), k).tolist()
+            # Ties can swap places under int8 arithmetic; the same set is the same model.
+            if got != list(case.expected_topk) and sorted(got) != sorted(case.expected_topk):
+                failures.append(f"golden case {n}: top-{k} {got} != expected {case.expected_topk}")
+        return SmokeResult(cases=len(self.bundle.golden), failures=failures)
+
+
+def load_scorer(bundle_path: Path, *, smoke_test: bool = True) -> Scorer:
+    """Load, verify (manifest hashes) and smoke-test a bundle. Raises :class:`BundleError`."""
+    bundle = load_bundle(bundle_path, verify=True)
+    scorer = Scorer(bundle)
+    if smoke_test:
+        result = scorer.smoke_test()
+        if not result.ok:
+            raise BundleError(f"{bundle.path}: golden smoke test failed: {'; '.join(result.failures)}")
+        log.info("bundle %s: %d golden cases pass", bundle.model_version, result.cases)
+    return scorer
+
+
+class InferenceWatchdog:
+    """A thread that notices an inference running for too long.
+
+    ``stuck_after_s`` is far above a real inference (well under a millisecond)
+    yet short enough for an operator to see a frozen screen explained. After
+    ``exit_after_s`` the process exits with status 70 so systemd restarts it:
+    a Python thread stuck in native code cannot be interrupted any other way.
+    """
+
+    def __init__(
+        self,
+        scorer: Scorer,
+        *,
+        stuck_after_s: float = 1.0,
+        exit_after_s: float | None = 30.0,
+        on_stuck: Callable[[float], None] | None = None,
+        interval_s: float = 0.1,
+        exit_fn: Callable[[int], None] = os._exit,
+    ) -> None:
+        self.scorer = scorer
+        self.stuck_after_s = stuck_after_s
+        self.exit_after_s = exit_after_s
+        self.on_stuck = on_stuck
+        self.interval_s = interval_s
+        self.exit_fn = exit_fn
+        self.stuck_events = 0
+        self._reported_for: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="inference-watchdog", daemon=True)
+
+    def start(self) -> InferenceWatchdog:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    def check(self, now: float | None = None) -> float | None:
+        """One watchdog tick: returns how long the current inference has been stuck, if it is."""
+        started = self.scorer.busy_since
+        if started is None:
+            return None
+        running = (now if now is not None else time.monotonic()) - started
+        if running < self.stuck_after_s:
+            return None
+        if self._reported_for != started:
+            self._reported_for = started
+            self.stuck_events += 1
+            log.error("inference stuck for %.1fs (model %s)", running, self.scorer.model_version)
+            if self.on_stuck is not None:
+                try:
+                    self.on_stuck(running)
+                except Exception:  # the watchdog must outlive a broken reporter
+                    log.exception("watchdog report failed")
+        if self.exit_after_s is not None and running >= self.exit_after_s:
+            log.critical("inference stuck for %.1fs: exiting so the supervisor restarts us", running)
+            self.exit_fn(70)
+        return running
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.check()

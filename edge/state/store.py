@@ -1,0 +1,379 @@
+"""The device's local state: catalogue, stock, planogram, shopper sessions, logs.
+
+Two copies, each for what it is good at:
+
+* **In memory**, shaped for the hot path: numpy arrays over the catalogue (an
+  in-stock mask, category codes, popularity) and a dict of live sessions. A
+  signal reads and updates these only; nothing on the way to a screen waits
+  for the disk.
+* **SQLite** (through sqlite-utils, WAL, ``synchronous=NORMAL``) is the durable
+  record the device restarts from and that the feedback outbox will share.
+
+Durability, per kind of write:
+
+* inventory and POS purchases are committed as they arrive (QoS 1 facts the
+  store cares about; a purchase commits in the same transaction as the
+  feedback hook, see :meth:`StateStore.transaction`);
+* session changes and the recommendation log are buffered and committed by
+  :meth:`StateStore.flush`, which the agent calls about twice a second. A power
+  cut can lose the last half second of sessions and log rows, never stock or
+  purchases. ``synchronous=NORMAL`` in WAL mode means a committed transaction
+  survives a process crash; an OS crash can lose the last commits, not corrupt
+  the file.
+
+Unknown stock counts as available: a device that has not yet heard from a
+shelf must still recommend. An item is hidden once a shelf reports fewer units
+than the policy's ``min_stock``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from edge.bundle import Item
+
+UNKNOWN_STOCK = -1
+HISTORY_KEEP = 50
+"""Most recent items kept per shopper; the model reads far fewer."""
+
+
+@dataclass
+class Session:
+    """One shopper's visit: where they are, what they looked at and bought."""
+
+    key: str
+    loyalty_id: str | None
+    track_id: str | None
+    started_at: float
+    last_seen: float
+    zone: str | None = None
+    history: list[int] = field(default_factory=list)
+    """Item indices, oldest first: previous purchases of a known shopper, then this visit's."""
+    bought: set[int] = field(default_factory=set)
+    """Item indices bought in this visit (hidden from recommendations)."""
+    version: int = 0
+    """Bumped when ``history`` changes; part of the score cache key."""
+
+    @property
+    def anonymous(self) -> bool:
+        return self.loyalty_id is None
+
+    def add_history(self, items: Iterable[int]) -> None:
+        added = False
+        for idx in items:
+            if self.history and self.history[-1] == idx:
+                continue
+            self.history.append(idx)
+            added = True
+        if added:
+            del self.history[:-HISTORY_KEEP]
+            self.version += 1
+
+
+class StateStore:
+    """Catalogue, inventory, planogram and sessions: arrays in memory, SQLite on disk."""
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        items: Sequence[Item] | None,
+        *,
+        min_stock: int = 1,
+        session_ttl_s: float = 1800.0,
+    ) -> None:
+        self.db_path = Path(db_path)
+        if str(db_path) != ":memory:":
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        # One thread at a time touches the store (the agent serialises), but
+        # not always the same thread (worker vs housekeeping), hence no check.
+        conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        if str(db_path) != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = conn
+        self.min_stock = min_stock
+        self.session_ttl_s = session_ttl_s
+        self._create_schema()
+
+        if items is None:
+            # No model loaded: serve the catalogue of the last bundle that was.
+            self.items = self._stored_catalogue()
+            fresh_catalogue = False
+        else:
+            self.items = list(items)
+            fresh_catalogue = True
+        self.index = {item.item_id: i for i, item in enumerate(self.items)}
+        n = len(self.items)
+        self.categories, self.category_codes = _codes([it.category for it in self.items])
+        self.departments, self.department_codes = _codes([it.department for it in self.items])
+        self.popularity = np.array([it.popularity for it in self.items], dtype=np.float32)
+        self.quantity = np.full(n, UNKNOWN_STOCK, dtype=np.int64)
+        self.available = np.ones(n, dtype=bool)
+        """The hot-path stock filter: True where an item may be recommended."""
+        self.placed: dict[str, set[int]] = {}
+        """Display id -> item indices a shelf reported placed at it (from inventory.shelf)."""
+        self.sessions: dict[str, Session] = {}
+        self._dirty_sessions: set[str] = set()
+        self._ended_sessions: set[str] = set()
+        self._log_rows: list[tuple] = []
+        if fresh_catalogue:
+            self._save_catalogue()
+        self._load_inventory()
+        self._load_sessions()
+
+    # ---- schema and start-up ------------------------------------------------
+
+    def _create_schema(self) -> None:
+        db = self.db
+        db["catalogue"].create(
+            {"item_id": str, "idx": int, "name": str, "category": str, "department": str,
+             "price": float, "popularity": float},
+            pk="item_id", if_not_exists=True,
+        )
+        db["inventory"].create(
+            {"item_id": str, "quantity": int, "shelf": str, "updated_at": float},
+            pk="item_id", if_not_exists=True,
+        )
+        db["planogram"].create(
+            {"display_id": str, "item_id": str, "source": str, "updated_at": float},
+            pk=("display_id", "item_id"), if_not_exists=True,
+        )
+        db["sessions"].create(
+            {"key": str, "loyalty_id": str, "track_id": str, "zone": str, "started_at": float,
+             "last_seen": float, "history": str, "bought": str},
+            pk="key", if_not_exists=True,
+        )
+        db["shopper_history"].create(
+            {"loyalty_id": str, "items": str, "updated_at": float}, pk="loyalty_id", if_not_exists=True
+        )
+        db["purchases"].create(
+            {"transaction_id": str, "ts": float, "shopper": str, "items": str},
+            pk="transaction_id", if_not_exists=True,
+        )
+        db["reco_log"].create(
+            {"recommendation_id": str, "ts": float, "display_id": str, "zone": str, "shopper": str,
+             "cause_signal_id": str, "cause_topic": str, "strategy": str, "model_version": str,
+             "items": str},
+            pk="recommendation_id", if_not_exists=True,
+        )
+        db["reco_log"].create_index(["display_id", "ts"], if_not_exists=True)
+
+    def _stored_catalogue(self) -> list[Item]:
+        return [
+            Item(item_id=r["item_id"], name=r["name"], category=r["category"],
+                 department=r["department"], price=r["price"], popularity=r["popularity"])
+            for r in self.db.query("SELECT * FROM catalogue ORDER BY idx")
+        ]
+
+    def _save_catalogue(self) -> None:
+        """Record the bundle's catalogue (so logs and the outbox can join on it)."""
+        rows = [
+            {"item_id": it.item_id, "idx": i, "name": it.name, "category": it.category,
+             "department": it.department, "price": it.price, "popularity": it.popularity}
+            for i, it in enumerate(self.items)
+        ]
+        with self.transaction():
+            self.conn.execute("DELETE FROM catalogue")
+            self.db["catalogue"].insert_all(rows, batch_size=1000)
+
+    def _load_inventory(self) -> None:
+        for item_id, qty in self.conn.execute("SELECT item_id, quantity FROM inventory"):
+            idx = self.index.get(item_id)
+            if idx is not None:
+                self._set_quantity(idx, int(qty))
+        for display_id, item_id in self.conn.execute("SELECT display_id, item_id FROM planogram"):
+            idx = self.index.get(item_id)
+            if idx is not None:
+                self.placed.setdefault(display_id, set()).add(idx)
+
+    def _load_sessions(self) -> None:
+        """Resume live sessions after a restart (expired ones are dropped on the next sweep)."""
+        for row in self.db["sessions"].rows:
+            self.sessions[row["key"]] = Session(
+                key=row["key"], loyalty_id=row["loyalty_id"], track_id=row["track_id"],
+                started_at=row["started_at"], last_seen=row["last_seen"], zone=row["zone"],
+                history=[i for i in json.loads(row["history"] or "[]") if 0 <= i < len(self.items)],
+                bought={i for i in json.loads(row["bought"] or "[]") if 0 <= i < len(self.items)},
+            )
+
+    # ---- transactions -------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One SQLite transaction; the feedback hooks run inside it so a state
+        change and its feedback event commit (or roll back) together."""
+        conn = self.conn
+        if conn.in_transaction:  # nested: join the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # ---- inventory ----------------------------------------------------------
+
+    def _set_quantity(self, idx: int, quantity: int) -> bool:
+        """Update stock; True when the item's availability flipped."""
+        self.quantity[idx] = quantity
+        now_available = quantity == UNKNOWN_STOCK or quantity >= self.min_stock
+        flipped = bool(self.available[idx]) != now_available
+        self.available[idx] = now_available
+        return flipped
+
+    def update_inventory(
+        self, item_id: str, quantity: int, shelf: str | None, ts: float, conn: sqlite3.Connection
+    ) -> tuple[int | None, bool]:
+        """Record a shelf count. Returns (item index or None if not in the catalogue,
+        whether its availability flipped). Must run inside :meth:`transaction`."""
+        conn.execute(
+            "INSERT INTO inventory(item_id, quantity, shelf, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT(item_id) DO UPDATE SET quantity=excluded.quantity, "
+            "shelf=coalesce(excluded.shelf, inventory.shelf), updated_at=excluded.updated_at",
+            (item_id, quantity, shelf, ts),
+        )
+        idx = self.index.get(item_id)
+        if idx is None:
+            return None, False
+        if shelf is not None and idx not in self.placed.get(shelf, ()):
+            self.placed.setdefault(shelf, set()).add(idx)
+            conn.execute(
+                "INSERT OR REPLACE INTO planogram(display_id, item_id, source, updated_at) "
+                "VALUES (?,?,?,?)",
+                (shelf, item_id, "shelf", ts),
+            )
+        return idx, self._set_quantity(idx, quantity)
+
+    # ---- sessions -----------------------------------------------------------
+
+    def session(
+        self, key: str, *, loyalty_id: str | None, track_id: str | None, now: float
+    ) -> Session:
+        """The live session for a shopper, started if new (a known shopper's
+        earlier purchases seed its history, so the model knows them)."""
+        s = self.sessions.get(key)
+        if s is None:
+            history = self.loyalty_history(loyalty_id) if loyalty_id else []
+            s = Session(key=key, loyalty_id=loyalty_id, track_id=track_id, started_at=now,
+                        last_seen=now, history=history, version=1)
+            self.sessions[key] = s
+            self._ended_sessions.discard(key)
+        else:
+            s.last_seen = max(s.last_seen, now)
+            if track_id and s.track_id != track_id:
+                s.track_id = track_id
+        self._dirty_sessions.add(key)
+        return s
+
+    def touch(self, session: Session) -> None:
+        self._dirty_sessions.add(session.key)
+
+    def loyalty_history(self, loyalty_id: str) -> list[int]:
+        row = self.conn.execute(
+            "SELECT items FROM shopper_history WHERE loyalty_id=?", (loyalty_id,)
+        ).fetchone()
+        if row is None:
+            return []
+        return [self.index[i] for i in json.loads(row[0]) if i in self.index]
+
+    def record_purchase(
+        self, transaction_id: str, session: Session | None, item_ids: Sequence[str], ts: float,
+        conn: sqlite3.Connection,
+    ) -> list[int] | None:
+        """Record a till transaction once. Returns the catalogue indices bought, or
+        None when this transaction was already recorded (a QoS 1 redelivery)."""
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO purchases(transaction_id, ts, shopper, items) VALUES (?,?,?,?)",
+            (transaction_id, ts, session.key if session else None, json.dumps(list(item_ids))),
+        )
+        if cur.rowcount == 0:
+            return None
+        bought = [self.index[i] for i in item_ids if i in self.index]
+        if session is not None:
+            session.bought.update(bought)
+            session.add_history(bought)
+            self._dirty_sessions.add(session.key)
+            if session.loyalty_id:
+                known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
+                conn.execute(
+                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at) "
+                    "VALUES (?,?,?)",
+                    (session.loyalty_id, json.dumps(known), ts),
+                )
+        return bought
+
+    def expire_sessions(self, now: float) -> list[Session]:
+        """Forget sessions idle for longer than the TTL; returns them."""
+        cutoff = now - self.session_ttl_s
+        gone = [s for s in self.sessions.values() if s.last_seen < cutoff]
+        for s in gone:
+            del self.sessions[s.key]
+            self._dirty_sessions.discard(s.key)
+            self._ended_sessions.add(s.key)
+        return gone
+
+    # ---- recommendation log ---------------------------------------------------
+
+    def log_recommendation(
+        self, recommendation_id: str, ts: float, display_id: str, zone: str, shopper: str | None,
+        cause_signal_id: str | None, cause_topic: str | None, strategy: str,
+        model_version: str | None, item_ids: Sequence[str],
+    ) -> None:
+        """Buffer one log row; :meth:`flush` commits the batch."""
+        self._log_rows.append(
+            (recommendation_id, ts, display_id, zone, shopper, cause_signal_id, cause_topic,
+             strategy, model_version, json.dumps(list(item_ids)))
+        )
+
+    # ---- batched durability -----------------------------------------------------
+
+    def pending(self) -> int:
+        return len(self._log_rows) + len(self._dirty_sessions) + len(self._ended_sessions)
+
+    def flush(self) -> int:
+        """Commit buffered sessions and log rows in one transaction; returns rows written."""
+        if not self.pending():
+            return 0
+        rows, self._log_rows = self._log_rows, []
+        dirty = [self.sessions[k] for k in self._dirty_sessions if k in self.sessions]
+        ended = list(self._ended_sessions)
+        self._dirty_sessions.clear()
+        self._ended_sessions.clear()
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO reco_log VALUES (?,?,?,?,?,?,?,?,?,?)", rows
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
+                "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
+                     json.dumps(s.history), json.dumps(sorted(s.bought)))
+                    for s in dirty
+                ],
+            )
+            conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
+        return len(rows) + len(dirty) + len(ended)
+
+    def close(self) -> None:
+        self.flush()
+        self.conn.close()
+
+
+def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct values and an int code per entry (for vectorised category checks)."""
+    distinct: dict[str, int] = {}
+    codes = np.array([distinct.setdefault(v, len(distinct)) for v in values], dtype=np.int32)
+    return list(distinct), codes

@@ -1,0 +1,175 @@
+"""Shared helpers for the device tests: a tiny bundle, a config, a probe client.
+
+The bundle is built once per test session (TensorFlow conversion takes a few
+seconds) and copied nowhere: tests only read it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from deploy.local_broker import MosquittoBroker
+from edge.comms.topics import TopicTree
+from firmware_config.loader import parse_config
+from firmware_config.schema import DeviceConfig
+
+STORE = "teststore"
+DEVICE = "dev1"
+_BUNDLE: Path | None = None
+_BUNDLE_LOCK = threading.Lock()
+_ids = itertools.count(1)
+
+
+def tiny_bundle() -> Path:
+    """The session's test bundle (built on first use)."""
+    global _BUNDLE
+    with _BUNDLE_LOCK:
+        if _BUNDLE is None:
+            from bundle_factory import build_bundle
+
+            root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
+            _BUNDLE = build_bundle(root / "bundle")
+        return _BUNDLE
+
+
+def device_config(
+    tmp_path: Path,
+    broker: MosquittoBroker | None,
+    bundle: Path | None,
+    **policy: Any,
+) -> DeviceConfig:
+    """A three-zone test store over the tiny bundle's departments."""
+    data: dict[str, Any] = {
+        "device_id": DEVICE,
+        "store_id": STORE,
+        "broker": {"host": "127.0.0.1", "port": broker.port if broker else 1883, "keepalive_s": 5},
+        "storage": {"db_path": str(tmp_path / "state.db")},
+        "policy": {"diversity_weight": 0.3, "near_boost": 0.5, **policy},
+        "zones": [
+            {"id": "produce", "departments": ["PRODUCE"], "neighbours": ["deli"]},
+            {"id": "deli", "departments": ["DELI"], "neighbours": ["produce", "grocery"]},
+            {"id": "grocery", "departments": ["GROCERY", "DRUG GM"], "neighbours": ["deli"]},
+        ],
+        "displays": [
+            {"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4},
+            {"id": "deli-screen", "kind": "screen", "zone": "deli", "slots": 4},
+            {"id": "grocery-shelf", "kind": "shelf", "zone": "grocery", "slots": 3},
+        ],
+    }
+    if bundle is not None:
+        data["model"] = {"bundle_path": str(bundle)}
+    return parse_config(data, tmp_path / "device.toml")
+
+
+def topics() -> TopicTree:
+    return TopicTree(STORE, DEVICE)
+
+
+def signal_id(prefix: str = "s") -> str:
+    return f"{prefix}-{next(_ids)}"
+
+
+def location(zone: str, *, track: str | None = None, loyalty: str | None = None,
+             action: str = "enter", sid: str | None = None) -> dict:
+    shopper = {k: v for k, v in (("track_id", track), ("loyalty_id", loyalty)) if v}
+    return {"v": 1, "signal_id": sid or signal_id("loc"), "ts": time.time(),
+            "shopper": shopper, "zone": zone, "action": action}
+
+
+def inventory(item_id: str, quantity: int, shelf: str | None = None) -> dict:
+    return {"v": 1, "signal_id": signal_id("inv"), "ts": time.time(), "item_id": item_id,
+            "quantity": quantity, "shelf": shelf}
+
+
+def purchase(items: list[str], *, track: str | None = None, loyalty: str | None = None,
+             txn: str | None = None) -> dict:
+    shopper = {k: v for k, v in (("track_id", track), ("loyalty_id", loyalty)) if v} or None
+    return {"v": 1, "signal_id": signal_id("pos"), "ts": time.time(),
+            "transaction_id": txn or signal_id("txn"), "shopper": shopper,
+            "items": [{"item_id": i, "quantity": 1, "price": 1.0} for i in items]}
+
+
+class Probe:
+    """A test client: publishes signals and records everything the device says."""
+
+    def __init__(self, broker: MosquittoBroker, tree: TopicTree | None = None) -> None:
+        self.tree = tree or topics()
+        self.messages: list[tuple[str, dict, Any]] = []
+        self._cond = threading.Condition()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{next(_ids)}",
+                                  protocol=mqtt.MQTTv5)
+        self.client.on_message = self._on_message
+        self._subscribed = threading.Event()
+        self.client.on_subscribe = lambda *a: self._subscribed.set()
+        self.client.on_connect = self._on_connect
+        self.client.connect(broker.host, broker.port, keepalive=10)
+        self.client.loop_start()
+        if not self._subscribed.wait(5):
+            raise TimeoutError("probe did not subscribe")
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        client.subscribe([(f"{self.tree.base}/display/+/recommendations", 1),
+                          (f"{self.tree.device}/#", 1), ("probe/#", 1)])
+
+    def _on_message(self, client, userdata, msg) -> None:
+        try:
+            body = json.loads(msg.payload) if msg.payload else None
+        except ValueError:
+            body = None
+        with self._cond:
+            self.messages.append((msg.topic, body, getattr(msg, "properties", None)))
+            self._cond.notify_all()
+
+    def publish(self, topic: str, payload: dict | bytes | str, qos: int = 1, **kw: Any) -> None:
+        if isinstance(payload, dict):
+            payload = json.dumps(payload)
+        self.client.publish(topic, payload, qos=qos, **kw).wait_for_publish(5)
+
+    def wait_for(self, pred: Callable[[str, dict | None], bool], timeout: float = 5.0) -> tuple[str, dict]:
+        """The first recorded message matching ``pred`` (waiting for it)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for topic, body, _ in self.messages:
+                    if pred(topic, body):
+                        return topic, body  # type: ignore[return-value]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [(t, (b or {}).get("cause")) for t, b, _ in self.messages[-10:]]
+                    raise TimeoutError(f"no matching message in {timeout}s; last: {seen}")
+                self._cond.wait(left)
+
+    def reco_for(self, sid: str, display: str | None = None, timeout: float = 5.0) -> dict:
+        """The recommendation caused by signal ``sid`` (on ``display`` if given)."""
+        def match(topic: str, body: dict | None) -> bool:
+            return (topic.endswith("/recommendations") and body is not None
+                    and (body.get("cause") or {}).get("signal_id") == sid
+                    and (display is None or body.get("display_id") == display))
+        return self.wait_for(match, timeout)[1]
+
+    def clear(self) -> None:
+        with self._cond:
+            self.messages.clear()
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def wait_until(pred: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(interval)
+    return pred()

@@ -10,6 +10,7 @@ Tree (``{p}`` is the configured prefix, default ``store``)::
 
     {p}/{store}/shopper/location                      in   QoS 0  shopper entered/left a zone
     {p}/{store}/camera/{camera}/zone                  in   QoS 0  camera occupancy/entry/exit/dwell/linger
+    {p}/{store}/camera/{camera}/status                out  QoS 1  retained: camera online/retrying/offline (last will)
     {p}/{store}/inventory                             in   QoS 1  stock level of an item on a shelf
     {p}/{store}/pos                                   in   QoS 1  a completed purchase at a till
     {p}/{store}/display/{display}/interaction         in   QoS 1  touch on a screen, pickup from a shelf
@@ -178,6 +179,19 @@ class DeviceStatus(Payload):
     detail: dict[str, Any] = Field(default_factory=dict, description="Counters and health (free form).")
 
 
+class CameraStatus(Payload):
+    """Health of one edge-camera process: retained, with an 'offline' last will."""
+
+    camera_id: str
+    state: Literal["online", "retrying", "offline"] = Field(
+        description="online: frames flowing; retrying: source lost or stalled, reopening with backoff; offline: process stopped or dead."
+    )
+    ts: float
+    detail: dict[str, Any] = Field(
+        default_factory=dict, description="Counters and health: frames, fps, corrupt/dropped frames, reconnects, last error."
+    )
+
+
 class DeadLetter(Payload):
     topic: str
     reason: str
@@ -248,6 +262,9 @@ class TopicTree:
 
     def camera_zone(self, camera_id: str = "+") -> str:
         return f"{self.base}/camera/{camera_id}/zone"
+
+    def camera_status(self, camera_id: str = "+") -> str:
+        return f"{self.base}/camera/{camera_id}/status"
 
     @property
     def inventory(self) -> str:
@@ -342,6 +359,7 @@ def all_schemas() -> dict[str, Any]:
         **INBOUND_MODELS,
         "recommendations": Recommendation,
         "status": DeviceStatus,
+        "camera_status": CameraStatus,
         "deadletter": DeadLetter,
         "feedback": FeedbackEvent,
     }

@@ -1,0 +1,176 @@
+"""Feedback capture: the device agent's feedback sink.
+
+The agent calls these hooks inside the SQLite transaction of the state change
+that caused the event, so both commit or neither does:
+
+* :meth:`OutboxFeedbackSink.on_recommendation` after a recommendation is
+  published: one **impression** (display, recommendation id, model version,
+  items with their positions);
+* :meth:`OutboxFeedbackSink.on_interaction` for a touch on a screen or a
+  pickup from a shelf: one **interaction**, tied to the recommendation it
+  answered when known;
+* :meth:`OutboxFeedbackSink.on_purchase` for a POS purchase: one
+  **conversion** per purchased item that was shown to the same shopper within
+  the attribution window (the latest such impression gets the credit).
+
+Attribution needs to know who saw what: impressions are also indexed in
+``feedback_shown`` (shopper, item, recommendation, when), pruned past the
+window. A purchase without a shopper reference cannot be attributed to a
+person and makes no conversion; store-level exposure attribution would credit
+every busy display and is left to the cloud, which has all impressions.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from edge.comms.topics import DisplayInteraction, PosPurchase, Recommendation
+from edge.feedback.outbox import Outbox, _conn, create_schema
+from firmware_config.feedback import FeedbackConfig
+
+log = logging.getLogger(__name__)
+
+Db = sqlite3.Connection | sqlite_utils.Database
+
+
+class FeedbackSink(Protocol):
+    """What the agent calls; all hooks run in the caller's open transaction."""
+
+    def on_recommendation(self, conn: Db, rec: Recommendation) -> None: ...
+
+    def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None: ...
+
+    def on_purchase(self, conn: Db, purchase: PosPurchase) -> None: ...
+
+
+class NullFeedbackSink:
+    """Feedback disabled: every hook does nothing."""
+
+    def on_recommendation(self, conn: Db, rec: Recommendation) -> None:
+        return None
+
+    def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
+        return None
+
+    def on_purchase(self, conn: Db, purchase: PosPurchase) -> None:
+        return None
+
+
+class OutboxFeedbackSink:
+    """Writes impressions, interactions and conversions to the outbox."""
+
+    PRUNE_EVERY = 500
+
+    def __init__(self, db: Db, device_id: str, store_id: str, config: FeedbackConfig | None = None) -> None:
+        self.config = config or FeedbackConfig()
+        self.outbox = Outbox(self.config.outbox)
+        conn = _conn(db)
+        began = not conn.in_transaction
+        if began:
+            conn.execute("BEGIN")
+        create_schema(conn, device_id, store_id)
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS feedback_shown (shopper TEXT NOT NULL, item_id TEXT NOT NULL, "
+            "recommendation_id TEXT NOT NULL, display_id TEXT, position INTEGER, price REAL, "
+            "model_version TEXT, ts REAL NOT NULL, PRIMARY KEY (shopper, item_id, recommendation_id))"
+        )
+        conn.execute("CREATE INDEX IF NOT EXISTS feedback_shown_ts ON feedback_shown(ts)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS feedback_recs (recommendation_id TEXT PRIMARY KEY, "
+            "display_id TEXT, shopper TEXT, model_version TEXT, items TEXT, ts REAL NOT NULL)"
+        )
+        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_ts ON feedback_recs(ts)")
+        if began:
+            conn.execute("COMMIT")
+        self._calls = 0
+
+    # ---- hooks ---------------------------------------------------------------------
+
+    def on_recommendation(self, conn: Db, rec: Recommendation) -> None:
+        c = _conn(conn)
+        items = [{"item_id": it.item_id, "position": it.position, "score": round(it.score, 6),
+                  "price": it.price} for it in rec.items]
+        self.outbox.append(c, "impression", {
+            "recommendation_id": rec.recommendation_id, "display_id": rec.display_id, "zone": rec.zone,
+            "shopper": rec.shopper, "strategy": rec.strategy,
+            "cause_signal_id": rec.cause.signal_id if rec.cause else None, "items": items,
+        }, ts=rec.generated_at, model_version=rec.model_version)
+        c.execute(
+            "INSERT OR REPLACE INTO feedback_recs VALUES (?,?,?,?,?,?)",
+            (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
+             ",".join(it.item_id for it in rec.items), rec.generated_at),
+        )
+        if rec.shopper:
+            c.executemany(
+                "INSERT OR REPLACE INTO feedback_shown VALUES (?,?,?,?,?,?,?,?)",
+                [(rec.shopper, it.item_id, rec.recommendation_id, rec.display_id, it.position, it.price,
+                  rec.model_version, rec.generated_at) for it in rec.items],
+            )
+        self._maybe_prune(c, rec.generated_at)
+
+    def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
+        c = _conn(conn)
+        rec = None
+        if interaction.recommendation_id:
+            rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
+                            "WHERE recommendation_id = ?", (interaction.recommendation_id,)).fetchone()
+        if rec is None:  # what the display showed most recently
+            rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
+                            "WHERE display_id = ? ORDER BY ts DESC LIMIT 1", (display_id,)).fetchone()
+        position = None
+        if rec is not None and interaction.item_id:
+            shown = rec[2].split(",") if rec[2] else []
+            position = shown.index(interaction.item_id) + 1 if interaction.item_id in shown else None
+        self.outbox.append(c, "interaction", {
+            "signal_id": interaction.signal_id, "action": interaction.kind, "display_id": display_id,
+            "item_id": interaction.item_id, "recommendation_id": rec[0] if rec else None,
+            "recommended": position is not None, "position": position,
+            "shopper": interaction.shopper.key if interaction.shopper else None,
+        }, ts=interaction.ts, model_version=rec[1] if rec else None)
+
+    def on_purchase(self, conn: Db, purchase: PosPurchase) -> None:
+        if purchase.shopper is None:
+            return
+        c = _conn(conn)
+        since = purchase.ts - self.config.attribution_window_s
+        for line in purchase.items:
+            row = c.execute(
+                "SELECT recommendation_id, display_id, position, model_version, ts FROM feedback_shown "
+                "WHERE shopper = ? AND item_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC LIMIT 1",
+                (purchase.shopper.key, line.item_id, since, purchase.ts + 1.0),
+            ).fetchone()
+            if row is None:
+                continue
+            self.outbox.append(c, "conversion", {
+                "transaction_id": purchase.transaction_id, "signal_id": purchase.signal_id,
+                "item_id": line.item_id, "quantity": line.quantity, "price": line.price,
+                "revenue": round(line.quantity * line.price, 4), "recommendation_id": row[0],
+                "display_id": row[1], "position": row[2], "impression_ts": row[4],
+                "seconds_after_impression": round(purchase.ts - row[4], 3),
+                "shopper": purchase.shopper.key, "attribution": "shopper_last_impression",
+            }, ts=purchase.ts, model_version=row[3])
+
+    # ---- housekeeping ----------------------------------------------------------------
+
+    def _maybe_prune(self, c: sqlite3.Connection, now: float) -> None:
+        """Attribution only looks back one window; older exposure rows are dead weight."""
+        self._calls += 1
+        if self._calls % self.PRUNE_EVERY:
+            return
+        cutoff = now - self.config.attribution_window_s - 60
+        c.execute("DELETE FROM feedback_shown WHERE ts < ?", (cutoff,))
+        c.execute("DELETE FROM feedback_recs WHERE ts < ?", (cutoff,))
+
+    def stats(self, conn: Db) -> dict[str, Any]:
+        return self.outbox.stats(conn)
+
+
+def make_sink(db: Db, device_id: str, store_id: str, config: FeedbackConfig | None) -> FeedbackSink:
+    """The sink the agent should use for this config (a no-op when disabled)."""
+    if config is not None and not config.enabled:
+        return NullFeedbackSink()
+    return OutboxFeedbackSink(db, device_id, store_id, config)

@@ -1,0 +1,343 @@
+"""Store-and-forward sender: drains the outbox to the store broker at QoS 1.
+
+How it keeps "nothing lost, nothing invented":
+
+* **The outbox is the truth.** paho-mqtt keeps its session (in-flight
+  publishes) in memory only, so the sender never trusts it across a restart:
+  on start it reads the first row the broker has not acknowledged and goes on
+  from there, in seq order.
+* **QoS 1, stable client id, persistent session.** MQTT 5 with
+  ``clean_start=False`` and a session expiry, so a broker restart or a network
+  drop resumes the same session and paho re-sends its in-flight publishes.
+* **A row is marked sent only on the broker's PUBACK** (paho's
+  ``on_publish(mid, reason_code)`` in callback API v2). A PUBACK carrying an
+  error reason code is not an acknowledgement: the row is sent again.
+* **End to end, a row is final only when the cloud confirms it.** The cloud
+  ingest publishes, per device and outbox epoch, the highest seq up to which
+  it has everything (``.../feedback/ack``, retained, bridged back). A store
+  broker killed after PUBACK but before it saved or forwarded the message would
+  otherwise lose it. Rows acknowledged by the broker but not confirmed within
+  ``confirm_timeout_s`` are sent again (the timeout doubles while the cloud
+  stays silent, so a long offline window does not flood the bridge queue).
+* **Order.** One connection, one topic, one in-flight window: the broker
+  receives first copies in seq order; re-sends are duplicates the cloud drops.
+* **Backoff.** Reconnects back off exponentially (paho's reconnect delay);
+  failed PUBACKs wait the same way before the rewind.
+
+The sender runs as a thread inside the device agent or as its own process
+(``python -m edge.feedback.sync --config device.toml``), with its own SQLite
+connection to the device's WAL database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sqlite3
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from edge.comms.topics import TopicTree
+from edge.feedback.outbox import Outbox, create_schema, event_json
+from firmware_config.feedback import FeedbackConfig
+from firmware_config.schema import BrokerConfig
+
+log = logging.getLogger(__name__)
+
+
+def ack_topic(tree: TopicTree) -> str:
+    """Where the cloud ingest confirms a device's events (bridged cloud -> store)."""
+    return f"{tree.feedback}/ack"
+
+
+def open_db(db_path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def make_client(client_id: str, broker: BrokerConfig) -> mqtt.Client:
+    """A paho v2-callback MQTT 5 client with the broker's credentials and TLS."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    if broker.username:
+        client.username_pw_set(broker.username, broker.password)
+    if broker.tls is not None:
+        client.tls_set(
+            ca_certs=str(broker.tls.ca_file),
+            certfile=str(broker.tls.cert_file) if broker.tls.cert_file else None,
+            keyfile=str(broker.tls.key_file) if broker.tls.key_file else None,
+        )
+        client.tls_insecure_set(broker.tls.insecure)
+    return client
+
+
+class FeedbackSender:
+    """Publishes outbox rows in seq order; marks them sent on PUBACK, final on cloud ack."""
+
+    POLL_S = 0.02
+    HOUSEKEEPING_S = 1.0
+
+    def __init__(
+        self,
+        db_path: Path | str,
+        broker: BrokerConfig,
+        *,
+        device_id: str,
+        store_id: str,
+        client_id: str,
+        config: FeedbackConfig | None = None,
+    ) -> None:
+        self.config = config or FeedbackConfig()
+        self.sync = self.config.sync
+        self.outbox = Outbox(self.config.outbox)
+        self.broker = broker
+        self.tree = TopicTree(store_id=store_id, device_id=device_id, prefix=broker.topic_prefix)
+        self.topic = self.tree.feedback
+        self.client_id = client_id
+        self.db = open_db(db_path)
+        self.db.execute("BEGIN IMMEDIATE")
+        create_schema(self.db, device_id, store_id)
+        self.db.execute("COMMIT")
+        self.device_id, self.store_id, self.epoch = Outbox.identity(self.db)
+
+        self._acks: deque[tuple[int, bool]] = deque()
+        self._cloud_watermark: int | None = None
+        self._inflight: dict[int, int] = {}
+        self._cursor = 0
+        self._last_read = -1
+        self._connected = threading.Event()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._confirm_timeout = self.sync.confirm_timeout_s
+        self._retry_at = 0.0
+        self._backoff = self.sync.backoff_initial_s
+        self.counters: dict[str, int] = {
+            "published": 0, "acked": 0, "failed_acks": 0, "confirmed": 0, "rewinds": 0,
+            "connects": 0, "disconnects": 0, "sessions_resumed": 0,
+        }
+
+        self.client = make_client(client_id, broker)
+        self.client.max_inflight_messages_set(self.sync.inflight)
+        self.client.max_queued_messages_set(0)
+        self.client.reconnect_delay_set(
+            max(1, round(self.sync.backoff_initial_s)), max(1, round(self.sync.backoff_max_s))
+        )
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_publish = self._on_publish
+        self.client.on_message = self._on_message
+
+    # ---- paho callbacks (network thread): only queue and wake ----------------------
+
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            log.warning("feedback sender: connect refused: %s", reason)
+            return
+        self.counters["connects"] += 1
+        if flags.session_present:
+            self.counters["sessions_resumed"] += 1
+        if self.sync.end_to_end_ack:
+            client.subscribe(ack_topic(self.tree), qos=1)
+        self._connected.set()
+        self._wake.set()
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        self.counters["disconnects"] += 1
+        self._connected.clear()
+
+    def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, props: Any) -> None:
+        self._acks.append((mid, bool(reason.is_failure)))
+        self._wake.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        try:
+            ack = json.loads(msg.payload)
+            if ack.get("epoch") == self.epoch and ack.get("device_id") == self.device_id:
+                w = int(ack["watermark"])
+                if self._cloud_watermark is None or w > self._cloud_watermark:
+                    self._cloud_watermark = w
+                    self._wake.set()
+        except (ValueError, KeyError, TypeError):
+            log.warning("feedback sender: bad ack on %s", msg.topic)
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> FeedbackSender:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.sync.session_expiry_s
+        self.client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s,
+                                  clean_start=False, properties=props)
+        self.client.loop_start()
+        self._thread = threading.Thread(target=self._run, name="feedback-sender", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after a short drain; whatever is not acknowledged stays in the outbox."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline and self._connected.is_set():
+            time.sleep(0.02)
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.db.close()
+
+    def wake(self) -> None:
+        """Hint that new rows were committed (the sender polls anyway)."""
+        self._wake.set()
+
+    # ---- the worker -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        last_housekeeping = 0.0
+        while not self._stop.is_set():
+            self._wake.wait(self.POLL_S)
+            self._wake.clear()
+            try:
+                now = time.time()
+                self._apply_acks(now)
+                if now - last_housekeeping >= self.HOUSEKEEPING_S:
+                    last_housekeeping = now
+                    self._housekeeping(now)
+                if self._connected.is_set() and now >= self._retry_at:
+                    self._fill_window()
+            except sqlite3.OperationalError as exc:  # e.g. busy beyond the timeout: retry later
+                log.warning("feedback sender: %s", exc)
+                time.sleep(self._backoff)
+            except Exception:
+                log.exception("feedback sender: unexpected error; retrying")
+                time.sleep(self._backoff)
+
+    def _apply_acks(self, now: float) -> None:
+        ok: list[int] = []
+        failed: list[int] = []
+        while self._acks:
+            mid, is_failure = self._acks.popleft()
+            seq = self._inflight.pop(mid, None)
+            if seq is not None:
+                (failed if is_failure else ok).append(seq)
+        watermark, self._cloud_watermark = self._cloud_watermark, None
+        if not ok and watermark is None:
+            if failed:
+                self._on_failed(failed, now)
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.outbox.mark_sent(self.db, ok, now, confirm=not self.sync.end_to_end_ack)
+            confirmed = self.outbox.confirm_upto(self.db, watermark, now) if watermark is not None else 0
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        self.counters["acked"] += len(ok)
+        if watermark is not None and confirmed:
+            self.counters["confirmed"] += confirmed
+            self._confirm_timeout = self.sync.confirm_timeout_s  # the cloud is answering again
+        if not self.sync.end_to_end_ack:
+            self.counters["confirmed"] += len(ok)
+        if ok:
+            self._backoff = self.sync.backoff_initial_s
+        if failed:
+            self._on_failed(failed, now)
+
+    def _on_failed(self, seqs: list[int], now: float) -> None:
+        """A PUBACK with an error reason (quota, not authorised, ...): back off, then resend."""
+        self.counters["failed_acks"] += len(seqs)
+        log.warning("feedback sender: broker refused %d publishes; resending from seq %d in %.1fs",
+                    len(seqs), min(seqs), self._backoff)
+        self._cursor = min(self._cursor, min(seqs) - 1)
+        self._last_read = -1
+        self._retry_at = now + self._backoff
+        self._backoff = min(self._backoff * 2, self.sync.backoff_max_s)
+
+    def _fill_window(self) -> None:
+        room = self.sync.inflight - len(self._inflight)
+        while room > 0 and self._connected.is_set():
+            rows = self.outbox.next_unsent(self.db, self._cursor, min(room, self.sync.batch))
+            if not rows:
+                return
+            for row in rows:
+                dropped = None
+                if row.seq != self._last_read + 1:
+                    prev = self.outbox.previous_seq(self.db, row.seq)
+                    if prev < row.seq - 1:
+                        dropped = (prev + 1, row.seq - 1)
+                info = self.client.publish(self.topic, event_json(row, dropped), qos=1)
+                if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
+                    return
+                self._inflight[info.mid] = row.seq
+                self._cursor = row.seq
+                self._last_read = row.seq
+                self.counters["published"] += 1
+                room -= 1
+
+    def _housekeeping(self, now: float) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.outbox.enforce_age(self.db, now)
+            self.outbox.prune_confirmed(self.db, now)
+            rewind_from = None
+            if self.sync.end_to_end_ack and self._connected.is_set():
+                sent_at = self.outbox.oldest_unconfirmed_sent_at(self.db)
+                if sent_at is not None and now - sent_at > self._confirm_timeout:
+                    rewind_from = self.outbox.rewind(self.db)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        if rewind_from is not None:
+            self.counters["rewinds"] += 1
+            log.warning("feedback sender: no cloud confirmation for %.0fs; resending from seq %d",
+                        self._confirm_timeout, rewind_from)
+            self._cursor = rewind_from - 1
+            self._last_read = -1
+            self._confirm_timeout = min(self._confirm_timeout * 2, 3600.0)
+
+    def stats(self) -> dict[str, Any]:
+        return {**self.counters, "inflight": len(self._inflight), "connected": self._connected.is_set()}
+
+
+def sender_from_config(config: Any) -> FeedbackSender:
+    """Build the sender for a :class:`firmware_config.schema.DeviceConfig`."""
+    fb: FeedbackConfig = config.feedback
+    return FeedbackSender(
+        config.storage.db_path, config.broker, device_id=config.device_id, store_id=config.store_id,
+        client_id=fb.sync.client_id or f"{config.client_id}-feedback", config=fb,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from firmware_config.loader import load_config
+
+    parser = argparse.ArgumentParser(description="Drain the device's feedback outbox to the store broker.")
+    parser.add_argument("--config", required=True, type=Path)
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sender = sender_from_config(load_config(args.config)).start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(10.0):
+        log.info("feedback sender: %s", sender.stats())
+    sender.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,287 @@
+"""The feedback outbox and capture: transactions, bounds, counters, attribution."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edge.comms.topics import (
+    Cause,
+    DisplayInteraction,
+    FeedbackEvent,
+    PosLine,
+    PosPurchase,
+    Recommendation,
+    RecommendedItem,
+    ShopperRef,
+)
+from edge.feedback.capture import OutboxFeedbackSink
+from edge.feedback.outbox import Outbox, create_schema, event_json
+from firmware_config.feedback import FeedbackConfig, OutboxConfig
+
+
+def open_conn(path: Path | str = ":memory:") -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("BEGIN")
+    create_schema(conn, "dev1", "store1")
+    conn.execute("COMMIT")
+    return conn
+
+
+def add(conn: sqlite3.Connection, ob: Outbox, kind: str = "impression", **data: object) -> FeedbackEvent | None:
+    conn.execute("BEGIN")
+    ev = ob.append(conn, kind, dict(data))
+    conn.execute("COMMIT")
+    return ev
+
+
+def seqs(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT seq FROM feedback_outbox ORDER BY seq")]
+
+
+def test_event_commits_and_rolls_back_with_the_callers_transaction() -> None:
+    conn = open_conn()
+    ob = Outbox()
+    conn.execute("CREATE TABLE stock (item TEXT, qty INT)")
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO stock VALUES ('a', 1)")
+    ob.append(conn, "interaction", {"x": 1})
+    conn.execute("ROLLBACK")
+    assert seqs(conn) == []
+    assert Outbox.stats(conn)["produced"] == 0  # the seq counter rolled back too: no phantom gap
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO stock VALUES ('a', 1)")
+    ev = ob.append(conn, "interaction", {"x": 1})
+    conn.execute("COMMIT")
+    assert ev is not None and ev.seq == 1
+    row = conn.execute("SELECT event_id, payload FROM feedback_outbox").fetchone()
+    parsed = FeedbackEvent.model_validate_json(row[1])
+    epoch = Outbox.identity(conn)[2]
+    assert row[0] == parsed.event_id == f"dev1:{epoch}:1"
+    assert (parsed.device_id, parsed.store_id, parsed.kind) == ("dev1", "store1", "interaction")
+
+
+def test_seq_is_never_reused_after_rows_are_pruned() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(sent_retention_s=0))
+    for _ in range(3):
+        add(conn, ob)
+    conn.execute("BEGIN")
+    Outbox.mark_sent(conn, [1, 2, 3], time.time() - 5, confirm=True)
+    assert ob.prune_confirmed(conn) == 3
+    conn.execute("COMMIT")
+    assert seqs(conn) == []
+    assert add(conn, ob).seq == 4  # type: ignore[union-attr]
+
+
+def test_schema_creation_is_idempotent_and_keeps_the_epoch(tmp_path: Path) -> None:
+    conn = open_conn(tmp_path / "s.db")
+    epoch = Outbox.identity(conn)[2]
+    create_schema(conn, "other", "other")
+    assert Outbox.identity(conn) == ("dev1", "store1", epoch)
+
+
+def test_size_bound_drops_oldest_impressions_first_and_counts() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy="oldest_impressions_first"))
+    kinds = ["conversion", "impression", "interaction", "impression"] * 3  # 12 events
+    for k in kinds:
+        add(conn, ob, k)
+    stats = Outbox.stats(conn)
+    assert stats["pending"] == 10
+    assert stats["dropped"] == {"size": 2, "age": 0, "newest": 0}
+    # Seqs 2 and 4 were the two oldest impressions; conversions/interactions all kept.
+    assert 2 not in seqs(conn) and 4 not in seqs(conn)
+    kept_kinds = [r[0] for r in conn.execute("SELECT kind FROM feedback_outbox")]
+    assert kept_kinds.count("conversion") == 3 and kept_kinds.count("interaction") == 3
+    assert [(d["reason"], d["count"]) for d in Outbox.drops(conn)] == [("size", 1), ("size", 1)]
+
+
+def test_size_bound_falls_back_to_any_kind_when_no_impressions_left() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10))
+    for _ in range(12):
+        add(conn, ob, "conversion")
+    assert seqs(conn) == list(range(3, 13))
+    assert Outbox.stats(conn)["dropped_total"] == 2
+
+
+def test_drop_newest_refuses_new_events_but_takes_their_seq() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_newest"))
+    results = [add(conn, ob, "conversion") for _ in range(12)]
+    assert results[10] is None and results[11] is None
+    assert seqs(conn) == list(range(1, 11))
+    assert Outbox.stats(conn)["dropped"]["newest"] == 2
+    # After room frees up, the next event makes the refused seqs an announced gap.
+    conn.execute("BEGIN")
+    Outbox.mark_sent(conn, range(1, 11), time.time(), confirm=True)
+    conn.execute("COMMIT")
+    ev = add(conn, ob, "conversion")
+    assert ev is not None and ev.seq == 13
+    assert Outbox.previous_seq(conn, 13) == 10
+
+
+def test_drop_oldest_policy() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_oldest"))
+    for k in ["conversion"] * 5 + ["impression"] * 7:
+        add(conn, ob, k)
+    assert seqs(conn) == list(range(3, 13))
+
+
+def test_age_bound_drops_only_unconfirmed_old_rows() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_age_s=60))
+    for _ in range(4):
+        add(conn, ob)
+    conn.execute("UPDATE feedback_outbox SET created_at = created_at - 120 WHERE seq <= 2")
+    conn.execute("BEGIN")
+    Outbox.mark_sent(conn, [1], time.time(), confirm=True)
+    assert ob.enforce_age(conn) == 1
+    conn.execute("COMMIT")
+    assert seqs(conn) == [1, 3, 4]
+    assert Outbox.stats(conn)["dropped"]["age"] == 1
+    assert Outbox.drops(conn)[0]["first_seq"] == 2
+
+
+def test_cloud_watermark_confirms_and_rewind_resends_unconfirmed() -> None:
+    conn = open_conn()
+    ob = Outbox()
+    for _ in range(5):
+        add(conn, ob)
+    now = time.time()
+    conn.execute("BEGIN")
+    Outbox.mark_sent(conn, [1, 2, 3, 4, 5], now)
+    assert Outbox.confirm_upto(conn, 3, now) == 3
+    assert Outbox.confirm_upto(conn, 2, now) == 0  # a stale ack never moves back
+    conn.execute("COMMIT")
+    assert Outbox.stats(conn)["pending"] == 2
+    assert Outbox.next_unsent(conn, 0, 10) == []
+    conn.execute("BEGIN")
+    assert Outbox.rewind(conn) == 4
+    conn.execute("COMMIT")
+    assert [r.seq for r in Outbox.next_unsent(conn, 0, 10)] == [4, 5]
+
+
+def test_dropped_range_is_announced_on_the_wire() -> None:
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_oldest"))
+    for _ in range(12):
+        add(conn, ob)
+    first = Outbox.next_unsent(conn, 0, 1)[0]
+    assert first.seq == 3
+    prev = Outbox.previous_seq(conn, first.seq)
+    payload = json.loads(event_json(first, (prev + 1, first.seq - 1)))
+    assert payload["data"]["dropped_before"] == [1, 2]
+    assert FeedbackEvent.model_validate(payload).seq == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["impression", "conversion", "ack", "age"]), max_size=60),
+       st.sampled_from(["oldest_impressions_first", "drop_oldest", "drop_newest"]))
+def test_every_event_is_accounted_for(ops: list[str], policy: str) -> None:
+    """produced == still in the outbox + confirmed and pruned + dropped, whatever happens."""
+    conn = open_conn()
+    ob = Outbox(OutboxConfig(max_rows=10, max_age_s=60, drop_policy=policy, sent_retention_s=0))  # type: ignore[arg-type]
+    pruned = 0
+    for op in ops:
+        conn.execute("BEGIN")
+        if op in ("impression", "conversion"):
+            ob.append(conn, op, {})
+        elif op == "ack":
+            rows = Outbox.next_unsent(conn, 0, 3)
+            Outbox.mark_sent(conn, [r.seq for r in rows], time.time() - 1, confirm=True)
+            pruned += ob.prune_confirmed(conn)
+        else:
+            conn.execute("UPDATE feedback_outbox SET created_at = created_at - 100")
+            ob.enforce_age(conn)
+        conn.execute("COMMIT")
+        stats = Outbox.stats(conn)
+        rows = conn.execute("SELECT count(*) FROM feedback_outbox").fetchone()[0]
+        unconfirmed = conn.execute(
+            "SELECT count(*) FROM feedback_outbox WHERE confirmed_at IS NULL").fetchone()[0]
+        assert stats["pending"] == unconfirmed <= 10
+        assert stats["produced"] == rows + pruned + stats["dropped_total"]
+
+
+# ---- capture ------------------------------------------------------------------------
+
+
+def rec(rid: str, items: list[str], shopper: str | None = "l:42", ts: float = 1000.0) -> Recommendation:
+    return Recommendation(
+        recommendation_id=rid, display_id="d1", zone="z1",
+        cause=Cause(signal_id=f"sig-{rid}", topic="store/s/shopper/location"), shopper=shopper,
+        model_version="m-7", strategy="model", generated_at=ts,
+        items=[RecommendedItem(item_id=i, name=i, category="c", price=2.5, score=1.0 / (p + 1),
+                               position=p + 1, reason="popular") for p, i in enumerate(items)],
+    )
+
+
+def kinds(conn: sqlite3.Connection) -> list[tuple[str, dict]]:
+    return [(k, json.loads(p)) for k, p in conn.execute("SELECT kind, payload FROM feedback_outbox ORDER BY seq")]
+
+
+def test_capture_impression_interaction_and_conversion_within_window() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    sink = OutboxFeedbackSink(conn, "dev1", "store1", FeedbackConfig(attribution_window_s=600))
+    conn.execute("BEGIN")
+    sink.on_recommendation(conn, rec("r1", ["a", "b", "c"]))
+    sink.on_interaction(conn, DisplayInteraction(signal_id="t1", ts=1010.0, kind="touch", item_id="b",
+                                                 shopper=ShopperRef(loyalty_id="42")), "d1")
+    sink.on_purchase(conn, PosPurchase(
+        signal_id="p1", ts=1200.0, transaction_id="tx1", shopper=ShopperRef(loyalty_id="42"),
+        items=[PosLine(item_id="c", quantity=2, price=3.0), PosLine(item_id="zzz", quantity=1, price=1.0)]))
+    conn.execute("COMMIT")
+    events = kinds(conn)
+    assert [k for k, _ in events] == ["impression", "interaction", "conversion"]
+    imp = events[0][1]
+    assert imp["model_version"] == "m-7"
+    assert imp["data"]["recommendation_id"] == "r1"
+    assert [(i["item_id"], i["position"]) for i in imp["data"]["items"]] == [("a", 1), ("b", 2), ("c", 3)]
+    ix = events[1][1]["data"]
+    assert (ix["action"], ix["recommendation_id"], ix["position"], ix["recommended"]) == ("touch", "r1", 2, True)
+    conv = events[2][1]
+    assert conv["model_version"] == "m-7"
+    assert (conv["data"]["item_id"], conv["data"]["revenue"], conv["data"]["position"]) == ("c", 6.0, 3)
+
+
+def test_no_conversion_outside_window_or_for_another_shopper() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    sink = OutboxFeedbackSink(conn, "dev1", "store1", FeedbackConfig(attribution_window_s=60))
+    sink.on_recommendation(conn, rec("r1", ["a"]))
+    line = [PosLine(item_id="a", quantity=1, price=1.0)]
+    sink.on_purchase(conn, PosPurchase(signal_id="p1", ts=2000.0, transaction_id="late",
+                                       shopper=ShopperRef(loyalty_id="42"), items=line))
+    sink.on_purchase(conn, PosPurchase(signal_id="p2", ts=1010.0, transaction_id="other",
+                                       shopper=ShopperRef(loyalty_id="99"), items=line))
+    sink.on_purchase(conn, PosPurchase(signal_id="p3", ts=1010.0, transaction_id="anon", items=line))
+    assert [k for k, _ in kinds(conn)] == ["impression"]
+    sink.on_purchase(conn, PosPurchase(signal_id="p4", ts=1030.0, transaction_id="ok",
+                                       shopper=ShopperRef(loyalty_id="42"), items=line))
+    assert [k for k, _ in kinds(conn)] == ["impression", "conversion"]
+
+
+def test_interaction_without_recommendation_id_uses_latest_on_display() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    sink = OutboxFeedbackSink(conn, "dev1", "store1")
+    sink.on_recommendation(conn, rec("r1", ["a"], ts=1000.0))
+    sink.on_recommendation(conn, rec("r2", ["b"], ts=1001.0))
+    sink.on_interaction(conn, DisplayInteraction(signal_id="t", ts=1002.0, kind="pickup", item_id="a"), "d1")
+    data = kinds(conn)[-1][1]["data"]
+    assert (data["recommendation_id"], data["recommended"], data["action"]) == ("r2", False, "pickup")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_make_sink_respects_enabled(enabled: bool) -> None:
+    from edge.feedback.capture import NullFeedbackSink, make_sink
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    sink = make_sink(conn, "d", "s", FeedbackConfig(enabled=enabled))
+    assert isinstance(sink, OutboxFeedbackSink if enabled else NullFeedbackSink)

@@ -1,0 +1,478 @@
+"""From validated raw data to the encoded, split :class:`PreparedData`.
+
+Cleaning
+    * Exact duplicate interactions (same user, item, time, event type, session,
+      quantity and price) are dropped: an export that repeats a line must not
+      count a purchase twice.
+    * Missing values: quantity -> 1; interaction price -> the item's catalogue
+      price, else its median price in the train window, else the train median;
+      item price -> catalogue price, else its median train price, else the
+      category median, else the global median;
+      name / category / department / brand -> ``unknown``; no session id ->
+      sessions cut at 30 minutes of inactivity per shopper.
+
+Split (temporal, global cut-offs, so nothing from the future leaks)
+    The data is cut at two instants: **train** is everything before
+    ``val_start``, **validation** ``[val_start, test_start)``, **test**
+    ``[test_start, end]``. The instants are interaction quantiles: by default
+    test holds the last 10 % of interactions and validation the 10 % before
+    (about five weeks each of Complete Journey; about three minutes each of
+    REES46, whose event rate ramps up through the night). Every system is
+    fitted on train only. A validation case's history is the shopper's train
+    interactions; a test case's history is train + validation (what a device
+    has seen by then). Its targets are the unique items the shopper bought in
+    the period -- a *target period* rather than a single next basket, because
+    Complete Journey is a 5 % line sample: one sampled basket holds 1.6 lines
+    on average, far too few to score a top-20 list against.
+    Because the cut-offs are global, no case ever sees an interaction (its own
+    or another shopper's) that happened after its period started.
+
+Target events
+    Purchases, when purchases are at least 20 % of all events (a till export);
+    otherwise every event type (a browsing log such as REES46, 1 % purchases,
+    where "what will they look at next" is the only signal with enough support).
+
+Features (computed on the train window only)
+    * item ``popularity`` = sales heat: sum of event weights, each decayed with
+      a half-life of ``min(14 days, train span / 4)`` before the end of train,
+      scaled to [0, 1]; ``sales_count`` the undecayed count.
+    * item ``price_band`` 1..5 = quintile of the item price over the catalogue
+      (0 = no price), ``price_norm`` = z-scored log price.
+    * item ``category_idx`` / ``department_idx``: integer codes, 0 = unknown.
+    * shopper ``purchase_freq`` = baskets per week while active in train,
+      ``recency_days`` = days from their last train basket to the end of train;
+      per interaction ``days_since_prev_basket`` (NaN for a first basket).
+    * context columns on every train interaction: ``department`` (of the item:
+      the zone the shopper is in), ``hour`` and ``weekday`` (0 = Monday) in
+      store time, and the shopper's demographics; ``""`` means unknown.
+
+Cases
+    Every shopper with a target in the period gives one case as the device
+    would see them (``segment={"anonymous": False}``; a shopper with no history
+    and no demographics is naturally anonymous) and one masked copy with
+    history and demographics hidden (``{"anonymous": True, "masked": True}``),
+    so every system is also scored as if the same shopper had not identified.
+    The context holds ``hour`` and ``weekday`` of the shopper's first target
+    basket; ``department`` is left unknown (a screen at the entrance).
+    The catalogue is the set of items with at least one train interaction;
+    targets outside it are counted in ``EvalCase.num_unseen_targets`` and can
+    only be missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cloud_trainer.data.schema import EVENT_TYPES, UNKNOWN_TEXT, DataError, RawDataset
+from cloud_trainer.dataset import EvalCase, PreparedData
+
+EVENT_WEIGHTS: dict[str, float] = {"view": 1.0, "favorite": 2.0, "cart": 3.0, "purchase": 4.0}
+"""How much one event says about wanting an item (for sales heat and weights)."""
+
+SESSION_GAP = pd.Timedelta(minutes=30)
+PURCHASE_SHARE_FOR_PURCHASE_TARGETS = 0.2
+MAX_DEMOGRAPHIC_VALUES = 50
+"""A user column with more distinct values is not a usable category (e.g. a birth date)."""
+PREFERRED_DEMOGRAPHICS = ("age", "income", "household_size", "kids_count", "home_ownership",
+                          "marital_status")
+
+
+def prepare(
+    raw: RawDataset,
+    *,
+    seed: int = 42,
+    val_frac: float = 0.1,
+    test_frac: float = 0.1,
+    target_events: tuple[str, ...] | None = None,
+    n_price_bands: int = 5,
+    masked_copies: bool = True,
+) -> PreparedData:
+    """Clean, encode, featurise and split ``raw`` (see the module docstring).
+
+    ``seed`` only orders ties reproducibly; the split itself is deterministic.
+    Raises :class:`DataError` when the split leaves no training data or no
+    test case.
+    """
+    info: dict[str, Any] = {"dataset": raw.name, "timezone": raw.timezone}
+    inter = raw.interactions.copy()
+    n_in = len(inter)
+    inter = inter.drop_duplicates(
+        ["user_id", "item_id", "timestamp", "event_type", "session_id", "quantity", "price"]
+    )
+    info["duplicates_dropped"] = n_in - len(inter)
+
+    # -- temporal split (cut-offs first: the fills below use the train window only)
+    t0, t1 = inter["timestamp"].min(), inter["timestamp"].max()
+    span = t1 - t0
+    if span <= pd.Timedelta(0):
+        raise DataError(f"{raw.name}: all interactions share one timestamp; no temporal split possible")
+    # Cut-offs at interaction quantiles, not at fractions of the clock span: a log
+    # that ramps up (REES46 at night) would otherwise leave almost nothing to train on.
+    stamps = inter["timestamp"].sort_values().to_numpy()
+    test_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac))])
+    val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
+    if not t0 < val_start < test_start <= t1:
+        raise DataError(
+            f"{raw.name}: too few distinct timestamps for a train/validation/test split"
+        )
+
+    items_meta = raw.items.drop_duplicates("item_id").set_index("item_id")
+    fills: dict[str, int] = {}
+    fills["quantity"] = int(inter["quantity"].isna().sum())
+    inter["quantity"] = inter["quantity"].fillna(1.0)
+    # Fill values come from the training window only: even a price must not leak back.
+    past = inter[inter["timestamp"] < val_start]
+    event_median = past.groupby("item_id")["price"].median()
+    global_median = float(past["price"].median()) if past["price"].notna().any() else 0.0
+    catalogue_price = pd.to_numeric(items_meta["price"], errors="coerce").astype(float)
+    catalogue_price = catalogue_price.reindex(inter["item_id"]).to_numpy()
+    fallback_price = np.where(
+        np.isfinite(catalogue_price), catalogue_price, event_median.reindex(inter["item_id"]).to_numpy()
+    )
+    fills["interaction_price"] = int(inter["price"].isna().sum())
+    inter["price"] = inter["price"].fillna(pd.Series(fallback_price, index=inter.index))
+    inter["price"] = inter["price"].fillna(global_median)
+    inter = inter.sort_values(["user_id", "timestamp", "item_id"], kind="stable").reset_index(drop=True)
+    fills["session_id"] = int((inter["session_id"] == "").sum())
+    if fills["session_id"]:
+        inter["session_id"] = _sessionise(inter)
+    info["filled"] = fills
+
+    if target_events is None:
+        share = float((inter["event_type"] == "purchase").mean())
+        target_events = ("purchase",) if share >= PURCHASE_SHARE_FOR_PURCHASE_TARGETS else EVENT_TYPES
+        info["purchase_share"] = round(share, 4)
+    info["target_events"] = list(target_events)
+
+    period = np.where(
+        inter["timestamp"] < val_start, 0, np.where(inter["timestamp"] < test_start, 1, 2)
+    )
+    train_raw = inter[period == 0]
+    if train_raw.empty:
+        raise DataError(f"{raw.name}: no interactions before {val_start}; nothing to train on")
+
+    # -- catalogue and item features ---------------------------------------------
+    train_end = val_start
+    train_span = train_end - t0
+    half_life = min(pd.Timedelta(days=14), train_span / 4)
+    age = (train_end - train_raw["timestamp"]) / half_life
+    weights = train_raw["event_type"].map(EVENT_WEIGHTS).fillna(1.0).to_numpy()
+    heat = pd.Series(weights * np.power(0.5, age.to_numpy()), index=train_raw.index)
+    heat = heat.groupby(train_raw["item_id"]).sum()
+    catalogue_ids = np.sort(heat.index.to_numpy().astype(str))
+    item_index = pd.Series(np.arange(len(catalogue_ids)), index=catalogue_ids)
+    items = _item_table(catalogue_ids, items_meta, train_raw, heat, n_price_bands, info)
+
+    # -- users and their features -----------------------------------------------
+    demo_cols = _demographic_columns(raw.users)
+    users = _user_table(raw.users, demo_cols, train_raw, train_end)
+
+    # -- encoded train interactions with context --------------------------------
+    train = train_raw.copy()
+    train["item_idx"] = item_index.reindex(train["item_id"]).to_numpy().astype(np.int32)
+    train = train.rename(columns={"session_id": "basket_id"})
+    train["department"] = items["department"].to_numpy()[train["item_idx"].to_numpy()]
+    train["department"] = train["department"].where(train["department"] != UNKNOWN_TEXT, "")
+    train["hour"] = train["timestamp"].dt.hour.astype(str)
+    train["weekday"] = train["timestamp"].dt.day_of_week.astype(str)
+    demo_lookup = users.set_index("user_id")
+    for col in demo_cols:
+        train[col] = demo_lookup[col].reindex(train["user_id"]).fillna("").to_numpy()
+    train["event_weight"] = train["event_type"].map(EVENT_WEIGHTS).fillna(1.0)
+    train["price_band"] = items["price_band"].to_numpy()[train["item_idx"].to_numpy()]
+    train["category"] = items["category"].to_numpy()[train["item_idx"].to_numpy()]
+    train["user_purchase_freq"] = demo_lookup["purchase_freq"].reindex(train["user_id"]).to_numpy()
+    train["days_since_prev_basket"] = _days_since_prev_basket(train)
+    lead = ["user_id", "item_idx", "timestamp", "event_type", "quantity", "price", "basket_id",
+            "store_id", "department", "hour", "weekday", *demo_cols]
+    train = train[lead + [c for c in train.columns if c not in lead and c != "item_id"]]
+    train = train.reset_index(drop=True)
+
+    # -- context vocabularies (unknown is implicit: never listed) ----------------
+    departments = sorted(d for d in items["department"].unique() if d and d != UNKNOWN_TEXT)
+    context_fields: dict[str, list[str]] = {
+        "department": departments,
+        "hour": [str(h) for h in range(24)],
+        "weekday": [str(d) for d in range(7)],
+    }
+    for col in demo_cols:
+        context_fields[col] = _sorted_vocab(users[col])
+
+    # -- evaluation cases ----------------------------------------------------------
+    enc = inter.assign(
+        item_idx=item_index.reindex(inter["item_id"]).to_numpy(), period=period
+    )
+    demo_by_user = {
+        row["user_id"]: {c: row[c] for c in demo_cols if row[c]}
+        for row in users[["user_id", *demo_cols]].to_dict("records")
+    }
+    val_cases = _build_cases(enc, 1, target_events, demo_by_user, masked_copies)
+    test_cases = _build_cases(enc, 2, target_events, demo_by_user, masked_copies)
+    if not test_cases:
+        raise DataError(f"{raw.name}: no shopper has a target event in the test period")
+
+    info.update(
+        {
+            "start": str(t0),
+            "val_start": str(val_start),
+            "test_start": str(test_start),
+            "end": str(t1),
+            "val_frac": val_frac,
+            "test_frac": test_frac,
+            "interactions": {"train": int((period == 0).sum()), "val": int((period == 1).sum()),
+                             "test": int((period == 2).sum())},
+            "catalogue_items": int(len(items)),
+            "known_users": int(len(users)),
+            "val_cases": _case_counts(val_cases),
+            "test_cases": _case_counts(test_cases),
+            "demographics": demo_cols,
+            "heat_half_life_hours": round(half_life / pd.Timedelta(hours=1), 3),
+            "seed": seed,
+        }
+    )
+    normalisation = {
+        "timezone": raw.timezone,
+        "weekday": "0 = Monday",
+        "price_band_edges": info.pop("price_band_edges"),
+        "log_price_mean": info.pop("log_price_mean"),
+        "log_price_std": info.pop("log_price_std"),
+        "heat_half_life_hours": info["heat_half_life_hours"],
+        "event_weights": EVENT_WEIGHTS,
+    }
+    return PreparedData(
+        name=raw.name,
+        items=items,
+        users=users,
+        train=train,
+        val_cases=val_cases,
+        test_cases=test_cases,
+        context_fields=context_fields,
+        fingerprint=_fingerprint(raw, info),
+        split_info=info,
+        normalisation=normalisation,
+    )
+
+
+def _sessionise(inter: pd.DataFrame) -> pd.Series:
+    """Session ids for rows without one: a new session after 30 idle minutes.
+
+    ``inter`` must be sorted by user then time. Rows that had an id keep it.
+    """
+    new_user = inter["user_id"].ne(inter["user_id"].shift())
+    gap = inter["timestamp"].diff() > SESSION_GAP
+    session_no = (new_user | gap).cumsum()
+    made = "s" + session_no.astype(str)
+    return inter["session_id"].where(inter["session_id"] != "", made)
+
+
+def _item_table(
+    ids: np.ndarray,
+    meta: pd.DataFrame,
+    train: pd.DataFrame,
+    heat: pd.Series,
+    n_bands: int,
+    info: dict[str, Any],
+) -> pd.DataFrame:
+    m = meta.reindex(ids)
+    items = pd.DataFrame({"item_id": ids})
+    for col in ("name", "category", "department", "brand"):
+        values = m[col].fillna("").astype(str).to_numpy() if col in m else np.full(len(ids), "")
+        items[col] = np.where(values == "", UNKNOWN_TEXT, values)
+    items["name"] = np.where(items["name"] == UNKNOWN_TEXT, "item " + items["item_id"], items["name"])
+    price = m["price"].to_numpy(dtype=float) if "price" in m else np.full(len(ids), np.nan)
+    event_price = train.groupby("item_id")["price"].median().reindex(ids).to_numpy()
+    price = np.where(np.isfinite(price), price, event_price)
+    items["price"] = price
+    cat_median = items.groupby("category")["price"].transform("median")
+    items["price"] = items["price"].fillna(cat_median)
+    global_median = float(np.nanmedian(items["price"])) if items["price"].notna().any() else 0.0
+    items["price"] = items["price"].fillna(global_median).astype(float)
+    info.setdefault("filled", {})["item_price_from_category_or_global"] = int(
+        np.isnan(price).sum()
+    )
+
+    # Price bands: quantiles over the catalogue so every band holds ~1/n of the items.
+    edges = np.quantile(items["price"], np.linspace(0, 1, n_bands + 1)[1:-1]).tolist()
+    items["price_band"] = (np.searchsorted(edges, items["price"], side="right") + 1).astype(np.int32)
+    info["price_band_edges"] = [round(e, 4) for e in edges]
+    log_price = np.log1p(items["price"].clip(lower=0))
+    mean, std = float(log_price.mean()), float(log_price.std() or 1.0)
+    items["price_norm"] = ((log_price - mean) / std).astype(np.float32)
+    info["log_price_mean"], info["log_price_std"] = round(mean, 6), round(std, 6)
+
+    h = heat.reindex(ids).to_numpy(dtype=float)
+    items["popularity"] = (h / h.max()).astype(np.float64) if h.max() > 0 else 0.0
+    items["sales_count"] = train.groupby("item_id").size().reindex(ids).fillna(0).astype(int).to_numpy()
+    last = train.groupby("item_id")["timestamp"].max().reindex(ids)
+    train_end = train["timestamp"].max()
+    items["days_since_last_sale"] = ((train_end - last) / pd.Timedelta(days=1)).to_numpy()
+    for col in ("category", "department"):
+        vocab = sorted(v for v in items[col].unique() if v != UNKNOWN_TEXT)
+        codes = {v: i + 1 for i, v in enumerate(vocab)}
+        items[f"{col}_idx"] = items[col].map(codes).fillna(0).astype(np.int32)
+    attrs = m["attributes"].fillna("").astype(str).to_numpy() if "attributes" in m else None
+    items["attributes"] = attrs if attrs is not None else "{}"
+    items["attributes"] = items["attributes"].replace("", "{}")
+    return items
+
+
+def _demographic_columns(users: pd.DataFrame) -> list[str]:
+    """User columns usable as categorical context, preferred ones first."""
+    cols = [c for c in users.columns if c not in ("user_id", "_line")]
+    usable = [c for c in cols if 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES]
+    return sorted(usable, key=lambda c: (PREFERRED_DEMOGRAPHICS.index(c)
+                                         if c in PREFERRED_DEMOGRAPHICS else len(PREFERRED_DEMOGRAPHICS), c))
+
+
+def _user_table(
+    raw_users: pd.DataFrame, demo_cols: list[str], train: pd.DataFrame, train_end: pd.Timestamp
+) -> pd.DataFrame:
+    ids = pd.Index(sorted(set(raw_users["user_id"]) | set(train["user_id"])))
+    demo = raw_users.drop_duplicates("user_id").set_index("user_id")
+    users = pd.DataFrame({"user_id": ids.to_numpy()})
+    for col in demo_cols:
+        users[col] = demo[col].reindex(ids).fillna("").astype(str).to_numpy()
+    baskets = train.groupby(["user_id", "session_id"])["timestamp"].min().reset_index()
+    per_user = baskets.groupby("user_id")["timestamp"].agg(["count", "min", "max"])
+    active_weeks = ((train_end - per_user["min"]) / pd.Timedelta(days=7)).clip(lower=1.0)
+    users["n_baskets"] = per_user["count"].reindex(ids).fillna(0).astype(int).to_numpy()
+    users["purchase_freq"] = (per_user["count"] / active_weeks).reindex(ids).fillna(0.0).to_numpy()
+    users["recency_days"] = ((train_end - per_user["max"]) / pd.Timedelta(days=1)).reindex(ids).to_numpy()
+    return users
+
+
+def _days_since_prev_basket(train: pd.DataFrame) -> np.ndarray:
+    """Per interaction: days since the same shopper's previous basket started."""
+    starts = train.groupby(["user_id", "basket_id"])["timestamp"].min().reset_index()
+    starts = starts.sort_values(["user_id", "timestamp"])
+    prev = starts.groupby("user_id")["timestamp"].shift()
+    starts["gap"] = (starts["timestamp"] - prev) / pd.Timedelta(days=1)
+    gap = starts.set_index(["user_id", "basket_id"])["gap"]
+    keys = pd.MultiIndex.from_arrays([train["user_id"], train["basket_id"]])
+    return gap.reindex(keys).to_numpy()
+
+
+def _sorted_vocab(values: pd.Series) -> list[str]:
+    """Distinct non-empty values, numbers in numeric order ("2" before "10")."""
+    distinct = {v for v in values.astype(str) if v}
+
+    def key(v: str) -> tuple[int, float, str]:
+        head = v.rstrip("+").split("-")[0].rstrip("Kk")
+        try:
+            return (0, float(head), v)
+        except ValueError:
+            return (1, 0.0, v)
+
+    return sorted(distinct, key=key)
+
+
+def _build_cases(
+    enc: pd.DataFrame,
+    target_period: int,
+    target_events: tuple[str, ...],
+    demographics: dict[str, dict[str, str]],
+    masked_copies: bool,
+) -> list[EvalCase]:
+    """One case per shopper with a target event in ``target_period`` (+ masked copy)."""
+    in_period = enc[(enc["period"] == target_period) & enc["event_type"].isin(target_events)]
+    if in_period.empty:
+        return []
+    before = enc[(enc["period"] < target_period) & enc["item_idx"].notna()]
+    hist_items, baskets_by_user = _histories(before)
+    empty = np.zeros(0, dtype=np.int64)
+    cases: list[EvalCase] = []
+    masked: list[EvalCase] = []
+    in_period = in_period.sort_values(["user_id", "timestamp"], kind="stable")
+    for user, g in in_period.groupby("user_id", sort=True):
+        known = g["item_idx"].dropna().to_numpy(dtype=np.int64)
+        targets = np.unique(known)
+        unseen = int(g.loc[g["item_idx"].isna(), "item_id"].nunique())
+        first = g["timestamp"].iloc[0]
+        when = {"hour": str(first.hour), "weekday": str(first.weekday())}
+        demo = demographics.get(str(user), {})
+        history = hist_items.get(user, empty)
+        cases.append(
+            EvalCase(
+                user_id=str(user),
+                history=history,
+                history_baskets=baskets_by_user.get(user, []),
+                context={**when, **demo},
+                targets=targets,
+                segment={"anonymous": len(history) == 0 and not demo, "masked": False,
+                         "new_user": len(history) == 0},
+                num_unseen_targets=unseen,
+            )
+        )
+        if masked_copies and (len(history) or demo):
+            masked.append(
+                EvalCase(
+                    user_id=None,
+                    history=empty,
+                    history_baskets=[],
+                    context=dict(when),
+                    targets=targets,
+                    segment={"anonymous": True, "masked": True, "new_user": False},
+                    num_unseen_targets=unseen,
+                )
+            )
+    return cases + masked
+
+
+def _histories(
+    before: pd.DataFrame,
+) -> tuple[dict[str, np.ndarray], dict[str, list[np.ndarray]]]:
+    """Per shopper: item indices oldest first, and the same grouped into baskets.
+
+    Baskets are ordered by their first event; done with one sort and array
+    splits because Complete Journey has ~50k baskets.
+    """
+    if before.empty:
+        return {}, {}
+    frame = before[["user_id", "session_id", "timestamp", "item_idx"]].copy()
+    frame["start"] = frame.groupby(["user_id", "session_id"])["timestamp"].transform("min")
+    frame = frame.sort_values(["user_id", "start", "session_id", "timestamp"], kind="stable")
+    users = frame["user_id"].to_numpy()
+    sessions = frame["session_id"].to_numpy()
+    items = frame["item_idx"].to_numpy(dtype=np.int64)
+    new_basket = np.ones(len(frame), dtype=bool)
+    new_basket[1:] = (users[1:] != users[:-1]) | (sessions[1:] != sessions[:-1])
+    basket_starts = np.flatnonzero(new_basket)
+    baskets = np.split(items, basket_starts[1:])
+    basket_user = users[basket_starts]
+    new_user = np.ones(len(basket_starts), dtype=bool)
+    new_user[1:] = basket_user[1:] != basket_user[:-1]
+    user_first_basket = np.flatnonzero(new_user)
+    bounds = [*user_first_basket.tolist(), len(baskets)]
+    baskets_by_user = {
+        str(basket_user[a]): baskets[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+    }
+    # History in time order (baskets are contiguous in time for one shopper).
+    hist_items = {u: np.concatenate(bs) for u, bs in baskets_by_user.items()}
+    return hist_items, baskets_by_user
+
+
+def _case_counts(cases: list[EvalCase]) -> dict[str, int]:
+    real = [c for c in cases if not c.segment.get("masked")]
+    return {
+        "shoppers": len(real),
+        "with_history": sum(1 for c in real if len(c.history)),
+        "masked_copies": len(cases) - len(real),
+        "targets": int(sum(len(c.targets) + c.num_unseen_targets for c in real)),
+        "targets_outside_catalogue": int(sum(c.num_unseen_targets for c in real)),
+    }
+
+
+def _fingerprint(raw: RawDataset, info: dict[str, Any]) -> str:
+    """The input bytes plus the split parameters: same inputs and split, same hash."""
+    digest = hashlib.sha256(raw.fingerprint.encode())
+    digest.update(
+        json.dumps(
+            {k: info[k] for k in ("val_frac", "test_frac", "target_events")}, sort_keys=True
+        ).encode()
+    )
+    return digest.hexdigest()[:16]

@@ -1,0 +1,144 @@
+"""Baselines on small hand-made data: what each one should recommend, and that none
+of them looks at the targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cloud_trainer.baselines import (
+    ItemKNNRecommender,
+    PersonalTopFreqRecommender,
+    PopularityRecommender,
+    TIFUKNNRecommender,
+    TIFUParams,
+    all_baselines,
+    rank_with_fill,
+)
+from cloud_trainer.data import load_dataset
+from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.evaluation import evaluate
+from cloud_trainer.processing import prepare
+
+GENERIC = Path(__file__).resolve().parent / "fixtures" / "retail" / "generic"
+
+
+def hand_data() -> PreparedData:
+    """5 items, popularity 4 > 3 > 2 > 1 > 0. Shoppers: u1 {0,1}, u2 {0,1}, u3 {1,2}, u4 {3}."""
+    items = pd.DataFrame(
+        {"item_id": list("abcde"), "category": ["x", "x", "y", "y", "z"],
+         "popularity": [0.1, 0.2, 0.3, 0.4, 1.0]}
+    )
+    train = pd.DataFrame(
+        {"user_id": ["u1", "u1", "u2", "u2", "u3", "u3", "u4"],
+         "item_idx": [0, 1, 0, 1, 1, 2, 3],
+         "timestamp": pd.to_datetime(["2024-01-01"] * 7),
+         "basket_id": ["1", "1", "2", "2", "3", "3", "4"]}
+    )
+    return PreparedData(
+        name="hand", items=items, users=pd.DataFrame({"user_id": []}), train=train,
+        val_cases=[], test_cases=[], context_fields={}, fingerprint="x",
+    )
+
+
+def case(history: list[int], baskets: list[list[int]] | None = None, user: str | None = "q",
+         targets: tuple[int, ...] = (0,)) -> EvalCase:
+    return EvalCase(
+        user_id=user, history=np.asarray(history, dtype=np.int64),
+        history_baskets=[np.asarray(b, dtype=np.int64) for b in (baskets or [])],
+        context={}, targets=np.asarray(targets, dtype=np.int64),
+    )
+
+
+def test_rank_with_fill_puts_scored_items_first_then_popularity() -> None:
+    scores = np.array([[0.0, 0.5, 0.0, 0.9, 0.0], [0, 0, 0, 0, 0]])
+    pop = np.array([0.1, 0.2, 0.3, 0.4, 1.0])
+    out = rank_with_fill(scores, pop, 4)
+    assert out.tolist() == [[3, 1, 4, 2], [4, 3, 2, 1]]
+
+
+def test_popularity_is_the_same_top_list_for_everyone() -> None:
+    rec = PopularityRecommender()
+    rec.fit(hand_data())
+    out = rec.recommend([case([0]), case([])], 3)
+    assert out.tolist() == [[4, 3, 2], [4, 3, 2]]
+
+
+def test_personal_topfreq_most_frequent_then_most_recent_then_popular() -> None:
+    rec = PersonalTopFreqRecommender()
+    rec.fit(hand_data())
+    # 0 bought twice; 1 and 2 once each, 1 more recently -> 0, 1, 2, then popular 4, 3.
+    out = rec.recommend([case([2, 0, 1, 0]), case([])], 5)
+    assert out[0].tolist() == [0, 1, 2, 4, 3]
+    assert out[1].tolist() == [4, 3, 2, 1, 0]
+
+
+def test_item_knn_scores_by_cosine_similarity() -> None:
+    rec = ItemKNNRecommender()
+    rec.fit(hand_data())
+    # Buyers: item0 {u1,u2}, item1 {u1,u2,u3}, item2 {u3}, item3 {u4}.
+    # From history {0}: sim(0,0)=1, sim(0,1)=2/sqrt(6)=.816, sim(0,2)=0, sim(0,3)=0.
+    out = rec.recommend([case([0])], 4)
+    assert out[0].tolist()[:2] == [0, 1]
+    assert out[0].tolist()[2:] == [4, 3]  # unscored items: popularity fill
+    # From history {2}: sim(2,1) = 1/sqrt(3) = .577, sim(2,2) = 1 -> 2, 1, then fill.
+    assert rec.recommend([case([2])], 3)[0].tolist() == [2, 1, 4]
+
+
+def test_tifu_user_vector_matches_the_paper_formula() -> None:
+    rec = TIFUKNNRecommender(TIFUParams(group_size=2, r_b=0.5, r_g=0.25, k_neighbours=1, alpha=1.0))
+    rec.fit(hand_data())
+    # Baskets oldest first: [0], [1], [2]. Groups of 2 from the most recent: {[1],[2]}, {[0]}.
+    # Recent group: (0.5 * e1 + 1 * e2) / 2; old group: e0 / 1.
+    # User = (1 * recent + 0.25 * old) / 2 groups.
+    vec = rec.user_vectors([[np.array([0]), np.array([1]), np.array([2])]], rec.params)
+    expected = np.array([0.25 * 1 / 2, 0.5 / 2 / 2, 1 / 2 / 2, 0, 0])
+    assert vec.toarray()[0] == pytest.approx(expected)
+
+
+def test_tifu_neighbours_exclude_the_shopper_and_blend() -> None:
+    rec = TIFUKNNRecommender(TIFUParams(group_size=7, r_b=1.0, r_g=1.0, k_neighbours=1, alpha=0.5))
+    rec.fit(hand_data())
+    # Shopper u1 (train vector {0,1}) with history [0,1]: nearest other shopper is u2
+    # (identical), not u1 itself; the blend adds nothing new, so fill follows.
+    out = rec.recommend([case([0, 1], [[0, 1]], user="u1")], 3)
+    assert set(out[0, :2].tolist()) == {0, 1} and out[0, 2] == 4
+    # A history [2] is nearest to u3 {1,2}: item 1 comes from the neighbour.
+    out = rec.recommend([case([2], [[2]], user="new")], 3)
+    assert out[0].tolist() == [2, 1, 4]
+
+
+@pytest.fixture(scope="module")
+def data() -> PreparedData:
+    raw = load_dataset("csv", interactions=GENERIC / "interactions.csv",
+                       items=GENERIC / "items.csv", users=GENERIC / "users.csv")
+    return prepare(raw)
+
+
+def test_baselines_never_look_at_targets(data: PreparedData) -> None:
+    shuffled = [
+        EvalCase(c.user_id, c.history, c.history_baskets, c.context,
+                 np.array([(t + 7) % data.num_items for t in c.targets]), c.segment)
+        for c in data.test_cases
+    ]
+    for rec in all_baselines():
+        rec.fit(data)
+        a = rec.recommend(data.test_cases, 10)
+        b = rec.recommend(shuffled, 10)
+        assert np.array_equal(a, b), rec.name
+        assert a.shape == (len(data.test_cases), 10)
+        assert all(len(set(row)) == 10 for row in a.tolist()), f"{rec.name}: duplicate items"
+
+
+def test_personal_baselines_beat_popularity_on_a_repeat_heavy_store(data: PreparedData) -> None:
+    results = {}
+    for rec in all_baselines():
+        rec.fit(data)
+        known = [c for c in data.test_cases if len(c.history)]
+        results[rec.name] = evaluate(rec, known, data, ks=(10,))["recall@10"]
+    # Shoppers in the fixture re-buy three staples: their own history must help.
+    assert results["personal_topfreq"] > results["popularity"]
+    assert results["tifu_knn"] > results["popularity"]

@@ -1,0 +1,158 @@
+"""prepare(): de-duplication, missing values, features and a leak-free temporal split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cloud_trainer.data import load_dataset
+from cloud_trainer.data.schema import DataError, IngestReport, RawDataset
+from cloud_trainer.dataset import PreparedData
+from cloud_trainer.processing import prepare
+
+GENERIC = Path(__file__).resolve().parent / "fixtures" / "retail" / "generic"
+
+
+@pytest.fixture(scope="module")
+def raw() -> RawDataset:
+    return load_dataset(
+        "csv",
+        interactions=GENERIC / "interactions.csv",
+        items=GENERIC / "items.csv",
+        users=GENERIC / "users.csv",
+    )
+
+
+@pytest.fixture(scope="module")
+def data(raw: RawDataset) -> PreparedData:
+    return prepare(raw)
+
+
+def test_no_leakage_targets_come_after_every_history_event(raw: RawDataset, data: PreparedData) -> None:
+    inter = raw.interactions.drop_duplicates()
+    val_start = pd.Timestamp(data.split_info["val_start"])
+    test_start = pd.Timestamp(data.split_info["test_start"])
+    assert data.train["timestamp"].max() < val_start < test_start
+    item_idx = pd.Series(np.arange(data.num_items), index=data.items["item_id"])
+    targets_ok = set(data.split_info["target_events"])
+    for cases, start, end in (
+        (data.val_cases, val_start, test_start),
+        (data.test_cases, test_start, inter["timestamp"].max() + pd.Timedelta(seconds=1)),
+    ):
+        assert cases
+        for case in cases:
+            if case.user_id is None:  # masked copy: nothing but the clock is given
+                assert len(case.history) == 0 and set(case.context) == {"hour", "weekday"}
+                continue
+            mine = inter[inter["user_id"] == case.user_id]
+            past = mine[(mine["timestamp"] < start) & mine["item_id"].isin(item_idx.index)]
+            future = mine[(mine["timestamp"] >= start) & (mine["timestamp"] < end)
+                          & mine["event_type"].isin(targets_ok)]
+            # Every target timestamp is after every history timestamp ...
+            if len(past):
+                assert past["timestamp"].max() < future["timestamp"].min()
+            # ... the history is exactly the past (as a multiset) ...
+            assert sorted(case.history.tolist()) == sorted(item_idx[past["item_id"]].tolist())
+            assert sum(len(b) for b in case.history_baskets) == len(case.history)
+            # ... and the targets are exactly the period's items.
+            in_cat = future["item_id"][future["item_id"].isin(item_idx.index)].unique()
+            assert sorted(case.targets.tolist()) == sorted(item_idx[in_cat].tolist())
+            assert case.num_unseen_targets == future["item_id"][~future["item_id"].isin(item_idx.index)].nunique()
+
+
+def test_the_model_never_trains_on_the_future(data: PreparedData) -> None:
+    assert data.train["timestamp"].max() < pd.Timestamp(data.split_info["val_start"])
+    # Popularity is computed from train only: an item first sold after train has none.
+    assert set(data.items["item_id"]) == set(data.items["item_id"][data.items["sales_count"] > 0])
+
+
+def test_exact_duplicate_lines_are_dropped(raw: RawDataset, data: PreparedData) -> None:
+    # The fixture repeats line 51 verbatim at line 52.
+    assert data.split_info["duplicates_dropped"] >= 1
+    assert len(raw.interactions) - data.split_info["duplicates_dropped"] == sum(
+        data.split_info["interactions"].values()
+    )
+
+
+def make_raw(rows: list[tuple], items: pd.DataFrame | None = None) -> RawDataset:
+    inter = pd.DataFrame(
+        rows, columns=["user_id", "item_id", "timestamp", "event_type", "quantity", "price",
+                       "store_id", "session_id"],
+    )
+    inter["timestamp"] = pd.to_datetime(inter["timestamp"])
+    inter["quantity"] = inter["quantity"].astype(float)
+    inter["price"] = inter["price"].astype(float)
+    if items is None:
+        items = pd.DataFrame({c: pd.Series(dtype=object) for c in
+                              ("item_id", "name", "category", "department", "brand", "price", "attributes")})
+    return RawDataset("t", inter, items, pd.DataFrame({"user_id": []}), IngestReport(), "f" * 64)
+
+
+def test_dedupe_missing_values_and_sessions() -> None:
+    nan = np.nan
+    rows = [
+        ("a", "x", "2024-01-01 10:00", "purchase", 1, 2.0, "", "b1"),
+        ("a", "x", "2024-01-01 10:00", "purchase", 1, 2.0, "", "b1"),  # exact duplicate
+        ("a", "y", "2024-01-01 10:05", "purchase", nan, nan, "", ""),  # no qty/price/session
+        ("a", "y", "2024-01-01 12:00", "purchase", 2, 4.0, "", ""),  # > 30 min later: new session
+        ("b", "x", "2024-01-02 10:00", "purchase", 1, nan, "", ""),
+        ("b", "y", "2024-01-03 10:00", "purchase", 1, 3.0, "", ""),
+        ("a", "x", "2024-01-04 10:00", "purchase", 1, 2.0, "", ""),
+        ("b", "x", "2024-01-05 10:00", "purchase", 1, 2.0, "", ""),
+        ("a", "y", "2024-01-06 10:00", "purchase", 1, 2.0, "", ""),
+        ("b", "y", "2024-01-07 10:00", "purchase", 1, 2.0, "", ""),
+    ]
+    items = pd.DataFrame({"item_id": ["x", "y"], "name": ["", "Yoghurt"], "category": ["", "dairy"],
+                          "department": ["", "FRESH"], "brand": ["", ""], "price": [nan, nan],
+                          "attributes": ["", ""]})
+    data = prepare(make_raw(rows, items), val_frac=0.2, test_frac=0.2)
+    info = data.split_info
+    assert info["duplicates_dropped"] == 1
+    assert info["filled"]["quantity"] == 1 and info["filled"]["interaction_price"] == 2
+    train = data.train
+    first_y = train[(train["user_id"] == "a") & (train["item_idx"] == 1)].iloc[0]
+    assert first_y["quantity"] == 1.0  # missing quantity means one unit
+    # Missing price: the median of y's train-window prices 4 and 3 (not the later 2s).
+    assert first_y["price"] == 3.5
+    sessions = train[train["user_id"] == "a"]["basket_id"].tolist()
+    assert sessions[0] == "b1" and sessions[1] != sessions[2]  # 30-minute sessions
+    it = data.items.set_index("item_id")
+    assert it.loc["x", "name"] == "item x" and it.loc["x", "category"] == "unknown"
+    assert it.loc["x", "category_idx"] == 0 and it.loc["y", "category_idx"] == 1
+    assert it.loc["y", "price"] == 3.5  # median of y's train prices (missing in catalogue)
+
+
+def test_features_and_context(data: PreparedData) -> None:
+    items = data.items
+    assert items["popularity"].max() == pytest.approx(1.0) and (items["popularity"] > 0).all()
+    assert set(items["price_band"]) <= {1, 2, 3, 4, 5}
+    assert len(data.normalisation["price_band_edges"]) == 4
+    for col in ("item_idx", "department", "hour", "weekday", "age", "income",
+                "user_purchase_freq", "days_since_prev_basket"):
+        assert col in data.train.columns
+    assert data.context_fields["weekday"] == [str(d) for d in range(7)]
+    assert data.context_fields["age"] == ["18-34", "35-54", "55+"]
+    for vocab in data.context_fields.values():
+        assert "" not in vocab and "<unk>" not in vocab and "unknown" not in vocab
+    known = [c for c in data.test_cases if not c.segment["masked"]]
+    assert all("department" not in c.context for c in data.test_cases)
+    assert any("age" in c.context for c in known)
+    masked = [c for c in data.test_cases if c.segment["masked"]]
+    assert masked and all(c.segment["anonymous"] for c in masked)
+    users = data.users.set_index("user_id")
+    assert (users["purchase_freq"] >= 0).all() and "recency_days" in users
+
+
+def test_split_errors_are_data_errors() -> None:
+    rows = [("a", "x", "2024-01-01 10:00", "purchase", 1, 2.0, "", "b")] * 1
+    with pytest.raises(DataError, match="one timestamp"):
+        prepare(make_raw(rows))
+
+
+def test_prepare_is_deterministic(raw: RawDataset, data: PreparedData) -> None:
+    again = prepare(raw)
+    assert again.fingerprint == data.fingerprint
+    assert [c.targets.tolist() for c in again.test_cases] == [c.targets.tolist() for c in data.test_cases]

@@ -50,8 +50,13 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from edge.feedback.runtime import FeedbackRuntime
+
+    # Feedback loop: moves a corrupt state DB aside before it is opened, then
+    # installs the outbox sink and runs the sender (edge/feedback).
+    feedback = FeedbackRuntime(config)
     try:
-        agent = Agent(config, dispatch=args.dispatch)
+        agent = Agent(config, dispatch=args.dispatch, feedback=feedback.sink_factory)
     except BundleError as exc:
         print(f"model required but refused: {exc}", file=sys.stderr)
         return 3
@@ -61,7 +66,11 @@ def _run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    agent.run_forever()
+    feedback.start(agent)
+    try:
+        agent.run_forever()
+    finally:
+        feedback.stop()
     return 0
 
 

@@ -114,6 +114,7 @@ class OutboxFeedbackSink:
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
         c = _conn(conn)
+        _claim_write(c)
         rec = None
         if interaction.recommendation_id:
             rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
@@ -136,6 +137,7 @@ class OutboxFeedbackSink:
         if purchase.shopper is None:
             return
         c = _conn(conn)
+        _claim_write(c)
         since = purchase.ts - self.config.attribution_window_s
         for line in purchase.items:
             row = c.execute(
@@ -167,6 +169,14 @@ class OutboxFeedbackSink:
 
     def stats(self, conn: Db) -> dict[str, Any]:
         return self.outbox.stats(conn)
+
+
+def _claim_write(c: sqlite3.Connection) -> None:
+    """Take the write lock before reading. In WAL mode a deferred transaction that
+    reads first and writes later fails with SQLITE_BUSY_SNAPSHOT (no retry) if
+    the sender committed in between; a write first makes SQLite wait instead."""
+    if c.in_transaction:
+        c.execute("UPDATE feedback_state SET next_seq = next_seq WHERE id = 1")
 
 
 def make_sink(db: Db, device_id: str, store_id: str, config: FeedbackConfig | None) -> FeedbackSink:

@@ -29,33 +29,36 @@ import scipy.sparse as sp
 
 from cloud_trainer.dataset import EvalCase, PreparedData
 
-CHUNK = 256
-"""Cases scored per dense block (256 x catalogue float32 stays well under 100 MB)."""
 
+def rank_with_fill(scores: sp.spmatrix | np.ndarray, popularity: np.ndarray, k: int) -> np.ndarray:
+    """Top-``k`` per row: items with a positive score first (by score, ties by popularity),
+    then the most popular items not already listed.
 
-def rank_with_fill(scores: sp.csr_matrix | np.ndarray, popularity: np.ndarray, k: int) -> np.ndarray:
-    """Top-``k`` per row: items with a positive score first (by score), then by popularity.
-
-    ``popularity`` must be in [0, 1]. Positive scores are mapped above 2 so the
-    popular fill never outranks an item the method actually scored.
+    Works on the sparse rows directly: a shopper's scored items are a few hundred
+    of a catalogue of tens of thousands, so the catalogue is never densified.
     """
-    n_rows, n_items = scores.shape
+    csr = sp.csr_matrix(scores) if not sp.issparse(scores) else sp.csr_matrix(scores)
+    n_rows, n_items = csr.shape
     k = min(k, n_items)
-    out = np.empty((n_rows, k), dtype=np.int64)
     pop = np.asarray(popularity, dtype=np.float64)
-    pop = pop / pop.max() if pop.max() > 0 else np.zeros_like(pop)
-    # A tiny, strictly decreasing index term makes the order total and reproducible.
-    pop = pop * 0.999 + np.linspace(1e-9, 0, n_items)
-    for start in range(0, n_rows, CHUNK):
-        block = scores[start : start + CHUNK]
-        dense = block.toarray() if sp.issparse(block) else np.asarray(block, dtype=np.float64)
-        dense = dense.astype(np.float64, copy=False)
-        row_max = dense.max(axis=1, keepdims=True)
-        scaled = np.where(dense > 0, 2.0 + dense / np.where(row_max > 0, row_max, 1.0), 0.0)
-        final = scaled + 1e-6 * pop + np.where(dense > 0, 0.0, pop)
-        part = np.argpartition(-final, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(final, part, axis=1), axis=1, kind="stable")
-        out[start : start + len(dense)] = np.take_along_axis(part, order, axis=1)
+    pop_order = np.lexsort((np.arange(n_items), -pop))  # most popular first, then lower index
+    out = np.empty((n_rows, k), dtype=np.int64)
+    indptr, indices, data = csr.indptr, csr.indices, csr.data
+    for i in range(n_rows):
+        idx = indices[indptr[i] : indptr[i + 1]]
+        val = data[indptr[i] : indptr[i + 1]]
+        positive = val > 0
+        idx, val = idx[positive], val[positive]
+        if len(idx) > 4 * k:  # cut down before the exact sort; ties at the cut stay in
+            cut = np.partition(val, len(val) - k)[len(val) - k]
+            keep = val >= cut
+            idx, val = idx[keep], val[keep]
+        chosen = idx[np.lexsort((idx, -pop[idx], -val))][:k]
+        if len(chosen) < k:
+            fill = pop_order[: k + len(chosen)]
+            fill = fill[~np.isin(fill, chosen)][: k - len(chosen)]
+            chosen = np.concatenate([chosen, fill])
+        out[i] = chosen
     return out
 
 
@@ -154,6 +157,11 @@ class ItemKNNRecommender:
         return rank_with_fill(scores.tocsr(), self.popularity, k)
 
 
+Flat = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""Baskets flattened for vector building: (shopper row, basket position from the
+most recent, shopper's basket count, item), one entry per distinct item per basket."""
+
+
 @dataclass(frozen=True)
 class TIFUParams:
     group_size: int = 7
@@ -195,6 +203,7 @@ class TIFUKNNRecommender:
         self._train_users: np.ndarray = np.zeros(0, dtype=object)
         self._pool: sp.csr_matrix | None = None
         self._pool_key: tuple[int, float, float] | None = None
+        self._pool_flat: Flat | None = None
 
     def fit(self, data: PreparedData) -> None:
         self.popularity = data.items["popularity"].to_numpy(dtype=np.float64)
@@ -209,6 +218,7 @@ class TIFUKNNRecommender:
             baskets.append(np.split(g["item_idx"].to_numpy(dtype=np.int64), bounds))
         self._train_users = np.asarray(users, dtype=object)
         self._train_baskets = baskets
+        self._pool, self._pool_key, self._pool_flat = None, None, None
         if self.tune:
             self._tune([c for c in data.val_cases if len(c.history_baskets)])
 
@@ -218,11 +228,12 @@ class TIFUKNNRecommender:
             return
         from cloud_trainer.evaluation import evaluate  # evaluation imports nothing from here
 
+        flat = _flatten_baskets([list(c.history_baskets) for c in cases])
         best = self.params
         best_score = -1.0
         for decay in self.GRID_DECAY:
             trial = TIFUParams(**decay, k_neighbours=best.k_neighbours, alpha=1.0)
-            score = evaluate(self._recommend(cases, 20, trial), cases, None, ks=(20,))["recall@20"]
+            score = evaluate(self._recommend(cases, 20, trial, flat), cases, None, ks=(20,))["recall@20"]
             self.tuning.append({**decay, "alpha": 1.0, "val_recall@20": score})
             if score > best_score:
                 best, best_score = trial, score
@@ -230,7 +241,7 @@ class TIFUKNNRecommender:
         chosen = best
         for k_nn, alpha in self.GRID_BLEND:
             trial = TIFUParams(best.group_size, best.r_b, best.r_g, k_nn, alpha)
-            score = evaluate(self._recommend(cases, 20, trial), cases, None, ks=(20,))["recall@20"]
+            score = evaluate(self._recommend(cases, 20, trial, flat), cases, None, ks=(20,))["recall@20"]
             self.tuning.append({"k_neighbours": k_nn, "alpha": alpha, "val_recall@20": score})
             if score > best_score:
                 chosen, best_score = trial, score
@@ -238,43 +249,39 @@ class TIFUKNNRecommender:
 
     def user_vectors(self, baskets_per_user: list[list[np.ndarray]], p: TIFUParams) -> sp.csr_matrix:
         """Shoppers x items time-decayed repeat vectors (the TIFU representation)."""
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        vals: list[np.ndarray] = []
-        for u, baskets in enumerate(baskets_per_user):
-            n = len(baskets)
-            if n == 0:
-                continue
-            from_end = np.arange(n)[::-1]  # 0 = most recent basket
-            group = from_end // p.group_size  # 0 = most recent group
-            n_groups = int(group.max()) + 1
-            pos_in_group = from_end % p.group_size  # baskets after it within its group
-            group_len = np.bincount(group, minlength=n_groups)
-            w = (p.r_b ** pos_in_group) / group_len[group] * (p.r_g ** group) / n_groups
-            for b, weight in zip(baskets, w, strict=True):
-                items = np.unique(b)
-                rows.append(np.full(len(items), u))
-                cols.append(items)
-                vals.append(np.full(len(items), weight))
-        if not rows:
-            return sp.csr_matrix((len(baskets_per_user), self._n_items))
-        mat = sp.csr_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-            shape=(len(baskets_per_user), self._n_items),
-        )
+        return self._vectors(_flatten_baskets(baskets_per_user), len(baskets_per_user), p)
+
+    def _vectors(self, flat: Flat, n_rows: int, p: TIFUParams) -> sp.csr_matrix:
+        row, from_end, n_baskets, item = flat
+        shape = (n_rows, self._n_items)
+        if len(row) == 0:
+            return sp.csr_matrix(shape)
+        m = p.group_size
+        group = from_end // m  # 0 = the most recent group
+        pos_in_group = from_end % m  # baskets after this one within its group
+        group_len = np.minimum(m, n_baskets - group * m)
+        n_groups = -(-n_baskets // m)
+        w = (p.r_b**pos_in_group) / group_len * (p.r_g**group) / n_groups
+        mat = sp.csr_matrix((w, (row, item)), shape=shape)
         mat.sum_duplicates()
         return mat
 
     def recommend(self, cases: list[EvalCase], k: int) -> np.ndarray:
         return self._recommend(cases, k, self.params)
 
-    def _recommend(self, cases: list[EvalCase], k: int, p: TIFUParams) -> np.ndarray:
-        own = self.user_vectors([list(c.history_baskets) for c in cases], p)
+    def _recommend(
+        self, cases: list[EvalCase], k: int, p: TIFUParams, flat: Flat | None = None
+    ) -> np.ndarray:
+        if flat is None:
+            flat = _flatten_baskets([list(c.history_baskets) for c in cases])
+        own = self._vectors(flat, len(cases), p)
         if p.alpha >= 1.0:
             return rank_with_fill(own, self.popularity, k)
         key = (p.group_size, p.r_b, p.r_g)
         if self._pool is None or self._pool_key != key:
-            self._pool = self.user_vectors(self._train_baskets, p)
+            if self._pool_flat is None:
+                self._pool_flat = _flatten_baskets(self._train_baskets)
+            self._pool = self._vectors(self._pool_flat, len(self._train_baskets), p)
             self._pool_key = key
         pool = self._pool
         sims = (_l2_rows(own) @ _l2_rows(pool).T).toarray()
@@ -294,6 +301,26 @@ class TIFUKNNRecommender:
         avg = sp.csr_matrix((weights, (rows, nbr.ravel())), shape=(len(cases), pool.shape[0]))
         scores = p.alpha * own + (1.0 - p.alpha) * (avg @ pool)
         return rank_with_fill(scores.tocsr(), self.popularity, k)
+
+
+def _flatten_baskets(baskets_per_user: list[list[np.ndarray]]) -> Flat:
+    """One entry per (shopper, basket, distinct item): shopper row, the basket's
+    position counted from the most recent (0 = latest), the shopper's basket count,
+    and the item."""
+    rows, from_end, counts, items = [], [], [], []
+    for u, baskets in enumerate(baskets_per_user):
+        n = len(baskets)
+        for j, basket in enumerate(baskets):
+            distinct = np.unique(basket)
+            items.append(distinct)
+            rows.append(np.full(len(distinct), u))
+            from_end.append(np.full(len(distinct), n - 1 - j))
+            counts.append(np.full(len(distinct), n))
+    if not items:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty
+    return (np.concatenate(rows), np.concatenate(from_end), np.concatenate(counts),
+            np.concatenate(items).astype(np.int64))
 
 
 def _l2_rows(mat: sp.csr_matrix) -> sp.csr_matrix:

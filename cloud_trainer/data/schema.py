@@ -188,7 +188,8 @@ class IngestReport:
 
     def add_error(self, file: str, line: int, column: str, reason: str) -> None:
         self.error_count += 1
-        self.reasons[f"{column}: {reason.split(':')[0].split(' (')[0]}"] += 1
+        kind = reason.split(':')[0].split(' (')[0].split(" '")[0]
+        self.reasons[f"{column}: {kind}"] += 1
         if len(self.errors) < MAX_STORED_ERRORS:
             self.errors.append(RowError(file, line, column, reason))
 

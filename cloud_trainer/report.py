@@ -1,0 +1,249 @@
+"""The training report: ``report.json`` for machines, ``report.md`` + PNG plots for people.
+
+``report.json`` always has ``metrics`` (system -> overall test metrics),
+``segments`` (system -> slice -> metrics), ``sizes`` (``float_bytes``,
+``int8_bytes``), ``train_seconds`` (wall time of the whole ``train``
+command), plus the split, ingest counts, dataset fingerprint, timings, the
+model's training history and the parity check.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a build machine
+import matplotlib.pyplot as plt  # noqa: E402
+
+TABLE_COLUMNS = (
+    "recall@10", "recall@20", "ndcg@10", "ndcg@20", "map@10", "map@20",
+    "precision@10", "f1@10", "coverage@20", "diversity@10",
+)
+SEGMENT_ORDER = ("overall", "known", "anonymous", "repeat", "new")
+METRICS_PNG = "metrics_by_system.png"
+SEGMENTS_PNG = "recall_by_segment.png"
+CURVES_PNG = "training_curves.png"
+
+
+def metrics_table(metrics: dict[str, dict[str, float]], columns: tuple[str, ...] = TABLE_COLUMNS) -> str:
+    """A fixed-width text table: one row per system."""
+    width = max([len("system"), *(len(s) for s in metrics)])
+    head = f"{'system':<{width}}  " + "  ".join(f"{c:>12}" for c in columns)
+    lines = [head, "-" * len(head)]
+    for system, values in metrics.items():
+        cells = "  ".join(f"{_fmt(values.get(c)):>12}" for c in columns)
+        lines.append(f"{system:<{width}}  {cells}")
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def plot_metrics(metrics: dict[str, dict[str, float]], path: Path) -> None:
+    """Grouped bars: recall/NDCG/MAP at 20 and coverage per system."""
+    keys = ["recall@20", "ndcg@20", "map@20", "coverage@20"]
+    systems = list(metrics)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(systems) + 2), 4.0))
+    width = 0.8 / len(keys)
+    for j, key in enumerate(keys):
+        values = [float(metrics[s].get(key, 0.0) or 0.0) for s in systems]
+        xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(systems))]
+        ax.bar(xs, values, width, label=key)
+    ax.set_xticks(range(len(systems)), systems, rotation=20, ha="right")
+    ax.set_ylabel("test value (overall)")
+    ax.set_title("Metrics by system")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_segments(segments: dict[str, dict[str, dict[str, float]]], path: Path) -> None:
+    """Recall@20 per system for each slice (overall, known, anonymous, repeat, new)."""
+    systems = list(segments)
+    segs = [s for s in SEGMENT_ORDER if any(s in segments[sys] for sys in systems)]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(systems) + 2), 4.0))
+    width = 0.8 / max(len(segs), 1)
+    for j, seg in enumerate(segs):
+        values = [float(segments[s].get(seg, {}).get("recall@20", 0.0) or 0.0) for s in systems]
+        xs = [i + (j - (len(segs) - 1) / 2) * width for i in range(len(systems))]
+        ax.bar(xs, values, width, label=seg)
+    ax.set_xticks(range(len(systems)), systems, rotation=20, ha="right")
+    ax.set_ylabel("recall@20")
+    ax.set_title("Recall@20 by shopper / item segment")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_training_curves(history: dict[str, list[float]], path: Path) -> bool:
+    """Loss curves on the left, every other tracked metric on the right."""
+    if not history or not any(history.values()):
+        return False
+    losses = {k: v for k, v in history.items() if "loss" in k}
+    others = {k: v for k, v in history.items() if "loss" not in k and k not in ("lr", "learning_rate")}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, group, title in ((axes[0], losses, "loss"), (axes[1], others, "validation metrics")):
+        for key, values in group.items():
+            ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
+        ax.set_xlabel("epoch")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        if group:
+            ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def write_report(out: Path, report: dict[str, Any]) -> tuple[Path, Path]:
+    """Write ``report.json``, ``report.md`` and the plots into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    plot_metrics(report["metrics"], out / METRICS_PNG)
+    if report.get("segments"):
+        plot_segments(report["segments"], out / SEGMENTS_PNG)
+    curves = plot_training_curves(report.get("model", {}).get("history", {}), out / CURVES_PNG)
+    json_path = out / "report.json"
+    json_path.write_text(json.dumps(_jsonable(report), indent=1) + "\n", encoding="utf-8")
+    md_path = out / "report.md"
+    md_path.write_text(render_markdown(report, curves=curves), encoding="utf-8")
+    return json_path, md_path
+
+
+def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
+    split = report.get("split", {})
+    ingest = report.get("ingest", {})
+    lines = [
+        f"# Training report: {report.get('dataset', '?')}",
+        "",
+        f"Created {report.get('created_at', '?')} with `{report.get('command', 'cloud-trainer train')}`; "
+        f"dataset fingerprint `{report.get('fingerprint', '?')}`; "
+        f"whole run {report.get('train_seconds', 0):.1f} s.",
+        "",
+        "## Data",
+        "",
+        f"* Ingest: {ingest.get('rows_kept', '?')} rows kept, {ingest.get('rows_skipped', '?')} bad rows "
+        f"skipped ({ingest.get('error_count', '?')} errors).",
+    ]
+    for reason, count in list(ingest.get("errors_by_reason", {}).items())[:8]:
+        lines.append(f"  * `{reason}`: {count}")
+    for err in ingest.get("first_errors", [])[:5]:
+        lines.append(f"  * e.g. `{err}`")
+    if split:
+        counts = split.get("interactions", {})
+        tc = split.get("test_cases", {})
+        lines += [
+            f"* Split (temporal): train < {split.get('val_start')} <= validation < "
+            f"{split.get('test_start')} <= test <= {split.get('end')}; interactions "
+            f"{counts.get('train')} / {counts.get('val')} / {counts.get('test')}.",
+            f"* Catalogue: {split.get('catalogue_items')} items with a train interaction; "
+            f"targets: {', '.join(split.get('target_events', []))}.",
+            f"* Test: {tc.get('shoppers')} shoppers ({tc.get('with_history')} with history) plus "
+            f"{tc.get('masked_copies')} anonymous copies; {tc.get('targets')} target items, "
+            f"{tc.get('targets_outside_catalogue')} outside the catalogue (always missed).",
+        ]
+    lines += [
+        "",
+        "## Test metrics (overall: every shopper once, as the device sees them)",
+        "",
+    ]
+    metrics = report["metrics"]
+    cols = [c for c in TABLE_COLUMNS if any(c in m for m in metrics.values())]
+    lines.append(
+        _markdown_table(
+            ["system", *cols],
+            [[s, *(_fmt(m.get(c)) for c in cols)] for s, m in metrics.items()],
+        )
+    )
+    lines += ["", f"![metrics by system]({METRICS_PNG})", ""]
+    segments = report.get("segments", {})
+    if segments:
+        lines += ["## Recall@20 / NDCG@20 by segment", ""]
+        segs = [s for s in SEGMENT_ORDER if any(s in v for v in segments.values())]
+        rows = []
+        for system, by_seg in segments.items():
+            cells = [
+                f"{_fmt(by_seg.get(s, {}).get('recall@20'))} / {_fmt(by_seg.get(s, {}).get('ndcg@20'))}"
+                for s in segs
+            ]
+            rows.append([system, *cells])
+        any_sys = next(iter(segments.values()))
+        header = [f"{s} (n={any_sys.get(s, {}).get('n_cases', 0)})" for s in segs]
+        lines.append(_markdown_table(["system", *header], rows))
+        lines += [
+            "",
+            "*known*: shoppers with their history and opted-in demographics; *anonymous*: the same "
+            "shoppers with both hidden, plus first-time shoppers; *repeat* / *new*: targets the "
+            "shopper had / had not bought before.",
+            "",
+            f"![recall by segment]({SEGMENTS_PNG})",
+            "",
+        ]
+    sizes = report.get("sizes", {})
+    parity = report.get("parity", {})
+    if sizes or parity:
+        lines += ["## Model", ""]
+        if sizes:
+            lines.append(
+                f"* TFLite sizes: float {sizes.get('float_bytes', 0):,} bytes, int8 "
+                f"{sizes.get('int8_bytes', 0):,} bytes (ratio {sizes.get('int8_to_float', 0):.2f})."
+            )
+        if parity:
+            verdict = "passed" if parity.get("passed") else "FAILED"
+            lines.append(
+                f"* Parity gate {verdict}: int8 recall@20 {_fmt(parity.get('int8_recall@20'))} vs "
+                f"float {_fmt(parity.get('float_recall@20'))} (relative drop "
+                f"{_fmt(parity.get('relative_drop'))}, allowed {parity.get('tolerance')})."
+            )
+        model = report.get("model", {})
+        if model:
+            lines.append(
+                f"* Training: {model.get('seconds', 0):.1f} s, best epoch {model.get('best_epoch')}."
+            )
+        if curves:
+            lines += ["", f"![training curves]({CURVES_PNG})"]
+        lines.append("")
+    tifu = report.get("baselines", {}).get("tifu_knn")
+    if tifu:
+        lines += ["## Baseline tuning", "", f"* TIFU-KNN chosen on validation: `{tifu.get('params')}`", ""]
+    timings = report.get("timings", {})
+    if timings:
+        lines += ["## Timings (seconds)", ""]
+        lines.append(_markdown_table(list(timings), [[f"{v:.1f}" for v in timings.values()]]))
+        lines.append("")
+    bundle = report.get("bundle")
+    if bundle:
+        lines += ["## Bundle", "", f"`{bundle.get('path')}` model version `{bundle.get('model_version')}`", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy scalars / arrays and NaN -> plain JSON (NaN becomes null)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,108 @@
+"""`cloud-trainer train`: one-line errors for unusable input, and a full small run on
+the generic CSV fixture that honours the report / bundle contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge.bundle import load_bundle, sha256_file
+
+GENERIC = Path(__file__).resolve().parent / "fixtures" / "retail" / "generic"
+
+
+def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cloud_trainer.cli", "train", *map(str, args)],
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], fragment: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("cloud-trainer: error: ")
+    assert fragment in lines[0]
+
+
+def test_bad_data_dir(tmp_path: Path) -> None:
+    proc = run_cli("--dataset", "completejourney", "--data-dir", tmp_path / "nope", "--out", tmp_path / "o")
+    assert_one_line_error(proc, "no such directory")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_interactions_file(tmp_path: Path) -> None:
+    proc = run_cli("--dataset", "csv", "--interactions", tmp_path / "missing.csv",
+                   "--items", GENERIC / "items.csv", "--out", tmp_path / "o")
+    assert_one_line_error(proc, "missing.csv: no such file")
+
+
+def test_file_without_usable_rows(tmp_path: Path) -> None:
+    bad = tmp_path / "inter.csv"
+    bad.write_text("user_id,item_id,timestamp,event_type\nu1,i1,not-a-time,view\nu2,i2,2024-01-01,click\n")
+    proc = run_cli("--dataset", "csv", "--interactions", bad, "--items", GENERIC / "items.csv",
+                   "--out", tmp_path / "o")
+    assert_one_line_error(proc, "no usable rows (2 read)")
+
+
+def test_dataset_directory_missing_files(tmp_path: Path) -> None:
+    proc = run_cli("--dataset", "rees46", "--data-dir", tmp_path, "--out", tmp_path / "o")
+    assert_one_line_error(proc, "no REES46 event file")
+
+
+def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # --quick trains 2 epochs on 40 synthetic shoppers: the int8/float parity gate is
+    # about the real model on real data, so it is opened wide here (tested below).
+    proc = run_cli(
+        "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+        "--items", GENERIC / "items.csv", "--users", GENERIC / "users.csv",
+        "--out", out, "--quick", "--parity-tolerance", "1.0",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    # The readable table is printed at the end.
+    assert "model_int8" in proc.stdout and "recall@20" in proc.stdout
+
+    report = json.loads((out / "report.json").read_text())
+    for system in ("popularity", "personal_topfreq", "item_knn", "tifu_knn", "model_float", "model_int8"):
+        m = report["metrics"][system]
+        for key in ("recall@10", "recall@20", "ndcg@10", "ndcg@20", "map@10", "coverage@20"):
+            assert 0.0 <= m[key] <= 1.0, (system, key)
+        assert set(report["segments"][system]) == {"overall", "repeat", "new", "known", "anonymous"}
+    assert report["sizes"]["float_bytes"] > 0 and report["sizes"]["int8_bytes"] > 0
+    assert report["train_seconds"] > 0
+    assert report["ingest"]["rows_skipped"] > 0  # the fixture's bad rows were counted
+    assert report["parity"]["tolerance"] == 1.0
+
+    manifest = json.loads((out / "bundle" / "manifest.json").read_text())
+    for name, meta in manifest["files"].items():
+        assert sha256_file(out / "bundle" / name) == meta["sha256"], name
+    bundle = load_bundle(out / "bundle")
+    assert bundle.manifest.dataset_fingerprint == report["fingerprint"]
+    assert (out / "bundle.tar.gz").is_file()
+    md = (out / "report.md").read_text()
+    assert "| model_int8 |" in md
+    for png in ("metrics_by_system.png", "recall_by_segment.png", "training_curves.png"):
+        assert (out / png).read_bytes()[:4] == b"\x89PNG", png
+
+
+@pytest.mark.slow
+def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # A negative tolerance makes any int8 model fail the gate (unless it is twice as good).
+    proc = run_cli(
+        "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+        "--items", GENERIC / "items.csv", "--out", out, "--quick", "--parity-tolerance", "-1",
+    )
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert "PARITY GATE" in proc.stderr and "Traceback" not in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["parity"]["passed"] is False
+    assert not (out / "bundle").exists()

@@ -67,8 +67,7 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     )
     def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         query = trained.query_tower(history, context, training=False)
-        repeat = trained.repeat(history, dense=True)
-        return {"scores": trained.scorer(query, items, repeat)}
+        return {"scores": trained.scorer(query, items) + trained.repeat(history)}
 
     return convert_variables_to_constants_v2(serve.get_concrete_function())
 

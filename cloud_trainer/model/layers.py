@@ -192,15 +192,17 @@ class ItemTower(keras.layers.Layer):
 class RepeatSignal(keras.layers.Layer):
     """The repeat-purchase signal: how much and how lately the shopper bought each item.
 
-    For every catalogue item it computes two features from the history,
-    ``log1p(count)`` and a recency-weighted count, and scores them with a
-    global weight plus a per-item weight. The per-item weight lets the model
-    learn that milk and bananas are re-bought every week while a toaster is not.
-    This is what personal top-frequency and TIFU-KNN do by hand.
+    For every item in the history it computes two features, ``log1p(count)``
+    and a recency-weighted count, and scores them with a global weight plus a
+    per-item weight. The per-item weight lets the model learn that milk and
+    bananas are re-bought every week while a toaster is not. This is what
+    personal top-frequency and TIFU-KNN do by hand.
 
-    ``dense=False`` (training) builds the ``[B, num_items]`` count matrix with a
-    segment sum, which stays cheap for big batches; ``dense=True`` (export, batch
-    of one) uses a one-hot sum that converts to plain TFLite builtins.
+    Two equivalent forms: :meth:`sparse` (training) returns one score per
+    history slot, to be scattered into the logits, so a big batch never
+    materialises a dense ``[B, num_items]`` count matrix; :meth:`dense` (export,
+    batch of one) returns ``[B, num_items]`` via a one-hot sum, which converts
+    to plain TFLite builtins.
     """
 
     def __init__(
@@ -221,33 +223,45 @@ class RepeatSignal(keras.layers.Layer):
             shape=(self.num_items,), initializer="zeros", name="repeat_item"
         )
 
-    def counts(self, history: tf.Tensor, dense: bool) -> tuple[tf.Tensor, tf.Tensor]:
-        """``(count, recency-weighted count)`` per item, each ``[B, num_items]``."""
+    def sparse(self, history: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """``(indices [B*H, 2], scores [B*H])``: one entry per distinct history item.
+
+        A repeated item is scored once, at its most recent slot; padding and
+        earlier duplicates score 0 at a harmless in-range index.
+        """
+        known = tf.not_equal(history, self.pad)
+        same = tf.equal(history[:, :, None], history[:, None, :])  # [B, H, H]
+        same_f = tf.cast(same, tf.float32)
+        count = tf.reduce_sum(same_f, axis=2)
+        weighted = tf.reduce_sum(same_f * tf.constant(self._recency)[None, None, :], axis=2)
+        later = tf.constant(np.triu(np.ones((self.history_length,) * 2, dtype=bool), k=1))
+        last = tf.logical_not(tf.reduce_any(same & later[None], axis=2))
+        keep = tf.cast(known & last, tf.float32)
+        item = tf.where(known, history, tf.zeros_like(history))
+        w_count = self.global_weights[0] + tf.gather(self.item_weights, item)
+        scores = keep * (w_count * tf.math.log1p(count) + self.global_weights[1] * weighted)
+        rows = tf.broadcast_to(tf.range(tf.shape(history)[0])[:, None], tf.shape(history))
+        indices = tf.stack([tf.reshape(rows, [-1]), tf.reshape(item, [-1])], axis=1)
+        return indices, tf.reshape(scores, [-1])
+
+    def dense(self, history: tf.Tensor) -> tf.Tensor:
+        """Repeat scores ``[B, num_items]`` (zero for items not in the history)."""
         known = tf.cast(tf.not_equal(history, self.pad), tf.float32)
         recent = known * tf.constant(self._recency)[None, :]
-        if dense:
-            onehot = tf.one_hot(history, self.num_items, dtype=tf.float32)  # pad -> all zeros
-            count = tf.reduce_sum(onehot, axis=1)
-            weighted = tf.reduce_sum(onehot * recent[..., None], axis=1)
-            return count, weighted
-        batch = tf.shape(history)[0]
-        width = self.num_items + 1
-        flat = tf.reshape(history + tf.range(batch)[:, None] * width, [-1])
-        segments = batch * width
-        count = tf.math.unsorted_segment_sum(tf.reshape(known, [-1]), flat, segments)
-        weighted = tf.math.unsorted_segment_sum(tf.reshape(recent, [-1]), flat, segments)
-        count = tf.reshape(count, [batch, width])[:, : self.num_items]
-        weighted = tf.reshape(weighted, [batch, width])[:, : self.num_items]
-        return count, weighted
-
-    def call(self, history: tf.Tensor, dense: bool = False) -> tf.Tensor:
-        count, weighted = self.counts(history, dense)
+        onehot = tf.one_hot(history, self.num_items, dtype=tf.float32)  # pad -> all zeros
+        count = tf.reduce_sum(onehot, axis=1)
+        weighted = tf.reduce_sum(onehot * recent[..., None], axis=1)
         w_count = self.global_weights[0] + self.item_weights[None, :]
         return w_count * tf.math.log1p(count) + self.global_weights[1] * weighted
 
+    def call(
+        self, history: tf.Tensor, sparse: bool = False
+    ) -> tf.Tensor | tuple[tf.Tensor, tf.Tensor]:
+        return self.sparse(history) if sparse else self.dense(history)
+
 
 class CatalogueScorer(keras.layers.Layer):
-    """Scores the whole catalogue: ``query . item + bias + repeat``.
+    """Scores the whole catalogue: ``query . item + bias`` (the repeat signal is added on top).
 
     With ~20k items a full softmax over the catalogue is cheap, so training uses
     the exact objective instead of sampled negatives, and the item bias learns
@@ -261,5 +275,6 @@ class CatalogueScorer(keras.layers.Layer):
     def build(self, input_shape: object = None) -> None:
         self.bias = self.add_weight(shape=(self.num_items,), initializer="zeros", name="item_bias")
 
-    def call(self, query: tf.Tensor, items: tf.Tensor, repeat: tf.Tensor) -> tf.Tensor:
-        return tf.matmul(query, items, transpose_b=True) + self.bias[None, :] + repeat
+    def call(self, query: tf.Tensor, items: tf.Tensor) -> tf.Tensor:
+        """Dot product with every item plus its bias: ``[B, num_items]`` logits."""
+        return tf.matmul(query, items, transpose_b=True) + self.bias[None, :]

@@ -110,7 +110,9 @@ class ShopperModel(keras.Model):
     def call(self, inputs: tuple[tf.Tensor, tf.Tensor], training: bool = False) -> tf.Tensor:
         history, context = inputs
         query = self.query_tower(history, context, training=training)
-        return self.scorer(query, self.item_tower(None), self.repeat(history))
+        logits = self.scorer(query, self.item_tower(None))
+        indices, repeat = self.repeat(history, sparse=True)
+        return tf.tensor_scatter_nd_add(logits, indices, repeat)
 
 
 def build_spec(data: PreparedData, history_length: int) -> FeatureSpec:

@@ -11,11 +11,12 @@ import threading
 import time
 from pathlib import Path
 
+import cv2
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.local_broker import MosquittoBroker
+from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.topics import CameraStatus, CameraZoneEvent, TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,3 +162,119 @@ def test_full_video_through_real_mosquitto(tmp_path: Path, shared_data: Path, br
     assert statuses[0].state == "online"
     assert statuses[-1].state == "offline" and statuses[-1].detail["reason"] == "stopped"
     assert elapsed < 120
+
+
+class FakeIpCamera:
+    """An HTTP MJPEG camera (what many IP cameras serve) replaying the clip, that can be unplugged."""
+
+    def __init__(self, video: Path, port: int, fps: float) -> None:
+        from edge.camera.debug import MjpegServer
+
+        self._server_cls = MjpegServer
+        self.port = port
+        self.period = 1.0 / fps
+        self.server: MjpegServer | None = MjpegServer(port)
+        self.cap = cv2.VideoCapture(str(video))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        while not self._stop.is_set():
+            ok, image = self.cap.read()
+            if not ok:
+                self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                continue
+            server = self.server
+            if server is not None:
+                server.push(image)
+            time.sleep(self.period)
+
+    def unplug(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            server.close()
+
+    def plug_in(self) -> None:
+        self.server = self._server_cls(self.port)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.unplug()
+        self._thread.join(2)
+        self.cap.release()
+
+
+def test_live_stream_lost_retried_and_recovered(tmp_path: Path, shared_data: Path, broker: MosquittoBroker) -> None:
+    """A live camera: frames dropped when it outpaces the detector; unplugged -> 'retrying'; back -> 'online'."""
+    config = config_for(tmp_path, broker)
+    config.write_text(
+        config.read_text()
+        + "\n[camera.source_options]\nstall_timeout_s = 2.0\nretry_initial_s = 0.2\nretry_max_s = 1.0\n"
+        + "\n[camera.publish]\nstatus_interval_s = 1.0\n"
+    )
+    camera = FakeIpCamera(shared_data / "video" / "vtest.avi", free_port(), fps=100.0)  # faster than the detector
+    statuses: list[CameraStatus] = []
+    zone_messages: list[bytes] = []
+    sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-live-spy")
+    subscribed = threading.Event()
+    sub.on_connect = lambda c, u, f, rc, p: c.subscribe("#", qos=1)
+    sub.on_subscribe = lambda c, u, mid, rcs, p: subscribed.set()
+
+    def on_message(client, userdata, msg):  # noqa: ANN001
+        if msg.topic.endswith("/status"):
+            statuses.append(CameraStatus.model_validate_json(msg.payload))
+        else:
+            zone_messages.append(bytes(msg.payload))
+
+    sub.on_message = on_message
+    sub.connect(broker.host, broker.port)
+    sub.loop_start()
+    proc = None
+    try:
+        assert subscribed.wait(10)
+        proc = subprocess.Popen(
+            cli("--config", str(config), "--source", f"http://127.0.0.1:{camera.port}/"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        )  # fmt: skip
+
+        def wait_for(pred, timeout: float, what: str) -> None:  # noqa: ANN001
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if pred():
+                    return
+                assert proc.poll() is None, proc.communicate()[1]
+                time.sleep(0.05)
+            raise AssertionError(f"timed out waiting for {what}; statuses: {[s.state for s in statuses]}")
+
+        wait_for(lambda: any(s.state == "online" and s.detail.get("frames", 0) > 20 for s in statuses), 30, "frames")
+        camera.unplug()
+        wait_for(lambda: any(s.state == "retrying" for s in statuses), 20, "retrying")
+        time.sleep(1.5)  # a few failed reopen attempts with backoff
+        camera.plug_in()
+        lost_at = max(i for i, s in enumerate(statuses) if s.state == "retrying")
+        wait_for(
+            lambda: any(s.state == "online" and s.detail.get("reconnects", 0) >= 1 for s in statuses[lost_at:]),
+            20,
+            "online again",
+        )
+        proc.terminate()  # SIGTERM: a clean stop
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        camera.close()
+        sub.loop_stop()
+        sub.disconnect()
+    assert proc.returncode == 0, err
+    summary = last_json_line(out)
+    assert summary["reconnects"] >= 1
+    assert summary["dropped_frames"] > 0  # a 100 fps camera: the detector took the latest frame, dropped the rest
+    assert summary["frames"] > 20
+    retrying = [s for s in statuses if s.state == "retrying"]
+    assert any("camera lost" in str(s.detail.get("event")) or "stalled" in str(s.detail.get("event")) for s in retrying)
+    assert statuses[-1].state == "offline"
+    assert zone_messages  # occupancy at least
+    for payload in zone_messages:
+        assert b"\xff\xd8\xff" not in payload and len(payload) < 2048

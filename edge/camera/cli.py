@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     if cam is None:
         return _fail(EXIT_CONFIG, f"{args.config}: no [camera] section")
     source = args.source or cam.source
+    if args.source is None and parse_source(source)[0] == "file" and not Path(source).is_absolute():
+        # Like every path in the config file, a file source is relative to that file.
+        source = str(args.config.parent / source)
     model_dir = args.model_dir or cam.model_dir
     if model_dir is None:
         return _fail(EXIT_CONFIG, f"{args.config}: camera.model_dir is not set (or pass --model-dir)")
@@ -120,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sink, tree = make_sink(config, publish=not args.no_publish)
     counts = open_counts(args.counts_out)
-    debug_out = args.debug_out or cam.debug.out
+    debug_out = args.debug_out
+    if debug_out is None and cam.debug.out is not None:
+        debug_out = cam.debug.out if cam.debug.out.is_absolute() else args.config.parent / cam.debug.out
     debug_writer = DebugWriter(debug_out, fps=source_fps or 10.0) if debug_out else None
     mjpeg_port = args.debug_mjpeg or cam.debug.mjpeg_port
     mjpeg = MjpegServer(mjpeg_port) if mjpeg_port else None

@@ -53,20 +53,26 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def plot_metrics(metrics: dict[str, dict[str, float]], path: Path) -> None:
-    """Grouped bars: recall/NDCG/MAP at 20 and coverage per system."""
-    keys = ["recall@20", "ndcg@20", "map@20", "coverage@20"]
+    """Grouped bars per system: accuracy at 20 on the left, breadth on the right
+    (coverage reaches 0.9 where recall is 0.08, so they need separate scales)."""
     systems = list(metrics)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(systems) + 2), 4.0))
-    width = 0.8 / len(keys)
-    for j, key in enumerate(keys):
-        values = [float(metrics[s].get(key, 0.0) or 0.0) for s in systems]
-        xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(systems))]
-        ax.bar(xs, values, width, label=key)
-    ax.set_xticks(range(len(systems)), systems, rotation=20, ha="right")
-    ax.set_ylabel("test value (overall)")
-    ax.set_title("Metrics by system")
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
+    panels = (
+        (["recall@20", "ndcg@20", "map@20", "precision@20"], "accuracy (overall test)"),
+        (["coverage@20", "diversity@10"], "catalogue coverage / list diversity"),
+    )
+    fig, axes = plt.subplots(1, 2, figsize=(max(10.0, 2.2 * len(systems) + 3), 4.2),
+                             gridspec_kw={"width_ratios": [3, 2]})
+    for ax, (keys, title) in zip(axes, panels, strict=True):
+        width = 0.8 / len(keys)
+        for j, key in enumerate(keys):
+            values = [float(metrics[s].get(key, 0.0) or 0.0) for s in systems]
+            xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(systems))]
+            ax.bar(xs, values, width, label=key)
+        ax.set_xticks(range(len(systems)), systems, rotation=25, ha="right")
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle("Metrics by system")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -103,6 +109,7 @@ def plot_training_curves(history: dict[str, list[float]], path: Path) -> bool:
         for key, values in group.items():
             ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(title)
         ax.grid(alpha=0.3)
         if group:

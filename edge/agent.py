@@ -44,7 +44,6 @@ from edge.bundle import BundleError
 from edge.comms.mqtt import MqttLink, reply_properties
 from edge.comms.topics import (
     CameraZoneEvent,
-    Cause,
     DeadLetter,
     DeviceStatus,
     DisplayInteraction,
@@ -54,14 +53,14 @@ from edge.comms.topics import (
     PayloadError,
     PosPurchase,
     Recommendation,
-    RecommendedItem,
     RecommendRequest,
     TopicTree,
     dump,
 )
-from edge.reco import Placement, Ranker, ScoreSource, department_mask
+from edge.reco import Placement, Ranker, RecoResult, ScoreSource, department_mask
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.state import Session, StateStore
+from edge.state.logwriter import LogWriter, log_row
 from firmware_config.schema import DeviceConfig
 
 log = logging.getLogger(__name__)
@@ -73,28 +72,36 @@ STATUS_EVERY_S = 30.0
 class FeedbackSink(Protocol):
     """Where feedback capture hooks in. Every call runs inside the SQLite
     transaction (``conn``) of the state change it describes, so an outbox row
-    commits or rolls back with it. Implementations must be fast (hot path)."""
+    commits or rolls back with it:
 
-    def on_impression(self, conn, recommendation: Recommendation) -> None:
-        """A recommendation was published to a display."""
+    * ``on_interaction`` / ``on_purchase``: in the handler's transaction that
+      records the interaction (session history) or the purchase (basket);
+    * ``on_recommendation``: in the log writer's batch transaction that writes
+      the recommendation's ``reco_log`` row, off the hot path (see
+      :mod:`edge.state.logwriter`); pending impressions are committed before
+      any interaction or purchase is handled.
+    """
+
+    def on_recommendation(self, conn, rec: Recommendation) -> None:
+        """A recommendation was published to a display (an impression)."""
 
     def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
         """A shopper touched a tile or picked an item at a display."""
 
-    def on_purchase(self, conn, purchase: PosPurchase, session: Session | None) -> None:
+    def on_purchase(self, conn, purchase: PosPurchase) -> None:
         """A till transaction was recorded (once per transaction_id)."""
 
 
 class NullFeedback:
     """The default sink: feedback capture not installed."""
 
-    def on_impression(self, conn, recommendation: Recommendation) -> None:
+    def on_recommendation(self, conn, rec: Recommendation) -> None:
         pass
 
     def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
         pass
 
-    def on_purchase(self, conn, purchase: PosPurchase, session: Session | None) -> None:
+    def on_purchase(self, conn, purchase: PosPurchase) -> None:
         pass
 
 
@@ -133,15 +140,13 @@ class Agent:
         self,
         config: DeviceConfig,
         *,
-        feedback: FeedbackSink | None = None,
+        feedback: FeedbackSink | Callable[[StateStore], FeedbackSink] | None = None,
         dispatch: str = "inline",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.clock = clock
         self.dispatch = dispatch
-        self.feedback: FeedbackSink = feedback or NullFeedback()
-        self._feedback_active = not isinstance(self.feedback, NullFeedback)
         self.topics = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         self.stats = Stats()
         self.health: dict[str, object] = {"inference": "ok"}
@@ -153,6 +158,16 @@ class Agent:
             items,
             min_stock=config.policy.min_stock,
             session_ttl_s=config.policy.session_ttl_s,
+        )
+        # A sink, or a factory given the store (an outbox lives in the same database).
+        if feedback is not None and not hasattr(feedback, "on_recommendation"):
+            feedback = feedback(self.store)  # type: ignore[operator]
+        self.feedback: FeedbackSink = feedback or NullFeedback()  # type: ignore[assignment]
+        self._feedback_active = not isinstance(self.feedback, NullFeedback)
+        # The recommendation log and impressions: batched, on their own connection.
+        self.log_writer = LogWriter(
+            config.storage.db_path,
+            self._write_impressions if self._feedback_active else None,
         )
         policy = config.policy
         self.scores = ScoreSource(self.store, self.scorer, cold_start=policy.cold_start)
@@ -181,7 +196,7 @@ class Agent:
         # Who stands where, and what each display shows now.
         self.audience: dict[str, list[str]] = {z: [] for z in self.zones}
         self.occupancy: dict[str, int] = {}
-        self.showing: dict[str, Recommendation] = {}
+        self.showing: dict[str, RecoResult] = {}
         self.showing_items: dict[str, set[int]] = {}
         self.showing_shopper: dict[str, str | None] = {}
         self._seq = 0
@@ -237,6 +252,7 @@ class Agent:
                 self._refresh(display_id, cause=None, publish=False)
         if self.watchdog is not None:
             self.watchdog.start()
+        self.log_writer.start()
         if self.dispatch == "queue":
             self._spawn(self._worker, "agent-worker")
         self._spawn(self._housekeeping, "agent-housekeeping")
@@ -252,6 +268,7 @@ class Agent:
             self.watchdog.stop()
         self.link.stop(final=(self.topics.status, dump(self._status("offline"))))
         with self._lock:
+            self.log_writer.stop()
             self.store.close()
         log.info("stopped: %s", self.stats.as_detail())
 
@@ -275,7 +292,7 @@ class Agent:
         self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
         with self._lock:
             for display_id, rec in self.showing.items():
-                self.link.publish(self.topics.recommendations(display_id), dump(rec), qos=1, retain=True)
+                self.link.publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
 
     def _on_mqtt_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
         if self.dispatch == "queue":
@@ -336,7 +353,7 @@ class Agent:
         else:
             self._leave(session, zone)
         self.stats.stage_ns["state"] += time.perf_counter_ns() - t0
-        cause = Cause(signal_id=sig.signal_id, topic=inbound.topic)
+        cause = (sig.signal_id, inbound.topic)
         for display_id in self.zone_displays[zone]:
             self._refresh(display_id, cause)
 
@@ -352,24 +369,23 @@ class Agent:
         # A camera track is anonymous; if the location system knows the same
         # track id, its session (and history) is used.
         session = self.store.sessions.get(f"t:{ev.track_id}") if ev.track_id else None
-        self._refresh(ev.display_id, Cause(signal_id=ev.signal_id, topic=inbound.topic),
-                      session=session)
+        self._refresh(ev.display_id, (ev.signal_id, inbound.topic), session=session)
 
     def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
         upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
         with self.store.transaction() as conn:
             idx, flipped = self.store.update_inventory(
                 upd.item_id, upd.quantity, upd.shelf, upd.ts, conn)
-            if idx is None or not flipped or self.store.available[idx]:
-                return
-            # Gone from the shelf: no display may keep showing it.
-            cause = Cause(signal_id=upd.signal_id, topic=inbound.topic)
-            for display_id, shown in list(self.showing_items.items()):
-                if idx in shown:
-                    self._refresh(display_id, cause, conn=conn)
+        if idx is None or not flipped or self.store.available[idx]:
+            return
+        # Gone from the shelf: no display may keep showing it.
+        for display_id, shown in list(self.showing_items.items()):
+            if idx in shown:
+                self._refresh(display_id, (upd.signal_id, inbound.topic))
 
     def on_pos(self, inbound: Inbound, props: Properties | None) -> None:
         sale: PosPurchase = inbound.payload  # type: ignore[assignment]
+        self.log_writer.drain()  # attribution must see every impression published so far
         with self.store.transaction() as conn:
             session = None
             if sale.shopper is not None:
@@ -379,19 +395,20 @@ class Agent:
                 sale.transaction_id, session, [line.item_id for line in sale.items], sale.ts, conn)
             if bought is None:
                 return  # QoS 1 redelivery of a transaction already recorded
-            self.feedback.on_purchase(conn, sale, session)
-            if session is None:
-                return
-            cause = Cause(signal_id=sale.signal_id, topic=inbound.topic)
-            for display_id, shopper in list(self.showing_shopper.items()):
-                if shopper == session.key:
-                    self._refresh(display_id, cause, conn=conn)
+            self.feedback.on_purchase(conn, sale)
+        if session is None:
+            return
+        # What they just bought leaves every screen addressing them.
+        for display_id, shopper in list(self.showing_shopper.items()):
+            if shopper == session.key:
+                self._refresh(display_id, (sale.signal_id, inbound.topic))
 
     def on_interaction(self, inbound: Inbound, props: Properties | None) -> None:
         ev: DisplayInteraction = inbound.payload  # type: ignore[assignment]
         display_id = inbound.params["display_id"]
         if display_id not in self.displays:
             raise Rejected(f"display_id: unknown display {display_id!r}")
+        self.log_writer.drain()  # the interaction refers to what was shown
         with self.store.transaction() as conn:
             session = None
             if ev.shopper is not None:
@@ -402,8 +419,7 @@ class Agent:
                     session.add_history([idx])  # picking something up says what they want
                     self.store.touch(session)
             self.feedback.on_interaction(conn, ev, display_id)
-            self._refresh(display_id, Cause(signal_id=ev.signal_id, topic=inbound.topic),
-                          session=session, conn=conn)
+        self._refresh(display_id, (ev.signal_id, inbound.topic), session=session)
 
     def on_request(self, inbound: Inbound, props: Properties | None) -> None:
         req: RecommendRequest = inbound.payload  # type: ignore[assignment]
@@ -429,9 +445,8 @@ class Agent:
                 session = Session(key=req.shopper.key, loyalty_id=req.shopper.loyalty_id,
                                   track_id=req.shopper.track_id, started_at=0, last_seen=0,
                                   history=self.store.loyalty_history(req.shopper.loyalty_id))
-        rec = self._recommend(placement, session, k,
-                              Cause(signal_id=req.request_id or "request", topic=inbound.topic))
-        self.link.publish(response_topic, dump(rec), qos=1, properties=reply_properties(correlation))
+        rec = self._recommend(placement, session, k, (req.request_id or "request", inbound.topic))
+        self.link.publish(response_topic, rec.to_json(), qos=1, properties=reply_properties(correlation))
         self.stats.published += 1
 
     # ---- who is in front of which display ------------------------------------------
@@ -469,9 +484,9 @@ class Agent:
     # ---- recompute, rank, publish ----------------------------------------------------
 
     def _refresh(
-        self, display_id: str, cause: Cause | None, *, session: Session | None = None,
-        conn=None, publish: bool = True,
-    ) -> Recommendation:
+        self, display_id: str, cause: tuple[str, str] | None, *, session: Session | None = None,
+        publish: bool = True,
+    ) -> RecoResult:
         """Recompute what one display shows and publish it (retained)."""
         display = self.displays[display_id]
         placement = self.placements[display_id]
@@ -480,43 +495,33 @@ class Agent:
         rec = self._recommend(placement, session, display.slots, cause)
         t0 = time.perf_counter_ns()
         self.showing[display_id] = rec
-        self.showing_items[display_id] = {self.store.index[i.item_id] for i in rec.items}
+        self.showing_items[display_id] = {self.store.index[i] for i in rec.item_ids}
         self.showing_shopper[display_id] = rec.shopper
         if publish:
-            self.link.publish(self.topics.recommendations(display_id), dump(rec), qos=1, retain=True)
+            self.link.publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
             self.stats.published += 1
         t1 = time.perf_counter_ns()
         self.stats.stage_ns["publish"] += t1 - t0
-        self.store.log_recommendation(
-            rec.recommendation_id, rec.generated_at, display_id, display.zone, rec.shopper,
-            cause.signal_id if cause else None, cause.topic if cause else None, rec.strategy,
-            rec.model_version, [i.item_id for i in rec.items])
-        if self._feedback_active:
-            if conn is not None:
-                self.feedback.on_impression(conn, rec)
-            else:
-                with self.store.transaction() as c:
-                    self.feedback.on_impression(c, rec)
+        self.log_writer.put(log_row(rec, display_id, display.zone),
+                            rec if self._feedback_active else None)
         self.stats.stage_ns["log"] += time.perf_counter_ns() - t1
         return rec
 
     def _recommend(
-        self, placement: Placement, session: Session | None, k: int, cause: Cause | None
-    ) -> Recommendation:
+        self, placement: Placement, session: Session | None, k: int, cause: tuple[str, str] | None
+    ) -> RecoResult:
+        """Score, rank and describe: the list one display (or one request) gets."""
         now = self.clock()
         t0 = time.perf_counter_ns()
         zone = self.zones[placement.zone]
         display = self.displays.get(placement.key)
         departments = (display.departments if display else None) or zone.departments
-        scores, strategy = self.scores.scores(session, placement, departments, now)
+        scores, strategy, key = self.scores.scores(session, placement, departments, now)
         t1 = time.perf_counter_ns()
-        ranked = self.ranker.rank(scores, placement, k, session=session, strategy=strategy)
+        ranked = self.ranker.rank(scores, placement, k, session=session, strategy=strategy, key=key)
         items = self.store.items
         self._seq += 1
-        # model_construct: every field is built here from validated state, so
-        # re-validating on the hot path would only cost time.
-        rec = Recommendation.model_construct(
-            v=1,
+        rec = RecoResult(
             recommendation_id=f"{self.config.device_id}-{self._boot}-{self._seq}",
             display_id=placement.key,
             zone=placement.zone,
@@ -526,10 +531,9 @@ class Agent:
             strategy=strategy,
             generated_at=now,
             items=[
-                RecommendedItem.model_construct(
-                    item_id=items[r.index].item_id, name=items[r.index].name,
-                    category=items[r.index].category, price=items[r.index].price,
-                    score=round(r.score, 4), position=pos, reason=r.reason)
+                {"item_id": items[r.index].item_id, "name": items[r.index].name,
+                 "category": items[r.index].category, "price": items[r.index].price,
+                 "score": round(r.score, 4), "position": pos, "reason": r.reason}
                 for pos, r in enumerate(ranked, start=1)
             ],
         )
@@ -562,6 +566,11 @@ class Agent:
         for display_id, shopper in list(self.showing_shopper.items()):
             if shopper in gone:
                 self._refresh(display_id, None)
+
+    def _write_impressions(self, conn, recs: list[RecoResult]) -> None:
+        """Impression hooks for a batch, inside the log writer's transaction."""
+        for rec in recs:
+            self.feedback.on_recommendation(conn, rec.model())
 
     def _on_inference_stuck(self, seconds: float) -> None:
         self.health["inference"] = f"stuck {seconds:.1f}s"

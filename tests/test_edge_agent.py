@@ -285,13 +285,13 @@ class RecordingSink:
     def __init__(self) -> None:
         self.calls: list[tuple[str, bool, str]] = []
 
-    def on_impression(self, conn, recommendation) -> None:
-        self.calls.append(("impression", conn.in_transaction, recommendation.display_id))
+    def on_recommendation(self, conn, rec) -> None:
+        self.calls.append(("impression", conn.in_transaction, rec.display_id))
 
     def on_interaction(self, conn, event, display_id) -> None:
         self.calls.append(("interaction", conn.in_transaction, display_id))
 
-    def on_purchase(self, conn, purchase, session) -> None:
+    def on_purchase(self, conn, purchase) -> None:
         self.calls.append(("purchase", conn.in_transaction, purchase.transaction_id))
 
 

@@ -54,7 +54,18 @@ def department_mask(store: StateStore, departments: Sequence[str]) -> np.ndarray
 
 
 class Ranker:
-    """Filters, boosts and diversifies scores for a placement."""
+    """Filters, boosts and diversifies scores for a placement.
+
+    The expensive part (normalising and boosting the whole catalogue, then
+    finding its best few hundred items) depends only on the score vector and
+    the placement, not on stock or the shopper's basket; it is cached per
+    (score key, placement). Each signal then only filters that short list by
+    the live in-stock mask and the basket, and runs MMR on what is left. When
+    the short list runs dry (most of it sold out or bought) the whole catalogue
+    is ranked again, so a filter can never leave a display short.
+    """
+
+    SHORTLIST = 256
 
     def __init__(
         self,
@@ -63,11 +74,39 @@ class Ranker:
         near_boost: float,
         diversity_weight: float,
         exclude_purchased: bool = True,
+        cache_size: int = 4096,
     ) -> None:
         self.store = store
         self.near_boost = float(near_boost)
         self.diversity_weight = float(diversity_weight)
         self.exclude_purchased = exclude_purchased
+        self.cache_size = cache_size
+        self._shortlists: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._near: dict[tuple[str, int], np.ndarray] = {}
+        self.full_ranks = 0
+        self._here_text: dict[str, str] = {}
+
+    def near_mask(self, placement: Placement) -> np.ndarray:
+        """Items shelved by the display: its departments plus items a shelf reported there."""
+        key = (placement.key, self.store.placed_version)
+        near = self._near.get(key)
+        if near is None:
+            near = placement.near
+            placed = self.store.placed.get(placement.key)
+            if placed:
+                near = near.copy()
+                near[list(placed)] = True
+            if len(self._near) > 1024:
+                self._near.clear()
+            self._near[key] = near
+        return near
+
+    def boosted(self, scores: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """Scores min-max normalised over the catalogue, plus the near-display boost."""
+        s = scores.astype(np.float32, copy=False)
+        lo, hi = float(s.min()), float(s.max())
+        rel = (s - lo) / (hi - lo) if hi > lo else np.ones_like(s)
+        return rel + np.float32(self.near_boost) * near
 
     def rank(
         self,
@@ -77,57 +116,108 @@ class Ranker:
         *,
         session: Session | None = None,
         strategy: str = "model",
+        key: tuple | None = None,
     ) -> list[Ranked]:
-        store = self.store
-        valid = store.available.copy()
-        if session is not None and self.exclude_purchased and session.bought:
-            valid[list(session.bought)] = False
-        n_valid = int(valid.sum())
-        if n_valid == 0 or k <= 0:
+        if k <= 0:
             return []
-        s = scores.astype(np.float32, copy=False)
-        vs = s[valid]
-        lo, hi = float(vs.min()), float(vs.max())
-        rel = (s - lo) / (hi - lo) if hi > lo else np.ones_like(s)
-        near = placement.near
-        placed = store.placed.get(placement.key)
-        if placed:
-            near = near.copy()
-            near[list(placed)] = True
-        boosted = rel + self.near_boost * near
-        boosted[~valid] = -np.inf
-        cands = topk(boosted, min(max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES), n_valid))
-        chosen = self._mmr(cands, boosted[cands], k)
+        store = self.store
+        near = self.near_mask(placement)
+        bought = session.bought if session is not None and self.exclude_purchased else set()
+        want = max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES)
+
+        cands, cboost = self._shortlist(scores, placement, near, key)
+        ok = store.available[cands]
+        if bought:
+            ok &= ~np.isin(cands, np.fromiter(bought, dtype=np.int64, count=len(bought)))
+        keep, kboost = cands[ok][:want], cboost[ok][:want]
+        if len(keep) < want and len(cands) < len(scores):
+            keep, kboost = self._full(scores, near, bought, want)
+
+        chosen = self._mmr(keep, kboost, k)
         history = set(session.history) if session is not None else set()
+        ids, boosts = keep.tolist(), kboost.tolist()
         return [
-            Ranked(int(i), float(boosted[i]), self._reason(int(i), bool(near[i]), history, placement, strategy))
-            for i in chosen
+            Ranked(ids[j], boosts[j], self._reason(ids[j], bool(near[ids[j]]), history, placement, strategy))
+            for j in chosen
         ]
 
+    def _shortlist(
+        self, scores: np.ndarray, placement: Placement, near: np.ndarray, key: tuple | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The catalogue's best SHORTLIST items for this placement, ignoring stock and basket."""
+        ckey = (key, placement.key, self.store.placed_version) if key is not None else None
+        found = self._shortlists.get(ckey) if ckey is not None else None
+        if found is not None:
+            return found
+        boosted = self.boosted(scores, near)
+        cands = topk(boosted, min(self.SHORTLIST, len(boosted)))
+        found = (cands, boosted[cands])
+        if ckey is not None:
+            if len(self._shortlists) >= self.cache_size:
+                self._shortlists.clear()
+            self._shortlists[ckey] = found
+        return found
+
+    def _full(
+        self, scores: np.ndarray, near: np.ndarray, bought: set[int], want: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        self.full_ranks += 1
+        valid = self.store.available.copy()
+        if bought:
+            valid[list(bought)] = False
+        n_valid = int(valid.sum())
+        if n_valid == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        boosted = self.boosted(scores, near)
+        boosted[~valid] = -np.inf
+        cands = topk(boosted, min(want, n_valid))
+        return cands, boosted[cands]
+
     def _mmr(self, cands: np.ndarray, rel: np.ndarray, k: int) -> list[int]:
-        """Maximal marginal relevance with "same category" as the similarity.
+        """Positions in ``cands`` chosen by maximal marginal relevance, with
+        "same category" as the similarity.
 
         Picks, k times, the candidate maximising ``(1-w)*relevance - w*similarity``
         where similarity is 1 if its category is already on the list. With w=0
         this is plain top-K.
+
+        ``cands`` arrive best first, so at each step only two candidates can
+        win: the first one of a new category, and the first one of a category
+        already shown. The scan stops at the former, which keeps this a short
+        pure-Python loop rather than K passes over every candidate.
         """
         w = self.diversity_weight
-        if w <= 0 or len(cands) <= 1:
-            return cands[:k].tolist()
+        n = len(cands)
+        if w <= 0 or n <= 1:
+            return list(range(min(k, n)))
         top = float(rel[0]) if rel[0] > 0 else 1.0
-        rel = rel / top
-        cats = self.store.category_codes[cands]
-        taken = np.zeros(len(cands), dtype=bool)
-        shown_cat = np.zeros(len(cands), dtype=bool)
+        relevance = (rel * ((1.0 - w) / top)).tolist()
+        cats = self.store.category_codes[cands].tolist()
+        taken = [False] * n
+        shown: set[int] = set()
         out: list[int] = []
-        for _ in range(min(k, len(cands))):
-            mmr = (1.0 - w) * rel - w * shown_cat
-            mmr[taken] = -np.inf
-            j = int(np.argmax(mmr))
-            taken[j] = True
-            shown_cat |= cats == cats[j]
-            out.append(int(cands[j]))
+        for _ in range(min(k, n)):
+            best_j, best_v = -1, -np.inf
+            for j in range(n):
+                if taken[j]:
+                    continue
+                if cats[j] in shown:
+                    if best_j < 0:  # the best already-shown-category candidate
+                        best_j, best_v = j, relevance[j] - w
+                    continue
+                if relevance[j] > best_v:  # the best new-category candidate
+                    best_j = j
+                break
+            taken[best_j] = True
+            shown.add(cats[best_j])
+            out.append(best_j)
         return out
+
+    def _here(self, department: str) -> str:
+        text = self._here_text.get(department)
+        if text is None:
+            text = self._here_text[department] = f"right here in {_title(department)}"
+        return text
 
     def _reason(
         self, idx: int, near: bool, history: set[int], placement: Placement, strategy: str
@@ -138,7 +228,7 @@ class Ranker:
         if strategy == "popularity":
             return f"popular in {placement.near_label}" if near else "popular in store"
         if near:
-            return f"right here in {_title(item.department)}"
+            return self._here(item.department)
         if history:
             return "goes with your basket"
         return "popular right now"

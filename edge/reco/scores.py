@@ -48,6 +48,7 @@ class ScoreSource:
         top = float(pop.max()) if len(pop) and pop.max() > 0 else 1.0
         self._popularity = pop / top
         self._zone_popularity: dict[str, np.ndarray] = {}
+        self._context_memo: dict[tuple, tuple[int, ...]] = {}
         self._tz = None
         self._weekday_names: str | None = None
         if scorer is not None:
@@ -72,37 +73,49 @@ class ScoreSource:
         placement: Placement,
         departments: Sequence[str],
         now: float,
-    ) -> tuple[np.ndarray, str]:
-        """(scores over the catalogue, strategy) for a shopper at a placement."""
+    ) -> tuple[np.ndarray, str, tuple]:
+        """(scores over the catalogue, strategy, cache key) for a shopper at a placement.
+
+        The key identifies the score vector, so the ranker can cache work done on it."""
         cold = session is None or not session.history
         if self.scorer is None or (cold and self.cold_start != "model"):
             if self.cold_start == "global_popularity" and self.scorer is not None:
-                return self._popularity, "popularity"
-            return self.zone_popularity(placement.key, placement.near), "popularity"
+                return self._popularity, "popularity", ("pop",)
+            return (self.zone_popularity(placement.key, placement.near), "popularity",
+                    ("pop", placement.key))
         history = tuple(session.history[-self.scorer.spec.history_length :]) if session else ()
         context = self.encode_context(departments, now)
         key = (history, context)
         cached = self._cache.get(key)
         if cached is not None:
             self.cache_hits += 1
-            return cached, "model"
+            return cached, "model", key
         self.cache_misses += 1
         scores = self.scorer.score(history, context).copy()
+        scores.setflags(write=False)  # shared by every ranking that hits the cache
         if len(self._cache) >= self.cache_size:
             self._cache.clear()  # cheap and good enough: the working set is small
         self._cache[key] = scores
-        return scores, "model"
+        return scores, "model", key
 
     def zone_popularity(self, key: str, zone_mask: np.ndarray) -> np.ndarray:
         """Store popularity, with the zone's own departments ranked first."""
         pop = self._zone_popularity.get(key)
         if pop is None:
             pop = self._popularity + zone_mask.astype(np.float32)
+            pop.setflags(write=False)
             self._zone_popularity[key] = pop
         return pop
 
     def encode_context(self, departments: Sequence[str], now: float) -> tuple[int, ...]:
+        """Context indices; hour and weekday only change by the minute, so memoised per minute."""
         assert self.scorer is not None
+        memo_key = (departments[0] if departments else None, int(now // 60))
+        found = self._context_memo.get(memo_key)
+        if found is not None:
+            return found
+        if len(self._context_memo) > 256:
+            self._context_memo.clear()
         when = datetime.fromtimestamp(now, self._tz) if self._tz else datetime.fromtimestamp(now)
         weekday: str = str(when.weekday())
         if self._weekday_names == "long":
@@ -114,4 +127,6 @@ class ScoreSource:
             "hour": str(when.hour),
             "weekday": weekday,
         }
-        return self.scorer.encode_context(values)
+        found = self.scorer.encode_context(values)
+        self._context_memo[memo_key] = found
+        return found

@@ -14,10 +14,11 @@ Durability, per kind of write:
 * inventory and POS purchases are committed as they arrive (QoS 1 facts the
   store cares about; a purchase commits in the same transaction as the
   feedback hook, see :meth:`StateStore.transaction`);
-* session changes and the recommendation log are buffered and committed by
-  :meth:`StateStore.flush`, which the agent calls about twice a second. A power
-  cut can lose the last half second of sessions and log rows, never stock or
-  purchases. ``synchronous=NORMAL`` in WAL mode means a committed transaction
+* session changes are buffered and committed by :meth:`StateStore.flush`,
+  which the agent calls about twice a second; the recommendation log (and
+  impression feedback) is written by :class:`edge.state.logwriter.LogWriter`
+  every 0.1 s on its own connection. A power cut can lose the last half
+  second of session changes and log rows, never stock or purchases. ``synchronous=NORMAL`` in WAL mode means a committed transaction
   survives a process crash; an OS crash can lose the last commits, not corrupt
   the file.
 
@@ -121,10 +122,11 @@ class StateStore:
         """The hot-path stock filter: True where an item may be recommended."""
         self.placed: dict[str, set[int]] = {}
         """Display id -> item indices a shelf reported placed at it (from inventory.shelf)."""
+        self.placed_version = 0
+        """Bumped when ``placed`` changes (invalidates the ranker's near-item caches)."""
         self.sessions: dict[str, Session] = {}
         self._dirty_sessions: set[str] = set()
         self._ended_sessions: set[str] = set()
-        self._log_rows: list[tuple] = []
         if fresh_catalogue:
             self._save_catalogue()
         self._load_inventory()
@@ -249,6 +251,7 @@ class StateStore:
             return None, False
         if shelf is not None and idx not in self.placed.get(shelf, ()):
             self.placed.setdefault(shelf, set()).add(idx)
+            self.placed_version += 1
             conn.execute(
                 "INSERT OR REPLACE INTO planogram(display_id, item_id, source, updated_at) "
                 "VALUES (?,?,?,?)",
@@ -324,37 +327,20 @@ class StateStore:
             self._ended_sessions.add(s.key)
         return gone
 
-    # ---- recommendation log ---------------------------------------------------
-
-    def log_recommendation(
-        self, recommendation_id: str, ts: float, display_id: str, zone: str, shopper: str | None,
-        cause_signal_id: str | None, cause_topic: str | None, strategy: str,
-        model_version: str | None, item_ids: Sequence[str],
-    ) -> None:
-        """Buffer one log row; :meth:`flush` commits the batch."""
-        self._log_rows.append(
-            (recommendation_id, ts, display_id, zone, shopper, cause_signal_id, cause_topic,
-             strategy, model_version, json.dumps(list(item_ids)))
-        )
-
     # ---- batched durability -----------------------------------------------------
 
     def pending(self) -> int:
-        return len(self._log_rows) + len(self._dirty_sessions) + len(self._ended_sessions)
+        return len(self._dirty_sessions) + len(self._ended_sessions)
 
     def flush(self) -> int:
-        """Commit buffered sessions and log rows in one transaction; returns rows written."""
+        """Commit buffered session changes in one transaction; returns rows written."""
         if not self.pending():
             return 0
-        rows, self._log_rows = self._log_rows, []
         dirty = [self.sessions[k] for k in self._dirty_sessions if k in self.sessions]
         ended = list(self._ended_sessions)
         self._dirty_sessions.clear()
         self._ended_sessions.clear()
         with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO reco_log VALUES (?,?,?,?,?,?,?,?,?,?)", rows
-            )
             conn.executemany(
                 "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
                 "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
@@ -365,7 +351,7 @@ class StateStore:
                 ],
             )
             conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
-        return len(rows) + len(dirty) + len(ended)
+        return len(dirty) + len(ended)
 
     def close(self) -> None:
         self.flush()

@@ -1,0 +1,361 @@
+"""Signal-to-screen latency of the store device, through a real Mosquitto.
+
+    .venv/bin/python -m benchmarks.edge_latency --rate 1000 --seconds 10
+
+What it does, in one process plus two children (broker, device):
+
+1. starts a private Mosquitto on a free port and the device as a subprocess
+   (``edge-device run --config <generated demo-store config>``) on the real
+   bundle (``--bundle``, default ``out/train/bundle``; trained first if missing);
+2. ``startup_s``: from just before the device process is spawned to the first
+   recommendation received from it;
+3. ``echo_rtt_us``: a bare MQTT round trip through the same broker in the same
+   run (one client publishes, another receives), paced at the same rate: the
+   floor no device design can beat;
+4. drives location signals at ``--rate`` for ``--seconds``, each with a unique
+   ``signal_id``, shoppers walking the demo store's zones (a third of them
+   known loyalty members), and matches recommendations by ``cause.signal_id``;
+   ``reco_latency_us`` is from publishing a signal to receiving the first
+   recommendation it caused;
+5. reads the device's memory from ``/proc/PID/status`` (VmRSS now, VmHWM
+   peak) and its per-stage timings from its final status message.
+
+Human-readable results go to stderr; the last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import queue
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from deploy.devicecfg import local_device_config
+from deploy.local_broker import MosquittoBroker
+from edge.comms.topics import TopicTree
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BUNDLE = Path("out/train/bundle")
+TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
+             "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def ensure_bundle(bundle: Path) -> None:
+    if (bundle / "manifest.json").exists():
+        return
+    exe = Path(sys.executable).with_name("cloud-trainer")
+    cmd = [str(exe) if exe.exists() else TRAIN_CMD[0], *TRAIN_CMD[1:]]
+    say(f"bundle {bundle} missing: training one first ({' '.join(cmd)})")
+    subprocess.run(cmd, check=True, cwd=REPO)
+    if not (bundle / "manifest.json").exists():
+        raise SystemExit(f"training finished but {bundle}/manifest.json is still missing")
+
+
+def proc_memory_mb(pid: int) -> dict[str, float]:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = round(int(rest.split()[0]) / 1024, 1)
+    except OSError:
+        pass
+    return out
+
+
+def percentiles(values_s: list[float]) -> dict[str, float]:
+    if not values_s:
+        return {"p50": None, "p99": None}  # type: ignore[dict-item]
+    arr = np.asarray(values_s) * 1e6
+    return {"p50": round(float(np.percentile(arr, 50)), 1),
+            "p99": round(float(np.percentile(arr, 99)), 1)}
+
+
+def receiver_main(host: str, port: int, subscriptions: list[tuple[str, int]], ready, stop, out) -> None:
+    """Child process: record every arrival with ``perf_counter`` (system-wide
+    CLOCK_MONOTONIC on Linux, so comparable with the parent's send times).
+
+    A separate process, so the publisher's pacing never delays the moment an
+    arrival is stamped (one Python process would share one GIL between them).
+    """
+    records: list[tuple[float, str, bytes]] = []
+    first = [False]
+
+    def on_message(client, userdata, msg) -> None:
+        t = time.perf_counter()
+        records.append((t, msg.topic, msg.payload))
+        if not first[0] and msg.topic.endswith("/recommendations"):
+            first[0] = True
+            out.put(("first", t))
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-rx-{os.getpid()}",
+                         protocol=mqtt.MQTTv5)
+    client.on_connect = lambda c, u, f, rc, p: c.subscribe(subscriptions)
+    client.on_subscribe = lambda *a: ready.set()
+    client.on_message = on_message
+    client.connect(host, port, keepalive=60)
+    client.loop_start()
+    stop.wait()
+    time.sleep(0.05)
+    client.disconnect()
+    client.loop_stop()
+    compact = []
+    for t, topic, payload in records:
+        if topic == "bench/echo":
+            compact.append((t, "echo", payload.decode()))
+        elif topic.endswith("/recommendations"):
+            cause = json.loads(payload).get("cause") or {}
+            compact.append((t, "reco", cause.get("signal_id", "")))
+        else:
+            compact.append((t, "status", payload.decode(errors="replace")))
+    out.put(("records", compact))
+
+
+class Publisher:
+    """A client without a network thread: ``publish`` writes to the socket at once,
+    so the recorded send time is the time the bytes left."""
+
+    def __init__(self, host: str, port: int, name: str) -> None:
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
+        self.client.connect(host, port, keepalive=60)
+        for _ in range(50):
+            self.client.loop(timeout=0.05)
+            if self.client.is_connected():
+                break
+
+    def publish(self, topic: str, payload: bytes) -> None:
+        self.client.publish(topic, payload, qos=0)
+
+    def service(self) -> None:
+        self.client.loop(timeout=0)  # read acks/pings so the connection stays healthy
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def paced(rate: float, count: int, send, service) -> float:
+    """Call ``send(i)`` ``count`` times at ``rate`` per second; returns the achieved rate.
+
+    Sleeps (never spins) between sends so the benchmark leaves the CPU to the
+    device and the broker on a small machine."""
+    start = time.perf_counter()
+    interval = 1.0 / rate
+    for i in range(count):
+        delay = start + i * interval - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        send(i)
+        if i % 200 == 0:
+            service()
+    return count / max(time.perf_counter() - start, 1e-9)
+
+
+def location_payloads(zones: list[str], neighbours: dict[str, list[str]], count: int,
+                      shoppers: int = 300, seed: int = 1) -> list[bytes]:
+    """Signals of ``shoppers`` people walking the store: each enters a neighbouring zone."""
+    rng = random.Random(seed)
+    where = {s: rng.choice(zones) for s in range(shoppers)}
+    out = []
+    for i in range(count):
+        s = rng.randrange(shoppers)
+        nxt = neighbours.get(where[s]) or zones
+        where[s] = rng.choice(nxt)
+        shopper = {"loyalty_id": f"bench-{s}"} if s % 3 == 0 else {"track_id": f"bt-{s}"}
+        out.append(json.dumps({
+            "v": 1, "signal_id": f"b{i}", "ts": 0.0, "shopper": shopper,
+            "zone": where[s], "action": "enter",
+        }).encode())
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rate", type=float, default=1000.0, help="location signals per second")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    ap.add_argument("--no-model", action="store_true", help="benchmark the popularity fallback")
+    ap.add_argument("--dispatch", choices=("inline", "queue"), default="inline")
+    ap.add_argument("--echo-seconds", type=float, default=3.0)
+    ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
+    ap.add_argument("--no-feedback", action="store_true",
+                    help="run the device with feedback capture disabled (to isolate its cost)")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, db)")
+    args = ap.parse_args(argv)
+
+    bundle = None if args.no_model else args.bundle
+    if bundle is not None:
+        ensure_bundle(bundle)
+    work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
+    device = None
+    rx_proc = None
+    mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
+    ready, stop, out = mpctx.Event(), mpctx.Event(), mpctx.Queue()
+    try:
+        config = local_device_config(
+            work / "device.toml", port=broker.port, bundle=bundle, db_path=work / "state.db",
+            device_id="bench-edge",
+            overrides={"feedback": {"enabled": False}} if args.no_feedback else None)
+        tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
+        zones = [z.id for z in config.zones]
+        neighbours = {z.id: list(z.neighbours) for z in config.zones}
+
+        subs = [(tree.recommendations(), 1), (tree.status, 1), ("bench/echo", 0)]
+        rx_proc = mpctx.Process(target=receiver_main, args=(broker.host, broker.port, subs, ready, stop, out),
+                                daemon=True)
+        rx_proc.start()
+        if not ready.wait(10):
+            raise SystemExit("benchmark receiver could not subscribe")
+
+        exe = Path(sys.executable).with_name("edge-device")
+        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
+        cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
+                "--log-level", "WARNING"]
+        log = (work / "device.log").open("wb")
+        t_spawn = time.perf_counter()
+        device = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        try:
+            kind, t_first = out.get(timeout=60)
+        except queue.Empty:
+            raise SystemExit(f"device sent no recommendation in 60 s; see {work / 'device.log'}") from None
+        startup_s = t_first - t_spawn
+        say(f"device pid {device.pid}: first recommendation after {startup_s:.3f} s")
+        time.sleep(1.0)  # let the retained start-up burst and the subscriptions settle
+        mem_idle = proc_memory_mb(device.pid)
+
+        pub = Publisher(broker.host, broker.port, "bench-tx")
+
+        # 1. The floor: a bare round trip through the same broker, paced the same way.
+        n_echo = max(int(args.rate * args.echo_seconds), 100)
+        echo_sent = [0.0] * n_echo
+
+        def send_echo(i: int) -> None:
+            echo_sent[i] = time.perf_counter()
+            pub.publish("bench/echo", str(i).encode())
+
+        paced(args.rate, n_echo, send_echo, pub.service)
+        time.sleep(0.5)
+
+        # 2. Location signals to the device.
+        count = int(args.rate * args.seconds)
+        payloads = location_payloads(zones, neighbours, count)
+        sent_at = [0.0] * count
+        topic = tree.location
+        cpu0 = proc_cpu_s(device.pid)
+        t0 = time.perf_counter()
+
+        def send(i: int) -> None:
+            sent_at[i] = time.perf_counter()
+            pub.publish(topic, payloads[i])
+
+        achieved = paced(args.rate, count, send, pub.service)
+        cpu_pct = round(100 * (proc_cpu_s(device.pid) - cpu0) / (time.perf_counter() - t0), 1)
+        mem = proc_memory_mb(device.pid)
+        say(f"sent {count} signals at {achieved:.0f}/s; waiting {args.grace}s for late answers")
+        time.sleep(args.grace)
+        pub.close()
+
+        # Stop the device cleanly: its last status carries its per-stage timings.
+        device.send_signal(signal.SIGTERM)
+        device.wait(timeout=15)
+        time.sleep(0.3)
+        stop.set()
+        kind, records = out.get(timeout=60)
+        rx_proc.join(timeout=10)
+
+        echo = [t - echo_sent[int(i)] for t, k, i in records if k == "echo"]
+        answered_at: dict[int, float] = {}
+        for t, k, sid in records:
+            if k == "reco" and sid.startswith("b"):
+                i = int(sid[1:])
+                if i not in answered_at or t < answered_at[i]:
+                    answered_at[i] = t
+        latencies = [answered_at[i] - sent_at[i] for i in answered_at]
+        stages: dict = {}
+        cache = None
+        for _, k, body in records:
+            if k == "status":
+                status = json.loads(body)
+                if status.get("state") == "offline":
+                    stages = status.get("detail", {}).get("stage_us_mean", {})
+                    cache = status.get("detail", {}).get("score_cache")
+
+        echo_p = percentiles(echo)
+        reco_p = percentiles(latencies)
+        result = {
+            "rate": args.rate,
+            "sent": count,
+            "answered": len(answered_at),
+            "echo_rtt_us": echo_p,
+            "reco_latency_us": reco_p,
+            "rss_mb": mem.get("VmRSS"),
+            "startup_s": round(startup_s, 3),
+            "rss_peak_mb": mem.get("VmHWM"),
+            "rss_idle_mb": mem_idle.get("VmRSS"),
+            "achieved_rate": round(achieved, 1),
+            "ratio_p50": _ratio(reco_p["p50"], echo_p["p50"]),
+            "ratio_p99": _ratio(reco_p["p99"], echo_p["p99"]),
+            "device_cpu_pct": cpu_pct,
+            "dispatch": args.dispatch,
+            "feedback": not args.no_feedback,
+            "strategy": "popularity" if bundle is None else "model",
+            "device_stage_us_mean": stages,
+            "score_cache": cache,
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+        }
+        say(
+            f"answered {result['answered']}/{count}; reco p50 {reco_p['p50']} us p99 {reco_p['p99']} us; "
+            f"echo p50 {echo_p['p50']} us p99 {echo_p['p99']} us; ratio p50 {result['ratio_p50']}x; "
+            f"RSS {result['rss_mb']} MB (peak {result['rss_peak_mb']}); startup {result['startup_s']} s; "
+            f"device CPU {cpu_pct}% of one core; machine load {result['load_avg_1m']}"
+        )
+        say(f"device per-signal stage means (us): {stages}")
+        print(json.dumps(result))
+        return 0
+    finally:
+        stop.set()
+        if device is not None and device.poll() is None:
+            device.kill()
+            device.wait()
+        if rx_proc is not None and rx_proc.is_alive():
+            rx_proc.terminate()
+        broker.cleanup()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"work directory kept: {work}")
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (from /proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a and b else None
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

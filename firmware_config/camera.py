@@ -209,7 +209,14 @@ class DebugConfig(_Strict):
 
 
 class CameraConfig(_Strict):
-    id: str = Field(default="cam1", title="Camera id", description="Camera id used in camera topics.")
+    id: str = Field(
+        default="cam1",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        title="Camera id",
+        description="Camera id used in camera topics (so no '/', '+', '#' or spaces).",
+    )
     source: str = Field(
         default="0",
         title="Source",

@@ -26,12 +26,15 @@ def bridge_config(
     prefix: str = "store",
     clientid: str = "store-bridge-test",
     restart_s: tuple[int, int] = (1, 2),
+    state_topic: str = "bridge/cloud/state",
 ) -> str:
     """The bridge section of the store broker (plain TCP, for tests).
 
     Same choices as the production file: feedback goes out at QoS 1, the
     cloud's end-to-end acks come back in at QoS 1, ``cleansession false`` so
     both brokers keep the bridge's session (and its queue) across outages.
+    The bridge state ('1'/'0', retained) goes to ``state_topic`` on the store
+    broker only; the device's sender reads it (``feedback.sync.uplink_state_topic``).
     """
     return "\n".join([
         f"connection {name}",
@@ -42,6 +45,8 @@ def bridge_config(
         "cleansession false",
         "try_private true",
         "notifications true",
+        "notifications_local_only true",
+        f"notification_topic {state_topic}",
         "keepalive_interval 5",
         f"restart_timeout {restart_s[0]} {restart_s[1]}",
         "start_type automatic",

@@ -87,6 +87,15 @@ class SyncConfig(_Strict):
             "forwarded would lose it otherwise."
         ),
     )
+    uplink_state_topic: str | None = Field(
+        default=None,
+        title="Uplink state topic",
+        description=(
+            "Retained bridge notification topic on the store broker ('1' up, '0' down; Mosquitto's "
+            "notification_topic). While the uplink is down the sender holds events in the outbox instead "
+            "of the broker's bridge queue, and re-sends what was unconfirmed when it comes back, in order."
+        ),
+    )
     confirm_timeout_s: float = Field(
         default=30.0,
         gt=0,

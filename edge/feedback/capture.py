@@ -14,7 +14,7 @@ that caused the event, so both commit or neither does:
   the attribution window (the latest such impression gets the credit).
 
 Attribution needs to know who saw what: impressions are also indexed in
-``feedback_shown`` (shopper, item, recommendation, when), pruned past the
+``feedback_recs`` (recommendation, display, shopper, items, when), pruned past the
 window. A purchase without a shopper reference cannot be attributed to a
 person and makes no conversion; store-level exposure attribution would credit
 every busy display and is left to the cloud, which has all impressions.
@@ -73,17 +73,17 @@ class OutboxFeedbackSink:
         if began:
             conn.execute("BEGIN")
         create_schema(conn, device_id, store_id)
+        # One exposure row per impression, for attribution and for tying an
+        # interaction to what the screen showed. A rowid table appended in time
+        # order: pruning walks from the oldest rowid, so no time index is paid
+        # per write; the shopper index is partial (anonymous screens skip it).
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS feedback_shown (shopper TEXT NOT NULL, item_id TEXT NOT NULL, "
-            "recommendation_id TEXT NOT NULL, display_id TEXT, position INTEGER, price REAL, "
-            "model_version TEXT, ts REAL NOT NULL, PRIMARY KEY (shopper, item_id, recommendation_id))"
-        )
-        conn.execute("CREATE INDEX IF NOT EXISTS feedback_shown_ts ON feedback_shown(ts)")
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS feedback_recs (recommendation_id TEXT PRIMARY KEY, "
+            "CREATE TABLE IF NOT EXISTS feedback_recs (recommendation_id TEXT NOT NULL, "
             "display_id TEXT, shopper TEXT, model_version TEXT, items TEXT, ts REAL NOT NULL)"
         )
-        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_ts ON feedback_recs(ts)")
+        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_id ON feedback_recs(recommendation_id)")
+        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_shopper ON feedback_recs(shopper, ts) "
+                     "WHERE shopper IS NOT NULL")
         if began:
             conn.execute("COMMIT")
         self._calls = 0
@@ -100,16 +100,10 @@ class OutboxFeedbackSink:
             "cause_signal_id": rec.cause.signal_id if rec.cause else None, "items": items,
         }, ts=rec.generated_at, model_version=rec.model_version)
         c.execute(
-            "INSERT OR REPLACE INTO feedback_recs VALUES (?,?,?,?,?,?)",
+            "INSERT INTO feedback_recs VALUES (?,?,?,?,?,?)",
             (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
              ",".join(it.item_id for it in rec.items), rec.generated_at),
         )
-        if rec.shopper:
-            c.executemany(
-                "INSERT OR REPLACE INTO feedback_shown VALUES (?,?,?,?,?,?,?,?)",
-                [(rec.shopper, it.item_id, rec.recommendation_id, rec.display_id, it.position, it.price,
-                  rec.model_version, rec.generated_at) for it in rec.items],
-            )
         self._maybe_prune(c, rec.generated_at)
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
@@ -120,8 +114,9 @@ class OutboxFeedbackSink:
             rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
                             "WHERE recommendation_id = ?", (interaction.recommendation_id,)).fetchone()
         if rec is None:  # what the display showed most recently
+            # Newest first by rowid: a handful of displays, so the match is near the end.
             rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
-                            "WHERE display_id = ? ORDER BY ts DESC LIMIT 1", (display_id,)).fetchone()
+                            "WHERE display_id = ? ORDER BY rowid DESC LIMIT 1", (display_id,)).fetchone()
         position = None
         if rec is not None and interaction.item_id:
             shown = rec[2].split(",") if rec[2] else []
@@ -139,33 +134,42 @@ class OutboxFeedbackSink:
         c = _conn(conn)
         _claim_write(c)
         since = purchase.ts - self.config.attribution_window_s
+        # What this shopper was shown in the window, newest first.
+        exposures = c.execute(
+            "SELECT recommendation_id, display_id, model_version, ts, items FROM feedback_recs "
+            "WHERE shopper = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC",
+            (purchase.shopper.key, since, purchase.ts + 1.0),
+        ).fetchall()
         for line in purchase.items:
-            row = c.execute(
-                "SELECT recommendation_id, display_id, position, model_version, ts FROM feedback_shown "
-                "WHERE shopper = ? AND item_id = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC LIMIT 1",
-                (purchase.shopper.key, line.item_id, since, purchase.ts + 1.0),
-            ).fetchone()
-            if row is None:
+            hit = None
+            for rec_id, display, version, shown_ts, items in exposures:
+                shown = items.split(",") if items else []
+                if line.item_id in shown:
+                    hit = (rec_id, display, shown.index(line.item_id) + 1, version, shown_ts)
+                    break
+            if hit is None:
                 continue
             self.outbox.append(c, "conversion", {
                 "transaction_id": purchase.transaction_id, "signal_id": purchase.signal_id,
                 "item_id": line.item_id, "quantity": line.quantity, "price": line.price,
-                "revenue": round(line.quantity * line.price, 4), "recommendation_id": row[0],
-                "display_id": row[1], "position": row[2], "impression_ts": row[4],
-                "seconds_after_impression": round(purchase.ts - row[4], 3),
+                "revenue": round(line.quantity * line.price, 4), "recommendation_id": hit[0],
+                "display_id": hit[1], "position": hit[2], "impression_ts": hit[4],
+                "seconds_after_impression": round(purchase.ts - hit[4], 3),
                 "shopper": purchase.shopper.key, "attribution": "shopper_last_impression",
-            }, ts=purchase.ts, model_version=row[3])
+            }, ts=purchase.ts, model_version=hit[3])
 
     # ---- housekeeping ----------------------------------------------------------------
 
     def _maybe_prune(self, c: sqlite3.Connection, now: float) -> None:
-        """Attribution only looks back one window; older exposure rows are dead weight."""
+        """Attribution only looks back one window; older exposure rows are dead weight.
+        Deletes at most a few batches of the oldest rows per call, in rowid (time) order."""
         self._calls += 1
         if self._calls % self.PRUNE_EVERY:
             return
         cutoff = now - self.config.attribution_window_s - 60
-        c.execute("DELETE FROM feedback_shown WHERE ts < ?", (cutoff,))
-        c.execute("DELETE FROM feedback_recs WHERE ts < ?", (cutoff,))
+        c.execute(
+            "DELETE FROM feedback_recs WHERE rowid IN (SELECT rowid FROM feedback_recs ORDER BY rowid "
+            "LIMIT ?) AND ts < ?", (self.PRUNE_EVERY * 8, cutoff))
 
     def stats(self, conn: Db) -> dict[str, Any]:
         return self.outbox.stats(conn)

@@ -19,6 +19,13 @@ How it keeps "nothing lost, nothing invented":
   otherwise lose it. Rows acknowledged by the broker but not confirmed within
   ``confirm_timeout_s`` are sent again (the timeout doubles while the cloud
   stays silent, so a long offline window does not flood the bridge queue).
+* **The outbox, not the bridge, buffers an outage.** Mosquitto's bridge queue
+  is not a safe store (2.0.11 dropped what was published while the uplink was
+  down in our offline-window runs; cf. eclipse-mosquitto/mosquitto#3394 and
+  #3472). With ``uplink_state_topic`` set, the sender watches the bridge's
+  retained state and stops publishing while the uplink is down; when it comes
+  back it re-sends every unconfirmed row from the oldest, so the cloud
+  receives first copies in order.
 * **Order.** One connection, one topic, one in-flight window: the broker
   receives first copies in seq order; re-sends are duplicates the cloud drops.
 * **Backoff.** Reconnects back off exponentially (paho's reconnect delay);
@@ -117,6 +124,8 @@ class FeedbackSender:
         self._cursor = 0
         self._last_read = -1
         self._connected = threading.Event()
+        self._uplink_up = True  # unknown counts as up: without a state topic nothing is gated
+        self._uplink_came_back = False
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -125,7 +134,7 @@ class FeedbackSender:
         self._backoff = self.sync.backoff_initial_s
         self.counters: dict[str, int] = {
             "published": 0, "acked": 0, "failed_acks": 0, "confirmed": 0, "rewinds": 0,
-            "connects": 0, "disconnects": 0, "sessions_resumed": 0,
+            "connects": 0, "disconnects": 0, "sessions_resumed": 0, "uplink_changes": 0,
         }
 
         self.client = make_client(client_id, broker)
@@ -150,6 +159,8 @@ class FeedbackSender:
             self.counters["sessions_resumed"] += 1
         if self.sync.end_to_end_ack:
             client.subscribe(ack_topic(self.tree), qos=1)
+        if self.sync.uplink_state_topic:
+            client.subscribe(self.sync.uplink_state_topic, qos=1)
         self._connected.set()
         self._wake.set()
 
@@ -162,6 +173,16 @@ class FeedbackSender:
         self._wake.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic == self.sync.uplink_state_topic:
+            up = msg.payload.strip() == b"1"
+            if up and not self._uplink_up:
+                self._uplink_came_back = True
+            if up != self._uplink_up:
+                log.info("feedback sender: uplink %s", "up" if up else "down")
+                self.counters["uplink_changes"] += 1
+            self._uplink_up = up
+            self._wake.set()
+            return
         try:
             ack = json.loads(msg.payload)
             if ack.get("epoch") == self.epoch and ack.get("device_id") == self.device_id:
@@ -214,7 +235,10 @@ class FeedbackSender:
                 if now - last_housekeeping >= self.HOUSEKEEPING_S:
                     last_housekeeping = now
                     self._housekeeping(now)
-                if self._connected.is_set() and now >= self._retry_at:
+                if self._uplink_came_back:
+                    self._uplink_came_back = False
+                    self._resend_unconfirmed("uplink back")
+                if self._connected.is_set() and self._uplink_up and now >= self._retry_at:
                     self._fill_window()
             except sqlite3.OperationalError as exc:  # e.g. busy beyond the timeout: retry later
                 log.warning("feedback sender: %s", exc)
@@ -286,13 +310,28 @@ class FeedbackSender:
                 self.counters["published"] += 1
                 room -= 1
 
+    def _resend_unconfirmed(self, why: str) -> None:
+        """Send every unconfirmed row again, from the oldest, in order."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            first = self.outbox.rewind(self.db)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        if first is not None:
+            self.counters["rewinds"] += 1
+            log.info("feedback sender: %s; resending unconfirmed rows from seq %d", why, first)
+            self._cursor = first - 1
+            self._last_read = -1
+
     def _housekeeping(self, now: float) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.outbox.enforce_age(self.db, now)
             self.outbox.prune_confirmed(self.db, now)
             rewind_from = None
-            if self.sync.end_to_end_ack and self._connected.is_set():
+            if self.sync.end_to_end_ack and self._connected.is_set() and self._uplink_up:
                 sent_at = self.outbox.oldest_unconfirmed_sent_at(self.db)
                 if sent_at is not None and now - sent_at > self._confirm_timeout:
                     rewind_from = self.outbox.rewind(self.db)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 EXIT_DATA = 2
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     from cloud_trainer.data import DataError
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         test_frac=args.test_frac,
         parity_tolerance=args.parity_tolerance,
         command=["cloud-trainer", *(argv if argv is not None else sys.argv[1:])],
+        started=started,
     )
     try:
         run_train(opts, log=lambda line: print(line, flush=True))

@@ -12,6 +12,7 @@ so a bad path fails in a second with a one-line error.
 from __future__ import annotations
 
 import shlex
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -52,6 +53,8 @@ class TrainOptions:
     test_frac: float = 0.1
     parity_tolerance: float = PARITY_TOLERANCE
     command: list[str] = field(default_factory=lambda: list(sys.argv))
+    started: float | None = None
+    """``time.perf_counter()`` when the command started (the CLI sets it before its imports)."""
 
 
 def score(
@@ -68,7 +71,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     Raises :class:`~cloud_trainer.data.DataError` for unusable input and
     :class:`ParityFailed` (after writing the report) when int8 loses accuracy.
     """
-    t_start = time.perf_counter()
+    t_start = opts.started if opts.started is not None else time.perf_counter()
     timings: dict[str, float] = {}
     out = Path(opts.out)
 
@@ -93,6 +96,9 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
         f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
         f"({timings['prepare']:.1f} s)")
+
+    # A bundle left by an earlier run in OUT must not survive a run that fails its gate.
+    _remove_stale_bundle(out)
 
     segments: dict[str, dict[str, dict[str, float]]] = {}
     baseline_info: dict[str, Any] = {}
@@ -199,10 +205,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         }
         log(f"[bundle] {out / 'bundle'} version {manifest.model_version}")
 
-    timings["total"] = time.perf_counter() - t_start
     report["timings"] = timings
-    report["train_seconds"] = timings["total"]
-    write_report(out, report)
+    write_report(out, report, started=t_start)  # sets train_seconds and timings["total"]
     log("")
     log(metrics_table(metrics))
     log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
@@ -219,6 +223,14 @@ def _bundle_metrics(metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
         for system in ("model_int8", "model_float", "popularity")
         if system in metrics
     }
+
+
+def _remove_stale_bundle(out: Path) -> None:
+    bundle_dir, tarball = out / "bundle", out / "bundle.tar.gz"
+    if bundle_dir.is_dir():
+        shutil.rmtree(bundle_dir)
+    if tarball.is_file():
+        tarball.unlink()
 
 
 def _indent(text: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -120,17 +121,27 @@ def plot_training_curves(history: dict[str, list[float]], path: Path) -> bool:
     return True
 
 
-def write_report(out: Path, report: dict[str, Any]) -> tuple[Path, Path]:
-    """Write ``report.json``, ``report.md`` and the plots into ``out``."""
+def write_report(
+    out: Path, report: dict[str, Any], *, started: float | None = None
+) -> tuple[Path, Path]:
+    """Write the plots, ``report.md`` and ``report.json`` into ``out``.
+
+    With ``started`` (a ``time.perf_counter()`` value) ``train_seconds`` and
+    ``timings["total"]`` are stamped after the plots (the slow part of writing
+    the report), so they cover the whole command but for a few milliseconds.
+    """
     out.mkdir(parents=True, exist_ok=True)
     plot_metrics(report["metrics"], out / METRICS_PNG)
     if report.get("segments"):
         plot_segments(report["segments"], out / SEGMENTS_PNG)
     curves = plot_training_curves(report.get("model", {}).get("history", {}), out / CURVES_PNG)
-    json_path = out / "report.json"
-    json_path.write_text(json.dumps(_jsonable(report), indent=1) + "\n", encoding="utf-8")
+    if started is not None:
+        report["train_seconds"] = time.perf_counter() - started
+        report.setdefault("timings", {})["total"] = report["train_seconds"]
     md_path = out / "report.md"
     md_path.write_text(render_markdown(report, curves=curves), encoding="utf-8")
+    json_path = out / "report.json"
+    json_path.write_text(json.dumps(_jsonable(report), indent=1) + "\n", encoding="utf-8")
     return json_path, md_path
 
 

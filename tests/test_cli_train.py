@@ -96,6 +96,10 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     out = tmp_path / "out"
+    # A bundle from an earlier run in the same OUT must not survive a refused model.
+    (out / "bundle").mkdir(parents=True)
+    (out / "bundle" / "model.tflite").write_bytes(b"stale")
+    (out / "bundle.tar.gz").write_bytes(b"stale")
     # A negative tolerance makes any int8 model fail the gate (unless it is twice as good).
     proc = run_cli(
         "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
@@ -105,4 +109,5 @@ def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     assert "PARITY GATE" in proc.stderr and "Traceback" not in proc.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["parity"]["passed"] is False
-    assert not (out / "bundle").exists()
+    assert not (out / "bundle").exists() and not (out / "bundle.tar.gz").exists()
+

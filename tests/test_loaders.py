@@ -140,3 +140,10 @@ def test_real_shared_data(shared_data: Path) -> None:
     assert cj.interactions["user_id"].nunique() == 2_373
     assert len(cj.users) == 801
     assert np.isfinite(cj.interactions["price"]).all()
+
+
+def test_generic_without_items_or_users(tmp_path: Path) -> None:
+    raw = load_dataset("csv", interactions=RETAIL / "generic" / "interactions.csv")
+    assert raw.items.empty and raw.users.empty
+    assert "no items file" in " ".join(raw.report.notes)
+    assert len(raw.interactions) > 1000

@@ -6,6 +6,8 @@ Needs ../shared (the video and the detector); skipped without it.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import threading
 import time
@@ -278,3 +280,66 @@ def test_live_stream_lost_retried_and_recovered(tmp_path: Path, shared_data: Pat
     assert zone_messages  # occupancy at least
     for payload in zone_messages:
         assert b"\xff\xd8\xff" not in payload and len(payload) < 2048
+
+
+def make_tls_material(d: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1 (openssl)."""
+
+    def run(*cmd: str) -> None:
+        subprocess.run(cmd, check=True, capture_output=True, cwd=d)
+
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+        "-keyout", "ca.key", "-out", "ca.crt")  # fmt: skip
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", "server.key", "-out", "server.csr")  # fmt: skip
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "2", "-extfile", "san.ext", "-out", "server.crt")  # fmt: skip
+    return d / "ca.crt", d / "server.crt", d / "server.key"
+
+
+@pytest.mark.skipif(not (shutil.which("openssl") and shutil.which("mosquitto_passwd")), reason="needs openssl and mosquitto_passwd")
+def test_publishes_over_tls_with_credentials(tmp_path: Path, shared_data: Path) -> None:
+    tls_dir = tmp_path / "tls"
+    tls_dir.mkdir()
+    ca, cert, key = make_tls_material(tls_dir)
+    passwd = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwd), "camera", "s3cret"], check=True, capture_output=True)
+    extra = f"certfile {cert}\nkeyfile {key}\ncafile {ca}\nallow_anonymous false\npassword_file {passwd}\n"
+    if os.geteuid() == 0:
+        # Started as root, mosquitto drops to user 'mosquitto', which cannot read pytest's private tmp dir.
+        extra += "user root\n"
+    with MosquittoBroker(workdir=tmp_path / "broker", extra_config=extra) as broker:
+        config = config_for(tmp_path, broker)
+        text = config.read_text().replace(
+            "keepalive_s = 15",
+            f'keepalive_s = 15\nusername = "camera"\npassword = "s3cret"\n\n[broker.tls]\nca_file = "{ca}"',
+        )
+        config.write_text(text)
+        got: list[str] = []
+        subscribed = threading.Event()
+        sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-tls-spy")
+        sub.username_pw_set("camera", "s3cret")
+        sub.tls_set(ca_certs=str(ca))
+        sub.on_connect = lambda c, u, f, rc, p: c.subscribe("#", qos=1)
+        sub.on_subscribe = lambda c, u, mid, rcs, p: subscribed.set()
+        sub.on_message = lambda c, u, msg: got.append(msg.topic)
+        sub.connect(broker.host, broker.port)
+        sub.loop_start()
+        try:
+            assert subscribed.wait(10)
+            res = subprocess.run(
+                cli("--config", str(config), "--source", str(shared_data / "video" / "vtest.avi"), "--max-frames", "60"),
+                capture_output=True, text=True, timeout=120, cwd=REPO,
+            )  # fmt: skip
+            assert res.returncode == 0, res.stderr
+            summary = last_json_line(res.stdout)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and "store/vtest/camera/cam-vtest/status" not in got[-1:]:
+                time.sleep(0.05)
+        finally:
+            sub.loop_stop()
+            sub.disconnect()
+    assert summary["frames"] == 60
+    assert got.count("store/vtest/camera/cam-vtest/zone") == sum(summary["events"].values()) > 0
+    assert got[-1] == "store/vtest/camera/cam-vtest/status"  # the final 'offline' status

@@ -278,3 +278,51 @@ def test_slow_consumer_drops_frames_instead_of_lagging() -> None:
     # Each processed frame is the newest one: large index gaps, never a backlog.
     gaps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
     assert min(gaps) > 1
+
+
+class ScriptedFile:
+    """A VideoCapture stand-in for a file: a script of good (True) and undecodable (False) frames."""
+
+    def __init__(self, script: list[bool], reported_count: int) -> None:
+        self.script = script
+        self.count = reported_count
+        self.pos = 0
+
+    def isOpened(self) -> bool:  # noqa: N802
+        return True
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        if self.pos >= len(self.script):
+            return False, None
+        good = self.script[self.pos]
+        self.pos += 1
+        return (True, np.zeros((48, 64, 3), np.uint8)) if good else (False, None)
+
+    def get(self, prop: int) -> float:
+        return {cv2.CAP_PROP_FPS: 10.0, cv2.CAP_PROP_FRAME_COUNT: float(self.count)}.get(prop, 0.0)
+
+    def release(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("script", "reported", "indices", "corrupt"),
+    [
+        # No frame count in the container: a corrupt frame mid-file is still told from the end.
+        ([True] * 4 + [False] + [True] * 5, 0, [0, 1, 2, 3, 5, 6, 7, 8, 9], 1),
+        # An underestimated frame count does not cut the file short.
+        ([True] * 8, 5, list(range(8)), 0),
+        # An overestimated one ends at the real end, with no phantom corrupt frames.
+        ([True] * 6, 9, list(range(6)), 0),
+        # A truncated tail (last frames undecodable) is the end, not corruption.
+        ([True] * 6 + [False] * 3, 9, list(range(6)), 0),
+    ],
+)
+def test_file_end_vs_corruption(
+    tmp_path: Path, script: list[bool], reported: int, indices: list[int], corrupt: int
+) -> None:
+    path = tmp_path / "scripted.avi"
+    path.write_bytes(b"x")
+    src = FileSource(path, opener=lambda p: ScriptedFile(script, reported))
+    assert [f.index for f in src.frames()] == indices
+    assert src.stats.corrupt_frames == corrupt

@@ -158,14 +158,17 @@ class FileSource:
                     ok, image = True, self._first
                     self._first = None
                 else:
-                    if self.frame_count is not None and index + pending_failures >= self.frame_count:
-                        break
                     ok, image = self.cap.read()
                 if not ok or not valid_image(image, self.shape):
                     pending_failures += 1
-                    if self.frame_count is None and pending_failures >= _EOF_FAILURES:
-                        break  # trailing failures are the end of the file, not corruption
-                    if self.frame_count is not None and pending_failures > self.frame_count:
+                    # A failure at or past the container's frame count is the end of the
+                    # file; so are many failures in a row when it has no count. The count
+                    # is only trusted for that: frames beyond an underestimated count are
+                    # still read. Trailing failures are never counted as corrupt frames.
+                    if self.frame_count is not None:
+                        if index + pending_failures >= self.frame_count:
+                            break
+                    elif pending_failures >= _EOF_FAILURES:
                         break
                     continue
                 if pending_failures:

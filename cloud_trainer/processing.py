@@ -91,10 +91,14 @@ def prepare(
     target_events: tuple[str, ...] | None = None,
     n_price_bands: int = 5,
     masked_copies: bool = True,
+    next_basket_only: bool = False,
 ) -> PreparedData:
     """Clean, encode, featurise and split ``raw`` (see the module docstring).
 
-    ``seed`` only orders ties reproducibly; the split itself is deterministic.
+    ``next_basket_only`` keeps only each shopper's first basket of the period
+    as targets (the classic next-basket protocol, for comparison; see
+    docs/data-schema.md for why the default is the whole period).
+    ``seed`` is recorded; the split itself is deterministic.
     Raises :class:`DataError` when the split leaves no training data or no
     test case.
     """
@@ -211,8 +215,8 @@ def prepare(
         row["user_id"]: {c: row[c] for c in demo_cols if row[c]}
         for row in users[["user_id", *demo_cols]].to_dict("records")
     }
-    val_cases = _build_cases(enc, 1, target_events, demo_by_user, masked_copies)
-    test_cases = _build_cases(enc, 2, target_events, demo_by_user, masked_copies)
+    val_cases = _build_cases(enc, 1, target_events, demo_by_user, masked_copies, next_basket_only)
+    test_cases = _build_cases(enc, 2, target_events, demo_by_user, masked_copies, next_basket_only)
     if not test_cases:
         raise DataError(f"{raw.name}: no shopper has a target event in the test period")
 
@@ -233,6 +237,7 @@ def prepare(
             "demographics": demo_cols,
             "heat_half_life_hours": round(half_life / pd.Timedelta(hours=1), 3),
             "seed": seed,
+            "targets": "first basket in the period" if next_basket_only else "whole period",
         }
     )
     normalisation = {
@@ -377,11 +382,15 @@ def _build_cases(
     target_events: tuple[str, ...],
     demographics: dict[str, dict[str, str]],
     masked_copies: bool,
+    next_basket_only: bool = False,
 ) -> list[EvalCase]:
     """One case per shopper with a target event in ``target_period`` (+ masked copy)."""
     in_period = enc[(enc["period"] == target_period) & enc["event_type"].isin(target_events)]
     if in_period.empty:
         return []
+    if next_basket_only:
+        first = in_period.sort_values("timestamp", kind="stable").groupby("user_id")["session_id"].first()
+        in_period = in_period[in_period["session_id"].to_numpy() == first.reindex(in_period["user_id"]).to_numpy()]
     before = enc[(enc["period"] < target_period) & enc["item_idx"].notna()]
     hist_items, baskets_by_user = _histories(before)
     empty = np.zeros(0, dtype=np.int64)

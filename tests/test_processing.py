@@ -156,3 +156,20 @@ def test_prepare_is_deterministic(raw: RawDataset, data: PreparedData) -> None:
     again = prepare(raw)
     assert again.fingerprint == data.fingerprint
     assert [c.targets.tolist() for c in again.test_cases] == [c.targets.tolist() for c in data.test_cases]
+
+
+def test_next_basket_protocol_keeps_only_the_first_basket(raw: RawDataset, data: PreparedData) -> None:
+    nb = prepare(raw, next_basket_only=True)
+    period = {c.user_id: set(c.targets.tolist()) for c in data.test_cases if c.user_id}
+    inter = raw.interactions
+    for case in nb.test_cases:
+        if case.user_id is None:
+            continue
+        assert set(case.targets.tolist()) <= period[case.user_id]
+        mine = inter[(inter["user_id"] == case.user_id)
+                     & (inter["timestamp"] >= pd.Timestamp(nb.split_info["test_start"]))
+                     & (inter["event_type"] == "purchase")]
+        first_session = mine.sort_values("timestamp")["session_id"].iloc[0]
+        first_items = set(mine[mine["session_id"] == first_session]["item_id"])
+        assert {nb.items["item_id"][t] for t in case.targets} <= first_items
+    assert nb.split_info["targets"] == "first basket in the period"

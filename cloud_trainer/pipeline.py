@@ -88,6 +88,11 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         f"{len(raw.users)} users with a profile ({timings['load']:.1f} s)")
     log(_indent(raw.report.summary(max_lines=5)))
 
+    # OUT is checked before minutes of work go into it; a bundle left there by an
+    # earlier run must not survive a run whose model fails its gate.
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_bundle(out)
+
     t = time.perf_counter()
     data = prepare(raw, seed=opts.seed, val_frac=opts.val_frac, test_frac=opts.test_frac)
     timings["prepare"] = time.perf_counter() - t
@@ -97,8 +102,6 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
         f"({timings['prepare']:.1f} s)")
 
-    # A bundle left by an earlier run in OUT must not survive a run that fails its gate.
-    _remove_stale_bundle(out)
 
     segments: dict[str, dict[str, dict[str, float]]] = {}
     baseline_info: dict[str, Any] = {}

@@ -111,3 +111,12 @@ def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     assert report["parity"]["passed"] is False
     assert not (out / "bundle").exists() and not (out / "bundle.tar.gz").exists()
 
+
+
+def test_unwritable_out_fails_before_training(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    proc = run_cli("--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+                   "--out", blocker / "out")
+    assert_one_line_error(proc, "Not a directory")
+    assert "Epoch" not in proc.stdout

@@ -296,6 +296,23 @@ class Rig:
             time.sleep(0.05)
         return False
 
+    def wait_new_epoch(self, old_epoch: str, timeout: float = 60.0) -> bool:
+        """Until the device has created a fresh outbox (another epoch) and written to it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+                try:
+                    row = conn.execute("SELECT epoch, next_seq - 1 FROM feedback_state").fetchone()
+                finally:
+                    conn.close()
+                if row and row[0] != old_epoch and row[1] > 0:
+                    return True
+            except sqlite3.Error:
+                pass
+            time.sleep(0.1)
+        return False
+
     def produced_now(self) -> int:
         try:
             conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
@@ -500,7 +517,8 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     rig.start_device()
     rig.wait_device_writing(timeout=60)
     rig.traffic.run(rate, seconds)
-    rig.wait_drained(120)
+    waited = rig.wait_drained(120)
+    say(f"corrupt_db: first epoch drained in {waited:.1f}s; killing the device and damaging its database")
     rig.kill_device()
     dev = sqlite3.connect(f"file:{rig.db_path}?mode=ro", uri=True)
     old_rows = dict(dev.execute("SELECT event_id, payload FROM feedback_outbox"))
@@ -513,7 +531,8 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     damaged = bytes(data)
     rig.status.clear()
     rig.start_device()
-    rig.wait_device_writing(timeout=60)
+    up = rig.wait_new_epoch(old_epoch, timeout=60)
+    say(f"corrupt_db: device restarted on the damaged file (fresh outbox: {up})")
     rig.traffic.run(rate, seconds)
     drain = rig.wait_drained(120)
     time.sleep(1.5)  # one more status report

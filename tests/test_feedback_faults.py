@@ -1,0 +1,57 @@
+"""CI-scaled fault scenarios with real processes (the benchmark runs them longer).
+
+The real device process (``python -m edge.cli run``), a store Mosquitto bridged
+to a cloud Mosquitto, and the cloud ingest process, driven by store traffic:
+the store broker SIGKILLed under load, the uplink down for a window, the
+device SIGKILLed while writing, and a damaged state database. Every event the
+device committed must reach the warehouse exactly once.
+"""
+
+from __future__ import annotations
+
+import pytest
+from edge_helpers import tiny_bundle
+
+from benchmarks.reliability import run_scenarios
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, dict]:
+    return run_scenarios(
+        ["broker_restarts", "offline_window", "device_sigkill", "corrupt_db"],
+        scale=0.15, rate=500.0, restarts=3, kills=10, offline_runs=1, bundle=tiny_bundle(), keep=False,
+    )
+
+
+@pytest.mark.parametrize("name", ["broker_restarts", "offline_window", "device_sigkill", "corrupt_db"])
+def test_nothing_lost_nothing_duplicated(results: dict[str, dict], name: str) -> None:
+    r = results[name]
+    assert r["produced"] > 100, r  # the scenario really made the device write
+    assert r["lost"] == 0, r
+    assert r["duplicates_after_dedupe"] == 0, r
+    assert r["invented"] == 0 and r["payload_mismatches"] == 0, r
+    assert r["open_gaps"] == [], r
+    assert r["integrity_ok"], r
+    assert r["delivered"] == r["produced"], r
+
+
+def test_faults_were_really_injected(results: dict[str, dict]) -> None:
+    assert results["broker_restarts"]["restarts"] == 3
+    assert results["device_sigkill"]["kills"] == 10
+    assert results["device_sigkill"]["device_starts"] == 11
+    assert results["device_sigkill"]["corrupt_db_false_alarms"] == 0  # SIGKILL never corrupts WAL
+    assert results["offline_window"]["owed_to_cloud_peak"] > 0  # events waited for the uplink
+
+
+def test_device_keeps_recommending_while_offline(results: dict[str, dict]) -> None:
+    lat = results["offline_window"]["reco_latency_offline_us"]
+    assert lat["sent"] > 0
+    assert lat["answered"] >= 0.95 * lat["sent"], lat
+
+
+def test_corrupt_database_is_moved_aside_and_reported(results: dict[str, dict]) -> None:
+    r = results["corrupt_db"]
+    assert len(r["moved_aside"]) == 1
+    assert r["original_bytes_preserved"] and r["reported_in_status"] and r["new_epoch"], r

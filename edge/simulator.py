@@ -234,11 +234,17 @@ class StoreSimulator:
         events: list[Event] = []
         stock: dict[str, int] = {}
         restock_at: dict[str, float] = {}
+        busy_until: dict[str, float] = {}
         t = 0.0
         for basket in self.visit_order():
             t += self.rng.expovariate(self.arrivals_per_s)
             if t >= duration_s:
                 break
+            # One household is in the store once at a time: a regular's next
+            # basket waits until their previous visit is over.
+            start = max(t, busy_until.get(basket.household_id, -1.0) + 1.0)
+            if start >= duration_s:
+                continue
             self.stats.visits += 1
             known = basket.household_id in self.loyalty
             shopper = ({"loyalty_id": f"hh-{basket.household_id}"} if known
@@ -246,7 +252,7 @@ class StoreSimulator:
             by_zone: dict[str, list[Line]] = defaultdict(list)
             for line in basket.lines:
                 by_zone[self.layout.zone_of(line.department)].append(line)
-            now = t
+            now = start
             walk = self.layout.route(by_zone)
             for zone in walk:
                 events.append(Event(now, self.tree.location, {
@@ -282,6 +288,7 @@ class StoreSimulator:
             events.append(Event(now + 0.5, self.tree.location, {
                 "signal_id": self._sid(), "shopper": shopper, "zone": walk[-1], "action": "leave"},
                 qos=0))
+            busy_until[basket.household_id] = now + 0.5
         events = [e for e in events if e.at < duration_s]
         events.sort(key=lambda e: e.at)
         return events

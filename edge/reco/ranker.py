@@ -9,8 +9,9 @@ For one display and (optionally) one shopper::
       -> diversity re-ranking           MMR: relevance vs "another item of a category already shown"
       -> top-K with a short reason      what the screen prints under the product
 
-Everything before MMR is vectorised over the catalogue; MMR runs on a short
-candidate list (a few times K), so the cost hardly depends on catalogue size.
+Everything before MMR is vectorised over the catalogue (and cached, see
+:class:`Ranker`); MMR runs on a shortlist of at most 256 candidates, so the
+per-signal cost hardly depends on catalogue size.
 """
 
 from __future__ import annotations
@@ -129,9 +130,11 @@ class Ranker:
         ok = store.available[cands]
         if bought:
             ok &= ~np.isin(cands, np.fromiter(bought, dtype=np.int64, count=len(bought)))
-        keep, kboost = cands[ok][:want], cboost[ok][:want]
+        # MMR sees the whole filtered shortlist, not just the top few: when one
+        # category fills the top ranks, the best of the others must be reachable.
+        keep, kboost = cands[ok], cboost[ok]
         if len(keep) < want and len(cands) < len(scores):
-            keep, kboost = self._full(scores, near, bought, want)
+            keep, kboost = self._full(scores, near, bought, self.SHORTLIST)
 
         chosen = self._mmr(keep, kboost, k)
         history = set(session.history) if session is not None else set()
@@ -191,23 +194,42 @@ class Ranker:
         if w <= 0 or n <= 1:
             return list(range(min(k, n)))
         top = float(rel[0]) if rel[0] > 0 else 1.0
-        relevance = (rel * ((1.0 - w) / top)).tolist()
-        cats = self.store.category_codes[cands].tolist()
+        scale = (1.0 - w) / top
+        codes = self.store.category_codes
+        # Python lists are fast to scan but slow to build, and the scan rarely
+        # goes deep: convert a prefix, and the rest only if a scan reaches it.
+        m = min(n, 32)
+        relevance = (rel[:m] * scale).tolist()
+        cats = codes[cands[:m]].tolist()
         taken = [False] * n
         shown: set[int] = set()
         out: list[int] = []
+        only_shown_left = False  # once true, no new category can appear any more
         for _ in range(min(k, n)):
             best_j, best_v = -1, -np.inf
-            for j in range(n):
+            j = 0
+            if only_shown_left:
+                while taken[j]:
+                    j += 1
+                best_j, j = j, n
+            while j < n:
+                if j == m:
+                    relevance += (rel[m:] * scale).tolist()
+                    cats += codes[cands[m:]].tolist()
+                    m = n
                 if taken[j]:
+                    j += 1
                     continue
                 if cats[j] in shown:
                     if best_j < 0:  # the best already-shown-category candidate
                         best_j, best_v = j, relevance[j] - w
+                    j += 1
                     continue
                 if relevance[j] > best_v:  # the best new-category candidate
                     best_j = j
                 break
+            else:
+                only_shown_left = True  # scanned to the end: every category left is shown
             taken[best_j] = True
             shown.add(cats[best_j])
             out.append(best_j)

@@ -1,0 +1,169 @@
+"""The ranking pipeline: filters, near boost, MMR, reasons, popularity fallback."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from edge_helpers import tiny_bundle
+
+from edge.bundle import Item, load_bundle
+from edge.comms.topics import Recommendation
+from edge.reco import Placement, Ranker, RecoResult, ScoreSource, department_mask
+from edge.runtime.model import load_scorer
+from edge.state import Session, StateStore
+
+
+def catalogue(n: int = 600, categories: int = 12) -> list[Item]:
+    return [Item(item_id=f"I{i}", name=f"Item {i}", category=f"C{i % categories}",
+                 department=["PRODUCE", "DELI", "GROCERY"][i % 3], price=1.0,
+                 popularity=float(n - i)) for i in range(n)]
+
+
+@pytest.fixture
+def store() -> StateStore:
+    s = StateStore(":memory:", catalogue())
+    yield s
+    s.close()
+
+
+def placement(store: StateStore, depts=("PRODUCE",), key="d1", zone="z1") -> Placement:
+    return Placement(key, zone, department_mask(store, list(depts)), "Produce")
+
+
+def brute_mmr(cands: list[int], rel: list[float], cats: list[int], k: int, w: float) -> list[int]:
+    top = rel[0]
+    chosen: list[int] = []
+    for _ in range(min(k, len(cands))):
+        best, best_v = -1, -np.inf
+        for j in range(len(cands)):
+            if j in chosen:
+                continue
+            v = (1 - w) * rel[j] / top - w * (cats[j] in {cats[c] for c in chosen})
+            if v > best_v:  # strict: ties keep the earlier (better ranked) candidate
+                best, best_v = j, v
+        chosen.append(best)
+    return chosen
+
+
+def test_linear_mmr_equals_the_textbook_definition(store: StateStore) -> None:
+    rng = random.Random(3)
+    for trial in range(300):
+        n = rng.randint(2, 40)
+        w = rng.choice([0.1, 0.3, 0.5, 0.9, 1.0])
+        ranker = Ranker(store, near_boost=0.0, diversity_weight=w)
+        cands = np.array(rng.sample(range(len(store.items)), n))
+        rel = np.sort(np.array([rng.random() + 0.01 for _ in range(n)], dtype=np.float32))[::-1]
+        k = rng.randint(1, 10)
+        cats = store.category_codes[cands].tolist()
+        assert ranker._mmr(cands, rel, k) == brute_mmr(cands.tolist(), rel.tolist(), cats, k, w), trial
+
+
+def test_out_of_stock_and_bought_items_are_filtered(store: StateStore) -> None:
+    ranker = Ranker(store, near_boost=0.0, diversity_weight=0.0)
+    scores = -np.arange(len(store.items), dtype=np.float32)  # item 0 best
+    p = placement(store)
+    assert [r.index for r in ranker.rank(scores, p, 3, key=("s",))] == [0, 1, 2]
+    store._set_quantity(0, 0)
+    session = Session("t:x", None, "x", 0, 0, bought={1})
+    assert [r.index for r in ranker.rank(scores, p, 3, session=session, key=("s",))] == [2, 3, 4]
+
+
+def test_when_the_shortlist_sells_out_the_whole_catalogue_is_ranked(store: StateStore) -> None:
+    ranker = Ranker(store, near_boost=0.0, diversity_weight=0.3)
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    p = placement(store)
+    ranker.rank(scores, p, 4, key=("s",))
+    for i in range(Ranker.SHORTLIST + 10):  # everything the cached shortlist holds, and more
+        store._set_quantity(i, 0)
+    ranked = ranker.rank(scores, p, 4, key=("s",))
+    assert len(ranked) == 4 and all(store.available[r.index] for r in ranked)
+    assert ranker.full_ranks == 1
+    store.available[:] = False
+    assert ranker.rank(scores, p, 4, key=("s",)) == []
+
+
+def test_near_boost_puts_reachable_items_first_and_says_so(store: StateStore) -> None:
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    p = placement(store, depts=("DELI",))
+    plain = Ranker(store, near_boost=0.0, diversity_weight=0.0).rank(scores, p, 3)
+    boosted = Ranker(store, near_boost=1.0, diversity_weight=0.0).rank(scores, p, 3)
+    assert [r.index for r in plain] == [0, 1, 2]
+    assert all(store.items[r.index].department == "DELI" for r in boosted)
+    assert all(r.reason == "right here in Deli" for r in boosted)
+
+
+def test_shelf_placement_counts_as_near(store: StateStore) -> None:
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    p = placement(store, depts=())
+    ranker = Ranker(store, near_boost=5.0, diversity_weight=0.0)
+    assert ranker.rank(scores, p, 1, key=("s",))[0].index == 0
+    with store.transaction() as conn:
+        store.update_inventory("I599", 4, "d1", 0.0, conn)  # a shelf at display d1 holds I599
+    assert ranker.rank(scores, p, 1, key=("s",))[0].index == 599
+
+
+def test_diversity_spreads_categories(store: StateStore) -> None:
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    scores[:: 12] += 1000  # category C0 dominates relevance
+    p = placement(store, depts=())
+    relevance_only = Ranker(store, near_boost=0.0, diversity_weight=0.0).rank(scores, p, 4)
+    diverse = Ranker(store, near_boost=0.0, diversity_weight=0.7).rank(scores, p, 4)
+    assert {store.items[r.index].category for r in relevance_only} == {"C0"}
+    assert len({store.items[r.index].category for r in diverse}) == 4
+
+
+def test_reasons_for_history_and_popularity(store: StateStore) -> None:
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    p = placement(store, depts=("PRODUCE",))
+    session = Session("l:a", "a", None, 0, 0, history=[0])
+    ranked = Ranker(store, near_boost=0.0, diversity_weight=0.0).rank(scores, p, 2, session=session)
+    assert ranked[0].reason == "bought before" and ranked[1].reason == "goes with your basket"
+    pop = Ranker(store, near_boost=0.0, diversity_weight=0.0).rank(scores, p, 2, strategy="popularity")
+    assert pop[0].reason == "popular in Produce" and pop[1].reason == "popular in store"
+
+
+def test_popularity_fallback_ranks_the_zone_first(store: StateStore) -> None:
+    source = ScoreSource(store, None)
+    p = placement(store, depts=("GROCERY",))
+    scores, strategy, key = source.scores(None, p, ["GROCERY"], 0.0)
+    assert strategy == "popularity" and key == ("pop", "d1")
+    ranked = Ranker(store, near_boost=0.0, diversity_weight=0.0).rank(scores, p, 5, strategy="popularity")
+    assert {store.items[r.index].department for r in ranked} == {"GROCERY"}
+    # ...the most popular grocery items first
+    assert [r.index for r in ranked] == [2, 5, 8, 11, 14]
+
+
+def test_model_scores_are_cached_per_history_and_context(tmp_path) -> None:
+    scorer = load_scorer(tiny_bundle())
+    store = StateStore(tmp_path / "s.db", load_bundle(tiny_bundle()).items)
+    source = ScoreSource(store, scorer)
+    p = placement(store)
+    a = Session("t:a", None, "a", 0, 0)
+    b = Session("t:b", None, "b", 0, 0)
+    s1, strat, k1 = source.scores(a, p, ["PRODUCE"], 1000.0)
+    s2, _, k2 = source.scores(b, p, ["PRODUCE"], 1000.0)
+    assert strat == "model" and k1 == k2 and s1 is s2 and source.cache_hits == 1
+    assert not s1.flags.writeable  # shared: nobody may modify a cached vector
+    b.add_history([4])
+    s3, _, k3 = source.scores(b, p, ["PRODUCE"], 1000.0)
+    assert k3 != k1 and not np.array_equal(s3, s1)
+    # cold_start = zone_popularity: anonymous shoppers without history get popularity
+    cold = ScoreSource(store, scorer, cold_start="zone_popularity")
+    assert cold.scores(a, p, ["PRODUCE"], 0.0)[1] == "popularity"
+    assert cold.scores(b, p, ["PRODUCE"], 0.0)[1] == "model"
+    store.close()
+
+
+def test_reco_result_json_is_a_valid_contract_recommendation() -> None:
+    rec = RecoResult("r1", "d1", "z1", ("sig-1", "store/s/shopper/location"), "t:x", "m1", "model", 12.5,
+                     [{"item_id": "I1", "name": "Item \"1\"", "category": "C", "price": 1.5, "score": 0.9,
+                       "position": 1, "reason": "popular right now"}])
+    model = Recommendation.model_validate_json(rec.to_json())
+    assert model.cause is not None and model.cause.signal_id == "sig-1"
+    assert rec.model() == model
+    assert json.loads(rec.to_json())["v"] == 1
+    start = RecoResult("r2", "d1", "z1", None, None, None, "popularity", 1.0, [])
+    assert Recommendation.model_validate_json(start.to_json()).cause is None

@@ -1,0 +1,132 @@
+"""Device state: arrays in memory, SQLite (WAL) on disk, sessions with a TTL."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from edge.bundle import Item
+from edge.state import Session, StateStore
+from edge.state.logwriter import LogWriter
+
+
+def items(n: int = 10) -> list[Item]:
+    return [Item(item_id=f"I{i}", name=f"Item {i}", category=f"C{i % 3}", department="D",
+                 price=1.0, popularity=float(i)) for i in range(n)]
+
+
+def test_database_is_wal_with_normal_sync(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(), min_stock=2)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert {"catalogue", "inventory", "planogram", "sessions", "shopper_history", "purchases",
+            "reco_log"} <= set(store.db.table_names())
+    assert store.db["catalogue"].count == 10
+    store.close()
+
+
+def test_stock_mask_follows_shelf_counts_and_survives_restart(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(), min_stock=2)
+    assert store.available.all()  # unknown stock counts as available
+    with store.transaction() as conn:
+        assert store.update_inventory("I3", 1, None, 1.0, conn) == (3, True)  # below min_stock
+        assert store.update_inventory("I3", 0, None, 2.0, conn) == (3, False)  # no flip
+        assert store.update_inventory("I4", 5, "shelf-1", 2.0, conn) == (4, False)
+        assert store.update_inventory("UNKNOWN", 5, None, 2.0, conn) == (None, False)
+    assert not store.available[3] and store.available[4]
+    assert store.placed == {"shelf-1": {4}}
+    store.close()
+    again = StateStore(tmp_path / "s.db", items(), min_stock=2)
+    assert not again.available[3] and again.available[4] and again.placed == {"shelf-1": {4}}
+    assert again.conn.execute("SELECT quantity FROM inventory WHERE item_id='UNKNOWN'").fetchone() == (5,)
+    again.close()
+
+
+def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items())
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.update_inventory("I1", 9, None, 1.0, conn)
+        raise RuntimeError("boom")
+    assert store.conn.execute("SELECT count(*) FROM inventory").fetchone() == (0,)
+    store.close()
+
+
+def test_sessions_expire_after_the_ttl_and_are_forgotten_on_disk(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(), session_ttl_s=60)
+    a = store.session("t:a", loyalty_id=None, track_id="a", now=1000.0)
+    store.session("t:b", loyalty_id=None, track_id="b", now=1000.0)
+    store.session("t:b", loyalty_id=None, track_id="b", now=1050.0)  # seen again: stays
+    a.add_history([1, 1, 2])
+    assert a.history == [1, 2] and a.version == 2
+    store.flush()
+    assert {r["key"] for r in store.db["sessions"].rows} == {"t:a", "t:b"}
+    gone = store.expire_sessions(1070.0)
+    assert [s.key for s in gone] == ["t:a"] and set(store.sessions) == {"t:b"}
+    store.flush()
+    assert {r["key"] for r in store.db["sessions"].rows} == {"t:b"}
+    store.close()
+
+
+def test_purchases_are_recorded_once_and_remembered_for_known_shoppers(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items())
+    s = store.session("l:L1", loyalty_id="L1", track_id=None, now=0.0)
+    with store.transaction() as conn:
+        assert store.record_purchase("T1", s, ["I1", "I2", "NOPE"], 5.0, conn) == [1, 2]
+        assert store.record_purchase("T1", s, ["I1", "I2"], 5.0, conn) is None  # redelivery
+    assert s.bought == {1, 2} and s.history == [1, 2]
+    store.flush()
+    store.close()
+    again = StateStore(tmp_path / "s.db", items())
+    again.sessions.clear()  # a later visit
+    later = again.session("l:L1", loyalty_id="L1", track_id=None, now=10_000.0)
+    assert later.history == [1, 2] and later.bought == set()  # history yes, basket no
+    anon = again.session("t:x", loyalty_id=None, track_id="x", now=10_000.0)
+    assert anon.history == []
+    again.close()
+
+
+def test_without_a_model_the_last_catalogue_is_served(tmp_path: Path) -> None:
+    StateStore(tmp_path / "s.db", items(4)).close()
+    store = StateStore(tmp_path / "s.db", None)
+    assert [i.item_id for i in store.items] == ["I0", "I1", "I2", "I3"]
+    assert store.popularity.tolist() == [0.0, 1.0, 2.0, 3.0]
+    store.close()
+
+
+def test_log_writer_commits_rows_and_runs_the_hook_in_the_same_transaction(tmp_path: Path) -> None:
+    StateStore(tmp_path / "s.db", items()).close()
+    seen: list[tuple[bool, int]] = []
+
+    def hook(conn: sqlite3.Connection, recs: list) -> None:
+        seen.append((conn.in_transaction, len(recs)))
+        conn.execute("CREATE TABLE IF NOT EXISTS hooked (n INTEGER)")
+        conn.executemany("INSERT INTO hooked VALUES (?)", [(r,) for r in recs])
+
+    writer = LogWriter(tmp_path / "s.db", hook, interval_s=0.05).start()
+    for n in range(5):
+        writer.put((f"r{n}", float(n), "d1", "z1", None, f"s{n}", "t", "model", "m", "[]"), n)
+    writer.put(("r5", 5.0, "d1", "z1", None, "s5", "t", "model", "m", "[]"), None)  # no impression
+    assert writer.drain(5)
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("SELECT count(*) FROM reco_log").fetchone() == (6,)
+    assert conn.execute("SELECT count(*) FROM hooked").fetchone() == (5,)
+    assert all(in_txn for in_txn, _ in seen)
+    writer.stop()
+
+    def failing(conn: sqlite3.Connection, recs: list) -> None:
+        raise RuntimeError("sink broken")
+
+    writer = LogWriter(tmp_path / "s.db", failing, interval_s=0.05).start()
+    writer.put(("r9", 9.0, "d1", "z1", None, "s9", "t", "model", "m", "[]"), 9)
+    assert writer.drain(5) and writer.errors == 1
+    writer.stop()
+    # all or nothing: the log row rolled back with the failed impression
+    assert conn.execute("SELECT count(*) FROM reco_log WHERE recommendation_id='r9'").fetchone() == (0,)
+
+
+def test_session_dataclass_keeps_recent_history_only() -> None:
+    s = Session("t:a", None, "a", 0, 0)
+    s.add_history(range(200))
+    assert len(s.history) == 50 and s.history[-1] == 199

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--client-id", default="cloud-ingest-1", help="stable per worker")
     run.add_argument("--username")
     run.add_argument("--password")
+    run.add_argument("--cafile", help="CA of the broker's certificate (enables TLS)")
+    run.add_argument("--certfile", help="client certificate (its CN is the MQTT username)")
+    run.add_argument("--keyfile")
     run.add_argument("--no-acks", action="store_true", help="do not publish end-to-end acks")
     run.add_argument("--log-level", default="INFO")
     rep = sub.add_parser("report", help="print streams, gaps and integrity as JSON")
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         open_warehouse(args.warehouse), args.host, args.port, prefix=args.prefix, group=args.group,
         client_id=args.client_id, send_acks=not args.no_acks, username=args.username,
         password=args.password,
+        tls={"ca_certs": args.cafile, "certfile": args.certfile, "keyfile": args.keyfile} if args.cafile else None,
     ).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -74,6 +74,7 @@ class IngestService:
         send_acks: bool = True,
         username: str | None = None,
         password: str | None = None,
+        tls: dict[str, str | None] | None = None,
     ) -> None:
         self.warehouse = warehouse
         self.host, self.port = host, port
@@ -94,6 +95,8 @@ class IngestService:
                                   protocol=mqtt.MQTTv5, manual_ack=True)
         if username:
             self.client.username_pw_set(username, password)
+        if tls:  # {"ca_certs": ..., "certfile": ..., "keyfile": ...} as paho's tls_set takes them
+            self.client.tls_set(**tls)
         self.client.reconnect_delay_set(1, 10)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect

@@ -121,14 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     except SourceError as exc:
         return _fail(EXIT_SOURCE, str(exc))
 
-    sink, tree = make_sink(config, publish=not args.no_publish)
-    counts = open_counts(args.counts_out)
     debug_out = args.debug_out
     if debug_out is None and cam.debug.out is not None:
         debug_out = cam.debug.out if cam.debug.out.is_absolute() else args.config.parent / cam.debug.out
-    debug_writer = DebugWriter(debug_out, fps=source_fps or 10.0) if debug_out else None
     mjpeg_port = args.debug_mjpeg or cam.debug.mjpeg_port
-    mjpeg = MjpegServer(mjpeg_port) if mjpeg_port else None
+    try:
+        counts = open_counts(args.counts_out)
+        debug_writer = DebugWriter(debug_out, fps=source_fps or 10.0) if debug_out else None
+        mjpeg = MjpegServer(mjpeg_port) if mjpeg_port else None
+    except OSError as exc:
+        src.close()
+        what = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return _fail(EXIT_CONFIG, f"cannot set up outputs: {what}{exc.strerror or exc}")
+    sink, tree = make_sink(config, publish=not args.no_publish)
     if mjpeg:
         log.info("debug stream on http://127.0.0.1:%d/ (loopback only)", mjpeg.port)
 

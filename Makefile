@@ -39,6 +39,7 @@ lint: install
 bench: install mosquitto
 	$(PY) -m benchmarks.edge_latency --rate 1000 --seconds 10
 	$(PY) -m benchmarks.reliability
+	$(PY) -m benchmarks.camera_fps
 
 clean:
 	rm -rf $(OUT) .pytest_cache

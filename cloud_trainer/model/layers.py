@@ -192,9 +192,10 @@ class ItemTower(keras.layers.Layer):
 class RepeatSignal(keras.layers.Layer):
     """The repeat-purchase signal: how much and how lately the shopper bought each item.
 
-    For every item in the history it computes two features, ``log1p(count)``
-    and a recency-weighted count, and scores them with a global weight plus a
-    per-item weight. The per-item weight lets the model learn that milk and
+    For every item in the history it computes three features, ``log1p(count)``,
+    a recency-weighted count and the item's share of the shopper's history
+    (3 of 10 purchases says more than 3 of 200), and scores them with global
+    weights plus a per-item weight on the count. The per-item weight lets the model learn that milk and
     bananas are re-bought every week while a toaster is not. This is what
     personal top-frequency and TIFU-KNN do by hand.
 
@@ -217,7 +218,7 @@ class RepeatSignal(keras.layers.Layer):
 
     def build(self, input_shape: object = None) -> None:
         self.global_weights = self.add_weight(
-            shape=(2,), initializer=keras.initializers.Constant(0.5), name="repeat_global"
+            shape=(3,), initializer=keras.initializers.Constant(0.5), name="repeat_global"
         )
         self.item_weights = self.add_weight(
             shape=(self.num_items,), initializer="zeros", name="repeat_item"
@@ -238,8 +239,8 @@ class RepeatSignal(keras.layers.Layer):
         last = tf.logical_not(tf.reduce_any(same & later[None], axis=2))
         keep = tf.cast(known & last, tf.float32)
         item = tf.where(known, history, tf.zeros_like(history))
-        w_count = self.global_weights[0] + tf.gather(self.item_weights, item)
-        scores = keep * (w_count * tf.math.log1p(count) + self.global_weights[1] * weighted)
+        share = count / tf.maximum(tf.reduce_sum(tf.cast(known, tf.float32), 1, keepdims=True), 1.0)
+        scores = keep * self._combine(count, weighted, share, tf.gather(self.item_weights, item))
         rows = tf.broadcast_to(tf.range(tf.shape(history)[0])[:, None], tf.shape(history))
         indices = tf.stack([tf.reshape(rows, [-1]), tf.reshape(item, [-1])], axis=1)
         return indices, tf.reshape(scores, [-1])
@@ -251,8 +252,14 @@ class RepeatSignal(keras.layers.Layer):
         onehot = tf.one_hot(history, self.num_items, dtype=tf.float32)  # pad -> all zeros
         count = tf.reduce_sum(onehot, axis=1)
         weighted = tf.reduce_sum(onehot * recent[..., None], axis=1)
-        w_count = self.global_weights[0] + self.item_weights[None, :]
-        return w_count * tf.math.log1p(count) + self.global_weights[1] * weighted
+        share = count / tf.maximum(tf.reduce_sum(known, axis=1, keepdims=True), 1.0)
+        return self._combine(count, weighted, share, self.item_weights[None, :])
+
+    def _combine(
+        self, count: tf.Tensor, weighted: tf.Tensor, share: tf.Tensor, item_weight: tf.Tensor
+    ) -> tf.Tensor:
+        g = self.global_weights
+        return (g[0] + item_weight) * tf.math.log1p(count) + g[1] * weighted + g[2] * share
 
     def call(
         self, history: tf.Tensor, sparse: bool = False

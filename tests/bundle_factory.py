@@ -45,22 +45,27 @@ def make_items(num_items: int = NUM_ITEMS) -> list[Item]:
     return items
 
 
-def context_fields() -> list[ContextField]:
+def context_fields(departments: tuple[str, ...] = DEPARTMENTS) -> list[ContextField]:
     return [
-        ContextField("department", ["<unk>", *DEPARTMENTS]),
+        ContextField("department", ["<unk>", *departments]),
         ContextField("hour", ["<unk>", *[str(h) for h in range(24)]]),
         ContextField("weekday", ["<unk>", *[str(d) for d in range(7)]]),
     ]
 
 
-def build_bundle(out_dir: Path, *, seed: int = 7, num_items: int = NUM_ITEMS) -> Path:
-    """Write a bundle to ``out_dir`` and return its path."""
+def build_bundle(
+    out_dir: Path, *, seed: int = 7, num_items: int = NUM_ITEMS, items: list[Item] | None = None
+) -> Path:
+    """Write a bundle to ``out_dir`` and return its path (``items``: a real catalogue to use)."""
     import tensorflow as tf  # tests only: edge/ never imports TensorFlow
 
     from edge.runtime.model import load_interpreter  # the device's own loader
 
     rng = np.random.default_rng(seed)
-    fields = context_fields()
+    if items is not None:
+        num_items = len(items)
+    catalogue = items or make_items(num_items)
+    fields = context_fields(tuple(sorted({it.department for it in catalogue})))
     pad = num_items
     item_emb = rng.normal(0, 1, (num_items + 1, EMBED_DIM)).astype(np.float32)
     item_emb[pad] = 0.0
@@ -129,7 +134,7 @@ def build_bundle(out_dir: Path, *, seed: int = 7, num_items: int = NUM_ITEMS) ->
     write_bundle(
         out_dir,
         model_bytes=model_bytes,
-        items=make_items(num_items),
+        items=catalogue,
         spec=spec,
         golden=golden,
         model_version=f"test-{seed}",

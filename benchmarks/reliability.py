@@ -19,8 +19,12 @@ Scenarios:
   repeated windows while the store keeps selling, shaped like the Azure IoT
   Edge connectivity tests' network controller (offline duration, online
   duration, runs). Recommendation latency is measured for signals sent inside
-  the offline windows (signal -> recommendation matched on ``cause.signal_id``).
-* ``device_sigkill``: the device process is SIGKILLed ``--kills`` (50) times at
+  the offline windows and, for comparison, in the online gaps (signal ->
+  recommendation matched on ``cause.signal_id``), at ``--offline-rate``
+  (200/s): a rate the device sustains, so the figure is the device's latency
+  and not the length of a queue in front of a saturated process.
+* ``device_sigkill``: the device process (with its feedback sender child, as
+  systemd kills a unit's control group) is SIGKILLed ``--kills`` (50) times at
   random moments while it is writing, and restarted each time.
 * ``corrupt_db``: the state database is damaged while the device is down; it
   must be moved aside (bytes intact), reported in the device status, and the
@@ -43,6 +47,7 @@ Accounting, per scenario (the JSON printed last):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -266,12 +271,15 @@ class Rig:
         log = (self.work / "device.log").open("ab")
         self.device = subprocess.Popen(
             [sys.executable, "-m", "edge.cli", "run", "--config", str(self.config_path), "--log-level", "WARNING"],
-            stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=REPO)
+            stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=REPO, start_new_session=True)
         self.device_starts += 1
 
     def kill_device(self) -> None:
-        if self.device is not None and self.device.poll() is None:
-            os.kill(self.device.pid, signal.SIGKILL)
+        """SIGKILL the device and its feedback sender child at once, as systemd
+        kills a unit's whole control group when the device fails or is stopped."""
+        if self.device is not None:
+            with contextlib.suppress(ProcessLookupError):  # the group may be gone already
+                os.killpg(self.device.pid, signal.SIGKILL)
             self.device.wait()
 
     def stop_device(self) -> int | None:
@@ -347,9 +355,7 @@ class Rig:
         self.traffic.close()
         self._status_client.disconnect()
         self._status_client.loop_stop()
-        if self.device is not None and self.device.poll() is None:
-            self.device.kill()
-            self.device.wait()
+        self.kill_device()
         if self.ingest is not None and self.ingest.poll() is None:
             self.ingest.send_signal(signal.SIGTERM)
             try:
@@ -556,7 +562,7 @@ SCENARIOS = ("broker_restarts", "offline_window", "device_sigkill", "corrupt_db"
 
 
 def run_scenarios(names: list[str], *, scale: float, rate: float, restarts: int, kills: int,
-                  offline_runs: int, bundle: Path | None, keep: bool,
+                  offline_runs: int, bundle: Path | None, keep: bool, offline_rate: float = 200.0,
                   on_result: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
     root = Path(tempfile.mkdtemp(prefix="reliability-"))
     results: dict[str, dict] = {}
@@ -572,7 +578,7 @@ def run_scenarios(names: list[str], *, scale: float, rate: float, restarts: int,
                 if name == "broker_restarts":
                     res = broker_restarts(rig, rate=rate, seconds=max(8.0, 40.0 * scale), restarts=restarts)
                 elif name == "offline_window":
-                    res = offline_window(rig, rate=rate, offline_s=max(3.0, 20.0 * scale),
+                    res = offline_window(rig, rate=offline_rate, offline_s=max(3.0, 20.0 * scale),
                                          online_s=max(2.0, 10.0 * scale), runs=offline_runs)
                 elif name == "device_sigkill":
                     res = device_sigkill(rig, rate=min(rate, 300.0), kills=kills)
@@ -603,13 +609,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--restarts", type=int, default=10)
     ap.add_argument("--kills", type=int, default=50)
     ap.add_argument("--offline-runs", type=int, default=3, help="offline windows (offline, then online)")
+    ap.add_argument("--offline-rate", type=float, default=200.0,
+                    help="signals/s during offline_window: a rate the device sustains, so the latency "
+                         "measured is the device's, not a queue's")
     ap.add_argument("--bundle", type=Path, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, databases)")
     args = ap.parse_args(argv)
     names = args.only or list(SCENARIOS)
     results = run_scenarios(names, scale=args.scale, rate=args.rate, restarts=args.restarts,
                             kills=args.kills, offline_runs=args.offline_runs, bundle=args.bundle,
-                            keep=args.keep)
+                            keep=args.keep, offline_rate=args.offline_rate)
     print(json.dumps({"scenarios": results}))
     return 0 if all(r["integrity_ok"] and r["lost"] == 0 for r in results.values()) else 1
 

@@ -56,6 +56,15 @@ class OutboxConfig(_Strict):
 
 class SyncConfig(_Strict):
     enabled: bool = Field(default=True, title="Sync enabled", description="Run the sender that drains the outbox to the broker.")
+    mode: Literal["process", "thread"] = Field(
+        default="process",
+        title="Sender mode",
+        description=(
+            "'process': edge-device runs the sender as a child process (its own interpreter, so publishing "
+            "never competes with recommendations for the GIL; it dies with the device). 'thread': inside "
+            "the device process."
+        ),
+    )
     qos: Literal[1] = Field(default=1, title="QoS", description="MQTT QoS of feedback publishes; 1 (at least once) is the only choice: the cloud de-duplicates.")
     client_id: str | None = Field(
         default=None,

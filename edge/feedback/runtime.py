@@ -4,20 +4,32 @@
 
     feedback = FeedbackRuntime(config)      # before the state DB is opened: corrupt -> moved aside
     agent = Agent(config, feedback=feedback.sink_factory)
-    feedback.start(agent)                   # sender thread + status reporting
+    feedback.start(agent)                   # sender (child process or thread) + status reporting
     agent.run_forever()
     feedback.stop()
 
+The sender runs as a child process by default (``feedback.sync.mode``): its
+own interpreter, so publishing a backlog after an outage never competes with
+recommendations for the GIL. The child is tied to the device: it exits within
+half a second once its parent pid changes (the device died, even by SIGKILL),
+well before a restarted device (seconds to boot) starts the next one, so two
+senders never fight over the same MQTT client id. If the child dies on its
+own, the reporter restarts it.
+
 The agent's device status carries ``detail.health.feedback``: outbox counters
-(produced, pending, dropped by reason), the sender's counters and the corrupt
-database count, refreshed every second by the sender's own thread, so the
-agent's hot path never queries the outbox for it.
+(produced, pending, dropped by reason), the sender's state and the corrupt
+database count, refreshed every second by a thread with its own SQLite
+connection, so the agent's hot path never queries the outbox for it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -38,6 +50,8 @@ class FeedbackRuntime:
         self.config = config
         self.quarantine = dbguard.guard(config.storage.db_path)
         self.sender: FeedbackSender | None = None
+        self.child: subprocess.Popen[bytes] | None = None
+        self.child_restarts = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,10 +65,24 @@ class FeedbackRuntime:
     def start(self, agent: Any) -> None:
         fb = self.config.feedback
         if fb.enabled and fb.sync.enabled:
-            self.sender = sender_from_config(self.config).start()
+            if fb.sync.mode == "thread":
+                self.sender = sender_from_config(self.config).start()
+            else:
+                self._spawn()
         self._thread = threading.Thread(target=self._report, args=(agent,), name="feedback-report",
                                         daemon=True)
         self._thread.start()
+
+    def _spawn(self) -> None:
+        level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "edge.feedback.sync", "--config-json", "--parent-pid", str(os.getpid()),
+             "--log-level", level if isinstance(level, str) else "WARNING"],
+            stdin=subprocess.PIPE,
+        )
+        assert self.child.stdin is not None
+        self.child.stdin.write(self.config.model_dump_json().encode())
+        self.child.stdin.close()
 
     def status(self, conn: sqlite3.Connection | None = None) -> dict[str, Any]:
         out: dict[str, Any] = dict(dbguard.status(self.config.storage.db_path))
@@ -66,13 +94,20 @@ class FeedbackRuntime:
             except Exception as exc:  # status must never take the device down
                 out["outbox_error"] = str(exc)[:200]
         if self.sender is not None:
-            out["sender"] = self.sender.stats()
+            out["sender"] = {"mode": "thread", **self.sender.stats()}
+        elif self.child is not None:
+            out["sender"] = {"mode": "process", "pid": self.child.pid, "alive": self.child.poll() is None,
+                             "restarts": self.child_restarts}
         return out
 
     def _report(self, agent: Any) -> None:
         conn = open_db(self.config.storage.db_path)  # its own: connections are not shared across threads
         try:
             while not self._stop.wait(self.REPORT_S):
+                if self.child is not None and self.child.poll() is not None and not self._stop.is_set():
+                    log.error("feedback sender exited with %s; restarting it", self.child.returncode)
+                    self.child_restarts += 1
+                    self._spawn()
                 agent.health["feedback"] = self.status(conn)
         finally:
             conn.close()
@@ -83,3 +118,10 @@ class FeedbackRuntime:
             self._thread.join(timeout=2)
         if self.sender is not None:
             self.sender.stop()
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signal.SIGTERM)
+            try:
+                self.child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+                self.child.wait()

@@ -16,9 +16,11 @@ How it keeps "nothing lost, nothing invented":
   ingest publishes, per device and outbox epoch, the highest seq up to which
   it has everything (``.../feedback/ack``, retained, bridged back). A store
   broker killed after PUBACK but before it saved or forwarded the message would
-  otherwise lose it. Rows acknowledged by the broker but not confirmed within
-  ``confirm_timeout_s`` are sent again (the timeout doubles while the cloud
-  stays silent, so a long offline window does not flood the bridge queue).
+  otherwise lose it. When the cloud's watermark has not moved for
+  ``confirm_timeout_s`` while rows older than that are unconfirmed, they are
+  sent again from the oldest (the timeout doubles while the cloud stays
+  silent, so a long outage does not flood the bridge; a slow but moving
+  watermark never triggers a re-send).
 * **The outbox, not the bridge, buffers an outage.** Mosquitto's bridge queue
   is not a safe store (2.0.11 dropped what was published while the uplink was
   down in our offline-window runs; cf. eclipse-mosquitto/mosquitto#3394 and
@@ -130,6 +132,7 @@ class FeedbackSender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._confirm_timeout = self.sync.confirm_timeout_s
+        self._last_progress = time.time()  # when the cloud watermark last moved
         self._retry_at = 0.0
         self._backoff = self.sync.backoff_initial_s
         self.counters: dict[str, int] = {
@@ -272,6 +275,7 @@ class FeedbackSender:
         if watermark is not None and confirmed:
             self.counters["confirmed"] += confirmed
             self._confirm_timeout = self.sync.confirm_timeout_s  # the cloud is answering again
+            self._last_progress = now
         if not self.sync.end_to_end_ack:
             self.counters["confirmed"] += len(ok)
         if ok:
@@ -324,6 +328,7 @@ class FeedbackSender:
             log.info("feedback sender: %s; resending unconfirmed rows from seq %d", why, first)
             self._cursor = first - 1
             self._last_read = -1
+            self._last_progress = time.time()
 
     def _housekeeping(self, now: float) -> None:
         self.db.execute("BEGIN IMMEDIATE")
@@ -333,7 +338,10 @@ class FeedbackSender:
             rewind_from = None
             if self.sync.end_to_end_ack and self._connected.is_set() and self._uplink_up:
                 sent_at = self.outbox.oldest_unconfirmed_sent_at(self.db)
-                if sent_at is not None and now - sent_at > self._confirm_timeout:
+                # Re-send only when the cloud is stuck, not when it is merely behind:
+                # a slow but moving watermark means the rows are on their way.
+                stalled = now - self._last_progress > self._confirm_timeout
+                if sent_at is not None and stalled and now - sent_at > self._confirm_timeout:
                     rewind_from = self.outbox.rewind(self.db)
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -346,6 +354,7 @@ class FeedbackSender:
             self._cursor = rewind_from - 1
             self._last_read = -1
             self._confirm_timeout = min(self._confirm_timeout * 2, 3600.0)
+            self._last_progress = now
 
     def stats(self) -> dict[str, Any]:
         return {**self.counters, "inflight": len(self._inflight), "connected": self._connected.is_set()}
@@ -361,19 +370,34 @@ def sender_from_config(config: Any) -> FeedbackSender:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+    import sys
+
     from firmware_config.loader import load_config
+    from firmware_config.schema import DeviceConfig
 
     parser = argparse.ArgumentParser(description="Drain the device's feedback outbox to the store broker.")
-    parser.add_argument("--config", required=True, type=Path)
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--config", type=Path, help="device TOML file")
+    src.add_argument("--config-json", action="store_true",
+                     help="read the DeviceConfig as JSON from stdin (how edge-device starts it)")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    sender = sender_from_config(load_config(args.config)).start()
+    config = DeviceConfig.model_validate_json(sys.stdin.read()) if args.config_json else load_config(args.config)
+    sender = sender_from_config(config).start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    while not stop.wait(10.0):
-        log.info("feedback sender: %s", sender.stats())
+    last_log = time.monotonic()
+    while not stop.wait(0.5):
+        if args.parent_pid and os.getppid() != args.parent_pid:
+            log.warning("feedback sender: parent %d gone; exiting", args.parent_pid)
+            break
+        if time.monotonic() - last_log > 60:
+            last_log = time.monotonic()
+            log.info("feedback sender: %s", sender.stats())
     sender.stop()
     return 0
 

@@ -37,7 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     return _check_bundle(args)
 
 
+def _keep_pandas_out() -> None:
+    """The device never uses pandas, but sqlite-utils imports it whenever it is
+    installed (it is on machines that also train): measured ~0.5 s of start-up
+    and ~40 MB of RSS. Make ``import pandas`` fail in the device process only."""
+    if "pandas" not in sys.modules:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+
+
 def _run(args: argparse.Namespace) -> int:
+    _keep_pandas_out()
     logging.basicConfig(
         level=getattr(logging, str(args.log_level).upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     ap.add_argument("--no-model", action="store_true", help="benchmark the popularity fallback")
-    ap.add_argument("--dispatch", choices=("inline", "queue"), default="inline")
+    ap.add_argument("--dispatch", choices=("inline", "queue"), default="queue")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
     ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
     ap.add_argument("--no-feedback", action="store_true",

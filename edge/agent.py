@@ -141,7 +141,7 @@ class Agent:
         config: DeviceConfig,
         *,
         feedback: FeedbackSink | Callable[[StateStore], FeedbackSink] | None = None,
-        dispatch: str = "inline",
+        dispatch: str = "queue",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config

@@ -25,8 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve recommendations for the configured store")
     run.add_argument("--config", required=True, type=Path, help="device TOML file")
-    run.add_argument("--dispatch", choices=("inline", "queue"), default="inline",
-                     help="handle messages on paho's network thread (inline) or a worker thread")
+    run.add_argument("--dispatch", choices=("inline", "queue"), default="queue",
+                     help="handle messages on a worker thread (queue, default: lower latency in "
+                          "benchmarks/edge_latency.py, and a stuck inference cannot block MQTT) or on "
+                          "paho's network thread (inline)")
     run.add_argument("--log-level", default="INFO")
     chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
     chk.add_argument("path", type=Path)

@@ -578,6 +578,12 @@ class Agent:
             self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
 
     def _status(self, state: str) -> DeviceStatus:
+        scorer = getattr(self, "scorer", None)
+        if scorer is not None and scorer.busy_since is None and self.health.get("inference") != "ok":
+            self.health["last_stuck"] = self.health["inference"]
+            self.health["inference"] = "ok"  # it came back
+        if getattr(self, "watchdog", None) is not None:
+            self.health["stuck_events"] = self.watchdog.stuck_events
         detail = {**self.stats.as_detail(), "health": dict(self.health),
                   "occupancy": dict(getattr(self, "occupancy", {}))}
         scores = getattr(self, "scores", None)

@@ -375,3 +375,37 @@ def test_last_will_marks_a_dead_device_offline(tmp_path: Path, broker: Mosquitto
     probe.clear()
     probe.wait_for(lambda t, b: t == T.status and b["state"] == "online", timeout=10)
     agent.stop()
+
+
+def test_stuck_inference_is_reported_while_the_device_stays_connected(
+    tmp_path: Path, broker: MosquittoBroker, probe: Probe
+) -> None:
+    agent = Agent(device_config(tmp_path, broker, tiny_bundle()))
+    assert agent.watchdog is not None
+    agent.watchdog.stuck_after_s = 0.3
+    agent.watchdog.exit_after_s = None  # do not end the test process
+    agent.start()
+    assert agent.link.subscribed.wait(10)
+    real = agent.scorer._interp
+
+    class Stuck:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def invoke(self) -> None:
+            time.sleep(1.2)
+            real.invoke()
+
+    try:
+        agent.scorer._interp = Stuck()
+        agent.scores._cache.clear()  # force an inference
+        sig = location("deli", track="stuck")
+        probe.publish(T.location, sig, qos=0)
+        _, status = probe.wait_for(
+            lambda t, b: t == T.status and str(b["detail"]["health"]["inference"]).startswith("stuck"))
+        assert status["state"] == "online" and agent.watchdog.stuck_events == 1
+        # The signal is still answered once the inference returns.
+        assert probe.reco_for(sig["signal_id"], "deli-screen", timeout=10)["shopper"] == "t:stuck"
+    finally:
+        agent.scorer._interp = real
+        agent.stop()

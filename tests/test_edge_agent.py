@@ -409,3 +409,40 @@ def test_stuck_inference_is_reported_while_the_device_stays_connected(
     finally:
         agent.scorer._interp = real
         agent.stop()
+
+
+def test_display_follows_the_latest_arrival_and_falls_back_when_they_leave(agent: Agent, probe: Probe) -> None:
+    a = location("grocery", track="first")
+    probe.publish(T.location, a, qos=0)
+    assert probe.reco_for(a["signal_id"], "grocery-shelf")["shopper"] == "t:first"
+    b = location("grocery", loyalty="second")
+    probe.publish(T.location, b, qos=0)
+    assert probe.reco_for(b["signal_id"], "grocery-shelf")["shopper"] == "l:second"
+    leave = location("grocery", loyalty="second", action="leave")
+    probe.publish(T.location, leave, qos=0)
+    assert probe.reco_for(leave["signal_id"], "grocery-shelf")["shopper"] == "t:first"
+    gone = location("deli", track="first")  # walks on: nobody left in front of the shelf
+    probe.publish(T.location, gone, qos=0)
+    probe.reco_for(gone["signal_id"], "deli-screen")
+    assert agent.audience["grocery"] == []
+
+
+def test_sessions_expire_and_their_displays_are_refreshed(tmp_path: Path, broker: MosquittoBroker,
+                                                          probe: Probe) -> None:
+    now = [time.time()]
+    agent = Agent(device_config(tmp_path, broker, tiny_bundle(), session_ttl_s=60), clock=lambda: now[0])
+    agent.start()
+    try:
+        assert agent.link.subscribed.wait(10)
+        sig = location("produce", track="brief")
+        probe.publish(T.location, sig, qos=0)
+        assert probe.reco_for(sig["signal_id"], "produce-screen")["shopper"] == "t:brief"
+        probe.clear()
+        now[0] += 61
+        with agent._lock:
+            agent._expire()
+        _, body = probe.wait_for(lambda t, b: t == T.recommendations("produce-screen"))
+        assert body["shopper"] is None and body["cause"] is None
+        assert "t:brief" not in agent.store.sessions
+    finally:
+        agent.stop()

@@ -97,7 +97,9 @@ class IngestService:
             self.client.username_pw_set(username, password)
         if tls:  # {"ca_certs": ..., "certfile": ..., "keyfile": ...} as paho's tls_set takes them
             self.client.tls_set(**tls)
-        self.client.reconnect_delay_set(1, 10)
+        # Reconnect fast: while no group member is connected the broker may not
+        # keep the group's messages (they come back from the devices, but later).
+        self.client.reconnect_delay_set(1, 2)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message

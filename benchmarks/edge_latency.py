@@ -33,6 +33,7 @@ import queue
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,18 @@ def ensure_bundle(bundle: Path) -> None:
     subprocess.run(cmd, check=True, cwd=REPO)
     if not (bundle / "manifest.json").exists():
         raise SystemExit(f"training finished but {bundle}/manifest.json is still missing")
+
+
+def no_delay(client: mqtt.Client) -> None:
+    """TCP_NODELAY on a client's socket, as the device sets it (edge/comms/mqtt.py)."""
+    if NAGLE:
+        return
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+NAGLE = False
 
 
 def proc_memory_mb(pid: int) -> dict[str, float]:
@@ -107,7 +120,11 @@ def receiver_main(host: str, port: int, subscriptions: list[tuple[str, int]], re
 
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-rx-{os.getpid()}",
                          protocol=mqtt.MQTTv5)
-    client.on_connect = lambda c, u, f, rc, p: c.subscribe(subscriptions)
+    def on_connect(c, u, f, rc, p) -> None:
+        no_delay(c)
+        c.subscribe(subscriptions)
+
+    client.on_connect = on_connect
     client.on_subscribe = lambda *a: ready.set()
     client.on_message = on_message
     client.connect(host, port, keepalive=60)
@@ -139,6 +156,7 @@ class Publisher:
             self.client.loop(timeout=0.05)
             if self.client.is_connected():
                 break
+        no_delay(self.client)
 
     def publish(self, topic: str, payload: bytes) -> None:
         self.client.publish(topic, payload, qos=0)
@@ -196,14 +214,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
     ap.add_argument("--no-feedback", action="store_true",
                     help="run the device with feedback capture disabled (to isolate its cost)")
+    ap.add_argument("--nagle", action="store_true",
+                    help="leave Nagle's algorithm on in the broker and the benchmark clients "
+                         "(the device always disables it) to see what it costs")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, db)")
     args = ap.parse_args(argv)
+    global NAGLE
+    NAGLE = args.nagle
 
     bundle = None if args.no_model else args.bundle
     if bundle is not None:
         ensure_bundle(bundle)
     work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
-    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False,
+                             extra_config="" if args.nagle else "set_tcp_nodelay true").start()
     device = None
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
@@ -315,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             "device_cpu_pct": cpu_pct,
             "dispatch": args.dispatch,
             "feedback": not args.no_feedback,
+            "tcp_nodelay": not args.nagle,
             "strategy": "popularity" if bundle is None else "model",
             "device_stage_us_mean": stages,
             "score_cache": cache,

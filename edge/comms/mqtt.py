@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -130,6 +131,7 @@ class MqttLink:
             log.warning("broker refused connection: %s", reason_code)
             return
         self.connects += 1
+        _no_delay(client)
         # Subscribe even when the broker kept our session: a broker restarted
         # without persistence forgot it, and re-subscribing is idempotent.
         client.subscribe(self.subscriptions)
@@ -162,6 +164,20 @@ class MqttLink:
             self.on_message_cb(msg.topic, msg.payload, getattr(msg, "properties", None))
         except Exception:  # the network thread must survive any handler bug
             log.exception("message handler failed on %s", msg.topic)
+
+
+def _no_delay(client: mqtt.Client) -> None:
+    """Disable Nagle's algorithm on the broker connection.
+
+    Screens wait for small messages; with Nagle a recommendation written while
+    the previous one is unacknowledged waits for the peer's (delayed) ACK.
+    Measured through Mosquitto: a bare echo round trip went from ~10 ms p50 to
+    well under a millisecond once both the clients and the broker
+    (``set_tcp_nodelay true``) sent without delay."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def reply_properties(correlation_data: bytes | None) -> Properties:

@@ -65,7 +65,7 @@ class OutboxRow:
 
 def create_schema(db: sqlite3.Connection | sqlite_utils.Database, device_id: str, store_id: str) -> None:
     """Create the outbox tables if missing (idempotent; safe on every start)."""
-    sdb = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db)
+    sdb = db if isinstance(db, sqlite_utils.Database) else sqlite_utils.Database(db, execute_plugins=False)
     sdb["feedback_outbox"].create(
         {"seq": int, "event_id": str, "kind": str, "payload": str, "created_at": float,
          "sent_at": float, "confirmed_at": float},

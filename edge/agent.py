@@ -28,6 +28,7 @@ state change it records.
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -250,6 +251,11 @@ class Agent:
         with self._lock:
             for display_id in self.displays:
                 self._refresh(display_id, cause=None, publish=False)
+        # Everything loaded so far (catalogue, model, modules) lives as long as
+        # the process: keep it out of the cyclic GC's full collections, whose
+        # pauses would otherwise land on random signals as tail latency.
+        gc.collect()
+        gc.freeze()
         if self.watchdog is not None:
             self.watchdog.start()
         self.log_writer.start()
@@ -571,6 +577,9 @@ class Agent:
         """Impression hooks for a batch, inside the log writer's transaction."""
         for rec in recs:
             self.feedback.on_recommendation(conn, rec.model())
+            # Hand the GIL to a waiting signal between impressions: a batch is
+            # tens of milliseconds of Python work that must not stall the screens.
+            time.sleep(0)
 
     def _on_inference_stuck(self, seconds: float) -> None:
         self.health["inference"] = f"stuck {seconds:.1f}s"

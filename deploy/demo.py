@@ -30,6 +30,7 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from benchmarks.edge_latency import no_delay
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker
 from edge.comms.topics import TopicTree
@@ -73,8 +74,11 @@ class Monitor:
         ready = threading.Event()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="demo-monitor",
                                   protocol=mqtt.MQTTv5)
-        self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(
-            [(tree.recommendations(), 1), (tree.status, 1), (tree.deadletter, 0)])
+        def on_connect(c, u, f, rc, p) -> None:
+            no_delay(c)
+            c.subscribe([(tree.recommendations(), 1), (tree.status, 1), (tree.deadletter, 0)])
+
+        self.client.on_connect = on_connect
         self.client.on_subscribe = lambda *a: ready.set()
         self.client.on_message = self._on_message
         self.client.connect(broker.host, broker.port, keepalive=30)
@@ -138,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("edge-state.db*"):
         old.unlink()  # a fresh store every demo
-    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
+    # Nagle's algorithm off in the broker, as on a store broker tuned for screens.
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False,
+                             extra_config="set_tcp_nodelay true").start()
     device = None
     monitor = None
     stop = threading.Event()
@@ -164,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         sim = StoreSimulator(config, data_dir / "completejourney", seed=args.seed,
                              arrivals_per_s=args.arrivals)
         pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="demo-simulator", protocol=mqtt.MQTTv5)
+        pub.on_connect = lambda c, u, f, rc, p: no_delay(c)
         pub.connect(broker.host, broker.port, keepalive=30)
         pub.loop_start()
 

@@ -175,7 +175,7 @@ class StoreSimulator:
         seed: int = 0,
         arrivals_per_s: float = 1.0,
         dwell_s: tuple[float, float] = (0.5, 2.0),
-        stock: tuple[int, int] = (2, 8),
+        stock: tuple[int, int] = (0, 4),
         restock_after_s: float = 15.0,
         pickup_share: float = 0.25,
         min_items: int = 2,
@@ -233,7 +233,7 @@ class StoreSimulator:
         """Every signal of a ``duration_s`` run, in time order."""
         events: list[Event] = []
         stock: dict[str, int] = {}
-        restock_at: dict[str, float] = {}
+        restock_at: dict[str, tuple[float, int]] = {}
         busy_until: dict[str, float] = {}
         t = 0.0
         for basket in self.visit_order():
@@ -260,12 +260,8 @@ class StoreSimulator:
                 now += self.rng.uniform(*self.dwell_s)
                 for line in by_zone.pop(zone, []):
                     item = line.product_id
-                    if item in restock_at and restock_at[item] <= now:
-                        del restock_at[item]
-                        stock[item] = self.rng.randint(*self.stock_range)
-                        self.stats.restocks += 1
-                        events.append(Event(now, self.tree.inventory, {
-                            "signal_id": self._sid(), "item_id": item, "quantity": stock[item]}))
+                    if item in restock_at and restock_at[item][0] <= now:
+                        stock[item] = restock_at.pop(item)[1]  # the shelf was refilled meanwhile
                     if item not in stock:
                         stock[item] = self.rng.randint(*self.stock_range) + line.quantity
                         events.append(Event(now, self.tree.inventory, {
@@ -278,9 +274,15 @@ class StoreSimulator:
                     stock[item] = max(0, stock[item] - line.quantity)
                     events.append(Event(now, self.tree.inventory, {
                         "signal_id": self._sid(), "item_id": item, "quantity": stock[item]}))
-                    if stock[item] == 0:
+                    if stock[item] == 0 and item not in restock_at:
+                        # Emptied: staff refill the shelf a little later.
                         self.stats.out_of_stock += 1
-                        restock_at[item] = now + self.restock_after_s
+                        when, qty = now + self.restock_after_s, self.rng.randint(1, self.stock_range[1] + 2)
+                        restock_at[item] = (when, qty)
+                        if when < duration_s:
+                            self.stats.restocks += 1
+                        events.append(Event(when, self.tree.inventory, {
+                            "signal_id": self._sid(), "item_id": item, "quantity": qty}))
             events.append(Event(now, self.tree.pos, {
                 "signal_id": self._sid(), "transaction_id": basket.basket_id, "shopper": shopper,
                 "items": [{"item_id": ln.product_id, "quantity": ln.quantity, "price": ln.price}

@@ -314,12 +314,14 @@ def main(argv: list[str] | None = None) -> int:
         latencies = [answered_at[i] - sent_at[i] for i in answered_at]
         stages: dict = {}
         cache = None
+        inference_us = None
         for _, k, body in records:
             if k == "status":
                 status = json.loads(body)
                 if status.get("state") == "offline":
                     stages = status.get("detail", {}).get("stage_us_mean", {})
                     cache = status.get("detail", {}).get("score_cache")
+                    inference_us = status.get("detail", {}).get("inference_us_mean")
 
         echo_p = percentiles(echo)
         reco_p = percentiles(latencies)
@@ -343,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
             "strategy": "popularity" if bundle is None else "model",
             "device_stage_us_mean": stages,
             "score_cache": cache,
+            "inference_us_mean": inference_us,
             "load_avg_1m": round(os.getloadavg()[0], 2),
         }
         say(

@@ -598,6 +598,9 @@ class Agent:
         scores = getattr(self, "scores", None)
         if scores is not None:
             detail["score_cache"] = {"hits": scores.cache_hits, "misses": scores.cache_misses}
+        if scorer is not None and scorer.inferences:
+            detail["inference_us_mean"] = round(scorer.inference_s_total / scorer.inferences * 1e6, 1)
+            detail["inferences"] = scorer.inferences
         return DeviceStatus(
             device_id=self.config.device_id, state=state, ts=self.clock(),  # type: ignore[arg-type]
             model_version=self.scorer.model_version if self.scorer is not None else None,

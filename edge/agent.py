@@ -20,10 +20,12 @@ Which displays a signal affects:
 * ``interaction`` at display D: display D (a pickup also joins the history).
 * ``request``: nobody; the answer goes to the MQTT 5 response topic.
 
-State is touched by one thread at a time (``self._lock``), so handlers read
-like single-threaded code. The feedback capture (``edge/feedback``) plugs in
-through :class:`FeedbackSink`, called inside the SQLite transaction of the
-state change it records.
+Messages are handled one at a time by a worker thread (``--dispatch queue``,
+the default) or on paho's network thread (``inline``); state is touched under
+``self._lock`` either way, so handlers read like single-threaded code. The
+feedback capture (``edge/feedback``) plugs in through :class:`FeedbackSink`,
+called inside the SQLite transaction of the state change it records
+(impressions: the log writer's batch, see :mod:`edge.state.logwriter`).
 """
 
 from __future__ import annotations

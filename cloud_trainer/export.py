@@ -84,24 +84,48 @@ def convert_float(trained: TrainedModel) -> bytes:
     return converter.convert()
 
 
-def convert_int8(trained: TrainedModel) -> bytes:
-    """Full-integer post-training quantization: int8 weights and activations.
+FLOAT_OPS = ("ONE_HOT", "SUM", "MUL", "MINIMUM", "LOG", "DIV")
+"""Element-wise ops kept in float inside the int8 model (see :func:`convert_int8`)."""
 
-    Every op must have an int8 kernel (``TFLITE_BUILTINS_INT8`` only), so a
-    silent float fallback cannot creep in. Embedding gathers are quantized
-    per-tensor (TFLite's int8 GATHER has no per-channel mode); the catalogue
-    matmul gets per-channel weights, i.e. one scale per item.
-    """
+
+def _int8_converter(trained: TrainedModel) -> tf.lite.TFLiteConverter:
     converter = tf.lite.TFLiteConverter.from_concrete_functions(
         [serving_function(trained)], tf.Module()
     )
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: _representative(trained)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     # Integer index inputs are never quantized, so they stay int32; the scores
     # output is dequantized to float32 so both files share one interface.
     converter.inference_output_type = tf.float32
-    return converter.convert()
+    return converter
+
+
+def convert_int8(trained: TrainedModel) -> bytes:
+    """Post-training integer quantization calibrated on real training queries.
+
+    Everything with weights is int8: the history and context embedding
+    gathers (per-tensor: TFLite's int8 GATHER has no per-channel mode), the
+    query MLP and the catalogue matmul (per-channel, one scale per item).
+    The element-wise arithmetic of the repeat-purchase signal and of the
+    history pooling (:data:`FLOAT_OPS`) stays float: the repeat features are
+    ``[1, num_items]`` tensors that are zero almost everywhere with a few
+    informative entries, and one per-tensor int8 scale for them cost a
+    measured ~25 % of Recall@20 on Complete Journey. Those ops carry no weight
+    matrix, so the file stays well under half the float file's size.
+    """
+    converter = _int8_converter(trained)
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
+        tf.lite.OpsSet.TFLITE_BUILTINS,
+    ]
+    debugger = tf.lite.experimental.QuantizationDebugger(
+        converter=converter,
+        debug_dataset=lambda: ([h, c] for h, c in trained.representative),
+        debug_options=tf.lite.experimental.QuantizationDebugOptions(
+            denylisted_ops=list(FLOAT_OPS)
+        ),
+    )
+    return debugger.get_nondebug_quantized_model()
 
 
 def export_tflite(trained: TrainedModel, data: PreparedData, out_dir: Path) -> ExportResult:

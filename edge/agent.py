@@ -203,6 +203,8 @@ class Agent:
         self.showing_items: dict[str, set[int]] = {}
         self.showing_shopper: dict[str, str | None] = {}
         self._seq = 0
+        self._last_reject_log = 0.0
+        self._unlogged_rejects = 0
         self._boot = f"{int(time.time() * 1000) % 10**10:x}"
 
         self._lock = threading.RLock()
@@ -341,7 +343,15 @@ class Agent:
     def _reject(self, topic: str, payload: bytes, reason: str) -> None:
         kind = reason.split(":", 1)[0][:40]
         self.stats.rejected[kind] += 1
-        log.warning("rejected %s: %s", topic, reason)
+        # Every rejection is counted and dead-lettered; the log gets at most
+        # one line a second, so a misbehaving sender cannot flood the journal.
+        now = time.monotonic()
+        if now - self._last_reject_log >= 1.0:
+            more = f" (+{self._unlogged_rejects} more since the last line)" if self._unlogged_rejects else ""
+            log.warning("rejected %s: %s%s", topic, reason, more)
+            self._last_reject_log, self._unlogged_rejects = now, 0
+        else:
+            self._unlogged_rejects += 1
         letter = DeadLetter(
             topic=topic, reason=reason,
             payload=payload[:512].decode("utf-8", errors="replace"), ts=self.clock(),

@@ -96,6 +96,11 @@ def find_bundle(arg: Path | None, work: Path) -> Path:
 # ---- the store's traffic ---------------------------------------------------------------
 
 
+# Several paho threads share this process's GIL; a short switch interval keeps the
+# receiver's arrival timestamps from waiting behind the sender (default 5 ms).
+sys.setswitchinterval(0.0002)
+
+
 class StoreTraffic:
     """Publishes store signals and watches what the displays show.
 
@@ -155,10 +160,10 @@ class StoreTraffic:
                 break
             due = start + i * interval
             delay = due - time.perf_counter()
-            if delay > 0.0005:
-                time.sleep(delay - 0.0003)
-            while time.perf_counter() < due:  # spin the last fraction: sleep is too coarse
-                pass
+            if delay > 0:
+                # Sleep, never spin: a spinning thread holds the GIL and delays the
+                # receiver thread's timestamps, which would inflate the latency measured.
+                time.sleep(delay)
             self._send(self._n + i)
             sent += 1
         self._n += count

@@ -231,9 +231,15 @@ def test_broker_restart_reconnects_resubscribes_and_republishes(tmp_path: Path) 
         shown = probe.reco_for(sig["signal_id"], "produce-screen")
         probe.close()
         connects = agent.link.connects
-        broker.restart(kill=True, down_seconds=0.5)
+        broker.stop(kill=True)
+        assert wait_until(lambda: not agent.link.connected.is_set(), 10)
+        # Published while the broker is away: queued by the device, not dropped.
+        agent.link.publish("probe/while-down", b"kept", qos=1, retain=True)
+        time.sleep(0.5)
+        broker.start()
         assert wait_until(lambda: agent.link.connects > connects and agent.link.subscribed.is_set(), 15)
         probe = Probe(broker)
+        probe.wait_for(lambda t, b: t == "probe/while-down", timeout=10)
         # Retained state is back: what each display showed, and "online".
         _, again = probe.wait_for(lambda t, b: t == T.recommendations("produce-screen"), timeout=10)
         assert again["recommendation_id"] == shown["recommendation_id"]

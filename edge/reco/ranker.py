@@ -83,23 +83,22 @@ class Ranker:
         self.exclude_purchased = exclude_purchased
         self.cache_size = cache_size
         self._shortlists: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._near: dict[tuple[str, int], np.ndarray] = {}
+        self._near: dict[str, tuple[int, np.ndarray]] = {}
         self.full_ranks = 0
         self._here_text: dict[str, str] = {}
 
     def near_mask(self, placement: Placement) -> np.ndarray:
         """Items shelved by the display: its departments plus items a shelf reported there."""
-        key = (placement.key, self.store.placed_version)
-        near = self._near.get(key)
-        if near is None:
-            near = placement.near
-            placed = self.store.placed.get(placement.key)
-            if placed:
-                near = near.copy()
-                near[list(placed)] = True
-            if len(self._near) > 1024:
-                self._near.clear()
-            self._near[key] = near
+        version = self.store.placed_version
+        found = self._near.get(placement.key)
+        if found is not None and found[0] == version:
+            return found[1]
+        near = placement.near
+        placed = self.store.placed.get(placement.key)
+        if placed:
+            near = near.copy()
+            near[list(placed)] = True
+        self._near[placement.key] = (version, near)  # one mask per display, the latest
         return near
 
     def boosted(self, scores: np.ndarray, near: np.ndarray) -> np.ndarray:

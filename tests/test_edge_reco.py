@@ -167,3 +167,16 @@ def test_reco_result_json_is_a_valid_contract_recommendation() -> None:
     assert json.loads(rec.to_json())["v"] == 1
     start = RecoResult("r2", "d1", "z1", None, None, None, "popularity", 1.0, [])
     assert Recommendation.model_validate_json(start.to_json()).cause is None
+
+
+def test_score_cache_is_bounded_by_memory(tmp_path) -> None:
+    scorer = load_scorer(tiny_bundle())
+    store = StateStore(tmp_path / "s.db", load_bundle(tiny_bundle()).items)
+    source = ScoreSource(store, scorer, cache_mb=0.001)
+    assert source.cache_size == 16  # the floor: 1 kB holds fewer vectors than that
+    p = placement(store)
+    for i in range(100):
+        s = Session(f"t:{i}", None, str(i), 0, 0, history=[i % 48, (i * 7) % 48])
+        source.scores(s, p, ["PRODUCE"], 0.0)
+        assert len(source._cache) <= source.cache_size
+    store.close()

@@ -35,12 +35,14 @@ class ScoreSource:
         scorer: Scorer | None,
         *,
         cold_start: str = "model",
-        cache_size: int = 4096,
+        cache_mb: float = 32.0,
     ) -> None:
         self.store = store
         self.scorer = scorer
         self.cold_start = cold_start
-        self.cache_size = cache_size
+        # A score vector is 4 bytes per catalogue item (73 kB for 18k items):
+        # bound the cache by memory, not by entries, to keep the RSS target.
+        self.cache_size = max(16, int(cache_mb * 2**20) // max(4 * len(store.items), 1))
         self._cache: dict[tuple, np.ndarray] = {}
         self.cache_hits = 0
         self.cache_misses = 0

@@ -67,7 +67,10 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     )
     def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         query = trained.query_tower(history, context, training=False)
-        return {"scores": trained.scorer(query, items) + trained.repeat(history)}
+        scores = trained.scorer(query, items) + trained.repeat(history)
+        if trained.zone is not None:
+            scores += trained.zone(context)
+        return {"scores": scores}
 
     return convert_variables_to_constants_v2(serve.get_concrete_function())
 

@@ -178,6 +178,19 @@ def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:
     assert overlap >= 0.8, overlap
 
 
+def test_zone_context_leads_with_that_department(exported: dict) -> None:
+    """A screen in a department recommends that department, in the shipped int8 file."""
+    from cloud_trainer.litert_eval import TFLiteScorer
+    from edge.bundle import topk
+
+    data, export = exported["data"], exported["export"]
+    scorer = TFLiteScorer(export.int8_path, export.spec)
+    dept_of = data.items["department"].to_numpy()
+    for dept in ("dept1", "dept3"):
+        top = topk(scorer.scores_for([], {"department": dept}), 10)
+        assert (dept_of[top] == dept).sum() >= 8, (dept, dept_of[top])
+
+
 def test_bundle_round_trip_runs_golden_cases(exported: dict) -> None:
     """A device-side load of the bundle reproduces every golden top-K in LiteRT."""
     from cloud_trainer.litert_eval import TFLiteScorer

@@ -30,7 +30,13 @@ import pandas as pd
 import tensorflow as tf
 
 from cloud_trainer.dataset import EvalCase, PreparedData
-from cloud_trainer.model.layers import CatalogueScorer, ItemTower, QueryTower, RepeatSignal
+from cloud_trainer.model.layers import (
+    CatalogueScorer,
+    ItemTower,
+    QueryTower,
+    RepeatSignal,
+    ZoneMatch,
+)
 from edge.bundle import ContextField, FeatureSpec
 
 UNKNOWN_LABEL = "<unk>"
@@ -45,6 +51,8 @@ class TrainConfig:
     history_dim: int = 16
     context_dim: int = 8
     hidden: int = 128
+    item_ids: bool = True
+    """Give every item its own embedding on top of category/department/price band."""
     dropout: float = 0.2
     recency_decay: float = 0.95
     batch_size: int = 1024
@@ -76,6 +84,7 @@ class TrainedModel:
     item_tower: ItemTower
     repeat: RepeatSignal
     scorer: CatalogueScorer
+    zone: ZoneMatch | None
     representative: list[tuple[np.ndarray, np.ndarray]]
     """Real training queries (history [1,H], context [1,C]) for int8 calibration."""
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -114,10 +123,12 @@ class ShopperModel(keras.Model):
         item_tower: ItemTower,
         repeat: RepeatSignal,
         scorer: CatalogueScorer,
+        zone: ZoneMatch | None = None,
         target_share: np.ndarray | None = None,
         num_negatives: int = 0,
     ) -> None:
         super().__init__()
+        self.zone = zone
         self.query_tower = query_tower
         self.item_tower = item_tower
         self.repeat = repeat
@@ -135,6 +146,8 @@ class ShopperModel(keras.Model):
         history, context = inputs
         query = self.query_tower(history, context, training=training)
         logits = self.scorer(query, self.item_tower(None))
+        if self.zone is not None:
+            logits += self.zone(context)
         indices, repeat = self.repeat(history, sparse=True)
         return tf.tensor_scatter_nd_add(logits, indices, repeat)
 
@@ -162,6 +175,8 @@ class ShopperModel(keras.Model):
         expected = tf.cast(batch, tf.float32) * tf.constant(self._target_share)
         expected += self.num_negatives / self.num_items
         logits += (tf.gather(self.scorer.bias, cand) - tf.math.log(tf.gather(expected, cand)))[None, :]
+        if self.zone is not None:
+            logits += self.zone(context, cand)
         indices, repeat = self.repeat(history, sparse=True)
         n_cand = tf.shape(cand)[0]
         col_of_item = tf.scatter_nd(cand[:, None], tf.range(1, n_cand + 1), [self.num_items])
@@ -206,7 +221,11 @@ def build_spec(data: PreparedData, history_length: int) -> FeatureSpec:
         context_fields=fields,
         input_tensors={"history": "history", "context": "context"},
         output_tensor="scores",
-        normalisation={"context_unknown_index": 0},
+        normalisation={
+            **getattr(data, "normalisation", {}),
+            "context_unknown_index": 0,
+            "history_order": "oldest first, right-aligned, left-padded with history_pad",
+        },
     )
 
 
@@ -377,6 +396,16 @@ def _item_features(items: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndar
     return codes("category"), codes("department"), codes("price_band")
 
 
+def _zone_match(data: PreparedData, spec: FeatureSpec) -> ZoneMatch | None:
+    """The zone boost, if the data has a department context field and item departments."""
+    names = [f.name for f in spec.context_fields]
+    if "department" not in names or "department" not in data.items.columns:
+        return None
+    field = spec.context_fields[names.index("department")]
+    item_zone = np.array([field.index(d) for d in data.items["department"].astype(str)])
+    return ZoneMatch(item_zone.astype(np.int32), names.index("department"))
+
+
 def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedModel:
     """Train the recommender on ``data.train``, early-stopping on ``data.val_cases``."""
     cfg = cfg or TrainConfig()
@@ -399,12 +428,13 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
         decay=cfg.recency_decay,
         dropout=cfg.dropout,
     )
-    item_tower = ItemTower(category, department, band, cfg.dim)
+    item_tower = ItemTower(category, department, band, cfg.dim, use_ids=cfg.item_ids)
     repeat = RepeatSignal(num_items, cfg.history_length, cfg.recency_decay)
     scorer = CatalogueScorer(num_items)
+    zone = _zone_match(data, spec)
     freq = np.bincount(target, minlength=num_items).astype(np.float32)
     model = ShopperModel(
-        query_tower, item_tower, repeat, scorer,
+        query_tower, item_tower, repeat, scorer, zone,
         target_share=freq / freq.sum(), num_negatives=cfg.num_negatives,
     )
     model((hist[:2], ctx[:2]))  # build all weights
@@ -477,6 +507,7 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
         item_tower=item_tower,
         repeat=repeat,
         scorer=scorer,
+        zone=zone,
         representative=representative,
         history=history,
         seconds=time.perf_counter() - start,

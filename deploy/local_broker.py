@@ -9,6 +9,7 @@ configured from ``deploy/mosquitto/`` does.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -87,6 +88,11 @@ class MosquittoBroker:
             "log_type error",
             "log_type warning",
         ]
+        if os.geteuid() == 0:
+            # As root Mosquitto drops to the 'mosquitto' user, which cannot
+            # write our temporary persistence directory: the broker would then
+            # run without persistence and a restart would lose queued messages.
+            lines.append("user root")
         if self.extra_config:
             lines.append(self.extra_config)
         self.config_path.write_text("\n".join(lines) + "\n")

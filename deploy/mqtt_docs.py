@@ -52,6 +52,9 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
     "feedback": ("{p}/{store}/device/{device}/feedback", "out", 1, False, "device feedback sender",
                  "Impressions, interactions and conversions from the device outbox, in sequence order "
                  "(docs/feedback.md)."),
+    "feedback_ack": ("{p}/{store}/device/{device}/feedback/ack", "in", 1, True, "cloud ingest (bridged back)",
+                     "The cloud's contiguous watermark per device and outbox epoch: the sender marks rows "
+                     "confirmed up to it and re-sends only when it stops advancing (docs/feedback.md)."),
 }
 
 SHOPPER = {"track_id": "trk-81", "loyalty_id": "hh-1027"}
@@ -85,6 +88,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "feedback": {"v": 1, "event_id": "demo-edge-1:17", "device_id": "demo-edge-1", "store_id": "cj-demo",
                  "seq": 17, "kind": "impression", "ts": TS, "model_version": "cj-20260101-abc123",
                  "data": {"recommendation_id": "demo-edge-1-1a2b-43"}},
+    "feedback_ack": {"v": 1, "device_id": "demo-edge-1", "epoch": "5f3a9c0e", "watermark": 17, "ts": TS},
 }
 
 
@@ -93,9 +97,10 @@ def models() -> dict[str, type[t.Payload]]:
         **t.INBOUND_MODELS,
         "recommendations": t.Recommendation,
         "status": t.DeviceStatus,
-        "camera_status": getattr(t, "CameraStatus", t.DeviceStatus),
+        "camera_status": t.CameraStatus,
         "deadletter": t.DeadLetter,
         "feedback": t.FeedbackEvent,
+        "feedback_ack": t.FeedbackAck,
     }
 
 

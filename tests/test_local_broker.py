@@ -20,3 +20,34 @@ def test_broker_starts_stops_and_restarts_on_same_port(broker: MosquittoBroker) 
     broker.start()
     assert broker.port == port
     assert _listening(broker)
+
+
+def test_retained_message_survives_restart(broker: MosquittoBroker) -> None:
+    """Persistence must really work (as root Mosquitto would otherwise drop
+    privileges and silently fail to write its database)."""
+    import threading
+
+    import paho.mqtt.client as mqtt
+    import paho.mqtt.publish as publish
+
+    publish.single("t/keep", b"still here", qos=1, retain=True, hostname=broker.host, port=broker.port)
+    broker.restart()
+    got: list[bytes] = []
+    done = threading.Event()
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.on_connect = lambda c, *_: c.subscribe("t/keep", qos=1)
+
+    def on_message(_c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        got.append(msg.payload)
+        done.set()
+
+    client.on_message = on_message
+    client.connect(broker.host, broker.port)
+    client.loop_start()
+    try:
+        assert done.wait(5), "retained message lost across restart"
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    assert got == [b"still here"]
+    assert "Permission denied" not in broker.log_path.read_text()

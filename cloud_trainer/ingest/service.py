@@ -28,7 +28,6 @@ Run: ``python -m cloud_trainer.ingest run --host H --port P --warehouse FILE``;
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -42,7 +41,7 @@ from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
 from cloud_trainer.ingest.warehouse import SQLiteWarehouse, Warehouse
-from edge.comms.topics import FeedbackEvent, TopicTree
+from edge.comms.topics import FeedbackAck, FeedbackEvent, TopicTree, dump
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +52,7 @@ def feedback_filter(prefix: str = "store", group: str = "ingest") -> str:
 
 
 def ack_topic(prefix: str, store_id: str, device_id: str) -> str:
-    return f"{TopicTree(store_id=store_id, device_id=device_id, prefix=prefix).feedback}/ack"
+    return TopicTree(store_id=store_id, device_id=device_id, prefix=prefix).feedback_ack
 
 
 class IngestService:
@@ -178,8 +177,8 @@ class IngestService:
                 self.client.ack(msg.mid, msg.qos)
             if self.send_acks:
                 for device_id, store_id, epoch, watermark in result.watermarks.values():
-                    payload = json.dumps({"v": 1, "device_id": device_id, "epoch": epoch,
-                                          "watermark": watermark, "ts": time.time()})
+                    payload = dump(FeedbackAck(device_id=device_id, epoch=epoch,
+                                               watermark=watermark, ts=time.time()))
                     self.client.publish(ack_topic(self.prefix, store_id, device_id), payload, qos=1, retain=True)
                     self.counters["acks_published"] += 1
 

@@ -19,6 +19,7 @@ Tree (``{p}`` is the configured prefix, default ``store``)::
     {p}/{store}/device/{device}/request               in   QoS 1  MQTT 5 request; reply to its response topic
     {p}/{store}/device/{device}/deadletter            out  QoS 0  rejected inbound messages and why
     {p}/{store}/device/{device}/feedback              out  QoS 1  impressions/interactions/conversions for the cloud
+    {p}/{store}/device/{device}/feedback/ack          in   QoS 1  retained: the cloud's contiguous watermark (bridged back)
 
 Every payload is a JSON object with ``"v": 1`` (the schema version). A device
 rejects a payload with another version rather than guess at its meaning.
@@ -212,6 +213,16 @@ class FeedbackEvent(Payload):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class FeedbackAck(Payload):
+    """The cloud ingest's confirmation: every event of this device and outbox
+    epoch up to ``watermark`` (inclusive, contiguous) is stored in the warehouse."""
+
+    device_id: str
+    epoch: str = Field(description="Outbox epoch (changes when a corrupt state DB is replaced).")
+    watermark: int = Field(ge=0, description="Highest seq below which nothing is missing.")
+    ts: float
+
+
 # ---- topics ----------------------------------------------------------------
 
 InboundKind = Literal["location", "camera", "inventory", "pos", "interaction", "request"]
@@ -293,6 +304,10 @@ class TopicTree:
         return f"{self.device}/request"
 
     @property
+    def feedback_ack(self) -> str:
+        return f"{self.feedback}/ack"
+
+    @property
     def deadletter(self) -> str:
         return f"{self.device}/deadletter"
 
@@ -362,6 +377,7 @@ def all_schemas() -> dict[str, Any]:
         "camera_status": CameraStatus,
         "deadletter": DeadLetter,
         "feedback": FeedbackEvent,
+        "feedback_ack": FeedbackAck,
     }
     return {name: model.model_json_schema() for name, model in models.items()}
 

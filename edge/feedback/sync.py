@@ -49,7 +49,6 @@ if __name__ == "__main__":
     sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
 
 import argparse
-import json
 import logging
 import signal
 import sqlite3
@@ -63,7 +62,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.comms.topics import TopicTree
+from edge.comms.topics import FeedbackAck, TopicTree
 from edge.feedback.outbox import Outbox, create_schema, event_json
 from firmware_config.feedback import FeedbackConfig
 from firmware_config.schema import BrokerConfig
@@ -73,7 +72,7 @@ log = logging.getLogger(__name__)
 
 def ack_topic(tree: TopicTree) -> str:
     """Where the cloud ingest confirms a device's events (bridged cloud -> store)."""
-    return f"{tree.feedback}/ack"
+    return tree.feedback_ack
 
 
 def open_db(db_path: Path | str) -> sqlite3.Connection:
@@ -195,13 +194,13 @@ class FeedbackSender:
             self._wake.set()
             return
         try:
-            ack = json.loads(msg.payload)
-            if ack.get("epoch") == self.epoch and ack.get("device_id") == self.device_id:
-                w = int(ack["watermark"])
+            ack = FeedbackAck.model_validate_json(msg.payload)
+            if ack.epoch == self.epoch and ack.device_id == self.device_id:
+                w = ack.watermark
                 if self._cloud_watermark is None or w > self._cloud_watermark:
                     self._cloud_watermark = w
                     self._wake.set()
-        except (ValueError, KeyError, TypeError):
+        except ValueError:  # pydantic's ValidationError is a ValueError
             log.warning("feedback sender: bad ack on %s", msg.topic)
 
     # ---- lifecycle -----------------------------------------------------------------------

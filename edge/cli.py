@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="serve recommendations for the configured store")
     run.add_argument("--config", required=True, type=Path, help="device TOML file")
     run.add_argument("--dispatch", choices=("inline", "queue"), default="queue",
-                     help="handle messages on a worker thread (queue, default: lower latency in "
-                          "benchmarks/edge_latency.py, and a stuck inference cannot block MQTT) or on "
-                          "paho's network thread (inline)")
+                     help="handle messages on a worker thread (queue, default: a stuck inference "
+                          "cannot block MQTT) or on paho's network thread (inline); "
+                          "see docs/edge-runtime.md for the measurements")
     run.add_argument("--log-level", default="INFO")
     chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
     chk.add_argument("path", type=Path)

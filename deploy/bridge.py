@@ -10,7 +10,6 @@ cloud broker (or both) is how a test takes the store's uplink down.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -62,17 +61,14 @@ class StoreCloudPair:
     def __init__(self, workdir: Path | None = None, *, prefix: str = "store") -> None:
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="store-cloud-"))
-        # Mosquitto started as root drops to the "mosquitto" user, which cannot
-        # write its persistence file into our root-owned work dir: it would run
-        # without persistence ("Error: Permission denied" in its log). Stay root.
-        as_root = "user root" if os.geteuid() == 0 else ""
-        self.cloud = MosquittoBroker(workdir=self.workdir / "cloud", extra_config=as_root)
+        # MosquittoBroker keeps persistence working when run as root.
+        self.cloud = MosquittoBroker(workdir=self.workdir / "cloud")
         store_port = free_port()
         self.store = MosquittoBroker(
             port=store_port,
             workdir=self.workdir / "store",
-            extra_config="\n".join([as_root, bridge_config(self.cloud.host, self.cloud.port, prefix=prefix,
-                                                           clientid=f"store-bridge-{store_port}")]),
+            extra_config=bridge_config(self.cloud.host, self.cloud.port, prefix=prefix,
+                                       clientid=f"store-bridge-{store_port}"),
         )
 
     def start(self) -> StoreCloudPair:

@@ -54,6 +54,7 @@ class MosquittoBroker:
         workdir: Path | None = None,
         *,
         persistence: bool = True,
+        tcp_nodelay: bool = True,
         extra_config: str = "",
     ) -> None:
         self.port = port or free_port()
@@ -62,6 +63,7 @@ class MosquittoBroker:
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="mosquitto-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.persistence = persistence
+        self.tcp_nodelay = tcp_nodelay
         self.extra_config = extra_config
         self.binary = find_mosquitto()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -88,7 +90,11 @@ class MosquittoBroker:
             "log_type error",
             "log_type warning",
         ]
-        if os.geteuid() == 0:
+        if self.tcp_nodelay and "set_tcp_nodelay" not in self.extra_config:
+            # Without it Nagle's algorithm holds small MQTT packets back until
+            # the peer's delayed ACK: ~10 ms per hop instead of ~0.1 ms.
+            lines.append("set_tcp_nodelay true")
+        if os.geteuid() == 0 and "\nuser " not in f"\n{self.extra_config}":
             # As root Mosquitto drops to the 'mosquitto' user, which cannot
             # write our temporary persistence directory: the broker would then
             # run without persistence and a restart would lose queued messages.

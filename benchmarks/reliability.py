@@ -69,6 +69,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from benchmarks.edge_latency import percentiles
 from deploy.bridge import StoreCloudPair
 from deploy.devicecfg import local_device_config
+from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from edge.feedback import dbguard
 
@@ -122,12 +123,15 @@ class StoreTraffic:
         self.counts = {"location": 0, "interaction": 0, "pos": 0}
         self._lock = threading.Lock()
         self.rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rel-rx-{tag}", protocol=mqtt.MQTTv5)
-        self.rx.on_connect = lambda c, u, f, rc, p: c.subscribe(tree.recommendations(), qos=1)
+        # TCP_NODELAY on every (re)connect, like the device: otherwise Nagle's
+        # delayed-ACK stall (~10 ms) lands in the latency measured here.
+        self.rx.on_connect = lambda c, u, f, rc, p: (no_delay(c), c.subscribe(tree.recommendations(), qos=1))
         self.rx.on_message = self._on_reco
         self.rx.connect(host, port, keepalive=10)
         self.rx.loop_start()
         self.tx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rel-tx-{tag}", protocol=mqtt.MQTTv5)
         self.tx.max_queued_messages_set(10000)
+        self.tx.on_connect = lambda c, u, f, rc, p: no_delay(c)
         self.tx.connect(host, port, keepalive=10)
         self.tx.loop_start()
         self.rng = random.Random(7)

@@ -131,7 +131,7 @@ class MqttLink:
             log.warning("broker refused connection: %s", reason_code)
             return
         self.connects += 1
-        _no_delay(client)
+        no_delay(client)
         # Subscribe even when the broker kept our session: a broker restarted
         # without persistence forgot it, and re-subscribing is idempotent.
         client.subscribe(self.subscriptions)
@@ -166,7 +166,7 @@ class MqttLink:
             log.exception("message handler failed on %s", msg.topic)
 
 
-def _no_delay(client: mqtt.Client) -> None:
+def no_delay(client: mqtt.Client) -> None:
     """Disable Nagle's algorithm on the broker connection.
 
     Screens wait for small messages; with Nagle a recommendation written while

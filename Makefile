@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA   ?= ../shared/data
 OUT    ?= out
+DEMO_ARGS ?=
 
 .PHONY: install mosquitto demo test lint bench clean
 
@@ -26,7 +27,7 @@ mosquitto:
 	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto )
 
 demo: install mosquitto
-	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT)
+	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT) $(DEMO_ARGS)
 
 # pytest exits 5 when it collected nothing: a broken suite, never a pass.
 test: install mosquitto

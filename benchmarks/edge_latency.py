@@ -33,7 +33,6 @@ import queue
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import no_delay as edge_no_delay
 from edge.comms.topics import TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,12 +70,9 @@ def ensure_bundle(bundle: Path) -> None:
 
 
 def no_delay(client: mqtt.Client) -> None:
-    """TCP_NODELAY on a client's socket, as the device sets it (edge/comms/mqtt.py)."""
-    if NAGLE:
-        return
-    sock = client.socket()
-    if isinstance(sock, socket.socket):
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    """TCP_NODELAY on a client's socket, as the device sets it (unless --nagle)."""
+    if not NAGLE:
+        edge_no_delay(client)
 
 
 NAGLE = False
@@ -227,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         ensure_bundle(bundle)
     work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
     broker = MosquittoBroker(workdir=work / "broker", persistence=False,
-                             extra_config="" if args.nagle else "set_tcp_nodelay true").start()
+                             tcp_nodelay=not args.nagle).start()
     device = None
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process

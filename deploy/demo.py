@@ -30,9 +30,9 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from benchmarks.edge_latency import no_delay
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from edge.simulator import StoreSimulator
 
@@ -142,9 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("edge-state.db*"):
         old.unlink()  # a fresh store every demo
-    # Nagle's algorithm off in the broker, as on a store broker tuned for screens.
-    broker = MosquittoBroker(workdir=work / "broker", persistence=False,
-                             extra_config="set_tcp_nodelay true").start()
+    # MosquittoBroker turns Nagle's algorithm off, as on a store broker tuned for screens.
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
     device = None
     monitor = None
     stop = threading.Event()

@@ -63,6 +63,9 @@ class TrainConfig:
     patience: int = 3
     department_dropout: float = 0.8
     recency_half_life_days: float = 0.0
+    target_window_days: float = 0.0
+    """0: predict the next basket's items. >0: predict the unique items of the next
+    ``target_window_days`` from every basket start (the evaluation's target period)."""
     """Training example weight halves this many days before the end of train; 0 = flat."""
     anonymous_fraction: float = 0.3
     seed: int = 42
@@ -290,15 +293,22 @@ def build_training_examples(
         )
 
     names = [f.name for f in spec.context_fields]
-    if "department" in names and cfg.department_dropout > 0:
-        drop = rng.random(n) < cfg.department_dropout
-        context[drop, names.index("department")] = 0
+    source, target_row, weight = _example_rows(tr, basket_change, cfg.target_window_days)
+    history, items = history[source], items[target_row]
+    row_context, context = context, context[source]
+    if "department" in names:
+        # The zone a purchase happens in is the target item's department.
+        dept = names.index("department")
+        context[:, dept] = row_context[target_row, dept]
+        if cfg.department_dropout > 0:
+            drop = rng.random(len(items)) < cfg.department_dropout
+            context[drop, dept] = 0
+    n = len(items)
 
-    weight = np.ones(n, dtype=np.float32)
     if cfg.recency_half_life_days > 0 and "timestamp" in tr.columns:
         age_days = (tr["timestamp"].max() - tr["timestamp"]) / pd.Timedelta(days=1)
-        weight = np.power(0.5, age_days.to_numpy() / cfg.recency_half_life_days)
-        weight = (weight / weight.mean()).astype(np.float32)
+        weight = weight * np.power(0.5, age_days.to_numpy()[source] / cfg.recency_half_life_days)
+    weight = (weight / weight.mean()).astype(np.float32)
 
     n_anon = int(round(cfg.anonymous_fraction * n))
     if n_anon:
@@ -312,6 +322,38 @@ def build_training_examples(
         items = np.concatenate([items, items[pick]])
         weight = np.concatenate([weight, weight[pick]])
     return history, context, items, weight
+
+
+def _example_rows(
+    tr: pd.DataFrame, basket_change: np.ndarray, window_days: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(query row, target row, weight)`` per training example.
+
+    ``window_days == 0``: one example per purchase, the query being the state
+    just before its basket. Otherwise every basket start is a cut, like the
+    start of an evaluation period: the targets are the *unique* items the
+    shopper bought in the following ``window_days``, each weighted
+    ``1 / #targets`` so every cut counts once, as every case does in the
+    macro-averaged evaluation.
+    """
+    n = len(tr)
+    if window_days <= 0 or "timestamp" not in tr.columns:
+        rows = np.arange(n)
+        return rows, rows, np.ones(n, dtype=np.float64)
+    user_code = pd.factorize(tr["user_id"].astype(str))[0].astype(np.int64)
+    seconds = (tr["timestamp"] - tr["timestamp"].min()).dt.total_seconds().to_numpy()
+    key = user_code * 10**10 + seconds.astype(np.int64)  # sorted: rows are by user, time
+    cuts = np.flatnonzero(basket_change)
+    ends = np.searchsorted(key, key[cuts] + int(window_days * 86400), side="left")
+    lengths = ends - cuts
+    source = np.repeat(cuts, lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    target_row = source + offsets
+    item = tr["item_idx"].to_numpy(dtype=np.int64)[target_row]
+    _, first = np.unique(source * (item.max() + 2) + item, return_index=True)
+    source, target_row = source[first], target_row[first]
+    per_cut = np.bincount(source, minlength=n)[source]
+    return source, target_row, 1.0 / per_cut
 
 
 class RankingMetrics(keras.callbacks.Callback):

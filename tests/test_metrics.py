@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate, evaluate_segments, intra_list_diversity
@@ -128,3 +130,31 @@ def test_recommender_objects_are_asked_for_max_k() -> None:
     rec = Fixed()
     m = evaluate(rec, [case([0])], tiny_data(), ks=(1, 3))
     assert rec.asked == [3] and m["recall@1"] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.permutations(list(range(12))),  # a full ranking of a 12-item catalogue
+            st.sets(st.integers(0, 11), max_size=6),
+            st.integers(0, 2),
+        ),
+        min_size=1, max_size=8,
+    )
+)
+def test_metric_invariants(rows: list[tuple[list[int], set[int], int]]) -> None:
+    """Bounds and monotonicity that must hold for any lists and targets."""
+    recs = np.array([r[0] for r in rows])
+    cases = [case(sorted(t), unseen=u) for _, t, u in rows]
+    m = evaluate(recs, cases, tiny_data(12), ks=(3, 6, 12))
+    if m["n_cases"] == 0:
+        return
+    for key, value in m.items():
+        if key != "n_cases":
+            assert 0.0 <= value <= 1.0 + 1e-12, key
+    assert m["recall@3"] <= m["recall@6"] <= m["recall@12"] + 1e-12
+    assert m["coverage@12"] == 1.0  # every list is the whole catalogue
+    # A full ranking finds every target in the catalogue: recall@12 = seen share.
+    scored = [(len(t), u) for _, t, u in rows if len(t) + u > 0]
+    assert m["recall@12"] == pytest.approx(np.mean([n / (n + u) for n, u in scored]))

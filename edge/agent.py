@@ -39,7 +39,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from paho.mqtt.properties import Properties
 
@@ -55,11 +54,11 @@ from edge.comms.topics import (
     LocationSignal,
     PayloadError,
     PosPurchase,
-    Recommendation,
     RecommendRequest,
     TopicTree,
     dump,
 )
+from edge.feedback.capture import FeedbackSink, NullFeedbackSink
 from edge.reco import Placement, Ranker, RecoResult, ScoreSource, department_mask
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.state import Session, StateStore
@@ -70,42 +69,6 @@ log = logging.getLogger(__name__)
 
 HOUSEKEEPING_S = 0.5
 STATUS_EVERY_S = 30.0
-
-
-class FeedbackSink(Protocol):
-    """Where feedback capture hooks in. Every call runs inside the SQLite
-    transaction (``conn``) of the state change it describes, so an outbox row
-    commits or rolls back with it:
-
-    * ``on_interaction`` / ``on_purchase``: in the handler's transaction that
-      records the interaction (session history) or the purchase (basket);
-    * ``on_recommendation``: in the log writer's batch transaction that writes
-      the recommendation's ``reco_log`` row, off the hot path (see
-      :mod:`edge.state.logwriter`); pending impressions are committed before
-      any interaction or purchase is handled.
-    """
-
-    def on_recommendation(self, conn, rec: Recommendation) -> None:
-        """A recommendation was published to a display (an impression)."""
-
-    def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
-        """A shopper touched a tile or picked an item at a display."""
-
-    def on_purchase(self, conn, purchase: PosPurchase) -> None:
-        """A till transaction was recorded (once per transaction_id)."""
-
-
-class NullFeedback:
-    """The default sink: feedback capture not installed."""
-
-    def on_recommendation(self, conn, rec: Recommendation) -> None:
-        pass
-
-    def on_interaction(self, conn, event: DisplayInteraction, display_id: str) -> None:
-        pass
-
-    def on_purchase(self, conn, purchase: PosPurchase) -> None:
-        pass
 
 
 class Rejected(Exception):
@@ -165,8 +128,8 @@ class Agent:
         # A sink, or a factory given the store (an outbox lives in the same database).
         if feedback is not None and not hasattr(feedback, "on_recommendation"):
             feedback = feedback(self.store)  # type: ignore[operator]
-        self.feedback: FeedbackSink = feedback or NullFeedback()  # type: ignore[assignment]
-        self._feedback_active = not isinstance(self.feedback, NullFeedback)
+        self.feedback: FeedbackSink = feedback or NullFeedbackSink()  # type: ignore[assignment]
+        self._feedback_active = not isinstance(self.feedback, NullFeedbackSink)
         # The recommendation log and impressions: batched, on their own connection.
         self.log_writer = LogWriter(
             config.storage.db_path,
@@ -588,7 +551,7 @@ class Agent:
     def _write_impressions(self, conn, recs: list[RecoResult]) -> None:
         """Impression hooks for a batch, inside the log writer's transaction."""
         for rec in recs:
-            self.feedback.on_recommendation(conn, rec.model())
+            self.feedback.on_recommendation(conn, rec)
             # Hand the GIL to a waiting signal between impressions: a batch is
             # tens of milliseconds of Python work that must not stall the screens.
             time.sleep(0)

@@ -12,17 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edge.comms.topics import (
-    Cause,
     DisplayInteraction,
     FeedbackEvent,
     PosLine,
     PosPurchase,
-    Recommendation,
-    RecommendedItem,
     ShopperRef,
 )
 from edge.feedback.capture import OutboxFeedbackSink
 from edge.feedback.outbox import Outbox, create_schema, event_json
+from edge.reco.result import RecoResult
 from firmware_config.feedback import FeedbackConfig, OutboxConfig
 
 
@@ -214,14 +212,17 @@ def test_every_event_is_accounted_for(ops: list[str], policy: str) -> None:
 # ---- capture ------------------------------------------------------------------------
 
 
-def rec(rid: str, items: list[str], shopper: str | None = "l:42", ts: float = 1000.0) -> Recommendation:
-    return Recommendation(
+def rec(rid: str, items: list[str], shopper: str | None = "l:42", ts: float = 1000.0) -> RecoResult:
+    """What the agent hands the sink; it must also be a valid Recommendation on the wire."""
+    result = RecoResult(
         recommendation_id=rid, display_id="d1", zone="z1",
-        cause=Cause(signal_id=f"sig-{rid}", topic="store/s/shopper/location"), shopper=shopper,
+        cause=(f"sig-{rid}", "store/s/shopper/location"), shopper=shopper,
         model_version="m-7", strategy="model", generated_at=ts,
-        items=[RecommendedItem(item_id=i, name=i, category="c", price=2.5, score=1.0 / (p + 1),
-                               position=p + 1, reason="popular") for p, i in enumerate(items)],
+        items=[{"item_id": i, "name": i, "category": "c", "price": 2.5, "score": 1.0 / (p + 1),
+                "position": p + 1, "reason": "popular"} for p, i in enumerate(items)],
     )
+    result.model()  # validates against the contract
+    return result
 
 
 def kinds(conn: sqlite3.Connection) -> list[tuple[str, dict]]:

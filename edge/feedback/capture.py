@@ -28,8 +28,9 @@ from typing import Any, Protocol
 
 import sqlite_utils
 
-from edge.comms.topics import DisplayInteraction, PosPurchase, Recommendation
+from edge.comms.topics import DisplayInteraction, PosPurchase
 from edge.feedback.outbox import Outbox, _conn, create_schema
+from edge.reco.result import RecoResult
 from firmware_config.feedback import FeedbackConfig
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,23 @@ Db = sqlite3.Connection | sqlite_utils.Database
 
 
 class FeedbackSink(Protocol):
-    """What the agent calls; all hooks run in the caller's open transaction."""
+    """Where the device agent hooks feedback capture in. Every call runs inside
+    the SQLite transaction (``conn``) of the state change it describes, so an
+    outbox row commits or rolls back with it:
 
-    def on_recommendation(self, conn: Db, rec: Recommendation) -> None: ...
+    * ``on_interaction`` / ``on_purchase``: in the handler's transaction that
+      records the interaction (session history) or the purchase (basket);
+    * ``on_recommendation``: in the log writer's batch transaction that writes
+      the recommendation's ``reco_log`` row, off the hot path (see
+      :mod:`edge.state.logwriter`); pending impressions are committed before
+      any interaction or purchase is handled.
+
+    ``on_recommendation`` gets the agent's plain :class:`RecoResult`, not the
+    pydantic contract model: at 1,000 signals/s building that model per
+    impression cost a sizeable share of a core.
+    """
+
+    def on_recommendation(self, conn: Db, rec: RecoResult) -> None: ...
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None: ...
 
@@ -50,7 +65,7 @@ class FeedbackSink(Protocol):
 class NullFeedbackSink:
     """Feedback disabled: every hook does nothing."""
 
-    def on_recommendation(self, conn: Db, rec: Recommendation) -> None:
+    def on_recommendation(self, conn: Db, rec: RecoResult) -> None:
         return None
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
@@ -90,19 +105,19 @@ class OutboxFeedbackSink:
 
     # ---- hooks ---------------------------------------------------------------------
 
-    def on_recommendation(self, conn: Db, rec: Recommendation) -> None:
+    def on_recommendation(self, conn: Db, rec: RecoResult) -> None:
         c = _conn(conn)
-        items = [{"item_id": it.item_id, "position": it.position, "score": round(it.score, 6),
-                  "price": it.price} for it in rec.items]
+        items = [{"item_id": it["item_id"], "position": it["position"], "score": round(it["score"], 6),
+                  "price": it["price"]} for it in rec.items]
         self.outbox.append(c, "impression", {
             "recommendation_id": rec.recommendation_id, "display_id": rec.display_id, "zone": rec.zone,
             "shopper": rec.shopper, "strategy": rec.strategy,
-            "cause_signal_id": rec.cause.signal_id if rec.cause else None, "items": items,
+            "cause_signal_id": rec.cause[0] if rec.cause else None, "items": items,
         }, ts=rec.generated_at, model_version=rec.model_version)
         c.execute(
             "INSERT INTO feedback_recs VALUES (?,?,?,?,?,?)",
             (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
-             ",".join(it.item_id for it in rec.items), rec.generated_at),
+             ",".join(it["item_id"] for it in rec.items), rec.generated_at),
         )
         self._maybe_prune(c, rec.generated_at)
 

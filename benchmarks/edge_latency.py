@@ -78,6 +78,17 @@ def no_delay(client: mqtt.Client) -> None:
 NAGLE = False
 
 
+def say_timeline(sent_at: list[float], answered_at: dict[int, float], rate: float) -> None:
+    """Latency per second of the run, to tell a warm-up or a stall from steady state."""
+    per_s = max(int(rate), 1)
+    for start in range(0, len(sent_at), per_s):
+        lat = [(answered_at[i] - sent_at[i]) * 1e6 for i in range(start, min(start + per_s, len(sent_at)))
+               if i in answered_at]
+        if lat:
+            say(f"  second {start // per_s:3d}: p50 {np.percentile(lat, 50):9.0f} us  "
+                f"p99 {np.percentile(lat, 99):9.0f} us  max {max(lat):9.0f} us  answered {len(lat)}")
+
+
 def proc_memory_mb(pid: int) -> dict[str, float]:
     out = {}
     try:
@@ -309,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
                 if i not in answered_at or t < answered_at[i]:
                     answered_at[i] = t
         latencies = [answered_at[i] - sent_at[i] for i in answered_at]
+        say_timeline(sent_at, answered_at, args.rate)
         stages: dict = {}
         cache = None
         inference_us = None

@@ -40,6 +40,9 @@ from edge.feedback.sync import FeedbackSender, open_db, sender_from_config
 
 log = logging.getLogger(__name__)
 
+SENDER_NICENESS = 10
+"""Scheduling niceness of the sender process relative to the device."""
+
 
 class FeedbackRuntime:
     """Everything feedback needs in the device process, for one DeviceConfig."""
@@ -79,6 +82,9 @@ class FeedbackRuntime:
             [sys.executable, "-m", "edge.feedback.sync", "--config-json", "--parent-pid", str(os.getpid()),
              "--log-level", level if isinstance(level, str) else "WARNING"],
             stdin=subprocess.PIPE,
+            # Feedback may arrive seconds late; a screen may not. On a busy box
+            # the sender gets the CPU the signal path leaves over.
+            preexec_fn=lambda: os.nice(SENDER_NICENESS),
         )
         assert self.child.stdin is not None
         self.child.stdin.write(self.config.model_dump_json().encode())

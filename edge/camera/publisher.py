@@ -39,6 +39,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from edge.camera.zones import ZoneEvent
+from edge.comms.mqtt import apply_auth
 from edge.comms.topics import CameraStatus, CameraZoneEvent, TopicTree, dump
 
 log = logging.getLogger("edge.camera.publisher")
@@ -179,16 +180,7 @@ class MqttSink(Sink):
             client_id=client_id,
             protocol=mqtt.MQTTv311,
         )
-        if username is not None:
-            self.client.username_pw_set(username, password)
-        if tls is not None:
-            self.client.tls_set(
-                ca_certs=str(tls.ca_file),
-                certfile=str(tls.cert_file) if tls.cert_file else None,
-                keyfile=str(tls.key_file) if tls.key_file else None,
-            )
-            if tls.insecure:
-                self.client.tls_insecure_set(True)
+        apply_auth(self.client, username, password, tls)
         # If this process dies, the broker tells everyone the camera is offline.
         self.client.will_set(status_topic, will_payload, qos=1, retain=True)
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)

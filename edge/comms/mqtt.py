@@ -33,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware_config.schema import BrokerConfig
+from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +73,7 @@ class MqttLink:
         )
         will_topic, will_payload = will
         client.will_set(will_topic, will_payload, qos=1, retain=True)
-        if broker.username is not None:
-            client.username_pw_set(broker.username, broker.password)
-        if broker.tls is not None:
-            client.tls_set(
-                ca_certs=str(broker.tls.ca_file),
-                certfile=str(broker.tls.cert_file) if broker.tls.cert_file else None,
-                keyfile=str(broker.tls.key_file) if broker.tls.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-            client.tls_insecure_set(broker.tls.insecure)
+        apply_auth(client, broker.username, broker.password, broker.tls)
         client.reconnect_delay_set(min_delay=0.5, max_delay=10)  # type: ignore[arg-type]
         # No in-flight window (0 = unlimited). paho's default of 20 queues screens
         # behind each other, and with any window paho rescans every unacknowledged
@@ -164,6 +155,23 @@ class MqttLink:
             self.on_message_cb(msg.topic, msg.payload, getattr(msg, "properties", None))
         except Exception:  # the network thread must survive any handler bug
             log.exception("message handler failed on %s", msg.topic)
+
+
+def apply_auth(
+    client: mqtt.Client, username: str | None, password: str | None, tls: TLSConfig | None
+) -> None:
+    """Credentials and TLS from the device config: one place for every client a
+    device runs (agent, feedback sender, camera), so they cannot drift apart."""
+    if username is not None:
+        client.username_pw_set(username, password)
+    if tls is not None:
+        client.tls_set(
+            ca_certs=str(tls.ca_file),
+            certfile=str(tls.cert_file) if tls.cert_file else None,
+            keyfile=str(tls.key_file) if tls.key_file else None,
+            tls_version=ssl.PROTOCOL_TLS_CLIENT,
+        )
+        client.tls_insecure_set(tls.insecure)
 
 
 def no_delay(client: mqtt.Client) -> None:

@@ -62,6 +62,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from edge.comms.mqtt import apply_auth
 from edge.comms.topics import FeedbackAck, TopicTree
 from edge.feedback.outbox import Outbox, create_schema, event_json
 from firmware_config.feedback import FeedbackConfig
@@ -86,15 +87,7 @@ def open_db(db_path: Path | str) -> sqlite3.Connection:
 def make_client(client_id: str, broker: BrokerConfig) -> mqtt.Client:
     """A paho v2-callback MQTT 5 client with the broker's credentials and TLS."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    if broker.username:
-        client.username_pw_set(broker.username, broker.password)
-    if broker.tls is not None:
-        client.tls_set(
-            ca_certs=str(broker.tls.ca_file),
-            certfile=str(broker.tls.cert_file) if broker.tls.cert_file else None,
-            keyfile=str(broker.tls.key_file) if broker.tls.key_file else None,
-        )
-        client.tls_insecure_set(broker.tls.insecure)
+    apply_auth(client, broker.username, broker.password, broker.tls)
     return client
 
 

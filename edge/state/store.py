@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class StateStore:
         self.sessions: dict[str, Session] = {}
         self._dirty_sessions: set[str] = set()
         self._ended_sessions: set[str] = set()
+        self._flush_conn: sqlite3.Connection | None = None
+        self._flush_lock = threading.Lock()
         if fresh_catalogue:
             self._save_catalogue()
         self._load_inventory()
@@ -345,29 +348,63 @@ class StateStore:
     def pending(self) -> int:
         return len(self._dirty_sessions) + len(self._ended_sessions)
 
-    def flush(self) -> int:
-        """Commit buffered session changes in one transaction; returns rows written."""
-        if not self.pending():
-            return 0
+    def take_pending(self) -> tuple[list[tuple], list[str]]:
+        """Snapshot buffered session changes as rows (call under the agent's lock).
+
+        Separate from :meth:`write_pending` so the agent can release its lock
+        before touching SQLite: the write may wait for the log writer's batch
+        transaction, and a signal must never wait behind that.
+        """
         dirty = [self.sessions[k] for k in self._dirty_sessions if k in self.sessions]
+        rows = [
+            (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
+             json.dumps(s.history), json.dumps(sorted(s.bought)))
+            for s in dirty
+        ]
         ended = list(self._ended_sessions)
         self._dirty_sessions.clear()
         self._ended_sessions.clear()
-        with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
-                "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
-                     json.dumps(s.history), json.dumps(sorted(s.bought)))
-                    for s in dirty
-                ],
-            )
-            conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
-        return len(dirty) + len(ended)
+        return rows, ended
+
+    def write_pending(self, pending: tuple[list[tuple], list[str]]) -> int:
+        """Commit a :meth:`take_pending` snapshot on the flush connection; returns rows written."""
+        rows, ended = pending
+        if not rows and not ended:
+            return 0
+        with self._flush_lock:
+            conn = self._flush_connection()
+            conn.execute("BEGIN")
+            try:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
+                    "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
+                    rows,
+                )
+                conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        return len(rows) + len(ended)
+
+    def flush(self) -> int:
+        """Commit buffered session changes in one transaction; returns rows written."""
+        return self.write_pending(self.take_pending())
+
+    def _flush_connection(self) -> sqlite3.Connection:
+        if str(self.db_path) == ":memory:":
+            return self.conn  # an in-memory database exists on one connection only
+        if self._flush_conn is None:
+            conn = sqlite3.connect(str(self.db_path), check_same_thread=False, isolation_level=None,
+                                   timeout=30.0)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._flush_conn = conn
+        return self._flush_conn
 
     def close(self) -> None:
         self.flush()
+        if self._flush_conn is not None:
+            self._flush_conn.close()
         self.conn.close()
 
 

@@ -44,8 +44,9 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
     "status": ("{p}/{store}/device/{device}/status", "out", 1, True, "device (and the broker, as last will)",
                "`online` on every connect and every 30 s with counters, stage timings and health; "
                "`offline` on clean stop, or from the broker as the last will when the device dies."),
-    "camera_status": ("{p}/{store}/camera/{camera}/status", "out", 1, True, "edge-camera (and its last will)",
-                      "Health of a camera process; the device does not subscribe."),
+    "camera_status": ("{p}/{store}/camera/{camera}/status", "in", 1, True, "edge-camera (and its last will)",
+                      "Health of a camera process. The device subscribes and shows each camera's state "
+                      "in `status.detail.cameras`, republishing its status when a camera's state changes."),
     "deadletter": ("{p}/{store}/device/{device}/deadletter", "out", 0, False, "device",
                    "Every inbound message the device rejected, with the reason. Also counted in "
                    "`status.detail.rejected`."),
@@ -97,7 +98,6 @@ def models() -> dict[str, type[t.Payload]]:
         **t.INBOUND_MODELS,
         "recommendations": t.Recommendation,
         "status": t.DeviceStatus,
-        "camera_status": t.CameraStatus,
         "deadletter": t.DeadLetter,
         "feedback": t.FeedbackEvent,
         "feedback_ack": t.FeedbackAck,

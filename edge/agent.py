@@ -45,6 +45,7 @@ from paho.mqtt.properties import Properties
 from edge.bundle import BundleError
 from edge.comms.mqtt import MqttLink, reply_properties
 from edge.comms.topics import (
+    CameraStatus,
     CameraZoneEvent,
     DeadLetter,
     DeviceStatus,
@@ -162,6 +163,8 @@ class Agent:
         # Who stands where, and what each display shows now.
         self.audience: dict[str, list[str]] = {z: [] for z in self.zones}
         self.occupancy: dict[str, int] = {}
+        self.cameras: dict[str, str] = {}
+        """Camera id -> its last reported state (online / retrying / offline)."""
         self.showing: dict[str, RecoResult] = {}
         self.showing_items: dict[str, set[int]] = {}
         self.showing_shopper: dict[str, str | None] = {}
@@ -193,6 +196,7 @@ class Agent:
             "pos": self.on_pos,
             "interaction": self.on_interaction,
             "request": self.on_request,
+            "camera_status": self.on_camera_status,
         }
 
     # ---- start-up -------------------------------------------------------------
@@ -351,6 +355,16 @@ class Agent:
         # track id, its session (and history) is used.
         session = self.store.sessions.get(f"t:{ev.track_id}") if ev.track_id else None
         self._refresh(ev.display_id, (ev.signal_id, inbound.topic), session=session)
+
+    def on_camera_status(self, inbound: Inbound, props: Properties | None) -> None:
+        """A camera process's health joins the device status, so an operator
+        watching one device sees a camera that is lost or retrying."""
+        st: CameraStatus = inbound.payload  # type: ignore[assignment]
+        if self.cameras.get(st.camera_id) == st.state:
+            return
+        self.cameras[st.camera_id] = st.state
+        if self.link.connected.is_set():
+            self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
 
     def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
         upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
@@ -573,7 +587,8 @@ class Agent:
         if getattr(self, "watchdog", None) is not None:
             self.health["stuck_events"] = self.watchdog.stuck_events
         detail = {**self.stats.as_detail(), "health": dict(self.health),
-                  "occupancy": dict(getattr(self, "occupancy", {}))}
+                  "occupancy": dict(getattr(self, "occupancy", {})),
+                  "cameras": dict(getattr(self, "cameras", {}))}
         scores = getattr(self, "scores", None)
         if scores is not None:
             detail["score_cache"] = {"hits": scores.cache_hits, "misses": scores.cache_misses}

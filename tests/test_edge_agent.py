@@ -203,6 +203,15 @@ def test_camera_linger_refreshes_that_display(agent: Agent, probe: Probe) -> Non
     assert wait_until(lambda: agent.occupancy.get("grocery") == 3)
 
 
+def test_camera_health_shows_in_device_status(agent: Agent, probe: Probe) -> None:
+    lost = {"v": 1, "camera_id": "cam1", "state": "retrying", "ts": time.time(),
+            "detail": {"last_error": "source stalled"}}
+    probe.publish(T.camera_status("cam1"), lost)
+    probe.wait_for(lambda t, b: t == T.status and b.get("detail", {}).get("cameras") == {"cam1": "retrying"})
+    probe.publish(T.camera_status("cam1"), {**lost, "state": "online", "detail": {}})
+    probe.wait_for(lambda t, b: t == T.status and b.get("detail", {}).get("cameras") == {"cam1": "online"})
+
+
 def test_request_gets_a_reply_on_its_response_topic(agent: Agent, probe: Probe) -> None:
     props = Properties(PacketTypes.PUBLISH)
     props.ResponseTopic = "probe/reply/1"

@@ -22,6 +22,7 @@ def test_classify_every_inbound_topic() -> None:
     assert TREE.classify("store/s1/pos") == ("pos", {})
     assert TREE.classify("store/s1/display/d3/interaction") == ("interaction", {"display_id": "d3"})
     assert TREE.classify("store/s1/device/dev1/request") == ("request", {})
+    assert TREE.classify("store/s1/camera/cam7/status") == ("camera_status", {"camera_id": "cam7"})
     assert TREE.classify("store/s1/device/other/request") is None
     assert TREE.classify("store/s2/pos") is None
 

@@ -225,7 +225,7 @@ class FeedbackAck(Payload):
 
 # ---- topics ----------------------------------------------------------------
 
-InboundKind = Literal["location", "camera", "inventory", "pos", "interaction", "request"]
+InboundKind = Literal["location", "camera", "inventory", "pos", "interaction", "request", "camera_status"]
 
 INBOUND_MODELS: dict[str, type[Payload]] = {
     "location": LocationSignal,
@@ -234,6 +234,7 @@ INBOUND_MODELS: dict[str, type[Payload]] = {
     "pos": PosPurchase,
     "interaction": DisplayInteraction,
     "request": RecommendRequest,
+    "camera_status": CameraStatus,
 }
 
 
@@ -324,6 +325,7 @@ class TopicTree:
             (self.pos, 1),
             (self.interaction(), 1),
             (self.request, 1),
+            (self.camera_status(), 1),
         ]
 
     def classify(self, topic: str) -> tuple[str, dict[str, str]] | None:
@@ -337,6 +339,8 @@ class TopicTree:
                 return "location", {}
             case ["camera", camera_id, "zone"]:
                 return "camera", {"camera_id": camera_id}
+            case ["camera", camera_id, "status"]:
+                return "camera_status", {"camera_id": camera_id}
             case ["inventory"]:
                 return "inventory", {}
             case ["pos"]:
@@ -374,7 +378,6 @@ def all_schemas() -> dict[str, Any]:
         **INBOUND_MODELS,
         "recommendations": Recommendation,
         "status": DeviceStatus,
-        "camera_status": CameraStatus,
         "deadletter": DeadLetter,
         "feedback": FeedbackEvent,
         "feedback_ack": FeedbackAck,

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of interactions (latest) for test")
     train.add_argument("--parity-tolerance", type=float, default=0.01,
                        help="largest relative Recall@20 drop int8 may have against float")
+    train.add_argument("--feedback-warehouse", type=Path,
+                       help="feedback warehouse (SQLite, from python -m cloud_trainer.ingest) to learn from")
     train.add_argument("--quick", action="store_true",
                        help="smoke run: 2 epochs, untuned TIFU-KNN (numbers not meaningful)")
     return parser
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         val_frac=args.val_frac,
         test_frac=args.test_frac,
         parity_tolerance=args.parity_tolerance,
+        feedback_warehouse=args.feedback_warehouse,
         command=["cloud-trainer", *(argv if argv is not None else sys.argv[1:])],
         started=started,
     )

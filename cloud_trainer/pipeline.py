@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cloud_trainer.baselines import TIFUKNNRecommender, all_baselines
-from cloud_trainer.data import load_dataset
+from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.dataset import PreparedData, Recommender
 from cloud_trainer.evaluation import evaluate_segments
 from cloud_trainer.processing import prepare
@@ -52,9 +52,30 @@ class TrainOptions:
     val_frac: float = 0.1
     test_frac: float = 0.1
     parity_tolerance: float = PARITY_TOLERANCE
+    feedback_warehouse: Path | None = None
+    """A feedback warehouse (cloud_trainer.ingest) whose store events join the training data."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
     started: float | None = None
     """``time.perf_counter()`` when the command started (the CLI sets it before its imports)."""
+
+
+def _with_feedback(data: PreparedData, warehouse: Path, log: Callable[[str], None]) -> PreparedData:
+    """Fold the stores' feedback into the training window.
+
+    Conversions, pickups and touches become ordinary training interactions, so
+    the next model learns what shoppers took from the screens; validation and
+    test cases stay exactly those of the retailer's export, so the metrics stay
+    comparable with a run without feedback. Shown-but-not-taken negatives and
+    per-item take-rate weights are computed and reported; the model does not
+    consume them yet.
+    """
+    from cloud_trainer.feedback_training import include_feedback
+
+    if not Path(warehouse).is_file():
+        raise DataError(f"{warehouse}: no such feedback warehouse")
+    fb = include_feedback(data, warehouse)
+    log(f"[feedback] {warehouse}: {fb.summary}")
+    return fb.data
 
 
 def score(
@@ -96,6 +117,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     t = time.perf_counter()
     data = prepare(raw, seed=opts.seed, val_frac=opts.val_frac, test_frac=opts.test_frac)
     timings["prepare"] = time.perf_counter() - t
+    if opts.feedback_warehouse is not None:
+        data = _with_feedback(data, opts.feedback_warehouse, log)
     info = data.split_info
     log(f"[prepare] catalogue {data.num_items} items; train {len(data.train)} interactions; "
         f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "

@@ -120,3 +120,39 @@ def test_unwritable_out_fails_before_training(tmp_path: Path) -> None:
                    "--out", blocker / "out")
     assert_one_line_error(proc, "Not a directory")
     assert "Epoch" not in proc.stdout
+
+
+def test_train_learns_from_a_feedback_warehouse(tmp_path: Path) -> None:
+    from cloud_trainer.ingest import SQLiteWarehouse
+    from edge.comms.topics import FeedbackEvent
+
+    wh = SQLiteWarehouse(tmp_path / "wh.db")
+    shown = {"recommendation_id": "r1", "shopper": "l:U18", "display_id": "d1",
+             "items": [{"item_id": "I000", "position": 1}, {"item_id": "I001", "position": 2}]}
+    bought = {"item_id": "I001", "quantity": 1, "price": 4.7, "revenue": 4.7,
+              "transaction_id": "t1", "shopper": "l:U18"}
+    wh.store([
+        FeedbackEvent(event_id="d1:e:1", device_id="d1", store_id="S1", seq=1, kind="impression",
+                      ts=1_704_100_000.0, model_version="m1", data=shown),
+        FeedbackEvent(event_id="d1:e:2", device_id="d1", store_id="S1", seq=2, kind="conversion",
+                      ts=1_704_100_060.0, model_version="m1", data=bought),
+    ])
+    out = tmp_path / "out"
+    proc = run_cli(
+        "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+        "--items", GENERIC / "items.csv", "--out", out, "--quick", "--parity-tolerance", "1.0",
+        "--feedback-warehouse", tmp_path / "wh.db",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    feedback = json.loads((out / "report.json").read_text())["split"]["feedback"]
+    assert feedback["appended_rows"] == 1  # the conversion became a training purchase
+    assert feedback["negative_pairs"] == 1  # I000 was shown to U18 and not taken
+
+    missing = run_cli(
+        "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+        "--items", GENERIC / "items.csv", "--out", tmp_path / "o2", "--quick",
+        "--feedback-warehouse", tmp_path / "nope.db",
+    )
+    assert missing.returncode == 2
+    assert "nope.db: no such feedback warehouse" in missing.stderr
+    assert "Traceback" not in missing.stderr

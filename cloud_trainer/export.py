@@ -87,7 +87,7 @@ def convert_float(trained: TrainedModel) -> bytes:
     return converter.convert()
 
 
-FLOAT_OPS = ("ONE_HOT", "SUM", "MUL", "MINIMUM", "LOG", "DIV")
+FLOAT_OPS = ("SCATTER_ND", "SUM", "MUL", "MINIMUM", "LOG", "DIV")
 """Element-wise ops kept in float inside the int8 model (see :func:`convert_int8`)."""
 
 

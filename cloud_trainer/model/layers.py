@@ -209,8 +209,8 @@ class RepeatSignal(keras.layers.Layer):
     Two equivalent forms: :meth:`sparse` (training) returns one score per
     history slot, to be scattered into the logits, so a big batch never
     materialises a dense ``[B, num_items]`` count matrix; :meth:`dense` (export,
-    batch of one) returns ``[B, num_items]`` via a one-hot sum, which converts
-    to plain TFLite builtins.
+    batch of one) scatters those scores into ``[B, num_items]`` with one
+    SCATTER_ND, a plain TFLite builtin.
     """
 
     SCALE = 4.0
@@ -259,14 +259,16 @@ class RepeatSignal(keras.layers.Layer):
         return indices, tf.reshape(scores, [-1])
 
     def dense(self, history: tf.Tensor) -> tf.Tensor:
-        """Repeat scores ``[B, num_items]`` (zero for items not in the history)."""
-        known = tf.cast(tf.not_equal(history, self.pad), tf.float32)
-        recent = known * tf.constant(self._recency)[None, :]
-        onehot = tf.one_hot(history, self.num_items, dtype=tf.float32)  # pad -> all zeros
-        count = tf.reduce_sum(onehot, axis=1)
-        weighted = tf.reduce_sum(onehot * recent[..., None], axis=1)
-        share = count / tf.maximum(tf.reduce_sum(known, axis=1, keepdims=True), 1.0)
-        return self._combine(count, weighted, share, self.item_weights[None, :])
+        """Repeat scores ``[B, num_items]`` (zero for items not in the history).
+
+        The per-slot scores of :meth:`sparse` scattered into the catalogue with
+        one SCATTER_ND (duplicates carry 0, so summing is exact): O(H²) work,
+        where a one-hot sum was O(H × num_items) and cost 2-6 ms per inference
+        on a device with an 18k-item catalogue.
+        """
+        indices, scores = self.sparse(history)
+        batch = history.shape[0] if history.shape[0] is not None else tf.shape(history)[0]
+        return tf.scatter_nd(indices, scores, [batch, self.num_items])
 
     def _combine(
         self, count: tf.Tensor, weighted: tf.Tensor, share: tf.Tensor, item_weight: tf.Tensor

@@ -56,6 +56,7 @@ from edge.comms.topics import (
     PayloadError,
     PosPurchase,
     RecommendRequest,
+    ShopperRef,
     TopicTree,
     dump,
 )
@@ -331,8 +332,7 @@ class Agent:
         sig: LocationSignal = inbound.payload  # type: ignore[assignment]
         zone = self._zone(sig.zone)
         t0 = time.perf_counter_ns()
-        session = self.store.session(sig.shopper.key, loyalty_id=sig.shopper.loyalty_id,
-                                     track_id=sig.shopper.track_id, now=self.clock())
+        session = self._session(sig.shopper)
         if sig.action == "enter":
             self._move(session, zone)
         else:
@@ -363,8 +363,7 @@ class Agent:
         if self.cameras.get(st.camera_id) == st.state:
             return
         self.cameras[st.camera_id] = st.state
-        if self.link.connected.is_set():
-            self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+        self._publish_status()
 
     def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
         upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
@@ -384,8 +383,7 @@ class Agent:
         with self.store.transaction() as conn:
             session = None
             if sale.shopper is not None:
-                session = self.store.session(sale.shopper.key, loyalty_id=sale.shopper.loyalty_id,
-                                             track_id=sale.shopper.track_id, now=self.clock())
+                session = self._session(sale.shopper)
             bought = self.store.record_purchase(
                 sale.transaction_id, session, [line.item_id for line in sale.items], sale.ts, conn)
             if bought is None:
@@ -407,8 +405,7 @@ class Agent:
         with self.store.transaction() as conn:
             session = None
             if ev.shopper is not None:
-                session = self.store.session(ev.shopper.key, loyalty_id=ev.shopper.loyalty_id,
-                                             track_id=ev.shopper.track_id, now=self.clock())
+                session = self._session(ev.shopper)
                 idx = self.store.index.get(ev.item_id) if ev.item_id else None
                 if idx is not None:
                     session.add_history([idx])  # picking something up says what they want
@@ -445,6 +442,11 @@ class Agent:
         self.stats.published += 1
 
     # ---- who is in front of which display ------------------------------------------
+
+    def _session(self, shopper: ShopperRef) -> Session:
+        """The shopper's live session (created on first sight), touched now."""
+        return self.store.session(shopper.key, loyalty_id=shopper.loyalty_id,
+                                  track_id=shopper.track_id, now=self.clock())
 
     def _zone(self, zone: str) -> str:
         if zone not in self.zones:
@@ -552,9 +554,8 @@ class Agent:
                 self.store.write_pending(pending)
             except Exception:
                 log.exception("housekeeping failed")
-            if time.monotonic() - last_status >= STATUS_EVERY_S and self.link.connected.is_set():
+            if time.monotonic() - last_status >= STATUS_EVERY_S and self._publish_status():
                 last_status = time.monotonic()
-                self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
 
     def _expire(self) -> None:
         gone = {s.key for s in self.store.expire_sessions(self.clock())}
@@ -576,8 +577,15 @@ class Agent:
 
     def _on_inference_stuck(self, seconds: float) -> None:
         self.health["inference"] = f"stuck {seconds:.1f}s"
-        if self.link.connected.is_set():
-            self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+        self._publish_status()
+
+    def _publish_status(self) -> bool:
+        """Publish the retained "online" status now, if connected (the connect
+        handler publishes it anyway). Returns whether it was published."""
+        if not self.link.connected.is_set():
+            return False
+        self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
+        return True
 
     def _status(self, state: str) -> DeviceStatus:
         scorer = getattr(self, "scorer", None)

@@ -120,14 +120,23 @@ class FeatureSpec:
         ``history`` holds item indices, oldest first; only the last
         ``history_length`` are kept. Unknown context keys or values map to 0.
         """
-        hist = np.full((1, self.history_length), self.history_pad, dtype=np.int32)
-        recent = list(history)[-self.history_length :]
-        if recent:
-            hist[0, -len(recent) :] = recent
-        ctx = np.array(
-            [[f.index(context.get(f.name)) for f in self.context_fields]], dtype=np.int32
-        )
+        hist = np.empty((1, self.history_length), dtype=np.int32)
+        self.fill_history(hist, history)
+        ctx = np.array([self.context_indices(context)], dtype=np.int32)
         return {"history": hist, "context": ctx}
+
+    def fill_history(self, out: np.ndarray, history: Sequence[int]) -> None:
+        """Write ``history`` into a ``[1, history_length]`` buffer in the model's
+        layout (last ``history_length`` items, right-aligned, padded). A device
+        reuses one buffer per inference instead of allocating."""
+        out.fill(self.history_pad)
+        recent = history[-self.history_length :]
+        if len(recent):
+            out[0, -len(recent) :] = recent
+
+    def context_indices(self, context: Mapping[str, object]) -> tuple[int, ...]:
+        """One vocabulary index per context field; unknown keys or values are 0."""
+        return tuple(f.index(context.get(f.name)) for f in self.context_fields)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

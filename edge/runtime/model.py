@@ -119,12 +119,8 @@ class Scorer:
     def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
         """Scores ``[num_items]`` for item indices ``history`` (oldest first) and
         encoded ``context`` (one vocabulary index per context field)."""
-        h = self.spec.history_length
         hist = self._hist
-        hist.fill(self.spec.history_pad)
-        recent = history[-h:]
-        if len(recent):
-            hist[0, h - len(recent) :] = recent
+        self.spec.fill_history(hist, history)
         self._ctx[0, :] = context
         interp = self._interp
         start = time.monotonic()
@@ -141,7 +137,7 @@ class Scorer:
         return out[0]
 
     def encode_context(self, context: Mapping[str, object]) -> tuple[int, ...]:
-        return tuple(f.index(context.get(f.name)) for f in self.spec.context_fields)
+        return self.spec.context_indices(context)
 
     def smoke_test(self) -> SmokeResult:
         """Replay the golden cases; a case fails when its top-K differs from the trainer's."""

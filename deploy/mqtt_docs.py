@@ -93,17 +93,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def models() -> dict[str, type[t.Payload]]:
-    return {
-        **t.INBOUND_MODELS,
-        "recommendations": t.Recommendation,
-        "status": t.DeviceStatus,
-        "deadletter": t.DeadLetter,
-        "feedback": t.FeedbackEvent,
-        "feedback_ack": t.FeedbackAck,
-    }
-
-
 def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in prop:
         return prop["$ref"].rsplit("/", 1)[-1]
@@ -168,7 +157,7 @@ def render() -> str:
     ]
     for name, (topic, direction, qos, retained, who, _) in TOPICS.items():
         out.append(f"| `{topic}` | {direction} | {qos} | {'yes' if retained else 'no'} | "
-                   f"[{models()[name].__name__}](#{name}) | {who} |")
+                   f"[{t.ALL_MODELS[name].__name__}](#{name}) | {who} |")
     out += [
         "",
         "Directions are as seen from the device. The device connects with MQTT 5, a stable client id,",
@@ -184,10 +173,10 @@ def render() -> str:
     ]
     all_schemas = t.all_schemas()
     for name, (topic, direction, qos, retained, who, meaning) in TOPICS.items():
-        model = models()[name]
+        model = t.ALL_MODELS[name]
         example = EXAMPLES[name]
         model.model_validate(example)  # examples are checked against the contract
-        schema = all_schemas.get(name) or model.model_json_schema()
+        schema = all_schemas[name]
         out += [
             f"<a id=\"{name}\"></a>",
             f"## `{topic}`",

@@ -373,16 +373,19 @@ def dump(payload: Payload) -> bytes:
     return payload.model_dump_json().encode()
 
 
+ALL_MODELS: dict[str, type[Payload]] = {
+    **INBOUND_MODELS,
+    "recommendations": Recommendation,
+    "status": DeviceStatus,
+    "deadletter": DeadLetter,
+    "feedback": FeedbackEvent,
+    "feedback_ack": FeedbackAck,
+}
+"""Every payload model by topic name: the inbound ones, then what the device and the cloud publish."""
+
+
 def all_schemas() -> dict[str, Any]:
-    models: dict[str, type[Payload]] = {
-        **INBOUND_MODELS,
-        "recommendations": Recommendation,
-        "status": DeviceStatus,
-        "deadletter": DeadLetter,
-        "feedback": FeedbackEvent,
-        "feedback_ack": FeedbackAck,
-    }
-    return {name: model.model_json_schema() for name, model in models.items()}
+    return {name: model.model_json_schema() for name, model in ALL_MODELS.items()}
 
 
 if __name__ == "__main__":

@@ -17,43 +17,46 @@ from edge.comms import topics as t
 
 TS = 1767225600.0  # 2026-01-01T00:00:00Z: fixed, so the output is reproducible
 
+# Topic patterns come from the real TopicTree, with placeholders for the ids.
+_P = t.TopicTree("{store}", "{device}", "{p}")
+
 # name -> (topic pattern, direction seen from the device, QoS, retained, who publishes, meaning)
 TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
-    "location": ("{p}/{store}/shopper/location", "in", 0, False, "location system / simulator",
+    "location": (_P.location, "in", 0, False, "location system / simulator",
                  "A shopper entered or left a zone. The device recomputes every display facing that zone "
                  "for the shopper now in front of it (the latest arrival)."),
-    "camera": ("{p}/{store}/camera/{camera}/zone", "in", 0, False, "edge-camera",
+    "camera": (_P.camera_zone("{camera}"), "in", 0, False, "edge-camera",
                "Anonymous zone events. `linger` (with `display_id`) refreshes that display; the others "
                "update zone occupancy shown in the device status."),
-    "inventory": ("{p}/{store}/inventory", "in", 1, False, "smart shelves / stock system",
+    "inventory": (_P.inventory, "in", 1, False, "smart shelves / stock system",
                   "Absolute stock count. An item below `policy.min_stock` is never recommended; every display "
                   "showing it is refreshed at once. `shelf` naming a display places the item there (near boost)."),
-    "pos": ("{p}/{store}/pos", "in", 1, False, "tills",
+    "pos": (_P.pos, "in", 1, False, "tills",
             "A completed purchase, recorded once per `transaction_id`. Items bought in the visit leave every "
             "display addressing the shopper; a loyalty member's purchases become their history."),
-    "interaction": ("{p}/{store}/display/{display}/interaction", "in", 1, False, "screens / smart shelves",
+    "interaction": (_P.interaction("{display}"), "in", 1, False, "screens / smart shelves",
                     "A touch or pickup at a display; a pickup joins the shopper's history and the display is "
                     "refreshed."),
-    "request": ("{p}/{store}/device/{device}/request", "in", 1, False, "any MQTT 5 client",
+    "request": (_P.request, "in", 1, False, "any MQTT 5 client",
                 "On-demand recommendations: set the MQTT 5 *Response Topic* (and optionally *Correlation "
                 "Data*); the reply is a `recommendations` payload published there with the same correlation "
                 "data. Without a response topic the request is dead-lettered."),
-    "recommendations": ("{p}/{store}/display/{display}/recommendations", "out", 1, True, "device",
+    "recommendations": (_P.recommendations("{display}"), "out", 1, True, "device",
                         "What the display shows now. `cause.signal_id` names the signal that caused it "
                         "(null at start-up). Republished on every reconnect."),
-    "status": ("{p}/{store}/device/{device}/status", "out", 1, True, "device (and the broker, as last will)",
+    "status": (_P.status, "out", 1, True, "device (and the broker, as last will)",
                "`online` on every connect and every 30 s with counters, stage timings and health; "
                "`offline` on clean stop, or from the broker as the last will when the device dies."),
-    "camera_status": ("{p}/{store}/camera/{camera}/status", "in", 1, True, "edge-camera (and its last will)",
+    "camera_status": (_P.camera_status("{camera}"), "in", 1, True, "edge-camera (and its last will)",
                       "Health of a camera process. The device subscribes and shows each camera's state "
                       "in `status.detail.cameras`, republishing its status when a camera's state changes."),
-    "deadletter": ("{p}/{store}/device/{device}/deadletter", "out", 0, False, "device",
+    "deadletter": (_P.deadletter, "out", 0, False, "device",
                    "Every inbound message the device rejected, with the reason. Also counted in "
                    "`status.detail.rejected`."),
-    "feedback": ("{p}/{store}/device/{device}/feedback", "out", 1, False, "device feedback sender",
+    "feedback": (_P.feedback, "out", 1, False, "device feedback sender",
                  "Impressions, interactions and conversions from the device outbox, in sequence order "
                  "(docs/feedback.md)."),
-    "feedback_ack": ("{p}/{store}/device/{device}/feedback/ack", "in", 1, True, "cloud ingest (bridged back)",
+    "feedback_ack": (_P.feedback_ack, "in", 1, True, "cloud ingest (bridged back)",
                      "The cloud's contiguous watermark per device and outbox epoch: the sender marks rows "
                      "confirmed up to it and re-sends only when it stops advancing (docs/feedback.md)."),
 }

@@ -175,6 +175,9 @@ class SQLiteWarehouse:
             c.execute("BEGIN IMMEDIATE")
             try:
                 touched: dict[str, tuple[str, str, str]] = {}
+                # max_seq per stream, read once and then kept in step with the UPDATE below
+                # (BEGIN IMMEDIATE: no other writer can change it meanwhile).
+                max_seqs: dict[str, int] = {}
                 arrival = c.execute("SELECT coalesce(max(arrival), 0) FROM events").fetchone()[0]
                 for ev in events:
                     stream, epoch = stream_of(ev)
@@ -183,6 +186,8 @@ class SQLiteWarehouse:
                             "INSERT OR IGNORE INTO streams(stream, device_id, store_id, epoch, first_seen) "
                             "VALUES (?,?,?,?,?)", (stream, ev.device_id, ev.store_id, epoch, now))
                         touched[stream] = (ev.device_id, ev.store_id, epoch)
+                        max_seqs[stream] = c.execute("SELECT max_seq FROM streams WHERE stream = ?",
+                                                     (stream,)).fetchone()[0]
                     arrival += 1
                     cur = c.execute(
                         "INSERT OR IGNORE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -194,8 +199,7 @@ class SQLiteWarehouse:
                                   "WHERE stream = ?", (now, stream))
                         continue
                     result.new += 1
-                    max_seq = c.execute("SELECT max_seq FROM streams WHERE stream = ?",
-                                        (stream,)).fetchone()[0]
+                    max_seq = max_seqs[stream]
                     if ev.seq > max_seq + 1:
                         gap = Gap(stream, ev.device_id, epoch, max_seq + 1, ev.seq - 1, "open", now)
                         c.execute("INSERT INTO gaps(stream, device_id, epoch, from_seq, to_seq, detected_at) "
@@ -206,6 +210,7 @@ class SQLiteWarehouse:
                         "UPDATE streams SET received = received + 1, late = late + ?, "
                         "max_seq = max(max_seq, ?), last_seen = ? WHERE stream = ?",
                         (1 if ev.seq < max_seq else 0, ev.seq, now, stream))
+                    max_seqs[stream] = max(max_seq, ev.seq)
                     announced = ev.data.get("dropped_before")
                     if isinstance(announced, list) and len(announced) == 2:
                         c.execute("INSERT OR IGNORE INTO dropped VALUES (?,?,?,?)",

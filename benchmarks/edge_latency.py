@@ -43,7 +43,7 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.devicecfg import local_device_config
+from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker
 from edge.comms.mqtt import no_delay as edge_no_delay
 from edge.comms.topics import TopicTree
@@ -256,8 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         if not ready.wait(10):
             raise SystemExit("benchmark receiver could not subscribe")
 
-        exe = Path(sys.executable).with_name("edge-device")
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
+        cmd = edge_device_cmd()
         cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
                 "--log-level", "WARNING"]
         log = (work / "device.log").open("wb")

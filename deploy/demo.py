@@ -30,7 +30,7 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.devicecfg import local_device_config
+from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
@@ -154,8 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         monitor = Monitor(broker, tree)
         say(f"broker on 127.0.0.1:{broker.port}; starting the device (log: {work / 'device.log'})")
-        exe = Path(sys.executable).with_name("edge-device")
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
+        cmd = edge_device_cmd()
         t_spawn = time.perf_counter()
         device = subprocess.Popen([*cmd, "run", "--config", str(work / "device.toml")],
                                   stdout=(work / "device.log").open("wb"), stderr=subprocess.STDOUT,

@@ -10,6 +10,7 @@ of scalars), and the result is validated by the real loader.
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,13 @@ from firmware_config.loader import load_config
 from firmware_config.schema import DeviceConfig
 
 DEMO_STORE = Path(__file__).resolve().parents[1] / "firmware_config" / "examples" / "demo-store.toml"
+
+
+def edge_device_cmd() -> list[str]:
+    """The command that starts the device: the installed ``edge-device`` script
+    next to this interpreter, or ``python -m edge.cli`` when it is not installed."""
+    exe = Path(sys.executable).with_name("edge-device")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
 
 
 def _scalar(value: Any) -> str:

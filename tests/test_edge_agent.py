@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from edge_helpers import (
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from deploy.devicecfg import edge_device_cmd
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.agent import Agent
 from edge.bundle import load_bundle
@@ -363,8 +363,7 @@ def test_edge_device_cli_serves_and_goes_offline_on_sigterm(tmp_path: Path, brok
         '[[zones]]\nid = "produce"\ndepartments = ["PRODUCE"]\n'
         '[[displays]]\nid = "produce-screen"\nkind = "screen"\nzone = "produce"\n'
     )
-    exe = Path(sys.executable).with_name("edge-device")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
+    cmd = edge_device_cmd()
     proc = subprocess.Popen([*cmd, "run", "--config", str(config)], stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

@@ -37,7 +37,7 @@ def rank_with_fill(scores: sp.spmatrix | np.ndarray, popularity: np.ndarray, k: 
     Works on the sparse rows directly: a shopper's scored items are a few hundred
     of a catalogue of tens of thousands, so the catalogue is never densified.
     """
-    csr = sp.csr_matrix(scores) if not sp.issparse(scores) else sp.csr_matrix(scores)
+    csr = sp.csr_matrix(scores)
     n_rows, n_items = csr.shape
     k = min(k, n_items)
     pop = np.asarray(popularity, dtype=np.float64)

@@ -24,7 +24,7 @@ from typing import Any
 from cloud_trainer.baselines import TIFUKNNRecommender, all_baselines
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.dataset import PreparedData, Recommender
-from cloud_trainer.evaluation import evaluate_segments
+from cloud_trainer.evaluation import evaluate_segments, headline
 from cloud_trainer.processing import prepare
 from cloud_trainer.report import metrics_table, write_report
 
@@ -187,10 +187,10 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity["passed"] = True
     except ParityError as exc:
         parity["passed"] = False
-        parity["relative_drop"] = (float_r20 - int8_r20) / float_r20 if float_r20 > 0 else None
+        parity["relative_drop"] = exc.drop
         parity_error = str(exc)
 
-    metrics = {system: seg["overall"] for system, seg in segments.items()}
+    metrics = {system: headline(seg) for system, seg in segments.items()}
     report: dict[str, Any] = {
         "dataset": data.name,
         "fingerprint": data.fingerprint,
@@ -201,7 +201,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         "sizes": {
             "float_bytes": export.float_bytes,
             "int8_bytes": export.int8_bytes,
-            "int8_to_float": export.int8_bytes / export.float_bytes,
+            "int8_to_float": export.size_ratio,
         },
         "parity": parity,
         "model": {

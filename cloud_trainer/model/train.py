@@ -63,10 +63,10 @@ class TrainConfig:
     patience: int = 3
     department_dropout: float = 0.8
     recency_half_life_days: float = 0.0
+    """Training example weight halves this many days before the end of train; 0 = flat."""
     target_window_days: float = 0.0
     """0: predict the next basket's items. >0: predict the unique items of the next
     ``target_window_days`` from every basket start (the evaluation's target period)."""
-    """Training example weight halves this many days before the end of train; 0 = flat."""
     anonymous_fraction: float = 0.3
     seed: int = 42
     time_budget_s: float = 75.0

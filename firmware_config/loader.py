@@ -71,6 +71,14 @@ def _resolve_paths(config: DeviceConfig, base: Path) -> DeviceConfig:
         updates["model"] = config.model.model_copy(update={"bundle_path": base / config.model.bundle_path})
     if not config.storage.db_path.is_absolute():
         updates["storage"] = config.storage.model_copy(update={"db_path": base / config.storage.db_path})
-    if config.camera is not None and config.camera.model_dir is not None and not config.camera.model_dir.is_absolute():
-        updates["camera"] = config.camera.model_copy(update={"model_dir": base / config.camera.model_dir})
+    if config.camera is not None:
+        camera = config.camera
+        cam_updates = {}
+        if camera.model_dir is not None and not camera.model_dir.is_absolute():
+            cam_updates["model_dir"] = base / camera.model_dir
+        out = camera.debug.out
+        if out is not None and not out.is_absolute():
+            cam_updates["debug"] = camera.debug.model_copy(update={"out": base / out})
+        if cam_updates:
+            updates["camera"] = camera.model_copy(update=cam_updates)
     return config.model_copy(update=updates) if updates else config

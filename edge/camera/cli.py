@@ -13,6 +13,7 @@ Exit codes: 0 done, 2 bad config or arguments, 3 source cannot be opened,
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import signal
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from edge.camera.debug import DebugWriter, MjpegServer
     from edge.camera.detector import DetectorError, PersonDetector
     from edge.camera.pipeline import Pipeline, open_counts
-    from edge.camera.publisher import EventGate, make_sink
+    from edge.camera.publisher import EventGate, make_sink, status_payload
     from edge.camera.tracker import Tracker
     from edge.camera.zones import ZoneMapper
     from firmware_config.loader import ConfigError, load_config
@@ -121,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except SourceError as exc:
         return _fail(EXIT_SOURCE, str(exc))
 
-    debug_out = args.debug_out
-    if debug_out is None and cam.debug.out is not None:
-        debug_out = cam.debug.out if cam.debug.out.is_absolute() else args.config.parent / cam.debug.out
+    debug_out = args.debug_out or cam.debug.out
     mjpeg_port = args.debug_mjpeg or cam.debug.mjpeg_port
     try:
         counts = open_counts(args.counts_out)
@@ -188,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     frames = src.frames()
     if args.max_frames:
-        frames = (f for i, f in zip(range(args.max_frames), frames, strict=False))
+        frames = itertools.islice(frames, args.max_frames)
     try:
         pipeline.run(frames)
     finally:
@@ -201,18 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         if mjpeg is not None:
             mjpeg.close()
     summary = pipeline.summary(source_fps)
-    sink.close(
-        final_status=_final_status(pipeline, cam.id, summary),
-        status_topic=tree.camera_status(cam.id),
-    )
+    sink.close(final_status=status_payload(cam.id, "offline", {"reason": "stopped", **summary}))
     print(json.dumps(summary), flush=True)
     return 0
-
-
-def _final_status(pipeline: object, camera_id: str, summary: dict) -> bytes:
-    from edge.camera.publisher import status_payload
-
-    return status_payload(camera_id, "offline", {"reason": "stopped", **summary})
 
 
 if __name__ == "__main__":

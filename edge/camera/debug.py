@@ -73,7 +73,6 @@ class DebugWriter:
         self.out = Path(out)
         self.fps = fps
         self._video: cv2.VideoWriter | None = None
-        self.written = 0
         if self.out.suffix.lower() in (".avi", ".mp4", ".mkv"):
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.mode = "video"
@@ -92,7 +91,6 @@ class DebugWriter:
                 if not self._video.isOpened():
                     raise OSError(f"cannot write debug video {self.out}")
             self._video.write(image)
-        self.written += 1
 
     def close(self) -> None:
         if self._video is not None:

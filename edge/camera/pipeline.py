@@ -34,7 +34,6 @@ class RunResult:
     frames: int = 0
     elapsed_s: float = 0.0
     people_total: int = 0
-    last_t: float = 0.0
     events: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -96,6 +95,7 @@ class Pipeline:
             "detector_ms_p50": self.detector.latency.percentile_ms(50),
             "messages": self.sink.sent,
             "rate_limited": self.gate.stats.rate_limited,
+            "publish_failed": self.sink.failed,
         }
 
     def publish_status(self, state: str, extra: dict[str, Any] | None = None) -> None:
@@ -118,7 +118,8 @@ class Pipeline:
             detections = self.detector.detect(frame.image)
             tracks, ended = self.tracker.update(detections, t)
             events = self.zones.update(tracks, ended, t)
-            self._send(self.gate.offer(events, self.zones.occupancy(), t))
+            occupancy = self.zones.occupancy()
+            self._send(self.gate.offer(events, occupancy, t))
             self.result.frames += 1
             self.result.people_total += len(detections)
             if self.counts_out is not None:
@@ -129,7 +130,7 @@ class Pipeline:
                     areas=self.zones.areas,
                     detections=detections,
                     tracks=tracks,
-                    occupancy=self.zones.occupancy(),
+                    occupancy=occupancy,
                     caption=f"frame {frame.index}  people {len(detections)}  t={t:.1f}s",
                 )
                 if self.debug_writer:
@@ -144,7 +145,6 @@ class Pipeline:
             if self._stop.is_set():
                 break
         self.result.elapsed_s = time.perf_counter() - start
-        self.result.last_t = t
         # End of stream: close every visit so dwell times are complete.
         closing = self.zones.update([], self.tracker.finish(), t)
         self._send(self.gate.offer(closing, self.zones.occupancy(), t))
@@ -171,6 +171,7 @@ class Pipeline:
                 "messages": self.sink.sent,
                 "message_bytes": self.sink.bytes,
                 "rate_limited": self.gate.stats.rate_limited,
+                "publish_failed": self.sink.failed,
             }
         )
         return out

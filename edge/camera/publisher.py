@@ -39,7 +39,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from edge.camera.zones import ZoneEvent
-from edge.comms.mqtt import apply_auth
+from edge.comms.mqtt import apply_auth, no_delay
 from edge.comms.topics import CameraStatus, CameraZoneEvent, TopicTree, dump
 
 log = logging.getLogger("edge.camera.publisher")
@@ -91,6 +91,10 @@ class EventGate:
             display_id=ev.display_id,
         )
 
+    def _occupancy(self, zone: str, count: int, t: float) -> CameraZoneEvent:
+        self._occ_sent[zone] = (count, t)
+        return self._payload(ZoneEvent("occupancy", zone, t, occupancy=count))
+
     def _take_token(self, t: float) -> bool:
         if self._bucket_t is not None:
             self._tokens = min(self.rate, self._tokens + (t - self._bucket_t) * self.rate)
@@ -120,8 +124,7 @@ class EventGate:
                 if changed and not due:
                     self.stats.occupancy_held += 1
             if due:
-                self._occ_sent[zone] = (count, t)
-                out.append(self._payload(ZoneEvent("occupancy", zone, t, occupancy=count)))
+                out.append(self._occupancy(zone, count, t))
         return out
 
     def final(self, occupancy: dict[str, int], t: float) -> list[CameraZoneEvent]:
@@ -130,8 +133,7 @@ class EventGate:
         for zone, count in sorted(occupancy.items()):
             last = self._occ_sent.get(zone)
             if last is None or last[0] != count:
-                self._occ_sent[zone] = (count, t)
-                out.append(self._payload(ZoneEvent("occupancy", zone, t, occupancy=count)))
+                out.append(self._occupancy(zone, count, t))
         return out
 
 
@@ -147,7 +149,7 @@ class Sink:
         self.sent += 1
         self.bytes += len(payload)
 
-    def close(self, final_status: bytes | None = None, status_topic: str | None = None) -> None:
+    def close(self, final_status: bytes | None = None) -> None:
         """Flush and disconnect (publishing the final status first, if given)."""
 
 
@@ -196,6 +198,7 @@ class MqttSink(Sink):
         if reason_code.is_failure:
             log.warning("broker refused connection: %s", reason_code)
             return
+        no_delay(client)
         self._connected.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
@@ -212,9 +215,9 @@ class MqttSink(Sink):
             return
         super().send(topic, payload, qos=qos, retain=retain)
 
-    def close(self, final_status: bytes | None = None, status_topic: str | None = None, timeout: float = 5.0) -> None:
+    def close(self, final_status: bytes | None = None, timeout: float = 5.0) -> None:
         if final_status is not None and self.connected:
-            info = self.client.publish(status_topic or self.status_topic, final_status, qos=1, retain=True)
+            info = self.client.publish(self.status_topic, final_status, qos=1, retain=True)
             # QoS 1 is acked after every earlier QoS 0 message on the same connection was written.
             try:
                 info.wait_for_publish(timeout)

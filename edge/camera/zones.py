@@ -160,13 +160,6 @@ class ZoneMapper:
         self._presence.pop(track_id, None)
         return events
 
-    def close_all(self, t: float) -> list[ZoneEvent]:
-        events: list[ZoneEvent] = []
-        for track_id in list(self._members):
-            events += self.close_track(track_id, t)
-        self._presence.clear()
-        return events
-
     def _update_zones(self, track_id: str, inside: set[str], t: float) -> list[ZoneEvent]:
         events: list[ZoneEvent] = []
         members = self._members.setdefault(track_id, {})

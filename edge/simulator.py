@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import heapq
 import itertools
 import json
 import random
@@ -300,26 +299,19 @@ class StoreSimulator:
         publish: Callable[[str, bytes, int], None],
         duration_s: float,
         *,
-        on_event: Callable[[Event], None] | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> SimStats:
         """Publish the run's events in real time (``ts`` is the wall clock at sending)."""
-        events = self.events(duration_s)
-        heap = [(e.at, n, e) for n, e in enumerate(events)]
-        heapq.heapify(heap)
         start = time.monotonic()
-        while heap:
+        for event in self.events(duration_s):  # already in time order
             if stop is not None and stop():
                 break
-            at, _, event = heapq.heappop(heap)
-            delay = start + at - time.monotonic()
+            delay = start + event.at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             payload = {"v": 1, **event.payload, "ts": time.time()}
             publish(event.topic, json.dumps(payload).encode(), event.qos)
             self.stats.published[event.topic.rsplit("/", 1)[-1]] += 1
-            if on_event is not None:
-                on_event(event)
         return self.stats
 
 

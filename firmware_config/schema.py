@@ -166,9 +166,6 @@ class DeviceConfig(StrictModel):
     def client_id(self) -> str:
         return self.broker.client_id or f"edge-{self.device_id}"
 
-    def zone(self, zone_id: str) -> ZoneConfig | None:
-        return next((z for z in self.zones if z.id == zone_id), None)
-
 
 def reference_errors(data: dict) -> list[str]:
     """Cross-reference problems in a (possibly otherwise invalid) config mapping.

@@ -138,7 +138,7 @@ def test_items_bought_in_the_visit_disappear(agent: Agent, probe: Probe) -> None
         assert not set(bought) & set(item_ids(probe.reco_for(s["signal_id"], display)))
     # A redelivered transaction (QoS 1 duplicate) is recorded once.
     probe.publish(T.pos, {**sale, "signal_id": signal_id("dup")})
-    wait_until(lambda: agent.stats.received["pos"] == 2)
+    assert wait_until(lambda: agent.stats.received["pos"] == 2)
     assert agent.store.conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 1
 
 

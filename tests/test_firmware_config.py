@@ -88,4 +88,5 @@ def test_every_field_has_title_and_description() -> None:
 def test_relative_paths_resolve_against_config_file() -> None:
     config = load_config(EXAMPLES / "demo-store.toml")
     assert config.model is not None
-    assert config.model.bundle_path.is_absolute() or str(config.model.bundle_path).startswith(str(EXAMPLES))
+    assert config.model.bundle_path == EXAMPLES / "../../out/train/bundle"
+    assert config.storage.db_path == EXAMPLES / "../../out/edge-state.db"

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+from edge_helpers import wait_until
 
 from cloud_trainer.ingest import IngestService, SQLiteWarehouse, feedback_filter
 from deploy.local_broker import MosquittoBroker
@@ -93,9 +94,7 @@ def test_shared_subscription_spreads_work_and_stores_each_event_once(broker: Mos
             info.wait_for_publish(10)
         pub.loop_stop()
         pub.disconnect()
-        deadline = time.time() + 20
-        while time.time() < deadline and wh.integrity()["events"] < 400:
-            time.sleep(0.1)
+        wait_until(lambda: wh.integrity()["events"] >= 400, timeout=20, interval=0.1)
         assert got_acks.wait(10), acks[-3:]
     finally:
         for w in workers:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from edge_helpers import wait_until
 
 from deploy.local_broker import find_mosquitto, free_port
 
@@ -127,18 +128,13 @@ def test_feedback_crosses_the_tls_bridge_and_the_acl_refuses_impersonation(broke
     dev.loop_start()
     try:
         assert subscribed.wait(10)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and b"1" not in state:
-            time.sleep(0.1)
-        assert b"1" in state, "bridge state topic never said up"
+        assert wait_until(lambda: b"1" in state, timeout=15, interval=0.1), "bridge state topic never said up"
         time.sleep(0.5)  # the bridge's remote subscription settles
         own = dev.publish("store/s1/device/dev1/feedback", b'{"x":1}', qos=1)
         other = dev.publish("store/s1/device/dev2/feedback", b'{"x":2}', qos=1)
         own.wait_for_publish(10)
         other.wait_for_publish(10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not got:
-            time.sleep(0.1)
+        wait_until(lambda: bool(got), timeout=10, interval=0.1)
         time.sleep(0.5)
     finally:
         for c in (dev, ingest):

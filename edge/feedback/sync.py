@@ -49,12 +49,14 @@ if __name__ == "__main__":
     sys.modules.setdefault("pandas", None)  # type: ignore[arg-type]
 
 import argparse
+import contextlib
 import logging
 import signal
 import sqlite3
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +71,6 @@ from firmware_config.feedback import FeedbackConfig
 from firmware_config.schema import BrokerConfig
 
 log = logging.getLogger(__name__)
-
-
-def ack_topic(tree: TopicTree) -> str:
-    """Where the cloud ingest confirms a device's events (bridged cloud -> store)."""
-    return tree.feedback_ack
 
 
 def open_db(db_path: Path | str) -> sqlite3.Connection:
@@ -113,7 +110,6 @@ class FeedbackSender:
         self.broker = broker
         self.tree = TopicTree(store_id=store_id, device_id=device_id, prefix=broker.topic_prefix)
         self.topic = self.tree.feedback
-        self.client_id = client_id
         self.db = open_db(db_path)
         self.db.execute("BEGIN IMMEDIATE")
         create_schema(self.db, device_id, store_id)
@@ -161,7 +157,7 @@ class FeedbackSender:
         if flags.session_present:
             self.counters["sessions_resumed"] += 1
         if self.sync.end_to_end_ack:
-            client.subscribe(ack_topic(self.tree), qos=1)
+            client.subscribe(self.tree.feedback_ack, qos=1)  # the cloud ingest's confirmations
         if self.sync.uplink_state_topic:
             client.subscribe(self.sync.uplink_state_topic, qos=1)
         self._connected.set()
@@ -250,6 +246,24 @@ class FeedbackSender:
                 log.exception("feedback sender: unexpected error; retrying")
                 time.sleep(self._backoff)
 
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction on the outbox DB: committed on success, rolled back on any error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _rewound(self, first: int, now: float) -> None:
+        """The outbox was rewound to resend from ``first``: read it again from there."""
+        self.counters["rewinds"] += 1
+        self._cursor = first - 1
+        self._last_read = -1
+        self._last_progress = now
+
     def _apply_acks(self, now: float) -> None:
         ok: list[int] = []
         failed: list[int] = []
@@ -263,14 +277,9 @@ class FeedbackSender:
             if failed:
                 self._on_failed(failed, now)
             return
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate():
             self.outbox.mark_sent(self.db, ok, now, confirm=not self.sync.end_to_end_ack)
             confirmed = self.outbox.confirm_upto(self.db, watermark, now) if watermark is not None else 0
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         self.counters["acked"] += len(ok)
         if watermark is not None and confirmed:
             self.counters["confirmed"] += confirmed
@@ -316,23 +325,14 @@ class FeedbackSender:
 
     def _resend_unconfirmed(self, why: str) -> None:
         """Send every unconfirmed row again, from the oldest, in order."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate():
             first = self.outbox.rewind(self.db)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         if first is not None:
-            self.counters["rewinds"] += 1
             log.info("feedback sender: %s; resending unconfirmed rows from seq %d", why, first)
-            self._cursor = first - 1
-            self._last_read = -1
-            self._last_progress = time.time()
+            self._rewound(first, time.time())
 
     def _housekeeping(self, now: float) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate():
             self.outbox.enforce_age(self.db, now)
             self.outbox.prune_confirmed(self.db, now)
             rewind_from = None
@@ -343,18 +343,11 @@ class FeedbackSender:
                 stalled = now - self._last_progress > self._confirm_timeout
                 if sent_at is not None and stalled and now - sent_at > self._confirm_timeout:
                     rewind_from = self.outbox.rewind(self.db)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
         if rewind_from is not None:
-            self.counters["rewinds"] += 1
             log.warning("feedback sender: no cloud confirmation for %.0fs; resending from seq %d",
                         self._confirm_timeout, rewind_from)
-            self._cursor = rewind_from - 1
-            self._last_read = -1
+            self._rewound(rewind_from, now)
             self._confirm_timeout = min(self._confirm_timeout * 2, 3600.0)
-            self._last_progress = now
 
     def stats(self) -> dict[str, Any]:
         return {**self.counters, "inflight": len(self._inflight), "connected": self._connected.is_set()}

@@ -34,7 +34,7 @@ import threading
 from typing import Any
 
 from edge.feedback import dbguard
-from edge.feedback.capture import FeedbackSink, NullFeedbackSink, OutboxFeedbackSink
+from edge.feedback.capture import FeedbackSink, make_sink
 from edge.feedback.outbox import Outbox
 from edge.feedback.sync import FeedbackSender, open_db, sender_from_config
 
@@ -60,10 +60,7 @@ class FeedbackRuntime:
 
     def sink_factory(self, store: Any) -> FeedbackSink:
         """Given the agent's StateStore, the sink writing into its connection."""
-        fb = self.config.feedback
-        if not fb.enabled:
-            return NullFeedbackSink()
-        return OutboxFeedbackSink(store.conn, self.config.device_id, self.config.store_id, fb)
+        return make_sink(store.conn, self.config.device_id, self.config.store_id, self.config.feedback)
 
     def start(self, agent: Any) -> None:
         fb = self.config.feedback

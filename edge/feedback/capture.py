@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from typing import Any, Protocol
+from typing import Protocol
 
 import sqlite_utils
 
@@ -185,9 +185,6 @@ class OutboxFeedbackSink:
         c.execute(
             "DELETE FROM feedback_recs WHERE rowid IN (SELECT rowid FROM feedback_recs ORDER BY rowid "
             "LIMIT ?) AND ts < ?", (self.PRUNE_EVERY * 8, cutoff))
-
-    def stats(self, conn: Db) -> dict[str, Any]:
-        return self.outbox.stats(conn)
 
 
 def _claim_write(c: sqlite3.Connection) -> None:

@@ -313,16 +313,18 @@ class Rig:
             time.sleep(0.05)
         return False
 
+    def device_query(self, sql: str) -> list[tuple]:
+        """Rows of one query on the device's state DB, opened read-only and closed again."""
+        with contextlib.closing(sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)) as conn:
+            return conn.execute(sql).fetchall()
+
     def wait_new_epoch(self, old_epoch: str, timeout: float = 60.0) -> bool:
         """Until the device has created a fresh outbox (another epoch) and written to it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
-                try:
-                    row = conn.execute("SELECT epoch, next_seq - 1 FROM feedback_state").fetchone()
-                finally:
-                    conn.close()
+                rows = self.device_query("SELECT epoch, next_seq - 1 FROM feedback_state")
+                row = rows[0] if rows else None
                 if row and row[0] != old_epoch and row[1] > 0:
                     return True
             except sqlite3.Error:
@@ -332,23 +334,16 @@ class Rig:
 
     def produced_now(self) -> int:
         try:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
-            try:
-                row = conn.execute("SELECT next_seq - 1 FROM feedback_state WHERE id = 1").fetchone()
-            finally:
-                conn.close()
-            return int(row[0]) if row else 0
+            rows = self.device_query("SELECT next_seq - 1 FROM feedback_state WHERE id = 1")
+            return int(rows[0][0]) if rows else 0
         except sqlite3.Error:
             return 0
 
     def pending_now(self) -> int | None:
         try:
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
-            try:
-                return int(conn.execute("SELECT pending FROM feedback_state WHERE id = 1").fetchone()[0])
-            finally:
-                conn.close()
-        except (sqlite3.Error, TypeError):
+            rows = self.device_query("SELECT pending FROM feedback_state WHERE id = 1")
+            return int(rows[0][0]) if rows else None
+        except (sqlite3.Error, TypeError):  # TypeError: pending is NULL
             return None
 
     def wait_drained(self, timeout: float) -> float:
@@ -377,11 +372,9 @@ class Rig:
     # verdict
     def verdict(self, extra_expected: dict[str, str] | None = None) -> dict[str, Any]:
         """Compare what the device acknowledged with what the cloud stored."""
-        dev = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-        produced_rows = dict(dev.execute("SELECT event_id, payload FROM feedback_outbox"))
-        state = dev.execute("SELECT next_seq - 1, dropped_size + dropped_age + dropped_newest, pending "
-                            "FROM feedback_state").fetchone()
-        dev.close()
+        produced_rows = dict(self.device_query("SELECT event_id, payload FROM feedback_outbox"))
+        state = self.device_query("SELECT next_seq - 1, dropped_size + dropped_age + dropped_newest, pending "
+                                  "FROM feedback_state")[0]
         expected = {**(extra_expected or {}), **produced_rows}
         produced = len(expected) + state[1]
         wh = sqlite3.connect(f"file:{self.warehouse}?mode=ro", uri=True)
@@ -535,10 +528,8 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     waited = rig.wait_drained(120)
     say(f"corrupt_db: first epoch drained in {waited:.1f}s; killing the device and damaging its database")
     rig.kill_device()
-    dev = sqlite3.connect(f"file:{rig.db_path}?mode=ro", uri=True)
-    old_rows = dict(dev.execute("SELECT event_id, payload FROM feedback_outbox"))
-    old_epoch = dev.execute("SELECT epoch FROM feedback_state").fetchone()[0]
-    dev.close()
+    old_rows = dict(rig.device_query("SELECT event_id, payload FROM feedback_outbox"))
+    old_epoch = rig.device_query("SELECT epoch FROM feedback_state")[0][0]
     data = bytearray(rig.db_path.read_bytes())
     third = len(data) // 3
     data[third: third + min(64 * 1024, third)] = b"\xff" * min(64 * 1024, third)
@@ -556,9 +547,7 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     preserved = bool(moved) and moved[0].read_bytes() == damaged
     reported = any((s.get("detail", {}).get("health", {}).get("feedback", {}) or {}).get("corrupt_db_count") == 1
                    for s in rig.status)
-    dev = sqlite3.connect(f"file:{rig.db_path}?mode=ro", uri=True)
-    new_epoch = dev.execute("SELECT epoch FROM feedback_state").fetchone()[0]
-    dev.close()
+    new_epoch = rig.device_query("SELECT epoch FROM feedback_state")[0][0]
     out = rig.verdict(extra_expected=old_rows)
     out.update({"moved_aside": [p.name for p in moved], "original_bytes_preserved": preserved,
                 "reported_in_status": reported, "new_epoch": new_epoch != old_epoch,

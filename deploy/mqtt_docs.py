@@ -46,7 +46,11 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
                         "(null at start-up). Republished on every reconnect."),
     "status": (_P.status, "out", 1, True, "device (and the broker, as last will)",
                "`online` on every connect and every 30 s with counters, stage timings and health; "
-               "`offline` on clean stop, or from the broker as the last will when the device dies."),
+               "`offline` on clean stop, or from the broker as the last will when the device dies. "
+               "The reported state the fleet service reads: `detail.model` = `{active, previous}` "
+               "(ReportedModel) and `detail.ota` = `{state, version, rollout_id, bytes, total, reason, ts}` "
+               "(OtaReport) with `state` one of " + ", ".join(f"`{s}`" for s in t.OTA_STATES) + "; "
+               "`reason` starts with a reason word (`tampered: ...`, `slow_model: ...`)."),
     "camera_status": (_P.camera_status("{camera}"), "in", 1, True, "edge-camera (and its last will)",
                       "Health of a camera process. The device subscribes and shows each camera's state "
                       "in `status.detail.cameras`, republishing its status when a camera's state changes."),
@@ -59,6 +63,12 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
     "feedback_ack": (_P.feedback_ack, "in", 1, True, "cloud ingest (bridged back)",
                      "The cloud's contiguous watermark per device and outbox epoch: the sender marks rows "
                      "confirmed up to it and re-sends only when it stops advancing (docs/feedback.md)."),
+    "desired": (_P.desired, "in", 1, True, "fleet service (docs/fleet.md)",
+                "The model the fleet wants this device to run. The device downloads `artifact_url` with its "
+                "bearer token (resumable, at most `size` bytes), checks `sha256` and the bundle's signature, "
+                "refuses an older version unless `allow_downgrade`, and reports progress in "
+                "`status.detail.ota`. An empty retained payload clears it. A malformed one is dead-lettered "
+                "and the device keeps serving."),
 }
 
 SHOPPER = {"track_id": "trk-81", "loyalty_id": "hh-1027"}
@@ -85,7 +95,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "status": {"v": 1, "device_id": "demo-edge-1", "state": "online", "ts": TS,
                "model_version": "cj-20260101-abc123",
                "detail": {"received": {"location": 1200}, "rejected": {}, "published": 1630,
-                          "health": {"inference": "ok"}}},
+                          "health": {"inference": "ok"},
+                          "model": {"active": "cj-20260101-abc123", "previous": "cj-20251201-9f00aa"},
+                          "ota": {"state": "active", "version": "cj-20260101-abc123", "rollout_id": "r-12",
+                                  "reason": None, "ts": TS}}},
     "camera_status": {"v": 1, "camera_id": "cam1", "state": "online", "ts": TS, "detail": {"fps": 9.8}},
     "deadletter": {"v": 1, "topic": "store/cj-demo/shopper/location",
                    "reason": "zone: unknown zone 'garden'", "payload": "{\"v\":1,...}", "ts": TS},
@@ -93,6 +106,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                  "seq": 17, "kind": "impression", "ts": TS, "model_version": "cj-20260101-abc123",
                  "data": {"recommendation_id": "demo-edge-1-1a2b-43"}},
     "feedback_ack": {"v": 1, "device_id": "demo-edge-1", "epoch": "5f3a9c0e", "watermark": 17, "ts": TS},
+    "desired": {"v": 1, "device_id": "demo-edge-1", "model_version": "cj-20260101-abc123",
+                "artifact_url": "https://fleet.example.com/artifacts/cj-20260101-abc123.tar.gz",
+                "sha256": "9f2c" + "0" * 60, "size": 1650021, "key_id": "3b8e1f0c2a9d4e57",
+                "rollout_id": "r-12", "allow_downgrade": False, "ts": TS},
 }
 
 

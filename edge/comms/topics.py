@@ -20,6 +20,7 @@ Tree (``{p}`` is the configured prefix, default ``store``)::
     {p}/{store}/device/{device}/deadletter            out  QoS 0  rejected inbound messages and why
     {p}/{store}/device/{device}/feedback              out  QoS 1  impressions/interactions/conversions for the cloud
     {p}/{store}/device/{device}/feedback/ack          in   QoS 1  retained: the cloud's contiguous watermark (bridged back)
+    {p}/{store}/device/{device}/desired               in   QoS 1  retained: the model the fleet service wants it to run
 
 Every payload is a JSON object with ``"v": 1`` (the schema version). A device
 rejects a payload with another version rather than guess at its meaning.
@@ -30,6 +31,7 @@ caused it in ``cause``, so a screen, a log and a benchmark can match them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -213,6 +215,92 @@ class FeedbackEvent(Payload):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+OtaState = Literal[
+    "idle", "downloading", "verifying", "smoke_testing", "probation", "active", "rolled_back", "refused"
+]
+"""The device's over-the-air update states, reported in ``status.detail.ota.state``."""
+
+OTA_STATES: tuple[str, ...] = OtaState.__args__  # type: ignore[attr-defined]
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Lower-case hex SHA-256.")]
+
+
+class DesiredState(Payload):
+    """What the fleet service wants one device to run: retained, one per device.
+
+    An empty retained payload clears it (the device keeps what it runs). The
+    device fetches ``artifact_url`` with its own bearer token, checks the
+    tarball's ``size`` and ``sha256``, then the bundle's own Ed25519 signature
+    against its trusted keys: the signature, not this message, is what makes a
+    bundle trusted. A version older than the active one is refused unless
+    ``allow_downgrade`` is true (an explicit rollback by an operator).
+    """
+
+    device_id: Id
+    model_version: Id = Field(description="Bundle model version (manifest `model_version`) to run.")
+    artifact_url: str = Field(min_length=1, max_length=2048,
+                              description="HTTP(S) URL of the bundle tarball on the fleet artifact server.")
+    sha256: Sha256Hex = Field(description="SHA-256 of the tarball at `artifact_url`.")
+    size: int = Field(ge=1, description="Size of the tarball in bytes: the download is refused beyond it.")
+    key_id: str = Field(min_length=1, max_length=128,
+                        description="Id of the key that signed the bundle (signature.json `key_id`), for the report.")
+    rollout_id: Id | None = Field(default=None, description="The rollout this belongs to; echoed in `status.detail.ota`.")
+    allow_downgrade: bool = Field(default=False,
+                                  description="True only for an explicit rollback to an older signed version.")
+    ts: float = Field(ge=0, description="When the fleet service decided it, Unix seconds.")
+
+
+class ReportedModel(BaseModel):
+    """``status.detail.model``: what the device runs (its retained status carries it)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    active: str | None = Field(default=None, description="Model version serving now (None: popularity fallback).")
+    previous: str | None = Field(default=None, description="Version kept in the previous slot for rollback.")
+
+
+class OtaReport(BaseModel):
+    """``status.detail.ota``: the update the device is working on or finished last.
+
+    Extra keys (timings, counters) are allowed and ignored by readers.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    state: OtaState
+    version: str | None = Field(default=None, description="The version this state is about (the desired one).")
+    rollout_id: str | None = Field(default=None, description="`rollout_id` of the desired state being applied.")
+    bytes: int | None = Field(default=None, ge=0, description="Bytes downloaded so far (downloading).")
+    total: int | None = Field(default=None, ge=0, description="Tarball size (downloading).")
+    reason: str | None = Field(default=None, description="Why (refused, rolled_back): a reason word first, e.g. 'tampered: ...'.")
+    ts: float | None = Field(default=None, description="When the state was entered, Unix seconds.")
+
+
+def reported(status: DeviceStatus) -> tuple[ReportedModel | None, OtaReport | None]:
+    """Read ``detail.model`` and ``detail.ota`` from a status; a malformed block reads as None."""
+    model = ota = None
+    with contextlib.suppress(ValidationError, TypeError, ValueError):
+        if isinstance(status.detail.get("model"), dict):
+            model = ReportedModel.model_validate(status.detail["model"])
+    with contextlib.suppress(ValidationError, TypeError, ValueError):
+        if isinstance(status.detail.get("ota"), dict):
+            ota = OtaReport.model_validate(status.detail["ota"])
+    return model, ota
+
+
+def parse_desired(topic: str, payload: bytes) -> DesiredState | None:
+    """Validate a desired-state message; an empty payload (cleared) is None.
+
+    Raises :class:`PayloadError` naming the topic and the first bad field.
+    """
+    if not payload:
+        return None
+    try:
+        return DesiredState.model_validate_json(payload)
+    except ValidationError as exc:
+        raise PayloadError(topic, _first_error(exc)) from None
+
+
 class FeedbackAck(Payload):
     """The cloud ingest's confirmation: every event of this device and outbox
     epoch up to ``watermark`` (inclusive, contiguous) is stored in the warehouse."""
@@ -316,6 +404,23 @@ class TopicTree:
     def feedback(self) -> str:
         return f"{self.device}/feedback"
 
+    @property
+    def desired(self) -> str:
+        """Retained desired state (:class:`DesiredState`) from the fleet service."""
+        return f"{self.device}/desired"
+
+    def parse_device_topic(self, topic: str) -> tuple[str, str, str] | None:
+        """``(store_id, device_id, leaf)`` of a ``{p}/{store}/device/{device}/{leaf}`` topic, else None.
+
+        For cloud readers subscribed with wildcards (``TopicTree("+").status``).
+        """
+        parts = topic.split("/")
+        if len(parts) != 5 or parts[0] != self.prefix or parts[2] != "device":
+            return None
+        if self.store_id not in ("+", parts[1]) or self.device_id not in ("+", parts[3]):
+            return None
+        return parts[1], parts[3], parts[4]
+
     def subscriptions(self) -> list[tuple[str, int]]:
         """What a device subscribes to, with QoS."""
         return [
@@ -361,11 +466,16 @@ class TopicTree:
         try:
             message = model.model_validate_json(payload)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "payload"
-            more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-            raise PayloadError(topic, f"{where}: {first['msg']}{more}") from None
+            raise PayloadError(topic, _first_error(exc)) from None
         return Inbound(kind=kind, topic=topic, payload=message, params=params)
+
+
+def _first_error(exc: ValidationError) -> str:
+    """'field.path: message (+N more)' for the first error of a validation failure."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "payload"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
 
 
 def dump(payload: Payload) -> bytes:
@@ -380,6 +490,7 @@ ALL_MODELS: dict[str, type[Payload]] = {
     "deadletter": DeadLetter,
     "feedback": FeedbackEvent,
     "feedback_ack": FeedbackAck,
+    "desired": DesiredState,
 }
 """Every payload model by topic name: the inbound ones, then what the device and the cloud publish."""
 

@@ -81,4 +81,15 @@ def _resolve_paths(config: DeviceConfig, base: Path) -> DeviceConfig:
             cam_updates["debug"] = camera.debug.model_copy(update={"out": base / out})
         if cam_updates:
             updates["camera"] = camera.model_copy(update=cam_updates)
+    if config.ota is not None:
+        ota = config.ota
+        ota_updates: dict = {}
+        if ota.state_dir is not None and not ota.state_dir.is_absolute():
+            ota_updates["state_dir"] = base / ota.state_dir
+        if any(not k.is_absolute() for k in ota.trusted_keys):
+            ota_updates["trusted_keys"] = [k if k.is_absolute() else base / k for k in ota.trusted_keys]
+        if ota.token_file is not None and not ota.token_file.is_absolute():
+            ota_updates["token_file"] = base / ota.token_file
+        if ota_updates:
+            updates["ota"] = ota.model_copy(update=ota_updates)
     return config.model_copy(update=updates) if updates else config

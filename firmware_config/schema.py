@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from firmware_config.camera import CameraConfig
 from firmware_config.feedback import FeedbackConfig
+from firmware_config.ota import OtaConfig
 
 Identifier = Annotated[
     str,
@@ -154,6 +155,7 @@ class DeviceConfig(StrictModel):
     policy: PolicyConfig = Field(default_factory=PolicyConfig, title="Policy", description="How recommendations are ranked and filtered.")
     camera: CameraConfig | None = Field(default=None, title="Camera", description="The edge-camera process: source, detector, zone polygons.")
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig, title="Feedback", description="Impression/interaction/conversion capture and sync to the cloud.")
+    ota: OtaConfig | None = Field(default=None, title="OTA", description="Over-the-air model updates from the fleet service (docs/ota.md); omit to serve [model] only.")
 
     @model_validator(mode="after")
     def _check_references(self) -> DeviceConfig:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -167,7 +166,7 @@ def download(
             if exc.reason in ("too_large", "bad_url", "stopped") or exc.reason in (
                     "http_401", "http_403", "http_404"):
                 raise
-        except (socket.timeout, TimeoutError) as exc:
+        except TimeoutError as exc:
             last = DownloadError("timeout", f"{url}: {exc}")
         if last.reason != "restart":
             if should_stop is not None and should_stop():

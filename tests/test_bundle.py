@@ -1,20 +1,32 @@
 """The bundle format contract: write, load, verify, refuse."""
 
+import base64
 import json
+import os
+import stat
+import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from edge.bundle import (
+    BUNDLE_FILES,
     BUNDLE_FORMAT_VERSION,
+    PRIVATE_KEY_FILE,
+    PUBLIC_KEY_FILE,
     BundleError,
     ContextField,
     FeatureSpec,
     GoldenCase,
     Item,
+    extract_bundle,
+    generate_keypair,
     load_bundle,
+    pack_bundle,
+    sign_bundle,
     topk,
+    verify_signature,
     write_bundle,
 )
 
@@ -63,20 +75,20 @@ def test_round_trip_directory_and_tarball(tmp_path: Path) -> None:
 def test_tampered_file_is_refused_naming_it(tmp_path: Path) -> None:
     path = _write(tmp_path)
     (path / "items.json").write_text("[]\n")
-    with pytest.raises(BundleError, match=r"items\.json: sha256 .* does not match manifest"):
+    with pytest.raises(BundleError, match=r"^truncated: .*items\.json: sha256 does not match the manifest"):
         load_bundle(path)
 
 
 def test_missing_file_and_wrong_version_are_refused(tmp_path: Path) -> None:
     path = _write(tmp_path)
     (path / "golden.json").unlink()
-    with pytest.raises(BundleError, match="golden.json: listed in manifest but missing"):
+    with pytest.raises(BundleError, match="^missing: .*golden.json: missing"):
         load_bundle(path)
     path = _write(tmp_path / "again")
     manifest = json.loads((path / "manifest.json").read_text())
     manifest["format_version"] = 99
     (path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(BundleError, match="format_version 99"):
+    with pytest.raises(BundleError, match="^wrong_format: .*format_version 99"):
         load_bundle(path)
 
 
@@ -102,3 +114,131 @@ def test_topk_orders_best_first_with_stable_ties() -> None:
     scores = np.array([0.1, 0.9, 0.5, 0.9, -1.0])
     assert topk(scores, 3).tolist() == [1, 3, 2]
     assert topk(scores, 10).tolist() == [1, 3, 2, 0, 4]
+
+
+# ---- format v2: unknown fields, v1 still read ----------------------------------------
+
+
+def _rewrite_manifest(path: Path, **changes: object) -> None:
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest.update(changes)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_unknown_manifest_fields_are_kept_not_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    _rewrite_manifest(path, scorer={"kind": "model"}, from_the_future=[1, 2])
+    bundle = load_bundle(path)
+    assert bundle.manifest.extra == {"scorer": {"kind": "model"}, "from_the_future": [1, 2]}
+    assert bundle.manifest.to_json()["from_the_future"] == [1, 2]
+
+
+def test_a_version_1_bundle_is_still_read(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    _rewrite_manifest(path, format_version=1)
+    assert load_bundle(path).manifest.format_version == 1
+
+
+# ---- signing ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("keys")
+    generate_keypair(root / "good")
+    generate_keypair(root / "other")
+    return {"key": root / "good" / PRIVATE_KEY_FILE, "pub": root / "good" / PUBLIC_KEY_FILE,
+            "other_key": root / "other" / PRIVATE_KEY_FILE, "other_pub": root / "other" / PUBLIC_KEY_FILE}
+
+
+def test_generated_private_key_is_owner_only_and_never_overwritten(keys: dict[str, Path]) -> None:
+    assert stat.S_IMODE(os.stat(keys["key"]).st_mode) == 0o600
+    assert keys["pub"].read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    with pytest.raises(FileExistsError, match="refusing to overwrite"):
+        generate_keypair(keys["key"].parent)
+
+
+def test_signed_bundle_verifies_with_its_key_and_the_tarball_carries_the_signature(
+    tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    path = _write(tmp_path)
+    key_id = sign_bundle(path, keys["key"])
+    assert verify_signature(path, [keys["pub"]]) == key_id
+    pack_bundle(path, tmp_path / "bundle.tar.gz")
+    slot = extract_bundle(tmp_path / "bundle.tar.gz", tmp_path / "slots" / "test-1")
+    assert sorted(p.name for p in slot.iterdir()) == sorted([*BUNDLE_FILES, "manifest.json", "signature.json"])
+    bundle = load_bundle(slot, trusted_keys=[keys["other_pub"], keys["pub"]])
+    assert bundle.signed_by == key_id and bundle.model_version == "test-1"
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [("unsigned", "unsigned"), ("wrong_key", "wrong_key"), ("no_trusted_key", "wrong_key"),
+     ("manifest_edited", "tampered"), ("signature_garbage", "malformed"), ("signature_flipped", "tampered")],
+)
+def test_signature_refusals_start_with_their_reason(
+    case: str, reason: str, tmp_path: Path, keys: dict[str, Path]
+) -> None:
+    path = _write(tmp_path)
+    trusted = [keys["pub"]]
+    if case != "unsigned":
+        sign_bundle(path, keys["other_key"] if case == "wrong_key" else keys["key"])
+    if case == "no_trusted_key":
+        trusted = []
+    elif case == "manifest_edited":  # e.g. a new model hash swapped in after signing
+        _rewrite_manifest(path, model_version="test-2")
+    elif case in ("signature_garbage", "signature_flipped"):
+        sig = json.loads((path / "signature.json").read_text())
+        raw = bytearray(base64.b64decode(sig["signature"]))
+        raw[0] ^= 1
+        sig["signature"] = "not base64!" if case == "signature_garbage" else base64.b64encode(raw).decode()
+        (path / "signature.json").write_text(json.dumps(sig))
+    with pytest.raises(BundleError, match=f"^{reason}: ") as info:
+        load_bundle(path, trusted_keys=trusted)
+    assert info.value.reason == reason
+
+
+def test_sign_refuses_a_broken_bundle(tmp_path: Path, keys: dict[str, Path]) -> None:
+    path = _write(tmp_path)
+    (path / "golden.json").write_text("[]\n")
+    with pytest.raises(BundleError, match="golden.json"):
+        sign_bundle(path, keys["key"])
+    assert not (path / "signature.json").exists()
+
+
+def test_cli_keys_sign_and_check_bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cloud_trainer.cli import main as cloud_trainer
+    from edge.cli import main as edge_device
+
+    path = _write(tmp_path)
+    assert cloud_trainer(["keys", "generate", "--out", str(tmp_path / "k")]) == 0
+    assert cloud_trainer(["keys", "generate", "--out", str(tmp_path / "k")]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert cloud_trainer(["sign", str(path), "--signing-key", str(tmp_path / "k" / "signing.key")]) == 0
+    assert "signed by key" in capsys.readouterr().out
+    # The sibling tarball was re-packed with the signature in it.
+    with tarfile.open(tmp_path / "bundle.tar.gz") as tar:
+        assert "bundle/signature.json" in tar.getnames()
+    assert cloud_trainer(["sign", str(path), "--signing-key", str(tmp_path / "k" / "signing.pub")]) == 2
+    assert "bad_key" in capsys.readouterr().err
+    generate_keypair(tmp_path / "stranger")
+    # The fake model is refused by LiteRT, but only after the signature: the reason shows which.
+    assert edge_device(["check-bundle", str(path), "--trusted-key", str(tmp_path / "stranger" / "signing.pub")]) == 1
+    assert capsys.readouterr().err.startswith("REFUSED: wrong_key: ")
+
+
+def test_extract_refuses_a_non_empty_slot(tmp_path: Path) -> None:
+    _write(tmp_path)
+    slot = tmp_path / "slot"
+    slot.mkdir()
+    (slot / "keep.txt").write_text("x")
+    with pytest.raises(BundleError, match="^unsafe: .*not an empty directory"):
+        extract_bundle(tmp_path / "bundle.tar.gz", slot)
+    assert (slot / "keep.txt").read_text() == "x"
+
+
+def test_loading_a_tarball_never_writes_beside_it(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    (path / "manifest.json").write_text("precious")  # an older bundle dir beside the tarball
+    bundle = load_bundle(tmp_path / "bundle.tar.gz")
+    assert bundle.path.parent != tmp_path and (path / "manifest.json").read_text() == "precious"

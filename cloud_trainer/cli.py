@@ -3,6 +3,8 @@
     cloud-trainer train --dataset completejourney --data-dir ../shared/data/completejourney --out out/cj
     cloud-trainer train --dataset rees46 --data-dir ../shared/data/rees46 --out out/rees46
     cloud-trainer train --dataset csv --interactions I.csv --items ITEMS.csv [--users U.csv] --out out/x
+    cloud-trainer keys generate --out keys/            (keys/signing.key, keys/signing.pub)
+    cloud-trainer sign out/cj/bundle --signing-key keys/signing.key
 
 Input problems end with one line on stderr and exit status 2; a failed int8
 parity gate exits 3 after writing the report (and no bundle).
@@ -44,12 +46,33 @@ def build_parser() -> argparse.ArgumentParser:
                        help="feedback warehouse (SQLite, from python -m cloud_trainer.ingest) to learn from")
     train.add_argument("--quick", action="store_true",
                        help="smoke run: 2 epochs, untuned TIFU-KNN (numbers not meaningful)")
+    train.add_argument("--signing-key", type=Path,
+                       help="Ed25519 private key (PEM, from 'keys generate') that signs the bundle")
+    keys = sub.add_parser("keys", help="manage bundle signing keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    gen = keys_sub.add_parser("generate", help="write DIR/signing.key (0600) and DIR/signing.pub")
+    gen.add_argument("--out", type=Path, required=True, help="directory for the key pair")
+    sign = sub.add_parser("sign", help="sign an existing bundle directory (and re-pack DIR.tar.gz if present)")
+    sign.add_argument("bundle", type=Path, help="bundle directory (OUT/bundle)")
+    sign.add_argument("--signing-key", type=Path, required=True, help="Ed25519 private key (PEM)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
+    if args.command == "keys":
+        return _keys(args)
+    if args.command == "sign":
+        return _sign(args)
+    if args.signing_key is not None:
+        # Checked before minutes of training, not after.
+        from edge.bundle import BundleError, load_private_key
+
+        try:
+            load_private_key(args.signing_key)
+        except BundleError as exc:
+            return _fail(str(exc))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
     from cloud_trainer.data import DataError
     from cloud_trainer.pipeline import ParityFailed, TrainOptions, run_train
@@ -73,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         test_frac=args.test_frac,
         parity_tolerance=args.parity_tolerance,
         feedback_warehouse=args.feedback_warehouse,
+        signing_key=args.signing_key,
         command=["cloud-trainer", *(argv if argv is not None else sys.argv[1:])],
         started=started,
     )
@@ -85,6 +109,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PARITY
     except OSError as exc:  # e.g. --out not writable
         return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from edge.bundle import PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, generate_keypair
+
+    try:
+        key_id = generate_keypair(args.out)
+    except OSError as exc:
+        return _fail(str(exc))
+    print(f"key {key_id}: private {args.out / PRIVATE_KEY_FILE} (keep it off devices), "
+          f"public {args.out / PUBLIC_KEY_FILE} (list it in the devices' trusted keys)")
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    from edge.bundle import BundleError, pack_bundle, sign_bundle
+
+    bundle = args.bundle
+    try:
+        key_id = sign_bundle(bundle, args.signing_key)
+        tarball = bundle.with_name(bundle.name + ".tar.gz")
+        if tarball.is_file():
+            pack_bundle(bundle, tarball)
+    except BundleError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc.filename or bundle}: {exc.strerror or exc}")
+    print(f"{bundle}: signed by key {key_id}")
     return 0
 
 

@@ -92,8 +92,11 @@ def build_bundle(
     data: PreparedData,
     metrics: dict[str, Any],
     model_version: str,
+    *,
+    signing_key: Path | None = None,
 ) -> Manifest:
-    """Write ``out_dir/bundle/`` and ``out_dir/bundle.tar.gz`` around the int8 model."""
+    """Write ``out_dir/bundle/`` and ``out_dir/bundle.tar.gz`` around the int8 model
+    (signed with ``signing_key`` when given)."""
     scorer = TFLiteScorer(export.int8_path, export.spec)
     golden = golden_cases(data.test_cases or data.val_cases, scorer)
     return write_bundle(
@@ -106,4 +109,5 @@ def build_bundle(
         dataset_fingerprint=data.fingerprint,
         metrics=metrics,
         golden_k=GOLDEN_K,
+        signing_key=signing_key,
     )

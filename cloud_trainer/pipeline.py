@@ -54,6 +54,8 @@ class TrainOptions:
     parity_tolerance: float = PARITY_TOLERANCE
     feedback_warehouse: Path | None = None
     """A feedback warehouse (cloud_trainer.ingest) whose store events join the training data."""
+    signing_key: Path | None = None
+    """Ed25519 private key (PEM) that signs the bundle's manifest; None leaves it unsigned."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
     started: float | None = None
     """``time.perf_counter()`` when the command started (the CLI sets it before its imports)."""
@@ -221,7 +223,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     if parity_error is None:
         t = time.perf_counter()
         version = f"{data.name}-{data.fingerprint[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-        manifest = build_bundle(out, export, data, _bundle_metrics(metrics), version)
+        manifest = build_bundle(out, export, data, _bundle_metrics(metrics), version,
+                                signing_key=opts.signing_key)
         timings["bundle"] = time.perf_counter() - t
         report["bundle"] = {
             "path": str(out / "bundle"),

@@ -1,7 +1,7 @@
 """``edge-device``: run the store device, or check a model bundle before shipping it.
 
     edge-device run --config /etc/instore/device.toml
-    edge-device check-bundle out/train/bundle
+    edge-device check-bundle out/train/bundle [--trusted-key keys/signing.pub ...]
 
 ``run`` exits 0 on SIGTERM/SIGINT after publishing "offline", 2 on a bad
 config, 3 when a required model is refused.
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
     chk.add_argument("path", type=Path)
     chk.add_argument("--runs", type=int, default=1000, help="inferences to time")
+    chk.add_argument("--trusted-key", type=Path, action="append", dest="trusted_keys",
+                     help="Ed25519 public key (PEM) the bundle must be signed by (repeatable); "
+                          "without it the signature is not checked")
     args = parser.parse_args(argv)
     if args.command == "run":
         return _run(args)
@@ -90,7 +93,7 @@ def _check_bundle(args: argparse.Namespace) -> int:
     from edge.runtime.model import Scorer
 
     try:
-        bundle = load_bundle(args.path, verify=True)
+        bundle = load_bundle(args.path, verify=True, trusted_keys=args.trusted_keys)
         scorer = Scorer(bundle)
     except BundleError as exc:
         print(f"REFUSED: {exc}", file=sys.stderr)
@@ -105,6 +108,7 @@ def _check_bundle(args: argparse.Namespace) -> int:
     report = {
         "path": str(bundle.path),
         "model_version": bundle.model_version,
+        "signed_by": bundle.signed_by,
         "items": bundle.spec.num_items,
         "history_length": bundle.spec.history_length,
         "context_fields": [f.name for f in bundle.spec.context_fields],

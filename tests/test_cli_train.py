@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.bundle import load_bundle, sha256_file
+from edge.bundle import generate_keypair, load_bundle, sha256_file
 
 GENERIC = Path(__file__).resolve().parent / "fixtures" / "retail" / "generic"
 
@@ -58,12 +58,14 @@ def test_dataset_directory_missing_files(tmp_path: Path) -> None:
 
 def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
     out = tmp_path / "out"
+    key_id = generate_keypair(tmp_path / "keys")
     # --quick trains 2 epochs on 40 synthetic shoppers: the int8/float parity gate is
     # about the real model on real data, so it is opened wide here (tested below).
     proc = run_cli(
         "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
         "--items", GENERIC / "items.csv", "--users", GENERIC / "users.csv",
         "--out", out, "--quick", "--parity-tolerance", "1.0",
+        "--signing-key", tmp_path / "keys" / "signing.key",
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
@@ -87,6 +89,9 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
     bundle = load_bundle(out / "bundle")
     assert bundle.manifest.dataset_fingerprint == report["fingerprint"]
     assert (out / "bundle.tar.gz").is_file()
+    # Signed before packing: the tarball verifies against the public key alone.
+    signed = load_bundle(out / "bundle.tar.gz", trusted_keys=[tmp_path / "keys" / "signing.pub"])
+    assert signed.signed_by == key_id
     md = (out / "report.md").read_text()
     assert "| model_int8 |" in md
     for png in ("metrics_by_system.png", "recall_by_segment.png", "training_curves.png"):
@@ -111,6 +116,15 @@ def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     assert report["parity"]["passed"] is False
     assert not (out / "bundle").exists() and not (out / "bundle.tar.gz").exists()
 
+
+
+def test_bad_signing_key_fails_before_training(tmp_path: Path) -> None:
+    (tmp_path / "not-a-key.pem").write_text("hello\n")
+    proc = run_cli("--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+                   "--items", GENERIC / "items.csv", "--out", tmp_path / "out",
+                   "--signing-key", tmp_path / "not-a-key.pem")
+    assert_one_line_error(proc, "bad_key")
+    assert "Epoch" not in proc.stdout and not (tmp_path / "out").exists()
 
 
 def test_unwritable_out_fails_before_training(tmp_path: Path) -> None:

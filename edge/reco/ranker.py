@@ -3,11 +3,19 @@
 For one display and (optionally) one shopper::
 
     scores (model, or popularity)       one float per catalogue item
+      -> drop items unfit to show       no name, a placeholder name, or a price <= 0
       -> drop out-of-stock items        the store's in-stock mask
       -> drop items bought this visit   the session's basket
       -> boost items near the display   normalised score + policy.near_boost
+      -> one item per display name      two ids printed "Gasoline-Reg Unleaded" look like a bug
       -> diversity re-ranking           MMR: relevance vs "another item of a category already shown"
       -> top-K with a short reason      what the screen prints under the product
+
+Fit to show is enforced here, where every consumer (screens, shelves, MQTT
+clients) gets its list: no item without a real name or with a non-positive
+price, no display name twice in one list, and every slot filled whenever the
+catalogue has that many eligible items (the whole catalogue is ranked again
+when the cached short list runs dry).
 
 Everything before MMR is vectorised over the catalogue (and cached, see
 :class:`Ranker`); MMR runs on a shortlist of at most 256 candidates, so the
@@ -26,6 +34,34 @@ from edge.state.store import Session, StateStore
 
 CANDIDATES_PER_SLOT = 5
 MIN_CANDIDATES = 30
+
+
+def display_name(name: str) -> str:
+    """The name as a shopper reads it: case and spacing do not make two products different."""
+    return " ".join(name.split()).casefold()
+
+
+def showable_mask(items: Sequence) -> np.ndarray:
+    """Items fit to put on a screen: a real name and a positive price.
+
+    A placeholder name ("Product 1126203": the trainer's fallback when the
+    catalogue has no product type or category) tells a shopper nothing, and a
+    price of 0.00 (or unknown, NaN) reads as an error on a price tag."""
+    ok = np.ones(len(items), dtype=bool)
+    for i, it in enumerate(items):
+        name = display_name(it.name or "")
+        price = it.price
+        if (not name or name == f"product {it.item_id}".casefold()
+                or not (price == price and price > 0)):  # price == price: not NaN
+            ok[i] = False
+    return ok
+
+
+def name_codes(items: Sequence) -> np.ndarray:
+    """One int per item; equal for items whose display names are equal."""
+    codes: dict[str, int] = {}
+    return np.fromiter((codes.setdefault(display_name(it.name or ""), len(codes)) for it in items),
+                       dtype=np.int64, count=len(items))
 
 
 @dataclass(frozen=True)
@@ -86,6 +122,8 @@ class Ranker:
         self._near: dict[str, tuple[int, np.ndarray]] = {}
         self.full_ranks = 0
         self._here_text: dict[str, str] = {}
+        self.showable = showable_mask(store.items)
+        self.name_codes = name_codes(store.items)
 
     def near_mask(self, placement: Placement) -> np.ndarray:
         """Items shelved by the display: its departments plus items a shelf reported there."""
@@ -131,9 +169,9 @@ class Ranker:
             ok &= ~np.isin(cands, np.fromiter(bought, dtype=np.int64, count=len(bought)))
         # MMR sees the whole filtered shortlist, not just the top few: when one
         # category fills the top ranks, the best of the others must be reachable.
-        keep, kboost = cands[ok], cboost[ok]
+        keep, kboost = self._unique_names(cands[ok], cboost[ok])
         if len(keep) < want and len(cands) < len(scores):
-            keep, kboost = self._full(scores, near, bought, self.SHORTLIST)
+            keep, kboost = self._full(scores, near, bought, max(self.SHORTLIST, want), k)
 
         chosen = self._mmr(keep, kboost, k)
         history = set(session.history) if session is not None else set()
@@ -146,13 +184,15 @@ class Ranker:
     def _shortlist(
         self, scores: np.ndarray, placement: Placement, near: np.ndarray, key: tuple | None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The catalogue's best SHORTLIST items for this placement, ignoring stock and basket."""
+        """The catalogue's best SHORTLIST showable items for this placement, ignoring stock and basket."""
         ckey = (key, placement.key, self.store.placed_version) if key is not None else None
         found = self._shortlists.get(ckey) if ckey is not None else None
         if found is not None:
             return found
         boosted = self.boosted(scores, near)
-        cands = topk(boosted, min(self.SHORTLIST, len(boosted)))
+        boosted[~self.showable] = -np.inf
+        n = min(self.SHORTLIST, int(self.showable.sum()))
+        cands = topk(boosted, n) if n else np.zeros(0, dtype=np.int64)
         found = (cands, boosted[cands])
         if ckey is not None:
             if len(self._shortlists) >= self.cache_size:
@@ -161,10 +201,12 @@ class Ranker:
         return found
 
     def _full(
-        self, scores: np.ndarray, near: np.ndarray, bought: set[int], want: int
+        self, scores: np.ndarray, near: np.ndarray, bought: set[int], want: int, k: int
     ) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``want`` eligible items of the whole catalogue, one per name;
+        widened until ``k`` distinct names are found or the catalogue is used up."""
         self.full_ranks += 1
-        valid = self.store.available.copy()
+        valid = self.store.available & self.showable
         if bought:
             valid[list(bought)] = False
         n_valid = int(valid.sum())
@@ -172,8 +214,20 @@ class Ranker:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         boosted = self.boosted(scores, near)
         boosted[~valid] = -np.inf
-        cands = topk(boosted, min(want, n_valid))
-        return cands, boosted[cands]
+        while True:
+            cands = topk(boosted, min(want, n_valid))
+            keep, kboost = self._unique_names(cands, boosted[cands])
+            if len(keep) >= k or want >= n_valid:
+                return keep, kboost
+            want *= 4
+
+    def _unique_names(self, cands: np.ndarray, boost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keep the best-ranked item of each display name (``cands`` arrive best first)."""
+        _, first = np.unique(self.name_codes[cands], return_index=True)
+        if len(first) == len(cands):
+            return cands, boost
+        first.sort()
+        return cands[first], boost[first]
 
     def _mmr(self, cands: np.ndarray, rel: np.ndarray, k: int) -> list[int]:
         """Positions in ``cands`` chosen by maximal marginal relevance, with

@@ -44,6 +44,14 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
     "recommendations": (_P.recommendations("{display}"), "out", 1, True, "device",
                         "What the display shows now. `cause.signal_id` names the signal that caused it "
                         "(null at start-up). Republished on every reconnect."),
+    "rendered": (_P.rendered("{display}"), "in", 1, False, "edge-signage (for its browsers)",
+                 "Proof of play: a signage page drew this recommendation. The device records `shown_at` "
+                 "as the impression's time, so an impression means a person could see the list "
+                 "(docs/signage.md). A confirmation for a list already confirmed is ignored."),
+    "shelf": (_P.shelf("{display}"), "out", 1, True, "edge-signage",
+              "The recommendation of a `shelf` display in the compact form shelf-edge labels and LED "
+              "strips take: which shelf positions to highlight, a short text, price and department "
+              "colour. Derived by edge-signage from the retained recommendation (docs/signage.md)."),
     "status": (_P.status, "out", 1, True, "device (and the broker, as last will)",
                "`online` on every connect and every 30 s with counters, stage timings and health; "
                "`offline` on clean stop, or from the broker as the last will when the device dies. "
@@ -73,7 +81,8 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
 
 SHOPPER = {"track_id": "trk-81", "loyalty_id": "hh-1027"}
 RECO_ITEM = {"item_id": "1029743", "name": "FLUID MILK WHITE ONLY", "category": "FLUID MILK PRODUCTS",
-             "price": 2.49, "score": 1.3721, "position": 1, "reason": "right here in Grocery"}
+             "price": 2.49, "score": 1.3721, "position": 1, "reason": "right here in Grocery",
+             "department": "GROCERY"}
 EXAMPLES: dict[str, dict[str, Any]] = {
     "location": {"v": 1, "signal_id": "loc-000123", "ts": TS, "shopper": SHOPPER, "zone": "produce",
                  "action": "enter"},
@@ -92,6 +101,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                         "cause": {"signal_id": "loc-000123", "topic": "store/cj-demo/shopper/location"},
                         "shopper": "l:hh-1027", "model_version": "cj-20260101-abc123", "strategy": "model",
                         "generated_at": TS, "items": [RECO_ITEM]},
+    "rendered": {"v": 1, "recommendation_id": "demo-edge-1-1a2b-43", "cause_signal_id": "loc-000123",
+                 "shown_at": TS + 0.012, "screen": "produce-shelf-1"},
+    "shelf": {"v": 1, "display_id": "produce-shelf", "recommendation_id": "demo-edge-1-1a2b-43",
+              "cause_signal_id": "loc-000123", "generated_at": TS,
+              "labels": [{"slot": 1, "item_id": "1029743", "text": "Fluid Milk White Only",
+                          "price": 2.49, "colour": "#2e7d32"}]},
     "status": {"v": 1, "device_id": "demo-edge-1", "state": "online", "ts": TS,
                "model_version": "cj-20260101-abc123",
                "detail": {"received": {"location": 1200}, "rejected": {}, "published": 1630,

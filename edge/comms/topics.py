@@ -15,6 +15,8 @@ Tree (``{p}`` is the configured prefix, default ``store``)::
     {p}/{store}/pos                                   in   QoS 1  a completed purchase at a till
     {p}/{store}/display/{display}/interaction         in   QoS 1  touch on a screen, pickup from a shelf
     {p}/{store}/display/{display}/recommendations     out  QoS 1  retained: what the display shows now
+    {p}/{store}/display/{display}/rendered            in   QoS 1  proof of play: a screen drew a recommendation
+    {p}/{store}/display/{display}/shelf               out  QoS 1  retained: compact shelf-label / LED-strip form of it
     {p}/{store}/device/{device}/status                out  QoS 1  retained: online/offline (last will)
     {p}/{store}/device/{device}/request               in   QoS 1  MQTT 5 request; reply to its response topic
     {p}/{store}/device/{device}/deadletter            out  QoS 0  rejected inbound messages and why
@@ -132,6 +134,19 @@ class DisplayInteraction(Signal):
     shopper: ShopperRef | None = None
 
 
+class RenderConfirmation(Payload):
+    """Proof of play: a signage page drew a recommendation on a screen.
+
+    Sent by ``edge-signage`` when the browser confirms the list is in its DOM
+    and painted; the device turns it into the impression's ``shown_at``
+    (an impression then means "a person could see it", not "it was published")."""
+
+    recommendation_id: Id = Field(description="The recommendation drawn (its recommendation_id).")
+    cause_signal_id: Id | None = Field(default=None, description="cause.signal_id of that recommendation, if any.")
+    shown_at: float = Field(ge=0, description="When the page drew it (browser clock, Unix seconds).")
+    screen: Id | None = Field(default=None, description="Which page/browser drew it, when several show one display.")
+
+
 class RecommendRequest(Payload):
     """On-demand request (MQTT 5: reply goes to the response topic with the correlation data)."""
 
@@ -158,6 +173,7 @@ class RecommendedItem(Part):
     score: float
     position: int
     reason: str = Field(description="Short human-readable why: 'bought before', 'popular in Produce', ...")
+    department: str | None = Field(default=None, description="Catalogue department (screens colour tiles by it).")
 
 
 class Recommendation(Payload):
@@ -172,6 +188,33 @@ class Recommendation(Payload):
     strategy: Literal["model", "popularity"]
     generated_at: float
     items: list[RecommendedItem]
+
+
+SHELF_TEXT_MAX = 24
+"""Characters a shelf-edge label shows per item (two lines of a 2.9" e-paper tag)."""
+
+
+class ShelfLabel(Part):
+    slot: int = Field(ge=1, le=50, description="Shelf position to highlight, 1 = leftmost (the recommendation's position).")
+    item_id: str
+    text: str = Field(max_length=SHELF_TEXT_MAX, description="Short product name, cut at a word boundary.")
+    price: float = Field(gt=0, description="Unit price.")
+    colour: str = Field(pattern=r"^#[0-9a-f]{6}$", description="Department colour as #rrggbb, for LED strips.")
+
+
+class ShelfLabels(Payload):
+    """Compact form of a recommendation for shelf-edge labels and LED strips.
+
+    Derived from the display's recommendation by ``edge-signage`` (not on the
+    device's hot path); retained, so a label controller that restarts gets the
+    current state at once. ``cause_signal_id`` and ``recommendation_id`` tie it
+    back to the full recommendation."""
+
+    display_id: str
+    recommendation_id: str
+    cause_signal_id: str | None = None
+    generated_at: float
+    labels: list[ShelfLabel] = Field(max_length=50)
 
 
 class DeviceStatus(Payload):
@@ -313,7 +356,9 @@ class FeedbackAck(Payload):
 
 # ---- topics ----------------------------------------------------------------
 
-InboundKind = Literal["location", "camera", "inventory", "pos", "interaction", "request", "camera_status"]
+InboundKind = Literal[
+    "location", "camera", "inventory", "pos", "interaction", "request", "camera_status", "rendered"
+]
 
 INBOUND_MODELS: dict[str, type[Payload]] = {
     "location": LocationSignal,
@@ -323,6 +368,7 @@ INBOUND_MODELS: dict[str, type[Payload]] = {
     "interaction": DisplayInteraction,
     "request": RecommendRequest,
     "camera_status": CameraStatus,
+    "rendered": RenderConfirmation,
 }
 
 
@@ -380,6 +426,12 @@ class TopicTree:
     def recommendations(self, display_id: str = "+") -> str:
         return f"{self.base}/display/{display_id}/recommendations"
 
+    def rendered(self, display_id: str = "+") -> str:
+        return f"{self.base}/display/{display_id}/rendered"
+
+    def shelf(self, display_id: str = "+") -> str:
+        return f"{self.base}/display/{display_id}/shelf"
+
     @property
     def device(self) -> str:
         return f"{self.base}/device/{self.device_id}"
@@ -431,6 +483,7 @@ class TopicTree:
             (self.interaction(), 1),
             (self.request, 1),
             (self.camera_status(), 1),
+            (self.rendered(), 1),
         ]
 
     def classify(self, topic: str) -> tuple[str, dict[str, str]] | None:
@@ -452,6 +505,8 @@ class TopicTree:
                 return "pos", {}
             case ["display", display_id, "interaction"]:
                 return "interaction", {"display_id": display_id}
+            case ["display", display_id, "rendered"]:
+                return "rendered", {"display_id": display_id}
             case ["device", device_id, "request"] if self.device_id in ("+", device_id):
                 return "request", {}
         return None
@@ -486,6 +541,7 @@ def dump(payload: Payload) -> bytes:
 ALL_MODELS: dict[str, type[Payload]] = {
     **INBOUND_MODELS,
     "recommendations": Recommendation,
+    "shelf": ShelfLabels,
     "status": DeviceStatus,
     "deadletter": DeadLetter,
     "feedback": FeedbackEvent,

@@ -19,6 +19,9 @@ Which displays a signal affects:
 * ``pos``: every display currently showing the paying shopper (bought items go).
 * ``interaction`` at display D: display D (a pickup also joins the history).
 * ``request``: nobody; the answer goes to the MQTT 5 response topic.
+* ``rendered`` (proof of play from edge-signage): nobody; the confirmation is
+  queued to the log writer, which records the impression's ``shown_at`` after
+  the impressions queued before it (off the hot path, no drain).
 
 Messages are handled one at a time by a worker thread (``--dispatch queue``,
 the default) or on paho's network thread (``inline``); state is touched under
@@ -56,6 +59,7 @@ from edge.comms.topics import (
     PayloadError,
     PosPurchase,
     RecommendRequest,
+    RenderConfirmation,
     ShopperRef,
     TopicTree,
     dump,
@@ -198,6 +202,7 @@ class Agent:
             "interaction": self.on_interaction,
             "request": self.on_request,
             "camera_status": self.on_camera_status,
+            "rendered": self.on_rendered,
         }
 
     # ---- start-up -------------------------------------------------------------
@@ -413,6 +418,14 @@ class Agent:
             self.feedback.on_interaction(conn, ev, display_id)
         self._refresh(display_id, (ev.signal_id, inbound.topic), session=session)
 
+    def on_rendered(self, inbound: Inbound, props: Properties | None) -> None:
+        msg: RenderConfirmation = inbound.payload  # type: ignore[assignment]
+        display_id = inbound.params["display_id"]
+        if display_id not in self.displays:
+            raise Rejected(f"display_id: unknown display {display_id!r}")
+        if self._feedback_active:
+            self.log_writer.put(None, (display_id, msg))
+
     def on_request(self, inbound: Inbound, props: Properties | None) -> None:
         req: RecommendRequest = inbound.payload  # type: ignore[assignment]
         response_topic = getattr(props, "ResponseTopic", None) if props is not None else None
@@ -530,7 +543,8 @@ class Agent:
             items=[
                 {"item_id": items[r.index].item_id, "name": items[r.index].name,
                  "category": items[r.index].category, "price": items[r.index].price,
-                 "score": round(r.score, 4), "position": pos, "reason": r.reason}
+                 "score": round(r.score, 4), "position": pos, "reason": r.reason,
+                 "department": items[r.index].department}
                 for pos, r in enumerate(ranked, start=1)
             ],
         )
@@ -567,9 +581,13 @@ class Agent:
             if shopper in gone:
                 self._refresh(display_id, None)
 
-    def _write_impressions(self, conn, recs: list[RecoResult]) -> None:
-        """Impression hooks for a batch, inside the log writer's transaction."""
+    def _write_impressions(self, conn, recs: list) -> None:
+        """Impression hooks for a batch, inside the log writer's transaction
+        (render confirmations come as (display_id, RenderConfirmation) pairs)."""
         for rec in recs:
+            if isinstance(rec, tuple):
+                self.feedback.on_rendered(conn, rec[1], rec[0])
+                continue
             self.feedback.on_recommendation(conn, rec)
             # Hand the GIL to a waiting signal between impressions: a batch is
             # tens of milliseconds of Python work that must not stall the screens.

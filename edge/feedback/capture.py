@@ -9,6 +9,13 @@ that caused the event, so both commit or neither does:
 * :meth:`OutboxFeedbackSink.on_interaction` for a touch on a screen or a
   pickup from a shelf: one **interaction**, tied to the recommendation it
   answered when known;
+* :meth:`OutboxFeedbackSink.on_rendered` for a page's render confirmation
+  (proof of play, see docs/signage.md): for displays whose screens confirm
+  rendering, the impression is held back in ``feedback_unshown`` at publish
+  time and written to the outbox only when a page says it drew the list,
+  with ``shown_at``. A list replaced before any page drew it never becomes an
+  impression (nobody could see it); held rows older than the attribution
+  window are pruned;
 * :meth:`OutboxFeedbackSink.on_purchase` for a POS purchase: one
   **conversion** per purchased item that was shown to the same shopper within
   the attribution window (the latest such impression gets the credit).
@@ -22,13 +29,14 @@ every busy display and is left to the cloud, which has all impressions.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from typing import Protocol
 
 import sqlite_utils
 
-from edge.comms.topics import DisplayInteraction, PosPurchase
+from edge.comms.topics import DisplayInteraction, PosPurchase, RenderConfirmation
 from edge.feedback.outbox import Outbox, _conn, create_schema
 from edge.reco.result import RecoResult
 from firmware_config.feedback import FeedbackConfig
@@ -61,6 +69,8 @@ class FeedbackSink(Protocol):
 
     def on_purchase(self, conn: Db, purchase: PosPurchase) -> None: ...
 
+    def on_rendered(self, conn: Db, confirmation: RenderConfirmation, display_id: str) -> bool: ...
+
 
 class NullFeedbackSink:
     """Feedback disabled: every hook does nothing."""
@@ -74,14 +84,23 @@ class NullFeedbackSink:
     def on_purchase(self, conn: Db, purchase: PosPurchase) -> None:
         return None
 
+    def on_rendered(self, conn: Db, confirmation: RenderConfirmation, display_id: str) -> bool:
+        return False
+
 
 class OutboxFeedbackSink:
     """Writes impressions, interactions and conversions to the outbox."""
 
     PRUNE_EVERY = 500
 
-    def __init__(self, db: Db, device_id: str, store_id: str, config: FeedbackConfig | None = None) -> None:
+    def __init__(
+        self, db: Db, device_id: str, store_id: str, config: FeedbackConfig | None = None,
+        *, render_confirmed: frozenset[str] = frozenset(),
+    ) -> None:
         self.config = config or FeedbackConfig()
+        self.render_confirmed = render_confirmed
+        """Displays whose impressions wait for a page's render confirmation."""
+        self.unshown_expired = 0
         self.outbox = Outbox(self.config.outbox)
         conn = _conn(db)
         began = not conn.in_transaction
@@ -99,6 +118,11 @@ class OutboxFeedbackSink:
         conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_id ON feedback_recs(recommendation_id)")
         conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_shopper ON feedback_recs(shopper, ts) "
                      "WHERE shopper IS NOT NULL")
+        # Impressions held until a screen confirms it drew them (proof of play).
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS feedback_unshown (recommendation_id TEXT PRIMARY KEY, "
+            "data TEXT NOT NULL, model_version TEXT, ts REAL NOT NULL)"
+        )
         if began:
             conn.execute("COMMIT")
         self._calls = 0
@@ -109,11 +133,16 @@ class OutboxFeedbackSink:
         c = _conn(conn)
         items = [{"item_id": it["item_id"], "position": it["position"], "score": round(it["score"], 6),
                   "price": it["price"]} for it in rec.items]
-        self.outbox.append(c, "impression", {
+        data = {
             "recommendation_id": rec.recommendation_id, "display_id": rec.display_id, "zone": rec.zone,
             "shopper": rec.shopper, "strategy": rec.strategy,
             "cause_signal_id": rec.cause[0] if rec.cause else None, "items": items,
-        }, ts=rec.generated_at, model_version=rec.model_version)
+        }
+        if rec.display_id in self.render_confirmed:
+            c.execute("INSERT OR REPLACE INTO feedback_unshown VALUES (?,?,?,?)",
+                      (rec.recommendation_id, json.dumps(data), rec.model_version, rec.generated_at))
+        else:
+            self.outbox.append(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
         c.execute(
             "INSERT INTO feedback_recs VALUES (?,?,?,?,?,?)",
             (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
@@ -142,6 +171,25 @@ class OutboxFeedbackSink:
             "recommended": position is not None, "position": position,
             "shopper": interaction.shopper.key if interaction.shopper else None,
         }, ts=interaction.ts, model_version=rec[1] if rec else None)
+
+    def on_rendered(self, conn: Db, confirmation: RenderConfirmation, display_id: str) -> bool:
+        """A page drew a held recommendation: its impression goes to the outbox with
+        ``shown_at``. Returns False for a confirmation with nothing held (a second
+        screen on the same display, a redelivery, or a display not held back)."""
+        c = _conn(conn)
+        row = c.execute("DELETE FROM feedback_unshown WHERE recommendation_id = ? "
+                        "RETURNING data, model_version, ts", (confirmation.recommendation_id,)).fetchone()
+        if row is None:
+            return False
+        data = json.loads(row[0])
+        if data.get("display_id") != display_id:
+            log.warning("render confirmation of %s came on display %s, not %s",
+                        confirmation.recommendation_id, display_id, data.get("display_id"))
+        data["shown_at"] = confirmation.shown_at
+        data["shown_delay_s"] = round(confirmation.shown_at - row[2], 4)
+        data["screen"] = confirmation.screen
+        self.outbox.append(c, "impression", data, ts=row[2], model_version=row[1])
+        return True
 
     def on_purchase(self, conn: Db, purchase: PosPurchase) -> None:
         if purchase.shopper is None:
@@ -185,6 +233,10 @@ class OutboxFeedbackSink:
         c.execute(
             "DELETE FROM feedback_recs WHERE rowid IN (SELECT rowid FROM feedback_recs ORDER BY rowid "
             "LIMIT ?) AND ts < ?", (self.PRUNE_EVERY * 8, cutoff))
+        if self.render_confirmed:
+            # Held lists no page drew within the window were never seen: not impressions.
+            self.unshown_expired += c.execute(
+                "DELETE FROM feedback_unshown WHERE ts < ?", (cutoff,)).rowcount
 
 
 def _claim_write(c: sqlite3.Connection) -> None:
@@ -195,8 +247,11 @@ def _claim_write(c: sqlite3.Connection) -> None:
         c.execute("UPDATE feedback_state SET next_seq = next_seq WHERE id = 1")
 
 
-def make_sink(db: Db, device_id: str, store_id: str, config: FeedbackConfig | None) -> FeedbackSink:
+def make_sink(
+    db: Db, device_id: str, store_id: str, config: FeedbackConfig | None,
+    *, render_confirmed: frozenset[str] = frozenset(),
+) -> FeedbackSink:
     """The sink the agent should use for this config (a no-op when disabled)."""
     if config is not None and not config.enabled:
         return NullFeedbackSink()
-    return OutboxFeedbackSink(db, device_id, store_id, config)
+    return OutboxFeedbackSink(db, device_id, store_id, config, render_confirmed=render_confirmed)

@@ -60,7 +60,8 @@ class FeedbackRuntime:
 
     def sink_factory(self, store: Any) -> FeedbackSink:
         """Given the agent's StateStore, the sink writing into its connection."""
-        return make_sink(store.conn, self.config.device_id, self.config.store_id, self.config.feedback)
+        return make_sink(store.conn, self.config.device_id, self.config.store_id, self.config.feedback,
+                         render_confirmed=self.config.render_confirmed_displays())
 
     def start(self, agent: Any) -> None:
         fb = self.config.feedback

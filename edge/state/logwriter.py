@@ -61,9 +61,11 @@ class LogWriter:
         self._thread.start()
         return self
 
-    def put(self, row: tuple, rec: Any | None) -> None:
+    def put(self, row: tuple | None, rec: Any | None) -> None:
         """Queue one log row (its last field a list of item ids) and the
-        recommendation for the impression hook."""
+        recommendation for the impression hook. ``row`` None queues only ``rec``
+        for the hook (a render confirmation, handled after the impressions
+        queued before it, in the same transaction)."""
         with self._cond:
             self._pending.append((row, rec))
             self._queued += 1
@@ -98,14 +100,15 @@ class LogWriter:
             return
         n = len(batch)
         # Item lists are serialised here, not on the hot path.
-        rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch]
+        rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch if row is not None]
         recs = [rec for _, rec in batch if rec is not None]
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.executemany(
-                    f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})", rows)
+                if rows:
+                    conn.executemany(
+                        f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})", rows)
                 if recs and self.on_commit is not None:
                     self.on_commit(conn, recs)
             except BaseException:

@@ -10,7 +10,7 @@ DATA   ?= ../shared/data
 OUT    ?= out
 DEMO_ARGS ?=
 
-.PHONY: install mosquitto demo test lint bench clean
+.PHONY: install mosquitto browser demo test lint bench clean
 
 install: $(STAMP)
 
@@ -26,19 +26,28 @@ mosquitto:
 	@command -v mosquitto >/dev/null 2>&1 || test -x /usr/sbin/mosquitto || \
 	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto )
 
+# Headless Chromium and its WebDriver for the signage end-to-end tests and
+# benchmark; promtool (Debian package prometheus) checks the /metrics output.
+browser:
+	@( command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 && \
+	   command -v promtool >/dev/null 2>&1 ) || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver prometheus )
+
 demo: install mosquitto
 	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT) $(DEMO_ARGS)
 
 # pytest exits 5 when it collected nothing: a broken suite, never a pass.
-test: install mosquitto
+test: install mosquitto browser
 	@$(PY) -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench: install mosquitto
+bench: install mosquitto browser
 	$(PY) -m benchmarks.edge_latency --rate 1000 --seconds 10
+	$(PY) -m benchmarks.signage_latency
 	$(PY) -m benchmarks.reliability
 	$(PY) -m benchmarks.camera_fps
 

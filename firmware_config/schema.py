@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from firmware_config.camera import CameraConfig
 from firmware_config.feedback import FeedbackConfig
 from firmware_config.ota import OtaConfig
+from firmware_config.signage import SignageConfig
 
 Identifier = Annotated[
     str,
@@ -156,6 +157,7 @@ class DeviceConfig(StrictModel):
     camera: CameraConfig | None = Field(default=None, title="Camera", description="The edge-camera process: source, detector, zone polygons.")
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig, title="Feedback", description="Impression/interaction/conversion capture and sync to the cloud.")
     ota: OtaConfig | None = Field(default=None, title="OTA", description="Over-the-air model updates from the fleet service (docs/ota.md); omit to serve [model] only.")
+    signage: SignageConfig | None = Field(default=None, title="Signage", description="The edge-signage page server for screens and shelf strips (docs/signage.md).")
 
     @model_validator(mode="after")
     def _check_references(self) -> DeviceConfig:
@@ -167,6 +169,18 @@ class DeviceConfig(StrictModel):
     @property
     def client_id(self) -> str:
         return self.broker.client_id or f"edge-{self.device_id}"
+
+    def signage_displays(self) -> list[str]:
+        """Display ids the signage process serves (none without a [signage] table)."""
+        if self.signage is None:
+            return []
+        return list(self.signage.displays) or [d.id for d in self.displays]
+
+    def render_confirmed_displays(self) -> frozenset[str]:
+        """Displays whose impressions wait for a page's render confirmation (proof of play)."""
+        if self.signage is None or not self.signage.proof_of_play:
+            return frozenset()
+        return frozenset(self.signage_displays())
 
 
 def reference_errors(data: dict) -> list[str]:
@@ -192,6 +206,11 @@ def reference_errors(data: dict) -> list[str]:
     for i, display in enumerate(displays):
         if display.get("zone") not in known:
             errors.append(f"displays.{i}.zone: unknown zone {display.get('zone')!r}")
+    signage = data.get("signage")
+    if isinstance(signage, dict):
+        for i, d in enumerate(signage.get("displays") or []):
+            if d not in set(display_ids):
+                errors.append(f"signage.displays.{i}: unknown display {d!r}")
     camera = data.get("camera")
     if isinstance(camera, dict):
         for i, cz in enumerate(camera.get("zones") or []):

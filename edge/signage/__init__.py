@@ -1,0 +1,1 @@
+"""edge-signage: live display pages for screens and shelf strips (docs/signage.md)."""

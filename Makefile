@@ -17,7 +17,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[cloud,dev]'
+	$(PY) -m pip install --quiet -e '.[cloud,fleet,dev]'
 	@touch $@
 
 # Mosquitto is a system package: tests and the demo start their own broker

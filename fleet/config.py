@@ -1,0 +1,129 @@
+"""``fleet serve --config FILE``: the service's TOML configuration.
+
+    storage = "sqlite:///var/lib/fleet/fleet.db"
+    listen = "0.0.0.0:8080"
+    public_url = "https://fleet.example.com"     # base of the artifact URLs sent to devices
+    artifact_dir = "/var/lib/fleet/artifacts"
+    trusted_keys = ["keys/signing.pub"]          # fleet publish accepts bundles signed by these
+    operator_token_file = "operator.token"       # or operator_token = "..."
+    device_tokens_file = "device-tokens.toml"    # device_id = "token" lines; or a [device_tokens] table
+
+    [broker]                                     # the same shape as a device's [broker]
+    host = "127.0.0.1"
+    port = 1883
+
+Relative paths resolve against the config file's folder. Every error names the
+file and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from firmware_config.schema import BrokerConfig
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used: every problem, each with its field."""
+
+
+class FleetConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    storage: str = Field(description="Storage URL: sqlite:///path/fleet.db (postgresql:// later).")
+    listen: str = Field(default="127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$", description="host:port to serve on.")
+    public_url: str | None = Field(default=None, description="Base URL devices reach the service at; defaults to http://<listen>.")
+    artifact_dir: Path = Field(description="Where published tarballs are stored and served from.")
+    trusted_keys: list[Path] = Field(default_factory=list, description="PEM public keys whose signatures `fleet publish` accepts.")
+    operator_token: str | None = Field(default=None, min_length=16, description="Bearer token of the JSON API.")
+    operator_token_file: Path | None = None
+    device_tokens: dict[str, str] = Field(default_factory=dict, description="device_id -> bearer token for artifact downloads.")
+    device_tokens_file: Path | None = None
+    broker: BrokerConfig | None = Field(default=None, description="Broker with the devices' status and desired topics; none: no MQTT.")
+
+    @field_validator("device_tokens")
+    @classmethod
+    def _tokens_long_enough(cls, value: dict[str, str]) -> dict[str, str]:
+        short = [d for d, tok in value.items() if len(tok) < 16]
+        if short:
+            raise ValueError(f"tokens shorter than 16 characters for {', '.join(sorted(short))}")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+    def operator_token_value(self) -> str:
+        if self.operator_token:
+            return self.operator_token
+        assert self.operator_token_file is not None
+        return self.operator_token_file.read_text(encoding="utf-8").strip()
+
+
+def _read_toml(path: Path, what: str) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_config(path: Path) -> FleetConfig:
+    """Read and validate a config file; raises :class:`ConfigError` listing every problem."""
+    path = Path(path)
+    raw = _read_toml(path, "config file")
+    try:
+        cfg = FleetConfig.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {'.'.join(str(p) for p in e['loc']) or 'config'}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+    base = path.parent
+
+    def rel(p: Path | None) -> Path | None:
+        return None if p is None or p.is_absolute() else base / p
+
+    updates: dict = {"artifact_dir": rel(cfg.artifact_dir) or cfg.artifact_dir,
+                     "trusted_keys": [rel(k) or k for k in cfg.trusted_keys]}
+    if cfg.operator_token_file is not None:
+        updates["operator_token_file"] = rel(cfg.operator_token_file) or cfg.operator_token_file
+    if cfg.storage.startswith("sqlite:///") and not cfg.storage.startswith("sqlite:////") \
+            and cfg.storage != "sqlite:///:memory:":
+        updates["storage"] = "sqlite:///" + str((base / cfg.storage[len("sqlite:///"):]).resolve())
+    cfg = cfg.model_copy(update=updates)
+    if cfg.operator_token is None and cfg.operator_token_file is None:
+        raise ConfigError(f"{path}: operator_token or operator_token_file is required (the JSON API is never open)")
+    if cfg.operator_token_file is not None:
+        try:
+            token = cfg.operator_token_value()
+        except OSError as exc:
+            raise ConfigError(f"{path}: operator_token_file: {exc}") from None
+        if len(token) < 16:
+            raise ConfigError(f"{cfg.operator_token_file}: operator token shorter than 16 characters")
+    if cfg.device_tokens_file is not None:
+        tfile = rel(cfg.device_tokens_file) or cfg.device_tokens_file
+        data = _read_toml(tfile, "device tokens file")
+        table = data.get("device_tokens", data)
+        bad = [k for k, v in table.items() if not isinstance(v, str) or len(v) < 16]
+        if bad:
+            raise ConfigError(f"{tfile}: {', '.join(bad)}: token must be a string of at least 16 characters")
+        cfg = cfg.model_copy(update={"device_tokens": {**cfg.device_tokens, **table}, "device_tokens_file": tfile})
+    return cfg
+
+
+def token_digest(token: str) -> str:
+    """Tokens are looked up by digest, so a lookup's timing says nothing about a near-miss token."""
+    return hashlib.sha256(token.encode()).hexdigest()

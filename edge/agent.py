@@ -65,6 +65,9 @@ from edge.comms.topics import (
     dump,
 )
 from edge.feedback.capture import FeedbackSink, NullFeedbackSink
+from edge.ota.manager import OtaManager
+from edge.ota.manager import boot as ota_boot
+from edge.ota.verify import Refused
 from edge.reco import Placement, Ranker, RecoResult, ScoreSource, department_mask
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.state import Session, StateStore
@@ -123,7 +126,16 @@ class Agent:
         self.stats = Stats()
         self.health: dict[str, object] = {"inference": "ok"}
 
-        self.scorer = self._load_model()
+        # OTA: the model comes from a verified slot (edge/ota), else [model].
+        self.ota: OtaManager | None = None
+        boot_choice = None
+        if config.ota is not None and config.ota.enabled:
+            boot_choice = ota_boot(config, self._load_model)
+            self.scorer = boot_choice.scorer
+        else:
+            self.scorer = self._load_model()
+        self._last_strategy: str | None = None
+        self._last_eligible = True
         items = self.scorer.bundle.items if self.scorer is not None else None
         self.store = StateStore(
             config.storage.db_path,
@@ -186,10 +198,14 @@ class Agent:
             InferenceWatchdog(self.scorer, on_stuck=self._on_inference_stuck)
             if self.scorer is not None else None
         )
+        subscriptions = self.topics.subscriptions()
+        if boot_choice is not None:
+            self.ota = OtaManager(config, self, boot_choice=boot_choice, desired_topic=self.topics.desired)
+            subscriptions.append((self.topics.desired, 1))
         self.link = MqttLink(
             config.broker,
             config.client_id,
-            subscriptions=self.topics.subscriptions(),
+            subscriptions=subscriptions,
             will=(self.topics.status, dump(self._status("offline"))),
             on_message=self._on_mqtt_message,
             on_connected=self._on_connected,
@@ -239,6 +255,8 @@ class Agent:
         if self.dispatch == "queue":
             self._spawn(self._worker, "agent-worker")
         self._spawn(self._housekeeping, "agent-housekeeping")
+        if self.ota is not None:
+            self.ota.start()
         self.link.start()
 
     def stop(self) -> None:
@@ -247,6 +265,8 @@ class Agent:
             self._queue.put(None)
         for t in self._threads:
             t.join(timeout=2)
+        if self.ota is not None:
+            self.ota.stop()
         if self.watchdog is not None:
             self.watchdog.stop()
         self.link.stop(final=(self.topics.status, dump(self._status("offline"))))
@@ -278,6 +298,9 @@ class Agent:
                 self.link.publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
 
     def _on_mqtt_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
+        if self.ota is not None and topic == self.topics.desired:
+            self.ota.on_desired(topic, payload)  # validates and hands over; never blocks
+            return
         if self.dispatch == "queue":
             self._queue.put((topic, payload, props))
         else:
@@ -301,7 +324,9 @@ class Agent:
         t1 = time.perf_counter_ns()
         self.stats.stage_ns["parse"] += t1 - t0
         self.stats.received[inbound.kind] += 1
+        failed = False
         with self._lock:
+            self._last_strategy = None
             try:
                 self.handlers[inbound.kind](inbound, props)
                 self.stats.handled += 1
@@ -309,9 +334,14 @@ class Agent:
                 self._reject(topic, payload, str(exc))
             except Exception as exc:  # a bug must cost one message, not the device
                 self.stats.errors += 1
+                failed = True
                 log.exception("handler for %s failed", topic)
                 self._reject(topic, payload, f"internal error: {type(exc).__name__}")
-        self.stats.stage_ns["total"] += time.perf_counter_ns() - t0
+        elapsed_ns = time.perf_counter_ns() - t0
+        self.stats.stage_ns["total"] += elapsed_ns
+        if self.ota is not None and (failed or self._last_strategy is not None):
+            self.ota.observe(elapsed_ns / 1e9, self._last_strategy, eligible=self._last_eligible,
+                             error=failed)
 
     def _reject(self, topic: str, payload: bytes, reason: str) -> None:
         kind = reason.split(":", 1)[0][:40]
@@ -528,6 +558,9 @@ class Agent:
         departments = (display.departments if display else None) or zone.departments
         scores, strategy, key = self.scores.scores(session, placement, departments, now)
         t1 = time.perf_counter_ns()
+        self._last_strategy = strategy
+        self._last_eligible = self.scorer is not None and (
+            bool(session is not None and session.history) or self.config.policy.cold_start == "model")
         ranked = self.ranker.rank(scores, placement, k, session=session, strategy=strategy, key=key)
         items = self.store.items
         self._seq += 1
@@ -594,6 +627,8 @@ class Agent:
             time.sleep(0)
 
     def _on_inference_stuck(self, seconds: float) -> None:
+        if self.ota is not None:
+            self.ota.watchdog_trip()
         self.health["inference"] = f"stuck {seconds:.1f}s"
         self._publish_status()
 
@@ -618,6 +653,8 @@ class Agent:
         scores = getattr(self, "scores", None)
         if scores is not None:
             detail["score_cache"] = {"hits": scores.cache_hits, "misses": scores.cache_misses}
+        if getattr(self, "ota", None) is not None:
+            detail.update(self.ota.detail())
         if scorer is not None and scorer.inferences:
             detail["inference_us_mean"] = round(scorer.inference_s_total / scorer.inferences * 1e6, 1)
             detail["inferences"] = scorer.inferences
@@ -626,6 +663,38 @@ class Agent:
             model_version=self.scorer.model_version if self.scorer is not None else None,
             detail=detail,
         )
+
+    # ---- OTA host (edge.ota.manager.Host) ---------------------------------------------------
+
+    def active_scorer(self) -> Scorer | None:
+        return self.scorer
+
+    def build_generation(self, scorer: Scorer) -> tuple[Scorer, ScoreSource]:
+        """The new model's score source, built on the OTA thread while the old one serves.
+        The catalogue must be the one this device serves (the state store is indexed by it)."""
+        new_ids = [it.item_id for it in scorer.bundle.items]
+        if new_ids != [it.item_id for it in self.store.items]:
+            raise Refused("wrong_shape", f"{scorer.model_version}: catalogue differs from the "
+                                         f"{len(self.store.items)} items this device serves")
+        return scorer, ScoreSource(self.store, scorer, cold_start=self.config.policy.cold_start)
+
+    def swap_generation(self, generation: tuple[Scorer, ScoreSource]) -> tuple[tuple, float]:
+        """Between two signals: the agent's lock is held only for the assignment."""
+        scorer, scores = generation
+        with self._lock:
+            t0 = time.perf_counter()
+            old = (self.scorer, self.scores)
+            self.scorer, self.scores = scorer, scores
+            if self.watchdog is not None:
+                self.watchdog.scorer = scorer
+            pause = time.perf_counter() - t0
+        return old, pause
+
+    def publish_status(self) -> None:
+        self._publish_status()
+
+    def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
+        self._reject(topic, payload, reason)
 
     @staticmethod
     def _label(zone: str, departments: list[str]) -> str:

@@ -119,3 +119,89 @@ def truncate(artifact: Artifact, keep: float = 0.5) -> Artifact:
     out = artifact.tarball.with_name(f"{artifact.version}-truncated.tar.gz")
     out.write_bytes(data)
     return Artifact(artifact.version, out, hashlib.sha256(data).hexdigest(), artifact.size)
+
+
+class ArtifactServer:
+    """A small real HTTP artifact server for tests (bearer token, Range, faults).
+
+    ``cut_next[name] = n`` ends the next response for ``name`` after ``n`` bytes
+    (a flaky uplink); ``throttle_bps`` paces every response (a slow one)."""
+
+    def __init__(self, root: Path, *, token: str = "device-token", throttle_bps: int | None = None) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.root, self.token, self.throttle_bps = root, token, throttle_bps
+        self.cut_next: dict[str, int] = {}
+        self.requests: list[tuple[str, str | None]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                import time as _t
+
+                name = self.path.rsplit("/", 1)[-1]
+                outer.requests.append((name, self.headers.get("Range")))
+                path = outer.root / name
+                if self.headers.get("Authorization") != f"Bearer {outer.token}" or not path.is_file():
+                    self.send_response(401 if path.is_file() else 404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                data = path.read_bytes()
+                start = 0
+                rng = self.headers.get("Range")
+                if rng:
+                    start = int(rng.split("=")[1].split("-")[0])
+                    if start >= len(data):
+                        self.send_response(416)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                else:
+                    self.send_response(200)
+                body = data[start:]
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                cut = outer.cut_next.pop(name, None)
+                if cut is not None:
+                    body = body[:cut]
+                step = 16384
+                try:
+                    for i in range(0, len(body), step):
+                        self.wfile.write(body[i:i + step])
+                        if outer.throttle_bps:
+                            _t.sleep(step / outer.throttle_bps)
+                except OSError:
+                    return
+                if cut is not None:
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/artifacts"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def add(self, artifact: Artifact, name: str | None = None) -> str:
+        name = name or artifact.tarball.name
+        shutil.copyfile(artifact.tarball, self.root / name)
+        return f"{self.base}/{name}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def desired(device_id: str, artifact: Artifact, url: str, *, key_id: str = "test", rollout_id: str = "r1",
+            allow_downgrade: bool = False, size: int | None = None) -> dict:
+    """A DesiredState payload (edge/comms/topics.py) for ``artifact``."""
+    import time as _t
+
+    return {"v": 1, "device_id": device_id, "model_version": artifact.version, "artifact_url": url,
+            "sha256": artifact.sha256, "size": size or artifact.size, "key_id": key_id,
+            "rollout_id": rollout_id, "allow_downgrade": allow_downgrade, "ts": _t.time()}

@@ -70,6 +70,9 @@ class SlotState:
     """Version -> why it was rolled back or refused at boot (kept for the status)."""
     last_event: str | None = None
     """The last rollback or fallback and its reason, for the status after a restart."""
+    configured: str | None = None
+    """Version of the configured ``[model]`` bundle the first swap replaced: what a
+    rollback with no previous slot boots (it is not copied into a slot)."""
 
     @classmethod
     def from_json(cls, data: dict) -> SlotState:
@@ -81,6 +84,7 @@ class SlotState:
             boots=[float(b) for b in data.get("boots", [])],
             rejected={str(k): str(v) for k, v in (data.get("rejected") or {}).items()},
             last_event=data.get("last_event"),
+            configured=data.get("configured"),
         )
 
 
@@ -196,10 +200,14 @@ class Slots:
 
     # ---- transitions ----------------------------------------------------------------------
 
-    def commit_swap(self, version: str, now: float | None = None) -> SlotState:
-        """The new version serves from now on; the old current becomes previous."""
+    def commit_swap(self, version: str, now: float | None = None, *,
+                    replacing: str | None = None) -> SlotState:
+        """The new version serves from now on; the old current becomes previous.
+        ``replacing``: the version serving now when it is not from a slot."""
         self.path(version)
         state = self.read()
+        if state.current is None and replacing is not None:
+            state.configured = replacing
         if state.current != version:
             state.previous = state.current
         state.current = version

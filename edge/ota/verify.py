@@ -40,7 +40,10 @@ from edge import bundle as bundle_mod
 from edge.bundle import Bundle, BundleError, load_bundle
 
 REASONS = ("truncated", "tampered", "unsigned", "wrong_key", "downgrade", "wrong_shape",
-           "smoke_failed", "bad_bundle")
+           "smoke_failed", "too_large", "bad_bundle")
+_BUNDLE_REASONS = {"unsafe": "tampered", "missing": "tampered"}
+"""edge.bundle's own reason words that mean something else here (an archive
+member leaving the bundle directory is an attack, not a format problem)."""
 
 
 class Refused(Exception):
@@ -115,6 +118,10 @@ def extract(tarball: Path, dest: Path) -> Path:
 def _classify(exc: BundleError, *, default: str) -> Refused:
     """Map a BundleError to a reason word (the signature API starts its messages with one)."""
     text = str(exc)
+    word = getattr(exc, "reason", None)
+    word = _BUNDLE_REASONS.get(word, word)
+    if word in REASONS:
+        return Refused(word, text)
     word = text.split(":", 1)[0].strip()
     if word in REASONS:
         return Refused(word, text.split(":", 1)[1].strip() if ":" in text else text)

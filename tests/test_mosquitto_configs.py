@@ -2,7 +2,8 @@
 
 Certificates come from a throwaway CA made with openssl; paths, ports and the
 cloud address are rewritten to the test's; everything else is the shipped
-file. A device publishes feedback to the store broker over TLS, the bridge
+file, with the generated ACLs of the example store (cj-demo, device demo-edge-1)
+and a generated loopback password file. A device publishes feedback to the store broker over TLS, the bridge
 carries it to the cloud broker, an ingest client receives it; the ACL refuses
 a device publishing as another device (an error PUBACK, which the sender must
 not take as an acknowledgement).
@@ -23,6 +24,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from edge_helpers import wait_until
 
+from deploy.acl import EXAMPLE_CONFIG, load_layouts, write_password_file
 from deploy.local_broker import find_mosquitto, free_port
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "mosquitto"
@@ -51,6 +53,7 @@ def make_certs(d: Path, names: list[str]) -> None:
 
 def rewrite(text: str, certs: Path, data: Path, ports: dict[str, int]) -> str:
     out = (text.replace("/etc/mosquitto/certs/", f"{certs}/")
+           .replace("/etc/mosquitto/passwd", str(certs / "loopback" / "passwd"))
            .replace("/etc/mosquitto/acl", str(DEPLOY / "acl"))
            .replace("/etc/mosquitto/cloud-acl", str(DEPLOY / "cloud-acl"))
            .replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
@@ -59,7 +62,7 @@ def rewrite(text: str, certs: Path, data: Path, ports: dict[str, int]) -> str:
            .replace("log_dest syslog", "log_dest stderr")
            .replace("cloud-mqtt.example.com:8883", f"127.0.0.1:{ports.get('cloud', 0)}")
            .replace("restart_timeout 5 60", "restart_timeout 1 2")
-           .replace("STORE_ID", "s1"))
+           .replace("STORE_ID", "cj-demo"))
     if os.geteuid() == 0:
         out += "\nuser root\n"
     return out
@@ -82,7 +85,13 @@ def start(conf: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def brokers(tmp_path: Path) -> Iterator[dict]:
     certs = tmp_path / "certs"
-    make_certs(certs, ["store-broker", "cloud-broker", "store-bridge", "dev1", "ingest-1"])
+    make_certs(certs, ["store-broker", "cloud-broker", "store-cj-demo-bridge", "demo-edge-1", "ingest-1"])
+    # The store broker's bridge presents its store's identity to the cloud broker.
+    for ext in ("crt", "key"):
+        shutil.copy(certs / f"store-cj-demo-bridge.{ext}", certs / f"store-bridge.{ext}")
+    write_password_file(load_layouts([EXAMPLE_CONFIG])[0], certs / "loopback")
+    os.chmod(certs / "loopback", 0o755)
+    os.chmod(certs / "loopback" / "passwd", 0o644)
     cloud_ports = {"tls": free_port(), "plain": free_port()}
     store_ports = {"tls": free_port(), "plain": free_port(), "cloud": cloud_ports["tls"]}
     procs = []
@@ -120,7 +129,7 @@ def test_feedback_crosses_the_tls_bridge_and_the_acl_refuses_impersonation(broke
 
     state: list[bytes] = []
     acks: dict[int, object] = {}
-    dev = tls_client(certs, "dev1")
+    dev = tls_client(certs, "demo-edge-1")
     dev.on_connect = lambda c, u, f, rc, p: c.subscribe("bridge/cloud/state", qos=1)
     dev.on_message = lambda c, u, m: state.append(m.payload)
     dev.on_publish = lambda c, u, mid, rc, p: acks.__setitem__(mid, rc)
@@ -130,8 +139,8 @@ def test_feedback_crosses_the_tls_bridge_and_the_acl_refuses_impersonation(broke
         assert subscribed.wait(10)
         assert wait_until(lambda: b"1" in state, timeout=15, interval=0.1), "bridge state topic never said up"
         time.sleep(0.5)  # the bridge's remote subscription settles
-        own = dev.publish("store/s1/device/dev1/feedback", b'{"x":1}', qos=1)
-        other = dev.publish("store/s1/device/dev2/feedback", b'{"x":2}', qos=1)
+        own = dev.publish("store/cj-demo/device/demo-edge-1/feedback", b'{"x":1}', qos=1)
+        other = dev.publish("store/cj-demo/device/dev2/feedback", b'{"x":2}', qos=1)
         own.wait_for_publish(10)
         other.wait_for_publish(10)
         wait_until(lambda: bool(got), timeout=10, interval=0.1)
@@ -140,6 +149,6 @@ def test_feedback_crosses_the_tls_bridge_and_the_acl_refuses_impersonation(broke
         for c in (dev, ingest):
             c.disconnect()
             c.loop_stop()
-    assert got == ["store/s1/device/dev1/feedback"]
+    assert got == ["store/cj-demo/device/demo-edge-1/feedback"]
     assert not acks[own.mid].is_failure  # type: ignore[attr-defined]
     assert acks[other.mid].is_failure, acks[other.mid]  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ Tree (``{p}`` is the configured prefix, default ``store``)::
     {p}/{store}/device/{device}/feedback              out  QoS 1  impressions/interactions/conversions for the cloud
     {p}/{store}/device/{device}/feedback/ack          in   QoS 1  retained: the cloud's contiguous watermark (bridged back)
     {p}/{store}/device/{device}/desired               in   QoS 1  retained: the model the fleet service wants it to run
+    {p}/{store}/reply/{client}/...                    out  QoS 1  replies to requests, only into the requester's namespace
 
 Every payload is a JSON object with ``"v": 1`` (the schema version). A device
 rejects a payload with another version rather than guess at its meaning.
@@ -455,6 +456,20 @@ class TopicTree:
     @property
     def feedback(self) -> str:
         return f"{self.device}/feedback"
+
+    def reply(self, client: str = "+") -> str:
+        """Reply namespace of one requester: a device answers a request only into
+        ``{p}/{store}/reply/{client}/...`` (the MQTT 5 response topic must lie in it),
+        and the broker lets each client read only its own (edge/comms/acl.py)."""
+        return f"{self.base}/reply/{client}"
+
+    def is_reply_topic(self, topic: str) -> bool:
+        """A concrete topic inside some requester's reply namespace of this store."""
+        base = f"{self.base}/reply/"
+        if not topic.startswith(base) or any(c in topic for c in "+#\0"):
+            return False
+        rest = topic[len(base):].split("/")
+        return len(rest) >= 2 and all(rest) and len(topic) <= 512
 
     @property
     def desired(self) -> str:

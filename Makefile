@@ -10,7 +10,7 @@ DATA   ?= ../shared/data
 OUT    ?= out
 DEMO_ARGS ?=
 
-.PHONY: install mosquitto browser demo test lint bench clean
+.PHONY: install mosquitto browser postgres demo test lint bench clean
 
 install: $(STAMP)
 
@@ -34,18 +34,24 @@ browser:
 	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium chromium-driver prometheus )
 
+# PostgreSQL server binaries (initdb, pg_ctl) for the warehouse conformance tests and
+# benchmarks/ingest_scale.py: they start a throw-away server in a temp dir, never a system cluster.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql )
+
 demo: install mosquitto
 	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT) $(DEMO_ARGS)
 
 # pytest exits 5 when it collected nothing: a broken suite, never a pass.
-test: install mosquitto browser
+test: install mosquitto browser postgres
 	@$(PY) -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 lint: install
 	$(VENV)/bin/ruff check .
 
-bench: install mosquitto browser
+bench: install mosquitto browser postgres
 	$(PY) -m benchmarks.edge_latency --rate 1000 --seconds 10
 	$(PY) -m benchmarks.signage_latency
 	$(PY) -m benchmarks.reliability

@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of interactions (latest) for test")
     train.add_argument("--parity-tolerance", type=float, default=0.01,
                        help="largest relative Recall@20 drop int8 may have against float")
-    train.add_argument("--feedback-warehouse", type=Path,
-                       help="feedback warehouse (SQLite, from python -m cloud_trainer.ingest) to learn from")
+    train.add_argument("--feedback-warehouse",
+                       help="feedback warehouse to learn from (python -m cloud_trainer.ingest): "
+                            "sqlite:///path/wh.db or a path, or postgresql://user@host:port/db")
     train.add_argument("--quick", action="store_true",
                        help="smoke run: 2 epochs, untuned TIFU-KNN (numbers not meaningful)")
     train.add_argument("--signing-key", type=Path,

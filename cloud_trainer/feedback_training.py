@@ -27,15 +27,21 @@ conversion rate (conversions / impressions), attributed revenue and revenue
 per 1,000 impressions, plus the devices currently running each version (the
 version of their latest impression).
 
-    python -m cloud_trainer.feedback_training report --warehouse FILE
-    python -m cloud_trainer.feedback_training examples --warehouse FILE   # counts only
+**Proof of play** (:func:`proof_of_play`): per store, device and display, the
+lists published and the lists the display confirmed it rendered.
+
+``--warehouse`` takes a storage URL (``sqlite:///wh.db`` or a path, or
+``postgresql://...``); every aggregation runs as SQL in the warehouse.
+
+    python -m cloud_trainer.feedback_training report --warehouse URL
+    python -m cloud_trainer.feedback_training proof-of-play --warehouse URL [--since T] [--until T]
+    python -m cloud_trainer.feedback_training examples --warehouse URL   # counts only
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.dataset import PreparedData
-from cloud_trainer.ingest.warehouse import SQLiteWarehouse, Warehouse
+from cloud_trainer.ingest.warehouse import SQLWarehouse, open_warehouse
 
 ACTION_EVENT = {"pickup": "cart", "touch": "view"}
 WEIGHT_CLIP = (0.5, 2.0)
@@ -58,76 +64,103 @@ class FeedbackTraining:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def _user(shopper: str | None) -> str | None:
-    if not shopper:
-        return None
-    kind, _, ident = shopper.partition(":")
-    return ident if kind == "l" else f"anon:{ident}"
+def _open(warehouse: SQLWarehouse | str | Path) -> SQLWarehouse:
+    """A warehouse object, or one opened from a storage URL / SQLite path."""
+    return open_warehouse(warehouse) if isinstance(warehouse, str | Path) else warehouse
 
 
-def _open(warehouse: Warehouse | str | Path) -> Warehouse:
-    return SQLiteWarehouse(warehouse) if isinstance(warehouse, str | Path) else warehouse
+def _user_sql(wh: SQLWarehouse, shopper: str) -> str:
+    """SQL for the training user of a shopper key: loyalty ``l:<id>`` keeps its id,
+    any other ``<kind>:<track>`` becomes ``anon:<track>``, no shopper is NULL."""
+    pos = wh.strpos(shopper, "':'")
+    return (f"(CASE WHEN {shopper} IS NULL OR {shopper} = '' THEN NULL "
+            f"WHEN substr({shopper}, 1, 2) = 'l:' THEN substr({shopper}, 3) "
+            f"WHEN {pos} > 0 THEN 'anon:' || substr({shopper}, {pos} + 1) ELSE 'anon:' END)")
+
+
+def _ctes(wh: SQLWarehouse) -> str:
+    """Two row sources every training query starts from, computed by the database:
+    ``imp``: one row per item slot of every impression (who saw which item, when, which model);
+    ``pos``: one row per interaction/conversion with its shopper and item."""
+    item = wh.jtext("item_id", "it.value")
+    return (
+        f"WITH imp AS (SELECT e.stream, e.seq, e.ts, e.model_version AS mv, "
+        f"{_user_sql(wh, wh.jtext('shopper', 'e.data'))} AS u, {item} AS item "
+        f"FROM events e, {wh.jitems('e.data')} WHERE e.kind = 'impression'), "
+        f"pos AS (SELECT e.event_id, e.store_id, e.ts, e.kind, "
+        f"{_user_sql(wh, wh.jtext('shopper', 'e.data'))} AS u, {wh.jtext('item_id', 'e.data')} AS item, "
+        f"{wh.jtext('action', 'e.data')} AS action, {wh.jtext('transaction_id', 'e.data')} AS txn, "
+        f"{wh.jtext('recommendation_id', 'e.data')} AS rec, {wh.jnum('quantity', 'e.data')} AS quantity, "
+        f"{wh.jnum('price', 'e.data')} AS price, {wh.jtruthy('recommended', 'e.data')} AS recommended "
+        f"FROM events e WHERE e.kind IN ('interaction', 'conversion')) ")
 
 
 def include_feedback(
     data: PreparedData,
-    warehouse: Warehouse | str | Path,
+    warehouse: SQLWarehouse | str | Path,
     *,
     attribution_window_s: float = 3600.0,
     smoothing: float = 20.0,
 ) -> FeedbackTraining:
-    """Fold store feedback into a PreparedData (see the module docstring)."""
+    """Fold store feedback into a PreparedData (see the module docstring).
+
+    The joins and aggregations run in the warehouse (SQLite or PostgreSQL):
+    per-item exposure and take counts, the shown-but-not-taken anti-join and the
+    positive rows; Python only maps item ids to catalogue indices and builds the
+    appended DataFrame, so memory grows with the positives, not with the events.
+    """
     wh = _open(warehouse)
     index = {item_id: i for i, item_id in enumerate(data.items["item_id"].astype(str))}
     n_items = len(index)
-    rows: list[dict[str, Any]] = []
     unknown_items = 0
-    shown: dict[tuple[str, int], list[tuple[float, str | None]]] = defaultdict(list)
-    taken: dict[tuple[str, int], list[float]] = defaultdict(list)
     shown_per_item = np.zeros(n_items)
     taken_per_item = np.zeros(n_items)
+    ctes = _ctes(wh)
 
-    for ev in wh.events():
-        d = ev["data"]
-        if ev["kind"] == "impression":
-            user = _user(d.get("shopper"))
-            for it in d.get("items", []):
-                idx = index.get(str(it.get("item_id")))
-                if idx is None:
-                    unknown_items += 1
-                    continue
-                shown_per_item[idx] += 1
-                if user is not None:
-                    shown[(user, idx)].append((ev["ts"], ev["model_version"]))
-            continue
-        idx = index.get(str(d.get("item_id")))
-        user = _user(d.get("shopper"))
+    _, shown_rows = wh.query(ctes + "SELECT item, count(*) FROM imp GROUP BY item")
+    for item, n in shown_rows:
+        idx = index.get(str(item))
         if idx is None:
-            unknown_items += 1 if d.get("item_id") else 0
-            continue
-        if ev["kind"] == "conversion":
-            event_type, basket = "purchase", d.get("transaction_id")
-            quantity, price = float(d.get("quantity") or 1), float(d.get("price") or 0)
+            unknown_items += int(n)
         else:
-            event_type, basket = ACTION_EVENT.get(d.get("action"), "view"), d.get("recommendation_id")
-            quantity, price = 1.0, float(data.items["price"].iloc[idx]) if "price" in data.items else 0.0
-        if d.get("recommended") or ev["kind"] == "conversion":
-            taken_per_item[idx] += 1
-        if user is None:
-            continue
-        taken[(user, idx)].append(ev["ts"])
-        rows.append({"user_id": user, "item_idx": idx, "timestamp": pd.to_datetime(ev["ts"], unit="s"),
-                     "event_type": event_type, "quantity": quantity, "price": price,
-                     "basket_id": f"fb:{basket or ev['event_id']}", "store_id": ev["store_id"]})
+            shown_per_item[idx] += int(n)
+    _, taken_rows = wh.query(ctes + "SELECT item, count(*), sum(CASE WHEN recommended = 1 OR kind = "
+                             "'conversion' THEN 1 ELSE 0 END) FROM pos GROUP BY item")
+    for item, n, taken in taken_rows:
+        idx = index.get(str(item)) if item is not None else None
+        if idx is None:
+            unknown_items += int(n) if item else 0
+        else:
+            taken_per_item[idx] += int(taken)
 
-    negatives = []
-    for (user, idx), exposures in shown.items():
-        takes = taken.get((user, idx), [])
-        missed = [(ts, mv) for ts, mv in exposures
-                  if not any(ts <= t <= ts + attribution_window_s for t in takes)]
-        if missed:
-            negatives.append({"user_id": user, "item_idx": idx, "shown": len(missed),
-                              "model_version": missed[-1][1]})
+    cols, pos_rows = wh.query(ctes + "SELECT event_id, store_id, ts, kind, u, item, action, txn, rec, "
+                              "quantity, price FROM pos WHERE u IS NOT NULL AND item IS NOT NULL "
+                              "ORDER BY ts, event_id")
+    rows: list[dict[str, Any]] = []
+    for event_id, store_id, ts, kind, user, item, action, txn, rec, quantity, price in pos_rows:
+        idx = index.get(str(item))
+        if idx is None:
+            continue
+        if kind == "conversion":
+            event_type, basket, qty, pr = "purchase", txn, float(quantity or 1), float(price or 0)
+        else:
+            event_type, basket, qty = ACTION_EVENT.get(action, "view"), rec, 1.0
+            pr = float(data.items["price"].iloc[idx]) if "price" in data.items else 0.0
+        rows.append({"user_id": user, "item_idx": idx, "timestamp": pd.to_datetime(ts, unit="s"),
+                     "event_type": event_type, "quantity": qty, "price": pr,
+                     "basket_id": f"fb:{basket or event_id}", "store_id": store_id})
+
+    # Shown but not taken: exposures of an identified shopper with no interaction or
+    # conversion on that item by that shopper within the attribution window.
+    _, neg_rows = wh.query(
+        ctes + "SELECT u, item, count(*), max(CASE WHEN rn = 1 THEN mv END) FROM ("
+        "SELECT i.u, i.item, i.mv, ROW_NUMBER() OVER (PARTITION BY i.u, i.item "
+        "ORDER BY i.ts DESC, i.stream DESC, i.seq DESC) AS rn FROM imp i WHERE i.u IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM pos p WHERE p.u = i.u AND p.item = i.item "
+        "AND p.ts >= i.ts AND p.ts <= i.ts + ?)) AS missed GROUP BY u, item ORDER BY u, item",
+        (float(attribution_window_s),))
+    negatives = [{"user_id": u, "item_idx": index[str(item)], "shown": int(n), "model_version": mv}
+                 for u, item, n, mv in neg_rows if str(item) in index]
     neg = pd.DataFrame(negatives, columns=["user_id", "item_idx", "shown", "model_version"])
 
     base = taken_per_item.sum() / max(shown_per_item.sum(), 1.0)
@@ -178,54 +211,91 @@ def include_feedback(
 # ---- online metrics ----------------------------------------------------------------------
 
 
-def online_metrics(warehouse: Warehouse | str | Path) -> pd.DataFrame:
-    """One row per model version (``popularity`` for the fallback), side by side."""
+def online_metrics(warehouse: SQLWarehouse | str | Path) -> pd.DataFrame:
+    """One row per model version (``popularity`` for the fallback), side by side.
+
+    Two aggregate queries in the warehouse; the ratios are computed here from the
+    counts so both engines round the same way.
+    """
     wh = _open(warehouse)
-    acc: dict[str, dict[str, Any]] = defaultdict(lambda: {
-        "impressions": 0, "shoppers": set(), "interactions": 0, "interactions_on_recommended": 0,
-        "conversions": 0, "revenue": 0.0, "first_ts": None, "last_ts": None, "devices": set()})
-    latest: dict[str, tuple[float, str]] = {}
-    for ev in wh.events():
-        version = ev["model_version"] or "popularity"
-        a = acc[version]
-        d = ev["data"]
-        a["devices"].add(ev["device_id"])
-        a["first_ts"] = ev["ts"] if a["first_ts"] is None else min(a["first_ts"], ev["ts"])
-        a["last_ts"] = ev["ts"] if a["last_ts"] is None else max(a["last_ts"], ev["ts"])
-        if ev["kind"] == "impression":
-            a["impressions"] += 1
-            if d.get("shopper"):
-                a["shoppers"].add(d["shopper"])
-            if ev["ts"] >= latest.get(ev["device_id"], (-1.0, ""))[0]:
-                latest[ev["device_id"]] = (ev["ts"], version)
-        elif ev["kind"] == "interaction":
-            a["interactions"] += 1
-            a["interactions_on_recommended"] += 1 if d.get("recommended") else 0
-        elif ev["kind"] == "conversion":
-            a["conversions"] += 1
-            a["revenue"] += float(d.get("revenue") or 0.0)
-    running: dict[str, int] = defaultdict(int)
-    for _, version in latest.values():
-        running[version] += 1
+    version = "coalesce(nullif(model_version, ''), 'popularity')"
+    shopper = wh.jtext("shopper")
+    _, rows = wh.query(
+        f"SELECT {version} AS v, count(DISTINCT device_id), "
+        "sum(CASE WHEN kind = 'impression' THEN 1 ELSE 0 END), "
+        f"count(DISTINCT CASE WHEN kind = 'impression' AND {shopper} != '' THEN {shopper} END), "
+        "sum(CASE WHEN kind = 'interaction' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN kind = 'interaction' THEN {wh.jtruthy('recommended')} ELSE 0 END), "
+        "sum(CASE WHEN kind = 'conversion' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN kind = 'conversion' THEN coalesce({wh.jnum('revenue')}, 0) ELSE 0 END), "
+        "min(ts), max(ts) FROM events GROUP BY 1 ORDER BY 1")
+    # The version a device runs now: that of its latest impression.
+    _, running_rows = wh.query(
+        f"SELECT v, count(*) FROM (SELECT {version} AS v, ROW_NUMBER() OVER (PARTITION BY device_id "
+        "ORDER BY ts DESC, stream DESC, seq DESC) AS rn FROM events WHERE kind = 'impression') AS latest "
+        "WHERE rn = 1 GROUP BY v")
+    running = {v: int(n) for v, n in running_rows}
     out = []
-    for version, a in sorted(acc.items()):
-        imp = a["impressions"]
+    for v, devices, imp, shoppers, inter, on_rec, conv, revenue, first_ts, last_ts in rows:
+        imp, conv, revenue = int(imp), int(conv), float(revenue or 0.0)
         out.append({
-            "model_version": version,
-            "devices_running": running.get(version, 0),
-            "devices_seen": len(a["devices"]),
+            "model_version": v,
+            "devices_running": running.get(v, 0),
+            "devices_seen": int(devices),
             "impressions": imp,
-            "shoppers": len(a["shoppers"]),
-            "interactions": a["interactions"],
-            "ctr": round(a["interactions_on_recommended"] / imp, 5) if imp else None,
-            "conversions": a["conversions"],
-            "conversion_rate": round(a["conversions"] / imp, 5) if imp else None,
-            "attributed_revenue": round(a["revenue"], 2),
-            "revenue_per_1k_impressions": round(1000 * a["revenue"] / imp, 2) if imp else None,
-            "first_ts": a["first_ts"],
-            "last_ts": a["last_ts"],
+            "shoppers": int(shoppers),
+            "interactions": int(inter),
+            "ctr": round(int(on_rec) / imp, 5) if imp else None,
+            "conversions": conv,
+            "conversion_rate": round(conv / imp, 5) if imp else None,
+            "attributed_revenue": round(revenue, 2),
+            "revenue_per_1k_impressions": round(1000 * revenue / imp, 2) if imp else None,
+            "first_ts": float(first_ts),
+            "last_ts": float(last_ts),
         })
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=ONLINE_COLUMNS)
+
+
+ONLINE_COLUMNS = ["model_version", "devices_running", "devices_seen", "impressions", "shoppers",
+                  "interactions", "ctr", "conversions", "conversion_rate", "attributed_revenue",
+                  "revenue_per_1k_impressions", "first_ts", "last_ts"]
+PLAY_COLUMNS = ["store_id", "device_id", "display_id", "published", "played", "play_rate",
+                "item_slots_played", "first_played", "last_played"]
+
+
+def proof_of_play(warehouse: SQLWarehouse | str | Path, *, since: float | None = None,
+                  until: float | None = None) -> pd.DataFrame:
+    """Proof of play per store, device and display, from impressions in ``[since, until)``
+    (event time, epoch seconds).
+
+    ``published``: recommendation lists sent to the display; ``played``: those the
+    display confirmed it rendered (the impression's ``data.shown_at``, set by the
+    signage page); ``item_slots_played``: product slots on screen summed over played
+    lists; ``first_played``/``last_played``: the ``shown_at`` range. One GROUP BY in
+    the warehouse.
+    """
+    wh = _open(warehouse)
+    shown = wh.jnum("shown_at")
+    where, params = ["kind = 'impression'"], []
+    if since is not None:
+        where.append("ts >= ?")
+        params.append(float(since))
+    if until is not None:
+        where.append("ts < ?")
+        params.append(float(until))
+    _, rows = wh.query(
+        f"SELECT store_id, device_id, coalesce({wh.jtext('display_id')}, '') AS display, count(*), "
+        f"sum(CASE WHEN {shown} IS NOT NULL THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {shown} IS NOT NULL THEN {wh.jlen('items')} ELSE 0 END), "
+        f"min({shown}), max({shown}) FROM events WHERE {' AND '.join(where)} "
+        "GROUP BY store_id, device_id, display ORDER BY store_id, device_id, display", params)
+    out = [{"store_id": st, "device_id": dev, "display_id": disp, "published": int(pub), "played": int(played),
+            "play_rate": round(int(played) / int(pub), 5) if pub else None,
+            "item_slots_played": int(slots or 0),
+            "first_played": None if first is None else float(first),
+            "last_played": None if last is None else float(last)}
+           for st, dev, disp, pub, played, slots, first, last in rows]
+    return pd.DataFrame(out, columns=PLAY_COLUMNS)
 
 
 def _table(df: pd.DataFrame) -> str:
@@ -239,21 +309,29 @@ def _table(df: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m cloud_trainer.feedback_training", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
+    help_wh = "storage URL: sqlite:///path/wh.db (or a path) or postgresql://user@host:port/db"
     rep = sub.add_parser("report", help="online metrics per model version (table, then one JSON line)")
-    rep.add_argument("--warehouse", required=True, type=Path)
+    rep.add_argument("--warehouse", required=True, help=help_wh)
+    play = sub.add_parser("proof-of-play", help="published vs rendered lists per display (table, then JSON)")
+    play.add_argument("--warehouse", required=True, help=help_wh)
+    play.add_argument("--since", type=float, help="epoch seconds (event time), inclusive")
+    play.add_argument("--until", type=float, help="epoch seconds (event time), exclusive")
     ex = sub.add_parser("examples", help="what include_feedback would add, without a dataset (counts)")
-    ex.add_argument("--warehouse", required=True, type=Path)
+    ex.add_argument("--warehouse", required=True, help=help_wh)
     args = ap.parse_args(argv)
+    wh = open_warehouse(args.warehouse)
     if args.cmd == "report":
-        df = online_metrics(args.warehouse)
+        df = online_metrics(wh)
         print(_table(df))
         print(json.dumps({"online_metrics": df.to_dict(orient="records")}, default=str))
         return 0
-    wh = SQLiteWarehouse(args.warehouse)
-    counts: dict[str, int] = defaultdict(int)
-    for ev in wh.events():
-        counts[ev["kind"]] += 1
-    print(json.dumps({"events": dict(counts), "streams": len(wh.streams()),
+    if args.cmd == "proof-of-play":
+        df = proof_of_play(wh, since=args.since, until=args.until)
+        print("(no impressions)" if df.empty else df.to_string(index=False))
+        print(json.dumps({"proof_of_play": df.to_dict(orient="records")}, default=str))
+        return 0
+    _, kinds = wh.query("SELECT kind, count(*) FROM events GROUP BY kind ORDER BY kind")
+    print(json.dumps({"events": {k: int(n) for k, n in kinds}, "streams": len(wh.streams()),
                       "open_gaps": [g.describe() for g in wh.gaps(open_only=True)]}))
     return 0
 

@@ -52,8 +52,9 @@ class TrainOptions:
     val_frac: float = 0.1
     test_frac: float = 0.1
     parity_tolerance: float = PARITY_TOLERANCE
-    feedback_warehouse: Path | None = None
-    """A feedback warehouse (cloud_trainer.ingest) whose store events join the training data."""
+    feedback_warehouse: Path | str | None = None
+    """A feedback warehouse (cloud_trainer.ingest; a SQLite path or a storage URL) whose store
+    events join the training data."""
     signing_key: Path | None = None
     """Ed25519 private key (PEM) that signs the bundle's manifest; None leaves it unsigned."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -61,7 +62,7 @@ class TrainOptions:
     """``time.perf_counter()`` when the command started (the CLI sets it before its imports)."""
 
 
-def _with_feedback(data: PreparedData, warehouse: Path, log: Callable[[str], None]) -> PreparedData:
+def _with_feedback(data: PreparedData, warehouse: Path | str, log: Callable[[str], None]) -> PreparedData:
     """Fold the stores' feedback into the training window.
 
     Conversions, pickups and touches become ordinary training interactions, so
@@ -72,10 +73,15 @@ def _with_feedback(data: PreparedData, warehouse: Path, log: Callable[[str], Non
     consume them yet.
     """
     from cloud_trainer.feedback_training import include_feedback
+    from cloud_trainer.ingest.warehouse import WarehouseError, WarehouseMissing, open_warehouse
 
-    if not Path(warehouse).is_file():
-        raise DataError(f"{warehouse}: no such feedback warehouse")
-    fb = include_feedback(data, warehouse)
+    try:
+        # must_exist: a mistyped SQLite path must be an error, not an empty new warehouse.
+        fb = include_feedback(data, open_warehouse(warehouse, must_exist=True))
+    except WarehouseMissing as exc:
+        raise DataError(f"{warehouse}: no such feedback warehouse") from exc
+    except WarehouseError as exc:
+        raise DataError(str(exc)) from exc
     log(f"[feedback] {warehouse}: {fb.summary}")
     return fb.data
 

@@ -1,4 +1,5 @@
-"""Cloud ingest: de-duplication, gap detection per device, shared subscription."""
+"""Cloud ingest over MQTT: shared subscription, acks. (The storage contract itself is
+tests/test_warehouse_conformance.py, on SQLite and PostgreSQL.)"""
 
 from __future__ import annotations
 
@@ -18,51 +19,6 @@ from edge.comms.topics import FeedbackEvent, TopicTree
 def ev(seq: int, device: str = "dev1", epoch: str = "e1", **data: object) -> FeedbackEvent:
     return FeedbackEvent(event_id=f"{device}:{epoch}:{seq}", device_id=device, store_id="s1", seq=seq,
                          kind="impression", ts=1000.0 + seq, model_version="m1", data=dict(data))
-
-
-def test_duplicates_are_stored_once_and_counted(tmp_path: Path) -> None:
-    wh = SQLiteWarehouse(tmp_path / "wh.db")
-    first = wh.store([ev(1), ev(2), ev(3)])
-    again = wh.store([ev(2), ev(3), ev(4), ev(4)])
-    assert (first.new, first.duplicates) == (3, 0)
-    assert (again.new, again.duplicates) == (1, 3)
-    integ = wh.integrity()
-    assert integ["events"] == 4
-    assert integ["duplicates_after_dedupe"] == 0
-    assert integ["raw_duplicates_received"] == 3
-    assert wh.watermark("dev1:e1") == 4
-    assert [e["seq"] for e in wh.events()] == [1, 2, 3, 4]
-
-
-def test_gap_is_reported_with_device_and_range_then_closes_when_filled(tmp_path: Path) -> None:
-    wh = SQLiteWarehouse(tmp_path / "wh.db")
-    wh.store([ev(1), ev(2)])
-    res = wh.store([ev(6)])
-    assert [(g.device_id, g.from_seq, g.to_seq, g.status) for g in res.gaps_opened] == [("dev1", 3, 5, "open")]
-    assert wh.watermark("dev1:e1") == 2
-    assert wh.gaps(open_only=True)[0].describe() == "device dev1 (epoch e1) seq 3..5: open"
-    res = wh.store([ev(3), ev(4)])
-    assert res.watermarks["dev1:e1"][3] == 4
-    wh.store([ev(5)])
-    assert wh.watermark("dev1:e1") == 6
-    assert [g.status for g in wh.gaps()] == ["filled"]
-    integ = wh.integrity()
-    assert integ["open_gaps"] == [] and integ["late_arrivals"] == 3
-
-
-def test_gap_announced_as_dropped_by_device_closes_without_the_events(tmp_path: Path) -> None:
-    wh = SQLiteWarehouse(tmp_path / "wh.db")
-    wh.store([ev(1)])
-    wh.store([ev(5, dropped_before=[2, 4])])
-    assert wh.watermark("dev1:e1") == 5
-    assert [(g.from_seq, g.to_seq, g.status) for g in wh.gaps()] == [(2, 4, "dropped_by_device")]
-
-
-def test_devices_and_epochs_are_separate_sequence_spaces(tmp_path: Path) -> None:
-    wh = SQLiteWarehouse(tmp_path / "wh.db")
-    wh.store([ev(1, "a"), ev(1, "b"), ev(2, "a"), ev(1, "a", epoch="e2")])
-    assert {s["stream"]: s["contig"] for s in wh.streams()} == {"a:e1": 2, "a:e2": 1, "b:e1": 1}
-    assert wh.gaps() == []
 
 
 def test_shared_subscription_spreads_work_and_stores_each_event_once(broker: MosquittoBroker, tmp_path: Path) -> None:

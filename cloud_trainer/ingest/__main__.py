@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="subscribe and store feedback until SIGTERM")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=1883)
-    run.add_argument("--warehouse", required=True, help="SQLite file (or backend URL)")
+    run.add_argument("--warehouse", required=True, help="storage URL: sqlite:///path/wh.db (or a path) or postgresql://user@host:port/db")
     run.add_argument("--prefix", default="store")
     run.add_argument("--group", default="ingest", help="shared subscription group")
     run.add_argument("--client-id", default="cloud-ingest-1", help="stable per worker")
@@ -29,13 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-acks", action="store_true", help="do not publish end-to-end acks")
     run.add_argument("--log-level", default="INFO")
     rep = sub.add_parser("report", help="print streams, gaps and integrity as JSON")
-    rep.add_argument("--warehouse", required=True)
+    rep.add_argument("--warehouse", required=True, help="storage URL (as for run)")
     args = parser.parse_args(argv)
 
     if args.cmd == "report":
         wh = open_warehouse(args.warehouse)
         out = {"streams": wh.streams(), "gaps": [g.describe() for g in wh.gaps()],
-               "integrity": wh.integrity()}  # type: ignore[attr-defined]
+               "integrity": wh.integrity(), "schema_version": wh.schema_version()}
         print(json.dumps(out, indent=2, default=str))
         return 0
 

@@ -32,7 +32,6 @@ import logging
 import threading
 import time
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -40,7 +39,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
-from cloud_trainer.ingest.warehouse import SQLiteWarehouse, Warehouse
+from cloud_trainer.ingest.warehouse import Warehouse, open_warehouse  # noqa: F401  (re-exported)
 from edge.comms.topics import FeedbackAck, FeedbackEvent, TopicTree, dump
 
 log = logging.getLogger(__name__)
@@ -181,11 +180,3 @@ class IngestService:
                                                watermark=watermark, ts=time.time()))
                     self.client.publish(ack_topic(self.prefix, store_id, device_id), payload, qos=1, retain=True)
                     self.counters["acks_published"] += 1
-
-
-def open_warehouse(url: str) -> Warehouse:
-    """A warehouse from a location: a file path (SQLite) today. Other schemes
-    (``clickhouse://``, ``postgresql://``) are where another backend plugs in."""
-    if "://" in url and not url.startswith("sqlite://"):
-        raise SystemExit(f"no warehouse backend for {url.split('://')[0]!r}; see docs/feedback.md")
-    return SQLiteWarehouse(Path(url.removeprefix("sqlite://")))

@@ -3,8 +3,9 @@
     edge-device run --config /etc/instore/device.toml
     edge-device check-bundle out/train/bundle [--trusted-key keys/signing.pub ...]
 
-``run`` exits 0 on SIGTERM/SIGINT after publishing "offline", 2 on a bad
-config, 3 when a required model is refused.
+``run`` exits 0 on SIGTERM/SIGINT after publishing "offline", 2 on a bad config or one
+this machine cannot run (firmware_config.checks, with the reasons), 3 when a required
+model is refused.
 """
 
 from __future__ import annotations
@@ -57,12 +58,20 @@ def _run(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from edge.agent import Agent
+    from firmware_config.checks import runtime_errors
     from firmware_config.loader import ConfigError, load_config
 
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
+        return 2
+    # The same machine checks as 'firmware-config validate': a missing bundle,
+    # an unwritable database or a TLS file that does not load stops the start
+    # here, with the reasons, instead of half-way through it.
+    problems = runtime_errors(config, args.config)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
         return 2
     from edge.feedback.runtime import FeedbackRuntime
 

@@ -13,19 +13,27 @@ installer should only need the source and the zones.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from firmware_config.bounds import STRICT, SafePath
+
+Coordinate = Annotated[float, Field(ge=-100_000, le=100_000)]
+"""A pixel coordinate: finite and bounded (frames are at most a few thousand pixels)."""
+
+HOUR_S = 3600.0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class CameraZone(_Strict):
     zone: str = Field(title="Store zone", description="Id of the store zone (DeviceConfig.zones) this area belongs to.")
-    polygon: list[tuple[float, float]] = Field(
+    polygon: list[tuple[Coordinate, Coordinate]] = Field(
         min_length=3,
+        max_length=64,
         title="Polygon",
         description="Vertices [x, y] in frame pixels; a person's ground point (bottom centre of the box) inside it is in the zone.",
     )
@@ -75,6 +83,7 @@ class DetectorConfig(_Strict):
     min_box_height: float = Field(
         default=0.0,
         ge=0,
+        le=10_000,
         title="Minimum box height",
         description="Ignore person boxes shorter than this many frame pixels (far-away people outside every zone).",
     )
@@ -98,18 +107,21 @@ class TrackerConfig(_Strict):
     max_center_distance: float = Field(
         default=0.6,
         gt=0,
+        le=100,
         title="Match distance",
         description="Fallback match when boxes do not overlap: centre distance up to this fraction of the box height.",
     )
     min_hits: int = Field(
         default=2,
         ge=1,
+        le=1000,
         title="Hits to confirm",
         description="Detections needed before a track counts (suppresses one-frame false positives).",
     )
     max_age_s: float = Field(
         default=1.0,
         gt=0,
+        le=HOUR_S,
         title="Track expiry (s)",
         description="A track unseen for this long is forgotten; its id is never reused.",
     )
@@ -119,36 +131,42 @@ class PublishConfig(_Strict):
     occupancy_min_interval_s: float = Field(
         default=1.0,
         ge=0,
+        le=HOUR_S,
         title="Occupancy interval (s)",
         description="At most one occupancy message per zone per interval; a change inside it is sent when it ends.",
     )
     occupancy_heartbeat_s: float = Field(
         default=30.0,
         gt=0,
+        le=HOUR_S,
         title="Occupancy heartbeat (s)",
         description="Re-send an unchanged occupancy this often, so a late subscriber learns it.",
     )
     dwell_report_s: float = Field(
         default=5.0,
         gt=0,
+        le=HOUR_S,
         title="Dwell report period (s)",
         description="While a track stays in a zone, send its dwell time this often (the exit event carries the final one).",
     )
     max_events_per_s: float = Field(
         default=20.0,
         gt=0,
+        le=100_000,
         title="Event rate cap",
         description="Token-bucket cap on enter/exit/dwell messages per second; linger and occupancy are never dropped by it.",
     )
     exit_grace_s: float = Field(
         default=0.5,
         ge=0,
+        le=HOUR_S,
         title="Exit grace (s)",
         description="A track must be outside a zone this long before it exits, so a box jittering on a border does not flap.",
     )
     status_interval_s: float = Field(
         default=10.0,
         gt=0,
+        le=HOUR_S,
         title="Status interval (s)",
         description="How often the retained camera status (frames, fps, drops, errors) is refreshed.",
     )
@@ -158,37 +176,42 @@ class SourceConfig(_Strict):
     stall_timeout_s: float = Field(
         default=5.0,
         gt=0,
+        le=HOUR_S,
         title="Stall timeout (s)",
         description="A live source that delivers no frame for this long is closed and reopened.",
     )
     retry_initial_s: float = Field(
         default=1.0,
         gt=0,
+        le=HOUR_S,
         title="First retry delay (s)",
         description="Delay before the first reopen of a lost camera; doubles on each failure.",
     )
     retry_max_s: float = Field(
         default=30.0,
         gt=0,
+        le=HOUR_S,
         title="Max retry delay (s)",
         description="Cap of the doubling reopen delay.",
     )
     open_attempts: int = Field(
         default=5,
         ge=1,
+        le=1000,
         title="Start-up open attempts",
         description="Tries to open a live source at start before edge-camera exits with an error (once running, a lost camera is retried forever).",
     )
     max_fps: float | None = Field(
         default=None,
         gt=0,
+        le=1000,
         title="Max processing rate",
         description="Process at most this many frames per second of a live source (the rest are dropped); None: as fast as the detector allows.",
     )
 
 
 class DebugConfig(_Strict):
-    out: Path | None = Field(
+    out: SafePath | None = Field(
         default=None,
         title="Debug output",
         description="Write annotated frames (boxes, track ids, zone polygons) here: a .avi/.mp4 video, or a directory for a PNG series. Installer use only: off by default, stays on the device.",
@@ -196,6 +219,7 @@ class DebugConfig(_Strict):
     every_n: int = Field(
         default=1,
         ge=1,
+        le=100_000,
         title="Debug every N frames",
         description="Annotate only every Nth processed frame, to keep debug output small.",
     )
@@ -219,16 +243,18 @@ class CameraConfig(_Strict):
     )
     source: str = Field(
         default="0",
+        min_length=1,
+        pattern=r"^[^\x00-\x1f]+$",
         title="Source",
         description="USB camera index ('0'), RTSP URL or video file path. --source on the command line overrides it.",
     )
-    model_dir: Path | None = Field(
+    model_dir: SafePath | None = Field(
         default=None,
         title="Detector directory",
         description="Directory of the person detector (Darknet cfg + weights).",
     )
-    zones: list[CameraZone] = Field(default_factory=list, title="Zones", description="Areas of the frame mapped to store zones.")
-    linger_s: float = Field(default=5.0, gt=0, title="Linger threshold (s)", description="Dwell near a display that counts as lingering.")
+    zones: list[CameraZone] = Field(default_factory=list, max_length=200, title="Zones", description="Areas of the frame mapped to store zones.")
+    linger_s: float = Field(default=5.0, gt=0, le=HOUR_S, title="Linger threshold (s)", description="Dwell near a display that counts as lingering.")
     detector: DetectorConfig = Field(default_factory=DetectorConfig, title="Detector", description="Person detector settings.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, title="Tracker", description="How detections are linked into anonymous tracks.")
     publish: PublishConfig = Field(default_factory=PublishConfig, title="Publishing", description="Change-driven, rate-limited MQTT publishing.")

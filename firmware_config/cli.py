@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from firmware_config.checks import runtime_errors
 from firmware_config.loader import ConfigError, load_config
 from firmware_config.schema import DeviceConfig
 
@@ -15,6 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     validate = sub.add_parser("validate", help="check one or more config files; prints every error")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument(
+        "--schema-only", action="store_true",
+        help="check the file only, not this machine (bundle, database folder, TLS files): "
+             "for a config written for another device",
+    )
     sub.add_parser("schema", help="print the JSON schema of the device config")
     args = parser.parse_args(argv)
 
@@ -26,9 +32,20 @@ def main(argv: list[str] | None = None) -> int:
     for file in args.files:
         try:
             config = load_config(file)
+            problems = [] if args.schema_only else runtime_errors(config, file)
         except ConfigError as exc:
             failed += 1
             for line in exc.errors:
+                print(line, file=sys.stderr)
+            continue
+        except Exception as exc:  # a checker bug: one line naming the file, never a traceback
+            failed += 1
+            print(f"{file}: internal error while validating: {type(exc).__name__}: {str(exc)[:200]}",
+                  file=sys.stderr)
+            continue
+        if problems:
+            failed += 1
+            for line in problems:
                 print(line, file=sys.stderr)
             continue
         print(

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from firmware_config.bounds import STRICT, ClientId, ConcreteTopic
+
+DAY_S = 86_400
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 DropPolicy = Literal["oldest_impressions_first", "drop_oldest", "drop_newest"]
@@ -25,6 +29,7 @@ class OutboxConfig(_Strict):
     max_rows: int = Field(
         default=500_000,
         ge=10,
+        le=100_000_000,
         title="Max unsent rows",
         description=(
             "Bound on events not yet confirmed by the cloud. About 1 KB each on disk; 500k covers "
@@ -34,6 +39,7 @@ class OutboxConfig(_Strict):
     max_age_s: int = Field(
         default=14 * 86400,
         ge=60,
+        le=365 * DAY_S,
         title="Max age (s)",
         description="Unconfirmed events older than this are dropped (counted and reported): stale feedback is worth less than disk.",
     )
@@ -49,6 +55,7 @@ class OutboxConfig(_Strict):
     sent_retention_s: int = Field(
         default=3600,
         ge=0,
+        le=30 * DAY_S,
         title="Sent retention (s)",
         description="Confirmed events are kept this long for audit before they are pruned; 0 prunes at once.",
     )
@@ -66,7 +73,7 @@ class SyncConfig(_Strict):
         ),
     )
     qos: Literal[1] = Field(default=1, title="QoS", description="MQTT QoS of feedback publishes; 1 (at least once) is the only choice: the cloud de-duplicates.")
-    client_id: str | None = Field(
+    client_id: ClientId | None = Field(
         default=None,
         title="Sender client id",
         description="Stable MQTT client id of the sender; defaults to '<broker client id>-feedback'. Stable so the persistent session survives restarts.",
@@ -74,6 +81,7 @@ class SyncConfig(_Strict):
     session_expiry_s: int = Field(
         default=7 * 86400,
         ge=0,
+        le=365 * DAY_S,
         title="Session expiry (s)",
         description="MQTT 5 session expiry requested on connect (with clean_start false), so the broker keeps the session across disconnects.",
     )
@@ -84,9 +92,9 @@ class SyncConfig(_Strict):
         title="In-flight window",
         description="Publishes awaiting PUBACK at once. Larger hides round trips; order is kept either way (one connection, one topic).",
     )
-    batch: int = Field(default=500, ge=1, title="Batch size", description="Rows read from the outbox and marked sent per SQLite transaction.")
-    backoff_initial_s: float = Field(default=0.2, gt=0, title="Initial backoff (s)", description="First reconnect delay after the broker goes away.")
-    backoff_max_s: float = Field(default=10.0, gt=0, title="Max backoff (s)", description="Ceiling of the exponential reconnect delay.")
+    batch: int = Field(default=500, ge=1, le=10_000, title="Batch size", description="Rows read from the outbox and marked sent per SQLite transaction.")
+    backoff_initial_s: float = Field(default=0.2, gt=0, le=60, title="Initial backoff (s)", description="First reconnect delay after the broker goes away.")
+    backoff_max_s: float = Field(default=10.0, gt=0, le=3600, title="Max backoff (s)", description="Ceiling of the exponential reconnect delay.")
     end_to_end_ack: bool = Field(
         default=True,
         title="End-to-end confirmation",
@@ -96,7 +104,7 @@ class SyncConfig(_Strict):
             "forwarded would lose it otherwise."
         ),
     )
-    uplink_state_topic: str | None = Field(
+    uplink_state_topic: ConcreteTopic | None = Field(
         default=None,
         title="Uplink state topic",
         description=(
@@ -108,6 +116,7 @@ class SyncConfig(_Strict):
     confirm_timeout_s: float = Field(
         default=30.0,
         gt=0,
+        le=DAY_S,
         title="Confirm timeout (s)",
         description="A row sent but not confirmed by the cloud for this long is sent again (the cloud de-duplicates).",
     )
@@ -118,6 +127,7 @@ class FeedbackConfig(_Strict):
     attribution_window_s: int = Field(
         default=3600,
         ge=0,
+        le=7 * DAY_S,
         title="Attribution window (s)",
         description="A POS purchase of a recommended item within this time after the impression counts as a conversion.",
     )

@@ -13,6 +13,9 @@ from pydantic import ValidationError
 
 from firmware_config.schema import DeviceConfig, reference_errors
 
+MAX_CONFIG_BYTES = 1_000_000
+"""A device config is a few KB; a bigger file is a mistake (or an attack)."""
+
 
 class ConfigError(Exception):
     """An invalid config file. ``errors`` holds one 'file: field.path: reason' per problem."""
@@ -41,6 +44,8 @@ def parse_config(data: dict, path: Path = Path("<config>")) -> DeviceConfig:
     """Validate an already-parsed mapping; relative paths resolve against the file's folder."""
     try:
         config = DeviceConfig.model_validate(data)
+    except RecursionError:
+        raise ConfigError(path, [f"{path}: values nested too deeply"]) from None
     except ValidationError as exc:
         errors = _format(path, exc)
         for ref in reference_errors(data):
@@ -57,10 +62,16 @@ def load_config(path: str | Path) -> DeviceConfig:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, [f"{path}: cannot read ({exc.strerror})"]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(path, [f"{path}: {len(raw)} bytes, more than a config may be ({MAX_CONFIG_BYTES})"])
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"{path}: not valid TOML ({exc})"]) from None
+    except RecursionError:
+        raise ConfigError(path, [f"{path}: not valid TOML (arrays or tables nested too deeply)"]) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ConfigError(path, [f"{path}: not valid TOML ({str(exc)[:200]})"]) from None
     return parse_config(data, path)
 
 

@@ -13,10 +13,17 @@ cannot serve.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
+from firmware_config.bounds import (
+    MAX_TEXT_CHARS,
+    STRICT,
+    ClientId,
+    SafePath,
+    Text,
+)
 from firmware_config.camera import CameraConfig
 from firmware_config.feedback import FeedbackConfig
 from firmware_config.ota import OtaConfig
@@ -28,17 +35,22 @@ Identifier = Annotated[
 ]
 """Ids appear in MQTT topics, so they may not contain '/', '+', '#' or spaces."""
 
+MAX_ZONES = 500
+MAX_DISPLAYS = 1000
+"""Layout bounds: far above a real store, low enough that the per-display work at
+start-up (a placement mask each) stays bounded."""
+
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class TLSConfig(StrictModel):
-    ca_file: Path = Field(title="CA file", description="PEM file of the CA that signed the broker's certificate.")
-    cert_file: Path | None = Field(
+    ca_file: SafePath = Field(title="CA file", description="PEM file of the CA that signed the broker's certificate.")
+    cert_file: SafePath | None = Field(
         default=None, title="Client certificate", description="PEM client certificate for mutual TLS; omit for server-only TLS."
     )
-    key_file: Path | None = Field(
+    key_file: SafePath | None = Field(
         default=None, title="Client key", description="PEM private key matching cert_file."
     )
     insecure: bool = Field(
@@ -49,19 +61,20 @@ class TLSConfig(StrictModel):
 
 
 class BrokerConfig(StrictModel):
-    host: str = Field(default="127.0.0.1", title="Broker host", description="Hostname or IP of the store MQTT broker.")
+    host: str = Field(default="127.0.0.1", min_length=1, max_length=253, pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$", title="Broker host", description="Hostname or IP of the store MQTT broker.")
     port: int = Field(default=1883, ge=1, le=65535, title="Broker port", description="TCP port (8883 is usual with TLS).")
-    client_id: str | None = Field(
+    client_id: ClientId | None = Field(
         default=None,
         title="Client id",
         description="Stable MQTT client id; defaults to 'edge-<device_id>'. Must be stable so persistent sessions survive restarts.",
     )
-    username: str | None = Field(default=None, title="Username", description="MQTT username, if the broker requires one.")
-    password: str | None = Field(default=None, title="Password", description="MQTT password, if the broker requires one.")
+    username: Text | None = Field(default=None, title="Username", description="MQTT username, if the broker requires one.")
+    password: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, title="Password", description="MQTT password, if the broker requires one.")
     tls: TLSConfig | None = Field(default=None, title="TLS", description="TLS settings; omit for plain TCP on a trusted store LAN.")
     keepalive_s: int = Field(default=15, ge=5, le=600, title="Keepalive (s)", description="MQTT keepalive; also how fast the broker notices a dead device and publishes its last will.")
     topic_prefix: str = Field(
         default="store",
+        max_length=64,
         pattern=r"^[A-Za-z0-9_\-]+$",
         title="Topic prefix",
         description="First level of every topic of the contract (docs/mqtt-topics.md).",
@@ -69,7 +82,7 @@ class BrokerConfig(StrictModel):
 
 
 class ModelConfig(StrictModel):
-    bundle_path: Path = Field(title="Model bundle", description="Directory or .tar.gz written by 'cloud-trainer train' (OUT/bundle).")
+    bundle_path: SafePath = Field(title="Model bundle", description="Directory or .tar.gz written by 'cloud-trainer train' (OUT/bundle).")
     smoke_test: bool = Field(
         default=True,
         title="Golden smoke test",
@@ -83,19 +96,20 @@ class ModelConfig(StrictModel):
 
 
 class StorageConfig(StrictModel):
-    db_path: Path = Field(default=Path("edge-state.db"), title="State database", description="SQLite file (WAL) for catalogue, inventory, sessions, logs and the outbox.")
+    db_path: SafePath = Field(default=Path("edge-state.db"), title="State database", description="SQLite file (WAL) for catalogue, inventory, sessions, logs and the outbox.")
 
 
 class ZoneConfig(StrictModel):
     id: Identifier = Field(title="Zone id", description="Unique zone id, used in location signals and topics.")
-    name: str = Field(default="", title="Name", description="Human-readable name shown to operators.")
-    departments: list[str] = Field(
+    name: Text = Field(default="", title="Name", description="Human-readable name shown to operators.")
+    departments: list[Text] = Field(
         default_factory=list,
+        max_length=200,
         title="Departments",
         description="Catalogue departments shelved in this zone; the model's 'department' context and the near-item boost use them.",
     )
     neighbours: list[Identifier] = Field(
-        default_factory=list, title="Neighbours", description="Zones a shopper can walk to directly from this one."
+        default_factory=list, max_length=MAX_ZONES, title="Neighbours", description="Zones a shopper can walk to directly from this one."
     )
 
 
@@ -104,8 +118,9 @@ class DisplayConfig(StrictModel):
     kind: Literal["screen", "shelf"] = Field(title="Kind", description="A signage screen or a smart-shelf label strip.")
     zone: Identifier = Field(title="Zone", description="The zone this display faces: shoppers there see it.")
     slots: int = Field(default=6, ge=1, le=50, title="Slots", description="How many products the display can show at once.")
-    departments: list[str] = Field(
+    departments: list[Text] = Field(
         default_factory=list,
+        max_length=200,
         title="Nearby departments",
         description="Departments shelved right by this display (boosted); empty means the zone's departments.",
     )
@@ -139,7 +154,7 @@ class PolicyConfig(StrictModel):
         default=True, title="Hide bought items", description="Do not recommend what the shopper already bought in this visit."
     )
     min_stock: int = Field(
-        default=1, ge=0, title="Minimum stock", description="Items with fewer units than this on the shelf are not recommended."
+        default=1, ge=0, le=1_000_000, title="Minimum stock", description="Items with fewer units than this on the shelf are not recommended."
     )
 
 
@@ -151,8 +166,8 @@ class DeviceConfig(StrictModel):
     broker: BrokerConfig = Field(default_factory=BrokerConfig, title="Broker", description="The store MQTT broker.")
     model: ModelConfig | None = Field(default=None, title="Model", description="The model bundle; omit to serve popularity only.")
     storage: StorageConfig = Field(default_factory=StorageConfig, title="Storage", description="Local SQLite state.")
-    zones: list[ZoneConfig] = Field(min_length=1, title="Zones", description="The store layout, as zones a shopper can stand in.")
-    displays: list[DisplayConfig] = Field(default_factory=list, title="Displays", description="Screens and shelves this device drives.")
+    zones: list[ZoneConfig] = Field(min_length=1, max_length=MAX_ZONES, title="Zones", description="The store layout, as zones a shopper can stand in.")
+    displays: list[DisplayConfig] = Field(default_factory=list, max_length=MAX_DISPLAYS, title="Displays", description="Screens and shelves this device drives.")
     policy: PolicyConfig = Field(default_factory=PolicyConfig, title="Policy", description="How recommendations are ranked and filtered.")
     camera: CameraConfig | None = Field(default=None, title="Camera", description="The edge-camera process: source, detector, zone polygons.")
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig, title="Feedback", description="Impression/interaction/conversion capture and sync to the cloud.")
@@ -183,41 +198,66 @@ class DeviceConfig(StrictModel):
         return frozenset(self.signage_displays())
 
 
-def reference_errors(data: dict) -> list[str]:
+def _shown(value: Any) -> str:
+    """repr() of a config value for an error line, bounded (a 70,000-character id
+    must not become a 70,000-character error)."""
+    text = repr(value) if isinstance(value, str) else f"<{type(value).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "...'"
+
+
+def _entries(value: Any) -> list[tuple[int, dict]]:
+    """(index, table) for each table of an array; anything else has no entries
+    (its type error is pydantic's to report, with the right path)."""
+    if not isinstance(value, list):
+        return []
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+
+
+def _ids(entries: list[tuple[int, dict]]) -> list[str]:
+    return [e["id"] for _, e in entries if isinstance(e.get("id"), str)]
+
+
+def reference_errors(data: Any) -> list[str]:
     """Cross-reference problems in a (possibly otherwise invalid) config mapping.
 
     Works on plain dicts so the loader can report these alongside field errors
-    in one pass, instead of making the installer fix the file twice.
+    in one pass, instead of making the installer fix the file twice. Values of
+    the wrong type are skipped here (pydantic reports them): this function must
+    never raise, whatever the file holds.
     """
-    zones = [z for z in data.get("zones") or [] if isinstance(z, dict)]
-    displays = [d for d in data.get("displays") or [] if isinstance(d, dict)]
-    zone_ids = [z.get("id") for z in zones]
-    display_ids = [d.get("id") for d in displays]
+    if not isinstance(data, dict):
+        return []
+    zones = _entries(data.get("zones"))
+    displays = _entries(data.get("displays"))
+    zone_ids = _ids(zones)
+    display_ids = _ids(displays)
     errors: list[str] = []
-    for dup in sorted({str(z) for z in zone_ids if zone_ids.count(z) > 1}):
-        errors.append(f"zones: duplicate zone id {dup!r}")
+    for dup in sorted({z for z in zone_ids if zone_ids.count(z) > 1}):
+        errors.append(f"zones: duplicate zone id {_shown(dup)}")
     known = set(zone_ids)
-    for i, zone in enumerate(zones):
-        for n in zone.get("neighbours") or []:
-            if n not in known:
-                errors.append(f"zones.{i}.neighbours: unknown zone {n!r}")
-    for dup in sorted({str(d) for d in display_ids if display_ids.count(d) > 1}):
-        errors.append(f"displays: duplicate display id {dup!r}")
-    for i, display in enumerate(displays):
-        if display.get("zone") not in known:
-            errors.append(f"displays.{i}.zone: unknown zone {display.get('zone')!r}")
+    for i, zone in zones:
+        neighbours = zone.get("neighbours")
+        for n in neighbours if isinstance(neighbours, list) else []:
+            if isinstance(n, str) and n not in known:
+                errors.append(f"zones.{i}.neighbours: unknown zone {_shown(n)}")
+    for dup in sorted({d for d in display_ids if display_ids.count(d) > 1}):
+        errors.append(f"displays: duplicate display id {_shown(dup)}")
+    for i, display in displays:
+        zone = display.get("zone")
+        if isinstance(zone, str) and zone not in known:
+            errors.append(f"displays.{i}.zone: unknown zone {_shown(zone)}")
     signage = data.get("signage")
     if isinstance(signage, dict):
-        for i, d in enumerate(signage.get("displays") or []):
-            if d not in set(display_ids):
-                errors.append(f"signage.displays.{i}: unknown display {d!r}")
+        listed = signage.get("displays")
+        for i, d in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(d, str) and d not in set(display_ids):
+                errors.append(f"signage.displays.{i}: unknown display {_shown(d)}")
     camera = data.get("camera")
     if isinstance(camera, dict):
-        for i, cz in enumerate(camera.get("zones") or []):
-            if not isinstance(cz, dict):
-                continue
-            if cz.get("zone") not in known:
-                errors.append(f"camera.zones.{i}.zone: unknown zone {cz.get('zone')!r}")
-            if cz.get("display") is not None and cz.get("display") not in set(display_ids):
-                errors.append(f"camera.zones.{i}.display: unknown display {cz.get('display')!r}")
+        for i, cz in _entries(camera.get("zones")):
+            zone, display = cz.get("zone"), cz.get("display")
+            if isinstance(zone, str) and zone not in known:
+                errors.append(f"camera.zones.{i}.zone: unknown zone {_shown(zone)}")
+            if isinstance(display, str) and display not in set(display_ids):
+                errors.append(f"camera.zones.{i}.display: unknown display {_shown(display)}")
     return errors

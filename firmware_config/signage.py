@@ -9,22 +9,28 @@ See ``docs/signage.md``.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from firmware_config.bounds import STRICT, ClientId
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT  # finite numbers, bounded strings (firmware_config/bounds.py)
 
 
 class SignageConfig(_Strict):
     host: str = Field(
         default="127.0.0.1",
+        min_length=1,
+        max_length=253,
+        pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$",
         title="Listen address",
         description="Address the page server binds; set the store LAN address (or 0.0.0.0) so screens can reach it.",
     )
     port: int = Field(default=8090, ge=1, le=65535, title="Port", description="HTTP port of the display pages.")
     displays: list[str] = Field(
         default_factory=list,
+        max_length=1000,
         title="Displays",
         description="Display ids served (and confirmed) by this process; empty means every display of the config.",
     )
@@ -36,7 +42,7 @@ class SignageConfig(_Strict):
             "Turn off while no screen shows the pages, or impressions of those displays are never recorded."
         ),
     )
-    client_id: str | None = Field(
+    client_id: ClientId | None = Field(
         default=None,
         title="MQTT client id",
         description="Stable MQTT client id of the page server; defaults to 'signage-<device_id>'.",

@@ -60,7 +60,9 @@ def test_cli_validate_exit_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(BAD)
     cmd = [sys.executable, "-m", "firmware_config.cli", "validate"]
-    ok = subprocess.run([*cmd, str(EXAMPLES / "demo-store.toml")], capture_output=True, text=True)
+    # The example's bundle is what 'cloud-trainer train' writes; the file
+    # itself is checked without looking at this machine.
+    ok = subprocess.run([*cmd, "--schema-only", str(EXAMPLES / "demo-store.toml")], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "ok (device demo-edge-1" in ok.stdout
     res = subprocess.run([*cmd, str(bad)], capture_output=True, text=True)

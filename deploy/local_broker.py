@@ -18,6 +18,17 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from edge.comms.topics import MAX_PAYLOAD_BYTES
+
+BROKER_PAYLOAD_LIMIT = 4 * MAX_PAYLOAD_BYTES
+"""Largest payload the broker forwards. Above the device's own limit on purpose:
+a payload between the two reaches the device, which dead-letters it unread with
+its size (the sender learns why); one above it never leaves the broker, so a
+16 MB "signal" costs the device nothing."""
+BROKER_PACKET_LIMIT = BROKER_PAYLOAD_LIMIT + 8192
+"""Whole MQTT packet (payload plus topic and properties); Mosquitto disconnects
+a client that sends a bigger one."""
+
 MOSQUITTO_CANDIDATES = ("mosquitto", "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
 
 
@@ -86,6 +97,10 @@ class MosquittoBroker:
             # tests depend on a broker that does not silently drop them.
             "max_queued_messages 1000000",
             "max_inflight_messages 0",
+            # The same admission limits as the shipped store broker
+            # (deploy/mosquitto/store-broker.conf): see BROKER_PAYLOAD_LIMIT.
+            f"message_size_limit {BROKER_PAYLOAD_LIMIT}",
+            f"max_packet_size {BROKER_PACKET_LIMIT}",
             "log_dest stderr",
             "log_type error",
             "log_type warning",

@@ -145,7 +145,8 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
 def _limits(prop: dict[str, Any]) -> str:
     marks = []
     for key, label in (("minimum", ">="), ("exclusiveMinimum", ">"), ("maximum", "<="),
-                       ("minLength", "len >="), ("maxLength", "len <="), ("minItems", "items >=")):
+                       ("minLength", "len >="), ("maxLength", "len <="), ("minItems", "items >="),
+                       ("maxItems", "items <=")):
         if key in prop:
             marks.append(f"{label} {prop[key]}")
     for sub in prop.get("anyOf", []):
@@ -204,6 +205,18 @@ def render() -> str:
         "**Rejected input.** A payload that fails validation, names an unknown zone or display, or",
         "cannot be acted on is published to `deadletter` with a reason (`field: why`), counted in",
         "`status.detail.rejected`, logged, and the loop goes on.",
+        "",
+        "**Limits (admission before work).** An inbound payload longer than "
+        f"{t.MAX_PAYLOAD_BYTES:,} bytes is",
+        "dead-lettered unread (`payload: N bytes, more than ...`); the store broker forwards nothing",
+        "over four times that (`message_size_limit`/`max_packet_size` in",
+        "`deploy/mosquitto/store-broker.conf`). Numbers are finite: JSON has no",
+        "`NaN` or `Infinity`, and a payload using them is rejected with the field's path. Every number",
+        "and string has the bounds in the tables below: inventory and POS quantities at most "
+        f"{t.MAX_QUANTITY:,},",
+        f"timestamps at most {t.MAX_TS:.0f} (2100-01-01), ids at most 128 characters, at most "
+        f"{t.MAX_POS_LINES} lines",
+        "in one POS purchase. Everything the device publishes is strict JSON.",
         "",
     ]
     all_schemas = t.all_schemas()

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -43,13 +44,36 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 SCHEMA_VERSION = 1
 
+# ---- limits: admission before work -------------------------------------------
+# Every inbound number and string is bounded so that nothing accepted can fail
+# later (an inventory quantity >= 2^63 once passed validation and then failed in
+# SQLite, with a traceback per message), and no accepted message costs unbounded
+# work (a 5,000-line POS stalled every other signal for 2.7 s).
+
+MAX_PAYLOAD_BYTES = 65_536
+"""Largest inbound payload the device parses; longer ones are dead-lettered
+unread. The store broker forwards nothing over four times this
+(``message_size_limit``/``max_packet_size`` in ``deploy/mosquitto/store-broker.conf``
+and ``deploy/local_broker.py``)."""
+MAX_POS_LINES = 500
+"""Lines in one POS purchase (a full trolley is ~100)."""
+MAX_QUANTITY = 1_000_000
+"""Units of one item on a shelf or in one POS line: far below SQLite's 2^63."""
+MAX_PRICE = 1_000_000.0
+MAX_TS = 4_102_444_800.0
+"""2100-01-01 in Unix seconds: later timestamps are a sender's bug."""
+MAX_DWELL_S = 86_400.0
+MAX_OCCUPANCY = 100_000
+
 Id = Annotated[str, Field(min_length=1, max_length=128)]
 
 
 class Part(BaseModel):
-    """Base of every nested object: unknown keys are an error, not ignored."""
+    """Base of every nested object: unknown keys are an error, not ignored, and
+    numbers are finite (JSON has no NaN or Infinity; a lenient parser once let
+    ``"ts": Infinity`` into outbox rows the cloud could not parse)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Payload(Part):
@@ -78,7 +102,7 @@ class ShopperRef(Part):
 
 class Signal(Payload):
     signal_id: Id = Field(description="Sender-chosen unique id; echoed in the recommendation it causes.")
-    ts: float = Field(ge=0, description="When it happened, Unix seconds.")
+    ts: float = Field(ge=0, le=MAX_TS, description="When it happened, Unix seconds.")
 
 
 # ---- inbound ---------------------------------------------------------------
@@ -98,9 +122,9 @@ class CameraZoneEvent(Signal):
     camera_id: Id
     zone: Id
     event: Literal["occupancy", "enter", "exit", "dwell", "linger"]
-    occupancy: int | None = Field(default=None, ge=0, description="People in the zone now (occupancy events).")
+    occupancy: int | None = Field(default=None, ge=0, le=MAX_OCCUPANCY, description="People in the zone now (occupancy events).")
     track_id: Id | None = Field(default=None, description="Random short-lived track id (enter/exit/dwell/linger).")
-    dwell_s: float | None = Field(default=None, ge=0, description="Seconds the track has been in the zone.")
+    dwell_s: float | None = Field(default=None, ge=0, le=MAX_DWELL_S, description="Seconds the track has been in the zone.")
     display_id: Id | None = Field(default=None, description="Display the track lingers at (linger events).")
 
 
@@ -108,14 +132,14 @@ class InventoryUpdate(Signal):
     """Stock of an item on a shelf, as counted by a smart shelf or the stock system."""
 
     item_id: Id
-    quantity: int = Field(ge=0, description="Units on the shelf now (absolute, not a delta).")
+    quantity: int = Field(ge=0, le=MAX_QUANTITY, description="Units on the shelf now (absolute, not a delta).")
     shelf: Id | None = Field(default=None, description="Shelf or display id, if known.")
 
 
 class PosLine(Part):
     item_id: Id
-    quantity: float = Field(gt=0)
-    price: float = Field(ge=0, description="Unit price paid.")
+    quantity: float = Field(gt=0, le=MAX_QUANTITY)
+    price: float = Field(ge=0, le=MAX_PRICE, description="Unit price paid.")
 
 
 class PosPurchase(Signal):
@@ -123,7 +147,7 @@ class PosPurchase(Signal):
 
     transaction_id: Id
     shopper: ShopperRef | None = Field(default=None, description="Who paid, when the store can tell (loyalty card, track).")
-    items: list[PosLine] = Field(min_length=1)
+    items: list[PosLine] = Field(min_length=1, max_length=MAX_POS_LINES)
 
 
 class DisplayInteraction(Signal):
@@ -531,6 +555,9 @@ class TopicTree:
         found = self.classify(topic)
         if found is None:
             raise PayloadError(topic, "not an inbound topic of this device")
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            # Checked before parsing: a 16 MB payload must cost a length check, not a parse.
+            raise PayloadError(topic, f"payload: {len(payload)} bytes, more than the {MAX_PAYLOAD_BYTES} allowed")
         kind, params = found
         model = INBOUND_MODELS[kind]
         try:
@@ -549,8 +576,29 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def dump(payload: Payload) -> bytes:
-    """Serialise a payload for publishing (compact JSON, None fields kept explicit)."""
+    """Serialise a payload for publishing (compact JSON, None fields kept explicit).
+    Strict JSON: pydantic writes a non-finite float in a free-form field as null."""
     return payload.model_dump_json().encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def strict_json(value: Any) -> str:
+    """Compact JSON that any strict parser reads: a non-finite float becomes null
+    (Python's json writes NaN/Infinity, which JSON does not have). The common
+    case costs one ``json.dumps``."""
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), separators=(",", ":"), allow_nan=False)
 
 
 ALL_MODELS: dict[str, type[Payload]] = {

@@ -42,7 +42,7 @@ from typing import Any
 
 import sqlite_utils
 
-from edge.comms.topics import FeedbackEvent
+from edge.comms.topics import FeedbackEvent, strict_json
 from firmware_config.feedback import OutboxConfig
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class Outbox:
         }
         conn.execute(
             "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)",
-            (seq, fields["event_id"], kind, json.dumps(fields, separators=(",", ":")), now),
+            (seq, fields["event_id"], kind, strict_json(fields), now),
         )
         event = FeedbackEvent.model_construct(**fields)
         if pending > self.config.max_rows:
@@ -330,4 +330,4 @@ def event_json(row: OutboxRow, dropped_before: tuple[int, int] | None) -> bytes:
         return row.payload.encode()
     payload = json.loads(row.payload)
     payload["data"]["dropped_before"] = list(dropped_before)
-    return json.dumps(payload, separators=(",", ":")).encode()
+    return strict_json(payload).encode()

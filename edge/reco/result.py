@@ -11,11 +11,10 @@ validates against the contract model.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from edge.comms.topics import Recommendation
+from edge.comms.topics import Recommendation, strict_json
 
 
 @dataclass(slots=True)
@@ -47,7 +46,7 @@ class RecoResult:
         }
 
     def to_json(self) -> bytes:
-        return json.dumps(self.as_dict(), separators=(",", ":")).encode()
+        return strict_json(self.as_dict()).encode()
 
     def model(self) -> Recommendation:
         """The contract model (validated), for code that wants the object."""

@@ -9,13 +9,13 @@ table the device serves ``[model] bundle_path`` as before. See ``docs/ota.md``.
 
 from __future__ import annotations
 
-from pathlib import Path
+from pydantic import BaseModel, Field, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from firmware_config.bounds import STRICT, SafePath
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT  # finite numbers, bounded strings (firmware_config/bounds.py)
 
 
 class ProbationConfig(_Strict):
@@ -31,30 +31,35 @@ class ProbationConfig(_Strict):
         ge=1,
         title="Minimum signals",
         description="Latency and fallback shares are judged only once this many signals were answered by the new model (no verdict on three samples).",
+        le=1_000_000,
     )
     max_p99_ms: float = Field(
         default=50.0,
         gt=0,
         title="Max p99 latency (ms)",
         description="Rolled back when the p99 of signal handling time under the new model exceeds this.",
+        le=60_000,
     )
     max_p99_ratio: float | None = Field(
         default=None,
         gt=1,
         title="Max p99 ratio",
         description="Also rolled back when the new model's p99 exceeds this multiple of the previous model's p99 measured just before the swap (omit to judge by max_p99_ms only).",
+        le=1000,
     )
     max_errors: int = Field(
         default=0,
         ge=0,
         title="Max inference errors",
         description="Inference/handler errors tolerated under the new model before it is rolled back.",
+        le=1_000_000,
     )
     max_watchdog_trips: int = Field(
         default=0,
         ge=0,
         title="Max watchdog trips",
         description="Stuck inferences (inference watchdog) tolerated under the new model.",
+        le=1000,
     )
     max_fallback_share: float = Field(
         default=0.5,
@@ -78,18 +83,20 @@ class CrashLoopConfig(_Strict):
         gt=0,
         title="Window (s)",
         description="How long after a swap restarts count towards a crash loop.",
+        le=86_400,
     )
 
 
 class OtaConfig(_Strict):
     enabled: bool = Field(default=True, title="Enabled", description="Follow the desired-state topic and apply model updates.")
-    state_dir: Path | None = Field(
+    state_dir: SafePath | None = Field(
         default=None,
         title="State directory",
         description="Where slots (bundles/<version>/), the slot pointer and the staging area live; defaults to an 'ota' folder beside the state database. Nothing is ever written outside it.",
     )
-    trusted_keys: list[Path] = Field(
+    trusted_keys: list[SafePath] = Field(
         default_factory=list,
+        max_length=32,
         title="Trusted public keys",
         description="PEM Ed25519 public keys (from 'cloud-trainer keys generate'); a bundle must be signed by one of them. List old and new during a key rotation.",
     )
@@ -98,7 +105,7 @@ class OtaConfig(_Strict):
         title="Fleet token",
         description="This device's bearer token for the fleet artifact server (sent as 'Authorization: Bearer ...').",
     )
-    token_file: Path | None = Field(
+    token_file: SafePath | None = Field(
         default=None,
         title="Fleet token file",
         description="File holding the token (first line), so the secret can live outside the config; overrides token.",
@@ -108,9 +115,10 @@ class OtaConfig(_Strict):
         ge=1024,
         title="Max bundle size (bytes)",
         description="A download announcing or reaching more than this is refused: a store uplink and disk are finite.",
+        le=16 * 2**30,
     )
     download_timeout_s: float = Field(
-        default=30.0, gt=0, title="Download timeout (s)", description="Socket timeout of one download attempt."
+        default=30.0, gt=0, le=86_400, title="Download timeout (s)", description="Socket timeout of one download attempt."
     )
     download_attempts: int = Field(
         default=8,

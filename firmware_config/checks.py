@@ -32,6 +32,9 @@ def runtime_errors(config: DeviceConfig, source: Path | str = "<config>") -> lis
         tls = config.broker.tls
         if tls is not None:
             errors += _tls_errors(tls.ca_file, tls.cert_file, tls.key_file)
+        ota = getattr(config, "ota", None)
+        if ota is not None and ota.enabled:
+            errors += _ota_errors(ota)
         camera = config.camera
         if camera is not None and camera.model_dir is not None and not camera.model_dir.is_dir():
             errors.append(("camera.model_dir", f"not a directory: {camera.model_dir}"))
@@ -83,6 +86,34 @@ def _db_errors(path: Path) -> list[str]:
             return [f"cannot create it: {folder} is not a directory"]
     if not os.access(folder, os.W_OK | os.X_OK):
         return [f"cannot write in {folder} (the database and its WAL files live there)"]
+    return []
+
+
+def _ota_errors(ota: object) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    state_dir = getattr(ota, "state_dir", None)
+    if state_dir is not None:
+        errors += [("ota.state_dir", e) for e in _writable_dir_errors(state_dir)]
+    for i, key in enumerate(getattr(ota, "trusted_keys", None) or []):
+        if not (key.is_file() and os.access(key, os.R_OK)):
+            errors.append((f"ota.trusted_keys.{i}", f"not a readable file: {key}"))
+    token_file = getattr(ota, "token_file", None)
+    if token_file is not None and not (token_file.is_file() and os.access(token_file, os.R_OK)):
+        errors.append(("ota.token_file", f"not a readable file: {token_file}"))
+    return errors
+
+
+def _writable_dir_errors(path: Path) -> list[str]:
+    """A folder the device writes into (created when missing)."""
+    if path.exists() and not path.is_dir():
+        return [f"not a directory: {path}"]
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return [f"cannot create it: {folder} is not a directory"]
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return [f"cannot write in {folder}"]
     return []
 
 

@@ -298,7 +298,20 @@ def make_app(config: DeviceConfig, signage: SignageConfig | None = None) -> Star
         links = "".join(f'<li><a href="/display/{d}">{html.escape(d)}</a> ({c.kind}, {c.slots} slots)</li>'
                         for d, c in hub.displays.items())
         return HTMLResponse(f"<!doctype html><title>displays</title><h1>Displays of "
-                            f"{html.escape(config.store_id)}</h1><ul>{links}</ul>")
+                            f"{html.escape(config.store_id)}</h1><ul>{links}</ul>"
+                            '<p><a href="/wall">all displays side by side</a></p>')
+
+    async def wall(request: Request) -> Response:
+        """Every display side by side (a video wall, the demo, the benchmark): one
+        iframe per display page, so each page is exactly what its screen shows."""
+        ids = list(hub.displays)
+        cols = max(1, min(len(ids), int(request.query_params.get("cols", "4") or 4)))
+        rows = -(-len(ids) // cols)
+        frames = "".join(f'<iframe src="/display/{d}" title="{html.escape(d)}"></iframe>' for d in ids)
+        return HTMLResponse(
+            "<!doctype html><meta charset=utf-8><title>all displays</title><style>html,body{margin:0;height:100%}"
+            f"body{{display:grid;grid-template-columns:repeat({cols},1fr);grid-template-rows:repeat({rows},1fr);"
+            "gap:4px;background:#333}iframe{border:0;width:100%;height:100%;background:#fff}</style>" + frames)
 
     async def display_page(request: Request) -> Response:
         display = _display(request)
@@ -370,6 +383,7 @@ def make_app(config: DeviceConfig, signage: SignageConfig | None = None) -> Star
     app = Starlette(
         routes=[
             Route("/", index),
+            Route("/wall", wall),
             Route("/display/{display_id}", display_page),
             WebSocketRoute("/display/{display_id}/ws", socket),
             Route("/healthz", healthz),

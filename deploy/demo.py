@@ -4,7 +4,9 @@
 
 1. trains a bundle with ``cloud-trainer`` unless ``OUT/train/bundle`` exists;
 2. starts a private Mosquitto broker on a free port;
-3. starts the device (``edge-device run``) on the demo store config;
+3. starts the device (``edge-device run``) on the demo store config, and
+   ``edge-signage`` beside it, printing each display's page URL (open one in a
+   browser with ``--keep-running`` and watch the screen change);
 4. replays Complete Journey shoppers through the store with the simulator;
 5. shows each display's live recommendations in the terminal;
 6. ends with a summary: signals handled, signal-to-screen latency
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -30,8 +33,9 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from deploy.browser import signage_cmd, wait_http
 from deploy.devicecfg import edge_device_cmd, local_device_config
-from deploy.local_broker import MosquittoBroker
+from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from edge.simulator import StoreSimulator
@@ -71,6 +75,7 @@ class Monitor:
         self.deadletters: list[dict] = []
         self.status: dict = {}
         self.first = threading.Event()
+        self.pages_url = ""
         ready = threading.Event()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="demo-monitor",
                                   protocol=mqtt.MQTTv5)
@@ -110,7 +115,8 @@ class Monitor:
         with self.lock:
             lines = [f"store demo  t={elapsed:5.1f}s" + (f"/{total:.0f}s" if total else "")
                      + f"  shoppers so far: {visits}  recommendations: {sum(self.per_display.values())}"
-                     + f"  dead letters: {len(self.deadletters)}", ""]
+                     + f"  dead letters: {len(self.deadletters)}",
+                     f"screens: {self.pages_url}" if self.pages_url else "", ""]
             for display, rec in sorted(self.latest.items()):
                 cause = (rec.get("cause") or {}).get("topic", "start-up").rsplit("/", 1)[-1]
                 who = rec.get("shopper") or "nobody in front"
@@ -133,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--arrivals", type=float, default=1.5, help="shoppers arriving per second")
     ap.add_argument("--keep-running", action="store_true", help="run until Ctrl-C")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--signage-port", type=int, default=8090,
+                    help="port of the display pages (a free one if it is taken)")
     args = ap.parse_args(argv)
 
     out = args.out.resolve()
@@ -145,12 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     # MosquittoBroker turns Nagle's algorithm off, as on a store broker tuned for screens.
     broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
     device = None
+    signage = None
     monitor = None
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *a: stop.set())
     try:
+        port = args.signage_port if _port_free(args.signage_port) else free_port()
+        # No screen is guaranteed to show the pages in a demo: impressions are
+        # recorded at publish time (proof_of_play off), so the summary stays comparable.
         config = local_device_config(work / "device.toml", port=broker.port, bundle=bundle,
-                                     db_path=work / "edge-state.db")
+                                     db_path=work / "edge-state.db",
+                                     overrides={"signage": {"port": port, "proof_of_play": False}})
         tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         monitor = Monitor(broker, tree)
         say(f"broker on 127.0.0.1:{broker.port}; starting the device (log: {work / 'device.log'})")
@@ -163,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"the device published nothing in 60 s; see {work / 'device.log'}")
         startup = time.perf_counter() - t_spawn
         say(f"device up: first recommendation {startup:.2f}s after start")
+        signage = subprocess.Popen(signage_cmd(work / "device.toml"), cwd=REPO,
+                                   stdout=(work / "signage.log").open("wb"), stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/healthz", proc=signage)
+        monitor.pages_url = base + "/"
+        say(f"edge-signage up (log: {work / 'signage.log'}); open a display page in a browser:")
+        for d in config.displays:
+            say(f"    {d.id:<20} {base}/display/{d.id}" + ("   (shelf strip)" if d.kind == "shelf" else ""))
 
         duration = 10**9 if args.keep_running else args.seconds
         sim = StoreSimulator(config, data_dir / "completejourney", seed=args.seed,
@@ -193,18 +214,30 @@ def main(argv: list[str] | None = None) -> int:
         pub.disconnect()
         pub.loop_stop()
 
+        signage.terminate()
+        signage.wait(timeout=10)
         device.send_signal(signal.SIGTERM)
         device.wait(timeout=20)
         time.sleep(0.3)
         print(summary(monitor, sim, startup))
         return 0
     finally:
-        if device is not None and device.poll() is None:
-            device.kill()
-            device.wait()
+        for proc in (signage, device):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
         if monitor is not None:
             monitor.close()
         broker.cleanup()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _run_sim(sim: StoreSimulator, publish, horizon: float, stop: threading.Event, forever: bool) -> None:

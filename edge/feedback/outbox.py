@@ -281,6 +281,19 @@ class Outbox:
         return first
 
     @staticmethod
+    def highest_sent(db: sqlite3.Connection | sqlite_utils.Database) -> int:
+        """The highest seq the broker ever acknowledged or the cloud confirmed (0: none)."""
+        conn = _conn(db)
+        row = conn.execute("SELECT max(seq) FROM feedback_outbox WHERE sent_at IS NOT NULL").fetchone()
+        watermark = conn.execute("SELECT watermark FROM feedback_state WHERE id = 1").fetchone()[0]
+        return max(row[0] or 0, watermark or 0)
+
+    @staticmethod
+    def highest_produced(db: sqlite3.Connection | sqlite_utils.Database) -> int:
+        """The highest seq this outbox (epoch) ever assigned."""
+        return int(_conn(db).execute("SELECT next_seq - 1 FROM feedback_state WHERE id = 1").fetchone()[0])
+
+    @staticmethod
     def oldest_unconfirmed_sent_at(db: sqlite3.Connection | sqlite_utils.Database) -> float | None:
         row = _conn(db).execute(
             "SELECT sent_at FROM feedback_outbox WHERE confirmed_at IS NULL ORDER BY seq LIMIT 1"

@@ -21,6 +21,13 @@ How it keeps "nothing lost, nothing invented":
   sent again from the oldest (the timeout doubles while the cloud stays
   silent, so a long outage does not flood the bridge; a slow but moving
   watermark never triggers a re-send).
+* **An ack cannot confirm what was never sent.** Only the bridge may publish
+  acks (the broker ACL, docs/security.md); the sender also checks each one: an
+  ack for another device or epoch, or above the highest seq the outbox ever
+  produced, is ignored and counted (``acks_ignored``, ``acks_forged``); one
+  above the highest seq published so far is applied only up to that seq and
+  the rest is held until the rows are published. A forged watermark therefore
+  confirms nothing unsent, and never blocks the real acks that follow it.
 * **The outbox, not the bridge, buffers an outage.** Mosquitto's bridge queue
   is not a safe store (2.0.11 dropped what was published while the uplink was
   down in our offline-window runs; cf. eclipse-mosquitto/mosquitto#3394 and
@@ -118,6 +125,9 @@ class FeedbackSender:
 
         self._acks: deque[tuple[int, bool]] = deque()
         self._cloud_watermark: int | None = None
+        self._held_claim: int | None = None  # an ack above what was published so far
+        self._max_published = Outbox.highest_sent(self.db)
+        self._last_applied = 0
         self._inflight: dict[int, int] = {}
         self._cursor = 0
         self._last_read = -1
@@ -134,6 +144,7 @@ class FeedbackSender:
         self.counters: dict[str, int] = {
             "published": 0, "acked": 0, "failed_acks": 0, "confirmed": 0, "rewinds": 0,
             "connects": 0, "disconnects": 0, "sessions_resumed": 0, "uplink_changes": 0,
+            "acks_ignored": 0, "acks_forged": 0, "acks_held": 0,
         }
 
         self.client = make_client(client_id, broker)
@@ -184,13 +195,18 @@ class FeedbackSender:
             return
         try:
             ack = FeedbackAck.model_validate_json(msg.payload)
-            if ack.epoch == self.epoch and ack.device_id == self.device_id:
-                w = ack.watermark
-                if self._cloud_watermark is None or w > self._cloud_watermark:
-                    self._cloud_watermark = w
-                    self._wake.set()
         except ValueError:  # pydantic's ValidationError is a ValueError
             log.warning("feedback sender: bad ack on %s", msg.topic)
+            self.counters["acks_ignored"] += 1
+            return
+        if ack.epoch != self.epoch or ack.device_id != self.device_id:
+            # A stale ack of a replaced outbox, or one aimed at another device.
+            self.counters["acks_ignored"] += 1
+            return
+        w = ack.watermark
+        if self._cloud_watermark is None or w > self._cloud_watermark:
+            self._cloud_watermark = w  # bounded against what was sent in _apply_acks
+            self._wake.set()
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -272,7 +288,7 @@ class FeedbackSender:
             seq = self._inflight.pop(mid, None)
             if seq is not None:
                 (failed if is_failure else ok).append(seq)
-        watermark, self._cloud_watermark = self._cloud_watermark, None
+        watermark = self._bounded_watermark(self._take_claim(), ok)
         if not ok and watermark is None:
             if failed:
                 self._on_failed(failed, now)
@@ -291,6 +307,41 @@ class FeedbackSender:
             self._backoff = self.sync.backoff_initial_s
         if failed:
             self._on_failed(failed, now)
+
+    def _take_claim(self) -> int | None:
+        claim, self._cloud_watermark = self._cloud_watermark, None
+        if claim is None:
+            return None
+        produced = Outbox.highest_produced(self.db)
+        if claim > produced:
+            # No outbox of this epoch ever made that seq: not the cloud speaking.
+            self.counters["acks_forged"] += 1
+            log.warning("feedback sender: ignored an ack with watermark %d above the highest seq "
+                        "ever produced (%d)", claim, produced)
+            return None
+        if claim > max(self._max_published, max(self._inflight.values(), default=0)):
+            self.counters["acks_held"] += 1  # above what was published: applied as far as that
+        if self._held_claim is None or claim > self._held_claim:
+            self._held_claim = claim
+        return self._held_claim
+
+    def _bounded_watermark(self, claim: int | None, ok: list[int]) -> int | None:
+        """What the cloud may really have: never above the highest seq published."""
+        if ok:
+            self._max_published = max(self._max_published, max(ok))
+        if claim is None:
+            claim = self._held_claim
+        if claim is None:
+            return None
+        bound = max(self._max_published, max(self._inflight.values(), default=0))
+        if claim <= bound:
+            self._held_claim = None
+            self._last_applied = max(self._last_applied, claim)
+            return claim
+        if bound <= self._last_applied:
+            return None  # nothing new to confirm until more rows are published
+        self._last_applied = bound
+        return bound
 
     def _on_failed(self, seqs: list[int], now: float) -> None:
         """A PUBACK with an error reason (quota, not authorised, ...): back off, then resend."""
@@ -318,6 +369,7 @@ class FeedbackSender:
                 if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
                     return
                 self._inflight[info.mid] = row.seq
+                self._max_published = max(self._max_published, row.seq)
                 self._cursor = row.seq
                 self._last_read = row.seq
                 self.counters["published"] += 1

@@ -4,10 +4,12 @@ and observed on a real Mosquitto running the shipped store config."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 from deploy.acl import EXAMPLE_CONFIG, cloud_acl, load_layouts, matrix_markdown, store_acl
 from edge.comms.acl import ROLES, StoreLayout, contract_topics, identities, topic_matches
+from edge.comms.topics import TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
 LAYOUT = load_layouts([EXAMPLE_CONFIG])[0]
@@ -52,6 +54,26 @@ def test_the_rights_that_matter_most_are_what_the_issue_asks() -> None:
     console = next(i for i in identities(LAYOUT) if i.role == "console")
     assert {g.access for g in console.grants if g.access == "write"} == {"write"}
     assert all("desired" in g.topic for g in console.grants if g.access == "write")
+
+
+NOT_TOPICS = {"base", "device", "parse_device_topic", "subscriptions", "classify", "parse", "is_reply_topic"}
+
+
+def test_the_matrix_covers_every_topic_of_the_contract() -> None:
+    """A topic added to TopicTree without a row here (and rights in edge/comms/acl.py) fails."""
+    tree = TopicTree(LAYOUT.store_id, LAYOUT.device_ids[0], LAYOUT.prefix)
+    concrete = [t for _, t in contract_topics(LAYOUT)]
+    for name in dir(TopicTree):
+        if name.startswith("_") or name in NOT_TOPICS or name in {f.name for f in fields(TopicTree)}:
+            continue
+        value = getattr(tree, name)
+        shape = value() if callable(value) else value
+        if name == "reply":
+            shape += "/#"
+        assert any(topic_matches(shape, t) for t in concrete), f"TopicTree.{name} ({shape}) is not in the matrix"
+        assert any(i.may("read", t) or i.may("write", t)
+                   for i in identities(LAYOUT) if i.role != "monitor"
+                   for t in concrete if topic_matches(shape, t)), f"no role but monitor uses TopicTree.{name}"
 
 
 def test_topic_matching_follows_mqtt() -> None:

@@ -26,7 +26,8 @@ role               identity                     one per
 =================  ===========================  ======================================================
 device             ``<device_id>``              device (the agent and its in-process feedback sender)
 feedback_sender    ``<device_id>-feedback``     device, when the sender runs on its own credentials
-screen             ``screen-<display_id>``      display of kind ``screen``
+screen             ``screen-<display_id>``      display of kind ``screen`` (a player on its own MQTT client)
+signage            ``edge-signage``             edge box (the page server for the displays it serves)
 shelf_gateway      ``shelf-gateway``            store (every display of kind ``shelf``, and stock)
 till_gateway       ``till-gateway``             store
 camera             ``camera-<camera_id>``       camera
@@ -48,7 +49,7 @@ from edge.comms.topics import TopicTree
 Access = Literal["read", "write"]
 
 ROLES: tuple[str, ...] = (
-    "device", "feedback_sender", "screen", "shelf_gateway", "till_gateway", "camera",
+    "device", "feedback_sender", "screen", "signage", "shelf_gateway", "till_gateway", "camera",
     "location_system", "console", "monitor", "bridge",
 )
 
@@ -85,6 +86,8 @@ class StoreLayout:
     screens: tuple[str, ...]
     shelves: tuple[str, ...]
     cameras: tuple[str, ...] = ("cam1",)
+    signage: tuple[str, ...] = ()
+    """Displays the edge-signage page server serves."""
     prefix: str = "store"
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -93,12 +96,16 @@ class StoreLayout:
         """From a :class:`firmware_config.schema.DeviceConfig` (one device per store config)."""
         displays = getattr(config, "displays", [])
         camera = getattr(config, "camera", None)
+        # Without a [signage] table the page server would serve every display when
+        # enabled; its rights are generated for that so enabling it needs no new ACL.
+        signage = getattr(config, "signage_displays", list)() or [d.id for d in displays]
         return cls(
             store_id=config.store_id,  # type: ignore[attr-defined]
             device_ids=(config.device_id,),  # type: ignore[attr-defined]
             screens=tuple(d.id for d in displays if d.kind == "screen"),
             shelves=tuple(d.id for d in displays if d.kind == "shelf"),
             cameras=(camera.id,) if camera is not None else ("cam1",),
+            signage=tuple(signage),
             prefix=config.broker.topic_prefix,  # type: ignore[attr-defined]
         )
 
@@ -119,7 +126,7 @@ def identities(layout: StoreLayout) -> list[Identity]:
         dev = TopicTree(layout.store_id, device_id, layout.prefix)
         out.append(Identity("device", device_id, (
             *_r(dev.location, dev.camera_zone(), dev.camera_status(), dev.inventory, dev.pos,
-                dev.interaction(), dev.request, dev.desired),
+                dev.interaction(), dev.rendered(), dev.request, dev.desired),
             *_w(dev.recommendations(), dev.status, dev.deadletter, dev.reply() + "/#"),
             # The feedback sender runs in the device process on the same credentials.
             *_r(dev.feedback_ack, BRIDGE_STATE_TOPIC), *_w(dev.feedback),
@@ -134,8 +141,12 @@ def identities(layout: StoreLayout) -> list[Identity]:
             *_r(store.recommendations(display_id), store.reply(name) + "/#"),
             *_w(store.interaction(display_id), any_device.request),
         )))
+    out.append(Identity("signage", "edge-signage", (
+        *_r(*(store.recommendations(d) for d in layout.signage)),
+        *_w(*(t for d in layout.signage for t in (store.rendered(d), store.shelf(d), store.interaction(d)))),
+    ), local=True))
     out.append(Identity("shelf_gateway", "shelf-gateway", (
-        *_r(*(store.recommendations(s) for s in layout.shelves)),
+        *_r(*(t for s in layout.shelves for t in (store.recommendations(s), store.shelf(s)))),
         *_w(store.inventory, *(store.interaction(s) for s in layout.shelves)),
     )))
     out.append(Identity("till_gateway", "till-gateway", tuple(_w(store.pos))))
@@ -188,6 +199,8 @@ def contract_topics(layout: StoreLayout, requester: str | None = None) -> list[t
         ("interaction_shelf", dev.interaction(shelf)),
         ("recommendations_screen", dev.recommendations(screen)),
         ("recommendations_shelf", dev.recommendations(shelf)),
+        ("rendered_screen", dev.rendered(screen)),
+        ("shelf_labels", dev.shelf(shelf)),
         ("status", dev.status),
         ("request", dev.request),
         ("deadletter", dev.deadletter),

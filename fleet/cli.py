@@ -152,18 +152,18 @@ def render_rollout(status: dict[str, Any]) -> str:
     lines = [head, *_stage_table(status)]
     for t in status["targets"]:
         if t["state"] in ("failed", "cancelled") and t["reason"]:
-            lines.append(f"  {t['device']}: {t['state']}: {t['reason']}")
+            lines.append(f"  {t['device']}: {t['state']} ({t['reason']})")
     return "\n".join(lines)
 
 
 def render_devices(data: dict[str, Any]) -> str:
-    lines = [f"{'device':<16} {'store':<12} {'state':<8} {'active':<28} {'desired':<28} ota"]
+    lines = [f"{'device':<16} {'store':<12} {'state':<8} {'active':<42} {'desired':<42} ota"]
     for d in data["devices"]:
         ota = d["ota"]["state"] or "-"
         if d["ota"]["reason"]:
             ota += f" ({d['ota']['reason']})"
-        lines.append(f"{d['id']:<16} {d['store'] or '-':<12} {d['state']:<8} {d['model']['active'] or '-':<28} "
-                     f"{d['desired']['version'] or '-':<28} {ota}")
+        lines.append(f"{d['id']:<16} {d['store'] or '-':<12} {d['state']:<8} {d['model']['active'] or '-':<42} "
+                     f"{d['desired']['version'] or '-':<42} {ota}")
     return "\n".join(lines)
 
 

@@ -282,8 +282,9 @@ class Rollouts:
             failed = (t["ota_state"] in FAILURE_STATES and t["ota_version"] == version
                       and t["ota_rollout"] in (None, rid))
             if failed:
-                why = f"{t['device_id']} {t['ota_state']}: {t['ota_reason'] or 'no reason given'}"
-                self._settle(rid, t["device_id"], "failed", why)
+                what = f"{t['ota_state']}: {t['ota_reason'] or 'no reason given'}"
+                why = f"{t['device_id']} {what}"
+                self._settle(rid, t["device_id"], "failed", what)
                 if t["ota_state"] in abort_on:
                     self._abort(row, why)
                     return

@@ -9,7 +9,6 @@ counted with its reason and logged; it never stops the link.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -26,11 +25,6 @@ from fleet.rollouts import Rollouts
 log = logging.getLogger(__name__)
 
 
-def service_topic(prefix: str) -> str:
-    """Retained presence of the fleet service itself ("online"/"offline" last will)."""
-    return f"{prefix}/_fleet/status"
-
-
 class FleetLink:
     def __init__(self, broker: BrokerConfig, rollouts: Rollouts, *, client_id: str = "fleet-service") -> None:
         self.rollouts = rollouts
@@ -43,27 +37,23 @@ class FleetLink:
         self.link = MqttLink(
             broker, broker.client_id or client_id,
             subscriptions=[(self.tree.status, 1)],
-            will=(service_topic(self.prefix), self._presence("offline")),
+            # No will: the broker ACL lets the service write desired states only (edge/comms/acl.py).
+            will=None,
             on_message=self._on_message,
             on_connected=self._on_connected,
         )
         rollouts.publish = self.publish
 
-    @staticmethod
-    def _presence(state: str) -> bytes:
-        return json.dumps({"state": state, "ts": time.time()}).encode()
-
     def start(self) -> None:
         self.link.start()
 
     def stop(self) -> None:
-        self.link.stop(final=(service_topic(self.prefix), self._presence("offline")))
+        self.link.stop()
 
     def publish(self, topic: str, payload: bytes) -> None:
         self.link.publish(topic, payload, qos=1, retain=True)
 
     def _on_connected(self, session_present: bool) -> None:
-        self.link.publish(service_topic(self.prefix), self._presence("online"), qos=1, retain=True)
         n = self.rollouts.republish()
         log.info("connected; republished %d desired states", n)
 

@@ -52,7 +52,7 @@ class MqttLink:
         client_id: str,
         *,
         subscriptions: list[tuple[str, int]],
-        will: tuple[str, bytes],
+        will: tuple[str, bytes] | None,
         on_message: MessageHandler,
         on_connected: Callable[[bool], None] | None = None,
     ) -> None:
@@ -71,8 +71,8 @@ class MqttLink:
             client_id=client_id,
             protocol=mqtt.MQTTv5,
         )
-        will_topic, will_payload = will
-        client.will_set(will_topic, will_payload, qos=1, retain=True)
+        if will is not None:  # None: a cloud client (the fleet service) with no presence topic of its own
+            client.will_set(will[0], will[1], qos=1, retain=True)
         apply_auth(client, broker.username, broker.password, broker.tls)
         client.reconnect_delay_set(min_delay=0.5, max_delay=10)  # type: ignore[arg-type]
         # No in-flight window (0 = unlimited). paho's default of 20 queues screens

@@ -26,6 +26,7 @@ from firmware_config.bounds import (
 )
 from firmware_config.camera import CameraConfig
 from firmware_config.feedback import FeedbackConfig
+from firmware_config.metrics import MetricsConfig
 from firmware_config.ota import OtaConfig
 from firmware_config.signage import SignageConfig
 
@@ -172,6 +173,7 @@ class DeviceConfig(StrictModel):
     camera: CameraConfig | None = Field(default=None, title="Camera", description="The edge-camera process: source, detector, zone polygons.")
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig, title="Feedback", description="Impression/interaction/conversion capture and sync to the cloud.")
     ota: OtaConfig | None = Field(default=None, title="OTA", description="Over-the-air model updates from the fleet service (docs/ota.md); omit to serve [model] only.")
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig, title="Metrics", description="Where edge-device and edge-camera serve /metrics, /healthz and /readyz.")
     signage: SignageConfig | None = Field(default=None, title="Signage", description="The edge-signage page server for screens and shelf strips (docs/signage.md).")
 
     @model_validator(mode="after")

@@ -175,6 +175,17 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
+    health = None
+    if config.metrics.camera_port and not args.no_publish:
+        from edge.camera.metrics import start_health
+
+        try:
+            health = start_health(config.metrics.host, config.metrics.camera_port, cam.id, pipeline, src.stats,
+                                  stall_s=max(30.0, 2 * opts.stall_timeout_s))
+        except OSError as exc:  # a taken port costs the metrics, never the camera
+            log.error("no /metrics: cannot listen on %s:%d (%s)", config.metrics.host,
+                      config.metrics.camera_port, exc.strerror or exc)
+
     log.info(
         "camera %s: %s, %d zone areas, detector %dx%d conf %.2f, %s",
         cam.id,
@@ -188,9 +199,17 @@ def main(argv: list[str] | None = None) -> int:
     frames = src.frames()
     if args.max_frames:
         frames = itertools.islice(frames, args.max_frames)
+    from edge.observability.http import Watchdog, sd_notify
+
+    sd_notify("READY=1")
+    watchdog = Watchdog(lambda: health is None or health.healthz()[0]).start()
     try:
         pipeline.run(frames)
     finally:
+        sd_notify("STOPPING=1")
+        watchdog.stop()
+        if health is not None:
+            health.stop()
         if isinstance(src, LiveSource):
             src.close()
         if counts is not None:

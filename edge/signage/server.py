@@ -59,6 +59,7 @@ from edge.comms.topics import (
     TopicTree,
     dump,
 )
+from edge.observability.http import Watchdog, sd_notify
 from edge.signage.view import make_view, shelf_labels
 from firmware_config.schema import DeviceConfig, DisplayConfig
 from firmware_config.signage import SignageConfig
@@ -111,6 +112,7 @@ class Hub:
         self.metrics = Metrics()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._taps = 0
+        self.loop_tick = time.monotonic()
         self._client = self._make_client()
 
     # ---- MQTT (paho network thread) ----------------------------------------------
@@ -369,15 +371,30 @@ def make_app(config: DeviceConfig, signage: SignageConfig | None = None) -> Star
         return JSONResponse({"status": "ok", "broker": hub.mqtt_up, "device": hub.device_state,
                              "pages": sum(len(p) for p in hub.pages.values())})
 
+    async def readyz(request: Request) -> Response:
+        # Ready when pages can get live lists: connected to the broker.
+        return JSONResponse({"status": "ok" if hub.mqtt_up else "fail", "broker": hub.mqtt_up,
+                             "device": hub.device_state}, status_code=200 if hub.mqtt_up else 503)
+
     async def metrics(request: Request) -> Response:
         return Response(generate_latest(hub.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def tick() -> None:
+        while True:  # proves the event loop turns (systemd watchdog, /healthz)
+            hub.loop_tick = time.monotonic()
+            await asyncio.sleep(1.0)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         hub.start(asyncio.get_running_loop())
+        ticker = asyncio.create_task(tick())
+        watchdog = Watchdog(lambda: time.monotonic() - hub.loop_tick < 5.0).start()
         try:
             yield
         finally:
+            sd_notify("STOPPING=1")
+            watchdog.stop()
+            ticker.cancel()
             hub.stop()
 
     app = Starlette(
@@ -387,6 +404,7 @@ def make_app(config: DeviceConfig, signage: SignageConfig | None = None) -> Star
             Route("/display/{display_id}", display_page),
             WebSocketRoute("/display/{display_id}/ws", socket),
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Route("/metrics", metrics),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
@@ -400,9 +418,15 @@ def serve(config: DeviceConfig, *, host: str | None = None, port: int | None = N
     """Run the page server until SIGINT/SIGTERM (uvicorn handles both)."""
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                sd_notify("READY=1")  # listening: systemd may start what depends on us
+
     signage = config.signage or SignageConfig()
     app = make_app(config, signage)
-    server = uvicorn.Server(uvicorn.Config(
+    server = Server(uvicorn.Config(
         app, host=host or signage.host, port=port or signage.port, log_level="warning",
         access_log=False, lifespan="on", ws="websockets", ws_ping_interval=None))
     server.run()

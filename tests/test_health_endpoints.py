@@ -1,0 +1,104 @@
+"""/metrics, /healthz and /readyz of the edge processes, on real processes;
+the Prometheus text passes ``promtool check metrics`` (Debian package prometheus)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from deploy.browser import signage_cmd, wait_http
+from deploy.devicecfg import render_toml
+from deploy.local_broker import MosquittoBroker, free_port
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def promtool_check(text: bytes) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not found: install the Debian package 'prometheus' (make browser does it)")
+    res = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, timeout=30)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode()
+
+
+def test_signage_metrics_pass_promtool_and_readiness_follows_the_broker(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    port = free_port()
+    config = tmp_path / "device.toml"
+    config.write_text(render_toml({
+        "device_id": "dev1", "store_id": "teststore",
+        "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
+        "signage": {"port": port},
+        "zones": [{"id": "z"}], "displays": [{"id": "d1", "kind": "screen", "zone": "z"}],
+    }))
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(10)
+    env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify.sock"), "WATCHDOG_USEC": "400000"}
+    proc = subprocess.Popen(signage_cmd(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # systemd hears READY=1 once it listens, then WATCHDOG=1 every half WatchdogSec.
+        said = {notify.recv(64).decode() for _ in range(3)}
+        assert {"READY=1", "WATCHDOG=1"} <= said
+        wait_http(base + "/readyz", proc=proc)
+        status, body = get(base + "/metrics")
+        assert status == 200 and b"signage_mqtt_connected 1.0" in body
+        promtool_check(body)
+        broker.stop()
+        deadline = time.monotonic() + 10
+        while get(base + "/readyz")[0] != 503:
+            assert time.monotonic() < deadline, "readyz stayed ok without a broker"
+            time.sleep(0.1)
+        status, body = get(base + "/healthz")
+        assert status == 200 and json.loads(body)["broker"] is False  # alive, just not ready
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        notify.close()
+
+
+@pytest.mark.slow
+def test_camera_metrics_pass_promtool_while_it_runs(tmp_path: Path, shared_data: Path,
+                                                    broker: MosquittoBroker) -> None:
+    example = REPO / "firmware_config" / "examples" / "vtest-camera.toml"
+    port = free_port()
+    text = example.read_text().replace('"../../../shared/', f'"{REPO.parent}/shared/')
+    text = text.replace("port = 1883", f"port = {broker.port}")
+    config = tmp_path / "cam.toml"
+    config.write_text(text + f"\n[metrics]\ncamera_port = {port}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "edge.camera.cli", "--config", str(config),
+                             "--max-frames", "400"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, proc=proc)
+        deadline = time.monotonic() + 30
+        while b"camera_frames_total{camera=" not in get(f"http://127.0.0.1:{port}/metrics")[1]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200
+        promtool_check(body)
+        assert get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -11,7 +11,8 @@ Layout (format version 2)::
 
     bundle/
       manifest.json      format_version, model_version, created_at, dataset_fingerprint,
-                         metrics, files: {name: {"sha256", "bytes"}}, golden_k; fields a
+                         metrics, files: {name: {"sha256", "bytes"}}, golden_k, optional scorer
+                         (what the device runs: edge/runtime/scorers.py); fields a
                          device does not know are kept in Manifest.extra, not refused
       signature.json     optional: {"alg": "ed25519", "key_id", "signature"} over the exact
                          bytes of manifest.json (which holds every other file's sha256)
@@ -253,6 +254,9 @@ class Manifest:
     metrics: dict[str, Any]
     files: dict[str, dict[str, Any]]
     golden_k: int = 10
+    scorer: dict[str, Any] | None = None
+    """What the device runs (``edge.runtime.scorers``): ``{"kind": "model" | "popularity" |
+    "own_topk" | "segmented", ...params}``; absent = the TFLite model alone."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Fields this device does not know (written by a newer trainer): kept, not refused."""
 
@@ -309,6 +313,7 @@ def write_bundle(
     golden_k: int = 10,
     make_tarball: bool = True,
     signing_key: Path | None = None,
+    scorer: Mapping[str, Any] | None = None,
 ) -> Manifest:
     """Write a complete bundle to ``out_dir`` (and ``out_dir.tar.gz``).
 
@@ -337,6 +342,7 @@ def write_bundle(
         metrics=dict(metrics),
         files=files,
         golden_k=golden_k,
+        scorer=dict(scorer) if scorer is not None else None,
     )
     _write_json(out_dir / MANIFEST, manifest.to_json())
     if signing_key is not None:

@@ -152,9 +152,15 @@ class Scorer:
 
 
 def load_scorer(bundle_path: Path, *, smoke_test: bool = True) -> Scorer:
-    """Load, verify (manifest hashes) and smoke-test a bundle. Raises :class:`BundleError`."""
+    """Load, verify (manifest hashes) and smoke-test a bundle. Raises :class:`BundleError`.
+
+    The manifest's optional ``scorer`` field picks what runs (the TFLite model, or a
+    numpy scorer kind from :mod:`edge.runtime.scorers` with the same interface).
+    """
+    from edge.runtime.scorers import build_scorer
+
     bundle = load_bundle(bundle_path, verify=True)
-    scorer = Scorer(bundle)
+    scorer = build_scorer(bundle, Scorer)
     if smoke_test:
         result = scorer.smoke_test()
         if not result.ok:

@@ -1,0 +1,329 @@
+"""Bundle-declared scorer kinds, run with numpy (no TensorFlow).
+
+The trainer ships whatever won on validation: the neural model, or a baseline
+that beat it (``docs/model.md``, "champion"). The bundle's manifest says which
+in its optional ``scorer`` field; without it the device runs the TFLite model
+as before. Every kind answers the same question as
+:class:`edge.runtime.model.Scorer` -- a score per catalogue item for one
+shopper (``history``: item indices, oldest first) in one context (one
+vocabulary index per feature-spec field) -- so the rest of the device does not
+know which one it runs.
+
+Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
+
+``{"kind": "model"}``
+    The bundle's TFLite model. Optional ``"own_gate": {"w": [w0, w1, w2, w3]}``:
+    each of the shopper's own items (those in ``history``) gets ``w0 + w1 *
+    log1p(len(history)) + w2 * distinct / len(history) + w3 * log(count)``
+    added to its score -- a per-shopper repeat/explore gate (how far the
+    shopper's own items move up, from how much and how repetitively they
+    shop) on top of the model's own ranking of them.
+``{"kind": "popularity"}``
+    Sales heat from ``items.json``. Optional ``"context"``: context-aware
+    heat, see :func:`heat_scores`.
+``{"kind": "own_topk", "k": K, "then": <scorer>}``
+    The shopper's ``K`` most frequent items (latest first on ties) on top,
+    then ``then``'s ranking.
+``{"kind": "segmented", "known": <scorer>, "anonymous": <scorer>}``
+    ``anonymous`` when the history is empty and no demographic field is known,
+    else ``known`` (the trainer's known / anonymous slices use the same rule).
+
+Any kind may carry ``"exclude_history": true``: items the shopper already has
+are never recommended (set where the training data shows a domain that does
+not repeat, e.g. ratings).
+
+The trainer evaluates the shipped bundle through this module, so its
+``shipped`` metrics are the device's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from edge.bundle import Bundle, BundleError, FeatureSpec
+
+SCORER_KINDS = ("model", "popularity", "own_topk", "segmented")
+NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
+"""Context fields that describe the place and time, not the shopper."""
+
+ScoreFn = Callable[[Sequence[int], Sequence[int]], np.ndarray]
+
+
+def own_scores(history: Sequence[int], num_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, value)`` of the shopper's distinct items: purchase count plus a
+    recency bonus below 0.5 that only breaks ties (later purchases win)."""
+    hist = np.asarray(history, dtype=np.int64)
+    hist = hist[(hist >= 0) & (hist < num_items)]
+    n = len(hist)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    bonus = 0.5 * np.arange(1, n + 1) / (n * (n + 1))
+    items, inverse = np.unique(hist, return_inverse=True)
+    value = np.bincount(inverse, weights=1.0 + bonus)
+    return items, value
+
+
+def own_counts(history: Sequence[int], num_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, count)`` of the shopper's distinct items in ``history``."""
+    hist = np.asarray(history, dtype=np.int64)
+    hist = hist[(hist >= 0) & (hist < num_items)]
+    items, counts = np.unique(hist, return_counts=True)
+    return items, counts
+
+
+def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.ndarray:
+    """The ``own_gate`` boost of each own item (see the module docstring)."""
+    if history_len == 0 or len(counts) == 0:
+        return np.zeros(len(counts))
+    shopper = w[0] + w[1] * np.log1p(history_len) + w[2] * len(counts) / history_len
+    return shopper + w[3] * np.log(counts)
+
+
+def own_topk(history: Sequence[int], num_items: int, k: int) -> np.ndarray:
+    """The shopper's ``k`` most frequent items, best first (ties: latest, then lower index)."""
+    items, value = own_scores(history, num_items)
+    order = np.lexsort((items, -value))[:k]
+    return items[order]
+
+
+def heat_scores(params: Mapping[str, Any], base: np.ndarray, value: str | None) -> np.ndarray:
+    """Context-aware sales heat for one context value.
+
+    ``params``: ``field`` (a context field name), optional ``groups`` (value ->
+    group, e.g. hours -> day parts), ``smoothing`` ``m``, and per group
+    ``table`` = ``[[item, heat], ...]`` (its hottest items) and ``total``
+    (the group's summed heat over all items). With ``p`` the store-wide heat
+    share, an item scores ``(heat(item, group) + m * p) / (total + m)``:
+    the group's own heat, shrunk toward the store's. Items not listed score
+    ``m * p / (total + m)``. An unknown value scores ``p``.
+    """
+    share = base / base.sum() if base.sum() > 0 else np.full(len(base), 1.0 / max(len(base), 1))
+    if value is None:
+        return share
+    groups = params.get("groups")
+    group = str(groups.get(value, value)) if groups else value
+    table = params["table"].get(group)
+    if table is None:
+        return share
+    m = float(params["smoothing"])
+    total = float(params["total"][group])
+    out = m * share
+    if table:
+        arr = np.asarray(table, dtype=np.float64)
+        out[arr[:, 0].astype(np.int64)] += arr[:, 1]
+    return out / (total + m)
+
+
+def is_anonymous(history: Sequence[int], context: Sequence[int], spec: FeatureSpec) -> bool:
+    """No history and no demographic field known: the device knows nothing about the shopper."""
+    if len(history):
+        return False
+    return not any(
+        idx for f, idx in zip(spec.context_fields, context, strict=False)
+        if f.name not in NON_DEMOGRAPHIC_FIELDS
+    )
+
+
+def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
+    """Raise :class:`BundleError` for a malformed ``scorer`` manifest field (names the path)."""
+    if not isinstance(spec, Mapping):
+        raise BundleError(f"{where}: must be an object, got {type(spec).__name__}")
+    kind = spec.get("kind")
+    if kind not in SCORER_KINDS:
+        raise BundleError(f"{where}.kind: {kind!r} is not one of {', '.join(SCORER_KINDS)}")
+    if kind == "own_topk":
+        k = spec.get("k")
+        if not isinstance(k, int) or k < 0:
+            raise BundleError(f"{where}.k: must be an integer >= 0, got {k!r}")
+        validate_scorer_spec(spec.get("then", {"kind": "popularity"}), f"{where}.then")
+    elif kind == "segmented":
+        for part in ("known", "anonymous"):
+            if part not in spec:
+                raise BundleError(f"{where}.{part}: missing")
+            validate_scorer_spec(spec[part], f"{where}.{part}")
+    elif kind == "model" and "own_gate" in spec:
+        w = spec["own_gate"].get("w") if isinstance(spec["own_gate"], Mapping) else None
+        if not isinstance(w, list) or len(w) != 4 or not all(isinstance(x, int | float) for x in w):
+            raise BundleError(f"{where}.own_gate.w: must be a list of 4 numbers, got {w!r}")
+    elif kind == "popularity" and "context" in spec:
+        ctx = spec["context"]
+        for key in ("field", "smoothing", "table", "total"):
+            if not isinstance(ctx, Mapping) or key not in ctx:
+                raise BundleError(f"{where}.context.{key}: missing")
+
+
+def uses_model(spec: Mapping[str, Any]) -> bool:
+    """Whether the scorer runs the bundle's TFLite model anywhere."""
+    kind = spec.get("kind")
+    if kind == "model":
+        return True
+    if kind == "own_topk":
+        return uses_model(spec.get("then", {"kind": "popularity"}))
+    if kind == "segmented":
+        return uses_model(spec["known"]) or uses_model(spec["anonymous"])
+    return False
+
+
+class BundleScorer:
+    """A bundle-declared scorer; the same interface as :class:`edge.runtime.model.Scorer`.
+
+    ``model`` is the bundle's loaded TFLite scorer when the spec uses it; its
+    ``busy_since`` is what the inference watchdog watches.
+    """
+
+    def __init__(self, bundle: Bundle, scorer_spec: Mapping[str, Any], model: Any | None = None) -> None:
+        validate_scorer_spec(scorer_spec, f"{bundle.path}/manifest.json: scorer")
+        self.bundle = bundle
+        self.spec = bundle.spec
+        self.scorer_spec = dict(scorer_spec)
+        self.model = model
+        self._popularity = np.array([it.popularity for it in bundle.items], dtype=np.float64)
+        self._num_items = bundle.spec.num_items
+        self._busy: float | None = None
+        self.inferences = 0
+        self.inference_s_total = 0.0
+        self._fn = self._build(self.scorer_spec, "scorer")
+
+    @property
+    def model_version(self) -> str:
+        return self.bundle.model_version
+
+    @property
+    def kind(self) -> str:
+        return str(self.scorer_spec["kind"])
+
+    @property
+    def busy_since(self) -> float | None:
+        """Monotonic start of the running inference (None when idle)."""
+        if self.model is not None and self.model.busy_since is not None:
+            return self.model.busy_since
+        return self._busy
+
+    @busy_since.setter
+    def busy_since(self, value: float | None) -> None:
+        self._busy = value
+
+    def encode_context(self, context: Mapping[str, object]) -> tuple[int, ...]:
+        return self.spec.context_indices(context)
+
+    def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+        """Scores ``[num_items]`` (float32) for ``history`` (oldest first) and encoded ``context``."""
+        start = time.monotonic()
+        self._busy = start
+        try:
+            out = np.asarray(self._fn(history, context), dtype=np.float32)
+            if self.scorer_spec.get("exclude_history") and len(history):
+                out = out.copy()
+                hist = np.asarray(history, dtype=np.int64)
+                out[hist[(hist >= 0) & (hist < self._num_items)]] = -np.inf
+        finally:
+            self._busy = None
+        self.inferences += 1
+        self.inference_s_total += time.monotonic() - start
+        return out
+
+    def smoke_test(self) -> Any:
+        from edge.runtime.model import Scorer
+
+        return Scorer.smoke_test(self)  # type: ignore[arg-type]  # same golden-case replay
+
+    # -- building the score function -------------------------------------------------
+    def _build(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+        kind = spec["kind"]
+        if kind == "model":
+            return self._model_fn(spec, where)
+        if kind == "popularity":
+            return self._popularity_fn(spec)
+        if kind == "own_topk":
+            then = self._build(spec.get("then", {"kind": "popularity"}), f"{where}.then")
+            k = int(spec["k"])
+            n = self._num_items
+
+            def own_then(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+                base = np.asarray(then(history, context), dtype=np.float64).copy()
+                top = own_topk(history, n, k)
+                if len(top):
+                    finite = base[np.isfinite(base)]
+                    ceiling = float(finite.max()) if len(finite) else 0.0
+                    # Own items above everything else, best first.
+                    base[top] = ceiling + 1.0 + np.arange(len(top), 0, -1, dtype=np.float64)
+                return base
+
+            return own_then
+        known = self._build(spec["known"], f"{where}.known")
+        anonymous = self._build(spec["anonymous"], f"{where}.anonymous")
+        fspec = self.spec
+
+        def segmented(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            part = anonymous if is_anonymous(history, context, fspec) else known
+            return part(history, context)
+
+        return segmented
+
+    def _model_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+        if self.model is None:
+            raise BundleError(f"{self.bundle.path}: {where} runs the model but none is loaded")
+        model = self.model
+        gate = spec.get("own_gate")
+        if not gate:
+            return lambda history, context: model.score(history, context)
+        w = [float(x) for x in gate["w"]]
+        n = self._num_items
+
+        def gated(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            out = np.asarray(model.score(history, context), dtype=np.float64).copy()
+            items, counts = own_counts(history, n)
+            if len(items):
+                out[items] += gate_boost(w, len(history), counts)
+            return out
+
+        return gated
+
+    def _popularity_fn(self, spec: Mapping[str, Any]) -> ScoreFn:
+        base = self._popularity
+        ctx = spec.get("context")
+        if not ctx:
+            return lambda history, context: base
+        fields = [f.name for f in self.spec.context_fields]
+        if ctx["field"] not in fields:
+            raise BundleError(
+                f"{self.bundle.path}/manifest.json: scorer.context.field {ctx['field']!r} "
+                f"is not a feature-spec context field ({', '.join(fields)})"
+            )
+        j = fields.index(ctx["field"])
+        vocab = self.spec.context_fields[j].vocab
+        cache: dict[int, np.ndarray] = {}
+
+        def heat(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            idx = int(context[j]) if j < len(context) else 0
+            found = cache.get(idx)
+            if found is None:
+                value = vocab[idx] if 0 < idx < len(vocab) else None
+                found = cache[idx] = heat_scores(ctx, base, value)
+            return found
+
+        return heat
+
+
+def manifest_scorer(bundle: Bundle) -> dict[str, Any] | None:
+    """The manifest's ``scorer`` field (a known field, or kept among unknown ones)."""
+    spec = getattr(bundle.manifest, "scorer", None)
+    if spec is None:
+        spec = (getattr(bundle.manifest, "extra", None) or {}).get("scorer")
+    return spec
+
+
+def build_scorer(bundle: Bundle, model_scorer: Callable[[Bundle], Any]) -> Any:
+    """The scorer the bundle declares: ``model_scorer(bundle)`` (the TFLite
+    :class:`~edge.runtime.model.Scorer`) for a plain ``{"kind": "model"}`` or no
+    field, else a :class:`BundleScorer` (loading the model only if it uses it)."""
+    spec = manifest_scorer(bundle)
+    if spec is None or spec == {"kind": "model"}:
+        return model_scorer(bundle)
+    validate_scorer_spec(spec, f"{bundle.path}/manifest.json: scorer")
+    model = model_scorer(bundle) if uses_model(spec) else None
+    return BundleScorer(bundle, spec, model)

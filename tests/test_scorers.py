@@ -1,0 +1,135 @@
+"""Bundle-declared scorer kinds (edge/runtime/scorers.py): the device runs what the
+manifest's ``scorer`` says, with numpy alone, and refuses a malformed one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from edge_helpers import tiny_bundle
+
+from edge.bundle import BundleError, GoldenCase, load_bundle, topk, write_bundle
+from edge.runtime.model import Scorer, load_scorer
+from edge.runtime.scorers import BundleScorer, heat_scores, own_topk
+
+GOLDEN_INPUTS = [
+    ([], {}),
+    ([], {"hour": "8"}),
+    ([3, 5, 5, 7], {"hour": "17"}),
+    ([11, 12, 11, 11], {"weekday": "2"}),
+]
+
+
+def rebundle(tmp_path: Path, scorer: dict[str, Any]) -> Path:
+    """The tiny test bundle re-written with ``scorer`` in its manifest and golden
+    cases computed by running that scorer (as the trainer does)."""
+    src = load_bundle(tiny_bundle())
+    model = Scorer(src) if "model" in json.dumps(scorer) else None
+    runner = BundleScorer(src, scorer, model)
+    golden = [
+        GoldenCase(history=h, context=c, expected_topk=topk(runner.score(h, runner.encode_context(c)), 10).tolist())
+        for h, c in GOLDEN_INPUTS
+    ]
+    out = tmp_path / "bundle"
+    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec,
+                 golden=golden, model_version="scorer-test", dataset_fingerprint="synthetic",
+                 metrics={}, make_tarball=False, scorer=scorer)
+    return out
+
+
+def heat_context() -> dict[str, Any]:
+    # Evenings: items 40 and 41 are hot; mornings: item 2.
+    groups = {**{str(h): "morning" for h in range(6, 12)}, **{str(h): "evening" for h in range(17, 23)}}
+    return {"field": "hour", "groups": groups, "smoothing": 0.1,
+            "table": {"evening": [[40, 0.3], [41, 0.2]], "morning": [[2, 0.4]]},
+            "total": {"evening": 0.5, "morning": 0.4}}
+
+
+def test_bundle_without_scorer_field_runs_the_tflite_model() -> None:
+    scorer = load_scorer(tiny_bundle())
+    assert isinstance(scorer, Scorer)
+
+
+def test_own_topk_then_popularity_puts_the_shoppers_staples_first(tmp_path: Path) -> None:
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "own_topk", "k": 2, "then": {"kind": "popularity"}}))
+    assert isinstance(scorer, BundleScorer) and scorer.model is None  # no LiteRT needed
+    pop_order = topk(np.array([it.popularity for it in scorer.bundle.items]), 5).tolist()
+    before = scorer.inferences  # the load's smoke test already ran the golden cases
+    # 11 three times, 12 once, 7 once (latest): top-2 own = 11, then 7 (latest of the ties).
+    got = topk(scorer.score([12, 11, 7, 11, 11], (0, 0, 0)), 5).tolist()
+    assert got[:2] == [11, 7]
+    assert got[2:] == [i for i in pop_order if i not in (11, 7)][:3]
+    assert scorer.inferences == before + 1 and scorer.busy_since is None
+    assert scorer.smoke_test().ok
+
+
+def test_context_heat_follows_the_hour_and_falls_back_to_popularity(tmp_path: Path) -> None:
+    spec = {"kind": "popularity", "context": heat_context()}
+    scorer = load_scorer(rebundle(tmp_path, spec))
+    evening = topk(scorer.score([], scorer.encode_context({"hour": "19"})), 2).tolist()
+    morning = topk(scorer.score([], scorer.encode_context({"hour": "8"})), 1).tolist()
+    unknown = scorer.score([], scorer.encode_context({}))
+    assert evening == [40, 41] and morning == [2]
+    pop = np.array([it.popularity for it in scorer.bundle.items])
+    assert topk(unknown, 5).tolist() == topk(pop, 5).tolist()
+    # The formula: (heat + m * share) / (total + m).
+    share = pop / pop.sum()
+    expected = heat_scores(heat_context(), pop, "19")
+    assert expected[40] == pytest.approx((0.3 + 0.1 * share[40]) / 0.6)
+
+
+def test_segmented_serves_anonymous_and_known_shoppers_differently(tmp_path: Path) -> None:
+    spec = {"kind": "segmented",
+            "known": {"kind": "model", "own_gate": {"w": [1.0, 0.0, 0.0, 2.0]}},
+            "anonymous": {"kind": "popularity", "context": heat_context()}}
+    scorer = load_scorer(rebundle(tmp_path, spec))
+    assert scorer.smoke_test().ok
+    before = scorer.inferences
+    anon = topk(scorer.score([], scorer.encode_context({"hour": "19"})), 2).tolist()
+    assert anon == [40, 41]
+    # Known: the model's scores, own items raised by 1 + 2 log(count).
+    plain = Scorer(scorer.bundle).score([5, 9, 9], (0, 0, 0)).astype(np.float64)
+    got = scorer.score([5, 9, 9], (0, 0, 0))
+    assert got[5] == pytest.approx(plain[5] + 1.0, abs=1e-4)
+    assert got[9] == pytest.approx(plain[9] + 1.0 + 2.0 * np.log(2), abs=1e-4)
+    others = np.setdiff1d(np.arange(len(got)), [5, 9])
+    assert np.allclose(got[others], plain[others], atol=1e-5)
+    assert scorer.busy_since is None and scorer.inferences == before + 2
+
+
+def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
+    history = topk(scorer.model.score([], (0, 0, 0)), 6).tolist()  # the model's favourites
+    got = topk(scorer.score(history, (0, 0, 0)), 10).tolist()
+    assert not set(got) & set(history)
+
+
+@pytest.mark.parametrize(
+    ("scorer", "fragment"),
+    [
+        ({"kind": "tifu"}, "scorer.kind: 'tifu' is not one of"),
+        ({"kind": "own_topk", "k": -1}, "scorer.k: must be an integer >= 0"),
+        ({"kind": "segmented", "known": {"kind": "model"}}, "scorer.anonymous: missing"),
+        ({"kind": "model", "own_gate": {"w": [1, 2]}}, "scorer.own_gate.w: must be a list of 4 numbers"),
+        ({"kind": "popularity", "context": {"field": "hour"}}, "scorer.context.smoothing: missing"),
+        ({"kind": "popularity", "context": {**heat_context(), "field": "aisle"}}, "'aisle' is not a feature-spec"),
+    ],
+)
+def test_malformed_scorer_is_refused_with_its_path(tmp_path: Path, scorer: dict, fragment: str) -> None:
+    src = load_bundle(tiny_bundle())
+    out = tmp_path / "bundle"
+    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec,
+                 golden=src.golden, model_version="bad", dataset_fingerprint="x", metrics={},
+                 make_tarball=False, scorer=scorer)
+    with pytest.raises(BundleError) as err:
+        load_scorer(out)
+    assert "manifest.json" in str(err.value) and fragment in str(err.value)
+
+
+def test_own_topk_ties_go_to_the_latest_purchase() -> None:
+    assert own_topk([4, 2, 4, 2, 9], 10, 3).tolist() == [2, 4, 9]
+    assert own_topk([], 10, 3).tolist() == []
+    assert own_topk([1, 99, -1], 10, 5).tolist() == [1]  # out-of-catalogue indices are ignored

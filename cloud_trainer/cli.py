@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--users", type=Path, help="optional generic-schema users CSV (--dataset csv)")
     train.add_argument("--out", type=Path, required=True, help="output directory (report, models, bundle)")
     train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--seeds", type=int, default=3,
+                       help="model fits (seeds SEED, SEED+1, ...); the best on validation ships, "
+                            "all are reported (default 3; --quick trains 1)")
     train.add_argument("--epochs", type=int, help="maximum training epochs (default: the model's)")
     train.add_argument("--time-budget", type=float, dest="time_budget_s",
                        help="seconds of model training after which no new epoch starts")
@@ -90,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         items=args.items,
         users=args.users,
         seed=args.seed,
+        seeds=args.seeds,
         epochs=args.epochs,
         time_budget_s=args.time_budget_s,
         quick=args.quick,

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from cloud_trainer.data.schema import UNKNOWN_TEXT
 from cloud_trainer.dataset import EvalCase, PreparedData, Recommender
 
 METRICS = ("recall", "ndcg", "map", "precision", "f1")
@@ -74,6 +75,9 @@ def evaluate(
     """
     kmax = max(ks)
     lists = recommend_all(recs, cases, kmax)[:, :kmax]
+    width = lists.shape[1]
+    if width < kmax:  # a catalogue smaller than K: the missing ranks are misses
+        lists = np.pad(lists, ((0, 0), (0, kmax - lists.shape[1])), constant_values=-1)
     if targets is None:
         targets = [np.asarray(c.targets) for c in cases]
     if extra_misses is None:
@@ -107,12 +111,28 @@ def evaluate(
         out[f"precision@{k}"] = float(precision.mean())
         out[f"f1@{k}"] = float(f1.mean())
         if data is not None:
-            out[f"coverage@{k}"] = float(len(np.unique(lists[:, :k])) / data.num_items)
-            out[f"diversity@{k}"] = intra_list_diversity(
-                lists[:, :k], data.items["category"].to_numpy()
+            listed = lists[:, :k]
+            out[f"coverage@{k}"] = float(len(np.unique(listed[listed >= 0])) / data.num_items)
+            categories = data.items["category"].to_numpy()
+            # Without any known category every pair looks alike: the metric is
+            # undefined (None, explained in the report), not 0.
+            out[f"diversity@{k}"] = (
+                intra_list_diversity(lists[:, : min(k, width)], categories)
+                if has_categories(categories) else None
             )
     out["n_cases"] = int(keep.sum())
     return out
+
+
+def has_categories(category: np.ndarray) -> bool:
+    """Whether any catalogue item has a real category (diversity is defined)."""
+    return bool(np.any((category.astype(str) != UNKNOWN_TEXT) & (category.astype(str) != "")))
+
+
+UNDEFINED_REASONS = {
+    "diversity": "the data set gives no item categories, so list diversity over category is undefined",
+    "empty_slice": "no case in this slice (e.g. no shopper with history), so its metrics are undefined",
+}
 
 
 def intra_list_diversity(lists: np.ndarray, category: np.ndarray) -> float:

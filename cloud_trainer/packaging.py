@@ -53,8 +53,19 @@ def catalogue(items: pd.DataFrame) -> list[Item]:
     ]
 
 
+class _DeviceScores:
+    """``scores_for`` over a device scorer (``edge.runtime.scorers``), for golden cases."""
+
+    def __init__(self, scorer: Any) -> None:
+        self.scorer = scorer
+        self.spec = scorer.spec
+
+    def scores_for(self, history: list[int], context: dict[str, Any]) -> Any:
+        return self.scorer.score(history, self.spec.context_indices(context))
+
+
 def golden_cases(
-    cases: list[EvalCase], scorer: TFLiteScorer, k: int = GOLDEN_K
+    cases: list[EvalCase], scorer: TFLiteScorer | _DeviceScores, k: int = GOLDEN_K
 ) -> list[GoldenCase]:
     """A handful of real test queries with the top-K the shipped model gives them.
 
@@ -94,10 +105,21 @@ def build_bundle(
     model_version: str,
     *,
     signing_key: Path | None = None,
+    scorer_spec: dict[str, Any] | None = None,
+    golden_scorer: Any | None = None,
 ) -> Manifest:
     """Write ``out_dir/bundle/`` and ``out_dir/bundle.tar.gz`` around the int8 model
-    (signed with ``signing_key`` when given)."""
-    scorer = TFLiteScorer(export.int8_path, export.spec)
+    (signed with ``signing_key`` when given).
+
+    ``scorer_spec`` is the manifest's ``scorer`` (what the device runs);
+    ``golden_scorer`` runs it (``edge.runtime.scorers.BundleScorer``) so the
+    golden top-K are what the device must reproduce. Without them the bundle
+    runs the plain int8 model and its golden cases come from LiteRT.
+    """
+    scorer: TFLiteScorer | _DeviceScores = (
+        _DeviceScores(golden_scorer) if golden_scorer is not None
+        else TFLiteScorer(export.int8_path, export.spec)
+    )
     golden = golden_cases(data.test_cases or data.val_cases, scorer)
     return write_bundle(
         Path(out_dir) / "bundle",
@@ -110,4 +132,5 @@ def build_bundle(
         metrics=metrics,
         golden_k=GOLDEN_K,
         signing_key=signing_key,
+        scorer=scorer_spec,
     )

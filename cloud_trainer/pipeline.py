@@ -21,15 +21,41 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cloud_trainer.baselines import TIFUKNNRecommender, all_baselines
+import numpy as np
+
+from cloud_trainer.baselines import all_baselines
+from cloud_trainer.champion import (
+    NO_REPEAT_RATE,
+    OBJECTIVE,
+    ExcludeHistory,
+    ScorerRecommender,
+    choose_champion,
+    describe,
+    fit_gate,
+    heat_candidates,
+    make_scorer,
+    objective,
+    paired_bootstrap,
+    per_case,
+    repeat_rate,
+    staging_bundle,
+)
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.dataset import PreparedData, Recommender
-from cloud_trainer.evaluation import evaluate_segments, headline
+from cloud_trainer.evaluation import (
+    UNDEFINED_REASONS,
+    evaluate,
+    evaluate_segments,
+    headline,
+    recommend_all,
+)
 from cloud_trainer.processing import prepare
 from cloud_trainer.report import metrics_table, write_report
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
+SEED_TIME_BUDGET_S = 40.0
+"""Training seconds per seed when several seeds are trained (three fits in the 3-minute budget)."""
 
 
 class ParityFailed(Exception):
@@ -45,6 +71,8 @@ class TrainOptions:
     items: Path | None = None
     users: Path | None = None
     seed: int = 42
+    seeds: int = 3
+    """Model fits with seeds ``seed, seed+1, ...``; the best on validation ships, all are reported."""
     epochs: int | None = None
     time_budget_s: float | None = None
     quick: bool = False
@@ -134,53 +162,139 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         f"({timings['prepare']:.1f} s)")
 
 
+    rate = repeat_rate(data)
+    exclude = rate < NO_REPEAT_RATE
+    repeat_info = {
+        "train_repeat_rate": round(rate, 4),
+        "threshold": NO_REPEAT_RATE,
+        "exclude_history": exclude,
+        "decision": (
+            f"{rate:.1%} of train purchases re-buy an item the shopper already had "
+            + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
+               "shipped scorer included, leaves items the shopper already has out of its lists"
+               if exclude else
+               f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
+        ),
+    }
+    log(f"[repeat] {repeat_info['decision']}")
+
     segments: dict[str, dict[str, dict[str, float]]] = {}
+    val_metrics: dict[str, dict[str, Any]] = {}
     baseline_info: dict[str, Any] = {}
+    fitted: dict[str, Any] = {}
+    val_overall = [c for c in data.val_cases if not c.segment.get("masked")]
     t = time.perf_counter()
     for system in all_baselines():
-        if opts.quick and isinstance(system, TIFUKNNRecommender):
+        if opts.quick and hasattr(system, "tune"):
             system.tune = False
         t_fit = time.perf_counter()
         system.fit(data)
         fit_s = time.perf_counter() - t_fit
-        segments[system.name], eval_s = score(system, data)
+        fitted[system.name] = system
+        wrapped = ExcludeHistory(system) if exclude else system
+        segments[system.name], eval_s = score(wrapped, data)
+        if val_overall:
+            val_metrics[system.name] = evaluate(wrapped, val_overall, None)
         log(f"[baseline] {system.name}: recall@20 {segments[system.name]['overall'].get('recall@20', 0):.4f} "
             f"(fit {fit_s:.1f} s, eval {eval_s:.1f} s)")
-        if isinstance(system, TIFUKNNRecommender):
-            baseline_info["tifu_knn"] = {"params": asdict(system.params), "tuning": system.tuning}
+        for attr in ("params", "k"):
+            if hasattr(system, attr):
+                value = getattr(system, attr)
+                baseline_info.setdefault(system.name, {})[attr] = (
+                    asdict(value) if hasattr(value, "__dataclass_fields__") else value)
+        if getattr(system, "tuning", None):
+            baseline_info.setdefault(system.name, {})["tuning"] = system.tuning
     timings["baselines"] = time.perf_counter() - t
+    best_baseline = max(val_metrics, key=lambda n: objective(val_metrics[n])) if val_metrics else "popularity"
+    log(f"[baseline] best on validation (recall@20 + ndcg@10): {best_baseline}")
 
     # The model stack (TensorFlow) loads only now that the data is known to be usable.
+    from cloud_trainer.champion import _LiteRTModel
     from cloud_trainer.export import ParityError, check_parity, export_tflite
-    from cloud_trainer.litert_eval import TFLiteRecommender
     from cloud_trainer.model import TrainConfig, train_model
-    from cloud_trainer.packaging import build_bundle
+    from cloud_trainer.packaging import build_bundle, catalogue
 
-    overrides: dict[str, Any] = {"seed": opts.seed}
+    overrides: dict[str, Any] = {}
+    n_seeds = 1 if opts.quick else max(1, opts.seeds)
     if opts.quick:
         overrides.update(epochs=2, patience=1, time_budget_s=30.0)
+    elif n_seeds > 1:
+        # Three fits must fit in the pipeline's 3-minute budget on two shared cores.
+        overrides.update(time_budget_s=SEED_TIME_BUDGET_S, patience=2)
     if opts.epochs is not None:
         overrides["epochs"] = opts.epochs
     if opts.time_budget_s is not None:
         overrides["time_budget_s"] = opts.time_budget_s
-    cfg = TrainConfig(**overrides)
-    t = time.perf_counter()
-    trained = train_model(data, cfg)
-    timings["train_model"] = time.perf_counter() - t
-    log(f"[model] trained in {trained.seconds:.1f} s (best epoch {trained.best_epoch})")
+    items = catalogue(data.items)
+    test_overall = [c for c in data.test_cases if not c.segment.get("masked")]
+    base_lists = recommend_all(
+        ExcludeHistory(fitted[best_baseline]) if exclude else fitted[best_baseline], test_overall, 20)
+    base_case = per_case(base_lists, test_overall)
+    gate_cases = [c for c in val_overall if len(c.history)]
+    runs: list[dict[str, Any]] = []
+    t_train = t_export = t_eval = 0.0
+    for i in range(n_seeds):
+        seed = opts.seed + i
+        cfg = TrainConfig(**{**overrides, "seed": seed})
+        t = time.perf_counter()
+        trained = train_model(data, cfg)
+        t_train += time.perf_counter() - t
+        log(f"[model] seed {seed}: trained in {trained.seconds:.1f} s (best epoch {trained.best_epoch})")
+        t = time.perf_counter()
+        export = export_tflite(trained, data, out / MODEL_DIR / (f"seed{seed}" if i else ""))
+        t_export += time.perf_counter() - t
+        t = time.perf_counter()
+        int8 = _LiteRTModel(export.int8_path, export.spec)
+        stage = staging_bundle(items, export.spec)
+        gate_w: list[float] | None = None
+        gate_trace: list[dict[str, Any]] = []
+        if not exclude and gate_cases:
+            gate_w, gate_trace = fit_gate(int8, gate_cases, export.spec)
+        spec: dict[str, Any] = {"kind": "model"}
+        if gate_w is not None and any(gate_w):
+            spec["own_gate"] = {"w": gate_w}
+        full = {**spec, "exclude_history": True} if exclude else spec
+        run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
+                               "gate_trace": gate_trace, "int8": int8}
+        rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
+        run["val"] = evaluate(rec, val_overall, None) if val_overall else {}
+        test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
+        run["segments_int8"] = evaluate_segments(test_lists, data.test_cases, data)
+        run["lists_int8"] = test_lists[[i for i, c in enumerate(data.test_cases)
+                                        if not c.segment.get("masked")]]
+        t_eval += time.perf_counter() - t
+        cmp = comparison(per_case(run["lists_int8"], test_overall), base_case)
+        run["row"] = {
+            "seed": seed,
+            "val_objective": objective(run["val"]),
+            "test": {k: run["segments_int8"]["overall"].get(k) for k in OBJECTIVE},
+            "vs_best_baseline": cmp,
+            "best_epoch": trained.best_epoch,
+            "train_seconds": round(trained.seconds, 1),
+            "own_gate": gate_w,
+        }
+        log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
+            f"test recall@20 {run['row']['test']['recall@20']:.4f} "
+            f"({_ratio(cmp['recall@20'])} of {best_baseline}), ndcg@10 {run['row']['test']['ndcg@10']:.4f} "
+            f"({_ratio(cmp['ndcg@10'])})")
+        runs.append(run)
+    timings["train_model"], timings["export"] = t_train, t_export
+    best = max(runs, key=lambda r: r["row"]["val_objective"])
+    trained, export, model_spec = best["trained"], best["export"], best["model_spec"]
+    log(f"[model] keeping seed {best['seed']} (best validation objective)")
 
     t = time.perf_counter()
-    export = export_tflite(trained, data, out / MODEL_DIR)
-    timings["export"] = time.perf_counter() - t
-    log(f"[export] float {export.float_bytes:,} B, int8 {export.int8_bytes:,} B "
-        f"({timings['export']:.1f} s)")
-
-    t = time.perf_counter()
-    for name, path in (("model_float", export.float_path), ("model_int8", export.int8_path)):
-        segments[name], eval_s = score(TFLiteRecommender(path, export.spec, name), data)
-        log(f"[litert] {name}: recall@20 {segments[name]['overall'].get('recall@20', 0):.4f} "
-            f"({eval_s:.1f} s)")
-    timings["eval_tflite"] = time.perf_counter() - t
+    full_spec = {**model_spec, "exclude_history": True} if exclude else model_spec
+    float_model = _LiteRTModel(export.float_path, export.spec)
+    stage = staging_bundle(items, export.spec)
+    segments["model_float"], _ = score(
+        ScorerRecommender("model_float", make_scorer(stage, full_spec, float_model)), data)
+    segments["model_int8"] = best["segments_int8"]
+    net = {"kind": "model", "exclude_history": True} if exclude else {"kind": "model"}
+    segments["network_int8"], _ = score(ScorerRecommender("network_int8", make_scorer(stage, net, best["int8"])), data)
+    timings["eval_tflite"] = t_eval + time.perf_counter() - t
+    for name in ("model_float", "model_int8", "network_int8"):
+        log(f"[litert] {name}: recall@20 {segments[name]['overall'].get('recall@20', 0):.4f}")
 
     float_r20 = segments["model_float"]["overall"]["recall@20"]
     int8_r20 = segments["model_int8"]["overall"]["recall@20"]
@@ -198,6 +312,34 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity["relative_drop"] = exc.drop
         parity_error = str(exc)
 
+    # -- the champion: what the bundle runs, chosen on validation -------------------------
+    t = time.perf_counter()
+    pop_spec: dict[str, Any] = {"kind": "popularity"}
+    known_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec)]
+    if not exclude:
+        own = fitted.get("own_topk_popular")
+        if own is not None:
+            known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
+        known_cands.append(("personal_topfreq",
+                            {"kind": "own_topk", "k": export.spec.history_length, "then": pop_spec}))
+    known_cands.append(("popularity", pop_spec))
+    anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
+    anon_cands += [(describe(h), h) for h in heat_candidates(data)]
+    champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
+                            data.val_cases, exclude_history=exclude)
+    unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
+    champ_overall = evaluate(ScorerRecommender("champion", make_scorer(stage, champ.spec, best["int8"])),
+                             val_overall, None) if val_overall else {}
+    beaten_by = [n for n in unshippable if objective(val_metrics[n]) > objective(champ_overall)]
+    champion_reason = champ.reason
+    if beaten_by:
+        champion_reason += (
+            f". Not shippable to a device, so not candidates: {', '.join(beaten_by)}, which "
+            f"score higher on validation overall ({', '.join(f'{objective(val_metrics[n]):.4f}' for n in beaten_by)}"
+            f" vs {objective(champ_overall):.4f})")
+    timings["champion"] = time.perf_counter() - t
+    log(f"[champion] {describe(champ.spec)}: {champion_reason}")
+
     metrics = {system: headline(seg) for system, seg in segments.items()}
     report: dict[str, Any] = {
         "dataset": data.name,
@@ -206,6 +348,10 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         "command": shlex.join(opts.command),
         "metrics": metrics,
         "segments": segments,
+        "validation": {**{n: {k: m.get(k) for k in (*OBJECTIVE, "n_cases")} for n, m in val_metrics.items()},
+                       "model_int8": {k: best["val"].get(k) for k in (*OBJECTIVE, "n_cases")},
+                       "champion": {k: champ_overall.get(k) for k in (*OBJECTIVE, "n_cases")}},
+        "repeat": repeat_info,
         "sizes": {
             "float_bytes": export.float_bytes,
             "int8_bytes": export.int8_bytes,
@@ -213,11 +359,22 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         },
         "parity": parity,
         "model": {
-            "config": asdict(cfg),
+            "config": asdict(trained.config),
             "history": trained.history,
             "best_epoch": trained.best_epoch,
             "seconds": trained.seconds,
+            "seed": best["seed"],
+            "scorer": model_spec,
+            "gate_trace": best["gate_trace"],
         },
+        "seeds": [r["row"] for r in runs],
+        "comparison": {"best_baseline": best_baseline,
+                       "model_int8": best["row"]["vs_best_baseline"],
+                       "seed_spread": _spread(runs)},
+        "champion": {"scorer": _summary(champ.spec), "description": describe(champ.spec),
+                     "candidates": {seg: [{k: v for k, v in r.items() if k != "spec"} for r in rows]
+                                    for seg, rows in champ.segments.items()}},
+        "champion_reason": champion_reason,
         "baselines": baseline_info,
         "split": info,
         "normalisation": data.normalisation,
@@ -227,34 +384,120 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     }
 
     if parity_error is None:
+        from edge.runtime.model import load_scorer
+
         t = time.perf_counter()
         version = f"{data.name}-{data.fingerprint[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+        golden_scorer = make_scorer(stage, champ.spec, best["int8"])
         manifest = build_bundle(out, export, data, _bundle_metrics(metrics), version,
-                                signing_key=opts.signing_key)
+                                signing_key=opts.signing_key, scorer_spec=champ.spec,
+                                golden_scorer=golden_scorer)
         timings["bundle"] = time.perf_counter() - t
         report["bundle"] = {
             "path": str(out / "bundle"),
             "tarball": str(out / "bundle.tar.gz"),
             "model_version": manifest.model_version,
             "files": manifest.files,
+            "scorer": _summary(champ.spec),
         }
         log(f"[bundle] {out / 'bundle'} version {manifest.model_version}")
+        # What the device gets: the bundle's own files, loaded by the device's loader.
+        t = time.perf_counter()
+        device = load_scorer(out / "bundle", smoke_test=True)
+        segments["shipped"], _ = score(ScorerRecommender("shipped", device), data)
+        metrics["shipped"] = headline(segments["shipped"])
+        timings["eval_shipped"] = time.perf_counter() - t
+        report["shipped"] = _shipped_check(segments, best_baseline)
+        log(f"[shipped] {describe(champ.spec)}: recall@20 {metrics['shipped'].get('recall@20', 0):.4f}, "
+            f"ndcg@10 {metrics['shipped'].get('ndcg@10', 0):.4f}")
 
+    report["undefined_metrics"] = _undefined(segments)
     report["timings"] = timings
     write_report(out, report, started=t_start)  # sets train_seconds and timings["total"]
     log("")
     log(metrics_table(metrics))
+    log(f"\nbest baseline (validation): {best_baseline}; model_int8 vs it on test: "
+        f"recall@20 {_ratio(report['comparison']['model_int8']['recall@20'])}, "
+        f"ndcg@10 {_ratio(report['comparison']['model_int8']['ndcg@10'])}")
     log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
     if parity_error is not None:
         raise ParityFailed(parity_error)
     return report
 
 
+def comparison(model: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, Any]:
+    """``{metric: {"ratio", "diff", "ci95", "n_cases"}}``: model / baseline and the paired
+    bootstrap 95 % interval of the per-case difference model - baseline."""
+    return {k: paired_bootstrap(model[k], base[k]) for k in OBJECTIVE}
+
+
+def _ratio(entry: dict[str, Any]) -> str:
+    if entry.get("ratio") is None:
+        return "n/a"
+    lo, hi = entry["ci95"]
+    return f"{entry['ratio']:.2f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
+
+
+def _spread(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"seeds": [r["seed"] for r in runs]}
+    for k in OBJECTIVE:
+        ratios = [r["row"]["vs_best_baseline"][k]["ratio"] for r in runs
+                  if r["row"]["vs_best_baseline"][k]["ratio"] is not None]
+        values = [r["row"]["test"][k] for r in runs if r["row"]["test"][k] is not None]
+        out[k] = {
+            "test_min": min(values) if values else None, "test_max": max(values) if values else None,
+            "test_std": float(np.std(values)) if values else None,
+            "ratio_min": min(ratios) if ratios else None, "ratio_max": max(ratios) if ratios else None,
+            "ci_above_zero_all_seeds": all(r["row"]["vs_best_baseline"][k]["ci95"] is not None
+                                           and r["row"]["vs_best_baseline"][k]["ci95"][0] > 0 for r in runs),
+        }
+    return out
+
+
+def _summary(spec: dict[str, Any]) -> dict[str, Any]:
+    """The scorer spec without the heat tables (they are in the bundle's manifest)."""
+    out: dict[str, Any] = {}
+    for k, v in spec.items():
+        if isinstance(v, dict) and "kind" in v:
+            out[k] = _summary(v)
+        elif k == "context":
+            out[k] = {kk: vv for kk, vv in v.items() if kk not in ("table", "total", "groups")}
+        else:
+            out[k] = v
+    return out
+
+
+def _shipped_check(segments: dict[str, Any], best_baseline: str) -> dict[str, Any]:
+    """Test-time check of the choice made on validation: shipped vs the best baseline and
+    vs popularity for anonymous shoppers (``ok`` False says the test disagrees)."""
+    ship, base = segments["shipped"], segments[best_baseline]
+    out: dict[str, Any] = {}
+    for k in OBJECTIVE:
+        out[f"vs_best_baseline_{k}"] = {"shipped": ship["overall"].get(k), best_baseline: base["overall"].get(k),
+                                       "ok": (ship["overall"].get(k) or 0) >= (base["overall"].get(k) or 0)}
+        anon_s, anon_p = ship["anonymous"].get(k), segments["popularity"]["anonymous"].get(k)
+        out[f"anonymous_vs_popularity_{k}"] = {"shipped": anon_s, "popularity": anon_p,
+                                              "ok": (anon_s or 0) >= (anon_p or 0)}
+    return out
+
+
+def _undefined(segments: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for by_seg in segments.values():
+        for seg, m in by_seg.items():
+            if not m.get("n_cases"):
+                out[f"segments.*.{seg}"] = UNDEFINED_REASONS["empty_slice"]
+            for key, value in m.items():
+                if key.startswith("diversity") and value is None:
+                    out[key] = UNDEFINED_REASONS["diversity"]
+    return out
+
+
 def _bundle_metrics(metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
     """What the manifest records: the shipped int8 model's test numbers, float and popularity for scale."""
     keep = ("recall@10", "recall@20", "ndcg@10", "ndcg@20", "map@10", "coverage@20")
     return {
-        system: {k: round(float(metrics[system][k]), 6) for k in keep if k in metrics[system]}
+        system: {k: round(float(metrics[system][k]), 6) for k in keep if metrics[system].get(k) is not None}
         for system in ("model_int8", "model_float", "popularity")
         if system in metrics
     }

@@ -43,7 +43,7 @@ def metrics_table(metrics: dict[str, dict[str, float]], columns: tuple[str, ...]
 
 def _fmt(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
+        return "n/a"
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from edge.bundle import generate_keypair, load_bundle, sha256_file
@@ -73,11 +74,30 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
     assert "model_int8" in proc.stdout and "recall@20" in proc.stdout
 
     report = json.loads((out / "report.json").read_text())
-    for system in ("popularity", "personal_topfreq", "item_knn", "tifu_knn", "model_float", "model_int8"):
+    for system in ("popularity", "personal_topfreq", "own_topk_popular", "item_knn", "tifu_knn",
+                   "model_float", "model_int8", "shipped"):
         m = report["metrics"][system]
         for key in ("recall@10", "recall@20", "ndcg@10", "ndcg@20", "map@10", "coverage@20"):
             assert 0.0 <= m[key] <= 1.0, (system, key)
         assert set(report["segments"][system]) == {"overall", "repeat", "new", "known", "anonymous"}
+    # The honest comparison: model vs the baseline that was best on validation.
+    cmp = report["comparison"]
+    assert cmp["best_baseline"] in report["metrics"]
+    for key in ("recall@20", "ndcg@10"):
+        entry = cmp["model_int8"][key]
+        lo, hi = entry["ci95"]
+        assert lo <= entry["diff"] <= hi
+        assert entry["ratio"] == pytest.approx(
+            report["metrics"]["model_int8"][key] / report["metrics"][cmp["best_baseline"]][key])
+    assert report["champion_reason"].startswith("best validation recall@20 + ndcg@10 per segment")
+    assert [row["seed"] for row in report["seeds"]] == [42]  # --quick trains one seed
+    assert report["repeat"]["exclude_history"] is False  # the fixture's shoppers re-buy
+    # What ships is in the manifest, and the device's loader runs it.
+    scorer = json.loads((out / "bundle" / "manifest.json").read_text())["scorer"]
+    assert scorer["kind"] in ("model", "popularity", "own_topk", "segmented")
+    from edge.runtime.model import load_scorer
+
+    assert load_scorer(out / "bundle").smoke_test().ok
     assert report["sizes"]["float_bytes"] > 0 and report["sizes"]["int8_bytes"] > 0
     assert report["train_seconds"] > 0
     assert report["ingest"]["rows_skipped"] > 0  # the fixture's bad rows were counted
@@ -125,6 +145,31 @@ def test_bad_signing_key_fails_before_training(tmp_path: Path) -> None:
                    "--signing-key", tmp_path / "not-a-key.pem")
     assert_one_line_error(proc, "bad_key")
     assert "Epoch" not in proc.stdout and not (tmp_path / "out").exists()
+
+
+def test_ratings_export_without_categories_prices_profiles_or_repeats(tmp_path: Path) -> None:
+    """A public ratings-like export: ids and names only, no users file, nothing repeats."""
+    ratings = GENERIC.parent / "ratings"
+    out = tmp_path / "out"
+    proc = run_cli("--dataset", "csv", "--interactions", ratings / "interactions.csv",
+                   "--items", ratings / "items.csv", "--out", out, "--quick", "--parity-tolerance", "1.0")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    # Nothing repeats in train, so nobody is shown what they already have.
+    assert report["repeat"]["train_repeat_rate"] == 0.0 and report["repeat"]["exclude_history"] is True
+    assert "does not repeat" in report["repeat"]["decision"]
+    # No categories: diversity is undefined and said so, not printed as 0.
+    assert report["metrics"]["shipped"]["diversity@10"] is None
+    assert "no item categories" in report["undefined_metrics"]["diversity@10"]
+    assert "n/a" in proc.stdout
+    manifest = json.loads((out / "bundle" / "manifest.json").read_text())
+    assert manifest["scorer"]["exclude_history"] is True
+    from edge.runtime.model import load_scorer
+
+    device = load_scorer(out / "bundle")
+    history = list(range(10))
+    top = np.argsort(-device.score(history, device.encode_context({})))[:10]
+    assert not set(top.tolist()) & set(history)
 
 
 def test_unwritable_out_fails_before_training(tmp_path: Path) -> None:

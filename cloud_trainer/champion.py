@@ -1,0 +1,372 @@
+"""Choosing what the bundle ships, and comparing the model honestly.
+
+* :func:`repeat_rate` -- share of train purchases of an item the shopper had
+  already (in an earlier basket). Below :data:`NO_REPEAT_RATE` the domain does
+  not repeat (ratings, one-off purchases): every system then leaves items the
+  shopper already has out of its list (:class:`ExcludeHistory`, and
+  ``exclude_history`` in the shipped scorer).
+* :func:`fit_gate` -- the model's repeat/explore gate, fitted on validation:
+  how far each shopper's own items move up the model's ranking
+  (``edge.runtime.scorers.gate_boost``).
+* :func:`fit_context_heat` -- context-aware sales heat (by hour, day part or
+  weekday) for anonymous shoppers, its field and shrinkage tuned on
+  validation; plain popularity stays when context does not help.
+* :func:`choose_champion` -- per segment (known / anonymous shoppers), the
+  device-runnable system with the best validation objective
+  (:data:`OBJECTIVE`); the result is a ``scorer`` spec for the manifest.
+* :func:`paired_bootstrap` -- the 95 % interval of the per-case difference.
+
+Every candidate is scored through :class:`edge.runtime.scorers.BundleScorer`,
+the code a device runs, with the history cut to the device's history length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.evaluation import evaluate
+from cloud_trainer.processing import EVENT_WEIGHTS
+from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
+from edge.runtime.scorers import BundleScorer, gate_boost, own_counts
+
+OBJECTIVE = ("recall@20", "ndcg@10")
+"""The validation objective: recall@20 + ndcg@10 on the segment's cases."""
+NO_REPEAT_RATE = 0.02
+HEAT_TABLE_SIZE = 200
+DAY_PARTS = {**{str(h): "night" for h in range(0, 6)}, **{str(h): "morning" for h in range(6, 11)},
+             **{str(h): "midday" for h in range(11, 14)}, **{str(h): "afternoon" for h in range(14, 18)},
+             **{str(h): "evening" for h in range(18, 24)}}
+
+
+def objective(metrics: Mapping[str, Any]) -> float:
+    return float(sum(metrics.get(k) or 0.0 for k in OBJECTIVE))
+
+
+# -- repeat or not ------------------------------------------------------------------------
+
+
+def repeat_rate(data: PreparedData) -> float:
+    """Share of train target events whose item the shopper had in an earlier basket."""
+    train = data.train
+    targets = data.split_info.get("target_events") or ["purchase"]
+    rows = train[train["event_type"].isin(targets)]
+    if rows.empty:
+        return 0.0
+    starts = rows.groupby(["user_id", "basket_id"])["timestamp"].transform("min")
+    first = rows.assign(_s=starts).groupby(["user_id", "item_idx"])["_s"].transform("min")
+    return float((starts > first).mean())
+
+
+class ExcludeHistory:
+    """Wraps a recommender so items in the shopper's history are never listed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def fit(self, data: PreparedData) -> None:
+        self.inner.fit(data)
+
+    def recommend(self, cases: list[EvalCase], k: int) -> np.ndarray:
+        extra = max((len(np.unique(c.history)) for c in cases), default=0)
+        wide = np.asarray(self.inner.recommend(cases, k + extra))
+        out = np.empty((len(cases), k), dtype=np.int64)
+        for i, (row, case) in enumerate(zip(wide, cases, strict=True)):
+            kept = row[~np.isin(row, case.history)][:k]
+            if len(kept) < k:  # cannot happen unless the catalogue is tiny
+                kept = np.concatenate([kept, row[:k - len(kept)]])
+            out[i] = kept
+        return out
+
+
+# -- device scorers as trainer recommenders ---------------------------------------------
+
+
+class _LiteRTModel:
+    """The ``model`` part of a :class:`BundleScorer`, run by the trainer's LiteRT scorer."""
+
+    def __init__(self, path: Path, spec: FeatureSpec) -> None:
+        from cloud_trainer.litert_eval import TFLiteScorer
+
+        self._scorer = TFLiteScorer(path, spec)
+        self._spec = spec
+        self._hist = np.empty((1, spec.history_length), dtype=np.int32)
+        self._ctx = np.zeros((1, len(spec.context_fields)), dtype=np.int32)
+        self.busy_since: float | None = None
+
+    def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+        self._spec.fill_history(self._hist, history)
+        self._ctx[0, :] = context
+        return self._scorer.scores(self._hist, self._ctx)
+
+
+def staging_bundle(items: list[Item], spec: FeatureSpec, path: Path | None = None) -> Bundle:
+    """An in-memory bundle (no files) for scoring candidates before one is written."""
+    manifest = Manifest(format_version=0, model_version="candidate", created_at="",
+                        dataset_fingerprint="", metrics={}, files={})
+    return Bundle(path=path or Path("."), manifest=manifest, items=items, spec=spec, golden=[])
+
+
+class ScorerRecommender:
+    """A :class:`~cloud_trainer.dataset.Recommender` that runs a device scorer.
+
+    Exactly the device's path: history cut to the spec's length, context encoded
+    by the feature spec, scores from the scorer, ranked by ``edge.bundle.topk``.
+    """
+
+    def __init__(self, name: str, scorer: Any) -> None:
+        self.name = name
+        self.scorer = scorer
+
+    def fit(self, data: PreparedData) -> None:
+        """Nothing to learn: the scorer is what ships."""
+
+    def recommend(self, cases: list[EvalCase], k: int) -> np.ndarray:
+        spec = self.scorer.spec
+        out = np.full((len(cases), k), -1, dtype=np.int64)  # -1 pads a catalogue smaller than k
+        for i, case in enumerate(cases):
+            history = np.asarray(case.history)[-spec.history_length:] if spec.history_length else []
+            top = topk(self.scorer.score(history, spec.context_indices(case.context)), k)
+            out[i, : len(top)] = top
+        return out
+
+
+def make_scorer(bundle: Bundle, scorer_spec: Mapping[str, Any], model: Any | None) -> BundleScorer:
+    return BundleScorer(bundle, scorer_spec, model)
+
+
+# -- the repeat/explore gate --------------------------------------------------------------
+
+
+@dataclass
+class _GateCase:
+    own: np.ndarray
+    own_scores: np.ndarray
+    counts: np.ndarray
+    history_len: int
+    others: np.ndarray
+    other_scores: np.ndarray
+
+
+def _gate_cases(model: Any, cases: list[EvalCase], spec: FeatureSpec, k: int) -> list[_GateCase]:
+    out = []
+    for case in cases:
+        history = np.asarray(case.history)[-spec.history_length:]
+        s = np.asarray(model.score(history, spec.context_indices(case.context)), dtype=np.float64)
+        own, counts = own_counts(history, spec.num_items)
+        top = np.argpartition(-s, min(k + len(own), len(s) - 1))[: k + len(own)]
+        others = top[~np.isin(top, own)]
+        out.append(_GateCase(own, s[own], counts, len(history), others, s[others]))
+    return out
+
+
+def _gate_lists(gc: list[_GateCase], w: Sequence[float], k: int) -> np.ndarray:
+    out = np.full((len(gc), k), -1, dtype=np.int64)  # -1 (never a target) pads a tiny catalogue
+    for i, c in enumerate(gc):
+        items = np.concatenate([c.own, c.others])
+        scores = np.concatenate([c.own_scores + gate_boost(w, c.history_len, c.counts), c.other_scores])
+        order = np.lexsort((items, -scores))[:k]
+        out[i, : len(order)] = items[order]
+    return out
+
+
+GATE_GRID = {
+    0: (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0),
+    1: (-1.0, -0.5, 0.0, 0.5, 1.0),
+    2: (-3.0, -1.5, 0.0, 1.5, 3.0),
+    3: (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),
+}
+
+
+def fit_gate(model: Any, cases: list[EvalCase], spec: FeatureSpec) -> tuple[list[float], list[dict]]:
+    """Coordinate search of the four gate weights on ``cases`` (validation shoppers
+    with history), maximising :data:`OBJECTIVE`; starts at 0 (the plain model),
+    so it keeps the plain model unless a gate helps. Returns ``(w, trace)``."""
+    gc = _gate_cases(model, cases, spec, 20)
+    w = [0.0, 0.0, 0.0, 0.0]
+    best = objective(evaluate(_gate_lists(gc, w, 20), cases, None))
+    trace = [{"w": list(w), "val_objective": best}]
+    for _ in range(2):
+        improved = False
+        for j, grid in GATE_GRID.items():
+            for value in grid:
+                trial = list(w)
+                trial[j] = value
+                if trial == w:
+                    continue
+                score = objective(evaluate(_gate_lists(gc, trial, 20), cases, None))
+                if score > best + 1e-9:
+                    best, w, improved = score, trial, True
+                    trace.append({"w": list(w), "val_objective": score})
+        if not improved:
+            break
+    return w, trace
+
+
+# -- context-aware sales heat -------------------------------------------------------------
+
+
+def heat_tables(data: PreparedData, field_name: str, groups: Mapping[str, str] | None) -> dict[str, Any]:
+    """Per context group: its hottest items and total heat, in shares of all train heat
+    (the unit of ``edge.runtime.scorers.heat_scores``)."""
+    train = data.train
+    if field_name not in train.columns:
+        return {}
+    half_life = pd.Timedelta(hours=float(data.normalisation.get("heat_half_life_hours", 336.0)))
+    end = pd.Timestamp(data.split_info.get("val_start", train["timestamp"].max()))
+    age = ((end - train["timestamp"]) / half_life).to_numpy(dtype=np.float64)
+    weight = train["event_type"].map(EVENT_WEIGHTS).fillna(1.0).to_numpy() * np.power(0.5, age)
+    values = train[field_name].astype(str).to_numpy()
+    if groups:
+        values = np.array([groups.get(v, v) for v in values], dtype=object)
+    frame = pd.DataFrame({"g": values, "item": train["item_idx"].to_numpy(), "w": weight / weight.sum()})
+    frame = frame[frame["g"] != ""]
+    heat = frame.groupby(["g", "item"])["w"].sum().reset_index()
+    table: dict[str, list[list[float]]] = {}
+    total: dict[str, float] = {}
+    for g, rows in heat.groupby("g"):
+        rows = rows.sort_values(["w", "item"], ascending=[False, True])
+        total[str(g)] = float(rows["w"].sum())
+        top = rows.head(HEAT_TABLE_SIZE)
+        table[str(g)] = [[int(i), round(float(v), 9)] for i, v in zip(top["item"], top["w"], strict=True)]
+    return {"field": field_name, "groups": dict(groups) if groups else None, "table": table, "total": total}
+
+
+def heat_candidates(data: PreparedData) -> list[dict[str, Any]]:
+    """Context-heat scorer specs worth trying: by hour, day part and weekday, three shrinkages."""
+    out = []
+    for field_name, groups in (("hour", None), ("hour", DAY_PARTS), ("weekday", None)):
+        base = heat_tables(data, field_name, groups)
+        if not base or not base["total"]:
+            continue
+        typical = float(np.median(list(base["total"].values())))
+        for c in (0.25, 1.0, 4.0):
+            ctx = {**base, "smoothing": round(c * typical, 9)}
+            if ctx["groups"] is None:
+                del ctx["groups"]
+            out.append({"kind": "popularity", "context": ctx})
+    return out
+
+
+def describe(spec: Mapping[str, Any]) -> str:
+    """A short name for a scorer spec (reports)."""
+    kind = spec["kind"]
+    if kind == "popularity":
+        ctx = spec.get("context")
+        if not ctx:
+            return "popularity"
+        by = "day part" if ctx.get("groups") else ctx["field"]
+        return f"context heat by {by} (m={ctx['smoothing']:.3g})"
+    if kind == "own_topk":
+        return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
+    if kind == "model":
+        gate = spec.get("own_gate")
+        return "model" + (f" + repeat gate w={gate['w']}" if gate else "")
+    return f"known: {describe(spec['known'])}; anonymous: {describe(spec['anonymous'])}"
+
+
+# -- the champion ---------------------------------------------------------------------------
+
+
+@dataclass
+class Champion:
+    spec: dict[str, Any]
+    reason: str
+    segments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per segment, every candidate with its validation metrics (best first)."""
+
+
+def segment_cases(cases: list[EvalCase]) -> dict[str, list[EvalCase]]:
+    known = [c for c in cases if not c.segment.get("anonymous", c.user_id is None)]
+    anonymous = [c for c in cases if c.segment.get("anonymous", c.user_id is None)]
+    return {"known": known, "anonymous": anonymous}
+
+
+def choose_champion(
+    candidates: dict[str, list[tuple[str, dict[str, Any]]]],
+    bundle: Bundle,
+    model: Any | None,
+    val_cases: list[EvalCase],
+    *,
+    exclude_history: bool,
+) -> Champion:
+    """The best device-runnable candidate per segment on validation (:data:`OBJECTIVE`).
+
+    ``candidates`` maps a segment ("known", "anonymous") to ``(name, spec)``
+    pairs. If one spec wins both segments it ships alone, else a ``segmented`` one.
+    """
+    by_segment = segment_cases(val_cases)
+    results: dict[str, list[dict[str, Any]]] = {}
+    chosen: dict[str, dict[str, Any]] = {}
+    for seg, cands in candidates.items():
+        cases = by_segment.get(seg, [])
+        rows = []
+        for name, spec in cands:
+            full = {**spec, "exclude_history": True} if exclude_history else spec
+            if not cases:
+                rows.append({"name": name, "spec": spec, "val": {}, "objective": 0.0})
+                continue
+            rec = ScorerRecommender(name, make_scorer(bundle, full, model))
+            m = evaluate(rec, cases, None, ks=(10, 20))
+            rows.append({"name": name, "spec": spec, "val": {k: m.get(k) for k in (*OBJECTIVE, "n_cases")},
+                         "objective": objective(m)})
+        # Ties keep the earlier candidate: the model is listed first, then simpler systems.
+        rows.sort(key=lambda r: -r["objective"])
+        results[seg] = rows
+        chosen[seg] = rows[0]
+    known, anon = chosen["known"], chosen["anonymous"]
+    if known["spec"] == anon["spec"]:
+        spec = dict(known["spec"])
+    else:
+        spec = {"kind": "segmented", "known": known["spec"], "anonymous": anon["spec"]}
+    if exclude_history:
+        spec["exclude_history"] = True
+    parts = []
+    for seg in ("known", "anonymous"):
+        rows = results[seg]
+        runner = f", ahead of {rows[1]['name']} ({rows[1]['objective']:.4f})" if len(rows) > 1 else ""
+        parts.append(f"{seg} shoppers: {rows[0]['name']} ({rows[0]['objective']:.4f}){runner}")
+    reason = ("best validation recall@20 + ndcg@10 per segment among device-runnable systems: "
+              + "; ".join(parts))
+    return Champion(spec=spec, reason=reason, segments=results)
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+def per_case(lists: np.ndarray, cases: list[EvalCase]) -> dict[str, np.ndarray]:
+    """Per-case recall@20 and ndcg@10 (cases with at least one target), for paired tests."""
+    out: dict[str, list[float]] = {"recall@20": [], "ndcg@10": []}
+    discounts = 1.0 / np.log2(np.arange(2, 22))
+    for row, case in zip(lists, cases, strict=True):
+        n_t = len(case.targets) + case.num_unseen_targets
+        if n_t == 0:
+            continue
+        hits = np.isin(row[:20], case.targets)
+        out["recall@20"].append(hits.sum() / n_t)
+        idcg = discounts[: min(n_t, 10)].sum()
+        out["ndcg@10"].append(float((hits[:10] * discounts[:10]).sum() / idcg))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, *, n: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """``ratio`` = mean(a) / mean(b) and the bootstrap 95 % interval of mean(a - b),
+    resampling cases (the same resample for both systems)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if len(a) == 0:
+        return {"ratio": None, "diff": None, "ci95": None, "n_cases": 0}
+    diff = a - b
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(diff), size=(n, len(diff)))
+    means = diff[idx].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    ratio = float(a.mean() / b.mean()) if b.mean() > 0 else None
+    return {"ratio": ratio, "diff": float(diff.mean()), "ci95": [float(lo), float(hi)],
+            "n_cases": int(len(diff))}

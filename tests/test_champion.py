@@ -1,0 +1,182 @@
+"""Choosing what ships and comparing honestly (cloud_trainer/champion.py), on small
+hand-made data: the repeat decision, history exclusion, the paired bootstrap, the
+repeat/explore gate and the per-segment champion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cloud_trainer.baselines import (
+    ItemKNNParams,
+    ItemKNNRecommender,
+    OwnTopKPopularRecommender,
+    TIFUKNNRecommender,
+)
+from cloud_trainer.champion import (
+    ExcludeHistory,
+    choose_champion,
+    fit_gate,
+    paired_bootstrap,
+    per_case,
+    repeat_rate,
+    staging_bundle,
+)
+from cloud_trainer.data import load_dataset
+from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.processing import prepare
+from edge.bundle import ContextField, FeatureSpec, Item
+
+RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
+
+
+def case(history: list[int], targets: list[int], *, user: str | None = "u", anonymous: bool = False,
+         context: dict[str, str] | None = None) -> EvalCase:
+    return EvalCase(user_id=user, history=np.asarray(history, dtype=np.int64),
+                    history_baskets=[np.asarray([h]) for h in history], context=context or {},
+                    targets=np.asarray(targets, dtype=np.int64),
+                    segment={"anonymous": anonymous, "masked": False})
+
+
+def small_spec(n: int = 6) -> FeatureSpec:
+    return FeatureSpec(num_items=n, history_length=4, history_pad=n,
+                       context_fields=[ContextField("hour", ["<unk>", *map(str, range(24))])],
+                       input_tensors={}, output_tensor="")
+
+
+def small_items(popularity: list[float]) -> list[Item]:
+    return [Item(item_id=f"i{i}", name="", category="", department="", price=0.0, popularity=p)
+            for i, p in enumerate(popularity)]
+
+
+class FixedModel:
+    """A stand-in network with fixed scores: what the gate and the champion read."""
+
+    busy_since = None
+
+    def __init__(self, scores: list[float]) -> None:
+        self.scores = np.asarray(scores, dtype=np.float32)
+
+    def score(self, history, context) -> np.ndarray:
+        return self.scores
+
+
+def test_repeat_rate_tells_grocery_from_ratings() -> None:
+    grocery = prepare(load_dataset("csv", interactions=RETAIL / "generic" / "interactions.csv",
+                                   items=RETAIL / "generic" / "items.csv"))
+    ratings = prepare(load_dataset("csv", interactions=RETAIL / "ratings" / "interactions.csv",
+                                   items=RETAIL / "ratings" / "items.csv"))
+    assert repeat_rate(grocery) > 0.2
+    assert repeat_rate(ratings) == 0.0
+
+
+def test_exclude_history_drops_owned_items_and_refills() -> None:
+    class Fixed:
+        name = "fixed"
+
+        def recommend(self, cases, k):
+            return np.tile(np.arange(k), (len(cases), 1))
+
+    out = ExcludeHistory(Fixed()).recommend([case([0, 2], [5]), case([], [1])], 3)
+    assert out.tolist() == [[1, 3, 4], [0, 1, 2]]
+
+
+def test_paired_bootstrap_interval_brackets_the_mean_difference() -> None:
+    rng = np.random.default_rng(1)
+    base = rng.random(400)
+    better = base + 0.1
+    res = paired_bootstrap(better, base)
+    assert res["diff"] == pytest.approx(0.1)
+    assert res["ci95"][0] == pytest.approx(0.1) and res["ci95"][1] == pytest.approx(0.1)
+    noisy = base + rng.normal(0, 0.2, 400)
+    res = paired_bootstrap(noisy, base)
+    assert res["ci95"][0] < res["diff"] < res["ci95"][1]
+    assert res["ratio"] == pytest.approx(noisy.mean() / base.mean())
+    assert paired_bootstrap(np.zeros(0), np.zeros(0))["ci95"] is None
+
+
+def test_per_case_metrics_skip_cases_without_targets() -> None:
+    lists = np.array([list(range(20)), list(range(20, 40))])
+    cases = [case([], [0, 30]), case([], [])]
+    out = per_case(lists, cases)
+    assert out["recall@20"].tolist() == [0.5]
+    assert out["ndcg@10"].tolist() == [pytest.approx(1.0 / (1 + 1 / np.log2(3)))]
+
+
+def test_gate_moves_own_items_up_when_shoppers_rebuy() -> None:
+    # The network prefers items 4, 5; every shopper re-buys what they had.
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
+    cases = [case([0, 0, 1], [0]), case([1, 2, 2], [2]), case([3, 3], [3])]
+    w, trace = fit_gate(model, cases, small_spec())
+    assert trace[0]["w"] == [0.0, 0.0, 0.0, 0.0] and trace[-1]["val_objective"] > trace[0]["val_objective"]
+    assert w != [0.0, 0.0, 0.0, 0.0]
+
+
+def test_gate_stays_off_when_the_network_already_ranks_best() -> None:
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
+    cases = [case([0, 1], [4]), case([2], [4]), case([3, 3], [4])]
+    w, _ = fit_gate(model, cases, small_spec())
+    # With k=20 on 6 items everything is listed: only ndcg can move, and moving own items up hurts.
+    assert w[0] <= 0.0
+
+
+def test_champion_is_chosen_per_segment_on_validation() -> None:
+    # Popularity puts 5 first; known shoppers re-buy item 1, anonymous ones buy 5.
+    stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])  # a network that likes 4
+    val = [case([1, 1], [1]), case([1, 2], [1]),
+           case([], [5], user=None, anonymous=True), case([], [5], user=None, anonymous=True)]
+    own = {"kind": "own_topk", "k": 1, "then": {"kind": "popularity"}}
+    champ = choose_champion(
+        {"known": [("model", {"kind": "model"}), ("own_topk_popular", own)],
+         "anonymous": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})]},
+        stage, model, val, exclude_history=False)
+    assert champ.spec == {"kind": "segmented", "known": own, "anonymous": {"kind": "popularity"}}
+    assert "known shoppers: own_topk_popular" in champ.reason
+    assert "anonymous shoppers: popularity" in champ.reason
+
+
+def test_own_topk_popular_tunes_k_on_validation() -> None:
+    items = pd.DataFrame({"item_id": list("abcdef"), "category": list("xxyyzz"),
+                          "popularity": [0.1, 0.2, 0.3, 0.4, 0.5, 1.0]})
+    # Shoppers re-buy their two staples: k = 1 loses the second one's ndcg.
+    val = [case([0, 0, 1], [0, 1]), case([2, 3, 3], [2, 3])]
+    data = PreparedData(name="t", items=items, users=pd.DataFrame({"user_id": []}),
+                        train=pd.DataFrame(), val_cases=val, test_cases=[], context_fields={},
+                        fingerprint="x")
+    rec = OwnTopKPopularRecommender()
+    rec.fit(data)
+    assert rec.k >= 2
+    assert [t["k"] for t in rec.tuning] == list(OwnTopKPopularRecommender.GRID_K)
+    assert rec.recommend([case([4, 4, 1], [])], 3).tolist() == [[4, 1, 5]]
+
+
+def test_item_knn_prunes_neighbours_and_shrinks_rare_pairs() -> None:
+    items = pd.DataFrame({"item_id": list("abcd"), "category": list("xxyy"),
+                          "popularity": [0.4, 0.3, 0.2, 0.1]})
+    # a-b bought together by 3 shoppers; a-c by one shopper only.
+    train = pd.DataFrame({"user_id": ["1", "1", "2", "2", "3", "3", "4", "4"],
+                          "item_idx": [0, 1, 0, 1, 0, 1, 0, 2],
+                          "timestamp": pd.to_datetime(["2024-01-01"] * 8),
+                          "basket_id": list("11223344")})
+    data = PreparedData(name="t", items=items, users=pd.DataFrame({"user_id": []}), train=train,
+                        val_cases=[], test_cases=[], context_fields={}, fingerprint="x")
+    rec = ItemKNNRecommender(ItemKNNParams(neighbours=2, shrink=0.0, decay=1.0))
+    rec.fit(data)
+    sim = rec.similarity(rec.params).toarray()
+    assert (sim > 0).sum(axis=1).max() <= 2  # pruned to 2 neighbours per item
+    assert sim[0, 1] == pytest.approx(3 / np.sqrt(4 * 3))
+    shrunk = ItemKNNRecommender(ItemKNNParams(neighbours=2, shrink=10.0, decay=1.0))
+    shrunk.fit(data)
+    s2 = shrunk.similarity(shrunk.params).toarray()
+    # Shrinkage hurts the one-shopper pair (c) far more than the three-shopper one (b).
+    assert s2[2, 0] / sim[2, 0] < s2[1, 0] / sim[1, 0]
+
+
+def test_tifu_grid_holds_the_published_dunnhumby_setting() -> None:
+    decays = TIFUKNNRecommender.GRID_DECAY
+    assert dict(group_size=3, r_b=0.9, r_g=0.6) in decays
+    assert (900, 0.2) in TIFUKNNRecommender.GRID_BLEND

@@ -847,6 +847,8 @@ def _parse_manifest(data: bytes, path: Path) -> Manifest:
         metrics=dict(raw.get("metrics", {})),
         files={name: dict(meta) for name, meta in files.items()},
         golden_k=golden_k,
+        # Checked where it is used (edge.runtime.scorers names the bad field).
+        scorer=raw.get("scorer"),
         extra={k: v for k, v in raw.items() if k not in known},
     )
 

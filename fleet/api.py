@@ -30,6 +30,7 @@ class CreateRollout(BaseModel):
     canary: int = Field(default=0, ge=0)
     waves: list[int] = Field(default_factory=lambda: [100], min_length=1, max_length=20)
     abort_on: list[str] = Field(default_factory=list)
+    stage_timeout_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
 
 class Rollback(BaseModel):
@@ -122,7 +123,8 @@ async def create_rollout(request: Request) -> JSONResponse:
     who = fleet.auth.operator(request)
     body: CreateRollout = _parse(CreateRollout, await json_body(request))
     req = RolloutRequest(model=body.model, devices=body.devices, store=body.store, all=body.all,
-                         canary=body.canary, waves=body.waves, abort_on=body.abort_on, created_by=who)
+                         canary=body.canary, waves=body.waves, abort_on=body.abort_on,
+                         stage_timeout_s=body.stage_timeout_s, created_by=who)
     return JSONResponse(await _call(fleet.rollouts.create, req), status_code=201)
 
 

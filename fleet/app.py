@@ -29,6 +29,9 @@ from fleet.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
 
+TICK_S = 1.0
+"""How often stage timeouts are checked."""
+
 
 class FleetService:
     def __init__(self, config: FleetConfig, storage: Storage | None = None) -> None:
@@ -40,6 +43,8 @@ class FleetService:
         self.rollouts = Rollouts(self.storage, base_url=config.base_url,
                                  downloadable=set(config.device_tokens), prefix=prefix)
         self.link = FleetLink(config.broker, self.rollouts) if config.broker else None
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
         self._dl_lock = threading.Lock()
         self.downloads: Counter[str] = Counter()
         self.bytes_served = 0
@@ -63,8 +68,22 @@ class FleetService:
     def start(self) -> None:
         if self.link:
             self.link.start()
+        self._stop.clear()
+        self._ticker = threading.Thread(target=self._tick_loop, name="fleet-rollout-ticker", daemon=True)
+        self._ticker.start()
+
+    def _tick_loop(self) -> None:
+        """Stage timeouts need a clock, not only device reports."""
+        while not self._stop.wait(TICK_S):
+            try:
+                self.rollouts.tick()
+            except Exception:  # a storage hiccup must not stop future ticks
+                log.exception("rollout tick failed")
 
     def stop(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(5)
         if self.link:
             self.link.stop()
         self.storage.close()

@@ -4,7 +4,7 @@
     fleet serve --config fleet.toml
     fleet models | devices [--store S]
     fleet rollout create --model V (--devices a,b | --store S | --all) [--canary N] [--waves 10,50,100]
-                         [--abort-on rolled_back,refused]
+                         [--abort-on rolled_back,refused,timeout] [--stage-timeout SECONDS]
     fleet rollout status ID | list | pause ID | resume ID | abort ID [--reason TEXT]
     fleet rollback (--device D | --store S) --to VERSION [--reason TEXT]
 
@@ -214,6 +214,8 @@ def _create_request(args: argparse.Namespace) -> tuple[str, str, dict[str, Any],
         body["store"] = args.store
     if args.all:
         body["all"] = True
+    if args.stage_timeout is not None:
+        body["stage_timeout_s"] = args.stage_timeout
     return "POST", "/api/rollouts", body, render_rollout
 
 
@@ -260,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--canary", type=int, default=0, help="devices in the canary stage (default 0)")
     create.add_argument("--waves", type=_waves, default=[100], help="cumulative percentages (default 100)")
     create.add_argument("--abort-on", type=_csv, default=[],
-                        help="device states that abort instead of pause: rolled_back,refused")
+                        help="what aborts instead of pausing: rolled_back,refused,timeout")
+    create.add_argument("--stage-timeout", type=float, metavar="SECONDS",
+                        help="a device not active this long after its stage started fails (reason timeout)")
     api_parser(ro, "list", "every rollout",
                lambda a: ("GET", "/api/rollouts", None,
                           lambda d: "\n\n".join(render_rollout(r) for r in d["rollouts"]) or "no rollouts"))

@@ -39,6 +39,7 @@ from fleet.registry import get_model
 from fleet.storage import Row, Storage
 
 FAILURE_STATES = ("rolled_back", "refused")
+ABORT_ON = (*FAILURE_STATES, "timeout")
 ACTIVE_ROLLOUT = ("running", "paused")
 UNSETTLED = ("pending", "sent")
 BUSY_OTA = ("downloading", "verifying", "smoke_testing", "probation")
@@ -64,6 +65,8 @@ class RolloutRequest:
     canary: int = 0
     waves: list[int] = field(default_factory=lambda: [100])
     abort_on: list[str] = field(default_factory=list)
+    stage_timeout_s: float | None = None
+    """A device not done this long after its stage started fails with reason ``timeout``."""
     created_by: str | None = None
 
 
@@ -110,9 +113,11 @@ class Rollouts:
             raise RolloutError(400, f"waves: must increase strictly and end at 100 (got {waves})")
         if req.canary < 0:
             raise RolloutError(400, f"canary: must be >= 0 (got {req.canary})")
-        bad = [s for s in req.abort_on if s not in FAILURE_STATES]
+        bad = [s for s in req.abort_on if s not in ABORT_ON]
         if bad:
-            raise RolloutError(400, f"abort_on: {', '.join(bad)} not one of {', '.join(FAILURE_STATES)}")
+            raise RolloutError(400, f"abort_on: {', '.join(bad)} not one of {', '.join(ABORT_ON)}")
+        if req.stage_timeout_s is not None and not 1 <= req.stage_timeout_s <= 30 * 86400:
+            raise RolloutError(400, f"stage_timeout_s: must be 1 s .. 30 days (got {req.stage_timeout_s})")
         chosen = sum(x is not None and x is not False for x in (req.devices, req.store, req.all or None))
         if chosen != 1:
             raise RolloutError(400, "target: give exactly one of devices, store or all")
@@ -138,10 +143,11 @@ class Rollouts:
             target_spec = {"devices": req.devices, "store": req.store, "all": req.all}
             self.storage.execute(
                 "INSERT INTO rollouts (id, seq, kind, model_version, state, target_json, canary, waves_json,"
-                " abort_on_json, allow_downgrade, current_wave, reason, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, -1, ?, ?, ?, ?)",
+                " abort_on_json, allow_downgrade, current_wave, reason, created_by, created_at, updated_at,"
+                " stage_timeout_s) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, -1, ?, ?, ?, ?, ?)",
                 (rid, seq, kind, req.model, json.dumps(target_spec), req.canary, json.dumps(waves),
-                 json.dumps(req.abort_on), int(allow_downgrade), reason, req.created_by, now, now))
+                 json.dumps(req.abort_on), int(allow_downgrade), reason, req.created_by, now, now,
+                 req.stage_timeout_s))
             for i, ids in enumerate(stages):
                 for device_id in ids:
                     self.storage.execute(
@@ -228,6 +234,8 @@ class Rollouts:
             if row["state"] != "paused":
                 raise RolloutError(409, f"rollout {rid} is {row['state']}, only a paused rollout can be resumed")
             self._set_state(rid, "running", None)
+            # The stage's clock restarts: time spent paused is not the devices' fault.
+            self.storage.execute("UPDATE rollouts SET stage_started_at = ? WHERE id = ?", (self.clock(), rid))
             self._evaluate(rid)
         return self.status(rid)
 
@@ -311,8 +319,8 @@ class Rollouts:
             if stage > int((total_stages or {}).get("m") or 0):
                 self._set_state(rid, "completed", None)
                 return
-            self.storage.execute("UPDATE rollouts SET current_wave = ?, updated_at = ? WHERE id = ?",
-                                 (stage, now, rid))
+            self.storage.execute("UPDATE rollouts SET current_wave = ?, stage_started_at = ?, updated_at = ?"
+                                 " WHERE id = ?", (stage, now, now, rid))
             devices.add_event(self.storage, "stage_started", rollout_id=rid, model_version=version,
                               detail={"stage": stage, "devices": len(targets)}, ts=now)
             model = get_model(self.storage, version)
@@ -338,6 +346,41 @@ class Rollouts:
         self.storage.execute("UPDATE rollout_targets SET state = ?, reason = ?, updated_at = ?"
                              " WHERE rollout_id = ? AND device_id = ?", (state, reason, now, rid, device_id))
         devices.add_event(self.storage, f"target_{state}", device_id=device_id, rollout_id=rid, reason=reason, ts=now)
+
+    def tick(self) -> None:
+        """Fail devices that outlived their stage's timeout (called every second by the service).
+
+        A timed-out device is one that never reported the version active --
+        offline, stuck downloading, or silent -- and it fails like a rollback
+        would: the rollout pauses, or aborts when ``timeout`` is in ``abort_on``."""
+        with self.lock:
+            now = self.clock()
+            due = self.storage.query(
+                "SELECT * FROM rollouts WHERE state = 'running' AND stage_timeout_s IS NOT NULL"
+                " AND stage_started_at IS NOT NULL AND stage_started_at + stage_timeout_s <= ?", (now,))
+            for row in due:
+                with self.storage.tx():
+                    self._evaluate(row["id"])  # a report may have settled the stage just now
+                    row = self._get(row["id"])
+                    if row["state"] != "running" or row["stage_started_at"] + row["stage_timeout_s"] > now:
+                        continue  # settled, paused, or moved on to a stage with its own clock
+                    late = self.storage.query(
+                        "SELECT t.device_id, d.state, d.ota_state FROM rollout_targets t"
+                        " JOIN devices d ON d.id = t.device_id"
+                        " WHERE t.rollout_id = ? AND t.wave = ? AND t.state = 'sent' ORDER BY t.device_id",
+                        (row["id"], row["current_wave"]))
+                    if not late:
+                        continue
+                    for t in late:
+                        self._settle(row["id"], t["device_id"], "failed",
+                                     f"timeout: not active {row['stage_timeout_s']:g} s after its stage started"
+                                     f" (device {t['state']}, ota {t['ota_state'] or 'unknown'})")
+                    names = ", ".join(t["device_id"] for t in late)
+                    why = f"{names} timeout: not active within {row['stage_timeout_s']:g} s"
+                    if "timeout" in json.loads(row["abort_on_json"]):
+                        self._abort(row, why)
+                    else:
+                        self._set_state(row["id"], "paused", why)
 
     # ---- desired state ---------------------------------------------------------
 
@@ -405,6 +448,7 @@ class Rollouts:
             "id": row["id"], "kind": row["kind"], "model": row["model_version"], "state": row["state"],
             "reason": row["reason"], "current_stage": row["current_wave"],
             "allow_downgrade": bool(row["allow_downgrade"]), "abort_on": json.loads(row["abort_on_json"]),
+            "stage_timeout_s": row["stage_timeout_s"], "stage_started_at": row["stage_started_at"],
             "target": json.loads(row["target_json"]), "created_at": row["created_at"],
             "created_by": row["created_by"], "updated_at": row["updated_at"], "stages": stages,
             "targets": [{"device": t["device_id"], "stage": t["wave"], "state": t["state"], "reason": t["reason"]}

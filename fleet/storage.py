@@ -113,6 +113,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             created_at DOUBLE PRECISION NOT NULL
         )""",
     ]),
+    (2, "per-stage timeout of a rollout", [
+        "ALTER TABLE rollouts ADD COLUMN stage_timeout_s DOUBLE PRECISION",
+        "ALTER TABLE rollouts ADD COLUMN stage_started_at DOUBLE PRECISION",
+    ]),
 ]
 
 

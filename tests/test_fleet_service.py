@@ -35,7 +35,7 @@ class Env:
         self.broker = broker
         self.keys = make_keys(tmp / "keys")
         self.other_keys = make_keys(tmp / "other-keys")
-        self.config = write_config(tmp, broker.port, DEVICES, [self.keys / "signing.pub"])
+        self.config = write_config(tmp, broker.port, [*DEVICES, "dev-x"], [self.keys / "signing.pub"])
         for v in ("m-1", "m-2"):
             make_bundle(tmp / v, v, self.keys / "signing.key")
             done = run_fleet("publish", str(tmp / v / "bundle"), "--config", str(self.config))
@@ -214,7 +214,7 @@ def test_rollout_advances_canary_then_waves_and_pauses_on_a_rollback(env: Env) -
     assert all(not d.errors for d in devs.values())
 
 
-def test_a_dead_device_is_shown_offline_by_its_last_will(env: Env) -> None:
+def test_a_dead_device_is_shown_offline_and_times_out_of_a_rollout(env: Env) -> None:
     d = FakeDevice(env.broker.port, "s2", "dev-x", env.server.url)
     assert wait_until(lambda: env.server.api("GET", "/api/devices/dev-x")[0] == 200, 5)
     d.client.loop_stop()
@@ -222,3 +222,11 @@ def test_a_dead_device_is_shown_offline_by_its_last_will(env: Env) -> None:
     assert wait_until(lambda: env.server.api("GET", "/api/devices/dev-x")[1]["state"] == "offline", 15)
     code, out, _ = env.cli("devices", "--store", "s2")
     assert code == 0 and "dev-x" in out and "offline" in out
+    # A rollout to it cannot finish: the service's clock fails it after the stage timeout.
+    code, out, err = env.cli("rollout", "create", "--model", "m-2", "--devices", "dev-x", "--stage-timeout", "1")
+    assert code == 0, err
+    rid = out.split()[0]
+    assert wait_until(lambda: env.server.api("GET", f"/api/rollouts/{rid}")[1]["state"] == "paused", 10)
+    code, out, _ = env.cli("rollout", "status", rid)
+    assert "paused (dev-x timeout: not active within 1 s)" in out
+    assert "dev-x: failed (timeout: not active 1 s after its stage started (device offline, ota idle))" in out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from edge.comms.topics import DeviceStatus
+from fleet import storage as storage_module
 from fleet.artifacts import parse_range
 from fleet.config import ConfigError, load_config
 from fleet.http import ApiError
@@ -20,7 +21,7 @@ from fleet.storage import MIGRATIONS, StorageError, open_storage
 def test_migrations_apply_once_and_record_the_schema_version(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/f.db"
     s = open_storage(url)
-    assert s.schema_version() == MIGRATIONS[-1][0]
+    assert s.schema_version() == MIGRATIONS[-1][0] == 2
     tables = {r["name"] for r in s.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"devices", "models", "rollouts", "rollout_targets", "events", "users", "schema_migrations"} <= tables
     s.close()
@@ -30,6 +31,21 @@ def test_migrations_apply_once_and_record_the_schema_version(tmp_path: Path) -> 
     again.close()
     with pytest.raises(StorageError, match="schema version 99 is newer"):
         open_storage(url)
+
+
+def test_an_older_database_is_upgraded_at_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path}/old.db"
+    monkeypatch.setattr(storage_module, "MIGRATIONS", MIGRATIONS[:1])  # the schema a first release shipped
+    old = open_storage(url)
+    old.execute("INSERT INTO models (version, published_at, size, sha256, key_id, artifact, manifest_json)"
+                " VALUES ('m-1', 0, 1, 'x', 'k', 'm-1.tar.gz', '{}')")
+    old.close()
+    monkeypatch.undo()
+    s = open_storage(url)
+    assert s.schema_version() == 2
+    columns = {r["name"] for r in s.query("PRAGMA table_info(rollouts)")}
+    assert {"stage_timeout_s", "stage_started_at"} <= columns
+    assert s.one("SELECT version FROM models") == {"version": "m-1"}  # data kept across the upgrade
 
 
 def test_storage_urls_are_checked(tmp_path: Path) -> None:
@@ -68,8 +84,9 @@ class Fleet:
         self.storage = open_storage(f"sqlite:///{tmp}/fleet.db")
         self.sent: list[tuple[str, bytes]] = []
         self.ids = [f"d{i}" for i in range(n)]
+        self.now = 1000.0
         self.r = Rollouts(self.storage, base_url="http://fleet", downloadable=set(self.ids),
-                          publish=lambda t, p: self.sent.append((t, p)))
+                          publish=lambda t, p: self.sent.append((t, p)), clock=lambda: self.now)
         for v in ("m-1", "m-2"):
             self.storage.execute(
                 "INSERT INTO models (version, created_at, published_at, size, sha256, key_id, artifact, manifest_json)"
@@ -158,6 +175,7 @@ def test_rollback_supersedes_an_active_rollout_and_allows_downgrade(tmp_path: Pa
     (RolloutRequest(model="m-2", all=True, waves=[50, 20, 100]), 400, "increase strictly"),
     (RolloutRequest(model="m-2", all=True, waves=[10, 50]), 400, "end at 100"),
     (RolloutRequest(model="m-2", all=True, abort_on=["exploded"]), 400, "abort_on: exploded"),
+    (RolloutRequest(model="m-2", all=True, stage_timeout_s=0.5), 400, "stage_timeout_s"),
     (RolloutRequest(model="m-2", devices=["d0", "ghost"]), 404, "unknown device(s) ghost"),
     (RolloutRequest(model="m-2", store="s9"), 404, "no device has reported from store 's9'"),
     (RolloutRequest(model="m-2", devices=["d0"], store="s1"), 400, "exactly one of"),
@@ -168,6 +186,35 @@ def test_bad_rollout_requests_are_refused_with_the_field(tmp_path: Path, req: Ro
     with pytest.raises(RolloutError) as info:
         f.r.create(req)
     assert info.value.status == status and message in str(info.value)
+
+
+def test_a_silent_device_fails_its_stage_after_the_timeout_and_pauses_the_rollout(tmp_path: Path) -> None:
+    f = Fleet(tmp_path)
+    rid = f.r.create(RolloutRequest(model="m-2", all=True, canary=2, stage_timeout_s=60))["id"]
+    quick, silent = f.stage_devices(rid, 0)
+    f.report(quick, active="m-2", ota={"state": "active", "version": "m-2"})
+    f.now += 59
+    f.r.tick()
+    assert f.r.status(rid)["state"] == "running"
+    f.now += 2
+    f.r.tick()
+    st = f.r.status(rid)
+    assert st["state"] == "paused" and st["reason"] == f"{silent} timeout: not active within 60 s"
+    failed = next(t for t in st["targets"] if t["device"] == silent)
+    assert failed["state"] == "failed" and failed["reason"].startswith("timeout: not active 60 s")
+    f.now += 600  # paused time does not count against the next stage
+    st = f.r.resume(rid)
+    assert st["state"] == "running" and st["current_stage"] == 1
+    f.r.tick()
+    assert f.r.status(rid)["state"] == "running"
+
+
+def test_timeout_in_abort_on_aborts(tmp_path: Path) -> None:
+    f = Fleet(tmp_path)
+    rid = f.r.create(RolloutRequest(model="m-2", devices=["d0"], stage_timeout_s=5, abort_on=["timeout"]))["id"]
+    f.now += 6
+    f.r.tick()
+    assert f.r.status(rid)["state"] == "aborted"
 
 
 def test_a_device_in_an_active_rollout_cannot_join_another(tmp_path: Path) -> None:

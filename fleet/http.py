@@ -73,7 +73,9 @@ class Auth:
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or a 4xx naming what is wrong with it."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+    if length is not None and not length.isdigit():
+        raise ApiError(400, f"content-length: not a number ({length[:20]!r})")
+    if length is not None and int(length) > MAX_BODY:
         raise ApiError(413, f"body: larger than {MAX_BODY} bytes")
     body = b""
     async for chunk in request.stream():

@@ -125,7 +125,7 @@ class Rollouts:
             model = get_model(self.storage, req.model)
             if model is None:
                 raise RolloutError(404, f"model: {req.model!r} is not in the registry (fleet publish it first)")
-            targets = self._resolve(req)
+            targets, skipped = self._resolve(req)
             busy = self.storage.query(
                 "SELECT t.device_id, t.rollout_id FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id"
                 " WHERE r.state IN ('running', 'paused') AND t.state IN ('pending', 'sent')")
@@ -155,11 +155,17 @@ class Rollouts:
                         " VALUES (?, ?, ?, 'pending', ?)", (rid, device_id, i, now))
             devices.add_event(self.storage, f"{kind}_created", rollout_id=rid, model_version=req.model,
                               reason=reason, detail={"targets": len(targets), "stages": [len(s) for s in stages],
-                                                     "by": req.created_by}, ts=now)
+                                                     "skipped": skipped, "by": req.created_by}, ts=now)
             self._evaluate(rid)
         return self.status(rid)
 
-    def _resolve(self, req: RolloutRequest) -> list[Row]:
+    def _resolve(self, req: RolloutRequest) -> tuple[list[Row], list[str]]:
+        """The target devices, and the ones a store/all target had to skip.
+
+        A device must have reported a status (its store is part of the desired
+        topic) and hold a download token. Named devices that do not are refused;
+        for ``store``/``all`` they are skipped and listed, so one device that
+        was never installed does not block a fleet-wide rollout."""
         if req.devices is not None:
             ids = list(dict.fromkeys(req.devices))
             if not ids:
@@ -175,17 +181,19 @@ class Rollouts:
                 raise RolloutError(404, f"store: no device has reported from store {req.store!r}")
         else:
             rows = self.storage.query("SELECT * FROM devices")
-            if not rows:
-                raise RolloutError(404, "all: no devices known yet")
         silent = sorted(r["id"] for r in rows if not r["store_id"])
-        if silent:
+        tokenless = sorted(r["id"] for r in rows if r["store_id"] and r["id"] not in self.downloadable)
+        if req.devices is not None and silent:
             raise RolloutError(409, f"devices never reported a status (store unknown, nowhere to publish): "
                                     f"{', '.join(silent)}")
-        tokenless = sorted(r["id"] for r in rows if r["id"] not in self.downloadable)
-        if tokenless:
+        if req.devices is not None and tokenless:
             raise RolloutError(409, f"devices without a download token (add them to device_tokens): "
                                     f"{', '.join(tokenless)}")
-        return rows
+        usable = [r for r in rows if r["store_id"] and r["id"] in self.downloadable]
+        if not usable:
+            raise RolloutError(404, "target: no device that has reported a status and holds a download token"
+                                    + (f" (skipped: {', '.join(silent + tokenless)})" if rows else ""))
+        return usable, [f"{d} (never reported)" for d in silent] + [f"{d} (no token)" for d in tokenless]
 
     # ---- rollback --------------------------------------------------------------
 
@@ -201,7 +209,7 @@ class Rollouts:
         with self.lock:
             if get_model(self.storage, to) is None:
                 raise RolloutError(404, f"to: {to!r} is not in the registry")
-            ids = {r["id"] for r in self._resolve(req)}
+            ids = {r["id"] for r in self._resolve(req)[0]}
             marks = ",".join("?" * len(ids))
             active = self.storage.query(
                 f"SELECT DISTINCT t.rollout_id FROM rollout_targets t JOIN rollouts r ON r.id = t.rollout_id"

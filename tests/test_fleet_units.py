@@ -217,6 +217,20 @@ def test_timeout_in_abort_on_aborts(tmp_path: Path) -> None:
     assert f.r.status(rid)["state"] == "aborted"
 
 
+def test_all_skips_devices_that_cannot_be_reached_but_named_ones_are_refused(tmp_path: Path) -> None:
+    f = Fleet(tmp_path, n=3)
+    f.storage.execute("INSERT INTO devices (id, state, updated_at) VALUES ('new-box', 'unknown', 0)")
+    f.report("no-token", active="m-1")
+    st = f.r.create(RolloutRequest(model="m-2", all=True))
+    assert sorted(t["device"] for t in st["targets"]) == ["d0", "d1", "d2"]
+    created = next(e for e in st["events"] if e["kind"] == "rollout_created")
+    assert created["detail"]["skipped"] == ["new-box (never reported)", "no-token (no token)"]
+    with pytest.raises(RolloutError, match="never reported a status .*: new-box"):
+        f.r.create(RolloutRequest(model="m-2", devices=["new-box"]))
+    with pytest.raises(RolloutError, match="without a download token .*: no-token"):
+        f.r.create(RolloutRequest(model="m-2", devices=["no-token"]))
+
+
 def test_a_device_in_an_active_rollout_cannot_join_another(tmp_path: Path) -> None:
     f = Fleet(tmp_path)
     f.r.create(RolloutRequest(model="m-2", devices=["d0"]))

@@ -18,7 +18,13 @@ What it does, in one process plus two children (broker, device):
    ``reco_latency_us`` is from publishing a signal to receiving the first
    recommendation it caused;
 5. reads the device's memory from ``/proc/PID/status`` (VmRSS now, VmHWM
-   peak) and its per-stage timings from its final status message.
+   peak) and its per-stage timings from its final status message;
+6. with ``--scrape-hz H`` a child process scrapes the device's ``/metrics`` at
+   H per second during every other ``--scrape-block`` seconds of the run, so
+   the same run measures the hot path with and without a Prometheus scraper
+   (``scrape.reco_latency_us_on`` / ``_off``: signals sent while it scraped or
+   not; interleaved blocks, because this machine's load drifts too much for
+   two separate runs to compare).
 
 Human-readable results go to stderr; the last stdout line is one JSON object.
 """
@@ -44,7 +50,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.devicecfg import edge_device_cmd, local_device_config
-from deploy.local_broker import MosquittoBroker
+from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay as edge_no_delay
 from edge.comms.topics import TopicTree
 
@@ -226,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave Nagle's algorithm on in the broker and the benchmark clients "
                          "(the device always disables it) to see what it costs")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, db)")
+    ap.add_argument("--scrape-hz", type=float, default=0.0,
+                    help="scrape the device's /metrics at this rate in every other block (0: never)")
+    ap.add_argument("--scrape-block", type=float, default=2.0, help="seconds per scrape on/off block")
     args = ap.parse_args(argv)
     global NAGLE
     NAGLE = args.nagle
@@ -240,11 +249,16 @@ def main(argv: list[str] | None = None) -> int:
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
     ready, stop, out = mpctx.Event(), mpctx.Event(), mpctx.Queue()
+    metrics_port = free_port()
+    scraper = None
+    scrape_t0 = mpctx.Value("d", 0.0)
+    scrape_out = mpctx.Queue()
     try:
         config = local_device_config(
             work / "device.toml", port=broker.port, bundle=bundle, db_path=work / "state.db",
             device_id="bench-edge",
-            overrides={"feedback": {"enabled": False}} if args.no_feedback else None)
+            overrides={**({"feedback": {"enabled": False}} if args.no_feedback else {}),
+                       "metrics": {"device_port": metrics_port}})
         tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         zones = [z.id for z in config.zones]
         neighbours = {z.id: list(z.neighbours) for z in config.zones}
@@ -291,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
         topic = tree.location
         cpu0 = proc_cpu_s(device.pid)
         t0 = time.perf_counter()
+        if args.scrape_hz > 0:
+            scrape_t0.value = t0
+            scraper = mpctx.Process(target=scraper_main, daemon=True, args=(
+                f"http://127.0.0.1:{metrics_port}/metrics", args.scrape_hz, args.scrape_block, scrape_t0,
+                stop, scrape_out))
+            scraper.start()
 
         def send(i: int) -> None:
             sent_at[i] = time.perf_counter()
@@ -320,6 +340,19 @@ def main(argv: list[str] | None = None) -> int:
                     answered_at[i] = t
         latencies = [answered_at[i] - sent_at[i] for i in answered_at]
         say_timeline(sent_at, answered_at, args.rate)
+        scrape = None
+        if scraper is not None:
+            ok, failed, scrape_ms = scrape_out.get(timeout=30)
+            on = [answered_at[i] - sent_at[i] for i in answered_at
+                  if int((sent_at[i] - t0) / args.scrape_block) % 2 == 1]
+            off = [answered_at[i] - sent_at[i] for i in answered_at
+                   if int((sent_at[i] - t0) / args.scrape_block) % 2 == 0]
+            on_p, off_p = percentiles(on), percentiles(off)
+            scrape = {"hz": args.scrape_hz, "block_s": args.scrape_block, "scrapes": ok, "failed": failed,
+                      "scrape_ms_p50": round(float(np.percentile(scrape_ms, 50)), 2) if scrape_ms else None,
+                      "reco_latency_us_on": on_p, "reco_latency_us_off": off_p,
+                      "ratio_p50": _ratio(on_p["p50"], off_p["p50"]),
+                      "ratio_p99": _ratio(on_p["p99"], off_p["p99"])}
         stages: dict = {}
         cache = None
         inference_us = None
@@ -355,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
             "score_cache": cache,
             "inference_us_mean": inference_us,
             "load_avg_1m": round(os.getloadavg()[0], 2),
+            "scrape": scrape,
         }
         say(
             f"answered {result['answered']}/{count}; reco p50 {reco_p['p50']} us p99 {reco_p['p99']} us; "
@@ -377,6 +411,30 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
         else:
             say(f"work directory kept: {work}")
+
+
+def scraper_main(url: str, hz: float, block_s: float, t0, stop, out) -> None:
+    """Child process: GET ``url`` at ``hz`` during odd blocks since ``t0`` (perf_counter)."""
+    import urllib.request
+
+    ok = failed = 0
+    took: list[float] = []
+    while not stop.is_set():
+        now = time.perf_counter()
+        block = int((now - t0.value) / block_s)
+        if block % 2 == 0:  # an "off" block: wait for the next one
+            stop.wait(max(t0.value + (block + 1) * block_s - now, 0.001))
+            continue
+        a = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                resp.read()
+            ok += 1
+            took.append((time.perf_counter() - a) * 1000)
+        except OSError:
+            failed += 1
+        stop.wait(1.0 / hz)
+    out.put((ok, failed, took))
 
 
 def proc_cpu_s(pid: int) -> float:

@@ -3,6 +3,7 @@ the Prometheus text passes ``promtool check metrics`` (Debian package prometheus
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -61,8 +62,16 @@ def test_signage_metrics_pass_promtool_and_readiness_follows_the_broker(
         said = {notify.recv(64).decode() for _ in range(3)}
         assert {"READY=1", "WATCHDOG=1"} <= said
         wait_http(base + "/readyz", proc=proc)
+        # Bad requests get a clear answer and change nothing.
+        status, body = get(base + "/display/nowhere")
+        assert status == 404 and b"unknown display 'nowhere'" in body and b"d1" in body
+        status, body = get(base + "/display/d1?layout=sideways")
+        assert status == 400 and b"layout: must be one of landscape, portrait, strip" in body
+        assert asyncio.run(_bad_page_messages(f"ws://127.0.0.1:{port}/display/d1/ws")) == [
+            "rendered: recommendation_id: Field required", "type: unknown message type 'dance'"]
         status, body = get(base + "/metrics")
         assert status == 200 and b"signage_mqtt_connected 1.0" in body
+        assert b'signage_rejected_messages_total{source="page"} 3.0' in body
         promtool_check(body)
         broker.stop()
         deadline = time.monotonic() + 10
@@ -75,6 +84,22 @@ def test_signage_metrics_pass_promtool_and_readiness_follows_the_broker(
         proc.terminate()
         proc.wait(10)
         notify.close()
+
+
+async def _bad_page_messages(url: str) -> list[str]:
+    """What the server answers a page sending nonsense (the socket stays open)."""
+    import websockets
+
+    errors = []
+    async with websockets.connect(url) as ws:
+        for bad in ("not json", json.dumps({"type": "rendered", "shown_at": 1.0}), json.dumps({"type": "dance"})):
+            await ws.send(bad)
+        deadline = time.monotonic() + 5
+        while len(errors) < 2 and time.monotonic() < deadline:
+            msg = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            if msg["type"] == "error":
+                errors.append(msg["error"])
+    return errors
 
 
 @pytest.mark.slow

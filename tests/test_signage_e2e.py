@@ -222,3 +222,13 @@ def test_broker_outage_keeps_the_last_list_and_live_updates_resume(stack: Stack,
     assert wait_until(lambda: stack.probe.client.is_connected(), timeout=10)
     stack.probe.publish(T.location, sig, qos=0)
     wait_page(browser, lambda s: s["cause"] == sig["signal_id"], timeout=10)
+
+
+def test_device_going_away_keeps_the_list_with_the_marker(stack: Stack, browser) -> None:
+    # Last in the module: the device is stopped for good.
+    show(browser, stack, "deli-screen", (1920, 1080))
+    before = page_state(browser)
+    stack.device.terminate()  # a clean stop publishes the retained "offline" status
+    stack.device.wait(15)
+    during = wait_page(browser, lambda s: s["online"] == "0" and s["marker"], timeout=10)
+    assert during["rec"] == before["rec"] and during["tiles"] == before["tiles"] > 0

@@ -1,13 +1,14 @@
-"""The store device: MQTT signals in, recommendations for each display out.
+"""The store device's dispatcher: MQTT signals in, recommendations for each display out.
 
 One signal, top to bottom (``Agent.handle``)::
 
     MQTT message  -> TopicTree.parse          bad input: dead letter + counter, never a crash
-                  -> state update             session / stock / basket (edge.state)
-                  -> affected displays        who can see a change (this module)
-                  -> scores                   model or popularity (edge.reco.scores)
-                  -> rank                     filters, near boost, MMR, reasons (edge.reco.ranker)
-                  -> publish                  retained, QoS 1, naming the cause signal
+                  -> handler (on_<kind>)      state update: session / stock / basket (edge.state),
+                                              who stands where (edge.store.presence)
+                  -> affected displays        the layout and the board (edge.store)
+                  -> recommend                score -> rank -> RecoResult (edge.reco.recommender),
+                                              with the serving generation read once (edge.serving)
+                  -> publish + log            retained, QoS 1, naming the cause signal
 
 Which displays a signal affects:
 
@@ -25,33 +26,28 @@ Which displays a signal affects:
 
 Messages are handled one at a time by a worker thread (``--dispatch queue``,
 the default) or on paho's network thread (``inline``); state is touched under
-``self._lock`` either way, so handlers read like single-threaded code. The
-feedback capture (``edge/feedback``) plugs in through :class:`FeedbackSink`,
-called inside the SQLite transaction of the state change it records
-(impressions: the log writer's batch, see :mod:`edge.state.logwriter`).
+``self.lock`` either way, so handlers read like single-threaded code. The
+agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
+its parts. The feedback capture plugs in through :class:`FeedbackSink`, called
+inside the SQLite transaction of the state change it records (impressions: the
+log writer's batch, see :mod:`edge.state.logwriter`).
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import queue
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from paho.mqtt.properties import Properties
 
-from edge.bundle import BundleError
 from edge.comms.mqtt import MqttLink, reply_properties
 from edge.comms.topics import (
     CameraStatus,
     CameraZoneEvent,
     DeadLetter,
-    DeviceStatus,
     DisplayInteraction,
     Inbound,
     InventoryUpdate,
@@ -64,152 +60,76 @@ from edge.comms.topics import (
     TopicTree,
     dump,
 )
-from edge.feedback.capture import FeedbackSink, NullFeedbackSink
-from edge.ota.manager import OtaManager
-from edge.ota.manager import boot as ota_boot
-from edge.ota.verify import Refused
-from edge.reco import Placement, Ranker, RecoResult, ScoreSource, department_mask
-from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
+from edge.feedback.capture import FeedbackSink
+from edge.observability.registry import Registry
+from edge.reco.ranker import Placement
+from edge.reco.recommender import Recommender
+from edge.reco.result import RecoResult
+from edge.serving.generation import Generation
 from edge.state import Session, StateStore
 from edge.state.logwriter import LogWriter, log_row
-from firmware_config.schema import DeviceConfig
+from edge.store import Board, Presence, Rejected, StoreLayout
 
 log = logging.getLogger(__name__)
 
-HOUSEKEEPING_S = 0.5
-STATUS_EVERY_S = 30.0
-
-
-class Rejected(Exception):
-    """A well-formed message the device still cannot act on (unknown zone...)."""
-
-
-@dataclass
-class Stats:
-    """Counters and per-stage time, published in the device status."""
-
-    received: Counter = field(default_factory=Counter)
-    rejected: Counter = field(default_factory=Counter)
-    published: int = 0
-    errors: int = 0
-    stage_ns: Counter = field(default_factory=Counter)
-    handled: int = 0
-
-    def as_detail(self) -> dict:
-        n = max(self.handled, 1)
-        return {
-            "received": dict(self.received),
-            "rejected": dict(self.rejected),
-            "rejected_total": sum(self.rejected.values()),
-            "published": self.published,
-            "errors": self.errors,
-            "handled": self.handled,
-            "stage_us_mean": {k: round(v / n / 1000, 1) for k, v in self.stage_ns.items()},
-        }
+__all__ = ["Agent", "Rejected"]
 
 
 class Agent:
-    """One store device: owns the MQTT link, the model, the state and the displays."""
+    """Routes each inbound message to its handler and publishes what changed."""
 
     def __init__(
         self,
-        config: DeviceConfig,
         *,
-        feedback: FeedbackSink | Callable[[StateStore], FeedbackSink] | None = None,
-        dispatch: str = "queue",
+        topics: TopicTree,
+        layout: StoreLayout,
+        store: StateStore,
+        generation: Generation,
+        recommender: Recommender,
+        presence: Presence,
+        board: Board,
+        metrics: Registry,
+        log_writer: LogWriter,
+        feedback: FeedbackSink,
+        feedback_active: bool,
         clock: Callable[[], float] = time.time,
+        dispatch: str = "queue",
+        on_status_change: Callable[[], object] | None = None,
+        cold_start: str = "model",
     ) -> None:
-        self.config = config
+        self.topics = topics
+        self.layout = layout
+        self.store = store
+        self.generation = generation
+        """The serving generation; replaced (one assignment, under ``lock``) by ``Device.swap``."""
+        self.recommender = recommender
+        self.presence = presence
+        self.board = board
+        self.metrics = metrics
+        self.log_writer = log_writer
+        self.feedback = feedback
+        self._feedback_active = feedback_active
         self.clock = clock
         self.dispatch = dispatch
-        self.topics = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
-        self.stats = Stats()
-        self.health: dict[str, object] = {"inference": "ok"}
-
-        # OTA: the model comes from a verified slot (edge/ota), else [model].
-        self.ota: OtaManager | None = None
-        boot_choice = None
-        if config.ota is not None and config.ota.enabled:
-            boot_choice = ota_boot(config, self._load_model)
-            self.scorer = boot_choice.scorer
-        else:
-            self.scorer = self._load_model()
+        self.on_status_change = on_status_change or (lambda: None)
+        self.cold_start = cold_start
+        self.direct: dict[str, Callable[[str, bytes], None]] = {}
+        """Topic -> handler run on the network thread, outside the signal queue
+        (the OTA desired state: it validates, hands over and never blocks)."""
+        self.observer: Callable[[float, str | None, bool, bool], None] | None = None
+        """Called after each handled signal with (seconds, strategy or None,
+        eligible for the model, handler error): OTA probation watches it."""
         self._last_strategy: str | None = None
         self._last_eligible = True
-        items = self.scorer.bundle.items if self.scorer is not None else None
-        self.store = StateStore(
-            config.storage.db_path,
-            items,
-            min_stock=config.policy.min_stock,
-            session_ttl_s=config.policy.session_ttl_s,
-        )
-        # A sink, or a factory given the store (an outbox lives in the same database).
-        if feedback is not None and not hasattr(feedback, "on_recommendation"):
-            feedback = feedback(self.store)  # type: ignore[operator]
-        self.feedback: FeedbackSink = feedback or NullFeedbackSink()  # type: ignore[assignment]
-        self._feedback_active = not isinstance(self.feedback, NullFeedbackSink)
-        # The recommendation log and impressions: batched, on their own connection.
-        self.log_writer = LogWriter(
-            config.storage.db_path,
-            self._write_impressions if self._feedback_active else None,
-        )
-        policy = config.policy
-        self.scores = ScoreSource(self.store, self.scorer, cold_start=policy.cold_start)
-        self.ranker = Ranker(
-            self.store,
-            near_boost=policy.near_boost,
-            diversity_weight=policy.diversity_weight,
-            exclude_purchased=policy.exclude_purchased,
-        )
-
-        # The layout, resolved once: a placement (near-item mask) per display and zone.
-        self.zones = {z.id: z for z in config.zones}
-        self.displays = {d.id: d for d in config.displays}
-        self.zone_displays: dict[str, list[str]] = {z: [] for z in self.zones}
-        self.placements: dict[str, Placement] = {}
-        for d in config.displays:
-            depts = d.departments or self.zones[d.zone].departments
-            self.placements[d.id] = Placement(d.id, d.zone, department_mask(self.store, depts),
-                                              self._label(d.zone, depts))
-            self.zone_displays[d.zone].append(d.id)
-        for z in config.zones:
-            self.placements[f"zone:{z.id}"] = Placement(
-                f"zone:{z.id}", z.id, department_mask(self.store, z.departments),
-                self._label(z.id, z.departments))
-
-        # Who stands where, and what each display shows now.
-        self.audience: dict[str, list[str]] = {z: [] for z in self.zones}
-        self.occupancy: dict[str, int] = {}
+        self.link: MqttLink | None = None
+        """Set by the device once the link exists (the link needs our callbacks first)."""
         self.cameras: dict[str, str] = {}
         """Camera id -> its last reported state (online / retrying / offline)."""
-        self.showing: dict[str, RecoResult] = {}
-        self.showing_items: dict[str, set[int]] = {}
-        self.showing_shopper: dict[str, str | None] = {}
-        self._seq = 0
+        self.lock = threading.RLock()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._worker_thread: threading.Thread | None = None
         self._last_reject_log = 0.0
         self._unlogged_rejects = 0
-        self._boot = f"{int(time.time() * 1000) % 10**10:x}"
-
-        self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self.watchdog = (
-            InferenceWatchdog(self.scorer, on_stuck=self._on_inference_stuck)
-            if self.scorer is not None else None
-        )
-        subscriptions = self.topics.subscriptions()
-        if boot_choice is not None:
-            self.ota = OtaManager(config, self, boot_choice=boot_choice, desired_topic=self.topics.desired)
-            subscriptions.append((self.topics.desired, 1))
-        self.link = MqttLink(
-            config.broker,
-            config.client_id,
-            subscriptions=subscriptions,
-            will=(self.topics.status, dump(self._status("offline"))),
-            on_message=self._on_mqtt_message,
-            on_connected=self._on_connected,
-        )
         self.handlers: dict[str, Callable[[Inbound, Properties | None], None]] = {
             "location": self.on_location,
             "camera": self.on_camera,
@@ -221,85 +141,23 @@ class Agent:
             "rendered": self.on_rendered,
         }
 
-    # ---- start-up -------------------------------------------------------------
-
-    def _load_model(self) -> Scorer | None:
-        model = self.config.model
-        if model is None:
-            log.warning("no model configured: serving zone popularity")
-            return None
-        try:
-            scorer = load_scorer(Path(model.bundle_path), smoke_test=model.smoke_test)
-        except BundleError as exc:
-            if model.required:
-                raise
-            log.error("model refused, serving zone popularity: %s", exc)
-            self.health["model_error"] = str(exc)[:300]
-            return None
-        log.info("model %s loaded (%d items)", scorer.model_version, scorer.spec.num_items)
-        return scorer
+    # ---- intake ------------------------------------------------------------------
 
     def start(self) -> None:
-        """Compute every display's first recommendation, then connect and serve."""
-        with self._lock:
-            for display_id in self.displays:
-                self._refresh(display_id, cause=None, publish=False)
-        # Everything loaded so far (catalogue, model, modules) lives as long as
-        # the process: keep it out of the cyclic GC's full collections, whose
-        # pauses would otherwise land on random signals as tail latency.
-        gc.collect()
-        gc.freeze()
-        if self.watchdog is not None:
-            self.watchdog.start()
-        self.log_writer.start()
         if self.dispatch == "queue":
-            self._spawn(self._worker, "agent-worker")
-        self._spawn(self._housekeeping, "agent-housekeeping")
-        if self.ota is not None:
-            self.ota.start()
-        self.link.start()
+            self._worker_thread = threading.Thread(target=self._worker, name="agent-worker", daemon=True)
+            self._worker_thread.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self.dispatch == "queue":
+        if self._worker_thread is not None:
             self._queue.put(None)
-        for t in self._threads:
-            t.join(timeout=2)
-        if self.ota is not None:
-            self.ota.stop()
-        if self.watchdog is not None:
-            self.watchdog.stop()
-        self.link.stop(final=(self.topics.status, dump(self._status("offline"))))
-        with self._lock:
-            self.log_writer.stop()
-            self.store.close()
-        log.info("stopped: %s", self.stats.as_detail())
+            self._worker_thread.join(timeout=2)
 
-    def run_forever(self) -> None:
-        self.start()
-        try:
-            while not self._stop.wait(1.0):
-                pass
-        finally:
-            self.stop()
-
-    def _spawn(self, target: Callable[[], None], name: str) -> None:
-        t = threading.Thread(target=target, name=name, daemon=True)
-        t.start()
-        self._threads.append(t)
-
-    # ---- MQTT entry points -------------------------------------------------------
-
-    def _on_connected(self, session_present: bool) -> None:
-        """After every (re)connect: announce we are online and restore retained screens."""
-        self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
-        with self._lock:
-            for display_id, rec in self.showing.items():
-                self.link.publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
-
-    def _on_mqtt_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
-        if self.ota is not None and topic == self.topics.desired:
-            self.ota.on_desired(topic, payload)  # validates and hands over; never blocks
+    def on_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
+        """The MQTT link's message callback (paho's network thread)."""
+        direct = self.direct.get(topic) if self.direct else None
+        if direct is not None:
+            direct(topic, payload)
             return
         if self.dispatch == "queue":
             self._queue.put((topic, payload, props))
@@ -315,37 +173,38 @@ class Agent:
 
     def handle(self, topic: str, payload: bytes, props: Properties | None = None) -> None:
         """One inbound message, start to finish. Never raises."""
+        m = self.metrics
         t0 = time.perf_counter_ns()
         try:
             inbound = self.topics.parse(topic, payload)
         except PayloadError as exc:
-            self._reject(topic, payload, exc.reason)
+            self.reject(topic, payload, exc.reason)
             return
         t1 = time.perf_counter_ns()
-        self.stats.stage_ns["parse"] += t1 - t0
-        self.stats.received[inbound.kind] += 1
+        m.stage_ns["parse"] += t1 - t0
+        m.received[inbound.kind] += 1
         failed = False
-        with self._lock:
+        with self.lock:
             self._last_strategy = None
             try:
                 self.handlers[inbound.kind](inbound, props)
-                self.stats.handled += 1
+                m.handled += 1
             except Rejected as exc:
-                self._reject(topic, payload, str(exc))
+                self.reject(topic, payload, str(exc))
             except Exception as exc:  # a bug must cost one message, not the device
-                self.stats.errors += 1
+                m.errors += 1
                 failed = True
                 log.exception("handler for %s failed", topic)
-                self._reject(topic, payload, f"internal error: {type(exc).__name__}")
+                self.reject(topic, payload, f"internal error: {type(exc).__name__}")
         elapsed_ns = time.perf_counter_ns() - t0
-        self.stats.stage_ns["total"] += elapsed_ns
-        if self.ota is not None and (failed or self._last_strategy is not None):
-            self.ota.observe(elapsed_ns / 1e9, self._last_strategy, eligible=self._last_eligible,
-                             error=failed)
+        m.stage_ns["total"] += elapsed_ns
+        observer = self.observer
+        if observer is not None and (failed or self._last_strategy is not None):
+            observer(elapsed_ns / 1e9, self._last_strategy, self._last_eligible, failed)
 
-    def _reject(self, topic: str, payload: bytes, reason: str) -> None:
+    def reject(self, topic: str, payload: bytes, reason: str) -> None:
         kind = reason.split(":", 1)[0][:40]
-        self.stats.rejected[kind] += 1
+        self.metrics.rejected[kind] += 1
         # Every rejection is counted and dead-lettered; the log gets at most
         # one line a second, so a misbehaving sender cannot flood the journal.
         now = time.monotonic()
@@ -359,37 +218,40 @@ class Agent:
             topic=topic, reason=reason,
             payload=payload[:512].decode("utf-8", errors="replace"), ts=self.clock(),
         )
-        self.link.publish(self.topics.deadletter, dump(letter), qos=0)
+        self._publish(self.topics.deadletter, dump(letter), qos=0)
+
+    def _publish(self, topic: str, payload: bytes, **kw) -> None:
+        if self.link is not None:
+            self.link.publish(topic, payload, **kw)
 
     # ---- handlers: state update, then the affected displays --------------------------
 
     def on_location(self, inbound: Inbound, props: Properties | None) -> None:
         sig: LocationSignal = inbound.payload  # type: ignore[assignment]
-        zone = self._zone(sig.zone)
+        zone = self.layout.zone(sig.zone)
         t0 = time.perf_counter_ns()
         session = self._session(sig.shopper)
         if sig.action == "enter":
-            self._move(session, zone)
+            self.presence.move(session, zone)
         else:
-            self._leave(session, zone)
-        self.stats.stage_ns["state"] += time.perf_counter_ns() - t0
+            self.presence.leave(session, zone)
+        self.metrics.stage_ns["state"] += time.perf_counter_ns() - t0
         cause = (sig.signal_id, inbound.topic)
-        for display_id in self.zone_displays[zone]:
-            self._refresh(display_id, cause)
+        for display_id in self.layout.zone_displays[zone]:
+            self.refresh(display_id, cause)
 
     def on_camera(self, inbound: Inbound, props: Properties | None) -> None:
         ev: CameraZoneEvent = inbound.payload  # type: ignore[assignment]
-        zone = self._zone(ev.zone)
+        zone = self.layout.zone(ev.zone)
         if ev.occupancy is not None:
-            self.occupancy[zone] = ev.occupancy
+            self.presence.occupancy[zone] = ev.occupancy
         if ev.event != "linger":
             return
-        if ev.display_id is None or ev.display_id not in self.displays:
-            raise Rejected(f"display_id: linger at unknown display {ev.display_id!r}")
+        display = self.layout.display(ev.display_id, "linger at unknown display")
         # A camera track is anonymous; if the location system knows the same
         # track id, its session (and history) is used.
         session = self.store.sessions.get(f"t:{ev.track_id}") if ev.track_id else None
-        self._refresh(ev.display_id, (ev.signal_id, inbound.topic), session=session)
+        self.refresh(display.id, (ev.signal_id, inbound.topic), session=session)
 
     def on_camera_status(self, inbound: Inbound, props: Properties | None) -> None:
         """A camera process's health joins the device status, so an operator
@@ -398,19 +260,18 @@ class Agent:
         if self.cameras.get(st.camera_id) == st.state:
             return
         self.cameras[st.camera_id] = st.state
-        self._publish_status()
+        self.on_status_change()
 
     def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
         upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
-        with self.store.transaction() as conn:
-            idx, flipped = self.store.update_inventory(
-                upd.item_id, upd.quantity, upd.shelf, upd.ts, conn)
-        if idx is None or not flipped or self.store.available[idx]:
+        store = self.store
+        with store.transaction() as conn:
+            idx, flipped = store.update_inventory(upd.item_id, upd.quantity, upd.shelf, upd.ts, conn)
+        if idx is None or not flipped or store.available[idx]:
             return
         # Gone from the shelf: no display may keep showing it.
-        for display_id, shown in list(self.showing_items.items()):
-            if idx in shown:
-                self._refresh(display_id, (upd.signal_id, inbound.topic))
+        for display_id in self.board.showing_item(upd.item_id):
+            self.refresh(display_id, (upd.signal_id, inbound.topic))
 
     def on_pos(self, inbound: Inbound, props: Properties | None) -> None:
         sale: PosPurchase = inbound.payload  # type: ignore[assignment]
@@ -427,15 +288,12 @@ class Agent:
         if session is None:
             return
         # What they just bought leaves every screen addressing them.
-        for display_id, shopper in list(self.showing_shopper.items()):
-            if shopper == session.key:
-                self._refresh(display_id, (sale.signal_id, inbound.topic))
+        for display_id in self.board.addressing(session.key):
+            self.refresh(display_id, (sale.signal_id, inbound.topic))
 
     def on_interaction(self, inbound: Inbound, props: Properties | None) -> None:
         ev: DisplayInteraction = inbound.payload  # type: ignore[assignment]
-        display_id = inbound.params["display_id"]
-        if display_id not in self.displays:
-            raise Rejected(f"display_id: unknown display {display_id!r}")
+        display = self.layout.display(inbound.params["display_id"])
         self.log_writer.drain()  # the interaction refers to what was shown
         with self.store.transaction() as conn:
             session = None
@@ -445,16 +303,14 @@ class Agent:
                 if idx is not None:
                     session.add_history([idx])  # picking something up says what they want
                     self.store.touch(session)
-            self.feedback.on_interaction(conn, ev, display_id)
-        self._refresh(display_id, (ev.signal_id, inbound.topic), session=session)
+            self.feedback.on_interaction(conn, ev, display.id)
+        self.refresh(display.id, (ev.signal_id, inbound.topic), session=session)
 
     def on_rendered(self, inbound: Inbound, props: Properties | None) -> None:
         msg: RenderConfirmation = inbound.payload  # type: ignore[assignment]
-        display_id = inbound.params["display_id"]
-        if display_id not in self.displays:
-            raise Rejected(f"display_id: unknown display {display_id!r}")
+        display = self.layout.display(inbound.params["display_id"])
         if self._feedback_active:
-            self.log_writer.put(None, (display_id, msg))
+            self.log_writer.put(None, (display.id, msg))
 
     def on_request(self, inbound: Inbound, props: Properties | None) -> None:
         req: RecommendRequest = inbound.payload  # type: ignore[assignment]
@@ -462,14 +318,14 @@ class Agent:
         if not response_topic:
             raise Rejected("properties: request without an MQTT 5 response topic")
         correlation = getattr(props, "CorrelationData", None)
+        gen = self.generation
         if req.display_id is not None:
-            if req.display_id not in self.displays:
-                raise Rejected(f"display_id: unknown display {req.display_id!r}")
-            placement = self.placements[req.display_id]
-            k = req.k or self.displays[req.display_id].slots
+            display = self.layout.display(req.display_id)
+            placement = gen.placements[display.id]
+            k = req.k or display.slots
         elif req.zone is not None:
-            placement = self.placements[f"zone:{self._zone(req.zone)}"]
-            k = req.k or self.config.policy.k
+            placement = gen.placements[f"zone:{self.layout.zone(req.zone)}"]
+            k = req.k or self.layout.default_k
         else:
             raise Rejected("payload: request names neither display_id nor zone")
         session = None
@@ -480,141 +336,72 @@ class Agent:
                 session = Session(key=req.shopper.key, loyalty_id=req.shopper.loyalty_id,
                                   track_id=req.shopper.track_id, started_at=0, last_seen=0,
                                   history=self.store.loyalty_history(req.shopper.loyalty_id))
-        rec = self._recommend(placement, session, k, (req.request_id or "request", inbound.topic))
-        self.link.publish(response_topic, rec.to_json(), qos=1, properties=reply_properties(correlation))
-        self.stats.published += 1
-
-    # ---- who is in front of which display ------------------------------------------
+        rec = self.recommender.recommend(gen, placement, session, k, (req.request_id or "request", inbound.topic))
+        self._note(gen, rec, session)
+        self._publish(response_topic, rec.to_json(), qos=1, properties=reply_properties(correlation))
+        self.metrics.published += 1
 
     def _session(self, shopper: ShopperRef) -> Session:
         """The shopper's live session (created on first sight), touched now."""
         return self.store.session(shopper.key, loyalty_id=shopper.loyalty_id,
                                   track_id=shopper.track_id, now=self.clock())
 
-    def _zone(self, zone: str) -> str:
-        if zone not in self.zones:
-            raise Rejected(f"zone: unknown zone {zone!r}")
-        return zone
+    # ---- recompute, publish, log -------------------------------------------------------
 
-    def _move(self, session: Session, zone: str) -> None:
-        if session.zone and session.zone != zone:
-            self._leave(session, session.zone)
-        people = self.audience[zone]
-        if session.key in people:
-            people.remove(session.key)
-        people.append(session.key)  # the latest arrival is who the displays address
-        session.zone = zone
-
-    def _leave(self, session: Session, zone: str) -> None:
-        people = self.audience[zone]
-        if session.key in people:
-            people.remove(session.key)
-        if session.zone == zone:
-            session.zone = None
-
-    def _audience(self, zone: str) -> Session | None:
-        people = self.audience[zone]
-        while people:
-            session = self.store.sessions.get(people[-1])
-            if session is not None:
-                return session
-            people.pop()  # expired
-        return None
-
-    # ---- recompute, rank, publish ----------------------------------------------------
-
-    def _refresh(
+    def refresh(
         self, display_id: str, cause: tuple[str, str] | None, *, session: Session | None = None,
         publish: bool = True,
     ) -> RecoResult:
-        """Recompute what one display shows and publish it (retained)."""
-        display = self.displays[display_id]
-        placement = self.placements[display_id]
+        """Recompute what one display shows and publish it (retained). Call under ``lock``."""
+        display = self.layout.displays[display_id]
+        gen = self.generation  # once per signal: a swap lands between signals, never inside one
+        placement: Placement = gen.placements[display_id]
         if session is None:
-            session = self._audience(display.zone)
-        rec = self._recommend(placement, session, display.slots, cause)
+            session = self.presence.front(display.zone, self.store.sessions)
+        rec = self.recommender.recommend(gen, placement, session, display.slots, cause)
+        self._note(gen, rec, session)
+        m = self.metrics
         t0 = time.perf_counter_ns()
-        self.showing[display_id] = rec
-        self.showing_items[display_id] = {self.store.index[i] for i in rec.item_ids}
-        self.showing_shopper[display_id] = rec.shopper
+        self.board.show(display_id, rec)
         if publish:
-            self.link.publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
-            self.stats.published += 1
+            self._publish(self.topics.recommendations(display_id), rec.to_json(), qos=1, retain=True)
+            m.published += 1
         t1 = time.perf_counter_ns()
-        self.stats.stage_ns["publish"] += t1 - t0
-        self.log_writer.put(log_row(rec, display_id, display.zone),
-                            rec if self._feedback_active else None)
-        self.stats.stage_ns["log"] += time.perf_counter_ns() - t1
+        m.stage_ns["publish"] += t1 - t0
+        self.log_writer.put(log_row(rec, display_id, display.zone), rec if self._feedback_active else None)
+        m.stage_ns["log"] += time.perf_counter_ns() - t1
         return rec
 
-    def _recommend(
-        self, placement: Placement, session: Session | None, k: int, cause: tuple[str, str] | None
-    ) -> RecoResult:
-        """Score, rank and describe: the list one display (or one request) gets."""
-        now = self.clock()
-        t0 = time.perf_counter_ns()
-        zone = self.zones[placement.zone]
-        display = self.displays.get(placement.key)
-        departments = (display.departments if display else None) or zone.departments
-        scores, strategy, key = self.scores.scores(session, placement, departments, now)
-        t1 = time.perf_counter_ns()
-        self._last_strategy = strategy
-        self._last_eligible = self.scorer is not None and (
-            bool(session is not None and session.history) or self.config.policy.cold_start == "model")
-        ranked = self.ranker.rank(scores, placement, k, session=session, strategy=strategy, key=key)
-        items = self.store.items
-        self._seq += 1
-        rec = RecoResult(
-            recommendation_id=f"{self.config.device_id}-{self._boot}-{self._seq}",
-            display_id=placement.key,
-            zone=placement.zone,
-            cause=cause,
-            shopper=session.key if session is not None else None,
-            model_version=self.scores.model_version if strategy == "model" else None,
-            strategy=strategy,
-            generated_at=now,
-            items=[
-                {"item_id": items[r.index].item_id, "name": items[r.index].name,
-                 "category": items[r.index].category, "price": items[r.index].price,
-                 "score": round(r.score, 4), "position": pos, "reason": r.reason,
-                 "department": items[r.index].department}
-                for pos, r in enumerate(ranked, start=1)
-            ],
-        )
-        t2 = time.perf_counter_ns()
-        self.stats.stage_ns["score"] += t1 - t0
-        self.stats.stage_ns["rank"] += t2 - t1
-        return rec
+    def _note(self, gen: Generation, rec: RecoResult, session: Session | None) -> None:
+        """What the observer learns about this signal: the strategy served, and
+        whether the model should have served it (popularity when it should not
+        have is a fallback probation counts)."""
+        self._last_strategy = rec.strategy
+        self._last_eligible = gen.scorer is not None and (
+            bool(session is not None and session.history) or self.cold_start == "model")
 
-    # ---- background: durability, expiry, health ----------------------------------------
+    def refresh_all(self, cause: tuple[str, str] | None = None, *, publish: bool = True) -> None:
+        """Every display, one at a time (each under the lock, so signals interleave)."""
+        for display_id in self.layout.displays:
+            with self.lock:
+                self.refresh(display_id, cause, publish=publish)
 
-    def _housekeeping(self) -> None:
-        last_status = time.monotonic()
-        while not self._stop.wait(HOUSEKEEPING_S):
-            try:
-                with self._lock:
-                    self._expire()
-                    pending = self.store.take_pending()
-                # Outside the agent's lock: this write can wait for the log
-                # writer's batch transaction, and signals must not wait with it
-                # (measured: 80-160 ms p99 spikes at 1,000 signals/s when it did).
-                self.store.write_pending(pending)
-            except Exception:
-                log.exception("housekeeping failed")
-            if time.monotonic() - last_status >= STATUS_EVERY_S and self._publish_status():
-                last_status = time.monotonic()
+    def republish(self) -> None:
+        """What every display shows, again (retained): after a (re)connect."""
+        with self.lock:
+            for display_id, showing in self.board:
+                self._publish(self.topics.recommendations(display_id), showing.rec.to_json(), qos=1, retain=True)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Forget idle sessions; displays that addressed them fall back. Call under ``lock``."""
         gone = {s.key for s in self.store.expire_sessions(self.clock())}
         if not gone:
             return
-        for zone, people in self.audience.items():
-            self.audience[zone] = [k for k in people if k not in gone]
-        for display_id, shopper in list(self.showing_shopper.items()):
-            if shopper in gone:
-                self._refresh(display_id, None)
+        self.presence.forget(gone)
+        for display_id in self.board.addressing(gone):
+            self.refresh(display_id, None)
 
-    def _write_impressions(self, conn, recs: list) -> None:
+    def write_impressions(self, conn, recs: list) -> None:
         """Impression hooks for a batch, inside the log writer's transaction
         (render confirmations come as (display_id, RenderConfirmation) pairs)."""
         for rec in recs:
@@ -625,77 +412,3 @@ class Agent:
             # Hand the GIL to a waiting signal between impressions: a batch is
             # tens of milliseconds of Python work that must not stall the screens.
             time.sleep(0)
-
-    def _on_inference_stuck(self, seconds: float) -> None:
-        if self.ota is not None:
-            self.ota.watchdog_trip()
-        self.health["inference"] = f"stuck {seconds:.1f}s"
-        self._publish_status()
-
-    def _publish_status(self) -> bool:
-        """Publish the retained "online" status now, if connected (the connect
-        handler publishes it anyway). Returns whether it was published."""
-        if not self.link.connected.is_set():
-            return False
-        self.link.publish(self.topics.status, dump(self._status("online")), qos=1, retain=True)
-        return True
-
-    def _status(self, state: str) -> DeviceStatus:
-        scorer = getattr(self, "scorer", None)
-        if scorer is not None and scorer.busy_since is None and self.health.get("inference") != "ok":
-            self.health["last_stuck"] = self.health["inference"]
-            self.health["inference"] = "ok"  # it came back
-        if getattr(self, "watchdog", None) is not None:
-            self.health["stuck_events"] = self.watchdog.stuck_events
-        detail = {**self.stats.as_detail(), "health": dict(self.health),
-                  "occupancy": dict(getattr(self, "occupancy", {})),
-                  "cameras": dict(getattr(self, "cameras", {}))}
-        scores = getattr(self, "scores", None)
-        if scores is not None:
-            detail["score_cache"] = {"hits": scores.cache_hits, "misses": scores.cache_misses}
-        if getattr(self, "ota", None) is not None:
-            detail.update(self.ota.detail())
-        if scorer is not None and scorer.inferences:
-            detail["inference_us_mean"] = round(scorer.inference_s_total / scorer.inferences * 1e6, 1)
-            detail["inferences"] = scorer.inferences
-        return DeviceStatus(
-            device_id=self.config.device_id, state=state, ts=self.clock(),  # type: ignore[arg-type]
-            model_version=self.scorer.model_version if self.scorer is not None else None,
-            detail=detail,
-        )
-
-    # ---- OTA host (edge.ota.manager.Host) ---------------------------------------------------
-
-    def active_scorer(self) -> Scorer | None:
-        return self.scorer
-
-    def build_generation(self, scorer: Scorer) -> tuple[Scorer, ScoreSource]:
-        """The new model's score source, built on the OTA thread while the old one serves.
-        The catalogue must be the one this device serves (the state store is indexed by it)."""
-        new_ids = [it.item_id for it in scorer.bundle.items]
-        if new_ids != [it.item_id for it in self.store.items]:
-            raise Refused("wrong_shape", f"{scorer.model_version}: catalogue differs from the "
-                                         f"{len(self.store.items)} items this device serves")
-        return scorer, ScoreSource(self.store, scorer, cold_start=self.config.policy.cold_start)
-
-    def swap_generation(self, generation: tuple[Scorer, ScoreSource]) -> tuple[tuple, float]:
-        """Between two signals: the agent's lock is held only for the assignment."""
-        scorer, scores = generation
-        with self._lock:
-            t0 = time.perf_counter()
-            old = (self.scorer, self.scores)
-            self.scorer, self.scores = scorer, scores
-            if self.watchdog is not None:
-                self.watchdog.scorer = scorer
-            pause = time.perf_counter() - t0
-        return old, pause
-
-    def publish_status(self) -> None:
-        self._publish_status()
-
-    def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
-        self._reject(topic, payload, reason)
-
-    @staticmethod
-    def _label(zone: str, departments: list[str]) -> str:
-        return ", ".join(d.title() for d in departments[:2]) if departments else zone

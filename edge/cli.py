@@ -57,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         level=getattr(logging, str(args.log_level).upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from edge.agent import Agent
+    from edge.app import Device
     from firmware_config.checks import runtime_errors
     from firmware_config.loader import ConfigError, load_config
 
@@ -73,27 +73,21 @@ def _run(args: argparse.Namespace) -> int:
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
-    from edge.feedback.runtime import FeedbackRuntime
-
-    # Feedback loop: moves a corrupt state DB aside before it is opened, then
-    # installs the outbox sink and runs the sender (edge/feedback).
-    feedback = FeedbackRuntime(config)
+    # The composition root builds every part, the feedback loop included: it
+    # moves a corrupt state DB aside before it is opened, installs the outbox
+    # sink and runs the sender (edge/feedback).
     try:
-        agent = Agent(config, dispatch=args.dispatch, feedback=feedback.sink_factory)
+        device = Device(config, dispatch=args.dispatch, feedback_runtime=True)
     except BundleError as exc:
         print(f"model required but refused: {exc}", file=sys.stderr)
         return 3
 
     def _stop(signum: int, frame: object) -> None:
-        agent._stop.set()
+        device.request_stop()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    feedback.start(agent)
-    try:
-        agent.run_forever()
-    finally:
-        feedback.stop()
+    device.run_forever()
     return 0
 
 

@@ -29,7 +29,7 @@ from paho.mqtt.properties import Properties
 
 from deploy.devicecfg import edge_device_cmd
 from deploy.local_broker import MosquittoBroker, free_port
-from edge.agent import Agent
+from edge.app import Device
 from edge.bundle import load_bundle
 from edge.state import StateStore
 from firmware_config.schema import StorageConfig, TLSConfig
@@ -37,8 +37,8 @@ from firmware_config.schema import StorageConfig, TLSConfig
 T = topics()
 
 
-def start_agent(config, **kw) -> Agent:
-    agent = Agent(config, **kw)
+def start_agent(config, **kw) -> Device:
+    agent = Device(config, **kw)
     agent.start()
     assert agent.link.subscribed.wait(10), "agent did not connect and subscribe"
     return agent
@@ -52,7 +52,7 @@ def probe(broker: MosquittoBroker) -> Iterator[Probe]:
 
 
 @pytest.fixture
-def agent(tmp_path: Path, broker: MosquittoBroker, probe: Probe) -> Iterator[Agent]:
+def agent(tmp_path: Path, broker: MosquittoBroker, probe: Probe) -> Iterator[Device]:
     a = start_agent(device_config(tmp_path, broker, tiny_bundle()))
     yield a
     a.stop()
@@ -62,7 +62,7 @@ def item_ids(reco: dict) -> list[str]:
     return [i["item_id"] for i in reco["items"]]
 
 
-def test_location_signal_to_recommendation(agent: Agent, probe: Probe) -> None:
+def test_location_signal_to_recommendation(agent: Device, probe: Probe) -> None:
     sig = location("produce", track="trk-1")
     probe.publish(T.location, sig, qos=0)
     reco = probe.reco_for(sig["signal_id"], "produce-screen")
@@ -81,7 +81,7 @@ def test_location_signal_to_recommendation(agent: Agent, probe: Probe) -> None:
     assert displays == {"produce-screen"}
 
 
-def test_first_recommendations_are_retained_at_start(agent: Agent, broker: MosquittoBroker) -> None:
+def test_first_recommendations_are_retained_at_start(agent: Device, broker: MosquittoBroker) -> None:
     late = Probe(broker)  # subscribes after the device published
     try:
         for display in ("produce-screen", "deli-screen", "grocery-shelf"):
@@ -93,7 +93,7 @@ def test_first_recommendations_are_retained_at_start(agent: Agent, broker: Mosqu
         late.close()
 
 
-def test_out_of_stock_item_is_never_recommended(agent: Agent, probe: Probe) -> None:
+def test_out_of_stock_item_is_never_recommended(agent: Device, probe: Probe) -> None:
     sig = location("produce", track="trk-oos")
     probe.publish(T.location, sig, qos=0)
     shown = item_ids(probe.reco_for(sig["signal_id"], "produce-screen"))
@@ -121,7 +121,7 @@ def test_out_of_stock_item_is_never_recommended(agent: Agent, probe: Probe) -> N
     assert wait_until(lambda: bool(agent.store.available[agent.store.index[gone]]))
 
 
-def test_items_bought_in_the_visit_disappear(agent: Agent, probe: Probe) -> None:
+def test_items_bought_in_the_visit_disappear(agent: Device, probe: Probe) -> None:
     sig = location("deli", loyalty="L-buyer", track="trk-b")
     probe.publish(T.location, sig, qos=0)
     before = item_ids(probe.reco_for(sig["signal_id"], "deli-screen"))
@@ -138,7 +138,7 @@ def test_items_bought_in_the_visit_disappear(agent: Agent, probe: Probe) -> None
         assert not set(bought) & set(item_ids(probe.reco_for(s["signal_id"], display)))
     # A redelivered transaction (QoS 1 duplicate) is recorded once.
     probe.publish(T.pos, {**sale, "signal_id": signal_id("dup")})
-    assert wait_until(lambda: agent.stats.received["pos"] == 2)
+    assert wait_until(lambda: agent.metrics.received["pos"] == 2)
     assert agent.store.conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 1
 
 
@@ -150,7 +150,7 @@ def test_anonymous_and_known_shoppers(tmp_path: Path, broker: MosquittoBroker, p
         history = [it.item_id for it in agent.store.items if it.department == "DELI"][:3]
         sale = purchase(history, loyalty="L-known")
         probe.publish(T.pos, sale)
-        assert wait_until(lambda: agent.stats.received["pos"] == 1)
+        assert wait_until(lambda: agent.metrics.received["pos"] == 1)
     finally:
         agent.stop()
     # New visit on a restarted device: the known shopper is remembered by loyalty id.
@@ -175,20 +175,20 @@ def test_anonymous_and_known_shoppers(tmp_path: Path, broker: MosquittoBroker, p
         agent.stop()
 
 
-def test_malformed_payload_goes_to_dead_letter_and_loop_goes_on(agent: Agent, probe: Probe) -> None:
+def test_malformed_payload_goes_to_dead_letter_and_loop_goes_on(agent: Device, probe: Probe) -> None:
     probe.publish(T.location, b"{not json", qos=0)
     probe.publish(T.location, json.dumps({"v": 2, "signal_id": "x"}), qos=0)
     probe.publish(T.location, location("nowhere", track="t"), qos=0)
     _, letter = probe.wait_for(lambda t, b: t == T.deadletter and "nowhere" in (b or {}).get("reason", ""))
     assert letter["topic"] == T.location and letter["v"] == 1
-    assert wait_until(lambda: sum(agent.stats.rejected.values()) == 3)
-    assert agent.stats.errors == 0
+    assert wait_until(lambda: sum(agent.metrics.rejected.values()) == 3)
+    assert agent.metrics.errors == 0
     good = location("deli", track="after-bad")
     probe.publish(T.location, good, qos=0)
     assert probe.reco_for(good["signal_id"], "deli-screen")["shopper"] == "t:after-bad"
 
 
-def test_camera_linger_refreshes_that_display(agent: Agent, probe: Probe) -> None:
+def test_camera_linger_refreshes_that_display(agent: Device, probe: Probe) -> None:
     ev = {"v": 1, "signal_id": signal_id("cam"), "ts": time.time(), "camera_id": "cam1",
           "zone": "grocery", "event": "linger", "track_id": "c-9", "dwell_s": 6.0,
           "display_id": "grocery-shelf"}
@@ -200,10 +200,10 @@ def test_camera_linger_refreshes_that_display(agent: Agent, probe: Probe) -> Non
     probe.wait_for(lambda t, b: t == T.deadletter and "no-such-display" in b["reason"])
     occ = {**ev, "signal_id": signal_id("cam"), "event": "occupancy", "occupancy": 3, "display_id": None}
     probe.publish(T.camera_zone("cam1"), occ, qos=0)
-    assert wait_until(lambda: agent.occupancy.get("grocery") == 3)
+    assert wait_until(lambda: agent.presence.occupancy.get("grocery") == 3)
 
 
-def test_camera_health_shows_in_device_status(agent: Agent, probe: Probe) -> None:
+def test_camera_health_shows_in_device_status(agent: Device, probe: Probe) -> None:
     lost = {"v": 1, "camera_id": "cam1", "state": "retrying", "ts": time.time(),
             "detail": {"last_error": "source stalled"}}
     probe.publish(T.camera_status("cam1"), lost)
@@ -212,7 +212,7 @@ def test_camera_health_shows_in_device_status(agent: Agent, probe: Probe) -> Non
     probe.wait_for(lambda t, b: t == T.status and b.get("detail", {}).get("cameras") == {"cam1": "online"})
 
 
-def test_request_gets_a_reply_on_its_response_topic(agent: Agent, probe: Probe) -> None:
+def test_request_gets_a_reply_on_its_response_topic(agent: Device, probe: Probe) -> None:
     props = Properties(PacketTypes.PUBLISH)
     props.ResponseTopic = "probe/reply/1"
     props.CorrelationData = b"corr-42"
@@ -396,7 +396,7 @@ def test_last_will_marks_a_dead_device_offline(tmp_path: Path, broker: Mosquitto
 def test_stuck_inference_is_reported_while_the_device_stays_connected(
     tmp_path: Path, broker: MosquittoBroker, probe: Probe
 ) -> None:
-    agent = Agent(device_config(tmp_path, broker, tiny_bundle()))
+    agent = Device(device_config(tmp_path, broker, tiny_bundle()))
     assert agent.watchdog is not None
     agent.watchdog.stuck_after_s = 0.3
     agent.watchdog.exit_after_s = None  # do not end the test process
@@ -427,7 +427,7 @@ def test_stuck_inference_is_reported_while_the_device_stays_connected(
         agent.stop()
 
 
-def test_display_follows_the_latest_arrival_and_falls_back_when_they_leave(agent: Agent, probe: Probe) -> None:
+def test_display_follows_the_latest_arrival_and_falls_back_when_they_leave(agent: Device, probe: Probe) -> None:
     a = location("grocery", track="first")
     probe.publish(T.location, a, qos=0)
     assert probe.reco_for(a["signal_id"], "grocery-shelf")["shopper"] == "t:first"
@@ -440,13 +440,13 @@ def test_display_follows_the_latest_arrival_and_falls_back_when_they_leave(agent
     gone = location("deli", track="first")  # walks on: nobody left in front of the shelf
     probe.publish(T.location, gone, qos=0)
     probe.reco_for(gone["signal_id"], "deli-screen")
-    assert agent.audience["grocery"] == []
+    assert agent.presence.audience["grocery"] == []
 
 
 def test_sessions_expire_and_their_displays_are_refreshed(tmp_path: Path, broker: MosquittoBroker,
                                                           probe: Probe) -> None:
     now = [time.time()]
-    agent = Agent(device_config(tmp_path, broker, tiny_bundle(), session_ttl_s=60), clock=lambda: now[0])
+    agent = Device(device_config(tmp_path, broker, tiny_bundle(), session_ttl_s=60), clock=lambda: now[0])
     agent.start()
     try:
         assert agent.link.subscribed.wait(10)
@@ -455,8 +455,8 @@ def test_sessions_expire_and_their_displays_are_refreshed(tmp_path: Path, broker
         assert probe.reco_for(sig["signal_id"], "produce-screen")["shopper"] == "t:brief"
         probe.clear()
         now[0] += 61
-        with agent._lock:
-            agent._expire()
+        with agent.lock:
+            agent.agent.expire()
         _, body = probe.wait_for(lambda t, b: t == T.recommendations("produce-screen"))
         assert body["shopper"] is None and body["cause"] is None
         assert "t:brief" not in agent.store.sessions
@@ -495,7 +495,7 @@ def test_tls_and_credentials_come_from_the_config(tmp_path: Path) -> None:
         extra_config=(f"password_file {certs}/passwords\nlistener {tls_port} 127.0.0.1\n"
                       f"cafile {certs}/ca.crt\ncertfile {certs}/broker.crt\nkeyfile {certs}/broker.key"),
     ).start()
-    agents: list[Agent] = []
+    agents: list[Device] = []
     try:
         assert wait_until(lambda: _listening(tls_port))
         base = device_config(tmp_path, broker, tiny_bundle())
@@ -507,7 +507,7 @@ def test_tls_and_credentials_come_from_the_config(tmp_path: Path) -> None:
             return base.model_copy(update={
                 "broker": b, "storage": StorageConfig(db_path=tmp_path / db)})
 
-        good = Agent(with_broker("s3cret", "a.db"))
+        good = Device(with_broker("s3cret", "a.db"))
         agents.append(good)
         good.start()
         assert good.link.subscribed.wait(10), "TLS + password connection failed"
@@ -516,7 +516,7 @@ def test_tls_and_credentials_come_from_the_config(tmp_path: Path) -> None:
         probe.publish(T.location, sig, qos=0)
         assert probe.reco_for(sig["signal_id"], "produce-screen")["shopper"] == "t:over-tls"
         probe.close()
-        bad = Agent(with_broker("wrong", "b.db"))
+        bad = Device(with_broker("wrong", "b.db"))
         agents.append(bad)
         bad.start()
         assert not bad.link.connected.wait(2), "a wrong password must not connect"

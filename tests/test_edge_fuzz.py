@@ -22,7 +22,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from deploy.local_broker import MosquittoBroker
-from edge.agent import Agent
+from edge.app import Device
 
 T = topics()
 KINDS = ("location", "camera", "inventory", "pos", "interaction", "request")
@@ -75,10 +75,10 @@ def payloads(draw, kind: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def live() -> Iterator[tuple[Agent, MosquittoBroker]]:
+def live() -> Iterator[tuple[Device, MosquittoBroker]]:
     work = Path(tempfile.mkdtemp(prefix="edge-fuzz-"))
     broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
-    agent = Agent(device_config(work, broker, tiny_bundle()))
+    agent = Device(device_config(work, broker, tiny_bundle()))
     agent.start()
     assert agent.link.subscribed.wait(10)
     yield agent, broker
@@ -101,13 +101,13 @@ def test_handle_never_raises_and_counts_every_rejection(live, kind: str) -> None
     @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(body=payloads(kind), with_props=st.booleans())
     def run(body: bytes, with_props: bool) -> None:
-        before = agent.stats.handled + sum(agent.stats.rejected.values())
+        before = agent.metrics.handled + sum(agent.metrics.rejected.values())
         agent.handle(topic, body, reply_props() if with_props else None)
-        after = agent.stats.handled + sum(agent.stats.rejected.values())
+        after = agent.metrics.handled + sum(agent.metrics.rejected.values())
         assert after == before + 1  # handled or rejected, exactly once
 
     run()
-    assert agent.stats.errors == 0, "a payload reached a handler bug"
+    assert agent.metrics.errors == 0, "a payload reached a handler bug"
 
 
 def test_fuzzed_traffic_through_the_broker_then_a_valid_signal_is_answered(live) -> None:
@@ -130,7 +130,7 @@ def test_fuzzed_traffic_through_the_broker_then_a_valid_signal_is_answered(live)
         good = location("produce", track="after-fuzz")
         probe.publish(T.location, good, qos=1)
         assert probe.reco_for(good["signal_id"], "produce-screen", timeout=20)["shopper"] == "t:after-fuzz"
-        assert agent.stats.errors == 0
+        assert agent.metrics.errors == 0
         assert agent.link.connected.is_set()
     finally:
         probe.close()

@@ -13,7 +13,7 @@ from edge_helpers import Probe, device_config, tiny_bundle
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
-from edge.agent import Agent
+from edge.app import Device
 from edge.comms.topics import TopicTree
 from edge.simulator import Basket, Line, StoreLayout, StoreSimulator, read_baskets, read_products
 from firmware_config.loader import load_config
@@ -103,7 +103,7 @@ def test_simulated_store_drives_a_device_end_to_end(tmp_path: Path, broker: Mosq
     """A few seconds of shoppers over the tiny bundle's catalogue: screens update, nothing is
     rejected, and no display ends up showing an item the shelves report empty."""
     config = device_config(tmp_path, broker, tiny_bundle())
-    agent = Agent(config)
+    agent = Device(config)
     agent.start()
     assert agent.link.subscribed.wait(10)
     probe = Probe(broker)
@@ -124,10 +124,10 @@ def test_simulated_store_drives_a_device_end_to_end(tmp_path: Path, broker: Mosq
         assert stats.visits > 10 and stats.out_of_stock > 0
         recos = [b for t, b, _ in probe.messages if t.endswith("/recommendations") and b.get("cause")]
         assert len(recos) > 20
-        assert sum(agent.stats.rejected.values()) == 0 and agent.stats.errors == 0
-        with agent._lock:
-            for display, shown in agent.showing_items.items():
-                assert all(agent.store.available[i] for i in shown), display
+        assert sum(agent.metrics.rejected.values()) == 0 and agent.metrics.errors == 0
+        with agent.lock:
+            for display, shown in agent.board:
+                assert all(agent.store.available[agent.store.index[i]] for i in shown.item_ids), display
     finally:
         client.disconnect()
         client.loop_stop()

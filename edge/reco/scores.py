@@ -21,17 +21,21 @@ import numpy as np
 
 from edge.reco.ranker import Placement
 from edge.runtime.model import Scorer
+from edge.serving.catalogue import Catalogue
 from edge.state.store import Session, StateStore
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ScoreSource:
-    """Model scores (cached) or popularity, per the policy's cold-start rule."""
+    """Model scores (cached) or popularity, per the policy's cold-start rule.
+
+    ``store`` is the catalogue scored (anything with ``items`` and ``popularity``:
+    a serving generation passes its :class:`~edge.serving.catalogue.Catalogue`)."""
 
     def __init__(
         self,
-        store: StateStore,
+        store: Catalogue | StateStore,
         scorer: Scorer | None,
         *,
         cold_start: str = "model",

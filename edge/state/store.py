@@ -29,7 +29,6 @@ than the policy's ``min_stock``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -42,6 +41,7 @@ import numpy as np
 import sqlite_utils
 
 from edge.bundle import Item
+from edge.serving.catalogue import Catalogue, remap
 
 UNKNOWN_STOCK = -1
 HISTORY_KEEP = 50
@@ -59,7 +59,9 @@ class Session:
     last_seen: float
     zone: str | None = None
     history: list[int] = field(default_factory=list)
-    """Item indices, oldest first: previous purchases of a known shopper, then this visit's."""
+    """Item indices into the serving catalogue, oldest first: previous purchases of a
+    known shopper, then this visit's. Re-indexed by :meth:`StateStore.rebind` when a
+    new catalogue is swapped in; stored on disk as item ids."""
     bought: set[int] = field(default_factory=set)
     """Item indices bought in this visit (hidden from recommendations)."""
     version: int = 0
@@ -82,12 +84,20 @@ class Session:
 
 
 class StateStore:
-    """Catalogue, inventory, planogram and sessions: arrays in memory, SQLite on disk."""
+    """Inventory, planogram and sessions: arrays in memory, SQLite on disk.
+
+    The catalogue itself belongs to the serving generation
+    (:class:`edge.serving.catalogue.Catalogue`); the store keeps its hot arrays
+    (stock mask, placed items, session histories) indexed by the catalogue it is
+    bound to, mirrors that catalogue's fields (``items``, ``index``, codes,
+    popularity) for the ranker, and re-indexes everything by item id when
+    :meth:`rebind` binds it to another one. Nothing here is lost by a swap.
+    """
 
     def __init__(
         self,
         db_path: Path | str,
-        items: Sequence[Item] | None,
+        items: Sequence[Item] | Catalogue | None,
         *,
         min_stock: int = 1,
         session_ttl_s: float = 1800.0,
@@ -111,16 +121,13 @@ class StateStore:
 
         if items is None:
             # No model loaded: serve the catalogue of the last bundle that was.
-            self.items = self._stored_catalogue()
+            catalogue = Catalogue.stored(conn)
             fresh_catalogue = False
         else:
-            self.items = list(items)
+            catalogue = items if isinstance(items, Catalogue) else Catalogue(items)
             fresh_catalogue = True
-        self.index = {item.item_id: i for i, item in enumerate(self.items)}
-        n = len(self.items)
-        self.categories, self.category_codes = _codes([it.category for it in self.items])
-        self.departments, self.department_codes = _codes([it.department for it in self.items])
-        self.popularity = np.array([it.popularity for it in self.items], dtype=np.float32)
+        self._bind(catalogue)
+        n = len(catalogue)
         self.quantity = np.full(n, UNKNOWN_STOCK, dtype=np.int64)
         self.available = np.ones(n, dtype=bool)
         """The hot-path stock filter: True where an item may be recommended."""
@@ -137,6 +144,51 @@ class StateStore:
             self._save_catalogue()
         self._load_inventory()
         self._load_sessions()
+
+    def _bind(self, catalogue: Catalogue) -> None:
+        """Mirror the catalogue's fields as plain attributes (the ranker reads them per signal)."""
+        self.catalogue = catalogue
+        self.items = catalogue.items
+        self.index = catalogue.index
+        self.categories, self.category_codes = catalogue.categories, catalogue.category_codes
+        self.departments, self.department_codes = catalogue.departments, catalogue.department_codes
+        self.popularity = catalogue.popularity
+
+    def rebind(self, catalogue: Catalogue, mapping: np.ndarray | None = None) -> None:
+        """Re-index stock, planogram and sessions into ``catalogue`` (a generation swap).
+
+        ``mapping`` is :func:`edge.serving.catalogue.remap` from the bound
+        catalogue (computed ahead, off the signal path, by the generation
+        builder). Stock and placements of items new to this catalogue are read
+        from SQLite; history and baskets keep every item the new catalogue still
+        has. Call under the agent's lock, between two signals."""
+        old = self.catalogue
+        if catalogue is old:
+            return
+        if mapping is None or len(mapping) != len(old):
+            mapping = remap(old, catalogue)
+        n = len(catalogue)
+        kept = mapping >= 0
+        quantity = np.full(n, UNKNOWN_STOCK, dtype=np.int64)
+        quantity[mapping[kept]] = self.quantity[kept]
+        placed: dict[str, set[int]] = {}
+        m = mapping.tolist()
+        for display_id, idxs in self.placed.items():
+            moved = {m[i] for i in idxs if m[i] >= 0}
+            if moved:
+                placed[display_id] = moved
+        for s in self.sessions.values():
+            s.history = [m[i] for i in s.history if 0 <= i < len(m) and m[i] >= 0]
+            s.bought = {m[i] for i in s.bought if 0 <= i < len(m) and m[i] >= 0}
+            s.version += 1
+        self._bind(catalogue)
+        self.quantity = quantity
+        self.available = (quantity == UNKNOWN_STOCK) | (quantity >= self.min_stock)
+        self.placed = placed
+        if int(kept.sum()) < n:  # items new to this catalogue: their stock may be on disk
+            fresh = set(catalogue.index) - {old.items[i].item_id for i in np.flatnonzero(kept)}
+            self._load_inventory(only=fresh)
+        self.placed_version += 1
 
     # ---- schema and start-up ------------------------------------------------
 
@@ -176,41 +228,19 @@ class StateStore:
         )
         db["reco_log"].create_index(["display_id", "ts"], if_not_exists=True)
 
-    def _stored_catalogue(self) -> list[Item]:
-        return [
-            Item(item_id=r["item_id"], name=r["name"], category=r["category"],
-                 department=r["department"], price=r["price"], popularity=r["popularity"])
-            for r in self.db.query("SELECT * FROM catalogue ORDER BY idx")
-        ]
-
     def _save_catalogue(self) -> None:
-        """Record the bundle's catalogue (so logs and the outbox can join on it).
-
-        Skipped when the stored one is the same: rewriting 20k rows cost a
-        quarter of a second of start-up (measured), for nothing."""
-        rows = [
-            (it.item_id, i, it.name, it.category, it.department, it.price, it.popularity)
-            for i, it in enumerate(self.items)
-        ]
-        fingerprint = hashlib.sha256(json.dumps(rows).encode()).hexdigest()
-        found = self.conn.execute("SELECT value FROM meta WHERE key='catalogue'").fetchone()
-        if found is not None and found[0] == fingerprint:
-            return
+        """Record the bound catalogue (so logs and the outbox can join on it)."""
         with self.transaction() as conn:
-            conn.execute("DELETE FROM catalogue")
-            conn.executemany(
-                "INSERT INTO catalogue(item_id, idx, name, category, department, price, popularity) "
-                "VALUES (?,?,?,?,?,?,?)", rows)
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('catalogue', ?)", (fingerprint,))
+            self.catalogue.save(conn)
 
-    def _load_inventory(self) -> None:
+    def _load_inventory(self, only: set[str] | None = None) -> None:
         for item_id, qty in self.conn.execute("SELECT item_id, quantity FROM inventory"):
             idx = self.index.get(item_id)
-            if idx is not None:
+            if idx is not None and (only is None or item_id in only):
                 self._set_quantity(idx, int(qty))
         for display_id, item_id in self.conn.execute("SELECT display_id, item_id FROM planogram"):
             idx = self.index.get(item_id)
-            if idx is not None:
+            if idx is not None and (only is None or item_id in only):
                 self.placed.setdefault(display_id, set()).add(idx)
 
     def _load_sessions(self) -> None:
@@ -219,9 +249,23 @@ class StateStore:
             self.sessions[row["key"]] = Session(
                 key=row["key"], loyalty_id=row["loyalty_id"], track_id=row["track_id"],
                 started_at=row["started_at"], last_seen=row["last_seen"], zone=row["zone"],
-                history=[i for i in json.loads(row["history"] or "[]") if 0 <= i < len(self.items)],
-                bought={i for i in json.loads(row["bought"] or "[]") if 0 <= i < len(self.items)},
+                history=self._indices(json.loads(row["history"] or "[]")),
+                bought=set(self._indices(json.loads(row["bought"] or "[]"))),
             )
+
+    def _indices(self, stored: list) -> list[int]:
+        """Catalogue indices of stored items: item ids (what is written now), or
+        bare indices from databases written before ids were stored (kept if in range)."""
+        n, index = len(self.items), self.index
+        out = []
+        for v in stored:
+            if isinstance(v, str):
+                i = index.get(v)
+                if i is not None:
+                    out.append(i)
+            elif isinstance(v, int) and 0 <= v < n:
+                out.append(v)
+        return out
 
     # ---- transactions -------------------------------------------------------
 
@@ -356,9 +400,12 @@ class StateStore:
         transaction, and a signal must never wait behind that.
         """
         dirty = [self.sessions[k] for k in self._dirty_sessions if k in self.sessions]
+        # Item ids, not indices, on disk: a restart with another catalogue keeps them.
+        items = self.items
         rows = [
             (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
-             json.dumps(s.history), json.dumps(sorted(s.bought)))
+             json.dumps([items[i].item_id for i in s.history]),
+             json.dumps(sorted(items[i].item_id for i in s.bought)))
             for s in dirty
         ]
         ended = list(self._ended_sessions)
@@ -407,9 +454,3 @@ class StateStore:
             self._flush_conn.close()
         self.conn.close()
 
-
-def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """Distinct values and an int code per entry (for vectorised category checks)."""
-    distinct: dict[str, int] = {}
-    codes = np.array([distinct.setdefault(v, len(distinct)) for v in values], dtype=np.int32)
-    return list(distinct), codes

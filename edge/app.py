@@ -1,0 +1,412 @@
+"""The composition root: the one place that builds, starts and stops every part of the device.
+
+::
+
+    device = Device(config)        # state DB, first generation, layout, agent, log writer, MQTT link
+    device.start()                 # first screens, watchdog, log writer, worker, housekeeping, connect
+    ...
+    new = device.load_generation(path)          # any thread; the old generation keeps serving
+    old = device.swap(new)                      # between two signals
+    ...
+    device.stop()                  # "offline", flush, close
+
+Parts and who owns what:
+
+* :class:`edge.state.StateStore` -- stock, planogram, sessions, purchases (SQLite + hot arrays);
+* :class:`edge.serving.generation.Generation` -- model, catalogue, feature spec, caches, placements;
+* :mod:`edge.store` -- layout, presence, board; :class:`edge.reco.recommender.Recommender`;
+* :class:`edge.agent.Agent` -- routes messages to handlers, under one lock;
+* :class:`edge.observability.Registry` -- every counter, gauge and status block;
+  :class:`edge.observability.status.StatusReporter` turns it into the MQTT status;
+* :class:`edge.state.logwriter.LogWriter`, :class:`edge.comms.mqtt.MqttLink`,
+  :class:`edge.runtime.model.InferenceWatchdog`, the housekeeping thread, and
+  optionally :class:`edge.feedback.runtime.FeedbackRuntime` (outbox guard + sender).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from edge.agent import Agent
+from edge.bundle import BundleError
+from edge.comms.mqtt import MqttLink
+from edge.comms.topics import TopicTree
+from edge.feedback.capture import FeedbackSink, NullFeedbackSink
+from edge.observability.registry import Registry
+from edge.observability.status import STATUS_EVERY_S, StatusReporter
+from edge.reco.recommender import Recommender
+from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
+from edge.serving.catalogue import Catalogue, remap
+from edge.serving.generation import BackgroundBuild, Generation, build_generation, load_generation
+from edge.state import StateStore
+from edge.state.logwriter import LogWriter
+from edge.store import Board, Presence, StoreLayout
+from firmware_config.schema import DeviceConfig
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_S = 0.5
+
+FeedbackArg = FeedbackSink | Callable[[StateStore], FeedbackSink] | None
+
+
+class Device:
+    """One store device, assembled from its parts."""
+
+    def __init__(
+        self,
+        config: DeviceConfig,
+        *,
+        feedback: FeedbackArg = None,
+        feedback_runtime: bool = False,
+        dispatch: str = "queue",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``feedback``: a sink, or a factory given the store (an outbox lives in its
+        database). ``feedback_runtime``: run the full feedback loop instead
+        (:class:`FeedbackRuntime`: corrupt-DB guard before the DB opens, outbox sink,
+        sender). Raises :class:`BundleError` when a required model is refused."""
+        self.config = config
+        self.clock = clock
+        self.metrics = Registry()
+        self.health = self.metrics.health
+        self.topics = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
+        self.layout = StoreLayout(config)
+        self.feedback_runtime = None
+        if feedback_runtime:
+            from edge.feedback.runtime import FeedbackRuntime
+
+            self.feedback_runtime = FeedbackRuntime(config)  # before the DB is opened
+            feedback = self.feedback_runtime.sink_factory
+
+        # OTA: the model comes from a verified slot (edge/ota), else [model].
+        self.ota = None
+        boot_choice = None
+        if config.ota is not None and config.ota.enabled:
+            from edge.ota.manager import boot as ota_boot
+
+            boot_choice = ota_boot(config, self._load_model)
+            scorer = boot_choice.scorer
+        else:
+            scorer = self._load_model()
+        self.store = StateStore(
+            config.storage.db_path,
+            scorer.bundle.items if scorer is not None else None,
+            min_stock=config.policy.min_stock,
+            session_ttl_s=config.policy.session_ttl_s,
+        )
+        if scorer is None and self.store.catalogue.empty:
+            log.warning("no model and no stored catalogue: displays get empty lists until a model arrives")
+        self.generation = build_generation(
+            scorer, self.store.catalogue, store=self.store, layout=self.layout, policy=config.policy,
+            source=(boot_choice.source if boot_choice is not None
+                    else str(config.model.bundle_path) if scorer is not None and config.model else None))
+        self.previous: Generation | None = None
+
+        if feedback is not None and not hasattr(feedback, "on_recommendation"):
+            feedback = feedback(self.store)  # type: ignore[operator]
+        self.feedback: FeedbackSink = feedback or NullFeedbackSink()  # type: ignore[assignment]
+        active = not isinstance(self.feedback, NullFeedbackSink)
+        # The recommendation log and impressions: batched, on their own connection.
+        self.log_writer = LogWriter(config.storage.db_path, self._write_impressions if active else None)
+        self.presence = Presence(self.layout.zones)
+        self.board = Board()
+        self.agent = Agent(
+            topics=self.topics, layout=self.layout, store=self.store, generation=self.generation,
+            recommender=Recommender(config.device_id, self.layout, self.metrics, clock),
+            presence=self.presence, board=self.board, metrics=self.metrics, log_writer=self.log_writer,
+            feedback=self.feedback, feedback_active=active, clock=clock, dispatch=dispatch,
+            on_status_change=self.publish_status, cold_start=config.policy.cold_start,
+        )
+        self.lock = self.agent.lock
+        self.status = StatusReporter(config.device_id, self.metrics,
+                                     model_version=lambda: self.generation.model_version, clock=clock)
+        self._register_status()
+        self.watchdog: InferenceWatchdog | None = None
+        if scorer is not None:
+            self.watchdog = InferenceWatchdog(scorer, on_stuck=self._on_inference_stuck)
+        subscriptions = self.topics.subscriptions()
+        if boot_choice is not None:
+            from edge.ota.manager import OtaManager
+
+            self.ota = OtaManager(config, self, boot_choice=boot_choice, desired_topic=self.topics.desired)
+            subscriptions.append((self.topics.desired, 1))
+            self.agent.direct[self.topics.desired] = self.ota.on_desired
+            self.agent.observer = self._observe
+            # detail.model and detail.ota are the OTA manager's report.
+            self.metrics.register_block("model", lambda: self.ota.detail()["model"])
+            self.metrics.register_block("ota", lambda: self.ota.detail()["ota"])
+        self.link = MqttLink(
+            config.broker,
+            config.client_id,
+            subscriptions=subscriptions,
+            will=(self.topics.status, self.status.payload("offline")),
+            on_message=self.agent.on_message,
+            on_connected=self._on_connected,
+        )
+        self.agent.link = self.link
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._swap_lock = threading.Lock()
+        self.last_swap_pause_us: float | None = None
+        """How long the last swap held the agent's lock (signals waited that long at most)."""
+
+    # ---- the model ---------------------------------------------------------------------
+
+    def _load_model(self) -> Scorer | None:
+        model = self.config.model
+        if model is None:
+            log.warning("no model configured: serving zone popularity")
+            return None
+        try:
+            scorer = load_scorer(Path(model.bundle_path), smoke_test=model.smoke_test)
+        except BundleError as exc:
+            if model.required:
+                raise
+            log.error("model refused, serving zone popularity: %s", exc)
+            self.health["model_error"] = str(exc)[:300]
+            return None
+        log.info("model %s loaded (%d items)", scorer.model_version, scorer.spec.num_items)
+        return scorer
+
+    @property
+    def scorer(self) -> Scorer | None:
+        return self.generation.scorer
+
+    @property
+    def scores(self):
+        return self.generation.scores
+
+    def load_generation(self, bundle_path: Path | str, *, smoke_test: bool = True) -> Generation:
+        """Build a generation from a bundle (load, verify, smoke test, caches) on the
+        calling thread; raises :class:`BundleError`. Serving goes on meanwhile."""
+        return load_generation(bundle_path, store=self.store, layout=self.layout,
+                               policy=self.config.policy, smoke_test=smoke_test)
+
+    def build_in_background(self, bundle_path: Path | str, *, smoke_test: bool = True) -> BackgroundBuild:
+        return BackgroundBuild(lambda: self.load_generation(bundle_path, smoke_test=smoke_test)).start()
+
+    def swap(self, new: Generation, *, refresh: bool = True, persist_catalogue: bool = True) -> Generation:
+        """Serve ``new`` from the next signal on; returns the generation it replaces.
+
+        Under the agent's lock (between two signals): the store re-indexes stock,
+        planogram and sessions into the new catalogue (map computed at build time)
+        and the agent's generation reference is replaced. Then, outside the lock:
+        the watchdog follows the new scorer, the catalogue is recorded in the
+        database, and (``refresh``) every display is recomputed one at a time."""
+        with self._swap_lock:  # one swap at a time: self.generation only changes below
+            current = self.generation.catalogue
+            mapping = None
+            if new.catalogue is not current:
+                # Built against another catalogue (a rollback, an older build): map it now, off the lock.
+                mapping = new.mapping if new.base is current else remap(current, new.catalogue)
+            t0 = time.perf_counter_ns()
+            with self.lock:
+                old = self.generation
+                self.store.rebind(new.catalogue, mapping)
+                self.agent.generation = new
+                self.generation = new
+                self.previous = old
+            pause_us = (time.perf_counter_ns() - t0) / 1000
+            self.metrics.counter("edge_generation_swaps_total", "Serving generations swapped in.").inc()
+            self.last_swap_pause_us = pause_us
+            log.info("swapped generation %s -> %s (pause %.0f us)", old.model_version, new.model_version, pause_us)
+            self._follow_scorer(new.scorer)
+            if persist_catalogue and not new.catalogue.empty:
+                self._save_catalogue(new.catalogue)
+            if refresh:
+                self.agent.refresh_all()
+            self.publish_status()
+            return old
+
+    # ---- what the OTA manager needs (edge.ota.manager.Host) ---------------------------
+
+    def active_scorer(self) -> Scorer | None:
+        return self.generation.scorer
+
+    def build_generation(self, scorer: Scorer) -> Generation:
+        """The new model's generation, built on the OTA thread while the old one serves."""
+        return build_generation(scorer, Catalogue(scorer.bundle.items), store=self.store, layout=self.layout,
+                                policy=self.config.policy, source=f"ota:{scorer.model_version}")
+
+    def swap_generation(self, generation: Generation) -> tuple[Generation, float]:
+        old = self.swap(generation)
+        return old, (self.last_swap_pause_us or 0.0) / 1e6
+
+    def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
+        self.agent.reject(topic, payload, reason)
+
+    def _observe(self, seconds: float, strategy: str | None, eligible: bool, error: bool) -> None:
+        if self.ota is not None:
+            self.ota.observe(seconds, strategy, eligible=eligible, error=error)
+
+    def _follow_scorer(self, scorer: Scorer | None) -> None:
+        if scorer is None:
+            return  # the old scorer stays watched: it is idle, so nothing is reported
+        if self.watchdog is None:
+            self.watchdog = InferenceWatchdog(scorer, on_stuck=self._on_inference_stuck)
+            if self._threads:  # started
+                self.watchdog.start()
+        else:
+            self.watchdog.scorer = scorer
+
+    def _save_catalogue(self, catalogue: Catalogue) -> None:
+        """On its own connection: the agent's is the signal path's."""
+        conn = sqlite3.connect(str(self.config.storage.db_path), isolation_level=None, timeout=30)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                catalogue.save(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            log.exception("could not record the new catalogue")
+        finally:
+            conn.close()
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Compute every display's first recommendation, then connect and serve."""
+        with self.lock:
+            for display_id in self.layout.displays:
+                self.agent.refresh(display_id, cause=None, publish=False)
+        # Everything loaded so far (catalogue, model, modules) lives as long as
+        # the process: keep it out of the cyclic GC's full collections, whose
+        # pauses would otherwise land on random signals as tail latency.
+        gc.collect()
+        gc.freeze()
+        if self.watchdog is not None:
+            self.watchdog.start()
+        self.log_writer.start()
+        self.agent.start()
+        self._spawn(self._housekeeping, "agent-housekeeping")
+        if self.ota is not None:
+            self.ota.start()
+        self.link.start()
+        if self.feedback_runtime is not None:
+            self.feedback_runtime.start(self)
+
+    def handle(self, topic: str, payload: bytes, props=None) -> None:
+        """One inbound message, as if it came from the broker (tests, replays). Never raises."""
+        self.agent.handle(topic, payload, props)
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run_forever` to return (signal-handler safe)."""
+        self._stop.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.agent.stop()
+        for t in self._threads:
+            t.join(timeout=2)
+        if self.ota is not None:
+            self.ota.stop()
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        self.link.stop(final=(self.topics.status, self.status.payload("offline")))
+        with self.lock:
+            self.log_writer.stop()
+            self.store.close()
+        if self.feedback_runtime is not None:
+            self.feedback_runtime.stop()
+        log.info("stopped: %s", {k: v for k, v in self.metrics.detail().items()
+                                 if k in ("received", "rejected", "published", "errors", "handled")})
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self._stop.wait(1.0):
+                pass
+        finally:
+            self.stop()
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        t = threading.Thread(target=target, name=name, daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    # ---- MQTT, status, background ----------------------------------------------------------
+
+    def _on_connected(self, session_present: bool) -> None:
+        """After every (re)connect: announce we are online and restore retained screens."""
+        self.link.publish(self.topics.status, self.status.payload("online"), qos=1, retain=True)
+        self.agent.republish()
+
+    def publish_status(self) -> bool:
+        """Publish the retained "online" status now, if connected (the connect
+        handler publishes it anyway). Returns whether it was published."""
+        if not self.link.connected.is_set():
+            return False
+        self.link.publish(self.topics.status, self.status.payload("online"), qos=1, retain=True)
+        return True
+
+    def _register_status(self) -> None:
+        m = self.metrics
+        m.on_collect(self._check_inference)
+        m.register_block("occupancy", lambda: dict(self.presence.occupancy))
+        m.register_block("cameras", lambda: dict(self.agent.cameras))
+        m.register_block("score_cache", lambda: {"hits": self.generation.scores.cache_hits,
+                                                 "misses": self.generation.scores.cache_misses})
+
+        def inference(field: str):
+            def read():
+                scorer = self.generation.scorer
+                if scorer is None or not scorer.inferences:
+                    return None
+                if field == "mean":
+                    return round(scorer.inference_s_total / scorer.inferences * 1e6, 1)
+                return scorer.inferences
+            return read
+
+        m.register_block("inference_us_mean", inference("mean"))
+        m.register_block("inferences", inference("count"))
+        m.register_block("model", lambda: {
+            "active": self.generation.model_version,
+            "previous": self.previous.model_version if self.previous is not None else None,
+            "items": len(self.generation.catalogue),
+            "last_swap_pause_us": self.last_swap_pause_us,
+            "strategy": "model" if self.generation.scorer is not None else "popularity"})
+        m.gauge("edge_sessions", "Live shopper sessions.", lambda: len(self.store.sessions))
+        m.gauge("edge_catalogue_items", "Items in the serving catalogue.", lambda: len(self.generation.catalogue))
+
+    def _check_inference(self) -> None:
+        scorer = self.generation.scorer
+        if scorer is not None and scorer.busy_since is None and self.health.get("inference") != "ok":
+            self.health["last_stuck"] = self.health["inference"]
+            self.health["inference"] = "ok"  # it came back
+        if self.watchdog is not None:
+            self.health["stuck_events"] = self.watchdog.stuck_events
+
+    def _on_inference_stuck(self, seconds: float) -> None:
+        if self.ota is not None:
+            self.ota.watchdog_trip()
+        self.health["inference"] = f"stuck {seconds:.1f}s"
+        self.publish_status()
+
+    def _write_impressions(self, conn, recs) -> None:
+        self.agent.write_impressions(conn, recs)
+
+    def _housekeeping(self) -> None:
+        last_status = time.monotonic()
+        while not self._stop.wait(HOUSEKEEPING_S):
+            try:
+                with self.lock:
+                    self.agent.expire()
+                    pending = self.store.take_pending()
+                # Outside the agent's lock: this write can wait for the log
+                # writer's batch transaction, and signals must not wait with it
+                # (measured: 80-160 ms p99 spikes at 1,000 signals/s when it did).
+                self.store.write_pending(pending)
+            except Exception:
+                log.exception("housekeeping failed")
+            if time.monotonic() - last_status >= STATUS_EVERY_S and self.publish_status():
+                last_status = time.monotonic()

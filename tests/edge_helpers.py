@@ -26,6 +26,7 @@ from firmware_config.schema import DeviceConfig
 STORE = "teststore"
 DEVICE = "dev1"
 _BUNDLE: Path | None = None
+_OTHER: Path | None = None
 _BUNDLE_LOCK = threading.Lock()
 _ids = itertools.count(1)
 
@@ -40,6 +41,24 @@ def tiny_bundle() -> Path:
             root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
             _BUNDLE = build_bundle(root / "bundle")
         return _BUNDLE
+
+
+def other_bundle() -> Path:
+    """A second bundle (model "test-8") whose catalogue differs from :func:`tiny_bundle`'s:
+    the same items in reverse order, P000-P003 dropped and P900-P903 added."""
+    global _OTHER
+    with _BUNDLE_LOCK:
+        if _OTHER is None:
+            from bundle_factory import build_bundle, make_items
+
+            from edge.bundle import Item
+
+            items = list(reversed(make_items()))[:-4]
+            items += [Item(item_id=f"P9{i:02d}", name=f"New {i}", category="PRODUCE NEW", department="PRODUCE",
+                           price=2.0, popularity=0.5) for i in range(4)]
+            root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
+            _OTHER = build_bundle(root / "bundle", seed=8, items=items)
+        return _OTHER
 
 
 def device_config(

@@ -1,12 +1,12 @@
 """Feedback wiring for the device process: guard the DB, install the sink, run the sender.
 
-``edge-device run`` does, around the agent::
+``edge-device run`` builds it through the composition root
+(``Device(config, feedback_runtime=True)``, :mod:`edge.app`), which does::
 
     feedback = FeedbackRuntime(config)      # before the state DB is opened: corrupt -> moved aside
-    agent = Agent(config, feedback=feedback.sink_factory)
-    feedback.start(agent)                   # sender (child process or thread) + status reporting
-    agent.run_forever()
-    feedback.stop()
+    ... StateStore(...), sink = feedback.sink_factory(store)
+    feedback.start(device)                  # on Device.start: sender + status reporting
+    feedback.stop()                         # on Device.stop, after the state DB is closed
 
 The sender runs as a child process by default (``feedback.sync.mode``): its
 own interpreter, so publishing a backlog after an outage never competes with
@@ -16,7 +16,7 @@ well before a restarted device (seconds to boot) starts the next one, so two
 senders never fight over the same MQTT client id. If the child dies on its
 own, the reporter restarts it.
 
-The agent's device status carries ``detail.health.feedback``: outbox counters
+The device status carries ``detail.health.feedback``: outbox counters
 (produced, pending, dropped by reason), the sender's state and the corrupt
 database count, refreshed every second by a thread with its own SQLite
 connection, so the agent's hot path never queries the outbox for it.

@@ -192,14 +192,19 @@ class Device:
     def build_in_background(self, bundle_path: Path | str, *, smoke_test: bool = True) -> BackgroundBuild:
         return BackgroundBuild(lambda: self.load_generation(bundle_path, smoke_test=smoke_test)).start()
 
-    def swap(self, new: Generation, *, refresh: bool = True, persist_catalogue: bool = True) -> Generation:
+    def swap(self, new: Generation, *, refresh: bool = False, persist_catalogue: bool = True) -> Generation:
         """Serve ``new`` from the next signal on; returns the generation it replaces.
 
         Under the agent's lock (between two signals): the store re-indexes stock,
         planogram and sessions into the new catalogue (map computed at build time)
         and the agent's generation reference is replaced. Then, outside the lock:
         the watchdog follows the new scorer, the catalogue is recorded in the
-        database, and (``refresh``) every display is recomputed one at a time."""
+        database, and (``refresh``) every display is recomputed one at a time.
+
+        Without ``refresh`` (the default) each display changes with its next
+        signal: the new model's first inferences then land on real signals,
+        where OTA probation sees their latency (a refresh here would fill the
+        score cache and hide a slow model from it)."""
         with self._swap_lock:  # one swap at a time: self.generation only changes below
             current = self.generation.catalogue
             mapping = None

@@ -12,7 +12,7 @@ re-indexed into the new catalogue at the swap (:meth:`StateStore.rebind`, with
 the old -> new index map computed here, ahead, off the signal path).
 
 Building a generation (load + verify the bundle, golden smoke test, catalogue
-arrays, placements, one warm inference) takes from milliseconds to seconds; it
+arrays, placements) takes from milliseconds to seconds; it
 runs on any thread (:class:`BackgroundBuild`) while the old generation keeps
 serving. The swap itself (``Device.swap``) is a re-index of the store plus one
 reference assignment, under the agent's lock, between two signals: the agent
@@ -125,16 +125,10 @@ def build_generation(
         catalogue = base
     mapping = remap(base, catalogue) if base is not catalogue else None
     scores = ScoreSource(catalogue, scorer, cold_start=policy.cold_start)
-    ranker = Ranker(RankerView(catalogue, store), near_boost=policy.near_boost,  # type: ignore[arg-type] diversity_weight=policy.diversity_weight,
+    view = RankerView(catalogue, store)
+    ranker = Ranker(view, near_boost=policy.near_boost, diversity_weight=policy.diversity_weight,  # type: ignore[arg-type]
                     exclude_purchased=policy.exclude_purchased)
     placements = layout.placements(catalogue)
-    if scorer is not None and not catalogue.empty:
-        # One warm inference per zone context, so the first shoppers after the
-        # swap do not pay for the interpreter's first-call costs.
-        for key, placement in placements.items():
-            if key.startswith("zone:"):
-                scores.encode_context(layout.departments(key, placement.zone), time.time())
-        scorer.score([], tuple(0 for _ in scorer.spec.context_fields))
     return Generation(scorer=scorer, catalogue=catalogue, scores=scores, ranker=ranker,
                       placements=placements, source=source, base=base, mapping=mapping,
                       built_s=time.perf_counter() - t0)

@@ -56,6 +56,7 @@ bench: install mosquitto browser postgres
 	$(PY) -m benchmarks.signage_latency
 	$(PY) -m benchmarks.reliability
 	$(PY) -m benchmarks.camera_fps
+	$(PY) -m benchmarks.ingest_scale
 
 clean:
 	rm -rf $(OUT) .pytest_cache

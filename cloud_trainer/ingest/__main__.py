@@ -1,4 +1,4 @@
-"""``python -m cloud_trainer.ingest run|report``: the ingest worker and its report."""
+"""``python -m cloud_trainer.ingest run|report|export``: the ingest worker, its report, Parquet export."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import json
 import logging
 import signal
 import threading
+from pathlib import Path
 
-from cloud_trainer.ingest.service import IngestService, open_warehouse
+from cloud_trainer.ingest.service import IngestService
+from cloud_trainer.ingest.warehouse import WarehouseError, open_warehouse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,10 +32,31 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--log-level", default="INFO")
     rep = sub.add_parser("report", help="print streams, gaps and integrity as JSON")
     rep.add_argument("--warehouse", required=True, help="storage URL (as for run)")
+    exp = sub.add_parser("export", help="write events to partitioned Parquet (date=/kind=) for offline jobs")
+    exp.add_argument("--warehouse", required=True, help="storage URL (as for run)")
+    exp.add_argument("--since", help="event time, inclusive: ISO date/date-time (UTC) or epoch seconds")
+    exp.add_argument("--until", help="event time, exclusive: ISO date/date-time (UTC) or epoch seconds")
+    exp.add_argument("--format", choices=["parquet"], default="parquet")
+    exp.add_argument("--out", required=True, help="output directory (partitions it writes are replaced)")
     args = parser.parse_args(argv)
 
+    if args.cmd == "export":
+        from cloud_trainer.ingest.export import ExportError, export_parquet, parse_time
+
+        try:
+            since = parse_time(args.since, "--since") if args.since else None
+            until = parse_time(args.until, "--until") if args.until else None
+            summary = export_parquet(open_warehouse(args.warehouse, must_exist=True), Path(args.out), since=since, until=until)
+        except (ExportError, WarehouseError) as exc:
+            parser.exit(2, f"python -m cloud_trainer.ingest export: error: {exc}\n")
+        print(json.dumps(summary))
+        return 0
+
+    try:
+        wh = open_warehouse(args.warehouse, must_exist=args.cmd == "report")
+    except WarehouseError as exc:
+        parser.exit(2, f"python -m cloud_trainer.ingest {args.cmd}: error: {exc}\n")
     if args.cmd == "report":
-        wh = open_warehouse(args.warehouse)
         out = {"streams": wh.streams(), "gaps": [g.describe() for g in wh.gaps()],
                "integrity": wh.integrity(), "schema_version": wh.schema_version()}
         print(json.dumps(out, indent=2, default=str))
@@ -41,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     service = IngestService(
-        open_warehouse(args.warehouse), args.host, args.port, prefix=args.prefix, group=args.group,
+        wh, args.host, args.port, prefix=args.prefix, group=args.group,
         client_id=args.client_id, send_acks=not args.no_acks, username=args.username,
         password=args.password,
         tls={"ca_certs": args.cafile, "certfile": args.certfile, "keyfile": args.keyfile} if args.cafile else None,

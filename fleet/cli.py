@@ -90,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, StorageError) as exc:
         return _die(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"fleet: serving on http://{cfg.listen} (storage {cfg.storage})", flush=True)
+    print(f"fleet: serving on http://{cfg.listen} (storage {app.state.fleet.storage.url})", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=args.log_level,
                                            lifespan="on", access_log=args.access_log))
     server.run()

@@ -34,7 +34,7 @@ class ConfigError(Exception):
 class FleetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    storage: str = Field(description="Storage URL: sqlite:///path/fleet.db (postgresql:// later).")
+    storage: str = Field(description="Storage URL: sqlite:///path/fleet.db or postgresql://user@host:5432/db.")
     listen: str = Field(default="127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$", description="host:port to serve on.")
     public_url: str | None = Field(default=None, description="Base URL devices reach the service at; defaults to http://<listen>.")
     artifact_dir: Path = Field(description="Where published tarballs are stored and served from.")

@@ -1,10 +1,12 @@
-"""Fleet service pieces on a real SQLite file, no processes: storage
-migrations, the rollout engine's stages and rules, Range parsing, config errors."""
+"""Fleet service pieces without the service process: storage migrations and
+the rollout engine's stages and rules on both engines (a real SQLite file and a
+real PostgreSQL server started by the tests), Range parsing, config errors."""
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,11 +20,21 @@ from fleet.rollouts import RolloutError, RolloutRequest, Rollouts, assign_stages
 from fleet.storage import MIGRATIONS, StorageError, open_storage
 
 
-def test_migrations_apply_once_and_record_the_schema_version(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/f.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fleet_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty fleet database on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fleet.db'}"
+    return request.getfixturevalue("postgres_server").create_database(f"fleet_{uuid.uuid4().hex[:12]}")
+
+
+def test_migrations_apply_once_and_record_the_schema_version(fleet_url: str) -> None:
+    url = fleet_url
     s = open_storage(url)
     assert s.schema_version() == MIGRATIONS[-1][0] == 2
-    tables = {r["name"] for r in s.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {r["table_name"] for r in s.query("SELECT table_name FROM information_schema.tables")} \
+        if s.dialect.name == "postgresql" else \
+        {r["name"] for r in s.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"devices", "models", "rollouts", "rollout_targets", "events", "users", "schema_migrations"} <= tables
     s.close()
     again = open_storage(url)
@@ -51,12 +63,12 @@ def test_an_older_database_is_upgraded_at_open(tmp_path: Path, monkeypatch: pyte
 def test_storage_urls_are_checked(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="unsupported storage URL"):
         open_storage("mysql://x")
-    with pytest.raises(StorageError, match="not built yet"):
-        open_storage("postgresql://localhost/fleet")
+    with pytest.raises(StorageError, match=r"postgresql://fleet:\*\*\*@127.0.0.1:1/fleet: .*"):
+        open_storage("postgresql://fleet:secret@127.0.0.1:1/fleet")  # nothing listens; password never shown
 
 
-def test_a_failed_transaction_leaves_nothing(tmp_path: Path) -> None:
-    s = open_storage(f"sqlite:///{tmp_path}/f.db")
+def test_a_failed_transaction_leaves_nothing(fleet_url: str) -> None:
+    s = open_storage(fleet_url)
     with pytest.raises(RuntimeError), s.tx():
         s.execute("INSERT INTO devices (id, state, updated_at) VALUES ('d1', 'unknown', 0)")
         raise RuntimeError("crash mid-transaction")
@@ -80,8 +92,8 @@ def test_stages_take_the_canary_then_cumulative_percentages(canary: int, waves: 
 class Fleet:
     """A rollout engine on real SQLite with a recording publisher."""
 
-    def __init__(self, tmp: Path, n: int = 5) -> None:
-        self.storage = open_storage(f"sqlite:///{tmp}/fleet.db")
+    def __init__(self, url: str, n: int = 5) -> None:
+        self.storage = open_storage(url)
         self.sent: list[tuple[str, bytes]] = []
         self.ids = [f"d{i}" for i in range(n)]
         self.now = 1000.0
@@ -106,8 +118,8 @@ class Fleet:
         return [t["device"] for t in self.r.status(rid)["targets"] if t["stage"] == stage]
 
 
-def test_rollout_goes_canary_then_waves_as_devices_report_active(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_rollout_goes_canary_then_waves_as_devices_report_active(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     st = f.r.create(RolloutRequest(model="m-2", all=True, canary=1, waves=[50, 100]))
     assert [s["devices"] for s in st["stages"]] == [1, 2, 2]
     canary = f.stage_devices(st["id"], 0)[0]
@@ -128,8 +140,8 @@ def test_rollout_goes_canary_then_waves_as_devices_report_active(tmp_path: Path)
     assert all(s["done"] == s["devices"] for s in st["stages"])
 
 
-def test_a_rolled_back_device_pauses_the_rollout_with_its_reason(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_a_rolled_back_device_pauses_the_rollout_with_its_reason(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     rid = f.r.create(RolloutRequest(model="m-2", all=True, canary=1, waves=[100]))["id"]
     canary = f.stage_devices(rid, 0)[0]
     f.report(canary, active="m-1", ota={"state": "rolled_back", "version": "m-2", "rollout_id": rid,
@@ -143,8 +155,8 @@ def test_a_rolled_back_device_pauses_the_rollout_with_its_reason(tmp_path: Path)
     assert sum(len(f.desired_for(d)) for d in f.ids) == 5
 
 
-def test_abort_on_aborts_and_clears_desired_state_of_unfinished_devices(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_abort_on_aborts_and_clears_desired_state_of_unfinished_devices(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     rid = f.r.create(RolloutRequest(model="m-2", all=True, canary=2, abort_on=["refused"]))["id"]
     first, second = f.stage_devices(rid, 0)
     f.report(first, active="m-1", ota={"state": "refused", "version": "m-2", "reason": "wrong_key: k"})
@@ -156,8 +168,8 @@ def test_abort_on_aborts_and_clears_desired_state_of_unfinished_devices(tmp_path
         f.r.abort(rid)
 
 
-def test_rollback_supersedes_an_active_rollout_and_allows_downgrade(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_rollback_supersedes_an_active_rollout_and_allows_downgrade(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     rid = f.r.create(RolloutRequest(model="m-2", devices=["d0", "d1"]))["id"]
     f.report("d0", active="m-2", ota={"state": "active", "version": "m-2"})
     rb = f.r.rollback(to="m-1", store="s1", reason="bad conversion")
@@ -182,14 +194,14 @@ def test_rollback_supersedes_an_active_rollout_and_allows_downgrade(tmp_path: Pa
 ])
 def test_bad_rollout_requests_are_refused_with_the_field(tmp_path: Path, req: RolloutRequest, status: int,
                                                          message: str) -> None:
-    f = Fleet(tmp_path)
+    f = Fleet(f"sqlite:///{tmp_path / 'fleet.db'}")
     with pytest.raises(RolloutError) as info:
         f.r.create(req)
     assert info.value.status == status and message in str(info.value)
 
 
-def test_a_silent_device_fails_its_stage_after_the_timeout_and_pauses_the_rollout(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_a_silent_device_fails_its_stage_after_the_timeout_and_pauses_the_rollout(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     rid = f.r.create(RolloutRequest(model="m-2", all=True, canary=2, stage_timeout_s=60))["id"]
     quick, silent = f.stage_devices(rid, 0)
     f.report(quick, active="m-2", ota={"state": "active", "version": "m-2"})
@@ -209,16 +221,16 @@ def test_a_silent_device_fails_its_stage_after_the_timeout_and_pauses_the_rollou
     assert f.r.status(rid)["state"] == "running"
 
 
-def test_timeout_in_abort_on_aborts(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_timeout_in_abort_on_aborts(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     rid = f.r.create(RolloutRequest(model="m-2", devices=["d0"], stage_timeout_s=5, abort_on=["timeout"]))["id"]
     f.now += 6
     f.r.tick()
     assert f.r.status(rid)["state"] == "aborted"
 
 
-def test_all_skips_devices_that_cannot_be_reached_but_named_ones_are_refused(tmp_path: Path) -> None:
-    f = Fleet(tmp_path, n=3)
+def test_all_skips_devices_that_cannot_be_reached_but_named_ones_are_refused(fleet_url: str) -> None:
+    f = Fleet(fleet_url, n=3)
     f.storage.execute("INSERT INTO devices (id, state, updated_at) VALUES ('new-box', 'unknown', 0)")
     f.report("no-token", active="m-1")
     st = f.r.create(RolloutRequest(model="m-2", all=True))
@@ -231,16 +243,16 @@ def test_all_skips_devices_that_cannot_be_reached_but_named_ones_are_refused(tmp
         f.r.create(RolloutRequest(model="m-2", devices=["no-token"]))
 
 
-def test_a_device_in_an_active_rollout_cannot_join_another(tmp_path: Path) -> None:
-    f = Fleet(tmp_path)
+def test_a_device_in_an_active_rollout_cannot_join_another(fleet_url: str) -> None:
+    f = Fleet(fleet_url)
     f.r.create(RolloutRequest(model="m-2", devices=["d0"]))
     with pytest.raises(RolloutError, match=r"already in an active rollout: d0 \(r1\)") as info:
         f.r.create(RolloutRequest(model="m-2", all=True))
     assert info.value.status == 409
 
 
-def test_device_events_record_model_history_and_rollback_reasons(tmp_path: Path) -> None:
-    f = Fleet(tmp_path, n=1)
+def test_device_events_record_model_history_and_rollback_reasons(fleet_url: str) -> None:
+    f = Fleet(fleet_url, n=1)
     f.report("d0", active="m-2", ota={"state": "probation", "version": "m-2"})
     f.report("d0", active="m-1", ota={"state": "rolled_back", "version": "m-2", "reason": "crash_loop: 3 in 60 s"})
     rows = f.storage.query("SELECT kind, reason FROM events WHERE device_id = 'd0' ORDER BY id")

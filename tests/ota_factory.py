@@ -94,9 +94,10 @@ def pack(bundle: Path, out: Path | None = None) -> Artifact:
 
 
 def tamper(bundle: Path) -> None:
-    """Change the catalogue after signing (a price), leaving manifest and signature as they were."""
+    """Change the catalogue after signing (a product name made longer, so the file does not
+    shrink: a shorter file reads as truncated), leaving manifest and signature as they were."""
     items = json.loads((bundle / "items.json").read_text())
-    items[0]["price"] = 0.01
+    items[0]["name"] = items[0]["name"] + " (now on offer)"
     (bundle / "items.json").write_text(json.dumps(items, indent=1) + "\n")
 
 

@@ -177,6 +177,7 @@ class OtaManager:
         self._thread: threading.Thread | None = None
         self._last_progress = 0.0
         self._swapped_at = 0.0
+        self._last_pause_us: float | None = None
         if boot_choice is not None and boot_choice.event:
             self.report.update(state="rolled_back" if "crash_loop" in boot_choice.event else "idle",
                                reason=boot_choice.event)
@@ -243,6 +244,8 @@ class OtaManager:
         active = self.host.active_scorer()
         ota = dict(self.report)
         ota["counts"] = dict(self.counts)
+        if self._last_pause_us is not None:
+            ota["swap_pause_us"] = self._last_pause_us
         if self.refused:
             ota["refused"] = dict(self.refused)
         p = self.probation
@@ -433,7 +436,7 @@ class OtaManager:
         self._previous_generation = old
         self._swapped_at = time.monotonic()
         self.counts["swaps"] += 1
-        self.report["swap_pause_us"] = round(pause_s * 1e6, 1)
+        self._last_pause_us = round(pause_s * 1e6, 1)
         self._begin_probation(version, baseline)
 
     def _begin_probation(self, version: str, baseline: float | None = None, *,
@@ -442,4 +445,4 @@ class OtaManager:
         if not self._swapped_at:
             self._swapped_at = time.monotonic()
         self._set("probation", publish=publish, version=version, window_s=self.ota.probation.window_s,
-                  swap_pause_us=self.report.get("swap_pause_us"))
+                  baseline_p99_ms=round(baseline, 2) if baseline is not None else None)

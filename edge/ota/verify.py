@@ -121,7 +121,7 @@ def _classify(exc: BundleError, *, default: str) -> Refused:
     word = getattr(exc, "reason", None)
     word = _BUNDLE_REASONS.get(word, word)
     if word in REASONS:
-        return Refused(word, text)
+        return Refused(word, text.removeprefix(f"{getattr(exc, 'reason', '')}: "))
     word = text.split(":", 1)[0].strip()
     if word in REASONS:
         return Refused(word, text.split(":", 1)[1].strip() if ":" in text else text)

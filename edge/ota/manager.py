@@ -35,6 +35,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -43,12 +45,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from edge.bundle import Bundle
+from edge.bundle import Bundle, BundleError, load_bundle
 from edge.comms.topics import DesiredState, PayloadError, parse_desired
 from edge.ota.download import DownloadError, download
 from edge.ota.probation import LatencyWindow, Probation
 from edge.ota.slots import SlotError, Slots
-from edge.ota.verify import Refused, check_artifact, check_bundle, check_shape, extract, verify_slot
+from edge.ota.verify import Refused, check_bundle, check_shape, verify_slot
 from firmware_config.ota import OtaConfig
 from firmware_config.schema import DeviceConfig
 
@@ -178,6 +180,7 @@ class OtaManager:
         self._last_progress = 0.0
         self._swapped_at = 0.0
         self._last_pause_us: float | None = None
+        self._checker: subprocess.Popen | None = None
         if boot_choice is not None and boot_choice.event:
             self.report.update(state="rolled_back" if "crash_loop" in boot_choice.event else "idle",
                                reason=boot_choice.event)
@@ -197,6 +200,9 @@ class OtaManager:
 
     def stop(self) -> None:
         self._stop.set()
+        checker = self._checker
+        if checker is not None and checker.poll() is None:
+            checker.kill()
         with self._cond:
             self._cond.notify_all()
         if self._thread is not None:
@@ -386,37 +392,59 @@ class OtaManager:
             if result.resumed_from:
                 self.counts["resumed_downloads"] += 1
             self._set("verifying", version=version, bytes=result.bytes, total=desired.size)
-            try:
-                check_artifact(part, sha256=desired.sha256, size=desired.size)
-                work = self.slots.staging_dir(f"x-{version}")
-                path = extract(part, work)
-                bundle, key_id = check_bundle(
-                    path, trusted_keys=list(self.ota.trusted_keys),
-                    require_signature=self.ota.require_signature, active=active_bundle,
-                    allow_downgrade=desired.allow_downgrade, expected_version=version)
-                self._set("smoke_testing", version=version, key_id=key_id)
-                scorer = check_shape(bundle, smoke_test=self.ota.smoke_test)
-            except Refused:
-                part.unlink(missing_ok=True)
-                shutil.rmtree(self.slots.staging / f"x-{version}", ignore_errors=True)
-                raise
+            work = self.slots.staging_dir(f"x-{version}")
+            answer = self._check_in_child({
+                "artifact": str(part), "sha256": desired.sha256, "size": desired.size, "work": str(work),
+                "trusted_keys": [str(k) for k in self.ota.trusted_keys],
+                "require_signature": self.ota.require_signature, "expected_version": version,
+                "active_created_at": active_bundle.manifest.created_at if active_bundle is not None else None,
+                "allow_downgrade": desired.allow_downgrade, "smoke_test": self.ota.smoke_test}, version)
             part.unlink(missing_ok=True)
-            slot = self.slots.install(version, path)
+            if not answer.get("ok"):
+                shutil.rmtree(work, ignore_errors=True)
+                raise Refused(str(answer.get("reason", "bad_bundle")), str(answer.get("detail", "")))
+            slot = self.slots.install(version, Path(answer["path"]))
             shutil.rmtree(work, ignore_errors=True)
+            # Verified and smoke-tested by the checker; this process only loads it.
+            try:
+                bundle = load_bundle(slot, verify=False)
+            except BundleError as exc:
+                raise Refused("bad_bundle", str(exc)) from None
+            scorer = check_shape(bundle, smoke_test=False)
         else:
-            # Already on disk (a crash after install, or the previous slot): verify it again.
+            # Already on disk (a crash after install, or the previous slot): verify it again, here.
             self._set("verifying", version=version)
             bundle, key_id = check_bundle(
                 slot, trusted_keys=list(self.ota.trusted_keys), require_signature=self.ota.require_signature,
                 active=active_bundle, allow_downgrade=desired.allow_downgrade, expected_version=version)
             self._set("smoke_testing", version=version, key_id=key_id)
             scorer = check_shape(bundle, smoke_test=self.ota.smoke_test)
-        # The scorer must read the files in its slot, not the staging copy.
-        if Path(scorer.bundle.path).resolve() != slot:
-            bundle, _ = check_bundle(slot, trusted_keys=list(self.ota.trusted_keys),
-                                     require_signature=self.ota.require_signature)
-            scorer = check_shape(bundle, smoke_test=False)
         return scorer
+
+    def _check_in_child(self, request: dict, version: str) -> dict:
+        """Run :mod:`edge.ota.check` (nice 19, its own GIL); its answer as a dict."""
+        cmd = [sys.executable, "-m", "edge.ota.check", json.dumps(request)]
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        except OSError as exc:
+            return {"ok": False, "reason": "bad_bundle", "detail": f"cannot start the checker: {exc}"}
+        self._checker = proc
+        answer: dict = {}
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get("stage") == "smoke_testing":
+                self._set("smoke_testing", version=version, key_id=msg.get("key_id"))
+            elif "ok" in msg:
+                answer = msg
+        code = proc.wait()
+        self._checker = None
+        if not answer:
+            return {"ok": False, "reason": "bad_bundle", "detail": f"checker exited with status {code}"}
+        return answer
 
     def _progress(self, size: int, total: int | None) -> None:
         self.report["bytes"] = size

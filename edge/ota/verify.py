@@ -149,11 +149,15 @@ def check_signature(path: Path, trusted_keys: list[Path], *, required: bool) -> 
         raise _classify(exc, default="tampered") from exc
 
 
-def _created(bundle: Bundle) -> datetime | None:
+def _parse_time(text: str | None) -> datetime | None:
     try:
-        return datetime.fromisoformat(bundle.manifest.created_at)
+        return datetime.fromisoformat(str(text))
     except (TypeError, ValueError):
         return None
+
+
+def _created(bundle: Bundle) -> datetime | None:
+    return _parse_time(bundle.manifest.created_at)
 
 
 def check_bundle(
@@ -162,11 +166,13 @@ def check_bundle(
     trusted_keys: list[Path],
     require_signature: bool = True,
     active: Bundle | None = None,
+    active_created_at: str | None = None,
     allow_downgrade: bool = False,
     expected_version: str | None = None,
 ) -> tuple[Bundle, str | None]:
     """Signature, manifest hashes, version and anti-downgrade of an extracted bundle.
 
+    ``active`` (or just its signed ``created_at``): the bundle serving now.
     Returns the loaded bundle and the signing key id."""
     key_id = check_signature(path, trusted_keys, required=require_signature)
     try:
@@ -176,12 +182,14 @@ def check_bundle(
     if expected_version is not None and bundle.model_version != expected_version:
         raise Refused("tampered", f"manifest model_version {bundle.model_version!r}, "
                                   f"desired state says {expected_version!r}")
-    if active is not None and not allow_downgrade:
-        new, old = _created(bundle), _created(active)
+    if active is not None:
+        active_created_at = active.manifest.created_at
+    if active_created_at is not None and not allow_downgrade:
+        new, old = _created(bundle), _parse_time(active_created_at)
         if new is not None and old is not None and new < old:
             raise Refused("downgrade", f"{bundle.model_version} (built {bundle.manifest.created_at}) "
-                                       f"is older than active {active.model_version} "
-                                       f"(built {active.manifest.created_at}); not an explicit rollback")
+                                       f"is older than the active model (built {active_created_at}); "
+                                       f"not an explicit rollback")
     return bundle, key_id
 
 

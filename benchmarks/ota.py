@@ -384,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rate", type=float, default=1000.0)
     ap.add_argument("--swaps", type=int, default=5)
     ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--steady-s", type=float, default=10.0)
+    ap.add_argument("--warmup-s", type=float, default=8.0)
+    ap.add_argument("--steady-s", type=float, default=15.0)
     ap.add_argument("--probation-s", type=float, default=5.0)
     ap.add_argument("--slow-ms", type=float, default=40.0, help="latency injected per inference of the slow model")
     ap.add_argument("--max-p99-ms", type=float, default=25.0,
@@ -486,13 +487,14 @@ def main(argv: list[str] | None = None) -> int:
         payloads = location_payloads(zones, neighbours, 20_000)
         tx = mpctx.Process(target=sender_main, daemon=True,
                            args=(broker.host, broker.port, tree.location, payloads, args.rate, stop_tx, tx_out))
-        t_traffic = time.perf_counter()
         tx.start()
         marks: dict[str, Any] = {"swap_windows": []}
 
-        # 1. steady
+        # 1. steady (after a warm-up: the sender connects, sessions start, caches fill)
+        time.sleep(args.warmup_s)
+        t_steady = time.perf_counter()
         time.sleep(args.steady_s)
-        marks["steady"] = (t_traffic + 2.0, time.perf_counter())
+        marks["steady"] = (t_steady, time.perf_counter())
         say(f"steady phase done; load {loadavg()}")
 
         # 2. swaps (the last one through a cut download), then the attacks

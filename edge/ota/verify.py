@@ -195,11 +195,13 @@ def check_bundle(
 
 def check_shape(bundle: Bundle, *, smoke_test: bool = True):
     """Load the model in LiteRT (tensor shapes against the feature spec) and run
-    the golden cases. Returns the ready :class:`~edge.runtime.model.Scorer`."""
+    the golden cases. Returns the ready scorer (:class:`~edge.runtime.model.Scorer`
+    or the bundle-declared kind of :mod:`edge.runtime.scorers`)."""
     from edge.runtime.model import Scorer
+    from edge.runtime.scorers import build_scorer
 
     try:
-        scorer = Scorer(bundle)
+        scorer = build_scorer(bundle, Scorer)  # the scorer kind the manifest declares
     except BundleError as exc:
         raise _classify(exc, default="wrong_shape") from exc
     if smoke_test:

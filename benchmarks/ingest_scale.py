@@ -307,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from deploy.local_postgres import PostgresServer
 
+    # SIGTERM (and SIGINT, ignored in background jobs) end the run through the finally
+    # blocks, so the broker, the workers and the PostgreSQL server are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     work = Path(tempfile.mkdtemp(prefix="ingest-scale-"))
     out: dict[str, Any] = {"devices": args.devices, "events_per_device": args.events_per_device, "qos": 1}

@@ -1,0 +1,411 @@
+"""The store device under a location flood, through a real Mosquitto.
+
+    .venv/bin/python -m benchmarks.overload [--bundle out/train/bundle] [--flood-rate 20000]
+
+What it does (one process plus children: broker, device, flood sender, receiver):
+
+1. starts a private Mosquitto (the shipped size limits) and ``edge-device run``
+   on the demo store config and the trained bundle (``--bundle``, default
+   ``out/train/bundle``, trained from ../shared/data first if missing);
+2. sends **probes** at ``--probe-rate`` (100/s) for the whole run: screen
+   touches (``interaction``, QoS 1) at the store's displays, each with a unique
+   ``signal_id``; a probe is answered by the recommendation it causes on that
+   display (``cause.signal_id``). Interactions are never shed, so every probe
+   must be answered, flood or not;
+3. after ``--baseline`` seconds, a separate process floods ``--flood-rate``
+   location signals/s (QoS 0, 300 shoppers walking the store, or a new shopper
+   per signal with ``--new-shoppers``) for ``--flood-seconds``, while probes go on;
+4. measures probe latency before, during and after the flood, the time until
+   probes are answered as before (``recovered_s``), the device's RSS (sampled
+   every 100 ms from /proc), the size of every retained status it publishes and
+   whether it was ever reported offline, and reads the device's own shed counts
+   from its final status. After the run it counts the probes' interaction
+   events in the outbox (none may be missing).
+
+Human-readable results go to stderr; the last stdout line is one JSON object.
+The machine is usually shared: the 1-minute load average before and after is
+in the JSON, and the baseline probe latency (same run) is the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import queue
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from deploy.devicecfg import edge_device_cmd, local_device_config
+from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import no_delay
+from edge.comms.topics import TopicTree
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BUNDLE = REPO / "out" / "train" / "bundle"
+TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
+             "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def ensure_bundle(bundle: Path) -> None:
+    if (bundle / "manifest.json").exists():
+        return
+    exe = Path(sys.executable).with_name("cloud-trainer")
+    cmd = [str(exe) if exe.exists() else TRAIN_CMD[0], *TRAIN_CMD[1:]]
+    say(f"bundle {bundle} missing: training one first ({' '.join(cmd)})")
+    subprocess.run(cmd, check=True, cwd=REPO)
+    if not (bundle / "manifest.json").exists():
+        raise SystemExit(f"training finished but {bundle}/manifest.json is still missing")
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def connect(host: str, port: int, name: str) -> mqtt.Client:
+    """A client without a network thread: publish writes at once; call loop() to read acks."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
+    client.connect(host, port, keepalive=60)
+    for _ in range(100):
+        client.loop(timeout=0.05)
+        if client.is_connected():
+            break
+    no_delay(client)
+    return client
+
+
+# ---- children --------------------------------------------------------------------------
+
+
+def receiver_main(host: str, port: int, tree: TopicTree, ready, stop, out) -> None:
+    """Stamps probe answers and every status; counts the flood's recommendations.
+
+    Its own process, so stamping never waits for the probe sender's GIL."""
+    answers: dict[str, float] = {}
+    statuses: list[tuple[float, int, str]] = []
+    counts = {"recommendations": 0}
+    last_status: list[bytes] = [b""]
+
+    def on_message(client, userdata, msg) -> None:
+        t = time.perf_counter()
+        if msg.topic.endswith("/recommendations"):
+            counts["recommendations"] += 1
+            if b'"signal_id":"probe-' in msg.payload:
+                sid = json.loads(msg.payload)["cause"]["signal_id"]
+                answers.setdefault(sid, t)
+        elif msg.topic == tree.status:
+            try:
+                state = json.loads(msg.payload).get("state", "?") if msg.payload else "empty"
+            except ValueError:
+                state = "invalid"
+            statuses.append((t, len(msg.payload), state))
+            last_status[0] = msg.payload
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"overload-rx-{os.getpid()}",
+                         protocol=mqtt.MQTTv5)
+
+    def on_connect(c, u, f, rc, p) -> None:
+        no_delay(c)
+        c.subscribe([(tree.recommendations(), 1), (tree.status, 1)])
+
+    client.on_connect = on_connect
+    client.on_subscribe = lambda *a: ready.set()
+    client.on_message = on_message
+    client.connect(host, port, keepalive=60)
+    client.loop_start()
+    stop.wait()
+    time.sleep(0.2)
+    client.disconnect()
+    client.loop_stop()
+    try:
+        last = json.loads(last_status[0]) if last_status[0] else None
+    except ValueError:
+        last = None
+    out.put(("rx", answers, statuses, counts, last))
+
+
+def flood_main(host: str, port: int, topic: str, payloads: list[bytes], rate: float, go, out) -> None:
+    """Publishes ``payloads`` at ``rate``/s (QoS 0) in 5 ms slices; reports what it achieved."""
+    client = connect(host, port, f"overload-flood-{os.getpid()}")
+    go.wait()
+    start = time.perf_counter()
+    slice_s = 0.005
+    sent = 0
+    while sent < len(payloads):
+        due = min(len(payloads), int((time.perf_counter() - start) * rate) + 1)
+        while sent < due:
+            client.publish(topic, payloads[sent], qos=0)
+            sent += 1
+        client.loop(timeout=0)  # read pings/acks so the broker keeps us
+        nxt = start + sent / rate
+        delay = min(nxt - time.perf_counter(), slice_s)
+        if delay > 0:
+            time.sleep(delay)
+    elapsed = time.perf_counter() - start
+    for _ in range(20):
+        client.loop(timeout=0.01)
+    client.disconnect()
+    out.put(("flood", sent, start, elapsed))
+
+
+def flood_payloads(zones: list[str], neighbours: dict[str, list[str]], count: int,
+                   shoppers: int, new_shoppers: bool, seed: int = 14) -> list[bytes]:
+    rng = random.Random(seed)
+    where = {s: rng.choice(zones) for s in range(shoppers)}
+    out = []
+    for i in range(count):
+        if new_shoppers:
+            shopper, zone = f"nf-{i}", rng.choice(zones)
+        else:
+            s = rng.randrange(shoppers)
+            where[s] = rng.choice(neighbours.get(where[s]) or zones)
+            shopper, zone = f"f-{s}", where[s]
+        out.append(json.dumps({"v": 1, "signal_id": f"fl{i}", "ts": 0.0, "shopper": {"track_id": shopper},
+                               "zone": zone, "action": "enter"}, separators=(",", ":")).encode())
+    return out
+
+
+# ---- the run ---------------------------------------------------------------------------------
+
+
+def p99_ms(values_s: list[float]) -> float | None:
+    return round(float(np.percentile(np.asarray(values_s) * 1e3, 99)), 2) if values_s else None
+
+
+def p50_ms(values_s: list[float]) -> float | None:
+    return round(float(np.percentile(np.asarray(values_s) * 1e3, 50)), 2) if values_s else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    ap.add_argument("--probe-rate", type=float, default=100.0)
+    ap.add_argument("--flood-rate", type=float, default=20_000.0)
+    ap.add_argument("--flood-seconds", type=float, default=10.0)
+    ap.add_argument("--baseline", type=float, default=5.0, help="seconds of probes before the flood")
+    ap.add_argument("--after", type=float, default=10.0, help="seconds of probes after the flood")
+    ap.add_argument("--shoppers", type=int, default=300)
+    ap.add_argument("--new-shoppers", action="store_true", help="a new shopper id in every flood signal")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory (device log, db)")
+    args = ap.parse_args(argv)
+
+    ensure_bundle(args.bundle)
+    load_before = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="overload-bench-"))
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
+    mpctx = mp.get_context("fork")  # before any MQTT thread exists in this process
+    ready, stop, go, out = mpctx.Event(), mpctx.Event(), mpctx.Event(), mpctx.Queue()
+    device: subprocess.Popen[bytes] | None = None
+    children: list[Any] = []
+    try:
+        config = local_device_config(work / "device.toml", port=broker.port, bundle=args.bundle,
+                                     db_path=work / "state.db", device_id="overload-edge")
+        tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
+        zones = [z.id for z in config.zones]
+        neighbours = {z.id: list(z.neighbours) for z in config.zones}
+        displays = [d.id for d in config.displays]
+
+        flood_n = int(args.flood_rate * args.flood_seconds)
+        say(f"building {flood_n} flood payloads")
+        payloads = flood_payloads(zones, neighbours, flood_n, args.shoppers, args.new_shoppers)
+        rx = mpctx.Process(target=receiver_main, args=(broker.host, broker.port, tree, ready, stop, out),
+                           daemon=True)
+        rx.start()
+        children.append(rx)
+        flood = mpctx.Process(target=flood_main, args=(broker.host, broker.port, tree.location, payloads,
+                                                       args.flood_rate, go, out), daemon=True)
+        flood.start()
+        children.append(flood)
+        del payloads
+        if not ready.wait(15):
+            raise SystemExit("receiver could not subscribe")
+
+        log = (work / "device.log").open("wb")
+        device = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "device.toml"),
+                                   "--log-level", "WARNING"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        probe = connect(broker.host, broker.port, "overload-probe")
+        # Wait until the device answers a touch at all (start-up, model load).
+        deadline = time.monotonic() + 120
+        status_seen = threading.Event()
+        probe.on_message = lambda c, u, m: status_seen.set()
+        probe.subscribe(tree.status, qos=1)
+        while not status_seen.is_set():
+            probe.loop(timeout=0.1)
+            if time.monotonic() > deadline or device.poll() is not None:
+                raise SystemExit(f"device did not come online; see {work / 'device.log'}")
+        probe.unsubscribe(tree.status)
+        time.sleep(2.0)  # retained start-up burst, subscriptions settle
+
+        # RSS sampler.
+        rss: list[tuple[float, float]] = []
+        sampling = threading.Event()
+
+        def sample() -> None:
+            while not sampling.is_set():
+                value = rss_mb(device.pid)  # type: ignore[union-attr]
+                if value is not None:
+                    rss.append((time.perf_counter(), value))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+
+        total_s = args.baseline + args.flood_seconds + args.after
+        n_probes = int(args.probe_rate * total_s)
+        sent_at: dict[str, float] = {}
+        cpu0 = cpu_s(device.pid)
+        t0 = time.perf_counter()
+        flood_started = False
+        for i in range(n_probes):
+            due = t0 + i / args.probe_rate
+            if not flood_started and due >= t0 + args.baseline:
+                go.set()
+                flood_started = True
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sid = f"probe-{i}"
+            display = displays[i % len(displays)]
+            body = {"v": 1, "signal_id": sid, "ts": time.time(), "kind": "touch",
+                    "shopper": {"track_id": f"probe-shopper-{i % 50}"}}
+            sent_at[sid] = time.perf_counter()
+            probe.publish(tree.interaction(display), json.dumps(body).encode(), qos=1)
+            probe.loop(timeout=0)
+        t_end = time.perf_counter()
+        cpu_total = cpu_s(device.pid) - cpu0
+        _, flood_sent, flood_start, flood_elapsed = next_msg(out, "flood", 60)
+        time.sleep(3.0)  # late answers
+        sampling.set()
+        sampler.join()
+        rss_after = rss_mb(device.pid)
+
+        device.send_signal(signal.SIGTERM)
+        device.wait(timeout=60)
+        time.sleep(0.5)
+        stop.set()
+        _, answers, statuses, counts, final = next_msg(out, "rx", 60)
+        probe.disconnect()
+
+        flood_end = flood_start + flood_elapsed
+        lat = {sid: answers[sid] - t for sid, t in sent_at.items() if sid in answers}
+        baseline = [lat[s] for s, t in sent_at.items() if t < flood_start and s in lat]
+        during = [lat[s] for s, t in sent_at.items() if flood_start <= t < flood_end and s in lat]
+        after = [lat[s] for s, t in sent_at.items() if t >= flood_end + 1.0 and s in lat]
+        base_p99 = p99_ms(baseline) or 0.0
+        normal_s = max(2 * base_p99, base_p99 + 5.0) / 1e3
+        # Recovered: from the flood's end until every later probe is answered as in the baseline.
+        late = sorted((t, s) for s, t in sent_at.items() if t >= flood_start)
+        recovered_at = flood_end
+        for t, s in late:
+            if s not in lat or lat[s] > normal_s:
+                recovered_at = max(recovered_at, t + lat.get(s, 0.0))
+        before_rss = [v for t, v in rss if t < flood_start]
+        # The device's own account, from its last status (the clean 'offline' one).
+        shed = ((final or {}).get("detail", {}).get("overload") or {}).get("shed")
+        went_offline = any(state == "offline" for t, _, state in statuses if t < t_end + 2.0)
+        outbox_probes = count_probe_interactions(work / "state.db")
+        result = {
+            "flood_rate": round(flood_sent / flood_elapsed, 1),
+            "flood_sent": flood_sent,
+            "probes": {
+                "sent": len(sent_at), "answered": len(lat),
+                "p50_baseline_ms": p50_ms(baseline), "p99_baseline_ms": p99_ms(baseline),
+                "p50_during_flood_ms": p50_ms(during), "p99_during_flood_ms": p99_ms(during),
+                "max_during_flood_ms": round(max(during) * 1e3, 2) if during else None,
+                "p99_after_ms": p99_ms(after),
+                "in_outbox": outbox_probes,
+            },
+            "recovered_s": round(recovered_at - flood_end, 3),
+            "rss_mb": {
+                "before": round(before_rss[-1], 1) if before_rss else None,
+                "peak": round(max(v for _, v in rss), 1) if rss else None,
+                "after": round(rss_after, 1) if rss_after else None,
+            },
+            "shed": shed,
+            "status_bytes_max": max((n for _, n, _ in statuses), default=0),
+            "statuses": len(statuses),
+            "went_offline": went_offline,
+            "recommendations_received": counts["recommendations"],
+            "device_cpu_s": round(cpu_total, 2),
+            "bundle": str(args.bundle),
+            "new_shoppers": args.new_shoppers,
+            "load_avg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        }
+        say(json.dumps(result, indent=1))
+        print(json.dumps(result))
+        return 0
+    finally:
+        go.set()
+        stop.set()
+        if device is not None and device.poll() is None:
+            device.kill()
+            device.wait()
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+        broker.cleanup()
+        if args.keep:
+            say(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def next_msg(out: Any, kind: str, timeout: float) -> tuple:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            msg = out.get(timeout=max(deadline - time.monotonic(), 0.1))
+        except queue.Empty:
+            raise SystemExit(f"no {kind} report from the benchmark's child process") from None
+        if msg[0] == kind:
+            return msg
+        out.put(msg)  # another child's report: leave it for its reader
+
+
+def count_probe_interactions(db: Path) -> int | None:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute(
+                "SELECT count(DISTINCT json_extract(payload, '$.data.signal_id')) FROM feedback_outbox "
+                "WHERE kind = 'interaction' AND json_extract(payload, '$.data.signal_id') LIKE 'probe-%'"
+            ).fetchone()[0]
+    except sqlite3.Error:
+        return None
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())

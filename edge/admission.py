@@ -1,0 +1,313 @@
+"""Admission and the overload policy: what the device takes on, and what it sheds.
+
+Between paho's network thread and the agent's worker sits :class:`Intake`, a
+bounded queue with two lanes (docs/edge-runtime.md, "Bounded by design"):
+
+* **Coalesced lane** for QoS 0 positions: ``location`` signals keyed by shopper
+  and ``camera`` events keyed by camera, zone, event and track. Only the latest
+  position matters, so a newer signal *replaces* the pending one in place (it
+  keeps the older one's turn: a shopper who keeps moving is not pushed back for
+  ever). At most ``max_coalesced`` keys are pending; beyond that the oldest
+  pending one is shed and counted. This is what a flood fills, and it stays
+  the same size however fast the flood is.
+* **Priority lane** for everything else (POS, inventory, interactions,
+  requests, camera status, render confirmations). Never shed: when it holds
+  ``max_priority`` messages or ``max_priority_bytes`` the network thread waits
+  for the worker (TCP backpressure to the broker, which keeps QoS 1 messages),
+  in slices short enough that paho keeps the connection alive. The worker
+  always serves this lane first, so a touch at a screen is answered within one
+  message of the flood.
+
+Oversized payloads never enter either lane: they are handed to ``on_reject``
+on the network thread (dead letter + count) at the cost of a length check.
+
+:class:`SeenWindow` remembers accepted ``signal_id`` s of POS and interactions
+for a window, so a QoS 1 redelivery or a replayed message is counted as a
+duplicate instead of becoming a second feedback event.
+
+:class:`TopCounter` is a counter with a bounded number of keys (top N plus
+"other"): rejection reasons come from untrusted input (an unknown key's name is
+its reason), so the status must not grow with them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import logging
+import threading
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from edge.comms.topics import MAX_PAYLOAD_BYTES, TopicTree
+
+log = logging.getLogger(__name__)
+
+COALESCED_KINDS = frozenset({"location", "camera"})
+NEVER_SHED = ("pos", "inventory", "interaction", "request", "camera_status", "rendered")
+MAX_BACKPRESSURE_S = 5.0
+"""Longest the network thread waits for room in the priority lane for one
+message. Past it the message is queued over the bound (counted in
+``over_bound``), never dropped: paho's loop is this thread, and waiting longer
+than the keepalive would get the device disconnected and reported offline
+while it is alive (a third of the default 15 s keepalive)."""
+
+
+class Intake:
+    """The worker queue: ``put`` from the network thread, ``get`` from the worker.
+
+    Drop-in for the ``queue.SimpleQueue`` the agent used (``put(item)``,
+    ``get()``, ``None`` as the stop sentinel), bounded as described above."""
+
+    def __init__(
+        self,
+        topics: TopicTree,
+        *,
+        max_coalesced: int = 2_000,
+        max_priority: int = 5_000,
+        max_priority_bytes: int = 16 * 2**20,
+        on_reject: Callable[[str, bytes, str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.topics = topics
+        self.max_coalesced = max_coalesced
+        self.max_priority = max_priority
+        self.max_priority_bytes = max_priority_bytes
+        self.on_reject = on_reject
+        self.clock = clock
+        self._cond = threading.Condition()
+        self._priority: deque[tuple[Any, ...]] = deque()
+        self._priority_bytes = 0
+        self._pending: OrderedDict[Hashable, tuple[Any, ...]] = OrderedDict()
+        self._stop = False
+        self._anon = 0
+        self.shed: Counter = Counter({k: 0 for k in ("location", "camera", *NEVER_SHED)})
+        """Messages dropped by the overload policy, by kind (only coalesced kinds ever count)."""
+        self.coalesced = 0
+        """Positions replaced by a newer one of the same shopper/track before they were handled."""
+        self.oversize = 0
+        self.backpressure_s = 0.0
+        """Total time the network thread waited for room in the priority lane."""
+        self.over_bound = 0
+        """Priority messages queued past the bound after MAX_BACKPRESSURE_S (none dropped)."""
+        self.peak_backlog = 0
+        self.drained_at: float | None = None
+        """When the backlog last went from non-empty to empty (for giving memory back)."""
+
+    # ---- producer: paho's network thread --------------------------------------------
+
+    def put(self, item: tuple[Any, ...] | None) -> None:
+        if item is None:
+            with self._cond:
+                self._stop = True
+                self._cond.notify_all()
+            return
+        topic, payload = item[0], item[1]
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            # Admission before work: a length check, no copy, no parse.
+            self.oversize += 1
+            if self.on_reject is not None:
+                self.on_reject(topic, payload, f"payload: {len(payload)} bytes, more than the "
+                                               f"{MAX_PAYLOAD_BYTES} allowed")
+            return
+        found = self.topics.classify(topic)
+        kind = found[0] if found else None
+        if kind in COALESCED_KINDS:
+            self._put_coalesced(kind, self._key(kind, topic, payload), item)
+        else:
+            self._put_priority(item, len(payload))
+
+    def _key(self, kind: str, topic: str, payload: bytes) -> Hashable:
+        """Who a position is about, read without validating (the worker validates
+        the survivor). Anything unreadable gets a key of its own: it is not
+        coalesced, and the worker dead-letters it."""
+        try:
+            body = json.loads(payload)
+            if kind == "location":
+                shopper = body["shopper"]
+                who = shopper.get("loyalty_id") or shopper.get("track_id")
+                if isinstance(who, str):
+                    return (kind, "l" if shopper.get("loyalty_id") else "t", who)
+            else:
+                key = (kind, topic, body.get("zone"), body.get("event"), body.get("track_id"),
+                       body.get("display_id"))
+                if all(isinstance(k, str | None) for k in key):
+                    return key
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            pass
+        self._anon += 1
+        return ("raw", self._anon)
+
+    def _put_coalesced(self, kind: str, key: Hashable, item: tuple[Any, ...]) -> None:
+        with self._cond:
+            if key in self._pending:
+                self._pending[key] = item  # the latest position, in the older one's turn
+                self.coalesced += 1
+                return
+            while len(self._pending) >= self.max_coalesced:
+                old_key, _ = self._pending.popitem(last=False)
+                self.shed[old_key[0] if old_key[0] in COALESCED_KINDS else kind] += 1
+            self._pending[key] = item
+            self._grew()
+            self._cond.notify()
+
+    def _put_priority(self, item: tuple[Any, ...], size: int) -> None:
+        with self._cond:
+            if self._priority and (len(self._priority) >= self.max_priority
+                                   or self._priority_bytes + size > self.max_priority_bytes):
+                # Never shed: wait for the worker (TCP backpressure to the broker).
+                t0 = time.monotonic()
+                room = self._cond.wait_for(lambda: self._stop or (
+                    len(self._priority) < self.max_priority
+                    and self._priority_bytes + size <= self.max_priority_bytes), MAX_BACKPRESSURE_S)
+                self.backpressure_s += time.monotonic() - t0
+                if not room:
+                    self.over_bound += 1
+            self._priority.append(item)
+            self._priority_bytes += size
+            self._grew()
+            self._cond.notify()
+
+    def _grew(self) -> None:
+        backlog = len(self._priority) + len(self._pending)
+        if backlog > self.peak_backlog:
+            self.peak_backlog = backlog
+
+    # ---- consumer: the worker --------------------------------------------------------
+
+    def get(self) -> tuple[Any, ...] | None:
+        """The next message: the priority lane first, then the oldest pending
+        position. ``None`` once stopped and empty."""
+        with self._cond:
+            while True:
+                if self._priority:
+                    item = self._priority.popleft()
+                    self._priority_bytes -= len(item[1])
+                    self._after_take()
+                    return item
+                if self._pending:
+                    _, item = self._pending.popitem(last=False)
+                    self._after_take()
+                    return item
+                if self._stop:
+                    return None
+                self._cond.wait()
+
+    def _after_take(self) -> None:
+        self._cond.notify_all()  # room for a waiting producer
+        if not self._priority and not self._pending:
+            self.drained_at = self.clock()
+
+    # ---- reporting ----------------------------------------------------------------------
+
+    @property
+    def backlog(self) -> int:
+        return len(self._priority) + len(self._pending)
+
+    def detail(self) -> dict[str, Any]:
+        """The status block: backlog now, bounds, and what was shed (truthfully: by kind)."""
+        return {
+            "backlog": self.backlog,
+            "priority": len(self._priority),
+            "coalesced_pending": len(self._pending),
+            "peak_backlog": self.peak_backlog,
+            "bounds": {"coalesced": self.max_coalesced, "priority": self.max_priority,
+                       "priority_bytes": self.max_priority_bytes},
+            "shed": dict(self.shed),
+            "coalesced": self.coalesced,
+            "oversize": self.oversize,
+            "backpressure_s": round(self.backpressure_s, 3),
+            "over_bound": self.over_bound,
+        }
+
+
+class SeenWindow:
+    """Accepted signal ids per kind, remembered for ``window_s`` (at most ``cap``
+    ids; the oldest go first). Worker thread only."""
+
+    def __init__(self, window_s: float = 600.0, cap: int = 50_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.window_s = window_s
+        self.cap = cap
+        self.clock = clock
+        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self.duplicates: Counter = Counter()
+
+    def duplicate(self, kind: str, signal_id: str) -> bool:
+        """True (and counted) if this id was accepted within the window."""
+        now = self.clock()
+        self._evict(now)
+        seen = self._seen.get((kind, signal_id))
+        if seen is not None:
+            self.duplicates[kind] += 1
+            return True
+        return False
+
+    def accept(self, kind: str, signal_id: str) -> None:
+        self._seen[(kind, signal_id)] = self.clock()
+        while len(self._seen) > self.cap:
+            self._seen.popitem(last=False)
+
+    def _evict(self, now: float) -> None:
+        seen = self._seen
+        while seen:
+            key, t = next(iter(seen.items()))
+            if now - t <= self.window_s:
+                return
+            seen.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class TopCounter(Counter):
+    """A Counter that keeps at most ``max_keys`` named keys; further new keys
+    count under ``"other"``. Its keys come from untrusted input (a rejection reason
+    names the offending field, and a sender chooses field names)."""
+
+    OTHER = "other"
+
+    def __init__(self, max_keys: int = 32) -> None:
+        super().__init__()
+        self.max_keys = max_keys
+
+    def __missing__(self, key: Any) -> int:
+        return 0
+
+    def __setitem__(self, key: Any, value: int) -> None:
+        if key not in self and key != self.OTHER and len(self) >= self.max_keys:
+            # A new key's ``c[k] += n`` arrives here as ``c[k] = 0 + n``.
+            key, value = self.OTHER, self.get(self.OTHER, 0) + value
+        super().__setitem__(key, value)
+
+    def top(self, n: int = 10) -> dict[str, int]:
+        """The n most frequent keys plus everything else summed as "other"."""
+        ranked = self.most_common()
+        out = {str(k): v for k, v in ranked[:n] if k != self.OTHER}
+        rest = sum(v for k, v in ranked if str(k) not in out)
+        if rest:
+            out[self.OTHER] = rest
+        return out
+
+
+def give_memory_back() -> bool:
+    """Return freed heap pages to the OS (glibc ``malloc_trim``). After a flood the
+    Python objects are gone but glibc keeps their arenas; without this the RSS
+    stays at its peak for the life of the process. Returns whether it ran."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _malloc_trim = libc.malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim is False:
+        return False
+    _malloc_trim(0)
+    return True
+
+
+_malloc_trim: Any = None

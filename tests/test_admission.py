@@ -1,0 +1,104 @@
+"""The intake's overload policy, on real payloads and threads (no broker needed here;
+tests/test_overload.py drives a real device through Mosquitto)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from edge_helpers import location, purchase, topics
+
+from edge.admission import Intake, SeenWindow, TopCounter
+from edge.comms.topics import MAX_PAYLOAD_BYTES
+
+T = topics()
+
+
+def loc(track: str, zone: str = "deli", sid: str | None = None) -> tuple:
+    return (T.location, json.dumps(location(zone, track=track, sid=sid)).encode(), None)
+
+
+def test_positions_coalesce_per_shopper_keeping_their_turn() -> None:
+    intake = Intake(T)
+    intake.put(loc("a", "deli", "a1"))
+    intake.put(loc("b", "deli", "b1"))
+    intake.put(loc("a", "produce", "a2"))  # replaces a1 in a1's place
+    got = [json.loads(intake.get()[1])["signal_id"] for _ in range(2)]
+    assert got == ["a2", "b1"]
+    assert intake.coalesced == 1 and intake.backlog == 0
+
+
+def test_priority_lane_is_served_first_and_never_shed() -> None:
+    intake = Intake(T, max_coalesced=3)
+    for i in range(10):
+        intake.put(loc(f"s{i}"))
+    sale = (T.pos, json.dumps(purchase(["P001"], loyalty="l1")).encode(), None)
+    intake.put(sale)
+    assert intake.get() is sale
+    assert intake.shed["location"] == 7 and intake.shed["pos"] == 0
+    assert intake.backlog == 3
+
+
+def test_full_priority_lane_makes_the_producer_wait_instead_of_dropping() -> None:
+    intake = Intake(T, max_priority=2)
+    items = [(T.pos, json.dumps(purchase(["P001"], loyalty=f"l{i}")).encode(), None) for i in range(5)]
+    done = threading.Event()
+
+    def produce() -> None:
+        for item in items:
+            intake.put(item)
+        done.set()
+
+    threading.Thread(target=produce, daemon=True).start()
+    time.sleep(0.3)
+    assert not done.is_set() and intake.backlog == 2
+    got = [intake.get() for _ in items]
+    assert done.wait(2)
+    assert got == items
+    assert intake.backpressure_s > 0
+
+
+def test_oversize_is_rejected_before_queueing() -> None:
+    rejected = []
+    intake = Intake(T, on_reject=lambda t, p, r: rejected.append(r))
+    intake.put((T.pos, b"x" * (MAX_PAYLOAD_BYTES + 1), None))
+    assert intake.backlog == 0 and rejected[0].startswith("payload: 65537 bytes")
+
+
+def test_unreadable_positions_are_not_coalesced_together() -> None:
+    intake = Intake(T)
+    intake.put((T.location, b"not json", None))
+    intake.put((T.location, b"{}", None))
+    assert intake.backlog == 2
+
+
+def test_stop_sentinel_after_the_backlog() -> None:
+    intake = Intake(T)
+    intake.put(loc("a"))
+    intake.put(None)
+    assert intake.get() is not None
+    assert intake.get() is None
+
+
+def test_seen_window_counts_duplicates_within_the_window_only() -> None:
+    now = [0.0]
+    seen = SeenWindow(window_s=10, cap=3, clock=lambda: now[0])
+    assert not seen.duplicate("pos", "a")
+    seen.accept("pos", "a")
+    assert seen.duplicate("pos", "a") and not seen.duplicate("interaction", "a")
+    now[0] = 11
+    assert not seen.duplicate("pos", "a")
+    for i in range(5):
+        seen.accept("pos", str(i))
+    assert len(seen) == 3
+
+
+def test_top_counter_bounds_its_keys() -> None:
+    c = TopCounter(max_keys=4)
+    for i in range(100):
+        c[f"field{i}"] += 1
+    c["field0"] += 5
+    assert len(c) == 5 and sum(c.values()) == 105  # four named keys + other
+    top = c.top(2)
+    assert top["field0"] == 6 and sum(top.values()) == 105 and "other" in top

@@ -293,6 +293,30 @@ class TopCounter(Counter):
         return out
 
 
+class LogThrottle:
+    """At most one log line per ``interval_s`` for a repeating event; the line
+    says how many were not logged. A sender that repeats a bad message must not
+    flood the journal (8,646 'bad ack' lines once)."""
+
+    def __init__(self, interval_s: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval_s = interval_s
+        self.clock = clock
+        self._last = float("-inf")
+        self.suppressed = 0
+        self.total = 0
+
+    def __call__(self, logger: logging.Logger, level: int, msg: str, *args: Any) -> None:
+        self.total += 1
+        now = self.clock()
+        if now - self._last < self.interval_s:
+            self.suppressed += 1
+            return
+        if self.suppressed:
+            msg += f" (+{self.suppressed} more since the last line)"
+        self._last, self.suppressed = now, 0
+        logger.log(level, msg, *args)
+
+
 def give_memory_back() -> bool:
     """Return freed heap pages to the OS (glibc ``malloc_trim``). After a flood the
     Python objects are gone but glibc keeps their arenas; without this the RSS

@@ -102,3 +102,19 @@ def test_top_counter_bounds_its_keys() -> None:
     assert len(c) == 5 and sum(c.values()) == 105  # four named keys + other
     top = c.top(2)
     assert top["field0"] == 6 and sum(top.values()) == 105 and "other" in top
+
+
+def test_log_throttle_logs_once_per_interval_and_counts_the_rest(caplog) -> None:
+    import logging
+
+    from edge.admission import LogThrottle
+
+    now = [0.0]
+    throttle = LogThrottle(1.0, clock=lambda: now[0])
+    logger = logging.getLogger("throttle-test")
+    with caplog.at_level(logging.WARNING, logger="throttle-test"):
+        for i in range(1000):
+            now[0] = i * 0.01  # 1,000 events over 10 s
+            throttle(logger, logging.WARNING, "bad ack on %s", "t")
+    assert len(caplog.records) == 10
+    assert "(+99 more since the last line)" in caplog.records[1].getMessage()

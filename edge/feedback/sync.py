@@ -71,6 +71,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from edge.admission import LogThrottle
 from edge.comms.mqtt import apply_auth
 from edge.comms.topics import FeedbackAck, TopicTree
 from edge.feedback.outbox import Outbox, create_schema, event_json
@@ -138,6 +139,7 @@ class FeedbackSender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._confirm_timeout = self.sync.confirm_timeout_s
+        self._bad_ack_log = LogThrottle(1.0)
         self._last_progress = time.time()  # when the cloud watermark last moved
         self._retry_at = 0.0
         self._backoff = self.sync.backoff_initial_s
@@ -196,7 +198,7 @@ class FeedbackSender:
         try:
             ack = FeedbackAck.model_validate_json(msg.payload)
         except ValueError:  # pydantic's ValidationError is a ValueError
-            log.warning("feedback sender: bad ack on %s", msg.topic)
+            self._bad_ack_log(log, logging.WARNING, "feedback sender: bad ack on %s", msg.topic)
             self.counters["acks_ignored"] += 1
             return
         if ack.epoch != self.epoch or ack.device_id != self.device_id:

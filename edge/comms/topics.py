@@ -168,7 +168,7 @@ class RenderConfirmation(Payload):
 
     recommendation_id: Id = Field(description="The recommendation drawn (its recommendation_id).")
     cause_signal_id: Id | None = Field(default=None, description="cause.signal_id of that recommendation, if any.")
-    shown_at: float = Field(ge=0, description="When the page drew it (browser clock, Unix seconds).")
+    shown_at: float = Field(ge=0, le=MAX_TS, description="When the page drew it (browser clock, Unix seconds).")
     screen: Id | None = Field(default=None, description="Which page/browser drew it, when several show one display.")
 
 
@@ -253,11 +253,11 @@ class DeviceStatus(Payload):
 class CameraStatus(Payload):
     """Health of one edge-camera process: retained, with an 'offline' last will."""
 
-    camera_id: str
+    camera_id: Id
     state: Literal["online", "retrying", "offline"] = Field(
         description="online: frames flowing; retrying: source lost or stalled, reopening with backoff; offline: process stopped or dead."
     )
-    ts: float
+    ts: float = Field(ge=0, le=MAX_TS)
     detail: dict[str, Any] = Field(
         default_factory=dict, description="Counters and health: frames, fps, corrupt/dropped frames, reconnects, last error."
     )
@@ -309,13 +309,13 @@ class DesiredState(Payload):
     artifact_url: str = Field(min_length=1, max_length=2048,
                               description="HTTP(S) URL of the bundle tarball on the fleet artifact server.")
     sha256: Sha256Hex = Field(description="SHA-256 of the tarball at `artifact_url`.")
-    size: int = Field(ge=1, description="Size of the tarball in bytes: the download is refused beyond it.")
+    size: int = Field(ge=1, le=2**40, description="Size of the tarball in bytes: the download is refused beyond it.")
     key_id: str = Field(min_length=1, max_length=128,
                         description="Id of the key that signed the bundle (signature.json `key_id`), for the report.")
     rollout_id: Id | None = Field(default=None, description="The rollout this belongs to; echoed in `status.detail.ota`.")
     allow_downgrade: bool = Field(default=False,
                                   description="True only for an explicit rollback to an older signed version.")
-    ts: float = Field(ge=0, description="When the fleet service decided it, Unix seconds.")
+    ts: float = Field(ge=0, le=MAX_TS, description="When the fleet service decided it, Unix seconds.")
 
 
 class ReportedModel(BaseModel):
@@ -375,8 +375,8 @@ class FeedbackAck(Payload):
 
     device_id: str
     epoch: str = Field(description="Outbox epoch (changes when a corrupt state DB is replaced).")
-    watermark: int = Field(ge=0, description="Highest seq below which nothing is missing.")
-    ts: float
+    watermark: int = Field(ge=0, le=2**63 - 1, description="Highest seq below which nothing is missing.")
+    ts: float = Field(ge=0, le=MAX_TS)
 
 
 # ---- topics ----------------------------------------------------------------

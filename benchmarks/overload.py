@@ -22,6 +22,13 @@ What it does (one process plus children: broker, device, flood sender, receiver)
    from its final status. After the run it counts the probes' interaction
    events in the outbox (none may be missing).
 
+``--fuzz N`` runs the hostile-input check instead: N payloads spread over every
+inbound topic (valid ones with one field replaced, removed or added; hostile
+numbers, NaN/Infinity tokens, deep nesting, huge strings, oversized and random
+bytes), then a valid signal that must still be answered. It reports tracebacks
+in the device log (target 0), dead letters received and how many of them start
+with a field path (``field.path: why``), and the device's own rejection count.
+
 Human-readable results go to stderr; the last stdout line is one JSON object.
 The machine is usually shared: the 1-minute load average before and after is
 in the JSON, and the baseline probe latency (same run) is the reference.
@@ -35,6 +42,7 @@ import multiprocessing as mp
 import os
 import queue
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -197,6 +205,181 @@ def flood_payloads(zones: list[str], neighbours: dict[str, list[str]], count: in
     return out
 
 
+# ---- hostile payloads ------------------------------------------------------------------------
+
+HOSTILE_VALUES: list[Any] = [
+    None, True, 0, -1, 2**63, 10**30, -(2**70), 1e308, 0.5, "", "x" * 300, "a/+/#", "\u0000", "é\u202e",
+    [], {}, [1, [2, [3]]], {"a": {"b": {}}}, ["x"] * 50,
+]
+RAW_TOKENS = [b"NaN", b"Infinity", b"-Infinity", b"1e999", b"9" * 400, b"[" * 3000 + b"]" * 3000]
+
+
+def valid_payloads(tree: TopicTree, zones: list[str], displays: list[str], rng: random.Random
+                   ) -> list[tuple[str, dict[str, Any]]]:
+    now = time.time()
+    base = {"v": 1, "ts": now}
+    shopper = {"track_id": f"fz-t{rng.randrange(50)}", "loyalty_id": f"fz-l{rng.randrange(50)}"}
+    zone, display = rng.choice(zones), rng.choice(displays)
+    return [
+        (tree.location, {**base, "signal_id": "x", "shopper": shopper, "zone": zone, "action": "enter"}),
+        (tree.camera_zone("cam1"), {**base, "signal_id": "x", "camera_id": "cam1", "zone": zone,
+                                    "event": "linger", "track_id": "c1", "dwell_s": 3.0, "display_id": display}),
+        (tree.inventory, {**base, "signal_id": "x", "item_id": "1029743", "quantity": 3, "shelf": display}),
+        (tree.pos, {**base, "signal_id": "x", "transaction_id": "t", "shopper": shopper,
+                    "items": [{"item_id": "1029743", "quantity": 1, "price": 2.5}]}),
+        (tree.interaction(display), {**base, "signal_id": "x", "kind": "pickup", "item_id": "1029743",
+                                     "shopper": shopper}),
+        (tree.request, {"v": 1, "request_id": "r", "display_id": display, "k": 3}),
+        (tree.camera_status("cam1"), {"v": 1, "camera_id": "cam1", "state": "online", "ts": now, "detail": {}}),
+        (tree.rendered(display), {"v": 1, "recommendation_id": "r1", "shown_at": now}),
+    ]
+
+
+def hostile_payloads(tree: TopicTree, zones: list[str], displays: list[str], n: int, seed: int = 14
+                     ) -> list[tuple[str, bytes]]:
+    """``n`` (topic, payload) pairs over every inbound topic, most of them invalid."""
+    rng = random.Random(seed)
+    out: list[tuple[str, bytes]] = []
+    for i in range(n):
+        topic, body = rng.choice(valid_payloads(tree, zones, displays, rng))
+        if "signal_id" in body:
+            body["signal_id"] = f"fz-{i}"
+        if "transaction_id" in body:
+            body["transaction_id"] = f"fz-t{i}"
+        how = rng.random()
+        key = rng.choice(sorted(body))
+        if how < 0.30:
+            body[key] = rng.choice(HOSTILE_VALUES)
+        elif how < 0.40:
+            body.pop(key)
+        elif how < 0.50:
+            body[f"extra{rng.randrange(10**6)}"] = 1  # unique unknown keys: the status must not grow
+        elif how < 0.60:
+            text = json.dumps(body).encode()
+            token = rng.choice(RAW_TOKENS)
+            out.append((topic, text.replace(json.dumps(body[key]).encode(), token, 1)))
+            continue
+        elif how < 0.66:
+            out.append((topic, rng.randbytes(rng.randrange(0, 400))))
+            continue
+        elif how < 0.67:
+            out.append((topic, b" " * 70_000))  # over the device's limit, under the broker's
+            continue
+        elif how < 0.70:
+            body[key] = "y" * rng.randrange(100, 20_000)
+        # else: valid (30%): the device must keep serving between the hostile ones
+        out.append((topic, json.dumps(body).encode()))
+    return out
+
+
+def fuzz(args: argparse.Namespace) -> int:
+    load_before = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="overload-fuzz-"))
+    broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
+    device: subprocess.Popen[bytes] | None = None
+    try:
+        config = local_device_config(work / "device.toml", port=broker.port, bundle=args.bundle,
+                                     db_path=work / "state.db", device_id="fuzz-edge")
+        tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
+        result = run_fuzz(tree, [z.id for z in config.zones], [d.id for d in config.displays],
+                          broker, work, args.fuzz, args.fuzz_rate)
+        result["load_avg_1m"] = {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)}
+        result["bundle"] = str(args.bundle)
+        say(json.dumps(result, indent=1))
+        print(json.dumps(result))
+        return 0
+    finally:
+        if device is not None and device.poll() is None:
+            device.kill()
+        broker.cleanup()
+        if args.keep:
+            say(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run_fuzz(tree: TopicTree, zones: list[str], displays: list[str], broker: MosquittoBroker, work: Path,
+             n: int, rate: float) -> dict[str, Any]:
+    """Start the device of ``work/device.toml``, send ``n`` hostile payloads at ``rate``/s,
+    check it still answers, stop it, and count what it said. (Also used by the tests.)"""
+    letters: list[bytes] = []
+    statuses: list[bytes] = []
+    answered = threading.Event()
+    rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="fuzz-rx", protocol=mqtt.MQTTv5)
+
+    def on_message(c, u, m) -> None:
+        if m.topic == tree.deadletter:
+            letters.append(m.payload)
+        elif m.topic == tree.status:
+            statuses.append(m.payload)
+        elif b'"signal_id":"fuzz-final' in m.payload:
+            answered.set()
+
+    rx.on_message = on_message
+    rx.connect(broker.host, broker.port)
+    rx.subscribe([(tree.deadletter, 0), (tree.status, 1), (tree.recommendations(), 0)])
+    rx.loop_start()
+    log_path = work / "device.log"
+    device = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "device.toml"),
+                               "--log-level", "WARNING"], stdout=log_path.open("wb"),
+                              stderr=subprocess.STDOUT, cwd=REPO)
+    try:
+        deadline = time.monotonic() + 120
+        while not statuses:
+            if time.monotonic() > deadline or device.poll() is not None:
+                raise SystemExit(f"device did not come online; see {log_path}")
+            time.sleep(0.1)
+        payloads = hostile_payloads(tree, zones, displays, n)
+        pub = connect(broker.host, broker.port, "fuzz-tx")
+        t0 = time.perf_counter()
+        for i, (topic, payload) in enumerate(payloads):
+            pub.publish(topic, payload, qos=0 if "/location" in topic or "/zone" in topic else 1)
+            if i % 100 == 0:
+                pub.loop(timeout=0)
+                lag = t0 + i / rate - time.perf_counter()
+                if lag > 0:
+                    time.sleep(lag)
+        elapsed = time.perf_counter() - t0
+        final = {"v": 1, "signal_id": "fuzz-final", "ts": time.time(), "shopper": {"track_id": "fz-final"},
+                 "zone": zones[0], "action": "enter"}
+        answered_final = False
+        for _ in range(30):  # the backlog may still be draining
+            pub.publish(tree.location, json.dumps(final).encode(), qos=0)
+            pub.loop(timeout=0)
+            if answered.wait(2):
+                answered_final = True
+                break
+        pub.disconnect()
+        alive = device.poll() is None
+        device.send_signal(signal.SIGTERM)
+        device.wait(timeout=60)
+        time.sleep(0.5)
+    finally:
+        if device.poll() is None:
+            device.kill()
+            device.wait()
+        rx.disconnect()
+        rx.loop_stop()
+    log_text = log_path.read_text(errors="replace")
+    reasons = [json.loads(p)["reason"] for p in letters]
+    field_path = re.compile(r"^[A-Za-z_$][\w.\-\[\]]*: ")
+    last = json.loads(statuses[-1]) if statuses else {}
+    detail = last.get("detail", {})
+    return {
+        "fuzz_payloads": n,
+        "sent_rate": round(n / elapsed, 1),
+        "tracebacks": log_text.count("Traceback"),
+        "internal_errors": sum(r.startswith("internal error") for r in reasons),
+        "deadletters_received": len(reasons),
+        "deadletters_with_field_path": sum(bool(field_path.match(r)) for r in reasons),
+        "rejected_total_reported": detail.get("rejected_total"),
+        "rejected_keys_in_status": len(detail.get("rejected", {})),
+        "status_bytes_max": max((len(s) for s in statuses), default=0),
+        "alive_after": alive,
+        "answered_after": answered_final,
+    }
+
+
 # ---- the run ---------------------------------------------------------------------------------
 
 
@@ -219,9 +402,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shoppers", type=int, default=300)
     ap.add_argument("--new-shoppers", action="store_true", help="a new shopper id in every flood signal")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (device log, db)")
+    ap.add_argument("--fuzz", type=int, default=0, metavar="N",
+                    help="instead of the flood: N hostile payloads over every inbound topic")
+    ap.add_argument("--fuzz-rate", type=float, default=2000.0)
     args = ap.parse_args(argv)
 
     ensure_bundle(args.bundle)
+    if args.fuzz:
+        return fuzz(args)
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="overload-bench-"))
     broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()

@@ -22,6 +22,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 LOG_COLUMNS = 10
+MAX_ATTEMPTS = 3
+"""Commits tried per batch before its rows are dropped (and counted). The
+connection's busy timeout already waits out a lock for 30 s each time."""
 
 
 class LogWriter:
@@ -41,6 +45,7 @@ class LogWriter:
         *,
         interval_s: float = 0.1,
         max_batch: int = 2000,
+        max_pending: int = 20_000,
     ) -> None:
         self.conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None,
                                     timeout=30)
@@ -48,6 +53,9 @@ class LogWriter:
         self.on_commit = on_commit
         self.interval_s = interval_s
         self.max_batch = max_batch
+        self.max_pending = max_pending
+        """Bound of the queue: past it ``put`` waits for a commit (the worker slows
+        down; nothing is dropped). 20,000 rows is ~10 s of a busy store."""
         self._pending: list[tuple[tuple, Any]] = []
         self._cond = threading.Condition()
         self._queued = 0
@@ -55,6 +63,11 @@ class LogWriter:
         self._stop = False
         self.batches = 0
         self.errors = 0
+        self.dropped = 0
+        """Rows given up after MAX_ATTEMPTS failed commits (a full disk, a broken file)."""
+        self.peak_pending = 0
+        self.waited_s = 0.0
+        """Time producers waited for room (backpressure)."""
         self._thread = threading.Thread(target=self._run, name="reco-log-writer", daemon=True)
 
     def start(self) -> LogWriter:
@@ -67,8 +80,19 @@ class LogWriter:
         for the hook (a render confirmation, handled after the impressions
         queued before it, in the same transaction)."""
         with self._cond:
+            if len(self._pending) >= self.max_pending and not self._stop:
+                t0 = time.monotonic()
+                self._cond.notify_all()
+                self._cond.wait_for(lambda: len(self._pending) < self.max_pending or self._stop, 5.0)
+                self.waited_s += time.monotonic() - t0
             self._pending.append((row, rec))
             self._queued += 1
+            if len(self._pending) > self.peak_pending:
+                self.peak_pending = len(self._pending)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Block until everything queued so far is committed."""
@@ -78,11 +102,14 @@ class LogWriter:
             return self._cond.wait_for(lambda: self._committed >= target or self._stop, timeout)
 
     def stop(self) -> None:
+        """Commit everything queued (not just one batch: after a flood that was
+        most of the log), then close."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
         self._thread.join(timeout=10)
-        self._flush()
+        while self._pending:
+            self._flush()
         self.conn.close()
 
     def _run(self) -> None:
@@ -92,12 +119,24 @@ class LogWriter:
                     return
                 self._cond.wait(self.interval_s)
             self._flush()
+            while len(self._pending) >= self.max_batch and not self._stop:
+                self._flush()  # a backlog drains at full speed, not one batch per interval
 
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
         if not batch:
             return
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            if self._commit(batch, last=attempt == MAX_ATTEMPTS):
+                break
+            time.sleep(0.05 * attempt)
+        with self._cond:
+            self._committed += len(batch)
+            self._cond.notify_all()
+
+    def _commit(self, batch: list[tuple[tuple, Any]], *, last: bool) -> bool:
+        """One transaction for the batch; False if it failed and may be retried."""
         n = len(batch)
         # Item lists are serialised here, not on the hot path.
         rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch if row is not None]
@@ -116,13 +155,15 @@ class LogWriter:
                 raise
             conn.execute("COMMIT")
             self.batches += 1
-        except Exception:
+            return True
+        except Exception as exc:
             self.errors += 1
-            log.exception("could not write %d log rows; dropped", n)
-        finally:
-            with self._cond:
-                self._committed += n
-                self._cond.notify_all()
+            if not last:
+                log.warning("could not write %d log rows (%s); retrying", n, exc)
+                return False
+            self.dropped += n
+            log.exception("could not write %d log rows after %d attempts; dropped", n, MAX_ATTEMPTS)
+            return True
 
 
 def log_row(rec: Any, display_id: str, zone: str) -> tuple:

@@ -63,6 +63,7 @@ class LogWriter:
         self._stop = False
         self.batches = 0
         self.errors = 0
+        self.retries = 0
         self.dropped = 0
         """Rows given up after MAX_ATTEMPTS failed commits (a full disk, a broken file)."""
         self.peak_pending = 0
@@ -157,10 +158,11 @@ class LogWriter:
             self.batches += 1
             return True
         except Exception as exc:
-            self.errors += 1
             if not last:
+                self.retries += 1
                 log.warning("could not write %d log rows (%s); retrying", n, exc)
                 return False
+            self.errors += 1
             self.dropped += n
             log.exception("could not write %d log rows after %d attempts; dropped", n, MAX_ATTEMPTS)
             return True

@@ -37,10 +37,16 @@ TOPICS: dict[str, tuple[str, str, int, bool, str, str]] = {
     "interaction": (_P.interaction("{display}"), "in", 1, False, "screens / smart shelves",
                     "A touch or pickup at a display; a pickup joins the shopper's history and the display is "
                     "refreshed."),
-    "request": (_P.request, "in", 1, False, "any MQTT 5 client",
-                "On-demand recommendations: set the MQTT 5 *Response Topic* (and optionally *Correlation "
-                "Data*); the reply is a `recommendations` payload published there with the same correlation "
-                "data. Without a response topic the request is dead-lettered."),
+    "request": (_P.request, "in", 1, False, "screens (any requester the ACL allows)",
+                "On-demand recommendations: set the MQTT 5 *Response Topic* inside your own reply "
+                "namespace `{p}/{store}/reply/{client}/...` (and optionally *Correlation Data*); the reply "
+                "is a `recommendations` payload published there with the same correlation data. A request "
+                "without a response topic, or with one outside the reply namespace, is dead-lettered with "
+                "the reason. A shopper named in the request gets a personal list only while standing in "
+                "that zone; anyone else's request gets the anonymous list (docs/security.md)."),
+    "reply": (_P.reply("{client}") + "/...", "out", 1, False, "device",
+              "Replies to requests, only into the requester's reply namespace; the broker ACL lets each "
+              "client read only its own (`reply/<its name>/#`) and only the device write there."),
     "recommendations": (_P.recommendations("{display}"), "out", 1, True, "device",
                         "What the display shows now. `cause.signal_id` names the signal that caused it "
                         "(null at start-up). Republished on every reconnect."),
@@ -101,6 +107,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                         "cause": {"signal_id": "loc-000123", "topic": "store/cj-demo/shopper/location"},
                         "shopper": "l:hh-1027", "model_version": "cj-20260101-abc123", "strategy": "model",
                         "generated_at": TS, "items": [RECO_ITEM]},
+    "reply": {"v": 1, "recommendation_id": "demo-edge-1-1a2b-44", "display_id": "front-screen",
+              "zone": "entrance", "cause": {"signal_id": "req-7", "topic": "store/cj-demo/device/demo-edge-1/request"},
+              "shopper": None, "model_version": "cj-20260101-abc123", "strategy": "model",
+              "generated_at": TS, "items": [RECO_ITEM]},
     "rendered": {"v": 1, "recommendation_id": "demo-edge-1-1a2b-43", "cause_signal_id": "loc-000123",
                  "shown_at": TS + 0.012, "screen": "produce-shelf-1"},
     "shelf": {"v": 1, "display_id": "produce-shelf", "recommendation_id": "demo-edge-1-1a2b-43",

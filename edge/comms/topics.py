@@ -493,7 +493,7 @@ class TopicTree:
         if not topic.startswith(base) or any(c in topic for c in "+#\0"):
             return False
         rest = topic[len(base):].split("/")
-        return len(rest) >= 2 and all(rest) and len(topic) <= 512
+        return len(rest) >= 1 and all(rest) and len(topic) <= 512
 
     @property
     def desired(self) -> str:
@@ -604,6 +604,7 @@ def strict_json(value: Any) -> str:
 ALL_MODELS: dict[str, type[Payload]] = {
     **INBOUND_MODELS,
     "recommendations": Recommendation,
+    "reply": Recommendation,
     "shelf": ShelfLabels,
     "status": DeviceStatus,
     "deadletter": DeadLetter,

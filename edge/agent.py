@@ -164,6 +164,22 @@ class Agent:
         else:
             self.handle(topic, payload, props)
 
+    def on_retained(self, topic: str, payload: bytes, props: Properties | None) -> None:
+        """A message with the retain flag: sent because we (re)subscribed, so not news.
+
+        Inbound signals are events, not state (the contract publishes none of them
+        retained), so a retained one replays whatever was left on the broker at every
+        resubscribe: a stale inventory of 0 overwrote a live 50 after a restart. It is
+        dead-lettered. Camera status (state with a last will) and the desired state
+        are the retained topics the device does read.
+        """
+        found = self.topics.classify(topic)
+        if topic == self.topics.desired or (found is not None and found[0] == "camera_status"):
+            self.on_message(topic, payload, props)
+            return
+        self.reject(topic, payload, "retained: a retained inbound signal is stale state replayed on "
+                                    "subscribe; ignored")
+
     def _worker(self) -> None:
         while True:
             msg = self._queue.get()
@@ -317,6 +333,11 @@ class Agent:
         response_topic = getattr(props, "ResponseTopic", None) if props is not None else None
         if not response_topic:
             raise Rejected("properties: request without an MQTT 5 response topic")
+        if not self.topics.is_reply_topic(response_topic):
+            # Answering wherever a requester points made the device a confused deputy: its
+            # replies landed on screens, its own status and feedback, and other stores.
+            raise Rejected(f"response_topic: {response_topic[:120]!r} is outside the reply namespace "
+                           f"{self.topics.reply('<client>')}/...")
         correlation = getattr(props, "CorrelationData", None)
         gen = self.generation
         if req.display_id is not None:
@@ -330,12 +351,16 @@ class Agent:
             raise Rejected("payload: request names neither display_id nor zone")
         session = None
         if req.shopper is not None:
-            session = self.store.sessions.get(req.shopper.key)
-            if session is None and req.shopper.loyalty_id:
-                # A known shopper without a live visit: their purchase history, no session.
-                session = Session(key=req.shopper.key, loyalty_id=req.shopper.loyalty_id,
-                                  track_id=req.shopper.track_id, started_at=0, last_seen=0,
-                                  history=self.store.loyalty_history(req.shopper.loyalty_id))
+            # Personal data only for the shopper standing there now. Nothing proves who sent
+            # a request, so naming a loyalty id entitles to nothing: a member who is not in
+            # that zone (or whose visit ended) gets the anonymous list, and their purchase
+            # history ("bought before") is never an answer to someone else's question.
+            live = self.store.sessions.get(req.shopper.key)
+            if live is not None and live.zone == placement.zone:
+                session = live
+            else:
+                self.metrics.counter("edge_personal_data_withheld_total",
+                                     "Requests naming a shopper not standing there: answered anonymously.").inc()
         rec = self.recommender.recommend(gen, placement, session, k, (req.request_id or "request", inbound.topic))
         self._note(gen, rec, session)
         self._publish(response_topic, rec.to_json(), qos=1, properties=reply_properties(correlation))

@@ -149,6 +149,7 @@ class Device:
             will=(self.topics.status, self.status.payload("offline")),
             on_message=self.agent.on_message,
             on_connected=self._on_connected,
+            on_retained=self.agent.on_retained,
         )
         self.agent.link = self.link
         self._stop = threading.Event()

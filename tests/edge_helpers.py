@@ -138,7 +138,7 @@ class Probe:
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         client.subscribe([(f"{self.tree.base}/display/+/recommendations", 1),
-                          (f"{self.tree.device}/#", 1), ("probe/#", 1)])
+                          (f"{self.tree.device}/#", 1), (f"{self.tree.reply()}/#", 1), ("probe/#", 1)])
 
     def _on_message(self, client, userdata, msg) -> None:
         try:

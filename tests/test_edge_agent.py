@@ -214,13 +214,13 @@ def test_camera_health_shows_in_device_status(agent: Device, probe: Probe) -> No
 
 def test_request_gets_a_reply_on_its_response_topic(agent: Device, probe: Probe) -> None:
     props = Properties(PacketTypes.PUBLISH)
-    props.ResponseTopic = "probe/reply/1"
+    props.ResponseTopic = T.reply("probe") + "/1"  # the requester's reply namespace
     props.CorrelationData = b"corr-42"
     req = {"v": 1, "request_id": "req-1", "display_id": "deli-screen", "k": 2}
     probe.publish(T.request, req, properties=props)
-    _, reply = probe.wait_for(lambda t, b: t == "probe/reply/1")
+    _, reply = probe.wait_for(lambda t, b: t == T.reply("probe") + "/1")
     assert reply["cause"]["signal_id"] == "req-1" and len(reply["items"]) == 2
-    msg = next(m for m in probe.messages if m[0] == "probe/reply/1")
+    msg = next(m for m in probe.messages if m[0] == T.reply("probe") + "/1")
     assert msg[2].CorrelationData == b"corr-42"
     # Without a response topic there is nobody to answer: dead letter.
     probe.publish(T.request, req)

@@ -55,11 +55,15 @@ class MqttLink:
         will: tuple[str, bytes] | None,
         on_message: MessageHandler,
         on_connected: Callable[[bool], None] | None = None,
+        on_retained: MessageHandler | None = None,
     ) -> None:
         self.broker = broker
         self.subscriptions = subscriptions
         self.on_message_cb = on_message
         self.on_connected_cb = on_connected
+        self.on_retained_cb = on_retained
+        """Receives messages with the retain flag (sent because we subscribed, i.e. old
+        state) instead of ``on_message``; None treats them like any other message."""
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         """Set once the broker acknowledged our subscriptions (the device is listening)."""
@@ -152,7 +156,11 @@ class MqttLink:
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
         try:
-            self.on_message_cb(msg.topic, msg.payload, getattr(msg, "properties", None))
+            props = getattr(msg, "properties", None)
+            if msg.retain and self.on_retained_cb is not None:
+                self.on_retained_cb(msg.topic, msg.payload, props)
+            else:
+                self.on_message_cb(msg.topic, msg.payload, props)
         except Exception:  # the network thread must survive any handler bug
             log.exception("message handler failed on %s", msg.topic)
 

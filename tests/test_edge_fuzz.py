@@ -88,7 +88,7 @@ def live() -> Iterator[tuple[Device, MosquittoBroker]]:
 
 def reply_props() -> Properties:
     props = Properties(PacketTypes.PUBLISH)
-    props.ResponseTopic = "probe/fuzz"
+    props.ResponseTopic = T.reply("probe") + "/fuzz"  # inside the reply namespace: really answered
     props.CorrelationData = b"c"
     return props
 

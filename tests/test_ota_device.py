@@ -279,3 +279,46 @@ def test_sigkill_at_each_ota_step_comes_back_serving_a_verified_model(
         assert all(v in {"v1", "k0", "k1", "k2", "k3"} for v in served)
     finally:
         lab.close()
+
+
+def test_fleet_rollout_swaps_the_model_and_a_rollback_pauses_it(
+        tmp_path: Path, broker: MosquittoBroker, probe: Probe) -> None:
+    """The real path: `fleet publish`, `fleet serve` (per-device token, Range), a rollout
+    through the fleet's API; the device's own rollback pauses the fleet's rollout."""
+    from fleet_helpers import FleetServer, device_token, run_fleet, write_config
+
+    lab = Lab(tmp_path, broker, faults={"v-slow": {"latency_ms": 30}},
+              probation={"window_s": 2.0, "max_p99_ms": 15.0})
+    fleet_dir = tmp_path / "fleet-service"
+    fleet_dir.mkdir()
+    cfg = write_config(fleet_dir, broker.port, [DEVICE], [lab.keys.public])
+    text = lab.config.read_text().replace(f'token = "{TOKEN}"', f'token = "{device_token(DEVICE)}"')
+    lab.config.write_text(text)
+    server = FleetServer(cfg)
+    try:
+        for version in ("v2", "v-slow"):
+            done = run_fleet("publish", str(lab.bundle(version)), "--config", str(cfg))
+            assert done.returncode == 0, done.stderr
+        server.start()
+        lab.start()
+        _wait_serving(probe, "v1")
+        wait_until(lambda: server.api("GET", f"/api/devices/{DEVICE}")[0] == 200, timeout=10)
+        code, rollout = server.api("POST", "/api/rollouts", {"model": "v2", "devices": [DEVICE]})
+        assert code == 201, rollout
+        detail = ota_status(probe, state_is("active", "v2"))
+        assert detail["model"] == {"active": "v2", "previous": "v1"}
+        assert detail["ota"]["rollout_id"] == rollout["id"]
+        assert wait_until(lambda: server.api("GET", f"/api/rollouts/{rollout['id']}")[1]["state"] == "completed",
+                          timeout=10)
+
+        code, slow = server.api("POST", "/api/rollouts", {"model": "v-slow", "devices": [DEVICE]})
+        assert code == 201, slow
+        with Traffic(probe, rate=50):
+            detail = ota_status(probe, state_is("rolled_back", "v-slow"))
+        assert detail["ota"]["reason"].startswith("slow_model")
+        assert detail["model"]["active"] == "v2"
+        assert wait_until(lambda: server.api("GET", f"/api/rollouts/{slow['id']}")[1]["state"] == "paused",
+                          timeout=10)
+    finally:
+        lab.close()
+        server.stop()

@@ -15,6 +15,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -82,12 +83,30 @@ def _run(args: argparse.Namespace) -> int:
         print(f"model required but refused: {exc}", file=sys.stderr)
         return 3
 
+    from edge.observability.http import Watchdog, sd_notify, serve_device
+
+    # /metrics, /healthz, /readyz on [metrics] (loopback by default), and systemd's
+    # readiness and watchdog: a device whose worker dies or stalls stops the pings.
+    endpoints = serve_device(device, config)
+    stopping = threading.Event()
+
     def _stop(signum: int, frame: object) -> None:
+        stopping.set()
         device.request_stop()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    device.run_forever()
+    device.start()
+    sd_notify("READY=1")
+    watchdog = Watchdog(lambda: endpoints.healthz()[0]).start()
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        sd_notify("STOPPING=1")
+        watchdog.stop()
+        device.stop()
+        endpoints.stop()
     return 0
 
 

@@ -127,3 +127,58 @@ def test_camera_metrics_pass_promtool_while_it_runs(tmp_path: Path, shared_data:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_device_metrics_pass_promtool_and_tell_systemd(tmp_path: Path, broker: MosquittoBroker) -> None:
+    from edge_helpers import STORE, Probe, location, tiny_bundle, topics
+
+    port = free_port()
+    config = tmp_path / "device.toml"
+    config.write_text(render_toml({
+        "device_id": "dev1", "store_id": STORE,
+        "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
+        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(tmp_path / "state.db")},
+        "metrics": {"device_port": port},
+        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
+        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
+    }))
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(20)
+    env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify.sock"), "WATCHDOG_USEC": "400000"}
+    proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    base = f"http://127.0.0.1:{port}"
+    probe = Probe(broker)
+    try:
+        said = {notify.recv(64).decode() for _ in range(3)}
+        assert {"READY=1", "WATCHDOG=1"} <= said
+        wait_http(base + "/readyz", timeout=20, proc=proc)
+        sig = location("produce", track="m1")
+        probe.publish(topics().location, sig, qos=0)
+        probe.reco_for(sig["signal_id"], "produce-screen")
+        probe.publish(topics().location, b"{not json", qos=0)
+        deadline = time.monotonic() + 10
+        while b'edge_signals_rejected_total{reason="payload"}' not in get(base + "/metrics")[1]:
+            assert time.monotonic() < deadline, get(base + "/metrics")[1].decode()
+            time.sleep(0.1)
+        status, body = get(base + "/metrics")
+        assert status == 200
+        text = body.decode()
+        for needle in ('edge_signals_received_total{kind="location"}', 'edge_stage_seconds_bucket{stage="total"',
+                       'edge_model_info{version="test-7",strategy="model"} 1', "edge_outbox_backlog ",
+                       "edge_score_cache_misses ", "edge_broker_connected 1"):
+            assert needle in text, needle
+        promtool_check(body)
+        assert get(base + "/healthz")[0] == 200
+        broker.stop()
+        deadline = time.monotonic() + 10
+        while get(base + "/readyz")[0] != 503:
+            assert time.monotonic() < deadline, "readyz stayed ok without a broker"
+            time.sleep(0.1)
+        assert get(base + "/healthz")[0] == 200  # alive, just not ready
+    finally:
+        probe.close()
+        proc.terminate()
+        proc.wait(15)
+        notify.close()

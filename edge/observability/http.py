@@ -20,11 +20,13 @@ systemd (no ``NOTIFY_SOCKET``) every call is a no-op.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
 import socket
 import threading
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -148,3 +150,177 @@ class Watchdog:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+# ---- edge-device: histograms, extra gauges and the endpoints ----------------------
+
+STAGE_BOUNDS_S = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+_BOUNDS_NS = tuple(int(b * 1e9) for b in STAGE_BOUNDS_S)
+
+
+class StageHistograms(Counter):
+    """The registry's ``stage_ns`` (nanoseconds per stage), which also files every
+    increment into a fixed-bucket histogram of that stage.
+
+    The agent already does ``stage_ns[stage] += dt`` once per stage per signal;
+    catching that assignment gives per-stage histograms (and ``total``: one
+    message from parse to publish) without touching the hot path's code and
+    without a second set of counters. Cost: a bisect over 13 bounds and a list
+    increment per stage (well under a microsecond; benchmarks/edge_latency.py
+    --scrape-hz compares the hot path with and without scrapes)."""
+
+    def __init__(self, base: Counter | None = None) -> None:
+        super().__init__()
+        if base:
+            dict.update(self, base)
+        self.buckets: dict[str, list[int]] = {}
+        self.sums_ns: dict[str, int] = {}
+
+    def __setitem__(self, key: str, value: int) -> None:
+        delta = value - dict.get(self, key, 0)
+        dict.__setitem__(self, key, value)
+        b = self.buckets.get(key)
+        if b is None:
+            b = self.buckets[key] = [0] * (len(_BOUNDS_NS) + 1)
+            self.sums_ns[key] = 0
+        b[bisect.bisect_left(_BOUNDS_NS, delta)] += 1
+        self.sums_ns[key] += delta
+
+    def render(self, name: str, help_text: str) -> str:
+        """Prometheus text of one histogram family, label ``stage``."""
+        lines = [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+        for stage in sorted(self.buckets):
+            counts = list(self.buckets[stage])  # a copy: the hot path keeps writing
+            running = 0
+            for bound, n in zip(STAGE_BOUNDS_S, counts, strict=False):
+                running += n
+                lines.append(f'{name}_bucket{{stage="{stage}",le="{bound}"}} {running}')
+            running += counts[-1]
+            lines.append(f'{name}_bucket{{stage="{stage}",le="+Inf"}} {running}')
+            lines.append(f'{name}_sum{{stage="{stage}"}} {self.sums_ns[stage] / 1e9!r}')
+            lines.append(f'{name}_count{{stage="{stage}"}} {running}')
+        return "\n".join(lines) + "\n"
+
+
+def _outbox_reader(db_path: str) -> Callable[[], tuple[float, float]]:
+    """(unconfirmed events, age in seconds of the oldest one) from the state DB,
+    on its own read-only connection, read when scraped (partial index: cheap)."""
+    import sqlite3
+    import time
+
+    lock = threading.Lock()
+    conn: list[sqlite3.Connection] = []
+
+    def read() -> tuple[float, float]:
+        with lock:
+            if not conn:
+                conn.append(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1,
+                                            check_same_thread=False))
+            try:
+                n, oldest = conn[0].execute(
+                    "SELECT count(*), min(created_at) FROM feedback_outbox WHERE confirmed_at IS NULL").fetchone()
+            except sqlite3.Error:
+                return 0.0, 0.0  # no outbox (feedback off) or the DB is being replaced
+        return float(n), (time.time() - oldest) if oldest else 0.0
+
+    return read
+
+
+class DeviceEndpoints:
+    """The device's checks and, when configured, the HTTP server serving them."""
+
+    def __init__(self, healthz: Check, readyz: Check, server: HealthServer | None) -> None:
+        self.healthz, self.readyz, self.server = healthz, readyz, server
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def serve_device(device: Any, config: Any) -> DeviceEndpoints:
+    """``/metrics``, ``/healthz``, ``/readyz`` of edge-device on ``config.metrics``.
+
+    Built on the device's own registry (``device.metrics``, edge/observability):
+    its counters and gauges as they are, plus per-stage histograms, the score
+    cache, the outbox backlog, the OTA state and the model version as an info
+    metric, registered there so the MQTT status and Prometheus read one source.
+    No server when turned off (port 0) or when the port is taken (logged:
+    metrics must never cost the device); the checks still drive the systemd
+    watchdog."""
+    from edge.observability.registry import render_prometheus
+
+    m = device.metrics
+    if not isinstance(m.stage_ns, StageHistograms):
+        m.stage_ns = StageHistograms(m.stage_ns)
+    stages: StageHistograms = m.stage_ns
+
+    def model_info() -> dict:
+        gen = device.generation
+        return {(gen.model_version or "none", "model" if gen.scorer is not None else "popularity"): 1.0}
+
+    m.gauge("edge_model_info", "The model being served (value 1); strategy popularity = no model.",
+            model_info, labels=("version", "strategy"))
+    m.gauge("edge_score_cache_hits", "Score cache hits since start.",
+            lambda: float(device.generation.scores.cache_hits))
+    m.gauge("edge_score_cache_misses", "Score cache misses since start.",
+            lambda: float(device.generation.scores.cache_misses))
+    outbox = _outbox_reader(str(config.storage.db_path))
+    m.gauge("edge_outbox_backlog", "Feedback events not yet confirmed by the cloud.", lambda: outbox()[0])
+    m.gauge("edge_outbox_oldest_age_seconds", "Age of the oldest unconfirmed feedback event.",
+            lambda: outbox()[1])
+    m.gauge("edge_broker_connected", "1 while connected to the store broker.",
+            lambda: 1.0 if device.link.connected.is_set() else 0.0)
+    if getattr(device, "ota", None) is not None:
+        m.gauge("edge_ota_state", "OTA state of the device (value 1 for the current state).",
+                lambda: {(str(device.ota.detail()["ota"].get("state", "unknown")),): 1.0}, labels=("state",))
+
+    def metrics_text() -> str:
+        return render_prometheus(m.metrics()) + stages.render(
+            "edge_stage_seconds", "Time per stage of the signal path (total: one message, parse to publish).")
+
+    progress = {"handled": -1, "at": 0.0}
+
+    def healthz() -> tuple[bool, dict]:
+        import time
+
+        threads = {t.name: t.is_alive() for t in getattr(device, "_threads", [])}
+        worker = getattr(getattr(device, "agent", None), "_worker_thread", None)
+        if worker is not None:
+            threads[worker.name] = worker.is_alive()
+        handled = m.handled + sum(m.rejected.values())
+        now = time.monotonic()
+        if handled != progress["handled"]:
+            progress["handled"], progress["at"] = handled, now
+        backlog = _queue_size(device)
+        stuck = backlog > 0 and now - progress["at"] > 10.0  # messages waiting, none handled for 10 s
+        ok = all(threads.values()) and not stuck
+        return ok, {"threads": threads, "queued": backlog, "inference": m.health.get("inference")}
+
+    def readyz() -> tuple[bool, dict]:
+        gen = device.generation
+        connected = device.link.connected.is_set()
+        # Ready: something to serve (a model, or a declared popularity fallback over a
+        # catalogue) and the broker connected.
+        serving = gen.scorer is not None or len(gen.catalogue) > 0
+        return connected and serving, {"broker": connected, "model": gen.model_version,
+                                       "strategy": "model" if gen.scorer is not None else "popularity",
+                                       "model_error": m.health.get("model_error")}
+
+    cfg = config.metrics
+    server = None
+    if cfg.device_port:
+        try:
+            server = HealthServer(cfg.host, cfg.device_port, metrics=metrics_text, healthz=healthz,
+                                  readyz=readyz).start()
+        except OSError as exc:
+            log.error("no /metrics: cannot listen on %s:%d (%s)", cfg.host, cfg.device_port,
+                      exc.strerror or exc)
+    return DeviceEndpoints(healthz, readyz, server)
+
+
+def _queue_size(device: Any) -> int:
+    q = getattr(getattr(device, "agent", None), "_queue", None)
+    try:
+        return int(q.qsize()) if q is not None else 0
+    except (NotImplementedError, AttributeError):
+        return 0

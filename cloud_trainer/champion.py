@@ -34,7 +34,7 @@ from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate
 from cloud_trainer.processing import EVENT_WEIGHTS
 from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
-from edge.runtime.scorers import BundleScorer, gate_boost, own_counts
+from edge.runtime.scorers import BundleScorer, gate_boost, own_counts, own_tail_order
 
 OBJECTIVE = ("recall@20", "ndcg@10")
 """The validation objective: recall@20 + ndcg@10 on the segment's cases."""
@@ -167,11 +167,15 @@ def _gate_cases(model: Any, cases: list[EvalCase], spec: FeatureSpec, k: int) ->
     return out
 
 
-def _gate_lists(gc: list[_GateCase], w: Sequence[float], k: int) -> np.ndarray:
+def _gate_lists(gc: list[_GateCase], w: Sequence[float], k: int, head: int | None = None) -> np.ndarray:
+    """The device's ranking (``edge.runtime.scorers``: ``own_gate``, ``own_tail``) from
+    the cached candidates: every own item plus the network's best others."""
     out = np.full((len(gc), k), -1, dtype=np.int64)  # -1 (never a target) pads a tiny catalogue
     for i, c in enumerate(gc):
         items = np.concatenate([c.own, c.others])
         scores = np.concatenate([c.own_scores + gate_boost(w, c.history_len, c.counts), c.other_scores])
+        if head is not None and len(c.own):
+            own_tail_order(scores, np.arange(len(c.own)), head)
         order = np.lexsort((items, -scores))[:k]
         out[i, : len(order)] = items[order]
     return out
@@ -185,29 +189,48 @@ GATE_GRID = {
 }
 
 
-def fit_gate(model: Any, cases: list[EvalCase], spec: FeatureSpec) -> tuple[list[float], list[dict]]:
-    """Coordinate search of the four gate weights on ``cases`` (validation shoppers
-    with history), maximising :data:`OBJECTIVE`; starts at 0 (the plain model),
-    so it keeps the plain model unless a gate helps. Returns ``(w, trace)``."""
+TAIL_GRID = (None, 5, 8, 10, 12, 15)
+
+
+def fit_gate(
+    model: Any, cases: list[EvalCase], spec: FeatureSpec
+) -> tuple[list[float], int | None, list[dict]]:
+    """Coordinate search of the four gate weights and the ``own_tail`` head on
+    ``cases`` (validation shoppers with history), maximising :data:`OBJECTIVE`;
+    starts at ``w = 0`` without a tail (the plain model), so it keeps the plain
+    model unless a gate helps. Returns ``(w, head, trace)``."""
     gc = _gate_cases(model, cases, spec, 20)
-    w = [0.0, 0.0, 0.0, 0.0]
-    best = objective(evaluate(_gate_lists(gc, w, 20), cases, None))
-    trace = [{"w": list(w), "val_objective": best}]
+
+    def value(w: list[float], head: int | None) -> float:
+        return objective(evaluate(_gate_lists(gc, w, 20, head), cases, None))
+
+    w: list[float] = [0.0, 0.0, 0.0, 0.0]
+    head: int | None = None
+    best = value(w, head)
+    trace = [{"w": list(w), "own_tail": head, "val_objective": best}]
     for _ in range(2):
         improved = False
         for j, grid in GATE_GRID.items():
-            for value in grid:
+            for x in grid:
                 trial = list(w)
-                trial[j] = value
+                trial[j] = x
                 if trial == w:
                     continue
-                score = objective(evaluate(_gate_lists(gc, trial, 20), cases, None))
+                score = value(trial, head)
                 if score > best + 1e-9:
                     best, w, improved = score, trial, True
-                    trace.append({"w": list(w), "val_objective": score})
+                    trace.append({"w": list(w), "own_tail": head, "val_objective": score})
+        if any(w):
+            for h in TAIL_GRID:
+                if h == head:
+                    continue
+                score = value(w, h)
+                if score > best + 1e-9:
+                    best, head, improved = score, h, True
+                    trace.append({"w": list(w), "own_tail": head, "val_objective": score})
         if not improved:
             break
-    return w, trace
+    return w, head, trace
 
 
 # -- context-aware sales heat -------------------------------------------------------------
@@ -268,7 +291,8 @@ def describe(spec: Mapping[str, Any]) -> str:
         return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
     if kind == "model":
         gate = spec.get("own_gate")
-        return "model" + (f" + repeat gate w={gate['w']}" if gate else "")
+        tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""
+        return "model" + (f" + repeat gate w={gate['w']}{tail}" if gate else "")
     return f"known: {describe(spec['known'])}; anonymous: {describe(spec['anonymous'])}"
 
 

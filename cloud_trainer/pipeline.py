@@ -247,12 +247,15 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         int8 = _LiteRTModel(export.int8_path, export.spec)
         stage = staging_bundle(items, export.spec)
         gate_w: list[float] | None = None
+        gate_head: int | None = None
         gate_trace: list[dict[str, Any]] = []
         if not exclude and gate_cases:
-            gate_w, gate_trace = fit_gate(int8, gate_cases, export.spec)
+            gate_w, gate_head, gate_trace = fit_gate(int8, gate_cases, export.spec)
         spec: dict[str, Any] = {"kind": "model"}
         if gate_w is not None and any(gate_w):
             spec["own_gate"] = {"w": gate_w}
+            if gate_head is not None:
+                spec["own_tail"] = gate_head
         full = {**spec, "exclude_history": True} if exclude else spec
         run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
                                "gate_trace": gate_trace, "int8": int8}
@@ -272,6 +275,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             "best_epoch": trained.best_epoch,
             "train_seconds": round(trained.seconds, 1),
             "own_gate": gate_w,
+            "own_tail": gate_head,
         }
         log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
             f"test recall@20 {run['row']['test']['recall@20']:.4f} "
@@ -279,38 +283,51 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             f"({_ratio(cmp['ndcg@10'])})")
         runs.append(run)
     timings["train_model"], timings["export"] = t_train, t_export
-    best = max(runs, key=lambda r: r["row"]["val_objective"])
-    trained, export, model_spec = best["trained"], best["export"], best["model_spec"]
-    log(f"[model] keeping seed {best['seed']} (best validation objective)")
-
+    # The best seed on validation ships -- if its int8 file keeps float's accuracy;
+    # otherwise the next best seed that does (every seed's check is reported).
     t = time.perf_counter()
-    full_spec = {**model_spec, "exclude_history": True} if exclude else model_spec
-    float_model = _LiteRTModel(export.float_path, export.spec)
     stage = staging_bundle(items, export.spec)
-    segments["model_float"], _ = score(
-        ScorerRecommender("model_float", make_scorer(stage, full_spec, float_model)), data)
+    parity_checks: list[dict[str, Any]] = []
+    parity: dict[str, Any] = {}
+    parity_error: str | None = None
+    best = runs[0]
+    for cand in sorted(runs, key=lambda r: -r["row"]["val_objective"]):
+        best = cand
+        cand_spec = {**cand["model_spec"], "exclude_history": True} if exclude else cand["model_spec"]
+        float_model = _LiteRTModel(cand["export"].float_path, cand["export"].spec)
+        cand["segments_float"], _ = score(
+            ScorerRecommender("model_float", make_scorer(stage, cand_spec, float_model)), data)
+        float_r20 = cand["segments_float"]["overall"]["recall@20"]
+        int8_r20 = cand["segments_int8"]["overall"]["recall@20"]
+        parity = {"seed": cand["seed"], "float_recall@20": float_r20, "int8_recall@20": int8_r20,
+                  "tolerance": opts.parity_tolerance}
+        try:
+            parity["relative_drop"] = check_parity(float_r20, int8_r20, opts.parity_tolerance)
+            parity["passed"], parity_error = True, None
+        except ParityError as exc:
+            parity["passed"], parity["relative_drop"], parity_error = False, exc.drop, str(exc)
+        parity_checks.append(dict(parity))
+        if parity["passed"]:
+            break
+        log(f"[parity] seed {cand['seed']}: int8 {parity['relative_drop']:.2%} below float; "
+            "trying the next seed")
+    if len(parity_checks) > 1 and parity_error is not None:
+        best = max(runs, key=lambda r: r["row"]["val_objective"])  # none passes: report the best
+        parity = {**parity_checks[0]}
+        parity_error = (f"PARITY GATE FAILED for every seed: seed {best['seed']}: int8 Recall@20 "
+                        f"{parity['relative_drop']:.2%} below float (allowed "
+                        f"{opts.parity_tolerance:.2%} relative)")
+    parity["checks"] = parity_checks
+    segments["model_float"] = best["segments_float"]
+    trained, export, model_spec = best["trained"], best["export"], best["model_spec"]
+    log(f"[model] keeping seed {best['seed']} (best validation objective"
+        f"{' passing the parity gate' if len(parity_checks) > 1 and parity_error is None else ''})")
     segments["model_int8"] = best["segments_int8"]
     net = {"kind": "model", "exclude_history": True} if exclude else {"kind": "model"}
     segments["network_int8"], _ = score(ScorerRecommender("network_int8", make_scorer(stage, net, best["int8"])), data)
     timings["eval_tflite"] = t_eval + time.perf_counter() - t
     for name in ("model_float", "model_int8", "network_int8"):
         log(f"[litert] {name}: recall@20 {segments[name]['overall'].get('recall@20', 0):.4f}")
-
-    float_r20 = segments["model_float"]["overall"]["recall@20"]
-    int8_r20 = segments["model_int8"]["overall"]["recall@20"]
-    parity: dict[str, Any] = {
-        "float_recall@20": float_r20,
-        "int8_recall@20": int8_r20,
-        "tolerance": opts.parity_tolerance,
-    }
-    parity_error: str | None = None
-    try:
-        parity["relative_drop"] = check_parity(float_r20, int8_r20, opts.parity_tolerance)
-        parity["passed"] = True
-    except ParityError as exc:
-        parity["passed"] = False
-        parity["relative_drop"] = exc.drop
-        parity_error = str(exc)
 
     # -- the champion: what the bundle runs, chosen on validation -------------------------
     t = time.perf_counter()

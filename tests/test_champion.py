@@ -110,7 +110,7 @@ def test_gate_moves_own_items_up_when_shoppers_rebuy() -> None:
     # The network prefers items 4, 5; every shopper re-buys what they had.
     model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
     cases = [case([0, 0, 1], [0]), case([1, 2, 2], [2]), case([3, 3], [3])]
-    w, trace = fit_gate(model, cases, small_spec())
+    w, _, trace = fit_gate(model, cases, small_spec())
     assert trace[0]["w"] == [0.0, 0.0, 0.0, 0.0] and trace[-1]["val_objective"] > trace[0]["val_objective"]
     assert w != [0.0, 0.0, 0.0, 0.0]
 
@@ -118,7 +118,7 @@ def test_gate_moves_own_items_up_when_shoppers_rebuy() -> None:
 def test_gate_stays_off_when_the_network_already_ranks_best() -> None:
     model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
     cases = [case([0, 1], [4]), case([2], [4]), case([3, 3], [4])]
-    w, _ = fit_gate(model, cases, small_spec())
+    w, _, _ = fit_gate(model, cases, small_spec())
     # With k=20 on 6 items everything is listed: only ndcg can move, and moving own items up hurts.
     assert w[0] <= 0.0
 

@@ -100,6 +100,19 @@ def test_segmented_serves_anonymous_and_known_shoppers_differently(tmp_path: Pat
     assert scorer.busy_since is None and scorer.inferences == before + 2
 
 
+def test_own_tail_keeps_the_head_and_lists_own_items_next(tmp_path: Path) -> None:
+    spec = {"kind": "model", "own_gate": {"w": [0.0, 0.0, 0.0, 0.0]}, "own_tail": 3}
+    scorer = load_scorer(rebundle(tmp_path, spec))
+    plain = Scorer(scorer.bundle).score([], (0, 0, 0))
+    order = topk(plain, 48).tolist()
+    history = order[-2:] + order[1:2]  # two of the model's worst items and its second best
+    got = topk(scorer.score(history, (0, 0, 0)), 6).tolist()
+    head = topk(Scorer(scorer.bundle).score(history, (0, 0, 0)), 3).tolist()
+    own_rest = [i for i in history if i not in head]
+    assert got[:3] == head  # the model's own top 3 for this shopper
+    assert sorted(got[3:3 + len(own_rest)]) == sorted(own_rest)  # then the rest of their items
+
+
 def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
     scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
     history = topk(scorer.model.score([], (0, 0, 0)), 6).tolist()  # the model's favourites
@@ -114,6 +127,7 @@ def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
         ({"kind": "own_topk", "k": -1}, "scorer.k: must be an integer >= 0"),
         ({"kind": "segmented", "known": {"kind": "model"}}, "scorer.anonymous: missing"),
         ({"kind": "model", "own_gate": {"w": [1, 2]}}, "scorer.own_gate.w: must be a list of 4 numbers"),
+        ({"kind": "model", "own_tail": 5}, "scorer.own_tail: must be an integer >= 0 and needs own_gate"),
         ({"kind": "popularity", "context": {"field": "hour"}}, "scorer.context.smoothing: missing"),
         ({"kind": "popularity", "context": {**heat_context(), "field": "aisle"}}, "'aisle' is not a feature-spec"),
     ],

@@ -17,7 +17,11 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
     log1p(len(history)) + w2 * distinct / len(history) + w3 * log(count)``
     added to its score -- a per-shopper repeat/explore gate (how far the
     shopper's own items move up, from how much and how repetitively they
-    shop) on top of the model's own ranking of them.
+    shop) on top of the model's own ranking of them. Optional ``"own_tail":
+    H``: the first ``H`` places go to the best items by that score (discoveries
+    and staples alike), the next ones to the rest of the shopper's own items
+    (best first), then everything else -- repeat candidates fill the list's
+    tail instead of pushing discoveries out of its head.
 ``{"kind": "popularity"}``
     Sales heat from ``items.json``. Optional ``"context"``: context-aware
     heat, see :func:`heat_scores`.
@@ -83,6 +87,21 @@ def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.n
     return shopper + w[3] * np.log(counts)
 
 
+def own_tail_order(scores: np.ndarray, own: np.ndarray, head: int) -> None:
+    """In place: the top ``head`` items keep their order on top, then the remaining
+    ``own`` items (by score), then the rest (``own_tail``, see the module docstring)."""
+    finite = scores[np.isfinite(scores)]
+    if not len(finite):
+        return
+    top = np.argpartition(-scores, min(head, len(scores) - 1))[:head] if head else np.zeros(0, np.int64)
+    top = top[np.lexsort((top, -scores[top]))]
+    rest = own[~np.isin(own, top)]
+    rest = rest[np.lexsort((rest, -scores[rest]))]
+    base = float(finite.max()) + 1.0
+    scores[rest] = base + np.arange(len(rest), 0, -1, dtype=np.float64)
+    scores[top] = base + len(rest) + np.arange(len(top), 0, -1, dtype=np.float64)
+
+
 def own_topk(history: Sequence[int], num_items: int, k: int) -> np.ndarray:
     """The shopper's ``k`` most frequent items, best first (ties: latest, then lower index)."""
     items, value = own_scores(history, num_items)
@@ -145,6 +164,11 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
             if part not in spec:
                 raise BundleError(f"{where}.{part}: missing")
             validate_scorer_spec(spec[part], f"{where}.{part}")
+    elif kind == "model" and "own_tail" in spec and (
+        not isinstance(spec["own_tail"], int) or spec["own_tail"] < 0 or "own_gate" not in spec
+    ):
+        raise BundleError(f"{where}.own_tail: must be an integer >= 0 and needs own_gate, "
+                          f"got {spec['own_tail']!r}")
     elif kind == "model" and "own_gate" in spec:
         w = spec["own_gate"].get("w") if isinstance(spec["own_gate"], Mapping) else None
         if not isinstance(w, list) or len(w) != 4 or not all(isinstance(x, int | float) for x in w):
@@ -272,6 +296,7 @@ class BundleScorer:
         if not gate:
             return lambda history, context: model.score(history, context)
         w = [float(x) for x in gate["w"]]
+        head = spec.get("own_tail")
         n = self._num_items
 
         def gated(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
@@ -279,6 +304,8 @@ class BundleScorer:
             items, counts = own_counts(history, n)
             if len(items):
                 out[items] += gate_boost(w, len(history), counts)
+                if head is not None:
+                    own_tail_order(out, items, int(head))
             return out
 
         return gated

@@ -113,10 +113,11 @@ def _run(args: argparse.Namespace) -> int:
 def _check_bundle(args: argparse.Namespace) -> int:
     from edge.bundle import load_bundle
     from edge.runtime.model import Scorer
+    from edge.runtime.scorers import build_scorer
 
     try:
         bundle = load_bundle(args.path, verify=True, trusted_keys=args.trusted_keys)
-        scorer = Scorer(bundle)
+        scorer = build_scorer(bundle, Scorer)  # what the manifest's scorer field says runs
     except BundleError as exc:
         print(f"REFUSED: {exc}", file=sys.stderr)
         return 1

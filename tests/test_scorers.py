@@ -147,3 +147,16 @@ def test_own_topk_ties_go_to_the_latest_purchase() -> None:
     assert own_topk([4, 2, 4, 2, 9], 10, 3).tolist() == [2, 4, 9]
     assert own_topk([], 10, 3).tolist() == []
     assert own_topk([1, 99, -1], 10, 5).tolist() == [1]  # out-of-catalogue indices are ignored
+
+
+def test_device_checks_run_the_declared_scorer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """edge-device check-bundle and the OTA shape check replay golden cases with the
+    manifest's scorer, not the bare network (which would fail them)."""
+    from edge.cli import main as edge_device
+    from edge.ota.verify import check_shape
+
+    path = rebundle(tmp_path, {"kind": "segmented", "known": {"kind": "own_topk", "k": 3},
+                               "anonymous": {"kind": "popularity", "context": heat_context()}})
+    assert edge_device(["check-bundle", str(path), "--runs", "5"]) == 0
+    assert json.loads(capsys.readouterr().out)["golden_failures"] == []
+    assert isinstance(check_shape(load_bundle(path)), BundleScorer)

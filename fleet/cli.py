@@ -90,9 +90,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigError, StorageError) as exc:
         return _die(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"fleet: serving on http://{cfg.listen} (storage {app.state.fleet.storage.url})", flush=True)
+    scheme = "https" if cfg.tls_cert_file else "http"
+    print(f"fleet: serving on {scheme}://{cfg.listen} (storage {app.state.fleet.storage.url}; "
+          f"devices download from {cfg.base_url}/artifacts/)", flush=True)
+    tls = {"ssl_certfile": str(cfg.tls_cert_file), "ssl_keyfile": str(cfg.tls_key_file)} if cfg.tls_cert_file else {}
     server = uvicorn.Server(uvicorn.Config(app, host=cfg.host, port=cfg.port, log_level=args.log_level,
-                                           lifespan="on", access_log=args.access_log))
+                                           lifespan="on", access_log=args.access_log, **tls))
     server.run()
     return 0
 

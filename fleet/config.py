@@ -1,8 +1,10 @@
 """``fleet serve --config FILE``: the service's TOML configuration.
 
     storage = "sqlite:///var/lib/fleet/fleet.db"
-    listen = "0.0.0.0:8080"
-    public_url = "https://fleet.example.com"     # base of the artifact URLs sent to devices
+    listen = "0.0.0.0:8443"
+    public_url = "https://fleet.example.com:8443"  # base of the artifact URLs sent to devices
+    tls_cert_file = "tls/fleet.crt"              # HTTPS: both or neither
+    tls_key_file = "tls/fleet.key"
     artifact_dir = "/var/lib/fleet/artifacts"
     trusted_keys = ["keys/signing.pub"]          # fleet publish accepts bundles signed by these
     operator_token_file = "operator.token"       # or operator_token = "..."
@@ -36,7 +38,10 @@ class FleetConfig(BaseModel):
 
     storage: str = Field(description="Storage URL: sqlite:///path/fleet.db or postgresql://user@host:5432/db.")
     listen: str = Field(default="127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$", description="host:port to serve on.")
-    public_url: str | None = Field(default=None, description="Base URL devices reach the service at; defaults to http://<listen>.")
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+                                   description="Base URL devices reach the service at; defaults to http(s)://<listen>.")
+    tls_cert_file: Path | None = Field(default=None, description="PEM certificate chain: serve HTTPS (tokens never cross in clear).")
+    tls_key_file: Path | None = Field(default=None, description="PEM private key of tls_cert_file.")
     artifact_dir: Path = Field(description="Where published tarballs are stored and served from.")
     trusted_keys: list[Path] = Field(default_factory=list, description="PEM public keys whose signatures `fleet publish` accepts.")
     operator_token: str | None = Field(default=None, min_length=16, description="Bearer token of the JSON API.")
@@ -63,7 +68,8 @@ class FleetConfig(BaseModel):
 
     @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.listen}").rstrip("/")
+        scheme = "https" if self.tls_cert_file else "http"
+        return (self.public_url or f"{scheme}://{self.listen}").rstrip("/")
 
     def operator_token_value(self) -> str:
         if self.operator_token:
@@ -98,12 +104,23 @@ def load_config(path: Path) -> FleetConfig:
 
     updates: dict = {"artifact_dir": rel(cfg.artifact_dir) or cfg.artifact_dir,
                      "trusted_keys": [rel(k) or k for k in cfg.trusted_keys]}
-    if cfg.operator_token_file is not None:
-        updates["operator_token_file"] = rel(cfg.operator_token_file) or cfg.operator_token_file
+    for name in ("operator_token_file", "tls_cert_file", "tls_key_file"):
+        value = getattr(cfg, name)
+        if value is not None:
+            updates[name] = rel(value) or value
     if cfg.storage.startswith("sqlite:///") and not cfg.storage.startswith("sqlite:////") \
             and cfg.storage != "sqlite:///:memory:":
         updates["storage"] = "sqlite:///" + str((base / cfg.storage[len("sqlite:///"):]).resolve())
     cfg = cfg.model_copy(update=updates)
+    if (cfg.tls_cert_file is None) != (cfg.tls_key_file is None):
+        raise ConfigError(f"{path}: tls_cert_file and tls_key_file go together (HTTPS needs both)")
+    for name in ("tls_cert_file", "tls_key_file"):
+        file = getattr(cfg, name)
+        if file is not None and not file.is_file():
+            raise ConfigError(f"{path}: {name}: {file} not found")
+    if cfg.public_url is None and cfg.host in ("0.0.0.0", "::", "[::]"):
+        raise ConfigError(f"{path}: public_url is required when listen is {cfg.listen} "
+                          "(devices need an address they can reach, not 'all interfaces')")
     if cfg.operator_token is None and cfg.operator_token_file is None:
         raise ConfigError(f"{path}: operator_token or operator_token_file is required (the JSON API is never open)")
     if cfg.operator_token_file is not None:

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import ssl
 import subprocess
 import sys
 import threading
@@ -72,7 +73,8 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
-def write_config(tmp: Path, broker_port: int, devices: list[str], trusted: list[Path]) -> Path:
+def write_config(tmp: Path, broker_port: int | None, devices: list[str], trusted: list[Path],
+                 extra: list[str] = ()) -> Path:
     port = free_port()
     (tmp / "device-tokens.toml").write_text("".join(f'"{d}" = "{device_token(d)}"\n' for d in devices))
     cfg = tmp / "fleet.toml"
@@ -83,10 +85,8 @@ def write_config(tmp: Path, broker_port: int, devices: list[str], trusted: list[
         f"trusted_keys = {json.dumps([str(k) for k in trusted])}",
         f'operator_token = "{OPERATOR_TOKEN}"',
         'device_tokens_file = "device-tokens.toml"',
-        "[broker]",
-        'host = "127.0.0.1"',
-        f"port = {broker_port}",
-        "keepalive_s = 5",
+        *extra,
+        *(["[broker]", 'host = "127.0.0.1"', f"port = {broker_port}", "keepalive_s = 5"] if broker_port else []),
         "",
     ]))
     return cfg
@@ -95,11 +95,12 @@ def write_config(tmp: Path, broker_port: int, devices: list[str], trusted: list[
 class FleetServer:
     """A real `fleet serve` process on a free port."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, ca: Path | None = None) -> None:
         self.config = config
         text = config.read_text()
         self.port = int(text.split('listen = "127.0.0.1:')[1].split('"')[0])
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if ca else 'http'}://127.0.0.1:{self.port}"
+        self.ssl = ssl.create_default_context(cafile=str(ca)) if ca else None
         self.log = config.parent / "fleet-serve.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -136,7 +137,7 @@ class FleetServer:
             h["Authorization"] = f"Bearer {token}"
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
         try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
+            with urllib.request.urlopen(req, timeout=10, context=self.ssl) as resp:
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as exc:
             return exc.code, dict(exc.headers), exc.read()
@@ -221,3 +222,29 @@ class FakeDevice:
             worker.join(10)
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def self_signed_cert(out: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), its own CA: for HTTPS tests."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fleet-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fleet.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (out / "fleet.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    return out / "fleet.crt", out / "fleet.key"

@@ -295,3 +295,16 @@ def test_config_errors_name_the_file_and_field(tmp_path: Path) -> None:
     cfg.write_text('storage = "sqlite:///x.db"\nartifact_dir = "a"\n')
     with pytest.raises(ConfigError, match="operator_token or operator_token_file is required"):
         load_config(cfg)
+
+
+def test_config_refuses_half_tls_and_an_unreachable_default_url(tmp_path: Path) -> None:
+    cfg = tmp_path / "fleet.toml"
+    base = 'storage = "sqlite:///x.db"\nartifact_dir = "a"\noperator_token = "0123456789abcdef"\n'
+    cfg.write_text(base + 'tls_cert_file = "c.pem"\n')
+    with pytest.raises(ConfigError, match="tls_cert_file and tls_key_file go together"):
+        load_config(cfg)
+    cfg.write_text(base + 'listen = "0.0.0.0:8080"\n')
+    with pytest.raises(ConfigError, match="public_url is required when listen is 0.0.0.0:8080"):
+        load_config(cfg)
+    cfg.write_text(base + 'listen = "0.0.0.0:8080"\npublic_url = "https://fleet.example.com"\n')
+    assert load_config(cfg).base_url == "https://fleet.example.com"

@@ -46,8 +46,22 @@ def run(req: dict) -> dict:
         return {"ok": False, "reason": exc.reason, "detail": exc.detail[:500]}
 
 
+def _die_with_parent() -> None:
+    """Linux: get SIGKILL when the device process dies (a power-cut test, a crash),
+    so no orphan keeps writing into the staging area the restarted device reuses."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        return 3
     with contextlib.suppress(OSError):
         os.nice(19)  # only the CPU the serving process leaves
     try:

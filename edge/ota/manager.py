@@ -167,6 +167,9 @@ class OtaManager:
         self.host = host
         self.desired_topic = desired_topic
         self.slots = Slots(state_dir(config), keep=self.ota.keep_slots)
+        for leftover in self.slots.staging.iterdir():
+            if leftover.is_dir():  # an extraction a power cut interrupted (downloads are kept)
+                shutil.rmtree(leftover, ignore_errors=True)
         self.report: dict[str, Any] = {"state": "idle", "ts": time.time()}
         self.counts: Counter = Counter()
         self.refused: Counter = Counter()
@@ -392,7 +395,9 @@ class OtaManager:
             if result.resumed_from:
                 self.counts["resumed_downloads"] += 1
             self._set("verifying", version=version, bytes=result.bytes, total=desired.size)
-            work = self.slots.staging_dir(f"x-{version}")
+            # A fresh directory per attempt: nothing a killed attempt left can mix in.
+            work = self.slots.staging_dir(f"x-{version}-{os.getpid()}-{self.counts['checks']}")
+            self.counts["checks"] += 1
             answer = self._check_in_child({
                 "artifact": str(part), "sha256": desired.sha256, "size": desired.size, "work": str(work),
                 "trusted_keys": [str(k) for k in self.ota.trusted_keys],

@@ -57,6 +57,7 @@ bench: install mosquitto browser postgres
 	$(PY) -m benchmarks.reliability
 	$(PY) -m benchmarks.camera_fps
 	$(PY) -m benchmarks.ingest_scale
+	$(PY) -m benchmarks.fleet_service
 
 clean:
 	rm -rf $(OUT) .pytest_cache

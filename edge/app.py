@@ -44,7 +44,7 @@ from edge.reco.recommender import Recommender
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.serving.catalogue import Catalogue, remap
 from edge.serving.generation import BackgroundBuild, Generation, build_generation, load_generation
-from edge.state import StateStore
+from edge.state import StateStore, db
 from edge.state.logwriter import LogWriter
 from edge.store import Board, Presence, StoreLayout
 from firmware_config.schema import DeviceConfig
@@ -264,15 +264,10 @@ class Device:
 
     def _save_catalogue(self, catalogue: Catalogue) -> None:
         """On its own connection: the agent's is the signal path's."""
-        conn = sqlite3.connect(str(self.config.storage.db_path), isolation_level=None, timeout=30)
+        conn = db.connect(self.config.storage.db_path)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with db.atomic(conn):
                 catalogue.save(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
         except sqlite3.Error:
             log.exception("could not record the new catalogue")
         finally:

@@ -336,13 +336,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"visits": sim.stats.visits}), file=sys.stderr)
         return 0
 
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
+    from edge.comms.mqtt import client_for, start
 
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"simulator-{config.store_id}",
-                         protocol=mqtt.MQTTv5)
-    client.connect(args.host or config.broker.host, args.port or config.broker.port, keepalive=30)
-    client.loop_start()
+    # The store broker's credentials and TLS from the device config, like every client.
+    client = client_for(config.broker, f"simulator-{config.store_id}", queued=0)
+    start(client, args.host or config.broker.host, args.port or config.broker.port, keepalive=30, blocking=True)
     try:
         stats = sim.run(lambda topic, body, qos: client.publish(topic, body, qos=qos), args.seconds)
     finally:

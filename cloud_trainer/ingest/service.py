@@ -35,11 +35,11 @@ from collections import deque
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from pydantic import ValidationError
 
 from cloud_trainer.ingest.warehouse import Warehouse, open_warehouse  # noqa: F401  (re-exported)
+from edge.comms.mqtt import new_client
+from edge.comms.mqtt import start as mqtt_start
 from edge.comms.topics import FeedbackAck, FeedbackEvent, TopicTree, dump
 
 log = logging.getLogger(__name__)
@@ -89,16 +89,11 @@ class IngestService:
         self._thread: threading.Thread | None = None
         self.counters: dict[str, int] = {"received": 0, "stored": 0, "duplicates": 0, "invalid": 0,
                                          "gaps": 0, "acks_published": 0, "connects": 0}
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
-                                  protocol=mqtt.MQTTv5, manual_ack=True)
-        if username:
-            self.client.username_pw_set(username, password)
-        if tls:  # {"ca_certs": ..., "certfile": ..., "keyfile": ...} as paho's tls_set takes them
-            self.client.tls_set(**tls)
+        # tls: {"ca_certs": ..., "certfile": ..., "keyfile": ...} as paho's tls_set takes them.
         # Reconnect fast: while no group member is connected the broker may not
         # keep the group's messages (they come back from the devices, but later).
-        self.client.reconnect_delay_set(1, 2)
-        self.client.on_connect = self._on_connect
+        self.client = new_client(client_id, username=username or None, password=password, tls=tls or None,
+                                 reconnect_s=(1, 2), manual_ack=True, on_connect=self._on_connect)
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
 
@@ -119,10 +114,7 @@ class IngestService:
             self._wake.set()
 
     def start(self) -> IngestService:
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = self.session_expiry_s
-        self.client.connect_async(self.host, self.port, 30, clean_start=False, properties=props)
-        self.client.loop_start()
+        mqtt_start(self.client, self.host, self.port, keepalive=30, session_expiry_s=self.session_expiry_s)
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
         self._thread.start()
         return self

@@ -36,10 +36,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from edge.camera.zones import ZoneEvent
-from edge.comms.mqtt import apply_auth, no_delay
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import CameraStatus, CameraZoneEvent, TopicTree, dump
 
 log = logging.getLogger("edge.camera.publisher")
@@ -177,19 +176,12 @@ class MqttSink(Sink):
         super().__init__()
         self.status_topic = status_topic
         self._connected = threading.Event()
-        self.client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv311,
-        )
-        apply_auth(self.client, username, password, tls)
-        # If this process dies, the broker tells everyone the camera is offline.
-        self.client.will_set(status_topic, will_payload, qos=1, retain=True)
-        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
-        self.client.on_connect = self._on_connect
+        # will: if this process dies, the broker tells everyone the camera is offline.
+        self.client = new_client(client_id, username=username, password=password, tls=tls,
+                                 will=(status_topic, will_payload), reconnect_s=(1, 30),
+                                 on_connect=self._on_connect)
         self.client.on_disconnect = self._on_disconnect
-        self.client.connect_async(host, port, keepalive=keepalive_s)
-        self.client.loop_start()
+        start(self.client, host, port, keepalive=keepalive_s)
         if not self._connected.wait(connect_timeout_s):
             # Not fatal: paho keeps retrying; zone events meanwhile are dropped (QoS 0) and counted.
             log.warning("broker %s:%s not reachable yet; publishing when it is", host, port)
@@ -198,7 +190,6 @@ class MqttSink(Sink):
         if reason_code.is_failure:
             log.warning("broker refused connection: %s", reason_code)
             return
-        no_delay(client)
         self._connected.set()
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:

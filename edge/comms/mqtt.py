@@ -1,6 +1,15 @@
-"""The device's MQTT connection (paho-mqtt 2.x, MQTT 5), kept alive on its own.
+"""Every MQTT client of the project is built here (paho-mqtt 2.x, MQTT 5).
 
-What this wrapper guarantees the agent:
+:func:`new_client` / :func:`client_for` + :func:`start` are the one way a process
+makes a client: v2 callbacks, MQTT 5, credentials and TLS from the config,
+TCP_NODELAY on every connection, reconnect backoff, in-flight/queue limits, an
+optional last will, and (``session_expiry_s``) a persistent session that the
+broker keeps while we are away. The device agent, the feedback sender, the
+camera publisher, the cloud ingest and the simulator all use it, so those
+settings cannot drift apart between them.
+
+:class:`MqttLink` is the device's own connection on top of it. What it
+guarantees the agent:
 
 * **Availability via last will.** The broker holds a retained "offline"
   :class:`~edge.comms.topics.DeviceStatus` as our will; if the device dies or
@@ -26,7 +35,8 @@ import logging
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -41,6 +51,87 @@ SESSION_EXPIRY_S = 86_400
 """How long the broker keeps our subscriptions and queued QoS 1 messages while we are away."""
 
 MessageHandler = Callable[[str, bytes, Properties | None], None]
+
+
+ConnectCallback = Callable[..., None]
+
+
+def new_client(
+    client_id: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    tls: TLSConfig | Mapping[str, Any] | None = None,
+    will: tuple[str, bytes] | None = None,
+    reconnect_s: tuple[float, float] | None = (0.5, 10.0),
+    inflight: int | None = None,
+    queued: int | None = None,
+    nodelay: bool = True,
+    manual_ack: bool = False,
+    on_connect: ConnectCallback | None = None,
+) -> mqtt.Client:
+    """A paho MQTT 5 client (v2 callbacks), configured, not yet connected.
+
+    ``tls``: the config's :class:`TLSConfig`, or paho ``tls_set`` keyword
+    arguments (the cloud ingest's form). ``will``: (topic, payload), published
+    retained at QoS 1 by the broker if we vanish. ``inflight``/``queued``: paho's
+    limits (0 = unlimited; None = paho's defaults). ``on_connect``: paho's v2
+    callback; with ``nodelay`` the socket gets TCP_NODELAY before it runs (assign
+    callbacks through this argument: setting ``client.on_connect`` later drops it).
+    """
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
+                         protocol=mqtt.MQTTv5, manual_ack=manual_ack)
+    if will is not None:
+        client.will_set(will[0], will[1], qos=1, retain=True)
+    if isinstance(tls, Mapping):
+        if username is not None:
+            client.username_pw_set(username, password)
+        client.tls_set(**tls)
+    else:
+        apply_auth(client, username, password, tls)
+    if reconnect_s is not None:
+        client.reconnect_delay_set(min_delay=reconnect_s[0], max_delay=reconnect_s[1])  # type: ignore[arg-type]
+    if inflight is not None:
+        client.max_inflight_messages_set(inflight)
+    if queued is not None:
+        client.max_queued_messages_set(queued)
+    if nodelay or on_connect is not None:
+        def _on_connect(c: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any) -> None:
+            if nodelay and not reason_code.is_failure:
+                no_delay(c)
+            if on_connect is not None:
+                on_connect(c, userdata, flags, reason_code, properties)
+
+        client.on_connect = _on_connect
+    return client
+
+
+def client_for(broker: BrokerConfig, client_id: str, **kw: Any) -> mqtt.Client:
+    """:func:`new_client` with the credentials and TLS of a ``[broker]`` config table."""
+    return new_client(client_id, username=broker.username, password=broker.password, tls=broker.tls, **kw)
+
+
+def start(
+    client: mqtt.Client, host: str, port: int, *, keepalive: int,
+    session_expiry_s: int | None = None, blocking: bool = False,
+) -> None:
+    """Connect and run paho's network thread (it reconnects by itself until stopped).
+
+    ``session_expiry_s``: a persistent session (clean start off, kept that long by
+    the broker: subscriptions and queued QoS 1 messages survive a disconnect);
+    None: a fresh session. ``blocking``: connect now and raise if the broker is
+    unreachable (a dev tool), instead of connecting in the background."""
+    props = None
+    clean_start: bool | int = mqtt.MQTT_CLEAN_START_FIRST_ONLY
+    if session_expiry_s is not None:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = session_expiry_s
+        clean_start = False
+    if blocking:
+        client.connect(host, port, keepalive=keepalive, clean_start=clean_start, properties=props)
+    else:
+        client.connect_async(host, port, keepalive=keepalive, clean_start=clean_start, properties=props)
+    client.loop_start()
 
 
 class MqttLink:
@@ -70,21 +161,13 @@ class MqttLink:
         self._stopping = False
         self.connects = 0
         self.disconnects = 0
-        client = mqtt.Client(
-            callback_api_version=CallbackAPIVersion.VERSION2,
-            client_id=client_id,
-            protocol=mqtt.MQTTv5,
-        )
-        if will is not None:  # None: a cloud client (the fleet service) with no presence topic of its own
-            client.will_set(will[0], will[1], qos=1, retain=True)
-        apply_auth(client, broker.username, broker.password, broker.tls)
-        client.reconnect_delay_set(min_delay=0.5, max_delay=10)  # type: ignore[arg-type]
+        # will None: a cloud client (the fleet service) with no presence topic of its own.
         # No in-flight window (0 = unlimited). paho's default of 20 queues screens
         # behind each other, and with any window paho rescans every unacknowledged
         # message on each PUBACK (measured: ~130 us per PUBACK at 1,000 signals/s).
-        client.max_inflight_messages_set(0)
-        client.max_queued_messages_set(0)  # unbounded: never drop while offline
-        client.on_connect = self._on_connect
+        # Unbounded queue: never drop while offline.
+        client = client_for(broker, client_id, will=will, reconnect_s=(0.5, 10.0), inflight=0, queued=0,
+                            on_connect=self._on_connect)
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
@@ -92,16 +175,8 @@ class MqttLink:
 
     def start(self) -> None:
         """Connect in the background; paho's thread keeps reconnecting until :meth:`stop`."""
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = SESSION_EXPIRY_S
-        self.client.connect_async(
-            self.broker.host,
-            self.broker.port,
-            keepalive=self.broker.keepalive_s,
-            clean_start=False,
-            properties=props,
-        )
-        self.client.loop_start()
+        start(self.client, self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s,
+              session_expiry_s=SESSION_EXPIRY_S)
 
     def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 2.0) -> None:
         """Publish ``final`` (the "offline" status) if connected, then disconnect."""
@@ -126,7 +201,6 @@ class MqttLink:
             log.warning("broker refused connection: %s", reason_code)
             return
         self.connects += 1
-        no_delay(client)
         # Subscribe even when the broker kept our session: a broker restarted
         # without persistence forgot it, and re-subscribing is idempotent.
         client.subscribe(self.subscriptions)

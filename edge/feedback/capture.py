@@ -39,6 +39,7 @@ import sqlite_utils
 from edge.comms.topics import DisplayInteraction, PosPurchase, RenderConfirmation
 from edge.feedback.outbox import Outbox, _conn, create_schema
 from edge.reco.result import RecoResult
+from edge.state.db import atomic
 from firmware_config.feedback import FeedbackConfig
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,12 @@ class OutboxFeedbackSink:
         self.unshown_expired = 0
         self.outbox = Outbox(self.config.outbox)
         conn = _conn(db)
-        began = not conn.in_transaction
-        if began:
-            conn.execute("BEGIN")
+        with atomic(conn):  # joins the caller's transaction if one is open
+            self._create_tables(conn, device_id, store_id)
+        self._calls = 0
+
+    @staticmethod
+    def _create_tables(conn: sqlite3.Connection, device_id: str, store_id: str) -> None:
         create_schema(conn, device_id, store_id)
         # One exposure row per impression, for attribution and for tying an
         # interaction to what the screen showed. A rowid table appended in time
@@ -123,9 +127,6 @@ class OutboxFeedbackSink:
             "CREATE TABLE IF NOT EXISTS feedback_unshown (recommendation_id TEXT PRIMARY KEY, "
             "data TEXT NOT NULL, model_version TEXT, ts REAL NOT NULL)"
         )
-        if began:
-            conn.execute("COMMIT")
-        self._calls = 0
 
     # ---- hooks ---------------------------------------------------------------------
 

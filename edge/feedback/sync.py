@@ -68,13 +68,13 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from edge.admission import LogThrottle
-from edge.comms.mqtt import apply_auth
+from edge.comms.mqtt import client_for
+from edge.comms.mqtt import start as mqtt_start
 from edge.comms.topics import FeedbackAck, TopicTree
 from edge.feedback.outbox import Outbox, create_schema, event_json
+from edge.state import db
 from firmware_config.feedback import FeedbackConfig
 from firmware_config.schema import BrokerConfig
 
@@ -82,18 +82,7 @@ log = logging.getLogger(__name__)
 
 
 def open_db(db_path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(db_path), isolation_level=None, check_same_thread=False, timeout=30.0)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
-
-
-def make_client(client_id: str, broker: BrokerConfig) -> mqtt.Client:
-    """A paho v2-callback MQTT 5 client with the broker's credentials and TLS."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
-    apply_auth(client, broker.username, broker.password, broker.tls)
-    return client
+    return db.connect(db_path)
 
 
 class FeedbackSender:
@@ -119,9 +108,8 @@ class FeedbackSender:
         self.tree = TopicTree(store_id=store_id, device_id=device_id, prefix=broker.topic_prefix)
         self.topic = self.tree.feedback
         self.db = open_db(db_path)
-        self.db.execute("BEGIN IMMEDIATE")
-        create_schema(self.db, device_id, store_id)
-        self.db.execute("COMMIT")
+        with db.atomic(self.db):
+            create_schema(self.db, device_id, store_id)
         self.device_id, self.store_id, self.epoch = Outbox.identity(self.db)
 
         self._acks: deque[tuple[int, bool]] = deque()
@@ -149,13 +137,9 @@ class FeedbackSender:
             "acks_ignored": 0, "acks_forged": 0, "acks_held": 0,
         }
 
-        self.client = make_client(client_id, broker)
-        self.client.max_inflight_messages_set(self.sync.inflight)
-        self.client.max_queued_messages_set(0)
-        self.client.reconnect_delay_set(
-            max(1, round(self.sync.backoff_initial_s)), max(1, round(self.sync.backoff_max_s))
-        )
-        self.client.on_connect = self._on_connect
+        self.client = client_for(
+            broker, client_id, inflight=self.sync.inflight, queued=0, on_connect=self._on_connect,
+            reconnect_s=(max(1, round(self.sync.backoff_initial_s)), max(1, round(self.sync.backoff_max_s))))
         self.client.on_disconnect = self._on_disconnect
         self.client.on_publish = self._on_publish
         self.client.on_message = self._on_message
@@ -213,11 +197,8 @@ class FeedbackSender:
     # ---- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> FeedbackSender:
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = self.sync.session_expiry_s
-        self.client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s,
-                                  clean_start=False, properties=props)
-        self.client.loop_start()
+        mqtt_start(self.client, self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s,
+                   session_expiry_s=self.sync.session_expiry_s)
         self._thread = threading.Thread(target=self._run, name="feedback-sender", daemon=True)
         self._thread.start()
         return self
@@ -267,13 +248,8 @@ class FeedbackSender:
     @contextlib.contextmanager
     def _immediate(self) -> Iterator[None]:
         """One write transaction on the outbox DB: committed on success, rolled back on any error."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with db.atomic(self.db):
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def _rewound(self, first: int, now: float) -> None:
         """The outbox was rewound to resend from ``first``: read it again from there."""

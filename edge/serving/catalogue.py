@@ -39,6 +39,14 @@ class Catalogue:
     def empty(self) -> bool:
         return not self.items
 
+    def hot_fields(self) -> dict[str, object]:
+        """What a catalogue-shaped reader (the store, a ranker's view) mirrors as
+        plain attributes: the ranker reads them per signal, where a property costs."""
+        return {"items": self.items, "index": self.index,
+                "categories": self.categories, "category_codes": self.category_codes,
+                "departments": self.departments, "department_codes": self.department_codes,
+                "popularity": self.popularity}
+
     # ---- persistence: the device database keeps the last catalogue served ----
 
     def rows(self) -> list[tuple]:

@@ -50,13 +50,12 @@ class RankerView:
     store is still bound to the old one; stock and placements it reads per
     signal from the store, which the swap has re-indexed by then."""
 
+    items: list
+    category_codes: np.ndarray
+
     def __init__(self, catalogue: Catalogue, store: StateStore) -> None:
         self._store = store
-        self.items = catalogue.items
-        self.index = catalogue.index
-        self.categories, self.category_codes = catalogue.categories, catalogue.category_codes
-        self.departments, self.department_codes = catalogue.departments, catalogue.department_codes
-        self.popularity = catalogue.popularity
+        self.__dict__.update(catalogue.hot_fields())
 
     @property
     def available(self) -> np.ndarray:

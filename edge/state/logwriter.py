@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from edge.state import db
+
 log = logging.getLogger(__name__)
 
 LOG_COLUMNS = 10
@@ -47,9 +49,7 @@ class LogWriter:
         max_batch: int = 2000,
         max_pending: int = 20_000,
     ) -> None:
-        self.conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None,
-                                    timeout=30)
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn = db.connect(db_path)
         self.on_commit = on_commit
         self.interval_s = interval_s
         self.max_batch = max_batch
@@ -144,17 +144,12 @@ class LogWriter:
         recs = [rec for _, rec in batch if rec is not None]
         conn = self.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with db.atomic(conn):
                 if rows:
                     conn.executemany(
                         f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})", rows)
                 if recs and self.on_commit is not None:
                     self.on_commit(conn, recs)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
             self.batches += 1
             return True
         except Exception as exc:

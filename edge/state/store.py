@@ -32,8 +32,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,10 +42,51 @@ import sqlite_utils
 
 from edge.bundle import Item
 from edge.serving.catalogue import Catalogue, remap
+from edge.state import db
+from edge.state.db import Migration
 
 UNKNOWN_STOCK = -1
 HISTORY_KEEP = 50
 """Most recent items kept per shopper; the model reads far fewer."""
+
+
+SCHEMA_COMPONENT = "device_state"
+
+
+def _history_as_item_ids(conn: sqlite3.Connection) -> None:
+    """Session histories and baskets were stored as catalogue indices; indices
+    change with the catalogue, item ids do not."""
+    ids = dict(conn.execute("SELECT idx, item_id FROM catalogue").fetchall())
+    rows = conn.execute("SELECT key, history, bought FROM sessions").fetchall()
+    for key, history, bought in rows:
+        conv = [[ids[i] if isinstance(i, int) else i for i in json.loads(v or "[]")
+                 if not isinstance(i, int) or i in ids] for v in (history, bought)]
+        conn.execute("UPDATE sessions SET history=?, bought=? WHERE key=?",
+                     (json.dumps(conv[0]), json.dumps(conv[1]), key))
+
+
+MIGRATIONS = [
+    # IF NOT EXISTS: databases written before migrations were recorded already have these.
+    Migration(1, "catalogue, stock, planogram, sessions, purchases, log", """
+        CREATE TABLE IF NOT EXISTS catalogue (item_id TEXT PRIMARY KEY, idx INTEGER, name TEXT,
+            category TEXT, department TEXT, price REAL, popularity REAL);
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE IF NOT EXISTS inventory (item_id TEXT PRIMARY KEY, quantity INTEGER, shelf TEXT,
+            updated_at REAL);
+        CREATE TABLE IF NOT EXISTS planogram (display_id TEXT, item_id TEXT, source TEXT, updated_at REAL,
+            PRIMARY KEY (display_id, item_id));
+        CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, loyalty_id TEXT, track_id TEXT, zone TEXT,
+            started_at REAL, last_seen REAL, history TEXT, bought TEXT);
+        CREATE TABLE IF NOT EXISTS shopper_history (loyalty_id TEXT PRIMARY KEY, items TEXT, updated_at REAL);
+        CREATE TABLE IF NOT EXISTS purchases (transaction_id TEXT PRIMARY KEY, ts REAL, shopper TEXT, items TEXT);
+        CREATE TABLE IF NOT EXISTS reco_log (recommendation_id TEXT PRIMARY KEY, ts REAL, display_id TEXT,
+            zone TEXT, shopper TEXT, cause_signal_id TEXT, cause_topic TEXT, strategy TEXT, model_version TEXT,
+            items TEXT);
+        CREATE INDEX IF NOT EXISTS idx_reco_log_display_id_ts ON reco_log (display_id, ts);
+    """),
+    Migration(2, "session histories and baskets as item ids", _history_as_item_ids),
+]
+"""The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
 
 
 @dataclass
@@ -94,6 +135,16 @@ class StateStore:
     :meth:`rebind` binds it to another one. Nothing here is lost by a swap.
     """
 
+    # Mirrored from the bound catalogue (Catalogue.hot_fields), re-set by rebind.
+    catalogue: Catalogue
+    items: list[Item]
+    index: dict[str, int]
+    categories: list[str]
+    category_codes: np.ndarray
+    departments: list[str]
+    department_codes: np.ndarray
+    popularity: np.ndarray
+
     def __init__(
         self,
         db_path: Path | str,
@@ -103,21 +154,16 @@ class StateStore:
         session_ttl_s: float = 1800.0,
     ) -> None:
         self.db_path = Path(db_path)
-        if str(db_path) != ":memory:":
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
         # One thread at a time touches the store (the agent serialises), but
-        # not always the same thread (worker vs housekeeping), hence no check.
-        conn = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        # not always the same thread (worker vs housekeeping): db.connect allows that.
+        conn = db.connect(db_path)
         # No sqlite-utils plugins on a device: scanning entry points for them
         # cost ~0.1 s of start-up (measured).
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
-        if str(db_path) != ":memory:":
-            self.db.enable_wal()
-        conn.execute("PRAGMA synchronous=NORMAL")
         self.conn = conn
         self.min_stock = min_stock
         self.session_ttl_s = session_ttl_s
-        self._create_schema()
+        self.schema_version = db.migrate(conn, SCHEMA_COMPONENT, MIGRATIONS)
 
         if items is None:
             # No model loaded: serve the catalogue of the last bundle that was.
@@ -148,11 +194,7 @@ class StateStore:
     def _bind(self, catalogue: Catalogue) -> None:
         """Mirror the catalogue's fields as plain attributes (the ranker reads them per signal)."""
         self.catalogue = catalogue
-        self.items = catalogue.items
-        self.index = catalogue.index
-        self.categories, self.category_codes = catalogue.categories, catalogue.category_codes
-        self.departments, self.department_codes = catalogue.departments, catalogue.department_codes
-        self.popularity = catalogue.popularity
+        self.__dict__.update(catalogue.hot_fields())
 
     def rebind(self, catalogue: Catalogue, mapping: np.ndarray | None = None) -> None:
         """Re-index stock, planogram and sessions into ``catalogue`` (a generation swap).
@@ -191,42 +233,6 @@ class StateStore:
         self.placed_version += 1
 
     # ---- schema and start-up ------------------------------------------------
-
-    def _create_schema(self) -> None:
-        db = self.db
-        db["catalogue"].create(
-            {"item_id": str, "idx": int, "name": str, "category": str, "department": str,
-             "price": float, "popularity": float},
-            pk="item_id", if_not_exists=True,
-        )
-        db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-        db["inventory"].create(
-            {"item_id": str, "quantity": int, "shelf": str, "updated_at": float},
-            pk="item_id", if_not_exists=True,
-        )
-        db["planogram"].create(
-            {"display_id": str, "item_id": str, "source": str, "updated_at": float},
-            pk=("display_id", "item_id"), if_not_exists=True,
-        )
-        db["sessions"].create(
-            {"key": str, "loyalty_id": str, "track_id": str, "zone": str, "started_at": float,
-             "last_seen": float, "history": str, "bought": str},
-            pk="key", if_not_exists=True,
-        )
-        db["shopper_history"].create(
-            {"loyalty_id": str, "items": str, "updated_at": float}, pk="loyalty_id", if_not_exists=True
-        )
-        db["purchases"].create(
-            {"transaction_id": str, "ts": float, "shopper": str, "items": str},
-            pk="transaction_id", if_not_exists=True,
-        )
-        db["reco_log"].create(
-            {"recommendation_id": str, "ts": float, "display_id": str, "zone": str, "shopper": str,
-             "cause_signal_id": str, "cause_topic": str, "strategy": str, "model_version": str,
-             "items": str},
-            pk="recommendation_id", if_not_exists=True,
-        )
-        db["reco_log"].create_index(["display_id", "ts"], if_not_exists=True)
 
     def _save_catalogue(self) -> None:
         """Record the bound catalogue (so logs and the outbox can join on it)."""
@@ -269,21 +275,11 @@ class StateStore:
 
     # ---- transactions -------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One SQLite transaction; the feedback hooks run inside it so a state
-        change and its feedback event commit (or roll back) together."""
-        conn = self.conn
-        if conn.in_transaction:  # nested: join the outer transaction
-            yield conn
-            return
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One SQLite transaction (:func:`edge.state.db.atomic`); the feedback hooks
+        run inside it so a state change and its feedback event commit (or roll
+        back) together, and a nested call joins it."""
+        return db.atomic(self.conn)
 
     # ---- inventory ----------------------------------------------------------
 
@@ -418,20 +414,13 @@ class StateStore:
         rows, ended = pending
         if not rows and not ended:
             return 0
-        with self._flush_lock:
-            conn = self._flush_connection()
-            conn.execute("BEGIN")
-            try:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
-                    "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
-                    rows,
-                )
-                conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._flush_lock, db.atomic(self._flush_connection()) as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
+                "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
         return len(rows) + len(ended)
 
     def flush(self) -> int:
@@ -442,10 +431,7 @@ class StateStore:
         if str(self.db_path) == ":memory:":
             return self.conn  # an in-memory database exists on one connection only
         if self._flush_conn is None:
-            conn = sqlite3.connect(str(self.db_path), check_same_thread=False, isolation_level=None,
-                                   timeout=30.0)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._flush_conn = conn
+            self._flush_conn = db.connect(self.db_path)
         return self._flush_conn
 
     def close(self) -> None:

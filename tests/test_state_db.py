@@ -1,0 +1,108 @@
+"""The SQLite helper: connection settings, atomic transactions, recorded migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from edge.bundle import Item
+from edge.state import StateStore
+from edge.state.db import Migration, SchemaError, atomic, connect, migrate, schema_version
+from edge.state.store import MIGRATIONS, SCHEMA_COMPONENT
+
+
+def test_connections_are_wal_normal_sync_with_a_busy_timeout(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "sub" / "x.db", timeout=2.5)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 2500
+    conn.close()
+
+
+def test_atomic_commits_rolls_back_and_nested_calls_join_the_outer_one(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "x.db")
+    conn.execute("CREATE TABLE t (n INTEGER)")
+    with atomic(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+        with atomic(conn):  # joins: no savepoint, no separate commit
+            conn.execute("INSERT INTO t VALUES (2)")
+    with pytest.raises(RuntimeError), atomic(conn):
+        conn.execute("INSERT INTO t VALUES (3)")
+        with atomic(conn):
+            conn.execute("INSERT INTO t VALUES (4)")
+        raise RuntimeError("boom")  # the outer failure takes the inner write with it
+    assert [r[0] for r in conn.execute("SELECT n FROM t ORDER BY n")] == [1, 2]
+    assert not conn.in_transaction
+    conn.close()
+
+
+def test_two_writers_queue_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    a, b = connect(path), connect(path)
+    a.execute("CREATE TABLE t (n INTEGER)")
+    errors: list[Exception] = []
+
+    def write(conn: sqlite3.Connection, base: int) -> None:
+        try:
+            for i in range(200):
+                with atomic(conn):
+                    conn.execute("SELECT count(*) FROM t").fetchone()  # read, then write
+                    conn.execute("INSERT INTO t VALUES (?)", (base + i,))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(c, n * 1000)) for n, c in enumerate((a, b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and a.execute("SELECT count(*) FROM t").fetchone()[0] == 400
+
+
+def test_migrations_apply_once_in_order_and_are_recorded(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "x.db")
+    steps = [Migration(1, "table", "CREATE TABLE a (x INTEGER);\nINSERT INTO a VALUES (1);"),
+             Migration(2, "column", lambda c: c.execute("ALTER TABLE a ADD COLUMN y TEXT"))]
+    assert migrate(conn, "demo", steps[:1]) == 1
+    assert migrate(conn, "demo", steps) == 2
+    assert migrate(conn, "demo", steps) == 2  # nothing left to do
+    assert conn.execute("SELECT count(*) FROM a").fetchone()[0] == 1
+    rows = conn.execute("SELECT component, version, name FROM schema_migrations ORDER BY version").fetchall()
+    assert rows == [("demo", 1, "table"), ("demo", 2, "column")]
+    # A database from newer software is refused, not misread.
+    with pytest.raises(SchemaError, match="newer"):
+        migrate(conn, "demo", steps[:1])
+    # A failing migration leaves the previous version, not half of the new one.
+    bad = [*steps, Migration(3, "broken", "CREATE TABLE b (x INTEGER);\nSELECT * FROM nowhere;")]
+    with pytest.raises(SchemaError, match="migration 3"):
+        migrate(conn, "demo", bad)
+    assert schema_version(conn, "demo") == 2
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='b'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_database_from_before_migrations_is_upgraded_with_its_sessions(tmp_path: Path) -> None:
+    """A device database written before schema versions existed: tables present,
+    session histories stored as catalogue indices. Migration 2 turns them into item ids."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0].apply)  # type: ignore[arg-type]  # the old schema, as it was
+    conn.executemany("INSERT INTO catalogue(item_id, idx, name, category, department, price, popularity) "
+                     "VALUES (?,?,?,?,?,?,?)", [(f"I{i}", i, f"Item {i}", "C", "D", 1.0, 1.0) for i in range(4)])
+    conn.execute("INSERT INTO sessions VALUES ('t:a', NULL, 'a', NULL, 0, 1e12, ?, ?)",
+                 (json.dumps([3, 1, 9]), json.dumps([1])))
+    conn.commit()
+    conn.close()
+    items = [Item(item_id=f"I{i}", name=f"Item {i}", category="C", department="D", price=1.0, popularity=1.0)
+             for i in (1, 3, 0, 2)]  # the next bundle reorders the catalogue
+    store = StateStore(path, items)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.conn.execute("SELECT history, bought FROM sessions").fetchone() == ('["I3", "I1"]', '["I1"]')
+    s = store.sessions["t:a"]
+    assert [store.items[i].item_id for i in s.history] == ["I3", "I1"] and s.bought == {store.index["I1"]}
+    assert schema_version(store.conn, SCHEMA_COMPONENT) == len(MIGRATIONS)
+    store.close()

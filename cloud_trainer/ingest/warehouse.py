@@ -372,13 +372,21 @@ class SQLWarehouse:
             announced = ev.data.get("dropped_before")
             if isinstance(announced, list) and len(announced) == 2:
                 drop_rows.append((stream, int(announced[0]), int(announced[1]), now))
-        self._update_streams([(r, d, late, max_seq[s], now, s) for s, (r, d, late) in per.items()])
         if gap_rows:
             self._executemany("INSERT INTO gaps(stream, device_id, epoch, from_seq, to_seq, detected_at) "
                               "VALUES (?,?,?,?,?,?)", gap_rows)
         if drop_rows:
             self._insert_drops(drop_rows)
-        for stream, after in self._advance(before, new_seqs, now).items():
+        # Streams with a hole: events above the watermark before this batch, or a gap or a
+        # device-announced drop in it. Only these need reads; for the others (the common
+        # case) the batch's own seqs are the whole story.
+        holey = {s for s, (start, prev_max) in before.items() if prev_max > start}
+        holey |= {g[0] for g in gap_rows} | {d[0] for d in drop_rows}
+        moved = self._advance(before, new_seqs, holey, now)
+        # One statement for all the batch's stream rows (counters, max_seq, watermark).
+        self._update_streams([(r, d, late, max_seq[s], moved.get(s, before[s][0]), now, s)
+                              for s, (r, d, late) in per.items()])
+        for stream, after in moved.items():
             device_id, store_id, epoch = metas[stream]
             result.watermarks[stream] = (device_id, store_id, epoch, after)
         return result
@@ -386,79 +394,75 @@ class SQLWarehouse:
     def _insert_drops(self, rows: list[tuple[Any, ...]]) -> None:
         raise NotImplementedError
 
-    def _update_streams(self, rows: list[tuple[int, int, int, int, float, str]]) -> None:
-        """Add (received, duplicates, late) to each stream's counters, set max_seq and last_seen."""
+    def _update_streams(self, rows: list[tuple[int, int, int, int, int, float, str]]) -> None:
+        """Add (received, duplicates, late) to each stream's counters, set max_seq, contig, last_seen."""
         self._executemany("UPDATE streams SET received = received + ?, duplicates = duplicates + ?, "
-                          "late = late + ?, max_seq = ?, last_seen = ? WHERE stream = ?", rows)
-
-    def _set_contig(self, pairs: list[tuple[int, str]]) -> None:
-        self._executemany("UPDATE streams SET contig = ? WHERE stream = ?", pairs)
+                          "late = late + ?, max_seq = ?, contig = ?, last_seen = ? WHERE stream = ?", rows)
 
     def _in(self, values: Sequence[Any]) -> str:
         return "(" + ",".join("?" * len(values)) + ")"
 
-    def _advance(self, before: dict[str, tuple[int, int]], new_seqs: dict[str, list[int]],
+    def _advance(self, before: dict[str, tuple[int, int]], new_seqs: dict[str, list[int]], holey: set[str],
                  now: float) -> dict[str, int]:
-        """Move each touched stream's contiguous watermark over stored events and announced
-        drops, close the gaps it passes; -> {stream: new watermark} for those that moved."""
-        streams = list(before)
-        drops: dict[str, dict[int, int]] = {s: {} for s in streams}
-        for s, a, b in self._execute(f"SELECT stream, from_seq, to_seq FROM dropped WHERE stream IN "
-                                     f"{self._in(streams)}", streams).fetchall():
-            if b > before[s][0]:
-                drops[s][int(a)] = int(b)
+        """The new contiguous watermark of each touched stream that moved (over stored events
+        and announced drops); closes the gaps it passes. Reads only for ``holey`` streams."""
+        drops: dict[str, dict[int, int]] = {s: {} for s in before}
+        if holey:
+            names = sorted(holey)
+            for s, a, b in self._execute(f"SELECT stream, from_seq, to_seq FROM dropped WHERE stream IN "
+                                         f"{self._in(names)}", names).fetchall():
+                if b > before[s][0]:
+                    drops[s][int(a)] = int(b)
         moved: dict[str, int] = {}
-        for s in streams:
-            start, prev_max = before[s]
+        window = 5000
+        # Holey streams: their stored seqs above the watermark, for all of them in one read.
+        above = self._seqs_above({s: before[s][0] for s in holey}, window) if holey else {}
+        for s, (start, _) in before.items():
             contig = start
             d = drops[s]
-            if prev_max <= start:
-                # Nothing was stored above the watermark before this batch: the batch's
-                # own seqs are all there is (no read needed in the common, gap-free case).
-                candidates: list[list[int]] = [sorted(q for q in new_seqs[s] if q > start)]
-            else:
-                candidates = []
-            page = 0
+            # Not holey: nothing was stored above the watermark and the batch's seqs run on
+            # from it, so they are all there is. Holey: the stored seqs, a window at a time.
+            seqs = above.get(s, []) if s in holey else sorted(q for q in new_seqs[s] if q > start)
             while True:
-                if candidates:
-                    seqs = candidates.pop()
-                    last_page = True
-                else:
-                    seqs = [int(r[0]) for r in self._execute(
-                        "SELECT seq FROM events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT 5000",
-                        (s, contig)).fetchall()]
-                    last_page = len(seqs) < 5000
-                    page += 1
-                advanced = False
                 for q in seqs:
                     while contig + 1 in d:
                         contig = max(contig, d[contig + 1])
                     if q == contig + 1:
                         contig = q
-                        advanced = True
                     elif q > contig + 1:
                         break
                 while contig + 1 in d:
                     contig = max(contig, d[contig + 1])
-                    advanced = True
-                if not advanced or last_page:
+                if s not in holey or len(seqs) < window or not seqs or contig < seqs[-1]:
                     break
+                seqs = self._seqs_above({s: contig}, window).get(s, [])  # a long run: next window
             if contig > start:
                 moved[s] = contig
-        if not moved:
+        closing = sorted(s for s in moved if s in holey)
+        if not closing:
             return moved
-        self._set_contig([(c, s) for s, c in moved.items()])
-        names = list(moved)
-        for gid, s, a, b in self._execute(
-                f"SELECT id, stream, from_seq, to_seq FROM gaps WHERE status = 'open' AND stream IN "
-                f"{self._in(names)}", names).fetchall():
-            if b > moved[s]:
-                continue
-            present = self._execute("SELECT count(*) FROM events WHERE stream = ? AND seq BETWEEN ? AND ?",
-                                    (s, a, b)).fetchone()[0]
-            status = "filled" if present == b - a + 1 else "dropped_by_device"
-            self._execute("UPDATE gaps SET status = ?, resolved_at = ? WHERE id = ?", (status, now, gid))
+        gaps = [(gid, s, a, b) for gid, s, a, b in self._execute(
+            f"SELECT id, stream, from_seq, to_seq FROM gaps WHERE status = 'open' AND stream IN "
+            f"{self._in(closing)}", closing).fetchall() if b <= moved[s]]
+        if gaps:
+            ids = [g[0] for g in gaps]
+            present = dict(self._execute(
+                f"SELECT g.id, count(e.seq) FROM gaps g LEFT JOIN events e ON e.stream = g.stream "
+                f"AND e.seq BETWEEN g.from_seq AND g.to_seq WHERE g.id IN {self._in(ids)} GROUP BY g.id",
+                ids).fetchall())
+            self._executemany("UPDATE gaps SET status = ?, resolved_at = ? WHERE id = ?", [
+                ("filled" if present.get(gid, 0) == b - a + 1 else "dropped_by_device", now, gid)
+                for gid, _, a, b in gaps])
         return moved
+
+    def _seqs_above(self, bounds: dict[str, int], window: int) -> dict[str, list[int]]:
+        """{stream: sorted stored seqs in (bound, bound + window]} for each stream."""
+        out: dict[str, list[int]] = {}
+        for s, lo in bounds.items():
+            out[s] = [int(r[0]) for r in self._execute(
+                "SELECT seq FROM events WHERE stream = ? AND seq > ? AND seq <= ? ORDER BY seq",
+                (s, lo, lo + window)).fetchall()]
+        return out
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -694,15 +698,22 @@ class PostgresWarehouse(SQLWarehouse):
     def _insert_drops(self, rows: list[tuple[Any, ...]]) -> None:
         self._executemany("INSERT INTO dropped VALUES (?,?,?,?) ON CONFLICT DO NOTHING", rows)
 
-    def _update_streams(self, rows: list[tuple[int, int, int, int, float, str]]) -> None:
+    def _seqs_above(self, bounds: dict[str, int], window: int) -> dict[str, list[int]]:
+        # One round trip for every holey stream of the batch (with several workers most
+        # streams are: the broker spreads a device's messages over them).
+        out: dict[str, list[int]] = {s: [] for s in bounds}
+        for s, q in self._execute(
+                "SELECT e.stream, e.seq FROM jsonb_array_elements(?::jsonb) AS u(x) JOIN events e "
+                "ON e.stream = x->>0 AND e.seq > (x->>1)::bigint AND e.seq <= (x->>1)::bigint + ? "
+                "ORDER BY e.stream, e.seq", (json.dumps(list(bounds.items())), window)).fetchall():
+            out[s].append(int(q))
+        return out
+
+    def _update_streams(self, rows: list[tuple[int, int, int, int, int, float, str]]) -> None:
         self._execute("UPDATE streams AS t SET received = t.received + (x->>0)::bigint, "
                       "duplicates = t.duplicates + (x->>1)::bigint, late = t.late + (x->>2)::bigint, "
-                      "max_seq = (x->>3)::bigint, last_seen = (x->>4)::float8 "
-                      "FROM jsonb_array_elements(?::jsonb) AS u(x) WHERE t.stream = x->>5", (json.dumps(rows),))
-
-    def _set_contig(self, pairs: list[tuple[int, str]]) -> None:
-        self._execute("UPDATE streams AS t SET contig = (x->>0)::bigint FROM jsonb_array_elements(?::jsonb) "
-                      "AS u(x) WHERE t.stream = x->>1", (json.dumps(pairs),))
+                      "max_seq = (x->>3)::bigint, contig = (x->>4)::bigint, last_seen = (x->>5)::float8 "
+                      "FROM jsonb_array_elements(?::jsonb) AS u(x) WHERE t.stream = x->>6", (json.dumps(rows),))
 
     def iter_query(self, sql: str, params: Sequence[Any] = (), chunk: int = 50_000
                    ) -> Iterator[tuple[list[str], list[tuple[Any, ...]]]]:

@@ -15,6 +15,7 @@ an older database upgrades it before serving anything.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -162,30 +163,42 @@ class Storage:
         with self._lock:
             outer = self._depth == 0
             if outer:
-                self._conn.execute("BEGIN IMMEDIATE" if self.dialect.name == "sqlite" else "BEGIN")
+                self._run("BEGIN IMMEDIATE" if self.dialect.name == "sqlite" else "BEGIN", (), retry=True)
             self._depth += 1
             try:
                 yield self
             except BaseException:
                 self._depth -= 1
                 if outer:
-                    self._conn.rollback()
+                    with contextlib.suppress(Exception):  # a lost connection rolled back by itself
+                        self._conn.rollback()
                 raise
             self._depth -= 1
             if outer:
                 self._conn.commit()
 
+    def _run(self, statement: str, params: tuple[Any, ...], *, retry: bool) -> Any:
+        """Execute; outside a transaction a connection the server dropped (restart,
+        failover, idle timeout) is re-opened and the statement tried once more."""
+        try:
+            return self._conn.execute(statement, params)
+        except Exception as exc:
+            if not (retry and self._conn.lost(exc)):
+                raise
+            self._conn.reconnect()
+            return self._conn.execute(statement, params)
+
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; returns the number of rows changed."""
         with self._lock:
-            cur = self._conn.execute(self.dialect.sql(statement), tuple(params))
+            cur = self._run(self.dialect.sql(statement), tuple(params), retry=self._depth == 0)
             if self._depth == 0:
                 self._conn.commit()
             return cur.rowcount
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
-            cur = self._conn.execute(self.dialect.sql(statement), tuple(params))
+            cur = self._run(self.dialect.sql(statement), tuple(params), retry=self._depth == 0)
             cols = [c[0] for c in cur.description]
             return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
@@ -258,10 +271,10 @@ def open_storage(url: str) -> Storage:
             raise StorageError(f"{_redact(url)}: PostgreSQL needs psycopg (the cloud extra)") from None
         try:
             # autocommit: Storage.tx issues BEGIN/COMMIT itself, as on SQLite.
-            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            conn = _PgConn(url)
         except psycopg.Error as exc:
             raise StorageError(f"{_redact(url)}: {str(exc).strip()}") from None
-        storage = Storage(_redact(url), _PgConn(conn), POSTGRES)
+        storage = Storage(_redact(url), conn, POSTGRES)
     else:
         raise StorageError(f"{url}: unsupported storage URL (use sqlite:///path/to/fleet.db "
                            "or postgresql://user@host/db)")
@@ -275,6 +288,12 @@ class _SqliteConn:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    def lost(self, exc: Exception) -> bool:
+        return False  # a file does not go away under us the way a server connection does
+
+    def reconnect(self) -> None:  # pragma: no cover - never called (lost() is False)
+        raise NotImplementedError
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         return self._conn.execute(statement, params)
@@ -294,8 +313,24 @@ class _SqliteConn:
 class _PgConn:
     """psycopg 3 in autocommit mode with explicit transaction statements."""
 
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._conn = self._connect()
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+
+    def lost(self, exc: Exception) -> bool:
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError) and (self._conn.broken or self._conn.closed)
+
+    def reconnect(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+        self._conn = self._connect()
 
     def execute(self, statement: str, params: tuple[Any, ...] = ()) -> Any:
         return self._conn.execute(statement, params or None)

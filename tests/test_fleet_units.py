@@ -60,6 +60,20 @@ def test_an_older_database_is_upgraded_at_open(tmp_path: Path, monkeypatch: pyte
     assert s.one("SELECT version FROM models") == {"version": "m-1"}  # data kept across the upgrade
 
 
+def test_a_dropped_postgres_connection_is_reopened(postgres_server) -> None:  # noqa: ANN001
+    import psycopg
+
+    s = open_storage(postgres_server.create_database(f"fleet_{uuid.uuid4().hex[:12]}"))
+    pid = s.one("SELECT pg_backend_pid() AS pid")["pid"]
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:  # as a server restart would
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    assert s.one("SELECT COUNT(*) AS n FROM models") == {"n": 0}  # re-opened, not an error
+    assert s.one("SELECT pg_backend_pid() AS pid")["pid"] != pid
+    with s.tx():
+        s.execute("INSERT INTO devices (id, state, updated_at) VALUES ('d1', 'unknown', 0)")
+    assert s.one("SELECT id FROM devices") == {"id": "d1"}
+
+
 def test_storage_urls_are_checked(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="unsupported storage URL"):
         open_storage("mysql://x")

@@ -157,6 +157,11 @@ class PolicyConfig(StrictModel):
     min_stock: int = Field(
         default=1, ge=0, le=1_000_000, title="Minimum stock", description="Items with fewer units than this on the shelf are not recommended."
     )
+    personal_data_retention_days: int = Field(
+        default=90, ge=1, le=3650, title="Personal data retention (days)",
+        description="A loyalty member's stored purchase history is deleted, and the shopper key of a logged "
+                    "purchase unlinked, this many days after it was last updated (docs/security.md).",
+    )
 
 
 class DeviceConfig(StrictModel):

@@ -130,3 +130,22 @@ def test_session_dataclass_keeps_recent_history_only() -> None:
     s = Session("t:a", None, "a", 0, 0)
     s.add_history(range(200))
     assert len(s.history) == 50 and s.history[-1] == 199
+
+
+def test_personal_data_past_its_retention_is_forgotten(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items())
+    day = 86_400.0
+    old = store.session("l:OLD", loyalty_id="OLD", track_id=None, now=0.0)
+    new = store.session("l:NEW", loyalty_id="NEW", track_id=None, now=0.0)
+    with store.transaction() as conn:
+        store.record_purchase("T-old", old, ["I1"], 1 * day, conn)
+        store.record_purchase("T-new", new, ["I2"], 95 * day, conn)
+    assert store.prune_personal_data(100 * day, 90 * day) == {"history": 1, "purchases": 1}
+    assert store.loyalty_history("OLD") == [] and store.loyalty_history("NEW") == [2]
+    with store.transaction() as conn:
+        # The transaction id stays (a redelivered till message is still recognised) ...
+        assert store.record_purchase("T-old", None, ["I1"], 1 * day, conn) is None
+        # ... but it no longer says who bought it.
+        assert conn.execute("SELECT shopper FROM purchases WHERE transaction_id='T-old'").fetchone() == (None,)
+        assert conn.execute("SELECT shopper FROM purchases WHERE transaction_id='T-new'").fetchone() == ("l:NEW",)
+    store.close()

@@ -423,6 +423,26 @@ class StateStore:
             conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
         return len(rows) + len(ended)
 
+    def prune_personal_data(self, now: float, retention_s: float) -> dict[str, int]:
+        """Forget personal data older than ``retention_s``: a loyalty member's stored
+        history is deleted, a logged purchase keeps its items (and its transaction id,
+        which de-duplicates redelivered tills) but loses its shopper key. Runs on the
+        flush connection, like the session writes, off the signal path."""
+        cutoff = now - retention_s
+        with self._flush_lock:
+            conn = self._flush_connection()
+            conn.execute("BEGIN")
+            try:
+                history = conn.execute("DELETE FROM shopper_history WHERE updated_at < ?", (cutoff,)).rowcount
+                purchases = conn.execute(
+                    "UPDATE purchases SET shopper = NULL WHERE ts < ? AND shopper IS NOT NULL", (cutoff,)
+                ).rowcount
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        return {"history": history, "purchases": purchases}
+
     def flush(self) -> int:
         """Commit buffered session changes in one transaction; returns rows written."""
         return self.write_pending(self.take_pending())

@@ -1,7 +1,7 @@
 """Choosing what the bundle ships, and comparing the model honestly.
 
-* :func:`repeat_rate` -- share of train purchases of an item the shopper had
-  already (in an earlier basket). Below :data:`NO_REPEAT_RATE` the domain does
+* :func:`repeat_rate` -- share of train purchases in a shopper's later baskets
+  of an item they had already. Below :data:`NO_REPEAT_RATE` the domain does
   not repeat (ratings, one-off purchases): every system then leaves items the
   shopper already has out of its list (:class:`ExcludeHistory`, and
   ``exclude_history`` in the shipped scorer).
@@ -53,15 +53,27 @@ def objective(metrics: Mapping[str, Any]) -> float:
 
 
 def repeat_rate(data: PreparedData) -> float:
-    """Share of train target events whose item the shopper had in an earlier basket."""
+    """Among train target events in a shopper's second or later basket, the share
+    whose item the shopper had in an earlier basket.
+
+    Only later baskets count: a shopper seen once cannot repeat, and a log where
+    most shoppers come once (a browsing sample) would otherwise look like a
+    domain without repeats (REES46: 1.6 % of all events, 17 % of later-basket
+    ones). 0 when no shopper has two baskets (no evidence of repeating).
+    """
     train = data.train
     targets = data.split_info.get("target_events") or ["purchase"]
     rows = train[train["event_type"].isin(targets)]
     if rows.empty:
         return 0.0
     starts = rows.groupby(["user_id", "basket_id"])["timestamp"].transform("min")
-    first = rows.assign(_s=starts).groupby(["user_id", "item_idx"])["_s"].transform("min")
-    return float((starts > first).mean())
+    framed = rows.assign(_s=starts)
+    first_basket = framed.groupby("user_id")["_s"].transform("min")
+    first_seen = framed.groupby(["user_id", "item_idx"])["_s"].transform("min")
+    later = (starts > first_basket).to_numpy()
+    if not later.any():
+        return 0.0
+    return float((starts > first_seen).to_numpy()[later].mean())
 
 
 class ExcludeHistory:
@@ -100,11 +112,23 @@ class _LiteRTModel:
         self._hist = np.empty((1, spec.history_length), dtype=np.int32)
         self._ctx = np.zeros((1, len(spec.context_fields)), dtype=np.int32)
         self.busy_since: float | None = None
+        # The gate fit, the validation scoring, the champion choice and the test
+        # slices ask the same queries again (and anonymous ones differ only by
+        # hour and weekday): each runs LiteRT once.
+        self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], np.ndarray] = {}
 
     def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-        self._spec.fill_history(self._hist, history)
-        self._ctx[0, :] = context
-        return self._scorer.scores(self._hist, self._ctx)
+        key = (tuple(int(i) for i in history[-self._spec.history_length:]), tuple(int(c) for c in context))
+        found = self._cache.get(key)
+        if found is None:
+            self._spec.fill_history(self._hist, history)
+            self._ctx[0, :] = context
+            found = self._cache[key] = self._scorer.scores(self._hist, self._ctx).copy()
+            found.setflags(write=False)
+        return found
+
+    def clear(self) -> None:
+        self._cache.clear()
 
 
 def staging_bundle(items: list[Item], spec: FeatureSpec, path: Path | None = None) -> Bundle:
@@ -182,7 +206,7 @@ def _gate_lists(gc: list[_GateCase], w: Sequence[float], k: int, head: int | Non
 
 
 GATE_GRID = {
-    0: (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0),
+    0: (-4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0),
     1: (-1.0, -0.5, 0.0, 0.5, 1.0),
     2: (-3.0, -1.5, 0.0, 1.5, 3.0),
     3: (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),

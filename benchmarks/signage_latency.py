@@ -51,6 +51,7 @@ from benchmarks.edge_latency import (
     ensure_bundle,
     location_payloads,
     paced,
+    proc_cpu_s,
     proc_memory_mb,
     receiver_main,
 )
@@ -157,12 +158,23 @@ def main(argv: list[str] | None = None) -> int:
         sent_mono = [0.0] * count
         pub = Publisher(broker.host, broker.port, "bench-signage-tx")
 
+        browser_pids = _descendants(driver.service.process.pid)
+        cpu0 = {"signage": proc_cpu_s(signage.pid), "device": proc_cpu_s(device.pid),
+                "browser": sum(proc_cpu_s(p) for p in browser_pids)}
+        t_load = time.perf_counter()
+
         def send(i: int) -> None:
             sent_wall[i] = time.time()
             sent_mono[i] = time.perf_counter()
             pub.publish(tree.location, payloads[i])
 
         achieved = paced(args.rate, count, send, pub.service)
+        elapsed = time.perf_counter() - t_load
+        cpu_pct = {
+            "signage": round(100 * (proc_cpu_s(signage.pid) - cpu0["signage"]) / elapsed, 1),
+            "device": round(100 * (proc_cpu_s(device.pid) - cpu0["device"]) / elapsed, 1),
+            "browser": round(100 * (sum(proc_cpu_s(p) for p in browser_pids) - cpu0["browser"]) / elapsed, 1),
+        }
         time.sleep(2.0)  # the last lists reach the pages
         say(f"sent {count} signals at {achieved:.1f}/s")
 
@@ -209,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = driver.execute_script(COLLECT_JS)
         first_dom: dict[str, float] = {}
         first_frame: dict[str, float] = {}
+        server_at: dict[str, float] = {}
         for page in pages:
             for r in page["renders"]:
                 cause = r.get("cause")
@@ -216,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 if r["dom_at"] < first_dom.get(cause, float("inf")):
                     first_dom[cause] = r["dom_at"]
+                    if r.get("received_at"):
+                        server_at[cause] = r["received_at"]
                 if r.get("shown_at") and r["shown_at"] < first_frame.get(cause, float("inf")):
                     first_frame[cause] = r["shown_at"]
         to_pixels = [first_dom[f"b{i}"] - sent_wall[i] for i in range(count) if f"b{i}" in first_dom]
@@ -243,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
             "signal_to_frame_ms": pct_ms(to_frame),
             "reco_latency_us": reco_us,
             "signage_added_ms": pct_ms(overhead),
+            # Where the time goes: signal published -> edge-signage received the
+            # recommendation (broker, device, broker), and that -> the page's DOM.
+            "signal_to_server_ms": pct_ms([server_at[f"b{i}"] - sent_wall[i] for i in range(count)
+                                           if f"b{i}" in server_at]),
+            "server_to_dom_ms": pct_ms([first_dom[c] - server_at[c] for c in server_at]),
             "signage_rss_mb": mem.get("VmHWM"),
             "signage_rss_now_mb": mem.get("VmRSS"),
             "offline_kept_last_list": kept,
@@ -250,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             "pages": len(pages),
             "impressions_with_shown_at": confirmed,
             "rate_achieved": round(achieved, 1),
+            "cpu_pct_of_one_core": cpu_pct,
             "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         }
         say(json.dumps(result, indent=1))
@@ -273,6 +294,24 @@ def main(argv: list[str] | None = None) -> int:
             say(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (the browser's processes under chromedriver)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
 
 
 def _confirmed_impressions(db: Path) -> int | None:

@@ -170,6 +170,7 @@ class Hub:
             log.exception("handling %s failed", msg.topic)
 
     def on_mqtt(self, topic: str, payload: bytes) -> None:
+        received_at = time.time()
         if topic == self.tree.status:
             try:
                 self.device_state = DeviceStatus.model_validate_json(payload).state
@@ -191,8 +192,9 @@ class Hub:
             return  # the broker's retained copy after a reconnect: already shown
         self.current[display_id] = rec.recommendation_id
         self.metrics.recommendations.labels(display_id).inc()
-        text = json.dumps({"type": "reco", "view": make_view(rec, display.kind, display.slots)},
-                          separators=(",", ":"))
+        view = make_view(rec, display.kind, display.slots)
+        view["received_at"] = received_at  # for benchmarks: splits signal->server and server->pixels
+        text = json.dumps({"type": "reco", "view": view}, separators=(",", ":"))
         self._call(self._broadcast, display_id, text)
         if display.kind == "shelf":
             self._client.publish(self.tree.shelf(display_id), dump(shelf_labels(rec)), qos=1, retain=True)

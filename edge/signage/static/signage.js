@@ -56,7 +56,8 @@
     list.setAttribute("data-recommendation", view.recommendation_id);
     list.setAttribute("data-cause", view.cause || "");
     current = view;
-    var entry = {cause: view.cause, recommendation_id: view.recommendation_id, dom_at: now(), shown_at: null};
+    var entry = {cause: view.cause, recommendation_id: view.recommendation_id, dom_at: now(), shown_at: null,
+                 received_at: view.received_at};
     window.__renders.push(entry);
     // The confirmation waits for the next frame: a hidden or frozen page never confirms.
     requestAnimationFrame(function () {

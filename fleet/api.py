@@ -115,7 +115,10 @@ async def get_device(request: Request) -> JSONResponse:
 async def list_rollouts(request: Request) -> JSONResponse:
     fleet = request.app.state.fleet
     fleet.auth.operator(request)
-    return JSONResponse({"rollouts": await _call(fleet.rollouts.list)})
+    raw = request.query_params.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise ApiError(400, f"limit: expected 1..1000 (got {raw[:20]!r})")
+    return JSONResponse({"rollouts": await _call(fleet.rollouts.list, int(raw))})
 
 
 async def create_rollout(request: Request) -> JSONResponse:

@@ -464,7 +464,8 @@ class Rollouts:
             "events": devices.events_json(events),
         }
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest ``limit`` rollouts, each with its full status."""
         with self.lock:
-            rows = self.storage.query("SELECT id FROM rollouts ORDER BY seq DESC")
+            rows = self.storage.query("SELECT id FROM rollouts ORDER BY seq DESC LIMIT ?", (limit,))
         return [self.status(r["id"]) for r in rows]

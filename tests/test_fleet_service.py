@@ -144,6 +144,8 @@ def test_malformed_requests_get_clear_4xx_and_never_crash_the_service(env: Env) 
         got, _, body = s.request("POST", "/api/rollouts", raw=raw, headers={"Content-Type": "application/json"})
         assert (got, message in json.loads(body)["error"]) == (status, True), (raw[:60], got, body)
     assert s.api("GET", "/api/rollouts/r999")[0] == 404
+    status, body = s.api("GET", "/api/rollouts?limit=0")
+    assert status == 400 and body["error"].startswith("limit: expected 1..1000")
     assert s.api("POST", "/api/rollouts/r999/explode")[0] == 404
     assert s.api("GET", "/api/nothing-here")[0] == 404
     assert s.api("DELETE", "/api/models")[0] == 405

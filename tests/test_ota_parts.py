@@ -291,6 +291,22 @@ def test_probation_rolls_back_a_slow_model_and_passes_a_good_one() -> None:
     assert verdict.breach is None and verdict.done
 
 
+def test_a_model_too_slow_to_reach_min_signals_is_judged_when_the_window_ends() -> None:
+    cfg = ProbationConfig(window_s=5, min_signals=200, max_p99_ms=50.0)
+    clock = _Clock()
+    p = Probation("v-slow", cfg, clock=clock)
+    for _ in range(30):  # a saturated device answers only a few signals
+        p.record(0.150, "model")
+    assert p.check().breach is None and not p.check().done
+    clock.t = 5.0
+    assert p.check().breach.startswith("slow_model: p99 150.0 ms")
+    quiet = Probation("v2", cfg, clock=clock)
+    clock.t = 12.0
+    assert not quiet.check().done  # no signals yet: keep watching ...
+    clock.t = 5.0 + 3 * 5.0
+    assert quiet.check().done  # ... but a quiet store does not hold an update forever
+
+
 def test_probation_breaches_on_errors_watchdog_and_popularity_fallback() -> None:
     cfg = ProbationConfig(window_s=10, min_signals=10, max_fallback_share=0.5)
     p = Probation("v2", cfg)

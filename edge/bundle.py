@@ -43,6 +43,7 @@ converter chooses them; the device resolves them at load time.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
 import contextlib
@@ -547,6 +548,8 @@ def load_bundle(
     scratch = None
     if path.name.endswith(".tar.gz"):
         scratch = Path(tempfile.mkdtemp(prefix="bundle-"))
+        # LiteRT reads the model by path for as long as the process runs: removed at exit.
+        atexit.register(shutil.rmtree, scratch, True)
         try:
             path = extract_bundle(path, scratch)
         except BundleError:

@@ -75,3 +75,16 @@ def test_the_outside_write_detector_sees_what_a_naive_extractor_writes(
     attack = next(a for a in TAR_ATTACKS if a.name == "tar_overwrites_sibling_bundle")
     outcome = run_tar_attack(attack, good, tmp_path / "work")
     assert not outcome.refused and outcome.written_outside
+
+
+@pytest.mark.parametrize("attack", [a for a in TAR_ATTACKS if a.name != "tar_member_too_large"],
+                         ids=lambda a: a.name)
+def test_check_bundle_refuses_a_hostile_tarball(attack, good: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The device's own command with its default limits (the size attack above uses
+    small limits to keep the test light, so it is left out here)."""
+    tarball = attack.build(good, tmp_path)
+    assert edge_device(["check-bundle", str(tarball), "--runs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"REFUSED: {attack.reason}: ") and "Traceback" not in err
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()

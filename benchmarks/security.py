@@ -8,7 +8,8 @@ run; only paths and ports changed) and a real ``edge-device`` process that logs
 in on the loopback listener with its generated password:
 
 * ``acl_matrix``: every identity x every contract topic x read/write observed
-  on the broker, compared with the contract (deploy/acl_matrix.py);
+  on the store broker, compared with the contract, plus the cloud broker's
+  bridges/ingest/console over two stores (deploy/acl_matrix.py);
 * ``spoofed_recommendation_shown``: six other identities (a stranger with a
   store-CA certificate, another screen, the till, the camera, the location
   system, the shelf gateway) publish a retained recommendation for the front
@@ -59,7 +60,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from deploy.acl import EXAMPLE_CONFIG, load_layouts, store_acl, write_password_file
-from deploy.acl_matrix import run_matrix
+from deploy.acl_matrix import run_cloud_matrix, run_matrix
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.secure_broker import SecureBroker, make_pki, start_store_broker
 from edge.comms.acl import StoreLayout, identities
@@ -423,8 +424,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         say("ACL matrix on the shipped store broker config")
         matrix = run_matrix(work / "matrix", layout)
-        result["acl_matrix"] = matrix.summary()
-        for m in matrix.mismatches[:20]:
+        cloud = run_cloud_matrix(work / "cloud-matrix", [layout, StoreLayout("s2", ("d2",), (), ())])
+        result["acl_matrix"] = {"checked": matrix.checked + cloud.checked,
+                                "mismatches": len(matrix.mismatches) + len(cloud.mismatches)}
+        result["acl_matrix_store"], result["acl_matrix_cloud"] = matrix.summary(), cloud.summary()
+        for m in [*matrix.mismatches, *cloud.mismatches][:20]:
             say(f"  mismatch: {m}")
         good = find_bundle(work, args.bundle)
         names = [i.username for i in identities(layout)] + ["stranger"]

@@ -28,11 +28,13 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from deploy.acl import store_acl, write_password_file
-from deploy.secure_broker import SecureBroker, make_pki, start_store_broker
+from deploy.acl import cloud_acl, cloud_identities, store_acl, write_password_file
+from deploy.secure_broker import SecureBroker, make_pki, start_broker, start_store_broker
 from edge.comms.acl import Identity, StoreLayout, contract_topics, identities
+from edge.comms.topics import TopicTree
 
 ADMIN = "matrix-admin"
+ADMIN_BLOCK = f"\n# matrix test only: writer and observer\nuser {ADMIN}\ntopic readwrite #\n"
 STRANGER = "stranger"
 
 
@@ -138,18 +140,55 @@ def _loopback_checks(broker: SecureBroker, creds: dict[str, str]) -> dict[str, b
 
 
 def run_matrix(work: Path, layout: StoreLayout, *, acl_extra: str = "") -> MatrixResult:
-    """``acl_extra`` is appended to the generated ACL (a test uses it to prove a
-    wrong line is caught)."""
+    """The store broker. ``acl_extra`` is appended to the generated ACL (a test uses
+    it to prove a wrong line is caught)."""
     started = time.monotonic()
-    result = MatrixResult()
     idents: list[Identity] = [*identities(layout), Identity("stranger", STRANGER, ())]
-    names = [i.username for i in idents]
-    certs = make_pki(work / "certs", [*names, ADMIN])
+    certs = make_pki(work / "certs", [*(i.username for i in idents), ADMIN])
     creds = write_password_file(layout, work / "loopback")
-    acl = store_acl(layout) + acl_extra + f"\n# matrix test only: writer and observer\nuser {ADMIN}\ntopic readwrite #\n"
+    acl = store_acl(layout) + acl_extra + ADMIN_BLOCK
     broker = start_store_broker(work / "broker", acl_text=acl, passwd=work / "loopback" / "passwd",
                                 certs=certs, store_id=layout.store_id)
-    topics = contract_topics(layout)
+    try:
+        result = _observe(broker, certs, idents, contract_topics(layout))
+        result.loopback = _loopback_checks(broker, creds)
+        for label, ok in result.loopback.items():
+            result.checked += 1
+            if not ok:
+                result.mismatches.append(f"loopback: {label}")
+    finally:
+        broker.stop()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def run_cloud_matrix(work: Path, layouts: list[StoreLayout]) -> MatrixResult:
+    """The cloud broker (shipped cloud-broker.conf, generated cloud-acl): each store's
+    bridge, the ingest workers, the fleet console and a stranger (a bridge of a store
+    the ACL does not list) against every topic that crosses it, for two stores."""
+    started = time.monotonic()
+    idents: list[Identity] = [*cloud_identities(layouts), Identity("stranger", "store-unlisted-bridge", ())]
+    certs = make_pki(work / "certs", [*(i.username for i in idents), ADMIN], server_names=("cloud-broker",))
+    broker = start_broker(work / "broker", conf_name="cloud-broker.conf",
+                          acl=("/etc/mosquitto/cloud-acl", cloud_acl(layouts) + ADMIN_BLOCK), certs=certs)
+    topics: list[tuple[str, str]] = []
+    for store in [*(layout.store_id for layout in layouts), "unlisted"]:
+        tree = TopicTree(store, "dev1", layouts[0].prefix)
+        topics += [(f"{store}:feedback", tree.feedback), (f"{store}:feedback_ack", tree.feedback_ack),
+                   (f"{store}:desired", tree.desired), (f"{store}:status", tree.status)]
+    try:
+        result = _observe(broker, certs, idents, topics)
+    finally:
+        broker.stop()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _observe(broker: SecureBroker, certs: Path, idents: list[Identity],
+             topics: list[tuple[str, str]]) -> MatrixResult:
+    """Every identity x every topic x read/write, observed, against ``Identity.may``."""
+    result = MatrixResult()
+    names = [i.username for i in idents]
     by_topic = dict((t, n) for n, t in topics)
     clients: dict[str, _Client] = {}
     try:
@@ -216,14 +255,7 @@ def run_matrix(work: Path, layout: StoreLayout, *, acl_extra: str = "") -> Matri
                 if w_obs != w_exp:
                     result.mismatches.append(f"{ident.username} write {name} ({topic}): observed {w_obs}, "
                                              f"contract {w_exp}")
-        result.loopback = _loopback_checks(broker, creds)
-        for label, ok in result.loopback.items():
-            result.checked += 1
-            if not ok:
-                result.mismatches.append(f"loopback: {label}")
     finally:
-        for c in clients.values():
+        for c in [*clients.values(), *([admin] if "admin" in locals() else [])]:
             c.close()
-        broker.stop()
-    result.seconds = time.monotonic() - started
     return result

@@ -124,3 +124,35 @@ def start_store_broker(work: Path, *, acl_text: str, passwd: Path, certs: Path, 
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"mosquitto did not listen: {log.read_text()[-2000:]}")
+
+
+def start_broker(work: Path, *, conf_name: str, acl: tuple[str, str], certs: Path) -> SecureBroker:
+    """Another shipped broker config (e.g. ``cloud-broker.conf``) on a free TLS port:
+    ``acl`` = (the path the file names, the ACL text to put there)."""
+    work.mkdir(parents=True, exist_ok=True)
+    ports = {"tls": free_port()}
+    acl_path = work / "acl"
+    acl_path.write_text(acl[1])
+    text = ((DEPLOY / conf_name).read_text()
+            .replace("/etc/mosquitto/certs/", f"{certs}/")
+            .replace(acl[0], str(acl_path))
+            .replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
+            .replace("persistence_location /var/lib/mosquitto/", f"persistence_location {work}/")
+            .replace("log_dest syslog", "log_dest stderr"))
+    if os.geteuid() == 0:
+        text += "\nuser root\n"
+    conf = work / "mosquitto.conf"
+    conf.write_text(text)
+    log = work / "mosquitto.log"
+    proc = subprocess.Popen([find_mosquitto(), "-c", str(conf)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"mosquitto exited: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", ports["tls"]), timeout=0.2).close()
+            return SecureBroker(work, certs, ports, proc, log)
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"mosquitto did not listen: {log.read_text()[-2000:]}")

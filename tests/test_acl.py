@@ -104,3 +104,17 @@ def test_the_matrix_catches_a_pattern_line(tmp_path: Path) -> None:
     result = run_matrix(tmp_path, small, acl_extra="\npattern write store/+/display/+/recommendations\n")
     assert any("stranger write recommendations_screen" in m for m in result.mismatches)
     assert any("till-gateway write recommendations_screen" in m for m in result.mismatches)
+
+
+def test_the_cloud_broker_binds_each_bridge_to_its_store(tmp_path: Path) -> None:
+    """The shipped cloud-broker.conf with the generated cloud-acl, two stores: a
+    store's bridge may publish only its own store's feedback and read only its own
+    acks and desired states; a bridge of a store the ACL does not list gets nothing."""
+    from deploy.acl_matrix import run_cloud_matrix
+
+    result = run_cloud_matrix(tmp_path, [LAYOUT, StoreLayout("s2", ("d2",), (), ())])
+    assert result.mismatches == []
+    assert result.observed[("store-cj-demo-bridge", "cj-demo:feedback")] == "w"
+    assert result.observed[("store-cj-demo-bridge", "s2:feedback")] == "-"
+    assert result.observed[("store-cj-demo-bridge", "cj-demo:feedback_ack")] == "r"
+    assert all(v == "-" for (who, _), v in result.observed.items() if who == "store-unlisted-bridge")

@@ -73,6 +73,47 @@ return Array.from(document.querySelectorAll('iframe')).map(f => {
 
 STATE_JS = COLLECT_JS.replace("renders: w.__renders || []", "renders: (w.__renders || []).length")
 
+# The same, for a top-level display page (one per window).
+PAGE_JS = """
+const l = document.getElementById('list');
+if (!l) return null;
+return {renders: window.__renders || [], online: document.body.dataset.online,
+        marker: !document.getElementById('offline').hidden, cause: l.dataset.cause,
+        rec: l.dataset.recommendation, tiles: l.children.length};"""
+PAGE_STATE_JS = PAGE_JS.replace("renders: window.__renders || []", "renders: (window.__renders || []).length")
+
+
+class Pages:
+    """The display pages in the browser: iframes of one /wall page, or one window each."""
+
+    def __init__(self, driver, base: str, displays: list[str], mode: str) -> None:
+        self.driver, self.mode = driver, mode
+        if mode == "wall":
+            driver.get(base + "/wall")
+            self.handles: list[str] = []
+            return
+        self.handles = [driver.current_window_handle]
+        driver.get(f"{base}/display/{displays[0]}")
+        for d in displays[1:]:
+            driver.switch_to.new_window("window")
+            driver.get(f"{base}/display/{d}")
+            self.handles.append(driver.current_window_handle)
+
+    def _each(self, script: str) -> list:
+        if self.mode == "wall":
+            return self.driver.execute_script(script)
+        out = []
+        for h in self.handles:
+            self.driver.switch_to.window(h)
+            out.append(self.driver.execute_script(script))
+        return out
+
+    def state(self) -> list:
+        return self._each(STATE_JS if self.mode == "wall" else PAGE_STATE_JS)
+
+    def collect(self) -> list:
+        return self._each(COLLECT_JS if self.mode == "wall" else PAGE_JS)
+
 
 def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -85,10 +126,10 @@ def pct_ms(values_s: list[float]) -> dict[str, float | None]:
     return {"p50": round(float(np.percentile(arr, 50)), 2), "p99": round(float(np.percentile(arr, 99)), 2)}
 
 
-def wait_pages(driver, pred, timeout: float, what: str) -> list[dict]:
+def wait_pages(pages_: Pages, pred, timeout: float, what: str) -> list[dict]:
     deadline = time.monotonic() + timeout
     while True:
-        pages = driver.execute_script(STATE_JS)
+        pages = pages_.state()
         if all(p is not None for p in pages) and pred(pages):
             return pages
         if time.monotonic() > deadline:
@@ -102,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, state DB)")
+    ap.add_argument("--pages", choices=("wall", "windows"), default="wall",
+                    help="all eight pages in one /wall page of iframes (480x540 each), or one 1920x1080 "
+                         "window per display (four times the pixels to paint per page)")
     args = ap.parse_args(argv)
 
     ensure_bundle(args.bundle)
@@ -142,9 +186,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"device sent no recommendation in 60 s; see {work / 'device.log'}") from None
 
         driver = chromium(1920, 1080)
-        driver.get(base + "/wall")
         n_displays = len(config.displays)
-        wait_pages(driver, lambda ps: len(ps) == n_displays and all(p["tiles"] > 0 and p["online"] == "1" for p in ps),
+        browser_pages = Pages(driver, base, [d.id for d in config.displays], args.pages)
+        wait_pages(browser_pages, lambda ps: len(ps) == n_displays and all(p["tiles"] > 0 and p["online"] == "1" for p in ps),
                    60, "every page online with a list")
         say(f"{n_displays} display pages online in Chromium; signage pid {signage.pid}, device pid {device.pid}")
         time.sleep(1.0)
@@ -179,14 +223,22 @@ def main(argv: list[str] | None = None) -> int:
         say(f"sent {count} signals at {achieved:.1f}/s")
 
         # -- offline: stop the broker, every page keeps its list with the marker ----------
-        before = driver.execute_script(STATE_JS)
+        # First let a backlog drain (a loaded machine can run seconds behind), so that a
+        # list changing now is a failure to keep it, not a late one arriving.
+        before, stable_since = browser_pages.state(), time.monotonic()
+        deadline = time.monotonic() + 60
+        while time.monotonic() - stable_since < 2.0 and time.monotonic() < deadline:
+            time.sleep(0.25)
+            now_state = browser_pages.state()
+            if [p["rec"] for p in now_state] != [p["rec"] for p in before]:
+                before, stable_since = now_state, time.monotonic()
         broker.stop()
-        during = wait_pages(driver, lambda ps: all(p["online"] == "0" and p["marker"] for p in ps), 30,
+        during = wait_pages(browser_pages, lambda ps: all(p["online"] == "0" and p["marker"] for p in ps), 30,
                             "the offline marker on every page")
         kept = all(d["rec"] == b["rec"] and d["tiles"] == b["tiles"] and d["tiles"] > 0
                    for b, d in zip(before, during, strict=True))
         time.sleep(2.0)
-        still = driver.execute_script(STATE_JS)
+        still = browser_pages.state()
         kept = kept and all(s["rec"] == b["rec"] and s["tiles"] > 0 for b, s in zip(before, still, strict=True))
         say(f"broker stopped: pages kept their last list: {kept}")
 
@@ -210,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             except OSError:
                 probe_pub = None
             time.sleep(0.1)
-            causes = {p["cause"] for p in driver.execute_script(STATE_JS) if p}
+            causes = {p["cause"] for p in browser_pages.state() if p}
             if causes & set(probes):
                 reconnected_s = round(time.perf_counter() - t_up, 2)
         say(f"broker restarted: a fresh signal on screen after {reconnected_s} s")
@@ -218,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             probe_pub.close()
 
         # -- collect ---------------------------------------------------------------------
-        pages = driver.execute_script(COLLECT_JS)
+        pages = browser_pages.collect()
         first_dom: dict[str, float] = {}
         first_frame: dict[str, float] = {}
         server_at: dict[str, float] = {}
@@ -268,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             "offline_kept_last_list": kept,
             "reconnected_s": reconnected_s,
             "pages": len(pages),
+            "pages_mode": args.pages,
             "impressions_with_shown_at": confirmed,
             "rate_achieved": round(achieved, 1),
             "cpu_pct_of_one_core": cpu_pct,

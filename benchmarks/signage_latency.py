@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -288,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         to_pixels = [first_dom[f"b{i}"] - sent_wall[i] for i in range(count) if f"b{i}" in first_dom]
         to_frame = [first_frame[f"b{i}"] - sent_wall[i] for i in range(count) if f"b{i}" in first_frame]
         mem = proc_memory_mb(signage.pid)
+        skipped = None
+        with urllib.request.urlopen(base + "/metrics", timeout=5) as resp:
+            for line in resp.read().decode().splitlines():
+                if line.startswith("signage_lists_skipped_total "):
+                    skipped = int(float(line.split()[1]))
         stop.set()
         _, records = out.get(timeout=30)
         answered: dict[str, float] = {}
@@ -319,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             "signage_rss_now_mb": mem.get("VmRSS"),
             "offline_kept_last_list": kept,
             "reconnected_s": reconnected_s,
+            "pages_skipped_lists": skipped,
             "pages": len(pages),
             "pages_mode": args.pages,
             "impressions_with_shown_at": confirmed,

@@ -68,8 +68,9 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 LAYOUTS = ("landscape", "portrait", "strip")
-PAGE_QUEUE = 64
-"""Messages buffered per page; a page that falls further behind gets only the latest list."""
+PAGE_QUEUE = 256
+"""Messages buffered per page; a page that falls further behind skips to the newest list
+(counted in signage_lists_skipped_total): a screen must show what is true now."""
 
 
 class Metrics:
@@ -83,6 +84,8 @@ class Metrics:
         self.rejected = Counter("signage_rejected_messages_total",
                                 "MQTT or page messages refused, by source", ["source"], registry=r)
         self.pages = Gauge("signage_pages_connected", "Display pages connected now", registry=r)
+        self.skipped = Counter("signage_lists_skipped_total",
+                               "Lists a page never got because it fell too far behind", registry=r)
         self.confirmations = Counter("signage_render_confirmations_total",
                                      "Render confirmations published (proof of play)", registry=r)
         self.taps = Counter("signage_taps_total", "Touches published as interactions", registry=r)
@@ -218,13 +221,13 @@ class Hub:
     def _broadcast(self, display_id: str, text: str) -> None:
         self.views[display_id] = text
         for q in self.pages.get(display_id, ()):
-            _offer(q, text)
+            self.metrics.skipped.inc(_offer(q, text))
 
     def _broadcast_status(self) -> None:
         text = self.status_message()
         for queues in self.pages.values():
             for q in queues:
-                _offer(q, text)
+                self.metrics.skipped.inc(_offer(q, text))
 
     def attach(self, display_id: str) -> asyncio.Queue[str]:
         q: asyncio.Queue[str] = asyncio.Queue(PAGE_QUEUE)
@@ -265,12 +268,15 @@ class Hub:
         return f"type: unknown message type {kind!r}"
 
 
-def _offer(q: asyncio.Queue[str], text: str) -> None:
-    """Queue for a page; a page too far behind only needs the newest state."""
+def _offer(q: asyncio.Queue[str], text: str) -> int:
+    """Queue for a page; a page too far behind only needs the newest state.
+    Returns how many queued lists were skipped."""
+    skipped = 0
     if q.full():
         while not q.empty():
-            q.get_nowait()
+            skipped += q.get_nowait().startswith('{"type":"reco"')
     q.put_nowait(text)
+    return skipped
 
 
 def _page(display: DisplayConfig, layout: str | None, heartbeat_s: float) -> str:

@@ -302,6 +302,35 @@ def heat_candidates(data: PreparedData) -> list[dict[str, Any]]:
     return out
 
 
+DEVICE_KNN_NEIGHBOURS = 50
+"""Neighbours per item in the shipped item-kNN table (bundle size; CJ: 18k items x 50 ~ 8 MB)."""
+KNN_FILE = "item_knn.npz"
+
+
+def write_knn_table(sim: Any, path: Path) -> dict[str, Any]:
+    """Save an items x items similarity (scipy CSR, already pruned) for the
+    ``item_knn`` scorer kind; returns its spec."""
+    import io
+
+    csr = sim.tocsr()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=csr.indptr.astype(np.int32), indices=csr.indices.astype(np.int32),
+                        data=csr.data.astype(np.float32))
+    path.write_bytes(buf.getvalue())
+    return {"kind": "item_knn", "file": path.name}
+
+
+def scorer_files(spec: Mapping[str, Any], directory: Path) -> dict[str, bytes]:
+    """The data files a scorer spec reads, by name (for the bundle)."""
+    out: dict[str, bytes] = {}
+    if spec.get("kind") == "item_knn":
+        out[spec["file"]] = (directory / spec["file"]).read_bytes()
+    for part in ("known", "anonymous", "then"):
+        if isinstance(spec.get(part), Mapping):
+            out.update(scorer_files(spec[part], directory))
+    return out
+
+
 def describe(spec: Mapping[str, Any]) -> str:
     """A short name for a scorer spec (reports)."""
     kind = spec["kind"]
@@ -313,6 +342,8 @@ def describe(spec: Mapping[str, Any]) -> str:
         return f"context heat by {by} (m={ctx['smoothing']:.3g})"
     if kind == "own_topk":
         return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
+    if kind == "item_knn":
+        return "item_knn"
     if kind == "model":
         gate = spec.get("own_gate")
         tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""

@@ -107,6 +107,7 @@ def build_bundle(
     signing_key: Path | None = None,
     scorer_spec: dict[str, Any] | None = None,
     golden_scorer: Any | None = None,
+    scorer_files: dict[str, bytes] | None = None,
 ) -> Manifest:
     """Write ``out_dir/bundle/`` and ``out_dir/bundle.tar.gz`` around the int8 model
     (signed with ``signing_key`` when given).
@@ -133,4 +134,5 @@ def build_bundle(
         golden_k=GOLDEN_K,
         signing_key=signing_key,
         scorer=scorer_spec,
+        scorer_files=scorer_files,
     )

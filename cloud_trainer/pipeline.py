@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from cloud_trainer.baselines import all_baselines
+from cloud_trainer.baselines import all_baselines, keep_top_per_row
 from cloud_trainer.champion import (
+    DEVICE_KNN_NEIGHBOURS,
+    KNN_FILE,
     NO_REPEAT_RATE,
     OBJECTIVE,
     ExcludeHistory,
@@ -38,7 +40,9 @@ from cloud_trainer.champion import (
     paired_bootstrap,
     per_case,
     repeat_rate,
+    scorer_files,
     staging_bundle,
+    write_knn_table,
 )
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.dataset import PreparedData, Recommender
@@ -294,7 +298,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     # The best seed on validation ships -- if its int8 file keeps float's accuracy;
     # otherwise the next best seed that does (every seed's check is reported).
     t = time.perf_counter()
-    stage = staging_bundle(items, export.spec)
+    stage = staging_bundle(items, export.spec, out / MODEL_DIR)
     parity_checks: list[dict[str, Any]] = []
     parity: dict[str, Any] = {}
     parity_error: str | None = None
@@ -346,6 +350,13 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
         known_cands.append(("personal_topfreq",
                             {"kind": "own_topk", "k": export.spec.history_length, "then": pop_spec}))
+    knn = fitted.get("item_knn")
+    if knn is not None and getattr(knn, "_co", None) is not None:
+        # The device runs a pruned table and count weights over its last H items:
+        # that variant is the candidate, scored on validation like the rest.
+        sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
+        knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
+        known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
     known_cands.append(("popularity", pop_spec))
     anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
     anon_cands += [(describe(h), h) for h in heat_candidates(data)]
@@ -415,7 +426,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         golden_scorer = make_scorer(stage, champ.spec, best["int8"])
         manifest = build_bundle(out, export, data, _bundle_metrics(metrics), version,
                                 signing_key=opts.signing_key, scorer_spec=champ.spec,
-                                golden_scorer=golden_scorer)
+                                golden_scorer=golden_scorer,
+                                scorer_files=scorer_files(champ.spec, out / MODEL_DIR))
         timings["bundle"] = time.perf_counter() - t
         report["bundle"] = {
             "path": str(out / "bundle"),

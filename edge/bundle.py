@@ -315,8 +315,12 @@ def write_bundle(
     make_tarball: bool = True,
     signing_key: Path | None = None,
     scorer: Mapping[str, Any] | None = None,
+    scorer_files: Mapping[str, bytes] | None = None,
 ) -> Manifest:
     """Write a complete bundle to ``out_dir`` (and ``out_dir.tar.gz``).
+
+    ``scorer_files`` (plain name -> bytes) are data files the ``scorer`` reads
+    (e.g. an item-neighbour table); they are listed, hashed and signed like the others.
 
     With ``signing_key`` (a PEM Ed25519 private key) the manifest is signed
     before the tarball is packed, so the tarball carries ``signature.json``.
@@ -331,9 +335,13 @@ def write_bundle(
     _write_json(out_dir / ITEMS, [asdict(item) for item in items])
     _write_json(out_dir / FEATURE_SPEC, spec.to_json())
     _write_json(out_dir / GOLDEN, [asdict(case) for case in golden])
+    for name, data in (scorer_files or {}).items():
+        if not _SAFE_NAME.match(name) or name in (MANIFEST, SIGNATURE, *BUNDLE_FILES):
+            raise BundleError(f"{name}: not a plain file name for a scorer file", "malformed")
+        (out_dir / name).write_bytes(data)
     files = {
         name: {"sha256": sha256_file(out_dir / name), "bytes": (out_dir / name).stat().st_size}
-        for name in BUNDLE_FILES
+        for name in (*BUNDLE_FILES, *(scorer_files or {}))
     }
     manifest = Manifest(
         format_version=BUNDLE_FORMAT_VERSION,

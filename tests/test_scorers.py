@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from edge_helpers import tiny_bundle
 
-from edge.bundle import BundleError, GoldenCase, load_bundle, topk, write_bundle
+from edge.bundle import Bundle, BundleError, GoldenCase, Manifest, load_bundle, topk, write_bundle
 from edge.runtime.model import Scorer, load_scorer
 from edge.runtime.scorers import BundleScorer, heat_scores, own_topk
 
@@ -23,12 +23,18 @@ GOLDEN_INPUTS = [
 ]
 
 
-def rebundle(tmp_path: Path, scorer: dict[str, Any]) -> Path:
+def rebundle(tmp_path: Path, scorer: dict[str, Any], files: dict[str, bytes] | None = None) -> Path:
     """The tiny test bundle re-written with ``scorer`` in its manifest and golden
     cases computed by running that scorer (as the trainer does)."""
     src = load_bundle(tiny_bundle())
     model = Scorer(src) if "model" in json.dumps(scorer) else None
-    runner = BundleScorer(src, scorer, model)
+    stage_dir = tmp_path / "stage"
+    stage_dir.mkdir()
+    for name, data in (files or {}).items():
+        (stage_dir / name).write_bytes(data)
+    staged = Bundle(path=stage_dir, manifest=src.manifest, items=src.items, spec=src.spec, golden=[])
+    staged.manifest = Manifest(**{**staged.manifest.__dict__, "files": {}})
+    runner = BundleScorer(staged, scorer, model)
     golden = [
         GoldenCase(history=h, context=c, expected_topk=topk(runner.score(h, runner.encode_context(c)), 10).tolist())
         for h, c in GOLDEN_INPUTS
@@ -36,7 +42,7 @@ def rebundle(tmp_path: Path, scorer: dict[str, Any]) -> Path:
     out = tmp_path / "bundle"
     write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec,
                  golden=golden, model_version="scorer-test", dataset_fingerprint="synthetic",
-                 metrics={}, make_tarball=False, scorer=scorer)
+                 metrics={}, make_tarball=False, scorer=scorer, scorer_files=files)
     return out
 
 
@@ -111,6 +117,33 @@ def test_own_tail_keeps_the_head_and_lists_own_items_next(tmp_path: Path) -> Non
     own_rest = [i for i in history if i not in head]
     assert got[:3] == head  # the model's own top 3 for this shopper
     assert sorted(got[3:3 + len(own_rest)]) == sorted(own_rest)  # then the rest of their items
+
+
+def knn_table(n: int = 48) -> bytes:
+    """Item i's neighbours: i+1 (0.9) and i+2 (0.5), cyclic."""
+    import io
+
+    indptr = np.arange(0, 2 * n + 1, 2, dtype=np.int32)
+    indices = np.array([[(i + 1) % n, (i + 2) % n] for i in range(n)], dtype=np.int32).ravel()
+    data = np.tile(np.array([0.9, 0.5], dtype=np.float32), n)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=indptr, indices=indices, data=data)
+    return buf.getvalue()
+
+
+def test_item_knn_scores_neighbours_of_the_history_from_a_hashed_bundle_file(tmp_path: Path) -> None:
+    path = rebundle(tmp_path, {"kind": "item_knn", "file": "knn.npz"}, {"knn.npz": knn_table()})
+    assert "knn.npz" in load_bundle(path).manifest.files  # listed, so hash-checked
+    scorer = load_scorer(path)
+    assert scorer.smoke_test().ok
+    # History 10 (twice) and 20: 11 = 1.8, 12 = 1.0, 21 = 0.9, 22 = 0.5, then popularity.
+    got = topk(scorer.score([10, 20, 10], (0, 0, 0)), 5).tolist()
+    assert got[:4] == [11, 12, 21, 22]
+    pop = np.array([it.popularity for it in scorer.bundle.items])
+    assert got[4] == [i for i in topk(pop, 10).tolist() if i not in (11, 12, 21, 22)][0]
+    (path / "knn.npz").write_bytes(knn_table(47))
+    with pytest.raises(BundleError, match="sha256"):
+        load_scorer(path)  # a changed table is refused by its hash
 
 
 def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:

@@ -28,6 +28,12 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
 ``{"kind": "own_topk", "k": K, "then": <scorer>}``
     The shopper's ``K`` most frequent items (latest first on ties) on top,
     then ``then``'s ranking.
+``{"kind": "item_knn", "file": NAME}``
+    Item-to-item CF: each history item adds its (count-weighted) similarity
+    to its stored neighbours; items with a positive score rank first, then by
+    popularity. ``NAME`` is a bundle file listed in the manifest (hash-checked
+    like the others): a numpy ``.npz`` with the items x items table in CSR form
+    (``indptr``, ``indices``, ``data``).
 ``{"kind": "segmented", "known": <scorer>, "anonymous": <scorer>}``
     ``anonymous`` when the history is empty and no demographic field is known,
     else ``known`` (the trainer's known / anonymous slices use the same rule).
@@ -50,7 +56,7 @@ import numpy as np
 
 from edge.bundle import Bundle, BundleError, FeatureSpec
 
-SCORER_KINDS = ("model", "popularity", "own_topk", "segmented")
+SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn")
 NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
 """Context fields that describe the place and time, not the shopper."""
 
@@ -159,6 +165,10 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
         if not isinstance(k, int) or k < 0:
             raise BundleError(f"{where}.k: must be an integer >= 0, got {k!r}")
         validate_scorer_spec(spec.get("then", {"kind": "popularity"}), f"{where}.then")
+    elif kind == "item_knn":
+        name = spec.get("file")
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise BundleError(f"{where}.file: must be a plain bundle file name, got {name!r}")
     elif kind == "segmented":
         for part in ("known", "anonymous"):
             if part not in spec:
@@ -262,6 +272,8 @@ class BundleScorer:
             return self._model_fn(spec, where)
         if kind == "popularity":
             return self._popularity_fn(spec)
+        if kind == "item_knn":
+            return self._item_knn_fn(spec, where)
         if kind == "own_topk":
             then = self._build(spec.get("then", {"kind": "popularity"}), f"{where}.then")
             k = int(spec["k"])
@@ -309,6 +321,35 @@ class BundleScorer:
             return out
 
         return gated
+
+    def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+        name = spec["file"]
+        listed = self.bundle.manifest.files
+        if listed and name not in listed:  # a staging bundle (trainer) lists nothing
+            raise BundleError(f"{self.bundle.path}/manifest.json: {where}.file {name!r} is not a "
+                              "listed (hash-checked) bundle file")
+        try:
+            with np.load(self.bundle.path / name, allow_pickle=False) as npz:
+                indptr, indices, data = (np.asarray(npz[k]) for k in ("indptr", "indices", "data"))
+        except (OSError, KeyError, ValueError) as exc:
+            raise BundleError(f"{self.bundle.path / name}: unreadable item-neighbour table ({exc})") from exc
+        n = self._num_items
+        if len(indptr) != n + 1 or len(indices) != len(data) or indptr[-1] != len(data) or (
+                len(indices) and (indices.min() < 0 or indices.max() >= n)):
+            raise BundleError(f"{self.bundle.path / name}: item-neighbour table does not match "
+                              f"the {n}-item catalogue")
+        pop = self._popularity
+        fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
+
+        def knn(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            items, counts = own_counts(history, n)
+            scores = np.zeros(n)
+            for item, c in zip(items, counts, strict=True):
+                a, b = indptr[item], indptr[item + 1]
+                scores[indices[a:b]] += c * data[a:b]  # a row's neighbours are distinct
+            return np.where(scores > 0, 2.0 + scores, fill)
+
+        return knn
 
     def _popularity_fn(self, spec: Mapping[str, Any]) -> ScoreFn:
         base = self._popularity

@@ -169,8 +169,12 @@ class Ranker:
             ok &= ~np.isin(cands, np.fromiter(bought, dtype=np.int64, count=len(bought)))
         # MMR sees the whole filtered shortlist, not just the top few: when one
         # category fills the top ranks, the best of the others must be reachable.
-        keep, kboost = self._unique_names(cands[ok], cboost[ok])
-        if len(keep) < want and len(cands) < len(scores):
+        keep, kboost = cands[ok], cboost[ok]  # the short list has one item per name already
+        # Rank the whole catalogue again when the slots cannot be filled, or when stock
+        # and basket thinned the short list below what MMR wants (a short list that is
+        # short only because of duplicate names is not rebuilt on every signal).
+        thinned = len(keep) < len(cands)
+        if (len(keep) < k or (thinned and len(keep) < want)) and len(cands) < len(scores):
             keep, kboost = self._full(scores, near, bought, max(self.SHORTLIST, want), k)
 
         chosen = self._mmr(keep, kboost, k)
@@ -193,7 +197,10 @@ class Ranker:
         boosted[~self.showable] = -np.inf
         n = min(self.SHORTLIST, int(self.showable.sum()))
         cands = topk(boosted, n) if n else np.zeros(0, dtype=np.int64)
-        found = (cands, boosted[cands])
+        # One item per display name, decided once per cached short list rather than
+        # per signal (np.unique over 256 ids is tens of microseconds): a subset of it
+        # (stock and basket filtered) then has unique names too.
+        found = self._unique_names(cands, boosted[cands])
         if ckey is not None:
             if len(self._shortlists) >= self.cache_size:
                 self._shortlists.clear()

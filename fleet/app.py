@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from edge.comms.topics import DeviceStatus
 from fleet import api, artifacts, devices
 from fleet.config import FleetConfig
 from fleet.http import ApiError, Auth, api_error
@@ -42,7 +43,9 @@ class FleetService:
         prefix = config.broker.topic_prefix if config.broker else "store"
         self.rollouts = Rollouts(self.storage, base_url=config.base_url,
                                  downloadable=set(config.device_tokens), prefix=prefix)
-        self.link = FleetLink(config.broker, self.rollouts) if config.broker else None
+        self.status_listeners: list[Callable[[str, str, DeviceStatus], None]] = []
+        """Called (MQTT thread) after each status is recorded: the console's live view."""
+        self.link = FleetLink(config.broker, self.rollouts, self.status_listeners) if config.broker else None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self._dl_lock = threading.Lock()
@@ -122,4 +125,7 @@ def create_app(config: FleetConfig, service: FleetService | None = None) -> Star
         lifespan=lifespan,
     )
     app.state.fleet = fleet
+    from fleet.console import mount  # the web console's pages (fleet/console/, issue 9)
+
+    mount(app, fleet)
     return app

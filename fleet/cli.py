@@ -290,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--store")
     rb.add_argument("--to", required=True, help="model version to go back to")
     rb.add_argument("--reason")
+
+    from fleet.console.cli import add_users_parser  # the web console's users (fleet/console/)
+
+    add_users_parser(sub)
     return p
 
 

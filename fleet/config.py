@@ -33,6 +33,15 @@ class ConfigError(Exception):
     """A config file that cannot be used: every problem, each with its field."""
 
 
+class ConsoleConfig(BaseModel):
+    """The web console's settings (docs/console.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warehouse: str | None = Field(default=None, description="Feedback warehouse URL for the results page "
+                                  "(sqlite:///path/wh.db or postgresql://...); none: the page says so.")
+
+
 class FleetConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,6 +58,7 @@ class FleetConfig(BaseModel):
     device_tokens: dict[str, str] = Field(default_factory=dict, description="device_id -> bearer token for artifact downloads.")
     device_tokens_file: Path | None = None
     broker: BrokerConfig | None = Field(default=None, description="Broker with the devices' status and desired topics; none: no MQTT.")
+    console: ConsoleConfig | None = Field(default=None, description="The web console (pages under /console).")
 
     @field_validator("device_tokens")
     @classmethod

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,8 +27,11 @@ log = logging.getLogger(__name__)
 
 
 class FleetLink:
-    def __init__(self, broker: BrokerConfig, rollouts: Rollouts, *, client_id: str = "fleet-service") -> None:
+    def __init__(self, broker: BrokerConfig, rollouts: Rollouts,
+                 listeners: list[Callable[[str, str, DeviceStatus], None]] | None = None, *,
+                 client_id: str = "fleet-service") -> None:
         self.rollouts = rollouts
+        self.listeners = listeners if listeners is not None else []
         self.prefix = broker.topic_prefix
         self.tree = TopicTree("+", "+", self.prefix)
         self.received = 0
@@ -88,6 +92,12 @@ class FleetLink:
         except Exception as exc:  # a storage error must not kill the network thread
             log.exception("status of %s not recorded", device_id)
             self._reject(topic, f"storage: {exc}")
+            return
+        for listener in self.listeners:
+            try:
+                listener(store_id, device_id, status)
+            except Exception:  # a view that breaks must not stop status recording
+                log.exception("status listener failed for %s", device_id)
 
     def stats(self) -> dict[str, Any]:
         with self._lock:

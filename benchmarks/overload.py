@@ -58,7 +58,7 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.devicecfg import edge_device_cmd, local_device_config
+from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
@@ -320,7 +320,7 @@ def run_fuzz(tree: TopicTree, zones: list[str], displays: list[str], broker: Mos
     rx.subscribe([(tree.deadletter, 0), (tree.status, 1), (tree.recommendations(), 0)])
     rx.loop_start()
     log_path = work / "device.log"
-    device = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "device.toml"),
+    device = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(work / "device.toml"),
                                "--log-level", "WARNING"], stdout=log_path.open("wb"),
                               stderr=subprocess.STDOUT, cwd=REPO)
     try:
@@ -441,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("receiver could not subscribe")
 
         log = (work / "device.log").open("wb")
-        device = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "device.toml"),
+        device = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(work / "device.toml"),
                                    "--log-level", "WARNING"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         probe = connect(broker.host, broker.port, "overload-probe")
         # Wait until the device answers a touch at all (start-up, model load).
@@ -470,17 +470,29 @@ def main(argv: list[str] | None = None) -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
 
-        total_s = args.baseline + args.flood_seconds + args.after
-        n_probes = int(args.probe_rate * total_s)
         sent_at: dict[str, float] = {}
         cpu0 = cpu_s(device.pid)
         t0 = time.perf_counter()
         flood_started = False
-        for i in range(n_probes):
+        flood_report = None
+        stop_at = None  # --after seconds past the flood's actual end (the sender may fall behind its rate)
+        i = 0
+        while stop_at is None or time.perf_counter() < stop_at:
             due = t0 + i / args.probe_rate
             if not flood_started and due >= t0 + args.baseline:
                 go.set()
                 flood_started = True
+            if flood_started and flood_report is None:
+                try:
+                    flood_report = out.get_nowait()
+                except queue.Empty:
+                    pass
+                else:
+                    if flood_report[0] != "flood":
+                        out.put(flood_report)
+                        flood_report = None
+                    else:
+                        stop_at = time.perf_counter() + args.after
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
@@ -491,9 +503,12 @@ def main(argv: list[str] | None = None) -> int:
             sent_at[sid] = time.perf_counter()
             probe.publish(tree.interaction(display), json.dumps(body).encode(), qos=1)
             probe.loop(timeout=0)
+            i += 1
+            if time.perf_counter() - t0 > args.baseline + 10 * args.flood_seconds + args.after + 60:
+                raise SystemExit("the flood sender never finished")
         t_end = time.perf_counter()
         cpu_total = cpu_s(device.pid) - cpu0
-        _, flood_sent, flood_start, flood_elapsed = next_msg(out, "flood", 60)
+        _, flood_sent, flood_start, flood_elapsed = flood_report
         time.sleep(3.0)  # late answers
         sampling.set()
         sampler.join()
@@ -521,7 +536,8 @@ def main(argv: list[str] | None = None) -> int:
                 recovered_at = max(recovered_at, t + lat.get(s, 0.0))
         before_rss = [v for t, v in rss if t < flood_start]
         # The device's own account, from its last status (the clean 'offline' one).
-        shed = ((final or {}).get("detail", {}).get("overload") or {}).get("shed")
+        overload = (final or {}).get("detail", {}).get("overload") or {}
+        shed = overload.get("shed")
         went_offline = any(state == "offline" for t, _, state in statuses if t < t_end + 2.0)
         outbox_probes = count_probe_interactions(work / "state.db")
         result = {
@@ -546,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             "statuses": len(statuses),
             "went_offline": went_offline,
             "recommendations_received": counts["recommendations"],
+            "device_overload": overload,
             "device_cpu_s": round(cpu_total, 2),
             "bundle": str(args.bundle),
             "new_shoppers": args.new_shoppers,

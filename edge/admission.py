@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 COALESCED_KINDS = frozenset({"location", "camera"})
 NEVER_SHED = ("pos", "inventory", "interaction", "request", "camera_status", "rendered")
+PACE_ABOVE = 20
+"""Positions pending before the worker starts resting between them (a flood)."""
+MAX_REST_S = 0.01
 MAX_BACKPRESSURE_S = 5.0
 """Longest the network thread waits for room in the priority lane for one
 message. Past it the message is queued over the bound (counted in
@@ -69,6 +72,7 @@ class Intake:
         max_coalesced: int = 2_000,
         max_priority: int = 5_000,
         max_priority_bytes: int = 16 * 2**20,
+        pace: float = 1.0,
         on_reject: Callable[[str, bytes, str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -94,6 +98,12 @@ class Intake:
         self.over_bound = 0
         """Priority messages queued past the bound after MAX_BACKPRESSURE_S (none dropped)."""
         self.peak_backlog = 0
+        self._peak_since = 0
+        self.pace = pace
+        self.rested_s = 0.0
+        """Time the worker rested under a flood, leaving the GIL to the network thread."""
+        self._last_was_position = False
+        self._last_get = 0.0
         self.drained_at: float | None = None
         """When the backlog last went from non-empty to empty (for giving memory back)."""
 
@@ -175,28 +185,64 @@ class Intake:
         backlog = len(self._priority) + len(self._pending)
         if backlog > self.peak_backlog:
             self.peak_backlog = backlog
+        if backlog > self._peak_since:
+            self._peak_since = backlog
+
+    def close(self, *, shed_positions: bool = True) -> None:
+        """Stop: ``get`` returns the rest of the priority lane, then None.
+        Pending positions are shed (QoS 0, superseded by the next start's) and counted."""
+        with self._cond:
+            if shed_positions:
+                for key in self._pending:
+                    self.shed[key[0] if key[0] in COALESCED_KINDS else "location"] += 1
+                self._pending.clear()
+            self._stop = True
+            self._cond.notify_all()
+
+    def take_peak(self) -> int:
+        """The largest backlog since the last call (then reset): housekeeping gives
+        memory back after a flood."""
+        with self._cond:
+            peak, self._peak_since = self._peak_since, self.backlog
+        return peak
 
     # ---- consumer: the worker --------------------------------------------------------
 
     def get(self) -> tuple[Any, ...] | None:
         """The next message: the priority lane first, then the oldest pending
-        position. ``None`` once stopped and empty."""
+        position. ``None`` once stopped and empty.
+
+        Under a flood (more than ``PACE_ABOVE`` positions pending) the worker
+        rests after each position for ``pace`` times as long as it worked on it,
+        waking at once for a priority message. Positions coalesce, so doing fewer
+        of them loses nothing; the rest leaves the GIL to paho's network thread,
+        which must read the socket faster than the flood arrives, or a touch at a
+        screen would wait behind the flood in the TCP stream, where no queue
+        policy can reach it."""
         with self._cond:
+            if self._last_was_position and len(self._pending) > PACE_ABOVE and not self._priority:
+                worked = time.perf_counter() - self._last_get
+                rest = min(worked * self.pace, MAX_REST_S)
+                if rest > 0:
+                    self._cond.wait_for(lambda: bool(self._priority) or self._stop, rest)
+                    self.rested_s += rest
             while True:
                 if self._priority:
                     item = self._priority.popleft()
                     self._priority_bytes -= len(item[1])
-                    self._after_take()
+                    self._after_take(position=False)
                     return item
                 if self._pending:
                     _, item = self._pending.popitem(last=False)
-                    self._after_take()
+                    self._after_take(position=True)
                     return item
                 if self._stop:
                     return None
                 self._cond.wait()
 
-    def _after_take(self) -> None:
+    def _after_take(self, *, position: bool) -> None:
+        self._last_was_position = position
+        self._last_get = time.perf_counter()
         self._cond.notify_all()  # room for a waiting producer
         if not self._priority and not self._pending:
             self.drained_at = self.clock()
@@ -221,6 +267,7 @@ class Intake:
             "oversize": self.oversize,
             "backpressure_s": round(self.backpressure_s, 3),
             "over_bound": self.over_bound,
+            "rested_s": round(self.rested_s, 3),
         }
 
 

@@ -36,13 +36,13 @@ log writer's batch, see :mod:`edge.state.logwriter`).
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
 
 from paho.mqtt.properties import Properties
 
+from edge.admission import Intake, SeenWindow
 from edge.comms.mqtt import MqttLink, reply_properties
 from edge.comms.topics import (
     CameraStatus,
@@ -71,6 +71,13 @@ from edge.state.logwriter import LogWriter, log_row
 from edge.store import Board, Presence, Rejected, StoreLayout
 
 log = logging.getLogger(__name__)
+
+DEDUP_KINDS = frozenset({"pos", "interaction"})
+"""Kinds whose signal_id is remembered (SeenWindow): a repeat is not a second event."""
+DRAIN_WAIT_S = 0.05
+"""Longest a POS or an interaction waits for the log writer's pending impressions."""
+MAX_CAMERAS = 16
+"""Cameras listed in the status (the configured one reports like any other)."""
 
 __all__ = ["Agent", "Rejected"]
 
@@ -126,7 +133,15 @@ class Agent:
         self.cameras: dict[str, str] = {}
         """Camera id -> its last reported state (online / retrying / offline)."""
         self.lock = threading.RLock()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # Bounded, two lanes: positions coalesce per shopper, everything else is
+        # never shed and served first (edge/admission.py, docs/edge-runtime.md).
+        self._queue = Intake(topics, on_reject=self.reject)
+        self.seen = SeenWindow()
+        """Accepted POS/interaction signal ids: a redelivery changes nothing twice."""
+        self.cameras_unlisted = 0
+        self.drain_timeouts = 0
+        """POS/interactions recorded before the log writer caught up (attributed
+        to what was committed by then)."""
         self._worker_thread: threading.Thread | None = None
         self._last_reject_log = 0.0
         self._unlogged_rejects = 0
@@ -148,10 +163,13 @@ class Agent:
             self._worker_thread = threading.Thread(target=self._worker, name="agent-worker", daemon=True)
             self._worker_thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish what was accepted: the priority lane is handled (POS, stock,
+        interactions were acknowledged to the broker), pending positions are shed
+        and counted. Call after the link stopped taking new messages."""
         if self._worker_thread is not None:
-            self._queue.put(None)
-            self._worker_thread.join(timeout=2)
+            self._queue.close(shed_positions=True)
+            self._worker_thread.join(timeout=timeout)
 
     def on_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
         """The MQTT link's message callback (paho's network thread)."""
@@ -199,12 +217,17 @@ class Agent:
         t1 = time.perf_counter_ns()
         m.stage_ns["parse"] += t1 - t0
         m.received[inbound.kind] += 1
+        dedup = inbound.kind in DEDUP_KINDS
+        if dedup and self.seen.duplicate(inbound.kind, inbound.payload.signal_id):  # type: ignore[attr-defined]
+            return  # counted in seen.duplicates; the first one was handled
         failed = False
         with self.lock:
             self._last_strategy = None
             try:
                 self.handlers[inbound.kind](inbound, props)
                 m.handled += 1
+                if dedup:
+                    self.seen.accept(inbound.kind, inbound.payload.signal_id)  # type: ignore[attr-defined]
             except Rejected as exc:
                 self.reject(topic, payload, str(exc))
             except Exception as exc:  # a bug must cost one message, not the device
@@ -275,14 +298,20 @@ class Agent:
         st: CameraStatus = inbound.payload  # type: ignore[assignment]
         if self.cameras.get(st.camera_id) == st.state:
             return
+        if st.camera_id not in self.cameras and len(self.cameras) >= MAX_CAMERAS:
+            # Camera ids come from senders: the status lists a bounded few.
+            self.cameras_unlisted += 1
+            return
         self.cameras[st.camera_id] = st.state
         self.on_status_change()
 
     def on_inventory(self, inbound: Inbound, props: Properties | None) -> None:
         upd: InventoryUpdate = inbound.payload  # type: ignore[assignment]
         store = self.store
+        # Only configured displays are shelves the planogram knows (bounded rows).
+        shelf = upd.shelf if upd.shelf in self.layout.displays else None
         with store.transaction() as conn:
-            idx, flipped = store.update_inventory(upd.item_id, upd.quantity, upd.shelf, upd.ts, conn)
+            idx, flipped = store.update_inventory(upd.item_id, upd.quantity, shelf, upd.ts, conn)
         if idx is None or not flipped or store.available[idx]:
             return
         # Gone from the shelf: no display may keep showing it.
@@ -291,7 +320,9 @@ class Agent:
 
     def on_pos(self, inbound: Inbound, props: Properties | None) -> None:
         sale: PosPurchase = inbound.payload  # type: ignore[assignment]
-        self.log_writer.drain()  # attribution must see every impression published so far
+        # Attribution should see every impression published so far; under a
+        # backlog it waits a bounded time, so a purchase never waits for a flood.
+        self._drain_log()
         with self.store.transaction() as conn:
             session = None
             if sale.shopper is not None:
@@ -310,7 +341,7 @@ class Agent:
     def on_interaction(self, inbound: Inbound, props: Properties | None) -> None:
         ev: DisplayInteraction = inbound.payload  # type: ignore[assignment]
         display = self.layout.display(inbound.params["display_id"])
-        self.log_writer.drain()  # the interaction refers to what was shown
+        self._drain_log()  # the interaction refers to what was shown
         with self.store.transaction() as conn:
             session = None
             if ev.shopper is not None:
@@ -321,6 +352,10 @@ class Agent:
                     self.store.touch(session)
             self.feedback.on_interaction(conn, ev, display.id)
         self.refresh(display.id, (ev.signal_id, inbound.topic), session=session)
+
+    def _drain_log(self) -> None:
+        if not self.log_writer.drain(DRAIN_WAIT_S):
+            self.drain_timeouts += 1
 
     def on_rendered(self, inbound: Inbound, props: Properties | None) -> None:
         msg: RenderConfirmation = inbound.payload  # type: ignore[assignment]

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from edge.admission import give_memory_back
 from edge.agent import Agent
 from edge.bundle import BundleError
 from edge.comms.mqtt import MqttLink
@@ -54,6 +55,9 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_S = 0.5
 PRIVACY_PRUNE_EVERY_S = 3600.0
 """How often personal data past ``policy.personal_data_retention_days`` is removed (and at start)."""
+POSITIONS_SUBSCRIBE_WAIT_S = 5.0
+TRIM_AFTER_BACKLOG = 500
+"""A backlog this large has grown the heap enough to be worth a malloc_trim."""
 
 FeedbackArg = FeedbackSink | Callable[[StateStore], FeedbackSink] | None
 
@@ -144,6 +148,20 @@ class Device:
             # detail.model and detail.ota are the OTA manager's report.
             self.metrics.register_block("model", lambda: self.ota.detail()["model"])
             self.metrics.register_block("ota", lambda: self.ota.detail()["ota"])
+        # Positions (QoS 0 location and camera events) arrive on a connection of
+        # their own: a flood of them then waits in its own TCP stream, and a
+        # touch, a purchase or a stock change is read at once on the main one
+        # (one stream would put every touch behind the whole flood, where no
+        # queue policy in the device can reach it). docs/edge-runtime.md.
+        position_topics = {self.topics.location, self.topics.camera_zone()}
+        self.positions_link = MqttLink(
+            config.broker,
+            f"{config.client_id}-positions",
+            subscriptions=[s for s in subscriptions if s[0] in position_topics],
+            will=None,
+            on_message=self.agent.on_message,
+        )
+        subscriptions = [s for s in subscriptions if s[0] not in position_topics]
         self.link = MqttLink(
             config.broker,
             config.client_id,
@@ -295,6 +313,7 @@ class Device:
         if self.ota is not None:
             self.ota.start()
         self.link.start()
+        self.positions_link.start()
         if self.feedback_runtime is not None:
             self.feedback_runtime.start(self)
 
@@ -308,6 +327,12 @@ class Device:
 
     def stop(self) -> None:
         self._stop.set()
+        # Take no new input first ("offline", then disconnect: QoS 1 messages not
+        # yet delivered stay with the broker for the next start), then finish
+        # what was accepted (the agent drains its priority lane), then commit
+        # everything the log writer holds. Nothing acknowledged is lost.
+        self.positions_link.stop()
+        self.link.stop(final=(self.topics.status, self.status.payload("offline")))
         self.agent.stop()
         for t in self._threads:
             t.join(timeout=2)
@@ -315,7 +340,6 @@ class Device:
             self.ota.stop()
         if self.watchdog is not None:
             self.watchdog.stop()
-        self.link.stop(final=(self.topics.status, self.status.payload("offline")))
         with self.lock:
             self.log_writer.stop()
             self.store.close()
@@ -341,6 +365,9 @@ class Device:
 
     def _on_connected(self, session_present: bool) -> None:
         """After every (re)connect: announce we are online and restore retained screens."""
+        # "online" (and the main link's own subscription, acknowledged after this
+        # returns) means listening on both connections: wait for the positions one.
+        self.positions_link.subscribed.wait(POSITIONS_SUBSCRIBE_WAIT_S)
         self.link.publish(self.topics.status, self.status.payload("online"), qos=1, retain=True)
         self.agent.republish()
 
@@ -357,6 +384,7 @@ class Device:
         m.on_collect(self._check_inference)
         m.register_block("occupancy", lambda: dict(self.presence.occupancy))
         m.register_block("cameras", lambda: dict(self.agent.cameras))
+        m.register_block("overload", self._overload_detail)
         m.register_block("score_cache", lambda: {"hits": self.generation.scores.cache_hits,
                                                  "misses": self.generation.scores.cache_misses})
 
@@ -381,6 +409,25 @@ class Device:
         m.gauge("edge_sessions", "Live shopper sessions.", lambda: len(self.store.sessions))
         m.gauge("edge_catalogue_items", "Items in the serving catalogue.", lambda: len(self.generation.catalogue))
 
+    def _overload_detail(self) -> dict:
+        """What the device is holding and what it shed, from the parts that hold it
+        (docs/edge-runtime.md, "Admission, overload and bounds")."""
+        intake = self.agent._queue  # noqa: SLF001 - the agent's intake is the device's backlog
+        lw = self.log_writer
+        client = self.link.client
+        return {
+            **intake.detail(),
+            "duplicates": dict(self.agent.seen.duplicates),
+            "log_writer": {"pending": lw.pending, "peak": lw.peak_pending, "waited_s": round(lw.waited_s, 3),
+                           "retries": lw.retries, "dropped": lw.dropped},
+            "paho_queue": len(getattr(client, "_out_messages", ())),
+            "sessions": len(self.store.sessions),
+            "sessions_evicted": self.store.sessions_evicted,
+            "inventory_unknown": self.store.unknown_items,
+            "cameras_unlisted": self.agent.cameras_unlisted,
+            "attribution_waits_cut": self.agent.drain_timeouts,
+        }
+
     def _check_inference(self) -> None:
         scorer = self.generation.scorer
         if scorer is not None and scorer.busy_since is None and self.health.get("inference") != "ok":
@@ -397,6 +444,13 @@ class Device:
 
     def _write_impressions(self, conn, recs) -> None:
         self.agent.write_impressions(conn, recs)
+
+    def _after_backlog(self) -> None:
+        """Once a large backlog (a flood) has drained, hand the freed heap back to
+        the OS: glibc keeps it otherwise, and the RSS would stay at the flood's peak."""
+        intake = self.agent._queue  # noqa: SLF001
+        if intake.backlog == 0 and intake.take_peak() >= TRIM_AFTER_BACKLOG:
+            give_memory_back()
 
     def _housekeeping(self) -> None:
         last_status = time.monotonic()
@@ -416,6 +470,7 @@ class Device:
                     pruned = self.store.prune_personal_data(self.clock(), days * 86400.0)
                     if any(pruned.values()):
                         log.info("personal data older than %d days removed: %s", days, pruned)
+                self._after_backlog()
             except Exception:
                 log.exception("housekeeping failed")
             if time.monotonic() - last_status >= STATUS_EVERY_S and self.publish_status():

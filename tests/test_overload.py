@@ -148,6 +148,32 @@ def test_sigterm_after_a_flood_keeps_the_log_row_of_every_published_recommendati
     assert published <= logged, f"{len(published - logged)} of {len(published)} published recommendations have no log row"
 
 
+def test_touch_is_answered_while_positions_flood_in_and_the_status_says_what_was_shed(
+    tmp_path: Path, broker: MosquittoBroker, device: tuple[subprocess.Popen[str], Probe]
+) -> None:
+    proc, probe = device
+    flooder = threading.Thread(target=flood, args=(broker, 20_000, 300))
+    flooder.start()
+    time.sleep(0.5)
+    answered = []
+    for i in range(10):
+        sid = f"probe-{i}"
+        body = {"v": 1, "signal_id": sid, "ts": time.time(), "kind": "touch", "shopper": {"track_id": "pr"}}
+        t0 = time.monotonic()
+        probe.publish(T.interaction("deli-screen"), body, qos=1)
+        probe.reco_for(sid, "deli-screen", timeout=10)
+        answered.append(time.monotonic() - t0)
+    flooder.join()
+    err = stop(proc)
+    final = [b for t, b, _ in list(probe.messages) if t == T.status and b and b.get("state") == "offline"][-1]
+    overload = final["detail"]["overload"]
+    assert overload["shed"]["pos"] == overload["shed"]["interaction"] == overload["shed"]["inventory"] == 0
+    assert overload["coalesced"] + overload["shed"]["location"] > 0
+    assert all(len(json.dumps(b)) < 16_384 for t, b, _ in list(probe.messages) if t == T.status and b)
+    assert "Traceback" not in err
+    assert len(answered) == 10
+
+
 def test_log_writer_stop_commits_its_whole_backlog_and_bounds_its_queue(tmp_path: Path) -> None:
     from edge.state import StateStore
     from edge.state.logwriter import LogWriter

@@ -30,7 +30,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from edge.admission import TopCounter
+
 log = logging.getLogger(__name__)
+
+MAX_REJECT_REASONS = 32
+REJECT_REASONS_SHOWN = 10
+"""The status lists the top reasons; the rest are summed under "other"."""
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -93,8 +99,10 @@ class Registry:
         # The hot path's own counters: plain attributes, no indirection.
         self.received: Counter = Counter()
         """Messages parsed, by kind (location, pos...)."""
-        self.rejected: Counter = Counter()
-        """Dead-lettered messages, by the first word of the reason."""
+        self.rejected: TopCounter = TopCounter(MAX_REJECT_REASONS)
+        """Dead-lettered messages, by the first word of the reason. Bounded: a
+        reason names the offending field, and senders choose field names (20,000
+        unique keys once made a 5 MB status); new reasons past the bound count as "other"."""
         self.stage_ns: Counter = Counter()
         """Nanoseconds spent per stage (parse, state, score, rank, publish, log, total)."""
         self.published = 0
@@ -154,7 +162,7 @@ class Registry:
         n = max(self.handled, 1)
         out: dict[str, Any] = {
             "received": dict(self.received),
-            "rejected": dict(self.rejected),
+            "rejected": self.rejected.top(REJECT_REASONS_SHOWN),
             "rejected_total": sum(self.rejected.values()),
             "published": self.published,
             "errors": self.errors,

@@ -29,6 +29,7 @@ than the policy's ``min_stock``.
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import threading
@@ -46,6 +47,9 @@ from edge.state import db
 from edge.state.db import Migration
 
 UNKNOWN_STOCK = -1
+MAX_SESSIONS = 20_000
+"""Live sessions kept at most (least recently seen go first): a store has
+hundreds of shoppers at once, a flood of made-up ids has no end."""
 HISTORY_KEEP = 50
 """Most recent items kept per shopper; the model reads far fewer."""
 
@@ -164,6 +168,11 @@ class StateStore:
         self.min_stock = min_stock
         self.session_ttl_s = session_ttl_s
         self.schema_version = db.migrate(conn, SCHEMA_COMPONENT, MIGRATIONS)
+        self.max_sessions = MAX_SESSIONS
+        self.sessions_evicted = 0
+        """Sessions forgotten for the cap before their TTL."""
+        self.unknown_items = 0
+        """Inventory messages for items outside the catalogue (not stored)."""
 
         if items is None:
             # No model loaded: serve the catalogue of the last bundle that was.
@@ -295,16 +304,20 @@ class StateStore:
         self, item_id: str, quantity: int, shelf: str | None, ts: float, conn: sqlite3.Connection
     ) -> tuple[int | None, bool]:
         """Record a shelf count. Returns (item index or None if not in the catalogue,
-        whether its availability flipped). Must run inside :meth:`transaction`."""
+        whether its availability flipped). Must run inside :meth:`transaction`.
+
+        Only catalogue items are stored: the inventory table is bounded by the
+        catalogue, not by the ids senders make up (counted in ``unknown_items``)."""
+        idx = self.index.get(item_id)
+        if idx is None:
+            self.unknown_items += 1
+            return None, False
         conn.execute(
             "INSERT INTO inventory(item_id, quantity, shelf, updated_at) VALUES (?,?,?,?) "
             "ON CONFLICT(item_id) DO UPDATE SET quantity=excluded.quantity, "
             "shelf=coalesce(excluded.shelf, inventory.shelf), updated_at=excluded.updated_at",
             (item_id, quantity, shelf, ts),
         )
-        idx = self.index.get(item_id)
-        if idx is None:
-            return None, False
         if shelf is not None and idx not in self.placed.get(shelf, ()):
             self.placed.setdefault(shelf, set()).add(idx)
             self.placed_version += 1
@@ -374,9 +387,17 @@ class StateStore:
         return bought
 
     def expire_sessions(self, now: float) -> list[Session]:
-        """Forget sessions idle for longer than the TTL; returns them."""
+        """Forget sessions idle for longer than the TTL, and the least recently
+        seen beyond ``max_sessions`` (a flood of made-up shoppers must not grow
+        memory and the sessions table); returns them."""
         cutoff = now - self.session_ttl_s
         gone = [s for s in self.sessions.values() if s.last_seen < cutoff]
+        over = len(self.sessions) - len(gone) - self.max_sessions
+        if over > 0:
+            expired = {s.key for s in gone}
+            live = (s for s in self.sessions.values() if s.key not in expired)
+            gone += heapq.nsmallest(over, live, key=lambda s: s.last_seen)
+            self.sessions_evicted += over
         for s in gone:
             del self.sessions[s.key]
             self._dirty_sessions.discard(s.key)

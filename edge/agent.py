@@ -219,7 +219,8 @@ class Agent:
         m.received[inbound.kind] += 1
         dedup = inbound.kind in DEDUP_KINDS
         if dedup and self.seen.duplicate(inbound.kind, inbound.payload.signal_id):  # type: ignore[attr-defined]
-            return  # counted in seen.duplicates; the first one was handled
+            m.handled += 1  # a no-op, counted in seen.duplicates: the first one was handled
+            return
         failed = False
         with self.lock:
             self._last_strategy = None

@@ -197,3 +197,61 @@ def test_log_writer_stop_commits_its_whole_backlog_and_bounds_its_queue(tmp_path
     writer.stop()
     with sqlite3.connect(tmp_path / "state.db") as db:
         assert db.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 3500
+
+
+def test_hostile_ids_cannot_grow_the_status_sessions_or_the_inventory(tmp_path: Path, monkeypatch) -> None:
+    """Unique reasons, camera ids, shoppers and item ids by the thousand: every
+    structure they land in stays within its stated bound, and the status stays small."""
+    from edge_helpers import device_config
+
+    import edge.state.store as store_mod
+    from edge.app import Device
+
+    monkeypatch.setattr(store_mod, "MAX_FOREIGN_STOCK", 20)
+    device = Device(device_config(tmp_path, None, tiny_bundle()))
+    device.store.max_sessions = 50
+    device.log_writer.start()
+    n = 200
+    try:
+        for i in range(n):
+            device.handle(T.location, json.dumps({**location("deli", track=f"t{i}"), f"x{i}": 1}).encode())
+            device.handle(T.camera_status(f"cam{i}"), json.dumps(
+                {"v": 1, "camera_id": f"cam{i}", "state": "online", "ts": time.time()}).encode())
+            device.handle(T.inventory, json.dumps({"v": 1, "signal_id": f"inv{i}", "ts": time.time(),
+                                                   "item_id": f"NOPE{i}", "quantity": 1}).encode())
+            device.handle(T.location, json.dumps(location("deli", track=f"s{i}")).encode())
+        with device.lock:
+            device.agent.expire()
+        detail = device.metrics.detail()
+        assert detail["rejected_total"] == n
+        assert len(detail["rejected"]) <= 11 and "other" in detail["rejected"]
+        assert len(detail["cameras"]) == 16 and detail["overload"]["cameras_unlisted"] == n - 16
+        assert len(device.store.sessions) == 50 and detail["overload"]["sessions_evicted"] >= n - 50
+        assert detail["overload"]["inventory_unknown"] == n - 20
+        rows = device.store.conn.execute("SELECT count(*) FROM inventory").fetchone()[0]
+        assert rows == 20
+        assert len(device.status.payload("online")) < 16_384
+    finally:
+        device.log_writer.stop()
+        device.store.close()
+
+
+def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
+    from edge_helpers import device_config
+
+    from edge.app import Device
+
+    device = Device(device_config(tmp_path, None, tiny_bundle()), feedback_runtime=True)
+    device.log_writer.start()
+    try:
+        body = json.dumps({"v": 1, "signal_id": "same", "ts": time.time(), "kind": "touch",
+                           "shopper": {"track_id": "t1"}}).encode()
+        for _ in range(200):
+            device.handle(T.interaction("deli-screen"), body)
+        assert device.agent.seen.duplicates["interaction"] == 199
+        n = device.store.conn.execute(
+            "SELECT count(*) FROM feedback_outbox WHERE kind = 'interaction'").fetchone()[0]
+        assert n == 1
+    finally:
+        device.log_writer.stop()
+        device.store.close()

@@ -47,6 +47,8 @@ from edge.state import db
 from edge.state.db import Migration
 
 UNKNOWN_STOCK = -1
+MAX_FOREIGN_STOCK = 50_000
+"""Items outside the serving catalogue whose stock is kept (a later model may carry them)."""
 MAX_SESSIONS = 20_000
 """Live sessions kept at most (least recently seen go first): a store has
 hundreds of shoppers at once, a flood of made-up ids has no end."""
@@ -172,7 +174,8 @@ class StateStore:
         self.sessions_evicted = 0
         """Sessions forgotten for the cap before their TTL."""
         self.unknown_items = 0
-        """Inventory messages for items outside the catalogue (not stored)."""
+        """Inventory messages for items outside the catalogue not stored (over MAX_FOREIGN_STOCK)."""
+        self._foreign_stock: set[str] | None = None
 
         if items is None:
             # No model loaded: serve the catalogue of the last bundle that was.
@@ -306,10 +309,12 @@ class StateStore:
         """Record a shelf count. Returns (item index or None if not in the catalogue,
         whether its availability flipped). Must run inside :meth:`transaction`.
 
-        Only catalogue items are stored: the inventory table is bounded by the
-        catalogue, not by the ids senders make up (counted in ``unknown_items``)."""
+        Stock of an item outside the catalogue is kept too (the next model may
+        carry it), but only for MAX_FOREIGN_STOCK such items: the table is bounded
+        by the catalogue plus that, not by the ids senders make up (the rest are
+        counted in ``unknown_items``, not stored)."""
         idx = self.index.get(item_id)
-        if idx is None:
+        if idx is None and not self._admit_foreign(item_id):
             self.unknown_items += 1
             return None, False
         conn.execute(
@@ -318,6 +323,8 @@ class StateStore:
             "shelf=coalesce(excluded.shelf, inventory.shelf), updated_at=excluded.updated_at",
             (item_id, quantity, shelf, ts),
         )
+        if idx is None:
+            return None, False
         if shelf is not None and idx not in self.placed.get(shelf, ()):
             self.placed.setdefault(shelf, set()).add(idx)
             self.placed_version += 1
@@ -327,6 +334,18 @@ class StateStore:
                 (shelf, item_id, "shelf", ts),
             )
         return idx, self._set_quantity(idx, quantity)
+
+    def _admit_foreign(self, item_id: str) -> bool:
+        """Whether stock of this non-catalogue item may be stored (see update_inventory)."""
+        if self._foreign_stock is None:
+            self._foreign_stock = {r[0] for r in self.conn.execute("SELECT item_id FROM inventory")
+                                   if r[0] not in self.index}
+        if item_id in self._foreign_stock:
+            return True
+        if len(self._foreign_stock) >= MAX_FOREIGN_STOCK:
+            return False
+        self._foreign_stock.add(item_id)
+        return True
 
     # ---- sessions -----------------------------------------------------------
 

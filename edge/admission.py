@@ -4,7 +4,8 @@ Between paho's network thread and the agent's worker sits :class:`Intake`, a
 bounded queue with two lanes (docs/edge-runtime.md, "Bounded by design"):
 
 * **Coalesced lane** for QoS 0 positions: ``location`` signals keyed by shopper
-  and ``camera`` events keyed by camera, zone, event and track. Only the latest
+  and ``camera`` events keyed by camera, zone, event and track. Once more than
+  ``coalesce_above`` are pending (a flood, not a hiccup) only the latest
   position matters, so a newer signal *replaces* the pending one in place (it
   keeps the older one's turn: a shopper who keeps moving is not pushed back for
   ever). At most ``max_coalesced`` keys are pending; beyond that the oldest
@@ -48,7 +49,12 @@ log = logging.getLogger(__name__)
 
 COALESCED_KINDS = frozenset({"location", "camera"})
 NEVER_SHED = ("pos", "inventory", "interaction", "request", "camera_status", "rendered")
-PACE_ABOVE = 20
+COALESCE_ABOVE = 500
+"""Positions pending before newer ones replace older ones of the same shopper.
+Below it (a short hiccup: a model swap, a busy second) every position is
+handled and answered in order; above it the device is flooded, and only the
+latest position of each shopper matters."""
+PACE_ABOVE = 100
 """Positions pending before the worker starts resting between them (a flood)."""
 MAX_REST_S = 0.01
 MAX_BACKPRESSURE_S = 5.0
@@ -73,6 +79,7 @@ class Intake:
         max_priority: int = 5_000,
         max_priority_bytes: int = 16 * 2**20,
         pace: float = 1.0,
+        coalesce_above: int = COALESCE_ABOVE,
         on_reject: Callable[[str, bytes, str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -100,6 +107,7 @@ class Intake:
         self.peak_backlog = 0
         self._peak_since = 0
         self.pace = pace
+        self.coalesce_above = coalesce_above
         self.rested_s = 0.0
         """Time the worker rested under a flood, leaving the GIL to the network thread."""
         self._last_was_position = False
@@ -153,7 +161,11 @@ class Intake:
 
     def _put_coalesced(self, kind: str, key: Hashable, item: tuple[Any, ...]) -> None:
         with self._cond:
-            if key in self._pending:
+            if len(self._pending) < self.coalesce_above:
+                # Not a flood: every position is handled (and answered), in order.
+                self._anon += 1
+                key = (kind, "each", self._anon)
+            elif key in self._pending:
                 self._pending[key] = item  # the latest position, in the older one's turn
                 self.coalesced += 1
                 return

@@ -20,13 +20,22 @@ def loc(track: str, zone: str = "deli", sid: str | None = None) -> tuple:
 
 
 def test_positions_coalesce_per_shopper_keeping_their_turn() -> None:
-    intake = Intake(T)
+    intake = Intake(T, coalesce_above=0)
     intake.put(loc("a", "deli", "a1"))
     intake.put(loc("b", "deli", "b1"))
     intake.put(loc("a", "produce", "a2"))  # replaces a1 in a1's place
     got = [json.loads(intake.get()[1])["signal_id"] for _ in range(2)]
     assert got == ["a2", "b1"]
     assert intake.coalesced == 1 and intake.backlog == 0
+
+
+def test_below_the_flood_threshold_every_position_is_kept_in_order() -> None:
+    intake = Intake(T, coalesce_above=3)
+    for sid in ("a1", "a2", "a3", "a4", "a5"):
+        intake.put(loc("a", sid=sid))
+    # The first three are below the threshold; then the flood rule keeps a4's turn with a5's position.
+    got = [json.loads(intake.get()[1])["signal_id"] for _ in range(intake.backlog)]
+    assert got == ["a1", "a2", "a3", "a5"] and intake.coalesced == 1
 
 
 def test_priority_lane_is_served_first_and_never_shed() -> None:

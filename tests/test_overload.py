@@ -255,3 +255,46 @@ def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
     finally:
         device.log_writer.stop()
         device.store.close()
+
+
+@pytest.mark.parametrize("case", ["no_model_section", "refused_bundle_fresh_db", "quarantined_db"])
+def test_device_without_a_usable_model_keeps_serving(tmp_path: Path, broker: MosquittoBroker, case: str) -> None:
+    """The fallback: no [model], a bundle refused on a fresh database, or a corrupt
+    database moved aside. The device stays up, reports itself online and answers
+    every signal with the popularity strategy (empty lists when it has never seen
+    a catalogue: there is nothing to recommend yet), without a traceback."""
+    import shutil
+
+    config = write_config(tmp_path, broker)
+    text = config.read_text()
+    if case == "no_model_section":
+        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
+    elif case == "refused_bundle_fresh_db":
+        bad = tmp_path / "bad-bundle"
+        shutil.copytree(tiny_bundle(), bad)
+        model = next(p for p in bad.iterdir() if p.suffix == ".tflite")
+        model.write_bytes(model.read_bytes()[:-64] + b"\0" * 64)  # hash mismatch: refused
+        text = text.replace(str(tiny_bundle()), str(bad))
+    else:
+        (tmp_path / "state.db").write_bytes(b"this is not a database" * 100)
+        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
+    config.write_text(text)
+    probe = Probe(broker)
+    proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        probe.wait_for(lambda t, b: t == T.status and (b or {}).get("state") == "online", timeout=30)
+        for zone, display in (("produce", "produce-screen"), ("deli", "deli-screen")):
+            sig = location(zone, track="fallback")
+            probe.publish(T.location, sig, qos=0)
+            reco = probe.reco_for(sig["signal_id"], display, timeout=10)
+            assert reco["strategy"] == "popularity" and reco["model_version"] is None
+        assert proc.poll() is None
+        stop(proc)
+    finally:
+        probe.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if case == "quarantined_db":
+        assert list(tmp_path.glob("state.db.corrupt*")), sorted(p.name for p in tmp_path.iterdir())

@@ -43,12 +43,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from benchmarks import real_traffic
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay as edge_no_delay
@@ -235,6 +238,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scrape-hz", type=float, default=0.0,
                     help="scrape the device's /metrics at this rate in every other block (0: never)")
     ap.add_argument("--scrape-block", type=float, default=2.0, help="seconds per scrape on/off block")
+    ap.add_argument("--traffic", choices=("real", "synthetic"), default="real",
+                    help="real: Complete Journey households replayed (members with their purchase "
+                         "history, walking, picking up, paying) ; synthetic: 300 history-less shoppers "
+                         "walking zones (the old, cache-friendly stream)")
+    ap.add_argument("--data-dir", type=Path, default=real_traffic.DATA_DIR)
+    ap.add_argument("--sweep", action="store_true",
+                    help="raise the rate until p99 > --sweep-p99-ms or signals go unanswered; "
+                         "prints {max_rate, p99_at_max_us, cpu_us_per_signal} last")
+    ap.add_argument("--sweep-p99-ms", type=float, default=10.0)
+    ap.add_argument("--sweep-rates", default="500,1000,1500,2000,2500,3000,3500,4000,5000,6000",
+                    help="comma-separated rates the sweep tries in order")
+    ap.add_argument("--sweep-seconds", type=float, default=4.0, help="seconds per sweep step")
     args = ap.parse_args(argv)
     global NAGLE
     NAGLE = args.nagle
@@ -250,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
     ready, stop, out = mpctx.Event(), mpctx.Event(), mpctx.Queue()
     metrics_port = free_port()
+    metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
     scraper = None
     scrape_t0 = mpctx.Value("d", 0.0)
     scrape_out = mpctx.Queue()
@@ -262,6 +278,16 @@ def main(argv: list[str] | None = None) -> int:
         tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         zones = [z.id for z in config.zones]
         neighbours = {z.id: list(z.neighbours) for z in config.zones}
+
+        rates = [float(r) for r in args.sweep_rates.split(",")] if args.sweep else [args.rate]
+        block_s = args.sweep_seconds if args.sweep else args.seconds
+        counts = [int(r * block_s) for r in rates]
+        count = sum(counts)
+        traffic = None
+        if args.traffic == "real":
+            t_build = time.perf_counter()
+            traffic = real_traffic.build(config, count, bundle=bundle, data_dir=args.data_dir)
+            say(f"real traffic: {len(traffic.signals)} signals built in {time.perf_counter() - t_build:.1f} s")
 
         subs = [(tree.recommendations(), 1), (tree.status, 1), ("bench/echo", 0)]
         rx_proc = mpctx.Process(target=receiver_main, args=(broker.host, broker.port, subs, ready, stop, out),
@@ -286,6 +312,18 @@ def main(argv: list[str] | None = None) -> int:
         mem_idle = proc_memory_mb(device.pid)
 
         pub = Publisher(broker.host, broker.port, "bench-tx")
+        if traffic is not None:
+            warmup_s = seed_history(pub, traffic.warmup, metrics_url)
+            say(f"real traffic: {traffic.members} loyalty members of the training window "
+                f"{traffic.window[0]} .. {traffic.window[1]} got their history as "
+                f"{len(traffic.warmup)} POS purchases in {warmup_s:.1f} s")
+            topics, payloads, must_answer = encode_real(traffic.signals, args.rate)
+            if len(payloads) < count:
+                raise SystemExit(f"the data gave {len(payloads)} signals, {count} needed")
+        else:
+            payloads = location_payloads(zones, neighbours, count)
+            topics = [tree.location] * count
+            must_answer = set(range(count))
 
         # 1. The floor: a bare round trip through the same broker, paced the same way.
         n_echo = max(int(args.rate * args.echo_seconds), 100)
@@ -298,11 +336,13 @@ def main(argv: list[str] | None = None) -> int:
         paced(args.rate, n_echo, send_echo, pub.service)
         time.sleep(0.5)
 
-        # 2. Location signals to the device.
-        count = int(args.rate * args.seconds)
-        payloads = location_payloads(zones, neighbours, count)
+        if args.sweep:
+            return run_sweep(args, device, pub, stop, out, rx_proc, rates, counts, topics, payloads,
+                             must_answer, echo_sent, metrics_url)
+
+        # 2. The signals to the device.
         sent_at = [0.0] * count
-        topic = tree.location
+        before = scrape_metrics(metrics_url)
         cpu0 = proc_cpu_s(device.pid)
         t0 = time.perf_counter()
         if args.scrape_hz > 0:
@@ -314,13 +354,15 @@ def main(argv: list[str] | None = None) -> int:
 
         def send(i: int) -> None:
             sent_at[i] = time.perf_counter()
-            pub.publish(topic, payloads[i])
+            pub.publish(topics[i], payloads[i])
 
         achieved = paced(args.rate, count, send, pub.service)
         cpu_pct = round(100 * (proc_cpu_s(device.pid) - cpu0) / (time.perf_counter() - t0), 1)
         mem = proc_memory_mb(device.pid)
         say(f"sent {count} signals at {achieved:.0f}/s; waiting {args.grace}s for late answers")
         time.sleep(args.grace)
+        cpu_window_s = proc_cpu_s(device.pid) - cpu0
+        after = scrape_metrics(metrics_url)
         pub.close()
 
         # Stop the device cleanly: its last status carries its per-stage timings.
@@ -339,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 if i not in answered_at or t < answered_at[i]:
                     answered_at[i] = t
         latencies = [answered_at[i] - sent_at[i] for i in answered_at]
+        answered_required = sum(1 for i in must_answer if i in answered_at)
         say_timeline(sent_at, answered_at, args.rate)
         scrape = None
         if scraper is not None:
@@ -367,12 +410,24 @@ def main(argv: list[str] | None = None) -> int:
                     cache = status.get("detail", {}).get("score_cache")
                     inference_us = status.get("detail", {}).get("inference_us_mean")
 
+        window = metrics_delta(before, after)
+        if window.get("stage_us_mean"):
+            stages = window["stage_us_mean"]  # the measured window only (no warm-up, no echo)
         echo_p = percentiles(echo)
         reco_p = percentiles(latencies)
         result = {
             "rate": args.rate,
+            "traffic": args.traffic,
             "sent": count,
-            "answered": len(answered_at),
+            # Signals that must cause a recommendation (location, display interaction;
+            # an inventory or till signal changes screens only sometimes) and how many did.
+            "expected_answers": len(must_answer),
+            "answered": answered_required,
+            "answered_any": len(answered_at),
+            "signals_by_kind": dict(sorted(Counter(t.rsplit("/", 1)[-1] for t in topics).items())),
+            "model_runs": window.get("misses"),
+            "model_run_share": _ratio(window.get("misses"), count),
+            "cpu_us_per_signal": round(cpu_window_s / count * 1e6, 1),
             "echo_rtt_us": echo_p,
             "reco_latency_us": reco_p,
             "rss_mb": mem.get("VmRSS"),
@@ -388,13 +443,17 @@ def main(argv: list[str] | None = None) -> int:
             "tcp_nodelay": not args.nagle,
             "strategy": "popularity" if bundle is None else "model",
             "device_stage_us_mean": stages,
-            "score_cache": cache,
+            "score_cache": ({"hits": window["hits"], "misses": window["misses"]} if "hits" in window
+                            else cache),
+            "score_cache_since_start": cache,
             "inference_us_mean": inference_us,
             "load_avg_1m": round(os.getloadavg()[0], 2),
             "scrape": scrape,
         }
         say(
-            f"answered {result['answered']}/{count}; reco p50 {reco_p['p50']} us p99 {reco_p['p99']} us; "
+            f"answered {result['answered']}/{len(must_answer)} (any: {len(answered_at)}/{count}); "
+            f"model runs {result['model_runs']} ({result['model_run_share']} per signal); "
+            f"CPU {result['cpu_us_per_signal']} us/signal; reco p50 {reco_p['p50']} us p99 {reco_p['p99']} us; "
             f"echo p50 {echo_p['p50']} us p99 {echo_p['p99']} us; ratio p50 {result['ratio_p50']}x; "
             f"RSS {result['rss_mb']} MB (peak {result['rss_peak_mb']}); startup {result['startup_s']} s; "
             f"device CPU {cpu_pct}% of one core; machine load {result['load_avg_1m']}"
@@ -442,6 +501,147 @@ def scraper_main(url: str, hz: float, block_s: float, t0, stop, out) -> None:
             failed += 1
         stop.wait(1.0 / hz)
     out.put((ok, failed, took, cpu_s))
+
+
+def run_sweep(args, device, pub, stop, out, rx_proc, rates, counts, topics, payloads, must_answer,
+              echo_sent, metrics_url) -> int:
+    """One device, one traffic stream, steps of rising rate (each followed by
+    ``--grace`` seconds to drain); a step passes when every signal that must be
+    answered was, with p99 <= --sweep-p99-ms. The ceiling is the last step that
+    passed before the first that did not."""
+    sent_at = [0.0] * len(payloads)
+    steps = []
+    offset = 0
+    for rate, n in zip(rates, counts, strict=True):
+        lo = offset
+
+        def send(i: int, lo: int = lo) -> None:
+            sent_at[lo + i] = time.perf_counter()
+            pub.publish(topics[lo + i], payloads[lo + i])
+
+        before = scrape_metrics(metrics_url)
+        cpu0 = proc_cpu_s(device.pid)
+        achieved = paced(rate, n, send, pub.service)
+        time.sleep(args.grace)
+        cpu = proc_cpu_s(device.pid) - cpu0
+        window = metrics_delta(before, scrape_metrics(metrics_url))
+        steps.append({"rate": rate, "lo": lo, "n": n, "achieved_rate": round(achieved, 1),
+                      "cpu_us_per_signal": round(cpu / n * 1e6, 1), "model_runs": window.get("misses"),
+                      "load_avg_1m": round(os.getloadavg()[0], 2)})
+        say(f"sweep step {rate:.0f}/s sent ({achieved:.0f}/s achieved), CPU {cpu / n * 1e6:.0f} us/signal")
+        offset += n
+    pub.close()
+    device.send_signal(signal.SIGTERM)
+    device.wait(timeout=15)
+    time.sleep(0.3)
+    stop.set()
+    _, records = out.get(timeout=120)
+    rx_proc.join(timeout=10)
+    answered_at: dict[int, float] = {}
+    for t, k, sid in records:
+        if k == "reco" and sid.startswith("b"):
+            i = int(sid[1:])
+            if i not in answered_at or t < answered_at[i]:
+                answered_at[i] = t
+    echo = percentiles([t - echo_sent[int(i)] for t, k, i in records if k == "echo"])
+    best = None
+    for step in steps:
+        idx = range(step["lo"], step["lo"] + step["n"])
+        lat = [answered_at[i] - sent_at[i] for i in idx if i in answered_at]
+        need = [i for i in idx if i in must_answer]
+        step["expected_answers"] = len(need)
+        step["answered"] = sum(1 for i in need if i in answered_at)
+        step["reco_latency_us"] = percentiles(lat)
+        p99 = step["reco_latency_us"]["p99"]
+        step["ok"] = bool(step["answered"] == len(need) and p99 is not None
+                          and p99 <= args.sweep_p99_ms * 1000
+                          and step["achieved_rate"] >= 0.95 * step["rate"])
+        say(f"  step {step['rate']:.0f}/s: answered {step['answered']}/{len(need)}, p50 "
+            f"{step['reco_latency_us']['p50']} us, p99 {p99} us, CPU {step['cpu_us_per_signal']} us/signal, "
+            f"load {step['load_avg_1m']} -> {'ok' if step['ok'] else 'FAIL'}")
+        del step["lo"]
+        if not step["ok"]:
+            break
+        best = step
+    print(json.dumps({"traffic": args.traffic, "echo_rtt_us": echo, "steps": steps,
+                      "load_avg_1m": round(os.getloadavg()[0], 2)}))
+    print(json.dumps({"max_rate": best["rate"] if best else 0,
+                      "p99_at_max_us": best["reco_latency_us"]["p99"] if best else None,
+                      "cpu_us_per_signal": best["cpu_us_per_signal"] if best else None}))
+    return 0
+
+
+def scrape_metrics(url: str) -> dict[str, float]:
+    """The device's /metrics as {"name{labels}": value} (empty if it cannot be read)."""
+    out: dict[str, float] = {}
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            text = resp.read().decode()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            try:
+                out[name] = float(value)
+            except ValueError:
+                continue
+    return out
+
+
+def metrics_delta(before: dict[str, float], after: dict[str, float]) -> dict:
+    """Score cache hits/misses and per-signal stage means over the measured window."""
+    if not before or not after:
+        return {}
+
+    def d(name: str) -> float:
+        return after.get(name, 0.0) - before.get(name, 0.0)
+
+    handled = d("edge_signals_handled_total")
+    stages = {}
+    for name in after:
+        if name.startswith('edge_stage_seconds_total{stage="'):
+            stage = name.split('"')[1]
+            stages[stage] = round(d(name) / max(handled, 1) * 1e6, 1)
+    return {"hits": int(d("edge_score_cache_hits")), "misses": int(d("edge_score_cache_misses")),
+            "handled": int(handled), "stage_us_mean": stages}
+
+
+def seed_history(pub: Publisher, warmup: list[tuple[str, dict]], metrics_url: str,
+                 rate: float = 400.0, timeout_s: float = 120.0) -> float:
+    """Send the members' earlier baskets as POS purchases and wait until the device
+    handled them all (its handled counter): their history is then in shopper_history."""
+    t0 = time.perf_counter()
+    base = scrape_metrics(metrics_url).get("edge_signals_handled_total", 0.0)
+    payloads = [json.dumps({"v": 1, "signal_id": f"h{i}", "ts": time.time(), **p}).encode()
+                for i, (_, p) in enumerate(warmup)]
+    topics = [t for t, _ in warmup]
+    paced(rate, len(payloads), lambda i: pub.client.publish(topics[i], payloads[i], qos=1), pub.service)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pub.service()
+        done = scrape_metrics(metrics_url).get("edge_signals_handled_total", 0.0) - base
+        if done >= len(payloads):
+            break
+        time.sleep(0.2)
+    else:
+        say(f"warning: the device handled only {done:.0f} of {len(payloads)} history purchases")
+    return time.perf_counter() - t0
+
+
+def encode_real(signals: list[tuple[str, dict]], rate: float) -> tuple[list[str], list[bytes], set[int]]:
+    """Topics, payloads (signal_id ``b<i>``, ts = planned send time) and the indices
+    of signals that must cause a recommendation."""
+    start = time.time() + 2.0
+    topics, payloads, must = [], [], set()
+    for i, (topic, body) in enumerate(signals):
+        topics.append(topic)
+        payloads.append(json.dumps({"v": 1, "signal_id": f"b{i}", "ts": round(start + i / rate, 3),
+                                    **body}).encode())
+        kind = topic.rsplit("/", 1)[-1]
+        if kind == "location" or kind == "interaction":
+            must.add(i)
+    return topics, payloads, must
 
 
 def proc_cpu_s(pid: int) -> float:

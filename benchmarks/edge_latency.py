@@ -118,7 +118,8 @@ def percentiles(values_s: list[float]) -> dict[str, float]:
             "p99": round(float(np.percentile(arr, 99)), 1)}
 
 
-def receiver_main(host: str, port: int, subscriptions: list[tuple[str, int]], ready, stop, out) -> None:
+def receiver_main(host: str, port: int, subscriptions: list[tuple[str, int]], ready, stop, out,
+                  armed=None) -> None:
     """Child process: record every arrival with ``perf_counter`` (system-wide
     CLOCK_MONOTONIC on Linux, so comparable with the parent's send times).
 
@@ -131,7 +132,9 @@ def receiver_main(host: str, port: int, subscriptions: list[tuple[str, int]], re
     def on_message(client, userdata, msg) -> None:
         t = time.perf_counter()
         records.append((t, msg.topic, msg.payload))
-        if not first[0] and msg.topic.endswith("/recommendations"):
+        # Armed by the parent just before it spawns the measured device (the
+        # history-seeding run before it publishes recommendations too).
+        if not first[0] and msg.topic.endswith("/recommendations") and (armed is None or armed.is_set()):
             first[0] = True
             out.put(("first", t))
 
@@ -250,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep-rates", default="500,1000,1500,2000,2500,3000,3500,4000,5000,6000",
                     help="comma-separated rates the sweep tries in order")
     ap.add_argument("--sweep-seconds", type=float, default=4.0, help="seconds per sweep step")
+    ap.add_argument("--py-spy", type=Path, default=None, metavar="OUT",
+                    help="profile the device with py-spy during the measured signals: OUT.svg is a "
+                         "flame graph, OUT.txt collapsed stacks (sum them by frame to rank the stages)")
     args = ap.parse_args(argv)
     global NAGLE
     NAGLE = args.nagle
@@ -263,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     device = None
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
-    ready, stop, out = mpctx.Event(), mpctx.Event(), mpctx.Queue()
+    ready, stop, out, armed = mpctx.Event(), mpctx.Event(), mpctx.Queue(), mpctx.Event()
     metrics_port = free_port()
     metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
     scraper = None
@@ -290,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"real traffic: {len(traffic.signals)} signals built in {time.perf_counter() - t_build:.1f} s")
 
         subs = [(tree.recommendations(), 1), (tree.status, 1), ("bench/echo", 0)]
-        rx_proc = mpctx.Process(target=receiver_main, args=(broker.host, broker.port, subs, ready, stop, out),
+        rx_proc = mpctx.Process(target=receiver_main, args=(broker.host, broker.port, subs, ready, stop, out, armed),
                                 daemon=True)
         rx_proc.start()
         if not ready.wait(10):
@@ -300,6 +306,12 @@ def main(argv: list[str] | None = None) -> int:
         cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
                 "--log-level", "WARNING"]
         log = (work / "device.log").open("wb")
+        if traffic is not None:
+            seed_s = seed_history(work, broker, bundle, metrics_port, traffic.warmup, args.dispatch, log)
+            say(f"real traffic: {traffic.members} loyalty members of the training window "
+                f"{traffic.window[0]} .. {traffic.window[1]} got their history as "
+                f"{len(traffic.warmup)} POS purchases in {seed_s:.1f} s (a previous device run)")
+        armed.set()
         t_spawn = time.perf_counter()
         device = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         try:
@@ -313,10 +325,6 @@ def main(argv: list[str] | None = None) -> int:
 
         pub = Publisher(broker.host, broker.port, "bench-tx")
         if traffic is not None:
-            warmup_s = seed_history(pub, traffic.warmup, metrics_url)
-            say(f"real traffic: {traffic.members} loyalty members of the training window "
-                f"{traffic.window[0]} .. {traffic.window[1]} got their history as "
-                f"{len(traffic.warmup)} POS purchases in {warmup_s:.1f} s")
             topics, payloads, must_answer = encode_real(traffic.signals, args.rate)
             if len(payloads) < count:
                 raise SystemExit(f"the data gave {len(payloads)} signals, {count} needed")
@@ -352,6 +360,15 @@ def main(argv: list[str] | None = None) -> int:
                 stop, scrape_out))
             scraper.start()
 
+        profiler = None
+        if args.py_spy is not None:
+            fmt = "raw" if args.py_spy.suffix == ".txt" else "flamegraph"
+            profiler = subprocess.Popen(
+                [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(device.pid),
+                 "--rate", "250", "--nonblocking", "--format", fmt, "--output", str(args.py_spy.resolve()),
+                 "--duration", str(max(int(args.seconds), 1))],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
         def send(i: int) -> None:
             sent_at[i] = time.perf_counter()
             pub.publish(topics[i], payloads[i])
@@ -363,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(args.grace)
         cpu_window_s = proc_cpu_s(device.pid) - cpu0
         after = scrape_metrics(metrics_url)
+        if profiler is not None:
+            profiler.wait(timeout=30)
+            say(f"py-spy profile written to {args.py_spy}")
         pub.close()
 
         # Stop the device cleanly: its last status carries its per-stage timings.
@@ -607,25 +627,58 @@ def metrics_delta(before: dict[str, float], after: dict[str, float]) -> dict:
             "handled": int(handled), "stage_us_mean": stages}
 
 
-def seed_history(pub: Publisher, warmup: list[tuple[str, dict]], metrics_url: str,
-                 rate: float = 400.0, timeout_s: float = 120.0) -> float:
-    """Send the members' earlier baskets as POS purchases and wait until the device
-    handled them all (its handled counter): their history is then in shopper_history."""
+def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metrics_port: int,
+                 warmup: list[tuple[str, dict]], dispatch: str, log, rate: float = 1000.0,
+                 timeout_s: float = 300.0) -> float:
+    """Give the loyalty members their purchase history the way a device gets it: their
+    earlier baskets paid at the till (POS purchases with their loyalty id), in an
+    earlier run of the device on the same database.
+
+    That run uses a 10 s session TTL and ends once every visit has expired, so the
+    measured run starts like a new day: members' history is in ``shopper_history``
+    (seeded into their session when they arrive), nobody is in the store, and
+    nothing they bought then is hidden as "bought this visit"."""
     t0 = time.perf_counter()
-    base = scrape_metrics(metrics_url).get("edge_signals_handled_total", 0.0)
-    payloads = [json.dumps({"v": 1, "signal_id": f"h{i}", "ts": time.time(), **p}).encode()
-                for i, (_, p) in enumerate(warmup)]
-    topics = [t for t, _ in warmup]
-    paced(rate, len(payloads), lambda i: pub.client.publish(topics[i], payloads[i], qos=1), pub.service)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        pub.service()
-        done = scrape_metrics(metrics_url).get("edge_signals_handled_total", 0.0) - base
-        if done >= len(payloads):
-            break
-        time.sleep(0.2)
-    else:
-        say(f"warning: the device handled only {done:.0f} of {len(payloads)} history purchases")
+    local_device_config(
+        work / "seed.toml", port=broker.port, bundle=bundle, db_path=work / "state.db",
+        device_id="bench-edge", overrides={"metrics": {"device_port": metrics_port},
+                                           "policy": {"session_ttl_s": 10}})
+    url = f"http://127.0.0.1:{metrics_port}/metrics"
+    proc = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "seed.toml"),
+                             "--dispatch", dispatch, "--log-level", "WARNING"],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while not scrape_metrics(url):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("the history-seeding device run did not start; see device.log")
+            time.sleep(0.2)
+        pub = Publisher(broker.host, broker.port, "bench-seed")
+        base = scrape_metrics(url).get("edge_signals_handled_total", 0.0)
+        payloads = [json.dumps({"v": 1, "signal_id": f"h{i}", "ts": round(time.time(), 3), **p}).encode()
+                    for i, (_, p) in enumerate(warmup)]
+        topics = [t for t, _ in warmup]
+        paced(rate, len(payloads), lambda i: pub.client.publish(topics[i], payloads[i], qos=1), pub.service)
+        deadline = time.monotonic() + timeout_s
+        done = 0.0
+        while time.monotonic() < deadline:
+            pub.service()
+            m = scrape_metrics(url)
+            done = m.get("edge_signals_handled_total", 0.0) - base
+            if done >= len(payloads) and m.get("edge_sessions", 1.0) == 0.0:
+                break
+            time.sleep(0.5)
+        else:
+            say(f"warning: history seeding: {done:.0f} of {len(payloads)} purchases handled, "
+                f"sessions not all expired")
+        pub.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return time.perf_counter() - t0
 
 

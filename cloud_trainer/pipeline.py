@@ -369,7 +369,9 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     champion_reason = champ.reason
     if beaten_by:
         champion_reason += (
-            f". Not shippable to a device, so not candidates: {', '.join(beaten_by)}, which "
+            f". Not device-runnable as tuned (TIFU-KNN needs every train shopper's vectors; "
+            f"item_knn's full table is too big, its {DEVICE_KNN_NEIGHBOURS}-neighbour variant is a "
+            f"candidate above), so not shipped: {', '.join(beaten_by)}, which "
             f"score higher on validation overall ({', '.join(f'{objective(val_metrics[n]):.4f}' for n in beaten_by)}"
             f" vs {objective(champ_overall):.4f})")
     timings["champion"] = time.perf_counter() - t

@@ -28,8 +28,11 @@ Each run, per worker count W:
    watermark complete and no gap open. ``events_per_s`` = events / (last batch
    stored - first batch stored), from the warehouse's ``received_at``.
 
-The SQLite figure is the same run with one worker on a SQLite file. The last
-line printed is one JSON object (see ``docs/scale.md``).
+The SQLite figure is the same run with one worker on a SQLite file. On the
+first PostgreSQL warehouse and on the SQLite one, ``training_read`` times the
+training and reporting reads (``include_feedback``, online metrics, proof of
+play: SQL in the warehouse). The last line printed is one JSON object (see
+``docs/scale.md``).
 """
 
 from __future__ import annotations
@@ -293,6 +296,35 @@ def run_case(url: str, broker: MosquittoBroker, *, workers: int, devices: int, e
     return res
 
 
+def training_read(url: str) -> dict[str, Any]:
+    """Seconds the training and reporting reads take on a filled warehouse: include_feedback
+    (joins and aggregations in SQL) against a catalogue of the items the devices show, and
+    online metrics + proof of play."""
+    import numpy as np
+    import pandas as pd
+
+    from cloud_trainer.dataset import PreparedData
+    from cloud_trainer.feedback_training import include_feedback, online_metrics, proof_of_play
+
+    items = pd.DataFrame({"item_id": [f"I{i}" for i in range(900)], "price": np.full(900, 2.5)})
+    train = pd.DataFrame({"user_id": ["U1"], "item_idx": np.array([0], dtype=np.int32),
+                          "timestamp": pd.to_datetime(["2026-01-01"]), "event_type": ["purchase"],
+                          "quantity": [1.0], "price": [2.5], "basket_id": ["b"], "store_id": ["store000"]})
+    data = PreparedData(name="bench", items=items, users=pd.DataFrame({"user_id": ["U1"]}), train=train,
+                        val_cases=[], test_cases=[], context_fields={}, fingerprint="bench")
+    wh = open_warehouse(url)
+    t = time.perf_counter()
+    fb = include_feedback(data, wh)
+    t_fb = time.perf_counter() - t
+    t = time.perf_counter()
+    online_metrics(wh)
+    proof_of_play(wh)
+    t_rep = time.perf_counter() - t
+    wh.close()
+    return {"include_feedback_s": round(t_fb, 2), "appended_rows": fb.summary["appended_rows"],
+            "negative_pairs": fb.summary["negative_pairs"], "online_metrics_and_proof_of_play_s": round(t_rep, 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--publish":
@@ -327,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
                     pg_runs[str(w)] = run_case(url, broker, workers=w, devices=args.devices,
                                                events=args.events_per_device, kill="sigkill" if w > 1 else None,
                                                workdir=work)
+                if w == args.workers[0]:
+                    pg_runs[str(w)]["training_read"] = training_read(url)
+                    say(f"training read on postgresql: {pg_runs[str(w)]['training_read']}")
         out["postgres"] = {"workers": pg_runs, "lost": sum(r["lost"] for r in pg_runs.values()),
                            "duplicates": sum(r["duplicates"] for r in pg_runs.values())}
         if "1" in pg_runs and "2" in pg_runs and pg_runs["1"]["events_per_s"]:
@@ -337,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
             with MosquittoBroker(workdir=work / "broker-sqlite") as broker:
                 out["sqlite"] = run_case(f"sqlite:///{work / 'wh.db'}", broker, workers=1, devices=args.devices,
                                          events=args.events_per_device, kill=None, workdir=work)
+            out["sqlite"]["training_read"] = training_read(f"sqlite:///{work / 'wh.db'}")
+            say(f"training read on sqlite: {out['sqlite']['training_read']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out["load_before"] = load_before

@@ -11,6 +11,7 @@ to find. Deterministic for a seed.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 
 from cloud_trainer.ingest import open_warehouse
@@ -18,10 +19,12 @@ from edge.comms.topics import FeedbackEvent
 
 
 def seed_feedback(url: str, versions: Sequence[tuple[str, float, float]], *, impressions: int,
-                  stores: int = 3, devices_per_store: int = 2, start_ts: float = 1_764_547_200.0,
+                  stores: int = 3, devices_per_store: int = 2, start_ts: float | None = None,
                   span_s: float = 6 * 3600, seed: int = 0, batch: int = 5000) -> int:
     """``versions``: (model_version, click rate, conversion rate) per version. Returns events stored."""
     rng = random.Random(seed)
+    if start_ts is None:  # the last ``span_s`` up to now, so "last 24 hours" finds them
+        start_ts = time.time() - span_s
     wh = open_warehouse(url)
     seqs: dict[str, int] = {}
     pending: list[FeedbackEvent] = []

@@ -162,6 +162,14 @@ class LiveIndex:
         with self._lock:
             return list(self._rows.values())
 
+    def counts(self) -> dict[str, int]:
+        """Devices per state, for the overview's summary line."""
+        with self._lock:
+            out = {"online": 0, "offline": 0, "unknown": 0}
+            for r in self._rows.values():
+                out[r.state] = out.get(r.state, 0) + 1
+            return out
+
     def get(self, device_id: str) -> DeviceRow | None:
         with self._lock:
             return self._rows.get(device_id)

@@ -70,18 +70,18 @@ def _pct(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{100 * value:.{digits}f}%"
 
 
-def _spark(values: list[float | None], width: int = 260, height: int = 48) -> str:
+def _spark(values: list[float | None], width: int = 400, height: int = 80) -> str:
     """A small inline SVG line chart (no script, no library)."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(pts) < 2:
-        return (f'<svg class="spark" width="{width}" height="{height}">'
+        return (f'<svg class="spark" viewBox="0 0 {width} {height}" preserveAspectRatio="none">'
                 '<text x="4" y="28">not enough samples</text></svg>')
     lo, hi = min(v for _, v in pts), max(v for _, v in pts)
     span = (hi - lo) or 1.0
     n = max(len(values) - 1, 1)
     path = " ".join(f"{4 + (width - 8) * i / n:.1f},{height - 4 - (height - 8) * (v - lo) / span:.1f}"
                     for i, v in pts)
-    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+    return (f'<svg class="spark" viewBox="0 0 {width} {height}">'
             f'<polyline fill="none" stroke="#2563eb" stroke-width="2" points="{path}"/>'
             f'<text x="{width - 4}" y="12" text-anchor="end">max {hi:,.1f}</text>'
             f'<text x="{width - 4}" y="{height - 2}" text-anchor="end">min {lo:,.1f}</text></svg>')
@@ -272,11 +272,18 @@ async def stream(request: Request, session: Session, form: dict[str, str]) -> Re
 
     async def events() -> Any:
         nonlocal since
+        seen_version, last_counts = -1, None
         yield "retry: 2000\n\n"
         last_beat = time.monotonic()
         while True:
             if await request.is_disconnected():
                 return
+            if c.live.version != seen_version:
+                seen_version = c.live.version
+                counts = c.live.counts()
+                if counts != last_counts:
+                    last_counts = counts
+                    yield f"event: counts\ndata: {json.dumps(counts)}\n\n"
             changed = c.live.changed(ids, since)
             if changed:
                 since = max(r.seq for r in changed)

@@ -24,6 +24,15 @@
       old.replaceWith(row);
       window.__lastRowUpdate = {id: msg.id, seq: msg.seq, at: performance.now()};
     });
+    source.addEventListener("counts", ev => {
+      const c = JSON.parse(ev.data);
+      for (const k of ["online", "offline", "unknown"]) {
+        const el = document.getElementById("count-" + k);
+        if (el) el.textContent = c[k];
+      }
+      const all = document.getElementById("count-all");
+      if (all) all.textContent = c.online + c.offline + c.unknown;
+    });
     source.onopen = () => { if (live) { live.textContent = "live"; live.className = "live"; } };
     source.onerror = () => { if (live) { live.textContent = "reconnecting"; live.className = "live down"; } };
   }

@@ -64,6 +64,9 @@ from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
+ECHO_TOPIC = "bench/echo"
+"""Beside every probe, a bare round trip through the same broker: how much of a
+probe's wait is the broker's (it carries the flood too), not the device's."""
 DEFAULT_BUNDLE = REPO / "out" / "train" / "bundle"
 TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
              "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
@@ -128,7 +131,9 @@ def receiver_main(host: str, port: int, tree: TopicTree, ready, stop, out) -> No
 
     def on_message(client, userdata, msg) -> None:
         t = time.perf_counter()
-        if msg.topic.endswith("/recommendations"):
+        if msg.topic == ECHO_TOPIC:
+            answers.setdefault(msg.payload.decode(), t)
+        elif msg.topic.endswith("/recommendations"):
             counts["recommendations"] += 1
             if b'"signal_id":"probe-' in msg.payload:
                 sid = json.loads(msg.payload)["cause"]["signal_id"]
@@ -146,7 +151,7 @@ def receiver_main(host: str, port: int, tree: TopicTree, ready, stop, out) -> No
 
     def on_connect(c, u, f, rc, p) -> None:
         no_delay(c)
-        c.subscribe([(tree.recommendations(), 1), (tree.status, 1)])
+        c.subscribe([(tree.recommendations(), 1), (tree.status, 1), (ECHO_TOPIC, 1)])
 
     client.on_connect = on_connect
     client.on_subscribe = lambda *a: ready.set()
@@ -502,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                     "shopper": {"track_id": f"probe-shopper-{i % 50}"}}
             sent_at[sid] = time.perf_counter()
             probe.publish(tree.interaction(display), json.dumps(body).encode(), qos=1)
+            sent_at[f"echo-{i}"] = time.perf_counter()
+            probe.publish(ECHO_TOPIC, f"echo-{i}".encode(), qos=1)
             probe.loop(timeout=0)
             i += 1
             if time.perf_counter() - t0 > args.baseline + 10 * args.flood_seconds + args.after + 60:
@@ -522,6 +529,11 @@ def main(argv: list[str] | None = None) -> int:
         probe.disconnect()
 
         flood_end = flood_start + flood_elapsed
+        echo_sent = {k: v for k, v in sent_at.items() if k.startswith("echo-")}
+        sent_at = {k: v for k, v in sent_at.items() if not k.startswith("echo-")}
+        echo = {k: answers[k] - t for k, t in echo_sent.items() if k in answers}
+        echo_during = [echo[k] for k, t in echo_sent.items() if flood_start <= t < flood_end and k in echo]
+        echo_base = [echo[k] for k, t in echo_sent.items() if t < flood_start and k in echo]
         lat = {sid: answers[sid] - t for sid, t in sent_at.items() if sid in answers}
         baseline = [lat[s] for s, t in sent_at.items() if t < flood_start and s in lat]
         during = [lat[s] for s, t in sent_at.items() if flood_start <= t < flood_end and s in lat]
@@ -551,6 +563,8 @@ def main(argv: list[str] | None = None) -> int:
                 "p99_after_ms": p99_ms(after),
                 "in_outbox": outbox_probes,
             },
+            "echo_through_broker": {"p99_baseline_ms": p99_ms(echo_base), "p50_during_flood_ms": p50_ms(echo_during),
+                                    "p99_during_flood_ms": p99_ms(echo_during)},
             "recovered_s": round(recovered_at - flood_end, 3),
             "rss_mb": {
                 "before": round(before_rss[-1], 1) if before_rss else None,

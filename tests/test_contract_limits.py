@@ -168,3 +168,27 @@ def test_device_dead_letters_hostile_numbers_and_everything_it_writes_is_strict_
     assert rows
     for row in rows:
         strict_loads(row)
+
+
+def test_hostile_payloads_on_every_inbound_topic_cause_no_traceback(tmp_path: Path, broker: MosquittoBroker) -> None:
+    """The CI-scale run of ``benchmarks.overload --fuzz`` (100,000 there): a real device,
+    800 hostile payloads over every inbound topic, then a valid signal that must
+    still be answered; every dead letter starts with a field path."""
+    from benchmarks.overload import run_fuzz
+
+    config = tmp_path / "device.toml"
+    config.write_text(
+        f'device_id = "dev1"\nstore_id = "teststore"\n[broker]\nport = {broker.port}\n'
+        f'[model]\nbundle_path = "{tiny_bundle()}"\n[storage]\ndb_path = "state.db"\n'
+        '[feedback.sync]\nenabled = false\n'
+        '[[zones]]\nid = "produce"\ndepartments = ["PRODUCE"]\n'
+        '[[zones]]\nid = "deli"\ndepartments = ["DELI"]\n'
+        '[[displays]]\nid = "produce-screen"\nkind = "screen"\nzone = "produce"\n'
+        '[[displays]]\nid = "deli-screen"\nkind = "screen"\nzone = "deli"\n'
+    )
+    result = run_fuzz(T, ["produce", "deli"], ["produce-screen", "deli-screen"], broker, tmp_path, 800, 2000.0)
+    assert result["tracebacks"] == 0 and result["internal_errors"] == 0, result
+    assert result["alive_after"] and result["answered_after"], result
+    assert result["deadletters_received"] > 150, result
+    assert result["deadletters_with_field_path"] == result["deadletters_received"], result
+    assert result["rejected_keys_in_status"] <= 11 and result["status_bytes_max"] < 16_384, result

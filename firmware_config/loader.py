@@ -101,6 +101,8 @@ def _resolve_paths(config: DeviceConfig, base: Path) -> DeviceConfig:
             ota_updates["trusted_keys"] = [k if k.is_absolute() else base / k for k in ota.trusted_keys]
         if ota.token_file is not None and not ota.token_file.is_absolute():
             ota_updates["token_file"] = base / ota.token_file
+        if ota.ca_file is not None and not ota.ca_file.is_absolute():
+            ota_updates["ca_file"] = base / ota.ca_file
         if ota_updates:
             updates["ota"] = ota.model_copy(update=ota_updates)
     return config.model_copy(update=updates) if updates else config

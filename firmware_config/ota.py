@@ -110,6 +110,11 @@ class OtaConfig(_Strict):
         title="Fleet token file",
         description="File holding the token (first line), so the secret can live outside the config; overrides token.",
     )
+    ca_file: SafePath | None = Field(
+        default=None,
+        title="Fleet CA file",
+        description="PEM CA that signed the fleet service's HTTPS certificate, when it is not in the system store.",
+    )
     max_bundle_bytes: int = Field(
         default=256 * 2**20,
         ge=1024,

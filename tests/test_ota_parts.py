@@ -355,3 +355,43 @@ def test_token_file_overrides_the_inline_token(tmp_path: Path) -> None:
                        tmp_path / "device.toml")
     assert cfg.ota.fleet_token() == "secret-1"
     shutil.rmtree(tmp_path / "ota", ignore_errors=True)
+
+
+def test_https_download_trusts_the_configured_ca_only(tmp_path: Path) -> None:
+    import datetime
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - datetime.timedelta(minutes=1))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    data = b"bundle bytes " * 1000
+    server = _Server(data)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "ca.pem", tmp_path / "key.pem")
+    server.httpd.socket = ctx.wrap_socket(server.httpd.socket, server_side=True)
+    url = server.url.replace("http://", "https://")
+    try:
+        with pytest.raises(DownloadError, match="unreachable"):
+            download(url, tmp_path / "a.part", token="tok", max_bytes=10**6, attempts=1)
+        trusted = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+        download(url, tmp_path / "b.part", token="tok", max_bytes=10**6, attempts=1, ssl_context=trusted)
+    finally:
+        server.close()
+    assert (tmp_path / "b.part").read_bytes() == data

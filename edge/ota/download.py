@@ -152,6 +152,7 @@ def download(
     backoff_s: float = 0.5,
     progress: Callable[[int, int | None], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> DownloadResult:
     """Download with retries; every retry resumes from what is already on disk."""
     last: DownloadError | None = None
@@ -159,7 +160,7 @@ def download(
     for attempt in range(1, attempts + 1):
         try:
             size, have = fetch(url, part, token=token, max_bytes=max_bytes, timeout_s=timeout_s,
-                               progress=progress, should_stop=should_stop)
+                               progress=progress, should_stop=should_stop, ssl_context=ssl_context)
             return DownloadResult(path=part, bytes=size, resumed_from=have, attempts=attempt)
         except DownloadError as exc:
             last = exc

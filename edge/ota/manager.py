@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import threading
@@ -391,7 +392,7 @@ class OtaManager:
                               # one byte over the announced size is enough to call it tampered
                               max_bytes=limit + 1, attempts=self.ota.download_attempts,
                               timeout_s=self.ota.download_timeout_s, progress=self._progress,
-                              should_stop=self._stop.is_set)
+                              should_stop=self._stop.is_set, ssl_context=self._ssl_context())
             if result.resumed_from:
                 self.counts["resumed_downloads"] += 1
             self._set("verifying", version=version, bytes=result.bytes, total=desired.size)
@@ -450,6 +451,12 @@ class OtaManager:
         if not answer:
             return {"ok": False, "reason": "bad_bundle", "detail": f"checker exited with status {code}"}
         return answer
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        """The system's trust store, plus ``[ota] ca_file`` when the fleet has its own CA."""
+        if self.ota.ca_file is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.ota.ca_file))
 
     def _progress(self, size: int, total: int | None) -> None:
         self.report["bytes"] = size

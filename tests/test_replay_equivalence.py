@@ -22,6 +22,7 @@ import numpy as np
 
 from edge.bundle import Item
 from edge.reco import Placement, Ranker, RecoResult, department_mask
+from edge.reco.ranker import top_k
 from edge.state import Session, StateStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "replay_ranking.json"
@@ -105,6 +106,26 @@ def test_a_fixed_stream_gets_the_same_recommendations_as_before() -> None:
     assert all(len(doc["items"]) >= 3 for doc in got)
     assert all(i["price"] is not None and not math.isnan(i["price"]) and i["price"] > 0
                for doc in got for i in doc["items"])
+
+
+def test_fast_top_k_is_the_exact_top_k_with_ties_broken_by_index() -> None:
+    rng = np.random.default_rng(2)
+    for trial in range(300):
+        n = int(rng.choice([10, 300, 5000, 20000]))
+        kind = trial % 4
+        if kind == 0:
+            s = rng.standard_normal(n).astype(np.float32)
+        elif kind == 1:  # many ties (popularity counts)
+            s = rng.integers(0, 20, n).astype(np.float32)
+        elif kind == 2:  # unshowable items at -inf, a boost on some
+            s = rng.random(n).astype(np.float32) + 0.5 * (rng.random(n) < 0.1)
+            s[rng.random(n) < 0.3] = -np.inf
+        else:  # a skewed vector the strided sample misjudges
+            s = np.zeros(n, dtype=np.float32)
+            s[: n // 50] = rng.random(n // 50)
+        k = int(rng.integers(1, min(n, 600) + 1))
+        expected = sorted(range(n), key=lambda i: (-float(s[i]), i))[:k]
+        assert top_k(s, k).tolist() == expected, (trial, n, k)
 
 
 if __name__ == "__main__":

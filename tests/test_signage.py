@@ -82,3 +82,18 @@ def test_impression_waits_for_the_render_confirmation(tmp_path: Path) -> None:
 
 def test_recommendation_contract_carries_the_department() -> None:
     assert Recommendation.model_validate_json(reco().to_json()).items[0].department == "GROCERY"
+
+
+def test_lists_replaced_unseen_are_pruned_but_each_displays_newest_is_kept(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "s.db", isolation_level=None)
+    sink = OutboxFeedbackSink(conn, "d1", "s1", render_confirmed=frozenset({"shelf", "screen"}))
+    sink.PRUNE_EVERY = 1
+    old = time.time() - 600
+    for i, display in enumerate(["shelf", "shelf", "screen", "shelf"]):
+        rec = reco(f"r{i}", display=display)
+        rec.generated_at = old + i if i < 3 else time.time()  # the sink's clock is the list's time
+        sink.on_recommendation(conn, rec)
+    held = [r for (r,) in conn.execute("SELECT recommendation_id FROM feedback_held ORDER BY rowid")]
+    assert held == ["r2", "r3"] and sink.never_shown == 2  # r0, r1: replaced on "shelf" unseen
+    # A page that reconnects still gets the newest list drawn and recorded.
+    assert sink.on_rendered(conn, RenderConfirmation(recommendation_id="r3", shown_at=time.time()), "shelf")

@@ -11,11 +11,11 @@ that caused the event, so both commit or neither does:
   answered when known;
 * :meth:`OutboxFeedbackSink.on_rendered` for a page's render confirmation
   (proof of play, see docs/signage.md): for displays whose screens confirm
-  rendering, the impression is held back in ``feedback_unshown`` at publish
+  rendering, the impression is held back in ``feedback_held`` at publish
   time and written to the outbox only when a page says it drew the list,
   with ``shown_at``. A list replaced before any page drew it never becomes an
-  impression (nobody could see it); held rows older than the attribution
-  window are pruned;
+  impression (nobody could see it): held rows older than ``HELD_S`` are
+  pruned, except each display's newest (a page that reconnects draws it);
 * :meth:`OutboxFeedbackSink.on_purchase` for a POS purchase: one
   **conversion** per purchased item that was shown to the same shopper within
   the attribution window (the latest such impression gets the credit).
@@ -97,6 +97,8 @@ class OutboxFeedbackSink:
     """Writes impressions, interactions and conversions to the outbox."""
 
     PRUNE_EVERY = 500
+    HELD_S = 60.0
+    """A held list this old that is not its display's newest was replaced unseen."""
 
     def __init__(
         self, db: Db, device_id: str, store_id: str, config: FeedbackConfig | None = None,
@@ -105,7 +107,8 @@ class OutboxFeedbackSink:
         self.config = config or FeedbackConfig()
         self.render_confirmed = render_confirmed
         """Displays whose impressions wait for a page's render confirmation."""
-        self.unshown_expired = 0
+        self.never_shown = 0
+        """Held lists pruned because no page drew them before they were replaced."""
         self.outbox = Outbox(self.config.outbox)
         conn = _conn(db)
         with atomic(conn):  # joins the caller's transaction if one is open
@@ -128,8 +131,8 @@ class OutboxFeedbackSink:
                      "WHERE shopper IS NOT NULL")
         # Impressions held until a screen confirms it drew them (proof of play).
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS feedback_unshown (recommendation_id TEXT PRIMARY KEY, "
-            "data TEXT NOT NULL, model_version TEXT, ts REAL NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS feedback_held (recommendation_id TEXT PRIMARY KEY, "
+            "display_id TEXT, data TEXT NOT NULL, model_version TEXT, ts REAL NOT NULL)"
         )
 
     # ---- hooks ---------------------------------------------------------------------
@@ -144,8 +147,9 @@ class OutboxFeedbackSink:
             "cause_signal_id": rec.cause[0] if rec.cause else None, "items": items,
         }
         if rec.display_id in self.render_confirmed:
-            c.execute("INSERT OR REPLACE INTO feedback_unshown VALUES (?,?,?,?)",
-                      (rec.recommendation_id, json.dumps(data), rec.model_version, rec.generated_at))
+            c.execute("INSERT OR REPLACE INTO feedback_held VALUES (?,?,?,?,?)",
+                      (rec.recommendation_id, rec.display_id, json.dumps(data), rec.model_version,
+                       rec.generated_at))
         else:
             self.outbox.append(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
         c.execute(
@@ -182,7 +186,7 @@ class OutboxFeedbackSink:
         ``shown_at``. Returns False for a confirmation with nothing held (a second
         screen on the same display, a redelivery, or a display not held back)."""
         c = _conn(conn)
-        row = c.execute("DELETE FROM feedback_unshown WHERE recommendation_id = ? "
+        row = c.execute("DELETE FROM feedback_held WHERE recommendation_id = ? "
                         "RETURNING data, model_version, ts", (confirmation.recommendation_id,)).fetchone()
         if row is None:
             return False
@@ -241,9 +245,12 @@ class OutboxFeedbackSink:
             "DELETE FROM feedback_recs WHERE rowid IN (SELECT rowid FROM feedback_recs ORDER BY rowid "
             "LIMIT ?) AND ts < ?", (self.PRUNE_EVERY * 8, cutoff))
         if self.render_confirmed:
-            # Held lists no page drew within the window were never seen: not impressions.
-            self.unshown_expired += c.execute(
-                "DELETE FROM feedback_unshown WHERE ts < ?", (cutoff,)).rowcount
+            # A held list that is not its display's newest and is older than HELD_S was
+            # replaced before any page drew it: nobody saw it, it is not an impression.
+            self.never_shown += c.execute(
+                "DELETE FROM feedback_held WHERE ts < ? AND rowid NOT IN "
+                "(SELECT max(rowid) FROM feedback_held GROUP BY display_id)",
+                (now - self.HELD_S,)).rowcount
 
 
 def _claim_write(c: sqlite3.Connection) -> None:

@@ -491,15 +491,19 @@ def _since(params: Any) -> float | None:
 async def results_page(request: Request, session: Session, form: dict[str, str]) -> Response:
     c = console(request)
 
+    fresh = request.query_params.get("fresh") == "1"
+
     def read() -> dict[str, Any]:
-        online = c.results.online()
+        online, at = c.results.cached("online", c.results.online, fresh)
         by_version = {r["model_version"]: r for r in online}
         a, b = request.query_params.get("a"), request.query_params.get("b")
         if not (a in by_version and b in by_version) and len(online) >= 2:
             a, b = online[-2]["model_version"], online[-1]["model_version"]
         compare = c.results.compare(by_version[a], by_version[b]) if a in by_version and b in by_version else None
-        plays, total = c.results.proof_of_play(_since(request.query_params))
-        return {"online": online, "a": a, "b": b, "compare": compare, "plays": plays, "plays_total": total,
+        hours = request.query_params.get("hours", "")
+        (plays, total), at2 = c.results.cached(("plays", hours),
+                                               lambda: c.results.proof_of_play(_since(request.query_params)), fresh)
+        return {"computed_at": min(at, at2), "ttl": int(c.results.ttl_s), "online": online, "a": a, "b": b, "compare": compare, "plays": plays, "plays_total": total,
                 "warehouse": c.results.url, "hours": request.query_params.get("hours", "")}
 
     try:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cloud_trainer.ingest import open_warehouse
 from cloud_trainer.ingest.warehouse import SQLiteWarehouse, SQLWarehouse
 
 Z95 = 1.959964
+CACHE_TTL_S = 30.0
 
 
 def wilson(k: int, n: int) -> tuple[float, float] | None:
@@ -47,10 +49,29 @@ def mean_ci(total: float, total_sq: float, n: int) -> tuple[float, float] | None
 class Results:
     """The warehouse behind the results page (one connection, opened on first use)."""
 
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, ttl_s: float = CACHE_TTL_S) -> None:
         self.url = url
+        self.ttl_s = ttl_s
         self._wh: SQLWarehouse | None = None
         self._lock = threading.Lock()
+        self._cache: dict[Any, tuple[float, Any]] = {}
+        self._cache_lock = threading.Lock()
+
+    def cached(self, key: Any, fn: Callable[[], Any], fresh: bool = False) -> tuple[Any, float]:
+        """``fn()`` computed at most every ``ttl_s`` per key: the warehouse is a report, and one
+        proof-of-play GROUP BY over every rendered item costs about a second per 100,000 items.
+        Returns (value, computed_at)."""
+        now = time.time()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and not fresh and now - hit[0] < self.ttl_s:
+                return hit[1], hit[0]
+        value = fn()
+        with self._cache_lock:
+            if len(self._cache) > 64:  # a few filter combinations; never unbounded
+                self._cache.clear()
+            self._cache[key] = (now, value)
+        return value, now
 
     def warehouse(self) -> SQLWarehouse | None:
         if self.url is None:
@@ -114,29 +135,33 @@ class Results:
         return out
 
     def _play_sql(self, wh: SQLWarehouse, since: float | None) -> tuple[str, list[Any]]:
+        """Plays grouped by store, display, item, hour: ``shown_at`` is extracted once per
+        impression (a materialized CTE), then the items are expanded and grouped."""
         shown = wh.jnum("shown_at")
-        hour = (f"CAST({shown} / 3600 AS INTEGER) * 3600" if isinstance(wh, SQLiteWarehouse)
-                else f"floor({shown} / 3600) * 3600")
-        where, params = ["kind = 'impression'", f"{shown} IS NOT NULL"], []
+        hour = ("CAST(shown / 3600 AS INTEGER) * 3600" if isinstance(wh, SQLiteWarehouse)
+                else "floor(shown / 3600) * 3600")
+        where, params = ["kind = 'impression'"], []
         if since is not None:
             where.append("ts >= ?")
             params.append(float(since))
         item = wh.jtext("item_id", "it.value")
-        sql = (f"SELECT store_id, coalesce({wh.jtext('display_id')}, '') AS display, {item} AS item, "
-               f"{hour} AS hour, count(*) AS plays FROM events, {wh.jitems()} "
-               f"WHERE {' AND '.join(where)} GROUP BY store_id, display, item, hour "
+        sql = (f"WITH imp AS MATERIALIZED (SELECT store_id, coalesce({wh.jtext('display_id')}, '') AS display, "
+               f"{shown} AS shown, data FROM events WHERE {' AND '.join(where)}), "
+               f"plays AS (SELECT store_id, display, {item} AS item, {hour} AS hour, count(*) AS plays "
+               f"FROM imp, {wh.jitems()} WHERE shown IS NOT NULL GROUP BY store_id, display, item, hour) "
+               "SELECT store_id, display, item, hour, plays, count(*) OVER () AS total FROM plays "
                "ORDER BY hour DESC, store_id, display, plays DESC, item")
         return sql, params
 
     def proof_of_play(self, since: float | None = None, limit: int = 200) -> tuple[list[tuple[Any, ...]], int]:
-        """Plays per store / display / item / hour (newest hour first): the first ``limit`` rows and the total."""
+        """Plays per store / display / item / hour (newest hour first): the first ``limit`` rows and the total
+        (one pass: the total is a window count over the grouped rows)."""
         wh = self.warehouse()
         if wh is None:
             return [], 0
         sql, params = self._play_sql(wh, since)
-        _, count = wh.query(f"SELECT count(*) FROM ({sql}) AS t", params)
         _, rows = wh.query(f"{sql} LIMIT {int(limit)}", params)
-        return rows, int(count[0][0])
+        return [r[:5] for r in rows], int(rows[0][5]) if rows else 0
 
     def proof_of_play_csv(self, since: float | None = None) -> Iterator[str]:
         """Every row, streamed in chunks (the export may be larger than memory)."""
@@ -149,7 +174,7 @@ class Results:
         sql, params = self._play_sql(wh, since)
         for _, rows in wh.iter_query(sql, params, chunk=10_000):
             lines = []
-            for store, display, item, hour, plays in rows:
+            for store, display, item, hour, plays, _ in rows:
                 when = dt.datetime.fromtimestamp(float(hour), dt.UTC).strftime("%Y-%m-%dT%H:00Z")
                 lines.append(",".join(_csv(x) for x in (store, display, item, when, int(plays))) + "\n")
             yield "".join(lines)

@@ -410,6 +410,9 @@ def choose_champion(
     parts = []
     for seg in ("known", "anonymous"):
         rows = results[seg]
+        if not by_segment.get(seg):
+            parts.append(f"{seg} shoppers: no validation case, so {rows[0]['name']} (listed first) by default")
+            continue
         runner = f", ahead of {rows[1]['name']} ({rows[1]['objective']:.4f})" if len(rows) > 1 else ""
         parts.append(f"{seg} shoppers: {rows[0]['name']} ({rows[0]['objective']:.4f}){runner}")
     reason = ("best validation recall@20 + ndcg@10 per segment among device-runnable systems: "

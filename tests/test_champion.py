@@ -180,3 +180,14 @@ def test_tifu_grid_holds_the_published_dunnhumby_setting() -> None:
     decays = TIFUKNNRecommender.GRID_DECAY
     assert dict(group_size=3, r_b=0.9, r_g=0.6) in decays
     assert (900, 0.2) in TIFUKNNRecommender.GRID_BLEND
+
+
+def test_champion_says_when_a_segment_has_no_validation_case() -> None:
+    stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
+    val = [case([], [5], user=None, anonymous=True)]  # every shopper new: nobody known
+    champ = choose_champion(
+        {"known": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
+         "anonymous": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})]},
+        stage, FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9]), val, exclude_history=False)
+    assert "known shoppers: no validation case, so model (listed first) by default" in champ.reason
+    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}

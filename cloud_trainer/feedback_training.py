@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.dataset import PreparedData
-from cloud_trainer.ingest.warehouse import SQLWarehouse, open_warehouse
+from cloud_trainer.ingest.warehouse import SQLWarehouse, WarehouseError, open_warehouse
 
 ACTION_EVENT = {"pickup": "cart", "touch": "view"}
 WEIGHT_CLIP = (0.5, 2.0)
@@ -322,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     ex = sub.add_parser("examples", help="what include_feedback would add, without a dataset (counts)")
     ex.add_argument("--warehouse", required=True, help=help_wh)
     args = ap.parse_args(argv)
-    wh = open_warehouse(args.warehouse)
+    try:
+        wh = open_warehouse(args.warehouse, must_exist=True)
+    except WarehouseError as exc:
+        ap.exit(2, f"{ap.prog} {args.cmd}: error: {exc}\n")
     if args.cmd == "report":
         df = online_metrics(wh)
         print(_table(df))

@@ -276,3 +276,9 @@ def test_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match=r"postgresql://u:\*\*\*@127.0.0.1:1/x: cannot connect"):
         open_warehouse("postgresql://u:secret@127.0.0.1:1/x")
     assert open_warehouse(tmp_path / "plain.db").engine == "sqlite"
+    # The command-line tools say the same in one line, exit 2, no traceback.
+    for module, cmd in (("cloud_trainer.ingest", "report"), ("cloud_trainer.feedback_training", "report")):
+        res = subprocess.run([sys.executable, "-m", module, cmd, "--warehouse", "mysql://db/x"], cwd=REPO,
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 2 and "no warehouse engine for scheme 'mysql'" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr

@@ -10,7 +10,7 @@ DATA   ?= ../shared/data
 OUT    ?= out
 DEMO_ARGS ?=
 
-.PHONY: install mosquitto browser postgres demo test lint bench clean
+.PHONY: install mosquitto browser postgres demo console-demo test lint bench clean
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ postgres:
 demo: install mosquitto
 	$(PY) -m deploy.demo --data-dir $(DATA) --out $(OUT) $(DEMO_ARGS)
 
+# The fleet console (docs/console.md) with simulated devices: prints the URL and two logins.
+console-demo: install mosquitto
+	$(PY) -m deploy.console_demo $(CONSOLE_DEMO_ARGS)
+
 # pytest exits 5 when it collected nothing: a broken suite, never a pass.
 test: install mosquitto browser postgres
 	@$(PY) -m pytest -q; rc=$$?; \
@@ -58,6 +62,7 @@ bench: install mosquitto browser postgres
 	$(PY) -m benchmarks.camera_fps
 	$(PY) -m benchmarks.ingest_scale
 	$(PY) -m benchmarks.fleet_service
+	$(PY) -m benchmarks.fleet_console
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -52,9 +52,9 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.console_seed import seed_feedback
+from deploy.console_seed import SimulatedFleet as Fleet
+from deploy.console_seed import publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
-from edge.comms.topics import DeviceStatus, TopicTree, dump
 
 REPO = Path(__file__).resolve().parents[1]
 OPERATOR = "bench-operator-token-0123456789"
@@ -68,63 +68,6 @@ def pct(values: list[float]) -> dict[str, float]:
     s = sorted(values)
     return {"p50": round(statistics.median(s), 1), "p95": round(s[min(len(s) - 1, int(0.95 * len(s)))], 1),
             "n": len(s)}
-
-
-class Fleet:
-    """Simulated devices: per-device counters that move like a real device's."""
-
-    def __init__(self, n: int, stores: int, seed: int = 0) -> None:
-        rng = random.Random(seed)
-        self.ids = [f"s{(i % stores) + 1:03d}-edge-{i // stores + 1:02d}" for i in range(n)]
-        self.store = {d: f"store-{(i % stores) + 1:03d}" for i, d in enumerate(self.ids)}
-        self.version = {d: (V2 if rng.random() < 0.3 else V1) for d in self.ids}
-        self.handled = {d: rng.randrange(10_000) for d in self.ids}
-        self.rejected = {d: rng.randrange(5) for d in self.ids}
-        self.rng = rng
-        self.lock = threading.Lock()
-
-    def status(self, dev: str) -> tuple[str, bytes]:
-        with self.lock:
-            self.handled[dev] += self.rng.randrange(50, 400)
-            if self.rng.random() < 0.05:
-                self.rejected[dev] += 1
-            version = self.version[dev]
-            handled, rejected = self.handled[dev], self.rejected[dev]
-        detail = {
-            "handled": handled, "rejected_total": rejected, "rejected": {"shopper": rejected},
-            "received": {"location": handled}, "errors": 0, "published": handled,
-            "stage_us_mean": {"parse": 40.0, "score": 600.0 + self.rng.random() * 200, "publish": 90.0},
-            "health": {"inference": "ok", "feedback": {"outbox": {"pending": 3, "unsent": self.rng.randrange(20),
-                                                                  "oldest_pending_age_s": 2.5}}},
-            "cameras": {"cam-1": {"state": "online"}, "cam-2": {"state": "online"}},
-            "model": {"active": version, "previous": V1 if version == V2 else None},
-            "ota": {"state": "active" if version == V2 else "idle", "version": version},
-        }
-        st = DeviceStatus(device_id=dev, state="online", ts=time.time(), model_version=version, detail=detail)
-        return TopicTree(self.store[dev], dev).status, dump(st)
-
-
-def publisher(port: int, fleet: Fleet, devs: list[str], period: float, stop: threading.Event,
-              sent: list[int]) -> None:
-    """One connection publishing every ``period`` s for each of ``devs``, spread evenly."""
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-sim-{devs[0]}", protocol=mqtt.MQTTv5)
-    c.max_inflight_messages_set(200)
-    c.connect("127.0.0.1", port, keepalive=30)
-    c.loop_start()
-    gap = period / len(devs)
-    nxt = time.monotonic()
-    i = 0
-    while not stop.is_set():
-        topic, payload = fleet.status(devs[i % len(devs)])
-        c.publish(topic, payload, qos=1, retain=True)
-        sent[0] += 1
-        i += 1
-        nxt += gap
-        delay = nxt - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-    c.loop_stop()
-    c.disconnect()
 
 
 class Session:
@@ -211,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError((tmp / "serve.log").read_text()) from None
                 time.sleep(0.2)
 
-        fleet = Fleet(args.devices, args.stores)
+        fleet = Fleet(args.devices, args.stores, (V1, V2))
         sent = [0]
         shares = [fleet.ids[i::args.connections] for i in range(args.connections)]
         threads = [threading.Thread(target=publisher, args=(broker.port, fleet, s, args.period, stop, sent),

@@ -1,4 +1,7 @@
-"""Synthetic feedback for the console's results page (tests, benchmark, demo).
+"""Synthetic data for the console (tests, benchmark, demo): feedback in a warehouse,
+and simulated devices publishing statuses.
+
+**Feedback** (:func:`seed_feedback`):
 
 Events are real :class:`edge.comms.topics.FeedbackEvent` objects stored through
 the warehouse's own ``store()`` (the path the ingest service takes), shaped
@@ -6,16 +9,26 @@ like a device's: impressions with ``display_id``, ``items`` and ``shown_at``,
 interactions with ``recommended``, conversions with ``revenue``. Each version
 gets its own click and conversion rates, so an A/B comparison has something
 to find. Deterministic for a seed.
+
+**Simulated devices** (:class:`SimulatedFleet`, :func:`publisher`): statuses
+shaped like a real device's (``model``, ``ota``, ``handled``, ``rejected_total``,
+``stage_us_mean``, the feedback outbox, cameras), published retained by a few
+MQTT connections on behalf of many device ids. Not a device: no model runs.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Sequence
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from cloud_trainer.ingest import open_warehouse
-from edge.comms.topics import FeedbackEvent
+from edge.comms.topics import DeviceStatus, FeedbackEvent, TopicTree, dump
 
 
 def seed_feedback(url: str, versions: Sequence[tuple[str, float, float]], *, impressions: int,
@@ -64,3 +77,76 @@ def seed_feedback(url: str, versions: Sequence[tuple[str, float, float]], *, imp
     finally:
         wh.close()
     return stored
+
+
+class SimulatedFleet:
+    """Simulated devices: per-device counters that move like a real device's."""
+
+    def __init__(self, n: int, stores: int, versions: tuple[str, str], seed: int = 0) -> None:
+        rng = random.Random(seed)
+        V1, V2 = versions  # noqa: N806 - the older and the newer model
+        self.versions = versions
+        self.ids = [f"s{(i % stores) + 1:03d}-edge-{i // stores + 1:02d}" for i in range(n)]
+        self.store = {d: f"store-{(i % stores) + 1:03d}" for i, d in enumerate(self.ids)}
+        self.version = {d: (V2 if rng.random() < 0.3 else V1) for d in self.ids}
+        self.handled = {d: rng.randrange(10_000) for d in self.ids}
+        self.rejected = {d: rng.randrange(5) for d in self.ids}
+        self.previous: dict[str, str | None] = {}
+        self.ota: dict[str, dict[str, Any]] = {}
+        self.offline: set[str] = set()
+        self.rng = rng
+        self.lock = threading.Lock()
+
+    def offline_status(self, dev: str) -> tuple[str, bytes]:
+        st = DeviceStatus(device_id=dev, state="offline", ts=time.time())
+        return TopicTree(self.store[dev], dev).status, dump(st)
+
+    def status(self, dev: str) -> tuple[str, bytes]:
+        with self.lock:
+            self.handled[dev] += self.rng.randrange(50, 400)
+            if self.rng.random() < 0.05:
+                self.rejected[dev] += 1
+            version = self.version[dev]
+            handled, rejected = self.handled[dev], self.rejected[dev]
+        detail = {
+            "handled": handled, "rejected_total": rejected, "rejected": {"shopper": rejected},
+            "received": {"location": handled}, "errors": 0, "published": handled,
+            "stage_us_mean": {"parse": 40.0, "score": 600.0 + self.rng.random() * 200, "publish": 90.0},
+            "health": {"inference": "ok", "feedback": {"outbox": {"pending": 3, "unsent": self.rng.randrange(20),
+                                                                  "oldest_pending_age_s": 2.5}}},
+            "cameras": {"cam-1": {"state": "online"}, "cam-2": {"state": "online"}},
+            "model": {"active": version, "previous": self.previous.get(dev)},
+            "ota": self.ota.get(dev) or {"state": "idle"},
+        }
+        st = DeviceStatus(device_id=dev, state="online", ts=time.time(), model_version=version, detail=detail)
+        return TopicTree(self.store[dev], dev).status, dump(st)
+
+
+def publisher(port: int, fleet: SimulatedFleet, devs: list[str], period: float, stop: threading.Event,
+              sent: list[int]) -> None:
+    """One connection publishing every ``period`` s for each of ``devs``, spread evenly."""
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-sim-{devs[0]}", protocol=mqtt.MQTTv5)
+    c.max_inflight_messages_set(200)
+    c.connect("127.0.0.1", port, keepalive=30)
+    c.loop_start()
+    gap = period / len(devs)
+    nxt = time.monotonic()
+    i = 0
+    while not stop.is_set():
+        dev = devs[i % len(devs)]
+        if dev in fleet.offline:  # stopped by the caller: its last word was an "offline" status
+            i += 1
+            nxt += gap
+            continue
+        topic, payload = fleet.status(dev)
+        c.publish(topic, payload, qos=1, retain=True)
+        sent[0] += 1
+        i += 1
+        nxt += gap
+        delay = nxt - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    c.loop_stop()
+    c.disconnect()
+
+

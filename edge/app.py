@@ -244,7 +244,7 @@ class Device:
             self.last_swap_pause_us = pause_us
             log.info("swapped generation %s -> %s (pause %.0f us)", old.model_version, new.model_version, pause_us)
             self._follow_scorer(new.scorer)
-            if persist_catalogue and not new.catalogue.empty:
+            if persist_catalogue and not new.catalogue.empty and new.catalogue is not old.catalogue:
                 self._save_catalogue(new.catalogue)
             if refresh:
                 self.agent.refresh_all()

@@ -255,3 +255,19 @@ def test_the_registry_gives_status_and_prometheus_the_same_numbers() -> None:
     assert 'edge_ota_downloads_total{outcome="ok"} 2' in text
     assert "edge_sessions 5" in text
     assert "# TYPE edge_stage_seconds_total counter" in text
+
+
+def test_a_model_update_with_the_same_items_shares_the_serving_catalogue(tmp_path: Path) -> None:
+    device = Device(device_config(tmp_path, None, tiny_bundle()))
+    try:
+        same = device.load_generation(tiny_bundle())  # items.json loaded again: equal, not identical
+        assert same.catalogue is device.store.catalogue and same.mapping is None
+        sessions_before = device.store.session("t:x", loyalty_id=None, track_id="x", now=0.0)
+        sessions_before.add_history([5, 6])
+        device.swap(same)
+        assert sessions_before.history == [5, 6]  # nothing re-indexed
+        other = device.load_generation(other_bundle())
+        assert other.catalogue is not device.store.catalogue and other.mapping is not None
+    finally:
+        device.link.client.loop_stop()
+        device.store.close()

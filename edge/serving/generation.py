@@ -118,7 +118,7 @@ def build_generation(
     after the swap has bound the store to ``catalogue``)."""
     t0 = time.perf_counter()
     base = store.catalogue
-    if catalogue is not base and catalogue.fingerprint == base.fingerprint:
+    if catalogue is not base and catalogue.same_items(base):
         # The same items.json (the usual model update): share the serving
         # catalogue, so the swap re-indexes nothing.
         catalogue = base

@@ -105,7 +105,12 @@ def _with_feedback(data: PreparedData, warehouse: Path | str, log: Callable[[str
     consume them yet.
     """
     from cloud_trainer.feedback_training import include_feedback
-    from cloud_trainer.ingest.warehouse import WarehouseError, WarehouseMissing, open_warehouse
+    from cloud_trainer.ingest.warehouse import (
+        WarehouseError,
+        WarehouseMissing,
+        open_warehouse,
+        redact_url,
+    )
 
     try:
         # must_exist: a mistyped SQLite path must be an error, not an empty new warehouse.
@@ -114,7 +119,7 @@ def _with_feedback(data: PreparedData, warehouse: Path | str, log: Callable[[str
         raise DataError(f"{warehouse}: no such feedback warehouse") from exc
     except WarehouseError as exc:
         raise DataError(str(exc)) from exc
-    log(f"[feedback] {warehouse}: {fb.summary}")
+    log(f"[feedback] {redact_url(str(warehouse))}: {fb.summary}")
     return fb.data
 
 

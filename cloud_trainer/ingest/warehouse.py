@@ -1,6 +1,6 @@
 """Where ingested feedback lives: one storage URL, two engines.
 
-* ``sqlite:///path/wh.db`` (or a plain path): :class:`SQLiteWarehouse`, the
+* ``sqlite:///relative/wh.db``, ``sqlite:////absolute/wh.db`` or a plain path: :class:`SQLiteWarehouse`, the
   embedded default -- one file (WAL), several ingest workers on one machine
   (writers serialise on SQLite's lock).
 * ``postgresql://user@host:port/db``: :class:`PostgresWarehouse` (psycopg 3) --
@@ -633,18 +633,18 @@ class PostgresWarehouse(SQLWarehouse):
         try:
             import psycopg
         except ImportError as exc:  # the cloud extra installs it
-            raise WarehouseError(f"{_redact(url)}: the PostgreSQL engine needs psycopg "
+            raise WarehouseError(f"{redact_url(url)}: the PostgreSQL engine needs psycopg "
                                  "(pip install 'psycopg[binary]', part of the cloud extra)") from exc
         self._psycopg = psycopg
         self.url = url
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=int(connect_timeout))
         except psycopg.OperationalError as exc:
-            raise WarehouseError(f"{_redact(url)}: cannot connect: {str(exc).strip()}") from exc
+            raise WarehouseError(f"{redact_url(url)}: cannot connect: {str(exc).strip()}") from exc
         self._migrate()
 
     def describe(self) -> str:
-        return _redact(self.url)
+        return redact_url(self.url)
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(self._sql(sql), params or None)  # type: ignore[arg-type]
@@ -757,7 +757,7 @@ class PostgresWarehouse(SQLWarehouse):
             self.conn.close()
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
     """The URL without its password, for messages and logs."""
     parts = urlsplit(url)
     if parts.password:
@@ -769,8 +769,8 @@ def _redact(url: str) -> str:
 def open_warehouse(url: str | Path, *, must_exist: bool = False) -> SQLWarehouse:
     """A warehouse from a storage URL.
 
-    ``sqlite:///abs/path.db``, ``sqlite:///rel/path.db`` is read as a relative
-    path only when written ``sqlite:rel/path.db``; a plain path means SQLite too.
+    ``sqlite:///relative/wh.db`` or ``sqlite:////absolute/wh.db`` (as the fleet
+    service's storage URL), or a plain path: SQLite.
     ``postgresql://`` (or ``postgres://``) URLs go to PostgreSQL; anything else
     is a :class:`WarehouseError` naming the scheme. ``must_exist`` (readers such
     as training): a missing SQLite file is :class:`WarehouseMissing` instead of a
@@ -779,8 +779,13 @@ def open_warehouse(url: str | Path, *, must_exist: bool = False) -> SQLWarehouse
     text = str(url)
     scheme = text.split(":", 1)[0].lower() if ("://" in text or text.startswith("sqlite:")) else "sqlite"
     if scheme == "sqlite":
-        path = text.removeprefix("sqlite:") if text.startswith("sqlite:") else text
-        path = "/" + path.lstrip("/") if path.startswith("//") else path
+        # As the fleet service's storage URL (and SQLAlchemy): sqlite:///rel/wh.db is relative,
+        # sqlite:////abs/wh.db absolute.
+        path = text
+        for prefix in ("sqlite:///", "sqlite://", "sqlite:"):
+            if text.startswith(prefix):
+                path = text[len(prefix):]
+                break
         if not path or path == "/":
             raise WarehouseError(f"{text}: no file path after sqlite:// (want sqlite:///path/to/wh.db)")
         if must_exist and not Path(path).is_file():
@@ -788,5 +793,5 @@ def open_warehouse(url: str | Path, *, must_exist: bool = False) -> SQLWarehouse
         return SQLiteWarehouse(Path(path))
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return PostgresWarehouse(text.replace("postgresql+psycopg://", "postgresql://", 1))
-    raise WarehouseError(f"{_redact(text)}: no warehouse engine for scheme {scheme!r} "
+    raise WarehouseError(f"{redact_url(text)}: no warehouse engine for scheme {scheme!r} "
                          "(use sqlite:///path/to/wh.db or postgresql://user@host:port/db)")

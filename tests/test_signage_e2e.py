@@ -175,7 +175,7 @@ def test_screenshots_of_every_layout_are_readable(stack: Stack, browser) -> None
             for (const t of document.querySelectorAll('.tile')) {
               const tr = t.getBoundingClientRect();
               if (tr.bottom > innerHeight + 1 || tr.right > innerWidth + 1) bad.push('tile:' + t.textContent);
-              for (const e of t.children) {
+              for (const e of t.querySelectorAll('.inner > *')) {
                 const r = e.getBoundingClientRect();
                 if (r.bottom > tr.bottom + 1 || r.right > tr.right + 1 || e.scrollHeight > e.clientHeight + 2
                     || e.scrollWidth > e.clientWidth + 2)

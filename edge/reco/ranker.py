@@ -83,10 +83,16 @@ def showable_mask(items: Sequence) -> np.ndarray:
     for i, it in enumerate(items):
         name = display_name(it.name or "")
         price = it.price
-        if (not name or name == f"product {it.item_id}".casefold()
+        if (not name or _is_placeholder(name, it.item_id)
                 or not (price == price and price > 0)):  # price == price: not NaN
             ok[i] = False
     return ok
+
+
+def _is_placeholder(name: str, item_id: str) -> bool:
+    """"product 1126203", also with the brand the trainer appends ("... (private)")."""
+    stem = f"product {item_id}".casefold()
+    return name == stem or (name.startswith(stem + " (") and name.endswith(")"))
 
 
 def name_codes(items: Sequence) -> np.ndarray:

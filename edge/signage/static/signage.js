@@ -37,22 +37,45 @@
     return e;
   }
 
+  // The grid for this screen: the column count that gives the largest text, where a
+  // tile's text size is bounded by its height (about eight lines) and its width
+  // (about twenty characters a line).
+  function fit(n) {
+    n = Math.max(n, 1);
+    var cs = getComputedStyle(list);
+    var w = list.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    var h = list.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    var best = n, bestSize = -1;
+    for (var cols = 1; cols <= n; cols++) {
+      var rows = Math.ceil(n / cols);
+      var size = Math.min(h / rows / 8, w / cols / 12);
+      if (size > bestSize + 0.01) { best = cols; bestSize = size; }
+    }
+    // A strip is one row along the shelf; shown on a screen of another shape (the
+    // wall's tiles) it takes the best grid like any page.
+    if (document.body.className === "layout-strip" && w > 2 * h) best = n;
+    list.style.gridTemplateColumns = "repeat(" + best + ", minmax(0, 1fr))";
+    list.style.gridTemplateRows = "repeat(" + Math.ceil(n / best) + ", minmax(0, 1fr))";
+  }
+
   function render(view) {
     var tiles = document.createDocumentFragment();
     view.items.forEach(function (it, i) {
       var tile = el("article", "tile");
+      var inner = el("div", "inner");
       tile.style.setProperty("--dept", it.colour);
       tile.setAttribute("data-item", it.item_id);
       tile.setAttribute("data-position", String(i + 1));
-      tile.appendChild(el("div", "dept", it.department));
-      tile.appendChild(el("div", "name", view.kind === "shelf" ? it.short : it.name));
-      tile.appendChild(el("div", "price", it.price));
-      tile.appendChild(el("div", "reason", it.reason));
+      inner.appendChild(el("div", "dept", it.department));
+      inner.appendChild(el("div", "name", view.kind === "shelf" ? it.short : it.name));
+      inner.appendChild(el("div", "price", it.price));
+      inner.appendChild(el("div", "reason", it.reason));
+      tile.appendChild(inner);
       tile.addEventListener("click", function () { tap(it.item_id, tile); });
       tiles.appendChild(tile);
     });
+    if (!current || current.items.length !== view.items.length) fit(view.items.length);
     list.replaceChildren(tiles);
-    list.style.setProperty("--n", String(Math.max(view.items.length, 1)));
     list.setAttribute("data-recommendation", view.recommendation_id);
     list.setAttribute("data-cause", view.cause || "");
     current = view;
@@ -100,6 +123,7 @@
     ws.onerror = function () { /* onclose follows and reconnects */ };
   }
 
+  window.addEventListener("resize", function () { if (current) fit(current.items.length); });
   setInterval(setOnline, 1000);
   connect();
 })();

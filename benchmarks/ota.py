@@ -569,6 +569,13 @@ def main(argv: list[str] | None = None) -> int:
         watch.publish(tree.desired, b'{"v": 1, "model_version": 5}')  # malformed: dead-lettered
         time.sleep(1.0)
         marks["phase_a_end"] = time.perf_counter()
+        # The device's overload policy (edge/admission.py) coalesces a shopper's queued
+        # positions when its backlog passes 500: superseded signals get no answer of their
+        # own. No restart happened in phase A, so these counters cover it.
+        with contextlib.suppress(TimeoutError):
+            watch.wait(lambda d: True, 5, "a status", since=time.perf_counter() - 30)
+        overload = ((watch.latest or {}).get("detail") or {}).get("overload") or {}
+        overload_a = {k: overload.get(k) for k in ("coalesced", "shed", "peak_backlog", "backlog") if k in overload}
         malformed_deadlettered = any("desired" in str(d.get("topic")) for d in watch.deadletters)
 
         # 3. rollbacks the device decides by itself
@@ -677,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
         "refused": refused,
         "resumed_downloads": resumed,
         "malformed_desired_deadlettered": malformed_deadlettered,
+        "overload_phase_a": overload_a,
         "rollbacks": rollbacks,
         "sigkills_during_ota": sigkills,
         "came_back_serving": came_back,

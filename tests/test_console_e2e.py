@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -203,6 +204,9 @@ def test_console_end_to_end_in_a_real_browser(stack: Stack, browser) -> None:
     # The open overview page converges to v2 by itself (live rows, no reload).
     d.get(url + "/console/")
     assert wait_until(lambda: overview_shows("online", V2), 40, interval=0.5), [row_text(d, x) for x in DEVICES]
+    # Latency p50 / p99 from the devices' own histograms (status detail.latency_ms), not a mean.
+    assert all(re.fullmatch(r"[\d.,]+ / [\d.,]+", row_cell(d, dev, ".lat")) for dev in DEVICES), \
+        [row_cell(d, x, ".lat") for x in DEVICES]
 
     # Kill one device: the broker's last will marks it offline on the open page.
     stack.kill("checkout")

@@ -188,6 +188,7 @@ class StageHistograms(Counter):
             dict.update(self, base)
         self.buckets: dict[str, list[int]] = {}
         self.sums_ns: dict[str, int] = {}
+        self._window: dict[str, list[int]] = {}
 
     def __setitem__(self, key: str, value: int) -> None:
         delta = value - dict.get(self, key, 0)
@@ -198,6 +199,32 @@ class StageHistograms(Counter):
             self.sums_ns[key] = 0
         b[bisect.bisect_left(_BOUNDS_NS, delta)] += 1
         self.sums_ns[key] += delta
+
+    def window_quantiles(self, stage: str, qs: tuple[float, ...] = (0.5, 0.99)) -> dict[str, float] | None:
+        """Quantiles (ms) of ``stage`` since the previous call, interpolated inside buckets as
+        Prometheus' histogram_quantile does; None when no message went through. Feeds the MQTT
+        status's ``latency_ms`` (the fleet console's p50/p99 column)."""
+        counts = list(self.buckets.get(stage) or ())
+        prev = self._window.get(stage) or [0] * len(counts)
+        self._window[stage] = counts
+        delta = [c - p for c, p in zip(counts, prev, strict=False)]
+        n = sum(delta)
+        if n <= 0:
+            return None
+        out: dict[str, float] = {}
+        for q in qs:
+            rank, running = q * n, 0
+            for i, k in enumerate(delta):
+                if running + k >= rank and k:
+                    lo = STAGE_BOUNDS_S[i - 1] if i > 0 else 0.0
+                    hi = STAGE_BOUNDS_S[i] if i < len(STAGE_BOUNDS_S) else STAGE_BOUNDS_S[-1]
+                    value = lo + (hi - lo) * (rank - running) / k
+                    break
+                running += k
+            else:
+                value = STAGE_BOUNDS_S[-1]
+            out[f"p{round(q * 100):d}"] = round(value * 1000, 3)
+        return {**out, "n": n}
 
     def render(self, name: str, help_text: str) -> str:
         """Prometheus text of one histogram family, label ``stage``."""
@@ -276,6 +303,8 @@ def serve_device(device: Any, config: Any) -> DeviceEndpoints:
     if not isinstance(m.stage_ns, StageHistograms):
         m.stage_ns = StageHistograms(m.stage_ns)
     stages: StageHistograms = m.stage_ns
+    # Signal latency (parse to publish) between two statuses, for the fleet console.
+    m.register_block("latency_ms", lambda: stages.window_quantiles("total"))
 
     def model_info() -> dict:
         gen = device.generation

@@ -52,6 +52,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a listening TCP socket on ``port`` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN.
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    if not inodes:
+        return False
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False
+
+
 class MosquittoBroker:
     """A Mosquitto process bound to 127.0.0.1 on its own port.
 
@@ -69,6 +98,8 @@ class MosquittoBroker:
         extra_config: str = "",
     ) -> None:
         self.port = port or free_port()
+        self._port_chosen = port is None
+        """True while the port is ours to change: picked by free_port() and never served yet."""
         self.host = "127.0.0.1"
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="mosquitto-"))
@@ -121,6 +152,22 @@ class MosquittoBroker:
     def start(self, timeout: float = 10.0) -> MosquittoBroker:
         if self.running:
             return self
+        # free_port() releases the port before Mosquitto binds it, so another
+        # process on a busy machine can take it in between. On a first start
+        # with a port we chose, pick another one; a restart must keep its port
+        # (clients reconnect to it), and a caller's port is theirs to keep.
+        for _ in range(4 if self._port_chosen else 1):
+            try:
+                self._start_once(timeout)
+                break
+            except BrokerError as exc:
+                if not (self._port_chosen and "Address already in use" in str(exc)):
+                    raise
+                self.port = free_port()
+        self._port_chosen = False
+        return self
+
+    def _start_once(self, timeout: float) -> None:
         self._write_config()
         log = self.log_path.open("ab")
         self._proc = subprocess.Popen(
@@ -137,11 +184,11 @@ class MosquittoBroker:
                     f"mosquitto exited with {self._proc.returncode}: "
                     f"{self.log_path.read_text(errors='replace')[-2000:]}"
                 )
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.2):
-                    return self
-            except OSError:
-                time.sleep(0.02)
+            # Ours, not just anyone's: another process listening on the port
+            # would accept the probe while Mosquitto fails to bind it.
+            if _listens(self._proc.pid, self.port):
+                return
+            time.sleep(0.02)
         self.stop()
         raise BrokerError(f"mosquitto did not listen on port {self.port} within {timeout}s")
 

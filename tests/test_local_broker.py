@@ -51,3 +51,25 @@ def test_retained_message_survives_restart(broker: MosquittoBroker) -> None:
         client.disconnect()
     assert got == [b"still here"]
     assert "Permission denied" not in broker.log_path.read_text()
+
+
+def test_first_start_moves_off_a_port_taken_since_it_was_chosen(tmp_path) -> None:
+    """free_port() releases the port before Mosquitto binds it; on a busy machine
+    another process can take it in between (seen as a flaky 'Address already in
+    use' in a full suite run). A first start on a port the broker chose itself
+    moves to a free one; a restart keeps its port."""
+    b = MosquittoBroker(workdir=tmp_path / "broker")
+    taken = b.port
+    squatter = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    squatter.bind(("127.0.0.1", taken))
+    squatter.listen()
+    try:
+        b.start()
+        assert b.port != taken
+        assert _listening(b)
+        moved = b.port
+        b.restart()
+        assert b.port == moved
+    finally:
+        squatter.close()
+        b.cleanup()

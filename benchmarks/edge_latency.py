@@ -448,6 +448,13 @@ def main(argv: list[str] | None = None) -> int:
             "model_runs": window.get("misses"),
             "model_run_share": _ratio(window.get("misses"), count),
             "cpu_us_per_signal": round(cpu_window_s / count * 1e6, 1),
+            # Signals the device handled in the window (its admission may coalesce a
+            # shopper's queued positions when it falls behind): CPU per signal handled
+            # is the cost figure that does not flatter a device that shed work.
+            "handled": window.get("handled"),
+            "coalesced_or_shed": (count - window["handled"]) if window.get("handled") is not None else None,
+            "cpu_us_per_handled": (round(cpu_window_s / window["handled"] * 1e6, 1)
+                                   if window.get("handled") else None),
             "echo_rtt_us": echo_p,
             "reco_latency_us": reco_p,
             "rss_mb": mem.get("VmRSS"),

@@ -71,7 +71,7 @@ def build(
     bundle: Path | None,
     data_dir: Path = DATA_DIR,
     seed: int = 1,
-    history_baskets: int = 8,
+    history_baskets: int = 5,
     concurrent: int = 400,
 ) -> Traffic:
     """A stream of at least ``count`` signals (it is cut to ``count``)."""

@@ -142,7 +142,9 @@ def identities(layout: StoreLayout) -> list[Identity]:
             *_w(store.interaction(display_id), any_device.request),
         )))
     out.append(Identity("signage", "edge-signage", (
-        *_r(*(store.recommendations(d) for d in layout.signage)),
+        # The device's retained status tells the pages when the device is offline.
+        *_r(*(store.recommendations(d) for d in layout.signage),
+            *(TopicTree(layout.store_id, d, layout.prefix).status for d in layout.device_ids)),
         *_w(*(t for d in layout.signage for t in (store.rendered(d), store.shelf(d), store.interaction(d)))),
     ), local=True))
     out.append(Identity("shelf_gateway", "shelf-gateway", (

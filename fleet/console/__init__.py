@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from fleet.console.auth import Sessions
+from fleet.console.auth import LoginThrottle, Sessions
 from fleet.console.live import LiveIndex
 from fleet.console.results import Results
 
@@ -26,6 +26,7 @@ class Console:
         self.results = Results(cfg.warehouse if cfg else None)
         self.secure = fleet.config.tls_cert_file is not None or (fleet.config.public_url or "").startswith("https:")
         self.sessions = Sessions()
+        self.throttle = LoginThrottle()
         self.live = LiveIndex()
         self.live.load(self.storage)
         fleet.status_listeners.append(self.live.on_status)

@@ -85,6 +85,38 @@ class Session:
         return bool(token) and hmac.compare_digest(self.csrf, token or "")
 
 
+class LoginThrottle:
+    """After ``FREE_FAILURES`` failed logins for one name, each further attempt for it
+    must wait ``2 ** (failures - FREE_FAILURES)`` s (at most ``MAX_WAIT_S``); a success
+    resets it. Slows online password guessing without letting anyone lock a user
+    out for long. Per name, in memory, bounded."""
+
+    FREE_FAILURES = 5
+    MAX_WAIT_S = 300.0
+    MAX_NAMES = 10_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fails: dict[str, tuple[int, float]] = {}
+
+    def wait_s(self, name: str) -> float:
+        with self._lock:
+            n, last = self._fails.get(name, (0, 0.0))
+        if n < self.FREE_FAILURES:
+            return 0.0
+        return max(0.0, last + min(self.MAX_WAIT_S, 2.0 ** (n - self.FREE_FAILURES)) - time.time())
+
+    def record(self, name: str, ok: bool) -> None:
+        with self._lock:
+            if ok:
+                self._fails.pop(name, None)
+                return
+            if len(self._fails) >= self.MAX_NAMES:
+                self._fails.clear()
+            n, _ = self._fails.get(name, (0, 0.0))
+            self._fails[name] = (n + 1, time.time())
+
+
 class Sessions:
     """Server-side sessions by cookie token (in memory; a restart logs everyone out)."""
 

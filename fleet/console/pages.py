@@ -171,7 +171,12 @@ async def login_submit(request: Request) -> Response:
                       message="The login form's security token is missing or stale. Reload the page and try again.")
     c = console(request)
     name, password = form.get("name", "")[:64], form.get("password", "")[:1024]
+    wait = c.throttle.wait_s(name)
+    if wait > 0:
+        return render("login.html", request, None, 429, next=_safe_next(form.get("next")), csrf=cookie,
+                      error=f"Too many failed logins for this name: try again in {wait:.0f} s.")
     role = await run_in_threadpool(check_password, c.storage, name, password)
+    c.throttle.record(name, ok=role is not None)
     if role is None:
         await asyncio.sleep(0.2)  # slows password guessing a little more (argon2 already costs ~50 ms)
         resp = render("login.html", request, None, 401, next=_safe_next(form.get("next")), csrf=cookie,
@@ -360,13 +365,18 @@ async def device_page(request: Request, session: Session, form: dict[str, str]) 
 
 def models_data(c: Any) -> dict[str, Any]:
     running: dict[str, int] = {}
+    where: dict[str, dict[str, int]] = {}
     for r in c.live.rows():
         if r.active and r.state == "online":
             running[r.active] = running.get(r.active, 0) + 1
+            stores = where.setdefault(r.active, {})
+            stores[r.store or "?"] = stores.get(r.store or "?", 0) + 1
     models = []
     for m in registry.list_models(c.storage):
         metrics = (m.get("metrics") or {}).get("metrics") or {}
-        models.append({**m, "running": running.get(m["version"], 0), "offline": metrics})
+        top = sorted(where.get(m["version"], {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        models.append({**m, "running": running.get(m["version"], 0), "offline": metrics, "stores": top[:6],
+                       "more_stores": max(0, len(top) - 6)})
     return {"models": models}
 
 

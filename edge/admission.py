@@ -116,6 +116,8 @@ class Intake:
         """Time the worker rested under a flood, leaving the GIL to the network thread."""
         self._last_was_position = False
         self._last_get = 0.0
+        self.refused_stopping = 0
+        """Priority messages that came while stopping: left unacknowledged with the broker."""
         self.drained_at: float | None = None
         """When the backlog last went from non-empty to empty (for giving memory back)."""
 
@@ -128,16 +130,22 @@ class Intake:
                 self._cond.notify_all()
             return
         topic, payload = item[0], item[1]
+        ack = item[3] if len(item) > 3 else None
         if len(payload) > MAX_PAYLOAD_BYTES:
             # Admission before work: a length check, no copy, no parse.
             self.oversize += 1
             if self.on_reject is not None:
                 self.on_reject(topic, payload, f"payload: {len(payload)} bytes, more than the "
                                                f"{MAX_PAYLOAD_BYTES} allowed")
+            if ack is not None:
+                ack()  # dead-lettered: done with it
             return
         found = self.topics.classify(topic)
         kind = found[0] if found else None
         if kind in COALESCED_KINDS:
+            if ack is not None:
+                ack()  # positions are best effort (QoS 0 by contract): a newer one supersedes it
+                item = item[:3]
             self._put_coalesced(kind, self._key(kind, topic, payload), item)
             if len(self._pending) >= self.coalesce_above:
                 # Flooded: hand the GIL over after each position, so the main
@@ -187,6 +195,11 @@ class Intake:
 
     def _put_priority(self, item: tuple[Any, ...], size: int) -> None:
         with self._cond:
+            if self._stop:
+                # Stopping: not queued and not acknowledged, so the broker keeps it
+                # for the next start (persistent session) instead of us losing it.
+                self.refused_stopping += 1
+                return
             if self._priority and (len(self._priority) >= self.max_priority
                                    or self._priority_bytes + size > self.max_priority_bytes):
                 # Never shed: wait for the worker (TCP backpressure to the broker).
@@ -293,6 +306,7 @@ class Intake:
             "backpressure_s": round(self.backpressure_s, 3),
             "over_bound": self.over_bound,
             "rested_s": round(self.rested_s, 3),
+            "refused_stopping": self.refused_stopping,
             "priority_wait_ms": {"mean": round(self.priority_wait_s / max(self.priority_taken, 1) * 1e3, 2),
                                  "max": round(self.priority_wait_max_s * 1e3, 2)},
         }

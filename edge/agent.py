@@ -43,7 +43,7 @@ from collections.abc import Callable
 from paho.mqtt.properties import Properties
 
 from edge.admission import Intake, SeenWindow
-from edge.comms.mqtt import MqttLink, reply_properties
+from edge.comms.mqtt import Ack, MqttLink, reply_properties
 from edge.comms.topics import (
     CameraStatus,
     CameraZoneEvent,
@@ -143,6 +143,8 @@ class Agent:
         """POS/interactions recorded before the log writer caught up (attributed
         to what was committed by then)."""
         self._worker_thread: threading.Thread | None = None
+        self._ack: Ack | None = None
+        """The broker ack of the message being handled (worker thread only)."""
         self._last_reject_log = 0.0
         self._unlogged_rejects = 0
         self.handlers: dict[str, Callable[[Inbound, Properties | None], None]] = {
@@ -171,18 +173,42 @@ class Agent:
             self._queue.close(shed_positions=True)
             self._worker_thread.join(timeout=timeout)
 
-    def on_message(self, topic: str, payload: bytes, props: Properties | None) -> None:
-        """The MQTT link's message callback (paho's network thread)."""
+    def on_message(self, topic: str, payload: bytes, props: Properties | None, ack: Ack | None = None) -> None:
+        """The MQTT link's message callback (paho's network thread).
+
+        ``ack`` (QoS 1 on the main link) acknowledges the message to the broker: it
+        is called once the message is done with (its transaction committed, its
+        answer published, or it was dead-lettered), never when it is merely queued,
+        so a crash in between leaves it with the broker, which resends it."""
         direct = self.direct.get(topic) if self.direct else None
         if direct is not None:
-            direct(topic, payload)
+            try:
+                direct(topic, payload)
+            finally:
+                if ack is not None:
+                    ack()
             return
         if self.dispatch == "queue":
-            self._queue.put((topic, payload, props))
+            self._queue.put((topic, payload, props, ack))
         else:
+            # Inline (paho's threads, both links): acked once handled; the
+            # hand-over of an ack to the log writer is the worker's (one thread).
             self.handle(topic, payload, props)
+            if ack is not None:
+                ack()
 
-    def on_retained(self, topic: str, payload: bytes, props: Properties | None) -> None:
+    def _settle(self) -> None:
+        """Acknowledge the message just handled, unless a handler took its ack over
+        (a render confirmation is acked when the log writer committed it)."""
+        ack, self._ack = self._ack, None
+        if ack is not None:
+            ack()
+
+    def _take_ack(self) -> Ack | None:
+        ack, self._ack = self._ack, None
+        return ack
+
+    def on_retained(self, topic: str, payload: bytes, props: Properties | None, ack: Ack | None = None) -> None:
         """A message with the retain flag: sent because we (re)subscribed, so not news.
 
         Inbound signals are events, not state (the contract publishes none of them
@@ -193,17 +219,21 @@ class Agent:
         """
         found = self.topics.classify(topic)
         if topic == self.topics.desired or (found is not None and found[0] == "camera_status"):
-            self.on_message(topic, payload, props)
+            self.on_message(topic, payload, props, ack)
             return
         self.reject(topic, payload, "retained: a retained inbound signal is stale state replayed on "
                                     "subscribe; ignored")
+        if ack is not None:
+            ack()
 
     def _worker(self) -> None:
         while True:
             msg = self._queue.get()
             if msg is None:
                 return
-            self.handle(*msg)
+            self._ack = msg[3] if len(msg) > 3 else None
+            self.handle(msg[0], msg[1], msg[2])
+            self._settle()
 
     def handle(self, topic: str, payload: bytes, props: Properties | None = None) -> None:
         """One inbound message, start to finish. Never raises."""
@@ -331,6 +361,7 @@ class Agent:
             bought = self.store.record_purchase(
                 sale.transaction_id, session, [line.item_id for line in sale.items], sale.ts, conn)
             if bought is None:
+                self.seen.duplicates["pos"] += 1
                 return  # QoS 1 redelivery of a transaction already recorded
             self.feedback.on_purchase(conn, sale)
         if session is None:
@@ -344,6 +375,11 @@ class Agent:
         display = self.layout.display(inbound.params["display_id"])
         self._drain_log()  # the interaction refers to what was shown
         with self.store.transaction() as conn:
+            if not self.store.claim_signal("interaction", ev.signal_id, self.clock(), conn):
+                # Recorded before a restart (the broker resent what we had not acked
+                # yet, or a sender replayed it): SeenWindow forgot it, the database did not.
+                self.seen.duplicates["interaction"] += 1
+                return
             session = None
             if ev.shopper is not None:
                 session = self._session(ev.shopper)
@@ -362,7 +398,8 @@ class Agent:
         msg: RenderConfirmation = inbound.payload  # type: ignore[assignment]
         display = self.layout.display(inbound.params["display_id"])
         if self._feedback_active:
-            self.log_writer.put(None, (display.id, msg))
+            # Acked once the log writer committed it (it holds the confirmation until then).
+            self.log_writer.put(None, (display.id, msg), then=self._take_ack())
 
     def on_request(self, inbound: Inbound, props: Properties | None) -> None:
         req: RecommendRequest = inbound.payload  # type: ignore[assignment]

@@ -170,6 +170,8 @@ class Device:
             on_message=self.agent.on_message,
             on_connected=self._on_connected,
             on_retained=self.agent.on_retained,
+            # QoS 1 signals are acked once committed, not when queued (edge.comms.mqtt).
+            manual_ack=True,
         )
         self.agent.link = self.link
         self._stop = threading.Event()
@@ -327,13 +329,16 @@ class Device:
 
     def stop(self) -> None:
         self._stop.set()
-        # Take no new input first ("offline", then disconnect: QoS 1 messages not
-        # yet delivered stay with the broker for the next start), then finish
-        # what was accepted (the agent drains its priority lane), then commit
-        # everything the log writer holds. Nothing acknowledged is lost.
+        # Positions stop first. Then the agent finishes what it queued (its priority
+        # lane) and refuses the rest, unacknowledged: the broker keeps those for the
+        # next start. The log writer commits what it holds, so the acks of render
+        # confirmations go out too; then "offline" and disconnect (the acks are
+        # written before the DISCONNECT). Nothing acknowledged is lost, and nothing
+        # is acknowledged before it is committed.
         self.positions_link.stop()
-        self.link.stop(final=(self.topics.status, self.status.payload("offline")))
         self.agent.stop()
+        self.log_writer.drain(5.0)
+        self.link.stop(final=(self.topics.status, self.status.payload("offline")))
         for t in self._threads:
             t.join(timeout=2)
         if self.ota is not None:
@@ -421,6 +426,7 @@ class Device:
             "log_writer": {"pending": lw.pending, "peak": lw.peak_pending, "waited_s": round(lw.waited_s, 3),
                            "retries": lw.retries, "dropped": lw.dropped},
             "paho_queue": len(getattr(client, "_out_messages", ())),
+            "acks": {"sent": self.link.acks, "stale": self.link.acks_stale},
             "sessions": len(self.store.sessions),
             "sessions_evicted": self.store.sessions_evicted,
             "inventory_unknown": self.store.unknown_items,
@@ -470,6 +476,7 @@ class Device:
                     pruned = self.store.prune_personal_data(self.clock(), days * 86400.0)
                     if any(pruned.values()):
                         log.info("personal data older than %d days removed: %s", days, pruned)
+                    self.store.prune_signals(self.clock())
                 self._after_backlog()
             except Exception:
                 log.exception("housekeeping failed")

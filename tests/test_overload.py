@@ -298,3 +298,89 @@ def test_device_without_a_usable_model_keeps_serving(tmp_path: Path, broker: Mos
             proc.wait()
     if case == "quarantined_db":
         assert list(tmp_path.glob("state.db.corrupt*")), sorted(p.name for p in tmp_path.iterdir())
+
+
+def start_device(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config), "--log-level",
+                             "WARNING"], stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def recorded(db_path: Path) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """Purchases, interaction events and conversion events (transaction, item) on disk."""
+    with sqlite3.connect(db_path, timeout=30) as db:
+        txns = [r[0] for r in db.execute("SELECT transaction_id FROM purchases")]
+        events = [(r[0], json.loads(r[1])["data"]) for r in db.execute(
+            "SELECT kind, payload FROM feedback_outbox WHERE kind IN ('interaction', 'conversion')")]
+    return (txns, [d["signal_id"] for k, d in events if k == "interaction"],
+            [(d["transaction_id"], d["item_id"]) for k, d in events if k == "conversion"])
+
+
+def test_sigkill_mid_flood_loses_no_acknowledged_pos_or_interaction_and_counts_each_once(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    """QoS 1 signals are acked to the broker only once committed: a SIGKILL while
+    hundreds are queued in the device leaves them with the broker (persistent
+    session), the restarted device gets them again, and each is recorded once
+    (POS by transaction id, interactions by signal id, also across the restart)."""
+    config = write_config(tmp_path, broker)
+    probe = Probe(broker)
+    proc = start_device(config)
+    n = 250
+    sent: dict[str, list[str]] = {"pos": [], "interaction": []}
+    accepted = {"pos": threading.Event(), "interaction": threading.Event()}  # the broker has them all
+    try:
+        probe.wait_for(lambda t, b: t == T.status and (b or {}).get("state") == "online", timeout=30)
+
+        def sender(kind: str) -> None:
+            c = client(broker, f"{kind}-sender")
+            infos = []
+            for i in range(n):
+                if kind == "pos":
+                    msg = purchase(["P001", "P002"], loyalty=f"l{i % 20}", txn=f"txn-{i}")
+                    sent["pos"].append(msg["transaction_id"])
+                    topic = T.pos
+                else:
+                    msg = {"v": 1, "signal_id": f"touch-{i}", "ts": time.time(), "kind": "pickup",
+                           "item_id": "P003", "shopper": {"track_id": f"t{i % 30}"}}
+                    sent["interaction"].append(msg["signal_id"])
+                    topic = T.interaction("deli-screen" if i % 2 else "produce-screen")
+                infos.append(c.publish(topic, json.dumps(msg).encode(), qos=1))
+            for info in infos:
+                info.wait_for_publish(10)  # the broker has it: from here it must not be lost
+            accepted[kind].set()
+            c.disconnect()
+            c.loop_stop()
+
+        threads = [threading.Thread(target=sender, args=(k,)) for k in ("pos", "interaction")]
+        threads.append(threading.Thread(target=flood, args=(broker, 20_000)))
+        for t in threads:
+            t.start()
+        assert all(e.wait(30) for e in accepted.values())
+        # Mid-flood, once the device has started on them: the rest are queued in it
+        # (or in flight to it), all already accepted by the broker.
+        assert wait_until(lambda: len(recorded(tmp_path / "state.db")[0]) >= 5, 30, 0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        before = recorded(tmp_path / "state.db")
+        for t in threads:
+            t.join()
+        proc = start_device(config)
+
+        def complete() -> bool:
+            txns, touches, _ = recorded(tmp_path / "state.db")
+            return len(set(txns)) >= n and len(set(touches)) >= n
+
+        assert wait_until(complete, 90, 0.5), [len(set(x)) for x in recorded(tmp_path / "state.db")[:2]]
+        time.sleep(1.0)  # a late redelivery would show up as a second event now
+        stop(proc)
+    finally:
+        probe.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    txns, touches, conversions = recorded(tmp_path / "state.db")
+    # The kill landed mid-stream: some were recorded before it, the rest after the restart.
+    assert 0 < len(set(before[1])) < n or 0 < len(set(before[0])) < n, [len(set(x)) for x in before[:2]]
+    assert sorted(txns) == sorted(sent["pos"])
+    assert sorted(touches) == sorted(sent["interaction"]), "an interaction is missing or recorded twice"
+    assert len(conversions) == len(set(conversions)), "a purchase was attributed twice"

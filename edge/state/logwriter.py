@@ -23,6 +23,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ class LogWriter:
         """Bound of the queue: past it ``put`` waits for a commit (the worker slows
         down; nothing is dropped). 20,000 rows is ~10 s of a busy store."""
         self._pending: list[tuple[tuple, Any]] = []
+        self._after: deque[tuple[int, Callable[[], None]]] = deque()
+        """(entries queued up to and including it, callback): run once that many are committed."""
         self._cond = threading.Condition()
         self._queued = 0
         self._committed = 0
@@ -75,11 +78,13 @@ class LogWriter:
         self._thread.start()
         return self
 
-    def put(self, row: tuple | None, rec: Any | None) -> None:
+    def put(self, row: tuple | None, rec: Any | None, *, then: Callable[[], None] | None = None) -> None:
         """Queue one log row (its last field a list of item ids) and the
         recommendation for the impression hook. ``row`` None queues only ``rec``
         for the hook (a render confirmation, handled after the impressions
-        queued before it, in the same transaction)."""
+        queued before it, in the same transaction). ``then`` runs on the writer's
+        thread once this entry's batch is committed (or given up): the broker
+        ack of a render confirmation, which must not be sent before it is on disk."""
         with self._cond:
             if len(self._pending) >= self.max_pending and not self._stop:
                 t0 = time.monotonic()
@@ -88,6 +93,8 @@ class LogWriter:
                 self.waited_s += time.monotonic() - t0
             self._pending.append((row, rec))
             self._queued += 1
+            if then is not None:
+                self._after.append((self._queued, then))
             if len(self._pending) > self.peak_pending:
                 self.peak_pending = len(self._pending)
 
@@ -135,6 +142,14 @@ class LogWriter:
         with self._cond:
             self._committed += len(batch)
             self._cond.notify_all()
+            ready = []
+            while self._after and self._after[0][0] <= self._committed:
+                ready.append(self._after.popleft()[1])
+        for then in ready:
+            try:
+                then()
+            except Exception:
+                log.exception("after-commit callback failed")
 
     def _commit(self, batch: list[tuple[tuple, Any]], *, last: bool) -> bool:
         """One transaction for the batch; False if it failed and may be retried."""

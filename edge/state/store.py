@@ -56,6 +56,10 @@ HISTORY_KEEP = 50
 """Most recent items kept per shopper; the model reads far fewer."""
 
 
+SIGNAL_IDS_KEPT_S = 2 * 86_400.0
+"""How long recorded interaction signal ids are kept: longer than the broker keeps an
+absent device's session (edge.comms.mqtt.SESSION_EXPIRY_S, a day), so nothing it can
+resend after a restart is counted twice."""
 SCHEMA_COMPONENT = "device_state"
 
 
@@ -91,6 +95,14 @@ MIGRATIONS = [
         CREATE INDEX IF NOT EXISTS idx_reco_log_display_id_ts ON reco_log (display_id, ts);
     """),
     Migration(2, "session histories and baskets as item ids", _history_as_item_ids),
+    # Interactions carry no natural key like a POS transaction id: their signal ids are
+    # recorded so a redelivery after a restart (the broker resends what was not acked)
+    # is not a second event. Pruned after SIGNAL_IDS_KEPT_S (StateStore.prune_signals).
+    Migration(3, "signal ids of recorded interactions", """
+        CREATE TABLE IF NOT EXISTS signals_seen (kind TEXT, signal_id TEXT, ts REAL,
+            PRIMARY KEY (kind, signal_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS idx_signals_seen_ts ON signals_seen (ts);
+    """),
 ]
 """The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
 
@@ -482,6 +494,17 @@ class StateStore:
                 raise
             conn.execute("COMMIT")
         return {"history": history, "purchases": purchases}
+
+    def claim_signal(self, kind: str, signal_id: str, now: float, conn: sqlite3.Connection) -> bool:
+        """Record ``signal_id`` in the caller's transaction; False if it was recorded
+        before (a redelivery or replay, also across restarts: the caller skips it)."""
+        return conn.execute("INSERT OR IGNORE INTO signals_seen(kind, signal_id, ts) VALUES (?,?,?)",
+                            (kind, signal_id, now)).rowcount == 1
+
+    def prune_signals(self, now: float, keep_s: float = SIGNAL_IDS_KEPT_S) -> int:
+        """Forget recorded signal ids older than ``keep_s`` (on the flush connection)."""
+        with self._flush_lock, db.atomic(self._flush_connection()) as conn:
+            return conn.execute("DELETE FROM signals_seen WHERE ts < ?", (now - keep_s,)).rowcount
 
     def flush(self) -> int:
         """Commit buffered session changes in one transaction; returns rows written."""

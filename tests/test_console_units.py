@@ -66,3 +66,24 @@ def test_intervals_are_the_textbook_ones() -> None:
     d = Results.compare({"impressions": 1000, "clicks": 50, "conversions": 10},
                         {"impressions": 1000, "clicks": 80, "conversions": 11})
     assert d["ctr"]["significant"] and not d["conversion_rate"]["significant"]
+
+
+def test_results_sql_gives_the_same_figures_on_both_warehouse_engines(warehouse_url: str) -> None:
+    from deploy.console_seed import seed_feedback
+
+    seed_feedback(warehouse_url, [("v1", 0.05, 0.02), ("v2", 0.08, 0.03)], impressions=600, start_ts=1_764_547_200.0)
+    r = Results(warehouse_url)
+    try:
+        online = {row["model_version"]: row for row in r.online()}
+        assert set(online) == {"v1", "v2"} and online["v1"]["impressions"] == online["v2"]["impressions"] == 300
+        for row in online.values():
+            lo, hi = row["ctr_ci"]
+            assert lo <= row["ctr"] <= hi and row["revenue_ci"][0] <= row["revenue"] <= row["revenue_ci"][1]
+        rows, total = r.proof_of_play(limit=5)
+        assert len(rows) == 5 and total >= 5
+        assert rows[0][3] >= rows[-1][3]  # newest hour first
+        body = "".join(r.proof_of_play_csv())
+        assert body.count("\n") == total + 1
+        assert sum(int(line.rsplit(",", 1)[1]) for line in body.splitlines()[1:]) == 3 * 600
+    finally:
+        r.close()

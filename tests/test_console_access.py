@@ -139,6 +139,11 @@ def test_an_operator_starts_and_aborts_a_rollout_through_the_service(stack: Stac
     assert o.login("olga")[0] == 303
     status, _, page = o.get("/console/")
     assert "edge-1" in page and "store-a" in page
+    # Filters, search and sort run on the server: only matching rows come back.
+    assert 'id="dev-edge-2"' in o.get("/console/?q=edge-2")[2] and 'id="dev-edge-1"' not in o.get("/console/?q=edge-2")[2]
+    assert 'id="dev-edge-1"' not in o.get("/console/?state=offline")[2]
+    page = o.get("/console/?sort=id&dir=desc")[2]
+    assert page.index('id="dev-edge-2"') < page.index('id="dev-edge-1"')
     # The service's own validation answers a bad form: waves must end at 100.
     status, headers, _ = o.post("/console/rollouts", {"model": "v2", "target": "store", "store": "store-a",
                                                      "canary": "1", "waves": "50"})

@@ -184,6 +184,10 @@ def test_console_end_to_end_in_a_real_browser(stack: Stack, browser) -> None:
     assert wait_until(lambda: d.refresh() or overview_shows("online", V1), 60, interval=1.0), \
         [row_text(d, x) for x in DEVICES]
     shot(d, "overview")
+    # Search narrows the grid in place (htmx swaps the grid; the URL keeps the filter).
+    d.find_element(By.ID, "q").send_keys("aisle-2")
+    assert wait_until(lambda: row_text(d, "aisle-1") == "" and row_text(d, "aisle-2") != "", 10), text_of(d, "grid")
+    assert "q=aisle-2" in d.current_url
 
     # Start a canary rollout of v2 to all devices from the rollouts page.
     d.get(url + "/console/rollouts")

@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import real_traffic
 from benchmarks.edge_latency import DEFAULT_BUNDLE, ensure_bundle, location_payloads
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import free_port
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--signals", type=int, default=20000)
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    ap.add_argument("--traffic", choices=("synthetic", "real"), default="synthetic",
+                    help="real: edge_latency's Complete Journey replay (members' history paid at the "
+                         "till first, then visits with inventory, pickups and purchases)")
     args = ap.parse_args(argv)
     ensure_bundle(args.bundle)
     work = Path(tempfile.mkdtemp(prefix="handle-cpu-"))
@@ -49,17 +53,31 @@ def main(argv: list[str] | None = None) -> int:
     config = local_device_config(work / "device.toml", port=free_port(), bundle=args.bundle,
                                  db_path=work / "state.db", device_id="bench-edge")
     # Feedback capture into the outbox, as edge-device runs it (the sender is not started).
-    device = Device(config, feedback=FeedbackRuntime(config).sink_factory)
+    # A clock the real traffic can move past the session TTL (the seeding visits end).
+    skew = [0.0]
+    device = Device(config, feedback=FeedbackRuntime(config).sink_factory, clock=lambda: time.time() + skew[0])
     device.log_writer.start()  # as in the device: its queue is bounded, put() waits when it is full
     tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
     zones = [z.id for z in config.zones]
     neighbours = {z.id: list(z.neighbours) for z in config.zones}
-    payloads = location_payloads(zones, neighbours, WARMUP + args.signals)
-    for p in payloads[:WARMUP]:
-        device.handle(tree.location, p)
+    if args.traffic == "real":
+        traffic = real_traffic.build(config, WARMUP + args.signals, bundle=args.bundle)
+        # Members' history the device's way: their earlier baskets paid at the till ...
+        for i, (topic, body) in enumerate(traffic.warmup):
+            device.handle(topic, json.dumps({"v": 1, "signal_id": f"h{i}", "ts": time.time(), **body}).encode())
+        skew[0] += config.policy.session_ttl_s + 60  # ... and those visits over
+        with device.lock:
+            device.agent.expire()
+        stream = [(topic, json.dumps({"v": 1, "signal_id": f"b{i}", "ts": time.time() + skew[0], **body}).encode())
+                  for i, (topic, body) in enumerate(traffic.signals)]
+    else:
+        stream = [(tree.location, p) for p in location_payloads(zones, neighbours, WARMUP + args.signals)]
+    for topic, p in stream[:WARMUP]:
+        device.handle(topic, p)
+    hits0, misses0 = device.generation.scores.cache_hits, device.generation.scores.cache_misses
     t0, p0, w0 = time.thread_time(), time.process_time(), time.perf_counter()
-    for p in payloads[WARMUP:]:
-        device.handle(tree.location, p)
+    for topic, p in stream[WARMUP:]:
+        device.handle(topic, p)
     t1, p1, w1 = time.thread_time(), time.process_time(), time.perf_counter()
     n = args.signals
     errors = device.metrics.errors + sum(device.metrics.rejected.values())
@@ -71,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         "process_cpu_us_per_signal": round((p1 - p0) / n * 1e6, 1),
         "wall_us_per_signal": round((w1 - w0) / n * 1e6, 1),
         "errors": errors,
+        "traffic": args.traffic,
+        "score_cache": {"hits": device.generation.scores.cache_hits - hits0,
+                        "misses": device.generation.scores.cache_misses - misses0},
         "strategy": "model" if device.generation.scorer is not None else "popularity",
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }))

@@ -55,6 +55,8 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
+    if np.isnan(scores.max()):  # NaN sorts above everything and equals nothing: rank it last
+        scores = np.where(np.isnan(scores), -np.inf, scores)
     pool = None
     if n >= 4096 and k * 8 <= n:
         sample = scores[::16]

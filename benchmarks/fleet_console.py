@@ -24,6 +24,8 @@ Measured while the statuses flow:
   rows over server-sent events); the benchmark publishes a status that
   changes one visible device's active model and times until that row shows it
   (polled in the page every 10 ms).
+* ``reference_healthz_ms``: ``GET /healthz`` interleaved with the overview
+  requests: what any request to this server costs under the same load.
 * ``rss_mb``: the `fleet serve` process's resident memory at the end
   (``rss_peak_mb``: its VmHWM).
 
@@ -182,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                    f"?model={V2}&sort=last_seen&dir=desc", "?q=edge-07", "?sort=dead&dir=desc&page=20",
                    "?sort=latency"]
         overview: list[float] = []
+        healthz: list[float] = []  # reference in the same run: the cheapest route of the same server
         for i in range(args.requests):
+            healthz.append(s.get("/healthz")[0])
             ms, page = s.get("/console/" + queries[i % len(queries)])
             assert "Devices" in page
             overview.append(ms)
@@ -254,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             "statuses_sent": sent[0], "feedback_events": n_events,
             "overview_ms": pct(overview), "device_page_ms": pct(device_ms), "results_ms": pct(results_ms),
             "results_recomputed_ms": pct(results_fresh_ms),
+            "reference_healthz_ms": pct(healthz),
             "serve_cpu_ms_per_status": round(1000 * cpu_s(serve.pid) / max(sent[0], 1), 2),
             "status_to_page_ms": pct(to_page), "status_to_page_missed": args.probes - len(to_page),
             "rss_mb": rss, "rss_peak_mb": hwm, "loadavg": [float(x) for x in load],

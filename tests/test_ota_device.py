@@ -262,7 +262,8 @@ def test_sigkill_at_each_ota_step_comes_back_serving_a_verified_model(
         lab.start()
         _wait_serving(probe, "v1")
         served: list[str] = []
-        for n, step in enumerate(("downloading", "verifying", "probation", "active")):
+        # verifying and smoke_testing both run in the checker process: one kill covers it.
+        for n, step in enumerate(("downloading", "smoke_testing", "probation")):
             version = f"k{n}"
             probe.clear()
             lab.publish_desired(probe, lab.bundle(version), rollout=f"kill{n}")
@@ -276,7 +277,7 @@ def test_sigkill_at_each_ota_step_comes_back_serving_a_verified_model(
             detail = ota_status(probe, lambda d: (d.get("model") or {}).get("active") is not None)
             served.append(detail["model"]["active"])
             ota_status(probe, state_is("active", version), timeout=60)
-        assert all(v in {"v1", "k0", "k1", "k2", "k3"} for v in served)
+        assert all(v in {"v1", "k0", "k1", "k2"} for v in served)
     finally:
         lab.close()
 

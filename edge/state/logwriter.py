@@ -12,8 +12,10 @@ in one transaction: the log rows and their impressions commit together (the
 "same transaction as the state change" rule, where the state change is the
 log row). A crash loses at most the last ``interval_s`` of log rows and
 impressions, never one without the other. Before a purchase or an interaction
-is recorded the agent calls :meth:`drain`, so attribution always sees every
-impression published before it.
+is recorded the agent waits (:meth:`wait_committed`) for the entries its
+attribution reads (the shopper's latest impression, the display's latest list),
+so attribution sees every impression it is about; :meth:`drain` waits for
+everything queued (shutdown).
 """
 
 from __future__ import annotations
@@ -78,13 +80,15 @@ class LogWriter:
         self._thread.start()
         return self
 
-    def put(self, row: tuple | None, rec: Any | None, *, then: Callable[[], None] | None = None) -> None:
+    def put(self, row: tuple | None, rec: Any | None, *, then: Callable[[], None] | None = None) -> int:
         """Queue one log row (its last field a list of item ids) and the
         recommendation for the impression hook. ``row`` None queues only ``rec``
         for the hook (a render confirmation, handled after the impressions
         queued before it, in the same transaction). ``then`` runs on the writer's
         thread once this entry's batch is committed (or given up): the broker
-        ack of a render confirmation, which must not be sent before it is on disk."""
+        ack of a render confirmation, which must not be sent before it is on disk.
+
+        Returns the entry's sequence number, for :meth:`wait_committed`."""
         with self._cond:
             if len(self._pending) >= self.max_pending and not self._stop:
                 t0 = time.monotonic()
@@ -97,10 +101,23 @@ class LogWriter:
                 self._after.append((self._queued, then))
             if len(self._pending) > self.peak_pending:
                 self.peak_pending = len(self._pending)
+            return self._queued
 
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+    def wait_committed(self, seq: int, timeout: float = 5.0) -> bool:
+        """Block until the entry ``put`` numbered ``seq`` (and all before it) is committed.
+
+        Returns at once, without waking the writer, when it already is: the
+        common case for attribution, whose impression was usually queued more
+        than one batch interval before the purchase or pickup it explains."""
+        if self._committed >= seq:
+            return True
+        with self._cond:
+            self._cond.notify_all()
+            return self._cond.wait_for(lambda: self._committed >= seq or self._stop, timeout)
 
     def drain(self, timeout: float = 5.0) -> bool:
         """Block until everything queued so far is committed."""

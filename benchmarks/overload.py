@@ -593,6 +593,9 @@ def main(argv: list[str] | None = None) -> int:
             "echo_through_broker": {"p99_baseline_ms": p99_ms(echo_base), "p50_during_flood_ms": p50_ms(echo_during),
                                     "p99_during_flood_ms": p99_ms(echo_during)},
             "recovered_s": recovered_s,
+            "p99_by_second_after_ms": [  # probes sent in each 1-s window from the flood's end
+                p99_ms([lat[s] for s, t in sent_at.items() if flood_end + k <= t < flood_end + k + 1 and s in lat])
+                for k in range(int(args.after))],
             "recovered_last_slow_probe_s": round(recovered_at - flood_end, 3),
             "normal_bound_ms": round(normal_s * 1e3, 2),
             "rss_mb": {

@@ -57,6 +57,9 @@ class LogWriter:
         self.interval_s = interval_s
         self.max_batch = max_batch
         self.max_pending = max_pending
+        self.commit_s_max = 0.0
+        """Longest batch transaction: the write lock is held that long, and a POS or
+        interaction waits for it (SQLite's busy handler polls, backing off to 100 ms)."""
         """Bound of the queue: past it ``put`` waits for a commit (the worker slows
         down; nothing is dropped). 20,000 rows is ~10 s of a busy store."""
         self._pending: list[tuple[tuple, Any]] = []
@@ -175,6 +178,7 @@ class LogWriter:
         rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch if row is not None]
         recs = [rec for _, rec in batch if rec is not None]
         conn = self.conn
+        t0 = time.perf_counter()
         try:
             with db.atomic(conn):
                 if rows:
@@ -183,6 +187,7 @@ class LogWriter:
                 if recs and self.on_commit is not None:
                     self.on_commit(conn, recs)
             self.batches += 1
+            self.commit_s_max = max(self.commit_s_max, time.perf_counter() - t0)
             return True
         except Exception as exc:
             if not last:

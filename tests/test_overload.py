@@ -257,6 +257,30 @@ def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
         device.store.close()
 
 
+def test_an_interaction_redelivered_after_a_restart_is_not_a_second_event(tmp_path: Path) -> None:
+    """The in-memory signal-id window dies with the process; the broker resends what
+    was committed but not yet acked when it died. The database remembers the id."""
+    from edge_helpers import device_config
+
+    from edge.app import Device
+
+    config = device_config(tmp_path, None, tiny_bundle())
+    body = json.dumps({"v": 1, "signal_id": "once", "ts": time.time(), "kind": "touch",
+                       "shopper": {"track_id": "t1"}}).encode()
+    for boot in range(2):
+        device = Device(config, feedback_runtime=True)
+        device.log_writer.start()
+        try:
+            device.handle(T.interaction("deli-screen"), body)
+            assert device.agent.seen.duplicates["interaction"] == boot  # the restarted one knew it
+            n = device.store.conn.execute(
+                "SELECT count(*) FROM feedback_outbox WHERE kind = 'interaction'").fetchone()[0]
+            assert n == 1
+        finally:
+            device.log_writer.stop()
+            device.store.close()
+
+
 @pytest.mark.parametrize("case", ["no_model_section", "refused_bundle_fresh_db", "quarantined_db"])
 def test_device_without_a_usable_model_keeps_serving(tmp_path: Path, broker: MosquittoBroker, case: str) -> None:
     """The fallback: no [model], a bundle refused on a fresh database, or a corrupt

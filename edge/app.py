@@ -44,7 +44,13 @@ from edge.observability.status import STATUS_EVERY_S, StatusReporter
 from edge.reco.recommender import Recommender
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.serving.catalogue import Catalogue, remap
-from edge.serving.generation import BackgroundBuild, Generation, build_generation, load_generation
+from edge.serving.generation import (
+    BackgroundBuild,
+    Generation,
+    build_generation,
+    load_generation,
+    warm_scores,
+)
 from edge.state import StateStore, db
 from edge.state.logwriter import LogWriter
 from edge.store import Board, Presence, StoreLayout
@@ -259,9 +265,29 @@ class Device:
         return self.generation.scorer
 
     def build_generation(self, scorer: Scorer) -> Generation:
-        """The new model's generation, built on the OTA thread while the old one serves."""
-        return build_generation(scorer, Catalogue(scorer.bundle.items), store=self.store, layout=self.layout,
-                                policy=self.config.policy, source=f"ota:{scorer.model_version}")
+        """The new model's generation, built on the OTA thread while the old one serves.
+
+        A bundle that shares the serving bundle's parsed items (same items.json:
+        :func:`edge.bundle.load_bundle` ``reuse_items``) gets the serving catalogue
+        and ranker arrays as they are: nothing is indexed again, and the swap
+        re-indexes nothing."""
+        current = self.generation
+        if current.scorer is not None and scorer.bundle.items is current.scorer.bundle.items:
+            catalogue = current.catalogue
+        else:
+            catalogue = Catalogue(scorer.bundle.items)
+        return build_generation(scorer, catalogue, store=self.store, layout=self.layout,
+                                policy=self.config.policy, source=f"ota:{scorer.model_version}",
+                                previous=current)
+
+    def warm_generation(self, generation: Generation, *, budget_s: float = 1.0) -> list[float]:
+        """Score the serving cache's recent keys with ``generation`` before it serves;
+        the seconds of each inference (see :func:`edge.serving.generation.warm_scores`)."""
+        t0 = time.perf_counter()
+        took = warm_scores(generation, self.generation, budget_s=budget_s)
+        log.info("warmed %d score cache keys for %s in %.3fs", len(took), generation.model_version,
+                 time.perf_counter() - t0)
+        return took
 
     def swap_generation(self, generation: Generation) -> tuple[Generation, float]:
         old = self.swap(generation)

@@ -543,9 +543,16 @@ def load_bundle(
     *,
     verify: bool = True,
     trusted_keys: Iterable[Path | str | bytes | Ed25519PublicKey] | None = None,
+    reuse_items: Bundle | None = None,
 ) -> Bundle:
     """Read a bundle directory (or ``.tar.gz``), checking format, hashes and,
     when ``trusted_keys`` is given (even empty), the signature.
+
+    ``reuse_items``: a bundle already loaded (the one serving). When this
+    manifest lists the same ``items.json`` (sha256 and size), its parsed items
+    are shared instead of parsing the file again: parsing 18k items costs
+    ~70 ms of CPU (250 ms wall at load 10) with the GIL held, while signals are
+    served. With ``verify`` the file on disk is still hashed against the manifest.
 
     A tarball is unpacked with :func:`extract_bundle` into a new private
     temporary directory, never beside it. Raises :class:`BundleError` naming
@@ -564,7 +571,7 @@ def load_bundle(
             shutil.rmtree(scratch, ignore_errors=True)
             raise
     try:
-        return _load_dir(path, verify=verify, trusted_keys=trusted_keys)
+        return _load_dir(path, verify=verify, trusted_keys=trusted_keys, reuse_items=reuse_items)
     except BundleError:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -578,7 +585,8 @@ def load_bundle(
                           "malformed") from exc
 
 
-def _load_dir(path: Path, *, verify: bool, trusted_keys: Iterable[Any] | None) -> Bundle:
+def _load_dir(path: Path, *, verify: bool, trusted_keys: Iterable[Any] | None,
+              reuse_items: Bundle | None = None) -> Bundle:
     if not path.is_dir():
         raise BundleError(f"{path}: not a bundle directory", "missing")
     manifest_bytes = _read_bytes(path, MANIFEST, MAX_MANIFEST_BYTES)
@@ -587,9 +595,10 @@ def _load_dir(path: Path, *, verify: bool, trusted_keys: Iterable[Any] | None) -
         # Before a single manifest field is believed: the signature is over raw bytes.
         signed_by = verify_signature(path, trusted_keys, manifest_bytes=manifest_bytes)
     manifest = _parse_manifest(manifest_bytes, path / MANIFEST)
+    shared = _same_items(manifest, reuse_items)
     contents: dict[str, bytes] = {}
     for name, meta in manifest.files.items():
-        is_json = name in (ITEMS, FEATURE_SPEC, GOLDEN)
+        is_json = name in (ITEMS, FEATURE_SPEC, GOLDEN) and not (shared is not None and name == ITEMS)
         if is_json:
             contents[name] = data = _read_bytes(path, name, MAX_JSON_BYTES)
             size, digest = len(data), hashlib.sha256(data).hexdigest()
@@ -607,11 +616,23 @@ def _load_dir(path: Path, *, verify: bool, trusted_keys: Iterable[Any] | None) -
     if not verify:
         _open_regular(path, MODEL, MAX_FILE_BYTES).close()
     spec = _parse_spec(_parse_json(contents[FEATURE_SPEC], path / FEATURE_SPEC), path / FEATURE_SPEC)
-    items = _parse_items(_parse_json(contents[ITEMS], path / ITEMS), path / ITEMS)
+    items = shared if shared is not None else _parse_items(_parse_json(contents[ITEMS], path / ITEMS), path / ITEMS)
     if len(items) != spec.num_items:
         raise BundleError(f"{path / ITEMS}: {len(items)} items, feature spec says {spec.num_items}", "malformed")
     golden = _parse_golden(_parse_json(contents[GOLDEN], path / GOLDEN), path / GOLDEN, spec)
     return Bundle(path=path, manifest=manifest, items=items, spec=spec, golden=golden, signed_by=signed_by)
+
+
+def _same_items(manifest: Manifest, other: Bundle | None) -> list[Item] | None:
+    """``other``'s parsed items when ``manifest`` lists the very same items.json."""
+    if other is None:
+        return None
+    mine, theirs = manifest.files.get(ITEMS), other.manifest.files.get(ITEMS)
+    if mine is None or theirs is None:
+        return None
+    if mine["sha256"] != theirs["sha256"] or mine["bytes"] != theirs["bytes"]:
+        return None
+    return other.items
 
 
 def extract_bundle(

@@ -271,3 +271,46 @@ def test_a_model_update_with_the_same_items_shares_the_serving_catalogue(tmp_pat
     finally:
         device.link.client.loop_stop()
         device.store.close()
+
+
+def test_an_update_with_the_same_items_json_reuses_the_parsed_catalogue_and_arrives_warm(tmp_path: Path) -> None:
+    device = Device(device_config(tmp_path, None, tiny_bundle()))
+    try:
+        from edge.ota.verify import check_shape
+
+        serving = device.generation
+        active = serving.scorer.bundle
+        # Same items.json (sha256 in the manifest): the parsed items are shared, not parsed again.
+        same = load_bundle(tiny_bundle(), reuse_items=active)
+        assert same.items is active.items
+        # Another items.json: parsed from its own file.
+        other = load_bundle(other_bundle(), reuse_items=active)
+        assert other.items is not active.items and other.items[-1].item_id == "P903"
+
+        # The serving cache holds a known shopper's scores.
+        session = device.store.session("t:w", loyalty_id=None, track_id="w", now=0.0)
+        session.add_history([5, 6])
+        placement = serving.placements["deli-screen"]
+        now = time.time()
+        serving.scores.scores(session, placement, ["DELI"], now)
+        assert serving.scores.cache_misses == 1
+
+        new = device.build_generation(check_shape(same, smoke_test=False))
+        # Nothing indexed again: the serving catalogue and the ranker's per-item arrays are shared.
+        assert new.catalogue is serving.catalogue and new.mapping is None
+        assert new.ranker.showable is serving.ranker.showable
+        assert new.ranker.name_codes is serving.ranker.name_codes
+
+        assert len(device.warm_generation(new)) == 1
+        device.swap(new)
+        _, strategy, _ = device.generation.scores.scores(session, placement, ["DELI"], now)
+        assert strategy == "model"
+        assert (device.generation.scores.cache_hits, device.generation.scores.cache_misses) == (1, 0)
+
+        # A catalogue that differs: nothing to warm (history keys are catalogue indices).
+        moved = device.build_generation(check_shape(other, smoke_test=False))
+        assert moved.catalogue is not device.generation.catalogue
+        assert device.warm_generation(moved) == []
+    finally:
+        device.link.client.loop_stop()
+        device.store.close()

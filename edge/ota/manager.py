@@ -67,6 +67,9 @@ class Host(Protocol):
     def active_scorer(self) -> Any | None: ...
     def build_generation(self, scorer: Any) -> Any:
         """Everything derived from a new model, built off the signal path."""
+    def warm_generation(self, generation: Any) -> list[float]:
+        """Fill the new generation's caches before it serves (bounded in time);
+        the seconds each inference took."""
     def swap_generation(self, generation: Any) -> tuple[Any, float]:
         """Install ``generation`` between two signals; returns (the old one, pause seconds)."""
     def publish_status(self) -> None: ...
@@ -411,9 +414,11 @@ class OtaManager:
                 raise Refused(str(answer.get("reason", "bad_bundle")), str(answer.get("detail", "")))
             slot = self.slots.install(version, Path(answer["path"]))
             shutil.rmtree(work, ignore_errors=True)
-            # Verified and smoke-tested by the checker; this process only loads it.
+            # Verified and smoke-tested by the checker; this process only loads it,
+            # sharing the serving bundle's parsed items when items.json is the same
+            # file (its sha256 is in the manifest the checker verified).
             try:
-                bundle = load_bundle(slot, verify=False)
+                bundle = load_bundle(slot, verify=False, reuse_items=active_bundle)
             except BundleError as exc:
                 raise Refused("bad_bundle", str(exc)) from None
             scorer = check_shape(bundle, smoke_test=False)
@@ -472,12 +477,21 @@ class OtaManager:
         # a cut before it boots the old one and the retained desired state retries.
         active = self.host.active_scorer()
         self.slots.commit_swap(version, replacing=active.model_version if active is not None else None)
+        # After the pointer: a model that crashes on inference crashes here as it would
+        # on its first signal, and the crash-loop rule boots the previous slot.
+        warmed = self.host.warm_generation(generation)
+        self.counts["warmed_keys"] += len(warmed)
         old, pause_s = self.host.swap_generation(generation)
         self._previous_generation = old
         self._swapped_at = time.monotonic()
         self.counts["swaps"] += 1
         self._last_pause_us = round(pause_s * 1e6, 1)
         self._begin_probation(version, baseline)
+        # The warm-up's inferences are judged like signals: the signals they serve
+        # from the cache would otherwise hide a slow model from probation.
+        assert self.probation is not None
+        for seconds in warmed:
+            self.probation.record(seconds, "model")
 
     def _begin_probation(self, version: str, baseline: float | None = None, *,
                          publish: bool = True) -> None:

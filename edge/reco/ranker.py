@@ -152,7 +152,11 @@ class Ranker:
         diversity_weight: float,
         exclude_purchased: bool = True,
         cache_size: int = 4096,
+        like: Ranker | None = None,
     ) -> None:
+        """``like``: a ranker over the very same items (a model update that kept
+        items.json); its per-item arrays are shared instead of derived again
+        (~17 ms of CPU for 18k items, held GIL, during an OTA build)."""
         self.store = store
         self.near_boost = float(near_boost)
         self.diversity_weight = float(diversity_weight)
@@ -162,11 +166,14 @@ class Ranker:
         self._near: dict[str, tuple[int, np.ndarray]] = {}
         self.full_ranks = 0
         self._here_text: dict[str, str] = {}
-        self.showable = showable_mask(store.items)
+        self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if like is not None and like.store.items is store.items:
+            self.showable, self.name_codes = like.showable, like.name_codes
+        else:
+            self.showable = showable_mask(store.items)
+            self.name_codes = name_codes(store.items)
         self._unshowable = np.flatnonzero(~self.showable)
         self._n_showable = int(self.showable.sum())
-        self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.name_codes = name_codes(store.items)
 
     def near_mask(self, placement: Placement) -> np.ndarray:
         """Items shelved by the display: its departments plus items a shelf reported there."""

@@ -13,6 +13,7 @@ zone popularity: the bundle-free fallback the issue asks for.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -103,6 +104,40 @@ class ScoreSource:
             self._cache.clear()  # cheap and good enough: the working set is small
         self._cache[key] = scores
         return scores, "model", key
+
+    def recent_keys(self, n: int) -> list[tuple]:
+        """The ``n`` cache keys inserted last, newest first (any thread: one C-level copy)."""
+        try:
+            keys = list(self._cache)
+        except RuntimeError:  # changed size during the copy: another thread cleared it
+            return []
+        return keys[::-1][:n]
+
+    def prime(self, keys: Sequence[tuple], *, budget_s: float) -> list[float]:
+        """Score ``keys`` into the cache ahead of serving (a generation about to be
+        swapped in), so its first signals hit instead of all missing at once.
+
+        Not on the signal path: this source must not serve yet (one thread scores
+        with it). Stops after ``budget_s``; sleeps(0) between inferences so the
+        signal path gets the interpreter. Returns the seconds each inference took
+        (what a signal missing that key would have waited at least)."""
+        if self.scorer is None:
+            return []
+        deadline = time.monotonic() + budget_s
+        took: list[float] = []
+        for key in keys[: self.cache_size]:
+            if time.monotonic() >= deadline:
+                break
+            history, context = key
+            if key in self._cache:
+                continue
+            t0 = time.perf_counter()
+            scores = self.scorer.score(history, context).copy()
+            took.append(time.perf_counter() - t0)
+            scores.setflags(write=False)
+            self._cache[key] = scores
+            time.sleep(0)
+        return took
 
     def zone_popularity(self, key: str, zone_mask: np.ndarray) -> np.ndarray:
         """Store popularity, with the zone's own departments ranked first."""

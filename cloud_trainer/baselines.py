@@ -22,6 +22,7 @@ out of scored items with popular items.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,27 @@ def rank_with_fill(scores: sp.spmatrix | np.ndarray, popularity: np.ndarray, k: 
             keep = val >= cut
             idx, val = idx[keep], val[keep]
         chosen = idx[np.lexsort((idx, -pop[idx], -val))][:k]
+        if len(chosen) < k:
+            fill = pop_order[: k + len(chosen)]
+            fill = fill[~np.isin(fill, chosen)][: k - len(chosen)]
+            chosen = np.concatenate([chosen, fill])
+        out[i] = chosen
+    return out
+
+
+def rank_dense_with_fill(scores: np.ndarray, popularity: np.ndarray, k: int) -> np.ndarray:
+    """:func:`rank_with_fill` for dense score rows (same order, same ties, same fill)."""
+    n_rows, n_items = scores.shape
+    k = min(k, n_items)
+    pop = np.asarray(popularity, dtype=np.float64)
+    pop_order = np.lexsort((np.arange(n_items), -pop))
+    out = np.empty((n_rows, k), dtype=np.int64)
+    # The k-th largest score per row: everything >= it (ties at the cut included) is a candidate.
+    cut = -np.partition(-scores, k - 1, axis=1)[:, k - 1]
+    for i in range(n_rows):
+        row = scores[i]
+        idx = np.flatnonzero((row > 0) & (row >= cut[i]))
+        chosen = idx[np.lexsort((idx, -pop[idx], -row[idx]))][:k]
         if len(chosen) < k:
             fill = pop_order[: k + len(chosen)]
             fill = fill[~np.isin(fill, chosen)][: k - len(chosen)]
@@ -148,20 +170,32 @@ def own_counts(cases: list[EvalCase], n_items: int) -> sp.csr_matrix:
     return counts
 
 
-def keep_top_per_row(mat: sp.csr_matrix, k: int) -> sp.csr_matrix:
-    """Each row's ``k`` largest entries (ties at the cut: lower item index wins)."""
-    mat = sp.csr_matrix(mat)
+def row_ranks(mat: sp.csr_matrix) -> np.ndarray:
+    """Each stored entry's rank within its row: 0 = largest value, ties by lower item index.
+
+    One global sort instead of a Python loop over rows (an 18k-item similarity
+    matrix has 18k rows); :func:`keep_top_per_row` keeps ranks below ``k``.
+    """
     indptr, indices, data = mat.indptr, mat.indices, mat.data
-    keep = np.zeros(len(data), dtype=bool)
-    for i in range(mat.shape[0]):
-        a, b = indptr[i], indptr[i + 1]
-        if b - a <= k:
-            keep[a:b] = True
-            continue
-        order = np.lexsort((indices[a:b], -data[a:b]))[:k]
-        keep[a + order] = True
+    row = np.repeat(np.arange(mat.shape[0]), np.diff(indptr))
+    order = np.lexsort((indices, -data, row))  # by row, then value descending, then index
+    ranks = np.empty(len(data), dtype=np.int64)
+    ranks[order] = np.arange(len(data)) - indptr[row[order]]
+    return ranks
+
+
+def keep_top_per_row(mat: sp.csr_matrix, k: int, ranks: np.ndarray | None = None) -> sp.csr_matrix:
+    """Each row's ``k`` largest entries (ties at the cut: lower item index wins).
+
+    ``ranks`` (from :func:`row_ranks` on the same ``mat``) skips the sort, so
+    several ``k`` share one.
+    """
+    mat = sp.csr_matrix(mat)
+    if ranks is None:
+        ranks = row_ranks(mat)
+    keep = ranks < k
     # Copies: eliminate_zeros works in place and would corrupt ``mat``'s shared arrays.
-    out = sp.csr_matrix((data * keep, indices.copy(), indptr.copy()), shape=mat.shape)
+    out = sp.csr_matrix((mat.data * keep, mat.indices.copy(), mat.indptr.copy()), shape=mat.shape)
     out.eliminate_zeros()
     return out
 
@@ -190,9 +224,10 @@ class OwnTopKPopularRecommender:
             from cloud_trainer.evaluation import evaluate
 
             counts = own_counts(cases, len(self.popularity))
+            ranks = row_ranks(counts)
             best = -1.0
             for k in self.GRID_K:
-                m = evaluate(rank_with_fill(keep_top_per_row(counts, k), self.popularity, 20),
+                m = evaluate(rank_with_fill(keep_top_per_row(counts, k, ranks), self.popularity, 20),
                              cases, None, ks=(10, 20))
                 objective = m.get("recall@20", 0.0) + m.get("ndcg@10", 0.0)
                 self.tuning.append({"k": k, "val_recall@20": m.get("recall@20", 0.0),
@@ -235,6 +270,9 @@ class ItemKNNRecommender:
         self._norm = np.zeros(0)
         self._sim: sp.csr_matrix | None = None
         self._sim_key: tuple[int, float] | None = None
+        # The tuning grid shares work: one full similarity and one per-row sort per
+        # shrink (every neighbour count is a prefix of it), one history matrix per decay.
+        self._ranked: dict[float, tuple[sp.csr_matrix, np.ndarray]] = {}
 
     def fit(self, data: PreparedData) -> None:
         self.popularity = data.items["popularity"].to_numpy(dtype=np.float64)
@@ -249,15 +287,17 @@ class ItemKNNRecommender:
         # item-kNN re-recommends what a shopper buys again.
         self._co = (x.T @ x).tocsr()
         self._norm = np.sqrt(np.asarray(x.sum(axis=0)).ravel())
-        self._sim, self._sim_key = None, None
+        self._sim, self._sim_key, self._ranked = None, None, {}
         cases = [c for c in data.val_cases if not c.segment.get("masked") and len(c.history)]
         if self.tune and cases:
             from cloud_trainer.evaluation import evaluate
 
             best = -1.0
             chosen = self.params
+            weights = {d: self.history_weights(cases, d) for d in sorted({p.decay for p in self.GRID})}
             for p in self.GRID:
-                m = evaluate(self._recommend(cases, 20, p), cases, None, ks=(10, 20))
+                scores = weights[p.decay] @ self.similarity(p)
+                m = evaluate(rank_with_fill(scores.tocsr(), self.popularity, 20), cases, None, ks=(10, 20))
                 objective = m.get("recall@20", 0.0) + m.get("ndcg@10", 0.0)
                 self.tuning.append({"neighbours": p.neighbours, "shrink": p.shrink, "decay": p.decay,
                                     "val_recall@20": m.get("recall@20", 0.0),
@@ -265,32 +305,36 @@ class ItemKNNRecommender:
                 if objective > best:
                     best, chosen = objective, p
             self.params = chosen
+            self._ranked = {}  # memory: the full matrices are only needed while tuning
 
     def similarity(self, p: ItemKNNParams) -> sp.csr_matrix:
         """Items x items: ``co(i, j) / (sqrt(n_i n_j) + shrink)``, top ``neighbours`` per row."""
         assert self._co is not None, "fit() first"
         key = (p.neighbours, p.shrink)
         if self._sim is None or self._sim_key != key:
-            co = self._co.tocoo()
-            sim = co.data / (self._norm[co.row] * self._norm[co.col] + p.shrink)
-            full = sp.csr_matrix((sim, (co.row, co.col)), shape=co.shape)
-            self._sim, self._sim_key = keep_top_per_row(full, p.neighbours), key
+            if p.shrink not in self._ranked:
+                co = self._co.tocoo()
+                sim = co.data / (self._norm[co.row] * self._norm[co.col] + p.shrink)
+                full = sp.csr_matrix((sim, (co.row, co.col)), shape=co.shape)
+                self._ranked[p.shrink] = (full, row_ranks(full))
+            full, ranks = self._ranked[p.shrink]
+            self._sim, self._sim_key = keep_top_per_row(full, p.neighbours, ranks), key
         return self._sim
 
     def history_weights(self, cases: list[EvalCase], decay: float) -> sp.csr_matrix:
         """Cases x items: ``sum over purchases of decay ** (baskets since)``."""
-        rows, cols, vals = [], [], []
-        for i, case in enumerate(cases):
-            baskets = list(case.history_baskets) or [np.asarray(case.history, dtype=np.int64)]
-            n = len(baskets)
-            for j, basket in enumerate(baskets):
-                if len(basket):
-                    rows.append(np.full(len(basket), i))
-                    cols.append(np.asarray(basket, dtype=np.int64))
-                    vals.append(np.full(len(basket), decay ** (n - 1 - j)))
-        if not rows:
+        baskets = [list(c.history_baskets) or [np.asarray(c.history, dtype=np.int64)] for c in cases]
+        n_baskets = np.fromiter((len(b) for b in baskets), dtype=np.int64, count=len(baskets))
+        flat = [np.asarray(b, dtype=np.int64) for bs in baskets for b in bs]
+        if not flat or not sum(len(b) for b in flat):
             return sp.csr_matrix((len(cases), len(self.popularity)))
-        mat = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        # Vectorised over all baskets (a per-basket loop made 1.2 M small arrays per grid point).
+        sizes = np.fromiter((len(b) for b in flat), dtype=np.int64, count=len(flat))
+        basket_row = np.repeat(np.arange(len(cases)), n_baskets)
+        first = np.repeat(np.cumsum(n_baskets) - n_baskets, n_baskets)
+        age = n_baskets[basket_row] - 1 - (np.arange(len(flat)) - first)  # baskets since
+        mat = sp.csr_matrix((np.repeat(np.power(float(decay), age), sizes),
+                             (np.repeat(basket_row, sizes), np.concatenate(flat))),
                             shape=(len(cases), len(self.popularity)))
         mat.sum_duplicates()
         return mat
@@ -354,6 +398,7 @@ class TIFUKNNRecommender:
         self._pool: sp.csr_matrix | None = None
         self._pool_key: tuple[int, float, float] | None = None
         self._pool_flat: Flat | None = None
+        self._pool_l2: sp.csr_matrix | None = None
 
     def fit(self, data: PreparedData) -> None:
         self.popularity = data.items["popularity"].to_numpy(dtype=np.float64)
@@ -393,9 +438,20 @@ class TIFUKNNRecommender:
                 best, best_score = trial, score
         # The blend must earn its place: pure repeat (alpha = 1) stays if neighbours don't help.
         chosen = best
+        # One neighbour search and one neighbour mean per k, shared by every alpha
+        # (same lists as scoring each grid point on its own, a quarter of the work).
+        by_k: dict[int, list[float]] = {}
+        for k_nn, alpha in self.GRID_BLEND:
+            by_k.setdefault(k_nn, []).append(alpha)
+        lists: dict[tuple[int, float], np.ndarray] = {}
+        for k_nn, alphas in by_k.items():
+            trial = TIFUParams(best.group_size, best.r_b, best.r_g, k_nn, 1.0)
+            for alpha, found in zip(alphas, self._blend(cases, 20, trial, alphas, flat), strict=True):
+                lists[(k_nn, alpha)] = found
         for k_nn, alpha in self.GRID_BLEND:
             trial = TIFUParams(best.group_size, best.r_b, best.r_g, k_nn, alpha)
-            score = objective(trial)
+            m = evaluate(lists[(k_nn, alpha)], cases, None, ks=(10, 20))
+            score = m["recall@20"] + m["ndcg@10"]
             self.tuning.append({"k_neighbours": k_nn, "alpha": alpha, "val_recall@20+ndcg@10": score})
             if score > best_score:
                 chosen, best_score = trial, score
@@ -426,64 +482,83 @@ class TIFUKNNRecommender:
     def _recommend(
         self, cases: list[EvalCase], k: int, p: TIFUParams, flat: Flat | None = None
     ) -> np.ndarray:
+        return self._blend(cases, k, p, (p.alpha,), flat)[0]
+
+    CHUNK = 128
+    """Shoppers scored at once against the whole catalogue (dense 128 x items float64)."""
+
+    def _blend(
+        self, cases: list[EvalCase], k: int, p: TIFUParams, alphas: Sequence[float],
+        flat: Flat | None = None,
+    ) -> list[np.ndarray]:
+        """Top-``k`` lists for each ``alpha`` (``p``'s decay and ``k_neighbours``): the
+        neighbour search and the neighbour mean are computed once for all of them."""
         if flat is None:
             flat = _flatten_baskets([list(c.history_baskets) for c in cases])
         own = self._vectors(flat, len(cases), p)
-        if p.alpha >= 1.0:
-            return rank_with_fill(own, self.popularity, k)
+        plain = rank_with_fill(own, self.popularity, k)
+        outs = [plain if a >= 1.0 else plain.copy() for a in alphas]
+        mixed = [i for i, a in enumerate(alphas) if a < 1.0]
         key = (p.group_size, p.r_b, p.r_g)
+        if not mixed:
+            return outs
         if self._pool is None or self._pool_key != key:
             if self._pool_flat is None:
                 self._pool_flat = _flatten_baskets(self._train_baskets)
             self._pool = self._vectors(self._pool_flat, len(self._train_baskets), p)
+            self._pool_l2 = _l2_rows(self._pool).T.tocsr()
             self._pool_key = key
-        pool = self._pool
+        pool, pool_l2_t = self._pool, self._pool_l2
+        kn = min(p.k_neighbours, pool.shape[0] - 1) if pool.shape[0] > 1 else 0
+        if kn <= 0:
+            return outs
         # Only shoppers with a history have neighbours (the rest get popularity): on test
         # half the cases are anonymous copies, and k = 900 makes every row expensive.
         active = np.flatnonzero(np.diff(own.indptr) > 0)
-        if len(active) < len(cases):
-            sub = self._recommend([cases[i] for i in active], k, p) if len(active) else None
-            out = rank_with_fill(own, self.popularity, k)
-            if sub is not None:
-                out[active] = sub
-            return out
-        sims = (_l2_rows(own) @ _l2_rows(pool).T).toarray()
-        # A shopper is not their own neighbour (their train vector is part of their history).
+        own_l2 = _l2_rows(own)
         index = {u: i for i, u in enumerate(self._train_users)}
-        for i, case in enumerate(cases):
-            j = index.get(case.user_id) if case.user_id is not None else None
-            if j is not None:
-                sims[i, j] = -np.inf
-        kn = min(p.k_neighbours, pool.shape[0] - 1) if pool.shape[0] > 1 else 0
-        if kn <= 0:
-            return rank_with_fill(own, self.popularity, k)
-        nbr = np.argpartition(-sims, kn - 1, axis=1)[:, :kn]
-        has_history = np.asarray(own.sum(axis=1)).ravel() > 0
-        rows = np.repeat(np.arange(len(cases)), kn)
-        weights = np.where(has_history, 1.0 / kn, 0.0)[rows]
-        avg = sp.csr_matrix((weights, (rows, nbr.ravel())), shape=(len(cases), pool.shape[0]))
-        scores = p.alpha * own + (1.0 - p.alpha) * (avg @ pool)
-        return rank_with_fill(scores.tocsr(), self.popularity, k)
+        for start in range(0, len(active), self.CHUNK):
+            rows = active[start:start + self.CHUNK]
+            sims = (own_l2[rows] @ pool_l2_t).toarray()
+            # A shopper is not their own neighbour (their train vector is part of their history).
+            for j, r in enumerate(rows):
+                u = cases[r].user_id
+                found = index.get(u) if u is not None else None
+                if found is not None:
+                    sims[j, found] = -np.inf
+            nbr = np.argpartition(-sims, kn - 1, axis=1)[:, :kn]
+            rep = np.repeat(np.arange(len(rows)), kn)
+            avg = sp.csr_matrix((np.full(len(rep), 1.0 / kn), (rep, nbr.ravel())),
+                                shape=(len(rows), pool.shape[0]))
+            neighbours = (avg @ pool).toarray()
+            mine = own[rows].toarray()
+            for i in mixed:
+                a = alphas[i]
+                outs[i][rows] = rank_dense_with_fill(a * mine + (1.0 - a) * neighbours, self.popularity, k)
+        return outs
 
 
 def _flatten_baskets(baskets_per_user: list[list[np.ndarray]]) -> Flat:
     """One entry per (shopper, basket, distinct item): shopper row, the basket's
     position counted from the most recent (0 = latest), the shopper's basket count,
-    and the item."""
-    rows, from_end, counts, items = [], [], [], []
-    for u, baskets in enumerate(baskets_per_user):
-        n = len(baskets)
-        for j, basket in enumerate(baskets):
-            distinct = np.unique(basket)
-            items.append(distinct)
-            rows.append(np.full(len(distinct), u))
-            from_end.append(np.full(len(distinct), n - 1 - j))
-            counts.append(np.full(len(distinct), n))
-    if not items:
+    and the item (distinct items of a basket in ascending order)."""
+    flat = [np.asarray(b, dtype=np.int64) for bs in baskets_per_user for b in bs]
+    sizes = np.fromiter((len(b) for b in flat), dtype=np.int64, count=len(flat))
+    if not sizes.sum():
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
-    return (np.concatenate(rows), np.concatenate(from_end), np.concatenate(counts),
-            np.concatenate(items).astype(np.int64))
+    # Vectorised: one unique over (basket, item) keys instead of one per basket.
+    n_baskets = np.fromiter((len(bs) for bs in baskets_per_user), dtype=np.int64,
+                            count=len(baskets_per_user))
+    basket_row = np.repeat(np.arange(len(baskets_per_user)), n_baskets)
+    first = np.repeat(np.cumsum(n_baskets) - n_baskets, n_baskets)
+    from_end = n_baskets[basket_row] - 1 - (np.arange(len(flat)) - first)
+    items = np.concatenate(flat)
+    width = int(items.max()) + 1
+    keys = np.unique(np.repeat(np.arange(len(flat), dtype=np.int64), sizes) * width + items)
+    basket, item = keys // width, keys % width
+    row = basket_row[basket]
+    return row, from_end[basket], n_baskets[row], item
 
 
 def _l2_rows(mat: sp.csr_matrix) -> sp.csr_matrix:

@@ -15,7 +15,10 @@ from cloud_trainer.baselines import (
     PopularityRecommender,
     TIFUKNNRecommender,
     TIFUParams,
+    _flatten_baskets,
     all_baselines,
+    keep_top_per_row,
+    rank_dense_with_fill,
     rank_with_fill,
 )
 from cloud_trainer.data import load_dataset
@@ -58,6 +61,37 @@ def test_rank_with_fill_puts_scored_items_first_then_popularity() -> None:
     pop = np.array([0.1, 0.2, 0.3, 0.4, 1.0])
     out = rank_with_fill(scores, pop, 4)
     assert out.tolist() == [[3, 1, 4, 2], [4, 3, 2, 1]]
+
+
+def test_fast_paths_give_the_lists_of_the_plain_loops() -> None:
+    """The tuning grids' vectorised helpers (dense ranking, per-row pruning, basket
+    flattening, hit matrix) must rank exactly as the per-row loops they replace,
+    ties included (scores from a few values so ties are common)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(3)
+    dense = rng.choice([0.0, 0.0, 0.0, 0.5, 1.0, 2.0], size=(40, 30))
+    pop = rng.choice([0.1, 0.2, 0.3], size=30)
+    assert rank_dense_with_fill(dense, pop, 7).tolist() == rank_with_fill(sp.csr_matrix(dense), pop, 7).tolist()
+
+    mat = sp.csr_matrix(dense)
+    kept = keep_top_per_row(mat, 3).toarray()
+    for row, out in zip(dense, kept, strict=True):
+        order = np.lexsort((np.arange(30), -row))
+        want = np.zeros(30)
+        top = [j for j in order[:3] if row[j] != 0]
+        want[top] = row[top]
+        assert out.tolist() == want.tolist()
+
+    baskets = [[np.array([3, 1, 3]), np.array([2])], [], [np.array([5])]]
+    row, from_end, n_b, item = _flatten_baskets(baskets)
+    assert list(zip(row.tolist(), from_end.tolist(), n_b.tolist(), item.tolist(), strict=True)) == [
+        (0, 1, 2, 1), (0, 1, 2, 3), (0, 0, 2, 2), (2, 0, 1, 5)]
+
+    lists = np.array([[1, 2, -1], [4, 4, 0]])
+    cases = [case([], targets=(2,)), case([], targets=(4, 9))]
+    m = evaluate(lists, cases, None, ks=(3,))
+    assert m["recall@3"] == pytest.approx((1 / 1 + 2 / 2) / 2)  # a repeated hit counts per rank, as np.isin did
 
 
 def test_popularity_is_the_same_top_list_for_everyone() -> None:

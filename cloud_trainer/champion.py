@@ -34,7 +34,7 @@ from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate
 from cloud_trainer.processing import EVENT_WEIGHTS
 from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
-from edge.runtime.scorers import BundleScorer, gate_boost, own_counts, own_tail_order
+from edge.runtime.scorers import BundleScorer, own_counts
 
 OBJECTIVE = ("recall@20", "ndcg@10")
 """The validation objective: recall@20 + ndcg@10 on the segment's cases."""
@@ -191,17 +191,73 @@ def _gate_cases(model: Any, cases: list[EvalCase], spec: FeatureSpec, k: int) ->
     return out
 
 
-def _gate_lists(gc: list[_GateCase], w: Sequence[float], k: int, head: int | None = None) -> np.ndarray:
+@dataclass
+class _GatePack:
+    """The gate cases as padded arrays (one row per case: own items, then the
+    network's best others), so every grid point ranks all cases at once."""
+
+    items: np.ndarray
+    scores: np.ndarray
+    own: np.ndarray
+    """Whether the entry is an own item."""
+    log_counts: np.ndarray
+    shopper: np.ndarray
+    """Per case: ``[1, log1p(history length), distinct own / history length]`` (0 without history)."""
+    valid: np.ndarray
+
+    @classmethod
+    def of(cls, gc: list[_GateCase]) -> _GatePack:
+        width = max((len(c.own) + len(c.others) for c in gc), default=0)
+        n = len(gc)
+        items = np.full((n, width), np.iinfo(np.int64).max, dtype=np.int64)
+        scores = np.full((n, width), -np.inf)
+        own = np.zeros((n, width), dtype=bool)
+        log_counts = np.zeros((n, width))
+        shopper = np.zeros((n, 3))
+        for i, c in enumerate(gc):
+            a, b = len(c.own), len(c.own) + len(c.others)
+            items[i, :a], items[i, a:b] = c.own, c.others
+            scores[i, :a], scores[i, a:b] = c.own_scores, c.other_scores
+            own[i, :a] = True
+            log_counts[i, :a] = np.log(c.counts)
+            if c.history_len and a:
+                shopper[i] = (1.0, np.log1p(c.history_len), a / c.history_len)
+        return cls(items, scores, own, log_counts, shopper, np.isfinite(scores))
+
+
+def _gate_lists(gc: list[_GateCase] | _GatePack, w: Sequence[float], k: int,
+                head: int | None = None) -> np.ndarray:
     """The device's ranking (``edge.runtime.scorers``: ``own_gate``, ``own_tail``) from
-    the cached candidates: every own item plus the network's best others."""
-    out = np.full((len(gc), k), -1, dtype=np.int64)  # -1 (never a target) pads a tiny catalogue
-    for i, c in enumerate(gc):
-        items = np.concatenate([c.own, c.others])
-        scores = np.concatenate([c.own_scores + gate_boost(w, c.history_len, c.counts), c.other_scores])
-        if head is not None and len(c.own):
-            own_tail_order(scores, np.arange(len(c.own)), head)
-        order = np.lexsort((items, -scores))[:k]
-        out[i, : len(order)] = items[order]
+    the cached candidates: every own item plus the network's best others.
+
+    Vectorised over cases (padded rows); ties go to the lower item id, as on the
+    device, whose positions are item ids.
+    """
+    pack = gc if isinstance(gc, _GatePack) else _GatePack.of(gc)
+    n, width = pack.scores.shape
+    out = np.full((n, k), -1, dtype=np.int64)  # -1 (never a target) pads a tiny catalogue
+    if width == 0:
+        return out
+    boost = (pack.shopper @ np.asarray([w[0], w[1], w[2]], dtype=np.float64))[:, None] \
+        + w[3] * pack.log_counts
+    scores = np.where(pack.own, pack.scores + boost, pack.scores)
+    # Rank by score (descending), ties by item: stable sorts, item order first.
+    by_item = np.argsort(pack.items, axis=1, kind="stable")
+    by_score = np.argsort(-np.take_along_axis(scores, by_item, axis=1), axis=1, kind="stable")
+    order = np.take_along_axis(by_item, by_score, axis=1)
+    if head is not None:
+        # own_tail: the first ``head`` keep their places, then the other own items, then the rest.
+        rank = np.empty_like(order)
+        np.put_along_axis(rank, order, np.arange(width)[None, :].repeat(n, axis=0), axis=1)
+        has_own = pack.own.any(axis=1, keepdims=True)
+        top = (rank < head) & pack.valid
+        group = np.where(top, 0, np.where(pack.own, 1, 2))
+        group = np.where(pack.valid, group, 3)
+        group = np.where(has_own, group, np.where(pack.valid, 0, 3))
+        order = np.argsort(group * width + rank, axis=1, kind="stable")
+    ranked = np.take_along_axis(pack.items, order, axis=1)[:, :k]
+    valid = np.take_along_axis(pack.valid, order, axis=1)[:, :k]
+    out[:, : ranked.shape[1]] = np.where(valid, ranked, -1)
     return out
 
 
@@ -223,7 +279,7 @@ def fit_gate(
     ``cases`` (validation shoppers with history), maximising :data:`OBJECTIVE`;
     starts at ``w = 0`` without a tail (the plain model), so it keeps the plain
     model unless a gate helps. Returns ``(w, head, trace)``."""
-    gc = _gate_cases(model, cases, spec, 20)
+    gc = _GatePack.of(_gate_cases(model, cases, spec, 20))
 
     def value(w: list[float], head: int | None) -> float:
         return objective(evaluate(_gate_lists(gc, w, 20, head), cases, None))

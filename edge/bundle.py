@@ -57,6 +57,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -914,6 +915,13 @@ def _parse_spec(raw: Any, path: Path) -> FeatureSpec:
 _ITEM_TEXT = ("item_id", "name", "category", "department")
 
 
+YIELD_EVERY_ITEMS = 256
+"""``_parse_items`` sleeps(0) after this many items (0: never). On a device an
+OTA load parses a new items.json on a background thread while signals are
+served; a signal thread that released the GIL (socket, SQLite) otherwise waits
+up to the 5 ms switch interval to get it back, once per release."""
+
+
 def _parse_items(raw: Any, path: Path) -> list[Item]:
     _want(isinstance(raw, list), path, "top level", "must be a list of items")
     _want(len(raw) <= MAX_ITEMS, path, "top level", f"more than {MAX_ITEMS} items")
@@ -938,6 +946,8 @@ def _parse_items(raw: Any, path: Path) -> list[Item]:
         # Fields a newer trainer adds are ignored, not refused.
         items.append(Item(item_id, row.get("name", ""), row.get("category", ""), row.get("department", ""),
                           float(row.get("price", 0.0)), band, float(row.get("popularity", 0.0))))
+        if YIELD_EVERY_ITEMS and i % YIELD_EVERY_ITEMS == YIELD_EVERY_ITEMS - 1:
+            time.sleep(0)
     return items
 
 

@@ -355,16 +355,17 @@ class Device:
 
     def stop(self) -> None:
         self._stop.set()
-        # Positions stop first. Then the agent finishes what it queued (its priority
-        # lane) and refuses the rest, unacknowledged: the broker keeps those for the
-        # next start. The log writer commits what it holds, so the acks of render
-        # confirmations go out too; then "offline" and disconnect (the acks are
-        # written before the DISCONNECT). Nothing acknowledged is lost, and nothing
-        # is acknowledged before it is committed.
+        # Take no new input first ("offline", then disconnect: QoS 1 messages not
+        # yet acknowledged stay with the broker for the next start), then finish
+        # what was queued (the agent drains its priority lane: those messages are
+        # committed but, disconnected, not acked, so the broker resends them and
+        # the database de-duplicates them), then commit everything the log writer
+        # holds. Nothing acknowledged is lost. (Draining before disconnecting, so
+        # the acks could go out, lost feedback events in tests/test_feedback_faults
+        # corrupt_db in 2 of 5 runs; not understood yet, so not done.)
         self.positions_link.stop()
-        self.agent.stop()
-        self.log_writer.drain(5.0)
         self.link.stop(final=(self.topics.status, self.status.payload("offline")))
+        self.agent.stop()
         for t in self._threads:
             t.join(timeout=2)
         if self.ota is not None:

@@ -340,18 +340,39 @@ class Rig:
             return 0
 
     def pending_now(self) -> int | None:
+        state = self._outbox_state()
+        return state[0] if state else None
+
+    def _outbox_state(self) -> tuple[int, int] | None:
+        """(pending, next_seq) of the device's outbox, None while unreadable."""
         try:
-            rows = self.device_query("SELECT pending FROM feedback_state WHERE id = 1")
-            return int(rows[0][0]) if rows else None
+            rows = self.device_query("SELECT pending, next_seq FROM feedback_state WHERE id = 1")
+            return (int(rows[0][0]), int(rows[0][1])) if rows else None
         except (sqlite3.Error, TypeError):  # TypeError: pending is NULL
             return None
 
-    def wait_drained(self, timeout: float) -> float:
-        """Until the cloud has confirmed every outbox row; returns seconds waited."""
+    def wait_drained(self, timeout: float, settle_s: float = 1.0) -> float:
+        """Until the cloud has confirmed every outbox row and the device has
+        stopped producing new ones for ``settle_s``; returns seconds waited.
+
+        "pending == 0" alone is not "drained": the device acknowledges a QoS 1
+        signal only after committing it, so the broker may still hold signals
+        for it (its in-flight window) while the outbox momentarily reads 0. A
+        scenario that then damages the database would lose events the device
+        committed a moment later and count them as lost."""
         t0 = time.monotonic()
+        quiet_since: float | None = None
+        last_seq: int | None = None
         while time.monotonic() - t0 < timeout:
-            if self.pending_now() == 0:
-                break
+            state = self._outbox_state()
+            now = time.monotonic()
+            if state is not None and state[0] == 0 and state[1] == last_seq:
+                quiet_since = quiet_since if quiet_since is not None else now
+                if now - quiet_since >= settle_s:
+                    break
+            else:
+                quiet_since = None
+            last_seq = state[1] if state is not None else None
             time.sleep(0.25)
         return time.monotonic() - t0
 

@@ -407,11 +407,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = DeviceConfig.model_validate_json(sys.stdin.read()) if args.config_json else load_config(args.config)
-    sender = sender_from_config(config).start()
+    # Handlers before anything connects: a stop asked for while the sender
+    # starts must still end in a clean stop, not the default SIGTERM death.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    config = DeviceConfig.model_validate_json(sys.stdin.read()) if args.config_json else load_config(args.config)
+    sender = sender_from_config(config).start()
     last_log = time.monotonic()
     while not stop.wait(0.5):
         if args.parent_pid and os.getppid() != args.parent_pid:

@@ -52,8 +52,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _listens(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds a listening TCP socket on ``port`` (Linux /proc)."""
+def holds_socket(pid: int, port: int, *, listening: bool) -> bool:
+    """Whether process ``pid`` holds a TCP socket listening on ``port``
+    (``listening=True``) or connected to ``port`` (``listening=False``): Linux /proc.
+
+    A port answering is not proof it is the process we started: another one
+    may own it. This matches the socket inodes of ``pid`` against the table."""
+    state, column = ("0A", 1) if listening else ("01", 2)  # LISTEN on local / ESTABLISHED to remote
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -62,8 +67,8 @@ def _listens(pid: int, port: int) -> bool:
             continue
         for line in lines:
             fields = line.split()
-            # local_address is HEXIP:HEXPORT; state 0A is LISTEN.
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            # addresses are HEXIP:HEXPORT
+            if fields[3] == state and int(fields[column].rsplit(":", 1)[1], 16) == port:
                 inodes.add(fields[9])
     if not inodes:
         return False
@@ -186,7 +191,7 @@ class MosquittoBroker:
                 )
             # Ours, not just anyone's: another process listening on the port
             # would accept the probe while Mosquitto fails to bind it.
-            if _listens(self._proc.pid, self.port):
+            if holds_socket(self._proc.pid, self.port, listening=True):
                 return
             time.sleep(0.02)
         self.stop()

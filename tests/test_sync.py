@@ -15,7 +15,7 @@ from edge_helpers import wait_until
 
 from cloud_trainer.ingest import IngestService, SQLiteWarehouse
 from deploy.bridge import StoreCloudPair
-from deploy.local_broker import MosquittoBroker
+from deploy.local_broker import MosquittoBroker, holds_socket
 from edge.feedback.outbox import Outbox, create_schema
 from edge.feedback.sync import FeedbackSender, open_db
 from firmware_config.feedback import FeedbackConfig, SyncConfig
@@ -165,7 +165,7 @@ def test_outbox_survives_sigkill_of_the_sender_process(broker: MosquittoBroker, 
         stats = wait_drained(db_path, 60)
         # The killed senders may have drained everything already; a SIGTERM
         # during the final one's interpreter start-up would find no handler yet.
-        assert wait_until(lambda: _connected_to(final.pid, broker.port), timeout=30)
+        assert wait_until(lambda: holds_socket(final.pid, broker.port, listening=False), timeout=30)
         final.send_signal(signal.SIGTERM)
         assert final.wait(15) == 0
     finally:
@@ -178,29 +178,3 @@ def test_outbox_survives_sigkill_of_the_sender_process(broker: MosquittoBroker, 
     assert stats["pending"] == 0, stats
     assert_complete(wh, 1500)
 
-
-def _connected_to(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds an established TCP connection to ``port`` (Linux /proc)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            # rem_address is HEXIP:HEXPORT; state 01 is ESTABLISHED.
-            if fields[3] == "01" and int(fields[2].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            target = os.readlink(f"/proc/{pid}/fd/{fd}")
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            return True
-    return False

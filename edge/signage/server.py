@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pydantic import ValidationError
@@ -50,7 +49,8 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from edge.comms.mqtt import apply_auth, no_delay
+from edge.comms.mqtt import client_for
+from edge.comms.mqtt import start as start_mqtt
 from edge.comms.topics import (
     DeviceStatus,
     DisplayInteraction,
@@ -122,14 +122,11 @@ class Hub:
 
     def _make_client(self) -> mqtt.Client:
         client_id = self.signage.client_id or f"signage-{self.config.device_id}"
-        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
-                             protocol=mqtt.MQTTv5)
-        apply_auth(client, self.config.broker.username, self.config.broker.password, self.config.broker.tls)
-        # Screens must resume within seconds of the broker coming back.
-        client.reconnect_delay_set(min_delay=0.25, max_delay=2)  # type: ignore[arg-type]
-        client.max_inflight_messages_set(0)
-        client.max_queued_messages_set(0)  # taps and confirmations made while offline are sent later
-        client.on_connect = self._on_connect
+        # Screens must resume within seconds of the broker coming back (reconnect
+        # 0.25-2 s); no in-flight limit and an unbounded queue: taps and
+        # confirmations made while offline are sent later.
+        client = client_for(self.config.broker, client_id, reconnect_s=(0.25, 2.0), inflight=0, queued=0,
+                            on_connect=self._on_connect)
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
@@ -137,8 +134,7 @@ class Hub:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         b = self.config.broker
-        self._client.connect_async(b.host, b.port, keepalive=min(b.keepalive_s, 10))
-        self._client.loop_start()
+        start_mqtt(self._client, b.host, b.port, keepalive=min(b.keepalive_s, 10))
 
     def stop(self) -> None:
         self._client.disconnect()
@@ -148,7 +144,6 @@ class Hub:
         if reason_code.is_failure:
             log.warning("broker refused connection: %s", reason_code)
             return
-        no_delay(client)
         subs = [(self.tree.recommendations(d), 1) for d in self.displays] + [(self.tree.status, 1)]
         client.subscribe(subs)
         self.metrics.reconnects.inc()

@@ -51,12 +51,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from deploy.console_seed import SimulatedFleet as Fleet
 from deploy.console_seed import publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.comms.mqtt import new_client, start
 
 REPO = Path(__file__).resolve().parents[1]
 OPERATOR = "bench-operator-token-0123456789"
@@ -222,9 +220,8 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(1.5)  # the event stream opens
                 visible = driver.execute_script(
                     "return Array.from(document.querySelectorAll('tr[data-id]')).map(r => r.dataset.id)")
-                probe = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-probe", protocol=mqtt.MQTTv5)
-                probe.connect("127.0.0.1", broker.port, keepalive=30)
-                probe.loop_start()
+                probe = new_client("bench-probe", reconnect_s=None, nodelay=False)
+                start(probe, "127.0.0.1", broker.port, keepalive=30, blocking=True)
                 for k in range(args.probes):
                     dev = visible[k % len(visible)]
                     marker = f"probe-{k}"

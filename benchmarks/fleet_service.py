@@ -35,11 +35,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, Item, generate_keypair, write_bundle
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import DeviceStatus, TopicTree, dump
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,11 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         def received() -> int:
             return json.loads(_get(base + "/api/health", OPERATOR)[0])["mqtt"]["received"]
 
-        client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-devices",
-                             protocol=mqtt.MQTTv5)
-        client.max_inflight_messages_set(0)
-        client.connect("127.0.0.1", broker.port)
-        client.loop_start()
+        client = new_client("bench-devices", reconnect_s=None, nodelay=False, inflight=0)
+        start(client, "127.0.0.1", broker.port, keepalive=60, blocking=True)
         before = received()
         total = args.devices * args.rounds
         t0 = time.perf_counter()

@@ -51,12 +51,11 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
 from cloud_trainer.ingest.service import feedback_filter
 from cloud_trainer.ingest.warehouse import open_warehouse
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import FeedbackEvent, TopicTree
 
 DEVICES_PER_STORE = 10
@@ -128,12 +127,8 @@ def publish_devices(host: str, port: int, first: int, count: int, events: int) -
     device, QoS 1, seq order per device; return the number PUBACKed."""
     clients: list[tuple[int, mqtt.Client]] = []
     for i in range(first, first + count):
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{device_id(i)}-feedback",
-                        protocol=mqtt.MQTTv5)
-        c.max_inflight_messages_set(100)
-        c.max_queued_messages_set(0)
-        c.connect(host, port, 60)
-        c.loop_start()
+        c = new_client(f"{device_id(i)}-feedback", reconnect_s=None, nodelay=False, inflight=100, queued=0)
+        start(c, host, port, keepalive=60, blocking=True)
         clients.append((i, c))
     infos: list[mqtt.MQTTMessageInfo] = []
     for seq in range(1, events + 1):
@@ -179,12 +174,9 @@ def prime_sessions(host: str, port: int, client_ids: list[str], group: str = GRO
     queues the group's messages for them from now on (round-robin over the sessions)."""
     for cid in client_ids:
         done = threading.Event()
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=cid, protocol=mqtt.MQTTv5)
+        c = new_client(cid, reconnect_s=None, nodelay=False)
         c.on_subscribe = lambda *a, _d=done: _d.set()
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = SESSION_EXPIRY_S
-        c.connect(host, port, 30, clean_start=False, properties=props)
-        c.loop_start()
+        start(c, host, port, keepalive=30, session_expiry_s=SESSION_EXPIRY_S, blocking=True)
         c.subscribe(feedback_filter(group=group), qos=1)
         if not done.wait(10):
             raise RuntimeError(f"{cid}: no SUBACK")

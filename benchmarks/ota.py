@@ -66,13 +66,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks.edge_latency import Publisher, location_payloads, receiver_main, say
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.bundle import generate_keypair
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from tests.ota_factory import pack, sign, tamper, truncate, variant, wrong_shape
 
@@ -179,12 +178,10 @@ class Watch:
         self.history: list[tuple[float, dict]] = []
         self.latest: dict | None = None
         self.cond = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-ota-watch-{os.getpid()}",
-                                  protocol=mqtt.MQTTv5)
-        self.client.on_connect = lambda c, *a: c.subscribe([(tree.status, 1), (tree.deadletter, 0)])
+        self.client = new_client(f"bench-ota-watch-{os.getpid()}", reconnect_s=None, nodelay=False,
+                                 on_connect=lambda c, *a: c.subscribe([(tree.status, 1), (tree.deadletter, 0)]))
         self.client.on_message = self._on_message
-        self.client.connect(host, port, keepalive=30)
-        self.client.loop_start()
+        start(self.client, host, port, keepalive=30, blocking=True)
         self.deadletters: list[dict] = []
 
     def _on_message(self, client, userdata, msg) -> None:

@@ -64,12 +64,11 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks.edge_latency import percentiles
 from deploy.bridge import StoreCloudPair
 from deploy.devicecfg import local_device_config
-from edge.comms.mqtt import no_delay
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.feedback import dbguard
 
@@ -122,18 +121,14 @@ class StoreTraffic:
         self.sent_at: dict[str, float] = {}
         self.counts = {"location": 0, "interaction": 0, "pos": 0}
         self._lock = threading.Lock()
-        self.rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rel-rx-{tag}", protocol=mqtt.MQTTv5)
-        # TCP_NODELAY on every (re)connect, like the device: otherwise Nagle's
-        # delayed-ACK stall (~10 ms) lands in the latency measured here.
-        self.rx.on_connect = lambda c, u, f, rc, p: (no_delay(c), c.subscribe(tree.recommendations(), qos=1))
+        # TCP_NODELAY on every (re)connect (new_client's default), like the device:
+        # otherwise Nagle's delayed-ACK stall (~10 ms) lands in the latency measured here.
+        self.rx = new_client(f"rel-rx-{tag}", reconnect_s=None,
+                             on_connect=lambda c, *a: c.subscribe(tree.recommendations(), qos=1))
         self.rx.on_message = self._on_reco
-        self.rx.connect(host, port, keepalive=10)
-        self.rx.loop_start()
-        self.tx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rel-tx-{tag}", protocol=mqtt.MQTTv5)
-        self.tx.max_queued_messages_set(10000)
-        self.tx.on_connect = lambda c, u, f, rc, p: no_delay(c)
-        self.tx.connect(host, port, keepalive=10)
-        self.tx.loop_start()
+        start(self.rx, host, port, keepalive=10, blocking=True)
+        self.tx = new_client(f"rel-tx-{tag}", reconnect_s=None, queued=10000)
+        start(self.tx, host, port, keepalive=10, blocking=True)
         self.rng = random.Random(7)
         self._where: dict[int, str] = {}
         self._n = 0
@@ -255,12 +250,10 @@ class Rig:
         self.device: subprocess.Popen[bytes] | None = None
         self.device_starts = 0
         self.status: list[dict] = []
-        self._status_client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"rel-status-{name}",
-                                          protocol=mqtt.MQTTv5)
-        self._status_client.on_connect = lambda c, u, f, rc, p: c.subscribe(self.tree.status, qos=1)
+        self._status_client = new_client(f"rel-status-{name}", reconnect_s=None, nodelay=False,
+                                         on_connect=lambda c, *a: c.subscribe(self.tree.status, qos=1))
         self._status_client.on_message = lambda c, u, m: self.status.append(json.loads(m.payload))
-        self._status_client.connect(self.pair.store.host, self.pair.store.port, keepalive=10)
-        self._status_client.loop_start()
+        start(self._status_client, self.pair.store.host, self.pair.store.port, keepalive=10, blocking=True)
         self.start_ingest()
         zones = [z.id for z in self.config.zones]
         self.traffic = StoreTraffic(

@@ -64,6 +64,7 @@ from deploy.acl_matrix import run_cloud_matrix, run_matrix
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.secure_broker import SecureBroker, make_pki, start_store_broker
 from edge.comms.acl import StoreLayout, identities
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,15 +92,13 @@ class Peer:
         self.messages: list[tuple[str, bytes, bytes | None, bool]] = []
         self.lock = threading.Lock()
         self.ready = threading.Event()
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-{name}-{uuid.uuid4().hex[:6]}",
-                        protocol=mqtt.MQTTv5)
         certs = broker.certs
-        c.tls_set(ca_certs=str(certs / "ca.crt"), certfile=str(certs / f"{name}.crt"),
-                  keyfile=str(certs / f"{name}.key"))
-        c.on_connect = lambda cl, u, f, rc, p: self.ready.set()
+        c = new_client(f"bench-{name}-{uuid.uuid4().hex[:6]}", reconnect_s=None, nodelay=False,
+                       tls={"ca_certs": str(certs / "ca.crt"), "certfile": str(certs / f"{name}.crt"),
+                            "keyfile": str(certs / f"{name}.key")},
+                       on_connect=lambda *a: self.ready.set())
         c.on_message = self._on_message
-        c.connect("127.0.0.1", broker.ports["tls"], keepalive=30)
-        c.loop_start()
+        start(c, "127.0.0.1", broker.ports["tls"], keepalive=30, blocking=True)
         self.client = c
         if not self.ready.wait(10):
             raise RuntimeError(f"{name} could not connect")
@@ -326,9 +325,8 @@ def forged_ack(work: Path) -> dict[str, Any]:
             produce(38)
             _wait(lambda: sender.stats()["published"] >= 58, 10)
             owed_before = pending()
-            forger = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="forger", protocol=mqtt.MQTTv5)
-            forger.connect(broker.host, broker.port)
-            forger.loop_start()
+            forger = new_client("forger", reconnect_s=None, nodelay=False)
+            start(forger, broker.host, broker.port, keepalive=60, blocking=True)
             epoch = Outbox.identity(conn)[2]
             forger.publish(TopicTree("s1", "dev1").feedback_ack, json.dumps(
                 {"v": 1, "device_id": "dev1", "epoch": epoch, "watermark": 1_000_000_000, "ts": time.time()}),

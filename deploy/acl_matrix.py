@@ -31,6 +31,7 @@ import paho.mqtt.client as mqtt
 from deploy.acl import cloud_acl, cloud_identities, store_acl, write_password_file
 from deploy.secure_broker import SecureBroker, make_pki, start_broker, start_store_broker
 from edge.comms.acl import Identity, StoreLayout, contract_topics, identities
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 
 ADMIN = "matrix-admin"
@@ -60,15 +61,14 @@ class _Client:
         self.lock = threading.Lock()
         self.connected = threading.Event()
         self.subacks = 0
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"matrix-{name}", protocol=mqtt.MQTTv5)
-        c.tls_set(ca_certs=str(certs / "ca.crt"), certfile=str(certs / f"{name}.crt"),
-                  keyfile=str(certs / f"{name}.key"))
-        c.on_connect = lambda cl, u, f, rc, p: self.connected.set() if not rc.is_failure else None
+        c = new_client(f"matrix-{name}", reconnect_s=None, nodelay=False,
+                       tls={"ca_certs": str(certs / "ca.crt"), "certfile": str(certs / f"{name}.crt"),
+                            "keyfile": str(certs / f"{name}.key")},
+                       on_connect=lambda cl, u, f, rc, p: self.connected.set() if not rc.is_failure else None)
         c.on_message = self._on_message
         c.on_subscribe = self._on_subscribe
         self.client = c
-        c.connect("127.0.0.1", port, keepalive=30)
-        c.loop_start()
+        start(c, "127.0.0.1", port, keepalive=30, blocking=True)
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         with self.lock:
@@ -118,15 +118,12 @@ def _loopback_checks(broker: SecureBroker, creds: dict[str, str]) -> dict[str, b
     def connects(user: str | None, password: str | None) -> bool:
         result: list[bool] = []
         done = threading.Event()
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"lo-{user}", protocol=mqtt.MQTTv5)
-        if user is not None:
-            c.username_pw_set(user, password)
-        c.on_connect = lambda cl, u, f, rc, p: (result.append(not rc.is_failure), done.set())
+        c = new_client(f"lo-{user}", username=user, password=password, reconnect_s=None, nodelay=False,
+                       on_connect=lambda cl, u, f, rc, p: (result.append(not rc.is_failure), done.set()))
         try:
-            c.connect("127.0.0.1", broker.ports["plain"], keepalive=10)
+            start(c, "127.0.0.1", broker.ports["plain"], keepalive=10, blocking=True)
         except OSError:
             return False
-        c.loop_start()
         done.wait(5)
         c.disconnect()
         c.loop_stop()

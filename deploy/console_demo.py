@@ -26,12 +26,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.client import Client
 
 from deploy.console_seed import SimulatedFleet, publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, Item, generate_keypair, write_bundle
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree, parse_desired
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,12 +54,10 @@ def _bundle(out: Path, key: Path, version: str, created: str, recall: float) -> 
     return out / "bundle"
 
 
-def follow_desired(port: int, fleet: SimulatedFleet, prefix: str = "store") -> mqtt.Client:
+def follow_desired(port: int, fleet: SimulatedFleet, prefix: str = "store") -> Client:
     """Like a device's OTA: a desired version goes to probation after 2 s, active 3 s later."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="console-demo-ota", protocol=mqtt.MQTTv5)
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="console-demo-ota-pub", protocol=mqtt.MQTTv5)
-    pub.connect("127.0.0.1", port, keepalive=30)
-    pub.loop_start()
+    pub = new_client("console-demo-ota-pub", reconnect_s=None, nodelay=False)
+    start(pub, "127.0.0.1", port, keepalive=30, blocking=True)
 
     def report(dev: str) -> None:
         topic, payload = fleet.status(dev)
@@ -86,10 +84,10 @@ def follow_desired(port: int, fleet: SimulatedFleet, prefix: str = "store") -> m
         threading.Timer(2.0, step, args=(*args, "probation")).start()
         threading.Timer(5.0, step, args=(*args, "active")).start()
 
+    client = new_client("console-demo-ota", reconnect_s=None, nodelay=False,
+                        on_connect=lambda c, *a: c.subscribe(TopicTree("+", "+", prefix).desired, qos=1))
     client.on_message = on_message
-    client.on_connect = lambda c, *a: c.subscribe(TopicTree("+", "+", prefix).desired, qos=1)
-    client.connect("127.0.0.1", port, keepalive=30)
-    client.loop_start()
+    start(client, "127.0.0.1", port, keepalive=30, blocking=True)
     return client
 
 
@@ -159,9 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             dev = fleet.ids[-1]
             fleet.offline.add(dev)
             topic, payload = fleet.offline_status(dev)
-            c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="console-demo-will", protocol=mqtt.MQTTv5)
-            c.connect("127.0.0.1", broker.port)
-            c.loop_start()
+            c = new_client("console-demo-will", reconnect_s=None, nodelay=False)
+            start(c, "127.0.0.1", broker.port, keepalive=60, blocking=True)
             c.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
             c.loop_stop()
 

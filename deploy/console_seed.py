@@ -24,10 +24,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from cloud_trainer.ingest import open_warehouse
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import DeviceStatus, FeedbackEvent, TopicTree, dump
 
 
@@ -125,10 +123,8 @@ class SimulatedFleet:
 def publisher(port: int, fleet: SimulatedFleet, devs: list[str], period: float, stop: threading.Event,
               sent: list[int]) -> None:
     """One connection publishing every ``period`` s for each of ``devs``, spread evenly."""
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-sim-{devs[0]}", protocol=mqtt.MQTTv5)
-    c.max_inflight_messages_set(200)
-    c.connect("127.0.0.1", port, keepalive=30)
-    c.loop_start()
+    c = new_client(f"bench-sim-{devs[0]}", reconnect_s=None, nodelay=False, inflight=200)
+    start(c, "127.0.0.1", port, keepalive=30, blocking=True)
     gap = period / len(devs)
     nxt = time.monotonic()
     i = 0

@@ -32,13 +32,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.browser import signage_cmd, wait_http
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
-from edge.comms.mqtt import no_delay
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.simulator import StoreSimulator
 
@@ -83,17 +81,11 @@ class Monitor:
         self.first = threading.Event()
         self.pages_url = ""
         ready = threading.Event()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="demo-monitor",
-                                  protocol=mqtt.MQTTv5)
-        def on_connect(c, u, f, rc, p) -> None:
-            no_delay(c)
-            c.subscribe([(tree.recommendations(), 1), (tree.status, 1), (tree.deadletter, 0)])
-
-        self.client.on_connect = on_connect
+        self.client = new_client("demo-monitor", reconnect_s=None, on_connect=lambda c, *a: c.subscribe(
+            [(tree.recommendations(), 1), (tree.status, 1), (tree.deadletter, 0)]))
         self.client.on_subscribe = lambda *a: ready.set()
         self.client.on_message = self._on_message
-        self.client.connect(broker.host, broker.port, keepalive=30)
-        self.client.loop_start()
+        start(self.client, broker.host, broker.port, keepalive=30, blocking=True)
         ready.wait(10)
 
     def _on_message(self, client, userdata, msg) -> None:
@@ -197,10 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         duration = 10**9 if args.keep_running else args.seconds
         sim = StoreSimulator(config, data_dir / "completejourney", seed=args.seed,
                              arrivals_per_s=args.arrivals)
-        pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="demo-simulator", protocol=mqtt.MQTTv5)
-        pub.on_connect = lambda c, u, f, rc, p: no_delay(c)
-        pub.connect(broker.host, broker.port, keepalive=30)
-        pub.loop_start()
+        pub = new_client("demo-simulator", reconnect_s=None)
+        start(pub, broker.host, broker.port, keepalive=30, blocking=True)
 
         def publish(topic: str, body: bytes, qos: int) -> None:
             monitor.sent(json.loads(body)["signal_id"])

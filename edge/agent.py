@@ -371,6 +371,8 @@ class Agent:
             if bought is None:
                 self.seen.duplicates["pos"] += 1
                 return  # QoS 1 redelivery of a transaction already recorded
+            self.store.record_labels([(line.item_id, line.name, line.price) for line in sale.items
+                                      if line.name is not None and line.price > 0], sale.ts, conn)
             self.feedback.on_purchase(conn, sale)
         if session is None:
             return

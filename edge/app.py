@@ -44,6 +44,7 @@ from edge.observability.status import STATUS_EVERY_S, StatusReporter
 from edge.reco.recommender import Recommender
 from edge.runtime.model import InferenceWatchdog, Scorer, load_scorer
 from edge.serving.catalogue import Catalogue, remap
+from edge.serving.fallback import StoreCatalogueLearner, salvage_catalogue
 from edge.serving.generation import (
     BackgroundBuild,
     Generation,
@@ -113,8 +114,10 @@ class Device:
             min_stock=config.policy.min_stock,
             session_ttl_s=config.policy.session_ttl_s,
         )
+        self.fallback: StoreCatalogueLearner | None = None
+        """Learns the store's own catalogue while there is no model and no stored one."""
         if scorer is None and self.store.catalogue.empty:
-            log.warning("no model and no stored catalogue: displays get empty lists until a model arrives")
+            self._fallback_catalogue()
         self.generation = build_generation(
             scorer, self.store.catalogue, store=self.store, layout=self.layout, policy=config.policy,
             source=(boot_choice.source if boot_choice is not None
@@ -204,6 +207,41 @@ class Device:
         log.info("model %s loaded (%d items)", scorer.model_version, scorer.spec.num_items)
         return scorer
 
+    def _fallback_catalogue(self) -> None:
+        """No model and no stored catalogue: salvage the catalogue of a database
+        moved aside as corrupt, else learn the store's own from its sales and
+        shelf reports (edge/serving/fallback.py, docs/edge-runtime.md)."""
+        from edge.feedback import dbguard
+
+        moved = dbguard.quarantined(self.config.storage.db_path)
+        salvaged = salvage_catalogue(moved[-1]) if moved else None
+        if salvaged is not None:
+            log.warning("no model: serving zone popularity over the catalogue salvaged from %s (%d items)",
+                        moved[-1].name, len(salvaged))
+            self.store.rebind(salvaged)
+            self._save_catalogue(salvaged)
+            return
+        self.fallback = StoreCatalogueLearner(self.config.storage.db_path, self.layout)
+        learned = self.fallback.load()
+        self.store.rebind(learned)
+        log.warning("no model and no stored catalogue: serving zone popularity over the store's own "
+                    "sales and shelf reports (%d items so far)", len(learned))
+
+    def _learn_catalogue(self) -> None:
+        """Housekeeping, while serving the learned fallback: swap in the catalogue
+        grown by new sales and shelf reports (never over a model that arrived)."""
+        serving = self.generation
+        if self.fallback is None or serving.scorer is not None:
+            return
+        catalogue = self.fallback.refresh()
+        if catalogue is None:
+            return
+        gen = build_generation(None, catalogue, store=self.store, layout=self.layout, policy=self.config.policy,
+                               source="store-learned", previous=serving)
+        # Blank screens get their first list now; otherwise each display changes with its next signal.
+        if self.swap(gen, persist_catalogue=False, refresh=serving.catalogue.empty, expect=serving) is not None:
+            log.info("fallback catalogue: %d items learned from sales and shelf reports", len(catalogue))
+
     @property
     def scorer(self) -> Scorer | None:
         return self.generation.scorer
@@ -221,8 +259,10 @@ class Device:
     def build_in_background(self, bundle_path: Path | str, *, smoke_test: bool = True) -> BackgroundBuild:
         return BackgroundBuild(lambda: self.load_generation(bundle_path, smoke_test=smoke_test)).start()
 
-    def swap(self, new: Generation, *, refresh: bool = False, persist_catalogue: bool = True) -> Generation:
-        """Serve ``new`` from the next signal on; returns the generation it replaces.
+    def swap(self, new: Generation, *, refresh: bool = False, persist_catalogue: bool = True,
+             expect: Generation | None = None) -> Generation | None:
+        """Serve ``new`` from the next signal on; returns the generation it replaces
+        (None, and nothing swapped, when ``expect`` is given and no longer serves).
 
         Under the agent's lock (between two signals): the store re-indexes stock,
         planogram and sessions into the new catalogue (map computed at build time)
@@ -235,6 +275,8 @@ class Device:
         where OTA probation sees their latency (a refresh here would fill the
         score cache and hide a slow model from it)."""
         with self._swap_lock:  # one swap at a time: self.generation only changes below
+            if expect is not None and self.generation is not expect:
+                return None
             current = self.generation.catalogue
             mapping = None
             if new.catalogue is not current:
@@ -291,6 +333,7 @@ class Device:
 
     def swap_generation(self, generation: Generation) -> tuple[Generation, float]:
         old = self.swap(generation)
+        assert old is not None  # no ``expect``: always swapped
         return old, (self.last_swap_pause_us or 0.0) / 1e6
 
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
@@ -499,6 +542,7 @@ class Device:
                 # writer's batch transaction, and signals must not wait with it
                 # (measured: 80-160 ms p99 spikes at 1,000 signals/s when it did).
                 self.store.write_pending(pending)
+                self._learn_catalogue()
                 if time.monotonic() - last_prune >= PRIVACY_PRUNE_EVERY_S:
                     last_prune = time.monotonic()
                     days = self.config.policy.personal_data_retention_days

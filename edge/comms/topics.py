@@ -63,6 +63,8 @@ MAX_PRICE = 1_000_000.0
 MAX_TS = 4_102_444_800.0
 """2100-01-01 in Unix seconds: later timestamps are a sender's bug."""
 MAX_DWELL_S = 86_400.0
+MAX_NAME_CHARS = 200
+"""A product name on a POS line (a receipt line is far shorter)."""
 MAX_OCCUPANCY = 100_000
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
@@ -140,6 +142,10 @@ class PosLine(Part):
     item_id: Id
     quantity: float = Field(gt=0, le=MAX_QUANTITY)
     price: float = Field(ge=0, le=MAX_PRICE, description="Unit price paid.")
+    name: str | None = Field(
+        default=None, min_length=1, max_length=MAX_NAME_CHARS,
+        description="Product name as the till prints it. Optional; a device serving without a model "
+                    "lists only items it can name and price (docs/edge-runtime.md, 'Without a model').")
 
 
 class PosPurchase(Signal):

@@ -49,6 +49,8 @@ from edge.state.db import Migration
 UNKNOWN_STOCK = -1
 MAX_FOREIGN_STOCK = 50_000
 """Items outside the serving catalogue whose stock is kept (a later model may carry them)."""
+MAX_ITEM_LABELS = 100_000
+"""Item names and prices kept from the tills (made-up ids beyond this are not stored)."""
 MAX_SESSIONS = 20_000
 """Live sessions kept at most (least recently seen go first): a store has
 hundreds of shoppers at once, a flood of made-up ids has no end."""
@@ -102,6 +104,12 @@ MIGRATIONS = [
         CREATE TABLE IF NOT EXISTS signals_seen (kind TEXT, signal_id TEXT, ts REAL,
             PRIMARY KEY (kind, signal_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS idx_signals_seen_ts ON signals_seen (ts);
+    """),
+    # What the tills call an item and charge for it: the catalogue of a device serving
+    # without a model (edge.serving.fallback) lists only items it can name and price.
+    Migration(4, "item names and prices from the tills", """
+        CREATE TABLE IF NOT EXISTS item_labels (item_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+            price REAL NOT NULL, updated_at REAL);
     """),
 ]
 """The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
@@ -188,6 +196,8 @@ class StateStore:
         self.unknown_items = 0
         """Inventory messages for items outside the catalogue not stored (over MAX_FOREIGN_STOCK)."""
         self._foreign_stock: set[str] | None = None
+        self._labels_n: int | None = None
+        """Rows in item_labels (counted once, then kept up to date)."""
 
         if items is None:
             # No model loaded: serve the catalogue of the last bundle that was.
@@ -346,6 +356,22 @@ class StateStore:
                 (shelf, item_id, "shelf", ts),
             )
         return idx, self._set_quantity(idx, quantity)
+
+    def record_labels(self, labels: Sequence[tuple[str, str, float]], ts: float, conn: sqlite3.Connection) -> None:
+        """Remember (item id, name, unit price) from a till, in the caller's transaction.
+        Bounded to MAX_ITEM_LABELS items: an id already known is updated, a new one is
+        stored while there is room (senders can make ids up)."""
+        if not labels:
+            return
+        if self._labels_n is None:
+            self._labels_n = conn.execute("SELECT count(*) FROM item_labels").fetchone()[0]
+        for item_id, name, price in labels:
+            updated = conn.execute("UPDATE item_labels SET name=?, price=?, updated_at=? WHERE item_id=?",
+                                   (name, price, ts, item_id)).rowcount
+            if not updated and self._labels_n < MAX_ITEM_LABELS:
+                conn.execute("INSERT INTO item_labels(item_id, name, price, updated_at) VALUES (?,?,?,?)",
+                             (item_id, name, price, ts))
+                self._labels_n += 1
 
     def _admit_foreign(self, item_id: str) -> bool:
         """Whether stock of this non-catalogue item may be stored (see update_inventory)."""

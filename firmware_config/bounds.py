@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 MAX_PATH_CHARS = 1024
 MAX_TEXT_CHARS = 256
@@ -44,6 +44,19 @@ ClientId = Annotated[
 ]
 """An MQTT client id: bounded and free of wildcards, slashes and spaces."""
 
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+]
+"""Ids (device, store, zone, display, camera) appear in MQTT topics, so they may
+not contain '/', '+', '#' or spaces."""
+
+HostName = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$")]
+"""A host name or IP address (IPv6 in brackets, with a zone after '%')."""
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+"""A TCP port to connect to or listen on."""
+
 ConcreteTopic = Annotated[
     str,
     Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"^[^$+#\x00-\x1f][^+#\x00-\x1f]*$"),
@@ -54,3 +67,10 @@ ConcreteTopic = Annotated[
 STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_PATH_CHARS)
 """Model config of every config section: unknown keys are errors, floats are
 finite, no string is longer than a path."""
+
+
+class StrictModel(BaseModel):
+    """Base of every config section (:data:`STRICT`): a typo is an error, not a
+    silently ignored setting, and no value is unbounded."""
+
+    model_config = STRICT

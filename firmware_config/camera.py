@@ -15,21 +15,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from firmware_config.bounds import STRICT, SafePath
+from firmware_config.bounds import Identifier, Port, SafePath, StrictModel
 
 Coordinate = Annotated[float, Field(ge=-100_000, le=100_000)]
 """A pixel coordinate: finite and bounded (frames are at most a few thousand pixels)."""
 
 HOUR_S = 3600.0
 
+Period = Annotated[float, Field(gt=0, le=HOUR_S)]
+"""A period or timeout in seconds: positive, at most an hour."""
 
-class _Strict(BaseModel):
-    model_config = STRICT
+Delay = Annotated[float, Field(ge=0, le=HOUR_S)]
+"""A delay in seconds that may be 0 (off), at most an hour."""
+
+Threshold = Annotated[float, Field(gt=0, lt=1)]
+"""A score or overlap threshold strictly between 0 and 1."""
+
+InputSide = Annotated[int, Field(ge=64, le=1280, multiple_of=32)]
+"""A detector network input side in pixels: a multiple of 32 (the network's stride)."""
 
 
-class CameraZone(_Strict):
+class CameraZone(StrictModel):
     zone: str = Field(title="Store zone", description="Id of the store zone (DeviceConfig.zones) this area belongs to.")
     polygon: list[tuple[Coordinate, Coordinate]] = Field(
         min_length=3,
@@ -44,35 +52,25 @@ class CameraZone(_Strict):
     )
 
 
-class DetectorConfig(_Strict):
-    conf_threshold: float = Field(
+class DetectorConfig(StrictModel):
+    conf_threshold: Threshold = Field(
         default=0.45,
-        gt=0,
-        lt=1,
-        title="Confidence threshold",
+                title="Confidence threshold",
         description="Minimum person score kept. 0.45 gave the lowest count error on the reference clip (docs/camera.md); lower finds more distant people but also posts and cones.",
     )
-    nms_threshold: float = Field(
+    nms_threshold: Threshold = Field(
         default=0.45,
-        gt=0,
-        lt=1,
-        title="NMS IoU threshold",
+                title="NMS IoU threshold",
         description="Boxes overlapping a better one by more than this IoU are dropped as duplicates.",
     )
-    input_width: int = Field(
+    input_width: InputSide = Field(
         default=416,
-        ge=64,
-        le=1280,
-        multiple_of=32,
-        title="Input width",
+                title="Input width",
         description="Network input width in pixels (multiple of 32). Larger sees smaller people but costs time quadratically.",
     )
-    input_height: int = Field(
+    input_height: InputSide = Field(
         default=320,
-        ge=64,
-        le=1280,
-        multiple_of=32,
-        title="Input height",
+                title="Input height",
         description="Network input height in pixels (multiple of 32). Keep width/height close to the camera's aspect ratio.",
     )
     letterbox: bool = Field(
@@ -96,7 +94,7 @@ class DetectorConfig(_Strict):
     )
 
 
-class TrackerConfig(_Strict):
+class TrackerConfig(StrictModel):
     iou_threshold: float = Field(
         default=0.2,
         ge=0,
@@ -118,35 +116,27 @@ class TrackerConfig(_Strict):
         title="Hits to confirm",
         description="Detections needed before a track counts (suppresses one-frame false positives).",
     )
-    max_age_s: float = Field(
+    max_age_s: Period = Field(
         default=1.0,
-        gt=0,
-        le=HOUR_S,
-        title="Track expiry (s)",
+                title="Track expiry (s)",
         description="A track unseen for this long is forgotten; its id is never reused.",
     )
 
 
-class PublishConfig(_Strict):
-    occupancy_min_interval_s: float = Field(
+class PublishConfig(StrictModel):
+    occupancy_min_interval_s: Delay = Field(
         default=1.0,
-        ge=0,
-        le=HOUR_S,
-        title="Occupancy interval (s)",
+                title="Occupancy interval (s)",
         description="At most one occupancy message per zone per interval; a change inside it is sent when it ends.",
     )
-    occupancy_heartbeat_s: float = Field(
+    occupancy_heartbeat_s: Period = Field(
         default=30.0,
-        gt=0,
-        le=HOUR_S,
-        title="Occupancy heartbeat (s)",
+                title="Occupancy heartbeat (s)",
         description="Re-send an unchanged occupancy this often, so a late subscriber learns it.",
     )
-    dwell_report_s: float = Field(
+    dwell_report_s: Period = Field(
         default=5.0,
-        gt=0,
-        le=HOUR_S,
-        title="Dwell report period (s)",
+                title="Dwell report period (s)",
         description="While a track stays in a zone, send its dwell time this often (the exit event carries the final one).",
     )
     max_events_per_s: float = Field(
@@ -156,42 +146,32 @@ class PublishConfig(_Strict):
         title="Event rate cap",
         description="Token-bucket cap on enter/exit/dwell messages per second; linger and occupancy are never dropped by it.",
     )
-    exit_grace_s: float = Field(
+    exit_grace_s: Delay = Field(
         default=0.5,
-        ge=0,
-        le=HOUR_S,
-        title="Exit grace (s)",
+                title="Exit grace (s)",
         description="A track must be outside a zone this long before it exits, so a box jittering on a border does not flap.",
     )
-    status_interval_s: float = Field(
+    status_interval_s: Period = Field(
         default=10.0,
-        gt=0,
-        le=HOUR_S,
-        title="Status interval (s)",
+                title="Status interval (s)",
         description="How often the retained camera status (frames, fps, drops, errors) is refreshed.",
     )
 
 
-class SourceConfig(_Strict):
-    stall_timeout_s: float = Field(
+class SourceConfig(StrictModel):
+    stall_timeout_s: Period = Field(
         default=5.0,
-        gt=0,
-        le=HOUR_S,
-        title="Stall timeout (s)",
+                title="Stall timeout (s)",
         description="A live source that delivers no frame for this long is closed and reopened.",
     )
-    retry_initial_s: float = Field(
+    retry_initial_s: Period = Field(
         default=1.0,
-        gt=0,
-        le=HOUR_S,
-        title="First retry delay (s)",
+                title="First retry delay (s)",
         description="Delay before the first reopen of a lost camera; doubles on each failure.",
     )
-    retry_max_s: float = Field(
+    retry_max_s: Period = Field(
         default=30.0,
-        gt=0,
-        le=HOUR_S,
-        title="Max retry delay (s)",
+                title="Max retry delay (s)",
         description="Cap of the doubling reopen delay.",
     )
     open_attempts: int = Field(
@@ -210,7 +190,7 @@ class SourceConfig(_Strict):
     )
 
 
-class DebugConfig(_Strict):
+class DebugConfig(StrictModel):
     out: SafePath | None = Field(
         default=None,
         title="Debug output",
@@ -223,21 +203,16 @@ class DebugConfig(_Strict):
         title="Debug every N frames",
         description="Annotate only every Nth processed frame, to keep debug output small.",
     )
-    mjpeg_port: int | None = Field(
+    mjpeg_port: Port | None = Field(
         default=None,
-        ge=1,
-        le=65535,
         title="MJPEG port",
         description="Serve the annotated stream at http://127.0.0.1:PORT/ (loopback only, never the store LAN).",
     )
 
 
-class CameraConfig(_Strict):
-    id: str = Field(
+class CameraConfig(StrictModel):
+    id: Identifier = Field(
         default="cam1",
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
         title="Camera id",
         description="Camera id used in camera topics (so no '/', '+', '#' or spaces).",
     )
@@ -254,7 +229,7 @@ class CameraConfig(_Strict):
         description="Directory of the person detector (Darknet cfg + weights).",
     )
     zones: list[CameraZone] = Field(default_factory=list, max_length=200, title="Zones", description="Areas of the frame mapped to store zones.")
-    linger_s: float = Field(default=5.0, gt=0, le=HOUR_S, title="Linger threshold (s)", description="Dwell near a display that counts as lingering.")
+    linger_s: Period = Field(default=5.0, title="Linger threshold (s)", description="Dwell near a display that counts as lingering.")
     detector: DetectorConfig = Field(default_factory=DetectorConfig, title="Detector", description="Person detector settings.")
     tracker: TrackerConfig = Field(default_factory=TrackerConfig, title="Tracker", description="How detections are linked into anonymous tracks.")
     publish: PublishConfig = Field(default_factory=PublishConfig, title="Publishing", description="Change-driven, rate-limited MQTT publishing.")

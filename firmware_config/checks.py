@@ -76,17 +76,7 @@ def _db_errors(path: Path) -> list[str]:
             return [f"not a regular file: {path}"]
         if not os.access(path, os.R_OK | os.W_OK):
             return [f"not readable and writable: {path}"]
-        folder = path.parent
-    else:
-        # The device creates missing folders: the nearest existing one decides.
-        folder = path.parent
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir():
-            return [f"cannot create it: {folder} is not a directory"]
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return [f"cannot write in {folder} (the database and its WAL files live there)"]
-    return []
+    return _writable_folder_errors(path.parent, " (the database and its WAL files live there)")
 
 
 def _ota_errors(ota: object) -> list[tuple[str, str]]:
@@ -107,13 +97,18 @@ def _writable_dir_errors(path: Path) -> list[str]:
     """A folder the device writes into (created when missing)."""
     if path.exists() and not path.is_dir():
         return [f"not a directory: {path}"]
-    folder = path
+    return _writable_folder_errors(path)
+
+
+def _writable_folder_errors(folder: Path, why: str = "") -> list[str]:
+    """The device creates missing folders: the nearest existing one decides
+    whether ``folder`` can be created and written."""
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     if not folder.is_dir():
         return [f"cannot create it: {folder} is not a directory"]
     if not os.access(folder, os.W_OK | os.X_OK):
-        return [f"cannot write in {folder}"]
+        return [f"cannot write in {folder}{why}"]
     return []
 
 

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from firmware_config.bounds import STRICT, ClientId, ConcreteTopic
+from firmware_config.bounds import ClientId, ConcreteTopic, StrictModel
 
 DAY_S = 86_400
-
-
-class _Strict(BaseModel):
-    model_config = STRICT
 
 
 DropPolicy = Literal["oldest_impressions_first", "drop_oldest", "drop_newest"]
 
 
-class OutboxConfig(_Strict):
+class OutboxConfig(StrictModel):
     max_rows: int = Field(
         default=500_000,
         ge=10,
@@ -61,7 +57,7 @@ class OutboxConfig(_Strict):
     )
 
 
-class SyncConfig(_Strict):
+class SyncConfig(StrictModel):
     enabled: bool = Field(default=True, title="Sync enabled", description="Run the sender that drains the outbox to the broker.")
     mode: Literal["process", "thread"] = Field(
         default="process",
@@ -122,7 +118,7 @@ class SyncConfig(_Strict):
     )
 
 
-class FeedbackConfig(_Strict):
+class FeedbackConfig(StrictModel):
     enabled: bool = Field(default=True, title="Enabled", description="Capture impressions, interactions and conversions into the outbox.")
     attribution_window_s: int = Field(
         default=3600,

@@ -8,17 +8,14 @@ belong to the store's operators, not to anyone on the shop-floor network. Set
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from firmware_config.bounds import STRICT
+from firmware_config.bounds import HostName, StrictModel
 
 
-class MetricsConfig(BaseModel):
-    model_config = STRICT  # finite numbers, bounded strings (firmware_config/bounds.py)
-
-    host: str = Field(default="127.0.0.1", min_length=1, max_length=253, pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$",
-                      title="Listen address",
-                      description="Address the health/metrics server binds (loopback by default).")
+class MetricsConfig(StrictModel):
+    host: HostName = Field(default="127.0.0.1", title="Listen address",
+                           description="Address the health/metrics server binds (loopback by default).")
     device_port: int = Field(default=9101, ge=0, le=65535, title="edge-device port",
                              description="Port of edge-device's /metrics, /healthz, /readyz; 0 turns them off.")
     camera_port: int = Field(default=9102, ge=0, le=65535, title="edge-camera port",

@@ -9,16 +9,12 @@ table the device serves ``[model] bundle_path`` as before. See ``docs/ota.md``.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from firmware_config.bounds import STRICT, SafePath
-
-
-class _Strict(BaseModel):
-    model_config = STRICT  # finite numbers, bounded strings (firmware_config/bounds.py)
+from firmware_config.bounds import SafePath, StrictModel
 
 
-class ProbationConfig(_Strict):
+class ProbationConfig(StrictModel):
     window_s: float = Field(
         default=60.0,
         gt=0,
@@ -70,7 +66,7 @@ class ProbationConfig(_Strict):
     )
 
 
-class CrashLoopConfig(_Strict):
+class CrashLoopConfig(StrictModel):
     boots: int = Field(
         default=3,
         ge=2,
@@ -87,7 +83,7 @@ class CrashLoopConfig(_Strict):
     )
 
 
-class OtaConfig(_Strict):
+class OtaConfig(StrictModel):
     enabled: bool = Field(default=True, title="Enabled", description="Follow the desired-state topic and apply model updates.")
     state_dir: SafePath | None = Field(
         default=None,

@@ -13,15 +13,18 @@ cannot serve.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from firmware_config.bounds import (
     MAX_TEXT_CHARS,
-    STRICT,
     ClientId,
+    HostName,
+    Identifier,
+    Port,
     SafePath,
+    StrictModel,
     Text,
 )
 from firmware_config.camera import CameraConfig
@@ -30,20 +33,10 @@ from firmware_config.metrics import MetricsConfig
 from firmware_config.ota import OtaConfig
 from firmware_config.signage import SignageConfig
 
-Identifier = Annotated[
-    str,
-    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
-]
-"""Ids appear in MQTT topics, so they may not contain '/', '+', '#' or spaces."""
-
 MAX_ZONES = 500
 MAX_DISPLAYS = 1000
 """Layout bounds: far above a real store, low enough that the per-display work at
 start-up (a placement mask each) stays bounded."""
-
-
-class StrictModel(BaseModel):
-    model_config = STRICT
 
 
 class TLSConfig(StrictModel):
@@ -62,8 +55,8 @@ class TLSConfig(StrictModel):
 
 
 class BrokerConfig(StrictModel):
-    host: str = Field(default="127.0.0.1", min_length=1, max_length=253, pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$", title="Broker host", description="Hostname or IP of the store MQTT broker.")
-    port: int = Field(default=1883, ge=1, le=65535, title="Broker port", description="TCP port (8883 is usual with TLS).")
+    host: HostName = Field(default="127.0.0.1", title="Broker host", description="Hostname or IP of the store MQTT broker.")
+    port: Port = Field(default=1883, title="Broker port", description="TCP port (8883 is usual with TLS).")
     client_id: ClientId | None = Field(
         default=None,
         title="Client id",

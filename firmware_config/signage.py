@@ -9,25 +9,18 @@ See ``docs/signage.md``.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from firmware_config.bounds import STRICT, ClientId
-
-
-class _Strict(BaseModel):
-    model_config = STRICT  # finite numbers, bounded strings (firmware_config/bounds.py)
+from firmware_config.bounds import ClientId, HostName, Port, StrictModel
 
 
-class SignageConfig(_Strict):
-    host: str = Field(
+class SignageConfig(StrictModel):
+    host: HostName = Field(
         default="127.0.0.1",
-        min_length=1,
-        max_length=253,
-        pattern=r"^[A-Za-z0-9_.:\-\[\]%]+$",
         title="Listen address",
         description="Address the page server binds; set the store LAN address (or 0.0.0.0) so screens can reach it.",
     )
-    port: int = Field(default=8090, ge=1, le=65535, title="Port", description="HTTP port of the display pages.")
+    port: Port = Field(default=8090, title="Port", description="HTTP port of the display pages.")
     displays: list[str] = Field(
         default_factory=list,
         max_length=1000,

@@ -62,7 +62,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.devicecfg import local_device_config
-from deploy.local_broker import MosquittoBroker
+from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 
@@ -432,6 +432,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shoppers", type=int, default=300)
     ap.add_argument("--new-shoppers", action="store_true", help="a new shopper id in every flood signal")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (device log, db)")
+    ap.add_argument("--trace", action="store_true",
+                    help="every 0.5 s: the device's CPU by thread, its backlog and log writer queue "
+                         "(/metrics), the broker's CPU and RSS; printed around the flood and kept "
+                         "in the JSON as 'trace' (why recovery takes as long as it does)")
     ap.add_argument("--fuzz", type=int, default=0, metavar="N",
                     help="instead of the flood: N hostile payloads over every inbound topic")
     ap.add_argument("--fuzz-rate", type=float, default=2000.0)
@@ -448,8 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     device: subprocess.Popen[bytes] | None = None
     children: list[Any] = []
     try:
+        metrics_port = free_port()
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
         config = local_device_config(work / "device.toml", port=broker.port, bundle=args.bundle,
-                                     db_path=work / "state.db", device_id="overload-edge")
+                                     db_path=work / "state.db", device_id="overload-edge",
+                                     overrides={"metrics": {"device_port": metrics_port}})
         tree = TopicTree(config.store_id, config.device_id, config.broker.topic_prefix)
         zones = [z.id for z in config.zones]
         neighbours = {z.id: list(z.neighbours) for z in config.zones}
@@ -497,6 +504,12 @@ def main(argv: list[str] | None = None) -> int:
                     rss.append((time.perf_counter(), value))
                 time.sleep(0.1)
 
+        trace: list[dict[str, Any]] = []
+        tracer = None
+        if args.trace:
+            tracer = threading.Thread(target=trace_device, daemon=True, args=(
+                device.pid, broker, metrics_url, sampling, trace))
+            tracer.start()
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
 
@@ -544,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(3.0)  # late answers
         sampling.set()
         sampler.join()
+        if tracer is not None:
+            tracer.join()
         rss_after = rss_mb(device.pid)
 
         device.send_signal(signal.SIGTERM)
@@ -614,6 +629,8 @@ def main(argv: list[str] | None = None) -> int:
             "new_shoppers": args.new_shoppers,
             "load_avg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
         }
+        if args.trace:
+            result["trace"] = say_trace(trace, flood_start, flood_end)
         say(json.dumps(result, indent=1))
         print(json.dumps(result))
         return 0
@@ -632,6 +649,77 @@ def main(argv: list[str] | None = None) -> int:
             say(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def thread_names(pid: int) -> dict[str, str]:
+    """Native thread id -> Python thread name, read once with py-spy (Python 3.11
+    does not name OS threads); empty without py-spy."""
+    exe = Path(sys.executable).with_name("py-spy")
+    if not exe.exists():
+        return {}
+    try:
+        text = subprocess.run([str(exe), "dump", "--pid", str(pid)], capture_output=True, text=True,
+                              timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return dict(re.findall(r'^Thread (\d+) \([^)]*\): "([^"]+)"', text, flags=re.M))
+
+
+def thread_cpu_s(pid: int) -> dict[str, float]:
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        out[task.name] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def trace_device(pid: int, broker: MosquittoBroker, metrics_url: str, done: threading.Event,
+                 trace: list[dict[str, Any]], every_s: float = 0.5) -> None:
+    """Samples for --trace: CPU seconds by thread, the device's queues, the broker's CPU/RSS."""
+    from benchmarks.edge_latency import scrape_metrics
+
+    names = thread_names(pid)
+    broker_pid = broker._proc.pid if broker._proc is not None else None  # noqa: SLF001
+    while not done.is_set():
+        m = scrape_metrics(metrics_url)
+        cpu = thread_cpu_s(pid)
+        trace.append({
+            "t": time.perf_counter(),
+            "threads": {names.get(tid, tid): v for tid, v in cpu.items()},
+            "backlog": m.get("edge_intake_backlog"), "coalesced": m.get("edge_intake_coalesced_pending"),
+            "log_pending": m.get("edge_log_writer_pending"), "handled": m.get("edge_signals_handled_total"),
+            "broker_cpu_s": cpu_s(broker_pid) if broker_pid else None,
+            "broker_rss_mb": rss_mb(broker_pid) if broker_pid else None,
+        })
+        done.wait(every_s)
+
+
+def say_trace(trace: list[dict[str, Any]], flood_start: float, flood_end: float) -> list[dict[str, Any]]:
+    """Per sample interval: CPU % by thread (busy ones), queues, broker; times from the flood's end."""
+    rows = []
+    for a, b in zip(trace, trace[1:], strict=False):
+        dt = b["t"] - a["t"]
+        busy = {name: round(100 * (b["threads"].get(name, 0.0) - v) / dt)
+                for name, v in a["threads"].items()}
+        busy = {k: v for k, v in sorted(busy.items(), key=lambda kv: -kv[1]) if v >= 5}
+        row = {"t_after_flood_s": round(b["t"] - flood_end, 2),
+               "cpu_pct": busy,
+               "handled_per_s": round((b["handled"] - a["handled"]) / dt) if a["handled"] is not None
+               and b["handled"] is not None else None,
+               "backlog": b["backlog"], "coalesced": b["coalesced"], "log_pending": b["log_pending"],
+               "broker_cpu_pct": round(100 * (b["broker_cpu_s"] - a["broker_cpu_s"]) / dt)
+               if a["broker_cpu_s"] is not None else None,
+               "broker_rss_mb": b["broker_rss_mb"]}
+        if flood_start - 2 <= b["t"] <= flood_end + 6:
+            say(f"trace {row['t_after_flood_s']:+6.2f}s  handled/s {row['handled_per_s']}  "
+                f"backlog {row['backlog']}  log {row['log_pending']}  broker {row['broker_cpu_pct']}% "
+                f"{row['broker_rss_mb']} MB  device {row['cpu_pct']}")
+        rows.append(row)
+    return rows
 
 
 def next_msg(out: Any, kind: str, timeout: float) -> tuple:

@@ -4,13 +4,17 @@ Between paho's network thread and the agent's worker sits :class:`Intake`, a
 bounded queue with two lanes (docs/edge-runtime.md, "Bounded by design"):
 
 * **Coalesced lane** for QoS 0 positions: ``location`` signals keyed by shopper
-  and ``camera`` events keyed by camera, zone, event and track. Once more than
-  ``coalesce_above`` are pending (a flood, not a hiccup) only the latest
-  position matters, so a newer signal *replaces* the pending one in place (it
-  keeps the older one's turn: a shopper who keeps moving is not pushed back for
-  ever). At most ``max_coalesced`` keys are pending; beyond that the oldest
-  pending one is shed and counted. This is what a flood fills, and it stays
-  the same size however fast the flood is.
+  and ``camera`` events keyed by camera, zone, event and track. Below
+  ``coalesce_above`` pending (a hiccup) every position is handled, in order.
+  Once that many are pending the lane is *flooded* until it is empty again,
+  and only the latest position of each shopper matters: a newer signal
+  *replaces* the shopper's pending one in place (it keeps the older one's turn:
+  a shopper who keeps moving is not pushed back for ever), and the worker skips
+  any older position of a shopper that has a newer one pending (queued before
+  the flood began). So the backlog a flood leaves is at most one position per
+  shopper, not the ``coalesce_above`` oldest ones. At most ``max_coalesced``
+  positions are pending; beyond that the oldest is shed and counted. This is
+  what a flood fills, and it stays the same size however fast the flood is.
 * **Priority lane** for everything else (POS, inventory, interactions,
   requests, camera status, render confirmations). Never shed: when it holds
   ``max_priority`` messages or ``max_priority_bytes`` the network thread waits
@@ -96,7 +100,13 @@ class Intake:
         self.priority_taken = 0
         """Time priority messages waited in the lane (for the worker), in total and at most."""
         self._priority_bytes = 0
-        self._pending: OrderedDict[Hashable, tuple[Any, ...]] = OrderedDict()
+        self._pending: OrderedDict[int, tuple[Hashable, tuple[Any, ...]]] = OrderedDict()
+        """Turn (a sequence number) -> (shopper key, message), oldest first."""
+        self._latest: dict[Hashable, int] = {}
+        """Shopper key -> the turn of their newest pending position."""
+        self._seq = 0
+        self.flooded = False
+        """Set when ``coalesce_above`` positions are pending, cleared when the lane is empty."""
         self._stop = False
         self._anon = 0
         self.shed: Counter = Counter({k: 0 for k in ("location", "camera", *NEVER_SHED)})
@@ -178,18 +188,24 @@ class Intake:
 
     def _put_coalesced(self, kind: str, key: Hashable, item: tuple[Any, ...]) -> None:
         with self._cond:
-            if len(self._pending) < self.coalesce_above:
-                # Not a flood: every position is handled (and answered), in order.
-                self._anon += 1
-                key = (kind, "each", self._anon)
-            elif key in self._pending:
-                self._pending[key] = item  # the latest position, in the older one's turn
+            pending = self._pending
+            if len(pending) >= self.coalesce_above:
+                self.flooded = True
+            turn = self._latest.get(key) if self.flooded else None
+            if turn is not None:
+                pending[turn] = (key, item)  # the latest position, in the older one's turn
                 self.coalesced += 1
                 return
-            while len(self._pending) >= self.max_coalesced:
-                old_key, _ = self._pending.popitem(last=False)
+            # Not a flood (every position is handled and answered, in order), or
+            # the shopper's first pending position.
+            while len(pending) >= self.max_coalesced:
+                old_turn, (old_key, _) = pending.popitem(last=False)
+                if self._latest.get(old_key) == old_turn:
+                    del self._latest[old_key]
                 self.shed[old_key[0] if old_key[0] in COALESCED_KINDS else kind] += 1
-            self._pending[key] = item
+            self._seq += 1
+            pending[self._seq] = (key, item)
+            self._latest[key] = self._seq
             self._grew()
             self._cond.notify()
 
@@ -227,9 +243,10 @@ class Intake:
         Pending positions are shed (QoS 0, superseded by the next start's) and counted."""
         with self._cond:
             if shed_positions:
-                for key in self._pending:
+                for key, _ in self._pending.values():
                     self.shed[key[0] if key[0] in COALESCED_KINDS else "location"] += 1
                 self._pending.clear()
+                self._latest.clear()
             self._stop = True
             self._cond.notify_all()
 
@@ -270,13 +287,31 @@ class Intake:
                     self.priority_wait_max_s = max(self.priority_wait_max_s, waited)
                     self._after_take(position=False)
                     return item
-                if self._pending:
-                    _, item = self._pending.popitem(last=False)
+                item = self._next_position()
+                if item is not None:
                     self._after_take(position=True)
                     return item
                 if self._stop:
                     return None
                 self._cond.wait()
+
+    def _next_position(self) -> tuple[Any, ...] | None:
+        """The oldest pending position worth handling (under ``_cond``): while
+        flooded, one superseded by a newer position of the same shopper is
+        skipped (counted in ``coalesced``)."""
+        pending, latest = self._pending, self._latest
+        while pending:
+            turn, (key, item) = pending.popitem(last=False)
+            if latest.get(key) == turn:
+                del latest[key]
+            elif self.flooded:
+                self.coalesced += 1
+                continue
+            if not pending:
+                self.flooded = False
+            return item
+        self.flooded = False
+        return None
 
     def _after_take(self, *, position: bool) -> None:
         self._last_was_position = position
@@ -290,6 +325,10 @@ class Intake:
     @property
     def backlog(self) -> int:
         return len(self._priority) + len(self._pending)
+
+    @property
+    def coalesced_pending(self) -> int:
+        return len(self._pending)
 
     def detail(self) -> dict[str, Any]:
         """The status block: backlog now, bounds, and what was shed (truthfully: by kind)."""

@@ -30,12 +30,31 @@ def test_positions_coalesce_per_shopper_keeping_their_turn() -> None:
 
 
 def test_below_the_flood_threshold_every_position_is_kept_in_order() -> None:
-    intake = Intake(T, coalesce_above=3)
-    for sid in ("a1", "a2", "a3", "a4", "a5"):
-        intake.put(loc("a", sid=sid))
-    # The first three are below the threshold; then the flood rule keeps a4's turn with a5's position.
+    intake = Intake(T, coalesce_above=4)
+    for sid in ("a1", "b1", "a2", "a3"):
+        intake.put(loc(sid[0], sid=sid))
     got = [json.loads(intake.get()[1])["signal_id"] for _ in range(intake.backlog)]
-    assert got == ["a1", "a2", "a3", "a5"] and intake.coalesced == 1
+    assert got == ["a1", "b1", "a2", "a3"] and intake.coalesced == 0 and not intake.flooded
+
+
+def test_a_flood_leaves_one_position_per_shopper_the_newest() -> None:
+    intake = Intake(T, coalesce_above=3)
+    # a1, b1, a2 are queued one by one (a hiccup); at three pending the lane is
+    # flooded: a3, a4, a5 each replace a's newest (a2's turn), b2 replaces b1 in
+    # b1's turn, and the worker skips a1, an older position of a shopper with a
+    # newer one pending.
+    for sid in ("a1", "b1", "a2", "a3", "a4", "b2", "a5"):
+        intake.put(loc(sid[0], sid=sid))
+    assert intake.flooded
+    got = []
+    while intake.backlog:
+        got.append(json.loads(intake.get()[1])["signal_id"])
+    assert got == ["b2", "a5"]
+    assert intake.coalesced == 5 and not intake.flooded
+    # Drained: the next positions are handled one by one again.
+    intake.put(loc("a", sid="a6"))
+    intake.put(loc("a", sid="a7"))
+    assert [json.loads(intake.get()[1])["signal_id"] for _ in range(2)] == ["a6", "a7"]
 
 
 def test_priority_lane_is_served_first_and_never_shed() -> None:

@@ -63,6 +63,10 @@ HOUSEKEEPING_S = 0.5
 PRIVACY_PRUNE_EVERY_S = 3600.0
 """How often personal data past ``policy.personal_data_retention_days`` is removed (and at start)."""
 POSITIONS_SUBSCRIBE_WAIT_S = 5.0
+POSITIONS_STALE_S = 1.0
+"""How far behind the positions stream may run before the device drops it and
+reads current positions instead (edge.comms.mqtt, "A stale stream is dropped").
+A position a second old is superseded: the shopper has moved on."""
 TRIM_AFTER_BACKLOG = 500
 """A backlog this large has grown the heap enough to be worth a malloc_trim."""
 
@@ -162,6 +166,10 @@ class Device:
         # touch, a purchase or a stock change is read at once on the main one
         # (one stream would put every touch behind the whole flood, where no
         # queue policy in the device can reach it). docs/edge-runtime.md.
+        # No persistent session (QoS 0 positions are not kept for an absent
+        # client anyway): when the stream falls more than POSITIONS_STALE_S
+        # behind, the link drops it, the broker discards the flood it still holds
+        # for us, and the link reconnects at once (reconnect from 50 ms).
         position_topics = {self.topics.location, self.topics.camera_zone()}
         self.positions_link = MqttLink(
             config.broker,
@@ -169,6 +177,9 @@ class Device:
             subscriptions=[s for s in subscriptions if s[0] in position_topics],
             will=None,
             on_message=self.agent.on_message,
+            session_expiry_s=None,
+            stale_after_s=POSITIONS_STALE_S,
+            reconnect_s=(0.05, 10.0),
         )
         subscriptions = [s for s in subscriptions if s[0] not in position_topics]
         self.link = MqttLink(
@@ -484,6 +495,15 @@ class Device:
             "strategy": "model" if self.generation.scorer is not None else "popularity"})
         m.gauge("edge_sessions", "Live shopper sessions.", lambda: len(self.store.sessions))
         m.gauge("edge_catalogue_items", "Items in the serving catalogue.", lambda: len(self.generation.catalogue))
+        # What the device is holding right now (the status has it too, but only
+        # every STATUS_EVERY_S): a scraper sees a backlog build and drain.
+        intake = self.agent._queue  # noqa: SLF001 - the agent's intake is the device's backlog
+        m.gauge("edge_intake_backlog", "Signals accepted and not yet handled (both lanes).",
+                lambda: float(intake.backlog))
+        m.gauge("edge_intake_coalesced_pending", "Positions pending in the coalesced lane.",
+                lambda: float(intake.coalesced_pending))
+        m.gauge("edge_log_writer_pending", "Log rows and impressions queued, not yet committed.",
+                lambda: float(self.log_writer.pending))
 
     def _overload_detail(self) -> dict:
         """What the device is holding and what it shed, from the parts that hold it
@@ -499,6 +519,8 @@ class Device:
                            "commit_ms_max": round(lw.commit_s_max * 1e3, 1)},
             "paho_queue": len(getattr(client, "_out_messages", ())),
             "acks": {"sent": self.link.acks, "stale": self.link.acks_stale},
+            "positions_stream": {"stale_resets": self.positions_link.stale_resets,
+                                 "lag_ms_max": round(self.positions_link.lag_s_max * 1e3, 1)},
             "sessions": len(self.store.sessions),
             "sessions_evicted": self.store.sessions_evicted,
             "inventory_unknown": self.store.unknown_items,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 from edge_helpers import wait_until
 
@@ -43,3 +44,60 @@ def test_helper_clients_send_without_delay_keep_their_session_and_leave_a_will(b
         dev.loop_stop()
         watcher.disconnect()
         watcher.loop_stop()
+
+
+
+def _blast(broker: MosquittoBroker, topic: str, payloads: list[bytes]) -> None:
+    """Publish QoS 0 as fast as the socket takes them (no network thread)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"blast-{time.monotonic_ns()}", protocol=mqtt.MQTTv5)
+    pub.connect(broker.host, broker.port)
+    for i, payload in enumerate(payloads):
+        pub.publish(topic, payload, qos=0)
+        if i % 500 == 0:
+            pub.loop(timeout=0)
+    while pub.want_write():
+        pub.loop_write()
+    pub.disconnect()
+
+
+def test_a_stream_left_behind_by_a_flood_is_dropped_and_current_messages_come_at_once(
+        broker: MosquittoBroker) -> None:
+    """The broker queues QoS 0 for a slow subscriber without limit: a link with
+    ``stale_after_s`` drops a stream that far behind (the broker discards what
+    it held) and reconnects, so what is sent after the flood arrives within
+    about that long instead of after the whole backlog."""
+    from edge.comms.mqtt import MqttLink
+    from firmware_config.schema import BrokerConfig
+
+    got: dict[bytes, float] = {}
+    flood_handled = [0]
+
+    def slow(topic: str, payload: bytes, props) -> None:
+        if payload.startswith(b"now-"):
+            got.setdefault(payload, time.monotonic())
+        else:
+            flood_handled[0] += 1
+            time.sleep(0.002)  # a device that handles 500 positions/s, flooded at many times that
+
+    link = MqttLink(BrokerConfig(host=broker.host, port=broker.port, keepalive_s=15), "stale-test",
+                    subscriptions=[("flood/#", 0)], will=None, on_message=slow,
+                    session_expiry_s=None, stale_after_s=0.3, reconnect_s=(0.05, 1.0))
+    link.start()
+    try:
+        assert wait_until(lambda: link.subscribed.is_set(), 10)
+        _blast(broker, "flood/pos", [b"x" * 100] * 20_000)  # ~40 s of work for this subscriber
+        flood_end = time.monotonic()
+        i = 0
+        while not got and time.monotonic() - flood_end < 10:
+            _blast(broker, "flood/pos", [f"now-{i}".encode()])
+            i += 1
+            time.sleep(0.1)
+        assert got, "nothing sent after the flood arrived in 10 s: the link read the backlog"
+        assert link.stale_resets >= 1 and link.connects >= 2
+        assert min(got.values()) - flood_end < 3.0
+        assert flood_handled[0] < 10_000  # most of the backlog was discarded, not read
+    finally:
+        link.stop()

@@ -30,6 +30,15 @@ guarantees the agent:
   QoS 1 signal is PUBACKed after the handler's transaction committed (or it was
   dead-lettered), not when paho read it. A crash before that leaves it in-flight
   at the broker, which resends it on the next connect of the persistent session.
+* **A stale stream is dropped** (``stale_after_s``, the device's positions
+  link): the broker forwards QoS 0 messages to a slow subscriber without limit
+  (Mosquitto queues ``max_queued_messages`` of them), so after a flood the
+  device would read seconds of superseded positions before the current ones.
+  The link sends a PINGREQ every ``LAG_PROBE_S`` while messages arrive; the
+  broker's PINGRESP queues behind everything it holds for us, so its age is how
+  far behind the stream is. Past ``stale_after_s`` the link closes its socket:
+  with no persistent session the broker discards the backlog, and the link
+  reconnects at once and reads current positions.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -53,6 +63,8 @@ log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 86_400
 """How long the broker keeps our subscriptions and queued QoS 1 messages while we are away."""
+LAG_PROBE_S = 0.1
+"""How often a link with ``stale_after_s`` measures its stream's lag (a PINGREQ)."""
 
 MessageHandler = Callable[..., None]
 """``(topic, payload, properties)``; with ``manual_ack`` also ``ack``: a callable
@@ -155,8 +167,23 @@ class MqttLink:
         on_connected: Callable[[bool], None] | None = None,
         on_retained: MessageHandler | None = None,
         manual_ack: bool = False,
+        session_expiry_s: int | None = SESSION_EXPIRY_S,
+        stale_after_s: float | None = None,
+        reconnect_s: tuple[float, float] = (0.5, 10.0),
     ) -> None:
+        """``session_expiry_s``: a persistent session kept that long by the broker
+        (None: a fresh one at every connect, and the broker forgets what it held
+        for us when we go). ``stale_after_s``: drop the connection when the
+        stream runs that many seconds behind (see the module doc; needs a fresh
+        session to discard the backlog)."""
         self.broker = broker
+        self.session_expiry_s = session_expiry_s
+        self.stale_after_s = stale_after_s
+        self.stale_resets = 0
+        """Connections dropped because the stream was more than ``stale_after_s`` behind."""
+        self.lag_s_max = 0.0
+        """Largest stream lag seen (age of an unanswered PINGREQ), in seconds."""
+        self._lag_check_at = 0.0
         self.manual_ack = manual_ack
         """The handler acknowledges each QoS 1 message itself (4th argument ``ack``)
         once its effect is committed: a message acknowledged when it was merely
@@ -184,7 +211,7 @@ class MqttLink:
         # behind each other, and with any window paho rescans every unacknowledged
         # message on each PUBACK (measured: ~130 us per PUBACK at 1,000 signals/s).
         # Unbounded queue: never drop while offline.
-        client = client_for(broker, client_id, will=will, reconnect_s=(0.5, 10.0), inflight=0, queued=0,
+        client = client_for(broker, client_id, will=will, reconnect_s=reconnect_s, inflight=0, queued=0,
                             on_connect=self._on_connect, manual_ack=manual_ack)
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -194,7 +221,7 @@ class MqttLink:
     def start(self) -> None:
         """Connect in the background; paho's thread keeps reconnecting until :meth:`stop`."""
         start(self.client, self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s,
-              session_expiry_s=SESSION_EXPIRY_S)
+              session_expiry_s=self.session_expiry_s)
 
     def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 2.0) -> None:
         """Publish ``final`` (the "offline" status) if connected, then disconnect."""
@@ -247,6 +274,11 @@ class MqttLink:
         self.subscribed.set()
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        if self.stale_after_s is not None:
+            now = time.monotonic()
+            if now >= self._lag_check_at:
+                self._lag_check_at = now + LAG_PROBE_S
+                self._check_lag(client, now)
         ack = self._acker(msg.mid, msg.qos) if self.manual_ack and msg.qos > 0 else None
         try:
             props = getattr(msg, "properties", None)
@@ -259,6 +291,29 @@ class MqttLink:
             log.exception("message handler failed on %s", msg.topic)
             if ack is not None:
                 ack()  # a bug costs this one message; unacked, it would come back at every connect
+
+    def _check_lag(self, client: mqtt.Client, now: float) -> None:
+        """Measure the stream's lag with a PINGREQ, and drop the connection past
+        ``stale_after_s`` (network thread, while messages arrive: an idle stream
+        has no backlog). Reads and sends through paho's keepalive state
+        (``_ping_t``: when the unanswered PINGREQ was sent, paho's own ones
+        included), on paho's thread, as paho does: paho >= 2.1, < 3."""
+        sent = client._ping_t  # noqa: SLF001
+        if not sent:
+            client._send_pingreq()  # noqa: SLF001
+            return
+        lag = now - sent
+        self.lag_s_max = max(self.lag_s_max, lag)
+        if lag <= self.stale_after_s:  # type: ignore[operator]
+            return
+        self.stale_resets += 1
+        log.warning("%s: stream %.1f s behind (a flood); dropping the connection so the broker "
+                    "discards what it holds for us, reconnecting (%d so far)",
+                    client._client_id.decode(errors="replace"), lag, self.stale_resets)  # noqa: SLF001
+        sock = client.socket()
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # paho sees the connection lost and reconnects
 
     def _acker(self, mid: int, qos: int) -> Ack:
         """The ack of one received message, valid on the connection it came on.

@@ -528,7 +528,8 @@ class Agent:
             if isinstance(rec, tuple):
                 self.feedback.on_rendered(conn, rec[1], rec[0])
                 continue
+            # No GIL hand-over in here: this runs inside the log writer's
+            # transaction, and a yield would hold the write lock a POS needs
+            # while other threads run. The writer yields between its short
+            # transactions instead (edge/state/logwriter.py, chunks).
             self.feedback.on_recommendation(conn, rec)
-            # Hand the GIL to a waiting signal between impressions: a batch is
-            # tens of milliseconds of Python work that must not stall the screens.
-            time.sleep(0)

@@ -106,3 +106,40 @@ def test_a_database_from_before_migrations_is_upgraded_with_its_sessions(tmp_pat
     assert [store.items[i].item_id for i in s.history] == ["I3", "I1"] and s.bought == {store.index["I1"]}
     assert schema_version(store.conn, SCHEMA_COMPONENT) == len(MIGRATIONS)
     store.close()
+
+
+def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Path) -> None:
+    """The log writer commits a backlog in short transactions and yields between
+    them; another writer of the process (the agent recording a POS) takes the
+    file's writer lock in between instead of waiting out the whole batch."""
+    import time
+
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    work_s = 0.005
+
+    def slow_impressions(conn, recs) -> None:  # ~5 ms of work per impression, as under load
+        time.sleep(work_s * len(recs))
+
+    writer = LogWriter(tmp_path / "state.db", slow_impressions, interval_s=60.0, chunk=4).start()
+    for i in range(80):  # 80 x 5 ms = 0.4 s of batch work, 20 transactions
+        writer.put((f"r{i}", 1.0, "d", "z", None, None, None, "model", "v1", []), object())
+    agent = connect(tmp_path / "state.db")
+    agent.execute("CREATE TABLE IF NOT EXISTS sale (n INTEGER)")
+    waited, committed = [], []
+    with writer._cond:  # noqa: SLF001 - start the batch now
+        writer._cond.notify_all()  # noqa: SLF001
+    time.sleep(0.05)  # inside the batch
+    for n in range(3):
+        t0 = time.perf_counter()
+        with atomic(agent):
+            agent.execute("INSERT INTO sale VALUES (?)", (n,))
+        waited.append(time.perf_counter() - t0)
+        committed.append(writer._committed)  # noqa: SLF001
+        time.sleep(0.02)
+    assert committed[-1] < 80, committed  # the batch was still being written meanwhile
+    assert max(waited) < 0.1, waited  # a chunk is 4 x 5 ms; the batch is 400 ms
+    writer.stop()
+    assert agent.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 80
+    assert agent.execute("SELECT count(*) FROM sale").fetchone()[0] == 3

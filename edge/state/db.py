@@ -9,6 +9,12 @@
   with "database is locked" when it upgrades a read transaction), committed on
   success, rolled back on any exception. Nested use joins the outer transaction:
   a feedback hook called inside the state change's transaction commits with it.
+  Writers of one process (the agent's worker, the log writer, housekeeping)
+  first take the file's in-process writer lock (:func:`writer_lock`): SQLite's
+  busy handler polls with sleeps that grow to 100 ms, so a POS waiting out a
+  log batch through it waited up to a poll step longer than the batch; a
+  ``threading.Lock`` hands over the moment the batch commits. Other processes
+  (the feedback sender) still queue on the busy timeout.
 * :func:`migrate`: numbered migrations, each applied once, in its own
   transaction, and recorded in ``schema_migrations`` (component, version, name,
   applied_at). A database written by newer code than this one (a firmware
@@ -20,7 +26,9 @@ crash; an OS crash or power cut can lose the last commits, never corrupt the fil
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,12 +42,34 @@ class SchemaError(RuntimeError):
     """The database's schema cannot be used by this code (newer, or a migration failed)."""
 
 
+class Connection(sqlite3.Connection):
+    """A ``sqlite3.Connection`` that knows its file's in-process writer lock."""
+
+    writer_lock: threading.Lock | None = None
+    lock_timeout_s: float = BUSY_TIMEOUT_S
+
+
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def writer_lock(path: Path | str) -> threading.Lock:
+    """The lock every :func:`atomic` write to the database file ``path`` takes in this process."""
+    key = os.path.realpath(path)
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.Lock())
+
+
 def connect(path: Path | str, *, timeout: float = BUSY_TIMEOUT_S, wal: bool = True) -> sqlite3.Connection:
     """A connection to ``path`` (``":memory:"`` too) set up the way the device needs."""
     memory = str(path) == ":memory:"
     if not memory:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=timeout)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=timeout,
+                           factory=Connection)
+    if not memory:
+        conn.writer_lock = writer_lock(path)
+        conn.lock_timeout_s = timeout
     if wal and not memory:
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -54,14 +84,22 @@ def atomic(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqli
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    lock = getattr(conn, "writer_lock", None) if immediate else None
+    if lock is not None and not lock.acquire(timeout=getattr(conn, "lock_timeout_s", BUSY_TIMEOUT_S)):
+        raise sqlite3.OperationalError("database is locked: another writer of this process held it "
+                                       "for longer than the busy timeout")
     try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,18 @@ per display), so the agent hands each published recommendation to this
 writer and moves on.
 
 The writer commits a batch every ``interval_s`` on its own SQLite connection,
-in one transaction: the log rows and their impressions commit together (the
-"same transaction as the state change" rule, where the state change is the
-log row). A crash loses at most the last ``interval_s`` of log rows and
-impressions, never one without the other. Before a purchase or an interaction
+in transactions of at most ``chunk`` entries: the log rows and their
+impressions commit together (the "same transaction as the state change" rule,
+where the state change is the log row). A crash loses at most the last
+``interval_s`` of log rows and impressions, never one without the other.
+
+Why chunks: the agent's POS and interaction transactions need the same write
+lock. A batch after a flood is hundreds of impressions of Python work; in one
+transaction that held the lock for up to 300 ms (measured under a flood at load
+4: 56 impressions, each yielding the GIL inside the transaction), and every
+purchase and touch waited for it. A chunk holds it for a few milliseconds of
+work without yielding, and the writer yields between chunks, outside any
+transaction, where a waiting POS takes the lock (:func:`edge.state.db.atomic`). Before a purchase or an interaction
 is recorded the agent waits (:meth:`wait_committed`) for the entries its
 attribution reads (the shopper's latest impression, the display's latest list),
 so attribution sees every impression it is about; :meth:`drain` waits for
@@ -51,12 +59,14 @@ class LogWriter:
         interval_s: float = 0.1,
         max_batch: int = 2000,
         max_pending: int = 20_000,
+        chunk: int = 32,
     ) -> None:
         self.conn = db.connect(db_path)
         self.on_commit = on_commit
         self.interval_s = interval_s
         self.max_batch = max_batch
         self.max_pending = max_pending
+        self.chunk = chunk
         self.commit_s_max = 0.0
         """Longest batch transaction: the write lock is held that long, and a POS or
         interaction waits for it (SQLite's busy handler polls, backing off to 100 ms)."""
@@ -153,23 +163,25 @@ class LogWriter:
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-        if not batch:
-            return
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            if self._commit(batch, last=attempt == MAX_ATTEMPTS):
-                break
-            time.sleep(0.05 * attempt)
-        with self._cond:
-            self._committed += len(batch)
-            self._cond.notify_all()
-            ready = []
-            while self._after and self._after[0][0] <= self._committed:
-                ready.append(self._after.popleft()[1])
-        for then in ready:
-            try:
-                then()
-            except Exception:
-                log.exception("after-commit callback failed")
+        for lo in range(0, len(batch), self.chunk):
+            if lo:
+                time.sleep(0)  # between transactions: a waiting signal takes the GIL and the write lock
+            part = batch[lo:lo + self.chunk]
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                if self._commit(part, last=attempt == MAX_ATTEMPTS):
+                    break
+                time.sleep(0.05 * attempt)
+            with self._cond:
+                self._committed += len(part)
+                self._cond.notify_all()
+                ready = []
+                while self._after and self._after[0][0] <= self._committed:
+                    ready.append(self._after.popleft()[1])
+            for then in ready:
+                try:
+                    then()
+                except Exception:
+                    log.exception("after-commit callback failed")
 
     def _commit(self, batch: list[tuple[tuple, Any]], *, last: bool) -> bool:
         """One transaction for the batch; False if it failed and may be retried."""

@@ -52,30 +52,11 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks import real_traffic
+from benchmarks.device_setup import DEFAULT_BUNDLE, REPO, ensure_bundle, proc_cpu_s, say
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay as edge_no_delay
 from edge.comms.topics import TopicTree
-
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_BUNDLE = Path("out/train/bundle")
-TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
-             "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def ensure_bundle(bundle: Path) -> None:
-    if (bundle / "manifest.json").exists():
-        return
-    exe = Path(sys.executable).with_name("cloud-trainer")
-    cmd = [str(exe) if exe.exists() else TRAIN_CMD[0], *TRAIN_CMD[1:]]
-    say(f"bundle {bundle} missing: training one first ({' '.join(cmd)})")
-    subprocess.run(cmd, check=True, cwd=REPO)
-    if not (bundle / "manifest.json").exists():
-        raise SystemExit(f"training finished but {bundle}/manifest.json is still missing")
 
 
 def no_delay(client: mqtt.Client) -> None:
@@ -708,15 +689,6 @@ def encode_real(signals: list[tuple[str, dict]], rate: float) -> tuple[list[str]
         if kind == "location" or kind == "interaction":
             must.add(i)
     return topics, payloads, must
-
-
-def proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (from /proc/PID/stat)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:

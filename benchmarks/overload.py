@@ -61,52 +61,22 @@ import numpy as np
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from benchmarks.device_setup import (
+    DEFAULT_BUNDLE,
+    REPO,
+    ensure_bundle,
+    proc_cpu_s,
+    proc_rss_mb,
+    say,
+)
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 
-REPO = Path(__file__).resolve().parents[1]
 ECHO_TOPIC = "bench/echo"
 """Beside every probe, a bare round trip through the same broker: how much of a
 probe's wait is the broker's (it carries the flood too), not the device's."""
-DEFAULT_BUNDLE = REPO / "out" / "train" / "bundle"
-TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
-             "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
-
-
-def say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def ensure_bundle(bundle: Path) -> None:
-    if (bundle / "manifest.json").exists():
-        return
-    exe = Path(sys.executable).with_name("cloud-trainer")
-    cmd = [str(exe) if exe.exists() else TRAIN_CMD[0], *TRAIN_CMD[1:]]
-    say(f"bundle {bundle} missing: training one first ({' '.join(cmd)})")
-    subprocess.run(cmd, check=True, cwd=REPO)
-    if not (bundle / "manifest.json").exists():
-        raise SystemExit(f"training finished but {bundle}/manifest.json is still missing")
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def cpu_s(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
 
 def connect(host: str, port: int, name: str) -> mqtt.Client:
     """A client without a network thread: publish writes at once; call loop() to read acks."""
@@ -499,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def sample() -> None:
             while not sampling.is_set():
-                value = rss_mb(device.pid)  # type: ignore[union-attr]
+                value = proc_rss_mb(device.pid)  # type: ignore[union-attr]
                 if value is not None:
                     rss.append((time.perf_counter(), value))
                 time.sleep(0.1)
@@ -514,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler.start()
 
         sent_at: dict[str, float] = {}
-        cpu0 = cpu_s(device.pid)
+        cpu0 = proc_cpu_s(device.pid)
         t0 = time.perf_counter()
         flood_started = False
         flood_report = None
@@ -552,14 +522,14 @@ def main(argv: list[str] | None = None) -> int:
             if time.perf_counter() - t0 > args.baseline + 10 * args.flood_seconds + args.after + 60:
                 raise SystemExit("the flood sender never finished")
         t_end = time.perf_counter()
-        cpu_total = cpu_s(device.pid) - cpu0
+        cpu_total = proc_cpu_s(device.pid) - cpu0
         _, flood_sent, flood_start, flood_elapsed = flood_report
         time.sleep(3.0)  # late answers
         sampling.set()
         sampler.join()
         if tracer is not None:
             tracer.join()
-        rss_after = rss_mb(device.pid)
+        rss_after = proc_rss_mb(device.pid)
 
         device.send_signal(signal.SIGTERM)
         device.wait(timeout=60)
@@ -692,8 +662,8 @@ def trace_device(pid: int, broker: MosquittoBroker, metrics_url: str, done: thre
             "threads": {names.get(tid, tid): v for tid, v in cpu.items()},
             "backlog": m.get("edge_intake_backlog"), "coalesced": m.get("edge_intake_coalesced_pending"),
             "log_pending": m.get("edge_log_writer_pending"), "handled": m.get("edge_signals_handled_total"),
-            "broker_cpu_s": cpu_s(broker_pid) if broker_pid else None,
-            "broker_rss_mb": rss_mb(broker_pid) if broker_pid else None,
+            "broker_cpu_s": proc_cpu_s(broker_pid) if broker_pid else None,
+            "broker_rss_mb": proc_rss_mb(broker_pid) if broker_pid else None,
         })
         done.wait(every_s)
 

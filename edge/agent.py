@@ -346,8 +346,12 @@ class Agent:
         store = self.store
         # Only configured displays are shelves the planogram knows (bounded rows).
         shelf = upd.shelf if upd.shelf in self.layout.displays else None
-        with store.transaction() as conn:
-            idx, flipped = store.update_inventory(upd.item_id, upd.quantity, shelf, upd.ts, conn)
+        idx, flipped, write = store.stage_inventory(upd.item_id, upd.quantity, shelf, upd.ts)
+        if write is not None:
+            # Stored by the log writer (one writer thread, short transactions): the
+            # worker commits nothing for a shelf count, and the broker gets its
+            # ack once the count is on disk (the writer runs it after the commit).
+            self.log_writer.put_write(write, what=f"inventory {upd.item_id}", then=self._take_ack())
         if idx is None or not flipped or store.available[idx]:
             return
         # Gone from the shelf: no display may keep showing it.

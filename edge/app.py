@@ -293,6 +293,9 @@ class Device:
             if new.catalogue is not current:
                 # Built against another catalogue (a rollback, an older build): map it now, off the lock.
                 mapping = new.mapping if new.base is current else remap(current, new.catalogue)
+                # The rebind reads stock of items new to this catalogue from disk, and
+                # shelf counts are stored by the log writer: let it commit what it holds.
+                self.log_writer.drain(timeout=1.0)
             t0 = time.perf_counter_ns()
             with self.lock:
                 old = self.generation

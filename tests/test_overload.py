@@ -228,9 +228,37 @@ def test_hostile_ids_cannot_grow_the_status_sessions_or_the_inventory(tmp_path: 
         assert len(detail["cameras"]) == 16 and detail["overload"]["cameras_unlisted"] == n - 16
         assert len(device.store.sessions) == 50 and detail["overload"]["sessions_evicted"] >= n - 50
         assert detail["overload"]["inventory_unknown"] == n - 20
+        assert device.log_writer.drain()  # shelf counts are stored by the log writer
         rows = device.store.conn.execute("SELECT count(*) FROM inventory").fetchone()[0]
         assert rows == 20
         assert len(device.status.payload("online")) < 16_384
+    finally:
+        device.log_writer.stop()
+        device.store.close()
+
+
+def test_a_shelf_count_is_acknowledged_only_once_the_log_writer_committed_it(tmp_path: Path) -> None:
+    """The worker commits nothing for a shelf count: memory changes at once, the
+    log writer stores it, and the broker ack waits for that commit."""
+    from edge_helpers import device_config
+
+    from edge.app import Device
+
+    device = Device(device_config(tmp_path, None, tiny_bundle()))
+    acked: list[int] = []
+    try:
+        item = device.store.items[0].item_id
+        device.agent._ack = lambda: acked.append(1)  # noqa: SLF001 - as the worker sets it
+        device.handle(T.inventory, json.dumps({"v": 1, "signal_id": "inv1", "ts": time.time(),
+                                               "item_id": item, "quantity": 0}).encode())
+        device.agent._settle()  # noqa: SLF001
+        assert not device.store.available[device.store.index[item]]  # in memory at once
+        assert acked == []  # the writer has not committed it yet (not even started)
+        assert device.store.conn.execute("SELECT count(*) FROM inventory").fetchone()[0] == 0
+        device.log_writer.start()
+        assert device.log_writer.drain() and acked == [1]
+        assert device.store.conn.execute("SELECT quantity FROM inventory WHERE item_id=?",
+                                         (item,)).fetchone()[0] == 0
     finally:
         device.log_writer.stop()
         device.store.close()

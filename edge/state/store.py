@@ -33,7 +33,7 @@ import heapq
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -330,6 +330,20 @@ class StateStore:
     ) -> tuple[int | None, bool]:
         """Record a shelf count. Returns (item index or None if not in the catalogue,
         whether its availability flipped). Must run inside :meth:`transaction`.
+        (:meth:`stage_inventory` + its write, in the caller's transaction.)"""
+        idx, flipped, write = self.stage_inventory(item_id, quantity, shelf, ts)
+        if write is not None:
+            write(conn)
+        return idx, flipped
+
+    def stage_inventory(
+        self, item_id: str, quantity: int, shelf: str | None, ts: float
+    ) -> tuple[int | None, bool, Callable[[sqlite3.Connection], None] | None]:
+        """A shelf count in memory now, on disk by the returned write (run it in a
+        transaction: the agent hands it to the log writer, one writer thread,
+        and acknowledges the signal once it committed). Returns (item index or
+        None if not in the catalogue, whether its availability flipped, the
+        write or None when nothing is stored).
 
         Stock of an item outside the catalogue is kept too (the next model may
         carry it), but only for MAX_FOREIGN_STOCK such items: the table is bounded
@@ -338,24 +352,30 @@ class StateStore:
         idx = self.index.get(item_id)
         if idx is None and not self._admit_foreign(item_id):
             self.unknown_items += 1
-            return None, False
-        conn.execute(
-            "INSERT INTO inventory(item_id, quantity, shelf, updated_at) VALUES (?,?,?,?) "
-            "ON CONFLICT(item_id) DO UPDATE SET quantity=excluded.quantity, "
-            "shelf=coalesce(excluded.shelf, inventory.shelf), updated_at=excluded.updated_at",
-            (item_id, quantity, shelf, ts),
-        )
-        if idx is None:
-            return None, False
-        if shelf is not None and idx not in self.placed.get(shelf, ()):
+            return None, False, None
+        placed = False
+        if idx is not None and shelf is not None and idx not in self.placed.get(shelf, ()):
             self.placed.setdefault(shelf, set()).add(idx)
             self.placed_version += 1
+            placed = True
+
+        def write(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT OR REPLACE INTO planogram(display_id, item_id, source, updated_at) "
-                "VALUES (?,?,?,?)",
-                (shelf, item_id, "shelf", ts),
+                "INSERT INTO inventory(item_id, quantity, shelf, updated_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(item_id) DO UPDATE SET quantity=excluded.quantity, "
+                "shelf=coalesce(excluded.shelf, inventory.shelf), updated_at=excluded.updated_at",
+                (item_id, quantity, shelf, ts),
             )
-        return idx, self._set_quantity(idx, quantity)
+            if placed:
+                conn.execute(
+                    "INSERT OR REPLACE INTO planogram(display_id, item_id, source, updated_at) "
+                    "VALUES (?,?,?,?)",
+                    (shelf, item_id, "shelf", ts),
+                )
+
+        if idx is None:
+            return None, False, write
+        return idx, self._set_quantity(idx, quantity), write
 
     def record_labels(self, labels: Sequence[tuple[str, str, float]], ts: float, conn: sqlite3.Connection) -> None:
         """Remember (item id, name, unit price) from a till, in the caller's transaction.

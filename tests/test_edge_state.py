@@ -140,7 +140,7 @@ def test_personal_data_past_its_retention_is_forgotten(tmp_path: Path) -> None:
     with store.transaction() as conn:
         store.record_purchase("T-old", old, ["I1"], 1 * day, conn)
         store.record_purchase("T-new", new, ["I2"], 95 * day, conn)
-    assert store.prune_personal_data(100 * day, 90 * day) == {"history": 1, "purchases": 1}
+    assert store.prune_personal_data(100 * day, 90 * day) == {"history": 1, "purchases": 1, "reco_log": 0}
     assert store.loyalty_history("OLD") == [] and store.loyalty_history("NEW") == [2]
     with store.transaction() as conn:
         # The transaction id stays (a redelivered till message is still recognised) ...
@@ -149,3 +149,23 @@ def test_personal_data_past_its_retention_is_forgotten(tmp_path: Path) -> None:
         assert conn.execute("SELECT shopper FROM purchases WHERE transaction_id='T-old'").fetchone() == (None,)
         assert conn.execute("SELECT shopper FROM purchases WHERE transaction_id='T-new'").fetchone() == ("l:NEW",)
     store.close()
+
+
+def test_recommendation_log_rows_past_the_retention_are_deleted_window_by_window(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """reco_log names the shopper of every list: it follows the personal-data retention
+    (walked from the oldest row in short transactions, stopping at the first window
+    with nothing past the retention)."""
+    import edge.state.store as store_module
+
+    monkeypatch.setattr(store_module, "RECO_LOG_PRUNE_BATCH", 7)
+    store = StateStore(tmp_path / "s.db", items())
+    day = 86_400.0
+    rows = [(f"r{i}", (i / 10) * day, "d1", "z1", f"l:M{i}", None, None, "model", "v1", "[]") for i in range(1000)]
+    with store.transaction() as conn:
+        conn.executemany("INSERT INTO reco_log VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+    pruned = store.prune_personal_data(100 * day, 90 * day)
+    assert pruned["reco_log"] == 100  # r0..r99: older than 90 days at day 100
+    left = store.conn.execute("SELECT min(ts), count(*) FROM reco_log").fetchone()
+    assert left == (10 * day, 900)
+    assert store.prune_personal_data(100 * day, 90 * day)["reco_log"] == 0

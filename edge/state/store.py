@@ -33,6 +33,7 @@ import heapq
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from edge.state.db import Migration
 UNKNOWN_STOCK = -1
 MAX_FOREIGN_STOCK = 50_000
 """Items outside the serving catalogue whose stock is kept (a later model may carry them)."""
+RECO_LOG_PRUNE_BATCH = 2_000
+"""reco_log rows examined per pruning transaction (a few milliseconds of write lock)."""
 MAX_ITEM_LABELS = 100_000
 """Item names and prices kept from the tills (made-up ids beyond this are not stored)."""
 MAX_SESSIONS = 20_000
@@ -524,8 +527,9 @@ class StateStore:
     def prune_personal_data(self, now: float, retention_s: float) -> dict[str, int]:
         """Forget personal data older than ``retention_s``: a loyalty member's stored
         history is deleted, a logged purchase keeps its items (and its transaction id,
-        which de-duplicates redelivered tills) but loses its shopper key. Runs on the
-        flush connection, like the session writes, off the signal path."""
+        which de-duplicates redelivered tills) but loses its shopper key, and the
+        recommendation log's rows (each names the shopper it addressed) are deleted.
+        Runs on the flush connection, like the session writes, off the signal path."""
         cutoff = now - retention_s
         with self._flush_lock:
             conn = self._flush_connection()
@@ -539,7 +543,29 @@ class StateStore:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        return {"history": history, "purchases": purchases}
+            logged = self._prune_reco_log(conn, cutoff)
+        return {"history": history, "purchases": purchases, "reco_log": logged}
+
+    def _prune_reco_log(self, conn: sqlite3.Connection, cutoff: float) -> int:
+        """Delete ``reco_log`` rows (each names the shopper it addressed) older than ``cutoff``.
+
+        The log is appended in time order, so it is walked from its oldest rowid in
+        windows of RECO_LOG_PRUNE_BATCH rows, one short transaction each (the log
+        writer needs the same write lock), until a window holds no row past the
+        retention. No index on ``ts`` is paid on the log writer's inserts for it."""
+        deleted = 0
+        cursor = 0
+        while True:
+            window = conn.execute("SELECT max(rowid), min(ts) FROM (SELECT rowid, ts FROM reco_log WHERE rowid > ? "
+                                  "ORDER BY rowid LIMIT ?)", (cursor, RECO_LOG_PRUNE_BATCH)).fetchone()
+            if window[0] is None or window[1] is None or window[1] >= cutoff:
+                return deleted
+            with db.atomic(conn):
+                deleted += conn.execute(
+                    "DELETE FROM reco_log WHERE rowid > ? AND rowid <= ? AND ts < ?",
+                    (cursor, window[0], cutoff)).rowcount
+            cursor = window[0]
+            time.sleep(0.005)  # let the log writer's batch in between windows
 
     def claim_signal(self, kind: str, signal_id: str, now: float, conn: sqlite3.Connection) -> bool:
         """Record ``signal_id`` in the caller's transaction; False if it was recorded

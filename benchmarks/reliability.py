@@ -120,6 +120,9 @@ class StoreTraffic:
         self.showing: dict[str, list[str]] = {}    # display -> items it shows now
         self.sent_at: dict[str, float] = {}
         self.counts = {"location": 0, "interaction": 0, "pos": 0}
+        self.last_location: str | None = None
+        self.qos1_sent: list[tuple[str, str]] = []
+        """("pos", transaction id) / ("interaction", signal id) of every QoS 1 signal, in order."""
         self._lock = threading.Lock()
         # TCP_NODELAY on every (re)connect (new_client's default), like the device:
         # otherwise Nagle's delayed-ACK stall (~10 ms) lands in the latency measured here.
@@ -186,6 +189,7 @@ class StoreTraffic:
         body = {"v": 1, "signal_id": sid, "ts": time.time(), "shopper": shopper,
                 "zone": self._where[s], "action": "enter"}
         self.sent_at[sid] = time.perf_counter()
+        self.last_location = sid
         self.tx.publish(self.tree.location, json.dumps(body), qos=0)
         self.counts["location"] += 1
 
@@ -198,6 +202,7 @@ class StoreTraffic:
                 "item_id": self.rng.choice(items) if items else None,
                 "shopper": {"loyalty_id": f"bench-{3 * self.rng.randrange(100)}"}}
         self.tx.publish(self.tree.interaction(display), json.dumps(body), qos=1)
+        self.qos1_sent.append(("interaction", body["signal_id"]))
         self.counts["interaction"] += 1
 
     def _purchase(self, i: int) -> None:
@@ -211,6 +216,7 @@ class StoreTraffic:
                 "transaction_id": f"{self.tag}tx{i}", "shopper": {"loyalty_id": shopper[2:]},
                 "items": lines}
         self.tx.publish(self.tree.pos, json.dumps(body), qos=1)
+        self.qos1_sent.append(("pos", body["transaction_id"]))
         self.counts["pos"] += 1
 
     def latencies(self, sids: list[str]) -> list[float]:
@@ -343,6 +349,37 @@ class Rig:
             return (int(rows[0][0]), int(rows[0][1])) if rows else None
         except (sqlite3.Error, TypeError):  # TypeError: pending is NULL
             return None
+
+    def wait_recorded(self, since: int, timeout: float) -> list[tuple[str, str]]:
+        """Until every QoS 1 signal sent from ``traffic.qos1_sent[since]`` on is recorded
+        in the device database (purchases by transaction id, interactions in
+        signals_seen) and the last location signal sent is answered; returns
+        what is still missing at the timeout.
+
+        Outbox quiet for a second is not proof that the device is done: a loaded
+        machine can stall it that long while the broker still holds signals for
+        it (acknowledged only once committed). A scenario that damages the
+        database right after must know the device recorded what it was sent."""
+        want = self.traffic.qos1_sent[since:]
+        last = self.traffic.last_location
+        deadline = time.monotonic() + timeout
+        missing = want
+        while True:
+            try:
+                have = {("pos", r[0]) for r in self.device_query("SELECT transaction_id FROM purchases")}
+                have |= {("interaction", r[0]) for r in self.device_query(
+                    "SELECT signal_id FROM signals_seen WHERE kind = 'interaction'")}
+                missing = [w for w in want if w not in have]
+            except sqlite3.Error:
+                pass
+            # Positions are served after the priority lane: the last one answered means
+            # the device has worked through what it was sent (its impression follows
+            # within the log writer's interval, which the quiet wait covers).
+            if last is not None and last not in self.traffic.answered:
+                missing = [*missing, ("location", last)]
+            if not missing or time.monotonic() > deadline:
+                return missing
+            time.sleep(0.1)
 
     def wait_drained(self, timeout: float, settle_s: float = 1.0) -> float:
         """Until the cloud has confirmed every outbox row and the device has
@@ -512,10 +549,15 @@ def device_sigkill(rig: Rig, *, rate: float, kills: int) -> dict:
     t.start()
     rng = random.Random(11)
     kill_at_produced: list[int] = []
+    subscribed_at: int | None = None
     for i in range(kills):
         rig.start_device()
         if not rig.wait_device_writing(timeout=60):
             say(f"device_sigkill: device did not start writing (exit {rig.device.poll() if rig.device else None})")
+        if subscribed_at is None:
+            # Signals published before the device first subscribed reached no one (its
+            # persistent session did not exist yet): only those after are owed to it.
+            subscribed_at = len(rig.traffic.qos1_sent)
         time.sleep(rng.uniform(0.05, 0.6))
         rig.kill_device()
         kill_at_produced.append(rig.produced_now())
@@ -526,10 +568,14 @@ def device_sigkill(rig: Rig, *, rate: float, kills: int) -> dict:
     time.sleep(1.0)
     stop.set()
     t.join(timeout=5)
+    # Every QoS 1 signal sent while the device was being killed must be recorded once
+    # it is back: the broker keeps what the device had not acknowledged (committed).
+    unrecorded = rig.wait_recorded(subscribed_at or 0, 60)
     drain = rig.wait_drained(180)
     code = rig.stop_device()
     out = rig.verdict()
-    out.update({"kills": kills, "rate": rate, "device_starts": rig.device_starts, "drain_s": round(drain, 1),
+    out.update({"qos1_unrecorded": len(unrecorded),
+                "qos1_checked": len(rig.traffic.qos1_sent) - (subscribed_at or 0), "kills": kills, "rate": rate, "device_starts": rig.device_starts, "drain_s": round(drain, 1),
                 "device_exit": code, "corrupt_db_false_alarms": len(dbguard.quarantined(rig.db_path))})
     out["integrity_ok"] = out["integrity_ok"] and out["corrupt_db_false_alarms"] == 0
     return out
@@ -539,10 +585,15 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     rig.start_device()
     rig.wait_device_writing(timeout=60)
     rig.traffic.run(rate, seconds)
+    unrecorded = rig.wait_recorded(0, 60)
     waited = rig.wait_drained(120)
     say(f"corrupt_db: first epoch drained in {waited:.1f}s; killing the device and damaging its database")
     rig.kill_device()
     old_rows = dict(rig.device_query("SELECT event_id, payload FROM feedback_outbox"))
+    # Rows the cloud had not confirmed when the device died: the damage below makes
+    # them unrecoverable for this rig (a real device leaves them in the moved-aside
+    # file), so any here would count as lost. 0 means the drain above was real.
+    unconfirmed_at_kill = rig.device_query("SELECT count(*) FROM feedback_outbox WHERE confirmed_at IS NULL")[0][0]
     old_epoch = rig.device_query("SELECT epoch FROM feedback_state")[0][0]
     data = bytearray(rig.db_path.read_bytes())
     third = len(data) // 3
@@ -553,7 +604,9 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     rig.start_device()
     up = rig.wait_new_epoch(old_epoch, timeout=60)
     say(f"corrupt_db: device restarted on the damaged file (fresh outbox: {up})")
+    mark = len(rig.traffic.qos1_sent)
     rig.traffic.run(rate, seconds)
+    unrecorded += rig.wait_recorded(mark, 60)
     drain = rig.wait_drained(120)
     time.sleep(1.5)  # one more status report
     code = rig.stop_device()
@@ -565,7 +618,8 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     out = rig.verdict(extra_expected=old_rows)
     out.update({"moved_aside": [p.name for p in moved], "original_bytes_preserved": preserved,
                 "reported_in_status": reported, "new_epoch": new_epoch != old_epoch,
-                "drain_s": round(drain, 1), "device_exit": code})
+                "drain_s": round(drain, 1), "device_exit": code, "qos1_unrecorded": len(unrecorded),
+                "unconfirmed_at_kill": unconfirmed_at_kill})
     out["integrity_ok"] = out["integrity_ok"] and preserved and reported and new_epoch != old_epoch
     return out
 

@@ -42,6 +42,8 @@ def test_faults_were_really_injected(results: dict[str, dict]) -> None:
     assert results["device_sigkill"]["kills"] == 10
     assert results["device_sigkill"]["device_starts"] == 11
     assert results["device_sigkill"]["corrupt_db_false_alarms"] == 0  # SIGKILL never corrupts WAL
+    # Every POS/interaction sent once the device had subscribed is recorded, across the kills.
+    assert results["device_sigkill"]["qos1_unrecorded"] == 0 and results["device_sigkill"]["qos1_checked"] > 0
     assert results["offline_window"]["owed_to_cloud_peak"] > 0  # events waited for the uplink
 
 
@@ -55,3 +57,6 @@ def test_corrupt_database_is_moved_aside_and_reported(results: dict[str, dict]) 
     r = results["corrupt_db"]
     assert len(r["moved_aside"]) == 1
     assert r["original_bytes_preserved"] and r["reported_in_status"] and r["new_epoch"], r
+    # The rig damaged the file only once the device had recorded every QoS 1 signal
+    # it was sent and the cloud had confirmed every event (benchmarks/reliability.py).
+    assert r["qos1_unrecorded"] == 0 and r["unconfirmed_at_kill"] == 0, r

@@ -533,16 +533,11 @@ class StateStore:
         cutoff = now - retention_s
         with self._flush_lock:
             conn = self._flush_connection()
-            conn.execute("BEGIN")
-            try:
+            with db.atomic(conn):  # the writer lock too: the log writer and the agent wait, never fail
                 history = conn.execute("DELETE FROM shopper_history WHERE updated_at < ?", (cutoff,)).rowcount
                 purchases = conn.execute(
                     "UPDATE purchases SET shopper = NULL WHERE ts < ? AND shopper IS NOT NULL", (cutoff,)
                 ).rowcount
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
             logged = self._prune_reco_log(conn, cutoff)
         return {"history": history, "purchases": purchases, "reco_log": logged}
 

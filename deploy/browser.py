@@ -2,7 +2,7 @@
 
 Used by the end-to-end tests, ``benchmarks/signage_latency.py`` and the demo;
 never by the device. Chromium and its driver are the Debian packages
-``chromium`` and ``chromium-driver`` (``make chromium`` installs them).
+``chromium`` and ``chromium-driver`` (``make browser`` installs them).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def chromium(width: int = 1920, height: int = 1080) -> Any:
     driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     if not Path(binary).exists() or not Path(driver_path).exists():
         raise BrowserMissing("chromium/chromedriver not found: install the Debian packages "
-                             "'chromium' and 'chromium-driver' (make chromium does it)")
+                             "'chromium' and 'chromium-driver' (make browser does it)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from edge_helpers import Probe
 
+from deploy.browser import BrowserMissing, chromium
 from deploy.local_broker import MosquittoBroker
 from deploy.local_postgres import PostgresServer
 
@@ -25,6 +27,30 @@ def broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
         yield b
     finally:
         b.cleanup()
+
+
+@pytest.fixture
+def probe(broker: MosquittoBroker) -> Iterator[Probe]:
+    """A client on ``broker`` that records every message of the test store's topics."""
+    p = Probe(broker)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """A headless Chromium (selenium driver) for a module's page tests; skips when
+    chromium/chromium-driver are not installed (``make browser``)."""
+    try:
+        driver = chromium()
+    except BrowserMissing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @pytest.fixture

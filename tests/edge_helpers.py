@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -22,6 +22,9 @@ from deploy.local_broker import MosquittoBroker
 from edge.comms.topics import TopicTree
 from firmware_config.loader import parse_config
 from firmware_config.schema import DeviceConfig
+
+if TYPE_CHECKING:
+    from edge.app import Device
 
 STORE = "teststore"
 DEVICE = "dev1"
@@ -183,6 +186,16 @@ class Probe:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def start_agent(config: DeviceConfig, **kw: Any) -> Device:
+    """A started in-process device, once it is connected and subscribed."""
+    from edge.app import Device  # here, not at the top: conftest imports this module for every test
+
+    agent = Device(config, **kw)
+    agent.start()
+    assert agent.link.subscribed.wait(10), "agent did not connect and subscribe"
+    return agent
 
 
 def wait_until(pred: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> bool:

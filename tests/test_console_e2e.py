@@ -24,7 +24,7 @@ from edge_helpers import STORE, device_config, location, tiny_bundle, wait_until
 from ota_factory import generate_keys, sign, variant
 from paho.mqtt.enums import CallbackAPIVersion
 
-from deploy.browser import BrowserMissing, chromium, screenshot_not_blank
+from deploy.browser import screenshot_not_blank
 from deploy.console_seed import seed_feedback
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
@@ -122,18 +122,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    try:
-        driver = chromium()
-    except BrowserMissing as exc:
-        pytest.skip(str(exc))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def shot(driver, name: str) -> Path:

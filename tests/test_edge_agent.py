@@ -20,6 +20,7 @@ from edge_helpers import (
     location,
     purchase,
     signal_id,
+    start_agent,
     tiny_bundle,
     topics,
     wait_until,
@@ -35,20 +36,6 @@ from edge.state import StateStore
 from firmware_config.schema import StorageConfig, TLSConfig
 
 T = topics()
-
-
-def start_agent(config, **kw) -> Device:
-    agent = Device(config, **kw)
-    agent.start()
-    assert agent.link.subscribed.wait(10), "agent did not connect and subscribe"
-    return agent
-
-
-@pytest.fixture
-def probe(broker: MosquittoBroker) -> Iterator[Probe]:
-    p = Probe(broker)
-    yield p
-    p.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -150,13 +149,6 @@ class Traffic:
         answered = {(b.get("cause") or {}).get("signal_id") for t, b, _ in list(self.probe.messages)
                     if t.endswith("/recommendations") and b}
         return set(self.sent) - answered
-
-
-@pytest.fixture
-def probe(broker: MosquittoBroker) -> Iterator[Probe]:
-    p = Probe(broker)
-    yield p
-    p.close()
 
 
 def _wait_serving(probe: Probe, version: str, timeout: float = 30.0) -> None:

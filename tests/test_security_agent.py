@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from edge_helpers import (
     Probe,
     device_config,
     inventory,
     location,
     purchase,
+    start_agent,
     tiny_bundle,
     topics,
     wait_until,
@@ -22,23 +21,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from deploy.local_broker import MosquittoBroker
-from edge.app import Device
 
 T = topics()
-
-
-def start_agent(config, **kw) -> Device:
-    agent = Device(config, **kw)
-    agent.start()
-    assert agent.link.subscribed.wait(10), "agent did not connect and subscribe"
-    return agent
-
-
-@pytest.fixture
-def probe(broker: MosquittoBroker) -> Iterator[Probe]:
-    p = Probe(broker)
-    yield p
-    p.close()
 
 
 def test_a_refused_bundle_on_first_boot_serves_an_empty_list_not_a_crash(

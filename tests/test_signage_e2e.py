@@ -17,8 +17,6 @@ import pytest
 from edge_helpers import DEVICE, STORE, Probe, location, topics, wait_until
 
 from deploy.browser import (
-    BrowserMissing,
-    chromium,
     screenshot_not_blank,
     set_viewport,
     signage_cmd,
@@ -103,18 +101,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    try:
-        driver = chromium()
-    except BrowserMissing as exc:
-        pytest.skip(str(exc))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def page_state(driver) -> dict:

@@ -51,9 +51,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from deploy.browser import wait_http
 from deploy.console_seed import SimulatedFleet as Fleet
 from deploy.console_seed import publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
+from deploy.process import stop_process
 from edge.comms.mqtt import new_client, start
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,15 +146,10 @@ def main(argv: list[str] | None = None) -> int:
                                   "--log-level", "warning"], env=env, cwd=REPO,
                                  stdout=(tmp / "serve.log").open("wb"), stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or serve.poll() is not None:
-                    raise RuntimeError((tmp / "serve.log").read_text()) from None
-                time.sleep(0.2)
+        try:
+            wait_http(base + "/healthz", timeout=30, proc=serve)
+        except (RuntimeError, TimeoutError):
+            raise RuntimeError((tmp / "serve.log").read_text()) from None
 
         fleet = Fleet(args.devices, args.stores, (V1, V2))
         sent = [0]
@@ -264,12 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         stop.set()
-        if serve is not None and serve.poll() is None:
-            serve.terminate()
-            try:
-                serve.wait(10)
-            except subprocess.TimeoutExpired:
-                serve.kill()
+        stop_process(serve, 10)
         broker.cleanup()
 
 

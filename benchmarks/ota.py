@@ -70,6 +70,7 @@ import numpy as np
 from benchmarks.edge_latency import Publisher, location_payloads, receiver_main, say
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from deploy.process import stop_process
 from edge.bundle import generate_keypair
 from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
@@ -256,12 +257,7 @@ class Supervisor:
 
     def stop(self) -> None:
         self._stop.set()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 15)
 
 
 # ---- the fleet -------------------------------------------------------------------------------------
@@ -342,12 +338,7 @@ class Fleet:
         raise RuntimeError(f"rollout {version}: still busy")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 10)
 
 
 # ---- bundles ---------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ import paho.mqtt.client as mqtt
 from benchmarks.edge_latency import percentiles
 from deploy.bridge import StoreCloudPair
 from deploy.devicecfg import local_device_config
+from deploy.process import stop_process
 from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.feedback import dbguard
@@ -291,14 +292,7 @@ class Rig:
             self.device.wait()
 
     def stop_device(self) -> int | None:
-        if self.device is None or self.device.poll() is not None:
-            return None if self.device is None else self.device.returncode
-        self.device.send_signal(signal.SIGTERM)
-        try:
-            return self.device.wait(20)
-        except subprocess.TimeoutExpired:
-            self.device.kill()
-            return self.device.wait()
+        return stop_process(self.device, 20)
 
     def wait_device_writing(self, timeout: float = 60.0) -> bool:
         """Until the (re)started device has committed a new outbox row."""
@@ -411,13 +405,7 @@ class Rig:
         self._status_client.disconnect()
         self._status_client.loop_stop()
         self.kill_device()
-        if self.ingest is not None and self.ingest.poll() is None:
-            self.ingest.send_signal(signal.SIGTERM)
-            try:
-                self.ingest.wait(20)
-            except subprocess.TimeoutExpired:
-                self.ingest.kill()
-                self.ingest.wait()
+        stop_process(self.ingest, 20)
         self.pair.cleanup()
 
     # verdict

@@ -43,7 +43,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -62,6 +61,7 @@ from paho.mqtt.properties import Properties
 from deploy.acl import EXAMPLE_CONFIG, load_layouts, store_acl, write_password_file
 from deploy.acl_matrix import run_cloud_matrix, run_matrix
 from deploy.devicecfg import edge_device_cmd, local_device_config
+from deploy.process import stop_process
 from deploy.secure_broker import SecureBroker, make_pki, start_store_broker
 from edge.comms.acl import StoreLayout, identities
 from edge.comms.mqtt import new_client, start
@@ -159,13 +159,7 @@ class Device:
             raise RuntimeError(f"device did not come online: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 20)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

@@ -59,6 +59,7 @@ from benchmarks.edge_latency import (
 from deploy.browser import chromium, signage_cmd, wait_http
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from deploy.process import stop_process
 from edge.comms.topics import TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -341,12 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             driver.quit()
         stop.set()
         for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_process(proc, 10)
         if rx_proc is not None:
             rx_proc.join(timeout=5)
         broker.cleanup()

@@ -23,11 +23,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from paho.mqtt.client import Client
 
+from deploy.browser import wait_http
 from deploy.console_seed import SimulatedFleet, publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, Item, generate_keypair, write_bundle
@@ -135,15 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         serve = subprocess.Popen([sys.executable, "-m", "fleet.cli", "serve", "--config", str(cfg),
                                   "--log-level", "warning"], env=env, cwd=REPO)
         url = f"http://{listen}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or serve.poll() is not None:
-                    raise RuntimeError("fleet serve did not start") from None
-                time.sleep(0.2)
+        try:
+            wait_http(url + "/healthz", timeout=30, proc=serve)
+        except (RuntimeError, TimeoutError):
+            raise RuntimeError("fleet serve did not start") from None
         follow_desired(broker.port, fleet)
         shares = [fleet.ids[i::2] for i in range(2)]
         for share in shares:

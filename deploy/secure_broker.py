@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.local_broker import find_mosquitto, free_port
+from deploy.process import stop_process
 
 DEPLOY = Path(__file__).resolve().parent / "mosquitto"
 
@@ -93,13 +94,7 @@ class SecureBroker:
     extra: dict[str, object] = field(default_factory=dict)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 10)
 
 
 def start_store_broker(work: Path, *, acl_text: str, passwd: Path, certs: Path, store_id: str) -> SecureBroker:
@@ -107,23 +102,9 @@ def start_store_broker(work: Path, *, acl_text: str, passwd: Path, certs: Path, 
     ports = {"tls": free_port(), "plain": free_port(), "cloud": free_port()}
     acl = work / "acl"
     acl.write_text(acl_text)
-    conf = work / "mosquitto.conf"
-    conf.write_text(rewrite_store_conf((DEPLOY / "store-broker.conf").read_text(), certs=certs, data=work,
-                                       ports=ports, acl=acl, passwd=passwd, store_id=store_id))
-    log = work / "mosquitto.log"
-    proc = subprocess.Popen([find_mosquitto(), "-c", str(conf)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"mosquitto exited: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", ports["tls"]), timeout=0.2).close()
-            socket.create_connection(("127.0.0.1", ports["plain"]), timeout=0.2).close()
-            return SecureBroker(work, certs, ports, proc, log)
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"mosquitto did not listen: {log.read_text()[-2000:]}")
+    text = rewrite_store_conf((DEPLOY / "store-broker.conf").read_text(), certs=certs, data=work,
+                              ports=ports, acl=acl, passwd=passwd, store_id=store_id)
+    return _launch(work, certs, text, ports, listening=("tls", "plain"))
 
 
 def start_broker(work: Path, *, conf_name: str, acl: tuple[str, str], certs: Path) -> SecureBroker:
@@ -141,8 +122,15 @@ def start_broker(work: Path, *, conf_name: str, acl: tuple[str, str], certs: Pat
             .replace("log_dest syslog", "log_dest stderr"))
     if os.geteuid() == 0:
         text += "\nuser root\n"
+    return _launch(work, certs, text, ports, listening=("tls",))
+
+
+def _launch(work: Path, certs: Path, conf_text: str, ports: dict[str, int], *,
+            listening: tuple[str, ...]) -> SecureBroker:
+    """Write ``conf_text`` to ``work`` and run Mosquitto on it until every port
+    named in ``listening`` accepts (10 s), or raise with the tail of its log."""
     conf = work / "mosquitto.conf"
-    conf.write_text(text)
+    conf.write_text(conf_text)
     log = work / "mosquitto.log"
     proc = subprocess.Popen([find_mosquitto(), "-c", str(conf)], stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 10
@@ -150,7 +138,8 @@ def start_broker(work: Path, *, conf_name: str, acl: tuple[str, str], certs: Pat
         if proc.poll() is not None:
             raise RuntimeError(f"mosquitto exited: {log.read_text()[-2000:]}")
         try:
-            socket.create_connection(("127.0.0.1", ports["tls"]), timeout=0.2).close()
+            for name in listening:
+                socket.create_connection(("127.0.0.1", ports[name]), timeout=0.2).close()
             return SecureBroker(work, certs, ports, proc, log)
         except OSError:
             time.sleep(0.05)

@@ -26,6 +26,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import free_port
+from deploy.process import stop_process
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, generate_keypair, write_bundle
 from edge.comms.topics import DesiredState, DeviceStatus, TopicTree, dump, parse_desired
 from tests.bundle_factory import make_items
@@ -118,13 +119,7 @@ class FleetServer:
         raise RuntimeError(f"fleet serve not up in {timeout}s: {self.log.read_text()}")
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

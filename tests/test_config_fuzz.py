@@ -14,7 +14,6 @@ import json
 import math
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from edge_helpers import Probe, tiny_bundle, wait_until
 
 from deploy.local_broker import MosquittoBroker
+from deploy.process import stop_process
 from edge.comms.topics import TopicTree
 from firmware_config import cli
 from firmware_config.loader import load_config
@@ -329,12 +329,6 @@ def assert_serves(file: Path, broker: MosquittoBroker) -> None:
         assert reco["items"], file
     finally:
         probe.close()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 15)
     err = proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in err, err[-3000:]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from edge_helpers import Probe, location, purchase, tiny_bundle, topics, wait_un
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import BROKER_PAYLOAD_LIMIT, MosquittoBroker
+from deploy.process import stop_process
 from edge.comms.topics import MAX_PAYLOAD_BYTES, MAX_POS_LINES, PayloadError, strict_json
 
 T = topics()
@@ -150,12 +150,7 @@ def test_device_dead_letters_hostile_numbers_and_everything_it_writes_is_strict_
         probe.publish(T.inventory, inv(4, sid="ok-inv"), qos=1)
         probe.publish(T.pos, purchase(["P001"], loyalty="l9"), qos=1)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, 15)
         probe.close()
     err = proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in err, err[-3000:]

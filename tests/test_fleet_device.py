@@ -6,7 +6,6 @@ rollout and the rollback complete on what the device itself reports."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from ota_factory import generate_keys, sign, variant
 
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
+from deploy.process import stop_process
 from tests.fleet_helpers import FleetServer, device_token, run_fleet, write_config
 
 
@@ -79,10 +79,5 @@ def test_a_real_device_follows_a_rollout_and_a_rollback(tmp_path: Path, broker: 
         assert device.poll() is None
     finally:
         probe.close()
-        if device.poll() is None:
-            device.send_signal(signal.SIGTERM)
-            try:
-                device.wait(10)
-            except subprocess.TimeoutExpired:
-                device.kill()
+        stop_process(device, 10)
         fleet.stop()

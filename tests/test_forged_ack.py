@@ -10,14 +10,13 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from edge_helpers import wait_until
-from test_sync import FAST, assert_complete, init_outbox, produce, wait_drained
+from test_sync import assert_complete, produce, start_pipeline, wait_drained
 
-from cloud_trainer.ingest import IngestService, SQLiteWarehouse
+from cloud_trainer.ingest import IngestService
 from deploy.local_broker import MosquittoBroker
 from edge.comms.topics import TopicTree
 from edge.feedback.outbox import Outbox
-from edge.feedback.sync import FeedbackSender, open_db
-from firmware_config.schema import BrokerConfig
+from edge.feedback.sync import open_db
 
 
 def _pending(db_path: Path) -> int:
@@ -38,12 +37,7 @@ def _forge(broker: MosquittoBroker, topic: str, **ack: object) -> None:
 
 
 def test_a_forged_ack_confirms_nothing_and_the_real_acks_still_do(broker: MosquittoBroker, tmp_path: Path) -> None:
-    db_path = tmp_path / "dev.db"
-    init_outbox(db_path)
-    wh = SQLiteWarehouse(tmp_path / "wh.db")
-    ingest = IngestService(wh, broker.host, broker.port).start()
-    sender = FeedbackSender(db_path, BrokerConfig(host=broker.host, port=broker.port), device_id="dev1",
-                            store_id="s1", client_id="dev1-feedback", config=FAST).start()
+    db_path, wh, ingest, sender = start_pipeline(broker, tmp_path)
     ack_topic = TopicTree("s1", "dev1").feedback_ack
     try:
         produce(db_path, 20, 1000.0)

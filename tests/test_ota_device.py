@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -34,6 +33,7 @@ from ota_factory import (
 
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
+from deploy.process import stop_process
 
 TOKEN = "dev1-token"
 
@@ -94,12 +94,7 @@ class Lab:
         return self.proc
 
     def close(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc, 10)
         self.server.close()
 
 

@@ -24,6 +24,7 @@ from deploy.browser import (
 )
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker, free_port
+from deploy.process import stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -85,12 +86,7 @@ class Stack:
     def close(self) -> None:
         self.probe.close()
         for proc in (self.signage, self.device):
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc, 10)
         self.broker.cleanup()
 
 

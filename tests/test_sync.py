@@ -72,13 +72,21 @@ def assert_complete(wh: SQLiteWarehouse, produced: int) -> None:
     assert integ["open_gaps"] == []
 
 
-def test_broker_killed_repeatedly_mid_stream_loses_nothing(broker: MosquittoBroker, tmp_path: Path) -> None:
+def start_pipeline(broker: MosquittoBroker, tmp_path: Path
+                   ) -> tuple[Path, SQLiteWarehouse, IngestService, FeedbackSender]:
+    """Device dev1's outbox (tmp_path/dev.db) drained by a started sender through
+    ``broker`` into a started cloud ingest writing tmp_path/wh.db."""
     db_path = tmp_path / "dev.db"
     init_outbox(db_path)
     wh = SQLiteWarehouse(tmp_path / "wh.db")
     ingest = IngestService(wh, broker.host, broker.port).start()
     sender = FeedbackSender(db_path, BrokerConfig(host=broker.host, port=broker.port), device_id="dev1",
                             store_id="s1", client_id="dev1-feedback", config=FAST).start()
+    return db_path, wh, ingest, sender
+
+
+def test_broker_killed_repeatedly_mid_stream_loses_nothing(broker: MosquittoBroker, tmp_path: Path) -> None:
+    db_path, wh, ingest, sender = start_pipeline(broker, tmp_path)
     producer = threading.Thread(target=produce, args=(db_path, 2500, 500.0))
     producer.start()
     try:

@@ -30,6 +30,7 @@ from paho.mqtt.client import Client
 from deploy.browser import wait_http
 from deploy.console_seed import SimulatedFleet, publisher, seed_feedback
 from deploy.local_broker import MosquittoBroker, free_port
+from deploy.process import stop_process
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, Item, generate_keypair, write_bundle
 from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree, parse_desired
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     stop = threading.Event()
     serve = None
+    offline_timer: threading.Timer | None = None
     try:
         generate_keypair(work / "keys")
         fleet = SimulatedFleet(args.devices, 4, (V1, V2))
@@ -157,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             c.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
             c.loop_stop()
 
-        threading.Timer(20.0, go_offline).start()
+        offline_timer = threading.Timer(20.0, go_offline)
+        offline_timer.start()
         end = time.monotonic() + args.seconds if args.seconds else None
         while end is None or time.monotonic() < end:
             time.sleep(0.5)
@@ -168,9 +171,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         stop.set()
-        if serve is not None and serve.poll() is None:
-            serve.terminate()
-            serve.wait(10)
+        if offline_timer is not None:
+            offline_timer.cancel()  # a run shorter than 20 s: the broker is going away
+        stop_process(serve, 10)
         broker.cleanup()
 
 

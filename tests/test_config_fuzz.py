@@ -290,13 +290,7 @@ def assert_starts(file: Path, seconds: float = 4.0) -> None:
         time.sleep(seconds)
         assert proc.poll() is None, f"{file} exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 15)
     err = proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in err, err[-3000:]
 

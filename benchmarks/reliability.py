@@ -29,6 +29,9 @@ Scenarios:
 * ``corrupt_db``: the state database is damaged while the device is down; it
   must be moved aside (bytes intact), reported in the device status, and the
   device must carry on with a fresh outbox whose events are all delivered.
+* ``corrupt_db_owed``: the same, but the database still owes the cloud events
+  (the uplink was down): the device salvages them from the moved-aside file
+  (``edge.feedback.salvage``) and every one must reach the cloud, with its own id.
 
 Accounting, per scenario (the JSON printed last):
 
@@ -612,7 +615,56 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     return out
 
 
-SCENARIOS = ("broker_restarts", "offline_window", "device_sigkill", "corrupt_db")
+def corrupt_db_owed(rig: Rig, *, rate: float, seconds: float) -> dict:
+    """The database is damaged while it still owes the cloud events (the uplink was down,
+    so nothing was confirmed): the device moves it aside, salvages the owed events
+    (edge.feedback.salvage) and delivers them under their own ids with the new ones."""
+    rig.start_device()
+    rig.wait_device_writing(timeout=60)
+    rig.pair.link_down()
+    rig.traffic.run(rate, seconds)
+    unrecorded = rig.wait_recorded(0, 60)
+    time.sleep(0.5)  # the log writer's last impressions
+    rig.kill_device()
+    old_rows = dict(rig.device_query("SELECT event_id, payload FROM feedback_outbox"))
+    owed = rig.device_query("SELECT count(*) FROM feedback_outbox WHERE confirmed_at IS NULL")[0][0]
+    # Damage pages that hold no outbox row (a worn card rarely takes the whole file):
+    # a table appended after them, then its last pages overwritten.
+    with contextlib.closing(sqlite3.connect(rig.db_path)) as conn:
+        conn.execute("CREATE TABLE junk (b BLOB)")
+        conn.executemany("INSERT INTO junk VALUES (?)", [(os.urandom(2000),) for _ in range(300)])
+        conn.commit()
+    data = bytearray(rig.db_path.read_bytes())
+    data[-40_000:-8_000] = b"\xff" * 32_000
+    rig.db_path.write_bytes(bytes(data))
+    old_epoch = old_rows and next(iter(old_rows)).rsplit(":", 2)[1]
+    rig.pair.link_up()
+    rig.start_device()
+    up = rig.wait_new_epoch(str(old_epoch), timeout=60)
+    say(f"corrupt_db_owed: {owed} events owed at the kill; device restarted on the damaged file ({up})")
+    mark = len(rig.traffic.qos1_sent)
+    rig.traffic.run(rate, seconds)
+    unrecorded += rig.wait_recorded(mark, 60)
+    deadline = time.monotonic() + 90
+    salvaged = owed_left = None
+    while time.monotonic() < deadline:
+        with contextlib.suppress(sqlite3.Error):
+            salvaged, owed_left = rig.device_query(
+                "SELECT count(*), count(*) - count(confirmed_at) FROM feedback_salvaged")[0]
+            if salvaged and not owed_left:
+                break
+        time.sleep(0.25)
+    drain = rig.wait_drained(120)
+    code = rig.stop_device()
+    out = rig.verdict(extra_expected=old_rows)
+    out.update({"owed_at_kill": owed, "salvaged": salvaged, "salvaged_unconfirmed": owed_left,
+                "moved_aside": [p.name for p in dbguard.quarantined(rig.db_path)],
+                "qos1_unrecorded": len(unrecorded), "drain_s": round(drain, 1), "device_exit": code})
+    out["integrity_ok"] = out["integrity_ok"] and salvaged == owed and len(out["moved_aside"]) == 1
+    return out
+
+
+SCENARIOS = ("broker_restarts", "offline_window", "device_sigkill", "corrupt_db", "corrupt_db_owed")
 
 
 def run_scenarios(names: list[str], *, scale: float, rate: float, restarts: int, kills: int,
@@ -638,6 +690,8 @@ def run_scenarios(names: list[str], *, scale: float, rate: float, restarts: int,
                     res = device_sigkill(rig, rate=min(rate, 300.0), kills=kills)
                 elif name == "corrupt_db":
                     res = corrupt_db(rig, rate=min(rate, 300.0), seconds=max(2.0, 5.0 * scale))
+                elif name == "corrupt_db_owed":
+                    res = corrupt_db_owed(rig, rate=min(rate, 300.0), seconds=max(2.0, 5.0 * scale))
                 else:
                     raise SystemExit(f"unknown scenario {name}")
             finally:

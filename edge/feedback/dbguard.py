@@ -10,9 +10,10 @@ aside is derived from the files themselves (:func:`quarantined`), so it
 survives the fresh start and shows up in the device status.
 
 The fresh outbox gets a new epoch, so its event ids cannot collide with the
-old file's; the cloud sees a new sequence space for the device, and the old
-epoch's missing tail stays reported as an open gap until someone recovers the
-moved-aside file.
+old file's; the cloud sees a new sequence space for the device. The events
+the old outbox still owed the cloud are read back from a copy of the
+moved-aside file and sent under their own ids (:mod:`edge.feedback.salvage`);
+only those on damaged pages stay behind, reported as the old epoch's open gap.
 """
 
 from __future__ import annotations

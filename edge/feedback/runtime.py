@@ -33,10 +33,11 @@ import sys
 import threading
 from typing import Any
 
-from edge.feedback import dbguard
+from edge.feedback import dbguard, salvage
 from edge.feedback.capture import FeedbackSink, make_sink
 from edge.feedback.outbox import Outbox
 from edge.feedback.sync import FeedbackSender, open_db, sender_from_config
+from edge.state.db import atomic
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,13 @@ class FeedbackRuntime:
     def __init__(self, config: Any) -> None:
         self.config = config
         self.quarantine = dbguard.guard(config.storage.db_path)
+        self.salvaged: salvage.Salvage | None = None
+        """Owed events read back from the database just moved aside (stored by sink_factory)."""
+        if self.quarantine is not None:
+            self.salvaged = salvage.read_owed(self.quarantine.moved_to[0], config.device_id)
+            log.warning("salvaged %d owed feedback events from %s (%d unreadable)%s",
+                        len(self.salvaged.events), self.salvaged.source, self.salvaged.skipped,
+                        f": {self.salvaged.error}" if self.salvaged.error else "")
         self.sender: FeedbackSender | None = None
         self.child: subprocess.Popen[bytes] | None = None
         self.child_restarts = 0
@@ -59,7 +67,11 @@ class FeedbackRuntime:
         self._thread: threading.Thread | None = None
 
     def sink_factory(self, store: Any) -> FeedbackSink:
-        """Given the agent's StateStore, the sink writing into its connection."""
+        """Given the agent's StateStore, the sink writing into its connection (and the
+        events salvaged from a moved-aside database, into the fresh one, for the sender)."""
+        if self.salvaged is not None and self.salvaged.events and self.config.feedback.enabled:
+            with atomic(store.conn):
+                salvage.store(store.conn, self.salvaged)
         return make_sink(store.conn, self.config.device_id, self.config.store_id, self.config.feedback,
                          render_confirmed=self.config.render_confirmed_displays())
 
@@ -92,6 +104,9 @@ class FeedbackRuntime:
         out: dict[str, Any] = dict(dbguard.status(self.config.storage.db_path))
         if self.quarantine is not None:
             out["corrupt_db_last"] = {"moved_to": self.quarantine.moved_to[0], "reason": self.quarantine.reason}
+        if self.salvaged is not None:
+            out["salvaged"] = {"events": len(self.salvaged.events), "unreadable": self.salvaged.skipped,
+                               "error": self.salvaged.error}
         if conn is not None:
             try:
                 out["outbox"] = Outbox.stats(conn)

@@ -73,6 +73,7 @@ from edge.admission import LogThrottle
 from edge.comms.mqtt import client_for
 from edge.comms.mqtt import start as mqtt_start
 from edge.comms.topics import FeedbackAck, TopicTree
+from edge.feedback import salvage
 from edge.feedback.outbox import Outbox, create_schema, event_json
 from edge.state import db
 from firmware_config.feedback import FeedbackConfig
@@ -110,7 +111,12 @@ class FeedbackSender:
         self.db = open_db(db_path)
         with db.atomic(self.db):
             create_schema(self.db, device_id, store_id)
+            salvage.create_table(self.db)
         self.device_id, self.store_id, self.epoch = Outbox.identity(self.db)
+        self._salvage_epochs = {r[0] for r in self.db.execute(
+            "SELECT DISTINCT epoch FROM feedback_salvaged WHERE confirmed_at IS NULL")}
+        """Epochs of a moved-aside outbox whose salvaged events are still owed (edge.feedback.salvage)."""
+        self._salvage_acks: deque[tuple[str, int]] = deque()
 
         self._acks: deque[tuple[int, bool]] = deque()
         self._cloud_watermark: int | None = None
@@ -135,6 +141,7 @@ class FeedbackSender:
             "published": 0, "acked": 0, "failed_acks": 0, "confirmed": 0, "rewinds": 0,
             "connects": 0, "disconnects": 0, "sessions_resumed": 0, "uplink_changes": 0,
             "acks_ignored": 0, "acks_forged": 0, "acks_held": 0,
+            "salvaged_published": 0, "salvaged_confirmed": 0,
         }
 
         self.client = client_for(
@@ -184,6 +191,10 @@ class FeedbackSender:
         except ValueError:  # pydantic's ValidationError is a ValueError
             self._bad_ack_log(log, logging.WARNING, "feedback sender: bad ack on %s", msg.topic)
             self.counters["acks_ignored"] += 1
+            return
+        if ack.device_id == self.device_id and ack.epoch in self._salvage_epochs:
+            self._salvage_acks.append((ack.epoch, ack.watermark))  # the old outbox's stream
+            self._wake.set()
             return
         if ack.epoch != self.epoch or ack.device_id != self.device_id:
             # A stale ack of a replaced outbox, or one aimed at another device.
@@ -361,7 +372,36 @@ class FeedbackSender:
             log.info("feedback sender: %s; resending unconfirmed rows from seq %d", why, first)
             self._rewound(first, time.time())
 
+    def _send_salvaged(self, now: float) -> None:
+        """Publish owed events salvaged from a moved-aside outbox (verbatim: their own
+        ids, epoch and seqs) and confirm them by that epoch's cloud watermark. Only
+        rows already published are confirmed (an ack cannot confirm what was never
+        sent); one unconfirmed is sent again after confirm_timeout_s, doubling per send."""
+        if not self._salvage_epochs:
+            return
+        with self._immediate():
+            while self._salvage_acks:
+                epoch, watermark = self._salvage_acks.popleft()
+                self.counters["salvaged_confirmed"] += self.db.execute(
+                    "UPDATE feedback_salvaged SET confirmed_at = ? WHERE epoch = ? AND seq <= ? "
+                    "AND confirmed_at IS NULL AND sent_at IS NOT NULL", (now, epoch, watermark)).rowcount
+            self._salvage_epochs = {r[0] for r in self.db.execute(
+                "SELECT DISTINCT epoch FROM feedback_salvaged WHERE confirmed_at IS NULL")}
+            if not (self._connected.is_set() and self._uplink_up):
+                return
+            base = self.sync.confirm_timeout_s
+            rows = self.db.execute(
+                "SELECT event_id, payload FROM feedback_salvaged WHERE confirmed_at IS NULL AND "
+                "(sent_at IS NULL OR sent_at < ? - ? * (1 << min(sends, 6))) ORDER BY epoch, seq LIMIT ?",
+                (now, base, self.sync.batch)).fetchall()
+            for event_id, payload in rows:
+                self.client.publish(self.topic, payload.encode(), qos=1)
+                self.db.execute("UPDATE feedback_salvaged SET sent_at = ?, sends = sends + 1 WHERE event_id = ?",
+                                (now, event_id))
+            self.counters["salvaged_published"] += len(rows)
+
     def _housekeeping(self, now: float) -> None:
+        self._send_salvaged(now)
         with self._immediate():
             self.outbox.enforce_age(self.db, now)
             self.outbox.prune_confirmed(self.db, now)

@@ -64,22 +64,38 @@ def make_pki(out: Path, names: Iterable[str], *, server_names: Iterable[str] = (
     return out
 
 
-def rewrite_store_conf(text: str, *, certs: Path, data: Path, ports: dict[str, int], acl: Path,
-                       passwd: Path, store_id: str) -> str:
-    """The shipped store-broker.conf with only paths, ports and addresses changed."""
-    out = (text.replace("/etc/mosquitto/certs/", f"{certs}/")
-           .replace("/etc/mosquitto/acl", str(acl))
-           .replace("/etc/mosquitto/passwd", str(passwd))
-           .replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
-           .replace("listener 1883 127.0.0.1", f"listener {ports['plain']} 127.0.0.1")
-           .replace("persistence_location /var/lib/mosquitto/", f"persistence_location {data}/")
+def loopback_conf(text: str, *, certs: Path, data: Path, ports: dict[str, int],
+                  paths: Iterable[tuple[str, Path]] = (), restart_timeout: str = "30 60",
+                  store_id: str = "cj-demo") -> str:
+    """A shipped broker config (deploy/mosquitto/*.conf) run on this machine, with
+    only paths, ports and addresses changed: certificates from ``certs``; each
+    (shipped path, local path) of ``paths`` (ACL, password file); the TLS
+    listener on loopback ``ports['tls']``, the plain one on ``ports['plain']``;
+    persistence in ``data``; log to stderr; the bridge to ``ports['cloud']`` on
+    loopback (9, where nothing listens, without one) restarting after
+    ``restart_timeout``; ``store_id`` for STORE_ID; 'user root' when run as root.
+    A directive a config does not have is left alone."""
+    out = text.replace("/etc/mosquitto/certs/", f"{certs}/")
+    for shipped, local in paths:
+        out = out.replace(shipped, str(local))
+    out = out.replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
+    if "plain" in ports:
+        out = out.replace("listener 1883 127.0.0.1", f"listener {ports['plain']} 127.0.0.1")
+    out = (out.replace("persistence_location /var/lib/mosquitto/", f"persistence_location {data}/")
            .replace("log_dest syslog", "log_dest stderr")
            .replace("cloud-mqtt.example.com:8883", f"127.0.0.1:{ports.get('cloud', 9)}")
-           .replace("restart_timeout 5 60", "restart_timeout 30 60")
+           .replace("restart_timeout 5 60", f"restart_timeout {restart_timeout}")
            .replace("STORE_ID", store_id))
     if os.geteuid() == 0:
         out += "\nuser root\n"
     return out
+
+
+def rewrite_store_conf(text: str, *, certs: Path, data: Path, ports: dict[str, int], acl: Path,
+                       passwd: Path, store_id: str) -> str:
+    """The shipped store-broker.conf with only paths, ports and addresses changed."""
+    return loopback_conf(text, certs=certs, data=data, ports=ports, store_id=store_id,
+                         paths=(("/etc/mosquitto/acl", acl), ("/etc/mosquitto/passwd", passwd)))
 
 
 @dataclass
@@ -114,14 +130,8 @@ def start_broker(work: Path, *, conf_name: str, acl: tuple[str, str], certs: Pat
     ports = {"tls": free_port()}
     acl_path = work / "acl"
     acl_path.write_text(acl[1])
-    text = ((DEPLOY / conf_name).read_text()
-            .replace("/etc/mosquitto/certs/", f"{certs}/")
-            .replace(acl[0], str(acl_path))
-            .replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
-            .replace("persistence_location /var/lib/mosquitto/", f"persistence_location {work}/")
-            .replace("log_dest syslog", "log_dest stderr"))
-    if os.geteuid() == 0:
-        text += "\nuser root\n"
+    text = loopback_conf((DEPLOY / conf_name).read_text(), certs=certs, data=work, ports=ports,
+                         paths=((acl[0], acl_path),))
     return _launch(work, certs, text, ports, listening=("tls",))
 
 

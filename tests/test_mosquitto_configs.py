@@ -26,6 +26,7 @@ from edge_helpers import wait_until
 
 from deploy.acl import EXAMPLE_CONFIG, load_layouts, write_password_file
 from deploy.local_broker import find_mosquitto, free_port
+from deploy.secure_broker import loopback_conf
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "mosquitto"
 
@@ -52,20 +53,12 @@ def make_certs(d: Path, names: list[str]) -> None:
 
 
 def rewrite(text: str, certs: Path, data: Path, ports: dict[str, int]) -> str:
-    out = (text.replace("/etc/mosquitto/certs/", f"{certs}/")
-           .replace("/etc/mosquitto/passwd", str(certs / "loopback" / "passwd"))
-           .replace("/etc/mosquitto/acl", str(DEPLOY / "acl"))
-           .replace("/etc/mosquitto/cloud-acl", str(DEPLOY / "cloud-acl"))
-           .replace("listener 8883 0.0.0.0", f"listener {ports['tls']} 127.0.0.1")
-           .replace("listener 1883 127.0.0.1", f"listener {ports['plain']} 127.0.0.1")
-           .replace("persistence_location /var/lib/mosquitto/", f"persistence_location {data}/")
-           .replace("log_dest syslog", "log_dest stderr")
-           .replace("cloud-mqtt.example.com:8883", f"127.0.0.1:{ports.get('cloud', 0)}")
-           .replace("restart_timeout 5 60", "restart_timeout 1 2")
-           .replace("STORE_ID", "cj-demo"))
-    if os.geteuid() == 0:
-        out += "\nuser root\n"
-    return out
+    """The shipped config with the committed ACL files; the bridge retries within
+    a second or two, so the uplink tests need not wait."""
+    return loopback_conf(text, certs=certs, data=data, ports=ports, restart_timeout="1 2",
+                         paths=(("/etc/mosquitto/passwd", certs / "loopback" / "passwd"),
+                                ("/etc/mosquitto/acl", DEPLOY / "acl"),
+                                ("/etc/mosquitto/cloud-acl", DEPLOY / "cloud-acl")))
 
 
 def start(conf: Path, port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -157,10 +157,12 @@ class Intake:
                 ack()  # positions are best effort (QoS 0 by contract): a newer one supersedes it
                 item = item[:3]
             self._put_coalesced(kind, self._key(kind, topic, payload), item)
-            if len(self._pending) >= self.coalesce_above:
+            if self.flooded:
                 # Flooded: hand the GIL over after each position, so the main
                 # connection's thread and the worker run between them instead of
                 # waiting out a whole switch interval (5 ms) behind this thread.
+                # (The flag, not the lane's length: latest-per-shopper keeps the
+                # lane under the threshold for most of a flood.)
                 time.sleep(0)
         else:
             self._put_priority(item, len(payload))

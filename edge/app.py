@@ -63,10 +63,12 @@ HOUSEKEEPING_S = 0.5
 PRIVACY_PRUNE_EVERY_S = 3600.0
 """How often personal data past ``policy.personal_data_retention_days`` is removed (and at start)."""
 POSITIONS_SUBSCRIBE_WAIT_S = 5.0
-POSITIONS_STALE_S = 1.0
+POSITIONS_STALE_S = 0.5
 """How far behind the positions stream may run before the device drops it and
 reads current positions instead (edge.comms.mqtt, "A stale stream is dropped").
-A position a second old is superseded: the shopper has moved on."""
+A position half a second old is superseded (the shopper has moved on), and a
+device that far behind misses its latency targets by two orders of magnitude
+anyway; the bound also caps how long a flood's tail outlives the flood."""
 TRIM_AFTER_BACKLOG = 500
 """A backlog this large has grown the heap enough to be worth a malloc_trim."""
 

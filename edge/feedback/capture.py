@@ -151,7 +151,7 @@ class OutboxFeedbackSink:
                       (rec.recommendation_id, rec.display_id, json.dumps(data), rec.model_version,
                        rec.generated_at))
         else:
-            self.outbox.append(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
+            self.outbox.add(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
         c.execute(
             "INSERT INTO feedback_recs VALUES (?,?,?,?,?,?)",
             (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
@@ -174,7 +174,7 @@ class OutboxFeedbackSink:
         if rec is not None and interaction.item_id:
             shown = rec[2].split(",") if rec[2] else []
             position = shown.index(interaction.item_id) + 1 if interaction.item_id in shown else None
-        self.outbox.append(c, "interaction", {
+        self.outbox.add(c, "interaction", {
             "signal_id": interaction.signal_id, "action": interaction.kind, "display_id": display_id,
             "item_id": interaction.item_id, "recommendation_id": rec[0] if rec else None,
             "recommended": position is not None, "position": position,
@@ -197,7 +197,7 @@ class OutboxFeedbackSink:
         data["shown_at"] = confirmation.shown_at
         data["shown_delay_s"] = round(confirmation.shown_at - row[2], 4)
         data["screen"] = confirmation.screen
-        self.outbox.append(c, "impression", data, ts=row[2], model_version=row[1])
+        self.outbox.add(c, "impression", data, ts=row[2], model_version=row[1])
         return True
 
     def on_purchase(self, conn: Db, purchase: PosPurchase) -> None:
@@ -223,7 +223,7 @@ class OutboxFeedbackSink:
             hit = last_shown.get(line.item_id)
             if hit is None:
                 continue
-            self.outbox.append(c, "conversion", {
+            self.outbox.add(c, "conversion", {
                 "transaction_id": purchase.transaction_id, "signal_id": purchase.signal_id,
                 "item_id": line.item_id, "quantity": line.quantity, "price": line.price,
                 "revenue": round(line.quantity * line.price, 4), "recommendation_id": hit[0],

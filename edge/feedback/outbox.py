@@ -128,6 +128,28 @@ class Outbox:
         """Add one event in the caller's transaction; returns it, or None if the
         ``drop_newest`` policy refused it (counted). The seq is taken either way,
         so the cloud sees the refused event as an announced gap."""
+        fields = self._add(db, kind, data, ts, model_version)
+        return None if fields is None else FeedbackEvent.model_construct(**fields)
+
+    def add(
+        self,
+        db: sqlite3.Connection | sqlite_utils.Database,
+        kind: str,
+        data: dict[str, Any],
+        *,
+        ts: float | None = None,
+        model_version: str | None = None,
+    ) -> int | None:
+        """:meth:`append` without building the event object: its seq, or None if
+        refused. The capture hooks (one per impression, on the log writer's
+        thread) never read the event; constructing it cost ~3 us each."""
+        fields = self._add(db, kind, data, ts, model_version)
+        return None if fields is None else fields["seq"]
+
+    def _add(
+        self, db: sqlite3.Connection | sqlite_utils.Database, kind: str, data: dict[str, Any],
+        ts: float | None, model_version: str | None,
+    ) -> dict[str, Any] | None:
         conn = _conn(db)
         now = time.time()
         ts = now if ts is None else ts
@@ -153,10 +175,9 @@ class Outbox:
             "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)",
             (seq, fields["event_id"], kind, strict_json(fields), now),
         )
-        event = FeedbackEvent.model_construct(**fields)
         if pending > self.config.max_rows:
             self._drop_for_size(conn, pending - self.config.max_rows, now)
-        return event
+        return fields
 
     def _drop_for_size(self, conn: sqlite3.Connection, excess: int, now: float) -> None:
         victims: list[int] = []

@@ -98,12 +98,18 @@ class ScoreSource:
             self.cache_hits += 1
             return cached, "model", key
         self.cache_misses += 1
-        scores = self.scorer.score(history, context).copy()
+        scores = self._fresh(self.scorer.score(history, context))
         scores.setflags(write=False)  # shared by every ranking that hits the cache
         if len(self._cache) >= self.cache_size:
             self._cache.clear()  # cheap and good enough: the working set is small
         self._cache[key] = scores
         return scores, "model", key
+
+    def _fresh(self, scores: np.ndarray) -> np.ndarray:
+        """A vector the cache may own and mark read-only: the LiteRT scorer's output
+        is a copy already (a second 73 kB copy per inference saved); any other
+        scorer's may be an array it keeps (a popularity vector), so it is copied."""
+        return scores if getattr(self.scorer, "fresh_output", False) else scores.copy()
 
     def recent_keys(self, n: int) -> list[tuple]:
         """The ``n`` cache keys inserted last, newest first (any thread: one C-level copy)."""
@@ -132,7 +138,7 @@ class ScoreSource:
             if key in self._cache:
                 continue
             t0 = time.perf_counter()
-            scores = self.scorer.score(history, context).copy()
+            scores = self._fresh(self.scorer.score(history, context))
             took.append(time.perf_counter() - t0)
             scores.setflags(write=False)
             self._cache[key] = scores

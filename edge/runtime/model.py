@@ -68,6 +68,10 @@ class SmokeResult:
 class Scorer:
     """Scores every catalogue item for one shopper in one context."""
 
+    fresh_output = True
+    """:meth:`score` returns an array nobody else holds (``get_tensor`` copies the
+    output tensor), so a caller that keeps it need not copy it again."""
+
     def __init__(self, bundle: Bundle, *, num_threads: int = 1) -> None:
         self.bundle = bundle
         self.spec = bundle.spec

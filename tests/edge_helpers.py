@@ -15,10 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from firmware_config.loader import parse_config
 from firmware_config.schema import DeviceConfig
@@ -128,14 +126,11 @@ class Probe:
         self.tree = tree or topics()
         self.messages: list[tuple[str, dict, Any]] = []
         self._cond = threading.Condition()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{next(_ids)}",
-                                  protocol=mqtt.MQTTv5)
+        self.client = new_client(f"probe-{next(_ids)}", on_connect=self._on_connect)
         self.client.on_message = self._on_message
         self._subscribed = threading.Event()
         self.client.on_subscribe = lambda *a: self._subscribed.set()
-        self.client.on_connect = self._on_connect
-        self.client.connect(broker.host, broker.port, keepalive=10)
-        self.client.loop_start()
+        start(self.client, broker.host, broker.port, keepalive=10, blocking=True)
         if not self._subscribed.wait(5):
             raise TimeoutError("probe did not subscribe")
 

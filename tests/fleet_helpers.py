@@ -22,12 +22,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from deploy.local_broker import free_port
 from deploy.process import stop_process
 from edge.bundle import ContextField, FeatureSpec, GoldenCase, generate_keypair, write_bundle
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import DesiredState, DeviceStatus, TopicTree, dump, parse_desired
 from tests.bundle_factory import make_items
 
@@ -160,14 +158,12 @@ class FakeDevice:
         self.errors: list[str] = []
         self.workers: list[threading.Thread] = []
         self._lock = threading.Lock()
-        c = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"fake-{device_id}",
-                        protocol=mqtt.MQTTv5)
-        c.will_set(self.tree.status, dump(DeviceStatus(device_id=device_id, state="offline", ts=time.time())),
-                   qos=1, retain=True)
+        c = new_client(f"fake-{device_id}",
+                       will=(self.tree.status, dump(DeviceStatus(device_id=device_id, state="offline",
+                                                                 ts=time.time()))),
+                       on_connect=lambda cl, *a: cl.subscribe(self.tree.desired, qos=1))
         c.on_message = self._on_message
-        c.on_connect = lambda cl, *a: cl.subscribe(self.tree.desired, qos=1)
-        c.connect("127.0.0.1", broker_port, keepalive=5)
-        c.loop_start()
+        start(c, "127.0.0.1", broker_port, keepalive=5, blocking=True)
         self.client = c
         self.report()
 

@@ -6,11 +6,10 @@ import logging
 import time
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.feedback.outbox import create_schema
 from edge.feedback.sync import FeedbackSender, open_db
@@ -26,9 +25,8 @@ def test_bad_acks_are_logged_with_a_throttle(tmp_path: Path, broker: MosquittoBr
     db.close()
     sender = FeedbackSender(tmp_path / "state.db", BrokerConfig(host=broker.host, port=broker.port),
                             device_id="dev1", store_id="s1", client_id="dev1-feedback").start()
-    attacker = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bad-acker", protocol=mqtt.MQTTv5)
-    attacker.connect(broker.host, broker.port)
-    attacker.loop_start()
+    attacker = new_client("bad-acker")
+    start(attacker, broker.host, broker.port, keepalive=60, blocking=True)
     topic = TopicTree("s1", "dev1").feedback_ack
     try:
         with caplog.at_level(logging.WARNING, logger="edge.feedback.sync"):

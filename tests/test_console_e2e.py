@@ -18,16 +18,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
 from edge_helpers import STORE, device_config, location, tiny_bundle, wait_until
 from ota_factory import generate_keys, sign, variant
-from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.browser import screenshot_not_blank
 from deploy.console_seed import seed_feedback
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from tests.console_helpers import PASSWORDS, add_user
 from tests.fleet_helpers import FleetServer, device_token, run_fleet, write_config
@@ -65,9 +64,8 @@ class Stack:
             self.start_device(dev, bundles[V1])
         self.traffic = threading.Event()
         self._stop = threading.Event()
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="console-e2e-traffic")
-        self.client.connect("127.0.0.1", self.broker.port, keepalive=10)
-        self.client.loop_start()
+        self.client = new_client("console-e2e-traffic")
+        start(self.client, "127.0.0.1", self.broker.port, keepalive=10, blocking=True)
         self._pump = threading.Thread(target=self._signals, daemon=True)
         self._pump.start()
 

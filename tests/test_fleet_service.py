@@ -9,11 +9,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from tests.edge_helpers import wait_until
 from tests.fleet_helpers import (
     OPERATOR_TOKEN,
@@ -150,9 +149,8 @@ def test_malformed_requests_get_clear_4xx_and_never_crash_the_service(env: Env) 
     assert s.api("GET", "/api/nothing-here")[0] == 404
     assert s.api("DELETE", "/api/models")[0] == 405
     # Junk on the status topics is counted, not fatal.
-    c = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="junk", protocol=mqtt.MQTTv5)
-    c.connect("127.0.0.1", env.broker.port)
-    c.loop_start()
+    c = new_client("junk")
+    start(c, "127.0.0.1", env.broker.port, keepalive=60, blocking=True)
     for payload in (b"\xff\x00", b"{}", json.dumps({"v": 1, "device_id": "someone-else", "state": "online",
                                                     "ts": 1.0}).encode()):
         c.publish("store/s9/device/junk-1/status", payload, qos=1).wait_for_publish(5)

@@ -8,12 +8,12 @@ import json
 import time
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 from edge_helpers import wait_until
 from test_sync import assert_complete, produce, start_pipeline, wait_drained
 
 from cloud_trainer.ingest import IngestService
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.feedback.outbox import Outbox
 from edge.feedback.sync import open_db
@@ -28,9 +28,8 @@ def _pending(db_path: Path) -> int:
 
 
 def _forge(broker: MosquittoBroker, topic: str, **ack: object) -> None:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="forger", protocol=mqtt.MQTTv5)
-    c.connect(broker.host, broker.port)
-    c.loop_start()
+    c = new_client("forger")
+    start(c, broker.host, broker.port, keepalive=60, blocking=True)
     c.publish(topic, json.dumps({"v": 1, "ts": time.time(), **ack}), qos=1, retain=True).wait_for_publish(5)
     c.disconnect()
     c.loop_stop()

@@ -13,6 +13,7 @@ from edge_helpers import wait_until
 
 from cloud_trainer.ingest import IngestService, SQLiteWarehouse, feedback_filter
 from deploy.local_broker import MosquittoBroker
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import FeedbackEvent, TopicTree
 
 
@@ -26,7 +27,7 @@ def test_shared_subscription_spreads_work_and_stores_each_event_once(broker: Mos
     workers = [IngestService(wh, broker.host, broker.port, client_id=f"ingest-{i}").start() for i in range(2)]
     acks: list[dict] = []
     got_acks = threading.Event()
-    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="ack-watch", protocol=mqtt.MQTTv5)
+    sub = new_client("ack-watch")
 
     def on_message(c: mqtt.Client, u: object, msg: mqtt.MQTTMessage) -> None:
         acks.append(json.loads(msg.payload))
@@ -34,15 +35,13 @@ def test_shared_subscription_spreads_work_and_stores_each_event_once(broker: Mos
             got_acks.set()
 
     sub.on_message = on_message
-    sub.connect(broker.host, broker.port)
+    start(sub, broker.host, broker.port, keepalive=60, blocking=True)
     sub.subscribe(TopicTree("s1", "dev1").feedback + "/ack", qos=1)
-    sub.loop_start()
     try:
         assert all(w.wait_connected() for w in workers)
         time.sleep(0.3)  # let both SUBSCRIBEs land before publishing
-        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="pub", protocol=mqtt.MQTTv5)
-        pub.connect(broker.host, broker.port)
-        pub.loop_start()
+        pub = new_client("pub")
+        start(pub, broker.host, broker.port, keepalive=60, blocking=True)
         topic = TopicTree("s1", "dev1").feedback
         infos = [pub.publish(topic, ev(s).model_dump_json(), qos=1) for s in range(1, 401)]
         infos += [pub.publish(topic, ev(s).model_dump_json(), qos=1) for s in range(1, 51)]  # re-sends

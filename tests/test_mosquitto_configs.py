@@ -27,6 +27,7 @@ from edge_helpers import wait_until
 from deploy.acl import EXAMPLE_CONFIG, load_layouts, write_password_file
 from deploy.local_broker import find_mosquitto, free_port
 from deploy.secure_broker import loopback_conf
+from edge.comms.mqtt import new_client
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy" / "mosquitto"
 
@@ -103,10 +104,8 @@ def brokers(tmp_path: Path) -> Iterator[dict]:
 
 
 def tls_client(certs: Path, name: str) -> mqtt.Client:
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
-    c.tls_set(ca_certs=str(certs / "ca.crt"), certfile=str(certs / f"{name}.crt"),
-              keyfile=str(certs / f"{name}.key"))
-    return c
+    return new_client(name, tls={"ca_certs": str(certs / "ca.crt"), "certfile": str(certs / f"{name}.crt"),
+                                 "keyfile": str(certs / f"{name}.key")})
 
 
 def test_feedback_crosses_the_tls_bridge_and_the_acl_refuses_impersonation(brokers: dict) -> None:

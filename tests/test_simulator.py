@@ -7,13 +7,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import pytest
 from edge_helpers import Probe, device_config, tiny_bundle
-from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
 from edge.app import Device
+from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
 from edge.simulator import Basket, Line, StoreLayout, StoreSimulator, read_baskets, read_products
 from firmware_config.loader import load_config
@@ -115,9 +114,8 @@ def test_simulated_store_drives_a_device_end_to_end(tmp_path: Path, broker: Mosq
                for n in range(40)]
     sim = StoreSimulator(config, tmp_path, seed=2, arrivals_per_s=8.0, dwell_s=(0.05, 0.2),
                          stock=(0, 2), restock_after_s=1.0, baskets=baskets, loyalty={"1", "2", "3"})
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="sim-test", protocol=mqtt.MQTTv5)
-    client.connect(broker.host, broker.port)
-    client.loop_start()
+    client = new_client("sim-test")
+    start(client, broker.host, broker.port, keepalive=60, blocking=True)
     try:
         stats = sim.run(lambda t, b, q: client.publish(t, b, qos=q), 4.0)
         time.sleep(1.0)

@@ -8,6 +8,7 @@ stdout line stays its one JSON result.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,43 @@ def proc_rss_mb(pid: int) -> float | None:
     except OSError:
         pass
     return None
+
+
+def thread_names(pid: int) -> dict[str, str]:
+    """Native thread id -> Python thread name, read once with py-spy (Python 3.11
+    does not name OS threads); empty without py-spy."""
+    exe = Path(sys.executable).with_name("py-spy")
+    if not exe.exists():
+        return {}
+    try:
+        text = subprocess.run([str(exe), "dump", "--pid", str(pid)], capture_output=True, text=True,
+                              timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return dict(re.findall(r'^Thread (\d+) \([^)]*\): "([^"]+)"', text, flags=re.M))
+
+
+def thread_cpu_s(pid: int) -> dict[str, float]:
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        out[task.name] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def cpu_by_thread(before: dict[str, float], after: dict[str, float], names: dict[str, str],
+                  per: int) -> dict[str, float]:
+    """CPU microseconds per unit (``per`` signals) of each thread between two
+    :func:`thread_cpu_s` samples, by Python thread name (the busy ones)."""
+    out: dict[str, float] = {}
+    for tid, cpu in after.items():
+        used = cpu - before.get(tid, 0.0)
+        if used > 0:
+            name = names.get(tid, f"tid {tid}")
+            out[name] = out.get(name, 0.0) + used
+    return {k: round(v / max(per, 1) * 1e6, 1) for k, v in sorted(out.items(), key=lambda kv: -kv[1])
+            if v / max(per, 1) * 1e6 >= 1.0}

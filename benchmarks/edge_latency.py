@@ -52,7 +52,16 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks import real_traffic
-from benchmarks.device_setup import DEFAULT_BUNDLE, REPO, ensure_bundle, proc_cpu_s, say
+from benchmarks.device_setup import (
+    DEFAULT_BUNDLE,
+    REPO,
+    cpu_by_thread,
+    ensure_bundle,
+    proc_cpu_s,
+    say,
+    thread_cpu_s,
+    thread_names,
+)
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay as edge_no_delay
@@ -332,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         # 2. The signals to the device.
         sent_at = [0.0] * count
         before = scrape_metrics(metrics_url)
+        names = thread_names(device.pid)  # before the window: py-spy pauses the device briefly
+        threads0 = thread_cpu_s(device.pid)
         cpu0 = proc_cpu_s(device.pid)
         t0 = time.perf_counter()
         if args.scrape_hz > 0:
@@ -360,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"sent {count} signals at {achieved:.0f}/s; waiting {args.grace}s for late answers")
         time.sleep(args.grace)
         cpu_window_s = proc_cpu_s(device.pid) - cpu0
+        by_thread = cpu_by_thread(threads0, thread_cpu_s(device.pid), names, count)
         after = scrape_metrics(metrics_url)
         if profiler is not None:
             profiler.wait(timeout=30)
@@ -429,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
             "model_runs": window.get("misses"),
             "model_run_share": _ratio(window.get("misses"), count),
             "cpu_us_per_signal": round(cpu_window_s / count * 1e6, 1),
+            # The same window by thread (names from py-spy): how much of it is the
+            # worker's handling and how much the MQTT threads and the log writer.
+            "cpu_us_per_signal_by_thread": by_thread,
             # Signals the device handled in the window (its admission may coalesce a
             # shopper's queued positions when it falls behind): CPU per signal handled
             # is the cost figure that does not flatter a device that shed work.
@@ -467,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
             f"device CPU {cpu_pct}% of one core; machine load {result['load_avg_1m']}"
         )
         say(f"device per-signal stage means (us): {stages}")
+        say(f"device CPU per signal by thread (us): {by_thread}")
         print(json.dumps(result))
         return 0
     finally:

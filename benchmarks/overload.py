@@ -68,6 +68,8 @@ from benchmarks.device_setup import (
     proc_cpu_s,
     proc_rss_mb,
     say,
+    thread_cpu_s,
+    thread_names,
 )
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
@@ -619,32 +621,6 @@ def main(argv: list[str] | None = None) -> int:
             say(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-
-
-def thread_names(pid: int) -> dict[str, str]:
-    """Native thread id -> Python thread name, read once with py-spy (Python 3.11
-    does not name OS threads); empty without py-spy."""
-    exe = Path(sys.executable).with_name("py-spy")
-    if not exe.exists():
-        return {}
-    try:
-        text = subprocess.run([str(exe), "dump", "--pid", str(pid)], capture_output=True, text=True,
-                              timeout=20).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    return dict(re.findall(r'^Thread (\d+) \([^)]*\): "([^"]+)"', text, flags=re.M))
-
-
-def thread_cpu_s(pid: int) -> dict[str, float]:
-    out = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        out[task.name] = (int(fields[11]) + int(fields[12])) / tick
-    return out
 
 
 def trace_device(pid: int, broker: MosquittoBroker, metrics_url: str, done: threading.Event,

@@ -222,6 +222,11 @@ class _GatePack:
             log_counts[i, :a] = np.log(c.counts)
             if c.history_len and a:
                 shopper[i] = (1.0, np.log1p(c.history_len), a / c.history_len)
+        # Entries in item order once, so a stable sort by score breaks ties by item id
+        # (the device's order) without sorting by item again at every grid point.
+        by_item = np.argsort(items, axis=1, kind="stable")
+        items, scores, own, log_counts = (np.take_along_axis(x, by_item, axis=1)
+                                          for x in (items, scores, own, log_counts))
         return cls(items, scores, own, log_counts, shopper, np.isfinite(scores))
 
 
@@ -241,10 +246,8 @@ def _gate_lists(gc: list[_GateCase] | _GatePack, w: Sequence[float], k: int,
     boost = (pack.shopper @ np.asarray([w[0], w[1], w[2]], dtype=np.float64))[:, None] \
         + w[3] * pack.log_counts
     scores = np.where(pack.own, pack.scores + boost, pack.scores)
-    # Rank by score (descending), ties by item: stable sorts, item order first.
-    by_item = np.argsort(pack.items, axis=1, kind="stable")
-    by_score = np.argsort(-np.take_along_axis(scores, by_item, axis=1), axis=1, kind="stable")
-    order = np.take_along_axis(by_item, by_score, axis=1)
+    # Rank by score (descending), ties by item: a stable sort of rows kept in item order.
+    order = np.argsort(-scores, axis=1, kind="stable")
     if head is not None:
         # own_tail: the first ``head`` keep their places, then the other own items, then the rest.
         rank = np.empty_like(order)
@@ -261,8 +264,36 @@ def _gate_lists(gc: list[_GateCase] | _GatePack, w: Sequence[float], k: int,
     return out
 
 
+class _Objective:
+    """:data:`OBJECTIVE` of top-20 lists for fixed cases, as :func:`evaluate` computes it
+    (unseen targets count as misses, cases without targets are skipped), with the
+    targets laid out once: the gate fit scores hundreds of candidate lists."""
+
+    def __init__(self, cases: list[EvalCase]) -> None:
+        n_t = np.array([len(c.targets) + c.num_unseen_targets for c in cases], dtype=np.float64)
+        self.keep = n_t > 0
+        kept = [np.asarray(c.targets, dtype=np.int64) for c, k in zip(cases, self.keep, strict=True) if k]
+        width = max((len(t) for t in kept), default=0)
+        self.targets = np.full((len(kept), max(width, 1)), -2, dtype=np.int64)  # -2: no item, no pad
+        for i, t in enumerate(kept):
+            self.targets[i, : len(t)] = t
+        self.n_t = n_t[self.keep]
+        discounts = 1.0 / np.log2(np.arange(2, 12))
+        self.discounts = discounts
+        self.idcg = np.cumsum(discounts)[np.minimum(self.n_t, 10).astype(np.int64) - 1]
+
+    def __call__(self, lists: np.ndarray) -> float:
+        if not len(self.n_t):
+            return 0.0
+        rows = lists[self.keep][:, :20]
+        hits = (rows[:, :, None] == self.targets[:, None, :]).any(axis=2)
+        recall = hits.sum(axis=1) / self.n_t
+        ndcg = (hits[:, :10] * self.discounts[: min(10, hits.shape[1])]).sum(axis=1) / self.idcg
+        return float(recall.mean() + ndcg.mean())
+
+
 GATE_GRID = {
-    0: (-4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0),
+    0: (-4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0),
     1: (-1.0, -0.5, 0.0, 0.5, 1.0),
     2: (-3.0, -1.5, 0.0, 1.5, 3.0),
     3: (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),
@@ -270,46 +301,52 @@ GATE_GRID = {
 
 
 TAIL_GRID = (None, 5, 8, 10, 12, 15)
+"""``own_tail`` heads tried (None: no tail)."""
 
 
 def fit_gate(
     model: Any, cases: list[EvalCase], spec: FeatureSpec
 ) -> tuple[list[float], int | None, list[dict]]:
-    """Coordinate search of the four gate weights and the ``own_tail`` head on
-    ``cases`` (validation shoppers with history), maximising :data:`OBJECTIVE`;
-    starts at ``w = 0`` without a tail (the plain model), so it keeps the plain
-    model unless a gate helps. Returns ``(w, head, trace)``."""
+    """Fit the gate weights and the ``own_tail`` head on ``cases`` (validation
+    shoppers with history), maximising :data:`OBJECTIVE`. Returns ``(w, head, trace)``.
+
+    Every ``(w0, w3, head)`` of :data:`GATE_GRID` x :data:`TAIL_GRID` is scored (the
+    shopper-level constant, the count weight and the tail decide almost everything;
+    a coordinate search from ``w = 0`` stopped in local optima: seed 44 of Complete
+    Journey reached 0.1401 where the grid finds 0.1426), then one coordinate pass
+    over ``w1``, ``w2``. The plain model (``w = 0``, no tail) is the starting point,
+    so it stays unless a gate beats it."""
     gc = _GatePack.of(_gate_cases(model, cases, spec, 20))
+    score_lists = _Objective(cases)
 
     def value(w: list[float], head: int | None) -> float:
-        return objective(evaluate(_gate_lists(gc, w, 20, head), cases, None))
+        return score_lists(_gate_lists(gc, w, 20, head))
 
     w: list[float] = [0.0, 0.0, 0.0, 0.0]
     head: int | None = None
     best = value(w, head)
     trace = [{"w": list(w), "own_tail": head, "val_objective": best}]
-    for _ in range(2):
-        improved = False
-        for j, grid in GATE_GRID.items():
-            for x in grid:
+    for w0 in GATE_GRID[0]:
+        for w3 in GATE_GRID[3]:
+            trial = [w0, 0.0, 0.0, w3]
+            if not any(trial):
+                continue
+            for h in TAIL_GRID:
+                score = value(trial, h)
+                if score > best + 1e-9:
+                    best, w, head = score, trial, h
+                    trace.append({"w": list(w), "own_tail": head, "val_objective": score})
+    if any(w):
+        for j in (1, 2):
+            for x in GATE_GRID[j]:
                 trial = list(w)
                 trial[j] = x
                 if trial == w:
                     continue
                 score = value(trial, head)
                 if score > best + 1e-9:
-                    best, w, improved = score, trial, True
+                    best, w = score, trial
                     trace.append({"w": list(w), "own_tail": head, "val_objective": score})
-        if any(w):
-            for h in TAIL_GRID:
-                if h == head:
-                    continue
-                score = value(w, h)
-                if score > best + 1e-9:
-                    best, head, improved = score, h, True
-                    trace.append({"w": list(w), "own_tail": head, "val_objective": score})
-        if not improved:
-            break
     return w, head, trace
 
 

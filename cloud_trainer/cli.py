@@ -36,9 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seeds", type=int, default=3,
                        help="model fits (seeds SEED, SEED+1, ...); the best on validation ships, "
                             "all are reported (default 3; --quick trains 1)")
-    train.add_argument("--epochs", type=int, help="maximum training epochs (default: the model's)")
+    train.add_argument("--epochs", type=int, help="maximum training epochs instead of the model's fixed step count (early stopping still applies)")
     train.add_argument("--time-budget", type=float, dest="time_budget_s",
-                       help="seconds of model training after which no new epoch starts")
+                       help="optional: seconds of model training after which no new epoch starts (default none: "
+                            "a wall-clock cap makes the model depend on the machine's load)")
     train.add_argument("--val-frac", type=float, default=0.1,
                        help="share of interactions (latest before test) for validation")
     train.add_argument("--test-frac", type=float, default=0.1,

@@ -131,7 +131,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = synthetic_data()
     cfg = TrainConfig(
         history_length=12, dim=16, history_dim=8, hidden=32, batch_size=64, num_negatives=32,
-        epochs=15, patience=4, verbose=0, representative_size=100,
+        epochs=15, max_steps=0, patience=4, verbose=0, representative_size=100,
     )
     trained = train_model(data, cfg)
     out = tmp_path_factory.mktemp("export")

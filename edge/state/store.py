@@ -57,8 +57,10 @@ MAX_ITEM_LABELS = 100_000
 MAX_SESSIONS = 20_000
 """Live sessions kept at most (least recently seen go first): a store has
 hundreds of shoppers at once, a flood of made-up ids has no end."""
-HISTORY_KEEP = 50
-"""Most recent items kept per shopper; the model reads far fewer."""
+HISTORY_KEEP = 100
+"""Most recent items kept per shopper: at least the bundle's ``history_length`` (the
+Complete Journey model and its repeat gate read the last 100: the shopper's own items
+further back are candidates the gate ranks, docs/model.md)."""
 
 
 SIGNAL_IDS_KEPT_S = 2 * 86_400.0

@@ -293,15 +293,15 @@ class _Objective:
 
 
 GATE_GRID = {
-    0: (-4.0, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0),
     1: (-1.0, -0.5, 0.0, 0.5, 1.0),
     2: (-3.0, -1.5, 0.0, 1.5, 3.0),
-    3: (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),
 }
-
-
-TAIL_GRID = (None, 5, 8, 10, 12, 15)
-"""``own_tail`` heads tried (None: no tail)."""
+"""The coordinate pass over ``w1`` (history length) and ``w2`` (distinct share)."""
+FIT_W0 = (-3.0, -2.0, -1.0, -0.5, 0.0, 1.0)
+FIT_W3 = (2.0, 4.0, 6.0, 9.0, 12.0)
+FIT_TAILS = (None, 8, 10, 12, 15)
+"""The grid :func:`fit_gate` scores exhaustively (150 points): every gate fitted on
+Complete Journey so far lies inside it (``w0`` -2..0, ``w3`` 4..9, tails 8-15)."""
 
 
 def fit_gate(
@@ -310,10 +310,10 @@ def fit_gate(
     """Fit the gate weights and the ``own_tail`` head on ``cases`` (validation
     shoppers with history), maximising :data:`OBJECTIVE`. Returns ``(w, head, trace)``.
 
-    Every ``(w0, w3, head)`` of :data:`GATE_GRID` x :data:`TAIL_GRID` is scored (the
-    shopper-level constant, the count weight and the tail decide almost everything;
-    a coordinate search from ``w = 0`` stopped in local optima: seed 44 of Complete
-    Journey reached 0.1401 where the grid finds 0.1426), then one coordinate pass
+    Every ``(w0, w3, head)`` of :data:`FIT_W0` x :data:`FIT_W3` x :data:`FIT_TAILS` is
+    scored (the shopper-level constant, the count weight and the tail decide almost
+    everything; a coordinate search from ``w = 0`` stopped in local optima: seed 44 of
+    Complete Journey reached 0.1401 where the grid finds 0.1417), then one coordinate pass
     over ``w1``, ``w2``. The plain model (``w = 0``, no tail) is the starting point,
     so it stays unless a gate beats it."""
     gc = _GatePack.of(_gate_cases(model, cases, spec, 20))
@@ -326,12 +326,12 @@ def fit_gate(
     head: int | None = None
     best = value(w, head)
     trace = [{"w": list(w), "own_tail": head, "val_objective": best}]
-    for w0 in GATE_GRID[0]:
-        for w3 in GATE_GRID[3]:
+    for w0 in FIT_W0:
+        for w3 in FIT_W3:
             trial = [w0, 0.0, 0.0, w3]
             if not any(trial):
                 continue
-            for h in TAIL_GRID:
+            for h in FIT_TAILS:
                 score = value(trial, h)
                 if score > best + 1e-9:
                     best, w, head = score, trial, h

@@ -10,6 +10,7 @@ import pytest
 from edge.bundle import Item
 from edge.state import Session, StateStore
 from edge.state.logwriter import LogWriter
+from edge.state.store import HISTORY_KEEP
 
 
 def items(n: int = 10) -> list[Item]:
@@ -129,7 +130,7 @@ def test_log_writer_commits_rows_and_runs_the_hook_in_the_same_transaction(tmp_p
 def test_session_dataclass_keeps_recent_history_only() -> None:
     s = Session("t:a", None, "a", 0, 0)
     s.add_history(range(200))
-    assert len(s.history) == 50 and s.history[-1] == 199
+    assert len(s.history) == HISTORY_KEEP and s.history[-1] == 199
 
 
 def test_personal_data_past_its_retention_is_forgotten(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -111,8 +112,10 @@ def name_codes(items: Sequence) -> np.ndarray:
                        dtype=np.int64, count=len(items))
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
+    """One chosen item (a named tuple: immutable, and built in a third of a frozen
+    dataclass's time; a list builds k of them per signal)."""
+
     index: int
     score: float
     reason: str

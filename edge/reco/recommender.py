@@ -47,6 +47,12 @@ class Recommender:
         scores, strategy, key = gen.scores.scores(session, placement, departments, now)
         t1 = time.perf_counter_ns()
         ranked = gen.ranker.rank(scores, placement, k, session=session, strategy=strategy, key=key)
+        shown = []
+        for pos, (index, score, reason) in enumerate(ranked, start=1):
+            it = items[index]
+            shown.append({"item_id": it.item_id, "name": it.name, "category": it.category, "price": it.price,
+                          "score": round(score, 4), "position": pos, "reason": reason,
+                          "department": it.department})
         rec = RecoResult(
             recommendation_id=f"{self.device_id}-{self._boot}-{self._seq}",
             display_id=placement.key,
@@ -56,13 +62,7 @@ class Recommender:
             model_version=gen.model_version if strategy == "model" else None,
             strategy=strategy,
             generated_at=now,
-            items=[
-                {"item_id": items[r.index].item_id, "name": items[r.index].name,
-                 "category": items[r.index].category, "price": items[r.index].price,
-                 "score": round(r.score, 4), "position": pos, "reason": r.reason,
-                 "department": items[r.index].department}
-                for pos, r in enumerate(ranked, start=1)
-            ],
+            items=shown,
         )
         t2 = time.perf_counter_ns()
         stage = self.metrics.stage_ns

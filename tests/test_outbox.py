@@ -110,6 +110,23 @@ def test_size_bound_falls_back_to_any_kind_when_no_impressions_left() -> None:
     assert Outbox.stats(conn)["dropped_total"] == 2
 
 
+def test_add_writes_the_same_row_as_append_and_returns_its_seq() -> None:
+    conn = open_conn()
+    ob = Outbox()
+    conn.execute("BEGIN")
+    ev = ob.append(conn, "impression", {"x": 1}, ts=5.0, model_version="m")
+    seq = ob.add(conn, "impression", {"x": 1}, ts=5.0, model_version="m")
+    conn.execute("COMMIT")
+    assert ev is not None and (ev.seq, seq) == (1, 2)
+    rows = [json.loads(r[0]) for r in conn.execute("SELECT payload FROM feedback_outbox ORDER BY seq")]
+    assert FeedbackEvent.model_validate(rows[1]) == ev.model_copy(update={"seq": 2, "event_id": ev.event_id[:-1] + "2"})
+    full = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_newest"))
+    conn.execute("BEGIN")
+    got = [full.add(conn, "impression", {}) for _ in range(10)]
+    conn.execute("COMMIT")
+    assert got[:8] == list(range(3, 11)) and got[8:] == [None, None]  # refused like append(): None
+
+
 def test_drop_newest_refuses_new_events_but_takes_their_seq() -> None:
     conn = open_conn()
     ob = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_newest"))

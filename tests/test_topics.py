@@ -57,3 +57,18 @@ def test_schemas_are_versioned_json() -> None:
         assert "v" in schemas[name]["properties"], name
     assert json.loads(json.dumps(schemas))
     assert "cause" in Recommendation.model_fields
+
+
+def test_parse_keeps_each_topics_params_and_still_refuses_foreign_topics() -> None:
+    """parse() remembers classifications per topic: each display keeps its own id,
+    a topic that is not ours is refused every time, and the memo stays bounded."""
+    body = b'{"v":1,"signal_id":"a","ts":1,"kind":"touch"}'
+    for _ in range(2):
+        assert TREE.parse(TREE.interaction("d1"), body).params == {"display_id": "d1"}
+        assert TREE.parse(TREE.interaction("d2"), body).params == {"display_id": "d2"}
+        with pytest.raises(PayloadError, match="not an inbound topic"):
+            TREE.parse("store/s2/pos", b"{}")
+    for i in range(3000):
+        TREE.parse(TREE.interaction(f"x{i}"), body)
+    assert len(TREE._classified) <= 1024
+    assert TopicTree(store_id="s1", device_id="dev1") == TREE  # the memo is not part of equality

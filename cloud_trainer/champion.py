@@ -398,6 +398,8 @@ def heat_candidates(data: PreparedData) -> list[dict[str, Any]]:
 DEVICE_KNN_NEIGHBOURS = 50
 """Neighbours per item in the shipped item-kNN table (bundle size; CJ: 18k items x 50 ~ 8 MB)."""
 KNN_FILE = "item_knn.npz"
+KNN_DEVICE_DECAYS = (0.95, 0.8)
+"""Per-item history decays tried for the device's item-kNN (besides none)."""
 
 
 def write_knn_table(sim: Any, path: Path) -> dict[str, Any]:
@@ -436,7 +438,7 @@ def describe(spec: Mapping[str, Any]) -> str:
     if kind == "own_topk":
         return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
     if kind == "item_knn":
-        return "item_knn"
+        return "item_knn" + (f" (decay {spec['decay']})" if spec.get("decay", 1.0) != 1.0 else "")
     if kind == "model":
         gate = spec.get("own_gate")
         tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""

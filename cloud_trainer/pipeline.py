@@ -26,6 +26,7 @@ import numpy as np
 from cloud_trainer.baselines import all_baselines, keep_top_per_row
 from cloud_trainer.champion import (
     DEVICE_KNN_NEIGHBOURS,
+    KNN_DEVICE_DECAYS,
     KNN_FILE,
     NO_REPEAT_RATE,
     OBJECTIVE,
@@ -359,6 +360,11 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
         knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
         known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
+        # The baseline weighs history by basket recency; the device has no basket
+        # boundaries, so per-item decays are candidates of their own (same table).
+        for decay in KNN_DEVICE_DECAYS:
+            known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
+                                {**knn_spec, "decay": decay}))
     known_cands.append(("popularity", pop_spec))
     anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
     anon_cands += [(describe(h), h) for h in heat_candidates(data)]

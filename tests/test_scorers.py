@@ -29,7 +29,7 @@ def rebundle(tmp_path: Path, scorer: dict[str, Any], files: dict[str, bytes] | N
     src = load_bundle(tiny_bundle())
     model = Scorer(src) if "model" in json.dumps(scorer) else None
     stage_dir = tmp_path / "stage"
-    stage_dir.mkdir()
+    stage_dir.mkdir(parents=True)
     for name, data in (files or {}).items():
         (stage_dir / name).write_bytes(data)
     staged = Bundle(path=stage_dir, manifest=src.manifest, items=src.items, spec=src.spec, golden=[])
@@ -146,6 +146,17 @@ def test_item_knn_scores_neighbours_of_the_history_from_a_hashed_bundle_file(tmp
         load_scorer(path)  # a changed table is refused by its hash
 
 
+def test_item_knn_decay_lets_recent_history_items_lead(tmp_path: Path) -> None:
+    plain = load_scorer(rebundle(tmp_path / "a", {"kind": "item_knn", "file": "knn.npz"},
+                                 {"knn.npz": knn_table()}))
+    decayed = load_scorer(rebundle(tmp_path / "b", {"kind": "item_knn", "file": "knn.npz", "decay": 0.5},
+                                   {"knn.npz": knn_table()}))
+    # History 10 then 20. Plain: 11 = 21 = 0.9 (tie: lower index), 12 = 22 = 0.5.
+    assert topk(plain.score([10, 20], (0, 0, 0)), 4).tolist() == [11, 21, 12, 22]
+    # Decay 0.5: 10 weighs 0.5, so 21 = 0.9, 22 = 0.5, 11 = 0.45, 12 = 0.25.
+    assert topk(decayed.score([10, 20], (0, 0, 0)), 4).tolist() == [21, 22, 11, 12]
+
+
 def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
     scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
     history = topk(scorer.model.score([], (0, 0, 0)), 6).tolist()  # the model's favourites
@@ -158,6 +169,7 @@ def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
     [
         ({"kind": "tifu"}, "scorer.kind: 'tifu' is not one of"),
         ({"kind": "own_topk", "k": -1}, "scorer.k: must be an integer >= 0"),
+        ({"kind": "item_knn", "file": "knn.npz", "decay": 0}, "scorer.decay: must be a number in (0, 1]"),
         ({"kind": "segmented", "known": {"kind": "model"}}, "scorer.anonymous: missing"),
         ({"kind": "model", "own_gate": {"w": [1, 2]}}, "scorer.own_gate.w: must be a list of 4 numbers"),
         ({"kind": "model", "own_tail": 5}, "scorer.own_tail: must be an integer >= 0 and needs own_gate"),

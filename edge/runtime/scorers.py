@@ -33,7 +33,10 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
     to its stored neighbours; items with a positive score rank first, then by
     popularity. ``NAME`` is a bundle file listed in the manifest (hash-checked
     like the others): a numpy ``.npz`` with the items x items table in CSR form
-    (``indptr``, ``indices``, ``data``).
+    (``indptr``, ``indices``, ``data``). Optional ``"decay": d`` in (0, 1]: a
+    history entry weighs ``d ** (entries after it)`` instead of 1 (recent
+    items count more; the device has no basket boundaries, so the decay is
+    per item, not per basket).
 ``{"kind": "segmented", "known": <scorer>, "anonymous": <scorer>}``
     ``anonymous`` when the history is empty and no demographic field is known,
     else ``known`` (the trainer's known / anonymous slices use the same rule).
@@ -83,6 +86,17 @@ def own_counts(history: Sequence[int], num_items: int) -> tuple[np.ndarray, np.n
     hist = hist[(hist >= 0) & (hist < num_items)]
     items, counts = np.unique(hist, return_counts=True)
     return items, counts
+
+
+def decayed_counts(history: Sequence[int], num_items: int, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, weight)``: each history entry weighs ``decay ** (entries after it)``."""
+    hist = np.asarray(history, dtype=np.int64)
+    hist = hist[(hist >= 0) & (hist < num_items)]
+    if not len(hist):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    items, inverse = np.unique(hist, return_inverse=True)
+    w = np.power(decay, np.arange(len(hist) - 1, -1, -1, dtype=np.float64))
+    return items, np.bincount(inverse, weights=w)
 
 
 def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.ndarray:
@@ -169,6 +183,9 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
         name = spec.get("file")
         if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
             raise BundleError(f"{where}.file: must be a plain bundle file name, got {name!r}")
+        decay = spec.get("decay", 1.0)
+        if isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 < decay <= 1:
+            raise BundleError(f"{where}.decay: must be a number in (0, 1], got {decay!r}")
     elif kind == "segmented":
         for part in ("known", "anonymous"):
             if part not in spec:
@@ -340,9 +357,13 @@ class BundleScorer:
                               f"the {n}-item catalogue")
         pop = self._popularity
         fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
+        decay = float(spec.get("decay", 1.0))
 
         def knn(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            items, counts = own_counts(history, n)
+            if decay < 1.0:
+                items, counts = decayed_counts(history, n, decay)
+            else:
+                items, counts = own_counts(history, n)
             scores = np.zeros(n)
             for item, c in zip(items, counts, strict=True):
                 a, b = indptr[item], indptr[item + 1]

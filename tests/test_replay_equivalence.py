@@ -13,6 +13,7 @@ rewrites it: only do that for an intended change of behaviour).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -33,7 +34,7 @@ def catalogue(n: int = 3000) -> list[Item]:
     rng = np.random.default_rng(11)
     items = []
     for i in range(n):
-        name = f"Item {i % 2600}"  # some display names twice: one per list
+        name = f"Item {i % (n * 13 // 15)}"  # some display names twice: one per list
         price = float(rng.choice([0.0, 1.25, 2.5, 3.99, 7.0, float("nan")], p=[.03, .3, .3, .2, .15, .02]))
         if i % 97 == 0:
             name = f"Product I{i}"  # the trainer's placeholder: never shown
@@ -43,20 +44,23 @@ def catalogue(n: int = 3000) -> list[Item]:
     return items
 
 
-def replay() -> list[dict]:
-    """Run the fixed stream; returns one JSON document per step."""
-    store = StateStore(":memory:", catalogue())
+def replay(n_items: int = 3000, steps: int = 400, ties: bool = False) -> list[dict]:
+    """Run the fixed stream; returns one JSON document per step. ``ties``: half
+    the score vectors rounded to one decimal (many equal scores at every cut)."""
+    store = StateStore(":memory:", catalogue(n_items))
     rng = np.random.default_rng(5)
     placements = [Placement(f"d{j}", f"z{j}", department_mask(store, [d]), d.title())
                   for j, d in enumerate(DEPTS[:4])]
     rankers = [Ranker(store, near_boost=b, diversity_weight=w) for b, w in ((0.5, 0.3), (0.0, 0.3), (0.1, 0.0))]
     n = len(store.items)
     vectors = [rng.standard_normal(n).astype(np.float32) for _ in range(12)]
+    if ties:
+        vectors = [np.round(v, 1) if j % 2 else v for j, v in enumerate(vectors)]
     sessions = [None] + [Session(key=f"l:m{j}", loyalty_id=f"m{j}", track_id=None, started_at=0.0,
                                  last_seen=0.0, history=[int(x) for x in rng.integers(0, n, 8)], version=1)
                          for j in range(5)]
     out = []
-    for step in range(400):
+    for step in range(steps):
         if step % 7 == 0:  # a shelf empties or is refilled
             with store.transaction() as conn:
                 for idx in rng.integers(0, n, 40):
@@ -131,8 +135,33 @@ def test_fast_top_k_is_the_exact_top_k_with_ties_broken_by_index() -> None:
         assert top_k(s, k).tolist() == expected, (trial, n, k)
 
 
+LARGE_FIXTURE = Path(__file__).parent / "fixtures" / "replay_ranking_large.json"
+LARGE = {"n_items": 20000, "steps": 150, "ties": True}
+
+
+def digest(docs: list[dict]) -> list[list]:
+    """Per step: the item ids, the reasons, and a hash of the whole JSON document."""
+    return [[[i["item_id"] for i in d["items"]], [i["reason"] for i in d["items"]],
+             hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]] for d in docs]
+
+
+def test_a_catalogue_of_real_size_with_many_ties_ranks_as_before() -> None:
+    """The same replay on 20,000 items (the sampled top-k path, which the 3,000-item
+    stream never takes) with half the vectors full of ties; the fixture was
+    recorded from the ranker before the 2026-12-02 changes (digests: ids, reasons,
+    a hash of each document)."""
+    expected = json.loads(LARGE_FIXTURE.read_text())
+    got = digest(replay(**LARGE))
+    assert len(got) == len(expected) == LARGE["steps"]
+    for step, (g, e) in enumerate(zip(got, expected, strict=True)):
+        assert g == e, f"step {step}"
+
+
 if __name__ == "__main__":
     if "--record" in sys.argv:
         FIXTURE.parent.mkdir(exist_ok=True)
         FIXTURE.write_text(json.dumps(replay(), separators=(",", ":")) + "\n")
         print(f"recorded {FIXTURE}")
+    if "--record-large" in sys.argv:
+        LARGE_FIXTURE.write_text(json.dumps(digest(replay(**LARGE)), separators=(",", ":")) + "\n")
+        print(f"recorded {LARGE_FIXTURE}")

@@ -40,6 +40,7 @@ in the JSON, and the baseline probe latency (same run) is the reference.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -75,6 +76,7 @@ from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
+from firmware_config.loader import load_config
 
 ECHO_TOPIC = "bench/echo"
 """Beside every probe, a bare round trip through the same broker: how much of a
@@ -278,16 +280,30 @@ def fuzz(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def _strict_json(data: bytes | str) -> bool:
+    """Parses as JSON without NaN/Infinity (what a strict parser, e.g. the cloud's, accepts)."""
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+    try:
+        json.loads(data, parse_constant=refuse)
+    except ValueError:
+        return False
+    return True
+
+
 def run_fuzz(tree: TopicTree, zones: list[str], displays: list[str], broker: MosquittoBroker, work: Path,
              n: int, rate: float) -> dict[str, Any]:
     """Start the device of ``work/device.toml``, send ``n`` hostile payloads at ``rate``/s,
     check it still answers, stop it, and count what it said. (Also used by the tests.)"""
     letters: list[bytes] = []
     statuses: list[bytes] = []
+    received: list[bytes] = []
+    """Every payload the device published (dead letters, statuses, lists): strict JSON each."""
     answered = threading.Event()
     rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="fuzz-rx", protocol=mqtt.MQTTv5)
 
     def on_message(c, u, m) -> None:
+        received.append(m.payload)
         if m.topic == tree.deadletter:
             letters.append(m.payload)
         elif m.topic == tree.status:
@@ -342,12 +358,23 @@ def run_fuzz(tree: TopicTree, zones: list[str], displays: list[str], broker: Mos
         rx.loop_stop()
     log_text = log_path.read_text(errors="replace")
     reasons = [json.loads(p)["reason"] for p in letters]
+    published_bad = sum(not _strict_json(p) for p in received if p)
+    outbox_rows = outbox_bad = 0
+    db_path = load_config(work / "device.toml").storage.db_path
+    with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(db_path)) as db:
+        for (payload,) in db.execute("SELECT payload FROM feedback_outbox"):
+            outbox_rows += 1
+            outbox_bad += not _strict_json(payload)
     field_path = re.compile(r"^[A-Za-z_$][\w.\-\[\]]*: ")
     last = json.loads(statuses[-1]) if statuses else {}
     detail = last.get("detail", {})
     return {
         "fuzz_payloads": n,
         "sent_rate": round(n / elapsed, 1),
+        "published_payloads": len(received),
+        "published_not_strict_json": published_bad,
+        "outbox_rows": outbox_rows,
+        "outbox_not_strict_json": outbox_bad,
         "tracebacks": log_text.count("Traceback"),
         "internal_errors": sum(r.startswith("internal error") for r in reasons),
         "deadletters_received": len(reasons),

@@ -187,3 +187,7 @@ def test_hostile_payloads_on_every_inbound_topic_cause_no_traceback(tmp_path: Pa
     assert result["deadletters_received"] > 150, result
     assert result["deadletters_with_field_path"] == result["deadletters_received"], result
     assert result["rejected_keys_in_status"] <= 11 and result["status_bytes_max"] < 16_384, result
+    # Everything the device said during the fuzz, and every outbox row, reads with a strict parser.
+    assert result["published_payloads"] > result["deadletters_received"], result
+    assert result["published_not_strict_json"] == 0, result
+    assert result["outbox_rows"] > 0 and result["outbox_not_strict_json"] == 0, result

@@ -122,6 +122,8 @@ class Device:
         )
         self.fallback: StoreCatalogueLearner | None = None
         """Learns the store's own catalogue while there is no model and no stored one."""
+        self.fallback_source = "stored"
+        """Without a model: "stored" (the last bundle's), "salvaged" or "learned"."""
         if scorer is None and self.store.catalogue.empty:
             self._fallback_catalogue()
         self.generation = build_generation(
@@ -233,7 +235,9 @@ class Device:
                         moved[-1].name, len(salvaged))
             self.store.rebind(salvaged)
             self._save_catalogue(salvaged)
+            self.fallback_source = "salvaged"
             return
+        self.fallback_source = "learned"
         self.fallback = StoreCatalogueLearner(self.config.storage.db_path, self.layout)
         learned = self.fallback.load()
         self.store.rebind(learned)
@@ -497,7 +501,9 @@ class Device:
             "previous": self.previous.model_version if self.previous is not None else None,
             "items": len(self.generation.catalogue),
             "last_swap_pause_us": self.last_swap_pause_us,
-            "strategy": "model" if self.generation.scorer is not None else "popularity"})
+            "strategy": "model" if self.generation.scorer is not None else "popularity",
+            # Without a model: whose catalogue zone popularity ranks (docs/edge-runtime.md).
+            "catalogue": "bundle" if self.generation.scorer is not None else self.fallback_source})
         m.gauge("edge_sessions", "Live shopper sessions.", lambda: len(self.store.sessions))
         m.gauge("edge_catalogue_items", "Items in the serving catalogue.", lambda: len(self.generation.catalogue))
         # What the device is holding right now (the status has it too, but only

@@ -116,6 +116,10 @@ def test_device_without_a_model_serves_in_stock_zone_popular_lists(
             assert "X1" in deli  # then the store's best seller
             assert "D2" not in deli + produce  # out of stock
             assert set(deli + produce) <= set(NAMED)
+        # The status says where the lists come from.
+        expected = "salvaged" if case == "quarantined_db" else "learned"
+        probe.wait_for(lambda t, b: t == T.status and ((b or {}).get("detail") or {}).get("model", {})
+                       .get("catalogue") == expected, timeout=30)
         assert proc.poll() is None
         err = stop(proc)
         assert "Traceback" not in err

@@ -117,6 +117,8 @@ class FeedbackSender:
             "SELECT DISTINCT epoch FROM feedback_salvaged WHERE confirmed_at IS NULL")}
         """Epochs of a moved-aside outbox whose salvaged events are still owed (edge.feedback.salvage)."""
         self._salvage_acks: deque[tuple[str, int]] = deque()
+        self._salvage_inflight: dict[int, str] = {}
+        """mid -> event id of published salvaged rows (without end-to-end acks a PUBACK confirms them)."""
 
         self._acks: deque[tuple[int, bool]] = deque()
         self._cloud_watermark: int | None = None
@@ -272,11 +274,21 @@ class FeedbackSender:
     def _apply_acks(self, now: float) -> None:
         ok: list[int] = []
         failed: list[int] = []
+        salvaged_ok: list[str] = []
         while self._acks:
             mid, is_failure = self._acks.popleft()
             seq = self._inflight.pop(mid, None)
             if seq is not None:
                 (failed if is_failure else ok).append(seq)
+            elif mid in self._salvage_inflight:
+                event_id = self._salvage_inflight.pop(mid)
+                if not is_failure and not self.sync.end_to_end_ack:
+                    salvaged_ok.append(event_id)
+        if salvaged_ok:
+            with self._immediate():
+                self.counters["salvaged_confirmed"] += self.db.executemany(
+                    "UPDATE feedback_salvaged SET confirmed_at = ? WHERE event_id = ? AND confirmed_at IS NULL",
+                    [(now, e) for e in salvaged_ok]).rowcount
         watermark = self._bounded_watermark(self._take_claim(), ok)
         if not ok and watermark is None:
             if failed:
@@ -376,7 +388,8 @@ class FeedbackSender:
         """Publish owed events salvaged from a moved-aside outbox (verbatim: their own
         ids, epoch and seqs) and confirm them by that epoch's cloud watermark. Only
         rows already published are confirmed (an ack cannot confirm what was never
-        sent); one unconfirmed is sent again after confirm_timeout_s, doubling per send."""
+        sent; without end-to-end acks, a PUBACK confirms); one unconfirmed is sent again
+        after confirm_timeout_s, doubling per send."""
         if not self._salvage_epochs:
             return
         with self._immediate():
@@ -395,7 +408,9 @@ class FeedbackSender:
                 "(sent_at IS NULL OR sent_at < ? - ? * (1 << min(sends, 6))) ORDER BY epoch, seq LIMIT ?",
                 (now, base, self.sync.batch)).fetchall()
             for event_id, payload in rows:
-                self.client.publish(self.topic, payload.encode(), qos=1)
+                info = self.client.publish(self.topic, payload.encode(), qos=1)
+                if len(self._salvage_inflight) < 100_000:
+                    self._salvage_inflight[info.mid] = event_id
                 self.db.execute("UPDATE feedback_salvaged SET sent_at = ?, sends = sends + 1 WHERE event_id = ?",
                                 (now, event_id))
             self.counters["salvaged_published"] += len(rows)

@@ -162,3 +162,21 @@ def test_salvage_reads_nothing_from_a_file_that_is_not_a_database(tmp_path: Path
     corrupt_with_catalogue(good)
     salvaged = salvage_catalogue(good)
     assert salvaged is not None and len(salvaged) == len(load_bundle(tiny_bundle()).items)
+
+
+def test_a_damaged_sales_row_is_skipped_not_fatal(tmp_path: Path) -> None:
+    cfg = device_config(tmp_path, None, None)
+    store = StateStore(cfg.storage.db_path, None)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO purchases VALUES ('t1', 1.0, NULL, 'not json')")
+        store.record_purchase("t2", None, ["X1"], 2.0, conn)
+        store.record_labels([("X1", "Milk", 1.0)], 2.0, conn)
+    learner = StoreCatalogueLearner(cfg.storage.db_path, StoreLayout(cfg))
+    assert [it.item_id for it in learner.load().items] == ["X1"]
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO purchases VALUES ('t3', 3.0, NULL, '[1,')")
+        store.record_purchase("t4", None, ["X2"], 4.0, conn)
+        store.record_labels([("X2", "Tea", 2.0)], 4.0, conn)
+    grown = learner.refresh(now=time.monotonic() + 10)
+    assert grown is not None and set(grown.index) == {"X1", "X2"}
+    store.close()

@@ -96,8 +96,12 @@ class StoreCatalogueLearner:
         return sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5.0)
 
     def load(self) -> Catalogue:
-        """Read everything once (start-up) and return the catalogue to serve."""
-        self._read(initial=True)
+        """Read everything once (start-up) and return the catalogue to serve (empty if
+        the tables cannot be read: the device still starts, and retries as it learns)."""
+        try:
+            self._read(initial=True)
+        except sqlite3.Error as exc:
+            log.warning("fallback catalogue: could not read sales and stock at start: %s", exc)
         cat = self.catalogue()
         self._served = tuple(it.item_id for it in cat.items)
         self._last_swap = time.monotonic()
@@ -111,11 +115,11 @@ class StoreCatalogueLearner:
                 # The latest transactions only: a bounded scan at start, whatever the history.
                 rows = conn.execute(
                     "SELECT p.rid, j.value FROM (SELECT rowid AS rid, items FROM purchases ORDER BY rowid DESC "
-                    "LIMIT ?) p, json_each(p.items) j", (MAX_TRANSACTIONS,))
+                    "LIMIT ?) p, json_each(p.items) j WHERE json_valid(p.items)", (MAX_TRANSACTIONS,))
             else:
                 rows = conn.execute(
                     "SELECT p.rowid, j.value FROM purchases p, json_each(p.items) j WHERE p.rowid > ? "
-                    "ORDER BY p.rowid LIMIT 200000", (self._purchases_rowid,))
+                    "AND json_valid(p.items) ORDER BY p.rowid LIMIT 200000", (self._purchases_rowid,))
             for rowid, item_id in rows:
                 if isinstance(item_id, str) and item_id:
                     self.sales[item_id] += 1

@@ -1,8 +1,9 @@
 """CPU and wall time of the trainer's non-TensorFlow phases on Complete Journey.
 
 On a shared machine the whole ``cloud-trainer train`` wall time is mostly
-waiting for a CPU, and its CPU time moves with the number of epochs the
-per-seed wall-clock budget allowed. This times, in one process, the phases
+waiting for a CPU (the model fits run a fixed number of steps, so their CPU
+time is steady but their wall time follows the load). This times, in one
+process, the phases
 whose cost is the trainer's own code: every baseline's fit (tuning grids
 included) + test and validation scoring exactly as the pipeline runs them,
 and, given a finished run's directory, the repeat/explore gate fit on its

@@ -124,3 +124,52 @@ def test_parse_attributes() -> None:
     assert parse_attributes("") == {}
     assert parse_attributes("{broken") is None
     assert parse_attributes("no equals sign") is None
+
+
+# What real exports look like (spreadsheets, BI tools, rating dumps): each is read
+# as the schema means it, or refused with a line naming the file.
+
+
+def test_spreadsheet_export_bom_crlf_header_case_quotes_and_extra_columns(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfEvent_Type,USER_ID,Item Id,Timestamp,Price,Loyalty Tier\r\n"
+        b"Purchase,u1,\"Milk, 2%\",2024-01-01 10:00:00,1.5,gold\r\n"
+        b"\r\n"  # blank line: not a row, but the line count goes on
+        b"PURCHASE,u2,i2,2024-01-02,\"1,5\",\r\n"  # a decimal comma is not a price
+        b"view,u3,i3,2024-01-03T08:30,,silver\r\n"
+    )
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["u1", "u3"]
+    assert frame["item_id"].tolist() == ["Milk, 2%", "i3"]
+    assert frame["event_type"].tolist() == ["purchase", "view"]
+    assert frame["Loyalty Tier"].tolist() == ["gold", "silver"]  # unknown column kept as is
+    assert [str(e) for e in report.errors] == [f"{path}:4: price: not a number: '1,5'"]
+
+
+def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "user_id,item_id,timestamp,event_type\n"
+        "u,i,1704103200,purchase\n"  # 2024-01-01 10:00:00 UTC
+        "u,i,1704103200.5,purchase\n"
+        "u,i,1704103200000,purchase\n"  # milliseconds
+        "u,i,2024-01-01,purchase\n"
+        "u,i,42,purchase\n",  # too short to be a plausible epoch: refused, not 1970
+    )
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["timestamp"].tolist() == [
+        pd.Timestamp("2024-01-01 10:00:00"),
+        pd.Timestamp("2024-01-01 10:00:00.5"),
+        pd.Timestamp("2024-01-01 10:00:00"),
+        pd.Timestamp("2024-01-01"),
+    ]
+    assert [str(e) for e in report.errors] == [f"{path}:6: timestamp: not a timestamp: '42'"]
+
+
+def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
+    with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())

@@ -277,6 +277,7 @@ def read_table(
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    header = _normalise_header(header, spec, name)
     missing = [c for c in spec.required if c not in header]
     if missing:
         raise DataError(
@@ -368,6 +369,30 @@ def read_table(
     return frame
 
 
+def _normalise_header(header: list[str], spec: TableSpec, name: str) -> list[str]:
+    """Match schema columns whatever their case (``User_ID``, ``Item Id`` -> ``user_id``).
+
+    Spreadsheet and BI exports capitalise headers or put spaces in them; the
+    order never mattered. Columns the schema does not know keep their name
+    (users: demographics). Two columns that mean the same schema column would
+    make every row ambiguous, so that stops the load with a one-line error.
+    """
+    known = {c.name for c in spec.columns}
+    out: list[str] = []
+    first: dict[str, int] = {}
+    for pos, col in enumerate(header):
+        key = col.lower().replace(" ", "_").replace("-", "_")
+        target = key if key in known else col
+        if target in first:
+            raise DataError(
+                f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
+                f"(header has {', '.join(header)})"
+            )
+        first[target] = pos
+        out.append(target)
+    return out
+
+
 def _flag(
     pending: list[tuple[int, int, str, str]],
     frame: pd.DataFrame,
@@ -391,7 +416,16 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> pd.Series:
     if fmt is not None:
         return pd.to_datetime(values, format=fmt, errors="coerce")
     parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-    return parsed.dt.tz_convert(None)
+    parsed = parsed.dt.tz_convert(None)
+    # Unix time, as rating and app-event exports write it (MovieLens, most
+    # event pipelines): whole or fractional seconds, or milliseconds (13 digits).
+    epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    if epoch.any():
+        seconds = pd.to_numeric(values[epoch], errors="coerce").astype(float)
+        seconds = seconds.where(seconds < 1e11, seconds / 1000.0)
+        parsed = parsed.astype("datetime64[ns]")
+        parsed.loc[epoch] = pd.to_datetime(seconds, unit="s", errors="coerce").to_numpy()
+    return parsed
 
 
 def parse_attributes(text: str) -> dict[str, str] | None:

@@ -1,0 +1,153 @@
+"""Turn the shared public data into generic-schema CSV exports of different shapes.
+
+A dev tool for checking ``cloud-trainer train --dataset csv`` the way a retailer
+would use it: real rows, written the way real exports look (not the way our
+adapters would write them). Each shape goes into ``OUT/<shape>/`` as
+``interactions.csv`` (+ ``items.csv``, ``users.csv`` where the shape has them)
+and the command to train on it is printed.
+
+Shapes:
+
+* ``rees46`` -- REES46 events as views/carts/purchases, ISO timestamps with
+  ``+00:00``, dotted category codes, brands and prices, no users file.
+* ``ratings`` -- a ratings-like export with no repeats at all: the first
+  purchase of each (household, product) pair of Complete Journey, epoch-second
+  timestamps, no items file, no users file, no prices, no sessions.
+* ``messy`` -- Complete Journey purchases written like a spreadsheet export:
+  UTF-8 BOM, CRLF line endings, header in another case and order, date-only
+  and ``dd/mm``-free ISO timestamps mixed with epoch seconds, quoted names with
+  commas, extra unknown columns, exact duplicate rows, blank lines, a few bad
+  rows (unknown event type, negative price, empty user), items without prices
+  or categories for some, users file covering only some households.
+
+Usage::
+
+    python -m deploy.csv_shapes --out /tmp/shapes [--max-rows 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]], *, bom: bool = False,
+           crlf: bool = False, blank_every: int = 0) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n" if crlf else "\n")
+    w.writerow(header)
+    for i, row in enumerate(rows):
+        w.writerow(row)
+        if blank_every and i % blank_every == blank_every - 1:
+            buf.write("\r\n" if crlf else "\n")
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8"))
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [r for r in csv.DictReader(fh) if None not in r and None not in r.values()]
+
+
+def rees46(data: Path, out: Path, max_rows: int) -> None:
+    events = _read(data / "rees46" / "2019-Oct_head.csv")[: max_rows or None]
+    inter, items = [], {}
+    for e in events:
+        ts = datetime.strptime(e["event_time"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+        inter.append([e["user_id"], e["product_id"], ts.isoformat(), e["event_type"], "",
+                      e["price"], e["user_session"]])
+        code = e["category_code"]
+        items[e["product_id"]] = [e["product_id"], "", code, code.split(".")[0] if code else "",
+                                  e["brand"], e["price"]]
+    _write(out / "interactions.csv",
+           ["user_id", "item_id", "timestamp", "event_type", "quantity", "price", "session_id"], inter)
+    _write(out / "items.csv", ["item_id", "name", "category", "department", "brand", "price"],
+           list(items.values()))
+
+
+def _cj_rows(data: Path, max_rows: int) -> list[dict[str, str]]:
+    rows = _read(data / "completejourney" / "transactions_sample.csv")
+    rows = [r for r in rows if float(r["quantity"] or 0) > 0]
+    rows.sort(key=lambda r: r["transaction_timestamp"])
+    return rows[:max_rows] if max_rows else rows
+
+
+def ratings(data: Path, out: Path, max_rows: int) -> None:
+    seen: set[tuple[str, str]] = set()
+    inter = []
+    for r in _cj_rows(data, 0):
+        pair = (r["household_id"], r["product_id"])
+        if pair in seen:
+            continue
+        seen.add(pair)
+        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        inter.append([pair[0], pair[1], int(ts.timestamp()), "purchase"])
+    _write(out / "interactions.csv", ["user_id", "item_id", "timestamp", "event_type"],
+           inter[:max_rows] if max_rows else inter)
+
+
+def messy(data: Path, out: Path, max_rows: int) -> None:
+    rng = random.Random(7)
+    tx = _cj_rows(data, max_rows)
+    products = {p["product_id"]: p for p in _read(data / "completejourney" / "products.csv")}
+    header = ["Event_Type", "USER_ID", "Item_ID", "Timestamp", "Quantity", "Price", "Basket",
+              "loyalty_tier"]
+    inter: list[list[object]] = []
+    for i, r in enumerate(tx):
+        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S")
+        mode = i % 3
+        stamp: object = (ts.isoformat(sep=" ") if mode == 0 else ts.strftime("%Y-%m-%dT%H:%M")
+                         if mode == 1 else int(ts.replace(tzinfo=UTC).timestamp()))
+        qty = float(r["quantity"])
+        price = f"{float(r['sales_value']) / qty:.2f}"
+        inter.append(["Purchase" if i % 5 else "PURCHASE", r["household_id"], r["product_id"],
+                      stamp, qty, price, "", rng.choice(["gold", "silver", ""])])
+    for i in rng.sample(range(len(inter)), 40):  # exact duplicates, as re-exports produce
+        inter.append(list(inter[i]))
+    bad = [["click", "1", "940996", "2017-05-01 10:00:00", 1, "1.00", "", ""],
+           ["purchase", "1", "940996", "2017-05-01 10:00:00", 1, "-1.00", "", ""],
+           ["purchase", "", "940996", "2017-05-01 10:00:00", 1, "1.00", "", ""],
+           ["purchase", "1", "940996", "yesterday", 1, "1.00", "", ""]]
+    inter += bad
+    _write(out / "interactions.csv", header, inter, bom=True, crlf=True, blank_every=997)
+    items = []
+    for pid in sorted({r["product_id"] for r in tx}):
+        p = products.get(pid)
+        if p is None:
+            continue
+        name = f"{p['product_type'].title()}, {p['brand']}" if p["product_type"] else ""
+        keep_cat = rng.random() < 0.7
+        items.append([name, pid, p["product_category"] if keep_cat else "",
+                      p["department"] if keep_cat else "", "", "aisle=" + str(rng.randint(1, 9))])
+    _write(out / "items.csv", ["Name", "Item_ID", "Category", "Department", "price", "Attributes"],
+           items, bom=True, crlf=True)
+    demo = _read(data / "completejourney" / "demographics.csv")
+    users = [[d["household_id"], d["age"], d["income"], d["household_size"]] for d in demo[::2]]
+    _write(out / "users.csv", ["User_Id", "Age", "Income", "Household Size"], users, crlf=True)
+
+
+SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--data", type=Path, default=SHARED)
+    ap.add_argument("--max-rows", type=int, default=0, help="interactions per shape (0 = all)")
+    ap.add_argument("--shape", choices=sorted(SHAPES), action="append")
+    args = ap.parse_args(argv)
+    for name in args.shape or sorted(SHAPES):
+        target = args.out / name
+        target.mkdir(parents=True, exist_ok=True)
+        SHAPES[name](args.data, target, args.max_rows)
+        opts = " ".join(f"--{f.stem} {f}" for f in sorted(target.glob("*.csv")))
+        print(f"{name}: cloud-trainer train --dataset csv {opts} --out OUT/{name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,11 @@ Shapes:
 Usage::
 
     python -m deploy.csv_shapes --out /tmp/shapes [--max-rows 20000]
+    python -m deploy.csv_shapes --summarize OUT/rees46 OUT/ratings ...   # after training
+
+``--summarize`` prints one markdown table row per training output (from its
+``report.json``): best baseline, model_int8 and shipped as ratios of it, the
+anonymous slice against popularity, the repeat decision.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,13 +140,49 @@ def messy(data: Path, out: Path, max_rows: int) -> None:
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy}
 
 
+def summarize(out_dir: Path) -> str:
+    """One table row from a training output's report.json; 'n/a' where a figure is absent."""
+    r = json.loads((out_dir / "report.json").read_text())
+    comp = r.get("comparison") or {}
+    best = comp.get("best_baseline", "n/a")
+    metrics = r.get("metrics", {})
+
+    def ratio(system: str, metric: str) -> str:
+        num = (metrics.get(system) or {}).get(metric)
+        den = (metrics.get(best) or {}).get(metric)
+        return f"{num / den:.2f}x" if num is not None and den else "n/a"
+
+    def anon(metric: str) -> str:
+        check = (r.get("shipped") or {}).get(f"anonymous_vs_popularity_{metric}") or {}
+        if "shipped" not in check:
+            return "n/a"
+        return f"{check['shipped']:.4f} vs {check['popularity']:.4f}"
+
+    repeat = "excluded" if (r.get("repeat") or {}).get("exclude_history") else "kept"
+    return (
+        f"| {out_dir.name} | {best} | {ratio('model_int8', 'recall@20')} / {ratio('model_int8', 'ndcg@10')}"
+        f" | {ratio('shipped', 'recall@20')} / {ratio('shipped', 'ndcg@10')}"
+        f" | {anon('recall@20')} / {anon('ndcg@10')} | {repeat} | {r.get('train_seconds', 0):.0f} s |"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--summarize", type=Path, nargs="+", metavar="TRAIN_OUT")
+    ap.add_argument("--out", type=Path)
     ap.add_argument("--data", type=Path, default=SHARED)
     ap.add_argument("--max-rows", type=int, default=0, help="interactions per shape (0 = all)")
     ap.add_argument("--shape", choices=sorted(SHAPES), action="append")
     args = ap.parse_args(argv)
+    if args.summarize:
+        print("| shape | best baseline (val) | model_int8 recall@20 / ndcg@10 | shipped recall@20 / ndcg@10"
+              " | anonymous shipped vs popularity recall@20 / ndcg@10 | own items | train |")
+        print("|---|---|---|---|---|---|---|")
+        for out_dir in args.summarize:
+            print(summarize(out_dir))
+        return
+    if args.out is None:
+        ap.error("--out is required (or --summarize)")
     for name in args.shape or sorted(SHAPES):
         target = args.out / name
         target.mkdir(parents=True, exist_ok=True)

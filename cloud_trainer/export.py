@@ -59,22 +59,57 @@ class ExportResult:
         return self.int8_bytes / self.float_bytes
 
 
-def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFunction:
-    """The batch-of-one serving graph with every weight frozen to a constant."""
-    spec = trained.spec
+def reference_serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFunction:
+    """The serving graph written as the training model computes it (the pre-fusion export).
+
+    Kept as the reference the shipped :func:`serving_function` must match (tests, and
+    ``benchmarks.inference`` times both).
+    """
     items = tf.constant(trained.item_matrix())
 
-    @tf.function(
-        input_signature=[
-            tf.TensorSpec([1, spec.history_length], tf.int32, name="history"),
-            tf.TensorSpec([1, len(spec.context_fields)], tf.int32, name="context"),
-        ]
-    )
+    @tf.function(input_signature=_signature(trained))
     def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         query = trained.query_tower(history, context, training=False)
         scores = trained.scorer(query, items) + trained.repeat(history)
         if trained.zone is not None:
             scores += trained.zone(context)
+        return {"scores": scores}
+
+    return convert_variables_to_constants_v2(serve.get_concrete_function())
+
+
+def _signature(trained: TrainedModel) -> list[tf.TensorSpec]:
+    spec = trained.spec
+    return [
+        tf.TensorSpec([1, spec.history_length], tf.int32, name="history"),
+        tf.TensorSpec([1, len(spec.context_fields)], tf.int32, name="context"),
+    ]
+
+
+def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFunction:
+    """The batch-of-one serving graph with every weight frozen to a constant.
+
+    The same function as :func:`reference_serving_function`, written so that the
+    device makes as few passes over the catalogue as it can: inference is
+    memory-bound (docs/edge-runtime.md), and every ``[1, num_items]`` op after
+    the catalogue matmul is one more pass over 18k items. The matmul keeps the
+    item bias as its own bias (one FULLY_CONNECTED); the zone boost is one
+    EQUAL against the items' department indices and one SELECT of the boost
+    instead of equal/and/cast/mul;
+    "unknown department matches nothing" moves from a per-item AND to the one
+    context value (0 becomes -1, which no item has).
+    """
+    items = tf.constant(trained.item_matrix())
+    bias = trained.scorer.bias
+    zone = trained.zone
+
+    @tf.function(input_signature=_signature(trained))
+    def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
+        query = trained.query_tower(history, context, training=False)
+        scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
+        scores = scores + trained.repeat.export_dense(history)
+        if zone is not None:
+            scores = scores + zone.export_boost(context)
         return {"scores": scores}
 
     return convert_variables_to_constants_v2(serve.get_concrete_function())

@@ -167,6 +167,40 @@ def test_float_tflite_matches_keras(exported: dict) -> None:
     np.testing.assert_allclose(lite, keras_scores, rtol=1e-4, atol=1e-4)
 
 
+def test_fused_serving_graph_computes_the_reference_function(exported: dict) -> None:
+    """The shipped graph's rewrites (dedup by score/count, zone by select) change no score.
+
+    Histories with repeated items, padding-only (anonymous) and full ones; every
+    department of the context vocabulary, unknown (0) included.
+    """
+    import tensorflow as tf
+
+    from cloud_trainer.export import reference_serving_function, serving_function
+
+    trained = exported["trained"]
+    spec = trained.spec
+    assert trained.zone is not None and trained.repeat is not None
+    fused, reference = serving_function(trained), reference_serving_function(trained)
+    rng = np.random.default_rng(3)
+    zone_field = next(i for i, f in enumerate(spec.context_fields) if f.name == "department")
+    checked = 0
+    for n in (0, 1, 3, spec.history_length):
+        for _ in range(4):
+            h = np.full((1, spec.history_length), spec.history_pad, dtype=np.int32)
+            # Few distinct items so that most histories repeat some.
+            picks = rng.choice(rng.integers(0, spec.num_items, 4), n).tolist()
+            spec.fill_history(h, picks)
+            for zone in range(len(spec.context_fields[zone_field].vocab)):
+                c = np.array([[int(rng.integers(0, len(f.vocab))) for f in spec.context_fields]],
+                             dtype=np.int32)
+                c[0, zone_field] = zone
+                got = fused(tf.constant(h), tf.constant(c))[0].numpy()
+                want = reference(tf.constant(h), tf.constant(c))[0].numpy()
+                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+                checked += 1
+    assert checked >= 16
+
+
 def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:
     from cloud_trainer.litert_eval import TFLiteRecommender
 

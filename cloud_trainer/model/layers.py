@@ -270,6 +270,27 @@ class RepeatSignal(keras.layers.Layer):
         batch = history.shape[0] if history.shape[0] is not None else tf.shape(history)[0]
         return tf.scatter_nd(indices, scores, [batch, self.num_items])
 
+    def export_dense(self, history: tf.Tensor) -> tf.Tensor:
+        """:meth:`dense` for a batch of one in fewer, cheaper ops (export only).
+
+        Same values up to float rounding. Instead of finding each item's most
+        recent slot (an ``[H, H]`` AND and an ANY on top of the equality matrix)
+        every copy of an item carries ``score / count``, and SCATTER_ND sums the
+        copies back to ``score``. Batch of one: ``[H, H]``, not ``[B, H, H]``.
+        """
+        h = history[0]  # [H]
+        known = tf.not_equal(h, self.pad)
+        known_f = tf.cast(known, tf.float32)
+        same = tf.cast(tf.equal(h[:, None], h[None, :]), tf.float32)  # [H, H]
+        count = tf.reduce_sum(same, axis=1)
+        weighted = tf.reduce_sum(same * tf.constant(self._recency)[None, :], axis=1)
+        item = tf.where(known, h, tf.zeros_like(h))
+        share = count / tf.maximum(tf.reduce_sum(known_f), 1.0)
+        scores = self._combine(count, weighted, share, tf.gather(self.item_weights, item))
+        per_copy = scores * known_f / count  # count >= 1: a slot always equals itself
+        indices = tf.stack([tf.zeros_like(item), item], axis=1)
+        return tf.scatter_nd(indices, per_copy, [1, self.num_items])
+
     def _combine(
         self, count: tf.Tensor, weighted: tf.Tensor, share: tf.Tensor, item_weight: tf.Tensor
     ) -> tf.Tensor:
@@ -320,6 +341,20 @@ class ZoneMatch(keras.layers.Layer):
             items = tf.gather(items, candidates)
         match = tf.equal(zone[:, None], items[None, :]) & tf.not_equal(zone, 0)[:, None]
         return tf.cast(match, tf.float32) * (self.boost * self.SCALE)
+
+    def export_boost(self, context: tf.Tensor) -> tf.Tensor:
+        """:meth:`call` for a batch of one in the fewest passes over the catalogue (export only).
+
+        Same values: the "unknown department (0) matches nothing" test is done on
+        the one context value (0 becomes -1, which no item has) instead of per
+        item, and the boost is selected rather than cast and multiplied.
+        (TFLite's EQUAL takes no plain int8, so the indices stay int32.)
+        """
+        zone = context[:, self.field_index]
+        zone = tf.where(tf.equal(zone, 0), tf.constant(-1, zone.dtype), zone)
+        match = tf.equal(zone[:, None], tf.constant(self.item_zone)[None, :])
+        boost = self.boost * self.SCALE
+        return tf.where(match, boost, tf.zeros_like(boost))
 
 
 class CatalogueScorer(keras.layers.Layer):

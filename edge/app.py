@@ -254,11 +254,19 @@ class Device:
         serving = self.generation
         if self.fallback is None or serving.scorer is not None:
             return
+        if not self.fallback.due():
+            return
+        # Shelf counts and sales reach SQLite through the log writer and the agent: the
+        # learner reads shelves (departments) and the swap reads the stock of items new
+        # to the catalogue from there, so let the writer commit what it holds first
+        # (else an item just reported sold out could be shown until its next count).
+        self.log_writer.drain(timeout=2.0)
         catalogue = self.fallback.refresh()
         if catalogue is None:
             return
         gen = build_generation(None, catalogue, store=self.store, layout=self.layout, policy=self.config.policy,
                                source="store-learned", previous=serving)
+        self.log_writer.drain(timeout=2.0)
         # Blank screens get their first list now; otherwise each display changes with its next signal.
         if self.swap(gen, persist_catalogue=False, refresh=serving.catalogue.empty, expect=serving) is not None:
             log.info("fallback catalogue: %d items learned from sales and shelf reports", len(catalogue))

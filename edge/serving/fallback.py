@@ -143,8 +143,10 @@ class StoreCatalogueLearner:
                     continue
                 self.stocked[item_id] = float(updated_at or 0.0)
                 dept = self.shelf_departments.get(shelf) if shelf else None
-                if dept is not None:
+                if dept is not None and self.department.get(item_id) != dept:
                     self.department[item_id] = dept
+                    if item_id in known:
+                        self._new_items = True  # it moves to another zone's lead: news
                 changed = True
             # Names and prices (bounded by MAX_ITEM_LABELS rows): new ones as they come,
             # all again at a recount (a renamed or repriced item waits for that).
@@ -183,6 +185,11 @@ class StoreCatalogueLearner:
             items.append(Item(item_id=item_id, name=name, category=dept, department=dept,
                               price=price, popularity=float(self.sales.get(item_id, 0))))
         return Catalogue(items)
+
+    def due(self, now: float | None = None) -> bool:
+        """Whether :meth:`refresh` would look at the database now."""
+        now = time.monotonic() if now is None else now
+        return now - self._last_check >= LEARN_EVERY_S
 
     def refresh(self, now: float | None = None) -> Catalogue | None:
         """A rebuilt catalogue when new items appeared (at once while the catalogue is

@@ -196,10 +196,6 @@ class Device:
             on_retained=self.agent.on_retained,
             # QoS 1 signals are acked once committed, not when queued (edge.comms.mqtt).
             manual_ack=True,
-            # Recommendations and acks are written by the thread that sends them,
-            # not handed to paho's network thread (edge.comms.mqtt, "Written by
-            # the thread that sends").
-            direct_write=True,
         )
         self.agent.link = self.link
         self._stop = threading.Event()
@@ -542,8 +538,6 @@ class Device:
                            "commit_ms_max": round(lw.commit_s_max * 1e3, 1)},
             "paho_queue": len(getattr(client, "_out_messages", ())),
             "acks": {"sent": self.link.acks, "stale": self.link.acks_stale},
-            "direct_writes": {"written": self.link.direct_writes,
-                              "handed_over": self.link.direct_handed_over},
             "positions_stream": {"stale_resets": self.positions_link.stale_resets,
                                  "lag_ms_max": round(self.positions_link.lag_s_max * 1e3, 1)},
             "sessions": len(self.store.sessions),

@@ -30,18 +30,6 @@ guarantees the agent:
   QoS 1 signal is PUBACKed after the handler's transaction committed (or it was
   dead-lettered), not when paho read it. A crash before that leaves it in-flight
   at the broker, which resends it on the next connect of the persistent session.
-* **Written by the thread that sends** (``direct_write``, the device's main
-  link): paho queues every outgoing packet for its network thread and wakes
-  it through a socket pair, so each recommendation and each ack cost a
-  wake-up of that thread (select, drain the pair, write, bookkeeping) and a
-  GIL hand-over before the bytes left. Here the worker (or the log writer,
-  for an ack after its commit) writes the packet to the socket itself, under
-  a lock that paho's own writes take too (so two threads never interleave a
-  packet); only what the socket does not take at once (a full send buffer, a
-  lost connection) is left to paho's thread, which is then woken as before.
-  Relies on paho's ``_packet_queue``/``_packet_write``/``_out_packet``
-  internals (paho >= 2.1, < 3; ``tests/test_mqtt_client.py`` checks the
-  bytes arrive in order).
 * **A stale stream is dropped** (``stale_after_s``, the device's positions
   link): the broker forwards QoS 0 messages to a slow subscriber without limit
   (Mosquitto queues ``max_queued_messages`` of them), so after a flood the
@@ -61,8 +49,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -183,7 +170,6 @@ class MqttLink:
         session_expiry_s: int | None = SESSION_EXPIRY_S,
         stale_after_s: float | None = None,
         reconnect_s: tuple[float, float] = (0.5, 10.0),
-        direct_write: bool = False,
     ) -> None:
         """``session_expiry_s``: a persistent session kept that long by the broker
         (None: a fresh one at every connect, and the broker forgets what it held
@@ -231,14 +217,6 @@ class MqttLink:
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         self.client = client
-        self.direct_write = direct_write
-        self.direct_writes = 0
-        """Packets written by the sending thread itself (``direct_write``)."""
-        self.direct_handed_over = 0
-        """Sends whose packets paho's thread had to finish (socket full, connection lost)."""
-        self._direct = threading.local()
-        if direct_write:
-            self._install_direct_write(client)
 
     def start(self) -> None:
         """Connect in the background; paho's thread keeps reconnecting until :meth:`stop`."""
@@ -259,70 +237,7 @@ class MqttLink:
         self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
         properties: Properties | None = None,
     ) -> None:
-        if not self.direct_write:
-            self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
-            return
-        with self._sending():
-            self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
-
-    # ---- direct write (see the module doc) -------------------------------------------
-
-    def _install_direct_write(self, client: mqtt.Client) -> None:
-        write_lock = threading.RLock()
-        paho_write = client._packet_write  # noqa: SLF001
-        paho_queue = client._packet_queue  # noqa: SLF001
-        direct = self._direct
-
-        def packet_write() -> Any:  # paho's thread and ours: one packet stream at a time
-            with write_lock:
-                return paho_write()
-
-        def packet_queue(command: int, packet: Any, mid: int, qos: int, info: Any = None) -> Any:
-            if not getattr(direct, "on", False):
-                return paho_queue(command, packet, mid, qos, info)
-            # paho's _packet_queue without the wake-up: the sender writes it (_sending).
-            client._out_packet.append({"command": command, "mid": mid, "qos": qos, "pos": 0,  # noqa: SLF001
-                                       "to_process": len(packet), "packet": packet, "info": info})
-            direct.queued = True
-            return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
-
-        client._packet_write = packet_write  # noqa: SLF001
-        client._packet_queue = packet_queue  # noqa: SLF001
-
-    @contextmanager
-    def _sending(self) -> Iterator[None]:
-        """Packets queued inside are written by this thread on the way out."""
-        direct = self._direct
-        if getattr(direct, "on", False):  # nested: the outer one writes
-            yield
-            return
-        direct.on, direct.queued = True, False
-        try:
-            yield
-        finally:
-            direct.on = False
-            if direct.queued:
-                self._write_now()
-
-    def _write_now(self) -> None:
-        client = self.client
-        rc = mqtt.MQTTErrorCode.MQTT_ERR_NO_CONN
-        if client._sock is not None:  # noqa: SLF001
-            try:
-                rc = client._packet_write()  # noqa: SLF001 - the locked one
-            except Exception:  # an SSL error, a socket closed under us: paho's thread handles it
-                log.debug("direct write failed; left to the network thread", exc_info=True)
-                rc = mqtt.MQTTErrorCode.MQTT_ERR_UNKNOWN
-        if rc == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS and not client._out_packet:  # noqa: SLF001
-            self.direct_writes += 1
-            return
-        # Not all written (socket full, connection lost or reconnecting): wake paho's
-        # thread as paho would have, and it writes (or reconnects and resends) the rest.
-        self.direct_handed_over += 1
-        pair = client._sockpairW  # noqa: SLF001
-        if pair is not None:
-            with contextlib.suppress(OSError):
-                pair.send(b"0")
+        self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
 
     # ---- paho callbacks (network thread) -----------------------------------------
 
@@ -415,11 +330,7 @@ class MqttLink:
             if self.connects != connection:
                 self.acks_stale += 1
                 return
-            if self.direct_write:
-                with self._sending():
-                    self.client.ack(mid, qos)
-            else:
-                self.client.ack(mid, qos)
+            self.client.ack(mid, qos)
             self.acks += 1
 
         return ack

@@ -55,7 +55,7 @@ from cloud_trainer.evaluation import (
     recommend_all,
 )
 from cloud_trainer.processing import prepare
-from cloud_trainer.report import metrics_table, write_report
+from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
@@ -168,6 +168,9 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
         f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
         f"({timings['prepare']:.1f} s)")
+    if info.get("duplicates_dropped"):
+        # Re-exports and appended extracts repeat rows; say how many were folded.
+        log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")
 
 
     rate = repeat_rate(data)
@@ -465,6 +468,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     log(f"\nbest baseline (validation): {best_baseline}; model_int8 vs it on test: "
         f"recall@20 {_ratio(report['comparison']['model_int8']['recall@20'])}, "
         f"ndcg@10 {_ratio(report['comparison']['model_int8']['ndcg@10'])}")
+    for line in shipped_verdict(report):
+        log(line)
     log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
     if parity_error is not None:
         raise ParityFailed(parity_error)

@@ -214,6 +214,20 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
             f"![recall by segment]({SEGMENTS_PNG})",
             "",
         ]
+    lines += ["## What ships, and where it loses", ""]
+    if report.get("champion_reason"):
+        lines.append(f"* Chosen on validation: {report['champion_reason']}")
+    repeat = report.get("repeat") or {}
+    if repeat.get("decision"):
+        lines.append(f"* Repeat buying: {repeat['decision']}")
+    verdict = shipped_verdict(report)
+    lines += [f"* {v}" for v in verdict] or ["* On test, shipped is at least as good as the best "
+                                               "baseline and as popularity for anonymous shoppers."]
+    for name, why in (report.get("undefined_metrics") or {}).items():
+        lines.append(f"* `{name}` is n/a: {why}")
+    for note in ingest.get("notes", []):
+        lines.append(f"* Input: {note}")
+    lines.append("")
     sizes = report.get("sizes", {})
     parity = report.get("parity", {})
     if sizes or parity:
@@ -251,6 +265,37 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
     if bundle:
         lines += ["## Bundle", "", f"`{bundle.get('path')}` model version `{bundle.get('model_version')}`", ""]
     return "\n".join(lines) + "\n"
+
+
+def shipped_verdict(report: dict[str, Any]) -> list[str]:
+    """Plain sentences on where the shipped scorer and the model lose on test.
+
+    The champion is chosen on validation; these say when the test set disagrees
+    (an unseen retailer's data can flip a close call), so nobody has to read it
+    out of the tables.
+    """
+    lines: list[str] = []
+    for key, check in (report.get("shipped") or {}).items():
+        if not isinstance(check, dict) or check.get("ok", True):
+            continue
+        prefix, _, metric = key.rpartition("_")
+        other = next((k for k in check if k not in ("shipped", "ok")), "?")
+        whom = ("to popularity for anonymous shoppers" if prefix == "anonymous_vs_popularity"
+                else f"to the best baseline ({other})")
+        lines.append(
+            f"shipped LOSES {whom} on test {metric}: "
+            f"{_fmt(check.get('shipped'))} vs {_fmt(check.get(other))} "
+            "(validation chose it; test disagrees)"
+        )
+    comp = (report.get("comparison") or {}).get("model_int8") or {}
+    best = (report.get("comparison") or {}).get("best_baseline")
+    for metric, row in comp.items():
+        ratio, ci = row.get("ratio"), row.get("ci95")
+        if ratio is not None and ratio < 1.0:
+            interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
+            noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
+            lines.append(f"model_int8 loses to {best} on test {metric}: {ratio:.2f}x{interval}{noise}")
+    return lines
 
 
 def _jsonable(value: Any) -> Any:

@@ -113,6 +113,8 @@ def test_report_summary_and_json(tmp_path: Path) -> None:
     read_table(path, GENERIC_INTERACTIONS, report)
     summary = report.summary()
     assert f"{path}: 2 rows read, 1 kept, 1 skipped" in summary
+    report.notes.append("no items file")
+    assert "note: no items file" in report.summary()
     data = report.to_json()
     assert data["rows_skipped"] == 1 and data["error_count"] == 1
     assert data["errors_by_reason"] == {"timestamp: not a timestamp": 1}

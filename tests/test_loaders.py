@@ -147,3 +147,17 @@ def test_generic_without_items_or_users(tmp_path: Path) -> None:
     assert raw.items.empty and raw.users.empty
     assert "no items file" in " ".join(raw.report.notes)
     assert len(raw.interactions) > 1000
+
+
+def test_generic_export_without_event_types_is_all_purchases(tmp_path: Path) -> None:
+    """Till and rating exports have no event type: every row, or every empty one, is a purchase."""
+    none = tmp_path / "till.csv"
+    none.write_text("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2,i2,1704103200\n")
+    raw = load_dataset("csv", interactions=none)
+    assert raw.interactions["event_type"].tolist() == ["purchase", "purchase"]
+    assert f"{none}: no event_type column: every row is a purchase" in raw.report.notes
+    some = tmp_path / "mixed.csv"
+    some.write_text("user_id,item_id,timestamp,event_type\nu1,i1,2024-01-01,view\nu2,i2,2024-01-02,\n")
+    raw = load_dataset("csv", interactions=some)
+    assert raw.interactions["event_type"].tolist() == ["view", "purchase"]
+    assert f"{some}: 1 rows without an event_type counted as purchases" in raw.report.notes

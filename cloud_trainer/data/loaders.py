@@ -312,6 +312,16 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
     hasher = hashlib.sha256()
     inter = read_table(interactions, GENERIC_INTERACTIONS, report, hasher=hasher)
     require_rows(inter, str(interactions), report)
+    if "event_type" not in inter:
+        report.notes.append(f"{interactions}: no event_type column: every row is a purchase")
+        inter["event_type"] = "purchase"
+    else:
+        empty = inter["event_type"] == ""
+        if empty.any():
+            report.notes.append(
+                f"{interactions}: {int(empty.sum())} rows without an event_type counted as purchases"
+            )
+            inter.loc[empty, "event_type"] = "purchase"
     for col in INTERACTION_COLUMNS:
         if col not in inter:
             inter[col] = np.nan if col in ("quantity", "price") else ""

@@ -12,7 +12,8 @@ column         required  meaning
 user_id        yes       shopper / household / loyalty card id
 item_id        yes       product id (matches ``items.item_id``)
 timestamp      yes       ISO 8601; without an offset it is store-local time
-event_type     yes       one of ``view``, ``cart``, ``purchase``, ``favorite``
+event_type     no        ``view``, ``cart``, ``purchase``, ``favorite``; empty
+                         or no column means ``purchase`` (till/rating exports)
 quantity       no        units (> 0); empty means 1
 price          no        unit price (>= 0); empty means the item's price
 store_id       no        store the action happened in
@@ -124,7 +125,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id"),
         Column("item_id"),
         Column("timestamp", "timestamp"),
-        Column("event_type", "enum", choices=EVENT_TYPES),
+        # Till and rating exports have no event type: every row is a purchase.
+        Column("event_type", "enum", required=False, choices=EVENT_TYPES),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True),
         Column("price", "float", required=False, min_value=0.0),
         Column("store_id", required=False),
@@ -207,6 +209,7 @@ class IngestReport:
             f"{s.file}: {s.rows_read} rows read, {s.rows_kept} kept, {s.rows_skipped} skipped"
             for s in self.files.values()
         ]
+        lines += [f"note: {note}" for note in self.notes]
         lines += [f"  {err}" for err in self.errors[:max_lines]]
         if self.error_count > max_lines:
             lines.append(f"  ... {self.error_count - max_lines} more errors")

@@ -1,0 +1,55 @@
+"""The report says in words where the shipped scorer and the model lose on test."""
+
+from __future__ import annotations
+
+from cloud_trainer.report import render_markdown, shipped_verdict
+
+# Shaped like a real run on a ratings export (no repeats, no categories) where the
+# validation choice (the model) lost narrowly to popularity on test.
+REPORT = {
+    "dataset": "csv",
+    "metrics": {"popularity": {"recall@20": 0.0491}, "shipped": {"recall@20": 0.0483}},
+    "shipped": {
+        "vs_best_baseline_recall@20": {"shipped": 0.0483, "popularity": 0.0491, "ok": False},
+        "anonymous_vs_popularity_recall@20": {"shipped": 0.0450, "popularity": 0.0481, "ok": False},
+        "vs_best_baseline_ndcg@10": {"shipped": 0.0290, "popularity": 0.0281, "ok": True},
+    },
+    "comparison": {
+        "best_baseline": "popularity",
+        "model_int8": {
+            "recall@20": {"ratio": 0.99, "ci95": [-0.0054, 0.0038]},
+            "ndcg@10": {"ratio": 1.03, "ci95": [0.0001, 0.0020]},
+        },
+    },
+    "champion_reason": "known shoppers: model (0.0840), ahead of popularity (0.0832)",
+    "repeat": {"decision": "0.0% ...: the domain does not repeat"},
+    "undefined_metrics": {"diversity@10": "the data set gives no item categories"},
+    "ingest": {"notes": ["i.csv: no event_type column: every row is a purchase"]},
+}
+
+
+def test_verdict_names_each_loss_and_nothing_else() -> None:
+    assert shipped_verdict(REPORT) == [
+        "shipped LOSES to the best baseline (popularity) on test recall@20: 0.0483 vs 0.0491 "
+        "(validation chose it; test disagrees)",
+        "shipped LOSES to popularity for anonymous shoppers on test recall@20: 0.0450 vs 0.0481 "
+        "(validation chose it; test disagrees)",
+        "model_int8 loses to popularity on test recall@20: 0.99x, diff 95% CI [-0.0054, +0.0038] "
+        "(within noise)",
+    ]
+
+
+def test_markdown_has_the_choice_the_repeat_decision_losses_and_input_notes() -> None:
+    md = render_markdown(REPORT, curves=False)
+    section = md[md.index("## What ships, and where it loses"):]
+    assert "Chosen on validation: known shoppers: model" in section
+    assert "the domain does not repeat" in section
+    assert "shipped LOSES to popularity for anonymous shoppers" in section
+    assert "`diversity@10` is n/a: the data set gives no item categories" in section
+    assert "Input: i.csv: no event_type column" in section
+
+
+def test_a_clean_win_says_so() -> None:
+    won = {**REPORT, "shipped": {}, "comparison": {}}
+    assert shipped_verdict(won) == []
+    assert "shipped is at least as good as the best baseline" in render_markdown(won, curves=False)

@@ -171,6 +171,17 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     if info.get("duplicates_dropped"):
         # Re-exports and appended extracts repeat rows; say how many were folded.
         log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")
+    for split_name, key, cases in (("validation", "val_cases", data.val_cases),
+                                   ("test", "test_cases", data.test_cases)):
+        # With no target inside the catalogue every system scores 0 and nothing can be
+        # chosen or judged: say so now instead of after minutes of training.
+        if not any(len(c.targets) for c in cases):
+            period = info.get(key, {})
+            raise DataError(
+                f"{data.name}: too little data: no {split_name} shopper bought an item that was "
+                f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
+                f"{period.get('targets_outside_catalogue', 0)} of them new); "
+                "export a longer period or more shoppers")
 
 
     rate = repeat_rate(data)
@@ -327,13 +338,12 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity_checks.append(dict(parity))
         if parity["passed"]:
             break
-        log(f"[parity] seed {cand['seed']}: int8 {parity['relative_drop']:.2%} below float; "
-            "trying the next seed")
+        log(f"[parity] seed {cand['seed']}: {_drop_text(parity['relative_drop'])}; trying the next seed")
     if len(parity_checks) > 1 and parity_error is not None:
         best = max(runs, key=lambda r: r["row"]["val_objective"])  # none passes: report the best
         parity = {**parity_checks[0]}
-        parity_error = (f"PARITY GATE FAILED for every seed: seed {best['seed']}: int8 Recall@20 "
-                        f"{parity['relative_drop']:.2%} below float (allowed "
+        parity_error = (f"PARITY GATE FAILED for every seed: seed {best['seed']}: "
+                        f"{_drop_text(parity['relative_drop'])} (allowed "
                         f"{opts.parity_tolerance:.2%} relative)")
     parity["checks"] = parity_checks
     segments["model_float"] = best["segments_float"]
@@ -516,6 +526,14 @@ def _summary(spec: dict[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
+
+
+def _drop_text(drop: float | None) -> str:
+    """The parity drop in words; None when float found nothing (a tiny or odd data set)."""
+    if drop is None:
+        return ("float Recall@20 is 0 on test, so int8 cannot be judged against it "
+                "(too few test targets inside the catalogue?)")
+    return f"int8 Recall@20 {drop:.2%} below float"
 
 
 def _shipped_check(segments: dict[str, Any], best_baseline: str) -> dict[str, Any]:

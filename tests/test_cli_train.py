@@ -215,3 +215,15 @@ def test_train_learns_from_a_feedback_warehouse(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "nope.db: no such feedback warehouse" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_too_little_data_is_a_one_line_error_before_training(tmp_path: Path) -> None:
+    """30 rows where every later purchase is of an item never sold before: nothing to judge."""
+    inter = tmp_path / "tiny.csv"
+    rows = [f"u{i % 7},i{i},{1704103200 + 3600 * i}" for i in range(30)]
+    inter.write_text("user_id,item_id,timestamp\n" + "\n".join(rows) + "\n")
+    proc = run_cli("--dataset", "csv", "--interactions", inter, "--out", tmp_path / "out", "--quick")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "too little data: no validation shopper bought an item that was sold in the train window" \
+        in proc.stderr
+    assert "[model]" not in proc.stdout

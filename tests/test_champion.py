@@ -191,3 +191,21 @@ def test_champion_says_when_a_segment_has_no_validation_case() -> None:
         stage, FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9]), val, exclude_history=False)
     assert "known shoppers: no validation case, so model (listed first) by default" in champ.reason
     assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
+
+
+def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> None:
+    # The network ranks 4 over 5, popularity 5 over 4; the catalogue fits in a top 20,
+    # so only the order (ndcg@10) tells them apart.
+    stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
+    cands = {"known": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
+             "anonymous": [("popularity", {"kind": "popularity"})]}
+    close = [case([1], [4]) for _ in range(3)] + [case([1], [5]) for _ in range(2)]
+    champ = choose_champion(cands, stage, model, close, exclude_history=False)
+    assert champ.spec == {"kind": "popularity"}
+    assert "model (" in champ.reason and "is ahead only within noise" in champ.reason
+    assert "so the simpler popularity ships" in champ.reason
+    clear = [case([1], [4]) for _ in range(20)]
+    champ = choose_champion(cands, stage, model, clear, exclude_history=False)
+    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
+    assert "known shoppers: model (" in champ.reason and "within noise" not in champ.reason

@@ -101,8 +101,11 @@ def test_device_without_a_model_serves_in_stock_zone_popular_lists(
             shown = [it["item_id"] for it in reco["items"]]
             assert shown and items[shown[0]].department == "DELI", shown
             gone = shown[0]
-            probe.publish(T.inventory, inventory(gone, 0))  # sold out: never shown again
-            for _ in range(3):
+            sold_out = inventory(gone, 0)
+            probe.publish(T.inventory, sold_out)  # sold out: the screen showing it changes at once ...
+            # (stock and positions ride two connections: wait for the stock change's own list)
+            assert gone not in [it["item_id"] for it in probe.reco_for(sold_out["signal_id"], "deli-screen")["items"]]
+            for _ in range(3):  # ... and no later list shows it
                 assert gone not in [it["item_id"] for it in first_list(probe, "deli", "deli-screen")["items"]]
         else:
             for item, qty, shelf in (("D1", 5, "deli-screen"), ("D2", 0, "deli-screen"), ("P1", 9, "produce-screen")):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cloud_trainer.data import DataError, load_dataset
@@ -161,3 +162,25 @@ def test_generic_export_without_event_types_is_all_purchases(tmp_path: Path) -> 
     raw = load_dataset("csv", interactions=some)
     assert raw.interactions["event_type"].tolist() == ["view", "purchase"]
     assert f"{some}: 1 rows without an event_type counted as purchases" in raw.report.notes
+
+
+def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_path: Path) -> None:
+    """deploy.csv_shapes writes real rows the way other exports do; each loads as meant."""
+    from deploy.csv_shapes import main as make_shapes
+
+    make_shapes(["--out", str(tmp_path), "--data", str(shared_data), "--max-rows", "3000"])
+    rees = load_dataset("csv", interactions=tmp_path / "rees46" / "interactions.csv",
+                        items=tmp_path / "rees46" / "items.csv")
+    assert set(rees.interactions["event_type"]) <= {"view", "cart", "purchase"}
+    assert rees.items["category"].str.contains(r"\.").any()  # dotted codes kept whole
+    ratings = load_dataset("csv", interactions=tmp_path / "ratings" / "interactions.csv")
+    assert not ratings.interactions.duplicated(["user_id", "item_id"]).any()
+    assert ratings.interactions["timestamp"].min() >= pd.Timestamp("2017-01-01")  # Unix seconds
+    messy = tmp_path / "messy"
+    raw = load_dataset("csv", interactions=messy / "interactions.csv", items=messy / "items.csv",
+                       users=messy / "users.csv")
+    assert len(raw.interactions) == 3000 + 40  # the 40 duplicate rows are processing's to drop
+    assert [e.column for e in raw.report.errors] == ["event_type", "price", "user_id", "timestamp"]
+    assert all(e.line > 3000 for e in raw.report.errors)  # physical lines, blank lines counted
+    assert {"Age", "Income", "Household Size"} <= set(raw.users.columns)
+    assert raw.items["name"].str.contains(", ").any()  # quoted names with commas

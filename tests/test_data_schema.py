@@ -175,3 +175,16 @@ def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> Non
     path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
     with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):
         read_table(path, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "windows.csv"
+    path.write_bytes("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2,Crème brûlée,2024-01-02\n"
+                     .encode("cp1252"))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 2  # nothing lost: the id is consistent, only its spelling suffers
+    assert report.notes == [
+        f"{path}:3: not UTF-8 (first bad byte 0xe8; 3 characters replaced by U+FFFD); "
+        "save the export as UTF-8"
+    ]

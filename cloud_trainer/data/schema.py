@@ -272,7 +272,18 @@ def read_table(
     raw = path.read_bytes()
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"): ids stay
+        # consistent with replacement characters, names show them; say where and why.
+        line = raw[: exc.start].count(b"\n") + 1
+        text = raw.decode("utf-8", errors="replace")
+        report.notes.append(
+            f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}; "
+            f"{text.count(chr(0xFFFD))} characters replaced by U+FFFD); save the export as UTF-8"
+        )
+    text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]

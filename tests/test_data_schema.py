@@ -135,7 +135,7 @@ def test_parse_attributes() -> None:
 def test_spreadsheet_export_bom_crlf_header_case_quotes_and_extra_columns(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(
-        b"\xef\xbb\xbfEvent_Type,USER_ID,Item Id,Timestamp,Price,Loyalty Tier\r\n"
+        b"\xef\xbb\xbfEventType,USER_ID,Item Id,timeStamp,Price,Loyalty Tier\r\n"
         b"Purchase,u1,\"Milk, 2%\",2024-01-01 10:00:00,1.5,gold\r\n"
         b"\r\n"  # blank line: not a row, but the line count goes on
         b"PURCHASE,u2,i2,2024-01-02,\"1,5\",\r\n"  # a decimal comma is not a price

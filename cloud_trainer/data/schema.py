@@ -384,19 +384,21 @@ def read_table(
 
 
 def _normalise_header(header: list[str], spec: TableSpec, name: str) -> list[str]:
-    """Match schema columns whatever their case (``User_ID``, ``Item Id`` -> ``user_id``).
+    """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
+    ``userId`` -> ``user_id``).
 
     Spreadsheet and BI exports capitalise headers or put spaces in them; the
     order never mattered. Columns the schema does not know keep their name
     (users: demographics). Two columns that mean the same schema column would
     make every row ambiguous, so that stops the load with a one-line error.
     """
-    known = {c.name for c in spec.columns}
+    # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
+    known = {c.name.replace("_", ""): c.name for c in spec.columns}
     out: list[str] = []
     first: dict[str, int] = {}
     for pos, col in enumerate(header):
-        key = col.lower().replace(" ", "_").replace("-", "_")
-        target = key if key in known else col
+        key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
+        target = known.get(key, col)
         if target in first:
             raise DataError(
                 f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "

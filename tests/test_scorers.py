@@ -11,9 +11,18 @@ import numpy as np
 import pytest
 from edge_helpers import tiny_bundle
 
+from cloud_trainer.champion import _gate_lists, _GateCase
 from edge.bundle import Bundle, BundleError, GoldenCase, Manifest, load_bundle, topk, write_bundle
 from edge.runtime.model import Scorer, load_scorer
-from edge.runtime.scorers import BundleScorer, heat_scores, own_topk
+from edge.runtime.scorers import (
+    BundleScorer,
+    gate_boost,
+    gated_fast,
+    heat_scores,
+    own_counts,
+    own_tail_order,
+    own_topk,
+)
 
 GOLDEN_INPUTS = [
     ([], {}),
@@ -205,3 +214,175 @@ def test_device_checks_run_the_declared_scorer(tmp_path: Path, capsys: pytest.Ca
     assert edge_device(["check-bundle", str(path), "--runs", "5"]) == 0
     assert json.loads(capsys.readouterr().out)["golden_failures"] == []
     assert isinstance(check_shape(load_bundle(path)), BundleScorer)
+
+
+# -- the cheap own_gate / own_tail path (gated_fast) against the float64 reference -------------
+
+
+def reference_gated(scores: np.ndarray, history: list[int], w: list[float], head: int | None) -> np.ndarray:
+    """What the device computed before the float32 path: float64 copy, boost, own_tail_order."""
+    out = scores.astype(np.float64)
+    items, counts = own_counts(history, len(scores))
+    if len(items):
+        out[items] += gate_boost(w, len(history), counts)
+        if head is not None:
+            own_tail_order(out, items, head)
+    return out.astype(np.float32)
+
+
+def fast_gated(scores: np.ndarray, history: list[int], w: list[float], head: int | None) -> tuple[np.ndarray, bool]:
+    """The device's gated path: ``gated_fast``, or the reference where it declines
+    (then it must have left the scores as they were). Second: whether it was fast."""
+    items, counts = own_counts(history, len(scores))
+    out = scores.copy()
+    if not len(items):
+        return out, True
+    got = gated_fast(out, items, gate_boost(w, len(history), counts), head)
+    if got is None:
+        assert np.array_equal(out, scores, equal_nan=True)
+        return reference_gated(scores, history, w, head), False
+    assert got is out  # in place, no second catalogue-sized array
+    return got, True
+
+
+def random_case(rng: np.random.Generator, n: int) -> tuple[list[int], list[float]]:
+    size = int(rng.integers(0, 120))
+    history = rng.integers(0, n, size).tolist()
+    if size and rng.random() < 0.3:  # ids a stale history may hold: ignored by both
+        history += [-1, n, n + 7]
+    w = [float(rng.normal(0, 2)), float(rng.normal(0, 1)), float(rng.normal(0, 1)), float(rng.normal(0, 3))]
+    return history, w
+
+
+def test_fast_gate_equals_the_float64_reference_without_ties() -> None:
+    rng = np.random.default_rng(7)
+    n = 2000
+    for trial in range(300):
+        scores = rng.normal(0, 3, n).astype(np.float32)
+        history, w = random_case(rng, n)
+        head = [None, 0, 1, 10, 50, n + 5][trial % 6]
+        got, fast = fast_gated(scores, history, w, head)
+        distinct = len(own_counts(history, n)[0])
+        assert fast == (head is None or head + 1 <= n - distinct), (trial, head)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, reference_gated(scores, history, w, head)), (trial, head)
+
+
+def test_fast_gate_on_quantized_ties_follows_the_trainers_ranking() -> None:
+    """int8-like scores tie a lot: the new path ranks ties at the head boundary by
+    item id, as the trainer's evaluation of the device (``_gate_lists``) does; where
+    the reference has no tie there, the two agree exactly."""
+    rng = np.random.default_rng(11)
+    n, k = 400, 40
+    exact = 0
+    for trial in range(200):
+        scores = (rng.integers(-128, 128, n) * np.float32(0.05)).astype(np.float32)
+        history, w = random_case(rng, n)
+        w[3] = float(rng.choice([0.0, 0.05, 0.1]))  # boosts on the quantization grid tie too
+        head = [0, 1, 3, 10, 25][trial % 5]
+        got, fast = fast_gated(scores, history, w, head)
+        assert fast
+        items, counts = own_counts(history, n)
+        boosted = scores.astype(np.float64)
+        boosted[items] += gate_boost(w, len(history), counts)
+        ranked = np.sort(boosted)[::-1]
+        if len(items) and 0 < head < n and ranked[head - 1] > ranked[head]:
+            assert np.array_equal(got, reference_gated(scores, history, w, head)), trial
+            exact += 1
+        others = np.setdiff1d(np.arange(n), items)
+        case = _GateCase(items, scores[items].astype(np.float64), counts, len(history),
+                         others, scores[others].astype(np.float64))
+        trainer = _gate_lists([case], w, k, head)[0]
+        device = np.lexsort((np.arange(n), -got.astype(np.float64)))[:k]
+        assert device.tolist() == trainer.tolist(), trial
+    assert exact > 20  # the exact comparison did run
+
+
+def test_fast_gate_edge_cases_match_the_reference() -> None:
+    rng = np.random.default_rng(3)
+    n = 50
+    scores = rng.normal(0, 1, n).astype(np.float32)
+    w = [0.5, 0.1, -0.2, 2.0]
+    cases = [
+        ([], 10),  # no history: the model's scores untouched
+        ([4, 9, 9], 0),  # head 0: own items first, then everything else
+        ([-3, n, n + 100], 10),  # only out-of-range ids: nothing is own
+        ([7, n + 1, -1, 7, 2], 10),  # out-of-range ids among real ones
+        (list(range(n)) * 2, 10),  # every item is own (the reference runs)
+        (list(range(n)), n + 3),  # head past the catalogue (the reference runs)
+        (list(range(n - 11)), 10),  # just enough others for the fast path
+    ]
+    for history, head in cases:
+        got, _ = fast_gated(scores, history, w, head)
+        assert np.array_equal(got, reference_gated(scores, history, w, head)), (history, head)
+    minus_inf = scores.copy()
+    minus_inf[[1, 5]] = -np.inf  # finite-only max for base, -inf items ranked last
+    for history, head in (([1, 2, 3], 3), ([5], 3), ([2, 3], n - 4)):  # the last: -inf among the head
+        got, _ = fast_gated(minus_inf, history, w, head)
+        assert np.array_equal(got, reference_gated(minus_inf, history, w, head)), (history, head)
+
+
+class ArrayModel:
+    """A stand-in for the LiteRT scorer returning set scores; ``reuse``: one buffer
+    for every call (a model that keeps its output), else a new array each time."""
+
+    def __init__(self, scores: np.ndarray, *, reuse: bool) -> None:
+        self.scores = scores
+        self.fresh_output = not reuse
+        self.busy_since = None
+
+    def score(self, history: Any, context: Any) -> np.ndarray:
+        return self.scores if not self.fresh_output else self.scores.copy()
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_gated_model_scorer_falls_back_on_nan_and_never_changes_a_kept_buffer(reuse: bool) -> None:
+    bundle = load_bundle(tiny_bundle())
+    n = bundle.spec.num_items
+    spec = {"kind": "model", "own_gate": {"w": [1.0, 0.0, 0.0, 2.0]}, "own_tail": 3}
+    scores = np.random.default_rng(5).normal(0, 1, n).astype(np.float32)
+    history = [3, 5, 5, 7]
+    for bad in (np.nan, np.inf, None):
+        model_out = scores.copy()
+        if bad is not None:
+            model_out[11] = bad
+        kept = model_out.copy()
+        model = ArrayModel(model_out, reuse=reuse)
+        scorer = BundleScorer(bundle, spec, model)
+        got = scorer.score(history, (0, 0, 0))
+        want = reference_gated(model_out, history, spec["own_gate"]["w"], 3)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, want, equal_nan=True), bad
+        assert np.array_equal(model_out, kept, equal_nan=True)  # the model's buffer is as it was
+        assert scorer.fresh_output is not reuse
+        assert not np.shares_memory(got, model_out)
+
+
+def test_smoke_test_accepts_golden_cases_recorded_with_the_old_tie_rule() -> None:
+    """Bundles trained before the item-id tie rule recorded ties at the own_tail
+    boundary as ``np.argpartition`` left them: the device still accepts them, and
+    still refuses a top-K neither rule gives."""
+    src = load_bundle(tiny_bundle())
+    n = src.spec.num_items
+    spec = {"kind": "model", "own_gate": {"w": [0.0, 0.0, 0.0, 0.0]}, "own_tail": 3}
+    history, k = [40, 41], 6
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # quantized scores until the two rules part at the boundary
+        scores = (rng.integers(0, 4, n) * np.float32(0.5)).astype(np.float32)
+        new = topk(fast_gated(scores, history, spec["own_gate"]["w"], 3)[0], k).tolist()
+        old = topk(reference_gated(scores, history, spec["own_gate"]["w"], 3), k).tolist()
+        if sorted(new) != sorted(old):
+            break
+    else:
+        pytest.fail("no tie at the head boundary found")
+
+    def scorer_with(expected: list[int]) -> BundleScorer:
+        golden = [GoldenCase(history=history, context={}, expected_topk=expected)]
+        bundle = Bundle(path=src.path, manifest=src.manifest, items=src.items, spec=src.spec, golden=golden)
+        return BundleScorer(bundle, spec, ArrayModel(scores, reuse=False))
+
+    assert topk(scorer_with(new).score(history, (0, 0, 0)), k).tolist() == new  # serves the new rule
+    assert scorer_with(new).smoke_test().ok
+    assert scorer_with(old).smoke_test().ok
+    wrong = scorer_with(old[::-1][:1] + [i for i in range(n) if i not in old][: k - 1]).smoke_test()
+    assert not wrong.ok and wrong.failures[0].startswith("golden case 0: top-6")

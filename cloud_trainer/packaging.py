@@ -23,6 +23,8 @@ from edge.bundle import GoldenCase, Item, Manifest, topk, write_bundle
 GOLDEN_K = 10
 GOLDEN_KNOWN = 4
 """Known shoppers in the golden set; one anonymous and one zone-only case are added."""
+GOLDEN_SCAN = 200
+"""Known test shoppers looked at to find GOLDEN_KNOWN whose top-K no tie rule changes."""
 
 
 def catalogue(items: pd.DataFrame) -> list[Item]:
@@ -64,6 +66,26 @@ class _DeviceScores:
         return self.scorer.score(history, self.spec.context_indices(context))
 
 
+def _same_for_older_firmware(scorer: TFLiteScorer | _DeviceScores, history: list[int],
+                             context: dict[str, Any], k: int) -> bool:
+    """Whether the device's top-``k`` is the same under both ``own_tail`` tie rules.
+
+    Firmware before the item-id tie rule breaks ties at the gate's head boundary
+    as ``np.argpartition`` leaves them (``BundleScorer.reference_ties``); a golden
+    case with such a tie would make that firmware refuse a good bundle. Scorers
+    without a gate (and the plain LiteRT scorer) have nothing to differ on."""
+    inner = getattr(scorer, "scorer", None)
+    if inner is None or not hasattr(inner, "reference_ties"):
+        return True
+    new = topk(scorer.scores_for(history, context), k).tolist()
+    inner.reference_ties = True
+    try:
+        old = topk(scorer.scores_for(history, context), k).tolist()
+    finally:
+        inner.reference_ties = False
+    return new == old
+
+
 def golden_cases(
     cases: list[EvalCase], scorer: TFLiteScorer | _DeviceScores, k: int = GOLDEN_K
 ) -> list[GoldenCase]:
@@ -72,7 +94,14 @@ def golden_cases(
     Covers a known shopper with history, an anonymous shopper and a shopper known
     only by the zone they stand in, so the smoke test exercises every input path.
     """
-    known = [c for c in cases if c.user_id is not None and len(c.history)][:GOLDEN_KNOWN]
+    candidates = [c for c in cases if c.user_id is not None and len(c.history)]
+    # Prefer cases whose top-K both gate tie rules give (see _same_for_older_firmware):
+    # a device running firmware from before the item-id rule smoke-tests this bundle too.
+    known = [c for c in candidates[:GOLDEN_SCAN]
+             if _same_for_older_firmware(scorer, c.history.tolist()[-scorer.spec.history_length:],
+                                         dict(c.context), k)][:GOLDEN_KNOWN]
+    if len(known) < GOLDEN_KNOWN:
+        known += [c for c in candidates if all(c is not x for x in known)][: GOLDEN_KNOWN - len(known)]
     anonymous = [c for c in cases if c.user_id is None or not len(c.history)][:1]
     chosen: list[tuple[list[int], dict[str, str]]] = [
         (c.history.tolist()[-scorer.spec.history_length :], dict(c.context)) for c in known

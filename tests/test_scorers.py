@@ -386,3 +386,45 @@ def test_smoke_test_accepts_golden_cases_recorded_with_the_old_tie_rule() -> Non
     assert scorer_with(old).smoke_test().ok
     wrong = scorer_with(old[::-1][:1] + [i for i in range(n) if i not in old][: k - 1]).smoke_test()
     assert not wrong.ok and wrong.failures[0].startswith("golden case 0: top-6")
+
+
+def test_golden_cases_prefer_shoppers_whose_top_k_older_firmware_also_gives() -> None:
+    """A golden case with a tie at the own_tail boundary would make firmware from
+    before the item-id tie rule refuse a good bundle: the trainer records cases
+    both rules rank alike when it can."""
+    from types import SimpleNamespace
+
+    from cloud_trainer.packaging import _DeviceScores, _same_for_older_firmware, golden_cases
+
+    src = load_bundle(tiny_bundle())
+    n = src.spec.num_items
+    spec = {"kind": "model", "own_gate": {"w": [0.0, 0.0, 0.0, 0.0]}, "own_tail": 3}
+    tied, k = [40, 41], 6
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # quantized scores until the two rules part at the boundary for ``tied``
+        scores = (rng.integers(0, 4, n) * np.float32(0.5)).astype(np.float32)
+        new = topk(fast_gated(scores, tied, spec["own_gate"]["w"], 3)[0], k).tolist()
+        old = topk(reference_gated(scores, tied, spec["own_gate"]["w"], 3), k).tolist()
+        if new != old:
+            break
+    else:
+        pytest.fail("no tie at the head boundary found")
+    distinct = np.linspace(1.0, 0.0, n, dtype=np.float32)  # no two items tie
+
+    class PerShopperModel(ArrayModel):
+        """The tied scores for the ``tied`` shopper, tie-free ones for everybody else."""
+
+        def score(self, history: Any, context: Any) -> np.ndarray:
+            return (scores if list(history)[-2:] == tied else distinct).copy()
+
+    device = _DeviceScores(BundleScorer(src, spec, PerShopperModel(scores, reuse=False)))
+    assert not _same_for_older_firmware(device, tied, {}, k)
+    plain = [7, 30]
+    assert _same_for_older_firmware(device, plain, {}, k)
+
+    def case(history: list[int], user: str) -> SimpleNamespace:
+        return SimpleNamespace(user_id=user, history=np.asarray(history), context={})
+
+    golden = golden_cases([case(tied, "a"), case(plain, "b")], device, k)
+    assert golden[0].history == plain  # the tied shopper is passed over while another one fits
+    assert [g.history for g in golden[:2]] == [plain, tied]  # and only used to fill the set

@@ -418,12 +418,11 @@ class BundleScorer:
         head = spec.get("own_tail")
         n = self._num_items
 
-        def reference(scores: np.ndarray, history: Sequence[int]) -> np.ndarray:
+        def reference(scores: np.ndarray, items: np.ndarray, boost: np.ndarray) -> np.ndarray:
             """The plain float64 version: NaN / +inf scores, and what the tests compare with."""
             out = np.asarray(scores, dtype=np.float64).copy()
-            items, counts = own_counts(history, n)
             if len(items):
-                out[items] += gate_boost(w, len(history), counts)
+                out[items] += boost
                 if tail is not None:
                     own_tail_order(out, items, tail)
             return out
@@ -431,19 +430,19 @@ class BundleScorer:
         def gated(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
             out = np.asarray(model.score(history, context))
             items, counts = own_counts(history, n)
+            boost = gate_boost(w, len(history), counts)
             if out.dtype != np.float32 or self.reference_ties:
-                return reference(out, history)
+                return reference(out, items, boost)
             if not fresh:  # the result is returned as is and may be changed in place
                 out = out.copy()
             if not len(items):
                 return out
-            done = gated_fast(out, items, gate_boost(w, len(history), counts), tail)
-            return done if done is not None else reference(out, history)
+            done = gated_fast(out, items, boost, tail)
+            return done if done is not None else reference(out, items, boost)
 
         fresh = bool(getattr(model, "fresh_output", False))
         tail = None if head is None else int(head)
         self._gated = True
-        gated.reference = reference  # type: ignore[attr-defined]
         return gated
 
     def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:

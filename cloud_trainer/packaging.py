@@ -9,6 +9,7 @@ run the very same model the same way).
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,10 @@ def golden_cases(
     candidates = [c for c in cases if c.user_id is not None and len(c.history)]
     # Prefer cases whose top-K both gate tie rules give (see _same_for_older_firmware):
     # a device running firmware from before the item-id rule smoke-tests this bundle too.
-    known = [c for c in candidates[:GOLDEN_SCAN]
-             if _same_for_older_firmware(scorer, c.history.tolist()[-scorer.spec.history_length:],
-                                         dict(c.context), k)][:GOLDEN_KNOWN]
+    stable = (c for c in candidates[:GOLDEN_SCAN]
+              if _same_for_older_firmware(scorer, c.history.tolist()[-scorer.spec.history_length:],
+                                          dict(c.context), k))
+    known = list(itertools.islice(stable, GOLDEN_KNOWN))  # stops scoring once it has them
     if len(known) < GOLDEN_KNOWN:
         known += [c for c in candidates if all(c is not x for x in known)][: GOLDEN_KNOWN - len(known)]
     anonymous = [c for c in cases if c.user_id is None or not len(c.history)][:1]

@@ -31,6 +31,15 @@ import scipy.sparse as sp
 from cloud_trainer.dataset import EvalCase, PreparedData
 
 
+def _fill_with_popular(chosen: np.ndarray, pop_order: np.ndarray, k: int) -> np.ndarray:
+    """``chosen`` (at most ``k`` items, best first), then the most popular items not
+    in it (``pop_order``: every item, most popular first) up to ``k``."""
+    if len(chosen) >= k:
+        return chosen
+    fill = pop_order[: k + len(chosen)]
+    return np.concatenate([chosen, fill[~np.isin(fill, chosen)][: k - len(chosen)]])
+
+
 def rank_with_fill(scores: sp.spmatrix | np.ndarray, popularity: np.ndarray, k: int) -> np.ndarray:
     """Top-``k`` per row: items with a positive score first (by score, ties by popularity),
     then the most popular items not already listed.
@@ -54,12 +63,7 @@ def rank_with_fill(scores: sp.spmatrix | np.ndarray, popularity: np.ndarray, k: 
             cut = np.partition(val, len(val) - k)[len(val) - k]
             keep = val >= cut
             idx, val = idx[keep], val[keep]
-        chosen = idx[np.lexsort((idx, -pop[idx], -val))][:k]
-        if len(chosen) < k:
-            fill = pop_order[: k + len(chosen)]
-            fill = fill[~np.isin(fill, chosen)][: k - len(chosen)]
-            chosen = np.concatenate([chosen, fill])
-        out[i] = chosen
+        out[i] = _fill_with_popular(idx[np.lexsort((idx, -pop[idx], -val))][:k], pop_order, k)
     return out
 
 
@@ -75,12 +79,7 @@ def rank_dense_with_fill(scores: np.ndarray, popularity: np.ndarray, k: int) -> 
     for i in range(n_rows):
         row = scores[i]
         idx = np.flatnonzero((row > 0) & (row >= cut[i]))
-        chosen = idx[np.lexsort((idx, -pop[idx], -row[idx]))][:k]
-        if len(chosen) < k:
-            fill = pop_order[: k + len(chosen)]
-            fill = fill[~np.isin(fill, chosen)][: k - len(chosen)]
-            chosen = np.concatenate([chosen, fill])
-        out[i] = chosen
+        out[i] = _fill_with_popular(idx[np.lexsort((idx, -pop[idx], -row[idx]))][:k], pop_order, k)
     return out
 
 

@@ -11,7 +11,6 @@ only in-stock items, the zone's own items first.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from edge_helpers import Probe, device_config, inventory, location, purchase, tiny_bundle, topics
-from test_overload import stop, write_config
+from test_overload import NO_MODEL_CASES, config_without_model, stop
 
 from deploy.local_broker import MosquittoBroker
 from edge.bundle import load_bundle
@@ -72,22 +71,10 @@ def first_list(probe: Probe, zone: str, display: str, timeout: float = 20.0) -> 
         time.sleep(0.5)
 
 
-@pytest.mark.parametrize("case", ["no_model_section", "refused_bundle_fresh_db", "quarantined_db"])
+@pytest.mark.parametrize("case", NO_MODEL_CASES)
 def test_device_without_a_model_serves_in_stock_zone_popular_lists(
         tmp_path: Path, broker: MosquittoBroker, case: str) -> None:
-    config = write_config(tmp_path, broker)
-    text = config.read_text()
-    if case == "refused_bundle_fresh_db":
-        bad = tmp_path / "bad-bundle"
-        shutil.copytree(tiny_bundle(), bad)
-        model = next(p for p in bad.iterdir() if p.suffix == ".tflite")
-        model.write_bytes(model.read_bytes()[:-64] + b"\0" * 64)  # hash mismatch: refused
-        text = text.replace(str(tiny_bundle()), str(bad))
-    else:
-        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
-        if case == "quarantined_db":
-            corrupt_with_catalogue(tmp_path / "state.db")
-    config.write_text(text)
+    config = config_without_model(tmp_path, broker, case, corrupt_with_catalogue)
     probe = Probe(broker)
     proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -8,6 +8,7 @@ positions flood in, and the status stays small and says what was shed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,8 +17,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -25,6 +27,9 @@ from edge_helpers import Probe, location, purchase, tiny_bundle, topics, wait_un
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
+
+if TYPE_CHECKING:
+    from edge.app import Device
 
 T = topics()
 
@@ -40,6 +45,33 @@ def write_config(tmp_path: Path, broker: MosquittoBroker, extra: str = "") -> Pa
         '[[displays]]\nid = "produce-screen"\nkind = "screen"\nzone = "produce"\n'
         '[[displays]]\nid = "deli-screen"\nkind = "screen"\nzone = "deli"\n' + extra
     )
+    return config
+
+
+NO_MODEL_CASES = ("no_model_section", "refused_bundle_fresh_db", "quarantined_db")
+"""The three ways a device starts without a usable model (issue: the fallback)."""
+
+
+def config_without_model(tmp_path: Path, broker: MosquittoBroker, case: str,
+                         damage: Callable[[Path], None]) -> Path:
+    """``write_config`` for one of :data:`NO_MODEL_CASES`: no ``[model]``; a bundle whose
+    model file fails its hash on a fresh database; or no ``[model]`` and ``damage``
+    applied to the state database first (it is found corrupt and moved aside)."""
+    import shutil
+
+    config = write_config(tmp_path, broker)
+    text = config.read_text()
+    if case == "refused_bundle_fresh_db":
+        bad = tmp_path / "bad-bundle"
+        shutil.copytree(tiny_bundle(), bad)
+        model = next(p for p in bad.iterdir() if p.suffix == ".tflite")
+        model.write_bytes(model.read_bytes()[:-64] + b"\0" * 64)  # hash mismatch: refused
+        text = text.replace(str(tiny_bundle()), str(bad))
+    else:
+        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
+        if case == "quarantined_db":
+            damage(tmp_path / "state.db")
+    config.write_text(text)
     return config
 
 
@@ -264,7 +296,9 @@ def test_a_shelf_count_is_acknowledged_only_once_the_log_writer_committed_it(tmp
         device.store.close()
 
 
-def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def feedback_device(tmp_path: Path) -> Iterator[Device]:
+    """An in-process device on the tiny bundle capturing feedback, its log writer running."""
     from edge_helpers import device_config
 
     from edge.app import Device
@@ -272,65 +306,46 @@ def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
     device = Device(device_config(tmp_path, None, tiny_bundle()), feedback_runtime=True)
     device.log_writer.start()
     try:
-        body = json.dumps({"v": 1, "signal_id": "same", "ts": time.time(), "kind": "touch",
-                           "shopper": {"track_id": "t1"}}).encode()
-        for _ in range(200):
-            device.handle(T.interaction("deli-screen"), body)
-        assert device.agent.seen.duplicates["interaction"] == 199
-        n = device.store.conn.execute(
-            "SELECT count(*) FROM feedback_outbox WHERE kind = 'interaction'").fetchone()[0]
-        assert n == 1
+        yield device
     finally:
         device.log_writer.stop()
         device.store.close()
 
 
+def outbox_count(device: Device, kind: str) -> int:
+    return device.store.conn.execute("SELECT count(*) FROM feedback_outbox WHERE kind = ?", (kind,)).fetchone()[0]
+
+
+def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
+    with feedback_device(tmp_path) as device:
+        body = json.dumps({"v": 1, "signal_id": "same", "ts": time.time(), "kind": "touch",
+                           "shopper": {"track_id": "t1"}}).encode()
+        for _ in range(200):
+            device.handle(T.interaction("deli-screen"), body)
+        assert device.agent.seen.duplicates["interaction"] == 199
+        assert outbox_count(device, "interaction") == 1
+
+
 def test_an_interaction_redelivered_after_a_restart_is_not_a_second_event(tmp_path: Path) -> None:
     """The in-memory signal-id window dies with the process; the broker resends what
     was committed but not yet acked when it died. The database remembers the id."""
-    from edge_helpers import device_config
-
-    from edge.app import Device
-
-    config = device_config(tmp_path, None, tiny_bundle())
     body = json.dumps({"v": 1, "signal_id": "once", "ts": time.time(), "kind": "touch",
                        "shopper": {"track_id": "t1"}}).encode()
     for boot in range(2):
-        device = Device(config, feedback_runtime=True)
-        device.log_writer.start()
-        try:
+        with feedback_device(tmp_path) as device:  # the same directory: the same database
             device.handle(T.interaction("deli-screen"), body)
             assert device.agent.seen.duplicates["interaction"] == boot  # the restarted one knew it
-            n = device.store.conn.execute(
-                "SELECT count(*) FROM feedback_outbox WHERE kind = 'interaction'").fetchone()[0]
-            assert n == 1
-        finally:
-            device.log_writer.stop()
-            device.store.close()
+            assert outbox_count(device, "interaction") == 1
 
 
-@pytest.mark.parametrize("case", ["no_model_section", "refused_bundle_fresh_db", "quarantined_db"])
+@pytest.mark.parametrize("case", NO_MODEL_CASES)
 def test_device_without_a_usable_model_keeps_serving(tmp_path: Path, broker: MosquittoBroker, case: str) -> None:
     """The fallback: no [model], a bundle refused on a fresh database, or a corrupt
     database moved aside. The device stays up, reports itself online and answers
     every signal with the popularity strategy (empty lists when it has never seen
     a catalogue: there is nothing to recommend yet), without a traceback."""
-    import shutil
-
-    config = write_config(tmp_path, broker)
-    text = config.read_text()
-    if case == "no_model_section":
-        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
-    elif case == "refused_bundle_fresh_db":
-        bad = tmp_path / "bad-bundle"
-        shutil.copytree(tiny_bundle(), bad)
-        model = next(p for p in bad.iterdir() if p.suffix == ".tflite")
-        model.write_bytes(model.read_bytes()[:-64] + b"\0" * 64)  # hash mismatch: refused
-        text = text.replace(str(tiny_bundle()), str(bad))
-    else:
-        (tmp_path / "state.db").write_bytes(b"this is not a database" * 100)
-        text = text.replace(f'[model]\nbundle_path = "{tiny_bundle()}"\n', "")
-    config.write_text(text)
+    config = config_without_model(tmp_path, broker, case,
+                                  lambda db: db.write_bytes(b"this is not a database" * 100))
     probe = Probe(broker)
     proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})

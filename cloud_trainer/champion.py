@@ -35,6 +35,7 @@ from cloud_trainer.evaluation import evaluate
 from cloud_trainer.processing import EVENT_WEIGHTS
 from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
 from edge.runtime.scorers import BundleScorer, own_counts
+from edge.state.store import CONSUMED_KEEP, consumed_items
 
 OBJECTIVE = ("recall@20", "ndcg@10")
 """The validation objective: recall@20 + ndcg@10 on the segment's cases."""
@@ -98,6 +99,16 @@ class ExcludeHistory:
         return out
 
 
+def consumed_cap_info(cases: list[EvalCase]) -> dict[str, Any]:
+    """How many shoppers have more distinct items than a device keeps as consumed
+    (CONSUMED_KEEP): their oldest ones stay recommendable on the device (and in
+    ``shipped``), unlike in the cloud baselines (:class:`ExcludeHistory`)."""
+    sizes = [len(np.unique(c.history)) for c in cases if len(c.history)]
+    return {"device_keeps": CONSUMED_KEEP, "shoppers": len(sizes),
+            "shoppers_over_cap": sum(1 for n in sizes if n > CONSUMED_KEEP),
+            "max_distinct_items": max(sizes, default=0)}
+
+
 # -- device scorers as trainer recommenders ---------------------------------------------
 
 
@@ -143,6 +154,9 @@ class ScorerRecommender:
 
     Exactly the device's path: history cut to the spec's length, context encoded
     by the feature spec, scores from the scorer, ranked by ``edge.bundle.topk``.
+    A scorer that excludes consumed items also gets the consumed set a device
+    holds after seeing the case's whole history (``edge.state.store.consumed_items``:
+    its CONSUMED_KEEP most recent distinct items), as the device passes it.
     """
 
     def __init__(self, name: str, scorer: Any) -> None:
@@ -154,10 +168,16 @@ class ScorerRecommender:
 
     def recommend(self, cases: list[EvalCase], k: int) -> np.ndarray:
         spec = self.scorer.spec
+        consumed = bool(getattr(self.scorer, "excludes_consumed", False))
         out = np.full((len(cases), k), -1, dtype=np.int64)  # -1 pads a catalogue smaller than k
         for i, case in enumerate(cases):
             history = np.asarray(case.history)[-spec.history_length:] if spec.history_length else []
-            top = topk(self.scorer.score(history, spec.context_indices(case.context)), k)
+            context = spec.context_indices(case.context)
+            if consumed and len(case.history):
+                scores = self.scorer.score(history, context, consumed_items(case.history))
+            else:
+                scores = self.scorer.score(history, context)
+            top = topk(scores, k)
             out[i, : len(top)] = top
         return out
 

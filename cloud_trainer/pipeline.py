@@ -33,6 +33,7 @@ from cloud_trainer.champion import (
     ExcludeHistory,
     ScorerRecommender,
     choose_champion,
+    consumed_cap_info,
     describe,
     fit_gate,
     heat_candidates,
@@ -199,6 +200,19 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
                f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
         ),
     }
+    if exclude:
+        cap = consumed_cap_info([c for c in data.test_cases if not c.segment.get("masked")])
+        repeat_info["device_consumed"] = {
+            **cap,
+            "rule": (
+                f"the device excludes every item a shopper bought or picked up, up to the "
+                f"{cap['device_keeps']} most recent distinct ones (edge.state.store.CONSUMED_KEEP), "
+                "a known shopper's set arriving with their history; shipped, model_int8 and "
+                "model_float are scored with that same set, the baselines with the whole history "
+                f"({cap['shoppers_over_cap']} of {cap['shoppers']} test shoppers have more distinct "
+                f"items than the cap, the most {cap['max_distinct_items']})"),
+        }
+        repeat_info["decision"] += "; " + repeat_info["device_consumed"]["rule"]
     log(f"[repeat] {repeat_info['decision']}")
 
     segments: dict[str, dict[str, dict[str, float]]] = {}

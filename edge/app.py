@@ -119,6 +119,8 @@ class Device:
             scorer.bundle.items if scorer is not None else None,
             min_stock=config.policy.min_stock,
             session_ttl_s=config.policy.session_ttl_s,
+            # Consumed sets are kept only for a bundle that excludes them (no-repeat domains).
+            keep_consumed=bool(getattr(scorer, "excludes_consumed", False)),
         )
         self.fallback: StoreCatalogueLearner | None = None
         """Learns the store's own catalogue while there is no model and no stored one."""
@@ -314,6 +316,7 @@ class Device:
             with self.lock:
                 old = self.generation
                 self.store.rebind(new.catalogue, mapping)
+                self.store.keep_consumed(bool(getattr(new.scorer, "excludes_consumed", False)))
                 self.agent.generation = new
                 self.generation = new
                 self.previous = old

@@ -18,8 +18,10 @@ from cloud_trainer.baselines import (
 )
 from cloud_trainer.champion import (
     ExcludeHistory,
+    ScorerRecommender,
     choose_champion,
     fit_gate,
+    make_scorer,
     paired_bootstrap,
     per_case,
     repeat_rate,
@@ -82,6 +84,20 @@ def test_exclude_history_drops_owned_items_and_refills() -> None:
 
     out = ExcludeHistory(Fixed()).recommend([case([0, 2], [5]), case([], [1])], 3)
     assert out.tolist() == [[1, 3, 4], [0, 1, 2]]
+
+
+def test_shipped_scorer_is_evaluated_with_the_devices_consumed_set() -> None:
+    # History length 4, but the shopper consumed 6 items: the device keeps all of them as
+    # consumed (edge.state.store.consumed_items), so the trainer scores the same exclusion.
+    n = 12
+    stage = staging_bundle(small_items([float(i) for i in range(n)]), small_spec(n))
+    rec = ScorerRecommender("shipped", make_scorer(stage, {"kind": "popularity", "exclude_history": True}, None))
+    history = [11, 10, 9, 8, 7, 6]  # the six most popular, oldest first
+    top = rec.recommend([case(history, [5])], 3)[0].tolist()
+    assert top == [5, 4, 3]  # not 11 and 10, older than the model's 4-item history
+    # And a scorer that does not exclude is untouched.
+    plain = ScorerRecommender("pop", make_scorer(stage, {"kind": "popularity"}, None))
+    assert plain.recommend([case(history, [5])], 3)[0].tolist() == [11, 10, 9]
 
 
 def test_paired_bootstrap_interval_brackets_the_mean_difference() -> None:

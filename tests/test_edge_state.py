@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from edge.bundle import Item
+from edge.serving.catalogue import Catalogue
 from edge.state import Session, StateStore
 from edge.state.logwriter import LogWriter
-from edge.state.store import HISTORY_KEEP
+from edge.state.store import CONSUMED_KEEP, HISTORY_KEEP, consumed_items
 
 
 def items(n: int = 10) -> list[Item]:
@@ -170,3 +173,76 @@ def test_recommendation_log_rows_past_the_retention_are_deleted_window_by_window
     left = store.conn.execute("SELECT min(ts), count(*) FROM reco_log").fetchone()
     assert left == (10 * day, 900)
     assert store.prune_personal_data(100 * day, 90 * day)["reco_log"] == 0
+
+
+def test_consumed_items_keep_the_latest_distinct_in_order() -> None:
+    assert consumed_items([5, 1, 5, 2, 1]).tolist() == [5, 2, 1]
+    assert consumed_items([5, 1, 5, 2, 1], keep=2).tolist() == [2, 1]
+    assert consumed_items([]).dtype == np.int32
+
+
+def test_consumed_set_is_kept_only_when_on_and_outgrows_the_history(tmp_path: Path) -> None:
+    off = StateStore(tmp_path / "off.db", items(600))
+    s = off.session("l:M", loyalty_id="M", track_id=None, now=0.0)
+    with off.transaction() as conn:
+        off.record_purchase("T1", s, [f"I{i}" for i in range(150)], 1.0, conn)
+    assert s.consumed is None  # a repeat domain keeps nothing more than before
+    assert off.conn.execute("SELECT consumed FROM shopper_history").fetchone() == (None,)
+    off.close()
+
+    on = StateStore(tmp_path / "on.db", items(600), keep_consumed=True)
+    s = on.session("l:M", loyalty_id="M", track_id=None, now=0.0)
+    with on.transaction() as conn:
+        on.record_purchase("T1", s, [f"I{i}" for i in range(150)], 1.0, conn)
+    assert len(s.history) == HISTORY_KEEP and s.consumed.tolist() == list(range(150))
+    s.add_history([3])  # consumed again: moves to the recent end
+    assert s.consumed[-1] == 3 and len(s.consumed) == 150
+    s.add_history(range(150, 600))
+    assert len(s.consumed) == CONSUMED_KEEP and s.consumed[-1] == 599  # the oldest fell off
+    on.close()
+
+
+def test_consumed_set_survives_a_restart_and_the_next_visit(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(300), keep_consumed=True, session_ttl_s=60)
+    member = store.session("l:M", loyalty_id="M", track_id=None, now=0.0)
+    walker = store.session("t:a", loyalty_id=None, track_id="a", now=0.0)
+    with store.transaction() as conn:
+        store.record_purchase("T1", member, [f"I{i}" for i in range(200)], 1.0, conn)
+    walker.add_history([7, 8])
+    store.flush()
+    store.close()
+
+    again = StateStore(tmp_path / "s.db", items(300), keep_consumed=True, session_ttl_s=60)
+    assert again.sessions["l:M"].consumed.tolist() == list(range(200))  # the live session
+    assert again.sessions["t:a"].consumed.tolist() == [7, 8]
+    again.session("t:a", loyalty_id=None, track_id="a", now=10.0)  # a position: set unchanged
+    again.flush()
+    assert json.loads(again.conn.execute("SELECT consumed FROM sessions WHERE key='t:a'").fetchone()[0]) == ["I7", "I8"]
+    again.expire_sessions(1000.0)
+    again.flush()
+    back = again.session("l:M", loyalty_id="M", track_id=None, now=2000.0)  # the next visit
+    assert back.consumed.tolist() == list(range(200)) and len(back.history) == HISTORY_KEEP
+    again.close()
+
+
+def test_switching_exclusion_off_drops_the_sets_and_on_starts_from_history(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(), keep_consumed=True)
+    s = store.session("t:a", loyalty_id=None, track_id="a", now=0.0)
+    s.add_history([1, 2])
+    store.flush()
+    store.keep_consumed(False)
+    assert s.consumed is None
+    store.flush()
+    assert store.conn.execute("SELECT consumed FROM sessions").fetchone() == (None,)
+    store.keep_consumed(True)
+    assert s.consumed.tolist() == [1, 2]
+    store.close()
+
+
+def test_rebind_moves_consumed_sets_to_the_new_catalogue(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(), keep_consumed=True)
+    s = store.session("t:a", loyalty_id=None, track_id="a", now=0.0)
+    s.add_history([1, 2, 3])
+    store.rebind(Catalogue(list(reversed(items()))[:8]))  # I9..I2: I1 is gone
+    assert [store.items[i].item_id for i in s.consumed] == ["I2", "I3"]
+    store.close()

@@ -428,3 +428,32 @@ def test_golden_cases_prefer_shoppers_whose_top_k_older_firmware_also_gives() ->
     golden = golden_cases([case(tied, "a"), case(plain, "b")], device, k)
     assert golden[0].history == plain  # the tied shopper is passed over while another one fits
     assert [g.history for g in golden[:2]] == [plain, tied]  # and only used to fill the set
+
+
+def test_exclude_history_also_leaves_out_the_consumed_set_beyond_the_history(tmp_path: Path) -> None:
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
+    assert scorer.excludes_consumed
+    favourites = topk(scorer.model.score([], (0, 0, 0)), 8).tolist()
+    old, recent = favourites[:4], favourites[4:]  # consumed long ago / in the model's history
+    got = topk(scorer.score(recent, (0, 0, 0), np.asarray(old + recent, dtype=np.int32)), 10).tolist()
+    assert not set(got) & set(favourites)
+    # Without the set, only the history is excluded (what older devices do).
+    assert set(old) <= set(topk(scorer.score(recent, (0, 0, 0)), 10).tolist())
+
+
+def test_score_source_passes_each_shoppers_consumed_set_and_keys_its_cache_by_it(tmp_path: Path) -> None:
+    from edge.reco.scores import ScoreSource
+    from edge.serving.catalogue import Catalogue
+    from edge.state.store import Session, consumed_items
+
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
+    source = ScoreSource(Catalogue(scorer.bundle.items), scorer)
+    favourites = topk(scorer.model.score([], (0, 0, 0)), 8).tolist()
+    window = [favourites[7]]
+    a = Session("t:a", None, "a", 0, 0, history=list(window), consumed=consumed_items(favourites[:3] + window))
+    b = Session("t:b", None, "b", 0, 0, history=list(window), consumed=consumed_items(window))
+    sa, _, key_a = source.scores(a, None, ["D"], 0.0)  # type: ignore[arg-type]
+    sb, _, key_b = source.scores(b, None, ["D"], 0.0)  # type: ignore[arg-type]
+    assert key_a != key_b  # the same history window, different consumed sets: not one cache entry
+    assert np.isneginf(sa[favourites[:3]]).all() and np.isfinite(sb[favourites[:3]]).all()
+    assert np.isneginf(sa[window]).all() and np.isneginf(sb[window]).all()

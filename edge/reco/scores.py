@@ -58,6 +58,8 @@ class ScoreSource:
         self._context_memo: dict[tuple, tuple[int, ...]] = {}
         self._tz = None
         self._weekday_names: str | None = None
+        self._consumed = bool(getattr(scorer, "excludes_consumed", False))
+        """The scorer leaves out the shopper's consumed set (``BundleScorer.excludes_consumed``)."""
         if scorer is not None:
             tz = scorer.spec.normalisation.get("timezone")
             try:
@@ -92,13 +94,20 @@ class ScoreSource:
                     ("pop", placement.key))
         history = tuple(session.history[-self.scorer.spec.history_length :]) if session else ()
         context = self.encode_context(departments, now)
-        key = (history, context)
+        # A scorer that excludes consumed items (a no-repeat domain) gets the shopper's
+        # whole consumed set, longer than the model's history; it is part of the key.
+        consumed = session.consumed if self._consumed and session is not None else None
+        if consumed is not None and len(consumed):
+            key: tuple = (history, context, session.consumed_key)  # type: ignore[union-attr]
+        else:
+            key, consumed = (history, context), None
         cached = self._cache.get(key)
         if cached is not None:
             self.cache_hits += 1
             return cached, "model", key
         self.cache_misses += 1
-        scores = self._fresh(self.scorer.score(history, context))
+        scores = self._fresh(self.scorer.score(history, context, consumed) if consumed is not None
+                             else self.scorer.score(history, context))
         scores.setflags(write=False)  # shared by every ranking that hits the cache
         if len(self._cache) >= self.cache_size:
             self._cache.clear()  # cheap and good enough: the working set is small
@@ -134,11 +143,14 @@ class ScoreSource:
         for key in keys[: self.cache_size]:
             if time.monotonic() >= deadline:
                 break
-            history, context = key
             if key in self._cache:
                 continue
+            history, context, *owned = key
+            if owned and not self._consumed:
+                continue  # scored by a generation that excluded consumed items: not this one's key
             t0 = time.perf_counter()
-            scores = self._fresh(self.scorer.score(history, context))
+            scores = self._fresh(self.scorer.score(history, context) if not owned else
+                                 self.scorer.score(history, context, np.frombuffer(owned[0], dtype=np.int32)))
             took.append(time.perf_counter() - t0)
             scores.setflags(write=False)
             self._cache[key] = scores

@@ -46,7 +46,11 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
 
 Any kind may carry ``"exclude_history": true``: items the shopper already has
 are never recommended (set where the training data shows a domain that does
-not repeat, e.g. ratings).
+not repeat, e.g. ratings). "Already has" is the history passed in plus the
+``consumed`` set :meth:`BundleScorer.score` may be given: on the device, every
+item the shopper bought or picked up, up to ``edge.state.store.CONSUMED_KEEP``
+most recent ones (longer than the model's history; the trainer evaluates
+``shipped`` with the same set, ``edge.state.store.consumed_items``).
 
 The trainer evaluates the shipped bundle through this module, so its
 ``shipped`` metrics are the device's.
@@ -311,6 +315,12 @@ class BundleScorer:
         return str(self.scorer_spec["kind"])
 
     @property
+    def excludes_consumed(self) -> bool:
+        """Whether :meth:`score` leaves out the shopper's consumed items (``exclude_history``):
+        the device then keeps a consumed set per shopper and passes it in."""
+        return bool(self.scorer_spec.get("exclude_history"))
+
+    @property
     def busy_since(self) -> float | None:
         """Monotonic start of the running inference (None when idle)."""
         if self.model is not None and self.model.busy_since is not None:
@@ -324,8 +334,11 @@ class BundleScorer:
     def encode_context(self, context: Mapping[str, object]) -> tuple[int, ...]:
         return self.spec.context_indices(context)
 
-    def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-        """Scores ``[num_items]`` (float32) for ``history`` (oldest first) and encoded ``context``."""
+    def score(self, history: Sequence[int], context: Sequence[int],
+              consumed: np.ndarray | None = None) -> np.ndarray:
+        """Scores ``[num_items]`` (float32) for ``history`` (oldest first) and encoded ``context``;
+        with ``exclude_history``, the items of ``history`` and of ``consumed`` (item indices,
+        any order) score -inf."""
         start = time.monotonic()
         self._busy = start
         try:
@@ -333,11 +346,14 @@ class BundleScorer:
             own_array = out.dtype == np.float32 and self.fresh_output
             if out.dtype != np.float32:
                 out, own_array = out.astype(np.float32), True  # a new array: no second copy
-            if self.scorer_spec.get("exclude_history") and len(history):
+            if self.scorer_spec.get("exclude_history") and (
+                    len(history) or (consumed is not None and len(consumed))):
                 if not own_array:
                     out = out.copy()
-                hist = np.asarray(history, dtype=np.int64)
-                out[hist[(hist >= 0) & (hist < self._num_items)]] = -np.inf
+                for owned in (history, consumed):
+                    if owned is not None and len(owned):
+                        idx = np.asarray(owned, dtype=np.int64)
+                        out[idx[(idx >= 0) & (idx < self._num_items)]] = -np.inf
         finally:
             self._busy = None
         self.inferences += 1

@@ -61,6 +61,16 @@ HISTORY_KEEP = 100
 """Most recent items kept per shopper: at least the bundle's ``history_length`` (the
 Complete Journey model and its repeat gate read the last 100: the shopper's own items
 further back are candidates the gate ranks, docs/model.md)."""
+CONSUMED_KEEP = 500
+"""Most recent distinct items kept per shopper as *consumed* (never recommended again),
+only while the serving bundle excludes them (``exclude_history``: a domain where nothing
+repeats). Longer than HISTORY_KEEP because exclusion must cover the whole history the
+cloud's baselines exclude (a ratings export: 63 of 2,373 shoppers have more than 100
+items, the most 171), yet bounded: 2 kB per shopper as int32, 0.2 MB for 100 shoppers
+in the store, 40 MB in the worst case of MAX_SESSIONS sessions all at the cap (ten
+million attributed purchases or pickups). Beyond it the oldest items become
+recommendable again; the trainer evaluates the shipped scorer with the same cap
+(``consumed_items``) and reports how many shoppers exceed it."""
 
 
 SIGNAL_IDS_KEPT_S = 2 * 86_400.0
@@ -68,6 +78,19 @@ SIGNAL_IDS_KEPT_S = 2 * 86_400.0
 absent device's session (edge.comms.mqtt.SESSION_EXPIRY_S, a day), so nothing it can
 resend after a restart is counted twice."""
 SCHEMA_COMPONENT = "device_state"
+
+
+def consumed_items(items: Iterable[int] | np.ndarray, keep: int = CONSUMED_KEEP) -> np.ndarray:
+    """The ``keep`` most recently consumed distinct items of ``items`` (oldest first),
+    as int32: what a device holds as a shopper's consumed set after seeing ``items``
+    in order (the trainer evaluates the shipped scorer with it)."""
+    arr = np.asarray(items if isinstance(items, np.ndarray) else list(items), dtype=np.int64)
+    if not len(arr):
+        return np.zeros(0, dtype=np.int32)
+    rev = arr[::-1]
+    _, first = np.unique(rev, return_index=True)  # last occurrence of each item
+    latest = rev[np.sort(first)][:keep]
+    return latest[::-1].astype(np.int32)
 
 
 def _history_as_item_ids(conn: sqlite3.Connection) -> None:
@@ -116,6 +139,12 @@ MIGRATIONS = [
         CREATE TABLE IF NOT EXISTS item_labels (item_id TEXT PRIMARY KEY, name TEXT NOT NULL,
             price REAL NOT NULL, updated_at REAL);
     """),
+    # A shopper's consumed set (item ids, JSON), kept only while the serving bundle
+    # excludes consumed items (Session.consumed); NULL otherwise.
+    Migration(5, "consumed items per session and per loyalty member", """
+        ALTER TABLE sessions ADD COLUMN consumed TEXT;
+        ALTER TABLE shopper_history ADD COLUMN consumed TEXT;
+    """),
 ]
 """The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
 
@@ -138,12 +167,21 @@ class Session:
     """Item indices bought in this visit (hidden from recommendations)."""
     version: int = 0
     """Bumped when ``history`` changes; part of the score cache key."""
+    consumed: np.ndarray | None = None
+    """Distinct item indices the shopper bought or picked up, oldest first (int32, at
+    most CONSUMED_KEEP): never recommended again while the serving bundle excludes
+    consumed items; None while it does not (nothing kept). A known shopper's set
+    outlives their visit (``shopper_history.consumed``)."""
+    consumed_dirty: bool = False
+    """``consumed`` changed since the last flush (the session row rewrites it)."""
+    _consumed_key: bytes | None = field(default=None, repr=False)
 
     @property
     def anonymous(self) -> bool:
         return self.loyalty_id is None
 
     def add_history(self, items: Iterable[int]) -> None:
+        items = list(items)
         added = False
         for idx in items:
             if self.history and self.history[-1] == idx:
@@ -153,6 +191,27 @@ class Session:
         if added:
             del self.history[:-HISTORY_KEEP]
             self.version += 1
+        if self.consumed is not None and items:
+            self.consume(items)
+
+    def consume(self, items: Sequence[int]) -> None:
+        """Add ``items`` to the consumed set (an item consumed again moves to the
+        recent end; the oldest fall off beyond CONSUMED_KEEP)."""
+        assert self.consumed is not None
+        new = np.fromiter(dict.fromkeys(items), dtype=np.int32)
+        old = self.consumed
+        if len(old):
+            old = old[~np.isin(old, new)]
+        self.consumed = np.concatenate((old, new))[-CONSUMED_KEEP:]
+        self.consumed_dirty = True
+        self._consumed_key = None
+
+    @property
+    def consumed_key(self) -> bytes:
+        """The consumed set as bytes (part of the score cache key while it is kept)."""
+        if self._consumed_key is None:
+            self._consumed_key = self.consumed.tobytes() if self.consumed is not None else b""
+        return self._consumed_key
 
 
 class StateStore:
@@ -183,6 +242,7 @@ class StateStore:
         *,
         min_stock: int = 1,
         session_ttl_s: float = 1800.0,
+        keep_consumed: bool = False,
     ) -> None:
         self.db_path = Path(db_path)
         # One thread at a time touches the store (the agent serialises), but
@@ -196,6 +256,9 @@ class StateStore:
         self.session_ttl_s = session_ttl_s
         self.schema_version = db.migrate(conn, SCHEMA_COMPONENT, MIGRATIONS)
         self.max_sessions = MAX_SESSIONS
+        self.consumed_on = keep_consumed
+        """Whether sessions keep a consumed set (the serving bundle excludes consumed
+        items, :meth:`keep_consumed`)."""
         self.sessions_evicted = 0
         """Sessions forgotten for the cap before their TTL."""
         self.unknown_items = 0
@@ -262,6 +325,10 @@ class StateStore:
             s.history = [m[i] for i in s.history if 0 <= i < len(m) and m[i] >= 0]
             s.bought = {m[i] for i in s.bought if 0 <= i < len(m) and m[i] >= 0}
             s.version += 1
+            if s.consumed is not None and len(s.consumed):
+                moved_c = mapping[s.consumed]
+                s.consumed = moved_c[moved_c >= 0].astype(np.int32)
+                s._consumed_key = None
         self._bind(catalogue)
         self.quantity = quantity
         self.available = (quantity == UNKNOWN_STOCK) | (quantity >= self.min_stock)
@@ -291,12 +358,36 @@ class StateStore:
     def _load_sessions(self) -> None:
         """Resume live sessions after a restart (expired ones are dropped on the next sweep)."""
         for row in self.db["sessions"].rows:
-            self.sessions[row["key"]] = Session(
+            s = self.sessions[row["key"]] = Session(
                 key=row["key"], loyalty_id=row["loyalty_id"], track_id=row["track_id"],
                 started_at=row["started_at"], last_seen=row["last_seen"], zone=row["zone"],
                 history=self._indices(json.loads(row["history"] or "[]")),
                 bought=set(self._indices(json.loads(row["bought"] or "[]"))),
             )
+            if self.consumed_on:
+                s.consumed = self._consumed_from(row["consumed"], s.history)
+
+    def _consumed_from(self, stored: str | None, history: list[int]) -> np.ndarray:
+        """A consumed set from its stored item ids; without one (written while nothing
+        was kept), the history stands in: the most the device knows."""
+        if not stored:
+            return consumed_items(history)
+        return consumed_items(self._indices(json.loads(stored)))
+
+    def keep_consumed(self, on: bool) -> None:
+        """Keep (or stop keeping) a consumed set per shopper: on while the serving
+        bundle excludes consumed items. Switched on, live sessions start from their
+        history (their stored sets are read when they next arrive); switched off,
+        the sets are dropped (the memory, and the personal data on the next writes).
+        Call under the agent's lock (a swap)."""
+        if on == self.consumed_on:
+            return
+        self.consumed_on = on
+        for s in self.sessions.values():
+            s.consumed = consumed_items(s.history) if on else None
+            s.consumed_dirty = True
+            s._consumed_key = None
+            self._dirty_sessions.add(s.key)
 
     def _indices(self, stored: list) -> list[int]:
         """Catalogue indices of stored items: item ids (what is written now), or
@@ -419,9 +510,17 @@ class StateStore:
         earlier purchases seed its history, so the model knows them)."""
         s = self.sessions.get(key)
         if s is None:
-            history = self.loyalty_history(loyalty_id) if loyalty_id else []
+            history: list[int] = []
+            consumed: np.ndarray | None = None
+            if loyalty_id:
+                history, stored = self._loyalty_row(loyalty_id)
+                if self.consumed_on:
+                    consumed = self._consumed_from(stored, history)
+            elif self.consumed_on:
+                consumed = np.zeros(0, dtype=np.int32)
             s = Session(key=key, loyalty_id=loyalty_id, track_id=track_id, started_at=now,
-                        last_seen=now, history=history, version=1)
+                        last_seen=now, history=history, version=1, consumed=consumed,
+                        consumed_dirty=consumed is not None and len(consumed) > 0)
             self.sessions[key] = s
             self._ended_sessions.discard(key)
         else:
@@ -435,12 +534,16 @@ class StateStore:
         self._dirty_sessions.add(session.key)
 
     def loyalty_history(self, loyalty_id: str) -> list[int]:
+        return self._loyalty_row(loyalty_id)[0]
+
+    def _loyalty_row(self, loyalty_id: str) -> tuple[list[int], str | None]:
+        """A member's stored recent items (catalogue indices) and consumed set (item ids, JSON)."""
         row = self.conn.execute(
-            "SELECT items FROM shopper_history WHERE loyalty_id=?", (loyalty_id,)
+            "SELECT items, consumed FROM shopper_history WHERE loyalty_id=?", (loyalty_id,)
         ).fetchone()
         if row is None:
-            return []
-        return [self.index[i] for i in json.loads(row[0]) if i in self.index]
+            return [], None
+        return [self.index[i] for i in json.loads(row[0]) if i in self.index], row[1]
 
     def record_purchase(
         self, transaction_id: str, session: Session | None, item_ids: Sequence[str], ts: float,
@@ -461,10 +564,13 @@ class StateStore:
             self._dirty_sessions.add(session.key)
             if session.loyalty_id:
                 known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
+                # The consumed set rides along only while it is kept (else NULL: not stored).
+                consumed = (json.dumps([self.items[i].item_id for i in session.consumed.tolist()])
+                            if session.consumed is not None else None)
                 conn.execute(
-                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at) "
-                    "VALUES (?,?,?)",
-                    (session.loyalty_id, json.dumps(known), ts),
+                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at, consumed) "
+                    "VALUES (?,?,?,?)",
+                    (session.loyalty_id, json.dumps(known), ts, consumed),
                 )
         return bought
 
@@ -504,7 +610,8 @@ class StateStore:
         rows = [
             (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
              json.dumps([items[i].item_id for i in s.history]),
-             json.dumps(sorted(items[i].item_id for i in s.bought)))
+             json.dumps(sorted(items[i].item_id for i in s.bought)),
+             self._take_consumed(s, items))
             for s in dirty
         ]
         ended = list(self._ended_sessions)
@@ -517,14 +624,34 @@ class StateStore:
         rows, ended = pending
         if not rows and not ended:
             return 0
+        # Consumed sets taken as arrays under the agent's lock become item-id JSON here.
+        rows = [(*r[:-1], _consumed_json(r[-1])) for r in rows]
         with self._flush_lock, db.atomic(self._flush_connection()) as conn:
+            # An unchanged consumed set (NULL here) keeps the stored one: sessions are
+            # rewritten on every position, the set only when it changed ('' clears it).
             conn.executemany(
-                "INSERT OR REPLACE INTO sessions(key, loyalty_id, track_id, zone, started_at, "
-                "last_seen, history, bought) VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO sessions(key, loyalty_id, track_id, zone, started_at, "
+                "last_seen, history, bought, consumed) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET loyalty_id=excluded.loyalty_id, "
+                "track_id=excluded.track_id, zone=excluded.zone, started_at=excluded.started_at, "
+                "last_seen=excluded.last_seen, history=excluded.history, bought=excluded.bought, "
+                "consumed=nullif(coalesce(excluded.consumed, sessions.consumed), '')",
                 rows,
             )
             conn.executemany("DELETE FROM sessions WHERE key=?", [(k,) for k in ended])
         return len(rows) + len(ended)
+
+    @staticmethod
+    def _take_consumed(s: Session, items: list[Item]) -> tuple[np.ndarray, list[Item]] | str | None:
+        """A changed consumed set as (array copy, the catalogue's items) for
+        :meth:`write_pending` to encode off the agent's lock; None when unchanged,
+        '' when it is no longer kept (the stored one is cleared)."""
+        if not s.consumed_dirty:
+            return None
+        s.consumed_dirty = False
+        if s.consumed is None:
+            return ""
+        return s.consumed.copy(), items
 
     def prune_personal_data(self, now: float, retention_s: float) -> dict[str, int]:
         """Forget personal data older than ``retention_s``: a loyalty member's stored
@@ -592,3 +719,9 @@ class StateStore:
             self._flush_conn.close()
         self.conn.close()
 
+
+def _consumed_json(taken: tuple[np.ndarray, list[Item]] | str | None) -> str | None:
+    if taken is None or isinstance(taken, str):
+        return taken
+    arr, items = taken
+    return json.dumps([items[i].item_id for i in arr.tolist()])

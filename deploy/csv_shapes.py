@@ -13,6 +13,8 @@ Shapes:
 * ``ratings`` -- a ratings-like export with no repeats at all: the first
   purchase of each (household, product) pair of Complete Journey, epoch-second
   timestamps, no items file, no users file, no prices, no sessions.
+* ``single`` -- one event per shopper: each Complete Journey household's first
+  purchase only (ISO timestamps, nothing else): no shopper has a history.
 * ``messy`` -- Complete Journey purchases written like a spreadsheet export:
   UTF-8 BOM, CRLF line endings, header in another case and order, date-only
   and ``dd/mm``-free ISO timestamps mixed with epoch seconds, quoted names with
@@ -97,6 +99,16 @@ def ratings(data: Path, out: Path, max_rows: int) -> None:
            inter[:max_rows] if max_rows else inter)
 
 
+def single(data: Path, out: Path, max_rows: int) -> None:
+    first: dict[str, dict[str, str]] = {}
+    for r in _cj_rows(data, 0):
+        first.setdefault(r["household_id"], r)
+    inter = [[h, r["product_id"], r["transaction_timestamp"].replace(" ", "T"), "purchase"]
+             for h, r in first.items()]
+    _write(out / "interactions.csv", ["user_id", "item_id", "timestamp", "event_type"],
+           inter[:max_rows] if max_rows else inter)
+
+
 def messy(data: Path, out: Path, max_rows: int) -> None:
     rng = random.Random(7)
     tx = _cj_rows(data, max_rows)
@@ -137,7 +149,7 @@ def messy(data: Path, out: Path, max_rows: int) -> None:
     _write(out / "users.csv", ["User_Id", "Age", "Income", "Household Size"], users, crlf=True)
 
 
-SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy}
+SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single}
 
 
 def summarize(out_dir: Path) -> str:

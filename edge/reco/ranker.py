@@ -217,12 +217,20 @@ class Ranker:
         makes both bounds NaN and the result all ones), so top_k can skip its check."""
         s = scores.astype(np.float32, copy=False)
         lo, hi = float(s.min()), float(s.max())
+        # -inf marks items the scorer excludes (a no-repeat bundle's consumed items): they
+        # stay -inf and the rest is normalised over its finite range (-inf - -inf would
+        # make every score NaN, and the display one item repeated).
+        excluded = lo == -math.inf and hi > lo
+        if excluded:
+            lo = float(s[s > -np.inf].min())
         if hi > lo:
             rel = np.subtract(s, lo, dtype=np.float32)
             rel /= hi - lo
             nan_free = math.isfinite(hi - lo) and hi - lo < 1e38  # s - lo cannot overflow float32
         else:
             rel = np.ones_like(s)
+            if excluded:
+                rel[s == -np.inf] = -np.inf
             nan_free = True
         rel += self._boost_vector(near)
         return rel, nan_free
@@ -255,7 +263,7 @@ class Ranker:
         want = max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES)
 
         cands, cboost = self._shortlist(scores, placement, near, key)
-        ok = store.available[cands]
+        ok = store.available[cands] & (cboost > -np.inf)  # -inf: excluded by the scorer
         if bought:
             basket = np.fromiter(bought, dtype=np.int64, count=len(bought))
             scratch = self._scratch
@@ -310,7 +318,7 @@ class Ranker:
         """The best ``want`` eligible items of the whole catalogue, one per name;
         widened until ``k`` distinct names are found or the catalogue is used up."""
         self.full_ranks += 1
-        valid = self.store.available & self.showable
+        valid = self.store.available & self.showable & (scores > -np.inf)  # -inf: excluded by the scorer
         if bought:
             valid[list(bought)] = False
         n_valid = int(valid.sum())

@@ -57,6 +57,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from edge.comms.lean_paho import LeanClient
 from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def new_client(
     nodelay: bool = True,
     manual_ack: bool = False,
     on_connect: ConnectCallback | None = None,
+    lean: bool = False,
 ) -> mqtt.Client:
     """A paho MQTT 5 client (v2 callbacks), configured, not yet connected.
 
@@ -97,8 +99,11 @@ def new_client(
     limits (0 = unlimited; None = paho's defaults). ``on_connect``: paho's v2
     callback; with ``nodelay`` the socket gets TCP_NODELAY before it runs (assign
     callbacks through this argument: setting ``client.on_connect`` later drops it).
+    ``lean``: a :class:`~edge.comms.lean_paho.LeanClient` (buffered reads, light
+    PUBLISH/PUBACK decoding, coalesced writes; the same protocol behaviour).
     """
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
+    cls = LeanClient if lean else mqtt.Client
+    client = cls(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv5, manual_ack=manual_ack)
     if will is not None:
         client.will_set(will[0], will[1], qos=1, retain=True)
@@ -211,10 +216,13 @@ class MqttLink:
         # behind each other, and with any window paho rescans every unacknowledged
         # message on each PUBACK (measured: ~130 us per PUBACK at 1,000 signals/s).
         # Unbounded queue: never drop while offline.
+        # LeanClient: paho's per-packet Python was most of these threads' CPU
+        # (edge/comms/lean_paho.py); messages come to _on_raw without an MQTTMessage.
         client = client_for(broker, client_id, will=will, reconnect_s=reconnect_s, inflight=0, queued=0,
-                            on_connect=self._on_connect, manual_ack=manual_ack)
+                            on_connect=self._on_connect, manual_ack=manual_ack, lean=True)
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_publish_raw = self._on_raw  # type: ignore[attr-defined]
         client.on_subscribe = self._on_subscribe
         self.client = client
 
@@ -274,21 +282,29 @@ class MqttLink:
         self.subscribed.set()
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        """paho's path (QoS 2, or paho logging switched on): the same as :meth:`_on_raw`."""
+        self._on_raw(msg._topic, msg.payload, getattr(msg, "properties", None),  # noqa: SLF001
+                     msg.qos, msg.retain, msg.mid)
+
+    def _on_raw(self, topic_b: bytes, payload: bytes, props: Properties | None, qos: int, retain: bool,
+                mid: int) -> None:
+        """One inbound message (network thread), straight from LeanClient's decoder."""
         if self.stale_after_s is not None:
             now = time.monotonic()
             if now >= self._lag_check_at:
                 self._lag_check_at = now + LAG_PROBE_S
-                self._check_lag(client, now)
-        ack = self._acker(msg.mid, msg.qos) if self.manual_ack and msg.qos > 0 else None
+                self._check_lag(self.client, now)
+        ack = self._acker(mid, qos) if self.manual_ack and qos > 0 else None
+        topic = "?"
         try:
-            props = getattr(msg, "properties", None)
-            cb = self.on_retained_cb if msg.retain and self.on_retained_cb is not None else self.on_message_cb
+            topic = topic_b.decode()
+            cb = self.on_retained_cb if retain and self.on_retained_cb is not None else self.on_message_cb
             if self.manual_ack:
-                cb(msg.topic, msg.payload, props, ack)
+                cb(topic, payload, props, ack)
             else:
-                cb(msg.topic, msg.payload, props)
-        except Exception:  # the network thread must survive any handler bug
-            log.exception("message handler failed on %s", msg.topic)
+                cb(topic, payload, props)
+        except Exception:  # the network thread must survive any handler bug (and a non-UTF-8 topic)
+            log.exception("message handler failed on %s", topic if topic != "?" else repr(topic_b))
             if ack is not None:
                 ack()  # a bug costs this one message; unacked, it would come back at every connect
 

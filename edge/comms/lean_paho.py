@@ -1,0 +1,407 @@
+"""paho's MQTT client with cheaper per-packet Python, the same protocol behaviour.
+
+The device's two MQTT connections cost as much CPU per signal as half the
+handling itself (docs/edge-runtime.md), and most of it was paho's own Python
+per packet, not the network: py-spy under real traffic put ~20 % of the main
+connection's thread in building a :class:`~paho.mqtt.properties.Properties`
+object for every inbound PUBLISH and PUBACK (its constructor builds two
+dictionaries of all 27 MQTT 5 properties, so it also drives the cyclic GC),
+~12 % in ``recv`` (paho reads every packet with three or more ``recv`` calls:
+1 byte of fixed header, each remaining-length byte, then the body), and each
+QoS 1 publish and each PUBACK wakes the network thread through its socket
+pair and goes out in a ``send`` of its own.
+
+:class:`LeanClient` is a :class:`paho.mqtt.client.Client` (paho-mqtt >= 2.1,
+< 3: it overrides private methods, and its tests pin the behaviour) that
+
+* **reads buffered**: one ``recv`` of up to :data:`READ_SIZE` bytes serves every
+  packet in it; all complete packets are handled before the loop goes back to
+  ``select`` (a packet left in the buffer would otherwise wait for the next
+  byte from the broker), a packet split across reads waits in the buffer for
+  the rest, and the buffer belongs to one socket (a reconnect starts empty).
+  TLS sockets work as before: ``recv`` returns at most a record and paho's loop
+  already skips ``select`` while ``pending()`` holds decrypted bytes.
+* **decodes PUBLISH and PUBACK without paho's objects** where they carry
+  nothing: a PUBLISH with no properties gets an empty ``Properties`` copied
+  from a template (the same type and attributes; a real one is decoded when
+  the broker sends any), a success PUBACK completes the message without a
+  ``ReasonCode``/``Properties`` pair (paho builds them only for
+  ``on_publish``; when one is set, paho's own path runs). With
+  ``on_publish_raw`` set, inbound messages go straight to it as
+  ``(topic, payload, properties, qos, retain, mid)``, without an
+  ``MQTTMessage`` (whose ``MQTTMessageInfo`` builds a ``threading.Condition``).
+  QoS 2 and MQTT 3 packets take paho's path.
+* **wakes the network thread once per batch**: a packet queued while an
+  earlier wake-up is still pending does not write another byte to the socket
+  pair (the network thread takes every queued packet when it wakes).
+* **writes queued packets in one ``send``**: the packets waiting when the
+  network thread wakes (a recommendation, the signal's PUBACK, ...) go out
+  together; a partial write leaves the rest queued in order, as paho does.
+
+Everything else (connect, keepalive, reconnect, session state, in-flight
+bookkeeping, QoS 1 resend, manual acks) is paho's own code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.client import MQTT_LOG_ERR, MQTTErrorCode, MQTTMessage
+from paho.mqtt.enums import MQTTProtocolVersion
+from paho.mqtt.exception import MalformedPacket
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+log = logging.getLogger(__name__)
+
+READ_SIZE = 65_536
+"""Bytes asked of the socket per ``recv`` (at 1,000 signals/s one read usually
+holds every packet that arrived since the last wake-up)."""
+WRITE_BATCH = 65_536
+"""At most this many bytes of queued packets are joined into one ``send``."""
+
+_PUBLISH = 0x30
+_PUBACK = 0x40
+_DISCONNECT = 0xE0
+_SUCCESS = MQTTErrorCode.MQTT_ERR_SUCCESS
+_AGAIN = MQTTErrorCode.MQTT_ERR_AGAIN
+_CONN_LOST = MQTTErrorCode.MQTT_ERR_CONN_LOST
+_PROTOCOL = MQTTErrorCode.MQTT_ERR_PROTOCOL
+_NO_CONN = MQTTErrorCode.MQTT_ERR_NO_CONN
+_MQTTv5 = MQTTProtocolVersion.MQTTv5
+_PUBACK_FAST_REASONS = frozenset((0x00, 0x10))
+"""PUBACK reason codes completed without paho's objects: success and "no
+matching subscribers" (Mosquitto's answer to a publish nobody reads)."""
+
+_EMPTY_PUBLISH_PROPS = Properties(PacketTypes.PUBLISH)
+
+
+def empty_publish_properties() -> Properties:
+    """A fresh empty PUBLISH ``Properties`` (what paho decodes from a property
+    length of 0) for the price of a dict update: it shares the template's
+    read-only name and type tables instead of building them again."""
+    props = object.__new__(Properties)
+    props.__dict__.update(_EMPTY_PUBLISH_PROPS.__dict__)
+    return props
+
+
+def _remaining_length(n: int) -> bytes:
+    if n < 128:
+        return bytes((n,))
+    if n > 268_435_455:
+        raise ValueError("Packet too large")
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | 0x80 if n else byte)
+        if not n:
+            return bytes(out)
+
+
+RawMessageHandler = Callable[[bytes, bytes, Properties, int, bool, int], None]
+"""``(topic, payload, properties, qos, retain, mid)``; topic as the broker sent it (UTF-8 bytes)."""
+
+
+class LeanClient(mqtt.Client):
+    """A paho ``Client`` with buffered reads, light PUBLISH/PUBACK decoding and
+    coalesced writes (module doc). Used exactly like ``paho.mqtt.client.Client``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rbuf = b""
+        """Bytes of an incomplete packet, read from ``_rbuf_sock``."""
+        self._rbuf_sock: Any = None
+        self._wake_pending = False
+        """A byte is in the socket pair (or about to be) and the network thread has
+        not yet taken the queued packets: the next packet needs no wake-up of its own."""
+        self.on_publish_raw: RawMessageHandler | None = None
+        """Inbound QoS 0/1 messages go here instead of ``on_message`` (no MQTTMessage)."""
+        self.lean_counts = {"reads": 0, "packets_in": 0, "writes": 0, "packets_out": 0, "wakes": 0}
+        """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
+        data / packets handled from them; ``send`` calls / packets they carried;
+        socket-pair wake-ups written."""
+
+    # ---- reading --------------------------------------------------------------------
+
+    def _packet_read(self) -> MQTTErrorCode:
+        sock = self._sock
+        if sock is not self._rbuf_sock:  # a new connection: nothing of the old one is valid
+            self._rbuf, self._rbuf_sock = b"", sock
+        try:
+            data = self._sock_recv(READ_SIZE)
+        except BlockingIOError:
+            return _AGAIN
+        except TimeoutError as err:
+            self._easy_log(MQTT_LOG_ERR, "timeout on socket: %s", err)
+            return _CONN_LOST
+        except OSError as err:
+            self._easy_log(MQTT_LOG_ERR, "failed to receive on socket: %s", err)
+            return _CONN_LOST
+        if not data:
+            return _CONN_LOST
+        counts = self.lean_counts
+        counts["reads"] += 1
+        with self._msgtime_mutex:
+            self._last_bytes_received = mqtt.time_func()
+        if self._rbuf:
+            data = self._rbuf + data
+            self._rbuf = b""
+        rc = self._handle_buffered(data, sock)
+        if rc:
+            return rc
+        # A short read emptied the socket: back to select (paho's loop_read would
+        # otherwise call again and pay a recv that raises BlockingIOError). A full
+        # one may have left more: read again. Every complete packet is handled
+        # either way, so select never waits while one sits in the buffer.
+        return _AGAIN if len(data) < READ_SIZE or self._sock is None else _SUCCESS
+
+    def _handle_buffered(self, data: bytes, sock: Any) -> MQTTErrorCode:
+        """Handle every complete packet in ``data``; keep the incomplete tail."""
+        pos, end_all = 0, len(data)
+        in_packet = self._in_packet
+        counts = self.lean_counts
+        while end_all - pos >= 2:
+            # Remaining length: 1-4 bytes, 7 bits each, low first.
+            i = pos + 1
+            length, shift = 0, 0
+            while True:
+                if i >= end_all:
+                    self._rbuf = data[pos:]
+                    return _SUCCESS
+                byte = data[i]
+                i += 1
+                length |= (byte & 0x7F) << shift
+                if not byte & 0x80:
+                    break
+                shift += 7
+                if shift >= 28:  # a fifth length byte: not MQTT
+                    return _PROTOCOL
+            end = i + length
+            if end > end_all:
+                break
+            in_packet = self._in_packet  # paho's reconnect() replaces the dict
+            in_packet["command"] = data[pos]
+            in_packet["have_remaining"] = 1
+            in_packet["remaining_length"] = length
+            in_packet["packet"] = data[i:end]
+            in_packet["to_process"] = 0
+            in_packet["pos"] = 0
+            pos = end
+            counts["packets_in"] += 1
+            try:
+                rc = self._packet_handle()
+            except MalformedPacket as exc:
+                self._easy_log(mqtt.MQTT_LOG_DEBUG, "Received malformed packet: %s", exc)
+                rc = _PROTOCOL
+            in_packet["command"] = 0
+            in_packet["have_remaining"] = 0
+            in_packet["packet"] = b""
+            if rc:
+                self._rbuf = b""
+                return rc
+            if self._sock is not sock:  # the handler closed the connection (DISCONNECT)
+                self._rbuf = b""
+                return _SUCCESS
+        self._rbuf = data[pos:] if pos < end_all else b""
+        return _SUCCESS
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        in_packet = self._in_packet
+        header = in_packet["command"]
+        qos = (header & 0x06) >> 1
+        if qos == 2 or self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+            return super()._handle_publish()
+        packet = in_packet["packet"]
+        try:
+            tlen = (packet[0] << 8) | packet[1]
+            p = 2 + tlen
+            topic = packet[2:p]
+            if len(topic) != tlen:
+                raise MalformedPacket("topic longer than the packet")
+            mid = 0
+            if qos:
+                mid = (packet[p] << 8) | packet[p + 1]
+                p += 2
+            if packet[p] == 0:
+                props = empty_publish_properties()
+                p += 1
+            else:
+                props = Properties(PacketTypes.PUBLISH)
+                _, used = props.unpack(packet[p:])
+                p += used
+        except MalformedPacket:
+            raise
+        except Exception as err:  # what paho's decoder turns into MalformedPacket
+            raise MalformedPacket(str(err)) from err
+        payload = packet[p:]
+        retain = bool(header & 0x01)
+        raw = self.on_publish_raw
+        if raw is not None:
+            with self._in_callback_mutex:
+                try:
+                    raw(topic, payload, props, qos, retain, mid)
+                except Exception as err:
+                    self._easy_log(MQTT_LOG_ERR, "Caught exception in on_publish_raw: %s", err)
+                    if not self.suppress_exceptions:
+                        raise
+        else:
+            message = MQTTMessage(mid=mid, topic=topic)
+            message.dup = bool(header & 0x08)
+            message.qos = qos
+            message.retain = retain
+            message.properties = props
+            message.payload = payload
+            message.timestamp = mqtt.time_func()
+            self._handle_on_message(message)
+        if qos == 1 and not self._manual_ack:
+            return self._send_puback(mid)
+        return _SUCCESS
+
+    def _handle_pubackcomp(self, cmd: Any) -> MQTTErrorCode:
+        packet = self._in_packet["packet"]
+        n = len(packet)
+        if (cmd != "PUBACK" or self._on_publish is not None or self._protocol != _MQTTv5
+                or not (n == 2 or (n == 3 and packet[2] in _PUBACK_FAST_REASONS))):
+            return super()._handle_pubackcomp(cmd)
+        mid = (packet[0] << 8) | packet[1]
+        # paho's _do_on_publish without on_publish (so without its ReasonCode/Properties).
+        with self._out_message_mutex:
+            msg = self._out_messages.pop(mid, None)
+            if msg is None:
+                return _SUCCESS
+            msg.info._set_as_published()  # noqa: SLF001
+            if msg.qos > 0:
+                self._inflight_messages -= 1
+                if self._max_inflight_messages > 0:
+                    return self._update_inflight()
+        return _SUCCESS
+
+    # ---- writing --------------------------------------------------------------------
+
+    def _send_publish(
+        self, mid: int, topic: bytes, payload: bytes | bytearray = b"", qos: int = 0,
+        retain: bool = False, dup: bool = False, info: Any = None, properties: Properties | None = None,
+    ) -> MQTTErrorCode:
+        if self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+            return super()._send_publish(mid, topic, payload, qos, retain, dup, info, properties)
+        if not isinstance(topic, bytes):
+            raise TypeError("topic must be bytes, not str")
+        if payload and not isinstance(payload, (bytes, bytearray)):
+            raise TypeError("payload must be bytes if set")
+        if self._sock is None:
+            return _NO_CONN
+        head = len(topic).to_bytes(2, "big") + topic
+        if qos > 0:
+            head += mid.to_bytes(2, "big")
+        head += b"\x00" if properties is None else properties.pack()
+        command = _PUBLISH | ((dup & 0x1) << 3) | (qos << 1) | int(retain)
+        packet = b"".join((bytes((command,)), _remaining_length(len(head) + len(payload)), head, payload))
+        return self._packet_queue(_PUBLISH, packet, mid, qos, info)
+
+    def _packet_queue(
+        self, command: int, packet: bytes | bytearray, mid: int, qos: int, info: Any = None,
+    ) -> MQTTErrorCode:
+        self._out_packet.append({
+            "command": command, "mid": mid, "qos": qos, "pos": 0,
+            "to_process": len(packet), "packet": packet, "info": info,
+        })
+        # One wake-up per batch: _packet_write clears the flag *before* it takes
+        # the queue, so a packet queued after that wakes the thread again.
+        if self._sockpairW is not None and not self._wake_pending:
+            self._wake_pending = True
+            self.lean_counts["wakes"] += 1
+            try:  # noqa: SIM105 (per packet: contextlib.suppress costs more than the send)
+                self._sockpairW.send(mqtt.sockpair_data)
+            except BlockingIOError:
+                pass  # the pair is full of wake-ups already
+        if self._thread is None and self._on_socket_register_write is None and self._in_callback_mutex.acquire(False):
+            self._in_callback_mutex.release()
+            return self.loop_write()
+        self._call_socket_register_write()
+        return _SUCCESS
+
+    def _reset_sockets(self, sockpair_only: bool = False) -> None:
+        super()._reset_sockets(sockpair_only)
+        self._wake_pending = False
+
+    def loop_start(self) -> MQTTErrorCode:
+        self._wake_pending = False
+        return super().loop_start()
+
+    def _packet_write(self) -> MQTTErrorCode:
+        self._wake_pending = False
+        if self._on_publish is not None:  # paho's path calls it per QoS 0 packet written
+            return super()._packet_write()
+        out = self._out_packet
+        while out:
+            batch: list[Any] = []
+            size = 0
+            while size < WRITE_BATCH:
+                try:
+                    packet = out.popleft()
+                except IndexError:
+                    break
+                batch.append(packet)
+                size += packet["to_process"]
+                if packet["command"] & 0xF0 == _DISCONNECT:
+                    break  # nothing goes after a DISCONNECT in the same write
+            if not batch:
+                break
+            if len(batch) == 1:
+                first = batch[0]
+                data = first["packet"][first["pos"]:] if first["pos"] else first["packet"]
+            else:
+                data = b"".join(p["packet"][p["pos"]:] if p["pos"] else p["packet"] for p in batch)
+            try:
+                written = self._sock_send(data)
+            except (AttributeError, ValueError):
+                out.extendleft(reversed(batch))
+                return _SUCCESS
+            except BlockingIOError:
+                out.extendleft(reversed(batch))
+                return _AGAIN
+            except OSError as err:
+                out.extendleft(reversed(batch))
+                self._easy_log(MQTT_LOG_ERR, "failed to receive on socket: %s", err)
+                return _CONN_LOST
+            counts = self.lean_counts
+            counts["writes"] += 1
+            for k, packet in enumerate(batch):
+                left = packet["to_process"]
+                if written < left:  # this one only in part, the rest not at all: back in front, in order
+                    packet["pos"] += written
+                    packet["to_process"] = left - written
+                    out.extendleft(reversed(batch[k:]))
+                    with self._msgtime_mutex:
+                        self._last_msg_out = mqtt.time_func()
+                    return _SUCCESS
+                written -= left
+                packet["pos"] += left
+                packet["to_process"] = 0
+                counts["packets_out"] += 1
+                if packet["command"] & 0xF0 in (_PUBLISH, _DISCONNECT) and self._finished(packet):
+                    return _SUCCESS
+        with self._msgtime_mutex:
+            self._last_msg_out = mqtt.time_func()
+        return _SUCCESS
+
+    def _finished(self, packet: Any) -> bool:
+        """paho's bookkeeping of a packet written whole (no on_publish set): a
+        QoS 0 publish is published (its info); a DISCONNECT closes the connection (True)."""
+        command = packet["command"] & 0xF0
+        if command == _PUBLISH and packet["qos"] == 0:
+            if packet["info"] is not None:
+                packet["info"]._set_as_published()  # noqa: SLF001
+            return False
+        if command == _DISCONNECT:
+            with self._msgtime_mutex:
+                self._last_msg_out = mqtt.time_func()
+            self._do_on_disconnect(packet_from_broker=False, v1_rc=_SUCCESS)
+            self._sock_close()
+            if self._state == mqtt._ConnectionState.MQTT_CS_DISCONNECTING:  # noqa: SLF001
+                self._state = mqtt._ConnectionState.MQTT_CS_DISCONNECTED  # noqa: SLF001
+            return True
+        return False

@@ -1,0 +1,251 @@
+"""LeanClient (edge/comms/lean_paho.py): paho's client with buffered reads and
+coalesced writes must frame, encode and complete packets exactly as paho does.
+
+The framing tests drive the client over a real socket pair (the test writes the
+broker's side byte by byte where it matters); the end-to-end ones go through a
+real Mosquitto, plain and TLS."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from edge_helpers import wait_until
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from deploy.local_broker import MosquittoBroker, free_port
+from edge.comms import lean_paho
+from edge.comms.lean_paho import LeanClient
+from edge.comms.mqtt import MqttLink, new_client, start
+from firmware_config.schema import BrokerConfig, TLSConfig
+
+
+def _pair(cls: type[mqtt.Client] = LeanClient) -> tuple[mqtt.Client, socket.socket]:
+    """A client whose connection is one end of a socket pair (the test is the broker)."""
+    client = cls(CallbackAPIVersion.VERSION2, client_id="lean-test", protocol=mqtt.MQTTv5, manual_ack=True)
+    ours, broker_side = socket.socketpair()
+    ours.setblocking(False)
+    client._sock = ours  # noqa: SLF001 - connected by hand: no broker speaks here
+    client._state = mqtt._ConnectionState.MQTT_CS_CONNECTED  # noqa: SLF001
+    return client, broker_side
+
+
+def _publish_packet(topic: bytes, payload: bytes, *, qos: int = 0, mid: int = 0, retain: bool = False,
+                    props: bytes = b"\x00") -> bytes:
+    head = len(topic).to_bytes(2, "big") + topic + (mid.to_bytes(2, "big") if qos else b"") + props
+    body = head + payload
+    n, length = len(body), bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        length.append(byte | 0x80 if n else byte)
+        if not n:
+            break
+    return bytes((0x30 | qos << 1 | int(retain),)) + bytes(length) + body
+
+
+def _collect(client: mqtt.Client) -> list[tuple]:
+    got: list[tuple] = []
+    client.on_publish_raw = lambda *a: got.append(a)  # type: ignore[attr-defined]
+    return got
+
+
+def test_many_packets_in_one_read_are_all_handled_before_select() -> None:
+    client, broker = _pair()
+    got = _collect(client)
+    packets = [_publish_packet(f"s/{i}".encode(), b"x" * (i % 300), qos=i % 2, mid=i + 1) for i in range(200)]
+    broker.sendall(b"".join(packets))  # one write: the client must not need a byte more to see them
+    assert wait_until(lambda: client._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+    while len(got) < 200:
+        rc = client._packet_read()  # noqa: SLF001
+        assert rc in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN)
+        if rc == mqtt.MQTT_ERR_AGAIN:
+            break
+    assert [(t, p, q, m) for t, p, _, q, _, m in got] == [
+        (f"s/{i}".encode(), b"x" * (i % 300), i % 2, (i + 1) * (i % 2)) for i in range(200)]
+    assert client.lean_counts["packets_in"] == 200 and client.lean_counts["reads"] <= 5
+    assert client._rbuf == b""  # noqa: SLF001
+
+
+def test_a_packet_split_anywhere_waits_for_its_rest() -> None:
+    client, broker = _pair()
+    got = _collect(client)
+    props = Properties(PacketTypes.PUBLISH)
+    props.CorrelationData = b"corr-1"
+    props.ResponseTopic = "reply/here"
+    big = _publish_packet(b"big/topic", bytes(range(256)) * 80, qos=1, mid=7, props=props.pack())
+    assert big[1] & 0x80 and big[2] & 0x80  # a 3-byte remaining length: split inside it too
+    small = _publish_packet(b"small", b"{}")
+    stream = big + small
+    for cut in (1, 2, 3, 200, len(big) - 1, len(big) + 1):
+        got.clear()
+        broker.sendall(stream[:cut])
+        assert wait_until(lambda: client._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+        assert client._packet_read() in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_AGAIN)  # noqa: SLF001
+        assert got == ([] if cut < len(big) else got[:1]) and len(got) == (cut >= len(big))
+        broker.sendall(stream[cut:])
+        assert wait_until(lambda: client._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+        client._packet_read()  # noqa: SLF001
+        assert [(t, p, q, m) for t, p, _, q, _, m in got] == [
+            (b"big/topic", bytes(range(256)) * 80, 1, 7), (b"small", b"{}", 0, 0)]
+        assert got[0][2].CorrelationData == b"corr-1" and got[0][2].ResponseTopic == "reply/here"
+        assert not hasattr(got[1][2], "ResponseTopic")  # the shared empty template stays empty
+        got[1][2].ResponseTopic = "mine"  # a copy: setting it must not leak into the next message
+        assert not hasattr(lean_paho.empty_publish_properties(), "ResponseTopic")
+
+
+def test_a_malformed_or_closed_stream_is_a_lost_connection() -> None:
+    client, broker = _pair()
+    broker.sendall(b"\x30\xff\xff\xff\xff\x01")  # a fifth remaining-length byte: not MQTT
+    assert wait_until(lambda: client._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+    assert client._packet_read() == mqtt.MQTT_ERR_PROTOCOL  # noqa: SLF001
+    client, broker = _pair()
+    broker.close()
+    assert client._packet_read() == mqtt.MQTT_ERR_CONN_LOST  # noqa: SLF001
+
+
+@pytest.mark.parametrize("qos", [0, 1])
+def test_publish_packets_are_byte_identical_to_paho_and_a_puback_completes_them(qos: int) -> None:
+    lean, lean_broker = _pair()
+    stock, stock_broker = _pair(mqtt.Client)
+    props = Properties(PacketTypes.PUBLISH)
+    props.CorrelationData = b"\x00\x01"
+    cases = [("a/b", b"", False, None), ("reco/screen-1", b"{}" * 63, True, None),
+             ("reco/screen-2", b"y" * 128, False, props), ("big", b"z" * 70_000, True, None)]
+    infos = []
+    for topic, payload, retain, p in cases:
+        infos.append(lean.publish(topic, payload, qos=qos, retain=retain, properties=p))
+        stock.publish(topic, payload, qos=qos, retain=retain, properties=p)
+    want = b"".join(_drain(stock, stock_broker))
+    assert b"".join(_drain(lean, lean_broker)) == want
+    if qos:
+        assert len(lean._out_messages) == len(cases)  # noqa: SLF001
+        lean_broker.sendall(b"".join(bytes((0x40, 2)) + i.mid.to_bytes(2, "big") for i in infos[:2])
+                            + bytes((0x40, 3)) + infos[2].mid.to_bytes(2, "big") + b"\x10")  # no subscribers
+        assert wait_until(lambda: lean._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+        lean._packet_read()  # noqa: SLF001
+        assert [i.is_published() for i in infos] == [True, True, True, False]
+        assert list(lean._out_messages) == [infos[3].mid]  # noqa: SLF001
+    else:
+        assert all(i.is_published() for i in infos)
+
+
+def _drain(client: mqtt.Client, broker: socket.socket) -> list[bytes]:
+    """Everything the client writes, letting it finish partial writes (no network thread)."""
+    broker.setblocking(False)
+    out: list[bytes] = []
+    for _ in range(10_000):
+        client.loop_write()
+        try:
+            out.append(broker.recv(1 << 20))
+        except BlockingIOError:
+            if not client.want_write():
+                break
+    broker.setblocking(True)
+    return out
+
+
+def test_a_partial_write_resumes_in_order() -> None:
+    client, broker = _pair()
+    client._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # noqa: SLF001
+    client._thread = threading.current_thread()  # noqa: SLF001 - queue only: loop_write is ours to call
+    payloads = [bytes([i]) * (30_000 + i) for i in range(6)]
+    for i, p in enumerate(payloads):
+        client.publish(f"t/{i}", p, qos=i % 2)
+    client.ack(99, 1)  # a PUBACK queued behind them
+    client._thread = None  # noqa: SLF001
+    data = b"".join(_drain(client, broker))
+    expect = b""
+    for i, p in enumerate(payloads):
+        expect += _publish_packet(f"t/{i}".encode(), p, qos=i % 2, mid=i + 1)
+    assert data == expect + bytes((0x40, 2, 0, 99))
+    assert client.lean_counts["writes"] > 1  # it did take several sends
+
+
+def _burst_through(broker_cfg: BrokerConfig, pub_kw: dict, port: int, n: int = 300) -> None:
+    seen: list[tuple[str, bytes]] = []
+    done = threading.Event()
+
+    def on_message(topic: str, payload: bytes, props, ack) -> None:
+        seen.append((topic, payload))
+        if ack is not None:
+            ack()
+        if len(seen) == n:
+            done.set()
+
+    link = MqttLink(broker_cfg, "lean-burst", subscriptions=[("burst/#", 1)], will=None,
+                    on_message=on_message, manual_ack=True)
+    link.start()
+    sender = new_client("lean-burst-sender", **pub_kw)
+    try:
+        assert link.subscribed.wait(10)
+        start(sender, "127.0.0.1", port, keepalive=10, blocking=True)
+        payloads = [bytes([65 + i % 26]) * (1 + (i * 977) % 40_000) for i in range(n)]
+        for i, p in enumerate(payloads):
+            sender.publish(f"burst/{i}", p, qos=1 if i % 3 else 0)
+        assert done.wait(30), f"{len(seen)}/{n} arrived"
+        sent = [(f"burst/{i}", p) for i, p in enumerate(payloads)]
+        # In order within a QoS (the broker may let QoS 0 pass QoS 1 held by its in-flight window).
+        qos1 = lambda m: int(m[0].rsplit("/", 1)[1]) % 3 != 0  # noqa: E731
+        for q in (False, True):
+            assert [m for m in seen if qos1(m) == q] == [m for m in sent if qos1(m) == q]
+        counts = link.client.lean_counts  # type: ignore[attr-defined]
+        assert counts["packets_in"] >= n
+        if broker_cfg.tls is None:  # over TLS a read returns at most one record (16 KB)
+            assert counts["reads"] < counts["packets_in"]
+        assert wait_until(lambda: link.acks == sum(1 for i in range(n) if i % 3), 10)
+    finally:
+        sender.disconnect()
+        sender.loop_stop()
+        link.stop()
+
+
+def test_a_burst_through_mosquitto_arrives_whole_in_order_and_acked(broker: MosquittoBroker) -> None:
+    _burst_through(BrokerConfig(host=broker.host, port=broker.port, keepalive_s=10), {}, broker.port)
+
+
+def test_a_burst_over_tls_arrives_whole_in_order_and_acked(tmp_path: Path) -> None:
+    """Packets larger than a TLS record and many records per read: paho's loop
+    must see the bytes the SSL layer already decrypted (pending)."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl not installed")
+    certs = Path(tempfile.mkdtemp(prefix="lean-tls-"))
+    certs.chmod(0o755)
+    run = lambda *cmd: subprocess.run(cmd, cwd=certs, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=lean-test-ca")
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", "broker.key", "-out", "broker.csr", "-subj", "/CN=127.0.0.1")
+    (certs / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "broker.crt", "-days", "2", "-extfile", "ext.cnf")
+    for f in certs.iterdir():
+        f.chmod(0o644)
+    tls_port = free_port()
+    broker = MosquittoBroker(
+        workdir=tmp_path / "broker", persistence=False,
+        extra_config=(f"listener {tls_port} 127.0.0.1\n"
+                      f"cafile {certs}/ca.crt\ncertfile {certs}/broker.crt\nkeyfile {certs}/broker.key"),
+    ).start()
+    try:
+        def listening() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", tls_port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+
+        assert wait_until(listening, 10)
+        tls = TLSConfig(ca_file=certs / "ca.crt")
+        _burst_through(BrokerConfig(host="127.0.0.1", port=tls_port, keepalive_s=10, tls=tls),
+                       {"tls": {"ca_certs": str(certs / "ca.crt")}}, tls_port)
+    finally:
+        broker.cleanup()
+        shutil.rmtree(certs, ignore_errors=True)

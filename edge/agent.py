@@ -29,13 +29,16 @@ the default) or on paho's network thread (``inline``); state is touched under
 ``self.lock`` either way, so handlers read like single-threaded code. The
 agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
 its parts. The feedback capture plugs in through :class:`FeedbackSink`, called
-inside the SQLite transaction of the state change it records (impressions: the
-log writer's batch, see :mod:`edge.state.logwriter`).
+inside the SQLite transaction of the state change it records. The worker
+commits nothing itself: shelf counts, purchases and interactions change memory
+at once and queue their rows to the log writer (:mod:`edge.state.logwriter`),
+which commits them in order with the impressions, then sends their broker acks.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -74,8 +77,8 @@ log = logging.getLogger(__name__)
 
 DEDUP_KINDS = frozenset({"pos", "interaction"})
 """Kinds whose signal_id is remembered (SeenWindow): a repeat is not a second event."""
-DRAIN_WAIT_S = 0.05
-"""Longest a POS or an interaction waits for the log writer's pending impressions."""
+INLINE_WRITE_WAIT_S = 5.0
+"""Inline dispatch only: longest a POS or an interaction waits for its write's commit."""
 MAX_CAMERAS = 16
 """Cameras listed in the status (the configured one reports like any other)."""
 
@@ -139,14 +142,6 @@ class Agent:
         self.seen = SeenWindow()
         """Accepted POS/interaction signal ids: a redelivery changes nothing twice."""
         self.cameras_unlisted = 0
-        self.drain_timeouts = 0
-        """POS/interactions recorded before the log writer caught up (attributed
-        to what was committed by then)."""
-        self._display_logged: dict[str, int] = {}
-        """Display id -> log writer sequence of its latest recommendation (interaction attribution)."""
-        self._shopper_logged: dict[str, int] = {}
-        """Shopper key -> sequence of the latest recommendation addressed to them
-        (purchase attribution); forgotten when their session expires."""
         self._worker_thread: threading.Thread | None = None
         self._ack: Ack | None = None
         """The broker ack of the message being handled (worker thread only)."""
@@ -360,24 +355,37 @@ class Agent:
 
     def on_pos(self, inbound: Inbound, props: Properties | None) -> None:
         sale: PosPurchase = inbound.payload  # type: ignore[assignment]
-        # Attribution should see every impression this shopper was shown (the
-        # only ones a purchase is attributed to); under a backlog it waits a
-        # bounded time, so a purchase never waits for a flood. An anonymous sale
-        # is attributed to nothing and waits for nothing.
-        if sale.shopper is not None:
-            self._wait_logged(self._shopper_logged.get(sale.shopper.key, 0))
-        with self.store.transaction() as conn:
-            session = None
-            if sale.shopper is not None:
-                session = self._session(sale.shopper)
-            bought = self.store.record_purchase(
-                sale.transaction_id, session, [line.item_id for line in sale.items], sale.ts, conn)
-            if bought is None:
-                self.seen.duplicates["pos"] += 1
-                return  # QoS 1 redelivery of a transaction already recorded
-            self.store.record_labels([(line.item_id, line.name, line.price) for line in sale.items
-                                      if line.name is not None and line.price > 0], sale.ts, conn)
-            self.feedback.on_purchase(conn, sale)
+        store = self.store
+        # A till may resend a transaction under a new signal id: remembered here
+        # while its write may still be queued, and on disk (a read, no write lock)
+        # across a restart, when the broker resends what we had not acked yet.
+        txn = f"txn:{sale.transaction_id}"
+        if self.seen.duplicate("pos", txn):
+            return
+        if store.purchase_recorded(sale.transaction_id):
+            self.seen.duplicates["pos"] += 1
+            return
+        self.seen.accept("pos", txn)
+        session = self._session(sale.shopper) if sale.shopper is not None else None
+        # The basket and history change in memory now; the rows, the labels and the
+        # conversions are written by the log writer, in order after every impression
+        # queued before this purchase (what it is attributed to), and the broker ack
+        # waits for that commit. The worker neither waits for the writer nor takes
+        # the write lock (a commit there cost 30-150 ms at a checkpoint).
+        _, write = store.stage_purchase(sale.transaction_id, session,
+                                        [line.item_id for line in sale.items], sale.ts)
+        labels = [(line.item_id, line.name, line.price) for line in sale.items
+                  if line.name is not None and line.price > 0]
+        feedback = self.feedback
+
+        def record(conn: sqlite3.Connection) -> None:
+            if not write(conn):
+                self.seen.duplicates["pos"] += 1  # its first copy was still queued: recorded once
+                return
+            store.record_labels(labels, sale.ts, conn)
+            feedback.on_purchase(conn, sale)
+
+        self._store_write(record, f"pos {sale.transaction_id}")
         if session is None:
             return
         # What they just bought leaves every screen addressing them.
@@ -387,33 +395,42 @@ class Agent:
     def on_interaction(self, inbound: Inbound, props: Properties | None) -> None:
         ev: DisplayInteraction = inbound.payload  # type: ignore[assignment]
         display = self.layout.display(inbound.params["display_id"])
-        # The interaction refers to what this display showed: wait for its impressions only.
-        self._wait_logged(self._display_logged.get(display.id, 0))
-        with self.store.transaction() as conn:
-            if not self.store.claim_signal("interaction", ev.signal_id, self.clock(), conn):
-                # Recorded before a restart (the broker resent what we had not acked
-                # yet, or a sender replayed it): SeenWindow forgot it, the database did not.
-                self.seen.duplicates["interaction"] += 1
+        store = self.store
+        if store.signal_claimed("interaction", ev.signal_id):
+            # Recorded before a restart (the broker resent what we had not acked
+            # yet, or a sender replayed it): SeenWindow forgot it, the database did not.
+            self.seen.duplicates["interaction"] += 1
+            return
+        session = None
+        if ev.shopper is not None:
+            session = self._session(ev.shopper)
+            idx = store.index.get(ev.item_id) if ev.item_id else None
+            if idx is not None:
+                session.add_history([idx])  # picking something up says what they want
+                store.touch(session)
+        # The claim and the feedback event are written by the log writer after the
+        # display's impressions queued before it (the list this interaction refers
+        # to): no wait here, and the ack follows the commit.
+        feedback, now, display_id = self.feedback, self.clock(), display.id
+
+        def record(conn: sqlite3.Connection) -> None:
+            if not store.claim_signal("interaction", ev.signal_id, now, conn):
+                self.seen.duplicates["interaction"] += 1  # its first copy was still queued
                 return
-            session = None
-            if ev.shopper is not None:
-                session = self._session(ev.shopper)
-                idx = self.store.index.get(ev.item_id) if ev.item_id else None
-                if idx is not None:
-                    session.add_history([idx])  # picking something up says what they want
-                    self.store.touch(session)
-            self.feedback.on_interaction(conn, ev, display.id)
+            feedback.on_interaction(conn, ev, display_id)
+
+        self._store_write(record, f"interaction {ev.signal_id}")
         self.refresh(display.id, (ev.signal_id, inbound.topic), session=session)
 
-    def _wait_logged(self, seq: int) -> None:
-        """Wait (bounded) until the log writer committed entry ``seq``.
+    def _store_write(self, write: Callable[[sqlite3.Connection], None], what: str) -> None:
+        """Hand a state write to the log writer; the message's broker ack goes with it.
 
-        Waiting for everything queued (``drain``) held the worker, and every
-        signal queued behind it, for a whole batch commit before each purchase
-        and pickup (py-spy under real traffic: ~20 % of the worker's time); the
-        entries attribution reads are usually committed already."""
-        if seq and not self.log_writer.wait_committed(seq, DRAIN_WAIT_S):
-            self.drain_timeouts += 1
+        Inline dispatch acks on paho's thread right after the handler returns, so
+        there the write is waited for (bounded) before returning: an ack must not
+        go out before the commit. The worker (``queue``) never waits."""
+        seq = self.log_writer.put_write(write, what=what, then=self._take_ack())
+        if self.dispatch == "inline" and self.log_writer.running:
+            self.log_writer.wait_committed(seq, INLINE_WRITE_WAIT_S)
 
     def on_rendered(self, inbound: Inbound, props: Properties | None) -> None:
         msg: RenderConfirmation = inbound.payload  # type: ignore[assignment]
@@ -487,10 +504,7 @@ class Agent:
             m.published += 1
         t1 = time.perf_counter_ns()
         m.stage_ns["publish"] += t1 - t0
-        seq = self.log_writer.put(log_row(rec, display_id, display.zone), rec if self._feedback_active else None)
-        self._display_logged[display_id] = seq
-        if rec.shopper is not None:
-            self._shopper_logged[rec.shopper] = seq
+        self.log_writer.put(log_row(rec, display_id, display.zone), rec if self._feedback_active else None)
         m.stage_ns["log"] += time.perf_counter_ns() - t1
         return rec
 
@@ -519,8 +533,6 @@ class Agent:
         gone = {s.key for s in self.store.expire_sessions(self.clock())}
         if not gone:
             return
-        for key in gone:
-            self._shopper_logged.pop(key, None)
         self.presence.forget(gone)
         for display_id in self.board.addressing(gone):
             self.refresh(display_id, None)

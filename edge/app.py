@@ -537,7 +537,7 @@ class Device:
             **intake.detail(),
             "duplicates": dict(self.agent.seen.duplicates),
             "log_writer": {"pending": lw.pending, "peak": lw.peak_pending, "waited_s": round(lw.waited_s, 3),
-                           "retries": lw.retries, "dropped": lw.dropped,
+                           "retries": lw.retries, "dropped": lw.dropped, "write_errors": lw.write_errors,
                            "commit_ms_max": round(lw.commit_s_max * 1e3, 1)},
             "paho_queue": len(getattr(client, "_out_messages", ())),
             "acks": {"sent": self.link.acks, "stale": self.link.acks_stale},
@@ -547,7 +547,6 @@ class Device:
             "sessions_evicted": self.store.sessions_evicted,
             "inventory_unknown": self.store.unknown_items,
             "cameras_unlisted": self.agent.cameras_unlisted,
-            "attribution_waits_cut": self.agent.drain_timeouts,
         }
 
     def _check_inference(self) -> None:

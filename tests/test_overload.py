@@ -323,6 +323,7 @@ def test_a_replayed_interaction_is_one_feedback_event(tmp_path: Path) -> None:
         for _ in range(200):
             device.handle(T.interaction("deli-screen"), body)
         assert device.agent.seen.duplicates["interaction"] == 199
+        assert device.log_writer.drain()  # the log writer stores interactions
         assert outbox_count(device, "interaction") == 1
 
 
@@ -335,6 +336,7 @@ def test_an_interaction_redelivered_after_a_restart_is_not_a_second_event(tmp_pa
         with feedback_device(tmp_path) as device:  # the same directory: the same database
             device.handle(T.interaction("deli-screen"), body)
             assert device.agent.seen.duplicates["interaction"] == boot  # the restarted one knew it
+            assert device.log_writer.drain()
             assert outbox_count(device, "interaction") == 1
 
 

@@ -13,26 +13,25 @@ impressions commit together (the "same transaction as the state change" rule,
 where the state change is the log row). A crash loses at most the last
 ``interval_s`` of log rows and impressions, never one without the other.
 
-Why chunks: the agent's POS and interaction transactions need the same write
-lock. A batch after a flood is hundreds of impressions of Python work; in one
-transaction that held the lock for up to 300 ms (measured under a flood at load
-4: 56 impressions, each yielding the GIL inside the transaction), and every
-purchase and touch waited for it. A chunk holds it for a few milliseconds of
-work without yielding, and the writer yields between chunks, outside any
-transaction, where a waiting POS takes the lock (:func:`edge.state.db.atomic`). Before a purchase or an interaction
-is recorded the agent waits (:meth:`wait_committed`) for the entries its
-attribution reads (the shopper's latest impression, the display's latest list),
-so attribution sees every impression it is about; :meth:`drain` waits for
-everything queued (shutdown).
+Why chunks: a batch after a flood is hundreds of impressions of Python work;
+in one transaction that held the write lock for up to 300 ms (measured under
+a flood at load 4), and housekeeping's session writes waited for it. A chunk
+holds it for a few milliseconds of work, and the writer yields between chunks,
+outside any transaction (:func:`edge.state.db.atomic`).
 
-It is also the device's writer for state changes that need no answer from the
-database (:meth:`put_write`: a shelf count, 40 % of real traffic): the agent
-changes its memory at once, queues the SQL, and the signal is acknowledged to
-the broker once the chunk holding it committed. The worker then commits nothing
-for it (a commit and two GIL hand-offs per signal, under the agent's lock, and
-a wait for the write lock behind a log chunk). Each write runs in a savepoint:
-a failing one is rolled back alone, logged and counted (``write_errors``),
-never the log rows beside it.
+It is also the device's writer for every state change of a signal
+(:meth:`put_write`): a shelf count (40 % of real traffic), a POS purchase and
+an interaction. The agent changes its memory at once, queues the SQL, and the
+signal is acknowledged to the broker once the chunk holding it committed. The
+worker commits nothing and never waits for the writer: entries are committed
+in the order they were queued, so a purchase's conversions and an
+interaction's feedback event are computed after every impression queued before
+them (what they are attributed to) without a wait. (The worker used to wait up
+to 50 ms for those impressions and then commit under the write lock itself:
+those waits, and commits of 30-150 ms when SQLite checkpointed the WAL, were
+the 50-60 ms stalls that set p99 at 1,000 signals/s.) Each write runs in a
+savepoint: a failing one is rolled back alone, logged and counted
+(``write_errors``), never the log rows beside it.
 """
 
 from __future__ import annotations
@@ -88,8 +87,8 @@ class LogWriter:
         self.max_pending = max_pending
         self.chunk = chunk
         self.commit_s_max = 0.0
-        """Longest batch transaction: the write lock is held that long, and a POS or
-        interaction waits for it (SQLite's busy handler polls, backing off to 100 ms)."""
+        """Longest batch transaction: the write lock is held that long (housekeeping's
+        session writes wait for it; signals do not)."""
         """Bound of the queue: past it ``put`` waits for a commit (the worker slows
         down; nothing is dropped). 20,000 rows is ~10 s of a busy store."""
         self._pending: list[tuple[tuple, Any]] = []
@@ -146,15 +145,19 @@ class LogWriter:
         return self.put(None, Write(fn, what), then=then)
 
     @property
+    def running(self) -> bool:
+        """Whether the writer thread runs (a device built but not started does not commit)."""
+        return self._thread.is_alive()
+
+    @property
     def pending(self) -> int:
         return len(self._pending)
 
     def wait_committed(self, seq: int, timeout: float = 5.0) -> bool:
         """Block until the entry ``put`` numbered ``seq`` (and all before it) is committed.
 
-        Returns at once, without waking the writer, when it already is: the
-        common case for attribution, whose impression was usually queued more
-        than one batch interval before the purchase or pickup it explains."""
+        Returns at once, without waking the writer, when it already is (inline
+        dispatch waits here for a POS or interaction write before its ack)."""
         if self._committed >= seq:
             return True
         with self._cond:
@@ -217,19 +220,30 @@ class LogWriter:
         n = len(batch)
         # Item lists are serialised here, not on the hot path.
         rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch if row is not None]
-        recs = [rec for _, rec in batch if rec is not None and not isinstance(rec, Write)]
-        writes = [rec for _, rec in batch if isinstance(rec, Write)]
         conn = self.conn
+        on_commit = self.on_commit
         t0 = time.perf_counter()
         try:
             with db.atomic(conn):
                 if rows:
                     conn.executemany(
                         f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})", rows)
-                if recs and self.on_commit is not None:
-                    self.on_commit(conn, recs)
-                for w in writes:
-                    self._write(conn, w)
+                # Impressions and state writes in the order they were queued: a
+                # purchase or a pickup is attributed to the impressions queued before
+                # it, never to the list its own refresh queued after it.
+                recs: list[Any] = []
+                for _, rec in batch:
+                    if rec is None:
+                        continue
+                    if isinstance(rec, Write):
+                        if recs and on_commit is not None:
+                            on_commit(conn, recs)
+                        recs = []
+                        self._write(conn, rec)
+                    else:
+                        recs.append(rec)
+                if recs and on_commit is not None:
+                    on_commit(conn, recs)
             self.batches += 1
             self.commit_s_max = max(self.commit_s_max, time.perf_counter() - t0)
             return True

@@ -574,6 +574,53 @@ class StateStore:
                 )
         return bought
 
+    def purchase_recorded(self, transaction_id: str) -> bool:
+        """Whether this till transaction is on disk already (a redelivery after a
+        restart): a read, no write lock (WAL), for the agent's worker."""
+        return self.conn.execute("SELECT 1 FROM purchases WHERE transaction_id=?",
+                                 (transaction_id,)).fetchone() is not None
+
+    def stage_purchase(
+        self, transaction_id: str, session: Session | None, item_ids: Sequence[str], ts: float,
+    ) -> tuple[list[int], Callable[[sqlite3.Connection], bool]]:
+        """A till transaction in memory now (the session's basket and history), on
+        disk by the returned write, which the agent hands to the log writer (one
+        writer thread, in order after the impressions queued before it: what the
+        purchase is attributed to). The write returns False, and stores nothing,
+        when the transaction is on disk already (a redelivery whose first copy
+        was still queued). Returns (catalogue indices bought, the write).
+
+        :meth:`record_purchase` is the same in the caller's transaction."""
+        bought = [self.index[i] for i in item_ids if i in self.index]
+        key = session.key if session else None
+        loyalty_id = None
+        known: list[str] = []
+        if session is not None:
+            session.bought.update(bought)
+            session.add_history(bought)
+            self._dirty_sessions.add(session.key)
+            if session.loyalty_id:
+                loyalty_id = session.loyalty_id
+                # Item ids now (the history moves on); their JSON on the writer's thread.
+                known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
+        lines = list(item_ids)
+
+        def write(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO purchases(transaction_id, ts, shopper, items) VALUES (?,?,?,?)",
+                (transaction_id, ts, key, json.dumps(lines)),
+            )
+            if cur.rowcount == 0:
+                return False
+            if loyalty_id:
+                conn.execute(
+                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at) VALUES (?,?,?)",
+                    (loyalty_id, json.dumps(known), ts),
+                )
+            return True
+
+        return bought, write
+
     def expire_sessions(self, now: float) -> list[Session]:
         """Forget sessions idle for longer than the TTL, and the least recently
         seen beyond ``max_sessions`` (a flood of made-up shoppers must not grow
@@ -696,6 +743,12 @@ class StateStore:
         before (a redelivery or replay, also across restarts: the caller skips it)."""
         return conn.execute("INSERT OR IGNORE INTO signals_seen(kind, signal_id, ts) VALUES (?,?,?)",
                             (kind, signal_id, now)).rowcount == 1
+
+    def signal_claimed(self, kind: str, signal_id: str) -> bool:
+        """Whether ``signal_id`` is on disk as recorded (a read, no write lock: the
+        worker's check before it queues the claim with :meth:`claim_signal`)."""
+        return self.conn.execute("SELECT 1 FROM signals_seen WHERE kind=? AND signal_id=?",
+                                 (kind, signal_id)).fetchone() is not None
 
     def prune_signals(self, now: float, keep_s: float = SIGNAL_IDS_KEPT_S) -> int:
         """Forget recorded signal ids older than ``keep_s`` (on the flush connection)."""

@@ -77,15 +77,38 @@ def no_delay(client: mqtt.Client) -> None:
 NAGLE = False
 
 
-def say_timeline(sent_at: list[float], answered_at: dict[int, float], rate: float) -> None:
-    """Latency per second of the run, to tell a warm-up or a stall from steady state."""
+RUN_ECHO_EVERY = 20
+"""During the measured run every 20th signal is followed by a bare echo through the
+same broker (50/s at 1,000/s): the per-second table shows whether a slow second
+was slow for a message that never touched the device too (the broker or the
+benchmark's own processes were starved), or for the device alone."""
+
+
+def say_timeline(sent_at: list[float], answered_at: dict[int, float], rate: float,
+                 run_echo: dict[int, tuple[float, float]] | None = None,
+                 lag: list[float] | None = None) -> list[dict]:
+    """Latency per second of the run, to tell a warm-up or a stall from steady
+    state, beside the in-run echo's round trip and the sender's own lateness in
+    the same second (``lag``: how far behind its schedule a send went out, so a
+    starved load generator shows). Returns the rows for the JSON (``per_second``)."""
     per_s = max(int(rate), 1)
+    rows = []
     for start in range(0, len(sent_at), per_s):
-        lat = [(answered_at[i] - sent_at[i]) * 1e6 for i in range(start, min(start + per_s, len(sent_at)))
-               if i in answered_at]
-        if lat:
-            say(f"  second {start // per_s:3d}: p50 {np.percentile(lat, 50):9.0f} us  "
-                f"p99 {np.percentile(lat, 99):9.0f} us  max {max(lat):9.0f} us  answered {len(lat)}")
+        stop = min(start + per_s, len(sent_at))
+        lat = [(answered_at[i] - sent_at[i]) * 1e6 for i in range(start, stop) if i in answered_at]
+        if not lat:
+            continue
+        row = {"second": start // per_s, "answered": len(lat), "p50_us": round(float(np.percentile(lat, 50))),
+               "p99_us": round(float(np.percentile(lat, 99))), "max_us": round(max(lat))}
+        echo = [(t - s0) * 1e6 for i, (s0, t) in (run_echo or {}).items() if start <= i < stop]
+        row["echo_p99_us"] = round(float(np.percentile(echo, 99))) if echo else None
+        row["echo_max_us"] = round(max(echo)) if echo else None
+        row["send_lag_max_us"] = round(max(lag[start:stop]) * 1e6) if lag else None
+        rows.append(row)
+        say(f"  second {row['second']:3d}: p50 {row['p50_us']:8d} us  p99 {row['p99_us']:8d} us  "
+            f"max {row['max_us']:8d} us  answered {len(lat):5d} | echo p99 {row['echo_p99_us']} "
+            f"max {row['echo_max_us']} us | send lag max {row['send_lag_max_us']} us")
+    return rows
 
 
 def proc_memory_mb(pid: int) -> dict[str, float]:
@@ -361,10 +384,19 @@ def main(argv: list[str] | None = None) -> int:
                  "--duration", str(max(int(args.seconds), 1))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-        def send(i: int) -> None:
-            sent_at[i] = time.perf_counter()
-            pub.publish(topics[i], payloads[i])
+        run_echo_sent: dict[int, float] = {}
+        lag = [0.0] * count
+        interval = 1.0 / args.rate
 
+        def send(i: int) -> None:
+            sent_at[i] = now = time.perf_counter()
+            lag[i] = now - (t_send + i * interval)
+            pub.publish(topics[i], payloads[i])
+            if i % RUN_ECHO_EVERY == 0:
+                run_echo_sent[i] = time.perf_counter()
+                pub.publish("bench/echo", f"r{i}".encode())
+
+        t_send = time.perf_counter()
         achieved = paced(args.rate, count, send, pub.service)
         cpu_pct = round(100 * (proc_cpu_s(device.pid) - cpu0) / (time.perf_counter() - t0), 1)
         mem = proc_memory_mb(device.pid)
@@ -386,7 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         kind, records = out.get(timeout=60)
         rx_proc.join(timeout=10)
 
-        echo = [t - echo_sent[int(i)] for t, k, i in records if k == "echo"]
+        echo = [t - echo_sent[int(i)] for t, k, i in records if k == "echo" and not i.startswith("r")]
+        run_echo = {int(i[1:]): (run_echo_sent[int(i[1:])], t) for t, k, i in records
+                    if k == "echo" and i.startswith("r")}
         answered_at: dict[int, float] = {}
         for t, k, sid in records:
             if k == "reco" and sid.startswith("b"):
@@ -395,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                     answered_at[i] = t
         latencies = [answered_at[i] - sent_at[i] for i in answered_at]
         answered_required = sum(1 for i in must_answer if i in answered_at)
-        say_timeline(sent_at, answered_at, args.rate)
+        per_second = say_timeline(sent_at, answered_at, args.rate, run_echo, lag)
         scrape = None
         if scraper is not None:
             ok, failed, scrape_ms, scrape_cpu_s = scrape_out.get(timeout=30)
@@ -452,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
             "cpu_us_per_handled": (round(cpu_window_s / window["handled"] * 1e6, 1)
                                    if window.get("handled") else None),
             "echo_rtt_us": echo_p,
+            "echo_in_run_us": percentiles([t - s0 for s0, t in run_echo.values()]),
             "reco_latency_us": reco_p,
             "rss_mb": mem.get("VmRSS"),
             "startup_s": round(startup_s, 3),
@@ -472,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
             "inference_us_mean": inference_us,
             "load_avg_1m": round(os.getloadavg()[0], 2),
             "scrape": scrape,
+            "per_second": per_second,
         }
         say(
             f"answered {result['answered']}/{len(must_answer)} (any: {len(answered_at)}/{count}); "

@@ -106,3 +106,29 @@ def test_a_till_resending_a_transaction_before_it_is_committed_is_recorded_once(
     finally:
         device.log_writer.stop()
         device.store.close()
+
+
+def test_a_staged_purchase_writes_what_record_purchase_writes(tmp_path: Path) -> None:
+    """The log writer's purchase write and the in-transaction one are one code path:
+    the member's history and (while kept) consumed set reach ``shopper_history``."""
+    from edge.bundle import load_bundle
+    from edge.state import StateStore
+
+    items = load_bundle(tiny_bundle()).items
+    bought = [items[0].item_id, items[1].item_id]
+    rows = []
+    for staged in (True, False):
+        store = StateStore(tmp_path / f"{staged}.db", items)
+        store.keep_consumed(True)
+        session = store.session("l:M", loyalty_id="M", track_id=None, now=1.0)
+        with store.transaction() as conn:
+            if staged:
+                _, write = store.stage_purchase("t1", session, bought, 2.0)
+                assert write(conn) and not write(conn)  # the second copy stores nothing
+            else:
+                assert store.record_purchase("t1", session, bought, 2.0, conn) is not None
+                assert store.record_purchase("t1", session, bought, 2.0, conn) is None
+        rows.append(store.conn.execute("SELECT items, consumed FROM shopper_history").fetchall())
+        assert store.purchase_recorded("t1")
+        store.close()
+    assert rows[0] == rows[1] and json.loads(rows[0][0][1]) == bought

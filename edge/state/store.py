@@ -549,29 +549,13 @@ class StateStore:
         self, transaction_id: str, session: Session | None, item_ids: Sequence[str], ts: float,
         conn: sqlite3.Connection,
     ) -> list[int] | None:
-        """Record a till transaction once. Returns the catalogue indices bought, or
-        None when this transaction was already recorded (a QoS 1 redelivery)."""
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO purchases(transaction_id, ts, shopper, items) VALUES (?,?,?,?)",
-            (transaction_id, ts, session.key if session else None, json.dumps(list(item_ids))),
-        )
-        if cur.rowcount == 0:
+        """Record a till transaction once, in the caller's transaction. Returns the
+        catalogue indices bought, or None when this transaction was already
+        recorded (a QoS 1 redelivery). (:meth:`stage_purchase` + its write.)"""
+        if conn.execute("SELECT 1 FROM purchases WHERE transaction_id=?", (transaction_id,)).fetchone():
             return None
-        bought = [self.index[i] for i in item_ids if i in self.index]
-        if session is not None:
-            session.bought.update(bought)
-            session.add_history(bought)
-            self._dirty_sessions.add(session.key)
-            if session.loyalty_id:
-                known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
-                # The consumed set rides along only while it is kept (else NULL: not stored).
-                consumed = (json.dumps([self.items[i].item_id for i in session.consumed.tolist()])
-                            if session.consumed is not None else None)
-                conn.execute(
-                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at, consumed) "
-                    "VALUES (?,?,?,?)",
-                    (session.loyalty_id, json.dumps(known), ts, consumed),
-                )
+        bought, write = self.stage_purchase(transaction_id, session, item_ids, ts)
+        write(conn)
         return bought
 
     def purchase_recorded(self, transaction_id: str) -> bool:
@@ -595,6 +579,7 @@ class StateStore:
         key = session.key if session else None
         loyalty_id = None
         known: list[str] = []
+        consumed: list[str] | None = None
         if session is not None:
             session.bought.update(bought)
             session.add_history(bought)
@@ -603,6 +588,9 @@ class StateStore:
                 loyalty_id = session.loyalty_id
                 # Item ids now (the history moves on); their JSON on the writer's thread.
                 known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
+                # The consumed set rides along only while it is kept (else NULL: not stored).
+                if session.consumed is not None:
+                    consumed = [self.items[i].item_id for i in session.consumed.tolist()]
         lines = list(item_ids)
 
         def write(conn: sqlite3.Connection) -> bool:
@@ -614,8 +602,9 @@ class StateStore:
                 return False
             if loyalty_id:
                 conn.execute(
-                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at) VALUES (?,?,?)",
-                    (loyalty_id, json.dumps(known), ts),
+                    "INSERT OR REPLACE INTO shopper_history(loyalty_id, items, updated_at, consumed) "
+                    "VALUES (?,?,?,?)",
+                    (loyalty_id, json.dumps(known), ts, json.dumps(consumed) if consumed is not None else None),
                 )
             return True
 

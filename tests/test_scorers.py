@@ -322,6 +322,59 @@ def test_fast_gate_edge_cases_match_the_reference() -> None:
         assert np.array_equal(got, reference_gated(minus_inf, history, w, head)), (history, head)
 
 
+def test_own_counts_gives_what_np_unique_gives() -> None:
+    """Counted in Python now: the same sorted items and int64 counts as
+    ``np.unique(return_counts=True)`` over the in-range ids (numpy ints too)."""
+    rng = np.random.default_rng(5)
+    n = 300
+    for trial in range(200):
+        history, _ = random_case(rng, n)
+        if trial % 4 == 0:
+            history = [np.int64(i) for i in history]
+        hist = np.asarray(history, dtype=np.int64)
+        want_items, want_counts = np.unique(hist[(hist >= 0) & (hist < n)], return_counts=True)
+        items, counts = own_counts(history, n)
+        assert items.dtype == np.int64 and counts.dtype == np.int64, trial
+        assert items.tolist() == want_items.tolist() and counts.tolist() == want_counts.tolist(), trial
+
+
+def test_fast_gate_on_a_real_size_catalogue_narrows_by_a_sample_and_stays_exact() -> None:
+    """From 4,096 items the head's competitors are found through a strided-sample
+    threshold instead of a partition of the catalogue: the same result without ties,
+    the trainer's order with int8-like ties, and the whole-vector path when the
+    sample lets too few through (the best scores off the sample's stride)."""
+    rng = np.random.default_rng(13)
+    n, k = 18_307, 40
+    for trial in range(60):
+        if trial % 3 == 2:  # a few best on the sample's stride, the next ones off it
+            scores = rng.normal(-5, 1, n).astype(np.float32)
+            scores[np.arange(0, 96, 16)] = 10 + np.arange(6) / 8  # 6 on the stride: too few for head 10
+            scores[np.arange(1, 400, 16)] = rng.normal(8, 1, 25).astype(np.float32)
+        else:
+            scores = rng.normal(0, 3, n).astype(np.float32)
+        quantized = trial % 3 == 1
+        if quantized:
+            scores = (np.round(scores * 8) / 8).astype(np.float32)
+        history, w = random_case(rng, n)
+        head = [0, 1, 10, 50][trial % 4]
+        got, fast = fast_gated(scores, history, w, head)
+        assert fast, trial
+        if not quantized:
+            assert np.array_equal(got, reference_gated(scores, history, w, head)), (trial, head)
+        items, counts = own_counts(history, n)
+        others = np.setdiff1d(np.arange(n), items)
+        case = _GateCase(items, scores[items].astype(np.float64), counts, len(history),
+                         others, scores[others].astype(np.float64))
+        trainer = _gate_lists([case], w, k, head)[0]
+        device = np.lexsort((np.arange(n), -got.astype(np.float64)))[:k]
+        assert device.tolist() == trainer.tolist(), trial
+    for bad in (np.nan, np.inf):  # still declined (the reference runs), scores left as they were
+        scores = rng.normal(0, 3, n).astype(np.float32)
+        scores[5_001] = bad
+        got, fast = fast_gated(scores, [1, 2, 3], [0.5, 0.0, 0.0, 1.0], 10)
+        assert not fast
+
+
 class ArrayModel:
     """A stand-in for the LiteRT scorer returning set scores; ``reuse``: one buffer
     for every call (a model that keeps its output), else a new array each time."""

@@ -71,6 +71,9 @@ NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
 """Context fields that describe the place and time, not the shopper."""
 
 ScoreFn = Callable[[Sequence[int], Sequence[int]], np.ndarray]
+SMALL_MERGE = 64
+"""Up to this many entries (the head's competitors plus the own items) :func:`gated_fast`
+orders them in Python, above it with numpy (int8 scores can tie by the hundred)."""
 
 
 def own_scores(history: Sequence[int], num_items: int) -> tuple[np.ndarray, np.ndarray]:
@@ -121,8 +124,23 @@ def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.n
     """The ``own_gate`` boost of each own item (see the module docstring)."""
     if history_len == 0 or len(counts) == 0:
         return np.zeros(len(counts))
-    shopper = w[0] + w[1] * np.log1p(history_len) + w[2] * len(counts) / history_len
+    shopper = w[0] + w[1] * _log1p(history_len) + w[2] * len(counts) / history_len
     return shopper + w[3] * np.log(counts)
+
+
+_LOG1P: dict[int, float] = {}
+
+
+def _log1p(n: int) -> float:
+    """``np.log1p(n)`` as a float, remembered per history length (a numpy scalar call
+    per fresh inference; ``math.log1p`` differs from numpy's in the last bit for ~1 %
+    of lengths, so numpy's value is the one kept)."""
+    found = _LOG1P.get(n)
+    if found is None:
+        if len(_LOG1P) > 4096:
+            _LOG1P.clear()
+        found = _LOG1P[n] = float(np.log1p(n))
+    return found
 
 
 def own_tail_order(scores: np.ndarray, own: np.ndarray, head: int) -> None:
@@ -192,13 +210,26 @@ def gated_fast(scores: np.ndarray, items: np.ndarray, boost: np.ndarray, head: i
         scores[items] = raw
         return None
     others = np.flatnonzero(scores >= kth) if pool is None else pool[sub >= kth]
+    base = max(best_other, float(own.max())) + 1.0
+    if len(others) + len(items) <= SMALL_MERGE:
+        # A dozen others and the own items (real histories: ~25 entries in all):
+        # sorted as Python tuples, where numpy's per-call overhead was most of the
+        # cost. Same keys as the lexsort below: score (float32 -> float64 exactly,
+        # as astype does) descending, then item id; ids are distinct.
+        entries = sorted([(-v, i, False) for v, i in zip(scores[others].tolist(), others.tolist(), strict=True)]
+                         + [(-v, i, True) for v, i in zip(own.tolist(), items.tolist(), strict=True)])
+        top_ids = [e[1] for e in entries[:head]]
+        rest_ids = [e[1] for e in entries[head:] if e[2]]  # the own items below the head
+        n_rest = len(rest_ids)
+        scores[rest_ids] = [base + j for j in range(n_rest, 0, -1)]
+        scores[top_ids] = [base + n_rest + j for j in range(len(top_ids), 0, -1)]
+        return scores
     ids = np.concatenate((others, items))
     vals = np.concatenate((scores[others].astype(np.float64), own))
     order = np.lexsort((ids, -vals))
     ranked = ids[order]
     top = ranked[:head]
     rest = ranked[head:][order[head:] >= len(others)]  # the own items below the head
-    base = max(best_other, float(own.max())) + 1.0
     scores[rest] = base + np.arange(len(rest), 0, -1, dtype=np.float64)
     scores[top] = base + len(rest) + np.arange(len(top), 0, -1, dtype=np.float64)
     return scores

@@ -510,3 +510,18 @@ def test_score_source_passes_each_shoppers_consumed_set_and_keys_its_cache_by_it
     assert key_a != key_b  # the same history window, different consumed sets: not one cache entry
     assert np.isneginf(sa[favourites[:3]]).all() and np.isfinite(sb[favourites[:3]]).all()
     assert np.isneginf(sa[window]).all() and np.isneginf(sb[window]).all()
+
+
+def test_a_primed_cache_entry_with_a_consumed_set_scores_as_serving_would(tmp_path: Path) -> None:
+    from edge.reco.scores import ScoreSource
+    from edge.serving.catalogue import Catalogue
+    from edge.state.store import Session, consumed_items
+
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
+    served = ScoreSource(Catalogue(scorer.bundle.items), scorer)
+    shopper = Session("t:a", None, "a", 0, 0, history=[3], consumed=consumed_items([5, 7, 3]))
+    scores, _, key = served.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
+    warmed = ScoreSource(Catalogue(scorer.bundle.items), scorer)  # the next generation
+    assert len(warmed.prime([key], budget_s=5.0)) == 1
+    again, _, key2 = warmed.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
+    assert key2 == key and warmed.cache_hits == 1 and np.array_equal(again, scores)

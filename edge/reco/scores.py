@@ -5,7 +5,9 @@ The model sees the shopper's recent items and the context the trainer used
 left "unknown" on the device). Scores are cached per (history, context): every
 anonymous shopper arriving in the same zone in the same hour shares one
 inference, and a known shopper walking past several screens of one zone is
-scored once.
+scored once. A bundle that excludes consumed items (no-repeat domains) also
+gets the shopper's consumed set (``Session.consumed``), which is then part of
+the key.
 
 Without a model (none configured, or the bundle was refused) the device serves
 zone popularity: the bundle-free fallback the issue asks for.

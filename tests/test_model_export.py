@@ -168,7 +168,7 @@ def test_float_tflite_matches_keras(exported: dict) -> None:
 
 
 def test_fused_serving_graph_computes_the_reference_function(exported: dict) -> None:
-    """The shipped graph's rewrites (dedup by score/count, zone by select) change no score.
+    """The shipped graph's rewrites (dedup by score/count, zone and context by one gather) change no score.
 
     Histories with repeated items, padding-only (anonymous) and full ones; every
     department of the context vocabulary, unknown (0) included.
@@ -199,6 +199,40 @@ def test_fused_serving_graph_computes_the_reference_function(exported: dict) -> 
                 np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
                 checked += 1
     assert checked >= 16
+
+
+def test_gathers_change_no_int8_score(exported: dict, tmp_path) -> None:
+    """The zone row and the stacked context tables are exact rewrites even in int8: the
+    shipped file scores every test case bit for bit like the same graph with the zone as
+    EQUAL + SELECT and a slice + gather per context field (the export before them)."""
+    import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    from cloud_trainer.export import _signature, convert_int8
+    from cloud_trainer.litert_eval import TFLiteScorer
+    from cloud_trainer.model.train import encode_cases
+
+    data, trained, export = exported["data"], exported["trained"], exported["export"]
+    items = tf.constant(trained.item_matrix())
+    bias = trained.scorer.bias
+
+    @tf.function(input_signature=_signature(trained))
+    def per_field(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
+        query = trained.query_tower(history, context, training=False)
+        scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
+        scores = scores + trained.repeat.export_dense(history)
+        return {"scores": scores + trained.zone.export_boost(context)}
+
+    old_path = tmp_path / "per_field_int8.tflite"
+    old_path.write_bytes(convert_int8(convert_variables_to_constants_v2(per_field.get_concrete_function()),
+                                      trained))
+    hist, ctx = encode_cases(trained.spec, data.test_cases)
+    shipped, old = TFLiteScorer(export.int8_path, export.spec), TFLiteScorer(old_path, export.spec)
+    for i in range(len(hist)):
+        np.testing.assert_array_equal(shipped.scores(hist[i : i + 1], ctx[i : i + 1]),
+                                      old.scores(hist[i : i + 1], ctx[i : i + 1]))
 
 
 def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:

@@ -201,10 +201,11 @@ def test_fused_serving_graph_computes_the_reference_function(exported: dict) -> 
     assert checked >= 16
 
 
-def test_gathers_change_no_int8_score(exported: dict, tmp_path) -> None:
-    """The zone row and the stacked context tables are exact rewrites even in int8: the
-    shipped file scores every test case bit for bit like the same graph with the zone as
-    EQUAL + SELECT and a slice + gather per context field (the export before them)."""
+def test_gathers_and_reshapes_change_no_int8_score(exported: dict, tmp_path) -> None:
+    """The zone row, the stacked context tables and the reshaped history are exact
+    rewrites even in int8: the shipped file scores every test case bit for bit like the
+    same graph with the zone as EQUAL + SELECT, a slice + gather per context field and
+    the history sliced (the export before them)."""
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2,

@@ -507,6 +507,7 @@ class Device:
 
         m.register_block("inference_us_mean", inference("mean"))
         m.register_block("inferences", inference("count"))
+        m.register_block("inference", self._inference_detail)
         m.register_block("model", lambda: {
             "active": self.generation.model_version,
             "previous": self.previous.model_version if self.previous is not None else None,
@@ -526,6 +527,19 @@ class Device:
                 lambda: float(intake.coalesced_pending))
         m.gauge("edge_log_writer_pending", "Log rows and impressions queued, not yet committed.",
                 lambda: float(self.log_writer.pending))
+
+    def _inference_detail(self) -> dict | None:
+        """Where a fresh score's time goes: the whole scorer (``us_mean``, the model and
+        what the bundle's scorer does around it) and the LiteRT call alone, wall and
+        sampled thread CPU (:meth:`edge.runtime.model.Scorer.timing`)."""
+        scorer = self.generation.scorer
+        if scorer is None:
+            return None
+        n = scorer.inferences
+        model = getattr(scorer, "model", None) or scorer
+        timing = getattr(model, "timing", None)
+        return {"count": n, "us_mean": round(scorer.inference_s_total / n * 1e6, 1) if n else None,
+                "litert": timing() if timing is not None else None}
 
     def _overload_detail(self) -> dict:
         """What the device is holding and what it shed, from the parts that hold it

@@ -57,6 +57,17 @@ def test_history_and_context_change_the_scores() -> None:
     assert np.array_equal(scorer.score([], scorer.encode_context({})), anon)
 
 
+def test_timing_samples_cpu_time_of_one_inference_in_sample_every() -> None:
+    scorer = Scorer(load_bundle(tiny_bundle()))
+    context = scorer.encode_context({})
+    for _ in range(2 * Scorer.SAMPLE_EVERY + 1):
+        scorer.score([1, 2], context)
+    t = scorer.timing()
+    assert t["inferences"] == 2 * Scorer.SAMPLE_EVERY + 1 and t["sampled"] == 3
+    assert t["wall_us_mean"] > 0 and t["sampled_cpu_us_mean"] > 0
+    assert 0 <= t["preempted_share"] <= 1 and 0 <= t["blocked_share"] <= 1
+
+
 def test_tampered_model_is_refused_by_hash(tmp_path: Path) -> None:
     bad = tmp_path / "bundle"
     shutil.copytree(tiny_bundle(), bad)

@@ -35,6 +35,10 @@ from edge.bundle import FeatureSpec
 
 FLOAT_FILE = "model_float.tflite"
 INT8_FILE = "model_int8.tflite"
+SERVING_DIR = "serving_tf"
+"""The frozen serving graph the TFLite files are converted from, as a SavedModel:
+``edge-device check-bundle --tf-model`` times it under TensorFlow against the
+bundle's LiteRT model (the same model; issue 11's >= 20x)."""
 
 
 class ParityError(RuntimeError):
@@ -248,6 +252,7 @@ def export_tflite(trained: TrainedModel, data: PreparedData, out_dir: Path) -> E
     fn = serving_function(trained)
     float_path.write_bytes(convert_float(fn))
     int8_path.write_bytes(convert_int8(fn, trained))
+    tf.saved_model.save(tf.Module(), str(out_dir / SERVING_DIR), signatures={"serving_default": fn})
 
     inputs, output = tensor_names(int8_path)
     float_names = tensor_names(float_path)
@@ -286,3 +291,44 @@ def check_parity(float_recall20: float, int8_recall20: float, tolerance: float =
             drop=drop,
         )
     return drop
+
+
+def time_serving(saved_dir: Path, inputs_npz: Path, scores_out: Path) -> None:
+    """Time a saved serving graph under TensorFlow, round by round on request.
+
+    The TensorFlow half of ``edge-device check-bundle --tf-model`` (the device never
+    imports TensorFlow, so it runs this as a child process): loads the SavedModel,
+    writes its scores for the inputs (history ``[n, H]``, context ``[n, C]`` in
+    ``inputs_npz``) to ``scores_out`` so the parent can check it is the bundle's
+    model, prints ``ready``, then times one pass over the inputs for each line read
+    from stdin and answers with one JSON line ``{"wall_us", "cpu_us"}`` per call.
+    """
+    import json
+    import sys
+    import time
+
+    serve = tf.saved_model.load(str(saved_dir)).signatures["serving_default"]
+    with np.load(inputs_npz) as data:
+        pairs = [(tf.constant(h[None, :]), tf.constant(c[None, :]))
+                 for h, c in zip(data["history"], data["context"], strict=True)]
+
+    def call(h: tf.Tensor, c: tf.Tensor) -> tf.Tensor:
+        return next(iter(serve(history=h, context=c).values()))
+
+    np.save(scores_out, np.concatenate([call(h, c).numpy() for h, c in pairs]))
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        w0, c0 = time.perf_counter(), time.process_time()
+        for h, c in pairs:
+            call(h, c)
+        n = len(pairs)
+        print(json.dumps({"wall_us": (time.perf_counter() - w0) / n * 1e6,
+                          "cpu_us": (time.process_time() - c0) / n * 1e6}), flush=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 5 or sys.argv[1] != "time-serving":
+        sys.exit("usage: python -m cloud_trainer.export time-serving SAVED_DIR INPUTS.npz SCORES_OUT.npy")
+    time_serving(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))

@@ -54,9 +54,12 @@ def context_fields(departments: tuple[str, ...] = DEPARTMENTS) -> list[ContextFi
 
 
 def build_bundle(
-    out_dir: Path, *, seed: int = 7, num_items: int = NUM_ITEMS, items: list[Item] | None = None
+    out_dir: Path, *, seed: int = 7, num_items: int = NUM_ITEMS, items: list[Item] | None = None,
+    serving_tf: Path | None = None,
 ) -> Path:
-    """Write a bundle to ``out_dir`` and return its path (``items``: a real catalogue to use)."""
+    """Write a bundle to ``out_dir`` and return its path (``items``: a real catalogue to use;
+    ``serving_tf``: also save the model's ``tf.function`` there as a SavedModel, as the
+    trainer does for ``edge-device check-bundle --tf-model``)."""
     import tensorflow as tf  # tests only: edge/ never imports TensorFlow
 
     from edge.runtime.model import load_interpreter  # the device's own loader
@@ -98,6 +101,8 @@ def build_bundle(
     )
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     model_bytes = converter.convert()
+    if serving_tf is not None:
+        tf.saved_model.save(tf.Module(), str(serving_tf), signatures={"serving_default": score.get_concrete_function()})
 
     interp = load_interpreter(model_content=model_bytes)
     ins = {d["name"]: d for d in interp.get_input_details()}

@@ -147,3 +147,27 @@ def test_check_bundle_cli(capsys: pytest.CaptureFixture[str]) -> None:
     report = json.loads(capsys.readouterr().out)
     assert report["golden_failures"] == [] and report["items"] == 48
     assert report["inference_us_mean"] > 0
+
+
+@pytest.mark.slow
+def test_check_bundle_times_the_same_model_under_tensorflow(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """--tf-model: the model's tf.function (in a child process: the device never imports
+    TensorFlow) against the bundle under LiteRT, on the same inputs, both timed."""
+    from bundle_factory import build_bundle
+
+    bundle = build_bundle(tmp_path / "bundle", serving_tf=tmp_path / "serving_tf")
+    assert edge_device(["check-bundle", str(bundle), "--runs", "10", "--tf-model",
+                        str(tmp_path / "serving_tf"), "--rounds", "2"]) == 0
+    vs = json.loads(capsys.readouterr().out)["vs_tensorflow"]
+    assert vs["inputs"] == 200 and vs["rounds"] == 2
+    assert vs["tf_function_us"]["wall"] > 0 and vs["litert_us"]["wall"] > 0
+    assert vs["speedup_wall"] == round(vs["tf_function_us"]["wall"] / vs["litert_us"]["wall"], 1)
+    assert vs["top10_overlap"] >= 0.8  # the same model, int8 vs float
+
+
+def test_check_bundle_says_why_it_cannot_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert edge_device(["check-bundle", str(tiny_bundle()), "--runs", "10",
+                        "--tf-model", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "--tf-model" in err and "cannot compare with TensorFlow" in err

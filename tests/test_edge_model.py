@@ -162,7 +162,8 @@ def test_check_bundle_times_the_same_model_under_tensorflow(tmp_path: Path,
     vs = json.loads(capsys.readouterr().out)["vs_tensorflow"]
     assert vs["inputs"] == 200 and vs["rounds"] == 2
     assert vs["tf_function_us"]["wall"] > 0 and vs["litert_us"]["wall"] > 0
-    assert vs["speedup_wall"] == round(vs["tf_function_us"]["wall"] / vs["litert_us"]["wall"], 1)
+    ratio = vs["tf_function_us"]["wall"] / vs["litert_us"]["wall"]  # of the rounded figures
+    assert vs["speedup_wall"] == pytest.approx(ratio, rel=0.02)
     assert vs["top10_overlap"] >= 0.8  # the same model, int8 vs float
 
 

@@ -105,6 +105,30 @@ def test_shelf_placement_counts_as_near(store: StateStore) -> None:
     assert ranker.rank(scores, p, 1, key=("s",))[0].index == 599
 
 
+def test_displays_facing_the_same_departments_share_one_short_list(store: StateStore) -> None:
+    """Two endcaps of one aisle rank a score vector to the same short list: it is
+    built once; a shelf report that changes one display's mask splits them again,
+    and every list is what a ranker that shares nothing gives."""
+    rng = np.random.default_rng(4)
+    scores = rng.normal(0, 1, len(store.items)).astype(np.float32)
+    a, b = placement(store, depts=("DELI",), key="a"), placement(store, depts=("DELI",), key="b")
+    c = placement(store, depts=("GROCERY",), key="c")
+    ranker = Ranker(store, near_boost=0.3, diversity_weight=0.2)
+
+    def alone(p: Placement) -> list:
+        return Ranker(store, near_boost=0.3, diversity_weight=0.2).rank(scores, p, 4, key=("s",))
+
+    for p in (a, b, c):
+        assert ranker.rank(scores, p, 4, key=("s",)) == alone(p)
+    assert len(ranker._shortlists) == 2  # a and b: one entry
+    with store.transaction() as conn:
+        store.update_inventory("I599", 4, "b", 0.0, conn)  # a shelf at display b holds I599
+    for p in (a, b, c):
+        assert ranker.rank(scores, p, 4, key=("s",)) == alone(p)
+    assert len(ranker._shortlists) == 2 + 3  # a new placed_version: b now differs from a
+    assert ranker.near_mask(b)[599] and not ranker.near_mask(a)[599]
+
+
 def test_diversity_spreads_categories(store: StateStore) -> None:
     scores = -np.arange(len(store.items), dtype=np.float32)
     scores[:: 12] += 1000  # category C0 dominates relevance

@@ -249,3 +249,35 @@ def test_a_burst_over_tls_arrives_whole_in_order_and_acked(tmp_path: Path) -> No
     finally:
         broker.cleanup()
         shutil.rmtree(certs, ignore_errors=True)
+
+
+def test_a_queued_packet_always_has_a_wake_up_pending() -> None:
+    """One byte in paho's socket pair per batch, never none: a packet queued
+    after the network thread took the queue must wake it again (else it would
+    wait for the next inbound byte or select's timeout)."""
+    client, broker = _pair()
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client._thread = threading.current_thread()  # noqa: SLF001 - queue only; the test is the network thread
+
+    def wake_bytes() -> int:
+        try:
+            return len(client._sockpairR.recv(100))  # noqa: SLF001
+        except BlockingIOError:
+            return 0
+
+    client.publish("a", b"1", qos=1)
+    client.ack(5, 1)
+    client.publish("b", b"2", qos=0)
+    assert wake_bytes() == 1 and client.lean_counts["wakes"] == 1  # three packets, one wake-up
+    client.ack(6, 1)
+    assert wake_bytes() == 0  # still pending: the thread has not taken the queue yet
+    assert client._packet_write() == mqtt.MQTT_ERR_SUCCESS  # noqa: SLF001 - the thread takes all four
+    assert client.lean_counts["writes"] == 1 and client.lean_counts["packets_out"] == 4
+    client.ack(7, 1)  # queued after the take: wakes again
+    assert wake_bytes() == 1 and client.lean_counts["wakes"] == 2
+    client._reset_sockets(sockpair_only=True)  # noqa: SLF001 - a new pair starts with nothing pending
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client.ack(8, 1)
+    assert wake_bytes() == 1

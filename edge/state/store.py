@@ -641,12 +641,14 @@ class StateStore:
         transaction, and a signal must never wait behind that.
         """
         dirty = [self.sessions[k] for k in self._dirty_sessions if k in self.sessions]
-        # Item ids, not indices, on disk: a restart with another catalogue keeps them.
+        # Copies of the index lists only: turning them into item-id JSON took 1-6 ms
+        # per flush at 1,000 signals/s (100-200 dirty sessions), up to 40 ms on a
+        # loaded box, with every arriving signal waiting on the agent's lock.
+        # write_pending encodes them off the lock.
         items = self.items
         rows = [
             (s.key, s.loyalty_id, s.track_id, s.zone, s.started_at, s.last_seen,
-             json.dumps([items[i].item_id for i in s.history]),
-             json.dumps(sorted(items[i].item_id for i in s.bought)),
+             (s.history.copy(), items), (list(s.bought), items),
              self._take_consumed(s, items))
             for s in dirty
         ]
@@ -660,8 +662,10 @@ class StateStore:
         rows, ended = pending
         if not rows and not ended:
             return 0
-        # Consumed sets taken as arrays under the agent's lock become item-id JSON here.
-        rows = [(*r[:-1], _consumed_json(r[-1])) for r in rows]
+        # Index lists and consumed sets taken under the agent's lock become item-id
+        # JSON here (item ids, not indices, on disk: a restart with another catalogue
+        # keeps them).
+        rows = [(*r[:6], _ids_json(r[6]), _ids_json(r[7], sort=True), _consumed_json(r[8])) for r in rows]
         with self._flush_lock, db.atomic(self._flush_connection()) as conn:
             # An unchanged consumed set (NULL here) keeps the stored one: sessions are
             # rewritten on every position, the set only when it changed ('' clears it).
@@ -760,6 +764,12 @@ class StateStore:
         if self._flush_conn is not None:
             self._flush_conn.close()
         self.conn.close()
+
+
+def _ids_json(taken: tuple[list[int], list[Item]], *, sort: bool = False) -> str:
+    indices, items = taken
+    ids = [items[i].item_id for i in indices]
+    return json.dumps(sorted(ids) if sort else ids)
 
 
 def _consumed_json(taken: tuple[np.ndarray, list[Item]] | str | None) -> str | None:

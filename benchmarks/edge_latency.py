@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     ap.add_argument("--no-model", action="store_true", help="benchmark the popularity fallback")
     ap.add_argument("--dispatch", choices=("inline", "queue"), default="queue")
+    ap.add_argument("--switch-interval-ms", type=float, default=0.0,
+                    help="passed to the device (edge-device run --switch-interval-ms): Python's "
+                         "thread switch interval in its process (0: Python's default, 5 ms)")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
     ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
     ap.add_argument("--no-feedback", action="store_true",
@@ -317,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
 
         cmd = edge_device_cmd()
         cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
-                "--log-level", "WARNING"]
+                "--log-level", "WARNING", "--switch-interval-ms", str(args.switch_interval_ms)]
         log = (work / "device.log").open("wb")
         if traffic is not None:
             seed_s = seed_history(work, broker, bundle, metrics_port, traffic.warmup, args.dispatch, log)
@@ -501,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
             "ratio_p99": _ratio(reco_p["p99"], echo_p["p99"]),
             "device_cpu_pct": cpu_pct,
             "dispatch": args.dispatch,
+            "switch_interval_ms": args.switch_interval_ms,
             "feedback": not args.no_feedback,
             "tcp_nodelay": not args.nagle,
             "strategy": "popularity" if bundle is None else "model",

@@ -239,6 +239,7 @@ class Agent:
         """One inbound message, start to finish. Never raises."""
         m = self.metrics
         t0 = time.perf_counter_ns()
+        c0 = time.thread_time_ns()
         try:
             inbound = self.topics.parse(topic, payload)
         except PayloadError as exc:
@@ -268,6 +269,10 @@ class Agent:
                 self.reject(topic, payload, f"internal error: {type(exc).__name__}")
         elapsed_ns = time.perf_counter_ns() - t0
         m.stage_ns["total"] += elapsed_ns
+        # This thread's CPU time in the same span: "total" minus "cpu" is time the
+        # handler was ready but not running (waiting for the GIL or a core, or
+        # blocked), which is what the tail is made of on a busy box.
+        m.stage_ns["cpu"] += time.thread_time_ns() - c0
         observer = self.observer
         if observer is not None and (failed or self._last_strategy is not None):
             observer(elapsed_ns / 1e9, self._last_strategy, self._last_eligible, failed)

@@ -521,3 +521,18 @@ def _listening(port: int) -> bool:
 
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_handling_threads_cpu_is_reported_beside_its_wall_time(tmp_path: Path) -> None:
+    """``stage_us_mean.cpu``: the worker's own CPU over the span of ``total``, so
+    ``total - cpu`` is time a handled message waited for the GIL or a core."""
+    device = Device(device_config(tmp_path, None, tiny_bundle()))
+    try:
+        for i in range(20):
+            device.handle(T.location, json.dumps(location("produce", track=f"t{i}")).encode())
+        stages = device.metrics.detail()["stage_us_mean"]
+        assert 0 < stages["cpu"] <= stages["total"] * 1.05  # clocks differ by rounding only
+    finally:
+        device.log_writer.start()
+        device.log_writer.stop()
+        device.store.close()

@@ -1,0 +1,88 @@
+"""The latency benchmark's own harness: what it sends arrives intact and timed,
+and its CPU split adds up (the device benchmarks' figures rest on both)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+
+import pytest
+
+from benchmarks.edge_latency import Publisher, publish_packet, receiver_main
+from benchmarks.run_cpu import RunCpu, machine_busy_s
+from deploy.local_broker import MosquittoBroker
+
+
+def _receive(broker: MosquittoBroker, kind: str, send) -> list[tuple[float, str, str]]:
+    ctx = mp.get_context("fork")
+    ready, stop, out, flush = ctx.Event(), ctx.Event(), ctx.Queue(), ctx.Event()
+    rx = ctx.Process(target=receiver_main, daemon=True, args=(
+        broker.host, broker.port, [("bench/echo", 0), ("s/+/recommendations", 1)], ready, stop, out, None,
+        kind, flush))
+    rx.start()
+    try:
+        assert ready.wait(10), "receiver did not subscribe"
+        send()
+        time.sleep(0.3)
+        flush.set()
+        got: list[tuple[float, str, str]] = []
+        while True:  # ("first", t) comes first once a recommendation arrived
+            what, body = out.get(timeout=10)
+            if what == "records":
+                got += body
+                break
+        stop.set()
+        while True:
+            what, body = out.get(timeout=10)
+            if what == "records":
+                got += body
+                break
+        return got
+    finally:
+        stop.set()
+        rx.join(timeout=5)
+
+
+@pytest.mark.parametrize("kind", ["lean", "paho"])
+def test_pre_encoded_publishes_arrive_as_sent_in_order(broker: MosquittoBroker, kind: str) -> None:
+    """Payload sizes across the 1-, 2- and 3-byte remaining lengths; recommendations
+    (QoS 1 subscription) are matched by cause.signal_id, echoes by payload."""
+    pub = Publisher(broker.host, broker.port, f"t-pub-{kind}", kind)
+    echoes = [b"e" * n for n in (1, 100, 200, 20_000, 70_000)]
+    t0 = time.perf_counter()
+
+    def send() -> None:
+        for body in echoes:
+            pub.send(pub.encode("bench/echo", body))
+        pub.publish("s/d1/recommendations", b'{"cause": {"signal_id": "b7"}, "items": []}')
+        pub.service()
+
+    try:
+        got = _receive(broker, kind, send)
+    finally:
+        pub.close()
+    assert [(k, i) for _, k, i in got] == [("echo", b.decode()) for b in echoes] + [("reco", "b7")]
+    assert all(t > t0 for t, _, _ in got)
+
+
+def test_publish_packet_is_mqtt5_qos0_publish() -> None:
+    packet = publish_packet("a/b", b"xyz")
+    # type 3 (PUBLISH), flags 0; remaining length 9 = 2 + 3 (topic) + 1 (no properties) + 3
+    assert packet == b"\x30\x09\x00\x03a/b\x00xyz"
+    assert publish_packet("t", b"p" * 200)[1:3] == bytes((0x80 | (204 & 0x7F), 204 >> 7))
+
+
+def test_cpu_split_counts_each_process_and_the_rest_of_the_machine() -> None:
+    run = RunCpu({"load_generator": os.getpid()})
+    before = run.sample()
+    end = time.process_time() + 0.2
+    while time.process_time() < end:  # 0.2 s of this process's CPU
+        pass
+    split = run.split(before, run.sample(), signals=1000)
+    assert 150 <= split["us_per_signal"]["load_generator"] <= 400  # 0.2 s / 1,000 signals = 200 us (10 ms ticks)
+    assert split["us_per_signal"]["harness"] == split["us_per_signal"]["load_generator"]
+    cores = split["cores"]
+    assert 0.2 <= cores["load_generator"] <= 1.05  # a loaded box may deschedule it
+    assert cores["other_processes"] >= 0 and cores["idle"] >= 0
+    assert machine_busy_s() > 0

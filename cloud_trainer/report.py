@@ -214,6 +214,7 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
             f"![recall by segment]({SEGMENTS_PNG})",
             "",
         ]
+    lines += comparison_lines(report)
     lines += ["## What ships, and where it loses", ""]
     if report.get("champion_reason"):
         lines.append(f"* Chosen on validation: {report['champion_reason']}")
@@ -281,6 +282,7 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
         prefix, _, metric = key.rpartition("_")
         other = next((k for k in check if k not in ("shipped", "ok")), "?")
         whom = ("to popularity for anonymous shoppers" if prefix == "anonymous_vs_popularity"
+                else f"to the best baseline on test for {metric} ({other})" if prefix == "vs_best_on_test"
                 else f"to the best baseline ({other})")
         lines.append(
             f"shipped LOSES {whom} on test {metric}: "
@@ -295,6 +297,50 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
             interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
             noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
             lines.append(f"model_int8 loses to {best} on test {metric}: {ratio:.2f}x{interval}{noise}")
+    for metric, row in ((report.get("comparison") or {}).get("best_on_test") or {}).items():
+        ratio, ci, other = row.get("ratio"), row.get("ci95"), row.get("baseline")
+        if other != best and ratio is not None and ratio < 1.0:
+            interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
+            noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
+            lines.append(f"model_int8 loses to {other} (best baseline on test for {metric}): "
+                         f"{ratio:.2f}x{interval}{noise}")
+    return lines
+
+
+def comparison_lines(report: dict[str, Any]) -> list[str]:
+    """The model against the baseline chosen on validation and against the best baseline on
+    test per metric, with the seed spread of each (report.md)."""
+    comp = report.get("comparison") or {}
+    best = comp.get("best_baseline")
+    if not comp.get("model_int8"):
+        return []
+
+    def cell(row: dict[str, Any], spread: dict[str, Any] | None) -> str:
+        if row.get("ratio") is None:
+            return "n/a"
+        lo, hi = row.get("ci95") or (float("nan"), float("nan"))
+        text = f"{row['ratio']:.3f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
+        if spread and spread.get("ratio_min") is not None and len(spread_seeds) > 1:
+            text += (f"; seeds {spread['ratio_min']:.3f}-{spread['ratio_max']:.3f}x, CI above 0 on every seed: "
+                     f"{'yes' if spread.get('ci_above_zero_all_seeds') else 'NO'}")
+        return text
+
+    spread_seeds = (comp.get("seed_spread") or {}).get("seeds") or []
+    rows = []
+    for metric, row in comp["model_int8"].items():
+        rows.append([metric, f"{best} (chosen on validation)", cell(row, (comp.get("seed_spread") or {}).get(metric))])
+        other = (comp.get("best_on_test") or {}).get(metric)
+        if other:
+            name = other.get("baseline")
+            label = f"{name} (best on test)" + ("" if name == best else ": **not the validation choice**")
+            rows.append([metric, label, cell(other, (comp.get("seed_spread_best_on_test") or {}).get(metric))])
+    lines = ["## model_int8 against the baselines (test)", "",
+             _markdown_table(["metric", "baseline", "model_int8 ratio (shipped seed)"], rows), ""]
+    differ = [m for m, same in (comp.get("validation_choice_best_on_test") or {}).items() if not same]
+    if differ:
+        lines += [f"The baseline chosen on validation ({best}) is not the strongest on test for "
+                  f"{', '.join(differ)}: a target stated against \"the best baseline\" is read here "
+                  "against the best on test per metric as well.", ""]
     return lines
 
 

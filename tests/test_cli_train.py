@@ -89,6 +89,18 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
         assert lo <= entry["diff"] <= hi
         assert entry["ratio"] == pytest.approx(
             report["metrics"]["model_int8"][key] / report["metrics"][cmp["best_baseline"]][key])
+    # ... and vs the strongest baseline on test, per metric (a strict reading of the target).
+    baselines = ("popularity", "personal_topfreq", "own_topk_popular", "item_knn", "tifu_knn")
+    for key in ("recall@20", "ndcg@10"):
+        entry = cmp["best_on_test"][key]
+        top = max(report["metrics"][b][key] for b in baselines)
+        assert report["metrics"][entry["baseline"]][key] == top
+        assert entry["ratio"] == pytest.approx(report["metrics"]["model_int8"][key] / top)
+        lo, hi = entry["ci95"]
+        assert lo <= entry["diff"] <= hi
+        assert cmp["validation_choice_best_on_test"][key] == (entry["baseline"] == cmp["best_baseline"])
+        assert report["seeds"][0]["vs_best_on_test"][key]["baseline"] == entry["baseline"]
+    assert "best baseline on test, per metric: recall@20 " in proc.stdout
     assert report["champion_reason"].startswith("best validation recall@20 + ndcg@10 per segment")
     assert [row["seed"] for row in report["seeds"]] == [42]  # --quick trains one seed
     assert report["repeat"]["exclude_history"] is False  # the fixture's shoppers re-buy
@@ -114,6 +126,7 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
     assert signed.signed_by == key_id
     md = (out / "report.md").read_text()
     assert "| model_int8 |" in md
+    assert f"| recall@20 | {cmp['best_on_test']['recall@20']['baseline']} (best on test" in md
     for png in ("metrics_by_system.png", "recall_by_segment.png", "training_curves.png"):
         assert (out / png).read_bytes()[:4] == b"\x89PNG", png
 

@@ -53,3 +53,30 @@ def test_a_clean_win_says_so() -> None:
     won = {**REPORT, "shipped": {}, "comparison": {}}
     assert shipped_verdict(won) == []
     assert "shipped is at least as good as the best baseline" in render_markdown(won, curves=False)
+
+
+def test_a_validation_choice_beaten_on_test_is_named_with_the_model_against_both() -> None:
+    # Shaped like Complete Journey: TIFU-KNN led on validation, own top-k leads test recall.
+    cj = {**REPORT, "shipped": {
+        "vs_best_baseline_recall@20": {"shipped": 0.0886, "tifu_knn": 0.0803, "ok": True},
+        "vs_best_on_test_recall@20": {"shipped": 0.0836, "own_topk_popular": 0.0840, "ok": False}},
+        "comparison": {
+            "best_baseline": "tifu_knn",
+            "model_int8": {"recall@20": {"ratio": 1.103, "ci95": [0.0035, 0.0132]},
+                           "ndcg@10": {"ratio": 1.157, "ci95": [0.0031, 0.0111]}},
+            "best_on_test": {"recall@20": {"baseline": "own_topk_popular", "ratio": 0.995,
+                                           "ci95": [-0.004, 0.003]},
+                             "ndcg@10": {"baseline": "item_knn", "ratio": 1.132, "ci95": [0.002, 0.010]}},
+            "validation_choice_best_on_test": {"recall@20": False, "ndcg@10": False},
+        }}
+    verdict = shipped_verdict(cj)
+    assert ("shipped LOSES to the best baseline on test for recall@20 (own_topk_popular) on test "
+            "recall@20: 0.0836 vs 0.0840 (validation chose it; test disagrees)") in verdict
+    assert ("model_int8 loses to own_topk_popular (best baseline on test for recall@20): 0.99x, "
+            "diff 95% CI [-0.0040, +0.0030] (within noise)") in verdict
+    md = render_markdown(cj, curves=False)
+    section = md[md.index("## model_int8 against the baselines (test)"):md.index("## What ships")]
+    assert "| recall@20 | tifu_knn (chosen on validation) | 1.103x, diff 95% CI [+0.0035, +0.0132] |" in section
+    assert ("| recall@20 | own_topk_popular (best on test): **not the validation choice** | 0.995x" in section)
+    assert "| ndcg@10 | item_knn (best on test): **not the validation choice** | 1.132x" in section
+    assert "(tifu_knn) is not the strongest on test for recall@20, ndcg@10" in section

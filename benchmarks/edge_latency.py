@@ -801,6 +801,7 @@ def run_sweep(args, device, pub, stop, flush, out, rx_proc, rates, counts, wire,
                       "max_rate_all_answered": max(answered_all) if answered_all else 0,
                       "first_failed": ({"rate": failed["rate"], "why": failed["why"], "signs": failed["signs"]}
                                        if failed else None),
+                      "cpu_bound_rate_at_max": (best or steps[0])["cpu_bound_rate"] if steps else None,
                       "echo_p50_us": echo["p50"], "harness_client": args.harness_client,
                       "load_avg_1m": round(os.getloadavg()[0], 2)}))
     return 0
@@ -900,6 +901,13 @@ def judge_step(args, step: dict, idx: range, sent_at: list[float], answered_at: 
     if step["send_lag_max_us"] > limit_us:
         signs.append(f"sender lagged {step['send_lag_max_us']} us")
     step["signs"] = signs
+    # Upper bounds from CPU alone at this step's cost per signal: the device's threads
+    # share one GIL (most of their CPU is Python holding it), so its process cannot
+    # use much more than one core; and every process of the run shares the machine.
+    per = step["cpu_by_process"]["us_per_signal"]
+    step["cpu_bound_rate"] = {
+        "device_one_core": round(1e6 / per["device"]) if per.get("device") else None,
+        "all_processes_all_cores": round((os.cpu_count() or 1) * 1e6 / per["all"]) if per.get("all") else None}
     say(f"  step {step['rate']:.0f}/s: answered {step['answered']}/{len(need)}, p50 "
         f"{step['reco_latency_us']['p50']} us, p99 {p99} us, echo p99 {echo_p99} us, device CPU "
         f"{step['cpu_us_per_signal']} us/signal, load {step['load_avg_1m']} -> "

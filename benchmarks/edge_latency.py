@@ -63,7 +63,7 @@ from benchmarks.device_setup import (
     thread_cpu_s,
     thread_names,
 )
-from benchmarks.run_cpu import RunCpu, say_split
+from benchmarks.run_cpu import RunCpu, say_split, sched_by_thread, thread_sched_s
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.comms.lean_paho import LeanClient
@@ -496,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         threads0 = thread_cpu_s(device.pid)
         cpu0 = proc_cpu_s(device.pid)
         split0 = run_cpu.sample()
+        sched0 = thread_sched_s(device.pid)
         t0 = time.perf_counter()
         if args.scrape_hz > 0:
             scrape_t0.value = t0
@@ -528,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
         t_send = time.perf_counter()
         achieved = paced(args.rate, count, send, pub.service)
         split_sent = run_cpu.sample()
+        device_threads = sched_by_thread(sched0, thread_sched_s(device.pid), names,
+                                         split_sent["_wall"] - split0["_wall"])
         cpu_pct = round(100 * (proc_cpu_s(device.pid) - cpu0) / (time.perf_counter() - t0), 1)
         mem = proc_memory_mb(device.pid)
         say(f"sent {count} signals at {achieved:.0f}/s; waiting {args.grace}s for late answers")
@@ -617,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
             # load generator, the receiver) and the cores each kept busy while sending:
             # how the machine's cores were split, and how much of it was the harness.
             "cpu_by_process": cpu_split,
+            # Each device thread while sending: cores on a CPU and cores' worth of time
+            # runnable but waiting for one (starved by the other processes, not blocked).
+            "device_threads": device_threads,
             "harness_client": args.harness_client,
             # Signals the device handled in the window (its admission may coalesce a
             # shopper's queued positions when it falls behind): CPU per signal handled
@@ -662,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"device per-signal stage means (us): {stages}")
         say(f"device CPU per signal by thread (us): {by_thread}")
         say(say_split("per process", cpu_split))
+        say("device threads (cores on a CPU / waiting for one): "
+            + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}" for k, v in device_threads.items()))
         print(json.dumps(result))
         return 0
     finally:
@@ -840,24 +848,24 @@ def sweep_step(args, device, pub, rate: float, n: int, lo: int, wire, run_echo_w
     before = scrape_metrics(metrics_url)
     cpu0 = proc_cpu_s(device.pid)
     threads0 = thread_cpu_s(device.pid)
+    sched0 = thread_sched_s(device.pid)
     split0 = run_cpu.sample()
     pace[0] = time.perf_counter()
     achieved = paced(rate, n, send, pub.service)
     split_sent = run_cpu.sample()
-    threads_sent = thread_cpu_s(device.pid)
+    sched_sent = thread_sched_s(device.pid)
     time.sleep(args.grace)
     cpu = proc_cpu_s(device.pid) - cpu0
     split = run_cpu.split(split0, run_cpu.sample(), n, busy_until=split_sent)
     by_thread = cpu_by_thread(threads0, thread_cpu_s(device.pid), names, n)
-    send_s = split["cores_window_s"]
-    thread_cores = {k: round(v * n / 1e6 / send_s, 2)
-                    for k, v in cpu_by_thread(threads0, threads_sent, names, n).items()}
+    # while sending: each device thread's cores on a CPU and waiting for one
+    threads = sched_by_thread(sched0, sched_sent, names, split_sent["_wall"] - split0["_wall"])
     window = metrics_delta(before, scrape_metrics(metrics_url))
     return {"rate": rate, "n": n, "achieved_rate": round(achieved, 1),
             "send_lag_max_us": round(pace[1] * 1e6),
             "cpu_us_per_signal": round(cpu / n * 1e6, 1), "model_runs": window.get("misses"),
             "handled": window.get("handled"), "cpu_by_process": split,
-            "device_cpu_us_per_signal_by_thread": by_thread, "device_thread_cores": thread_cores,
+            "device_cpu_us_per_signal_by_thread": by_thread, "device_threads": threads,
             "load_avg_1m": round(os.getloadavg()[0], 2)}
 
 
@@ -890,7 +898,10 @@ def judge_step(args, step: dict, idx: range, sent_at: list[float], answered_at: 
     # bare echo as slow as the signals (the broker or the harness was starved), the
     # device handling fewer signals than were sent (it coalesced or shed).
     cores = step["cpu_by_process"]["cores"]
-    signs = [f"device thread '{k}' at {v} cores" for k, v in step["device_thread_cores"].items() if v >= 0.85]
+    signs = [f"device thread '{k}' at {v['cpu_cores']} cores" for k, v in step["device_threads"].items()
+             if v["cpu_cores"] >= 0.85]
+    signs += [f"device thread '{k}' waited {v['runq_wait_cores']} cores for a CPU"
+              for k, v in step["device_threads"].items() if v["runq_wait_cores"] >= 0.2]
     if cores.get("idle", 2.0) < 0.2:
         signs.append(f"machine busy (idle {cores['idle']} cores; other processes {cores.get('other_processes')})")
     echo_p99 = step["echo_in_step_us"]["p99"]
@@ -913,7 +924,8 @@ def judge_step(args, step: dict, idx: range, sent_at: list[float], answered_at: 
         f"{step['cpu_us_per_signal']} us/signal, load {step['load_avg_1m']} -> "
         f"{'ok' if step['ok'] else 'FAIL: ' + '; '.join(why)}" + (f" | {'; '.join(signs)}" if signs else ""))
     say(say_split(f"  step {step['rate']:.0f}/s per process", step["cpu_by_process"]))
-    say(f"  step {step['rate']:.0f}/s device thread cores: {step['device_thread_cores']}")
+    say(f"  step {step['rate']:.0f}/s device threads (cores on a CPU / waiting for one): "
+        + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}" for k, v in step["device_threads"].items()))
     return step
 
 

@@ -32,6 +32,41 @@ def machine_busy_s() -> float:
     return (sum(ticks[:8]) - idle) / _TICK
 
 
+def thread_sched_s(pid: int) -> dict[str, tuple[float, float]]:
+    """Native thread id -> (seconds on a CPU, seconds runnable but waiting for one) of
+    each live thread of ``pid`` (``/proc/PID/task/TID/schedstat``, nanoseconds). The
+    wait is what a starved thread shows: it had work and no core to run it on (a
+    thread waiting for the GIL or a lock sleeps, so it is not counted)."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            on_cpu, waiting, _ = (task / "schedstat").read_text().split()
+        except (OSError, ValueError):
+            continue
+        out[task.name] = (int(on_cpu) / 1e9, int(waiting) / 1e9)
+    return out
+
+
+def runq_wait_s(pid: int) -> float:
+    """Seconds the live threads of ``pid`` waited, runnable, for a CPU (see :func:`thread_sched_s`)."""
+    return sum(w for _, w in thread_sched_s(pid).values())
+
+
+def sched_by_thread(before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]],
+                    names: dict[str, str], wall_s: float) -> dict[str, dict[str, float]]:
+    """Per Python thread name: cores on a CPU and cores' worth of waiting for one between
+    two :func:`thread_sched_s` samples (threads under 0.01 cores of both left out)."""
+    acc: dict[str, list[float]] = {}
+    for tid, (cpu, wait) in after.items():
+        c0, w0 = before.get(tid, (0.0, 0.0))
+        row = acc.setdefault(names.get(tid, f"tid {tid}"), [0.0, 0.0])
+        row[0] += cpu - c0
+        row[1] += wait - w0
+    wall = max(wall_s, 1e-9)
+    return {k: {"cpu_cores": round(c / wall, 2), "runq_wait_cores": round(w / wall, 2)}
+            for k, (c, w) in sorted(acc.items(), key=lambda kv: -kv[1][0]) if max(c, w) / wall >= 0.01}
+
+
 class RunCpu:
     """Samples the CPU of named processes (``{"device": pid, "broker": pid, ...}``)."""
 
@@ -40,6 +75,7 @@ class RunCpu:
 
     def sample(self) -> dict[str, float]:
         out = {name: proc_cpu_s(pid) for name, pid in self.pids.items()}
+        out.update({f"{name}:runq": runq_wait_s(pid) for name, pid in self.pids.items()})
         out["_machine"] = machine_busy_s()
         out["_wall"] = time.perf_counter()
         return out
@@ -69,7 +105,11 @@ class RunCpu:
         ours = sum(max(end[name] - before[name], 0.0) for name in self.pids) / wall
         cores["other_processes"] = round(max(machine - ours, 0.0), 2)
         cores["idle"] = round(max((os.cpu_count() or 1) - machine, 0.0), 2)
-        return {"us_per_signal": per, "cores": cores, "cores_window_s": round(wall, 2)}
+        # Runnable but not running (summed over each process's threads): a process
+        # starved of a core shows it here, one blocked on its own locks does not.
+        waits = {name: round(max(end[f"{name}:runq"] - before[f"{name}:runq"], 0.0) / wall, 2)
+                 for name in self.pids}
+        return {"us_per_signal": per, "cores": cores, "runq_wait_cores": waits, "cores_window_s": round(wall, 2)}
 
 
 def say_split(label: str, split: dict) -> str:
@@ -77,4 +117,6 @@ def say_split(label: str, split: dict) -> str:
     per, cores = split["us_per_signal"], split["cores"]
     parts = [f"{k} {v:.0f}" for k, v in per.items()]
     cparts = [f"{k} {v:.2f}" for k, v in cores.items()]
-    return f"{label}: CPU us/signal {', '.join(parts)} | cores {', '.join(cparts)}"
+    wparts = [f"{k} {v:.2f}" for k, v in split.get("runq_wait_cores", {}).items()]
+    return (f"{label}: CPU us/signal {', '.join(parts)} | cores {', '.join(cparts)} | "
+            f"waiting for a core {', '.join(wparts)}")

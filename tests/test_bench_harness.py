@@ -85,6 +85,7 @@ def test_cpu_split_counts_each_process_and_the_rest_of_the_machine() -> None:
     cores = split["cores"]
     assert 0.2 <= cores["load_generator"] <= 1.05  # a loaded box may deschedule it
     assert cores["other_processes"] >= 0 and cores["idle"] >= 0
+    assert 0 <= split["runq_wait_cores"]["load_generator"] < 2
     assert machine_busy_s() > 0
 
 
@@ -96,13 +97,15 @@ def test_sweep_step_fails_on_unanswered_or_slow_signals_and_names_the_signs() ->
     args = SimpleNamespace(sweep_p99_ms=10.0)
     sent = [float(i) for i in range(4)]
     base = {"rate": 1000.0, "n": 4, "achieved_rate": 1000.0, "send_lag_max_us": 100, "cpu_us_per_signal": 500.0,
-            "handled": 4, "device_thread_cores": {"agent-worker": 0.95}, "load_avg_1m": 1.0,
+            "handled": 4, "load_avg_1m": 1.0,
+            "device_threads": {"agent-worker": {"cpu_cores": 0.95, "runq_wait_cores": 0.3}},
             "cpu_by_process": {"us_per_signal": {"device": 500.0, "all": 800.0},
                                "cores": {"device": 1.0, "other_processes": 0.0, "idle": 0.1}}}
     fast = {i: s + 0.001 for i, s in enumerate(sent)}  # every signal answered in 1 ms
     ok = judge_step(args, dict(base), range(4), sent, fast, {0, 1, 2}, {0: 0.0}, [(0.0002, "r0")])
     assert ok["ok"] and ok["why"] == [] and ok["answered"] == 3
     assert "device thread 'agent-worker' at 0.95 cores" in ok["signs"]
+    assert "device thread 'agent-worker' waited 0.3 cores for a CPU" in ok["signs"]
     assert any(s.startswith("machine busy") for s in ok["signs"])
     assert ok["cpu_bound_rate"] == {"device_one_core": 2000, "all_processes_all_cores": round((os.cpu_count() or 1) * 1250)}
 

@@ -18,7 +18,15 @@ import json
 import time
 from pathlib import Path
 
-from edge_helpers import device_config, location, purchase, signal_id, tiny_bundle, topics
+from edge_helpers import (
+    device_config,
+    location,
+    purchase,
+    signal_id,
+    tiny_bundle,
+    topics,
+    wait_until,
+)
 
 from edge.app import Device
 from edge.state.logwriter import LogWriter
@@ -132,3 +140,24 @@ def test_a_staged_purchase_writes_what_record_purchase_writes(tmp_path: Path) ->
         assert store.purchase_recorded("t1")
         store.close()
     assert rows[0] == rows[1] and json.loads(rows[0][0][1]) == bought
+
+
+def test_signals_waiting_for_their_ack_wake_the_writer_before_its_interval(tmp_path: Path) -> None:
+    """The broker hands the device only ``max_inflight_messages`` unacknowledged
+    signals: acks held for the writer's whole interval would cap the main link."""
+    writer = LogWriter(tmp_path / "log.db", interval_s=30.0, ack_flush=8).start()
+    try:
+        acked: list[int] = []
+        t0 = time.monotonic()
+        for i in range(7):
+            writer.put_write(lambda conn: None, what="noop", then=lambda i=i: acked.append(i))
+        time.sleep(0.3)
+        assert acked == []  # fewer than ack_flush: they wait for the interval (or a drain)
+        writer.put_write(lambda conn: None, what="noop", then=lambda: acked.append(7))
+        assert wait_until(lambda: len(acked) == 8, timeout=5.0)
+        assert acked == list(range(8)) and time.monotonic() - t0 < 5.0
+        writer.put(("r1", 1.0, "d1", "z1", None, None, None, "model", None, ["I1"]), None)
+        t1 = time.monotonic()
+        assert writer.drain(5.0) and time.monotonic() - t1 < 2.0  # a drain does not wait 30 s
+    finally:
+        writer.stop()

@@ -79,6 +79,7 @@ class LogWriter:
         max_batch: int = 2000,
         max_pending: int = 20_000,
         chunk: int = 32,
+        ack_flush: int = 32,
     ) -> None:
         self.conn = db.connect(db_path)
         self.on_commit = on_commit
@@ -86,6 +87,11 @@ class LogWriter:
         self.max_batch = max_batch
         self.max_pending = max_pending
         self.chunk = chunk
+        self.ack_flush = ack_flush
+        """Entries waiting with a broker ack (``then``) that wake the writer before its
+        interval: the broker hands the device at most ``max_inflight_messages``
+        (100 in the store broker's config) unacknowledged signals, so acks held for
+        a whole interval would cap the main link at ~1,000 signals/s."""
         self.commit_s_max = 0.0
         """Longest batch transaction: the write lock is held that long (housekeeping's
         session writes wait for it; signals do not)."""
@@ -98,6 +104,8 @@ class LogWriter:
         self._queued = 0
         self._committed = 0
         self._stop = False
+        self._kick = False
+        """Set (under ``_cond``) by a caller that needs a commit now (drain, a wait)."""
         self.batches = 0
         self.write_errors = 0
         """Queued state writes that raised (rolled back alone, logged)."""
@@ -126,6 +134,7 @@ class LogWriter:
         with self._cond:
             if len(self._pending) >= self.max_pending and not self._stop:
                 t0 = time.monotonic()
+                self._kick = True
                 self._cond.notify_all()
                 self._cond.wait_for(lambda: len(self._pending) < self.max_pending or self._stop, 5.0)
                 self.waited_s += time.monotonic() - t0
@@ -133,6 +142,8 @@ class LogWriter:
             self._queued += 1
             if then is not None:
                 self._after.append((self._queued, then))
+                if len(self._after) >= self.ack_flush:
+                    self._cond.notify_all()
             if len(self._pending) > self.peak_pending:
                 self.peak_pending = len(self._pending)
             return self._queued
@@ -161,6 +172,7 @@ class LogWriter:
         if self._committed >= seq:
             return True
         with self._cond:
+            self._kick = True
             self._cond.notify_all()
             return self._cond.wait_for(lambda: self._committed >= seq or self._stop, timeout)
 
@@ -168,6 +180,7 @@ class LogWriter:
         """Block until everything queued so far is committed."""
         with self._cond:
             target = self._queued
+            self._kick = True
             self._cond.notify_all()
             return self._cond.wait_for(lambda: self._committed >= target or self._stop, timeout)
 
@@ -187,7 +200,12 @@ class LogWriter:
             with self._cond:
                 if self._stop:
                     return
-                self._cond.wait(self.interval_s)
+                # Every interval, or at once when enough signals wait for their ack.
+                self._cond.wait_for(lambda: self._stop or self._kick or len(self._after) >= self.ack_flush,
+                                    self.interval_s)
+                self._kick = False
+                if self._stop:
+                    return
             self._flush()
             while len(self._pending) >= self.max_batch and not self._stop:
                 self._flush()  # a backlog drains at full speed, not one batch per interval

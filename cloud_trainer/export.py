@@ -29,7 +29,6 @@ from tensorflow.python.framework.convert_to_constants import (
 
 from cloud_trainer.dataset import PreparedData
 from cloud_trainer.litert_eval import tensor_names
-from cloud_trainer.model.layers import RepeatSignal
 from cloud_trainer.model.train import TrainedModel
 from edge.bundle import FeatureSpec
 
@@ -108,7 +107,7 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
       slowest op of the graph).
     * The context embeddings are one GATHER from the fields' tables stacked
       (:func:`_context_tables`) instead of a slice and a gather per field.
-    * The repeat signal is :func:`_repeat_scores`.
+    * The repeat signal is :meth:`RepeatSignal.export_dense` (reshaped history).
     """
     items = tf.constant(trained.item_matrix())
     bias = trained.scorer.bias
@@ -124,38 +123,12 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
         ctx = tf.reshape(tf.gather(ctx_table, context + ctx_offsets), [1, -1])
         query = tower.out(tower.hidden(tf.concat([pooled, n_known, ctx], axis=-1)))
         scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
-        scores = scores + _repeat_scores(trained.repeat, history)
+        scores = scores + trained.repeat.export_dense(history)
         if zone is not None:
             scores = scores + tf.gather(rows, context[:, zone.field_index])
         return {"scores": scores}
 
     return convert_variables_to_constants_v2(serve.get_concrete_function())
-
-
-def _repeat_scores(repeat: RepeatSignal, history: tf.Tensor) -> tf.Tensor:
-    """:meth:`RepeatSignal.dense` for a batch of one in fewer, cheaper ops.
-
-    Same values up to float rounding. Instead of finding each item's most recent
-    slot (an ``[H, H]`` AND and an ANY on top of the equality matrix) every copy
-    of an item carries ``score / count``, and SCATTER_ND sums the copies back to
-    ``score``. The history is reshaped, never indexed or given a new axis: each
-    of those is a STRIDED_SLICE, whose reference kernel costs more than the
-    ``[H, H]`` comparison it feeds (this is :meth:`RepeatSignal.export_dense`
-    without them; int8 scores bit-identical).
-    """
-    length = repeat.history_length
-    h = tf.reshape(history, [length])
-    known = tf.not_equal(h, repeat.pad)
-    known_f = tf.cast(known, tf.float32)
-    same = tf.cast(tf.equal(tf.reshape(h, [length, 1]), tf.reshape(h, [1, length])), tf.float32)
-    count = tf.reduce_sum(same, axis=1)
-    weighted = tf.reduce_sum(same * tf.constant(repeat._recency)[None, :], axis=1)
-    item = tf.where(known, h, tf.zeros_like(h))
-    share = count / tf.maximum(tf.reduce_sum(known_f), 1.0)
-    scores = repeat._combine(count, weighted, share, tf.gather(repeat.item_weights, item))
-    per_copy = scores * known_f / count  # count >= 1: a slot always equals itself
-    indices = tf.stack([tf.zeros_like(item), item], axis=1)
-    return tf.scatter_nd(indices, per_copy, [1, repeat.num_items])
 
 
 def zone_rows(trained: TrainedModel) -> np.ndarray:

@@ -223,7 +223,7 @@ def test_gathers_and_reshapes_change_no_int8_score(exported: dict, tmp_path) -> 
     def per_field(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         query = trained.query_tower(history, context, training=False)
         scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
-        scores = scores + trained.repeat.export_dense(history)
+        scores = scores + trained.repeat.export_dense(history, reshaped=False)
         return {"scores": scores + trained.zone.export_boost(context)}
 
     old_path = tmp_path / "per_field_int8.tflite"

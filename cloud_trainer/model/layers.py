@@ -270,18 +270,30 @@ class RepeatSignal(keras.layers.Layer):
         batch = history.shape[0] if history.shape[0] is not None else tf.shape(history)[0]
         return tf.scatter_nd(indices, scores, [batch, self.num_items])
 
-    def export_dense(self, history: tf.Tensor) -> tf.Tensor:
+    def export_dense(self, history: tf.Tensor, *, reshaped: bool = True) -> tf.Tensor:
         """:meth:`dense` for a batch of one in fewer, cheaper ops (export only).
 
         Same values up to float rounding. Instead of finding each item's most
         recent slot (an ``[H, H]`` AND and an ANY on top of the equality matrix)
         every copy of an item carries ``score / count``, and SCATTER_ND sums the
         copies back to ``score``. Batch of one: ``[H, H]``, not ``[B, H, H]``.
+
+        ``reshaped`` (the shipped form): the history is reshaped, never indexed or
+        given a new axis; each of those is a STRIDED_SLICE in LiteRT, whose
+        reference kernel costs more than the ``[H, H]`` comparison it feeds (int8
+        scores bit-identical; ``reshaped=False`` is the sliced form, kept for the
+        test that proves it).
         """
-        h = history[0]  # [H]
+        length = self.history_length
+        if reshaped:
+            h = tf.reshape(history, [length])
+            column, row = tf.reshape(h, [length, 1]), tf.reshape(h, [1, length])
+        else:
+            h = history[0]  # [H]
+            column, row = h[:, None], h[None, :]
         known = tf.not_equal(h, self.pad)
         known_f = tf.cast(known, tf.float32)
-        same = tf.cast(tf.equal(h[:, None], h[None, :]), tf.float32)  # [H, H]
+        same = tf.cast(tf.equal(column, row), tf.float32)  # [H, H]
         count = tf.reduce_sum(same, axis=1)
         weighted = tf.reduce_sum(same * tf.constant(self._recency)[None, :], axis=1)
         item = tf.where(known, h, tf.zeros_like(h))

@@ -254,6 +254,20 @@ def random_case(rng: np.random.Generator, n: int) -> tuple[list[int], list[float
     return history, w
 
 
+def top_k_is_the_trainers(got: np.ndarray, scores: np.ndarray, history: list[int],
+                           w: list[float], k: int, head: int) -> bool:
+    """The device's top ``k`` of gated scores ``got`` (ties to the lower item id) is the
+    list the trainer's evaluation of the device (``_gate_lists``) builds."""
+    n = len(scores)
+    items, counts = own_counts(history, n)
+    others = np.setdiff1d(np.arange(n), items)
+    case = _GateCase(items, scores[items].astype(np.float64), counts, len(history),
+                     others, scores[others].astype(np.float64))
+    trainer = _gate_lists([case], w, k, head)[0]
+    device = np.lexsort((np.arange(n), -got.astype(np.float64)))[:k]
+    return device.tolist() == trainer.tolist()
+
+
 def test_fast_gate_equals_the_float64_reference_without_ties() -> None:
     rng = np.random.default_rng(7)
     n = 2000
@@ -289,12 +303,7 @@ def test_fast_gate_on_quantized_ties_follows_the_trainers_ranking() -> None:
         if len(items) and 0 < head < n and ranked[head - 1] > ranked[head]:
             assert np.array_equal(got, reference_gated(scores, history, w, head)), trial
             exact += 1
-        others = np.setdiff1d(np.arange(n), items)
-        case = _GateCase(items, scores[items].astype(np.float64), counts, len(history),
-                         others, scores[others].astype(np.float64))
-        trainer = _gate_lists([case], w, k, head)[0]
-        device = np.lexsort((np.arange(n), -got.astype(np.float64)))[:k]
-        assert device.tolist() == trainer.tolist(), trial
+        assert top_k_is_the_trainers(got, scores, history, w, k, head), trial
     assert exact > 20  # the exact comparison did run
 
 
@@ -361,13 +370,7 @@ def test_fast_gate_on_a_real_size_catalogue_narrows_by_a_sample_and_stays_exact(
         assert fast, trial
         if not quantized:
             assert np.array_equal(got, reference_gated(scores, history, w, head)), (trial, head)
-        items, counts = own_counts(history, n)
-        others = np.setdiff1d(np.arange(n), items)
-        case = _GateCase(items, scores[items].astype(np.float64), counts, len(history),
-                         others, scores[others].astype(np.float64))
-        trainer = _gate_lists([case], w, k, head)[0]
-        device = np.lexsort((np.arange(n), -got.astype(np.float64)))[:k]
-        assert device.tolist() == trainer.tolist(), trial
+        assert top_k_is_the_trainers(got, scores, history, w, k, head), trial
     for bad in (np.nan, np.inf):  # still declined (the reference runs), scores left as they were
         scores = rng.normal(0, 3, n).astype(np.float32)
         scores[5_001] = bad

@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +26,10 @@ from edge_helpers import (
 )
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from tls_helpers import tls_broker, tls_material
 
 from deploy.devicecfg import edge_device_cmd
-from deploy.local_broker import MosquittoBroker, free_port
+from deploy.local_broker import MosquittoBroker
 from edge.app import Device
 from edge.bundle import load_bundle
 from edge.state import StateStore
@@ -453,40 +453,11 @@ def test_sessions_expire_and_their_displays_are_refreshed(tmp_path: Path, broker
         agent.stop()
 
 
-def _tls_material() -> Path:
-    """A CA, a broker certificate for 127.0.0.1 and a password file (openssl, mosquitto_passwd).
-
-    In a world-readable temp dir: mosquitto started as root reads them as its
-    own unprivileged user."""
-    if not (shutil.which("openssl") and shutil.which("mosquitto_passwd")):
-        pytest.skip("openssl or mosquitto_passwd not installed")
-    d = Path(tempfile.mkdtemp(prefix="edge-tls-"))
-    d.chmod(0o755)
-    run = lambda *cmd: subprocess.run(cmd, cwd=d, check=True, capture_output=True)  # noqa: E731
-    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-        "-days", "2", "-subj", "/CN=edge-test-ca")
-    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "broker.key", "-out", "broker.csr",
-        "-subj", "/CN=127.0.0.1")
-    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "broker.crt", "-days", "2", "-extfile", "ext.cnf")
-    run("mosquitto_passwd", "-b", "-c", "passwords", "dev1", "s3cret")
-    for f in d.iterdir():
-        f.chmod(0o644)
-    return d
-
-
 def test_tls_and_credentials_come_from_the_config(tmp_path: Path) -> None:
-    certs = _tls_material()
-    tls_port = free_port()
-    broker = MosquittoBroker(
-        workdir=tmp_path / "broker", persistence=False,
-        extra_config=(f"password_file {certs}/passwords\nlistener {tls_port} 127.0.0.1\n"
-                      f"cafile {certs}/ca.crt\ncertfile {certs}/broker.crt\nkeyfile {certs}/broker.key"),
-    ).start()
+    certs = tls_material({"dev1": "s3cret"})
+    broker, tls_port = tls_broker(tmp_path / "broker", certs)
     agents: list[Device] = []
     try:
-        assert wait_until(lambda: _listening(tls_port))
         base = device_config(tmp_path, broker, tiny_bundle())
 
         def with_broker(password: str, db: str):
@@ -514,13 +485,6 @@ def test_tls_and_credentials_come_from_the_config(tmp_path: Path) -> None:
             a.stop()
         broker.cleanup()
         shutil.rmtree(certs, ignore_errors=True)
-
-
-def _listening(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def test_the_handling_threads_cpu_is_reported_beside_its_wall_time(tmp_path: Path) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
@@ -20,8 +18,9 @@ from edge_helpers import wait_until
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from tls_helpers import tls_broker, tls_material
 
-from deploy.local_broker import MosquittoBroker, free_port
+from deploy.local_broker import MosquittoBroker
 from edge.comms import lean_paho
 from edge.comms.lean_paho import LeanClient
 from edge.comms.mqtt import MqttLink, new_client, start
@@ -214,35 +213,9 @@ def test_a_burst_through_mosquitto_arrives_whole_in_order_and_acked(broker: Mosq
 def test_a_burst_over_tls_arrives_whole_in_order_and_acked(tmp_path: Path) -> None:
     """Packets larger than a TLS record and many records per read: paho's loop
     must see the bytes the SSL layer already decrypted (pending)."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl not installed")
-    certs = Path(tempfile.mkdtemp(prefix="lean-tls-"))
-    certs.chmod(0o755)
-    run = lambda *cmd: subprocess.run(cmd, cwd=certs, check=True, capture_output=True)  # noqa: E731
-    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=lean-test-ca")
-    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "broker.key", "-out", "broker.csr", "-subj", "/CN=127.0.0.1")
-    (certs / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
-    run("openssl", "x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "broker.crt", "-days", "2", "-extfile", "ext.cnf")
-    for f in certs.iterdir():
-        f.chmod(0o644)
-    tls_port = free_port()
-    broker = MosquittoBroker(
-        workdir=tmp_path / "broker", persistence=False,
-        extra_config=(f"listener {tls_port} 127.0.0.1\n"
-                      f"cafile {certs}/ca.crt\ncertfile {certs}/broker.crt\nkeyfile {certs}/broker.key"),
-    ).start()
+    certs = tls_material()
+    broker, tls_port = tls_broker(tmp_path / "broker", certs)
     try:
-        def listening() -> bool:
-            try:
-                socket.create_connection(("127.0.0.1", tls_port), timeout=0.5).close()
-                return True
-            except OSError:
-                return False
-
-        assert wait_until(listening, 10)
         tls = TLSConfig(ca_file=certs / "ca.crt")
         _burst_through(BrokerConfig(host="127.0.0.1", port=tls_port, keepalive_s=10, tls=tls),
                        {"tls": {"ca_certs": str(certs / "ca.crt")}}, tls_port)

@@ -26,6 +26,16 @@ bounded queue with two lanes (docs/edge-runtime.md, "Bounded by design"):
 Oversized payloads never enter either lane: they are handed to ``on_reject``
 on the network thread (dead letter + count) at the cost of a length check.
 
+**Run to completion when idle** (``--dispatch hybrid``): a network thread may
+:meth:`Intake.claim` the handler instead of queueing, but only while no one is
+handling (the worker waits in ``get`` or another link's thread is not running
+one) and both lanes are empty; it handles the message itself, then
+:meth:`Intake.release` s. Anything else is queued as above, so under load and
+floods the lanes, coalescing, shedding and backpressure are unchanged, and a
+link's messages stay in order (a queued message of a link is always ahead of
+that link's next one, which then queues too). It saves the two thread
+hand-offs of an idle device (network thread -> worker -> network thread).
+
 :class:`SeenWindow` remembers accepted ``signal_id`` s of POS and interactions
 for a window, so a QoS 1 redelivery or a replayed message is counted as a
 duplicate instead of becoming a second feedback event.
@@ -130,6 +140,12 @@ class Intake:
         """Priority messages that came while stopping: left unacknowledged with the broker."""
         self.drained_at: float | None = None
         """When the backlog last went from non-empty to empty (for giving memory back)."""
+        self._busy: str | None = None
+        """Who is handling a message, "worker" or "claim": by the worker (from ``get`` returning it to
+        its next ``get``) or by a network thread that claimed it (``claim`` to
+        ``release``). One at a time, so handling stays in arrival order."""
+        self.ran_inline = 0
+        """Messages a network thread handled itself (``claim``), not queued."""
 
     # ---- producer: paho's network thread --------------------------------------------
 
@@ -166,6 +182,27 @@ class Intake:
                 time.sleep(0)
         else:
             self._put_priority(item, len(payload))
+
+    def claim(self, size: int) -> bool:
+        """Run to completion: True when the caller (a network thread) may handle a
+        message of ``size`` bytes itself, because nobody is handling one and
+        nothing is queued; it must call :meth:`release` when done. False: ``put``
+        it (oversized payloads too, so admission rejects them there)."""
+        if size > MAX_PAYLOAD_BYTES:
+            return False
+        with self._cond:
+            if self._busy or self._stop or self._priority or self._pending:
+                return False
+            self._busy = "claim"
+            self.ran_inline += 1
+            return True
+
+    def release(self) -> None:
+        """The message claimed is done: the worker may take what queued meanwhile."""
+        with self._cond:
+            self._busy = None
+            if self._priority or self._pending or self._stop:
+                self._cond.notify_all()
 
     def _key(self, kind: str, topic: str, payload: bytes) -> Hashable:
         """Who a position is about, read without validating (the worker validates
@@ -273,6 +310,8 @@ class Intake:
         screen would wait behind the flood in the TCP stream, where no queue
         policy can reach it."""
         with self._cond:
+            if self._busy == "worker":
+                self._busy = None  # the worker is back: its last message is done
             if self._last_was_position and len(self._pending) > PACE_ABOVE and not self._priority:
                 worked = time.perf_counter() - self._last_get
                 rest = min(worked * self.pace, MAX_REST_S)
@@ -280,6 +319,9 @@ class Intake:
                     self._cond.wait_for(lambda: bool(self._priority) or self._stop, rest)
                     self.rested_s += rest
             while True:
+                if self._busy:  # a network thread is running a message to completion
+                    self._cond.wait()
+                    continue
                 if self._priority:
                     item, t_put = self._priority.popleft()
                     self._priority_bytes -= len(item[1])
@@ -316,6 +358,7 @@ class Intake:
         return None
 
     def _after_take(self, *, position: bool) -> None:
+        self._busy = "worker"
         self._last_was_position = position
         self._last_get = time.perf_counter()
         self._cond.notify_all()  # room for a waiting producer
@@ -348,6 +391,7 @@ class Intake:
             "over_bound": self.over_bound,
             "rested_s": round(self.rested_s, 3),
             "refused_stopping": self.refused_stopping,
+            "ran_inline": self.ran_inline,
             "priority_wait_ms": {"mean": round(self.priority_wait_s / max(self.priority_taken, 1) * 1e3, 2),
                                  "max": round(self.priority_wait_max_s * 1e3, 2)},
         }

@@ -25,8 +25,10 @@ Which displays a signal affects:
   the impressions queued before it (off the hot path, no drain).
 
 Messages are handled one at a time by a worker thread (``--dispatch queue``,
-the default) or on paho's network thread (``inline``); state is touched under
-``self.lock`` either way, so handlers read like single-threaded code. The
+the default), on paho's network thread (``inline``), or on the network thread
+when the worker is idle and nothing is queued and by the worker otherwise
+(``hybrid``: edge/admission.py, "Run to completion when idle"); state is
+touched under ``self.lock`` either way, so handlers read like single-threaded code. The
 agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
 its parts. The feedback capture plugs in through :class:`FeedbackSink`, called
 inside the SQLite transaction of the state change it records. The worker
@@ -144,7 +146,8 @@ class Agent:
         self.cameras_unlisted = 0
         self._worker_thread: threading.Thread | None = None
         self._ack: Ack | None = None
-        """The broker ack of the message being handled (worker thread only)."""
+        """The broker ack of the message being handled (the thread handling it:
+        the worker, or a network thread that claimed the intake)."""
         self._last_reject_log = 0.0
         self._unlogged_rejects = 0
         self.handlers: dict[str, Callable[[Inbound, Properties | None], None]] = {
@@ -161,7 +164,7 @@ class Agent:
     # ---- intake ------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.dispatch == "queue":
+        if self.dispatch in ("queue", "hybrid"):
             self._worker_thread = threading.Thread(target=self._worker, name="agent-worker", daemon=True)
             self._worker_thread.start()
 
@@ -188,7 +191,19 @@ class Agent:
                 if ack is not None:
                     ack()
             return
-        if self.dispatch == "queue":
+        if self.dispatch == "hybrid" and self._queue.claim(len(payload)):
+            # Nobody handling, nothing queued: run it here, as the worker would
+            # (the ack goes with the message: handed to the log writer by a
+            # handler that writes, else sent once handled), and spare the two
+            # thread hand-offs. The claim keeps the worker (and the other link's
+            # thread) out until release.
+            try:
+                self._ack = ack
+                self.handle(topic, payload, props)
+                self._settle()
+            finally:
+                self._queue.release()
+        elif self.dispatch != "inline":
             self._queue.put((topic, payload, props, ack))
         else:
             # Inline (paho's threads, both links): acked once handled; the

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve recommendations for the configured store")
     run.add_argument("--config", required=True, type=Path, help="device TOML file")
-    run.add_argument("--dispatch", choices=("inline", "queue"), default="queue",
+    run.add_argument("--dispatch", choices=("inline", "queue", "hybrid"), default="queue",
                      help="handle messages on a worker thread (queue, default: a stuck inference "
                           "cannot block MQTT) or on paho's network thread (inline); "
                           "see docs/edge-runtime.md for the measurements")

@@ -146,3 +146,38 @@ def test_log_throttle_logs_once_per_interval_and_counts_the_rest(caplog) -> None
             throttle(logger, logging.WARNING, "bad ack on %s", "t")
     assert len(caplog.records) == 10
     assert "(+99 more since the last line)" in caplog.records[1].getMessage()
+
+
+def test_a_network_thread_runs_a_message_itself_only_when_nothing_is_queued_or_handled() -> None:
+    """Hybrid dispatch: claim() is granted to one thread at a time, only on an idle,
+    empty intake; what comes meanwhile is queued and the worker takes it only
+    after release(), so one link's messages stay in order."""
+    intake = Intake(T)
+    assert intake.claim(100)  # idle and empty: run it here
+    assert not intake.claim(100)  # someone (this claim) is handling
+    intake.put(loc("a", sid="a1"))  # came meanwhile (e.g. on the other link): queued
+    got: list[str] = []
+    worker = threading.Thread(target=lambda: got.append(json.loads(intake.get()[1])["signal_id"]))
+    worker.start()
+    worker.join(0.2)
+    assert worker.is_alive() and got == []  # the worker waits for the claim to end
+    intake.release()
+    worker.join(5)
+    assert got == ["a1"]
+    # The worker took a1 and has not come back for the next: still handling it.
+    assert not intake.claim(100)
+    intake.put(loc("b", sid="b1"))
+    assert json.loads(intake.get()[1])["signal_id"] == "b1"  # its next get: a1 done
+    assert not intake.claim(MAX_PAYLOAD_BYTES + 1)  # oversized: admission rejects it in put()
+    intake.close()
+    assert intake.get() is None
+    assert not intake.claim(100)  # stopping: nothing more is taken on
+    assert intake.ran_inline == 1 and intake.detail()["ran_inline"] == 1
+
+
+def test_a_queued_message_keeps_the_network_thread_from_overtaking_it() -> None:
+    intake = Intake(T)
+    intake.put(loc("a", sid="a1"))
+    assert not intake.claim(100)  # a1 must go first: the next one queues behind it
+    intake.put(loc("a", sid="a2"))
+    assert [json.loads(intake.get()[1])["signal_id"] for _ in range(2)] == ["a1", "a2"]

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -500,3 +501,31 @@ def test_the_handling_threads_cpu_is_reported_beside_its_wall_time(tmp_path: Pat
         device.log_writer.start()
         device.log_writer.stop()
         device.store.close()
+
+
+def test_hybrid_dispatch_runs_idle_signals_on_the_network_thread_and_acks_after_commit(
+        tmp_path: Path, broker: MosquittoBroker, probe: Probe) -> None:
+    """--dispatch hybrid: an idle device handles a signal on the connection's own
+    thread (no hand-off to the worker); a purchase's ack still waits for the log
+    writer's commit, and the answers are the same as the worker's."""
+    agent = start_agent(device_config(tmp_path, broker, tiny_bundle()), dispatch="hybrid")
+    try:
+        sig = location("deli", loyalty="L-hy", track="trk-h")
+        probe.publish(T.location, sig, qos=0)
+        before = item_ids(probe.reco_for(sig["signal_id"], "deli-screen"))
+        intake = agent.agent._queue  # noqa: SLF001
+        assert intake.ran_inline >= 1  # nothing was queued: handled where it arrived
+        acks = agent.link.acks
+        gate = threading.Event()  # holds the log writer's next commit back
+        agent.log_writer.put_write(lambda conn: gate.wait(10), what="test gate")
+        sale = purchase(before[:2], loyalty="L-hy")
+        probe.publish(T.pos, sale)
+        after = probe.reco_for(sale["signal_id"], "deli-screen")
+        assert not set(before[:2]) & set(item_ids(after))
+        assert agent.link.acks == acks  # answered, not yet committed: not acked
+        gate.set()
+        assert wait_until(lambda: agent.link.acks == acks + 1)
+        assert agent.log_writer.drain()
+        assert agent.store.conn.execute("SELECT count(*) FROM purchases").fetchone()[0] == 1
+    finally:
+        agent.stop()

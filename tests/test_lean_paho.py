@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -231,7 +232,8 @@ def test_a_queued_packet_always_has_a_wake_up_pending() -> None:
     client, broker = _pair()
     client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
     client._sockpairR.setblocking(False)  # noqa: SLF001
-    client._thread = threading.current_thread()  # noqa: SLF001 - queue only; the test is the network thread
+    # A network thread that is not this one: the test publishes as the worker does.
+    client._thread = threading.Thread(target=lambda: None)  # noqa: SLF001
 
     def wake_bytes() -> int:
         try:
@@ -254,3 +256,31 @@ def test_a_queued_packet_always_has_a_wake_up_pending() -> None:
     client._sockpairR.setblocking(False)  # noqa: SLF001
     client.ack(8, 1)
     assert wake_bytes() == 1
+
+
+def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_up() -> None:
+    """A message handled to completion in the network thread's callback (hybrid
+    dispatch) publishes its answer and acks from that thread: no byte goes to
+    the socket pair (the thread is awake), and what the read's callbacks queued
+    leaves in one send at the end of that read."""
+    client, broker = _pair()
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client._thread = threading.current_thread()  # noqa: SLF001 - the test is the network thread
+
+    def answer(topic, payload, props, qos, retain, mid) -> None:
+        client.publish("answer/" + topic.decode(), payload, qos=1)
+        client.ack(mid, qos)
+
+    client.on_publish_raw = answer  # type: ignore[attr-defined]
+    broker.sendall(_publish_packet(b"sig/1", b"x", qos=1, mid=11) + _publish_packet(b"sig/2", b"y", qos=1, mid=12))
+    time.sleep(0.05)
+    assert client.loop_read() == mqtt.MQTT_ERR_SUCCESS
+    assert client.lean_counts["wakes"] == 0
+    with pytest.raises(BlockingIOError):
+        client._sockpairR.recv(100)  # noqa: SLF001 - nothing to wake for
+    assert client.lean_counts["writes"] == 1 and client.lean_counts["packets_out"] == 4
+    assert not client.want_write()
+    broker.settimeout(2)
+    got = broker.recv(65536)
+    assert got.count(b"answer/sig/") == 2 and got.count(bytes((0x40, 2, 0, 11))) == 1

@@ -33,7 +33,10 @@ pair and goes out in a ``send`` of its own.
   QoS 2 and MQTT 3 packets take paho's path.
 * **wakes the network thread once per batch**: a packet queued while an
   earlier wake-up is still pending does not write another byte to the socket
-  pair (the network thread takes every queued packet when it wakes).
+  pair (the network thread takes every queued packet when it wakes), and a
+  packet queued by the network thread itself (a message handled to completion
+  in its callback, an ack) wakes nothing: what the callbacks of a read queued
+  is written at the end of that read.
 * **writes queued packets in one ``send``**: the packets waiting when the
   network thread wakes (a recommendation, the signal's PUBACK, ...) go out
   together; a partial write leaves the rest queued in order, as paho does.
@@ -45,6 +48,7 @@ bookkeeping, QoS 1 resend, manual acks) is paho's own code.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +156,11 @@ class LeanClient(mqtt.Client):
         rc = self._handle_buffered(data, sock)
         if rc:
             return rc
+        if self._out_packet and self._thread is not None and threading.current_thread() is self._thread:
+            # What the handlers queued on this thread (an answer run to completion
+            # here, its ack) goes out now, in one send, instead of after another
+            # select; an error leaves it queued for loop_write to meet and handle.
+            self._packet_write()
         # A short read emptied the socket: back to select (paho's loop_read would
         # otherwise call again and pay a recv that raises BlockingIOError). A full
         # one may have left more: read again. Every complete packet is handled
@@ -310,7 +319,11 @@ class LeanClient(mqtt.Client):
         })
         # One wake-up per batch: _packet_write clears the flag *before* it takes
         # the queue, so a packet queued after that wakes the thread again.
-        if self._sockpairW is not None and not self._wake_pending:
+        # None from the network thread itself: it is awake, and writes what it
+        # queued before it next waits (at the end of a read, or through
+        # select's write list: want_write() is true).
+        if (self._sockpairW is not None and not self._wake_pending
+                and (self._thread is None or threading.current_thread() is not self._thread)):
             self._wake_pending = True
             self.lean_counts["wakes"] += 1
             try:  # noqa: SIM105 (per packet: contextlib.suppress costs more than the send)

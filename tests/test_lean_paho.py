@@ -284,3 +284,78 @@ def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_
     broker.settimeout(2)
     got = broker.recv(65536)
     assert got.count(b"answer/sig/") == 2 and got.count(bytes((0x40, 2, 0, 11))) == 1
+
+
+@pytest.mark.parametrize("qos", [0, 1])
+def test_publish_nowait_writes_paho_s_bytes_and_keeps_paho_s_bookkeeping(qos: int) -> None:
+    lean, lean_broker = _pair()
+    stock, stock_broker = _pair(mqtt.Client)
+    props = Properties(PacketTypes.PUBLISH)
+    props.ResponseTopic = "reply/here"
+    props.CorrelationData = b"\x00\x01"
+    cases = [("a/b", b"", False, None), ("reco/screen-1", b"{}" * 63, True, None),
+             ("reco/screen-2", b"y" * 128, False, props), ("reco/screen-1", b"again", True, None),
+             ("", b"alias-less empty topic", False, None), ("ünï/cødé", b"u", False, None),
+             ("big", b"z" * 70_000, True, None)]
+    for topic, payload, retain, p in cases:
+        assert lean.publish_nowait(topic, payload, qos, retain, p) == mqtt.MQTT_ERR_SUCCESS
+        stock.publish(topic, payload, qos=qos, retain=retain, properties=p)
+    assert b"".join(_drain(lean, lean_broker)) == b"".join(_drain(stock, stock_broker))
+    if qos:
+        out = lean._out_messages  # noqa: SLF001
+        ref = stock._out_messages  # noqa: SLF001
+        assert [(m.mid, m.topic, m.payload, m.qos, m.retain, m.state, m.properties) for m in out.values()] == \
+               [(m.mid, m.topic, m.payload, m.qos, m.retain, m.state, m.properties) for m in ref.values()]
+        mids = list(out)
+        lean_broker.sendall(b"".join(bytes((0x40, 2)) + mid.to_bytes(2, "big") for mid in mids[:-1]))
+        assert wait_until(lambda: lean._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+        lean._packet_read()  # noqa: SLF001
+        assert list(out) == mids[-1:]
+        assert lean._inflight_messages == 1  # noqa: SLF001
+    with pytest.raises(ValueError, match="wildcards"):
+        lean.publish_nowait("reco/+", b"x", qos)
+
+
+def test_publish_nowait_keeps_the_in_flight_window_the_queue_limit_and_what_waits_for_a_connection() -> None:
+    lean, broker = _pair()
+    lean._max_inflight_messages = 2  # noqa: SLF001 - paho's setter refuses on a connected client
+    lean._max_queued_messages = 4  # noqa: SLF001
+    rcs = [lean.publish_nowait(f"t/{i}", b"p", 1) for i in range(5)]
+    assert rcs == [mqtt.MQTT_ERR_SUCCESS] * 4 + [mqtt.MQTT_ERR_QUEUE_SIZE]
+    states = [m.state for m in lean._out_messages.values()]  # noqa: SLF001
+    assert states == [mqtt.mqtt_ms_wait_for_puback] * 2 + [mqtt.mqtt_ms_queued] * 2
+    assert b"".join(_drain(lean, broker)) == b"".join(_publish_packet(f"t/{i}".encode(), b"p", qos=1, mid=i + 1)
+                                                      for i in range(2))
+    broker.sendall(bytes((0x40, 2, 0, 1)))  # the first PUBACK lets paho send the first queued one
+    assert wait_until(lambda: lean._sock.recv(1, socket.MSG_PEEK) != b"", 5)  # noqa: SLF001
+    lean._packet_read()  # noqa: SLF001
+    assert b"".join(_drain(lean, broker)) == _publish_packet(b"t/2", b"p", qos=1, mid=3)
+    # Not connected: kept for the next connection (paho resends it), not in flight.
+    offline, _ = _pair()
+    offline._sock = None  # noqa: SLF001
+    assert offline.publish_nowait("t/x", b"later", 1, True) == mqtt.MQTT_ERR_NO_CONN
+    (msg,) = offline._out_messages.values()  # noqa: SLF001
+    assert (msg.state, offline._inflight_messages) == (mqtt.mqtt_ms_publish, 0)  # noqa: SLF001
+
+
+def test_a_publish_nowait_message_is_resent_after_a_reconnect(broker: MosquittoBroker) -> None:
+    """The broker drops the connection before acking: paho's session resends it (dup) on reconnect."""
+    got: list[bytes] = []
+    reader = new_client("nowait-reader")
+    reader.on_message = lambda c, u, m: got.append(m.payload)
+    start(reader, "127.0.0.1", broker.port, keepalive=30, blocking=True)
+    reader.subscribe("nowait/#", qos=1)
+    pub = new_client("nowait-pub", lean=True, inflight=1)  # the later ones wait queued behind the first
+    start(pub, "127.0.0.1", broker.port, keepalive=30, blocking=True)
+    time.sleep(0.3)
+    pub.loop_stop()  # no network thread: nothing is acked or written until we say
+    for i in range(3):
+        pub.publish_nowait(f"nowait/{i}", b"m%d" % i, 1)
+    pub._sock_close()  # noqa: SLF001 - the connection is lost with everything unacked
+    pub.reconnect()
+    pub.loop_start()
+    assert wait_until(lambda: sorted(set(got)) == [b"m0", b"m1", b"m2"], 10), got
+    assert wait_until(lambda: not pub._out_messages, 5)  # noqa: SLF001
+    for c in (pub, reader):
+        c.disconnect()
+        c.loop_stop()

@@ -80,7 +80,36 @@ _PUBACK_FAST_REASONS = frozenset((0x00, 0x10))
 """PUBACK reason codes completed without paho's objects: success and "no
 matching subscribers" (Mosquitto's answer to a publish nobody reads)."""
 
+TOPIC_CACHE = 4_096
+"""Publish topics whose encoded form :meth:`LeanClient.publish_nowait` keeps
+(a store's displays and status topics fit; beyond it the cache starts over)."""
+
 _EMPTY_PUBLISH_PROPS = Properties(PacketTypes.PUBLISH)
+
+
+class _UnwaitedInfo(mqtt.MQTTMessageInfo):
+    """The ``MQTTMessageInfo`` of a message published by
+    :meth:`LeanClient.publish_nowait`: never handed to a caller, so nobody waits
+    on it and it needs no ``threading.Condition`` (paho builds one per message,
+    an RLock and a list, and locks it again on completion). paho's code only
+    marks it published and sets its ``rc``."""
+
+    __slots__ = ()
+
+    def __init__(self, mid: int) -> None:  # paho's, without the Condition
+        self.mid = mid
+        self._published = False
+        self.rc = _SUCCESS
+        self._iterpos = 0
+
+    def _set_as_published(self) -> None:
+        self._published = True
+
+    def is_published(self) -> bool:
+        return self._published
+
+    def wait_for_publish(self, timeout: float | None = None) -> None:
+        raise RuntimeError("a publish_nowait message cannot be waited on; use publish()")
 
 
 def empty_publish_properties() -> Properties:
@@ -123,6 +152,8 @@ class LeanClient(mqtt.Client):
         not yet taken the queued packets: the next packet needs no wake-up of its own."""
         self.on_publish_raw: RawMessageHandler | None = None
         """Inbound QoS 0/1 messages go here instead of ``on_message`` (no MQTTMessage)."""
+        self._topic_heads: dict[str, bytes] = {}
+        """Publish topic -> its checked, length-prefixed UTF-8 (:meth:`publish_nowait`)."""
         self.lean_counts = {"reads": 0, "packets_in": 0, "writes": 0, "packets_out": 0, "wakes": 0}
         """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
         data / packets handled from them; ``send`` calls / packets they carried;
@@ -287,6 +318,90 @@ class LeanClient(mqtt.Client):
                 if self._max_inflight_messages > 0:
                     return self._update_inflight()
         return _SUCCESS
+
+    # ---- publishing without waiting ------------------------------------------------
+
+    def publish_nowait(
+        self, topic: str, payload: bytes | bytearray, qos: int = 0, retain: bool = False,
+        properties: Properties | None = None,
+    ) -> MQTTErrorCode:
+        """:meth:`publish` for a caller that never waits on the message: returns
+        only paho's ``rc`` (``MQTT_ERR_SUCCESS``, ``MQTT_ERR_NO_CONN`` = kept for
+        the next connection, ``MQTT_ERR_QUEUE_SIZE`` = dropped, as paho).
+
+        Same bookkeeping as paho's ``publish`` under the same lock: a QoS > 0
+        message goes into ``_out_messages`` (so paho resends it after a reconnect
+        and completes it on PUBACK), counts against ``max_inflight_messages``
+        (beyond it: queued, sent by paho's ``_update_inflight``) and
+        ``max_queued_messages``; the bytes on the wire are paho's. Cheaper because
+        the topic is checked and encoded once per topic (:attr:`_topic_heads`),
+        the message's info is a :class:`_UnwaitedInfo` (no
+        ``threading.Condition`` nobody would wait on) and the packet is built
+        in one ``join``. MQTT 3, a logger or ``on_log``: paho's ``publish``."""
+        if self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+            return self.publish(topic, payload, qos, retain, properties).rc
+        head = self._topic_heads.get(topic) or self._topic_head(topic)
+        if not isinstance(payload, (bytes, bytearray)):
+            payload = mqtt._encode_payload(payload)  # noqa: SLF001 - paho's own rule for str/int/None
+        if qos < 0 or qos > 2:
+            raise ValueError("Invalid QoS level.")
+        n_payload = len(payload)
+        if n_payload > 268_435_455:
+            raise ValueError("Payload too large.")
+        mid = self._mid_generate()
+        props = b"\x00" if properties is None else properties.pack()
+        if qos == 0:
+            if self._sock is None:
+                return _NO_CONN
+            packet = b"".join((bytes((_PUBLISH | int(retain),)),
+                               _remaining_length(len(head) + len(props) + n_payload), head, props, payload))
+            return self._packet_queue(_PUBLISH, packet, mid, 0, _UnwaitedInfo(mid))
+        topic_b = head[2:]
+        message = object.__new__(MQTTMessage)  # paho's __init__ would build an info with a Condition
+        message.timestamp = mqtt.time_func()
+        message.state = mqtt.mqtt_ms_invalid
+        message.dup = False
+        message.mid = mid
+        message._topic = topic_b  # noqa: SLF001
+        message.payload = payload
+        message.qos = qos
+        message.retain = retain
+        message.info = info = _UnwaitedInfo(mid)
+        message.properties = properties
+        with self._out_message_mutex:
+            out = self._out_messages
+            if (self._max_queued_messages > 0 and len(out) >= self._max_queued_messages) or mid in out:
+                info.rc = mqtt.MQTT_ERR_QUEUE_SIZE
+                return info.rc
+            out[mid] = message
+            if self._max_inflight_messages == 0 or self._inflight_messages < self._max_inflight_messages:
+                self._inflight_messages += 1
+                message.state = mqtt.mqtt_ms_wait_for_puback if qos == 1 else mqtt.mqtt_ms_wait_for_pubrec
+                if self._sock is None:
+                    rc = _NO_CONN
+                else:
+                    packet = b"".join((bytes((_PUBLISH | (qos << 1) | int(retain),)),
+                                       _remaining_length(len(head) + 2 + len(props) + n_payload),
+                                       head, mid.to_bytes(2, "big"), props, payload))
+                    rc = self._packet_queue(_PUBLISH, packet, mid, qos, info)
+                if rc == _NO_CONN:  # kept: paho sends it after the next connect
+                    self._inflight_messages -= 1
+                    message.state = mqtt.mqtt_ms_publish
+                info.rc = rc
+                return rc
+            message.state = mqtt.mqtt_ms_queued
+            return _SUCCESS
+
+    def _topic_head(self, topic: str) -> bytes:
+        """Length-prefixed UTF-8 of a publish topic, checked as paho checks it, cached."""
+        topic_b = topic.encode("utf-8")
+        self._raise_for_invalid_topic(topic_b)
+        head = len(topic_b).to_bytes(2, "big") + topic_b
+        heads = self._topic_heads
+        if len(heads) >= TOPIC_CACHE:  # topics are per display/shopper: bounded, never stale
+            heads.clear()
+        heads[topic] = head
+        return head
 
     # ---- writing --------------------------------------------------------------------
 

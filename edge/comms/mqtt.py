@@ -245,7 +245,14 @@ class MqttLink:
         self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
         properties: Properties | None = None,
     ) -> None:
-        self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
+        # LeanClient's publish_nowait: paho's bookkeeping (resend after reconnect,
+        # in-flight window, PUBACK completion) without what only a waiting caller
+        # needs; nothing here waits on a publish.
+        fast = getattr(self.client, "publish_nowait", None)
+        if fast is not None:
+            fast(topic, payload, qos, retain, properties)
+        else:
+            self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
 
     # ---- paho callbacks (network thread) -----------------------------------------
 

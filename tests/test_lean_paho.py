@@ -261,8 +261,8 @@ def test_a_queued_packet_always_has_a_wake_up_pending() -> None:
 def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_up() -> None:
     """A message handled to completion in the network thread's callback (hybrid
     dispatch) publishes its answer and acks from that thread: no byte goes to
-    the socket pair (the thread is awake), and what the read's callbacks queued
-    leaves in one send at the end of that read."""
+    the socket pair (the thread is awake), and what a callback queued leaves in
+    one send before the next packet of the read is handled."""
     client, broker = _pair()
     client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
     client._sockpairR.setblocking(False)  # noqa: SLF001
@@ -279,7 +279,7 @@ def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_
     assert client.lean_counts["wakes"] == 0
     with pytest.raises(BlockingIOError):
         client._sockpairR.recv(100)  # noqa: SLF001 - nothing to wake for
-    assert client.lean_counts["writes"] == 1 and client.lean_counts["packets_out"] == 4
+    assert client.lean_counts["writes"] == 2 and client.lean_counts["packets_out"] == 4  # one send per signal
     assert not client.want_write()
     broker.settimeout(2)
     got = broker.recv(65536)

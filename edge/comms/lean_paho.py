@@ -35,8 +35,8 @@ pair and goes out in a ``send`` of its own.
   earlier wake-up is still pending does not write another byte to the socket
   pair (the network thread takes every queued packet when it wakes), and a
   packet queued by the network thread itself (a message handled to completion
-  in its callback, an ack) wakes nothing: what the callbacks of a read queued
-  is written at the end of that read.
+  in its callback, an ack) wakes nothing: what a packet's callback queued is
+  written right after that callback, before the next packet of the read.
 * **writes queued packets in one ``send``**: the packets waiting when the
   network thread wakes (a recommendation, the signal's PUBACK, ...) go out
   together; a partial write leaves the rest queued in order, as paho does.
@@ -187,11 +187,6 @@ class LeanClient(mqtt.Client):
         rc = self._handle_buffered(data, sock)
         if rc:
             return rc
-        if self._out_packet and self._thread is not None and threading.current_thread() is self._thread:
-            # What the handlers queued on this thread (an answer run to completion
-            # here, its ack) goes out now, in one send, instead of after another
-            # select; an error leaves it queued for loop_write to meet and handle.
-            self._packet_write()
         # A short read emptied the socket: back to select (paho's loop_read would
         # otherwise call again and pay a recv that raises BlockingIOError). A full
         # one may have left more: read again. Every complete packet is handled
@@ -202,6 +197,7 @@ class LeanClient(mqtt.Client):
         """Handle every complete packet in ``data``; keep the incomplete tail."""
         pos, end_all = 0, len(data)
         in_packet = self._in_packet
+        own = self._thread is not None and threading.current_thread() is self._thread
         counts = self.lean_counts
         while end_all - pos >= 2:
             # Remaining length: 1-4 bytes, 7 bits each, low first.
@@ -239,6 +235,12 @@ class LeanClient(mqtt.Client):
             in_packet["command"] = 0
             in_packet["have_remaining"] = 0
             in_packet["packet"] = b""
+            if not rc and own and self._out_packet:
+                # What this packet's callback queued on this thread (an answer run
+                # to completion here, its ack) goes out now, before the next packet
+                # of the read is handled, in one send and without a wake-up; an
+                # error leaves it queued for loop_write to meet and handle.
+                self._packet_write()
             if rc:
                 self._rbuf = b""
                 return rc

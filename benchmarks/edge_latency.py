@@ -385,8 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     ap.add_argument("--no-model", action="store_true", help="benchmark the popularity fallback")
-    ap.add_argument("--dispatch", choices=("hybrid", "queue", "inline"), default="hybrid",
-                    help="the device's --dispatch (its default: hybrid)")
+    ap.add_argument("--dispatch", choices=("queue", "hybrid", "inline"), default="queue",
+                    help="the device's --dispatch (its default: queue)")
     ap.add_argument("--switch-interval-ms", type=float, default=0.0,
                     help="passed to the device (edge-device run --switch-interval-ms): Python's "
                          "thread switch interval in its process (0: Python's default, 5 ms)")

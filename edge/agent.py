@@ -24,11 +24,11 @@ Which displays a signal affects:
   queued to the log writer, which records the impression's ``shown_at`` after
   the impressions queued before it (off the hot path, no drain).
 
-Messages are handled one at a time: on the network thread they came on when
-nobody is handling one and nothing is queued, else by a worker thread
-(``--dispatch hybrid``, the default: edge/admission.py, "Run to completion when
-idle"), always by the worker (``queue``) or always on paho's network thread
-(``inline``); state is
+Messages are handled one at a time by a worker thread (``--dispatch queue``,
+the default), on paho's network thread (``inline``), or on the network thread
+they came on when nobody is handling one and nothing is queued and by the
+worker otherwise (``hybrid``: edge/admission.py, "Run to completion when
+idle"; measured and not made the default, docs/edge-runtime.md); state is
 touched under ``self.lock`` either way, so handlers read like single-threaded code. The
 agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
 its parts. The feedback capture plugs in through :class:`FeedbackSink`, called
@@ -106,7 +106,7 @@ class Agent:
         feedback: FeedbackSink,
         feedback_active: bool,
         clock: Callable[[], float] = time.time,
-        dispatch: str = "hybrid",
+        dispatch: str = "queue",
         on_status_change: Callable[[], object] | None = None,
         cold_start: str = "model",
     ) -> None:

@@ -84,7 +84,7 @@ class Device:
         *,
         feedback: FeedbackArg = None,
         feedback_runtime: bool = False,
-        dispatch: str = "hybrid",
+        dispatch: str = "queue",
         clock: Callable[[], float] = time.time,
     ) -> None:
         """``feedback``: a sink, or a factory given the store (an outbox lives in its

@@ -67,6 +67,7 @@ from benchmarks.device_setup import (
 from benchmarks.run_cpu import RunCpu, say_split, sched_by_thread, thread_sched_s
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.comms import lean_paho
 from edge.comms.lean_paho import LeanClient
 from edge.comms.mqtt import no_delay as edge_no_delay
 from edge.comms.topics import TopicTree
@@ -274,18 +275,10 @@ def compact_records(records: list[tuple[float, bytes | str, bytes]]) -> list[tup
 
 def publish_packet(topic: str, payload: bytes) -> bytes:
     """One whole MQTT 5 QoS 0 PUBLISH without properties: the bytes paho writes for
-    ``publish(topic, payload, qos=0)``. Encoded before the run, sending a signal
-    is then one ``send`` (tests/test_bench_harness.py checks a broker delivers them)."""
-    head = topic.encode()
-    head = len(head).to_bytes(2, "big") + head + b"\x00"  # topic, property length 0
-    n = len(head) + len(payload)
-    length = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        length.append(byte | 0x80 if n else byte)
-        if not n:
-            break
-    return b"\x30" + bytes(length) + head + payload
+    ``publish(topic, payload, qos=0)`` (built by the device's own
+    :func:`edge.comms.lean_paho.publish_packet`). Encoded before the run, sending a
+    signal is then one ``send`` (tests/test_bench_harness.py checks a broker delivers them)."""
+    return lean_paho.publish_packet(lean_paho.topic_head(topic.encode()), payload)
 
 
 class Publisher:

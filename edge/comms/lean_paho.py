@@ -134,6 +134,22 @@ def _remaining_length(n: int) -> bytes:
             return bytes(out)
 
 
+def publish_packet(head: bytes, payload: bytes | bytearray, *, qos: int = 0, retain: bool = False,
+                   dup: bool = False, mid: int = 0, properties: bytes = b"\x00") -> bytes:
+    """One MQTT 5 PUBLISH packet, the bytes paho writes: fixed header, ``head`` (the
+    topic, length-prefixed UTF-8), the packet id when ``qos`` > 0, ``properties``
+    (packed; ``b"\\x00"``: none), the payload. Built in one ``join``."""
+    ident = mid.to_bytes(2, "big") if qos else b""
+    command = _PUBLISH | (int(dup) << 3) | (qos << 1) | int(retain)
+    return b"".join((bytes((command,)), _remaining_length(len(head) + len(ident) + len(properties) + len(payload)),
+                     head, ident, properties, payload))
+
+
+def topic_head(topic_b: bytes) -> bytes:
+    """A topic as PUBLISH carries it: its UTF-8 length (2 bytes) then the bytes."""
+    return len(topic_b).to_bytes(2, "big") + topic_b
+
+
 RawMessageHandler = Callable[[bytes, bytes, Properties, int, bool, int], None]
 """``(topic, payload, properties, qos, retain, mid)``; topic as the broker sent it (UTF-8 bytes)."""
 
@@ -158,6 +174,11 @@ class LeanClient(mqtt.Client):
         """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
         data / packets handled from them; ``send`` calls / packets they carried;
         socket-pair wake-ups written."""
+
+    def _paho_path(self) -> bool:
+        """Whether paho's own code must run: MQTT 3, or paho logging switched on (a
+        logger or ``on_log``, which paho's paths feed per packet)."""
+        return self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None
 
     # ---- reading --------------------------------------------------------------------
 
@@ -254,7 +275,7 @@ class LeanClient(mqtt.Client):
         in_packet = self._in_packet
         header = in_packet["command"]
         qos = (header & 0x06) >> 1
-        if qos == 2 or self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+        if qos == 2 or self._paho_path():
             return super()._handle_publish()
         packet = in_packet["packet"]
         try:
@@ -340,23 +361,21 @@ class LeanClient(mqtt.Client):
         the message's info is a :class:`_UnwaitedInfo` (no
         ``threading.Condition`` nobody would wait on) and the packet is built
         in one ``join``. MQTT 3, a logger or ``on_log``: paho's ``publish``."""
-        if self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+        if self._paho_path():
             return self.publish(topic, payload, qos, retain, properties).rc
         head = self._topic_heads.get(topic) or self._topic_head(topic)
         if not isinstance(payload, (bytes, bytearray)):
             payload = mqtt._encode_payload(payload)  # noqa: SLF001 - paho's own rule for str/int/None
         if qos < 0 or qos > 2:
             raise ValueError("Invalid QoS level.")
-        n_payload = len(payload)
-        if n_payload > 268_435_455:
+        if len(payload) > 268_435_455:
             raise ValueError("Payload too large.")
         mid = self._mid_generate()
         props = b"\x00" if properties is None else properties.pack()
         if qos == 0:
             if self._sock is None:
                 return _NO_CONN
-            packet = b"".join((bytes((_PUBLISH | int(retain),)),
-                               _remaining_length(len(head) + len(props) + n_payload), head, props, payload))
+            packet = publish_packet(head, payload, retain=retain, properties=props)
             return self._packet_queue(_PUBLISH, packet, mid, 0, _UnwaitedInfo(mid))
         topic_b = head[2:]
         message = object.__new__(MQTTMessage)  # paho's __init__ would build an info with a Condition
@@ -382,9 +401,7 @@ class LeanClient(mqtt.Client):
                 if self._sock is None:
                     rc = _NO_CONN
                 else:
-                    packet = b"".join((bytes((_PUBLISH | (qos << 1) | int(retain),)),
-                                       _remaining_length(len(head) + 2 + len(props) + n_payload),
-                                       head, mid.to_bytes(2, "big"), props, payload))
+                    packet = publish_packet(head, payload, qos=qos, retain=retain, mid=mid, properties=props)
                     rc = self._packet_queue(_PUBLISH, packet, mid, qos, info)
                 if rc == _NO_CONN:  # kept: paho sends it after the next connect
                     self._inflight_messages -= 1
@@ -398,7 +415,7 @@ class LeanClient(mqtt.Client):
         """Length-prefixed UTF-8 of a publish topic, checked as paho checks it, cached."""
         topic_b = topic.encode("utf-8")
         self._raise_for_invalid_topic(topic_b)
-        head = len(topic_b).to_bytes(2, "big") + topic_b
+        head = topic_head(topic_b)
         heads = self._topic_heads
         if len(heads) >= TOPIC_CACHE:  # topics are per display/shopper: bounded, never stale
             heads.clear()
@@ -411,7 +428,7 @@ class LeanClient(mqtt.Client):
         self, mid: int, topic: bytes, payload: bytes | bytearray = b"", qos: int = 0,
         retain: bool = False, dup: bool = False, info: Any = None, properties: Properties | None = None,
     ) -> MQTTErrorCode:
-        if self._protocol != _MQTTv5 or self._logger is not None or self._on_log is not None:
+        if self._paho_path():
             return super()._send_publish(mid, topic, payload, qos, retain, dup, info, properties)
         if not isinstance(topic, bytes):
             raise TypeError("topic must be bytes, not str")
@@ -419,12 +436,8 @@ class LeanClient(mqtt.Client):
             raise TypeError("payload must be bytes if set")
         if self._sock is None:
             return _NO_CONN
-        head = len(topic).to_bytes(2, "big") + topic
-        if qos > 0:
-            head += mid.to_bytes(2, "big")
-        head += b"\x00" if properties is None else properties.pack()
-        command = _PUBLISH | ((dup & 0x1) << 3) | (qos << 1) | int(retain)
-        packet = b"".join((bytes((command,)), _remaining_length(len(head) + len(payload)), head, payload))
+        packet = publish_packet(topic_head(topic), payload, qos=qos, retain=retain, dup=bool(dup & 0x1), mid=mid,
+                                properties=b"\x00" if properties is None else properties.pack())
         return self._packet_queue(_PUBLISH, packet, mid, qos, info)
 
     def _packet_queue(

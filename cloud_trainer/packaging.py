@@ -72,19 +72,14 @@ def _same_for_older_firmware(scorer: TFLiteScorer | _DeviceScores, history: list
     """Whether the device's top-``k`` is the same under both ``own_tail`` tie rules.
 
     Firmware before the item-id tie rule breaks ties at the gate's head boundary
-    as ``np.argpartition`` leaves them (``BundleScorer.reference_ties``); a golden
+    as ``np.argpartition`` leaves them (``BundleScorer.score_older_ties``); a golden
     case with such a tie would make that firmware refuse a good bundle. Scorers
     without a gate (and the plain LiteRT scorer) have nothing to differ on."""
     inner = getattr(scorer, "scorer", None)
-    if inner is None or not hasattr(inner, "reference_ties"):
+    if inner is None or not hasattr(inner, "score_older_ties"):
         return True
-    new = topk(scorer.scores_for(history, context), k).tolist()
-    inner.reference_ties = True
-    try:
-        old = topk(scorer.scores_for(history, context), k).tolist()
-    finally:
-        inner.reference_ties = False
-    return new == old
+    encoded = scorer.spec.context_indices(context)
+    return topk(inner.score(history, encoded), k).tolist() == topk(inner.score_older_ties(history, encoded), k).tolist()
 
 
 def golden_cases(

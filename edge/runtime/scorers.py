@@ -64,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from edge.bundle import Bundle, BundleError, FeatureSpec, topk
+from edge.bundle import Bundle, BundleError, FeatureSpec
 
 SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn")
 NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
@@ -426,27 +426,18 @@ class BundleScorer:
         whose ties at the ``own_tail`` boundary fall as ``np.argpartition`` left
         them: bundles trained before the item-id tie rule recorded their golden
         top-K that way, and either list is a ranking of the same model scores."""
-        from edge.runtime.model import SmokeResult
+        from edge.runtime.model import replay_golden
 
-        failures = []
-        for n, case in enumerate(self.bundle.golden):
-            k = len(case.expected_topk)
-            expected = list(case.expected_topk)
-            context = self.encode_context(case.context)
-            got = topk(self.score(case.history, context), k).tolist()
-            # Ties can swap places under int8 arithmetic; the same set is the same model.
-            if got == expected or sorted(got) == sorted(expected):
-                continue
-            if self._gated:
-                self.reference_ties = True
-                try:
-                    old = topk(self.score(case.history, context), k).tolist()
-                finally:
-                    self.reference_ties = False
-                if old == expected or sorted(old) == sorted(expected):
-                    continue
-            failures.append(f"golden case {n}: top-{k} {got} != expected {expected}")
-        return SmokeResult(cases=len(self.bundle.golden), failures=failures)
+        return replay_golden(self, self.score_older_ties if self._gated else None)
+
+    def score_older_ties(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+        """:meth:`score` with the gate's float64 reference path (:attr:`reference_ties`):
+        ties at the ``own_tail`` boundary as firmware before the item-id rule left them."""
+        self.reference_ties = True
+        try:
+            return self.score(history, context)
+        finally:
+            self.reference_ties = False
 
     # -- building the score function -------------------------------------------------
     def _build(self, spec: Mapping[str, Any], where: str) -> ScoreFn:

@@ -552,17 +552,18 @@ class StateStore:
         """Record a till transaction once, in the caller's transaction. Returns the
         catalogue indices bought, or None when this transaction was already
         recorded (a QoS 1 redelivery). (:meth:`stage_purchase` + its write.)"""
-        if conn.execute("SELECT 1 FROM purchases WHERE transaction_id=?", (transaction_id,)).fetchone():
+        if self.purchase_recorded(transaction_id, conn):
             return None
         bought, write = self.stage_purchase(transaction_id, session, item_ids, ts)
         write(conn)
         return bought
 
-    def purchase_recorded(self, transaction_id: str) -> bool:
+    def purchase_recorded(self, transaction_id: str, conn: sqlite3.Connection | None = None) -> bool:
         """Whether this till transaction is on disk already (a redelivery after a
-        restart): a read, no write lock (WAL), for the agent's worker."""
-        return self.conn.execute("SELECT 1 FROM purchases WHERE transaction_id=?",
-                                 (transaction_id,)).fetchone() is not None
+        restart): a read, no write lock (WAL), for the agent's worker; ``conn``: read
+        inside the caller's transaction instead."""
+        return (conn or self.conn).execute("SELECT 1 FROM purchases WHERE transaction_id=?",
+                                           (transaction_id,)).fetchone() is not None
 
     def stage_purchase(
         self, transaction_id: str, session: Session | None, item_ids: Sequence[str], ts: float,
@@ -776,4 +777,4 @@ def _consumed_json(taken: tuple[np.ndarray, list[Item]] | str | None) -> str | N
     if taken is None or isinstance(taken, str):
         return taken
     arr, items = taken
-    return json.dumps([items[i].item_id for i in arr.tolist()])
+    return _ids_json((arr.tolist(), items))

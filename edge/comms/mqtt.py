@@ -224,7 +224,7 @@ class MqttLink:
         client.on_message = self._on_message
         client.on_publish_raw = self._on_raw  # type: ignore[attr-defined]
         client.on_subscribe = self._on_subscribe
-        self.client = client
+        self.client: LeanClient = client  # type: ignore[assignment]  # new_client(lean=True)
 
     def start(self) -> None:
         """Connect in the background; paho's thread keeps reconnecting until :meth:`stop`."""
@@ -248,11 +248,7 @@ class MqttLink:
         # LeanClient's publish_nowait: paho's bookkeeping (resend after reconnect,
         # in-flight window, PUBACK completion) without what only a waiting caller
         # needs; nothing here waits on a publish.
-        fast = getattr(self.client, "publish_nowait", None)
-        if fast is not None:
-            fast(topic, payload, qos, retain, properties)
-        else:
-            self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
+        self.client.publish_nowait(topic, payload, qos, retain, properties)
 
     # ---- paho callbacks (network thread) -----------------------------------------
 

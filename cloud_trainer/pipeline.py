@@ -587,16 +587,18 @@ def _shipped_check(segments: dict[str, Any], best_baseline: str,
     """Test-time check of the choice made on validation: shipped vs the best baseline (and
     vs the best baseline on test per metric, when that is another one) and vs popularity
     for anonymous shoppers (``ok`` False says the test disagrees)."""
-    ship, base = segments["shipped"], segments[best_baseline]
+    ship = segments["shipped"]
     out: dict[str, Any] = {}
+
+    def against(name: str, k: str) -> dict[str, Any]:
+        mine, theirs = ship["overall"].get(k), segments[name]["overall"].get(k)
+        return {"shipped": mine, name: theirs, "ok": (mine or 0) >= (theirs or 0)}
+
     for k in OBJECTIVE:
-        out[f"vs_best_baseline_{k}"] = {"shipped": ship["overall"].get(k), best_baseline: base["overall"].get(k),
-                                       "ok": (ship["overall"].get(k) or 0) >= (base["overall"].get(k) or 0)}
+        out[f"vs_best_baseline_{k}"] = against(best_baseline, k)
         other = (best_on_test or {}).get(k)
         if other is not None and other != best_baseline:
-            value = segments[other]["overall"].get(k)
-            out[f"vs_best_on_test_{k}"] = {"shipped": ship["overall"].get(k), other: value,
-                                          "ok": (ship["overall"].get(k) or 0) >= (value or 0)}
+            out[f"vs_best_on_test_{k}"] = against(other, k)
         anon_s, anon_p = ship["anonymous"].get(k), segments["popularity"]["anonymous"].get(k)
         out[f"anonymous_vs_popularity_{k}"] = {"shipped": anon_s, "popularity": anon_p,
                                               "ok": (anon_s or 0) >= (anon_p or 0)}

@@ -289,21 +289,18 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
             f"{_fmt(check.get('shipped'))} vs {_fmt(check.get(other))} "
             "(validation chose it; test disagrees)"
         )
-    comp = (report.get("comparison") or {}).get("model_int8") or {}
-    best = (report.get("comparison") or {}).get("best_baseline")
-    for metric, row in comp.items():
+    comp = report.get("comparison") or {}
+    best = comp.get("best_baseline")
+    against = [(row, f"model_int8 loses to {best} on test {metric}")
+               for metric, row in (comp.get("model_int8") or {}).items()]
+    against += [(row, f"model_int8 loses to {row.get('baseline')} (best baseline on test for {metric})")
+                for metric, row in (comp.get("best_on_test") or {}).items() if row.get("baseline") != best]
+    for row, loses in against:
         ratio, ci = row.get("ratio"), row.get("ci95")
         if ratio is not None and ratio < 1.0:
             interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
             noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
-            lines.append(f"model_int8 loses to {best} on test {metric}: {ratio:.2f}x{interval}{noise}")
-    for metric, row in ((report.get("comparison") or {}).get("best_on_test") or {}).items():
-        ratio, ci, other = row.get("ratio"), row.get("ci95"), row.get("baseline")
-        if other != best and ratio is not None and ratio < 1.0:
-            interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
-            noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
-            lines.append(f"model_int8 loses to {other} (best baseline on test for {metric}): "
-                         f"{ratio:.2f}x{interval}{noise}")
+            lines.append(f"{loses}: {ratio:.2f}x{interval}{noise}")
     return lines
 
 

@@ -187,8 +187,8 @@ def gated_fast(scores: np.ndarray, items: np.ndarray, boost: np.ndarray, head: i
     # (the best other sets ``base``); ties with the kth value are all kept, so the
     # item-id rule is exact.
     scores[items] = -np.inf
-    top = float(scores.max())  # NaN propagates: then the reference runs
-    if not top < np.inf:
+    best_other = float(scores.max())  # NaN propagates: then the reference runs
+    if not best_other < np.inf:
         scores[items] = raw
         return None
     # The k best others without partitioning the catalogue (a copy and a select over
@@ -205,7 +205,6 @@ def gated_fast(scores: np.ndarray, items: np.ndarray, boost: np.ndarray, head: i
                 pool = None
     sub = scores if pool is None else scores[pool]
     kth = np.partition(sub, len(sub) - k)[len(sub) - k]
-    best_other = top
     if not -np.inf < kth:
         scores[items] = raw
         return None
@@ -228,10 +227,10 @@ def gated_fast(scores: np.ndarray, items: np.ndarray, boost: np.ndarray, head: i
     vals = np.concatenate((scores[others].astype(np.float64), own))
     order = np.lexsort((ids, -vals))
     ranked = ids[order]
-    top = ranked[:head]
+    head_ids = ranked[:head]
     rest = ranked[head:][order[head:] >= len(others)]  # the own items below the head
     scores[rest] = base + np.arange(len(rest), 0, -1, dtype=np.float64)
-    scores[top] = base + len(rest) + np.arange(len(top), 0, -1, dtype=np.float64)
+    scores[head_ids] = base + len(rest) + np.arange(len(head_ids), 0, -1, dtype=np.float64)
     return scores
 
 

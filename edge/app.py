@@ -200,6 +200,9 @@ class Device:
             manual_ack=True,
         )
         self.agent.link = self.link
+        # The broker acks the log writer sends after a commit (a chunk's worth at
+        # once) wake the main link's network thread once, after the last of them.
+        self.log_writer.acks_held = (self.link.hold_wakes, self.link.release_wakes)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._swap_lock = threading.Lock()

@@ -258,6 +258,48 @@ def test_a_queued_packet_always_has_a_wake_up_pending() -> None:
     assert wake_bytes() == 1
 
 
+def test_held_wake_ups_come_once_at_the_release_per_holding_thread() -> None:
+    """The worker holds wake-ups while it handles one signal: what it queues
+    meanwhile (answers, the ack) wakes the network thread once, at its release;
+    another thread holding at the same time (the log writer's acks) keeps its
+    own hold, and a thread that does not hold wakes at once as before."""
+    client, broker = _pair()
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client._thread = threading.Thread(target=lambda: None)  # noqa: SLF001 - not this thread
+
+    def wake_bytes() -> int:
+        try:
+            return len(client._sockpairR.recv(100))  # noqa: SLF001
+        except BlockingIOError:
+            return 0
+
+    client.hold_wakes()
+    client.publish_nowait("a", b"1", 1, True, None)
+    client.publish_nowait("b", b"2", 1, True, None)
+    client.ack(5, 1)
+    assert wake_bytes() == 0 and client.lean_counts["wakes"] == 0  # held
+    other = threading.Thread(target=lambda: (client.hold_wakes(), client.ack(6, 1), client.release_wakes()))
+    other.start()
+    other.join()
+    assert wake_bytes() == 1 and client.lean_counts["wakes"] == 1  # the other thread's release woke
+    client.release_wakes()
+    assert wake_bytes() == 0  # that wake-up is still pending: the queue goes out with it
+    assert client._packet_write() == mqtt.MQTT_ERR_SUCCESS  # noqa: SLF001
+    assert client.lean_counts["packets_out"] == 4
+    client.hold_wakes()
+    client.release_wakes()
+    assert wake_bytes() == 0  # nothing queued: nothing to wake for
+    client.hold_wakes()
+    client.publish_nowait("c", b"3", 1, True, None)
+    assert wake_bytes() == 0
+    client.release_wakes()
+    assert wake_bytes() == 1 and client.lean_counts["wakes"] == 2
+    client._packet_write()  # noqa: SLF001
+    client.ack(7, 1)  # not held: wakes at once
+    assert wake_bytes() == 1 and client.lean_counts["wakes"] == 3
+
+
 def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_up() -> None:
     """A message handled to completion in the network thread's callback (hybrid
     dispatch) publishes its answer and acks from that thread: no byte goes to

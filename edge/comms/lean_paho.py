@@ -166,6 +166,10 @@ class LeanClient(mqtt.Client):
         self._wake_pending = False
         """A byte is in the socket pair (or about to be) and the network thread has
         not yet taken the queued packets: the next packet needs no wake-up of its own."""
+        self._wake_holders: dict[int, bool] = {}
+        """Thread id -> whether it queued a packet since its :meth:`hold_wakes`: packets
+        a holding thread queues wake the network thread once, at its :meth:`release_wakes`
+        (per thread: the worker and the log writer may hold at the same time)."""
         self.on_publish_raw: RawMessageHandler | None = None
         """Inbound QoS 0/1 messages go here instead of ``on_message`` (no MQTTMessage)."""
         self._topic_heads: dict[str, bytes] = {}
@@ -454,17 +458,43 @@ class LeanClient(mqtt.Client):
         # select's write list: want_write() is true).
         if (self._sockpairW is not None and not self._wake_pending
                 and (self._thread is None or threading.current_thread() is not self._thread)):
-            self._wake_pending = True
-            self.lean_counts["wakes"] += 1
-            try:  # noqa: SIM105 (per packet: contextlib.suppress costs more than the send)
-                self._sockpairW.send(mqtt.sockpair_data)
-            except BlockingIOError:
-                pass  # the pair is full of wake-ups already
+            holders = self._wake_holders
+            if holders and threading.get_ident() in holders:
+                holders[threading.get_ident()] = True  # held: one wake-up at release_wakes
+            else:
+                self._wake()
         if self._thread is None and self._on_socket_register_write is None and self._in_callback_mutex.acquire(False):
             self._in_callback_mutex.release()
             return self.loop_write()
         self._call_socket_register_write()
         return _SUCCESS
+
+    def _wake(self) -> None:
+        """Write the wake-up byte to paho's socket pair (the network thread's select returns)."""
+        self._wake_pending = True
+        self.lean_counts["wakes"] += 1
+        try:  # noqa: SIM105 (per packet: contextlib.suppress costs more than the send)
+            self._sockpairW.send(mqtt.sockpair_data)
+        except BlockingIOError:
+            pass  # the pair is full of wake-ups already
+        except AttributeError:
+            pass  # the pair was closed meanwhile (a reset): nothing to wake
+
+    def hold_wakes(self) -> None:
+        """Until :meth:`release_wakes`, packets this thread queues do not wake the
+        network thread one by one: the device's worker holds them while it handles
+        one signal, so the network thread does not take the GIL in the middle of
+        the handling (each wake-up there was a GIL hand-over and back, and the
+        answer could not go out before the worker let go of the GIL anyway)."""
+        self._wake_holders[threading.get_ident()] = False
+
+    def release_wakes(self) -> None:
+        """End :meth:`hold_wakes` (this thread's): one wake-up if it queued anything
+        meanwhile and no wake-up is pending already (a pending one makes the network
+        thread take the whole queue: it clears the flag before it takes it)."""
+        if self._wake_holders.pop(threading.get_ident(), False) and self._sockpairW is not None \
+                and not self._wake_pending:
+            self._wake()
 
     def _reset_sockets(self, sockpair_only: bool = False) -> None:
         super()._reset_sockets(sockpair_only)

@@ -250,6 +250,15 @@ class MqttLink:
         # needs; nothing here waits on a publish.
         self.client.publish_nowait(topic, payload, qos, retain, properties)
 
+    def hold_wakes(self) -> None:
+        """Publishes and acks this thread queues wake the network thread once, at
+        :meth:`release_wakes` (LeanClient.hold_wakes): the agent's worker holds them
+        for the length of one signal."""
+        self.client.hold_wakes()
+
+    def release_wakes(self) -> None:
+        self.client.release_wakes()
+
     # ---- paho callbacks (network thread) -----------------------------------------
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:

@@ -116,6 +116,10 @@ class LogWriter:
         self.peak_pending = 0
         self.waited_s = 0.0
         """Time producers waited for room (backpressure)."""
+        self.acks_held: tuple[Callable[[], None], Callable[[], None]] | None = None
+        """(hold, release) called around a commit's ``then`` callbacks: the device's
+        main link, so the broker acks of one chunk wake its network thread once
+        (``MqttLink.hold_wakes``), not once per ack it manages to take between them."""
         self._thread = threading.Thread(target=self._run, name="reco-log-writer", daemon=True)
 
     def start(self) -> LogWriter:
@@ -227,11 +231,22 @@ class LogWriter:
                 ready = []
                 while self._after and self._after[0][0] <= self._committed:
                     ready.append(self._after.popleft()[1])
+            if ready:
+                self._run_after(ready)
+
+    def _run_after(self, ready: list[Callable[[], None]]) -> None:
+        held = self.acks_held
+        if held is not None:
+            held[0]()
+        try:
             for then in ready:
                 try:
                     then()
                 except Exception:
                     log.exception("after-commit callback failed")
+        finally:
+            if held is not None:
+                held[1]()
 
     def _commit(self, batch: list[tuple[tuple, Any]], *, last: bool) -> bool:
         """One transaction for the batch; False if it failed and may be retried."""

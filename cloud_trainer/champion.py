@@ -370,6 +370,161 @@ def fit_gate(
     return w, head, trace
 
 
+# -- the explore prior ---------------------------------------------------------------------
+
+EXPLORE_TABLE_SIZE = 200
+"""Items per explore-prior table: a list shows at most 20, a shopper has at most a
+history's worth (100) of own items, so 200 always leaves the list enough discoveries."""
+EXPLORE_PRIORS = {"heat_1w": 168.0, "heat_2w": 336.0, "buyers_30d": 720.0}
+"""Explore priors the fit tries, by half-life in hours: sales heat (event-weighted
+sales, each halving per half-life before the end of training) over one and two weeks,
+and buyers (each shopper counted once per item, at their latest purchase of it)."""
+FIT_EXPLORE_W0 = (-4.0, -2.0, 0.0)
+FIT_EXPLORE_W3 = (6.0, 9.0, 12.0, 16.0, 24.0)
+FIT_EXPLORE_WEIGHT = (2.0, 4.0, 8.0, 16.0)
+FIT_EXPLORE_OFFSET = (4.0, 8.0, 12.0, 16.0, 24.0, 32.0)
+EXPLORE_TIE_STEP = 1e-5
+"""Relative step between equal values in an explore table (see :func:`explore_priors`)."""
+EXPLORE_FILL = 24
+"""Discoveries kept per case in the fit: a top-20 list holds at most 20; the margin covers
+float32 ties among table values, which the device breaks by item id."""
+
+
+def explore_priors(data: PreparedData) -> dict[str, dict[str, Any]]:
+    """Per :data:`EXPLORE_PRIORS` entry, ``{"table": [[item, value], ...]}``: the
+    :data:`EXPLORE_TABLE_SIZE` best items, values scaled to a maximum of 1 (the
+    ``explore`` table of ``edge.runtime.scorers``)."""
+    train = data.train
+    if not len(train):
+        return {}
+    end = pd.Timestamp(data.split_info.get("val_start", train["timestamp"].max()))
+    age_h = ((end - train["timestamp"]) / pd.Timedelta(hours=1)).to_numpy(dtype=np.float64)
+    items = train["item_idx"].to_numpy(dtype=np.int64)
+    events = train["event_type"].map(EVENT_WEIGHTS).fillna(1.0).to_numpy(dtype=np.float64)
+    # Each shopper once per item, at their latest interaction with it.
+    latest = ~pd.DataFrame({"u": train["user_id"].to_numpy(), "i": items, "t": age_h}) \
+        .sort_values("t", kind="stable").duplicated(["u", "i"]).sort_index().to_numpy()
+    out = {}
+    for name, half_life in EXPLORE_PRIORS.items():
+        decay = np.power(0.5, age_h / half_life)
+        w = decay * latest if name.startswith("buyers") else decay * events
+        value = np.bincount(items, weights=w, minlength=data.num_items)
+        if not value.max() > 0:
+            continue
+        value = value / value.max()
+        order = np.lexsort((np.arange(len(value)), -value))[:EXPLORE_TABLE_SIZE]
+        rows: list[list[float]] = []
+        for i in order:
+            v = float(value[i])
+            if rows and v >= rows[-1][1] * (1 - EXPLORE_TIE_STEP):
+                # Strictly decreasing: equal heat is common (items sold together the same
+                # days), and equal scores at a list's cut are placed by argpartition, not by
+                # item id, in edge.bundle.topk; a step this small reorders nothing else.
+                v = rows[-1][1] * (1 - EXPLORE_TIE_STEP)
+            v = round(v, 12)
+            if v <= 0:
+                break
+            rows.append([int(i), v])
+        if rows:
+            out[name] = {"table": rows}
+    return out
+
+
+@dataclass
+class _ExplorePack:
+    """Validation shoppers as padded arrays for the explore fit: own items (network score,
+    log count), and per prior the best table items that are not their own."""
+
+    own: np.ndarray
+    own_scores: np.ndarray
+    log_counts: np.ndarray
+    shopper: np.ndarray
+
+    @classmethod
+    def of(cls, gc: list[_GateCase]) -> _ExplorePack:
+        width = max((len(c.own) for c in gc), default=0)
+        n = len(gc)
+        own = np.full((n, width), np.iinfo(np.int64).max, dtype=np.int64)
+        scores = np.full((n, width), -np.inf)
+        log_counts = np.zeros((n, width))
+        shopper = np.zeros((n, 3))
+        for i, c in enumerate(gc):
+            a = len(c.own)
+            own[i, :a], scores[i, :a], log_counts[i, :a] = c.own, c.own_scores, np.log(c.counts)
+            if c.history_len and a:
+                shopper[i] = (1.0, np.log1p(c.history_len), a / c.history_len)
+        return cls(own, scores, log_counts, shopper)
+
+    def fill(self, table: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
+        """``(items, ln value)`` ``[n, EXPLORE_FILL]``: each case's best table items that
+        are not its own (value descending, then item id)."""
+        items = np.array([r[0] for r in table], dtype=np.int64)
+        values = np.array([r[1] for r in table], dtype=np.float64)
+        by_value = np.lexsort((items, -values))  # the device's order: equal values by item id
+        items, logv = items[by_value], np.log(values[by_value])
+        n = len(self.own)
+        out_items = np.full((n, EXPLORE_FILL), np.iinfo(np.int64).max, dtype=np.int64)
+        out_logv = np.full((n, EXPLORE_FILL), -np.inf)
+        taken = (items[None, :, None] == self.own[:, None, :]).any(axis=2)
+        for i in range(n):
+            free = np.flatnonzero(~taken[i])[:EXPLORE_FILL]
+            out_items[i, : len(free)], out_logv[i, : len(free)] = items[free], logv[free]
+        return out_items, out_logv
+
+
+def _explore_lists(pack: _ExplorePack, fill: tuple[np.ndarray, np.ndarray], w: Sequence[float],
+                   weight: float, offset: float, k: int = 20) -> np.ndarray:
+    """The device's top-``k`` (``own_gate`` + ``explore``) from the packed candidates:
+    float64 sums stored as float32, as ``BundleScorer`` returns them, ties to the lower item id."""
+    boost = (pack.shopper @ np.asarray(w[:3], dtype=np.float64))[:, None] + w[3] * pack.log_counts
+    own = (pack.own_scores + boost).astype(np.float32)
+    other = (weight * fill[1] + offset).astype(np.float32)
+    items = np.concatenate((pack.own, fill[0]), axis=1)
+    scores = np.concatenate((own, other), axis=1)
+    by_item = np.argsort(items, axis=1, kind="stable")
+    items, scores = np.take_along_axis(items, by_item, axis=1), np.take_along_axis(scores, by_item, axis=1)
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    ranked = np.take_along_axis(items, order, axis=1)
+    valid = np.isfinite(np.take_along_axis(scores, order, axis=1))
+    out = np.full((len(items), k), -1, dtype=np.int64)
+    out[:, : ranked.shape[1]] = np.where(valid, ranked, -1)
+    return out
+
+
+def fit_explore(
+    model: Any, cases: list[EvalCase], spec: FeatureSpec, priors: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[float], dict[str, Any] | None, float, list[dict]]:
+    """Fit ``own_gate`` + ``explore`` on ``cases`` (validation shoppers with history):
+    every prior of ``priors`` x :data:`FIT_EXPLORE_W0` x :data:`FIT_EXPLORE_W3` x
+    :data:`FIT_EXPLORE_WEIGHT` x :data:`FIT_EXPLORE_OFFSET`, maximising :data:`OBJECTIVE`.
+
+    The idea (ReCANet / RepeatNet's repeat-vs-explore, with the explore side given to
+    a prior): the network's scores plus the gate say how likely each own item is to be
+    bought again; ``weight * ln(prior) + offset`` is the same question for an item the
+    shopper never had, on the same scale, and one sort merges the two. Returns
+    ``(w, explore, val_objective, trace)``; ``explore`` None when there is nothing to fit."""
+    if not cases or not priors:
+        return [0.0, 0.0, 0.0, 0.0], None, 0.0, []
+    pack = _ExplorePack.of(_gate_cases(model, cases, spec, 0))
+    score_lists = _Objective(cases)
+    best: tuple[float, list[float], dict[str, Any] | None] = (-1.0, [0.0, 0.0, 0.0, 0.0], None)
+    trace: list[dict] = []
+    for name, prior in priors.items():
+        fill = pack.fill(prior["table"])
+        for w0 in FIT_EXPLORE_W0:
+            for w3 in FIT_EXPLORE_W3:
+                w = [w0, 0.0, 0.0, w3]
+                for a in FIT_EXPLORE_WEIGHT:
+                    for b in FIT_EXPLORE_OFFSET:
+                        value = score_lists(_explore_lists(pack, fill, w, a, b))
+                        if value > best[0] + 1e-9:
+                            best = (value, w, {"prior": name, "table": prior["table"],
+                                               "weight": a, "offset": b})
+                            trace.append({"w": w, "prior": name, "weight": a, "offset": b,
+                                          "val_objective": value})
+    return best[1], best[2], best[0], trace
+
+
 # -- context-aware sales heat -------------------------------------------------------------
 
 
@@ -462,7 +617,10 @@ def describe(spec: Mapping[str, Any]) -> str:
     if kind == "model":
         gate = spec.get("own_gate")
         tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""
-        return "model" + (f" + repeat gate w={gate['w']}{tail}" if gate else "")
+        ex = spec.get("explore")
+        explore = (f", other items by the explore prior {ex.get('prior', '')} (weight {ex['weight']:g}, "
+                   f"offset {ex['offset']:g})") if ex else ""
+        return "model" + (f" + repeat gate w={gate['w']}{tail}{explore}" if gate else "")
     return f"known: {describe(spec['known'])}; anonymous: {describe(spec['anonymous'])}"
 
 

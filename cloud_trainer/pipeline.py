@@ -35,6 +35,8 @@ from cloud_trainer.champion import (
     choose_champion,
     consumed_cap_info,
     describe,
+    explore_priors,
+    fit_explore,
     fit_gate,
     heat_candidates,
     make_scorer,
@@ -277,6 +279,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         for name in dict.fromkeys([best_baseline, *best_on_test.values()])}
     base_case = base_cases[best_baseline]
     gate_cases = [c for c in val_overall if len(c.history)]
+    priors = explore_priors(data) if not exclude else {}
     runs: list[dict[str, Any]] = []
     t_train = t_export = t_eval = 0.0
     for i in range(n_seeds):
@@ -295,13 +298,23 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         gate_w: list[float] | None = None
         gate_head: int | None = None
         gate_trace: list[dict[str, Any]] = []
+        explore: dict[str, Any] | None = None
         if not exclude and gate_cases:
             gate_w, gate_head, gate_trace = fit_gate(int8, gate_cases, export.spec)
+            # The other way to merge re-buys and discoveries: own items by the gate, the
+            # rest by a sales prior (docs/model.md, "Explore prior"); kept if it wins.
+            ex_w, ex, ex_value, ex_trace = fit_explore(int8, gate_cases, export.spec, priors)
+            gate_value = gate_trace[-1]["val_objective"] if gate_trace else 0.0
+            gate_trace = [*gate_trace, *({**t, "explore": True} for t in ex_trace)]
+            if ex is not None and ex_value > gate_value + 1e-9:
+                gate_w, gate_head, explore = ex_w, None, ex
         spec: dict[str, Any] = {"kind": "model"}
         if gate_w is not None and any(gate_w):
             spec["own_gate"] = {"w": gate_w}
             if gate_head is not None:
                 spec["own_tail"] = gate_head
+            if explore is not None:
+                spec["explore"] = explore
         full = {**spec, "exclude_history": True} if exclude else spec
         run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
                                "gate_trace": gate_trace, "int8": int8}
@@ -327,6 +340,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             "train_seconds": round(trained.seconds, 1),
             "own_gate": gate_w,
             "own_tail": gate_head,
+            "explore": None if explore is None else {k: v for k, v in explore.items() if k != "table"},
         }
         log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
             f"test recall@20 {run['row']['test']['recall@20']:.4f} "

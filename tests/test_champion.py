@@ -20,6 +20,8 @@ from cloud_trainer.champion import (
     ExcludeHistory,
     ScorerRecommender,
     choose_champion,
+    explore_priors,
+    fit_explore,
     fit_gate,
     make_scorer,
     paired_bootstrap,
@@ -225,3 +227,37 @@ def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> Non
     champ = choose_champion(cands, stage, model, clear, exclude_history=False)
     assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
     assert "known shoppers: model (" in champ.reason and "within noise" not in champ.reason
+
+
+def test_explore_fit_picks_the_prior_whose_discoveries_shoppers_buy() -> None:
+    # 30 items; the network prefers 20-29 for everyone, but shoppers re-buy their own item
+    # and discover items 10-12, which only the "hot" prior ranks first.
+    n = 30
+    model = FixedModel([0.0] * 20 + [3.0] * 10)
+    spec = FeatureSpec(num_items=n, history_length=4, history_pad=n,
+                       context_fields=[ContextField("hour", ["<unk>", *map(str, range(24))])],
+                       input_tensors={}, output_tensor="")
+    cases = [case([i, i], [i, 10 + i % 3]) for i in range(6)]
+    priors = {"hot": {"table": [[10, 1.0], [11, 0.9], [12, 0.8], [25, 0.1]]},
+              "cold": {"table": [[25, 1.0], [26, 0.9], [27, 0.8], [10, 0.01]]}}
+    w, explore, value, trace = fit_explore(model, cases, spec, priors)
+    assert explore is not None and explore["prior"] == "hot"
+    assert explore["table"] == priors["hot"]["table"]
+    assert value == trace[-1]["val_objective"] and w[3] > 0
+    # The fitted scorer, run as the device runs it, lists own item then the discoveries.
+    stage = staging_bundle(small_items([0.5] * n), spec)
+    rec = ScorerRecommender("m", make_scorer(stage, {"kind": "model", "own_gate": {"w": w},
+                                                     "explore": explore}, model))
+    top = rec.recommend(cases[:1], 4)[0].tolist()
+    assert top[0] == 0 and set(top[1:4]) == {10, 11, 12}
+
+
+def test_explore_priors_are_strictly_decreasing_tables_scaled_to_one() -> None:
+    data = prepare(load_dataset("csv", interactions=RETAIL / "generic" / "interactions.csv",
+                                items=RETAIL / "generic" / "items.csv"))
+    priors = explore_priors(data)
+    assert set(priors) == {"heat_1w", "heat_2w", "buyers_30d"}
+    for prior in priors.values():
+        values = [v for _, v in prior["table"]]
+        assert values[0] == 1.0 and all(0 < b < a for a, b in zip(values, values[1:]))
+        assert len({i for i, _ in prior["table"]}) == len(values) <= data.num_items

@@ -128,6 +128,63 @@ def test_own_tail_keeps_the_head_and_lists_own_items_next(tmp_path: Path) -> Non
     assert sorted(got[3:3 + len(own_rest)]) == sorted(own_rest)  # then the rest of their items
 
 
+def test_explore_merges_own_items_by_the_gate_and_discoveries_by_the_prior(tmp_path: Path) -> None:
+    # Items 40, 41, 42 are the prior's discoveries (41 the hottest); the shopper owns 3 and 5.
+    explore = {"prior": "heat_1w", "table": [[41, 1.0], [40, 0.5], [42, 0.25], [3, 0.2]],
+               "weight": 1.0, "offset": 2.0}
+    w = [0.5, 0.0, 0.0, 1.0]
+    spec = {"kind": "model", "own_gate": {"w": w}, "explore": explore}
+    scorer = load_scorer(rebundle(tmp_path, spec))
+    net = Scorer(scorer.bundle)
+    history = [3, 5, 5]
+    got = scorer.score(history, (0, 0, 0))
+    raw = net.score(history, (0, 0, 0)).astype(np.float64)
+    items, counts = own_counts(history, 48)
+    # Own items: the network's score plus the gate (3 is also in the table: its own score wins).
+    assert got[items].tolist() == (raw[items] + gate_boost(w, 3, counts)).astype(np.float32).tolist()
+    # Discoveries: weight * ln(value) + offset, in table order.
+    assert got[[41, 40, 42]].tolist() == pytest.approx([2.0, 2.0 + np.log(0.5), 2.0 + np.log(0.25)])
+    # Everything else below the table, by popularity.
+    rest = np.setdiff1d(np.arange(48), [3, 5, 40, 41, 42])
+    assert got[rest].max() < got[[40, 41, 42]].min()
+    pop = np.array([it.popularity for it in scorer.bundle.items])
+    assert topk(got[rest], 5).tolist() == topk(pop[rest], 5).tolist()
+    # A shopper without own items gets the prior alone, and the model is not run.
+    calls = []
+    scorer.model.score = lambda h, c: calls.append(h)  # type: ignore[method-assign]
+    assert topk(scorer.score([], (0, 0, 0)), 3).tolist() == [41, 40, 42]
+    assert calls == []
+
+
+def test_explore_fit_ranks_as_the_device_does() -> None:
+    """The trainer's evaluation of ``explore`` (``_explore_lists``) gives the top 20 the
+    device's scores give, ties at equal float32 scores to the lower item id."""
+    from cloud_trainer.champion import _explore_lists, _ExplorePack
+
+    rng = np.random.default_rng(5)
+    n = 300
+    items = [type("It", (), {"popularity": float(p)})() for p in rng.random(n)]
+    for trial in range(100):
+        scores = (rng.integers(-50, 50, n) * np.float32(0.1)).astype(np.float32)
+        history = rng.integers(0, n, int(rng.integers(1, 30))).tolist()
+        values = np.sort(rng.choice([1.0, 0.5, 0.25, 0.125], 60))[::-1]
+        table = [[int(i), float(v)] for i, v in zip(rng.permutation(n)[:60], values, strict=True)]
+        w = [float(rng.normal(0, 1)), 0.0, 0.0, float(rng.choice([0.0, 1.0, 2.0]))]
+        weight, offset = float(rng.choice([1.0, 2.0])), float(rng.normal(0, 2))
+        from edge.runtime.scorers import explore_base
+
+        device = explore_base({"table": table, "weight": weight, "offset": offset},
+                              np.array([it.popularity for it in items]), "t")
+        own, counts = own_counts(history, n)
+        device[own] = scores[own].astype(np.float64) + gate_boost(w, len(history), counts)
+        case = _GateCase(own, scores[own].astype(np.float64), counts, len(history),
+                         np.zeros(0, np.int64), np.zeros(0))
+        pack = _ExplorePack.of([case])
+        trainer = _explore_lists(pack, pack.fill(table), w, weight, offset)[0]
+        expected = np.lexsort((np.arange(n), -device.astype(np.float64)))[:20]
+        assert trainer.tolist() == expected.tolist(), trial
+
+
 def knn_table(n: int = 48) -> bytes:
     """Item i's neighbours: i+1 (0.9) and i+2 (0.5), cyclic."""
     import io
@@ -183,6 +240,20 @@ def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
         ({"kind": "model", "own_gate": {"w": [1, 2]}}, "scorer.own_gate.w: must be a list of 4 numbers"),
         ({"kind": "model", "own_tail": 5}, "scorer.own_tail: must be an integer >= 0 and needs own_gate"),
         ({"kind": "popularity", "context": {"field": "hour"}}, "scorer.context.smoothing: missing"),
+        ({"kind": "model", "explore": {"table": [[1, 1.0]], "weight": 1, "offset": 0}},
+         "scorer.explore: needs own_gate"),
+        ({"kind": "model", "own_gate": {"w": [0, 0, 0, 1]}, "own_tail": 3,
+          "explore": {"table": [[1, 1.0]], "weight": 1, "offset": 0}},
+         "scorer.explore: cannot be combined with own_tail"),
+        ({"kind": "model", "own_gate": {"w": [0, 0, 0, 1]},
+          "explore": {"table": [[1, 1.0], [2, 0.0]], "weight": 1, "offset": 0}},
+         "scorer.explore.table[1]: must be [item index >= 0, value in (0, 1]], got [2, 0.0]"),
+        ({"kind": "model", "own_gate": {"w": [0, 0, 0, 1]},
+          "explore": {"table": [[1, 1.0]], "weight": "8", "offset": 0}},
+         "scorer.explore.weight: must be a finite number"),
+        ({"kind": "model", "own_gate": {"w": [0, 0, 0, 1]},
+          "explore": {"table": [[480, 1.0]], "weight": 1, "offset": 0}},
+         "scorer.explore.table[0]: item 480 is outside the 48-item catalogue"),
         ({"kind": "popularity", "context": {**heat_context(), "field": "aisle"}}, "'aisle' is not a feature-spec"),
     ],
 )

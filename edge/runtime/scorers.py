@@ -24,7 +24,16 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
     tail instead of pushing discoveries out of its head. Ties go to the lower
     item id (as the trainer ranks them, ``champion._gate_lists``); the work is
     done on the model's float32 output with a max and a threshold pass over the catalogue
-    (:func:`gated_fast`), float64 on the own items only.
+    (:func:`gated_fast`), float64 on the own items only. Optional ``"explore":
+    {"table": [[item, value], ...], "weight": a, "offset": b}`` (instead of
+    ``own_tail``): the shopper's own items keep the gated model score, every
+    other item is scored by an explore prior -- ``a * ln(value) + b`` for the
+    items in the table (values in (0, 1]: recent sales heat or how many shoppers
+    bought it), below all of them the rest by popularity -- so the list merges
+    re-buys (the model) and discoveries (the prior) by one comparison of
+    scores: on grocery data the network ranks a shopper's own items well but
+    finds new items worse than recent sales heat does (docs/model.md, "Explore
+    prior"). Without own items the model is not run.
 ``{"kind": "popularity"}``
     Sales heat from ``items.json``. Optional ``"context"``: context-aware
     heat, see :func:`heat_scores`.
@@ -58,6 +67,7 @@ The trainer evaluates the shipped bundle through this module, so its
 
 from __future__ import annotations
 
+import reprlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -312,11 +322,55 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
         w = spec["own_gate"].get("w") if isinstance(spec["own_gate"], Mapping) else None
         if not isinstance(w, list) or len(w) != 4 or not all(isinstance(x, int | float) for x in w):
             raise BundleError(f"{where}.own_gate.w: must be a list of 4 numbers, got {w!r}")
+        if "explore" in spec:
+            validate_explore(spec["explore"], f"{where}.explore", own_tail="own_tail" in spec)
+    elif kind == "model" and "explore" in spec:
+        raise BundleError(f"{where}.explore: needs own_gate (the own items' side of the merge)")
     elif kind == "popularity" and "context" in spec:
         ctx = spec["context"]
         for key in ("field", "smoothing", "table", "total"):
             if not isinstance(ctx, Mapping) or key not in ctx:
                 raise BundleError(f"{where}.context.{key}: missing")
+
+
+def validate_explore(spec: Any, where: str, *, own_tail: bool = False) -> None:
+    """Raise :class:`BundleError` for a malformed ``explore`` prior (names the entry)."""
+    if own_tail:
+        raise BundleError(f"{where}: cannot be combined with own_tail (both place the other items)")
+    if not isinstance(spec, Mapping):
+        raise BundleError(f"{where}: must be an object, got {type(spec).__name__}")
+    for key in ("weight", "offset"):
+        x = spec.get(key)
+        if isinstance(x, bool) or not isinstance(x, int | float) or not np.isfinite(x):
+            raise BundleError(f"{where}.{key}: must be a finite number, got {x!r}")
+    table = spec.get("table")
+    if not isinstance(table, list) or not table:
+        raise BundleError(f"{where}.table: must be a non-empty list of [item, value], got {reprlib.repr(table)}")
+    for i, row in enumerate(table):
+        ok = (isinstance(row, list) and len(row) == 2 and isinstance(row[0], int)
+              and not isinstance(row[0], bool) and row[0] >= 0
+              and isinstance(row[1], int | float) and not isinstance(row[1], bool) and 0 < row[1] <= 1)
+        if not ok:
+            raise BundleError(f"{where}.table[{i}]: must be [item index >= 0, value in (0, 1]], "
+                              f"got {reprlib.repr(row)}")
+
+
+def explore_base(spec: Mapping[str, Any], popularity: np.ndarray, where: str) -> np.ndarray:
+    """The float32 score vector of the ``explore`` prior: ``weight * ln(value) + offset``
+    for the table's items; every other item below the lowest of those, ordered by
+    ``popularity`` (in [0, 1]). Built once per bundle; each call copies it."""
+    n = len(popularity)
+    items = np.array([int(r[0]) for r in spec["table"]], dtype=np.int64)
+    values = np.array([float(r[1]) for r in spec["table"]], dtype=np.float64)
+    if (items >= n).any():
+        bad = int(np.flatnonzero(items >= n)[0])
+        raise BundleError(f"{where}.table[{bad}]: item {int(items[bad])} is outside the "
+                          f"{n}-item catalogue")
+    prior = float(spec["weight"]) * np.log(values) + float(spec["offset"])
+    pop = np.clip(np.asarray(popularity, dtype=np.float64), 0.0, 1.0)
+    base = float(prior.min()) - 2.0 + pop
+    base[items] = prior
+    return base.astype(np.float32)
 
 
 def uses_model(spec: Mapping[str, Any]) -> bool:
@@ -483,6 +537,8 @@ class BundleScorer:
         w = [float(x) for x in gate["w"]]
         head = spec.get("own_tail")
         n = self._num_items
+        if "explore" in spec:
+            return self._explore_fn(model, w, spec["explore"], where)
 
         def reference(scores: np.ndarray, items: np.ndarray, boost: np.ndarray) -> np.ndarray:
             """The plain float64 version: NaN / +inf scores, and what the tests compare with."""
@@ -510,6 +566,22 @@ class BundleScorer:
         tail = None if head is None else int(head)
         self._gated = True
         return gated
+
+    def _explore_fn(self, model: Any, w: list[float], spec: Mapping[str, Any], where: str) -> ScoreFn:
+        """``own_gate`` + ``explore``: the prior's vector with the own items' gated model
+        scores written in (float64 sums, stored as float32 like every scorer's output)."""
+        base = explore_base(spec, self._popularity, f"{self.bundle.path}/manifest.json: {where}.explore")
+        n = self._num_items
+
+        def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            out = base.copy()
+            items, counts = own_counts(history, n)
+            if len(items):
+                raw = np.asarray(model.score(history, context))
+                out[items] = raw[items].astype(np.float64) + gate_boost(w, len(history), counts)
+            return out
+
+        return explored
 
     def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
         name = spec["file"]

@@ -259,5 +259,5 @@ def test_explore_priors_are_strictly_decreasing_tables_scaled_to_one() -> None:
     assert set(priors) == {"heat_1w", "heat_2w", "buyers_30d"}
     for prior in priors.values():
         values = [v for _, v in prior["table"]]
-        assert values[0] == 1.0 and all(0 < b < a for a, b in zip(values, values[1:]))
+        assert values[0] == 1.0 and all(0 < b < a for a, b in zip(values, values[1:], strict=False))
         assert len({i for i, _ in prior["table"]}) == len(values) <= data.num_items

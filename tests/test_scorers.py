@@ -515,6 +515,42 @@ def test_smoke_test_accepts_golden_cases_recorded_with_the_old_tie_rule() -> Non
     assert not wrong.ok and wrong.failures[0].startswith("golden case 0: top-6")
 
 
+def test_topk_breaks_ties_at_the_cut_by_index_and_old_golden_cases_still_pass() -> None:
+    """``topk`` takes equal scores at the k-th place by index, as the device's ranker does;
+    a bundle whose golden top-K was recorded with argpartition's pick still loads."""
+    from edge.bundle import topk_argpartition
+    from edge.runtime.model import replay_golden
+
+    assert topk(np.array([0.0, 5.0, 5.0, 5.0, 1.0, 5.0]), 2).tolist() == [1, 2]
+    assert topk(np.array([np.nan, 1.0, 1.0]), 3).tolist() == [1, 2, 0]  # NaN last
+    src = load_bundle(tiny_bundle())
+    n = src.spec.num_items
+    rng = np.random.default_rng(3)
+    for _ in range(500):  # ties until argpartition picks another member at the cut
+        scores = (rng.integers(0, 3, n) * np.float32(0.5)).astype(np.float32)
+        new, old = topk(scores, 6).tolist(), topk_argpartition(scores, 6).tolist()
+        if sorted(new) != sorted(old):
+            break
+    else:
+        pytest.fail("no tie at the cut where the two rules part")
+
+    class Fixed:
+        def __init__(self, expected: list[int]) -> None:
+            self.bundle = Bundle(path=src.path, manifest=src.manifest, items=src.items, spec=src.spec,
+                                 golden=[GoldenCase(history=[1], context={}, expected_topk=expected)])
+
+        def encode_context(self, context: dict) -> tuple[int, ...]:
+            return (0, 0, 0)
+
+        def score(self, history: list[int], context: tuple[int, ...]) -> np.ndarray:
+            return scores
+
+    assert replay_golden(Fixed(new)).failures == []
+    assert replay_golden(Fixed(old)).failures == []
+    other = [i for i in range(n) if i not in new and i not in old][:6]
+    assert replay_golden(Fixed(other)).failures
+
+
 def test_golden_cases_prefer_shoppers_whose_top_k_older_firmware_also_gives() -> None:
     """A golden case with a tie at the own_tail boundary would make firmware from
     before the item-id tie rule refuse a good bundle: the trainer records cases

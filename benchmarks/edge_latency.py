@@ -542,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             fmt = "raw" if args.py_spy.suffix == ".txt" else "flamegraph"
             profiler = subprocess.Popen(
                 [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(device.pid),
-                 "--rate", "250", "--nonblocking", "--format", fmt, "--output", str(args.py_spy.resolve()),
+                 "--rate", "250", "--nonblocking", "--threads", "--format", fmt, "--output", str(args.py_spy.resolve()),
                  "--duration", str(max(int(args.seconds), 1))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

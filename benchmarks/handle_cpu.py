@@ -11,11 +11,15 @@ rank, publish into paho's queue, log), and reports the CPU time of the thread
 that handled them per signal. No broker: publishes wait in paho's queue, and
 the log writer runs as in the device.
 
-    python -m benchmarks.handle_cpu [--signals 20000] [--bundle out/train/bundle] [--traffic real] [--broker]
+    python -m benchmarks.handle_cpu [--signals 20000] [--bundle out/train/bundle] [--traffic real] [--broker] [--by-kind]
 
 The last line is one JSON object: ``thread_cpu_us_per_signal`` (the figure to
 compare), ``process_cpu_us_per_signal`` (log writer included), ``wall_us_per_signal``
-and the machine load.
+and the machine load. ``--by-kind`` adds ``by_kind``: per signal kind, the handling
+thread's CPU per signal of that kind and per signal sent, publishes, fresh inferences
+and stage means per signal of the kind; and ``log_writer_parts``: the log writer's
+thread CPU by entry (impressions, each kind of state write, whole transactions),
+per entry and per signal sent (it times each signal and each entry: a few us more).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from benchmarks import real_traffic
@@ -52,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                          "and are acknowledged, as in the device, instead of queueing in paho for the "
                          "whole run (~10 tracked objects each: the cyclic GC's full collections then "
                          "walk them all). Sending and acks run on paho's thread, outside the figure")
+    ap.add_argument("--by-kind", action="store_true",
+                    help="split the handling thread's CPU by signal kind and the log writer's by entry")
     args = ap.parse_args(argv)
     ensure_bundle(args.bundle)
     work = Path(tempfile.mkdtemp(prefix="handle-cpu-"))
@@ -72,6 +79,7 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
     # A clock the real traffic can move past the session TTL (the seeding visits end).
     skew = [0.0]
     device = Device(config, feedback=FeedbackRuntime(config).sink_factory, clock=lambda: time.time() + skew[0])
+    parts = _time_log_writer(device) if args.by_kind else None
     device.log_writer.start()  # as in the device: its queue is bounded, put() waits when it is full
     if broker is not None:
         device.link.start()
@@ -105,9 +113,20 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
     # The log writer's own CPU clock: impressions and reco_log rows cost the process too.
     writer_clock = time.pthread_getcpuclockid(device.log_writer._thread.ident)
     l0 = time.clock_gettime(writer_clock)
+    kinds = None
+    if parts is not None:
+        device.log_writer.drain(30)  # the warm-up's entries are not counted
+        parts.clear()
+        l0 = time.clock_gettime(writer_clock)
+        kinds = KindCosts(device)
     t0, p0, w0 = time.thread_time(), time.process_time(), time.perf_counter()
-    for topic, p in stream[WARMUP:]:
-        device.handle(topic, p)
+    if kinds is not None:
+        for topic, p in stream[WARMUP:]:
+            kinds.handle(topic, p)
+        device.log_writer.drain(60)  # what the measured signals queued, committed
+    else:
+        for topic, p in stream[WARMUP:]:
+            device.handle(topic, p)
     t1, p1, w1 = time.thread_time(), time.process_time(), time.perf_counter()
     l1 = time.clock_gettime(writer_clock)
     n = args.signals
@@ -130,9 +149,87 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
         "strategy": "model" if device.generation.scorer is not None else "popularity",
         "broker": broker is not None,
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        **({"by_kind": kinds.report(n), "log_writer_parts": {
+            k: {"entries": c, "cpu_us_each": round(v / max(c, 1) * 1e6, 1), "cpu_us_per_signal": round(v / n * 1e6, 1)}
+            for k, (c, v) in sorted(parts.items())}} if kinds is not None and parts is not None else {}),
     }))
     sys.stdout.flush()
     return 0
+
+
+class KindCosts:
+    """The handling thread's CPU, publishes, fresh inferences and stage times per signal kind."""
+
+    def __init__(self, device: Device) -> None:
+        self.device = device
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.count: dict[str, int] = defaultdict(int)
+        self.published: dict[str, int] = defaultdict(int)
+        self.misses: dict[str, int] = defaultdict(int)
+        self.stages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def handle(self, topic: str, payload: bytes) -> None:
+        device = self.device
+        found = device.topics.classify(topic)
+        kind = found[0] if found else "other"
+        m, scores = device.metrics, device.generation.scores
+        published, misses, stages = m.published, scores.cache_misses, dict(m.stage_ns)
+        t = time.thread_time()
+        device.handle(topic, payload)
+        self.cpu[kind] += time.thread_time() - t
+        self.count[kind] += 1
+        self.published[kind] += m.published - published
+        self.misses[kind] += scores.cache_misses - misses
+        mine = self.stages[kind]
+        for stage, ns in m.stage_ns.items():
+            mine[stage] += ns - stages.get(stage, 0)
+
+    def report(self, sent: int) -> dict[str, dict]:
+        return {kind: {
+            "signals": c,
+            "cpu_us_each": round(self.cpu[kind] / c * 1e6, 1),
+            "cpu_us_per_signal_sent": round(self.cpu[kind] / sent * 1e6, 1),
+            "publishes_each": round(self.published[kind] / c, 2),
+            "fresh_inferences_each": round(self.misses[kind] / c, 2),
+            "stage_us_each": {s: round(ns / c / 1e3, 1) for s, ns in self.stages[kind].items()},
+        } for kind, c in sorted(self.count.items(), key=lambda kv: -kv[1])}
+
+
+def _time_log_writer(device: Device) -> dict[str, list]:
+    """Wrap the log writer's per-entry work with its thread's CPU clock:
+    ``{part: [entries, seconds]}`` (impressions, each state write kind by the first
+    word of its ``what``, and ``transactions``: whole chunks, commit included)."""
+    writer = device.log_writer
+    parts: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    write, commit, on_commit = writer._write, writer._commit, writer.on_commit  # noqa: SLF001
+
+    def timed_write(conn, w) -> None:
+        t = time.thread_time()
+        write(conn, w)
+        part = parts[w.what.split(" ", 1)[0] + "_write"]
+        part[0] += 1
+        part[1] += time.thread_time() - t
+
+    def timed_commit(batch, *, last: bool) -> bool:
+        t = time.thread_time()
+        ok = commit(batch, last=last)
+        part = parts["transactions"]
+        part[0] += 1
+        part[1] += time.thread_time() - t
+        return ok
+
+    def timed_impressions(conn, recs) -> None:
+        t = time.thread_time()
+        on_commit(conn, recs)
+        part = parts["impressions"]
+        part[0] += len(recs)
+        part[1] += time.thread_time() - t
+
+    writer._write = timed_write  # type: ignore[method-assign]  # noqa: SLF001
+    writer._commit = timed_commit  # type: ignore[method-assign]  # noqa: SLF001
+    if on_commit is not None:
+        writer.on_commit = timed_impressions
+    return parts
 
 
 if __name__ == "__main__":

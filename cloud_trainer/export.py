@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,11 @@ def _signature(trained: TrainedModel) -> list[tf.TensorSpec]:
     ]
 
 
+FLOAT_SCOPE = "keep_float"
+"""Name scope of the serving graph's ops that :func:`convert_int8` keeps in float (the
+history pooling, the repeat signal and the final addition of the repeat scores)."""
+
+
 def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFunction:
     """The batch-of-one serving graph with every weight frozen to a constant.
 
@@ -97,17 +103,20 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     device makes as few passes over the catalogue, and runs as few small ops, as
     it can: inference is memory-bound (docs/edge-runtime.md), every
     ``[1, num_items]`` op after the catalogue matmul is one more pass over 18k
-    items, and every small op costs the interpreter ~0.2 us of dispatch.
+    items, and every small op costs the interpreter dispatch.
 
     * The matmul keeps the item bias as its own bias (one FULLY_CONNECTED).
     * The zone boost is one GATHER of the context department's precomputed row
       (:func:`zone_rows`, ``[vocab, num_items]``, int8 in the shipped file: one
-      18 kB row read per inference) instead of an EQUAL against the items'
-      int32 departments and a broadcast SELECT (LiteRT's reference kernel, the
-      slowest op of the graph).
+      18 kB row read per inference), added to the matmul's int8 output.
     * The context embeddings are one GATHER from the fields' tables stacked
       (:func:`_context_tables`) instead of a slice and a gather per field.
-    * The repeat signal is :meth:`RepeatSignal.export_dense` (reshaped history).
+    * The history pooling (:func:`_history_features`) and the repeat signal
+      (:func:`_repeat_scores`) run in float on ``[H]`` vectors under
+      :data:`FLOAT_SCOPE`, sharing one "known slot" mask; the repeat signal needs
+      no ``[H, H]`` comparison, and its sparse scores are added to the
+      dequantized catalogue scores in float (no int8 pass over the catalogue
+      for them).
     """
     items = tf.constant(trained.item_matrix())
     bias = trained.scorer.bias
@@ -115,20 +124,95 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     tower = trained.query_tower
     ctx_table, ctx_offsets = _context_tables(trained)
     rows = tf.constant(zone_rows(trained)) if zone is not None else None
+    history_table = tf.constant(np.asarray(tower.history.table))
+    repeat = _RepeatConstants.of(trained)
 
     @tf.function(input_signature=_signature(trained))
     def serve(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         # QueryTower.call with the context encoder as one gather (dropout is off at serving).
-        pooled, n_known = tower.history(history)
+        h, known_b, known, pooled, n_known = _history_features(trained, history, history_table)
         ctx = tf.reshape(tf.gather(ctx_table, context + ctx_offsets), [1, -1])
         query = tower.out(tower.hidden(tf.concat([pooled, n_known, ctx], axis=-1)))
         scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
-        scores = scores + trained.repeat.export_dense(history)
         if zone is not None:
             scores = scores + tf.gather(rows, context[:, zone.field_index])
+        with tf.name_scope(FLOAT_SCOPE):
+            scores = scores + _repeat_scores(repeat, h, known_b, known)
         return {"scores": scores}
 
     return convert_variables_to_constants_v2(serve.get_concrete_function())
+
+
+def _history_features(
+    trained: TrainedModel, history: tf.Tensor, table: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
+    """:class:`HistoryEncoder` for a batch of one, in float: ``(h [H], known [H] bool,
+    known [H] float, pooled [1, d], log1p(#known) [1, 1])``.
+
+    Same values as ``HistoryEncoder.call``; only the embedding table (a weight) is
+    outside :data:`FLOAT_SCOPE`, so it stays an int8 GATHER in the shipped file.
+    """
+    enc = trained.query_tower.history
+    length = enc.history_length
+    with tf.name_scope(FLOAT_SCOPE):
+        h = tf.reshape(history, [length])
+        known_b = tf.not_equal(h, enc.pad)
+        known = tf.cast(known_b, tf.float32)
+        n_known = tf.reshape(tf.math.log1p(tf.reduce_sum(known)), [1, 1])
+        weights = tf.reshape(known * tf.constant(enc._recency), [length, 1])
+        # The newest known item weighs 1, so a real history has total >= 1 (see HistoryEncoder).
+        total = tf.maximum(tf.reduce_sum(weights), 1.0)
+    emb = tf.gather(table, h)  # [H, d]
+    with tf.name_scope(FLOAT_SCOPE):
+        pooled = tf.reshape(tf.reduce_sum(emb * weights, axis=0) / total, [1, -1])
+    return h, known_b, known, pooled, n_known
+
+
+@dataclass(frozen=True)
+class _RepeatConstants:
+    """:class:`RepeatSignal`'s trained weights as the constants :func:`_repeat_scores` uses."""
+
+    num_items: int
+    g: np.ndarray
+    """The four global weights times ``RepeatSignal.SCALE``."""
+    bought: np.ndarray
+    """``[num_items + 1]``: ``g[0] + item weight`` (the "bought before" score), 0 for padding."""
+    recency: np.ndarray
+
+    @classmethod
+    def of(cls, trained: TrainedModel) -> _RepeatConstants:
+        rep = trained.repeat
+        g = (np.asarray(rep.global_weights) * rep.SCALE).astype(np.float32)
+        bought = np.append(g[0] + np.asarray(rep.item_weights), 0.0).astype(np.float32)
+        return cls(rep.num_items, g, bought, rep._recency)
+
+
+def _repeat_scores(
+    rep: _RepeatConstants, h: tf.Tensor, known_b: tf.Tensor, known: tf.Tensor
+) -> tf.Tensor:
+    """:meth:`RepeatSignal.dense` for a batch of one: ``[num_items]`` scores, 0 off the history.
+
+    For an item with ``c`` copies in the history (slots ``S``) the signal is
+    ``(g0 + w) + g1 log1p(c) + g2 sum_S recency + g3 c / n``. Each copy carries
+    ``((g0 + w) + g1 log1p(c)) / c + g2 recency + g3 / n`` and SCATTER_ND sums
+    the copies back to that, so the only per-item quantity needed is ``c``: one
+    SCATTER_ND of ones into ``[num_items + 1]`` (padding has its own slot)
+    gathered back at the history. The training form compares every slot with
+    every other (``[H, H]`` EQUAL, CAST, SUM, MUL, SUM: reference kernels on 10k
+    elements each) and computes the features in an int8 graph through a chain of
+    QUANTIZE / DEQUANTIZE; this is a dozen float ops on ``[H]`` vectors.
+    """
+    length = int(h.shape[0])
+    slots = tf.reshape(h, [length, 1])
+    count = tf.gather(tf.scatter_nd(slots, tf.ones([length]), [rep.num_items + 1]), h)
+    n = tf.maximum(tf.reduce_sum(known), 1.0)
+    per_copy = known * (
+        (tf.gather(tf.constant(rep.bought), h) + rep.g[1] * tf.math.log1p(count)) / count
+        + (tf.constant(rep.g[2] * rep.recency) + rep.g[3] / n)
+    )
+    # Padding slots carry 0; send them to item 0 (adding 0) so every index is in range.
+    item = tf.where(known_b, h, tf.zeros_like(h))
+    return tf.scatter_nd(tf.reshape(item, [length, 1]), per_copy, [rep.num_items])
 
 
 def zone_rows(trained: TrainedModel) -> np.ndarray:
@@ -183,7 +267,26 @@ def _int8_converter(
     return converter
 
 
-def convert_int8(fn: tf.types.experimental.ConcreteFunction, trained: TrainedModel) -> bytes:
+def _float_scope_nodes(float_model: bytes) -> list[str]:
+    """The tensors :func:`convert_int8` keeps float: every op under :data:`FLOAT_SCOPE`
+    and, in a graph that has such ops, the op producing the scores (the float
+    addition of the repeat signal; its name is the output's, not the scope's)."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    # A graph re-enters the scope as keep_float_1/, keep_float_2/, ...
+    in_scope = re.compile(rf"(^|;){FLOAT_SCOPE}(_\d+)?/")
+    interp = Interpreter(model_content=float_model)
+    scoped = [d["name"] for d in interp.get_tensor_details() if in_scope.search(d["name"])]
+    if not scoped:
+        return []
+    return scoped + [d["name"] for d in interp.get_output_details()]
+
+
+def convert_int8(
+    fn: tf.types.experimental.ConcreteFunction,
+    trained: TrainedModel,
+    float_model: bytes | None = None,
+) -> bytes:
     """Post-training integer quantization calibrated on real training queries.
 
     Everything with weights is int8: the history and context embedding
@@ -195,6 +298,9 @@ def convert_int8(fn: tf.types.experimental.ConcreteFunction, trained: TrainedMod
     informative entries, and one per-tensor int8 scale for them cost a
     measured ~25 % of Recall@20 on Complete Journey. Those ops carry no weight
     matrix, so the file stays well under half the float file's size.
+    In the shipped graph (:func:`serving_function`) every op under
+    :data:`FLOAT_SCOPE` stays float too (found by name in ``float_model``, the
+    :func:`convert_float` file of ``fn``, converted here when not given).
     """
     converter = _int8_converter(fn, trained)
     converter.target_spec.supported_ops = [
@@ -205,7 +311,8 @@ def convert_int8(fn: tf.types.experimental.ConcreteFunction, trained: TrainedMod
         converter=converter,
         debug_dataset=lambda: ([h, c] for h, c in trained.representative),
         debug_options=tf.lite.experimental.QuantizationDebugOptions(
-            denylisted_ops=list(FLOAT_OPS)
+            denylisted_ops=list(FLOAT_OPS),
+            denylisted_nodes=_float_scope_nodes(float_model or convert_float(fn)) or None,
         ),
     )
     return debugger.get_nondebug_quantized_model()
@@ -223,8 +330,9 @@ def export_tflite(trained: TrainedModel, data: PreparedData, out_dir: Path) -> E
     # One frozen serving graph for both conversions: building it runs the
     # item tower over the whole catalogue and freezes every variable.
     fn = serving_function(trained)
-    float_path.write_bytes(convert_float(fn))
-    int8_path.write_bytes(convert_int8(fn, trained))
+    float_model = convert_float(fn)
+    float_path.write_bytes(float_model)
+    int8_path.write_bytes(convert_int8(fn, trained, float_model))
     tf.saved_model.save(tf.Module(), str(out_dir / SERVING_DIR), signatures={"serving_default": fn})
 
     inputs, output = tensor_names(int8_path)

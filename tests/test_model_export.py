@@ -201,11 +201,15 @@ def test_fused_serving_graph_computes_the_reference_function(exported: dict) -> 
     assert checked >= 16
 
 
-def test_gathers_and_reshapes_change_no_int8_score(exported: dict, tmp_path) -> None:
-    """The zone row, the stacked context tables and the reshaped history are exact
-    rewrites even in int8: the shipped file scores every test case bit for bit like the
-    same graph with the zone as EQUAL + SELECT, a slice + gather per context field and
-    the history sliced (the export before them)."""
+def test_shipped_int8_is_as_close_to_float_as_the_per_field_export(exported: dict, tmp_path) -> None:
+    """The shipped int8 file keeps the history pooling and the repeat signal in float
+    (no [H, H] block, no int8 pass over the catalogue for the repeat scores), so its
+    scores are no longer bit-identical to the export before it (zone as EQUAL + SELECT,
+    a slice + gather per context field, the [H, H] repeat block in an int8 graph).
+    What it guarantees instead, on every test case: it is at least as close to the
+    float Keras model as that export (mean and max absolute score error), and it
+    ranks the same way (top-10 overlap >= 0.9 with it, and with the float model no
+    lower than its)."""
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import (
         convert_variables_to_constants_v2,
@@ -214,6 +218,7 @@ def test_gathers_and_reshapes_change_no_int8_score(exported: dict, tmp_path) -> 
     from cloud_trainer.export import _signature, convert_int8
     from cloud_trainer.litert_eval import TFLiteScorer
     from cloud_trainer.model.train import encode_cases
+    from edge.bundle import topk
 
     data, trained, export = exported["data"], exported["trained"], exported["export"]
     items = tf.constant(trained.item_matrix())
@@ -230,10 +235,38 @@ def test_gathers_and_reshapes_change_no_int8_score(exported: dict, tmp_path) -> 
     old_path.write_bytes(convert_int8(convert_variables_to_constants_v2(per_field.get_concrete_function()),
                                       trained))
     hist, ctx = encode_cases(trained.spec, data.test_cases)
+    keras_scores = trained.score(hist, ctx)
     shipped, old = TFLiteScorer(export.int8_path, export.spec), TFLiteScorer(old_path, export.spec)
-    for i in range(len(hist)):
-        np.testing.assert_array_equal(shipped.scores(hist[i : i + 1], ctx[i : i + 1]),
-                                      old.scores(hist[i : i + 1], ctx[i : i + 1]))
+    new_s = np.stack([shipped.scores(hist[i : i + 1], ctx[i : i + 1]).reshape(-1) for i in range(len(hist))])
+    old_s = np.stack([old.scores(hist[i : i + 1], ctx[i : i + 1]).reshape(-1) for i in range(len(hist))])
+    new_err, old_err = np.abs(new_s - keras_scores), np.abs(old_s - keras_scores)
+    assert new_err.mean() <= old_err.mean() * 1.05, (new_err.mean(), old_err.mean())
+    assert new_err.max() <= old_err.max() * 1.05, (new_err.max(), old_err.max())
+
+    def overlap(x: np.ndarray, y: np.ndarray) -> float:
+        return float(np.mean([len(set(topk(a, 10).tolist()) & set(topk(b, 10).tolist())) / 10
+                              for a, b in zip(x, y, strict=True)]))
+
+    assert overlap(new_s, old_s) >= 0.9, overlap(new_s, old_s)
+    assert overlap(new_s, keras_scores) >= overlap(old_s, keras_scores) - 0.02
+
+
+def test_int8_keeps_the_repeat_and_pooling_in_float(exported: dict) -> None:
+    """No [H, H] comparison and one int8 ADD over the catalogue (the zone row): the
+    ops the shipped graph was rewritten to avoid are not in the file."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    export = exported["export"]
+    interp = Interpreter(model_path=str(export.int8_path))
+    ops = [op["op_name"] for op in interp._get_ops_details()]
+    details = {d["index"]: d for d in interp.get_tensor_details()}
+    assert "EQUAL" not in ops and "PACK" not in ops, ops
+    n = export.spec.num_items
+    int8_adds = [op for op in interp._get_ops_details() if op["op_name"] == "ADD"
+                 and details[op["outputs"][0]]["shape"].size == 2
+                 and details[op["outputs"][0]]["shape"][-1] == n
+                 and details[op["outputs"][0]]["dtype"] == np.int8]
+    assert len(int8_adds) == 1, int8_adds
 
 
 def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:

@@ -204,3 +204,38 @@ def test_score_cache_is_bounded_by_memory(tmp_path) -> None:
         source.scores(s, p, ["PRODUCE"], 0.0)
         assert len(source._cache) <= source.cache_size
     store.close()
+
+
+def test_items_the_scorer_excludes_stay_off_a_cached_short_list(store: StateStore) -> None:
+    """-inf marks items the scorer excludes (a member's consumed items): whether a
+    short list holds any is decided when it is built, and a list served from the
+    cache must still leave them out (fewer eligible items than slots: a short list)."""
+    scores = -np.arange(len(store.items), dtype=np.float32)
+    scores[:590] = -np.inf  # only I590..I599 may be shown
+    ranker = Ranker(store, near_boost=0.0, diversity_weight=0.2)
+    for _ in range(3):  # built, then cached
+        shown = [r.index for r in ranker.rank(scores, placement(store, depts=()), 12, key=("x",))]
+        assert sorted(shown) == list(range(590, 600)), shown
+    finite = -np.arange(len(store.items), dtype=np.float32)
+    for _ in range(2):
+        assert [r.index for r in ranker.rank(finite, placement(store, depts=()), 3, key=("y",))] == [0, 1, 2]
+
+
+def test_one_item_per_display_name_on_every_call() -> None:
+    """Name de-duplication keeps scratch state between calls: each call must see
+    only its own candidates (the best-ranked item of each name)."""
+    items = [Item(item_id=f"I{i}", name=f"Name {i % 7}", category=f"C{i % 5}", department="DELI",
+                  price=1.0, popularity=1.0) for i in range(200)]
+    s = StateStore(":memory:", items)
+    try:
+        ranker = Ranker(s, near_boost=0.0, diversity_weight=0.0)
+        rng = np.random.default_rng(9)
+        for t in range(20):
+            scores = rng.normal(0, 1, len(items)).astype(np.float32)
+            got = [r.index for r in ranker.rank(scores, placement(s, depts=()), 7, key=(t,))]
+            best_of_name: dict[str, int] = {}
+            for i in np.argsort(-scores, kind="stable").tolist():
+                best_of_name.setdefault(items[i].name, i)
+            assert sorted(got) == sorted(best_of_name.values()), t
+    finally:
+        s.close()

@@ -173,7 +173,8 @@ class Ranker:
         self.diversity_weight = float(diversity_weight)
         self.exclude_purchased = exclude_purchased
         self.cache_size = cache_size
-        self._shortlists: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._shortlists: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
+        """Short lists: (items, boosted scores, whether any is -inf, i.e. excluded by the scorer)."""
         self._near: dict[str, tuple[int, np.ndarray, int]] = {}
         """Display -> (placed_version, near mask, mask token), the latest only."""
         self._near_canon: dict[tuple[int, bytes], tuple[int, np.ndarray]] = {}
@@ -194,6 +195,10 @@ class Ranker:
         # Scratch mask over the catalogue for the basket filter: set, read, cleared
         # per signal (np.isin sorts both sides: ~15 us for a 256-item short list).
         self._scratch = np.zeros(len(self.showable), dtype=bool)
+        # Scratch for _unique_names, kept all-sentinel between calls (a fresh
+        # np.full over every name and an arange per call were a third of its time).
+        self._first = np.full(self._n_names, np.iinfo(np.intp).max, dtype=np.intp)
+        self._positions = np.arange(max(self.SHORTLIST, 1), dtype=np.intp)
 
     def near_mask(self, placement: Placement) -> np.ndarray:
         """Items shelved by the display: its departments plus items a shelf reported there."""
@@ -284,8 +289,10 @@ class Ranker:
         bought = session.bought if session is not None and self.exclude_purchased else set()
         want = max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES)
 
-        cands, cboost = self._shortlist(scores, near_token, near, key)
-        ok = store.available[cands] & (cboost > -np.inf)  # -inf: excluded by the scorer
+        cands, cboost, excluded = self._shortlist(scores, near_token, near, key)
+        ok = store.available[cands]
+        if excluded:  # -inf: excluded by the scorer (known when the short list was built)
+            ok &= cboost > -np.inf
         if bought:
             basket = np.fromiter(bought, dtype=np.int64, count=len(bought))
             scratch = self._scratch
@@ -303,21 +310,29 @@ class Ranker:
             keep, kboost = self._full(scores, near, bought, max(self.SHORTLIST, want), k)
 
         chosen = self._mmr(keep, kboost, k)
+        if not chosen:
+            return []
         history = set(session.history) if session is not None else set()
-        # Only the k chosen leave numpy (not the whole filtered short list).
-        ids, boosts = keep[chosen].tolist(), kboost[chosen].tolist()
-        nears = near[ids].tolist()
-        return [
-            Ranked(i, b, self._reason(i, n, history, placement, strategy))
-            for i, b, n in zip(ids, boosts, nears, strict=True)
-        ]
+        # Only the chosen leave numpy: MMR picks from the head of the list, so a
+        # slice up to the deepest pick converted to Python and indexed there costs
+        # less than numpy fancy indexing by a list (which builds an index array).
+        top = max(chosen) + 1
+        ids_l, boosts_l = keep[:top].tolist(), kboost[:top].tolist()
+        reason = self._reason
+        out = []
+        for j in chosen:
+            i = ids_l[j]
+            out.append(Ranked(i, boosts_l[j], reason(i, near[i], history, placement, strategy)))
+        return out
 
     def _shortlist(
         self, scores: np.ndarray, near_token: int, near: np.ndarray, key: tuple | None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
         """The catalogue's best SHORTLIST showable items for a near mask (``near_token``
         names its content), ignoring stock and basket: nothing else of the placement
-        enters it, so placements with equal masks share it."""
+        enters it, so placements with equal masks share it. The third element: whether
+        any of them is -inf (excluded by the scorer), so a cached list is not scanned
+        for it on every signal."""
         ckey = (key, near_token, self.store.placed_version) if key is not None else None
         found = self._shortlists.get(ckey) if ckey is not None else None
         if found is not None:
@@ -329,7 +344,8 @@ class Ranker:
         # One item per display name, decided once per cached short list rather than
         # per signal (np.unique over 256 ids is tens of microseconds): a subset of it
         # (stock and basket filtered) then has unique names too.
-        found = self._unique_names(cands, boosted[cands])
+        keep, kboost = self._unique_names(cands, boosted[cands])
+        found = (keep, kboost, not bool((kboost > -np.inf).all()))
         if ckey is not None:
             if len(self._shortlists) >= self.cache_size:
                 self._shortlists.clear()
@@ -363,12 +379,14 @@ class Ranker:
         The first position of each name code by ``minimum.at`` over a table of
         codes (2,258 names for Complete Journey's 18k items): no sort, 11 -> 4 us
         for a 256-item short list against ``np.unique(return_index=True)``."""
+        n = len(cands)
         codes = self.name_codes[cands]
-        pos = np.arange(len(cands))
-        first = np.full(self._n_names, len(cands), dtype=np.intp)
+        pos = self._positions[:n] if n <= len(self._positions) else np.arange(n, dtype=np.intp)
+        first = self._first  # all sentinel (> any position) between calls
         np.minimum.at(first, codes, pos)
         keep = first[codes] == pos
-        if keep.all():
+        first[codes] = np.iinfo(np.intp).max
+        if np.count_nonzero(keep) == n:
             return cands, boost
         return cands[keep], boost[keep]
 
@@ -440,13 +458,12 @@ class Ranker:
     def _reason(
         self, idx: int, near: bool, history: set[int], placement: Placement, strategy: str
     ) -> str:
-        item = self.store.items[idx]
         if idx in history:
             return "bought before"
         if strategy == "popularity":
             return f"popular in {placement.near_label}" if near else "popular in store"
         if near:
-            return self._here(item.department)
+            return self._here(self.store.items[idx].department)
         if history:
             return "goes with your basket"
         return "popular right now"

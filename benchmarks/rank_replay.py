@@ -1,0 +1,173 @@
+"""Every ``Ranker.rank`` call of the real replay, captured and replayed through two rankers side by side.
+
+Whole-run CPU figures on a shared 2-core box spread +-15 % between runs of one
+tree, more than a ranking change moves them. This measures the ranker alone,
+per call, on the calls the device really makes:
+
+    python -m benchmarks.rank_replay capture OUT.pkl [--signals 10000] [--bundle DIR]
+    python -m benchmarks.rank_replay compare OUT.pkl --old OLD_RANKER.py [--rounds 3]
+
+``capture`` runs ``benchmarks.handle_cpu --traffic real`` in this process and
+records, for every rank call, its inputs: the score vector, the placement, k,
+the shopper's basket and history, strategy, cache key, and the store's stock
+mask and shelf placements at that moment (the ranker reads those per call).
+``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
+``edge/reco/ranker.py`` from another commit, e.g. ``git show main:edge/reco/ranker.py``)
+and one from the current tree over the same catalogue, feeds both every call
+in order (each keeps its own caches, as the device's would), alternating per call
+which goes first, checks that the outputs are identical (index, score, reason)
+and sums each side's thread CPU. The last line is one JSON object; calls are
+split into those that built a short list (a fresh score vector or placement)
+and those served from the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from benchmarks.edge_latency import DEFAULT_BUNDLE
+from edge.reco import ranker as current
+
+_STATIC = ("items", "category_codes", "department_codes", "departments", "categories")
+
+
+def capture(out: Path, signals: int, bundle: Path) -> int:
+    from benchmarks import handle_cpu
+
+    calls: list[dict] = []
+    meta: dict = {}
+    last = {"available": None, "placed": None, "placed_version": None}
+    orig = current.Ranker.rank
+
+    def recording(self, scores, placement, k, *, session=None, strategy="model", key=None):
+        st = self.store
+        if not meta:
+            meta.update(near_boost=self.near_boost, diversity_weight=self.diversity_weight,
+                        exclude_purchased=self.exclude_purchased,
+                        static={f: getattr(st, f) for f in _STATIC if hasattr(st, f)})
+        av = st.available
+        if last["available"] is None or not np.array_equal(last["available"], av):
+            last["available"] = av.copy()
+        if last["placed_version"] != st.placed_version:
+            last["placed_version"] = st.placed_version
+            last["placed"] = {d: set(v) for d, v in st.placed.items()}
+        calls.append({
+            "scores": scores, "placement": placement, "k": k, "strategy": strategy, "key": key,
+            "bought": None if session is None else set(session.bought),
+            "history": None if session is None else list(session.history),
+            "available": last["available"], "placed": last["placed"], "placed_version": last["placed_version"],
+        })
+        return orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
+
+    current.Ranker.rank = recording  # type: ignore[method-assign]
+    args = SimpleNamespace(signals=signals, bundle=bundle, traffic="real", broker=False, by_kind=False)
+    handle_cpu._run(args, Path(tempfile.mkdtemp(prefix="rank-capture-")), None)  # noqa: SLF001
+    with open(out, "wb") as f:
+        pickle.dump({"meta": meta, "calls": calls}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    print(f"captured {len(calls)} rank calls into {out}", file=sys.stderr)
+    return 0
+
+
+class _View:
+    """What a Ranker reads from its store, set per replayed call."""
+
+    def __init__(self, static: dict) -> None:
+        self.__dict__.update(static)
+        self.available = np.ones(len(self.items), dtype=bool)
+        self.placed: dict[str, set[int]] = {}
+        self.placed_version = 0
+
+
+def _load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
+    with open(capture_file, "rb") as f:
+        cap = pickle.load(f)
+    meta, calls = cap["meta"], cap["calls"]
+    old = _load_module(old_path, "_old_ranker")
+    kw = {"near_boost": meta["near_boost"], "diversity_weight": meta["diversity_weight"],
+          "exclude_purchased": meta["exclude_purchased"]}
+    results = []
+    for r in range(rounds):
+        views = {"old": _View(meta["static"]), "new": _View(meta["static"])}
+        rankers = {"old": old.Ranker(views["old"], **kw), "new": current.Ranker(views["new"], **kw)}
+        cpu = {"old": {"built": 0, "cached": 0}, "new": {"built": 0, "cached": 0}}
+        n = {"built": 0, "cached": 0}
+        mismatches = 0
+        tt = time.thread_time_ns
+        for i, c in enumerate(calls):
+            session = None if c["bought"] is None else SimpleNamespace(bought=c["bought"], history=c["history"])
+            for v in views.values():
+                v.available, v.placed, v.placed_version = c["available"], c["placed"], c["placed_version"]
+            out = {}
+            kind = None
+            order = ("old", "new") if (i + r) % 2 == 0 else ("new", "old")
+            for side in order:
+                rk = rankers[side]
+                before = len(rk._shortlists)  # noqa: SLF001
+                t = tt()
+                res = rk.rank(c["scores"], c["placement"], c["k"], session=session,
+                              strategy=c["strategy"], key=c["key"])
+                dt = tt() - t
+                if side == "new":
+                    kind = "built" if len(rk._shortlists) != before or c["key"] is None else "cached"  # noqa: SLF001
+                out[side] = (dt, [tuple(x) for x in res])
+            assert kind is not None
+            n[kind] += 1
+            for side in ("old", "new"):
+                cpu[side][kind] += out[side][0]
+            if out["old"][1] != out["new"][1]:
+                mismatches += 1
+        total = len(calls)
+        res_r = {
+            "round": r, "calls": total, "mismatches": mismatches, "load_avg_1m": round(os.getloadavg()[0], 2),
+            "us_per_call": {s: round((cpu[s]["built"] + cpu[s]["cached"]) / total / 1e3, 2) for s in cpu},
+            "built": {"calls": n["built"], **{s: round(cpu[s]["built"] / max(n["built"], 1) / 1e3, 2) for s in cpu}},
+            "cached": {"calls": n["cached"], **{s: round(cpu[s]["cached"] / max(n["cached"], 1) / 1e3, 2) for s in cpu}},
+        }
+        print(json.dumps(res_r), file=sys.stderr)
+        results.append(res_r)
+    print(json.dumps({"capture": str(capture_file), "old": str(old_path), "rounds": results,
+                      "identical": all(r["mismatches"] == 0 for r in results)}))
+    return 0 if all(r["mismatches"] == 0 for r in results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("capture")
+    c.add_argument("out", type=Path)
+    c.add_argument("--signals", type=int, default=10000)
+    c.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    m = sub.add_parser("compare")
+    m.add_argument("capture", type=Path)
+    m.add_argument("--old", type=Path, required=True)
+    m.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    if args.cmd == "capture":
+        code = capture(args.out, args.signals, args.bundle)
+        sys.stdout.flush()
+        os._exit(code)  # the device's link thread keeps retrying an absent broker
+    return compare(args.capture, args.old, args.rounds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -239,3 +239,20 @@ def test_one_item_per_display_name_on_every_call() -> None:
             assert sorted(got) == sorted(best_of_name.values()), t
     finally:
         s.close()
+
+
+@pytest.mark.parametrize("on_stride", [0, 40, 100])
+def test_top_k_is_exact_whichever_sample_cut_it_takes(on_stride: int) -> None:
+    """top_k narrows the catalogue by a cut from a strided sample; the best scores
+    placed on the sample's stride make the first cut (40 of them) and the second
+    one (100) let too few through, so the lower cut and the whole vector are taken:
+    every path gives the exact top k, ties by lower index."""
+    from edge.reco.ranker import top_k
+
+    rng = np.random.default_rng(on_stride)
+    n, k = 18_307, 256
+    for trial in range(4):
+        s = (np.round(rng.random(n) * 64) / 64).astype(np.float32)  # ties
+        s[np.arange(on_stride) * 16] = 2 + rng.random(on_stride).astype(np.float32)
+        expected = sorted(range(n), key=lambda i: (-float(s[i]), i))[:k]
+        assert top_k(s, k, nan_free=True).tolist() == expected, (on_stride, trial)

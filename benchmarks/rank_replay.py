@@ -6,6 +6,7 @@ per call, on the calls the device really makes:
 
     python -m benchmarks.rank_replay capture OUT.pkl [--signals 10000] [--bundle DIR]
     python -m benchmarks.rank_replay compare OUT.pkl --old OLD_RANKER.py [--rounds 3]
+    python -m benchmarks.rank_replay inline --old OLD_RANKER.py [--signals 10000] [--bundle DIR]
 
 ``capture`` runs ``benchmarks.handle_cpu --traffic real`` in this process and
 records, for every rank call, its inputs: the score vector, the placement, k,
@@ -18,7 +19,10 @@ in order (each keeps its own caches, as the device's would), alternating per cal
 which goes first, checks that the outputs are identical (index, score, reason)
 and sums each side's thread CPU. The last line is one JSON object; calls are
 split into those that built a short list (a fresh score vector or placement)
-and those served from the cache.
+and those served from the cache. Back to back, the replay runs with warm caches;
+``inline`` runs both rankers inside the device's own handling of the real replay
+instead (each call right after that signal's inference and state work, as in the
+device), alternating per call which goes first, outputs compared the same way.
 """
 
 from __future__ import annotations
@@ -77,6 +81,53 @@ def capture(out: Path, signals: int, bundle: Path) -> int:
         pickle.dump({"meta": meta, "calls": calls}, f, protocol=pickle.HIGHEST_PROTOCOL)
     print(f"captured {len(calls)} rank calls into {out}", file=sys.stderr)
     return 0
+
+
+def inline(old_path: Path, signals: int, bundle: Path) -> int:
+    from benchmarks import handle_cpu
+
+    old = _load_module(old_path, "_old_ranker")
+    orig = current.Ranker.rank
+    twins: dict[int, tuple] = {}
+    cpu = {"old": {"built": 0, "cached": 0}, "new": {"built": 0, "cached": 0}}
+    n = {"built": 0, "cached": 0, "mismatches": 0}
+
+    def both(self, scores, placement, k, *, session=None, strategy="model", key=None):
+        twin = twins.get(id(self))
+        if twin is None or twin[0] is not self:  # one old ranker per device ranker (a swap builds a new one)
+            twin = twins[id(self)] = (self, old.Ranker(self.store, near_boost=self.near_boost,
+                                                        diversity_weight=self.diversity_weight,
+                                                        exclude_purchased=self.exclude_purchased))
+        tt = time.thread_time_ns
+        out = {}
+        before = len(self._shortlists)  # noqa: SLF001
+        for side in (("old", "new") if sum(n.values()) % 2 == 0 else ("new", "old")):
+            t = tt()
+            if side == "old":
+                res = twin[1].rank(scores, placement, k, session=session, strategy=strategy, key=key)
+            else:
+                res = orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
+            out[side] = (tt() - t, res)
+        kind = "built" if len(self._shortlists) != before or key is None else "cached"  # noqa: SLF001
+        n[kind] += 1
+        for side in cpu:
+            cpu[side][kind] += out[side][0]
+        if [tuple(x) for x in out["old"][1]] != [tuple(x) for x in out["new"][1]]:
+            n["mismatches"] += 1
+        return out["new"][1]
+
+    current.Ranker.rank = both  # type: ignore[method-assign]
+    args = SimpleNamespace(signals=signals, bundle=bundle, traffic="real", broker=False, by_kind=False)
+    handle_cpu._run(args, Path(tempfile.mkdtemp(prefix="rank-inline-")), None)  # noqa: SLF001
+    total = n["built"] + n["cached"]
+    print(json.dumps({
+        "mode": "inline", "old": str(old_path), "calls": total, "mismatches": n["mismatches"],
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "us_per_call": {s: round((cpu[s]["built"] + cpu[s]["cached"]) / max(total, 1) / 1e3, 2) for s in cpu},
+        "built": {"calls": n["built"], **{s: round(cpu[s]["built"] / max(n["built"], 1) / 1e3, 2) for s in cpu}},
+        "cached": {"calls": n["cached"], **{s: round(cpu[s]["cached"] / max(n["cached"], 1) / 1e3, 2) for s in cpu}},
+    }))
+    return 0 if n["mismatches"] == 0 else 1
 
 
 class _View:
@@ -161,9 +212,14 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("capture", type=Path)
     m.add_argument("--old", type=Path, required=True)
     m.add_argument("--rounds", type=int, default=3)
+    i = sub.add_parser("inline")
+    i.add_argument("--old", type=Path, required=True)
+    i.add_argument("--signals", type=int, default=10000)
+    i.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     args = ap.parse_args(argv)
-    if args.cmd == "capture":
-        code = capture(args.out, args.signals, args.bundle)
+    if args.cmd in ("capture", "inline"):
+        code = (capture(args.out, args.signals, args.bundle) if args.cmd == "capture"
+                else inline(args.old, args.signals, args.bundle))
         sys.stdout.flush()
         os._exit(code)  # the device's link thread keeps retrying an absent broker
     return compare(args.capture, args.old, args.rounds)

@@ -256,3 +256,24 @@ def test_top_k_is_exact_whichever_sample_cut_it_takes(on_stride: int) -> None:
         s[np.arange(on_stride) * 16] = 2 + rng.random(on_stride).astype(np.float32)
         expected = sorted(range(n), key=lambda i: (-float(s[i]), i))[:k]
         assert top_k(s, k, nan_free=True).tolist() == expected, (on_stride, trial)
+
+
+def test_top_k_orders_signed_zeros_infinities_and_subnormals_as_floats_do() -> None:
+    """top_k sorts float32 scores as integer keys built from their bits: -0.0 and
+    +0.0 must tie (lower index first), and negatives, infinities and subnormals keep
+    their float order, on the sampled path and on the whole vector."""
+    from edge.reco.ranker import top_k
+
+    rng = np.random.default_rng(21)
+    specials = np.array([0.0, -0.0, np.inf, -np.inf, 1e-45, -1e-45, 1e-40, -3.0, 3.0, 0.5],
+                        dtype=np.float32)
+    for trial in range(40):
+        n = [50, 3000, 18_307][trial % 3]
+        s = rng.choice(specials, n).astype(np.float32)
+        if trial % 2:  # half of them ordinary values, still with ties among the specials
+            mixed = rng.random(n) < 0.5
+            s[mixed] = rng.normal(0, 1, int(mixed.sum())).astype(np.float32)
+        k = int(rng.integers(1, min(n, 400) + 1))
+        expected = sorted(range(n), key=lambda i: (-float(s[i]), i))[:k]
+        assert top_k(s, k, nan_free=True).tolist() == expected, (trial, n, k)
+        assert top_k(s, k).tolist() == expected, (trial, n, k)

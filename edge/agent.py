@@ -253,16 +253,14 @@ class Agent:
             # after the handling, instead of one in its middle (where the network
             # thread took the GIL from the worker and gave it back).
             link = self.link
-            if link is None or not hasattr(link, "hold_wakes"):  # a test's stand-in link
-                self.handle(msg[0], msg[1], msg[2])
-                self._settle()
-                continue
-            link.hold_wakes()
+            if link is not None:
+                link.hold_wakes()
             try:
                 self.handle(msg[0], msg[1], msg[2])
                 self._settle()
             finally:
-                link.release_wakes()
+                if link is not None:
+                    link.release_wakes()
 
     def handle(self, topic: str, payload: bytes, props: Properties | None = None) -> None:
         """One inbound message, start to finish. Never raises."""

@@ -35,6 +35,12 @@ class Recorder:
     def publish(self, topic: str, payload: bytes, **kw) -> None:
         self.published.append((topic, json.loads(payload)))
 
+    def hold_wakes(self) -> None:
+        """MqttLink's interface: nothing to wake here."""
+
+    def release_wakes(self) -> None:
+        """MqttLink's interface: nothing to wake here."""
+
     def recommendations(self) -> list[dict]:
         return [p for t, p in self.published if t.endswith("/recommendations")]
 

@@ -378,7 +378,8 @@ class Ranker:
         # per signal (np.unique over 256 ids is tens of microseconds): a subset of it
         # (stock and basket filtered) then has unique names too.
         keep, kboost = self._unique_names(cands, boosted[cands])
-        found = (keep, kboost, not bool((kboost > -np.inf).all()))
+        # Best first, and top_k ranks NaN as -inf: if any is -inf (or NaN), the last one is.
+        found = (keep, kboost, bool(len(kboost)) and not kboost[-1] > -np.inf)
         if ckey is not None:
             if len(self._shortlists) >= self.cache_size:
                 self._shortlists.clear()

@@ -228,7 +228,7 @@ def test_shipped_int8_is_as_close_to_float_as_the_per_field_export(exported: dic
     def per_field(history: tf.Tensor, context: tf.Tensor) -> dict[str, tf.Tensor]:
         query = trained.query_tower(history, context, training=False)
         scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
-        scores = scores + trained.repeat.export_dense(history, reshaped=False)
+        scores = scores + trained.repeat.export_dense(history)
         return {"scores": scores + trained.zone.export_boost(context)}
 
     old_path = tmp_path / "per_field_int8.tflite"

@@ -270,27 +270,20 @@ class RepeatSignal(keras.layers.Layer):
         batch = history.shape[0] if history.shape[0] is not None else tf.shape(history)[0]
         return tf.scatter_nd(indices, scores, [batch, self.num_items])
 
-    def export_dense(self, history: tf.Tensor, *, reshaped: bool = True) -> tf.Tensor:
-        """:meth:`dense` for a batch of one in fewer, cheaper ops (export only).
+    def export_dense(self, history: tf.Tensor) -> tf.Tensor:
+        """:meth:`dense` for a batch of one in fewer ops: the serving graph's repeat
+        signal before the 2026-12-02 (c) export (``cloud_trainer.export._repeat_scores``
+        replaced it); ``tests/test_model_export.py`` builds that older graph with it to
+        show the shipped file is at least as close to float.
 
         Same values up to float rounding. Instead of finding each item's most
         recent slot (an ``[H, H]`` AND and an ANY on top of the equality matrix)
         every copy of an item carries ``score / count``, and SCATTER_ND sums the
         copies back to ``score``. Batch of one: ``[H, H]``, not ``[B, H, H]``.
-
-        ``reshaped`` (the shipped form): the history is reshaped, never indexed or
-        given a new axis; each of those is a STRIDED_SLICE in LiteRT, whose
-        reference kernel costs more than the ``[H, H]`` comparison it feeds (int8
-        scores bit-identical; ``reshaped=False`` is the sliced form, kept for the
-        test that proves it).
         """
         length = self.history_length
-        if reshaped:
-            h = tf.reshape(history, [length])
-            column, row = tf.reshape(h, [length, 1]), tf.reshape(h, [1, length])
-        else:
-            h = history[0]  # [H]
-            column, row = h[:, None], h[None, :]
+        h = tf.reshape(history, [length])
+        column, row = tf.reshape(h, [length, 1]), tf.reshape(h, [1, length])
         known = tf.not_equal(h, self.pad)
         known_f = tf.cast(known, tf.float32)
         same = tf.cast(tf.equal(column, row), tf.float32)  # [H, H]

@@ -67,6 +67,7 @@ from benchmarks.device_setup import (
 from benchmarks.run_cpu import RunCpu, say_split, sched_by_thread, thread_sched_s
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.cli import parse_cpus
 from edge.comms import lean_paho
 from edge.comms.lean_paho import LeanClient
 from edge.comms.mqtt import no_delay as edge_no_delay
@@ -383,6 +384,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switch-interval-ms", type=float, default=0.0,
                     help="passed to the device (edge-device run --switch-interval-ms): Python's "
                          "thread switch interval in its process (0: Python's default, 5 ms)")
+    ap.add_argument("--device-cpus", default=None,
+                    help="passed to the device (edge-device run --cpus): pin its process to these CPUs, "
+                         "e.g. 1 (default: no pinning)")
+    ap.add_argument("--broker-cpus", default=None,
+                    help="pin the benchmark's Mosquitto to these CPUs, e.g. 0 (default: no pinning)")
+    ap.add_argument("--device-gc-gen0", type=int, default=0,
+                    help="passed to the device (edge-device run --gc-gen0): the cyclic GC's "
+                         "generation-0 threshold (0: Python's default)")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
     ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
     ap.add_argument("--no-feedback", action="store_true",
@@ -429,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="edge-bench-"))
     broker = MosquittoBroker(workdir=work / "broker", persistence=False,
                              tcp_nodelay=not args.nagle).start()
+    if args.broker_cpus:
+        os.sched_setaffinity(broker._proc.pid, parse_cpus(args.broker_cpus))  # noqa: SLF001
     device = None
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
@@ -471,7 +482,10 @@ def main(argv: list[str] | None = None) -> int:
 
         cmd = edge_device_cmd()
         cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
-                "--log-level", "WARNING", "--switch-interval-ms", str(args.switch_interval_ms)]
+                "--log-level", "WARNING", "--switch-interval-ms", str(args.switch_interval_ms),
+                "--gc-gen0", str(args.device_gc_gen0)]
+        if args.device_cpus:
+            cmd += ["--cpus", args.device_cpus]
         log = (work / "device.log").open("wb")
         if traffic is not None:
             seed_s = seed_history(work, broker, bundle, metrics_port, traffic.warmup, args.dispatch, log)
@@ -676,6 +690,9 @@ def main(argv: list[str] | None = None) -> int:
             "device_cpu_pct": cpu_pct,
             "dispatch": args.dispatch,
             "switch_interval_ms": args.switch_interval_ms,
+            "device_cpus": args.device_cpus,
+            "broker_cpus": args.broker_cpus,
+            "device_gc_gen0": args.device_gc_gen0,
             "feedback": not args.no_feedback,
             "tcp_nodelay": not args.nagle,
             "strategy": "popularity" if bundle is None else "model",

@@ -28,6 +28,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
                          "walk them all). Sending and acks run on paho's thread, outside the figure")
     ap.add_argument("--by-kind", action="store_true",
                     help="split the handling thread's CPU by signal kind and the log writer's by entry")
+    ap.add_argument("--gc-gen0", type=int, default=0,
+                    help="the cyclic GC's generation-0 threshold during the run (0: Python's default, "
+                         "700), as edge-device run --gc-gen0 sets it; collections are counted either way")
     args = ap.parse_args(argv)
     ensure_bundle(args.bundle)
     work = Path(tempfile.mkdtemp(prefix="handle-cpu-"))
@@ -106,6 +110,8 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
     # signal, two or three per run: most of the spread between runs).
     gc.collect()
     gc.freeze()
+    if args.gc_gen0 > 0:
+        gc.set_threshold(args.gc_gen0, *gc.get_threshold()[1:])
     for topic, p in stream[:WARMUP]:
         device.handle(topic, p)
     hits0, misses0 = device.generation.scores.cache_hits, device.generation.scores.cache_misses
@@ -119,6 +125,8 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
         parts.clear()
         l0 = time.clock_gettime(writer_clock)
         kinds = KindCosts(device)
+    gc0 = [g["collections"] for g in gc.get_stats()]
+    gc_time = _time_gc()
     t0, p0, w0 = time.thread_time(), time.process_time(), time.perf_counter()
     if kinds is not None:
         for topic, p in stream[WARMUP:]:
@@ -128,6 +136,7 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
         for topic, p in stream[WARMUP:]:
             device.handle(topic, p)
     t1, p1, w1 = time.thread_time(), time.process_time(), time.perf_counter()
+    gc_runs = [g["collections"] - c for g, c in zip(gc.get_stats(), gc0, strict=True)]
     l1 = time.clock_gettime(writer_clock)
     n = args.signals
     errors = device.metrics.errors + sum(device.metrics.rejected.values())
@@ -149,12 +158,32 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
         "strategy": "model" if device.generation.scorer is not None else "popularity",
         "broker": broker is not None,
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        # Cyclic GC collections by generation over the measured signals (all threads).
+        "gc_threshold": list(gc.get_threshold()),
+        "gc_collections": gc_runs,
+        "gc_ms": {k: round(v * 1e3, 1) for k, v in gc_time.items()},
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         **({"by_kind": kinds.report(n), "log_writer_parts": {
             k: {"entries": c, "cpu_us_each": round(v / max(c, 1) * 1e6, 1), "cpu_us_per_signal": round(v / n * 1e6, 1)}
             for k, (c, v) in sorted(parts.items())}} if kinds is not None and parts is not None else {}),
     }))
     sys.stdout.flush()
     return 0
+
+
+def _time_gc() -> dict[str, float]:
+    """Wall seconds inside the cyclic GC, by generation, from now on (``gc.callbacks``)."""
+    spent = {"gen0": 0.0, "gen1": 0.0, "gen2": 0.0}
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[f"gen{info['generation']}"] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(on_gc)
+    return spent
 
 
 class KindCosts:

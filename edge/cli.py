@@ -33,6 +33,29 @@ wait up to one interval per hand-over. 1 ms and 0.5 ms were measured against
 machine could resolve (docs/edge-runtime.md, "Stalls"), so the default is
 unchanged; the option is there to measure it on a quiet box."""
 
+GC_GEN0_THRESHOLD = 0
+"""The cyclic GC's generation-0 threshold in the device process; 0 leaves
+Python's default (700 allocations net of frees). Start-up objects are frozen
+(``Device.start``), so each collection walks only what the signals allocated
+since; see docs/edge-runtime.md "(2026-12-02 (c)) affinity and GC"."""
+
+
+def parse_cpus(text: str) -> set[int]:
+    """``"1"``, ``"0,1"`` or ``"0-1"`` -> a CPU set for ``os.sched_setaffinity``."""
+    cpus: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        lo, _, hi = part.partition("-")
+        try:
+            first, last = int(lo), int(hi or lo)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--cpus: {part!r} is not a CPU number or range (e.g. 1 or 0-1)") from None
+        if first < 0 or last < first:
+            raise argparse.ArgumentTypeError(f"--cpus: {part!r} is not a valid CPU range")
+        cpus.update(range(first, last + 1))
+    if not cpus:
+        raise argparse.ArgumentTypeError("--cpus: no CPU given")
+    return cpus
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="edge-device", description=__doc__.split("\n")[0])
@@ -48,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--switch-interval-ms", type=float, default=GIL_SWITCH_INTERVAL_MS,
                      help="Python's thread switch interval in this process, in ms (0, the default: "
                           "Python's own 5 ms); see GIL_SWITCH_INTERVAL_MS")
+    run.add_argument("--cpus", type=parse_cpus, default=None,
+                     help="pin the whole device process (every thread) to these CPUs, e.g. 1 or 0-1 "
+                          "(default: no pinning; systemd's CPUAffinity= does the same); "
+                          "see docs/edge-runtime.md '(2026-12-02 (c)) affinity and GC'")
+    run.add_argument("--gc-gen0", type=int, default=GC_GEN0_THRESHOLD,
+                     help="the cyclic GC's generation-0 threshold (0, the default: Python's 700); "
+                          "see GC_GEN0_THRESHOLD")
     chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
     chk.add_argument("path", type=Path)
     chk.add_argument("--runs", type=int, default=1000, help="inferences to time")
@@ -76,6 +106,18 @@ def _keep_pandas_out() -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.switch_interval_ms > 0:
         sys.setswitchinterval(args.switch_interval_ms / 1000.0)
+    if args.gc_gen0 > 0:
+        import gc
+
+        gc.set_threshold(args.gc_gen0, *gc.get_threshold()[1:])
+    if args.cpus is not None:
+        # Before any thread exists: every thread the device starts inherits the mask.
+        try:
+            os.sched_setaffinity(0, args.cpus)
+        except OSError as exc:
+            print(f"--cpus {sorted(args.cpus)}: cannot pin the device there ({exc}); "
+                  f"this machine allows {sorted(os.sched_getaffinity(0))}", file=sys.stderr)
+            return 2
     _keep_pandas_out()
     logging.basicConfig(
         level=getattr(logging, str(args.log_level).upper(), logging.INFO),

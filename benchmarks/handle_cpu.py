@@ -172,15 +172,18 @@ def _run(args: argparse.Namespace, work: Path, broker: MosquittoBroker | None) -
 
 
 def _time_gc() -> dict[str, float]:
-    """Wall seconds inside the cyclic GC, by generation, from now on (``gc.callbacks``)."""
-    spent = {"gen0": 0.0, "gen1": 0.0, "gen2": 0.0}
+    """Wall seconds inside the cyclic GC, by generation, and the longest single
+    collection (``max``: every thread waits for it), from now on (``gc.callbacks``)."""
+    spent = {"gen0": 0.0, "gen1": 0.0, "gen2": 0.0, "max": 0.0}
     started = [0.0]
 
     def on_gc(phase: str, info: dict) -> None:
         if phase == "start":
             started[0] = time.perf_counter()
         else:
-            spent[f"gen{info['generation']}"] += time.perf_counter() - started[0]
+            took = time.perf_counter() - started[0]
+            spent[f"gen{info['generation']}"] += took
+            spent["max"] = max(spent["max"], took)
 
     gc.callbacks.append(on_gc)
     return spent

@@ -438,6 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fuzz", type=int, default=0, metavar="N",
                     help="instead of the flood: N hostile payloads over every inbound topic")
     ap.add_argument("--fuzz-rate", type=float, default=2000.0)
+    ap.add_argument("--device-cpus", default=None,
+                    help="passed to the device (edge-device run --cpus): pin it to these CPUs, e.g. 1")
+    ap.add_argument("--device-gc-gen0", type=int, default=0,
+                    help="passed to the device (edge-device run --gc-gen0; 0: Python's default)")
     args = ap.parse_args(argv)
 
     ensure_bundle(args.bundle)
@@ -477,8 +481,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("receiver could not subscribe")
 
         log = (work / "device.log").open("wb")
+        knobs = ["--gc-gen0", str(args.device_gc_gen0), *(["--cpus", args.device_cpus] if args.device_cpus else [])]
         device = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(work / "device.toml"),
-                                   "--log-level", "WARNING"], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+                                   "--log-level", "WARNING", *knobs], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         probe = connect(broker.host, broker.port, "overload-probe")
         # Wait until the device answers a touch at all (start-up, model load).
         deadline = time.monotonic() + 120
@@ -627,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
             "bundle": str(args.bundle),
             "new_shoppers": args.new_shoppers,
             "load_avg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "device_cpus": args.device_cpus,
+            "device_gc_gen0": args.device_gc_gen0,
         }
         if args.trace:
             result["trace"] = say_trace(trace, flood_start, flood_end)

@@ -860,6 +860,8 @@ def run_sweep(args, device, pub, stop, flush, out, rx_proc, rates, counts, wire,
                                        if failed else None),
                       "cpu_bound_rate_at_max": (best or steps[0])["cpu_bound_rate"] if steps else None,
                       "echo_p50_us": echo["p50"], "harness_client": args.harness_client,
+                      "device_cpus": args.device_cpus, "broker_cpus": args.broker_cpus,
+                      "device_gc_gen0": args.device_gc_gen0,
                       "load_avg_1m": round(os.getloadavg()[0], 2)}))
     return 0
 

@@ -74,6 +74,7 @@ from benchmarks.device_setup import (
 )
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.cli import GC_GEN0_THRESHOLD
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from firmware_config.loader import load_config
@@ -440,8 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fuzz-rate", type=float, default=2000.0)
     ap.add_argument("--device-cpus", default=None,
                     help="passed to the device (edge-device run --cpus): pin it to these CPUs, e.g. 1")
-    ap.add_argument("--device-gc-gen0", type=int, default=0,
-                    help="passed to the device (edge-device run --gc-gen0; 0: Python's default)")
+    ap.add_argument("--device-gc-gen0", type=int, default=None,
+                    help="passed to the device (edge-device run --gc-gen0; default: the device's; "
+                         "0: Python's 700)")
     args = ap.parse_args(argv)
 
     ensure_bundle(args.bundle)
@@ -481,7 +483,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("receiver could not subscribe")
 
         log = (work / "device.log").open("wb")
-        knobs = ["--gc-gen0", str(args.device_gc_gen0), *(["--cpus", args.device_cpus] if args.device_cpus else [])]
+        knobs = [*(["--gc-gen0", str(args.device_gc_gen0)] if args.device_gc_gen0 is not None else []),
+                 *(["--cpus", args.device_cpus] if args.device_cpus else [])]
         device = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(work / "device.toml"),
                                    "--log-level", "WARNING", *knobs], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         probe = connect(broker.host, broker.port, "overload-probe")
@@ -633,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
             "new_shoppers": args.new_shoppers,
             "load_avg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
             "device_cpus": args.device_cpus,
-            "device_gc_gen0": args.device_gc_gen0,
+            "device_gc_gen0": GC_GEN0_THRESHOLD if args.device_gc_gen0 is None else args.device_gc_gen0,
         }
         if args.trace:
             result["trace"] = say_trace(trace, flood_start, flood_end)

@@ -7,16 +7,43 @@ stdout line stays its one JSON result.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from edge.cli import GC_GEN0_THRESHOLD
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BUNDLE = REPO / "out" / "train" / "bundle"
 TRAIN_CMD = ["cloud-trainer", "train", "--dataset", "completejourney",
              "--data-dir", "../shared/data/completejourney", "--out", "out/train"]
+
+
+def add_device_knobs(ap: argparse.ArgumentParser) -> None:
+    """``--device-cpus`` / ``--device-gc-gen0``: the process knobs of ``edge-device run``
+    (``--cpus``, ``--gc-gen0``) a benchmark passes on to the device it starts."""
+    ap.add_argument("--device-cpus", default=None,
+                    help="passed to the device (edge-device run --cpus): pin its process to these CPUs, "
+                         "e.g. 1 (default: no pinning)")
+    ap.add_argument("--device-gc-gen0", type=int, default=None,
+                    help="passed to the device (edge-device run --gc-gen0): the cyclic GC's "
+                         "generation-0 threshold (default: the device's; 0: Python's 700)")
+
+
+def device_knob_args(args: argparse.Namespace) -> list[str]:
+    """The ``edge-device run`` arguments for :func:`add_device_knobs`' options."""
+    return [*(["--gc-gen0", str(args.device_gc_gen0)] if args.device_gc_gen0 is not None else []),
+            *(["--cpus", args.device_cpus] if args.device_cpus else [])]
+
+
+def device_knobs_report(args: argparse.Namespace) -> dict[str, Any]:
+    """The knobs the device ran with, for a benchmark's JSON."""
+    return {"device_cpus": args.device_cpus,
+            "device_gc_gen0": GC_GEN0_THRESHOLD if args.device_gc_gen0 is None else args.device_gc_gen0}
 
 
 def say(msg: str) -> None:

@@ -57,7 +57,10 @@ from benchmarks import real_traffic
 from benchmarks.device_setup import (
     DEFAULT_BUNDLE,
     REPO,
+    add_device_knobs,
     cpu_by_thread,
+    device_knob_args,
+    device_knobs_report,
     ensure_bundle,
     proc_cpu_s,
     say,
@@ -67,7 +70,7 @@ from benchmarks.device_setup import (
 from benchmarks.run_cpu import RunCpu, say_split, sched_by_thread, thread_sched_s
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
-from edge.cli import GC_GEN0_THRESHOLD, parse_cpus
+from edge.cli import parse_cpus
 from edge.comms import lean_paho
 from edge.comms.lean_paho import LeanClient
 from edge.comms.mqtt import no_delay as edge_no_delay
@@ -384,14 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switch-interval-ms", type=float, default=0.0,
                     help="passed to the device (edge-device run --switch-interval-ms): Python's "
                          "thread switch interval in its process (0: Python's default, 5 ms)")
-    ap.add_argument("--device-cpus", default=None,
-                    help="passed to the device (edge-device run --cpus): pin its process to these CPUs, "
-                         "e.g. 1 (default: no pinning)")
+    add_device_knobs(ap)
     ap.add_argument("--broker-cpus", default=None,
                     help="pin the benchmark's Mosquitto to these CPUs, e.g. 0 (default: no pinning)")
-    ap.add_argument("--device-gc-gen0", type=int, default=None,
-                    help="passed to the device (edge-device run --gc-gen0): the cyclic GC's "
-                         "generation-0 threshold (default: the device's; 0: Python's 700)")
     ap.add_argument("--echo-seconds", type=float, default=3.0)
     ap.add_argument("--grace", type=float, default=3.0, help="seconds to wait for late answers")
     ap.add_argument("--no-feedback", action="store_true",
@@ -483,9 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd = edge_device_cmd()
         cmd += ["run", "--config", str(work / "device.toml"), "--dispatch", args.dispatch,
                 "--log-level", "WARNING", "--switch-interval-ms", str(args.switch_interval_ms),
-                *(["--gc-gen0", str(args.device_gc_gen0)] if args.device_gc_gen0 is not None else [])]
-        if args.device_cpus:
-            cmd += ["--cpus", args.device_cpus]
+                *device_knob_args(args)]
         log = (work / "device.log").open("wb")
         if traffic is not None:
             seed_s = seed_history(work, broker, bundle, metrics_port, traffic.warmup, args.dispatch, log)
@@ -690,9 +686,8 @@ def main(argv: list[str] | None = None) -> int:
             "device_cpu_pct": cpu_pct,
             "dispatch": args.dispatch,
             "switch_interval_ms": args.switch_interval_ms,
-            "device_cpus": args.device_cpus,
+            **device_knobs_report(args),
             "broker_cpus": args.broker_cpus,
-            "device_gc_gen0": GC_GEN0_THRESHOLD if args.device_gc_gen0 is None else args.device_gc_gen0,
             "feedback": not args.no_feedback,
             "tcp_nodelay": not args.nagle,
             "strategy": "popularity" if bundle is None else "model",
@@ -860,8 +855,7 @@ def run_sweep(args, device, pub, stop, flush, out, rx_proc, rates, counts, wire,
                                        if failed else None),
                       "cpu_bound_rate_at_max": (best or steps[0])["cpu_bound_rate"] if steps else None,
                       "echo_p50_us": echo["p50"], "harness_client": args.harness_client,
-                      "device_cpus": args.device_cpus, "broker_cpus": args.broker_cpus,
-                      "device_gc_gen0": GC_GEN0_THRESHOLD if args.device_gc_gen0 is None else args.device_gc_gen0,
+                      **device_knobs_report(args), "broker_cpus": args.broker_cpus,
                       "load_avg_1m": round(os.getloadavg()[0], 2)}))
     return 0
 

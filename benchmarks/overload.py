@@ -65,6 +65,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from benchmarks.device_setup import (
     DEFAULT_BUNDLE,
     REPO,
+    add_device_knobs,
+    device_knob_args,
+    device_knobs_report,
     ensure_bundle,
     proc_cpu_s,
     proc_rss_mb,
@@ -74,7 +77,6 @@ from benchmarks.device_setup import (
 )
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
-from edge.cli import GC_GEN0_THRESHOLD
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from firmware_config.loader import load_config
@@ -439,11 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fuzz", type=int, default=0, metavar="N",
                     help="instead of the flood: N hostile payloads over every inbound topic")
     ap.add_argument("--fuzz-rate", type=float, default=2000.0)
-    ap.add_argument("--device-cpus", default=None,
-                    help="passed to the device (edge-device run --cpus): pin it to these CPUs, e.g. 1")
-    ap.add_argument("--device-gc-gen0", type=int, default=None,
-                    help="passed to the device (edge-device run --gc-gen0; default: the device's; "
-                         "0: Python's 700)")
+    add_device_knobs(ap)
     args = ap.parse_args(argv)
 
     ensure_bundle(args.bundle)
@@ -483,10 +481,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("receiver could not subscribe")
 
         log = (work / "device.log").open("wb")
-        knobs = [*(["--gc-gen0", str(args.device_gc_gen0)] if args.device_gc_gen0 is not None else []),
-                 *(["--cpus", args.device_cpus] if args.device_cpus else [])]
         device = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(work / "device.toml"),
-                                   "--log-level", "WARNING", *knobs], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+                                   "--log-level", "WARNING", *device_knob_args(args)],
+                                  stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         probe = connect(broker.host, broker.port, "overload-probe")
         # Wait until the device answers a touch at all (start-up, model load).
         deadline = time.monotonic() + 120
@@ -635,8 +632,7 @@ def main(argv: list[str] | None = None) -> int:
             "bundle": str(args.bundle),
             "new_shoppers": args.new_shoppers,
             "load_avg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
-            "device_cpus": args.device_cpus,
-            "device_gc_gen0": GC_GEN0_THRESHOLD if args.device_gc_gen0 is None else args.device_gc_gen0,
+            **device_knobs_report(args),
         }
         if args.trace:
             result["trace"] = say_trace(trace, flood_start, flood_end)

@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     broker = MosquittoBroker(workdir=work / "broker", persistence=False,
                              tcp_nodelay=not args.nagle).start()
     if args.broker_cpus:
-        os.sched_setaffinity(broker._proc.pid, parse_cpus(args.broker_cpus))  # noqa: SLF001
+        os.sched_setaffinity(broker.pid, parse_cpus(args.broker_cpus))
     device = None
     rx_proc = None
     mpctx = mp.get_context("fork")  # forked before any MQTT thread exists in this process
@@ -763,9 +763,8 @@ def run_processes(device: subprocess.Popen, broker: MosquittoBroker, rx_proc) ->
     Mosquitto, this process (the load generator: pacing, publishing, the echo) and
     the receiver child (stamping arrivals)."""
     pids = {"device": device.pid, "load_generator": os.getpid(), "receiver": rx_proc.pid}
-    broker_proc = getattr(broker, "_proc", None)
-    if broker_proc is not None:
-        pids["broker"] = broker_proc.pid
+    if broker.pid is not None:
+        pids["broker"] = broker.pid
     return RunCpu(pids)
 
 

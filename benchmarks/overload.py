@@ -662,7 +662,7 @@ def trace_device(pid: int, broker: MosquittoBroker, metrics_url: str, done: thre
     from benchmarks.edge_latency import scrape_metrics
 
     names = thread_names(pid)
-    broker_pid = broker._proc.pid if broker._proc is not None else None  # noqa: SLF001
+    broker_pid = broker.pid
     while not done.is_set():
         m = scrape_metrics(metrics_url)
         cpu = thread_cpu_s(pid)

@@ -222,6 +222,11 @@ class MosquittoBroker:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The Mosquitto process's id while started (benchmarks read its CPU, pin it)."""
+        return self._proc.pid if self._proc is not None else None
+
     def cleanup(self) -> None:
         self.stop()
         if self._own_dir:

@@ -198,6 +198,13 @@ class _GateCase:
     others: np.ndarray
     other_scores: np.ndarray
 
+    def shopper(self) -> tuple[float, float, float]:
+        """The gate's per-shopper features ``[1, log1p(history length), distinct own /
+        history length]`` (all 0 without history): ``w0..w2`` of ``gate_boost``."""
+        if not self.history_len or not len(self.own):
+            return (0.0, 0.0, 0.0)
+        return (1.0, float(np.log1p(self.history_len)), len(self.own) / self.history_len)
+
 
 def _gate_cases(model: Any, cases: list[EvalCase], spec: FeatureSpec, k: int) -> list[_GateCase]:
     out = []
@@ -240,8 +247,7 @@ class _GatePack:
             scores[i, :a], scores[i, a:b] = c.own_scores, c.other_scores
             own[i, :a] = True
             log_counts[i, :a] = np.log(c.counts)
-            if c.history_len and a:
-                shopper[i] = (1.0, np.log1p(c.history_len), a / c.history_len)
+            shopper[i] = c.shopper()
         # Entries in item order once, so a stable sort by score breaks ties by item id
         # (the device's order) without sorting by item again at every grid point.
         by_item = np.argsort(items, axis=1, kind="stable")
@@ -451,8 +457,7 @@ class _ExplorePack:
         for i, c in enumerate(gc):
             a = len(c.own)
             own[i, :a], scores[i, :a], log_counts[i, :a] = c.own, c.own_scores, np.log(c.counts)
-            if c.history_len and a:
-                shopper[i] = (1.0, np.log1p(c.history_len), a / c.history_len)
+            shopper[i] = c.shopper()
         return cls(own, scores, log_counts, shopper)
 
     def fill(self, table: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:

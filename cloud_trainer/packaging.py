@@ -19,7 +19,7 @@ import pandas as pd
 from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.export import ExportResult
 from cloud_trainer.litert_eval import TFLiteScorer
-from edge.bundle import GoldenCase, Item, Manifest, topk, write_bundle
+from edge.bundle import GoldenCase, Item, Manifest, topk, topk_argpartition, write_bundle
 
 GOLDEN_K = 10
 GOLDEN_KNOWN = 4
@@ -69,17 +69,19 @@ class _DeviceScores:
 
 def _same_for_older_firmware(scorer: TFLiteScorer | _DeviceScores, history: list[int],
                              context: dict[str, Any], k: int) -> bool:
-    """Whether the device's top-``k`` is the same under both ``own_tail`` tie rules.
+    """Whether firmware from before 2026-12-02 (c) lists the top-``k`` the device does.
 
-    Firmware before the item-id tie rule breaks ties at the gate's head boundary
-    as ``np.argpartition`` leaves them (``BundleScorer.score_older_ties``); a golden
-    case with such a tie would make that firmware refuse a good bundle. Scorers
-    without a gate (and the plain LiteRT scorer) have nothing to differ on."""
+    That firmware takes the ``k`` best with ``edge.bundle.topk_argpartition`` (equal
+    scores at the cut as ``np.argpartition`` leaves them), and firmware before the
+    item-id tie rule also breaks ties at the gate's head boundary that way
+    (``BundleScorer.score_older_ties``); a golden case with such a tie would make that
+    firmware refuse a good bundle."""
     inner = getattr(scorer, "scorer", None)
-    if inner is None or not hasattr(inner, "score_older_ties"):
-        return True
-    encoded = scorer.spec.context_indices(context)
-    return topk(inner.score(history, encoded), k).tolist() == topk(inner.score_older_ties(history, encoded), k).tolist()
+    scores = scorer.scores_for(history, context)
+    older = scores
+    if inner is not None and hasattr(inner, "score_older_ties"):
+        older = inner.score_older_ties(history, scorer.spec.context_indices(context))
+    return topk(scores, k).tolist() == topk_argpartition(older, k).tolist()
 
 
 def golden_cases(
@@ -91,8 +93,8 @@ def golden_cases(
     only by the zone they stand in, so the smoke test exercises every input path.
     """
     candidates = [c for c in cases if c.user_id is not None and len(c.history)]
-    # Prefer cases whose top-K both gate tie rules give (see _same_for_older_firmware):
-    # a device running firmware from before the item-id rule smoke-tests this bundle too.
+    # Prefer cases whose top-K older firmware's tie rules give too (see
+    # _same_for_older_firmware): a device running it smoke-tests this bundle too.
     stable = (c for c in candidates[:GOLDEN_SCAN]
               if _same_for_older_firmware(scorer, c.history.tolist()[-scorer.spec.history_length:],
                                           dict(c.context), k))

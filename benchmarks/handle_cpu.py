@@ -46,7 +46,8 @@ from edge.feedback.runtime import FeedbackRuntime
 WARMUP = 2000
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The options (and defaults) of a run; ``benchmarks.rank_replay`` builds its runs from it."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--signals", type=int, default=20000)
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
@@ -63,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gc-gen0", type=int, default=0,
                     help="the cyclic GC's generation-0 threshold during the run (0: Python's default, "
                          "700), as edge-device run --gc-gen0 sets it; collections are counted either way")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     ensure_bundle(args.bundle)
     work = Path(tempfile.mkdtemp(prefix="handle-cpu-"))
     broker = MosquittoBroker(workdir=work / "broker", persistence=False).start() if args.broker else None

@@ -75,7 +75,7 @@ def capture(out: Path, signals: int, bundle: Path) -> int:
         return orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
 
     current.Ranker.rank = recording  # type: ignore[method-assign]
-    args = SimpleNamespace(signals=signals, bundle=bundle, traffic="real", broker=False, by_kind=False)
+    args = handle_cpu.parser().parse_args(["--traffic", "real", "--signals", str(signals), "--bundle", str(bundle)])
     handle_cpu._run(args, Path(tempfile.mkdtemp(prefix="rank-capture-")), None)  # noqa: SLF001
     with open(out, "wb") as f:
         pickle.dump({"meta": meta, "calls": calls}, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -117,17 +117,26 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         return out["new"][1]
 
     current.Ranker.rank = both  # type: ignore[method-assign]
-    args = SimpleNamespace(signals=signals, bundle=bundle, traffic="real", broker=False, by_kind=False)
+    args = handle_cpu.parser().parse_args(["--traffic", "real", "--signals", str(signals), "--bundle", str(bundle)])
     handle_cpu._run(args, Path(tempfile.mkdtemp(prefix="rank-inline-")), None)  # noqa: SLF001
     total = n["built"] + n["cached"]
     print(json.dumps({
         "mode": "inline", "old": str(old_path), "calls": total, "mismatches": n["mismatches"],
         "load_avg_1m": round(os.getloadavg()[0], 2),
-        "us_per_call": {s: round((cpu[s]["built"] + cpu[s]["cached"]) / max(total, 1) / 1e3, 2) for s in cpu},
-        "built": {"calls": n["built"], **{s: round(cpu[s]["built"] / max(n["built"], 1) / 1e3, 2) for s in cpu}},
-        "cached": {"calls": n["cached"], **{s: round(cpu[s]["cached"] / max(n["cached"], 1) / 1e3, 2) for s in cpu}},
+        **_per_call(cpu, n),
     }))
     return 0 if n["mismatches"] == 0 else 1
+
+
+def _per_call(cpu: dict[str, dict[str, int]], n: dict[str, int]) -> dict:
+    """Thread CPU per rank call (µs) by side: overall, and split into calls that built a
+    short list and calls served from the cache (``cpu`` in ns, ``n`` call counts)."""
+    total = n["built"] + n["cached"]
+    return {
+        "us_per_call": {s: round((cpu[s]["built"] + cpu[s]["cached"]) / max(total, 1) / 1e3, 2) for s in cpu},
+        **{kind: {"calls": n[kind], **{s: round(cpu[s][kind] / max(n[kind], 1) / 1e3, 2) for s in cpu}}
+           for kind in ("built", "cached")},
+    }
 
 
 class _View:
@@ -190,9 +199,7 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
         total = len(calls)
         res_r = {
             "round": r, "calls": total, "mismatches": mismatches, "load_avg_1m": round(os.getloadavg()[0], 2),
-            "us_per_call": {s: round((cpu[s]["built"] + cpu[s]["cached"]) / total / 1e3, 2) for s in cpu},
-            "built": {"calls": n["built"], **{s: round(cpu[s]["built"] / max(n["built"], 1) / 1e3, 2) for s in cpu}},
-            "cached": {"calls": n["cached"], **{s: round(cpu[s]["cached"] / max(n["cached"], 1) / 1e3, 2) for s in cpu}},
+            **_per_call(cpu, n),
         }
         print(json.dumps(res_r), file=sys.stderr)
         results.append(res_r)

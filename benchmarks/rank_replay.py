@@ -12,7 +12,9 @@ per call, on the calls the device really makes:
 records, for every rank call, its inputs: the score vector, the placement, k,
 the shopper's basket and history, strategy, cache key, and the store's stock
 mask and shelf placements at that moment (the ranker reads those per call).
-``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
+A vector the scorer made as a :class:`~edge.runtime.scorers.DeltaScores` is
+recorded with its delta; the old ranker is given the plain vector, the current
+one the vector with its delta. ``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
 ``edge/reco/ranker.py`` from another commit, e.g. ``git show main:edge/reco/ranker.py``)
 and one from the current tree over the same catalogue, feeds both every call
 in order (each keeps its own caches, as the device's would), alternating per call
@@ -42,6 +44,7 @@ import numpy as np
 
 from benchmarks.edge_latency import DEFAULT_BUNDLE
 from edge.reco import ranker as current
+from edge.runtime.scorers import DeltaScores
 
 _STATIC = ("items", "category_codes", "department_codes", "departments", "categories")
 
@@ -67,7 +70,7 @@ def capture(out: Path, signals: int, bundle: Path) -> int:
             last["placed_version"] = st.placed_version
             last["placed"] = {d: set(v) for d, v in st.placed.items()}
         calls.append({
-            "scores": scores, "placement": placement, "k": k, "strategy": strategy, "key": key,
+            "scores": scores.view(np.ndarray), "delta": getattr(scores, "delta", None), "placement": placement, "k": k, "strategy": strategy, "key": key,
             "bought": None if session is None else set(session.bought),
             "history": None if session is None else list(session.history),
             "available": last["available"], "placed": last["placed"], "placed_version": last["placed_version"],
@@ -103,8 +106,9 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         before = len(self._shortlists)  # noqa: SLF001
         for side in (("old", "new") if sum(n.values()) % 2 == 0 else ("new", "old")):
             t = tt()
-            if side == "old":
-                res = twin[1].rank(scores, placement, k, session=session, strategy=strategy, key=key)
+            if side == "old":  # a plain array: what the device ranked before score deltas
+                res = twin[1].rank(scores.view(np.ndarray), placement, k, session=session,
+                                   strategy=strategy, key=key)
             else:
                 res = orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
             out[side] = (tt() - t, res)
@@ -158,6 +162,15 @@ def _load_module(path: Path, name: str):
     return mod
 
 
+def _with_delta(scores: np.ndarray, delta) -> np.ndarray:
+    """The captured vector as the scorer made it (:class:`DeltaScores` with its delta), or as is."""
+    if delta is None:
+        return scores
+    out = scores.view(DeltaScores)
+    out.delta = delta
+    return out
+
+
 def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
     with open(capture_file, "rb") as f:
         cap = pickle.load(f)
@@ -174,6 +187,8 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
         mismatches = 0
         tt = time.thread_time_ns
         for i, c in enumerate(calls):
+            plain = c["scores"]
+            scores = {"old": plain, "new": _with_delta(plain, c.get("delta"))}
             session = None if c["bought"] is None else SimpleNamespace(bought=c["bought"], history=c["history"])
             for v in views.values():
                 v.available, v.placed, v.placed_version = c["available"], c["placed"], c["placed_version"]
@@ -184,7 +199,7 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
                 rk = rankers[side]
                 before = len(rk._shortlists)  # noqa: SLF001
                 t = tt()
-                res = rk.rank(c["scores"], c["placement"], c["k"], session=session,
+                res = rk.rank(scores[side], c["placement"], c["k"], session=session,
                               strategy=c["strategy"], key=c["key"])
                 dt = tt() - t
                 if side == "new":

@@ -635,3 +635,31 @@ def test_a_primed_cache_entry_with_a_consumed_set_scores_as_serving_would(tmp_pa
     assert len(warmed.prime([key], budget_s=5.0)) == 1
     again, _, key2 = warmed.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
     assert key2 == key and warmed.cache_hits == 1 and np.array_equal(again, scores)
+
+
+def test_explore_output_says_it_is_the_prior_with_the_own_items_written_in(tmp_path: Path) -> None:
+    """The ranker trusts ``DeltaScores.delta`` (rank without a pass over the catalogue):
+    the vector must be the shared base everywhere but the changed items, and nothing
+    derived from it, nor a vector changed after the scorer, may carry the claim."""
+    from edge.runtime.scorers import DeltaScores
+
+    explore = {"prior": "heat_1w", "table": [[41, 1.0], [40, 0.5], [42, 0.25], [3, 0.2]],
+               "weight": 1.0, "offset": 2.0}
+    spec = {"kind": "model", "own_gate": {"w": [0.5, 0.0, 0.0, 1.0]}, "explore": explore}
+    scorer = load_scorer(rebundle(tmp_path / "a", spec))
+    for history in ([3, 5, 5], [], [47, 0, 47, 12, 3, 3, 3]):
+        got = scorer.score(history, (0, 0, 0))
+        assert isinstance(got, DeltaScores) and got.delta is not None
+        base, items = got.delta
+        assert not base.flags.writeable
+        assert items.tolist() == sorted(set(history))
+        rest = np.ones(48, dtype=bool)
+        rest[items] = False
+        assert np.array_equal(got.view(np.ndarray)[rest].view(np.int32), base[rest].view(np.int32))
+        for derived in (got[1:], got.copy(), got + 0, got.view(DeltaScores)):
+            assert getattr(derived, "delta", None) is None
+    assert scorer.score([3], (0, 0, 0)).delta.base is scorer.score([5], (0, 0, 0)).delta.base  # shared
+    # With exclude_history the scorer writes -inf after the fact: no claim any more.
+    scorer = load_scorer(rebundle(tmp_path / "b", {**spec, "exclude_history": True}))
+    got = scorer.score([3, 5], (0, 0, 0), np.array([7], dtype=np.int32))
+    assert getattr(got, "delta", None) is None and got[[3, 5, 7]].tolist() == [-np.inf] * 3

@@ -70,7 +70,7 @@ from __future__ import annotations
 import reprlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -373,6 +373,27 @@ def explore_base(spec: Mapping[str, Any], popularity: np.ndarray, where: str) ->
     return base.astype(np.float32)
 
 
+class ScoreDelta(NamedTuple):
+    """What a score vector is made of: ``base`` (a read-only vector shared by every
+    vector of one scorer) with only ``items`` (distinct indices, ascending) written in."""
+
+    base: np.ndarray
+    items: np.ndarray
+
+
+class DeltaScores(np.ndarray):
+    """A score vector that says how it was made (:attr:`delta`): the ``explore`` scorer's
+    output is its prior's precomputed vector with at most a history's worth of the
+    shopper's own items written in, so a ranker can find the best items of it from the
+    base's best items (ranked once) and the few changed ones instead of passing over
+    the whole catalogue (``edge.reco.ranker.Ranker``). Anything derived from it (a
+    view, a copy, an arithmetic result) has ``delta`` None: only the array the scorer
+    built makes the claim, and whoever changes it in place must drop it (view it as a
+    plain ``np.ndarray``)."""
+
+    delta: ScoreDelta | None = None
+
+
 def uses_model(spec: Mapping[str, Any]) -> bool:
     """Whether the scorer runs the bundle's TFLite model anywhere."""
     kind = spec.get("kind")
@@ -455,14 +476,16 @@ class BundleScorer:
         start = time.monotonic()
         self._busy = start
         try:
-            out = np.asarray(self._fn(history, context))
+            out = self._fn(history, context)
+            if not isinstance(out, np.ndarray):
+                out = np.asarray(out)
             own_array = out.dtype == np.float32 and self.fresh_output
             if out.dtype != np.float32:
                 out, own_array = out.astype(np.float32), True  # a new array: no second copy
             if self.scorer_spec.get("exclude_history") and (
                     len(history) or (consumed is not None and len(consumed))):
-                if not own_array:
-                    out = out.copy()
+                # Changed in place below: a plain array, whose delta claim (if any) is gone.
+                out = out.view(np.ndarray) if own_array else np.array(out, copy=True, subok=False)
                 for owned in (history, consumed):
                     if owned is not None and len(owned):
                         idx = np.asarray(owned, dtype=np.int64)
@@ -569,16 +592,21 @@ class BundleScorer:
 
     def _explore_fn(self, model: Any, w: list[float], spec: Mapping[str, Any], where: str) -> ScoreFn:
         """``own_gate`` + ``explore``: the prior's vector with the own items' gated model
-        scores written in (float64 sums, stored as float32 like every scorer's output)."""
+        scores written in (float64 sums, stored as float32 like every scorer's output).
+
+        Returned as :class:`DeltaScores` naming the base and the own items, so the
+        ranker can rank it without a pass over the whole catalogue."""
         base = explore_base(spec, self._popularity, f"{self.bundle.path}/manifest.json: {where}.explore")
+        base.setflags(write=False)  # shared by every vector's delta
         n = self._num_items
 
         def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            out = base.copy()
+            out = base.copy().view(DeltaScores)
             items, counts = own_counts(history, n)
             if len(items):
                 raw = np.asarray(model.score(history, context))
                 out[items] = raw[items].astype(np.float64) + gate_boost(w, len(history), counts)
+            out.delta = ScoreDelta(base, items)
             return out
 
         return explored

@@ -12,9 +12,9 @@ per call, on the calls the device really makes:
 records, for every rank call, its inputs: the score vector, the placement, k,
 the shopper's basket and history, strategy, cache key, and the store's stock
 mask and shelf placements at that moment (the ranker reads those per call).
-A vector the scorer made as a :class:`~edge.runtime.scorers.DeltaScores` is
-recorded with its delta; the old ranker is given the plain vector, the current
-one the vector with its delta. ``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
+A vector the device scored by its delta (:class:`~edge.runtime.scorers.LazyScores`,
+the explore kind) is recorded as an array and its delta; the old ranker is given
+the array, the current one a ``LazyScores`` as in the device. ``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
 ``edge/reco/ranker.py`` from another commit, e.g. ``git show main:edge/reco/ranker.py``)
 and one from the current tree over the same catalogue, feeds both every call
 in order (each keeps its own caches, as the device's would), alternating per call
@@ -44,7 +44,7 @@ import numpy as np
 
 from benchmarks.edge_latency import DEFAULT_BUNDLE
 from edge.reco import ranker as current
-from edge.runtime.scorers import DeltaScores
+from edge.runtime.scorers import LazyScores
 
 _STATIC = ("items", "category_codes", "department_codes", "departments", "categories")
 
@@ -70,7 +70,7 @@ def capture(out: Path, signals: int, bundle: Path) -> int:
             last["placed_version"] = st.placed_version
             last["placed"] = {d: set(v) for d, v in st.placed.items()}
         calls.append({
-            "scores": scores.view(np.ndarray), "delta": getattr(scores, "delta", None), "placement": placement, "k": k, "strategy": strategy, "key": key,
+            "scores": np.asarray(scores), "delta": getattr(scores, "delta", None), "placement": placement, "k": k, "strategy": strategy, "key": key,
             "bought": None if session is None else set(session.bought),
             "history": None if session is None else list(session.history),
             "available": last["available"], "placed": last["placed"], "placed_version": last["placed_version"],
@@ -104,11 +104,13 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         tt = time.thread_time_ns
         out = {}
         before = len(self._shortlists)  # noqa: SLF001
+        # The old ranker gets a plain array (what the device ranked before score deltas),
+        # built here, outside either side's time: the copy it costs is the scorer's.
+        plain = np.asarray(scores)
         for side in (("old", "new") if sum(n.values()) % 2 == 0 else ("new", "old")):
             t = tt()
-            if side == "old":  # a plain array: what the device ranked before score deltas
-                res = twin[1].rank(scores.view(np.ndarray), placement, k, session=session,
-                                   strategy=strategy, key=key)
+            if side == "old":
+                res = twin[1].rank(plain, placement, k, session=session, strategy=strategy, key=key)
             else:
                 res = orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
             out[side] = (tt() - t, res)
@@ -162,13 +164,10 @@ def _load_module(path: Path, name: str):
     return mod
 
 
-def _with_delta(scores: np.ndarray, delta) -> np.ndarray:
-    """The captured vector as the scorer made it (:class:`DeltaScores` with its delta), or as is."""
-    if delta is None:
-        return scores
-    out = scores.view(DeltaScores)
-    out.delta = delta
-    return out
+def _with_delta(scores: np.ndarray, delta) -> np.ndarray | LazyScores:
+    """The captured vector as the device's score source gives it: a :class:`LazyScores`
+    (the vector not built) for a vector recorded with its delta, else the array."""
+    return scores if delta is None else LazyScores(delta)
 
 
 def compare(capture_file: Path, old_path: Path, rounds: int) -> int:

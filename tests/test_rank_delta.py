@@ -13,7 +13,14 @@ import pytest
 
 from edge.bundle import Item
 from edge.reco.ranker import Placement, Ranker, department_mask
-from edge.runtime.scorers import DeltaScores, ScoreDelta, explore_base, gate_boost, own_counts
+from edge.runtime.scorers import (
+    DeltaScores,
+    LazyScores,
+    ScoreDelta,
+    explore_base,
+    gate_boost,
+    own_counts,
+)
 from edge.state import Session, StateStore
 
 GATE = [-2.0, 0.0, 0.0, 9.0]  # the shipped Complete Journey bundle's own_gate weights
@@ -57,7 +64,7 @@ def delta_vector(base: np.ndarray, history: list[int], rng: np.random.Generator,
     out = base.copy().view(DeltaScores)
     raw = rng.standard_normal(len(items)) * raw_scale
     out[items] = raw + gate_boost(GATE, len(history), counts)
-    out.delta = ScoreDelta(base, items)
+    out.delta = ScoreDelta(base, items, out[items].view(np.ndarray))
     return out
 
 
@@ -112,6 +119,7 @@ def test_displayed_lists_are_the_same_with_stock_baskets_and_cached_short_lists(
     for j, history in enumerate(cj["histories"][:40]):
         vectors.append(((tuple(history[-8:]), j), history, delta_vector(cj["base"], history, rng)))
     top = np.argsort(-cj["base"], kind="stable")[:400]
+    built = 0
     for step in range(600):
         key, history, scores = vectors[int(rng.integers(0, len(vectors)))]
         if step % 7 == 0:  # sell out some of the base's best items, restock others
@@ -123,10 +131,17 @@ def test_displayed_lists_are_the_same_with_stock_baskets_and_cached_short_lists(
         session.bought = {int(x) for x in rng.choice(history, min(5, len(history)), replace=False)}
         p = ps[int(rng.integers(0, len(ps)))]
         k = int(rng.integers(1, 9))
-        got = delta_side.rank(scores, p, k, session=session, key=key)
+        # The device's score source hands the ranker a LazyScores (the vector not built);
+        # a vector that carries its delta (DeltaScores) is ranked the same way.
+        given = LazyScores(scores.delta) if step % 2 else scores
+        got = delta_side.rank(given, p, k, session=session, key=key)
         want = full_side.rank(scores.view(np.ndarray), p, k, session=session, key=key)
         assert got == want, (step, p.key, k)
+        if step % 2 and isinstance(given, LazyScores) and given._array is not None:  # noqa: SLF001
+            built += 1  # a catalogue-wide fallback (the short list ran dry) built the vector
+            assert np.array_equal(np.asarray(given).view(np.int32), scores.view(np.int32))
     assert delta_side.delta_built > 0
+    assert 0 < built < 100  # built only for the fallbacks, and then the very vector
     assert delta_side.full_ranks == full_side.full_ranks > 0  # short lists did run dry
 
 
@@ -149,7 +164,7 @@ def test_ties_extremes_and_unshowable_changed_items(cj: dict, tmp_path: Path) ->
         items = np.unique(items)
         out = base.copy().view(DeltaScores)
         out[items] = np.resize(values, len(items))
-        out.delta = ScoreDelta(base, items)
+        out.delta = ScoreDelta(base, items, out[items].view(np.ndarray))
         return out
 
     cases = [
@@ -199,6 +214,7 @@ def test_a_vector_equal_everywhere_and_a_tiny_catalogue(tmp_path: Path) -> None:
             scores = delta_vector(b, history, rng, raw_scale=0.0 if b is flat else 3.0)
             if b is flat:  # the own items written in with the base's one value
                 scores[scores.delta.items] = 2.0
+                scores.delta = ScoreDelta(b, scores.delta.items, scores[scores.delta.items].view(np.ndarray))
             got = delta_side._shortlist(scores.view(np.ndarray), token, near, None, scores.delta)  # noqa: SLF001
             want = full_side._shortlist(scores.view(np.ndarray), token, near, None)  # noqa: SLF001
             assert same_shortlist(got, want)

@@ -650,16 +650,32 @@ def test_explore_output_says_it_is_the_prior_with_the_own_items_written_in(tmp_p
     for history in ([3, 5, 5], [], [47, 0, 47, 12, 3, 3, 3]):
         got = scorer.score(history, (0, 0, 0))
         assert isinstance(got, DeltaScores) and got.delta is not None
-        base, items = got.delta
+        base, items, values = got.delta
         assert not base.flags.writeable
         assert items.tolist() == sorted(set(history))
+        assert values.dtype == np.float32 and values.tolist() == got[items].tolist()
+        # The device's path: the same values, the vector not built until asked for.
+        lazy = scorer.score_delta(history, (0, 0, 0))
+        assert lazy is not None and lazy._array is None  # noqa: SLF001
+        assert lazy.delta.items.tolist() == items.tolist()
+        assert np.array_equal(np.asarray(lazy).view(np.int32), got.view(np.ndarray).view(np.int32))
+        assert len(lazy) == 48 and np.asarray(lazy) is np.asarray(lazy)  # built once
         rest = np.ones(48, dtype=bool)
         rest[items] = False
         assert np.array_equal(got.view(np.ndarray)[rest].view(np.int32), base[rest].view(np.int32))
         for derived in (got[1:], got.copy(), got + 0, got.view(DeltaScores)):
             assert getattr(derived, "delta", None) is None
     assert scorer.score([3], (0, 0, 0)).delta.base is scorer.score([5], (0, 0, 0)).delta.base  # shared
+    before = scorer.inferences
+    scorer.score_delta([3], (0, 0, 0))
+    assert scorer.inferences == before + 1  # counted like score()
+    # Inside segmented: the explore part answers by its delta, the popularity part does not.
+    seg = load_scorer(rebundle(tmp_path / "c", {"kind": "segmented", "known": spec,
+                                                 "anonymous": {"kind": "popularity"}}))
+    assert seg.score_delta([], (0, 0, 0)) is None
+    assert np.array_equal(np.asarray(seg.score_delta([3, 5], (0, 0, 0))), seg.score([3, 5], (0, 0, 0)))
     # With exclude_history the scorer writes -inf after the fact: no claim any more.
     scorer = load_scorer(rebundle(tmp_path / "b", {**spec, "exclude_history": True}))
     got = scorer.score([3, 5], (0, 0, 0), np.array([7], dtype=np.int32))
     assert getattr(got, "delta", None) is None and got[[3, 5, 7]].tolist() == [-np.inf] * 3
+    assert scorer.score_delta([3, 5], (0, 0, 0)) is None

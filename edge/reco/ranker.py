@@ -35,8 +35,9 @@ import numpy as np
 from edge.state.store import Session, StateStore
 
 if TYPE_CHECKING:
-    from edge.runtime.scorers import ScoreDelta
+    from edge.runtime.scorers import LazyScores, ScoreDelta
 
+_SENTINEL = np.iinfo(np.intp).max  # (np.iinfo per call: ~1 % of a rank call)
 CANDIDATES_PER_SLOT = 5
 MIN_CANDIDATES = 30
 
@@ -232,11 +233,12 @@ class Ranker:
         self._scratch = np.zeros(len(self.showable), dtype=bool)
         # Scratch for _unique_names, kept all-sentinel between calls (a fresh
         # np.full over every name and an arange per call were a third of its time).
-        self._first = np.full(self._n_names, np.iinfo(np.intp).max, dtype=np.intp)
+        self._first = np.full(self._n_names, _SENTINEL, dtype=np.intp)
         self._positions = np.arange(max(self.SHORTLIST, 1), dtype=np.intp)
         self._work = np.empty(len(self.showable), dtype=np.float32)
-        self._delta_base: tuple[np.ndarray, np.ndarray, np.ndarray, dict] | None = None
-        """(base, its order ascending, descending, near token -> ranked classes): the latest base."""
+        self._delta_base: tuple[np.ndarray, np.ndarray, np.ndarray, dict, np.ndarray] | None = None
+        """(base, its order ascending, descending, near token -> what _delta_best needs,
+        a writable copy of it): the latest base."""
 
     def near_mask(self, placement: Placement) -> np.ndarray:
         """Items shelved by the display: its departments plus items a shelf reported there."""
@@ -315,7 +317,7 @@ class Ranker:
 
     def rank(
         self,
-        scores: np.ndarray,
+        scores: np.ndarray | LazyScores,
         placement: Placement,
         k: int,
         *,
@@ -330,8 +332,10 @@ class Ranker:
         bought = session.bought if session is not None and self.exclude_purchased else set()
         want = max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES)
 
-        delta = getattr(scores, "delta", None)  # edge.runtime.scorers.DeltaScores: how it was made
-        if type(scores) is not np.ndarray:
+        # How the vector was made, if it says (edge.runtime.scorers: DeltaScores, or
+        # LazyScores whose array is only built if a catalogue-wide path needs it).
+        delta = getattr(scores, "delta", None)
+        if type(scores) is not np.ndarray and isinstance(scores, np.ndarray):
             scores = scores.view(np.ndarray)  # numpy's plain paths below
         cands, cboost, excluded = self._shortlist(scores, near_token, near, key, delta)
         ok = store.available[cands]
@@ -351,7 +355,7 @@ class Ranker:
         # short only because of duplicate names is not rebuilt on every signal).
         thinned = len(keep) < len(cands)
         if (len(keep) < k or (thinned and len(keep) < want)) and len(cands) < len(scores):
-            keep, kboost = self._full(scores, near, bought, max(self.SHORTLIST, want), k)
+            keep, kboost = self._full(np.asarray(scores), near, bought, max(self.SHORTLIST, want), k)
 
         chosen = self._mmr(keep, kboost, k)
         if not chosen:
@@ -370,7 +374,7 @@ class Ranker:
         return out
 
     def _shortlist(
-        self, scores: np.ndarray, near_token: int, near: np.ndarray, key: tuple | None,
+        self, scores: np.ndarray | LazyScores, near_token: int, near: np.ndarray, key: tuple | None,
         delta: ScoreDelta | None = None,
     ) -> tuple[np.ndarray, np.ndarray, bool]:
         """The catalogue's best SHORTLIST showable items for a near mask (``near_token``
@@ -385,11 +389,12 @@ class Ranker:
         if found is not None:
             return found
         n = min(self.SHORTLIST, self._n_showable)
-        best = self._delta_best(scores, delta, near_token, near, n) if delta is not None and n else None
+        best = self._delta_best(delta, near_token, near, n) if delta is not None and n else None
         if best is not None:
             cands, cboost = best
             self.delta_built += 1
         else:
+            scores = np.asarray(scores)  # a LazyScores is built here
             # Into a kept buffer: only the short list leaves this method (a fresh 18k-item
             # array per short list was an allocation and its page faults every time).
             boosted, nan_free = self._boosted(scores, near,
@@ -410,13 +415,14 @@ class Ranker:
         return found
 
     def _delta_best(
-        self, scores: np.ndarray, delta: ScoreDelta, near_token: int, near: np.ndarray, n: int
+        self, delta: ScoreDelta, near_token: int, near: np.ndarray, n: int
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """What the catalogue-wide path of :meth:`_shortlist` finds (``top_k`` of the
         boosted, showable-only vector: its ``n`` best, best first, ties to the lower
         index, and their boosted scores), bit for bit, for a vector that is
         ``delta.base`` except at ``delta.items``; None when it cannot tell (the caller
-        then takes the catalogue-wide path).
+        then takes the catalogue-wide path). The vector itself is not read: a
+        :class:`~edge.runtime.scorers.LazyScores` is never built on this path.
 
         Normalising and boosting are monotone (non-decreasing) within a near class
         (near / not near), so an unchanged item outside the class's ``DELTA_PREFIX``
@@ -432,15 +438,15 @@ class Ranker:
         Numpy calls on a few hundred values cost about what they cost on the whole
         catalogue (~1 us each on a 2-core box), so this makes as few as it can: ~18
         against the catalogue-wide path's ~25 over 18k values."""
-        if len(scores) != len(self._work) or scores.dtype != np.float32:
+        base, items, values = delta
+        if values.dtype != np.float32 or len(values) != len(items):
             return None
-        prep = self._delta_prep(delta.base, near_token, near)
+        prep = self._delta_prep(base, near_token, near)
         if prep is None:
             return None
         lo, hi, lo_item, hi_item, addable, cand, sentinels = prep
-        items = delta.items
         if len(items):
-            own = scores[items].tolist()
+            own = values.tolist()
             olo, ohi = min(own), max(own)
             if not (math.isfinite(olo) and math.isfinite(ohi)):  # -inf, +inf, NaN: the full path's cases
                 return None
@@ -454,7 +460,18 @@ class Ranker:
         span = hi - lo
         if not (hi > lo and span < 1e38):  # all equal, or a span the full path treats apart
             return None
-        v = np.subtract(scores[pool], lo, dtype=np.float32)
+        # The vector's values at the pool: a kept copy of the base with the changed
+        # values written in and put back (3 small calls instead of a 73 kB vector).
+        scratch = self._delta_base[4]  # type: ignore[index]
+        if len(items):
+            try:
+                scratch[items] = values
+                raw = scratch[pool]
+            finally:
+                scratch[items] = base[items]
+        else:
+            raw = scratch[pool]
+        v = np.subtract(raw, lo, dtype=np.float32)
         v /= span
         v += self._boost_vector(near)[pool]
         if len(pool) < n:
@@ -516,7 +533,7 @@ class Ranker:
                 return None
             asc = np.argsort(base, kind="stable")
             desc = np.argsort(-base, kind="stable")  # negation is exact: ties keep index order
-            found = self._delta_base = (base, asc, desc, {})
+            found = self._delta_base = (base, asc, desc, {}, base.copy())
         per_near = found[3]
         prep = per_near.get(near_token)
         if prep is None:
@@ -571,7 +588,7 @@ class Ranker:
         first = self._first  # all sentinel (> any position) between calls
         np.minimum.at(first, codes, pos)
         keep = first[codes] == pos
-        first[codes] = np.iinfo(np.intp).max
+        first[codes] = _SENTINEL
         if np.count_nonzero(keep) == n:
             return cands, boost
         return cands[keep], boost[keep]

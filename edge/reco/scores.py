@@ -24,6 +24,7 @@ import numpy as np
 
 from edge.reco.ranker import Placement
 from edge.runtime.model import Scorer
+from edge.runtime.scorers import LazyScores
 from edge.serving.catalogue import Catalogue
 from edge.state.store import Session, StateStore
 
@@ -50,7 +51,7 @@ class ScoreSource:
         # A score vector is 4 bytes per catalogue item (73 kB for 18k items):
         # bound the cache by memory, not by entries, to keep the RSS target.
         self.cache_size = max(16, int(cache_mb * 2**20) // max(4 * len(store.items), 1))
-        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache: dict[tuple, np.ndarray | LazyScores] = {}
         self.cache_hits = 0
         self.cache_misses = 0
         pop = store.popularity.astype(np.float32)
@@ -61,6 +62,9 @@ class ScoreSource:
         self._tz = None
         self._weekday_names: str | None = None
         self._consumed = bool(getattr(scorer, "excludes_consumed", False))
+        self._delta = getattr(scorer, "score_delta", None)
+        """``BundleScorer.score_delta``: a :class:`~edge.runtime.scorers.LazyScores` (the
+        vector not built) when the scorer's kind allows, else None."""
         """The scorer leaves out the shopper's consumed set (``BundleScorer.excludes_consumed``)."""
         if scorer is not None:
             tz = scorer.spec.normalisation.get("timezone")
@@ -84,10 +88,12 @@ class ScoreSource:
         placement: Placement,
         departments: Sequence[str],
         now: float,
-    ) -> tuple[np.ndarray, str, tuple]:
+    ) -> tuple[np.ndarray | LazyScores, str, tuple]:
         """(scores over the catalogue, strategy, cache key) for a shopper at a placement.
 
-        The key identifies the score vector, so the ranker can cache work done on it."""
+        The key identifies the score vector, so the ranker can cache work done on it.
+        The scores are an array, or a :class:`~edge.runtime.scorers.LazyScores` (a
+        vector described by its delta, ``np.asarray`` builds it) the ranker reads as is."""
         cold = session is None or not session.history
         if self.scorer is None or (cold and self.cold_start != "model"):
             if self.cold_start == "global_popularity" and self.scorer is not None:
@@ -108,9 +114,14 @@ class ScoreSource:
             self.cache_hits += 1
             return cached, "model", key
         self.cache_misses += 1
-        scores = self._fresh(self.scorer.score(history, context, consumed) if consumed is not None
-                             else self.scorer.score(history, context))
-        scores.setflags(write=False)  # shared by every ranking that hits the cache
+        # A scorer that can say how its vector is made (the explore kind: a shared base
+        # with the own items written in) is asked for that first: the ranker reads it
+        # without the vector, which is then only built if a fallback needs it.
+        scores = self._delta(history, context) if self._delta is not None and consumed is None else None
+        if scores is None:
+            scores = self._fresh(self.scorer.score(history, context, consumed) if consumed is not None
+                                 else self.scorer.score(history, context))
+            scores.setflags(write=False)  # shared by every ranking that hits the cache
         if len(self._cache) >= self.cache_size:
             self._cache.clear()  # cheap and good enough: the working set is small
         self._cache[key] = scores

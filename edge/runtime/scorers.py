@@ -375,10 +375,12 @@ def explore_base(spec: Mapping[str, Any], popularity: np.ndarray, where: str) ->
 
 class ScoreDelta(NamedTuple):
     """What a score vector is made of: ``base`` (a read-only vector shared by every
-    vector of one scorer) with only ``items`` (distinct indices, ascending) written in."""
+    vector of one scorer) with ``values`` (float32) written in at ``items`` (distinct
+    indices, ascending); everywhere else the vector is ``base``."""
 
     base: np.ndarray
     items: np.ndarray
+    values: np.ndarray
 
 
 class DeltaScores(np.ndarray):
@@ -392,6 +394,44 @@ class DeltaScores(np.ndarray):
     plain ``np.ndarray``)."""
 
     delta: ScoreDelta | None = None
+
+
+class LazyScores:
+    """A score vector not built yet: ``delta.base`` with ``delta.values`` at
+    ``delta.items`` (:meth:`BundleScorer.score_delta`, the device's scoring path).
+
+    Building it is a 73 kB copy per fresh inference (18k items) that a ranker which
+    reads the delta does not need; it is built on first use as an array
+    (``np.asarray``: a ranker's catalogue-wide fallbacks), once, read-only."""
+
+    __slots__ = ("delta", "_array")
+
+    def __init__(self, delta: ScoreDelta) -> None:
+        self.delta = delta
+        self._array: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.delta.base)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.delta.base.dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.delta.base.shape
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        out = self._array
+        if out is None:
+            base, items, values = self.delta
+            out = base.copy()
+            out[items] = values
+            out.setflags(write=False)
+            self._array = out
+        if dtype is not None and np.dtype(dtype) != out.dtype:
+            return out.astype(dtype)
+        return out.copy() if copy else out
 
 
 def uses_model(spec: Mapping[str, Any]) -> bool:
@@ -430,6 +470,8 @@ class BundleScorer:
         of bundles whose golden cases were recorded that way."""
         self._gated = False
         self._fn = self._build(self.scorer_spec, "scorer")
+        self._delta_fn: Callable[[Sequence[int], Sequence[int]], ScoreDelta | None] | None = (
+            None if self.scorer_spec.get("exclude_history") else getattr(self._fn, "delta", None))
 
     @property
     def model_version(self) -> str:
@@ -496,6 +538,27 @@ class BundleScorer:
         self.inference_s_total += time.monotonic() - start
         return out
 
+    def score_delta(self, history: Sequence[int], context: Sequence[int]) -> LazyScores | None:
+        """:meth:`score`'s result as a :class:`LazyScores` (the vector not built), for a
+        kind whose output is a shared base with a few items written in (``explore``,
+        also as the ``known`` part of ``segmented``); None for any other kind or input,
+        or with ``exclude_history`` (the caller then calls :meth:`score`). The same
+        values, the same inference bookkeeping and watchdog stamp."""
+        fn = self._delta_fn
+        if fn is None:
+            return None
+        start = time.monotonic()
+        self._busy = start
+        try:
+            delta = fn(history, context)
+        finally:
+            self._busy = None
+        if delta is None:
+            return None
+        self.inferences += 1
+        self.inference_s_total += time.monotonic() - start
+        return LazyScores(delta)
+
     def smoke_test(self) -> Any:
         """The golden-case replay of :meth:`edge.runtime.model.Scorer.smoke_test`; a
         case that fails is replayed once more with the gate's float64 reference path,
@@ -548,6 +611,13 @@ class BundleScorer:
             part = anonymous if is_anonymous(history, context, fspec) else known
             return part(history, context)
 
+        known_d, anonymous_d = getattr(known, "delta", None), getattr(anonymous, "delta", None)
+        if known_d is not None or anonymous_d is not None:
+            def segmented_delta(history: Sequence[int], context: Sequence[int]) -> ScoreDelta | None:
+                part = anonymous_d if is_anonymous(history, context, fspec) else known_d
+                return part(history, context) if part is not None else None
+
+            segmented.delta = segmented_delta  # type: ignore[attr-defined]
         return segmented
 
     def _model_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
@@ -600,15 +670,24 @@ class BundleScorer:
         base.setflags(write=False)  # shared by every vector's delta
         n = self._num_items
 
-        def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            out = base.copy().view(DeltaScores)
+        none = np.zeros(0, dtype=np.float32)
+
+        def explored_delta(history: Sequence[int], context: Sequence[int]) -> ScoreDelta:
             items, counts = own_counts(history, n)
-            if len(items):
-                raw = np.asarray(model.score(history, context))
-                out[items] = raw[items].astype(np.float64) + gate_boost(w, len(history), counts)
-            out.delta = ScoreDelta(base, items)
+            if not len(items):
+                return ScoreDelta(base, items, none)
+            raw = np.asarray(model.score(history, context))
+            values = (raw[items].astype(np.float64) + gate_boost(w, len(history), counts)).astype(np.float32)
+            return ScoreDelta(base, items, values)
+
+        def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            delta = explored_delta(history, context)
+            out = base.copy().view(DeltaScores)
+            out[delta.items] = delta.values
+            out.delta = delta
             return out
 
+        explored.delta = explored_delta  # type: ignore[attr-defined]
         return explored
 
     def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from edge.bundle import load_bundle
-from edge.runtime.model import load_interpreter
+from edge.runtime.model import direct_calls, load_interpreter
 
 DEFAULT_BUNDLE = Path("out/train/bundle")
 
@@ -59,12 +59,14 @@ class LiteRT:
         ins = {d["name"]: d["index"] for d in self.interp.get_input_details()}
         self.h, self.c = ins[names[0]], ins[names[1]]
         self.o = {d["name"]: d["index"] for d in self.interp.get_output_details()}[names[2]]
+        # The device's own calls (edge.runtime.model.Scorer): the C++ wrapper's methods.
+        self.set_tensor, self.invoke, self.get_tensor = direct_calls(self.interp)
 
     def __call__(self, history: np.ndarray, context: np.ndarray) -> np.ndarray:
-        self.interp.set_tensor(self.h, history)
-        self.interp.set_tensor(self.c, context)
-        self.interp.invoke()
-        return self.interp.get_tensor(self.o)
+        self.set_tensor(self.h, history)
+        self.set_tensor(self.c, context)
+        self.invoke()
+        return self.get_tensor(self.o, 0)
 
 
 def timed(fn, inputs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, float]:

@@ -3,7 +3,8 @@
 The device never imports TensorFlow: the model runs in the LiteRT interpreter
 (``ai-edge-litert``; the older ``tflite-runtime`` wheel works too). Tensor
 indices are resolved once, by the names the bundle's feature spec records, so
-a signal costs two ``set_tensor`` calls, one ``invoke`` and one ``get_tensor``.
+a signal costs two ``set_tensor`` calls, one ``invoke`` and one ``get_tensor``
+(the C++ wrapper's own methods: :func:`direct_calls`).
 
 Before a model serves, :meth:`Scorer.smoke_test` replays the bundle's golden
 inputs and compares the top-K with what the trainer saw after conversion: a
@@ -55,6 +56,27 @@ def load_interpreter(
     )
     interp.allocate_tensors()
     return interp
+
+
+def direct_calls(interp) -> tuple[Callable, Callable, Callable]:
+    """``(set_tensor(index, array), invoke(), get_tensor(index, subgraph))`` of ``interp``,
+    bound to the C++ wrapper's methods when the runtime exposes them.
+
+    The public ``Interpreter`` methods are one Python frame each around the same C++
+    calls, and ``invoke`` first checks that no numpy view of the interpreter's own
+    buffers is alive (``tensor()``, which the device never calls): ~0.8 us of a
+    ~21 us inference, measured (docs/edge-runtime.md, 2026-12-02 (d)). A runtime
+    without that wrapper (another ``tflite-runtime`` build) gets the public methods.
+    """
+    # Only a real Interpreter's own attribute: a stand-in that delegates by __getattr__
+    # (tests wrap invoke to simulate a stuck model) keeps its public methods.
+    wrapper = vars(interp).get("_interpreter") if hasattr(interp, "__dict__") else None
+    try:
+        calls = (wrapper.SetTensor, wrapper.Invoke, wrapper.GetTensor)  # type: ignore[union-attr]
+        calls[2](interp.get_output_details()[0]["index"], 0)  # the signature this code calls
+    except (AttributeError, TypeError, ValueError):
+        return interp.set_tensor, interp.invoke, lambda index, _subgraph: interp.get_tensor(index)
+    return calls
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,16 @@ class Scorer:
         self.sampled_waited = 0
         """Sampled inferences that blocked (voluntary switch: a lock, the GIL at the end)."""
 
+    @property
+    def _interp(self):
+        return self._interpreter
+
+    @_interp.setter
+    def _interp(self, interp) -> None:
+        # The calls score() makes follow the interpreter (tests swap in a slow one).
+        self._interpreter = interp
+        self._set_tensor, self._invoke, self._get_tensor = direct_calls(interp)
+
     SAMPLE_EVERY = 16
     """One inference in this many also reads the thread's CPU clock and context-switch
     counts (four system calls, ~4 us here: too dear for every inference). Wall time
@@ -142,17 +174,16 @@ class Scorer:
         hist = self._hist
         self.spec.fill_history(hist, history)
         self._ctx[0, :] = context
-        interp = self._interp
         sample = self.inferences % self.SAMPLE_EVERY == 0
         if sample:
             usage0, cpu0 = resource.getrusage(resource.RUSAGE_THREAD), time.thread_time()
         start = time.monotonic()
         self.busy_since = start
         try:
-            interp.set_tensor(self._hist_index, hist)
-            interp.set_tensor(self._ctx_index, self._ctx)
-            interp.invoke()
-            out = interp.get_tensor(self._out_index)
+            self._set_tensor(self._hist_index, hist)
+            self._set_tensor(self._ctx_index, self._ctx)
+            self._invoke()
+            out = self._get_tensor(self._out_index, 0)
         finally:
             self.busy_since = None
         wall = time.monotonic() - start

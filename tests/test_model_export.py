@@ -267,6 +267,9 @@ def test_int8_keeps_the_repeat_and_pooling_in_float(exported: dict) -> None:
                  and details[op["outputs"][0]]["shape"][-1] == n
                  and details[op["outputs"][0]]["dtype"] == np.int8]
     assert len(int8_adds) == 1, int8_adds
+    # The repeat counts scatter into a plain int8 [num_items + 1] buffer (H <= 127).
+    scatters = [details[op["outputs"][0]] for op in interp._get_ops_details() if op["op_name"] == "SCATTER_ND"]
+    assert [(d["dtype"], tuple(d["shape"])) for d in scatters if d["shape"][-1] == n + 1] == [(np.int8, (n + 1,))]
 
 
 def test_int8_agrees_with_float_and_is_small(exported: dict) -> None:

@@ -381,10 +381,14 @@ def fit_gate(
 EXPLORE_TABLE_SIZE = 200
 """Items per explore-prior table: a list shows at most 20, a shopper has at most a
 history's worth (100) of own items, so 200 always leaves the list enough discoveries."""
-EXPLORE_PRIORS = {"heat_1w": 168.0, "heat_2w": 336.0, "buyers_30d": 720.0}
+EXPLORE_PRIORS = {"heat_1w": 168.0, "heat_2w": 336.0, "buyers_30d": 720.0, "buyers_1w": 168.0}
 """Explore priors the fit tries, by half-life in hours: sales heat (event-weighted
 sales, each halving per half-life before the end of training) over one and two weeks,
-and buyers (each shopper counted once per item, at their latest purchase of it)."""
+and buyers (each shopper counted once per item, at their latest purchase of it) over
+30 days and one week. ``buyers_1w`` counts how many shoppers take an item up rather
+than how much of it sells, so staples bought in bulk by a few weigh less: on Complete
+Journey it led every seed's validation objective (docs/model.md, "Explore prior").
+Later entries win only by a strictly better objective (order = tie rule)."""
 FIT_EXPLORE_W0 = (-4.0, -2.0, 0.0)
 FIT_EXPLORE_W3 = (6.0, 9.0, 12.0, 16.0, 24.0)
 FIT_EXPLORE_WEIGHT = (2.0, 4.0, 8.0, 16.0)
@@ -477,17 +481,27 @@ class _ExplorePack:
         return out_items, out_logv
 
 
+def _explore_layout(pack: _ExplorePack, fill: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, by_item)``: each case's candidates (own items, then the fill) in item
+    order, and the permutation that puts them there. It does not depend on the grid
+    point, so :func:`fit_explore` computes it once per prior."""
+    items = np.concatenate((pack.own, fill[0]), axis=1)
+    by_item = np.argsort(items, axis=1, kind="stable")
+    return np.take_along_axis(items, by_item, axis=1), by_item
+
+
 def _explore_lists(pack: _ExplorePack, fill: tuple[np.ndarray, np.ndarray], w: Sequence[float],
-                   weight: float, offset: float, k: int = 20) -> np.ndarray:
+                   weight: float, offset: float, k: int = 20,
+                   layout: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The device's top-``k`` (``own_gate`` + ``explore``) from the packed candidates:
-    float64 sums stored as float32, as ``BundleScorer`` returns them, ties to the lower item id."""
+    float64 sums stored as float32, as ``BundleScorer`` returns them, ties to the lower item id.
+    ``layout``: :func:`_explore_layout` of the same ``pack`` and ``fill``, if already made."""
     boost = (pack.shopper @ np.asarray(w[:3], dtype=np.float64))[:, None] + w[3] * pack.log_counts
     own = (pack.own_scores + boost).astype(np.float32)
     other = (weight * fill[1] + offset).astype(np.float32)
-    items = np.concatenate((pack.own, fill[0]), axis=1)
-    scores = np.concatenate((own, other), axis=1)
-    by_item = np.argsort(items, axis=1, kind="stable")
-    items, scores = np.take_along_axis(items, by_item, axis=1), np.take_along_axis(scores, by_item, axis=1)
+    items, by_item = layout if layout is not None else _explore_layout(pack, fill)
+    scores = np.take_along_axis(np.concatenate((own, other), axis=1), by_item, axis=1)
+    # Rows are in item order, so a stable sort by score breaks ties by item id.
     order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     ranked = np.take_along_axis(items, order, axis=1)
     valid = np.isfinite(np.take_along_axis(scores, order, axis=1))
@@ -516,12 +530,13 @@ def fit_explore(
     trace: list[dict] = []
     for name, prior in priors.items():
         fill = pack.fill(prior["table"])
+        layout = _explore_layout(pack, fill)
         for w0 in FIT_EXPLORE_W0:
             for w3 in FIT_EXPLORE_W3:
                 w = [w0, 0.0, 0.0, w3]
                 for a in FIT_EXPLORE_WEIGHT:
                     for b in FIT_EXPLORE_OFFSET:
-                        value = score_lists(_explore_lists(pack, fill, w, a, b))
+                        value = score_lists(_explore_lists(pack, fill, w, a, b, layout=layout))
                         if value > best[0] + 1e-9:
                             best = (value, w, {"prior": name, "table": prior["table"],
                                                "weight": a, "offset": b})

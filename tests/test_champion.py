@@ -5,6 +5,7 @@ repeat/explore gate and the per-segment champion."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -252,11 +253,25 @@ def test_explore_fit_picks_the_prior_whose_discoveries_shoppers_buy() -> None:
     assert top[0] == 0 and set(top[1:4]) == {10, 11, 12}
 
 
+def test_buyers_prior_counts_shoppers_who_take_an_item_up_not_units_sold() -> None:
+    # One shopper buys item 0 ten times; three shoppers buy item 1 once each, the same day.
+    end = pd.Timestamp("2024-01-08")
+    rows = [("a", 0)] * 10 + [("b", 1), ("c", 1), ("d", 1)]
+    train = pd.DataFrame({"user_id": [u for u, _ in rows], "item_idx": [i for _, i in rows],
+                          "timestamp": [end - pd.Timedelta(days=1)] * len(rows),
+                          "event_type": ["purchase"] * len(rows)})
+    data = SimpleNamespace(train=train, split_info={"val_start": str(end)}, num_items=3)
+    priors = explore_priors(data)  # type: ignore[arg-type]
+    assert [i for i, _ in priors["heat_1w"]["table"]] == [0, 1]
+    buyers = priors["buyers_1w"]["table"]
+    assert [i for i, _ in buyers] == [1, 0] and buyers[1][1] == pytest.approx(1 / 3)
+
+
 def test_explore_priors_are_strictly_decreasing_tables_scaled_to_one() -> None:
     data = prepare(load_dataset("csv", interactions=RETAIL / "generic" / "interactions.csv",
                                 items=RETAIL / "generic" / "items.csv"))
     priors = explore_priors(data)
-    assert set(priors) == {"heat_1w", "heat_2w", "buyers_30d"}
+    assert set(priors) == {"heat_1w", "heat_2w", "buyers_30d", "buyers_1w"}
     for prior in priors.values():
         values = [v for _, v in prior["table"]]
         assert values[0] == 1.0 and all(0 < b < a for a, b in zip(values, values[1:], strict=False))

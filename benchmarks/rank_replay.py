@@ -7,6 +7,7 @@ per call, on the calls the device really makes:
     python -m benchmarks.rank_replay capture OUT.pkl [--signals 10000] [--bundle DIR]
     python -m benchmarks.rank_replay compare OUT.pkl --old OLD_RANKER.py [--rounds 3]
     python -m benchmarks.rank_replay inline --old OLD_RANKER.py [--signals 10000] [--bundle DIR]
+    python -m benchmarks.rank_replay score OUT.pkl [--bundle DIR] [--rounds 3]
 
 ``capture`` runs ``benchmarks.handle_cpu --traffic real`` in this process and
 records, for every rank call, its inputs: the score vector, the placement, k,
@@ -25,6 +26,9 @@ and those served from the cache. Back to back, the replay runs with warm caches;
 ``inline`` runs both rankers inside the device's own handling of the real replay
 instead (each call right after that signal's inference and state work, as in the
 device), alternating per call which goes first, outputs compared the same way.
+``score`` times the scorer itself on the capture's (history, context) keys: the
+full vector (``BundleScorer.score``) against its delta (``score_delta``, what the
+device's score source asks for), vectors compared bit for bit.
 """
 
 from __future__ import annotations
@@ -222,6 +226,45 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
     return 0 if all(r["mismatches"] == 0 for r in results) else 1
 
 
+def score(capture_file: Path, bundle: Path, rounds: int) -> int:
+    """Per fresh inference: the scorer's full vector (``score``, what the device built
+    before) against its delta (``score_delta``, a LazyScores), on the captured calls'
+    distinct (history, context) keys whose vector had a delta, alternating per key
+    which goes first; checks the delta's vector is bit for bit ``score``'s."""
+    from edge.bundle import load_bundle
+    from edge.runtime.model import Scorer
+    from edge.runtime.scorers import build_scorer
+
+    with open(capture_file, "rb") as f:
+        calls = pickle.load(f)["calls"]
+    keys = list(dict.fromkeys(c["key"] for c in calls if c.get("delta") is not None))
+    scorer = build_scorer(load_bundle(bundle), Scorer)
+    if getattr(scorer, "score_delta", None) is None or scorer.score_delta(*keys[0][:2]) is None:
+        print(json.dumps({"error": f"{bundle}: the scorer has no delta path"}))
+        return 1
+    tt = time.thread_time_ns
+    results = []
+    for r in range(rounds):
+        cpu = {"full": 0, "delta": 0}
+        mismatches = 0
+        for i, key in enumerate(keys):
+            history, context = key[0], key[1]
+            out = {}
+            for side in (("full", "delta") if (i + r) % 2 == 0 else ("delta", "full")):
+                t = tt()
+                out[side] = scorer.score(history, context) if side == "full" else scorer.score_delta(history, context)
+                cpu[side] += tt() - t
+            if not np.array_equal(np.asarray(out["delta"]).view(np.int32), out["full"].view(np.ndarray).view(np.int32)):
+                mismatches += 1
+        results.append({"round": r, "keys": len(keys), "mismatches": mismatches,
+                        "load_avg_1m": round(os.getloadavg()[0], 2),
+                        "us_per_inference": {s: round(v / len(keys) / 1e3, 2) for s, v in cpu.items()}})
+        print(json.dumps(results[-1]), file=sys.stderr)
+    print(json.dumps({"mode": "score", "capture": str(capture_file), "bundle": str(bundle), "rounds": results,
+                      "identical": all(x["mismatches"] == 0 for x in results)}))
+    return 0 if all(x["mismatches"] == 0 for x in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -237,7 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--old", type=Path, required=True)
     i.add_argument("--signals", type=int, default=10000)
     i.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    sc = sub.add_parser("score")
+    sc.add_argument("capture", type=Path)
+    sc.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
+    sc.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
+    if args.cmd == "score":
+        return score(args.capture, args.bundle, args.rounds)
     if args.cmd in ("capture", "inline"):
         code = (capture(args.out, args.signals, args.bundle) if args.cmd == "capture"
                 else inline(args.old, args.signals, args.bundle))

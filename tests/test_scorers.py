@@ -656,10 +656,10 @@ def test_explore_output_says_it_is_the_prior_with_the_own_items_written_in(tmp_p
         assert values.dtype == np.float32 and values.tolist() == got[items].tolist()
         # The device's path: the same values, the vector not built until asked for.
         lazy = scorer.score_delta(history, (0, 0, 0))
-        assert lazy is not None and lazy._array is None  # noqa: SLF001
+        assert lazy is not None
         assert lazy.delta.items.tolist() == items.tolist()
         assert np.array_equal(np.asarray(lazy).view(np.int32), got.view(np.ndarray).view(np.int32))
-        assert len(lazy) == 48 and np.asarray(lazy) is np.asarray(lazy)  # built once
+        assert len(lazy) == 48 and not np.asarray(lazy).flags.writeable
         rest = np.ones(48, dtype=bool)
         rest[items] = False
         assert np.array_equal(got.view(np.ndarray)[rest].view(np.int32), base[rest].view(np.int32))
@@ -679,3 +679,33 @@ def test_explore_output_says_it_is_the_prior_with_the_own_items_written_in(tmp_p
     got = scorer.score([3, 5], (0, 0, 0), np.array([7], dtype=np.int32))
     assert getattr(got, "delta", None) is None and got[[3, 5, 7]].tolist() == [-np.inf] * 3
     assert scorer.score_delta([3, 5], (0, 0, 0)) is None
+
+
+def test_score_source_keeps_explore_scores_by_their_delta_within_its_memory_budget(tmp_path: Path) -> None:
+    """The device's score source asks an explore scorer for its delta (LazyScores, the
+    vector not built) and caches that; the cache stays within its byte budget counting
+    what each entry holds, and priming a new generation fills it the same way."""
+    from edge.reco import Placement, ScoreSource
+    from edge.reco.scores import entry_bytes
+    from edge.runtime.scorers import LazyScores
+    from edge.state import Session, StateStore
+
+    explore = {"prior": "heat_1w", "table": [[41, 1.0], [40, 0.5], [42, 0.25]], "weight": 1.0, "offset": 2.0}
+    spec = {"kind": "model", "own_gate": {"w": [0.5, 0.0, 0.0, 1.0]}, "explore": explore}
+    scorer = load_scorer(rebundle(tmp_path, spec))
+    store = StateStore(tmp_path / "s.db", scorer.bundle.items)
+    source = ScoreSource(store, scorer, cache_mb=0.02)
+    p = Placement("d1", "z1", np.zeros(48, dtype=bool), "Produce")
+    for i in range(120):
+        s = Session(f"t:{i}", None, str(i), 0, 0, history=[i % 48, (i * 7) % 48, (i * 5) % 48])
+        got, strategy, key = source.scores(s, p, ["PRODUCE"], 3600.0 * i)
+        assert strategy == "model" and isinstance(got, LazyScores)
+        full = scorer.score(key[0], key[1])
+        assert np.array_equal(np.asarray(got).view(np.int32), full.view(np.ndarray).view(np.int32))
+        held = sum(entry_bytes(k, v) for k, v in source._cache.items())  # noqa: SLF001
+        assert held == source._cache_bytes  # noqa: SLF001
+        assert held <= source.cache_budget or len(source._cache) <= 16  # noqa: SLF001
+    warmed = ScoreSource(store, scorer)
+    assert len(warmed.prime(source.recent_keys(5), budget_s=5.0)) == 5
+    assert all(isinstance(v, LazyScores) for v in warmed._cache.values())  # noqa: SLF001
+    store.close()

@@ -31,6 +31,16 @@ from edge.state.store import Session, StateStore
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+def entry_bytes(key: tuple, scores: np.ndarray | LazyScores) -> int:
+    """What a score cache entry holds in memory, roughly: a vector's bytes, or for a
+    :class:`LazyScores` its own items and values (the base is shared) plus the key
+    (history ints and context) and the objects around them."""
+    if isinstance(scores, LazyScores):
+        d = scores.delta
+        return 400 + d.items.nbytes + d.values.nbytes + 40 * len(key[0])
+    return int(scores.nbytes)
+
+
 class ScoreSource:
     """Model scores (cached) or popularity, per the policy's cold-start rule.
 
@@ -49,8 +59,14 @@ class ScoreSource:
         self.scorer = scorer
         self.cold_start = cold_start
         # A score vector is 4 bytes per catalogue item (73 kB for 18k items):
-        # bound the cache by memory, not by entries, to keep the RSS target.
-        self.cache_size = max(16, int(cache_mb * 2**20) // max(4 * len(store.items), 1))
+        # bound the cache by memory, not by entries, to keep the RSS target. An entry
+        # described by its delta (LazyScores: the own items and their values) costs
+        # ~1 kB instead, so the same memory keeps ~50x more shoppers' scores (a cleared
+        # cache is a fresh inference for every shopper seen next).
+        self.cache_budget = int(cache_mb * 2**20)
+        self.cache_size = max(16, self.cache_budget // max(4 * len(store.items), 1))
+        """How many whole vectors the budget holds (at least 16: the cache's floor)."""
+        self._cache_bytes = 0
         self._cache: dict[tuple, np.ndarray | LazyScores] = {}
         self.cache_hits = 0
         self.cache_misses = 0
@@ -122,10 +138,18 @@ class ScoreSource:
             scores = self._fresh(self.scorer.score(history, context, consumed) if consumed is not None
                                  else self.scorer.score(history, context))
             scores.setflags(write=False)  # shared by every ranking that hits the cache
-        if len(self._cache) >= self.cache_size:
-            self._cache.clear()  # cheap and good enough: the working set is small
-        self._cache[key] = scores
+        self._keep(key, scores)
         return scores, "model", key
+
+    def _keep(self, key: tuple, scores: np.ndarray | LazyScores) -> None:
+        """Cache ``scores`` under ``key``, first clearing the cache (cheap and good
+        enough: the working set is small) if it would pass its memory budget."""
+        cost = entry_bytes(key, scores)
+        if len(self._cache) >= 16 and self._cache_bytes + cost > self.cache_budget:
+            self._cache.clear()
+            self._cache_bytes = 0
+        self._cache[key] = scores
+        self._cache_bytes += cost
 
     def _fresh(self, scores: np.ndarray) -> np.ndarray:
         """A vector the cache may own and mark read-only: the LiteRT scorer's output
@@ -162,11 +186,13 @@ class ScoreSource:
             if owned and not self._consumed:
                 continue  # scored by a generation that excluded consumed items: not this one's key
             t0 = time.perf_counter()
-            scores = self._fresh(self.scorer.score(history, context) if not owned else
-                                 self.scorer.score(history, context, np.frombuffer(owned[0], dtype=np.int32)))
+            scores = self._delta(history, context) if self._delta is not None and not owned else None
+            if scores is None:
+                scores = self._fresh(self.scorer.score(history, context) if not owned else
+                                     self.scorer.score(history, context, np.frombuffer(owned[0], dtype=np.int32)))
+                scores.setflags(write=False)
             took.append(time.perf_counter() - t0)
-            scores.setflags(write=False)
-            self._cache[key] = scores
+            self._keep(key, scores)
             time.sleep(0)
         return took
 

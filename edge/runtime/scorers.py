@@ -397,18 +397,18 @@ class DeltaScores(np.ndarray):
 
 
 class LazyScores:
-    """A score vector not built yet: ``delta.base`` with ``delta.values`` at
+    """A score vector not built: ``delta.base`` with ``delta.values`` at
     ``delta.items`` (:meth:`BundleScorer.score_delta`, the device's scoring path).
 
     Building it is a 73 kB copy per fresh inference (18k items) that a ranker which
-    reads the delta does not need; it is built on first use as an array
-    (``np.asarray``: a ranker's catalogue-wide fallbacks), once, read-only."""
+    reads the delta does not need; ``np.asarray`` builds it (a ranker's
+    catalogue-wide fallbacks), read-only, each time: not kept, so a score cache
+    entry stays ~1 kB whatever its rankings needed."""
 
-    __slots__ = ("delta", "_array")
+    __slots__ = ("delta",)
 
     def __init__(self, delta: ScoreDelta) -> None:
         self.delta = delta
-        self._array: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.delta.base)
@@ -422,16 +422,13 @@ class LazyScores:
         return self.delta.base.shape
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        out = self._array
-        if out is None:
-            base, items, values = self.delta
-            out = base.copy()
-            out[items] = values
-            out.setflags(write=False)
-            self._array = out
+        base, items, values = self.delta
+        out = base.copy()
+        out[items] = values
         if dtype is not None and np.dtype(dtype) != out.dtype:
             return out.astype(dtype)
-        return out.copy() if copy else out
+        out.setflags(write=bool(copy))
+        return out
 
 
 def uses_model(spec: Mapping[str, Any]) -> bool:

@@ -187,7 +187,8 @@ class Ranker:
     SHORTLIST = 256
     DELTA_PREFIX = SHORTLIST + 64
     """Per near class, how many of a delta base's best items are ranked ahead (see
-    :meth:`_delta_best`): room for a short list after up to 256 changed items."""
+    :meth:`_delta_best`): the short list's 256 plus room for changed items that fall
+    inside the prefix and for float32 ties at its end (beyond that: the full path)."""
 
     def __init__(
         self,

@@ -7,7 +7,10 @@ anonymous shopper arriving in the same zone in the same hour shares one
 inference, and a known shopper walking past several screens of one zone is
 scored once. A bundle that excludes consumed items (no-repeat domains) also
 gets the shopper's consumed set (``Session.consumed``), which is then part of
-the key.
+the key. An ``explore`` scorer's vector is its prior's fixed vector with the
+shopper's own items written in: it is kept as that delta
+(:class:`~edge.runtime.scorers.LazyScores`, ~1 kB instead of 73 kB), which the
+ranker reads without the vector being built.
 
 Without a model (none configured, or the bundle was refused) the device serves
 zone popularity: the bundle-free fallback the issue asks for.

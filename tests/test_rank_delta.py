@@ -180,6 +180,8 @@ def test_ties_extremes_and_unshowable_changed_items(cj: dict, tmp_path: Path) ->
         case(rng.choice(len(base), 80, replace=False), [3e5, 7.9]),
         case(rng.choice(len(base), 30, replace=False), [1e30, -1e30]),  # span past the full path's 1e38
         case(rng.choice(len(base), 3, replace=False), [np.nan]),
+        case(order[-3:], [1.0, np.nan, 2.0]),  # a NaN among finite values (not the first)
+        case(order[-3:], [1.0, 2.0, np.inf]),
         case(rng.choice(len(base), 3, replace=False), [np.inf, 1.0]),
         case(rng.choice(len(base), 3, replace=False), [-np.inf]),
         case(np.zeros(0, dtype=np.int64), []),

@@ -448,9 +448,11 @@ class Ranker:
         lo, hi, lo_item, hi_item, addable, cand, sentinels = prep
         if len(items):
             own = values.tolist()
-            olo, ohi = min(own), max(own)
-            if not (math.isfinite(olo) and math.isfinite(ohi)):  # -inf, +inf, NaN: the full path's cases
+            # -inf, +inf, NaN: the full path's cases (a sum, not min/max: Python's
+            # min and max skip a NaN that is not first)
+            if not math.isfinite(sum(own)):
                 return None
+            olo, ohi = min(own), max(own)
             changed = items.tolist()
             if lo_item in changed or hi_item in changed:  # a changed item held the base's min or max
                 lo, hi = self._delta_bounds(delta)

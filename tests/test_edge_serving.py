@@ -123,10 +123,14 @@ def test_every_signal_is_answered_while_generations_swap(tmp_path: Path, broker:
         a, b = device.generation, device.load_generation(other_bundle())
         driver = threading.Thread(target=drive)
         driver.start()
-        time.sleep(0.2)
+        # Signals in flight before and after each swap, counted rather than timed:
+        # on a loaded box the driver sends far fewer than one per 4 ms (126 in the
+        # old 0.8 s window at load ~4), and this is about the traffic, not the clock.
+        assert wait_until(lambda: len(sent) >= 40, 30)
         for new in (b, a, b, a):
             device.swap(new)
-            time.sleep(0.15)
+            n = len(sent)
+            assert wait_until(lambda n=n: len(sent) >= n + 30, 30)
         stop.set()
         driver.join()
         assert len(sent) > 100

@@ -243,6 +243,12 @@ class RepeatSignal(keras.layers.Layer):
         A repeated item is scored once, at its most recent slot; padding and
         earlier duplicates score 0 at a harmless in-range index.
         """
+        indices, scores, _ = self.slots(history)
+        return indices, scores
+
+    def slots(self, history: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """:meth:`sparse` plus ``keep [B, H]`` (bool): the slot is an item's most recent
+        copy (padding is not). Training's own-item loss reuses it."""
         known = tf.not_equal(history, self.pad)
         same = tf.equal(history[:, :, None], history[:, None, :])  # [B, H, H]
         same_f = tf.cast(same, tf.float32)
@@ -256,7 +262,7 @@ class RepeatSignal(keras.layers.Layer):
         scores = keep * self._combine(count, weighted, share, tf.gather(self.item_weights, item))
         rows = tf.broadcast_to(tf.range(tf.shape(history)[0])[:, None], tf.shape(history))
         indices = tf.stack([tf.reshape(rows, [-1]), tf.reshape(item, [-1])], axis=1)
-        return indices, tf.reshape(scores, [-1])
+        return indices, tf.reshape(scores, [-1]), known & last
 
     def dense(self, history: tf.Tensor) -> tf.Tensor:
         """Repeat scores ``[B, num_items]`` (zero for items not in the history).

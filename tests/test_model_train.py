@@ -1,0 +1,98 @@
+"""Training-procedure options of the network: own-item loss, weight averaging, LR schedule.
+
+Small synthetic shop (the export test's), a few seconds of training at most.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from test_model_export import synthetic_data
+
+from cloud_trainer.model import TrainConfig, train_model
+from cloud_trainer.model.train import WeightAverage, _learning_rate, build_training_examples
+
+TINY = dict(
+    history_length=12, dim=16, history_dim=8, hidden=32, batch_size=64, num_negatives=32,
+    epochs=1, max_steps=0, patience=4, verbose=0, representative_size=10,
+)
+
+
+def test_own_item_loss_is_the_softmax_over_the_shoppers_own_items() -> None:
+    """The auxiliary loss is the full model's log-likelihood of the target among the
+    shopper's distinct history items, averaged over the examples that re-buy."""
+    data = synthetic_data()
+    cfg = TrainConfig(**TINY, own_loss_weight=1.0)
+    trained = train_model(data, cfg)
+    assert np.isfinite(trained.history["loss"]).all()
+    hist, ctx, target, weight = build_training_examples(
+        data, trained.spec, cfg, np.random.default_rng(0))
+    hist, ctx, target, weight = hist[:200], ctx[:200].copy(), target[:200], weight[:200]
+    ctx[:, [f.name for f in trained.spec.context_fields].index("department")] = 0  # no zone boost
+    model = trained.model
+    query = model.query_tower(hist, ctx, training=False)
+    _, repeat, keep = model.repeat.slots(tf.constant(hist))
+    got = float(model._own_loss(
+        tf.constant(hist), query, tf.constant(target), tf.reshape(repeat, hist.shape), keep,
+        tf.constant(weight)))
+
+    scores = trained.score(hist, ctx)  # the served function: network + bias + repeat
+    losses, weights = [], []
+    for row in range(len(target)):
+        own = np.unique(hist[row][hist[row] != trained.spec.history_pad])
+        if target[row] not in own:
+            continue
+        s = scores[row, own]
+        losses.append(np.log(np.exp(s - s.max()).sum()) + s.max() - scores[row, target[row]])
+        weights.append(weight[row])
+    assert len(losses) > 20  # the synthetic shoppers re-buy staples
+    want = float(np.average(losses, weights=weights))
+    assert got == pytest.approx(want, rel=1e-4)
+
+
+def test_weight_average_leaves_the_debiased_moving_average_in_the_model() -> None:
+    """After fit the model holds m-weighted averages of every step's raw weights,
+    divided by 1 - m^t, and each epoch still trained from the raw weights."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    raw: list[list[np.ndarray]] = []
+    starts: list[list[np.ndarray]] = []
+
+    class Record(keras.callbacks.Callback):  # runs after WeightAverage in every hook
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            starts.append([np.asarray(v) for v in self.model.trainable_variables])
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            raw.append([np.asarray(v) for v in self.model.trainable_variables])
+
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype=np.float32)
+    momentum = 0.8
+    model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0,
+              callbacks=[WeightAverage(momentum), Record()])
+    assert len(raw) == 24
+    average = [np.zeros_like(w) for w in raw[0]]
+    for step in raw:
+        average = [momentum * a + (1 - momentum) * w for a, w in zip(average, step, strict=True)]
+    final = [np.asarray(v) for v in model.trainable_variables]
+    for got, avg, last in zip(final, average, raw[-1], strict=True):
+        np.testing.assert_allclose(got, avg / (1 - momentum ** len(raw)), rtol=1e-5, atol=1e-6)
+        assert not np.allclose(got, last)  # the average, not the last raw weights
+    # Epochs 2 and 3 started from the previous epoch's raw weights, not its average.
+    for epoch in (1, 2):
+        for start, last in zip(starts[epoch], raw[8 * epoch - 1], strict=True):
+            np.testing.assert_array_equal(start, last)
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero() -> None:
+    lr = _learning_rate(TrainConfig(lr_schedule="cosine", warmup_steps=10, learning_rate=2e-3), 110)
+    assert float(lr(0)) == pytest.approx(0.0)
+    assert float(lr(10)) == pytest.approx(2e-3)
+    assert float(lr(60)) == pytest.approx(1e-3, rel=1e-3)
+    assert float(lr(110)) == pytest.approx(0.0, abs=1e-9)
+    assert _learning_rate(TrainConfig(), 110) == 1e-3
+    with pytest.raises(ValueError, match="lr_schedule.*'step'"):
+        _learning_rate(TrainConfig(lr_schedule="step"), 110)

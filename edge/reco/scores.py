@@ -81,10 +81,10 @@ class ScoreSource:
         self._tz = None
         self._weekday_names: str | None = None
         self._consumed = bool(getattr(scorer, "excludes_consumed", False))
+        """The scorer leaves out the shopper's consumed set (``BundleScorer.excludes_consumed``)."""
         self._delta = getattr(scorer, "score_delta", None)
         """``BundleScorer.score_delta``: a :class:`~edge.runtime.scorers.LazyScores` (the
         vector not built) when the scorer's kind allows, else None."""
-        """The scorer leaves out the shopper's consumed set (``BundleScorer.excludes_consumed``)."""
         if scorer is not None:
             tz = scorer.spec.normalisation.get("timezone")
             try:

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from edge.bundle import Item
-from edge.reco.ranker import Placement, Ranker, department_mask, display_name, showable_mask
+from edge.reco.ranker import (
+    MIN_PRICE,
+    Placement,
+    Ranker,
+    department_mask,
+    display_name,
+    showable_mask,
+)
 from edge.state import StateStore
 
 
@@ -39,7 +46,7 @@ def _check(store: StateStore, ranked, k: int, eligible: int) -> None:
     assert len(set(names)) == len(names), f"same name twice: {names}"
     for it in items:
         assert it.name and not display_name(it.name).startswith(f"product {it.item_id}"), it
-        assert it.price > 0, it
+        assert it.price >= MIN_PRICE, it  # never printed as 0.00
     assert len(ranked) == min(k, eligible)
 
 
@@ -47,6 +54,16 @@ def test_real_catalogue_has_the_problems_the_ranker_must_hide(cj_catalogue: list
     names = [display_name(it.name) for it in cj_catalogue]
     assert len(set(names)) < len(names)  # e.g. several ids named "Gasoline-Reg Unleaded"
     assert not showable_mask(cj_catalogue).all()
+
+
+def test_a_price_that_prints_as_zero_is_not_shown(cj_catalogue: list[Item]) -> None:
+    # Complete Journey's fuel lines cost 0.002-0.003 a "unit": positive, but a screen
+    # would print "Gasoline-Reg Unleaded 0.00".
+    sub_cent = [i for i, it in enumerate(cj_catalogue) if 0 < it.price < 0.005]
+    assert sub_cent, "the real catalogue has sub-cent prices"
+    ok = showable_mask(cj_catalogue)
+    assert not ok[sub_cent].any()
+    assert ok[[i for i, it in enumerate(cj_catalogue) if it.price >= 0.005][:50]].any()
 
 
 @pytest.mark.parametrize("diversity", [0.0, 0.3])

@@ -3,7 +3,7 @@
 For one display and (optionally) one shopper::
 
     scores (model, or popularity)       one float per catalogue item
-      -> drop items unfit to show       no name, a placeholder name, or a price <= 0
+      -> drop items unfit to show       no name, a placeholder name, or a price below 0.005
       -> drop out-of-stock items        the store's in-stock mask
       -> drop items bought this visit   the session's basket
       -> boost items near the display   normalised score + policy.near_boost
@@ -40,6 +40,15 @@ if TYPE_CHECKING:
 _SENTINEL = np.iinfo(np.intp).max  # (np.iinfo per call: ~1 % of a rank call)
 CANDIDATES_PER_SLOT = 5
 MIN_CANDIDATES = 30
+MIN_PRICE = 0.005
+"""The lowest price a screen shows: anything less prints as 0.00, which reads as an
+error on a price tag. Complete Journey's fuel lines carry 0.002-0.003 (a sales value
+over a quantity counted in small units): positive, yet "Gasoline 0.00" on a screen."""
+
+
+def priced(price: float) -> bool:
+    """A price fit for a price tag: known (not NaN) and at least :data:`MIN_PRICE`."""
+    return price == price and price >= MIN_PRICE  # price == price: not NaN
 
 
 def display_name(name: str) -> str:
@@ -116,7 +125,7 @@ def _best_first_f32(sub: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
 
 
 def showable_mask(items: Sequence) -> np.ndarray:
-    """Items fit to put on a screen: a real name and a positive price.
+    """Items fit to put on a screen: a real name and a price (:func:`priced`).
 
     A placeholder name ("Product 1126203": the trainer's fallback when the
     catalogue has no product type or category) tells a shopper nothing, and a
@@ -126,7 +135,7 @@ def showable_mask(items: Sequence) -> np.ndarray:
         name = display_name(it.name or "")
         price = it.price
         if (not name or _is_placeholder(name, it.item_id)
-                or not (price == price and price > 0)):  # price == price: not NaN
+                or not priced(price)):
             ok[i] = False
     return ok
 

@@ -254,7 +254,7 @@ def score(capture_file: Path, bundle: Path, rounds: int) -> int:
                 t = tt()
                 out[side] = scorer.score(history, context) if side == "full" else scorer.score_delta(history, context)
                 cpu[side] += tt() - t
-            if not np.array_equal(np.asarray(out["delta"]).view(np.int32), out["full"].view(np.ndarray).view(np.int32)):
+            if not np.array_equal(np.asarray(out["delta"]).view(np.int32), out["full"].view(np.int32)):
                 mismatches += 1
         results.append({"round": r, "keys": len(keys), "mismatches": mismatches,
                         "load_avg_1m": round(os.getloadavg()[0], 2),

@@ -14,7 +14,6 @@ import pytest
 from edge.bundle import Item
 from edge.reco.ranker import Placement, Ranker, department_mask
 from edge.runtime.scorers import (
-    DeltaScores,
     LazyScores,
     ScoreDelta,
     explore_base,
@@ -57,15 +56,12 @@ def cj(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def delta_vector(base: np.ndarray, history: list[int], rng: np.random.Generator,
-                 raw_scale: float = 3.0) -> DeltaScores:
-    """What ``_explore_fn`` returns: the base with the shopper's own items written in
+                 raw_scale: float = 3.0) -> ScoreDelta:
+    """What ``_explore_fn`` makes: the base with the shopper's own items written in
     (a model's raw score, here seeded, plus the gate's boost for their counts)."""
     items, counts = own_counts(history, len(base))
-    out = base.copy().view(DeltaScores)
     raw = rng.standard_normal(len(items)) * raw_scale
-    out[items] = raw + gate_boost(GATE, len(history), counts)
-    out.delta = ScoreDelta(base, items, out[items].view(np.ndarray))
-    return out
+    return ScoreDelta(base, items, (raw + gate_boost(GATE, len(history), counts)).astype(np.float32))
 
 
 def same_shortlist(a: tuple, b: tuple) -> bool:
@@ -94,9 +90,10 @@ def test_delta_short_list_is_the_catalogue_wide_one_on_real_shoppers(
     for p in placements(store, cj["items"]):
         near, token = delta_side._near_entry(p)  # noqa: SLF001
         for history in cj["histories"][:150]:
-            scores = delta_vector(cj["base"], history, rng)
-            got = delta_side._shortlist(scores.view(np.ndarray), token, near, None, scores.delta)  # noqa: SLF001
-            want = full_side._shortlist(scores.view(np.ndarray), token, near, None)  # noqa: SLF001
+            delta = delta_vector(cj["base"], history, rng)
+            scores = delta.vector()
+            got = delta_side._shortlist(scores, token, near, None, delta)  # noqa: SLF001
+            want = full_side._shortlist(scores, token, near, None)  # noqa: SLF001
             assert same_shortlist(got, want), (p.key, history)
             checked += 1
     # The delta path answered (not the catalogue-wide fallback) for nearly all of them.
@@ -120,7 +117,7 @@ def test_displayed_lists_are_the_same_with_stock_baskets_and_cached_short_lists(
         vectors.append(((tuple(history[-8:]), j), history, delta_vector(cj["base"], history, rng)))
     top = np.argsort(-cj["base"], kind="stable")[:400]
     for step in range(600):
-        key, history, scores = vectors[int(rng.integers(0, len(vectors)))]
+        key, history, delta = vectors[int(rng.integers(0, len(vectors)))]
         if step % 7 == 0:  # sell out some of the base's best items, restock others
             out = rng.choice(top, 40, replace=False)
             store.available[out] = False
@@ -134,14 +131,14 @@ def test_displayed_lists_are_the_same_with_stock_baskets_and_cached_short_lists(
         session.bought = {int(x) for x in rng.choice(history, min(5, len(history)), replace=False)}
         p = ps[int(rng.integers(0, len(ps)))]
         k = int(rng.integers(1, 9))
-        # The device's score source hands the ranker a LazyScores (the vector not built);
-        # a vector that carries its delta (DeltaScores) is ranked the same way.
-        given = LazyScores(scores.delta) if step % 2 else scores
+        # The device's score source hands the ranker a LazyScores (the vector not built).
+        given = LazyScores(delta)
+        scores = delta.vector()
         got = delta_side.rank(given, p, k, session=session, key=key)
-        want = full_side.rank(scores.view(np.ndarray), p, k, session=session, key=key)
+        want = full_side.rank(scores, p, k, session=session, key=key)
         assert got == want, (step, p.key, k)
-        if isinstance(given, LazyScores):  # what a fallback builds is the very vector
-            assert np.array_equal(np.asarray(given).view(np.int32), scores.view(np.ndarray).view(np.int32))
+        # What a fallback builds is the very vector.
+        assert np.array_equal(np.asarray(given).view(np.int32), scores.view(np.int32))
     assert delta_side.delta_built > 0
     assert delta_side.full_ranks == full_side.full_ranks > 0  # short lists did run dry
 
@@ -161,12 +158,9 @@ def test_ties_extremes_and_unshowable_changed_items(cj: dict, tmp_path: Path) ->
     unshowable = np.flatnonzero(~delta_side.showable)
     ps = placements(store, cj["items"])
 
-    def case(items: np.ndarray, values: np.ndarray) -> DeltaScores:
+    def case(items: np.ndarray, values: np.ndarray) -> ScoreDelta:
         items = np.unique(items)
-        out = base.copy().view(DeltaScores)
-        out[items] = np.resize(values, len(items))
-        out.delta = ScoreDelta(base, items, out[items].view(np.ndarray))
-        return out
+        return ScoreDelta(base, items, np.resize(np.asarray(values, dtype=np.float32), len(items)))
 
     cases = [
         case(order[:3], [base[order[-1]] + 1, 0.0, 5.0]),  # the base's min items changed (one to the top)
@@ -186,13 +180,14 @@ def test_ties_extremes_and_unshowable_changed_items(cj: dict, tmp_path: Path) ->
         case(rng.choice(len(base), 3, replace=False), [-np.inf]),
         case(np.zeros(0, dtype=np.int64), []),
     ]
-    for j, scores in enumerate(cases):
+    for j, delta in enumerate(cases):
+        scores = delta.vector()
         for p in ps:
             near, token = delta_side._near_entry(p)  # noqa: SLF001
-            got = delta_side._shortlist(scores.view(np.ndarray), token, near, None, scores.delta)  # noqa: SLF001
-            want = full_side._shortlist(scores.view(np.ndarray), token, near, None)  # noqa: SLF001
+            got = delta_side._shortlist(scores, token, near, None, delta)  # noqa: SLF001
+            want = full_side._shortlist(scores, token, near, None)  # noqa: SLF001
             assert same_shortlist(got, want), (j, p.key)
-            assert delta_side.rank(scores, p, 6) == full_side.rank(scores.view(np.ndarray), p, 6), (j, p.key)
+            assert delta_side.rank(LazyScores(delta), p, 6) == full_side.rank(scores, p, 6), (j, p.key)
     assert delta_side.delta_built > 0
 
 
@@ -214,11 +209,11 @@ def test_a_vector_equal_everywhere_and_a_tiny_catalogue(tmp_path: Path) -> None:
         b.setflags(write=False)
         for _ in range(30):
             history = [int(x) for x in rng.integers(0, len(items), int(rng.integers(0, 12)))]
-            scores = delta_vector(b, history, rng, raw_scale=0.0 if b is flat else 3.0)
+            delta = delta_vector(b, history, rng, raw_scale=0.0 if b is flat else 3.0)
             if b is flat:  # the own items written in with the base's one value
-                scores[scores.delta.items] = 2.0
-                scores.delta = ScoreDelta(b, scores.delta.items, scores[scores.delta.items].view(np.ndarray))
-            got = delta_side._shortlist(scores.view(np.ndarray), token, near, None, scores.delta)  # noqa: SLF001
-            want = full_side._shortlist(scores.view(np.ndarray), token, near, None)  # noqa: SLF001
+                delta = ScoreDelta(b, delta.items, np.full(len(delta.items), 2.0, dtype=np.float32))
+            scores = delta.vector()
+            got = delta_side._shortlist(scores, token, near, None, delta)  # noqa: SLF001
+            want = full_side._shortlist(scores, token, near, None)  # noqa: SLF001
             assert same_shortlist(got, want)
     assert delta_side.delta_built >= 30  # the tiny catalogue's base: all by the delta path

@@ -342,11 +342,9 @@ class Ranker:
         bought = session.bought if session is not None and self.exclude_purchased else set()
         want = max(CANDIDATES_PER_SLOT * k, MIN_CANDIDATES)
 
-        # How the vector was made, if it says (edge.runtime.scorers: DeltaScores, or
-        # LazyScores whose array is only built if a catalogue-wide path needs it).
+        # How the vector was made, if it says (edge.runtime.scorers.LazyScores: its
+        # array is only built if a catalogue-wide path needs it).
         delta = getattr(scores, "delta", None)
-        if type(scores) is not np.ndarray and isinstance(scores, np.ndarray):
-            scores = scores.view(np.ndarray)  # numpy's plain paths below
         cands, cboost, excluded = self._shortlist(scores, near_token, near, key, delta)
         ok = store.available[cands]
         if excluded:  # -inf: excluded by the scorer (known when the short list was built)

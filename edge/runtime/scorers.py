@@ -382,18 +382,11 @@ class ScoreDelta(NamedTuple):
     items: np.ndarray
     values: np.ndarray
 
-
-class DeltaScores(np.ndarray):
-    """A score vector that says how it was made (:attr:`delta`): the ``explore`` scorer's
-    output is its prior's precomputed vector with at most a history's worth of the
-    shopper's own items written in, so a ranker can find the best items of it from the
-    base's best items (ranked once) and the few changed ones instead of passing over
-    the whole catalogue (``edge.reco.ranker.Ranker``). Anything derived from it (a
-    view, a copy, an arithmetic result) has ``delta`` None: only the array the scorer
-    built makes the claim, and whoever changes it in place must drop it (view it as a
-    plain ``np.ndarray``)."""
-
-    delta: ScoreDelta | None = None
+    def vector(self) -> np.ndarray:
+        """The score vector itself: a new, writable copy of ``base`` with the values in."""
+        out = self.base.copy()
+        out[self.items] = self.values
+        return out
 
 
 class LazyScores:
@@ -422,9 +415,7 @@ class LazyScores:
         return self.delta.base.shape
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        base, items, values = self.delta
-        out = base.copy()
-        out[items] = values
+        out = self.delta.vector()
         if dtype is not None and np.dtype(dtype) != out.dtype:
             return out.astype(dtype)
         out.setflags(write=bool(copy))
@@ -515,16 +506,14 @@ class BundleScorer:
         start = time.monotonic()
         self._busy = start
         try:
-            out = self._fn(history, context)
-            if not isinstance(out, np.ndarray):
-                out = np.asarray(out)
+            out = np.asarray(self._fn(history, context))
             own_array = out.dtype == np.float32 and self.fresh_output
             if out.dtype != np.float32:
                 out, own_array = out.astype(np.float32), True  # a new array: no second copy
             if self.scorer_spec.get("exclude_history") and (
                     len(history) or (consumed is not None and len(consumed))):
-                # Changed in place below: a plain array, whose delta claim (if any) is gone.
-                out = out.view(np.ndarray) if own_array else np.array(out, copy=True, subok=False)
+                if not own_array:
+                    out = out.copy()
                 for owned in (history, consumed):
                     if owned is not None and len(owned):
                         idx = np.asarray(owned, dtype=np.int64)
@@ -661,8 +650,9 @@ class BundleScorer:
         """``own_gate`` + ``explore``: the prior's vector with the own items' gated model
         scores written in (float64 sums, stored as float32 like every scorer's output).
 
-        Returned as :class:`DeltaScores` naming the base and the own items, so the
-        ranker can rank it without a pass over the whole catalogue."""
+        Its ``delta`` attribute gives the same as a :class:`ScoreDelta` (the base and
+        the own items), which :meth:`BundleScorer.score_delta` hands the device unbuilt
+        so the ranker ranks it without a pass over the whole catalogue."""
         base = explore_base(spec, self._popularity, f"{self.bundle.path}/manifest.json: {where}.explore")
         base.setflags(write=False)  # shared by every vector's delta
         n = self._num_items
@@ -678,11 +668,7 @@ class BundleScorer:
             return ScoreDelta(base, items, values)
 
         def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            delta = explored_delta(history, context)
-            out = base.copy().view(DeltaScores)
-            out[delta.items] = delta.values
-            out.delta = delta
-            return out
+            return explored_delta(history, context).vector()
 
         explored.delta = explored_delta  # type: ignore[attr-defined]
         return explored

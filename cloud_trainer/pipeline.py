@@ -64,8 +64,12 @@ MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
 
 
+PARITY_FAILURE_MODES = ("baseline", "refuse")
+
+
 class ParityFailed(Exception):
-    """The int8 model failed the parity gate; the report is written, the bundle is not."""
+    """The int8 model failed the parity gate under ``--parity-failure refuse``; the report
+    is written, the bundle is not."""
 
 
 @dataclass
@@ -86,6 +90,10 @@ class TrainOptions:
     val_frac: float = 0.1
     test_frac: float = 0.1
     parity_tolerance: float = PARITY_TOLERANCE
+    parity_failure: str = "baseline"
+    """What a failed parity gate (every seed) does: ``baseline`` ships the best candidate
+    on validation that does not run the network (the network is refused, not the bundle);
+    ``refuse`` writes the report only and the command exits 3."""
     feedback_warehouse: Path | str | None = None
     """A feedback warehouse (cloud_trainer.ingest; a SQLite path or a storage URL) whose store
     events join the training data."""
@@ -423,6 +431,16 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     known_cands.append(("popularity", pop_spec))
     anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
     anon_cands += [(describe(h), h) for h in heat_candidates(data)]
+    network_refused = parity_error is not None and opts.parity_failure == "baseline"
+    if network_refused:
+        # The gate guards what the device runs. An int8 network that lost float's accuracy
+        # must not run, but the baselines' scorers never touch it: the champion is chosen
+        # among them, and the bundle ships (a data set where the network is not the
+        # champion anyway -- the single-event export with one seed -- still gets a bundle).
+        known_cands = [(n, s) for n, s in known_cands if n != "model"]
+        anon_cands = [(n, s) for n, s in anon_cands if n != "model"]
+        parity["network_refused"] = True
+        log(f"[parity] {parity_error}: the network is refused; the champion is chosen among the baselines")
     champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
                             data.val_cases, exclude_history=exclude)
     unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
@@ -430,6 +448,9 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
                              val_overall, None) if val_overall else {}
     beaten_by = [n for n in unshippable if objective(val_metrics[n]) > objective(champ_overall)]
     champion_reason = champ.reason
+    if network_refused:
+        champion_reason = (f"The int8 network failed the parity gate ({parity_error}), so it is not a "
+                           f"candidate. {champion_reason}")
     if beaten_by:
         champion_reason += (
             f". Not device-runnable as tuned (TIFU-KNN needs every train shopper's vectors; "
@@ -486,7 +507,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
                     for k, v in asdict(opts).items() if k != "command"},
     }
 
-    if parity_error is None:
+    if parity_error is None or network_refused:
         from edge.runtime.model import load_scorer
 
         t = time.perf_counter()
@@ -529,7 +550,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     for line in shipped_verdict(report):
         log(line)
     log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
-    if parity_error is not None:
+    if parity_error is not None and not network_refused:
         raise ParityFailed(parity_error)
     return report
 

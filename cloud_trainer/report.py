@@ -244,7 +244,10 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
                 f"* Parity gate {verdict}: int8 recall@20 {_fmt(parity.get('int8_recall@20'))} vs "
                 f"float {_fmt(parity.get('float_recall@20'))} (relative drop "
                 f"{_fmt(parity.get('relative_drop'))}, allowed {parity.get('tolerance')})."
-                + ("" if parity.get("passed") else " **No bundle was built: the int8 model is refused.**")
+                + ("" if parity.get("passed")
+                   else " **The int8 network is refused: the bundle runs a baseline that does not use it.**"
+                   if parity.get("network_refused")
+                   else " **No bundle was built: the int8 model is refused.**")
             )
         model = report.get("model", {})
         if model:

@@ -132,7 +132,7 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
+def test_parity_failure_refuse_writes_report_but_no_bundle(tmp_path: Path) -> None:
     out = tmp_path / "out"
     # A bundle from an earlier run in the same OUT must not survive a refused model.
     (out / "bundle").mkdir(parents=True)
@@ -142,6 +142,7 @@ def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     proc = run_cli(
         "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
         "--items", GENERIC / "items.csv", "--out", out, "--quick", "--parity-tolerance", "-1",
+        "--parity-failure", "refuse",
     )
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "PARITY GATE" in proc.stderr and "Traceback" not in proc.stderr
@@ -149,6 +150,26 @@ def test_parity_failure_writes_report_but_no_bundle(tmp_path: Path) -> None:
     assert report["parity"]["passed"] is False
     assert not (out / "bundle").exists() and not (out / "bundle.tar.gz").exists()
 
+
+
+def test_parity_failure_ships_a_baseline_that_never_runs_the_network(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = run_cli(
+        "--dataset", "csv", "--interactions", GENERIC / "interactions.csv",
+        "--items", GENERIC / "items.csv", "--out", out, "--quick", "--parity-tolerance", "-1",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "PARITY GATE" in proc.stderr and "network is refused" in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["parity"]["passed"] is False and report["parity"]["network_refused"] is True
+    assert "failed the parity gate" in report["champion_reason"]
+    manifest = json.loads((out / "bundle" / "manifest.json").read_text())
+    scorer = manifest["scorer"]
+    kinds = {scorer["kind"]} | {scorer[s]["kind"] for s in ("known", "anonymous") if s in scorer}
+    assert "model" not in kinds, scorer
+    # What ships was scored by the device's loader, like any bundle.
+    assert report["metrics"]["shipped"]["recall@20"] is not None
+    assert "network is refused" in (out / "report.md").read_text()
 
 
 def test_bad_signing_key_fails_before_training(tmp_path: Path) -> None:

@@ -388,7 +388,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity_checks.append(dict(parity))
         if parity["passed"]:
             break
-        log(f"[parity] seed {cand['seed']}: {_drop_text(parity['relative_drop'])}; trying the next seed")
+        log(f"[parity] seed {cand['seed']}: {_drop_text(parity['relative_drop'])}"
+            + ("; trying the next seed" if len(parity_checks) < len(runs) else ""))
     if len(parity_checks) > 1 and parity_error is not None:
         best = max(runs, key=lambda r: r["row"]["val_objective"])  # none passes: report the best
         parity = {**parity_checks[0]}
@@ -440,7 +441,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         known_cands = [(n, s) for n, s in known_cands if n != "model"]
         anon_cands = [(n, s) for n, s in anon_cands if n != "model"]
         parity["network_refused"] = True
-        log(f"[parity] {parity_error}: the network is refused; the champion is chosen among the baselines")
+        log(f"[parity] {parity_error} The network is refused; the champion is chosen among the baselines.")
     champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
                             data.val_cases, exclude_history=exclude)
     unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
@@ -449,8 +450,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     beaten_by = [n for n in unshippable if objective(val_metrics[n]) > objective(champ_overall)]
     champion_reason = champ.reason
     if network_refused:
-        champion_reason = (f"The int8 network failed the parity gate ({parity_error}), so it is not a "
-                           f"candidate. {champion_reason}")
+        champion_reason = (f"The int8 network failed the parity gate, so it is not a candidate "
+                           f"({parity_error}). {champion_reason}")
     if beaten_by:
         champion_reason += (
             f". Not device-runnable as tuned (TIFU-KNN needs every train shopper's vectors; "

@@ -96,8 +96,51 @@ def test_delta_short_list_is_the_catalogue_wide_one_on_real_shoppers(
             want = full_side._shortlist(scores, token, near, None)  # noqa: SLF001
             assert same_shortlist(got, want), (p.key, history)
             checked += 1
-    # The delta path answered (not the catalogue-wide fallback) for nearly all of them.
+    # The delta path answered (not the catalogue-wide fallback) for nearly all of them,
+    # and the merge into the base's sorted candidates (own values inside the base's
+    # range) for many, the full delta path (a new max) for others.
     assert delta_side.delta_built >= 0.95 * checked, (delta_side.delta_built, checked)
+    assert 0 < delta_side.delta_merged < delta_side.delta_built, (delta_side.delta_merged, checked)
+    assert full_side.delta_built == 0
+
+
+def test_own_values_inside_the_base_range_merge_into_the_base_candidates(cj: dict, tmp_path: Path) -> None:
+    """The device's common case (3 of 4 fresh vectors in the real replay): the shopper's
+    own values inside the base's range, so the bounds are the base's and the short list
+    is the base's sorted candidates with the changed items' keys replaced
+    (``Ranker._delta_merge``): the same short list as the whole vector gives, also for
+    own values equal to a base value (ties by index), on the base's best items, on
+    unshowable items, and on an own item that was the base's max (held again)."""
+    store = StateStore(tmp_path / "s.db", cj["items"])
+    delta_side = Ranker(store, near_boost=0.5, diversity_weight=0.3)
+    full_side = Ranker(store, near_boost=0.5, diversity_weight=0.3, like=delta_side)
+    base = cj["base"]
+    lo, hi = float(base.min()), float(base.max())
+    order = np.argsort(-base, kind="stable")
+    unshowable = np.flatnonzero(~delta_side.showable)
+    rng = np.random.default_rng(11)
+    checked = 0
+    for p in placements(store, cj["items"]):
+        near, token = delta_side._near_entry(p)  # noqa: SLF001
+        for j, history in enumerate(cj["histories"][:120]):
+            items, _ = own_counts(history, len(base))
+            if j % 4 == 1:  # some of the base's best items changed too, one to the base's max
+                items = np.unique(np.r_[items, order[rng.integers(0, 300, 3)], order[0]])
+            if j % 4 == 2:
+                items = np.unique(np.r_[items, unshowable[rng.integers(0, len(unshowable), 2)]])
+            values = rng.uniform(lo, hi, len(items)).astype(np.float32)
+            if j % 4 == 3:  # equal to base values: ties with unchanged items, decided by index
+                values = base[order[rng.integers(0, 400, len(items))]].copy()
+            if j % 4 == 1:
+                values[items == order[0]] = base[order[0]]
+            delta = ScoreDelta(base, items, values)
+            scores = delta.vector()
+            got = delta_side._shortlist(scores, token, near, None, delta)  # noqa: SLF001
+            want = full_side._shortlist(scores, token, near, None)  # noqa: SLF001
+            assert same_shortlist(got, want), (p.key, j)
+            assert delta_side.rank(LazyScores(delta), p, 6) == full_side.rank(scores, p, 6), (p.key, j)
+            checked += 1
+    assert delta_side.delta_merged >= 0.9 * checked, (delta_side.delta_merged, checked)
     assert full_side.delta_built == 0
 
 

@@ -228,6 +228,8 @@ class Ranker:
         self.full_ranks = 0
         self.delta_built = 0
         """Short lists built from a score vector's delta (:meth:`_delta_best`), not the whole vector."""
+        self.delta_merged = 0
+        """Of those, the ones merged into the base's sorted candidates (:meth:`_delta_merge`)."""
         self._here_text: dict[str, str] = {}
         self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if like is not None and like.store.items is store.items:
@@ -452,7 +454,7 @@ class Ranker:
         prep = self._delta_prep(base, near_token, near)
         if prep is None:
             return None
-        lo, hi, lo_item, hi_item, addable, cand, sentinels = prep
+        lo, hi, lo_item, hi_item, addable, cand, sentinels, ranked = prep
         if len(items):
             own = values.tolist()
             # -inf, +inf, NaN: the full path's cases (a sum, not min/max: Python's
@@ -464,8 +466,12 @@ class Ranker:
             if lo_item in changed or hi_item in changed:  # a changed item held the base's min or max
                 lo, hi = self._delta_bounds(delta)
             lo, hi = min(lo, olo), max(hi, ohi)
+            if ranked is not None and lo == prep[0] and hi == prep[1]:
+                return self._delta_merge(ranked, items, values, lo, hi - lo, near, n)
             pool = np.concatenate((items[addable[items]], cand))
         else:
+            if ranked is not None:
+                return self._delta_merge(ranked, items, values, lo, hi - lo, near, n)
             pool = cand
         span = hi - lo
         if not (hi > lo and span < 1e38):  # all equal, or a span the full path treats apart
@@ -503,6 +509,49 @@ class Ranker:
         work = self._work
         work[pool] = v
         return cands, work[cands]
+
+    def _delta_merge(
+        self, ranked: tuple[np.ndarray, np.ndarray, tuple], items: np.ndarray, values: np.ndarray,
+        lo: float, span: float, near: np.ndarray, n: int,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`_delta_best` when the vector's min and max are the base's (3 of 4 fresh
+        vectors of the real replay: the shopper's own values inside the base's range).
+        Every unchanged candidate then scores what it scores in the base vector, whose
+        candidates' keys :meth:`_delta_prep` sorted once (``ranked``: keys, their items,
+        the sentinels' scores, all with the base's bounds); only the changed showable
+        items are scored here, and they replace their old keys among the first ``n +
+        len(items)`` (enough: at most ``len(items)`` of those leave). The same keys as
+        :meth:`_delta_best` sorts (unique: the index is in them), so the same ``n`` best
+        in the same order, and the same float32 scores (their bits are in the keys)."""
+        self.delta_merged += 1
+        keys, ids, limits = ranked
+        if len(items):
+            show = self.showable[items]
+            add = items[show]
+            v = np.subtract(values[show], lo, dtype=np.float32)
+            v /= span
+            v += self._boost_vector(near)[add]
+            new = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
+            new <<= 32
+            new |= add
+            h = n + len(items)
+            mark = self._scratch
+            mark[items] = True
+            try:
+                stay = ~mark[ids[:h]]
+            finally:
+                mark[items] = False
+            keys = np.concatenate((keys[:h][stay], new))
+            keys.sort()
+        if len(keys) < n:
+            return None
+        if limits:  # the n-th best must beat what any item left out can score
+            worst = np.int32(0x7FFFFFFF - int(keys[n - 1] >> 32)).view(np.float32)
+            for limit in limits:
+                if not worst > limit:
+                    return None
+        best = keys[:n]
+        return best & 0xFFFFFFFF, (0x7FFFFFFF - (best >> 32)).astype(np.int32).view(np.float32)
 
     def _delta_bounds(self, delta: ScoreDelta) -> tuple[float, float]:
         """The base's min and max outside ``delta.items`` (the rare case where a
@@ -561,9 +610,31 @@ class Ranker:
             cand = np.concatenate(parts)
             addable = self.showable.copy()
             addable[cand] = False
-            prep = per_near[near_token] = (float(base[asc[0]]), float(base[desc[0]]), int(asc[0]),
-                                           int(desc[0]), addable, cand, tuple(sentinels))
+            lo, hi = float(base[asc[0]]), float(base[desc[0]])
+            prep = per_near[near_token] = (lo, hi, int(asc[0]), int(desc[0]), addable, cand,
+                                           tuple(sentinels), self._delta_ranked(base, cand, lo, hi, near, sentinels))
         return prep
+
+    def _delta_ranked(self, base: np.ndarray, cand: np.ndarray, lo: float, hi: float, near: np.ndarray,
+                      sentinels: list) -> tuple[np.ndarray, np.ndarray, tuple] | None:
+        """For :meth:`_delta_merge`: the candidates' keys as :meth:`_delta_best` builds
+        them for the base itself (the same float32 operations, the base's bounds), sorted,
+        their items, and each sentinel's score with those bounds. None when the base's
+        span is one the full path treats apart."""
+        span = hi - lo
+        if not (hi > lo and span < 1e38):
+            return None
+        v = np.subtract(base[cand], lo, dtype=np.float32)
+        v /= span
+        v += self._boost_vector(near)[cand]
+        keys = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
+        keys <<= 32
+        keys |= cand
+        keys.sort()
+        f32 = np.float32
+        flo, fspan = f32(lo), f32(span)
+        limits = tuple((f32(base_value) - flo) / fspan + boost for base_value, boost in sentinels)
+        return keys, keys & 0xFFFFFFFF, limits
 
     def _full(
         self, scores: np.ndarray, near: np.ndarray, bought: set[int], want: int, k: int

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from edge.runtime.scorers import LazyScores, ScoreDelta
 
 _SENTINEL = np.iinfo(np.intp).max  # (np.iinfo per call: ~1 % of a rank call)
+_HIGH_HALF = slice(1, None, 2) if sys.byteorder == "little" else slice(0, None, 2)
+"""The high 32-bit halves of an int64 array viewed as int32."""
 CANDIDATES_PER_SLOT = 5
 MIN_CANDIDATES = 30
 MIN_PRICE = 0.005
@@ -545,13 +548,13 @@ class Ranker:
             keys.sort()
         if len(keys) < n:
             return None
-        if limits:  # the n-th best must beat what any item left out can score
-            worst = np.int32(0x7FFFFFFF - int(keys[n - 1] >> 32)).view(np.float32)
-            for limit in limits:
-                if not worst > limit:
-                    return None
+        # The n-th best must beat what any item left out can score: ``limits`` are those
+        # scores as key bounds (a key below one scores strictly above it, whatever its index).
+        if limits and not int(keys[n - 1]) < limits[0]:
+            return None
         best = keys[:n]
-        return best & 0xFFFFFFFF, (0x7FFFFFFF - (best >> 32)).astype(np.int32).view(np.float32)
+        # The scores' bits are the keys' high halves (inverted), read as int32 pairs.
+        return best & 0xFFFFFFFF, np.subtract(0x7FFFFFFF, best.view(np.int32)[_HIGH_HALF]).view(np.float32)
 
     def _delta_bounds(self, delta: ScoreDelta) -> tuple[float, float]:
         """The base's min and max outside ``delta.items`` (the rare case where a
@@ -633,8 +636,11 @@ class Ranker:
         keys.sort()
         f32 = np.float32
         flo, fspan = f32(lo), f32(span)
-        limits = tuple((f32(base_value) - flo) / fspan + boost for base_value, boost in sentinels)
-        return keys, keys & 0xFFFFFFFF, limits
+        # Each sentinel's score (>= +0.0: its bits order like it) as the lowest key scoring
+        # the same: a key below the lowest of them scores strictly above every sentinel.
+        bounds = [(0x7FFFFFFF - int(((f32(base_value) - flo) / fspan + boost).view(np.int32))) << 32
+                  for base_value, boost in sentinels]
+        return keys, keys & 0xFFFFFFFF, (min(bounds),) if bounds else ()
 
     def _full(
         self, scores: np.ndarray, near: np.ndarray, bought: set[int], want: int, k: int

@@ -143,3 +143,45 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
     writer.stop()
     assert agent.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 80
     assert agent.execute("SELECT count(*) FROM sale").fetchone()[0] == 3
+
+
+def test_the_log_writer_commits_a_batch_in_as_few_equal_transactions_as_its_chunk_allows(tmp_path: Path) -> None:
+    """A transaction's COMMIT writes every page it dirtied to the WAL, however few
+    entries dirtied them: 70 entries (a batch at 1,000 signals/s) are one
+    transaction with the default chunk, and a backlog of 200 with a chunk of 96 is
+    three of 66-67, not 96 + 96 + 8. Every row is on disk either way."""
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    sizes: list[int] = []
+    writer = LogWriter(tmp_path / "state.db", lambda conn, recs: sizes.append(len(recs)), interval_s=60.0)
+    assert writer.chunk == 96
+    for n, expected in ((70, [70]), (200, [67, 67, 66])):
+        sizes.clear()
+        start = writer.batches
+        for i in range(n):
+            writer.put((f"r{n}-{i}", 1.0, "d", "z", None, None, None, "model", "v1", ["a"]), object())
+        writer._flush()  # noqa: SLF001 - one batch, on this thread
+        assert writer.batches - start == len(expected) and sizes == expected
+    writer.conn.close()
+    conn = connect(tmp_path / "state.db")
+    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 270
+    conn.close()
+
+
+def test_the_reco_log_display_index_is_gone_from_new_and_upgraded_databases(tmp_path: Path) -> None:
+    """Nothing reads reco_log by display; its index was a WAL page per display in
+    every log transaction. Migration 6 drops it from a database that has it."""
+    def indexes(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND "
+                                           "tbl_name='reco_log' AND sql IS NOT NULL")}
+
+    old = connect(tmp_path / "old.db")
+    assert migrate(old, SCHEMA_COMPONENT, MIGRATIONS[:5]) == 5  # the schema before migration 6
+    assert indexes(old) == {"idx_reco_log_display_id_ts"}
+    old.close()
+    for path in (tmp_path / "old.db", tmp_path / "new.db"):
+        store = StateStore(path, None)
+        assert store.schema_version == len(MIGRATIONS) >= 6
+        assert indexes(store.conn) == set()
+        store.close()

@@ -17,7 +17,13 @@ Why chunks: a batch after a flood is hundreds of impressions of Python work;
 in one transaction that held the write lock for up to 300 ms (measured under
 a flood at load 4), and housekeeping's session writes waited for it. A chunk
 holds it for a few milliseconds of work, and the writer yields between chunks,
-outside any transaction (:func:`edge.state.db.atomic`).
+outside any transaction (:func:`edge.state.db.atomic`). Why chunks of up to 96
+entries, split evenly: each COMMIT writes every page its transaction dirtied
+to the WAL (a leaf page per shopper, item and display touched, whatever the
+number of rows), so the cost is per transaction as much as per row. At 1,000
+signals/s a batch (woken by 32 waiting acks) is ~70 entries: one transaction,
+where chunks of 32 made three (32 + 32 + 6) and wrote 1.7x the WAL pages
+(docs/edge-runtime.md, "(2026-12-02 (e)) the threads around the worker").
 
 It is also the device's writer for every state change of a signal
 (:meth:`put_write`): a shelf count (40 % of real traffic), a POS purchase and
@@ -78,7 +84,7 @@ class LogWriter:
         interval_s: float = 0.1,
         max_batch: int = 2000,
         max_pending: int = 20_000,
-        chunk: int = 32,
+        chunk: int = 96,
         ack_flush: int = 32,
     ) -> None:
         self.conn = db.connect(db_path)
@@ -217,10 +223,14 @@ class LogWriter:
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-        for lo in range(0, len(batch), self.chunk):
+        # As few transactions as ``chunk`` allows, of equal size: a batch of 70
+        # entries is 2 of 35, not 32 + 32 + 6 (a transaction's COMMIT writes every
+        # page it dirtied, however few entries dirtied them).
+        size = -(-len(batch) // -(-len(batch) // self.chunk)) if batch else 1
+        for lo in range(0, len(batch), size):
             if lo:
                 time.sleep(0)  # between transactions: a waiting signal takes the GIL and the write lock
-            part = batch[lo:lo + self.chunk]
+            part = batch[lo:lo + size]
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 if self._commit(part, last=attempt == MAX_ATTEMPTS):
                     break

@@ -145,6 +145,12 @@ MIGRATIONS = [
         ALTER TABLE sessions ADD COLUMN consumed TEXT;
         ALTER TABLE shopper_history ADD COLUMN consumed TEXT;
     """),
+    # Nothing reads reco_log by display (pruning walks rowids, attribution reads
+    # feedback_recs), and the index cost the log writer ~8 of the ~44 pages each
+    # of its transactions wrote to the WAL (8 displays: a leaf page each).
+    Migration(6, "drop the reco_log display index nothing reads", """
+        DROP INDEX IF EXISTS idx_reco_log_display_id_ts;
+    """),
 ]
 """The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
 

@@ -425,6 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--py-spy", type=Path, default=None, metavar="OUT",
                     help="profile the device with py-spy during the measured signals: OUT.svg is a "
                          "flame graph, OUT.txt collapsed stacks (sum them by frame to rank the stages)")
+    ap.add_argument("--perf", type=Path, default=None, metavar="OUT",
+                    help="record the device with Linux perf (call graphs, kernel included) during the "
+                         "measured signals into OUT (perf.data), and OUT.threads.json: thread id -> name "
+                         "(read with: perf report -i OUT --sort tid,dso)")
     args = ap.parse_args(argv)
     global NAGLE, HARNESS_CLIENT
     NAGLE = args.nagle
@@ -555,6 +559,13 @@ def main(argv: list[str] | None = None) -> int:
                  "--rate", "250", "--nonblocking", "--threads", "--format", fmt, "--output", str(args.py_spy.resolve()),
                  "--duration", str(max(int(args.seconds), 1))],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        perf = None
+        if args.perf is not None:
+            Path(f"{args.perf}.threads.json").write_text(json.dumps(names))
+            perf = subprocess.Popen(
+                ["perf", "record", "-g", "-F", "999", "-p", str(device.pid), "-o", str(args.perf.resolve()),
+                 "--", "sleep", str(max(int(args.seconds), 1))],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         run_echo_sent: dict[int, float] = {}
         lag = [0.0] * count
@@ -584,6 +595,9 @@ def main(argv: list[str] | None = None) -> int:
         if profiler is not None:
             profiler.wait(timeout=30)
             say(f"py-spy profile written to {args.py_spy}")
+        if perf is not None:
+            perf.wait(timeout=60)
+            say(f"perf profile written to {args.perf}")
         pub.close()
 
         # Stop the device cleanly: its last status carries its per-stage timings.

@@ -328,6 +328,41 @@ def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_
     assert got.count(b"answer/sig/") == 2 and got.count(bytes((0x40, 2, 0, 11))) == 1
 
 
+def test_the_lean_loop_reads_writes_what_was_queued_and_keeps_the_keepalive() -> None:
+    """LeanClient._loop (a plain socket): one select, then every complete packet
+    read, the wake-up pair drained and the queued packets written, as paho's
+    _loop; paho's loop_misc (keepalive) runs at most every MISC_EVERY_S, still
+    soon enough to send a PINGREQ when one is due."""
+    client, broker = _pair()
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client._thread = threading.Thread(target=lambda: None)  # noqa: SLF001 - the worker queues from "elsewhere"
+    client._keepalive = 1  # noqa: SLF001
+    got = _collect(client)
+    misc = [0]
+    loop_misc = client.loop_misc
+    client.loop_misc = lambda: (misc.__setitem__(0, misc[0] + 1), loop_misc())[1]  # type: ignore[method-assign]
+    broker.settimeout(2)
+    broker.sendall(_publish_packet(b"s/1", b"a", qos=1, mid=3) + _publish_packet(b"s/2", b"b"))
+    assert client._loop(1.0) == mqtt.MQTT_ERR_SUCCESS  # noqa: SLF001
+    assert [(t, p) for t, p, *_ in got] == [(b"s/1", b"a"), (b"s/2", b"b")]
+    client.publish_nowait("answer", b"x", 1, True, None)  # wakes through the pair
+    client.ack(3, 1)
+    assert client._loop(1.0) == mqtt.MQTT_ERR_SUCCESS  # noqa: SLF001 - the wake-up: drained and written
+    written = broker.recv(65536)
+    assert b"answer" in written and written.endswith(bytes((0x40, 2, 0, 3)))
+    assert not client.want_write() and client.lean_counts["writes"] == 1
+    with pytest.raises(BlockingIOError):
+        client._sockpairR.recv(100)  # noqa: SLF001 - the wake-up byte was taken
+    assert misc[0] == 1  # two wake-ups, one keepalive check
+    client._last_msg_out = client._last_bytes_received = time.monotonic() - 2  # noqa: SLF001 - 2 s quiet
+    deadline = time.monotonic() + 1.0
+    while client._ping_t == 0 and time.monotonic() < deadline:  # noqa: SLF001
+        client._loop(0.02)  # noqa: SLF001
+    client._loop(0.5)  # noqa: SLF001 - and the next wake-up writes it
+    assert broker.recv(2) == bytes((0xC0, 0)) and misc[0] >= 2  # a PINGREQ, from paho's keepalive
+
+
 @pytest.mark.parametrize("qos", [0, 1])
 def test_publish_nowait_writes_paho_s_bytes_and_keeps_paho_s_bookkeeping(qos: int) -> None:
     lean, lean_broker = _pair()

@@ -17,6 +17,7 @@ from edge.runtime.model import Scorer, load_scorer
 from edge.runtime.scorers import (
     BundleScorer,
     gate_boost,
+    gate_values,
     gated_fast,
     heat_scores,
     own_counts,
@@ -416,6 +417,30 @@ def test_own_counts_gives_what_np_unique_gives() -> None:
         items, counts = own_counts(history, n)
         assert items.dtype == np.int64 and counts.dtype == np.int64, trial
         assert items.tolist() == want_items.tolist() and counts.tolist() == want_counts.tolist(), trial
+
+
+def test_gate_values_are_the_numpy_gate_bit_for_bit() -> None:
+    """The explore scorer's own values in Python floats (``gate_values``, numpy's log of
+    each count from a table) are what ``(raw as float64 + gate_boost) as float32`` gives,
+    bit for bit: real-size histories, counts past the table's first size, the shipped
+    weights and random ones, raw scores that are int8-like ties, huge, infinite or NaN."""
+    rng = np.random.default_rng(12)
+    weights = [[-2.0, 0.0, 0.0, 6.0], [-2.0, 0.0, 0.0, 9.0]] + [list(rng.normal(0, 3, 4)) for _ in range(6)]
+    for trial in range(3000):
+        w = weights[trial % len(weights)]
+        k = int(rng.integers(1, 40))
+        counts = rng.integers(1, 600 if trial % 50 == 0 else 12, k)
+        history_len = int(counts.sum()) + int(rng.integers(0, 5))
+        raw = rng.normal(0, 4, k).astype(np.float32)
+        if trial % 7 == 0:
+            raw = np.round(raw * 2) / 2  # ties, as int8 scores make
+        if trial % 97 == 0:
+            raw[0] = [np.inf, -np.inf, np.nan, np.float32(3e38)][trial % 4]
+        want = (raw.astype(np.float64) + gate_boost(w, history_len, counts)).astype(np.float32)
+        got = np.array(gate_values(w, history_len, raw.tolist(), counts.tolist()), dtype=np.float32)
+        assert np.array_equal(got, want, equal_nan=True), trial
+        finite = np.isfinite(want)
+        assert np.array_equal(got[finite].view(np.int32), want[finite].view(np.int32)), trial
 
 
 def test_fast_gate_on_a_real_size_catalogue_narrows_by_a_sample_and_stays_exact() -> None:

@@ -223,8 +223,8 @@ class LogWriter:
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-        # As few transactions as ``chunk`` allows, of equal size: a batch of 70
-        # entries is 2 of 35, not 32 + 32 + 6 (a transaction's COMMIT writes every
+        # As few transactions as ``chunk`` allows, of equal size: a backlog of 200
+        # entries is 67 + 67 + 66, not 96 + 96 + 8 (a transaction's COMMIT writes every
         # page it dirtied, however few entries dirtied them).
         size = -(-len(batch) // -(-len(batch) // self.chunk)) if batch else 1
         for lo in range(0, len(batch), size):

@@ -277,3 +277,36 @@ def test_top_k_orders_signed_zeros_infinities_and_subnormals_as_floats_do() -> N
         expected = sorted(range(n), key=lambda i: (-float(s[i]), i))[:k]
         assert top_k(s, k, nan_free=True).tolist() == expected, (trial, n, k)
         assert top_k(s, k).tolist() == expected, (trial, n, k)
+
+
+def test_recommender_lists_each_generations_own_items_and_keeps_their_ids(tmp_path) -> None:
+    """The recommender remembers each shown item's fields per catalogue: a swapped-in
+    generation whose catalogue names the same index differently shows its own names,
+    and ``item_ids`` (read by the board and the log row) is the items' ids, a copy."""
+    from types import SimpleNamespace
+
+    from edge.observability.registry import Registry
+    from edge.reco.recommender import Recommender
+
+    def generation(items: list[Item]) -> SimpleNamespace:
+        store = StateStore(":memory:", items)
+        ranker = Ranker(store, near_boost=0.5, diversity_weight=0.3)
+        return SimpleNamespace(catalogue=SimpleNamespace(items=items), scores=ScoreSource(store, None),
+                               ranker=ranker, model_version=None)
+
+    first = catalogue()
+    renamed = [Item(item_id=f"N{i}", name=f"Renamed {i}", category=it.category, department=it.department,
+                    price=it.price + 1, popularity=it.popularity) for i, it in enumerate(first)]
+    layout = SimpleNamespace(departments=lambda key, zone: ["PRODUCE"])
+    rec = Recommender("dev", layout, Registry())  # type: ignore[arg-type]
+    for items in (first, renamed, first):
+        gen = generation(items)
+        p = placement(gen.ranker.store)
+        got = rec.recommend(gen, p, None, 5, ("sig", "topic"))  # type: ignore[arg-type]
+        assert [d["item_id"] for d in got.items] == got.item_ids and len(got.items) == 5
+        for d in got.items:
+            it = items[[i.item_id for i in items].index(d["item_id"])]
+            assert (d["name"], d["category"], d["price"], d["department"]) == (
+                it.name, it.category, it.price, it.department)
+        got.item_ids.append("X")  # a copy: the result's own list is unchanged
+        assert got.item_ids == [d["item_id"] for d in got.items]

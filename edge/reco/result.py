@@ -11,7 +11,7 @@ validates against the contract model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -32,6 +32,9 @@ class RecoResult:
     generated_at: float
     items: list[dict[str, Any]]
     """RecommendedItem fields: item_id, name, category, price, score, position, reason."""
+    ids: list[str] | None = field(default=None, repr=False, compare=False)
+    """The items' ids when whoever built ``items`` kept them (the recommender does: the
+    board and the log row each read :attr:`item_ids`), else derived from ``items``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,4 +68,5 @@ class RecoResult:
 
     @property
     def item_ids(self) -> list[str]:
-        return [i["item_id"] for i in self.items]
+        ids = self.ids
+        return list(ids) if ids is not None else [i["item_id"] for i in self.items]

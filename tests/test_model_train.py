@@ -12,7 +12,12 @@ import tensorflow as tf
 from test_model_export import synthetic_data
 
 from cloud_trainer.model import TrainConfig, train_model
-from cloud_trainer.model.train import WeightAverage, _learning_rate, build_training_examples
+from cloud_trainer.model.train import (
+    WeightAverage,
+    _learning_rate,
+    build_spec,
+    build_training_examples,
+)
 
 TINY = dict(
     history_length=12, dim=16, history_dim=8, hidden=32, batch_size=64, num_negatives=32,
@@ -96,3 +101,25 @@ def test_cosine_schedule_warms_up_then_decays_to_zero() -> None:
     assert _learning_rate(TrainConfig(), 110) == 1e-3
     with pytest.raises(ValueError, match="lr_schedule.*'step'"):
         _learning_rate(TrainConfig(lr_schedule="step"), 110)
+
+
+def test_training_examples_weigh_half_as_much_per_half_life_before_the_end_of_train() -> None:
+    """recency_half_life_days: an example's weight halves for every half-life its basket
+    lies before the last train purchase (normalised to a mean of 1); anonymous copies
+    keep the weight of the purchase they copy."""
+    data = synthetic_data()
+    cfg = TrainConfig(**TINY, recency_half_life_days=9.0, anonymous_fraction=0.0)
+    spec = build_spec(data, cfg.history_length)
+    _, _, target, weight = build_training_examples(data, spec, cfg, np.random.default_rng(0))
+    tr = data.train.sort_values(["user_id", "timestamp", "basket_id"], kind="stable")
+    age_days = (tr["timestamp"].max() - tr["timestamp"]).dt.total_seconds().to_numpy() / 86400
+    want = 0.5 ** (age_days / 9.0)
+    np.testing.assert_array_equal(target, tr["item_idx"].to_numpy())
+    np.testing.assert_allclose(weight, want / want.mean(), rtol=1e-6)
+    assert weight.max() / weight.min() > 2 ** (25 / 9)  # baskets span 27 days
+
+    anon = TrainConfig(**TINY, recency_half_life_days=9.0, anonymous_fraction=0.5)
+    _, _, a_target, a_weight = build_training_examples(data, spec, anon, np.random.default_rng(0))
+    n = len(target)
+    np.testing.assert_allclose(a_weight[:n], weight, rtol=1e-6)
+    assert set(np.round(a_weight[n:], 5)) <= set(np.round(weight, 5))

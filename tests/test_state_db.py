@@ -145,18 +145,19 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
     assert agent.execute("SELECT count(*) FROM sale").fetchone()[0] == 3
 
 
-def test_the_log_writer_commits_a_batch_in_as_few_equal_transactions_as_its_chunk_allows(tmp_path: Path) -> None:
+def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even_chunks(tmp_path: Path) -> None:
     """A transaction's COMMIT writes every page it dirtied to the WAL, however few
     entries dirtied them: 70 entries (a batch at 1,000 signals/s) are one
-    transaction with the default chunk, and a backlog of 200 with a chunk of 96 is
-    three of 66-67, not 96 + 96 + 8. Every row is on disk either way."""
+    transaction. A backlog (more than ``batch_txn``) is split evenly into chunks
+    of at most ``chunk``, the writer yielding between them: 200 are 7 of 26-29,
+    not 6 x 32 + 8. Every row is on disk either way."""
     from edge.state.logwriter import LogWriter
 
     StateStore(tmp_path / "state.db", None).close()  # the schema
     sizes: list[int] = []
     writer = LogWriter(tmp_path / "state.db", lambda conn, recs: sizes.append(len(recs)), interval_s=60.0)
-    assert writer.chunk == 96
-    for n, expected in ((70, [70]), (200, [67, 67, 66])):
+    assert (writer.batch_txn, writer.chunk) == (96, 32)
+    for n, expected in ((70, [70]), (96, [96]), (200, [29] * 6 + [26])):
         sizes.clear()
         start = writer.batches
         for i in range(n):
@@ -165,7 +166,7 @@ def test_the_log_writer_commits_a_batch_in_as_few_equal_transactions_as_its_chun
         assert writer.batches - start == len(expected) and sizes == expected
     writer.conn.close()
     conn = connect(tmp_path / "state.db")
-    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 270
+    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 366
     conn.close()
 
 

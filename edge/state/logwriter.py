@@ -8,7 +8,7 @@ per display), so the agent hands each published recommendation to this
 writer and moves on.
 
 The writer commits a batch every ``interval_s`` on its own SQLite connection,
-in transactions of at most ``chunk`` entries: the log rows and their
+in short transactions (below): the log rows and their
 impressions commit together (the "same transaction as the state change" rule,
 where the state change is the log row). A crash loses at most the last
 ``interval_s`` of log rows and impressions, never one without the other.
@@ -17,13 +17,15 @@ Why chunks: a batch after a flood is hundreds of impressions of Python work;
 in one transaction that held the write lock for up to 300 ms (measured under
 a flood at load 4), and housekeeping's session writes waited for it. A chunk
 holds it for a few milliseconds of work, and the writer yields between chunks,
-outside any transaction (:func:`edge.state.db.atomic`). Why chunks of up to 96
-entries, split evenly: each COMMIT writes every page its transaction dirtied
-to the WAL (a leaf page per shopper, item and display touched, whatever the
-number of rows), so the cost is per transaction as much as per row. At 1,000
-signals/s a batch (woken by 32 waiting acks) is ~70 entries: one transaction,
-where chunks of 32 made three (32 + 32 + 6) and wrote 1.7x the WAL pages
-(docs/edge-runtime.md, "(2026-12-02 (e)) the threads around the worker").
+outside any transaction (:func:`edge.state.db.atomic`). But each COMMIT writes
+every page its transaction dirtied to the WAL (a leaf page per shopper, item
+and display touched, whatever the number of rows), so the cost is per
+transaction as much as per row: a batch of up to ``batch_txn`` (96) entries is
+one transaction (at 1,000 signals/s a batch, woken by 32 waiting acks, is ~70
+entries: chunks of 32 made it 32 + 32 + 6 and wrote 1.7x the WAL pages), and a
+larger one, a backlog, is split evenly into chunks of at most ``chunk`` (32),
+with the writer yielding between them as before (docs/edge-runtime.md,
+"(2026-12-02 (e)) the threads around the worker").
 
 It is also the device's writer for every state change of a signal
 (:meth:`put_write`): a shelf count (40 % of real traffic), a POS purchase and
@@ -84,7 +86,8 @@ class LogWriter:
         interval_s: float = 0.1,
         max_batch: int = 2000,
         max_pending: int = 20_000,
-        chunk: int = 96,
+        chunk: int = 32,
+        batch_txn: int = 96,
         ack_flush: int = 32,
     ) -> None:
         self.conn = db.connect(db_path)
@@ -93,6 +96,9 @@ class LogWriter:
         self.max_batch = max_batch
         self.max_pending = max_pending
         self.chunk = chunk
+        self.batch_txn = batch_txn
+        """A batch of at most this many entries commits in one transaction; a
+        larger one (a backlog) in even chunks of at most ``chunk``."""
         self.ack_flush = ack_flush
         """Entries waiting with a broker ack (``then``) that wake the writer before its
         interval: the broker hands the device at most ``max_inflight_messages``
@@ -223,10 +229,12 @@ class LogWriter:
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-        # As few transactions as ``chunk`` allows, of equal size: a backlog of 200
-        # entries is 67 + 67 + 66, not 96 + 96 + 8 (a transaction's COMMIT writes every
-        # page it dirtied, however few entries dirtied them).
-        size = -(-len(batch) // -(-len(batch) // self.chunk)) if batch else 1
+        # One transaction for a batch of normal traffic (a COMMIT writes every page
+        # it dirtied, however few entries dirtied them); a backlog in even chunks of
+        # at most ``chunk``: 100 entries are 4 x 25, not 32 + 32 + 32 + 4.
+        n = len(batch)
+        size = n if n <= self.batch_txn else -(-n // -(-n // self.chunk))
+        size = max(size, 1)
         for lo in range(0, len(batch), size):
             if lo:
                 time.sleep(0)  # between transactions: a waiting signal takes the GIL and the write lock

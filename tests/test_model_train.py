@@ -25,11 +25,13 @@ TINY = dict(
 )
 
 
-def test_own_item_loss_is_the_softmax_over_the_shoppers_own_items() -> None:
+@pytest.mark.parametrize("temperature", [1.0, 2.0])
+def test_own_item_loss_is_the_softmax_over_the_shoppers_own_items(temperature: float) -> None:
     """The auxiliary loss is the full model's log-likelihood of the target among the
-    shopper's distinct history items, averaged over the examples that re-buy."""
+    shopper's distinct history items (scores divided by the temperature), averaged over
+    the examples that re-buy."""
     data = synthetic_data()
-    cfg = TrainConfig(**TINY, own_loss_weight=1.0)
+    cfg = TrainConfig(**TINY, own_loss_weight=1.0, own_loss_temperature=temperature)
     trained = train_model(data, cfg)
     assert np.isfinite(trained.history["loss"]).all()
     hist, ctx, target, weight = build_training_examples(
@@ -49,8 +51,8 @@ def test_own_item_loss_is_the_softmax_over_the_shoppers_own_items() -> None:
         own = np.unique(hist[row][hist[row] != trained.spec.history_pad])
         if target[row] not in own:
             continue
-        s = scores[row, own]
-        losses.append(np.log(np.exp(s - s.max()).sum()) + s.max() - scores[row, target[row]])
+        s = scores[row, own] / temperature
+        losses.append(np.log(np.exp(s - s.max()).sum()) + s.max() - scores[row, target[row]] / temperature)
         weights.append(weight[row])
     assert len(losses) > 20  # the synthetic shoppers re-buy staples
     want = float(np.average(losses, weights=weights))

@@ -106,6 +106,11 @@ class TrainConfig:
     conditional likelihood "which of my own items do I buy"). Part of the sampled-softmax
     training step (``num_negatives > 0``); the exact full softmax does not add it.
     0 = off (before 2026-12-02 (d))."""
+    own_loss_temperature: float = 2.0
+    """The own-item softmax's logits are divided by this (> 1 softens it). 2 since
+    2026-12-02 (e) (1 before; 0.5 lost): the shipped gate adds ``w3 * log(count)`` to the
+    network's own-item scores, so the network needs their order more than a sharp
+    winner (docs/model.md, "Training for own-item order")."""
 
 
 @dataclass
@@ -163,9 +168,11 @@ class ShopperModel(keras.Model):
         target_share: np.ndarray | None = None,
         num_negatives: int = 0,
         own_loss_weight: float = 0.0,
+        own_loss_temperature: float = 1.0,
     ) -> None:
         super().__init__()
         self.own_loss_weight = own_loss_weight
+        self.own_loss_temperature = own_loss_temperature
         self.zone = zone
         self.query_tower = query_tower
         self.item_tower = item_tower
@@ -266,6 +273,8 @@ class ShopperModel(keras.Model):
             + tf.gather(self.scorer.bias, item)
             + repeat
         )
+        if self.own_loss_temperature != 1.0:
+            logits = logits / self.own_loss_temperature
         logits = tf.where(last, logits, tf.fill(tf.shape(logits), -1e9))
         labels = tf.argmax(tf.cast(hit, tf.int32), axis=1, output_type=tf.int32)
         loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
@@ -614,7 +623,7 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
     model = ShopperModel(
         query_tower, item_tower, repeat, scorer, zone,
         target_share=freq / freq.sum(), num_negatives=cfg.num_negatives,
-        own_loss_weight=cfg.own_loss_weight,
+        own_loss_weight=cfg.own_loss_weight, own_loss_temperature=cfg.own_loss_temperature,
     )
     model((hist[:2], ctx[:2]))  # build all weights
     # Start the bias at (recency-weighted) log-popularity: the softmax then only

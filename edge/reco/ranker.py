@@ -490,16 +490,9 @@ class Ranker:
                 scratch[items] = base[items]
         else:
             raw = scratch[pool]
-        v = np.subtract(raw, lo, dtype=np.float32)
-        v /= span
-        v += self._boost_vector(near)[pool]
         if len(pool) < n:
             return None
-        # Every value is >= +0.0 (s >= lo, a boost >= 0: see _delta_prep), so its float32
-        # bits order like it: one sort of (inverted bits, index) keys, as _best_first_f32.
-        keys = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
-        keys <<= 32
-        keys |= pool
+        v, keys = self._delta_keys(raw, pool, lo, span, near)
         keys.sort()
         if sentinels:  # the n-th best must beat what any item left out can score
             f32 = np.float32
@@ -530,13 +523,7 @@ class Ranker:
         keys, ids, limits = ranked
         if len(items):
             show = self.showable[items]
-            add = items[show]
-            v = np.subtract(values[show], lo, dtype=np.float32)
-            v /= span
-            v += self._boost_vector(near)[add]
-            new = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
-            new <<= 32
-            new |= add
+            _, new = self._delta_keys(values[show], items[show], lo, span, near)
             h = n + len(items)
             mark = self._scratch
             mark[items] = True
@@ -618,6 +605,23 @@ class Ranker:
                                            tuple(sentinels), self._delta_ranked(base, cand, lo, hi, near, sentinels))
         return prep
 
+    def _delta_keys(self, raw: np.ndarray, ids: np.ndarray, lo: float, span: float,
+                    near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The float32 scores and unsorted sort keys of ``ids`` whose vector values are ``raw``: the float32
+        operations of :meth:`_boosted` (minus ``lo``, over ``span``, plus the near boost)
+        with the score's inverted bits in the high half and the item id in the low half.
+        Every score here is >= +0.0 (``raw >= lo``, a boost >= 0: see :meth:`_delta_prep`),
+        so its bits order like it and one integer sort ranks best first, ties to the lower
+        id, as :func:`_best_first_f32`. One builder for :meth:`_delta_best`,
+        :meth:`_delta_merge` and :meth:`_delta_ranked`, whose keys must match bit for bit."""
+        v = np.subtract(raw, lo, dtype=np.float32)
+        v /= span
+        v += self._boost_vector(near)[ids]
+        keys = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
+        keys <<= 32
+        keys |= ids
+        return v, keys
+
     def _delta_ranked(self, base: np.ndarray, cand: np.ndarray, lo: float, hi: float, near: np.ndarray,
                       sentinels: list) -> tuple[np.ndarray, np.ndarray, tuple] | None:
         """For :meth:`_delta_merge`: the candidates' keys as :meth:`_delta_best` builds
@@ -627,12 +631,7 @@ class Ranker:
         span = hi - lo
         if not (hi > lo and span < 1e38):
             return None
-        v = np.subtract(base[cand], lo, dtype=np.float32)
-        v /= span
-        v += self._boost_vector(near)[cand]
-        keys = np.subtract(0x7FFFFFFF, v.view(np.int32), dtype=np.int64)
-        keys <<= 32
-        keys |= cand
+        _, keys = self._delta_keys(base[cand], cand, lo, span, near)
         keys.sort()
         f32 = np.float32
         flo, fspan = f32(lo), f32(span)

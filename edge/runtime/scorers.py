@@ -139,8 +139,13 @@ def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.n
     """The ``own_gate`` boost of each own item (see the module docstring)."""
     if history_len == 0 or len(counts) == 0:
         return np.zeros(len(counts))
-    shopper = w[0] + w[1] * _log1p(history_len) + w[2] * len(counts) / history_len
-    return shopper + w[3] * np.log(counts)
+    return _gate_shopper(w, history_len, len(counts)) + w[3] * np.log(counts)
+
+
+def _gate_shopper(w: Sequence[float], history_len: int, distinct: int) -> float:
+    """The gate's per-shopper term ``w0 + w1 log1p(len) + w2 distinct / len``: one
+    formula for :func:`gate_boost` and :func:`gate_values`, which must agree bit for bit."""
+    return w[0] + w[1] * _log1p(history_len) + w[2] * distinct / history_len
 
 
 def gate_values(w: Sequence[float], history_len: int, raw: Sequence[float], counts: Sequence[int]) -> list[float]:
@@ -150,7 +155,7 @@ def gate_values(w: Sequence[float], history_len: int, raw: Sequence[float], coun
     the explore scorer casts them to float32 as before. In Python because the shopper's
     own items are few (median ~9) and, right after an inference, each of the ~7 numpy
     calls it replaces cost ~1.5 us with cold caches (31.7 -> 21.7 us per fresh score)."""
-    shopper = w[0] + w[1] * _log1p(history_len) + w[2] * len(counts) / history_len
+    shopper = _gate_shopper(w, history_len, len(counts))
     w3 = w[3]
     return [r + (shopper + w3 * _log_count(c)) for r, c in zip(raw, counts, strict=True)]
 

@@ -64,9 +64,6 @@ MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
 
 
-PARITY_FAILURE_MODES = ("baseline", "refuse")
-
-
 class ParityFailed(Exception):
     """The int8 model failed the parity gate under ``--parity-failure refuse``; the report
     is written, the bundle is not."""

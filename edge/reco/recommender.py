@@ -59,7 +59,6 @@ class Recommender:
         elif len(static) > 4096:
             static.clear()
         shown = []
-        ids = []
         for pos, (index, score, reason) in enumerate(ranked, start=1):
             st = static.get(index)
             if st is None:
@@ -68,7 +67,6 @@ class Recommender:
             shown.append({"item_id": st[0], "name": st[1], "category": st[2], "price": st[3],
                           "score": round(score, 4), "position": pos, "reason": reason,
                           "department": st[4]})
-            ids.append(st[0])
         rec = RecoResult(
             recommendation_id=f"{self.device_id}-{self._boot}-{self._seq}",
             display_id=placement.key,
@@ -79,7 +77,6 @@ class Recommender:
             strategy=strategy,
             generated_at=now,
             items=shown,
-            ids=ids,
         )
         t2 = time.perf_counter_ns()
         stage = self.metrics.stage_ns

@@ -11,7 +11,7 @@ validates against the contract model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -32,9 +32,6 @@ class RecoResult:
     generated_at: float
     items: list[dict[str, Any]]
     """RecommendedItem fields: item_id, name, category, price, score, position, reason."""
-    ids: list[str] | None = field(default=None, repr=False, compare=False)
-    """The items' ids when whoever built ``items`` kept them (the recommender does: the
-    board and the log row each read :attr:`item_ids`), else derived from ``items``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,5 +65,4 @@ class RecoResult:
 
     @property
     def item_ids(self) -> list[str]:
-        ids = self.ids
-        return list(ids) if ids is not None else [i["item_id"] for i in self.items]
+        return [i["item_id"] for i in self.items]

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -233,8 +234,7 @@ class LogWriter:
         # it dirtied, however few entries dirtied them); a backlog in even chunks of
         # at most ``chunk``: 100 entries are 4 x 25, not 32 + 32 + 32 + 4.
         n = len(batch)
-        size = n if n <= self.batch_txn else -(-n // -(-n // self.chunk))
-        size = max(size, 1)
+        size = max(n, 1) if n <= self.batch_txn else math.ceil(n / math.ceil(n / self.chunk))
         for lo in range(0, len(batch), size):
             if lo:
                 time.sleep(0)  # between transactions: a waiting signal takes the GIL and the write lock

@@ -97,7 +97,11 @@ def test_a_stream_left_behind_by_a_flood_is_dropped_and_current_messages_come_at
             time.sleep(0.1)
         assert got, "nothing sent after the flood arrived in 10 s: the link read the backlog"
         assert link.stale_resets >= 1 and link.connects >= 2
-        assert min(got.values()) - flood_end < 3.0
+        # Before skipping what the dropped connection had already buffered this
+        # took 2.2-3.3 s with two busy loops beside it (and failed CI once at
+        # 3.24 s); now 0.1-0.4 s under that load.
+        assert min(got.values()) - flood_end < 1.5
+        assert link.stale_skipped > 0  # the buffered rest of a stale connection was not handled
         assert flood_handled[0] < 10_000  # most of the backlog was discarded, not read
     finally:
         link.stop()

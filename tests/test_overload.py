@@ -424,13 +424,16 @@ def test_sigkill_mid_flood_loses_no_acknowledged_pos_or_interaction_and_counts_e
         threads.append(threading.Thread(target=flood, args=(broker, 20_000)))
         for t in threads:
             t.start()
-        assert all(e.wait(30) for e in accepted.values())
-        # Mid-flood, once the device has started on them: the rest are queued in it
-        # (or in flight to it), all already accepted by the broker.
+        # Mid-flood, once the device has started on them: the rest are queued in
+        # it, in flight to it, or still being sent. The kill does not wait for the
+        # broker to have accepted them all: the device became fast enough to have
+        # recorded all 250 of each by then (flaky on main, 1 of 2 runs), and what
+        # the broker accepts while the device is down waits in its persistent session.
         assert wait_until(lambda: len(recorded(tmp_path / "state.db")[0]) >= 5, 30, 0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         before = recorded(tmp_path / "state.db")
+        assert all(e.wait(30) for e in accepted.values())  # from here none of them may be lost
         for t in threads:
             t.join()
         proc = start_device(config)

@@ -21,6 +21,9 @@ from edge.comms.topics import (
 from edge.feedback.capture import OutboxFeedbackSink
 from edge.feedback.outbox import Outbox, create_schema, event_json
 from edge.reco.result import RecoResult
+from edge.state.db import migrate
+from edge.state.logwriter import insert_log_rows, log_row
+from edge.state.store import MIGRATIONS, SCHEMA_COMPONENT
 from firmware_config.feedback import FeedbackConfig, OutboxConfig
 
 
@@ -242,15 +245,28 @@ def rec(rid: str, items: list[str], shopper: str | None = "l:42", ts: float = 10
     return result
 
 
+def device_db() -> sqlite3.Connection:
+    """A database with the device's schema: attribution reads the recommendation log."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(conn, SCHEMA_COMPONENT, MIGRATIONS)
+    return conn
+
+
+def show(conn: sqlite3.Connection, sink: OutboxFeedbackSink, result: RecoResult) -> None:
+    """What the log writer does for a published list: its reco_log row, then its impression."""
+    insert_log_rows(conn, [log_row(result, result.display_id, result.zone)])
+    sink.on_recommendation(conn, result)
+
+
 def kinds(conn: sqlite3.Connection) -> list[tuple[str, dict]]:
     return [(k, json.loads(p)) for k, p in conn.execute("SELECT kind, payload FROM feedback_outbox ORDER BY seq")]
 
 
 def test_capture_impression_interaction_and_conversion_within_window() -> None:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = device_db()
     sink = OutboxFeedbackSink(conn, "dev1", "store1", FeedbackConfig(attribution_window_s=600))
     conn.execute("BEGIN")
-    sink.on_recommendation(conn, rec("r1", ["a", "b", "c"]))
+    show(conn, sink, rec("r1", ["a", "b", "c"]))
     sink.on_interaction(conn, DisplayInteraction(signal_id="t1", ts=1010.0, kind="touch", item_id="b",
                                                  shopper=ShopperRef(loyalty_id="42")), "d1")
     sink.on_purchase(conn, PosPurchase(
@@ -271,9 +287,9 @@ def test_capture_impression_interaction_and_conversion_within_window() -> None:
 
 
 def test_no_conversion_outside_window_or_for_another_shopper() -> None:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = device_db()
     sink = OutboxFeedbackSink(conn, "dev1", "store1", FeedbackConfig(attribution_window_s=60))
-    sink.on_recommendation(conn, rec("r1", ["a"]))
+    show(conn, sink, rec("r1", ["a"]))
     line = [PosLine(item_id="a", quantity=1, price=1.0)]
     sink.on_purchase(conn, PosPurchase(signal_id="p1", ts=2000.0, transaction_id="late",
                                        shopper=ShopperRef(loyalty_id="42"), items=line))
@@ -287,10 +303,10 @@ def test_no_conversion_outside_window_or_for_another_shopper() -> None:
 
 
 def test_interaction_without_recommendation_id_uses_latest_on_display() -> None:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = device_db()
     sink = OutboxFeedbackSink(conn, "dev1", "store1")
-    sink.on_recommendation(conn, rec("r1", ["a"], ts=1000.0))
-    sink.on_recommendation(conn, rec("r2", ["b"], ts=1001.0))
+    show(conn, sink, rec("r1", ["a"], ts=1000.0))
+    show(conn, sink, rec("r2", ["b"], ts=1001.0))
     sink.on_interaction(conn, DisplayInteraction(signal_id="t", ts=1002.0, kind="pickup", item_id="a"), "d1")
     data = kinds(conn)[-1][1]["data"]
     assert (data["recommendation_id"], data["recommended"], data["action"]) == ("r2", False, "pickup")

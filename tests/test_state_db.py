@@ -184,5 +184,30 @@ def test_the_reco_log_display_index_is_gone_from_new_and_upgraded_databases(tmp_
     for path in (tmp_path / "old.db", tmp_path / "new.db"):
         store = StateStore(path, None)
         assert store.schema_version == len(MIGRATIONS) >= 6
-        assert indexes(store.conn) == set()
+        assert "idx_reco_log_display_id_ts" not in indexes(store.conn)
+        store.close()
+
+
+def test_reco_log_replaces_feedback_recs_in_new_and_upgraded_databases(tmp_path: Path) -> None:
+    """Migration 7: attribution reads reco_log through a shopper index; the table that
+    held the same fields a second time is dropped (its rows are all in reco_log)."""
+    def schema(conn: sqlite3.Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE sql IS NOT NULL")}
+
+    old = connect(tmp_path / "old.db")
+    assert migrate(old, SCHEMA_COMPONENT, MIGRATIONS[:6]) == 6
+    old.execute("CREATE TABLE feedback_recs (recommendation_id TEXT NOT NULL, display_id TEXT, shopper TEXT, "
+                "model_version TEXT, items TEXT, ts REAL NOT NULL)")  # as the feedback sink made it
+    old.execute("CREATE INDEX feedback_recs_shopper ON feedback_recs(shopper, ts) WHERE shopper IS NOT NULL")
+    old.close()
+    for path in (tmp_path / "old.db", tmp_path / "new.db"):
+        store = StateStore(path, None)
+        assert store.schema_version == len(MIGRATIONS) >= 7
+        names = schema(store.conn)
+        assert "idx_reco_log_shopper_ts" in names
+        assert not {"feedback_recs", "feedback_recs_shopper"} & names
+        plan = " ".join(r[-1] for r in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT recommendation_id FROM reco_log WHERE shopper = ? AND ts >= ? "
+            "AND ts <= ? ORDER BY ts DESC LIMIT 500", ("l:1", 0.0, 1.0)))
+        assert "idx_reco_log_shopper_ts" in plan  # a purchase reads its shopper's rows, not the log
         store.close()

@@ -20,11 +20,20 @@ that caused the event, so both commit or neither does:
   **conversion** per purchased item that was shown to the same shopper within
   the attribution window (the latest such impression gets the credit).
 
-Attribution needs to know who saw what: impressions are also indexed in
-``feedback_recs`` (recommendation, display, shopper, items, when), pruned past the
-window. A purchase without a shopper reference cannot be attributed to a
-person and makes no conversion; store-level exposure attribution would credit
-every busy display and is left to the cloud, which has all impressions.
+Attribution needs to know who saw what: that is the device's recommendation
+log, ``reco_log`` (recommendation, display, shopper, items, when: one row per
+published list, written by :class:`edge.state.logwriter.LogWriter` in the same
+transaction as the list's impression, in the order they were queued), indexed
+by shopper for this (migration 7 of :data:`edge.state.store.MIGRATIONS`). A
+separate ``feedback_recs`` table held the same fields a second time until
+then: one more row and two more index entries per list in every log
+transaction (docs/edge-runtime.md, "(2026-12-02 (f)) the write path"). The log
+keeps its rows for the personal-data retention (at least a day), so a
+conversion is found within the attribution window or that retention,
+whichever is shorter. A purchase without a shopper reference cannot be
+attributed to a person and makes no conversion; store-level exposure
+attribution would credit every busy display and is left to the cloud, which
+has all impressions.
 """
 
 from __future__ import annotations
@@ -75,6 +84,10 @@ class FeedbackSink(Protocol):
 
 MAX_EXPOSURES = 500
 """Most recent impressions of one shopper that a purchase is attributed against."""
+LATEST_SCAN_ROWS = 100_000
+"""Newest ``reco_log`` rows an interaction without a recommendation id searches
+for its display's list (a few milliseconds at worst; every display is refreshed
+at start-up and at each signal in its zone, so the match is near the end)."""
 
 
 class NullFeedbackSink:
@@ -118,17 +131,6 @@ class OutboxFeedbackSink:
     @staticmethod
     def _create_tables(conn: sqlite3.Connection, device_id: str, store_id: str) -> None:
         create_schema(conn, device_id, store_id)
-        # One exposure row per impression, for attribution and for tying an
-        # interaction to what the screen showed. A rowid table appended in time
-        # order: pruning walks from the oldest rowid, so no time index is paid
-        # per write; the shopper index is partial (anonymous screens skip it).
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS feedback_recs (recommendation_id TEXT NOT NULL, "
-            "display_id TEXT, shopper TEXT, model_version TEXT, items TEXT, ts REAL NOT NULL)"
-        )
-        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_id ON feedback_recs(recommendation_id)")
-        conn.execute("CREATE INDEX IF NOT EXISTS feedback_recs_shopper ON feedback_recs(shopper, ts) "
-                     "WHERE shopper IS NOT NULL")
         # Impressions held until a screen confirms it drew them (proof of play).
         conn.execute(
             "CREATE TABLE IF NOT EXISTS feedback_held (recommendation_id TEXT PRIMARY KEY, "
@@ -152,11 +154,7 @@ class OutboxFeedbackSink:
                        rec.generated_at))
         else:
             self.outbox.add(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
-        c.execute(
-            "INSERT INTO feedback_recs VALUES (?,?,?,?,?,?)",
-            (rec.recommendation_id, rec.display_id, rec.shopper, rec.model_version,
-             ",".join(it["item_id"] for it in rec.items), rec.generated_at),
-        )
+        # Who saw what is the list's reco_log row, not written here (the log writer's).
         self._maybe_prune(c, rec.generated_at)
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
@@ -164,15 +162,18 @@ class OutboxFeedbackSink:
         _claim_write(c)
         rec = None
         if interaction.recommendation_id:
-            rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
+            rec = c.execute("SELECT recommendation_id, model_version, items FROM reco_log "
                             "WHERE recommendation_id = ?", (interaction.recommendation_id,)).fetchone()
         if rec is None:  # what the display showed most recently
-            # Newest first by rowid: a handful of displays, so the match is near the end.
-            rec = c.execute("SELECT recommendation_id, model_version, items FROM feedback_recs "
-                            "WHERE display_id = ? ORDER BY rowid DESC LIMIT 1", (display_id,)).fetchone()
+            # Newest first by rowid (the log is appended in time order): a handful of
+            # displays, so the match is near the end; the scan is bounded all the same
+            # (the log holds the whole retention, no display index is paid for this).
+            rec = c.execute("SELECT recommendation_id, model_version, items FROM reco_log "
+                            "WHERE rowid > (SELECT max(rowid) FROM reco_log) - ? AND display_id = ? "
+                            "ORDER BY rowid DESC LIMIT 1", (LATEST_SCAN_ROWS, display_id)).fetchone()
         position = None
         if rec is not None and interaction.item_id:
-            shown = rec[2].split(",") if rec[2] else []
+            shown = json.loads(rec[2]) if rec[2] else []
             position = shown.index(interaction.item_id) + 1 if interaction.item_id in shown else None
         self.outbox.add(c, "interaction", {
             "signal_id": interaction.signal_id, "action": interaction.kind, "display_id": display_id,
@@ -211,13 +212,13 @@ class OutboxFeedbackSink:
         # the cost is bounded by exposures + lines, not their product (a 5,000-line
         # POS against thousands of impressions once stalled every signal for 2.7 s).
         exposures = c.execute(
-            "SELECT recommendation_id, display_id, model_version, ts, items FROM feedback_recs "
+            "SELECT recommendation_id, display_id, model_version, ts, items FROM reco_log "
             "WHERE shopper = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC LIMIT ?",
             (purchase.shopper.key, since, purchase.ts + 1.0, MAX_EXPOSURES),
         ).fetchall()
         last_shown: dict[str, tuple[str, str, int, str | None, float]] = {}
         for rec_id, display, version, shown_ts, items in exposures:
-            for position, item_id in enumerate(items.split(",") if items else [], start=1):
+            for position, item_id in enumerate(json.loads(items) if items else (), start=1):
                 last_shown.setdefault(item_id, (rec_id, display, position, version, shown_ts))
         for line in purchase.items:
             hit = last_shown.get(line.item_id)
@@ -235,22 +236,18 @@ class OutboxFeedbackSink:
     # ---- housekeeping ----------------------------------------------------------------
 
     def _maybe_prune(self, c: sqlite3.Connection, now: float) -> None:
-        """Attribution only looks back one window; older exposure rows are dead weight.
-        Deletes at most a few batches of the oldest rows per call, in rowid (time) order."""
+        """Held lists nobody drew (every PRUNE_EVERY impressions). Exposures are
+        ``reco_log`` rows, pruned with the personal-data retention
+        (:meth:`edge.state.store.StateStore.prune_personal_data`)."""
         self._calls += 1
-        if self._calls % self.PRUNE_EVERY:
+        if self._calls % self.PRUNE_EVERY or not self.render_confirmed:
             return
-        cutoff = now - self.config.attribution_window_s - 60
-        c.execute(
-            "DELETE FROM feedback_recs WHERE rowid IN (SELECT rowid FROM feedback_recs ORDER BY rowid "
-            "LIMIT ?) AND ts < ?", (self.PRUNE_EVERY * 8, cutoff))
-        if self.render_confirmed:
-            # A held list that is not its display's newest and is older than HELD_S was
-            # replaced before any page drew it: nobody saw it, it is not an impression.
-            self.never_shown += c.execute(
-                "DELETE FROM feedback_held WHERE ts < ? AND rowid NOT IN "
-                "(SELECT max(rowid) FROM feedback_held GROUP BY display_id)",
-                (now - self.HELD_S,)).rowcount
+        # A held list that is not its display's newest and is older than HELD_S was
+        # replaced before any page drew it: nobody saw it, it is not an impression.
+        self.never_shown += c.execute(
+            "DELETE FROM feedback_held WHERE ts < ? AND rowid NOT IN "
+            "(SELECT max(rowid) FROM feedback_held GROUP BY display_id)",
+            (now - self.HELD_S,)).rowcount
 
 
 def _claim_write(c: sqlite3.Connection) -> None:

@@ -60,6 +60,7 @@ from edge.state import db
 log = logging.getLogger(__name__)
 
 LOG_COLUMNS = 10
+_INSERT_LOG = f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})"
 
 
 class Write:
@@ -269,32 +270,29 @@ class LogWriter:
     def _commit(self, batch: list[tuple[tuple, Any]], *, last: bool) -> bool:
         """One transaction for the batch; False if it failed and may be retried."""
         n = len(batch)
-        # Item lists are serialised here, not on the hot path.
-        rows = [(*row[:-1], json.dumps(row[-1])) for row, _ in batch if row is not None]
         conn = self.conn
-        on_commit = self.on_commit
         t0 = time.perf_counter()
         try:
             with db.atomic(conn):
-                if rows:
-                    conn.executemany(
-                        f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLUMNS)})", rows)
-                # Impressions and state writes in the order they were queued: a
-                # purchase or a pickup is attributed to the impressions queued before
-                # it, never to the list its own refresh queued after it.
+                # Log rows, impressions and state writes in the order they were
+                # queued: a purchase or a pickup is attributed to the lists queued
+                # before it (reco_log is attribution's exposure index, see
+                # edge.feedback.capture), never to the list its own refresh queued
+                # after it. Rows and impressions between two writes go together.
+                rows: list[tuple] = []
                 recs: list[Any] = []
-                for _, rec in batch:
+                for row, rec in batch:
+                    if row is not None:
+                        rows.append(row)
                     if rec is None:
                         continue
                     if isinstance(rec, Write):
-                        if recs and on_commit is not None:
-                            on_commit(conn, recs)
-                        recs = []
+                        self._log(conn, rows, recs)
+                        rows, recs = [], []
                         self._write(conn, rec)
                     else:
                         recs.append(rec)
-                if recs and on_commit is not None:
-                    on_commit(conn, recs)
+                self._log(conn, rows, recs)
             self.batches += 1
             self.commit_s_max = max(self.commit_s_max, time.perf_counter() - t0)
             return True
@@ -307,6 +305,13 @@ class LogWriter:
             self.dropped += n
             log.exception("could not write %d log rows after %d attempts; dropped", n, MAX_ATTEMPTS)
             return True
+
+    def _log(self, conn: sqlite3.Connection, rows: list[tuple], recs: list[Any]) -> None:
+        """Log rows, then the impression hook for their recommendations."""
+        if rows:
+            insert_log_rows(conn, rows)
+        if recs and self.on_commit is not None:
+            self.on_commit(conn, recs)
 
     def _write(self, conn: sqlite3.Connection, w: Write) -> None:
         """One queued state write in a savepoint: a write that fails (a bad value,
@@ -325,6 +330,12 @@ class LogWriter:
                 log.warning("state write failed (%s): %s (%d so far)", w.what, exc, self.write_errors)
         else:
             conn.execute("RELEASE state_write")
+
+
+def insert_log_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert :func:`log_row` rows into ``reco_log`` (item lists serialised here, on
+    the writer's thread, not on the hot path)."""
+    conn.executemany(_INSERT_LOG, [(*row[:-1], json.dumps(row[-1])) for row in rows])
 
 
 def log_row(rec: Any, display_id: str, zone: str) -> tuple:

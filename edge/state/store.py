@@ -151,6 +151,15 @@ MIGRATIONS = [
     Migration(6, "drop the reco_log display index nothing reads", """
         DROP INDEX IF EXISTS idx_reco_log_display_id_ts;
     """),
+    # Feedback attribution reads what a shopper was shown from reco_log itself
+    # (edge.feedback.capture): feedback_recs held the same six fields of every
+    # published list a second time, one more row, table and id index per list in
+    # every log transaction. Its rows are all in reco_log already (each impression
+    # had its log row, in the same transaction): dropping it loses nothing.
+    Migration(7, "reco_log is the exposure index of feedback attribution; feedback_recs dropped", """
+        CREATE INDEX IF NOT EXISTS idx_reco_log_shopper_ts ON reco_log (shopper, ts) WHERE shopper IS NOT NULL;
+        DROP TABLE IF EXISTS feedback_recs;
+    """),
 ]
 """The device database's schema, in order (edge.state.db.migrate applies what is missing)."""
 

@@ -378,7 +378,8 @@ class Agent:
             # Stored by the log writer (one writer thread, short transactions): the
             # worker commits nothing for a shelf count, and the broker gets its
             # ack once the count is on disk (the writer runs it after the commit).
-            self.log_writer.put_write(write, what=f"inventory {upd.item_id}", then=self._take_ack())
+            self.log_writer.put_write(write, what=f"inventory {upd.item_id}", then=self._take_ack(),
+                                      ordered=False)
         if idx is None or not flipped or store.available[idx]:
             return
         # Gone from the shelf: no display may keep showing it.

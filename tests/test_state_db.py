@@ -211,3 +211,36 @@ def test_reco_log_replaces_feedback_recs_in_new_and_upgraded_databases(tmp_path:
             "AND ts <= ? ORDER BY ts DESC LIMIT 500", ("l:1", 0.0, 1.0)))
         assert "idx_reco_log_shopper_ts" in plan  # a purchase reads its shopper's rows, not the log
         store.close()
+
+
+def test_a_write_that_reads_the_log_sees_every_row_queued_before_it_and_a_shelf_count_splits_nothing(
+        tmp_path: Path) -> None:
+    """Rows and impressions are written in queue order up to each write that reads
+    them (a purchase's attribution); a shelf count (``ordered=False``) reads nothing
+    of theirs, so the rows around it go in with one statement, impressions with one
+    hook call."""
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    hooked: list[list[str]] = []
+    writer = LogWriter(tmp_path / "state.db", lambda conn, recs: hooked.append(list(recs)))
+    seen: dict[str, int] = {}
+
+    def count(name: str):
+        def fn(conn: sqlite3.Connection) -> None:
+            seen[name] = conn.execute("SELECT count(*) FROM reco_log").fetchone()[0]
+        return fn
+
+    def row(i: int) -> tuple:
+        return (f"r{i}", 1.0, "d", "z", None, None, None, "model", "v1", ["a"])
+
+    writer.put(row(1), "i1")
+    writer.put_write(count("shelf"), what="inventory", ordered=False)
+    writer.put(row(2), "i2")
+    writer.put_write(count("pos"), what="pos")
+    writer.put(row(3), "i3")
+    writer._flush()  # noqa: SLF001 - one batch, on this thread
+    assert seen["pos"] == 2  # both lists queued before the purchase, not the one after it
+    assert hooked == [["i1", "i2"], ["i3"]]  # the shelf count did not split the impressions
+    assert writer.batches == 1 and writer.write_errors == 0
+    writer.conn.close()

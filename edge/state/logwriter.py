@@ -39,7 +39,10 @@ to 50 ms for those impressions and then commit under the write lock itself:
 those waits, and commits of 30-150 ms when SQLite checkpointed the WAL, were
 the 50-60 ms stalls that set p99 at 1,000 signals/s.) Each write runs in a
 savepoint: a failing one is rolled back alone, logged and counted
-(``write_errors``), never the log rows beside it.
+(``write_errors``), never the log rows beside it. A shelf count reads none of
+the log rows and impressions (``put_write(ordered=False)``): those queued
+around it are written together, with one statement and one hook call, instead
+of being cut in two at every shelf count (40 % of signals).
 """
 
 from __future__ import annotations
@@ -66,11 +69,15 @@ _INSERT_LOG = f"INSERT OR REPLACE INTO reco_log VALUES ({','.join('?' * LOG_COLU
 class Write:
     """A state write queued with :meth:`LogWriter.put_write`."""
 
-    __slots__ = ("fn", "what")
+    __slots__ = ("fn", "what", "ordered")
 
-    def __init__(self, fn: Callable[[sqlite3.Connection], None], what: str) -> None:
+    def __init__(self, fn: Callable[[sqlite3.Connection], None], what: str, ordered: bool = True) -> None:
         self.fn = fn
         self.what = what
+        self.ordered = ordered
+        """Whether the log rows and impressions queued before it are written before
+        it (it reads them: a purchase's or an interaction's attribution). A shelf
+        count reads nothing of theirs: they go on together past it."""
 
 MAX_ATTEMPTS = 3
 """Commits tried per batch before its rows are dropped (and counted). The
@@ -167,11 +174,13 @@ class LogWriter:
             return self._queued
 
     def put_write(self, fn: Callable[[sqlite3.Connection], None], *, what: str,
-                  then: Callable[[], None] | None = None) -> int:
+                  then: Callable[[], None] | None = None, ordered: bool = True) -> int:
         """Queue a state write ``fn(conn)``, run in order with the log rows, in the
         chunk's transaction (in a savepoint of its own); ``then`` runs once it is
-        committed (the signal's broker ack). ``what`` names it in an error."""
-        return self.put(None, Write(fn, what), then=then)
+        committed (the signal's broker ack). ``what`` names it in an error.
+        ``ordered`` False: a write that reads no log row or impression (a shelf
+        count) may run before those queued ahead of it (:class:`Write`)."""
+        return self.put(None, Write(fn, what, ordered), then=then)
 
     @property
     def running(self) -> bool:
@@ -287,8 +296,9 @@ class LogWriter:
                     if rec is None:
                         continue
                     if isinstance(rec, Write):
-                        self._log(conn, rows, recs)
-                        rows, recs = [], []
+                        if rec.ordered:
+                            self._log(conn, rows, recs)
+                            rows, recs = [], []
                         self._write(conn, rec)
                     else:
                         recs.append(rec)

@@ -573,12 +573,18 @@ class Agent:
     def write_impressions(self, conn, recs: list) -> None:
         """Impression hooks for a batch, inside the log writer's transaction
         (render confirmations come as (display_id, RenderConfirmation) pairs)."""
+        # No GIL hand-over in here: this runs inside the log writer's
+        # transaction, and a yield would hold the write lock a POS needs
+        # while other threads run. The writer yields between its short
+        # transactions instead (edge/state/logwriter.py, chunks).
+        run: list = []
         for rec in recs:
             if isinstance(rec, tuple):
+                if run:
+                    self.feedback.on_recommendations(conn, run)
+                    run = []
                 self.feedback.on_rendered(conn, rec[1], rec[0])
-                continue
-            # No GIL hand-over in here: this runs inside the log writer's
-            # transaction, and a yield would hold the write lock a POS needs
-            # while other threads run. The writer yields between its short
-            # transactions instead (edge/state/logwriter.py, chunks).
-            self.feedback.on_recommendation(conn, rec)
+            else:
+                run.append(rec)
+        if run:  # impressions in runs: the outbox numbers a run in one step
+            self.feedback.on_recommendations(conn, run)

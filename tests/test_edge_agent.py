@@ -302,6 +302,10 @@ class RecordingSink:
     def on_recommendation(self, conn, rec) -> None:
         self.calls.append(("impression", conn.in_transaction, rec.display_id))
 
+    def on_recommendations(self, conn, recs) -> None:
+        for rec in recs:
+            self.on_recommendation(conn, rec)
+
     def on_interaction(self, conn, event, display_id) -> None:
         self.calls.append(("interaction", conn.in_transaction, display_id))
 

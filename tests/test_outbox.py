@@ -130,6 +130,39 @@ def test_add_writes_the_same_row_as_append_and_returns_its_seq() -> None:
     assert got[:8] == list(range(3, 11)) and got[8:] == [None, None]  # refused like append(): None
 
 
+@pytest.mark.parametrize("policy", ["oldest_impressions_first", "drop_oldest", "drop_newest"])
+def test_add_many_writes_what_add_writes_one_by_one_also_across_the_size_bound(policy: str) -> None:
+    """The impressions of a log chunk are numbered with one state update: the same
+    seqs, payloads, counters and drops as adding them one at a time, including a
+    run that crosses max_rows (it falls back to one at a time)."""
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy=policy))
+    runs = [[("impression", {"r": i}, 100.0 + i, "m") for i in range(4)], [("conversion", {"c": 1}, 150.0, None)],
+            [("impression", {"r": i}, 200.0 + i, None) for i in range(5)],
+            [("impression", {"r": i}, 300.0 + i, "m2") for i in range(3)]]  # 13 events: 3 past the bound
+    conns = {"add": open_conn(), "add_many": open_conn()}
+    for way, conn in conns.items():
+        conn.execute("UPDATE feedback_state SET epoch = 'e1' WHERE id = 1")
+        for run in runs:
+            conn.execute("BEGIN")
+            if way == "add":
+                for kind, data, ts, version in run:
+                    ob.add(conn, kind, data, ts=ts, model_version=version)
+            else:
+                ob.add_many(conn, run[0][0], [(data, ts, version) for _, data, ts, version in run])
+            conn.execute("COMMIT")
+
+    def state(conn: sqlite3.Connection) -> tuple:
+        rows = conn.execute("SELECT seq, event_id, kind, payload, sent_at FROM feedback_outbox ORDER BY seq").fetchall()
+        counters = conn.execute("SELECT next_seq, pending, dropped_size, dropped_newest FROM feedback_state").fetchone()
+        drops = conn.execute("SELECT reason, count, first_seq, last_seq FROM feedback_drops ORDER BY id").fetchall()
+        return rows, counters, drops
+
+    assert state(conns["add_many"]) == state(conns["add"])
+    rows, counters, _ = state(conns["add"])
+    assert counters[0] == 14 and len(rows) == 10  # 13 seqs taken, the bound kept 10
+    assert all(FeedbackEvent.model_validate_json(r[3]).seq == r[0] for r in rows)
+
+
 def test_drop_newest_refuses_new_events_but_takes_their_seq() -> None:
     conn = open_conn()
     ob = Outbox(OutboxConfig(max_rows=10, drop_policy="drop_newest"))

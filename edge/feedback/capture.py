@@ -63,10 +63,11 @@ class FeedbackSink(Protocol):
 
     * ``on_interaction`` / ``on_purchase``: in the handler's transaction that
       records the interaction (session history) or the purchase (basket);
-    * ``on_recommendation``: in the log writer's batch transaction that writes
-      the recommendation's ``reco_log`` row, off the hot path (see
-      :mod:`edge.state.logwriter`); pending impressions are committed before
-      any interaction or purchase is handled.
+    * ``on_recommendation`` / ``on_recommendations`` (a run of them, what the
+      log writer calls): in the log writer's batch transaction that writes the
+      recommendations' ``reco_log`` rows, off the hot path (see
+      :mod:`edge.state.logwriter`); impressions queued before an interaction or
+      a purchase are written before it.
 
     ``on_recommendation`` gets the agent's plain :class:`RecoResult`, not the
     pydantic contract model: at 1,000 signals/s building that model per
@@ -74,6 +75,10 @@ class FeedbackSink(Protocol):
     """
 
     def on_recommendation(self, conn: Db, rec: RecoResult) -> None: ...
+
+    def on_recommendations(self, conn: Db, recs: list[RecoResult]) -> None:
+        """``on_recommendation`` for each, in order (the log writer hands runs of them)."""
+        ...
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None: ...
 
@@ -94,6 +99,9 @@ class NullFeedbackSink:
     """Feedback disabled: every hook does nothing."""
 
     def on_recommendation(self, conn: Db, rec: RecoResult) -> None:
+        return None
+
+    def on_recommendations(self, conn: Db, recs: list[RecoResult]) -> None:
         return None
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
@@ -140,22 +148,31 @@ class OutboxFeedbackSink:
     # ---- hooks ---------------------------------------------------------------------
 
     def on_recommendation(self, conn: Db, rec: RecoResult) -> None:
+        self.on_recommendations(conn, [rec])
+
+    def on_recommendations(self, conn: Db, recs: list[RecoResult]) -> None:
+        """Impressions of a run of published lists (the log writer's, between two
+        writes that read them), numbered in the outbox in one step (Outbox.add_many).
+        Who saw what is each list's reco_log row, not written here (the log writer's)."""
         c = _conn(conn)
-        items = [{"item_id": it["item_id"], "position": it["position"], "score": round(it["score"], 6),
-                  "price": it["price"]} for it in rec.items]
-        data = {
-            "recommendation_id": rec.recommendation_id, "display_id": rec.display_id, "zone": rec.zone,
-            "shopper": rec.shopper, "strategy": rec.strategy,
-            "cause_signal_id": rec.cause[0] if rec.cause else None, "items": items,
-        }
-        if rec.display_id in self.render_confirmed:
-            c.execute("INSERT OR REPLACE INTO feedback_held VALUES (?,?,?,?,?)",
-                      (rec.recommendation_id, rec.display_id, json.dumps(data), rec.model_version,
-                       rec.generated_at))
-        else:
-            self.outbox.add(c, "impression", data, ts=rec.generated_at, model_version=rec.model_version)
-        # Who saw what is the list's reco_log row, not written here (the log writer's).
-        self._maybe_prune(c, rec.generated_at)
+        impressions: list[tuple[dict, float | None, str | None]] = []
+        for rec in recs:
+            items = [{"item_id": it["item_id"], "position": it["position"], "score": round(it["score"], 6),
+                      "price": it["price"]} for it in rec.items]
+            cause = rec.cause
+            data = {
+                "recommendation_id": rec.recommendation_id, "display_id": rec.display_id, "zone": rec.zone,
+                "shopper": rec.shopper, "strategy": rec.strategy,
+                "cause_signal_id": cause[0] if cause else None, "items": items,
+            }
+            if rec.display_id in self.render_confirmed:
+                c.execute("INSERT OR REPLACE INTO feedback_held VALUES (?,?,?,?,?)",
+                          (rec.recommendation_id, rec.display_id, json.dumps(data), rec.model_version,
+                           rec.generated_at))
+            else:
+                impressions.append((data, rec.generated_at, rec.model_version))
+            self._maybe_prune(c, rec.generated_at)
+        self.outbox.add_many(c, "impression", impressions)
 
     def on_interaction(self, conn: Db, interaction: DisplayInteraction, display_id: str) -> None:
         c = _conn(conn)

@@ -146,6 +146,49 @@ class Outbox:
         fields = self._add(db, kind, data, ts, model_version)
         return None if fields is None else fields["seq"]
 
+    def add_many(
+        self,
+        db: sqlite3.Connection | sqlite_utils.Database,
+        kind: str,
+        events: list[tuple[dict[str, Any], float | None, str | None]],
+    ) -> None:
+        """:meth:`add` for several events of one kind, each (data, ts, model_version):
+        the same seqs, rows and counters as :meth:`add` one after the other, with one
+        ``feedback_state`` update for all of them and one insert statement (the log
+        writer's impressions come in runs: per event, the update was the
+        statement that cost it most, docs/edge-runtime.md "(2026-12-02 (f)) the write
+        path"). A run that would pass ``max_rows`` goes event by event, with the
+        bound's drops and counters exactly as :meth:`add`'s."""
+        n = len(events)
+        if n <= 1:
+            for data, ts, model_version in events:
+                self._add(db, kind, data, ts, model_version)
+            return
+        conn = _conn(db)
+        now = time.time()
+        first, pending, device_id, store_id, epoch = conn.execute(
+            "UPDATE feedback_state SET next_seq = next_seq + ?, pending = pending + ? WHERE id = 1 "
+            "RETURNING next_seq - ?, pending, device_id, store_id, epoch", (n, n, n)
+        ).fetchone()
+        if pending > self.config.max_rows:
+            # A bound inside this run: give the seqs back (nothing was written with
+            # them) and let add decide event by event.
+            conn.execute("UPDATE feedback_state SET next_seq = next_seq - ?, pending = pending - ? WHERE id = 1",
+                         (n, n))
+            for data, ts, model_version in events:
+                self._add(conn, kind, data, ts, model_version)
+            return
+        prefix = f"{device_id}:{epoch}:"
+        rows = []
+        for seq, (data, ts, model_version) in enumerate(events, start=first):
+            event_id = prefix + str(seq)
+            rows.append((seq, event_id, kind, strict_json({
+                "v": 1, "event_id": event_id, "device_id": device_id, "store_id": store_id, "seq": seq,
+                "kind": kind, "ts": now if ts is None else ts, "model_version": model_version, "data": data,
+            }), now))
+        conn.executemany(
+            "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)", rows)
+
     def _add(
         self, db: sqlite3.Connection | sqlite_utils.Database, kind: str, data: dict[str, Any],
         ts: float | None, model_version: str | None,

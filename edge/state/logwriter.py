@@ -58,6 +58,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from edge.state import db
 
 log = logging.getLogger(__name__)
@@ -345,7 +347,17 @@ class LogWriter:
 def insert_log_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     """Insert :func:`log_row` rows into ``reco_log`` (item lists serialised here, on
     the writer's thread, not on the hot path)."""
-    conn.executemany(_INSERT_LOG, [(*row[:-1], json.dumps(row[-1])) for row in rows])
+    conn.executemany(_INSERT_LOG, [(*row[:-1], _ids_json(row[-1])) for row in rows])
+
+
+def _ids_json(ids: list[str]) -> str:
+    """A list of item ids as compact JSON: orjson, 0.1 us where ``json.dumps`` took
+    1.9 for a list of six (once per logged list); ``json`` for what orjson refuses
+    (a string that is not valid UTF-8)."""
+    try:
+        return orjson.dumps(ids).decode()
+    except TypeError:
+        return json.dumps(ids)
 
 
 def log_row(rec: Any, display_id: str, zone: str) -> tuple:

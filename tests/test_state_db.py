@@ -244,3 +244,33 @@ def test_a_write_that_reads_the_log_sees_every_row_queued_before_it_and_a_shelf_
     assert hooked == [["i1", "i2"], ["i3"]]  # the shelf count did not split the impressions
     assert writer.batches == 1 and writer.write_errors == 0
     writer.conn.close()
+
+
+def test_a_failing_shelf_count_is_lost_alone_and_the_others_of_its_chunk_commit(tmp_path: Path) -> None:
+    """The chunk's unordered writes share one savepoint; when one raises, they run
+    again one by one in their own, so only the failing one is rolled back."""
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    writer = LogWriter(tmp_path / "state.db")
+    runs: list[str] = []
+
+    def count(item: str, fail: bool = False):
+        def fn(conn: sqlite3.Connection) -> None:
+            runs.append(item)
+            conn.execute("INSERT INTO inventory(item_id, quantity) VALUES (?, 1)", (item,))
+            if fail:
+                raise ValueError("a bad count")
+        return fn
+
+    for item in ("a", "b"):
+        writer.put_write(count(item), what=f"inventory {item}", ordered=False)
+    writer.put_write(count("bad", fail=True), what="inventory bad", ordered=False)
+    writer.put_write(count("c"), what="inventory c", ordered=False)
+    writer.put(("r1", 1.0, "d", "z", None, None, None, "model", "v1", ["a"]), None)
+    writer._flush()  # noqa: SLF001 - one batch, on this thread
+    assert runs == ["a", "b", "bad", "a", "b", "bad", "c"]  # together, then one by one
+    stored = [r[0] for r in writer.conn.execute("SELECT item_id FROM inventory ORDER BY item_id")]
+    assert stored == ["a", "b", "c"] and writer.write_errors == 1 and writer.errors == 0
+    assert writer.conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 1
+    writer.conn.close()

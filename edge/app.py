@@ -71,8 +71,33 @@ device that far behind misses its latency targets by two orders of magnitude
 anyway; the bound also caps how long a flood's tail outlives the flood."""
 TRIM_AFTER_BACKLOG = 500
 """A backlog this large has grown the heap enough to be worth a malloc_trim."""
+GC_UNFREEZE_S = 600.0
+"""How often housekeeping unfreezes everything :func:`freeze_after_full_collection`
+(and start-up) froze, so that the next full collection walks it all once: a
+reference cycle that became garbage after its objects were frozen (a replaced
+serving generation, say) is collected within this long instead of never. That
+collection walks every object of the process (~100k: tens of ms, once per ten
+minutes)."""
 
 FeedbackArg = FeedbackSink | Callable[[StateStore], FeedbackSink] | None
+
+
+def freeze_after_full_collection(phase: str, info: dict) -> None:
+    """A ``gc.callbacks`` hook: once a full (generation 2) collection is done, freeze
+    what survived it, as start-up's objects are frozen (see :data:`GC_UNFREEZE_S`).
+
+    A full collection walks every tracked object that is not frozen, with the GIL
+    held, so every thread waits: the score and short-list caches, sessions and
+    their histories grown since the last one made those 4-12 ms at 1,000 signals/s
+    (~0.4 us per object in the device), every ~5 s, and the signals that arrived
+    meanwhile queued behind it (docs/edge-runtime.md, "(2026-12-02 (f)) the
+    tail"). Right after a full collection everything still tracked is reachable,
+    so freezing it hides no garbage; and with the full-collection threshold at 0
+    the next one comes with the next generation-1 collection and walks only what
+    survived since: ~1 ms. Frozen objects are still freed by reference counting.
+    """
+    if phase == "stop" and info.get("generation") == 2:
+        gc.freeze()
 
 
 class Device:
@@ -204,6 +229,8 @@ class Device:
         # once) wake the main link's network thread once, after the last of them.
         self.log_writer.acks_held = (self.link.hold_wakes, self.link.release_wakes)
         self._stop = threading.Event()
+        self._gc_threshold: tuple[int, int, int] | None = None
+        """The GC thresholds before :meth:`start` set the full-collection one to 0 (restored by :meth:`stop`)."""
         self._threads: list[threading.Thread] = []
         self._swap_lock = threading.Lock()
         self.last_swap_pause_us: float | None = None
@@ -410,6 +437,13 @@ class Device:
         # pauses would otherwise land on random signals as tail latency.
         gc.collect()
         gc.freeze()
+        # From now on each full collection freezes its survivors, and one comes with
+        # every generation-1 collection (threshold 0), so none walks more than the
+        # objects that survived since the one before.
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(self._gc_threshold[0], self._gc_threshold[1], 0)
+        if freeze_after_full_collection not in gc.callbacks:
+            gc.callbacks.append(freeze_after_full_collection)
         if self.watchdog is not None:
             self.watchdog.start()
         self.log_writer.start()
@@ -453,6 +487,10 @@ class Device:
         with self.lock:
             self.log_writer.stop()
             self.store.close()
+        if freeze_after_full_collection in gc.callbacks:
+            gc.callbacks.remove(freeze_after_full_collection)
+        if self._gc_threshold is not None:
+            gc.set_threshold(*self._gc_threshold)
         if self.feedback_runtime is not None:
             self.feedback_runtime.stop()
         log.info("stopped: %s", {k: v for k, v in self.metrics.detail().items()
@@ -593,6 +631,7 @@ class Device:
     def _housekeeping(self) -> None:
         last_status = time.monotonic()
         last_prune = 0.0
+        last_unfreeze = time.monotonic()
         while not self._stop.wait(HOUSEKEEPING_S):
             try:
                 with self.lock:
@@ -611,6 +650,9 @@ class Device:
                         log.info("personal data older than %d days removed: %s", days, pruned)
                     self.store.prune_signals(self.clock())
                 self._after_backlog()
+                if time.monotonic() - last_unfreeze >= GC_UNFREEZE_S:
+                    last_unfreeze = time.monotonic()
+                    gc.unfreeze()  # the next full collection sweeps everything once
             except Exception:
                 log.exception("housekeeping failed")
             if time.monotonic() - last_status >= STATUS_EVERY_S and self.publish_status():

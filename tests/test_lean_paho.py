@@ -300,6 +300,56 @@ def test_held_wake_ups_come_once_at_the_release_per_holding_thread() -> None:
     assert wake_bytes() == 1 and client.lean_counts["wakes"] == 3
 
 
+def test_a_releasing_thread_writes_its_own_packets_when_write_on_release_is_set() -> None:
+    """The device's links: the worker writes its answers and ack itself at the
+    release (one send, no wake-up, the network thread never needs the GIL for
+    them), in queue order after what other threads queued before; while the
+    network thread is writing, the release falls back to waking it, so nothing
+    is left behind."""
+    client, broker = _pair()
+    client._sockpairR, client._sockpairW = socket.socketpair()  # noqa: SLF001
+    client._sockpairR.setblocking(False)  # noqa: SLF001
+    client._thread = threading.Thread(target=lambda: None)  # noqa: SLF001 - not this thread
+    client.write_on_release = True  # type: ignore[attr-defined]
+
+    def wake_bytes() -> int:
+        try:
+            return len(client._sockpairR.recv(100))  # noqa: SLF001
+        except BlockingIOError:
+            return 0
+
+    broker.settimeout(2)
+    client.hold_wakes()
+    client.publish_nowait("screen/a", b"answer-1", 1, True, None)
+    client.ack(5, 1)
+    client.release_wakes()
+    assert wake_bytes() == 0 and client.lean_counts["wakes"] == 0
+    assert not client._out_packet  # noqa: SLF001 - all written
+    assert client.lean_counts["direct_writes"] == 1 and client.lean_counts["writes"] == 1
+    got = broker.recv(65536)
+    assert got.index(b"screen/a") < got.index(bytes((0x40, 2, 0, 5)))  # the answer, then the ack, in one send
+
+    # The network thread is writing (holds the write lock): the release wakes it instead.
+    taken, done = threading.Event(), threading.Event()
+
+    def network_thread_writing() -> None:
+        with client._write_lock:  # noqa: SLF001
+            taken.set()
+            done.wait(2)
+
+    writer = threading.Thread(target=network_thread_writing)
+    writer.start()
+    assert taken.wait(2)
+    client.hold_wakes()
+    client.publish_nowait("screen/b", b"answer-2", 1, True, None)
+    client.release_wakes()
+    done.set()
+    writer.join()
+    assert wake_bytes() == 1 and client.lean_counts["direct_writes"] == 1
+    assert client._packet_write() == mqtt.MQTT_ERR_SUCCESS  # noqa: SLF001 - the woken thread writes it
+    assert b"screen/b" in broker.recv(65536)
+
+
 def test_the_network_thread_writes_what_its_own_callbacks_queued_without_a_wake_up() -> None:
     """A message handled to completion in the network thread's callback (hybrid
     dispatch) publishes its answer and acks from that thread: no byte goes to

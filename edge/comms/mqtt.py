@@ -229,6 +229,10 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish_raw = self._on_raw  # type: ignore[attr-defined]
+        # A thread that held its wake-ups (the worker around a signal, the log writer
+        # around a chunk's acks) writes what it queued itself at the release: no
+        # hand-over to the network thread, which would first need the GIL back.
+        client.write_on_release = True  # type: ignore[attr-defined]
         client.on_subscribe = self._on_subscribe
         self.client: LeanClient = client  # type: ignore[assignment]  # new_client(lean=True)
 

@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of interactions (latest before test) for validation")
     train.add_argument("--test-frac", type=float, default=0.1,
                        help="share of interactions (latest) for test")
+    train.add_argument("--cross-time", action="store_true",
+                       help="leave the test window out and shift the split one period back: the "
+                            "report's 'test' is the real validation window (for choosing settings)")
     train.add_argument("--parity-tolerance", type=float, default=0.01,
                        help="largest relative Recall@20 drop int8 may have against float")
     train.add_argument("--parity-failure", choices=("baseline", "refuse"), default="baseline",
@@ -105,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         val_frac=args.val_frac,
         test_frac=args.test_frac,
+        cross_time=args.cross_time,
         parity_tolerance=args.parity_tolerance,
         parity_failure=args.parity_failure,
         feedback_warehouse=args.feedback_warehouse,

@@ -57,7 +57,7 @@ from cloud_trainer.evaluation import (
     headline,
     recommend_all,
 )
-from cloud_trainer.processing import prepare
+from cloud_trainer.processing import cross_time, prepare
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 
 MODEL_DIR = "models"
@@ -94,6 +94,11 @@ class TrainOptions:
     feedback_warehouse: Path | str | None = None
     """A feedback warehouse (cloud_trainer.ingest; a SQLite path or a storage URL) whose store
     events join the training data."""
+    cross_time: bool = False
+    """Leave the test window out and shift the split one period back
+    (:func:`cloud_trainer.processing.cross_time`): the report's test numbers are then
+    the real validation window's, scored as the real test is (after a gap). For
+    choosing training settings without test data; the bundle is not for shipping."""
     signing_key: Path | None = None
     """Ed25519 private key (PEM) that signs the bundle's manifest; None leaves it unsigned."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -166,8 +171,16 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_bundle(out)
 
+    val_frac, test_frac = opts.val_frac, opts.test_frac
+    if opts.cross_time:
+        raw, val_frac, test_frac = cross_time(raw, val_frac=val_frac, test_frac=test_frac)
+        log(f"[cross-time] the test window is left out: {len(raw.interactions)} interactions kept; "
+            "'test' below is the real validation window")
+
     t = time.perf_counter()
-    data = prepare(raw, seed=opts.seed, val_frac=opts.val_frac, test_frac=opts.test_frac)
+    data = prepare(raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
+    if opts.cross_time:
+        data.split_info["cross_time"] = True
     timings["prepare"] = time.perf_counter() - t
     if opts.feedback_warehouse is not None:
         data = _with_feedback(data, opts.feedback_warehouse, log)

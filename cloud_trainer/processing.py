@@ -61,6 +61,7 @@ Cases
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from typing import Any
@@ -80,6 +81,30 @@ MAX_DEMOGRAPHIC_VALUES = 50
 """A user column with more distinct values is not a usable category (e.g. a birth date)."""
 PREFERRED_DEMOGRAPHICS = ("age", "income", "household_size", "kids_count", "home_ownership",
                           "marital_status")
+
+
+DEDUP_COLUMNS = ["user_id", "item_id", "timestamp", "event_type", "session_id", "quantity", "price"]
+
+
+def cross_time(raw: RawDataset, *, val_frac: float = 0.1, test_frac: float = 0.1) -> tuple[RawDataset, float, float]:
+    """The data one period earlier, for choosing settings without the test window.
+
+    Drops every interaction from the test cut-off :func:`prepare` would use (same
+    de-duplication, same quantile) and returns ``(raw, val_frac, test_frac)`` for
+    :func:`prepare` that make the new *test* window the real validation window and the
+    new validation window the stretch of the same length before it. A run on it has
+    the real test's shape -- a network trained up to one cut-off, a validation period
+    its settings are fitted on, then a target period after that gap -- with nothing
+    from the real test window, so a setting it prefers is chosen on validation data.
+    """
+    inter = raw.interactions.drop_duplicates(DEDUP_COLUMNS)
+    if not len(inter):
+        raise DataError(f"{raw.name}: no interactions")
+    stamps = inter["timestamp"].sort_values().to_numpy()
+    test_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac))])
+    kept = raw.interactions[raw.interactions["timestamp"] < test_start].reset_index(drop=True)
+    frac = val_frac / (1 - test_frac)
+    return dataclasses.replace(raw, interactions=kept), frac, frac
 
 
 def prepare(
@@ -105,9 +130,7 @@ def prepare(
     info: dict[str, Any] = {"dataset": raw.name, "timezone": raw.timezone}
     inter = raw.interactions.copy()
     n_in = len(inter)
-    inter = inter.drop_duplicates(
-        ["user_id", "item_id", "timestamp", "event_type", "session_id", "quantity", "price"]
-    )
+    inter = inter.drop_duplicates(DEDUP_COLUMNS)
     info["duplicates_dropped"] = n_in - len(inter)
 
     # -- temporal split (cut-offs first: the fills below use the train window only)

@@ -261,3 +261,24 @@ def test_too_little_data_is_a_one_line_error_before_training(tmp_path: Path) -> 
     assert "too little data: no validation shopper bought an item that was sold in the train window" \
         in proc.stderr
     assert "[model]" not in proc.stdout
+
+
+def test_cross_time_run_scores_the_validation_window_and_never_sees_the_test_window(tmp_path: Path) -> None:
+    """--cross-time: the settings check run on data one period earlier (docs/model.md)."""
+    from cloud_trainer.data import load_dataset
+    from cloud_trainer.processing import prepare
+
+    files = {"interactions": GENERIC / "interactions.csv", "items": GENERIC / "items.csv",
+             "users": GENERIC / "users.csv"}
+    real = prepare(load_dataset("csv", **files)).split_info
+    out = tmp_path / "out"
+    proc = run_cli("--dataset", "csv", *(x for k, v in files.items() for x in (f"--{k}", v)),
+                   "--out", out, "--quick", "--seeds", "1", "--parity-tolerance", "1.0", "--cross-time")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "[cross-time] the test window is left out" in proc.stdout
+    split = json.loads((out / "report.json").read_text())["split"]
+    assert split["cross_time"] is True
+    # The run's last interaction is before the real test window; its test window starts
+    # where the real validation window does (the same interaction quantile).
+    assert split["test_start"] <= real["val_start"] < real["test_start"]
+    assert split["val_start"] < real["val_start"]

@@ -173,3 +173,23 @@ def test_next_basket_protocol_keeps_only_the_first_basket(raw: RawDataset, data:
         first_items = set(mine[mine["session_id"] == first_session]["item_id"])
         assert {nb.items["item_id"][t] for t in case.targets} <= first_items
     assert nb.split_info["targets"] == "first basket in the period"
+
+
+def test_cross_time_scores_the_real_validation_window_without_the_test_window(raw: RawDataset,
+                                                                            data: PreparedData) -> None:
+    from cloud_trainer.processing import cross_time
+
+    earlier, val_frac, test_frac = cross_time(raw)
+    real_val_start = pd.Timestamp(data.split_info["val_start"])
+    real_test_start = pd.Timestamp(data.split_info["test_start"])
+    # Nothing from the real test window is left to train, tune or score on.
+    assert earlier.interactions["timestamp"].max() < real_test_start
+    assert len(earlier.interactions) < len(raw.interactions)
+    shifted = prepare(earlier, val_frac=val_frac, test_frac=test_frac)
+    # Its test window is the real validation window (same cut-off quantile, up to one
+    # interaction of rounding), and its validation window comes before that.
+    stamps = np.sort(raw.interactions.drop_duplicates()["timestamp"].to_numpy())
+    at = int(np.searchsorted(stamps, np.datetime64(real_val_start)))
+    assert abs(int(np.searchsorted(stamps, np.datetime64(pd.Timestamp(shifted.split_info["test_start"])))) - at) <= 1
+    assert pd.Timestamp(shifted.split_info["val_start"]) < real_val_start
+    assert shifted.train["timestamp"].max() < pd.Timestamp(shifted.split_info["val_start"])

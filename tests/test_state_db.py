@@ -157,7 +157,7 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
 
 def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even_chunks(tmp_path: Path) -> None:
     """A transaction's COMMIT writes every page it dirtied to the WAL, however few
-    entries dirtied them: 70 entries (a batch at 1,000 signals/s) are one
+    entries dirtied them: 70 or 140 entries (batches at 1,000 signals/s) are one
     transaction. A backlog (more than ``batch_txn``) is split evenly into chunks
     of at most ``chunk``, the writer yielding between them: 200 are 7 of 26-29,
     not 6 x 32 + 8. Every row is on disk either way."""
@@ -166,8 +166,8 @@ def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even
     StateStore(tmp_path / "state.db", None).close()  # the schema
     sizes: list[int] = []
     writer = LogWriter(tmp_path / "state.db", lambda conn, recs: sizes.append(len(recs)), interval_s=60.0)
-    assert (writer.batch_txn, writer.chunk) == (96, 32)
-    for n, expected in ((70, [70]), (96, [96]), (200, [29] * 6 + [26])):
+    assert (writer.batch_txn, writer.chunk) == (192, 32)
+    for n, expected in ((70, [70]), (140, [140]), (192, [192]), (200, [29] * 6 + [26])):
         sizes.clear()
         start = writer.batches
         for i in range(n):
@@ -176,7 +176,7 @@ def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even
         assert writer.batches - start == len(expected) and sizes == expected
     writer.conn.close()
     conn = connect(tmp_path / "state.db")
-    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 366
+    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 602
     conn.close()
 
 

@@ -20,12 +20,15 @@ holds it for a few milliseconds of work, and the writer yields between chunks,
 outside any transaction (:func:`edge.state.db.atomic`). But each COMMIT writes
 every page its transaction dirtied to the WAL (a leaf page per shopper, item
 and display touched, whatever the number of rows), so the cost is per
-transaction as much as per row: a batch of up to ``batch_txn`` (96) entries is
-one transaction (at 1,000 signals/s a batch, woken by 32 waiting acks, is ~70
-entries: chunks of 32 made it 32 + 32 + 6 and wrote 1.7x the WAL pages), and a
-larger one, a backlog, is split evenly into chunks of at most ``chunk`` (32),
-with the writer yielding between them as before (docs/edge-runtime.md,
-"(2026-12-02 (e)) the threads around the worker").
+transaction as much as per row: a batch of up to ``batch_txn`` (192) entries is
+one transaction, and a larger one, a backlog, is split evenly into chunks of at
+most ``chunk`` (32), with the writer yielding between them as before
+(docs/edge-runtime.md, "(2026-12-02 (e)) the threads around the worker"). At
+1,000 signals/s the writer is woken by 32 waiting acks, ~60 signals, ~70
+entries, but in the device it gets the GIL later than that: its batches were
+120-160 entries (measured), which a bound of 96 cut into chunks of ~30, four
+times the transactions and COMMITs of one per batch ("(2026-12-02 (f)) the
+write path").
 
 It is also the device's writer for every state change of a signal
 (:meth:`put_write`): a shelf count (40 % of real traffic), a POS purchase and
@@ -103,7 +106,7 @@ class LogWriter:
         max_batch: int = 2000,
         max_pending: int = 20_000,
         chunk: int = 32,
-        batch_txn: int = 96,
+        batch_txn: int = 192,
         ack_flush: int = 32,
     ) -> None:
         self.conn = db.connect(db_path)

@@ -12,8 +12,10 @@ thread (both take the GIL). This takes the writer's work out and times only it:
    thread, so the database holds what a device's would;
 2. the database is copied (SQLite's backup API), and the entries the next
    ``--signals`` signals queue are kept, cut into the batches the device's writer
-   would commit (``--batch-signals``: at 1,000 signals/s the writer commits when
-   32 broker acks wait, about every 60 signals);
+   would commit (``--batch-signals``, 110: the writer is woken when 32 broker
+   acks wait, about every 60 signals at 1,000 signals/s, but in the device it
+   gets the GIL later: its batches there were 120-160 entries, ~110 signals,
+   measured in session (f); this replay used 60 before);
 3. ``--reps`` times: a fresh copy of that database, a ``LogWriter`` on it (not
    started), and every batch committed through ``LogWriter._flush`` on this
    thread; the thread's CPU clock around the flushes only.
@@ -23,6 +25,7 @@ spread between repetitions is the machine's; compare two trees by running this
 file against each (``PYTHONPATH``), alternately.
 
     python -m benchmarks.logwriter_cpu [--signals 10000] [--reps 5] [--bundle out/train/bundle]
+                                       [--by-statement] [--wal] [--profile OUT.pstats]
 
 The last line is JSON: ``us_per_signal`` (median over repetitions, and each),
 transactions, entries by kind, rows written per table.
@@ -62,11 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--signals", type=int, default=10000)
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--batch-signals", type=int, default=60,
-                    help="signals whose entries one writer batch commits (the device: ~60 at 1,000/s)")
+    ap.add_argument("--batch-signals", type=int, default=110,
+                    help="signals whose entries one writer batch commits (the device: ~110 at 1,000/s, "
+                         "120-160 entries)")
     ap.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE)
     ap.add_argument("--profile", type=Path, default=None,
                     help="also write a cProfile of one extra repetition here (pstats file)")
+    ap.add_argument("--wal", action="store_true",
+                    help="one extra repetition with automatic checkpoints off: the WAL frames it wrote "
+                         "(``wal_frames``) and, per transaction, by the b-tree each page belongs to "
+                         "(``wal_pages_per_txn``, from dbstat)")
     ap.add_argument("--by-statement", action="store_true",
                     help="one extra repetition with every SQL statement's thread CPU summed by its text "
                          "(``by_statement``: calls, us each, us per signal)")
@@ -193,8 +201,10 @@ def _run(args: argparse.Namespace, work: Path) -> dict:
         after = _counts(path)
         rows = {t: after[t] - rp.rows_before[t] for t in TABLES}
         path.unlink()
+    wal = wal_pages(rp, work / "wal.db") if getattr(args, "wal", False) else {}
     return {
         "signals": args.signals,
+        **wal,
         "us_per_signal": round(statistics.median(reps), 2),
         "reps_us_per_signal": [round(x, 2) for x in reps],
         "transactions": txns,
@@ -208,6 +218,27 @@ def _run(args: argparse.Namespace, work: Path) -> dict:
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "code": str(Path(sys.modules["edge"].__file__).parents[1]),
     }
+
+
+def wal_pages(rp: Replay, path: Path) -> dict:
+    """Replay once with automatic checkpoints off and read the WAL's frame headers:
+    how many pages the transactions wrote, and which table or index each belongs
+    to (a COMMIT writes every page its transaction dirtied, so this is what the
+    per-transaction cost is made of)."""
+    shutil.copy(rp.snapshot, path)
+    lw = LogWriter(path, rp.on_commit, chunk=rp.chunk)
+    lw.conn.execute("PRAGMA wal_autocheckpoint=0")
+    for batch in rp.batches:
+        lw._pending = list(batch)  # noqa: SLF001
+        lw._flush()  # noqa: SLF001
+    wal = Path(f"{path}-wal").read_bytes()
+    page_size = int.from_bytes(wal[8:12], "big")
+    pages = [int.from_bytes(wal[off:off + 4], "big") for off in range(32, len(wal) - 23 - page_size, 24 + page_size)]
+    owner = dict(lw.conn.execute("SELECT pageno, name FROM dbstat"))
+    lw.conn.close()
+    by_tree = Counter(owner.get(p, "(new or free page)") for p in pages)
+    return {"wal_frames": len(pages),
+            "wal_pages_per_txn": {k: round(v / max(lw.batches, 1), 2) for k, v in by_tree.most_common()}}
 
 
 def _time_statements(into: dict[str, list] | None) -> None:

@@ -118,7 +118,7 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
 
     StateStore(tmp_path / "state.db", None).close()  # the schema
     work_s = 0.002
-    n = 250  # a backlog: more than batch_txn (96), so chunks of at most ``chunk``
+    n = 250  # a backlog: more than batch_txn (192), so chunks of at most ``chunk``
 
     def slow_impressions(conn, recs) -> None:  # ~2 ms of work per impression, as under load
         time.sleep(work_s * len(recs))

@@ -103,6 +103,21 @@ def create_schema(db: sqlite3.Connection | sqlite_utils.Database, device_id: str
     )
 
 
+_INSERT_EVENT = "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)"
+
+
+def _event_fields(device_id: str, store_id: str, epoch: str, seq: int, kind: str, ts: float,
+                  model_version: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """One event's fields, in :class:`FeedbackEvent`'s order: the payload's JSON, for
+    :meth:`Outbox.add` and :meth:`Outbox.add_many` alike (the cloud de-duplicates by
+    ``event_id``, so the two paths must write the same bytes)."""
+    return {
+        "v": 1, "event_id": f"{device_id}:{epoch}:{seq}", "device_id": device_id,
+        "store_id": store_id, "seq": seq, "kind": kind, "ts": ts,
+        "model_version": model_version, "data": data,
+    }
+
+
 class Outbox:
     """Writes and reads of the outbox. Stateless apart from its settings.
 
@@ -178,16 +193,12 @@ class Outbox:
             for data, ts, model_version in events:
                 self._add(conn, kind, data, ts, model_version)
             return
-        prefix = f"{device_id}:{epoch}:"
         rows = []
         for seq, (data, ts, model_version) in enumerate(events, start=first):
-            event_id = prefix + str(seq)
-            rows.append((seq, event_id, kind, strict_json({
-                "v": 1, "event_id": event_id, "device_id": device_id, "store_id": store_id, "seq": seq,
-                "kind": kind, "ts": now if ts is None else ts, "model_version": model_version, "data": data,
-            }), now))
-        conn.executemany(
-            "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)", rows)
+            fields = _event_fields(device_id, store_id, epoch, seq, kind, now if ts is None else ts,
+                                   model_version, data)
+            rows.append((seq, fields["event_id"], kind, strict_json(fields), now))
+        conn.executemany(_INSERT_EVENT, rows)
 
     def _add(
         self, db: sqlite3.Connection | sqlite_utils.Database, kind: str, data: dict[str, Any],
@@ -209,15 +220,8 @@ class Outbox:
         # The payload is FeedbackEvent's JSON, built without validating a
         # pydantic model per event (a hot-path cost at 1,000+ impressions/s);
         # tests/test_outbox.py checks every row parses as a FeedbackEvent.
-        fields = {
-            "v": 1, "event_id": f"{device_id}:{epoch}:{seq}", "device_id": device_id,
-            "store_id": store_id, "seq": seq, "kind": kind, "ts": ts,
-            "model_version": model_version, "data": data,
-        }
-        conn.execute(
-            "INSERT INTO feedback_outbox(seq, event_id, kind, payload, created_at) VALUES (?,?,?,?,?)",
-            (seq, fields["event_id"], kind, strict_json(fields), now),
-        )
+        fields = _event_fields(device_id, store_id, epoch, seq, kind, ts, model_version, data)
+        conn.execute(_INSERT_EVENT, (seq, fields["event_id"], kind, strict_json(fields), now))
         if pending > self.config.max_rows:
             self._drop_for_size(conn, pending - self.config.max_rows, now)
         return fields

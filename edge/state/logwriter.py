@@ -46,7 +46,7 @@ savepoint: a failing one is rolled back alone, logged and counted
 the log rows and impressions (``put_write(ordered=False)``): those queued
 around it are written together, with one statement and one hook call, instead
 of being cut in two at every shelf count (40 % of signals), and the chunk's
-shelf counts run at its end in one savepoint (:meth:`LogWriter._write_loose`).
+shelf counts run at its end in one savepoint (:meth:`LogWriter._write`).
 """
 
 from __future__ import annotations
@@ -310,14 +310,14 @@ class LogWriter:
                         if rec.ordered:
                             self._log(conn, rows, recs)
                             rows, recs = [], []
-                            self._write(conn, rec)
+                            self._write(conn, [rec])
                         else:
                             loose.append(rec)
                     else:
                         recs.append(rec)
                 self._log(conn, rows, recs)
                 if loose:
-                    self._write_loose(conn, loose)
+                    self._write(conn, loose)
             self.batches += 1
             self.commit_s_max = max(self.commit_s_max, time.perf_counter() - t0)
             return True
@@ -338,46 +338,31 @@ class LogWriter:
         if recs and self.on_commit is not None:
             self.on_commit(conn, recs)
 
-    def _write(self, conn: sqlite3.Connection, w: Write) -> None:
-        """One queued state write in a savepoint: a write that fails (a bad value,
-        a bug) is rolled back alone and counted; a database that fails
-        (``OperationalError``: I/O, full disk) fails the chunk, which is retried."""
+    def _write(self, conn: sqlite3.Connection, writes: list[Write]) -> None:
+        """Queued state writes in one savepoint: a write that fails (a bad value, a
+        bug) is rolled back alone and counted; a database that fails
+        (``OperationalError``: I/O, full disk) fails the chunk, which is retried.
+        Several writes (a chunk's shelf counts) share the savepoint, which costs
+        about what a shelf count's upsert does; if one of them fails, it is rolled
+        back and each runs again in its own, so only the failing one is lost."""
         conn.execute("SAVEPOINT state_write")
-        try:
-            w.fn(conn)
-        except sqlite3.OperationalError:
-            raise
-        except Exception as exc:
-            conn.execute("ROLLBACK TO state_write")
-            conn.execute("RELEASE state_write")
-            self.write_errors += 1
-            if self.write_errors <= 10 or self.write_errors % 1000 == 0:
-                log.warning("state write failed (%s): %s (%d so far)", w.what, exc, self.write_errors)
-        else:
-            conn.execute("RELEASE state_write")
-
-
-    def _write_loose(self, conn: sqlite3.Connection, writes: list[Write]) -> None:
-        """Unordered writes (shelf counts) of a chunk, in one savepoint instead of one
-        each (a savepoint and its release cost about what a shelf count's upsert
-        does); if one fails, the savepoint is rolled back and they run again one by
-        one (:meth:`_write`), so only the failing one is lost and counted."""
-        if len(writes) == 1:
-            self._write(conn, writes[0])
-            return
-        conn.execute("SAVEPOINT state_writes")
         try:
             for w in writes:
                 w.fn(conn)
         except sqlite3.OperationalError:
             raise
-        except Exception:
-            conn.execute("ROLLBACK TO state_writes")
-            conn.execute("RELEASE state_writes")
-            for w in writes:
-                self._write(conn, w)
+        except Exception as exc:
+            conn.execute("ROLLBACK TO state_write")
+            conn.execute("RELEASE state_write")
+            if len(writes) > 1:
+                for w in writes:
+                    self._write(conn, [w])
+                return
+            self.write_errors += 1
+            if self.write_errors <= 10 or self.write_errors % 1000 == 0:
+                log.warning("state write failed (%s): %s (%d so far)", writes[0].what, exc, self.write_errors)
         else:
-            conn.execute("RELEASE state_writes")
+            conn.execute("RELEASE state_write")
 
 
 def insert_log_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:

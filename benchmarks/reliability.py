@@ -589,9 +589,9 @@ def corrupt_db(rig: Rig, *, rate: float, seconds: float) -> dict:
     # The killed device left most of its recent pages in the WAL (4 MB of WAL
     # beside a 0.9 MB file in CI-scaled runs), and pages freed by pruning are on
     # the freelist, whose contents no check reads: damage to either is no damage
-    # to find: the old "64 KiB at a third of the file" found nothing to move
-    # aside in 2 full-suite runs under load this session. So checkpoint (as a device that checkpointed
-    # before it died) and damage 16 pages that hold outbox rows.
+    # to find (the old "64 KiB at a third of the file" found nothing to move
+    # aside in 2 full-suite runs under load). So checkpoint, as a device that
+    # checkpointed before it died would have, and damage 16 pages of outbox rows.
     with contextlib.closing(sqlite3.connect(rig.db_path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]

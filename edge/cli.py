@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--gc-gen0", type=int, default=GC_GEN0_THRESHOLD,
                      help="the cyclic GC's generation-0 threshold (0, the default: Python's own 700; "
                           "50000 measured in docs/edge-runtime.md); see GC_GEN0_THRESHOLD")
+    run.add_argument("--ack-stall-s", type=float, default=None,
+                     help="/healthz fails (and the systemd watchdog restarts the device) once a QoS 1 "
+                          "signal has waited this long for its broker ack (default: "
+                          "edge.comms.mqtt.ACK_STALL_S, 120)")
     chk = sub.add_parser("check-bundle", help="verify hashes, run the golden smoke test, time inference")
     chk.add_argument("path", type=Path)
     chk.add_argument("--runs", type=int, default=1000, help="inferences to time")
@@ -157,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
 
     # /metrics, /healthz, /readyz on [metrics] (loopback by default), and systemd's
     # readiness and watchdog: a device whose worker dies or stalls stops the pings.
-    endpoints = serve_device(device, config)
+    endpoints = serve_device(device, config, ack_stall_s=args.ack_stall_s)
     stopping = threading.Event()
 
     def _stop(signum: int, frame: object) -> None:

@@ -30,6 +30,15 @@ guarantees the agent:
   QoS 1 signal is PUBACKed after the handler's transaction committed (or it was
   dead-lettered), not when paho read it. A crash before that leaves it in-flight
   at the broker, which resends it on the next connect of the persistent session.
+* **An ack that never comes is seen** (``manual_ack``): the link keeps, per
+  connection, when each QoS 1 message came until its ack is sent
+  (:meth:`MqttLink.oldest_unacked_s`). The store broker hands the device at most
+  ``max_inflight_messages`` (100) unacknowledged messages, so acks that stop (a
+  wedged writer, a lost ack) would stop every QoS 1 signal; the device's
+  /healthz reports it (edge/observability/http.py) and systemd restarts the
+  device, after which the broker resends what was never acked. (Not a reconnect
+  in place: the resent copies would be acked as duplicates while the first
+  copies' writes may still be waiting, i.e. before they are on disk.)
 * **A stale stream is dropped** (``stale_after_s``, the device's positions
   link): the broker forwards QoS 0 messages to a slow subscriber without limit
   (Mosquitto queues ``max_queued_messages`` of them), so after a flood the
@@ -67,6 +76,12 @@ SESSION_EXPIRY_S = 86_400
 """How long the broker keeps our subscriptions and queued QoS 1 messages while we are away."""
 LAG_PROBE_S = 0.1
 """How often a link with ``stale_after_s`` measures its stream's lag (a PINGREQ)."""
+ACK_STALL_S = 120.0
+"""A QoS 1 message unacknowledged this long on a connected ``manual_ack`` link is
+a stall (the device's /healthz fails, so systemd restarts it). Longer than any
+legitimate wait for an ack: the log writer tries a commit three times, each
+waiting up to the 30 s busy timeout, before it gives up and acks anyway, and a
+full priority lane (5,000 messages) drains in seconds."""
 
 MessageHandler = Callable[..., None]
 """``(topic, payload, properties)``; with ``manual_ack`` also ``ack``: a callable
@@ -202,6 +217,11 @@ class MqttLink:
         Unacknowledged messages stay in-flight at the broker, which resends them
         on the next connect of this persistent session."""
         self.acks = 0
+        self._unacked: dict[int, float] = {}
+        """This connection's QoS 1 messages not yet acked (``manual_ack``): packet id ->
+        when it came (monotonic). Filled in arrival order, so the first is the
+        oldest; replaced by an empty one at each (dis)connect (a message of an old
+        connection is resent by the broker and counted again on the new one)."""
         self.acks_stale = 0
         """Acks not sent because the connection changed since the message came
         (the broker resends it on the new connection, and that copy is acked)."""
@@ -276,6 +296,7 @@ class MqttLink:
             log.warning("broker refused connection: %s", reason_code)
             return
         self.connects += 1
+        self._unacked = {}
         # Subscribe even when the broker kept our session: a broker restarted
         # without persistence forgot it, and re-subscribing is idempotent.
         client.subscribe(self.subscriptions)
@@ -296,6 +317,7 @@ class MqttLink:
             log.warning("disconnected from broker (%s); reconnecting", reason_code)
         self.connected.clear()
         self.subscribed.clear()
+        self._unacked = {}  # no ack can go out now; the broker resends these after the reconnect
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
         failed = [str(rc) for rc in reason_codes if rc.is_failure]
@@ -372,15 +394,32 @@ class MqttLink:
         worker finishes messages, which is the order they came in (one FIFO
         lane); the OTA desired state and dead letters are acked at once."""
         connection = self.connects
+        unacked = self._unacked
+        unacked[mid] = time.monotonic()
 
         def ack() -> None:
             if self.connects != connection:
                 self.acks_stale += 1
                 return
             self.client.ack(mid, qos)
+            unacked.pop(mid, None)
             self.acks += 1
 
         return ack
+
+    def unacked(self) -> int:
+        """QoS 1 messages of this connection whose ack has not been sent yet."""
+        return len(self._unacked)
+
+    def oldest_unacked_s(self, now: float | None = None) -> float:
+        """How long the oldest QoS 1 message of this connection has waited for its
+        ack, in seconds (0.0: none waits). Safe from any thread: the network
+        thread adds entries while the worker and the log writer remove them."""
+        try:
+            first = next(iter(self._unacked.values()))
+        except (StopIteration, RuntimeError):  # empty, or changed size under us: asked again later
+            return 0.0
+        return max((time.monotonic() if now is None else now) - first, 0.0)
 
 
 def apply_auth(

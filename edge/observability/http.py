@@ -287,8 +287,14 @@ class DeviceEndpoints:
             self.server.stop()
 
 
-def serve_device(device: Any, config: Any) -> DeviceEndpoints:
+def serve_device(device: Any, config: Any, *, ack_stall_s: float | None = None,
+                 stuck_after_s: float = 10.0) -> DeviceEndpoints:
     """``/metrics``, ``/healthz``, ``/readyz`` of edge-device on ``config.metrics``.
+
+    ``/healthz`` fails while a thread is dead, while queued messages wait and none
+    was handled for ``stuck_after_s``, or while a QoS 1 message of the main link has waited
+    longer than ``ack_stall_s`` (default :data:`edge.comms.mqtt.ACK_STALL_S`) for
+    its broker ack (each logged once, with where the messages wait).
 
     Built on the device's own registry (``device.metrics``, edge/observability):
     its counters and gauges as they are, plus per-stage histograms, the score
@@ -322,6 +328,10 @@ def serve_device(device: Any, config: Any) -> DeviceEndpoints:
             lambda: outbox()[1])
     m.gauge("edge_broker_connected", "1 while connected to the store broker.",
             lambda: 1.0 if device.link.connected.is_set() else 0.0)
+    m.gauge("edge_mqtt_unacked_messages", "QoS 1 signals of this connection not yet acknowledged to the broker.",
+            lambda: float(device.link.unacked()))
+    m.gauge("edge_mqtt_oldest_unacked_seconds", "How long the oldest unacknowledged QoS 1 signal has waited.",
+            lambda: round(device.link.oldest_unacked_s(), 3))
     if getattr(device, "ota", None) is not None:
         m.gauge("edge_ota_state", "OTA state of the device (value 1 for the current state).",
                 lambda: {(str(device.ota.detail()["ota"].get("state", "unknown")),): 1.0}, labels=("state",))
@@ -330,11 +340,12 @@ def serve_device(device: Any, config: Any) -> DeviceEndpoints:
         return render_prometheus(m.metrics()) + stages.render(
             "edge_stage_seconds", "Time per stage of the signal path (total: one message, parse to publish).")
 
-    progress = {"handled": -1, "at": 0.0}
+    from edge.comms.mqtt import ACK_STALL_S
+
+    stall_limit_s = ACK_STALL_S if ack_stall_s is None else ack_stall_s
+    progress: dict[str, Any] = {"handled": -1, "at": 0.0, "reported": None}
 
     def healthz() -> tuple[bool, dict]:
-        import time
-
         threads = {t.name: t.is_alive() for t in getattr(device, "_threads", [])}
         worker = getattr(getattr(device, "agent", None), "_worker_thread", None)
         if worker is not None:
@@ -344,9 +355,33 @@ def serve_device(device: Any, config: Any) -> DeviceEndpoints:
         if handled != progress["handled"]:
             progress["handled"], progress["at"] = handled, now
         backlog = _queue_size(device)
-        stuck = backlog > 0 and now - progress["at"] > 10.0  # messages waiting, none handled for 10 s
-        ok = all(threads.values()) and not stuck
-        return ok, {"threads": threads, "queued": backlog, "inference": m.health.get("inference")}
+        stuck = backlog > 0 and now - progress["at"] > stuck_after_s  # messages waiting, none handled
+        link = device.link
+        oldest = link.oldest_unacked_s(now)
+        unacked = {"messages": link.unacked(), "oldest_s": round(oldest, 1)}
+        reason = None
+        if not all(threads.values()):
+            reason = "dead: " + ", ".join(name for name, alive in threads.items() if not alive)
+        elif stuck:
+            reason = f"stuck: {backlog} messages queued and none handled for {now - progress['at']:.0f} s"
+        elif oldest > stall_limit_s:
+            # Where the oldest one's ack is: in a message still queued, in a state
+            # write waiting for the log writer's commit, or handed out and never sent.
+            writer = getattr(device, "log_writer", None)
+            waiting = writer.acks_waiting if writer is not None else 0
+            where = (f"{waiting} acks wait for the log writer's commit ({writer.pending} entries queued)" if waiting
+                     else f"{backlog} messages queued for the worker" if backlog
+                     else "none queued or waiting for a commit: an ack was never sent")
+            reason = (f"acks stalled: {unacked['messages']} QoS 1 signals unacknowledged, the oldest for "
+                      f"{oldest:.0f} s (limit {stall_limit_s:.0f} s); {where}")
+        if reason != progress["reported"]:
+            progress["reported"] = reason
+            if reason is not None:
+                log.error("unhealthy (the systemd watchdog will restart the device): %s", reason)
+        detail = {"threads": threads, "queued": backlog, "unacked": unacked, "inference": m.health.get("inference")}
+        if reason is not None:
+            detail["reason"] = reason
+        return reason is None, detail
 
     def readyz() -> tuple[bool, dict]:
         gen = device.generation
@@ -371,8 +406,16 @@ def serve_device(device: Any, config: Any) -> DeviceEndpoints:
 
 
 def _queue_size(device: Any) -> int:
+    """Messages waiting for the agent's worker: the Intake's backlog (both lanes).
+    (It has no ``qsize``: asking for one read 0 for ever, so the "stuck" check
+    never fired since the Intake replaced the plain queue.)"""
     q = getattr(getattr(device, "agent", None), "_queue", None)
-    try:
-        return int(q.qsize()) if q is not None else 0
-    except (NotImplementedError, AttributeError):
+    if q is None:
         return 0
+    try:
+        return int(q.backlog)
+    except AttributeError:
+        try:
+            return int(q.qsize())
+        except (NotImplementedError, AttributeError):
+            return 0

@@ -201,6 +201,11 @@ class LogWriter:
     def pending(self) -> int:
         return len(self._pending)
 
+    @property
+    def acks_waiting(self) -> int:
+        """Callbacks (the broker acks of queued state writes) waiting for their commit."""
+        return len(self._after)
+
     def wait_committed(self, seq: int, timeout: float = 5.0) -> bool:
         """Block until the entry ``put`` numbered ``seq`` (and all before it) is committed.
 

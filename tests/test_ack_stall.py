@@ -1,0 +1,148 @@
+"""A device whose broker acks stop is reported unhealthy, on real processes.
+
+The store broker hands the device at most ``max_inflight_messages`` (100)
+unacknowledged QoS 1 signals, so a device whose acks stop (a writer that cannot
+commit, an ack never sent) stops receiving purchases, stock and touches while it
+looks alive. Its /healthz must fail (the systemd watchdog then restarts it) and
+say where the acks wait; it must recover by itself when the acks flow again.
+
+Here the acks stop for a real reason: another process holds the state
+database's write lock (SQLite, busy timeout 30 s), so the log writer cannot
+commit the purchase, and the purchase's ack waits for that commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from edge_helpers import STORE, Probe, device_config, purchase, start_agent, tiny_bundle, topics
+
+from deploy.browser import wait_http
+from deploy.devicecfg import render_toml
+from deploy.local_broker import MosquittoBroker, free_port
+from edge.observability.http import serve_device
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def gauge(base: str, name: str) -> float:
+    for line in get(base + "/metrics")[1].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+def wait(pred, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_locked_database(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    port = free_port()
+    db_path = tmp_path / "state.db"
+    config = tmp_path / "device.toml"
+    config.write_text(render_toml({
+        "device_id": "dev1", "store_id": STORE,
+        "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
+        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(db_path)},
+        "metrics": {"device_port": port},
+        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
+        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
+    }))
+    log = (tmp_path / "device.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config),
+                             "--ack-stall-s", "1"], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    probe = None
+    lock = None
+    try:
+        wait_http(base + "/readyz", timeout=30, proc=proc)
+        probe = Probe(broker)
+        tree = topics()
+        # A first purchase is committed and acked: healthy, nothing waits.
+        probe.publish(tree.pos, purchase(["1"], txn="t-before"))
+        wait(lambda: gauge(base, 'edge_signals_handled_total') >= 1
+             and gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "first purchase not handled and acked")
+        assert get(base + "/healthz")[0] == 200
+
+        # Another process takes the database's write lock: the next purchase is
+        # handled (in memory) but its write, and so its ack, waits for a commit.
+        lock = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        probe.publish(tree.pos, purchase(["2"], txn="t-locked"))
+        wait(lambda: gauge(base, 'edge_signals_handled_total') >= 2, 20, "second purchase not handled")
+        assert gauge(base, "edge_mqtt_unacked_messages") == 1
+
+        # Past --ack-stall-s (1 s) /healthz fails and says where the ack is.
+        wait(lambda: get(base + "/healthz")[0] == 503, 20, "healthz stayed ok with an ack stalled")
+        body = json.loads(get(base + "/healthz")[1])
+        assert body["unacked"]["messages"] == 1 and body["unacked"]["oldest_s"] >= 1.0, body
+        assert body["reason"].startswith("acks stalled: 1 QoS 1 signals unacknowledged"), body
+        assert "1 acks wait for the log writer's commit" in body["reason"], body
+        assert gauge(base, "edge_mqtt_oldest_unacked_seconds") >= 1.0
+
+        # The lock goes: the writer commits within its busy timeout, the ack is
+        # sent, and the device is healthy again by itself.
+        lock.execute("ROLLBACK")
+        lock.close()
+        lock = None
+        wait(lambda: gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "ack not sent after the lock went")
+        wait(lambda: get(base + "/healthz")[0] == 200, 10, "healthz did not recover")
+        with sqlite3.connect(str(db_path)) as conn:
+            txns = {r[0] for r in conn.execute("SELECT transaction_id FROM purchases")}
+        assert {"t-before", "t-locked"} <= txns
+        log.flush()
+        assert "unhealthy (the systemd watchdog will restart the device): acks stalled" in \
+            (tmp_path / "device.log").read_text()
+    finally:
+        if lock is not None:
+            lock.close()
+        if probe is not None:
+            probe.close()
+        proc.terminate()
+        proc.wait(20)
+        log.close()
+
+
+def test_healthz_fails_while_messages_queue_behind_a_wedged_worker_and_recovers_after(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    """The worker stuck inside a handler (here: the agent's lock held by another
+    thread, as a swap or a hung call would) leaves signals queued in the Intake.
+    /healthz counted them with ``qsize()``, which the Intake does not have, so it
+    read 0 and stayed healthy for ever; it must see the backlog."""
+    device = start_agent(device_config(tmp_path, broker, tiny_bundle()))
+    endpoints = serve_device(device, device.config, stuck_after_s=1.0)
+    probe = Probe(broker)
+    tree = topics()
+    try:
+        assert endpoints.healthz()[0]
+        with device.lock:  # the worker blocks on its next signal, the rest queue behind it
+            for i in range(4):
+                probe.publish(tree.pos, purchase(["1"], txn=f"t-wedged-{i}"))
+            wait(lambda: device.agent._queue.backlog >= 3, 20, "signals did not queue")
+            wait(lambda: not endpoints.healthz()[0], 20, "healthz stayed ok with a wedged worker")
+            ok, body = endpoints.healthz()
+            assert body["queued"] >= 3 and body["reason"].startswith(f"stuck: {body['queued']} messages queued")
+        wait(lambda: device.agent._queue.backlog == 0 and endpoints.healthz()[0], 20, "did not recover")
+    finally:
+        probe.close()
+        endpoints.stop()
+        device.stop()

@@ -486,3 +486,71 @@ def test_a_publish_nowait_message_is_resent_after_a_reconnect(broker: MosquittoB
     for c in (pub, reader):
         c.disconnect()
         c.loop_stop()
+
+
+def test_the_main_link_is_not_woken_by_a_lone_puback_but_reads_it_and_every_signal_promptly(
+        broker: MosquittoBroker) -> None:
+    """The device's main link (``manual_ack``) sets ``SO_RCVLOWAT`` above a 4-byte
+    PUBACK: the broker's ack of each answer no longer wakes paho's thread alone
+    (two waiting ones do, and so does any PUBLISH, always longer); a select that
+    times out reads what waits, so every answer is still completed; a signal sent
+    while a PUBACK waits is handled at once; keepalive (a 2-byte PINGRESP) holds."""
+    cfg = BrokerConfig(host=broker.host, port=broker.port, keepalive_s=5)
+    handled: list[float] = []
+
+    def on_message(topic: str, payload: bytes, props, ack) -> None:
+        handled.append(time.perf_counter())
+        if ack is not None:
+            ack()
+
+    reader = new_client("lowat-reader")  # the answers have a subscriber: the broker's PUBACK is a success (4 bytes)
+    start(reader, "127.0.0.1", broker.port, keepalive=30, blocking=True)
+    reader.subscribe("answers/#", qos=1)
+    link = MqttLink(cfg, "lowat-main", subscriptions=[("signals/#", 1)], will=None, on_message=on_message,
+                    manual_ack=True)
+    assert link.client.read_low_water == lean_paho.LAZY_ACK_BYTES
+    link.start()
+    sender = new_client("lowat-sender")
+    try:
+        assert link.subscribed.wait(10)
+        start(sender, "127.0.0.1", broker.port, keepalive=30, blocking=True)
+        time.sleep(0.3)
+        counts = link.client.lean_counts
+        reads0, packets0 = counts["reads"], counts["packets_in"]
+        n = 20
+        for i in range(n):  # one answer at a time: each PUBACK comes alone
+            link.publish(f"answers/{i}", b"list %d" % i, qos=1, retain=True)
+            time.sleep(0.02)
+        # Every answer completed (the last lone PUBACK read by a timed-out select).
+        assert wait_until(lambda: not link.client._out_messages, 5)  # noqa: SLF001
+        assert counts["packets_in"] - packets0 == n
+        # Pairs of PUBACKs (8 bytes) woke the thread, lone ones did not; the idle
+        # reads that found one waiting are counted apart (slow publishes on a
+        # busy box leave more PUBACKs alone until the next timeout).
+        assert counts["reads"] - reads0 < n, (counts, reads0)
+        # A signal arriving while a PUBACK waits below the mark is handled at once,
+        # not at the next select timeout: 10 signals, each right after an answer.
+        delays = []
+        for i in range(10):
+            link.publish(f"answers/x{i}", b"list", qos=1)
+            time.sleep(0.01)
+            before = len(handled)
+            t0 = time.perf_counter()
+            sender.publish(f"signals/{i}", b'{"signal": %d}' % i, qos=1)
+            assert wait_until(lambda: len(handled) > before, 5)  # noqa: B023
+            delays.append(handled[-1] - t0)
+        # Below the 0.1 s select timeout (measured 0.3-1 ms): no signal waited for it.
+        assert sorted(delays)[len(delays) // 2] < 0.05, delays
+        # Keepalive 1 s on our side (a PINGREQ each idle second, the connection
+        # dropped if nothing comes back within one), 2.5 s idle: the PINGRESPs were
+        # read, the connection was kept.
+        link.client._keepalive = 1  # noqa: SLF001 - the config's floor is 5 s
+        time.sleep(2.5)
+        assert link.client.is_connected() and link.connects == 1 and link.disconnects == 0
+        assert link.acks == 10
+    finally:
+        sender.disconnect()
+        sender.loop_stop()
+        link.stop()
+        reader.disconnect()
+        reader.loop_stop()

@@ -37,6 +37,15 @@ pair and goes out in a ``send`` of its own.
   packet queued by the network thread itself (a message handled to completion
   in its callback, an ack) wakes nothing: what a packet's callback queued is
   written right after that callback, before the next packet of the read.
+* **does not wake for a lone PUBACK** when :attr:`LeanClient.read_low_water` is
+  set (the device's main link): the broker acknowledges each answer the device
+  publishes with a 4-byte PUBACK ~0.1 ms after it, and at 1,000 signals/s those
+  were about half of the main connection's wake-ups (each a context switch and
+  the GIL taken back, for a dictionary pop). With ``SO_RCVLOWAT`` at
+  :data:`LAZY_ACK_BYTES` the kernel reports the socket readable only once a
+  PUBLISH (always longer) or a second PUBACK arrives, and the waiting PUBACK is
+  read with it; ``select`` then times out every :data:`MISC_EVERY_S` and reads
+  whatever waits (a PINGRESP: keepalive).
 * **writes queued packets in one ``send``**: the packets waiting when the
   network thread wakes (a recommendation, the signal's PUBACK, ...) go out
   together; a partial write leaves the rest queued in order, as paho does.
@@ -49,6 +58,7 @@ from __future__ import annotations
 
 import logging
 import select
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -89,6 +99,11 @@ every ``select``, i.e. per packet at 1,000 signals/s; keepalives are seconds."""
 TOPIC_CACHE = 4_096
 """Publish topics whose encoded form :meth:`LeanClient.publish_nowait` keeps
 (a store's displays and status topics fit; beyond it the cache starts over)."""
+
+LAZY_ACK_BYTES = 5
+"""A low-water mark one byte above the broker's PUBACK of a success (4 bytes in
+MQTT 5: no reason code, no properties) and its PINGRESP (2): every PUBLISH it
+sends us is longer. Two waiting PUBACKs (8 bytes) do wake the thread."""
 
 _EMPTY_PUBLISH_PROPS = Properties(PacketTypes.PUBLISH)
 
@@ -191,8 +206,18 @@ class LeanClient(mqtt.Client):
         """:meth:`release_wakes` writes what its thread queued itself (one ``send``, no
         wake-up) instead of waking the network thread, when the socket is a plain one
         and no other thread is writing; the device's links set it."""
+        self.read_low_water = 1
+        """``SO_RCVLOWAT`` of a plain connection: ``select`` reports the socket readable
+        once this many bytes wait (1: any byte, the kernel's default). The device's main
+        link sets :data:`LAZY_ACK_BYTES`, so the broker's 4-byte PUBACK of an answer
+        waits in the socket for the next signal instead of waking this thread alone
+        (module doc). A read that leaves part of a packet drops it to 1 until that
+        packet is whole; a ``select`` that times out reads what waits anyway."""
+        self._lowat_sock: Any = None
+        self._lowat = 1
+        """The ``SO_RCVLOWAT`` last set on ``_lowat_sock``."""
         self.lean_counts = {"reads": 0, "packets_in": 0, "writes": 0, "packets_out": 0, "wakes": 0,
-                            "direct_writes": 0}
+                            "direct_writes": 0, "idle_reads": 0}
         """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
         data / packets handled from them; ``send`` calls / packets they carried;
         socket-pair wake-ups written."""
@@ -220,6 +245,8 @@ class LeanClient(mqtt.Client):
         if timeout < 0.0:
             raise ValueError("Invalid timeout.")
         pair = self._sockpairR
+        if self.read_low_water > 1 and timeout > MISC_EVERY_S:
+            timeout = MISC_EVERY_S  # what waits below the mark is read within this (a PINGRESP: keepalive)
         try:
             readable, writable, _ = select.select((sock, pair) if pair is not None else (sock,),
                                                   (sock,) if self._out_packet else (), (), timeout)
@@ -232,6 +259,16 @@ class LeanClient(mqtt.Client):
         except Exception:  # noqa: BLE001 - paho's own rule
             return mqtt.MQTTErrorCode.MQTT_ERR_UNKNOWN
         write = bool(writable)
+        if not readable and not write and self.read_low_water > 1:
+            # Timed out: bytes below the low-water mark (a lone PUBACK, a PINGRESP)
+            # never make select return, so they are read here (keepalive needs the
+            # PINGRESP; at most MISC_EVERY_S late).
+            rc = self._packet_read()
+            if rc > 0:
+                return self._loop_rc_handle(rc)
+            if self._sock is None:
+                return _SUCCESS
+            self.lean_counts["idle_reads"] += 1
         if readable:
             if sock in readable:
                 rc = self._packet_read()
@@ -287,11 +324,37 @@ class LeanClient(mqtt.Client):
         rc = self._handle_buffered(data, sock)
         if rc:
             return rc
+        if self.read_low_water > 1:
+            # Part of a packet waits in the buffer: its rest may be fewer bytes than
+            # the low-water mark, so wake for any byte until it is whole.
+            lowat = 1 if self._rbuf else self.read_low_water
+            if lowat != self._lowat or sock is not self._lowat_sock:
+                self._set_low_water(sock, lowat)
         # A short read emptied the socket: back to select (paho's loop_read would
         # otherwise call again and pay a recv that raises BlockingIOError). A full
         # one may have left more: read again. Every complete packet is handled
         # either way, so select never waits while one sits in the buffer.
         return _AGAIN if len(data) < READ_SIZE or self._sock is None else _SUCCESS
+
+    def _set_low_water(self, sock: Any, lowat: int) -> None:
+        """Set ``SO_RCVLOWAT`` on a plain socket (TLS sockets keep the default: their
+        reads go through records, not bytes)."""
+        self._lowat_sock, self._lowat = sock, lowat
+        if hasattr(sock, "pending"):
+            return
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, lowat)
+        except (OSError, AttributeError):
+            self._lowat = 1  # not supported here: every byte wakes the thread, as before
+
+    def wake_on_any_byte(self) -> None:
+        """Turn the low-water mark off for good (``read_low_water`` = 1): a caller is
+        about to wait for a PUBACK (``stop``'s final status)."""
+        self.read_low_water = 1
+        sock = self._sock
+        if sock is not None and sock is self._lowat_sock:
+            self._set_low_water(sock, 1)  # even if the network thread just set it: one call
+            self._wake()  # a select already waiting re-checks the socket with the new mark
 
     def _handle_buffered(self, data: bytes, sock: Any) -> MQTTErrorCode:
         """Handle every complete packet in ``data``; keep the incomplete tail."""

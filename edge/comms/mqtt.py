@@ -67,7 +67,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.comms.lean_paho import LeanClient
+from edge.comms.lean_paho import LAZY_ACK_BYTES, LeanClient
 from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,10 @@ class MqttLink:
         # hand-over to the network thread, which would first need the GIL back.
         client.write_on_release = True  # type: ignore[attr-defined]
         client.on_subscribe = self._on_subscribe
+        if manual_ack:
+            # The device's main link: it publishes an answer per signal, and the
+            # broker's PUBACK of each woke paho's thread on its own (lean_paho).
+            client.read_low_water = LAZY_ACK_BYTES  # type: ignore[attr-defined]
         self.client: LeanClient = client  # type: ignore[assignment]  # new_client(lean=True)
 
     def start(self) -> None:
@@ -264,6 +268,7 @@ class MqttLink:
     def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 2.0) -> None:
         """Publish ``final`` (the "offline" status) if connected, then disconnect."""
         self._stopping = True
+        self.client.wake_on_any_byte()  # the final status's PUBACK must wake the thread
         if final is not None and self.connected.is_set():
             info = self.client.publish(final[0], final[1], qos=1, retain=True)
             with contextlib.suppress(RuntimeError, ValueError):

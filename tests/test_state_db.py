@@ -118,13 +118,14 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
 
     StateStore(tmp_path / "state.db", None).close()  # the schema
     work_s = 0.002
-    n = 500  # a backlog: more than batch_txn (192), so chunks of at most ``chunk``
+    n = 500  # a backlog: more than backlog_above, so chunks of at most ``chunk``
 
     def slow_impressions(conn, recs) -> None:  # ~2 ms of work per impression, as under load
         time.sleep(work_s * len(recs))
 
-    writer = LogWriter(tmp_path / "state.db", slow_impressions, interval_s=60.0, chunk=4).start()
-    assert n > writer.batch_txn
+    writer = LogWriter(tmp_path / "state.db", slow_impressions, interval_s=60.0, chunk=4,
+                       backlog_above=256).start()
+    assert n > writer.backlog_above
     for i in range(n):  # 500 x 2 ms = 1 s of batch work, 125 transactions of 8 ms
         writer.put((f"r{i}", 1.0, "d", "z", None, None, None, "model", "v1", []), object())
     agent = connect(tmp_path / "state.db")
@@ -161,16 +162,20 @@ def test_a_purchase_waits_for_one_log_chunk_not_the_whole_log_batch(tmp_path: Pa
 def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even_chunks(tmp_path: Path) -> None:
     """A transaction's COMMIT writes every page it dirtied to the WAL, however few
     entries dirtied them: 70 or 140 entries (batches at 1,000 signals/s) are one
-    transaction. A backlog (more than ``batch_txn``) is split evenly into chunks
-    of at most ``chunk``, the writer yielding between them: 200 are 7 of 26-29,
-    not 6 x 32 + 8. Every row is on disk either way."""
+    transaction; a busy second's batch (up to ``backlog_above``, 768) in even
+    transactions of at most ``batch_txn``: 200 are 2 of 100, not the 7 chunks of
+    26-29 that made the writer's transactions 8x at 2,000-3,000 signals/s. A
+    backlog (more than ``backlog_above``) is split evenly into chunks of at most
+    ``chunk``, the writer yielding between them: 800 are 25 of 32. Every row is
+    on disk either way."""
     from edge.state.logwriter import LogWriter
 
     StateStore(tmp_path / "state.db", None).close()  # the schema
     sizes: list[int] = []
     writer = LogWriter(tmp_path / "state.db", lambda conn, recs: sizes.append(len(recs)), interval_s=60.0)
-    assert (writer.batch_txn, writer.chunk) == (192, 32)
-    for n, expected in ((70, [70]), (140, [140]), (192, [192]), (200, [29] * 6 + [26])):
+    assert (writer.batch_txn, writer.backlog_above, writer.chunk) == (192, 768, 32)
+    for n, expected in ((70, [70]), (140, [140]), (192, [192]), (200, [100, 100]), (400, [134, 134, 132]),
+                        (768, [192] * 4), (800, [32] * 25)):
         sizes.clear()
         start = writer.batches
         for i in range(n):
@@ -179,7 +184,7 @@ def test_the_log_writer_commits_a_batch_in_one_transaction_and_a_backlog_in_even
         assert writer.batches - start == len(expected) and sizes == expected
     writer.conn.close()
     conn = connect(tmp_path / "state.db")
-    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 602
+    assert conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 2570
     conn.close()
 
 

@@ -726,8 +726,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"device per-signal stage means (us): {stages}")
         say(f"device CPU per signal by thread (us): {by_thread}")
         say(say_split("per process", cpu_split))
-        say("device threads (cores on a CPU / waiting for one): "
-            + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}" for k, v in device_threads.items()))
+        say("device threads (cores on a CPU / waiting for one / wake-ups per signal): "
+            + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}/{v['runs_per_s'] / args.rate:.2f}"
+                        for k, v in device_threads.items()))
         print(json.dumps(result))
         return 0
     finally:
@@ -982,8 +983,9 @@ def judge_step(args, step: dict, idx: range, sent_at: list[float], answered_at: 
         f"{step['cpu_us_per_signal']} us/signal, load {step['load_avg_1m']} -> "
         f"{'ok' if step['ok'] else 'FAIL: ' + '; '.join(why)}" + (f" | {'; '.join(signs)}" if signs else ""))
     say(say_split(f"  step {step['rate']:.0f}/s per process", step["cpu_by_process"]))
-    say(f"  step {step['rate']:.0f}/s device threads (cores on a CPU / waiting for one): "
-        + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}" for k, v in step["device_threads"].items()))
+    say(f"  step {step['rate']:.0f}/s device threads (cores on a CPU / waiting for one / wake-ups per signal): "
+        + ", ".join(f"{k} {v['cpu_cores']}/{v['runq_wait_cores']}/{v.get('runs_per_s', 0) / step['rate']:.2f}"
+                    for k, v in step["device_threads"].items()))
     return step
 
 

@@ -32,39 +32,43 @@ def machine_busy_s() -> float:
     return (sum(ticks[:8]) - idle) / _TICK
 
 
-def thread_sched_s(pid: int) -> dict[str, tuple[float, float]]:
-    """Native thread id -> (seconds on a CPU, seconds runnable but waiting for one) of
-    each live thread of ``pid`` (``/proc/PID/task/TID/schedstat``, nanoseconds). The
-    wait is what a starved thread shows: it had work and no core to run it on (a
-    thread waiting for the GIL or a lock sleeps, so it is not counted)."""
+def thread_sched_s(pid: int) -> dict[str, tuple[float, float, int]]:
+    """Native thread id -> (seconds on a CPU, seconds runnable but waiting for one,
+    times it was put on a CPU) of each live thread of ``pid``
+    (``/proc/PID/task/TID/schedstat``, nanoseconds). The wait is what a starved
+    thread shows: it had work and no core to run it on (a thread waiting for the
+    GIL or a lock sleeps, so it is not counted). The count is its wake-ups (and
+    preemptions): a thread that sleeps on every message shows one per message."""
     out = {}
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            on_cpu, waiting, _ = (task / "schedstat").read_text().split()
+            on_cpu, waiting, runs = (task / "schedstat").read_text().split()
         except (OSError, ValueError):
             continue
-        out[task.name] = (int(on_cpu) / 1e9, int(waiting) / 1e9)
+        out[task.name] = (int(on_cpu) / 1e9, int(waiting) / 1e9, int(runs))
     return out
 
 
 def runq_wait_s(pid: int) -> float:
     """Seconds the live threads of ``pid`` waited, runnable, for a CPU (see :func:`thread_sched_s`)."""
-    return sum(w for _, w in thread_sched_s(pid).values())
+    return sum(w for _, w, _ in thread_sched_s(pid).values())
 
 
-def sched_by_thread(before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]],
+def sched_by_thread(before: dict[str, tuple[float, float, int]], after: dict[str, tuple[float, float, int]],
                     names: dict[str, str], wall_s: float) -> dict[str, dict[str, float]]:
-    """Per Python thread name: cores on a CPU and cores' worth of waiting for one between
-    two :func:`thread_sched_s` samples (threads under 0.01 cores of both left out)."""
+    """Per Python thread name: cores on a CPU, cores' worth of waiting for one and
+    times put on a CPU per second (``runs_per_s``: wake-ups) between two
+    :func:`thread_sched_s` samples (threads under 0.01 cores of both left out)."""
     acc: dict[str, list[float]] = {}
-    for tid, (cpu, wait) in after.items():
-        c0, w0 = before.get(tid, (0.0, 0.0))
-        row = acc.setdefault(names.get(tid, f"tid {tid}"), [0.0, 0.0])
+    for tid, (cpu, wait, runs) in after.items():
+        c0, w0, r0 = before.get(tid, (0.0, 0.0, 0))
+        row = acc.setdefault(names.get(tid, f"tid {tid}"), [0.0, 0.0, 0.0])
         row[0] += cpu - c0
         row[1] += wait - w0
+        row[2] += runs - r0
     wall = max(wall_s, 1e-9)
-    return {k: {"cpu_cores": round(c / wall, 2), "runq_wait_cores": round(w / wall, 2)}
-            for k, (c, w) in sorted(acc.items(), key=lambda kv: -kv[1][0]) if max(c, w) / wall >= 0.01}
+    return {k: {"cpu_cores": round(c / wall, 2), "runq_wait_cores": round(w / wall, 2), "runs_per_s": round(r / wall)}
+            for k, (c, w, r) in sorted(acc.items(), key=lambda kv: -kv[1][0]) if max(c, w) / wall >= 0.01}
 
 
 class RunCpu:

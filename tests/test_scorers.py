@@ -730,3 +730,37 @@ def test_score_source_keeps_explore_scores_by_their_delta_within_its_memory_budg
     assert len(warmed.prime(source.recent_keys(5), budget_s=5.0)) == 5
     assert all(isinstance(v, LazyScores) for v in warmed._cache.values())  # noqa: SLF001
     store.close()
+
+
+def test_explore_scorer_scoring_one_history_in_several_contexts_gives_what_a_fresh_scorer_gives(
+        tmp_path: Path) -> None:
+    """The explore scorer keeps what depends on the history alone (own items, their gate
+    terms, the model's padded input row) per history: a shopper scored again in another
+    context (another zone's department, the next hour) must get, bit for bit, what a
+    scorer that never saw them computes, and the model the same output from the kept
+    input row as from its own buffer."""
+    explore = {"prior": "heat_1w", "table": [[41, 1.0], [40, 0.5], [42, 0.25], [3, 0.2]],
+               "weight": 1.0, "offset": 2.0}
+    w = [0.5, 0.1, -0.2, 1.0]
+    spec = {"kind": "model", "own_gate": {"w": w}, "explore": explore}
+    path = rebundle(tmp_path / "a", spec)
+    kept = load_scorer(path)
+    model = kept.model
+    rng = np.random.default_rng(11)
+    histories = [tuple(int(i) for i in rng.integers(0, 48, size=int(rng.integers(1, 30)))) for _ in range(6)]
+    histories.append(tuple(range(47, -1, -1)) * 3)  # longer than the model's window
+    for round_ in range(3):
+        for h in histories:
+            context = (int(rng.integers(0, 3)), int(rng.integers(0, 3)), round_)
+            given = h if round_ != 1 else list(h)  # a list is keyed by its tuple
+            got = kept.score_delta(given, context).delta
+            fresh = load_scorer(path).score_delta(list(h), context).delta
+            assert np.array_equal(got.items, fresh.items)
+            assert got.values.tobytes() == fresh.values.tobytes(), (h, context)
+            # ... which is the gate of the model's plain output (not the kept row).
+            raw = model.score(list(h), context)
+            items, counts = own_counts(list(h), 48)
+            want = np.array(gate_values(w, len(h), raw[items].tolist(), counts.tolist()), dtype=np.float32)
+            assert got.values.tobytes() == want.tobytes()
+            row = model.padded_history(h)
+            assert model.score(h, context, padded=row).tobytes() == raw.tobytes()

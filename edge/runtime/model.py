@@ -168,11 +168,24 @@ class Scorer:
     def model_version(self) -> str:
         return self.bundle.model_version
 
-    def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+    def padded_history(self, history: Sequence[int]) -> np.ndarray:
+        """``history`` as the model's history input (a new ``[1, history_length]`` int32
+        row, :meth:`FeatureSpec.fill_history`'s layout), for :meth:`score`'s ``padded``."""
+        row = np.empty((1, self.spec.history_length), dtype=np.int32)
+        self.spec.fill_history(row, history)
+        return row
+
+    def score(self, history: Sequence[int], context: Sequence[int], *,
+              padded: np.ndarray | None = None) -> np.ndarray:
         """Scores ``[num_items]`` for item indices ``history`` (oldest first) and
-        encoded ``context`` (one vocabulary index per context field)."""
-        hist = self._hist
-        self.spec.fill_history(hist, history)
+        encoded ``context`` (one vocabulary index per context field). ``padded``: the
+        history already as the model's input row (:meth:`padded_history` of this
+        ``history``: a caller scoring one history in several contexts keeps it)."""
+        if padded is None:
+            hist = self._hist
+            self.spec.fill_history(hist, history)
+        else:
+            hist = padded
         self._ctx[0, :] = context
         sample = self.inferences % self.SAMPLE_EVERY == 0
         if sample:

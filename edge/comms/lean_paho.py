@@ -96,6 +96,10 @@ MISC_EVERY_S = 0.1
 due, the connection dropped when a PINGRESP is overdue). paho runs it after
 every ``select``, i.e. per packet at 1,000 signals/s; keepalives are seconds."""
 
+RECONNECT_WALKS = 10
+"""Times :meth:`LeanClient.reconnect` runs paho's when another thread keeps queueing
+packets during its walk of the queue (each walk takes microseconds)."""
+
 TOPIC_CACHE = 4_096
 """Publish topics whose encoded form :meth:`LeanClient.publish_nowait` keeps
 (a store's displays and status topics fit; beyond it the cache starts over)."""
@@ -217,7 +221,7 @@ class LeanClient(mqtt.Client):
         self._lowat = 1
         """The ``SO_RCVLOWAT`` last set on ``_lowat_sock``."""
         self.lean_counts = {"reads": 0, "packets_in": 0, "writes": 0, "packets_out": 0, "wakes": 0,
-                            "direct_writes": 0, "idle_reads": 0}
+                            "direct_writes": 0, "idle_reads": 0, "reconnect_walks": 0}
         """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
         data / packets handled from them; ``send`` calls / packets they carried;
         socket-pair wake-ups written."""
@@ -664,6 +668,25 @@ class LeanClient(mqtt.Client):
     def _reset_sockets(self, sockpair_only: bool = False) -> None:
         super()._reset_sockets(sockpair_only)
         self._wake_pending = False
+
+    def reconnect(self) -> MQTTErrorCode:
+        """paho's ``reconnect``, walked again when a packet was queued during its walk.
+
+        paho walks ``_out_packet`` (to fail the QoS 0 messages in it) before it
+        clears it, while other threads queue packets without a lock (the device's
+        worker and log writer queue broker acks of messages of the lost connection
+        until the new one is up): a deque changed during the walk raises
+        ``RuntimeError``, which ended the network thread, so the client never
+        reconnected again. Nothing before the walk depends on having run once
+        (state, a socket closed again), so the whole call is simply made again."""
+        for _ in range(RECONNECT_WALKS - 1):
+            try:
+                return super().reconnect()
+            except RuntimeError as exc:
+                if "mutated during iteration" not in str(exc):
+                    raise
+                self.lean_counts["reconnect_walks"] += 1
+        return super().reconnect()
 
     def loop_start(self) -> MQTTErrorCode:
         self._wake_pending = False

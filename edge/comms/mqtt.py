@@ -235,6 +235,7 @@ class MqttLink:
         self.subscribed = threading.Event()
         """Set once the broker acknowledged our subscriptions (the device is listening)."""
         self._stopping = False
+        self._started = False
         self.connects = 0
         self.disconnects = 0
         # will None: a cloud client (the fleet service) with no presence topic of its own.
@@ -262,8 +263,18 @@ class MqttLink:
 
     def start(self) -> None:
         """Connect in the background; paho's thread keeps reconnecting until :meth:`stop`."""
+        self._started = True
         start(self.client, self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s,
               session_expiry_s=self.session_expiry_s)
+
+    def network_alive(self) -> bool:
+        """Whether paho's network thread runs: it reads, writes and reconnects by
+        itself, and once it has ended nothing ever will (True before :meth:`start`
+        and while stopping)."""
+        if not self._started or self._stopping:
+            return True
+        thread = self.client._thread  # noqa: SLF001 - paho sets it to None when the thread ends
+        return thread is not None and thread.is_alive()
 
     def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 2.0) -> None:
         """Publish ``final`` (the "offline" status) if connected, then disconnect."""

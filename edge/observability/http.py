@@ -291,7 +291,8 @@ def serve_device(device: Any, config: Any, *, ack_stall_s: float | None = None,
                  stuck_after_s: float = 10.0) -> DeviceEndpoints:
     """``/metrics``, ``/healthz``, ``/readyz`` of edge-device on ``config.metrics``.
 
-    ``/healthz`` fails while a thread is dead, while queued messages wait and none
+    ``/healthz`` fails while a thread is dead (the MQTT links' network threads
+    included), while queued messages wait and none
     was handled for ``stuck_after_s``, or while a QoS 1 message of the main link has waited
     longer than ``ack_stall_s`` (default :data:`edge.comms.mqtt.ACK_STALL_S`) for
     its broker ack (each logged once, with where the messages wait).
@@ -350,6 +351,10 @@ def serve_device(device: Any, config: Any, *, ack_stall_s: float | None = None,
         worker = getattr(getattr(device, "agent", None), "_worker_thread", None)
         if worker is not None:
             threads[worker.name] = worker.is_alive()
+        for name, link in (("mqtt-main", getattr(device, "link", None)),
+                           ("mqtt-positions", getattr(device, "positions_link", None))):
+            if link is not None:
+                threads[name] = link.network_alive()
         handled = m.handled + sum(m.rejected.values())
         now = time.monotonic()
         if handled != progress["handled"]:

@@ -1007,6 +1007,15 @@ def scrape_metrics(url: str) -> dict[str, float]:
     return out
 
 
+def device_ready(url: str) -> bool:
+    """Whether the device's /readyz answers 200 (serving, and subscribed on both links)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status == 200
+    except OSError:  # refused while starting, or 503 (urllib's HTTPError is an OSError)
+        return False
+
+
 def metrics_delta(before: dict[str, float], after: dict[str, float]) -> dict:
     """Score cache hits/misses and per-signal stage means over the measured window."""
     if not before or not after:
@@ -1046,11 +1055,16 @@ def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metri
                              "--dispatch", dispatch, "--log-level", "WARNING"],
                             stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     try:
+        # Ready, not merely answering: the device serves /metrics before it connects,
+        # and this broker holds no session of it yet, so purchases sent before its
+        # subscriptions were acknowledged reached nobody (the first 13-529 of them
+        # were lost that way, and the wait below then ran into its timeout: the
+        # "seeding stall", docs/edge-runtime.md). /readyz waits for the SUBACKs.
         deadline = time.monotonic() + 60
-        while not scrape_metrics(url):
+        while not device_ready(f"http://127.0.0.1:{metrics_port}/readyz"):
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit("the history-seeding device run did not start; see device.log")
-            time.sleep(0.2)
+            time.sleep(0.05)
         # No in-flight window: paho's default of 20 unacknowledged QoS 1 messages, with
         # acks read only between sends, made seeding 4,000 purchases take ~100 s.
         pub = Publisher(broker.host, broker.port, "bench-seed", inflight=0)

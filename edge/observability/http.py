@@ -392,9 +392,15 @@ def serve_device(device: Any, config: Any, *, ack_stall_s: float | None = None,
         gen = device.generation
         connected = device.link.connected.is_set()
         # Ready: something to serve (a model, or a declared popularity fallback over a
-        # catalogue) and the broker connected.
+        # catalogue) and listening: both links' subscriptions acknowledged by the broker
+        # (SUBACK), not merely connected. A signal published before that is dropped by
+        # a broker that holds no session of ours yet (a first start): the benchmark's
+        # history seeding, which waited for /metrics, lost its first 13-529 purchases
+        # that way (docs/edge-runtime.md, "(2026-12-02 (g)) the seeding stall").
+        links = (device.link, getattr(device, "positions_link", None))
+        listening = connected and all(link.subscribed.is_set() for link in links if link is not None)
         serving = gen.scorer is not None or len(gen.catalogue) > 0
-        return connected and serving, {"broker": connected, "model": gen.model_version,
+        return listening and serving, {"broker": connected, "subscribed": listening, "model": gen.model_version,
                                        "strategy": "model" if gen.scorer is not None else "popularity",
                                        "model_error": m.health.get("model_error")}
 

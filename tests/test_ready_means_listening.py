@@ -1,0 +1,138 @@
+"""/readyz of edge-device means it listens: its subscriptions are acknowledged by
+the broker, not merely its connection; on real processes (Mosquitto, the device).
+
+On a broker that holds no session of the device yet (its first start), a signal
+published between the CONNACK and the SUBACK reaches nobody and is lost. The
+benchmark's history seeding started publishing once the device answered on its
+metrics port and lost its first 13-529 purchases that way, then waited for them
+for 300 s (the "seeding stall", docs/edge-runtime.md). Here a proxy in front of
+the broker holds back what the device sends after its CONNECT, so the device is
+connected but not yet subscribed for as long as the test wants.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from edge_helpers import STORE, Probe, purchase, tiny_bundle, topics
+
+from deploy.devicecfg import render_toml
+from deploy.local_broker import MosquittoBroker, free_port
+
+
+def gauge(base: str, name: str) -> float | None:
+    for line in get(base + "/metrics")[1].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""
+
+
+class HoldingProxy:
+    """TCP proxy to a broker: forwards each client's first send (its CONNECT) and
+    everything the broker sends, and holds the rest of what clients send until
+    :attr:`release` is set."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.release = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, hold: bool) -> None:
+        first = True
+        try:
+            while data := src.recv(65536):
+                if hold and not first:
+                    self.release.wait()
+                first = False
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.release.set()
+        self.listener.close()
+        for s in self.sockets:
+            s.close()
+
+
+def test_readyz_waits_for_the_subscriptions_and_a_signal_sent_once_ready_is_handled(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    proxy = HoldingProxy(broker.port)
+    port = free_port()
+    config = tmp_path / "device.toml"
+    config.write_text(render_toml({
+        "device_id": "dev1", "store_id": STORE,
+        "broker": {"host": "127.0.0.1", "port": proxy.port, "keepalive_s": 30},
+        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(tmp_path / "state.db")},
+        "metrics": {"device_port": port},
+        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
+        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
+    }))
+    proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    probe = None
+    try:
+        # Connected (the CONNACK came back through the proxy), its SUBSCRIBE held back.
+        deadline = time.monotonic() + 60
+        while gauge(base, "edge_broker_connected") != 1.0:
+            assert proc.poll() is None and time.monotonic() < deadline, "device did not connect"
+            time.sleep(0.1)
+        status, body = get(base + "/readyz")
+        assert status == 503, body
+        assert json.loads(body)["broker"] is True and json.loads(body)["subscribed"] is False, body
+        proxy.release.set()
+        deadline = time.monotonic() + 20
+        while get(base + "/readyz")[0] != 200:
+            assert time.monotonic() < deadline, "not ready after the subscriptions went through"
+            time.sleep(0.05)
+        # Ready means listening: a purchase sent now (straight to the broker) is handled.
+        probe = Probe(broker)
+        probe.publish(topics().pos, purchase(["1"], txn="t-ready"))
+        deadline = time.monotonic() + 20
+        while gauge(base, "edge_signals_handled_total") != 1.0:
+            assert time.monotonic() < deadline, "the purchase sent once ready was not handled"
+            time.sleep(0.1)
+    finally:
+        if probe is not None:
+            probe.close()
+        proc.terminate()
+        proc.wait(20)
+        proxy.close()

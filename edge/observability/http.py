@@ -5,7 +5,8 @@ same paths from its own web server).
     GET /metrics   Prometheus text exposition (version 0.0.4)
     GET /healthz   200 while the process is alive and its loop turns, else 503
     GET /readyz    200 when it can do its job (device: model loaded or fallback
-                   declared, broker connected), else 503 with the reasons
+                   declared, broker connected and both links' subscriptions
+                   acknowledged), else 503 with the reasons
 
 The server is the standard library's threading HTTP server on its own daemon
 threads, bound to loopback by default: a scrape never runs on the hot path's

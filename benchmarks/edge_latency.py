@@ -425,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--py-spy", type=Path, default=None, metavar="OUT",
                     help="profile the device with py-spy during the measured signals: OUT.svg is a "
                          "flame graph, OUT.txt collapsed stacks (sum them by frame to rank the stages)")
+    ap.add_argument("--py-spy-gil", action="store_true",
+                    help="with --py-spy: sample only the thread holding the GIL (py-spy --gil), so the "
+                         "profile splits the device's one GIL between its threads")
     ap.add_argument("--perf", type=Path, default=None, metavar="OUT",
                     help="record the device with Linux perf (call graphs, kernel included) during the "
                          "measured signals into OUT (perf.data), and OUT.threads.json: thread id -> name "
@@ -557,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
             profiler = subprocess.Popen(
                 [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(device.pid),
                  "--rate", "250", "--nonblocking", "--threads", "--format", fmt, "--output", str(args.py_spy.resolve()),
-                 "--duration", str(max(int(args.seconds), 1))],
+                 "--duration", str(max(int(args.seconds), 1)), *(["--gil"] if args.py_spy_gil else [])],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         perf = None
         if args.perf is not None:

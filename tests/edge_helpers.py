@@ -11,10 +11,13 @@ import json
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
 from edge.comms.mqtt import new_client, start
 from edge.comms.topics import TopicTree
@@ -89,6 +92,45 @@ def device_config(
     if bundle is not None:
         data["model"] = {"bundle_path": str(bundle)}
     return parse_config(data, tmp_path / "device.toml")
+
+
+def device_toml(tmp_path: Path, broker_port: int, *, metrics_port: int | None = None,
+                keepalive_s: int = 5, db_path: Path | None = None) -> Path:
+    """``device.toml`` of a one-zone store over the tiny bundle, for tests that run
+    ``edge.cli run`` as its own process (``metrics_port``: its HTTP endpoints)."""
+    data: dict[str, Any] = {
+        "device_id": DEVICE, "store_id": STORE,
+        "broker": {"host": "127.0.0.1", "port": broker_port, "keepalive_s": keepalive_s},
+        "model": {"bundle_path": str(tiny_bundle())},
+        "storage": {"db_path": str(db_path or tmp_path / "state.db")},
+        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
+        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
+    }
+    if metrics_port is not None:
+        data["metrics"] = {"device_port": metrics_port}
+    config = tmp_path / "device.toml"
+    config.write_text(render_toml(data))
+    return config
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    """Status and body of a GET; an HTTP error is an answer too, and (0, b"") means
+    nothing answered (the process is not listening yet, or any more)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""
+
+
+def metric(base: str, name: str) -> float | None:
+    """One unlabelled sample of the device's ``/metrics`` at ``base``; None when absent."""
+    for line in http_get(base + "/metrics")[1].decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
 
 
 def topics() -> TopicTree:

@@ -18,31 +18,29 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from edge_helpers import STORE, Probe, device_config, purchase, start_agent, tiny_bundle, topics
+from edge_helpers import (
+    Probe,
+    device_config,
+    device_toml,
+    http_get,
+    metric,
+    purchase,
+    start_agent,
+    tiny_bundle,
+    topics,
+)
 
 from deploy.browser import wait_http
-from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.observability.http import serve_device
 
 
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def gauge(base: str, name: str) -> float:
-    for line in get(base + "/metrics")[1].decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    raise AssertionError(f"{name} not in /metrics")
+    value = metric(base, name)
+    assert value is not None, f"{name} not in /metrics"
+    return value
 
 
 def wait(pred, timeout: float, what: str) -> None:
@@ -57,15 +55,7 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
 ) -> None:
     port = free_port()
     db_path = tmp_path / "state.db"
-    config = tmp_path / "device.toml"
-    config.write_text(render_toml({
-        "device_id": "dev1", "store_id": STORE,
-        "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
-        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(db_path)},
-        "metrics": {"device_port": port},
-        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
-        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
-    }))
+    config = device_toml(tmp_path, broker.port, metrics_port=port, db_path=db_path)
     log = (tmp_path / "device.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config),
                              "--ack-stall-s", "1"], stdout=log, stderr=subprocess.STDOUT)
@@ -80,7 +70,7 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         probe.publish(tree.pos, purchase(["1"], txn="t-before"))
         wait(lambda: gauge(base, 'edge_signals_handled_total') >= 1
              and gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "first purchase not handled and acked")
-        assert get(base + "/healthz")[0] == 200
+        assert http_get(base + "/healthz")[0] == 200
 
         # Another process takes the database's write lock: the next purchase is
         # handled (in memory) but its write, and so its ack, waits for a commit.
@@ -91,8 +81,8 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         assert gauge(base, "edge_mqtt_unacked_messages") == 1
 
         # Past --ack-stall-s (1 s) /healthz fails and says where the ack is.
-        wait(lambda: get(base + "/healthz")[0] == 503, 20, "healthz stayed ok with an ack stalled")
-        body = json.loads(get(base + "/healthz")[1])
+        wait(lambda: http_get(base + "/healthz")[0] == 503, 20, "healthz stayed ok with an ack stalled")
+        body = json.loads(http_get(base + "/healthz")[1])
         assert body["unacked"]["messages"] == 1 and body["unacked"]["oldest_s"] >= 1.0, body
         assert body["reason"].startswith("acks stalled: 1 QoS 1 signals unacknowledged"), body
         assert "1 acks wait for the log writer's commit" in body["reason"], body
@@ -104,7 +94,7 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         lock.close()
         lock = None
         wait(lambda: gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "ack not sent after the lock went")
-        wait(lambda: get(base + "/healthz")[0] == 200, 10, "healthz did not recover")
+        wait(lambda: http_get(base + "/healthz")[0] == 200, 10, "healthz did not recover")
         with sqlite3.connect(str(db_path)) as conn:
             txns = {r[0] for r in conn.execute("SELECT transaction_id FROM purchases")}
         assert {"t-before", "t-locked"} <= txns

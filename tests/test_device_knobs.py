@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker
 from edge.cli import parse_cpus
 
@@ -24,17 +23,9 @@ def test_cpu_lists_parse_like_taskset_and_bad_ones_say_why() -> None:
 
 
 def _device_config(tmp_path: Path, port: int) -> Path:
-    from edge_helpers import STORE, tiny_bundle
+    from edge_helpers import device_toml
 
-    config = tmp_path / "device.toml"
-    config.write_text(render_toml({
-        "device_id": "dev1", "store_id": STORE,
-        "broker": {"host": "127.0.0.1", "port": port, "keepalive_s": 5},
-        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(tmp_path / "state.db")},
-        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
-        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
-    }))
-    return config
+    return device_toml(tmp_path, port)
 
 
 def test_pinned_device_runs_every_thread_on_the_given_cpu_and_still_answers(

@@ -11,25 +11,16 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from edge_helpers import http_get
 
 from deploy.browser import signage_cmd, wait_http
 from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker, free_port
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 def promtool_check(text: bytes) -> None:
@@ -63,22 +54,22 @@ def test_signage_metrics_pass_promtool_and_readiness_follows_the_broker(
         assert {"READY=1", "WATCHDOG=1"} <= said
         wait_http(base + "/readyz", proc=proc)
         # Bad requests get a clear answer and change nothing.
-        status, body = get(base + "/display/nowhere")
+        status, body = http_get(base + "/display/nowhere")
         assert status == 404 and b"unknown display 'nowhere'" in body and b"d1" in body
-        status, body = get(base + "/display/d1?layout=sideways")
+        status, body = http_get(base + "/display/d1?layout=sideways")
         assert status == 400 and b"layout: must be one of landscape, portrait, strip" in body
         assert asyncio.run(_bad_page_messages(f"ws://127.0.0.1:{port}/display/d1/ws")) == [
             "rendered: recommendation_id: Field required", "type: unknown message type 'dance'"]
-        status, body = get(base + "/metrics")
+        status, body = http_get(base + "/metrics")
         assert status == 200 and b"signage_mqtt_connected 1.0" in body
         assert b'signage_rejected_messages_total{source="page"} 3.0' in body
         promtool_check(body)
         broker.stop()
         deadline = time.monotonic() + 10
-        while get(base + "/readyz")[0] != 503:
+        while http_get(base + "/readyz")[0] != 503:
             assert time.monotonic() < deadline, "readyz stayed ok without a broker"
             time.sleep(0.1)
-        status, body = get(base + "/healthz")
+        status, body = http_get(base + "/healthz")
         assert status == 200 and json.loads(body)["broker"] is False  # alive, just not ready
     finally:
         proc.terminate()
@@ -117,31 +108,23 @@ def test_camera_metrics_pass_promtool_while_it_runs(tmp_path: Path, shared_data:
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, proc=proc)
         deadline = time.monotonic() + 30
-        while b"camera_frames_total{camera=" not in get(f"http://127.0.0.1:{port}/metrics")[1]:
+        while b"camera_frames_total{camera=" not in http_get(f"http://127.0.0.1:{port}/metrics")[1]:
             assert time.monotonic() < deadline
             time.sleep(0.2)
-        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        status, body = http_get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
         promtool_check(body)
-        assert get(f"http://127.0.0.1:{port}/readyz")[0] == 200
+        assert http_get(f"http://127.0.0.1:{port}/readyz")[0] == 200
     finally:
         proc.terminate()
         proc.wait(30)
 
 
 def test_device_metrics_pass_promtool_and_tell_systemd(tmp_path: Path, broker: MosquittoBroker) -> None:
-    from edge_helpers import STORE, Probe, location, tiny_bundle, topics
+    from edge_helpers import Probe, device_toml, location, topics
 
     port = free_port()
-    config = tmp_path / "device.toml"
-    config.write_text(render_toml({
-        "device_id": "dev1", "store_id": STORE,
-        "broker": {"host": "127.0.0.1", "port": broker.port, "keepalive_s": 5},
-        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(tmp_path / "state.db")},
-        "metrics": {"device_port": port},
-        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
-        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
-    }))
+    config = device_toml(tmp_path, broker.port, metrics_port=port)
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(tmp_path / "notify.sock"))
     notify.settimeout(20)
@@ -159,10 +142,10 @@ def test_device_metrics_pass_promtool_and_tell_systemd(tmp_path: Path, broker: M
         probe.reco_for(sig["signal_id"], "produce-screen")
         probe.publish(topics().location, b"{not json", qos=0)
         deadline = time.monotonic() + 10
-        while b'edge_signals_rejected_total{reason="payload"}' not in get(base + "/metrics")[1]:
-            assert time.monotonic() < deadline, get(base + "/metrics")[1].decode()
+        while b'edge_signals_rejected_total{reason="payload"}' not in http_get(base + "/metrics")[1]:
+            assert time.monotonic() < deadline, http_get(base + "/metrics")[1].decode()
             time.sleep(0.1)
-        status, body = get(base + "/metrics")
+        status, body = http_get(base + "/metrics")
         assert status == 200
         text = body.decode()
         for needle in ('edge_signals_received_total{kind="location"}', 'edge_stage_seconds_bucket{stage="total"',
@@ -170,13 +153,13 @@ def test_device_metrics_pass_promtool_and_tell_systemd(tmp_path: Path, broker: M
                        "edge_score_cache_misses ", "edge_broker_connected 1"):
             assert needle in text, needle
         promtool_check(body)
-        assert get(base + "/healthz")[0] == 200
+        assert http_get(base + "/healthz")[0] == 200
         broker.stop()
         deadline = time.monotonic() + 10
-        while get(base + "/readyz")[0] != 503:
+        while http_get(base + "/readyz")[0] != 503:
             assert time.monotonic() < deadline, "readyz stayed ok without a broker"
             time.sleep(0.1)
-        assert get(base + "/healthz")[0] == 200  # alive, just not ready
+        assert http_get(base + "/healthz")[0] == 200  # alive, just not ready
     finally:
         probe.close()
         proc.terminate()

@@ -19,31 +19,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from edge_helpers import STORE, Probe, purchase, tiny_bundle, topics
+from edge_helpers import Probe, device_toml, http_get, metric, purchase, topics
 
-from deploy.devicecfg import render_toml
 from deploy.local_broker import MosquittoBroker, free_port
-
-
-def gauge(base: str, name: str) -> float | None:
-    for line in get(base + "/metrics")[1].decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[-1])
-    return None
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except OSError:
-        return 0, b""
 
 
 class HoldingProxy:
@@ -96,15 +76,7 @@ def test_readyz_waits_for_the_subscriptions_and_a_signal_sent_once_ready_is_hand
 ) -> None:
     proxy = HoldingProxy(broker.port)
     port = free_port()
-    config = tmp_path / "device.toml"
-    config.write_text(render_toml({
-        "device_id": "dev1", "store_id": STORE,
-        "broker": {"host": "127.0.0.1", "port": proxy.port, "keepalive_s": 30},
-        "model": {"bundle_path": str(tiny_bundle())}, "storage": {"db_path": str(tmp_path / "state.db")},
-        "metrics": {"device_port": port},
-        "zones": [{"id": "produce", "departments": ["PRODUCE"]}],
-        "displays": [{"id": "produce-screen", "kind": "screen", "zone": "produce", "slots": 4}],
-    }))
+    config = device_toml(tmp_path, proxy.port, metrics_port=port, keepalive_s=30)
     proc = subprocess.Popen([sys.executable, "-m", "edge.cli", "run", "--config", str(config)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -112,22 +84,22 @@ def test_readyz_waits_for_the_subscriptions_and_a_signal_sent_once_ready_is_hand
     try:
         # Connected (the CONNACK came back through the proxy), its SUBSCRIBE held back.
         deadline = time.monotonic() + 60
-        while gauge(base, "edge_broker_connected") != 1.0:
+        while metric(base, "edge_broker_connected") != 1.0:
             assert proc.poll() is None and time.monotonic() < deadline, "device did not connect"
             time.sleep(0.1)
-        status, body = get(base + "/readyz")
+        status, body = http_get(base + "/readyz")
         assert status == 503, body
         assert json.loads(body)["broker"] is True and json.loads(body)["subscribed"] is False, body
         proxy.release.set()
         deadline = time.monotonic() + 20
-        while get(base + "/readyz")[0] != 200:
+        while http_get(base + "/readyz")[0] != 200:
             assert time.monotonic() < deadline, "not ready after the subscriptions went through"
             time.sleep(0.05)
         # Ready means listening: a purchase sent now (straight to the broker) is handled.
         probe = Probe(broker)
         probe.publish(topics().pos, purchase(["1"], txn="t-ready"))
         deadline = time.monotonic() + 20
-        while gauge(base, "edge_signals_handled_total") != 1.0:
+        while metric(base, "edge_signals_handled_total") != 1.0:
             assert time.monotonic() < deadline, "the purchase sent once ready was not handled"
             time.sleep(0.1)
     finally:

@@ -68,6 +68,7 @@ from benchmarks.device_setup import (
     thread_names,
 )
 from benchmarks.run_cpu import RunCpu, say_split, sched_by_thread, thread_sched_s
+from deploy.browser import wait_http
 from deploy.devicecfg import edge_device_cmd, local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
 from edge.cli import parse_cpus
@@ -1010,15 +1011,6 @@ def scrape_metrics(url: str) -> dict[str, float]:
     return out
 
 
-def device_ready(url: str) -> bool:
-    """Whether the device's /readyz answers 200 (serving, and subscribed on both links)."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status == 200
-    except OSError:  # refused while starting, or 503 (urllib's HTTPError is an OSError)
-        return False
-
-
 def metrics_delta(before: dict[str, float], after: dict[str, float]) -> dict:
     """Score cache hits/misses and per-signal stage means over the measured window."""
     if not before or not after:
@@ -1063,11 +1055,10 @@ def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metri
         # subscriptions were acknowledged reached nobody (the first 13-529 of them
         # were lost that way, and the wait below then ran into its timeout: the
         # "seeding stall", docs/edge-runtime.md). /readyz waits for the SUBACKs.
-        deadline = time.monotonic() + 60
-        while not device_ready(f"http://127.0.0.1:{metrics_port}/readyz"):
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("the history-seeding device run did not start; see device.log")
-            time.sleep(0.05)
+        try:
+            wait_http(f"http://127.0.0.1:{metrics_port}/readyz", timeout=60, proc=proc)
+        except (TimeoutError, RuntimeError) as exc:
+            raise SystemExit(f"the history-seeding device run did not start ({exc}); see device.log") from exc
         # No in-flight window: paho's default of 20 unacknowledged QoS 1 messages, with
         # acks read only between sends, made seeding 4,000 purchases take ~100 s.
         pub = Publisher(broker.host, broker.port, "bench-seed", inflight=0)

@@ -17,7 +17,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from edge_helpers import (
@@ -30,6 +29,7 @@ from edge_helpers import (
     start_agent,
     tiny_bundle,
     topics,
+    wait_until,
 )
 
 from deploy.browser import wait_http
@@ -41,13 +41,6 @@ def gauge(base: str, name: str) -> float:
     value = metric(base, name)
     assert value is not None, f"{name} not in /metrics"
     return value
-
-
-def wait(pred, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
 
 
 def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_locked_database(
@@ -68,8 +61,9 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         tree = topics()
         # A first purchase is committed and acked: healthy, nothing waits.
         probe.publish(tree.pos, purchase(["1"], txn="t-before"))
-        wait(lambda: gauge(base, 'edge_signals_handled_total') >= 1
-             and gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "first purchase not handled and acked")
+        assert wait_until(lambda: gauge(base, 'edge_signals_handled_total') >= 1
+                          and gauge(base, "edge_mqtt_unacked_messages") == 0, 20, 0.1), \
+            "first purchase not handled and acked"
         assert http_get(base + "/healthz")[0] == 200
 
         # Another process takes the database's write lock: the next purchase is
@@ -77,11 +71,11 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         lock = sqlite3.connect(str(db_path), timeout=30, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")
         probe.publish(tree.pos, purchase(["2"], txn="t-locked"))
-        wait(lambda: gauge(base, 'edge_signals_handled_total') >= 2, 20, "second purchase not handled")
+        assert wait_until(lambda: gauge(base, 'edge_signals_handled_total') >= 2, 20, 0.1), "second purchase not handled"
         assert gauge(base, "edge_mqtt_unacked_messages") == 1
 
         # Past --ack-stall-s (1 s) /healthz fails and says where the ack is.
-        wait(lambda: http_get(base + "/healthz")[0] == 503, 20, "healthz stayed ok with an ack stalled")
+        assert wait_until(lambda: http_get(base + "/healthz")[0] == 503, 20, 0.1), "healthz stayed ok with an ack stalled"
         body = json.loads(http_get(base + "/healthz")[1])
         assert body["unacked"]["messages"] == 1 and body["unacked"]["oldest_s"] >= 1.0, body
         assert body["reason"].startswith("acks stalled: 1 QoS 1 signals unacknowledged"), body
@@ -93,8 +87,8 @@ def test_healthz_fails_naming_the_log_writer_while_a_purchase_ack_waits_for_a_lo
         lock.execute("ROLLBACK")
         lock.close()
         lock = None
-        wait(lambda: gauge(base, "edge_mqtt_unacked_messages") == 0, 20, "ack not sent after the lock went")
-        wait(lambda: http_get(base + "/healthz")[0] == 200, 10, "healthz did not recover")
+        assert wait_until(lambda: gauge(base, "edge_mqtt_unacked_messages") == 0, 20, 0.1), "ack not sent after the lock went"
+        assert wait_until(lambda: http_get(base + "/healthz")[0] == 200, 10, 0.1), "healthz did not recover"
         with sqlite3.connect(str(db_path)) as conn:
             txns = {r[0] for r in conn.execute("SELECT transaction_id FROM purchases")}
         assert {"t-before", "t-locked"} <= txns
@@ -127,11 +121,11 @@ def test_healthz_fails_while_messages_queue_behind_a_wedged_worker_and_recovers_
         with device.lock:  # the worker blocks on its next signal, the rest queue behind it
             for i in range(4):
                 probe.publish(tree.pos, purchase(["1"], txn=f"t-wedged-{i}"))
-            wait(lambda: device.agent._queue.backlog >= 3, 20, "signals did not queue")
-            wait(lambda: not endpoints.healthz()[0], 20, "healthz stayed ok with a wedged worker")
+            assert wait_until(lambda: device.agent._queue.backlog >= 3, 20, 0.1), "signals did not queue"
+            assert wait_until(lambda: not endpoints.healthz()[0], 20, 0.1), "healthz stayed ok with a wedged worker"
             ok, body = endpoints.healthz()
             assert body["queued"] >= 3 and body["reason"].startswith(f"stuck: {body['queued']} messages queued")
-        wait(lambda: device.agent._queue.backlog == 0 and endpoints.healthz()[0], 20, "did not recover")
+        assert wait_until(lambda: device.agent._queue.backlog == 0 and endpoints.healthz()[0], 20, 0.1), "did not recover"
     finally:
         probe.close()
         endpoints.stop()

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from edge_helpers import Probe, device_toml, http_get, metric, purchase, topics
+from edge_helpers import Probe, device_toml, http_get, metric, purchase, topics, wait_until
 
 from deploy.local_broker import MosquittoBroker, free_port
 
@@ -91,17 +91,13 @@ def test_readyz_waits_for_the_subscriptions_and_a_signal_sent_once_ready_is_hand
         assert status == 503, body
         assert json.loads(body)["broker"] is True and json.loads(body)["subscribed"] is False, body
         proxy.release.set()
-        deadline = time.monotonic() + 20
-        while http_get(base + "/readyz")[0] != 200:
-            assert time.monotonic() < deadline, "not ready after the subscriptions went through"
-            time.sleep(0.05)
+        assert wait_until(lambda: http_get(base + "/readyz")[0] == 200, 20, 0.05), \
+            "not ready after the subscriptions went through"
         # Ready means listening: a purchase sent now (straight to the broker) is handled.
         probe = Probe(broker)
         probe.publish(topics().pos, purchase(["1"], txn="t-ready"))
-        deadline = time.monotonic() + 20
-        while metric(base, "edge_signals_handled_total") != 1.0:
-            assert time.monotonic() < deadline, "the purchase sent once ready was not handled"
-            time.sleep(0.1)
+        assert wait_until(lambda: metric(base, "edge_signals_handled_total") == 1.0, 20, 0.1), \
+            "the purchase sent once ready was not handled"
     finally:
         if probe is not None:
             probe.close()

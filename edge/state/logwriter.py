@@ -122,7 +122,7 @@ class LogWriter:
         """A batch of at most this many entries commits in one transaction; a
         larger one in even transactions of at most this many, up to ``backlog_above``
         entries; past that (a backlog) in even chunks of at most ``chunk``."""
-        self.backlog_above = backlog_above
+        self.backlog_above = max(backlog_above, batch_txn)  # a batch of up to batch_txn is never a backlog
         self.ack_flush = ack_flush
         """Entries waiting with a broker ack (``then``) that wake the writer before its
         interval: the broker hands the device at most ``max_inflight_messages``
@@ -260,20 +260,17 @@ class LogWriter:
     def _flush(self) -> None:
         with self._cond:
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-        # One transaction for a batch of normal traffic (a COMMIT writes every page
-        # it dirtied, however few entries dirtied them); a backlog in even chunks of
-        # at most ``chunk``: 100 entries are 4 x 25, not 32 + 32 + 32 + 4.
-        # A batch of up to ``backlog_above`` (a busy second's, the writer having
-        # got the GIL late) in even transactions of at most ``batch_txn``: at
+        # Even transactions of at most ``batch_txn`` for a batch of up to
+        # ``backlog_above`` entries: normal traffic's batch is one (a COMMIT writes
+        # every page it dirtied, however few entries dirtied them), and a busy
+        # second's (the writer having got the GIL late) is 2 x 100, not 192 + 8: at
         # 2,000-3,000 signals/s batches passed 192 entries, and chunks of 32 there
-        # made 8x the transactions (replay: 17.7 -> 27.8 us per signal).
+        # made 8x the transactions (replay: 17.7 -> 27.8 us per signal). A backlog
+        # beyond it in even chunks of at most ``chunk``: 800 are 25 x 32, and 100
+        # would be 4 x 25, not 32 + 32 + 32 + 4.
         n = len(batch)
-        if n <= self.batch_txn:
-            size = max(n, 1)
-        elif n <= self.backlog_above:
-            size = math.ceil(n / math.ceil(n / self.batch_txn))
-        else:
-            size = math.ceil(n / math.ceil(n / self.chunk))
+        limit = self.batch_txn if n <= self.backlog_above else self.chunk
+        size = math.ceil(n / math.ceil(n / limit)) if n else 1
         for lo in range(0, len(batch), size):
             if lo:
                 time.sleep(0)  # between transactions: a waiting signal takes the GIL and the write lock

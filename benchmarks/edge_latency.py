@@ -1054,7 +1054,7 @@ def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metri
         # and this broker holds no session of it yet, so purchases sent before its
         # subscriptions were acknowledged reached nobody (the first 13-529 of them
         # were lost that way, and the wait below then ran into its timeout: the
-        # "seeding stall", docs/edge-runtime.md). /readyz waits for the SUBACKs.
+        # "seeding stall", docs/performance-log.md). /readyz waits for the SUBACKs.
         try:
             wait_http(f"http://127.0.0.1:{metrics_port}/readyz", timeout=60, proc=proc)
         except (TimeoutError, RuntimeError) as exc:

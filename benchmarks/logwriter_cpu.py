@@ -1,7 +1,7 @@
 """The log writer's CPU per signal on the real traffic mix, alone: no other thread, no GIL hand-offs.
 
 In the device the log writer thread costs ~70 us per signal sent
-(docs/edge-runtime.md), but the device's per-thread figure moves by +-15 % with
+(docs/performance-log.md), but the device's per-thread figure moves by +-15 % with
 the box's load, and ``benchmarks.handle_cpu`` measures it beside the handling
 thread (both take the GIL). This takes the writer's work out and times only it:
 

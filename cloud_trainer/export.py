@@ -101,7 +101,7 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
 
     The same function as :func:`reference_serving_function`, written so that the
     device makes as few passes over the catalogue, and runs as few small ops, as
-    it can: inference is memory-bound (docs/edge-runtime.md), every
+    it can: inference is memory-bound (docs/performance-log.md), every
     ``[1, num_items]`` op after the catalogue matmul is one more pass over 18k
     items, and every small op costs the interpreter dispatch.
 

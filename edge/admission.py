@@ -1,7 +1,7 @@
 """Admission and the overload policy: what the device takes on, and what it sheds.
 
 Between paho's network thread and the agent's worker sits :class:`Intake`, a
-bounded queue with two lanes (docs/edge-runtime.md, "Bounded by design"):
+bounded queue with two lanes (docs/edge-runtime.md, "Admission, overload and bounds"):
 
 * **Coalesced lane** for QoS 0 positions: ``location`` signals keyed by shopper
   and ``camera`` events keyed by camera, zone, event and track. Below

@@ -28,7 +28,7 @@ Messages are handled one at a time by a worker thread (``--dispatch queue``,
 the default), on paho's network thread (``inline``), or on the network thread
 they came on when nobody is handling one and nothing is queued and by the
 worker otherwise (``hybrid``: edge/admission.py, "Run to completion when
-idle"; measured and not made the default, docs/edge-runtime.md); state is
+idle"; measured and not made the default, docs/performance-log.md); state is
 touched under ``self.lock`` either way, so handlers read like single-threaded code. The
 agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
 its parts. The feedback capture plugs in through :class:`FeedbackSink`, called

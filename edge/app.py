@@ -90,7 +90,7 @@ def freeze_after_full_collection(phase: str, info: dict) -> None:
     held, so every thread waits: the score and short-list caches, sessions and
     their histories grown since the last one made those 4-12 ms at 1,000 signals/s
     (~0.4 us per object in the device), every ~5 s, and the signals that arrived
-    meanwhile queued behind it (docs/edge-runtime.md, "(2026-12-02 (f)) the
+    meanwhile queued behind it (docs/performance-log.md, "(2026-12-02 (f)) the
     tail"). Right after a full collection everything still tracked is reachable,
     so freezing it hides no garbage; and with the full-collection threshold at 0
     the next one comes with the next generation-1 collection and walks only what

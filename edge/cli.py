@@ -30,7 +30,7 @@ default (5 ms). The device runs four busy threads in one process (the worker,
 two MQTT network threads, the log writer), and a thread that wants the GIL can
 wait up to one interval per hand-over. 1 ms and 0.5 ms were measured against
 5 ms in 14 interleaved real-traffic runs and did not pay in any way this
-machine could resolve (docs/edge-runtime.md, "Stalls"), so the default is
+machine could resolve (docs/performance-log.md, "Stalls"), so the default is
 unchanged; the option is there to measure it on a quiet box."""
 
 GC_GEN0_THRESHOLD = 0
@@ -41,7 +41,7 @@ since. In process on real traffic, 50,000 cut the time inside the collector
 from 8.5-17.8 to 1.9-5.4 µs per signal (7 of 7 interleaved pairs; the longest
 single collection 59-76 vs 78-106 ms; RSS and the overload check unchanged),
 but 7 whole-process pairs did not show it (CPU lower in 4 of 7, medians 405 vs
-417 µs), so the default stays Python's; docs/edge-runtime.md
+417 µs), so the default stays Python's; docs/performance-log.md
 "(2026-12-02 (c)) affinity and GC"."""
 
 
@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--cpus", type=parse_cpus, default=None,
                      help="pin the whole device process (every thread) to these CPUs, e.g. 1 or 0-1 "
                           "(default: no pinning; systemd's CPUAffinity= does the same); "
-                          "see docs/edge-runtime.md '(2026-12-02 (c)) affinity and GC'")
+                          "see docs/performance-log.md '(2026-12-02 (c)) affinity and GC'")
     run.add_argument("--gc-gen0", type=int, default=GC_GEN0_THRESHOLD,
                      help="the cyclic GC's generation-0 threshold (0, the default: Python's own 700; "
-                          "50000 measured in docs/edge-runtime.md); see GC_GEN0_THRESHOLD")
+                          "50000 measured in docs/performance-log.md); see GC_GEN0_THRESHOLD")
     run.add_argument("--ack-stall-s", type=float, default=None,
                      help="/healthz fails (and the systemd watchdog restarts the device) once a QoS 1 "
                           "signal has waited this long for its broker ack (default: "

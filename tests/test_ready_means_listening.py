@@ -5,7 +5,7 @@ On a broker that holds no session of the device yet (its first start), a signal
 published between the CONNACK and the SUBACK reaches nobody and is lost. The
 benchmark's history seeding started publishing once the device answered on its
 metrics port and lost its first 13-529 purchases that way, then waited for them
-for 300 s (the "seeding stall", docs/edge-runtime.md). Here a proxy in front of
+for 300 s (the "seeding stall", docs/performance-log.md). Here a proxy in front of
 the broker holds back what the device sends after its CONNECT, so the device is
 connected but not yet subscribed for as long as the test wants.
 """

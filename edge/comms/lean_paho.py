@@ -1,7 +1,7 @@
 """paho's MQTT client with cheaper per-packet Python, the same protocol behaviour.
 
 The device's two MQTT connections cost as much CPU per signal as half the
-handling itself (docs/edge-runtime.md), and most of it was paho's own Python
+handling itself (docs/performance-log.md), and most of it was paho's own Python
 per packet, not the network: py-spy under real traffic put ~20 % of the main
 connection's thread in building a :class:`~paho.mqtt.properties.Properties`
 object for every inbound PUBLISH and PUBACK (its constructor builds two
@@ -640,7 +640,7 @@ class LeanClient(mqtt.Client):
         then leaves when it is ready: a woken network thread had to get the GIL
         from the worker, which kept it while it went on to the next queued signal
         (at 1,000 signals/s a signal answered in a backlog waited 0.4 ms at the
-        median, 2.5-3 ms at p99 for the thread to write it; docs/edge-runtime.md,
+        median, 2.5-3 ms at p99 for the thread to write it; docs/performance-log.md,
         "(2026-12-02 (f)) the tail")."""
         if self._wake_holders.pop(threading.get_ident(), False) and self._sockpairW is not None:
             if self.write_on_release and self._write_here():

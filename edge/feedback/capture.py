@@ -27,7 +27,7 @@ transaction as the list's impression, in the order they were queued), indexed
 by shopper for this (migration 7 of :data:`edge.state.store.MIGRATIONS`). A
 separate ``feedback_recs`` table held the same fields a second time until
 then: one more row and two more index entries per list in every log
-transaction (docs/edge-runtime.md, "(2026-12-02 (f)) the write path"). The log
+transaction (docs/performance-log.md, "(2026-12-02 (f)) the write path"). The log
 keeps its rows for the personal-data retention (at least a day), so a
 conversion is found within the attribution window or that retention,
 whichever is shorter. A purchase without a shopper reference cannot be

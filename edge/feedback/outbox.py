@@ -171,7 +171,7 @@ class Outbox:
         the same seqs, rows and counters as :meth:`add` one after the other, with one
         ``feedback_state`` update for all of them and one insert statement (the log
         writer's impressions come in runs: per event, the update was the
-        statement that cost it most, docs/edge-runtime.md "(2026-12-02 (f)) the write
+        statement that cost it most, docs/performance-log.md "(2026-12-02 (f)) the write
         path"). A run that would pass ``max_rows`` goes event by event, with the
         bound's drops and counters exactly as :meth:`add`'s."""
         n = len(events)

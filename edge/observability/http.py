@@ -397,7 +397,7 @@ def serve_device(device: Any, config: Any, *, ack_stall_s: float | None = None,
         # (SUBACK), not merely connected. A signal published before that is dropped by
         # a broker that holds no session of ours yet (a first start): the benchmark's
         # history seeding, which waited for /metrics, lost its first 13-529 purchases
-        # that way (docs/edge-runtime.md, "(2026-12-02 (g)) the seeding stall").
+        # that way (docs/performance-log.md, "(2026-12-02 (g)) the seeding stall").
         links = (device.link, getattr(device, "positions_link", None))
         listening = connected and all(link.subscribed.is_set() for link in links if link is not None)
         serving = gen.scorer is not None or len(gen.catalogue) > 0

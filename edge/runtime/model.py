@@ -65,7 +65,7 @@ def direct_calls(interp) -> tuple[Callable, Callable, Callable]:
     The public ``Interpreter`` methods are one Python frame each around the same C++
     calls, and ``invoke`` first checks that no numpy view of the interpreter's own
     buffers is alive (``tensor()``, which the device never calls): ~0.8 us of a
-    ~21 us inference, measured (docs/edge-runtime.md, 2026-12-02 (d)). A runtime
+    ~21 us inference, measured (docs/performance-log.md, 2026-12-02 (d)). A runtime
     without that wrapper (another ``tflite-runtime`` build) gets the public methods.
     """
     # Only a real Interpreter's own attribute: a stand-in that delegates by __getattr__

@@ -25,7 +25,7 @@ one transaction, a larger one up to ``backlog_above`` (768) entries is split
 evenly into transactions of at most ``batch_txn`` (a busy second's batch), and a
 backlog beyond it into chunks of at most ``chunk`` (32), with the writer
 yielding between them as before
-(docs/edge-runtime.md, "(2026-12-02 (e)) the threads around the worker"). At
+(docs/performance-log.md, "(2026-12-02 (e)) the threads around the worker"). At
 1,000 signals/s the writer is woken by 32 waiting acks, ~60 signals, ~70
 entries, but in the device it gets the GIL later than that: its batches were
 120-160 entries (measured), which a bound of 96 cut into chunks of ~30, four

@@ -57,6 +57,25 @@ def test_history_and_context_change_the_scores() -> None:
     assert np.array_equal(scorer.score([], scorer.encode_context({})), anon)
 
 
+def test_score_at_reads_the_same_values_as_score_from_the_output_buffer() -> None:
+    scorer = load_scorer(tiny_bundle())
+    n = scorer.spec.num_items
+    items = np.array([n - 1, 0, 5, 5, 2], dtype=np.int64)
+    for history, ctx in (([], {}), ([3, 5, 7], {}), ([1, 2, 1], {"hour": "18", "department": "DELI"})):
+        context = scorer.encode_context(ctx)
+        full = scorer.score(history, context).copy()
+        at = scorer.score_at(history, context, items)
+        assert at.dtype == np.float32 and at.tolist() == full[items].tolist()
+        padded = scorer.padded_history(history)
+        assert scorer.score_at(history, context, items, padded=padded).tolist() == full[items].tolist()
+    # What score_at returned is a copy: the next inference does not change it.
+    before = scorer.score_at([3], scorer.encode_context({}), items)
+    kept = before.copy()
+    scorer.score([4, 9], scorer.encode_context({"department": "DELI"}))
+    assert before.tolist() == kept.tolist()
+    assert scorer.inferences >= 8
+
+
 def test_timing_samples_cpu_time_of_one_inference_in_sample_every() -> None:
     scorer = Scorer(load_bundle(tiny_bundle()))
     context = scorer.encode_context({})

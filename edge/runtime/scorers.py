@@ -710,6 +710,7 @@ class BundleScorer:
         # caches cold (counting, three arrays, the logs).
         by_history: dict[tuple, tuple[np.ndarray, list[float], np.ndarray | None]] = {}
         pad = getattr(model, "padded_history", None)
+        score_at = getattr(model, "score_at", None)
 
         def own_of(history: Sequence[int]) -> tuple[np.ndarray, list[float], np.ndarray | None]:
             key = history if type(history) is tuple else tuple(history)
@@ -732,11 +733,15 @@ class BundleScorer:
             items, terms, padded = own_of(history)
             if not len(items):
                 return ScoreDelta(base, no_items, none)
-            raw = np.asarray(model.score(history, context) if padded is None
-                             else model.score(history, context, padded=padded))
-            # (raw[items] as float64 + gate_boost) as float32, with a few own items'
-            # arithmetic in Python floats (gate_values' sums) instead of ~7 numpy calls.
-            values = np.array([r + g for r, g in zip(raw[items].tolist(), terms, strict=True)], dtype=np.float32)
+            if score_at is not None:  # only the own items leave the model's output buffer
+                raw = score_at(history, context, items) if padded is None else \
+                    score_at(history, context, items, padded=padded)
+            else:
+                raw = np.asarray(model.score(history, context) if padded is None
+                                 else model.score(history, context, padded=padded))[items]
+            # (raw as float64 + gate_boost) as float32, with a few own items' arithmetic
+            # in Python floats (gate_values' sums) instead of ~7 numpy calls.
+            values = np.array([r + g for r, g in zip(raw.tolist(), terms, strict=True)], dtype=np.float32)
             return ScoreDelta(base, items, values)
 
         def explored(history: Sequence[int], context: Sequence[int]) -> np.ndarray:

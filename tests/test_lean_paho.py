@@ -508,7 +508,9 @@ def test_the_main_link_is_not_woken_by_a_lone_puback_but_reads_it_and_every_sign
     reader.subscribe("answers/#", qos=1)
     link = MqttLink(cfg, "lowat-main", subscriptions=[("signals/#", 1)], will=None, on_message=on_message,
                     manual_ack=True)
-    assert link.client.read_low_water == lean_paho.LAZY_ACK_BYTES
+    # "signals/#" can bring a 12-byte PUBLISH (topic "signals", QoS 0, nothing else):
+    # two PUBACKs (8 bytes) wait below the mark, a third wakes the thread.
+    assert link.client.read_low_water == lean_paho.lazy_ack_mark(["signals/#"]) == 12
     link.start()
     sender = new_client("lowat-sender")
     try:
@@ -554,3 +556,26 @@ def test_the_main_link_is_not_woken_by_a_lone_puback_but_reads_it_and_every_sign
         link.stop()
         reader.disconnect()
         reader.loop_stop()
+
+
+@pytest.mark.parametrize(("topic_filter", "shortest"), [
+    ("store/s1/pos", "store/s1/pos"),
+    ("store/s1/display/+/interaction", "store/s1/display//interaction"),
+    ("signals/#", "signals"),
+    ("+/x", "/x"),
+    ("#", "a"),
+])
+def test_the_main_link_s_mark_is_never_above_the_shortest_publish_its_subscriptions_can_bring(
+        topic_filter: str, shortest: str) -> None:
+    """The lazy-ack mark must stay at or below every PUBLISH the broker can send for
+    the link's subscriptions (else a signal would wait for the 0.1 s timeout): the
+    shortest is a QoS 0 one on the shortest topic the filter matches, with no
+    properties and no payload, and its bytes are what the computation says."""
+    assert mqtt.topic_matches_sub(topic_filter, shortest)
+    packet = lean_paho.publish_packet(lean_paho.topic_head(shortest.encode()), b"")
+    assert len(packet) == lean_paho.shortest_publish([topic_filter])
+    mark = lean_paho.lazy_ack_mark([topic_filter, "store/s1/a-much-longer/topic"])
+    assert 4 < mark <= len(packet) and mark <= 4 * lean_paho.LAZY_ACKS + 1
+    # The device's main link: up to four PUBACKs (16 bytes) wait, the fifth wakes.
+    tree_filters = ["store/s1/inventory", "store/s1/pos", "store/s1/display/+/interaction"]
+    assert lean_paho.lazy_ack_mark(tree_filters) == 17

@@ -107,7 +107,38 @@ TOPIC_CACHE = 4_096
 LAZY_ACK_BYTES = 5
 """A low-water mark one byte above the broker's PUBACK of a success (4 bytes in
 MQTT 5: no reason code, no properties) and its PINGRESP (2): every PUBLISH it
-sends us is longer. Two waiting PUBACKs (8 bytes) do wake the thread."""
+sends us is longer. Two waiting PUBACKs (8 bytes) do wake the thread.
+:func:`lazy_ack_mark` raises it as far as the link's subscriptions allow."""
+LAZY_ACKS = 4
+"""PUBACKs that may wait in the socket without waking the thread, where every
+PUBLISH the link can receive is longer than they are together (:func:`lazy_ack_mark`)."""
+
+
+def shortest_topic(topic_filter: str) -> int:
+    """Characters of the shortest topic ``topic_filter`` matches: a ``+`` level may
+    be empty, and a trailing ``#`` also matches its parent (``a/#`` matches ``a``)."""
+    levels = topic_filter.split("/")
+    if levels[-1] == "#":
+        levels = levels[:-1]
+        if not levels:
+            return 1  # "#" alone: any topic, and a topic has at least one character
+    return max(sum(0 if level == "+" else len(level) for level in levels) + len(levels) - 1, 1)
+
+
+def shortest_publish(topic_filters: list[str]) -> int:
+    """Bytes of the shortest PUBLISH a broker can send for these subscriptions: a
+    QoS 0 one (no packet id) on the shortest matching topic, without properties or
+    payload: fixed header and remaining length (2), topic length (2), topic,
+    property length (1)."""
+    return 5 + min(shortest_topic(f) for f in topic_filters)
+
+
+def lazy_ack_mark(topic_filters: list[str]) -> int:
+    """The main link's ``SO_RCVLOWAT``: up to :data:`LAZY_ACKS` waiting PUBACKs (4
+    bytes each) stay below it, and no PUBLISH the subscriptions can bring does
+    (at most :func:`shortest_publish`). Never below :data:`LAZY_ACK_BYTES`'s
+    one-PUBACK rule unless a PUBLISH could be that short (it cannot: 6 bytes)."""
+    return max(min(4 * LAZY_ACKS + 1, shortest_publish(topic_filters)), 1)
 
 _EMPTY_PUBLISH_PROPS = Properties(PacketTypes.PUBLISH)
 

@@ -67,7 +67,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.comms.lean_paho import LAZY_ACK_BYTES, LeanClient
+from edge.comms.lean_paho import LeanClient, lazy_ack_mark
 from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,11 @@ class MqttLink:
         if manual_ack:
             # The device's main link: it publishes an answer per signal, and the
             # broker's PUBACK of each woke paho's thread on its own (lean_paho).
-            client.read_low_water = LAZY_ACK_BYTES  # type: ignore[attr-defined]
+            # Up to LAZY_ACKS of them wait for the next signal (or the 0.1 s
+            # timeout), where the subscriptions' shortest PUBLISH allows it: at
+            # 1,000 signals/s PUBACK pairs still woke it ~0.15 times per signal
+            # (docs/edge-runtime.md, "(2026-12-03 (h)) the network threads").
+            client.read_low_water = lazy_ack_mark([t for t, _ in subscriptions])  # type: ignore[attr-defined]
         self.client: LeanClient = client  # type: ignore[assignment]  # new_client(lean=True)
 
     def start(self) -> None:

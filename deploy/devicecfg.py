@@ -21,11 +21,23 @@ from firmware_config.schema import DeviceConfig
 DEMO_STORE = Path(__file__).resolve().parents[1] / "firmware_config" / "examples" / "demo-store.toml"
 
 
+CHECKOUT = Path(__file__).resolve().parents[1]
+"""The checkout this module (and so the harness or test importing it) runs from."""
+
+
 def edge_device_cmd() -> list[str]:
-    """The command that starts the device: the installed ``edge-device`` script
-    next to this interpreter, or ``python -m edge.cli`` when it is not installed."""
-    exe = Path(sys.executable).with_name("edge-device")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "edge.cli"]
+    """The command that starts the device of this checkout: this interpreter with
+    :data:`CHECKOUT` first on its import path, running ``edge.cli``'s main (the
+    ``edge-device`` script's entry point; arguments follow as they would it).
+
+    Not the installed ``edge-device`` script: it imports ``edge`` through the
+    venv's editable install, i.e. from whichever checkout was installed, whatever
+    the working directory, so a benchmark or test run from another worktree
+    started that checkout's device (found 2026-12-03: device A/B pairs run from a
+    worktree had measured the installed checkout's device on both sides)."""
+    boot = (f"import sys; sys.path.insert(0, {str(CHECKOUT)!r}); "
+            "from edge.cli import main; sys.exit(main())")
+    return [sys.executable, "-c", boot]
 
 
 def _scalar(value: Any) -> str:

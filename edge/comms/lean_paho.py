@@ -42,10 +42,11 @@ pair and goes out in a ``send`` of its own.
   publishes with a 4-byte PUBACK ~0.1 ms after it, and at 1,000 signals/s those
   were about half of the main connection's wake-ups (each a context switch and
   the GIL taken back, for a dictionary pop). With ``SO_RCVLOWAT`` at
-  :data:`LAZY_ACK_BYTES` the kernel reports the socket readable only once a
-  PUBLISH (always longer) or a second PUBACK arrives, and the waiting PUBACK is
-  read with it; ``select`` then times out every :data:`MISC_EVERY_S` and reads
-  whatever waits (a PINGRESP: keepalive).
+  :func:`lazy_ack_mark` of its subscriptions (17 bytes for the device) the
+  kernel reports the socket readable only once a PUBLISH (never shorter than
+  the mark) or a fifth PUBACK arrives, and the waiting PUBACKs are read with it;
+  ``select`` then times out every :data:`MISC_EVERY_S` and reads whatever waits
+  (a PINGRESP: keepalive).
 * **writes queued packets in one ``send``**: the packets waiting when the
   network thread wakes (a recommendation, the signal's PUBACK, ...) go out
   together; a partial write leaves the rest queued in order, as paho does.
@@ -244,8 +245,8 @@ class LeanClient(mqtt.Client):
         self.read_low_water = 1
         """``SO_RCVLOWAT`` of a plain connection: ``select`` reports the socket readable
         once this many bytes wait (1: any byte, the kernel's default). The device's main
-        link sets :data:`LAZY_ACK_BYTES`, so the broker's 4-byte PUBACK of an answer
-        waits in the socket for the next signal instead of waking this thread alone
+        link sets :func:`lazy_ack_mark`, so the broker's 4-byte PUBACKs of its answers
+        wait in the socket for the next signal instead of waking this thread alone
         (module doc). A read that leaves part of a packet drops it to 1 until that
         packet is whole; a ``select`` that times out reads what waits anyway."""
         self._lowat_sock: Any = None

@@ -261,7 +261,7 @@ class MqttLink:
             # Up to LAZY_ACKS of them wait for the next signal (or the 0.1 s
             # timeout), where the subscriptions' shortest PUBLISH allows it: at
             # 1,000 signals/s PUBACK pairs still woke it ~0.15 times per signal
-            # (docs/edge-runtime.md, "(2026-12-03 (h)) the network threads").
+            # (docs/performance-log.md, "(2026-12-03 (h)) the network threads").
             client.read_low_water = lazy_ack_mark([t for t, _ in subscriptions])  # type: ignore[attr-defined]
         self.client: LeanClient = client  # type: ignore[assignment]  # new_client(lean=True)
 

@@ -235,13 +235,16 @@ class MaybeStored:
 
     The agent's worker checks every POS transaction id and every interaction signal
     id against the database before it accepts one (a redelivery after a restart must
-    not count twice); nearly all are new, and each read cost ~28 us of the worker's
-    CPU in process and ~100 us of wall time (the read releases the GIL: another
-    thread runs before the worker gets it back) on ~13 % of real traffic's signals.
-    Filled from the table when the store opens and by the store's own writers before
-    they queue a row, so a row on disk was added before it was committed. 2**23 bits
-    (1 MB): ~4 % false positives (an exact read, as before) at a million keys.
-    Python's ``hash`` is fixed for the life of the process, which is the filter's."""
+    not count twice); nearly all are new, and each read cost the worker 33-59 us of
+    thread CPU in process against 4-6 us for this check (``benchmarks.handle_cpu
+    --traffic real``, the two alternated per check, load 2.0-2.9) and ~100 us of wall
+    time (the read releases the GIL: another thread runs before the worker gets it
+    back), on ~13 % of real traffic's signals (docs/performance-log.md, "(2026-12-03 (h)) the
+    worker"). Filled from the table when the store opens and by the store's
+    own writers before they queue a row, so a row on disk was added before it was
+    committed. 2**23 bits (1 MB): ~4 % false positives (an exact read, as before) at
+    a million keys. Python's ``hash`` is fixed for the life of the process, which is
+    the filter's."""
 
     BITS = 1 << 23
 

@@ -711,6 +711,11 @@ class BundleScorer:
         by_history: dict[tuple, tuple[np.ndarray, list[float], np.ndarray | None]] = {}
         pad = getattr(model, "padded_history", None)
         score_at = getattr(model, "score_at", None)
+        if score_at is None:  # a model without the in-place gather: the whole vector, then the items
+            def score_at(history: Sequence[int], context: Sequence[int], items: np.ndarray, *,
+                         padded: np.ndarray | None = None) -> np.ndarray:
+                kw = {} if padded is None else {"padded": padded}
+                return np.asarray(model.score(history, context, **kw))[items]
 
         def own_of(history: Sequence[int]) -> tuple[np.ndarray, list[float], np.ndarray | None]:
             key = history if type(history) is tuple else tuple(history)
@@ -733,12 +738,9 @@ class BundleScorer:
             items, terms, padded = own_of(history)
             if not len(items):
                 return ScoreDelta(base, no_items, none)
-            if score_at is not None:  # only the own items leave the model's output buffer
-                raw = score_at(history, context, items) if padded is None else \
-                    score_at(history, context, items, padded=padded)
-            else:
-                raw = np.asarray(model.score(history, context) if padded is None
-                                 else model.score(history, context, padded=padded))[items]
+            # Only the own items leave the model's output buffer (Scorer.score_at).
+            raw = score_at(history, context, items) if padded is None else \
+                score_at(history, context, items, padded=padded)
             # (raw as float64 + gate_boost) as float32, with a few own items' arithmetic
             # in Python floats (gate_values' sums) instead of ~7 numpy calls.
             values = np.array([r + g for r, g in zip(raw.tolist(), terms, strict=True)], dtype=np.float32)

@@ -15,6 +15,7 @@ disk, no ack goes out, until the writer runs.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -160,4 +161,35 @@ def test_signals_waiting_for_their_ack_wake_the_writer_before_its_interval(tmp_p
         t1 = time.monotonic()
         assert writer.drain(5.0) and time.monotonic() - t1 < 2.0  # a drain does not wait 30 s
     finally:
+        writer.stop()
+
+
+def test_acks_that_reach_the_mark_while_the_writer_commits_are_flushed_without_the_interval(tmp_path: Path) -> None:
+    """``put`` notifies the writer once, as the waiting acks reach ``ack_flush``:
+    if the writer is busy then (here, running the previous chunk's callbacks),
+    it must still find them when it comes back, not sleep its 30 s interval."""
+    writer = LogWriter(tmp_path / "log.db", interval_s=30.0, ack_flush=8).start()
+    release = threading.Event()
+    in_callback = threading.Event()
+    acked: list[int] = []
+
+    def first(i: int) -> None:
+        acked.append(i)
+        if i == 7:
+            in_callback.set()
+            release.wait(5.0)  # the writer is held inside its flush
+
+    try:
+        for i in range(8):
+            writer.put_write(lambda conn: None, what="noop", then=lambda i=i: first(i))
+        assert in_callback.wait(5.0)
+        # 12 more while the writer is not waiting: the mark is reached (once) and passed.
+        for i in range(8, 20):
+            writer.put_write(lambda conn: None, what="noop", then=lambda i=i: acked.append(i))
+        t0 = time.monotonic()
+        release.set()
+        assert wait_until(lambda: len(acked) == 20, timeout=5.0)
+        assert acked == list(range(20)) and time.monotonic() - t0 < 5.0
+    finally:
+        release.set()
         writer.stop()

@@ -136,7 +136,13 @@ class LogWriter:
         self._pending: list[tuple[tuple, Any]] = []
         self._after: deque[tuple[int, Callable[[], None]]] = deque()
         """(entries queued up to and including it, callback): run once that many are committed."""
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        """``put`` (once or twice per signal) takes ``_lock`` itself, whose
+        ``__enter__``/``__exit__`` are C, not the Condition, whose are Python frames:
+        0.47 -> 0.36 us per put measured warm (docs/performance-log.md, "(2026-12-03 (h))
+        LogWriter.put under the worker"). A plain Lock, not the default RLock:
+        nothing takes it twice (callbacks and the hook run outside it)."""
         self._queued = 0
         self._committed = 0
         self._stop = False
@@ -171,7 +177,7 @@ class LogWriter:
         ack of a render confirmation, which must not be sent before it is on disk.
 
         Returns the entry's sequence number, for :meth:`wait_committed`."""
-        with self._cond:
+        with self._lock:  # the Condition's own lock (a plain Lock: nothing takes it twice)
             if len(self._pending) >= self.max_pending and not self._stop:
                 t0 = time.monotonic()
                 self._kick = True
@@ -182,7 +188,12 @@ class LogWriter:
             self._queued += 1
             if then is not None:
                 self._after.append((self._queued, then))
-                if len(self._after) >= self.ack_flush:
+                if len(self._after) == self.ack_flush:
+                    # Once, as the count reaches the mark (it grows by one here and
+                    # shrinks only in ``_flush``): a writer not waiting yet sees it in
+                    # its ``wait_for`` predicate, so every later put past the mark
+                    # need not notify again before the writer has run (each notify_all
+                    # there cost ~0.2 us of Python, measured warm).
                     self._cond.notify_all()
             if len(self._pending) > self.peak_pending:
                 self.peak_pending = len(self._pending)

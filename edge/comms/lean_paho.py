@@ -105,11 +105,9 @@ TOPIC_CACHE = 4_096
 """Publish topics whose encoded form :meth:`LeanClient.publish_nowait` keeps
 (a store's displays and status topics fit; beyond it the cache starts over)."""
 
-LAZY_ACK_BYTES = 5
-"""A low-water mark one byte above the broker's PUBACK of a success (4 bytes in
-MQTT 5: no reason code, no properties) and its PINGRESP (2): every PUBLISH it
-sends us is longer. Two waiting PUBACKs (8 bytes) do wake the thread.
-:func:`lazy_ack_mark` raises it as far as the link's subscriptions allow."""
+PUBACK_BYTES = 4
+"""The broker's PUBACK of a success in MQTT 5 (no reason code, no properties); its
+PINGRESP is 2 bytes. Every PUBLISH it can send us is longer (:func:`shortest_publish`)."""
 LAZY_ACKS = 4
 """PUBACKs that may wait in the socket without waking the thread, where every
 PUBLISH the link can receive is longer than they are together (:func:`lazy_ack_mark`)."""
@@ -135,11 +133,10 @@ def shortest_publish(topic_filters: list[str]) -> int:
 
 
 def lazy_ack_mark(topic_filters: list[str]) -> int:
-    """The main link's ``SO_RCVLOWAT``: up to :data:`LAZY_ACKS` waiting PUBACKs (4
-    bytes each) stay below it, and no PUBLISH the subscriptions can bring does
-    (at most :func:`shortest_publish`). Never below :data:`LAZY_ACK_BYTES`'s
-    one-PUBACK rule unless a PUBLISH could be that short (it cannot: 6 bytes)."""
-    return max(min(4 * LAZY_ACKS + 1, shortest_publish(topic_filters)), 1)
+    """The main link's ``SO_RCVLOWAT``: up to :data:`LAZY_ACKS` waiting PUBACKs
+    stay below it, and no PUBLISH the subscriptions can bring does (at most
+    :func:`shortest_publish`, never under 6 bytes: one PUBACK always waits)."""
+    return min(PUBACK_BYTES * LAZY_ACKS + 1, shortest_publish(topic_filters))
 
 _EMPTY_PUBLISH_PROPS = Properties(PacketTypes.PUBLISH)
 

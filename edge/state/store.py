@@ -246,32 +246,39 @@ class MaybeStored:
     a million keys. Python's ``hash`` is fixed for the life of the process, which is
     the filter's."""
 
-    BITS = 1 << 23
+    SHIFT = 23
+    BITS = 1 << SHIFT
+    MASK = BITS - 1
 
     def __init__(self, keys: Iterable[Hashable] = ()) -> None:
         self._bits = bytearray(self.BITS >> 3)
         self._lock = threading.Lock()  # adds come from more than one thread: no lost bit
-        bits, mask, n = self._bits, self.BITS - 1, 0
+        # :meth:`_pair` and the bit setting of :meth:`add` written out: the store
+        # fills this from every stored row at open (1M generated keys: 0.54 s of CPU
+        # through two calls per key, 0.40 s like this; 2026-12-03, load 1.1).
+        bits, mask, shift, n = self._bits, self.MASK, self.SHIFT, 0
         for key in keys:  # nobody else has it yet: no lock
             h = hash(key)
-            i, j = h & mask, (h >> 23) & mask
+            i, j = h & mask, (h >> shift) & mask
             bits[i >> 3] |= 1 << (i & 7)
             bits[j >> 3] |= 1 << (j & 7)
             n += 1
         self.count = n
 
-    def add(self, key: Hashable) -> None:
+    def _pair(self, key: Hashable) -> tuple[int, int]:
+        """The key's two bits: its hash's low :data:`SHIFT` bits and the next ones."""
         h = hash(key)
-        i, j = h & (self.BITS - 1), (h >> 23) & (self.BITS - 1)
+        return h & self.MASK, (h >> self.SHIFT) & self.MASK
+
+    def add(self, key: Hashable) -> None:
+        i, j = self._pair(key)
         with self._lock:
-            bits = self._bits
-            bits[i >> 3] |= 1 << (i & 7)
-            bits[j >> 3] |= 1 << (j & 7)
+            self._bits[i >> 3] |= 1 << (i & 7)
+            self._bits[j >> 3] |= 1 << (j & 7)
             self.count += 1
 
     def __contains__(self, key: Hashable) -> bool:
-        h = hash(key)
-        i, j = h & (self.BITS - 1), (h >> 23) & (self.BITS - 1)
+        i, j = self._pair(key)
         bits = self._bits
         return bool(bits[i >> 3] >> (i & 7) & 1 and bits[j >> 3] >> (j & 7) & 1)
 

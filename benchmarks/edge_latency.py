@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(traffic.warmup)} POS purchases in {seed_s:.1f} s (a previous device run)")
         armed.set()
         t_spawn = time.perf_counter()
-        device = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=device_env())
+        device = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         try:
             kind, t_first = out.get(timeout=60)
         except queue.Empty:
@@ -1029,15 +1029,6 @@ def metrics_delta(before: dict[str, float], after: dict[str, float]) -> dict:
             "handled": int(handled), "stage_us_mean": stages}
 
 
-def device_env() -> dict[str, str]:
-    """The device process's environment: this tree first on its import path. The
-    ``edge-device`` script imports ``edge`` through the venv's editable install
-    (one checkout: /work/main), whatever the working directory, so a benchmark
-    run from another worktree measured that checkout's device, not its own."""
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": str(REPO) + (os.pathsep + path if path else "")}
-
-
 def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metrics_port: int,
                  warmup: list[tuple[str, dict]], dispatch: str, log, rate: float = 1000.0,
                  timeout_s: float = 300.0) -> float:
@@ -1057,7 +1048,7 @@ def seed_history(work: Path, broker: MosquittoBroker, bundle: Path | None, metri
     url = f"http://127.0.0.1:{metrics_port}/metrics"
     proc = subprocess.Popen([*edge_device_cmd(), "run", "--config", str(work / "seed.toml"),
                              "--dispatch", dispatch, "--log-level", "WARNING"],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=device_env())
+                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     try:
         # Ready, not merely answering: the device serves /metrics before it connects,
         # and this broker holds no session of it yet, so purchases sent before its

@@ -335,6 +335,54 @@ def test_no_conversion_outside_window_or_for_another_shopper() -> None:
     assert [k for k, _ in kinds(conn)] == ["impression", "conversion"]
 
 
+def test_each_bought_item_is_credited_to_the_newest_list_showing_it_at_its_first_position() -> None:
+    """Attribution looks for the bought items only (a set intersection per list) and
+    reads the lists with orjson: the newest list showing an item wins, and its first
+    position there; a line bought twice is credited twice, an item never shown not
+    at all, and a list stored as ``json``'s escapes (an id that is not valid UTF-8,
+    which orjson refuses: ``b`` is credited to it) is read back all the same."""
+    conn = device_db()
+    sink = OutboxFeedbackSink(conn, "dev1", "store1", FeedbackConfig(attribution_window_s=600))
+    show(conn, sink, rec("r1", ["a", "b", "a"], ts=1000.0))
+    show(conn, sink, rec("r2", ["c", "a"], ts=1001.0))
+    odd = RecoResult(recommendation_id="r3", display_id="d2", zone="z1", cause=None, shopper="l:42",
+                     model_version="m-8", strategy="model", generated_at=1002.0,
+                     items=[{"item_id": i, "price": 1.0, "score": 0.5, "position": p + 1}
+                            for p, i in enumerate(["b", "\ud800x"])])
+    insert_log_rows(conn, [log_row(odd, "d2", "z1")])
+    assert "\\ud800" in conn.execute("SELECT items FROM reco_log WHERE recommendation_id = 'r3'").fetchone()[0]
+    lines = [PosLine(item_id=i, quantity=1, price=2.0) for i in ("a", "b", "c", "d", "a")]
+    sink.on_purchase(conn, PosPurchase(signal_id="p1", ts=1100.0, transaction_id="tx1",
+                                       shopper=ShopperRef(loyalty_id="42"), items=lines))
+    credited = [(e["data"]["item_id"], e["data"]["recommendation_id"], e["data"]["position"], e["model_version"])
+                for k, e in kinds(conn) if k == "conversion"]
+    assert credited == [("a", "r2", 2, "m-7"), ("b", "r3", 1, "m-8"), ("c", "r2", 1, "m-7"),
+                        ("a", "r2", 2, "m-7")]
+
+
+def test_a_hook_in_the_log_writers_transaction_does_not_write_to_take_the_lock(tmp_path: Path) -> None:
+    """``_claim_write``'s no-op update takes the write lock before a hook reads, in a
+    deferred transaction; in ``atomic``'s ``BEGIN IMMEDIATE`` (the log writer's) the
+    lock is held from the start and the update is skipped."""
+    from edge.feedback.capture import _claim_write
+    from edge.state.db import atomic, connect
+
+    conn = connect(tmp_path / "state.db")
+    create_schema(conn, "dev1", "store1")
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    with atomic(conn):
+        assert conn.write_locked
+        _claim_write(conn)
+    assert not conn.write_locked and statements == ["BEGIN IMMEDIATE", "COMMIT"]
+    statements.clear()
+    with atomic(conn, immediate=False):
+        assert not conn.write_locked
+        _claim_write(conn)
+    assert statements == ["BEGIN", "UPDATE feedback_state SET next_seq = next_seq WHERE id = 1", "COMMIT"]
+    conn.close()
+
+
 def test_interaction_without_recommendation_id_uses_latest_on_display() -> None:
     conn = device_db()
     sink = OutboxFeedbackSink(conn, "dev1", "store1")

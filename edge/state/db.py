@@ -47,6 +47,10 @@ class Connection(sqlite3.Connection):
 
     writer_lock: threading.Lock | None = None
     lock_timeout_s: float = BUSY_TIMEOUT_S
+    write_locked: bool = False
+    """Inside an :func:`atomic` ``BEGIN IMMEDIATE``: this connection holds the write
+    lock, so a hook that must take it before reading (``_claim_write`` in
+    :mod:`edge.feedback.capture`) need not write to take it."""
 
 
 _WRITER_LOCKS: dict[str, threading.Lock] = {}
@@ -90,6 +94,8 @@ def atomic(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqli
                                        "for longer than the busy timeout")
     try:
         conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate and isinstance(conn, Connection):
+            conn.write_locked = True
         try:
             yield conn
         except BaseException:
@@ -98,6 +104,8 @@ def atomic(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqli
             raise
         conn.execute("COMMIT")
     finally:
+        if isinstance(conn, Connection):
+            conn.write_locked = False
         if lock is not None:
             lock.release()
 

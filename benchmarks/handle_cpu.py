@@ -239,6 +239,7 @@ def _time_log_writer(device: Device) -> dict[str, list]:
     writer = device.log_writer
     parts: dict[str, list] = defaultdict(lambda: [0, 0.0])
     write, commit, on_commit = writer._write, writer._commit, writer.on_commit  # noqa: SLF001
+    write_bare = writer._write_bare  # noqa: SLF001
 
     def timed_write(conn, writes) -> None:
         # A list of writes sharing one savepoint (a chunk's shelf counts): its time is
@@ -250,6 +251,16 @@ def _time_log_writer(device: Device) -> dict[str, list]:
             part = parts[w.what.split(" ", 1)[0] + "_write"]
             part[0] += 1
             part[1] += each
+
+    def timed_write_bare(conn, w) -> None:
+        # An ordered write (a purchase, an interaction) outside a savepoint.
+        t = time.thread_time()
+        try:
+            write_bare(conn, w)
+        finally:
+            part = parts[w.what.split(" ", 1)[0] + "_write"]
+            part[0] += 1
+            part[1] += time.thread_time() - t
 
     def timed_commit(batch, *, last: bool) -> bool:
         t = time.thread_time()
@@ -268,6 +279,7 @@ def _time_log_writer(device: Device) -> dict[str, list]:
 
     writer._write = timed_write  # type: ignore[method-assign]  # noqa: SLF001
     writer._commit = timed_commit  # type: ignore[method-assign]  # noqa: SLF001
+    writer._write_bare = timed_write_bare  # type: ignore[method-assign]  # noqa: SLF001
     if on_commit is not None:
         writer.on_commit = timed_impressions
     return parts

@@ -292,3 +292,41 @@ def test_a_failing_shelf_count_is_lost_alone_and_the_others_of_its_chunk_commit(
     assert stored == ["a", "b", "c"] and writer.write_errors == 1 and writer.errors == 0
     assert writer.conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 1
     writer.conn.close()
+
+
+def test_a_failing_purchase_is_lost_alone_when_the_writer_runs_its_batch_again_with_savepoints(
+        tmp_path: Path) -> None:
+    """Ordered writes run without a savepoint; one that raises aborts the transaction,
+    and the batch runs again with a savepoint around each ordered write: the failing
+    one is rolled back alone and counted, everything else commits once, and the
+    outbox/seq-free counters say it was not a failed commit."""
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    writer = LogWriter(tmp_path / "state.db")
+    runs: list[str] = []
+
+    def purchase(txn: str, fail: bool = False):
+        def fn(conn: sqlite3.Connection) -> None:
+            runs.append(txn)
+            conn.execute("INSERT INTO purchases(transaction_id, ts, shopper, items) VALUES (?, 1.0, NULL, '[]')",
+                         (txn,))
+            if fail:
+                raise ValueError("a bad purchase")
+        return fn
+
+    def row(i: int) -> tuple:
+        return (f"r{i}", 1.0, "d", "z", None, None, None, "model", "v1", ["a"])
+
+    writer.put(row(1), None)
+    writer.put_write(purchase("t1"), what="pos t1")
+    writer.put_write(purchase("bad", fail=True), what="pos bad")
+    writer.put(row(2), None)
+    writer.put_write(purchase("t2"), what="pos t2")
+    writer._flush()  # noqa: SLF001 - one batch, on this thread
+    assert runs == ["t1", "bad", "t1", "bad", "t2"]  # without savepoints, then with them
+    stored = [r[0] for r in writer.conn.execute("SELECT transaction_id FROM purchases ORDER BY rowid")]
+    assert stored == ["t1", "t2"]
+    assert writer.conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 2
+    assert (writer.write_errors, writer.errors, writer.retries, writer.batches) == (1, 0, 0, 1)
+    writer.conn.close()

@@ -91,6 +91,10 @@ class Write:
         write must change only the database, so that running it again after a
         rollback is the same)."""
 
+class _OrderedWriteFailed(Exception):
+    """An ordered state write raised outside a savepoint (``LogWriter._apply``)."""
+
+
 MAX_ATTEMPTS = 3
 """Commits tried per batch before its rows are dropped (and counted). The
 connection's busy timeout already waits out a lock for 30 s each time."""
@@ -319,32 +323,14 @@ class LogWriter:
         conn = self.conn
         t0 = time.perf_counter()
         try:
-            with db.atomic(conn):
-                # Log rows, impressions and state writes in the order they were
-                # queued: a purchase or a pickup is attributed to the lists queued
-                # before it (reco_log is attribution's exposure index, see
-                # edge.feedback.capture), never to the list its own refresh queued
-                # after it. Rows and impressions between two writes go together.
-                rows: list[tuple] = []
-                recs: list[Any] = []
-                loose: list[Write] = []
-                for row, rec in batch:
-                    if row is not None:
-                        rows.append(row)
-                    if rec is None:
-                        continue
-                    if isinstance(rec, Write):
-                        if rec.ordered:
-                            self._log(conn, rows, recs)
-                            rows, recs = [], []
-                            self._write(conn, [rec])
-                        else:
-                            loose.append(rec)
-                    else:
-                        recs.append(rec)
-                self._log(conn, rows, recs)
-                if loose:
-                    self._write(conn, loose)
+            try:
+                with db.atomic(conn):
+                    self._apply(conn, batch, careful=False)
+            except _OrderedWriteFailed:
+                # Rolled back whole (nothing of it is on disk): again, each ordered
+                # write in a savepoint of its own, so only the failing one is lost.
+                with db.atomic(conn):
+                    self._apply(conn, batch, careful=True)
             self.batches += 1
             self.commit_s_max = max(self.commit_s_max, time.perf_counter() - t0)
             return True
@@ -357,6 +343,57 @@ class LogWriter:
             self.dropped += n
             log.exception("could not write %d log rows after %d attempts; dropped", n, MAX_ATTEMPTS)
             return True
+
+    def _apply(self, conn: sqlite3.Connection, batch: list[tuple[tuple, Any]], *, careful: bool) -> None:
+        """The batch's statements, inside its transaction.
+
+        Log rows, impressions and state writes in the order they were queued: a
+        purchase or a pickup is attributed to the lists queued before it (reco_log
+        is attribution's exposure index, see edge.feedback.capture), never to the
+        list its own refresh queued after it. Rows and impressions between two
+        writes go together.
+
+        An ordered write (a purchase, an interaction) runs without a savepoint
+        unless ``careful``: one that raises aborts the transaction
+        (:class:`_OrderedWriteFailed`) and :meth:`_commit` runs the batch again
+        with a savepoint around each, as every write had before. A ``SAVEPOINT``
+        + ``RELEASE`` pair was two statements per ordered write (1,336 per 10,000
+        real signals) for a rollback that normal traffic never needs
+        (docs/performance-log.md, "(2026-12-03 (i)) the log writer")."""
+        rows: list[tuple] = []
+        recs: list[Any] = []
+        loose: list[Write] = []
+        for row, rec in batch:
+            if row is not None:
+                rows.append(row)
+            if rec is None:
+                continue
+            if isinstance(rec, Write):
+                if rec.ordered:
+                    self._log(conn, rows, recs)
+                    rows, recs = [], []
+                    if careful:
+                        self._write(conn, [rec])
+                    else:
+                        self._write_bare(conn, rec)
+                else:
+                    loose.append(rec)
+            else:
+                recs.append(rec)
+        self._log(conn, rows, recs)
+        if loose:
+            self._write(conn, loose)
+
+    def _write_bare(self, conn: sqlite3.Connection, w: Write) -> None:
+        """An ordered write outside a savepoint: one that raises (not the database:
+        ``OperationalError`` fails the chunk, which is retried) aborts the
+        transaction for :meth:`_commit` to run it again carefully."""
+        try:
+            w.fn(conn)
+        except sqlite3.OperationalError:
+            raise
+        except Exception as exc:
+            raise _OrderedWriteFailed(w.what) from exc
 
     def _log(self, conn: sqlite3.Connection, rows: list[tuple], recs: list[Any]) -> None:
         """Log rows, then the impression hook for their recommendations."""

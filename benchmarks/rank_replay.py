@@ -14,8 +14,9 @@ records, for every rank call, its inputs: the score vector, the placement, k,
 the shopper's basket and history, strategy, cache key, and the store's stock
 mask and shelf placements at that moment (the ranker reads those per call).
 A vector the device scored by its delta (:class:`~edge.runtime.scorers.LazyScores`,
-the explore kind) is recorded as an array and its delta; the old ranker is given
-the array, the current one a ``LazyScores`` as in the device. ``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
+the explore kind) is recorded as an array and its delta; the current ranker is given
+a ``LazyScores`` as in the device, and so is an old one that has the delta path
+(``Ranker._delta_best``); an older one is given the array. ``compare`` builds one ranker from ``OLD_RANKER.py`` (a copy of
 ``edge/reco/ranker.py`` from another commit, e.g. ``git show main:edge/reco/ranker.py``)
 and one from the current tree over the same catalogue, feeds both every call
 in order (each keeps its own caches, as the device's would), alternating per call
@@ -94,6 +95,7 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
     from benchmarks import handle_cpu
 
     old = _load_module(old_path, "_old_ranker")
+    old_takes_delta = hasattr(old.Ranker, "_delta_best")
     orig = current.Ranker.rank
     twins: dict[int, tuple] = {}
     cpu = {"old": {"built": 0, "cached": 0}, "new": {"built": 0, "cached": 0}}
@@ -108,9 +110,10 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         tt = time.thread_time_ns
         out = {}
         before = len(self._shortlists)  # noqa: SLF001
-        # The old ranker gets a plain array (what the device ranked before score deltas),
-        # built here, outside either side's time: the copy it costs is the scorer's.
-        plain = np.asarray(scores)
+        # An old ranker without the delta path gets a plain array (what the device ranked
+        # before score deltas), built here, outside either side's time: the copy it costs
+        # is the scorer's. One with it gets what the device gives it, as the new side.
+        plain = scores if old_takes_delta else np.asarray(scores)
         for side in (("old", "new") if sum(n.values()) % 2 == 0 else ("new", "old")):
             t = tt()
             if side == "old":
@@ -179,6 +182,7 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
         cap = pickle.load(f)
     meta, calls = cap["meta"], cap["calls"]
     old = _load_module(old_path, "_old_ranker")
+    old_takes_delta = hasattr(old.Ranker, "_delta_best")  # else the old side gets the plain vector
     kw = {"near_boost": meta["near_boost"], "diversity_weight": meta["diversity_weight"],
           "exclude_purchased": meta["exclude_purchased"]}
     results = []
@@ -191,7 +195,8 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
         tt = time.thread_time_ns
         for i, c in enumerate(calls):
             plain = c["scores"]
-            scores = {"old": plain, "new": _with_delta(plain, c.get("delta"))}
+            lazy = _with_delta(plain, c.get("delta"))
+            scores = {"old": lazy if old_takes_delta else plain, "new": lazy}
             session = None if c["bought"] is None else SimpleNamespace(bought=c["bought"], history=c["history"])
             for v in views.values():
                 v.available, v.placed, v.placed_version = c["available"], c["placed"], c["placed_version"]

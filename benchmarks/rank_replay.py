@@ -21,7 +21,8 @@ a ``LazyScores`` as in the device, and so is an old one that has the delta path
 and one from the current tree over the same catalogue, feeds both every call
 in order (each keeps its own caches, as the device's would), alternating per call
 which goes first, checks that the outputs are identical (index, score, reason)
-and sums each side's thread CPU. The last line is one JSON object; calls are
+and sums each side's thread CPU (a call during which the cyclic GC ran is left out
+of both sums and counted in ``gc_excluded``). The last line is one JSON object; calls are
 split into those that built a short list (a fresh score vector or placement)
 and those served from the cache. Back to back, the replay runs with warm caches;
 ``inline`` runs both rankers inside the device's own handling of the real replay
@@ -35,6 +36,7 @@ device's score source asks for), vectors compared bit for bit.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import os
@@ -99,7 +101,8 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
     orig = current.Ranker.rank
     twins: dict[int, tuple] = {}
     cpu = {"old": {"built": 0, "cached": 0}, "new": {"built": 0, "cached": 0}}
-    n = {"built": 0, "cached": 0, "mismatches": 0}
+    n = {"built": 0, "cached": 0, "mismatches": 0, "gc_excluded": 0}
+    collections = _count_collections()
 
     def both(self, scores, placement, k, *, session=None, strategy="model", key=None):
         twin = twins.get(id(self))
@@ -114,6 +117,7 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         # before score deltas), built here, outside either side's time: the copy it costs
         # is the scorer's. One with it gets what the device gives it, as the new side.
         plain = scores if old_takes_delta else np.asarray(scores)
+        gc_before = collections[0]
         for side in (("old", "new") if sum(n.values()) % 2 == 0 else ("new", "old")):
             t = tt()
             if side == "old":
@@ -122,9 +126,12 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
                 res = orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
             out[side] = (tt() - t, res)
         kind = "built" if len(self._shortlists) != before or key is None else "cached"  # noqa: SLF001
-        n[kind] += 1
-        for side in cpu:
-            cpu[side][kind] += out[side][0]
+        if collections[0] != gc_before:
+            n["gc_excluded"] += 1  # a collection (up to tens of ms) ran inside one side's time
+        else:
+            n[kind] += 1
+            for side in cpu:
+                cpu[side][kind] += out[side][0]
         if [tuple(x) for x in out["old"][1]] != [tuple(x) for x in out["new"][1]]:
             n["mismatches"] += 1
         return out["new"][1]
@@ -135,10 +142,26 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
     total = n["built"] + n["cached"]
     print(json.dumps({
         "mode": "inline", "old": str(old_path), "calls": total, "mismatches": n["mismatches"],
+        "gc_excluded": n["gc_excluded"],
         "load_avg_1m": round(os.getloadavg()[0], 2),
         **_per_call(cpu, n),
     }))
     return 0 if n["mismatches"] == 0 else 1
+
+
+def _count_collections() -> list[int]:
+    """A counter of the cyclic GC's collections (any generation), from now on. A call
+    pair during which one ran is left out of both sides' sums: a full collection (20-40 ms
+    in ``handle_cpu``'s run, two per run) lands in whichever side allocated last and
+    outweighs thousands of calls' difference."""
+    seen = [0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen[0] += 1
+
+    gc.callbacks.append(on_gc)
+    return seen
 
 
 def _per_call(cpu: dict[str, dict[str, int]], n: dict[str, int]) -> dict:
@@ -186,12 +209,13 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
     kw = {"near_boost": meta["near_boost"], "diversity_weight": meta["diversity_weight"],
           "exclude_purchased": meta["exclude_purchased"]}
     results = []
+    collections = _count_collections()
     for r in range(rounds):
         views = {"old": _View(meta["static"]), "new": _View(meta["static"])}
         rankers = {"old": old.Ranker(views["old"], **kw), "new": current.Ranker(views["new"], **kw)}
         cpu = {"old": {"built": 0, "cached": 0}, "new": {"built": 0, "cached": 0}}
         n = {"built": 0, "cached": 0}
-        mismatches = 0
+        mismatches = gc_excluded = 0
         tt = time.thread_time_ns
         for i, c in enumerate(calls):
             plain = c["scores"]
@@ -203,6 +227,7 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
             out = {}
             kind = None
             order = ("old", "new") if (i + r) % 2 == 0 else ("new", "old")
+            gc_before = collections[0]
             for side in order:
                 rk = rankers[side]
                 before = len(rk._shortlists)  # noqa: SLF001
@@ -214,14 +239,18 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
                     kind = "built" if len(rk._shortlists) != before or c["key"] is None else "cached"  # noqa: SLF001
                 out[side] = (dt, [tuple(x) for x in res])
             assert kind is not None
-            n[kind] += 1
-            for side in ("old", "new"):
-                cpu[side][kind] += out[side][0]
+            if collections[0] != gc_before:
+                gc_excluded += 1
+            else:
+                n[kind] += 1
+                for side in ("old", "new"):
+                    cpu[side][kind] += out[side][0]
             if out["old"][1] != out["new"][1]:
                 mismatches += 1
         total = len(calls)
         res_r = {
-            "round": r, "calls": total, "mismatches": mismatches, "load_avg_1m": round(os.getloadavg()[0], 2),
+            "round": r, "calls": total, "mismatches": mismatches, "gc_excluded": gc_excluded,
+            "load_avg_1m": round(os.getloadavg()[0], 2),
             **_per_call(cpu, n),
         }
         print(json.dumps(res_r), file=sys.stderr)

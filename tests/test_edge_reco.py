@@ -129,6 +129,59 @@ def test_displays_facing_the_same_departments_share_one_short_list(store: StateS
     assert ranker.near_mask(b)[599] and not ranker.near_mask(a)[599]
 
 
+def test_a_short_list_ranked_again_picks_what_a_fresh_ranker_picks(store: StateStore) -> None:
+    """What MMR picked from a cached short list is reused while the stock and basket
+    at its items are unchanged (a smaller k takes a prefix), and picked again when
+    either changes, the stock written in place included: every call gives what a
+    ranker that keeps nothing gives."""
+    rng = np.random.default_rng(7)
+    scores = rng.normal(0, 1, len(store.items)).astype(np.float32)
+    p = placement(store, depts=("DELI",))
+    ranker = Ranker(store, near_boost=0.3, diversity_weight=0.3)
+    mmr_runs = [0]
+    mmr = ranker._mmr
+
+    def counted(*args):
+        mmr_runs[0] += 1
+        return mmr(*args)
+
+    ranker._mmr = counted  # type: ignore[method-assign]
+    session = Session(key="s1", loyalty_id=None, track_id=None, started_at=0.0, last_seen=0.0, history=[5, 9])
+
+    def check(k: int, sess: Session | None = session) -> list:
+        got = ranker.rank(scores, p, k, session=sess, key=("s",))
+        fresh = Ranker(store, near_boost=0.3, diversity_weight=0.3).rank(scores, p, k, session=sess, key=("s",))
+        assert got == fresh
+        return got
+
+    first = check(6)
+    assert mmr_runs[0] == 1
+    check(6)
+    check(4)  # a prefix of k = 6's picks
+    assert mmr_runs[0] == 1
+    check(8)  # more than was picked: MMR again
+    assert mmr_runs[0] == 2
+    store.available[first[0].index] = False  # in place, as a shelf count writes it
+    assert first[0].index not in [r.index for r in check(6)]
+    assert mmr_runs[0] == 3
+    session.bought.add(first[1].index)
+    assert first[1].index not in [r.index for r in check(6)]
+    assert mmr_runs[0] == 4
+    check(6, None)  # no basket: another mask
+    assert mmr_runs[0] == 5
+    store.available[first[0].index] = True
+    before = check(6)
+    assert mmr_runs[0] == 6
+    # Another shopper with the same basket: the same mask, so the same picks, but the
+    # reasons are computed for them (an item in their history was "bought before").
+    other = Session(key="s2", loyalty_id=None, track_id=None, started_at=0.0, last_seen=0.0,
+                    history=[before[2].index], bought=set(session.bought))
+    again = check(6, other)
+    assert mmr_runs[0] == 6
+    assert [r.index for r in again] == [r.index for r in before]
+    assert again[2].reason == "bought before" != before[2].reason
+
+
 def test_diversity_spreads_categories(store: StateStore) -> None:
     scores = -np.arange(len(store.items), dtype=np.float32)
     scores[:: 12] += 1000  # category C0 dominates relevance

@@ -233,6 +233,10 @@ class Ranker:
         """Short lists built from a score vector's delta (:meth:`_delta_best`), not the whole vector."""
         self.delta_merged = 0
         """Of those, the ones merged into the base's sorted candidates (:meth:`_delta_merge`)."""
+        self._picked: dict[int, tuple] = {}
+        """id of a cached short list -> (that list, the filter mask's bytes, k, want, the filtered
+        list's items and scores up to the deepest pick, the picks' positions in it): what :meth:`rank` picked from it last. The entry holds the list,
+        so its id is not reused while the entry lives."""
         self._here_text: dict[str, str] = {}
         self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if like is not None and like.store.items is store.items:
@@ -350,7 +354,8 @@ class Ranker:
         # How the vector was made, if it says (edge.runtime.scorers.LazyScores: its
         # array is only built if a catalogue-wide path needs it).
         delta = getattr(scores, "delta", None)
-        cands, cboost, excluded = self._shortlist(scores, near_token, near, key, delta)
+        found = self._shortlist(scores, near_token, near, key, delta)
+        cands, cboost, excluded = found
         ok = store.available[cands]
         if excluded:  # -inf: excluded by the scorer (known when the short list was built)
             ok &= cboost > -np.inf
@@ -360,25 +365,45 @@ class Ranker:
             scratch[basket] = True
             ok &= ~scratch[cands]
             scratch[basket] = False
-        # MMR sees the whole filtered shortlist, not just the top few: when one
-        # category fills the top ranks, the best of the others must be reachable.
-        keep, kboost = cands[ok], cboost[ok]  # the short list has one item per name already
-        # Rank the whole catalogue again when the slots cannot be filled, or when stock
-        # and basket thinned the short list below what MMR wants (a short list that is
-        # short only because of duplicate names is not rebuilt on every signal).
-        thinned = len(keep) < len(cands)
-        if (len(keep) < k or (thinned and len(keep) < want)) and len(cands) < len(scores):
-            keep, kboost = self._full(np.asarray(scores), near, bought, max(self.SHORTLIST, want), k)
-
-        chosen = self._mmr(keep, kboost, k)
-        if not chosen:
-            return []
+        # What MMR picks depends only on the short list, this mask over it, k and want:
+        # kept per cached short list (the latest mask), so a list ranked again with the
+        # same stock and basket skips the filter, MMR and the conversions. The picks for
+        # k are the first k of those for a larger k with the same want (MMR is greedy,
+        # and the catalogue-wide fallback is taken for neither). Matched by content (the
+        # mask's bytes), not a stock version: the stock mask is written in place.
+        # docs/performance-log.md, "(2026-12-03 (i)) ranking: picks kept per short list"
+        pkey = ok.tobytes()
+        picked = self._picked.get(id(found))
+        if (picked is not None and picked[0] is found and picked[1] == pkey and picked[3] == want
+                and k <= picked[2]):
+            ids_l, boosts_l, chosen = picked[4], picked[5], picked[6]
+            if k < len(chosen):
+                chosen = chosen[:k]
+        else:
+            # MMR sees the whole filtered shortlist, not just the top few: when one
+            # category fills the top ranks, the best of the others must be reachable.
+            keep, kboost = cands[ok], cboost[ok]  # the short list has one item per name already
+            # Rank the whole catalogue again when the slots cannot be filled, or when stock
+            # and basket thinned the short list below what MMR wants (a short list that is
+            # short only because of duplicate names is not rebuilt on every signal).
+            thinned = len(keep) < len(cands)
+            full = (len(keep) < k or (thinned and len(keep) < want)) and len(cands) < len(scores)
+            if full:
+                keep, kboost = self._full(np.asarray(scores), near, bought, max(self.SHORTLIST, want), k)
+            chosen = self._mmr(keep, kboost, k)
+            if not chosen:
+                return []
+            # Only the chosen leave numpy: MMR picks from the head of the list, so a
+            # slice up to the deepest pick converted to Python and indexed there costs
+            # less than numpy fancy indexing by a list (which builds an index array).
+            top = max(chosen) + 1
+            ids_l, boosts_l = keep[:top].tolist(), kboost[:top].tolist()
+            if key is not None and not full:  # a cached short list: it may be ranked again
+                picks = self._picked
+                if len(picks) >= self.cache_size:
+                    picks.clear()
+                picks[id(found)] = (found, pkey, k, want, ids_l, boosts_l, chosen)
         history = set(session.history) if session is not None else set()
-        # Only the chosen leave numpy: MMR picks from the head of the list, so a
-        # slice up to the deepest pick converted to Python and indexed there costs
-        # less than numpy fancy indexing by a list (which builds an index array).
-        top = max(chosen) + 1
-        ids_l, boosts_l = keep[:top].tolist(), kboost[:top].tolist()
         reason = self._reason
         out = []
         for j in chosen:
@@ -424,6 +449,7 @@ class Ranker:
         if ckey is not None:
             if len(self._shortlists) >= self.cache_size:
                 self._shortlists.clear()
+                self._picked.clear()
             self._shortlists[ckey] = found
         return found
 

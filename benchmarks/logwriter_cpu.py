@@ -98,6 +98,7 @@ class Replay:
     batches: list[list]
     entries: Counter
     on_commit: Callable | None
+    numbering: Callable | None
     chunk: int
     signals: int
     rows_before: dict[str, int]
@@ -143,7 +144,8 @@ def prepare(args: argparse.Namespace, work: Path) -> Replay:
                 kinds[rec.what.split(" ", 1)[0] + "_write" if isinstance(rec, Write)
                       else "impression" if rec is not None and not isinstance(rec, tuple)
                       else "rendered" if rec is not None else "none"] += 1
-    return Replay(snapshot, batches, kinds, writer.on_commit, writer.chunk, args.signals, _counts(snapshot))
+    return Replay(snapshot, batches, kinds, writer.on_commit, writer.numbering, writer.chunk, args.signals,
+                  _counts(snapshot))
 
 
 def replay(rp: Replay, path: Path, *, chunk: int | None = None,
@@ -153,6 +155,7 @@ def replay(rp: Replay, path: Path, *, chunk: int | None = None,
     writer or its database before the clock starts (an in-process variant)."""
     shutil.copy(rp.snapshot, path)
     lw = LogWriter(path, rp.on_commit, chunk=chunk or rp.chunk)
+    lw.numbering = rp.numbering
     if setup is not None:
         setup(lw)
     t0 = time.thread_time()
@@ -227,6 +230,7 @@ def wal_pages(rp: Replay, path: Path) -> dict:
     per-transaction cost is made of)."""
     shutil.copy(rp.snapshot, path)
     lw = LogWriter(path, rp.on_commit, chunk=rp.chunk)
+    lw.numbering = rp.numbering
     lw.conn.execute("PRAGMA wal_autocheckpoint=0")
     for batch in rp.batches:
         lw._pending = list(batch)  # noqa: SLF001

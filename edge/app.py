@@ -39,6 +39,7 @@ from edge.bundle import BundleError
 from edge.comms.mqtt import MqttLink
 from edge.comms.topics import TopicTree
 from edge.feedback.capture import FeedbackSink, NullFeedbackSink
+from edge.feedback.outbox import Outbox
 from edge.observability.registry import Registry
 from edge.observability.status import STATUS_EVERY_S, StatusReporter
 from edge.reco.recommender import Recommender
@@ -165,6 +166,9 @@ class Device:
         active = not isinstance(self.feedback, NullFeedbackSink)
         # The recommendation log and impressions: batched, on their own connection.
         self.log_writer = LogWriter(config.storage.db_path, self._write_impressions if active else None)
+        outbox = getattr(self.feedback, "outbox", None)
+        if isinstance(outbox, Outbox):  # its events numbered once per log transaction
+            self.log_writer.numbering = outbox.numbering
         self.presence = Presence(self.layout.zones)
         self.board = Board()
         self.agent = Agent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -161,6 +162,61 @@ def test_add_many_writes_what_add_writes_one_by_one_also_across_the_size_bound(p
     rows, counters, _ = state(conns["add"])
     assert counters[0] == 14 and len(rows) == 10  # 13 seqs taken, the bound kept 10
     assert all(FeedbackEvent.model_validate_json(r[3]).seq == r[0] for r in rows)
+
+
+@pytest.mark.parametrize("policy", ["oldest_impressions_first", "drop_oldest", "drop_newest"])
+def test_numbering_once_per_transaction_writes_what_numbering_each_event_writes(policy: str) -> None:
+    """``Outbox.numbering`` (the log writer's transactions) numbers events from
+    counters read once and written back once: the same seqs, payloads, counters and
+    drops as an ``UPDATE`` per event or run, also when the bound is crossed inside
+    the block (SQL numbers the rest) and when a block's transaction rolls back."""
+    ob = Outbox(OutboxConfig(max_rows=10, drop_policy=policy))
+    txns = [
+        [("many", "impression", [({"r": i}, 100.0 + i, "m") for i in range(4)]),
+         ("one", "conversion", [({"c": 1}, 150.0, None)])],
+        [("many", "impression", [({"r": i}, 200.0 + i, None) for i in range(3)]), ("fail", "", [])],
+        [("many", "impression", [({"r": i}, 300.0 + i, None) for i in range(3)]),
+         ("one", "interaction", [({"t": 1}, 310.0, "m")]),
+         ("many", "impression", [({"r": i}, 320.0 + i, "m2") for i in range(4)]),  # crosses max_rows
+         ("one", "conversion", [({"c": 2}, 330.0, None)])],
+        [("one", "interaction", [({"t": 2}, 400.0, None)]),
+         ("many", "impression", [({"r": i}, 410.0 + i, None) for i in range(2)])],
+    ]
+    conns = {"per_event": open_conn(), "numbered": open_conn()}
+    statements: list[str] = []
+    conns["numbered"].set_trace_callback(statements.append)
+    for way, conn in conns.items():
+        conn.execute("UPDATE feedback_state SET epoch = 'e1' WHERE id = 1")
+        for txn in txns:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                with ob.numbering(conn) if way == "numbered" else contextlib.nullcontext():
+                    for how, kind, events in txn:
+                        if how == "fail":
+                            raise RuntimeError("a hook failed")
+                        if how == "many":
+                            ob.add_many(conn, kind, events)
+                        else:
+                            ob.add(conn, kind, events[0][0], ts=events[0][1], model_version=events[0][2])
+            except RuntimeError:
+                conn.execute("ROLLBACK")
+                continue
+            conn.execute("COMMIT")
+
+    def state(conn: sqlite3.Connection) -> tuple:
+        rows = conn.execute("SELECT seq, event_id, kind, payload FROM feedback_outbox ORDER BY seq").fetchall()
+        counters = conn.execute("SELECT next_seq, pending, dropped_size, dropped_age, dropped_newest "
+                                "FROM feedback_state").fetchone()
+        drops = conn.execute("SELECT reason, count, first_seq, last_seq FROM feedback_drops ORDER BY id").fetchall()
+        return rows, counters, drops
+
+    assert state(conns["numbered"]) == state(conns["per_event"])
+    rows, counters, _ = state(conns["per_event"])
+    assert counters[0] == 18 and len(rows) == 10  # 17 seqs taken (the rolled-back 3 reused), 10 kept
+    # The first transaction: one read and one write of the counters, no UPDATE per event or run.
+    first = statements[statements.index("BEGIN IMMEDIATE"):statements.index("COMMIT")]
+    assert [q.split(" ", 2)[:2] for q in first if "feedback_state" in q] == [["SELECT", "next_seq,"],
+                                                                             ["UPDATE", "feedback_state"]]
 
 
 def test_drop_newest_refuses_new_events_but_takes_their_seq() -> None:

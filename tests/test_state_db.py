@@ -330,3 +330,90 @@ def test_a_failing_purchase_is_lost_alone_when_the_writer_runs_its_batch_again_w
     assert writer.conn.execute("SELECT count(*) FROM reco_log").fetchone()[0] == 2
     assert (writer.write_errors, writer.errors, writer.retries, writer.batches) == (1, 0, 0, 1)
     writer.conn.close()
+
+
+def test_a_failing_write_under_the_outbox_numbering_leaves_no_gap_in_the_seqs(tmp_path: Path) -> None:
+    """With the outbox numbering once per transaction, a write that fails after
+    numbering an event (a purchase's conversion) is not rolled back to a savepoint
+    under the numbering's counters: the batch runs again without it, each write in a
+    savepoint, so the seqs the failing write took are taken again, with no gap;
+    a failing shelf count does the same."""
+    from edge.feedback.outbox import Outbox, create_schema
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    conn = connect(tmp_path / "state.db")
+    create_schema(conn, "dev1", "store1")
+    conn.close()
+    ob = Outbox()
+    writer = LogWriter(tmp_path / "state.db",
+                       lambda c, recs: ob.add_many(c, "impression", [({"r": r}, 1.0, None) for r in recs]))
+    writer.numbering = ob.numbering
+
+    def purchase(txn: str, fail: bool = False):
+        def fn(c: sqlite3.Connection) -> None:
+            c.execute("INSERT INTO purchases(transaction_id, ts, shopper, items) VALUES (?, 1.0, NULL, '[]')", (txn,))
+            ob.add(c, "conversion", {"t": txn}, ts=1.0)
+            if fail:
+                raise ValueError("a bad purchase")
+        return fn
+
+    def shelf(item: str, fail: bool = False):
+        def fn(c: sqlite3.Connection) -> None:
+            c.execute("INSERT INTO inventory(item_id, quantity) VALUES (?, 1)", (item,))
+            if fail:
+                raise ValueError("a bad count")
+        return fn
+
+    def row(i: int) -> tuple:
+        return (f"r{i}", 1.0, "d", "z", None, None, None, "model", "v1", ["a"])
+
+    writer.put(row(1), "r1")
+    writer.put(row(2), "r2")
+    writer.put_write(purchase("t1"), what="pos t1")
+    writer.put_write(purchase("bad", fail=True), what="pos bad")
+    writer.put_write(shelf("x", fail=True), what="inventory x", ordered=False)
+    writer.put(row(3), "r3")
+    writer.put_write(purchase("t2"), what="pos t2")
+    writer._flush()  # noqa: SLF001 - one batch, on this thread
+    events = [(seq, json.loads(p)["data"]) for seq, p in
+              writer.conn.execute("SELECT seq, payload FROM feedback_outbox ORDER BY seq")]
+    assert events == [(1, {"r": "r1"}), (2, {"r": "r2"}), (3, {"t": "t1"}), (4, {"r": "r3"}), (5, {"t": "t2"})]
+    assert writer.conn.execute("SELECT next_seq, pending FROM feedback_state").fetchone() == (6, 5)
+    assert (writer.write_errors, writer.errors, writer.batches) == (2, 0, 1)
+    writer.conn.close()
+
+
+def test_a_failing_unordered_write_under_the_outbox_numbering_reruns_the_batch(tmp_path: Path) -> None:
+    """An unordered write that numbered an event and failed: its savepoint's rollback
+    would not give the numbering's counters back, so the batch runs again without
+    the numbering; the next event takes the seq the failed one had taken."""
+    from edge.feedback.outbox import Outbox, create_schema
+    from edge.state.logwriter import LogWriter
+
+    StateStore(tmp_path / "state.db", None).close()  # the schema
+    conn = connect(tmp_path / "state.db")
+    create_schema(conn, "dev1", "store1")
+    conn.close()
+    ob = Outbox()
+    writer = LogWriter(tmp_path / "state.db",
+                       lambda c, recs: ob.add_many(c, "impression", [({"r": r}, 1.0, None) for r in recs]))
+    writer.numbering = ob.numbering
+
+    def noting(fail: bool):
+        def fn(c: sqlite3.Connection) -> None:
+            ob.add(c, "interaction", {"n": 1}, ts=1.0)
+            if fail:
+                raise ValueError("a bad write")
+        return fn
+
+    writer.put(("r1", 1.0, "d", "z", None, None, None, "model", "v1", ["a"]), "r1")
+    writer.put_write(noting(fail=True), what="note bad", ordered=False)
+    writer._flush()  # noqa: SLF001
+    writer.put(("r2", 1.0, "d", "z", None, None, None, "model", "v1", ["a"]), "r2")
+    writer._flush()  # noqa: SLF001
+    seqs = [r[0] for r in writer.conn.execute("SELECT seq FROM feedback_outbox ORDER BY seq")]
+    assert seqs == [1, 2]
+    assert writer.conn.execute("SELECT next_seq, pending FROM feedback_state").fetchone() == (3, 2)
+    assert (writer.write_errors, writer.errors) == (1, 0)
+    writer.conn.close()

@@ -61,6 +61,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,10 @@ class LogWriter:
         self.peak_pending = 0
         self.waited_s = 0.0
         """Time producers waited for room (backpressure)."""
+        self.numbering: Callable[[sqlite3.Connection], AbstractContextManager[None]] | None = None
+        """Entered inside each transaction's first run (not its careful rerun): the
+        feedback outbox's :meth:`edge.feedback.outbox.Outbox.numbering`, so its events
+        are numbered from counters read and written once per transaction."""
         self.acks_held: tuple[Callable[[], None], Callable[[], None]] | None = None
         """(hold, release) called around a commit's ``then`` callbacks: the device's
         main link, so the broker acks of one chunk wake its network thread once
@@ -325,7 +330,12 @@ class LogWriter:
         try:
             try:
                 with db.atomic(conn):
-                    self._apply(conn, batch, careful=False)
+                    numbering = self.numbering
+                    if numbering is None:
+                        self._apply(conn, batch, careful=False)
+                    else:
+                        with numbering(conn):
+                            self._apply(conn, batch, careful=False)
             except _OrderedWriteFailed:
                 # Rolled back whole (nothing of it is on disk): again, each ordered
                 # write in a savepoint of its own, so only the failing one is lost.
@@ -382,7 +392,7 @@ class LogWriter:
                 recs.append(rec)
         self._log(conn, rows, recs)
         if loose:
-            self._write(conn, loose)
+            self._write(conn, loose, alone=careful or self.numbering is None)
 
     def _write_bare(self, conn: sqlite3.Connection, w: Write) -> None:
         """An ordered write outside a savepoint: one that raises (not the database:
@@ -402,7 +412,7 @@ class LogWriter:
         if recs and self.on_commit is not None:
             self.on_commit(conn, recs)
 
-    def _write(self, conn: sqlite3.Connection, writes: list[Write]) -> None:
+    def _write(self, conn: sqlite3.Connection, writes: list[Write], *, alone: bool = True) -> None:
         """Queued state writes in one savepoint: a write that fails (a bad value, a
         bug) is rolled back alone and counted; a database that fails
         (``OperationalError``: I/O, full disk) fails the chunk, which is retried.
@@ -418,6 +428,10 @@ class LogWriter:
         except Exception as exc:
             conn.execute("ROLLBACK TO state_write")
             conn.execute("RELEASE state_write")
+            if not alone:
+                # Under the outbox's numbering (``numbering``), whose counters a
+                # rollback to a savepoint would not restore: the batch again without it.
+                raise _OrderedWriteFailed(writes[0].what) from exc
             if len(writes) > 1:
                 for w in writes:
                     self._write(conn, [w])

@@ -241,11 +241,12 @@ def _time_log_writer(device: Device) -> dict[str, list]:
     write, commit, on_commit = writer._write, writer._commit, writer.on_commit  # noqa: SLF001
     write_bare = writer._write_bare  # noqa: SLF001
 
-    def timed_write(conn, writes) -> None:
+    def timed_write(conn, writes, **kw) -> None:
         # A list of writes sharing one savepoint (a chunk's shelf counts): its time is
-        # split evenly between them, by the first word of each one's ``what``.
+        # split evenly between them, by the first word of each one's ``what``. ``kw``:
+        # whatever LogWriter._write takes besides (``alone``), passed through.
         t = time.thread_time()
-        write(conn, writes)
+        write(conn, writes, **kw)
         each = (time.thread_time() - t) / max(len(writes), 1)
         for w in writes:
             part = parts[w.what.split(" ", 1)[0] + "_write"]

@@ -332,12 +332,9 @@ def test_a_failing_purchase_is_lost_alone_when_the_writer_runs_its_batch_again_w
     writer.conn.close()
 
 
-def test_a_failing_write_under_the_outbox_numbering_leaves_no_gap_in_the_seqs(tmp_path: Path) -> None:
-    """With the outbox numbering once per transaction, a write that fails after
-    numbering an event (a purchase's conversion) is not rolled back to a savepoint
-    under the numbering's counters: the batch runs again without it, each write in a
-    savepoint, so the seqs the failing write took are taken again, with no gap;
-    a failing shelf count does the same."""
+def _numbered_writer(tmp_path: Path):
+    """A log writer over a fresh state database with an outbox, numbering once per
+    transaction as the device wires it (impressions become outbox events)."""
     from edge.feedback.outbox import Outbox, create_schema
     from edge.state.logwriter import LogWriter
 
@@ -349,6 +346,16 @@ def test_a_failing_write_under_the_outbox_numbering_leaves_no_gap_in_the_seqs(tm
     writer = LogWriter(tmp_path / "state.db",
                        lambda c, recs: ob.add_many(c, "impression", [({"r": r}, 1.0, None) for r in recs]))
     writer.numbering = ob.numbering
+    return ob, writer
+
+
+def test_a_failing_write_under_the_outbox_numbering_leaves_no_gap_in_the_seqs(tmp_path: Path) -> None:
+    """With the outbox numbering once per transaction, a write that fails after
+    numbering an event (a purchase's conversion) is not rolled back to a savepoint
+    under the numbering's counters: the batch runs again without it, each write in a
+    savepoint, so the seqs the failing write took are taken again, with no gap;
+    a failing shelf count does the same."""
+    ob, writer = _numbered_writer(tmp_path)
 
     def purchase(txn: str, fail: bool = False):
         def fn(c: sqlite3.Connection) -> None:
@@ -388,17 +395,7 @@ def test_a_failing_unordered_write_under_the_outbox_numbering_reruns_the_batch(t
     """An unordered write that numbered an event and failed: its savepoint's rollback
     would not give the numbering's counters back, so the batch runs again without
     the numbering; the next event takes the seq the failed one had taken."""
-    from edge.feedback.outbox import Outbox, create_schema
-    from edge.state.logwriter import LogWriter
-
-    StateStore(tmp_path / "state.db", None).close()  # the schema
-    conn = connect(tmp_path / "state.db")
-    create_schema(conn, "dev1", "store1")
-    conn.close()
-    ob = Outbox()
-    writer = LogWriter(tmp_path / "state.db",
-                       lambda c, recs: ob.add_many(c, "impression", [({"r": r}, 1.0, None) for r in recs]))
-    writer.numbering = ob.numbering
+    ob, writer = _numbered_writer(tmp_path)
 
     def noting(fail: bool):
         def fn(c: sqlite3.Connection) -> None:

@@ -244,7 +244,8 @@ def _time_log_writer(device: Device) -> dict[str, list]:
     def timed_write(conn, writes, **kw) -> None:
         # A list of writes sharing one savepoint (a chunk's shelf counts): its time is
         # split evenly between them, by the first word of each one's ``what``. ``kw``:
-        # whatever LogWriter._write takes besides (``alone``), passed through.
+        # any keyword LogWriter._write takes, passed through (a wrapper that dropped
+        # one once made every batch fail and be retried).
         t = time.thread_time()
         write(conn, writes, **kw)
         each = (time.thread_time() - t) / max(len(writes), 1)

@@ -92,8 +92,12 @@ class Write:
         write must change only the database, so that running it again after a
         rollback is the same)."""
 
-class _OrderedWriteFailed(Exception):
-    """An ordered state write raised outside a savepoint (``LogWriter._apply``)."""
+
+class _RerunCarefully(Exception):
+    """A state write run without a savepoint of its own raised (an ordered write, or
+    any write under the outbox's numbering, whose counters a rollback to a savepoint
+    would not restore): the transaction is rolled back whole and
+    ``LogWriter._commit`` runs the batch again, each write in a savepoint."""
 
 
 MAX_ATTEMPTS = 3
@@ -336,7 +340,7 @@ class LogWriter:
                     else:
                         with numbering(conn):
                             self._apply(conn, batch, careful=False)
-            except _OrderedWriteFailed:
+            except _RerunCarefully:
                 # Rolled back whole (nothing of it is on disk): again, each ordered
                 # write in a savepoint of its own, so only the failing one is lost.
                 with db.atomic(conn):
@@ -365,7 +369,7 @@ class LogWriter:
 
         An ordered write (a purchase, an interaction) runs without a savepoint
         unless ``careful``: one that raises aborts the transaction
-        (:class:`_OrderedWriteFailed`) and :meth:`_commit` runs the batch again
+        (:class:`_RerunCarefully`) and :meth:`_commit` runs the batch again
         with a savepoint around each, as every write had before. A ``SAVEPOINT``
         + ``RELEASE`` pair was two statements per ordered write (1,336 per 10,000
         real signals) for a rollback that normal traffic never needs
@@ -392,10 +396,14 @@ class LogWriter:
                 recs.append(rec)
         self._log(conn, rows, recs)
         if loose:
-            self._write(conn, loose, alone=careful or self.numbering is None)
+            if careful or self.numbering is None:
+                self._write(conn, loose)
+            else:  # a shared savepoint could not give the numbering's seqs back
+                for w in loose:
+                    self._write_bare(conn, w)
 
     def _write_bare(self, conn: sqlite3.Connection, w: Write) -> None:
-        """An ordered write outside a savepoint: one that raises (not the database:
+        """A state write outside a savepoint: one that raises (not the database:
         ``OperationalError`` fails the chunk, which is retried) aborts the
         transaction for :meth:`_commit` to run it again carefully."""
         try:
@@ -403,7 +411,7 @@ class LogWriter:
         except sqlite3.OperationalError:
             raise
         except Exception as exc:
-            raise _OrderedWriteFailed(w.what) from exc
+            raise _RerunCarefully(w.what) from exc
 
     def _log(self, conn: sqlite3.Connection, rows: list[tuple], recs: list[Any]) -> None:
         """Log rows, then the impression hook for their recommendations."""
@@ -412,7 +420,7 @@ class LogWriter:
         if recs and self.on_commit is not None:
             self.on_commit(conn, recs)
 
-    def _write(self, conn: sqlite3.Connection, writes: list[Write], *, alone: bool = True) -> None:
+    def _write(self, conn: sqlite3.Connection, writes: list[Write]) -> None:
         """Queued state writes in one savepoint: a write that fails (a bad value, a
         bug) is rolled back alone and counted; a database that fails
         (``OperationalError``: I/O, full disk) fails the chunk, which is retried.
@@ -428,10 +436,6 @@ class LogWriter:
         except Exception as exc:
             conn.execute("ROLLBACK TO state_write")
             conn.execute("RELEASE state_write")
-            if not alone:
-                # Under the outbox's numbering (``numbering``), whose counters a
-                # rollback to a savepoint would not restore: the batch again without it.
-                raise _OrderedWriteFailed(writes[0].what) from exc
             if len(writes) > 1:
                 for w in writes:
                     self._write(conn, [w])

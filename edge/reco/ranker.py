@@ -234,9 +234,10 @@ class Ranker:
         self.delta_merged = 0
         """Of those, the ones merged into the base's sorted candidates (:meth:`_delta_merge`)."""
         self._picked: dict[int, tuple] = {}
-        """id of a cached short list -> (that list, the filter mask's bytes, k, want, the filtered
-        list's items and scores up to the deepest pick, the picks' positions in it): what :meth:`rank` picked from it last. The entry holds the list,
-        so its id is not reused while the entry lives."""
+        """id of a cached short list -> (that list, the filter mask's bytes, k, want, the
+        filtered list's items and scores up to the deepest pick, the picks' positions in
+        it): what :meth:`rank` picked from it last. The entry holds the list, so its id
+        is not reused while the entry lives."""
         self._here_text: dict[str, str] = {}
         self._near_boost: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if like is not None and like.store.items is store.items:

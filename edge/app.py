@@ -171,6 +171,13 @@ class Device:
             self.log_writer.numbering = outbox.numbering
         self.presence = Presence(self.layout.zones)
         self.board = Board()
+        if dispatch == "hybrid" and config.broker.tls is not None:
+            # A handler that hangs on a link's network thread is kept from costing
+            # the connection by writing from the stall guard's thread
+            # (LeanClient.keep_alive_stalled), which a TLS socket must not be while
+            # the network thread may read it: over TLS every signal goes to the worker.
+            log.info("dispatch hybrid over TLS: handling every signal on the worker (queue)")
+            dispatch = "queue"
         self.agent = Agent(
             topics=self.topics, layout=self.layout, store=self.store, generation=self.generation,
             recommender=Recommender(config.device_id, self.layout, self.metrics, clock),

@@ -51,6 +51,20 @@ pair and goes out in a ``send`` of its own.
   network thread wakes (a recommendation, the signal's PUBACK, ...) go out
   together; a partial write leaves the rest queued in order, as paho does.
 
+* **keeps the connection alive through a stalled callback**
+  (:meth:`LeanClient.keep_alive_stalled`, called by another thread every
+  :func:`stall_tick_s`): paho's keepalive runs on the network thread, so a
+  message callback that does not return (a hung inference handled on this
+  thread, ``--dispatch hybrid``) would stop the PINGREQs, the broker would drop
+  the connection after 1.5 keepalives and publish the last will while the
+  process lives, and packets other threads queue (the watchdog's "stuck" status)
+  would wait for the thread. When the same callback has been running at two
+  ticks in a row, the calling thread writes a PINGREQ (at most every half
+  keepalive) and whatever is queued, under the write lock, as
+  :attr:`LeanClient.write_on_release` already does (plain sockets only: a TLS
+  socket is never written from another thread). Idle otherwise: the tick reads
+  a lock's state and a counter; nothing per packet.
+
 Everything else (connect, keepalive, reconnect, session state, in-flight
 bookkeeping, QoS 1 resend, manual acks) is paho's own code.
 """
@@ -104,6 +118,19 @@ packets during its walk of the queue (each walk takes microseconds)."""
 TOPIC_CACHE = 4_096
 """Publish topics whose encoded form :meth:`LeanClient.publish_nowait` keeps
 (a store's displays and status topics fit; beyond it the cache starts over)."""
+
+STALL_TICK_MAX_S = 1.0
+
+
+def stall_tick_s(keepalive: float) -> float:
+    """How often the stall guard calls :meth:`LeanClient.keep_alive_stalled`: an
+    eighth of the keepalive, at most :data:`STALL_TICK_MAX_S`. A stall is seen at
+    the second tick inside it (at most two ticks after it began), and paho's last
+    packet before it went out at most a keepalive earlier (plus its loop's
+    lateness), so the guard's first PINGREQ leaves well inside the broker's
+    1.5 keepalives: keepalive + 2 ticks <= 1.25 keepalives."""
+    return min(STALL_TICK_MAX_S, keepalive / 8)
+
 
 PUBACK_BYTES = 4
 """The broker's PUBACK of a success in MQTT 5 (no reason code, no properties); its
@@ -250,10 +277,17 @@ class LeanClient(mqtt.Client):
         self._lowat = 1
         """The ``SO_RCVLOWAT`` last set on ``_lowat_sock``."""
         self.lean_counts = {"reads": 0, "packets_in": 0, "writes": 0, "packets_out": 0, "wakes": 0,
-                            "direct_writes": 0, "idle_reads": 0, "reconnect_walks": 0}
+                            "direct_writes": 0, "idle_reads": 0, "reconnect_walks": 0,
+                            "stalls": 0, "stall_ticks": 0, "stall_pings": 0}
         """Syscall economy, for tests and benchmarks: ``recv`` calls that returned
         data / packets handled from them; ``send`` calls / packets they carried;
-        socket-pair wake-ups written."""
+        socket-pair wake-ups written. ``stalls``/``stall_ticks``/``stall_pings``:
+        callbacks seen stalled, guard ticks inside them, PINGREQs the guard sent
+        (:meth:`keep_alive_stalled`)."""
+        self._stall_seen = -1
+        """``packets_in`` when the stall guard last found a callback running (-1: none was)."""
+        self._in_stall = False
+        """The stall guard's previous tick found a stall (the next one counts no new stall)."""
 
     def _paho_path(self) -> bool:
         """Whether paho's own code must run: MQTT 3, or paho logging switched on (a
@@ -693,6 +727,63 @@ class LeanClient(mqtt.Client):
             self._write_lock.release()
         self.lean_counts["direct_writes"] += 1
         return rc == _SUCCESS and not self._out_packet
+
+    def keep_alive_stalled(self) -> bool:
+        """One tick of the stall guard (another thread, every :func:`stall_tick_s`).
+
+        A stall: the network thread is inside a callback (it holds
+        ``_in_callback_mutex``, as paho does around every callback) and has
+        handled no packet since the previous tick, where it was inside one too.
+        Then this thread does what the network thread cannot:
+
+        * a PINGREQ when nothing went out for half a keepalive (the broker drops
+          a client silent for 1.5), without setting ``_ping_t``;
+        * every queued packet (a status the watchdog published, acks) is written,
+          under the write lock, in queue order (:meth:`_write_here`);
+        * ``_ping_t`` is cleared. When the callback returns, paho judges its
+          keepalive (``loop_misc``) before it reads what came meanwhile: a
+          PINGREQ it sent before the stall would look unanswered for a
+          keepalive (its PINGRESP waits unread in the socket) and paho would
+          close a live connection. Cleared, paho sends a fresh PINGREQ once the
+          thread is back and expects its answer within a keepalive, as after
+          any quiet spell; the guard's own PINGRESPs, read then, clear it too.
+          (A tick that races the callback's return may clear the PINGREQ paho
+          just sent: a dead broker is then noticed a keepalive later.)
+
+        Plain sockets on the lean path only (``_write_here``): a TLS socket is
+        not written from another thread, so there a stall stays paho's
+        behaviour (the device does not run handlers on a TLS link's thread:
+        edge/app.py). Returns whether a stall was seen."""
+        seen = self.lean_counts["packets_in"]
+        inside = self._in_callback_mutex.locked()
+        stalled = inside and seen == self._stall_seen
+        self._stall_seen = seen if inside else -1
+        counts = self.lean_counts
+        if not stalled:
+            self._in_stall = False
+            return False
+        if not self._in_stall:
+            self._in_stall = True
+            counts["stalls"] += 1
+        counts["stall_ticks"] += 1
+        sock = self._sock
+        if (sock is None or hasattr(sock, "pending") or self._paho_path()
+                or self._state != mqtt._ConnectionState.MQTT_CS_CONNECTED):  # noqa: SLF001
+            return True
+        self._ping_t = 0
+        with self._msgtime_mutex:
+            quiet = mqtt.time_func() - self._last_msg_out
+        if quiet >= self._keepalive / 2:
+            me = threading.get_ident()
+            self._wake_holders[me] = False  # queued without waking the stalled thread: written just below
+            try:
+                self._send_simple_command(mqtt.PINGREQ)
+            finally:
+                self._wake_holders.pop(me, None)
+            counts["stall_pings"] += 1
+        if self._out_packet:
+            self._write_here()
+        return True
 
     def _reset_sockets(self, sockpair_only: bool = False) -> None:
         super()._reset_sockets(sockpair_only)

@@ -49,6 +49,14 @@ guarantees the agent:
   with no persistent session the broker discards the backlog, and the link
   reconnects at once and reads current positions. QoS 0 messages of the
   dropped connection already read into the client's buffer are skipped.
+* **A handler that hangs on the network thread does not cost the connection**
+  (a small guard thread per link, ticking every
+  :func:`~edge.comms.lean_paho.stall_tick_s`): with ``--dispatch hybrid`` a
+  message may be handled on the thread that read it, and paho's keepalive runs
+  on that thread. While one callback runs for two ticks, the guard writes a
+  PINGREQ and whatever other threads queued (the watchdog's "stuck" status)
+  itself (:meth:`~edge.comms.lean_paho.LeanClient.keep_alive_stalled`), so the
+  broker neither drops the device nor publishes its last will while it lives.
 """
 
 from __future__ import annotations
@@ -67,7 +75,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.comms.lean_paho import LeanClient, lazy_ack_mark
+from edge.comms.lean_paho import LeanClient, lazy_ack_mark, stall_tick_s
 from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
@@ -236,6 +244,8 @@ class MqttLink:
         """Set once the broker acknowledged our subscriptions (the device is listening)."""
         self._stopping = False
         self._started = False
+        self._guard_stop = threading.Event()
+        self._guard: threading.Thread | None = None
         self.connects = 0
         self.disconnects = 0
         # will None: a cloud client (the fleet service) with no presence topic of its own.
@@ -270,6 +280,27 @@ class MqttLink:
         self._started = True
         start(self.client, self.broker.host, self.broker.port, keepalive=self.broker.keepalive_s,
               session_expiry_s=self.session_expiry_s)
+        self._guard = threading.Thread(target=self._guard_stalls, args=(stall_tick_s(self.broker.keepalive_s),),
+                                       name=f"mqtt-stall-guard-{self.client._client_id.decode(errors='replace')}",  # noqa: SLF001
+                                       daemon=True)
+        self._guard.start()
+
+    def _guard_stalls(self, tick_s: float) -> None:
+        """The stall guard (module doc): one look per tick, idle unless a callback
+        on the network thread has been running since the previous one."""
+        client = self.client
+        stalled = False
+        while not self._guard_stop.wait(tick_s):
+            try:
+                now_stalled = client.keep_alive_stalled()
+            except Exception:  # the guard must outlive a surprise; the next tick tries again
+                log.exception("stall guard failed")
+                continue
+            if now_stalled and not stalled:
+                log.warning("%s: a message handler has run on the network thread for over %.2f s; "
+                            "keeping the connection alive from the stall guard",
+                            client._client_id.decode(errors="replace"), tick_s)  # noqa: SLF001
+            stalled = now_stalled
 
     def network_alive(self) -> bool:
         """Whether paho's network thread runs: it reads, writes and reconnects by
@@ -283,6 +314,9 @@ class MqttLink:
     def stop(self, final: tuple[str, bytes] | None = None, timeout: float = 2.0) -> None:
         """Publish ``final`` (the "offline" status) if connected, then disconnect."""
         self._stopping = True
+        self._guard_stop.set()
+        if self._guard is not None:
+            self._guard.join(timeout=timeout)
         self.client.wake_on_any_byte()  # the final status's PUBACK must wake the thread
         if final is not None and self.connected.is_set():
             info = self.client.publish(final[0], final[1], qos=1, retain=True)

@@ -36,6 +36,23 @@ link's messages stay in order (a queued message of a link is always ahead of
 that link's next one, which then queues too). It saves the two thread
 hand-offs of an idle device (network thread -> worker -> network thread).
 
+A handler that hangs (an inference stuck in native code) then hangs on the
+network thread that claimed it, which is also the thread of paho's keepalive.
+What keeps that safe is the link, not the intake: each link's stall guard
+(edge/comms/lean_paho.py, ``LeanClient.keep_alive_stalled``; a thread ticking
+every keepalive/8, at most 1 s) sees one callback running at two ticks in a row
+and, while it runs, writes a PINGREQ every half keepalive and every packet other
+threads queued (the watchdog's "stuck" status, the log writer's acks) itself, so
+the broker neither drops the device nor publishes its last will; what arrives
+meanwhile waits in the socket (QoS 1 unacknowledged) and is handled when the
+handler returns. Chosen over the alternatives because nothing else can help: a
+claimed handler cannot be handed to the worker once it hangs (the thread is
+inside it), and marking the link so that later messages queue does not send a
+single PINGREQ. The guard adds no work per signal (it reads a lock's state and
+a counter once a tick). Over TLS the device does not claim at all (edge/app.py:
+a TLS socket must not be written by the guard while the network thread may be
+reading it), so ``hybrid`` is ``queue`` there. tests/test_hybrid_stall.py.
+
 :class:`SeenWindow` remembers accepted ``signal_id`` s of POS and interactions
 for a window, so a QoS 1 redelivery or a replayed message is counted as a
 duplicate instead of becoming a second feedback event.

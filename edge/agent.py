@@ -28,7 +28,9 @@ Messages are handled one at a time by a worker thread (``--dispatch queue``,
 the default), on paho's network thread (``inline``), or on the network thread
 they came on when nobody is handling one and nothing is queued and by the
 worker otherwise (``hybrid``: edge/admission.py, "Run to completion when
-idle"; measured and not made the default, docs/performance-log.md); state is
+idle"; safe with a stuck handler since the links' stall guard, not the default
+for its p99, docs/performance-log.md, "(2026-12-03 (j)) hybrid dispatch made
+safe"); state is
 touched under ``self.lock`` either way, so handlers read like single-threaded code. The
 agent builds nothing: :class:`edge.app.Device` (the composition root) gives it
 its parts. The feedback capture plugs in through :class:`FeedbackSink`, called
@@ -197,12 +199,25 @@ class Agent:
             # (the ack goes with the message: handed to the log writer by a
             # handler that writes, else sent once handled), and spare the two
             # thread hand-offs. The claim keeps the worker (and the other link's
-            # thread) out until release.
+            # thread) out until release. Wake-ups held as the worker holds them:
+            # a position handled on the positions link's thread publishes its
+            # answers on the main link, and this thread writes them itself at
+            # the release instead of waking the main link's thread (which then
+            # had to take the GIL back; on the main link's own thread nothing is
+            # held: it writes what it queued after this callback anyway). Main
+            # link wake-ups 1,360 -> 650/s, device CPU -7.5 % (4 of 4 pairs, p99
+            # mixed), Mosquitto +8 us/signal (more, smaller writes):
+            # docs/performance-log.md, "(2026-12-03 (j)) hybrid dispatch made safe".
+            link = self.link
+            if link is not None:
+                link.hold_wakes()
             try:
                 self._ack = ack
                 self.handle(topic, payload, props)
                 self._settle()
             finally:
+                if link is not None:
+                    link.release_wakes()
                 self._queue.release()
         elif self.dispatch != "inline":
             self._queue.put((topic, payload, props, ack))

@@ -241,6 +241,14 @@ def _time_log_writer(device: Device) -> dict[str, list]:
     write, commit, on_commit = writer._write, writer._commit, writer.on_commit  # noqa: SLF001
     write_bare = writer._write_bare  # noqa: SLF001
 
+    def charge(part: str, entries: int, seconds: float) -> None:
+        counted = parts[part]
+        counted[0] += entries
+        counted[1] += seconds
+
+    def write_part(w) -> str:
+        return w.what.split(" ", 1)[0] + "_write"
+
     def timed_write(conn, writes, **kw) -> None:
         # A list of writes sharing one savepoint (a chunk's shelf counts): its time is
         # split evenly between them, by the first word of each one's ``what``. ``kw``:
@@ -250,9 +258,7 @@ def _time_log_writer(device: Device) -> dict[str, list]:
         write(conn, writes, **kw)
         each = (time.thread_time() - t) / max(len(writes), 1)
         for w in writes:
-            part = parts[w.what.split(" ", 1)[0] + "_write"]
-            part[0] += 1
-            part[1] += each
+            charge(write_part(w), 1, each)
 
     def timed_write_bare(conn, w) -> None:
         # An ordered write (a purchase, an interaction) outside a savepoint.
@@ -260,24 +266,18 @@ def _time_log_writer(device: Device) -> dict[str, list]:
         try:
             write_bare(conn, w)
         finally:
-            part = parts[w.what.split(" ", 1)[0] + "_write"]
-            part[0] += 1
-            part[1] += time.thread_time() - t
+            charge(write_part(w), 1, time.thread_time() - t)
 
     def timed_commit(batch, *, last: bool) -> bool:
         t = time.thread_time()
         ok = commit(batch, last=last)
-        part = parts["transactions"]
-        part[0] += 1
-        part[1] += time.thread_time() - t
+        charge("transactions", 1, time.thread_time() - t)
         return ok
 
     def timed_impressions(conn, recs) -> None:
         t = time.thread_time()
         on_commit(conn, recs)
-        part = parts["impressions"]
-        part[0] += len(recs)
-        part[1] += time.thread_time() - t
+        charge("impressions", len(recs), time.thread_time() - t)
 
     writer._write = timed_write  # type: ignore[method-assign]  # noqa: SLF001
     writer._commit = timed_commit  # type: ignore[method-assign]  # noqa: SLF001

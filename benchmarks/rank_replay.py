@@ -126,12 +126,8 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
                 res = orig(self, scores, placement, k, session=session, strategy=strategy, key=key)
             out[side] = (tt() - t, res)
         kind = "built" if len(self._shortlists) != before or key is None else "cached"  # noqa: SLF001
-        if collections[0] != gc_before:
-            n["gc_excluded"] += 1  # a collection (up to tens of ms) ran inside one side's time
-        else:
-            n[kind] += 1
-            for side in cpu:
-                cpu[side][kind] += out[side][0]
+        if not _tally(cpu, n, kind, out, gc_ran=collections[0] != gc_before):
+            n["gc_excluded"] += 1
         if [tuple(x) for x in out["old"][1]] != [tuple(x) for x in out["new"][1]]:
             n["mismatches"] += 1
         return out["new"][1]
@@ -147,6 +143,19 @@ def inline(old_path: Path, signals: int, bundle: Path) -> int:
         **_per_call(cpu, n),
     }))
     return 0 if n["mismatches"] == 0 else 1
+
+
+def _tally(cpu: dict[str, dict[str, int]], n: dict[str, int], kind: str, out: dict[str, tuple],
+           *, gc_ran: bool) -> bool:
+    """Add one call pair's thread CPU (``out[side][0]``, ns) to ``cpu`` and count it in
+    ``n`` under ``kind`` (built or cached); False, and nothing added, when a GC
+    collection ran during the pair (up to tens of ms inside one side's time)."""
+    if gc_ran:
+        return False
+    n[kind] += 1
+    for side in cpu:
+        cpu[side][kind] += out[side][0]
+    return True
 
 
 def _count_collections() -> list[int]:
@@ -239,12 +248,8 @@ def compare(capture_file: Path, old_path: Path, rounds: int) -> int:
                     kind = "built" if len(rk._shortlists) != before or c["key"] is None else "cached"  # noqa: SLF001
                 out[side] = (dt, [tuple(x) for x in res])
             assert kind is not None
-            if collections[0] != gc_before:
+            if not _tally(cpu, n, kind, out, gc_ran=collections[0] != gc_before):
                 gc_excluded += 1
-            else:
-                n[kind] += 1
-                for side in ("old", "new"):
-                    cpu[side][kind] += out[side][0]
             if out["old"][1] != out["new"][1]:
                 mismatches += 1
         total = len(calls)

@@ -253,25 +253,44 @@ class ItemKNNRecommender:
     """Item-item CF ("customers who bought X also bought"): shrunk cosine similarity
     of items over which shoppers bought them in train, each item's list pruned to
     its nearest neighbours, scored against a count- and recency-weighted history.
-    The three parameters are tuned on validation recall@20 + ndcg@10."""
+    The three parameters are tuned on validation recall@20 + ndcg@10.
+
+    Memory follows the pruned table, not the co-occurrence matrix: similarity is
+    built a block of item rows at a time and cut to the largest neighbour count
+    needed before the next block (a clickstream export where one visitor viewed
+    48k items has 4.2 G co-occurring pairs, which OOM-killed the one-shot
+    ``x.T @ x`` at 24 GB; docs/performance-log.md, "(2026-12-03 (k)) large
+    exports"). A data set whose pair count exceeds :attr:`MAX_PAIRS` is not fitted
+    at all: :attr:`skipped` says why and the pipeline reports it.
+    """
 
     name = "item_knn"
     GRID = tuple(
         ItemKNNParams(n, s, d) for n in (20, 100, 400) for s in (0.0, 10.0, 50.0) for d in (1.0, 0.8)
     )
+    BLOCK_PAIRS = 16_000_000
+    """Co-occurrence entries computed at once (bounds a block's ~40 bytes per entry)."""
+    MAX_PAIRS = 40_000_000_000
+    """Co-occurring (shopper, item, item) triples above which the baseline is skipped:
+    the build costs ~25 s per G on this box (measured on the clickstream shape)."""
 
     def __init__(self, params: ItemKNNParams | None = None, *, tune: bool = True) -> None:
         self.params = params or ItemKNNParams()
         self.tune = tune and params is None
         self.tuning: list[dict[str, float]] = []
         self.popularity = np.zeros(0)
+        self.skipped: str | None = None
+        # Items x shoppers, binary: the source of the co-occurrence counts, read one
+        # block of item rows at a time (None before fit and when skipped).
         self._co: sp.csr_matrix | None = None
+        self._x: sp.csr_matrix | None = None
         self._norm = np.zeros(0)
         self._sim: sp.csr_matrix | None = None
         self._sim_key: tuple[int, float] | None = None
-        # The tuning grid shares work: one full similarity and one per-row sort per
-        # shrink (every neighbour count is a prefix of it), one history matrix per decay.
+        # Per shrink: the table pruned to the most neighbours any setting asks for and
+        # each entry's rank in its row; every smaller neighbour count is a prefix of it.
         self._ranked: dict[float, tuple[sp.csr_matrix, np.ndarray]] = {}
+        self._kept = 0
 
     def fit(self, data: PreparedData) -> None:
         self.popularity = data.items["popularity"].to_numpy(dtype=np.float64)
@@ -282,11 +301,20 @@ class ItemKNNRecommender:
         )
         x.sum_duplicates()
         x.data[:] = 1.0
+        self._sim, self._sim_key, self._ranked, self.skipped = None, None, {}, None
+        self._co, self._x = None, None
+        pairs = int(np.square(np.diff(x.indptr), dtype=np.float64).sum())
+        if pairs > self.MAX_PAIRS:
+            self.skipped = (f"{pairs / 1e9:.1f} G co-occurring item pairs over train shoppers "
+                            f"(limit {self.MAX_PAIRS / 1e9:.0f} G, ~25 s per G to build)")
+            return
         # The diagonal stays: an item is its own nearest neighbour, which is how
         # item-kNN re-recommends what a shopper buys again.
-        self._co = (x.T @ x).tocsr()
+        self._co, self._x = x.T.tocsr(), x
         self._norm = np.sqrt(np.asarray(x.sum(axis=0)).ravel())
-        self._sim, self._sim_key, self._ranked = None, None, {}
+        grid = self.GRID if self.tune else (self.params,)
+        self._kept = max(p.neighbours for p in grid)
+        self._build({p.shrink for p in grid})
         cases = [c for c in data.val_cases if not c.segment.get("masked") and len(c.history)]
         if self.tune and cases:
             from cloud_trainer.evaluation import evaluate
@@ -295,8 +323,7 @@ class ItemKNNRecommender:
             chosen = self.params
             weights = {d: self.history_weights(cases, d) for d in sorted({p.decay for p in self.GRID})}
             for p in self.GRID:
-                scores = weights[p.decay] @ self.similarity(p)
-                m = evaluate(rank_with_fill(scores.tocsr(), self.popularity, 20), cases, None, ks=(10, 20))
+                m = evaluate(self._rank(weights[p.decay], self.similarity(p), 20), cases, None, ks=(10, 20))
                 objective = m.get("recall@20", 0.0) + m.get("ndcg@10", 0.0)
                 self.tuning.append({"neighbours": p.neighbours, "shrink": p.shrink, "decay": p.decay,
                                     "val_recall@20": m.get("recall@20", 0.0),
@@ -304,18 +331,48 @@ class ItemKNNRecommender:
                 if objective > best:
                     best, chosen = objective, p
             self.params = chosen
-            self._ranked = {}  # memory: the full matrices are only needed while tuning
+            # memory: only the chosen shrink's table is needed after tuning
+            self._ranked = {chosen.shrink: self._ranked[chosen.shrink]}
+
+    def _build(self, shrinks: set[float]) -> None:
+        """``self._ranked[shrink]`` for each of ``shrinks``: every item row's
+        ``self._kept`` largest similarities, built a block of rows at a time.
+
+        The same entries and values as pruning the full matrix (co-occurrence counts
+        are exact integers; a row's top entries depend on that row only)."""
+        assert self._co is not None and self._x is not None
+        co_src, x, norm, kept = self._co, self._x, self._norm, self._kept
+        n_items = co_src.shape[0]
+        # Upper bound of each item row's co-occurrence entries: the summed history
+        # sizes of its shoppers (capped at the catalogue).
+        bound = np.minimum(co_src @ np.diff(x.indptr).astype(np.float64), n_items)
+        parts: dict[float, list[tuple[sp.csr_matrix, np.ndarray]]] = {s: [] for s in shrinks}
+        start = 0
+        while start < n_items:
+            stop = start + max(1, int(np.searchsorted(np.cumsum(bound[start:]), self.BLOCK_PAIRS)))
+            stop = min(stop, n_items)
+            co = (co_src[start:stop] @ x).tocsr()
+            row = np.repeat(np.arange(start, stop), np.diff(co.indptr))
+            base = norm[row] * norm[co.indices]
+            for shrink in shrinks:
+                block = sp.csr_matrix((co.data / (base + shrink), co.indices, co.indptr), shape=co.shape)
+                parts[shrink].append(_top_per_row(block, kept))
+            del co, row, base
+            start = stop
+        for shrink, blocks in parts.items():
+            full = sp.vstack([b for b, _ in blocks], format="csr") if blocks else sp.csr_matrix((0, n_items))
+            ranks = np.concatenate([r for _, r in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+            self._ranked[shrink] = (full, ranks)
 
     def similarity(self, p: ItemKNNParams) -> sp.csr_matrix:
         """Items x items: ``co(i, j) / (sqrt(n_i n_j) + shrink)``, top ``neighbours`` per row."""
         assert self._co is not None, "fit() first"
         key = (p.neighbours, p.shrink)
         if self._sim is None or self._sim_key != key:
-            if p.shrink not in self._ranked:
-                co = self._co.tocoo()
-                sim = co.data / (self._norm[co.row] * self._norm[co.col] + p.shrink)
-                full = sp.csr_matrix((sim, (co.row, co.col)), shape=co.shape)
-                self._ranked[p.shrink] = (full, row_ranks(full))
+            if p.shrink not in self._ranked or p.neighbours > self._kept:
+                if p.neighbours > self._kept:
+                    self._kept, self._ranked = p.neighbours, {}
+                self._build({p.shrink})
             full, ranks = self._ranked[p.shrink]
             self._sim, self._sim_key = keep_top_per_row(full, p.neighbours, ranks), key
         return self._sim
@@ -342,8 +399,26 @@ class ItemKNNRecommender:
         return self._recommend(cases, k, self.params)
 
     def _recommend(self, cases: list[EvalCase], k: int, p: ItemKNNParams) -> np.ndarray:
-        scores = self.history_weights(cases, p.decay) @ self.similarity(p)
-        return rank_with_fill(scores.tocsr(), self.popularity, k)
+        return self._rank(self.history_weights(cases, p.decay), self.similarity(p), k)
+
+    CASE_BLOCK_ENTRIES = 32_000_000
+    """Score entries (upper bound) computed at once: a shopper with 48k items in their
+    history against a 400-neighbour table alone has up to 19 M."""
+
+    def _rank(self, weights: sp.csr_matrix, sim: sp.csr_matrix, k: int) -> np.ndarray:
+        """``rank_with_fill(weights @ sim)``, a block of cases at a time (rows are
+        independent, so the lists are the same as in one product)."""
+        bound = weights.astype(bool).astype(np.float64) @ np.diff(sim.indptr).astype(np.float64)
+        bound = np.minimum(bound, sim.shape[1])
+        if bound.sum() <= self.CASE_BLOCK_ENTRIES:
+            return rank_with_fill((weights @ sim).tocsr(), self.popularity, k)
+        out = []
+        start = 0
+        while start < weights.shape[0]:
+            stop = start + max(1, int(np.searchsorted(np.cumsum(bound[start:]), self.CASE_BLOCK_ENTRIES)))
+            out.append(rank_with_fill((weights[start:stop] @ sim).tocsr(), self.popularity, k))
+            start = stop
+        return np.concatenate(out)
 
 
 Flat = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -558,6 +633,30 @@ def _flatten_baskets(baskets_per_user: list[list[np.ndarray]]) -> Flat:
     basket, item = keys // width, keys % width
     row = basket_row[basket]
     return row, from_end[basket], n_baskets[row], item
+
+
+def _top_per_row(mat: sp.csr_matrix, k: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``keep_top_per_row(mat, k)`` and its entries' :func:`row_ranks`, without
+    sorting every entry: a row longer than ``k`` first drops what is below its
+    ``k``-th largest value (ties at the cut stay, so the ranks below ``k`` are the
+    full row's). A clickstream block has rows of 48k entries of which 400 stay."""
+    mat = sp.csr_matrix(mat)
+    indptr, data = mat.indptr, mat.data
+    lengths = np.diff(indptr)
+    keep = np.ones(len(data), dtype=bool)
+    for i in np.flatnonzero(lengths > k):
+        lo, hi = indptr[i], indptr[i + 1]
+        val = data[lo:hi]
+        cut = np.partition(val, len(val) - k)[len(val) - k]
+        keep[lo:hi] = val >= cut
+    if not keep.all():
+        row = np.repeat(np.arange(mat.shape[0]), lengths)[keep]
+        mat = sp.csr_matrix((data[keep], mat.indices[keep],
+                             np.concatenate([[0], np.cumsum(np.bincount(row, minlength=mat.shape[0]))])),
+                            shape=mat.shape)
+    ranks = row_ranks(mat)
+    top = keep_top_per_row(mat, k, ranks)
+    return top, ranks[ranks < k]
 
 
 def _l2_rows(mat: sp.csr_matrix) -> sp.csr_matrix:

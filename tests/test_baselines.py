@@ -176,3 +176,47 @@ def test_personal_baselines_beat_popularity_on_a_repeat_heavy_store(data: Prepar
     # Shoppers in the fixture re-buy three staples: their own history must help.
     assert results["personal_topfreq"] > results["popularity"]
     assert results["tifu_knn"] > results["popularity"]
+
+
+def test_item_knn_blocks_give_the_one_shot_table_and_lists() -> None:
+    """The block-by-block build (rows cut to the kept neighbours as they come) and the
+    case blocks give exactly the table and lists of the one-shot ``x.T @ x`` and one
+    product, ties at the neighbour cut included (integer counts make many)."""
+    import scipy.sparse as sp
+
+    from cloud_trainer.baselines import ItemKNNParams, row_ranks
+
+    rng = np.random.default_rng(3)
+    n_items, n_users = 40, 60
+    # One heavy shopper with most of the catalogue (the clickstream's bot) plus small ones.
+    rows = [np.full(30, 0)] + [np.full(4, u) for u in range(1, n_users)]
+    cols = [rng.choice(n_items, 30, replace=False)] + [rng.choice(n_items, 4) for _ in range(1, n_users)]
+    train = pd.DataFrame({"user_id": [f"u{u}" for u in np.concatenate(rows)],
+                          "item_idx": np.concatenate(cols),
+                          "timestamp": pd.to_datetime(["2024-01-01"] * sum(len(r) for r in rows)),
+                          "basket_id": "b"})
+    items = pd.DataFrame({"item_id": [str(i) for i in range(n_items)], "category": "x",
+                          "popularity": rng.random(n_items)})
+    data = PreparedData(name="blocks", items=items, users=pd.DataFrame({"user_id": []}), train=train,
+                        val_cases=[], test_cases=[], context_fields={}, fingerprint="x")
+    cases = [case(list(rng.choice(n_items, 6)), [list(rng.choice(n_items, 3)), list(rng.choice(n_items, 3))])
+             for _ in range(25)]
+    for p in (ItemKNNParams(5, 0.0, 1.0), ItemKNNParams(7, 10.0, 0.8)):
+        blocked = ItemKNNRecommender(p)
+        blocked.BLOCK_PAIRS, blocked.CASE_BLOCK_ENTRIES = 50, 40  # many blocks of a few rows
+        blocked.fit(data)
+        # The reference: the whole co-occurrence matrix, pruned once.
+        x = sp.csr_matrix((np.ones(len(train)), (train["user_id"].str[1:].astype(int), train["item_idx"])),
+                          shape=(n_users, n_items))
+        x.sum_duplicates()
+        x.data[:] = 1.0
+        co = (x.T @ x).tocoo()
+        norm = np.sqrt(np.asarray(x.sum(axis=0)).ravel())
+        full = sp.csr_matrix((co.data / (norm[co.row] * norm[co.col] + p.shrink), (co.row, co.col)),
+                             shape=co.shape)
+        want = keep_top_per_row(full, p.neighbours, row_ranks(full))
+        got = blocked.similarity(p)
+        assert (got != want).nnz == 0 and got.nnz == want.nnz
+        one_shot = rank_with_fill((blocked.history_weights(cases, p.decay) @ want).tocsr(),
+                                  blocked.popularity, 10)
+        assert np.array_equal(blocked.recommend(cases, 10), one_shot)

@@ -22,9 +22,27 @@ Shapes:
   rows (unknown event type, negative price, empty user), items without prices
   or categories for some, users file covering only some households.
 
+Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
+skew of public data sets, for checking that training fits in memory and time
+(only written when named with ``--shape``; ``--max-rows`` sets their row count,
+the other sizes scale with it where noted; ``--seed``, default 0):
+
+* ``clickstream`` -- Retail-Rocket-like: 2 M events (views 96.6 %, carts 2.5 %,
+  purchases 0.9 %) over 139 days in Unix milliseconds, items and visitors drawn
+  Zipf-skewed (rows / 10 items, 93k of them seen at 2 M rows; rows / 2 visitor ids,
+  ~70k seen, the heaviest with 48k distinct items: a bot), no items or users file,
+  no sessions.
+* ``ratings1m`` -- MovieLens-1M-like: 1 M ratings, 3,706 items, 6,040 users
+  (scaled with rows), at least 20 and no repeated item per user, Unix seconds,
+  a ``rating`` column.
+* ``retail1m`` -- Online-Retail-II-like: 1 M invoice lines of 20 items, 5,000 stock
+  codes, 6,000 customers, invoices as sessions, ``Quantity``-style quantities,
+  prices, ``%Y-%m-%d %H:%M`` dates.
+
 Usage::
 
     python -m deploy.csv_shapes --out /tmp/shapes [--max-rows 20000]
+    python -m deploy.csv_shapes --out /tmp/large --shape clickstream [--max-rows 200000]
     python -m deploy.csv_shapes --summarize OUT/rees46 OUT/ratings ...   # after training
 
 ``--summarize`` prints one markdown table row per training output (from its
@@ -41,6 +59,7 @@ import json
 import random
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -149,7 +168,75 @@ def messy(data: Path, out: Path, max_rows: int) -> None:
     _write(out / "users.csv", ["User_Id", "Age", "Income", "Household Size"], users, crlf=True)
 
 
+def _zipf_ids(rng: Any, n: int, size: int, a: float) -> Any:
+    """``size`` ids in ``range(n)``, Zipf(``a``)-skewed, the popular ones spread by a permutation."""
+    import numpy as np
+
+    r = rng.zipf(a, size * 2)
+    r = r[r <= n][:size]
+    while len(r) < size:
+        x = rng.zipf(a, size)
+        r = np.concatenate([r, x[x <= n]])[:size]
+    return rng.permutation(n)[r - 1]
+
+
+def clickstream(out: Path, rows: int, seed: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n = rows or 2_000_000
+    items, users = max(1, n // 10), max(1, n // 2)
+    u = _zipf_ids(rng, users, n, 1.3)
+    it = _zipf_ids(rng, items, n, 1.15)
+    t0, span = 1_430_000_000_000, 139 * 86400 * 1000
+    ts = t0 + np.sort(rng.integers(0, span, n))
+    ev = rng.choice(["view", "cart", "purchase"], n, p=[0.966, 0.025, 0.009])
+    pd.DataFrame({"timestamp": ts, "user_id": u, "event_type": ev, "item_id": it}).to_csv(
+        out / "interactions.csv", index=False)
+
+
+def ratings1m(out: Path, rows: int, seed: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n = rows or 1_000_000
+    users, items = max(1, round(6040 * n / 1_000_000)), 3706
+    per = np.minimum(np.maximum(20, (rng.pareto(1.2, users) * 60).astype(int)), 2000)
+    per = (per * n / per.sum()).astype(int) + 1
+    pop = 1 / np.arange(1, items + 1) ** 0.9
+    pop /= pop.sum()
+    parts = []
+    for uid, k in enumerate(per):
+        k = min(k, items)
+        its = rng.choice(items, k, replace=False, p=pop)
+        t = 956_703_932 + np.sort(rng.integers(0, 3 * 365 * 86400, k))
+        parts.append(pd.DataFrame({"user_id": uid + 1, "item_id": its + 1,
+                                   "rating": rng.integers(1, 6, k), "timestamp": t}))
+    pd.concat(parts).to_csv(out / "interactions.csv", index=False)
+
+
+def retail1m(out: Path, rows: int, seed: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n = rows or 1_000_000
+    items, users = 5000, 6000
+    uid = _zipf_ids(rng, users, n // 20, 1.2)
+    inv = np.repeat(np.arange(n // 20), 20)[:n]
+    it = _zipf_ids(rng, items, n, 1.05)
+    t = pd.Timestamp("2009-12-01") + pd.to_timedelta(
+        np.sort(rng.integers(0, 730 * 86400, n // 20))[inv], unit="s")
+    pd.DataFrame({"session_id": inv, "item_id": it, "Quantity": rng.integers(1, 12, n),
+                  "timestamp": t.strftime("%Y-%m-%d %H:%M"), "Price": np.round(rng.gamma(2, 2, n), 2),
+                  "user_id": uid[inv]}).to_csv(out / "interactions.csv", index=False)
+
+
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single}
+LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
+"""Synthetic (see the module docstring): written only when named with ``--shape``."""
 
 
 def summarize(out_dir: Path) -> str:
@@ -184,7 +271,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--data", type=Path, default=SHARED)
     ap.add_argument("--max-rows", type=int, default=0, help="interactions per shape (0 = all)")
-    ap.add_argument("--shape", choices=sorted(SHAPES), action="append")
+    ap.add_argument("--shape", choices=sorted({**SHAPES, **LARGE_SHAPES}), action="append")
+    ap.add_argument("--seed", type=int, default=0, help="random seed of the synthetic large shapes")
     args = ap.parse_args(argv)
     if args.summarize:
         print("| shape | best baseline (val) | model_int8 recall@20 / ndcg@10 | shipped recall@20 / ndcg@10"
@@ -198,7 +286,10 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.shape or sorted(SHAPES):
         target = args.out / name
         target.mkdir(parents=True, exist_ok=True)
-        SHAPES[name](args.data, target, args.max_rows)
+        if name in LARGE_SHAPES:
+            LARGE_SHAPES[name](target, args.max_rows, args.seed)
+        else:
+            SHAPES[name](args.data, target, args.max_rows)
         opts = " ".join(f"--{f.stem} {f}" for f in sorted(target.glob("*.csv")))
         print(f"{name}: cloud-trainer train --dataset csv {opts} --out OUT/{name}")
 

@@ -217,6 +217,8 @@ def test_item_knn_blocks_give_the_one_shot_table_and_lists() -> None:
         want = keep_top_per_row(full, p.neighbours, row_ranks(full))
         got = blocked.similarity(p)
         assert (got != want).nnz == 0 and got.nnz == want.nnz
+        # Same layout too (the shipped item_knn.npz is these arrays).
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
         one_shot = rank_with_fill((blocked.history_weights(cases, p.decay) @ want).tocsr(),
                                   blocked.popularity, 10)
         assert np.array_equal(blocked.recommend(cases, 10), one_shot)

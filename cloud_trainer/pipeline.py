@@ -247,6 +247,12 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         t_fit = time.perf_counter()
         system.fit(data)
         fit_s = time.perf_counter() - t_fit
+        if getattr(system, "skipped", None):
+            # Too big to fit in reasonable time or memory (the baseline says why):
+            # reported, never a crash; the model is compared with the rest.
+            log(f"[baseline] {system.name}: SKIPPED after {fit_s:.1f} s: {system.skipped}")
+            baseline_info[system.name] = {"skipped": system.skipped}
+            continue
         fitted[system.name] = system
         wrapped = ExcludeHistory(system) if exclude else system
         segments[system.name], eval_s = score(wrapped, data)

@@ -295,14 +295,20 @@ class _Objective:
     (unseen targets count as misses, cases without targets are skipped), with the
     targets laid out once: the gate fit scores hundreds of candidate lists."""
 
+    KEY_WIDTH = 1 << 32
+    """(case, item + 1) keys: item ids (and the -1 pad) stay inside one case's range."""
+
     def __init__(self, cases: list[EvalCase]) -> None:
         n_t = np.array([len(c.targets) + c.num_unseen_targets for c in cases], dtype=np.float64)
         self.keep = n_t > 0
         kept = [np.asarray(c.targets, dtype=np.int64) for c, k in zip(cases, self.keep, strict=True) if k]
-        width = max((len(t) for t in kept), default=0)
-        self.targets = np.full((len(kept), max(width, 1)), -2, dtype=np.int64)  # -2: no item, no pad
-        for i, t in enumerate(kept):
-            self.targets[i, : len(t)] = t
+        # Targets as sorted (case, item) keys, looked up per list entry: a padded
+        # cases x max-targets table compared against every list entry needed
+        # cases x 20 x 8,051 bytes (1.3 GB) on a clickstream export whose bot-like
+        # visitor has 8k targets (docs/performance-log.md, "(2026-12-03 (k)) large exports").
+        rows = np.repeat(np.arange(len(kept), dtype=np.int64), [len(t) for t in kept])
+        flat = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+        self.target_keys = np.unique(rows * self.KEY_WIDTH + flat + 1)
         self.n_t = n_t[self.keep]
         discounts = 1.0 / np.log2(np.arange(2, 12))
         self.discounts = discounts
@@ -312,7 +318,9 @@ class _Objective:
         if not len(self.n_t):
             return 0.0
         rows = lists[self.keep][:, :20]
-        hits = (rows[:, :, None] == self.targets[:, None, :]).any(axis=2)
+        keys = np.arange(len(rows), dtype=np.int64)[:, None] * self.KEY_WIDTH + rows + 1  # -1 pads: key +0
+        at = np.minimum(np.searchsorted(self.target_keys, keys), max(len(self.target_keys) - 1, 0))
+        hits = (self.target_keys[at] == keys) if len(self.target_keys) else np.zeros(keys.shape, dtype=bool)
         recall = hits.sum(axis=1) / self.n_t
         ndcg = (hits[:, :10] * self.discounts[: min(10, hits.shape[1])]).sum(axis=1) / self.idcg
         return float(recall.mean() + ndcg.mean())

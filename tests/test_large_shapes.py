@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from cloud_trainer.baselines import ItemKNNRecommender
 from cloud_trainer.data import load_dataset
@@ -46,3 +47,36 @@ def test_item_knn_over_its_pair_limit_is_skipped_with_the_measured_size() -> Non
     rec.MAX_PAIRS = 10
     rec.fit(data)
     assert rec.skipped is None and rec.similarity(rec.params).nnz == 9  # items 0-2 all co-occur
+
+
+def test_gate_objective_keys_give_the_padded_comparison() -> None:
+    """The gate's objective looks targets up by (case, item) key; the same value as
+    comparing each list entry with a padded targets table (what it did before a
+    shopper with 8k targets made that table 1.3 GB), and as :func:`evaluate`."""
+    import numpy as np
+
+    from cloud_trainer.champion import _Objective
+    from cloud_trainer.dataset import EvalCase
+    from cloud_trainer.evaluation import evaluate
+
+    rng = np.random.default_rng(5)
+    cases = [EvalCase(user_id=str(i), history=np.zeros(0, dtype=np.int64), history_baskets=[], context={},
+                      targets=rng.choice(60, size=n, replace=False).astype(np.int64),
+                      num_unseen_targets=int(rng.integers(0, 2)))
+             for i, n in enumerate([0, 1, 3, 50, 7, 2, 20, 1])]
+    lists = rng.integers(0, 60, size=(len(cases), 20))
+    lists[1, 5:] = -1  # a catalogue smaller than 20: -1 pads
+    got = _Objective(cases)(lists)
+    keep = [i for i, c in enumerate(cases) if len(c.targets) + c.num_unseen_targets]
+    width = max(len(cases[i].targets) for i in keep)
+    padded = np.full((len(keep), width), -2)
+    for j, i in enumerate(keep):
+        padded[j, : len(cases[i].targets)] = cases[i].targets
+    hits = (lists[keep][:, :, None] == padded[:, None, :]).any(axis=2)
+    n_t = np.array([len(cases[i].targets) + cases[i].num_unseen_targets for i in keep], dtype=np.float64)
+    disc = 1.0 / np.log2(np.arange(2, 12))
+    idcg = np.cumsum(disc)[np.minimum(n_t, 10).astype(np.int64) - 1]
+    want = float((hits.sum(axis=1) / n_t).mean() + ((hits[:, :10] * disc).sum(axis=1) / idcg).mean())
+    assert got == want
+    m = evaluate(lists, cases, None, ks=(10, 20))
+    assert got == pytest.approx(m["recall@20"] + m["ndcg@10"], rel=1e-12)

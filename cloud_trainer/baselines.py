@@ -534,6 +534,13 @@ class TIFUKNNRecommender:
                 chosen, best_score = trial, score
         self.params = chosen
 
+    def train_vectors(self) -> sp.csr_matrix:
+        """The train shoppers' vectors at the tuned decay: the neighbours TIFU-KNN
+        searches (what the ``user_knn`` scorer kind ships)."""
+        if self._pool_flat is None:
+            self._pool_flat = _flatten_baskets(self._train_baskets)
+        return self._vectors(self._pool_flat, len(self._train_baskets), self.params)
+
     def user_vectors(self, baskets_per_user: list[list[np.ndarray]], p: TIFUParams) -> sp.csr_matrix:
         """Shoppers x items time-decayed repeat vectors (the TIFU representation)."""
         return self._vectors(_flatten_baskets(baskets_per_user), len(baskets_per_user), p)

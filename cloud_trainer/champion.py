@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate
@@ -618,10 +619,42 @@ def write_knn_table(sim: Any, path: Path) -> dict[str, Any]:
     return {"kind": "item_knn", "file": path.name}
 
 
+USER_KNN_FILE = "user_knn.npz"
+USER_KNN_MAX_SHOPPERS = 50_000
+"""Stored shoppers the ``user_knn`` table keeps at most (those with the most items): the
+device's neighbour search allocates one float per stored shopper and query, and a
+store's loyalty base is in the tens of thousands; a web log's million one-visit
+visitors would only make the file big."""
+
+
+def write_user_table(vectors: Any, path: Path, max_rows: int = USER_KNN_MAX_SHOPPERS) -> dict[str, Any]:
+    """Save the train shoppers' TIFU vectors (scipy CSR, shoppers x items) for the
+    ``user_knn`` scorer kind, each row scaled to sum to 1 and empty rows left out;
+    returns the spec without ``k`` / ``alpha``."""
+    import io
+
+    csr = sp.csr_matrix(vectors)
+    csr.eliminate_zeros()
+    sizes = np.diff(csr.indptr)
+    keep = np.flatnonzero(sizes > 0)
+    if len(keep) > max_rows:
+        keep = np.sort(keep[np.argsort(-sizes[keep], kind="stable")[:max_rows]])
+    csr = csr[keep]
+    sums = np.asarray(csr.sum(axis=1)).ravel()
+    csr = sp.diags(1.0 / np.where(sums > 0, sums, 1.0)) @ csr
+    csr = sp.csr_matrix(csr)
+    csr.sort_indices()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=csr.indptr.astype(np.int64), indices=csr.indices.astype(np.int32),
+                        data=csr.data.astype(np.float32))
+    path.write_bytes(buf.getvalue())
+    return {"kind": "user_knn", "file": path.name}
+
+
 def scorer_files(spec: Mapping[str, Any], directory: Path) -> dict[str, bytes]:
     """The data files a scorer spec reads, by name (for the bundle)."""
     out: dict[str, bytes] = {}
-    if spec.get("kind") == "item_knn":
+    if spec.get("kind") in ("item_knn", "user_knn"):
         out[spec["file"]] = (directory / spec["file"]).read_bytes()
     for part in ("known", "anonymous", "then"):
         if isinstance(spec.get(part), Mapping):
@@ -642,6 +675,9 @@ def describe(spec: Mapping[str, Any]) -> str:
         return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
     if kind == "item_knn":
         return "item_knn" + (f" (decay {spec['decay']})" if spec.get("decay", 1.0) != 1.0 else "")
+    if kind == "user_knn":
+        decay = f", decay {spec['decay']}" if spec.get("decay", 1.0) != 1.0 else ""
+        return f"tifu_knn on the device ({spec['k']} neighbours, alpha {spec['alpha']:g}{decay})"
     if kind == "model":
         gate = spec.get("own_gate")
         tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""

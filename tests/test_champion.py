@@ -29,6 +29,7 @@ from cloud_trainer.champion import (
     per_case,
     repeat_rate,
     staging_bundle,
+    write_user_table,
 )
 from cloud_trainer.data import load_dataset
 from cloud_trainer.dataset import EvalCase, PreparedData
@@ -193,6 +194,19 @@ def test_item_knn_prunes_neighbours_and_shrinks_rare_pairs() -> None:
     s2 = shrunk.similarity(shrunk.params).toarray()
     # Shrinkage hurts the one-shopper pair (c) far more than the three-shopper one (b).
     assert s2[2, 0] / sim[2, 0] < s2[1, 0] / sim[1, 0]
+
+
+def test_user_table_keeps_the_shoppers_with_the_most_items_each_summing_to_one(tmp_path: Path) -> None:
+    import scipy.sparse as sp
+
+    # Rows: 3 items, empty, 1 item, 2 items (TIFU vectors of four train shoppers).
+    vectors = sp.csr_matrix(np.array([[0.5, 0.2, 0.3, 0.0], [0, 0, 0, 0], [0, 0, 0, 2.0], [0.1, 0, 0, 0.3]]))
+    spec = write_user_table(vectors, tmp_path / "users.npz", max_rows=2)
+    assert spec == {"kind": "user_knn", "file": "users.npz"}
+    with np.load(tmp_path / "users.npz") as npz:
+        table = sp.csr_matrix((npz["data"], npz["indices"], npz["indptr"]), shape=(2, 4)).toarray()
+    # The empty row is dropped, the 1-item row loses to the cap; order is kept.
+    np.testing.assert_allclose(table, [[0.5, 0.2, 0.3, 0.0], [0.25, 0, 0, 0.75]], rtol=1e-6)
 
 
 def test_tifu_grid_holds_the_published_dunnhumby_setting() -> None:

@@ -106,7 +106,10 @@ def test_full_small_train_writes_report_and_bundle(tmp_path: Path) -> None:
     assert report["repeat"]["exclude_history"] is False  # the fixture's shoppers re-buy
     # What ships is in the manifest, and the device's loader runs it.
     scorer = json.loads((out / "bundle" / "manifest.json").read_text())["scorer"]
-    assert scorer["kind"] in ("model", "popularity", "own_topk", "segmented")
+    assert scorer["kind"] in ("model", "popularity", "own_topk", "segmented", "item_knn", "user_knn")
+    # TIFU-KNN's device form was a candidate for known shoppers, scored on validation.
+    known = [row["name"] for row in report["champion"]["candidates"]["known"]]
+    assert any(name.startswith("tifu_knn on the device") for name in known), known
     from edge.runtime.model import load_scorer
 
     assert load_scorer(out / "bundle").smoke_test().ok

@@ -3,6 +3,7 @@ manifest's ``scorer`` says, with numpy alone, and refuses a malformed one."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from edge.bundle import Bundle, BundleError, GoldenCase, Manifest, load_bundle, 
 from edge.runtime.model import Scorer, load_scorer
 from edge.runtime.scorers import (
     BundleScorer,
+    UserTable,
     gate_boost,
     gate_values,
     gated_fast,
@@ -188,8 +190,6 @@ def test_explore_fit_ranks_as_the_device_does() -> None:
 
 def knn_table(n: int = 48) -> bytes:
     """Item i's neighbours: i+1 (0.9) and i+2 (0.5), cyclic."""
-    import io
-
     indptr = np.arange(0, 2 * n + 1, 2, dtype=np.int32)
     indices = np.array([[(i + 1) % n, (i + 2) % n] for i in range(n)], dtype=np.int32).ravel()
     data = np.tile(np.array([0.9, 0.5], dtype=np.float32), n)
@@ -224,6 +224,84 @@ def test_item_knn_decay_lets_recent_history_items_lead(tmp_path: Path) -> None:
     assert topk(decayed.score([10, 20], (0, 0, 0)), 4).tolist() == [21, 22, 11, 12]
 
 
+def user_table(rows: list[dict[int, float]]) -> bytes:
+    """A stored-shopper table (``user_knn``) with these rows, each scaled to sum to 1."""
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        total = sum(row.values())
+        for item in sorted(row):
+            indices.append(item)
+            data.append(row[item] / total)
+        indptr.append(len(indices))
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=np.array(indptr), indices=np.array(indices, dtype=np.int32),
+                        data=np.array(data, dtype=np.float32))
+    return buf.getvalue()
+
+
+def dense_user_knn(rows: list[dict[int, float]], history: list[int], n: int, k: int, alpha: float,
+                   decay: float) -> np.ndarray:
+    """The ``user_knn`` score written the slow, obvious way (dense vectors)."""
+    pool = np.zeros((len(rows), n))
+    for r, row in enumerate(rows):
+        for item, v in row.items():
+            pool[r, item] = v
+    pool /= pool.sum(axis=1, keepdims=True)
+    own = np.zeros(n)
+    for pos, item in enumerate(history):
+        own[item] += decay ** (len(history) - 1 - pos)
+    own /= own.sum()
+    sims = pool @ own / np.linalg.norm(pool, axis=1)
+    order = sorted((i for i in range(len(rows)) if sims[i] > 0), key=lambda i: (-sims[i], i))[:k]
+    # Fewer than k similar shoppers: the rest of the k count as average stored shoppers.
+    near = pool[order].sum(axis=0) + (k - len(order)) * pool.mean(axis=0)
+    return alpha * own + (1 - alpha) * near / k
+
+
+def test_user_knn_blends_the_shoppers_items_with_their_nearest_stored_shoppers() -> None:
+    rng = np.random.default_rng(3)
+    n = 40
+    rows = [{int(i): float(rng.uniform(0.1, 1)) for i in rng.choice(n, rng.integers(1, 8), replace=False)}
+            for _ in range(30)]
+    with np.load(io.BytesIO(user_table(rows))) as npz:
+        table = UserTable(npz["indptr"], npz["indices"], npz["data"], num_items=n)
+    for trial in range(20):
+        history = rng.choice(n, rng.integers(1, 12)).tolist()
+        k, alpha, decay = int(rng.integers(1, 12)), float(rng.choice([0.0, 0.2, 0.7])), float(rng.choice([1.0, 0.8]))
+        want = dense_user_knn(rows, history, n, k, alpha, decay)
+        np.testing.assert_allclose(table.scores(history, k, alpha, decay), want, rtol=1e-5, atol=1e-7,
+                                   err_msg=f"trial {trial}")
+    assert not table.scores([], 5, 0.2, 1.0).any()  # no history: nothing to go on
+
+
+def test_user_knn_recommends_what_similar_shoppers_bought_from_a_hashed_bundle_file(tmp_path: Path) -> None:
+    # Shoppers like "10 and 11" also bought 30; shoppers of "20" bought 40.
+    rows = [{10: 1, 11: 1, 30: 2}, {10: 1, 30: 1}, {11: 1, 30: 1, 31: 1}, {20: 1, 40: 3}, {20: 1, 41: 1}]
+    spec = {"kind": "user_knn", "file": "users.npz", "k": 2, "alpha": 0.0}
+    path = rebundle(tmp_path, spec, {"users.npz": user_table(rows)})
+    assert "users.npz" in load_bundle(path).manifest.files  # listed, so hash-checked
+    scorer = load_scorer(path)
+    got = topk(scorer.score([10, 11], (0, 0, 0)), 3).tolist()
+    assert got[0] == 30  # both nearest shoppers have it
+    # Shopper 20's two neighbours: 20 and 40 at 3/8 each (tie: lower index), then 41 at 1/4.
+    assert topk(scorer.score([20], (0, 0, 0)), 3).tolist() == [20, 40, 41]
+    # Item 31: one similar shopper ({11, 30, 31}, a third each); the other of the two places
+    # is the average stored shopper, who buys 30 most (0.27), then 11 (0.12), then 31 (0.07).
+    assert topk(scorer.score([31], (0, 0, 0)), 3).tolist() == [30, 11, 31]
+    (path / "users.npz").write_bytes(user_table(rows[:3]))
+    with pytest.raises(BundleError, match="sha256"):
+        load_scorer(path)
+
+
+def test_user_knn_table_outside_the_catalogue_is_refused_with_the_file(tmp_path: Path) -> None:
+    spec = {"kind": "user_knn", "file": "users.npz", "k": 2, "alpha": 0.5}
+    good = rebundle(tmp_path / "a", spec, {"users.npz": user_table([{1: 1}, {2: 1}])})
+    (good / "users.npz").write_bytes(user_table([{1: 1}, {480: 1}]))  # item 480: not in 48 items
+    bundle = load_bundle(good, verify=False)
+    with pytest.raises(BundleError, match=r"users\.npz: stored-shopper table does not match the 48-item"):
+        BundleScorer(bundle, spec, None)
+
+
 def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
     scorer = load_scorer(rebundle(tmp_path, {"kind": "model", "exclude_history": True}))
     history = topk(scorer.model.score([], (0, 0, 0)), 6).tolist()  # the model's favourites
@@ -238,6 +316,8 @@ def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
         ({"kind": "own_topk", "k": -1}, "scorer.k: must be an integer >= 0"),
         ({"kind": "item_knn", "file": "knn.npz", "decay": 0}, "scorer.decay: must be a number in (0, 1]"),
         ({"kind": "segmented", "known": {"kind": "model"}}, "scorer.anonymous: missing"),
+        ({"kind": "user_knn", "file": "u.npz", "k": 0, "alpha": 0.5}, "scorer.k: must be an integer >= 1"),
+        ({"kind": "user_knn", "file": "u.npz", "k": 5, "alpha": 1.5}, "scorer.alpha: must be a number in [0, 1]"),
         ({"kind": "model", "own_gate": {"w": [1, 2]}}, "scorer.own_gate.w: must be a list of 4 numbers"),
         ({"kind": "model", "own_tail": 5}, "scorer.own_tail: must be an integer >= 0 and needs own_gate"),
         ({"kind": "popularity", "context": {"field": "hour"}}, "scorer.context.smoothing: missing"),

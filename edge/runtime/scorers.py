@@ -49,6 +49,22 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
     history entry weighs ``d ** (entries after it)`` instead of 1 (recent
     items count more; the device has no basket boundaries, so the decay is
     per item, not per basket).
+``{"kind": "user_knn", "file": NAME, "k": K, "alpha": A}``
+    Shopper-to-shopper CF, the device's form of TIFU-KNN (Hu et al. 2020):
+    the shopper's own vector (their items, each weighing ``decay ** (entries
+    after it)``, optional ``"decay"`` in (0, 1], default 1; summing to 1)
+    finds the ``K`` most similar stored shoppers (cosine > 0), and the score
+    is ``A * own + (1 - A) * (sum of their vectors + (K - found) * the average
+    stored vector) / K``; items with a positive score rank first, then by
+    popularity. ``NAME`` is a bundle file (``.npz``: the stored shoppers x
+    items table in CSR form, ``indptr``, ``indices``, ``data``, each row
+    summing to 1): the train shoppers' TIFU vectors, so what the baseline
+    knows about its neighbours ships with the bundle and the device needs no
+    shopper ids. The average vector stands in for the unrelated shoppers
+    TIFU-KNN takes when fewer than ``K`` are similar (a popularity prior at
+    the neighbours' scale): without it the device form trailed TIFU-KNN on
+    Complete Journey's validation (recall@20 0.0794 against 0.0865), with it
+    0.0877.
 ``{"kind": "segmented", "known": <scorer>, "anonymous": <scorer>}``
     ``anonymous`` when the history is empty and no demographic field is known,
     else ``known`` (the trainer's known / anonymous slices use the same rule).
@@ -76,7 +92,7 @@ import numpy as np
 
 from edge.bundle import Bundle, BundleError, FeatureSpec
 
-SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn")
+SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn", "user_knn")
 NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
 """Context fields that describe the place and time, not the shopper."""
 
@@ -342,13 +358,19 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
         if not isinstance(k, int) or k < 0:
             raise BundleError(f"{where}.k: must be an integer >= 0, got {k!r}")
         validate_scorer_spec(spec.get("then", {"kind": "popularity"}), f"{where}.then")
-    elif kind == "item_knn":
+    elif kind in ("item_knn", "user_knn"):
         name = spec.get("file")
         if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
             raise BundleError(f"{where}.file: must be a plain bundle file name, got {name!r}")
         decay = spec.get("decay", 1.0)
         if isinstance(decay, bool) or not isinstance(decay, int | float) or not 0 < decay <= 1:
             raise BundleError(f"{where}.decay: must be a number in (0, 1], got {decay!r}")
+        if kind == "user_knn":
+            k, alpha = spec.get("k"), spec.get("alpha")
+            if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+                raise BundleError(f"{where}.k: must be an integer >= 1, got {k!r}")
+            if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
+                raise BundleError(f"{where}.alpha: must be a number in [0, 1], got {alpha!r}")
     elif kind == "segmented":
         for part in ("known", "anonymous"):
             if part not in spec:
@@ -412,6 +434,81 @@ def explore_base(spec: Mapping[str, Any], popularity: np.ndarray, where: str) ->
     base = float(prior.min()) - 2.0 + pop
     base[items] = prior
     return base.astype(np.float32)
+
+
+def _gather(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the entries of CSR ``rows`` (in that order) and the row each belongs
+    to (as an index into ``rows``): one vectorised gather instead of a slice per row."""
+    starts = indptr[rows].astype(np.int64)
+    lens = indptr[rows + 1].astype(np.int64) - starts
+    owner = np.repeat(np.arange(len(rows)), lens)
+    offsets = np.cumsum(lens) - lens  # where each row's run starts in the output
+    return np.repeat(starts - offsets, lens) + np.arange(int(lens.sum())), owner
+
+
+class UserTable:
+    """The ``user_knn`` kind's stored shoppers: their vectors by shopper (to average
+    the neighbours) and by item (to find them), and each vector's L2 norm (cosine)."""
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, *,
+                 num_items: int) -> None:
+        self.num_items = num_items
+        self.indptr = indptr.astype(np.int64)
+        self.indices = indices.astype(np.int64)
+        self.data = data.astype(np.float64)
+        self.num_shoppers = len(indptr) - 1
+        rows = np.repeat(np.arange(self.num_shoppers), np.diff(self.indptr))
+        self.norms = np.sqrt(np.bincount(rows, weights=self.data ** 2, minlength=self.num_shoppers))
+        # The transpose (item -> shoppers), built once at load: finding neighbours
+        # touches only the shoppers who share an item with the history.
+        order = np.argsort(self.indices, kind="stable")
+        self.by_item_ptr = np.concatenate(([0], np.cumsum(np.bincount(self.indices, minlength=num_items))))
+        self.by_item_shopper = rows[order]
+        self.by_item_value = self.data[order]
+        self.mean_vector = np.bincount(self.indices, weights=self.data, minlength=num_items) / max(
+            self.num_shoppers, 1)
+
+    def own_vector(self, history: Sequence[int], decay: float) -> tuple[np.ndarray, np.ndarray]:
+        """``(items, weight)``: the shopper's items, weights summing to 1."""
+        if decay < 1.0:
+            items, w = decayed_counts(history, self.num_items, decay)
+        else:
+            items, counts = own_counts(history, self.num_items)
+            w = counts.astype(np.float64)
+        total = w.sum()
+        return items, (w / total if total > 0 else w)
+
+    def neighbours(self, items: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+        """The up to ``k`` stored shoppers most similar (cosine, > 0) to the vector
+        ``items``/``weights``; ties to the lower row."""
+        if not len(items) or not self.num_shoppers:
+            return np.zeros(0, dtype=np.int64)
+        pos, owner = _gather(self.by_item_ptr, items)
+        dots = np.bincount(self.by_item_shopper[pos], weights=self.by_item_value[pos] * weights[owner],
+                           minlength=self.num_shoppers).astype(np.float64, copy=False)  # int when empty
+        sims = np.divide(dots, self.norms, out=np.zeros_like(dots), where=self.norms > 0)
+        candidates = np.flatnonzero(sims > 0)
+        if len(candidates) > k:
+            # Stable order by similarity, then row: the same neighbours wherever it runs.
+            candidates = candidates[np.lexsort((candidates, -sims[candidates]))[:k]]
+        return candidates
+
+    def scores(self, history: Sequence[int], k: int, alpha: float, decay: float) -> np.ndarray:
+        """``alpha * own + (1 - alpha) * (sum of the nearest vectors + (k - found) *
+        mean_vector) / k`` per item; zeros for an empty history."""
+        items, weights = self.own_vector(history, decay)
+        out = np.zeros(self.num_items)
+        if not len(items):
+            return out
+        out[items] = alpha * weights
+        if alpha < 1.0:
+            nbrs = self.neighbours(items, weights, k)
+            near = self.mean_vector * (k - len(nbrs))
+            if len(nbrs):
+                pos, _ = _gather(self.indptr, nbrs)
+                near += np.bincount(self.indices[pos], weights=self.data[pos], minlength=self.num_items)
+            out += near * ((1.0 - alpha) / k)
+        return out
 
 
 class ScoreDelta(NamedTuple):
@@ -614,6 +711,8 @@ class BundleScorer:
             return self._popularity_fn(spec)
         if kind == "item_knn":
             return self._item_knn_fn(spec, where)
+        if kind == "user_knn":
+            return self._user_knn_fn(spec, where)
         if kind == "own_topk":
             then = self._build(spec.get("then", {"kind": "popularity"}), f"{where}.then")
             k = int(spec["k"])
@@ -752,7 +851,10 @@ class BundleScorer:
         explored.delta = explored_delta  # type: ignore[attr-defined]
         return explored
 
-    def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+    def _csr_file(self, spec: Mapping[str, Any], where: str, what: str,
+                  rows: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(indptr, indices, data)`` of the bundle file ``spec["file"]``: a CSR table whose
+        columns are catalogue items (``rows`` rows, or any number when None)."""
         name = spec["file"]
         listed = self.bundle.manifest.files
         if listed and name not in listed:  # a staging bundle (trainer) lists nothing
@@ -762,12 +864,18 @@ class BundleScorer:
             with np.load(self.bundle.path / name, allow_pickle=False) as npz:
                 indptr, indices, data = (np.asarray(npz[k]) for k in ("indptr", "indices", "data"))
         except (OSError, KeyError, ValueError) as exc:
-            raise BundleError(f"{self.bundle.path / name}: unreadable item-neighbour table ({exc})") from exc
+            raise BundleError(f"{self.bundle.path / name}: unreadable {what} table ({exc})") from exc
         n = self._num_items
-        if len(indptr) != n + 1 or len(indices) != len(data) or indptr[-1] != len(data) or (
+        if len(indptr) < 1 or (rows is not None and len(indptr) != rows + 1) or len(indices) != len(data) \
+                or indptr[-1] != len(data) or np.any(np.diff(indptr) < 0) or (
                 len(indices) and (indices.min() < 0 or indices.max() >= n)):
-            raise BundleError(f"{self.bundle.path / name}: item-neighbour table does not match "
+            raise BundleError(f"{self.bundle.path / name}: {what} table does not match "
                               f"the {n}-item catalogue")
+        return indptr, indices, data
+
+    def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+        n = self._num_items
+        indptr, indices, data = self._csr_file(spec, where, "item-neighbour", n)
         pop = self._popularity
         fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
         decay = float(spec.get("decay", 1.0))
@@ -781,6 +889,19 @@ class BundleScorer:
             for item, c in zip(items, counts, strict=True):
                 a, b = indptr[item], indptr[item + 1]
                 scores[indices[a:b]] += c * data[a:b]  # a row's neighbours are distinct
+            return np.where(scores > 0, 2.0 + scores, fill)
+
+        return knn
+
+    def _user_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
+        n = self._num_items
+        table = UserTable(*self._csr_file(spec, where, "stored-shopper", None), num_items=n)
+        pop = self._popularity
+        fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
+        k, alpha, decay = int(spec["k"]), float(spec["alpha"]), float(spec.get("decay", 1.0))
+
+        def knn(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
+            scores = table.scores(history, k, alpha, decay)
             return np.where(scores > 0, 2.0 + scores, fill)
 
         return knn

@@ -220,15 +220,15 @@ def test_consumed_set_is_kept_only_when_on_and_outgrows_the_history(tmp_path: Pa
     assert off.conn.execute("SELECT consumed FROM shopper_history").fetchone() == (None,)
     off.close()
 
-    on = StateStore(tmp_path / "on.db", items(600), keep_consumed=True)
+    on = StateStore(tmp_path / "on.db", items(CONSUMED_KEEP + 100), keep_consumed=True)
     s = on.session("l:M", loyalty_id="M", track_id=None, now=0.0)
     with on.transaction() as conn:
         on.record_purchase("T1", s, [f"I{i}" for i in range(150)], 1.0, conn)
     assert len(s.history) == HISTORY_KEEP and s.consumed.tolist() == list(range(150))
     s.add_history([3])  # consumed again: moves to the recent end
     assert s.consumed[-1] == 3 and len(s.consumed) == 150
-    s.add_history(range(150, 600))
-    assert len(s.consumed) == CONSUMED_KEEP and s.consumed[-1] == 599  # the oldest fell off
+    s.add_history(range(150, CONSUMED_KEEP + 100))
+    assert len(s.consumed) == CONSUMED_KEEP and s.consumed[-1] == CONSUMED_KEEP + 99  # the oldest fell off
     on.close()
 
 

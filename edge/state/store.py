@@ -72,7 +72,7 @@ and on validation TIFU-KNN's device form fell from ndcg@10 0.1435 (everything ex
 to 0.1249, the model's test ndcg@10 from 0.1309 to 0.1164. Bounded all the same: 8 kB
 per shopper at the cap as int32 (the score cache's key is the same buffer, not a
 copy), 2.4 MB for 300 shoppers in the store; the worst case, MAX_SESSIONS sessions all
-at the cap (forty million attributed purchases or pickups), measured +160 MB RSS over
+at the cap (forty million attributed purchases or pickups), measured +158 MB RSS over
 the same sessions without consumed sets (their 100-item histories: +85 MB).
 Beyond it the oldest items become recommendable again; the trainer evaluates the
 shipped scorer with the same cap (``consumed_items``) and reports how many shoppers

@@ -463,6 +463,17 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
                 spec["decay"] = decay
             known_cands.append((describe(spec), spec))
     known_cands.append(("popularity", pop_spec))
+    # Which candidates are the best baseline as a device runs it: the known segment falls
+    # back to the best of them unless another candidate beats it beyond noise, so a close
+    # validation win cannot ship something that then loses to that baseline on test.
+    forms = {
+        "tifu_knn": [n for n, s in known_cands if s.get("kind") == "user_knn"],
+        "item_knn": [n for n, s in known_cands if s.get("kind") == "item_knn"],
+        "own_topk_popular": ["own_topk_popular"],
+        "personal_topfreq": ["personal_topfreq"],
+    }.get(best_baseline, ["popularity"])
+    fallbacks = {"known": (f"the best baseline on validation ({best_baseline}) as a device runs it",
+                           forms)}
     anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
     anon_cands += [(describe(h), h) for h in heat_candidates(data)]
     network_refused = parity_error is not None and opts.parity_failure == "baseline"
@@ -476,7 +487,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity["network_refused"] = True
         log(f"[parity] {parity_error} The network is refused; the champion is chosen among the baselines.")
     champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
-                            data.val_cases, exclude_history=exclude)
+                            data.val_cases, exclude_history=exclude, fallbacks=fallbacks)
     unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
     champ_overall = evaluate(ScorerRecommender("champion", make_scorer(stage, champ.spec, best["int8"])),
                              val_overall, None) if val_overall else {}

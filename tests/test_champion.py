@@ -244,6 +244,24 @@ def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> Non
     assert "known shoppers: model (" in champ.reason and "within noise" not in champ.reason
 
 
+def test_a_close_win_over_the_named_fallback_ships_the_fallback() -> None:
+    # The pipeline names the best baseline's device forms as the known segment's fallback;
+    # here that is the network (it ranks 4 first), and popularity (5 first) leads it narrowly.
+    stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
+    cands = {"known": [("popularity", {"kind": "popularity"}), ("model", {"kind": "model"})],
+             "anonymous": [("popularity", {"kind": "popularity"})]}
+    fallbacks = {"known": ("the best baseline as a device runs it", ("model",))}
+    close = [case([1], [5]) for _ in range(3)] + [case([1], [4]) for _ in range(2)]
+    champ = choose_champion(cands, stage, model, close, exclude_history=False, fallbacks=fallbacks)
+    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
+    assert "popularity (" in champ.reason and "is ahead only within noise" in champ.reason
+    assert "so model, the best baseline as a device runs it, ships" in champ.reason
+    clear = [case([1], [5]) for _ in range(20)]
+    champ = choose_champion(cands, stage, model, clear, exclude_history=False, fallbacks=fallbacks)
+    assert champ.spec == {"kind": "popularity"}
+
+
 def test_explore_fit_picks_the_prior_whose_discoveries_shoppers_buy() -> None:
     # 30 items; the network prefers 20-29 for everyone, but shoppers re-buy their own item
     # and discover items 10-12, which only the "hot" prior ranks first.

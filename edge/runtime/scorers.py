@@ -489,8 +489,13 @@ class UserTable:
         sims = np.divide(dots, self.norms, out=np.zeros_like(dots), where=self.norms > 0)
         candidates = np.flatnonzero(sims > 0)
         if len(candidates) > k:
-            # Stable order by similarity, then row: the same neighbours wherever it runs.
-            candidates = candidates[np.lexsort((candidates, -sims[candidates]))[:k]]
+            # The k most similar, ties at the cut to the lower rows: the same neighbours
+            # wherever it runs. A partition finds the cut in linear time (a full sort of a
+            # 6,040-shopper table's candidates cost ~300 us of the ~440 us search).
+            s = sims[candidates]
+            cut = -np.partition(-s, k - 1)[k - 1]
+            above = candidates[s > cut]
+            candidates = np.concatenate((above, candidates[s == cut][: k - len(above)]))
         return candidates
 
     def scores(self, history: Sequence[int], k: int, alpha: float, decay: float) -> np.ndarray:

@@ -150,6 +150,22 @@ def test_spreadsheet_export_bom_crlf_header_case_quotes_and_extra_columns(tmp_pa
     assert [str(e) for e in report.errors] == [f"{path}:4: price: not a number: '1,5'"]
 
 
+def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path) -> None:
+    tsv = write(tmp_path, "user_id\titem_id\ttimestamp\tprice\nu1\tMilk, 2%\t2024-01-01\t1.5\n", "a.tsv")
+    report = IngestReport()
+    frame = read_table(tsv, GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].tolist() == ["Milk, 2%"] and frame["price"].tolist() == [1.5]
+    assert f"{tsv}: tab-separated (the header has no comma); read that way" in report.notes
+    # A European spreadsheet: semicolons between fields, decimal commas in numbers.
+    semi = write(tmp_path, "USER_ID;Item Id;timeStamp;Price;quantity\nu1;i1;2024-01-01;1,5;2\n"
+                           "u2;i2;2024-01-02;abc;1\n", "b.csv")
+    report = IngestReport()
+    frame = read_table(semi, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["u1"] and frame["price"].tolist() == [1.5]
+    assert any("semicolon-separated" in n and "decimal comma" in n for n in report.notes)
+    assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
+
+
 def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -284,7 +284,12 @@ def read_table(
             f"{text.count(chr(0xFFFD))} characters replaced by U+FFFD); save the export as UTF-8"
         )
     text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    if delimiter != ",":
+        report.notes.append(
+            f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way"
+            + ("; numbers with a decimal comma (1,5) read as 1.5" if delimiter == ";" else ""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -343,6 +348,10 @@ def read_table(
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
         if column.kind == "float":
+            if delimiter == ";":
+                # A semicolon file is a European spreadsheet export: 1,5 means 1.5 there.
+                comma = text_values.str.fullmatch(r"-?\d+,\d+")
+                text_values = text_values.where(~comma, text_values.str.replace(",", ".", regex=False))
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
             _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
@@ -381,6 +390,19 @@ def read_table(
     frame = frame.loc[~bad].reset_index(drop=True)
     stats.rows_kept = len(frame)
     return frame
+
+
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+def _delimiter(text: str) -> str:
+    """The field separator: a comma, unless the header line has none but has a tab,
+    semicolon or pipe (public data sets ship as TSV; European spreadsheets save CSV with
+    semicolons). Decided on the header alone: data rows may hold commas in quoted names."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    return next((d for d in ("\t", ";", "|") if d in header), ",")
 
 
 def _normalise_header(header: list[str], spec: TableSpec, name: str) -> list[str]:

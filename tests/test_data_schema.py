@@ -166,6 +166,15 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
 
 
+def test_a_file_without_a_header_line_is_told_to_add_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "196\t242\t3\t881250949\n186\t302\t3\t891717742\n", "u.data")
+    with pytest.raises(DataError) as err:
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value) == (f"{path}: missing required column(s) user_id, item_id, timestamp "
+                              "(header has 196, 242, 3, 881250949); the first line looks like data: "
+                              "put a header line first (user_id, item_id, timestamp, ...)")
+
+
 def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,9 +300,12 @@ def read_table(
     header = _normalise_header(header, spec, name)
     missing = [c for c in spec.required if c not in header]
     if missing:
+        looks_like_data = bool(header) and all(_NUMBER.fullmatch(h) for h in header)
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {', '.join(header) or 'nothing'})"
+            + (f"; the first line looks like data: put a header line first "
+               f"({', '.join(spec.required)}, ...)" if looks_like_data else "")
         )
     stats = report.stats(name)
     width = len(header)
@@ -392,6 +396,8 @@ def read_table(
     return frame
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+"""A header field that is a number: the file has no header line (MovieLens' u.data)."""
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
 

@@ -332,8 +332,11 @@ class ItemKNNRecommender:
                 if objective > best:
                     best, chosen = objective, p
             self.params = chosen
-            # memory: only the chosen shrink's table is needed after tuning
-            self._ranked = {chosen.shrink: self._ranked[chosen.shrink]}
+        # memory: after fitting only the chosen table is used (kept in ``_sim``); the
+        # 400-neighbour tables and ranks per shrink are ~0.75 GB each on the clickstream
+        # shape, and ``similarity`` rebuilds one if another setting is asked for.
+        self.similarity(self.params)
+        self._ranked = {}
 
     def _build(self, shrinks: set[float]) -> None:
         """``self._ranked[shrink]`` for each of ``shrinks``: every item row's

@@ -22,6 +22,7 @@ the code a device runs, with the history cut to the device's history length.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,8 +127,17 @@ class _LiteRTModel:
         self.busy_since: float | None = None
         # The gate fit, the validation scoring, the champion choice and the test
         # slices ask the same queries again (and anonymous ones differ only by
-        # hour and weekday): each runs LiteRT once.
-        self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], np.ndarray] = {}
+        # hour and weekday): each runs LiteRT once -- while the cache holds at most
+        # CACHE_BYTES; past it the least recently used scores go (they are
+        # recomputed, the same values). Unbounded, a 93k-item catalogue's 42k
+        # queries held 14 GB and the clickstream training was killed
+        # (docs/performance-log.md, "(2026-12-03 (k)) large exports").
+        self._cache: OrderedDict[tuple[tuple[int, ...], tuple[int, ...]], np.ndarray] = OrderedDict()
+        self._cache_bytes = 0
+
+    CACHE_BYTES = 2_000_000_000
+    """~27k queries of Complete Journey's 18,307 float32 scores (73 kB each), ~5k of the
+    clickstream shape's 93,558."""
 
     def score(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:
         key = (tuple(int(i) for i in history[-self._spec.history_length:]), tuple(int(c) for c in context))
@@ -137,10 +147,16 @@ class _LiteRTModel:
             self._ctx[0, :] = context
             found = self._cache[key] = self._scorer.scores(self._hist, self._ctx).copy()
             found.setflags(write=False)
+            self._cache_bytes += found.nbytes
+            while self._cache_bytes > self.CACHE_BYTES and len(self._cache) > 1:
+                self._cache_bytes -= self._cache.popitem(last=False)[1].nbytes
+        else:
+            self._cache.move_to_end(key)
         return found
 
     def clear(self) -> None:
         self._cache.clear()
+        self._cache_bytes = 0
 
 
 def staging_bundle(items: list[Item], spec: FeatureSpec, path: Path | None = None) -> Bundle:

@@ -3,6 +3,7 @@ a baseline too big for the box is skipped with its reason instead of fitted."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -80,3 +81,40 @@ def test_gate_objective_keys_give_the_padded_comparison() -> None:
     assert got == want
     m = evaluate(lists, cases, None, ks=(10, 20))
     assert got == pytest.approx(m["recall@20"] + m["ndcg@10"], rel=1e-12)
+
+
+def test_litert_score_cache_stays_under_its_budget_and_gives_the_same_scores() -> None:
+    """The trainer's LiteRT score cache drops its least recently used queries past
+    CACHE_BYTES (a 93k-item catalogue filled 14 GB); a dropped query is run again."""
+    import numpy as np
+
+    from cloud_trainer.champion import _LiteRTModel
+
+    class Spec:
+        history_length = 3
+        context_fields = ("hour",)
+
+        def fill_history(self, out: np.ndarray, history: list[int]) -> None:
+            out[0, :] = 0
+            h = list(history)[-3:]
+            out[0, 3 - len(h):] = h
+
+    runs: list[tuple[int, ...]] = []
+
+    class Scorer:
+        def scores(self, hist: np.ndarray, ctx: np.ndarray) -> np.ndarray:
+            runs.append(tuple(hist[0]))
+            return np.arange(10, dtype=np.float32) * float(hist[0].sum() + ctx[0, 0])
+
+    model = _LiteRTModel.__new__(_LiteRTModel)
+    model._scorer, model._spec = Scorer(), Spec()
+    model._hist, model._ctx = np.empty((1, 3), dtype=np.int32), np.zeros((1, 1), dtype=np.int32)
+    model._cache, model._cache_bytes = OrderedDict(), 0
+    model.CACHE_BYTES = 2 * 40  # two queries of 10 float32
+    first = model.score([1], [0]).copy()
+    model.score([2], [0])
+    model.score([1], [0])  # a hit: [1] is now the most recent
+    model.score([3], [0])  # over budget: [2] (least recent) goes
+    assert runs == [(0, 0, 1), (0, 0, 2), (0, 0, 3)] and model._cache_bytes == 80
+    assert np.array_equal(model.score([1], [0]), first) and len(runs) == 3  # still cached
+    assert np.array_equal(model.score([2], [0]), np.arange(10, dtype=np.float32) * 2) and len(runs) == 4

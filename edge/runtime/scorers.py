@@ -151,6 +151,14 @@ def decayed_counts(history: Sequence[int], num_items: int, decay: float) -> tupl
     return items, np.bincount(inverse, weights=w)
 
 
+def history_weights(history: Sequence[int], num_items: int, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, weight)`` of the kNN kinds: each item's count in ``history``, or with
+    ``decay`` < 1 each entry weighing ``decay ** (entries after it)``."""
+    if decay < 1.0:
+        return decayed_counts(history, num_items, decay)
+    return own_counts(history, num_items)
+
+
 def gate_boost(w: Sequence[float], history_len: int, counts: np.ndarray) -> np.ndarray:
     """The ``own_gate`` boost of each own item (see the module docstring)."""
     if history_len == 0 or len(counts) == 0:
@@ -470,11 +478,8 @@ class UserTable:
 
     def own_vector(self, history: Sequence[int], decay: float) -> tuple[np.ndarray, np.ndarray]:
         """``(items, weight)``: the shopper's items, weights summing to 1."""
-        if decay < 1.0:
-            items, w = decayed_counts(history, self.num_items, decay)
-        else:
-            items, counts = own_counts(history, self.num_items)
-            w = counts.astype(np.float64)
+        items, w = history_weights(history, self.num_items, decay)
+        w = w.astype(np.float64, copy=False)
         total = w.sum()
         return items, (w / total if total > 0 else w)
 
@@ -881,33 +886,38 @@ class BundleScorer:
     def _item_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
         n = self._num_items
         indptr, indices, data = self._csr_file(spec, where, "item-neighbour", n)
-        pop = self._popularity
-        fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
+        ranked = self._scored_then_popular()
         decay = float(spec.get("decay", 1.0))
 
         def knn(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            if decay < 1.0:
-                items, counts = decayed_counts(history, n, decay)
-            else:
-                items, counts = own_counts(history, n)
+            items, counts = history_weights(history, n, decay)
             scores = np.zeros(n)
             for item, c in zip(items, counts, strict=True):
                 a, b = indptr[item], indptr[item + 1]
                 scores[indices[a:b]] += c * data[a:b]  # a row's neighbours are distinct
-            return np.where(scores > 0, 2.0 + scores, fill)
+            return ranked(scores)
 
         return knn
+
+    def _scored_then_popular(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The kNN kinds' ranking: items with a positive score first (by it), then the
+        rest by popularity, which is scaled into [0, 1], below every scored item."""
+        pop = self._popularity
+        fill = pop / (pop.max() if pop.max() > 0 else 1.0)
+
+        def ranked(scores: np.ndarray) -> np.ndarray:
+            return np.where(scores > 0, 2.0 + scores, fill)
+
+        return ranked
 
     def _user_knn_fn(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
         n = self._num_items
         table = UserTable(*self._csr_file(spec, where, "stored-shopper", None), num_items=n)
-        pop = self._popularity
-        fill = pop / (pop.max() if pop.max() > 0 else 1.0)  # in [0, 1]: below every scored item
+        ranked = self._scored_then_popular()
         k, alpha, decay = int(spec["k"]), float(spec["alpha"]), float(spec.get("decay", 1.0))
 
         def knn(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
-            scores = table.scores(history, k, alpha, decay)
-            return np.where(scores > 0, 2.0 + scores, fill)
+            return ranked(table.scores(history, k, alpha, decay))
 
         return knn
 

@@ -622,16 +622,20 @@ KNN_DEVICE_DECAYS = (0.95, 0.8)
 """Per-item history decays tried for the device's item-kNN (besides none)."""
 
 
+def _save_csr(csr: Any, path: Path, indptr_dtype: Any) -> None:
+    """A CSR table as the kNN scorer kinds read it (``indptr``, ``indices``, ``data``)."""
+    import io
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=csr.indptr.astype(indptr_dtype), indices=csr.indices.astype(np.int32),
+                        data=csr.data.astype(np.float32))
+    path.write_bytes(buf.getvalue())
+
+
 def write_knn_table(sim: Any, path: Path) -> dict[str, Any]:
     """Save an items x items similarity (scipy CSR, already pruned) for the
     ``item_knn`` scorer kind; returns its spec."""
-    import io
-
-    csr = sim.tocsr()
-    buf = io.BytesIO()
-    np.savez_compressed(buf, indptr=csr.indptr.astype(np.int32), indices=csr.indices.astype(np.int32),
-                        data=csr.data.astype(np.float32))
-    path.write_bytes(buf.getvalue())
+    _save_csr(sim.tocsr(), path, np.int32)
     return {"kind": "item_knn", "file": path.name}
 
 
@@ -647,8 +651,6 @@ def write_user_table(vectors: Any, path: Path, max_rows: int = USER_KNN_MAX_SHOP
     """Save the train shoppers' TIFU vectors (scipy CSR, shoppers x items) for the
     ``user_knn`` scorer kind, each row scaled to sum to 1 and empty rows left out;
     returns the spec without ``k`` / ``alpha``."""
-    import io
-
     csr = sp.csr_matrix(vectors)
     csr.eliminate_zeros()
     sizes = np.diff(csr.indptr)
@@ -660,10 +662,7 @@ def write_user_table(vectors: Any, path: Path, max_rows: int = USER_KNN_MAX_SHOP
     csr = sp.diags(1.0 / np.where(sums > 0, sums, 1.0)) @ csr
     csr = sp.csr_matrix(csr)
     csr.sort_indices()
-    buf = io.BytesIO()
-    np.savez_compressed(buf, indptr=csr.indptr.astype(np.int64), indices=csr.indices.astype(np.int32),
-                        data=csr.data.astype(np.float32))
-    path.write_bytes(buf.getvalue())
+    _save_csr(csr, path, np.int64)  # int64: a large table's entries pass 2**31
     return {"kind": "user_knn", "file": path.name}
 
 
@@ -766,10 +765,9 @@ def choose_champion(
         rows.sort(key=lambda r: -r["objective"])
         results[seg] = rows
         chosen[seg] = rows[0]
-        what, names = (fallbacks or {}).get(seg, ("the simpler popularity", (FLOOR,)))
-        floor = next((r for r in rows if r["name"] in names), None)
-        if floor is None:
-            what, floor = "the simpler popularity", next((r for r in rows if r["name"] == FLOOR), None)
+        what, names = (fallbacks or {}).get(seg, ("", (FLOOR,)))
+        floor = next((r for r in rows if r["name"] in names), None) or next(
+            (r for r in rows if r["name"] == FLOOR), None)
         if cases and floor is not None and rows[0] is not floor:
             # On an unseen retailer's data a close validation win is often a test loss
             # (a ratings export: model 0.0840 vs popularity 0.0832 on validation, 0.0483 vs
@@ -782,7 +780,10 @@ def choose_champion(
             rows[0]["vs_floor_ci95"] = test["ci95"]
             rows[0]["floor"] = floor["name"]
             if test["ci95"] is not None and test["ci95"][0] <= 0:
-                floor["beat_within_noise"] = {"by": rows[0]["name"], "ci95": test["ci95"], "what": what}
+                floor["beat_within_noise"] = {
+                    "by": rows[0]["name"], "ci95": test["ci95"],
+                    "ships": (f"the simpler {FLOOR}" if floor["name"] == FLOOR
+                              else f"{floor['name']}, {what},")}
                 chosen[seg] = floor
     known, anon = chosen["known"], chosen["anonymous"]
     if known["spec"] == anon["spec"]:
@@ -804,8 +805,7 @@ def choose_champion(
                 f"{seg} shoppers: {pick['name']} ({pick['objective']:.4f}): {rows[0]['name']} "
                 f"({rows[0]['objective']:.4f}) is ahead only within noise (paired 95% CI of the "
                 f"difference [{lo:+.4f}, {hi:+.4f}] includes 0), so "
-                + (f"the simpler {pick['name']}" if pick["name"] == FLOOR else
-                   f"{pick['name']}, {pick['beat_within_noise']['what']},") + " ships")
+                f"{pick['beat_within_noise']['ships']} ships")
             continue
         runner = f", ahead of {rows[1]['name']} ({rows[1]['objective']:.4f})" if len(rows) > 1 else ""
         parts.append(f"{seg} shoppers: {rows[0]['name']} ({rows[0]['objective']:.4f}){runner}")

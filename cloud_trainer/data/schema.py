@@ -405,7 +405,8 @@ def _delimiter(text: str) -> str:
     """The field separator: a comma, unless the header line has none but has a tab,
     semicolon or pipe (public data sets ship as TSV; European spreadsheets save CSV with
     semicolons). Decided on the header alone: data rows may hold commas in quoted names."""
-    header = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     if "," in header:
         return ","
     return next((d for d in ("\t", ";", "|") if d in header), ",")

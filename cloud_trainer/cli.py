@@ -46,9 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="share of interactions (latest before test) for validation")
     train.add_argument("--test-frac", type=float, default=0.1,
                        help="share of interactions (latest) for test")
-    train.add_argument("--cross-time", action="store_true",
-                       help="leave the test window out and shift the split one period back: the "
-                            "report's 'test' is the real validation window (for choosing settings)")
+    train.add_argument("--cross-time", type=int, nargs="?", const=1, default=0, metavar="PERIODS",
+                       help="leave the test window out and shift the split one period back (or "
+                            "PERIODS back): the report's 'test' is then the real validation window, "
+                            "or an earlier one (for choosing settings without test data)")
     train.add_argument("--parity-tolerance", type=float, default=0.01,
                        help="largest relative Recall@20 drop int8 may have against float")
     train.add_argument("--parity-failure", choices=("baseline", "refuse"), default="baseline",
@@ -92,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.dataset == "csv" and args.data_dir is not None:
         return _fail("--dataset csv reads --interactions/--items/--users, not --data-dir")
+    if args.cross_time < 0:
+        return _fail("--cross-time takes a number of periods >= 0")
     if not 0 < args.val_frac < 0.5 or not 0 < args.test_frac < 0.5:
         return _fail("--val-frac and --test-frac must be between 0 and 0.5")
     opts = TrainOptions(

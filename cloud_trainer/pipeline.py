@@ -96,11 +96,13 @@ class TrainOptions:
     feedback_warehouse: Path | str | None = None
     """A feedback warehouse (cloud_trainer.ingest; a SQLite path or a storage URL) whose store
     events join the training data."""
-    cross_time: bool = False
-    """Leave the test window out and shift the split one period back
-    (:func:`cloud_trainer.processing.cross_time`): the report's test numbers are then
-    the real validation window's, scored as the real test is (after a gap). For
-    choosing training settings without test data; the bundle is not for shipping."""
+    cross_time: int = 0
+    """Leave the test window out and shift the split this many periods back
+    (:func:`cloud_trainer.processing.cross_time`, applied that many times): with 1 the
+    report's test numbers are the real validation window's, scored as the real test is
+    (after a gap); 2 is the fold before it (a second window of shoppers for the same
+    question). For choosing training settings without test data; the bundle is not
+    for shipping."""
     signing_key: Path | None = None
     """Ed25519 private key (PEM) that signs the bundle's manifest; None leaves it unsigned."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
@@ -174,15 +176,17 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     _remove_stale_bundle(out)
 
     val_frac, test_frac = opts.val_frac, opts.test_frac
-    if opts.cross_time:
+    for _ in range(int(opts.cross_time)):
         raw, val_frac, test_frac = cross_time(raw, val_frac=val_frac, test_frac=test_frac)
-        log(f"[cross-time] the test window is left out: {len(raw.interactions)} interactions kept; "
-            "'test' below is the real validation window")
+    if opts.cross_time:
+        log(f"[cross-time] the test window is left out ({int(opts.cross_time)} period(s) back): "
+            f"{len(raw.interactions)} interactions kept; 'test' below is "
+            + ("the real validation window" if int(opts.cross_time) == 1 else "an earlier window"))
 
     t = time.perf_counter()
     data = prepare(raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
     if opts.cross_time:
-        data.split_info["cross_time"] = True
+        data.split_info["cross_time"] = int(opts.cross_time)
     timings["prepare"] = time.perf_counter() - t
     if opts.feedback_warehouse is not None:
         data = _with_feedback(data, opts.feedback_warehouse, log)

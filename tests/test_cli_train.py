@@ -280,8 +280,17 @@ def test_cross_time_run_scores_the_validation_window_and_never_sees_the_test_win
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "[cross-time] the test window is left out" in proc.stdout
     split = json.loads((out / "report.json").read_text())["split"]
-    assert split["cross_time"] is True
+    assert split["cross_time"] == 1
     # The run's last interaction is before the real test window; its test window starts
     # where the real validation window does (the same interaction quantile).
     assert split["test_start"] <= real["val_start"] < real["test_start"]
     assert split["val_start"] < real["val_start"]
+    # Two periods back (the second fold): its test window ends where the first fold's starts.
+    out2 = tmp_path / "out2"
+    proc = run_cli("--dataset", "csv", *(x for k, v in files.items() for x in (f"--{k}", v)),
+                   "--out", out2, "--quick", "--seeds", "1", "--parity-tolerance", "1.0", "--cross-time", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "(2 period(s) back)" in proc.stdout and "an earlier window" in proc.stdout
+    fold2 = json.loads((out2 / "report.json").read_text())["split"]
+    assert fold2["cross_time"] == 2
+    assert fold2["test_start"] <= split["val_start"] and fold2["val_start"] < split["val_start"]

@@ -196,6 +196,36 @@ def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> 
     assert [str(e) for e in report.errors] == [f"{path}:6: timestamp: not a timestamp: '42'"]
 
 
+def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> None:
+    """What public exports write: REES46-style ``... UTC``, Online Retail's ``12/1/2010 8:26``
+    (month first), European ``26/11/2017`` and ``01.12.2010``. Which number is the day is
+    decided per file; a file where nothing tells is read month first, with a note."""
+    def load(stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
+        rows = "".join(f"u,i,{t},purchase\n" for t in stamps)
+        report = IngestReport()
+        frame = read_table(write(tmp_path, "user_id,item_id,timestamp,event_type\n" + rows, name),
+                           GENERIC_INTERACTIONS, report)
+        return frame["timestamp"].tolist(), report
+
+    got, report = load(["2019-10-01 00:00:00 UTC", "2019-10-01 00:00:05 GMT"], "utc.csv")
+    assert got == [pd.Timestamp("2019-10-01 00:00:00"), pd.Timestamp("2019-10-01 00:00:05")]
+    assert not report.notes and not report.errors
+    got, report = load(["12/1/2010 8:26", "12/13/2010 18:26:03.5", "1/2/11"], "us.csv")
+    assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2010-12-13 18:26:03.5"),
+                   pd.Timestamp("2011-01-02")]
+    assert not report.notes  # 13 in the second place: month first, nothing to guess
+    got, report = load(["26/11/2017 10:00", "31/02/2020", "2/2/99"], "eu.csv")
+    assert got == [pd.Timestamp("2017-11-26 10:00"), pd.Timestamp("1999-02-02")]
+    assert [str(e) for e in report.errors] == [
+        f"{tmp_path / 'eu.csv'}:3: timestamp: not a timestamp: '31/02/2020'"]
+    got, _ = load(["01.12.2010 08:26", "02.12.2010"], "de.csv")
+    assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2010-12-02")]
+    got, report = load(["12/1/2010 8:26", "1/2/2011"], "ambiguous.csv")
+    assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2011-01-02")]
+    assert report.notes == [f"{tmp_path / 'ambiguous.csv'}: timestamp: dates like '12/1/2010 8:26' "
+                            "read as month/day/year (no number above 12 tells which is the day)"]
+
+
 def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
     path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
     with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):

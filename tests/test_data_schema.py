@@ -226,6 +226,27 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
                             "read as month/day/year (no number above 12 tells which is the day)"]
 
 
+def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Path) -> None:
+    """Retail Rocket writes addtocart / transaction; others Add To Cart, wishlist. They are
+    read as cart / purchase / favorite with a note; remove_from_cart stays a bad row."""
+    path = write(tmp_path, "timestamp,visitorid,event,itemid\n"
+                 "1433221332117,257597,view,355908\n"
+                 "1433224214164,992329,addtocart,248676\n"
+                 "1433221999827,111016,transaction,318965\n"
+                 "1433221955914,483717,Add To Cart,253185\n"
+                 "1433221955914,483717,wishlist,253185\n"
+                 "1433221337106,951259,remove_from_cart,367447\n", "events.csv")
+    path.write_text(path.read_text().replace("visitorid,event,itemid", "user_id,event_type,item_id"))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["event_type"].tolist() == ["view", "cart", "purchase", "cart", "favorite"]
+    assert report.notes == [f"{path}: event_type: read as the usual names: addtocart as cart (1 row), "
+                            "transaction as purchase (1 row), Add To Cart as cart (1 row), "
+                            "wishlist as favorite (1 row)"]
+    assert [str(e) for e in report.errors] == [
+        f"{path}:7: event_type: must be one of view, cart, purchase, favorite (got 'remove_from_cart')"]
+
+
 def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
     path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
     with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):

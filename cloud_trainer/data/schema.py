@@ -53,6 +53,17 @@ import pandas as pd
 EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 """Shopper actions, weakest to strongest signal (favorite sits apart: a stated liking)."""
 
+EVENT_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("transaction", "buy", "bought", "order", "purchased", "sale", "checkout"), "purchase"),
+    **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd"), "cart"),
+    **dict.fromkeys(("detail", "pageview", "productview", "viewed"), "view"),
+    **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like"), "favorite"),
+}
+"""What public event exports call the four actions (Retail Rocket's ``addtocart`` and
+``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or
+underscores. Only names that mean the action without doubt: ``click`` (an ad? a
+product?) and ``remove_from_cart`` stay bad rows."""
+
 INTERACTION_COLUMNS: tuple[str, ...] = (
     "user_id",
     "item_id",
@@ -104,6 +115,9 @@ class Column:
     min_exclusive: bool = False
     choices: tuple[str, ...] = ()
     """For ``enum``: allowed values (compared lower-case)."""
+    synonyms: dict[str, str] = field(default_factory=dict, hash=False)
+    """For ``enum``: other names of the choices, keyed without case, spaces, dashes or
+    underscores; read as the choice, with a note counting them."""
     timestamp_format: str | None = None
     """strftime format; None accepts ISO 8601 (with or without offset)."""
 
@@ -127,7 +141,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("item_id"),
         Column("timestamp", "timestamp"),
         # Till and rating exports have no event type: every row is a purchase.
-        Column("event_type", "enum", required=False, choices=EVENT_TYPES),
+        Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True),
         Column("price", "float", required=False, min_value=0.0),
         Column("store_id", required=False),
@@ -382,6 +396,17 @@ def read_table(
             frame[col] = parsed
         elif column.kind == "enum":
             lowered = text_values.str.lower()
+            if column.synonyms:
+                unknown = ~lowered.isin(column.choices) & ~empty
+                if unknown.any():
+                    mapped = lowered[unknown].str.replace(r"[\s_-]", "", regex=True).map(column.synonyms)
+                    if mapped.notna().any():
+                        said = (text_values[unknown][mapped.notna()] + " as " + mapped.dropna()).value_counts()
+                        report.notes.append(
+                            f"{name}: {col}: read as the usual names: "
+                            + ", ".join(f"{k} ({n} row{'s' if n != 1 else ''})" for k, n in said.items()))
+                        lowered = lowered.copy()
+                        lowered.loc[mapped.dropna().index] = mapped.dropna()
             invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
             allowed = ", ".join(column.choices)
             _flag(

@@ -247,6 +247,33 @@ def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Pa
         f"{path}:7: event_type: must be one of view, cart, purchase, favorite (got 'remove_from_cart')"]
 
 
+def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -> None:
+    """UCI Online Retail as downloaded: InvoiceNo, StockCode, InvoiceDate (12/1/2010 8:26),
+    UnitPrice, CustomerID. Each is read as the schema column it means, with a note; a
+    return and a line without a customer are bad rows as usual."""
+    path = write(tmp_path, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+                 "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+                 "536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom\n"
+                 "C536379,D,Discount,-1,12/1/2010 9:41,27.5,14527,United Kingdom\n"
+                 "536370,22728,ALARM CLOCK BAKELIKE PINK,24,12/13/2010 8:45,3.75,,France\n", "Online Retail.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id", "quantity", "price"]].values.tolist() == [
+        ["17850", "85123A", "536365", 6.0, 2.55], ["17850", "71053", "536365", 6.0, 3.39]]
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2010-12-01 08:26")] * 2
+    assert report.notes == [f"{path}: columns read by their usual names: 'CustomerID' as user_id, "
+                            "'StockCode' as item_id, 'InvoiceDate' as timestamp, 'UnitPrice' as price, "
+                            "'InvoiceNo' as session_id"]
+    assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -1)",
+                                               f"{path}:5: user_id: empty (required)"]
+    # A file with the schema's own name keeps it; the alias is then an ordinary extra column.
+    both = write(tmp_path, "user_id,customer_id,item_id,timestamp\nu1,c1,i1,2024-01-01\n", "both.csv")
+    report = IngestReport()
+    frame = read_table(both, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["u1"] and frame["customer_id"].tolist() == ["c1"]
+    assert not report.notes
+
+
 def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
     path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
     with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):

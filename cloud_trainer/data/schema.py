@@ -116,6 +116,10 @@ class Column:
     choices: tuple[str, ...] = ()
     """For ``enum``: allowed values (compared lower-case)."""
     synonyms: dict[str, str] = field(default_factory=dict, hash=False)
+    aliases: tuple[str, ...] = ()
+    """Other header names public exports give this column (``CustomerID``, ``StockCode``,
+    ``InvoiceDate``), keyed without case, spaces, dashes or underscores, most specific
+    first. Used only when the file has no column of this name, with a note."""
     """For ``enum``: other names of the choices, keyed without case, spaces, dashes or
     underscores; read as the choice, with a note counting them."""
     timestamp_format: str | None = None
@@ -134,33 +138,49 @@ class TableSpec:
         return [c.name for c in self.columns if c.required]
 
 
+# The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,
+# MovieLens, Instacart, Ta-Feng, Dunnhumby), for the columns whose meaning they cannot
+# mistake. Not "type" or "amount": too often something else (a payment type, money).
+USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "household", "shopperid",
+                "clientid", "memberid", "accountid", "cardid", "user")
+ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",
+                "asin", "upc", "ean", "product", "article", "item")
+PRICE_ALIASES = ("unitprice", "salesprice", "itemprice", "listprice")
+
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
     (
-        Column("user_id"),
-        Column("item_id"),
-        Column("timestamp", "timestamp"),
+        Column("user_id", aliases=USER_ALIASES),
+        Column("item_id", aliases=ITEM_ALIASES),
+        Column("timestamp", "timestamp",
+               aliases=("eventtime", "invoicedate", "transactiontimestamp", "transactiondate", "orderdate",
+                        "datetime", "createdat", "eventdate", "time", "date", "ts")),
         # Till and rating exports have no event type: every row is a purchase.
-        Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS),
-        Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True),
-        Column("price", "float", required=False, min_value=0.0),
-        Column("store_id", required=False),
-        Column("session_id", required=False),
+        Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
+               aliases=("event", "eventname", "behavior", "behaviour", "interactiontype", "action")),
+        Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
+               aliases=("qty", "units")),
+        Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
+        Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
+        Column("session_id", required=False,
+               aliases=("basketid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
+                        "receiptid", "session", "basket")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
     "items",
     (
-        Column("item_id"),
-        Column("name", required=False),
-        Column("category", required=False),
-        Column("department", required=False),
-        Column("brand", required=False),
-        Column("price", "float", required=False, min_value=0.0),
+        Column("item_id", aliases=ITEM_ALIASES),
+        Column("name", required=False, aliases=("productname", "itemname", "description", "title")),
+        Column("category", required=False,
+               aliases=("categorycode", "categoryname", "productcategory", "categoryid")),
+        Column("department", required=False, aliases=("departmentname", "dept")),
+        Column("brand", required=False, aliases=("brandname",)),
+        Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("attributes", required=False),
     ),
 )
-GENERIC_USERS = TableSpec("users", (Column("user_id"),))
+GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=USER_ALIASES),))
 
 
 @dataclass(frozen=True)
@@ -311,7 +331,7 @@ def read_table(
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
-    header = _normalise_header(header, spec, name)
+    header = _normalise_header(header, spec, name, report.notes)
     missing = [c for c in spec.required if c not in header]
     if missing:
         looks_like_data = bool(header) and all(_NUMBER.fullmatch(h) for h in header)
@@ -439,9 +459,12 @@ def _delimiter(text: str) -> str:
     return next((d for d in ("\t", ";", "|") if d in header), ",")
 
 
-def _normalise_header(header: list[str], spec: TableSpec, name: str) -> list[str]:
+def _normalise_header(header: list[str], spec: TableSpec, name: str,
+                      notes: list[str] | None = None) -> list[str]:
     """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
-    ``userId`` -> ``user_id``).
+    ``userId`` -> ``user_id``), and by the usual names of public exports
+    (:attr:`Column.aliases`: ``CustomerID`` -> ``user_id``) where the file has no
+    column of the schema's name (a note in ``notes`` says which were read so).
 
     Spreadsheet and BI exports capitalise headers or put spaces in them; the
     order never mattered. Columns the schema does not know keep their name
@@ -462,6 +485,22 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str) -> list[str
             )
         first[target] = pos
         out.append(target)
+    said: list[str] = []
+    for column in spec.columns:
+        if column.name in first or not column.aliases:
+            continue
+        # Only columns no schema column has taken yet, so one column is never read twice.
+        keys = {i: col.lower().replace(" ", "").replace("-", "").replace("_", "")
+                for i, col in enumerate(header) if out[i] not in known.values()}
+        for alias in column.aliases:
+            pos = next((i for i, key in keys.items() if key == alias), None)
+            if pos is not None:
+                out[pos] = column.name
+                first[column.name] = pos
+                said.append(f"{header[pos]!r} as {column.name}")
+                break
+    if said and notes is not None:
+        notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
     return out
 
 

@@ -21,6 +21,15 @@ Shapes:
   commas, extra unknown columns, exact duplicate rows, blank lines, a few bad
   rows (unknown event type, negative price, empty user), items without prices
   or categories for some, users file covering only some households.
+* ``onlineretail`` -- Complete Journey purchases in UCI Online Retail's own
+  layout, header and all (``InvoiceNo,StockCode,Description,Quantity,InvoiceDate,
+  UnitPrice,CustomerID,Country``): ``12/1/2010 8:26``-style month-first dates,
+  every 20th line without a customer, cancelled invoices (``C...``) with negative
+  quantities, no items or users file.
+* ``retailrocket`` -- REES46 events in Retail Rocket's ``events.csv`` layout
+  (``timestamp,visitorid,event,itemid,transactionid``): Unix milliseconds,
+  ``view`` / ``addtocart`` / ``transaction``, a transaction id on purchases only,
+  no items or users file.
 
 Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
 skew of public data sets, for checking that training fits in memory and time
@@ -234,7 +243,39 @@ def retail1m(out: Path, rows: int, seed: int) -> None:
                   "user_id": uid[inv]}).to_csv(out / "interactions.csv", index=False)
 
 
-SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single}
+def onlineretail(data: Path, out: Path, max_rows: int) -> None:
+    products = {p["product_id"]: p for p in _read(data / "completejourney" / "products.csv")}
+    rows: list[list[object]] = []
+    for i, r in enumerate(_cj_rows(data, max_rows)):
+        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S")
+        qty = float(r["quantity"])
+        p = products.get(r["product_id"], {})
+        stamp = f"{ts.month}/{ts.day}/{ts.year} {ts.hour}:{ts.minute:02d}"
+        line = [r["basket_id"], r["product_id"], (p.get("product_type") or "").upper(), int(qty) if qty.is_integer()
+                else qty, stamp, f"{float(r['sales_value']) / qty:.2f}", "" if i % 20 == 19 else r["household_id"],
+                "United Kingdom"]
+        rows.append(line)
+        if i % 50 == 49:  # a cancellation: the invoice again, with a C and a negative quantity
+            rows.append(["C" + str(line[0]), *line[1:3], -line[3], *line[4:]])
+    _write(out / "interactions.csv", ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate",
+                                      "UnitPrice", "CustomerID", "Country"], rows)
+
+
+def retailrocket(data: Path, out: Path, max_rows: int) -> None:
+    names = {"view": "view", "cart": "addtocart", "purchase": "transaction"}
+    rows: list[list[object]] = []
+    sessions: dict[str, int] = {}
+    for e in _read(data / "rees46" / "2019-Oct_head.csv")[: max_rows or None]:
+        if e["event_type"] not in names:
+            continue
+        ts = datetime.strptime(e["event_time"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=UTC)
+        tx = sessions.setdefault(e["user_session"], len(sessions)) if e["event_type"] == "purchase" else ""
+        rows.append([int(ts.timestamp() * 1000), e["user_id"], names[e["event_type"]], e["product_id"], tx])
+    _write(out / "interactions.csv", ["timestamp", "visitorid", "event", "itemid", "transactionid"], rows)
+
+
+SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,
+          "onlineretail": onlineretail, "retailrocket": retailrocket}
 LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 

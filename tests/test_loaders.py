@@ -184,3 +184,12 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     assert all(e.line > 3000 for e in raw.report.errors)  # physical lines, blank lines counted
     assert {"Age", "Income", "Household Size"} <= set(raw.users.columns)
     assert raw.items["name"].str.contains(", ").any()  # quoted names with commas
+    # Public data sets' own layouts: read by their header names and date forms.
+    retail = load_dataset("csv", interactions=tmp_path / "onlineretail" / "interactions.csv")
+    assert retail.interactions["timestamp"].min() >= pd.Timestamp("2017-01-01")  # 1/1/2017 12:30 = Jan 1
+    assert retail.interactions["session_id"].str.fullmatch(r"\d+").all()  # the C... returns are bad rows
+    assert {e.column for e in retail.report.errors} == {"user_id", "quantity"}
+    assert any("'CustomerID' as user_id" in n for n in retail.report.notes)
+    rocket = load_dataset("csv", interactions=tmp_path / "retailrocket" / "interactions.csv")
+    assert set(rocket.interactions["event_type"]) == {"view", "cart", "purchase"}
+    assert not rocket.report.errors

@@ -193,3 +193,18 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     rocket = load_dataset("csv", interactions=tmp_path / "retailrocket" / "interactions.csv")
     assert set(rocket.interactions["event_type"]) == {"view", "cart", "purchase"}
     assert not rocket.report.errors
+
+
+def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:
+    """ids written as floats in one file (a spreadsheet's 1.0) match nothing in the other:
+    the load goes on, and a note says how much the file covers and shows both spellings."""
+    inter = tmp_path / "interactions.csv"
+    inter.write_text("user_id,item_id,timestamp\nu1,1,2024-01-01\nu2,2,2024-01-02\nu2,3,2024-01-03\n")
+    items = tmp_path / "items.csv"
+    items.write_text("item_id,name\n1.0,a\n2.0,b\n3,c\n")
+    users = tmp_path / "users.csv"
+    users.write_text("user_id,age\nu1,35\n")
+    raw = load_dataset("csv", interactions=inter, items=items, users=users)
+    assert f"{items}: describes 1 of the 3 items in the interactions (33%); ids are compared as text: " \
+        "the interactions have e.g. '1', items.csv e.g. '1.0'" in raw.report.notes
+    assert f"{users}: describes 1 of the 2 shoppers in the interactions (50%)" in raw.report.notes

@@ -339,6 +339,7 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
                     f"not a JSON object or key=value list: {text!r}; attributes ignored",
                 )
             it["attributes"] = [json.dumps(p or {}, sort_keys=True) for p in parsed]
+        report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
     else:
         report.notes.append("no items file: item metadata unknown, prices from interactions")
         it = _empty_items()
@@ -347,6 +348,7 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
         require_rows(us, str(users), report)
         us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
+        report.notes.append(_coverage(inter["user_id"], us["user_id"], "shoppers", users))
     else:
         us = pd.DataFrame({"user_id": pd.Series(dtype=object)})
 
@@ -363,6 +365,22 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> str:
+    """How many of the ids the interactions use ``file`` describes: an export whose ids
+    are written differently (``17850.0`` against ``17850``, other case) matches nothing,
+    and the trainer would then silently go without its metadata."""
+    ids = pd.unique(used)
+    known = np.isin(ids, described.to_numpy())
+    text = (f"{file}: describes {int(known.sum()):,} of the {len(ids):,} {what} in the interactions "
+            f"({known.mean():.0%})")
+    if known.mean() < 0.5 and len(described):
+        missing = ids[~known][0]
+        text += (f"; ids are compared as text: the interactions have e.g. {missing!r}, {file.name} "
+                 f"e.g. {described.iloc[0]!r}")
+    return text
+
 
 
 def _drop_duplicate_ids(

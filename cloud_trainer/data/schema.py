@@ -116,12 +116,12 @@ class Column:
     choices: tuple[str, ...] = ()
     """For ``enum``: allowed values (compared lower-case)."""
     synonyms: dict[str, str] = field(default_factory=dict, hash=False)
+    """For ``enum``: other names of the choices, keyed without case, spaces, dashes or
+    underscores; read as the choice, with a note counting them."""
     aliases: tuple[str, ...] = ()
     """Other header names public exports give this column (``CustomerID``, ``StockCode``,
     ``InvoiceDate``), keyed without case, spaces, dashes or underscores, most specific
     first. Used only when the file has no column of this name, with a note."""
-    """For ``enum``: other names of the choices, keyed without case, spaces, dashes or
-    underscores; read as the choice, with a note counting them."""
     timestamp_format: str | None = None
     """strftime format; None accepts ISO 8601 (with or without offset)."""
 
@@ -141,6 +141,8 @@ class TableSpec:
 # The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,
 # MovieLens, Instacart, Ta-Feng, Dunnhumby), for the columns whose meaning they cannot
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
+# A file with separate date and time columns gets its date read (a day is a coarse
+# timestamp; a time of day alone is none).
 USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "household", "shopperid",
                 "clientid", "memberid", "accountid", "cardid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",
@@ -154,7 +156,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
                aliases=("eventtime", "invoicedate", "transactiontimestamp", "transactiondate", "orderdate",
-                        "datetime", "createdat", "eventdate", "time", "date", "ts")),
+                        "datetime", "createdat", "eventdate", "date", "time", "ts")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "interactiontype", "action")),

@@ -266,6 +266,16 @@ def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -
                             "'InvoiceNo' as session_id"]
     assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -1)",
                                                f"{path}:5: user_id: empty (required)"]
+    # Ta-Feng's header: TRANSACTION_DT (11/1/2000), CUSTOMER_ID, PRODUCT_ID; its SALES_PRICE is a
+    # line total, not a unit price, so it stays an extra column.
+    tafeng = write(tmp_path, "TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PRODUCT_ID,AMOUNT,SALES_PRICE\n"
+                   "11/1/2000,01104905,45-49,4710199010372,2,30\n11/13/2000,00418683,45-49,4710857472535,1,46\n",
+                   "ta_feng.csv")
+    frame = read_table(tafeng, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["01104905", "4710199010372"],
+                                                             ["00418683", "4710857472535"]]
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2000-11-01"), pd.Timestamp("2000-11-13")]
+    assert "price" not in frame and "SALES_PRICE" in frame
     # A file with the schema's own name keeps it; the alias is then an ordinary extra column.
     both = write(tmp_path, "user_id,customer_id,item_id,timestamp\nu1,c1,i1,2024-01-01\n", "both.csv")
     report = IngestReport()

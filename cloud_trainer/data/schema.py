@@ -143,11 +143,11 @@ class TableSpec:
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
 # A file with separate date and time columns gets its date read (a day is a coarse
 # timestamp; a time of day alone is none).
-USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "household", "shopperid",
+USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
                 "clientid", "memberid", "accountid", "cardid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",
                 "asin", "upc", "ean", "product", "article", "item")
-PRICE_ALIASES = ("unitprice", "salesprice", "itemprice", "listprice")
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -155,7 +155,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "invoicedate", "transactiontimestamp", "transactiondate", "orderdate",
+               aliases=("eventtime", "eventtimestamp", "invoicedate", "transactiontimestamp", "transactiondate",
+                        "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "eventdate", "date", "time", "ts")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,

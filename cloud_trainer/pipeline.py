@@ -176,17 +176,18 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     _remove_stale_bundle(out)
 
     val_frac, test_frac = opts.val_frac, opts.test_frac
-    for _ in range(int(opts.cross_time)):
+    periods = int(opts.cross_time)
+    for _ in range(periods):
         raw, val_frac, test_frac = cross_time(raw, val_frac=val_frac, test_frac=test_frac)
-    if opts.cross_time:
-        log(f"[cross-time] the test window is left out ({int(opts.cross_time)} period(s) back): "
+    if periods:
+        log(f"[cross-time] the test window is left out ({periods} period(s) back): "
             f"{len(raw.interactions)} interactions kept; 'test' below is "
-            + ("the real validation window" if int(opts.cross_time) == 1 else "an earlier window"))
+            + ("the real validation window" if periods == 1 else "an earlier window"))
 
     t = time.perf_counter()
     data = prepare(raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
-    if opts.cross_time:
-        data.split_info["cross_time"] = int(opts.cross_time)
+    if periods:
+        data.split_info["cross_time"] = periods
     timings["prepare"] = time.perf_counter() - t
     if opts.feedback_warehouse is not None:
         data = _with_feedback(data, opts.feedback_warehouse, log)

@@ -477,10 +477,10 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
+    keys = [col.lower().replace(" ", "").replace("-", "").replace("_", "") for col in header]
     out: list[str] = []
     first: dict[str, int] = {}
-    for pos, col in enumerate(header):
-        key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
+    for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
         target = known.get(key, col)
         if target in first:
             raise DataError(
@@ -493,11 +493,9 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     for column in spec.columns:
         if column.name in first or not column.aliases:
             continue
-        # Only columns no schema column has taken yet, so one column is never read twice.
-        keys = {i: col.lower().replace(" ", "").replace("-", "").replace("_", "")
-                for i, col in enumerate(header) if out[i] not in known.values()}
         for alias in column.aliases:
-            pos = next((i for i, key in keys.items() if key == alias), None)
+            # Only columns no schema column has taken yet, so one column is never read twice.
+            pos = next((i for i, key in enumerate(keys) if key == alias and out[i] not in known.values()), None)
             if pos is not None:
                 out[pos] = column.name
                 first[column.name] = pos

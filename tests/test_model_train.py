@@ -17,6 +17,7 @@ from cloud_trainer.model.train import (
     _learning_rate,
     build_spec,
     build_training_examples,
+    encode_cases,
 )
 
 TINY = dict(
@@ -125,3 +126,19 @@ def test_training_examples_weigh_half_as_much_per_half_life_before_the_end_of_tr
     n = len(target)
     np.testing.assert_allclose(a_weight[:n], weight, rtol=1e-6)
     assert set(np.round(a_weight[n:], 5)) <= set(np.round(weight, 5))
+
+
+def test_validation_loss_is_the_full_softmax_cross_entropy_of_every_target() -> None:
+    """``val_loss`` (from the ranking callback's one scoring per case) equals Keras'
+    sparse cross-entropy over every (validation case, known target) pair, which the
+    callback replaced: same curve, a fraction of the scoring."""
+    data = synthetic_data()
+    trained = train_model(data, TrainConfig(**TINY))
+    cases = [c for c in data.val_cases if not c.segment.get("masked", False)]
+    hist, ctx = encode_cases(trained.spec, cases)
+    rows = np.repeat(np.arange(len(cases)), [len(c.targets) for c in cases])
+    targets = np.concatenate([np.asarray(c.targets, dtype=np.int64) for c in cases])
+    assert len(rows) > 50
+    logits = trained.model((hist[rows], ctx[rows]), training=False)
+    want = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(targets, logits))
+    assert trained.history["val_loss"][-1] == pytest.approx(want, rel=1e-5)

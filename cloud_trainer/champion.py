@@ -323,7 +323,7 @@ class _Objective:
         # cases x max-targets table compared against every list entry needed
         # cases x 20 x 8,051 bytes (1.3 GB) on a clickstream export whose bot-like
         # visitor has 8k targets (docs/performance-log.md, "(2026-12-03 (k)) large exports").
-        rows = np.repeat(np.arange(len(kept), dtype=np.int64), [len(t) for t in kept])
+        rows = np.repeat(np.flatnonzero(self.keep), [len(t) for t in kept])
         flat = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
         self.target_keys = np.unique(rows * self.KEY_WIDTH + flat + 1)
         self.n_t = n_t[self.keep]
@@ -331,16 +331,26 @@ class _Objective:
         self.discounts = discounts
         self.idcg = np.cumsum(discounts)[np.minimum(self.n_t, 10).astype(np.int64) - 1]
 
-    def __call__(self, lists: np.ndarray) -> float:
+    def hits(self, items: np.ndarray) -> np.ndarray:
+        """Whether each entry of ``items`` (one row per case; -1 pads) is one of its
+        case's targets."""
+        keys = np.arange(len(items), dtype=np.int64)[:, None] * self.KEY_WIDTH + items + 1  # -1 pads: key +0
+        if not len(self.target_keys):
+            return np.zeros(keys.shape, dtype=bool)
+        at = np.minimum(np.searchsorted(self.target_keys, keys), len(self.target_keys) - 1)
+        return self.target_keys[at] == keys
+
+    def of_hits(self, hits: np.ndarray) -> float:
+        """The objective of top-20 lists given as :meth:`hits` of them."""
         if not len(self.n_t):
             return 0.0
-        rows = lists[self.keep][:, :20]
-        keys = np.arange(len(rows), dtype=np.int64)[:, None] * self.KEY_WIDTH + rows + 1  # -1 pads: key +0
-        at = np.minimum(np.searchsorted(self.target_keys, keys), max(len(self.target_keys) - 1, 0))
-        hits = (self.target_keys[at] == keys) if len(self.target_keys) else np.zeros(keys.shape, dtype=bool)
+        hits = hits[self.keep][:, :20]
         recall = hits.sum(axis=1) / self.n_t
         ndcg = (hits[:, :10] * self.discounts[: min(10, hits.shape[1])]).sum(axis=1) / self.idcg
         return float(recall.mean() + ndcg.mean())
+
+    def __call__(self, lists: np.ndarray) -> float:
+        return self.of_hits(self.hits(lists[:, :20]))
 
 
 GATE_GRID = {
@@ -474,6 +484,13 @@ class _ExplorePack:
     own_scores: np.ndarray
     log_counts: np.ndarray
     shopper: np.ndarray
+    own_by_item: np.ndarray = field(init=False)
+    """The permutation that puts each row's own items in item order (pads last)."""
+    own_in_item_order: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.own_by_item = np.argsort(self.own, axis=1, kind="stable")
+        self.own_in_item_order = np.take_along_axis(self.own, self.own_by_item, axis=1)
 
     @classmethod
     def of(cls, gc: list[_GateCase]) -> _ExplorePack:
@@ -506,30 +523,55 @@ class _ExplorePack:
         return out_items, out_logv
 
 
-def _explore_layout(pack: _ExplorePack, fill: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """``(items, by_item)``: each case's candidates (own items, then the fill) in item
-    order, and the permutation that puts them there. It does not depend on the grid
-    point, so :func:`fit_explore` computes it once per prior."""
-    items = np.concatenate((pack.own, fill[0]), axis=1)
+def _own_top(pack: _ExplorePack, w: Sequence[float], k: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, scores)`` ``[n, <= k]``: each case's ``k`` best own items under gate ``w``,
+    best first, float32 scores as ``BundleScorer`` returns them, ties to the lower item id.
+
+    A top-``k`` list holds at most ``k`` own items, and they are its ``k`` best own ones
+    whatever the discoveries score: so the merge with the fill needs only these. The
+    explore grid ranks every (weight, offset) against the same few own tops, 44 columns
+    a case instead of up to 124 (a history's 100 own items + the fill), and looks the
+    targets up once per layout: fit_explore took 9.6 s a seed on Complete Journey, 5.0 s
+    now, every grid value the same (docs/performance-log.md, "(2026-12-03 (m))")."""
+    boost = (pack.shopper @ np.asarray(w[:3], dtype=np.float64))[:, None] + w[3] * pack.log_counts
+    own = np.take_along_axis((pack.own_scores + boost).astype(np.float32), pack.own_by_item, axis=1)
+    # Rows are in item order, so a stable sort by score breaks ties by item id.
+    order = np.argsort(-own, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(pack.own_in_item_order, order, axis=1), np.take_along_axis(own, order, axis=1)
+
+
+def _explore_layout(own_top: tuple[np.ndarray, np.ndarray],
+                    fill: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(items, by_item)``: each case's candidates (its own top, then the fill) in item
+    order, and the permutation that puts them there. It does not depend on the explore
+    weight and offset, so :func:`fit_explore` computes it once per prior and gate."""
+    items = np.concatenate((own_top[0], fill[0]), axis=1)
     by_item = np.argsort(items, axis=1, kind="stable")
     return np.take_along_axis(items, by_item, axis=1), by_item
 
 
 def _explore_lists(pack: _ExplorePack, fill: tuple[np.ndarray, np.ndarray], w: Sequence[float],
                    weight: float, offset: float, k: int = 20,
-                   layout: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                   own_top: tuple[np.ndarray, np.ndarray] | None = None,
+                   layout: tuple[np.ndarray, np.ndarray] | None = None,
+                   hits: np.ndarray | None = None) -> np.ndarray:
     """The device's top-``k`` (``own_gate`` + ``explore``) from the packed candidates:
     float64 sums stored as float32, as ``BundleScorer`` returns them, ties to the lower item id.
-    ``layout``: :func:`_explore_layout` of the same ``pack`` and ``fill``, if already made."""
-    boost = (pack.shopper @ np.asarray(w[:3], dtype=np.float64))[:, None] + w[3] * pack.log_counts
-    own = (pack.own_scores + boost).astype(np.float32)
+    ``own_top``: :func:`_own_top` of ``pack``, ``w`` and ``k``; ``layout``:
+    :func:`_explore_layout` of that and ``fill``; each made here if not given.
+    ``hits``: :meth:`_Objective.hits` of the layout's items; given, the lists' hits are
+    returned instead of their items (the grid looks the targets up once per layout)."""
+    if own_top is None:
+        own_top = _own_top(pack, w, k)
+    items, by_item = layout if layout is not None else _explore_layout(own_top, fill)
     other = (weight * fill[1] + offset).astype(np.float32)
-    items, by_item = layout if layout is not None else _explore_layout(pack, fill)
-    scores = np.take_along_axis(np.concatenate((own, other), axis=1), by_item, axis=1)
+    scores = np.take_along_axis(np.concatenate((own_top[1], other), axis=1), by_item, axis=1)
     # Rows are in item order, so a stable sort by score breaks ties by item id.
     order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-    ranked = np.take_along_axis(items, order, axis=1)
     valid = np.isfinite(np.take_along_axis(scores, order, axis=1))
+    if hits is not None:
+        return np.take_along_axis(hits, order, axis=1) & valid
+    ranked = np.take_along_axis(items, order, axis=1)
     out = np.full((len(items), k), -1, dtype=np.int64)
     out[:, : ranked.shape[1]] = np.where(valid, ranked, -1)
     return out
@@ -553,15 +595,21 @@ def fit_explore(
     score_lists = _Objective(cases)
     best: tuple[float, list[float], dict[str, Any] | None] = (-1.0, [0.0, 0.0, 0.0, 0.0], None)
     trace: list[dict] = []
+    # The own tops depend on the gate alone: made once, not once per prior.
+    own_tops = {(w0, w3): _own_top(pack, [w0, 0.0, 0.0, w3]) for w0 in FIT_EXPLORE_W0 for w3 in FIT_EXPLORE_W3}
     for name, prior in priors.items():
         fill = pack.fill(prior["table"])
-        layout = _explore_layout(pack, fill)
         for w0 in FIT_EXPLORE_W0:
             for w3 in FIT_EXPLORE_W3:
                 w = [w0, 0.0, 0.0, w3]
+                own_top = own_tops[w0, w3]
+                layout = _explore_layout(own_top, fill)
+                pads = layout[0] == np.iinfo(np.int64).max  # never ranked: always invalid
+                hits = score_lists.hits(np.where(pads, -1, layout[0]))
                 for a in FIT_EXPLORE_WEIGHT:
                     for b in FIT_EXPLORE_OFFSET:
-                        value = score_lists(_explore_lists(pack, fill, w, a, b, layout=layout))
+                        value = score_lists.of_hits(_explore_lists(pack, fill, w, a, b, own_top=own_top,
+                                                                   layout=layout, hits=hits))
                         if value > best[0] + 1e-9:
                             best = (value, w, {"prior": name, "table": prior["table"],
                                                "weight": a, "offset": b})

@@ -757,12 +757,16 @@ def topk(scores: np.ndarray, k: int) -> np.ndarray:
     left to ``argpartition`` (:func:`topk_argpartition`), and int8 scores tie often
     (seed 42's validation: 166 of 1,611 top-20 lists differed at the cut)."""
     scores = np.asarray(scores).reshape(-1)
-    k = min(k, scores.shape[0])
+    n = scores.shape[0]
+    k = min(k, n)
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    if np.isnan(scores).any():
+    # max() is NaN if any score is: one pass, no mask, no warning. The k-th value by
+    # np.partition needs no negated copy. Together 99 -> 77 us for 18,307 float32 scores
+    # (150 -> 103 us float64); the trainer ranks ~10^5 lists a run (performance-log, (m)).
+    if np.isnan(scores.max()):
         scores = np.where(np.isnan(scores), -np.inf, scores)
-    kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    kth = np.partition(scores, n - k)[n - k]
     above = np.flatnonzero(scores > kth)
     tied = np.flatnonzero(scores == kth)[: k - len(above)]
     chosen = np.concatenate((above, tied))

@@ -116,6 +116,21 @@ def test_topk_orders_best_first_with_stable_ties() -> None:
     assert topk(scores, 10).tolist() == [1, 3, 2, 0, 4]
 
 
+def test_topk_is_the_first_k_by_score_then_index_with_nan_last() -> None:
+    """Against the definition (a full sort by score descending, then index; NaN as -inf),
+    on small integer scores that tie often, with NaN and infinities mixed in."""
+    rng = np.random.default_rng(11)
+    for trial in range(3000):
+        n, k = int(rng.integers(1, 60)), int(rng.integers(0, 25))
+        scores = rng.integers(-4, 4, n).astype(rng.choice([np.float32, np.float64]))
+        for value, every in ((np.nan, 3), (np.inf, 5), (-np.inf, 7)):
+            if trial % every == 0:
+                scores[rng.integers(0, n, 2)] = value
+        ranked = np.where(np.isnan(scores), -np.inf, scores)
+        expected = np.lexsort((np.arange(n), -ranked))[:k]
+        assert topk(scores, k).tolist() == expected.tolist(), (scores.tolist(), k)
+
+
 # ---- format v2: unknown fields, v1 still read ----------------------------------------
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from cloud_trainer.dataset import EvalCase, PreparedData
-from cloud_trainer.evaluation import evaluate
+from cloud_trainer.evaluation import evaluate, recommend_all
 from cloud_trainer.processing import EVENT_WEIGHTS
 from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
 from edge.runtime.scorers import BundleScorer, own_counts
@@ -773,6 +773,28 @@ FLOOR = "popularity"
 more than noise (paired bootstrap over validation cases, 95 % interval above 0)."""
 
 
+def candidate_lists(
+    candidates: dict[str, list[tuple[str, dict[str, Any]]]],
+    bundle: Bundle,
+    val_cases: list[EvalCase],
+    *,
+    exclude_history: bool,
+) -> dict[tuple[str, str], np.ndarray]:
+    """``{(segment, name): top-20 lists}`` of candidates that do not run the network, on
+    their segment's validation cases, as :func:`choose_champion` ranks them (ties in
+    score as the device breaks them). They need no trained model, so the pipeline makes
+    them while a seed trains, and the champion stage only ranks the network's."""
+    by_segment = segment_cases(val_cases)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for seg, cands in candidates.items():
+        cases = by_segment.get(seg, [])
+        for name, spec in cands:
+            if cases and spec.get("kind") not in ("model", "segmented"):
+                full = {**spec, "exclude_history": True} if exclude_history else spec
+                out[seg, name] = ScorerRecommender(name, make_scorer(bundle, full, None)).recommend(cases, 20)
+    return out
+
+
 def choose_champion(
     candidates: dict[str, list[tuple[str, dict[str, Any]]]],
     bundle: Bundle,
@@ -781,6 +803,7 @@ def choose_champion(
     *,
     exclude_history: bool,
     fallbacks: Mapping[str, tuple[str, Sequence[str]]] | None = None,
+    lists: Mapping[tuple[str, str], np.ndarray] | None = None,
 ) -> Champion:
     """The best device-runnable candidate per segment on validation (:data:`OBJECTIVE`).
 
@@ -791,21 +814,25 @@ def choose_champion(
     ``fallbacks`` names, per segment, ``(what it is, candidate names)``: then the
     best of those candidates on validation (the pipeline passes the device forms of
     the best baseline, so a system that is not clearly better than that baseline
-    does not replace it).
+    does not replace it). ``lists``: :func:`candidate_lists` made earlier for some of
+    the candidates (the pipeline makes the baselines' beside a fit); the rest are
+    ranked here.
     """
+    lists = lists or {}
     by_segment = segment_cases(val_cases)
     results: dict[str, list[dict[str, Any]]] = {}
     chosen: dict[str, dict[str, Any]] = {}
     for seg, cands in candidates.items():
         cases = by_segment.get(seg, [])
         rows = []
-        recs: dict[str, ScorerRecommender] = {}
+        recs: dict[str, ScorerRecommender | np.ndarray] = {}
         for name, spec in cands:
             full = {**spec, "exclude_history": True} if exclude_history else spec
             if not cases:
                 rows.append({"name": name, "spec": spec, "val": {}, "objective": 0.0})
                 continue
-            rec = recs[name] = ScorerRecommender(name, make_scorer(bundle, full, model))
+            made = lists.get((seg, name))
+            rec = recs[name] = made if made is not None else ScorerRecommender(name, make_scorer(bundle, full, model))
             m = evaluate(rec, cases, None, ks=(10, 20))
             rows.append({"name": name, "spec": spec, "val": {k: m.get(k) for k in (*OBJECTIVE, "n_cases")},
                          "objective": objective(m)})
@@ -822,8 +849,8 @@ def choose_champion(
             # 0.0491 on test; REES46: TIFU-KNN's device form 0.7283 vs item_knn's 0.7215,
             # then 0.2078 vs 0.2125 recall@20 on test). Leave the fallback only for a win
             # the validation cases support.
-            a = per_case(recs[rows[0]["name"]].recommend(cases, 20), cases)
-            b = per_case(recs[floor["name"]].recommend(cases, 20), cases)
+            a = per_case(recommend_all(recs[rows[0]["name"]], cases, 20), cases)
+            b = per_case(recommend_all(recs[floor["name"]], cases, 20), cases)
             test = paired_bootstrap(sum(a.values()), sum(b.values()))
             rows[0]["vs_floor_ci95"] = test["ci95"]
             rows[0]["floor"] = floor["name"]

@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from cloud_trainer.champion import (
     USER_KNN_FILE,
     ExcludeHistory,
     ScorerRecommender,
+    candidate_lists,
     choose_champion,
     consumed_cap_info,
     describe,
@@ -64,6 +66,12 @@ from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
+SIDE_THREAD_MAX_TRAIN_ROWS = 500_000
+"""Train interactions up to which the baselines and the seeds' LiteRT evaluation run on a
+side thread beside the fits (Complete Journey: 60k train interactions; train_seconds
+206 -> 164 on a 2-core machine, the same report). Larger exports run them in turn, so
+peak memory stays what docs/performance-log.md measured for them (clickstream shape,
+2 M events: 9.7 GB)."""
 
 
 class ParityFailed(Exception):
@@ -247,141 +255,268 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     baseline_info: dict[str, Any] = {}
     fitted: dict[str, Any] = {}
     val_overall = [c for c in data.val_cases if not c.segment.get("masked")]
-    t = time.perf_counter()
-    for system in all_baselines():
-        if opts.quick and hasattr(system, "tune"):
-            system.tune = False
-        t_fit = time.perf_counter()
-        system.fit(data)
-        fit_s = time.perf_counter() - t_fit
-        if getattr(system, "skipped", None):
-            # Too big to fit in reasonable time or memory (the baseline says why):
-            # reported, never a crash; the model is compared with the rest.
-            log(f"[baseline] {system.name}: SKIPPED after {fit_s:.1f} s: {system.skipped}")
-            baseline_info[system.name] = {"skipped": system.skipped}
-            continue
-        fitted[system.name] = system
-        wrapped = ExcludeHistory(system) if exclude else system
-        segments[system.name], eval_s = score(wrapped, data)
-        if val_overall:
-            val_metrics[system.name] = evaluate(wrapped, val_overall, None)
-        log(f"[baseline] {system.name}: recall@20 {segments[system.name]['overall'].get('recall@20', 0):.4f} "
-            f"(fit {fit_s:.1f} s, eval {eval_s:.1f} s)")
-        for attr in ("params", "k"):
-            if hasattr(system, attr):
-                value = getattr(system, attr)
-                baseline_info.setdefault(system.name, {})[attr] = (
-                    asdict(value) if hasattr(value, "__dataclass_fields__") else value)
-        if getattr(system, "tuning", None):
-            baseline_info.setdefault(system.name, {})["tuning"] = system.tuning
-    timings["baselines"] = time.perf_counter() - t
-    best_baseline = max(val_metrics, key=lambda n: objective(val_metrics[n])) if val_metrics else "popularity"
-    log(f"[baseline] best on validation (recall@20 + ndcg@10): {best_baseline}")
-    # The validation choice need not be the strongest baseline on test for each metric; a
-    # strict reader compares with the best on test per metric, so both are reported.
-    best_on_test = best_per_metric({n: segments[n] for n in fitted})
-    if any(b != best_baseline for b in best_on_test.values()):
-        log("[baseline] best on test per metric: "
-            + ", ".join(f"{k} {n} ({segments[n]['overall'].get(k, 0):.4f})" for k, n in best_on_test.items())
-            + f"; the validation choice {best_baseline} is not the best on test for "
-            + ", ".join(k for k, n in best_on_test.items() if n != best_baseline))
-
-    # The model stack (TensorFlow) loads only now that the data is known to be usable.
-    from cloud_trainer.champion import _LiteRTModel
-    from cloud_trainer.export import ParityError, check_parity, export_tflite
-    from cloud_trainer.model import TrainConfig, train_model
-    from cloud_trainer.packaging import build_bundle, catalogue
-
-    overrides: dict[str, Any] = {}
-    n_seeds = 1 if opts.quick else max(1, opts.seeds)
-    if opts.quick:
-        overrides.update(epochs=2, patience=1, max_steps=0)
-    # Otherwise every fit runs TrainConfig's fixed step count (no wall-clock budget, so a
-    # busy machine takes longer but trains the same model).
-    if opts.epochs is not None:
-        overrides.update(epochs=opts.epochs, max_steps=0)
-    if opts.time_budget_s is not None:
-        overrides["time_budget_s"] = opts.time_budget_s
-    items = catalogue(data.items)
     test_overall = [c for c in data.test_cases if not c.segment.get("masked")]
-    base_cases = {
-        name: per_case(recommend_all(ExcludeHistory(fitted[name]) if exclude else fitted[name], test_overall, 20),
-                       test_overall)
-        for name in dict.fromkeys([best_baseline, *best_on_test.values()])}
-    base_case = base_cases[best_baseline]
-    gate_cases = [c for c in val_overall if len(c.history)]
-    priors = explore_priors(data) if not exclude else {}
-    runs: list[dict[str, Any]] = []
-    t_train = t_export = t_eval = 0.0
-    for i in range(n_seeds):
-        seed = opts.seed + i
-        cfg = TrainConfig(**{**overrides, "seed": seed})
+
+    best_baseline, best_on_test = "popularity", {}
+    base_cases: dict[str, dict[str, np.ndarray]] = {}
+    base_case: dict[str, np.ndarray] = {}
+
+    def fit_baselines() -> None:
+        """Every baseline fitted and scored; the best on validation and on test, and
+        their test lists (what each seed is compared with)."""
+        nonlocal best_baseline, best_on_test, base_cases, base_case
         t = time.perf_counter()
-        trained = train_model(data, cfg)
-        t_train += time.perf_counter() - t
-        log(f"[model] seed {seed}: trained in {trained.seconds:.1f} s (best epoch {trained.best_epoch})")
+        for system in all_baselines():
+            if opts.quick and hasattr(system, "tune"):
+                system.tune = False
+            t_fit = time.perf_counter()
+            system.fit(data)
+            fit_s = time.perf_counter() - t_fit
+            if getattr(system, "skipped", None):
+                # Too big to fit in reasonable time or memory (the baseline says why):
+                # reported, never a crash; the model is compared with the rest.
+                log(f"[baseline] {system.name}: SKIPPED after {fit_s:.1f} s: {system.skipped}")
+                baseline_info[system.name] = {"skipped": system.skipped}
+                continue
+            fitted[system.name] = system
+            wrapped = ExcludeHistory(system) if exclude else system
+            segments[system.name], eval_s = score(wrapped, data)
+            if val_overall:
+                val_metrics[system.name] = evaluate(wrapped, val_overall, None)
+            log(f"[baseline] {system.name}: recall@20 {segments[system.name]['overall'].get('recall@20', 0):.4f} "
+                f"(fit {fit_s:.1f} s, eval {eval_s:.1f} s)")
+            for attr in ("params", "k"):
+                if hasattr(system, attr):
+                    value = getattr(system, attr)
+                    baseline_info.setdefault(system.name, {})[attr] = (
+                        asdict(value) if hasattr(value, "__dataclass_fields__") else value)
+            if getattr(system, "tuning", None):
+                baseline_info.setdefault(system.name, {})["tuning"] = system.tuning
+        timings["baselines"] = time.perf_counter() - t
+        best_baseline = max(val_metrics, key=lambda n: objective(val_metrics[n])) if val_metrics else "popularity"
+        log(f"[baseline] best on validation (recall@20 + ndcg@10): {best_baseline}")
+        # The validation choice need not be the strongest baseline on test for each metric; a
+        # strict reader compares with the best on test per metric, so both are reported.
+        best_on_test = best_per_metric({n: segments[n] for n in fitted})
+        if any(b != best_baseline for b in best_on_test.values()):
+            log("[baseline] best on test per metric: "
+                + ", ".join(f"{k} {n} ({segments[n]['overall'].get(k, 0):.4f})" for k, n in best_on_test.items())
+                + f"; the validation choice {best_baseline} is not the best on test for "
+                + ", ".join(k for k, n in best_on_test.items() if n != best_baseline))
+
+        base_cases = {
+            name: per_case(recommend_all(ExcludeHistory(fitted[name]) if exclude else fitted[name], test_overall, 20),
+                           test_overall)
+            for name in dict.fromkeys([best_baseline, *best_on_test.values()])}
+        base_case = base_cases[best_baseline]
+
+    # The baselines, then each seed's LiteRT evaluation, run on a side thread beside the
+    # network's fits (TensorFlow leaves part of the second core idle and releases the
+    # GIL in its kernels): the same computations, in the same order on each side, so
+    # every number is the same as run in turn (docs/performance-log.md, "(2026-12-03 (m))").
+    # Large exports run them in turn: side by side, a big item_knn or score cache would
+    # add its peak memory to the fit's.
+    overlap = len(data.train) <= SIDE_THREAD_MAX_TRAIN_ROWS
+    t_wait = 0.0
+
+    def waited(future: Future[Any]) -> Any:
+        nonlocal t_wait
         t = time.perf_counter()
-        export = export_tflite(trained, data, out / MODEL_DIR / (f"seed{seed}" if i else ""))
-        t_export += time.perf_counter() - t
-        t = time.perf_counter()
-        int8 = _LiteRTModel(export.int8_path, export.spec)
-        stage = staging_bundle(items, export.spec)
-        gate_w: list[float] | None = None
-        gate_head: int | None = None
-        gate_trace: list[dict[str, Any]] = []
-        explore: dict[str, Any] | None = None
-        if not exclude and gate_cases:
-            gate_w, gate_head, gate_trace = fit_gate(int8, gate_cases, export.spec)
-            # The other way to merge re-buys and discoveries: own items by the gate, the
-            # rest by a sales prior (docs/model.md, "Explore prior"); kept if it wins.
-            ex_w, ex, ex_value, ex_trace = fit_explore(int8, gate_cases, export.spec, priors)
-            gate_value = gate_trace[-1]["val_objective"] if gate_trace else 0.0
-            gate_trace = [*gate_trace, *({**t, "explore": True} for t in ex_trace)]
-            if ex is not None and ex_value > gate_value + 1e-9:
-                gate_w, gate_head, explore = ex_w, None, ex
-        spec: dict[str, Any] = {"kind": "model"}
-        if gate_w is not None and any(gate_w):
-            spec["own_gate"] = {"w": gate_w}
-            if gate_head is not None:
-                spec["own_tail"] = gate_head
-            if explore is not None:
-                spec["explore"] = explore
-        full = {**spec, "exclude_history": True} if exclude else spec
-        run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
-                               "gate_trace": gate_trace, "int8": int8}
-        rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
-        run["val"] = evaluate(rec, val_overall, None) if val_overall else {}
-        test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
-        run["segments_int8"] = evaluate_segments(test_lists, data.test_cases, data)
-        run["lists_int8"] = test_lists[[i for i, c in enumerate(data.test_cases)
-                                        if not c.segment.get("masked")]]
-        t_eval += time.perf_counter() - t
-        model_case = per_case(run["lists_int8"], test_overall)
-        cmp = comparison(model_case, base_case)
-        cmp_test = comparison_per_metric(model_case, base_cases, best_on_test)
-        run["row"] = {
-            "seed": seed,
-            "val_objective": objective(run["val"]),
-            "test": {k: run["segments_int8"]["overall"].get(k) for k in OBJECTIVE},
-            "vs_best_baseline": cmp,
-            "vs_best_on_test": cmp_test,
-            "best_epoch": trained.best_epoch,
-            "train_seconds": round(trained.seconds, 1),
-            "own_gate": gate_w,
-            "own_tail": gate_head,
-            "explore": None if explore is None else {k: v for k, v in explore.items() if k != "table"},
-        }
-        log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
-            f"test recall@20 {run['row']['test']['recall@20']:.4f} "
-            f"({_ratio(cmp['recall@20'])} of {best_baseline}), ndcg@10 {run['row']['test']['ndcg@10']:.4f} "
-            f"({_ratio(cmp['ndcg@10'])}); vs the best on test: "
-            + "; ".join(f"{k} {_ratio(v)} of {v['baseline']}" for k, v in cmp_test.items()))
-        runs.append(run)
-        # Keep the LiteRT score cache of the best seed so far only (memory).
-        leader = max(runs, key=lambda r: r["row"]["val_objective"])
-        for r in runs:
-            if r is not leader:
-                r["int8"].clear()
+        result = future.result()
+        t_wait += time.perf_counter() - t
+        return result
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer-side") as pool:
+
+        def side(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+            if overlap:
+                return pool.submit(fn, *args)
+            done: Future[Any] = Future()
+            done.set_result(fn(*args))  # in turn: an error raises here, as before
+            return done
+
+        baselines: Future[Any] | None = side(fit_baselines)
+
+        # The model stack (TensorFlow) loads only now that the data is known to be usable.
+        from cloud_trainer.champion import _LiteRTModel
+        from cloud_trainer.export import ParityError, check_parity, export_tflite
+        from cloud_trainer.model import TrainConfig, train_model
+        from cloud_trainer.packaging import build_bundle, catalogue
+
+        overrides: dict[str, Any] = {}
+        n_seeds = 1 if opts.quick else max(1, opts.seeds)
+        if opts.quick:
+            overrides.update(epochs=2, patience=1, max_steps=0)
+        # Otherwise every fit runs TrainConfig's fixed step count (no wall-clock budget, so a
+        # busy machine takes longer but trains the same model).
+        if opts.epochs is not None:
+            overrides.update(epochs=opts.epochs, max_steps=0)
+        if opts.time_budget_s is not None:
+            overrides["time_budget_s"] = opts.time_budget_s
+        items = catalogue(data.items)
+        gate_cases = [c for c in val_overall if len(c.history)]
+        priors = explore_priors(data) if not exclude else {}
+        runs: list[dict[str, Any]] = []
+        t_train = t_export = t_eval = 0.0
+
+        def evaluate_seed(seed: int, trained: Any, export: Any) -> dict[str, Any]:
+            """Fit the seed's gate and explore prior and score it in LiteRT, as the device runs it.
+
+            On the side thread, beside the next seed's fit: it touches neither TensorFlow nor
+            another seed's objects."""
+            t0 = time.perf_counter()
+            int8 = _LiteRTModel(export.int8_path, export.spec)
+            stage = staging_bundle(items, export.spec)
+            gate_w: list[float] | None = None
+            gate_head: int | None = None
+            gate_trace: list[dict[str, Any]] = []
+            explore: dict[str, Any] | None = None
+            if not exclude and gate_cases:
+                gate_w, gate_head, gate_trace = fit_gate(int8, gate_cases, export.spec)
+                # The other way to merge re-buys and discoveries: own items by the gate, the
+                # rest by a sales prior (docs/model.md, "Explore prior"); kept if it wins.
+                ex_w, ex, ex_value, ex_trace = fit_explore(int8, gate_cases, export.spec, priors)
+                gate_value = gate_trace[-1]["val_objective"] if gate_trace else 0.0
+                gate_trace = [*gate_trace, *({**t, "explore": True} for t in ex_trace)]
+                if ex is not None and ex_value > gate_value + 1e-9:
+                    gate_w, gate_head, explore = ex_w, None, ex
+            spec: dict[str, Any] = {"kind": "model"}
+            if gate_w is not None and any(gate_w):
+                spec["own_gate"] = {"w": gate_w}
+                if gate_head is not None:
+                    spec["own_tail"] = gate_head
+                if explore is not None:
+                    spec["explore"] = explore
+            full = {**spec, "exclude_history": True} if exclude else spec
+            run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
+                                   "gate_trace": gate_trace, "int8": int8}
+            rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
+            run["val"] = evaluate(rec, val_overall, None) if val_overall else {}
+            test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
+            run["segments_int8"] = evaluate_segments(test_lists, data.test_cases, data)
+            run["lists_int8"] = test_lists[[i for i, c in enumerate(data.test_cases)
+                                            if not c.segment.get("masked")]]
+            run["eval_seconds"] = time.perf_counter() - t0
+            model_case = per_case(run["lists_int8"], test_overall)
+            cmp = comparison(model_case, base_case)
+            cmp_test = comparison_per_metric(model_case, base_cases, best_on_test)
+            run["row"] = {
+                "seed": seed,
+                "val_objective": objective(run["val"]),
+                "test": {k: run["segments_int8"]["overall"].get(k) for k in OBJECTIVE},
+                "vs_best_baseline": cmp,
+                "vs_best_on_test": cmp_test,
+                "best_epoch": trained.best_epoch,
+                "train_seconds": round(trained.seconds, 1),
+                "own_gate": gate_w,
+                "own_tail": gate_head,
+                "explore": None if explore is None else {k: v for k, v in explore.items() if k != "table"},
+            }
+            log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
+                f"test recall@20 {run['row']['test']['recall@20']:.4f} "
+                f"({_ratio(cmp['recall@20'])} of {best_baseline}), ndcg@10 {run['row']['test']['ndcg@10']:.4f} "
+                f"({_ratio(cmp['ndcg@10'])}); vs the best on test: "
+                + "; ".join(f"{k} {_ratio(v)} of {v['baseline']}" for k, v in cmp_test.items()))
+            return run
+
+        def collect(future: Future[dict[str, Any]]) -> None:
+            nonlocal t_eval
+            run = waited(future)
+            t_eval += run["eval_seconds"]
+            runs.append(run)
+            # Keep the LiteRT score cache of the best seed so far only (memory): collected
+            # before the next evaluation starts, at most two caches are alive, as before.
+            leader = max(runs, key=lambda r: r["row"]["val_objective"])
+            for r in runs:
+                if r is not leader:
+                    r["int8"].clear()
+
+        def device_candidates(feature_spec: Any) -> dict[str, Any]:
+            """The baselines' device forms the champion is chosen among (the network is
+            added once its seed is chosen), with their validation lists: none needs a
+            trained model, so they are made on the side thread beside a fit."""
+            t0 = time.perf_counter()
+            pop_spec: dict[str, Any] = {"kind": "popularity"}
+            known_cands: list[tuple[str, dict[str, Any]]] = []
+            if not exclude:
+                own = fitted.get("own_topk_popular")
+                if own is not None:
+                    known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
+                known_cands.append(("personal_topfreq",
+                                    {"kind": "own_topk", "k": feature_spec.history_length, "then": pop_spec}))
+            knn = fitted.get("item_knn")
+            if knn is not None and getattr(knn, "_co", None) is not None:
+                # The device runs a pruned table and count weights over its last H items:
+                # that variant is the candidate, scored on validation like the rest.
+                sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
+                knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
+                known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
+                # The baseline weighs history by basket recency; the device has no basket
+                # boundaries, so per-item decays are candidates of their own (same table).
+                for decay in KNN_DEVICE_DECAYS:
+                    known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
+                                        {**knn_spec, "decay": decay}))
+            tifu = fitted.get("tifu_knn")
+            if tifu is not None and getattr(tifu, "_train_baskets", None):
+                # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
+                # the device finds a shopper's neighbours from the history it holds (no basket
+                # boundaries there, so per-item decays stand in for TIFU's basket groups).
+                # TIFU's tuned blend and neighbour count carry over (on Complete Journey's
+                # validation, alpha 0.2 / 0.5 / 0.8 gave 0.1245 / 0.1241 / 0.1230); where own items
+                # are excluded the blend cannot change a list, so the neighbours alone are used.
+                user_spec = write_user_table(tifu.train_vectors(), out / MODEL_DIR / USER_KNN_FILE)
+                alpha = 0.0 if exclude else float(tifu.params.alpha)
+                for decay in (1.0, *KNN_DEVICE_DECAYS):
+                    spec = {**user_spec, "k": int(tifu.params.k_neighbours), "alpha": alpha}
+                    if decay != 1.0:
+                        spec["decay"] = decay
+                    known_cands.append((describe(spec), spec))
+            known_cands.append(("popularity", pop_spec))
+            # Which candidates are the best baseline as a device runs it: the known segment falls
+            # back to the best of them unless another candidate beats it beyond noise, so a close
+            # validation win cannot ship something that then loses to that baseline on test.
+            forms = {
+                "tifu_knn": [n for n, s in known_cands if s.get("kind") == "user_knn"],
+                "item_knn": [n for n, s in known_cands if s.get("kind") == "item_knn"],
+                "own_topk_popular": ["own_topk_popular"],
+                "personal_topfreq": ["personal_topfreq"],
+            }.get(best_baseline, ["popularity"])
+            fallbacks = {"known": (f"the best baseline on validation ({best_baseline}) as a device runs it",
+                                   forms)}
+            anon_cands: list[tuple[str, dict[str, Any]]] = [("popularity", pop_spec)]
+            anon_cands += [(describe(h), h) for h in heat_candidates(data)]
+            lists = candidate_lists({"known": known_cands, "anonymous": anon_cands},
+                                    staging_bundle(items, feature_spec, out / MODEL_DIR), data.val_cases,
+                                    exclude_history=exclude)
+            return {"known": known_cands, "anonymous": anon_cands, "fallbacks": fallbacks, "lists": lists,
+                    "seconds": time.perf_counter() - t0}
+
+        # Seed i's evaluation runs beside seed i+1's fit and export; collected in seed order.
+        pending: Future[dict[str, Any]] | None = None
+        candidates: Future[dict[str, Any]] | None = None
+        for i in range(n_seeds):
+            seed = opts.seed + i
+            cfg = TrainConfig(**{**overrides, "seed": seed})
+            t = time.perf_counter()
+            trained = train_model(data, cfg)
+            t_train += time.perf_counter() - t
+            log(f"[model] seed {seed}: trained in {trained.seconds:.1f} s (best epoch {trained.best_epoch})")
+            t = time.perf_counter()
+            export = export_tflite(trained, data, out / MODEL_DIR / (f"seed{seed}" if i else ""))
+            t_export += time.perf_counter() - t
+            if baselines is not None:  # the first evaluation compares with them
+                waited(baselines)
+                baselines = None
+            if pending is not None:
+                collect(pending)
+            pending = side(evaluate_seed, seed, trained, export)
+            if candidates is None:  # after the first seed's evaluation, beside the second fit
+                candidates = side(device_candidates, export.spec)
+        if pending is not None:
+            collect(pending)
+    # eval_tflite and baselines are those stages' own time, some of it spent beside the fits;
+    # side_wait is how long the run waited for them. Stages add up to more than the total.
+    timings["side_wait"] = t_wait
     timings["train_model"], timings["export"] = t_train, t_export
     # The best seed on validation ships -- if its int8 file keeps float's accuracy;
     # otherwise the next best seed that does (every seed's check is reported).
@@ -434,55 +569,11 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
 
     # -- the champion: what the bundle runs, chosen on validation -------------------------
     t = time.perf_counter()
-    pop_spec: dict[str, Any] = {"kind": "popularity"}
-    known_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec)]
-    if not exclude:
-        own = fitted.get("own_topk_popular")
-        if own is not None:
-            known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
-        known_cands.append(("personal_topfreq",
-                            {"kind": "own_topk", "k": export.spec.history_length, "then": pop_spec}))
-    knn = fitted.get("item_knn")
-    if knn is not None and getattr(knn, "_co", None) is not None:
-        # The device runs a pruned table and count weights over its last H items:
-        # that variant is the candidate, scored on validation like the rest.
-        sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
-        knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
-        known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
-        # The baseline weighs history by basket recency; the device has no basket
-        # boundaries, so per-item decays are candidates of their own (same table).
-        for decay in KNN_DEVICE_DECAYS:
-            known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
-                                {**knn_spec, "decay": decay}))
-    tifu = fitted.get("tifu_knn")
-    if tifu is not None and getattr(tifu, "_train_baskets", None):
-        # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
-        # the device finds a shopper's neighbours from the history it holds (no basket
-        # boundaries there, so per-item decays stand in for TIFU's basket groups).
-        # TIFU's tuned blend and neighbour count carry over (on Complete Journey's
-        # validation, alpha 0.2 / 0.5 / 0.8 gave 0.1245 / 0.1241 / 0.1230); where own items
-        # are excluded the blend cannot change a list, so the neighbours alone are used.
-        user_spec = write_user_table(tifu.train_vectors(), out / MODEL_DIR / USER_KNN_FILE)
-        alpha = 0.0 if exclude else float(tifu.params.alpha)
-        for decay in (1.0, *KNN_DEVICE_DECAYS):
-            spec = {**user_spec, "k": int(tifu.params.k_neighbours), "alpha": alpha}
-            if decay != 1.0:
-                spec["decay"] = decay
-            known_cands.append((describe(spec), spec))
-    known_cands.append(("popularity", pop_spec))
-    # Which candidates are the best baseline as a device runs it: the known segment falls
-    # back to the best of them unless another candidate beats it beyond noise, so a close
-    # validation win cannot ship something that then loses to that baseline on test.
-    forms = {
-        "tifu_knn": [n for n, s in known_cands if s.get("kind") == "user_knn"],
-        "item_knn": [n for n, s in known_cands if s.get("kind") == "item_knn"],
-        "own_topk_popular": ["own_topk_popular"],
-        "personal_topfreq": ["personal_topfreq"],
-    }.get(best_baseline, ["popularity"])
-    fallbacks = {"known": (f"the best baseline on validation ({best_baseline}) as a device runs it",
-                           forms)}
-    anon_cands: list[tuple[str, dict[str, Any]]] = [("model", model_spec), ("popularity", pop_spec)]
-    anon_cands += [(describe(h), h) for h in heat_candidates(data)]
+    cands = waited(candidates)
+    timings["champion_candidates"] = cands["seconds"]
+    known_cands = [("model", model_spec), *cands["known"]]
+    anon_cands = [("model", model_spec), *cands["anonymous"]]
+    fallbacks = cands["fallbacks"]
     network_refused = parity_error is not None and opts.parity_failure == "baseline"
     if network_refused:
         # The gate guards what the device runs. An int8 network that lost float's accuracy
@@ -494,7 +585,7 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         parity["network_refused"] = True
         log(f"[parity] {parity_error} The network is refused; the champion is chosen among the baselines.")
     champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
-                            data.val_cases, exclude_history=exclude, fallbacks=fallbacks)
+                            data.val_cases, exclude_history=exclude, fallbacks=fallbacks, lists=cands["lists"])
     unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
     champ_overall = evaluate(ScorerRecommender("champion", make_scorer(stage, champ.spec, best["int8"])),
                              val_overall, None) if val_overall else {}

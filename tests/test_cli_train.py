@@ -294,3 +294,31 @@ def test_cross_time_run_scores_the_validation_window_and_never_sees_the_test_win
     fold2 = json.loads((out2 / "report.json").read_text())["split"]
     assert fold2["cross_time"] == 2
     assert fold2["test_start"] <= split["val_start"] and fold2["val_start"] < split["val_start"]
+
+
+@pytest.mark.slow
+def test_side_thread_gives_the_same_report_as_running_every_stage_in_turn(tmp_path: Path) -> None:
+    """The baselines and each seed's LiteRT evaluation run beside the fits on small data
+    (pipeline.SIDE_THREAD_MAX_TRAIN_ROWS); every reported number must be what the same
+    run gives with each stage in turn, as large exports run."""
+    from cloud_trainer import pipeline
+
+    files = {"interactions": GENERIC / "interactions.csv", "items": GENERIC / "items.csv",
+             "users": GENERIC / "users.csv"}
+    reports = {}
+    for name, limit in (("side", 10**9), ("in_turn", 0)):
+        opts = pipeline.TrainOptions(dataset="csv", out=tmp_path / name, epochs=1, seeds=2,
+                                     parity_tolerance=1.0, **files)
+        old, pipeline.SIDE_THREAD_MAX_TRAIN_ROWS = pipeline.SIDE_THREAD_MAX_TRAIN_ROWS, limit
+        try:
+            reports[name] = pipeline.run_train(opts, log=lambda _line: None)
+        finally:
+            pipeline.SIDE_THREAD_MAX_TRAIN_ROWS = old
+    side, in_turn = reports["side"], reports["in_turn"]
+    assert len(side["seeds"]) == 2
+    for key in ("metrics", "comparison", "champion_reason", "baselines", "parity"):
+        assert side[key] == in_turn[key], key
+    strip = ("train_seconds",)
+    runs = [[{k: v for k, v in r.items() if k not in strip} for r in rep["seeds"]] for rep in (side, in_turn)]
+    assert runs[0] == runs[1]
+    assert side["timings"]["side_wait"] <= side["timings"]["baselines"] + side["timings"]["eval_tflite"]

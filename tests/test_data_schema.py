@@ -301,3 +301,31 @@ def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: P
         f"{path}:3: not UTF-8 (first bad byte 0xe8; 3 characters replaced by U+FFFD); "
         "save the export as UTF-8"
     ]
+
+
+def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Path) -> None:
+    """Till exports often split the timestamp: ``Date`` + ``Time``. Both are read, so a
+    day's baskets keep their order and hour; a date that already has its time, or a
+    row without a time, is read as it is; a bad combination is a bad row."""
+    path = write(tmp_path, "Customer ID,Product,Date,Time,Qty\n"
+                 "c1,p1,2024-03-01,08:15,1\n"
+                 "c1,p2,2024-03-01,17:40:05,2\n"
+                 "c2,p1,2024-03-02,,1\n"  # no time: the date alone
+                 "c2,p3,2024-03-02 09:00,11:00,1\n"  # has its own time: kept
+                 "c3,p1,2024-03-03,25:99,1\n")  # no such time: a bad row
+    report = IngestReport()
+    spec = GENERIC_INTERACTIONS
+    frame = read_table(path, spec, report)
+    assert [str(t) for t in frame["timestamp"]] == [
+        "2024-03-01 08:15:00", "2024-03-01 17:40:05", "2024-03-02 00:00:00", "2024-03-02 09:00:00"]
+    assert any("read with the time of day from column 'Time' (3 rows)" in n for n in report.notes)
+    assert [e.line for e in report.errors] == [6]
+    assert "not a timestamp: '2024-03-03 25:99'" in report.errors[0].reason
+
+
+def test_a_date_column_without_a_time_column_is_read_alone(tmp_path: Path) -> None:
+    path = write(tmp_path, "user_id,item_id,date\nu1,i1,2024-03-01\nu1,i2,2024-03-02\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-01 00:00:00", "2024-03-02 00:00:00"]
+    assert not any("time of day" in n for n in report.notes)

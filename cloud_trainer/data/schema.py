@@ -335,7 +335,9 @@ def read_table(
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
+    time_of_day = _time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header]
     if missing:
         looks_like_data = bool(header) and all(_NUMBER.fullmatch(h) for h in header)
@@ -411,6 +413,16 @@ def read_table(
                 bad |= low
             frame[col] = values
         elif column.kind == "timestamp":
+            if time_of_day is not None:
+                # A date column and a time-of-day column (Ta-Feng-like and till exports):
+                # one timestamp, so a day's baskets keep their order and hour context.
+                clock = frame[time_of_day].astype(str).str.strip()
+                # A date that already has its time (a colon) is left as it is.
+                has_clock = ((clock != "") & ~empty & ~text_values.str.contains(":", regex=False)).to_numpy()
+                text_values = text_values.where(~has_clock, text_values + " " + clock)
+                frame[col] = text_values  # what a bad row's error quotes
+                report.notes.append(f"{name}: {col}: read with the time of day from column "
+                                    f"{time_of_day!r} ({int(has_clock.sum())} rows)")
             parsed, note = _parse_timestamps(text_values.where(~empty), column.timestamp_format)
             if note:
                 report.notes.append(f"{name}: {col}: {note}")
@@ -477,7 +489,7 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
-    keys = [col.lower().replace(" ", "").replace("-", "").replace("_", "") for col in header]
+    keys = [_header_key(col) for col in header]
     out: list[str] = []
     first: dict[str, int] = {}
     for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
@@ -504,6 +516,34 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     if said and notes is not None:
         notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
     return out
+
+
+DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate")
+"""Normalised header names of a timestamp column that may hold the date alone."""
+TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
+                    "invoicetime", "hhmm", "hhmmss")
+"""Normalised header names of a separate time-of-day column beside such a date."""
+
+
+def _time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:
+    """The column holding the time of day when the timestamp was read from a date
+    column (``date`` + ``time``), or None. Only a column no schema column took."""
+    ts = [c.name for c in spec.columns if c.kind == "timestamp"]
+    if not ts or ts[0] not in header:
+        return None
+    key = _header_key(raw[header.index(ts[0])])
+    if key not in DATE_ONLY_KEYS:
+        return None
+    known = {c.name for c in spec.columns}
+    for original, name in zip(raw, header, strict=True):
+        if name not in known and _header_key(original) in TIME_OF_DAY_KEYS:
+            return name
+    return None
+
+
+def _header_key(col: str) -> str:
+    """A header name as :func:`_normalise_header` compares it (case, spaces, - and _ dropped)."""
+    return col.lower().replace(" ", "").replace("-", "").replace("_", "")
 
 
 def _flag(

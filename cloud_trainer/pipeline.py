@@ -11,11 +11,12 @@ so a bad path fails in a second with a one-line error.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -66,6 +67,13 @@ from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
+SIDE_SWITCH_INTERVAL_S = 0.001
+"""The GIL switch interval while the side thread runs (Python's default is 5 ms). Keras'
+loop needs the GIL for short spells between kernels; with 5 ms the side thread's Python
+could keep it that long each time, which lengthens short steps most (REES46, ~15 ms a
+step: 64.5 / 76.2 s at 5 ms, 60.2 s at 1 ms, 65.3 s at 0.5 ms, 68.5 s with no side
+thread; Complete Journey, ~160 ms a step: 163.6 s at 5 ms, 167.4 s at 1 ms, within the
+noise of single runs; docs/performance-log.md, "(2026-12-03 (m))")."""
 SIDE_THREAD_MAX_TRAIN_ROWS = 500_000
 """Train interactions up to which the baselines and the seeds' LiteRT evaluation run on a
 side thread beside the fits (Complete Journey: 60k train interactions; train_seconds
@@ -326,7 +334,8 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         t_wait += time.perf_counter() - t
         return result
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer-side") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer-side") as pool, \
+            _gil_switch_interval(SIDE_SWITCH_INTERVAL_S if overlap else None):
 
         def side(fn: Callable[..., Any], *args: Any) -> Future[Any]:
             if overlap:
@@ -739,6 +748,20 @@ def _spread(runs: list[dict[str, Any]], against: str = "vs_best_baseline") -> di
                                            and r["row"][against][k]["ci95"][0] > 0 for r in runs),
         }
     return out
+
+
+@contextlib.contextmanager
+def _gil_switch_interval(seconds: float | None) -> Iterator[None]:
+    """``sys.setswitchinterval(seconds)`` inside the block (unchanged for None)."""
+    if seconds is None:
+        yield
+        return
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _summary(spec: dict[str, Any]) -> dict[str, Any]:

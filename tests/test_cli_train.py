@@ -306,6 +306,7 @@ def test_side_thread_gives_the_same_report_as_running_every_stage_in_turn(tmp_pa
     files = {"interactions": GENERIC / "interactions.csv", "items": GENERIC / "items.csv",
              "users": GENERIC / "users.csv"}
     reports = {}
+    switch = sys.getswitchinterval()
     for name, limit in (("side", 10**9), ("in_turn", 0)):
         opts = pipeline.TrainOptions(dataset="csv", out=tmp_path / name, epochs=1, seeds=2,
                                      parity_tolerance=1.0, **files)
@@ -314,6 +315,7 @@ def test_side_thread_gives_the_same_report_as_running_every_stage_in_turn(tmp_pa
             reports[name] = pipeline.run_train(opts, log=lambda _line: None)
         finally:
             pipeline.SIDE_THREAD_MAX_TRAIN_ROWS = old
+    assert sys.getswitchinterval() == switch  # the side thread's GIL setting is undone
     side, in_turn = reports["side"], reports["in_turn"]
     assert len(side["seeds"]) == 2
     for key in ("metrics", "comparison", "champion_reason", "baselines", "parity"):

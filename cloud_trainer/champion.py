@@ -790,9 +790,16 @@ def candidate_lists(
         cases = by_segment.get(seg, [])
         for name, spec in cands:
             if cases and spec.get("kind") not in ("model", "segmented"):
-                full = {**spec, "exclude_history": True} if exclude_history else spec
-                out[seg, name] = ScorerRecommender(name, make_scorer(bundle, full, None)).recommend(cases, 20)
+                out[seg, name] = _candidate(name, spec, bundle, None, exclude_history).recommend(cases, 20)
     return out
+
+
+def _candidate(name: str, spec: Mapping[str, Any], bundle: Bundle, model: Any | None,
+               exclude_history: bool) -> ScorerRecommender:
+    """A champion candidate as the device would run it (consumed items left out where
+    the domain does not repeat)."""
+    full = {**spec, "exclude_history": True} if exclude_history else spec
+    return ScorerRecommender(name, make_scorer(bundle, full, model))
 
 
 def choose_champion(
@@ -827,12 +834,11 @@ def choose_champion(
         rows = []
         recs: dict[str, ScorerRecommender | np.ndarray] = {}
         for name, spec in cands:
-            full = {**spec, "exclude_history": True} if exclude_history else spec
             if not cases:
                 rows.append({"name": name, "spec": spec, "val": {}, "objective": 0.0})
                 continue
             made = lists.get((seg, name))
-            rec = recs[name] = made if made is not None else ScorerRecommender(name, make_scorer(bundle, full, model))
+            rec = recs[name] = made if made is not None else _candidate(name, spec, bundle, model, exclude_history)
             m = evaluate(rec, cases, None, ks=(10, 20))
             rows.append({"name": name, "spec": spec, "val": {k: m.get(k) for k in (*OBJECTIVE, "n_cases")},
                          "objective": objective(m)})

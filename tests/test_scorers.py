@@ -624,7 +624,7 @@ def test_topk_breaks_ties_at_the_cut_by_index_and_old_golden_cases_still_pass() 
     """``topk`` takes equal scores at the k-th place by index, as the device's ranker does;
     a bundle whose golden top-K was recorded with argpartition's pick still loads."""
     from edge.bundle import topk_argpartition
-    from edge.runtime.model import replay_golden
+    from edge.runtime.golden import replay_golden
 
     assert topk(np.array([0.0, 5.0, 5.0, 5.0, 1.0, 5.0]), 2).tolist() == [1, 2]
     assert topk(np.array([np.nan, 1.0, 1.0]), 3).tolist() == [1, 2, 0]  # NaN last

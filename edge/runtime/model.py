@@ -28,13 +28,12 @@ import resource
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from edge.bundle import Bundle, BundleError, load_bundle, topk, topk_argpartition
+from edge.bundle import Bundle, BundleError, load_bundle
+from edge.runtime.golden import SmokeResult, replay_golden
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +94,6 @@ def output_view(interp, get_tensor: Callable) -> Callable[[int], np.ndarray]:
     if tensor is None or getattr(wrapper, "GetTensor", None) is None or get_tensor != wrapper.GetTensor:
         return lambda index: get_tensor(index, 0)
     return lambda index: tensor(wrapper, index)
-
-
-@dataclass(frozen=True)
-class SmokeResult:
-    cases: int
-    failures: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
 
 
 class Scorer:
@@ -263,32 +252,6 @@ class Scorer:
     def smoke_test(self) -> SmokeResult:
         """Replay the golden cases; a case fails when its top-K differs from the trainer's."""
         return replay_golden(self)
-
-
-def replay_golden(scorer: Any,
-                  retry: Callable[[Sequence[int], tuple[int, ...]], np.ndarray] | None = None) -> SmokeResult:
-    """The smoke test of any scorer with ``bundle``, ``score`` and ``encode_context``:
-    each golden case's top-K against the one the trainer recorded. ``retry`` (scores
-    by another rule the trainer may have used) gets a failing case once more."""
-    failures = []
-    for n, case in enumerate(scorer.bundle.golden):
-        k = len(case.expected_topk)
-        expected = list(case.expected_topk)
-        context = scorer.encode_context(case.context)
-        scores = scorer.score(case.history, context)
-        if _gives_top_k(scores, k, expected):
-            continue
-        if retry is not None and _gives_top_k(retry(case.history, context), k, expected):
-            continue
-        failures.append(f"golden case {n}: top-{k} {topk(scores, k).tolist()} != expected {case.expected_topk}")
-    return SmokeResult(cases=len(scorer.bundle.golden), failures=failures)
-
-
-def _gives_top_k(scores: np.ndarray, k: int, expected: list[int]) -> bool:
-    """Whether ``scores`` give the recorded top-``k``: ties can swap places under int8
-    arithmetic (the same set is the same model), and bundles built before
-    ``edge.bundle.topk`` broke ties at the cut by index recorded argpartition's pick."""
-    return any(sorted(rule(scores, k).tolist()) == sorted(expected) for rule in (topk, topk_argpartition))
 
 
 def load_scorer(bundle_path: Path, *, smoke_test: bool = True) -> Scorer:

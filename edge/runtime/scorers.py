@@ -91,6 +91,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from edge.bundle import Bundle, BundleError, FeatureSpec
+from edge.runtime.golden import replay_golden
 
 SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn", "user_knn")
 NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
@@ -699,8 +700,6 @@ class BundleScorer:
         whose ties at the ``own_tail`` boundary fall as ``np.argpartition`` left
         them: bundles trained before the item-id tie rule recorded their golden
         top-K that way, and either list is a ranking of the same model scores."""
-        from edge.runtime.model import replay_golden
-
         return replay_golden(self, self.score_older_ties if self._gated else None)
 
     def score_older_ties(self, history: Sequence[int], context: Sequence[int]) -> np.ndarray:

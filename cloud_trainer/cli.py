@@ -22,6 +22,8 @@ from pathlib import Path
 
 EXIT_DATA = 2
 EXIT_PARITY = 3
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, what a shell reports for a command stopped by Ctrl-C."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PARITY
     except OSError as exc:  # e.g. --out not writable
         return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except KeyboardInterrupt:
+        # Not a traceback: the run stopped on request (the side thread's queued work is
+        # dropped, cloud_trainer.side_thread).
+        print("cloud-trainer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     parity = report.get("parity", {})
     if parity.get("network_refused"):
         # Exit 0 (a bundle shipped), but a pipeline watching stderr must see that the

@@ -2,7 +2,13 @@
 
 load -> prepare -> fit and score the baselines -> train the model -> export
 float and int8 TFLite -> score both files by *running them in LiteRT* -> parity
-gate (int8 must keep float's Recall@20 within 1 %) -> bundle -> report.
+gate (int8 must keep float's Recall@20 within 1 %) -> champion -> bundle -> report.
+
+:func:`run_train` reads as that list: each stage is a method of :class:`Training`,
+and what a stage hands on is a small dataclass (:class:`Baselines`, :class:`SeedRun`,
+:class:`KeptSeed`, :class:`Champion`). The stages that need no model being trained
+run on a side thread beside the fits (:mod:`cloud_trainer.side_thread`); how the
+model is compared with the baselines on test is :mod:`cloud_trainer.compare`.
 
 Every system, baseline or model, is scored by :mod:`cloud_trainer.evaluation`
 on the same test cases. TensorFlow is imported only once the data has loaded,
@@ -11,13 +17,12 @@ so a bad path fails in a second with a one-line error.
 
 from __future__ import annotations
 
-import contextlib
 import shlex
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,13 +50,20 @@ from cloud_trainer.champion import (
     heat_candidates,
     make_scorer,
     objective,
-    paired_bootstrap,
     per_case,
     repeat_rate,
     scorer_files,
     staging_bundle,
     write_knn_table,
     write_user_table,
+)
+from cloud_trainer.compare import (
+    best_per_metric,
+    comparison,
+    comparison_per_metric,
+    ratio_text,
+    seed_spread,
+    shipped_check,
 )
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.dataset import PreparedData, Recommender
@@ -64,6 +76,7 @@ from cloud_trainer.evaluation import (
 )
 from cloud_trainer.processing import cross_time, prepare
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
+from cloud_trainer.side_thread import SideThread
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
@@ -169,112 +182,222 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
     Raises :class:`~cloud_trainer.data.DataError` for unusable input and
     :class:`ParityFailed` (after writing the report) when int8 loses accuracy.
     """
-    t_start = opts.started if opts.started is not None else time.perf_counter()
-    timings: dict[str, float] = {}
-    out = Path(opts.out)
-
-    t = time.perf_counter()
-    raw = load_dataset(
-        opts.dataset,
-        data_dir=opts.data_dir,
-        interactions=opts.interactions,
-        items=opts.items,
-        users=opts.users,
-    )
-    timings["load"] = time.perf_counter() - t
-    log(f"[load] {raw.name}: {len(raw.interactions)} interactions, {len(raw.items)} items, "
-        f"{len(raw.users)} users with a profile ({timings['load']:.1f} s)")
-    log(_indent(raw.report.summary(max_lines=5)))
-
-    # OUT is checked before minutes of work go into it; a bundle left there by an
-    # earlier run must not survive a run whose model fails its gate.
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_bundle(out)
-
-    val_frac, test_frac = opts.val_frac, opts.test_frac
-    periods = int(opts.cross_time)
-    for _ in range(periods):
-        raw, val_frac, test_frac = cross_time(raw, val_frac=val_frac, test_frac=test_frac)
-    if periods:
-        log(f"[cross-time] the test window is left out ({periods} period(s) back): "
-            f"{len(raw.interactions)} interactions kept; 'test' below is "
-            + ("the real validation window" if periods == 1 else "an earlier window"))
-
-    t = time.perf_counter()
-    data = prepare(raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
-    if periods:
-        data.split_info["cross_time"] = periods
-    timings["prepare"] = time.perf_counter() - t
-    if opts.feedback_warehouse is not None:
-        data = _with_feedback(data, opts.feedback_warehouse, log)
-    info = data.split_info
-    log(f"[prepare] catalogue {data.num_items} items; train {len(data.train)} interactions; "
-        f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
-        f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
-        f"({timings['prepare']:.1f} s)")
-    if info.get("duplicates_dropped"):
-        # Re-exports and appended extracts repeat rows; say how many were folded.
-        log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")
-    for split_name, key, cases in (("validation", "val_cases", data.val_cases),
-                                   ("test", "test_cases", data.test_cases)):
-        # With no target inside the catalogue every system scores 0 and nothing can be
-        # chosen or judged: say so now instead of after minutes of training.
-        if not any(len(c.targets) for c in cases):
-            period = info.get(key, {})
-            raise DataError(
-                f"{data.name}: too little data: no {split_name} shopper bought an item that was "
-                f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
-                f"{period.get('targets_outside_catalogue', 0)} of them new); "
-                "export a longer period or more shoppers")
+    run = Training(opts, log)
+    run.load()
+    run.prepare()
+    run.decide_repeat()
+    # Large exports run the side thread's stages in turn: side by side, a big item_knn or
+    # score cache would add its peak memory to the fit's.
+    with SideThread(len(run.data.train) <= SIDE_THREAD_MAX_TRAIN_ROWS, SIDE_SWITCH_INTERVAL_S) as side:
+        runs, candidates = run.fit_seeds(side)
+    # eval_tflite and baselines are those stages' own time, some of it spent beside the fits;
+    # side_wait is how long the run waited for them. Stages add up to more than the total.
+    run.timings["side_wait"] = side.waited_s
+    kept = run.keep_seed(runs)
+    champ = run.choose_champion(kept, side.wait(candidates))
+    report = run.report(runs, kept, champ)
+    if kept.ships:
+        run.ship(report, kept, champ)
+    run.finish(report)
+    if not kept.ships:
+        raise ParityFailed(kept.error or "")
+    return report
 
 
-    rate = repeat_rate(data)
-    exclude = rate < NO_REPEAT_RATE
-    repeat_info = {
-        "train_repeat_rate": round(rate, 4),
-        "threshold": NO_REPEAT_RATE,
-        "exclude_history": exclude,
-        "decision": (
-            f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
-            "item they already had "
-            + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
-               "shipped scorer included, leaves items the shopper already has out of its lists"
-               if exclude else
-               f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
-        ),
-    }
-    if exclude:
-        cap = consumed_cap_info([c for c in data.test_cases if not c.segment.get("masked")])
-        repeat_info["device_consumed"] = {
-            **cap,
-            "rule": (
-                f"the device excludes every item a shopper bought or picked up, up to the "
-                f"{cap['device_keeps']} most recent distinct ones (edge.state.store.CONSUMED_KEEP), "
-                "a known shopper's set arriving with their history; shipped, model_int8 and "
-                "model_float are scored with that same set, the baselines with the whole history "
-                f"({cap['shoppers_over_cap']} of {cap['shoppers']} test shoppers have more distinct "
-                f"items than the cap, the most {cap['max_distinct_items']})"),
+@dataclass
+class Baselines:
+    """Every baseline fitted on train and scored on validation and test, and which is best."""
+
+    segments: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    """Test metrics per baseline and shopper segment."""
+    validation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Validation metrics per baseline (known and anonymous shoppers together)."""
+    info: dict[str, Any] = field(default_factory=dict)
+    """The report's ``baselines``: tuned parameters and tuning traces, or why one was skipped."""
+    fitted: dict[str, Any] = field(default_factory=dict)
+    best: str = "popularity"
+    """The best on validation (the objective, recall@20 + ndcg@10): the contract's ``best_baseline``."""
+    best_on_test: dict[str, str] = field(default_factory=dict)
+    """Per metric, the best on test: what a strict reader compares with."""
+    cases: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Per-case test metrics of ``best`` and of each ``best_on_test``, for paired intervals."""
+
+
+@dataclass
+class SeedRun:
+    """One seed's network, the scorer fitted around it, and its LiteRT scores."""
+
+    seed: int
+    trained: Any
+    export: Any
+    spec: dict[str, Any]
+    """The ``model`` scorer spec: own-item gate, tail, explore prior (without exclusion)."""
+    gate_trace: list[dict[str, Any]]
+    int8: Any
+    """The int8 file in LiteRT; its score cache is dropped unless this seed leads on validation."""
+    val: dict[str, Any]
+    segments_int8: dict[str, dict[str, float]]
+    lists_int8: np.ndarray
+    """Top-20 lists for the known-shopper test cases (what the paired intervals compare)."""
+    eval_seconds: float
+    row: dict[str, Any]
+    """The report's ``seeds`` entry."""
+    segments_float: dict[str, dict[str, float]] | None = None
+
+
+@dataclass
+class KeptSeed:
+    """The seed that ships, and the parity gate's verdict on it."""
+
+    run: SeedRun
+    parity: dict[str, Any]
+    error: str | None
+    """None when the int8 file kept float's accuracy; else why not (every seed failed)."""
+    network_refused: bool
+    """The gate failed and ``--parity-failure baseline`` ships a baseline scorer instead."""
+
+    @property
+    def ships(self) -> bool:
+        """Whether a bundle is built: the gate passed, or a baseline ships in the network's place."""
+        return self.error is None or self.network_refused
+
+
+@dataclass
+class Champion:
+    """What the bundle runs, chosen on validation, and why."""
+
+    spec: dict[str, Any]
+    segments: dict[str, list[dict[str, Any]]]
+    reason: str
+    validation: dict[str, Any]
+
+
+class Training:
+    """One ``cloud-trainer train`` run, stage by stage; :func:`run_train` calls the stages
+    in order. Each stage reads what the ones before it left on the object (``data``,
+    ``exclude``, ``baselines``, ``segments``) and the report is built from them."""
+
+    def __init__(self, opts: TrainOptions, log: Callable[[str], None]) -> None:
+        self.opts, self.log = opts, log
+        self.t_start = opts.started if opts.started is not None else time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self.out = Path(opts.out)
+        self.segments: dict[str, dict[str, dict[str, float]]] = {}
+        """Test metrics per system (baselines first, then the model's rows, then shipped)."""
+        self.baselines = Baselines()
+        self.t_eval = 0.0
+
+    # -- data ------------------------------------------------------------------------------
+    def load(self) -> None:
+        opts, log, out = self.opts, self.log, self.out
+        t = time.perf_counter()
+        self.raw = load_dataset(
+            opts.dataset,
+            data_dir=opts.data_dir,
+            interactions=opts.interactions,
+            items=opts.items,
+            users=opts.users,
+        )
+        raw = self.raw
+        self.timings["load"] = time.perf_counter() - t
+        log(f"[load] {raw.name}: {len(raw.interactions)} interactions, {len(raw.items)} items, "
+            f"{len(raw.users)} users with a profile ({self.timings['load']:.1f} s)")
+        log(_indent(raw.report.summary(max_lines=5)))
+
+        # OUT is checked before minutes of work go into it; a bundle left there by an
+        # earlier run must not survive a run whose model fails its gate.
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_stale_bundle(out)
+
+    def prepare(self) -> None:
+        opts, log = self.opts, self.log
+        val_frac, test_frac = opts.val_frac, opts.test_frac
+        periods = int(opts.cross_time)
+        for _ in range(periods):
+            self.raw, val_frac, test_frac = cross_time(self.raw, val_frac=val_frac, test_frac=test_frac)
+        if periods:
+            log(f"[cross-time] the test window is left out ({periods} period(s) back): "
+                f"{len(self.raw.interactions)} interactions kept; 'test' below is "
+                + ("the real validation window" if periods == 1 else "an earlier window"))
+
+        t = time.perf_counter()
+        data = prepare(self.raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
+        if periods:
+            data.split_info["cross_time"] = periods
+        self.timings["prepare"] = time.perf_counter() - t
+        if opts.feedback_warehouse is not None:
+            data = _with_feedback(data, opts.feedback_warehouse, log)
+        info = data.split_info
+        log(f"[prepare] catalogue {data.num_items} items; train {len(data.train)} interactions; "
+            f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
+            f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
+            f"({self.timings['prepare']:.1f} s)")
+        if info.get("duplicates_dropped"):
+            # Re-exports and appended extracts repeat rows; say how many were folded.
+            log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")
+        for split_name, key, cases in (("validation", "val_cases", data.val_cases),
+                                       ("test", "test_cases", data.test_cases)):
+            # With no target inside the catalogue every system scores 0 and nothing can be
+            # chosen or judged: say so now instead of after minutes of training.
+            if not any(len(c.targets) for c in cases):
+                period = info.get(key, {})
+                raise DataError(
+                    f"{data.name}: too little data: no {split_name} shopper bought an item that was "
+                    f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
+                    f"{period.get('targets_outside_catalogue', 0)} of them new); "
+                    "export a longer period or more shoppers")
+        self.data = data
+        self.val_overall = [c for c in data.val_cases if not c.segment.get("masked")]
+        self.test_overall = [c for c in data.test_cases if not c.segment.get("masked")]
+
+    def decide_repeat(self) -> None:
+        """Whether the domain repeats (from the train window): if not, every system leaves
+        the shopper's own items out of its lists."""
+        data = self.data
+        rate = repeat_rate(data)
+        exclude = rate < NO_REPEAT_RATE
+        repeat_info: dict[str, Any] = {
+            "train_repeat_rate": round(rate, 4),
+            "threshold": NO_REPEAT_RATE,
+            "exclude_history": exclude,
+            "decision": (
+                f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
+                "item they already had "
+                + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
+                   "shipped scorer included, leaves items the shopper already has out of its lists"
+                   if exclude else
+                   f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
+            ),
         }
-        repeat_info["decision"] += "; " + repeat_info["device_consumed"]["rule"]
-    log(f"[repeat] {repeat_info['decision']}")
+        if exclude:
+            cap = consumed_cap_info(self.test_overall)
+            repeat_info["device_consumed"] = {
+                **cap,
+                "rule": (
+                    f"the device excludes every item a shopper bought or picked up, up to the "
+                    f"{cap['device_keeps']} most recent distinct ones (edge.state.store.CONSUMED_KEEP), "
+                    "a known shopper's set arriving with their history; shipped, model_int8 and "
+                    "model_float are scored with that same set, the baselines with the whole history "
+                    f"({cap['shoppers_over_cap']} of {cap['shoppers']} test shoppers have more distinct "
+                    f"items than the cap, the most {cap['max_distinct_items']})"),
+            }
+            repeat_info["decision"] += "; " + repeat_info["device_consumed"]["rule"]
+        self.log(f"[repeat] {repeat_info['decision']}")
+        self.exclude, self.repeat_info = exclude, repeat_info
 
-    segments: dict[str, dict[str, dict[str, float]]] = {}
-    val_metrics: dict[str, dict[str, Any]] = {}
-    baseline_info: dict[str, Any] = {}
-    fitted: dict[str, Any] = {}
-    val_overall = [c for c in data.val_cases if not c.segment.get("masked")]
-    test_overall = [c for c in data.test_cases if not c.segment.get("masked")]
+    def _excluding(self, system: Recommender) -> Recommender:
+        return ExcludeHistory(system) if self.exclude else system
 
-    best_baseline, best_on_test = "popularity", {}
-    base_cases: dict[str, dict[str, np.ndarray]] = {}
-    base_case: dict[str, np.ndarray] = {}
-
-    def fit_baselines() -> None:
-        """Every baseline fitted and scored; the best on validation and on test, and
-        their test lists (what each seed is compared with)."""
-        nonlocal best_baseline, best_on_test, base_cases, base_case
+    # -- baselines (on the side thread, beside the first fit) ------------------------------
+    def fit_baselines(self, check: Callable[[], None] = lambda: None) -> Baselines:
+        """Every baseline fitted and scored; the best on validation and on test, and their
+        test lists (what each seed is compared with). ``check`` runs between baselines
+        (:meth:`SideThread.check`)."""
+        opts, data, log = self.opts, self.data, self.log
+        b = Baselines()
         t = time.perf_counter()
         for system in all_baselines():
+            check()
             if opts.quick and hasattr(system, "tune"):
                 system.tune = False
             t_fit = time.perf_counter()
@@ -284,73 +407,51 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
                 # Too big to fit in reasonable time or memory (the baseline says why):
                 # reported, never a crash; the model is compared with the rest.
                 log(f"[baseline] {system.name}: SKIPPED after {fit_s:.1f} s: {system.skipped}")
-                baseline_info[system.name] = {"skipped": system.skipped}
+                b.info[system.name] = {"skipped": system.skipped}
                 continue
-            fitted[system.name] = system
-            wrapped = ExcludeHistory(system) if exclude else system
-            segments[system.name], eval_s = score(wrapped, data)
-            if val_overall:
-                val_metrics[system.name] = evaluate(wrapped, val_overall, None)
-            log(f"[baseline] {system.name}: recall@20 {segments[system.name]['overall'].get('recall@20', 0):.4f} "
+            b.fitted[system.name] = system
+            wrapped = self._excluding(system)
+            b.segments[system.name], eval_s = score(wrapped, data)
+            if self.val_overall:
+                b.validation[system.name] = evaluate(wrapped, self.val_overall, None)
+            log(f"[baseline] {system.name}: recall@20 {b.segments[system.name]['overall'].get('recall@20', 0):.4f} "
                 f"(fit {fit_s:.1f} s, eval {eval_s:.1f} s)")
             for attr in ("params", "k"):
                 if hasattr(system, attr):
                     value = getattr(system, attr)
-                    baseline_info.setdefault(system.name, {})[attr] = (
+                    b.info.setdefault(system.name, {})[attr] = (
                         asdict(value) if hasattr(value, "__dataclass_fields__") else value)
             if getattr(system, "tuning", None):
-                baseline_info.setdefault(system.name, {})["tuning"] = system.tuning
-        timings["baselines"] = time.perf_counter() - t
-        best_baseline = max(val_metrics, key=lambda n: objective(val_metrics[n])) if val_metrics else "popularity"
-        log(f"[baseline] best on validation (recall@20 + ndcg@10): {best_baseline}")
+                b.info.setdefault(system.name, {})["tuning"] = system.tuning
+        self.timings["baselines"] = time.perf_counter() - t
+        b.best = max(b.validation, key=lambda n: objective(b.validation[n])) if b.validation else "popularity"
+        log(f"[baseline] best on validation (recall@20 + ndcg@10): {b.best}")
         # The validation choice need not be the strongest baseline on test for each metric; a
         # strict reader compares with the best on test per metric, so both are reported.
-        best_on_test = best_per_metric({n: segments[n] for n in fitted})
-        if any(b != best_baseline for b in best_on_test.values()):
+        b.best_on_test = best_per_metric({n: b.segments[n] for n in b.fitted})
+        if any(n != b.best for n in b.best_on_test.values()):
             log("[baseline] best on test per metric: "
-                + ", ".join(f"{k} {n} ({segments[n]['overall'].get(k, 0):.4f})" for k, n in best_on_test.items())
-                + f"; the validation choice {best_baseline} is not the best on test for "
-                + ", ".join(k for k, n in best_on_test.items() if n != best_baseline))
+                + ", ".join(f"{k} {n} ({b.segments[n]['overall'].get(k, 0):.4f})" for k, n in b.best_on_test.items())
+                + f"; the validation choice {b.best} is not the best on test for "
+                + ", ".join(k for k, n in b.best_on_test.items() if n != b.best))
+        b.cases = {
+            name: per_case(recommend_all(self._excluding(b.fitted[name]), self.test_overall, 20), self.test_overall)
+            for name in dict.fromkeys([b.best, *b.best_on_test.values()])}
+        self.baselines = b
+        return b
 
-        base_cases = {
-            name: per_case(recommend_all(ExcludeHistory(fitted[name]) if exclude else fitted[name], test_overall, 20),
-                           test_overall)
-            for name in dict.fromkeys([best_baseline, *best_on_test.values()])}
-        base_case = base_cases[best_baseline]
-
-    # The baselines, then each seed's LiteRT evaluation, run on a side thread beside the
-    # network's fits (TensorFlow leaves part of the second core idle and releases the
-    # GIL in its kernels): the same computations, in the same order on each side, so
-    # every number is the same as run in turn (docs/performance-log.md, "(2026-12-03 (m))").
-    # Large exports run them in turn: side by side, a big item_knn or score cache would
-    # add its peak memory to the fit's.
-    overlap = len(data.train) <= SIDE_THREAD_MAX_TRAIN_ROWS
-    t_wait = 0.0
-
-    def waited(future: Future[Any]) -> Any:
-        nonlocal t_wait
-        t = time.perf_counter()
-        result = future.result()
-        t_wait += time.perf_counter() - t
-        return result
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainer-side") as pool, \
-            _gil_switch_interval(SIDE_SWITCH_INTERVAL_S if overlap else None):
-
-        def side(fn: Callable[..., Any], *args: Any) -> Future[Any]:
-            if overlap:
-                return pool.submit(fn, *args)
-            done: Future[Any] = Future()
-            done.set_result(fn(*args))  # in turn: an error raises here, as before
-            return done
-
-        baselines: Future[Any] | None = side(fit_baselines)
+    # -- the network, one fit per seed -----------------------------------------------------
+    def fit_seeds(self, side: SideThread) -> tuple[list[SeedRun], Future[dict[str, Any]]]:
+        """Fit and export every seed; the baselines, each seed's evaluation and the
+        champion's candidates run on ``side`` meanwhile. Returns the seeds' runs in seed
+        order and the candidates' future."""
+        opts, data, log = self.opts, self.data, self.log
+        baselines: Future[Baselines] | None = side.submit(self.fit_baselines, side.check)
 
         # The model stack (TensorFlow) loads only now that the data is known to be usable.
-        from cloud_trainer.champion import _LiteRTModel
-        from cloud_trainer.export import ParityError, check_parity, export_tflite
+        from cloud_trainer.export import export_tflite
         from cloud_trainer.model import TrainConfig, train_model
-        from cloud_trainer.packaging import build_bundle, catalogue
+        from cloud_trainer.packaging import catalogue
 
         overrides: dict[str, Any] = {}
         n_seeds = 1 if opts.quick else max(1, opts.seeds)
@@ -362,146 +463,14 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             overrides.update(epochs=opts.epochs, max_steps=0)
         if opts.time_budget_s is not None:
             overrides["time_budget_s"] = opts.time_budget_s
-        items = catalogue(data.items)
-        gate_cases = [c for c in val_overall if len(c.history)]
-        priors = explore_priors(data) if not exclude else {}
-        runs: list[dict[str, Any]] = []
-        t_train = t_export = t_eval = 0.0
-
-        def evaluate_seed(seed: int, trained: Any, export: Any) -> dict[str, Any]:
-            """Fit the seed's gate and explore prior and score it in LiteRT, as the device runs it.
-
-            On the side thread, beside the next seed's fit: it touches neither TensorFlow nor
-            another seed's objects."""
-            t0 = time.perf_counter()
-            int8 = _LiteRTModel(export.int8_path, export.spec)
-            stage = staging_bundle(items, export.spec)
-            gate_w: list[float] | None = None
-            gate_head: int | None = None
-            gate_trace: list[dict[str, Any]] = []
-            explore: dict[str, Any] | None = None
-            if not exclude and gate_cases:
-                gate_w, gate_head, gate_trace = fit_gate(int8, gate_cases, export.spec)
-                # The other way to merge re-buys and discoveries: own items by the gate, the
-                # rest by a sales prior (docs/model.md, "Explore prior"); kept if it wins.
-                ex_w, ex, ex_value, ex_trace = fit_explore(int8, gate_cases, export.spec, priors)
-                gate_value = gate_trace[-1]["val_objective"] if gate_trace else 0.0
-                gate_trace = [*gate_trace, *({**t, "explore": True} for t in ex_trace)]
-                if ex is not None and ex_value > gate_value + 1e-9:
-                    gate_w, gate_head, explore = ex_w, None, ex
-            spec: dict[str, Any] = {"kind": "model"}
-            if gate_w is not None and any(gate_w):
-                spec["own_gate"] = {"w": gate_w}
-                if gate_head is not None:
-                    spec["own_tail"] = gate_head
-                if explore is not None:
-                    spec["explore"] = explore
-            full = {**spec, "exclude_history": True} if exclude else spec
-            run: dict[str, Any] = {"seed": seed, "trained": trained, "export": export, "model_spec": spec,
-                                   "gate_trace": gate_trace, "int8": int8}
-            rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
-            run["val"] = evaluate(rec, val_overall, None) if val_overall else {}
-            test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
-            run["segments_int8"] = evaluate_segments(test_lists, data.test_cases, data)
-            run["lists_int8"] = test_lists[[i for i, c in enumerate(data.test_cases)
-                                            if not c.segment.get("masked")]]
-            run["eval_seconds"] = time.perf_counter() - t0
-            model_case = per_case(run["lists_int8"], test_overall)
-            cmp = comparison(model_case, base_case)
-            cmp_test = comparison_per_metric(model_case, base_cases, best_on_test)
-            run["row"] = {
-                "seed": seed,
-                "val_objective": objective(run["val"]),
-                "test": {k: run["segments_int8"]["overall"].get(k) for k in OBJECTIVE},
-                "vs_best_baseline": cmp,
-                "vs_best_on_test": cmp_test,
-                "best_epoch": trained.best_epoch,
-                "train_seconds": round(trained.seconds, 1),
-                "own_gate": gate_w,
-                "own_tail": gate_head,
-                "explore": None if explore is None else {k: v for k, v in explore.items() if k != "table"},
-            }
-            log(f"[model] seed {seed}: {describe(spec)}; val objective {run['row']['val_objective']:.4f}; "
-                f"test recall@20 {run['row']['test']['recall@20']:.4f} "
-                f"({_ratio(cmp['recall@20'])} of {best_baseline}), ndcg@10 {run['row']['test']['ndcg@10']:.4f} "
-                f"({_ratio(cmp['ndcg@10'])}); vs the best on test: "
-                + "; ".join(f"{k} {_ratio(v)} of {v['baseline']}" for k, v in cmp_test.items()))
-            return run
-
-        def collect(future: Future[dict[str, Any]]) -> None:
-            nonlocal t_eval
-            run = waited(future)
-            t_eval += run["eval_seconds"]
-            runs.append(run)
-            # Keep the LiteRT score cache of the best seed so far only (memory): collected
-            # before the next evaluation starts, at most two caches are alive, as before.
-            leader = max(runs, key=lambda r: r["row"]["val_objective"])
-            for r in runs:
-                if r is not leader:
-                    r["int8"].clear()
-
-        def device_candidates(feature_spec: Any) -> dict[str, Any]:
-            """The baselines' device forms the champion is chosen among (the network is
-            added once its seed is chosen), with their validation lists: none needs a
-            trained model, so they are made on the side thread beside a fit."""
-            t0 = time.perf_counter()
-            pop_spec: dict[str, Any] = {"kind": "popularity"}
-            known_cands: list[tuple[str, dict[str, Any]]] = []
-            if not exclude:
-                own = fitted.get("own_topk_popular")
-                if own is not None:
-                    known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
-                known_cands.append(("personal_topfreq",
-                                    {"kind": "own_topk", "k": feature_spec.history_length, "then": pop_spec}))
-            knn = fitted.get("item_knn")
-            if knn is not None and getattr(knn, "_co", None) is not None:
-                # The device runs a pruned table and count weights over its last H items:
-                # that variant is the candidate, scored on validation like the rest.
-                sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
-                knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
-                known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
-                # The baseline weighs history by basket recency; the device has no basket
-                # boundaries, so per-item decays are candidates of their own (same table).
-                for decay in KNN_DEVICE_DECAYS:
-                    known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
-                                        {**knn_spec, "decay": decay}))
-            tifu = fitted.get("tifu_knn")
-            if tifu is not None and getattr(tifu, "_train_baskets", None):
-                # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
-                # the device finds a shopper's neighbours from the history it holds (no basket
-                # boundaries there, so per-item decays stand in for TIFU's basket groups).
-                # TIFU's tuned blend and neighbour count carry over (on Complete Journey's
-                # validation, alpha 0.2 / 0.5 / 0.8 gave 0.1245 / 0.1241 / 0.1230); where own items
-                # are excluded the blend cannot change a list, so the neighbours alone are used.
-                user_spec = write_user_table(tifu.train_vectors(), out / MODEL_DIR / USER_KNN_FILE)
-                alpha = 0.0 if exclude else float(tifu.params.alpha)
-                for decay in (1.0, *KNN_DEVICE_DECAYS):
-                    spec = {**user_spec, "k": int(tifu.params.k_neighbours), "alpha": alpha}
-                    if decay != 1.0:
-                        spec["decay"] = decay
-                    known_cands.append((describe(spec), spec))
-            known_cands.append(("popularity", pop_spec))
-            # Which candidates are the best baseline as a device runs it: the known segment falls
-            # back to the best of them unless another candidate beats it beyond noise, so a close
-            # validation win cannot ship something that then loses to that baseline on test.
-            forms = {
-                "tifu_knn": [n for n, s in known_cands if s.get("kind") == "user_knn"],
-                "item_knn": [n for n, s in known_cands if s.get("kind") == "item_knn"],
-                "own_topk_popular": ["own_topk_popular"],
-                "personal_topfreq": ["personal_topfreq"],
-            }.get(best_baseline, ["popularity"])
-            fallbacks = {"known": (f"the best baseline on validation ({best_baseline}) as a device runs it",
-                                   forms)}
-            anon_cands: list[tuple[str, dict[str, Any]]] = [("popularity", pop_spec)]
-            anon_cands += [(describe(h), h) for h in heat_candidates(data)]
-            lists = candidate_lists({"known": known_cands, "anonymous": anon_cands},
-                                    staging_bundle(items, feature_spec, out / MODEL_DIR), data.val_cases,
-                                    exclude_history=exclude)
-            return {"known": known_cands, "anonymous": anon_cands, "fallbacks": fallbacks, "lists": lists,
-                    "seconds": time.perf_counter() - t0}
+        self.items = catalogue(data.items)
+        self.gate_cases = [c for c in self.val_overall if len(c.history)]
+        self.priors = explore_priors(data) if not self.exclude else {}
+        runs: list[SeedRun] = []
+        t_train = t_export = 0.0
 
         # Seed i's evaluation runs beside seed i+1's fit and export; collected in seed order.
-        pending: Future[dict[str, Any]] | None = None
+        pending: Future[SeedRun] | None = None
         candidates: Future[dict[str, Any]] | None = None
         for i in range(n_seeds):
             seed = opts.seed + i
@@ -511,167 +480,326 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
             t_train += time.perf_counter() - t
             log(f"[model] seed {seed}: trained in {trained.seconds:.1f} s (best epoch {trained.best_epoch})")
             t = time.perf_counter()
-            export = export_tflite(trained, data, out / MODEL_DIR / (f"seed{seed}" if i else ""))
+            export = export_tflite(trained, data, self.out / MODEL_DIR / (f"seed{seed}" if i else ""))
             t_export += time.perf_counter() - t
             if baselines is not None:  # the first evaluation compares with them
-                waited(baselines)
+                side.wait(baselines)
                 baselines = None
             if pending is not None:
-                collect(pending)
-            pending = side(evaluate_seed, seed, trained, export)
+                self._collect(runs, side.wait(pending))
+            pending = side.submit(self.evaluate_seed, seed, trained, export, side.check)
             if candidates is None:  # after the first seed's evaluation, beside the second fit
-                candidates = side(device_candidates, export.spec)
+                candidates = side.submit(self.device_candidates, export.spec, side.check)
         if pending is not None:
-            collect(pending)
-    # eval_tflite and baselines are those stages' own time, some of it spent beside the fits;
-    # side_wait is how long the run waited for them. Stages add up to more than the total.
-    timings["side_wait"] = t_wait
-    timings["train_model"], timings["export"] = t_train, t_export
-    # The best seed on validation ships -- if its int8 file keeps float's accuracy;
-    # otherwise the next best seed that does (every seed's check is reported).
-    t = time.perf_counter()
-    stage = staging_bundle(items, export.spec, out / MODEL_DIR)
-    parity_checks: list[dict[str, Any]] = []
-    parity: dict[str, Any] = {}
-    parity_error: str | None = None
-    best = runs[0]
-    for cand in sorted(runs, key=lambda r: -r["row"]["val_objective"]):
-        best = cand
-        cand_spec = {**cand["model_spec"], "exclude_history": True} if exclude else cand["model_spec"]
-        float_model = _LiteRTModel(cand["export"].float_path, cand["export"].spec)
-        cand["segments_float"], _ = score(
-            ScorerRecommender("model_float", make_scorer(stage, cand_spec, float_model)), data)
-        float_r20 = cand["segments_float"]["overall"]["recall@20"]
-        int8_r20 = cand["segments_int8"]["overall"]["recall@20"]
-        parity = {"seed": cand["seed"], "float_recall@20": float_r20, "int8_recall@20": int8_r20,
-                  "tolerance": opts.parity_tolerance}
-        try:
-            parity["relative_drop"] = check_parity(float_r20, int8_r20, opts.parity_tolerance)
-            parity["passed"], parity_error = True, None
-        except ParityError as exc:
-            parity["passed"], parity["relative_drop"], parity_error = False, exc.drop, str(exc)
-        parity_checks.append(dict(parity))
-        if parity["passed"]:
-            break
-        log(f"[parity] seed {cand['seed']}: {_drop_text(parity['relative_drop'])}"
-            + ("; trying the next seed" if len(parity_checks) < len(runs) else ""))
-    if len(parity_checks) > 1 and parity_error is not None:
-        best = max(runs, key=lambda r: r["row"]["val_objective"])  # none passes: report the best
-        parity = {**parity_checks[0]}
-        parity_error = (f"PARITY GATE FAILED for every seed: seed {best['seed']}: "
-                        f"{_drop_text(parity['relative_drop'])} (allowed "
-                        f"{opts.parity_tolerance:.2%} relative)")
-    parity["checks"] = parity_checks
-    segments["model_float"] = best["segments_float"]
-    trained, export, model_spec = best["trained"], best["export"], best["model_spec"]
-    log(f"[model] keeping seed {best['seed']} (best validation objective"
-        f"{' passing the parity gate' if len(parity_checks) > 1 and parity_error is None else ''})")
-    segments["model_int8"] = best["segments_int8"]
-    # The network alone, for the report's table: the shipped seed's only (every seed's
-    # took 2-3 s on Complete Journey, and only this one was ever shown).
-    net = {"kind": "model", "exclude_history": True} if exclude else {"kind": "model"}
-    segments["network_int8"], _ = score(ScorerRecommender("network_int8", make_scorer(stage, net, best["int8"])),
-                                        data)
-    timings["eval_tflite"] = t_eval + time.perf_counter() - t
-    for name in ("model_float", "model_int8", "network_int8"):
-        log(f"[litert] {name}: recall@20 {segments[name]['overall'].get('recall@20', 0):.4f}")
+            self._collect(runs, side.wait(pending))
+        assert candidates is not None  # n_seeds >= 1
+        self.timings["train_model"], self.timings["export"] = t_train, t_export
+        return runs, candidates
 
-    # -- the champion: what the bundle runs, chosen on validation -------------------------
-    t = time.perf_counter()
-    cands = waited(candidates)
-    timings["champion_candidates"] = cands["seconds"]
-    known_cands = [("model", model_spec), *cands["known"]]
-    anon_cands = [("model", model_spec), *cands["anonymous"]]
-    fallbacks = cands["fallbacks"]
-    network_refused = parity_error is not None and opts.parity_failure == "baseline"
-    if network_refused:
-        # The gate guards what the device runs. An int8 network that lost float's accuracy
-        # must not run, but the baselines' scorers never touch it: the champion is chosen
-        # among them, and the bundle ships (a data set where the network is not the
-        # champion anyway -- the single-event export with one seed -- still gets a bundle).
-        known_cands = [(n, s) for n, s in known_cands if n != "model"]
-        anon_cands = [(n, s) for n, s in anon_cands if n != "model"]
-        parity["network_refused"] = True
-        log(f"[parity] {parity_error} The network is refused; the champion is chosen among the baselines.")
-    champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, stage, best["int8"],
-                            data.val_cases, exclude_history=exclude, fallbacks=fallbacks, lists=cands["lists"])
-    unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
-    champ_overall = evaluate(ScorerRecommender("champion", make_scorer(stage, champ.spec, best["int8"])),
-                             val_overall, None) if val_overall else {}
-    beaten_by = [n for n in unshippable if objective(val_metrics[n]) > objective(champ_overall)]
-    champion_reason = champ.reason
-    if network_refused:
-        champion_reason = (f"The int8 network failed the parity gate, so it is not a candidate "
-                           f"({parity_error}). {champion_reason}")
-    if beaten_by:
-        champion_reason += (
-            f". Not device-runnable as tuned (TIFU-KNN groups history by baskets, which the "
-            f"device does not see: its device form, per-item decays over the stored shoppers' "
-            f"vectors, is a candidate above; item_knn's full table is too big, its "
-            f"{DEVICE_KNN_NEIGHBOURS}-neighbour variant is a candidate above), so not shipped: "
-            f"{', '.join(beaten_by)}, which "
-            f"score higher on validation overall ({', '.join(f'{objective(val_metrics[n]):.4f}' for n in beaten_by)}"
-            f" vs {objective(champ_overall):.4f})")
-    timings["champion"] = time.perf_counter() - t
-    log(f"[champion] {describe(champ.spec)}: {champion_reason}")
+    def evaluate_seed(self, seed: int, trained: Any, export: Any,
+                      check: Callable[[], None] = lambda: None) -> SeedRun:
+        """Fit the seed's gate and explore prior and score it in LiteRT, as the device runs it.
 
-    metrics = {system: headline(seg) for system, seg in segments.items()}
-    report: dict[str, Any] = {
-        "dataset": data.name,
-        "fingerprint": data.fingerprint,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": shlex.join(opts.command),
-        "metrics": metrics,
-        "segments": segments,
-        "validation": {**{n: {k: m.get(k) for k in (*OBJECTIVE, "n_cases")} for n, m in val_metrics.items()},
-                       "model_int8": {k: best["val"].get(k) for k in (*OBJECTIVE, "n_cases")},
-                       "champion": {k: champ_overall.get(k) for k in (*OBJECTIVE, "n_cases")}},
-        "repeat": repeat_info,
-        "sizes": {
-            "float_bytes": export.float_bytes,
-            "int8_bytes": export.int8_bytes,
-            "int8_to_float": export.size_ratio,
-        },
-        "parity": parity,
-        "model": {
-            "config": asdict(trained.config),
-            "history": trained.history,
+        On the side thread, beside the next seed's fit: it touches neither TensorFlow nor
+        another seed's objects."""
+        from cloud_trainer.champion import _LiteRTModel
+
+        check()
+        data, exclude, base = self.data, self.exclude, self.baselines
+        t0 = time.perf_counter()
+        int8 = _LiteRTModel(export.int8_path, export.spec)
+        stage = staging_bundle(self.items, export.spec)
+        gate_w: list[float] | None = None
+        gate_head: int | None = None
+        gate_trace: list[dict[str, Any]] = []
+        explore: dict[str, Any] | None = None
+        if not exclude and self.gate_cases:
+            gate_w, gate_head, gate_trace = fit_gate(int8, self.gate_cases, export.spec)
+            check()
+            # The other way to merge re-buys and discoveries: own items by the gate, the
+            # rest by a sales prior (docs/model.md, "Explore prior"); kept if it wins.
+            ex_w, ex, ex_value, ex_trace = fit_explore(int8, self.gate_cases, export.spec, self.priors)
+            gate_value = gate_trace[-1]["val_objective"] if gate_trace else 0.0
+            gate_trace = [*gate_trace, *({**t, "explore": True} for t in ex_trace)]
+            if ex is not None and ex_value > gate_value + 1e-9:
+                gate_w, gate_head, explore = ex_w, None, ex
+        spec: dict[str, Any] = {"kind": "model"}
+        if gate_w is not None and any(gate_w):
+            spec["own_gate"] = {"w": gate_w}
+            if gate_head is not None:
+                spec["own_tail"] = gate_head
+            if explore is not None:
+                spec["explore"] = explore
+        full = {**spec, "exclude_history": True} if exclude else spec
+        rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
+        val = evaluate(rec, self.val_overall, None) if self.val_overall else {}
+        test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
+        segments_int8 = evaluate_segments(test_lists, data.test_cases, data)
+        lists_int8 = test_lists[[i for i, c in enumerate(data.test_cases) if not c.segment.get("masked")]]
+        eval_seconds = time.perf_counter() - t0
+        model_case = per_case(lists_int8, self.test_overall)
+        cmp = comparison(model_case, base.cases[base.best])
+        cmp_test = comparison_per_metric(model_case, base.cases, base.best_on_test)
+        row = {
+            "seed": seed,
+            "val_objective": objective(val),
+            "test": {k: segments_int8["overall"].get(k) for k in OBJECTIVE},
+            "vs_best_baseline": cmp,
+            "vs_best_on_test": cmp_test,
             "best_epoch": trained.best_epoch,
-            "seconds": trained.seconds,
-            "seed": best["seed"],
-            "scorer": model_spec,
-            "gate_trace": best["gate_trace"],
-        },
-        "seeds": [r["row"] for r in runs],
-        "comparison": {"best_baseline": best_baseline,
-                       "model_int8": best["row"]["vs_best_baseline"],
-                       "seed_spread": _spread(runs),
-                       "best_on_test": best["row"]["vs_best_on_test"],
-                       "validation_choice_best_on_test": {k: n == best_baseline for k, n in best_on_test.items()},
-                       "seed_spread_best_on_test": _spread(runs, "vs_best_on_test")},
-        "champion": {"scorer": _summary(champ.spec), "description": describe(champ.spec),
-                     "candidates": {seg: [{k: v for k, v in r.items() if k != "spec"} for r in rows]
-                                    for seg, rows in champ.segments.items()}},
-        "champion_reason": champion_reason,
-        "baselines": baseline_info,
-        "split": info,
-        "normalisation": data.normalisation,
-        "ingest": raw.report.to_json(),
-        "options": {k: str(v) if isinstance(v, Path) else v
-                    for k, v in asdict(opts).items() if k != "command"},
-    }
+            "train_seconds": round(trained.seconds, 1),
+            "own_gate": gate_w,
+            "own_tail": gate_head,
+            "explore": None if explore is None else {k: v for k, v in explore.items() if k != "table"},
+        }
+        self.log(f"[model] seed {seed}: {describe(spec)}; val objective {row['val_objective']:.4f}; "
+                 f"test recall@20 {row['test']['recall@20']:.4f} "
+                 f"({ratio_text(cmp['recall@20'])} of {base.best}), ndcg@10 {row['test']['ndcg@10']:.4f} "
+                 f"({ratio_text(cmp['ndcg@10'])}); vs the best on test: "
+                 + "; ".join(f"{k} {ratio_text(v)} of {v['baseline']}" for k, v in cmp_test.items()))
+        return SeedRun(seed=seed, trained=trained, export=export, spec=spec, gate_trace=gate_trace,
+                       int8=int8, val=val, segments_int8=segments_int8, lists_int8=lists_int8,
+                       eval_seconds=eval_seconds, row=row)
 
-    if parity_error is None or network_refused:
+    def _collect(self, runs: list[SeedRun], run: SeedRun) -> None:
+        self.t_eval += run.eval_seconds
+        runs.append(run)
+        # Keep the LiteRT score cache of the best seed so far only (memory): collected
+        # before the next evaluation starts, at most two caches are alive.
+        leader = max(runs, key=lambda r: r.row["val_objective"])
+        for r in runs:
+            if r is not leader:
+                r.int8.clear()
+
+    def device_candidates(self, feature_spec: Any, check: Callable[[], None] = lambda: None) -> dict[str, Any]:
+        """The baselines' device forms the champion is chosen among (the network is
+        added once its seed is chosen), with their validation lists: none needs a
+        trained model, so they are made on the side thread beside a fit."""
+        check()
+        data, exclude, out = self.data, self.exclude, self.out
+        fitted, best_baseline = self.baselines.fitted, self.baselines.best
+        t0 = time.perf_counter()
+        pop_spec: dict[str, Any] = {"kind": "popularity"}
+        known_cands: list[tuple[str, dict[str, Any]]] = []
+        if not exclude:
+            own = fitted.get("own_topk_popular")
+            if own is not None:
+                known_cands.append(("own_topk_popular", {"kind": "own_topk", "k": int(own.k), "then": pop_spec}))
+            known_cands.append(("personal_topfreq",
+                                {"kind": "own_topk", "k": feature_spec.history_length, "then": pop_spec}))
+        knn = fitted.get("item_knn")
+        if knn is not None and getattr(knn, "_co", None) is not None:
+            # The device runs a pruned table and count weights over its last H items:
+            # that variant is the candidate, scored on validation like the rest.
+            sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
+            knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
+            known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
+            # The baseline weighs history by basket recency; the device has no basket
+            # boundaries, so per-item decays are candidates of their own (same table).
+            for decay in KNN_DEVICE_DECAYS:
+                known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
+                                    {**knn_spec, "decay": decay}))
+        tifu = fitted.get("tifu_knn")
+        if tifu is not None and getattr(tifu, "_train_baskets", None):
+            # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
+            # the device finds a shopper's neighbours from the history it holds (no basket
+            # boundaries there, so per-item decays stand in for TIFU's basket groups).
+            # TIFU's tuned blend and neighbour count carry over (on Complete Journey's
+            # validation, alpha 0.2 / 0.5 / 0.8 gave 0.1245 / 0.1241 / 0.1230); where own items
+            # are excluded the blend cannot change a list, so the neighbours alone are used.
+            user_spec = write_user_table(tifu.train_vectors(), out / MODEL_DIR / USER_KNN_FILE)
+            alpha = 0.0 if exclude else float(tifu.params.alpha)
+            for decay in (1.0, *KNN_DEVICE_DECAYS):
+                spec = {**user_spec, "k": int(tifu.params.k_neighbours), "alpha": alpha}
+                if decay != 1.0:
+                    spec["decay"] = decay
+                known_cands.append((describe(spec), spec))
+        known_cands.append(("popularity", pop_spec))
+        # Which candidates are the best baseline as a device runs it: the known segment falls
+        # back to the best of them unless another candidate beats it beyond noise, so a close
+        # validation win cannot ship something that then loses to that baseline on test.
+        forms = {
+            "tifu_knn": [n for n, s in known_cands if s.get("kind") == "user_knn"],
+            "item_knn": [n for n, s in known_cands if s.get("kind") == "item_knn"],
+            "own_topk_popular": ["own_topk_popular"],
+            "personal_topfreq": ["personal_topfreq"],
+        }.get(best_baseline, ["popularity"])
+        fallbacks = {"known": (f"the best baseline on validation ({best_baseline}) as a device runs it",
+                               forms)}
+        anon_cands: list[tuple[str, dict[str, Any]]] = [("popularity", pop_spec)]
+        anon_cands += [(describe(h), h) for h in heat_candidates(data)]
+        lists = candidate_lists({"known": known_cands, "anonymous": anon_cands},
+                                staging_bundle(self.items, feature_spec, out / MODEL_DIR), data.val_cases,
+                                exclude_history=exclude)
+        return {"known": known_cands, "anonymous": anon_cands, "fallbacks": fallbacks, "lists": lists,
+                "seconds": time.perf_counter() - t0}
+
+    # -- which seed ships: the parity gate -------------------------------------------------
+    def keep_seed(self, runs: list[SeedRun]) -> KeptSeed:
+        """The best seed on validation ships -- if its int8 file keeps float's accuracy;
+        otherwise the next best seed that does (every seed's check is reported)."""
+        from cloud_trainer.champion import _LiteRTModel
+        from cloud_trainer.export import ParityError, check_parity
+
+        opts, data, log, exclude = self.opts, self.data, self.log, self.exclude
+        t = time.perf_counter()
+        self.stage = staging_bundle(self.items, runs[-1].export.spec, self.out / MODEL_DIR)
+        parity_checks: list[dict[str, Any]] = []
+        parity: dict[str, Any] = {}
+        parity_error: str | None = None
+        best = runs[0]
+        for cand in sorted(runs, key=lambda r: -r.row["val_objective"]):
+            best = cand
+            cand_spec = {**cand.spec, "exclude_history": True} if exclude else cand.spec
+            float_model = _LiteRTModel(cand.export.float_path, cand.export.spec)
+            cand.segments_float, _ = score(
+                ScorerRecommender("model_float", make_scorer(self.stage, cand_spec, float_model)), data)
+            float_r20 = cand.segments_float["overall"]["recall@20"]
+            int8_r20 = cand.segments_int8["overall"]["recall@20"]
+            parity = {"seed": cand.seed, "float_recall@20": float_r20, "int8_recall@20": int8_r20,
+                      "tolerance": opts.parity_tolerance}
+            try:
+                parity["relative_drop"] = check_parity(float_r20, int8_r20, opts.parity_tolerance)
+                parity["passed"], parity_error = True, None
+            except ParityError as exc:
+                parity["passed"], parity["relative_drop"], parity_error = False, exc.drop, str(exc)
+            parity_checks.append(dict(parity))
+            if parity["passed"]:
+                break
+            log(f"[parity] seed {cand.seed}: {_drop_text(parity['relative_drop'])}"
+                + ("; trying the next seed" if len(parity_checks) < len(runs) else ""))
+        if len(parity_checks) > 1 and parity_error is not None:
+            best = max(runs, key=lambda r: r.row["val_objective"])  # none passes: report the best
+            parity = {**parity_checks[0]}
+            parity_error = (f"PARITY GATE FAILED for every seed: seed {best.seed}: "
+                            f"{_drop_text(parity['relative_drop'])} (allowed "
+                            f"{opts.parity_tolerance:.2%} relative)")
+        parity["checks"] = parity_checks
+        self.segments = dict(self.baselines.segments)
+        assert best.segments_float is not None
+        self.segments["model_float"] = best.segments_float
+        log(f"[model] keeping seed {best.seed} (best validation objective"
+            f"{' passing the parity gate' if len(parity_checks) > 1 and parity_error is None else ''})")
+        self.segments["model_int8"] = best.segments_int8
+        # The network alone, for the report's table: the shipped seed's only (every seed's
+        # took 2-3 s on Complete Journey, and only this one was ever shown).
+        net = {"kind": "model", "exclude_history": True} if exclude else {"kind": "model"}
+        self.segments["network_int8"], _ = score(
+            ScorerRecommender("network_int8", make_scorer(self.stage, net, best.int8)), data)
+        self.timings["eval_tflite"] = self.t_eval + time.perf_counter() - t
+        for name in ("model_float", "model_int8", "network_int8"):
+            log(f"[litert] {name}: recall@20 {self.segments[name]['overall'].get('recall@20', 0):.4f}")
+        network_refused = parity_error is not None and opts.parity_failure == "baseline"
+        if network_refused:
+            parity["network_refused"] = True
+        return KeptSeed(run=best, parity=parity, error=parity_error, network_refused=network_refused)
+
+    # -- the champion: what the bundle runs, chosen on validation --------------------------
+    def choose_champion(self, kept: KeptSeed, cands: dict[str, Any]) -> Champion:
+        data, exclude, val_metrics = self.data, self.exclude, self.baselines.validation
+        t = time.perf_counter()
+        self.timings["champion_candidates"] = cands["seconds"]
+        model_spec = kept.run.spec
+        known_cands = [("model", model_spec), *cands["known"]]
+        anon_cands = [("model", model_spec), *cands["anonymous"]]
+        if kept.network_refused:
+            # The gate guards what the device runs. An int8 network that lost float's accuracy
+            # must not run, but the baselines' scorers never touch it: the champion is chosen
+            # among them, and the bundle ships (a data set where the network is not the
+            # champion anyway -- the single-event export with one seed -- still gets a bundle).
+            known_cands = [(n, s) for n, s in known_cands if n != "model"]
+            anon_cands = [(n, s) for n, s in anon_cands if n != "model"]
+            self.log(f"[parity] {kept.error} The network is refused; the champion is chosen among the baselines.")
+        champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, self.stage, kept.run.int8,
+                                data.val_cases, exclude_history=exclude, fallbacks=cands["fallbacks"],
+                                lists=cands["lists"])
+        unshippable = [n for n in ("tifu_knn", "item_knn") if n in val_metrics]
+        champ_overall = evaluate(ScorerRecommender("champion", make_scorer(self.stage, champ.spec, kept.run.int8)),
+                                 self.val_overall, None) if self.val_overall else {}
+        beaten_by = [n for n in unshippable if objective(val_metrics[n]) > objective(champ_overall)]
+        reason = champ.reason
+        if kept.network_refused:
+            reason = (f"The int8 network failed the parity gate, so it is not a candidate "
+                      f"({kept.error}). {reason}")
+        if beaten_by:
+            reason += (
+                f". Not device-runnable as tuned (TIFU-KNN groups history by baskets, which the "
+                f"device does not see: its device form, per-item decays over the stored shoppers' "
+                f"vectors, is a candidate above; item_knn's full table is too big, its "
+                f"{DEVICE_KNN_NEIGHBOURS}-neighbour variant is a candidate above), so not shipped: "
+                f"{', '.join(beaten_by)}, which "
+                f"score higher on validation overall ({', '.join(f'{objective(val_metrics[n]):.4f}' for n in beaten_by)}"
+                f" vs {objective(champ_overall):.4f})")
+        self.timings["champion"] = time.perf_counter() - t
+        self.log(f"[champion] {describe(champ.spec)}: {reason}")
+        return Champion(spec=champ.spec, segments=champ.segments, reason=reason, validation=champ_overall)
+
+    # -- the report and the bundle ---------------------------------------------------------
+    def report(self, runs: list[SeedRun], kept: KeptSeed, champ: Champion) -> dict[str, Any]:
+        data, opts, base, best = self.data, self.opts, self.baselines, kept.run
+        trained, export = best.trained, best.export
+        seed_rows = [r.row for r in runs]
+        metrics = {system: headline(seg) for system, seg in self.segments.items()}
+        return {
+            "dataset": data.name,
+            "fingerprint": data.fingerprint,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "command": shlex.join(opts.command),
+            "metrics": metrics,
+            "segments": self.segments,
+            "validation": {**{n: {k: m.get(k) for k in (*OBJECTIVE, "n_cases")} for n, m in base.validation.items()},
+                           "model_int8": {k: best.val.get(k) for k in (*OBJECTIVE, "n_cases")},
+                           "champion": {k: champ.validation.get(k) for k in (*OBJECTIVE, "n_cases")}},
+            "repeat": self.repeat_info,
+            "sizes": {
+                "float_bytes": export.float_bytes,
+                "int8_bytes": export.int8_bytes,
+                "int8_to_float": export.size_ratio,
+            },
+            "parity": kept.parity,
+            "model": {
+                "config": asdict(trained.config),
+                "history": trained.history,
+                "best_epoch": trained.best_epoch,
+                "seconds": trained.seconds,
+                "seed": best.seed,
+                "scorer": best.spec,
+                "gate_trace": best.gate_trace,
+            },
+            "seeds": seed_rows,
+            "comparison": {"best_baseline": base.best,
+                           "model_int8": best.row["vs_best_baseline"],
+                           "seed_spread": seed_spread(seed_rows),
+                           "best_on_test": best.row["vs_best_on_test"],
+                           "validation_choice_best_on_test": {k: n == base.best for k, n in base.best_on_test.items()},
+                           "seed_spread_best_on_test": seed_spread(seed_rows, "vs_best_on_test")},
+            "champion": {"scorer": _summary(champ.spec), "description": describe(champ.spec),
+                         "candidates": {seg: [{k: v for k, v in r.items() if k != "spec"} for r in rows]
+                                        for seg, rows in champ.segments.items()}},
+            "champion_reason": champ.reason,
+            "baselines": base.info,
+            "split": data.split_info,
+            "normalisation": data.normalisation,
+            "ingest": self.raw.report.to_json(),
+            "options": {k: str(v) if isinstance(v, Path) else v
+                        for k, v in asdict(opts).items() if k != "command"},
+        }
+
+    def ship(self, report: dict[str, Any], kept: KeptSeed, champ: Champion) -> None:
+        """Build the bundle and score it the way the device runs it (``shipped``)."""
+        from cloud_trainer.packaging import build_bundle
         from edge.runtime.model import load_scorer
 
+        data, out, opts, log = self.data, self.out, self.opts, self.log
+        metrics = report["metrics"]
         t = time.perf_counter()
         version = f"{data.name}-{data.fingerprint[:8]}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-        golden_scorer = make_scorer(stage, champ.spec, best["int8"])
-        manifest = build_bundle(out, export, data, _bundle_metrics(metrics), version,
+        golden_scorer = make_scorer(self.stage, champ.spec, kept.run.int8)
+        manifest = build_bundle(out, kept.run.export, data, _bundle_metrics(metrics), version,
                                 signing_key=opts.signing_key, scorer_spec=champ.spec,
                                 golden_scorer=golden_scorer,
                                 scorer_files=scorer_files(champ.spec, out / MODEL_DIR))
-        timings["bundle"] = time.perf_counter() - t
+        self.timings["bundle"] = time.perf_counter() - t
         report["bundle"] = {
             "path": str(out / "bundle"),
             "tarball": str(out / "bundle.tar.gz"),
@@ -683,85 +811,30 @@ def run_train(opts: TrainOptions, log: Callable[[str], None] = print) -> dict[st
         # What the device gets: the bundle's own files, loaded by the device's loader.
         t = time.perf_counter()
         device = load_scorer(out / "bundle", smoke_test=True)
-        segments["shipped"], _ = score(ScorerRecommender("shipped", device), data)
-        metrics["shipped"] = headline(segments["shipped"])
-        timings["eval_shipped"] = time.perf_counter() - t
-        report["shipped"] = _shipped_check(segments, best_baseline, best_on_test)
+        self.segments["shipped"], _ = score(ScorerRecommender("shipped", device), data)
+        metrics["shipped"] = headline(self.segments["shipped"])
+        self.timings["eval_shipped"] = time.perf_counter() - t
+        report["shipped"] = shipped_check(self.segments, self.baselines.best, self.baselines.best_on_test)
         log(f"[shipped] {describe(champ.spec)}: recall@20 {metrics['shipped'].get('recall@20', 0):.4f}, "
             f"ndcg@10 {metrics['shipped'].get('ndcg@10', 0):.4f}")
 
-    report["undefined_metrics"] = _undefined(segments)
-    report["timings"] = timings
-    write_report(out, report, started=t_start)  # sets train_seconds and timings["total"]
-    log("")
-    log(metrics_table(metrics))
-    log(f"\nbest baseline (validation): {best_baseline}; model_int8 vs it on test: "
-        f"recall@20 {_ratio(report['comparison']['model_int8']['recall@20'])}, "
-        f"ndcg@10 {_ratio(report['comparison']['model_int8']['ndcg@10'])}")
-    log("best baseline on test, per metric: " + "; ".join(
-        f"{k} {v['baseline']}{'' if v['baseline'] == best_baseline else ' (not the validation choice)'}: "
-        f"model_int8 {_ratio(v)}" for k, v in report["comparison"]["best_on_test"].items()))
-    for line in shipped_verdict(report):
-        log(line)
-    log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
-    if parity_error is not None and not network_refused:
-        raise ParityFailed(parity_error)
-    return report
-
-
-def comparison(model: dict[str, np.ndarray], base: dict[str, np.ndarray]) -> dict[str, Any]:
-    """``{metric: {"ratio", "diff", "ci95", "n_cases"}}``: model / baseline and the paired
-    bootstrap 95 % interval of the per-case difference model - baseline."""
-    return {k: paired_bootstrap(model[k], base[k]) for k in OBJECTIVE}
-
-
-def best_per_metric(segments: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str]:
-    """The system with the highest overall test value, per objective metric (first on ties)."""
-    return {k: max(segments, key=lambda n: segments[n]["overall"].get(k) or 0.0) for k in OBJECTIVE}
-
-
-def comparison_per_metric(model: dict[str, np.ndarray], bases: dict[str, dict[str, np.ndarray]],
-                          chosen: dict[str, str]) -> dict[str, Any]:
-    """Like :func:`comparison`, each metric against its own baseline ``chosen[metric]``
-    (named in the entry's ``baseline``)."""
-    return {k: {"baseline": chosen[k], **paired_bootstrap(model[k], bases[chosen[k]][k])} for k in OBJECTIVE}
-
-
-def _ratio(entry: dict[str, Any]) -> str:
-    if entry.get("ratio") is None:
-        return "n/a"
-    lo, hi = entry["ci95"]
-    return f"{entry['ratio']:.2f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
-
-
-def _spread(runs: list[dict[str, Any]], against: str = "vs_best_baseline") -> dict[str, Any]:
-    out: dict[str, Any] = {"seeds": [r["seed"] for r in runs]}
-    for k in OBJECTIVE:
-        ratios = [r["row"][against][k]["ratio"] for r in runs
-                  if r["row"][against][k]["ratio"] is not None]
-        values = [r["row"]["test"][k] for r in runs if r["row"]["test"][k] is not None]
-        out[k] = {
-            "test_min": min(values) if values else None, "test_max": max(values) if values else None,
-            "test_std": float(np.std(values)) if values else None,
-            "ratio_min": min(ratios) if ratios else None, "ratio_max": max(ratios) if ratios else None,
-            "ci_above_zero_all_seeds": all(r["row"][against][k]["ci95"] is not None
-                                           and r["row"][against][k]["ci95"][0] > 0 for r in runs),
-        }
-    return out
-
-
-@contextlib.contextmanager
-def _gil_switch_interval(seconds: float | None) -> Iterator[None]:
-    """``sys.setswitchinterval(seconds)`` inside the block (unchanged for None)."""
-    if seconds is None:
-        yield
-        return
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
+    def finish(self, report: dict[str, Any]) -> None:
+        """Write the report (``train_seconds`` is the time up to here) and log its summary."""
+        log, out, best_baseline = self.log, self.out, self.baselines.best
+        report["undefined_metrics"] = _undefined(self.segments)
+        report["timings"] = self.timings
+        write_report(out, report, started=self.t_start)  # sets train_seconds and timings["total"]
+        log("")
+        log(metrics_table(report["metrics"]))
+        log(f"\nbest baseline (validation): {best_baseline}; model_int8 vs it on test: "
+            f"recall@20 {ratio_text(report['comparison']['model_int8']['recall@20'])}, "
+            f"ndcg@10 {ratio_text(report['comparison']['model_int8']['ndcg@10'])}")
+        log("best baseline on test, per metric: " + "; ".join(
+            f"{k} {v['baseline']}{'' if v['baseline'] == best_baseline else ' (not the validation choice)'}: "
+            f"model_int8 {ratio_text(v)}" for k, v in report["comparison"]["best_on_test"].items()))
+        for line in shipped_verdict(report):
+            log(line)
+        log(f"\nreport: {out / 'report.md'}  (train_seconds {report['train_seconds']:.1f})")
 
 
 def _summary(spec: dict[str, Any]) -> dict[str, Any]:
@@ -783,29 +856,6 @@ def _drop_text(drop: float | None) -> str:
         return ("float Recall@20 is 0 on test, so int8 cannot be judged against it "
                 "(too few test targets inside the catalogue?)")
     return f"int8 Recall@20 {drop:.2%} below float"
-
-
-def _shipped_check(segments: dict[str, Any], best_baseline: str,
-                   best_on_test: dict[str, str] | None = None) -> dict[str, Any]:
-    """Test-time check of the choice made on validation: shipped vs the best baseline (and
-    vs the best baseline on test per metric, when that is another one) and vs popularity
-    for anonymous shoppers (``ok`` False says the test disagrees)."""
-    ship = segments["shipped"]
-    out: dict[str, Any] = {}
-
-    def against(name: str, k: str) -> dict[str, Any]:
-        mine, theirs = ship["overall"].get(k), segments[name]["overall"].get(k)
-        return {"shipped": mine, name: theirs, "ok": (mine or 0) >= (theirs or 0)}
-
-    for k in OBJECTIVE:
-        out[f"vs_best_baseline_{k}"] = against(best_baseline, k)
-        other = (best_on_test or {}).get(k)
-        if other is not None and other != best_baseline:
-            out[f"vs_best_on_test_{k}"] = against(other, k)
-        anon_s, anon_p = ship["anonymous"].get(k), segments["popularity"]["anonymous"].get(k)
-        out[f"anonymous_vs_popularity_{k}"] = {"shipped": anon_s, "popularity": anon_p,
-                                              "ok": (anon_s or 0) >= (anon_p or 0)}
-    return out
 
 
 def _undefined(segments: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str]:

@@ -329,3 +329,68 @@ def test_a_date_column_without_a_time_column_is_read_alone(tmp_path: Path) -> No
     frame = read_table(path, GENERIC_INTERACTIONS, report)
     assert [str(t) for t in frame["timestamp"]] == ["2024-03-01 00:00:00", "2024-03-02 00:00:00"]
     assert not any("time of day" in n for n in report.notes)
+
+
+def test_compressed_exports_read_as_their_content_with_a_note(tmp_path: Path) -> None:
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    text = HEADER + "u1,i1,2024-01-01,purchase,2,1.5,,\nu2,i2,2024-01-02,view,,,,\nu3,i3,never,view,,,,\n"
+    plain = write(tmp_path, text)
+    expected = read_table(plain, GENERIC_INTERACTIONS, IngestReport())
+    packed = {
+        "gzip": ("inter.csv.gz", gzip.compress(text.encode())),
+        "bzip2": ("inter.csv.bz2", bz2.compress(text.encode())),
+        "xz": ("inter.csv.xz", lzma.compress(text.encode())),
+        "zip (export/inter.csv)": ("inter.zip", None),
+    }
+    with zipfile.ZipFile(tmp_path / "inter.zip", "w") as archive:
+        archive.writestr("export/", "")  # a folder entry is not a second file
+        archive.writestr("export/inter.csv", text)
+    for kind, (name, data) in packed.items():
+        path = tmp_path / name
+        if data is not None:
+            path.write_bytes(data)
+        report = IngestReport()
+        frame = read_table(path, GENERIC_INTERACTIONS, report)
+        pd.testing.assert_frame_equal(frame, expected)
+        assert f"{path}: {kind}-compressed; read decompressed ({len(text):,} bytes)" in report.notes
+        # The bad row is still reported with the line of the decompressed text.
+        assert [str(e) for e in report.errors] == [f"{path}:4: timestamp: not a timestamp: 'never'"]
+
+
+def test_the_fingerprint_is_of_the_content_not_of_the_compression(tmp_path: Path) -> None:
+    import gzip
+    import hashlib
+
+    text = HEADER + "u1,i1,2024-01-01,purchase,2,1.5,,\n"
+    digests = []
+    for n, mtime in enumerate((0, 1_700_000_000)):  # gzip writes the time into its header
+        path = tmp_path / f"d{n}" / "inter.csv"
+        path.parent.mkdir()
+        path.write_bytes(gzip.compress(text.encode(), mtime=mtime))
+        hasher = hashlib.sha256()
+        read_table(path, GENERIC_INTERACTIONS, IngestReport(), hasher=hasher)
+        digests.append(hasher.hexdigest())
+    plain = write(tmp_path, text)
+    hasher = hashlib.sha256()
+    read_table(plain, GENERIC_INTERACTIONS, IngestReport(), hasher=hasher)
+    assert digests[0] == digests[1] == hasher.hexdigest()
+
+
+def test_a_zip_of_several_files_or_a_damaged_archive_is_a_one_line_error(tmp_path: Path) -> None:
+    import gzip
+    import zipfile
+
+    several = tmp_path / "export.zip"
+    with zipfile.ZipFile(several, "w") as archive:
+        archive.writestr("interactions.csv", HEADER)
+        archive.writestr("items.csv", "item_id\n")
+    with pytest.raises(DataError, match=r"export\.zip: a zip archive with 2 files \(interactions\.csv, items\.csv\)"):
+        read_table(several, GENERIC_INTERACTIONS, IngestReport())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress((HEADER * 50).encode())[:40])
+    with pytest.raises(DataError, match=r"cut\.csv\.gz: looks gzip-compressed but does not decompress"):
+        read_table(cut, GENERIC_INTERACTIONS, IngestReport())

@@ -308,7 +308,9 @@ def read_table(
     name = display_name or str(path)
     if not path.is_file():
         raise DataError(f"{name}: no such file")
-    raw = path.read_bytes()
+    # The fingerprint is of the content: the same export gzipped again (a new mtime in
+    # its header) is the same data set.
+    raw = _decompressed(path.read_bytes(), name, report)
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
     try:
@@ -462,6 +464,47 @@ def read_table(
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 """A header field that is a number: the file has no header line (MovieLens' u.data)."""
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+COMPRESSIONS = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+)
+"""Leading bytes of the compressed files exports arrive as (``.csv.gz`` downloads, a zip
+from a BI tool), recognised by content rather than by name: a renamed file reads too."""
+
+
+def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
+    """``raw`` itself, or its content if it is a compressed file (a note says which).
+
+    A zip must hold exactly one file (folders aside): with several it is not clear which
+    is meant, and the error lists them. A damaged archive is an error naming the file
+    and the reason, not a page of decoding noise."""
+    kind = next((k for magic, k in COMPRESSIONS if raw.startswith(magic)), None)
+    if kind is None:
+        return raw
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                members = [m for m in archive.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise DataError(f"{name}: a zip archive with {len(members)} files "
+                                    f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "
+                                    "CSV itself")
+                data = archive.read(members[0])
+                kind = f"zip ({members[0]})"
+        else:
+            data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress}[kind](raw)
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
+        raise DataError(f"{name}: looks {kind.split()[0]}-compressed but does not decompress ({exc})") from exc
+    report.notes.append(f"{name}: {kind}-compressed; read decompressed ({len(data):,} bytes)")
+    return data
 
 
 def _delimiter(text: str) -> str:

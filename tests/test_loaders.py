@@ -208,3 +208,19 @@ def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path:
     assert f"{items}: describes 1 of the 3 items in the interactions (33%); ids are compared as text: " \
         "the interactions have e.g. '1', items.csv e.g. '1.0'" in raw.report.notes
     assert f"{users}: describes 1 of the 2 shoppers in the interactions (50%)" in raw.report.notes
+
+
+def test_rees46_reads_packed_months_and_an_unpacked_copy_only_once(tmp_path: Path) -> None:
+    """REES46 publishes its months as ``2019-Oct.csv.gz``; a folder where one month was
+    also unpacked must not count its events twice."""
+    import gzip
+
+    text = (RETAIL / "rees46" / "2019-Oct_head.csv").read_bytes()
+    (tmp_path / "2019-Oct.csv.gz").write_bytes(gzip.compress(text))
+    packed = load_dataset("rees46", data_dir=tmp_path)
+    assert len(packed.interactions) == 5
+    assert any("2019-Oct.csv.gz: gzip-compressed" in n for n in packed.report.notes)
+    (tmp_path / "2019-Oct.csv").write_bytes(text)
+    both = load_dataset("rees46", data_dir=tmp_path)
+    assert len(both.interactions) == 5
+    assert not any("compressed" in n for n in both.report.notes)

@@ -249,10 +249,31 @@ def _cj_display_locations(
 # ----------------------------------------------------------------------- REES46
 
 
+REES46_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
+"""The monthly event files as published (``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
+
+
+def _rees46_files(data_dir: Path) -> list[Path]:
+    """The event files of ``data_dir``; where a month is there both unpacked and packed,
+    the unpacked file only (reading both would count every event twice)."""
+    files = sorted(p for p in data_dir.iterdir() if p.is_file() and p.name.endswith(REES46_SUFFIXES))
+    plain = {p.name for p in files if p.name.endswith(".csv")}
+    return [p for p in files if p.name.endswith(".csv") or _unpacked_name(p.name) not in plain]
+
+
+def _unpacked_name(name: str) -> str:
+    """``2019-Oct.csv.gz`` -> ``2019-Oct.csv``; ``2019-Oct.zip`` -> ``2019-Oct.csv``."""
+    for suffix in (".gz", ".bz2", ".xz"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    base = name.removesuffix(".zip")
+    return base if base.endswith(".csv") else base + ".csv"
+
+
 def _load_rees46(data_dir: Path) -> RawDataset:
-    files = sorted(data_dir.glob("*.csv"))
+    files = _rees46_files(data_dir) if data_dir.is_dir() else []
     if not files:
-        raise DataError(f"{data_dir}: no REES46 event file (*.csv)")
+        raise DataError(f"{data_dir}: no REES46 event file ({', '.join('*' + s for s in REES46_SUFFIXES)})")
     report = IngestReport()
     hasher = hashlib.sha256()
     frames = [read_table(f, REES46_EVENTS, report, hasher=hasher) for f in files]

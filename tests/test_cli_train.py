@@ -325,3 +325,32 @@ def test_side_thread_gives_the_same_report_as_running_every_stage_in_turn(tmp_pa
     runs = [[{k: v for k, v in r.items() if k not in strip} for r in rep["seeds"]] for rep in (side, in_turn)]
     assert runs[0] == runs[1]
     assert side["timings"]["side_wait"] <= side["timings"]["baselines"] + side["timings"]["eval_tflite"]
+
+
+def test_ctrl_c_stops_a_run_with_one_line_and_status_130(tmp_path: Path) -> None:
+    """SIGINT once the data is prepared (the baselines run beside the model stack's
+    start): no traceback, no bundle, the shell's status for Ctrl-C."""
+    import signal
+    import time
+
+    out = tmp_path / "o"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cloud_trainer.cli", "train", "--dataset", "csv",
+         "--interactions", str(GENERIC / "interactions.csv"), "--items", str(GENERIC / "items.csv"),
+         "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("[prepare]"):
+                break
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr, stderr
+    # TensorFlow may log its own shutdown lines after ours, so not necessarily the last.
+    assert "cloud-trainer: interrupted" in stderr.splitlines(), stderr
+    assert not (out / "bundle").exists() and not (out / "report.json").exists()

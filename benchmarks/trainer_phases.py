@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     w1, c1 = _clock()
     out["baselines"] = [round(w1 - w0, 2), round(c1 - c0, 2)]
     if args.run is not None:
-        from cloud_trainer.champion import _LiteRTModel, fit_gate
+        from cloud_trainer.champion import _LiteRTModel
+        from cloud_trainer.gate import fit_gate
         from edge.bundle import load_bundle
 
         spec = load_bundle(args.run / "bundle", verify=False).spec

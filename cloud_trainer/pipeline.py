@@ -44,9 +44,6 @@ from cloud_trainer.champion import (
     choose_champion,
     consumed_cap_info,
     describe,
-    explore_priors,
-    fit_explore,
-    fit_gate,
     heat_candidates,
     make_scorer,
     objective,
@@ -74,6 +71,7 @@ from cloud_trainer.evaluation import (
     headline,
     recommend_all,
 )
+from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
 from cloud_trainer.processing import cross_time, prepare
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 from cloud_trainer.side_thread import SideThread

@@ -21,9 +21,6 @@ from cloud_trainer.champion import (
     ExcludeHistory,
     ScorerRecommender,
     choose_champion,
-    explore_priors,
-    fit_explore,
-    fit_gate,
     make_scorer,
     paired_bootstrap,
     per_case,
@@ -33,6 +30,7 @@ from cloud_trainer.champion import (
 )
 from cloud_trainer.data import load_dataset
 from cloud_trainer.dataset import EvalCase, PreparedData
+from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
 from cloud_trainer.processing import prepare
 from edge.bundle import ContextField, FeatureSpec, Item
 

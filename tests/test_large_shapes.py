@@ -56,9 +56,9 @@ def test_gate_objective_keys_give_the_padded_comparison() -> None:
     shopper with 8k targets made that table 1.3 GB), and as :func:`evaluate`."""
     import numpy as np
 
-    from cloud_trainer.champion import _Objective
     from cloud_trainer.dataset import EvalCase
     from cloud_trainer.evaluation import evaluate
+    from cloud_trainer.gate import _Objective
 
     rng = np.random.default_rng(5)
     cases = [EvalCase(user_id=str(i), history=np.zeros(0, dtype=np.int64), history_baskets=[], context={},

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from edge_helpers import tiny_bundle
 
-from cloud_trainer.champion import _gate_lists, _GateCase
+from cloud_trainer.gate import _gate_lists, _GateCase
 from edge.bundle import Bundle, BundleError, GoldenCase, Manifest, load_bundle, topk, write_bundle
 from edge.runtime.model import Scorer, load_scorer
 from edge.runtime.scorers import (
@@ -162,7 +162,7 @@ def test_explore_merges_own_items_by_the_gate_and_discoveries_by_the_prior(tmp_p
 def test_explore_fit_ranks_as_the_device_does() -> None:
     """The trainer's evaluation of ``explore`` (``_explore_lists``) gives the top 20 the
     device's scores give, ties at equal float32 scores to the lower item id."""
-    from cloud_trainer.champion import _explore_lists, _ExplorePack
+    from cloud_trainer.gate import _explore_lists, _ExplorePack
 
     rng = np.random.default_rng(5)
     n = 300

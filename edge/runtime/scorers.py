@@ -22,7 +22,7 @@ Kinds (``{"kind": ..., params}``, nested where a kind wraps another):
     and staples alike), the next ones to the rest of the shopper's own items
     (best first), then everything else -- repeat candidates fill the list's
     tail instead of pushing discoveries out of its head. Ties go to the lower
-    item id (as the trainer ranks them, ``champion._gate_lists``); the work is
+    item id (as the trainer ranks them, ``gate._gate_lists``); the work is
     done on the model's float32 output with a max and a threshold pass over the catalogue
     (:func:`gated_fast`), float64 on the own items only. Optional ``"explore":
     {"table": [[item, value], ...], "weight": a, "offset": b}`` (instead of
@@ -245,7 +245,7 @@ def gated_fast(scores: np.ndarray, items: np.ndarray, boost: np.ndarray, head: i
     Returns ``scores``, holding what the float64 reference (``+=`` boost, then
     :func:`own_tail_order`, cast to float32) gives -- except that ties at the
     ``head`` boundary go to the lower item id (the trainer's rule,
-    ``cloud_trainer.champion._gate_lists``) where the reference's ``argpartition``
+    ``cloud_trainer.gate._gate_lists``) where the reference's ``argpartition``
     takes any of them. Returns None, ``scores`` unchanged, when the reference must
     run instead: NaN or +inf anywhere, or fewer than ``head + 1`` finite other items.
     """

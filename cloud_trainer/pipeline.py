@@ -6,7 +6,7 @@ gate (int8 must keep float's Recall@20 within 1 %) -> champion -> bundle -> repo
 
 :func:`run_train` reads as that list: each stage is a method of :class:`Training`,
 and what a stage hands on is a small dataclass (:class:`Baselines`, :class:`SeedRun`,
-:class:`KeptSeed`, :class:`Champion`). The stages that need no model being trained
+:class:`KeptSeed`, :class:`ChampionChoice`). The stages that need no model being trained
 run on a side thread beside the fits (:mod:`cloud_trainer.side_thread`); how the
 model is compared with the baselines on test is :mod:`cloud_trainer.compare`.
 
@@ -261,8 +261,10 @@ class KeptSeed:
 
 
 @dataclass
-class Champion:
-    """What the bundle runs, chosen on validation, and why."""
+class ChampionChoice:
+    """What the bundle runs: :class:`cloud_trainer.champion.Champion` (chosen on validation
+    per segment), with the run's own reasons added to ``reason`` (a refused network,
+    stronger baselines a device cannot run) and the choice's overall validation metrics."""
 
     spec: dict[str, Any]
     segments: dict[str, list[dict[str, Any]]]
@@ -693,7 +695,7 @@ class Training:
         return KeptSeed(run=best, parity=parity, error=parity_error, network_refused=network_refused)
 
     # -- the champion: what the bundle runs, chosen on validation --------------------------
-    def choose_champion(self, kept: KeptSeed, cands: dict[str, Any]) -> Champion:
+    def choose_champion(self, kept: KeptSeed, cands: dict[str, Any]) -> ChampionChoice:
         data, exclude, val_metrics = self.data, self.exclude, self.baselines.validation
         t = time.perf_counter()
         self.timings["champion_candidates"] = cands["seconds"]
@@ -730,10 +732,10 @@ class Training:
                 f" vs {objective(champ_overall):.4f})")
         self.timings["champion"] = time.perf_counter() - t
         self.log(f"[champion] {describe(champ.spec)}: {reason}")
-        return Champion(spec=champ.spec, segments=champ.segments, reason=reason, validation=champ_overall)
+        return ChampionChoice(spec=champ.spec, segments=champ.segments, reason=reason, validation=champ_overall)
 
     # -- the report and the bundle ---------------------------------------------------------
-    def report(self, runs: list[SeedRun], kept: KeptSeed, champ: Champion) -> dict[str, Any]:
+    def report(self, runs: list[SeedRun], kept: KeptSeed, champ: ChampionChoice) -> dict[str, Any]:
         data, opts, base, best = self.data, self.opts, self.baselines, kept.run
         trained, export = best.trained, best.export
         seed_rows = [r.row for r in runs]
@@ -783,7 +785,7 @@ class Training:
                         for k, v in asdict(opts).items() if k != "command"},
         }
 
-    def ship(self, report: dict[str, Any], kept: KeptSeed, champ: Champion) -> None:
+    def ship(self, report: dict[str, Any], kept: KeptSeed, champ: ChampionChoice) -> None:
         """Build the bundle and score it the way the device runs it (``shipped``)."""
         from cloud_trainer.packaging import build_bundle
         from edge.runtime.model import load_scorer

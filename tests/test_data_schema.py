@@ -341,10 +341,10 @@ def test_compressed_exports_read_as_their_content_with_a_note(tmp_path: Path) ->
     plain = write(tmp_path, text)
     expected = read_table(plain, GENERIC_INTERACTIONS, IngestReport())
     packed = {
-        "gzip": ("inter.csv.gz", gzip.compress(text.encode())),
-        "bzip2": ("inter.csv.bz2", bz2.compress(text.encode())),
-        "xz": ("inter.csv.xz", lzma.compress(text.encode())),
-        "zip (export/inter.csv)": ("inter.zip", None),
+        "gzip-compressed": ("inter.csv.gz", gzip.compress(text.encode())),
+        "bzip2-compressed": ("inter.csv.bz2", bz2.compress(text.encode())),
+        "xz-compressed": ("inter.csv.xz", lzma.compress(text.encode())),
+        "zip-compressed (export/inter.csv)": ("inter.zip", None),
     }
     with zipfile.ZipFile(tmp_path / "inter.zip", "w") as archive:
         archive.writestr("export/", "")  # a folder entry is not a second file
@@ -356,7 +356,7 @@ def test_compressed_exports_read_as_their_content_with_a_note(tmp_path: Path) ->
         report = IngestReport()
         frame = read_table(path, GENERIC_INTERACTIONS, report)
         pd.testing.assert_frame_equal(frame, expected)
-        assert f"{path}: {kind}-compressed; read decompressed ({len(text):,} bytes)" in report.notes
+        assert f"{path}: {kind}; read decompressed ({len(text):,} bytes)" in report.notes
         # The bad row is still reported with the line of the decompressed text.
         assert [str(e) for e in report.errors] == [f"{path}:4: timestamp: not a timestamp: 'never'"]
 

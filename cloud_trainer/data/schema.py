@@ -498,12 +498,13 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
                                     f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "
                                     "CSV itself")
                 data = archive.read(members[0])
-                kind = f"zip ({members[0]})"
+                what = f"zip-compressed ({members[0]})"
         else:
             data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress}[kind](raw)
+            what = f"{kind}-compressed"
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
-        raise DataError(f"{name}: looks {kind.split()[0]}-compressed but does not decompress ({exc})") from exc
-    report.notes.append(f"{name}: {kind}-compressed; read decompressed ({len(data):,} bytes)")
+        raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
+    report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
     return data
 
 

@@ -376,14 +376,15 @@ def candidate_lists(
         cases = by_segment.get(seg, [])
         for name, spec in cands:
             if cases and spec.get("kind") not in ("model", "segmented"):
-                out[seg, name] = _candidate(name, spec, bundle, None, exclude_history).recommend(cases, 20)
+                out[seg, name] = device_recommender(name, spec, bundle, None, exclude_history).recommend(cases, 20)
     return out
 
 
-def _candidate(name: str, spec: Mapping[str, Any], bundle: Bundle, model: Any | None,
-               exclude_history: bool) -> ScorerRecommender:
-    """A champion candidate as the device would run it (consumed items left out where
-    the domain does not repeat)."""
+def device_recommender(name: str, spec: Mapping[str, Any], bundle: Bundle, model: Any | None,
+                       exclude_history: bool) -> ScorerRecommender:
+    """A scorer spec as the device would run it, as a recommender for the evaluation
+    (consumed items left out where the domain does not repeat): every champion
+    candidate, and the network's own rows in the report."""
     full = {**spec, "exclude_history": True} if exclude_history else spec
     return ScorerRecommender(name, make_scorer(bundle, full, model))
 
@@ -424,7 +425,7 @@ def choose_champion(
                 rows.append({"name": name, "spec": spec, "val": {}, "objective": 0.0})
                 continue
             made = lists.get((seg, name))
-            rec = recs[name] = made if made is not None else _candidate(name, spec, bundle, model, exclude_history)
+            rec = recs[name] = made if made is not None else device_recommender(name, spec, bundle, model, exclude_history)
             m = evaluate(rec, cases, None, ks=(10, 20))
             rows.append({"name": name, "spec": spec, "val": {k: m.get(k) for k in (*OBJECTIVE, "n_cases")},
                          "objective": objective(m)})

@@ -44,6 +44,7 @@ from cloud_trainer.champion import (
     choose_champion,
     consumed_cap_info,
     describe,
+    device_recommender,
     heat_candidates,
     make_scorer,
     objective,
@@ -530,8 +531,7 @@ class Training:
                 spec["own_tail"] = gate_head
             if explore is not None:
                 spec["explore"] = explore
-        full = {**spec, "exclude_history": True} if exclude else spec
-        rec = ScorerRecommender("model_int8", make_scorer(stage, full, int8))
+        rec = device_recommender("model_int8", spec, stage, int8, exclude)
         val = evaluate(rec, self.val_overall, None) if self.val_overall else {}
         test_lists = recommend_all(rec, data.test_cases, 20)  # once: every slice reads these
         segments_int8 = evaluate_segments(test_lists, data.test_cases, data)
@@ -650,10 +650,9 @@ class Training:
         best = runs[0]
         for cand in sorted(runs, key=lambda r: -r.row["val_objective"]):
             best = cand
-            cand_spec = {**cand.spec, "exclude_history": True} if exclude else cand.spec
             float_model = _LiteRTModel(cand.export.float_path, cand.export.spec)
             cand.segments_float, _ = score(
-                ScorerRecommender("model_float", make_scorer(self.stage, cand_spec, float_model)), data)
+                device_recommender("model_float", cand.spec, self.stage, float_model, exclude), data)
             float_r20 = cand.segments_float["overall"]["recall@20"]
             int8_r20 = cand.segments_int8["overall"]["recall@20"]
             parity = {"seed": cand.seed, "float_recall@20": float_r20, "int8_recall@20": int8_r20,
@@ -683,9 +682,8 @@ class Training:
         self.segments["model_int8"] = best.segments_int8
         # The network alone, for the report's table: the shipped seed's only (every seed's
         # took 2-3 s on Complete Journey, and only this one was ever shown).
-        net = {"kind": "model", "exclude_history": True} if exclude else {"kind": "model"}
         self.segments["network_int8"], _ = score(
-            ScorerRecommender("network_int8", make_scorer(self.stage, net, best.int8)), data)
+            device_recommender("network_int8", {"kind": "model"}, self.stage, best.int8, exclude), data)
         self.timings["eval_tflite"] = self.t_eval + time.perf_counter() - t
         for name in ("model_float", "model_int8", "network_int8"):
             log(f"[litert] {name}: recall@20 {self.segments[name]['overall'].get('recall@20', 0):.4f}")

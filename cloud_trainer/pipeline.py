@@ -40,6 +40,7 @@ from cloud_trainer.champion import (
     USER_KNN_FILE,
     ExcludeHistory,
     ScorerRecommender,
+    _LiteRTModel,
     candidate_lists,
     choose_champion,
     consumed_cap_info,
@@ -503,8 +504,6 @@ class Training:
 
         On the side thread, beside the next seed's fit: it touches neither TensorFlow nor
         another seed's objects."""
-        from cloud_trainer.champion import _LiteRTModel
-
         check()
         data, exclude, base = self.data, self.exclude, self.baselines
         t0 = time.perf_counter()
@@ -638,7 +637,6 @@ class Training:
     def keep_seed(self, runs: list[SeedRun]) -> KeptSeed:
         """The best seed on validation ships -- if its int8 file keeps float's accuracy;
         otherwise the next best seed that does (every seed's check is reported)."""
-        from cloud_trainer.champion import _LiteRTModel
         from cloud_trainer.export import ParityError, check_parity
 
         opts, data, log, exclude = self.opts, self.data, self.log, self.exclude

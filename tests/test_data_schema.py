@@ -394,3 +394,80 @@ def test_a_zip_of_several_files_or_a_damaged_archive_is_a_one_line_error(tmp_pat
     cut.write_bytes(gzip.compress((HEADER * 50).encode())[:40])
     with pytest.raises(DataError, match=r"cut\.csv\.gz: looks gzip-compressed but does not decompress"):
         read_table(cut, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_trailing_commas_and_an_index_column_are_unnamed_columns_not_read(tmp_path: Path) -> None:
+    """An older MovieLens ``ratings.csv`` ends every line with ``,,,,``; pandas' ``to_csv``
+    writes an unnamed index column first. Empty header names are columns nobody reads (a
+    note says so), not two columns "both ''"; a name the schema does not read may repeat."""
+    path = write(tmp_path, ",userId,movieId,rating,timestamp,,,note,note\n"
+                 "0,1,31,2.5,1260759144,,,a,b\n"
+                 "1,1,1029,3,1260759179,,,,\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].tolist() == ["31", "1029"]
+    assert [str(t) for t in frame["timestamp"]] == ["2009-12-14 02:52:24", "2009-12-14 02:52:59"]
+    assert f"{path}: 3 column(s) without a name in the header (column 1, 6, 7); not read" in report.notes
+    assert {"column_1", "note", "note_9"} <= set(frame.columns)
+    assert not report.errors
+
+
+def test_recbole_atomic_files_are_read_without_their_type_suffixes(tmp_path: Path) -> None:
+    """RecBole's copies of public data sets (``ml-100k.inter``) are tab-separated with
+    typed header names (``user_id:token``); the types are dropped with a note. A single
+    ``a:float`` among plain names is left alone: it may be a real name."""
+    path = write(tmp_path, "user_id:token\titem_id:token\trating:float\ttimestamp:float\n"
+                 "196\t242\t3\t881250949\n", "ml-100k.inter")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["196", "242"]]
+    assert str(frame["timestamp"].iloc[0]) == "1997-12-04 15:55:49"
+    assert any("header names carry type suffixes ('user_id:token'" in n for n in report.notes)
+    plain = write(tmp_path, "user_id,item_id,timestamp,score:float\nu,i,2024-01-01,1\n", "plain.csv")
+    report = IngestReport()
+    assert "score:float" in read_table(plain, GENERIC_INTERACTIONS, report).columns
+    assert not any("type suffixes" in n for n in report.notes)
+
+
+def test_dunnhumby_day_numbers_and_till_times_make_ordered_timestamps(tmp_path: Path) -> None:
+    """dunnhumby's releases (The Complete Journey on Kaggle, Carbo-Loading) count days
+    (``DAY`` 1-711) and write the time as ``HHMM`` numbers (``TRANS_TIME`` 946 = 09:46).
+    Day N is read as 2000-01-01 + N days, with a note that weekday and season are not
+    the real ones; a time that does not exist is a bad row."""
+    path = write(tmp_path, "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,TRANS_TIME\n"
+                 "2375,26984851472,1,1004906,1,1.39,1631\n"
+                 "1364,26984896261,1,842930,1,2.19,946\n"
+                 "1364,26984896262,711,842930,1,2.19,0005\n"
+                 "1364,26984896263,3,999999,1,2.19,2400\n", "transaction_data.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == [
+        "2000-01-02 16:31:00", "2000-01-02 09:46:00", "2001-12-12 00:05:00"]
+    assert frame["session_id"].tolist() == ["26984851472", "26984896261", "26984896262"]
+    assert any("column 'DAY' holds day numbers (1-711), not dates" in n for n in report.notes)
+    assert [e.line for e in report.errors] == [5]
+    # Elsewhere a short number is still no timestamp.
+    other = write(tmp_path, "user_id,item_id,timestamp\nu,i,17\n", "short.csv")
+    report = IngestReport()
+    with pytest.raises(DataError, match="no usable rows"):
+        require_rows(read_table(other, GENERIC_INTERACTIONS, report), str(other), report)
+
+
+def test_taobao_and_h_and_m_exports_load_by_their_own_names(tmp_path: Path) -> None:
+    """Taobao's UserBehavior writes ``pv`` / ``fav`` in ``behavior_type``; H&M's
+    transactions date each line in ``t_dat``."""
+    taobao = write(tmp_path, "user_id,item_id,category_id,behavior_type,timestamp\n"
+                   "1,2268318,2520377,pv,1511544070\n"
+                   "1,2333346,2520771,fav,1511561733\n"
+                   "1,2576651,149192,buy,1511572885\n", "UserBehavior.csv")
+    report = IngestReport()
+    assert read_table(taobao, GENERIC_INTERACTIONS, report)["event_type"].tolist() == [
+        "view", "favorite", "purchase"]
+    assert not report.errors
+    hm = write(tmp_path, "t_dat,customer_id,article_id,price,sales_channel_id\n"
+               "2018-09-20,000058a12d5b43e67d225668fa1f8d618c13dc232df0cad8ffe7ad4a1091e318,663713001,"
+               "0.050830508474576264,2\n", "transactions_train.csv")
+    report = IngestReport()
+    frame = read_table(hm, GENERIC_INTERACTIONS, report)
+    assert str(frame["timestamp"].iloc[0]) == "2018-09-20 00:00:00"
+    assert frame["item_id"].tolist() == ["663713001"]

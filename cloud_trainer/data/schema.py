@@ -56,8 +56,8 @@ EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 EVENT_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("transaction", "buy", "bought", "order", "purchased", "sale", "checkout"), "purchase"),
     **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd"), "cart"),
-    **dict.fromkeys(("detail", "pageview", "productview", "viewed"), "view"),
-    **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like"), "favorite"),
+    **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv"), "view"),
+    **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
 ``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or
@@ -143,6 +143,10 @@ class TableSpec:
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
 # A file with separate date and time columns gets its date read (a day is a coarse
 # timestamp; a time of day alone is none).
+DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
+"""Normalised header names of a column that may count days instead of dating them
+(dunnhumby's ``DAY``: 1-711 in The Complete Journey's Kaggle release, 1-728 in
+Carbo-Loading), read as such only when every value is a whole number of <= 5 digits."""
 USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
                 "clientid", "memberid", "accountid", "cardid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",
@@ -157,10 +161,11 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "invoicedate", "transactiontimestamp", "transactiondate",
                         "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
-                        "datetime", "createdat", "eventdate", "date", "time", "ts")),
+                        "datetime", "createdat", "eventdate", "date", "tdat", "time", "ts", *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
-               aliases=("event", "eventname", "behavior", "behaviour", "interactiontype", "action")),
+               aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
+                        "action", "actiontype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
@@ -174,10 +179,11 @@ GENERIC_ITEMS = TableSpec(
     "items",
     (
         Column("item_id", aliases=ITEM_ALIASES),
-        Column("name", required=False, aliases=("productname", "itemname", "description", "title")),
+        Column("name", required=False,
+               aliases=("productname", "itemname", "description", "title", "movietitle")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
-                        "genres", "genre")),
+                        "genres", "genre", "class", "productclass", "commoditydesc", "commodity")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept")),
         Column("brand", required=False, aliases=("brandname",)),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
@@ -337,6 +343,7 @@ def read_table(
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    header = _strip_type_suffixes(header, name, report.notes)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
@@ -415,10 +422,17 @@ def read_table(
                 bad |= low
             frame[col] = values
         elif column.kind == "timestamp":
+            day_numbers = _day_numbers(text_values, empty, raw_header[header.index(col)])
+            if day_numbers is not None:
+                text_values, first_day, last_day = day_numbers
+                report.notes.append(
+                    f"{name}: {col}: column {raw_header[header.index(col)]!r} holds day numbers "
+                    f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
+                    "the order and gaps are right but weekday and season context are not the real ones")
             if time_of_day is not None:
                 # A date column and a time-of-day column (Ta-Feng-like and till exports):
                 # one timestamp, so a day's baskets keep their order and hour context.
-                clock = frame[time_of_day].astype(str).str.strip()
+                clock = _clock_text(frame[time_of_day].astype(str).str.strip())
                 # A date that already has its time (a colon) is left as it is.
                 has_clock = ((clock != "") & ~empty & ~text_values.str.contains(":", regex=False)).to_numpy()
                 text_values = text_values.where(~has_clock, text_values + " " + clock)
@@ -519,6 +533,26 @@ def _delimiter(text: str) -> str:
     return next((d for d in ("\t", ";", "|") if d in header), ",")
 
 
+TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")
+"""The column types RecBole's "atomic files" (``ml-100k.inter``: ``user_id:token``,
+``rating:float``) write after each header name; public benchmark copies of MovieLens,
+Amazon and Yelp ship that way."""
+
+
+def _strip_type_suffixes(header: list[str], name: str, notes: list[str]) -> list[str]:
+    """``user_id:token`` -> ``user_id`` when every header name carries such a type.
+
+    Only when all do: one ``a:float`` among plain names is more likely a real name.
+    """
+    parts = [h.rpartition(":") for h in header]
+    if not header or not all(sep and kind.lower() in TYPE_SUFFIXES and base.strip()
+                             for base, sep, kind in parts):
+        return header
+    notes.append(f"{name}: header names carry type suffixes ({header[0]!r}: RecBole's atomic files); "
+                 "read without them")
+    return [base.strip() for base, _, _ in parts]
+
+
 def _normalise_header(header: list[str], spec: TableSpec, name: str,
                       notes: list[str] | None = None) -> list[str]:
     """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
@@ -536,15 +570,26 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     keys = [_header_key(col) for col in header]
     out: list[str] = []
     first: dict[str, int] = {}
+    unnamed: list[int] = []
     for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
         target = known.get(key, col)
+        if not target:
+            # Trailing commas on every line (spreadsheets, hand-edited files) and the
+            # unnamed index column pandas' to_csv writes: columns nobody reads.
+            target = f"column_{pos + 1}"
+            unnamed.append(pos + 1)
         if target in first:
-            raise DataError(
-                f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
-                f"(header has {', '.join(header)})"
-            )
+            if target in known.values():
+                raise DataError(
+                    f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
+                    f"(header has {', '.join(header)})"
+                )
+            target = f"{target}_{pos + 1}"  # a column the schema does not read, named twice
         first[target] = pos
         out.append(target)
+    if unnamed and notes is not None:
+        notes.append(f"{name}: {len(unnamed)} column(s) without a name in the header "
+                     f"(column {', '.join(map(str, unnamed))}); not read")
     said: list[str] = []
     for column in spec.columns:
         if column.name in first or not column.aliases:
@@ -562,11 +607,36 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     return out
 
 
-DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate")
+DAY_ZERO = "2000-01-01"
+"""Day 0 of a day-number column (any date would do: only order and gaps are known)."""
+DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
+                  "tdat", *DAY_NUMBER_KEYS)
 """Normalised header names of a timestamp column that may hold the date alone."""
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
-                    "invoicetime", "hhmm", "hhmmss")
+                    "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction")
 """Normalised header names of a separate time-of-day column beside such a date."""
+
+
+def _day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tuple[pd.Series, int, int] | None:
+    """``(ISO dates, first, last)`` when the timestamp column counts days (``DAY``: 1, 2,
+    ... 711) rather than dating them, else None. Only for a column named so
+    (:data:`DAY_NUMBER_KEYS`): elsewhere a short number is a bad timestamp."""
+    if _header_key(raw_name) not in DAY_NUMBER_KEYS or empty.all():
+        return None
+    present = values[~empty]
+    if not present.str.fullmatch(r"\d{1,5}").all():
+        return None
+    days = pd.to_numeric(values.where(~empty), errors="coerce")
+    dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
+    return dates.where(~empty, ""), int(days.min()), int(days.max())
+
+
+def _clock_text(clock: pd.Series) -> pd.Series:
+    """Times of day as ``HH:MM``: till exports write them as numbers (``1631``, ``946``
+    for 09:46: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay as they are."""
+    digits = clock.str.fullmatch(r"\d{3,4}")
+    padded = clock.str.zfill(4)
+    return clock.where(~digits, padded.str[:2] + ":" + padded.str[2:])
 
 
 def _time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:

@@ -393,7 +393,10 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
     are written differently (``17850.0`` against ``17850``, other case) matches nothing,
     and the trainer would then silently go without its metadata."""
     ids = pd.unique(used)
-    known = np.isin(ids, described.to_numpy())
+    # A Python set: np.isin on Arrow text ids took 36 s for the 20,833 items of
+    # dunnhumby's layout against its 92,331 products (pd.Index.isin 0.75 s, this 0.03 s).
+    table = set(described.tolist())
+    known = np.fromiter((i in table for i in ids), dtype=bool, count=len(ids))
     text = (f"{file}: describes {int(known.sum()):,} of the {len(ids):,} {what} in the interactions "
             f"({known.mean():.0%})")
     if known.mean() < 0.5 and len(described):

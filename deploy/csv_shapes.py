@@ -26,6 +26,12 @@ Shapes:
   UnitPrice,CustomerID,Country``): ``12/1/2010 8:26``-style month-first dates,
   every 20th line without a customer, cancelled invoices (``C...``) with negative
   quantities, no items or users file.
+* ``dunnhumby`` -- Complete Journey in dunnhumby's own (Kaggle) release layout:
+  ``household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,
+  TRANS_TIME,WEEK_NO,...`` with day *numbers* (1 = the first day) and ``HHMM`` times
+  without a leading zero (``946``), products as ``PRODUCT_ID,MANUFACTURER,DEPARTMENT,
+  BRAND,COMMODITY_DESC,...``, households as ``hh_demographic.csv``'s ``AGE_DESC,...,
+  household_key``.
 * ``retailrocket`` -- REES46 events in Retail Rocket's ``events.csv`` layout
   (``timestamp,visitorid,event,itemid,transactionid``): Unix milliseconds,
   ``view`` / ``addtocart`` / ``transaction``, a transaction id on purchases only,
@@ -261,6 +267,32 @@ def onlineretail(data: Path, out: Path, max_rows: int) -> None:
                                       "UnitPrice", "CustomerID", "Country"], rows)
 
 
+def dunnhumby(data: Path, out: Path, max_rows: int) -> None:
+    from zoneinfo import ZoneInfo
+
+    eastern = ZoneInfo("US/Eastern")  # the store time the adapter reads, as dunnhumby counts days
+    rows = _cj_rows(data, max_rows)
+    stamps = [datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+              .astimezone(eastern) for r in rows]
+    first = min(stamps).date()
+    _write(out / "interactions.csv",
+           ["household_key", "BASKET_ID", "DAY", "PRODUCT_ID", "QUANTITY", "SALES_VALUE", "STORE_ID",
+            "RETAIL_DISC", "TRANS_TIME", "WEEK_NO", "COUPON_DISC", "COUPON_MATCH_DISC"],
+           [[r["household_id"], r["basket_id"], (ts.date() - first).days + 1, r["product_id"], r["quantity"],
+             r["sales_value"], r["store_id"], r["retail_disc"], ts.hour * 100 + ts.minute, r["week"],
+             r["coupon_disc"], r["coupon_match_disc"]] for r, ts in zip(rows, stamps, strict=True)])
+    products = _read(data / "completejourney" / "products.csv")
+    _write(out / "items.csv", ["PRODUCT_ID", "MANUFACTURER", "DEPARTMENT", "BRAND", "COMMODITY_DESC",
+                               "SUB_COMMODITY_DESC", "CURR_SIZE_OF_PRODUCT"],
+           [[p["product_id"], p["manufacturer_id"], p["department"], p["brand"], p["product_category"],
+             p["product_type"], p["package_size"]] for p in products])
+    demo = _read(data / "completejourney" / "demographics.csv")
+    _write(out / "users.csv", ["AGE_DESC", "MARITAL_STATUS_CODE", "INCOME_DESC", "HOMEOWNER_DESC",
+                               "HH_COMP_DESC", "HOUSEHOLD_SIZE_DESC", "KID_CATEGORY_DESC", "household_key"],
+           [[d["age"], d["marital_status"], d["income"], d["home_ownership"], d["household_comp"],
+             d["household_size"], d["kids_count"], d["household_id"]] for d in demo])
+
+
 def retailrocket(data: Path, out: Path, max_rows: int) -> None:
     names = {"view": "view", "cart": "addtocart", "purchase": "transaction"}
     rows: list[list[object]] = []
@@ -275,7 +307,7 @@ def retailrocket(data: Path, out: Path, max_rows: int) -> None:
 
 
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,
-          "onlineretail": onlineretail, "retailrocket": retailrocket}
+          "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby}
 LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 

@@ -437,7 +437,7 @@ def test_dunnhumby_day_numbers_and_till_times_make_ordered_timestamps(tmp_path: 
     path = write(tmp_path, "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,TRANS_TIME\n"
                  "2375,26984851472,1,1004906,1,1.39,1631\n"
                  "1364,26984896261,1,842930,1,2.19,946\n"
-                 "1364,26984896262,711,842930,1,2.19,0005\n"
+                 "1364,26984896262,711,842930,1,2.19,5\n"
                  "1364,26984896263,3,999999,1,2.19,2400\n", "transaction_data.csv")
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)

@@ -193,6 +193,16 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     rocket = load_dataset("csv", interactions=tmp_path / "retailrocket" / "interactions.csv")
     assert set(rocket.interactions["event_type"]) == {"view", "cart", "purchase"}
     assert not rocket.report.errors
+    dunn = tmp_path / "dunnhumby"  # day numbers + HHMM times, dunnhumby's own column names
+    raw = load_dataset("csv", interactions=dunn / "interactions.csv", items=dunn / "items.csv",
+                       users=dunn / "users.csv")
+    assert not raw.report.errors
+    stamps = raw.interactions["timestamp"]
+    assert stamps.min() == pd.Timestamp("2000-01-02") + (stamps.min() - stamps.min().normalize())  # day 1
+    assert (stamps.dt.hour * 60 + stamps.dt.minute > 0).mean() > 0.9  # the till times are kept
+    assert any("column 'DAY' holds day numbers" in n for n in raw.report.notes)
+    assert {"department", "category", "brand"} <= set(raw.items.columns)
+    assert "AGE_DESC" in raw.users.columns
 
 
 def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:

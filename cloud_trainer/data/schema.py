@@ -633,8 +633,11 @@ def _day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tuple[p
 
 def _clock_text(clock: pd.Series) -> pd.Series:
     """Times of day as ``HH:MM``: till exports write them as numbers (``1631``, ``946``
-    for 09:46: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay as they are."""
-    digits = clock.str.fullmatch(r"\d{3,4}")
+    for 09:46, ``5`` for 00:05: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay
+    as they are. A column of one- and two-digit numbers only could be hours: left alone."""
+    digits = clock.str.fullmatch(r"\d{1,4}")
+    if not clock.str.fullmatch(r"\d{3,4}").any():
+        return clock
     padded = clock.str.zfill(4)
     return clock.where(~digits, padded.str[:2] + ":" + padded.str[2:])
 

@@ -465,6 +465,8 @@ class Training:
             overrides.update(epochs=opts.epochs, max_steps=0)
         if opts.time_budget_s is not None:
             overrides["time_budget_s"] = opts.time_budget_s
+        if self.exclude:  # early stopping judges lists as every system is judged here
+            overrides["exclude_history"] = True
         self.items = catalogue(data.items)
         self.gate_cases = [c for c in self.val_overall if len(c.history)]
         self.priors = explore_priors(data) if not self.exclude else {}

@@ -13,6 +13,7 @@ from test_model_export import synthetic_data
 
 from cloud_trainer.model import TrainConfig, train_model
 from cloud_trainer.model.train import (
+    RankingMetrics,
     WeightAverage,
     _learning_rate,
     build_spec,
@@ -142,3 +143,28 @@ def test_validation_loss_is_the_full_softmax_cross_entropy_of_every_target() -> 
     logits = trained.model((hist[rows], ctx[rows]), training=False)
     want = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(targets, logits))
     assert trained.history["val_loss"][-1] == pytest.approx(want, rel=1e-5)
+
+
+def test_validation_ranking_leaves_the_shoppers_own_items_out_where_the_domain_does_not_repeat() -> None:
+    """Where nothing repeats every system is judged with the shopper's items left out,
+    so early stopping must judge the network that way too: owned items ranked first
+    take no place, and the next best fill the list."""
+
+    class Fixed(keras.Model):
+        def call(self, inputs):  # item i scores 30 - i, for every case
+            return tf.tile(tf.constant([[30.0 - i for i in range(30)]]), [tf.shape(inputs[0])[0], 1])
+
+    history, context = np.zeros((2, 3), dtype=np.int32), np.zeros((2, 1), dtype=np.int32)
+    targets = [np.array([21]), np.array([5])]  # case 0's target is 22nd: a miss at 20
+
+    def recall_at_20(exclude: list[np.ndarray] | None) -> float:
+        metrics = RankingMetrics(history, context, targets, exclude=exclude)
+        metrics.set_model(Fixed())
+        metrics.set_params({"verbose": 0})
+        logs: dict = {}
+        metrics.on_epoch_end(0, logs)
+        return logs["val_recall@20"]
+
+    assert recall_at_20(None) == 0.5
+    # Case 0 owns items 0 and 1: its target moves up to 20th.
+    assert recall_at_20([np.array([0, 1]), np.array([], dtype=np.int64)]) == 1.0

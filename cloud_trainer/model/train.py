@@ -114,6 +114,11 @@ class TrainConfig:
     2026-12-02 (e) (1 before; 0.5 lost): the shipped gate adds ``w3 * log(count)`` to the
     network's own-item scores, so the network needs their order more than a sharp
     winner (docs/model.md, "Training for own-item order")."""
+    exclude_history: bool = False
+    """The domain does not repeat (``pipeline.Training.decide_repeat``): the validation
+    ranking early stopping watches leaves each shopper's items out, as every system is
+    judged there and as the device serves. Off, it counted lists whose head the shopper
+    already had (MovieLens-100k, seed 42: 0.355 in training against 0.414 as judged)."""
 
 
 @dataclass
@@ -464,11 +469,13 @@ class RankingMetrics(keras.callbacks.Callback):
         context: np.ndarray,
         targets: list[np.ndarray],
         ks: tuple[int, ...] = (10, 20),
+        exclude: list[np.ndarray] | None = None,
     ) -> None:
         super().__init__()
         self.inputs = (history, context)
         self.targets = targets
         self.ks = ks
+        self.exclude = exclude
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if logs is None or not self.targets:
@@ -478,7 +485,13 @@ class RankingMetrics(keras.callbacks.Callback):
         loss_sum, pairs = 0.0, 0
         for i in range(0, len(self.targets), 1024):
             scores = self.model((self.inputs[0][i : i + 1024], self.inputs[1][i : i + 1024]))
-            tops.append(tf.math.top_k(scores, k=kmax).indices.numpy())
+            ranked = scores
+            if self.exclude is not None:  # the shopper's own items cannot be listed
+                ranked = scores.numpy().copy()
+                chunk = self.exclude[i : i + 1024]
+                rows = np.repeat(np.arange(len(chunk)), [len(e) for e in chunk])
+                ranked[rows, np.concatenate(chunk) if len(rows) else rows] = -np.inf
+            tops.append(tf.math.top_k(ranked, k=kmax).indices.numpy())
             log_z = tf.reduce_logsumexp(scores, axis=1).numpy().astype(np.float64)
             known = [t[t >= 0] for t in self.targets[i : i + 1024]]  # unseen targets have no logit
             rows = np.repeat(np.arange(len(known)), [len(t) for t in known])
@@ -685,7 +698,12 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
             np.concatenate([np.asarray(c.targets, dtype=np.int64), -np.ones(c.num_unseen_targets, np.int64)])
             for c in val_cases
         ]
-        callbacks.insert(1 if cfg.ema_momentum > 0 else 0, RankingMetrics(v_hist, v_ctx, v_targets))
+        v_exclude = None
+        if cfg.exclude_history:
+            owned = [np.unique(np.asarray(c.history, dtype=np.int64)) for c in val_cases]
+            v_exclude = [h[(h >= 0) & (h < num_items)] for h in owned]
+        callbacks.insert(1 if cfg.ema_momentum > 0 else 0,
+                         RankingMetrics(v_hist, v_ctx, v_targets, exclude=v_exclude))
         callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor="val_objective",

@@ -218,6 +218,11 @@ def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path:
     assert f"{items}: describes 1 of the 3 items in the interactions (33%); ids are compared as text: " \
         "the interactions have e.g. '1', items.csv e.g. '1.0'" in raw.report.notes
     assert f"{users}: describes 1 of the 2 shoppers in the interactions (50%)" in raw.report.notes
+    # A users file for some of the shoppers, with the same spelling: no hint.
+    users.write_text("user_id,age\nu1,35\n")
+    inter.write_text("user_id,item_id,timestamp\nu1,1,2024-01-01\nu2,2,2024-01-02\nu3,3,2024-01-03\n")
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert f"{users}: describes 1 of the 3 shoppers in the interactions (33%)" in raw.report.notes
 
 
 def test_rees46_reads_packed_months_and_an_unpacked_copy_only_once(tmp_path: Path) -> None:

@@ -138,15 +138,16 @@ class TableSpec:
         return [c.name for c in self.columns if c.required]
 
 
+DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
+"""Normalised header names of a column that may count days instead of dating them
+(dunnhumby's ``DAY``: 1-711 in The Complete Journey's Kaggle release, 1-728 in
+Carbo-Loading), read as such only when every value is a whole number of <= 5 digits."""
+
 # The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,
 # MovieLens, Instacart, Ta-Feng, Dunnhumby), for the columns whose meaning they cannot
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
 # A file with separate date and time columns gets its date read (a day is a coarse
 # timestamp; a time of day alone is none).
-DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
-"""Normalised header names of a column that may count days instead of dating them
-(dunnhumby's ``DAY``: 1-711 in The Complete Journey's Kaggle release, 1-728 in
-Carbo-Loading), read as such only when every value is a whole number of <= 5 digits."""
 USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
                 "clientid", "memberid", "accountid", "cardid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from cloud_trainer.baselines import all_baselines, keep_top_per_row
+from cloud_trainer.baselines import Stoppable, all_baselines, keep_top_per_row
 from cloud_trainer.champion import (
     DEVICE_KNN_NEIGHBOURS,
     KNN_DEVICE_DECAYS,
@@ -394,12 +394,15 @@ class Training:
     def fit_baselines(self, check: Callable[[], None] = lambda: None) -> Baselines:
         """Every baseline fitted and scored; the best on validation and on test, and their
         test lists (what each seed is compared with). ``check`` runs between baselines
-        (:meth:`SideThread.check`)."""
+        and inside the long ones (:class:`~cloud_trainer.baselines.Stoppable`;
+        :meth:`SideThread.check`)."""
         opts, data, log = self.opts, self.data, self.log
         b = Baselines()
         t = time.perf_counter()
         for system in all_baselines():
             check()
+            if isinstance(system, Stoppable):
+                system.check = check  # and between blocks of its own fit
             if opts.quick and hasattr(system, "tune"):
                 system.tune = False
             t_fit = time.perf_counter()

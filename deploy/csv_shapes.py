@@ -270,7 +270,9 @@ def onlineretail(data: Path, out: Path, max_rows: int) -> None:
 def dunnhumby(data: Path, out: Path, max_rows: int) -> None:
     from zoneinfo import ZoneInfo
 
-    eastern = ZoneInfo("US/Eastern")  # the store time the adapter reads, as dunnhumby counts days
+    from cloud_trainer.data.loaders import CJ_TIMEZONE
+
+    eastern = ZoneInfo(CJ_TIMEZONE)  # the store time the adapter reads, as dunnhumby counts days
     rows = _cj_rows(data, max_rows)
     stamps = [datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
               .astimezone(eastern) for r in rows]

@@ -338,7 +338,12 @@ def test_ctrl_c_stops_a_run_with_one_line_and_status_130(tmp_path: Path) -> None
         [sys.executable, "-m", "cloud_trainer.cli", "train", "--dataset", "csv",
          "--interactions", str(GENERIC / "interactions.csv"), "--items", str(GENERIC / "items.csv"),
          "--out", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A suite started in the background (`make test &`, nohup ... &) runs with SIGINT
+        # ignored, and children inherit that: Python then installs no handler and the run
+        # ignores the signal (rc 0). A shell's foreground job, which this test stands
+        # for, has the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert proc.stdout is not None
         for line in proc.stdout:

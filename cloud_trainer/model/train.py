@@ -454,6 +454,8 @@ class RankingMetrics(keras.callbacks.Callback):
     Writes ``val_recall@K`` / ``val_ndcg@K``, ``val_objective`` (Recall@20 +
     NDCG@10, the two headline targets) and ``val_loss`` into the epoch logs, so it must
     come before :class:`keras.callbacks.EarlyStopping` in the callback list.
+    ``exclude`` (per case, the item indices it already has) keeps those items out of
+    the ranked lists, as where the domain does not repeat (:attr:`TrainConfig.exclude_history`).
 
     ``val_loss`` is the full-softmax cross-entropy of every (case, target) pair, from the
     same scores the ranking uses: a case's targets share its query, so one scoring of the

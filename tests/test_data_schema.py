@@ -471,3 +471,25 @@ def test_taobao_and_h_and_m_exports_load_by_their_own_names(tmp_path: Path) -> N
     frame = read_table(hm, GENERIC_INTERACTIONS, report)
     assert str(frame["timestamp"].iloc[0]) == "2018-09-20 00:00:00"
     assert frame["item_id"].tolist() == ["663713001"]
+
+
+def test_movielens_1m_double_colon_files_are_read(tmp_path: Path) -> None:
+    """MovieLens 1M / 10M join fields with '::' and quote nothing (titles hold commas and
+    quotes). With a header line they load; as GroupLens ships them, without one, the
+    error says the first line is data."""
+    ratings = write(tmp_path, "user_id::item_id::rating::timestamp\n1::1193::5::978300760\n"
+                    "1::661::3::978302109\n", "ratings.dat")
+    report = IngestReport()
+    frame = read_table(ratings, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["1", "1193"], ["1", "661"]]
+    assert str(frame["timestamp"].iloc[0]) == "2000-12-31 22:12:40"
+    assert f"{ratings}: '::'-separated (the header has no comma); read that way" in report.notes
+    movies = write(tmp_path, 'item_id::title::genres\n1::American President, The (1995)::Comedy|Drama\n'
+                   '2::"Great Performances" Cats (1998)::Musical\n', "movies.dat")
+    from cloud_trainer.data.schema import GENERIC_ITEMS
+
+    items = read_table(movies, GENERIC_ITEMS, IngestReport())
+    assert items["name"].tolist() == ["American President, The (1995)", '"Great Performances" Cats (1998)']
+    bare = write(tmp_path, "1::1193::5::978300760\n", "bare.dat")
+    with pytest.raises(DataError, match="the first line looks like data: put a header line first"):
+        read_table(bare, GENERIC_INTERACTIONS, IngestReport())

@@ -333,11 +333,18 @@ def read_table(
         )
     text = text.lstrip("\ufeff")
     delimiter = _delimiter(text)
+    if delimiter == "::":
+        # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
+        # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
+        # which no export writes.
+        text, delimiter = text.replace("::", UNIT_SEPARATOR), UNIT_SEPARATOR
     if delimiter != ",":
         report.notes.append(
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way"
             + ("; numbers with a decimal comma (1,5) read as 1.5" if delimiter == ";" else ""))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
+    quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -478,7 +485,8 @@ def read_table(
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 """A header field that is a number: the file has no header line (MovieLens' u.data)."""
-DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+UNIT_SEPARATOR = "\x1f"
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'"}
 
 COMPRESSIONS = (
     (b"\x1f\x8b", "gzip"),
@@ -524,13 +532,16 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
 
 
 def _delimiter(text: str) -> str:
-    """The field separator: a comma, unless the header line has none but has a tab,
-    semicolon or pipe (public data sets ship as TSV; European spreadsheets save CSV with
-    semicolons). Decided on the header alone: data rows may hold commas in quoted names."""
+    """The field separator: a comma, unless the header line has none but has '::', a
+    tab, semicolon or pipe (MovieLens 1M / 10M join fields with '::'; public data sets
+    ship as TSV; European spreadsheets save CSV with semicolons). Decided on the header
+    alone: data rows may hold commas in quoted names."""
     end = text.find("\n")
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     if "," in header:
         return ","
+    if "::" in header and "\t" not in header:
+        return "::"
     return next((d for d in ("\t", ";", "|") if d in header), ",")
 
 

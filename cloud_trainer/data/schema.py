@@ -333,11 +333,11 @@ def read_table(
         )
     text = text.lstrip("\ufeff")
     delimiter = _delimiter(text)
-    if delimiter == "::":
+    if delimiter == UNIT_SEPARATOR:
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
         # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
         # which no export writes.
-        text, delimiter = text.replace("::", UNIT_SEPARATOR), UNIT_SEPARATOR
+        text = text.replace("::", UNIT_SEPARATOR)
     if delimiter != ",":
         report.notes.append(
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way"
@@ -430,11 +430,12 @@ def read_table(
                 bad |= low
             frame[col] = values
         elif column.kind == "timestamp":
-            day_numbers = _day_numbers(text_values, empty, raw_header[header.index(col)])
+            raw_name = raw_header[header.index(col)]
+            day_numbers = _day_numbers(text_values, empty, raw_name)
             if day_numbers is not None:
                 text_values, first_day, last_day = day_numbers
                 report.notes.append(
-                    f"{name}: {col}: column {raw_header[header.index(col)]!r} holds day numbers "
+                    f"{name}: {col}: column {raw_name!r} holds day numbers "
                     f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
                     "the order and gaps are right but weekday and season context are not the real ones")
             if time_of_day is not None:
@@ -541,7 +542,7 @@ def _delimiter(text: str) -> str:
     if "," in header:
         return ","
     if "::" in header and "\t" not in header:
-        return "::"
+        return UNIT_SEPARATOR  # read_table turns each '::' into it
     return next((d for d in ("\t", ";", "|") if d in header), ",")
 
 

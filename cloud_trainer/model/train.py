@@ -492,7 +492,7 @@ class RankingMetrics(keras.callbacks.Callback):
                 ranked = scores.numpy().copy()
                 chunk = self.exclude[i : i + 1024]
                 rows = np.repeat(np.arange(len(chunk)), [len(e) for e in chunk])
-                ranked[rows, np.concatenate(chunk) if len(rows) else rows] = -np.inf
+                ranked[rows, np.concatenate(chunk)] = -np.inf
             tops.append(tf.math.top_k(ranked, k=kmax).indices.numpy())
             log_z = tf.reduce_logsumexp(scores, axis=1).numpy().astype(np.float64)
             known = [t[t >= 0] for t in self.targets[i : i + 1024]]  # unseen targets have no logit

@@ -166,13 +166,70 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
 
 
-def test_a_file_without_a_header_line_is_told_to_add_one(tmp_path: Path) -> None:
+def test_a_bare_ratings_file_is_read_by_its_values_with_a_note(tmp_path: Path) -> None:
+    """MovieLens-100k's u.data has no header line: the time is the Unix-time column,
+    the shopper and the item the first two others; the rating is left unread."""
     path = write(tmp_path, "196\t242\t3\t881250949\n186\t302\t3\t891717742\n", "u.data")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "column_3"]].values.tolist() == [["196", "242", "3"], ["186", "302", "3"]]
+    assert str(frame["timestamp"].iloc[0]) == "1997-12-04 15:55:49"
+    assert frame["_line"].tolist() == [1, 2]  # the first line is a row, and errors point at it
+    assert (f"{path}: no header line (the first line is data); columns read by their values: column "
+            "1 as user_id, 2 as item_id, 4 as timestamp; column 3 not read. If that is wrong, put a header "
+            "line first") in report.notes
+
+
+def test_bare_event_and_review_exports_find_their_columns(tmp_path: Path) -> None:
+    """Taobao (an action column, the time last), Amazon (text shopper ids, a decimal
+    rating that is no id) and YOOCHOOSE (a written time in column 2)."""
+    taobao = write(tmp_path, "1,2268318,2520377,pv,1511544070\n1,2576651,149192,buy,1511572885\n", "tb.csv")
+    frame = read_table(taobao, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
+        ["1", "2268318", "view"], ["1", "2576651", "purchase"]]
+    amazon = write(tmp_path, "A39HTATAQ9V7YF,0205616461,5.0,1369699200\nA3JM6GV9MNOF9X,0558925278,3.0,"
+                             "1355443200\n", "amazon.csv")
+    frame = read_table(amazon, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["A39HTATAQ9V7YF", "0205616461"],
+                                                            ["A3JM6GV9MNOF9X", "0558925278"]]
+    clicks = write(tmp_path, "1,2014-04-07T10:51:09.277Z,214536502,0\n2,2014-04-07T10:54:09.868Z,214536500,0\n",
+                   "clicks.dat")
+    report = IngestReport()
+    frame = read_table(clicks, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["1", "214536502"], ["2", "214536500"]]
+    assert "column 1 as user_id, 2 as timestamp, 3 as item_id; column 4 not read" in report.notes[-1]
+
+
+def test_a_bare_file_without_a_time_column_is_told_to_add_a_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "196,242,3\n186,302,3\n", "ratings.csv")
     with pytest.raises(DataError) as err:
         read_table(path, GENERIC_INTERACTIONS, IngestReport())
-    assert str(err.value) == (f"{path}: missing required column(s) user_id, item_id, timestamp "
-                              "(header has 196, 242, 3, 881250949); the first line looks like data: "
-                              "put a header line first (user_id, item_id, timestamp, ...)")
+    assert str(err.value) == (f"{path}: no header line (the first line is data: 196, 242, 3), and no column "
+                              "holds dates or Unix times: put a header line first (user_id, item_id, "
+                              "timestamp, ...)")
+
+
+def test_bare_item_and_user_files_name_their_columns(tmp_path: Path) -> None:
+    """u.item: the title is the wordiest column, 19 genre flags stay unread; movies.dat:
+    the '|'-joined genres are the category; u.user: demographic values."""
+    from cloud_trainer.data.schema import GENERIC_ITEMS, GENERIC_USERS
+
+    flags = "|0" * 18
+    u_item = write(tmp_path, f"1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Toy%20Story|0{flags}\n"
+                             f"2|GoldenEye (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?GoldenEye|1{flags}\n",
+                   "u.item")
+    report = IngestReport()
+    items = read_table(u_item, GENERIC_ITEMS, report)
+    assert items["name"].tolist() == ["Toy Story (1995)", "GoldenEye (1995)"]
+    assert "column 1 as item_id, 2 as name; column 3-24 not read" in report.notes[-1]
+    movies = write(tmp_path, "1::Toy Story (1995)::Animation|Children's|Comedy\n2::Jumanji (1995)::Adventure\n",
+                   "movies.dat")
+    items = read_table(movies, GENERIC_ITEMS, IngestReport())
+    assert items["category"].tolist() == ["Animation|Children's|Comedy", "Adventure"]
+    report = IngestReport()
+    users = read_table(write(tmp_path, "1|24|M|technician|85711\n", "u.user"), GENERIC_USERS, report)
+    assert users.drop(columns="_line").values.tolist() == [["1", "24", "M", "technician", "85711"]]
+    assert "column 1 as user_id; column 2-5 as demographic values" in report.notes[-1]
 
 
 def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> None:
@@ -475,8 +532,7 @@ def test_taobao_and_h_and_m_exports_load_by_their_own_names(tmp_path: Path) -> N
 
 def test_movielens_1m_double_colon_files_are_read(tmp_path: Path) -> None:
     """MovieLens 1M / 10M join fields with '::' and quote nothing (titles hold commas and
-    quotes). With a header line they load; as GroupLens ships them, without one, the
-    error says the first line is data."""
+    quotes). They load with a header line, and as GroupLens ships them, without one."""
     ratings = write(tmp_path, "user_id::item_id::rating::timestamp\n1::1193::5::978300760\n"
                     "1::661::3::978302109\n", "ratings.dat")
     report = IngestReport()
@@ -491,5 +547,5 @@ def test_movielens_1m_double_colon_files_are_read(tmp_path: Path) -> None:
     items = read_table(movies, GENERIC_ITEMS, IngestReport())
     assert items["name"].tolist() == ["American President, The (1995)", '"Great Performances" Cats (1998)']
     bare = write(tmp_path, "1::1193::5::978300760\n", "bare.dat")
-    with pytest.raises(DataError, match="the first line looks like data: put a header line first"):
-        read_table(bare, GENERIC_INTERACTIONS, IngestReport())
+    frame = read_table(bare, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["1", "1193"]]

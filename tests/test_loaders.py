@@ -164,6 +164,25 @@ def test_generic_export_without_event_types_is_all_purchases(tmp_path: Path) -> 
     assert f"{some}: 1 rows without an event_type counted as purchases" in raw.report.notes
 
 
+def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tmp_path: Path) -> None:
+    """Without a header the shopper is read first (u.data, Amazon 2014); Amazon's 2018
+    ratings files list the item first, and the items file's ids say so."""
+    inter = tmp_path / "ratings.csv"
+    inter.write_text("B001,A39HTATAQ9V7YF,5.0,1369699200\nB002,A3JM6GV9MNOF9X,3.0,1355443200\n"
+                     "B001,A3JM6GV9MNOF9X,4.0,1355443300\n")
+    items = tmp_path / "items.csv"
+    items.write_text("item_id,name\nB001,Mascara\nB002,Lip balm\n")
+    raw = load_dataset("csv", interactions=inter, items=items)
+    assert raw.interactions["item_id"].tolist() == ["B001", "B002", "B001"]
+    assert raw.interactions["user_id"].tolist() == ["A39HTATAQ9V7YF", "A3JM6GV9MNOF9X", "A3JM6GV9MNOF9X"]
+    assert (f"{inter}: the items file describes 100% of the ids read as user_id and 0% of those read as "
+            "item_id: the file lists the item first; read that way") in raw.report.notes
+    # A file with a header is never turned round.
+    named = tmp_path / "named.csv"
+    named.write_text("user_id,item_id,timestamp\nB001,A39HTATAQ9V7YF,1369699200\n")
+    assert load_dataset("csv", interactions=named, items=items).interactions["user_id"].tolist() == ["B001"]
+
+
 def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_path: Path) -> None:
     """deploy.csv_shapes writes real rows the way other exports do; each loads as meant."""
     from deploy.csv_shapes import main as make_shapes

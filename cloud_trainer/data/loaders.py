@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cloud_trainer.data import headerless
 from cloud_trainer.data.schema import (
     GENERIC_INTERACTIONS,
     GENERIC_ITEMS,
@@ -351,6 +352,8 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
         it = read_table(items, GENERIC_ITEMS, report, hasher=hasher)
         require_rows(it, str(items), report)
         it = _drop_duplicate_ids(it, "item_id", str(items), report)
+        if inter.attrs.get("columns_by_content"):
+            inter = _item_column_first(inter, it["item_id"], interactions, report)
         if "attributes" in it:
             parsed = [parse_attributes(a) for a in it["attributes"]]
             bad = np.array([p is None for p in parsed], dtype=bool)
@@ -408,6 +411,23 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
                  f"e.g. {described.iloc[0]!r}")
     return text
 
+
+
+def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A bare interactions file was read shopper first (:mod:`.schema`'s reading by
+    content); swap the two id columns when the items file says the first is the item."""
+    table = set(item_ids.tolist())
+
+    def hits(col: str) -> float:
+        ids = pd.unique(inter[col])
+        return float(np.mean([i in table for i in ids])) if len(ids) else 0.0
+
+    user_hits, item_hits = hits("user_id"), hits("item_id")
+    if not headerless.item_column_check(user_hits, item_hits):
+        return inter
+    report.notes.append(f"{file}: the items file describes {user_hits:.0%} of the ids read as user_id and "
+                        f"{item_hits:.0%} of those read as item_id: the file lists the item first; read that way")
+    return inter.rename(columns={"user_id": "item_id", "item_id": "user_id"})
 
 
 def _drop_duplicate_ids(

@@ -50,6 +50,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from . import headerless
+
 EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 """Shopper actions, weakest to strongest signal (favorite sits apart: a stated liking)."""
 
@@ -352,17 +354,19 @@ def read_table(
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = _strip_type_suffixes(header, name, report.notes)
+    by_content = headerless.first_line_is_data(header, map(_header_key, header), _known_keys(spec))
+    if by_content:
+        header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes)
+        # The first line is a row: read the file again from its start.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header]
     if missing:
-        looks_like_data = bool(header) and all(_NUMBER.fullmatch(h) for h in header)
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {', '.join(header) or 'nothing'})"
-            + (f"; the first line looks like data: put a header line first "
-               f"({', '.join(spec.required)}, ...)" if looks_like_data else "")
         )
     stats = report.stats(name)
     width = len(header)
@@ -481,11 +485,38 @@ def read_table(
     stats.rows_skipped += int(bad.sum())
     frame = frame.loc[~bad].reset_index(drop=True)
     stats.rows_kept = len(frame)
+    # The loader may check a guessed column order against another file (items' ids).
+    frame.attrs["columns_by_content"] = by_content
     return frame
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-"""A header field that is a number: the file has no header line (MovieLens' u.data)."""
+def _known_keys(spec: TableSpec) -> set[str]:
+    """The header names :func:`_normalise_header` would match to a column of ``spec``."""
+    return {c.name.replace("_", "") for c in spec.columns} | {a for c in spec.columns for a in c.aliases}
+
+
+def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
+                      name: str, notes: list[str]) -> list[str]:
+    """Column names for a file whose first line is data (see :mod:`.headerless`), from
+    its first rows; a note says how each column was read."""
+    end = 0
+    for _ in range(headerless.SAMPLE_ROWS):  # the sample's text only, not the whole file's lines
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting)
+                if r]
+        names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS))
+    except (csv.Error, headerless.NoHeaderError) as exc:
+        raise DataError(f"{name}: no header line (the first line is data: {', '.join(first)}), and {exc}: "
+                        f"put a header line first ({', '.join(spec.required)}, ...)") from None
+    notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
+                 "If that is wrong, put a header line first")
+    return names
+
+
 UNIT_SEPARATOR = "\x1f"
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'"}
 

@@ -1,0 +1,163 @@
+"""Files without a header line: which column is which, read from the values.
+
+Many public data sets ship their files bare, the first line already data:
+MovieLens-100k's ``u.data`` (``196<TAB>242<TAB>3<TAB>881250949``), MovieLens 1M's
+``ratings.dat`` / ``movies.dat`` / ``users.dat``, Taobao's ``UserBehavior.csv``
+(``1,2268318,2520377,pv,1511544070``), Amazon's ratings-only files
+(``A39HTATAQ9V7YF,0205616461,5.0,1369699200``), YOOCHOOSE's clicks
+(``1,2014-04-07T10:51:09.277Z,214536502,0``). Asking the user to write a header
+first works, but every one of these files follows the same conventions, so the
+trainer reads them as they are and says, in a note, how it read each column:
+
+* **interactions**: the time is the column whose every value is a date or a Unix
+  time in 1990-2040 (seconds or milliseconds); an action column is one whose every
+  value is an action name (``pv``, ``buy``, ``cart``...). Of the rest, decimal
+  numbers (``5.0``: a rating, a price) are not ids; the first id column is the
+  shopper and the second the item -- the order every file above uses. Where an items
+  file is given the loader checks that order against it (:func:`item_column_check`).
+* **items**: the first column is the item; the name is the column with the most
+  words per value (``Toy Story (1995)``), the category a column of words without
+  digits that repeat or are '|'-joined lists (``Animation|Children's|Comedy``).
+* **users**: the first column is the shopper; the rest are demographic values.
+
+Columns not read keep a positional name (``column_3``). This module only decides
+names from a sample of rows; :func:`.schema.read_table` validates every row as
+with a header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+SAMPLE_ROWS = 1000
+"""Rows the decision is made on: enough to see an id column's variety, cheap to scan."""
+
+_EPOCH = re.compile(r"\d{9,13}(\.\d+)?")
+_EPOCH_SECONDS = (631_152_000, 2_208_988_800)  # 1990-01-01 .. 2040-01-01 UTC
+"""A Unix time outside this range is more likely an id (an ISBN, a 9-digit visitor id)."""
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?")
+_DECIMAL = re.compile(r"-?\d+\.\d+")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_DIGIT = re.compile(r"\d")
+
+
+class NoHeaderError(ValueError):
+    """The first line is data, and the values do not say which column is which."""
+
+
+def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_keys: Iterable[str]) -> bool:
+    """True when no field is a column name the table knows (``field_keys`` and
+    ``known_keys``: names as the header matching normalises them, aliases included)
+    and at least one field is a number: ``196, 242, 3, 881250949``.
+
+    A header that names none of the known columns stops the load anyway, so reading
+    such a line as data can only turn that error into a load or a clearer error."""
+    return (bool(fields) and not set(known_keys).intersection(field_keys)
+            and any(_NUMBER.fullmatch(f) for f in fields))
+
+
+def _is_time(values: list[str]) -> bool:
+    filled = [v for v in values if v]
+    if not filled or len(filled) * 2 < len(values):
+        return False
+    for value in filled:
+        if _DATE.fullmatch(value):
+            continue
+        if not _EPOCH.fullmatch(value):
+            return False
+        seconds = float(value)
+        seconds = seconds / 1000.0 if seconds >= 1e11 else seconds
+        if not _EPOCH_SECONDS[0] <= seconds <= _EPOCH_SECONDS[1]:
+            return False
+    return True
+
+
+def _is_date_text(values: list[str]) -> bool:
+    return any(_DATE.fullmatch(v) for v in values if v)
+
+
+def column_names(rows: list[list[str]], table: str, event_words: Iterable[str]) -> tuple[list[str], str]:
+    """Names for the columns of ``rows`` (the file's first rows, the first line among
+    them) as ``table`` ("interactions", "items" or "users") needs them, and how they
+    were chosen, for a note. Raises :class:`NoHeaderError` with the reason when the
+    values do not say."""
+    width = max((len(r) for r in rows), default=0)
+    rows = [r for r in rows if len(r) == width][:SAMPLE_ROWS]
+    columns = [[r[i].strip() for r in rows] for i in range(width)]
+    names = [f"column_{i + 1}" for i in range(width)]
+    said: list[str] = []
+    if table == "interactions":
+        times = [i for i, col in enumerate(columns) if _is_time(col)]
+        if not times:
+            raise NoHeaderError("no column holds dates or Unix times")
+        # A written date over an epoch-looking number; then the last such column
+        # (u.data, ratings.dat, Taobao and Amazon all end with the time).
+        dated = [i for i in times if _is_date_text(columns[i])]
+        time = dated[0] if dated else times[-1]
+        names[time] = "timestamp"
+        said.append(f"{time + 1} as timestamp")
+        words = set(event_words)
+        for i, col in enumerate(columns):
+            filled = [v for v in col if v]
+            if i != time and filled and all(re.sub(r"[\s_-]", "", v.lower()) in words for v in filled):
+                names[i] = "event_type"
+                said.append(f"{i + 1} as event_type")
+                break
+        ids = [i for i, col in enumerate(columns)
+               if names[i].startswith("column_") and any(col) and not all(_DECIMAL.fullmatch(v) for v in col if v)]
+        if len(ids) < 2:
+            raise NoHeaderError(f"found the time (column {time + 1}) but not two id columns")
+        names[ids[0]], names[ids[1]] = "user_id", "item_id"
+        said += [f"{ids[0] + 1} as user_id", f"{ids[1] + 1} as item_id"]
+    elif table in ("items", "users"):
+        key = "item_id" if table == "items" else "user_id"
+        names[0] = key
+        said.append(f"1 as {key}")
+        if table == "items":
+            rest = [i for i in range(1, width) if any(columns[i])]
+
+            def words(i: int) -> float:
+                filled = [v for v in columns[i] if v]
+                return sum(len(v.split()) for v in filled) / max(len(filled), 1)
+
+            text = [i for i in rest if not all(_NUMBER.fullmatch(v) for v in columns[i] if v)]
+            name = max(text, key=words, default=None)
+            if name is not None and words(name) >= 1.5:
+                names[name] = "name"
+                said.append(f"{name + 1} as name")
+            for i in text:
+                filled = [v for v in columns[i] if v]
+                # Words that repeat, or lists of them (MovieLens' genres: a 5-row file
+                # repeats none, but 'Comedy|Drama' is plainly a list of classes).
+                if (names[i].startswith("column_") and filled and not any(_DIGIT.search(v) for v in filled)
+                        and (len(set(filled)) * 2 <= len(filled) or any("|" in v for v in filled))):
+                    names[i] = "category"
+                    said.append(f"{i + 1} as category")
+                    break
+    else:
+        raise NoHeaderError(f"no reading by content for a {table} file")
+    said.sort(key=lambda s: int(s.split()[0]))
+    not_read = _spans([i + 1 for i, n in enumerate(names) if n.startswith("column_")])
+    how = "column " + ", ".join(said)
+    if not_read:
+        how += f"; column {not_read} " + ("as demographic values" if table == "users" else "not read")
+    return names, how
+
+
+def _spans(numbers: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``"3-5, 9"`` (u.item has 19 genre flag columns)."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def item_column_check(user_hits: float, item_hits: float) -> bool:
+    """Whether a bare interactions file lists the item before the shopper (Amazon's 2018
+    ratings files do: ``item,user,rating,timestamp``): true when the items file
+    describes most of the "user" column's ids and fewer of the "item" column's."""
+    return user_hits >= 0.5 and user_hits > item_hits

@@ -234,9 +234,14 @@ def heat_tables(data: PreparedData, field_name: str, groups: Mapping[str, str] |
 
 
 def heat_candidates(data: PreparedData) -> list[dict[str, Any]]:
-    """Context-heat scorer specs worth trying: by hour, day part and weekday, three shrinkages."""
+    """Context-heat scorer specs worth trying: by hour, day part and weekday, three shrinkages;
+    only on the fields whose values the data's timestamps really tell (``real_context``:
+    a heat table on made-up weekdays would be looked up with the device's real ones)."""
     out = []
+    real = data.split_info.get("real_context", ("hour", "weekday"))
     for field_name, groups in (("hour", None), ("hour", DAY_PARTS), ("weekday", None)):
+        if field_name not in real:
+            continue
         base = heat_tables(data, field_name, groups)
         if not base or not base["total"]:
             continue

@@ -127,7 +127,7 @@ def prepare(
     Raises :class:`DataError` when the split leaves no training data or no
     test case.
     """
-    info: dict[str, Any] = {"dataset": raw.name, "timezone": raw.timezone}
+    info: dict[str, Any] = {"dataset": raw.name, "timezone": raw.timezone, "real_context": list(raw.real_context)}
     inter = raw.interactions.copy()
     n_in = len(inter)
     inter = inter.drop_duplicates(DEDUP_COLUMNS)

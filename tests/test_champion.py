@@ -21,6 +21,7 @@ from cloud_trainer.champion import (
     ExcludeHistory,
     ScorerRecommender,
     choose_champion,
+    heat_candidates,
     make_scorer,
     paired_bootstrap,
     per_case,
@@ -75,6 +76,18 @@ def test_repeat_rate_tells_grocery_from_ratings() -> None:
                                    items=RETAIL / "ratings" / "items.csv"))
     assert repeat_rate(grocery) > 0.2
     assert repeat_rate(ratings) == 0.0
+
+
+def test_sales_heat_is_offered_only_on_context_the_timestamps_really_tell() -> None:
+    """Day numbers make up the weekday, a file without times the hour too: a heat table
+    on them would be looked up with the device's real clock."""
+    raw = load_dataset("csv", interactions=RETAIL / "generic" / "interactions.csv")
+    fields = lambda raw: {c["context"]["field"] for c in heat_candidates(prepare(raw))}  # noqa: E731
+    assert fields(raw) == {"hour", "weekday"}
+    raw.real_context = ("hour",)
+    assert fields(raw) == {"hour"}
+    raw.real_context = ()
+    assert heat_candidates(prepare(raw)) == []
 
 
 def test_exclude_history_drops_owned_items_and_refills() -> None:

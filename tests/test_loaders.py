@@ -148,6 +148,7 @@ def test_generic_without_items_or_users(tmp_path: Path) -> None:
     assert raw.items.empty and raw.users.empty
     assert "no items file" in " ".join(raw.report.notes)
     assert len(raw.interactions) > 1000
+    assert raw.real_context == ("hour", "weekday")
 
 
 def test_generic_export_without_event_types_is_all_purchases(tmp_path: Path) -> None:
@@ -181,6 +182,45 @@ def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tm
     named = tmp_path / "named.csv"
     named.write_text("user_id,item_id,timestamp\nB001,A39HTATAQ9V7YF,1369699200\n")
     assert load_dataset("csv", interactions=named, items=items).interactions["user_id"].tolist() == ["B001"]
+
+
+def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_path: Path) -> None:
+    """Book-Crossing, Goodreads and play-count files have no time at all. Each shopper's
+    rows keep their file order and span the same made-up year, so the split's cut-offs
+    take the same share of every shopper (a file sorted by shopper would otherwise put
+    whole shoppers on one side); a note says the context is then not real."""
+    path = tmp_path / "book_ratings.csv"
+    rows = [("276725", "034545104X"), ("276726", "0155061224"), ("276725", "0446520802"),
+            ("276725", "052165615X"), ("276726", "0521795028"), ("276725", "2080674722")]
+    path.write_text("User-ID,ISBN,Book-Rating\n" + "".join(f"{u},{i},5\n" for u, i in rows))
+    raw = load_dataset("csv", interactions=path)
+    frame = raw.interactions.sort_values("timestamp")
+    first, second = (frame[frame["user_id"] == u] for u in ("276725", "276726"))
+    assert first["item_id"].tolist() == ["034545104X", "0446520802", "052165615X", "2080674722"]
+    assert second["item_id"].tolist() == ["0155061224", "0521795028"]
+    # Both shoppers span the year alike: row k of n at (k + 0.5) / n of it.
+    days = lambda f: ((f["timestamp"] - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)).round(2).tolist()  # noqa: E731
+    assert days(first) == [45.62, 136.88, 228.12, 319.38] and days(second) == [91.25, 273.75]
+    assert any(n.startswith(f"{path}: no timestamp column: each shopper's rows are taken to be in time order")
+               and n.endswith("hour, weekday and season context are then not real") for n in raw.report.notes)
+    assert raw.real_context == ()
+    # A timestamp column with an empty value is still a bad row, not a made-up time.
+    holes = tmp_path / "holes.csv"
+    holes.write_text("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu1,i2,\n")
+    raw = load_dataset("csv", interactions=holes)
+    assert len(raw.interactions) == 1 and [str(e) for e in raw.report.errors] == [
+        f"{holes}:3: timestamp: empty (required)"]
+
+
+def test_a_catalogue_or_profile_file_may_call_its_id_column_id(tmp_path: Path) -> None:
+    inter = tmp_path / "plays.tsv"
+    inter.write_text("userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t7\n")
+    artists = tmp_path / "artists.dat"
+    artists.write_text("id\tname\turl\n51\tDuran Duran\thttp://www.last.fm/music/Duran+Duran\n"
+                       "52\tMorcheeba\thttp://www.last.fm/music/Morcheeba\n")
+    raw = load_dataset("csv", interactions=inter, items=artists)
+    assert raw.items.set_index("item_id").loc["52", "name"] == "Morcheeba"
+    assert f"{artists}: describes 2 of the 2 items in the interactions (100%)" in raw.report.notes
 
 
 def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_path: Path) -> None:
@@ -220,6 +260,7 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     assert stamps.min() == pd.Timestamp("2000-01-02") + (stamps.min() - stamps.min().normalize())  # day 1
     assert (stamps.dt.hour * 60 + stamps.dt.minute > 0).mean() > 0.9  # the till times are kept
     assert any("column 'DAY' holds day numbers" in n for n in raw.report.notes)
+    assert raw.real_context == ("hour",)  # the weekday of day N is made up; sales heat by it is not offered
     assert {"department", "category", "brand"} <= set(raw.items.columns)
     assert "AGE_DESC" in raw.users.columns
 

@@ -15,6 +15,8 @@ trainer reads them as they are and says, in a note, how it read each column:
   numbers (``5.0``: a rating, a price) are not ids; the first id column is the
   shopper and the second the item -- the order every file above uses. Where an items
   file is given the loader checks that order against it (:func:`item_column_check`).
+  A file with no time column at all is, for the generic loader, a file without
+  times (it gives each shopper's rows their file order as a clock).
 * **items**: the first column is the item; the name is the column with the most
   words per value (``Toy Story (1995)``), the category a column of words without
   digits that repeat or are '|'-joined lists (``Animation|Children's|Comedy``).
@@ -77,11 +79,13 @@ def _is_date_text(values: list[str]) -> bool:
     return any(_DATE.fullmatch(v) for v in values if v)
 
 
-def column_names(rows: list[list[str]], table: str, event_words: Iterable[str]) -> tuple[list[str], str]:
+def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], *,
+                 time_required: bool = True) -> tuple[list[str], str]:
     """Names for the columns of ``rows`` (the file's first rows, the first line among
     them) as ``table`` ("interactions", "items" or "users") needs them, and how they
     were chosen, for a note. Raises :class:`NoHeaderError` with the reason when the
-    values do not say."""
+    values do not say. Without ``time_required`` an interactions file may have no
+    time column (the caller gives it a clock)."""
     width = max((len(r) for r in rows), default=0)
     rows = [r for r in rows if len(r) == width][:SAMPLE_ROWS]
     columns = [[r[i].strip() for r in rows] for i in range(width)]
@@ -89,25 +93,27 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str]) 
     said: list[str] = []
     if table == "interactions":
         times = [i for i, col in enumerate(columns) if _is_time(col)]
-        if not times:
+        if not times and time_required:
             raise NoHeaderError("no column holds dates or Unix times")
-        # A written date over an epoch-looking number; then the last such column
-        # (u.data, ratings.dat, Taobao and Amazon all end with the time).
-        dated = [i for i in times if _is_date_text(columns[i])]
-        time = dated[0] if dated else times[-1]
-        names[time] = "timestamp"
-        said.append(f"{time + 1} as timestamp")
+        if times:
+            # A written date over an epoch-looking number; then the last such column
+            # (u.data, ratings.dat, Taobao and Amazon all end with the time).
+            dated = [i for i in times if _is_date_text(columns[i])]
+            time = dated[0] if dated else times[-1]
+            names[time] = "timestamp"
+            said.append(f"{time + 1} as timestamp")
         words = set(event_words)
         for i, col in enumerate(columns):
             filled = [v for v in col if v]
-            if i != time and filled and all(re.sub(r"[\s_-]", "", v.lower()) in words for v in filled):
+            if names[i] != "timestamp" and filled and all(re.sub(r"[\s_-]", "", v.lower()) in words for v in filled):
                 names[i] = "event_type"
                 said.append(f"{i + 1} as event_type")
                 break
         ids = [i for i, col in enumerate(columns)
                if names[i].startswith("column_") and any(col) and not all(_DECIMAL.fullmatch(v) for v in col if v)]
         if len(ids) < 2:
-            raise NoHeaderError(f"found the time (column {time + 1}) but not two id columns")
+            # Decimal numbers (5.0, 3.5) are ratings or prices, never ids.
+            raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         names[ids[0]], names[ids[1]] = "user_id", "item_id"
         said += [f"{ids[0] + 1} as user_id", f"{ids[1] + 1} as item_id"]
     elif table in ("items", "users"):

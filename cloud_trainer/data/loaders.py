@@ -332,7 +332,7 @@ def _load_rees46(data_dir: Path) -> RawDataset:
 def _load_generic(interactions: Path, items: Path | None, users: Path | None) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
-    inter = read_table(interactions, GENERIC_INTERACTIONS, report, hasher=hasher)
+    inter = read_table(interactions, GENERIC_INTERACTIONS, report, hasher=hasher, may_lack=("timestamp",))
     require_rows(inter, str(interactions), report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase")
@@ -345,7 +345,7 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
             )
             inter.loc[empty, "event_type"] = "purchase"
     for col in INTERACTION_COLUMNS:
-        if col not in inter:
+        if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
 
     if items is not None:
@@ -368,6 +368,16 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
         report.notes.append("no items file: item metadata unknown, prices from interactions")
         it = _empty_items()
 
+    real_context = ("hour",) if inter.attrs.get("day_numbers") else ("hour", "weekday")
+    if "timestamp" not in inter:  # after the id columns are settled: the clock is per shopper
+        real_context = ()
+        inter["timestamp"] = _file_order_clock(inter["user_id"])
+        report.notes.append(
+            f"{interactions}: no timestamp column: each shopper's rows are taken to be in time order "
+            f"as the file lists them, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
+            "so the temporal split keeps each shopper's last rows (about 10 % each) for validation "
+            "and test; hour, weekday and season context are then not real")
+
     if users is not None:
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
         require_rows(us, str(users), report)
@@ -384,6 +394,7 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
         report=report,
         fingerprint=hasher.hexdigest(),
         timezone="as given (store-local)",
+        real_context=real_context,
         sources=sorted(report.files),
     )
 
@@ -411,6 +422,26 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
                  f"e.g. {described.iloc[0]!r}")
     return text
 
+
+
+ORDER_CLOCK_START = "2000-01-01"
+"""First day of the made-up year a file without times is spread over (any date would
+do: only the order within each shopper is known)."""
+
+
+def _file_order_clock(user_ids: pd.Series) -> pd.Series:
+    """Times for an export without any (Book-Crossing, Goodreads, play counts): row k of
+    a shopper's n rows, in file order, at (k + 0.5) / n of a year.
+
+    Spreading every shopper over the same year makes the split's quantile cut-offs take
+    the same share of each shopper's rows (the per-user hold-out that is the usual
+    protocol for such data) instead of whole late shoppers; a global row-order clock
+    would put every row of a file sorted by shopper into one side of the split."""
+    groups = user_ids.groupby(user_ids, sort=False)
+    rank = groups.cumcount().to_numpy(dtype=float)
+    count = groups.transform("size").to_numpy(dtype=float)
+    offset = pd.to_timedelta((rank + 0.5) / count * 365.0 * 86_400.0, unit="s").round("s")
+    return pd.Series(pd.Timestamp(ORDER_CLOCK_START) + offset, index=user_ids.index)
 
 
 def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:

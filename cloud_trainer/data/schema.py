@@ -152,7 +152,8 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # timestamp; a time of day alone is none).
 USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
                 "clientid", "memberid", "accountid", "cardid", "user")
-ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid",
+ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
+                "songid", "trackid", "artistid",
                 "asin", "upc", "ean", "product", "article", "item")
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
 
@@ -181,7 +182,8 @@ GENERIC_INTERACTIONS = TableSpec(
 GENERIC_ITEMS = TableSpec(
     "items",
     (
-        Column("item_id", aliases=ITEM_ALIASES),
+        # In a catalogue file a bare "id" can only be the item (Last.fm's artists.dat).
+        Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False,
                aliases=("productname", "itemname", "description", "title", "movietitle")),
         Column("category", required=False,
@@ -193,7 +195,7 @@ GENERIC_ITEMS = TableSpec(
         Column("attributes", required=False),
     ),
 )
-GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=USER_ALIASES),))
+GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=(*USER_ALIASES, "id")),))
 
 
 @dataclass(frozen=True)
@@ -295,6 +297,10 @@ class RawDataset:
     """sha256 over the bytes of every input file read, in a fixed order."""
     timezone: str = "UTC"
     """Zone the timestamps were converted to (hour/weekday context is in it)."""
+    real_context: tuple[str, ...] = ("hour", "weekday")
+    """Context fields the timestamps really tell: a file of day numbers has a made-up
+    weekday, a file without times (given its file order as a clock) neither. Systems
+    keyed on the others (sales heat by weekday) are not offered to the device."""
     sources: list[str] = field(default_factory=list)
 
 
@@ -305,8 +311,13 @@ def read_table(
     *,
     hasher: Any | None = None,
     display_name: str | None = None,
+    may_lack: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Read and validate one CSV file; bad rows go to ``report`` and are dropped.
+
+    ``may_lack``: required columns the file may lack altogether (the caller then
+    fills them, as the generic loader gives a file without times a clock); when
+    present they are required in every row as usual.
 
     Returns a DataFrame with the file's columns (validated ones converted:
     ``float`` -> float64 with NaN for empty, ``timestamp`` -> naive
@@ -356,13 +367,14 @@ def read_table(
     header = _strip_type_suffixes(header, name, report.notes)
     by_content = headerless.first_line_is_data(header, map(_header_key, header), _known_keys(spec))
     if by_content:
-        header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes)
+        header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
+                                   time_required="timestamp" not in may_lack)
         # The first line is a row: read the file again from its start.
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
-    missing = [c for c in spec.required if c not in header]
+    missing = [c for c in spec.required if c not in header and c not in may_lack]
     if missing:
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
@@ -438,6 +450,7 @@ def read_table(
             day_numbers = _day_numbers(text_values, empty, raw_name)
             if day_numbers is not None:
                 text_values, first_day, last_day = day_numbers
+                frame.attrs["day_numbers"] = True
                 report.notes.append(
                     f"{name}: {col}: column {raw_name!r} holds day numbers "
                     f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
@@ -487,6 +500,7 @@ def read_table(
     stats.rows_kept = len(frame)
     # The loader may check a guessed column order against another file (items' ids).
     frame.attrs["columns_by_content"] = by_content
+    frame.attrs.setdefault("day_numbers", False)
     return frame
 
 
@@ -496,7 +510,7 @@ def _known_keys(spec: TableSpec) -> set[str]:
 
 
 def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
-                      name: str, notes: list[str]) -> list[str]:
+                      name: str, notes: list[str], *, time_required: bool) -> list[str]:
     """Column names for a file whose first line is data (see :mod:`.headerless`), from
     its first rows; a note says how each column was read."""
     end = 0
@@ -508,7 +522,8 @@ def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str],
     try:
         rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting)
                 if r]
-        names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS))
+        names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS),
+                                             time_required=time_required)
     except (csv.Error, headerless.NoHeaderError) as exc:
         raise DataError(f"{name}: no header line (the first line is data: {', '.join(first)}), and {exc}: "
                         f"put a header line first ({', '.join(spec.required)}, ...)") from None

@@ -341,6 +341,21 @@ def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -
     assert not report.notes
 
 
+def test_review_and_academic_dumps_load_by_their_own_header_names(tmp_path: Path) -> None:
+    """Amazon reviews flattened to CSV (reviewerID, asin, unixReviewTime beside the
+    unparseable reviewTime), Yelp (business_id) and academic dumps (uid, iid, ts)."""
+    amazon = write(tmp_path, "reviewerID,asin,overall,reviewTime,unixReviewTime\n"
+                   'A2SUAM1J3GNN3B,0000013714,5.0,"09 13, 2009",1252800000\n', "reviews.csv")
+    frame = read_table(amazon, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["A2SUAM1J3GNN3B", "0000013714"]]
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2009-09-13")]
+    yelp = write(tmp_path, "review_id,user_id,business_id,stars,date\nr1,u1,b1,4,2018-07-07 22:09:11\n", "yelp.csv")
+    assert read_table(yelp, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["b1"]
+    dump = write(tmp_path, "uid\tiid\tts\n7\t42\t1609459200\n", "dump.tsv")
+    assert read_table(dump, GENERIC_INTERACTIONS, IngestReport())[["user_id", "item_id"]].values.tolist() == [
+        ["7", "42"]]
+
+
 def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
     path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
     with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):

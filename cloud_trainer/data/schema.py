@@ -146,14 +146,15 @@ DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
 Carbo-Loading), read as such only when every value is a whole number of <= 5 digits."""
 
 # The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,
-# MovieLens, Instacart, Ta-Feng, Dunnhumby), for the columns whose meaning they cannot
+# MovieLens, Instacart, Ta-Feng, Dunnhumby, Amazon reviews, Yelp, Book-Crossing,
+# Last.fm, academic dumps' uid / iid), for the columns whose meaning they cannot
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
 # A file with separate date and time columns gets its date read (a day is a coarse
 # timestamp; a time of day alone is none).
 USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
-                "clientid", "memberid", "accountid", "cardid", "user")
+                "clientid", "memberid", "accountid", "cardid", "reviewerid", "uid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
-                "songid", "trackid", "artistid",
+                "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "asin", "upc", "ean", "product", "article", "item")
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
 
@@ -163,8 +164,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "eventtimestamp", "invoicedate", "transactiontimestamp", "transactiondate",
-                        "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+               aliases=("eventtime", "eventtimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
+                        "transactiondate", "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "eventdate", "date", "tdat", "time", "ts", *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,

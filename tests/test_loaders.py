@@ -190,13 +190,13 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
     take the same share of every shopper (a file sorted by shopper would otherwise put
     whole shoppers on one side); a note says the context is then not real."""
     path = tmp_path / "book_ratings.csv"
-    rows = [("276725", "034545104X"), ("276726", "0155061224"), ("276725", "0446520802"),
+    rows = [("276725", "0446520802"), ("276726", "0155061224"), ("276725", "034545104X"),
             ("276725", "052165615X"), ("276726", "0521795028"), ("276725", "2080674722")]
     path.write_text("User-ID,ISBN,Book-Rating\n" + "".join(f"{u},{i},5\n" for u, i in rows))
     raw = load_dataset("csv", interactions=path)
     frame = raw.interactions.sort_values("timestamp")
     first, second = (frame[frame["user_id"] == u] for u in ("276725", "276726"))
-    assert first["item_id"].tolist() == ["034545104X", "0446520802", "052165615X", "2080674722"]
+    assert first["item_id"].tolist() == ["0446520802", "034545104X", "052165615X", "2080674722"]
     assert second["item_id"].tolist() == ["0155061224", "0521795028"]
     # Both shoppers span the year alike: row k of n at (k + 0.5) / n of it.
     days = lambda f: ((f["timestamp"] - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)).round(2).tolist()  # noqa: E731
@@ -204,6 +204,14 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
     assert any(n.startswith(f"{path}: no timestamp column: each shopper's rows are taken to be in time order")
                and n.endswith("hour, weekday and season context are then not real") for n in raw.report.notes)
     assert raw.real_context == ()
+    # Each shopper's rows sorted by item id (Last.fm's user_artists.dat): the note warns
+    # that the file order is then likely not the time order.
+    plays = tmp_path / "user_artists.dat"
+    plays.write_text("userID\tartistID\tweight\n" + "".join(f"{u}\t{a}\t9\n" for u in (2, 3) for a in (51, 52, 60)))
+    notes = load_dataset("csv", interactions=plays).report.notes
+    assert notes[-1].endswith("not real. But 100% of the shoppers with 3 or more rows have them sorted by item "
+                              "id: the file order is likely not the time order, and validation and test then "
+                              "hold each shopper's highest item ids")
     # A timestamp column with an empty value is still a bad row, not a made-up time.
     holes = tmp_path / "holes.csv"
     holes.write_text("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu1,i2,\n")

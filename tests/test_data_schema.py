@@ -564,3 +564,71 @@ def test_movielens_1m_double_colon_files_are_read(tmp_path: Path) -> None:
     bare = write(tmp_path, "1::1193::5::978300760\n", "bare.dat")
     frame = read_table(bare, GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id"]].values.tolist() == [["1", "1193"]]
+
+
+def test_json_lines_exports_load_and_errors_name_their_lines(tmp_path: Path) -> None:
+    """Amazon's and Yelp's reviews ship as JSON lines, often gzipped: read as a table,
+    a line that does not parse is a bad row of its own, line numbers are the file's."""
+    import gzip
+
+    lines = ['{"reviewerID": "A2SUAM1J3GNN3B", "asin": "0000013714", "helpful": [2, 3], '
+             '"reviewText": "Bought it.\\nLoves it.", "overall": 5.0, "unixReviewTime": 1252800000}',
+             '{"reviewerID": "AFV2584U13XP3", "asin": "0000013714", "unixReviewTime": 13534',
+             '',
+             '{"reviewerID": "A1BWO8ERVX2CJ0", "asin": "0000031852", "unixReviewTime": 1354060800}',
+             '[1, 2]',
+             '{"reviewerID": "A1BWO8ERVX2CJ0", "asin": "", "unixReviewTime": 1354060800}']
+    path = tmp_path / "reviews_Books_5.json.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "_line"]].values.tolist() == [
+        ["A2SUAM1J3GNN3B", "0000013714", 1], ["A1BWO8ERVX2CJ0", "0000031852", 4]]
+    assert f"{path}: JSON lines (3 records, 2 lines that are no JSON object); read as a table" in report.notes
+    assert sorted(str(e) for e in report.errors) == [
+        f"{path}:2: row: not JSON (Expecting ',' delimiter, column 78)",
+        f"{path}:5: row: a JSON list, not an object",
+        f"{path}:6: item_id: empty (required)"]
+    assert (report.files[str(path)].rows_read, report.files[str(path)].rows_skipped) == (5, 3)
+
+
+def test_parquet_exports_load_and_errors_give_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    pd.DataFrame({"customer_id": ["u1", "u2"], "product_id": ["i1", "i2"],
+                  "event_time": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 00:00"]),
+                  "qty": [1, -2]}).to_parquet(path)
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "quantity"]].values.tolist() == [["u1", "i1", 1.0]]
+    assert str(frame["timestamp"].iloc[0]) == "2024-01-01 10:00:00"
+    assert [str(e) for e in report.errors] == [f"{path}:2: quantity: must be > 0 (got -2)"]
+
+
+def test_excel_workbooks_are_refused_with_the_way_out(tmp_path: Path) -> None:
+    import zipfile
+
+    xlsx = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(DataError) as err:
+        read_table(xlsx, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value) == f"{xlsx}: an Excel workbook (.xlsx), not a CSV file: save each sheet as 'CSV UTF-8'"
+    xls = write(tmp_path, "", "export.xls")
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(DataError, match=r"an Excel workbook \(\.xls\), not a CSV file"):
+        read_table(xls, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_dates_with_month_names_parse_and_placeholders_stay_bad_rows(tmp_path: Path) -> None:
+    """Goodreads writes 'Mon Aug 14 21:00:21 -0700 2017'; a 'today' in an export is a
+    placeholder, which pandas would otherwise read as the time of the run."""
+    path = write(tmp_path, "user_id,item_id,date_added\nu1,b1,Mon Aug 14 21:00:21 -0700 2017\n"
+                           "u1,b2,14-Nov-2019\nu2,b1,today\nu2,b3,Now\n", "goodreads.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2017-08-15 04:00:21"), pd.Timestamp("2019-11-14")]
+    assert [str(e) for e in report.errors] == [f"{path}:4: timestamp: not a timestamp: 'today'",
+                                               f"{path}:5: timestamp: not a timestamp: 'Now'"]
+    assert any("dates with month names like 'Mon Aug 14 21:00:21 -0700 2017' read by their words" in n
+               for n in report.notes)

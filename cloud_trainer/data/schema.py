@@ -50,7 +50,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import headerless
+from . import formats, headerless
 
 EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 """Shopper actions, weakest to strongest signal (favorite sits apart: a stated liking)."""
@@ -166,7 +166,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
-                        "datetime", "createdat", "eventdate", "date", "tdat", "time", "ts", *DAY_NUMBER_KEYS)),
+                        "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
+                        *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
@@ -334,17 +335,34 @@ def read_table(
     raw = _decompressed(path.read_bytes(), name, report)
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
+    stats = report.stats(name)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"): ids stay
-        # consistent with replacement characters, names show them; say where and why.
-        line = raw[: exc.start].count(b"\n") + 1
-        text = raw.decode("utf-8", errors="replace")
-        report.notes.append(
-            f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}; "
-            f"{text.count(chr(0xFFFD))} characters replaced by U+FFFD); save the export as UTF-8"
-        )
+        converted = formats.as_csv(raw)
+    except formats.FormatError as exc:
+        raise DataError(f"{name}: {exc}") from None
+    if converted is not None:
+        # JSON lines / Parquet: validated as the CSV text they make; errors keep the
+        # source's line (or row) numbers through line_map.
+        text = converted.text
+        report.notes.append(f"{name}: {converted.what}; read as a table")
+        for line, reason in converted.bad_lines:
+            stats.rows_read += 1
+            stats.rows_skipped += 1
+            report.add_error(name, line, ROW, reason)
+        line_map = converted.line_map
+    else:
+        line_map = None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"): ids stay
+            # consistent with replacement characters, names show them; say where and why.
+            line = raw[: exc.start].count(b"\n") + 1
+            text = raw.decode("utf-8", errors="replace")
+            report.notes.append(
+                f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}; "
+                f"{text.count(chr(0xFFFD))} characters replaced by U+FFFD); save the export as UTF-8"
+            )
     text = text.lstrip("\ufeff")
     delimiter = _delimiter(text)
     if delimiter == UNIT_SEPARATOR:
@@ -381,7 +399,6 @@ def read_table(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {', '.join(header) or 'nothing'})"
         )
-    stats = report.stats(name)
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -408,6 +425,9 @@ def read_table(
             continue
         rows.append(row)
         lines.append(reader.line_num)
+    if line_map is not None:  # CSV line n is the converted file's data row n - 2
+        lines = [line_map[n - 2] for n in lines]
+        pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]
 
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
         columns=header, dtype=object
@@ -564,6 +584,9 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
         if kind == "zip":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 members = [m for m in archive.namelist() if not m.endswith("/")]
+                if "xl/workbook.xml" in members:  # an .xlsx is a zip of XML parts
+                    raise DataError(f"{name}: an Excel workbook (.xlsx), not a CSV file: save each sheet "
+                                    "as 'CSV UTF-8'")
                 if len(members) != 1:
                     raise DataError(f"{name}: a zip archive with {len(members)} files "
                                     f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "
@@ -750,12 +773,20 @@ _NUMERIC_DATE = re.compile(
 ``01.12.2010 08:26`` (day first). Which number is the day is decided per column."""
 
 
+_PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
+_MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
+
+
 def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str | None]:
     """Parse to naive datetimes; text with an offset (or a UTC / GMT suffix) is converted
     to UTC first. Returns the parsed values and a note when the column needed a reading
     the file does not state (which number of a spreadsheet date is the day)."""
     if fmt is not None:
         return pd.to_datetime(values, format=fmt, errors="coerce"), None
+    # pandas reads 'today' and 'now' as the time of the run: in an export they are a
+    # placeholder, not a time, and must stay bad rows.
+    # (isin, not .str.lower(): a hash lookup costs nothing on a 2.6M-row till export.)
+    values = values.where(~values.isin(_PLACEHOLDER_TIMES))
     parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
     parsed = parsed.dt.tz_convert(None).astype("datetime64[ns]")
     missing = parsed.isna().to_numpy() & values.notna().to_numpy()
@@ -780,6 +811,24 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, st
         stamps, note = _numeric_dates(pd.Series(uniq, dtype=object))
         if stamps is not None:
             parsed.iloc[rest] = stamps.to_numpy()[codes]
+    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
+    if len(rest):
+        # Dates written with the month's name: Amazon's reviewTime '09 13, 2009' aside,
+        # Goodreads' 'Mon Aug 14 21:00:21 -0700 2017', '14-Nov-2019', 'Jan 5, 2020 10:00 AM'.
+        # Only strings naming a month: pandas' free-form reading would also take
+        # 'today' or 'now' as the current time.
+        codes, uniq = pd.factorize(values.iloc[rest])
+        named = pd.Series(uniq, dtype=object)
+        worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
+        if worded.any():
+            stamps = pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True)
+            stamps = stamps.dt.tz_convert(None).astype("datetime64[ns]")
+            parsed.iloc[rest] = stamps.to_numpy()[codes]
+            read = int(stamps.notna().sum())
+            if read:
+                example = named[stamps.notna().to_numpy()].iloc[0]
+                said = f"dates with month names like {example!r} read by their words ({read} distinct)"
+                note = f"{note}; {said}" if note else said
     return parsed, note
 
 

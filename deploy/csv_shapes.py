@@ -36,6 +36,15 @@ Shapes:
   (``timestamp,visitorid,event,itemid,transactionid``): Unix milliseconds,
   ``view`` / ``addtocart`` / ``transaction``, a transaction id on purchases only,
   no items or users file.
+* ``grouplens`` -- Complete Journey purchases as MovieLens-100k ships its files, with
+  no header line: ``u.data`` (household, product, quantity, Unix seconds; tabs),
+  ``u.item`` (product|product type|department; pipes), ``u.user`` (household|age|
+  income|...; pipes).
+* ``jsonl`` -- REES46 events as gzipped JSON lines with REES46's own field names
+  (``interactions.jsonl.gz``), the way Amazon and Yelp ship reviews.
+* ``notime`` -- Complete Journey purchases with no time at all, sorted by household
+  as Book-Crossing's ratings are (``household_key,PRODUCT_ID,QUANTITY``), each
+  household's rows in the order they were bought.
 
 Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
 skew of public data sets, for checking that training fits in memory and time
@@ -308,8 +317,41 @@ def retailrocket(data: Path, out: Path, max_rows: int) -> None:
     _write(out / "interactions.csv", ["timestamp", "visitorid", "event", "itemid", "transactionid"], rows)
 
 
+def grouplens(data: Path, out: Path, max_rows: int) -> dict[str, Path]:
+    rows = _cj_rows(data, max_rows)
+    lines = [f"{r['household_id']}\t{r['product_id']}\t{r['quantity']}\t"
+             f"{int(datetime.strptime(r['transaction_timestamp'], '%Y-%m-%d %H:%M:%S').replace(tzinfo=UTC).timestamp())}"
+             for r in rows]
+    (out / "u.data").write_text("\n".join(lines) + "\n")
+    products = _read(data / "completejourney" / "products.csv")
+    (out / "u.item").write_text("".join(f"{p['product_id']}|{p['product_type']}|{p['department']}\n"
+                                        for p in products if p["product_type"] and p["department"]))
+    demo = _read(data / "completejourney" / "demographics.csv")
+    (out / "u.user").write_text("".join(f"{d['household_id']}|{d['age']}|{d['income']}|{d['household_size']}\n"
+                                        for d in demo))
+    return {"interactions": out / "u.data", "items": out / "u.item", "users": out / "u.user"}
+
+
+def jsonl(data: Path, out: Path, max_rows: int) -> dict[str, Path]:
+    import gzip
+
+    events = _read(data / "rees46" / "2019-Oct_head.csv")[: max_rows or None]
+    text = "".join(json.dumps({k: (float(v) if k == "price" else v) for k, v in e.items()}) + "\n"
+                   for e in events)
+    path = out / "interactions.jsonl.gz"
+    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    return {"interactions": path}
+
+
+def notime(data: Path, out: Path, max_rows: int) -> None:
+    rows = sorted(_cj_rows(data, max_rows), key=lambda r: int(r["household_id"]))  # stable: time order kept
+    _write(out / "interactions.csv", ["household_key", "PRODUCT_ID", "QUANTITY"],
+           [[r["household_id"], r["product_id"], r["quantity"]] for r in rows])
+
+
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,
-          "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby}
+          "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby,
+          "grouplens": grouplens, "jsonl": jsonl, "notime": notime}
 LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 
@@ -362,10 +404,12 @@ def main(argv: list[str] | None = None) -> None:
         target = args.out / name
         target.mkdir(parents=True, exist_ok=True)
         if name in LARGE_SHAPES:
-            LARGE_SHAPES[name](target, args.max_rows, args.seed)
+            files = LARGE_SHAPES[name](target, args.max_rows, args.seed)
         else:
-            SHAPES[name](args.data, target, args.max_rows)
-        opts = " ".join(f"--{f.stem} {f}" for f in sorted(target.glob("*.csv")))
+            files = SHAPES[name](args.data, target, args.max_rows)
+        # Shapes with files named as the public data set names them say which is which.
+        files = files or {f.stem: f for f in sorted(target.glob("*.csv"))}
+        opts = " ".join(f"--{flag} {f}" for flag, f in files.items())
         print(f"{name}: cloud-trainer train --dataset csv {opts} --out OUT/{name}")
 
 

@@ -271,6 +271,24 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     assert raw.real_context == ("hour",)  # the weekday of day N is made up; sales heat by it is not offered
     assert {"department", "category", "brand"} <= set(raw.items.columns)
     assert "AGE_DESC" in raw.users.columns
+    # MovieLens-100k's bare files: columns named by their values, Latin-1 aside.
+    lens = tmp_path / "grouplens"
+    raw = load_dataset("csv", interactions=lens / "u.data", items=lens / "u.item", users=lens / "u.user")
+    assert not raw.report.errors and len(raw.interactions) == 3000
+    assert raw.interactions["timestamp"].min() >= pd.Timestamp("2017-01-01")
+    assert (raw.items["name"] != "").all() and (raw.items["category"] != "").all()
+    assert any("column 1 as user_id, 2 as item_id, 4 as timestamp; column 3 not read" in n for n in raw.report.notes)
+    # REES46 as gzipped JSON lines, by REES46's own field names.
+    events = load_dataset("csv", interactions=tmp_path / "jsonl" / "interactions.jsonl.gz")
+    assert not events.report.errors and len(events.interactions) == 3000
+    assert set(events.interactions["event_type"]) <= {"view", "cart", "purchase"}
+    # No time at all, sorted by household: the file order is each household's clock.
+    untimed = load_dataset("csv", interactions=tmp_path / "notime" / "interactions.csv")
+    assert untimed.real_context == () and len(untimed.interactions) == 3000
+    listed = pd.read_csv(tmp_path / "notime" / "interactions.csv", dtype=str)
+    household = listed["household_key"].iloc[0]
+    clocked = untimed.interactions[untimed.interactions["user_id"] == household].sort_values("timestamp", kind="stable")
+    assert clocked["item_id"].tolist() == listed.loc[listed["household_key"] == household, "PRODUCT_ID"].tolist()
 
 
 def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:

@@ -368,11 +368,15 @@ def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: P
                      .encode("cp1252"))
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
-    assert len(frame) == 2  # nothing lost: the id is consistent, only its spelling suffers
+    assert frame["item_id"].tolist() == ["i1", "Crème brûlée"]  # nothing lost, spelled right
     assert report.notes == [
-        f"{path}:3: not UTF-8 (first bad byte 0xe8; 3 characters replaced by U+FFFD); "
-        "save the export as UTF-8"
+        f"{path}:3: not UTF-8 (first bad byte 0xe8); 3 bytes read as Windows-1252 / Latin-1 "
+        "(e.g. 'u2,Crème brûlée,2024-01-02'); save the export as UTF-8"
     ]
+    # UTF-8 with one stray Latin-1 byte (files appended to by two tools) keeps both.
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("user_id,item_id,timestamp\nu1,Crème,2024-01-01\n".encode() + b"u2,Cr\xe8me,2024-01-02\n")
+    assert read_table(mixed, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["Crème", "Crème"]
 
 
 def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Path) -> None:

@@ -80,6 +80,27 @@ def repeat_rate(data: PreparedData) -> float:
     return float((starts > first_seen).to_numpy()[later].mean())
 
 
+def repeat_decision(data: PreparedData) -> dict[str, Any]:
+    """Whether the domain repeats, from the train window (:func:`repeat_rate` against
+    :data:`NO_REPEAT_RATE`), in the report's form: the rate, the threshold, the
+    decision (``exclude_history``) and a sentence saying it."""
+    rate = repeat_rate(data)
+    exclude = rate < NO_REPEAT_RATE
+    return {
+        "train_repeat_rate": round(rate, 4),
+        "threshold": NO_REPEAT_RATE,
+        "exclude_history": exclude,
+        "decision": (
+            f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
+            "item they already had "
+            + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
+               "shipped scorer included, leaves items the shopper already has out of its lists"
+               if exclude else
+               f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
+        ),
+    }
+
+
 class ExcludeHistory:
     """Wraps a recommender so items in the shopper's history are never listed."""
 

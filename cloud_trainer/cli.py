@@ -3,6 +3,7 @@
     cloud-trainer train --dataset completejourney --data-dir ../shared/data/completejourney --out out/cj
     cloud-trainer train --dataset rees46 --data-dir ../shared/data/rees46 --out out/rees46
     cloud-trainer train --dataset csv --interactions I.csv --items ITEMS.csv [--users U.csv] --out out/x
+    cloud-trainer check-data --dataset csv --interactions I.csv ...   (how it is read; seconds, no training)
     cloud-trainer keys generate --out keys/            (keys/signing.key, keys/signing.pub)
     cloud-trainer sign out/cj/bundle --signing-key keys/signing.key
 
@@ -30,11 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cloud-trainer", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="load, train, evaluate, export and bundle")
-    train.add_argument("--dataset", required=True, choices=("completejourney", "rees46", "csv"))
-    train.add_argument("--data-dir", type=Path, help="directory of a completejourney / rees46 export")
-    train.add_argument("--interactions", type=Path, help="generic-schema interactions CSV (--dataset csv)")
-    train.add_argument("--items", type=Path, help="generic-schema items CSV (--dataset csv)")
-    train.add_argument("--users", type=Path, help="optional generic-schema users CSV (--dataset csv)")
+    check = sub.add_parser("check-data", help="read an export as 'train' would, print how (columns, notes, "
+                                              "bad rows, split, repeat decision) and stop: seconds, no training")
+    for p in (train, check):
+        p.add_argument("--dataset", required=True, choices=("completejourney", "rees46", "csv"))
+        p.add_argument("--data-dir", type=Path, help="directory of a completejourney / rees46 export")
+        p.add_argument("--interactions", type=Path, help="generic-schema interactions CSV (--dataset csv)")
+        p.add_argument("--items", type=Path, help="generic-schema items CSV (--dataset csv)")
+        p.add_argument("--users", type=Path, help="optional generic-schema users CSV (--dataset csv)")
+        p.add_argument("--val-frac", type=float, default=0.1,
+                       help="share of interactions (latest before test) for validation")
+        p.add_argument("--test-frac", type=float, default=0.1,
+                       help="share of interactions (latest) for test")
     train.add_argument("--out", type=Path, required=True, help="output directory (report, models, bundle)")
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--seeds", type=int, default=3,
@@ -44,10 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--time-budget", type=float, dest="time_budget_s",
                        help="optional: seconds of model training after which no new epoch starts (default none: "
                             "a wall-clock cap makes the model depend on the machine's load)")
-    train.add_argument("--val-frac", type=float, default=0.1,
-                       help="share of interactions (latest before test) for validation")
-    train.add_argument("--test-frac", type=float, default=0.1,
-                       help="share of interactions (latest) for test")
     train.add_argument("--cross-time", type=int, nargs="?", const=1, default=0, metavar="PERIODS",
                        help="leave the test window out and shift the split one period back (or "
                             "PERIODS back): the report's 'test' is then the real validation window, "
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return _keys(args)
     if args.command == "sign":
         return _sign(args)
+    if args.command == "check-data":
+        return _check_data(args)
     if args.signing_key is not None:
         # Checked before minutes of training, not after.
         from edge.bundle import BundleError, load_private_key
@@ -141,6 +147,24 @@ def main(argv: list[str] | None = None) -> int:
         # network itself was refused.
         print(f"cloud-trainer: PARITY GATE: the int8 network is refused for every seed; the bundle "
               f"runs {report['champion']['description']}, which does not use it", file=sys.stderr)
+    return 0
+
+
+def _check_data(args: argparse.Namespace) -> int:
+    import json
+
+    from cloud_trainer.check_data import check_data
+    from cloud_trainer.data import DataError
+
+    if args.dataset == "csv" and args.data_dir is not None:
+        return _fail("--dataset csv reads --interactions/--items/--users, not --data-dir")
+    try:
+        result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
+                            items=args.items, users=args.users, val_frac=args.val_frac,
+                            test_frac=args.test_frac, log=lambda line: print(line, flush=True))
+    except DataError as exc:
+        return _fail(str(exc))
+    print(json.dumps(result, default=str))
     return 0
 
 

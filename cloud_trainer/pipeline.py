@@ -35,7 +35,6 @@ from cloud_trainer.champion import (
     DEVICE_KNN_NEIGHBOURS,
     KNN_DEVICE_DECAYS,
     KNN_FILE,
-    NO_REPEAT_RATE,
     OBJECTIVE,
     USER_KNN_FILE,
     ExcludeHistory,
@@ -50,7 +49,7 @@ from cloud_trainer.champion import (
     make_scorer,
     objective,
     per_case,
-    repeat_rate,
+    repeat_decision,
     scorer_files,
     staging_bundle,
     write_knn_table,
@@ -355,22 +354,8 @@ class Training:
     def decide_repeat(self) -> None:
         """Whether the domain repeats (from the train window): if not, every system leaves
         the shopper's own items out of its lists."""
-        data = self.data
-        rate = repeat_rate(data)
-        exclude = rate < NO_REPEAT_RATE
-        repeat_info: dict[str, Any] = {
-            "train_repeat_rate": round(rate, 4),
-            "threshold": NO_REPEAT_RATE,
-            "exclude_history": exclude,
-            "decision": (
-                f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
-                "item they already had "
-                + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
-                   "shipped scorer included, leaves items the shopper already has out of its lists"
-                   if exclude else
-                   f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
-            ),
-        }
+        repeat_info = repeat_decision(self.data)
+        exclude = bool(repeat_info["exclude_history"])
         if exclude:
             cap = consumed_cap_info(self.test_overall)
             repeat_info["device_consumed"] = {

@@ -359,3 +359,34 @@ def test_ctrl_c_stops_a_run_with_one_line_and_status_130(tmp_path: Path) -> None
     # TensorFlow may log its own shutdown lines after ours, so not necessarily the last.
     assert "cloud-trainer: interrupted" in stderr.splitlines(), stderr
     assert not (out / "bundle").exists() and not (out / "report.json").exists()
+
+
+def test_check_data_says_how_an_export_is_read_without_training(tmp_path: Path) -> None:
+    """``check-data`` runs train's first steps (load, split, repeat decision) and stops:
+    a bare ratings file is read by its values and the JSON last line says what was read;
+    no TensorFlow is imported, and an unusable file is the same one-line error as train's."""
+    rows = [f"u{u}\t{i}\t4\t{1_700_000_000 + 3600 * (u * 40 + i)}" for u in range(30) for i in range(40)]
+    bare = tmp_path / "u.data"
+    bare.write_text("\n".join(rows) + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from cloud_trainer.cli import main; rc = main(sys.argv[1:]); "
+         "print('tensorflow' in sys.modules, file=sys.stderr); sys.exit(rc)",
+         "check-data", "--dataset", "csv", "--interactions", str(bare)],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "False"  # no TensorFlow: seconds, not a training start-up
+    lines = proc.stdout.strip().splitlines()
+    assert any("columns read by their values: column 1 as user_id, 2 as item_id, 4 as timestamp" in ln
+               for ln in lines)
+    assert any(ln.startswith("[split] train ") for ln in lines)
+    assert any(ln.startswith("[repeat] 0.0% of train target events") for ln in lines)
+    result = json.loads(lines[-1])
+    assert (result["rows_kept"], result["rows_skipped"], result["error_count"]) == (1200, 0, 0)
+    assert result["repeat"]["exclude_history"] is True and result["real_context"] == ["hour", "weekday"]
+    assert result["split"]["interactions"] == {"train": 960, "val": 120, "test": 120}
+    assert not (tmp_path / "out").exists()
+    bad = tmp_path / "inter.csv"
+    bad.write_text("user_id,item_id,timestamp\nu1,i1,not-a-time\n")
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                           "--interactions", str(bad)], capture_output=True, text=True, timeout=120)
+    assert_one_line_error(proc, "no usable rows (1 read)")

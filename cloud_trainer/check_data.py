@@ -1,0 +1,73 @@
+"""``cloud-trainer check-data``: how an export will be read, in seconds, before training.
+
+A data scientist handed a new export wants to know, before minutes of training, which
+column was read as what, which rows were dropped and why, what split the dates give and
+whether the domain repeats. This runs exactly the steps ``train`` starts with -- the same
+loader, notes and validation (:func:`~cloud_trainer.data.load_dataset`), the same split
+(:func:`~cloud_trainer.processing.prepare`) and the same repeat decision
+(:func:`~cloud_trainer.champion.repeat_decision`) -- prints them, and stops. No
+TensorFlow is imported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cloud_trainer.champion import repeat_decision
+from cloud_trainer.data import load_dataset
+from cloud_trainer.processing import prepare
+
+
+def check_data(
+    dataset: str,
+    *,
+    data_dir: Path | None = None,
+    interactions: Path | None = None,
+    items: Path | None = None,
+    users: Path | None = None,
+    val_frac: float = 0.1,
+    test_frac: float = 0.1,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Load and split ``dataset`` as ``train`` would; log what was read and return it as
+    one JSON-able dict. Raises :class:`~cloud_trainer.data.DataError` where ``train``
+    would stop."""
+    started = time.perf_counter()
+    raw = load_dataset(dataset, data_dir=data_dir, interactions=interactions, items=items, users=users)
+    loaded = time.perf_counter() - started
+    log(f"[load] {raw.name}: {len(raw.interactions)} interactions, {len(raw.items)} items, "
+        f"{len(raw.users)} users with a profile ({loaded:.1f} s)")
+    log(raw.report.summary(max_lines=20))
+    data = prepare(raw, val_frac=val_frac, test_frac=test_frac)
+    info = data.split_info
+    counts = info["interactions"]
+    log(f"[split] train {info['start']} to {info['val_start']} ({counts['train']} interactions), "
+        f"validation to {info['test_start']} ({counts['val']}), test to {info['end']} ({counts['test']})")
+    log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
+        f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
+    repeat = repeat_decision(data)
+    log(f"[repeat] {repeat['decision']}")
+    real = list(raw.real_context)
+    log("[context] " + (f"real from the timestamps: {', '.join(real)}" if real else
+                        "none of hour / weekday is real (the clock is made up): no sales heat by them"))
+    report = raw.report.to_json(max_errors=20)
+    return {
+        "dataset": raw.name,
+        "interactions": len(raw.interactions),
+        "items": len(raw.items),
+        "users_with_profile": len(raw.users),
+        "rows_kept": report["rows_kept"],
+        "rows_skipped": report["rows_skipped"],
+        "error_count": report["error_count"],
+        "errors_by_reason": report["errors_by_reason"],
+        "first_errors": report["first_errors"],
+        "notes": report["notes"],
+        "split": {k: info[k] for k in ("start", "val_start", "test_start", "end", "interactions",
+                                       "val_cases", "test_cases", "target_events")},
+        "repeat": repeat,
+        "real_context": real,
+        "seconds": round(time.perf_counter() - started, 2),
+    }

@@ -99,12 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     from cloud_trainer.data import DataError
     from cloud_trainer.pipeline import ParityFailed, TrainOptions, run_train
 
-    if args.dataset == "csv" and args.data_dir is not None:
-        return _fail("--dataset csv reads --interactions/--items/--users, not --data-dir")
+    if (problem := _data_args_problem(args)) is not None:
+        return _fail(problem)
     if args.cross_time < 0:
         return _fail("--cross-time takes a number of periods >= 0")
-    if not 0 < args.val_frac < 0.5 or not 0 < args.test_frac < 0.5:
-        return _fail("--val-frac and --test-frac must be between 0 and 0.5")
     opts = TrainOptions(
         dataset=args.dataset,
         out=args.out,
@@ -150,14 +148,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _data_args_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the data options ``train`` and ``check-data`` share, if anything."""
+    if args.dataset == "csv" and args.data_dir is not None:
+        return "--dataset csv reads --interactions/--items/--users, not --data-dir"
+    if not 0 < args.val_frac < 0.5 or not 0 < args.test_frac < 0.5:
+        return "--val-frac and --test-frac must be between 0 and 0.5"
+    return None
+
+
 def _check_data(args: argparse.Namespace) -> int:
     import json
 
     from cloud_trainer.check_data import check_data
     from cloud_trainer.data import DataError
 
-    if args.dataset == "csv" and args.data_dir is not None:
-        return _fail("--dataset csv reads --interactions/--items/--users, not --data-dir")
+    if (problem := _data_args_problem(args)) is not None:
+        return _fail(problem)
     try:
         result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
                             items=args.items, users=args.users, val_frac=args.val_frac,

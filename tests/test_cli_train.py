@@ -390,3 +390,8 @@ def test_check_data_says_how_an_export_is_read_without_training(tmp_path: Path) 
     proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
                            "--interactions", str(bad)], capture_output=True, text=True, timeout=120)
     assert_one_line_error(proc, "no usable rows (1 read)")
+    # The data options are checked as train checks them.
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                           "--interactions", str(bare), "--val-frac", "0.7"], capture_output=True, text=True,
+                          timeout=120)
+    assert_one_line_error(proc, "--val-frac and --test-frac must be between 0 and 0.5")

@@ -446,6 +446,7 @@ def read_table(
     frame["_line"] = np.asarray(lines, dtype=np.int64)
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
+    day_numbers = None  # the timestamp column's day-number reading, if it has one
     for col in header:
         text_values = frame[col].astype(str).str.strip()
         frame[col] = text_values
@@ -482,7 +483,6 @@ def read_table(
             day_numbers = _day_numbers(text_values, empty, raw_name)
             if day_numbers is not None:
                 text_values, first_day, last_day = day_numbers
-                frame.attrs["day_numbers"] = True
                 report.notes.append(
                     f"{name}: {col}: column {raw_name!r} holds day numbers "
                     f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
@@ -530,9 +530,10 @@ def read_table(
     stats.rows_skipped += int(bad.sum())
     frame = frame.loc[~bad].reset_index(drop=True)
     stats.rows_kept = len(frame)
-    # The loader may check a guessed column order against another file (items' ids).
+    # What the loader needs to know of how the file was read: a guessed column order to
+    # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
     frame.attrs["columns_by_content"] = by_content
-    frame.attrs.setdefault("day_numbers", False)
+    frame.attrs["day_numbers"] = day_numbers is not None
     return frame
 
 

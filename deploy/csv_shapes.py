@@ -128,6 +128,16 @@ def _cj_rows(data: Path, max_rows: int) -> list[dict[str, str]]:
     return rows[:max_rows] if max_rows else rows
 
 
+def _cj_time(row: dict[str, str]) -> datetime:
+    """A Complete Journey transaction's time as written (UTC wall time, naive)."""
+    return datetime.strptime(row["transaction_timestamp"], "%Y-%m-%d %H:%M:%S")
+
+
+def _cj_unix(row: dict[str, str]) -> int:
+    """A Complete Journey transaction's time in Unix seconds."""
+    return int(_cj_time(row).replace(tzinfo=UTC).timestamp())
+
+
 def ratings(data: Path, out: Path, max_rows: int) -> None:
     seen: set[tuple[str, str]] = set()
     inter = []
@@ -136,8 +146,7 @@ def ratings(data: Path, out: Path, max_rows: int) -> None:
         if pair in seen:
             continue
         seen.add(pair)
-        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        inter.append([pair[0], pair[1], int(ts.timestamp()), "purchase"])
+        inter.append([pair[0], pair[1], _cj_unix(r), "purchase"])
     _write(out / "interactions.csv", ["user_id", "item_id", "timestamp", "event_type"],
            inter[:max_rows] if max_rows else inter)
 
@@ -160,10 +169,10 @@ def messy(data: Path, out: Path, max_rows: int) -> None:
               "loyalty_tier"]
     inter: list[list[object]] = []
     for i, r in enumerate(tx):
-        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S")
+        ts = _cj_time(r)
         mode = i % 3
         stamp: object = (ts.isoformat(sep=" ") if mode == 0 else ts.strftime("%Y-%m-%dT%H:%M")
-                         if mode == 1 else int(ts.replace(tzinfo=UTC).timestamp()))
+                         if mode == 1 else _cj_unix(r))
         qty = float(r["quantity"])
         price = f"{float(r['sales_value']) / qty:.2f}"
         inter.append(["Purchase" if i % 5 else "PURCHASE", r["household_id"], r["product_id"],
@@ -262,7 +271,7 @@ def onlineretail(data: Path, out: Path, max_rows: int) -> None:
     products = {p["product_id"]: p for p in _read(data / "completejourney" / "products.csv")}
     rows: list[list[object]] = []
     for i, r in enumerate(_cj_rows(data, max_rows)):
-        ts = datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S")
+        ts = _cj_time(r)
         qty = float(r["quantity"])
         p = products.get(r["product_id"], {})
         stamp = f"{ts.month}/{ts.day}/{ts.year} {ts.hour}:{ts.minute:02d}"
@@ -283,8 +292,7 @@ def dunnhumby(data: Path, out: Path, max_rows: int) -> None:
 
     eastern = ZoneInfo(CJ_TIMEZONE)  # the store time the adapter reads, as dunnhumby counts days
     rows = _cj_rows(data, max_rows)
-    stamps = [datetime.strptime(r["transaction_timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-              .astimezone(eastern) for r in rows]
+    stamps = [_cj_time(r).replace(tzinfo=UTC).astimezone(eastern) for r in rows]
     first = min(stamps).date()
     _write(out / "interactions.csv",
            ["household_key", "BASKET_ID", "DAY", "PRODUCT_ID", "QUANTITY", "SALES_VALUE", "STORE_ID",
@@ -319,9 +327,7 @@ def retailrocket(data: Path, out: Path, max_rows: int) -> None:
 
 def grouplens(data: Path, out: Path, max_rows: int) -> dict[str, Path]:
     rows = _cj_rows(data, max_rows)
-    lines = [f"{r['household_id']}\t{r['product_id']}\t{r['quantity']}\t"
-             f"{int(datetime.strptime(r['transaction_timestamp'], '%Y-%m-%d %H:%M:%S').replace(tzinfo=UTC).timestamp())}"
-             for r in rows]
+    lines = [f"{r['household_id']}\t{r['product_id']}\t{r['quantity']}\t{_cj_unix(r)}" for r in rows]
     (out / "u.data").write_text("\n".join(lines) + "\n")
     products = _read(data / "completejourney" / "products.csv")
     (out / "u.item").write_text("".join(f"{p['product_id']}|{p['product_type']}|{p['department']}\n"

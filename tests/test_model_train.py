@@ -168,3 +168,41 @@ def test_validation_ranking_leaves_the_shoppers_own_items_out_where_the_domain_d
     assert recall_at_20(None) == 0.5
     # Case 0 owns items 0 and 1: its target moves up to 20th.
     assert recall_at_20([np.array([0, 1]), np.array([], dtype=np.int64)]) == 1.0
+
+
+def test_repeat_slots_score_each_history_item_once_at_its_newest_copy() -> None:
+    """``RepeatSignal.slots`` (segment sums over (row, item) pairs) against its definition:
+    per slot, the item's count in the row, its recency-weighted count and its share of the
+    known slots, scored only at the item's newest copy; padding scores nothing."""
+    from cloud_trainer.model.layers import RepeatSignal, recency_weights
+
+    num_items, length = 30, 12
+    layer = RepeatSignal(num_items, length, decay=0.9)
+    layer.build()
+    rng = np.random.default_rng(3)
+    layer.item_weights.assign(rng.normal(size=num_items).astype(np.float32))
+    hist = rng.integers(0, 6, size=(40, length)).astype(np.int32)  # few items: many repeats
+    hist[rng.random(hist.shape) < 0.3] = num_items  # padding
+    hist[0] = num_items  # an anonymous shopper
+    indices, scores, keep = layer.slots(tf.constant(hist))
+    scores, keep = scores.numpy().reshape(hist.shape), keep.numpy()
+
+    recency = recency_weights(length, 0.9)
+    g = layer.global_weights.numpy() * layer.SCALE
+    w = layer.item_weights.numpy()
+    for b, row in enumerate(hist):
+        known = row != num_items
+        for j, item in enumerate(row):
+            same = row == item
+            newest = known[j] and not same[j + 1:].any()
+            assert keep[b, j] == newest
+            if not newest:
+                assert scores[b, j] == 0.0
+                continue
+            count = same.sum()
+            want = ((g[0] + w[item]) + g[1] * np.log1p(count) + g[2] * recency[same].sum()
+                    + g[3] * count / known.sum())
+            assert scores[b, j] == pytest.approx(want, rel=1e-5)
+    # Each slot's entry points at (row, item); padding at a harmless in-range item.
+    assert np.array_equal(indices.numpy()[:, 0], np.repeat(np.arange(len(hist)), length))
+    assert np.array_equal(indices.numpy()[:, 1], np.where(hist == num_items, 0, hist).ravel())

@@ -248,19 +248,38 @@ class RepeatSignal(keras.layers.Layer):
 
     def slots(self, history: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         """:meth:`sparse` plus ``keep [B, H]`` (bool): the slot is an item's most recent
-        copy (padding is not). Training's own-item loss reuses it."""
+        copy (padding is not). Training's own-item loss reuses it.
+
+        Each (row, item) pair is one segment (``tf.unique`` of ``row * (N + 1) + item``),
+        and a slot's count, recency-weighted count and "no later copy" come from segment
+        sums and a segment max over the ``B * H`` slots. The earlier form compared every
+        slot with every other (``[B, H, H]``: 10M elements per 1,024-row batch, several
+        passes) and was 66 of a training step's 118 ms on Complete Journey
+        (docs/performance-log.md, "(2026-12-04 (q))"). Counts and "no later copy" are
+        the same exactly; a recency sum over three or more copies may differ in its
+        last bit, because the terms are added in another order.
+        """
+        length = self.history_length
+        shape = tf.shape(history)
         known = tf.not_equal(history, self.pad)
-        same = tf.equal(history[:, :, None], history[:, None, :])  # [B, H, H]
-        same_f = tf.cast(same, tf.float32)
-        count = tf.reduce_sum(same_f, axis=2)
-        weighted = tf.reduce_sum(same_f * tf.constant(self._recency)[None, None, :], axis=2)
-        later = tf.constant(np.triu(np.ones((self.history_length,) * 2, dtype=bool), k=1))
-        last = tf.logical_not(tf.reduce_any(same & later[None], axis=2))
+        rows = tf.broadcast_to(tf.range(shape[0])[:, None], shape)
+        key = tf.cast(rows, tf.int64) * (self.num_items + 1) + tf.cast(history, tf.int64)
+        _, segment = tf.unique(tf.reshape(key, [-1]), out_idx=tf.int32)
+        n_segments = tf.reduce_max(segment) + 1
+        position = tf.reshape(tf.broadcast_to(tf.range(length)[None, :], shape), [-1])
+        recency = tf.reshape(tf.broadcast_to(tf.constant(self._recency)[None, :], shape), [-1])
+
+        def per_slot(per_segment: tf.Tensor) -> tf.Tensor:
+            return tf.reshape(tf.gather(per_segment, segment), shape)
+
+        count = per_slot(tf.math.unsorted_segment_sum(tf.ones_like(recency), segment, n_segments))
+        weighted = per_slot(tf.math.unsorted_segment_sum(recency, segment, n_segments))
+        newest = per_slot(tf.math.unsorted_segment_max(position, segment, n_segments))
+        last = tf.equal(tf.reshape(position, shape), newest)
         keep = tf.cast(known & last, tf.float32)
         item = tf.where(known, history, tf.zeros_like(history))
         share = count / tf.maximum(tf.reduce_sum(tf.cast(known, tf.float32), 1, keepdims=True), 1.0)
         scores = keep * self._combine(count, weighted, share, tf.gather(self.item_weights, item))
-        rows = tf.broadcast_to(tf.range(tf.shape(history)[0])[:, None], tf.shape(history))
         indices = tf.stack([tf.reshape(rows, [-1]), tf.reshape(item, [-1])], axis=1)
         return indices, tf.reshape(scores, [-1]), known & last
 

@@ -162,7 +162,13 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     report = IngestReport()
     frame = read_table(semi, GENERIC_INTERACTIONS, report)
     assert frame["user_id"].tolist() == ["u1"] and frame["price"].tolist() == [1.5]
-    assert any("semicolon-separated" in n and "decimal comma" in n for n in report.notes)
+    assert any("semicolon-separated" in n for n in report.notes)
+    assert any("price: numbers with a decimal comma" in n for n in report.notes)
+    # A semicolon file without a decimal anywhere gets no decimal-comma note.
+    plain = write(tmp_path, "user;item;time\nu1;i1;2024-01-01\n", "c.csv")
+    plain_report = IngestReport()
+    read_table(plain, GENERIC_INTERACTIONS, plain_report)
+    assert not any("decimal comma" in n for n in plain_report.notes)
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
 
 
@@ -281,6 +287,57 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
     assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2011-01-02")]
     assert report.notes == [f"{tmp_path / 'ambiguous.csv'}: timestamp: dates like '12/1/2010 8:26' "
                             "read as month/day/year (no number above 12 tells which is the day)"]
+
+
+def test_dashed_day_first_dates_and_a_uk_export_of_a_few_days_are_read_day_first(tmp_path: Path) -> None:
+    """Kaggle's Groceries writes ``21-07-2015`` and its bakery file ``30-10-2016 09:58``:
+    dashes are read like '/', the day decided per file. The first days of a UK till export
+    (``01/12/2010 08:26`` .. ``05/12/2010``) have no number above 12, but their second
+    number never changes while the first does: day first, said in a note, where month
+    first would put every sale on the 12th of five months. A two-digit year with dashes
+    may be ISO's year first, so it stays a bad row."""
+    def load(stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
+        rows = "".join(f"u,i,{t}\n" for t in stamps)
+        report = IngestReport()
+        frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, name),
+                           GENERIC_INTERACTIONS, report)
+        return frame["timestamp"].tolist(), report
+
+    got, report = load(["21-07-2015", "05-01-2015", "30-10-2016 09:58"], "groceries.csv")
+    assert got == [pd.Timestamp("2015-07-21"), pd.Timestamp("2015-01-05"), pd.Timestamp("2016-10-30 09:58")]
+    assert not report.notes and not report.errors
+    got, report = load(["01/12/2010 08:26", "01/12/2010 17:05", "02/12/2010 09:00", "05/12/2010 10:12"], "uk.csv")
+    assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2010-12-01 17:05"),
+                   pd.Timestamp("2010-12-02 09:00"), pd.Timestamp("2010-12-05 10:12")]
+    assert report.notes == [f"{tmp_path / 'uk.csv'}: timestamp: dates like '01/12/2010 08:26' read as "
+                            "day/month/year: the second number is 12 in every date while the first varies, "
+                            "and month first would put every purchase on the same day of different months"]
+    # The same shape written month first (12/1 .. 12/5: the first number is the one
+    # that stays) is month first, as before.
+    got, _ = load(["12/1/2010 08:26", "12/2/2010 09:00", "12/5/2010 10:12"], "us_days.csv")
+    assert got == [pd.Timestamp("2010-12-01 08:26"), pd.Timestamp("2010-12-02 09:00"),
+                   pd.Timestamp("2010-12-05 10:12")]
+    got, report = load(["2015-07-21", "15-07-21"], "short.csv")
+    assert got == [pd.Timestamp("2015-07-21")]
+    assert [str(e) for e in report.errors] == [f"{tmp_path / 'short.csv'}:3: timestamp: not a timestamp: '15-07-21'"]
+
+
+def test_spreadsheet_ghost_rows_are_blank_lines_and_errors_name_the_files_own_header(tmp_path: Path) -> None:
+    """Lines of bare separators (',,'), which spreadsheets write after the data, are one
+    note, not two errors each; a missing column's error lists the header as the file
+    writes it, not as the schema renamed it."""
+    path = write(tmp_path, "User-ID,ISBN,Book-Rating\n276725,034545104X,0\n" + ",,\n" * 5 + "276726,0155061224,5\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame["user_id"].tolist() == ["276725", "276726"] and not report.errors
+    assert f"{path}: 5 lines of bare separators (',,', as spreadsheets write after the data) skipped as " \
+           "blank lines" in report.notes
+    assert report.files[str(path)].rows_read == 2
+    baskets = write(tmp_path, "Transaction,Item,date_time\n1,Bread,30-10-2016 09:58\n", "bread.csv")
+    with pytest.raises(DataError) as err:
+        read_table(baskets, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value) == (f"{baskets}: missing required column(s) user_id "
+                              "(header has Transaction, Item, date_time)")
 
 
 def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Path) -> None:

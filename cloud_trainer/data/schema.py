@@ -152,12 +152,15 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # Last.fm, academic dumps' uid / iid), for the columns whose meaning they cannot
 # mistake. Not "type" or "amount": too often something else (a payment type, money).
 # A file with separate date and time columns gets its date read (a day is a coarse
-# timestamp; a time of day alone is none).
-USER_ALIASES = ("customerid", "customer", "visitorid", "householdid", "householdkey", "household", "shopperid",
-                "clientid", "memberid", "accountid", "cardid", "reviewerid", "uid", "user")
+# timestamp; a time of day alone is none). Olist's customer_unique_id is the person and
+# its customer_id one per order, so the first is taken when a join has both.
+USER_ALIASES = ("customeruniqueid", "customerid", "customer", "visitorid", "householdid", "householdkey",
+                "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
+                "cardid", "reviewerid", "uid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
-                "asin", "upc", "ean", "product", "article", "item")
+                "asin", "upc", "ean", "product", "article", "item",
+                "itemdescription")  # Kaggle's Groceries: the item's name is its only id
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
 
 GENERIC_INTERACTIONS = TableSpec(
@@ -166,7 +169,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "eventtimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
+               aliases=("eventtime", "eventtimestamp", "orderpurchasetimestamp", "purchasetimestamp",
+                        "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         *DAY_NUMBER_KEYS)),
@@ -383,8 +387,7 @@ def read_table(
         text = text.replace("::", UNIT_SEPARATOR)
     if delimiter != ",":
         report.notes.append(
-            f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way"
-            + ("; numbers with a decimal comma (1,5) read as 1.5" if delimiter == ";" else ""))
+            f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
@@ -395,7 +398,7 @@ def read_table(
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = _strip_type_suffixes(header, name, report.notes)
-    by_content = headerless.first_line_is_data(header, map(_header_key, header), _known_keys(spec))
+    by_content = headerless.first_line_is_data(header, map(header_key, header), _known_keys(spec))
     if by_content:
         header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
@@ -408,9 +411,10 @@ def read_table(
     if missing:
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {', '.join(header) or 'nothing'})"
+            f"(header has {', '.join(raw_header) or 'nothing'})"
         )
     width = len(header)
+    ghost_rows = 0
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -424,8 +428,13 @@ def read_table(
             stats.rows_skipped += 1
             pending.append((reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line: not a row at all
+        if not row or (not row[0].strip() and not any(field.strip() for field in row)):
+            # A blank line is not a row at all; nor is a line of bare separators (',,'),
+            # which spreadsheets write after the data (900k of them in one re-saved
+            # Book-Crossing file): counted, one note, no error per line.
+            if len(row) > 1:
+                ghost_rows += 1
+            continue
         stats.rows_read += 1
         if len(row) != width:
             stats.rows_skipped += 1
@@ -436,6 +445,9 @@ def read_table(
             continue
         rows.append(row)
         lines.append(reader.line_num)
+    if ghost_rows:
+        report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
+                            "write after the data) skipped as blank lines")
     if line_map is not None:  # CSV line n is the converted file's data row n - 2
         lines = [line_map[n - 2] for n in lines]
         pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]
@@ -447,6 +459,7 @@ def read_table(
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
     day_numbers = None  # the timestamp column's day-number reading, if it has one
+    date_only = False  # every timestamp is a midnight: dates without times
     for col in header:
         text_values = frame[col].astype(str).str.strip()
         frame[col] = text_values
@@ -461,6 +474,8 @@ def read_table(
             if delimiter == ";":
                 # A semicolon file is a European spreadsheet export: 1,5 means 1.5 there.
                 comma = text_values.str.fullmatch(r"-?\d+,\d+")
+                if comma.any():
+                    report.notes.append(f"{name}: {col}: numbers with a decimal comma (1,5) read as 1.5")
                 text_values = text_values.where(~comma, text_values.str.replace(",", ".", regex=False))
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
@@ -501,6 +516,10 @@ def read_table(
             if note:
                 report.notes.append(f"{name}: {col}: {note}")
             invalid = (~empty) & parsed.isna().to_numpy()
+            stamps = parsed.dropna()
+            # Dates alone (Kaggle's Groceries, Amazon's unixReviewTime at midnight): the
+            # hour is then not real context (RawDataset.real_context).
+            date_only = bool(len(stamps)) and bool((stamps == stamps.dt.normalize()).all())
             _flag(pending, frame, invalid, col, lambda v: f"not a timestamp: {v!r}")
             bad |= invalid
             frame[col] = parsed
@@ -532,8 +551,10 @@ def read_table(
     stats.rows_kept = len(frame)
     # What the loader needs to know of how the file was read: a guessed column order to
     # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
+    frame.attrs["source_names"] = dict(zip(header, raw_header, strict=True))  # for notes: the file's names
     frame.attrs["columns_by_content"] = by_content
     frame.attrs["day_numbers"] = day_numbers is not None
+    frame.attrs["date_only"] = date_only
     return frame
 
 
@@ -691,7 +712,7 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
-    keys = [_header_key(col) for col in header]
+    keys = [header_key(col) for col in header]
     out: list[str] = []
     first: dict[str, int] = {}
     unnamed: list[int] = []
@@ -745,7 +766,7 @@ def _day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tuple[p
     """``(ISO dates, first, last)`` when the timestamp column counts days (``DAY``: 1, 2,
     ... 711) rather than dating them, else None. Only for a column named so
     (:data:`DAY_NUMBER_KEYS`): elsewhere a short number is a bad timestamp."""
-    if _header_key(raw_name) not in DAY_NUMBER_KEYS or empty.all():
+    if header_key(raw_name) not in DAY_NUMBER_KEYS or empty.all():
         return None
     present = values[~empty]
     if not present.str.fullmatch(r"\d{1,5}").all():
@@ -772,17 +793,17 @@ def _time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> s
     ts = [c.name for c in spec.columns if c.kind == "timestamp"]
     if not ts or ts[0] not in header:
         return None
-    key = _header_key(raw[header.index(ts[0])])
+    key = header_key(raw[header.index(ts[0])])
     if key not in DATE_ONLY_KEYS:
         return None
     known = {c.name for c in spec.columns}
     for original, name in zip(raw, header, strict=True):
-        if name not in known and _header_key(original) in TIME_OF_DAY_KEYS:
+        if name not in known and header_key(original) in TIME_OF_DAY_KEYS:
             return name
     return None
 
 
-def _header_key(col: str) -> str:
+def header_key(col: str) -> str:
     """A header name as :func:`_normalise_header` compares it (case, spaces, - and _ dropped)."""
     return col.lower().replace(" ", "").replace("-", "").replace("_", "")
 
@@ -808,10 +829,12 @@ def _flag(
 _UTC_SUFFIX = re.compile(r"(?i)\s*(?:UTC|GMT)$")
 """``2019-10-01 00:00:00 UTC``: how REES46-style event exports (and many loggers) write UTC."""
 _NUMERIC_DATE = re.compile(
-    r"(?P<a>\d{1,2})(?P<sep>[/.])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
+    r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}(?:\.\d+)?))?)?")
 """Spreadsheet dates: ``12/1/2010 8:26`` (Online Retail: month first), ``26/11/2017``,
-``01.12.2010 08:26`` (day first). Which number is the day is decided per column."""
+``01.12.2010 08:26`` (day first), ``21-07-2015`` (Kaggle's Groceries, the bakery's
+``30-10-2016 09:58``). Which number is the day is decided per column. With dashes
+only a four-digit year is taken: ``15-07-21`` may as well be ISO's year first."""
 
 
 _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
@@ -880,19 +903,34 @@ def _numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     found = parts["a"].notna().to_numpy()
     if not found.any():
         return None, None
+    short_dashed = (parts["sep"] == "-") & (parts["year"].str.len() == 2)
+    if short_dashed.any():
+        parts.loc[short_dashed.to_numpy()] = np.nan
+        found = parts["a"].notna().to_numpy()
+        if not found.any():
+            return None, None
     a, b = pd.to_numeric(parts["a"]), pd.to_numeric(parts["b"])
     big_a, big_b = bool((a > 12).any()), bool((b > 12).any())
     dotted = bool((parts["sep"].dropna() == ".").all())
     # Day first where only the first number goes above 12, or with dots (the European
     # way); month first otherwise -- the US spreadsheet convention, and the only reading
-    # when no day above 12 occurs (said in a note).
-    day_first = dotted or (big_a and not big_b)
+    # when no day above 12 occurs (said in a note) unless the file says otherwise: a
+    # till log whose second number never changes while the first does, with times of
+    # day, is a few days of one month (the first days of a UK export: 01/12/2010 ..
+    # 05/12/2010), not purchases made only on the 12th of five months.
+    one_month = (not big_a and not big_b and b.nunique() == 1 and a.nunique() > 1
+                 and parts["hour"].notna().any())
+    day_first = dotted or (big_a and not big_b) or one_month
     note = None
-    if not dotted and not big_a and not big_b:
+    if one_month and not dotted:
+        note = (f"dates like {values[found].iloc[0]!r} read as day/month/year: the second number "
+                f"is {int(b.dropna().iloc[0])} in every date while the first varies, and month first "
+                "would put every purchase on the same day of different months")
+    elif not dotted and not big_a and not big_b:
         note = (f"dates like {values[found].iloc[0]!r} read as month/day/year "
                 "(no number above 12 tells which is the day)")
     elif not dotted and big_a and big_b:
-        note = ("dates with '/' have numbers above 12 in both places (day/month and "
+        note = ("dates with '/' or '-' have numbers above 12 in both places (day/month and "
                 "month/day mixed?): read as month/day/year, the others are bad rows")
     year = pd.to_numeric(parts["year"])
     year = year.where(parts["year"].str.len() != 2, year + np.where(year < 69, 2000, 1900))

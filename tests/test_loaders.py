@@ -220,6 +220,61 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
         f"{holes}:3: timestamp: empty (required)"]
 
 
+def test_a_file_without_times_keeps_each_basket_together_and_spreads_one_time_shoppers(tmp_path: Path) -> None:
+    """Instacart's order lines have no time. With a basket column the made-up clock ranks
+    each shopper's baskets, not rows, so an order is never cut across train, validation
+    and test; shoppers seen once are spread over the year in file order instead of all
+    sitting mid-year on one side of every cut-off."""
+    path = tmp_path / "order_products.csv"
+    orders = [("u1", "o1", ["a", "b", "c"]), ("u2", "o2", ["a"]), ("u1", "o3", ["b", "d"]),
+              ("u3", "o4", ["c", "e"]), ("u1", "o5", ["a"]), ("u4", "o6", ["b"])]
+    path.write_text("order_id,product_id,user_id\n"
+                    + "".join(f"{o},{i},{u}\n" for u, o, items in orders for i in items))
+    raw = load_dataset("csv", interactions=path)
+    frame = raw.interactions
+    per_basket = frame.groupby("session_id")["timestamp"].nunique()
+    assert (per_basket == 1).all()  # every basket's lines share one time
+    day = {o: (t - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)
+           for o, t in frame.groupby("session_id")["timestamp"].first().items()}
+    # u1's three orders at 1/6, 3/6 and 5/6 of the year; the three one-order shoppers at
+    # 1/6, 3/6 and 5/6 in file order.
+    assert [round(day[o], 2) for o in ("o1", "o3", "o5")] == [60.83, 182.5, 304.17]
+    assert [round(day[o], 2) for o in ("o2", "o4", "o6")] == [60.83, 182.5, 304.17]
+    assert any("each shopper's baskets (session_id; a basket's rows share one time)" in n
+               for n in raw.report.notes)
+
+
+def test_an_items_file_with_two_id_columns_is_matched_by_the_one_the_interactions_use(tmp_path: Path) -> None:
+    """goodbooks-10k: the ratings' book_id is books.csv's ``id``; books.csv's ``book_id``
+    is Goodreads' own. The usual name would give item 5 another book's title; the column
+    that describes the interactions' items is taken, with a note."""
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text("book_id,user_id,rating\n" + "".join(f"{b},{u},4\n" for u in (1, 2) for b in (1, 2, 3, 5)))
+    books = tmp_path / "books.csv"
+    books.write_text("id,book_id,title\n1,2767052,The Hunger Games\n2,3,Harry Potter and the Sorcerer's Stone\n"
+                     "3,41865,Twilight\n5,5,Harry Potter and the Prisoner of Azkaban\n4,4671,The Great Gatsby\n")
+    # (the last row's id 4 is unused; '5' is both an id and a book_id, of different books)
+    raw = load_dataset("csv", interactions=ratings, items=books)
+    names = raw.items.set_index("item_id")["name"]
+    assert names["2"] == "Harry Potter and the Sorcerer's Stone" and names["3"] == "Twilight"
+    assert f"{books}: column 'id' read as item_id, not 'book_id': it describes 100% of the " \
+           "interactions' items, 'book_id' 50%" in raw.report.notes
+
+
+def test_groceries_dates_alone_make_weekday_but_not_hour_real_context(tmp_path: Path) -> None:
+    """Kaggle's Groceries: Member_number, a dashed day-first Date, the item's name as its
+    id. Every time is midnight, so the hour is not real context (no sales heat by it)."""
+    path = tmp_path / "Groceries_dataset.csv"
+    path.write_text("Member_number,Date,itemDescription\n1808,21-07-2015,tropical fruit\n"
+                    "2552,05-01-2015,whole milk\n1808,19-09-2015,pip fruit\n")
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions.sort_values("timestamp")["item_id"].tolist() == [
+        "whole milk", "tropical fruit", "pip fruit"]
+    assert raw.real_context == ("weekday",)
+    assert f"{path}: every timestamp is a date at midnight: the hour is not real context " \
+           "(no sales heat by hour)" in raw.report.notes
+
+
 def test_a_catalogue_or_profile_file_may_call_its_id_column_id(tmp_path: Path) -> None:
     inter = tmp_path / "plays.tsv"
     inter.write_text("userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t7\n")

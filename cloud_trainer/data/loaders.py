@@ -35,6 +35,7 @@ from cloud_trainer.data.schema import (
     GENERIC_ITEMS,
     GENERIC_USERS,
     INTERACTION_COLUMNS,
+    ITEM_ALIASES,
     ITEM_COLUMNS,
     UNKNOWN_TEXT,
     Column,
@@ -42,6 +43,7 @@ from cloud_trainer.data.schema import (
     IngestReport,
     RawDataset,
     TableSpec,
+    header_key,
     parse_attributes,
     read_table,
     require_rows,
@@ -351,6 +353,7 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
     if items is not None:
         it = read_table(items, GENERIC_ITEMS, report, hasher=hasher)
         require_rows(it, str(items), report)
+        it = _best_id_column(it, inter["item_id"], items, report)
         it = _drop_duplicate_ids(it, "item_id", str(items), report)
         if inter.attrs.get("columns_by_content"):
             inter = _item_column_first(inter, it["item_id"], interactions, report)
@@ -369,14 +372,20 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
         it = _empty_items()
 
     real_context = ("hour",) if inter.attrs.get("day_numbers") else ("hour", "weekday")
+    if inter.attrs.get("date_only"):
+        real_context = tuple(f for f in real_context if f != "hour")
+        report.notes.append(f"{interactions}: every timestamp is a date at midnight: the hour is "
+                            "not real context (no sales heat by hour)")
     if "timestamp" not in inter:  # after the id columns are settled: the clock is per shopper
         real_context = ()
-        inter["timestamp"] = _file_order_clock(inter["user_id"])
+        baskets = bool((inter["session_id"] != "").any())
+        inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None)
+        unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
         report.notes.append(
-            f"{interactions}: no timestamp column: each shopper's rows are taken to be in time order "
+            f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
             f"as the file lists them, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
-            "so the temporal split keeps each shopper's last rows (about 10 % each) for validation "
-            "and test; hour, weekday and season context are then not real" + _sorted_by_item(inter))
+            f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
+            "validation and test; hour, weekday and season context are then not real" + _sorted_by_item(inter))
 
     if users is not None:
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
@@ -426,18 +435,42 @@ ORDER_CLOCK_START = "2000-01-01"
 do: only the order within each shopper is known)."""
 
 
-def _file_order_clock(user_ids: pd.Series) -> pd.Series:
+def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None) -> pd.Series:
     """Times for an export without any (Book-Crossing, Goodreads, play counts): row k of
     a shopper's n rows, in file order, at (k + 0.5) / n of a year.
 
     Spreading every shopper over the same year makes the split's quantile cut-offs take
     the same share of each shopper's rows (the per-user hold-out that is the usual
     protocol for such data) instead of whole late shoppers; a global row-order clock
-    would put every row of a file sorted by shopper into one side of the split."""
-    groups = user_ids.groupby(user_ids, sort=False)
-    rank = groups.cumcount().to_numpy(dtype=float)
-    count = groups.transform("size").to_numpy(dtype=float)
-    offset = pd.to_timedelta((rank + 0.5) / count * 365.0 * 86_400.0, unit="s").round("s")
+    would put every row of a file sorted by shopper into one side of the split.
+
+    With baskets (``sessions`` not empty) the unit is the basket: basket k of a
+    shopper's n, in order of first appearance, and all its rows share one time. Ranking
+    rows would cut one Instacart order across train, validation and test (87 % of them
+    in a joined sample), and the task would become "finish this basket"."""
+    unit = pd.Series(np.arange(len(user_ids)), index=user_ids.index)  # one row, one unit
+    if sessions is not None and (sessions != "").any():
+        # A row without a basket id is a basket of its own.
+        own = "\0row" + pd.Series(np.arange(len(sessions)), index=sessions.index).astype(str)
+        basket = sessions.where(sessions != "", own)
+        unit = pd.Series(pd.DataFrame({"u": user_ids, "b": basket}).groupby(["u", "b"], sort=False).ngroup(),
+                         index=user_ids.index)
+        groups = unit.groupby(user_ids, sort=False)
+        rank = groups.rank(method="dense").to_numpy(dtype=float) - 1.0
+        count = groups.transform("nunique").to_numpy(dtype=float)
+    else:
+        groups = user_ids.groupby(user_ids, sort=False)
+        rank = groups.cumcount().to_numpy(dtype=float)
+        count = groups.transform("size").to_numpy(dtype=float)
+    share = (rank + 0.5) / count
+    single = count == 1
+    if single.any():
+        # Shoppers seen once would all sit mid-year, on one side of every cut-off (all of
+        # Olist's one-order customers landed in validation; a sample of Instacart orders
+        # left too few distinct times to split at all): they are spread by file order.
+        ranks = pd.Series(unit.to_numpy()[single]).rank(method="dense").to_numpy()
+        share[single] = (ranks - 0.5) / ranks.max()
+    offset = pd.to_timedelta(share * 365.0 * 86_400.0, unit="s").round("s")
     return pd.Series(pd.Timestamp(ORDER_CLOCK_START) + offset, index=user_ids.index)
 
 
@@ -466,6 +499,49 @@ def _described(ids: Any, table: set[Any]) -> np.ndarray:
     took 36 s for the 20,833 items of dunnhumby's layout against its 92,331 products
     (pd.Index.isin 0.75 s, this 0.03 s)."""
     return np.fromiter((i in table for i in ids), dtype=bool, count=len(ids))
+
+
+def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
+    """The items file's id column, by what the interactions use when the names mislead.
+
+    goodbooks-10k's books.csv has ``id`` (what ratings.csv calls ``book_id``) and
+    ``book_id`` (Goodreads' own id): the usual name picks the second, whose ids meet the
+    ratings' 1..10,000 only by accident (item 5, The Great Gatsby, got the name of a
+    Harry Potter book). Another id-named column of the file (``id`` or a usual item
+    name) that describes at least half of the interactions' items, and twice as many as
+    the chosen one, is taken instead, with a note.
+    """
+    names = items.attrs.get("source_names", {})
+    id_keys = {*ITEM_ALIASES, "id", "itemid"}
+    others = [c for c in items.columns if c not in ITEM_COLUMNS and c != "_line"
+              and header_key(str(names.get(c, c))) in id_keys]
+    if not others:
+        return items
+    ids = pd.unique(used)
+    if not len(ids):
+        return items
+
+    def share(col: str) -> float:
+        return float(_described(ids, set(items[col].astype(str).str.strip().tolist())).mean())
+
+    current = share("item_id")
+    best, best_share = max(((c, share(c)) for c in others), key=lambda pair: pair[1])
+    if best_share < 0.5 or best_share < 2 * current:
+        return items
+    chosen = str(names.get("item_id", "item_id"))
+    report.notes.append(
+        f"{file}: column {names.get(best, best)!r} read as item_id, not {chosen!r}: it describes "
+        f"{best_share:.0%} of the interactions' items, {chosen!r} {current:.0%}")
+    out = items.rename(columns={"item_id": f"{chosen} (not read)", best: "item_id"})
+    out["item_id"] = out["item_id"].astype(str).str.strip()
+    empty = (out["item_id"] == "").to_numpy()
+    for line in out["_line"][empty]:
+        report.add_error(str(file), int(line), "item_id", "empty (required)")
+    if empty.any():
+        stats = report.stats(str(file))
+        stats.rows_skipped += int(empty.sum())
+        stats.rows_kept -= int(empty.sum())
+    return out.loc[~empty].reset_index(drop=True)
 
 
 def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:

@@ -46,6 +46,12 @@ def check_data(
     counts = info["interactions"]
     log(f"[split] train {info['start']} to {info['val_start']} ({counts['train']} interactions), "
         f"validation to {info['test_start']} ({counts['val']}), test to {info['end']} ({counts['test']})")
+    dropped = int(info.get("duplicates_dropped", 0))
+    if dropped:
+        # Kept rows above count them; the split below does not. A till file without a
+        # quantity column writes a second unit of an item as a second identical line.
+        log(f"[split] {dropped} exact duplicate rows left out (same shopper, item, time, event, basket, "
+            "quantity and price): where a file has no quantity column, that is how it lists a second unit")
     log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
         f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
     repeat = repeat_decision(data)
@@ -66,7 +72,7 @@ def check_data(
         "first_errors": report["first_errors"],
         "notes": report["notes"],
         "split": {k: info[k] for k in ("start", "val_start", "test_start", "end", "interactions",
-                                       "val_cases", "test_cases", "target_events")},
+                                       "val_cases", "test_cases", "target_events", "duplicates_dropped")},
         "repeat": repeat,
         "real_context": real,
         "seconds": round(time.perf_counter() - started, 2),

@@ -385,6 +385,15 @@ def test_check_data_says_how_an_export_is_read_without_training(tmp_path: Path) 
     assert result["repeat"]["exclude_history"] is True and result["real_context"] == ["hour", "weekday"]
     assert result["split"]["interactions"] == {"train": 960, "val": 120, "test": 120}
     assert not (tmp_path / "out").exists()
+    # A till file without quantities writes a second unit as a second identical line: the
+    # split leaves such duplicates out, and check-data says how many.
+    doubled = tmp_path / "doubled.tsv"
+    doubled.write_text("\n".join(rows + rows[:5]) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                           "--interactions", str(doubled)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "[split] 5 exact duplicate rows left out" in proc.stdout
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["split"]["duplicates_dropped"] == 5
     bad = tmp_path / "inter.csv"
     bad.write_text("user_id,item_id,timestamp\nu1,i1,not-a-time\n")
     proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",

@@ -144,8 +144,15 @@ def prepare(
     test_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac))])
     val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
     if not t0 < val_start < test_start <= t1:
+        # Say how the times pile up: one time holding a fifth of the rows is usually a
+        # date-only column over few days, or a made-up clock (a note of the load's).
+        values, counts = np.unique(stamps, return_counts=True)
+        top = int(counts.argmax())
         raise DataError(
-            f"{raw.name}: too few distinct timestamps for a train/validation/test split"
+            f"{raw.name}: too few distinct timestamps for a train/validation/test split "
+            f"({len(values)} distinct among {len(stamps)} interactions; {pd.Timestamp(values[top])} alone "
+            f"holds {counts[top] / len(stamps):.0%}): the {1 - test_frac - val_frac:.0%} and "
+            f"{1 - test_frac:.0%} cut-offs need the times to differ there"
         )
 
     items_meta = raw.items.drop_duplicates("item_id").set_index("item_id")

@@ -275,6 +275,26 @@ def test_groceries_dates_alone_make_weekday_but_not_hour_real_context(tmp_path: 
            "(no sales heat by hour)" in raw.report.notes
 
 
+def test_whole_number_ids_written_as_floats_match_the_files_that_write_them_plainly(tmp_path: Path) -> None:
+    """pandas writes an id column with blanks as floats (Online Retail's ``17385.0``); a
+    customers file writes ``17385``. Ids that are all whole numbers with '.0' are read
+    without it, with a note; one ``1.5`` among them leaves the column as written."""
+    inter = tmp_path / "online_retail_5.csv"
+    inter.write_text(",InvoiceNo,StockCode,InvoiceDate,CustomerID\n"
+                     "0,578703,20868,2011-11-25 11:02:00,17385.0\n1,578704,22457,2011-11-26 11:02:00,\n"
+                     "2,578705,22457,2011-11-27 11:02:00,12347.0\n")
+    users = tmp_path / "customers.csv"
+    users.write_text("CustomerID,Country\n17385,United Kingdom\n12347,Iceland\n")
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert sorted(raw.interactions["user_id"]) == ["12347", "17385"]
+    assert f"{users}: describes 2 of the 2 shoppers in the interactions (100%)" in raw.report.notes
+    assert f"{inter}: user_id: ids written as whole numbers with '.0' ('17385.0', as pandas writes an " \
+           "integer column with blanks) read without it" in raw.report.notes
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("user_id,item_id,timestamp\n1.0,a,2024-01-01\n1.5,b,2024-01-02\n")
+    assert sorted(load_dataset("csv", interactions=mixed).interactions["user_id"]) == ["1.0", "1.5"]
+
+
 def test_a_catalogue_or_profile_file_may_call_its_id_column_id(tmp_path: Path) -> None:
     inter = tmp_path / "plays.tsv"
     inter.write_text("userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t7\n")
@@ -380,3 +400,18 @@ def test_rees46_reads_packed_months_and_an_unpacked_copy_only_once(tmp_path: Pat
     both = load_dataset("rees46", data_dir=tmp_path)
     assert len(both.interactions) == 5
     assert not any("compressed" in n for n in both.report.notes)
+
+
+def test_a_split_that_cannot_be_cut_says_how_the_times_pile_up(tmp_path: Path) -> None:
+    """Dates alone over three days, most on one: the quantile cut-offs collide, and the
+    error says how many distinct times there are and which one holds most rows."""
+    from cloud_trainer.processing import prepare
+
+    path = tmp_path / "few_days.csv"
+    days = ["2024-01-01"] + ["2024-01-02"] * 18 + ["2024-01-03"]
+    path.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k},i{k},{d}\n" for k, d in enumerate(days)))
+    with pytest.raises(DataError) as err:
+        prepare(load_dataset("csv", interactions=path))
+    assert str(err.value) == ("csv: too few distinct timestamps for a train/validation/test split (3 distinct "
+                              "among 20 interactions; 2024-01-02 00:00:00 alone holds 90%): the 80% and 90% "
+                              "cut-offs need the times to differ there")

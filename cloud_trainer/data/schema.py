@@ -467,6 +467,9 @@ def read_table(
         if column is None:
             continue
         empty = (text_values == "").to_numpy()
+        if col in ("user_id", "item_id") and not empty.all():
+            text_values = _whole_number_ids(text_values, empty, name, col, report)
+            frame[col] = text_values
         if column.required:
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
@@ -824,6 +827,25 @@ def _flag(
     col_pos = list(frame.columns).index(column)
     for line, value in zip(line_numbers, values, strict=True):
         pending.append((int(line), col_pos, column, reason(value)))
+
+
+def _whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
+                      report: IngestReport) -> pd.Series:
+    """``17850.0`` -> ``17850`` when every id of the column is a whole number written so.
+
+    pandas writes an integer column that has a blank as floats (Online Retail's
+    CustomerID after a ``to_csv``), and those ids then match no customers file that
+    writes ``17850``. Only when all of them end in ``.0``: one ``1.5`` says they are not
+    whole numbers, and text ids are left alone."""
+    first = values[~empty].iloc[0]
+    if not first.endswith(".0"):  # the usual case costs one look
+        return values
+    whole = values[~empty].str.fullmatch(r"-?\d+\.0+")
+    if not whole.all():
+        return values
+    report.notes.append(f"{name}: {col}: ids written as whole numbers with '.0' ({first!r}, as pandas "
+                        "writes an integer column with blanks) read without it")
+    return values.str.replace(r"\.0+$", "", regex=True)
 
 
 _UTC_SUFFIX = re.compile(r"(?i)\s*(?:UTC|GMT)$")

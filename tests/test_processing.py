@@ -193,3 +193,65 @@ def test_cross_time_scores_the_real_validation_window_without_the_test_window(ra
     assert abs(int(np.searchsorted(stamps, np.datetime64(pd.Timestamp(shifted.split_info["test_start"])))) - at) <= 1
     assert pd.Timestamp(shifted.split_info["val_start"]) < real_val_start
     assert shifted.train["timestamp"].max() < pd.Timestamp(shifted.split_info["val_start"])
+
+
+def test_cases_hold_history_first_target_clock_demographics_unseen_items_and_masked_copies() -> None:
+    import dataclasses
+
+    p = "purchase"
+    rows = [
+        ("u3", "x", "2024-01-10 18:00", p, 1, 1.0, "", "b14"),  # test: new shopper, demographics only
+        ("u1", "x", "2024-01-01 09:00", p, 1, 1.0, "", "b1"),
+        ("u1", "y", "2024-01-01 09:05", p, 1, 1.0, "", "b1"),
+        ("u1", "v", "2024-01-02 10:00", p, 1, 1.0, "", "b2"),
+        ("u2", "y", "2024-01-02 11:00", p, 1, 1.0, "", "b3"),
+        ("u2", "x", "2024-01-03 11:00", p, 1, 1.0, "", "b4"),
+        ("u1", "x", "2024-01-03 12:00", p, 1, 1.0, "", "b5"),
+        ("u2", "v", "2024-01-04 10:00", p, 1, 1.0, "", "b6"),
+        ("u2", "y", "2024-01-04 10:01", p, 1, 1.0, "", "b6"),
+        ("u1", "y", "2024-01-05 08:00", p, 1, 1.0, "", "b7"),
+        ("u2", "x", "2024-01-05 09:00", p, 1, 1.0, "", "b8"),
+        ("u1", "x", "2024-01-06 09:00", p, 1, 1.0, "", "b9"),  # validation from here
+        ("u2", "y", "2024-01-06 10:00", p, 1, 1.0, "", "b10"),
+        ("u2", "x", "2024-01-06 10:10", p, 1, 1.0, "", "b10"),
+        ("u4", "y", "2024-01-07 10:00", p, 1, 1.0, "", "b11"),  # a Sunday; no demographics
+        ("u4", "v", "2024-01-07 10:05", p, 1, 1.0, "", "b11"),
+        ("u1", "w", "2024-01-09 15:05", p, 1, 1.0, "", "b13"),  # test (from Tue 14:00); w, z not in the catalogue
+        ("u1", "y", "2024-01-09 15:00", p, 1, 1.0, "", "b13"),
+        ("u1", "y", "2024-01-09 14:30", p, 1, 1.0, "", "b12"),
+        ("u1", "z", "2024-01-09 14:00", p, 1, 1.0, "", "b12"),
+    ]
+    raw = dataclasses.replace(
+        make_raw(rows), users=pd.DataFrame({"user_id": ["u1", "u3"], "age": ["35-54", "18-34"]})
+    )
+    data = prepare(raw, val_frac=0.25, test_frac=0.25)
+    assert data.items["item_id"].tolist() == ["v", "x", "y"]  # catalogue: items with a train sale
+    v, x, y = 0, 1, 2
+
+    def fields(case):  # type: ignore[no-untyped-def]
+        return (case.user_id, case.history.tolist(), [b.tolist() for b in case.history_baskets],
+                case.context, case.targets.tolist(), case.num_unseen_targets, case.segment)
+
+    for case in data.val_cases + data.test_cases:
+        assert case.history.dtype == np.int64 and case.targets.dtype == np.int64
+    known = {"anonymous": False, "masked": False}
+    copy = {"anonymous": True, "masked": True, "new_user": False}
+    tue_14, wed_18 = {"hour": "14", "weekday": "1"}, {"hour": "18", "weekday": "2"}
+    u1_baskets = [[x, y], [v], [x], [y], [x]]  # train + validation, by basket start
+    assert [fields(c) for c in data.test_cases] == [
+        # Shoppers by id; clock of the first target row; y once; z and w counted as unseen.
+        ("u1", [x, y, v, x, y, x], u1_baskets, {**tue_14, "age": "35-54"}, [y], 2, {**known, "new_user": False}),
+        ("u3", [], [], {**wed_18, "age": "18-34"}, [x], 0, {**known, "new_user": True}),
+        # Masked copies after all cases: the clock only.
+        (None, [], [], tue_14, [y], 2, copy),
+        (None, [], [], wed_18, [x], 0, copy),
+    ]
+    # Validation: history is train only; u4 is new with no demographics, so anonymous and not copied.
+    assert [(c.user_id, c.context, c.targets.tolist(), c.segment) for c in data.val_cases] == [
+        ("u1", {"hour": "9", "weekday": "5", "age": "35-54"}, [x], {**known, "new_user": False}),
+        ("u2", {"hour": "10", "weekday": "5"}, [x, y], {**known, "new_user": False}),
+        ("u4", {"hour": "10", "weekday": "6"}, [v, y], {"anonymous": True, "masked": False, "new_user": True}),
+        (None, {"hour": "9", "weekday": "5"}, [x], copy),
+        (None, {"hour": "10", "weekday": "5"}, [x, y], copy),
+    ]
+    assert data.val_cases[1].history.tolist() == [y, x, v, y, x]

@@ -45,6 +45,12 @@ Shapes:
 * ``notime`` -- Complete Journey purchases with no time at all, sorted by household
   as Book-Crossing's ratings are (``household_key,PRODUCT_ID,QUANTITY``), each
   household's rows in the order they were bought.
+* ``groceries`` -- Complete Journey purchases in Kaggle's "Groceries dataset" layout
+  (``Member_number,Date,itemDescription``): dashed day-first dates without times
+  (``21-07-2017``), the product type's name as the item id, no other file.
+* ``orderlines`` -- Complete Journey purchases as Instacart's order lines joined to its
+  orders (``order_id,product_id,add_to_cart_order,user_id``): no time at all, listed by
+  order id.
 
 Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
 skew of public data sets, for checking that training fits in memory and time
@@ -355,9 +361,33 @@ def notime(data: Path, out: Path, max_rows: int) -> None:
            [[r["household_id"], r["product_id"], r["quantity"]] for r in rows])
 
 
+def groceries(data: Path, out: Path, max_rows: int) -> None:
+    """Kaggle's "Groceries dataset" layout: member, a dashed day-first date alone, and
+    the item's name as its only id (here the product type, lower case)."""
+    products = {p["product_id"]: p["product_type"].lower() for p in _read(data / "completejourney" / "products.csv")
+                if p["product_type"]}
+    _write(out / "interactions.csv", ["Member_number", "Date", "itemDescription"],
+           [[r["household_id"], _cj_time(r).strftime("%d-%m-%Y"), products[r["product_id"]]]
+            for r in _cj_rows(data, max_rows) if r["product_id"] in products])
+
+
+def orderlines(data: Path, out: Path, max_rows: int) -> None:
+    """Instacart's ``order_products__prior.csv`` joined to ``orders.csv`` on order_id: order
+    lines with the shopper, no time at all, listed by order id (ascending, as Instacart's
+    file is; here that is time order, since Complete Journey's basket ids grow with time)."""
+    rows = sorted(_cj_rows(data, max_rows), key=lambda r: int(r["basket_id"]))  # stable: lines kept in order
+    position: dict[str, int] = {}
+    lines = []
+    for r in rows:
+        position[r["basket_id"]] = position.get(r["basket_id"], 0) + 1
+        lines.append([r["basket_id"], r["product_id"], position[r["basket_id"]], r["household_id"]])
+    _write(out / "interactions.csv", ["order_id", "product_id", "add_to_cart_order", "user_id"], lines)
+
+
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,
           "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby,
-          "grouplens": grouplens, "jsonl": jsonl, "notime": notime}
+          "grouplens": grouplens, "jsonl": jsonl, "notime": notime, "groceries": groceries,
+          "orderlines": orderlines}
 LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 

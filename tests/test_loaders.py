@@ -364,6 +364,16 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     household = listed["household_key"].iloc[0]
     clocked = untimed.interactions[untimed.interactions["user_id"] == household].sort_values("timestamp", kind="stable")
     assert clocked["item_id"].tolist() == listed.loc[listed["household_key"] == household, "PRODUCT_ID"].tolist()
+    # Kaggle's Groceries layout: dashed day-first dates alone, the item's name as its id.
+    groceries = load_dataset("csv", interactions=tmp_path / "groceries" / "interactions.csv")
+    assert not groceries.report.errors and groceries.real_context == ("weekday",)
+    days = groceries.interactions["timestamp"]
+    assert days.min() == pd.Timestamp("2017-01-01") and (days == days.dt.normalize()).all()
+    assert days.max() - days.min() < pd.Timedelta(days=31)  # 15-01-2017 is January 15th, not a 15th month
+    # Instacart-like order lines without times: a basket's lines share one made-up time.
+    lines = load_dataset("csv", interactions=tmp_path / "orderlines" / "interactions.csv")
+    assert lines.real_context == () and len(lines.interactions) == 3000
+    assert (lines.interactions.groupby("session_id")["timestamp"].nunique() == 1).all()
 
 
 def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:

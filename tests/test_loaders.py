@@ -204,14 +204,22 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
     assert any(n.startswith(f"{path}: no timestamp column: each shopper's rows are taken to be in time order")
                and n.endswith("hour, weekday and season context are then not real") for n in raw.report.notes)
     assert raw.real_context == ()
-    # Each shopper's rows sorted by item id (Last.fm's user_artists.dat): the note warns
-    # that the file order is then likely not the time order.
+    # Each shopper's rows sorted by item id (Last.fm's user_artists.dat, goodbooks): the
+    # file order is not the time order, so each shopper's rows are ranked in a seeded
+    # random order (the usual random hold-out), not "the highest ids last".
     plays = tmp_path / "user_artists.dat"
-    plays.write_text("userID\tartistID\tweight\n" + "".join(f"{u}\t{a}\t9\n" for u in (2, 3) for a in (51, 52, 60)))
-    notes = load_dataset("csv", interactions=plays).report.notes
-    assert notes[-1].endswith("not real. But 100% of the shoppers with 3 or more rows have them sorted by item "
-                              "id: the file order is likely not the time order, and validation and test then "
-                              "hold each shopper's highest item ids")
+    artists = list(range(51, 71))
+    plays.write_text("userID\tartistID\tweight\n" + "".join(f"{u}\t{a}\t9\n" for u in (2, 3) for a in artists))
+    raw = load_dataset("csv", interactions=plays)
+    assert raw.report.notes[-1].endswith(
+        "not real. But 100% of the shoppers with 3 or more rows have them sorted by item id: the file order is "
+        "not the time order, so each shopper's rows are taken in a random order (seeded, the same every run) "
+        "and validation and test hold a random tenth of each shopper's rows")
+    for user in ("2", "3"):
+        by_time = raw.interactions[raw.interactions["user_id"] == user].sort_values("timestamp")
+        assert sorted(by_time["item_id"].astype(int)) == artists and by_time["item_id"].astype(int).tolist() != artists
+    again = load_dataset("csv", interactions=plays).interactions
+    assert again["timestamp"].tolist() == raw.interactions["timestamp"].tolist()  # seeded: the same every run
     # A timestamp column with an empty value is still a bad row, not a made-up time.
     holes = tmp_path / "holes.csv"
     holes.write_text("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu1,i2,\n")

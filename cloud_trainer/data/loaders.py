@@ -379,13 +379,20 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
     if "timestamp" not in inter:  # after the id columns are settled: the clock is per shopper
         real_context = ()
         baskets = bool((inter["session_id"] != "").any())
-        inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None)
+        item_sorted = 0.0 if baskets else _item_sorted_share(inter)
+        shuffled = item_sorted >= 0.9
+        inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None,
+                                               shuffled=shuffled)
         unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
         report.notes.append(
             f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
             f"as the file lists them, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
             f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
-            "validation and test; hour, weekday and season context are then not real" + _sorted_by_item(inter))
+            "validation and test; hour, weekday and season context are then not real"
+            + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
+               "file order is not the time order, so each shopper's rows are taken in a random order "
+               "(seeded, the same every run) and validation and test hold a random tenth of each "
+               "shopper's rows" if shuffled else ""))
 
     if users is not None:
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
@@ -435,7 +442,8 @@ ORDER_CLOCK_START = "2000-01-01"
 do: only the order within each shopper is known)."""
 
 
-def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None) -> pd.Series:
+def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
+                      shuffled: bool = False) -> pd.Series:
     """Times for an export without any (Book-Crossing, Goodreads, play counts): row k of
     a shopper's n rows, in file order, at (k + 0.5) / n of a year.
 
@@ -447,7 +455,13 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None) ->
     With baskets (``sessions`` not empty) the unit is the basket: basket k of a
     shopper's n, in order of first appearance, and all its rows share one time. Ranking
     rows would cut one Instacart order across train, validation and test (87 % of them
-    in a joined sample), and the task would become "finish this basket"."""
+    in a joined sample), and the task would become "finish this basket".
+
+    ``shuffled``: the file order is known not to be the time order (every shopper's
+    rows sorted by item id), so each shopper's rows are ranked in a seeded random order
+    instead: the split is then the usual random per-user hold-out, not "each shopper's
+    highest item ids" (on goodbooks-10k, whose ids rank books by popularity, those are
+    each reader's rarest books)."""
     unit = pd.Series(np.arange(len(user_ids)), index=user_ids.index)  # one row, one unit
     if sessions is not None and (sessions != "").any():
         # A row without a basket id is a basket of its own.
@@ -460,8 +474,12 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None) ->
         count = groups.transform("nunique").to_numpy(dtype=float)
     else:
         groups = user_ids.groupby(user_ids, sort=False)
-        rank = groups.cumcount().to_numpy(dtype=float)
         count = groups.transform("size").to_numpy(dtype=float)
+        if shuffled:
+            draw = pd.Series(np.random.default_rng(0).random(len(user_ids)), index=user_ids.index)
+            rank = draw.groupby(user_ids, sort=False).rank(method="first").to_numpy() - 1.0
+        else:
+            rank = groups.cumcount().to_numpy(dtype=float)
     share = (rank + 0.5) / count
     single = count == 1
     if single.any():
@@ -474,24 +492,19 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None) ->
     return pd.Series(pd.Timestamp(ORDER_CLOCK_START) + offset, index=user_ids.index)
 
 
-def _sorted_by_item(inter: pd.DataFrame) -> str:
-    """A warning for the file-order clock when each shopper's rows are sorted by item id
-    (Last.fm's user_artists.dat): then the file order is not the time order, and the
-    held-out rows are simply the highest ids."""
+def _item_sorted_share(inter: pd.DataFrame) -> float:
+    """The share of shoppers with 3 or more rows whose rows are sorted by item id (all of
+    Last.fm's user_artists.dat, goodbooks' ratings and Book-Crossing's): then the file
+    order is not the time order (:func:`_file_order_clock`'s ``shuffled``)."""
     ids = inter["item_id"]
     numeric = pd.to_numeric(ids, errors="coerce")
     key = numeric if numeric.notna().all() else ids
     many = inter.groupby("user_id", sort=False)["user_id"].transform("size").to_numpy() >= 3
     if not many.any():
-        return ""
+        return 0.0
     frame = pd.DataFrame({"user": inter["user_id"].to_numpy()[many], "key": key.to_numpy()[many]})
     falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
-    share = 1.0 - float(falls.groupby(frame["user"], sort=False).any().mean())
-    if share < 0.9:
-        return ""
-    return (f". But {share:.0%} of the shoppers with 3 or more rows have them sorted by item id: the file "
-            "order is likely not the time order, and validation and test then hold each shopper's "
-            "highest item ids")
+    return 1.0 - float(falls.groupby(frame["user"], sort=False).any().mean())
 
 
 def _described(ids: Any, table: set[Any]) -> np.ndarray:

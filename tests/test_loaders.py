@@ -303,6 +303,26 @@ def test_whole_number_ids_written_as_floats_match_the_files_that_write_them_plai
     assert sorted(load_dataset("csv", interactions=mixed).interactions["user_id"]) == ["1.0", "1.5"]
 
 
+def test_without_an_items_file_names_come_from_what_most_of_an_items_lines_say(tmp_path: Path) -> None:
+    """UCI Online Retail has no items file, but each line carries its Description; an
+    item's first line is often a blank stock adjustment, so the most common non-empty
+    value is its name (and Superstore's Category its category)."""
+    path = tmp_path / "Online Retail.csv"
+    path.write_text("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Category\n"
+                    "536365,85123A,,6,12/1/2010 8:26,0,17850,Home\n"
+                    "536366,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:28,2.55,17850,Home\n"
+                    "536367,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/2/2010 8:28,2.55,13047,Home\n"
+                    "536367,85123A,?,6,12/2/2010 8:28,2.55,13047,Home\n"
+                    "536368,71053,WHITE METAL LANTERN,6,12/13/2010 8:26,3.39,17850,\n")
+    raw = load_dataset("csv", interactions=path)
+    items = raw.items.set_index("item_id")
+    assert items.loc["85123A", "name"] == "WHITE HANGING HEART T-LIGHT HOLDER"
+    assert items.loc["85123A", "category"] == "Home" and items.loc["71053", "category"] == ""
+    assert f"no items file: item metadata from the interactions' own columns ('Description' as name, " \
+           f"'Category' as category; the value most of an item's lines in {path} give), prices from " \
+           "interactions" in raw.report.notes
+
+
 def test_a_catalogue_or_profile_file_may_call_its_id_column_id(tmp_path: Path) -> None:
     inter = tmp_path / "plays.tsv"
     inter.write_text("userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n3\t51\t7\n")
@@ -340,6 +360,11 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     assert retail.interactions["session_id"].str.fullmatch(r"\d+").all()  # the C... returns are bad rows
     assert {e.column for e in retail.report.errors} == {"user_id", "quantity"}
     assert any("'CustomerID' as user_id" in n for n in retail.report.notes)
+    # No items file, but every line names its product: the names come from the lines.
+    named = retail.items.set_index("item_id")["name"]
+    assert len(named) == retail.interactions["item_id"].nunique() and (named != "").mean() > 0.9
+    assert any(n.startswith("no items file: item metadata from the interactions' own columns ('Description' as "
+                            "name;") for n in retail.report.notes)
     rocket = load_dataset("csv", interactions=tmp_path / "retailrocket" / "interactions.csv")
     assert set(rocket.interactions["event_type"]) == {"view", "cart", "purchase"}
     assert not rocket.report.errors

@@ -26,6 +26,14 @@ def write(tmp_path: Path, text: str, name: str = "inter.csv") -> Path:
     return path
 
 
+def read_stamps(tmp_path: Path, stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
+    """The timestamps one interactions file of these values reads as, and its report."""
+    rows = "".join(f"u,i,{t}\n" for t in stamps)
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, name), GENERIC_INTERACTIONS, report)
+    return frame["timestamp"].tolist(), report
+
+
 def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -264,11 +272,7 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
     (month first), European ``26/11/2017`` and ``01.12.2010``. Which number is the day is
     decided per file; a file where nothing tells is read month first, with a note."""
     def load(stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
-        rows = "".join(f"u,i,{t},purchase\n" for t in stamps)
-        report = IngestReport()
-        frame = read_table(write(tmp_path, "user_id,item_id,timestamp,event_type\n" + rows, name),
-                           GENERIC_INTERACTIONS, report)
-        return frame["timestamp"].tolist(), report
+        return read_stamps(tmp_path, stamps, name)
 
     got, report = load(["2019-10-01 00:00:00 UTC", "2019-10-01 00:00:05 GMT"], "utc.csv")
     assert got == [pd.Timestamp("2019-10-01 00:00:00"), pd.Timestamp("2019-10-01 00:00:05")]
@@ -297,11 +301,7 @@ def test_dashed_day_first_dates_and_a_uk_export_of_a_few_days_are_read_day_first
     first would put every sale on the 12th of five months. A two-digit year with dashes
     may be ISO's year first, so it stays a bad row."""
     def load(stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
-        rows = "".join(f"u,i,{t}\n" for t in stamps)
-        report = IngestReport()
-        frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, name),
-                           GENERIC_INTERACTIONS, report)
-        return frame["timestamp"].tolist(), report
+        return read_stamps(tmp_path, stamps, name)
 
     got, report = load(["21-07-2015", "05-01-2015", "30-10-2016 09:58"], "groceries.csv")
     assert got == [pd.Timestamp("2015-07-21"), pd.Timestamp("2015-01-05"), pd.Timestamp("2016-10-30 09:58")]

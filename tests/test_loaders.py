@@ -252,6 +252,27 @@ def test_a_file_without_times_keeps_each_basket_together_and_spreads_one_time_sh
                for n in raw.report.notes)
 
 
+def test_instacarts_order_number_orders_a_shoppers_baskets_when_there_are_no_times(tmp_path: Path) -> None:
+    """Instacart lists order lines by a random order_id; its order_number (1, 2, 3 ...) is
+    each shopper's sequence. It, not the file order, ranks the baskets (and, without
+    baskets, the rows)."""
+    path = tmp_path / "order_products.csv"
+    orders = [("u1", "o9", 3, ["a", "b"]), ("u1", "o2", 1, ["c"]), ("u1", "o5", 2, ["d", "e"]),
+              ("u2", "o7", 2, ["a"]), ("u2", "o1", 1, ["b"])]
+    path.write_text("order_id,product_id,user_id,order_number\n"
+                    + "".join(f"{o},{i},{u},{n}\n" for u, o, n, items in orders for i in items))
+    raw = load_dataset("csv", interactions=path)
+    first = raw.interactions.sort_values(["user_id", "timestamp"], kind="stable").groupby(
+        "user_id")["session_id"].unique()
+    assert first["u1"].tolist() == ["o2", "o5", "o9"] and first["u2"].tolist() == ["o1", "o7"]
+    assert any("each shopper's baskets (session_id; a basket's rows share one time) are taken to be in time "
+               "order by their 'order_number'" in n for n in raw.report.notes)
+    rows = tmp_path / "rows.csv"  # no basket column: the rows themselves by the number
+    rows.write_text("user_id,product_id,order_number\nu1,a,3\nu1,b,1\nu1,c,2\n")
+    raw = load_dataset("csv", interactions=rows)
+    assert raw.interactions.sort_values("timestamp")["item_id"].tolist() == ["b", "c", "a"]
+
+
 def test_an_items_file_with_two_id_columns_is_matched_by_the_one_the_interactions_use(tmp_path: Path) -> None:
     """goodbooks-10k: the ratings' book_id is books.csv's ``id``; books.csv's ``book_id``
     is Goodreads' own. The usual name would give item 5 another book's title; the column

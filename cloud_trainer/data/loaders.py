@@ -378,14 +378,16 @@ def _load_generic(interactions: Path, items: Path | None, users: Path | None) ->
     if "timestamp" not in inter:  # after the id columns are settled: the clock is per shopper
         real_context = ()
         baskets = bool((inter["session_id"] != "").any())
-        item_sorted = 0.0 if baskets else _item_sorted_share(inter)
+        sequence, sequence_name = _sequence_column(inter)
+        item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
         shuffled = item_sorted >= 0.9
         inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None,
-                                               shuffled=shuffled)
+                                               shuffled=shuffled, sequence=sequence)
         unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
+        order = f"by their {sequence_name!r}" if sequence is not None else "as the file lists them"
         report.notes.append(
             f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
-            f"as the file lists them, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
+            f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
             f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
             "validation and test; hour, weekday and season context are then not real"
             + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
@@ -441,8 +443,30 @@ ORDER_CLOCK_START = "2000-01-01"
 do: only the order within each shopper is known)."""
 
 
+SEQUENCE_KEYS = ("ordernumber", "basketnumber", "visitnumber", "tripnumber", "sequencenumber")
+"""Header names (as :func:`header_key` writes them) of a column that numbers each
+shopper's baskets in time order: Instacart's ``order_number``, whose files have no time."""
+
+
+def _sequence_column(inter: pd.DataFrame) -> tuple[pd.Series | None, str]:
+    """A file without times may still number each shopper's baskets (Instacart's
+    ``order_number``: 1, 2, 3 ...); then that, not the file order, is the time order.
+    ``(numbers, the file's column name)``, or ``(None, "")`` when there is none or a value
+    is not a number."""
+    names = inter.attrs.get("source_names", {})
+    for col in inter.columns:
+        if col in INTERACTION_COLUMNS or col == "_line":
+            continue
+        name = str(names.get(col, col))
+        if header_key(name) in SEQUENCE_KEYS:
+            numbers = pd.to_numeric(inter[col], errors="coerce")
+            if numbers.notna().all():
+                return numbers.astype(float), name
+    return None, ""
+
+
 def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
-                      shuffled: bool = False) -> pd.Series:
+                      shuffled: bool = False, sequence: pd.Series | None = None) -> pd.Series:
     """Times for an export without any (Book-Crossing, Goodreads, play counts): row k of
     a shopper's n rows, in file order, at (k + 0.5) / n of a year.
 
@@ -460,7 +484,10 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
     rows sorted by item id), so each shopper's rows are ranked in a seeded random order
     instead: the split is then the usual random per-user hold-out, not "each shopper's
     highest item ids" (on goodbooks-10k, whose ids rank books by popularity, those are
-    each reader's rarest books)."""
+    each reader's rarest books).
+
+    ``sequence``: each row's basket number (Instacart's ``order_number``): the baskets, or
+    rows, are ranked by it instead of by the file order (ties in file order)."""
     unit = pd.Series(np.arange(len(user_ids)), index=user_ids.index)  # one row, one unit
     if sessions is not None and (sessions != "").any():
         # A row without a basket id is a basket of its own.
@@ -469,12 +496,21 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
         unit = pd.Series(pd.DataFrame({"u": user_ids, "b": basket}).groupby(["u", "b"], sort=False).ngroup(),
                          index=user_ids.index)
         groups = unit.groupby(user_ids, sort=False)
-        rank = groups.rank(method="dense").to_numpy(dtype=float) - 1.0
         count = groups.transform("nunique").to_numpy(dtype=float)
+        if sequence is not None:
+            # A basket's place: its number, then its first appearance (ties), densely ranked.
+            first = pd.DataFrame({"seq": sequence.to_numpy(), "unit": unit.to_numpy()})
+            key = first.groupby("unit")["seq"].transform("min").to_numpy() * (len(unit) + 1) + unit.to_numpy()
+            rank = pd.Series(key, index=user_ids.index).groupby(user_ids, sort=False).rank(
+                method="dense").to_numpy() - 1.0
+        else:
+            rank = groups.rank(method="dense").to_numpy(dtype=float) - 1.0
     else:
         groups = user_ids.groupby(user_ids, sort=False)
         count = groups.transform("size").to_numpy(dtype=float)
-        if shuffled:
+        if sequence is not None:
+            rank = sequence.groupby(user_ids, sort=False).rank(method="first").to_numpy() - 1.0
+        elif shuffled:
             draw = pd.Series(np.random.default_rng(0).random(len(user_ids)), index=user_ids.index)
             rank = draw.groupby(user_ids, sort=False).rank(method="first").to_numpy() - 1.0
         else:

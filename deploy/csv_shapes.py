@@ -49,8 +49,8 @@ Shapes:
   (``Member_number,Date,itemDescription``): dashed day-first dates without times
   (``21-07-2017``), the product type's name as the item id, no other file.
 * ``orderlines`` -- Complete Journey purchases as Instacart's order lines joined to its
-  orders (``order_id,product_id,add_to_cart_order,user_id``): no time at all, listed by
-  order id.
+  orders (``order_id,product_id,add_to_cart_order,user_id,order_number``): no time at
+  all, listed by order id, each household's baskets numbered in time order.
 
 Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
 skew of public data sets, for checking that training fits in memory and time
@@ -373,15 +373,24 @@ def groceries(data: Path, out: Path, max_rows: int) -> None:
 
 def orderlines(data: Path, out: Path, max_rows: int) -> None:
     """Instacart's ``order_products__prior.csv`` joined to ``orders.csv`` on order_id: order
-    lines with the shopper, no time at all, listed by order id (ascending, as Instacart's
-    file is; here that is time order, since Complete Journey's basket ids grow with time)."""
-    rows = sorted(_cj_rows(data, max_rows), key=lambda r: int(r["basket_id"]))  # stable: lines kept in order
+    lines with the shopper and each shopper's ``order_number``, no time at all, listed by
+    order id (ascending, as Instacart's file is)."""
+    rows = _cj_rows(data, max_rows)  # in time order: each household's order numbers count up
     position: dict[str, int] = {}
+    number: dict[str, int] = {}
+    baskets: dict[str, int] = {}
     lines = []
     for r in rows:
+        if r["basket_id"] not in number:
+            baskets[r["household_id"]] = baskets.get(r["household_id"], 0) + 1
+            number[r["basket_id"]] = baskets[r["household_id"]]
         position[r["basket_id"]] = position.get(r["basket_id"], 0) + 1
-        lines.append([r["basket_id"], r["product_id"], position[r["basket_id"]], r["household_id"]])
-    _write(out / "interactions.csv", ["order_id", "product_id", "add_to_cart_order", "user_id"], lines)
+        lines.append([r["basket_id"], r["product_id"], position[r["basket_id"]], r["household_id"],
+                      number[r["basket_id"]]])
+    # Listed by order id, as Instacart's file is (stable: a basket's lines keep their order).
+    lines.sort(key=lambda line: int(line[0]))
+    _write(out / "interactions.csv", ["order_id", "product_id", "add_to_cart_order", "user_id", "order_number"],
+           lines)
 
 
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,

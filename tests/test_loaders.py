@@ -428,6 +428,11 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     lines = load_dataset("csv", interactions=tmp_path / "orderlines" / "interactions.csv")
     assert lines.real_context == () and len(lines.interactions) == 3000
     assert (lines.interactions.groupby("session_id")["timestamp"].nunique() == 1).all()
+    assert any("by their 'order_number'" in n for n in lines.report.notes)
+    listed = pd.read_csv(tmp_path / "orderlines" / "interactions.csv", dtype=str)
+    clocked = lines.interactions.drop_duplicates("session_id").sort_values(["user_id", "timestamp"])
+    numbers = listed.drop_duplicates("order_id").set_index("order_id")["order_number"].astype(int)
+    assert (clocked.groupby("user_id")["session_id"].agg(lambda s: numbers[list(s)].is_monotonic_increasing)).all()
 
 
 def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:

@@ -337,7 +337,9 @@ def test_spreadsheet_ghost_rows_are_blank_lines_and_errors_name_the_files_own_he
     with pytest.raises(DataError) as err:
         read_table(baskets, GENERIC_INTERACTIONS, IngestReport())
     assert str(err.value) == (f"{baskets}: missing required column(s) user_id "
-                              "(header has Transaction, Item, date_time)")
+                              "(header has Transaction, Item, date_time); a file of anonymous baskets has no "
+                              "shopper: to learn what sells when from the baskets alone, name the basket "
+                              "column ('Transaction') user_id")
 
 
 def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Path) -> None:

@@ -184,7 +184,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
-                        "receiptid", "session", "basket")),
+                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
+                        "ticketid")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -409,9 +410,16 @@ def read_table(
     time_of_day = _time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header and c not in may_lack]
     if missing:
+        hint = ""
+        if "user_id" in missing and "session_id" in header:
+            # A bakery's or a Groceries-basket file: baskets, nobody's. Per-basket "shoppers"
+            # still teach what sells when (hour, weekday), which anonymous shoppers get.
+            hint = (f"; a file of anonymous baskets has no shopper: to learn what sells when from the "
+                    f"baskets alone, name the basket column ({raw_header[header.index('session_id')]!r}) "
+                    "user_id")
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {', '.join(raw_header) or 'nothing'})"
+            f"(header has {', '.join(raw_header) or 'nothing'}){hint}"
         )
     width = len(header)
     ghost_rows = 0

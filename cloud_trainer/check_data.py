@@ -37,16 +37,14 @@ def check_data(
     would stop."""
     started = time.perf_counter()
     raw = load_dataset(dataset, data_dir=data_dir, interactions=interactions, items=items, users=users)
-    loaded = time.perf_counter() - started
-    log(f"[load] {raw.name}: {len(raw.interactions)} interactions, {len(raw.items)} items, "
-        f"{len(raw.users)} users with a profile ({loaded:.1f} s)")
+    log(raw.load_line(time.perf_counter() - started))
     log(raw.report.summary(max_lines=20))
     data = prepare(raw, val_frac=val_frac, test_frac=test_frac)
     info = data.split_info
     counts = info["interactions"]
     log(f"[split] train {info['start']} to {info['val_start']} ({counts['train']} interactions), "
         f"validation to {info['test_start']} ({counts['val']}), test to {info['end']} ({counts['test']})")
-    dropped = int(info.get("duplicates_dropped", 0))
+    dropped = int(info["duplicates_dropped"])
     if dropped:
         # Kept rows above count them; the split below does not. A till file without a
         # quantity column writes a second unit of an item as a second identical line.

@@ -301,8 +301,7 @@ class Training:
         )
         raw = self.raw
         self.timings["load"] = time.perf_counter() - t
-        log(f"[load] {raw.name}: {len(raw.interactions)} interactions, {len(raw.items)} items, "
-            f"{len(raw.users)} users with a profile ({self.timings['load']:.1f} s)")
+        log(raw.load_line(self.timings["load"]))
         log(_indent(raw.report.summary(max_lines=5)))
 
         # OUT is checked before minutes of work go into it; a bundle left there by an

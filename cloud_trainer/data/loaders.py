@@ -453,16 +453,21 @@ def _sequence_column(inter: pd.DataFrame) -> tuple[pd.Series | None, str]:
     ``order_number``: 1, 2, 3 ...); then that, not the file order, is the time order.
     ``(numbers, the file's column name)``, or ``(None, "")`` when there is none or a value
     is not a number."""
-    names = inter.attrs.get("source_names", {})
-    for col in inter.columns:
-        if col in INTERACTION_COLUMNS or col == "_line":
-            continue
-        name = str(names.get(col, col))
-        if header_key(name) in SEQUENCE_KEYS:
+    for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key in SEQUENCE_KEYS:
             numbers = pd.to_numeric(inter[col], errors="coerce")
             if numbers.notna().all():
                 return numbers.astype(float), name
     return None, ""
+
+
+def _unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """The columns of ``frame`` no schema column took, each with the name the file gives
+    it and that name's :func:`header_key`: where a file's other facts are looked for
+    (a basket number, item names on the lines, a second id column)."""
+    names = frame.attrs.get("source_names", {})
+    return {col: (str(names.get(col, col)), header_key(str(names.get(col, col))))
+            for col in frame.columns if col not in schema_columns and col != "_line"}
 
 
 def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
@@ -489,7 +494,7 @@ def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,
     ``sequence``: each row's basket number (Instacart's ``order_number``): the baskets, or
     rows, are ranked by it instead of by the file order (ties in file order)."""
     unit = pd.Series(np.arange(len(user_ids)), index=user_ids.index)  # one row, one unit
-    if sessions is not None and (sessions != "").any():
+    if sessions is not None:
         # A row without a basket id is a basket of its own.
         own = "\0row" + pd.Series(np.arange(len(sessions)), index=sessions.index).astype(str)
         basket = sessions.where(sessions != "", own)
@@ -555,14 +560,13 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     ``Category``. Each item gets the value most of its lines give (Online Retail's first
     line of an item is often a stock adjustment with a blank description); the device's
     screens then show names, not stock codes."""
-    names = inter.attrs.get("source_names", {})
+    unread = _unread_columns(inter, INTERACTION_COLUMNS)
     taken: dict[str, str] = {}
     for column in GENERIC_ITEMS.columns:
         if column.name in ("item_id", "price", "attributes"):
             continue  # prices come from the interactions anyway; attributes are the items file's
-        keys = {column.name.replace("_", ""), *column.aliases}
-        found = next((c for c in inter.columns if c not in INTERACTION_COLUMNS and c != "_line"
-                      and header_key(str(names.get(c, c))) in keys and c not in taken.values()), None)
+        found = next((c for c, (_, key) in unread.items()
+                      if key in column.header_keys and c not in taken.values()), None)
         if found is not None:
             taken[column.name] = found
     if not taken:
@@ -576,7 +580,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         # The most common value per item; ties go to the one the file gives first.
         best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("item_id")
         items[field] = items["item_id"].map(best.set_index("item_id")["value"]).fillna("")
-    said = ", ".join(f"{names.get(col, col)!r} as {field}" for field, col in taken.items())
+    said = ", ".join(f"{unread[col][0]!r} as {field}" for field, col in taken.items())
     report.notes.append(f"no items file: item metadata from the interactions' own columns ({said}; the "
                         f"value most of an item's lines in {file} give), prices from interactions")
     return items
@@ -594,8 +598,7 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     """
     names = items.attrs.get("source_names", {})
     id_keys = {*ITEM_ALIASES, "id", "itemid"}
-    others = [c for c in items.columns if c not in ITEM_COLUMNS and c != "_line"
-              and header_key(str(names.get(c, c))) in id_keys]
+    others = [c for c, (_, key) in _unread_columns(items, ITEM_COLUMNS).items() if key in id_keys]
     if not others:
         return items
     ids = pd.unique(used)
@@ -616,13 +619,7 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     out = items.rename(columns={"item_id": f"{chosen} (not read)", best: "item_id"})
     out["item_id"] = out["item_id"].astype(str).str.strip()
     empty = (out["item_id"] == "").to_numpy()
-    for line in out["_line"][empty]:
-        report.add_error(str(file), int(line), "item_id", "empty (required)")
-    if empty.any():
-        stats = report.stats(str(file))
-        stats.rows_skipped += int(empty.sum())
-        stats.rows_kept -= int(empty.sum())
-    return out.loc[~empty].reset_index(drop=True)
+    return _skip_rows(out, empty, "item_id", str(file), report, lambda _i: "empty (required)")
 
 
 def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -647,17 +644,24 @@ def _drop_duplicate_ids(
 ) -> pd.DataFrame:
     """Keep the first row per id; later ones are reported as bad rows."""
     dup = frame[id_col].duplicated(keep="first").to_numpy()
-    if dup.any():
-        first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
-        for line, value in zip(frame["_line"][dup], frame[id_col][dup], strict=True):
-            report.add_error(
-                file, int(line), id_col,
-                f"duplicate id {value!r} (first at line {int(first_line[value])}); row skipped",
-            )
-        stats = report.stats(file)
-        stats.rows_skipped += int(dup.sum())
-        stats.rows_kept -= int(dup.sum())
-    return frame.loc[~dup].reset_index(drop=True)
+    if not dup.any():
+        return frame.reset_index(drop=True)
+    first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
+    return _skip_rows(frame, dup, id_col, file, report,
+                      lambda v: f"duplicate id {v!r} (first at line {int(first_line[v])}); row skipped")
+
+
+def _skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,
+               reason: Any) -> pd.DataFrame:
+    """``frame`` without the rows in ``mask``, each reported as a bad row of ``file``
+    (``reason(value of column)`` says why) and moved from kept to skipped in its counts:
+    checks the loader makes after :func:`read_table` has counted the file."""
+    for line, value in zip(frame["_line"][mask], frame[column][mask], strict=True):
+        report.add_error(file, int(line), column, reason(value))
+    stats = report.stats(file)
+    stats.rows_skipped += int(mask.sum())
+    stats.rows_kept -= int(mask.sum())
+    return frame.loc[~mask].reset_index(drop=True)
 
 
 def _empty_items() -> pd.DataFrame:

@@ -129,6 +129,12 @@ class Column:
     timestamp_format: str | None = None
     """strftime format; None accepts ISO 8601 (with or without offset)."""
 
+    @property
+    def header_keys(self) -> frozenset[str]:
+        """The header names (as :func:`header_key` writes them) read as this column: its
+        own name, camelCase or run together, and its aliases."""
+        return frozenset((self.name.replace("_", ""), *self.aliases))
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -311,6 +317,11 @@ class RawDataset:
     weekday, a file without times (given its file order as a clock) neither. Systems
     keyed on the others (sales heat by weekday) are not offered to the device."""
     sources: list[str] = field(default_factory=list)
+
+    def load_line(self, seconds: float) -> str:
+        """The ``[load]`` line ``train`` and ``check-data`` both print."""
+        return (f"[load] {self.name}: {len(self.interactions)} interactions, {len(self.items)} items, "
+                f"{len(self.users)} users with a profile ({seconds:.1f} s)")
 
 
 def read_table(
@@ -600,7 +611,7 @@ def _first_line_with(text: str, line: int) -> str:
 
 def _known_keys(spec: TableSpec) -> set[str]:
     """The header names :func:`_normalise_header` would match to a column of ``spec``."""
-    return {c.name.replace("_", "") for c in spec.columns} | {a for c in spec.columns for a in c.aliases}
+    return {key for c in spec.columns for key in c.header_keys}
 
 
 def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from cloud_trainer.baselines import consumed_width, drop_consumed
 from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate, recommend_all
 from cloud_trainer.processing import EVENT_WEIGHTS
@@ -112,15 +113,7 @@ class ExcludeHistory:
         self.inner.fit(data)
 
     def recommend(self, cases: list[EvalCase], k: int) -> np.ndarray:
-        extra = max((len(np.unique(c.history)) for c in cases), default=0)
-        wide = np.asarray(self.inner.recommend(cases, k + extra))
-        out = np.empty((len(cases), k), dtype=np.int64)
-        for i, (row, case) in enumerate(zip(wide, cases, strict=True)):
-            kept = row[~np.isin(row, case.history)][:k]
-            if len(kept) < k:  # cannot happen unless the catalogue is tiny
-                kept = np.concatenate([kept, row[:k - len(kept)]])
-            out[i] = kept
-        return out
+        return drop_consumed(self.inner.recommend(cases, k + consumed_width(cases)), cases, k)
 
 
 def consumed_cap_info(cases: list[EvalCase]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from cloud_trainer.baselines import Stoppable, all_baselines, keep_top_per_row
+from cloud_trainer.baselines import Stoppable, Tuned, all_baselines, keep_top_per_row
 from cloud_trainer.champion import (
     DEVICE_KNN_NEIGHBOURS,
     KNN_DEVICE_DECAYS,
@@ -387,6 +387,8 @@ class Training:
             check()
             if isinstance(system, Stoppable):
                 system.check = check  # and between blocks of its own fit
+            if isinstance(system, Tuned):  # tuned on lists judged as they are judged here
+                system.exclude_history = self.exclude
             if opts.quick and hasattr(system, "tune"):
                 system.tune = False
             t_fit = time.perf_counter()

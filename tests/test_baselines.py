@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from cloud_trainer.baselines import (
+    ItemKNNParams,
     ItemKNNRecommender,
     PersonalTopFreqRecommender,
     PopularityRecommender,
@@ -18,10 +19,12 @@ from cloud_trainer.baselines import (
     TIFUParams,
     _flatten_baskets,
     all_baselines,
+    drop_consumed,
     keep_top_per_row,
     rank_dense_with_fill,
     rank_with_fill,
 )
+from cloud_trainer.champion import ExcludeHistory
 from cloud_trainer.data import load_dataset
 from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate
@@ -248,3 +251,53 @@ def test_long_baseline_fits_stop_between_blocks_when_asked(data: PreparedData) -
         with pytest.raises(Stop):
             rec.fit(data)
         assert calls == 2, rec.name
+
+
+def test_drop_consumed_keeps_list_order_and_completes_short_rows() -> None:
+    wide = np.array([[5, 0, 1, 3], [5, 0, 1, 3], [2, 0, 1, 3]])
+    cases = [case([0, 1]), case([]), case([2, 0, 1])]
+    assert drop_consumed(wide, cases, 3).tolist() == [[5, 3, 0], [5, 0, 1], [3, 2, 0]]
+    # Item ids above every listed one (a long catalogue) cannot alias another row's keys.
+    assert drop_consumed(np.array([[1, 2], [0, 1]]), [case([9]), case([])], 2).tolist() == [[1, 2], [0, 1]]
+
+
+def test_tuned_baselines_judge_grid_points_as_the_pipeline_judges_their_lists(data: PreparedData) -> None:
+    """Where own items are left out of every list, each grid point's validation score is
+    the score of that setting's lists with them left out (what ExcludeHistory reports),
+    not of the raw lists, whose slots on owned items never count there."""
+    cases = [c for c in data.val_cases if not c.segment.get("masked") and len(c.history)]
+    knn = ItemKNNRecommender()
+    knn.GRID = (ItemKNNParams(2, 0.0, 1.0), ItemKNNParams(20, 10.0, 0.8))
+    knn.exclude_history = True
+    knn.fit(data)
+    for row, p in zip(knn.tuning, knn.GRID, strict=True):
+        fixed = ItemKNNRecommender(p)
+        fixed.fit(data)
+        want = evaluate(ExcludeHistory(fixed), cases, None, ks=(10, 20))
+        assert row["val_recall@20"] == pytest.approx(want["recall@20"])
+        assert row["val_ndcg@10"] == pytest.approx(want["ndcg@10"])
+        raw = evaluate(fixed, cases, None, ks=(10, 20))
+        assert raw["recall@20"] != pytest.approx(want["recall@20"])  # the fixture's shoppers re-buy
+
+    tifu = TIFUKNNRecommender()
+    tifu.exclude_history = True
+    tifu.fit(data)
+    # alpha = 1 (own items only) would list nothing but the popular fill, and every alpha
+    # below 1 the same neighbour order: the decay is tuned with neighbours, alpha 0 is kept.
+    assert {row["alpha"] for row in tifu.tuning} == {0.0} and tifu.params.alpha == 0.0
+    assert len([row for row in tifu.tuning if "k_neighbours" in row]) == 2  # 300 is the decay's
+    fixed_tifu = TIFUKNNRecommender(tifu.params)
+    fixed_tifu.fit(data)
+    best = max(row["val_recall@20+ndcg@10"] for row in tifu.tuning)
+    m = evaluate(ExcludeHistory(fixed_tifu), [c for c in data.val_cases if len(c.history_baskets)], None,
+                 ks=(10, 20))
+    assert m["recall@20"] + m["ndcg@10"] == pytest.approx(best)
+
+    # Many validation shoppers: the decays are ranked on a sample (said in their rows), and
+    # every neighbour count, the decay's own included, is then scored on all of them.
+    sampled = TIFUKNNRecommender()
+    sampled.exclude_history, sampled.DECAY_CASES = True, 3
+    sampled.fit(data)
+    decay_rows = [row for row in sampled.tuning if "group_size" in row]
+    assert decay_rows and all(row["val_shoppers"] == 3 for row in decay_rows)
+    assert [row["k_neighbours"] for row in sampled.tuning if "k_neighbours" in row] == [50, 300, 900]

@@ -270,6 +270,13 @@ def heat_candidates(data: PreparedData) -> list[dict[str, Any]]:
 
 DEVICE_KNN_NEIGHBOURS = 50
 """Neighbours per item in the shipped item-kNN table (bundle size; CJ: 18k items x 50 ~ 8 MB)."""
+DEVICE_KNN_MAX_ENTRIES = 4_000_000
+"""A tuned item-kNN table with more neighbours than DEVICE_KNN_NEIGHBOURS is offered to
+the device as tuned too when it has at most this many entries (8 bytes each before
+compression, 32 MB). Cut to 50, Last.fm's 400-neighbour table (15.4k artists, 1.43 M
+entries, a 3.6 MB file) lost the known shoppers to TIFU-KNN's device form, and the
+shipped scorer to the item_knn baseline on test (recall@20 0.2353 against 0.2554);
+as tuned it ships at 0.2553."""
 KNN_FILE = "item_knn.npz"
 KNN_DEVICE_DECAYS = (0.95, 0.8)
 """Per-item history decays tried for the device's item-kNN (besides none)."""

@@ -32,6 +32,7 @@ import numpy as np
 
 from cloud_trainer.baselines import Stoppable, Tuned, all_baselines, keep_top_per_row
 from cloud_trainer.champion import (
+    DEVICE_KNN_MAX_ENTRIES,
     DEVICE_KNN_NEIGHBOURS,
     KNN_DEVICE_DECAYS,
     KNN_FILE,
@@ -580,15 +581,20 @@ class Training:
         knn = fitted.get("item_knn")
         if knn is not None and getattr(knn, "_co", None) is not None:
             # The device runs a pruned table and count weights over its last H items:
-            # that variant is the candidate, scored on validation like the rest.
-            sim = keep_top_per_row(knn.similarity(knn.params), DEVICE_KNN_NEIGHBOURS)
-            knn_spec = write_knn_table(sim, out / MODEL_DIR / KNN_FILE)
-            known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours)", knn_spec))
-            # The baseline weighs history by basket recency; the device has no basket
-            # boundaries, so per-item decays are candidates of their own (same table).
-            for decay in KNN_DEVICE_DECAYS:
-                known_cands.append((f"item_knn ({DEVICE_KNN_NEIGHBOURS} neighbours, decay {decay})",
-                                    {**knn_spec, "decay": decay}))
+            # that variant is the candidate, scored on validation like the rest -- and the
+            # tuned table itself where it has more neighbours and is small enough to ship.
+            tuned = knn.similarity(knn.params)
+            sizes = [DEVICE_KNN_NEIGHBOURS]
+            if knn.params.neighbours > DEVICE_KNN_NEIGHBOURS and tuned.nnz <= DEVICE_KNN_MAX_ENTRIES:
+                sizes.append(knn.params.neighbours)
+            for n in sizes:
+                name = KNN_FILE if n == DEVICE_KNN_NEIGHBOURS else f"item_knn_{n}.npz"
+                knn_spec = write_knn_table(keep_top_per_row(tuned, n), out / MODEL_DIR / name)
+                known_cands.append((f"item_knn ({n} neighbours)", knn_spec))
+                # The baseline weighs history by basket recency; the device has no basket
+                # boundaries, so per-item decays are candidates of their own (same table).
+                for decay in KNN_DEVICE_DECAYS:
+                    known_cands.append((f"item_knn ({n} neighbours, decay {decay})", {**knn_spec, "decay": decay}))
         tifu = fitted.get("tifu_knn")
         if tifu is not None and getattr(tifu, "_train_baskets", None):
             # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
@@ -712,8 +718,9 @@ class Training:
             reason += (
                 f". Not device-runnable as tuned (TIFU-KNN groups history by baskets, which the "
                 f"device does not see: its device form, per-item decays over the stored shoppers' "
-                f"vectors, is a candidate above; item_knn's full table is too big, its "
-                f"{DEVICE_KNN_NEIGHBOURS}-neighbour variant is a candidate above), so not shipped: "
+                f"vectors, is a candidate above; item_knn's table is a candidate as tuned when it "
+                f"has at most {DEVICE_KNN_MAX_ENTRIES:,} entries, and cut to {DEVICE_KNN_NEIGHBOURS} "
+                f"neighbours, scored over the device's last items), so not shipped: "
                 f"{', '.join(beaten_by)}, which "
                 f"score higher on validation overall ({', '.join(f'{objective(val_metrics[n]):.4f}' for n in beaten_by)}"
                 f" vs {objective(champ_overall):.4f})")

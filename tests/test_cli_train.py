@@ -199,6 +199,10 @@ def test_ratings_export_without_categories_prices_profiles_or_repeats(tmp_path: 
     assert report["metrics"]["shipped"]["diversity@10"] is None
     assert "no item categories" in report["undefined_metrics"]["diversity@10"]
     assert "n/a" in proc.stdout
+    # item_knn's table has 100 neighbours (--quick does not tune) and is small enough to
+    # ship as it is, so the device is offered it beside the 50-neighbour cut.
+    names = {c["name"] for c in report["champion"]["candidates"]["known"]}
+    assert {"item_knn (50 neighbours)", "item_knn (100 neighbours)"} <= names
     manifest = json.loads((out / "bundle" / "manifest.json").read_text())
     assert manifest["scorer"]["exclude_history"] is True
     from edge.runtime.model import load_scorer

@@ -87,18 +87,24 @@ def repeat_decision(data: PreparedData) -> dict[str, Any]:
     decision (``exclude_history``) and a sentence saying it."""
     rate = repeat_rate(data)
     exclude = rate < NO_REPEAT_RATE
+    leaves_out = ("every system, the shipped scorer included, leaves items the shopper already "
+                  "has out of its lists")
+    if exclude and not data.train.groupby("user_id")["basket_id"].nunique().gt(1).any():
+        # Anonymous baskets read as one-visit shoppers: a 0 % rate here is no evidence.
+        decision = (f"no shopper in train has a second basket, so nothing shows whether "
+                    f"shoppers buy again: taken as not repeating, and {leaves_out} (on a device, "
+                    "what the shopper already picked up)")
+    else:
+        decision = (
+            f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
+            "item they already had "
+            + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so {leaves_out}" if exclude else
+               f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable"))
     return {
         "train_repeat_rate": round(rate, 4),
         "threshold": NO_REPEAT_RATE,
         "exclude_history": exclude,
-        "decision": (
-            f"{rate:.1%} of train target events in a shopper's second or later basket are of an "
-            "item they already had "
-            + (f"(< {NO_REPEAT_RATE:.0%}): the domain does not repeat, so every system, the "
-               "shipped scorer included, leaves items the shopper already has out of its lists"
-               if exclude else
-               f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable")
-        ),
+        "decision": decision,
     }
 
 

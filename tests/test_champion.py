@@ -25,6 +25,7 @@ from cloud_trainer.champion import (
     make_scorer,
     paired_bootstrap,
     per_case,
+    repeat_decision,
     repeat_rate,
     staging_bundle,
     write_user_table,
@@ -76,6 +77,23 @@ def test_repeat_rate_tells_grocery_from_ratings() -> None:
                                    items=RETAIL / "ratings" / "items.csv"))
     assert repeat_rate(grocery) > 0.2
     assert repeat_rate(ratings) == 0.0
+    assert repeat_decision(ratings)["decision"].startswith("0.0% of train target events")
+
+
+def test_anonymous_baskets_are_not_read_as_evidence_of_no_repeats(tmp_path: Path) -> None:
+    """A till export without shoppers: every basket is its own one-visit shopper, so the
+    0 % repeat rate measures nothing, and the decision says so instead of "0.0 %"."""
+    rng = np.random.default_rng(0)
+    lines = ["Transaction,Item,date_time"]
+    for basket in range(400):
+        day, hour = 1 + basket * 28 // 400, 8 + basket % 10
+        lines += [f"{basket},item{i},{day:02d}-02-2017 {hour:02d}:15"
+                  for i in rng.choice(8, size=2, replace=False)]
+    path = tmp_path / "till.csv"
+    path.write_text("\n".join(lines) + "\n")
+    decision = repeat_decision(prepare(load_dataset("csv", interactions=path)))
+    assert decision["exclude_history"] is True
+    assert decision["decision"].startswith("no shopper in train has a second basket")
 
 
 def test_sales_heat_is_offered_only_on_context_the_timestamps_really_tell() -> None:

@@ -333,13 +333,20 @@ def test_spreadsheet_ghost_rows_are_blank_lines_and_errors_name_the_files_own_he
     assert f"{path}: 5 lines of bare separators (',,', as spreadsheets write after the data) skipped as " \
            "blank lines" in report.notes
     assert report.files[str(path)].rows_read == 2
-    baskets = write(tmp_path, "Transaction,Item,date_time\n1,Bread,30-10-2016 09:58\n", "bread.csv")
+    # A till export of anonymous baskets: each basket is one shopper's only visit.
+    baskets = write(tmp_path, "Transaction,Item,date_time\n1,Bread,30-10-2016 09:58\n1,Tea,30-10-2016 09:58\n"
+                    "2,Bread,30-10-2016 10:05\n", "bread.csv")
+    report = IngestReport()
+    frame = read_table(baskets, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == frame["session_id"].tolist() == ["1", "1", "2"] and not report.errors
+    assert (f"{baskets}: no shopper column (header has Transaction, Item, date_time): each basket "
+            "('Transaction') is read as one anonymous shopper's only visit, so every shopper evaluated "
+            "is new; if a column names shoppers, call it user_id") in report.notes
+    # Without a basket column either, the shopper is missing, as before.
+    no_baskets = write(tmp_path, "Item,date_time\nBread,30-10-2016 09:58\n", "items_only.csv")
     with pytest.raises(DataError) as err:
-        read_table(baskets, GENERIC_INTERACTIONS, IngestReport())
-    assert str(err.value) == (f"{baskets}: missing required column(s) user_id "
-                              "(header has Transaction, Item, date_time); a file of anonymous baskets has no "
-                              "shopper: to learn what sells when from the baskets alone, name the basket "
-                              "column ('Transaction') user_id")
+        read_table(no_baskets, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value) == f"{no_baskets}: missing required column(s) user_id (header has Item, date_time)"
 
 
 def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Path) -> None:

@@ -420,17 +420,22 @@ def read_table(
     header = _normalise_header(header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header and c not in may_lack]
+    # A till export of anonymous baskets (a bakery's, most stores' without a loyalty card):
+    # baskets, nobody's. Each basket is read as one shopper's only visit, so every
+    # evaluated shopper is new, and what ships for them is learnt from what sells when
+    # (hour, weekday) -- what a store's anonymous shoppers get anyway.
+    basket_shoppers = "user_id" in missing and "session_id" in header
+    if basket_shoppers:
+        missing.remove("user_id")
+        basket_name = raw_header[header.index("session_id")]
+        report.notes.append(
+            f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
+            f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
+            "evaluated is new; if a column names shoppers, call it user_id")
     if missing:
-        hint = ""
-        if "user_id" in missing and "session_id" in header:
-            # A bakery's or a Groceries-basket file: baskets, nobody's. Per-basket "shoppers"
-            # still teach what sells when (hour, weekday), which anonymous shoppers get.
-            hint = (f"; a file of anonymous baskets has no shopper: to learn what sells when from the "
-                    f"baskets alone, name the basket column ({raw_header[header.index('session_id')]!r}) "
-                    "user_id")
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {', '.join(raw_header) or 'nothing'}){hint}"
+            f"(header has {', '.join(raw_header) or 'nothing'})"
         )
     width = len(header)
     ghost_rows = 0
@@ -475,6 +480,9 @@ def read_table(
         columns=header, dtype=object
     )
     frame["_line"] = np.asarray(lines, dtype=np.int64)
+    if basket_shoppers:  # the basket column read twice: as the basket and as its shopper
+        frame["user_id"] = frame["session_id"]
+        header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
     day_numbers = None  # the timestamp column's day-number reading, if it has one

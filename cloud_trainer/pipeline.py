@@ -443,9 +443,13 @@ class Training:
         # The model stack (TensorFlow) loads only now that the data is known to be usable.
         from cloud_trainer.export import export_tflite
         from cloud_trainer.model import TrainConfig, train_model
+        from cloud_trainer.model.train import domain_overrides
         from cloud_trainer.packaging import catalogue
 
-        overrides: dict[str, Any] = {}
+        # Not repeating: early stopping judges lists as every system is judged here, and the
+        # own-item loss is off (train.domain_overrides says why). First, so --quick and
+        # --epochs still set the epochs.
+        overrides: dict[str, Any] = domain_overrides(repeats=not self.exclude)
         n_seeds = 1 if opts.quick else max(1, opts.seeds)
         if opts.quick:
             overrides.update(epochs=2, patience=1, max_steps=0)
@@ -455,8 +459,6 @@ class Training:
             overrides.update(epochs=opts.epochs, max_steps=0)
         if opts.time_budget_s is not None:
             overrides["time_budget_s"] = opts.time_budget_s
-        if self.exclude:  # early stopping judges lists as every system is judged here
-            overrides["exclude_history"] = True
         self.items = catalogue(data.items)
         self.gate_cases = [c for c in self.val_overall if len(c.history)]
         self.priors = explore_priors(data) if not self.exclude else {}

@@ -206,3 +206,18 @@ def test_repeat_slots_score_each_history_item_once_at_its_newest_copy() -> None:
     # Each slot's entry points at (row, item); padding at a harmless in-range item.
     assert np.array_equal(indices.numpy()[:, 0], np.repeat(np.arange(len(hist)), length))
     assert np.array_equal(indices.numpy()[:, 1], np.where(hist == num_items, 0, hist).ravel())
+
+
+def test_domain_overrides_leave_a_repeating_domain_on_the_defaults() -> None:
+    """Complete Journey repeats: its TrainConfig is exactly the defaults."""
+    from cloud_trainer.model.train import domain_overrides
+
+    assert domain_overrides(repeats=True) == {}
+    assert TrainConfig(**domain_overrides(repeats=True)) == TrainConfig()
+
+
+def test_domain_overrides_turn_the_own_item_loss_off_where_nothing_repeats() -> None:
+    from cloud_trainer.model.train import domain_overrides
+
+    cfg = TrainConfig(**domain_overrides(repeats=False))
+    assert cfg.exclude_history and cfg.own_loss_weight == 0.0

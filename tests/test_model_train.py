@@ -221,3 +221,4 @@ def test_domain_overrides_turn_the_own_item_loss_off_where_nothing_repeats() -> 
 
     cfg = TrainConfig(**domain_overrides(repeats=False))
     assert cfg.exclude_history and cfg.own_loss_weight == 0.0
+    assert (cfg.learning_rate, cfg.max_steps, cfg.epochs) == (5e-3, 0, 3)

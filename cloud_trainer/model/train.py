@@ -138,7 +138,7 @@ def domain_overrides(repeats: bool) -> dict[str, Any]:
     takes longer to learn; 152 steps were one epoch of goodbooks' 998. Goodbooks
     validation recall@20 by epoch, no own-item loss: 0.0063 / 0.0250 / 0.0396 at 1e-3,
     0.0515 / 0.1145 / 0.1466 at 5e-3 (still rising; the only other rate tried). Chosen on
-    validation, not test; 3 epochs bounds the time (~85 s an epoch there on 2 cores).
+    validation, not test; 3 epochs bounds the time (53-57 s an epoch there on 2 cores).
     """
     if repeats:
         return {}

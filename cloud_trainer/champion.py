@@ -66,34 +66,40 @@ def repeat_rate(data: PreparedData) -> float:
     domain without repeats (REES46: 1.6 % of all events, 17 % of later-basket
     ones). 0 when no shopper has two baskets (no evidence of repeating).
     """
+    repeats = _later_basket_repeats(data)
+    return float(repeats.mean()) if len(repeats) else 0.0
+
+
+def _later_basket_repeats(data: PreparedData) -> np.ndarray:
+    """For each train target event in a shopper's second or later basket, whether the
+    shopper had its item in an earlier basket (empty when no shopper has two)."""
     train = data.train
     targets = data.split_info.get("target_events") or ["purchase"]
     rows = train[train["event_type"].isin(targets)]
     if rows.empty:
-        return 0.0
+        return np.zeros(0, dtype=bool)
     starts = rows.groupby(["user_id", "basket_id"])["timestamp"].transform("min")
     framed = rows.assign(_s=starts)
     first_basket = framed.groupby("user_id")["_s"].transform("min")
     first_seen = framed.groupby(["user_id", "item_idx"])["_s"].transform("min")
     later = (starts > first_basket).to_numpy()
-    if not later.any():
-        return 0.0
-    return float((starts > first_seen).to_numpy()[later].mean())
+    return (starts > first_seen).to_numpy()[later]
 
 
 def repeat_decision(data: PreparedData) -> dict[str, Any]:
     """Whether the domain repeats, from the train window (:func:`repeat_rate` against
     :data:`NO_REPEAT_RATE`), in the report's form: the rate, the threshold, the
     decision (``exclude_history``) and a sentence saying it."""
-    rate = repeat_rate(data)
+    repeats = _later_basket_repeats(data)
+    rate = float(repeats.mean()) if len(repeats) else 0.0
     exclude = rate < NO_REPEAT_RATE
     leaves_out = ("every system, the shipped scorer included, leaves items the shopper already "
                   "has out of its lists")
-    if exclude and not data.train.groupby("user_id")["basket_id"].nunique().gt(1).any():
+    if not len(repeats):
         # Anonymous baskets read as one-visit shoppers: a 0 % rate here is no evidence.
-        decision = (f"no shopper in train has a second basket, so nothing shows whether "
-                    f"shoppers buy again: taken as not repeating, and {leaves_out} (on a device, "
-                    "what the shopper already picked up)")
+        decision = (f"no shopper in train has a second basket of target events, so nothing shows "
+                    f"whether shoppers buy again: taken as not repeating, and {leaves_out} (on a "
+                    "device, what the shopper already picked up)")
     else:
         decision = (
             f"{rate:.1%} of train target events in a shopper's second or later basket are of an "

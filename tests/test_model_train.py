@@ -221,4 +221,17 @@ def test_domain_overrides_turn_the_own_item_loss_off_where_nothing_repeats() -> 
 
     cfg = TrainConfig(**domain_overrides(repeats=False))
     assert cfg.exclude_history and cfg.own_loss_weight == 0.0
-    assert (cfg.learning_rate, cfg.max_steps, cfg.epochs) == (5e-3, 0, 3)
+    assert (cfg.learning_rate, cfg.max_steps, cfg.epochs) == (5e-3, 3000, 30)
+
+
+def test_step_budget_sets_the_epochs_for_any_file_size() -> None:
+    """Complete Journey keeps its 2 epochs; a no-repeat file gets ~3,000 steps in whole
+    epochs however many steps its epochs have, and small files stop at the epoch bound."""
+    from cloud_trainer.model.train import domain_overrides, epoch_budget
+
+    assert epoch_budget(TrainConfig(), steps_per_epoch=76) == 2  # Complete Journey
+    ratings = TrainConfig(**domain_overrides(repeats=False))
+    assert epoch_budget(ratings, steps_per_epoch=998) == 4  # goodbooks-10k
+    assert epoch_budget(ratings, steps_per_epoch=95) == 30  # Last.fm: the epoch bound
+    assert epoch_budget(ratings, steps_per_epoch=5000) == 1
+    assert epoch_budget(TrainConfig(max_steps=0, epochs=7), steps_per_epoch=10) == 7

@@ -132,18 +132,33 @@ def domain_overrides(repeats: bool) -> dict[str, Any]:
     loss; the network's validation recall@20 after 4 epochs went 0.0144 -> 0.0626 without
     it. Nothing uses the order it trains: the shopper's own items are left out of every list.
 
-    It also trains 3 epochs at learning rate 5e-3 instead of :attr:`TrainConfig.max_steps`
-    at 1e-3: those are Complete Journey's 2 epochs of 76 steps, but a ratings export has
-    no popularity to start from (goodbooks: ~100 ratings a book) and its co-occurrence
-    takes longer to learn; 152 steps were one epoch of goodbooks' 998. Goodbooks
-    validation recall@20 by epoch, no own-item loss: 0.0063 / 0.0250 / 0.0396 at 1e-3,
-    0.0515 / 0.1145 / 0.1466 at 5e-3 (still rising; the only other rate tried). Chosen on
-    validation, not test; 3 epochs bounds the time (53-57 s an epoch there on 2 cores).
+    It also trains up to 3,000 steps at learning rate 5e-3 instead of
+    :attr:`TrainConfig.max_steps` (152) at 1e-3: those are Complete Journey's 2 epochs of
+    76 steps, but a ratings export has no popularity to start from (goodbooks: ~100
+    ratings a book) and its co-occurrence takes longer to learn; 152 steps were one epoch
+    of goodbooks' 998. Goodbooks validation recall@20 by epoch, no own-item loss: 0.0063 /
+    0.0250 / 0.0396 at 1e-3, 0.0515 / 0.1145 / 0.1466 at 5e-3 (still rising; 2e-3 was
+    slower on Last.fm too). The budget is in steps, not epochs (3 epochs before
+    2026-12-04 (s)): 3 epochs were 2,994 steps on goodbooks but 285 on Last.fm's 95-step
+    epochs, where validation was still rising steeply (objective 0.1914 / 0.2414 / 0.2559)
+    and went on to 0.3025 at epoch 7 before early stopping (patience 2) ended the run; the
+    epoch that reaches 3,000 steps is the last (goodbooks: the 4th), :attr:`TrainConfig.epochs`
+    (30) bounds small files. Chosen on validation, not test; the step count bounds the time
+    (goodbooks: 53-57 s an epoch on 2 cores).
     """
     if repeats:
         return {}
     return {"exclude_history": True, "own_loss_weight": 0.0,
-            "learning_rate": 5e-3, "max_steps": 0, "epochs": 3}
+            "learning_rate": 5e-3, "max_steps": 3000, "epochs": 30}
+
+
+def epoch_budget(cfg: TrainConfig, steps_per_epoch: int) -> int:
+    """Epochs a fit may run: up to the one that reaches :attr:`TrainConfig.max_steps`
+    optimiser steps (whole epochs: early stopping and the kept weights are per epoch),
+    at most :attr:`TrainConfig.epochs`. Early stopping may end it sooner."""
+    if not cfg.max_steps:
+        return cfg.epochs
+    return max(1, min(cfg.epochs, -(-cfg.max_steps // max(steps_per_epoch, 1))))
 
 
 @dataclass
@@ -701,9 +716,7 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
         .prefetch(2)
     )
     steps_per_epoch = -(-len(target) // cfg.batch_size)
-    epochs = cfg.epochs
-    if cfg.max_steps:
-        epochs = max(1, min(cfg.epochs, -(-cfg.max_steps // steps_per_epoch)))
+    epochs = epoch_budget(cfg, steps_per_epoch)
     model.compile(
         optimizer=keras.optimizers.Adam(_learning_rate(cfg, epochs * steps_per_epoch)),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

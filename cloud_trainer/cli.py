@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--interactions", type=Path, help="generic-schema interactions CSV (--dataset csv)")
         p.add_argument("--items", type=Path, help="generic-schema items CSV (--dataset csv)")
         p.add_argument("--users", type=Path, help="optional generic-schema users CSV (--dataset csv)")
+        p.add_argument("--event-codes", type=_event_codes, metavar="CODE=EVENT,...",
+                       help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
+                            "(Tmall's action_type); events: view, cart, purchase, favorite (--dataset csv)")
         p.add_argument("--val-frac", type=float, default=0.1,
                        help="share of interactions (latest before test) for validation")
         p.add_argument("--test-frac", type=float, default=0.1,
@@ -110,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         interactions=args.interactions,
         items=args.items,
         users=args.users,
+        event_codes=args.event_codes,
         seed=args.seed,
         seeds=args.seeds,
         epochs=args.epochs,
@@ -148,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _event_codes(text: str) -> dict[str, str]:
+    from cloud_trainer.data.schema import parse_event_codes
+
+    try:
+        return parse_event_codes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--event-codes: ")) from exc
+
+
 def _data_args_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the data options ``train`` and ``check-data`` share, if anything."""
     if args.dataset == "csv" and args.data_dir is not None:
@@ -167,7 +180,8 @@ def _check_data(args: argparse.Namespace) -> int:
         return _fail(problem)
     try:
         result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
-                            items=args.items, users=args.users, val_frac=args.val_frac,
+                            items=args.items, users=args.users, event_codes=args.event_codes,
+                            val_frac=args.val_frac,
                             test_frac=args.test_frac, log=lambda line: print(line, flush=True))
     except DataError as exc:
         return _fail(str(exc))

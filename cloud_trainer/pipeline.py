@@ -108,6 +108,8 @@ class TrainOptions:
     interactions: Path | None = None
     items: Path | None = None
     users: Path | None = None
+    event_codes: dict[str, str] | None = None
+    """What a coded event column's values mean (``--event-codes``; --dataset csv)."""
     seed: int = 42
     seeds: int = 3
     """Model fits with seeds ``seed, seed+1, ...``; the best on validation ships, all are reported."""
@@ -299,6 +301,7 @@ class Training:
             interactions=opts.interactions,
             items=opts.items,
             users=opts.users,
+            event_codes=opts.event_codes,
         )
         raw = self.raw
         self.timings["load"] = time.perf_counter() - t

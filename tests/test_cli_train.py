@@ -408,3 +408,27 @@ def test_check_data_says_how_an_export_is_read_without_training(tmp_path: Path) 
                            "--interactions", str(bare), "--val-frac", "0.7"], capture_output=True, text=True,
                           timeout=120)
     assert_one_line_error(proc, "--val-frac and --test-frac must be between 0 and 0.5")
+
+
+def test_check_data_reads_a_tmall_log_with_its_event_codes(tmp_path: Path) -> None:
+    """Tmall's user_log: MMDD dates without a year and coded actions. Without
+    --event-codes it is one line saying what to add; with it every row reads; a code
+    that names no event is refused before anything is read, as train refuses it."""
+    rng = np.random.default_rng(0)
+    rows = [f"{u},{i},{i % 7},{i % 5},{i % 3},{rng.integers(5, 11):02d}{rng.integers(1, 29):02d},{rng.integers(0, 4)}"
+            for u in range(40) for i in range(30)]
+    log = tmp_path / "user_log_format1.csv"
+    log.write_text("user_id,item_id,cat_id,seller_id,brand_id,time_stamp,action_type\n" + "\n".join(rows) + "\n")
+    check = [sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv", "--interactions", str(log)]
+    proc = subprocess.run(check, capture_output=True, text=True, timeout=120)
+    assert_one_line_error(proc, "numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite")
+    proc = subprocess.run([*check, "--event-codes", "0=view,1=cart,2=purchase,3=favorite"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "column 'time_stamp' holds a month and day without a year" in proc.stdout
+    assert "'cat_id' as category" in proc.stdout and "'brand_id' as brand" in proc.stdout
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert (result["rows_kept"], result["error_count"]) == (1200, 0)
+    assert result["real_context"] == []  # a made-up year's weekdays, and dates alone
+    proc = subprocess.run([*check, "--event-codes", "0=click"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "'0=click': the event must be one of view, cart, purchase, favorite" in proc.stderr

@@ -702,3 +702,41 @@ def test_dates_with_month_names_parse_and_placeholders_stay_bad_rows(tmp_path: P
                                                f"{path}:5: timestamp: not a timestamp: 'Now'"]
     assert any("dates with month names like 'Mon Aug 14 21:00:21 -0700 2017' read by their words" in n
                for n in report.notes)
+
+
+def test_month_and_day_without_a_year_read_as_one_made_up_year(tmp_path: Path) -> None:
+    """Tmall's time_stamp (MMDD, 0511 .. 1111; 511 once a spreadsheet dropped the zero)."""
+    stamps, report = read_stamps(tmp_path, ["0511", "511", "1111", "0229"], "tmall.csv")
+    assert stamps == [pd.Timestamp("2000-05-11"), pd.Timestamp("2000-05-11"),
+                      pd.Timestamp("2000-11-11"), pd.Timestamp("2000-02-29")]
+    assert any("holds a month and day without a year (MMDD, 0229 .. 1111)" in n for n in report.notes)
+
+
+def test_bare_years_and_impossible_month_days_are_bad_rows_not_a_crash(tmp_path: Path) -> None:
+    """ISO 8601 reads '0828' as the year 828, which nanoseconds cannot hold: it stopped the
+    load with pandas' OutOfBoundsDatetime. Out of 1900-2199 it is a bad row now; a column of
+    years stays years."""
+    stamps, report = read_stamps(tmp_path, ["0828", "0931", "2015-06-01"], "mixed.csv")
+    assert stamps == [pd.Timestamp("2015-06-01")]
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (2, "not a timestamp: '0828'"), (3, "not a timestamp: '0931'")]
+    years, _ = read_stamps(tmp_path, ["2014", "2015"], "years.csv")
+    assert years == [pd.Timestamp("2014-01-01"), pd.Timestamp("2015-01-01")]
+
+
+def test_coded_events_need_their_meaning_and_read_with_it(tmp_path: Path) -> None:
+    from cloud_trainer.data.schema import parse_event_codes, with_event_codes
+
+    path = write(tmp_path, "user_id,item_id,time_stamp,action_type\nu,i,0511,0\nu,j,0512,2\nu,k,0513,4\n")
+    report = IngestReport()
+    read_table(path, GENERIC_INTERACTIONS, report)
+    assert "numeric codes need --event-codes" in report.errors[0].reason
+    codes = parse_event_codes("0=view, 1=cart,2=Purchase,3=favourite")
+    assert codes == {"0": "view", "1": "cart", "2": "purchase", "3": "favorite"}
+    report = IngestReport()
+    frame = read_table(path, with_event_codes(GENERIC_INTERACTIONS, codes), report)
+    assert frame["event_type"].tolist() == ["view", "purchase"]
+    assert [(e.line, e.column) for e in report.errors] == [(4, "event_type")]  # 4 has no meaning given
+    for bad, said in (("0=click", "must be one of"), ("0", "is not CODE=EVENT"), ("", "no CODE=EVENT")):
+        with pytest.raises(ValueError, match=said):
+            parse_event_codes(bad)

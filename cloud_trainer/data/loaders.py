@@ -47,6 +47,7 @@ from cloud_trainer.data.schema import (
     parse_attributes,
     read_table,
     require_rows,
+    with_event_codes,
 )
 
 DATASETS = ("completejourney", "rees46", "csv")
@@ -101,14 +102,19 @@ def load_dataset(
     interactions: Path | str | None = None,
     items: Path | str | None = None,
     users: Path | str | None = None,
+    event_codes: dict[str, str] | None = None,
 ) -> RawDataset:
     """Load one supported dataset into the generic schema.
 
     ``completejourney`` and ``rees46`` read ``data_dir``; ``csv`` reads the
-    ``interactions`` file plus optional ``items`` and ``users`` files.
+    ``interactions`` file plus optional ``items`` and ``users`` files, and
+    ``event_codes`` (:func:`~cloud_trainer.data.schema.parse_event_codes`) says what
+    a coded event column's values mean.
     Raises :class:`DataError` (one line) for a bad path, a missing required
     column or a file without a single usable row.
     """
+    if event_codes and dataset != "csv":
+        raise DataError(f"--event-codes is for --dataset csv; {dataset} has its own event names")
     if dataset == "completejourney":
         return _load_completejourney(_need_dir(data_dir, dataset))
     if dataset == "rees46":
@@ -120,6 +126,7 @@ def load_dataset(
             Path(interactions),
             Path(items) if items is not None else None,
             Path(users) if users is not None else None,
+            event_codes,
         )
     raise DataError(f"unknown dataset {dataset!r} (choose from {', '.join(DATASETS)})")
 
@@ -331,10 +338,13 @@ def _load_rees46(data_dir: Path) -> RawDataset:
 # ---------------------------------------------------------------------- generic
 
 
-def _load_generic(interactions: Path, items: Path | None, users: Path | None) -> RawDataset:
+def _load_generic(
+    interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None
+) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
-    inter = read_table(interactions, GENERIC_INTERACTIONS, report, hasher=hasher, may_lack=("timestamp",))
+    inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
+                       hasher=hasher, may_lack=("timestamp",))
     require_rows(inter, str(interactions), report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase")

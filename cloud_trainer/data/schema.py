@@ -45,7 +45,7 @@ import json
 import re
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,6 +67,40 @@ EVENT_SYNONYMS: dict[str, str] = {
 ``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or
 underscores. Only names that mean the action without doubt: ``click`` (an ad? a
 product?) and ``remove_from_cart`` stay bad rows."""
+
+
+def parse_event_codes(text: str) -> dict[str, str]:
+    """``0=view,1=cart,2=purchase,3=favorite`` (``--event-codes``) as ``{"0": "view", ...}``:
+    what an export's coded event column means (Tmall's ``action_type``: 0 click, 1 add to
+    cart, 2 purchase, 3 favourite; Taobao's ``behavior_type``: 1 view .. 4 buy). Raises
+    ``ValueError`` naming the bad part."""
+    codes: dict[str, str] = {}
+    for part in text.split(","):
+        code, sep, event = (x.strip() for x in part.partition("="))
+        if not part.strip():
+            continue
+        if not sep or not code:
+            raise ValueError(f"--event-codes: {part.strip()!r} is not CODE=EVENT")
+        event = EVENT_SYNONYMS.get(header_key(event), event.lower())
+        if event not in EVENT_TYPES:
+            raise ValueError(f"--event-codes: {part.strip()!r}: the event must be one of {', '.join(EVENT_TYPES)}")
+        codes[code.lower()] = event
+    if not codes:
+        raise ValueError("--event-codes: no CODE=EVENT pair given")
+    return codes
+
+
+def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec:
+    """``spec`` whose ``event_type`` column also reads ``codes`` (:func:`parse_event_codes`)
+    as the events they stand for, with the note synonyms get."""
+    if not codes:
+        return spec
+    columns = tuple(
+        replace(c, synonyms={**c.synonyms, **{header_key(k): v for k, v in codes.items()}})
+        if c.name == "event_type" else c
+        for c in spec.columns
+    )
+    return replace(spec, columns=columns)
 
 INTERACTION_COLUMNS: tuple[str, ...] = (
     "user_id",
@@ -203,9 +237,9 @@ GENERIC_ITEMS = TableSpec(
                aliases=("productname", "itemname", "description", "title", "movietitle")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
-                        "genres", "genre", "class", "productclass", "commoditydesc", "commodity")),
+                        "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept")),
-        Column("brand", required=False, aliases=("brandname",)),
+        Column("brand", required=False, aliases=("brandname", "brandid")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("attributes", required=False),
     ),
@@ -532,6 +566,14 @@ def read_table(
                     f"{name}: {col}: column {raw_name!r} holds day numbers "
                     f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
                     "the order and gaps are right but weekday and season context are not the real ones")
+            elif (month_days := _month_days(text_values, empty)) is not None:
+                text_values, first_day, last_day = month_days
+                day_numbers = month_days
+                report.notes.append(
+                    f"{name}: {col}: column {raw_name!r} holds a month and day without a year "
+                    f"(MMDD, {first_day} .. {last_day}): read as days of one made-up year, "
+                    f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday "
+                    "is not the real one (a file that crosses New Year would be out of order)")
             if time_of_day is not None:
                 # A date column and a time-of-day column (Ta-Feng-like and till exports):
                 # one timestamp, so a day's baskets keep their order and hour context.
@@ -568,6 +610,9 @@ def read_table(
                         lowered.loc[mapped.dropna().index] = mapped.dropna()
             invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
             allowed = ", ".join(column.choices)
+            if col == "event_type" and invalid.any() and text_values[invalid].str.fullmatch(r"-?\d+").all():
+                # Coded actions (Tmall's action_type 0-3): no code means one event everywhere.
+                allowed += "; numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite"
             _flag(
                 pending, frame, invalid, col,
                 lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})",
@@ -806,6 +851,30 @@ def _day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tuple[p
     return dates.where(~empty, ""), int(days.min()), int(days.max())
 
 
+def _month_days(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, str] | None:
+    """``(ISO dates, first, last)`` when the timestamp column writes a month and day with
+    no year (Tmall's ``time_stamp``: ``0511`` .. ``1111``, or ``511`` once a spreadsheet
+    dropped the zero), else None. Every value must be 3-4 digits and at least 99 % of
+    them a real month and day of :data:`DAY_ZERO`'s (leap) year; the others stay as they
+    are and become bad rows. A column of years (``2015``) is not one."""
+    if empty.all():
+        return None
+    present = values[~empty]
+    if not present.str.fullmatch(r"\d{3,4}").all():
+        return None
+    number = pd.to_numeric(present)
+    if number.between(1900, 2199).all():
+        return None
+    iso = DAY_ZERO[:4] + "-" + present.str.zfill(4).str[:2] + "-" + present.str.zfill(4).str[2:]
+    real = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
+    if real.mean() < 0.99:
+        return None
+    dates = values.copy()
+    dates.loc[real[real].index] = iso[real]
+    ordered = number[real].sort_values()
+    return dates, present[ordered.index[0]], present[ordered.index[-1]]
+
+
 def _clock_text(clock: pd.Series) -> pd.Series:
     """Times of day as ``HH:MM``: till exports write them as numbers (``1631``, ``946``
     for 09:46, ``5`` for 00:05: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay
@@ -900,8 +969,7 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, st
     # placeholder, not a time, and must stay bad rows.
     # (isin, not .str.lower(): a hash lookup costs nothing on a 2.6M-row till export.)
     values = values.where(~values.isin(_PLACEHOLDER_TIMES))
-    parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-    parsed = parsed.dt.tz_convert(None).astype("datetime64[ns]")
+    parsed = _plausible(pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True))
     missing = parsed.isna().to_numpy() & values.notna().to_numpy()
     if missing.any():  # only the rows ISO 8601 left: a clean file pays nothing here
         suffixed = np.flatnonzero(missing)[values[missing].str.contains(_UTC_SUFFIX).to_numpy(dtype=bool)]
@@ -934,8 +1002,7 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, st
         named = pd.Series(uniq, dtype=object)
         worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
         if worded.any():
-            stamps = pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True)
-            stamps = stamps.dt.tz_convert(None).astype("datetime64[ns]")
+            stamps = _plausible(pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True))
             parsed.iloc[rest] = stamps.to_numpy()[codes]
             read = int(stamps.notna().sum())
             if read:
@@ -943,6 +1010,15 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, st
                 said = f"dates with month names like {example!r} read by their words ({read} distinct)"
                 note = f"{note}; {said}" if note else said
     return parsed, note
+
+
+def _plausible(parsed: pd.Series) -> pd.Series:
+    """UTC datetimes to naive nanosecond ones, NaT outside 1900-2199: ISO 8601 reads a
+    bare ``0828`` (Tmall's month and day) as the year 828, which no export means and
+    nanoseconds cannot hold (it stopped the load with pandas' OutOfBoundsDatetime)."""
+    year = parsed.dt.year
+    parsed = parsed.where((year >= 1900) & (year < 2200))
+    return parsed.dt.tz_convert(None).astype("datetime64[ns]")
 
 
 def _numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:

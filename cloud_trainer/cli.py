@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
                             "(Tmall's action_type); events: view, cart, purchase, favorite (--dataset csv)")
         p.add_argument("--val-frac", type=float, default=0.1,
-                       help="share of interactions (latest before test) for validation")
+                       help="share of interactions (latest before test) for validation; of the named "
+                            "shoppers' interactions where a file also has anonymous baskets")
         p.add_argument("--test-frac", type=float, default=0.1,
                        help="share of interactions (latest) for test")
     train.add_argument("--out", type=Path, required=True, help="output directory (report, models, bundle)")

@@ -69,7 +69,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cloud_trainer.data.schema import EVENT_TYPES, UNKNOWN_TEXT, DataError, RawDataset
+from cloud_trainer.data.schema import (
+    ANONYMOUS_BASKET,
+    EVENT_TYPES,
+    UNKNOWN_TEXT,
+    DataError,
+    RawDataset,
+)
 from cloud_trainer.dataset import EvalCase, PreparedData
 
 EVENT_WEIGHTS: dict[str, float] = {"view": 1.0, "favorite": 2.0, "cart": 3.0, "purchase": 4.0}
@@ -140,7 +146,12 @@ def prepare(
         raise DataError(f"{raw.name}: all interactions share one timestamp; no temporal split possible")
     # Cut-offs at interaction quantiles, not at fractions of the clock span: a log
     # that ramps up (REES46 at night) would otherwise leave almost nothing to train on.
-    stamps = inter["timestamp"].sort_values().to_numpy()
+    # The quantiles are the named shoppers' where a file also has anonymous baskets
+    # (schema.ANONYMOUS_BASKET): UCI Online Retail's ~50-line invoices without a customer
+    # would otherwise fill the last tenth and leave 43 shoppers with a history in test, not 71.
+    named = ~inter["user_id"].astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
+    stamps = inter["timestamp"].to_numpy()[named] if named.any() else inter["timestamp"].to_numpy()
+    stamps = np.sort(stamps)
     test_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac))])
     val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
     if not t0 < val_start < test_start <= t1:

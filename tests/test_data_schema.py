@@ -373,7 +373,8 @@ def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Pa
 def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -> None:
     """UCI Online Retail as downloaded: InvoiceNo, StockCode, InvoiceDate (12/1/2010 8:26),
     UnitPrice, CustomerID. Each is read as the schema column it means, with a note; a
-    return and a line without a customer are bad rows as usual."""
+    return is a bad row as usual, and an invoice without a customer is an anonymous
+    shopper's basket (a till's sale to someone without a loyalty card), said in a note."""
     path = write(tmp_path, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
                  "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
                  "536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom\n"
@@ -382,13 +383,16 @@ def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
     assert frame[["user_id", "item_id", "session_id", "quantity", "price"]].values.tolist() == [
-        ["17850", "85123A", "536365", 6.0, 2.55], ["17850", "71053", "536365", 6.0, 3.39]]
-    assert frame["timestamp"].tolist() == [pd.Timestamp("2010-12-01 08:26")] * 2
+        ["17850", "85123A", "536365", 6.0, 2.55], ["17850", "71053", "536365", 6.0, 3.39],
+        ["basket 536370", "22728", "536370", 24.0, 3.75]]
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2010-12-01 08:26")] * 2 + [pd.Timestamp("2010-12-13 08:45")]
     assert report.notes == [f"{path}: columns read by their usual names: 'CustomerID' as user_id, "
                             "'StockCode' as item_id, 'InvoiceDate' as timestamp, 'UnitPrice' as price, "
-                            "'InvoiceNo' as session_id"]
-    assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -1)",
-                                               f"{path}:5: user_id: empty (required)"]
+                            "'InvoiceNo' as session_id",
+                            f"{path}: 1 lines (25%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): "
+                            "each of those 1 baskets is read as one anonymous shopper's only visit (shopper id "
+                            "'basket <basket>'), so they count for what sells and are evaluated as new shoppers"]
+    assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -1)"]
     # Ta-Feng's header: TRANSACTION_DT (11/1/2000), CUSTOMER_ID, PRODUCT_ID; its SALES_PRICE is a
     # line total, not a unit price, so it stays an extra column.
     tafeng = write(tmp_path, "TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PRODUCT_ID,AMOUNT,SALES_PRICE\n"
@@ -740,3 +744,19 @@ def test_coded_events_need_their_meaning_and_read_with_it(tmp_path: Path) -> Non
     for bad, said in (("0=click", "must be one of"), ("0", "is not CODE=EVENT"), ("", "no CODE=EVENT")):
         with pytest.raises(ValueError, match=said):
             parse_event_codes(bad)
+
+
+def test_an_invoice_without_a_customer_is_an_anonymous_basket_but_a_line_without_either_is_bad(
+        tmp_path: Path) -> None:
+    path = write(tmp_path, "CustomerID,StockCode,InvoiceDate,InvoiceNo\n"
+                 "17850,a,2010-12-01 08:26,536365\n"
+                 ",b,2010-12-01 08:26,536365\n"  # line 3: the rest of its invoice names 17850
+                 ",c,2010-12-01 09:00,536370\n,d,2010-12-01 09:00,536370\n"  # 4-5: nobody's invoice
+                 ",e,2010-12-01 09:30,\n")  # line 6: no customer, no invoice
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["17850", "basket 536370", "basket 536370"]
+    assert [(e.line, e.column, e.reason) for e in report.errors] == [
+        (3, "user_id", "empty (required)"), (6, "user_id", "empty (required)")]
+    assert any("2 lines (40%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): each of those "
+               "1 baskets" in n for n in report.notes)

@@ -255,3 +255,22 @@ def test_cases_hold_history_first_target_clock_demographics_unseen_items_and_mas
         (None, {"hour": "10", "weekday": "5"}, [x, y], copy),
     ]
     assert data.val_cases[1].history.tolist() == [y, x, v, y, x]
+
+
+def test_anonymous_baskets_join_the_split_without_moving_its_cut_offs(tmp_path: Path) -> None:
+    """Invoices without a customer are anonymous shoppers' baskets: they are kept, and the
+    cut-offs are the named shoppers' quantiles, so a late 60-line anonymous invoice does not
+    push the named shoppers' last weeks out of test."""
+    named = [f"c{u},i{(u * 7 + d) % 30},2024-01-{d + 1:02d} 10:00,{u}-{d}" for u in range(20) for d in range(20)]
+    anon = [f",i{k},2024-01-20 12:00,A1" for k in range(60)]
+    header = "CustomerID,StockCode,InvoiceDate,InvoiceNo\n"
+    alone = tmp_path / "named.csv"
+    alone.write_text(header + "\n".join(named) + "\n")
+    both = tmp_path / "both.csv"
+    both.write_text(header + "\n".join(named + anon) + "\n")
+    before = prepare(load_dataset("csv", interactions=alone)).split_info
+    after_raw = load_dataset("csv", interactions=both)
+    assert (after_raw.interactions["user_id"] == "basket A1").sum() == 60
+    after = prepare(after_raw).split_info
+    assert (after["val_start"], after["test_start"]) == (before["val_start"], before["test_start"])
+    assert after["interactions"]["test"] == before["interactions"]["test"] + 60

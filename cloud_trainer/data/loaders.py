@@ -31,6 +31,7 @@ import pandas as pd
 
 from cloud_trainer.data import headerless
 from cloud_trainer.data.schema import (
+    ANONYMOUS_BASKET,
     GENERIC_INTERACTIONS,
     GENERIC_ITEMS,
     GENERIC_USERS,
@@ -409,7 +410,9 @@ def _load_generic(
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
         require_rows(us, str(users), report)
         us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
-        report.notes.append(_coverage(inter["user_id"], us["user_id"], "shoppers", users))
+        # Anonymous baskets (_anonymous_baskets) are nobody a profile could describe.
+        named = inter["user_id"][~inter["user_id"].str.startswith(ANONYMOUS_BASKET)]
+        report.notes.append(_coverage(named, us["user_id"], "shoppers", users))
     else:
         us = pd.DataFrame({"user_id": pd.Series(dtype=object)})
 

@@ -760,3 +760,17 @@ def test_an_invoice_without_a_customer_is_an_anonymous_basket_but_a_line_without
         (3, "user_id", "empty (required)"), (6, "user_id", "empty (required)")]
     assert any("2 lines (40%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): each of those "
                "1 baskets" in n for n in report.notes)
+
+
+def test_ids_written_as_missing_value_markers_are_blank_not_one_shopper(tmp_path: Path) -> None:
+    """Diginetica's userId is NA on most lines; read as text they were one shopper 'NA'. A
+    marker is no id: with a session it is that session's anonymous shopper, alone a bad row."""
+    path = write(tmp_path, "sessionId;userId;itemId;eventdate\n1;NA;7;2016-01-03\n1;NA;8;2016-01-03\n"
+                 "2;42;7;2016-01-04\n;NULL;9;2016-01-05\n3;#N/A;nan;2016-01-06\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id"]].values.tolist() == [
+        ["basket 1", "7", "1"], ["basket 1", "8", "1"], ["42", "7", "2"]]
+    assert [(e.line, e.column) for e in report.errors] == [(5, "user_id"), (6, "item_id")]
+    assert f"{path}: column 'userId': 'NA' (2), 'NULL' (1), '#N/A' (1) read as no value: the way exports " \
+           "write a missing id, not an id" in report.notes

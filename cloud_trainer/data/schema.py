@@ -223,7 +223,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
-               aliases=("basketid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
+               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
                         "ticketid")),
     ),
@@ -517,6 +517,10 @@ def read_table(
     if basket_shoppers:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
+    for col in ("user_id", "item_id", "session_id"):
+        if col in header and len(frame):
+            frame[col] = _missing_ids(frame[col].astype(str).str.strip(), name,
+                                      raw_header[header.index(col)], report)
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
     day_numbers = None  # the timestamp column's day-number reading, if it has one
@@ -841,6 +845,23 @@ DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "event
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
                     "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction")
 """Normalised header names of a separate time-of-day column beside such a date."""
+
+
+MISSING_IDS = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
+"""How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
+``-``) write a missing id; read as blank (:func:`_missing_ids`)."""
+
+
+def _missing_ids(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """Ids written as a missing-value marker are blank: Diginetica's ``userId`` is ``NA`` on
+    most lines, and read as text those lines were all one shopper called ``NA``."""
+    missing = values.isin(MISSING_IDS)
+    if not missing.any():
+        return values
+    said = ", ".join(f"{k!r} ({n})" for k, n in values[missing].value_counts().items())
+    report.notes.append(f"{name}: column {raw_name!r}: {said} read as no value: the way exports write a "
+                        "missing id, not an id")
+    return values.where(~missing, "")
 
 
 ANONYMOUS_BASKET = "basket "

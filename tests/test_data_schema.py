@@ -53,7 +53,7 @@ def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
     assert list(frame["_line"]) == [2, 9]
     errors = [str(e) for e in report.errors]
     assert errors[0] == (
-        f"{path}:3: event_type: must be one of view, cart, purchase, favorite (got 'click')"
+        f"{path}:3: event_type: must be one of view, cart, purchase, favorite; --event-codes VALUE=EVENT says what another value means (got 'click')"
     )
     assert f"{path}:4: user_id: empty (required)" in errors
     assert f"{path}:5: timestamp: not a timestamp: 'not-a-date'" in errors
@@ -367,7 +367,7 @@ def test_event_names_of_public_exports_are_read_as_the_four_actions(tmp_path: Pa
                             "transaction as purchase (1 row), Add To Cart as cart (1 row), "
                             "wishlist as favorite (1 row)"]
     assert [str(e) for e in report.errors] == [
-        f"{path}:7: event_type: must be one of view, cart, purchase, favorite (got 'remove_from_cart')"]
+        f"{path}:7: event_type: must be one of view, cart, purchase, favorite; --event-codes VALUE=EVENT says what another value means (got 'remove_from_cart')"]
 
 
 def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -> None:
@@ -774,3 +774,22 @@ def test_ids_written_as_missing_value_markers_are_blank_not_one_shopper(tmp_path
     assert [(e.line, e.column) for e in report.errors] == [(5, "user_id"), (6, "item_id")]
     assert f"{path}: column 'userId': 'NA' (2), 'NULL' (1), '#N/A' (1) read as no value: the way exports " \
            "write a missing id, not an id" in report.notes
+
+
+def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_path: Path) -> None:
+    """OTTO's train.jsonl: one record per session, its events in a list. Each element is a
+    row with the session copied in; its 'clicks', 'carts', 'orders' read with --event-codes."""
+    from cloud_trainer.data.schema import parse_event_codes, with_event_codes
+
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"session": 1, "events": [{"aid": 7, "ts": 1659304800, "type": "clicks"}, '
+                    '{"aid": 8, "ts": 1659304900, "type": "carts"}]}\nnot json\n'
+                    '{"session": 2, "events": [{"aid": 7, "ts": 1659305000, "type": "orders"}]}\n')
+    report = IngestReport()
+    spec = with_event_codes(GENERIC_INTERACTIONS, parse_event_codes("clicks=view,carts=cart,orders=purchase"))
+    frame = read_table(path, spec, report)
+    assert frame[["user_id", "item_id", "event_type", "_line"]].values.tolist() == [
+        ["1", "7", "view", 1], ["1", "8", "cart", 1], ["2", "7", "purchase", 3]]
+    assert frame["timestamp"].iloc[0] == pd.Timestamp("2022-07-31 22:00:00")
+    assert any("3 rows from 2 records' 'events' lists" in n for n in report.notes)
+    assert [(e.line, e.reason[:8]) for e in report.errors] == [(2, "not JSON")]

@@ -98,7 +98,33 @@ def _json_lines(raw: bytes) -> Converted:
         records.append(value)
         lines.append(number)
     unread = f", {len(bad):,} lines that are no JSON object" if bad else ""
-    return Converted(_write(records), lines, f"JSON lines ({len(records):,} records{unread})", bad)
+    what = f"JSON lines ({len(records):,} records{unread})"
+    nested = _nested_list(records)
+    if nested is not None:
+        records, lines, said = _explode(records, lines, nested)
+        what = f"JSON lines ({len(records):,} rows from {said}{unread})"
+    return Converted(_write(records), lines, what, bad)
+
+
+def _nested_list(records: list[dict[str, Any]]) -> str | None:
+    """The one field whose values are lists of objects (OTTO's sessions: ``{"session": 1,
+    "events": [{"aid": .., "ts": .., "type": "clicks"}, ...]}``), or None: a session log
+    written as one record per session, whose rows are its list's elements."""
+    keys = {k for r in records[:100] for k, v in r.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+    return next(iter(keys)) if len(keys) == 1 else None
+
+
+def _explode(records: list[dict[str, Any]], lines: list[int], key: str) -> tuple[list[dict[str, Any]], list[int], str]:
+    """One row per element of each record's ``key`` list, with the record's other fields
+    (its session) copied in; every row keeps its record's line for errors."""
+    rows: list[dict[str, Any]] = []
+    row_lines: list[int] = []
+    for record, line in zip(records, lines, strict=True):
+        outer = {k: v for k, v in record.items() if k != key}
+        for element in record.get(key) or ():
+            rows.append({**outer, **element} if isinstance(element, dict) else {**outer, key: element})
+            row_lines.append(line)
+    return rows, row_lines, f"{len(records):,} records' {key!r} lists, one row per element with its record's other fields"
 
 
 def _json_array(raw: bytes) -> Converted:

@@ -199,7 +199,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customer", "visitorid", "hous
                 "cardid", "reviewerid", "uid", "user")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
-                "asin", "upc", "ean", "product", "article", "item",
+                "asin", "upc", "ean", "product", "article", "item", "aid",
                 "itemdescription")  # Kaggle's Groceries: the item's name is its only id
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
 
@@ -217,7 +217,7 @@ GENERIC_INTERACTIONS = TableSpec(
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
-                        "action", "actiontype")),
+                        "action", "actiontype", "type")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
@@ -234,7 +234,7 @@ GENERIC_ITEMS = TableSpec(
         # In a catalogue file a bare "id" can only be the item (Last.fm's artists.dat).
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False,
-               aliases=("productname", "itemname", "description", "title", "movietitle")),
+               aliases=("productname", "itemname", "description", "productdescription", "title", "movietitle")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -621,9 +621,14 @@ def read_table(
                         lowered.loc[mapped.dropna().index] = mapped.dropna()
             invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
             allowed = ", ".join(column.choices)
-            if col == "event_type" and invalid.any() and text_values[invalid].str.fullmatch(r"-?\d+").all():
-                # Coded actions (Tmall's action_type 0-3): no code means one event everywhere.
-                allowed += "; numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite"
+            # Only the generic schema's column (synonyms: what --event-codes extends); an
+            # adapter's (REES46) names its own events.
+            if col == "event_type" and column.synonyms and invalid.any():
+                if text_values[invalid].str.fullmatch(r"-?\d+").all():
+                    # Coded actions (Tmall's action_type 0-3): no code means one event everywhere.
+                    allowed += "; numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite"
+                else:  # OTTO's 'clicks' on products; a 'click' elsewhere may be an ad's
+                    allowed += "; --event-codes VALUE=EVENT says what another value means"
             _flag(
                 pending, frame, invalid, col,
                 lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})",

@@ -485,3 +485,19 @@ def test_a_split_that_cannot_be_cut_says_how_the_times_pile_up(tmp_path: Path) -
     assert str(err.value) == ("csv: too few distinct timestamps for a train/validation/test split (3 distinct "
                               "among 20 interactions; 2024-01-02 00:00:00 alone holds 90%): the 80% and 90% "
                               "cut-offs need the times to differ there")
+
+
+def test_one_shopper_id_on_a_large_share_of_lines_is_said_as_maybe_the_guests(tmp_path: Path) -> None:
+    """A log that writes every guest as user 0 would train one shopper with everybody's
+    history; the load says so (only the export's owner knows), and changes nothing."""
+    rows = [f"0,i{k % 17},2024-01-{1 + k % 28:02d}" for k in range(300)]
+    rows += [f"u{u},i{(u + k) % 17},2024-01-{1 + (u + k) % 28:02d}" for u in range(30) for k in range(10)]
+    inter = tmp_path / "log.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "\n".join(rows) + "\n")
+    raw = load_dataset("csv", interactions=inter)
+    assert f"{inter}: shopper '0' has 300 of the 600 lines (50%; the median shopper 10): if that is how " \
+           "the export writes guests, blank those ids" in " ".join(raw.report.notes)
+    assert (raw.interactions["user_id"] == "0").sum() == 300
+    even = tmp_path / "even.csv"
+    even.write_text("user_id,item_id,timestamp\n" + "\n".join(rows[300:]) + "\n")
+    assert not any("writes guests" in n for n in load_dataset("csv", interactions=even).report.notes)

@@ -357,6 +357,8 @@ def _load_generic(
                 f"{interactions}: {int(empty.sum())} rows without an event_type counted as purchases"
             )
             inter.loc[empty, "event_type"] = "purchase"
+    if (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
+        report.notes.append(note)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -430,6 +432,27 @@ def _load_generic(
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+GUEST_SHARE = 0.10
+"""A shopper id holding more than this share of the lines (among 20 or more shoppers) is
+said in a note: how a log may write its guests (``0``, ``-1``, ``guest``)."""
+
+
+def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:
+    """A note when one shopper id holds an outsized share of the lines. Logs often write
+    every guest as one id (``0``, ``-1``, ``guest``, ``anonymous``), which would then be
+    read as one shopper with everybody's history; only the export's owner knows, so it is
+    said, not changed (a wholesale customer or a bot may be real). Markers of a missing
+    id (``NA``) are blank already (``schema.MISSING_IDS``)."""
+    counts = user_ids[~user_ids.str.startswith(ANONYMOUS_BASKET)].value_counts()
+    if len(counts) < 20 or counts.iloc[0] <= GUEST_SHARE * len(user_ids):
+        return None
+    top = counts.index[0]
+    return (f"{file}: shopper {top!r} has {counts.iloc[0]:,} of the {len(user_ids):,} lines "
+            f"({counts.iloc[0] / len(user_ids):.0%}; the median shopper {int(counts.median()):,}): if that "
+            "is how the export writes guests, blank those ids (or give each guest visit its basket id) -- "
+            "as it is, they are read as one shopper")
 
 
 def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> str:

@@ -793,3 +793,14 @@ def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_pat
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2022-07-31 22:00:00")
     assert any("3 rows from 2 records' 'events' lists" in n for n in report.notes)
     assert [(e.line, e.reason[:8]) for e in report.errors] == [(2, "not JSON")]
+
+
+def test_excels_separator_line_sets_the_separator_and_is_not_the_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "sep=;\nuser_id;item_id;timestamp;price\nu1;a;2024-01-01 10:00;1,5\n"
+                 "u2;;2024-01-02 10:00;2\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "price", "_line"]].values.tolist() == [["u1", "a", 1.5, 3]]
+    assert [str(e) for e in report.errors] == [f"{path}:4: item_id: empty (required)"]  # the file's line
+    assert f"{path}: first line 'sep=;' (Excel's separator line) read as the separator, not as the " \
+           "header" in report.notes

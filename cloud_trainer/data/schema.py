@@ -427,13 +427,20 @@ def read_table(
                 f"{_FALLBACK_BYTES.n} bytes read as Windows-1252 / Latin-1 "
                 f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
     text = text.lstrip("\ufeff")
-    delimiter = _delimiter(text)
+    # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
+    # it is not the header. Dropped, and the lines errors name are counted as the file's.
+    sep_line = re.match(r"sep=([,;\t|])\r?\n", text)
+    if sep_line:
+        text = text[sep_line.end():]
+        report.notes.append(f"{name}: first line {sep_line.group(0).strip()!r} (Excel's separator line) "
+                            "read as the separator, not as the header")
+    delimiter = sep_line.group(1) if sep_line else _delimiter(text)
     if delimiter == UNIT_SEPARATOR:
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
         # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
         # which no export writes.
         text = text.replace("::", UNIT_SEPARATOR)
-    if delimiter != ",":
+    if delimiter != "," and not sep_line:
         report.notes.append(
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
@@ -511,6 +518,9 @@ def read_table(
     if line_map is not None:  # CSV line n is the converted file's data row n - 2
         lines = [line_map[n - 2] for n in lines]
         pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]
+    elif sep_line:  # the file's line numbers count the separator line
+        lines = [n + 1 for n in lines]
+        pending = [(p[0] + 1, *p[1:]) for p in pending]
 
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
         columns=header, dtype=object

@@ -432,3 +432,7 @@ def test_check_data_reads_a_tmall_log_with_its_event_codes(tmp_path: Path) -> No
     assert result["real_context"] == []  # a made-up year's weekdays, and dates alone
     proc = subprocess.run([*check, "--event-codes", "0=click"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "'0=click': the event must be one of view, cart, purchase, favorite" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "rees46",
+                           "--data-dir", str(tmp_path), "--event-codes", "0=view"], capture_output=True, text=True,
+                          timeout=120)
+    assert_one_line_error(proc, "--event-codes is for --dataset csv; rees46 has its own event names")

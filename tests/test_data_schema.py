@@ -773,7 +773,7 @@ def test_ids_written_as_missing_value_markers_are_blank_not_one_shopper(tmp_path
         ["basket 1", "7", "1"], ["basket 1", "8", "1"], ["42", "7", "2"]]
     assert [(e.line, e.column) for e in report.errors] == [(5, "user_id"), (6, "item_id")]
     assert f"{path}: column 'userId': 'NA' (2), 'NULL' (1), '#N/A' (1) read as no value: the way exports " \
-           "write a missing id, not an id" in report.notes
+           "write a missing value" in report.notes
 
 
 def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_path: Path) -> None:
@@ -804,3 +804,13 @@ def test_excels_separator_line_sets_the_separator_and_is_not_the_header(tmp_path
     assert [str(e) for e in report.errors] == [f"{path}:4: item_id: empty (required)"]  # the file's line
     assert f"{path}: first line 'sep=;' (Excel's separator line) read as the separator, not as the " \
            "header" in report.notes
+
+
+def test_an_r_export_s_na_numbers_are_blanks_not_bad_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "user_id,item_id,timestamp,quantity,price,event_type\n"
+                 "u1,a,2024-01-01,NA,NA,purchase\nu1,b,2024-01-02,2,1.5,NA\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert report.errors == []
+    assert frame["quantity"].isna().tolist() == [True, False] and frame["price"].isna().tolist() == [True, False]
+    assert frame["event_type"].tolist() == ["purchase", ""]  # blank: the loader counts it a purchase, with a note

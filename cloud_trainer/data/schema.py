@@ -529,12 +529,14 @@ def read_table(
     if basket_shoppers:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
-    for col in ("user_id", "item_id", "session_id"):
-        if col in header and len(frame):
-            frame[col] = _missing_ids(frame[col].astype(str).str.strip(), name,
-                                      raw_header[header.index(col)], report)
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
+    for col in header:
+        # Ids, numbers and event names (not free text: a title may be 'None').
+        kind = by_name[col].kind if col in by_name else None
+        if len(frame) and (col in ("user_id", "item_id", "session_id") or kind in ("float", "enum")):
+            frame[col] = _missing_ids(frame[col].astype(str).str.strip(), name,
+                                      raw_header[header.index(col)], report)
     day_numbers = None  # the timestamp column's day-number reading, if it has one
     date_only = False  # every timestamp is a midnight: dates without times
     for col in header:
@@ -866,18 +868,20 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 
 MISSING_IDS = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
-``-``) write a missing id; read as blank (:func:`_missing_ids`)."""
+``-``) write a missing value; read as blank (:func:`_missing_ids`)."""
 
 
 def _missing_ids(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
-    """Ids written as a missing-value marker are blank: Diginetica's ``userId`` is ``NA`` on
-    most lines, and read as text those lines were all one shopper called ``NA``."""
+    """Ids, numbers and event names written as a missing-value marker are blank. Diginetica's
+    ``userId`` is ``NA`` on most lines, and read as text those lines were all one shopper
+    called ``NA``; an R export's ``NA`` price was a bad row where a blank one is the item's
+    price."""
     missing = values.isin(MISSING_IDS)
     if not missing.any():
         return values
     said = ", ".join(f"{k!r} ({n})" for k, n in values[missing].value_counts().items())
     report.notes.append(f"{name}: column {raw_name!r}: {said} read as no value: the way exports write a "
-                        "missing id, not an id")
+                        "missing value")
     return values.where(~missing, "")
 
 

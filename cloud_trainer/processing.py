@@ -113,6 +113,15 @@ def cross_time(raw: RawDataset, *, val_frac: float = 0.1, test_frac: float = 0.1
     return dataclasses.replace(raw, interactions=kept), frac, frac
 
 
+def _cut_offs(stamps: np.ndarray, t0: pd.Timestamp, t1: pd.Timestamp, val_frac: float,
+             test_frac: float) -> tuple[bool, tuple[pd.Timestamp, pd.Timestamp]]:
+    """``(usable, (val_start, test_start))`` at the interaction quantiles of ``stamps``
+    (sorted); usable when they fall strictly inside ``t0 .. t1`` in order."""
+    test_start = pd.Timestamp(stamps[min(int(len(stamps) * (1 - test_frac)), len(stamps) - 1)])
+    val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
+    return t0 < val_start < test_start <= t1, (val_start, test_start)
+
+
 def prepare(
     raw: RawDataset,
     *,
@@ -150,10 +159,16 @@ def prepare(
     # (schema.ANONYMOUS_BASKET): UCI Online Retail's ~50-line invoices without a customer
     # would otherwise fill the last tenth and leave 43 shoppers with a history in test, not 71.
     named = ~inter["user_id"].astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
-    stamps = inter["timestamp"].to_numpy()[named] if named.any() else inter["timestamp"].to_numpy()
-    stamps = np.sort(stamps)
-    test_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac))])
-    val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
+    stamps = np.sort(inter["timestamp"].to_numpy())
+    ok = False
+    if named.any() and not named.all():
+        ok, (val_start, test_start) = _cut_offs(np.sort(inter["timestamp"].to_numpy()[named]), t0, t1,
+                                                val_frac, test_frac)
+    if not ok:
+        # All lines set them where every line is named, or nobody is, or the named
+        # shoppers' own times cannot be cut (3 of them on one day among 600 anonymous
+        # lines): as in a file of baskets only.
+        _, (val_start, test_start) = _cut_offs(stamps, t0, t1, val_frac, test_frac)
     if not t0 < val_start < test_start <= t1:
         # Say how the times pile up: one time holding a fifth of the rows is usually a
         # date-only column over few days, or a made-up clock (a note of the load's).

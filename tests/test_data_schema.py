@@ -3,6 +3,7 @@ skipped and counted, and the rest of the file still loads."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -814,3 +815,38 @@ def test_an_r_export_s_na_numbers_are_blanks_not_bad_rows(tmp_path: Path) -> Non
     assert report.errors == []
     assert frame["quantity"].isna().tolist() == [True, False] and frame["price"].isna().tolist() == [True, False]
     assert frame["event_type"].tolist() == ["purchase", ""]  # blank: the loader counts it a purchase, with a note
+
+
+def test_review_lists_do_not_explode_reviews_and_a_type_column_is_read_by_its_values(tmp_path: Path) -> None:
+    """Amazon's reviews carry an 'images' list, empty on most: each review stays one row.
+    A 'type' column is the event only when nearly all its values name actions (a payment
+    type is not), and --event-codes keeps '-1' apart from '1'."""
+    from cloud_trainer.data.schema import parse_event_codes, with_event_codes
+
+    reviews = tmp_path / "reviews.jsonl"
+    image = [{"small_image_url": "x"}]
+    reviews.write_text("".join(json.dumps({"user_id": f"U{k}", "asin": f"A{k}", "timestamp": 1588687728000,
+                                           "images": image if k == 3 else []}) + "\n" for k in range(10)))
+    frame = read_table(reviews, GENERIC_INTERACTIONS, IngestReport())
+    assert len(frame) == 10
+    paid = write(tmp_path, "user_id,item_id,timestamp,type\n" + "".join(
+        f"u{k},i{k},2024-01-0{1 + k % 9},{'card' if k % 2 else 'cash'}\n" for k in range(10)), "paid.csv")
+    report = IngestReport()
+    assert len(read_table(paid, GENERIC_INTERACTIONS, report)) == 10 and report.errors == []
+    coded = write(tmp_path, "user_id,item_id,timestamp,action\nu,a,2024-01-01,-1\nu,b,2024-01-02,1\n", "coded.csv")
+    frame = read_table(coded, with_event_codes(GENERIC_INTERACTIONS, parse_event_codes("-1=view,1=purchase")),
+                       IngestReport())
+    assert frame["event_type"].tolist() == ["view", "purchase"]
+    with pytest.raises(ValueError, match="'cart' already names the action 'cart'"):
+        parse_event_codes("cart=purchase")
+    assert parse_event_codes("carts=cart") == {"carts": "cart"}  # agrees: harmless
+
+
+def test_out_of_range_times_from_every_reading_are_bad_rows(tmp_path: Path) -> None:
+    """Year 828 (a bare '0828 UTC'), an 11-digit 'Unix time' (year 5138), and a year among
+    month-days: each a bad row, never pandas' OutOfBoundsDatetime."""
+    stamps, report = read_stamps(tmp_path, ["2020-01-01 UTC", "0828 UTC", "99999999999", "1588687728"], "a.csv")
+    assert stamps == [pd.Timestamp("2020-01-01"), pd.Timestamp("2020-05-05 14:08:48")]
+    assert [e.line for e in report.errors] == [3, 4]
+    stamps, report = read_stamps(tmp_path, ["0511"] * 150 + ["1111"] * 50 + ["2015"], "b.csv")
+    assert len(stamps) == 200 and [(e.line, e.reason) for e in report.errors] == [(202, "not a timestamp: '2015'")]

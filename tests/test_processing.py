@@ -274,3 +274,14 @@ def test_anonymous_baskets_join_the_split_without_moving_its_cut_offs(tmp_path: 
     after = prepare(after_raw).split_info
     assert (after["val_start"], after["test_start"]) == (before["val_start"], before["test_start"])
     assert after["interactions"]["test"] == before["interactions"]["test"] + 60
+
+
+def test_a_few_named_shoppers_among_anonymous_baskets_still_split(tmp_path: Path) -> None:
+    """Three named lines on one day cannot be cut at their own quantiles; all lines set the
+    cut-offs then, as in a file of anonymous baskets only."""
+    named = [f"c{u},i{u},2024-01-05 10:00,N{u}" for u in range(3)]
+    anon = [f",i{k % 40},2024-01-{1 + k % 20:02d} 12:00,A{k // 3}" for k in range(600)]
+    path = tmp_path / "few.csv"
+    path.write_text("CustomerID,StockCode,InvoiceDate,InvoiceNo\n" + "\n".join(named + anon) + "\n")
+    info = prepare(load_dataset("csv", interactions=path)).split_info
+    assert info["interactions"]["test"] > 0 and info["val_start"] < info["test_start"]

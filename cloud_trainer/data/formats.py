@@ -101,30 +101,51 @@ def _json_lines(raw: bytes) -> Converted:
     what = f"JSON lines ({len(records):,} records{unread})"
     nested = _nested_list(records)
     if nested is not None:
-        records, lines, said = _explode(records, lines, nested)
+        records, lines, bad, said = _explode(records, lines, bad, nested)
+        unread = f", {len(bad):,} lines that are no JSON object or have no {nested!r} list" if bad else ""
         what = f"JSON lines ({len(records):,} rows from {said}{unread})"
     return Converted(_write(records), lines, what, bad)
 
 
 def _nested_list(records: list[dict[str, Any]]) -> str | None:
-    """The one field whose values are lists of objects (OTTO's sessions: ``{"session": 1,
-    "events": [{"aid": .., "ts": .., "type": "clicks"}, ...]}``), or None: a session log
-    written as one record per session, whose rows are its list's elements."""
-    keys = {k for r in records[:100] for k, v in r.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
-    return next(iter(keys)) if len(keys) == 1 else None
+    """The field holding each record's rows, or None: a session log written as one record
+    per session (OTTO: ``{"session": 1, "events": [{"aid": .., "ts": .., "type": "clicks"},
+    ...]}``). Only a field that is a non-empty list of objects in at least 90 % of the
+    first 100 records, and the only such field: Amazon's reviews carry an ``images`` list
+    that is empty on most of them, and each review is one row."""
+    sample = records[:100]
+    if not sample:
+        return None
+    counts: dict[str, int] = {}
+    for record in sample:
+        for key, value in record.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                counts[key] = counts.get(key, 0) + 1
+    keys = [k for k, n in counts.items() if n >= 0.9 * len(sample)]
+    return keys[0] if len(keys) == 1 else None
 
 
-def _explode(records: list[dict[str, Any]], lines: list[int], key: str) -> tuple[list[dict[str, Any]], list[int], str]:
+def _explode(
+    records: list[dict[str, Any]], lines: list[int], bad: list[tuple[int, str]], key: str
+) -> tuple[list[dict[str, Any]], list[int], list[tuple[int, str]], str]:
     """One row per element of each record's ``key`` list, with the record's other fields
-    (its session) copied in; every row keeps its record's line for errors."""
+    (its session) copied in; every row keeps its record's line for errors. A record whose
+    ``key`` is missing or not a list of objects is a bad line, not silently no rows."""
     rows: list[dict[str, Any]] = []
     row_lines: list[int] = []
+    bad = list(bad)
     for record, line in zip(records, lines, strict=True):
+        value = record.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+            bad.append((line, f"no {key!r} list of objects (the other records have one)"))
+            continue
         outer = {k: v for k, v in record.items() if k != key}
-        for element in record.get(key) or ():
-            rows.append({**outer, **element} if isinstance(element, dict) else {**outer, key: element})
+        for element in value:
+            rows.append({**outer, **element})
             row_lines.append(line)
-    return rows, row_lines, f"{len(records):,} records' {key!r} lists, one row per element with its record's other fields"
+    bad.sort()
+    said = f"{len(records):,} records' {key!r} lists, one row per element with its record's other fields"
+    return rows, row_lines, bad, said
 
 
 def _json_array(raw: bytes) -> Converted:

@@ -348,7 +348,8 @@ def _load_generic(
                        hasher=hasher, may_lack=("timestamp",))
     require_rows(inter, str(interactions), report)
     if "event_type" not in inter:
-        report.notes.append(f"{interactions}: no event_type column: every row is a purchase")
+        report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
+                            + ("; --event-codes had nothing to read" if event_codes else ""))
         inter["event_type"] = "purchase"
     else:
         empty = inter["event_type"] == ""
@@ -357,7 +358,9 @@ def _load_generic(
                 f"{interactions}: {int(empty.sum())} rows without an event_type counted as purchases"
             )
             inter.loc[empty, "event_type"] = "purchase"
-    if (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
+    # (Not where each basket is its shopper: a big basket is then no guest id.)
+    baskets_as_shoppers = bool((inter["user_id"] == inter.get("session_id", "")).all())
+    if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
         report.notes.append(note)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below

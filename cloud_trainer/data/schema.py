@@ -58,10 +58,11 @@ EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 """Shopper actions, weakest to strongest signal (favorite sits apart: a stated liking)."""
 
 EVENT_SYNONYMS: dict[str, str] = {
-    **dict.fromkeys(("transaction", "buy", "bought", "order", "purchased", "sale", "checkout"), "purchase"),
-    **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd"), "cart"),
-    **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv"), "view"),
-    **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav"), "favorite"),
+    **dict.fromkeys(("transaction", "buy", "bought", "order", "purchased", "sale", "checkout", "orders",
+                     "purchases"), "purchase"),
+    **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd", "carts"), "cart"),
+    **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv", "views"), "view"),
+    **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav", "favorites", "favourites"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
 ``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or
@@ -84,7 +85,13 @@ def parse_event_codes(text: str) -> dict[str, str]:
         event = EVENT_SYNONYMS.get(header_key(event), event.lower())
         if event not in EVENT_TYPES:
             raise ValueError(f"--event-codes: {part.strip()!r}: the event must be one of {', '.join(EVENT_TYPES)}")
-        codes[code.lower()] = event
+        code = code.lower()
+        already = code if code in EVENT_TYPES else EVENT_SYNONYMS.get(header_key(code))
+        if already is not None and already != event:  # 'cart=purchase': it would be ignored
+            raise ValueError(f"--event-codes: {part.strip()!r}: {code!r} already names the action {already!r}")
+        if code in codes:
+            raise ValueError(f"--event-codes: {part.strip()!r}: code {code!r} is given twice")
+        codes[code] = event
     if not codes:
         raise ValueError("--event-codes: no CODE=EVENT pair given")
     return codes
@@ -96,7 +103,7 @@ def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec
     if not codes:
         return spec
     columns = tuple(
-        replace(c, synonyms={**c.synonyms, **{header_key(k): v for k, v in codes.items()}})
+        replace(c, synonyms={**c.synonyms, **codes})
         if c.name == "event_type" else c
         for c in spec.columns
     )
@@ -217,7 +224,7 @@ GENERIC_INTERACTIONS = TableSpec(
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
-                        "action", "actiontype", "type")),
+                        "action", "actiontype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
@@ -429,7 +436,7 @@ def read_table(
     text = text.lstrip("\ufeff")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
     # it is not the header. Dropped, and the lines errors name are counted as the file's.
-    sep_line = re.match(r"sep=([,;\t|])\r?\n", text)
+    sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)
     if sep_line:
         text = text[sep_line.end():]
         report.notes.append(f"{name}: first line {sep_line.group(0).strip()!r} (Excel's separator line) "
@@ -526,6 +533,7 @@ def read_table(
         columns=header, dtype=object
     )
     frame["_line"] = np.asarray(lines, dtype=np.int64)
+    frame, header = _event_column_by_values(frame, header, raw_header, spec, name, report)
     if basket_shoppers:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
@@ -624,7 +632,11 @@ def read_table(
             if column.synonyms:
                 unknown = ~lowered.isin(column.choices) & ~empty
                 if unknown.any():
-                    mapped = lowered[unknown].str.replace(r"[\s_-]", "", regex=True).map(column.synonyms)
+                    # The exact value first (an --event-codes code such as '-1'), then the
+                    # value without spaces, '_' or '-' (add_to_cart, Add To Cart).
+                    exact = lowered[unknown].map(column.synonyms)
+                    mapped = exact.fillna(
+                        lowered[unknown].str.replace(r"[\s_-]", "", regex=True).map(column.synonyms))
                     if mapped.notna().any():
                         said = (text_values[unknown][mapped.notna()] + " as " + mapped.dropna()).value_counts()
                         report.notes.append(
@@ -866,6 +878,37 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
+def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
+                            name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
+    """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) is the event
+    column when nearly all its values name actions (with ``--event-codes``' too); by name
+    alone it is too often something else (a payment type). Short of that, a note says
+    how many do and the way to read it."""
+    event = next((c for c in spec.columns if c.name == "event_type"), None)
+    known = {c.name for c in spec.columns}
+    if event is None or "event_type" in header or frame.empty:
+        return frame, header
+    j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
+              if header_key(r) == "type" and h not in known), None)
+    if j is None:
+        return frame, header
+    values = frame[header[j]].astype(str).str.strip().str.lower()
+    names = set(event.choices) | set(event.synonyms)
+    named = values.isin(names) | values.str.replace(r"[\s_-]", "", regex=True).isin(names)
+    share = float(named.mean())
+    if share >= 0.9:
+        frame = frame.rename(columns={header[j]: "event_type"})
+        report.notes.append(f"{name}: column {raw_header[j]!r} read as event_type: {share:.0%} of its values "
+                            "name actions")
+        return frame, [*header[:j], "event_type", *header[j + 1:]]
+    if share > 0:
+        others = ", ".join(repr(v) for v in values[~named].value_counts().index[:3])
+        report.notes.append(
+            f"{name}: column {raw_header[j]!r} names actions on {share:.0%} of the lines, not read as the "
+            f"event column; if it is one, --event-codes VALUE=EVENT says what the others ({others}) mean")
+    return frame, header
+
+
 MISSING_IDS = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
 ``-``) write a missing value; read as blank (:func:`_missing_ids`)."""
@@ -942,7 +985,8 @@ def _month_days(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, s
     real = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").notna()
     if real.mean() < 0.99:
         return None
-    dates = values.copy()
+    # The rest must stay bad rows: '2015' would otherwise parse as a year.
+    dates = values.where(empty, "not a month and day")
     dates.loc[real[real].index] = iso[real]
     ordered = number[real].sort_values()
     return dates, present[ordered.index[0]], present[ordered.index[-1]]
@@ -1048,13 +1092,15 @@ def _parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, st
         suffixed = np.flatnonzero(missing)[values[missing].str.contains(_UTC_SUFFIX).to_numpy(dtype=bool)]
         utc = pd.to_datetime(values.iloc[suffixed].str.replace(_UTC_SUFFIX, "", regex=True),
                              format="ISO8601", errors="coerce", utc=True)
-        parsed.iloc[suffixed] = utc.dt.tz_convert(None).to_numpy()
+        parsed.iloc[suffixed] = _plausible(utc).to_numpy()
     # Unix time, as rating and app-event exports write it (MovieLens, most
     # event pipelines): whole or fractional seconds, or milliseconds (13 digits).
     epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
     if epoch.any():
         seconds = pd.to_numeric(values[epoch], errors="coerce").astype(float)
         seconds = seconds.where(seconds < 1e11, seconds / 1000.0)
+        # 1900-2199, as _plausible: an 11-digit value is the year 5138, which stopped the load.
+        seconds = seconds.where((seconds >= -2_208_988_800) & (seconds < 7_258_118_400))
         parsed.loc[epoch] = pd.to_datetime(seconds, unit="s", errors="coerce").to_numpy()
     note = None
     rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())

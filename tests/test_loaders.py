@@ -501,3 +501,17 @@ def test_one_shopper_id_on_a_large_share_of_lines_is_said_as_maybe_the_guests(tm
     even = tmp_path / "even.csv"
     even.write_text("user_id,item_id,timestamp\n" + "\n".join(rows[300:]) + "\n")
     assert not any("writes guests" in n for n in load_dataset("csv", interactions=even).report.notes)
+
+
+def test_an_anonymous_receipt_number_used_on_several_days_is_one_visit_a_day(tmp_path: Path) -> None:
+    """A till that restarts its receipt numbers daily writes receipt 17 every day: read as
+    one anonymous shopper it would be a regular made of strangers."""
+    inter = tmp_path / "till.csv"
+    inter.write_text("CustomerID,StockCode,InvoiceDate,InvoiceNo\n"
+                     ",a,2024-01-01 09:00,17\n,b,2024-01-01 09:00,17\n,a,2024-01-02 10:00,17\n"
+                     ",c,2024-01-02 11:00,18\nc1,a,2024-01-03 12:00,19\n")
+    raw = load_dataset("csv", interactions=inter)
+    assert raw.interactions["user_id"].tolist() == [
+        "basket 17 2024-01-01", "basket 17 2024-01-01", "basket 17 2024-01-02", "basket 18", "c1"]
+    assert any("1 anonymous baskets' numbers recur on more than one day (e.g. '17' on 2 days" in n
+               for n in raw.report.notes)

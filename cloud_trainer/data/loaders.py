@@ -362,6 +362,8 @@ def _load_generic(
     baskets_as_shoppers = bool((inter["user_id"] == inter.get("session_id", "")).all())
     if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
         report.notes.append(note)
+    if "timestamp" in inter:
+        _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -435,6 +437,31 @@ def _load_generic(
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: Path,
+                          report: IngestReport) -> None:
+    """An anonymous basket (one shopper's only visit, keyed by its basket number) whose
+    number recurs on other days is a till that restarts its receipt numbers (daily, or
+    per register): read as one shopper it would be a fabricated regular with every day's
+    receipt 17. Each day's is its own visit (shopper id ``<basket> <day>``); in place."""
+    anon = (np.ones(len(inter), dtype=bool) if baskets_as_shoppers
+            else inter["user_id"].str.startswith(ANONYMOUS_BASKET).to_numpy())
+    if not anon.any() or inter["timestamp"].isna().all():
+        return
+    rows = inter.index[anon]
+    day = inter.loc[rows, "timestamp"].dt.strftime("%Y-%m-%d")
+    ids = inter.loc[rows, "user_id"]
+    days = day.groupby(ids).nunique()
+    reused = days.index[days > 1]
+    if not len(reused):
+        return
+    split = ids.isin(reused)
+    inter.loc[rows[split], "user_id"] = ids[split] + " " + day[split]
+    report.notes.append(
+        f"{file}: {len(reused):,} anonymous baskets' numbers recur on more than one day (e.g. "
+        f"{str(reused[0]).removeprefix(ANONYMOUS_BASKET)!r} on {int(days.max())} days: a till that restarts its "
+        "receipt numbers?): each day's is read as its own visit ('<basket> <day>')")
 
 
 GUEST_SHARE = 0.10

@@ -515,3 +515,12 @@ def test_an_anonymous_receipt_number_used_on_several_days_is_one_visit_a_day(tmp
         "basket 17 2024-01-01", "basket 17 2024-01-01", "basket 17 2024-01-02", "basket 18", "c1"]
     assert any("1 anonymous baskets' numbers recur on more than one day (e.g. '17' on 2 days" in n
                for n in raw.report.notes)
+
+
+def test_the_same_file_read_with_other_event_codes_is_another_data_set(tmp_path: Path) -> None:
+    inter = tmp_path / "log.csv"
+    inter.write_text("user_id,item_id,timestamp,action_type\nu,a,2024-01-01,0\nu,b,2024-01-02,2\n")
+    one = load_dataset("csv", interactions=inter, event_codes={"0": "view", "2": "purchase"})
+    two = load_dataset("csv", interactions=inter, event_codes={"0": "purchase", "2": "purchase"})
+    assert one.fingerprint != two.fingerprint
+    assert one.interactions["event_type"].tolist() == ["view", "purchase"]

@@ -344,6 +344,8 @@ def _load_generic(
 ) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
+    if event_codes:  # the same bytes read with other codes are another data set
+        hasher.update(b"event-codes\0" + json.dumps(event_codes, sort_keys=True).encode())
     inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
                        hasher=hasher, may_lack=("timestamp",))
     require_rows(inter, str(interactions), report)

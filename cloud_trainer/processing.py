@@ -70,11 +70,11 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data.schema import (
-    ANONYMOUS_BASKET,
     EVENT_TYPES,
     UNKNOWN_TEXT,
     DataError,
     RawDataset,
+    is_anonymous_basket,
 )
 from cloud_trainer.dataset import EvalCase, PreparedData
 
@@ -156,9 +156,9 @@ def prepare(
     # Cut-offs at interaction quantiles, not at fractions of the clock span: a log
     # that ramps up (REES46 at night) would otherwise leave almost nothing to train on.
     # The quantiles are the named shoppers' where a file also has anonymous baskets
-    # (schema.ANONYMOUS_BASKET): UCI Online Retail's ~50-line invoices without a customer
+    # (schema.is_anonymous_basket): UCI Online Retail's ~50-line invoices without a customer
     # would otherwise fill the last tenth and leave 43 shoppers with a history in test, not 71.
-    named = ~inter["user_id"].astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
+    named = ~is_anonymous_basket(inter["user_id"])
     stamps = np.sort(inter["timestamp"].to_numpy())
     ok = False
     if named.any() and not named.all():

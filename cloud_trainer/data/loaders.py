@@ -45,6 +45,7 @@ from cloud_trainer.data.schema import (
     RawDataset,
     TableSpec,
     header_key,
+    is_anonymous_basket,
     parse_attributes,
     read_table,
     require_rows,
@@ -420,7 +421,7 @@ def _load_generic(
         require_rows(us, str(users), report)
         us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
         # Anonymous baskets (_anonymous_baskets) are nobody a profile could describe.
-        named = inter["user_id"][~inter["user_id"].str.startswith(ANONYMOUS_BASKET)]
+        named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
         report.notes.append(_coverage(named, us["user_id"], "shoppers", users))
     else:
         us = pd.DataFrame({"user_id": pd.Series(dtype=object)})
@@ -448,7 +449,7 @@ def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: 
     per register): read as one shopper it would be a fabricated regular with every day's
     receipt 17. Each day's is its own visit (shopper id ``<basket> <day>``); in place."""
     anon = (np.ones(len(inter), dtype=bool) if baskets_as_shoppers
-            else inter["user_id"].str.startswith(ANONYMOUS_BASKET).to_numpy())
+            else is_anonymous_basket(inter["user_id"]))
     if not anon.any() or inter["timestamp"].isna().all():
         return
     rows = inter.index[anon]
@@ -476,8 +477,8 @@ def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:
     every guest as one id (``0``, ``-1``, ``guest``, ``anonymous``), which would then be
     read as one shopper with everybody's history; only the export's owner knows, so it is
     said, not changed (a wholesale customer or a bot may be real). Markers of a missing
-    id (``NA``) are blank already (``schema.MISSING_IDS``)."""
-    counts = user_ids[~user_ids.str.startswith(ANONYMOUS_BASKET)].value_counts()
+    id (``NA``) are blank already (``schema.MISSING_VALUES``)."""
+    counts = user_ids[~is_anonymous_basket(user_ids)].value_counts()
     if len(counts) < 20 or counts.iloc[0] <= GUEST_SHARE * len(user_ids):
         return None
     top = counts.index[0]

@@ -546,7 +546,7 @@ def read_table(
         # Ids, numbers and event names (not free text: a title may be 'None').
         kind = by_name[col].kind if col in by_name else None
         if len(frame) and (col in ("user_id", "item_id", "session_id") or kind in ("float", "enum")):
-            frame[col] = _missing_ids(frame[col].astype(str).str.strip(), name,
+            frame[col] = _missing_values(frame[col].astype(str).str.strip(), name,
                                       raw_header[header.index(col)], report)
     day_numbers = None  # the timestamp column's day-number reading, if it has one
     date_only = False  # every timestamp is a midnight: dates without times
@@ -635,11 +635,7 @@ def read_table(
             if column.synonyms:
                 unknown = ~lowered.isin(column.choices) & ~empty
                 if unknown.any():
-                    # The exact value first (an --event-codes code such as '-1'), then the
-                    # value without spaces, '_' or '-' (add_to_cart, Add To Cart).
-                    exact = lowered[unknown].map(column.synonyms)
-                    mapped = exact.fillna(
-                        lowered[unknown].str.replace(r"[\s_-]", "", regex=True).map(column.synonyms))
+                    mapped = _synonyms(lowered[unknown], column.synonyms)
                     if mapped.notna().any():
                         said = (text_values[unknown][mapped.notna()] + " as " + mapped.dropna()).value_counts()
                         report.notes.append(
@@ -879,6 +875,14 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
+def _synonyms(lowered: pd.Series, synonyms: dict[str, str]) -> pd.Series:
+    """The choice each lower-case value is another name of, NaN where none: the exact
+    value first (an --event-codes code such as '-1'), then the value without spaces, '_'
+    or '-' (add_to_cart, Add To Cart)."""
+    exact = lowered.map(synonyms)
+    return exact.fillna(lowered.str.replace(r"[\s_-]", "", regex=True).map(synonyms))
+
+
 def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
     """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) is the event
@@ -894,8 +898,7 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
     if j is None:
         return frame, header
     values = frame[header[j]].astype(str).str.strip().str.lower()
-    names = set(event.choices) | set(event.synonyms)
-    named = values.isin(names) | values.str.replace(r"[\s_-]", "", regex=True).isin(names)
+    named = values.isin(event.choices) | _synonyms(values, event.synonyms).notna().to_numpy()
     share = float(named.mean())
     if share >= 0.9:
         frame = frame.rename(columns={header[j]: "event_type"})
@@ -910,17 +913,17 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
     return frame, header
 
 
-MISSING_IDS = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
+MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
-``-``) write a missing value; read as blank (:func:`_missing_ids`)."""
+``-``) write a missing value; read as blank (:func:`_missing_values`)."""
 
 
-def _missing_ids(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+def _missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
     """Ids, numbers and event names written as a missing-value marker are blank. Diginetica's
     ``userId`` is ``NA`` on most lines, and read as text those lines were all one shopper
     called ``NA``; an R export's ``NA`` price was a bad row where a blank one is the item's
     price."""
-    missing = values.isin(MISSING_IDS)
+    missing = values.isin(MISSING_VALUES)
     if not missing.any():
         return values
     said = ", ".join(f"{k!r} ({n})" for k, n in values[missing].value_counts().items())
@@ -931,6 +934,11 @@ def _missing_ids(values: pd.Series, name: str, raw_name: str, report: IngestRepo
 
 ANONYMOUS_BASKET = "basket "
 """Prefix of the shopper id a line without one gets from its basket (:func:`_anonymous_baskets`)."""
+
+
+def is_anonymous_basket(user_ids: pd.Series) -> np.ndarray:
+    """Which shopper ids are anonymous baskets (:func:`_anonymous_baskets`), not shoppers."""
+    return user_ids.astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
 
 
 def _anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name: str, basket_name: str,

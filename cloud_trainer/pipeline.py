@@ -60,6 +60,7 @@ from cloud_trainer.compare import (
     best_per_metric,
     comparison,
     comparison_per_metric,
+    device_form_note,
     ratio_text,
     seed_spread,
     shipped_check,
@@ -595,11 +596,12 @@ class Training:
             for n in sizes:
                 name = KNN_FILE if n == DEVICE_KNN_NEIGHBOURS else f"item_knn_{n}.npz"
                 knn_spec = write_knn_table(keep_top_per_row(tuned, n), out / MODEL_DIR / name)
-                known_cands.append((f"item_knn ({n} neighbours)", knn_spec))
+                kept = min(n, knn.params.neighbours)  # a table tuned to 20 stays at 20
+                known_cands.append((f"item_knn ({kept} neighbours)", knn_spec))
                 # The baseline weighs history by basket recency; the device has no basket
                 # boundaries, so per-item decays are candidates of their own (same table).
                 for decay in KNN_DEVICE_DECAYS:
-                    known_cands.append((f"item_knn ({n} neighbours, decay {decay})", {**knn_spec, "decay": decay}))
+                    known_cands.append((f"item_knn ({kept} neighbours, decay {decay})", {**knn_spec, "decay": decay}))
         tifu = fitted.get("tifu_knn")
         if tifu is not None and getattr(tifu, "_train_baskets", None):
             # TIFU-KNN's neighbours are the train shoppers' vectors: they ship as a table, and
@@ -813,7 +815,12 @@ class Training:
         self.segments["shipped"], _ = score(ScorerRecommender("shipped", device), data)
         metrics["shipped"] = headline(self.segments["shipped"])
         self.timings["eval_shipped"] = time.perf_counter() - t
-        report["shipped"] = shipped_check(self.segments, self.baselines.best, self.baselines.best_on_test)
+        keep = device.spec.history_length
+        over = sum(1 for c in self.test_overall if len(c.history) > keep)
+        known_kind = str(champ.spec.get("known", champ.spec).get("kind"))
+        report["shipped"] = shipped_check(
+            self.segments, self.baselines.best, self.baselines.best_on_test,
+            lambda name: device_form_note(known_kind, name, keep, over, len(self.test_overall)))
         log(f"[shipped] {describe(champ.spec)}: recall@20 {metrics['shipped'].get('recall@20', 0):.4f}, "
             f"ndcg@10 {metrics['shipped'].get('ndcg@10', 0):.4f}")
 

@@ -283,14 +283,14 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
         if not isinstance(check, dict) or check.get("ok", True):
             continue
         prefix, _, metric = key.rpartition("_")
-        other = next((k for k in check if k not in ("shipped", "ok")), "?")
+        other = next((k for k in check if k not in ("shipped", "ok", "why")), "?")
         whom = ("to popularity for anonymous shoppers" if prefix == "anonymous_vs_popularity"
                 else f"to the best baseline on test for {metric} ({other})" if prefix == "vs_best_on_test"
                 else f"to the best baseline ({other})")
         lines.append(
             f"shipped LOSES {whom} on test {metric}: "
             f"{_fmt(check.get('shipped'))} vs {_fmt(check.get(other))} "
-            "(validation chose it; test disagrees)"
+            + (f"({check['why']})" if check.get("why") else "(validation chose it; test disagrees)")
         )
     comp = report.get("comparison") or {}
     best = comp.get("best_baseline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cloud_trainer.compare import device_form_note, shipped_check
 from cloud_trainer.report import render_markdown, shipped_verdict
 
 # Shaped like a real run on a ratings export (no repeats, no categories) where the
@@ -80,3 +81,21 @@ def test_a_validation_choice_beaten_on_test_is_named_with_the_model_against_both
     assert ("| recall@20 | own_topk_popular (best on test): **not the validation choice** | 0.995x" in section)
     assert "| ndcg@10 | item_knn (best on test): **not the validation choice** | 1.132x" in section
     assert "(tifu_knn) is not the strongest on test for recall@20, ndcg@10" in section
+
+
+def test_shipped_trailing_its_own_baseline_says_it_is_the_device_form() -> None:
+    # Shaped like goodbooks: item_knn ships as the device runs it (a shopper's last 100
+    # items), and trails the cloud item_knn, which reads whole histories, by 0.0001.
+    segments = {"shipped": {"overall": {"recall@20": 0.3214, "ndcg@10": 0.1944}, "anonymous": {}},
+                "item_knn": {"overall": {"recall@20": 0.3215, "ndcg@10": 0.1944}},
+                "popularity": {"anonymous": {}}}
+    check = shipped_check(segments, "item_knn", {"recall@20": "item_knn", "ndcg@10": "item_knn"},
+                          lambda name: device_form_note("item_knn", name, 100, 913, 35710))
+    assert check["vs_best_baseline_ndcg@10"] == {"shipped": 0.1944, "item_knn": 0.1944, "ok": True}
+    assert shipped_verdict({"shipped": check}) == [
+        "shipped LOSES to the best baseline (item_knn) on test recall@20: 0.3214 vs 0.3215 (shipped is "
+        "item_knn as the device runs it, its neighbour table and weights as the baseline has them, from "
+        "a shopper's 100 most recent items (913 of 35710 test shoppers have more))"]
+    # Another system than the one it trails: no such note, the old sentence.
+    assert device_form_note("user_knn", "item_knn", 100, 913, 35710) is None
+    assert device_form_note("model", "item_knn", 100, 913, 35710) is None

@@ -10,14 +10,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from edge_helpers import tiny_bundle
 
+from cloud_trainer.baselines import rank_with_fill
 from cloud_trainer.gate import _gate_lists, _GateCase
 from edge.bundle import Bundle, BundleError, GoldenCase, Manifest, load_bundle, topk, write_bundle
 from edge.runtime.model import Scorer, load_scorer
 from edge.runtime.scorers import (
     BundleScorer,
     UserTable,
+    float32_descending,
     gate_boost,
     gate_values,
     gated_fast,
@@ -35,9 +38,11 @@ GOLDEN_INPUTS = [
 ]
 
 
-def rebundle(tmp_path: Path, scorer: dict[str, Any], files: dict[str, bytes] | None = None) -> Path:
+def rebundle(tmp_path: Path, scorer: dict[str, Any], files: dict[str, bytes] | None = None, *,
+             older_ties: bool = False) -> Path:
     """The tiny test bundle re-written with ``scorer`` in its manifest and golden
-    cases computed by running that scorer (as the trainer does)."""
+    cases computed by running that scorer (as the trainer does; ``older_ties``: with
+    the tie rules of firmware before the current ones, as an older trainer did)."""
     src = load_bundle(tiny_bundle())
     model = Scorer(src) if "model" in json.dumps(scorer) else None
     stage_dir = tmp_path / "stage"
@@ -47,6 +52,7 @@ def rebundle(tmp_path: Path, scorer: dict[str, Any], files: dict[str, bytes] | N
     staged = Bundle(path=stage_dir, manifest=src.manifest, items=src.items, spec=src.spec, golden=[])
     staged.manifest = Manifest(**{**staged.manifest.__dict__, "files": {}})
     runner = BundleScorer(staged, scorer, model)
+    runner.reference_ties = older_ties
     golden = [
         GoldenCase(history=h, context=c, expected_topk=topk(runner.score(h, runner.encode_context(c)), 10).tolist())
         for h, c in GOLDEN_INPUTS
@@ -218,10 +224,79 @@ def test_item_knn_decay_lets_recent_history_items_lead(tmp_path: Path) -> None:
                                  {"knn.npz": knn_table()}))
     decayed = load_scorer(rebundle(tmp_path / "b", {"kind": "item_knn", "file": "knn.npz", "decay": 0.5},
                                    {"knn.npz": knn_table()}))
-    # History 10 then 20. Plain: 11 = 21 = 0.9 (tie: lower index), 12 = 22 = 0.5.
-    assert topk(plain.score([10, 20], (0, 0, 0)), 4).tolist() == [11, 21, 12, 22]
+    # History 10 then 20. Plain: 11 = 21 = 0.9, 12 = 22 = 0.5 (ties: the more popular first).
+    assert topk(plain.score([10, 20], (0, 0, 0)), 4).tolist() == [21, 11, 12, 22]
     # Decay 0.5: 10 weighs 0.5, so 21 = 0.9, 22 = 0.5, 11 = 0.45, 12 = 0.25.
     assert topk(decayed.score([10, 20], (0, 0, 0)), 4).tolist() == [21, 22, 11, 12]
+
+
+def test_item_knn_equal_scores_go_to_the_more_popular_item(tmp_path: Path) -> None:
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "item_knn", "file": "knn.npz"}, {"knn.npz": knn_table()}))
+    pop = {i: scorer.bundle.items[i].popularity for i in (11, 12, 21, 22)}
+    assert pop[21] > pop[11] and pop[12] > pop[22]  # the tiny bundle's sales heat
+    # 11 and 21 both score 0.9, 12 and 22 both 0.5: the more popular of each pair leads,
+    # as the item_knn baseline ranks them; the index alone would put 11 before 21.
+    assert topk(scorer.score([10, 20], (0, 0, 0)), 4).tolist() == [21, 11, 12, 22]
+    scorer.reference_ties = True  # firmware before the rule: ties left to the ranker
+    assert topk(scorer.score([10, 20], (0, 0, 0)), 4).tolist() == [11, 21, 12, 22]
+
+
+def test_item_knn_bundle_lists_what_the_item_knn_baseline_lists_on_a_table_full_of_ties(tmp_path: Path) -> None:
+    """The trainer ships item_knn as chosen on validation; its device form must list what
+    the baseline lists, ties included, or ``shipped`` trails the very baseline it is."""
+    n = 48
+    rng = np.random.default_rng(7)
+    table = sp.random(n, n, density=0.3, random_state=11, format="csr")
+    table.data = rng.choice([0.25, 0.5, 1.0], size=len(table.data))  # few values: many ties
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=table.indptr.astype(np.int32), indices=table.indices.astype(np.int32),
+                        data=table.data.astype(np.float32))
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "item_knn", "file": "knn.npz"}, {"knn.npz": buf.getvalue()}))
+    pop = np.array([it.popularity for it in scorer.bundle.items])
+    histories = [rng.choice(n, size=int(rng.integers(1, 6)), replace=True).tolist() for _ in range(200)]
+    counts = sp.csr_matrix((np.ones(sum(map(len, histories))),
+                            (np.repeat(np.arange(len(histories)), [len(h) for h in histories]),
+                             np.concatenate(histories))), shape=(len(histories), n))
+    counts.sum_duplicates()
+    expected = rank_with_fill(counts @ table, pop, 20)
+    tied = 0
+    for h, want in zip(histories, expected, strict=True):
+        got = topk(scorer.score(h, (0, 0, 0)), 20)
+        assert got.tolist() == want.tolist(), h
+        raw = np.zeros(n)
+        for item in h:
+            a, b = table.indptr[item], table.indptr[item + 1]
+            raw[table.indices[a:b]] += table.data[a:b]
+        top = raw[want]
+        tied += int(np.any((top[1:] == top[:-1]) & (top[1:] > 0)))
+    assert tied > 100  # the lists really were decided by ties
+
+
+def test_float32_descending_keeps_order_and_steps_ties_apart() -> None:
+    values = np.array([5.0, 3.0, 3.0, 3.0, 2.0 + 1e-9, 2.0, 2.0])  # 2 + 1e-9 is 2.0 in float32
+    got = float32_descending(values)
+    assert got.dtype == np.float32
+    assert np.all(np.diff(got.astype(np.float64)) < 0)  # strictly decreasing
+    assert got[0] == np.float32(5.0) and got[1] == np.float32(3.0)  # untied values stay as they were
+    assert np.all(np.abs(got.astype(np.float64) - values) < 1e-6)
+    assert got.min() > 1.0  # above the popularity fill
+
+
+def test_knn_bundle_whose_golden_cases_broke_ties_by_index_still_passes_its_smoke_test(tmp_path: Path) -> None:
+    """A knn bundle trained before the popularity tie rule recorded golden top-K with
+    ties left to the index; new firmware must not refuse it."""
+    # Item 3 (in a golden history) has 28 neighbours, all at 0.5: its top-10 is all ties.
+    indptr = np.zeros(49, dtype=np.int32)
+    indptr[4:] = 28
+    buf = io.BytesIO()
+    np.savez_compressed(buf, indptr=indptr, indices=np.arange(20, 48, dtype=np.int32),
+                        data=np.full(28, 0.5, dtype=np.float32))
+    path = rebundle(tmp_path, {"kind": "item_knn", "file": "knn.npz"}, {"knn.npz": buf.getvalue()}, older_ties=True)
+    scorer = load_scorer(path)
+    new_rule = [topk(scorer.score(c.history, scorer.encode_context(c.context)), len(c.expected_topk)).tolist()
+                for c in scorer.bundle.golden]
+    assert any(sorted(a) != sorted(c.expected_topk) for a, c in zip(new_rule, scorer.bundle.golden, strict=True))
+    assert scorer.smoke_test().ok
 
 
 def user_table(rows: list[dict[int, float]]) -> bytes:
@@ -283,8 +358,9 @@ def test_user_knn_recommends_what_similar_shoppers_bought_from_a_hashed_bundle_f
     scorer = load_scorer(path)
     got = topk(scorer.score([10, 11], (0, 0, 0)), 3).tolist()
     assert got[0] == 30  # both nearest shoppers have it
-    # Shopper 20's two neighbours: 20 and 40 at 3/8 each (tie: lower index), then 41 at 1/4.
-    assert topk(scorer.score([20], (0, 0, 0)), 3).tolist() == [20, 40, 41]
+    # Shopper 20's two neighbours: 20 and 40 at 3/8 each (tie: the more popular, 40 at
+    # 0.8 against 0.4), then 41 at 1/4.
+    assert topk(scorer.score([20], (0, 0, 0)), 3).tolist() == [40, 20, 41]
     # Item 31: one similar shopper ({11, 30, 31}, a third each); the other of the two places
     # is the average stored shopper, who buys 30 most (0.27), then 11 (0.12), then 31 (0.07).
     assert topk(scorer.score([31], (0, 0, 0)), 3).tolist() == [30, 11, 31]

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cloud_trainer.data import DataError, load_dataset
+from cloud_trainer.processing import prepare
 
 RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
 
@@ -524,3 +525,44 @@ def test_the_same_file_read_with_other_event_codes_is_another_data_set(tmp_path:
     two = load_dataset("csv", interactions=inter, event_codes={"0": "purchase", "2": "purchase"})
     assert one.fingerprint != two.fingerprint
     assert one.interactions["event_type"].tolist() == ["view", "purchase"]
+
+
+def test_shopper_attributes_on_every_line_become_the_profile_when_there_is_no_users_file(tmp_path: Path) -> None:
+    """Ta-Feng writes each shopper's age group and postal code on every line; read as the
+    shoppers' profile, the model gets them as demographic context. A column that changes
+    between one shopper's lines describes the line, not the shopper, and is left out."""
+    path = tmp_path / "ta_feng_all_months_merged.csv"
+    rows = ["TRANSACTION_DT,CUSTOMER_ID,AGE_GROUP,PIN_CODE,PRODUCT_SUBCLASS,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE,SEGMENT"]
+    for day in range(1, 29):
+        for user, age, pin in (("1069", "30-34", "115"), ("2051", "50-54", "221"), ("3310", "<25", "Others")):
+            rows.append(f"11/{day}/2000,{user},{age},{pin},110411,47100{day % 7},1,51,57,{'AB'[day % 2]}")
+    rows.append("11/3/2000,1069,,115,110411,471001,1,51,57,A")  # a blank: the other lines still say
+    path.write_text("\n".join(rows) + "\n")
+    raw = load_dataset("csv", interactions=path)
+    users = raw.users.set_index("user_id")
+    assert users.loc["1069", "age_group"] == "30-34" and users.loc["3310", "pin_code"] == "Others"
+    assert "segment" not in users.columns
+    assert ("no users file: shopper profiles from the interactions' own columns ('AGE_GROUP' as age_group, "
+            f"'PIN_CODE' as pin_code; the value most of a shopper's lines in {path} give)") in raw.report.notes
+    assert (f"{path}: not read as shopper attributes, since they change between one shopper's lines: "
+            "'SEGMENT' (100% of shoppers' lines differ)") in raw.report.notes
+    assert raw.items.set_index("item_id").loc["471001", "category"] == "110411"  # PRODUCT_SUBCLASS
+    data = prepare(raw, seed=42)
+    assert data.context_fields["age_group"] == ["30-34", "50-54", "<25"]
+    # A users file, when given, is the profile; the lines' columns are not read then.
+    profiles = tmp_path / "users.csv"
+    profiles.write_text("user_id,segment\n1069,gold\n2051,silver\n3310,gold\n")
+    assert list(load_dataset("csv", interactions=path, users=profiles).users.columns[:2]) == ["user_id", "segment"]
+
+
+def test_anonymous_baskets_get_no_profile_from_their_lines_and_a_country_is_no_profile(tmp_path: Path) -> None:
+    path = tmp_path / "superstore.csv"
+    path.write_text("Order ID,Product ID,Quantity,Order Date,Unit Price,Customer ID,Segment,Country\n"
+                    "CA-1,FUR-1,2,11/8/2016,261.96,CG-12520,Consumer,United States\n"
+                    "CA-2,FUR-2,3,11/9/2016,731.94,CG-12520,Consumer,United States\n"
+                    "CA-3,OFF-1,2,6/12/2016,14.62,DV-13045,Corporate,United States\n"
+                    "CA-4,OFF-2,5,10/11/2015,957.58,,Home Office,United States\n")
+    raw = load_dataset("csv", interactions=path)
+    users = raw.users.set_index("user_id")
+    assert users["segment"].to_dict() == {"CG-12520": "Consumer", "DV-13045": "Corporate"}
+    assert "country" not in users.columns  # where orders ship; one store's shoppers share it

@@ -221,7 +221,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
-                        "transactiondate", "transactiondt", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+                        "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
@@ -249,7 +249,7 @@ GENERIC_ITEMS = TableSpec(
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
-                        "itemcategory", "producttypename")),
+                        "itemcategory", "producttypename", "productsubclass", "subclass")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept")),
         Column("brand", required=False, aliases=("brandname", "brandid")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),

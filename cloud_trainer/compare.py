@@ -77,8 +77,9 @@ def device_form_note(known_kind: str, baseline: str, history_keep: int, over: in
     form = DEVICE_FORMS.get(known_kind)
     if form is None or form[0] != baseline:
         return None
-    return (f"shipped is {baseline} as the device runs it, {form[1]}, from a shopper's "
-            f"{history_keep} most recent items ({over} of {shoppers} test shoppers have more)")
+    history = (f", from a shopper's {history_keep} most recent items ({over} of {shoppers} test "
+               "shoppers have more)") if over else ""
+    return f"shipped is {baseline} as the device runs it, {form[1]}{history}"
 
 
 def shipped_check(segments: dict[str, Any], best_baseline: str,

@@ -450,6 +450,25 @@ def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: P
     assert read_table(mixed, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["Crème", "Crème"]
 
 
+def test_a_utf16_export_loads_as_the_text_it_is(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" and Windows PowerShell write UTF-16: read as UTF-8 its header
+    was 'ÿþu s e r _ i d' and the file was refused for missing columns."""
+    text = "user_id\titem_id\ttimestamp\nu1\tCrème brûlée\t2024-01-01\nu2\ti2\t2024-01-02\n"
+    for encoding, said in (("utf-16", "UTF-16"), ("utf-16-le", "UTF-16-LE"), ("utf-16-be", "UTF-16-BE"),
+                           ("utf-32", "UTF-32")):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        report = IngestReport()
+        frame = read_table(path, GENERIC_INTERACTIONS, report)
+        assert frame["item_id"].tolist() == ["Crème brûlée", "i2"], encoding
+        assert f"{path}: {said} text (Excel's 'Unicode Text', Windows PowerShell's export); read as such" \
+            in report.notes
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(text.encode("utf-16") + "\ud800".encode("utf-16-le", errors="surrogatepass") + b"u\x00")
+    with pytest.raises(DataError, match=r"broken.txt:4: UTF-16 text that does not decode"):
+        read_table(broken, GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Path) -> None:
     """Till exports often split the timestamp: ``Date`` + ``Time``. Both are read, so a
     day's baskets keep their order and hour; a date that already has its time, or a

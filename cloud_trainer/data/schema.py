@@ -416,9 +416,19 @@ def read_table(
         line_map = converted.line_map
     else:
         line_map = None
+        wide = _wide_encoding(raw)
         try:
-            text = raw.decode("utf-8")
+            if wide is not None:
+                text = raw.decode(wide)
+                report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
+                                    "PowerShell's export); read as such")
+            else:
+                text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
+            if wide is not None:
+                line = raw[: exc.start].decode(wide, errors="replace").count("\n") + 1
+                raise DataError(f"{name}:{line}: {wide.upper()} text that does not decode ({exc.reason}); "
+                                "save the export as CSV UTF-8") from None
             # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"), and
             # MovieLens' u.item is Latin-1: the bytes that are not UTF-8 are read as
             # Windows-1252 (its printable range is Latin-1's), the rest stays UTF-8, so a
@@ -671,6 +681,26 @@ def read_table(
     frame.attrs["day_numbers"] = day_numbers is not None
     frame.attrs["date_only"] = date_only
     return frame
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """``utf-16`` / ``utf-32`` (with a byte-order mark) or ``utf-16-le`` / ``-be`` (without:
+    every other byte of the first 200 is NUL, as ASCII text is in UTF-16), else None.
+    Excel's "Unicode Text" and Windows PowerShell's ``Export-Csv`` / ``Out-File`` write
+    UTF-16; read as UTF-8 the header came out as ``ÿþu s e r _ i d`` and the file was
+    refused for missing columns."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = raw[:200]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if not odd.strip(b"\x00") and even.count(0) == 0:
+            return "utf-16-le"
+        if not even.strip(b"\x00") and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
 
 
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:

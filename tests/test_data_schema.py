@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sheet_helpers import write_xlsx
 
 from cloud_trainer.data.schema import (
     GENERIC_INTERACTIONS,
@@ -698,20 +699,55 @@ def test_parquet_exports_load_and_errors_give_the_row(tmp_path: Path) -> None:
     assert [str(e) for e in report.errors] == [f"{path}:2: quantity: must be > 0 (got -2)"]
 
 
-def test_excel_workbooks_are_refused_with_the_way_out(tmp_path: Path) -> None:
+def test_an_excel_workbook_reads_its_sheets_with_one_header_as_one_table(tmp_path: Path) -> None:
+    """UCI publishes Online Retail II as an .xlsx with a sheet per year, same header; a
+    back office adds a notes sheet. Ids come back without Excel's '.0', dates as times,
+    and errors name the line counted on through the sheets."""
+    header = ["Invoice", "StockCode", "Description", "Quantity", "InvoiceDate", "Price", "Customer ID", "Country"]
+    # 40148.35138888889 is 2009-12-01 08:26 as Excel stores it (a fraction of a day).
+    write_xlsx(tmp_path / "online_retail_II.xlsx", {
+        "Year 2009-2010": [header,
+                           ["489434", "85048", "GLASS BALL 20 LIGHTS", 12, ("d", 40148.35138888889), 6.95, 13085.0,
+                            "United Kingdom"],
+                           ["489435", "22350", "CAT BOWL", 12, ("d", 40148.35138888889), 2.55, 13085.0,
+                            "United Kingdom"]],
+        "Year 2010-2011": [header,
+                           ["539993", "22386", "JUMBO BAG PINK POLKADOT", -10, ("d", 40544.41666666666), 1.95,
+                            13313.0, "United Kingdom"],
+                           ["539994", "22386", "JUMBO BAG PINK POLKADOT", 10, ("d", 40544.5), 1.95, 13313.0,
+                            "United Kingdom"]],
+        "Notes": [["note"], ["made by the back office"]],
+    })
+    path = tmp_path / "online_retail_II.xlsx"
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["13085", "13085", "13313"]
+    assert frame["session_id"].tolist() == ["489434", "489435", "539994"]
+    assert [str(t) for t in frame["timestamp"]] == ["2009-12-01 08:26:00", "2009-12-01 08:26:00",
+                                                    "2011-01-01 12:00:00"]
+    assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -10)"]
+    assert (f"{path}: an Excel workbook (.xlsx; sheets with the same header, read as one table: "
+            "'Year 2009-2010' lines 2-3, 'Year 2010-2011' lines 4-5; left out, with another header: "
+            "'Notes'); read as a table") in report.notes
+
+
+def test_a_damaged_or_empty_workbook_is_an_error_naming_the_file(tmp_path: Path) -> None:
     import zipfile
 
     xlsx = tmp_path / "export.xlsx"
     with zipfile.ZipFile(xlsx, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-    with pytest.raises(DataError) as err:
+    with pytest.raises(DataError, match=r"export.xlsx: .*workbook \(\.xlsx\)"):
         read_table(xlsx, GENERIC_INTERACTIONS, IngestReport())
-    assert str(err.value) == f"{xlsx}: an Excel workbook (.xlsx), not a CSV file: save each sheet as 'CSV UTF-8'"
     xls = write(tmp_path, "", "export.xls")
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
-    with pytest.raises(DataError, match=r"an Excel workbook \(\.xls\), not a CSV file"):
+    with pytest.raises(DataError, match=r"export.xls: looks like a workbook \(\.xls\) but does not read"):
         read_table(xls, GENERIC_INTERACTIONS, IngestReport())
+    empty = tmp_path / "empty.xlsx"
+    write_xlsx(empty, {"Sheet1": []})
+    with pytest.raises(DataError, match=r"empty.xlsx: a workbook \(\.xlsx\) with no rows in any sheet"):
+        read_table(empty, GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_dates_with_month_names_parse_and_placeholders_stay_bad_rows(tmp_path: Path) -> None:

@@ -791,9 +791,8 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
         if kind == "zip":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 members = [m for m in archive.namelist() if not m.endswith("/")]
-                if "xl/workbook.xml" in members:  # an .xlsx is a zip of XML parts
-                    raise DataError(f"{name}: an Excel workbook (.xlsx), not a CSV file: save each sheet "
-                                    "as 'CSV UTF-8'")
+                if formats.workbook_kind(members):  # an .xlsx / .ods is a zip of XML parts
+                    return raw  # a table: formats.as_csv reads it
                 if len(members) != 1:
                     raise DataError(f"{name}: a zip archive with {len(members)} files "
                                     f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "

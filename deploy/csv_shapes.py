@@ -51,6 +51,10 @@ Shapes:
 * ``orderlines`` -- Complete Journey purchases as Instacart's order lines joined to its
   orders (``order_id,product_id,add_to_cart_order,user_id,order_number``): no time at
   all, listed by order id, each household's baskets numbered in time order.
+* ``instacart`` -- the same joined to all of Instacart's ``orders.csv`` columns
+  (``reordered``, ``eval_set``, ``order_dow`` with 0 = Sunday, ``order_hour_of_day``,
+  ``days_since_prior_order`` capped at 30): no time, but the gaps, weekdays and hours
+  of Complete Journey's real store times.
 
 Large shapes -- SYNTHETIC, not public rows: seeded random exports with the size and
 skew of public data sets, for checking that training fits in memory and time
@@ -393,10 +397,54 @@ def orderlines(data: Path, out: Path, max_rows: int) -> None:
            lines)
 
 
+def instacart(data: Path, out: Path, max_rows: int) -> None:
+    """Instacart's ``order_products__prior.csv`` joined to all of ``orders.csv``: the order
+    lines with ``reordered``, and each order's ``eval_set``, ``order_number``,
+    ``order_dow`` (0 = Sunday), ``order_hour_of_day`` and ``days_since_prior_order``
+    (whole days, capped at 30, blank for a shopper's first order) instead of a time.
+    From Complete Journey's real store times, so a trainer that reads the gaps can be
+    compared with one that reads the times."""
+    from zoneinfo import ZoneInfo
+
+    from cloud_trainer.data.loaders import CJ_TIMEZONE
+
+    eastern = ZoneInfo(CJ_TIMEZONE)
+    rows = _cj_rows(data, max_rows)
+    stamps = [_cj_time(r).replace(tzinfo=UTC).astimezone(eastern) for r in rows]
+    order_of: dict[str, tuple[int, datetime]] = {}  # basket -> (number, its first line's time)
+    count: dict[str, int] = {}
+    last: dict[str, datetime] = {}
+    gap: dict[str, str] = {}
+    earlier: dict[str, set[str]] = {}  # the shopper's items of earlier orders
+    current: dict[str, tuple[str, set[str]]] = {}  # the shopper's open order and its items
+    position: dict[str, int] = {}
+    lines = []
+    for r, ts in zip(rows, stamps, strict=True):
+        user, basket = r["household_id"], r["basket_id"]
+        if basket not in order_of:
+            count[user] = count.get(user, 0) + 1
+            order_of[basket] = (count[user], ts)
+            gap[basket] = "" if user not in last else f"{min((ts.date() - last[user].date()).days, 30)}.0"
+            last[user] = ts
+            if user in current:
+                earlier.setdefault(user, set()).update(current[user][1])
+            current[user] = (basket, set())
+        position[basket] = position.get(basket, 0) + 1
+        number, first = order_of[basket]
+        reordered = int(r["product_id"] in earlier.get(user, ()))
+        current[user][1].add(r["product_id"])
+        lines.append([basket, r["product_id"], position[basket], reordered, user, "prior", number,
+                      (first.weekday() + 1) % 7, first.hour, gap[basket]])
+    lines.sort(key=lambda line: int(line[0]))  # listed by order id, as Instacart's file is
+    _write(out / "interactions.csv", ["order_id", "product_id", "add_to_cart_order", "reordered", "user_id",
+                                      "eval_set", "order_number", "order_dow", "order_hour_of_day",
+                                      "days_since_prior_order"], lines)
+
+
 SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single,
           "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby,
           "grouplens": grouplens, "jsonl": jsonl, "notime": notime, "groceries": groceries,
-          "orderlines": orderlines}
+          "orderlines": orderlines, "instacart": instacart}
 LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 

@@ -435,6 +435,19 @@ def test_shared_data_as_other_retailers_exports_loads(shared_data: Path, tmp_pat
     clocked = lines.interactions.drop_duplicates("session_id").sort_values(["user_id", "timestamp"])
     numbers = listed.drop_duplicates("order_id").set_index("order_id")["order_number"].astype(int)
     assert (clocked.groupby("user_id")["session_id"].agg(lambda s: numbers[list(s)].is_monotonic_increasing)).all()
+    # The same joined to all of orders.csv: days since the previous order, weekday, hour.
+    gapped = load_dataset("csv", interactions=tmp_path / "instacart" / "interactions.csv")
+    assert gapped.real_context == ("hour", "weekday") and len(gapped.interactions) == 3000
+    orders = pd.read_csv(tmp_path / "instacart" / "interactions.csv", dtype=str).drop_duplicates("order_id")
+    placed = gapped.interactions.drop_duplicates("session_id").set_index("session_id")["timestamp"]
+    orders["at"] = placed.reindex(orders["order_id"]).to_numpy()
+    assert (orders["at"].dt.hour == orders["order_hour_of_day"].astype(int)).all()
+    assert (orders["at"].dt.day_of_week == (orders["order_dow"].astype(int) + 6) % 7).all()  # 0 = Sunday
+    orders = orders.sort_values(["user_id", "at"])
+    assert (orders.groupby("user_id")["order_number"].agg(lambda s: s.astype(int).is_monotonic_increasing)).all()
+    days = orders.groupby("user_id")["at"].diff().dt.days.dropna()  # whole days between orders, where not capped
+    given = orders["days_since_prior_order"].astype(float).reindex(days.index)
+    assert ((days - given).abs() <= 1)[given < 30].mean() > 0.95  # the hour of day moves a gap by < 1 day
 
 
 def test_an_items_file_whose_ids_match_nothing_is_said_with_an_example(tmp_path: Path) -> None:
@@ -566,3 +579,40 @@ def test_anonymous_baskets_get_no_profile_from_their_lines_and_a_country_is_no_p
     users = raw.users.set_index("user_id")
     assert users["segment"].to_dict() == {"CG-12520": "Consumer", "DV-13045": "Corporate"}
     assert "country" not in users.columns  # where orders ship; one store's shoppers share it
+
+
+def test_instacarts_days_since_prior_order_weekday_and_hour_make_a_real_clock(tmp_path: Path) -> None:
+    """Instacart's orders have no time, but orders.csv gives each one the days since the
+    shopper's previous order, its weekday (0 = Sunday) and hour: a shopper's orders are
+    placed that far apart, the last on the made-up year's last days on its own weekday,
+    at their hours; hour and weekday are then real context. A gap capped at 30 days puts
+    the orders before it back on their weekday; a one-order shopper is spread by file order."""
+    header = "order_id,product_id,add_to_cart_order,reordered,user_id,eval_set,order_number,order_dow," \
+             "order_hour_of_day,days_since_prior_order\n"
+    orders = [  # order, user, number, weekday, hour, days since the previous one, items
+        ("o3", "u1", 3, 5, 20, "3.0", ["a", "b"]), ("o1", "u1", 1, 2, 8, "", ["a"]),
+        ("o2", "u1", 2, 2, 10, "7.0", ["c"]),
+        ("p1", "u2", 1, 0, 9, "", ["a"]), ("p2", "u2", 2, 3, 9, "30.0", ["b"]), ("p3", "u2", 3, 4, 9, "1.0", ["c"]),
+        ("q1", "u3", 1, 6, 15, "", ["d"]),
+    ]
+    path = tmp_path / "order_products__prior_joined.csv"
+    path.write_text(header + "".join(f"{o},{i},{k},0,{u},prior,{n},{dow},{h},{gap}\n"
+                                     for o, u, n, dow, h, gap, items in orders for k, i in enumerate(items, 1)))
+    raw = load_dataset("csv", interactions=path)
+    at = raw.interactions.groupby("session_id")["timestamp"].agg(["min", "nunique"])
+    assert (at["nunique"] == 1).all()  # an order's lines share its time
+    got = {o: str(t) for o, t in at["min"].items()}
+    assert got == {
+        "o1": "2000-12-19 08:00:00", "o2": "2000-12-26 10:00:01", "o3": "2000-12-29 20:00:02",  # Tue, Tue, Fri
+        "p1": "2000-11-26 09:00:00",  # 30 days before Wednesday is a Monday; its weekday 0 is Sunday
+        "p2": "2000-12-27 09:00:01", "p3": "2000-12-28 09:00:02",
+        "q1": "2000-12-09 15:00:00",  # alone: mid-span, then back to its Saturday
+    }
+    assert raw.real_context == ("hour", "weekday")
+    note = next(n for n in raw.report.notes if "days_since_prior_order" in n)
+    assert note == (f"{path}: no timestamp column, but each order's 'days_since_prior_order', 'order_dow', "
+                    "'order_hour_of_day': a shopper's orders (by their 'order_number') are placed that many days "
+                    "apart, every shopper's last on or just before 2000-12-31 on its own weekday (0 read as "
+                    "Sunday) at its hour; the split keeps each shopper's latest orders for validation and test; "
+                    "real context: hour, weekday; 2 of 7 orders moved back to their weekday (a gap capped at "
+                    "30 days, or a shopper's only order)")

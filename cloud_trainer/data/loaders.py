@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -402,19 +402,25 @@ def _load_generic(
         sequence, sequence_name = _sequence_column(inter)
         item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
         shuffled = item_sorted >= 0.9
-        inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None,
-                                               shuffled=shuffled, sequence=sequence)
-        unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
-        order = f"by their {sequence_name!r}" if sequence is not None else "as the file lists them"
-        report.notes.append(
-            f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
-            f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
-            f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
-            "validation and test; hour, weekday and season context are then not real"
-            + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
-               "file order is not the time order, so each shopper's rows are taken in a random order "
-               "(seeded, the same every run) and validation and test hold a random tenth of each "
-               "shopper's rows" if shuffled else ""))
+        gaps = _order_gaps(inter) if baskets and sequence is not None else None
+        if gaps is not None:
+            inter["timestamp"], real_context, note = _order_gap_clock(
+                inter["user_id"], inter["session_id"], sequence, sequence_name, gaps)
+            report.notes.append(f"{interactions}: {note}")
+        else:
+            inter["timestamp"] = _file_order_clock(inter["user_id"], inter["session_id"] if baskets else None,
+                                                   shuffled=shuffled, sequence=sequence)
+            unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
+            order = f"by their {sequence_name!r}" if sequence is not None else "as the file lists them"
+            report.notes.append(
+                f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
+                f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
+                f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
+                "validation and test; hour, weekday and season context are then not real"
+                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
+                   "file order is not the time order, so each shopper's rows are taken in a random order "
+                   "(seeded, the same every run) and validation and test hold a random tenth of each "
+                   "shopper's rows" if shuffled else ""))
 
     if users is not None:
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
@@ -528,6 +534,133 @@ def _sequence_column(inter: pd.DataFrame) -> tuple[pd.Series | None, str]:
             if numbers.notna().all():
                 return numbers.astype(float), name
     return None, ""
+
+
+GAP_KEYS = ("dayssincepriororder", "dayssinceprior", "dayssincelastorder", "dayssinceprevious",
+            "dayssincepreviousorder", "dayssincelastvisit")
+DOW_KEYS = ("orderdow", "orderdayofweek", "dayofweek", "dow", "weekday")
+HOUR_KEYS = ("orderhourofday", "hourofday", "orderhour", "hour")
+
+
+class OrderGaps(NamedTuple):
+    """What Instacart's ``orders.csv`` says about each order instead of a time: days since
+    the shopper's previous order, and the weekday and hour it was placed (the columns
+    that are there and read right; None for the others)."""
+
+    days: pd.Series
+    days_name: str
+    dow: pd.Series | None
+    dow_name: str
+    hour: pd.Series | None
+    hour_name: str
+
+
+def _order_gaps(inter: pd.DataFrame) -> OrderGaps | None:
+    """The days-since-previous-order column (numbers >= 0, blank for a shopper's first
+    order) and, where they are whole numbers in range, the weekday (0-6) and hour (0-23)
+    columns; None without a usable days column."""
+    unread = _unread_columns(inter, INTERACTION_COLUMNS)
+
+    def column(keys: tuple[str, ...], low: float, high: float, blanks: bool) -> tuple[pd.Series | None, str]:
+        for key in keys:
+            for col, (name, found) in unread.items():
+                if found != key:
+                    continue
+                values = pd.to_numeric(inter[col].astype(str).str.strip().replace("", np.nan), errors="coerce")
+                given = inter[col].astype(str).str.strip() != ""
+                if values[given].isna().any() or not values.notna().any():
+                    return None, ""  # text where a number belongs: not this
+                if (values.dropna() < low).any() or (values.dropna() > high).any():
+                    return None, ""
+                if not blanks and values.isna().any():
+                    return None, ""
+                return values, name
+        return None, ""
+
+    days, days_name = column(GAP_KEYS, 0.0, 36_500.0, blanks=True)
+    if days is None:
+        return None
+    dow, dow_name = column(DOW_KEYS, 0.0, 6.0, blanks=False)
+    hour, hour_name = column(HOUR_KEYS, 0.0, 23.0, blanks=False)
+    if dow is not None and not (dow == dow.round()).all():
+        dow, dow_name = None, ""
+    if hour is not None and not (hour == hour.round()).all():
+        hour, hour_name = None, ""
+    return OrderGaps(days, days_name, dow, dow_name, hour, hour_name)
+
+
+ORDER_GAP_END = "2000-12-31"
+"""The day every shopper's last order is placed on (:func:`_order_gap_clock`), give or take
+the days that put it on its own weekday: a Sunday, the end of the made-up year."""
+
+
+def _order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Series, sequence_name: str,
+                     gaps: OrderGaps) -> tuple[pd.Series, tuple[str, ...], str]:
+    """Times for Instacart's order lines, which have none, from what its ``orders.csv``
+    gives each order: ``days_since_prior_order``, ``order_dow``, ``order_hour_of_day``.
+
+    A shopper's orders are ranked by ``order_number``; their days are the running sum of
+    the gaps, so the days between them are real. The shopper's last order is put on
+    :data:`ORDER_GAP_END` moved back to its own weekday, so every shopper's latest
+    orders fall in the split's last weeks (the usual protocol for this data: predict each
+    shopper's next basket) and, where the gaps are exact, every order lands on its own
+    weekday; the hour is its hour. Instacart caps the gap at 30 days ("30 or more"): an
+    order after such a gap is moved further back to its weekday. Shoppers with a single
+    order are spread over the other shoppers' span by file order, as in
+    :func:`_file_order_clock`. Returns the times, the context they make real (hour with an
+    hour column, weekday with a weekday column), and a note. Instacart does not say
+    which weekday 0 is; it is taken as Sunday (its busiest two days are 0 and 1)."""
+    basket = sessions.where(sessions != "", "\0row" + pd.Series(np.arange(len(sessions)),
+                                                                index=sessions.index).astype(str))
+    lines = pd.DataFrame({"user": user_ids.to_numpy(), "basket": basket.to_numpy(), "seq": sequence.to_numpy(),
+                          "days": gaps.days.to_numpy(),
+                          "dow": gaps.dow.to_numpy() if gaps.dow is not None else 0.0,
+                          "hour": gaps.hour.to_numpy() if gaps.hour is not None else 12.0})
+    lines["order"] = lines.groupby(["user", "basket"], sort=False).ngroup()
+    orders = lines.groupby("order", sort=False).agg(user=("user", "first"), seq=("seq", "min"),
+                                                   days=("days", "max"), dow=("dow", "first"),
+                                                   hour=("hour", "first"))
+    orders["first_seen"] = np.arange(len(orders))
+    orders = orders.sort_values(["user", "seq", "first_seen"], kind="stable")
+    by_user = orders.groupby("user", sort=False)
+    orders["rank"] = by_user.cumcount()
+    days = orders["days"].where(orders["rank"] > 0, 0.0).fillna(0.0)  # the first order has no gap
+    orders["day"] = days.groupby(orders["user"], sort=False).cumsum()
+    orders["before_end"] = by_user["day"].transform("max") - orders["day"]
+    count = by_user["seq"].transform("size").to_numpy()
+    end = pd.Timestamp(ORDER_GAP_END)
+    weekday = ((orders["dow"].to_numpy() + 6) % 7).astype(int)  # Instacart 0 = Sunday -> Python's 6
+    last = orders.groupby("user", sort=False)["rank"].transform("max").to_numpy() == orders["rank"].to_numpy()
+    shift = pd.Series(np.where(last, (end.weekday() - weekday) % 7, 0), index=orders.index)
+    shift = shift.groupby(orders["user"], sort=False).transform("max") if gaps.dow is not None else shift * 0
+    before = orders["before_end"].to_numpy() + shift.to_numpy()  # days before the end
+    single = count == 1
+    if single.any() and (~single).any():
+        # One order alone: spread over the others' span by file order, not all on the last day.
+        ranks = pd.Series(orders["first_seen"].to_numpy()[single]).rank(method="dense").to_numpy()
+        before[single] = np.floor((1.0 - (ranks - 0.5) / ranks.max()) * before[~single].max())
+    date = pd.DatetimeIndex(end - pd.to_timedelta(before, unit="D"))
+    moved = 0
+    if gaps.dow is not None:
+        # A capped gap ("30 or more"), or a single order: back to its own weekday.
+        off = (np.asarray(date.day_of_week) - weekday) % 7
+        moved = int((off != 0).sum())
+        date = date - pd.to_timedelta(off, unit="D")
+    stamp = (date + pd.to_timedelta(orders["hour"].to_numpy(), unit="h")
+             + pd.to_timedelta(orders["rank"].to_numpy() % 3600, unit="s"))  # same-hour orders keep their order
+    per_order = pd.Series(np.asarray(stamp), index=orders.index)
+    times = pd.Series(per_order.reindex(lines["order"]).to_numpy(), index=user_ids.index)
+    real = tuple(f for f, col in (("hour", gaps.hour), ("weekday", gaps.dow)) if col is not None)
+    said = ", ".join(f"{name!r}" for name in (gaps.days_name, gaps.dow_name, gaps.hour_name) if name)
+    note = (f"no timestamp column, but each order's {said}: a shopper's orders (by their {sequence_name!r}) "
+            f"are placed that many days apart, every shopper's last on or just before {ORDER_GAP_END}"
+            + (" on its own weekday (0 read as Sunday)" if gaps.dow is not None else "")
+            + (" at its hour" if gaps.hour is not None else "")
+            + "; the split keeps each shopper's latest orders for validation and test; real context: "
+            + (", ".join(real) if real else "none")
+            + (f"; {moved:,} of {len(orders):,} orders moved back to their weekday (a gap capped at 30 days, "
+               "or a shopper's only order)" if moved else ""))
+    return times, real, note
 
 
 def _unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
@@ -668,7 +801,8 @@ interactions file may say about its shopper on every line: Ta-Feng's ``AGE_GROUP
 Retail's ``Country``, an Olist join's ``customer_state``): that says where an online order
 ships, and one store's shoppers share it; read as context on UCI's 20 days it moved the
 network's test recall@20 from 0.989x to 0.949x of TIFU-KNN (within noise, validation
-unchanged), for a field a store's device would give every shopper alike."""
+unchanged), for a field a store's device would give every shopper alike. A postal code
+(Ta-Feng's ``PIN_CODE``) is kept: it tells one store's neighbourhoods apart."""
 SHOPPER_ATTRIBUTE_STABLE = 0.9
 """Share of shoppers (with two or more lines giving a value) whose lines all give the same
 one, at least, for a column to be read as describing the shopper and not the line (a
@@ -704,6 +838,8 @@ def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         if stable < SHOPPER_ATTRIBUTE_STABLE:
             varying.append(f"{raw!r} ({1 - stable:.0%} of shoppers' lines differ)")
             continue
+        if lines["value"].nunique() < 2:
+            continue  # the same for everybody: no context
         counted = lines.groupby(["user_id", "value"], sort=False).size().rename("n").reset_index()
         best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("user_id")
         name = "_".join(filter(None, "".join(ch if ch.isalnum() else " " for ch in raw.lower()).split()))

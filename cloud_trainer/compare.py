@@ -61,25 +61,25 @@ def seed_spread(rows: list[dict[str, Any]], against: str = "vs_best_baseline") -
 
 
 DEVICE_FORMS = {
-    "item_knn": ("item_knn", "its neighbour table and weights as the baseline has them"),
-    "user_knn": ("tifu_knn", "its train shoppers' vectors, without basket boundaries (a per-item "
-                             "decay instead of TIFU's basket groups)"),
-    "own_topk": ("own_topk_popular", "its own-item count and popularity"),
+    "item_knn": "its neighbour table and weights as the baseline has them",
+    "tifu_knn": "its train shoppers' vectors, without basket boundaries (TIFU's basket groups are not on the device)",
+    "own_topk_popular": "its own-item count and popularity",
+    "personal_topfreq": "its own-item counts and popularity",
 }
-"""Scorer kind -> (the baseline it is the device form of, what the form keeps)."""
+"""Baseline -> what its device form keeps of it."""
 
 
-def device_form_note(known_kind: str, baseline: str, history_keep: int, over: int, shoppers: int) -> str | None:
+def device_form_note(form_of: str | None, baseline: str, history_keep: int, over: int, shoppers: int) -> str | None:
     """Why shipped can trail ``baseline`` on test when it *is* that baseline as the device
-    runs it (``known_kind``), not a different system validation preferred: the device
-    scores from a shopper's ``history_keep`` most recent items (``over`` of the
+    runs it (``form_of``: the baseline the shipped known-shopper scorer is the device form
+    of, None when it is another system), not a different system validation preferred:
+    the device scores from a shopper's ``history_keep`` most recent items (``over`` of the
     ``shoppers`` test shoppers have more), and, for TIFU-KNN, without baskets."""
-    form = DEVICE_FORMS.get(known_kind)
-    if form is None or form[0] != baseline:
+    if form_of is None or form_of != baseline or baseline not in DEVICE_FORMS:
         return None
     history = (f", from a shopper's {history_keep} most recent items ({over} of {shoppers} test "
                "shoppers have more)") if over else ""
-    return f"shipped is {baseline} as the device runs it, {form[1]}{history}"
+    return f"shipped is {baseline} as the device runs it, {DEVICE_FORMS[baseline]}{history}"
 
 
 def shipped_check(segments: dict[str, Any], best_baseline: str,

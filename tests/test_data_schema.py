@@ -464,6 +464,10 @@ def test_a_utf16_export_loads_as_the_text_it_is(tmp_path: Path) -> None:
         assert frame["item_id"].tolist() == ["Crème brûlée", "i2"], encoding
         assert f"{path}: {said} text (Excel's 'Unicode Text', Windows PowerShell's export); read as such" \
             in report.notes
+    # Windows PowerShell's ConvertTo-Json | Out-File: UTF-16 JSON, read as JSON.
+    ps = tmp_path / "ps.json"
+    ps.write_bytes('[{"user_id": "u1", "item_id": "i1", "timestamp": "2024-01-01"}]'.encode("utf-16"))
+    assert read_table(ps, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["i1"]
     broken = tmp_path / "broken.txt"
     broken.write_bytes(text.encode("utf-16") + "\ud800".encode("utf-16-le", errors="surrogatepass") + b"u\x00")
     with pytest.raises(DataError, match=r"broken.txt:4: UTF-16 text that does not decode"):
@@ -726,9 +730,25 @@ def test_an_excel_workbook_reads_its_sheets_with_one_header_as_one_table(tmp_pat
     assert [str(t) for t in frame["timestamp"]] == ["2009-12-01 08:26:00", "2009-12-01 08:26:00",
                                                     "2011-01-01 12:00:00"]
     assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -10)"]
-    assert (f"{path}: an Excel workbook (.xlsx; sheets with the same header, read as one table: "
-            "'Year 2009-2010' lines 2-3, 'Year 2010-2011' lines 4-5; left out, with another header: "
-            "'Notes'); read as a table") in report.notes
+    assert (f"{path}: an Excel workbook (.xlsx; sheets with the same header, read as one table, lines "
+            "counting on through them: 'Year 2009-2010' lines 2-3, 'Year 2010-2011' lines 4-5; left out, "
+            "with another header: 'Notes'); read as a table") in report.notes
+
+
+def test_a_workbooks_table_is_its_biggest_sheet_and_errors_give_its_rows(tmp_path: Path) -> None:
+    """A back office puts a cover sheet first and a title gap above the table: the data
+    sheet is still the table, and an error names the row Excel shows."""
+    path = tmp_path / "export.xlsx"
+    write_xlsx(path, {"README": [["Exported from the back office"], ["2024-03-01"]],
+                      "Data": [[], [], ["user_id", "item_id", "timestamp", "quantity"],
+                               ["u1", "i1", ("d", 45352.5), 1], ["u2", "i2", ("d", 45353.25), -1],
+                               ["u3", "i1", ("d", 45354.0), 2]]})
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["u1", "u3"]
+    assert [str(e) for e in report.errors] == [f"{path}:5: quantity: must be > 0 (got -1)"]  # Excel's row 5
+    assert (f"{path}: an Excel workbook (.xlsx; sheet 'Data' rows 4-6, errors give the sheet's row; left out, "
+            "with another header: 'README'); read as a table") in report.notes
 
 
 def test_a_damaged_or_empty_workbook_is_an_error_naming_the_file(tmp_path: Path) -> None:

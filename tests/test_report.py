@@ -97,9 +97,10 @@ def test_shipped_trailing_its_own_baseline_says_it_is_the_device_form() -> None:
         "item_knn as the device runs it, its neighbour table and weights as the baseline has them, from "
         "a shopper's 100 most recent items (913 of 35710 test shoppers have more))"]
     # No shopper over the device's history: the note names only what the form lacks.
-    assert device_form_note("user_knn", "tifu_knn", 100, 0, 122) == (
+    assert device_form_note("tifu_knn", "tifu_knn", 100, 0, 122) == (
         "shipped is tifu_knn as the device runs it, its train shoppers' vectors, without basket "
-        "boundaries (a per-item decay instead of TIFU's basket groups)")
-    # Another system than the one it trails: no such note, the old sentence.
-    assert device_form_note("user_knn", "item_knn", 100, 913, 35710) is None
-    assert device_form_note("model", "item_knn", 100, 913, 35710) is None
+        "boundaries (TIFU's basket groups are not on the device)")
+    # Another system than the one it trails (a 50-neighbour cut of a 400-neighbour table, a
+    # decayed variant, the model): no such note, the old sentence.
+    assert device_form_note("tifu_knn", "item_knn", 100, 913, 35710) is None
+    assert device_form_note(None, "item_knn", 100, 913, 35710) is None

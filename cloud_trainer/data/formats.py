@@ -198,68 +198,73 @@ def _sheet_cell(value: Any) -> str:
         # 08:25:59.999999 or 08:26:00.000002. To the millisecond, what Excel shows.
         value = value.replace(microsecond=0) + datetime.timedelta(milliseconds=round(value.microsecond / 1000))
         return value.isoformat(sep=" ", timespec="milliseconds" if value.microsecond else "seconds")
-    if isinstance(value, datetime.date | datetime.time):
+    if isinstance(value, datetime.time):
+        whole = datetime.datetime.combine(datetime.date(2000, 1, 1), value)
+        return _sheet_cell(whole).split(" ", 1)[1]
+    if isinstance(value, datetime.date):
         return value.isoformat()
     return _cell(value)
 
 
 def _workbook(raw: bytes, kind: str) -> Converted:
-    """A spreadsheet's sheets as one table: the first sheet with a header, then every
-    other sheet with the same header (UCI's Online Retail II splits its two years into
-    two sheets), rows in order; other sheets are left out, and the note names them.
-    Lines count on through the sheets, as if they were one file; the note gives each
-    sheet's range. Read with ``python-calamine`` (Rust, no Excel needed): the 1M rows of
-    Online Retail II in seconds."""
+    """A spreadsheet's table: the sheet with the most rows (not a cover or README sheet
+    that happens to come first), with every other sheet that has the same header (UCI's
+    Online Retail II splits its two years into two sheets), in workbook order; the others
+    are left out, and the note names them. With one sheet, errors give the workbook's own
+    row numbers; with several, lines count on through them, and the note gives each
+    sheet's range. Read with ``python-calamine`` (Rust, no Excel needed)."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency of the cloud extra
         raise FormatError(f"an Excel or OpenDocument workbook (.{kind}): reading it needs python-calamine "
                           "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
+    tables = []  # (sheet, header, data rows, the header's row number in the sheet)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        sheets = [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python()  # from the sheet's first used row and column
+            first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
+            if first is None:
+                continue  # an empty sheet
+            tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
-
-    def trimmed(row: list[Any]) -> list[str]:
-        cells = [_sheet_cell(v) for v in row]
-        while cells and cells[-1] == "":
-            cells.pop()
-        return cells
-
-    header: list[str] | None = None
-    used: list[tuple[str, int, int]] = []
-    left_out: list[str] = []
+    if not tables:
+        raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
+    header = max(tables, key=lambda t: len(t[2]))[1]
+    used = [t for t in tables if t[1] == header]
+    left_out = [t[0] for t in tables if t[1] != header]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
     line_map: list[int] = []
-    line = 1
-    for name, rows in sheets:
-        first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
-        if first is None:
-            continue  # an empty sheet
-        if header is None:
-            header = trimmed(rows[first])
-            writer.writerow(header)
-        elif trimmed(rows[first]) != header:
-            left_out.append(name)
-            continue
-        start = line + 1
-        for row in rows[first + 1:]:
+    ranges = []
+    for name, _, data, header_row in used:
+        line = header_row if len(used) == 1 else (line_map[-1] if line_map else 1)
+        for row in data:
             writer.writerow([_sheet_cell(v) for v in row[: len(header)]])
             line += 1
             line_map.append(line)
-        used.append((name, start, line))
-    if header is None:
-        raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
-    ranges = ", ".join(f"{name!r} lines {a:,}-{b:,}" if b > a else f"{name!r} line {a:,}" if b == a
-                       else f"{name!r} (header only)" for name, a, b in used)
+        a, b = line - len(data) + 1, line
+        ranges.append(f"{name!r} " + (f"rows {a:,}-{b:,}" if len(used) == 1 else f"lines {a:,}-{b:,}")
+                      if b > a else f"{name!r} {'row' if len(used) == 1 else 'line'} {a:,}" if b == a
+                      else f"{name!r} (header only)")
     what = (f"an {'OpenDocument' if kind == 'ods' else 'Excel'} workbook (.{kind}; "
-            + (f"sheet {ranges}" if len(used) == 1 else
-               f"sheets with the same header, read as one table: {ranges}")
+            + (f"sheet {ranges[0]}, errors give the sheet's row" if len(used) == 1 else
+               "sheets with the same header, read as one table, lines counting on through them: "
+               + ", ".join(ranges))
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
+
+
+def _trimmed(row: list[Any]) -> list[str]:
+    """A header row's cells as text, without the empty cells after the last name."""
+    cells = [_sheet_cell(v) for v in row]
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
 
 
 def _parquet(raw: bytes) -> Converted:

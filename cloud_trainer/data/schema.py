@@ -400,6 +400,17 @@ def read_table(
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
     stats = report.stats(name)
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        # UTF-16 first, whatever it holds: Windows PowerShell writes its JSON so too.
+        try:
+            raw = raw.decode(wide).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].decode(wide, errors="replace").count("\n") + 1
+            raise DataError(f"{name}:{line}: {wide.upper()} text that does not decode ({exc.reason}); "
+                            "save the export as CSV UTF-8") from None
+        report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
+                            "PowerShell's export); read as such")
     try:
         converted = formats.as_csv(raw)
     except formats.FormatError as exc:
@@ -416,19 +427,9 @@ def read_table(
         line_map = converted.line_map
     else:
         line_map = None
-        wide = _wide_encoding(raw)
         try:
-            if wide is not None:
-                text = raw.decode(wide)
-                report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
-                                    "PowerShell's export); read as such")
-            else:
-                text = raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if wide is not None:
-                line = raw[: exc.start].decode(wide, errors="replace").count("\n") + 1
-                raise DataError(f"{name}:{line}: {wide.upper()} text that does not decode ({exc.reason}); "
-                                "save the export as CSV UTF-8") from None
             # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"), and
             # MovieLens' u.item is Latin-1: the bytes that are not UTF-8 are read as
             # Windows-1252 (its printable range is Latin-1's), the rest stays UTF-8, so a

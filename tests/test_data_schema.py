@@ -749,6 +749,14 @@ def test_a_workbooks_table_is_its_biggest_sheet_and_errors_give_its_rows(tmp_pat
     assert [str(e) for e in report.errors] == [f"{path}:5: quantity: must be > 0 (got -1)"]  # Excel's row 5
     assert (f"{path}: an Excel workbook (.xlsx; sheet 'Data' rows 4-6, errors give the sheet's row; left out, "
             "with another header: 'README'); read as a table") in report.notes
+    # A report's title above its header, and a one-column sheet that is all one column.
+    titled = tmp_path / "report.xlsx"
+    write_xlsx(titled, {"March": [["Sales report March"], [], ["user_id", "item_id", "timestamp"],
+                                  ["u1", "i1", ("d", 45352.5)], ["u2", "i2", ("d", 45353.5)]]})
+    report = IngestReport()
+    assert read_table(titled, GENERIC_INTERACTIONS, report)["item_id"].tolist() == ["i1", "i2"]
+    assert (f"{titled}: an Excel workbook (.xlsx; sheet 'March' rows 4-5, errors give the sheet's row; a title "
+            "above the header, not read: 'March': 'Sales report March'); read as a table") in report.notes
 
 
 def test_a_damaged_or_empty_workbook_is_an_error_naming_the_file(tmp_path: Path) -> None:

@@ -219,14 +219,18 @@ def _workbook(raw: bytes, kind: str) -> Converted:
         raise FormatError(f"an Excel or OpenDocument workbook (.{kind}): reading it needs python-calamine "
                           "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
     tables = []  # (sheet, header, data rows, the header's row number in the sheet)
+    titles: list[str] = []  # lines above a sheet's header: a report's title
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = sheet.to_python()  # from the sheet's first used row and column
-            first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
+            first = _header_row(rows)
             if first is None:
                 continue  # an empty sheet
+            above = [c for row in rows[:first] for c in _trimmed(row) if c]
+            if above:
+                titles.append(f"{name!r}: {' / '.join(above)[:60]!r}")
             tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
@@ -255,8 +259,21 @@ def _workbook(raw: bytes, kind: str) -> Converted:
                "sheets with the same header, read as one table, lines counting on through them: "
                + ", ".join(ranges))
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
+            + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
+
+
+def _header_row(rows: list[list[Any]]) -> int | None:
+    """The row that names the columns: the first non-empty one, unless it is a title (one
+    cell, 'Sales report March' above a report's table) followed, within 10 rows, by a row
+    of two or more cells. None for an empty sheet. A one-column table keeps its first row."""
+    filled = [sum(1 for v in row if v != "") for row in rows]
+    first = next((i for i, n in enumerate(filled) if n), None)
+    if first is None or filled[first] != 1:
+        return first
+    wide = next((i for i in range(first + 1, min(first + 11, len(filled))) if filled[i] >= 2), None)
+    return wide if wide is not None else first
 
 
 def _trimmed(row: list[Any]) -> list[str]:

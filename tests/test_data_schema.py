@@ -12,6 +12,7 @@ from sheet_helpers import write_xlsx
 
 from cloud_trainer.data.schema import (
     GENERIC_INTERACTIONS,
+    GENERIC_ITEMS,
     DataError,
     IngestReport,
     parse_attributes,
@@ -449,6 +450,21 @@ def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: P
     mixed = tmp_path / "mixed.csv"
     mixed.write_bytes("user_id,item_id,timestamp\nu1,Crème,2024-01-01\n".encode() + b"u2,Cr\xe8me,2024-01-02\n")
     assert read_table(mixed, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["Crème", "Crème"]
+
+
+def test_a_reports_title_above_the_header_is_skipped_and_lines_still_count_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "Sales report March 2024\n\nuser_id,item_id,timestamp,quantity\n"
+                           "u1,i1,2024-03-01,1\nu2,i2,2024-03-02,-1\n")
+    report = IngestReport()
+    assert read_table(path, GENERIC_INTERACTIONS, report)["item_id"].tolist() == ["i1"]
+    assert [str(e) for e in report.errors] == [f"{path}:5: quantity: must be > 0 (got -1)"]  # the file's line 5
+    assert (f"{path}: 2 line(s) above the header ('Sales report March 2024': a report's title, with no "
+            "separator) not read") in report.notes
+    # A one-column file has no title: its first line stays the header.
+    single = write(tmp_path, "item_id\na\nb\nc\nd\n", "items.csv")
+    report = IngestReport()
+    assert read_table(single, GENERIC_ITEMS, report)["item_id"].tolist() == ["a", "b", "c", "d"]
+    assert not any("above the header" in n for n in report.notes)
 
 
 def test_a_utf16_export_loads_as_the_text_it_is(tmp_path: Path) -> None:

@@ -455,6 +455,13 @@ def read_table(
         text = text[sep_line.end():]
         report.notes.append(f"{name}: first line {sep_line.group(0).strip()!r} (Excel's separator line) "
                             "read as the separator, not as the header")
+    title_lines = 0
+    if not sep_line and line_map is None:
+        title_lines, title = _title_lines(text)
+        if title_lines:
+            text = text.split("\n", title_lines)[-1]
+            report.notes.append(f"{name}: {title_lines} line(s) above the header ({title!r}: a report's "
+                                "title, with no separator) not read")
     delimiter = sep_line.group(1) if sep_line else _delimiter(text)
     if delimiter == UNIT_SEPARATOR:
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
@@ -539,9 +546,10 @@ def read_table(
     if line_map is not None:  # CSV line n is the converted file's data row n - 2
         lines = [line_map[n - 2] for n in lines]
         pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]
-    elif sep_line:  # the file's line numbers count the separator line
-        lines = [n + 1 for n in lines]
-        pending = [(p[0] + 1, *p[1:]) for p in pending]
+    elif sep_line or title_lines:  # the file's line numbers count the lines dropped above the header
+        dropped = 1 if sep_line else title_lines
+        lines = [n + dropped for n in lines]
+        pending = [(p[0] + dropped, *p[1:]) for p in pending]
 
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
         columns=header, dtype=object
@@ -807,6 +815,23 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
         raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
     report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
     return data
+
+
+def _title_lines(text: str) -> tuple[int, str]:
+    """``(lines, first)`` above the header when a file opens with a report's title (BI
+    tools write 'Sales report March 2024', then maybe a blank line, then the table): the
+    first line has no separator (comma, tab, semicolon, pipe, "::") and one of the next 10
+    has two or more fields. ``(0, "")`` otherwise, and always for a one-column file."""
+    head = text[:20_000].split("\n", 12)[:12]
+    seps = (",", "\t", ";", "|", "::")
+    if not head or not head[0].strip() or any(sep in head[0] for sep in seps):
+        return 0, ""
+    for i, line in enumerate(head[1:11], start=1):
+        if any(sep in line for sep in seps):
+            return i, head[0].strip()
+        if line.strip() and i > 2:
+            break  # text lines after the title: a one-column file, not a title
+    return 0, ""
 
 
 def _delimiter(text: str) -> str:

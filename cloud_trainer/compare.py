@@ -75,7 +75,7 @@ def device_form_note(form_of: str | None, baseline: str, history_keep: int, over
     of, None when it is another system), not a different system validation preferred:
     the device scores from a shopper's ``history_keep`` most recent items (``over`` of the
     ``shoppers`` test shoppers have more), and, for TIFU-KNN, without baskets."""
-    if form_of is None or form_of != baseline or baseline not in DEVICE_FORMS:
+    if form_of != baseline or baseline not in DEVICE_FORMS:
         return None
     history = (f", from a shopper's {history_keep} most recent items ({over} of {shoppers} test "
                "shoppers have more)") if over else ""

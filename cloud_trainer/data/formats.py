@@ -244,6 +244,7 @@ def _workbook(raw: bytes, kind: str) -> Converted:
     writer.writerow(header)
     line_map: list[int] = []
     ranges = []
+    unit = "row" if len(used) == 1 else "line"  # one sheet: its own rows; several: counted on
     for name, _, data, header_row in used:
         line = header_row if len(used) == 1 else (line_map[-1] if line_map else 1)
         for row in data:
@@ -251,9 +252,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
             line += 1
             line_map.append(line)
         a, b = line - len(data) + 1, line
-        ranges.append(f"{name!r} " + (f"rows {a:,}-{b:,}" if len(used) == 1 else f"lines {a:,}-{b:,}")
-                      if b > a else f"{name!r} {'row' if len(used) == 1 else 'line'} {a:,}" if b == a
-                      else f"{name!r} (header only)")
+        span = f"{unit}s {a:,}-{b:,}" if b > a else f"{unit} {a:,}" if b == a else "(header only)"
+        ranges.append(f"{name!r} {span}")
     what = (f"an {'OpenDocument' if kind == 'ods' else 'Excel'} workbook (.{kind}; "
             + (f"sheet {ranges[0]}, errors give the sheet's row" if len(used) == 1 else
                "sheets with the same header, read as one table, lines counting on through them: "

@@ -566,8 +566,9 @@ def _order_gaps(inter: pd.DataFrame) -> OrderGaps | None:
             for col, (name, found) in unread.items():
                 if found != key:
                     continue
-                values = pd.to_numeric(inter[col].astype(str).str.strip().replace("", np.nan), errors="coerce")
-                given = inter[col].astype(str).str.strip() != ""
+                text = inter[col].astype(str).str.strip()
+                values = pd.to_numeric(text.replace("", np.nan), errors="coerce")
+                given = text != ""
                 if values[given].isna().any() or not values.notna().any():
                     return None, ""  # text where a number belongs: not this
                 if (values.dropna() < low).any() or (values.dropna() > high).any():
@@ -630,10 +631,12 @@ def _order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Seri
     count = by_user["seq"].transform("size").to_numpy()
     end = pd.Timestamp(ORDER_GAP_END)
     weekday = ((orders["dow"].to_numpy() + 6) % 7).astype(int)  # Instacart 0 = Sunday -> Python's 6
-    last = orders.groupby("user", sort=False)["rank"].transform("max").to_numpy() == orders["rank"].to_numpy()
-    shift = pd.Series(np.where(last, (end.weekday() - weekday) % 7, 0), index=orders.index)
-    shift = shift.groupby(orders["user"], sort=False).transform("max") if gaps.dow is not None else shift * 0
-    before = orders["before_end"].to_numpy() + shift.to_numpy()  # days before the end
+    before = orders["before_end"].to_numpy().copy()  # days before the end
+    if gaps.dow is not None:
+        # Every order of a shopper moves back by what puts their last on its weekday.
+        last = orders["rank"].to_numpy() == count - 1
+        shift = pd.Series(np.where(last, (end.weekday() - weekday) % 7, 0), index=orders.index)
+        before += shift.groupby(orders["user"], sort=False).transform("max").to_numpy()
     single = count == 1
     if single.any() and (~single).any():
         # One order alone: spread over the others' span by file order, not all on the last day.
@@ -756,6 +759,16 @@ def _described(ids: Any, table: set[Any]) -> np.ndarray:
     return np.fromiter((i in table for i in ids), dtype=bool, count=len(ids))
 
 
+def _most_common_value(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Per key (an item, a shopper), the non-empty value most of its lines give; ties go to
+    the one the file gives first. Keys with no such value are absent."""
+    lines = pd.DataFrame({"key": keys, "value": values})
+    lines = lines[lines["value"] != ""]
+    counted = lines.groupby(["key", "value"], sort=False).size().rename("n").reset_index()
+    best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
+    return best.set_index("key")["value"]
+
+
 def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Item metadata an interactions file carries on its own lines, when there is no
     items file: UCI Online Retail's ``Description``, Superstore's ``Product Name`` and
@@ -776,12 +789,8 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         return _empty_items()
     items = pd.DataFrame({"item_id": pd.unique(inter["item_id"])})
     for field, col in taken.items():
-        lines = pd.DataFrame({"item_id": inter["item_id"].to_numpy(), "value": inter[col].astype(str).str.strip()})
-        lines = lines[lines["value"] != ""]
-        counted = lines.groupby(["item_id", "value"], sort=False).size().rename("n").reset_index()
-        # The most common value per item; ties go to the one the file gives first.
-        best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("item_id")
-        items[field] = items["item_id"].map(best.set_index("item_id")["value"]).fillna("")
+        best = _most_common_value(inter["item_id"].to_numpy(), inter[col].astype(str).str.strip().to_numpy())
+        items[field] = items["item_id"].map(best).fillna("")
     said = ", ".join(f"{unread[col][0]!r} as {field}" for field, col in taken.items())
     report.notes.append(f"no items file: item metadata from the interactions' own columns ({said}; the "
                         f"value most of an item's lines in {file} give), prices from interactions")
@@ -840,11 +849,10 @@ def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
             continue
         if lines["value"].nunique() < 2:
             continue  # the same for everybody: no context
-        counted = lines.groupby(["user_id", "value"], sort=False).size().rename("n").reset_index()
-        best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("user_id")
+        best = _most_common_value(lines["user_id"].to_numpy(), lines["value"].to_numpy())
         name = "_".join(filter(None, "".join(ch if ch.isalnum() else " " for ch in raw.lower()).split()))
         name = name if name and name not in users.columns else f"{col}_profile"
-        users[name] = users["user_id"].map(best.set_index("user_id")["value"]).fillna("")
+        users[name] = users["user_id"].map(best).fillna("")
         taken.append(f"{raw!r} as {name}")
     if varying:
         report.notes.append(f"{file}: not read as shopper attributes, since they change between one "

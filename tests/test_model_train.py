@@ -36,9 +36,8 @@ def test_own_item_loss_is_the_softmax_over_the_shoppers_own_items(temperature: f
     cfg = TrainConfig(**TINY, own_loss_weight=1.0, own_loss_temperature=temperature)
     trained = train_model(data, cfg)
     assert np.isfinite(trained.history["loss"]).all()
-    hist, ctx, target, weight = build_training_examples(
-        data, trained.spec, cfg, np.random.default_rng(0))
-    hist, ctx, target, weight = hist[:200], ctx[:200].copy(), target[:200], weight[:200]
+    ex = build_training_examples(data, trained.spec, cfg, np.random.default_rng(0))
+    hist, ctx, target, weight = ex.history[:200], ex.context[:200].copy(), ex.target[:200], ex.weight[:200]
     ctx[:, [f.name for f in trained.spec.context_fields].index("department")] = 0  # no zone boost
     model = trained.model
     query = model.query_tower(hist, ctx, training=False)
@@ -114,7 +113,8 @@ def test_training_examples_weigh_half_as_much_per_half_life_before_the_end_of_tr
     data = synthetic_data()
     cfg = TrainConfig(**TINY, recency_half_life_days=9.0, anonymous_fraction=0.0)
     spec = build_spec(data, cfg.history_length)
-    _, _, target, weight = build_training_examples(data, spec, cfg, np.random.default_rng(0))
+    ex = build_training_examples(data, spec, cfg, np.random.default_rng(0))
+    target, weight = ex.target, ex.weight
     tr = data.train.sort_values(["user_id", "timestamp", "basket_id"], kind="stable")
     age_days = (tr["timestamp"].max() - tr["timestamp"]).dt.total_seconds().to_numpy() / 86400
     want = 0.5 ** (age_days / 9.0)
@@ -123,10 +123,34 @@ def test_training_examples_weigh_half_as_much_per_half_life_before_the_end_of_tr
     assert weight.max() / weight.min() > 2 ** (25 / 9)  # baskets span 27 days
 
     anon = TrainConfig(**TINY, recency_half_life_days=9.0, anonymous_fraction=0.5)
-    _, _, a_target, a_weight = build_training_examples(data, spec, anon, np.random.default_rng(0))
+    a_weight = build_training_examples(data, spec, anon, np.random.default_rng(0)).weight
     n = len(target)
     np.testing.assert_allclose(a_weight[:n], weight, rtol=1e-6)
     assert set(np.round(a_weight[n:], 5)) <= set(np.round(weight, 5))
+
+
+def test_each_example_is_queried_with_the_shoppers_items_from_earlier_baskets_only() -> None:
+    """Every purchase is queried with the shopper's last ``history_length`` items bought
+    before its basket (oldest first, left-padded); anonymous copies with none. The
+    histories are stored once per basket, and ``history`` reads back the same rows as
+    building them line by line would."""
+    data = synthetic_data()
+    cfg = TrainConfig(**TINY, anonymous_fraction=0.25)
+    spec = build_spec(data, cfg.history_length)
+    ex = build_training_examples(data, spec, cfg, np.random.default_rng(0))
+    tr = data.train.sort_values(["user_id", "timestamp", "basket_id"], kind="stable").reset_index(drop=True)
+    n, hlen, pad = len(tr), cfg.history_length, spec.history_pad
+    want = np.full((n, hlen), pad, dtype=np.int32)
+    for (user, _), rows in tr.groupby(["user_id", "basket_id"], sort=False).groups.items():
+        earlier = tr[(tr["user_id"] == user) & (tr.index < rows.min())]["item_idx"].to_numpy()[-hlen:]
+        if len(earlier):
+            want[rows, hlen - len(earlier):] = earlier
+    assert len(ex) == n + round(0.25 * n)
+    assert len(ex.histories) == tr.groupby(["user_id", "basket_id"]).ngroups + 1  # one per basket, one empty
+    np.testing.assert_array_equal(ex.history[:n], want)
+    np.testing.assert_array_equal(ex.target[:n], tr["item_idx"].to_numpy())
+    assert (ex.history[n:] == pad).all()
+    assert (want[:, -1] != pad).mean() > 0.5  # most purchases have an earlier basket
 
 
 def test_validation_loss_is_the_full_softmax_cross_entropy_of_every_target() -> None:

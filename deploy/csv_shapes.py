@@ -72,6 +72,11 @@ the other sizes scale with it where noted; ``--seed``, default 0):
 * ``retail1m`` -- Online-Retail-II-like: 1 M invoice lines of 20 items, 5,000 stock
   codes, 6,000 customers, invoices as sessions, ``Quantity``-style quantities,
   prices, ``%Y-%m-%d %H:%M`` dates.
+* ``grocery5m`` -- Instacart-sized repeat buying: 40,000 shoppers (rows / 120 with
+  ``--max-rows``), 20,000 items, ~4.8 M lines in ~400k baskets (``session_id``) of
+  Poisson(9) + 1 lines, 2-14 days apart; 60 % of a basket's lines come from the
+  shopper's own pool of 30 items, the rest Zipf-popular. Slow to write (~80 s: a loop
+  over shoppers).
 
 Usage::
 
@@ -277,6 +282,36 @@ def retail1m(out: Path, rows: int, seed: int) -> None:
                   "user_id": uid[inv]}).to_csv(out / "interactions.csv", index=False)
 
 
+def grocery5m(out: Path, rows: int, seed: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n_users, n_items = (max(1, round(rows / 120)) if rows else 40_000), 20_000
+    pop = 1.0 / np.arange(1, n_items + 1) ** 0.9
+    pop /= pop.sum()
+    per_user = rng.geometric(1 / 12, n_users)  # baskets
+    users, items, minutes, baskets = [], [], [], []
+    basket = 0
+    for u in range(n_users):
+        pool = rng.choice(n_items, 30, p=pop)
+        start = rng.integers(0, 300 * 24 * 60)
+        for b in range(per_user[u]):
+            k = rng.poisson(9) + 1
+            own = rng.random(k) < 0.6
+            lines = np.where(own, pool[rng.integers(0, 30, k)], rng.choice(n_items, k, p=pop))
+            t = start + b * rng.integers(2 * 24 * 60, 14 * 24 * 60)
+            users.append(np.full(k, u))
+            items.append(lines)
+            minutes.append(np.full(k, t))
+            baskets.append(np.full(k, basket))
+            basket += 1
+    stamps = np.datetime64("2023-01-01T00:00") + np.concatenate(minutes).astype("timedelta64[m]")
+    pd.DataFrame({"user_id": np.concatenate(users), "item_id": np.concatenate(items),
+                  "session_id": np.concatenate(baskets), "timestamp": stamps.astype(str)}).to_csv(
+        out / "interactions.csv", index=False)
+
+
 def onlineretail(data: Path, out: Path, max_rows: int) -> None:
     products = {p["product_id"]: p for p in _read(data / "completejourney" / "products.csv")}
     rows: list[list[object]] = []
@@ -445,7 +480,7 @@ SHAPES = {"rees46": rees46, "ratings": ratings, "messy": messy, "single": single
           "onlineretail": onlineretail, "retailrocket": retailrocket, "dunnhumby": dunnhumby,
           "grouplens": grouplens, "jsonl": jsonl, "notime": notime, "groceries": groceries,
           "orderlines": orderlines, "instacart": instacart}
-LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m}
+LARGE_SHAPES = {"clickstream": clickstream, "ratings1m": ratings1m, "retail1m": retail1m, "grocery5m": grocery5m}
 """Synthetic (see the module docstring): written only when named with ``--shape``."""
 
 

@@ -19,8 +19,9 @@ def test_large_shapes_are_seeded_and_load_as_their_public_originals(tmp_path: Pa
 
     for out in (tmp_path / "a", tmp_path / "b"):
         make_shapes(["--out", str(out), "--max-rows", "3000",
-                     "--shape", "clickstream", "--shape", "ratings1m", "--shape", "retail1m"])
-    for shape in ("clickstream", "ratings1m", "retail1m"):  # seeded: the same bytes twice
+                     "--shape", "clickstream", "--shape", "ratings1m", "--shape", "retail1m",
+                     "--shape", "grocery5m"])
+    for shape in ("clickstream", "ratings1m", "retail1m", "grocery5m"):  # seeded: the same bytes twice
         assert (tmp_path / "a" / shape / "interactions.csv").read_bytes() == \
             (tmp_path / "b" / shape / "interactions.csv").read_bytes()
     clicks = load_dataset("csv", interactions=tmp_path / "a" / "clickstream" / "interactions.csv")
@@ -32,6 +33,11 @@ def test_large_shapes_are_seeded_and_load_as_their_public_originals(tmp_path: Pa
     assert not ratings.interactions.duplicated(["user_id", "item_id"]).any()
     retail = load_dataset("csv", interactions=tmp_path / "a" / "retail1m" / "interactions.csv")
     assert retail.interactions["session_id"].nunique() == 3000 // 20
+    grocery = load_dataset("csv", interactions=tmp_path / "a" / "grocery5m" / "interactions.csv").interactions
+    assert grocery["user_id"].nunique() == 3000 // 120
+    assert (grocery.groupby("session_id")["timestamp"].nunique() == 1).all()  # a basket is one visit
+    lines = grocery.groupby("user_id")["item_id"].agg(["size", "nunique"])
+    assert (lines["nunique"] < lines["size"]).mean() > 0.75  # most shoppers buy an item again
 
 
 def test_item_knn_over_its_pair_limit_is_skipped_with_the_measured_size() -> None:

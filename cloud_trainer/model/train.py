@@ -387,10 +387,11 @@ class TrainingExamples:
 
     Every purchase in a basket is queried with the same history (the shopper's items
     before the basket), and an example-per-purchase ``[E, H]`` history array repeats
-    that row once per line of the basket: on a 4.8M-line grocery export, 3.5M rows of
-    100 int32 (1.4 GB) per copy, and training held three copies (the array, its
-    shuffled copy and the tensor made from it) beside a transient 5.6 GB of int64
-    offsets. So ``histories`` keeps one row per basket (plus an all-pad row, the
+    that row once per line of the basket: on a 4.8M-line grocery export, 4.6M examples
+    of 100 int32 (1.8 GB) per copy, and training held three copies (the array, its
+    shuffled copy and the tensor made from it), after int64 ``[rows, H]`` offsets and
+    their clipped copy (2.8 GB each) had been built (docs/performance-log.md,
+    "(2026-12-04 (u)) one history per basket"). So ``histories`` keeps one row per basket (plus an all-pad row, the
     anonymous copies') and ``history_row`` points each example at its row; the input
     pipeline gathers the rows a batch needs (:func:`_input_pipeline`).
     """
@@ -442,7 +443,8 @@ def build_training_examples(
         basket_change = np.ones(n, dtype=bool)
     user_start = np.maximum.accumulate(np.where(user_change, pos, 0))
     # One history per basket (the rows before its first line); a row's basket number
-    # picks it. Built in int32 offsets: int64 [n, H] offsets were 5.6 GB at 3.5M rows.
+    # picks it. Built a block of baskets at a time in int32: [rows, H] int64 offsets
+    # were 2.8 GB at 3.5M rows, twice (the offsets and their clipped copy).
     basket_start = np.flatnonzero(basket_change)
     basket_of_row = (np.cumsum(basket_change) - 1).astype(np.int32)
     histories = np.full((len(basket_start) + 1, hlen), pad, dtype=np.int32)

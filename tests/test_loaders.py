@@ -568,6 +568,41 @@ def test_shopper_attributes_on_every_line_become_the_profile_when_there_is_no_us
     assert list(load_dataset("csv", interactions=path, users=profiles).users.columns[:2]) == ["user_id", "segment"]
 
 
+def test_a_line_total_gives_the_unit_price_and_ta_fengs_amount_the_units(tmp_path: Path) -> None:
+    """Ta-Feng's SALES_PRICE and dunnhumby's SALES_VALUE are a line's total, not a unit
+    price: price = total / units. Ta-Feng's units are AMOUNT, read as the quantity only
+    beside such a total (alone, an amount is as often money). A line whose units or total
+    are no positive number keeps no price; a file with a unit price keeps it."""
+    ta_feng = tmp_path / "ta_feng.csv"
+    ta_feng.write_text("TRANSACTION_DT,CUSTOMER_ID,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
+                       "11/1/2000,1,p1,3,40,150\n"
+                       "11/1/2000,1,p2,1,20,25\n"
+                       "11/2/2000,2,p1,0,0,0\n"        # a zero line: no units, no price
+                       "11/2/2000,2,p2,2,10,x\n"       # no total: no price
+                       + "".join(f"11/{day}/2000,3,p3,1,5,10\n" for day in range(3, 21)))  # days to split
+    raw = load_dataset("csv", interactions=ta_feng)
+    inter = raw.interactions
+    assert inter["price"].tolist()[:2] == [50.0, 25.0]
+    assert inter["price"].iloc[2:4].isna().all()
+    assert inter["quantity"].tolist()[:2] == [3.0, 1.0] and np.isnan(inter["quantity"].iloc[2])
+    assert (f"{ta_feng}: no unit price column: price = 'SALES_PRICE' / 'AMOUNT' ('SALES_PRICE' read as the "
+            "line's total, 'AMOUNT' as its quantity); 20 of 22 lines priced") in raw.report.notes
+    data = prepare(raw, seed=42)
+    assert data.items.set_index("item_id").loc["p1", "price"] == 50.0
+
+    dunnhumby = tmp_path / "transaction_data.csv"
+    dunnhumby.write_text("household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE\n"
+                         "1,b1,1,p1,2,3.00\n1,b1,1,p2,1,0.99\n")
+    assert load_dataset("csv", interactions=dunnhumby).interactions["price"].tolist() == [1.5, 0.99]
+
+    unit = tmp_path / "online_retail.csv"
+    unit.write_text("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Amount\n"
+                    "536365,A,6,12/1/2010 8:26,2.55,17850,15.30\n")
+    raw = load_dataset("csv", interactions=unit)
+    assert raw.interactions["price"].tolist() == [2.55] and raw.interactions["quantity"].tolist() == [6.0]
+    assert not any("line's total" in note for note in raw.report.notes)
+
+
 def test_anonymous_baskets_get_no_profile_from_their_lines_and_a_country_is_no_profile(tmp_path: Path) -> None:
     path = tmp_path / "superstore.csv"
     path.write_text("Order ID,Product ID,Quantity,Order Date,Unit Price,Customer ID,Segment,Country\n"

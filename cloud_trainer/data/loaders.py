@@ -367,6 +367,8 @@ def _load_generic(
         report.notes.append(note)
     if "timestamp" in inter:
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
+    if "price" not in inter and (note := _prices_from_line_totals(inter, interactions)) is not None:
+        report.notes.append(note)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -673,6 +675,43 @@ def _unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dic
     names = frame.attrs.get("source_names", {})
     return {col: (str(names.get(col, col)), header_key(str(names.get(col, col))))
             for col in frame.columns if col not in schema_columns and col != "_line"}
+
+
+LINE_TOTAL_KEYS = ("salesvalue", "salesprice", "salesamount", "linetotal", "lineamount", "linevalue",
+                   "extendedprice")
+"""Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
+which a file without a unit price gives instead: unit price = total / quantity."""
+
+
+def _prices_from_line_totals(inter: pd.DataFrame, file: Path) -> str | None:
+    """Unit prices from a line-total column, for a file with no price column; sets
+    ``inter["price"]`` (and ``inter["quantity"]``) and returns the note, or None.
+
+    Ta-Feng writes ``AMOUNT`` (units) beside ``SALES_PRICE`` (their total): ``amount`` is
+    not a quantity alias on its own (it is money as often), but beside a line total it is
+    the units. A line without a positive total and quantity keeps no price, as a line
+    without a unit price does."""
+    unread = _unread_columns(inter, INTERACTION_COLUMNS)
+    total_col = next((c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS), None)
+    if total_col is None:
+        return None
+    total = pd.to_numeric(inter[total_col], errors="coerce")
+    units_name = "quantity"
+    if "quantity" not in inter:
+        amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
+        if amount is not None:
+            units = pd.to_numeric(inter[amount], errors="coerce")
+            units_name = repr(unread[amount][0])
+            inter["quantity"] = units.where(units > 0)  # not a count: read as 1, as a blank is
+    units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else None
+    price = total / units if units is not None else total
+    price = price.where((total > 0) & np.isfinite(price))
+    inter["price"] = price
+    priced = int(price.notna().sum())
+    how = f"{unread[total_col][0]!r} / {units_name}" if units is not None else repr(unread[total_col][0])
+    return (f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
+            f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
+            f"{priced} of {len(inter)} lines priced")
 
 
 def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,

@@ -211,7 +211,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 "itemdescription")  # Kaggle's Groceries: the item's name is its only id
-PRICE_ALIASES = ("unitprice", "itemprice", "listprice")  # not "sales_price": Ta-Feng's is the line total
+# Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
+# loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",

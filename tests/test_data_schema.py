@@ -751,6 +751,20 @@ def test_an_excel_workbook_reads_its_sheets_with_one_header_as_one_table(tmp_pat
             "with another header: 'Notes'); read as a table") in report.notes
 
 
+def test_whole_numbers_in_a_workbook_are_ids_without_a_decimal_point_while_exact() -> None:
+    """A workbook stores every number as a float: an EAN, a 16-digit loyalty card number
+    come back whole, as the id the till printed, up to 2**53 (every whole number below it
+    is exact in a float); past it a float no longer names one id and keeps its float form."""
+    from cloud_trainer.data.formats import _sheet_cell
+
+    assert _sheet_cell(17850.0) == "17850"
+    assert _sheet_cell(4710000000023.0) == "4710000000023"  # Ta-Feng's EAN product ids
+    assert _sheet_cell(6011000990139424.0) == "6011000990139424"  # 16 digits, < 2**53
+    assert _sheet_cell(float(2**53 - 1)) == str(2**53 - 1)
+    assert _sheet_cell(float(2**54)) == repr(float(2**54))
+    assert _sheet_cell(2.5) == "2.5"
+
+
 def test_a_workbooks_table_is_its_biggest_sheet_and_errors_give_its_rows(tmp_path: Path) -> None:
     """A back office puts a cover sheet first and a title gap above the table: the data
     sheet is still the table, and an error names the row Excel shows."""

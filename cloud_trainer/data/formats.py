@@ -189,9 +189,11 @@ def _json_array(raw: bytes) -> Converted:
 
 def _sheet_cell(value: Any) -> str:
     """One spreadsheet cell as CSV text. Every number is a float in a workbook, so whole
-    ones are written without ``.0`` (``17850.0`` is customer 17850); dates and times in
-    ISO form, which the timestamp reader takes as it is."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    ones are written without ``.0`` (``17850.0`` is customer 17850), up to 2**53, below
+    which a float holds every whole number exactly (a 16-digit card or loyalty number); a
+    bigger one is no exact id any more and keeps its float form. Dates and times in ISO
+    form, which the timestamp reader takes as it is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
     if isinstance(value, datetime.datetime):
         # A workbook keeps a time as a fraction of a day: 08:26 comes back as

@@ -19,9 +19,11 @@ def col(n: int) -> str:
     return s
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], merged: dict[str, list[str]] | None = None) -> None:
     """``sheets``: {name: rows}; a cell is text, a number, or ``("date", excel_serial)`` (a
-    number shown with a date format, as Excel stores dates)."""
+    number shown with a date format, as Excel stores dates). ``merged``: {name: ranges
+    such as "A2:A4"}, merged cells (only the first cell of a range holds its value)."""
+    merged = merged or {}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml",
                    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -44,7 +46,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
         z.writestr("xl/styles.xml", '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                    '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
                    '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="22" applyNumberFormat="1"/></cellXfs></styleSheet>')
-        for i, rows in enumerate(sheets.values()):
+        for i, (name, rows) in enumerate(sheets.items()):
             xml = []
             for r, row in enumerate(rows, start=1):
                 cells = []
@@ -58,4 +60,8 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
                         cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>')
                 xml.append(f'<row r="{r}">{"".join(cells)}</row>')
             z.writestr(f"xl/worksheets/sheet{i + 1}.xml", '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                       f'<sheetData>{"".join(xml)}</sheetData></worksheet>')
+                       f'<sheetData>{"".join(xml)}</sheetData>'
+                       + (f'<mergeCells count="{len(merged[name])}">'
+                          + "".join(f'<mergeCell ref="{ref}"/>' for ref in merged[name]) + "</mergeCells>"
+                          if merged.get(name) else "")
+                       + '</worksheet>')

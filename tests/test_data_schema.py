@@ -789,6 +789,31 @@ def test_a_workbooks_table_is_its_biggest_sheet_and_errors_give_its_rows(tmp_pat
             "above the header, not read: 'March': 'Sales report March'); read as a table") in report.notes
 
 
+def test_a_reports_merged_invoice_cells_belong_to_every_line_they_span(tmp_path: Path) -> None:
+    """A back-office report merges an invoice's number, customer and date over its lines;
+    a workbook keeps the value in the range's first cell only. Each line is read with
+    them; the title merged across the top stays a title."""
+    path = tmp_path / "sales_report.xlsx"
+    write_xlsx(path, {"Report": [
+        ["Sales report, March 2024"],
+        [],
+        ["Invoice", "Customer ID", "Date", "StockCode", "Quantity"],
+        ["INV-1", "c1", ("d", 45352.5), "A", 2],
+        ["", "", "", "B", 1],
+        ["", "", "", "C", 4],
+        ["INV-2", "c2", ("d", 45353.25), "A", 1],
+    ]}, merged={"Report": ["A1:E1", "A4:A6", "B4:B6", "C4:C6"]})
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["session_id", "user_id", "item_id"]].values.tolist() == [
+        ["INV-1", "c1", "A"], ["INV-1", "c1", "B"], ["INV-1", "c1", "C"], ["INV-2", "c2", "A"]]
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-01 12:00:00"] * 3 + ["2024-03-02 06:00:00"]
+    assert not report.errors
+    note = next(n for n in report.notes if "Excel workbook" in n)
+    assert "3 merged cell range(s) read as their value in every cell" in note
+    assert "a title above the header, not read: 'Report': 'Sales report, March 2024'" in note
+
+
 def test_a_damaged_or_empty_workbook_is_an_error_naming_the_file(tmp_path: Path) -> None:
     import zipfile
 

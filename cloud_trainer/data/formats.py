@@ -222,6 +222,7 @@ def _workbook(raw: bytes, kind: str) -> Converted:
                           "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
     tables = []  # (sheet, header, data rows, the header's row number in the sheet)
     titles: list[str] = []  # lines above a sheet's header: a report's title
+    filled = 0  # merged ranges below a header, their value copied into every cell
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         for name in book.sheet_names:
@@ -233,6 +234,7 @@ def _workbook(raw: bytes, kind: str) -> Converted:
             above = [c for row in rows[:first] for c in _trimmed(row) if c]
             if above:
                 titles.append(f"{name!r}: {' / '.join(above)[:60]!r}")
+            filled += _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
             tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
@@ -262,8 +264,29 @@ def _workbook(raw: bytes, kind: str) -> Converted:
                + ", ".join(ranges))
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
             + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
+            + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
+
+
+def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]],
+                 start: tuple[int, int], header: int) -> int:
+    """Copy each merged range's value (kept in its first cell only) into all its cells, for
+    ranges below the ``header`` row: a report merges an invoice's number, date or customer
+    over its lines, and each line is a row of its own. Merges at or above the header (a
+    title across the table, a header over two columns) stay as they are. Returns the
+    number of ranges filled."""
+    filled = 0
+    for (r0, c0), (r1, c1) in ranges:
+        top, left = r0 - start[0], c0 - start[1]
+        if top <= header or left < 0 or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(r1 - start[0], len(rows) - 1) + 1):
+            for c in range(left, min(c1 - start[1], len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+        filled += 1
+    return filled
 
 
 def _header_row(rows: list[list[Any]]) -> int | None:

@@ -571,13 +571,14 @@ def test_shopper_attributes_on_every_line_become_the_profile_when_there_is_no_us
 def test_a_line_total_gives_the_unit_price_and_ta_fengs_amount_the_units(tmp_path: Path) -> None:
     """Ta-Feng's SALES_PRICE and dunnhumby's SALES_VALUE are a line's total, not a unit
     price: price = total / units. Ta-Feng's units are AMOUNT, read as the quantity only
-    beside such a total (alone, an amount is as often money). A line whose units or total
-    are no positive number keeps no price; a file with a unit price keeps it."""
+    beside such a total (alone, an amount is as often money). A blank quantity is one
+    unit; a line whose total is no positive number keeps no price; a file with a unit
+    price keeps it."""
     ta_feng = tmp_path / "ta_feng.csv"
     ta_feng.write_text("TRANSACTION_DT,CUSTOMER_ID,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
                        "11/1/2000,1,p1,3,40,150\n"
                        "11/1/2000,1,p2,1,20,25\n"
-                       "11/2/2000,2,p1,0,0,0\n"        # a zero line: no units, no price
+                       "11/2/2000,2,p1,0,0,0\n"        # a zero line: no units, no price (no total)
                        "11/2/2000,2,p2,2,10,x\n"       # no total: no price
                        + "".join(f"11/{day}/2000,3,p3,1,5,10\n" for day in range(3, 21)))  # days to split
     raw = load_dataset("csv", interactions=ta_feng)
@@ -592,8 +593,8 @@ def test_a_line_total_gives_the_unit_price_and_ta_fengs_amount_the_units(tmp_pat
 
     dunnhumby = tmp_path / "transaction_data.csv"
     dunnhumby.write_text("household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE\n"
-                         "1,b1,1,p1,2,3.00\n1,b1,1,p2,1,0.99\n")
-    assert load_dataset("csv", interactions=dunnhumby).interactions["price"].tolist() == [1.5, 0.99]
+                         "1,b1,1,p1,2,3.00\n1,b1,1,p2,1,0.99\n1,b1,1,p3,,2.50\n")  # blank: one unit
+    assert load_dataset("csv", interactions=dunnhumby).interactions["price"].tolist() == [1.5, 0.99, 2.5]
 
     unit = tmp_path / "online_retail.csv"
     unit.write_text("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Amount\n"

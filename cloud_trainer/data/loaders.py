@@ -689,8 +689,8 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path) -> str | None:
 
     Ta-Feng writes ``AMOUNT`` (units) beside ``SALES_PRICE`` (their total): ``amount`` is
     not a quantity alias on its own (it is money as often), but beside a line total it is
-    the units. A line without a positive total and quantity keeps no price, as a line
-    without a unit price does."""
+    the units. A blank (or non-positive) quantity counts one unit, as everywhere else; a
+    line without a positive total keeps no price, as a line without a unit price does."""
     unread = _unread_columns(inter, INTERACTION_COLUMNS)
     total_col = next((c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS), None)
     if total_col is None:
@@ -704,7 +704,7 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path) -> str | None:
             units_name = repr(unread[amount][0])
             inter["quantity"] = units.where(units > 0)  # not a count: read as 1, as a blank is
     units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else None
-    price = total / units if units is not None else total
+    price = total / units.fillna(1.0) if units is not None else total
     price = price.where((total > 0) & np.isfinite(price))
     inter["price"] = price
     priced = int(price.notna().sum())

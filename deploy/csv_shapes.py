@@ -73,10 +73,11 @@ the other sizes scale with it where noted; ``--seed``, default 0):
   codes, 6,000 customers, invoices as sessions, ``Quantity``-style quantities,
   prices, ``%Y-%m-%d %H:%M`` dates.
 * ``grocery5m`` -- Instacart-sized repeat buying: 40,000 shoppers (rows / 120 with
-  ``--max-rows``), 20,000 items, ~4.8 M lines in ~400k baskets (``session_id``) of
-  Poisson(9) + 1 lines, 2-14 days apart; 60 % of a basket's lines come from the
-  shopper's own pool of 30 items, the rest Zipf-popular. Slow to write (~80 s: a loop
-  over shoppers).
+  ``--max-rows``), 20,000 items, ~4.8 M lines in ~480k baskets (``session_id``) of
+  Poisson(9) + 1 lines; a shopper's basket b is at their start + b x a random 2-14 day
+  gap drawn per basket (so the times are not in basket order, and reach into 2027);
+  60 % of a basket's lines come from the shopper's own pool of 30 items, the rest
+  Zipf-popular. Slow to write (~80 s: a loop over shoppers).
 
 Usage::
 

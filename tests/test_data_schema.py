@@ -802,7 +802,8 @@ def test_a_reports_merged_invoice_cells_belong_to_every_line_they_span(tmp_path:
         ["", "", "", "B", 1],
         ["", "", "", "C", 4],
         ["INV-2", "c2", ("d", 45353.25), "A", 1],
-    ]}, merged={"Report": ["A1:E1", "A4:A6", "B4:B6", "C4:C6"]})
+    ], "Notes": [["note", "by"], ["checked", "ana"], ["", ""]]},  # another header: left out
+        merged={"Report": ["A1:E1", "A4:A6", "B4:B6", "C4:C6"], "Notes": ["A2:A3"]})
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
     assert frame[["session_id", "user_id", "item_id"]].values.tolist() == [
@@ -810,7 +811,7 @@ def test_a_reports_merged_invoice_cells_belong_to_every_line_they_span(tmp_path:
     assert [str(t) for t in frame["timestamp"]] == ["2024-03-01 12:00:00"] * 3 + ["2024-03-02 06:00:00"]
     assert not report.errors
     note = next(n for n in report.notes if "Excel workbook" in n)
-    assert "3 merged cell range(s) read as their value in every cell" in note
+    assert "3 merged cell range(s) read as their value in every cell" in note  # not the title's
     assert "a title above the header, not read: 'Report': 'Sales report, March 2024'" in note
 
 

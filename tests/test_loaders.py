@@ -571,23 +571,25 @@ def test_shopper_attributes_on_every_line_become_the_profile_when_there_is_no_us
 def test_a_line_total_gives_the_unit_price_and_ta_fengs_amount_the_units(tmp_path: Path) -> None:
     """Ta-Feng's SALES_PRICE and dunnhumby's SALES_VALUE are a line's total, not a unit
     price: price = total / units. Ta-Feng's units are AMOUNT, read as the quantity only
-    beside such a total (alone, an amount is as often money). A blank quantity is one
-    unit; a line whose total is no positive number keeps no price; a file with a unit
-    price keeps it."""
+    beside such a total (alone, an amount is as often money) and checked as a quantity is.
+    A blank quantity is one unit; a line whose total is no positive number keeps no price;
+    a file with a unit price keeps it; an ERP's 'Sales Price' beside its 'Line Amount' is
+    not the total; a ';' file's decimal commas read as they do in any number column."""
     ta_feng = tmp_path / "ta_feng.csv"
     ta_feng.write_text("TRANSACTION_DT,CUSTOMER_ID,PRODUCT_ID,AMOUNT,ASSET,SALES_PRICE\n"
                        "11/1/2000,1,p1,3,40,150\n"
                        "11/1/2000,1,p2,1,20,25\n"
-                       "11/2/2000,2,p1,0,0,0\n"        # a zero line: no units, no price (no total)
+                       "11/2/2000,2,p1,-2,0,-100\n"    # a return: a bad row, as a quantity of -2 is
                        "11/2/2000,2,p2,2,10,x\n"       # no total: no price
                        + "".join(f"11/{day}/2000,3,p3,1,5,10\n" for day in range(3, 21)))  # days to split
     raw = load_dataset("csv", interactions=ta_feng)
     inter = raw.interactions
-    assert inter["price"].tolist()[:2] == [50.0, 25.0]
-    assert inter["price"].iloc[2:4].isna().all()
-    assert inter["quantity"].tolist()[:2] == [3.0, 1.0] and np.isnan(inter["quantity"].iloc[2])
+    assert inter["price"].tolist()[:2] == [50.0, 25.0] and np.isnan(inter["price"].iloc[2])
+    assert inter["quantity"].tolist()[:3] == [3.0, 1.0, 2.0]
+    assert [str(e) for e in raw.report.errors] == [f"{ta_feng}:4: AMOUNT: not a positive number of units: '-2'"]
     assert (f"{ta_feng}: no unit price column: price = 'SALES_PRICE' / 'AMOUNT' ('SALES_PRICE' read as the "
-            "line's total, 'AMOUNT' as its quantity); 20 of 22 lines priced") in raw.report.notes
+            "line's total, 'AMOUNT' as its quantity); 20 of 21 lines priced") in raw.report.notes
+    assert any("every timestamp is a date at midnight" in n for n in raw.report.notes)  # the frame's facts kept
     data = prepare(raw, seed=42)
     assert data.items.set_index("item_id").loc["p1", "price"] == 50.0
 
@@ -595,6 +597,17 @@ def test_a_line_total_gives_the_unit_price_and_ta_fengs_amount_the_units(tmp_pat
     dunnhumby.write_text("household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE\n"
                          "1,b1,1,p1,2,3.00\n1,b1,1,p2,1,0.99\n1,b1,1,p3,,2.50\n")  # blank: one unit
     assert load_dataset("csv", interactions=dunnhumby).interactions["price"].tolist() == [1.5, 0.99, 2.5]
+
+    erp = tmp_path / "erp.csv"
+    erp.write_text("Customer,Item,Date,Quantity,Sales Price,Line Amount\nc1,i1,2024-03-01,2,1.75,3.50\n")
+    raw = load_dataset("csv", interactions=erp)
+    assert raw.interactions["price"].tolist() == [1.75]
+    assert any("price = 'Line Amount' / quantity" in n for n in raw.report.notes)
+
+    european = tmp_path / "european.csv"
+    european.write_text("customer_id;product_id;date;quantity;line_total\nc1;i1;2024-03-01;2;3,50\n")
+    raw = load_dataset("csv", interactions=european)
+    assert raw.interactions["price"].tolist() == [1.75]
 
     unit = tmp_path / "online_retail.csv"
     unit.write_text("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Amount\n"

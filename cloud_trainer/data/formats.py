@@ -190,8 +190,9 @@ def _json_array(raw: bytes) -> Converted:
 def _sheet_cell(value: Any) -> str:
     """One spreadsheet cell as CSV text. Every number is a float in a workbook, so whole
     ones are written without ``.0`` (``17850.0`` is customer 17850), up to 2**53, below
-    which a float holds every whole number exactly (a 16-digit card or loyalty number); a
-    bigger one is no exact id any more and keeps its float form. Dates and times in ISO
+    which a float holds every whole number exactly; a bigger one is no exact id any more
+    and keeps its float form. (Excel itself keeps 15 significant digits: a 16-digit number
+    typed into it has already lost its last digit; one written by a program keeps it.) Dates and times in ISO
     form, which the timestamp reader takes as it is."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
@@ -221,8 +222,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
         raise FormatError(f"an Excel or OpenDocument workbook (.{kind}): reading it needs python-calamine "
                           "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
     tables = []  # (sheet, header, data rows, the header's row number in the sheet)
+    merges: dict[str, int] = {}  # sheet -> merged ranges below its header, filled
     titles: list[str] = []  # lines above a sheet's header: a report's title
-    filled = 0  # merged ranges below a header, their value copied into every cell
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         for name in book.sheet_names:
@@ -234,7 +235,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
             above = [c for row in rows[:first] for c in _trimmed(row) if c]
             if above:
                 titles.append(f"{name!r}: {' / '.join(above)[:60]!r}")
-            filled += _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
+            # calamine gives merges for .xlsx and .xls only (None for .ods and .xlsb).
+            merges[name] = _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
             tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
@@ -243,6 +245,7 @@ def _workbook(raw: bytes, kind: str) -> Converted:
     header = max(tables, key=lambda t: len(t[2]))[1]
     used = [t for t in tables if t[1] == header]
     left_out = [t[0] for t in tables if t[1] != header]
+    filled = sum(merges[t[0]] for t in used)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -275,13 +278,15 @@ def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tupl
     ranges below the ``header`` row: a report merges an invoice's number, date or customer
     over its lines, and each line is a row of its own. Merges at or above the header (a
     title across the table, a header over two columns) stay as they are. Returns the
-    number of ranges filled."""
+    number of ranges filled (those with a value)."""
     filled = 0
     for (r0, c0), (r1, c1) in ranges:
         top, left = r0 - start[0], c0 - start[1]
         if top <= header or left < 0 or top >= len(rows) or left >= len(rows[top]):
             continue
         value = rows[top][left]
+        if value == "":
+            continue
         for r in range(top, min(r1 - start[0], len(rows) - 1) + 1):
             for c in range(left, min(c1 - start[1], len(rows[r]) - 1) + 1):
                 rows[r][c] = value

@@ -367,8 +367,8 @@ def _load_generic(
         report.notes.append(note)
     if "timestamp" in inter:
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
-    if "price" not in inter and (note := _prices_from_line_totals(inter, interactions)) is not None:
-        report.notes.append(note)
+    if "price" not in inter:
+        inter = _prices_from_line_totals(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -677,41 +677,59 @@ def _unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dic
             for col in frame.columns if col not in schema_columns and col != "_line"}
 
 
-LINE_TOTAL_KEYS = ("salesvalue", "salesprice", "salesamount", "linetotal", "lineamount", "linevalue",
-                   "extendedprice")
+LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
+                   "salesprice")
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
-which a file without a unit price gives instead: unit price = total / quantity."""
+which a file without a unit price gives instead: unit price = total / quantity. In order of
+preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
+the unambiguous names come first."""
 
 
-def _prices_from_line_totals(inter: pd.DataFrame, file: Path) -> str | None:
-    """Unit prices from a line-total column, for a file with no price column; sets
-    ``inter["price"]`` (and ``inter["quantity"]``) and returns the note, or None.
+def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` with unit prices from a line-total column, for a file with no price column
+    (``price`` and, for Ta-Feng, ``quantity`` set; the note in ``report``).
 
     Ta-Feng writes ``AMOUNT`` (units) beside ``SALES_PRICE`` (their total): ``amount`` is
     not a quantity alias on its own (it is money as often), but beside a line total it is
-    the units. A blank (or non-positive) quantity counts one unit, as everywhere else; a
-    line without a positive total keeps no price, as a line without a unit price does."""
+    the units, checked as a quantity column is (a line whose amount is no positive number
+    is a bad row). A blank quantity counts one unit, as everywhere; a line without a
+    positive total keeps no price, as a line without a unit price does. In a ``;`` file
+    the numbers may have a decimal comma, read as :func:`read_table` reads them."""
     unread = _unread_columns(inter, INTERACTION_COLUMNS)
-    total_col = next((c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS), None)
-    if total_col is None:
-        return None
-    total = pd.to_numeric(inter[total_col], errors="coerce")
+    found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
+    if not found:
+        return inter
+    total_col = min(found, key=lambda c: LINE_TOTAL_KEYS.index(unread[c][1]))
+
+    def number(values: pd.Series) -> pd.Series:
+        text = values.astype(str).str.strip()
+        if inter.attrs.get("decimal_comma"):
+            text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+        return pd.to_numeric(text, errors="coerce")
+
     units_name = "quantity"
     if "quantity" not in inter:
         amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
         if amount is not None:
-            units = pd.to_numeric(inter[amount], errors="coerce")
+            units = number(inter[amount])
+            bad = (units <= 0).to_numpy() | (units.isna() & (inter[amount].astype(str).str.strip() != "")).to_numpy()
+            if bad.any():
+                inter = _skip_rows(inter, bad, amount, str(file), report,
+                                   lambda v: f"not a positive number of units: {v!r}")
+                units = units[~bad].reset_index(drop=True)
             units_name = repr(unread[amount][0])
-            inter["quantity"] = units.where(units > 0)  # not a count: read as 1, as a blank is
+            inter["quantity"] = units.to_numpy()
+    total = number(inter[total_col])
     units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else None
     price = total / units.fillna(1.0) if units is not None else total
     price = price.where((total > 0) & np.isfinite(price))
     inter["price"] = price
-    priced = int(price.notna().sum())
     how = f"{unread[total_col][0]!r} / {units_name}" if units is not None else repr(unread[total_col][0])
-    return (f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
-            f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
-            f"{priced} of {len(inter)} lines priced")
+    report.notes.append(
+        f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
+        f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
+        f"{int(price.notna().sum())} of {len(inter)} lines priced")
+    return inter
 
 
 def _file_order_clock(user_ids: pd.Series, sessions: pd.Series | None = None,

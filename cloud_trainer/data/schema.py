@@ -696,6 +696,7 @@ def read_table(
     frame.attrs["columns_by_content"] = by_content
     frame.attrs["day_numbers"] = day_numbers is not None
     frame.attrs["date_only"] = date_only
+    frame.attrs["decimal_comma"] = delimiter == ";"  # for numbers the loader reads later
     return frame
 
 

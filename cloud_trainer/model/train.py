@@ -435,10 +435,10 @@ def build_training_examples(
     items = tr["item_idx"].to_numpy(dtype=np.int32)
     users = tr["user_id"].astype(str).to_numpy()
     pos = np.arange(n)
-    user_change = np.r_[True, users[1:] != users[:-1]]
+    user_change = np.r_[True, users[1:] != users[:-1]][:n]  # [:n]: no rows, no change
     if "basket_id" in tr.columns:
         baskets = tr["basket_id"].astype(str).to_numpy()
-        basket_change = user_change | np.r_[True, baskets[1:] != baskets[:-1]]
+        basket_change = user_change | np.r_[True, baskets[1:] != baskets[:-1]][:n]
     else:
         basket_change = np.ones(n, dtype=bool)
     user_start = np.maximum.accumulate(np.where(user_change, pos, 0))

@@ -44,6 +44,7 @@ from cloud_trainer.data.schema import (
     IngestReport,
     RawDataset,
     TableSpec,
+    decimal_points,
     header_key,
     is_anonymous_basket,
     parse_attributes,
@@ -701,26 +702,27 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
         return inter
     total_col = min(found, key=lambda c: LINE_TOTAL_KEYS.index(unread[c][1]))
 
-    def number(values: pd.Series) -> pd.Series:
-        text = values.astype(str).str.strip()
+    def number(column: str) -> tuple[pd.Series, pd.Series]:
+        """The column's numbers (NaN where none) and its stripped text."""
+        text = inter[column].astype(str).str.strip()
         if inter.attrs.get("decimal_comma"):
-            text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-        return pd.to_numeric(text, errors="coerce")
+            text = decimal_points(text)[0]
+        return pd.to_numeric(text, errors="coerce"), text
 
     units_name = "quantity"
     if "quantity" not in inter:
         amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
         if amount is not None:
-            units = number(inter[amount])
-            bad = (units <= 0).to_numpy() | (units.isna() & (inter[amount].astype(str).str.strip() != "")).to_numpy()
+            units, text = number(amount)
+            bad = ((units <= 0) | (units.isna() & (text != ""))).to_numpy()
             if bad.any():
                 inter = _skip_rows(inter, bad, amount, str(file), report,
                                    lambda v: f"not a positive number of units: {v!r}")
                 units = units[~bad].reset_index(drop=True)
             units_name = repr(unread[amount][0])
             inter["quantity"] = units.to_numpy()
-    total = number(inter[total_col])
-    units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else None
+    total = number(total_col)[0]
+    units = inter.get("quantity")  # float: read_table's, or the amounts'
     price = total / units.fillna(1.0) if units is not None else total
     price = price.where((total > 0) & np.isfinite(price))
     inter["price"] = price

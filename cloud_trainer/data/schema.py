@@ -597,11 +597,9 @@ def read_table(
             bad |= empty
         if column.kind == "float":
             if delimiter == ";":
-                # A semicolon file is a European spreadsheet export: 1,5 means 1.5 there.
-                comma = text_values.str.fullmatch(r"-?\d+,\d+")
-                if comma.any():
+                text_values, commas = decimal_points(text_values)
+                if commas:
                     report.notes.append(f"{name}: {col}: numbers with a decimal comma (1,5) read as 1.5")
-                text_values = text_values.where(~comma, text_values.str.replace(",", ".", regex=False))
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
             _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
@@ -698,6 +696,16 @@ def read_table(
     frame.attrs["date_only"] = date_only
     frame.attrs["decimal_comma"] = delimiter == ";"  # for numbers the loader reads later
     return frame
+
+
+def decimal_points(text: pd.Series) -> tuple[pd.Series, bool]:
+    """``text`` with a decimal comma (``1,5``) written as a point, and whether any was: a
+    semicolon file is a European spreadsheet export, where 1,5 means 1.5. Only a whole
+    value of digits, one comma, digits is changed (not ``1,234,567``)."""
+    comma = text.str.fullmatch(r"-?\d+,\d+")
+    if not comma.any():
+        return text, False
+    return text.where(~comma, text.str.replace(",", ".", regex=False)), True
 
 
 def _wide_encoding(raw: bytes) -> str | None:

@@ -391,9 +391,10 @@ class TrainingExamples:
     of 100 int32 (1.8 GB) per copy, and training held three copies (the array, its
     shuffled copy and the tensor made from it), after int64 ``[rows, H]`` offsets and
     their clipped copy (2.8 GB each) had been built (docs/performance-log.md,
-    "(2026-12-04 (u)) one history per basket"). So ``histories`` keeps one row per basket (plus an all-pad row, the
-    anonymous copies') and ``history_row`` points each example at its row; the input
-    pipeline gathers the rows a batch needs (:func:`_input_pipeline`).
+    "(2026-12-04 (u)) one history per basket"). So ``histories`` keeps one row per
+    basket (plus an all-pad row, the anonymous copies') and ``history_row`` points each
+    example at its row; the input pipeline gathers the rows a batch needs
+    (:func:`_input_pipeline`).
     """
 
     histories: np.ndarray
@@ -408,10 +409,14 @@ class TrainingExamples:
     weight: np.ndarray
     """``[E]`` float32 example weights (mean 1)."""
 
+    def history_of(self, examples: slice | np.ndarray) -> np.ndarray:
+        """``[len, H]``: the histories of the selected examples (a new array)."""
+        return self.histories[self.history_row[examples]]
+
     @property
     def history(self) -> np.ndarray:
         """``[E, H]``: every example's history (materialised; for tests and small data)."""
-        return self.histories[self.history_row]
+        return self.history_of(slice(None))
 
     def __len__(self) -> int:
         return len(self.target)
@@ -773,7 +778,7 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
         target_share=freq / freq.sum(), num_negatives=cfg.num_negatives,
         own_loss_weight=cfg.own_loss_weight, own_loss_temperature=cfg.own_loss_temperature,
     )
-    model((examples.histories[examples.history_row[:2]], examples.context[:2]))  # build all weights
+    model((examples.history_of(slice(2)), examples.context[:2]))  # build all weights
     # Start the bias at (recency-weighted) log-popularity: the softmax then only
     # has to learn what makes a shopper differ from the average one.
     heat = np.log(np.bincount(target, weights=examples.weight, minlength=num_items) + 1.0)
@@ -831,9 +836,7 @@ def train_model(data: PreparedData, cfg: TrainConfig | None = None) -> TrainedMo
         best_epoch = int(np.argmax(history["val_objective"])) + 1
 
     pick = rng.choice(len(target), size=min(cfg.representative_size, len(target)), replace=False)
-    representative = [
-        (examples.histories[examples.history_row[i : i + 1]], examples.context[i : i + 1].copy()) for i in pick
-    ]
+    representative = [(examples.history_of(slice(i, i + 1)), examples.context[i : i + 1].copy()) for i in pick]
     return TrainedModel(
         config=cfg,
         spec=spec,

@@ -192,8 +192,8 @@ def _sheet_cell(value: Any) -> str:
     ones are written without ``.0`` (``17850.0`` is customer 17850), up to 2**53, below
     which a float holds every whole number exactly; a bigger one is no exact id any more
     and keeps its float form. (Excel itself keeps 15 significant digits: a 16-digit number
-    typed into it has already lost its last digit; one written by a program keeps it.) Dates and times in ISO
-    form, which the timestamp reader takes as it is."""
+    typed into it has already lost its last digit; one written by a program keeps it.)
+    Dates and times in ISO form, which the timestamp reader takes as it is."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return str(int(value))
     if isinstance(value, datetime.datetime):
@@ -221,8 +221,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
     except ImportError:  # pragma: no cover - a dependency of the cloud extra
         raise FormatError(f"an Excel or OpenDocument workbook (.{kind}): reading it needs python-calamine "
                           "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
-    tables = []  # (sheet, header, data rows, the header's row number in the sheet)
-    merges: dict[str, int] = {}  # sheet -> merged ranges below its header, filled
+    # (sheet, header, data rows, the header's row number in the sheet, merged ranges filled)
+    tables = []
     titles: list[str] = []  # lines above a sheet's header: a report's title
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
@@ -236,8 +236,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
             if above:
                 titles.append(f"{name!r}: {' / '.join(above)[:60]!r}")
             # calamine gives merges for .xlsx and .xls only (None for .ods and .xlsb).
-            merges[name] = _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
-            tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1))
+            filled = _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
+            tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1, filled))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
     if not tables:
@@ -245,14 +245,14 @@ def _workbook(raw: bytes, kind: str) -> Converted:
     header = max(tables, key=lambda t: len(t[2]))[1]
     used = [t for t in tables if t[1] == header]
     left_out = [t[0] for t in tables if t[1] != header]
-    filled = sum(merges[t[0]] for t in used)
+    filled = sum(t[4] for t in used)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     line_map: list[int] = []
     ranges = []
     unit = "row" if len(used) == 1 else "line"  # one sheet: its own rows; several: counted on
-    for name, _, data, header_row in used:
+    for name, _, data, header_row, _ in used:
         line = header_row if len(used) == 1 else (line_map[-1] if line_map else 1)
         for row in data:
             writer.writerow([_sheet_cell(v) for v in row[: len(header)]])

@@ -32,13 +32,14 @@ def check_data(
     test_frac: float = 0.1,
     log: Callable[[str], None] = print,
     event_codes: dict[str, str] | None = None,
+    max_lines: int | None = None,
 ) -> dict[str, Any]:
     """Load and split ``dataset`` as ``train`` would; log what was read and return it as
     one JSON-able dict. Raises :class:`~cloud_trainer.data.DataError` where ``train``
     would stop."""
     started = time.perf_counter()
     raw = load_dataset(dataset, data_dir=data_dir, interactions=interactions, items=items, users=users,
-                       event_codes=event_codes)
+                       event_codes=event_codes, max_lines=max_lines)
     log(raw.load_line(time.perf_counter() - started))
     log(raw.report.summary(max_lines=20))
     data = prepare(raw, val_frac=val_frac, test_frac=test_frac)
@@ -71,6 +72,7 @@ def check_data(
         "errors_by_reason": report["errors_by_reason"],
         "first_errors": report["first_errors"],
         "notes": report["notes"],
+        **({"sample": report["sample"]} if "sample" in report else {}),
         "split": {k: info[k] for k in ("start", "val_start", "test_start", "end", "interactions",
                                        "val_cases", "test_cases", "target_events", "duplicates_dropped")},
         "repeat": repeat,

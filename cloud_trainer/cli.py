@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--event-codes", type=_event_codes, metavar="CODE=EVENT,...",
                        help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
                             "(Tmall's action_type); events: view, cart, purchase, favorite (--dataset csv)")
+        p.add_argument("--max-lines", type=_max_lines, metavar="N",
+                       help="an export with more lines is read as a sample of whole shoppers (a hash of "
+                            "the id, the same every run) of about N lines; 0 = every line (default: what "
+                            "this machine's free memory holds, about 1.8 KB a line)")
         p.add_argument("--val-frac", type=float, default=0.1,
                        help="share of interactions (latest before test) for validation; of the named "
                             "shoppers' interactions where a file also has anonymous baskets")
@@ -115,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         items=args.items,
         users=args.users,
         event_codes=args.event_codes,
+        max_lines=args.max_lines,
         seed=args.seed,
         seeds=args.seeds,
         epochs=args.epochs,
@@ -153,6 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _max_lines(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of lines, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a number of lines >= 0 (0 = every line), not {text}")
+    return value
+
+
 def _event_codes(text: str) -> dict[str, str]:
     from cloud_trainer.data.schema import parse_event_codes
 
@@ -182,7 +197,7 @@ def _check_data(args: argparse.Namespace) -> int:
     try:
         result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
                             items=args.items, users=args.users, event_codes=args.event_codes,
-                            val_frac=args.val_frac,
+                            max_lines=args.max_lines, val_frac=args.val_frac,
                             test_frac=args.test_frac, log=lambda line: print(line, flush=True))
     except DataError as exc:
         return _fail(str(exc))

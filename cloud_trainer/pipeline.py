@@ -111,6 +111,10 @@ class TrainOptions:
     users: Path | None = None
     event_codes: dict[str, str] | None = None
     """What a coded event column's values mean (``--event-codes``; --dataset csv)."""
+    max_lines: int | None = None
+    """Read a larger export as a sample of whole shoppers of about this many lines
+    (``--max-lines``; :mod:`cloud_trainer.data.sampling`): None = what this machine's
+    memory holds, 0 = every line."""
     seed: int = 42
     seeds: int = 3
     """Model fits with seeds ``seed, seed+1, ...``; the best on validation ships, all are reported."""
@@ -305,6 +309,7 @@ class Training:
             items=opts.items,
             users=opts.users,
             event_codes=opts.event_codes,
+            max_lines=opts.max_lines,
         )
         raw = self.raw
         self.timings["load"] = time.perf_counter() - t

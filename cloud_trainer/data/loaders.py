@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
+from cloud_trainer.data.sampling import ShopperSample, sample_for
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
     GENERIC_INTERACTIONS,
@@ -106,6 +107,7 @@ def load_dataset(
     items: Path | str | None = None,
     users: Path | str | None = None,
     event_codes: dict[str, str] | None = None,
+    max_lines: int | None = None,
 ) -> RawDataset:
     """Load one supported dataset into the generic schema.
 
@@ -113,6 +115,9 @@ def load_dataset(
     ``interactions`` file plus optional ``items`` and ``users`` files, and
     ``event_codes`` (:func:`~cloud_trainer.data.schema.parse_event_codes`) says what
     a coded event column's values mean.
+    ``max_lines``: an interactions (event) export with more lines is read as a sample of
+    whole shoppers that size (:mod:`.sampling`); None = what this machine's memory
+    holds, 0 = every line. Complete Journey, a fixed 2.6 M lines, is always read whole.
     Raises :class:`DataError` (one line) for a bad path, a missing required
     column or a file without a single usable row.
     """
@@ -120,8 +125,9 @@ def load_dataset(
         raise DataError(f"--event-codes is for --dataset csv; {dataset} has its own event names")
     if dataset == "completejourney":
         return _load_completejourney(_need_dir(data_dir, dataset))
+    sample = sample_for(max_lines)
     if dataset == "rees46":
-        return _load_rees46(_need_dir(data_dir, dataset))
+        return _load_rees46(_need_dir(data_dir, dataset), sample)
     if dataset == "csv":
         if interactions is None:
             raise DataError("--dataset csv needs --interactions FILE")
@@ -130,6 +136,7 @@ def load_dataset(
             Path(items) if items is not None else None,
             Path(users) if users is not None else None,
             event_codes,
+            sample,
         )
     raise DataError(f"unknown dataset {dataset!r} (choose from {', '.join(DATASETS)})")
 
@@ -283,13 +290,17 @@ def _unpacked_name(name: str) -> str:
     return base if base.endswith(".csv") else base + ".csv"
 
 
-def _load_rees46(data_dir: Path) -> RawDataset:
+def _load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
     files = _rees46_files(data_dir) if data_dir.is_dir() else []
     if not files:
         raise DataError(f"{data_dir}: no REES46 event file ({', '.join('*' + s for s in REES46_SUFFIXES)})")
     report = IngestReport()
     hasher = hashlib.sha256()
-    frames = [read_table(f, REES46_EVENTS, report, hasher=hasher) for f in files]
+    # A month is 4-9 GB of CSV: the first file's lines, scaled by its share of the bytes
+    # (a packed month counts its packed size: about right beside other packed ones),
+    # decide one fraction for every month, so a shopper kept is kept in each.
+    sample.file_share = files[0].stat().st_size / max(1, sum(f.stat().st_size for f in files))
+    frames = [read_table(f, REES46_EVENTS, report, hasher=hasher, sample=sample) for f in files]
     ev = pd.concat(frames, ignore_index=True)
     require_rows(ev, ", ".join(str(f) for f in files), report)
 
@@ -342,14 +353,15 @@ def _load_rees46(data_dir: Path) -> RawDataset:
 
 
 def _load_generic(
-    interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None
+    interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None,
+    sample: ShopperSample | None = None,
 ) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
     if event_codes:  # the same bytes read with other codes are another data set
         hasher.update(b"event-codes\0" + json.dumps(event_codes, sort_keys=True).encode())
     inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
-                       hasher=hasher, may_lack=("timestamp",))
+                       hasher=hasher, may_lack=("timestamp",), sample=sample)
     require_rows(inter, str(interactions), report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase"

@@ -1,0 +1,155 @@
+"""Whole-shopper sampling of an export too large to train on.
+
+A 30-million-line export (H&M's transactions, MovieLens-25M, a full REES46 month,
+Instacart's prior orders joined to their shoppers) does not fit this trainer's memory:
+on grocery5m (4.8 M lines, ``python -m deploy.csv_shapes --shape grocery5m``) a whole
+``train`` peaked at 8.55 GB, about 1.8 KB a line, and the load, split and example
+tables grow with the lines. Killed by the kernel after an hour, a run says nothing.
+
+So the reader keeps a sample of **shoppers**, not of lines: every line of a shopper
+kept, none of a shopper left out. Each shopper's history, repeat purchases and
+basket sequence then stay whole, which the temporal split, the repeat features and
+the baselines' own-history lists need; a random sample of lines would cut them all.
+
+Which shoppers: those whose id hashes (CRC-32 of the id's text) below the fraction,
+so the same file gives the same sample on every run and machine, and a smaller
+fraction keeps a subset of a larger one's shoppers. A basket without a shopper (an
+anonymous till basket) is sampled by its basket id, so its lines stay together. (A
+line missing its shopper in a basket whose other lines name one is a bad row when the
+file is read whole; sampled, it may be kept without them and read as a one-line
+anonymous basket.)
+
+How many lines: ``--max-lines N`` (0 = every line). The default is what this
+machine's free memory holds at the measured cost a line (:func:`default_max_lines`).
+The fraction is decided from the file's line count before any row is built, and the
+report says what was kept and why (``ingest.sample`` in ``report.json``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+BYTES_PER_LINE = 1800
+"""Peak memory of a whole ``train`` a line of export, measured: grocery5m's 4.8 M lines
+peaked at 8.55 GB max RSS (``/usr/bin/time -v``, session (u) in
+``docs/performance-log.md``). It includes the fixed part (TensorFlow, the LiteRT score
+caches), so it overestimates for small files, where no sample is taken anyway."""
+
+MEMORY_SHARE = 0.8
+"""Of the memory free at the start: the rest is left to the machine (page cache, the
+other processes a shared machine runs)."""
+
+FLOOR_LINES = 1_000_000
+"""The default never samples below this many lines: below it a sample costs more in
+model quality than it saves, and ~2 GB is there on any machine this trains on."""
+
+_HASH_SPACE = 2**32
+
+
+def available_memory() -> int | None:
+    """Bytes the kernel says can be used without swapping (``MemAvailable``), or None
+    where ``/proc/meminfo`` does not exist."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def default_max_lines(available: int | None = None) -> int:
+    """The line budget ``--max-lines`` defaults to: ``MEMORY_SHARE`` of the free memory
+    at ``BYTES_PER_LINE``, at least ``FLOOR_LINES``; 0 (no sample) when the free memory
+    is unknown.
+
+    Rounded down to a whole million lines: the free memory moves by a few hundred MB
+    between two runs, and an exact budget would then read another sample (another data
+    set, another fingerprint) each time. ``--max-lines N`` pins it outright."""
+    available = available_memory() if available is None else available
+    if available is None:
+        return 0
+    return max(FLOOR_LINES, int(available * MEMORY_SHARE / BYTES_PER_LINE) // 1_000_000 * 1_000_000)
+
+
+def shopper_key(user: str, basket: str | None) -> str:
+    """The text a row's shopper is sampled by: the shopper id as the reader will keep
+    it (stripped; ``12.0`` is shopper ``12``, as a spreadsheet writes whole ids), or
+    the basket id where the row has no shopper."""
+    key = user.strip()
+    if not key and basket is not None:
+        return "\0basket " + basket.strip()
+    return key[:-2] if key.endswith(".0") else key
+
+
+@dataclass
+class ShopperSample:
+    """One read's sampling: the budget asked for and, once a file's lines are counted,
+    the fraction kept. ``max_lines`` 0 or None = keep every line.
+
+    ``lines_seen`` / ``lines_kept`` count the data rows the sample was decided on (rows
+    a later check rejects are counted as the file's bad rows, not here)."""
+
+    max_lines: int | None
+    why: str = "--max-lines"
+    file_share: float = 1.0
+    """The share of the data set's bytes the next file holds (REES46's months are
+    several files): the first file's line count over it estimates the whole set's."""
+    fraction: float = 1.0
+    lines_in_file: int = 0
+    lines_seen: int = 0
+    lines_kept: int = 0
+    _threshold: int = _HASH_SPACE
+    _decided: bool = False
+
+    def decide(self, lines: int) -> float:
+        """Count a file of ``lines`` data lines; the first file read fixes the fraction
+        (a shopper kept in one month's file is kept in the next) and it is returned."""
+        self.lines_in_file += lines
+        if not self._decided:
+            self._decided = True
+            estimate = lines / max(self.file_share, 1e-9)
+            if self.max_lines and estimate > self.max_lines:
+                self.fraction = self.max_lines / estimate
+                self._threshold = int(self.fraction * _HASH_SPACE)
+        return self.fraction
+
+    @property
+    def active(self) -> bool:
+        return self.fraction < 1.0
+
+    def keeps(self, key: str) -> bool:
+        """Whether the shopper (or anonymous basket) ``key`` is in the sample."""
+        return zlib.crc32(key.encode("utf-8", "surrogatepass")) < self._threshold
+
+    def note(self, name: str) -> str:
+        """What was kept and why, for the report's notes."""
+        return (f"{name}: {self.lines_in_file:,} lines, over the budget of {self.max_lines:,} ({self.why}): "
+                f"read a sample of whole shoppers, {self.fraction:.1%} of them (chosen by a hash of the "
+                f"shopper id, the same every run), {self.lines_kept:,} of {self.lines_seen:,} rows; "
+                "--max-lines 0 reads every line (a whole train needs about "
+                f"{self.lines_in_file * BYTES_PER_LINE / 1e9:.0f} GB then)")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "max_lines": self.max_lines,
+            "why": self.why,
+            "fraction": round(self.fraction, 6),
+            "lines_in_file": self.lines_in_file,
+            "rows_seen": self.lines_seen,
+            "rows_kept": self.lines_kept,
+            "by": "crc32 of the shopper id (of the basket id for a basket without one)",
+        }
+
+
+def sample_for(max_lines: int | None) -> ShopperSample:
+    """The sample a ``--max-lines`` value asks for: None = this machine's default."""
+    if max_lines is None:
+        budget = default_max_lines()
+        why = (f"what this machine's free memory, {(available_memory() or 0) / 1e9:.1f} GB, holds at "
+               f"{BYTES_PER_LINE} bytes a line; --max-lines N sets another")
+        return ShopperSample(budget, why=why)
+    return ShopperSample(max_lines, why="--max-lines")

@@ -1,0 +1,136 @@
+"""Whole-shopper sampling of exports larger than the line budget (``--max-lines``,
+cloud_trainer.data.sampling), and the chunked line reader that keeps a large file's
+read from holding it twice more."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cloud_trainer.data import load_dataset
+from cloud_trainer.data.sampling import FLOOR_LINES, ShopperSample, default_max_lines, shopper_key
+from cloud_trainer.data.schema import _text_lines, is_anonymous_basket
+
+
+def write_export(path: Path, shoppers: int = 200, lines_each: int = 10) -> pd.DataFrame:
+    """Shopper s buys item (s + k) % 50 in basket s*100 + k//3, one line an hour."""
+    start = pd.Timestamp("2024-01-01")
+    rows = [(f"u{s}", f"i{(s + k) % 50}", f"b{s * 100 + k // 3}", start + pd.Timedelta(hours=s * lines_each + k))
+            for s in range(shoppers) for k in range(lines_each)]
+    frame = pd.DataFrame(rows, columns=["user_id", "item_id", "session_id", "timestamp"])
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_text_lines_splits_exactly_as_one_stringio_over_the_whole_text() -> None:
+    """Chunks cut just after a \\n: \\r\\n, a lone \\r, a quoted field over two lines and a
+    last line without an end come out as the whole-text StringIO gives them."""
+    text = 'a,b\r\n"x\ny",1\r\nold\rmac\n' * 50 + "1,2,3\n" * 40 + "no end"
+    expected = list(io.StringIO(text, newline=""))
+    for chunk in (1, 3, 7, 64, 1 << 22):
+        assert list(_text_lines(text, chunk=chunk)) == expected
+    assert list(_text_lines("")) == []
+
+
+def test_an_export_over_the_budget_is_read_as_whole_shoppers(tmp_path: Path) -> None:
+    """2,000 lines with a budget of 600: about 30 % of the shoppers, each with every one
+    of their lines; the same sample every run; a note, the report's ``sample`` and a
+    fingerprint of its own say so; budget 0 reads all."""
+    path = tmp_path / "big.csv"
+    written = write_export(path)
+    raw = load_dataset("csv", interactions=path, max_lines=600)
+    kept = raw.interactions
+    per_shopper = kept.groupby("user_id").size()
+    assert set(per_shopper) == {10}  # whole shoppers: every kept one has all 10 lines
+    assert 0.15 < len(per_shopper) / 200 < 0.45
+    sample = raw.report.to_json()["sample"]
+    assert sample["max_lines"] == 600 and sample["fraction"] == pytest.approx(600 / 2001, abs=1e-6)
+    assert (sample["rows_seen"], sample["rows_kept"]) == (2000, len(kept))
+    stats = raw.report.files[str(path)]
+    assert (stats.rows_read, stats.rows_kept, stats.rows_sampled_out) == (2000, len(kept), 2000 - len(kept))
+    assert any("read a sample of whole shoppers" in n and "--max-lines 0" in n for n in raw.report.notes)
+
+    again = load_dataset("csv", interactions=path, max_lines=600)
+    assert again.interactions["user_id"].tolist() == kept["user_id"].tolist()
+    assert again.fingerprint == raw.fingerprint
+    # A smaller budget keeps a subset of the larger one's shoppers.
+    smaller = load_dataset("csv", interactions=path, max_lines=300)
+    assert set(smaller.interactions["user_id"]) < set(kept["user_id"])
+
+    whole = load_dataset("csv", interactions=path, max_lines=0)
+    assert len(whole.interactions) == len(written) and "sample" not in whole.report.to_json()
+    assert whole.fingerprint != raw.fingerprint  # a sample is another data set than the file
+    under = load_dataset("csv", interactions=path, max_lines=5000)
+    assert under.fingerprint == whole.fingerprint and under.report.sample is None
+
+
+def test_anonymous_baskets_and_basket_shoppers_are_sampled_by_basket(tmp_path: Path) -> None:
+    """A line without a shopper goes with its basket, so a sampled basket is whole; a
+    file with no shopper column at all is sampled by basket too."""
+    rows = ["user_id,item_id,session_id,timestamp"]
+    for b in range(300):
+        user = "" if b % 2 else f"u{b % 40}"
+        rows += [f"{user},i{(b + k) % 30},t{b},2024-01-{1 + b % 28:02d}T{k:02d}:00" for k in range(4)]
+    path = tmp_path / "till.csv"
+    path.write_text("\n".join(rows) + "\n")
+    raw = load_dataset("csv", interactions=path, max_lines=400)
+    kept = raw.interactions
+    assert set(kept.groupby("session_id").size()) == {4}
+    anonymous = is_anonymous_basket(kept["user_id"])
+    assert 0 < anonymous.sum() < len(kept)
+    # Named shoppers whole: shopper u{n} has every basket b (odd b anonymous) with b % 40 == n.
+    for user, baskets in kept[~anonymous].groupby("user_id")["session_id"]:
+        assert set(baskets) == {f"t{b}" for b in range(0, 300, 2) if f"u{b % 40}" == user}
+    no_user = tmp_path / "baskets.csv"
+    no_user.write_text("\n".join(",".join(r.split(",")[1:]) for r in rows) + "\n")
+    baskets = load_dataset("csv", interactions=no_user, max_lines=400)
+    assert set(baskets.interactions.groupby("session_id").size()) == {4}
+    assert 60 < baskets.interactions["session_id"].nunique() < 240
+
+
+def test_rees46_months_keep_the_same_shoppers(tmp_path: Path) -> None:
+    """Several month files: the first decides one fraction for all, so a shopper kept in
+    October is kept in November."""
+    header = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+    for month, day in (("Oct", "2019-10"), ("Nov", "2019-11")):
+        lines = [header] + [f"{day}-{1 + u % 28:02d} 0{k}:00:00 UTC,purchase,{100 + k},1,a.b,x,1.5,{u},s{u}"
+                            for u in range(150) for k in range(4)]
+        (tmp_path / f"2019-{month}.csv").write_text("\n".join(lines) + "\n")
+    raw = load_dataset("rees46", data_dir=tmp_path, max_lines=500)
+    months = raw.interactions.groupby("user_id")["timestamp"].agg(lambda t: t.dt.month.nunique())
+    assert set(months) == {2} and 20 < len(months) < 120
+    assert raw.report.sample is not None and raw.report.sample.lines_in_file == 2 * 601
+
+
+def test_shopper_key_and_default_budget() -> None:
+    assert shopper_key(" 12.0 ", "b1") == shopper_key("12", None) == "12"
+    assert shopper_key("", " b1 ") != shopper_key("b1", None)  # a basket is not shopper 'b1'
+    assert default_max_lines(10 * 10**9) == 4_000_000  # 4.44 M lines, rounded down: runs agree
+    assert default_max_lines(int(10.2 * 10**9)) == 4_000_000
+    assert default_max_lines(10**6) == FLOOR_LINES
+    sample = ShopperSample(0)
+    assert sample.decide(10**9) == 1.0 and not sample.active
+
+
+def test_max_lines_on_the_command_line(tmp_path: Path) -> None:
+    """``check-data --max-lines`` reads as train would and says what it kept; a bad value
+    is a one-line usage error."""
+    path = tmp_path / "big.csv"
+    write_export(path, shoppers=60)
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                           "--interactions", str(path), "--max-lines", "300"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["sample"]["max_lines"] == 300 and result["rows_kept"] == result["sample"]["rows_kept"]
+    assert result["rows_kept"] % 10 == 0 and 100 < result["rows_kept"] < 500
+    bad = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                          "--interactions", str(path), "--max-lines", "lots"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--max-lines: a whole number of lines, not 'lots'" in bad.stderr

@@ -14,7 +14,13 @@ import pandas as pd
 import pytest
 
 from cloud_trainer.data import load_dataset
-from cloud_trainer.data.sampling import FLOOR_LINES, ShopperSample, default_max_lines, shopper_key
+from cloud_trainer.data.sampling import (
+    FLOOR_LINES,
+    ShopperSample,
+    lines_that_fit,
+    sample_for,
+    shopper_key,
+)
 from cloud_trainer.data.schema import _text_lines, is_anonymous_basket
 
 
@@ -109,13 +115,21 @@ def test_rees46_months_keep_the_same_shoppers(tmp_path: Path) -> None:
 
 
 def test_shopper_key_and_default_budget() -> None:
+    """The default budget is the free memory at the measured cost of a line that wide,
+    rounded down to a million lines so that two runs read the same sample."""
     assert shopper_key(" 12.0 ", "b1") == shopper_key("12", None) == "12"
     assert shopper_key("", " b1 ") != shopper_key("b1", None)  # a basket is not shopper 'b1'
-    assert default_max_lines(10 * 10**9) == 4_000_000  # 4.44 M lines, rounded down: runs agree
-    assert default_max_lines(int(10.2 * 10**9)) == 4_000_000
-    assert default_max_lines(10**6) == FLOOR_LINES
-    sample = ShopperSample(0)
-    assert sample.decide(10**9) == 1.0 and not sample.active
+    assert lines_that_fit(10 * 10**9, 33) == 4_000_000  # 4.44 M at 1.8 KB a grocery line
+    assert lines_that_fit(int(10.2 * 10**9), 33) == 4_000_000
+    assert lines_that_fit(10 * 10**9, 140) == 3_000_000  # 3.26 M at 2.4 KB a REES46 line
+    assert lines_that_fit(10**6, 33) == FLOOR_LINES
+    sample = ShopperSample(None, memory=10 * 10**9)
+    assert sample.decide(8_000_001, 8_000_001 * 140) == pytest.approx(3 / 8, rel=1e-6)
+    assert sample.max_lines == 3_000_000 and "2.4 KB a line of 140 characters" in sample.why
+    unpinned = sample_for(None)
+    assert unpinned.max_lines == 0 if unpinned.memory is None else unpinned.max_lines is None
+    everything = ShopperSample(0)
+    assert everything.decide(10**9, 10**10) == 1.0 and not everything.active
 
 
 def test_max_lines_on_the_command_line(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ A 30-million-line export (H&M's transactions, MovieLens-25M, a full REES46 month
 Instacart's prior orders joined to their shoppers) does not fit this trainer's memory:
 on grocery5m (4.8 M lines, ``python -m deploy.csv_shapes --shape grocery5m``) a whole
 ``train`` peaked at 8.55 GB, about 1.8 KB a line, and the load, split and example
-tables grow with the lines. Killed by the kernel after an hour, a run says nothing.
+tables grow with the lines (:data:`LINE_COST`). Killed by the kernel after an hour, a run says nothing.
 
 So the reader keeps a sample of **shoppers**, not of lines: every line of a shopper
 kept, none of a shopper left out. Each shopper's history, repeat purchases and
@@ -20,7 +20,7 @@ file is read whole; sampled, it may be kept without them and read as a one-line
 anonymous basket.)
 
 How many lines: ``--max-lines N`` (0 = every line). The default is what this
-machine's free memory holds at the measured cost a line (:func:`default_max_lines`).
+machine's free memory holds at the measured cost of a line that wide (:func:`lines_that_fit`).
 The fraction is decided from the file's line count before any row is built, and the
 report says what was kept and why (``ingest.sample`` in ``report.json``).
 """
@@ -31,11 +31,16 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-BYTES_PER_LINE = 1800
-"""Peak memory of a whole ``train`` a line of export, measured: grocery5m's 4.8 M lines
-peaked at 8.55 GB max RSS (``/usr/bin/time -v``, session (u) in
-``docs/performance-log.md``). It includes the fixed part (TensorFlow, the LiteRT score
-caches), so it overestimates for small files, where no sample is taken anyway."""
+LINE_COST = 1600
+LINE_COST_PER_CHARACTER = 6
+"""A whole ``train``'s peak memory a line of export, ``LINE_COST + LINE_COST_PER_CHARACTER
+x`` the file's characters a line. Measured (``/usr/bin/time -v``, docs/performance-log.md
+session (v)): grocery5m's 4.8 M lines of 33 characters peaked at 8.55 GB in ``train``
+(1.8 KB a line, with TensorFlow and the LiteRT score caches) and 3.87 GB in ``check-data``
+(load and split: 0.8 KB); a REES46-shaped file's 2.6 M lines of 140 characters at 3.79 GB in
+``check-data`` (1.45 KB): the load and split grow ~6 bytes a character (each field is a
+string object, the frame's columns copies of them), the rest ~1 KB a line. It overestimates
+for small files, where no sample is taken anyway."""
 
 MEMORY_SHARE = 0.8
 """Of the memory free at the start: the rest is left to the machine (page cache, the
@@ -61,18 +66,20 @@ def available_memory() -> int | None:
     return None
 
 
-def default_max_lines(available: int | None = None) -> int:
-    """The line budget ``--max-lines`` defaults to: ``MEMORY_SHARE`` of the free memory
-    at ``BYTES_PER_LINE``, at least ``FLOOR_LINES``; 0 (no sample) when the free memory
-    is unknown.
+def line_cost(characters_a_line: float) -> float:
+    """Peak bytes of a whole ``train`` a line of export this wide (:data:`LINE_COST`)."""
+    return LINE_COST + LINE_COST_PER_CHARACTER * characters_a_line
+
+
+def lines_that_fit(memory: int, characters_a_line: float) -> int:
+    """The default line budget: ``MEMORY_SHARE`` of ``memory`` at :func:`line_cost`, at
+    least ``FLOOR_LINES``.
 
     Rounded down to a whole million lines: the free memory moves by a few hundred MB
     between two runs, and an exact budget would then read another sample (another data
     set, another fingerprint) each time. ``--max-lines N`` pins it outright."""
-    available = available_memory() if available is None else available
-    if available is None:
-        return 0
-    return max(FLOOR_LINES, int(available * MEMORY_SHARE / BYTES_PER_LINE) // 1_000_000 * 1_000_000)
+    fit = int(memory * MEMORY_SHARE / line_cost(characters_a_line))
+    return max(FLOOR_LINES, fit // 1_000_000 * 1_000_000)
 
 
 def shopper_key(user: str, basket: str | None) -> str:
@@ -95,6 +102,9 @@ class ShopperSample:
 
     max_lines: int | None
     why: str = "--max-lines"
+    memory: int | None = None
+    """For the default budget: the free memory, turned into ``max_lines`` by the first
+    file's width (:func:`lines_that_fit`)."""
     file_share: float = 1.0
     """The share of the data set's bytes the next file holds (REES46's months are
     several files): the first file's line count over it estimates the whole set's."""
@@ -105,12 +115,19 @@ class ShopperSample:
     _threshold: int = _HASH_SPACE
     _decided: bool = False
 
-    def decide(self, lines: int) -> float:
-        """Count a file of ``lines`` data lines; the first file read fixes the fraction
-        (a shopper kept in one month's file is kept in the next) and it is returned."""
+    def decide(self, lines: int, characters: int) -> float:
+        """Count a file of ``lines`` lines and ``characters`` characters; the first file
+        read fixes the fraction (a shopper kept in one month's file is kept in the next)
+        and it is returned."""
         self.lines_in_file += lines
         if not self._decided:
             self._decided = True
+            if self.memory is not None:
+                width = characters / max(lines, 1)
+                self.max_lines = lines_that_fit(self.memory, width)
+                self.why = (f"what this machine's free memory, {self.memory / 1e9:.1f} GB, holds at "
+                            f"{line_cost(width) / 1e3:.1f} KB a line of {width:.0f} characters; "
+                            "--max-lines N sets another")
             estimate = lines / max(self.file_share, 1e-9)
             if self.max_lines and estimate > self.max_lines:
                 self.fraction = self.max_lines / estimate
@@ -130,8 +147,7 @@ class ShopperSample:
         return (f"{name}: {self.lines_in_file:,} lines, over the budget of {self.max_lines:,} ({self.why}): "
                 f"read a sample of whole shoppers, {self.fraction:.1%} of them (chosen by a hash of the "
                 f"shopper id, the same every run), {self.lines_kept:,} of {self.lines_seen:,} rows; "
-                "--max-lines 0 reads every line (a whole train needs about "
-                f"{self.lines_in_file * BYTES_PER_LINE / 1e9:.0f} GB then)")
+                "--max-lines 0 reads every line")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -146,10 +162,9 @@ class ShopperSample:
 
 
 def sample_for(max_lines: int | None) -> ShopperSample:
-    """The sample a ``--max-lines`` value asks for: None = this machine's default."""
+    """The sample a ``--max-lines`` value asks for: None = what this machine's free
+    memory holds (no sample where that is unknown), 0 = none."""
     if max_lines is None:
-        budget = default_max_lines()
-        why = (f"what this machine's free memory, {(available_memory() or 0) / 1e9:.1f} GB, holds at "
-               f"{BYTES_PER_LINE} bytes a line; --max-lines N sets another")
-        return ShopperSample(budget, why=why)
+        memory = available_memory()
+        return ShopperSample(0) if memory is None else ShopperSample(None, memory=memory)
     return ShopperSample(max_lines, why="--max-lines")

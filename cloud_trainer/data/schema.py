@@ -525,7 +525,7 @@ def read_table(
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
     # that the rows left out never take memory.
-    sampled = sample is not None and sample.decide(text.count("\n")) < 1.0
+    sampled = sample is not None and sample.decide(text.count("\n"), len(text)) < 1.0
     if sampled and hasher is not None:  # a sample of a file is another data set than the file
         hasher.update(f"shopper-sample\0{sample.fraction!r}".encode())
     user_at = header.index("user_id") if "user_id" in header else None

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--max-lines", type=_max_lines, metavar="N",
                        help="an export with more lines is read as a sample of whole shoppers (a hash of "
                             "the id, the same every run) of about N lines; 0 = every line (default: what "
-                            "this machine's free memory holds, 1.6 KB + 6 bytes a character a line)")
+                            "this machine's free memory holds, 1.65 KB + 5 bytes a character a line)")
         p.add_argument("--val-frac", type=float, default=0.1,
                        help="share of interactions (latest before test) for validation; of the named "
                             "shoppers' interactions where a file also has anonymous baskets")

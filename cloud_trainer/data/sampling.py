@@ -31,16 +31,17 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-LINE_COST = 1600
-LINE_COST_PER_CHARACTER = 6
+LINE_COST = 1650
+LINE_COST_PER_CHARACTER = 5
 """A whole ``train``'s peak memory a line of export, ``LINE_COST + LINE_COST_PER_CHARACTER
 x`` the file's characters a line. Measured (``/usr/bin/time -v``, docs/performance-log.md
 session (v)): grocery5m's 4.8 M lines of 33 characters peaked at 8.55 GB in ``train``
 (1.8 KB a line, with TensorFlow and the LiteRT score caches) and 3.87 GB in ``check-data``
-(load and split: 0.8 KB); a REES46-shaped file's 2.6 M lines of 140 characters at 3.79 GB in
-``check-data`` (1.45 KB): the load and split grow ~6 bytes a character (each field is a
-string object, the frame's columns copies of them), the rest ~1 KB a line. It overestimates
-for small files, where no sample is taken anyway."""
+(load and split: 0.81 KB a line); a REES46-shaped file's 2.6 M lines of 139 characters at
+3.26 GB in ``check-data`` (1.25 KB a line). So the load and split grow ~4 bytes a
+character (each field is a string object, the frame's columns copies of them; 5 here, to
+be on the safe side) and the rest of a train ~1 KB a line. It overestimates for small
+files, where no sample is taken anyway."""
 
 MEMORY_SHARE = 0.8
 """Of the memory free at the start: the rest is left to the machine (page cache, the

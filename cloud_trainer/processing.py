@@ -455,8 +455,13 @@ def _build_cases(
     if next_basket_only:
         first = in_period.sort_values("timestamp", kind="stable").groupby("user_id")["session_id"].first()
         in_period = in_period[in_period["session_id"].to_numpy() == first.reindex(in_period["user_id"]).to_numpy()]
-    before = enc[(enc["period"] < target_period) & enc["item_idx"].notna()]
+    # Only the evaluated shoppers' histories, and only the columns they are built from:
+    # the whole frame's earlier rows, every column copied, held 1.9 GB on grocery5m's
+    # 4.8 M lines for the 15-25k shoppers a period evaluates of 40k.
+    before = enc.loc[(enc["period"] < target_period) & enc["item_idx"].notna()
+                     & enc["user_id"].isin(in_period["user_id"].unique()), list(_HISTORY_COLUMNS)]
     hist_items, baskets_by_user = _histories(before)
+    del before
     # Sorted by user then time: one block of rows per shopper.
     in_period = in_period.sort_values(["user_id", "timestamp"], kind="stable")
     users = in_period["user_id"].to_numpy()
@@ -527,6 +532,9 @@ def _build_cases(
     return cases + masked
 
 
+_HISTORY_COLUMNS = ("user_id", "session_id", "timestamp", "item_idx")
+
+
 def _histories(
     before: pd.DataFrame,
 ) -> tuple[dict[str, np.ndarray], dict[str, list[np.ndarray]]]:
@@ -537,7 +545,7 @@ def _histories(
     """
     if before.empty:
         return {}, {}
-    frame = before[["user_id", "session_id", "timestamp", "item_idx"]].copy()
+    frame = before[list(_HISTORY_COLUMNS)].copy()
     frame["start"] = frame.groupby(["user_id", "session_id"])["timestamp"].transform("min")
     frame = frame.sort_values(["user_id", "start", "session_id", "timestamp"], kind="stable")
     users = frame["user_id"].to_numpy()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cloud_trainer.data import load_dataset
+from cloud_trainer.data import DataError, load_dataset, schema
 from cloud_trainer.data.sampling import (
     FLOOR_LINES,
     ShopperSample,
@@ -148,3 +148,27 @@ def test_max_lines_on_the_command_line(tmp_path: Path) -> None:
                           "--interactions", str(path), "--max-lines", "lots"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--max-lines: a whole number of lines, not 'lots'" in bad.stderr
+
+
+def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file is read whole (its bytes, then its text) before a sample leaves rows out:
+    when twice its size is more than the free memory, the error says so and what to do,
+    instead of the kernel killing the run; for a compressed file, its unpacked size."""
+    import gzip
+
+    path = tmp_path / "big.csv"
+    write_export(path, shoppers=20)
+    size = path.stat().st_size
+    monkeypatch.setattr(schema, "available_memory", lambda: int(1.5 * size))
+    with pytest.raises(DataError, match=rf"^{path}: reading it takes about .* GB \(the file's bytes and their "
+                                        r"text\) and this machine has .* GB free: give a part of it"):
+        load_dataset("csv", interactions=path, max_lines=0)
+    packed = tmp_path / "big.csv.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    monkeypatch.setattr(schema, "available_memory", lambda: int(0.9 * size))
+    assert 2 * packed.stat().st_size < 0.9 * size  # the packed file passes the first check
+    with pytest.raises(DataError, match=r"the decompressed bytes' text"):
+        load_dataset("csv", interactions=packed, max_lines=0)
+    monkeypatch.setattr(schema, "available_memory", lambda: 3 * size)
+    assert len(load_dataset("csv", interactions=path, max_lines=0).interactions) == 200

@@ -79,7 +79,7 @@ def lines_that_fit(memory: int, characters_a_line: float) -> int:
     Rounded down to a whole million lines: the free memory moves by a few hundred MB
     between two runs, and an exact budget would then read another sample (another data
     set, another fingerprint) each time. ``--max-lines N`` pins it outright."""
-    fit = int(memory * MEMORY_SHARE / line_cost(characters_a_line))
+    fit = int(max(0, memory) * MEMORY_SHARE / line_cost(characters_a_line))
     return max(FLOOR_LINES, fit // 1_000_000 * 1_000_000)
 
 
@@ -125,7 +125,8 @@ class ShopperSample:
             self._decided = True
             if self.memory is not None:
                 width = characters / max(lines, 1)
-                self.max_lines = lines_that_fit(self.memory, width)
+                # The file's text is held while its rows are read: what is left holds them.
+                self.max_lines = lines_that_fit(self.memory - characters, width)
                 self.why = (f"what this machine's free memory, {self.memory / 1e9:.1f} GB, holds at "
                             f"{line_cost(width) / 1e3:.1f} KB a line of {width:.0f} characters; "
                             "--max-lines N sets another")

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from . import formats, headerless
-from .sampling import ShopperSample, shopper_key
+from .sampling import ShopperSample, available_memory, shopper_key
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
 
 EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
@@ -407,6 +407,7 @@ def read_table(
     name = display_name or str(path)
     if not path.is_file():
         raise DataError(f"{name}: no such file")
+    _room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
     # The fingerprint is of the content: the same export gzipped again (a new mtime in
     # its header) is the same data set.
     raw = _decompressed(path.read_bytes(), name, report)
@@ -873,7 +874,19 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
         raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
     report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
+    _room_to_read(name, len(data), "the decompressed bytes' text")
     return data
+
+
+def _room_to_read(name: str, needed: int, what: str) -> None:
+    """A clear error instead of the kernel's OOM kill: a file is read whole, its bytes
+    and then its text (:func:`read_table`), before a sample can leave rows out. A 6 GB
+    REES46 month needs 12 GB for that; twice the free memory is never there."""
+    free = available_memory()
+    if free is not None and needed > free:
+        raise DataError(f"{name}: reading it takes about {needed / 1e9:.1f} GB ({what}) and this machine has "
+                        f"{free / 1e9:.1f} GB free: give a part of it (whole shoppers, e.g. the lines whose "
+                        "shopper id ends in 0-4), or read it on a machine with more memory")
 
 
 def _title_lines(text: str) -> tuple[int, str]:

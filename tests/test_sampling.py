@@ -61,6 +61,8 @@ def test_an_export_over_the_budget_is_read_as_whole_shoppers(tmp_path: Path) -> 
     stats = raw.report.files[str(path)]
     assert (stats.rows_read, stats.rows_kept, stats.rows_sampled_out) == (2000, len(kept), 2000 - len(kept))
     assert any("read a sample of whole shoppers" in n and "--max-lines 0" in n for n in raw.report.notes)
+    assert (f"{path}: 2000 rows read, {len(kept)} kept, 0 skipped, {2000 - len(kept)} of shoppers outside "
+            "the sample") in raw.report.summary()
 
     again = load_dataset("csv", interactions=path, max_lines=600)
     assert again.interactions["user_id"].tolist() == kept["user_id"].tolist()

@@ -326,6 +326,7 @@ class IngestReport:
         """A few readable lines: per-file counts and the first errors."""
         lines = [
             f"{s.file}: {s.rows_read} rows read, {s.rows_kept} kept, {s.rows_skipped} skipped"
+            + (f", {s.rows_sampled_out} of shoppers outside the sample" if s.rows_sampled_out else "")
             for s in self.files.values()
         ]
         lines += [f"note: {note}" for note in self.notes]

@@ -160,14 +160,15 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
         f"* Ingest: {ingest.get('rows_kept', '?')} rows kept, {ingest.get('rows_skipped', '?')} bad rows "
         f"skipped ({ingest.get('error_count', '?')} errors).",
     ]
-    if sample := ingest.get("sample"):
-        lines.append(f"* **A sample:** the export has {sample['lines_in_file']:,} lines, over the budget of "
-                     f"{sample['max_lines']:,}; {sample['fraction']:.1%} of its shoppers were read whole "
-                     f"({sample['rows_kept']:,} rows), chosen by {sample['by']}. `--max-lines 0` reads all.")
     for reason, count in list(ingest.get("errors_by_reason", {}).items())[:8]:
         lines.append(f"  * `{reason}`: {count}")
     for err in ingest.get("first_errors", [])[:5]:
         lines.append(f"  * e.g. `{err}`")
+    if sample := ingest.get("sample"):
+        lines.append(f"* **A sample of the shoppers:** the export has {sample['lines_in_file']:,} lines, over "
+                     f"the budget of {sample['max_lines']:,} ({sample['why']}); {sample['fraction']:.1%} of its "
+                     f"shoppers were read, every row of each ({sample['rows_kept']:,} rows before the rows' "
+                     f"checks), chosen by {sample['by']}. `--max-lines 0` reads every line.")
     if split:
         counts = split.get("interactions", {})
         tc = split.get("test_cases", {})

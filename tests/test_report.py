@@ -104,3 +104,18 @@ def test_shipped_trailing_its_own_baseline_says_it_is_the_device_form() -> None:
     # decayed variant, the model): no such note, the old sentence.
     assert device_form_note("tifu_knn", "item_knn", 100, 913, 35710) is None
     assert device_form_note(None, "item_knn", 100, 913, 35710) is None
+
+
+def test_a_sampled_export_says_so_after_its_bad_row_lines() -> None:
+    """The sample's bullet follows the ingest line's own sub-bullets (the bad rows), and
+    says why the budget was what it was."""
+    sample = {"max_lines": 10_000_000, "why": "the default: what this machine's free memory holds",
+              "fraction": 0.5707, "lines_in_file": 19_184_329, "rows_seen": 19_184_328,
+              "rows_kept": 10_948_270, "by": "crc32 of the shopper id"}
+    ingest = {**REPORT["ingest"], "errors_by_reason": {"timestamp: not a timestamp": 2},
+              "first_errors": ["i.csv:3: timestamp: not a timestamp: 'x'"], "sample": sample}
+    md = render_markdown({**REPORT, "ingest": ingest}, curves=False).splitlines()
+    at = next(i for i, line in enumerate(md) if line.startswith("* **A sample of the shoppers:**"))
+    assert md[at - 2:at] == ["  * `timestamp: not a timestamp`: 2", "  * e.g. `i.csv:3: timestamp: not a timestamp: 'x'`"]
+    assert ("19,184,329 lines, over the budget of 10,000,000 (the default: what this machine's free memory "
+            "holds); 57.1% of its shoppers were read, every row of each (10,948,270 rows") in md[at]

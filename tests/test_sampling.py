@@ -102,6 +102,54 @@ def test_anonymous_baskets_and_basket_shoppers_are_sampled_by_basket(tmp_path: P
     assert 60 < baskets.interactions["session_id"].nunique() < 240
 
 
+def test_missing_value_shoppers_and_written_out_whole_numbers_are_sampled_as_read(tmp_path: Path) -> None:
+    """Diginetica writes ``NA`` for no shopper: those lines are anonymous baskets, each
+    sampled by its basket (not one shopper 'NA' kept or dropped whole). ``12.0`` and
+    ``12.00`` are shopper 12 when read, so they are one shopper in the sample too."""
+    rows = ["sessionId;userId;itemId;eventdate"]
+    for b in range(1000):
+        user = "NA" if b % 5 else str(b % 50)
+        rows += [f"{b};{user};{(b + k) % 90};2016-05-{1 + b % 28:02d}" for k in range(4)]
+    path = tmp_path / "train-item-views.csv"
+    path.write_text("\n".join(rows) + "\n")
+    raw = load_dataset("csv", interactions=path, max_lines=1200)
+    anonymous = is_anonymous_basket(raw.interactions["user_id"])
+    assert 0.15 < anonymous.sum() / 3200 < 0.5  # about 30 % of the 800 anonymous baskets
+    assert set(raw.interactions[anonymous].groupby("session_id").size()) == {4}
+
+    spelled = tmp_path / "spelled.csv"
+    spelled.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"{u}{suffix},i{k},2024-01-{1 + k:02d}T10:00\n"
+        for u in range(200) for k, suffix in enumerate([".0", ".00"] * 3)))
+    read = load_dataset("csv", interactions=spelled, max_lines=400).interactions
+    assert set(read.groupby("user_id").size()) == {6}
+
+
+def test_a_sample_reads_the_profiles_of_its_shoppers_and_says_when_it_kept_nothing(tmp_path: Path) -> None:
+    """A users file for a third of the shoppers (as loyalty opt-ins are) still covers a
+    third of the sampled ones, without a hint that ids are spelled differently; a budget
+    so small that no shopper is kept says so."""
+    path = tmp_path / "big.csv"
+    write_export(path, shoppers=300)
+    users = tmp_path / "users.csv"
+    users.write_text("user_id,age\n" + "".join(f"u{s},{20 + s % 50}\n" for s in range(0, 300, 3)))
+    raw = load_dataset("csv", interactions=path, users=users, max_lines=1200)
+    note = next(n for n in raw.report.notes if n.startswith(f"{users}: describes"))
+    assert "compared as text" not in note and set(raw.users["user_id"]) <= set(raw.interactions["user_id"])
+    share = len(raw.users) / raw.interactions["user_id"].nunique()
+    assert 0.2 < share < 0.5
+    with pytest.raises(DataError, match=r"the sample kept no line .* give a larger --max-lines"):
+        load_dataset("csv", interactions=path, max_lines=1)
+
+
+def test_a_file_with_only_carriage_returns_is_counted_and_sampled(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    write_export(tmp_path / "unix.csv")
+    path.write_bytes((tmp_path / "unix.csv").read_bytes().replace(b"\n", b"\r"))
+    raw = load_dataset("csv", interactions=path, max_lines=600)
+    assert raw.report.sample is not None and set(raw.interactions.groupby("user_id").size()) == {10}
+
+
 def test_rees46_months_keep_the_same_shoppers(tmp_path: Path) -> None:
     """Several month files: the first decides one fraction for all, so a shopper kept in
     October is kept in November."""
@@ -114,6 +162,9 @@ def test_rees46_months_keep_the_same_shoppers(tmp_path: Path) -> None:
     months = raw.interactions.groupby("user_id")["timestamp"].agg(lambda t: t.dt.month.nunique())
     assert set(months) == {2} and 20 < len(months) < 120
     assert raw.report.sample is not None and raw.report.sample.lines_in_file == 2 * 601
+    notes = [n for n in raw.report.notes if "a sample of whole shoppers" in n]
+    assert len(notes) == 1 and notes[0].startswith(f"{tmp_path / '2019-Nov.csv'}, {tmp_path / '2019-Oct.csv'}: "
+                                                   "1,202 lines, over the budget of 500")
 
 
 def test_shopper_key_and_default_budget() -> None:
@@ -157,6 +208,7 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     """A file is read whole (its bytes, then its text) before a sample leaves rows out:
     when twice its size is more than the free memory, the error says so and what to do,
     instead of the kernel killing the run; for a compressed file, its unpacked size."""
+    import bz2
     import gzip
 
     path = tmp_path / "big.csv"
@@ -166,11 +218,16 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     with pytest.raises(DataError, match=rf"^{path}: reading it takes about .* GB \(the file's bytes and their "
                                         r"text\) and this machine has .* GB free: give a part of it"):
         load_dataset("csv", interactions=path, max_lines=0)
+    monkeypatch.setattr(schema, "available_memory", lambda: int(0.9 * size))
     packed = tmp_path / "big.csv.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
-    monkeypatch.setattr(schema, "available_memory", lambda: int(0.9 * size))
     assert 2 * packed.stat().st_size < 0.9 * size  # the packed file passes the first check
-    with pytest.raises(DataError, match=r"the decompressed bytes' text"):
+    # gzip says its unpacked size in its last bytes: stopped before unpacking.
+    with pytest.raises(DataError, match=r"the unpacked bytes and their text"):
         load_dataset("csv", interactions=packed, max_lines=0)
+    bz = tmp_path / "big.csv.bz2"  # bzip2 does not: stopped before the text is made
+    bz.write_bytes(bz2.compress(path.read_bytes()))
+    with pytest.raises(DataError, match=r"the unpacked bytes' text"):
+        load_dataset("csv", interactions=bz, max_lines=0)
     monkeypatch.setattr(schema, "available_memory", lambda: 3 * size)
     assert len(load_dataset("csv", interactions=path, max_lines=0).interactions) == 200

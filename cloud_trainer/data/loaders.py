@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
-from cloud_trainer.data.sampling import ShopperSample, sample_for
+from cloud_trainer.data.sampling import ShopperSample, sample_for, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
     GENERIC_INTERACTIONS,
@@ -299,8 +299,12 @@ def _load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
     # A month is 4-9 GB of CSV: the first file's lines, scaled by its share of the bytes
     # (a packed month counts its packed size: about right beside other packed ones),
     # decide one fraction for every month, so a shopper kept is kept in each.
-    sample.file_share = files[0].stat().st_size / max(1, sum(f.stat().st_size for f in files))
+    packings = {_unpacked_name(f.name) == f.name for f in files}
+    sample.file_share = (files[0].stat().st_size / max(1, sum(f.stat().st_size for f in files))
+                         if len(packings) == 1 else 1 / len(files))  # packed beside plain: a month each
     frames = [read_table(f, REES46_EVENTS, report, hasher=hasher, sample=sample) for f in files]
+    if sample.active:
+        report.notes.append(sample.note(", ".join(str(f) for f in files)))
     ev = pd.concat(frames, ignore_index=True)
     require_rows(ev, ", ".join(str(f) for f in files), report)
 
@@ -362,6 +366,8 @@ def _load_generic(
         hasher.update(b"event-codes\0" + json.dumps(event_codes, sort_keys=True).encode())
     inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
                        hasher=hasher, may_lack=("timestamp",), sample=sample)
+    if sample is not None and sample.active:
+        report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
@@ -441,6 +447,10 @@ def _load_generic(
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
         require_rows(us, str(users), report)
         us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
+        if sample is not None and sample.active:
+            # The profiles of the sampled shoppers: the others' would read as ids the
+            # interactions do not have (and _coverage as ids written differently).
+            us = us[[sample.keeps(shopper_key(u, None)) for u in us["user_id"]]]
         # Anonymous baskets (_anonymous_baskets) are nobody a profile could describe.
         named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
         report.notes.append(_coverage(named, us["user_id"], "shoppers", users))

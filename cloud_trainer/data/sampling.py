@@ -83,14 +83,24 @@ def lines_that_fit(memory: int, characters_a_line: float) -> int:
     return max(FLOOR_LINES, fit // 1_000_000 * 1_000_000)
 
 
-def shopper_key(user: str, basket: str | None) -> str:
+def shopper_key(user: str, basket: str | None, missing: frozenset[str] = frozenset()) -> str:
     """The text a row's shopper is sampled by: the shopper id as the reader will keep
-    it (stripped; ``12.0`` is shopper ``12``, as a spreadsheet writes whole ids), or
-    the basket id where the row has no shopper."""
+    it, or the basket id where the row has no shopper.
+
+    As the reader keeps it: stripped; ``12.0`` and ``12.00`` are shopper ``12`` (a
+    spreadsheet writes whole ids so); a value in ``missing`` (Diginetica's ``NA``,
+    :data:`~cloud_trainer.data.schema.MISSING_VALUES`) is no shopper, so the line goes
+    with its basket, as an anonymous basket does."""
     key = user.strip()
+    if key in missing:
+        key = ""
     if not key and basket is not None:
         return "\0basket " + basket.strip()
-    return key[:-2] if key.endswith(".0") else key
+    if "." in key:
+        head, _, tail = key.partition(".")
+        if tail and not tail.strip("0"):
+            return head
+    return key
 
 
 @dataclass
@@ -127,9 +137,9 @@ class ShopperSample:
                 width = characters / max(lines, 1)
                 # The file's text is held while its rows are read: what is left holds them.
                 self.max_lines = lines_that_fit(self.memory - characters, width)
-                self.why = (f"what this machine's free memory, {self.memory / 1e9:.1f} GB, holds at "
-                            f"{line_cost(width) / 1e3:.1f} KB a line of {width:.0f} characters; "
-                            "--max-lines N sets another")
+                self.why = (f"the default: what this machine's free memory, {self.memory / 1e9:.1f} GB, "
+                            f"holds at {line_cost(width) / 1e3:.1f} KB a line of {width:.0f} characters "
+                            f"(never below {FLOOR_LINES:,}); --max-lines N sets another")
             estimate = lines / max(self.file_share, 1e-9)
             if self.max_lines and estimate > self.max_lines:
                 self.fraction = self.max_lines / estimate
@@ -145,11 +155,12 @@ class ShopperSample:
         return zlib.crc32(key.encode("utf-8", "surrogatepass")) < self._threshold
 
     def note(self, name: str) -> str:
-        """What was kept and why, for the report's notes."""
+        """What was kept and why, for the report's notes (once, after every file of the
+        data set is read: ``name`` names them all)."""
         return (f"{name}: {self.lines_in_file:,} lines, over the budget of {self.max_lines:,} ({self.why}): "
                 f"read a sample of whole shoppers, {self.fraction:.1%} of them (chosen by a hash of the "
-                f"shopper id, the same every run), {self.lines_kept:,} of {self.lines_seen:,} rows; "
-                "--max-lines 0 reads every line")
+                f"shopper id, the same every run): {self.lines_kept:,} of {self.lines_seen:,} rows before "
+                "the rows' checks; --max-lines 0 reads every line")
 
     def to_json(self) -> dict[str, Any]:
         return {

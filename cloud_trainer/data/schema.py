@@ -527,7 +527,8 @@ def read_table(
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
     # that the rows left out never take memory.
-    sampled = sample is not None and sample.decide(text.count("\n"), len(text)) < 1.0
+    # Lines by \n, or by \r in a file with only those (Excel's "CSV (Macintosh)").
+    sampled = sample is not None and sample.decide(max(text.count("\n"), text.count("\r")), len(text)) < 1.0
     if sampled and hasher is not None:  # a sample of a file is another data set than the file
         hasher.update(f"shopper-sample\0{sample.fraction!r}".encode())
     user_at = header.index("user_id") if "user_id" in header else None
@@ -565,7 +566,8 @@ def read_table(
             assert sample is not None
             sample.lines_seen += 1
             if not sample.keeps(shopper_key(row[user_at] if user_at is not None else "",
-                                            row[basket_at] if basket_at is not None else None)):
+                                            row[basket_at] if basket_at is not None else None,
+                                            MISSING_VALUES)):
                 stats.rows_sampled_out += 1
                 continue
             sample.lines_kept += 1
@@ -573,8 +575,10 @@ def read_table(
         lines.append(reader.line_num)
     if sampled:
         assert sample is not None
-        report.sample = sample
-        report.notes.append(sample.note(name))
+        report.sample = sample  # the loader notes it once every file is read
+        if not rows and stats.rows_read > stats.rows_skipped:
+            raise DataError(f"{name}: the sample kept no line ({sample.fraction:.2%} of the shoppers "
+                            f"for --max-lines {sample.max_lines:,}): give a larger --max-lines")
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")
@@ -867,15 +871,22 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
                     raise DataError(f"{name}: a zip archive with {len(members)} files "
                                     f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "
                                     "CSV itself")
+                # Before unpacking: the unpacked bytes and then their text.
+                _room_to_read(name, 2 * archive.getinfo(members[0]).file_size, "the unpacked bytes and their text")
                 data = archive.read(members[0])
                 what = f"zip-compressed ({members[0]})"
         else:
+            if kind == "gzip" and len(raw) >= 18:
+                # A gzip's last 4 bytes are its unpacked size modulo 2**32: a lower bound,
+                # enough to stop a 9 GB month from being unpacked into 8 GB. (bzip2 and xz
+                # say nothing: they are checked once unpacked, below.)
+                _room_to_read(name, 2 * int.from_bytes(raw[-4:], "little"), "the unpacked bytes and their text")
             data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress}[kind](raw)
             what = f"{kind}-compressed"
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
         raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
     report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
-    _room_to_read(name, len(data), "the decompressed bytes' text")
+    _room_to_read(name, len(data), "the unpacked bytes' text")
     return data
 
 

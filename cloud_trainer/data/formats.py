@@ -72,11 +72,28 @@ def as_csv(raw: bytes) -> Converted | None:
             return _workbook(raw, kind)
     if raw.startswith(PARQUET_MAGIC):
         return _parquet(raw)
+    json_kind = json_layout(raw)
+    if json_kind == "lines":
+        return _json_lines(raw)
+    if json_kind == "array":
+        return _json_array(raw)
+    return None
+
+
+JSON_MEMORY = 13
+"""Peak memory of reading JSON, per byte of it: every record becomes a dict before the
+table's text is written, and only then can a sample leave rows out. Measured with
+``load_dataset`` (``ru_maxrss``): 101 MB of 3-field JSON lines peaked at 1.28 GB (12.7x),
+108 MB of Amazon-review-shaped lines at 0.80 GB (7.4x)."""
+
+
+def json_layout(raw: bytes) -> str | None:
+    """``"lines"`` (JSON lines), ``"array"`` (a JSON array of objects) or None."""
     head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
-        return _json_lines(raw)
+        return "lines"
     if head.startswith(b"[") and head[1:].lstrip().startswith(b"{"):
-        return _json_array(raw)
+        return "array"
     return None
 
 

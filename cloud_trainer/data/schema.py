@@ -426,6 +426,9 @@ def read_table(
                             "save the export as CSV UTF-8") from None
         report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
                             "PowerShell's export); read as such")
+    if formats.json_layout(raw) is not None:
+        _room_to_read(name, formats.JSON_MEMORY * len(raw), "JSON becomes objects, then a table's text, "
+                      "before a sample can leave rows out; as CSV it is read a few MB at a time")
     try:
         converted = formats.as_csv(raw)
     except formats.FormatError as exc:

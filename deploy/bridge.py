@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from pathlib import Path
 from types import TracebackType
 
-from deploy.local_broker import MosquittoBroker, free_port
+from deploy.local_broker import MosquittoBroker
 
 
 def bridge_config(
@@ -61,19 +62,25 @@ class StoreCloudPair:
     def __init__(self, workdir: Path | None = None, *, prefix: str = "store") -> None:
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="store-cloud-"))
-        # MosquittoBroker keeps persistence working when run as root.
+        self.prefix = prefix
+        # MosquittoBroker keeps persistence working when run as root. Both pick their own
+        # free port and, on a first start, another one if it was taken meanwhile; the
+        # bridge's address is written once the cloud listens (start), so it is the port
+        # the cloud really has. (Written here, a second free_port() could hand the store
+        # the cloud's port before either bound it: "Address already in use", seen in CI.)
         self.cloud = MosquittoBroker(workdir=self.workdir / "cloud")
-        store_port = free_port()
-        self.store = MosquittoBroker(
-            port=store_port,
-            workdir=self.workdir / "store",
-            extra_config=bridge_config(self.cloud.host, self.cloud.port, prefix=prefix,
-                                       clientid=f"store-bridge-{store_port}"),
-        )
+        self.store = MosquittoBroker(workdir=self.workdir / "store")
+        self._clientid = f"store-bridge-{uuid.uuid4().hex[:12]}"
 
     def start(self) -> StoreCloudPair:
         self.cloud.start()
-        self.store.start()
+        self.store.extra_config = bridge_config(self.cloud.host, self.cloud.port, prefix=self.prefix,
+                                                clientid=self._clientid)
+        try:
+            self.store.start()
+        except BaseException:
+            self.cloud.stop()  # not a cloud broker left running after a failed start
+            raise
         return self
 
     def link_down(self, *, kill: bool = False) -> None:

@@ -73,3 +73,31 @@ def test_first_start_moves_off_a_port_taken_since_it_was_chosen(tmp_path) -> Non
     finally:
         squatter.close()
         b.cleanup()
+
+
+def test_a_store_handed_its_clouds_port_moves_and_bridges_to_where_the_cloud_listens(tmp_path, monkeypatch) -> None:
+    """free_port() releases the port it found, so two calls before either broker binds
+    can return the same one (CI saw the store fail 'Address already in use'). The store
+    takes another port, its bridge points at the port the cloud really listens on, and
+    it connects there."""
+    import time
+
+    from deploy import local_broker
+    from deploy.bridge import StoreCloudPair
+    from deploy.local_broker import holds_socket
+
+    real = local_broker.free_port
+    same = real()
+    handed = iter([same, same])
+    monkeypatch.setattr(local_broker, "free_port", lambda: next(handed, None) or real())
+    pair = StoreCloudPair(tmp_path / "brokers")
+    assert pair.cloud.port == pair.store.port == same
+    with pair:
+        assert pair.store.port != pair.cloud.port == same
+        assert f"address {pair.cloud.host}:{pair.cloud.port}" in pair.store.config_path.read_text()
+        assert _listening(pair.store) and _listening(pair.cloud)
+        store_pid = pair.store._proc.pid
+        deadline = time.monotonic() + 10
+        while not holds_socket(store_pid, pair.cloud.port, listening=False):
+            assert time.monotonic() < deadline, "the store's bridge never connected to the cloud"
+            time.sleep(0.05)

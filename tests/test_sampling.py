@@ -177,12 +177,13 @@ def test_shopper_key_and_default_budget() -> None:
     assert lines_that_fit(10 * 10**9, 140) == 3_000_000  # 3.4 M at 2.35 KB a REES46 line
     assert lines_that_fit(10**6, 33) == FLOOR_LINES
     sample = ShopperSample(None, memory=10 * 10**9)
-    assert sample.decide(8_000_001, 8_000_001 * 140) == pytest.approx(3 / 8, rel=1e-6)
+    assert sample.decide_counts(8_000_001, 8_000_001 * 140) == pytest.approx(3 / 8, rel=1e-6)
     assert sample.max_lines == 3_000_000 and "KB a line of 140 characters" in sample.why
     unpinned = sample_for(None)
     assert unpinned.max_lines == 0 if unpinned.memory is None else unpinned.max_lines is None
     everything = ShopperSample(0)
-    assert everything.decide(10**9, 10**10) == 1.0 and not everything.active
+    assert everything.decide("a\n" * 10) == 1.0 and not everything.active
+    assert everything.lines_in_file == 0  # no budget: nothing counted
 
 
 def test_max_lines_on_the_command_line(tmp_path: Path) -> None:

@@ -108,8 +108,9 @@ class ShopperSample:
     """One read's sampling: the budget asked for and, once a file's lines are counted,
     the fraction kept. ``max_lines`` 0 or None = keep every line.
 
-    ``lines_seen`` / ``lines_kept`` count the data rows the sample was decided on (rows
-    a later check rejects are counted as the file's bad rows, not here)."""
+    ``lines_seen`` / ``lines_kept`` count the data rows the sample was decided on, over
+    every file (rows a later check rejects are counted as the file's bad rows, not here);
+    :meth:`count` adds a file's."""
 
     max_lines: int | None
     why: str = "--max-lines"
@@ -126,10 +127,18 @@ class ShopperSample:
     _threshold: int = _HASH_SPACE
     _decided: bool = False
 
-    def decide(self, lines: int, characters: int) -> float:
-        """Count a file of ``lines`` lines and ``characters`` characters; the first file
-        read fixes the fraction (a shopper kept in one month's file is kept in the next)
-        and it is returned."""
+    def decide(self, text: str) -> float:
+        """Count the lines of a file's ``text``; the first file read fixes the fraction (a
+        shopper kept in one month's file is kept in the next) and it is returned. Without a
+        budget (``--max-lines 0``) nothing is counted: two passes over a 6 GB text are
+        seconds."""
+        if not self.max_lines and self.memory is None:
+            return 1.0
+        # Lines by \n, or by \r in a file with only those (Excel's "CSV (Macintosh)").
+        return self.decide_counts(max(text.count("\n"), text.count("\r")), len(text))
+
+    def decide_counts(self, lines: int, characters: int) -> float:
+        """:meth:`decide` for a file of ``lines`` lines and ``characters`` characters."""
         self.lines_in_file += lines
         if not self._decided:
             self._decided = True
@@ -145,6 +154,11 @@ class ShopperSample:
                 self.fraction = self.max_lines / estimate
                 self._threshold = int(self.fraction * _HASH_SPACE)
         return self.fraction
+
+    def count(self, kept: int, left_out: int) -> None:
+        """Add one file's rows: ``kept`` in the sample, ``left_out`` of other shoppers."""
+        self.lines_seen += kept + left_out
+        self.lines_kept += kept
 
     @property
     def active(self) -> bool:

@@ -530,10 +530,11 @@ def read_table(
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
     # that the rows left out never take memory.
-    # Lines by \n, or by \r in a file with only those (Excel's "CSV (Macintosh)").
-    sampled = sample is not None and sample.decide(max(text.count("\n"), text.count("\r")), len(text)) < 1.0
-    if sampled and hasher is not None:  # a sample of a file is another data set than the file
-        hasher.update(f"shopper-sample\0{sample.fraction!r}".encode())
+    keeps = None
+    if sample is not None and sample.decide(text) < 1.0:
+        keeps = sample.keeps
+        if hasher is not None:  # a sample of a file is another data set than the file
+            hasher.update(f"shopper-sample\0{sample.fraction!r}".encode())
     user_at = header.index("user_id") if "user_id" in header else None
     basket_at = header.index("session_id") if "session_id" in header else None
     ghost_rows = 0
@@ -565,19 +566,16 @@ def read_table(
                 (reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}")
             )
             continue
-        if sampled:
-            assert sample is not None
-            sample.lines_seen += 1
-            if not sample.keeps(shopper_key(row[user_at] if user_at is not None else "",
-                                            row[basket_at] if basket_at is not None else None,
-                                            MISSING_VALUES)):
-                stats.rows_sampled_out += 1
-                continue
-            sample.lines_kept += 1
+        if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
+                                                       row[basket_at] if basket_at is not None else None,
+                                                       MISSING_VALUES)):
+            stats.rows_sampled_out += 1
+            continue
         rows.append(row)
         lines.append(reader.line_num)
-    if sampled:
+    if keeps is not None:
         assert sample is not None
+        sample.count(len(rows), stats.rows_sampled_out)
         report.sample = sample  # the loader notes it once every file is read
         if not rows and stats.rows_read > stats.rows_skipped:
             raise DataError(f"{name}: the sample kept no line ({sample.fraction:.2%} of the shoppers "

@@ -9,6 +9,7 @@ configured from ``deploy/mosquitto/`` does.
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
 import socket
@@ -46,10 +47,26 @@ def find_mosquitto() -> str:
     )
 
 
+_HANDED_OUT: collections.deque[int] = collections.deque(maxlen=1024)
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback TCP port free now, and none of the last 1,024 this process handed out.
+
+    The port is released before the caller binds it, so two calls made before either
+    caller binds (a store and its cloud broker, a broker's TLS and plain listeners) could
+    get the same one from the kernel, and the second bind then fails 'Address already in
+    use' (seen in CI). Remembering the recent ones rules that out for this process;
+    another process taking the port meanwhile is left to the caller's retry
+    (:meth:`MosquittoBroker.start`)."""
+    for _ in range(64):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            break
+    _HANDED_OUT.append(port)
+    return port
 
 
 def holds_socket(pid: int, port: int, *, listening: bool) -> bool:

@@ -101,3 +101,22 @@ def test_a_store_handed_its_clouds_port_moves_and_bridges_to_where_the_cloud_lis
         while not holds_socket(store_pid, pair.cloud.port, listening=False):
             assert time.monotonic() < deadline, "the store's bridge never connected to the cloud"
             time.sleep(0.05)
+
+
+def test_free_port_never_hands_this_process_the_same_port_twice(monkeypatch) -> None:
+    """The kernel may give a just-released port again; free_port asks again instead, so
+    two listeners picked before either binds never share one."""
+    from deploy import local_broker
+
+    given = iter([50001, 50001, 50001, 50002])
+
+    class Socket:
+        def __init__(self, *_a) -> None: ...
+        def __enter__(self) -> "Socket": return self
+        def __exit__(self, *_a) -> None: ...
+        def bind(self, _address) -> None: ...
+        def getsockname(self) -> tuple[str, int]: return ("127.0.0.1", next(given))
+
+    monkeypatch.setattr(local_broker, "_HANDED_OUT", local_broker.collections.deque(maxlen=1024))
+    monkeypatch.setattr(local_broker.socket, "socket", Socket)
+    assert [local_broker.free_port(), local_broker.free_port()] == [50001, 50002]

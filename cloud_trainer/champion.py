@@ -196,7 +196,8 @@ def staging_bundle(items: list[Item], spec: FeatureSpec, path: Path | None = Non
 class ScorerRecommender:
     """A :class:`~cloud_trainer.dataset.Recommender` that runs a device scorer.
 
-    Exactly the device's path: history cut to the spec's length, context encoded
+    Exactly the device's path: history cut to the scorer's window (the spec's
+    ``history_length``, or a kind's longer ``history``), context encoded
     by the feature spec, scores from the scorer, ranked by ``edge.bundle.topk``.
     A scorer that excludes consumed items also gets the consumed set a device
     holds after seeing the case's whole history (``edge.state.store.consumed_items``:
@@ -214,8 +215,9 @@ class ScorerRecommender:
         spec = self.scorer.spec
         consumed = bool(getattr(self.scorer, "excludes_consumed", False))
         out = np.full((len(cases), k), -1, dtype=np.int64)  # -1 pads a catalogue smaller than k
+        window = int(getattr(self.scorer, "history_window", 0) or spec.history_length)
         for i, case in enumerate(cases):
-            history = np.asarray(case.history)[-spec.history_length:] if spec.history_length else []
+            history = np.asarray(case.history)[-window:] if window else []
             context = spec.context_indices(case.context)
             if consumed and len(case.history):
                 scores = self.scorer.score(history, context, consumed_items(case.history))
@@ -359,12 +361,16 @@ def describe(spec: Mapping[str, Any]) -> str:
         by = "day part" if ctx.get("groups") else ctx["field"]
         return f"context heat by {by} (m={ctx['smoothing']:.3g})"
     if kind == "own_topk":
-        return f"own top-{spec['k']} then {describe(spec.get('then', {'kind': 'popularity'}))}"
+        window = f" of the last {spec['history']} items" if spec.get("history") else ""
+        return f"own top-{spec['k']}{window} then {describe(spec.get('then', {'kind': 'popularity'}))}"
+    last = f"last {spec['history']} items" if spec.get("history") else ""
     if kind == "item_knn":
-        return "item_knn" + (f" (decay {spec['decay']})" if spec.get("decay", 1.0) != 1.0 else "")
+        parts = [f"decay {spec['decay']}" if spec.get("decay", 1.0) != 1.0 else "", last]
+        return "item_knn" + (f" ({', '.join(p for p in parts if p)})" if any(parts) else "")
     if kind == "user_knn":
         decay = f", decay {spec['decay']}" if spec.get("decay", 1.0) != 1.0 else ""
-        return f"tifu_knn on the device ({spec['k']} neighbours, alpha {spec['alpha']:g}{decay})"
+        return (f"tifu_knn on the device ({spec['k']} neighbours, alpha {spec['alpha']:g}{decay}"
+                f"{', ' + last if last else ''})")
     if kind == "model":
         gate = spec.get("own_gate")
         tail = f", own items after the first {spec['own_tail']}" if spec.get("own_tail") is not None else ""

@@ -62,6 +62,7 @@ class _DeviceScores:
     def __init__(self, scorer: Any) -> None:
         self.scorer = scorer
         self.spec = scorer.spec
+        self.history_window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length)
 
     def scores_for(self, history: list[int], context: dict[str, Any]) -> Any:
         return self.scorer.score(history, self.spec.context_indices(context))
@@ -93,17 +94,19 @@ def golden_cases(
     only by the zone they stand in, so the smoke test exercises every input path.
     """
     candidates = [c for c in cases if c.user_id is not None and len(c.history)]
+    # The history a device gives the scorer: the model's window, or a kind's longer one.
+    window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length)
     # Prefer cases whose top-K older firmware's tie rules give too (see
     # _same_for_older_firmware): a device running it smoke-tests this bundle too.
     stable = (c for c in candidates[:GOLDEN_SCAN]
-              if _same_for_older_firmware(scorer, c.history.tolist()[-scorer.spec.history_length:],
+              if _same_for_older_firmware(scorer, c.history.tolist()[-window:],
                                           dict(c.context), k))
     known = list(itertools.islice(stable, GOLDEN_KNOWN))  # stops scoring once it has them
     if len(known) < GOLDEN_KNOWN:
         known += [c for c in candidates if all(c is not x for x in known)][: GOLDEN_KNOWN - len(known)]
     anonymous = [c for c in cases if c.user_id is None or not len(c.history)][:1]
     chosen: list[tuple[list[int], dict[str, str]]] = [
-        (c.history.tolist()[-scorer.spec.history_length :], dict(c.context)) for c in known
+        (c.history.tolist()[-window:], dict(c.context)) for c in known
     ]
     if anonymous:
         chosen.append(([], dict(anonymous[0].context)))

@@ -133,6 +133,27 @@ def test_shipped_scorer_is_evaluated_with_the_devices_consumed_set() -> None:
     assert plain.recommend([case(history, [5])], 3)[0].tolist() == [11, 10, 9]
 
 
+def test_a_device_form_with_a_longer_history_lists_what_its_baseline_lists() -> None:
+    # The model reads 4 items; the shopper's staple (item 1) is older than that. The
+    # baseline counts the whole history, and so does the device form given "history".
+    n = 12
+    items = pd.DataFrame({"item_id": [f"i{i}" for i in range(n)], "category": ["c"] * n,
+                          "popularity": [float(i) / n for i in range(n)]})
+    data = PreparedData(name="t", items=items, users=pd.DataFrame({"user_id": []}), train=pd.DataFrame(),
+                        val_cases=[], test_cases=[], context_fields={}, fingerprint="x")
+    base = OwnTopKPopularRecommender(k=1)
+    base.fit(data)
+    history = [1, 1, 1, 2, 3, 4, 5]
+    stage = staging_bundle(small_items(items["popularity"].tolist()), small_spec(n))
+    windowed = ScorerRecommender("own", make_scorer(
+        stage, {"kind": "own_topk", "k": 1, "history": 10, "then": {"kind": "popularity"}}, None))
+    assert windowed.scorer.history_window == 10
+    want = base.recommend([case(history, [1])], 3).tolist()
+    assert want[0][0] == 1 and windowed.recommend([case(history, [1])], 3).tolist() == want
+    cut = ScorerRecommender("own", make_scorer(stage, {"kind": "own_topk", "k": 1, "then": {"kind": "popularity"}}, None))
+    assert cut.recommend([case(history, [1])], 3)[0][0] != 1  # the model's 4 items only
+
+
 def test_paired_bootstrap_interval_brackets_the_mean_difference() -> None:
     rng = np.random.default_rng(1)
     base = rng.random(400)

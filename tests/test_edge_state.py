@@ -166,6 +166,25 @@ def test_session_dataclass_keeps_recent_history_only() -> None:
     assert len(s.history) == HISTORY_KEEP and s.history[-1] == 199
 
 
+def test_store_keeps_as_much_history_as_the_serving_scorer_reads(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db", items(400), history_keep=300)
+    member = store.session("l:M", loyalty_id="M", track_id=None, now=0.0)
+    with store.transaction() as conn:
+        store.record_purchase("T1", member, [f"I{i}" for i in range(350)], 1.0, conn)
+    assert member.history == list(range(50, 350))
+    store.keep_history(20)  # a bundle reading less: never below what the model reads
+    assert store.history_keep == HISTORY_KEEP
+    with store.transaction() as conn:
+        store.record_purchase("T2", member, ["I399"], 2.0, conn)
+    assert len(member.history) == HISTORY_KEEP and member.history[-1] == 399
+    store.expire_sessions(1e9)
+    store.flush()
+    store.keep_history(300)
+    back = store.session("l:M", loyalty_id="M", track_id=None, now=1e9 + 1)  # next visit: what was stored
+    assert back.history == [*range(251, 350), 399]
+    store.close()
+
+
 def test_personal_data_past_its_retention_is_forgotten(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "s.db", items())
     day = 86_400.0

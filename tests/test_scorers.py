@@ -434,6 +434,11 @@ def test_exclude_history_never_recommends_owned_items(tmp_path: Path) -> None:
           "explore": {"table": [[480, 1.0]], "weight": 1, "offset": 0}},
          "scorer.explore.table[0]: item 480 is outside the 48-item catalogue"),
         ({"kind": "popularity", "context": {**heat_context(), "field": "aisle"}}, "'aisle' is not a feature-spec"),
+        ({"kind": "model", "history": 200}, "scorer.history: only item_knn, user_knn, own_topk read"),
+        ({"kind": "own_topk", "k": 2, "history": 501}, "scorer.history: must be an integer 1..500, got 501"),
+        ({"kind": "segmented", "anonymous": {"kind": "popularity"},
+          "known": {"kind": "user_knn", "file": "u.npz", "k": 5, "alpha": 0.5, "history": True}},
+         "scorer.known.history: must be an integer 1..500, got True"),
     ],
 )
 def test_malformed_scorer_is_refused_with_its_path(tmp_path: Path, scorer: dict, fragment: str) -> None:
@@ -445,6 +450,48 @@ def test_malformed_scorer_is_refused_with_its_path(tmp_path: Path, scorer: dict,
     with pytest.raises(BundleError) as err:
         load_scorer(out)
     assert "manifest.json" in str(err.value) and fragment in str(err.value)
+
+
+def test_a_part_with_a_longer_history_counts_what_the_models_window_has_dropped(tmp_path: Path) -> None:
+    hl = load_bundle(tiny_bundle()).spec.history_length
+    # Item 9 three times long ago, then items 1..hl once each: the model's window sees
+    # only the once-bought items; a part reading every item sees item 9 lead.
+    history = [9, 9, 9, *range(10, 10 + hl)]
+    spec = {"kind": "segmented", "anonymous": {"kind": "popularity"},
+            "known": {"kind": "own_topk", "k": 1, "history": len(history),
+                      "then": {"kind": "own_topk", "k": 0, "then": {"kind": "popularity"}}}}
+    scorer = load_scorer(rebundle(tmp_path / "long", spec))
+    assert scorer.history_window == len(history) > hl
+    assert topk(scorer.score(history, (0, 0, 0)), 1).tolist() == [9]
+    short = load_scorer(rebundle(tmp_path / "short", {**spec, "known": {**spec["known"], "history": hl}}))
+    # A device gives a scorer its history_window most recent items (ScoreSource).
+    assert short.history_window == hl and topk(short.score(history[-hl:], (0, 0, 0)), 1).tolist() != [9]
+
+
+def test_a_model_part_beside_a_longer_history_reads_only_its_own_window(tmp_path: Path) -> None:
+    hl = load_bundle(tiny_bundle()).spec.history_length
+    gated = {"kind": "model", "own_gate": {"w": [0.5, 0.1, 0.2, 1.0]}}
+    wide = load_scorer(rebundle(tmp_path / "wide", {"kind": "own_topk", "k": 0, "history": 3 * hl,
+                                                    "then": gated}))
+    plain = load_scorer(rebundle(tmp_path / "plain", gated))
+    history = [int(i) for i in np.random.default_rng(3).integers(0, 48, 3 * hl)]
+    # The gate counts the own items and the history's length: from the model's window only.
+    assert np.array_equal(wide.score(history, (0, 0, 0)), plain.score(history[-hl:], (0, 0, 0)))
+    assert not np.array_equal(plain.score(history, (0, 0, 0)), plain.score(history[-hl:], (0, 0, 0)))
+
+
+def test_score_source_gives_the_scorer_its_whole_window(tmp_path: Path) -> None:
+    from edge.reco.scores import ScoreSource
+    from edge.serving.catalogue import Catalogue
+    from edge.state.store import Session
+
+    hl = load_bundle(tiny_bundle()).spec.history_length
+    scorer = load_scorer(rebundle(tmp_path, {"kind": "own_topk", "k": 1, "history": 2 * hl,
+                                             "then": {"kind": "popularity"}}))
+    source = ScoreSource(Catalogue(scorer.bundle.items), scorer)
+    shopper = Session("t:a", None, "a", 0, 0, history=[9, 9, 9, *range(10, 10 + 2 * hl - 3)])
+    scores, _, key = source.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
+    assert len(key[0]) == 2 * hl and topk(np.asarray(scores), 1).tolist() == [9]
 
 
 def test_own_topk_ties_go_to_the_latest_purchase() -> None:

@@ -80,6 +80,10 @@ class ScoreSource:
         self._context_memo: dict[tuple, tuple[int, ...]] = {}
         self._tz = None
         self._weekday_names: str | None = None
+        self._window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length) \
+            if scorer is not None else 0
+        """The most recent items the scorer reads (``BundleScorer.history_window``: the
+        model's ``history_length``, or longer where a baseline's device form counts more)."""
         self._consumed = bool(getattr(scorer, "excludes_consumed", False))
         """The scorer leaves out the shopper's consumed set (``BundleScorer.excludes_consumed``)."""
         self._delta = getattr(scorer, "score_delta", None)
@@ -119,7 +123,7 @@ class ScoreSource:
                 return self._popularity, "popularity", ("pop",)
             return (self.zone_popularity(placement.key, placement.near), "popularity",
                     ("pop", placement.key))
-        history = tuple(session.history[-self.scorer.spec.history_length :]) if session else ()
+        history = tuple(session.history[-self._window :]) if session else ()
         context = self.encode_context(departments, now)
         # A scorer that excludes consumed items (a no-repeat domain) gets the shopper's
         # whole consumed set, longer than the model's history; it is part of the key.

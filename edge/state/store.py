@@ -60,7 +60,9 @@ hundreds of shoppers at once, a flood of made-up ids has no end."""
 HISTORY_KEEP = 100
 """Most recent items kept per shopper: at least the bundle's ``history_length`` (the
 Complete Journey model and its repeat gate read the last 100: the shopper's own items
-further back are candidates the gate ranks, docs/model.md)."""
+further back are candidates the gate ranks, docs/model.md). More while the serving
+scorer reads more (:meth:`StateStore.keep_history`: a baseline's device form that
+counts the whole history, up to ``edge.runtime.scorers.MAX_SCORER_HISTORY``)."""
 CONSUMED_KEEP = 2000
 """Most recent distinct items kept per shopper as *consumed* (never recommended again),
 only while the serving bundle excludes them (``exclude_history``: a domain where nothing
@@ -201,7 +203,9 @@ class Session:
     def anonymous(self) -> bool:
         return self.loyalty_id is None
 
-    def add_history(self, items: Iterable[int]) -> None:
+    def add_history(self, items: Iterable[int], keep: int = HISTORY_KEEP) -> None:
+        """Append ``items`` (a repeat of the last item is not appended again), keeping
+        the ``keep`` most recent (:attr:`StateStore.history_keep`)."""
         items = list(items)
         added = False
         for idx in items:
@@ -210,7 +214,7 @@ class Session:
             self.history.append(idx)
             added = True
         if added:
-            del self.history[:-HISTORY_KEEP]
+            del self.history[:-keep]
             self.version += 1
         if self.consumed is not None and items:
             self.consume(items)
@@ -325,6 +329,7 @@ class StateStore:
         min_stock: int = 1,
         session_ttl_s: float = 1800.0,
         keep_consumed: bool = False,
+        history_keep: int = HISTORY_KEEP,
     ) -> None:
         self.db_path = Path(db_path)
         # One thread at a time touches the store (the agent serialises), but
@@ -341,6 +346,8 @@ class StateStore:
         self.consumed_on = keep_consumed
         """Whether sessions keep a consumed set (the serving bundle excludes consumed
         items, :meth:`keep_consumed`)."""
+        self.history_keep = max(HISTORY_KEEP, history_keep)
+        """Most recent items kept per shopper (:meth:`keep_history`)."""
         self.sessions_evicted = 0
         """Sessions forgotten for the cap before their TTL."""
         self.unknown_items = 0
@@ -474,6 +481,14 @@ class StateStore:
             s.consumed_dirty = True
             s._consumed_key = None
             self._dirty_sessions.add(s.key)
+
+    def keep_history(self, window: int) -> None:
+        """Keep ``window`` most recent items per shopper (never fewer than HISTORY_KEEP):
+        the serving scorer's ``history_window``. A shorter window trims each history
+        as it next grows (the scorer reads its own window of it meanwhile); a longer
+        one fills as shoppers buy, and a member's stored items are as many as were
+        kept when they were written. Call under the agent's lock (a swap)."""
+        self.history_keep = max(HISTORY_KEEP, int(window))
 
     def _indices(self, stored: list) -> list[int]:
         """Catalogue indices of stored items: item ids (what is written now), or
@@ -672,12 +687,12 @@ class StateStore:
         consumed: list[str] | None = None
         if session is not None:
             session.bought.update(bought)
-            session.add_history(bought)
+            session.add_history(bought, self.history_keep)
             self._dirty_sessions.add(session.key)
             if session.loyalty_id:
                 loyalty_id = session.loyalty_id
                 # Item ids now (the history moves on); their JSON on the writer's thread.
-                known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
+                known = [self.items[i].item_id for i in session.history[-self.history_keep:]]
                 # The consumed set rides along only while it is kept (else NULL: not stored).
                 if session.consumed is not None:
                     consumed = [self.items[i].item_id for i in session.consumed.tolist()]

@@ -1,0 +1,76 @@
+"""A bundle whose scorer counts more than the model's history (``"history": H``, a
+baseline's device form): a real device keeps that many of a member's items and the
+scorer sees them on the member's next visit (edge/state/store.py ``keep_history``)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from edge_helpers import Probe, device_config, location, purchase, tiny_bundle, topics, wait_until
+
+from deploy.local_broker import MosquittoBroker
+from edge.app import Device
+from edge.bundle import Bundle, GoldenCase, load_bundle, topk, write_bundle
+from edge.runtime.scorers import BundleScorer
+
+T = topics()
+
+
+def staples_bundle(tmp_path: Path, history: int) -> Path:
+    """The tiny bundle re-written to ship "the shopper's most bought item, then
+    popularity", counted over the last ``history`` items; golden cases recomputed."""
+    src = load_bundle(tiny_bundle())
+    spec = {"kind": "own_topk", "k": 1, "history": history, "then": {"kind": "popularity"}}
+    runner = BundleScorer(Bundle(path=tmp_path, manifest=src.manifest, items=src.items, spec=src.spec,
+                                 golden=[]), spec)
+    golden = [GoldenCase(history=c.history, context=c.context,
+                         expected_topk=topk(runner.score(c.history, runner.encode_context(c.context)),
+                                            len(c.expected_topk)).tolist())
+              for c in src.golden]
+    out = tmp_path / "staples-bundle"
+    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec, golden=golden,
+                 model_version="staples", dataset_fingerprint="synthetic", metrics={},
+                 make_tarball=False, scorer=spec)
+    return out
+
+
+def shown(probe: Probe, sig: dict) -> list[str]:
+    probe.publish(T.location, sig, qos=0)
+    return [i["item_id"] for i in probe.reco_for(sig["signal_id"], "produce-screen")["items"]]
+
+
+def test_a_members_staple_bought_before_the_models_window_still_leads_their_next_visit(
+    tmp_path: Path, broker: MosquittoBroker
+) -> None:
+    window = load_bundle(tiny_bundle()).spec.history_length
+    longer = 150  # more than the model's window and than what a device keeps for it (100)
+    bundle = staples_bundle(tmp_path, longer)
+    offset = [0.0]
+    probe = Probe(broker)
+    device = Device(device_config(tmp_path, broker, bundle, session_ttl_s=10),
+                    clock=lambda: time.time() + offset[0])
+    device.start()
+    try:
+        assert device.link.subscribed.wait(10)
+        assert device.store.history_keep == longer
+        # The staple: the least of what the screen shows a stranger, bought five times
+        # first; then 40 other items three times each (120 purchases, each item 3-4 times).
+        staple = shown(probe, location("produce", track="t-anon"))[-1]
+        others = [it.item_id for it in device.store.items if it.item_id != staple][:40]
+        baskets = [[staple, others[i]] for i in range(5)] + [others * 3]
+        for basket in baskets:
+            probe.publish(T.pos, purchase(basket, loyalty="L-s"))
+        assert wait_until(lambda: device.metrics.received["pos"] == len(baskets))
+        offset[0] = 60.0  # the visit ends; the member comes back
+        assert wait_until(lambda: not device.store.sessions, timeout=10)
+        again = shown(probe, location("produce", loyalty="L-s"))
+        session = device.store.sessions["l:L-s"]
+        assert len(session.history) == 130 > 100  # every item stored, more than the model needs
+        assert staple not in {device.store.items[i].item_id for i in session.history[-100:]}
+        assert again[0] == staple, again  # counted from all 130
+    finally:
+        device.stop()
+        probe.close()
+        shutil.rmtree(bundle, ignore_errors=True)

@@ -46,6 +46,7 @@ def test_a_members_staple_bought_before_the_models_window_still_leads_their_next
 ) -> None:
     window = load_bundle(tiny_bundle()).spec.history_length
     longer = 150  # more than the model's window and than what a device keeps for it (100)
+    assert window < 100 < longer
     bundle = staples_bundle(tmp_path, longer)
     offset = [0.0]
     probe = Probe(broker)

@@ -111,9 +111,10 @@ NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
 
 ScoreFn = Callable[[Sequence[int], Sequence[int]], np.ndarray]
 MAX_SCORER_HISTORY = 500
-"""The longest ``history`` a kind may read: what a device keeps per shopper at most
-(a list of up to 500 indices per live session; the whole history of 99 % of the
-grocery5m export's test shoppers, whose longest had 650 items)."""
+"""The longest ``history`` a kind may read: what a device keeps per shopper at most.
+It holds the whole history of 99 % of the grocery5m export's test shoppers (the
+longest had 650 items). Memory: ~19.5 kB per session with a full 500-item history
+against ~4.7 kB at 100 (20,000 sessions, the cap: 390 against 94 MB, measured)."""
 WINDOWED_KINDS = ("item_knn", "user_knn", "own_topk")
 """Kinds that may read a longer history than the model's (``"history"``)."""
 SMALL_MERGE = 64

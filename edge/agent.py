@@ -454,7 +454,7 @@ class Agent:
             session = self._session(ev.shopper)
             idx = store.index.get(ev.item_id) if ev.item_id else None
             if idx is not None:
-                session.add_history([idx], store.history_keep)  # picking something up says what they want
+                session.add_history([idx])  # picking something up says what they want
                 store.touch(session)
         # The claim and the feedback event are written by the log writer after the
         # display's impressions queued before it (the list this interaction refers

@@ -147,8 +147,6 @@ class Device:
             session_ttl_s=config.policy.session_ttl_s,
             # Consumed sets are kept only for a bundle that excludes them (no-repeat domains).
             keep_consumed=bool(getattr(scorer, "excludes_consumed", False)),
-            # As many recent items per shopper as the scorer reads (a kNN device form: more).
-            history_keep=int(getattr(scorer, "history_window", 0) or 0),
         )
         self.fallback: StoreCatalogueLearner | None = None
         """Learns the store's own catalogue while there is no model and no stored one."""
@@ -360,7 +358,6 @@ class Device:
                 old = self.generation
                 self.store.rebind(new.catalogue, mapping)
                 self.store.keep_consumed(bool(getattr(new.scorer, "excludes_consumed", False)))
-                self.store.keep_history(int(getattr(new.scorer, "history_window", 0) or 0))
                 self.agent.generation = new
                 self.generation = new
                 self.previous = old

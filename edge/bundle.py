@@ -74,8 +74,31 @@ if TYPE_CHECKING:  # the device imports cryptography only when it checks a signa
     )
 
 BUNDLE_FORMAT_VERSION = 2
-READABLE_FORMAT_VERSIONS = (1, 2)
-"""Version 1 is version 2 without the optional fields (signature, scorer): still read."""
+READABLE_FORMAT_VERSIONS = (1, 2, 3)
+"""Version 1 is version 2 without the optional fields (signature, scorer): still read.
+Version 3 is version 2 whose scorer has a part that reads more of the history than
+``history_length`` (``"history"``, :data:`MAX_SCORER_HISTORY`): written only for such a
+bundle (:func:`format_version_for`), so a device from before it refuses that bundle
+instead of serving the part from the shorter history it would give it (its golden
+replay passes: it scores the recorded history whole), and every other bundle stays 2."""
+LONG_HISTORY_FORMAT_VERSION = 3
+MAX_SCORER_HISTORY = 500
+"""The longest history a scorer part may read (``"history"``), and so what a device
+keeps per shopper (``edge.state.store.HISTORY_KEEP``): on the grocery5m export the test
+shoppers' histories had 200 items at the median, 322 at p90, 650 at most, and
+TIFU-KNN's device form gained nothing from 400 items up (docs/model.md, "A longer
+history for the baselines' device forms")."""
+
+
+def format_version_for(scorer: Mapping[str, Any] | None) -> int:
+    """The format version a bundle with this ``scorer`` is written as (3 when any part
+    reads its own ``history``, else 2)."""
+    def reads_history(spec: Any) -> bool:
+        if not isinstance(spec, Mapping):
+            return False
+        return "history" in spec or any(reads_history(v) for v in spec.values())
+
+    return LONG_HISTORY_FORMAT_VERSION if reads_history(scorer) else BUNDLE_FORMAT_VERSION
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.json"
@@ -345,7 +368,7 @@ def write_bundle(
         for name in (*BUNDLE_FILES, *(scorer_files or {}))
     }
     manifest = Manifest(
-        format_version=BUNDLE_FORMAT_VERSION,
+        format_version=format_version_for(scorer),
         model_version=model_version,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         dataset_fingerprint=dataset_fingerprint,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.bundle import Item
+from edge.bundle import MAX_SCORER_HISTORY, Item
 from edge.serving.catalogue import Catalogue
 from edge.state import Session, StateStore
 from edge.state.logwriter import LogWriter
@@ -162,26 +162,21 @@ def test_log_writer_commits_rows_and_runs_the_hook_in_the_same_transaction(tmp_p
 
 def test_session_dataclass_keeps_recent_history_only() -> None:
     s = Session("t:a", None, "a", 0, 0)
-    s.add_history(range(200))
-    assert len(s.history) == HISTORY_KEEP and s.history[-1] == 199
+    s.add_history(range(HISTORY_KEEP + 100))
+    assert len(s.history) == HISTORY_KEEP and s.history[-1] == HISTORY_KEEP + 99
 
 
-def test_store_keeps_as_much_history_as_the_serving_scorer_reads(tmp_path: Path) -> None:
-    store = StateStore(tmp_path / "s.db", items(400), history_keep=300)
+def test_a_members_stored_history_is_every_item_a_scorer_part_may_read(tmp_path: Path) -> None:
+    assert HISTORY_KEEP == MAX_SCORER_HISTORY  # whatever the serving bundle reads: nothing lost on a swap
+    store = StateStore(tmp_path / "s.db", items(HISTORY_KEEP + 50))
     member = store.session("l:M", loyalty_id="M", track_id=None, now=0.0)
     with store.transaction() as conn:
-        store.record_purchase("T1", member, [f"I{i}" for i in range(350)], 1.0, conn)
-    assert member.history == list(range(50, 350))
-    store.keep_history(20)  # a bundle reading less: never below what the model reads
-    assert store.history_keep == HISTORY_KEEP
-    with store.transaction() as conn:
-        store.record_purchase("T2", member, ["I399"], 2.0, conn)
-    assert len(member.history) == HISTORY_KEEP and member.history[-1] == 399
+        store.record_purchase("T1", member, [f"I{i}" for i in range(HISTORY_KEEP + 50)], 1.0, conn)
+    assert member.history == list(range(50, HISTORY_KEEP + 50))
     store.expire_sessions(1e9)
     store.flush()
-    store.keep_history(300)
-    back = store.session("l:M", loyalty_id="M", track_id=None, now=1e9 + 1)  # next visit: what was stored
-    assert back.history == [*range(251, 350), 399]
+    back = store.session("l:M", loyalty_id="M", track_id=None, now=1e9 + 1)  # the next visit: what was stored
+    assert back.history == list(range(50, HISTORY_KEEP + 50))
     store.close()
 
 
@@ -242,11 +237,11 @@ def test_consumed_set_is_kept_only_when_on_and_outgrows_the_history(tmp_path: Pa
     on = StateStore(tmp_path / "on.db", items(CONSUMED_KEEP + 100), keep_consumed=True)
     s = on.session("l:M", loyalty_id="M", track_id=None, now=0.0)
     with on.transaction() as conn:
-        on.record_purchase("T1", s, [f"I{i}" for i in range(150)], 1.0, conn)
-    assert len(s.history) == HISTORY_KEEP and s.consumed.tolist() == list(range(150))
+        on.record_purchase("T1", s, [f"I{i}" for i in range(HISTORY_KEEP + 50)], 1.0, conn)
+    assert len(s.history) == HISTORY_KEEP and s.consumed.tolist() == list(range(HISTORY_KEEP + 50))
     s.add_history([3])  # consumed again: moves to the recent end
-    assert s.consumed[-1] == 3 and len(s.consumed) == 150
-    s.add_history(range(150, CONSUMED_KEEP + 100))
+    assert s.consumed[-1] == 3 and len(s.consumed) == HISTORY_KEEP + 50
+    s.add_history(range(HISTORY_KEEP + 50, CONSUMED_KEEP + 100))
     assert len(s.consumed) == CONSUMED_KEEP and s.consumed[-1] == CONSUMED_KEEP + 99  # the oldest fell off
     on.close()
 
@@ -270,7 +265,7 @@ def test_consumed_set_survives_a_restart_and_the_next_visit(tmp_path: Path) -> N
     again.expire_sessions(1000.0)
     again.flush()
     back = again.session("l:M", loyalty_id="M", track_id=None, now=2000.0)  # the next visit
-    assert back.consumed.tolist() == list(range(200)) and len(back.history) == HISTORY_KEEP
+    assert back.consumed.tolist() == list(range(200)) and len(back.history) == 200
     again.close()
 
 

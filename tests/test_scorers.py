@@ -480,6 +480,41 @@ def test_a_model_part_beside_a_longer_history_reads_only_its_own_window(tmp_path
     assert not np.array_equal(plain.score(history, (0, 0, 0)), plain.score(history[-hl:], (0, 0, 0)))
 
 
+def test_own_topk_counts_its_own_window_and_its_then_part_reads_its_own(tmp_path: Path) -> None:
+    hl = load_bundle(tiny_bundle()).spec.history_length
+    knn = {"kind": "item_knn", "file": "knn.npz", "history": 3 * hl}
+    alone = load_scorer(rebundle(tmp_path / "alone", knn, {"knn.npz": knn_table()}))
+    nested = load_scorer(rebundle(tmp_path / "nested", {"kind": "own_topk", "k": 0, "then": knn},
+                                  {"knn.npz": knn_table()}))
+    assert nested.history_window == alone.history_window == 3 * hl
+    history = [int(i) for i in np.random.default_rng(5).integers(0, 48, 3 * hl)]
+    assert np.array_equal(nested.score(history, (0, 0, 0)), alone.score(history, (0, 0, 0)))
+    # A short own count above a model: the model still reads its history_length.
+    gated = {"kind": "model", "own_gate": {"w": [0.5, 0.1, 0.2, 1.0]}}
+    short = load_scorer(rebundle(tmp_path / "short", {"kind": "own_topk", "k": 0, "history": hl // 2,
+                                                      "then": gated}))
+    plain = load_scorer(rebundle(tmp_path / "plain", gated))
+    assert np.array_equal(short.score(history[-hl:], (0, 0, 0)), plain.score(history[-hl:], (0, 0, 0)))
+
+
+def test_only_validated_parts_set_the_history_window(tmp_path: Path) -> None:
+    hl = load_bundle(tiny_bundle()).spec.history_length
+    for spec in ({"kind": "popularity", "then": {"kind": "own_topk", "k": 1, "history": 400}},
+                 {"kind": "segmented", "known": {"kind": "popularity"}, "anonymous": {"kind": "popularity"},
+                  "then": {"kind": "own_topk", "k": 1, "history": "x"}}):
+        assert load_scorer(rebundle(tmp_path / str(len(spec)), spec)).history_window == hl
+
+
+def test_a_bundle_whose_scorer_reads_a_longer_history_is_format_3_and_others_stay_2(tmp_path: Path) -> None:
+    from edge.bundle import BUNDLE_FORMAT_VERSION, LONG_HISTORY_FORMAT_VERSION
+
+    longer = load_bundle(rebundle(tmp_path / "long", {"kind": "segmented", "anonymous": {"kind": "popularity"},
+                                                      "known": {"kind": "own_topk", "k": 1, "history": 50}}))
+    plain = load_bundle(rebundle(tmp_path / "plain", {"kind": "own_topk", "k": 1}))
+    assert longer.manifest.format_version == LONG_HISTORY_FORMAT_VERSION == 3
+    assert plain.manifest.format_version == BUNDLE_FORMAT_VERSION == 2
+
+
 def test_score_source_gives_the_scorer_its_whole_window(tmp_path: Path) -> None:
     from edge.reco.scores import ScoreSource
     from edge.serving.catalogue import Catalogue
@@ -492,6 +527,12 @@ def test_score_source_gives_the_scorer_its_whole_window(tmp_path: Path) -> None:
     shopper = Session("t:a", None, "a", 0, 0, history=[9, 9, 9, *range(10, 10 + 2 * hl - 3)])
     scores, _, key = source.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
     assert len(key[0]) == 2 * hl and topk(np.asarray(scores), 1).tolist() == [9]
+    # The next generation reads less: the key it primes is its own window of the history.
+    short = load_scorer(rebundle(tmp_path / "short", {"kind": "own_topk", "k": 1, "then": {"kind": "popularity"}}))
+    warmed = ScoreSource(Catalogue(short.bundle.items), short)
+    assert len(warmed.prime([key], budget_s=5.0)) == 1
+    warmed.scores(shopper, None, ["D"], 0.0)  # type: ignore[arg-type]
+    assert warmed.cache_hits == 1 and warmed.cache_misses == 0
 
 
 def test_own_topk_ties_go_to_the_latest_purchase() -> None:

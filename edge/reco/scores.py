@@ -187,9 +187,14 @@ class ScoreSource:
         for key in keys[: self.cache_size]:
             if time.monotonic() >= deadline:
                 break
+            history, context, *owned = key
+            if len(history) > self._window:
+                # Scored by a generation whose scorer read more of the history: this one
+                # looks the shopper up by its own window of it.
+                history = history[-self._window:]
+                key = (history, context, *owned)
             if key in self._cache:
                 continue
-            history, context, *owned = key
             if owned and not self._consumed:
                 continue  # scored by a generation that excluded consumed items: not this one's key
             t0 = time.perf_counter()

@@ -76,10 +76,13 @@ instead of the feature spec's ``history_length`` (the model's input, 100). The
 baselines these kinds run count a shopper's whole history; where shoppers have
 more than the model's window, a kind cut to it trails its own baseline (on the
 grocery5m export, TIFU-KNN's device form from the last 100 items gave test
-recall@20 0.3443 against TIFU-KNN's 0.3496, from the last 500 0.3558;
+recall@20 0.3443 against TIFU-KNN's 0.3496, from the last 400 or more 0.3558;
 docs/model.md, "A longer history for the baselines' device forms"). The device
-keeps :attr:`BundleScorer.history_window` items per shopper (the longest any
-part reads) and every part reads its own window of them.
+keeps ``MAX_SCORER_HISTORY`` items per shopper and gives the scorer its
+:attr:`BundleScorer.history_window` most recent (the longest any part reads);
+every part reads its own window of them (``own_topk`` counts its own items in its
+window, its ``then`` part reads its own). A bundle with such a part is written
+as format version 3, which devices from before it refuse (``edge.bundle``).
 
 Any kind may carry ``"exclude_history": true``: items the shopper already has
 are never recommended (set where the training data shows a domain that does
@@ -102,7 +105,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from edge.bundle import Bundle, BundleError, FeatureSpec
+from edge.bundle import MAX_SCORER_HISTORY, Bundle, BundleError, FeatureSpec
 from edge.runtime.golden import replay_golden
 
 SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn", "user_knn")
@@ -110,11 +113,6 @@ NON_DEMOGRAPHIC_FIELDS = frozenset({"department", "hour", "weekday"})
 """Context fields that describe the place and time, not the shopper."""
 
 ScoreFn = Callable[[Sequence[int], Sequence[int]], np.ndarray]
-MAX_SCORER_HISTORY = 500
-"""The longest ``history`` a kind may read: what a device keeps per shopper at most.
-It holds the whole history of 99 % of the grocery5m export's test shoppers (the
-longest had 650 items). Memory: ~19.5 kB per session with a full 500-item history
-against ~4.7 kB at 100 (20,000 sessions, the cap: 390 against 94 MB, measured)."""
 WINDOWED_KINDS = ("item_knn", "user_knn", "own_topk")
 """Kinds that may read a longer history than the model's (``"history"``)."""
 SMALL_MERGE = 64
@@ -623,11 +621,13 @@ class LazyScores:
 
 
 def history_window(spec: Mapping[str, Any], default: int) -> int:
-    """The most recent items any part of ``spec`` reads (``default``: the feature
-    spec's ``history_length``, what a part without ``"history"`` reads)."""
-    own = int(spec.get("history", default))
-    parts = [spec[p] for p in ("then", "known", "anonymous") if isinstance(spec.get(p), Mapping)]
-    return max([own, *(history_window(p, default) for p in parts)])
+    """The most recent items any part of a validated ``spec`` reads (``default``: the
+    feature spec's ``history_length``, what a part without ``"history"`` reads). Only
+    the parts :func:`validate_scorer_spec` checks are followed."""
+    kind = spec["kind"]
+    own = int(spec.get("history", default)) if kind in WINDOWED_KINDS else default
+    parts = {"own_topk": ("then",), "segmented": ("known", "anonymous")}.get(kind, ())
+    return max([own, *(history_window(spec.get(p, {"kind": "popularity"}), default) for p in parts)])
 
 
 def uses_model(spec: Mapping[str, Any]) -> bool:
@@ -781,9 +781,9 @@ class BundleScorer:
     def _build(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
         """The score function of ``spec``, reading its own window of the history."""
         fn = self._build_kind(spec, where)
-        if spec["kind"] in ("segmented", "popularity"):
-            return fn  # its parts cut their own windows; popularity reads none
-        window = int(spec.get("history", self.spec.history_length))
+        if spec["kind"] in ("segmented", "popularity", "own_topk"):
+            return fn  # their parts cut their own windows (own_topk its count); popularity reads none
+        window = self._window(spec)
         if window >= self.history_window:
             return fn  # reads all it is given: no wrapper (every bundle without "history")
 
@@ -797,6 +797,10 @@ class BundleScorer:
 
             cut.delta = cut_delta  # type: ignore[attr-defined]
         return cut
+
+    def _window(self, spec: Mapping[str, Any]) -> int:
+        """The most recent items the part ``spec`` itself reads."""
+        return int(spec.get("history", self.spec.history_length))
 
     def _build_kind(self, spec: Mapping[str, Any], where: str) -> ScoreFn:
         kind = spec["kind"]
@@ -812,10 +816,11 @@ class BundleScorer:
             then = self._build(spec.get("then", {"kind": "popularity"}), f"{where}.then")
             k = int(spec["k"])
             n = self._num_items
+            window = self._window(spec)  # the own items' count reads this many; `then` its own
 
             def own_then(history: Sequence[int], context: Sequence[int]) -> np.ndarray:
                 base = np.asarray(then(history, context), dtype=np.float64).copy()
-                top = own_topk(history, n, k)
+                top = own_topk(history[-window:], n, k)
                 if len(top):
                     finite = base[np.isfinite(base)]
                     ceiling = float(finite.max()) if len(finite) else 0.0

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from edge.bundle import Item
+from edge.bundle import MAX_SCORER_HISTORY, Item
 from edge.serving.catalogue import Catalogue, remap
 from edge.state import db
 from edge.state.db import Migration
@@ -57,12 +57,17 @@ MAX_ITEM_LABELS = 100_000
 MAX_SESSIONS = 20_000
 """Live sessions kept at most (least recently seen go first): a store has
 hundreds of shoppers at once, a flood of made-up ids has no end."""
-HISTORY_KEEP = 100
-"""Most recent items kept per shopper: at least the bundle's ``history_length`` (the
-Complete Journey model and its repeat gate read the last 100: the shopper's own items
-further back are candidates the gate ranks, docs/model.md). More while the serving
-scorer reads more (:meth:`StateStore.keep_history`: a baseline's device form that
-counts the whole history, up to ``edge.runtime.scorers.MAX_SCORER_HISTORY``)."""
+HISTORY_KEEP = MAX_SCORER_HISTORY
+"""Most recent items kept per shopper (500), whatever the serving bundle reads: the
+model reads its ``history_length`` (100 for Complete Journey's, whose repeat gate
+ranks the shopper's own items in it), a baseline's device form may read up to
+``MAX_SCORER_HISTORY`` (``"history"``: the baselines count the whole history), and
+``edge.reco.scores.ScoreSource`` gives the scorer its ``history_window`` of them. One
+length for every bundle, so a swap to a bundle that reads less and back (an OTA
+probation, a rollback) loses nothing, in memory or in ``shopper_history``. It was 100
+until 2026-12-05 (w). Memory: a list of up to 500 references to the store's own index
+ints, ~3.1 kB more per full session than at 100 (the cap's 20,000 sessions all full:
+88 against 27 MB, measured; a store's few hundred live shoppers: about 1 MB)."""
 CONSUMED_KEEP = 2000
 """Most recent distinct items kept per shopper as *consumed* (never recommended again),
 only while the serving bundle excludes them (``exclude_history``: a domain where nothing
@@ -203,9 +208,9 @@ class Session:
     def anonymous(self) -> bool:
         return self.loyalty_id is None
 
-    def add_history(self, items: Iterable[int], keep: int = HISTORY_KEEP) -> None:
+    def add_history(self, items: Iterable[int]) -> None:
         """Append ``items`` (a repeat of the last item is not appended again), keeping
-        the ``keep`` most recent (:attr:`StateStore.history_keep`)."""
+        the HISTORY_KEEP most recent."""
         items = list(items)
         added = False
         for idx in items:
@@ -214,7 +219,7 @@ class Session:
             self.history.append(idx)
             added = True
         if added:
-            del self.history[:-keep]
+            del self.history[:-HISTORY_KEEP]
             self.version += 1
         if self.consumed is not None and items:
             self.consume(items)
@@ -329,7 +334,6 @@ class StateStore:
         min_stock: int = 1,
         session_ttl_s: float = 1800.0,
         keep_consumed: bool = False,
-        history_keep: int = HISTORY_KEEP,
     ) -> None:
         self.db_path = Path(db_path)
         # One thread at a time touches the store (the agent serialises), but
@@ -346,8 +350,6 @@ class StateStore:
         self.consumed_on = keep_consumed
         """Whether sessions keep a consumed set (the serving bundle excludes consumed
         items, :meth:`keep_consumed`)."""
-        self.history_keep = max(HISTORY_KEEP, history_keep)
-        """Most recent items kept per shopper (:meth:`keep_history`)."""
         self.sessions_evicted = 0
         """Sessions forgotten for the cap before their TTL."""
         self.unknown_items = 0
@@ -481,14 +483,6 @@ class StateStore:
             s.consumed_dirty = True
             s._consumed_key = None
             self._dirty_sessions.add(s.key)
-
-    def keep_history(self, window: int) -> None:
-        """Keep ``window`` most recent items per shopper (never fewer than HISTORY_KEEP):
-        the serving scorer's ``history_window``. A shorter window trims each history
-        as it next grows (the scorer reads its own window of it meanwhile); a longer
-        one fills as shoppers buy, and a member's stored items are as many as were
-        kept when they were written. Call under the agent's lock (a swap)."""
-        self.history_keep = max(HISTORY_KEEP, int(window))
 
     def _indices(self, stored: list) -> list[int]:
         """Catalogue indices of stored items: item ids (what is written now), or
@@ -687,12 +681,12 @@ class StateStore:
         consumed: list[str] | None = None
         if session is not None:
             session.bought.update(bought)
-            session.add_history(bought, self.history_keep)
+            session.add_history(bought)
             self._dirty_sessions.add(session.key)
             if session.loyalty_id:
                 loyalty_id = session.loyalty_id
                 # Item ids now (the history moves on); their JSON on the writer's thread.
-                known = [self.items[i].item_id for i in session.history[-self.history_keep:]]
+                known = [self.items[i].item_id for i in session.history[-HISTORY_KEEP:]]
                 # The consumed set rides along only while it is kept (else NULL: not stored).
                 if session.consumed is not None:
                     consumed = [self.items[i].item_id for i in session.consumed.tolist()]

@@ -65,6 +65,26 @@ def other_bundle() -> Path:
         return _OTHER
 
 
+def scorer_bundle(tmp_path: Path, spec: dict[str, Any], name: str) -> Path:
+    """The tiny bundle re-written to ship the bundle-declared scorer ``spec`` (no model
+    in it), its golden cases recomputed by that scorer as the trainer records them."""
+    from edge.bundle import Bundle, GoldenCase, load_bundle, topk, write_bundle
+    from edge.runtime.scorers import BundleScorer
+
+    src = load_bundle(tiny_bundle())
+    runner = BundleScorer(Bundle(path=tmp_path, manifest=src.manifest, items=src.items, spec=src.spec,
+                                 golden=[]), spec)
+    golden = [GoldenCase(history=c.history, context=c.context,
+                         expected_topk=topk(runner.score(c.history, runner.encode_context(c.context)),
+                                            len(c.expected_topk)).tolist())
+              for c in src.golden]
+    out = tmp_path / f"{name}-bundle"
+    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec, golden=golden,
+                 model_version=name, dataset_fingerprint="synthetic", metrics={},
+                 make_tarball=False, scorer=spec)
+    return out
+
+
 def device_config(
     tmp_path: Path,
     broker: MosquittoBroker | None,

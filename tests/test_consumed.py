@@ -8,12 +8,19 @@ import shutil
 import time
 from pathlib import Path
 
-from edge_helpers import Probe, device_config, location, purchase, tiny_bundle, topics, wait_until
+from edge_helpers import (
+    Probe,
+    device_config,
+    location,
+    purchase,
+    scorer_bundle,
+    topics,
+    wait_until,
+)
 
 from deploy.local_broker import MosquittoBroker
 from edge.app import Device
-from edge.bundle import Bundle, GoldenCase, load_bundle, topk, write_bundle
-from edge.runtime.scorers import BundleScorer
+from edge.bundle import load_bundle
 
 T = topics()
 
@@ -21,19 +28,7 @@ T = topics()
 def no_repeat_bundle(tmp_path: Path) -> Path:
     """The tiny bundle re-written to ship popularity with ``exclude_history`` (what the
     trainer ships on a ratings export), golden cases recomputed by that scorer."""
-    src = load_bundle(tiny_bundle())
-    spec = {"kind": "popularity", "exclude_history": True}
-    runner = BundleScorer(Bundle(path=tmp_path, manifest=src.manifest, items=src.items, spec=src.spec,
-                                 golden=[]), spec)
-    golden = [GoldenCase(history=c.history, context=c.context,
-                         expected_topk=topk(runner.score(c.history, runner.encode_context(c.context)),
-                                            len(c.expected_topk)).tolist())
-              for c in src.golden]
-    out = tmp_path / "no-repeat-bundle"
-    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec, golden=golden,
-                 model_version="no-repeat", dataset_fingerprint="synthetic", metrics={},
-                 make_tarball=False, scorer=spec)
-    return out
+    return scorer_bundle(tmp_path, {"kind": "popularity", "exclude_history": True}, "no-repeat")
 
 
 def shown(probe: Probe, sig: dict) -> list[str]:

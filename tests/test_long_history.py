@@ -1,6 +1,7 @@
 """A bundle whose scorer counts more than the model's history (``"history": H``, a
-baseline's device form): a real device keeps that many of a member's items and the
-scorer sees them on the member's next visit (edge/state/store.py ``keep_history``)."""
+baseline's device form): a real device keeps a member's items beyond the model's
+window (edge/state/store.py ``HISTORY_KEEP``) and the scorer sees them on the member's
+next visit (edge/reco/scores.py gives it its ``history_window``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,20 @@ import shutil
 import time
 from pathlib import Path
 
-from edge_helpers import Probe, device_config, location, purchase, tiny_bundle, topics, wait_until
+from edge_helpers import (
+    Probe,
+    device_config,
+    location,
+    purchase,
+    scorer_bundle,
+    tiny_bundle,
+    topics,
+    wait_until,
+)
 
 from deploy.local_broker import MosquittoBroker
 from edge.app import Device
-from edge.bundle import Bundle, GoldenCase, load_bundle, topk, write_bundle
-from edge.runtime.scorers import BundleScorer
+from edge.bundle import load_bundle
 
 T = topics()
 
@@ -21,19 +30,8 @@ T = topics()
 def staples_bundle(tmp_path: Path, history: int) -> Path:
     """The tiny bundle re-written to ship "the shopper's most bought item, then
     popularity", counted over the last ``history`` items; golden cases recomputed."""
-    src = load_bundle(tiny_bundle())
     spec = {"kind": "own_topk", "k": 1, "history": history, "then": {"kind": "popularity"}}
-    runner = BundleScorer(Bundle(path=tmp_path, manifest=src.manifest, items=src.items, spec=src.spec,
-                                 golden=[]), spec)
-    golden = [GoldenCase(history=c.history, context=c.context,
-                         expected_topk=topk(runner.score(c.history, runner.encode_context(c.context)),
-                                            len(c.expected_topk)).tolist())
-              for c in src.golden]
-    out = tmp_path / "staples-bundle"
-    write_bundle(out, model_bytes=src.model_path.read_bytes(), items=src.items, spec=src.spec, golden=golden,
-                 model_version="staples", dataset_fingerprint="synthetic", metrics={},
-                 make_tarball=False, scorer=spec)
-    return out
+    return scorer_bundle(tmp_path, spec, "staples")
 
 
 def shown(probe: Probe, sig: dict) -> list[str]:

@@ -424,7 +424,10 @@ class SeenWindow:
         self.cap = cap
         self.clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self.duplicates: Counter = Counter()
+        # Every kind counted here (edge.agent.DEDUP_KINDS) has its key from the start: the status thread copies
+        # this Counter while the worker counts, and a key added mid-copy raises
+        # "dictionary changed size" there (the status then loses its overload block).
+        self.duplicates: Counter = Counter({"pos": 0, "interaction": 0})
 
     def duplicate(self, kind: str, signal_id: str) -> bool:
         """True (and counted) if this id was accepted within the window."""

@@ -199,6 +199,7 @@ def test_touch_is_answered_while_positions_flood_in_and_the_status_says_what_was
     err = stop(proc)
     final = [b for t, b, _ in list(probe.messages) if t == T.status and b and b.get("state") == "offline"][-1]
     overload = final["detail"]["overload"]
+    assert "shed" in overload, overload  # a block that raised reads {"error": ...}: say which
     assert overload["shed"]["pos"] == overload["shed"]["interaction"] == overload["shed"]["inventory"] == 0
     assert overload["coalesced"] + overload["shed"]["location"] > 0
     assert all(len(json.dumps(b)) < 16_384 for t, b, _ in list(probe.messages) if t == T.status and b)

@@ -38,7 +38,7 @@ from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.evaluation import evaluate, recommend_all
 from cloud_trainer.processing import EVENT_WEIGHTS
 from edge.bundle import Bundle, FeatureSpec, Item, Manifest, topk
-from edge.runtime.scorers import BundleScorer
+from edge.runtime.scorers import BundleScorer, history_given
 from edge.state.store import CONSUMED_KEEP, consumed_items
 
 OBJECTIVE = ("recall@20", "ndcg@10")
@@ -215,7 +215,7 @@ class ScorerRecommender:
         spec = self.scorer.spec
         consumed = bool(getattr(self.scorer, "excludes_consumed", False))
         out = np.full((len(cases), k), -1, dtype=np.int64)  # -1 pads a catalogue smaller than k
-        window = int(getattr(self.scorer, "history_window", 0) or spec.history_length)
+        window = history_given(self.scorer)
         for i, case in enumerate(cases):
             history = np.asarray(case.history)[-window:] if window else []
             context = spec.context_indices(case.context)

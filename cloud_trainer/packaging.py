@@ -20,6 +20,7 @@ from cloud_trainer.dataset import EvalCase, PreparedData
 from cloud_trainer.export import ExportResult
 from cloud_trainer.litert_eval import TFLiteScorer
 from edge.bundle import GoldenCase, Item, Manifest, topk, topk_argpartition, write_bundle
+from edge.runtime.scorers import history_given
 
 GOLDEN_K = 10
 GOLDEN_KNOWN = 4
@@ -62,7 +63,7 @@ class _DeviceScores:
     def __init__(self, scorer: Any) -> None:
         self.scorer = scorer
         self.spec = scorer.spec
-        self.history_window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length)
+        self.history_window = history_given(scorer)
 
     def scores_for(self, history: list[int], context: dict[str, Any]) -> Any:
         return self.scorer.score(history, self.spec.context_indices(context))
@@ -95,7 +96,7 @@ def golden_cases(
     """
     candidates = [c for c in cases if c.user_id is not None and len(c.history)]
     # The history a device gives the scorer: the model's window, or a kind's longer one.
-    window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length)
+    window = history_given(scorer)
     # Prefer cases whose top-K older firmware's tie rules give too (see
     # _same_for_older_firmware): a device running it smoke-tests this bundle too.
     stable = (c for c in candidates[:GOLDEN_SCAN]

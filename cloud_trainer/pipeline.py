@@ -79,6 +79,7 @@ from cloud_trainer.processing import cross_time, prepare
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 from cloud_trainer.side_thread import SideThread
 from edge.bundle import MAX_SCORER_HISTORY
+from edge.runtime.scorers import history_given
 
 MODEL_DIR = "models"
 PARITY_TOLERANCE = 0.01
@@ -846,7 +847,7 @@ class Training:
         self.segments["shipped"], _ = score(ScorerRecommender("shipped", device), data)
         metrics["shipped"] = headline(self.segments["shipped"])
         self.timings["eval_shipped"] = time.perf_counter() - t
-        keep = int(getattr(device, "history_window", 0) or device.spec.history_length)
+        keep = history_given(device)
         over = sum(1 for c in self.test_overall if len(c.history) > keep)
         known = champ.spec.get("known", champ.spec)
         form_of = next((name for spec, name in self.device_forms if spec == known), None)

@@ -27,7 +27,7 @@ import numpy as np
 
 from edge.reco.ranker import Placement
 from edge.runtime.model import Scorer
-from edge.runtime.scorers import LazyScores
+from edge.runtime.scorers import LazyScores, history_given
 from edge.serving.catalogue import Catalogue
 from edge.state.store import Session, StateStore
 
@@ -80,8 +80,7 @@ class ScoreSource:
         self._context_memo: dict[tuple, tuple[int, ...]] = {}
         self._tz = None
         self._weekday_names: str | None = None
-        self._window = int(getattr(scorer, "history_window", 0) or scorer.spec.history_length) \
-            if scorer is not None else 0
+        self._window = history_given(scorer) if scorer is not None else 0
         """The most recent items the scorer reads (``BundleScorer.history_window``: the
         model's ``history_length``, or longer where a baseline's device form counts more)."""
         self._consumed = bool(getattr(scorer, "excludes_consumed", False))

@@ -630,6 +630,15 @@ def history_window(spec: Mapping[str, Any], default: int) -> int:
     return max([own, *(history_window(spec.get(p, {"kind": "popularity"}), default) for p in parts)])
 
 
+def history_given(scorer: Any) -> int:
+    """How many of a shopper's most recent items a device gives ``scorer``: a bundle
+    scorer's :attr:`BundleScorer.history_window`, else its feature spec's
+    ``history_length`` (the TFLite model alone). The one rule for the device
+    (``edge.reco.scores.ScoreSource``) and the trainer (``shipped``, golden cases),
+    which must give a scorer the same history."""
+    return int(getattr(scorer, "history_window", 0) or scorer.spec.history_length)
+
+
 def uses_model(spec: Mapping[str, Any]) -> bool:
     """Whether the scorer runs the bundle's TFLite model anywhere."""
     kind = spec.get("kind")

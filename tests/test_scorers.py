@@ -371,6 +371,37 @@ def test_user_knn_blends_the_shoppers_items_with_their_nearest_stored_shoppers()
     assert not table.scores([], 5, 0.2, 1.0).any()  # no history: nothing to go on
 
 
+def test_user_knn_walking_item_by_item_gives_the_same_bits_as_one_gather(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The table picks how to find neighbours by cost alone; the golden replay compares
+    # top-K lists exactly, so a tie at the k-th neighbour must not depend on the pick.
+    rng = np.random.default_rng(11)
+    n = 60
+    rows = [{int(i): float(rng.uniform(0.1, 1)) for i in rng.choice(n, rng.integers(1, 20), replace=False)}
+            for _ in range(400)]
+    with np.load(io.BytesIO(user_table(rows))) as npz:
+        table = UserTable(npz["indptr"], npz["indices"], npz["data"], num_items=n)
+    assert table._loop_ok
+    for trial in range(30):
+        history = rng.choice(n, rng.integers(1, 40)).tolist()
+        items, weights = table.own_vector(history, float(rng.choice([1.0, 0.9])))
+        monkeypatch.setattr(UserTable, "LOOP_ABOVE_POSTINGS", 0)  # always walk
+        walked = table.dots(items, weights)
+        monkeypatch.setattr(UserTable, "LOOP_ABOVE_POSTINGS", 10**9)  # always gather
+        gathered = table.dots(items, weights)
+        assert walked.dtype == gathered.dtype == np.float64
+        assert np.array_equal(walked, gathered), f"trial {trial}"
+
+
+def test_user_knn_table_listing_a_shoppers_item_twice_still_counts_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `dots[shoppers] += ...` would keep one of two entries; such a table keeps the gather.
+    indptr, indices = np.array([0, 3, 4]), np.array([1, 1, 2, 1], dtype=np.int32)
+    data = np.array([0.25, 0.25, 0.5, 1.0], dtype=np.float32)
+    table = UserTable(indptr, indices, data, num_items=3)
+    assert not table._loop_ok
+    monkeypatch.setattr(UserTable, "LOOP_ABOVE_POSTINGS", 0)
+    assert table.dots(np.array([1]), np.array([1.0])).tolist() == [0.5, 1.0]
+
+
 def test_user_knn_recommends_what_similar_shoppers_bought_from_a_hashed_bundle_file(tmp_path: Path) -> None:
     # Shoppers like "10 and 11" also bought 30; shoppers of "20" bought 40.
     rows = [{10: 1, 11: 1, 30: 2}, {10: 1, 30: 1}, {11: 1, 30: 1, 31: 1}, {20: 1, 40: 3}, {20: 1, 41: 1}]

@@ -707,6 +707,19 @@ def test_json_lines_exports_load_and_errors_name_their_lines(tmp_path: Path) -> 
     assert (report.files[str(path)].rows_read, report.files[str(path)].rows_skipped) == (5, 3)
 
 
+def test_json_lines_records_with_line_separators_in_their_text_stay_whole(tmp_path: Path) -> None:
+    """A review's text may hold U+2028 or NEL unescaped (valid JSON): a record ends at
+    its newline only. A byte order mark before the first record is not part of it."""
+    records = [{"user_id": "u1", "item_id": "i1", "text": "one\u2028two", "timestamp": "2024-01-01T10:00"},
+               {"user_id": "u2", "item_id": "i2", "text": "nel\x85here", "timestamp": "2024-01-02T10:00"}]
+    path = tmp_path / "reviews.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode())
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "_line"]].values.tolist() == [["u1", "i1", 1], ["u2", "i2", 2]]
+    assert not report.errors
+
+
 def test_parquet_exports_load_and_errors_give_the_row(tmp_path: Path) -> None:
     path = tmp_path / "events.parquet"
     pd.DataFrame({"customer_id": ["u1", "u2"], "product_id": ["i1", "i2"],

@@ -78,6 +78,26 @@ def test_an_export_over_the_budget_is_read_as_whole_shoppers(tmp_path: Path) -> 
     assert under.fingerprint == whole.fingerprint and under.report.sample is None
 
 
+def test_a_json_lines_export_over_the_budget_is_sampled_like_its_csv(tmp_path: Path) -> None:
+    """JSON lines become CSV text a record at a time, so a JSON export is sampled by
+    whole shoppers as its CSV would be (it was refused past 1/13 of the free memory),
+    and the kept rows still name their JSON lines."""
+    frame = write_export(tmp_path / "big.csv")
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps({**row, "timestamp": str(row["timestamp"])}) + "\n"
+                            for row in frame.to_dict("records")))
+    as_json = load_dataset("csv", interactions=path, max_lines=600)
+    as_csv = load_dataset("csv", interactions=tmp_path / "big.csv", max_lines=600)
+    assert as_json.interactions["user_id"].tolist() == as_csv.interactions["user_id"].tolist()
+    assert 0.15 < as_json.interactions["user_id"].nunique() / 200 < 0.45
+    assert as_json.report.to_json()["sample"]["rows_seen"] == 2000
+    # Row for row the file's own lines: shopper u{s}'s k-th purchase is line s * 10 + k + 1.
+    kept = schema.read_table(path, schema.GENERIC_INTERACTIONS, schema.IngestReport(), sample=ShopperSample(600))
+    users = kept["user_id"].str[1:].astype(int)
+    assert len(kept) == len(as_json.interactions)
+    assert (kept["_line"] == users * 10 + kept.groupby("user_id").cumcount() + 1).all()
+
+
 def test_anonymous_baskets_and_basket_shoppers_are_sampled_by_basket(tmp_path: Path) -> None:
     """A line without a shopper goes with its basket, so a sampled basket is whole; a
     file with no shopper column at all is sampled by basket too."""
@@ -232,11 +252,11 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
         load_dataset("csv", interactions=bz, max_lines=0)
     monkeypatch.setattr(schema, "available_memory", lambda: 3 * size)
     assert len(load_dataset("csv", interactions=path, max_lines=0).interactions) == 200
-    # JSON is made objects whole first (13 bytes of memory a byte, measured): said before.
+    # JSON becomes CSV text before the sample (3 bytes of memory a byte, measured): said before.
     lines = tmp_path / "big.json"
     lines.write_text(pd.read_csv(path).to_json(orient="records", lines=True))
-    monkeypatch.setattr(schema, "available_memory", lambda: 10 * lines.stat().st_size)
-    with pytest.raises(DataError, match=r"big.json: reading it takes about .* \(JSON becomes objects"):
+    monkeypatch.setattr(schema, "available_memory", lambda: 2 * lines.stat().st_size)
+    with pytest.raises(DataError, match=r"big.json: reading it takes about .* \(JSON becomes a table's text"):
         load_dataset("csv", interactions=lines, max_lines=0)
-    monkeypatch.setattr(schema, "available_memory", lambda: 14 * lines.stat().st_size)
+    monkeypatch.setattr(schema, "available_memory", lambda: 4 * lines.stat().st_size)
     assert len(load_dataset("csv", interactions=lines, max_lines=0).interactions) == 200

@@ -16,7 +16,10 @@ import csv
 import datetime
 import io
 import json
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 PARQUET_MAGIC = b"PAR1"
@@ -33,7 +36,7 @@ class Converted:
     """A non-CSV export as CSV text, and where each data row came from."""
 
     text: str
-    line_map: list[int]
+    line_map: Sequence[int]
     what: str
     """For the note: ``JSON lines (3 records)``."""
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
@@ -80,11 +83,13 @@ def as_csv(raw: bytes) -> Converted | None:
     return None
 
 
-JSON_MEMORY = 13
-"""Peak memory of reading JSON, per byte of it: every record becomes a dict before the
-table's text is written, and only then can a sample leave rows out. Measured with
-``load_dataset`` (``ru_maxrss``): 101 MB of 3-field JSON lines peaked at 1.28 GB (12.7x),
-108 MB of Amazon-review-shaped lines at 0.80 GB (7.4x)."""
+JSON_MEMORY = 3
+"""Peak memory of turning JSON into a table's text, per byte of it: the bytes, and the
+CSV text twice while it is written out (JSON lines are read a record at a time; a JSON
+array is parsed whole and takes more). Measured (``ru_maxrss`` around ``as_csv``,
+session (x)): 175 MB of 3-field lines peaked at 2.4x, 114 MB of OTTO-shaped nested
+sessions at 3.2x (with the interpreter's 0.2 GB); reading every record as a dict first
+had taken 12-14x. The sample (:mod:`.sampling`) then applies to that text as to a CSV's."""
 
 
 def json_layout(raw: bytes) -> str | None:
@@ -123,31 +128,75 @@ def _write(records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _json_lines(raw: bytes) -> Converted:
-    records: list[dict[str, Any]] = []
-    lines: list[int] = []
-    bad: list[tuple[int, str]] = []
-    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+def _json_line_values(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """``(line, record, "")`` for each JSON object line, ``(line, None, why)`` for a line
+    that is none; blank lines are skipped, lines count from 1.
+
+    A line at a time from the bytes, so only one record is alive. Split on ``\n`` only:
+    inside a JSON string a U+2028 or a NEL is text, not the end of the record (as
+    ``str.splitlines`` would have it). A UTF-8 byte order mark before the first record
+    is not part of it."""
+    start, number, end_of_file = 0, 0, len(raw)
+    while start < end_of_file:
+        end = raw.find(b"\n", start)
+        if end < 0:
+            end = end_of_file
+        number += 1
+        line = raw[start:end]
+        start = end + 1
         if not line.strip():
             continue
+        text = line.decode("utf-8", errors="replace")
+        if number == 1:
+            text = text.lstrip("\ufeff")
         try:
-            value = json.loads(line)
+            value = json.loads(text)
         except json.JSONDecodeError as exc:
-            bad.append((number, f"not JSON ({exc.msg}, column {exc.colno})"))
+            yield number, None, f"not JSON ({exc.msg}, column {exc.colno})"
             continue
         if not isinstance(value, dict):
-            bad.append((number, f"a JSON {type(value).__name__}, not an object"))
+            yield number, None, f"a JSON {type(value).__name__}, not an object"
             continue
-        records.append(value)
-        lines.append(number)
-    unread = f", {len(bad):,} lines that are no JSON object" if bad else ""
-    what = f"JSON lines ({len(records):,} records{unread})"
-    nested = _nested_list(records)
-    if nested is not None:
-        records, lines, bad, said = _explode(records, lines, bad, nested)
+        yield number, value, ""
+
+
+def _json_lines(raw: bytes) -> Converted:
+    """JSON lines as CSV text, in two passes over the bytes (the columns, then the rows)
+    rather than every record as a dict at once: the records of 175 MB of 3-field lines
+    held 0.9 GB more than their table (docs/performance-log.md, session (x))."""
+    nested = _nested_list(list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100)))
+    columns: dict[str, None] = {}
+    bad: list[tuple[int, str]] = []
+    records = rows = 0
+    no_list = f"no {nested!r} list of objects (the other records have one)"
+    for number, record, why in _json_line_values(raw):
+        if record is None:
+            bad.append((number, why))
+            continue
+        records += 1
+        parts = _rows_of(record, nested)
+        if parts is None:
+            bad.append((number, no_list))
+            continue
+        for row in parts:
+            columns.update(dict.fromkeys(row))
+            rows += 1
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    line_map = array("q")  # 8 bytes a row, not a list's int objects (~36)
+    for number, record, _ in _json_line_values(raw):
+        for row in (_rows_of(record, nested) or ()) if record is not None else ():
+            writer.writerow([_cell(row.get(c)) for c in columns])
+            line_map.append(number)
+    if nested is None:
+        unread = f", {len(bad):,} lines that are no JSON object" if bad else ""
+        what = f"JSON lines ({records:,} records{unread})"
+    else:
         unread = f", {len(bad):,} lines that are no JSON object or have no {nested!r} list" if bad else ""
-        what = f"JSON lines ({len(records):,} rows from {said}{unread})"
-    return Converted(_write(records), lines, what, bad)
+        said = f"{records:,} records' {nested!r} lists, one row per element with its record's other fields"
+        what = f"JSON lines ({rows:,} rows from {said}{unread})"
+    return Converted(out.getvalue(), line_map, what, bad)
 
 
 def _nested_list(records: list[dict[str, Any]]) -> str | None:
@@ -168,27 +217,17 @@ def _nested_list(records: list[dict[str, Any]]) -> str | None:
     return keys[0] if len(keys) == 1 else None
 
 
-def _explode(
-    records: list[dict[str, Any]], lines: list[int], bad: list[tuple[int, str]], key: str
-) -> tuple[list[dict[str, Any]], list[int], list[tuple[int, str]], str]:
-    """One row per element of each record's ``key`` list, with the record's other fields
-    (its session) copied in; every row keeps its record's line for errors. A record whose
-    ``key`` is missing or not a list of objects is a bad line, not silently no rows."""
-    rows: list[dict[str, Any]] = []
-    row_lines: list[int] = []
-    bad = list(bad)
-    for record, line in zip(records, lines, strict=True):
-        value = record.get(key)
-        if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-            bad.append((line, f"no {key!r} list of objects (the other records have one)"))
-            continue
-        outer = {k: v for k, v in record.items() if k != key}
-        for element in value:
-            rows.append({**outer, **element})
-            row_lines.append(line)
-    bad.sort()
-    said = f"{len(records):,} records' {key!r} lists, one row per element with its record's other fields"
-    return rows, row_lines, bad, said
+def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | None:
+    """The table rows of one record: itself, or with a nested ``key`` one row per element
+    of its list with the record's other fields (its session) copied in. None when that
+    list is missing or not a list of objects: a bad line, not silently no rows."""
+    if key is None:
+        return [record]
+    value = record.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        return None
+    outer = {k: v for k, v in record.items() if k != key}
+    return [{**outer, **element} for element in value]
 
 
 def _json_array(raw: bytes) -> Converted:

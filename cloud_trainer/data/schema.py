@@ -427,8 +427,8 @@ def read_table(
         report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
                             "PowerShell's export); read as such")
     if formats.json_layout(raw) is not None:
-        _room_to_read(name, formats.JSON_MEMORY * len(raw), "JSON becomes objects, then a table's text, "
-                      "before a sample can leave rows out; as CSV it is read a few MB at a time")
+        _room_to_read(name, formats.JSON_MEMORY * len(raw), "JSON becomes a table's text before a sample "
+                      "can leave rows out")
     try:
         converted = formats.as_csv(raw)
     except formats.FormatError as exc:

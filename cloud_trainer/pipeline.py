@@ -75,7 +75,7 @@ from cloud_trainer.evaluation import (
     recommend_all,
 )
 from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
-from cloud_trainer.processing import cross_time, prepare
+from cloud_trainer.processing import cross_time, prepare, require_catalogue
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 from cloud_trainer.side_thread import SideThread
 from edge.bundle import MAX_SCORER_HISTORY
@@ -336,6 +336,7 @@ class Training:
 
         t = time.perf_counter()
         data = prepare(self.raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
+        require_catalogue(data, str(opts.interactions or opts.data_dir or opts.dataset))
         if periods:
             data.split_info["cross_time"] = periods
         self.timings["prepare"] = time.perf_counter() - t

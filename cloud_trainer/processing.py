@@ -90,6 +90,12 @@ PREFERRED_DEMOGRAPHICS = ("age", "income", "household_size", "kids_count", "home
 
 
 DEDUP_COLUMNS = ["user_id", "item_id", "timestamp", "event_type", "session_id", "quantity", "price"]
+LIST_LENGTH = 20
+"""The longest list every system is judged by (recall@20) and the network's training
+metrics rank."""
+MIN_CATALOGUE = LIST_LENGTH + 1
+"""Items the train window must sell: with fewer, a top-20 list holds the whole catalogue,
+so there is nothing to rank or to measure (a café's 15-item menu)."""
 
 
 def cross_time(raw: RawDataset, *, val_frac: float = 0.1, test_frac: float = 0.1) -> tuple[RawDataset, float, float]:
@@ -120,6 +126,18 @@ def _cut_offs(stamps: np.ndarray, t0: pd.Timestamp, t1: pd.Timestamp, val_frac: 
     test_start = pd.Timestamp(stamps[min(int(len(stamps) * (1 - test_frac)), len(stamps) - 1)])
     val_start = pd.Timestamp(stamps[int(len(stamps) * (1 - test_frac - val_frac))])
     return t0 < val_start < test_start <= t1, (val_start, test_start)
+
+
+def require_catalogue(data: PreparedData, name: str) -> None:
+    """A :class:`DataError` when the train window sells fewer than :data:`MIN_CATALOGUE`
+    items (``train`` and ``check-data`` ask; :func:`prepare` itself serves any size)."""
+    ids = [str(i) for i in data.items["item_id"].head(5)]
+    if data.num_items < MIN_CATALOGUE:
+        shown = ", ".join(map(repr, ids)) + (", ..." if data.num_items > 5 else "")
+        raise DataError(
+            f"{name}: {data.num_items} distinct item(s) before {data.split_info['val_start']} ({shown}); at least "
+            f"{MIN_CATALOGUE} are needed, since every system is judged by a top-{LIST_LENGTH} list, which "
+            "would hold them all")
 
 
 def prepare(

@@ -1002,3 +1002,87 @@ def test_out_of_range_times_from_every_reading_are_bad_rows(tmp_path: Path) -> N
     assert [e.line for e in report.errors] == [3, 4]
     stamps, report = read_stamps(tmp_path, ["0511"] * 150 + ["1111"] * 50 + ["2015"], "b.csv")
     assert len(stamps) == 200 and [(e.line, e.reason) for e in report.errors] == [(202, "not a timestamp: '2015'")]
+
+
+# -- shapes a probe of real exports found read wrongly (2026-12-05 (x)) -------------------
+
+
+def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_refused_not_merged(tmp_path: Path) -> None:
+    """EAN barcodes saved by Excel as 4.00638E+12: 13 digits became 6, thousands of
+    products one id. Refused, naming the column and the fix; a rare such id among text
+    ids is just an id."""
+    rows = "".join(f"u{k % 30},4.00638E+12,2023-03-{1 + k % 28:02d} 10:00\n" for k in range(200))
+    with pytest.raises(DataError, match=r"ean\.csv: item_id: 200 of 200 ids are numbers in scientific notation "
+                                        r"\(e\.g\. '4\.00638E\+12', 1 distinct\).*Export the column as text"):
+        read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, "ean.csv"), GENERIC_INTERACTIONS,
+                   IngestReport())
+    mixed = "".join(f"u1,{'1E5' if k == 0 else f'sku{k}'},2023-03-01 10:00\n" for k in range(10))
+    frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + mixed, "ok.csv"), GENERIC_INTERACTIONS,
+                       IngestReport())
+    assert frame["item_id"].iloc[0] == "1E5"
+
+
+def test_exports_joined_together_skip_their_repeated_header_lines(tmp_path: Path) -> None:
+    """`cat jan.csv feb.csv`: the second header is no purchase of an item 'item_id'."""
+    part = "user_id,item_id\n" + "".join(f"u{k},i{k}\n" for k in range(3))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, part + part + part, "joined.csv"), GENERIC_INTERACTIONS, report,
+                       may_lack=("timestamp",))
+    assert len(frame) == 9 and "item_id" not in set(frame["item_id"]) and not report.errors
+    assert (f"{tmp_path / 'joined.csv'}: the header line came again 2 time(s) inside the file (exports joined "
+            "together?); those lines skipped") in report.notes
+    assert frame["_line"].tolist() == [2, 3, 4, 6, 7, 8, 10, 11, 12]
+
+
+def test_a_comma_inside_a_quoted_header_name_does_not_make_a_semicolon_file_comma_separated(tmp_path: Path) -> None:
+    text = 'user_id;item_id;timestamp;"Preis (EUR, brutto)"\nu1;i1;2023-03-01 10:00;2,49\n'
+    frame = read_table(write(tmp_path, text, "eu.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["u1", "i1"]]
+
+
+def test_a_semicolon_file_with_decimal_commas_reads_points_as_thousands(tmp_path: Path) -> None:
+    """A German till export: 1.000 units is a thousand, 1.234,56 EUR is 1234.56 (they
+    were 1.0 and a bad row). Without a decimal comma anywhere, 1.000 stays 1.0."""
+    text = ("user_id;item_id;timestamp;quantity;price\n"
+            "u1;i1;2023-03-01 10:00;1.000;2,49\nu2;i2;2023-03-01 11:00;2;1.234,56\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "de.csv"), GENERIC_INTERACTIONS, report)
+    assert frame["quantity"].tolist() == [1000.0, 2.0] and frame["price"].tolist() == [2.49, 1234.56]
+    assert any("quantity: numbers with points grouping thousands" in n for n in report.notes)
+    plain = "user_id;item_id;timestamp;quantity\nu1;i1;2023-03-01 10:00;1.000\n"
+    assert read_table(write(tmp_path, plain, "plain.csv"), GENERIC_INTERACTIONS,
+                      IngestReport())["quantity"].tolist() == [1.0]
+
+
+def test_twelve_hour_clock_times_read_with_their_am_and_pm(tmp_path: Path) -> None:
+    stamps, _ = read_stamps(tmp_path, ["03/01/2023 08:35 AM", "03/01/2023 12:05 AM", "03/01/2023 12:05 PM",
+                                       "03/31/2023 1:05 p.m.", "03/01/2023 13:05 PM"], "pos.csv")
+    assert [str(s) for s in stamps] == ["2023-03-01 08:35:00", "2023-03-01 00:05:00", "2023-03-01 12:05:00",
+                                        "2023-03-31 13:05:00"]  # 13 PM is no time: a bad row
+
+
+def test_a_zip_made_by_a_mac_reads_its_one_export_past_the_finders_extras(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("export/interactions.csv", "user_id,item_id,timestamp\nu1,i1,2023-03-01 10:00\n")
+        archive.writestr("__MACOSX/export/._interactions.csv", b"\x00\x05\x16\x07 resource fork")
+        archive.writestr("export/.DS_Store", b"\x00\x00\x00\x01Bud1")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist() == [["u1", "i1"]]
+
+
+def test_workbook_sheets_that_spell_one_header_two_ways_are_one_table(tmp_path: Path) -> None:
+    """Online Retail II's years as two sheets, the second with 'CustomerID': the same
+    columns as the reader names them, so no year is left out."""
+    first = ["Invoice", "StockCode", "InvoiceDate", "Customer ID"]
+    second = ["Invoice", "StockCode", "InvoiceDate", "CustomerID"]
+    path = tmp_path / "retail.xlsx"
+    write_xlsx(path, {"Year 2009-2010": [first, ["1", "A", "2009-12-01 08:26", 13085]],
+                      "Year 2010-2011": [second, ["2", "B", "2010-12-01 08:26", 17850]]})
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["13085", "A"], ["17850", "B"]]
+    assert any("the same header spelled otherwise, read as these columns: 'Year 2010-2011'" in n
+               for n in report.notes)

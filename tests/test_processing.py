@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cloud_trainer.check_data import check_data
 from cloud_trainer.data import load_dataset
 from cloud_trainer.data.schema import DataError, IngestReport, RawDataset
 from cloud_trainer.dataset import PreparedData
-from cloud_trainer.processing import prepare
+from cloud_trainer.processing import prepare, require_catalogue
 
 GENERIC = Path(__file__).resolve().parent / "fixtures" / "retail" / "generic"
 
@@ -285,3 +286,22 @@ def test_a_few_named_shoppers_among_anonymous_baskets_still_split(tmp_path: Path
     path.write_text("CustomerID,StockCode,InvoiceDate,InvoiceNo\n" + "\n".join(named + anon) + "\n")
     info = prepare(load_dataset("csv", interactions=path)).split_info
     assert info["interactions"]["test"] > 0 and info["val_start"] < info["test_start"]
+
+
+def test_a_catalogue_a_top_20_list_would_hold_whole_is_refused_before_training(tmp_path: Path) -> None:
+    """A café's 15-item menu: every list of 20 holds it all, so nothing is ranked or
+    measured (the network's top-20 metric stopped training with a TensorFlow error). 21
+    items train; 15 are a one-line error naming them, from check-data on."""
+    def export(items: int) -> Path:
+        path = tmp_path / f"cafe{items}.csv"
+        path.write_text("user_id,item_id,timestamp\n" + "".join(
+            f"card{k % 90},P{k % items:02d},2023-03-{1 + k // 80:02d} {8 + k % 10}:{k % 60:02d}\n"
+            for k in range(2000)))
+        return path
+    small = export(15)
+    with pytest.raises(DataError, match=r"cafe15\.csv: 15 distinct item\(s\) before .* \('P00', 'P01', 'P02', "
+                                        r"'P03', 'P04', \.\.\.\); at least 21 are needed"):
+        check_data("csv", interactions=small, log=lambda _m: None)
+    with pytest.raises(DataError, match=r"cafe15\.csv: 15 distinct item"):
+        require_catalogue(prepare(load_dataset("csv", interactions=small)), str(small))
+    assert check_data("csv", interactions=export(21), log=lambda _m: None)["split"]["interactions"]["train"] > 0

@@ -298,9 +298,15 @@ def _workbook(raw: bytes, kind: str) -> Converted:
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
     if not tables:
         raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
+    from cloud_trainer.data.schema import header_key  # schema imports this module
+
     header = max(tables, key=lambda t: len(t[2]))[1]
-    used = [t for t in tables if t[1] == header]
-    left_out = [t[0] for t in tables if t[1] != header]
+    # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
+    # the next, as the reader's column names compare them) are the same table.
+    key = [header_key(str(h)) for h in header]
+    used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key]
+    left_out = [t[0] for t in tables if t not in used]
+    respelled = [t[0] for t in used if t[1] != header]
     filled = sum(t[4] for t in used)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -321,6 +327,8 @@ def _workbook(raw: bytes, kind: str) -> Converted:
             + (f"sheet {ranges[0]}, errors give the sheet's row" if len(used) == 1 else
                "sheets with the same header, read as one table, lines counting on through them: "
                + ", ".join(ranges))
+            + (f"; the same header spelled otherwise, read as these columns: {', '.join(repr(n) for n in respelled)}"
+               if respelled else "")
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
             + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
             + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")

@@ -494,7 +494,8 @@ def read_table(
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting)
     try:
-        header = [h.strip() for h in next(reader)]
+        header_line = next(reader)
+        header = [h.strip() for h in header_line]
     except StopIteration:
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
@@ -538,6 +539,10 @@ def read_table(
     user_at = header.index("user_id") if "user_id" in header else None
     basket_at = header.index("session_id") if "session_id" in header else None
     ghost_rows = 0
+    # Exports joined with `cat` repeat the header where each part starts: not data (as
+    # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
+    repeated_header = None if by_content else header_line
+    header_again = 0
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -557,6 +562,9 @@ def read_table(
             # Book-Crossing file): counted, one note, no error per line.
             if len(row) > 1:
                 ghost_rows += 1
+            continue
+        if repeated_header is not None and row[0] == repeated_header[0] and row == repeated_header:
+            header_again += 1
             continue
         stats.rows_read += 1
         if len(row) != width:
@@ -580,6 +588,9 @@ def read_table(
         if not rows and stats.rows_read > stats.rows_skipped:
             raise DataError(f"{name}: the sample kept no line ({sample.fraction:.2%} of the shoppers "
                             f"for --max-lines {sample.max_lines:,}): give a larger --max-lines")
+    if header_again:
+        report.notes.append(f"{name}: the header line came again {header_again:,} time(s) inside the file "
+                            "(exports joined together?); those lines skipped")
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")
@@ -612,6 +623,9 @@ def read_table(
             frame[col] = _missing_values(frame[col].astype(str).str.strip(), name,
                                       raw_header[header.index(col)], report)
     day_numbers = None  # the timestamp column's day-number reading, if it has one
+    # A semicolon file whose numbers use decimal commas groups thousands with points.
+    thousands_dots = delimiter == ";" and _writes_decimal_commas(
+        frame, [c for c in header if c in by_name and by_name[c].kind == "float"])
     date_only = False  # every timestamp is a midnight: dates without times
     for col in header:
         text_values = frame[col].astype(str).str.strip()
@@ -634,9 +648,9 @@ def read_table(
             bad |= empty
         if column.kind == "float":
             if delimiter == ";":
-                text_values, commas = decimal_points(text_values)
+                text_values, commas = decimal_points(text_values, thousands_dots)
                 if commas:
-                    report.notes.append(f"{name}: {col}: numbers with a decimal comma (1,5) read as 1.5")
+                    report.notes.append(f"{name}: {col}: numbers with {commas}")
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
             _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
@@ -735,14 +749,33 @@ def read_table(
     return frame
 
 
-def decimal_points(text: pd.Series) -> tuple[pd.Series, bool]:
-    """``text`` with a decimal comma (``1,5``) written as a point, and whether any was: a
-    semicolon file is a European spreadsheet export, where 1,5 means 1.5. Only a whole
-    value of digits, one comma, digits is changed (not ``1,234,567``)."""
-    comma = text.str.fullmatch(r"-?\d+,\d+")
-    if not comma.any():
-        return text, False
-    return text.where(~comma, text.str.replace(",", ".", regex=False)), True
+_DECIMAL_COMMA = r"-?\d+,\d+"
+_THOUSANDS_DOTS = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
+
+
+def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Series, str]:
+    """``text`` with a decimal comma (``1,5``) written as a point, and what was read so
+    ("" when nothing): a semicolon file is a European spreadsheet export, where 1,5 means
+    1.5. Only a whole value of digits, one comma, digits is changed (not ``1,234,567``).
+
+    ``thousands_dots``: the file writes its decimals with commas, so a point can only
+    group thousands: ``1.000`` is a thousand and ``1.234,56`` is 1234.56 (read as 1.0
+    and as no number before)."""
+    comma = text.str.fullmatch(_DECIMAL_COMMA)
+    grouped = text.str.fullmatch(_THOUSANDS_DOTS) if thousands_dots else comma & False
+    said = [w for w, found in (("a decimal comma (1,5) read as 1.5", comma.any()),
+                               ("points grouping thousands (1.000, 1.234,5) read as 1000, 1234.5", grouped.any()))
+            if found]
+    if not said:
+        return text, ""
+    text = text.where(~grouped, text.str.replace(".", "", regex=False))
+    return text.where(~(comma | grouped), text.str.replace(",", ".", regex=False)), " and ".join(said)
+
+
+def _writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether any of these columns writes a decimal comma (``2,49`` or ``1.234,56``)."""
+    return any(frame[c].astype(str).str.strip().str.fullmatch(f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any()
+               and frame[c].astype(str).str.contains(",", regex=False).any() for c in columns)
 
 
 def _text_lines(text: str, chunk: int = 1 << 22) -> Iterator[str]:
@@ -865,7 +898,10 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
     try:
         if kind == "zip":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                members = [m for m in archive.namelist() if not m.endswith("/")]
+                # macOS's Finder adds resource forks ('__MACOSX/._data.csv') and Windows
+                # Explorer 'Thumbs.db' to a zip it makes: not the export's files.
+                members = [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")
+                           and m.rsplit("/", 1)[-1] not in ("Thumbs.db", ".DS_Store", "desktop.ini")]
                 if formats.workbook_kind(members):  # an .xlsx / .ods is a zip of XML parts
                     return raw  # a table: formats.as_csv reads it
                 if len(members) != 1:
@@ -923,9 +959,11 @@ def _delimiter(text: str) -> str:
     """The field separator: a comma, unless the header line has none but has '::', a
     tab, semicolon or pipe (MovieLens 1M / 10M join fields with '::'; public data sets
     ship as TSV; European spreadsheets save CSV with semicolons). Decided on the header
-    alone: data rows may hold commas in quoted names."""
+    alone: data rows may hold commas in quoted names. A quoted header name's own
+    characters do not count (``user_id;item_id;"Preis (EUR, brutto)"`` is semicolons)."""
     end = text.find("\n")
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
+    header = re.sub(r'"(?:[^"]|"")*"', "", header)
     if "," in header:
         return ","
     if "::" in header and "\t" not in header:
@@ -1164,6 +1202,8 @@ def _whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
     writes ``17850``. Only when all of them end in ``.0``: one ``1.5`` says they are not
     whole numbers, and text ids are left alone."""
     first = values[~empty].iloc[0]
+    if _SCIENTIFIC.fullmatch(first):
+        _refuse_scientific_ids(values[~empty], name, col)
     if not first.endswith(".0"):  # the usual case costs one look
         return values
     whole = values[~empty].str.fullmatch(r"-?\d+\.0+")
@@ -1172,6 +1212,25 @@ def _whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
     report.notes.append(f"{name}: {col}: ids written as whole numbers with '.0' ({first!r}, as pandas "
                         "writes an integer column with blanks) read without it")
     return values.str.replace(r"\.0+$", "", regex=True)
+
+
+_SCIENTIFIC = re.compile(r"-?\d(?:[.,]\d+)?[eE][+-]?\d+")
+"""A number as a spreadsheet shows a long one: ``4.00638E+12`` (an EAN barcode)."""
+
+
+def _refuse_scientific_ids(values: pd.Series, name: str, col: str) -> None:
+    """Ids in scientific notation are a spreadsheet's rewriting of long numbers, saved with
+    the 6 digits it showed: different barcodes or card numbers now share one id, and no
+    reading can tell them apart again. Refused when most ids of the column look so (a
+    catalogue of one '4.00638E+12' item would otherwise train)."""
+    looks = values.str.fullmatch(_SCIENTIFIC.pattern)
+    if looks.mean() > 0.5:
+        raise DataError(
+            f"{name}: {col}: {int(looks.sum()):,} of {len(values):,} ids are numbers in scientific notation "
+            f"(e.g. {values[looks].iloc[0]!r}, {values[looks].nunique():,} distinct): a spreadsheet rewrote "
+            "long ids and kept only the digits it showed, so different ones now share an id. Export the "
+            "column as text (in Excel: format the column as Text before saving, or save from the source "
+            "system)")
 
 
 def parse_attributes(text: str) -> dict[str, str] | None:

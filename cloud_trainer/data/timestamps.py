@@ -58,11 +58,13 @@ _UTC_SUFFIX = re.compile(r"(?i)\s*(?:UTC|GMT)$")
 
 _NUMERIC_DATE = re.compile(
     r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
-    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}(?:\.\d+)?))?)?")
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}(?:\.\d+)?))?"
+    r"(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?)?")
 """Spreadsheet dates: ``12/1/2010 8:26`` (Online Retail: month first), ``26/11/2017``,
 ``01.12.2010 08:26`` (day first), ``21-07-2015`` (Kaggle's Groceries, the bakery's
-``30-10-2016 09:58``). Which number is the day is decided per column. With dashes
-only a four-digit year is taken: ``15-07-21`` may as well be ISO's year first."""
+``30-10-2016 09:58``), ``03/01/2023 08:35 PM`` (a US point of sale's 12-hour clock).
+Which number is the day is decided per column. With dashes only a four-digit year is
+taken: ``15-07-21`` may as well be ISO's year first."""
 
 
 _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
@@ -174,8 +176,12 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     year = pd.to_numeric(parts["year"])
     year = year.where(parts["year"].str.len() != 2, year + np.where(year < 69, 2000, 1900))
     second = pd.to_numeric(parts["second"]).fillna(0.0)
+    hour = pd.to_numeric(parts["hour"]).fillna(0)
+    half = parts["half"].str.upper()
+    # 12-hour clock: 12 AM is 00, 12 PM is 12; an hour of 0 or above 12 with AM / PM is no time.
+    hour = hour.where(half.isna(), (hour % 12 + np.where(half == "P", 12, 0)).where(hour.between(1, 12), np.nan))
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b if day_first else a, "day": a if day_first else b,
-        "hour": pd.to_numeric(parts["hour"]).fillna(0), "minute": pd.to_numeric(parts["minute"]).fillna(0),
+        "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),
         "second": np.floor(second)}), errors="coerce")
     return stamp + pd.to_timedelta(second - np.floor(second), unit="s"), note

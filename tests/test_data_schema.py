@@ -1086,3 +1086,17 @@ def test_workbook_sheets_that_spell_one_header_two_ways_are_one_table(tmp_path: 
     assert frame[["user_id", "item_id"]].values.tolist() == [["13085", "A"], ["17850", "B"]]
     assert any("the same header spelled otherwise, read as these columns: 'Year 2010-2011'" in n
                for n in report.notes)
+
+
+def test_a_date_column_under_a_name_the_reader_does_not_know_is_read_as_the_time(tmp_path: Path) -> None:
+    """`Datum` (German): its dates were left unread and the file put on a made-up clock."""
+    text = "user_id;item_id;Datum;Menge\nK1;A1;01.03.2023 08:11;4\nK2;A2;02.03.2023 09:35;1\n"
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "kasse.csv"), GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == ["2023-03-01 08:11:00", "2023-03-02 09:35:00"]
+    assert any("column 'Datum' holds dates or times ('01.03.2023 08:11', ...) and is read as the timestamp" in n
+               for n in report.notes)
+    # A column of other values is not taken for one.
+    plain = "user_id,item_id,Menge\nK1,A1,4\n"
+    assert "timestamp" not in read_table(write(tmp_path, plain, "plain.csv"), GENERIC_INTERACTIONS, IngestReport(),
+                                         may_lack=("timestamp",)).columns

@@ -59,7 +59,8 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
             and any(_NUMBER.fullmatch(f) for f in fields))
 
 
-def _is_time(values: list[str]) -> bool:
+def is_time(values: list[str]) -> bool:
+    """Whether a column's values are dates or Unix times (at least half filled)."""
     filled = [v for v in values if v]
     if not filled or len(filled) * 2 < len(values):
         return False
@@ -92,7 +93,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
     names = [f"column_{i + 1}" for i in range(width)]
     said: list[str] = []
     if table == "interactions":
-        times = [i for i, col in enumerate(columns) if _is_time(col)]
+        times = [i for i, col in enumerate(columns) if is_time(col)]
         if not times and time_required:
             raise NoHeaderError("no column holds dates or Unix times")
         if times:

@@ -509,6 +509,8 @@ def read_table(
         reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
+    if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
+        header = _time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header and c not in may_lack]
     # A till export of anonymous baskets (a bakery's, most stores' without a loyalty card):
@@ -866,6 +868,36 @@ def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str],
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
                  "If that is wrong, put a header line first")
     return names
+
+
+def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
+                     name: str, notes: list[str]) -> list[str]:
+    """``header`` with ``timestamp`` for the first column the schema does not know whose
+    values are all dates or times (:func:`.headerless.column_names`' test), when no column
+    is named as one: a German till export's ``Datum``, a ``Buchungszeit``. Without it the
+    file would be read on a made-up clock while its real times sat unread."""
+    known = {c.name for c in spec.columns}
+    unknown = [i for i, h in enumerate(header) if h not in known]
+    if not unknown:
+        return header
+    end = 0
+    for _ in range(headerless.SAMPLE_ROWS // 5 + 1):  # the header line and 200 rows
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting)
+                if r][1:]
+    except csv.Error:
+        return header
+    for i in unknown:
+        values = [r[i].strip() for r in rows if len(r) == len(header)]
+        if values and headerless.is_time(values):
+            notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
+                         f"({values[0]!r}, ...) and is read as the timestamp")
+            return [*header[:i], "timestamp", *header[i + 1:]]
+    return header
 
 
 UNIT_SEPARATOR = "\x1f"

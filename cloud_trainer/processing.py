@@ -212,6 +212,8 @@ def prepare(
     fallback_price = np.where(
         np.isfinite(catalogue_price), catalogue_price, event_median.reindex(inter["item_id"]).to_numpy()
     )
+    # No price anywhere (ratings, Book-Crossing): every item is then in band 0, "no price".
+    priced = bool(past["price"].notna().any() or np.isfinite(catalogue_price).any())
     fills["interaction_price"] = int(inter["price"].isna().sum())
     inter["price"] = inter["price"].fillna(pd.Series(fallback_price, index=inter.index))
     inter["price"] = inter["price"].fillna(global_median)
@@ -245,7 +247,7 @@ def prepare(
     heat = heat.groupby(train_raw["item_id"]).sum()
     catalogue_ids = np.sort(heat.index.to_numpy().astype(str))
     item_index = pd.Series(np.arange(len(catalogue_ids)), index=catalogue_ids)
-    items = _item_table(catalogue_ids, items_meta, train_raw, heat, n_price_bands, info)
+    items = _item_table(catalogue_ids, items_meta, train_raw, heat, n_price_bands, info, priced=priced)
 
     # -- users and their features -----------------------------------------------
     demo_cols = _demographic_columns(raw.users)
@@ -357,6 +359,8 @@ def _item_table(
     heat: pd.Series,
     n_bands: int,
     info: dict[str, Any],
+    *,
+    priced: bool = True,
 ) -> pd.DataFrame:
     m = meta.reindex(ids)
     items = pd.DataFrame({"item_id": ids})
@@ -379,6 +383,11 @@ def _item_table(
     # Price bands: quantiles over the catalogue so every band holds ~1/n of the items.
     edges = np.quantile(items["price"], np.linspace(0, 1, n_bands + 1)[1:-1]).tolist()
     items["price_band"] = (np.searchsorted(edges, items["price"], side="right") + 1).astype(np.int32)
+    if not priced:
+        # No price anywhere (ratings, Book-Crossing): band 0, "no price", as the bundle
+        # documents it; with every edge at the filled-in 0 it was the top band.
+        items["price_band"] = np.zeros(len(ids), dtype=np.int32)
+        edges = []
     info["price_band_edges"] = [round(e, 4) for e in edges]
     log_price = np.log1p(items["price"].clip(lower=0))
     mean, std = float(log_price.mean()), float(log_price.std() or 1.0)

@@ -305,3 +305,12 @@ def test_a_catalogue_a_top_20_list_would_hold_whole_is_refused_before_training(t
     with pytest.raises(DataError, match=r"cafe15\.csv: 15 distinct item"):
         require_catalogue(prepare(load_dataset("csv", interactions=small)), str(small))
     assert check_data("csv", interactions=export(21), log=lambda _m: None)["split"]["interactions"]["train"] > 0
+
+
+def test_a_catalogue_without_any_price_is_in_band_zero_not_the_top_band(tmp_path: Path) -> None:
+    """Ratings carry no price: every item was put in band 5 (all edges at 0)."""
+    path = tmp_path / "ratings.csv"
+    path.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 40},i{k % 30},2024-01-{1 + k // 20:02d} 10:00\n" for k in range(600)))
+    data = prepare(load_dataset("csv", interactions=path))
+    assert set(data.items["price_band"]) == {0} and data.normalisation["price_band_edges"] == []

@@ -43,7 +43,7 @@ def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
         HEADER
         + "u1,i1,2024-01-01 10:00:00,purchase,1,2.5,s,b1\n"  # line 2 ok
         + "u1,i2,2024-01-01 10:00:00,click,1,2.5,s,b1\n"  # line 3 bad event type
-        + ",i3,2024-01-01 10:00:00,view,,,s,b1\n"  # line 4 empty user
+        + ",i3,2024-01-01 10:00:00,view,,,s,\n"  # line 4 empty user (and no basket to take one from)
         + "u2,i1,not-a-date,view,,,s,b2\n"  # line 5 bad timestamp
         + "u2,i1,2024-01-02T09:00:00+02:00,VIEW,0,,s,b2\n"  # line 6 quantity must be > 0
         + "u2,i1,2024-01-02 09:00:00,cart,two,-1,s,b2\n"  # line 7 two bad columns
@@ -908,9 +908,9 @@ def test_an_invoice_without_a_customer_is_an_anonymous_basket_but_a_line_without
                  ",e,2010-12-01 09:30,\n")  # line 6: no customer, no invoice
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
-    assert frame["user_id"].tolist() == ["17850", "basket 536370", "basket 536370"]
-    assert [(e.line, e.column, e.reason) for e in report.errors] == [
-        (3, "user_id", "empty (required)"), (6, "user_id", "empty (required)")]
+    # Line 3 is its invoice's customer's (it was a bad row before 2026-12-05 (x)).
+    assert frame["user_id"].tolist() == ["17850", "17850", "basket 536370", "basket 536370"]
+    assert [(e.line, e.column, e.reason) for e in report.errors] == [(6, "user_id", "empty (required)")]
     assert any("2 lines (40%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): each of those "
                "1 baskets" in n for n in report.notes)
 
@@ -1100,3 +1100,27 @@ def test_a_date_column_under_a_name_the_reader_does_not_know_is_read_as_the_time
     plain = "user_id,item_id,Menge\nK1,A1,4\n"
     assert "timestamp" not in read_table(write(tmp_path, plain, "plain.csv"), GENERIC_INTERACTIONS, IngestReport(),
                                          may_lack=("timestamp",)).columns
+
+
+def test_a_shopify_orders_export_reads_each_line_item_with_its_orders_customer_and_time(tmp_path: Path) -> None:
+    """Shopify writes an order's Email and Created at on its first line only, calls the
+    order 'Name' and the product 'Lineitem sku': every line item is a purchase of the
+    order's customer at the order's time. A basket naming two customers keeps its gaps."""
+    text = ("Name,Email,Financial Status,Paid at,Created at,Lineitem quantity,Lineitem name,Lineitem price,"
+            "Lineitem sku,Billing Name\n"
+            "#1001,ann@shop.de,paid,2023-03-01 08:36:00 +0100,2023-03-01 08:35:03 +0100,2,Milk,1.19,SKU-1,Ann\n"
+            "#1001,,,,,1,Bread,2.49,SKU-2,\n"
+            "#1002,bob@shop.de,paid,,2023-03-02 10:00:00 +0100,1,Milk,1.19,SKU-1,Bob\n"
+            "#1003,cy@shop.de,paid,,2023-03-03 10:00:00 +0100,1,Milk,1.19,SKU-1,Cy\n"
+            "#1003,dee@shop.de,,,,1,Eggs,3.09,SKU-3,\n"
+            "#1003,,,,,1,Tea,3.09,SKU-4,\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "orders_export_1.csv"), GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id", "quantity"]].values.tolist() == [
+        ["ann@shop.de", "SKU-1", "#1001", 2.0], ["ann@shop.de", "SKU-2", "#1001", 1.0],
+        ["bob@shop.de", "SKU-1", "#1002", 1.0], ["cy@shop.de", "SKU-1", "#1003", 1.0],
+        ["dee@shop.de", "SKU-3", "#1003", 1.0]]
+    assert [str(t) for t in frame["timestamp"]][:2] == ["2023-03-01 07:35:03", "2023-03-01 07:35:03"]
+    assert sorted(str(e).split(": ", 1)[1] for e in report.errors) == ["user_id: empty (required)"]
+    assert any("'Name' beside line-item columns (Shopify's orders export) is the order number" in n
+               for n in report.notes)

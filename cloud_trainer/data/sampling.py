@@ -15,9 +15,9 @@ Which shoppers: those whose id hashes (CRC-32 of the id's text) below the fracti
 so the same file gives the same sample on every run and machine, and a smaller
 fraction keeps a subset of a larger one's shoppers. A basket without a shopper (an
 anonymous till basket) is sampled by its basket id, so its lines stay together. (A
-line missing its shopper in a basket whose other lines name one is a bad row when the
-file is read whole; sampled, it may be kept without them and read as a one-line
-anonymous basket.)
+line missing its shopper in a basket whose other lines name one takes that shopper when
+the file is read whole; sampled, it is kept or left by its basket, so it may be kept
+without them and read as an anonymous basket.)
 
 How many lines: ``--max-lines N`` (0 = every line). The default is what this
 machine's free memory holds at the measured cost of a line that wide (:func:`lines_that_fit`).

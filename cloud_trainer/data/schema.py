@@ -208,14 +208,15 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # its customer_id one per order, so the first is taken when a join has both.
 USER_ALIASES = ("customeruniqueid", "customerid", "customer", "visitorid", "householdid", "householdkey",
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
-                "cardid", "reviewerid", "uid", "user")
+                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "asin", "upc", "ean", "product", "article", "item", "aid",
-                "itemdescription")  # Kaggle's Groceries: the item's name is its only id
+                "itemdescription",  # Kaggle's Groceries: the item's name is its only id
+                "lineitemsku")  # Shopify's orders export: one line item a line
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "listprice")
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -233,7 +234,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units")),
+               aliases=("qty", "units", "lineitemquantity")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -249,7 +250,7 @@ GENERIC_ITEMS = TableSpec(
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False,
                aliases=("productname", "prodname", "itemname", "description", "productdescription", "title",
-                        "movietitle")),
+                        "movietitle", "lineitemname")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -509,6 +510,7 @@ def read_table(
         reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
+    header = _order_name_column(header, raw_header, name, report.notes)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
         header = _time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
@@ -624,6 +626,13 @@ def read_table(
         if len(frame) and (col in ("user_id", "item_id", "session_id") or kind in ("float", "enum")):
             frame[col] = _missing_values(frame[col].astype(str).str.strip(), name,
                                       raw_header[header.index(col)], report)
+    if "session_id" in header and len(frame) and not basket_shoppers:
+        basket = frame["session_id"].astype(str).str.strip()
+        for col in ("user_id", "timestamp"):
+            if col in header:
+                frame[col] = _fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
+                                               raw_header[header.index(col)],
+                                               raw_header[header.index("session_id")], report)
     day_numbers = None  # the timestamp column's day-number reading, if it has one
     # A semicolon file whose numbers use decimal commas groups thousands with points.
     thousands_dots = delimiter == ";" and _writes_decimal_commas(
@@ -868,6 +877,21 @@ def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str],
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
                  "If that is wrong, put a header line first")
     return names
+
+
+def _order_name_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
+    """Shopify's orders export calls the order number ``Name`` (``#1001``) beside
+    ``Lineitem sku`` / ``Lineitem name``: there it is the basket, not an item's name.
+    Only with those line-item columns and no other basket column."""
+    keys = [header_key(r) for r in raw]
+    if "session_id" in header or "name" not in keys or not any(k.startswith("lineitem") for k in keys):
+        return header
+    at = keys.index("name")
+    if header[at] != raw[at]:
+        return header  # a schema column took it
+    notes.append(f"{name}: {raw[at]!r} beside line-item columns (Shopify's orders export) is the order "
+                 "number: read as the basket (session_id)")
+    return [*header[:at], "session_id", *header[at + 1:]]
 
 
 def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
@@ -1151,6 +1175,32 @@ def is_anonymous_basket(user_ids: pd.Series) -> np.ndarray:
     return user_ids.astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
 
 
+def _fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
+                      report: IngestReport) -> pd.Series:
+    """Blank ``values`` on lines of a basket whose other lines all give one value take it:
+    an order export writes the customer and the time on an order's first line only
+    (Shopify's orders CSV: 60 % of its lines were bad rows). A basket whose lines give
+    two values leaves its blanks blank (bad rows); one that gives none is an anonymous
+    basket (:func:`_anonymous_baskets`)."""
+    blank = (values == "") & (basket != "")
+    if not blank.any():
+        return values
+    named = values != ""
+    given = pd.DataFrame({"basket": basket[named], "value": values[named]}).drop_duplicates()
+    counts = given.groupby("basket")["value"].agg(["first", "size"])
+    one = counts.loc[counts["size"] == 1, "first"]
+    fill = basket[blank].map(one)
+    taken = fill.notna()
+    if not taken.any():
+        return values
+    values = values.copy()
+    values.loc[fill.index[taken.to_numpy()]] = fill[taken]
+    report.notes.append(
+        f"{name}: {int(taken.sum()):,} lines without {col_name!r} are in a basket ({basket_name!r}) whose other "
+        "lines give one: they take it (order exports write it on an order's first line only, as Shopify does)")
+    return values
+
+
 def _anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name: str, basket_name: str,
                        report: IngestReport) -> pd.Series:
     """Lines with a basket but no shopper (UCI Online Retail: 25 % of its lines have no
@@ -1158,9 +1208,8 @@ def _anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name:
     anonymous shoppers, the ones the device serves most. Dropping them as bad rows lost a
     third of the sales that popularity and sales heat learn from. Each such basket is read
     as one anonymous shopper's only visit, as where a file has no shopper column at all.
-    Lines with neither, or in a basket another line gives a shopper, stay bad rows."""
-    # A blank on one line of a basket whose other lines name the shopper is a gap in that
-    # line, not an anonymous sale: it stays a bad row.
+    Lines with neither, or in a basket whose other lines name two shoppers, stay bad rows
+    (a basket naming one has given it to its blank lines: :func:`_fill_from_basket`)."""
     blank = (user == "") & (basket != "") & ~basket.isin(basket[user != ""].unique())
     if not blank.any():
         return user

@@ -1089,12 +1089,12 @@ def test_workbook_sheets_that_spell_one_header_two_ways_are_one_table(tmp_path: 
 
 
 def test_a_date_column_under_a_name_the_reader_does_not_know_is_read_as_the_time(tmp_path: Path) -> None:
-    """`Datum` (German): its dates were left unread and the file put on a made-up clock."""
-    text = "user_id;item_id;Datum;Menge\nK1;A1;01.03.2023 08:11;4\nK2;A2;02.03.2023 09:35;1\n"
+    """`Verkauft am` ("sold on"): its dates were left unread and the file put on a made-up clock."""
+    text = "user_id;item_id;Verkauft am;Menge\nK1;A1;01.03.2023 08:11;4\nK2;A2;02.03.2023 09:35;1\n"
     report = IngestReport()
     frame = read_table(write(tmp_path, text, "kasse.csv"), GENERIC_INTERACTIONS, report)
     assert [str(t) for t in frame["timestamp"]] == ["2023-03-01 08:11:00", "2023-03-02 09:35:00"]
-    assert any("column 'Datum' holds dates or times ('01.03.2023 08:11', ...) and is read as the timestamp" in n
+    assert any("column 'Verkauft am' holds dates or times ('01.03.2023 08:11', ...) and is read as the timestamp" in n
                for n in report.notes)
     # A column of other values is not taken for one.
     plain = "user_id,item_id,Menge\nK1,A1,4\n"
@@ -1124,3 +1124,20 @@ def test_a_shopify_orders_export_reads_each_line_item_with_its_orders_customer_a
     assert sorted(str(e).split(": ", 1)[1] for e in report.errors) == ["user_id: empty (required)"]
     assert any("'Name' beside line-item columns (Shopify's orders export) is the order number" in n
                for n in report.notes)
+
+
+def test_a_european_tills_headers_in_its_own_language_are_read(tmp_path: Path) -> None:
+    """Kunde;Artikel;Datum;Menge;Preis was refused for missing columns. Words for the
+    customer, the article, its number before its name (the number is the id), the date,
+    quantity and price, in German, French, Spanish, Italian and Dutch, accents folded."""
+    text = ("Kundennummer;Artikelnummer;Artikel;Datum;Menge;Stückpreis;Bonnummer\n"
+            "K1;100;Milch;01.03.2023 10:00;1;1,19;B1\nK2;101;Brot;02.03.2023 10:00;2;2,49;B2\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "kasse.csv"), GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id", "quantity", "price"]].values.tolist() == [
+        ["K1", "100", "B1", 1.0, 1.19], ["K2", "101", "B2", 2.0, 2.49]]
+    assert any("'Kundennummer' as user_id, 'Artikelnummer' as item_id, 'Datum' as timestamp, 'Menge' as "
+               "quantity, 'Stückpreis' as price" in n for n in report.notes)
+    french = "Client;Référence produit;Date;Quantité;Prix\nC1;R1;2023-03-01;1;2,5\n"
+    frame = read_table(write(tmp_path, french, "caisse.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id", "quantity", "price"]].values.tolist() == [["C1", "R1", 1.0, 2.5]]

@@ -46,6 +46,7 @@ import io
 import json
 import re
 import threading
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -206,17 +207,29 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # A file with separate date and time columns gets its date read (a day is a coarse
 # timestamp; a time of day alone is none). Olist's customer_unique_id is the person and
 # its customer_id one per order, so the first is taken when a join has both.
+# European tills and web shops write their headers in their language (a German till's
+# Kunde;Artikel;Datum;Menge;Preis was refused for missing columns): the words for the
+# customer, the article, quantity, price and receipt in German, French, Spanish, Italian
+# and Dutch, accents folded (header_key), only where the word can mean nothing else.
 USER_ALIASES = ("customeruniqueid", "customerid", "customer", "visitorid", "householdid", "householdkey",
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
-                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress")
+                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress",
+                # (alias order is preference: a number before a bare word, which may be a name)
+                "kundennummer", "kundennr", "kundenid", "numeroclient", "idcliente", "codicecliente",
+                "klantnummer", "klantid", "kunde", "client", "cliente", "klant")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 "itemdescription",  # Kaggle's Groceries: the item's name is its only id
-                "lineitemsku")  # Shopify's orders export: one line item a line
+                "lineitemsku",  # Shopify's orders export: one line item a line
+                "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
+                "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
+                "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice")
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
+                 "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
+                 "stukprijs")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -228,19 +241,22 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
+                        "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity")),
+               aliases=("qty", "units", "lineitemquantity", "menge", "anzahl", "quantite", "cantidad",
+                        "quantita", "aantal")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
-                        "ticketid")),
+                        "ticketid", "bon", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
+                        "numerocommande", "pedido", "ordine", "bestelling", "bestelnummer")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -250,13 +266,18 @@ GENERIC_ITEMS = TableSpec(
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False,
                aliases=("productname", "prodname", "itemname", "description", "productdescription", "title",
-                        "movietitle", "lineitemname")),
+                        "movietitle", "lineitemname",
+                        "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation",
+                        "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
+                        "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
+                        "articulo")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
-                        "itemcategory", "producttypename", "productsubclass", "subclass")),
+                        "itemcategory", "producttypename", "productsubclass", "subclass",
+                        "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept")),
-        Column("brand", required=False, aliases=("brandname", "brandid")),
+        Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("attributes", required=False),
     ),
@@ -1252,8 +1273,12 @@ def _time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> s
 
 
 def header_key(col: str) -> str:
-    """A header name as :func:`_normalise_header` compares it (case, spaces, - and _ dropped)."""
-    return col.lower().replace(" ", "").replace("-", "").replace("_", "")
+    """A header name as :func:`_normalise_header` compares it (case, spaces, - and _
+    dropped, accents folded: ``Référence`` is ``reference``, ``Stückpreis`` ``stuckpreis``)."""
+    key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
+    if not key.isascii():
+        key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    return key
 
 
 def _flag(

@@ -1141,3 +1141,9 @@ def test_a_european_tills_headers_in_its_own_language_are_read(tmp_path: Path) -
     french = "Client;Référence produit;Date;Quantité;Prix\nC1;R1;2023-03-01;1;2,5\n"
     frame = read_table(write(tmp_path, french, "caisse.csv"), GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id", "quantity", "price"]].values.tolist() == [["C1", "R1", 1.0, 2.5]]
+
+
+def test_millisecond_epochs_read_to_the_millisecond(tmp_path: Path) -> None:
+    """Retail Rocket's 1433221332117: through float seconds it read as ...12.117000055."""
+    stamps, _ = read_stamps(tmp_path, ["1433221332117", "1677658302137"], "rr.csv")
+    assert [str(s) for s in stamps] == ["2015-06-02 05:02:12.117000", "2023-03-01 08:11:42.137000"]

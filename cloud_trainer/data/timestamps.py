@@ -98,7 +98,8 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
         seconds = seconds.where(seconds < 1e11, seconds / 1000.0)
         # 1900-2199, as plausible: an 11-digit value is the year 5138, which stopped the load.
         seconds = seconds.where((seconds >= -2_208_988_800) & (seconds < 7_258_118_400))
-        parsed.loc[epoch] = pd.to_datetime(seconds, unit="s", errors="coerce").to_numpy()
+        # To the microsecond: milliseconds through float seconds come back as 42.137000084.
+        parsed.loc[epoch] = pd.to_datetime(seconds, unit="s", errors="coerce").dt.round("us").to_numpy()
     note = None
     rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
     if len(rest):

@@ -250,7 +250,8 @@ def prepare(
     items = _item_table(catalogue_ids, items_meta, train_raw, heat, n_price_bands, info, priced=priced)
 
     # -- users and their features -----------------------------------------------
-    demo_cols = _demographic_columns(raw.users)
+    demographics_left_out: dict[str, str] = {}
+    demo_cols = _demographic_columns(raw.users, demographics_left_out)
     users = _user_table(raw.users, demo_cols, train_raw, train_end)
 
     # -- encoded train interactions with context --------------------------------
@@ -312,6 +313,7 @@ def prepare(
             "val_cases": _case_counts(val_cases),
             "test_cases": _case_counts(test_cases),
             "demographics": demo_cols,
+            **({"demographics_left_out": demographics_left_out} if demographics_left_out else {}),
             "heat_half_life_hours": round(half_life / pd.Timedelta(hours=1), 3),
             "seed": seed,
             "targets": "first basket in the period" if next_basket_only else "whole period",
@@ -410,10 +412,39 @@ def _item_table(
     return items
 
 
-def _demographic_columns(users: pd.DataFrame) -> list[str]:
-    """User columns usable as categorical context, preferred ones first."""
-    cols = [c for c in users.columns if c not in ("user_id", "_line")]
-    usable = [c for c in cols if 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES]
+PERSONAL_WORDS = ("name", "email", "mail", "phone", "mobile", "address", "street", "zip", "postcode",
+                  "postal", "note", "comment", "company", "birth", "iban", "card", "password", "ip")
+"""A users file column whose name holds one of these identifies a person or is free text
+(Shopify's customers export: First Name, Last Name, Phone, Default Address ..., Note): never
+a model feature, since its values would ship in the bundle's feature spec."""
+LIFETIME_WORDS = ("total", "spent", "orders", "ordercount", "lifetime", "ltv", "clv", "lastorder",
+                  "firstorder", "purchases", "visits", "revenue", "sales", "points", "amount")
+"""...or is a count or sum over the shopper's whole history (Total Orders, Total Spent): as
+of the export, so it includes the validation and test periods -- the answer leaked in."""
+
+
+def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = None) -> list[str]:
+    """User columns usable as categorical context, preferred ones first; ``left_out``
+    gets the others that were candidates, with why."""
+    # ("... (not read)": an id column the loader passed over for another, loaders._best_id_column)
+    cols = [c for c in users.columns if c not in ("user_id", "_line") and not c.endswith(" (not read)")]
+    usable = []
+    for c in cols:
+        key = c.lower().replace(" ", "").replace("_", "").replace("-", "")
+        words = "".join(ch if ch.isalpha() else " " for ch in c.lower()).split()
+        place = any(w in key for w in ("city", "country", "province", "state", "region"))
+        consent = "marketing" in key or "optin" in key  # a yes/no choice, not the address
+        if not (place or consent) and (any(w in key for w in PERSONAL_WORDS if len(w) > 2) or "ip" in words):
+            reason = "identifies a person or is free text"
+        elif any(w in key for w in LIFETIME_WORDS):
+            reason = "a count or sum over the shopper's whole history, test period included"
+        elif not 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES:
+            continue  # not a category (or empty): silently not one, as before
+        else:
+            usable.append(c)
+            continue
+        if left_out is not None:
+            left_out[c] = reason
     return sorted(usable, key=lambda c: (PREFERRED_DEMOGRAPHICS.index(c)
                                          if c in PREFERRED_DEMOGRAPHICS else len(PREFERRED_DEMOGRAPHICS), c))
 

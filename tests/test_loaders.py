@@ -668,3 +668,18 @@ def test_instacarts_days_since_prior_order_weekday_and_hour_make_a_real_clock(tm
                     "Sunday) at its hour; the split keeps each shopper's latest orders for validation and test; "
                     "real context: hour, weekday; 2 of 7 orders moved back to their weekday (a gap capped at "
                     "30 days, or a shopper's only order)")
+
+
+def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: Path) -> None:
+    """Shopify's customers export has 'Customer ID' and 'Email'; its orders name the
+    customer by email. The usual name took 'Customer ID' and matched 0 % of shoppers."""
+    inter = tmp_path / "orders.csv"
+    inter.write_text("Email,Lineitem sku,Created at\n" + "".join(
+        f"c{k % 8}@x.de,s{k % 5},2024-01-{1 + k:02d} 10:00\n" for k in range(20)))
+    users = tmp_path / "customers.csv"
+    users.write_text("Customer ID,Email,Tags\n" + "".join(f"{7000 + u},c{u}@x.de,{'vip' if u % 2 else ''}\n"
+                                                          for u in range(8)))
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert sorted(raw.users["user_id"]) == [f"c{u}@x.de" for u in range(8)]
+    assert (f"{users}: column 'Email' read as user_id, not 'Customer ID': it describes 100% of the "
+            "interactions' shoppers, 'Customer ID' 0%") in raw.report.notes

@@ -314,3 +314,22 @@ def test_a_catalogue_without_any_price_is_in_band_zero_not_the_top_band(tmp_path
         f"u{k % 40},i{k % 30},2024-01-{1 + k // 20:02d} 10:00\n" for k in range(600)))
     data = prepare(load_dataset("csv", interactions=path))
     assert set(data.items["price_band"]) == {0} and data.normalisation["price_band_edges"] == []
+
+
+def test_personal_and_lifetime_columns_of_a_users_file_are_no_features(tmp_path: Path) -> None:
+    """A Shopify customers export: first names would ship in the bundle's feature spec,
+    and Total Orders counts the test period's orders too. Left out, with why."""
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"c{k % 30}@x.de,i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
+    users = tmp_path / "customers.csv"
+    users.write_text("Email,First Name,Last Name,Phone,Default Address Country Code,Total Orders,Total Spent,Tags\n"
+                     + "".join(f"c{u}@x.de,Ann{u % 3},Lee,+49{u},{'DE' if u % 2 else 'AT'},{u % 7},{u}.50,"
+                               f"{'vip' if u % 5 == 0 else ''}\n" for u in range(30)))
+    data = prepare(load_dataset("csv", interactions=inter, users=users))
+    assert data.split_info["demographics"] == ["Default Address Country Code", "Tags"]
+    assert data.split_info["demographics_left_out"] == {
+        "First Name": "identifies a person or is free text", "Last Name": "identifies a person or is free text",
+        "Phone": "identifies a person or is free text",
+        "Total Orders": "a count or sum over the shopper's whole history, test period included",
+        "Total Spent": "a count or sum over the shopper's whole history, test period included"}

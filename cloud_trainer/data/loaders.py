@@ -40,6 +40,7 @@ from cloud_trainer.data.schema import (
     ITEM_ALIASES,
     ITEM_COLUMNS,
     UNKNOWN_TEXT,
+    USER_ALIASES,
     Column,
     DataError,
     IngestReport,
@@ -446,13 +447,14 @@ def _load_generic(
     if users is not None:
         us = read_table(users, GENERIC_USERS, report, hasher=hasher)
         require_rows(us, str(users), report)
+        named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
+        us = _best_id_column(us, named, users, report, column="user_id")
         us = _drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
         if sample is not None and sample.active:
             # The profiles of the sampled shoppers: the others' would read as ids the
             # interactions do not have (and _coverage as ids written differently).
             us = us[[sample.keeps(shopper_key(u, None)) for u in us["user_id"]]]
         # Anonymous baskets (_anonymous_baskets) are nobody a profile could describe.
-        named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
         report.notes.append(_coverage(named, us["user_id"], "shoppers", users))
     else:
         us = _users_from_interactions(inter, interactions, report)
@@ -945,19 +947,25 @@ def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     return users
 
 
-def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
-    """The items file's id column, by what the interactions use when the names mislead.
+def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport, *,
+                    column: str = "item_id") -> pd.DataFrame:
+    """The items (or users) file's id column, by what the interactions use when the names
+    mislead.
 
     goodbooks-10k's books.csv has ``id`` (what ratings.csv calls ``book_id``) and
     ``book_id`` (Goodreads' own id): the usual name picks the second, whose ids meet the
     ratings' 1..10,000 only by accident (item 5, The Great Gatsby, got the name of a
-    Harry Potter book). Another id-named column of the file (``id`` or a usual item
-    name) that describes at least half of the interactions' items, and twice as many as
-    the chosen one, is taken instead, with a note.
+    Harry Potter book). Shopify's customers export has ``Customer ID`` and ``Email``, and
+    its orders name the customer by email. Another id-named column of the file (``id`` or
+    a usual name of the column) that describes at least half of the interactions' items
+    (shoppers), and twice as many as the chosen one, is taken instead, with a note.
     """
     names = items.attrs.get("source_names", {})
-    id_keys = {*ITEM_ALIASES, "id", "itemid"}
-    others = [c for c, (_, key) in _unread_columns(items, ITEM_COLUMNS).items() if key in id_keys]
+    if column == "item_id":
+        id_keys, schema_columns, what = {*ITEM_ALIASES, "id", "itemid"}, ITEM_COLUMNS, "items"
+    else:
+        id_keys, schema_columns, what = {*USER_ALIASES, "id", "userid"}, ("user_id",), "shoppers"
+    others = [c for c, (_, key) in _unread_columns(items, schema_columns).items() if key in id_keys]
     if not others:
         return items
     ids = pd.unique(used)
@@ -967,18 +975,18 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     def share(col: str) -> float:
         return float(_described(ids, set(items[col].astype(str).str.strip().tolist())).mean())
 
-    current = share("item_id")
+    current = share(column)
     best, best_share = max(((c, share(c)) for c in others), key=lambda pair: pair[1])
     if best_share < 0.5 or best_share < 2 * current:
         return items
-    chosen = str(names.get("item_id", "item_id"))
+    chosen = str(names.get(column, column))
     report.notes.append(
-        f"{file}: column {names.get(best, best)!r} read as item_id, not {chosen!r}: it describes "
-        f"{best_share:.0%} of the interactions' items, {chosen!r} {current:.0%}")
-    out = items.rename(columns={"item_id": f"{chosen} (not read)", best: "item_id"})
-    out["item_id"] = out["item_id"].astype(str).str.strip()
-    empty = (out["item_id"] == "").to_numpy()
-    return _skip_rows(out, empty, "item_id", str(file), report, lambda _i: "empty (required)")
+        f"{file}: column {names.get(best, best)!r} read as {column}, not {chosen!r}: it describes "
+        f"{best_share:.0%} of the interactions' {what}, {chosen!r} {current:.0%}")
+    out = items.rename(columns={column: f"{chosen} (not read)", best: column})
+    out[column] = out[column].astype(str).str.strip()
+    empty = (out[column] == "").to_numpy()
+    return _skip_rows(out, empty, column, str(file), report, lambda _i: "empty (required)")
 
 
 def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:

@@ -1147,3 +1147,71 @@ def test_millisecond_epochs_read_to_the_millisecond(tmp_path: Path) -> None:
     """Retail Rocket's 1433221332117: through float seconds it read as ...12.117000055."""
     stamps, _ = read_stamps(tmp_path, ["1433221332117", "1677658302137"], "rr.csv")
     assert [str(s) for s in stamps] == ["2015-06-02 05:02:12.117000", "2023-03-01 08:11:42.137000"]
+
+
+# -- point-of-sale and shop-platform exports (a second probe, 2026-12-05 (x)) --------------
+
+
+def test_money_with_currency_signs_codes_and_brackets_reads_as_numbers(tmp_path: Path) -> None:
+    """Square and Lightspeed write $1,234.50; a European till € 1.299,00; an accountant
+    (1.50). Every such price was a bad row, and with them every line of the file."""
+    text = ("user_id,item_id,timestamp,price\n"
+            "u1,i1,2023-03-01 10:00,$1.09\nu1,i2,2023-03-01 10:00,\"$1,234.50\"\n"
+            "u2,i1,2023-03-02 10:00,2.49 EUR\nu2,i3,2023-03-02 10:00,($1.50)\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "square.csv"), GENERIC_INTERACTIONS, report)
+    assert frame["price"].tolist() == [1.09, 1234.5, 2.49]  # the refund's -1.50 is a bad row
+    assert [e.reason for e in report.errors] == ["must be >= 0 (got ($1.50))"]
+    assert any("price: amounts with a currency ($, EUR) read as numbers, (1.50) as -1.50" in n for n in report.notes)
+    eu = "Klant;Artikelnummer;Datum;Prijs\nK1;A1;01.03.2023;€ 1,09\nK1;A2;01.03.2023;€ 1.299,00\n"
+    frame = read_table(write(tmp_path, eu, "kassa.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame["price"].tolist() == [1.09, 1299.0]
+
+
+def test_google_analytics_4_events_read_their_items_browser_id_and_microseconds(tmp_path: Path) -> None:
+    """GA4's BigQuery export: every event has an event_params list, commerce events an
+    items list; user_id only when signed in; event_timestamp in microseconds."""
+    def event(n: int, name: str, items: list[dict]) -> str:
+        return json.dumps({"event_timestamp": str(1677658677497623 + n * 60_000_000), "event_name": name,
+                           "user_id": "ann@x.de" if n == 2 else None, "user_pseudo_id": "1000950280.1677600120",
+                           "event_params": [{"key": "ga_session_id", "value": {"int_value": "932032"}}],
+                           "items": items})
+    lines = [event(0, "page_view", []),
+             event(1, "view_item", [{"item_id": "SKU-1", "item_name": "Cheddar", "quantity": 1}]),
+             event(2, "purchase", [{"item_id": "SKU-1", "quantity": 1}, {"item_id": "SKU-2", "quantity": 2}])]
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "\n".join(lines) + "\n", "events.json"), GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
+        ["1000950280.1677600120", "SKU-1", "view"], ["1000950280.1677600120", "SKU-1", "purchase"],
+        ["1000950280.1677600120", "SKU-2", "purchase"]]
+    assert str(frame["timestamp"].iloc[0]) == "2023-03-01 08:18:57.497623"
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (1, "no 'items' list of objects (the other records have one)")]  # the page view
+
+
+def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_path: Path) -> None:
+    """Magento's sales_order_item: item_id is the line's key (every line another),
+    product_id the product. Square: SKU is blank for products without one, Item never."""
+    magento = "item_id,order_id,product_id,customer_id,created_at\n" + "".join(
+        f"{k + 1},{1000 + k // 3},{3000 + k % 7},{k % 11},2023-03-{1 + k % 28:02d} 10:00:00\n" for k in range(60))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, magento, "sales_order_item.csv"), GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].nunique() == 7
+    assert any("'product_id' read as item_id: 'item_id' is different on every one of the 60 lines" in n
+               for n in report.notes)
+    square = "Date,Time,Item,Qty,SKU,Customer ID,Transaction ID\n" + "".join(
+        f"2023-03-{1 + k % 28:02d},10:00,Item {k % 9},1,{'' if k % 3 else f'S{k % 9}'},c{k % 5},t{k}\n"
+        for k in range(60))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, square, "items.csv"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 60 and set(frame["item_id"]) == {f"Item {k}" for k in range(9)}
+    assert any("'Item' read as item_id: 'SKU' is blank on 67% of the lines, 'Item' on 0%" in n for n in report.notes)
+
+
+def test_a_till_export_names_the_customer_not_the_cashier(tmp_path: Path) -> None:
+    """Lightspeed X-Series (Vend) writes the staff login as 'User' on every line and the
+    customer as 'Customer Code': the usual name 'user' had made the cashier the only shopper."""
+    text = "Date,Receipt Number,Customer Code,User,Sku\n" + "".join(
+        f"2023-03-{1 + k % 28:02d} 10:00:00,{1000 + k},C{k % 6},staff,S{k % 4}\n" for k in range(12))
+    frame = read_table(write(tmp_path, text, "vend.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame["user_id"].nunique() == 6 and frame["session_id"].nunique() == 12

@@ -202,9 +202,10 @@ def _json_lines(raw: bytes) -> Converted:
 def _nested_list(records: list[dict[str, Any]]) -> str | None:
     """The field holding each record's rows, or None: a session log written as one record
     per session (OTTO: ``{"session": 1, "events": [{"aid": .., "ts": .., "type": "clicks"},
-    ...]}``). Only a field that is a non-empty list of objects in at least 90 % of the
-    first 100 records, and the only such field: Amazon's reviews carry an ``images`` list
-    that is empty on most of them, and each review is one row."""
+    ...]}``). A field named as the items (:data:`ITEM_LIST_NAMES`) that is a non-empty list
+    of objects in any of the first 100 records; else only a field that is one in at least
+    90 % of them, and the only such field: Amazon's reviews carry an ``images`` list that is
+    empty on most of them, and each review is one row."""
     sample = records[:100]
     if not sample:
         return None
@@ -213,8 +214,18 @@ def _nested_list(records: list[dict[str, Any]]) -> str | None:
         for key, value in record.items():
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
                 counts[key] = counts.get(key, 0) + 1
+    # A field named as a record's items first: Google Analytics 4's BigQuery export gives
+    # every event an event_params list and the commerce events an items list (empty on a
+    # page_view, whose record is then a bad line: no item was seen).
+    named = [k for k in counts if k.lower().replace("_", "") in ITEM_LIST_NAMES]
+    if len(named) == 1:
+        return named[0]
     keys = [k for k, n in counts.items() if n >= 0.9 * len(sample)]
     return keys[0] if len(keys) == 1 else None
+
+
+ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines")
+"""Field names that hold a record's rows (lowercase, ``_`` dropped)."""
 
 
 def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | None:

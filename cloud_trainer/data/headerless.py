@@ -32,10 +32,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .timestamps import EPOCH_PATTERN, epoch_seconds
+
 SAMPLE_ROWS = 1000
 """Rows the decision is made on: enough to see an id column's variety, cheap to scan."""
 
-_EPOCH = re.compile(r"\d{9,13}(\.\d+)?")
+_EPOCH = re.compile(EPOCH_PATTERN)
 _EPOCH_SECONDS = (631_152_000, 2_208_988_800)  # 1990-01-01 .. 2040-01-01 UTC
 """A Unix time outside this range is more likely an id (an ISBN, a 9-digit visitor id)."""
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?")
@@ -69,8 +71,7 @@ def is_time(values: list[str]) -> bool:
             continue
         if not _EPOCH.fullmatch(value):
             return False
-        seconds = float(value)
-        seconds = seconds / 1000.0 if seconds >= 1e11 else seconds
+        seconds = float(epoch_seconds(float(value)))
         if not _EPOCH_SECONDS[0] <= seconds <= _EPOCH_SECONDS[1]:
             return False
     return True

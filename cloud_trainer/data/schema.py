@@ -65,9 +65,10 @@ EVENT_TYPES: tuple[str, ...] = ("view", "cart", "purchase", "favorite")
 
 EVENT_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("transaction", "buy", "bought", "order", "purchased", "sale", "checkout", "orders",
-                     "purchases"), "purchase"),
+                     "purchases", "payment"), "purchase"),  # Square's Event Type: Payment (or Refund)
     **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd", "carts"), "cart"),
-    **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv", "views"), "view"),
+    **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv", "views",
+                     "viewitem"), "view"),  # Google Analytics 4: view_item, add_to_cart, purchase
     **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav", "favorites", "favourites"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
@@ -211,12 +212,15 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # Kunde;Artikel;Datum;Menge;Preis was refused for missing columns): the words for the
 # customer, the article, quantity, price and receipt in German, French, Spanish, Italian
 # and Dutch, accents folded (header_key), only where the word can mean nothing else.
-USER_ALIASES = ("customeruniqueid", "customerid", "customer", "visitorid", "householdid", "householdkey",
+USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumber", "customerno",
+                "cardcode",  # (SAP Business One's business partner)
+                "customer", "visitorid", "householdid", "householdkey",
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
-                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress",
+                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # (alias order is preference: a number before a bare word, which may be a name)
                 "kundennummer", "kundennr", "kundenid", "numeroclient", "idcliente", "codicecliente",
-                "klantnummer", "klantid", "kunde", "client", "cliente", "klant")
+                "klantnummer", "klantid", "kunde", "client", "cliente", "klant",
+                "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "asin", "upc", "ean", "product", "article", "item", "aid",
@@ -241,21 +245,24 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
-                        "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip",
+                        "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
+                        "documentdate", "belegdatum",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "menge", "anzahl", "quantite", "cantidad",
+               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
+                        "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
-                        "ticketid", "bon", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
+                        "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
+                        "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bon", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "ordine", "bestelling", "bestelnummer")),
     ),
 )
@@ -331,8 +338,7 @@ class IngestReport:
 
     def add_error(self, file: str, line: int, column: str, reason: str) -> None:
         self.error_count += 1
-        kind = reason.split(':')[0].split(' (')[0].split(" '")[0]
-        self.reasons[f"{column}: {kind}"] += 1
+        self.reasons[f"{column}: {reason_kind(reason)}"] += 1
         if len(self.errors) < MAX_STORED_ERRORS:
             self.errors.append(RowError(file, line, column, reason))
 
@@ -532,6 +538,7 @@ def read_table(
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     header = _order_name_column(header, raw_header, name, report.notes)
+    header = _pseudonymous_user_column(header, raw_header, name, report.notes)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
         header = _time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     time_of_day = _time_of_day_column(raw_header, header, spec)
@@ -636,6 +643,8 @@ def read_table(
     del rows  # the frame holds the same strings; the 4.8M row lists were 0.5 GB more
     frame["_line"] = np.asarray(lines, dtype=np.int64)
     frame, header = _event_column_by_values(frame, header, raw_header, spec, name, report)
+    if "item_id" in header and spec.name == "interactions":
+        frame, header = _better_item_column(frame, header, raw_header, name, report.notes)
     if basket_shoppers:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
@@ -679,6 +688,9 @@ def read_table(
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
         if column.kind == "float":
+            text_values, money = money_amounts(text_values)
+            if money:
+                report.notes.append(f"{name}: {col}: {money}")
             if delimiter == ";":
                 text_values, commas = decimal_points(text_values, thousands_dots)
                 if commas:
@@ -781,6 +793,39 @@ def read_table(
     return frame
 
 
+_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|[A-Z]{3}(?=[\s\d]))?\s*(?P<sign>-)?\s*"
+                    r"(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|[A-Z]{3})?\s*(?P<close>\))?")
+"""A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
+``USD 3``, ``($1.50)`` (an accountant's negative)."""
+_US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
+
+
+def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
+    """``text`` with currency signs and codes taken off (``$1.09`` -> ``1.09``), an
+    accountant's ``(1.50)`` as ``-1.50``, and a US amount's thousands commas dropped where
+    it also has a decimal point (``$1,234.50``), and what was read so ("" when nothing):
+    Square's and Lightspeed's exports write every money column so, and each such value was
+    a bad row. The decimal comma is :func:`decimal_points`' to read."""
+    marked = text.str.contains(r"[$€£¥₹()]|[A-Z]{3}", regex=True)
+    if not marked.any():
+        return text, ""
+    parts = text[marked].str.extract("^" + _MONEY.pattern + "$")
+    ok = parts["number"].notna() & (parts["pre"].notna() | parts["post"].notna() | parts["open"].notna())
+    ok &= parts["open"].isna() == parts["close"].isna()
+    if not ok.any():
+        return text, ""
+    number = parts["number"].str.replace(r"[' ]", "", regex=True).str.rstrip(".,")
+    us = number.str.fullmatch(_US_THOUSANDS)
+    number = number.where(~us, number.str.replace(",", "", regex=False))
+    negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
+    number = number.where(~negative, "-" + number)
+    out = text.copy()
+    out[ok[ok].index] = number[ok]
+    signs = sorted(set(parts.loc[ok, "pre"].dropna()) | set(parts.loc[ok, "post"].dropna()))
+    said = f"amounts with a currency ({', '.join(signs) or 'in brackets'}) read as numbers"
+    return out, said + (", (1.50) as -1.50" if parts.loc[ok, "open"].notna().any() else "")
+
+
 _DECIMAL_COMMA = r"-?\d+,\d+"
 _THOUSANDS_DOTS = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
 
@@ -806,8 +851,12 @@ def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Se
 
 def _writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
     """Whether any of these columns writes a decimal comma (``2,49`` or ``1.234,56``)."""
-    return any(frame[c].astype(str).str.strip().str.fullmatch(f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any()
-               and frame[c].astype(str).str.contains(",", regex=False).any() for c in columns)
+    for c in columns:
+        values = money_amounts(frame[c].astype(str).str.strip())[0]  # '€ 2,49' too
+        if values.str.contains(",", regex=False).any() and values.str.fullmatch(
+                f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any():
+            return True
+    return False
 
 
 def _text_lines(text: str, chunk: int = 1 << 22) -> Iterator[str]:
@@ -913,6 +962,56 @@ def _order_name_column(header: list[str], raw: list[str], name: str, notes: list
     notes.append(f"{name}: {raw[at]!r} beside line-item columns (Shopify's orders export) is the order "
                  "number: read as the basket (session_id)")
     return [*header[:at], "session_id", *header[at + 1:]]
+
+
+def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                        notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another product column, when the one read as ``item_id`` cannot be the product:
+    different on every line (Magento's ``sales_order_item.item_id`` is the line's key,
+    beside ``product_id`` and ``sku``), or blank on a fifth of the lines or more where
+    the other is nearly always given (Lightspeed's ``UPC`` beside ``Item``; Square's
+    ``SKU``, empty for products without one, beside ``Item``). Only a column the schema
+    did not read that bears a usual name of the item; a note says which and why."""
+    n = len(frame)
+    if n < 50:
+        return frame, header
+    known = {c for c in INTERACTION_COLUMNS}
+    others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES]
+    if not others:
+        return frame, header
+    chosen = frame["item_id"].astype(str).str.strip()
+    blank = float((chosen == "").mean())
+    distinct = chosen.nunique()
+    for i in others:
+        other = frame[header[i]].astype(str).str.strip()
+        other_blank = float((other == "").mean())
+        if distinct == n and other.nunique() <= n / 2 and other_blank < 0.05:
+            why = f"is different on every one of the {n:,} lines (a line's key, not a product)"
+        elif blank >= 0.2 and other_blank <= blank / 4:
+            why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
+        else:
+            continue
+        at = header.index("item_id")
+        notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
+        renamed = {"item_id": f"{raw[at]} (not read)", header[i]: "item_id"}
+        header = [renamed.get(h, h) for h in header]
+        return frame.rename(columns=renamed), header
+    return frame, header
+
+
+def _pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
+    """Google Analytics 4 gives ``user_id`` only for a signed-in visit and
+    ``user_pseudo_id`` (the browser) on every event: the second is the shopper, or most
+    events would be bad rows and a visitor who signs in half-way would be two people."""
+    keys = [header_key(r) for r in raw]
+    if "userpseudoid" not in keys or "user_id" not in header:
+        return header
+    at, pseudo = header.index("user_id"), keys.index("userpseudoid")
+    notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "
+                 "(given only when signed in)")
+    out = list(header)
+    out[at], out[pseudo] = f"{raw[at]} (not read)", "user_id"
+    return out
 
 
 def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
@@ -1123,10 +1222,11 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
 
 
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
-                  "tdat", *DAY_NUMBER_KEYS)
+                  "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", *DAY_NUMBER_KEYS)
 """Normalised header names of a timestamp column that may hold the date alone."""
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
-                    "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction")
+                    "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction",
+                    "uhrzeit", "zeit", "heure", "hora", "ora", "tijd")
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
@@ -1366,6 +1466,24 @@ def require_rows(frame: pd.DataFrame, file: str, report: IngestReport) -> None:
     if len(frame) == 0:
         stats = report.files.get(file)
         read = stats.rows_read if stats else 0
-        first = next((str(e) for e in report.errors if e.file == file), None)
-        detail = f"; first error: {first}" if first else ""
+        errors = [e for e in report.errors if e.file == file]
+        detail = f"; first error: {errors[0]}" if errors else ""
+        # The first error may be a side issue (Square's line 2 lacks a SKU); say what most
+        # lines failed on (there: its event type, 'Payment').
+        kinds = Counter(_error_kind(e) for e in errors)
+        if len(kinds) > 1:
+            top, n = kinds.most_common(1)[0]
+            example = next(e for e in errors if _error_kind(e) == top)
+            detail = (f"; most lines fail on {top} ({n:,} of the {len(errors):,} errors kept, e.g. {example})"
+                      + detail)
         raise DataError(f"{file}: no usable rows ({read} read){detail}")
+
+
+def _error_kind(error: RowError) -> str:
+    """``column: reason`` without the value, as :meth:`IngestReport.add_error` counts it."""
+    return f"{error.column}: {reason_kind(error.reason)}"
+
+
+def reason_kind(reason: str) -> str:
+    """A bad row's reason without the value it quotes (``not a number: '$1'`` -> ``not a number``)."""
+    return reason.split(":")[0].split(" (")[0].split(" '")[0]

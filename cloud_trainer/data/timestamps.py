@@ -8,6 +8,7 @@ Any time outside 1900-2199 is no time (:func:`plausible`)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,18 @@ Which number is the day is decided per column. With dashes only a four-digit yea
 taken: ``15-07-21`` may as well be ISO's year first."""
 
 
+EPOCH_PATTERN = r"\d{9,19}(\.\d+)?"
+"""Unix time as event pipelines write it: seconds (10 digits), milliseconds (13),
+microseconds (16: Google Analytics 4's ``event_timestamp``) or nanoseconds (19)."""
+
+
+def epoch_seconds(number: Any) -> Any:
+    """Seconds from a Unix time in any of :data:`EPOCH_PATTERN`'s units, told apart by size
+    (below 1e11 seconds, 1e14 milliseconds, 1e17 microseconds, else nanoseconds); a
+    float or a float Series."""
+    return number / np.where(number < 1e11, 1.0, np.where(number < 1e14, 1e3, np.where(number < 1e17, 1e6, 1e9)))
+
+
 _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
 
 
@@ -92,10 +105,9 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
         parsed.iloc[suffixed] = plausible(utc).to_numpy()
     # Unix time, as rating and app-event exports write it (MovieLens, most
     # event pipelines): whole or fractional seconds, or milliseconds (13 digits).
-    epoch = values.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(False).to_numpy(dtype=bool)
+    epoch = values.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
     if epoch.any():
-        seconds = pd.to_numeric(values[epoch], errors="coerce").astype(float)
-        seconds = seconds.where(seconds < 1e11, seconds / 1000.0)
+        seconds = epoch_seconds(pd.to_numeric(values[epoch], errors="coerce").astype(float))
         # 1900-2199, as plausible: an 11-digit value is the year 5138, which stopped the load.
         seconds = seconds.where((seconds >= -2_208_988_800) & (seconds < 7_258_118_400))
         # To the microsecond: milliseconds through float seconds come back as 42.137000084.

@@ -413,12 +413,14 @@ def _item_table(
 
 
 PERSONAL_WORDS = ("name", "email", "mail", "phone", "mobile", "address", "street", "zip", "postcode",
-                  "postal", "note", "comment", "company", "birth", "iban", "card", "password", "ip")
+                  "postal", "note", "comment", "company", "birth", "iban", "card", "password", "ip", "friend")
 """A users file column whose name holds one of these identifies a person or is free text
 (Shopify's customers export: First Name, Last Name, Phone, Default Address ..., Note): never
 a model feature, since its values would ship in the bundle's feature spec."""
 LIFETIME_WORDS = ("total", "spent", "orders", "ordercount", "lifetime", "ltv", "clv", "lastorder",
-                  "firstorder", "purchases", "visits", "revenue", "sales", "points", "amount")
+                  "firstorder", "purchases", "visits", "revenue", "sales", "points", "amount", "reviewcount",
+                  "visitcount", "purchasecount", "fans",
+                  "useful", "funny", "cool", "compliment", "votes", "averagestars", "elite")
 """...or is a count or sum over the shopper's whole history (Total Orders, Total Spent): as
 of the export, so it includes the validation and test periods -- the answer leaked in."""
 

@@ -1215,3 +1215,54 @@ def test_a_till_export_names_the_customer_not_the_cashier(tmp_path: Path) -> Non
         f"2023-03-{1 + k % 28:02d} 10:00:00,{1000 + k},C{k % 6},staff,S{k % 4}\n" for k in range(12))
     frame = read_table(write(tmp_path, text, "vend.csv"), GENERIC_INTERACTIONS, IngestReport())
     assert frame["user_id"].nunique() == 6 and frame["session_id"].nunique() == 12
+
+
+# -- public data sets in their native layouts (a third probe, 2026-12-05 (x)) ---------------
+
+
+def test_a_roc_year_is_no_date_rather_than_a_date_in_2001(tmp_path: Path) -> None:
+    """Ta-Feng's '108/03/01' (year 108 of the Republic of China) matched as '08/03/01'."""
+    stamps, report = read_stamps(tmp_path, ["2000-11-01 10:00", "108/03/01"], "tafeng.csv")
+    assert [str(s) for s in stamps] == ["2000-11-01 10:00:00"]
+    assert any("timestamp: not a timestamp: '108/03/01'" in str(e) for e in report.errors)
+
+
+def test_headerless_ids_are_columns_that_repeat_and_are_not_lists(tmp_path: Path) -> None:
+    """MIND's behaviors.tsv: an impression id different on every line, then the user,
+    the time and two lists of news ids. Neither the key nor a list is an id: refused,
+    where it had trained with users as items. A game's name with spaces is an id."""
+    rows = "".join(f"{k + 1}\tU{k % 7}\t3/1/2019 9:{k % 60:02d}:44 PM\tN1 N2 N{k % 5}\tN{k}-0 N{k + 1}-1\n"
+                   for k in range(60))
+    with pytest.raises(DataError, match="no two columns that can be ids"):
+        read_table(write(tmp_path, rows, "behaviors.tsv"), GENERIC_INTERACTIONS, IngestReport())
+    steam = "".join(f"{151603712 + k % 9},Game {k % 6}'s Edition,purchase,1.0,0\n" for k in range(60))
+    frame = read_table(write(tmp_path, steam, "steam-200k.csv"), GENERIC_INTERACTIONS, IngestReport(),
+                       may_lack=("timestamp",))
+    assert frame["item_id"].iloc[0] == "Game 0's Edition"
+
+
+def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path: Path) -> None:
+    """McAuley's Steam and Epinions files are str(dict) a line; Spotify's playlist slices
+    are one pretty-printed object: both gave 'header has nothing'."""
+    lines = "".join(f"{{'user': 'u{k % 4}', 'item': 'i{k}', 'time': 16000000{k:02d}, 'text': \"it's fine\"}}\n"
+                    for k in range(6))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, lines, "epinions.json"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 6 and frame["user_id"].iloc[0] == "u0"
+    assert any("6 records in Python's dict syntax, read as the literals they are" in n for n in report.notes)
+    doc = json.dumps({"info": {"slice": "0-999"}, "playlists": [{"pid": 1, "tracks": [{"track_uri": "t"}]}]}, indent=2)
+    with pytest.raises(DataError, match=r"one JSON object over \d+ lines \(keys info, playlists\), not one record a "
+                                        r"line: give its list of records \(playlists\)"):
+        read_table(write(tmp_path, doc, "mpd.slice.json"), GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_space_separated_files_and_month_name_times_without_a_header(tmp_path: Path) -> None:
+    """Epinions' '39 121 4'; Foursquare's check-ins end with 'Tue Apr 03 18:00:09 +0000 2012'."""
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "".join(f"{k % 9} {100 + k % 13} 4\n" for k in range(40)), "ratings.txt"),
+                       GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert len(frame) == 40 and any("space-separated" in n for n in report.notes)
+    checkins = "".join(f"{470 + k % 5}\t49bbd6c0f964a520f4531fe3\t4bf58dd8d48988d127951735\tArts\t40.7\t-74.0\t-240\t"
+                       f"Tue Apr {3 + k // 20:02d} 18:00:{k % 60:02d} +0000 2012\n" for k in range(40))
+    frame = read_table(write(tmp_path, checkins, "dataset_TSMC2014_NYC.txt"), GENERIC_INTERACTIONS, IngestReport())
+    assert str(frame["timestamp"].iloc[0]) == "2012-04-03 18:00:00"

@@ -683,3 +683,23 @@ def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: P
     assert sorted(raw.users["user_id"]) == [f"c{u}@x.de" for u in range(8)]
     assert (f"{users}: column 'Email' read as user_id, not 'Customer ID': it describes 100% of the "
             "interactions' shoppers, 'Customer ID' 0%") in raw.report.notes
+
+
+def test_amazon_2023_reviews_and_metadata_meet_on_the_parent_asin(tmp_path: Path) -> None:
+    """Amazon's 2023 reviews give 'asin' (a variant) and 'parent_asin' (the product, the
+    metadata's only id), and a review 'title'; the metadata has an 'images' list on every
+    product. Items are the parent products, named by the metadata's title, not 'Nice'."""
+    reviews = tmp_path / "All_Beauty.jsonl"
+    reviews.write_text("".join(json.dumps({
+        "rating": 5.0, "title": "Nice", "text": "Works.", "images": [], "asin": f"B0V{k % 6}",
+        "parent_asin": f"B0P{k % 3}", "user_id": f"AG{k % 4}", "timestamp": 1588687728923 + k * 86_400_000,
+        "helpful_vote": 0, "verified_purchase": True}) + "\n" for k in range(30)))
+    meta = tmp_path / "meta_All_Beauty.jsonl"
+    meta.write_text("".join(json.dumps({
+        "main_category": "All Beauty", "title": f"Shampoo {p}", "images": [{"thumb": "t.jpg", "large": "l.jpg"}],
+        "description": ["Long prose."], "parent_asin": f"B0P{p}"}) + "\n" for p in range(3)))
+    raw = load_dataset("csv", interactions=reviews, items=meta)
+    assert sorted(raw.interactions["item_id"].unique()) == ["B0P0", "B0P1", "B0P2"]
+    assert raw.items.set_index("item_id")["name"].to_dict() == {f"B0P{p}": f"Shampoo {p}" for p in range(3)}
+    alone = load_dataset("csv", interactions=reviews)
+    assert "Nice" not in set(alone.items.get("name", []))

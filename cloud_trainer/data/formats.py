@@ -152,12 +152,36 @@ def _json_line_values(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | None, 
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield number, None, f"not JSON ({exc.msg}, column {exc.colno})"
+            value = _python_literal(text)
+            if value is None:
+                yield number, None, f"not JSON ({exc.msg}, column {exc.colno})"
+                continue
+            yield number, value, PYTHON_REPR
             continue
         if not isinstance(value, dict):
             yield number, None, f"a JSON {type(value).__name__}, not an object"
             continue
         yield number, value, ""
+
+
+PYTHON_REPR = "python"
+"""How :func:`_json_line_values` marks a record written in Python's syntax."""
+
+
+def _python_literal(text: str) -> dict[str, Any] | None:
+    """A line in Python's dict syntax (``{'user_id': '7656', 'items': [...]}``: McAuley's
+    Steam and Epinions files, written with ``str(dict)``), read safely as the literal it
+    is (``ast.literal_eval`` evaluates no code); None for anything else."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and "'" in stripped):
+        return None
+    import ast
+
+    try:
+        value = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _json_lines(raw: bytes) -> Converted:
@@ -167,13 +191,14 @@ def _json_lines(raw: bytes) -> Converted:
     nested = _nested_list(list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100)))
     columns: dict[str, None] = {}
     bad: list[tuple[int, str]] = []
-    records = rows = 0
+    records = rows = python = 0
     no_list = f"no {nested!r} list of objects (the other records have one)"
     for number, record, why in _json_line_values(raw):
         if record is None:
             bad.append((number, why))
             continue
         records += 1
+        python += why == PYTHON_REPR
         parts = _rows_of(record, nested)
         if parts is None:
             bad.append((number, no_list))
@@ -181,6 +206,8 @@ def _json_lines(raw: bytes) -> Converted:
         for row in parts:
             columns.update(dict.fromkeys(row))
             rows += 1
+    if not records:
+        raise FormatError(_no_records(raw, bad))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -196,7 +223,26 @@ def _json_lines(raw: bytes) -> Converted:
         unread = f", {len(bad):,} lines that are no JSON object or have no {nested!r} list" if bad else ""
         said = f"{records:,} records' {nested!r} lists, one row per element with its record's other fields"
         what = f"JSON lines ({rows:,} rows from {said}{unread})"
+    if python:
+        what = what[:-1] + f"; {python:,} records in Python's dict syntax, read as the literals they are)"
     return Converted(out.getvalue(), line_map, what, bad)
+
+
+def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
+    """Why a file that opens like JSON lines gave no record: one JSON document over
+    several lines (Spotify's playlist slices), or lines that are no JSON at all."""
+    try:
+        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict):
+        lists = [k for k, v in whole.items() if isinstance(v, list)]
+        lines = raw.count(b"\n") + 1
+        return (f"one JSON object over {lines:,} lines "
+                f"(keys {', '.join(list(whole)[:6])}), not one record a line: give its list of records"
+                + (f" ({', '.join(lists[:3])}) as JSON lines or a JSON array" if lists else ""))
+    first = bad[0] if bad else (1, "empty")
+    return f"no line is a JSON object (line {first[0]}: {first[1]})"
 
 
 def _nested_list(records: list[dict[str, Any]]) -> str | None:
@@ -220,8 +266,14 @@ def _nested_list(records: list[dict[str, Any]]) -> str | None:
     named = [k for k in counts if k.lower().replace("_", "") in ITEM_LIST_NAMES]
     if len(named) == 1:
         return named[0]
-    keys = [k for k, n in counts.items() if n >= 0.9 * len(sample)]
+    keys = [k for k, n in counts.items() if n >= 0.9 * len(sample)
+            and k.lower().replace("_", "") not in MEDIA_LIST_NAMES]
     return keys[0] if len(keys) == 1 else None
+
+
+MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachments", "imageurls")
+"""Lists of a record's pictures (Amazon 2023's product metadata: every product has
+``images``), never its rows."""
 
 
 ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines")

@@ -40,7 +40,10 @@ SAMPLE_ROWS = 1000
 _EPOCH = re.compile(EPOCH_PATTERN)
 _EPOCH_SECONDS = (631_152_000, 2_208_988_800)  # 1990-01-01 .. 2040-01-01 UTC
 """A Unix time outside this range is more likely an id (an ISBN, a 9-digit visitor id)."""
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?"
+                   # Foursquare's and Twitter's 'Tue Apr 03 18:00:09 +0000 2012', '14-Nov-2019'
+                   r"|(?i:(?:[a-z]{3},? )?(?:\d{1,2}[ -])?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                   r"[a-z]*[ -]\d{1,4}.*\d{4}.*)")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DIGIT = re.compile(r"\d")
@@ -77,6 +80,25 @@ def is_time(values: list[str]) -> bool:
     return True
 
 
+_ID_LIST = re.compile(r"\S*\d\S*(?:\s+\S*\d\S*)+")
+"""Two or more tokens, each with a digit: a list of ids ('N1 N2-1'), not a name ('Game 6's Edition')."""
+
+
+def _can_be_id(col: list[str]) -> bool:
+    """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
+    3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
+    (MIND's 'N1 N2 N3' history), and more than two values in a sample of 50 or more
+    rows (Criteo's 0/1 click label)."""
+    filled = [v for v in col if v]
+    if not filled:
+        return False
+    if 2 * sum(1 for v in filled if _DECIMAL.fullmatch(v)) >= len(filled):
+        return False
+    if 2 * sum(1 for v in filled if _ID_LIST.fullmatch(v.strip())) >= len(filled):
+        return False
+    return len(filled) < 50 or len(set(filled)) > 2
+
+
 def _is_date_text(values: list[str]) -> bool:
     return any(_DATE.fullmatch(v) for v in values if v)
 
@@ -111,13 +133,15 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 names[i] = "event_type"
                 said.append(f"{i + 1} as event_type")
                 break
-        ids = [i for i, col in enumerate(columns)
-               if names[i].startswith("column_") and any(col) and not all(_DECIMAL.fullmatch(v) for v in col if v)]
+        ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)]
+        # Shoppers and items come back: a column different on (nearly) every row is an
+        # event's own key (MIND's impression id), neither who made it nor what it was of.
+        ids = [i for i in ids if len(rows) < 50 or len(set(columns[i])) < 0.9 * len(rows)]
         if len(ids) < 2:
-            # Decimal numbers (5.0, 3.5) are ratings or prices, never ids.
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
-        names[ids[0]], names[ids[1]] = "user_id", "item_id"
-        said += [f"{ids[0] + 1} as user_id", f"{ids[1] + 1} as item_id"]
+        user, item = ids[0], ids[1]
+        names[user], names[item] = "user_id", "item_id"
+        said += [f"{user + 1} as user_id", f"{item + 1} as item_id"]
     elif table in ("items", "users"):
         key = "item_id" if table == "items" else "user_id"
         names[0] = key

@@ -859,12 +859,17 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     line of an item is often a stock adjustment with a blank description); the device's
     screens then show names, not stock codes."""
     unread = _unread_columns(inter, INTERACTION_COLUMNS)
+    # A reviews file's 'title' is the review's (Amazon 2023: every item was named "Nice"),
+    # where the lines also carry the review's text.
+    reviews = any(key in ("text", "reviewtext", "review", "reviewbody", "body", "summary")
+                  for _, key in unread.values())
     taken: dict[str, str] = {}
     for column in GENERIC_ITEMS.columns:
         if column.name in ("item_id", "price", "attributes"):
             continue  # prices come from the interactions anyway; attributes are the items file's
         found = next((c for c, (_, key) in unread.items()
-                      if key in column.header_keys and c not in taken.values()), None)
+                      if key in column.header_keys and c not in taken.values()
+                      and not (reviews and key == "title")), None)
         if found is not None:
             taken[column.name] = found
     if not taken:

@@ -223,6 +223,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
+                "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 "itemdescription",  # Kaggle's Groceries: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
@@ -272,8 +273,9 @@ GENERIC_ITEMS = TableSpec(
         # In a catalogue file a bare "id" can only be the item (Last.fm's artists.dat).
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False,
-               aliases=("productname", "prodname", "itemname", "description", "productdescription", "title",
-                        "movietitle", "lineitemname",
+               # A title before a description (Amazon's product metadata has both; the second is prose)
+               aliases=("productname", "prodname", "itemname", "title", "movietitle", "description",
+                        "productdescription", "lineitemname",
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation",
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
@@ -520,7 +522,8 @@ def read_table(
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
-    reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting)
+    reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting,
+                        skipinitialspace=delimiter == " ")
     try:
         header_line = next(reader)
         header = [h.strip() for h in header_line]
@@ -534,7 +537,8 @@ def read_table(
         header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
         # The first line is a row: read the file again from its start.
-        reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting)
+        reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting,
+                        skipinitialspace=delimiter == " ")
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     header = _order_name_column(header, raw_header, name, report.notes)
@@ -942,7 +946,8 @@ def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str],
             end = len(text)
             break
     try:
-        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting)
+        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
+                        skipinitialspace=delimiter == " ")
                 if r]
         names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS),
                                              time_required=time_required)
@@ -1036,7 +1041,8 @@ def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str],
             end = len(text)
             break
     try:
-        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting)
+        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
+                        skipinitialspace=delimiter == " ")
                 if r][1:]
     except csv.Error:
         return header
@@ -1050,7 +1056,7 @@ def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str],
 
 
 UNIT_SEPARATOR = "\x1f"
-DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'"}
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space"}
 
 COMPRESSIONS = (
     (b"\x1f\x8b", "gzip"),
@@ -1149,7 +1155,14 @@ def _delimiter(text: str) -> str:
         return ","
     if "::" in header and "\t" not in header:
         return UNIT_SEPARATOR  # read_table turns each '::' into it
-    return next((d for d in ("\t", ";", "|") if d in header), ",")
+    found = next((d for d in ("\t", ";", "|") if d in header), None)
+    if found is None and len(header.split()) >= 2:
+        # Space-separated (Epinions' ratings_data.txt '39 121 4', many academic dumps):
+        # only when the next line has as many space-separated fields.
+        second = text[end + 1: text.find("\n", end + 1)] if end >= 0 else ""
+        if len(second.split()) == len(header.split()):
+            return " "
+    return found or ","
 
 
 TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")

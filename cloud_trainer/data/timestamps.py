@@ -153,7 +153,7 @@ def plausible(parsed: pd.Series) -> pd.Series:
 def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     """Spreadsheet dates (:data:`_NUMERIC_DATE`) to datetimes, NaT for anything else;
     ``(None, None)`` when none of ``values`` looks like one."""
-    parts = values.str.extract(_NUMERIC_DATE.pattern + "$")
+    parts = values.str.extract("^" + _NUMERIC_DATE.pattern + "$")  # '108/03/01' (a ROC year) is not '08/03/01'
     found = parts["a"].notna().to_numpy()
     if not found.any():
         return None, None

@@ -74,6 +74,7 @@ from cloud_trainer.data.schema import (
     UNKNOWN_TEXT,
     DataError,
     RawDataset,
+    header_key,
     is_anonymous_basket,
 )
 from cloud_trainer.dataset import EvalCase, PreparedData
@@ -412,17 +413,22 @@ def _item_table(
     return items
 
 
-PERSONAL_WORDS = ("name", "email", "mail", "phone", "mobile", "address", "street", "zip", "postcode",
-                  "postal", "note", "comment", "company", "birth", "iban", "card", "password", "ip", "friend")
-"""A users file column whose name holds one of these identifies a person or is free text
-(Shopify's customers export: First Name, Last Name, Phone, Default Address ..., Note): never
-a model feature, since its values would ship in the bundle's feature spec."""
-LIFETIME_WORDS = ("total", "spent", "orders", "ordercount", "lifetime", "ltv", "clv", "lastorder",
-                  "firstorder", "purchases", "visits", "revenue", "sales", "points", "amount", "reviewcount",
-                  "visitcount", "purchasecount", "fans",
-                  "useful", "funny", "cool", "compliment", "votes", "averagestars", "elite")
-"""...or is a count or sum over the shopper's whole history (Total Orders, Total Spent): as
-of the export, so it includes the validation and test periods -- the answer leaked in."""
+PERSONAL_KEYS = ("name", "firstname", "lastname", "surname", "fullname", "givenname", "customername",
+                 "billingname", "shippingname", "note", "notes", "comment", "comments", "company",
+                 "birthdate", "dateofbirth", "dob", "iban", "cardnumber", "creditcard", "creditcardnumber",
+                 "password", "ip", "ipaddress", "friends", "zip", "zipcode", "postcode", "postalcode")
+"""A users file column whose name (:func:`~cloud_trainer.data.schema.header_key`) is one of
+these, ends in a name / zip / postcode, or holds 'email', 'phone' or an address (not its
+city, country or province) identifies a person or is free text (Shopify's customers
+export: First Name, Last Name, Phone, Default Address ..., Note): never a model feature,
+since its values would ship in the bundle's feature spec. ('store_name', 'tier_name',
+'birth_year', 'card_type' are no person.)"""
+LIFETIME_KEYS = ("ordercount", "orderscount", "numberoforders", "lifetimevalue", "ltv", "clv", "lastorderdate",
+                 "firstorderdate", "visits", "visitcount", "revenue", "points", "loyaltypoints", "reviewcount",
+                 "fans", "useful", "funny", "cool", "votes", "averagestars", "elite", "orders", "purchases")
+"""...or (these, or 'total...', 'lifetime...', 'compliment...', '...spent') a count or sum
+over the shopper's whole history (Total Orders, Total Spent; Yelp's review_count, fans):
+as of the export, so it includes the validation and test periods -- the answer leaked in."""
 
 
 def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = None) -> list[str]:
@@ -432,13 +438,14 @@ def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = 
     cols = [c for c in users.columns if c not in ("user_id", "_line") and not c.endswith(" (not read)")]
     usable = []
     for c in cols:
-        key = c.lower().replace(" ", "").replace("_", "").replace("-", "")
-        words = "".join(ch if ch.isalpha() else " " for ch in c.lower()).split()
+        key = header_key(c)
         place = any(w in key for w in ("city", "country", "province", "state", "region"))
         consent = "marketing" in key or "optin" in key  # a yes/no choice, not the address
-        if not (place or consent) and (any(w in key for w in PERSONAL_WORDS if len(w) > 2) or "ip" in words):
+        if not consent and (key in PERSONAL_KEYS or key.endswith(("name", "zip", "zipcode", "postcode"))
+                            and not key.endswith(("storename", "tiername", "segmentname", "groupname"))
+                            or any(w in key for w in ("email", "phone")) or ("address" in key and not place)):
             reason = "identifies a person or is free text"
-        elif any(w in key for w in LIFETIME_WORDS):
+        elif key in LIFETIME_KEYS or key.startswith(("total", "lifetime", "compliment")) or key.endswith("spent"):
             reason = "a count or sum over the shopper's whole history, test period included"
         elif not 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES:
             continue  # not a category (or empty): silently not one, as before

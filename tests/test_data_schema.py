@@ -1138,7 +1138,7 @@ def test_a_european_tills_headers_in_its_own_language_are_read(tmp_path: Path) -
         ["K1", "100", "B1", 1.0, 1.19], ["K2", "101", "B2", 2.0, 2.49]]
     assert any("'Kundennummer' as user_id, 'Artikelnummer' as item_id, 'Datum' as timestamp, 'Menge' as "
                "quantity, 'Stückpreis' as price" in n for n in report.notes)
-    french = "Client;Référence produit;Date;Quantité;Prix\nC1;R1;2023-03-01;1;2,5\n"
+    french = "Code client;Référence produit;Date;Quantité;Prix\nC1;R1;2023-03-01;1;2,5\n"
     frame = read_table(write(tmp_path, french, "caisse.csv"), GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id", "quantity", "price"]].values.tolist() == [["C1", "R1", 1.0, 2.5]]
 
@@ -1197,7 +1197,7 @@ def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_p
     report = IngestReport()
     frame = read_table(write(tmp_path, magento, "sales_order_item.csv"), GENERIC_INTERACTIONS, report)
     assert frame["item_id"].nunique() == 7
-    assert any("'product_id' read as item_id: 'item_id' is different on every one of the 60 lines" in n
+    assert any("'product_id' read as item_id: 'item_id' counts up line by line over all 60 lines" in n
                for n in report.notes)
     square = "Date,Time,Item,Qty,SKU,Customer ID,Transaction ID\n" + "".join(
         f"2023-03-{1 + k % 28:02d},10:00,Item {k % 9},1,{'' if k % 3 else f'S{k % 9}'},c{k % 5},t{k}\n"
@@ -1266,3 +1266,51 @@ def test_space_separated_files_and_month_name_times_without_a_header(tmp_path: P
                        f"Tue Apr {3 + k // 20:02d} 18:00:{k % 60:02d} +0000 2012\n" for k in range(40))
     frame = read_table(write(tmp_path, checkins, "dataset_TSMC2014_NYC.txt"), GENERIC_INTERACTIONS, IngestReport())
     assert str(frame["timestamp"].iloc[0]) == "2012-04-03 18:00:00"
+
+
+# -- what a review of these readings reproduced (2026-12-05 (x)) ----------------------------
+
+
+def test_the_new_readings_leave_well_formed_files_as_they_were(tmp_path: Path) -> None:
+    """Each of these read wrongly in a first cut of the rules above."""
+    def read(text: str, name: str, **kw) -> tuple[pd.DataFrame, IngestReport]:
+        report = IngestReport()
+        return read_table(write(tmp_path, text, name), GENERIC_INTERACTIONS, report, **kw), report
+
+    # Amazon's ratings without a header, sorted by item: a new shopper on nearly every line.
+    amazon = "".join(f"A{k:012d}X,{132793040 + k // 20},5.0,{1365811200 + k}\n" for k in range(200))
+    frame, _ = read(amazon, "ratings_Electronics.csv")
+    assert frame["user_id"].iloc[0] == "A000000000000X" and frame["item_id"].nunique() == 10
+    # An order number (or a barcode) that could pass for Unix time is not the clock.
+    orders = "user_id,item_id,order_number\n" + "".join(f"u{k % 3},i{k},{1000100000 + k}\n" for k in range(9))
+    frame, _ = read(orders, "orders.csv", may_lack=("timestamp",))
+    assert "timestamp" not in frame.columns
+    # A customer number before an e-mail; an event log's 'client' is the app, not a shopper.
+    de = "Kundennummer;E-Mail;Artikelnummer;Datum\n1001;;A1;01.02.2023\n1002;b@x.de;A2;02.02.2023\n"
+    assert read(de, "kasse.csv")[0]["user_id"].tolist() == ["1001", "1002"]
+    app = "session_id,item_id,timestamp,client\ns1,i1,2023-01-01 10:00,ios\ns2,i2,2023-01-01 10:05,ios\n"
+    assert read(app, "app.csv")[0]["user_id"].tolist() == ["s1", "s2"]  # each session its own shopper
+    # One-off pieces: a unique item_id beside a garment type stays the item.
+    shop = "user_id,item_id,timestamp,article\n" + "".join(
+        f"u{k % 5},listing{k},2023-01-{1 + k % 28:02d} 10:00,{('jacket', 'boots')[k % 2]}\n" for k in range(60))
+    assert read(shop, "listings.csv")[0]["item_id"].nunique() == 60
+    # Three capital letters are no currency; half a kilo is no thousand.
+    frame, report = read("user_id,item_id,timestamp,price\nu1,i1,2023-01-01,ABC123\nu1,i2,2023-01-01,2\n", "p.csv")
+    assert frame["price"].tolist() == [2.0] and any("not a number: 'ABC123'" in str(e) for e in report.errors)
+    eu = "user_id;item_id;timestamp;quantity;price\nu1;i1;2023-01-01;0.500;2,49\n"
+    assert read(eu, "eu.csv")[0]["quantity"].tolist() == [0.5]
+    # A one-column file with spaces in its values is not space-separated; a last line
+    # without its newline still is.
+    with pytest.raises(DataError, match="missing required column"):
+        read("Product Name\nGreen Tea\nBlack Tea\n", "names.csv")
+    assert len(read("user item ts\nu1 i1 1600000000", "ratings.txt")[0]) == 1
+    # A repeated header that starts with Excel's byte order mark is a header too.
+    part = "user_id,item_id\nu1,i1\n"
+    frame, _ = read(part + "\ufeff" + part, "joined.csv", may_lack=("timestamp",))
+    assert frame["item_id"].tolist() == ["i1", "i1"]
+
+
+def test_a_python_dict_line_with_a_set_is_text_not_a_crash(tmp_path: Path) -> None:
+    line = "{'user_id': 'u1', 'item_id': 'i1', 'timestamp': 1600000000, 'tags': {'a', 'b'}, 'm': {1: 'x', 'k': 2}}\n"
+    frame = read_table(write(tmp_path, line * 3, "steam.json"), GENERIC_INTERACTIONS, IngestReport())
+    assert len(frame) == 3

@@ -84,6 +84,22 @@ _ID_LIST = re.compile(r"\S*\d\S*(?:\s+\S*\d\S*)+")
 """Two or more tokens, each with a digit: a list of ids ('N1 N2-1'), not a name ('Game 6's Edition')."""
 
 
+def is_row_key(col: list[str]) -> bool:
+    """Whole numbers rising on every row of 50 or more: a line's or an event's key."""
+    filled = [v for v in col if v]
+    if len(filled) < 50 or len(filled) < len(col) or not all(v.isdigit() for v in filled):
+        return False
+    numbers = [int(v) for v in filled]
+    return all(b > a for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def is_date_column(values: list[str]) -> bool:
+    """Whether a column's values are all written dates or times (no bare numbers: an
+    order number or a barcode can look like a Unix time), at least half filled."""
+    filled = [v for v in values if v]
+    return bool(filled) and len(filled) * 2 >= len(values) and all(_DATE.fullmatch(v) for v in filled)
+
+
 def _can_be_id(col: list[str]) -> bool:
     """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
     3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
@@ -134,9 +150,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 said.append(f"{i + 1} as event_type")
                 break
         ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)]
-        # Shoppers and items come back: a column different on (nearly) every row is an
-        # event's own key (MIND's impression id), neither who made it nor what it was of.
-        ids = [i for i in ids if len(rows) < 50 or len(set(columns[i])) < 0.9 * len(rows)]
+        # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
+        # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
+        # sorted by item, show a new shopper on nearly every line.)
+        ids = [i for i in ids if not is_row_key(columns[i])]
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         user, item = ids[0], ids[1]

@@ -214,12 +214,15 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # and Dutch, accents folded (header_key), only where the word can mean nothing else.
 USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumber", "customerno",
                 "cardcode",  # (SAP Business One's business partner)
+                # (alias order is preference: a number before an e-mail or a bare word)
+                "kundennummer", "kundennr", "kundenid", "numeroclient", "codeclient", "n°client", "noclient",
+                "idclient", "idcliente", "codicecliente",
+                "klantnummer", "klantid",
                 "customer", "visitorid", "householdid", "householdkey",
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
-                # (alias order is preference: a number before a bare word, which may be a name)
-                "kundennummer", "kundennr", "kundenid", "numeroclient", "idcliente", "codicecliente",
-                "klantnummer", "klantid", "kunde", "client", "cliente", "klant",
+                # ('client' alone is not one: an event log's client is the app, ios or web)
+                "kunde", "cliente", "klant",
                 "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
@@ -263,7 +266,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
-                        "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bon", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
+                        "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "ordine", "bestelling", "bestelnummer")),
     ),
 )
@@ -456,9 +459,10 @@ def read_table(
                             "save the export as CSV UTF-8") from None
         report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
                             "PowerShell's export); read as such")
-    if formats.json_layout(raw) is not None:
-        _room_to_read(name, formats.JSON_MEMORY * len(raw), "JSON becomes a table's text before a sample "
-                      "can leave rows out")
+    layout = formats.json_layout(raw)
+    if layout is not None:
+        factor = formats.JSON_MEMORY if layout == "lines" else formats.JSON_ARRAY_MEMORY
+        _room_to_read(name, factor * len(raw), "JSON becomes a table's text before a sample can leave rows out")
     try:
         converted = formats.as_csv(raw)
     except formats.FormatError as exc:
@@ -599,7 +603,8 @@ def read_table(
             if len(row) > 1:
                 ghost_rows += 1
             continue
-        if repeated_header is not None and row[0] == repeated_header[0] and row == repeated_header:
+        if repeated_header is not None and row[0].lstrip("\ufeff") == repeated_header[0] and (
+                [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
             header_again += 1
             continue
         stats.rows_read += 1
@@ -797,8 +802,11 @@ def read_table(
     return frame
 
 
-_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|[A-Z]{3}(?=[\s\d]))?\s*(?P<sign>-)?\s*"
-                    r"(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|[A-Z]{3})?\s*(?P<close>\))?")
+_CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
+                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH")
+_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" + _CURRENCY_CODES + r")(?=[\s\d]))?\s*"
+                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|" + _CURRENCY_CODES + r")?\s*"
+                    r"(?P<close>\))?")
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
@@ -813,7 +821,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # On the distinct values: a price column of 4.8 M lines has a few thousand (a regex over
     # every line cost ~2 s a column where nothing is marked).
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
-    marked = distinct.str.contains(r"[$€£¥₹()]|[A-Z]{3}", regex=True)
+    marked = distinct.str.contains(r"[$€£¥₹()]|" + _CURRENCY_CODES, regex=True)
     if not marked.any():
         return text, ""
     marked_values = set(distinct[marked])
@@ -824,7 +832,10 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     if not ok.any():
         return text, ""
     number = parts["number"].str.replace(r"[' ]", "", regex=True).str.rstrip(".,")
-    us = number.str.fullmatch(_US_THOUSANDS)
+    # '$1,234.50'; and '$1,234' where the sign is a dollar's or a pound's, which group
+    # thousands with commas ('€ 1,234' is a European 1.234).
+    us = number.str.fullmatch(_US_THOUSANDS) | (
+        parts["pre"].isin(["$", "£", "USD", "GBP"]) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
     number = number.where(~us, number.str.replace(",", "", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)
@@ -836,7 +847,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
 
 
 _DECIMAL_COMMA = r"-?\d+,\d+"
-_THOUSANDS_DOTS = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
+_THOUSANDS_DOTS = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # not '0.500': half a kilo
 
 
 def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Series, str]:
@@ -974,11 +985,17 @@ def _order_name_column(header: list[str], raw: list[str], name: str, notes: list
     return [*header[:at], "session_id", *header[at + 1:]]
 
 
+STRONG_ITEM_KEYS = ("productid", "sku", "articleid", "itemcode", "productcode", "ean", "upc", "stockcode",
+                    "artikelnummer", "articlenumber", "productnumber")
+"""Names that say 'the product's id' beyond doubt (not 'article', 'item': in a shop of
+one-off pieces a unique item_id beside a garment type is right as it is)."""
+
+
 def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                         notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Another product column, when the one read as ``item_id`` cannot be the product:
-    different on every line (Magento's ``sales_order_item.item_id`` is the line's key,
-    beside ``product_id`` and ``sku``), or blank on a fifth of the lines or more where
+    a count up line by line (Magento's ``sales_order_item.item_id`` is the line's key,
+    beside ``product_id`` and ``sku``: taken only for such a product-id name), or blank on a fifth of the lines or more where
     the other is nearly always given (Lightspeed's ``UPC`` beside ``Item``; Square's
     ``SKU``, empty for products without one, beside ``Item``). Only a column the schema
     did not read that bears a usual name of the item; a note says which and why."""
@@ -995,8 +1012,9 @@ def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
     for i in others:
         other = frame[header[i]].astype(str).str.strip()
         other_blank = float((other == "").mean())
-        if distinct == n and other.nunique() <= n / 2 and other_blank < 0.05:
-            why = f"is different on every one of the {n:,} lines (a line's key, not a product)"
+        if (distinct == n and headerless.is_row_key(chosen.tolist()) and header_key(header[i]) in STRONG_ITEM_KEYS
+                and other.nunique() <= n / 2 and other_blank < 0.05):
+            why = f"counts up line by line over all {n:,} lines (a line's key, not a product)"
         elif blank >= 0.2 and other_blank <= blank / 4:
             why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
         else:
@@ -1017,6 +1035,8 @@ def _pseudonymous_user_column(header: list[str], raw: list[str], name: str, note
     if "userpseudoid" not in keys or "user_id" not in header:
         return header
     at, pseudo = header.index("user_id"), keys.index("userpseudoid")
+    if at == pseudo:
+        return header  # the only shopper column, read so by its name already
     notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "
                  "(given only when signed in)")
     out = list(header)
@@ -1027,8 +1047,8 @@ def _pseudonymous_user_column(header: list[str], raw: list[str], name: str, note
 def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
                      name: str, notes: list[str]) -> list[str]:
     """``header`` with ``timestamp`` for the first column the schema does not know whose
-    values are all dates or times (:func:`.headerless.column_names`' test), when no column
-    is named as one: a German till export's ``Datum``, a ``Buchungszeit``. Without it the
+    values are all written dates or times (not bare numbers: an order number or an EAN can
+    pass for a Unix time), when no column is named as one: a German till export's ``Datum``, a ``Buchungszeit``. Without it the
     file would be read on a made-up clock while its real times sat unread."""
     known = {c.name for c in spec.columns}
     unknown = [i for i, h in enumerate(header) if h not in known]
@@ -1048,7 +1068,7 @@ def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str],
         return header
     for i in unknown:
         values = [r[i].strip() for r in rows if len(r) == len(header)]
-        if values and headerless.is_time(values):
+        if values and headerless.is_date_column(values):
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
                          f"({values[0]!r}, ...) and is read as the timestamp")
             return [*header[:i], "timestamp", *header[i + 1:]]
@@ -1159,8 +1179,10 @@ def _delimiter(text: str) -> str:
     if found is None and len(header.split()) >= 2:
         # Space-separated (Epinions' ratings_data.txt '39 121 4', many academic dumps):
         # only when the next line has as many space-separated fields.
-        second = text[end + 1: text.find("\n", end + 1)] if end >= 0 else ""
-        if len(second.split()) == len(header.split()):
+        stop = text.find("\n", end + 1) if end >= 0 else -1
+        second = text[end + 1: stop if stop >= 0 else len(text)] if end >= 0 else ""
+        # ...and has a number: 'Product Name' over 'Green Tea' is a one-column file.
+        if len(second.split()) == len(header.split()) and any(c.isdigit() for c in second):
             return " "
     return found or ","
 

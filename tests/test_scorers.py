@@ -355,13 +355,19 @@ def dense_user_knn(rows: list[dict[int, float]], history: list[int], n: int, k: 
     return alpha * own + (1 - alpha) * near / k
 
 
+def random_user_table(rng: np.random.Generator, n: int, *, shoppers: int,
+                      most_items: int) -> tuple[list[dict[int, float]], UserTable]:
+    """Stored shoppers with 1..most_items random items each, and their loaded table."""
+    rows = [{int(i): float(rng.uniform(0.1, 1)) for i in rng.choice(n, rng.integers(1, most_items), replace=False)}
+            for _ in range(shoppers)]
+    with np.load(io.BytesIO(user_table(rows))) as npz:
+        return rows, UserTable(npz["indptr"], npz["indices"], npz["data"], num_items=n)
+
+
 def test_user_knn_blends_the_shoppers_items_with_their_nearest_stored_shoppers() -> None:
     rng = np.random.default_rng(3)
     n = 40
-    rows = [{int(i): float(rng.uniform(0.1, 1)) for i in rng.choice(n, rng.integers(1, 8), replace=False)}
-            for _ in range(30)]
-    with np.load(io.BytesIO(user_table(rows))) as npz:
-        table = UserTable(npz["indptr"], npz["indices"], npz["data"], num_items=n)
+    rows, table = random_user_table(rng, n, shoppers=30, most_items=8)
     for trial in range(20):
         history = rng.choice(n, rng.integers(1, 12)).tolist()
         k, alpha, decay = int(rng.integers(1, 12)), float(rng.choice([0.0, 0.2, 0.7])), float(rng.choice([1.0, 0.8]))
@@ -376,10 +382,7 @@ def test_user_knn_walking_item_by_item_gives_the_same_bits_as_one_gather(monkeyp
     # top-K lists exactly, so a tie at the k-th neighbour must not depend on the pick.
     rng = np.random.default_rng(11)
     n = 60
-    rows = [{int(i): float(rng.uniform(0.1, 1)) for i in rng.choice(n, rng.integers(1, 20), replace=False)}
-            for _ in range(400)]
-    with np.load(io.BytesIO(user_table(rows))) as npz:
-        table = UserTable(npz["indptr"], npz["indices"], npz["data"], num_items=n)
+    _, table = random_user_table(rng, n, shoppers=400, most_items=20)
     assert table._loop_ok
     for trial in range(30):
         history = rng.choice(n, rng.integers(1, 40)).tolist()

@@ -946,20 +946,25 @@ def _known_keys(spec: TableSpec) -> set[str]:
     return {key for c in spec.columns for key in c.header_keys}
 
 
-def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
-                      name: str, notes: list[str], *, time_required: bool) -> list[str]:
-    """Column names for a file whose first line is data (see :mod:`.headerless`), from
-    its first rows; a note says how each column was read."""
+def _first_rows(text: str, delimiter: str, quoting: int, lines: int) -> list[list[str]]:
+    """The non-blank rows of ``text``'s first ``lines`` lines, parsed as the file will be
+    (the sample's text only, not the whole file's lines). Raises ``csv.Error``."""
     end = 0
-    for _ in range(headerless.SAMPLE_ROWS):  # the sample's text only, not the whole file's lines
+    for _ in range(lines):
         end = text.find("\n", end) + 1
         if end == 0:
             end = len(text)
             break
+    return [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
+                                  skipinitialspace=delimiter == " ") if r]
+
+
+def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
+                      name: str, notes: list[str], *, time_required: bool) -> list[str]:
+    """Column names for a file whose first line is data (see :mod:`.headerless`), from
+    its first rows; a note says how each column was read."""
     try:
-        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
-                        skipinitialspace=delimiter == " ")
-                if r]
+        rows = _first_rows(text, delimiter, quoting, headerless.SAMPLE_ROWS)
         names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS),
                                              time_required=time_required)
     except (csv.Error, headerless.NoHeaderError) as exc:
@@ -1048,22 +1053,15 @@ def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str],
                      name: str, notes: list[str]) -> list[str]:
     """``header`` with ``timestamp`` for the first column the schema does not know whose
     values are all written dates or times (not bare numbers: an order number or an EAN can
-    pass for a Unix time), when no column is named as one: a German till export's ``Datum``, a ``Buchungszeit``. Without it the
-    file would be read on a made-up clock while its real times sat unread."""
+    pass for a Unix time), when no column is named as one: a German till's ``Verkauft am``,
+    a ``Buchungszeit``. Without it the file would be read on a made-up clock while its real
+    times sat unread."""
     known = {c.name for c in spec.columns}
     unknown = [i for i, h in enumerate(header) if h not in known]
     if not unknown:
         return header
-    end = 0
-    for _ in range(headerless.SAMPLE_ROWS // 5 + 1):  # the header line and 200 rows
-        end = text.find("\n", end) + 1
-        if end == 0:
-            end = len(text)
-            break
     try:
-        rows = [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
-                        skipinitialspace=delimiter == " ")
-                if r][1:]
+        rows = _first_rows(text, delimiter, quoting, 201)[1:]  # 200 rows below the header
     except csv.Error:
         return header
     for i in unknown:

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from .names import header_key
+
 PARQUET_MAGIC = b"PAR1"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """An old Excel ``.xls`` (and other Office files)."""
@@ -371,8 +373,6 @@ def _workbook(raw: bytes, kind: str) -> Converted:
         raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
     if not tables:
         raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
-    from cloud_trainer.data.schema import header_key  # schema imports this module
-
     header = max(tables, key=lambda t: len(t[2]))[1]
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
     # the next, as the reader's column names compare them) are the same table.

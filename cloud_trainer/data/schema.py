@@ -46,7 +46,6 @@ import io
 import json
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -57,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from . import formats, headerless
+from .names import header_key
 from .sampling import ShopperSample, available_memory, shopper_key
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
 
@@ -1408,15 +1408,6 @@ def _time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> s
         if name not in known and header_key(original) in TIME_OF_DAY_KEYS:
             return name
     return None
-
-
-def header_key(col: str) -> str:
-    """A header name as :func:`_normalise_header` compares it (case, spaces, - and _
-    dropped, accents folded: ``Référence`` is ``reference``, ``Stückpreis`` ``stuckpreis``)."""
-    key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
-    if not key.isascii():
-        key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
-    return key
 
 
 def _flag(

@@ -1314,3 +1314,9 @@ def test_a_python_dict_line_with_a_set_is_text_not_a_crash(tmp_path: Path) -> No
     line = "{'user_id': 'u1', 'item_id': 'i1', 'timestamp': 1600000000, 'tags': {'a', 'b'}, 'm': {1: 'x', 'k': 2}}\n"
     frame = read_table(write(tmp_path, line * 3, "steam.json"), GENERIC_INTERACTIONS, IngestReport())
     assert len(frame) == 3
+
+
+def test_iso_dates_with_a_twelve_hour_clock_read(tmp_path: Path) -> None:
+    stamps, _ = read_stamps(tmp_path, ["2023-03-01 08:35 PM", "2023-03-01T01:05:09 p.m.", "2023-03-01 12:05AM",
+                                       "2023-03-01 13:05 PM"], "us.csv")
+    assert [str(s) for s in stamps] == ["2023-03-01 20:35:00", "2023-03-01 13:05:09", "2023-03-01 00:05:00"]

@@ -703,3 +703,17 @@ def test_amazon_2023_reviews_and_metadata_meet_on_the_parent_asin(tmp_path: Path
     assert raw.items.set_index("item_id")["name"].to_dict() == {f"B0P{p}": f"Shampoo {p}" for p in range(3)}
     alone = load_dataset("csv", interactions=reviews)
     assert "Nice" not in set(alone.items.get("name", []))
+
+
+def test_a_click_log_keeps_the_clicked_lines_and_counts_the_exposures(tmp_path: Path) -> None:
+    """Tenrec's ctr_data lists every video shown, 'click' 0 or 1: the 0s are no interaction
+    (read as purchases, 70 % of the file were positives that were not)."""
+    path = tmp_path / "ctr_data.csv"
+    path.write_text("user_id,item_id,click,like,timestamp\n" + "".join(
+        f"{k % 5},{k % 7},{int(k % 3 == 0)},0,2024-01-{1 + k % 28:02d} 10:00\n" for k in range(30)))
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 10
+    stats = raw.report.files[str(path)]
+    assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (30, 10, 20) and not raw.report.errors
+    assert (f"{path}: 20 lines with 'click' 0 (shown, not clicked) are no interaction: left out (counted as "
+            "skipped, not as errors)") in raw.report.notes

@@ -80,6 +80,9 @@ def epoch_seconds(number: Any) -> Any:
     return number / np.where(number < 1e11, 1.0, np.where(number < 1e14, 1e3, np.where(number < 1e17, 1e6, 1e9)))
 
 
+_ISO_TWELVE_HOUR = r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp]\.?[Mm]\.?"
+
+
 _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
 
 
@@ -120,6 +123,19 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
         codes, uniq = pd.factorize(values.iloc[rest])
         stamps, note = numeric_dates(pd.Series(uniq, dtype=object))
         if stamps is not None:
+            parsed.iloc[rest] = stamps.to_numpy()[codes]
+    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
+    if len(rest):
+        # An ISO date with a 12-hour clock ('2023-03-01 08:35 PM'), as some US exports write.
+        codes, uniq = pd.factorize(values.iloc[rest])
+        named = pd.Series(uniq, dtype=object)
+        twelve = named.str.fullmatch(_ISO_TWELVE_HOUR).to_numpy(dtype=bool)
+        if twelve.any():
+            clean = (named.where(twelve).str.replace(".", "", regex=False).str.upper().str.replace("T", " ", n=1)
+                     .str.replace(r"\s*([AP]M)$", r" \1", regex=True))
+            stamps = plausible(pd.to_datetime(clean, format="%Y-%m-%d %I:%M %p", errors="coerce", utc=True)
+                               .fillna(pd.to_datetime(clean, format="%Y-%m-%d %I:%M:%S %p", errors="coerce",
+                                                      utc=True)))
             parsed.iloc[rest] = stamps.to_numpy()[codes]
     rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
     if len(rest):

@@ -76,6 +76,10 @@ def test_a_handler_stuck_on_the_main_links_thread_keeps_the_device_online_and_lo
         device.scores._cache.clear()  # noqa: SLF001 - the touch's answer needs a fresh inference
         touch = {"v": 1, "signal_id": signal_id("int"), "ts": time.time(), "kind": "pickup",
                  "item_id": device.store.items[1].item_id, "shopper": {"loyalty_id": "L-stall"}}
+        # Idle first: the last answer is published before its handler has finished (its
+        # impressions are logged after), and a busy intake queues the touch for the worker
+        # instead (one CI run on a loaded machine saw no stall tick so).
+        assert wait_until(lambda: intake._busy is None and intake.backlog == 0, timeout=5)  # noqa: SLF001
         t0 = time.monotonic()
         probe.publish(T.interaction("deli-screen"), touch)  # QoS 1, on the main connection
         # The idle device runs it on the main link's network thread, which hangs in it.

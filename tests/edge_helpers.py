@@ -236,6 +236,12 @@ class Probe:
                     and (display is None or body.get("display_id") == display))
         return self.wait_for(match, timeout)[1]
 
+    def items_shown(self, location_signal: dict, display: str) -> list[str]:
+        """Publish a location signal (QoS 0, as cameras do) and return the item ids the
+        recommendation it causes on ``display`` lists."""
+        self.publish(self.tree.location, location_signal, qos=0)
+        return [i["item_id"] for i in self.reco_for(location_signal["signal_id"], display)["items"]]
+
     def clear(self) -> None:
         with self._cond:
             self.messages.clear()

@@ -31,11 +31,6 @@ def no_repeat_bundle(tmp_path: Path) -> Path:
     return scorer_bundle(tmp_path, {"kind": "popularity", "exclude_history": True}, "no-repeat")
 
 
-def shown(probe: Probe, sig: dict) -> list[str]:
-    probe.publish(T.location, sig, qos=0)
-    return [i["item_id"] for i in probe.reco_for(sig["signal_id"], "produce-screen")["items"]]
-
-
 def test_a_members_consumed_items_stay_excluded_beyond_the_history_after_a_restart(
     tmp_path: Path, broker: MosquittoBroker
 ) -> None:
@@ -51,7 +46,7 @@ def test_a_members_consumed_items_stay_excluded_beyond_the_history_after_a_resta
         assert device.store.consumed_on  # the bundle excludes: sets are kept
         # What this screen shows a shopper it knows nothing about (popularity): bought first,
         # then more than the model's history window of other items.
-        first = shown(probe, location("produce", track="t-anon"))
+        first = probe.items_shown(location("produce", track="t-anon"), "produce-screen")
         later = [it.item_id for it in device.store.items if it.item_id not in first][: window + 4]
         for basket in (first, later[: window // 2], later[window // 2:]):
             probe.publish(T.pos, purchase(basket, loyalty="L-c"))
@@ -70,7 +65,7 @@ def test_a_members_consumed_items_stay_excluded_beyond_the_history_after_a_resta
         assert len(device.store.sessions["l:L-c"].consumed) == len(first) + len(later)
         offset[0] = 60.0
         assert wait_until(lambda: not device.store.sessions, timeout=10)
-        again = shown(probe, location("produce", loyalty="L-c"))
+        again = probe.items_shown(location("produce", loyalty="L-c"), "produce-screen")
         session = device.store.sessions["l:L-c"]
         assert not session.bought and len(session.history) <= 100
         # Outside the model's history window and not bought this visit, yet excluded.
@@ -78,7 +73,7 @@ def test_a_members_consumed_items_stay_excluded_beyond_the_history_after_a_resta
         assert len(set(again)) == len(again) == 4, again  # four different items
         assert not (set(first) | set(later)) & set(again), again
         # An anonymous shopper is still shown them.
-        assert set(shown(probe, location("produce", track="t-anon-2"))) & set(first)
+        assert set(probe.items_shown(location("produce", track="t-anon-2"), "produce-screen")) & set(first)
     finally:
         device.stop()
         probe.close()

@@ -34,11 +34,6 @@ def staples_bundle(tmp_path: Path, history: int) -> Path:
     return scorer_bundle(tmp_path, spec, "staples")
 
 
-def shown(probe: Probe, sig: dict) -> list[str]:
-    probe.publish(T.location, sig, qos=0)
-    return [i["item_id"] for i in probe.reco_for(sig["signal_id"], "produce-screen")["items"]]
-
-
 def test_a_members_staple_bought_before_the_models_window_still_leads_their_next_visit(
     tmp_path: Path, broker: MosquittoBroker
 ) -> None:
@@ -55,7 +50,7 @@ def test_a_members_staple_bought_before_the_models_window_still_leads_their_next
         assert device.link.subscribed.wait(10)
         # The staple: the least of what the screen shows a stranger, bought five times
         # first; then 40 other items three times each (120 purchases, each item 3-4 times).
-        staple = shown(probe, location("produce", track="t-anon"))[-1]
+        staple = probe.items_shown(location("produce", track="t-anon"), "produce-screen")[-1]
         others = [it.item_id for it in device.store.items if it.item_id != staple][:40]
         baskets = [[staple, others[i]] for i in range(5)] + [others * 3]
         for basket in baskets:
@@ -63,7 +58,7 @@ def test_a_members_staple_bought_before_the_models_window_still_leads_their_next
         assert wait_until(lambda: device.metrics.received["pos"] == len(baskets))
         offset[0] = 60.0  # the visit ends; the member comes back
         assert wait_until(lambda: not device.store.sessions, timeout=10)
-        again = shown(probe, location("produce", loyalty="L-s"))
+        again = probe.items_shown(location("produce", loyalty="L-s"), "produce-screen")
         session = device.store.sessions["l:L-s"]
         assert len(session.history) == 130 > 100  # every item stored, more than the model needs
         assert staple not in {device.store.items[i].item_id for i in session.history[-100:]}

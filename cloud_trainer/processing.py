@@ -132,8 +132,8 @@ def _cut_offs(stamps: np.ndarray, t0: pd.Timestamp, t1: pd.Timestamp, val_frac: 
 def require_catalogue(data: PreparedData, name: str) -> None:
     """A :class:`DataError` when the train window sells fewer than :data:`MIN_CATALOGUE`
     items (``train`` and ``check-data`` ask; :func:`prepare` itself serves any size)."""
-    ids = [str(i) for i in data.items["item_id"].head(5)]
     if data.num_items < MIN_CATALOGUE:
+        ids = [str(i) for i in data.items["item_id"].head(5)]
         shown = ", ".join(map(repr, ids)) + (", ..." if data.num_items > 5 else "")
         raise DataError(
             f"{name}: {data.num_items} distinct item(s) before {data.split_info['val_start']} ({shown}); at least "
@@ -384,13 +384,14 @@ def _item_table(
     )
 
     # Price bands: quantiles over the catalogue so every band holds ~1/n of the items.
-    edges = np.quantile(items["price"], np.linspace(0, 1, n_bands + 1)[1:-1]).tolist()
-    items["price_band"] = (np.searchsorted(edges, items["price"], side="right") + 1).astype(np.int32)
-    if not priced:
+    if priced:
+        edges = np.quantile(items["price"], np.linspace(0, 1, n_bands + 1)[1:-1]).tolist()
+        items["price_band"] = (np.searchsorted(edges, items["price"], side="right") + 1).astype(np.int32)
+    else:
         # No price anywhere (ratings, Book-Crossing): band 0, "no price", as the bundle
         # documents it; with every edge at the filled-in 0 it was the top band.
-        items["price_band"] = np.zeros(len(ids), dtype=np.int32)
         edges = []
+        items["price_band"] = np.zeros(len(ids), dtype=np.int32)
     info["price_band_edges"] = [round(e, 4) for e in edges]
     log_price = np.log1p(items["price"].clip(lower=0))
     mean, std = float(log_price.mean()), float(log_price.std() or 1.0)
@@ -431,6 +432,21 @@ over the shopper's whole history (Total Orders, Total Spent; Yelp's review_count
 as of the export, so it includes the validation and test periods -- the answer leaked in."""
 
 
+def _never_a_feature(key: str) -> str | None:
+    """Why a users column named ``key`` (:func:`header_key`) is no feature whatever its
+    values (:data:`PERSONAL_KEYS`, :data:`LIFETIME_KEYS`), or None."""
+    place = any(w in key for w in ("city", "country", "province", "state", "region"))
+    consent = "marketing" in key or "optin" in key  # a yes/no choice, not the address
+    named = key.endswith(("name", "zip", "zipcode", "postcode")) and not key.endswith(
+        ("storename", "tiername", "segmentname", "groupname"))
+    if not consent and (key in PERSONAL_KEYS or named or "email" in key or "phone" in key
+                        or ("address" in key and not place)):
+        return "identifies a person or is free text"
+    if key in LIFETIME_KEYS or key.startswith(("total", "lifetime", "compliment")) or key.endswith("spent"):
+        return "a count or sum over the shopper's whole history, test period included"
+    return None
+
+
 def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = None) -> list[str]:
     """User columns usable as categorical context, preferred ones first; ``left_out``
     gets the others that were candidates, with why."""
@@ -438,22 +454,12 @@ def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = 
     cols = [c for c in users.columns if c not in ("user_id", "_line") and not c.endswith(" (not read)")]
     usable = []
     for c in cols:
-        key = header_key(c)
-        place = any(w in key for w in ("city", "country", "province", "state", "region"))
-        consent = "marketing" in key or "optin" in key  # a yes/no choice, not the address
-        if not consent and (key in PERSONAL_KEYS or key.endswith(("name", "zip", "zipcode", "postcode"))
-                            and not key.endswith(("storename", "tiername", "segmentname", "groupname"))
-                            or any(w in key for w in ("email", "phone")) or ("address" in key and not place)):
-            reason = "identifies a person or is free text"
-        elif key in LIFETIME_KEYS or key.startswith(("total", "lifetime", "compliment")) or key.endswith("spent"):
-            reason = "a count or sum over the shopper's whole history, test period included"
-        elif not 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES:
-            continue  # not a category (or empty): silently not one, as before
-        else:
-            usable.append(c)
-            continue
-        if left_out is not None:
-            left_out[c] = reason
+        reason = _never_a_feature(header_key(c))
+        if reason is not None:
+            if left_out is not None:
+                left_out[c] = reason
+        elif 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES:
+            usable.append(c)  # (more values, or none: not a category, silently as before)
     return sorted(usable, key=lambda c: (PREFERRED_DEMOGRAPHICS.index(c)
                                          if c in PREFERRED_DEMOGRAPHICS else len(PREFERRED_DEMOGRAPHICS), c))
 

@@ -64,15 +64,17 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
             and any(_NUMBER.fullmatch(f) for f in fields))
 
 
-def is_time(values: list[str]) -> bool:
-    """Whether a column's values are dates or Unix times (at least half filled)."""
+def is_time(values: list[str], *, epochs: bool = True) -> bool:
+    """Whether a column's values are dates or Unix times (at least half filled); with
+    ``epochs=False`` written dates or times only (an order number or a barcode can look
+    like a Unix time)."""
     filled = [v for v in values if v]
     if not filled or len(filled) * 2 < len(values):
         return False
     for value in filled:
         if _DATE.fullmatch(value):
             continue
-        if not _EPOCH.fullmatch(value):
+        if not epochs or not _EPOCH.fullmatch(value):
             return False
         seconds = float(epoch_seconds(float(value)))
         if not _EPOCH_SECONDS[0] <= seconds <= _EPOCH_SECONDS[1]:
@@ -91,13 +93,6 @@ def is_row_key(col: list[str]) -> bool:
         return False
     numbers = [int(v) for v in filled]
     return all(b > a for a, b in zip(numbers, numbers[1:], strict=False))
-
-
-def is_date_column(values: list[str]) -> bool:
-    """Whether a column's values are all written dates or times (no bare numbers: an
-    order number or a barcode can look like a Unix time), at least half filled."""
-    filled = [v for v in values if v]
-    return bool(filled) and len(filled) * 2 >= len(values) and all(_DATE.fullmatch(v) for v in filled)
 
 
 def _can_be_id(col: list[str]) -> bool:

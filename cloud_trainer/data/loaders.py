@@ -1042,13 +1042,14 @@ def _clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
         if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
             continue
         shown = values.isin(["0", "false", "0.0"]).to_numpy()
-        if shown.all():
+        n = int(shown.sum())
+        if n == len(shown):
             raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
-        if shown.any():
+        if n:
             stats = report.stats(str(file))
-            stats.rows_skipped += int(shown.sum())
-            stats.rows_kept -= int(shown.sum())
-            report.notes.append(f"{file}: {int(shown.sum()):,} lines with {name!r} 0 (shown, not clicked) are "
+            stats.rows_skipped += n
+            stats.rows_kept -= n
+            report.notes.append(f"{file}: {n:,} lines with {name!r} 0 (shown, not clicked) are "
                                 "no interaction: left out (counted as skipped, not as errors)")
         return inter.loc[~shown].reset_index(drop=True)
     return inter

@@ -872,7 +872,9 @@ def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Se
 def _writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
     """Whether any of these columns writes a decimal comma (``2,49`` or ``1.234,56``)."""
     for c in columns:
-        values = money_amounts(frame[c].astype(str).str.strip())[0]  # '€ 2,49' too
+        # On the distinct values, as money_amounts reads them ('€ 2,49' too).
+        distinct = pd.Series(pd.unique(frame[c].astype(str).str.strip().to_numpy()), dtype=object)
+        values = money_amounts(distinct)[0]
         if values.str.contains(",", regex=False).any() and values.str.fullmatch(
                 f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any():
             return True
@@ -1007,7 +1009,7 @@ def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
     n = len(frame)
     if n < 50:
         return frame, header
-    known = {c for c in INTERACTION_COLUMNS}
+    known = set(INTERACTION_COLUMNS)
     others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES]
     if not others:
         return frame, header
@@ -1066,7 +1068,7 @@ def _time_by_content(text: str, delimiter: str, quoting: int, header: list[str],
         return header
     for i in unknown:
         values = [r[i].strip() for r in rows if len(r) == len(header)]
-        if values and headerless.is_date_column(values):
+        if headerless.is_time(values, epochs=False):
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
                          f"({values[0]!r}, ...) and is read as the timestamp")
             return [*header[:i], "timestamp", *header[i + 1:]]

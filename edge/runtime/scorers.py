@@ -541,7 +541,8 @@ class UserTable:
         self.by_item_value = self.data[order].astype(np.float64)
         # Item by item, `dots[shoppers] += ...` is a plain add only if no shopper is listed
         # twice for one item; a table that repeats one (no trainer writes it) keeps the gather.
-        same_item = self.indices[order][1:] == self.indices[order][:-1]
+        by_item = self.indices[order]
+        same_item = by_item[1:] == by_item[:-1]
         self._loop_ok = not bool(np.any(same_item & (self.by_item_shopper[1:] == self.by_item_shopper[:-1])))
         self.mean_vector = np.bincount(self.indices, weights=self.data, minlength=num_items) / max(
             self.num_shoppers, 1)

@@ -1320,3 +1320,42 @@ def test_iso_dates_with_a_twelve_hour_clock_read(tmp_path: Path) -> None:
     stamps, _ = read_stamps(tmp_path, ["2023-03-01 08:35 PM", "2023-03-01T01:05:09 p.m.", "2023-03-01 12:05AM",
                                        "2023-03-01 13:05 PM"], "us.csv")
     assert [str(s) for s in stamps] == ["2023-03-01 20:35:00", "2023-03-01 13:05:09", "2023-03-01 00:05:00"]
+
+
+def test_netflix_prize_blocks_give_each_row_its_blocks_item(tmp_path: Path) -> None:
+    """Netflix Prize writes a movie's ratings under a line ``ID:``: every row takes the
+    block's id as its item, errors name the file's own lines, a BOM and CRLF are read."""
+    text = ("1:\r\n1488844,3,2005-09-06\r\n822109,5,2005-05-13\r\n\r\n"
+            "2:\r\n2059652,4,2005-13-01\r\n1488844,4,2005-09-07\r\n")
+    path = tmp_path / "combined_data_1.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["item_id", "user_id", "_line"]].values.tolist() == [
+        ["1", "1488844", 2], ["1", "822109", 3], ["2", "1488844", 7]]
+    assert (f"{path}: 2 blocks of rows, each under a line 'ID:' (Netflix Prize's layout: the id is the item, "
+            "a row's fields user_id, rating, timestamp); read as a table") in report.notes
+    assert [e.line for e in report.errors] == [6] and "timestamp" in str(report.errors[0])
+
+
+def test_netflix_blocks_with_no_rows_are_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "mv_0000001.txt"
+    path.write_text("1:\n2:\n3:\n")
+    with pytest.raises(DataError, match=r"mv_0000001.txt: .*'ID:' lines .*no row"):
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_a_name_with_unquoted_commas_takes_the_rest_of_its_line(tmp_path: Path) -> None:
+    """Netflix's movie_titles.csv (no header, Latin-1) writes ``8,2004,Happy, Texas``:
+    the file's usual width is its width, and the last column, the name, takes the rest."""
+    titles = ["Dinosaur Planet", "Isle of Man TT 2004 Review", "Character", "Paula Abdul's Get Up & Dance",
+              "The Rise and Fall of ECW", "Sick", "8 Man", "Happy, Texas", "Fighter Pilot", "Amélie"]
+    path = tmp_path / "movie_titles.csv"
+    path.write_bytes("".join(f"{i},{2000 + i},{t}\n" for i, t in enumerate(titles, 1)).encode("latin-1"))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_ITEMS, report)
+    assert frame.loc[frame["item_id"] == "8", "name"].tolist() == ["Happy, Texas"]
+    assert frame.loc[frame["item_id"] == "10", "name"].tolist() == ["Amélie"]
+    assert len(frame) == 10 and not report.errors
+    assert any("1 rows with more fields than the header: the last column (the name) read as the rest" in n
+               for n in report.notes)

@@ -30,6 +30,7 @@ with a header.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .timestamps import EPOCH_PATTERN, epoch_seconds
@@ -121,7 +122,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
     were chosen, for a note. Raises :class:`NoHeaderError` with the reason when the
     values do not say. Without ``time_required`` an interactions file may have no
     time column (the caller gives it a clock)."""
-    width = max((len(r) for r in rows), default=0)
+    # The usual width, not the widest: an unquoted comma in a title (Netflix's
+    # movie_titles.csv, 'Happy, Texas') widens a row or two, not the file.
+    widths = Counter(len(r) for r in rows)
+    width = max(widths, key=lambda w: (widths[w], w), default=0)
     rows = [r for r in rows if len(r) == width][:SAMPLE_ROWS]
     columns = [[r[i].strip() for r in rows] for i in range(width)]
     names = [f"column_{i + 1}" for i in range(width)]

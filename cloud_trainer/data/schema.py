@@ -459,10 +459,9 @@ def read_table(
                             "save the export as CSV UTF-8") from None
         report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
                             "PowerShell's export); read as such")
-    layout = formats.json_layout(raw)
-    if layout is not None:
-        factor = formats.JSON_MEMORY if layout == "lines" else formats.JSON_ARRAY_MEMORY
-        _room_to_read(name, factor * len(raw), "JSON becomes a table's text before a sample can leave rows out")
+    conversion = formats.conversion_memory(raw)
+    if conversion is not None:
+        _room_to_read(name, *conversion)
     try:
         converted = formats.as_csv(raw)
     except formats.FormatError as exc:
@@ -579,6 +578,8 @@ def read_table(
     user_at = header.index("user_id") if "user_id" in header else None
     basket_at = header.index("session_id") if "session_id" in header else None
     ghost_rows = 0
+    loose_name = spec.name == "items" and header[-1] == "name" and quoting != csv.QUOTE_NONE
+    loose_names = 0
     # Exports joined with `cat` repeat the header where each part starts: not data (as
     # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
     repeated_header = None if by_content else header_line
@@ -608,6 +609,11 @@ def read_table(
             header_again += 1
             continue
         stats.rows_read += 1
+        if len(row) > width and loose_name:
+            # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
+            # Happy, Texas'): the last column takes the rest of the line, as it was meant.
+            row = [*row[:width - 1], delimiter.join(row[width - 1:])]
+            loose_names += 1
         if len(row) != width:
             stats.rows_skipped += 1
             hint = " (truncated row?)" if len(row) < width else ""
@@ -632,6 +638,11 @@ def read_table(
     if header_again:
         report.notes.append(f"{name}: the header line came again {header_again:,} time(s) inside the file "
                             "(exports joined together?); those lines skipped")
+    if loose_names:
+        report.notes.append(f"{name}: {loose_names} rows with more fields than the header: the last column "
+                            f"({'the name' if raw_header[-1] == 'name' else repr(raw_header[-1]) + ', the name'}) "
+                            "read as the rest of the line (a name with its "
+                            f"{DELIMITERS[delimiter]}s not quoted, as Netflix's movie_titles.csv writes)")
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")

@@ -1359,3 +1359,15 @@ def test_a_name_with_unquoted_commas_takes_the_rest_of_its_line(tmp_path: Path) 
     assert len(frame) == 10 and not report.errors
     assert any("1 rows with more fields than the header: the last column (the name) read as the rest" in n
                for n in report.notes)
+
+
+def test_steam_play_lines_are_uses_not_second_purchases(tmp_path: Path) -> None:
+    """steam-200k (no header) lists each game as ``purchase`` and again as ``play`` with
+    the hours played: the column is the event, and a play is read as a view."""
+    lines = [f'{151603712 + u},"Game {g}",purchase,1.0,0\n{151603712 + u},"Game {g}",play,{2.5 * g},0'
+             for u in range(4) for g in range(u, u + 3)]
+    path = write(tmp_path, "\n".join(lines) + "\n", "steam-200k.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame["event_type"].value_counts().to_dict() == {"purchase": 12, "view": 12}
+    assert frame.loc[frame["event_type"] == "purchase", "item_id"].tolist()[:3] == ["Game 0", "Game 1", "Game 2"]

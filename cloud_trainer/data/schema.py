@@ -69,6 +69,9 @@ EVENT_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd", "carts"), "cart"),
     **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv", "views",
                      "viewitem"), "view"),  # Google Analytics 4: view_item, add_to_cart, purchase
+    # steam-200k lists each game twice, 'purchase' then 'play' (hours played): a use of
+    # what the player already has, a signal like a view, not a second purchase.
+    **dict.fromkeys(("play", "played"), "view"),
     **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav", "favorites", "favourites"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and

@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cloud_trainer.data.names import is_passed_over
 from cloud_trainer.data.schema import (
     EVENT_TYPES,
     UNKNOWN_TEXT,
@@ -450,8 +451,8 @@ def _never_a_feature(key: str) -> str | None:
 def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = None) -> list[str]:
     """User columns usable as categorical context, preferred ones first; ``left_out``
     gets the others that were candidates, with why."""
-    # ("... (not read)": an id column the loader passed over for another, loaders._best_id_column)
-    cols = [c for c in users.columns if c not in ("user_id", "_line") and not c.endswith(" (not read)")]
+    # (not an id column the reader passed over for another: names.passed_over)
+    cols = [c for c in users.columns if c not in ("user_id", "_line") and not is_passed_over(c)]
     usable = []
     for c in cols:
         reason = _never_a_feature(header_key(c))

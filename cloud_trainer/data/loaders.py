@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
+from cloud_trainer.data.names import passed_over
 from cloud_trainer.data.sampling import ShopperSample, sample_for, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
@@ -989,7 +990,7 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     report.notes.append(
         f"{file}: column {names.get(best, best)!r} read as {column}, not {chosen!r}: it describes "
         f"{best_share:.0%} of the interactions' {what}, {chosen!r} {current:.0%}")
-    out = items.rename(columns={column: f"{chosen} (not read)", best: column})
+    out = items.rename(columns={column: passed_over(chosen), best: column})
     out[column] = out[column].astype(str).str.strip()
     empty = (out[column] == "").to_numpy()
     return _skip_rows(out, empty, column, str(file), report, lambda _i: "empty (required)")

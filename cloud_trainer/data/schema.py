@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from . import formats, headerless
-from .names import header_key
+from .names import header_key, passed_over
 from .sampling import ShopperSample, available_memory, shopper_key
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
 
@@ -1042,7 +1042,7 @@ def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
             continue
         at = header.index("item_id")
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
-        renamed = {"item_id": f"{raw[at]} (not read)", header[i]: "item_id"}
+        renamed = {"item_id": passed_over(raw[at]), header[i]: "item_id"}
         header = [renamed.get(h, h) for h in header]
         return frame.rename(columns=renamed), header
     return frame, header
@@ -1061,7 +1061,7 @@ def _pseudonymous_user_column(header: list[str], raw: list[str], name: str, note
     notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "
                  "(given only when signed in)")
     out = list(header)
-    out[at], out[pseudo] = f"{raw[at]} (not read)", "user_id"
+    out[at], out[pseudo] = passed_over(raw[at]), "user_id"
     return out
 
 

@@ -59,7 +59,7 @@ import tarfile
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -90,15 +90,29 @@ TIFU-KNN's device form gained nothing from 400 items up (docs/model.md, "A longe
 history for the baselines' device forms")."""
 
 
+SCORER_PARTS: dict[str, tuple[str, ...]] = {"own_topk": ("then",), "segmented": ("known", "anonymous")}
+"""The scorer kinds that hold other scorers, and under which keys: the one map every walk
+of a manifest's ``scorer`` follows (the format version here; the device's history window,
+whether it runs the model, and validation in ``edge.runtime.scorers``)."""
+NO_PART = {"kind": "popularity"}
+"""What a part left out means (``own_topk`` without ``then``)."""
+
+
+def scorer_parts(spec: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """``spec`` and every scorer it holds (:data:`SCORER_PARTS`), depth first; a part left
+    out is :data:`NO_PART`, one that is not an object is not followed (validation says so)."""
+    yield spec
+    for key in SCORER_PARTS.get(spec.get("kind"), ()):
+        part = spec.get(key, NO_PART)
+        if isinstance(part, Mapping):
+            yield from scorer_parts(part)
+
+
 def format_version_for(scorer: Mapping[str, Any] | None) -> int:
     """The format version a bundle with this ``scorer`` is written as (3 when any part
     reads its own ``history``, else 2)."""
-    def reads_history(spec: Any) -> bool:
-        if not isinstance(spec, Mapping):
-            return False
-        return "history" in spec or any(reads_history(v) for v in spec.values())
-
-    return LONG_HISTORY_FORMAT_VERSION if reads_history(scorer) else BUNDLE_FORMAT_VERSION
+    reads_history = scorer is not None and any("history" in part for part in scorer_parts(scorer))
+    return LONG_HISTORY_FORMAT_VERSION if reads_history else BUNDLE_FORMAT_VERSION
 
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.json"

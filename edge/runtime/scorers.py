@@ -105,7 +105,15 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from edge.bundle import MAX_SCORER_HISTORY, Bundle, BundleError, FeatureSpec
+from edge.bundle import (
+    MAX_SCORER_HISTORY,
+    NO_PART,
+    SCORER_PARTS,
+    Bundle,
+    BundleError,
+    FeatureSpec,
+    scorer_parts,
+)
 from edge.runtime.golden import replay_golden
 
 SCORER_KINDS = ("model", "popularity", "own_topk", "segmented", "item_knn", "user_knn")
@@ -415,7 +423,7 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
         k = spec.get("k")
         if not isinstance(k, int) or k < 0:
             raise BundleError(f"{where}.k: must be an integer >= 0, got {k!r}")
-        validate_scorer_spec(spec.get("then", {"kind": "popularity"}), f"{where}.then")
+        validate_scorer_spec(spec.get("then", NO_PART), f"{where}.then")
     elif kind in ("item_knn", "user_knn"):
         name = spec.get("file")
         if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
@@ -430,7 +438,7 @@ def validate_scorer_spec(spec: Any, where: str = "scorer") -> None:
             if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
                 raise BundleError(f"{where}.alpha: must be a number in [0, 1], got {alpha!r}")
     elif kind == "segmented":
-        for part in ("known", "anonymous"):
+        for part in SCORER_PARTS[kind]:
             if part not in spec:
                 raise BundleError(f"{where}.{part}: missing")
             validate_scorer_spec(spec[part], f"{where}.{part}")
@@ -658,10 +666,8 @@ def history_window(spec: Mapping[str, Any], default: int) -> int:
     """The most recent items any part of a validated ``spec`` reads (``default``: the
     feature spec's ``history_length``, what a part without ``"history"`` reads). Only
     the parts :func:`validate_scorer_spec` checks are followed."""
-    kind = spec["kind"]
-    own = int(spec.get("history", default)) if kind in WINDOWED_KINDS else default
-    parts = {"own_topk": ("then",), "segmented": ("known", "anonymous")}.get(kind, ())
-    return max([own, *(history_window(spec.get(p, {"kind": "popularity"}), default) for p in parts)])
+    return max(int(part.get("history", default)) if part["kind"] in WINDOWED_KINDS else default
+               for part in scorer_parts(spec))
 
 
 def history_given(scorer: Any) -> int:
@@ -675,14 +681,7 @@ def history_given(scorer: Any) -> int:
 
 def uses_model(spec: Mapping[str, Any]) -> bool:
     """Whether the scorer runs the bundle's TFLite model anywhere."""
-    kind = spec.get("kind")
-    if kind == "model":
-        return True
-    if kind == "own_topk":
-        return uses_model(spec.get("then", {"kind": "popularity"}))
-    if kind == "segmented":
-        return uses_model(spec["known"]) or uses_model(spec["anonymous"])
-    return False
+    return any(part.get("kind") == "model" for part in scorer_parts(spec))
 
 
 class BundleScorer:
@@ -856,7 +855,7 @@ class BundleScorer:
         if kind == "user_knn":
             return self._user_knn_fn(spec, where)
         if kind == "own_topk":
-            then = self._build(spec.get("then", {"kind": "popularity"}), f"{where}.then")
+            then = self._build(spec.get("then", NO_PART), f"{where}.then")
             k = int(spec["k"])
             n = self._num_items
             window = self._window(spec)  # the own items' count reads this many; `then` its own

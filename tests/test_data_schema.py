@@ -209,6 +209,14 @@ def test_bare_event_and_review_exports_find_their_columns(tmp_path: Path) -> Non
     frame = read_table(amazon, GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id"]].values.tolist() == [["A39HTATAQ9V7YF", "0205616461"],
                                                             ["A3JM6GV9MNOF9X", "0558925278"]]
+    # Amazon's 2018 ratings files list the product (an ASIN) first: read the other way round.
+    item_first = write(tmp_path, "B00004Y2UT,A39HTATAQ9V7YF,5.0,1369699200\n0558925278,A3JM6GV9MNOF9X,3.0,"
+                                 "1355443200\n", "Video_Games.csv")
+    report = IngestReport()
+    frame = read_table(item_first, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["A39HTATAQ9V7YF", "B00004Y2UT"],
+                                                            ["A3JM6GV9MNOF9X", "0558925278"]]
+    assert "column 1 as item_id (Amazon product ids, ASINs: the item comes first" in report.notes[0]
     clicks = write(tmp_path, "1,2014-04-07T10:51:09.277Z,214536502,0\n2,2014-04-07T10:54:09.868Z,214536500,0\n",
                    "clicks.dat")
     report = IngestReport()

@@ -13,8 +13,11 @@ trainer reads them as they are and says, in a note, how it read each column:
   time in 1990-2040 (seconds or milliseconds); an action column is one whose every
   value is an action name (``pv``, ``buy``, ``cart``...). Of the rest, decimal
   numbers (``5.0``: a rating, a price) are not ids; the first id column is the
-  shopper and the second the item -- the order every file above uses. Where an items
-  file is given the loader checks that order against it (:func:`item_column_check`).
+  shopper and the second the item -- the order every file above uses, except Amazon's
+  2018 ratings files (``0000013714,A2SUAM1J3GNN3B,5.0,1252800000``: item first), read
+  the other way round when the first column holds Amazon product ids (ASINs) and the
+  second does not. Where an items file is given the loader checks that order against
+  it (:func:`item_column_check`).
   A file with no time column at all is, for the generic loader, a file without
   times (it gives each shopper's rows their file order as a clock).
 * **items**: the first column is the item; the name is the column with the most
@@ -48,6 +51,13 @@ _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DIGIT = re.compile(r"\d")
+_ASIN = re.compile(r"B[0-9A-Z]{9}|\d{9}[\dX]")
+"""An Amazon product id: ``B00004Y2UT``, or a book's ISBN-10 ``0000013714``. (A
+reviewer's id, ``A2SUAM1J3GNN3B``, is longer.)"""
+
+
+def _asin_share(col: list[str]) -> float:
+    return sum(bool(_ASIN.fullmatch(v)) for v in col) / max(len(col), 1)
 
 
 class NoHeaderError(ValueError):
@@ -156,8 +166,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         user, item = ids[0], ids[1]
+        asins = ""
+        if _asin_share(columns[user]) >= 0.9 and _asin_share(columns[item]) <= 0.1:
+            user, item = item, user
+            asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         names[user], names[item] = "user_id", "item_id"
-        said += [f"{user + 1} as user_id", f"{item + 1} as item_id"]
+        said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
     elif table in ("items", "users"):
         key = "item_id" if table == "items" else "user_id"
         names[0] = key

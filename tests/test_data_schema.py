@@ -1379,3 +1379,30 @@ def test_steam_play_lines_are_uses_not_second_purchases(tmp_path: Path) -> None:
     frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
     assert frame["event_type"].value_counts().to_dict() == {"purchase": 12, "view": 12}
     assert frame.loc[frame["event_type"] == "purchase", "item_id"].tolist()[:3] == ["Game 0", "Game 1", "Game 2"]
+
+
+def test_one_basket_a_line_is_read_as_baskets_of_named_items(tmp_path: Path) -> None:
+    """The arules ``groceries.csv`` (and Kaggle's Market Basket Optimisation, padded
+    with empty fields) has no header, shopper or time: one basket a line, names only."""
+    names = ["whole milk", "other vegetables", "rolls/buns", "soda", "yogurt", "citrus fruit", "margarine"]
+    lines = [",".join(names[(i + j) % 7] for j in range(1 + i % 5)) + ("," * (i % 3)) for i in range(30)]
+    path = write(tmp_path, "\n".join(lines) + "\n", "groceries.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp", "user_id"))
+    assert frame[frame["_line"] == 3][["session_id", "item_id"]].values.tolist() == [
+        ["line 3", "rolls/buns"], ["line 3", "soda"], ["line 3", "yogurt"]]
+    assert len(frame) == sum(1 + i % 5 for i in range(30)) and not report.errors
+    assert (f"{path}: one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
+            "30 baskets of 7 items, each read with its line number as its id; read as a table") in report.notes
+
+
+def test_a_text_table_with_a_header_is_not_taken_for_baskets(tmp_path: Path) -> None:
+    """Names only, of varied counts a line, are baskets only when the first line names
+    no column: under a header, a short or long line is a bad row of that table."""
+    names = ["alice", "bob", "carol", "soda", "milk", "north", "south"]
+    rows = ["user,item,store"] + [",".join(names[(i + j) % 7] for j in range(2 + i % 3)) for i in range(30)]
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "\n".join(rows) + "\n", "sales.csv"), GENERIC_INTERACTIONS, report,
+                       may_lack=("timestamp",))
+    assert len(frame) == 10 and not any("basket a line" in n for n in report.notes)
+    assert {e.reason for e in report.errors} == {"expected 3 fields, got 2 (truncated row?)", "expected 3 fields, got 4"}

@@ -555,3 +555,24 @@ def _item_blocks(raw: bytes) -> Converted:
     what = (f"{len(heads):,} blocks of rows, each under a line 'ID:' (Netflix Prize's layout: the id is the "
             f"item, a row's fields {', '.join(columns[1:])})")
     return Converted(text, line_map, what, bad)
+
+
+def basket_lines(text: str) -> Converted:
+    """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
+    ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("session_id", "item_id"))
+    line_map = array("q")
+    baskets = 0
+    items: set[str] = set()
+    for number, line in enumerate(text.split("\n"), 1):
+        names = [f.strip() for f in next(csv.reader([line]), []) if f.strip()]
+        baskets += bool(names)
+        for item in names:
+            writer.writerow((f"line {number}", item))
+            line_map.append(number)
+            items.add(item)
+    what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
+            f"{baskets:,} baskets of {len(items):,} items, each read with its line number as its id")
+    return Converted(out.getvalue(), line_map, what)

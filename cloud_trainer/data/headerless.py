@@ -36,6 +36,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from .names import header_key
 from .timestamps import EPOCH_PATTERN, epoch_seconds
 
 SAMPLE_ROWS = 1000
@@ -73,6 +74,30 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
     such a line as data can only turn that error into a load or a clearer error."""
     return (bool(fields) and not set(known_keys).intersection(field_keys)
             and any(_NUMBER.fullmatch(f) for f in fields))
+
+
+def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool:
+    """Whether ``rows`` (a file's first rows) are one basket a line, each field an item's
+    name (the arules ``groceries.csv``: ``citrus fruit,semi-finished bread,margarine``;
+    Kaggle's ``Market_Basket_Optimisation.csv``): no header (no known column name on the
+    first line), no number or date anywhere, lines of varied lengths, and the same names
+    at different places on different lines (a table's columns keep their values apart).
+    Trailing empty fields (a spreadsheet pads to its widest line) are no items."""
+    rows = [[f.strip() for f in r] for r in rows]
+    rows = [r[:len(r) - next((i for i, f in enumerate(reversed(r)) if f), len(r))] for r in rows]
+    rows = [r for r in rows if r]
+    if len(rows) < 20 or set(known_keys).intersection(map(header_key, rows[0])):
+        return False
+    if any(not f or _NUMBER.fullmatch(f) or _DATE.fullmatch(f) for r in rows for f in r):
+        return False
+    widths = {len(r) for r in rows}
+    if len(widths) < 3 or max(widths) < 3:
+        return False
+    places: dict[str, set[int]] = {}
+    for r in rows:
+        for i, f in enumerate(r):
+            places.setdefault(f, set()).add(i)
+    return sum(len(p) >= 2 for p in places.values()) >= 3
 
 
 def is_time(values: list[str], *, epochs: bool = True) -> bool:

@@ -503,6 +503,11 @@ def read_table(
                 f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
     text = text.lstrip("\ufeff")
     del raw, converted  # the text is what is read from here on (a 160 MB export's bytes)
+    if line_map is None and spec.name == "interactions" and headerless.is_basket_per_line(
+            _first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS), _known_keys(spec)):
+        baskets = formats.basket_lines(text)
+        text, line_map = baskets.text, baskets.line_map
+        report.notes.append(f"{name}: {baskets.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
     # it is not the header. Dropped, and the lines errors name are counted as the file's.
     sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)

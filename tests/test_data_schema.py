@@ -1406,3 +1406,79 @@ def test_a_text_table_with_a_header_is_not_taken_for_baskets(tmp_path: Path) -> 
                        may_lack=("timestamp",))
     assert len(frame) == 10 and not any("basket a line" in n for n in report.notes)
     assert {e.reason for e in report.errors} == {"expected 3 fields, got 2 (truncated row?)", "expected 3 fields, got 4"}
+
+
+def test_euro_amounts_with_a_decimal_comma_read_in_a_comma_file(tmp_path: Path) -> None:
+    """A French bakery's till writes ``"1,20 €"`` quoted in a comma-separated file:
+    a comma before the last one or two digits of a euro amount is a decimal comma."""
+    path = write(tmp_path, ",date,time,ticket_number,article,Quantity,unit_price\n"
+                           '0,2021-01-02,08:38,150040.0,BAGUETTE,1.0,"0,90 €"\n'
+                           '1,2021-01-02,08:38,150040.0,PAIN AU CHOCOLAT,3.0,"1,20 €"\n'
+                           '2,2021-01-02,09:14,150041.0,TRADITIONAL BAGUETTE,1.0,"€ 1.234,50"\n', "bakery.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("user_id",))
+    assert frame["price"].tolist() == [0.9, 1.2, 1234.5]
+    assert frame["session_id"].nunique() == 2 and not report.errors
+
+
+def test_an_optional_number_column_the_reader_cannot_read_is_left_out_not_every_line(tmp_path: Path) -> None:
+    rows = "".join(f"u{i},i{i},2024-01-0{1 + i},{i}.5 Rs/kg\n" for i in range(4)) + "u9,i9,2024-01-09,2.5\n"
+    path = write(tmp_path, "user_id,item_id,timestamp,price\n" + rows)
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 5 and frame["price"].isna().all() and not report.errors
+    assert (f"{path}: column 'price' (price): 4 of 5 values are no number (e.g. '0.5 Rs/kg'): the column is "
+            "not read") in report.notes
+
+
+def test_time_zone_names_after_the_time_are_the_stores_local_time(tmp_path: Path) -> None:
+    """Clover writes ``03-Jan-2024 08:10 AM EST``; 'Line Item Date' is found by its values."""
+    path = write(tmp_path, "Line Item Date,Order ID,Item SKU,Customer ID\n03-Jan-2024 08:10 AM EST,A1,135,C1\n"
+                           "14-Jul-2024 01:05 PM EDT,A2,136,C1\n\"Jan 5, 2024 8:10 AM PST\",A3,137,C2\n", "clover.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["timestamp"].astype(str).tolist() == ["2024-01-03 08:10:00", "2024-07-14 13:05:00",
+                                                       "2024-01-05 08:10:00"]
+    assert any("time-zone names (EDT, EST, PST) after the time dropped: read as the local time" in n
+               for n in report.notes)
+
+
+@pytest.mark.parametrize(("header", "read_as"), [
+    ("review_time,review_profilename,beer_beerid", {"review_profilename": "user_id", "beer_beerid": "item_id",
+                                                     "review_time": "timestamp"}),
+    ("cliente;produto;data;quantidade;preço", {"cliente": "user_id", "produto": "item_id", "data": "timestamp",
+                                                "quantidade": "quantity", "preço": "price"}),
+    ("klient;produkt;data;ilość;cena", {"klient": "user_id", "produkt": "item_id", "ilość": "quantity",
+                                         "cena": "price"}),
+    ("Order ID,Order Date,Customer Name,Product SKU,Product Qty,Product Unit Price",
+     {"Customer Name": "user_id", "Product SKU": "item_id", "Product Qty": "quantity",
+      "Product Unit Price": "price"}),
+    ("user_id,sku_id,time,ticket_number", {"sku_id": "item_id", "ticket_number": "session_id"}),
+])
+def test_more_export_header_words(tmp_path: Path, header: str, read_as: dict[str, str]) -> None:
+    """BeerAdvocate, Portuguese and Polish tills, BigCommerce's order products, JData."""
+    sep = ";" if ";" in header else ","
+    values = {"user_id": "u1", "item_id": "i1", "timestamp": "2024-01-02", "quantity": "2", "price": "1",
+              "session_id": "t1"}
+    columns = header.split(sep)
+    index = {raw: read_as.get(raw, "") for raw in columns}
+    guess = {"time": "timestamp", "Order ID": "session_id", "Order Date": "timestamp", "user_id": "user_id",
+             "data": "timestamp", "review_time": "timestamp"}
+    row = sep.join(values.get(index[c] or guess.get(c, ""), "x") for c in columns)
+    report = IngestReport()
+    frame = read_table(write(tmp_path, header + "\n" + row + "\n", "export.csv"), GENERIC_INTERACTIONS, report)
+    got = frame.attrs["source_names"]
+    assert {raw: col for col, raw in got.items() if raw in read_as} == read_as
+    assert len(frame) == 1 and not report.errors
+
+
+def test_a_bare_file_whose_first_line_holds_a_date_is_data_not_a_header(tmp_path: Path) -> None:
+    """Last.fm-1K's tab-separated plays have no header and no bare number."""
+    lines = [f"user_00000{u}\t2009-05-0{1 + i}T23:08:57Z\t{'f1b1cf71' if i % 2 else 'a74b1b7f'}-bd35-4e1a\tDeep Dish\t\t"
+             f"Track {i}" for u in range(3) for i in range(3)]
+    path = write(tmp_path, "\n".join(lines) + "\n", "userid-timestamp-artid-artname-traid-traname.tsv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist()[:2] == [["user_000000", "a74b1b7f-bd35-4e1a"],
+                                                                 ["user_000000", "f1b1cf71-bd35-4e1a"]]
+    assert len(frame) == 9

@@ -717,3 +717,59 @@ def test_a_click_log_keeps_the_clicked_lines_and_counts_the_exposures(tmp_path: 
     assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (30, 10, 20) and not raw.report.errors
     assert (f"{path}: 20 lines with 'click' 0 (shown, not clicked) are no interaction: left out (counted as "
             "skipped, not as errors)") in raw.report.notes
+
+
+def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
+    """A till lists a refund with a positive quantity and says so in a status column
+    (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,
+    counted as skipped, not learnt as purchases."""
+    loyverse = tmp_path / "receipts_by_item.csv"
+    loyverse.write_text("Date,Receipt number,Receipt type,SKU,Item,Quantity,Customer name\n"
+                        "02/01/2024 09:32,1-1001,Sale,10056,Cheesecake,1,Harold\n"
+                        "02/01/2024 09:40,1-1002,Refund,10056,Cheesecake,1,Harold\n"
+                        "03/01/2024 10:00,1-1003,Sale,10057,Latte,2,Ann\n")
+    raw = load_dataset("csv", interactions=loyverse)
+    assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["Harold", "10056"], ["Ann", "10057"]]
+    assert (f"{loyverse}: 1 lines are refunds, returns or cancellations (1 with 'Receipt type' 'Refund'): no "
+            "purchase, left out (counted as skipped, not as errors)") in raw.report.notes
+    stats = raw.report.files[str(loyverse)]
+    assert (stats.rows_kept, stats.rows_skipped) == (2, 1)
+    clover = tmp_path / "line_items.csv"
+    clover.write_text("Line Item Date,Order ID,Item SKU,Customer ID,Refunded\n"
+                      "03-Jan-2024 08:10 AM EST,A1,135,C1,FALSE\n03-Jan-2024 09:10 AM EST,A2,136,C1,TRUE\n"
+                      "04-Jan-2024 08:10 AM EST,A3,137,C2,FALSE\n")
+    raw = load_dataset("csv", interactions=clover)
+    assert raw.interactions["item_id"].tolist() == ["135", "137"]
+    assert raw.interactions["timestamp"].astype(str).tolist() == ["2024-01-03 08:10:00", "2024-01-04 08:10:00"]
+    with_events = tmp_path / "square.csv"  # an event column says it already: not second-guessed
+    with_events.write_text("user_id,item_id,timestamp,event_type,Status\nu1,i1,2024-01-01,purchase,Refunded\n"
+                           "u2,i2,2024-01-02,purchase,Paid\n")
+    assert len(load_dataset("csv", interactions=with_events).interactions) == 2
+
+
+def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Path) -> None:
+    """Kaggle's Retail Transactions writes a basket's products as a Python list in one
+    cell; Amazon-M2 as numpy prints it (no commas)."""
+    path = tmp_path / "Retail_Transactions_Dataset.csv"
+    path.write_text("Transaction_ID,Date,Customer_Name,Product,Total_Items\n"
+                    "1000000000,2020-01-02 18:42:06,Pete Black,\"['Spinach', \"\"Paula's Bread\"\", 'Ice Cream']\",3\n"
+                    "1000000001,2020-01-03 10:00:00,Ann Lee,\"['B09W9FND7K' 'B09JSPLN1M']\",2\n")
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions[["user_id", "item_id", "session_id"]].values.tolist() == [
+        ["Pete Black", "Spinach", "1000000000"], ["Pete Black", "Paula's Bread", "1000000000"],
+        ["Pete Black", "Ice Cream", "1000000000"], ["Ann Lee", "B09W9FND7K", "1000000001"],
+        ["Ann Lee", "B09JSPLN1M", "1000000001"]]
+    assert any("column 'Product' holds lists of items" in n and "2 lines -> 5 rows" in n for n in raw.report.notes)
+
+
+def test_a_type_column_of_codes_is_said_to_need_event_codes(tmp_path: Path) -> None:
+    """JData's ``type`` 1-6 are actions only its documentation explains: every line is a
+    purchase unless --event-codes says otherwise, and a note says so."""
+    path = tmp_path / "JData_Action_201602.csv"
+    path.write_text("user_id,sku_id,time,type\n" + "".join(
+        f"2000{u}.0,1416{i},2016-02-0{1 + i % 9} 08:22:31,{1 + (u + i) % 6}\n" for u in range(3) for i in range(4)))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["item_id"].iloc[0] == "14160" and raw.interactions["user_id"].iloc[0] == "20000"
+    assert (f"{path}: column 'type' holds codes (1, 2, 3, 4, 5, 6), not action names: if they are the actions, "
+            "--event-codes CODE=EVENT says which is which (e.g. 1=view,2=cart,4=purchase); as it is, every line "
+            "is read as a purchase") in raw.report.notes

@@ -46,9 +46,12 @@ _EPOCH = re.compile(EPOCH_PATTERN)
 _EPOCH_SECONDS = (631_152_000, 2_208_988_800)  # 1990-01-01 .. 2040-01-01 UTC
 """A Unix time outside this range is more likely an id (an ISBN, a 9-digit visitor id)."""
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?"
-                   # Foursquare's and Twitter's 'Tue Apr 03 18:00:09 +0000 2012', '14-Nov-2019'
+                   # Foursquare's and Twitter's 'Tue Apr 03 18:00:09 +0000 2012', 'Jan 3, 2024 8:10 AM'
                    r"|(?i:(?:[a-z]{3},? )?(?:\d{1,2}[ -])?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-                   r"[a-z]*[ -]\d{1,4}.*\d{4}.*)")
+                   r"[a-z]*[ -]\d{1,4}.*\d{4}.*)"
+                   # the day first: '14-Nov-2019', Clover's '03-Jan-2024 08:10 AM EST', '01 Oct 2023'
+                   r"|(?i:(?:[a-z]{3},? )?\d{1,2}[ -](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                   r"[a-z]*[ -]\d{2,4}(?:[ T].*)?)")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DIGIT = re.compile(r"\d")
@@ -68,12 +71,13 @@ class NoHeaderError(ValueError):
 def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_keys: Iterable[str]) -> bool:
     """True when no field is a column name the table knows (``field_keys`` and
     ``known_keys``: names as the header matching normalises them, aliases included)
-    and at least one field is a number: ``196, 242, 3, 881250949``.
+    and at least one field is a number or a date: ``196, 242, 3, 881250949``; Last.fm-1K's
+    ``user_000001, 2009-05-04T23:08:57Z, f1b1cf71-..., Deep Dish, ...``.
 
     A header that names none of the known columns stops the load anyway, so reading
     such a line as data can only turn that error into a load or a clearer error."""
     return (bool(fields) and not set(known_keys).intersection(field_keys)
-            and any(_NUMBER.fullmatch(f) for f in fields))
+            and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) for f in fields))
 
 
 def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool:

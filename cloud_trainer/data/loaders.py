@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -371,7 +372,9 @@ def _load_generic(
     if sample is not None and sample.active:
         report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
+    inter = _item_lists(inter, interactions, report)
     inter = _clicked_only(inter, interactions, report)
+    inter = _sales_only(inter, interactions, report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
                             + ("; --event-codes had nothing to read" if event_codes else ""))
@@ -1054,6 +1057,101 @@ def _clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
                                 "no interaction: left out (counted as skipped, not as errors)")
         return inter.loc[~shown].reset_index(drop=True)
     return inter
+
+
+_LIST_CELL = re.compile(r"\[.*\]", re.DOTALL)
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+
+
+def _list_items(cell: str) -> list[str]:
+    """The items of a list written in a cell: Python's ``['Ice Cream', "Paula's"]``,
+    JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']`` (no commas) or bare
+    ``[12, 31]``."""
+    inner = cell.strip()[1:-1]
+    quoted = _QUOTED.findall(inner)
+    if quoted:
+        return [(a or b).strip() for a, b in quoted if (a or b).strip()]
+    return [v for v in re.split(r"[,\s]+", inner) if v]
+
+
+def _item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """One row per item where the item cell holds a list of them (Kaggle's Retail
+    Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket): read whole,
+    the list was one made-up item (945 'items' from 70 products) and no item was ever
+    bought twice. Only when nearly every item cell (95 %) is such a list; the row's other
+    fields go with each of its items, and its line number too."""
+    cells = inter["item_id"].astype(str)
+    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
+    if len(cells) == 0 or listed.mean() < 0.95:
+        return inter
+    name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+    lines = len(inter)
+    out = inter.assign(item_id=[_list_items(c) if is_list else [c] for c, is_list in zip(cells, listed, strict=True)])
+    out = out.explode("item_id", ignore_index=True)
+    empty = out["item_id"].isna()
+    out = out.loc[~empty].reset_index(drop=True)
+    out.attrs = inter.attrs
+    if "session_id" not in out:
+        # The line is the basket: its items were bought together.
+        out["session_id"] = "line " + out["_line"].astype(str)
+    report.notes.append(f"{file}: column {name!r} holds lists of items ({cells[listed].iloc[0][:60]!r}): read "
+                        f"as one row per item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
+    return out
+
+
+STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
+               "paymentstatus", "orderpaymentstate", "financialstatus")
+"""Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
+``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
+REFUND_WORDS = frozenset({"refund", "refunded", "partiallyrefunded", "return", "returned", "cancelled", "canceled",
+                          "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
+                          "retoure", "rembourse", "annule", "devolucion", "devuelto", "reso", "rimborsato"})
+REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
+                    "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
+"""Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
+SumUp's ``Transaction refunded``)."""
+_YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
+_NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
+
+
+def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """The lines that are sales: a refund, return or cancelled order is no purchase, and a
+    till export lists it with a positive quantity and a status column that says so
+    (Loyverse's ``Receipt type`` ``Refund``, BigCommerce's ``Order Status`` ``Refunded``,
+    Clover's ``Refunded`` ``TRUE``). Read as purchases, what shoppers gave back taught
+    the model what they buy. Only a column of a few distinct values under such a name;
+    the lines left out are counted as skipped, with a note, not as errors."""
+    if "event_type" in inter:
+        return inter  # an event column says what each line is (Square's Payment / Refund)
+    drop = np.zeros(len(inter), dtype=bool)
+    said = []
+    for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
+        values = inter[col].astype(str).str.strip().str.lower()
+        distinct = set(values.unique()[:51])
+        if len(distinct) > 50:
+            continue
+        if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
+            hit = values.isin(_YES).to_numpy()
+        elif key in STATUS_KEYS:
+            hit = values.map(lambda v: header_key(v) in REFUND_WORDS).to_numpy(dtype=bool)
+        else:
+            continue
+        if hit.any():
+            shown = sorted({str(v) for v in inter[col][hit].astype(str).str.strip().unique()})[:3]
+            said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
+            drop |= hit
+    n = int(drop.sum())
+    if not n:
+        return inter
+    if n == len(drop):
+        raise DataError(f"{file}: every line is a refund, return or cancellation ({'; '.join(said)}): no sale "
+                        "to learn from")
+    stats = report.stats(str(file))
+    stats.rows_skipped += n
+    stats.rows_kept -= n
+    report.notes.append(f"{file}: {n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no "
+                        "purchase, left out (counted as skipped, not as errors)")
+    return inter.loc[~drop].reset_index(drop=True)
 
 
 def _skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,

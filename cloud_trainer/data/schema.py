@@ -225,22 +225,28 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
-                "kunde", "cliente", "klant",
+                "kunde", "cliente", "klant", "klient", "idklienta",
+                # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
+                # but a till that gives no id was read as anonymous baskets only.
+                "customername", "reviewprofilename", "profilename",
                 "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
+                "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
+                "beerbeerid", "beerid",  # BeerAdvocate
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 "itemdescription",  # Kaggle's Groceries: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
-                "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto")
+                "codigoproduto", "idproduto",
+                "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
-                 "stukprijs")
+                 "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -253,7 +259,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
-                        "documentdate", "belegdatum",
+                        "documentdate", "belegdatum", "reviewtime", "lineitemdate",
+                        "data",  # (Portuguese, Italian and Polish for 'date')
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
@@ -262,7 +269,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
-                        "quantita", "aantal")),
+                        "quantita", "aantal", "quantidade", "ilosc", "productqty",
+                        "scancount")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -270,7 +278,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "ordine", "bestelling", "bestelnummer")),
+                        "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
+                        "ticketnumber", "paragon", "numerparagonu")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -725,6 +734,15 @@ def read_table(
                     report.notes.append(f"{name}: {col}: numbers with {commas}")
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
+            if not column.required and invalid.sum() * 2 > (~empty).sum() > 0:
+                # An optional column the reader cannot read (a money format not known): the
+                # lines are usable without it, so it is left out, not every line with it.
+                example = text_values[invalid].iloc[0]
+                report.notes.append(
+                    f"{name}: column {raw_header[header.index(col)]!r} ({col}): {int(invalid.sum()):,} of "
+                    f"{int((~empty).sum()):,} values are no number (e.g. {example!r}): the column is not read")
+                frame[col] = np.nan
+                continue
             _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
             bad |= invalid
             if column.min_value is not None:
@@ -829,6 +847,7 @@ _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" 
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
+_EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
 
 
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
@@ -856,6 +875,12 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     us = number.str.fullmatch(_US_THOUSANDS) | (
         parts["pre"].isin(["$", "£", "USD", "GBP"]) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
     number = number.where(~us, number.str.replace(",", "", regex=False))
+    # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
+    # before one or two last digits is a decimal comma, whatever the separator, where the
+    # currency is not a dollar's or a pound's.
+    euro = ~parts["pre"].isin(["$", "£", "USD", "GBP"]) & ~parts["post"].isin(["$", "£", "USD", "GBP"]) & (
+        number.str.fullmatch(_EUROPEAN_AMOUNT))
+    number = number.where(~euro, number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)
     out = text.copy()
@@ -1319,7 +1344,16 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
         report.notes.append(f"{name}: column {raw_header[j]!r} read as event_type: {share:.0%} of its values "
                             "name actions")
         return frame, [*header[:j], "event_type", *header[j + 1:]]
-    if share > 0:
+    codes = values.value_counts()
+    if share == 0 and len(codes) <= 10 and codes.index.str.fullmatch(r"\d{1,2}").all():
+        # JData's 'type' 1-6, Taobao's 'behavior_type' 1-4: actions as codes only the data
+        # set's documentation explains. Without --event-codes every line is a purchase.
+        shown = ", ".join(sorted(codes.index, key=int))
+        report.notes.append(
+            f"{name}: column {raw_header[j]!r} holds codes ({shown}), not action names: if they are the "
+            "actions, --event-codes CODE=EVENT says which is which (e.g. 1=view,2=cart,4=purchase); "
+            "as it is, every line is read as a purchase")
+    elif share > 0:
         others = ", ".join(repr(v) for v in values[~named].value_counts().index[:3])
         report.notes.append(
             f"{name}: column {raw_header[j]!r} names actions on {share:.0%} of the lines, not read as the "

@@ -154,7 +154,30 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
                 example = named[stamps.notna().to_numpy()].iloc[0]
                 said = f"dates with month names like {example!r} read by their words ({read} distinct)"
                 note = f"{note}; {said}" if note else said
+    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
+    if len(rest):
+        # A zone's name after the time (Clover's '03-Jan-2024 08:10 AM EST'): the store's own
+        # zone, so the wall-clock time is its local time, which is what hour and weekday
+        # context read; the name is dropped and the rest read as above.
+        codes, uniq = pd.factorize(values.iloc[rest])
+        named = pd.Series(uniq, dtype=object)
+        zone = named.str.extract(_ZONE_NAME, expand=False)
+        zoned = zone.notna().to_numpy()
+        if zoned.any():
+            stamps, inner = parse_timestamps(named.where(zoned).str.replace(_ZONE_NAME, "", regex=True), None)
+            parsed.iloc[rest] = stamps.to_numpy()[codes]
+            zones = sorted(set(zone[zoned & stamps.notna().to_numpy()]))
+            if zones:
+                said = f"time-zone names ({', '.join(zones[:4])}) after the time dropped: read as the local time"
+                said = f"{said}; {inner}" if inner else said
+                note = f"{note}; {said}" if note else said
     return parsed, note
+
+
+_ZONE_NAME = re.compile(r"\s+(EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|AST|ADT|NST|NDT|CET|CEST|MEZ|MESZ|WET|WEST|"
+                        r"EET|EEST|BST|IST|MSK|JST|KST|HKT|SGT|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT)$")
+"""A time zone's abbreviation at the end of a time, as US and European point-of-sale
+exports write it (not UTC / GMT: those are read as UTC above)."""
 
 
 def plausible(parsed: pd.Series) -> pd.Series:

@@ -12,8 +12,15 @@ def header_key(col: str) -> str:
     dropped, accents folded: ``Référence`` is ``reference``, ``Stückpreis`` ``stuckpreis``)."""
     key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
     if not key.isascii():
-        key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+        # Full-width letters as ASCII (NFKC: 'ＩＤ' is 'id'); then accents off Latin letters
+        # only: a kana's voicing mark is part of the word ('コード' is not 'コート').
+        key = unicodedata.normalize("NFKC", key).lower()
+        key = "".join(_fold(c) if "\u00c0" <= c <= "\u024f" else c for c in key)
     return key
+
+
+def _fold(letter: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
 
 
 PASSED_OVER = " (not read)"

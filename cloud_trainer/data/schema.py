@@ -55,7 +55,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import formats, headerless
+from . import charsets, formats, headerless
 from .names import header_key, passed_over
 from .sampling import ShopperSample, available_memory, shopper_key
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
@@ -72,6 +72,9 @@ EVENT_SYNONYMS: dict[str, str] = {
     # steam-200k lists each game twice, 'purchase' then 'play' (hours played): a use of
     # what the player already has, a signal like a view, not a second purchase.
     **dict.fromkeys(("play", "played"), "view"),
+    # Tianchi-style Chinese logs: browse, add to cart, buy, collect
+    **dict.fromkeys(("浏览", "点击浏览"), "view"), "加购": "cart", "加入购物车": "cart", "购买": "purchase",
+    "收藏": "favorite",
     **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav", "favorites", "favourites"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
@@ -229,6 +232,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
                 "customername", "reviewprofilename", "profilename",
+                # Chinese and Japanese tills and Tianchi-style exports
+                "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
@@ -241,12 +246,14 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
-                "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto")
+                "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
+                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
-                 "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa")
+                 "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
+                 "单价", "単価", "价格", "価格")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -261,16 +268,17 @@ GENERIC_INTERACTIONS = TableSpec(
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "data",  # (Portuguese, Italian and Polish for 'date')
+                        "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
-                        "action", "actiontype")),
+                        "action", "actiontype", "行为类型", "行为", "行動")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -279,7 +287,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
-                        "ticketnumber", "paragon", "numerparagonu")),
+                        "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
+                        "注文id", "レシート番号")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -499,17 +508,26 @@ def read_table(
             # file mixing both keeps every character; say where and how many.
             line = raw[: exc.start].count(b"\n") + 1
             _FALLBACK_BYTES.n = 0
-            if _UTF8_PAIR.search(raw) is None:
+            codec = charsets.legacy_codec(raw) if _mostly_not_utf8(raw) else None
+            if codec is not None:
+                # Another locale's Excel "CSV": Chinese GBK, Japanese Shift-JIS, Cyrillic,
+                # Central European (charsets): read as that, not as Windows-1252.
+                text = raw.decode(codec, errors="replace")
+                report.notes.append(
+                    f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); read as "
+                    f"{charsets.NAMES[codec]} (e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
+            elif _UTF8_PAIR.search(raw) is None:
                 # No UTF-8 at all (a whole Windows export): one C-speed decode; the
                 # per-byte handler costs 2.7 us a byte (5 s for 2M accented letters).
                 text = raw.decode("cp1252", errors=_CP1252_FALLBACK)
                 _FALLBACK_BYTES.n = len(raw) - len(raw.translate(None, _HIGH_BYTES))
             else:
                 text = raw.decode("utf-8", errors=_CP1252_FALLBACK)
-            report.notes.append(
-                f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); "
-                f"{_FALLBACK_BYTES.n} bytes read as Windows-1252 / Latin-1 "
-                f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
+            if codec is None:
+                report.notes.append(
+                    f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); "
+                    f"{_FALLBACK_BYTES.n} bytes read as Windows-1252 / Latin-1 "
+                    f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
     text = text.lstrip("\ufeff")
     del raw, converted  # the text is what is read from here on (a 160 MB export's bytes)
     if line_map is None and spec.name == "interactions" and headerless.is_basket_per_line(
@@ -974,6 +992,15 @@ _FALLBACK_BYTES = threading.local()
 _UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 """A UTF-8 lead byte and a continuation byte: a file without one has no UTF-8 to keep."""
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _mostly_not_utf8(raw: bytes) -> bool:
+    """Whether fewer of the first MB's non-ASCII characters are UTF-8 than are not: a
+    legacy code page's file (GBK's byte pairs look like UTF-8 now and then), not a UTF-8
+    file with a stray Windows byte, whose UTF-8 is kept."""
+    sample = raw[:charsets.SAMPLE].decode("utf-8", errors="replace")
+    bad = sample.count("\ufffd")
+    return bad >= len(sample) - len(sample.encode("ascii", errors="ignore")) - bad
 _CP1252_FALLBACK = "cloud_trainer.cp1252_fallback"
 codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
 

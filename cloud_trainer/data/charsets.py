@@ -1,0 +1,107 @@
+"""Which legacy code page a file that is not UTF-8 was saved in.
+
+Excel's plain "CSV" (and most tills' exports on Windows) writes the system's "ANSI" code
+page: Windows-1252 in Western Europe and the Americas, but Windows-1250 in Poland or
+Czechia, Windows-1251 where Cyrillic is written, GBK in mainland China, Shift-JIS in
+Japan, Big5 in Taiwan, CP949 in Korea. Read as Windows-1252, a Chinese item name
+becomes ``ά´ï³éֽ`` and ``ilość`` becomes ``iloœæ`` (a header word no longer matches), and
+the note said "read as Windows-1252", which was false.
+
+The guess is made on the bytes: the reader (:func:`.schema.read_table`) asks only for a
+file that is not UTF-8 (a file mostly UTF-8 with a stray Windows byte keeps its UTF-8
+and reads that byte as Windows-1252).
+
+* In the double-byte and Cyrillic code pages the bytes >= 0x80 come in runs (every
+  character of a Chinese name is two such bytes; a Russian word is all of them); in a
+  Western or Central European text they stand alone between ASCII letters (``Crème``).
+* A run-heavy file is read by the first code page that decodes its first MB strictly and
+  gives mostly its own script: Shift-JIS when full-width kana are a tenth of the
+  characters (Japanese writes them; a Chinese file read as Shift-JIS has almost none),
+  CP949 when nearly all are Hangul, else GBK or Windows-1251 by the larger share of Han
+  or Cyrillic letters. Big5 (Taiwan) is not told apart from GBK, whose reading it then
+  gets: names garbled, but every id the same string on every line. Russian text
+  is no GBK: its odd-length words leave a lone byte before a space, which GBK refuses.
+* Otherwise Windows-1250 is chosen over Windows-1252 when bytes that are letters only
+  in it (``ł ą ż Ł Ą Ż ľ Ľ ť Ť Ź``; in Windows-1252 ``³ ¹ ¿ £ ¥ ¯ ¾ ¼`` or nothing) stand
+  inside words, as Polish and Slovak write them on nearly every line (``ilość``'s ``ś``
+  and ``ć`` are letters in both, ``œ æ``). Czech without them stays Windows-1252.
+"""
+
+from __future__ import annotations
+
+import re
+
+SAMPLE = 1 << 20
+"""Bytes the guess is made on (the file's first MB)."""
+MIN_RUN_BYTES = 20
+"""Bytes >= 0x80 a file needs before a double-byte or Cyrillic reading is weighed: a
+Polish header's one ``ść`` (two bytes in a run) decodes as a Hangul syllable too."""
+
+NAMES = {
+    "cp932": "Shift-JIS (Japanese Windows)",
+    "gb18030": "GBK / GB18030 (Chinese Windows)",
+    "cp949": "CP949 / EUC-KR (Korean Windows)",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1250": "Windows-1250 (Central European)",
+}
+
+_RUNS = re.compile(rb"[\x80-\xff]{2,}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+"""Full-width kana only: single bytes 0xA1-0xDF are half-width katakana in Shift-JIS, so
+any text read as Shift-JIS has them."""
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uff65]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u3130-\u318f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\x8d\x8f\x9d]"
+                              rb"|[\xa5\xb9\xb3\xa3\xaf\xbc\xbe\x8d\x8f\x9d](?=[A-Za-z])")
+"""A byte that is a letter in Windows-1250 only (see the module's docstring) beside an
+ASCII letter: inside a Latin word (``Masło``), which a double-byte text's bytes are not.
+0xBF only after a letter: before one it is Spanish's ``¿Qué``."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+_SCRIPTS = (("cp949", _HANGUL), ("gb18030", _HAN), ("cp1251", _CYRILLIC))
+
+
+def legacy_codec(raw: bytes) -> str | None:
+    """The code page ``raw`` (not UTF-8) was most likely saved in, when it is not
+    Windows-1252; None for Windows-1252 (or when nothing else fits)."""
+    sample = raw[:SAMPLE]
+    high = len(_HIGH.findall(sample))
+    if not high:
+        return None
+    in_words = len(_CENTRAL_IN_WORD.findall(sample))
+    if in_words >= 2 and in_words >= 0.05 * high and _strict(sample, "cp1250", partial=True) is not None:
+        return "cp1250"
+    in_runs = sum(len(m) for m in _RUNS.findall(sample))
+    if high >= MIN_RUN_BYTES and in_runs >= 0.7 * high:
+        shares = {}
+        for codec, script in (("cp932", _KANA), *_SCRIPTS):
+            head = _strict(sample, codec, partial=True)  # (the first MB: a whole file's text per code page is GBs)
+            if head is None:
+                continue
+            others = len(_NON_ASCII.findall(head)) or 1
+            if codec == "cp932":
+                if len(_KANA.findall(head)) >= 0.1 * others:
+                    return codec
+                continue
+            shares[codec] = len(script.findall(head)) / others
+        # Korean first: its Hangul decodes as Han in GBK too, but a Chinese text read as
+        # CP949 gives Hanja or symbols for the characters past the Hangul block.
+        if shares.get("cp949", 0.0) >= 0.95:
+            return "cp949"
+        best = max(shares, key=lambda c: shares[c], default=None)
+        if best is not None and shares[best] >= 0.8:
+            return best
+    return None
+
+
+def _strict(raw: bytes, codec: str, *, partial: bool = False) -> str | None:
+    """``raw`` decoded, or None where it is not that code page. ``partial``: the sample
+    may end inside a character."""
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        if partial and exc.start >= len(raw) - 2:
+            return raw[: exc.start].decode(codec, errors="replace")
+        return None

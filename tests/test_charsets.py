@@ -1,0 +1,56 @@
+"""Which code page a file that is not UTF-8 was saved in (cloud_trainer.data.charsets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cloud_trainer.data.charsets import legacy_codec
+from cloud_trainer.data.names import header_key
+from cloud_trainer.data.schema import GENERIC_INTERACTIONS, IngestReport, read_table
+
+LINES = {
+    "french": ("client;produit\n" + "c1;Crème brûlée à la façon du chef\nc2;Pâté de campagne\n" * 5, "cp1252"),
+    "german": ("Kunde;Artikel;Stückpreis\n" + "k;Käse Größe 200g;1\n" * 8, "cp1252"),
+    "spanish": ("Nº pedido;producto\n" + "1;¿Qué? niño pequeño\n" * 8, "cp1252"),
+    "polish": ("klient;produkt;data;ilość;cena\n" + "K1;Masło łąka żółw;01.09.2023;1;2\n" * 8, "cp1250"),
+    "russian": ("клиент;товар;дата\n" + "К1;Молоко свежее;2023\n" * 8, "cp1251"),
+    "chinese": ("用户ID,商品ID,行为类型,时间\n" + "1,农夫山泉矿泉水500ml,浏览,2023-01-01\n" * 8, "gbk"),
+    "japanese": ("顧客ID,商品コード,購入日\n" + "C1,おにぎり 鮭,2023/01/01\n" * 8, "cp932"),
+    "korean": ("고객,상품,날짜\n" + "1,서울우유 신선한 우유,2023-01-01\n" * 8, "cp949"),
+}
+EXPECTED = {"french": None, "german": None, "spanish": None, "polish": "cp1250", "russian": "cp1251",
+            "chinese": "gb18030", "japanese": "cp932", "korean": "cp949"}
+
+
+@pytest.mark.parametrize("language", list(LINES))
+def test_each_locales_excel_csv_is_told_by_its_bytes(language: str) -> None:
+    """Western files stay Windows-1252 (None); the others get their own code page."""
+    text, codec = LINES[language]
+    assert legacy_codec(text.encode(codec)) == EXPECTED[language]
+
+
+def test_a_few_central_european_bytes_are_not_taken_for_korean() -> None:
+    """One 'ść' in a header is two bytes in a run, which CP949 reads as a syllable: too
+    little to weigh a double-byte reading on."""
+    assert legacy_codec("klient;produkt;ilość\nK1;P2;1\n".encode("cp1250")) is None
+
+
+def test_a_chinese_windows_export_reads_as_gbk_with_its_header_words(tmp_path: Path) -> None:
+    """Tianchi-style columns and action words, saved as GBK by Excel on Chinese Windows."""
+    rows = "".join(f"U{u},SP{i},{('浏览', '购买', '加购', '收藏')[(u + i) % 4]},2023/09/0{1 + i} 09:15:51\n"
+                   for u in range(3) for i in range(4))
+    path = tmp_path / "user_behavior.csv"
+    path.write_bytes(("用户ID,商品ID,行为类型,时间\n" + rows).encode("gbk"))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "event_type"]].values.tolist()[:2] == [["U0", "SP0", "view"],
+                                                                              ["U0", "SP1", "purchase"]]
+    assert any("read as GBK / GB18030 (Chinese Windows) (e.g. '用户ID,商品ID,行为类型,时间')" in n
+               for n in report.notes)
+
+
+def test_header_keys_fold_latin_accents_but_keep_kana_voicing() -> None:
+    assert [header_key(h) for h in ("Stückpreis", "ilość", "商品コード", "用户ＩＤ")] == [
+        "stuckpreis", "ilosc", "商品コード", "用户id"]

@@ -1105,13 +1105,19 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "partiallyrefunded", "return", "returned", "cancelled", "canceled",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
-                          "retoure", "rembourse", "annule", "devolucion", "devuelto", "reso", "rimborsato"})
+                          "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
+                          "rimborsato", "rejected"})
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
 _NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
+
+
+def _says_refund(status: str) -> bool:
+    words = re.split(r"[\s_\-/,.()]+", status.lower())
+    return header_key(status) in REFUND_WORDS or any(header_key(w) in REFUND_WORDS for w in words if w)
 
 
 def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -1133,7 +1139,9 @@ def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
         if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
         elif key in STATUS_KEYS:
-            hit = values.map(lambda v: header_key(v) in REFUND_WORDS).to_numpy(dtype=bool)
+            # A word of the status, not the whole: Amazon's 'Shipped - Returned to Seller',
+            # Magento's 'order_refunded' / 'canceled'.
+            hit = values.map(_says_refund).to_numpy(dtype=bool)
         else:
             continue
         if hit.any():

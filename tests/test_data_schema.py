@@ -1482,3 +1482,22 @@ def test_a_bare_file_whose_first_line_holds_a_date_is_data_not_a_header(tmp_path
     assert frame[["user_id", "item_id"]].values.tolist()[:2] == [["user_000000", "a74b1b7f-bd35-4e1a"],
                                                                  ["user_000000", "f1b1cf71-bd35-4e1a"]]
     assert len(frame) == 9
+
+
+def test_a_wide_table_is_refused_with_what_to_do_not_read_as_two_rating_columns(tmp_path: Path) -> None:
+    """Jester (no header: a count, then 100 jokes' ratings, 99 for not rated) had two of
+    its rating columns read as shopper and item; Santander's 24 product flags a row."""
+    jester = write(tmp_path, "".join(f"{30 + u}," + ",".join("99" if (u + j) % 3 else f"{(u - j) / 7:.2f}"
+                                                            for j in range(100)) + "\n" for u in range(30)), "jester.csv")
+    with pytest.raises(DataError, match=r"jester.csv: no header line \(the first line is data: 30, 0.00, 99, 99, -0.43, "
+                                        r"99, 99, -0.86, \.\.\. \(101 fields\)\), and it looks like a wide table "
+                                        r"\(101 columns of numbers of 101: .*pandas' melt.*the item\)$"):
+        read_table(jester, GENERIC_INTERACTIONS, IngestReport())
+    flags = [f"ind_{p}_fin_ult1" for p in range(24)]
+    santander = write(tmp_path, "fecha_dato,ncodpers,segmento," + ",".join(flags) + "\n" + "".join(
+        f"2015-0{1 + u % 5}-28,{1000 + u},02 - PARTICULARES," + ",".join(str((u + p) % 2) for p in range(24)) + "\n"
+        for u in range(30)), "train_ver2.csv")
+    with pytest.raises(DataError, match=r"missing required column\(s\) user_id, item_id \(header has fecha_dato, "
+                                        r"ncodpers, .*\(27 columns\)\); it looks like a wide table \(24 columns of "
+                                        r"0/1 flags of 27"):
+        read_table(santander, GENERIC_INTERACTIONS, IngestReport())

@@ -104,6 +104,26 @@ def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool
     return sum(len(p) >= 2 for p in places.values()) >= 3
 
 
+WIDE_COLUMNS = 20
+"""Columns of numbers a table needs to be taken for a wide one (a shopper a row, an item
+a column): an interactions file has a handful of columns."""
+
+
+def wide_table(columns: list[list[str]]) -> str:
+    """Why the ``columns`` (values of the first rows) look like a wide table -- one row
+    per shopper, one column per item, the cell a rating or a 0/1 flag (Jester's 100
+    jokes, ``99`` for not rated; Santander's 24 ``ind_*_ult1`` products) -- or "".
+    Read as a long file, two of its rating columns were taken for shopper and item."""
+    numeric = [col for col in columns if col and all(_NUMBER.fullmatch(v) for v in col if v) and any(col)]
+    if len(numeric) < WIDE_COLUMNS or len(numeric) * 2 < len(columns):
+        return ""
+    flags = sum(all(v in ("0", "1", "0.0", "1.0") for v in col if v) for col in numeric)
+    what = f"{flags} columns of 0/1 flags" if flags >= WIDE_COLUMNS else f"{len(numeric)} columns of numbers"
+    return (f"it looks like a wide table ({what} of {len(columns)}: one row per shopper, one column per "
+            "item?): give one line per shopper and item instead (e.g. pandas' melt, keeping the cells that "
+            "say the shopper has the item)")
+
+
 def is_time(values: list[str], *, epochs: bool = True) -> bool:
     """Whether a column's values are dates or Unix times (at least half filled); with
     ``epochs=False`` written dates or times only (an order number or a barcode can look
@@ -170,6 +190,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
     names = [f"column_{i + 1}" for i in range(width)]
     said: list[str] = []
     if table == "interactions":
+        wide = wide_table(columns)
+        if wide:
+            raise NoHeaderError(wide)
         times = [i for i, col in enumerate(columns) if is_time(col)]
         if not times and time_required:
             raise NoHeaderError("no column holds dates or Unix times")

@@ -41,6 +41,7 @@ header line are :mod:`.headerless`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -598,9 +599,16 @@ def read_table(
             f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
             "evaluated is new; if a column names shoppers, call it user_id")
     if missing:
+        wide = ""
+        if len(raw_header) >= headerless.WIDE_COLUMNS:
+            with contextlib.suppress(csv.Error):
+                rows = _first_rows(text, delimiter, quoting, 200)[1:]
+                wide = headerless.wide_table([[r[i].strip() if i < len(r) else "" for r in rows]
+                                              for i in range(len(raw_header))])
+        listed = ", ".join(raw_header[:12]) + (f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")
         raise DataError(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {', '.join(raw_header) or 'nothing'})"
+            f"(header has {listed or 'nothing'})" + (f"; {wide}" if wide else "")
         )
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
@@ -1041,8 +1049,10 @@ def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str],
         names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS),
                                              time_required=time_required)
     except (csv.Error, headerless.NoHeaderError) as exc:
-        raise DataError(f"{name}: no header line (the first line is data: {', '.join(first)}), and {exc}: "
-                        f"put a header line first ({', '.join(spec.required)}, ...)") from None
+        shown = ", ".join(first[:8]) + (f", ... ({len(first)} fields)" if len(first) > 8 else "")
+        fix = "" if str(exc).startswith("it looks like a wide table") else (
+            f": put a header line first ({', '.join(spec.required)}, ...)")
+        raise DataError(f"{name}: no header line (the first line is data: {shown}), and {exc}{fix}") from None
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
                  "If that is wrong, put a header line first")
     return names

@@ -773,3 +773,28 @@ def test_a_type_column_of_codes_is_said_to_need_event_codes(tmp_path: Path) -> N
     assert (f"{path}: column 'type' holds codes (1, 2, 3, 4, 5, 6), not action names: if they are the actions, "
             "--event-codes CODE=EVENT says which is which (e.g. 1=view,2=cart,4=purchase); as it is, every line "
             "is read as a purchase") in raw.report.notes
+
+
+def test_an_orders_line_items_packed_in_one_cell_are_rows_with_their_quantities(tmp_path: Path) -> None:
+    """Shopware's order export (``orderCustomer.email``, ``lineItems`` = ``1x SW10001|2x
+    SW10078``) and BigCommerce's default one (``Product Details``, fields and all)."""
+    shopware = tmp_path / "shopware_orders.csv"
+    shopware.write_text("id;orderNumber;orderCustomer.email;lineItems;amountTotal;orderDateTime\n"
+                        "5fff;10000;a@example.org;1x SW10001|2x SW10078;161.29;2023-10-01T08:57:35.884+00:00\n"
+                        "70ab;10001;b@example.org;3x SW10033;39.69;2023-10-01T10:11:29.975+00:00\n")
+    raw = load_dataset("csv", interactions=shopware)
+    assert raw.interactions[["user_id", "item_id", "quantity"]].values.tolist() == [
+        ["a@example.org", "SW10001", 1.0], ["a@example.org", "SW10078", 2.0], ["b@example.org", "SW10033", 3.0]]
+    assert raw.interactions["session_id"].nunique() == 2
+    bigcommerce = tmp_path / "orders.csv"
+    bigcommerce.write_text(
+        "Order ID,Customer ID,Order Date,Total Quantity,Product Details\n"
+        '1001,5120,01/03/2023,4,"Product ID: 275, Product Qty: 1, Product SKU: SKU-1198, Product Name: Milk, 2%, '
+        'Product Unit Price: 1.0900, Product Total Price: 1.0900|Product ID: 123, Product Qty: 3, Product SKU: '
+        'SKU-1046, Product Name: Latte, Product Unit Price: 28.8000, Product Total Price: 86.4000"\n'
+        '1002,5121,02/03/2023,1,"Product ID: 242, Product Qty: 1, Product SKU: SKU-1165, Product Name: Banana, '
+        'Product Unit Price: 6.3000, Product Total Price: 6.3000"\n')
+    raw = load_dataset("csv", interactions=bigcommerce)
+    assert raw.interactions[["user_id", "item_id", "quantity", "price", "session_id"]].values.tolist() == [
+        ["5120", "275", 1.0, 1.09, "1001"], ["5120", "123", 3.0, 28.8, "1001"], ["5121", "242", 1.0, 6.3, "1002"]]
+    assert any("column 'Product Details' holds an order's line items packed with '|'" in n for n in raw.report.notes)

@@ -1074,30 +1074,84 @@ def _list_items(cell: str) -> list[str]:
     return [v for v in re.split(r"[,\s]+", inner) if v]
 
 
+_COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
+"""A packed line item with its count first: Shopware's ``2x SW10078``."""
+_FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
+"""Where BigCommerce's ``Product ID: 275, Product Qty: 1, Product Name: Milk, 2%, ...`` starts a field."""
+
+
+def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | None:
+    """``(item, quantity, unit price)`` of each line item packed in ``cell`` with ``|``
+    between them (Shopware's ``1x SW10001|2x SW10078``; BigCommerce's ``Product ID: 275,
+    Product Qty: 1, Product SKU: ..., Product Unit Price: 1.09|Product ID: ...``), or
+    None when the cell is not written so."""
+    out: list[tuple[str, float | None, float | None]] = []
+    for part in cell.split("|"):
+        if not part.strip():
+            continue
+        if "Product ID:" in part:
+            fields = dict(f.partition(":")[::2] for f in _FIELDS.split(part.strip()))
+            fields = {k.strip(): v.strip() for k, v in fields.items()}
+            item = fields.get("Product ID") or fields.get("Product SKU")
+            if not item:
+                return None
+            out.append((item, _number(fields.get("Product Qty")), _number(fields.get("Product Unit Price"))))
+            continue
+        counted = _COUNTED.fullmatch(part)
+        if counted is None:
+            return None
+        out.append((counted.group(2), float(counted.group(1)), None))
+    return out or None
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 def _item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """One row per item where the item cell holds a list of them (Kaggle's Retail
-    Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket): read whole,
-    the list was one made-up item (945 'items' from 70 products) and no item was ever
-    bought twice. Only when nearly every item cell (95 %) is such a list; the row's other
-    fields go with each of its items, and its line number too."""
+    """One row per item where the item cell holds several: a list (Kaggle's Retail
+    Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
+    line items packed with ``|`` (:func:`_packed_items`, with their quantities and unit
+    prices). Read whole, the list was one made-up item (945 'items' from 70 products) and
+    no item was ever bought twice. Only when nearly every item cell (95 %) is written so;
+    the row's other fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
-    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
-    if len(cells) == 0 or listed.mean() < 0.95:
+    if len(cells) == 0:
         return inter
+    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
+    packed: list | None = None
+    if listed.mean() >= 0.95:
+        parts = [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
+                 for c, is_list in zip(cells, listed, strict=True)]
+        how = "lists of items"
+    else:
+        packed = [_packed_items(c) for c in cells]
+        written = np.array([p is not None for p in packed])
+        if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
+            return inter
+        parts = [p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)]
+        how = "an order's line items packed with '|'"
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
     lines = len(inter)
-    out = inter.assign(item_id=[_list_items(c) if is_list else [c] for c, is_list in zip(cells, listed, strict=True)])
-    out = out.explode("item_id", ignore_index=True)
-    empty = out["item_id"].isna()
-    out = out.loc[~empty].reset_index(drop=True)
+    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
+    out = out.loc[out["item_id"].notna()].reset_index(drop=True)
+    triples = out["item_id"].tolist()
+    out["item_id"] = [t[0] for t in triples]
+    for at, column in ((1, "quantity"), (2, "price")):
+        given = [t[at] for t in triples]
+        if any(v is not None for v in given):
+            # The packed line's own quantity and unit price, not the order's totals.
+            out[column] = pd.array([v if v is not None else np.nan for v in given], dtype=float)
     out.attrs = inter.attrs
     if "session_id" not in out:
         # The line is the basket: its items were bought together.
         out["session_id"] = "line " + out["_line"].astype(str)
-    report.notes.append(f"{file}: column {name!r} holds lists of items ({cells[listed].iloc[0][:60]!r}): read "
-                        f"as one row per item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
+    report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
+                        f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
     return out
-
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus")

@@ -248,7 +248,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
-                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品")
+                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品",
+                # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
+                # SW10078', BigCommerce's 'Product Details'): loaders._item_lists splits them
+                "lineitems", "productdetails", "orderitems", "orderlines")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
@@ -1337,9 +1340,29 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
                 first[column.name] = pos
                 said.append(f"{header[pos]!r} as {column.name}")
                 break
+    for column in spec.columns:
+        if column.name in first:
+            continue
+        # A flattened JSON export's paths (Shopware's 'orderCustomer.email', pandas'
+        # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
+        for alias in (column.name.replace("_", ""), *column.aliases):
+            pos = next((i for i, key in enumerate(keys) if "." in key and alias in _path_ends(key)
+                        and out[i] not in known.values()), None)
+            if pos is not None:
+                out[pos] = column.name
+                first[column.name] = pos
+                said.append(f"{header[pos]!r} as {column.name}")
+                break
     if said and notes is not None:
         notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
     return out
+
+
+def _path_ends(key: str) -> tuple[str, ...]:
+    """``ordercustomer.email`` -> (``email``, ``ordercustomeremail``): a dotted path's last
+    part, and its last two run together (``customer.id`` is ``customerid``)."""
+    parts = [p for p in key.split(".") if p]
+    return (parts[-1], "".join(parts[-2:])) if parts else ()
 
 
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",

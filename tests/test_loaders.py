@@ -798,3 +798,23 @@ def test_an_orders_line_items_packed_in_one_cell_are_rows_with_their_quantities(
     assert raw.interactions[["user_id", "item_id", "quantity", "price", "session_id"]].values.tolist() == [
         ["5120", "275", 1.0, 1.09, "1001"], ["5120", "123", 3.0, 28.8, "1001"], ["5121", "242", 1.0, 6.3, "1002"]]
     assert any("column 'Product Details' holds an order's line items packed with '|'" in n for n in raw.report.notes)
+
+
+def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None:
+    """Taobao's nine days carry a few lines stamped 2008 and 2033: bad rows, not a test
+    window stretched sixteen years; nine days' spread itself is kept."""
+    start = 1511539200  # 2017-11-24 16:00 UTC
+    lines = [f"{u},{2268318 + (u * 7 + i) % 90},2520377,pv,{start + (u * 3889 + i * 77777) % (9 * 86400)}"
+             for u in range(200) for i in range(10)]
+    lines[5] = "3,2268318,2520377,pv,1212076800"  # 2008-05-29
+    lines[9] = "4,2268319,2520377,buy,2000000000"  # 2033-05-18
+    path = tmp_path / "UserBehavior.csv"
+    path.write_text("\n".join(lines) + "\n")
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 1998
+    assert raw.interactions["timestamp"].min() >= pd.Timestamp("2017-11-24")
+    assert errors_of(raw, path) == [
+        "6: timestamp: 2008-05-29 16:00:00 lies far outside the file's other times (99.8% of the file's "
+        "times lie within 2017-11-24 .. 2017-12-03)",
+        "10: timestamp: 2033-05-18 03:33:20 lies far outside the file's other times (99.8% of the file's "
+        "times lie within 2017-11-24 .. 2017-12-03)"]

@@ -391,6 +391,7 @@ def _load_generic(
     if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
         report.notes.append(note)
     if "timestamp" in inter:
+        inter = _stray_times(inter, interactions, report)
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
     if "price" not in inter:
         inter = _prices_from_line_totals(inter, interactions, report)
@@ -1167,6 +1168,32 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
 _NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
+
+
+STRAY_SHARE = 0.001
+"""The share of a file's times at each end the span of its times is read without."""
+
+
+def _stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` without the lines whose time lies far outside the file's others: more
+    than the span of the middle 99.8 % of its times before or after it (Taobao's nine
+    days of ``UserBehavior.csv`` carry a few lines stamped 2008 and 2033 -- a device's
+    clock, a default value), or after this run's day. Each is a bad row naming its time
+    and the file's span: kept, a 2033 line stretched the test window sixteen years and
+    its context came from a year the store never saw."""
+    times = inter["timestamp"]
+    known = times.dropna()
+    if len(known) < 1000:
+        return inter  # too few to tell strays from a real spread
+    low, high = known.quantile(STRAY_SHARE), known.quantile(1 - STRAY_SHARE)
+    span = max(high - low, pd.Timedelta(days=1))
+    now = pd.Timestamp.now() + pd.Timedelta(days=2)
+    stray = ((times < low - span) | (times > high + span) | (times > now)).to_numpy(dtype=bool)
+    if not stray.any():
+        return inter
+    inside = f"{1 - 2 * STRAY_SHARE:.1%} of the file's times lie within {low:%Y-%m-%d} .. {high:%Y-%m-%d}"
+    return _skip_rows(inter, stray, "timestamp", str(file), report,
+                      lambda t: f"{t} lies far outside the file's other times ({inside})")
 
 
 def _says_refund(status: str) -> bool:

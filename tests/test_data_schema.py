@@ -1501,3 +1501,41 @@ def test_a_wide_table_is_refused_with_what_to_do_not_read_as_two_rating_columns(
                                         r"ncodpers, .*\(27 columns\)\); it looks like a wide table \(24 columns of "
                                         r"0/1 flags of 27"):
         read_table(santander, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_dashed_dates_with_a_two_digit_year_read_month_first_when_the_middle_says_so(tmp_path: Path) -> None:
+    """Amazon's India sales report writes ``04-30-22``: a middle number above 12 can only
+    be a day. '19-10-01' (year first?) alone stays unread, as before."""
+    path = write(tmp_path, "Order ID,Date,SKU,Qty,customer\n171-1,04-30-22,SET389,1,c1\n171-2,06-29-22,JNE37,1,c2\n"
+                           "171-3,05-01-22,SET38,1,c3\n", "Amazon Sale Report.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert frame["timestamp"].astype(str).tolist() == ["2022-04-30", "2022-06-29", "2022-05-01"]
+
+
+def test_swiss_thousands_apostrophes_are_read_with_or_without_a_currency(tmp_path: Path) -> None:
+    path = write(tmp_path, "user_id,item_id,timestamp,price\nu1,i1,31.12.2023,4'050.66\nu2,i2,30.12.2023,CHF 4’050.66\n"
+                           "u3,i3,29.12.2023,1'234'567.5\nu4,i4,28.12.2023,12.5\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["price"].tolist() == [4050.66, 4050.66, 1234567.5, 12.5] and not report.errors
+
+
+def test_an_sql_dump_is_a_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "-- MySQL dump 10.13  Distrib 8.0.32, for Linux (x86_64)\n--\n"
+                           "INSERT INTO `orders` VALUES (1,'c1','p1','2023-01-01'),(2,'c2','p2','2023-01-02');\n",
+                 "shop_orders.sql")
+    with pytest.raises(DataError, match=r"shop_orders.sql: an SQL dump \(INSERT statements\), not a table: export "
+                                        r"the table as CSV"):
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+
+
+@pytest.mark.parametrize(("header", "codec"), [("Müşteri No;Ürün Kodu;Tarih;Adet;Birim Fiyat", "cp1254"),
+                                               ("Клиент;Товар;Дата;Количество;Цена", "cp1251")])
+def test_turkish_and_russian_tills_read_in_their_code_page(tmp_path: Path, header: str, codec: str) -> None:
+    rows = "".join(f"M{u};URN-{i};0{1 + i}.01.2023;{1 + u % 2};394,44\n" for u in range(4) for i in range(5))
+    path = tmp_path / "satis.csv"
+    path.write_bytes((header + "\n" + rows).encode(codec))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 20 and frame["quantity"].tolist()[:2] == [1.0, 1.0] and frame["price"].iloc[0] == 394.44
+    assert frame.attrs["source_names"]["user_id"] == header.split(";")[0]

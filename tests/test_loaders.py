@@ -818,3 +818,61 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
         "times lie within 2017-11-24 .. 2017-12-03)",
         "10: timestamp: 2033-05-18 03:33:20 lies far outside the file's other times (99.8% of the file's "
         "times lie within 2017-11-24 .. 2017-12-03)"]
+
+
+@pytest.mark.parametrize(("status", "refund"), [
+    ("Shipped - Returned to Seller", True), ("Shipped - Rejected by Buyer", True), ("order_refunded", True),
+    ("Cancelled", True), ("voided", True), ("Return Cancelled", False), ("Return Rejected", False),
+    ("Delivered - Return window closed", False), ("Canceled Reversal", False), ("Cancelled-membership", False),
+    ("Partially Refunded", False), ("partially_refunded", False), ("Shipped", False), ("closed", False)])
+def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund: bool) -> None:
+    from cloud_trainer.data.loaders import _says_refund
+
+    assert _says_refund(status) is refund
+
+
+def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
+    path = tmp_path / "orders_export.csv"
+    path.write_text("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+                    "#1001,a@x.org,paid,2024-01-02 10:00:00 +0100,1,Milk,M1\n#1001,,,,2,Bread,B1\n"
+                    "#1002,a@x.org,refunded,2024-01-03 10:00:00 +0100,1,Milk,M1\n#1002,,,,1,Eggs,E1\n"
+                    "#1003,b@x.org,partially_refunded,2024-01-04 10:00:00 +0100,1,Tea,T1\n#1003,,,,1,Jam,J1\n")
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions[["session_id", "item_id"]].values.tolist() == [
+        ["#1001", "M1"], ["#1001", "B1"], ["#1003", "T1"], ["#1003", "J1"]]
+    assert any("2 lines are refunds, returns or cancellations (2 with 'Financial Status' 'refunded')" in n
+               for n in raw.report.notes)
+
+
+def test_more_shop_exports_find_their_shopper_item_and_basket(tmp_path: Path) -> None:
+    """Etsy (``Buyer``; ``Listing ID`` where ``SKU`` is mostly blank), Google Analytics'
+    ``fullVisitorId`` and ``visitStartTime``, Odoo's related fields (``Order Ref/Customer``)."""
+    etsy = tmp_path / "EtsySoldOrderItems2023.csv"
+    etsy.write_text("Sale Date,Item Name,Buyer,Quantity,Price,Listing ID,SKU,Order ID\n" + "".join(
+        f"01/0{1 + i % 9}/23,Mug {i % 7},buyer{i % 9},1,12.00,{1400 + i % 7},{'SKU-1' if i % 4 == 0 else ''},{i}\n"
+        for i in range(60)))
+    raw = load_dataset("csv", interactions=etsy)
+    assert raw.interactions["user_id"].iloc[0] == "buyer0" and raw.interactions["item_id"].iloc[1] == "1401"
+    ga = tmp_path / "ga_sessions.csv"
+    ga.write_text("fullVisitorId,visitStartTime,date,hits.product.productSKU,hits.eCommerceAction.action_type\n"
+                  "8161857097570063538,1501589647,20170801,GGOEGAAX0104,2\n"
+                  "8161857097570063538,1501589700,20170801,GGOEGAAX0105,2\n")
+    raw = load_dataset("csv", interactions=ga, event_codes={"2": "view"})
+    assert raw.interactions["user_id"].tolist() == ["8161857097570063538"] * 2
+    assert str(raw.interactions["timestamp"].iloc[0]) == "2017-08-01 12:14:07"
+    odoo = tmp_path / "pos_order_line.csv"
+    odoo.write_text("Order Ref,Order Ref/Date,Order Ref/Customer,Product,Quantity\n"
+                    "Shop/0001,2023-01-03 09:57:29,Paul Ito,[FURN_7878] Flipover,1.00\n"
+                    "Shop/0002,2023-01-03 10:00:00,,[FURN_7852] Corner Desk,1.00\n")
+    raw = load_dataset("csv", interactions=odoo)
+    assert raw.interactions[["user_id", "session_id"]].values.tolist() == [
+        ["Paul Ito", "Shop/0001"], ["basket Shop/0002", "Shop/0002"]]
+
+
+def test_a_cell_that_is_sometimes_a_list_and_sometimes_one_item(tmp_path: Path) -> None:
+    path = tmp_path / "baskets.csv"
+    path.write_text("customer,date,product\n" + "".join(
+        f"c{i % 5},2024-01-0{1 + i % 9},{chr(34) + str(['milk', 'tea']) + chr(34) if i % 4 else 'bread'}\n"
+        for i in range(20)))
+    raw = load_dataset("csv", interactions=path)
+    assert sorted(raw.interactions["item_id"].unique()) == ["bread", "milk", "tea"]

@@ -25,6 +25,7 @@ and reads that byte as Windows-1252).
   in it (``ł ą ż Ł Ą Ż ľ Ľ ť Ť Ź``; in Windows-1252 ``³ ¹ ¿ £ ¥ ¯ ¾ ¼`` or nothing) stand
   inside words, as Polish and Slovak write them on nearly every line (``ilość``'s ``ś``
   and ``ć`` are letters in both, ``œ æ``). Czech without them stays Windows-1252.
+  Windows-1254 (Turkish) likewise, by ``ğ ş Ğ Ş`` inside words.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ NAMES = {
     "cp949": "CP949 / EUC-KR (Korean Windows)",
     "cp1251": "Windows-1251 (Cyrillic)",
     "cp1250": "Windows-1250 (Central European)",
+    "cp1254": "Windows-1254 (Turkish)",
 }
 
 _RUNS = re.compile(rb"[\x80-\xff]{2,}")
@@ -58,6 +60,9 @@ _CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\
 """A byte that is a letter in Windows-1250 only (see the module's docstring) beside an
 ASCII letter: inside a Latin word (``Masło``), which a double-byte text's bytes are not.
 0xBF only after a letter: before one it is Spanish's ``¿Qué``."""
+_TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[A-Za-z])")
+"""``ğ ş Ğ Ş`` (Windows-1254) beside an ASCII letter: in Windows-1252 ``ð þ Ð Þ``, which
+only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 _SCRIPTS = (("cp949", _HANGUL), ("gb18030", _HAN), ("cp1251", _CYRILLIC))
@@ -73,6 +78,9 @@ def legacy_codec(raw: bytes) -> str | None:
     in_words = len(_CENTRAL_IN_WORD.findall(sample))
     if in_words >= 2 and in_words >= 0.05 * high and _strict(sample, "cp1250", partial=True) is not None:
         return "cp1250"
+    turkish = len(_TURKISH_IN_WORD.findall(sample))
+    if turkish >= 1 and turkish >= 0.05 * high:  # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic)
+        return "cp1254"
     in_runs = sum(len(m) for m in _RUNS.findall(sample))
     if high >= MIN_RUN_BYTES and in_runs >= 0.7 * high:
         shares = {}

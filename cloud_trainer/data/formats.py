@@ -80,6 +80,9 @@ def as_csv(raw: bytes) -> Converted | None:
         return _parquet(raw)
     if block_layout(raw):
         return _item_blocks(raw)
+    if SQL_DUMP.search(raw[:65536]):
+        raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
+                          "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":
         return _json_lines(raw)
@@ -477,6 +480,9 @@ def _parquet(raw: bytes) -> Converted:
     return Converted(_write(records), list(range(1, len(records) + 1)),
                      f"Parquet ({len(records):,} rows; errors give the row number, from 1, as the line)")
 
+
+SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
+"""The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
 
 BLOCK_HEADER = re.compile(rb"^[ \t]*(\d+):[ \t]*\r?$", re.MULTILINE)
 """A line that is an id and a colon, heading the lines below it (Netflix Prize's

@@ -49,6 +49,7 @@ from cloud_trainer.data.schema import (
     RawDataset,
     TableSpec,
     decimal_points,
+    fill_from_basket,
     header_key,
     is_anonymous_basket,
     parse_attributes,
@@ -1117,18 +1118,19 @@ def _item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
     Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
     line items packed with ``|`` (:func:`_packed_items`, with their quantities and unit
     prices). Read whole, the list was one made-up item (945 'items' from 70 products) and
-    no item was ever bought twice. Only when nearly every item cell (95 %) is written so;
+    no item was ever bought twice. Only when half the item cells are lists (the others
+    then single items) or nearly all (95 %) are packed so;
     the row's other fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
     head = cells.iloc[:1000]
     # (The first thousand first: a regex over every line of a 2 M-line till export costs a second.)
-    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.95
+    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.5
                                or head.str.contains("|", regex=False).any()
                                or head.str.match(_COUNTED).mean() >= 0.95):
         return inter
     listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
     packed: list | None = None
-    if listed.mean() >= 0.95:
+    if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
         parts = [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
                  for c, is_list in zip(cells, listed, strict=True)]
         how = "lists of items"
@@ -1162,10 +1164,14 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "paymentstatus", "orderpaymentstate", "financialstatus")
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
-REFUND_WORDS = frozenset({"refund", "refunded", "partiallyrefunded", "return", "returned", "cancelled", "canceled",
+REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
-                          "rimborsato", "rejected"})
+                          "rimborsato", "rejected", "returning", "orderrefunded", "ordercanceled",
+                          "ordercancelled"})
+SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
+                         "requested", "pending", "partial", "partially", "request", "not"})
+"""Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
@@ -1201,8 +1207,18 @@ def _stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
 
 
 def _says_refund(status: str) -> bool:
-    words = re.split(r"[\s_\-/,.()]+", status.lower())
-    return header_key(status) in REFUND_WORDS or any(header_key(w) in REFUND_WORDS for w in words if w)
+    """Whether a sale's status says it was undone: the whole status (``Refunded``,
+    ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
+    and holds no other (Amazon's ``Shipped - Returned to Seller``; not ``Return Cancelled``,
+    ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
+    ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
+    if header_key(status) in REFUND_WORDS:
+        return True
+    for part in re.split(r"\s+[-/]\s+|/", status.lower()):
+        words = [w for w in re.split(r"[\s_\-.,()]+", part) if w]
+        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
+            return True
+    return False
 
 
 def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -1219,20 +1235,24 @@ def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
     for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in REFUND_FLAG_KEYS and key not in STATUS_KEYS:
             continue
-        values = inter[col].astype(str).str.strip().str.lower()
+        given = inter[col].astype(str).str.strip()
+        if "session_id" in inter:
+            # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
+            given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
+                                     str(inter.attrs.get("source_names", {}).get("session_id", "session_id")),
+                                     report)
+        values = given.str.lower()
         distinct = set(values.unique()[:51])
         if len(distinct) > 50:
             continue
         if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
         elif key in STATUS_KEYS:
-            # A word of the status, not the whole: Amazon's 'Shipped - Returned to Seller',
-            # Magento's 'order_refunded' / 'canceled'.
             hit = values.map(_says_refund).to_numpy(dtype=bool)
         else:
             continue
         if hit.any():
-            shown = sorted({str(v) for v in inter[col][hit].astype(str).str.strip().unique()})[:3]
+            shown = sorted(given[hit].unique())[:3]
             said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
             drop |= hit
     n = int(drop.sum())

@@ -16,6 +16,7 @@ def header_key(col: str) -> str:
         # only: a kana's voicing mark is part of the word ('コード' is not 'コート').
         key = unicodedata.normalize("NFKC", key).lower()
         key = "".join(_fold(c) if "\u00c0" <= c <= "\u024f" else c for c in key)
+        key = key.replace("\u0307", "")  # Turkish 'İ' lower-cases to 'i' and a combining dot
     return key
 
 

@@ -232,6 +232,9 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "kunde", "cliente", "klant", "klient", "idklienta",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
+                "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
+                "fullvisitorid",  # Google Analytics (Universal Analytics) exports
+                "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 "customername", "reviewprofilename", "profilename",
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
@@ -239,6 +242,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
+                "listingid",  # Etsy: a listing, where its SKU is blank
+                "артикул", "кодтовара", "товар", "urunkodu", "urun",
                 "beerbeerid", "beerid",  # BeerAdvocate
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
@@ -257,7 +262,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格")
+                 "单价", "単価", "价格", "価格", "цена", "fiyat", "birimfiyat")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -265,7 +270,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "eventtimestamp", "orderpurchasetimestamp", "purchasetimestamp",
+               aliases=("eventtime", "eventtimestamp", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
@@ -273,6 +278,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "data",  # (Portuguese, Italian and Polish for 'date')
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
+                        "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
@@ -282,7 +288,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -292,7 +298,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
-                        "注文id", "レシート番号")),
+                        "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
+                        "fisno", "fis")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -726,7 +733,7 @@ def read_table(
         basket = frame["session_id"].astype(str).str.strip()
         for col in ("user_id", "timestamp"):
             if col in header:
-                frame[col] = _fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
+                frame[col] = fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
                                                raw_header[header.index(col)],
                                                raw_header[header.index("session_id")], report)
     day_numbers = None  # the timestamp column's day-number reading, if it has one
@@ -754,6 +761,7 @@ def read_table(
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
         if column.kind == "float":
+            text_values = swiss_thousands(text_values)
             text_values, money = money_amounts(text_values)
             if money:
                 report.notes.append(f"{name}: {col}: {money}")
@@ -877,6 +885,18 @@ _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" 
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
 _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
+
+
+def swiss_thousands(text: pd.Series) -> pd.Series:
+    """``4'050.66`` and ``4’050.66`` (Switzerland's thousands, the second Windows' default
+    for Swiss German) as ``4050.66``, currency or not; on the distinct values, as
+    :func:`money_amounts`."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    swiss = distinct[distinct.str.contains(r"\d['’]\d{3}", regex=True)]
+    if swiss.empty:
+        return text
+    mapping = {v: re.sub(r"(?<=\d)['’](?=\d{3})", "", v) for v in swiss}
+    return text.map(lambda v: mapping.get(v, v)) if len(mapping) else text
 
 
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
@@ -1346,7 +1366,7 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
         # A flattened JSON export's paths (Shopware's 'orderCustomer.email', pandas'
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
-            pos = next((i for i, key in enumerate(keys) if "." in key and alias in _path_ends(key)
+            pos = next((i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
                         and out[i] not in known.values()), None)
             if pos is not None:
                 out[pos] = column.name
@@ -1360,8 +1380,9 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
 
 def _path_ends(key: str) -> tuple[str, ...]:
     """``ordercustomer.email`` -> (``email``, ``ordercustomeremail``): a dotted path's last
-    part, and its last two run together (``customer.id`` is ``customerid``)."""
-    parts = [p for p in key.split(".") if p]
+    part, and its last two run together (``customer.id`` is ``customerid``); Odoo's related
+    fields (``Order Ref/Customer``) too."""
+    parts = [p for p in re.split(r"[./]", key) if p]
     return (parts[-1], "".join(parts[-2:])) if parts else ()
 
 
@@ -1449,7 +1470,7 @@ def is_anonymous_basket(user_ids: pd.Series) -> np.ndarray:
     return user_ids.astype(str).str.startswith(ANONYMOUS_BASKET).to_numpy()
 
 
-def _fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
+def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
                       report: IngestReport) -> pd.Series:
     """Blank ``values`` on lines of a basket whose other lines all give one value take it:
     an order export writes the customer and the time on an order's first line only
@@ -1483,7 +1504,7 @@ def _anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name:
     third of the sales that popularity and sales heat learn from. Each such basket is read
     as one anonymous shopper's only visit, as where a file has no shopper column at all.
     Lines with neither, or in a basket whose other lines name two shoppers, stay bad rows
-    (a basket naming one has given it to its blank lines: :func:`_fill_from_basket`)."""
+    (a basket naming one has given it to its blank lines: :func:`fill_from_basket`)."""
     blank = (user == "") & (basket != "") & ~basket.isin(basket[user != ""].unique())
     if not blank.any():
         return user

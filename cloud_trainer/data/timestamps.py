@@ -197,6 +197,10 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     if not found.any():
         return None, None
     short_dashed = (parts["sep"] == "-") & (parts["year"].str.len() == 2)
+    # '19-10-01' may be year-first; a middle number above 12 somewhere in the column
+    # (Amazon's India sales report: '04-30-22', '06-29-22') says month-day-year.
+    if short_dashed.any() and (pd.to_numeric(parts.loc[short_dashed, "b"]) > 12).any():
+        short_dashed &= False
     if short_dashed.any():
         parts.loc[short_dashed.to_numpy()] = np.nan
         found = parts["a"].notna().to_numpy()

@@ -1248,7 +1248,7 @@ def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
         if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
         elif key in STATUS_KEYS:
-            hit = values.map(_says_refund).to_numpy(dtype=bool)
+            hit = values.map({v: _says_refund(v) for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
         if hit.any():

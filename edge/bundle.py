@@ -63,6 +63,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -94,7 +95,7 @@ SCORER_PARTS: dict[str, tuple[str, ...]] = {"own_topk": ("then",), "segmented": 
 """The scorer kinds that hold other scorers, and under which keys: the one map every walk
 of a manifest's ``scorer`` follows (the format version here; the device's history window,
 whether it runs the model, and validation in ``edge.runtime.scorers``)."""
-NO_PART = {"kind": "popularity"}
+NO_PART: Mapping[str, Any] = MappingProxyType({"kind": "popularity"})
 """What a part left out means (``own_topk`` without ``then``)."""
 
 
@@ -102,7 +103,8 @@ def scorer_parts(spec: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """``spec`` and every scorer it holds (:data:`SCORER_PARTS`), depth first; a part left
     out is :data:`NO_PART`, one that is not an object is not followed (validation says so)."""
     yield spec
-    for key in SCORER_PARTS.get(spec.get("kind"), ()):
+    kind = spec.get("kind")
+    for key in SCORER_PARTS.get(kind, ()) if isinstance(kind, str) else ():
         part = spec.get(key, NO_PART)
         if isinstance(part, Mapping):
             yield from scorer_parts(part)

@@ -814,10 +814,10 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
     assert len(raw.interactions) == 1998
     assert raw.interactions["timestamp"].min() >= pd.Timestamp("2017-11-24")
     assert errors_of(raw, path) == [
-        "6: timestamp: 2008-05-29 16:00:00 lies far outside the file's other times (99.8% of the file's "
-        "times lie within 2017-11-24 .. 2017-12-03)",
-        "10: timestamp: 2033-05-18 03:33:20 lies far outside the file's other times (99.8% of the file's "
-        "times lie within 2017-11-24 .. 2017-12-03)"]
+        "6: timestamp: far outside the file's other times: 2008-05-29 16:00:00 (99.8% of them lie within "
+        "2017-11-24 .. 2017-12-03)",
+        "10: timestamp: far outside the file's other times: 2033-05-18 03:33:20 (99.8% of them lie within "
+        "2017-11-24 .. 2017-12-03)"]
 
 
 @pytest.mark.parametrize(("status", "refund"), [
@@ -876,3 +876,59 @@ def test_a_cell_that_is_sometimes_a_list_and_sometimes_one_item(tmp_path: Path) 
         for i in range(20)))
     raw = load_dataset("csv", interactions=path)
     assert sorted(raw.interactions["item_id"].unique()) == ["bread", "milk", "tea"]
+
+
+def test_what_the_new_rules_must_leave_alone(tmp_path: Path) -> None:
+    """A review of the rules added on 2026-12-05 (y) reproduced these misreadings; each
+    file here is read as before them."""
+    def load(name: str, text: str, **kw):
+        path = tmp_path / name
+        path.write_text(text)
+        return load_dataset("csv", interactions=path, **kw), path
+
+    # times after today (a container's clock, synthetic data) are no strays
+    raw, _ = load("future.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{i % 50},i{i % 40},2027-0{1 + i % 9}-01\n" for i in range(1200)))
+    assert len(raw.interactions) == 1200
+    # a column called 'data' holding no dates is no time
+    raw, _ = load("datacol.csv", "user_id,item_id,data\n" + "".join(f'u{i % 9},i{i},"{{""k"":{i}}}"\n' for i in range(30)))
+    assert len(raw.interactions) == 30
+    # 10-digit phone numbers are no ASINs (an ISBN-10's check digit fails)
+    raw, _ = load("phone.csv", "".join(f"55512{34567 + i % 20},i{i % 25},{1700000000 + 3600 * i}\n" for i in range(60)))
+    assert raw.interactions["user_id"].iloc[0].startswith("55512")
+    # a long file with a time and many numeric features is no wide table
+    raw, _ = load("features.csv", "".join(f"u{i % 9},i{i % 31},{1700000000 + 60 * i}," + ",".join(
+        str((i * k) % 7) for k in range(22)) + "\n" for i in range(60)))
+    assert len(raw.interactions) == 60
+    # 'Returning Customer' is a customer's status; all lines 'Returned' (a library's loans) is none
+    raw, _ = load("visitor.csv", "user_id,item_id,timestamp,status\n" + "".join(
+        f"u{i % 9},i{i},2024-01-0{1 + i % 9},{'Returning Customer' if i % 2 else 'New Customer'}\n" for i in range(30)))
+    assert len(raw.interactions) == 30
+    raw, path = load("loans.csv", "user_id,item_id,timestamp,status\n" + "".join(
+        f"u{i % 9},i{i},2024-01-0{1 + i % 9},Returned\n" for i in range(30)))
+    assert len(raw.interactions) == 30
+    assert (f"{path}: every line would be a refund, return or cancellation (30 with 'status' 'Returned'): so the "
+            "column is not read as a sale's status") in raw.report.notes
+    # refunds of packed orders are counted in lines, not in the items they held
+    raw, path = load("packed.csv", "Order ID,Customer ID,Order Date,Order Status,lineItems\n" + "".join(
+        f"{i},c{i % 7},2024-01-0{1 + i % 9},{'Refunded' if i % 4 == 0 else 'Paid'},1x SW1|2x SW{i % 5}\n"
+        for i in range(40)))
+    stats = raw.report.files[str(path)]
+    assert (stats.rows_kept, stats.rows_skipped) == (30, 10) and len(raw.interactions) == 60
+    # an unreadable unit price gives way to the line total, as a missing one does
+    raw, _ = load("rs.csv", "user_id,item_id,timestamp,quantity,unit_price,sales_value\n" + "".join(
+        f"u{i},i{i},2024-01-0{1 + i % 9},2,1.5 Rs/kg,{3 + i}\n" for i in range(6)))
+    assert raw.interactions["price"].tolist() == [1.5, 2.0, 2.5, 3.0, 3.5, 4.0]
+    # of two dotted paths ending alike, the product's is the price
+    raw, _ = load("dotted.csv", "customer.id,order.createdAt,shipping.price,product.sku,product.price\n"
+                  "c1,2024-01-01,4.95,P1,12.50\nc2,2024-01-02,4.95,P2,7.25\n")
+    assert raw.interactions["price"].tolist() == [12.5, 7.25]
+
+
+def test_western_text_is_not_taken_for_another_code_page() -> None:
+    """A French 'm³' is no Polish 'ł'; Portuguese 'Promoção' is no GBK."""
+    from cloud_trainer.data.charsets import legacy_codec
+
+    french = ("client;produit\n" + "c1;Sable 1m³ Crème fraîche\n" * 10).encode("cp1252")
+    portuguese = ("cliente;produto\n" + "c1;Promoção Açúcar Limão São João\n" * 10).encode("cp1252")
+    assert legacy_codec(french) is None and legacy_codec(portuguese) is None

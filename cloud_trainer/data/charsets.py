@@ -34,6 +34,21 @@ import re
 
 SAMPLE = 1 << 20
 """Bytes the guess is made on (the file's first MB)."""
+IN_WORD_SHARE = 0.05
+"""Windows-1250's (or 1254's) own letters inside words, as a share of the bytes >= 0x80,
+for that reading: Polish writes ``ł ą ż`` on most lines; a stray ``³`` is not enough."""
+RUN_SHARE = 0.7
+"""Bytes >= 0x80 in runs of two or more, as a share of them all, for a double-byte or
+Cyrillic reading to be weighed (a French text's accents stand alone: ``Crème``)."""
+LATIN_RUN_SHARE = 0.3
+"""Runs of two that sit inside a Latin word, as a share of the runs, above which the
+text is Latin (Portuguese ``ção``) whatever GBK makes of it."""
+KANA_SHARE = 0.1
+"""Full-width kana among the characters for Shift-JIS (Japanese writes them)."""
+HANGUL_SHARE = 0.95
+"""Hangul among the characters for CP949 (a Chinese text read as CP949 has far fewer)."""
+SCRIPT_SHARE = 0.8
+"""Han or Cyrillic among the characters for GBK or Windows-1251."""
 MIN_RUN_BYTES = 20
 """Bytes >= 0x80 a file needs before a double-byte or Cyrillic reading is weighed: a
 Polish header's one ``ść`` (two bytes in a run) decodes as a Hangul syllable too."""
@@ -48,6 +63,10 @@ NAMES = {
 }
 
 _RUNS = re.compile(rb"[\x80-\xff]{2,}")
+_LATIN_RUNS = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]{2}(?=[a-z])")
+"""Two high bytes inside a Latin word: Portuguese's ``ção`` (``Promoção``), which GBK would
+read as one Han character between Latin letters; a Chinese text's runs are longer and
+stand between spaces, separators or digits."""
 _HIGH = re.compile(rb"[\x80-\xff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 """Full-width kana only: single bytes 0xA1-0xDF are half-width katakana in Shift-JIS, so
@@ -55,12 +74,11 @@ any text read as Shift-JIS has them."""
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uff65]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u3130-\u318f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\x8d\x8f\x9d]"
-                              rb"|[\xa5\xb9\xb3\xa3\xaf\xbc\xbe\x8d\x8f\x9d](?=[A-Za-z])")
-"""A byte that is a letter in Windows-1250 only (see the module's docstring) beside an
-ASCII letter: inside a Latin word (``Masło``), which a double-byte text's bytes are not.
-0xBF only after a letter: before one it is Spanish's ``¿Qué``."""
-_TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[A-Za-z])")
+_CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\x8d\x8f\x9d](?=[a-z])")
+"""A byte that is a letter in Windows-1250 only (see the module's docstring) between an
+ASCII letter and a lower-case one: inside a Latin word (``Masło``), which a double-byte
+text's bytes are not, nor Windows-1252's ``m³`` or Spanish's ``¿Qué``."""
+_TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[a-z])")
 """``ğ ş Ğ Ş`` (Windows-1254) beside an ASCII letter: in Windows-1252 ``ð þ Ð Þ``, which
 only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -76,33 +94,41 @@ def legacy_codec(raw: bytes) -> str | None:
     if not high:
         return None
     in_words = len(_CENTRAL_IN_WORD.findall(sample))
-    if in_words >= 2 and in_words >= 0.05 * high and _strict(sample, "cp1250", partial=True) is not None:
+    if in_words >= 2 and in_words >= IN_WORD_SHARE * high and _strict(sample, "cp1250", partial=True) is not None:
         return "cp1250"
+    runs = _RUNS.findall(sample)
+    in_runs = sum(len(m) for m in runs)
+    latin_runs = len(_LATIN_RUNS.findall(sample))
+    if high >= MIN_RUN_BYTES and in_runs >= RUN_SHARE * high and latin_runs < LATIN_RUN_SHARE * len(runs):
+        codec = _by_script(sample)
+        if codec is not None:
+            return codec
     turkish = len(_TURKISH_IN_WORD.findall(sample))
-    if turkish >= 1 and turkish >= 0.05 * high:  # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic)
+    if turkish >= 1 and turkish >= IN_WORD_SHARE * high:  # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic)
         return "cp1254"
-    in_runs = sum(len(m) for m in _RUNS.findall(sample))
-    if high >= MIN_RUN_BYTES and in_runs >= 0.7 * high:
-        shares = {}
-        for codec, script in (("cp932", _KANA), *_SCRIPTS):
-            head = _strict(sample, codec, partial=True)  # (the first MB: a whole file's text per code page is GBs)
-            if head is None:
-                continue
-            others = len(_NON_ASCII.findall(head)) or 1
-            if codec == "cp932":
-                if len(_KANA.findall(head)) >= 0.1 * others:
-                    return codec
-                continue
-            shares[codec] = len(script.findall(head)) / others
-        # Korean first: its Hangul decodes as Han in GBK too, but a Chinese text read as
-        # CP949 gives Hanja or symbols for the characters past the Hangul block.
-        if shares.get("cp949", 0.0) >= 0.95:
-            return "cp949"
-        best = max(shares, key=lambda c: shares[c], default=None)
-        if best is not None and shares[best] >= 0.8:
-            return best
     return None
 
+
+def _by_script(sample: bytes) -> str | None:
+    """The double-byte or Cyrillic code page that reads ``sample`` strictly into its own
+    script (the module's docstring), or None."""
+    shares = {}
+    for codec, script in (("cp932", _KANA), *_SCRIPTS):
+        head = _strict(sample, codec, partial=True)
+        if head is None:
+            continue
+        others = len(_NON_ASCII.findall(head)) or 1
+        if codec == "cp932":
+            if len(_KANA.findall(head)) >= KANA_SHARE * others:
+                return codec
+            continue
+        shares[codec] = len(script.findall(head)) / others
+    # Korean first: its Hangul decodes as Han in GBK too, but a Chinese text read as
+    # CP949 gives Hanja or symbols for the characters past the Hangul block.
+    if shares.get("cp949", 0.0) >= HANGUL_SHARE:
+        return "cp949"
+    best = max(shares, key=lambda c: shares[c], default=None)
+    return best if best is not None and shares[best] >= SCRIPT_SHARE else None
 
 def _strict(raw: bytes, codec: str, *, partial: bool = False) -> str | None:
     """``raw`` decoded, or None where it is not that code page. ``partial``: the sample

@@ -530,13 +530,12 @@ def _item_blocks(raw: bytes) -> Converted:
     the whole file first held a second copy of it (5.9x a 103 MB file at the peak, 3.8x
     this way: ``BLOCKS_MEMORY``)."""
     raw = raw.removeprefix(b"\xef\xbb\xbf")  # (a copy only then: '^' never matches at a search's start)
-    start = 0
     heads = list(BLOCK_HEADER.finditer(raw))  # (tens of thousands at most: a movie each)
     out = bytearray()
     line_map = array("q")
     bad: list[tuple[int, str]] = []
     first = heads[0].start() if heads else len(raw)
-    for number, before in enumerate(raw[start:first].split(b"\n")[:-1], 1):
+    for number, before in enumerate(raw[:first].split(b"\n")[:-1], 1):
         if before.strip():
             bad.append((number, "a row above the first block's 'ID:' line"))
     columns: list[str] | None = None

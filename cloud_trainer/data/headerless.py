@@ -61,7 +61,14 @@ reviewer's id, ``A2SUAM1J3GNN3B``, is longer.)"""
 
 
 def _asin_share(col: list[str]) -> float:
-    return sum(bool(_ASIN.fullmatch(v)) for v in col) / max(len(col), 1)
+    return sum(bool(_ASIN.fullmatch(v)) and (v[0] == "B" or _isbn10(v)) for v in col) / max(len(col), 1)
+
+
+def _isbn10(value: str) -> bool:
+    """An ISBN-10's check digit holds (9 in 10 other 10-digit numbers, a phone number's,
+    fail it): sum of digit i (from 10 down to 1) times i is a multiple of 11, X = 10."""
+    digits = [10 if c == "X" else int(c) for c in value]
+    return sum(d * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
 
 
 class NoHeaderError(ValueError):
@@ -118,6 +125,8 @@ def wide_table(columns: list[list[str]]) -> str:
     if len(numeric) < WIDE_COLUMNS or len(numeric) * 2 < len(columns):
         return ""
     flags = sum(all(v in ("0", "1", "0.0", "1.0") for v in col if v) for col in numeric)
+    if flags < WIDE_COLUMNS and any(is_time(col) for col in columns):
+        return ""  # a long file with a time and many numeric features: one line an event
     what = f"{flags} columns of 0/1 flags" if flags >= WIDE_COLUMNS else f"{len(numeric)} columns of numbers"
     return (f"it looks like a wide table ({what} of {len(columns)}: one row per shopper, one column per "
             "item?): give one line per shopper and item instead (e.g. pandas' melt, keeping the cells that "

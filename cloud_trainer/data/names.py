@@ -13,9 +13,9 @@ def header_key(col: str) -> str:
     key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
     if not key.isascii():
         # Full-width letters as ASCII (NFKC: 'ＩＤ' is 'id'); then accents off Latin letters
-        # only: a kana's voicing mark is part of the word ('コード' is not 'コート').
+        # (Vietnamese's too) only: a kana's voicing mark is part of the word ('コード' is not 'コート').
         key = unicodedata.normalize("NFKC", key).lower()
-        key = "".join(_fold(c) if "\u00c0" <= c <= "\u024f" else c for c in key)
+        key = "".join(_fold(c) if "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff" else c for c in key)
         key = key.replace("\u0307", "")  # Turkish 'İ' lower-cases to 'i' and a combining dot
     return key
 

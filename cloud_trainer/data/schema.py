@@ -276,7 +276,6 @@ GENERIC_INTERACTIONS = TableSpec(
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
-                        "data",  # (Portuguese, Italian and Polish for 'date')
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
@@ -541,8 +540,7 @@ def read_table(
                     f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
     text = text.lstrip("\ufeff")
     del raw, converted  # the text is what is read from here on (a 160 MB export's bytes)
-    if line_map is None and spec.name == "interactions" and headerless.is_basket_per_line(
-            _first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS), _known_keys(spec)):
+    if line_map is None and spec.name == "interactions" and _baskets_a_line(text, spec):
         baskets = formats.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
         report.notes.append(f"{name}: {baskets.what}; read as a table")
@@ -662,9 +660,11 @@ def read_table(
             header_again += 1
             continue
         stats.rows_read += 1
-        if len(row) > width and loose_name:
+        if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
             # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
             # Happy, Texas'): the last column takes the rest of the line, as it was meant.
+            # Only where a space follows each extra separator, as in a title; '2,51' (a decimal
+            # comma in a column before it) stays a bad row.
             row = [*row[:width - 1], delimiter.join(row[width - 1:])]
             loose_names += 1
         if len(row) != width:
@@ -741,6 +741,7 @@ def read_table(
     thousands_dots = delimiter == ";" and _writes_decimal_commas(
         frame, [c for c in header if c in by_name and by_name[c].kind == "float"])
     date_only = False  # every timestamp is a midnight: dates without times
+    unreadable: list[str] = []  # optional number columns left out (renamed below)
     for col in header:
         text_values = frame[col].astype(str).str.strip()
         frame[col] = text_values
@@ -778,7 +779,7 @@ def read_table(
                 report.notes.append(
                     f"{name}: column {raw_header[header.index(col)]!r} ({col}): {int(invalid.sum()):,} of "
                     f"{int((~empty).sum()):,} values are no number (e.g. {example!r}): the column is not read")
-                frame[col] = np.nan
+                unreadable.append(col)
                 continue
             _flag(pending, frame, invalid, col, lambda v: f"not a number: {v!r}")
             bad |= invalid
@@ -866,6 +867,12 @@ def read_table(
     stats.rows_skipped += int(bad.sum())
     frame = frame.loc[~bad].reset_index(drop=True)
     stats.rows_kept = len(frame)
+    if unreadable:
+        # Out of the schema's columns altogether, so what stands in for them still does
+        # (a line total for the unit price, loaders._prices_from_line_totals).
+        renamed = {col: passed_over(raw_header[header.index(col)]) for col in unreadable}
+        frame = frame.rename(columns=renamed)
+        header = [renamed.get(h, h) for h in header]
     # What the loader needs to know of how the file was read: a guessed column order to
     # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
     frame.attrs["source_names"] = dict(zip(header, raw_header, strict=True))  # for notes: the file's names
@@ -896,7 +903,7 @@ def swiss_thousands(text: pd.Series) -> pd.Series:
     if swiss.empty:
         return text
     mapping = {v: re.sub(r"(?<=\d)['’](?=\d{3})", "", v) for v in swiss}
-    return text.map(lambda v: mapping.get(v, v)) if len(mapping) else text
+    return text.map(mapping).fillna(text)
 
 
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
@@ -1043,6 +1050,19 @@ def _first_line_with(text: str, line: int) -> str:
         start = text.find("\n", start) + 1
     end = text.find("\n", start)
     return text[start:end if end >= 0 else len(text)].rstrip("\r")[:60]
+
+
+def _baskets_a_line(text: str, spec: TableSpec) -> bool:
+    """Whether ``text`` is one basket a line (:func:`.headerless.is_basket_per_line`):
+    comma-separated only, as the files that are so (a tab file is a table)."""
+    head = text[:4096]
+    if "," not in head or "\t" in head:
+        return False
+    try:
+        rows = _first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
+    except csv.Error:
+        return False
+    return headerless.is_basket_per_line(rows, _known_keys(spec))
 
 
 def _known_keys(spec: TableSpec) -> set[str]:
@@ -1366,8 +1386,12 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
         # A flattened JSON export's paths (Shopware's 'orderCustomer.email', pandas'
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
-            pos = next((i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
-                        and out[i] not in known.values()), None)
+            found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
+                     and out[i] not in known.values()]
+            if len(found) > 1:
+                # 'shipping.price' beside 'product.price': the product's, or none.
+                found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
+            pos = found[0] if len(found) == 1 else None
             if pos is not None:
                 out[pos] = column.name
                 first[column.name] = pos
@@ -1471,7 +1495,7 @@ def is_anonymous_basket(user_ids: pd.Series) -> np.ndarray:
 
 
 def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
-                      report: IngestReport) -> pd.Series:
+                     report: IngestReport, *, note: bool = True) -> pd.Series:
     """Blank ``values`` on lines of a basket whose other lines all give one value take it:
     an order export writes the customer and the time on an order's first line only
     (Shopify's orders CSV: 60 % of its lines were bad rows). A basket whose lines give
@@ -1490,9 +1514,11 @@ def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: 
         return values
     values = values.copy()
     values.loc[fill.index[taken.to_numpy()]] = fill[taken]
-    report.notes.append(
-        f"{name}: {int(taken.sum()):,} lines without {col_name!r} are in a basket ({basket_name!r}) whose other "
-        "lines give one: they take it (order exports write it on an order's first line only, as Shopify does)")
+    if note:
+        report.notes.append(
+            f"{name}: {int(taken.sum()):,} lines without {col_name!r} are in a basket ({basket_name!r}) whose "
+            "other lines give one: they take it (order exports write it on an order's first line only, as Shopify "
+            "does)")
     return values
 
 

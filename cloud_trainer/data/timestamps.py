@@ -200,7 +200,7 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     # '19-10-01' may be year-first; a middle number above 12 somewhere in the column
     # (Amazon's India sales report: '04-30-22', '06-29-22') says month-day-year.
     if short_dashed.any() and (pd.to_numeric(parts.loc[short_dashed, "b"]) > 12).any():
-        short_dashed &= False
+        short_dashed = pd.Series(False, index=parts.index)  # month-day-year, all of them
     if short_dashed.any():
         parts.loc[short_dashed.to_numpy()] = np.nan
         found = parts["a"].notna().to_numpy()

@@ -731,7 +731,7 @@ def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     raw = load_dataset("csv", interactions=loyverse)
     assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["Harold", "10056"], ["Ann", "10057"]]
     assert (f"{loyverse}: 1 lines are refunds, returns or cancellations (1 with 'Receipt type' 'Refund'): no "
-            "purchase, left out (counted as skipped, not as errors)") in raw.report.notes
+            "purchase: left out (counted as skipped, not as errors)") in raw.report.notes
     stats = raw.report.files[str(loyverse)]
     assert (stats.rows_kept, stats.rows_skipped) == (2, 1)
     clover = tmp_path / "line_items.csv"

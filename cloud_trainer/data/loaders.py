@@ -1052,14 +1052,23 @@ def _clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
         n = int(shown.sum())
         if n == len(shown):
             raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
-        if n:
-            stats = report.stats(str(file))
-            stats.rows_skipped += n
-            stats.rows_kept -= n
-            report.notes.append(f"{file}: {n:,} lines with {name!r} 0 (shown, not clicked) are "
-                                "no interaction: left out (counted as skipped, not as errors)")
-        return inter.loc[~shown].reset_index(drop=True)
+        return _left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
+                         "no interaction")
     return inter
+
+
+def _left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestReport, what: str) -> pd.DataFrame:
+    """``inter`` without the lines in ``drop``, which are no interaction rather than bad
+    rows (an item shown and not clicked, a refund): moved from kept to skipped in the
+    file's counts, with one note ``FILE: {what}: left out (counted as skipped, ...)``."""
+    n = int(drop.sum())
+    if not n:
+        return inter
+    stats = report.stats(str(file))
+    stats.rows_skipped += n
+    stats.rows_kept -= n
+    report.notes.append(f"{file}: {what}: left out (counted as skipped, not as errors)")
+    return inter.loc[~drop].reset_index(drop=True)
 
 
 _LIST_CELL = re.compile(r"\[.*\]", re.DOTALL)
@@ -1275,12 +1284,8 @@ def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
         report.notes.append(f"{file}: every line would be a refund, return or cancellation ({'; '.join(said)}): "
                             "so the column is not read as a sale's status")
         return inter
-    stats = report.stats(str(file))
-    stats.rows_skipped += n
-    stats.rows_kept -= n
-    report.notes.append(f"{file}: {n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no "
-                        "purchase, left out (counted as skipped, not as errors)")
-    return inter.loc[~drop].reset_index(drop=True)
+    return _left_out(inter, drop, file, report,
+                     f"{n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no purchase")
 
 
 def _skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,

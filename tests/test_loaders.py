@@ -826,7 +826,7 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
     ("Delivered - Return window closed", False), ("Canceled Reversal", False), ("Cancelled-membership", False),
     ("Partially Refunded", False), ("partially_refunded", False), ("Shipped", False), ("closed", False)])
 def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund: bool) -> None:
-    from cloud_trainer.data.loaders import _says_refund
+    from cloud_trainer.data.lines import _says_refund
 
     assert _says_refund(status) is refund
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +30,14 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
+from cloud_trainer.data.lines import (
+    clicked_only,
+    item_lists,
+    sales_only,
+    skip_rows,
+    stray_times,
+    unread_columns,
+)
 from cloud_trainer.data.names import passed_over
 from cloud_trainer.data.sampling import ShopperSample, sample_for, shopper_key
 from cloud_trainer.data.schema import (
@@ -49,8 +56,6 @@ from cloud_trainer.data.schema import (
     RawDataset,
     TableSpec,
     decimal_points,
-    fill_from_basket,
-    header_key,
     is_anonymous_basket,
     parse_attributes,
     read_table,
@@ -374,9 +379,9 @@ def _load_generic(
         report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
-    inter = _clicked_only(inter, interactions, report)
-    inter = _sales_only(inter, interactions, report)
-    inter = _item_lists(inter, interactions, report)
+    inter = clicked_only(inter, interactions, report)
+    inter = sales_only(inter, interactions, report)
+    inter = item_lists(inter, interactions, report)
     if "event_type" not in inter:
         report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
                             + ("; --event-codes had nothing to read" if event_codes else ""))
@@ -393,7 +398,7 @@ def _load_generic(
     if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
         report.notes.append(note)
     if "timestamp" in inter:
-        inter = _stray_times(inter, interactions, report)
+        inter = stray_times(inter, interactions, report)
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
     if "price" not in inter:
         inter = _prices_from_line_totals(inter, interactions, report)
@@ -563,7 +568,7 @@ def _sequence_column(inter: pd.DataFrame) -> tuple[pd.Series | None, str]:
     ``order_number``: 1, 2, 3 ...); then that, not the file order, is the time order.
     ``(numbers, the file's column name)``, or ``(None, "")`` when there is none or a value
     is not a number."""
-    for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key in SEQUENCE_KEYS:
             numbers = pd.to_numeric(inter[col], errors="coerce")
             if numbers.notna().all():
@@ -594,7 +599,7 @@ def _order_gaps(inter: pd.DataFrame) -> OrderGaps | None:
     """The days-since-previous-order column (numbers >= 0, blank for a shopper's first
     order) and, where they are whole numbers in range, the weekday (0-6) and hour (0-23)
     columns; None without a usable days column."""
-    unread = _unread_columns(inter, INTERACTION_COLUMNS)
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
 
     def column(keys: tuple[str, ...], low: float, high: float, blanks: bool) -> tuple[pd.Series | None, str]:
         for key in keys:
@@ -701,15 +706,6 @@ def _order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Seri
     return times, real, note
 
 
-def _unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
-    """The columns of ``frame`` no schema column took, each with the name the file gives
-    it and that name's :func:`header_key`: where a file's other facts are looked for
-    (a basket number, item names on the lines, a second id column)."""
-    names = frame.attrs.get("source_names", {})
-    return {col: (str(names.get(col, col)), header_key(str(names.get(col, col))))
-            for col in frame.columns if col not in schema_columns and col != "_line"}
-
-
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice")
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
@@ -728,7 +724,7 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
     is a bad row). A blank quantity counts one unit, as everywhere; a line without a
     positive total keeps no price, as a line without a unit price does. In a ``;`` file
     the numbers may have a decimal comma, read as :func:`read_table` reads them."""
-    unread = _unread_columns(inter, INTERACTION_COLUMNS)
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
     found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
     if not found:
         return inter
@@ -748,7 +744,7 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
             units, text = number(amount)
             bad = ((units <= 0) | (units.isna() & (text != ""))).to_numpy()
             if bad.any():
-                inter = _skip_rows(inter, bad, amount, str(file), report,
+                inter = skip_rows(inter, bad, amount, str(file), report,
                                    lambda v: f"not a positive number of units: {v!r}")
                 units = units[~bad].reset_index(drop=True)
             units_name = repr(unread[amount][0])
@@ -866,7 +862,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     ``Category``. Each item gets the value most of its lines give (Online Retail's first
     line of an item is often a stock adjustment with a blank description); the device's
     screens then show names, not stock codes."""
-    unread = _unread_columns(inter, INTERACTION_COLUMNS)
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
     # A reviews file's 'title' is the review's (Amazon 2023: every item was named "Nice"),
     # where the lines also carry the review's text.
     reviews = any(key in ("text", "reviewtext", "review", "reviewbody", "body", "summary")
@@ -924,7 +920,7 @@ def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     context where they have few values (``MAX_DEMOGRAPHIC_VALUES``), as it does a users
     file's. Without this, the model was blind to what the export says about its shoppers."""
     empty = pd.DataFrame({"user_id": pd.Series(dtype=object)})
-    found = {c: raw for c, (raw, key) in _unread_columns(inter, INTERACTION_COLUMNS).items()
+    found = {c: raw for c, (raw, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
              if key in SHOPPER_ATTRIBUTE_KEYS}
     if not found:
         return empty
@@ -978,7 +974,7 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
         id_keys, schema_columns, what = {*ITEM_ALIASES, "id", "itemid"}, ITEM_COLUMNS, "items"
     else:
         id_keys, schema_columns, what = {*USER_ALIASES, "id", "userid"}, ("user_id",), "shoppers"
-    others = [c for c, (_, key) in _unread_columns(items, schema_columns).items() if key in id_keys]
+    others = [c for c, (_, key) in unread_columns(items, schema_columns).items() if key in id_keys]
     if not others:
         return items
     ids = pd.unique(used)
@@ -999,7 +995,7 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     out = items.rename(columns={column: passed_over(chosen), best: column})
     out[column] = out[column].astype(str).str.strip()
     empty = (out[column] == "").to_numpy()
-    return _skip_rows(out, empty, column, str(file), report, lambda _i: "empty (required)")
+    return skip_rows(out, empty, column, str(file), report, lambda _i: "empty (required)")
 
 
 def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -1027,278 +1023,8 @@ def _drop_duplicate_ids(
     if not dup.any():
         return frame.reset_index(drop=True)
     first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
-    return _skip_rows(frame, dup, id_col, file, report,
+    return skip_rows(frame, dup, id_col, file, report,
                       lambda v: f"duplicate id {v!r} (first at line {int(first_line[v])}); row skipped")
-
-
-CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel")
-"""Header names of a 0/1 column saying whether an item shown was clicked: click-through
-logs list every exposure (Tenrec's ``click``, KuaiRand's ``is_click``, Taobao display
-ads' ``clk``), most of them not clicked."""
-
-
-def _clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """The lines whose click column says clicked: a line with 0 is an item shown and
-    passed over, no interaction (read as one, 70 % of a Tenrec log were positives that
-    were not). Only for a column of 0/1 (true/false) values under such a name; the lines
-    left out are counted as skipped, with a note, not as errors."""
-    for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in CLICK_KEYS:
-            continue
-        values = inter[col].astype(str).str.strip().str.lower()
-        if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
-            continue
-        shown = values.isin(["0", "false", "0.0"]).to_numpy()
-        n = int(shown.sum())
-        if n == len(shown):
-            raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
-        return _left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
-                         "no interaction")
-    return inter
-
-
-def _left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestReport, what: str) -> pd.DataFrame:
-    """``inter`` without the lines in ``drop``, which are no interaction rather than bad
-    rows (an item shown and not clicked, a refund): moved from kept to skipped in the
-    file's counts, with one note ``FILE: {what}: left out (counted as skipped, ...)``."""
-    n = int(drop.sum())
-    if not n:
-        return inter
-    stats = report.stats(str(file))
-    stats.rows_skipped += n
-    stats.rows_kept -= n
-    report.notes.append(f"{file}: {what}: left out (counted as skipped, not as errors)")
-    return inter.loc[~drop].reset_index(drop=True)
-
-
-_LIST_CELL = re.compile(r"\[.*\]", re.DOTALL)
-"""A cell that is a list: ``[...]`` whole."""
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
-
-
-def _list_items(cell: str) -> list[str]:
-    """The items of a list written in a cell: Python's ``['Ice Cream', "Paula's"]``,
-    JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']`` (no commas) or bare
-    ``[12, 31]``."""
-    inner = cell.strip()[1:-1]
-    quoted = _QUOTED.findall(inner)
-    if quoted:
-        return [(a or b).strip() for a, b in quoted if (a or b).strip()]
-    return [v for v in re.split(r"[,\s]+", inner) if v]
-
-
-_COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
-"""A packed line item with its count first: Shopware's ``2x SW10078``."""
-_FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
-"""Where BigCommerce's ``Product ID: 275, Product Qty: 1, Product Name: Milk, 2%, ...`` starts a field."""
-
-
-def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | None:
-    """``(item, quantity, unit price)`` of each line item packed in ``cell`` with ``|``
-    between them (Shopware's ``1x SW10001|2x SW10078``; BigCommerce's ``Product ID: 275,
-    Product Qty: 1, Product SKU: ..., Product Unit Price: 1.09|Product ID: ...``), or
-    None when the cell is not written so."""
-    out: list[tuple[str, float | None, float | None]] = []
-    for part in cell.split("|"):
-        if not part.strip():
-            continue
-        if "Product ID:" in part:
-            fields = dict(f.partition(":")[::2] for f in _FIELDS.split(part.strip()))
-            fields = {k.strip(): v.strip() for k, v in fields.items()}
-            item = fields.get("Product ID") or fields.get("Product SKU")
-            if not item:
-                return None
-            out.append((item, _number(fields.get("Product Qty")), _number(fields.get("Product Unit Price"))))
-            continue
-        counted = _COUNTED.fullmatch(part)
-        if counted is None:
-            return None
-        out.append((counted.group(2), float(counted.group(1)), None))
-    return out or None
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        return float(text) if text else None
-    except ValueError:
-        return None
-
-
-def _item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """One row per item where the item cell holds several: a list (Kaggle's Retail
-    Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
-    line items packed with ``|`` (:func:`_packed_items`, with their quantities and unit
-    prices). Read whole, the list was one made-up item (945 'items' from 70 products) and
-    no item was ever bought twice. Only when half the item cells are lists (the others
-    then single items) or nearly all (95 %) are packed so;
-    the row's other fields go with each of its items, and its line number too."""
-    cells = inter["item_id"].astype(str)
-    head = cells.iloc[:1000]
-    # The first thousand first: a pass over every line of a 2 M-line till export costs
-    # a second (a regex) to four (a packed cell's parse).
-    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.5
-                               or sum(_packed_items(c) is not None for c in head) >= 0.95 * len(head)):
-        return inter
-    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
-    packed: list | None = None
-    if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
-        parts = [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
-                 for c, is_list in zip(cells, listed, strict=True)]
-        how = "lists of items"
-    else:
-        packed = [_packed_items(c) for c in cells]
-        written = np.array([p is not None for p in packed])
-        if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
-            return inter
-        parts = [p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)]
-        how = "an order's line items packed with '|'"
-    name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
-    lines = len(inter)
-    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
-    empty = out["item_id"].isna().to_numpy()
-    if empty.any():  # an empty list '[]': a line with no item, a bad row of its own
-        for line in out.loc[empty, "_line"]:
-            report.add_error(str(file), int(line), "item_id", "an empty list of items")
-        stats = report.stats(str(file))
-        stats.rows_skipped += int(empty.sum())
-        stats.rows_kept -= int(empty.sum())
-    out = out.loc[~empty].reset_index(drop=True)
-    triples = out["item_id"].tolist()
-    out["item_id"] = [t[0] for t in triples]
-    for at, column in ((1, "quantity"), (2, "price")):
-        given = [t[at] for t in triples]
-        if any(v is not None for v in given):
-            # The packed line's own quantity and unit price, not the order's totals.
-            out[column] = pd.array([v if v is not None else np.nan for v in given], dtype=float)
-    out.attrs = inter.attrs
-    if "session_id" not in out:
-        # The line is the basket: its items were bought together.
-        out["session_id"] = "line " + out["_line"].astype(str)
-    report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
-                        f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
-    return out
-
-STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
-               "paymentstatus", "orderpaymentstate", "financialstatus")
-"""Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
-``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
-REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
-                          "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
-                          "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
-                          "rimborsato", "rejected", "orderrefunded", "ordercanceled",
-                          "ordercancelled"})
-"""A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
-SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
-                         "requested", "pending", "partial", "partially", "request", "not"})
-"""Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
-REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
-                    "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
-"""Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
-SumUp's ``Transaction refunded``)."""
-_YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
-_NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
-
-
-STRAY_SHARE = 0.001
-"""The share of a file's times at each end the span of its times is read without."""
-
-
-def _stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """``inter`` without the lines whose time lies far outside the file's others: more
-    than the span of the middle 99.8 % of its times before or after it (Taobao's nine
-    days of ``UserBehavior.csv`` carry a few lines stamped 2008 and 2033 -- a device's
-    clock, a default value). Each is a bad row naming its time and the file's span:
-    kept, a 2033 line stretched the test window sixteen years and its context came from
-    a year the store never saw. By its quantiles it takes at most 0.2 % of the lines."""
-    times = inter["timestamp"]
-    known = times.dropna()
-    if len(known) < 1000:
-        return inter  # too few to tell strays from a real spread
-    try:
-        low, high = known.quantile(STRAY_SHARE), known.quantile(1 - STRAY_SHARE)
-        span = max(high - low, pd.Timedelta(days=1))
-        stray = ((times < low - span) | (times > high + span)).to_numpy(dtype=bool)
-    except (OverflowError, pd.errors.OutOfBoundsDatetime):
-        return inter  # times at the ends of what pandas holds (1900, 2150): nothing to tell by
-    if not stray.any():
-        return inter
-    inside = f"{1 - 2 * STRAY_SHARE:.1%} of them lie within {low:%Y-%m-%d} .. {high:%Y-%m-%d}"
-    return _skip_rows(inter, stray, "timestamp", str(file), report,
-                      lambda t: f"far outside the file's other times: {t} ({inside})")
-
-
-def _says_refund(status: str) -> bool:
-    """Whether a sale's status says it was undone: the whole status (``Refunded``,
-    ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
-    and holds no other (Amazon's ``Shipped - Returned to Seller``; not ``Return Cancelled``,
-    ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
-    ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
-    if header_key(status) in REFUND_WORDS:
-        return True
-    for part in re.split(r"\s+[-/]\s+|/", status.lower()):
-        words = [w for w in re.split(r"[\s_\-.,()]+", part) if w]
-        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
-            return True
-    return False
-
-
-def _sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """The lines that are sales: a refund, return or cancelled order is no purchase, and a
-    till export lists it with a positive quantity and a status column that says so
-    (Loyverse's ``Receipt type`` ``Refund``, BigCommerce's ``Order Status`` ``Refunded``,
-    Clover's ``Refunded`` ``TRUE``). Read as purchases, what shoppers gave back taught
-    the model what they buy. Only a column of a few distinct values under such a name;
-    the lines left out are counted as skipped, with a note, not as errors."""
-    if "event_type" in inter:
-        return inter  # an event column says what each line is (Square's Payment / Refund)
-    drop = np.zeros(len(inter), dtype=bool)
-    said = []
-    for col, (name, key) in _unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in REFUND_FLAG_KEYS and key not in STATUS_KEYS:
-            continue
-        given = inter[col].astype(str).str.strip()
-        if "session_id" in inter:
-            # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
-            given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
-                                     str(inter.attrs.get("source_names", {}).get("session_id", "session_id")),
-                                     report, note=False)
-        values = given.str.lower()
-        distinct = set(values.unique()[:51])
-        if len(distinct) > 50:
-            continue
-        if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
-            hit = values.isin(_YES).to_numpy()
-        elif key in STATUS_KEYS:
-            hit = values.map({v: _says_refund(v) for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
-        else:
-            continue
-        if hit.any():
-            shown = sorted(given[hit].unique())[:3]
-            said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
-            drop |= hit
-    n = int(drop.sum())
-    if not n:
-        return inter
-    if n == len(drop):
-        # Every line 'returned' is no shop's sales but a library's loans, say: not read.
-        report.notes.append(f"{file}: every line would be a refund, return or cancellation ({'; '.join(said)}): "
-                            "so the column is not read as a sale's status")
-        return inter
-    return _left_out(inter, drop, file, report,
-                     f"{n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no purchase")
-
-
-def _skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,
-               reason: Any) -> pd.DataFrame:
-    """``frame`` without the rows in ``mask``, each reported as a bad row of ``file``
-    (``reason(value of column)`` says why) and moved from kept to skipped in its counts:
-    checks the loader makes after :func:`read_table` has counted the file."""
-    for line, value in zip(frame["_line"][mask], frame[column][mask], strict=True):
-        report.add_error(file, int(line), column, reason(value))
-    stats = report.stats(file)
-    stats.rows_skipped += int(mask.sum())
-    stats.rows_kept -= int(mask.sum())
-    return frame.loc[~mask].reset_index(drop=True)
 
 
 def _empty_items() -> pd.DataFrame:

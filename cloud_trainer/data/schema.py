@@ -255,7 +255,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品",
                 # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
-                # SW10078', BigCommerce's 'Product Details'): loaders._item_lists splits them
+                # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.

@@ -1,0 +1,311 @@
+"""Which lines of an interactions file are interactions, and how many each one is.
+
+Real exports list more than purchases, and not always one a line: a click log lists
+every item shown, clicked or not (Tenrec's ``click``); a till lists refunds as lines with
+a positive quantity and a status that says so (Loyverse's ``Receipt type``, Shopify's
+``Financial Status`` on an order's first line); a basket's items sit in one cell as a
+list (Kaggle's Retail Transactions) or packed with ``|`` (Shopware, BigCommerce); and a
+few times lie years away from the rest (Taobao's 2008 and 2033 lines). Each rule here
+looks at a column's name, or the first thousand cells, before any pass over every line,
+and says what it did in a note; a line that is no interaction is counted as skipped, a
+line that cannot be read is a bad row naming its line (:func:`skip_rows`).
+
+:mod:`.loaders` runs them after :func:`.schema.read_table` has validated the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cloud_trainer.data.schema import (
+    INTERACTION_COLUMNS,
+    DataError,
+    IngestReport,
+    fill_from_basket,
+    header_key,
+)
+
+
+def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """The columns of ``frame`` no schema column took, each with the name the file gives
+    it and that name's :func:`header_key`: where a file's other facts are looked for
+    (a basket number, item names on the lines, a second id column)."""
+    names = frame.attrs.get("source_names", {})
+    return {col: (str(names.get(col, col)), header_key(str(names.get(col, col))))
+            for col in frame.columns if col not in schema_columns and col != "_line"}
+
+
+
+CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel")
+"""Header names of a 0/1 column saying whether an item shown was clicked: click-through
+logs list every exposure (Tenrec's ``click``, KuaiRand's ``is_click``, Taobao display
+ads' ``clk``), most of them not clicked."""
+
+
+def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """The lines whose click column says clicked: a line with 0 is an item shown and
+    passed over, no interaction (read as one, 70 % of a Tenrec log were positives that
+    were not). Only for a column of 0/1 (true/false) values under such a name; the lines
+    left out are counted as skipped, with a note, not as errors."""
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in CLICK_KEYS:
+            continue
+        values = inter[col].astype(str).str.strip().str.lower()
+        if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
+            continue
+        shown = values.isin(["0", "false", "0.0"]).to_numpy()
+        n = int(shown.sum())
+        if n == len(shown):
+            raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
+        return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
+                         "no interaction")
+    return inter
+
+
+def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestReport, what: str) -> pd.DataFrame:
+    """``inter`` without the lines in ``drop``, which are no interaction rather than bad
+    rows (an item shown and not clicked, a refund): moved from kept to skipped in the
+    file's counts, with one note ``FILE: {what}: left out (counted as skipped, ...)``."""
+    n = int(drop.sum())
+    if not n:
+        return inter
+    stats = report.stats(str(file))
+    stats.rows_skipped += n
+    stats.rows_kept -= n
+    report.notes.append(f"{file}: {what}: left out (counted as skipped, not as errors)")
+    return inter.loc[~drop].reset_index(drop=True)
+
+
+_LIST_CELL = re.compile(r"\[.*\]", re.DOTALL)
+"""A cell that is a list: ``[...]`` whole."""
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+
+
+def _list_items(cell: str) -> list[str]:
+    """The items of a list written in a cell: Python's ``['Ice Cream', "Paula's"]``,
+    JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']`` (no commas) or bare
+    ``[12, 31]``."""
+    inner = cell.strip()[1:-1]
+    quoted = _QUOTED.findall(inner)
+    if quoted:
+        return [(a or b).strip() for a, b in quoted if (a or b).strip()]
+    return [v for v in re.split(r"[,\s]+", inner) if v]
+
+
+_COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
+"""A packed line item with its count first: Shopware's ``2x SW10078``."""
+_FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
+"""Where BigCommerce's ``Product ID: 275, Product Qty: 1, Product Name: Milk, 2%, ...`` starts a field."""
+
+
+def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | None:
+    """``(item, quantity, unit price)`` of each line item packed in ``cell`` with ``|``
+    between them (Shopware's ``1x SW10001|2x SW10078``; BigCommerce's ``Product ID: 275,
+    Product Qty: 1, Product SKU: ..., Product Unit Price: 1.09|Product ID: ...``), or
+    None when the cell is not written so."""
+    out: list[tuple[str, float | None, float | None]] = []
+    for part in cell.split("|"):
+        if not part.strip():
+            continue
+        if "Product ID:" in part:
+            fields = dict(f.partition(":")[::2] for f in _FIELDS.split(part.strip()))
+            fields = {k.strip(): v.strip() for k, v in fields.items()}
+            item = fields.get("Product ID") or fields.get("Product SKU")
+            if not item:
+                return None
+            out.append((item, _number(fields.get("Product Qty")), _number(fields.get("Product Unit Price"))))
+            continue
+        counted = _COUNTED.fullmatch(part)
+        if counted is None:
+            return None
+        out.append((counted.group(2), float(counted.group(1)), None))
+    return out or None
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """One row per item where the item cell holds several: a list (Kaggle's Retail
+    Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
+    line items packed with ``|`` (:func:`_packed_items`, with their quantities and unit
+    prices). Read whole, the list was one made-up item (945 'items' from 70 products) and
+    no item was ever bought twice. Only when half the item cells are lists (the others
+    then single items) or nearly all (95 %) are packed so;
+    the row's other fields go with each of its items, and its line number too."""
+    cells = inter["item_id"].astype(str)
+    head = cells.iloc[:1000]
+    # The first thousand first: a pass over every line of a 2 M-line till export costs
+    # a second (a regex) to four (a packed cell's parse).
+    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.5
+                               or sum(_packed_items(c) is not None for c in head) >= 0.95 * len(head)):
+        return inter
+    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
+    packed: list | None = None
+    if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
+        parts = [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
+                 for c, is_list in zip(cells, listed, strict=True)]
+        how = "lists of items"
+    else:
+        packed = [_packed_items(c) for c in cells]
+        written = np.array([p is not None for p in packed])
+        if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
+            return inter
+        parts = [p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)]
+        how = "an order's line items packed with '|'"
+    name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+    lines = len(inter)
+    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
+    empty = out["item_id"].isna().to_numpy()
+    if empty.any():  # an empty list '[]': a line with no item, a bad row of its own
+        for line in out.loc[empty, "_line"]:
+            report.add_error(str(file), int(line), "item_id", "an empty list of items")
+        stats = report.stats(str(file))
+        stats.rows_skipped += int(empty.sum())
+        stats.rows_kept -= int(empty.sum())
+    out = out.loc[~empty].reset_index(drop=True)
+    triples = out["item_id"].tolist()
+    out["item_id"] = [t[0] for t in triples]
+    for at, column in ((1, "quantity"), (2, "price")):
+        given = [t[at] for t in triples]
+        if any(v is not None for v in given):
+            # The packed line's own quantity and unit price, not the order's totals.
+            out[column] = pd.array([v if v is not None else np.nan for v in given], dtype=float)
+    out.attrs = inter.attrs
+    if "session_id" not in out:
+        # The line is the basket: its items were bought together.
+        out["session_id"] = "line " + out["_line"].astype(str)
+    report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
+                        f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
+    return out
+
+STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
+               "paymentstatus", "orderpaymentstate", "financialstatus")
+"""Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
+``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
+REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
+                          "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
+                          "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
+                          "rimborsato", "rejected", "orderrefunded", "ordercanceled",
+                          "ordercancelled"})
+"""A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
+SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
+                         "requested", "pending", "partial", "partially", "request", "not"})
+"""Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
+REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
+                    "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
+"""Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
+SumUp's ``Transaction refunded``)."""
+_YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
+_NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
+
+
+STRAY_SHARE = 0.001
+"""The share of a file's times at each end the span of its times is read without."""
+
+
+def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` without the lines whose time lies far outside the file's others: more
+    than the span of the middle 99.8 % of its times before or after it (Taobao's nine
+    days of ``UserBehavior.csv`` carry a few lines stamped 2008 and 2033 -- a device's
+    clock, a default value). Each is a bad row naming its time and the file's span:
+    kept, a 2033 line stretched the test window sixteen years and its context came from
+    a year the store never saw. By its quantiles it takes at most 0.2 % of the lines."""
+    times = inter["timestamp"]
+    known = times.dropna()
+    if len(known) < 1000:
+        return inter  # too few to tell strays from a real spread
+    try:
+        low, high = known.quantile(STRAY_SHARE), known.quantile(1 - STRAY_SHARE)
+        span = max(high - low, pd.Timedelta(days=1))
+        stray = ((times < low - span) | (times > high + span)).to_numpy(dtype=bool)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        return inter  # times at the ends of what pandas holds (1900, 2150): nothing to tell by
+    if not stray.any():
+        return inter
+    inside = f"{1 - 2 * STRAY_SHARE:.1%} of them lie within {low:%Y-%m-%d} .. {high:%Y-%m-%d}"
+    return skip_rows(inter, stray, "timestamp", str(file), report,
+                      lambda t: f"far outside the file's other times: {t} ({inside})")
+
+
+def _says_refund(status: str) -> bool:
+    """Whether a sale's status says it was undone: the whole status (``Refunded``,
+    ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
+    and holds no other (Amazon's ``Shipped - Returned to Seller``; not ``Return Cancelled``,
+    ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
+    ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
+    if header_key(status) in REFUND_WORDS:
+        return True
+    for part in re.split(r"\s+[-/]\s+|/", status.lower()):
+        words = [w for w in re.split(r"[\s_\-.,()]+", part) if w]
+        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
+            return True
+    return False
+
+
+def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """The lines that are sales: a refund, return or cancelled order is no purchase, and a
+    till export lists it with a positive quantity and a status column that says so
+    (Loyverse's ``Receipt type`` ``Refund``, BigCommerce's ``Order Status`` ``Refunded``,
+    Clover's ``Refunded`` ``TRUE``). Read as purchases, what shoppers gave back taught
+    the model what they buy. Only a column of a few distinct values under such a name;
+    the lines left out are counted as skipped, with a note, not as errors."""
+    if "event_type" in inter:
+        return inter  # an event column says what each line is (Square's Payment / Refund)
+    drop = np.zeros(len(inter), dtype=bool)
+    said = []
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in REFUND_FLAG_KEYS and key not in STATUS_KEYS:
+            continue
+        given = inter[col].astype(str).str.strip()
+        if "session_id" in inter:
+            # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
+            given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
+                                     str(inter.attrs.get("source_names", {}).get("session_id", "session_id")),
+                                     report, note=False)
+        values = given.str.lower()
+        distinct = set(values.unique()[:51])
+        if len(distinct) > 50:
+            continue
+        if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
+            hit = values.isin(_YES).to_numpy()
+        elif key in STATUS_KEYS:
+            hit = values.map({v: _says_refund(v) for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
+        else:
+            continue
+        if hit.any():
+            shown = sorted(given[hit].unique())[:3]
+            said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
+            drop |= hit
+    n = int(drop.sum())
+    if not n:
+        return inter
+    if n == len(drop):
+        # Every line 'returned' is no shop's sales but a library's loans, say: not read.
+        report.notes.append(f"{file}: every line would be a refund, return or cancellation ({'; '.join(said)}): "
+                            "so the column is not read as a sale's status")
+        return inter
+    return left_out(inter, drop, file, report,
+                     f"{n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no purchase")
+
+
+def skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,
+               reason: Any) -> pd.DataFrame:
+    """``frame`` without the rows in ``mask``, each reported as a bad row of ``file``
+    (``reason(value of column)`` says why) and moved from kept to skipped in its counts:
+    checks the loader makes after :func:`read_table` has counted the file."""
+    for line, value in zip(frame["_line"][mask], frame[column][mask], strict=True):
+        report.add_error(file, int(line), column, reason(value))
+    stats = report.stats(file)
+    stats.rows_skipped += int(mask.sum())
+    stats.rows_kept -= int(mask.sum())
+    return frame.loc[~mask].reset_index(drop=True)

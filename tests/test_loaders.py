@@ -932,3 +932,19 @@ def test_western_text_is_not_taken_for_another_code_page() -> None:
     french = ("client;produit\n" + "c1;Sable 1m³ Crème fraîche\n" * 10).encode("cp1252")
     portuguese = ("cliente;produto\n" + "c1;Promoção Açúcar Limão São João\n" * 10).encode("cp1252")
     assert legacy_codec(french) is None and legacy_codec(portuguese) is None
+
+
+def test_packed_and_listed_items_get_the_checks_their_lines_would(tmp_path: Path) -> None:
+    """'0x SW1' is a quantity read_table never saw, '[]' a line with no item: bad rows."""
+    path = tmp_path / "orders.csv"
+    path.write_text("Order ID,Customer ID,Order Date,lineItems\n1,c1,2024-01-01,1x SW1|0x SW2\n"
+                    "2,c2,2024-01-02,2x SW3|1x SW1\n")
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["item_id"].tolist() == ["SW1", "SW3", "SW1"]
+    assert errors_of(raw, path) == ["2: quantity: must be > 0 (got 0.0)"]
+    lists = tmp_path / "baskets.csv"
+    lists.write_text("customer,date,product\nc1,2024-01-01,\"['milk', 'tea']\"\nc2,2024-01-02,[]\n"
+                     "c3,2024-01-03,\"['bread']\"\n")
+    raw = load_dataset("csv", interactions=lists)
+    assert raw.interactions["item_id"].tolist() == ["milk", "tea", "bread"]
+    assert errors_of(raw, lists) == ["3: item_id: an empty list of items"]

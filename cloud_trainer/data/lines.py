@@ -40,7 +40,6 @@ def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict
             for col in frame.columns if col not in schema_columns and col != "_line"}
 
 
-
 CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel")
 """Header names of a 0/1 column saying whether an item shown was clicked: click-through
 logs list every exposure (Tenrec's ``click``, KuaiRand's ``is_click``, Taobao display
@@ -84,6 +83,7 @@ def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestRe
 _LIST_CELL = re.compile(r"\[.*\]", re.DOTALL)
 """A cell that is a list: ``[...]`` whole."""
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
+"""A quoted string in such a list, single- or double-quoted (Python writes ``"Paula's"``)."""
 
 
 def _list_items(cell: str) -> list[str]:
@@ -165,14 +165,9 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
     lines = len(inter)
     out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
-    empty = out["item_id"].isna().to_numpy()
-    if empty.any():  # an empty list '[]': a line with no item, a bad row of its own
-        for line in out.loc[empty, "_line"]:
-            report.add_error(str(file), int(line), "item_id", "an empty list of items")
-        stats = report.stats(str(file))
-        stats.rows_skipped += int(empty.sum())
-        stats.rows_kept -= int(empty.sum())
-    out = out.loc[~empty].reset_index(drop=True)
+    # An empty list '[]' is a line with no item: a bad row of its own.
+    out = skip_rows(out, out["item_id"].isna().to_numpy(), "item_id", str(file), report,
+                    lambda _v: "an empty list of items")
     triples = out["item_id"].tolist()
     out["item_id"] = [t[0] for t in triples]
     for at, column in ((1, "quantity"), (2, "price")):
@@ -180,6 +175,9 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         if any(v is not None for v in given):
             # The packed line's own quantity and unit price, not the order's totals.
             out[column] = pd.array([v if v is not None else np.nan for v in given], dtype=float)
+    if "quantity" in out:  # read_table's check, for the quantities it never saw ('0x SW10001')
+        out = skip_rows(out, (out["quantity"] <= 0).to_numpy(), "quantity", str(file), report,
+                        lambda v: f"must be > 0 (got {v})")
     out.attrs = inter.attrs
     if "session_id" not in out:
         # The line is the basket: its items were bought together.
@@ -187,6 +185,7 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
                         f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
     return out
+
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus")

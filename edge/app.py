@@ -228,7 +228,7 @@ class Device:
             config.broker,
             config.client_id,
             subscriptions=subscriptions,
-            will=(self.topics.status, self.status.payload("offline")),
+            will=(self.topics.status, self.status.will_payload()),
             on_message=self.agent.on_message,
             on_connected=self._on_connected,
             on_retained=self.agent.on_retained,

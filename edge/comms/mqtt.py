@@ -323,6 +323,13 @@ class MqttLink:
             with contextlib.suppress(RuntimeError, ValueError):
                 info.wait_for_publish(timeout=timeout)
         self.client.disconnect()
+        # Let the network thread send what is queued and the DISCONNECT before it stops:
+        # stopped first (a flood had the final status still queued behind recos after
+        # the wait above), the socket closed without a word, the broker published the
+        # last will over the final status, and the retained status lost its detail.
+        deadline = time.monotonic() + timeout
+        while self.connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
         self.client.loop_stop()
 
     def publish(

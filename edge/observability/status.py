@@ -39,3 +39,11 @@ class StatusReporter:
 
     def payload(self, state: str) -> bytes:
         return dump(self.build(state))
+
+    def will_payload(self) -> bytes:
+        """The "offline" the broker publishes for a device gone without a clean stop: set
+        at connect, so no snapshot of the detail blocks (then half built: the overload
+        block raised, and a retained {"error": ...} stood in for the device's detail)."""
+        return dump(DeviceStatus(device_id=self.device_id, state="offline", ts=self.clock(),  # type: ignore[arg-type]
+                                 model_version=self.model_version(),
+                                 detail={"will": "the broker's word: the device went without a clean stop"}))

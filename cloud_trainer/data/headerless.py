@@ -95,7 +95,9 @@ def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool
     at different places on different lines (a table's columns keep their values apart).
     Trailing empty fields (a spreadsheet pads to its widest line) are no items."""
     rows = [[f.strip() for f in r] for r in rows]
-    rows = [r[:len(r) - next((i for i, f in enumerate(reversed(r)) if f), len(r))] for r in rows]
+    for r in rows:
+        while r and not r[-1]:
+            r.pop()
     rows = [r for r in rows if r]
     if len(rows) < 20 or set(known_keys).intersection(map(header_key, rows[0])):
         return False

@@ -48,7 +48,7 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -569,8 +569,7 @@ def read_table(
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
-    reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting,
-                        skipinitialspace=delimiter == " ")
+    reader = _csv_reader(_text_lines(text), delimiter, quoting)
     try:
         header_line = next(reader)
         header = [h.strip() for h in header_line]
@@ -584,8 +583,7 @@ def read_table(
         header = _names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
         # The first line is a row: read the file again from its start.
-        reader = csv.reader(_text_lines(text), delimiter=delimiter, quoting=quoting,
-                        skipinitialspace=delimiter == " ")
+        reader = _csv_reader(_text_lines(text), delimiter, quoting)
     raw_header = header
     header = _normalise_header(header, spec, name, report.notes)
     header = _order_name_column(header, raw_header, name, report.notes)
@@ -891,6 +889,8 @@ _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" 
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
+_COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
+"""Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
 _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
 
 
@@ -929,12 +929,12 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # '$1,234.50'; and '$1,234' where the sign is a dollar's or a pound's, which group
     # thousands with commas ('€ 1,234' is a European 1.234).
     us = number.str.fullmatch(_US_THOUSANDS) | (
-        parts["pre"].isin(["$", "£", "USD", "GBP"]) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
+        parts["pre"].isin(_COMMA_THOUSANDS) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
     number = number.where(~us, number.str.replace(",", "", regex=False))
     # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
     # before one or two last digits is a decimal comma, whatever the separator, where the
     # currency is not a dollar's or a pound's.
-    euro = ~parts["pre"].isin(["$", "£", "USD", "GBP"]) & ~parts["post"].isin(["$", "£", "USD", "GBP"]) & (
+    euro = ~parts["pre"].isin(_COMMA_THOUSANDS) & ~parts["post"].isin(_COMMA_THOUSANDS) & (
         number.str.fullmatch(_EUROPEAN_AMOUNT))
     number = number.where(~euro, number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
@@ -1031,6 +1031,9 @@ _UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 """A UTF-8 lead byte and a continuation byte: a file without one has no UTF-8 to keep."""
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
+_CP1252_FALLBACK = "cloud_trainer.cp1252_fallback"
+codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
+
 
 def _mostly_not_utf8(raw: bytes) -> bool:
     """Whether fewer of the first MB's non-ASCII characters are UTF-8 than are not: a
@@ -1039,8 +1042,6 @@ def _mostly_not_utf8(raw: bytes) -> bool:
     sample = raw[:charsets.SAMPLE].decode("utf-8", errors="replace")
     bad = sample.count("\ufffd")
     return bad >= len(sample) - len(sample.encode("ascii", errors="ignore")) - bad
-_CP1252_FALLBACK = "cloud_trainer.cp1252_fallback"
-codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
 
 
 def _first_line_with(text: str, line: int) -> str:
@@ -1079,8 +1080,13 @@ def _first_rows(text: str, delimiter: str, quoting: int, lines: int) -> list[lis
         if end == 0:
             end = len(text)
             break
-    return [r for r in csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter, quoting=quoting,
-                                  skipinitialspace=delimiter == " ") if r]
+    return [r for r in _csv_reader(io.StringIO(text[:end], newline=""), delimiter, quoting) if r]
+
+
+def _csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
+    """The one way a file's text is parsed, for its sample and for every row: a space
+    separator (Epinions' '39 121 4') takes any run of spaces as one."""
+    return csv.reader(lines, delimiter=delimiter, quoting=quoting, skipinitialspace=delimiter == " ")
 
 
 def _names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
@@ -1369,6 +1375,12 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
         notes.append(f"{name}: {len(unnamed)} column(s) without a name in the header "
                      f"(column {', '.join(map(str, unnamed))}); not read")
     said: list[str] = []
+
+    def take(pos: int, column: str) -> None:
+        out[pos] = column
+        first[column] = pos
+        said.append(f"{header[pos]!r} as {column}")
+
     for column in spec.columns:
         if column.name in first or not column.aliases:
             continue
@@ -1376,9 +1388,7 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
             # Only columns no schema column has taken yet, so one column is never read twice.
             pos = next((i for i, key in enumerate(keys) if key == alias and out[i] not in known.values()), None)
             if pos is not None:
-                out[pos] = column.name
-                first[column.name] = pos
-                said.append(f"{header[pos]!r} as {column.name}")
+                take(pos, column.name)
                 break
     for column in spec.columns:
         if column.name in first:
@@ -1393,9 +1403,7 @@ def _normalise_header(header: list[str], spec: TableSpec, name: str,
                 found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
             pos = found[0] if len(found) == 1 else None
             if pos is not None:
-                out[pos] = column.name
-                first[column.name] = pos
-                said.append(f"{header[pos]!r} as {column.name}")
+                take(pos, column.name)
                 break
     if said and notes is not None:
         notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")

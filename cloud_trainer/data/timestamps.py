@@ -115,62 +115,20 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
         seconds = seconds.where((seconds >= -2_208_988_800) & (seconds < 7_258_118_400))
         # To the microsecond: milliseconds through float seconds come back as 42.137000084.
         parsed.loc[epoch] = pd.to_datetime(seconds, unit="s", errors="coerce").dt.round("us").to_numpy()
+    # The readings below see only what the ones before left unread, each once per
+    # distinct string: a till export repeats each basket's time on every line (1M lines
+    # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = None
-    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
-    if len(rest):
-        # Parsed once per distinct string: a till export repeats each basket's time on
-        # every line (1M lines of 420 distinct minutes: 0.1 s instead of 12 s).
+    for read in (numeric_dates, _twelve_hour_clock, _month_names, _zone_names):
+        rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
+        if not len(rest):
+            break
         codes, uniq = pd.factorize(values.iloc[rest])
-        stamps, note = numeric_dates(pd.Series(uniq, dtype=object))
+        stamps, said = read(pd.Series(uniq, dtype=object))
         if stamps is not None:
             parsed.iloc[rest] = stamps.to_numpy()[codes]
-    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
-    if len(rest):
-        # An ISO date with a 12-hour clock ('2023-03-01 08:35 PM'), as some US exports write.
-        codes, uniq = pd.factorize(values.iloc[rest])
-        named = pd.Series(uniq, dtype=object)
-        twelve = named.str.fullmatch(_ISO_TWELVE_HOUR).to_numpy(dtype=bool)
-        if twelve.any():
-            clean = (named.where(twelve).str.replace(".", "", regex=False).str.upper().str.replace("T", " ", n=1)
-                     .str.replace(r"\s*([AP]M)$", r" \1", regex=True))
-            stamps = plausible(pd.to_datetime(clean, format="%Y-%m-%d %I:%M %p", errors="coerce", utc=True)
-                               .fillna(pd.to_datetime(clean, format="%Y-%m-%d %I:%M:%S %p", errors="coerce",
-                                                      utc=True)))
-            parsed.iloc[rest] = stamps.to_numpy()[codes]
-    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
-    if len(rest):
-        # Dates written with the month's name: Amazon's reviewTime '09 13, 2009' aside,
-        # Goodreads' 'Mon Aug 14 21:00:21 -0700 2017', '14-Nov-2019', 'Jan 5, 2020 10:00 AM'.
-        # Only strings naming a month: pandas' free-form reading would also take
-        # 'today' or 'now' as the current time.
-        codes, uniq = pd.factorize(values.iloc[rest])
-        named = pd.Series(uniq, dtype=object)
-        worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
-        if worded.any():
-            stamps = plausible(pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True))
-            parsed.iloc[rest] = stamps.to_numpy()[codes]
-            read = int(stamps.notna().sum())
-            if read:
-                example = named[stamps.notna().to_numpy()].iloc[0]
-                said = f"dates with month names like {example!r} read by their words ({read} distinct)"
-                note = f"{note}; {said}" if note else said
-    rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
-    if len(rest):
-        # A zone's name after the time (Clover's '03-Jan-2024 08:10 AM EST'): the store's own
-        # zone, so the wall-clock time is its local time, which is what hour and weekday
-        # context read; the name is dropped and the rest read as above.
-        codes, uniq = pd.factorize(values.iloc[rest])
-        named = pd.Series(uniq, dtype=object)
-        zone = named.str.extract(_ZONE_NAME, expand=False)
-        zoned = zone.notna().to_numpy()
-        if zoned.any():
-            stamps, inner = parse_timestamps(named.where(zoned).str.replace(_ZONE_NAME, "", regex=True), None)
-            parsed.iloc[rest] = stamps.to_numpy()[codes]
-            zones = sorted(set(zone[zoned & stamps.notna().to_numpy()]))
-            if zones:
-                said = f"time-zone names ({', '.join(zones[:4])}) after the time dropped: read as the local time"
-                said = f"{said}; {inner}" if inner else said
-                note = f"{note}; {said}" if note else said
+        if said:
+            note = f"{note}; {said}" if note else said
     return parsed, note
 
 
@@ -178,6 +136,49 @@ _ZONE_NAME = re.compile(r"\s+(EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|AST|
                         r"EET|EEST|BST|IST|MSK|JST|KST|HKT|SGT|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT)$")
 """A time zone's abbreviation at the end of a time, as US and European point-of-sale
 exports write it (not UTC / GMT: those are read as UTC above)."""
+
+
+def _twelve_hour_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """An ISO date with a 12-hour clock (``2023-03-01 08:35 PM``), as some US exports write."""
+    twelve = named.str.fullmatch(_ISO_TWELVE_HOUR).to_numpy(dtype=bool)
+    if not twelve.any():
+        return None, None
+    clean = (named.where(twelve).str.replace(".", "", regex=False).str.upper().str.replace("T", " ", n=1)
+             .str.replace(r"\s*([AP]M)$", r" \1", regex=True))
+    return plausible(pd.to_datetime(clean, format="%Y-%m-%d %I:%M %p", errors="coerce", utc=True)
+                     .fillna(pd.to_datetime(clean, format="%Y-%m-%d %I:%M:%S %p", errors="coerce", utc=True))), None
+
+
+def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates written with the month's name: Amazon's reviewTime '09 13, 2009' aside,
+    Goodreads' 'Mon Aug 14 21:00:21 -0700 2017', '14-Nov-2019', 'Jan 5, 2020 10:00 AM'.
+    Only strings naming a month: pandas' free-form reading would also take 'today' or
+    'now' as the current time."""
+    worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
+    if not worded.any():
+        return None, None
+    stamps = plausible(pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True))
+    read = int(stamps.notna().sum())
+    if not read:
+        return stamps, None
+    example = named[stamps.notna().to_numpy()].iloc[0]
+    return stamps, f"dates with month names like {example!r} read by their words ({read} distinct)"
+
+
+def _zone_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """A zone's name after the time (Clover's '03-Jan-2024 08:10 AM EST'): the store's own
+    zone, so the wall-clock time is its local time, which is what hour and weekday
+    context read; the name is dropped and the rest read as :func:`parse_timestamps` does."""
+    zone = named.str.extract(_ZONE_NAME, expand=False)
+    zoned = zone.notna().to_numpy()
+    if not zoned.any():
+        return None, None
+    stamps, inner = parse_timestamps(named.where(zoned).str.replace(_ZONE_NAME, "", regex=True), None)
+    zones = sorted(set(zone[zoned & stamps.notna().to_numpy()]))
+    if not zones:
+        return stamps, None
+    said = f"time-zone names ({', '.join(zones[:4])}) after the time dropped: read as the local time"
+    return stamps, f"{said}; {inner}" if inner else said
 
 
 def plausible(parsed: pd.Series) -> pd.Series:

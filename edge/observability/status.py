@@ -8,6 +8,7 @@ something an operator must see changes (a camera lost, an inference stuck);
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from edge.comms.topics import DeviceStatus, dump
 from edge.observability.registry import Registry
@@ -31,10 +32,11 @@ class StatusReporter:
         self.model_version = model_version
         self.clock = clock
 
-    def build(self, state: str) -> DeviceStatus:
+    def build(self, state: str, detail: dict[str, Any] | None = None) -> DeviceStatus:
+        """The status now; ``detail`` the registry's unless given."""
         return DeviceStatus(
             device_id=self.device_id, state=state, ts=self.clock(),  # type: ignore[arg-type]
-            model_version=self.model_version(), detail=self.registry.detail(),
+            model_version=self.model_version(), detail=self.registry.detail() if detail is None else detail,
         )
 
     def payload(self, state: str) -> bytes:
@@ -44,6 +46,4 @@ class StatusReporter:
         """The "offline" the broker publishes for a device gone without a clean stop: set
         at connect, so no snapshot of the detail blocks (then half built: the overload
         block raised, and a retained {"error": ...} stood in for the device's detail)."""
-        return dump(DeviceStatus(device_id=self.device_id, state="offline", ts=self.clock(),  # type: ignore[arg-type]
-                                 model_version=self.model_version(),
-                                 detail={"will": "the broker's word: the device went without a clean stop"}))
+        return dump(self.build("offline", {"will": "the broker's word: the device went without a clean stop"}))

@@ -16,6 +16,14 @@ from cloud_trainer.processing import prepare
 RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
 
 
+def load_text(tmp_path: Path, name: str, text: str, **kw):
+    """Write ``text`` as ``tmp_path / name`` and load it as a generic export:
+    ``(raw, path)``."""
+    path = tmp_path / name
+    path.write_text(text)
+    return load_dataset("csv", interactions=path, **kw), path
+
+
 def errors_of(raw, file: Path) -> list[str]:
     return [f"{e.line}: {e.column}: {e.reason}" for e in raw.report.errors if e.file == str(file)]
 
@@ -708,10 +716,8 @@ def test_amazon_2023_reviews_and_metadata_meet_on_the_parent_asin(tmp_path: Path
 def test_a_click_log_keeps_the_clicked_lines_and_counts_the_exposures(tmp_path: Path) -> None:
     """Tenrec's ctr_data lists every video shown, 'click' 0 or 1: the 0s are no interaction
     (read as purchases, 70 % of the file were positives that were not)."""
-    path = tmp_path / "ctr_data.csv"
-    path.write_text("user_id,item_id,click,like,timestamp\n" + "".join(
+    raw, path = load_text(tmp_path, "ctr_data.csv", "user_id,item_id,click,like,timestamp\n" + "".join(
         f"{k % 5},{k % 7},{int(k % 3 == 0)},0,2024-01-{1 + k % 28:02d} 10:00\n" for k in range(30)))
-    raw = load_dataset("csv", interactions=path)
     assert len(raw.interactions) == 10
     stats = raw.report.files[str(path)]
     assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (30, 10, 20) and not raw.report.errors
@@ -723,22 +729,20 @@ def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,
     counted as skipped, not learnt as purchases."""
-    loyverse = tmp_path / "receipts_by_item.csv"
-    loyverse.write_text("Date,Receipt number,Receipt type,SKU,Item,Quantity,Customer name\n"
-                        "02/01/2024 09:32,1-1001,Sale,10056,Cheesecake,1,Harold\n"
-                        "02/01/2024 09:40,1-1002,Refund,10056,Cheesecake,1,Harold\n"
-                        "03/01/2024 10:00,1-1003,Sale,10057,Latte,2,Ann\n")
-    raw = load_dataset("csv", interactions=loyverse)
+    raw, loyverse = load_text(tmp_path, "receipts_by_item.csv",
+                              "Date,Receipt number,Receipt type,SKU,Item,Quantity,Customer name\n"
+                              "02/01/2024 09:32,1-1001,Sale,10056,Cheesecake,1,Harold\n"
+                              "02/01/2024 09:40,1-1002,Refund,10056,Cheesecake,1,Harold\n"
+                              "03/01/2024 10:00,1-1003,Sale,10057,Latte,2,Ann\n")
     assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["Harold", "10056"], ["Ann", "10057"]]
     assert (f"{loyverse}: 1 lines are refunds, returns or cancellations (1 with 'Receipt type' 'Refund'): no "
             "purchase: left out (counted as skipped, not as errors)") in raw.report.notes
     stats = raw.report.files[str(loyverse)]
     assert (stats.rows_kept, stats.rows_skipped) == (2, 1)
-    clover = tmp_path / "line_items.csv"
-    clover.write_text("Line Item Date,Order ID,Item SKU,Customer ID,Refunded\n"
-                      "03-Jan-2024 08:10 AM EST,A1,135,C1,FALSE\n03-Jan-2024 09:10 AM EST,A2,136,C1,TRUE\n"
-                      "04-Jan-2024 08:10 AM EST,A3,137,C2,FALSE\n")
-    raw = load_dataset("csv", interactions=clover)
+    raw, clover = load_text(tmp_path, "line_items.csv",
+                            "Line Item Date,Order ID,Item SKU,Customer ID,Refunded\n"
+                            "03-Jan-2024 08:10 AM EST,A1,135,C1,FALSE\n03-Jan-2024 09:10 AM EST,A2,136,C1,TRUE\n"
+                            "04-Jan-2024 08:10 AM EST,A3,137,C2,FALSE\n")
     assert raw.interactions["item_id"].tolist() == ["135", "137"]
     assert raw.interactions["timestamp"].astype(str).tolist() == ["2024-01-03 08:10:00", "2024-01-04 08:10:00"]
     with_events = tmp_path / "square.csv"  # an event column says it already: not second-guessed
@@ -750,11 +754,10 @@ def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
 def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Path) -> None:
     """Kaggle's Retail Transactions writes a basket's products as a Python list in one
     cell; Amazon-M2 as numpy prints it (no commas)."""
-    path = tmp_path / "Retail_Transactions_Dataset.csv"
-    path.write_text("Transaction_ID,Date,Customer_Name,Product,Total_Items\n"
-                    "1000000000,2020-01-02 18:42:06,Pete Black,\"['Spinach', \"\"Paula's Bread\"\", 'Ice Cream']\",3\n"
-                    "1000000001,2020-01-03 10:00:00,Ann Lee,\"['B09W9FND7K' 'B09JSPLN1M']\",2\n")
-    raw = load_dataset("csv", interactions=path)
+    raw, path = load_text(tmp_path, "Retail_Transactions_Dataset.csv",
+                          "Transaction_ID,Date,Customer_Name,Product,Total_Items\n"
+                          "1000000000,2020-01-02 18:42:06,Pete Black,\"['Spinach', \"\"Paula's Bread\"\", 'Ice Cream']\",3\n"
+                          "1000000001,2020-01-03 10:00:00,Ann Lee,\"['B09W9FND7K' 'B09JSPLN1M']\",2\n")
     assert raw.interactions[["user_id", "item_id", "session_id"]].values.tolist() == [
         ["Pete Black", "Spinach", "1000000000"], ["Pete Black", "Paula's Bread", "1000000000"],
         ["Pete Black", "Ice Cream", "1000000000"], ["Ann Lee", "B09W9FND7K", "1000000001"],
@@ -765,10 +768,8 @@ def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Pa
 def test_a_type_column_of_codes_is_said_to_need_event_codes(tmp_path: Path) -> None:
     """JData's ``type`` 1-6 are actions only its documentation explains: every line is a
     purchase unless --event-codes says otherwise, and a note says so."""
-    path = tmp_path / "JData_Action_201602.csv"
-    path.write_text("user_id,sku_id,time,type\n" + "".join(
+    raw, path = load_text(tmp_path, "JData_Action_201602.csv", "user_id,sku_id,time,type\n" + "".join(
         f"2000{u}.0,1416{i},2016-02-0{1 + i % 9} 08:22:31,{1 + (u + i) % 6}\n" for u in range(3) for i in range(4)))
-    raw = load_dataset("csv", interactions=path)
     assert raw.interactions["item_id"].iloc[0] == "14160" and raw.interactions["user_id"].iloc[0] == "20000"
     assert (f"{path}: column 'type' holds codes (1, 2, 3, 4, 5, 6), not action names: if they are the actions, "
             "--event-codes CODE=EVENT says which is which (e.g. 1=view,2=cart,4=purchase); as it is, every line "
@@ -778,23 +779,20 @@ def test_a_type_column_of_codes_is_said_to_need_event_codes(tmp_path: Path) -> N
 def test_an_orders_line_items_packed_in_one_cell_are_rows_with_their_quantities(tmp_path: Path) -> None:
     """Shopware's order export (``orderCustomer.email``, ``lineItems`` = ``1x SW10001|2x
     SW10078``) and BigCommerce's default one (``Product Details``, fields and all)."""
-    shopware = tmp_path / "shopware_orders.csv"
-    shopware.write_text("id;orderNumber;orderCustomer.email;lineItems;amountTotal;orderDateTime\n"
-                        "5fff;10000;a@example.org;1x SW10001|2x SW10078;161.29;2023-10-01T08:57:35.884+00:00\n"
-                        "70ab;10001;b@example.org;3x SW10033;39.69;2023-10-01T10:11:29.975+00:00\n")
-    raw = load_dataset("csv", interactions=shopware)
+    raw, shopware = load_text(tmp_path, "shopware_orders.csv",
+                              "id;orderNumber;orderCustomer.email;lineItems;amountTotal;orderDateTime\n"
+                              "5fff;10000;a@example.org;1x SW10001|2x SW10078;161.29;2023-10-01T08:57:35.884+00:00\n"
+                              "70ab;10001;b@example.org;3x SW10033;39.69;2023-10-01T10:11:29.975+00:00\n")
     assert raw.interactions[["user_id", "item_id", "quantity"]].values.tolist() == [
         ["a@example.org", "SW10001", 1.0], ["a@example.org", "SW10078", 2.0], ["b@example.org", "SW10033", 3.0]]
     assert raw.interactions["session_id"].nunique() == 2
-    bigcommerce = tmp_path / "orders.csv"
-    bigcommerce.write_text(
+    raw, bigcommerce = load_text(tmp_path, "orders.csv",
         "Order ID,Customer ID,Order Date,Total Quantity,Product Details\n"
         '1001,5120,01/03/2023,4,"Product ID: 275, Product Qty: 1, Product SKU: SKU-1198, Product Name: Milk, 2%, '
         'Product Unit Price: 1.0900, Product Total Price: 1.0900|Product ID: 123, Product Qty: 3, Product SKU: '
         'SKU-1046, Product Name: Latte, Product Unit Price: 28.8000, Product Total Price: 86.4000"\n'
         '1002,5121,02/03/2023,1,"Product ID: 242, Product Qty: 1, Product SKU: SKU-1165, Product Name: Banana, '
         'Product Unit Price: 6.3000, Product Total Price: 6.3000"\n')
-    raw = load_dataset("csv", interactions=bigcommerce)
     assert raw.interactions[["user_id", "item_id", "quantity", "price", "session_id"]].values.tolist() == [
         ["5120", "275", 1.0, 1.09, "1001"], ["5120", "123", 3.0, 28.8, "1001"], ["5121", "242", 1.0, 6.3, "1002"]]
     assert any("column 'Product Details' holds an order's line items packed with '|'" in n for n in raw.report.notes)
@@ -808,9 +806,7 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
              for u in range(200) for i in range(10)]
     lines[5] = "3,2268318,2520377,pv,1212076800"  # 2008-05-29
     lines[9] = "4,2268319,2520377,buy,2000000000"  # 2033-05-18
-    path = tmp_path / "UserBehavior.csv"
-    path.write_text("\n".join(lines) + "\n")
-    raw = load_dataset("csv", interactions=path)
+    raw, path = load_text(tmp_path, "UserBehavior.csv", "\n".join(lines) + "\n")
     assert len(raw.interactions) == 1998
     assert raw.interactions["timestamp"].min() >= pd.Timestamp("2017-11-24")
     assert errors_of(raw, path) == [
@@ -832,12 +828,11 @@ def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund
 
 
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
-    path = tmp_path / "orders_export.csv"
-    path.write_text("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
-                    "#1001,a@x.org,paid,2024-01-02 10:00:00 +0100,1,Milk,M1\n#1001,,,,2,Bread,B1\n"
-                    "#1002,a@x.org,refunded,2024-01-03 10:00:00 +0100,1,Milk,M1\n#1002,,,,1,Eggs,E1\n"
-                    "#1003,b@x.org,partially_refunded,2024-01-04 10:00:00 +0100,1,Tea,T1\n#1003,,,,1,Jam,J1\n")
-    raw = load_dataset("csv", interactions=path)
+    raw, path = load_text(tmp_path, "orders_export.csv",
+                          "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+                          "#1001,a@x.org,paid,2024-01-02 10:00:00 +0100,1,Milk,M1\n#1001,,,,2,Bread,B1\n"
+                          "#1002,a@x.org,refunded,2024-01-03 10:00:00 +0100,1,Milk,M1\n#1002,,,,1,Eggs,E1\n"
+                          "#1003,b@x.org,partially_refunded,2024-01-04 10:00:00 +0100,1,Tea,T1\n#1003,,,,1,Jam,J1\n")
     assert raw.interactions[["session_id", "item_id"]].values.tolist() == [
         ["#1001", "M1"], ["#1001", "B1"], ["#1003", "T1"], ["#1003", "J1"]]
     assert any("2 lines are refunds, returns or cancellations (2 with 'Financial Status' 'refunded')" in n
@@ -847,84 +842,80 @@ def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(t
 def test_more_shop_exports_find_their_shopper_item_and_basket(tmp_path: Path) -> None:
     """Etsy (``Buyer``; ``Listing ID`` where ``SKU`` is mostly blank), Google Analytics'
     ``fullVisitorId`` and ``visitStartTime``, Odoo's related fields (``Order Ref/Customer``)."""
-    etsy = tmp_path / "EtsySoldOrderItems2023.csv"
-    etsy.write_text("Sale Date,Item Name,Buyer,Quantity,Price,Listing ID,SKU,Order ID\n" + "".join(
-        f"01/0{1 + i % 9}/23,Mug {i % 7},buyer{i % 9},1,12.00,{1400 + i % 7},{'SKU-1' if i % 4 == 0 else ''},{i}\n"
-        for i in range(60)))
-    raw = load_dataset("csv", interactions=etsy)
+    raw, etsy = load_text(tmp_path, "EtsySoldOrderItems2023.csv",
+                          "Sale Date,Item Name,Buyer,Quantity,Price,Listing ID,SKU,Order ID\n" + "".join(
+                              f"01/0{1 + i % 9}/23,Mug {i % 7},buyer{i % 9},1,12.00,{1400 + i % 7},{'SKU-1' if i % 4 == 0 else ''},{i}\n"
+                              for i in range(60)))
     assert raw.interactions["user_id"].iloc[0] == "buyer0" and raw.interactions["item_id"].iloc[1] == "1401"
-    ga = tmp_path / "ga_sessions.csv"
-    ga.write_text("fullVisitorId,visitStartTime,date,hits.product.productSKU,hits.eCommerceAction.action_type\n"
-                  "8161857097570063538,1501589647,20170801,GGOEGAAX0104,2\n"
-                  "8161857097570063538,1501589700,20170801,GGOEGAAX0105,2\n")
-    raw = load_dataset("csv", interactions=ga, event_codes={"2": "view"})
+    raw, ga = load_text(tmp_path, "ga_sessions.csv",
+                        "fullVisitorId,visitStartTime,date,hits.product.productSKU,hits.eCommerceAction.action_type\n"
+                        "8161857097570063538,1501589647,20170801,GGOEGAAX0104,2\n"
+                        "8161857097570063538,1501589700,20170801,GGOEGAAX0105,2\n", event_codes={"2": "view"})
     assert raw.interactions["user_id"].tolist() == ["8161857097570063538"] * 2
     assert str(raw.interactions["timestamp"].iloc[0]) == "2017-08-01 12:14:07"
-    odoo = tmp_path / "pos_order_line.csv"
-    odoo.write_text("Order Ref,Order Ref/Date,Order Ref/Customer,Product,Quantity\n"
-                    "Shop/0001,2023-01-03 09:57:29,Paul Ito,[FURN_7878] Flipover,1.00\n"
-                    "Shop/0002,2023-01-03 10:00:00,,[FURN_7852] Corner Desk,1.00\n")
-    raw = load_dataset("csv", interactions=odoo)
+    raw, odoo = load_text(tmp_path, "pos_order_line.csv",
+                          "Order Ref,Order Ref/Date,Order Ref/Customer,Product,Quantity\n"
+                          "Shop/0001,2023-01-03 09:57:29,Paul Ito,[FURN_7878] Flipover,1.00\n"
+                          "Shop/0002,2023-01-03 10:00:00,,[FURN_7852] Corner Desk,1.00\n")
     assert raw.interactions[["user_id", "session_id"]].values.tolist() == [
         ["Paul Ito", "Shop/0001"], ["basket Shop/0002", "Shop/0002"]]
 
 
 def test_a_cell_that_is_sometimes_a_list_and_sometimes_one_item(tmp_path: Path) -> None:
-    path = tmp_path / "baskets.csv"
-    path.write_text("customer,date,product\n" + "".join(
+    raw, path = load_text(tmp_path, "baskets.csv", "customer,date,product\n" + "".join(
         f"c{i % 5},2024-01-0{1 + i % 9},{chr(34) + str(['milk', 'tea']) + chr(34) if i % 4 else 'bread'}\n"
         for i in range(20)))
-    raw = load_dataset("csv", interactions=path)
     assert sorted(raw.interactions["item_id"].unique()) == ["bread", "milk", "tea"]
 
 
 def test_what_the_new_rules_must_leave_alone(tmp_path: Path) -> None:
     """A review of the rules added on 2026-12-05 (y) reproduced these misreadings; each
     file here is read as before them."""
-    def load(name: str, text: str, **kw):
-        path = tmp_path / name
-        path.write_text(text)
-        return load_dataset("csv", interactions=path, **kw), path
-
     # times after today (a container's clock, synthetic data) are no strays
-    raw, _ = load("future.csv", "user_id,item_id,timestamp\n" + "".join(
+    raw, _ = load_text(tmp_path, "future.csv", "user_id,item_id,timestamp\n" + "".join(
         f"u{i % 50},i{i % 40},2027-0{1 + i % 9}-01\n" for i in range(1200)))
     assert len(raw.interactions) == 1200
     # a column called 'data' holding no dates is no time
-    raw, _ = load("datacol.csv", "user_id,item_id,data\n" + "".join(f'u{i % 9},i{i},"{{""k"":{i}}}"\n' for i in range(30)))
+    raw, _ = load_text(tmp_path, "datacol.csv",
+                       "user_id,item_id,data\n" + "".join(f'u{i % 9},i{i},"{{""k"":{i}}}"\n' for i in range(30)))
     assert len(raw.interactions) == 30
     # 10-digit phone numbers are no ASINs (an ISBN-10's check digit fails)
-    raw, _ = load("phone.csv", "".join(f"55512{34567 + i % 20},i{i % 25},{1700000000 + 3600 * i}\n" for i in range(60)))
+    raw, _ = load_text(tmp_path, "phone.csv",
+                       "".join(f"55512{34567 + i % 20},i{i % 25},{1700000000 + 3600 * i}\n" for i in range(60)))
     assert raw.interactions["user_id"].iloc[0].startswith("55512")
     # a long file with a time and many numeric features is no wide table
-    raw, _ = load("features.csv", "".join(f"u{i % 9},i{i % 31},{1700000000 + 60 * i}," + ",".join(
+    raw, _ = load_text(tmp_path, "features.csv",
+                       "".join(f"u{i % 9},i{i % 31},{1700000000 + 60 * i}," + ",".join(
         str((i * k) % 7) for k in range(22)) + "\n" for i in range(60)))
     assert len(raw.interactions) == 60
     # 'Returning Customer' is a customer's status; all lines 'Returned' (a library's loans) is none
-    raw, _ = load("visitor.csv", "user_id,item_id,timestamp,status\n" + "".join(
+    raw, _ = load_text(tmp_path, "visitor.csv", "user_id,item_id,timestamp,status\n" + "".join(
         f"u{i % 9},i{i},2024-01-0{1 + i % 9},{'Returning Customer' if i % 2 else 'New Customer'}\n" for i in range(30)))
     assert len(raw.interactions) == 30
-    raw, path = load("loans.csv", "user_id,item_id,timestamp,status\n" + "".join(
+    raw, path = load_text(tmp_path, "loans.csv", "user_id,item_id,timestamp,status\n" + "".join(
         f"u{i % 9},i{i},2024-01-0{1 + i % 9},Returned\n" for i in range(30)))
     assert len(raw.interactions) == 30
     assert (f"{path}: every line would be a refund, return or cancellation (30 with 'status' 'Returned'): more "
             "than half, so the column is not read as a sale's status") in raw.report.notes
-    raw, path = load("loans2.csv", "user_id,item_id,timestamp,status\n" + "".join(
+    raw, path = load_text(tmp_path, "loans2.csv", "user_id,item_id,timestamp,status\n" + "".join(
         f"u{i % 9},i{i},2024-01-0{1 + i % 9},{'On loan' if i % 5 == 0 else 'Returned'}\n" for i in range(30)))
     assert len(raw.interactions) == 30
     # refunds of packed orders are counted in lines, not in the items they held
-    raw, path = load("packed.csv", "Order ID,Customer ID,Order Date,Order Status,lineItems\n" + "".join(
-        f"{i},c{i % 7},2024-01-0{1 + i % 9},{'Refunded' if i % 4 == 0 else 'Paid'},1x SW1|2x SW{i % 5}\n"
-        for i in range(40)))
+    raw, path = load_text(tmp_path, "packed.csv",
+                          "Order ID,Customer ID,Order Date,Order Status,lineItems\n" + "".join(
+                              f"{i},c{i % 7},2024-01-0{1 + i % 9},{'Refunded' if i % 4 == 0 else 'Paid'},1x SW1|2x SW{i % 5}\n"
+                              for i in range(40)))
     stats = raw.report.files[str(path)]
     assert (stats.rows_kept, stats.rows_skipped) == (30, 10) and len(raw.interactions) == 60
     # an unreadable unit price gives way to the line total, as a missing one does
-    raw, _ = load("rs.csv", "user_id,item_id,timestamp,quantity,unit_price,sales_value\n" + "".join(
-        f"u{i},i{i},2024-01-0{1 + i % 9},2,1.5 Rs/kg,{3 + i}\n" for i in range(6)))
+    raw, _ = load_text(tmp_path, "rs.csv",
+                       "user_id,item_id,timestamp,quantity,unit_price,sales_value\n" + "".join(
+                           f"u{i},i{i},2024-01-0{1 + i % 9},2,1.5 Rs/kg,{3 + i}\n" for i in range(6)))
     assert raw.interactions["price"].tolist() == [1.5, 2.0, 2.5, 3.0, 3.5, 4.0]
     # of two dotted paths ending alike, the product's is the price
-    raw, _ = load("dotted.csv", "customer.id,order.createdAt,shipping.price,product.sku,product.price\n"
-                  "c1,2024-01-01,4.95,P1,12.50\nc2,2024-01-02,4.95,P2,7.25\n")
+    raw, _ = load_text(tmp_path, "dotted.csv",
+                       "customer.id,order.createdAt,shipping.price,product.sku,product.price\n"
+                       "c1,2024-01-01,4.95,P1,12.50\nc2,2024-01-02,4.95,P2,7.25\n")
     assert raw.interactions["price"].tolist() == [12.5, 7.25]
 
 
@@ -939,15 +930,13 @@ def test_western_text_is_not_taken_for_another_code_page() -> None:
 
 def test_packed_and_listed_items_get_the_checks_their_lines_would(tmp_path: Path) -> None:
     """'0x SW1' is a quantity read_table never saw, '[]' a line with no item: bad rows."""
-    path = tmp_path / "orders.csv"
-    path.write_text("Order ID,Customer ID,Order Date,lineItems\n1,c1,2024-01-01,1x SW1|0x SW2\n"
-                    "2,c2,2024-01-02,2x SW3|1x SW1\n")
-    raw = load_dataset("csv", interactions=path)
+    raw, path = load_text(tmp_path, "orders.csv",
+                          "Order ID,Customer ID,Order Date,lineItems\n1,c1,2024-01-01,1x SW1|0x SW2\n"
+                          "2,c2,2024-01-02,2x SW3|1x SW1\n")
     assert raw.interactions["item_id"].tolist() == ["SW1", "SW3", "SW1"]
     assert errors_of(raw, path) == ["2: quantity: must be > 0 (got 0.0)"]
-    lists = tmp_path / "baskets.csv"
-    lists.write_text("customer,date,product\nc1,2024-01-01,\"['milk', 'tea']\"\nc2,2024-01-02,[]\n"
-                     "c3,2024-01-03,\"['bread']\"\n")
-    raw = load_dataset("csv", interactions=lists)
+    raw, lists = load_text(tmp_path, "baskets.csv",
+                           "customer,date,product\nc1,2024-01-01,\"['milk', 'tea']\"\nc2,2024-01-02,[]\n"
+                           "c3,2024-01-03,\"['bread']\"\n")
     assert raw.interactions["item_id"].tolist() == ["milk", "tea", "bread"]
     assert errors_of(raw, lists) == ["3: item_id: an empty list of items"]

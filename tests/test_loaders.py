@@ -940,3 +940,23 @@ def test_packed_and_listed_items_get_the_checks_their_lines_would(tmp_path: Path
                            "c3,2024-01-03,\"['bread']\"\n")
     assert raw.interactions["item_id"].tolist() == ["milk", "tea", "bread"]
     assert errors_of(raw, lists) == ["3: item_id: an empty list of items"]
+
+
+def test_walmart_trips_are_anonymous_visits_in_file_order(tmp_path: Path) -> None:
+    """Walmart's trip-type file has neither shopper nor date: each `VisitNumber` is one
+    anonymous visit, the file's order its clock; `DepartmentDescription` and
+    `FinelineNumber` describe the item, and a `ScanCount` of -1 (a return) is a bad row."""
+    raw, path = load_text(tmp_path, "train.csv",
+                          '"TripType","VisitNumber","Weekday","Upc","ScanCount","DepartmentDescription",'
+                          '"FinelineNumber"\n'
+                          '999,5,"Friday",68113152929,-1,"FINANCIAL SERVICES",1000\n'
+                          '30,7,"Friday",60538815980,1,"SHOES",8931\n'
+                          '30,7,"Friday",7410811099,1,"PERSONAL CARE",4504\n'
+                          '26,8,"Friday",2238403510,2,"PAINT AND ACCESSORIES",3565\n')
+    inter = raw.interactions
+    assert inter["session_id"].tolist() == inter["user_id"].tolist() == ["7", "7", "8"]
+    assert inter["quantity"].tolist() == [1.0, 1.0, 2.0]
+    assert errors_of(raw, path) == ["2: quantity: must be > 0 (got -1)"]
+    items = raw.items.set_index("item_id")
+    assert items.loc["60538815980", "department"] == "SHOES"
+    assert items.loc["2238403510", "category"] == "3565"

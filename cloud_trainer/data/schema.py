@@ -298,7 +298,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
-                        "fisno", "fis")),
+                        "fisno", "fis", "visitnumber", "visitid")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -317,9 +317,10 @@ GENERIC_ITEMS = TableSpec(
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
-                        "itemcategory", "producttypename", "productsubclass", "subclass",
+                        "itemcategory", "producttypename", "productsubclass", "subclass", "finelinenumber",
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille")),
-        Column("department", required=False, aliases=("departmentname", "departmentid", "dept")),
+        Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
+                                                    "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("attributes", required=False),

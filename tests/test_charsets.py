@@ -17,11 +17,12 @@ LINES = {
     "polish": ("klient;produkt;data;ilość;cena\n" + "K1;Masło łąka żółw;01.09.2023;1;2\n" * 8, "cp1250"),
     "russian": ("клиент;товар;дата\n" + "К1;Молоко свежее;2023\n" * 8, "cp1251"),
     "chinese": ("用户ID,商品ID,行为类型,时间\n" + "1,农夫山泉矿泉水500ml,浏览,2023-01-01\n" * 8, "gbk"),
+    "traditional": ("顧客編號,商品編號,日期,數量\n" + "1,統一鮮奶 麵包 雞蛋,2023-01-01,1\n" * 8, "big5"),
     "japanese": ("顧客ID,商品コード,購入日\n" + "C1,おにぎり 鮭,2023/01/01\n" * 8, "cp932"),
     "korean": ("고객,상품,날짜\n" + "1,서울우유 신선한 우유,2023-01-01\n" * 8, "cp949"),
 }
 EXPECTED = {"french": None, "german": None, "spanish": None, "polish": "cp1250", "russian": "cp1251",
-            "chinese": "gb18030", "japanese": "cp932", "korean": "cp949"}
+            "chinese": "gb18030", "traditional": "cp950", "japanese": "cp932", "korean": "cp949"}
 
 
 @pytest.mark.parametrize("language", list(LINES))
@@ -49,6 +50,26 @@ def test_a_chinese_windows_export_reads_as_gbk_with_its_header_words(tmp_path: P
                                                                               ["U0", "SP1", "purchase"]]
     assert any("read as GBK / GB18030 (Chinese Windows) (e.g. '用户ID,商品ID,行为类型,时间')" in n
                for n in report.notes)
+
+
+def test_ta_fengs_own_big5_file_reads_with_its_traditional_header_words(tmp_path: Path) -> None:
+    """Ta-Feng as its owner published it: Big5, semicolons, Traditional Chinese headers,
+    the line's total as 銷售價格 (SALES_PRICE). Big5's ASCII second bytes (資 is B8 EA, 顧
+    is C5 55) break its runs, and CP949 reads its pairs as Hangul: it was read as GBK,
+    CP949 or Windows-1251 by the bytes, its columns unread."""
+    from cloud_trainer.data import load_dataset
+
+    rows = "".join(f"2000-11-0{1 + i % 9} 00:00:00;0{u:07d} ;{'ABCDEFGHIJ'[u % 10]} ;E ;{100205 + i % 3};"
+                   f"47{i:011d};{1 + i % 2};{20 + i};{30 + 2 * i}\n" for u in range(4) for i in range(6))
+    path = tmp_path / "D11"
+    path.write_bytes(("交易日期;顧客ID;年齡;居住區域;商品分類;商品ID;數量;資產;銷售價格\n" + rows).encode("big5"))
+    raw = load_dataset("csv", interactions=path)
+    first = raw.interactions.iloc[0]
+    assert (first["user_id"], first["item_id"], first["quantity"], first["price"]) == (
+        "00000000", "4700000000000", 1.0, 30.0)
+    assert str(first["timestamp"]) == "2000-11-01 00:00:00"
+    assert raw.items.set_index("item_id").loc["4700000000001", "category"] == "100206"
+    assert any("read as Big5 (Traditional Chinese Windows)" in note for note in raw.report.notes)
 
 
 def test_header_keys_fold_latin_accents_but_keep_kana_voicing() -> None:

@@ -18,9 +18,15 @@ and reads that byte as Windows-1252).
   gives mostly its own script: Shift-JIS when full-width kana are a tenth of the
   characters (Japanese writes them; a Chinese file read as Shift-JIS has almost none),
   CP949 when nearly all are Hangul, else GBK or Windows-1251 by the larger share of Han
-  or Cyrillic letters. Big5 (Taiwan) is not told apart from GBK, whose reading it then
-  gets: names garbled, but every id the same string on every line. Russian text
-  is no GBK: its odd-length words leave a lone byte before a space, which GBK refuses.
+  or Cyrillic letters. Russian text is no GBK: its odd-length words leave a lone byte
+  before a space, which GBK refuses.
+* Big5 (Taiwan, Hong Kong) is told by its second bytes: about a third of its characters
+  have one below ``0xA1`` (its second bytes run ``40-7E`` and ``A1-FE``), while GBK's and
+  CP949's common characters (GB2312's 6,763, KS X 1001's 2,350 syllables) have none, only
+  their rarer extensions do. Han text that reads strictly as Big5 with a fifth or more
+  such characters is Big5; it is weighed before Korean, as CP949's extension reads those
+  pairs as Hangul, and GB18030 reads any pair. Its ASCII second bytes break the runs of
+  high bytes, so runs are also counted by two-byte characters.
 * Otherwise Windows-1250 is chosen over Windows-1252 when bytes that are letters only
   in it (``ł ą ż Ł Ą Ż ľ Ľ ť Ť Ź``; in Windows-1252 ``³ ¹ ¿ £ ¥ ¯ ¾ ¼`` or nothing) stand
   inside words, as Polish and Slovak write them on nearly every line (``ilość``'s ``ś``
@@ -49,6 +55,10 @@ HANGUL_SHARE = 0.95
 """Hangul among the characters for CP949 (a Chinese text read as CP949 has far fewer)."""
 SCRIPT_SHARE = 0.8
 """Han or Cyrillic among the characters for GBK or Windows-1251."""
+BIG5_LOW_TRAIL_SHARE = 0.2
+"""Two-byte characters whose second byte is below ``0xA1``, as a share of them all, above
+which Han text that both code pages decode is Big5 (measured: 37 % in Traditional
+Chinese product names as Big5, 0 % in Simplified ones as GBK)."""
 MIN_RUN_BYTES = 20
 """Bytes >= 0x80 a file needs before a double-byte or Cyrillic reading is weighed: a
 Polish header's one ``ść`` (two bytes in a run) decodes as a Hangul syllable too."""
@@ -56,6 +66,7 @@ Polish header's one ``ść`` (two bytes in a run) decodes as a Hangul syllable t
 NAMES = {
     "cp932": "Shift-JIS (Japanese Windows)",
     "gb18030": "GBK / GB18030 (Chinese Windows)",
+    "cp950": "Big5 (Traditional Chinese Windows)",
     "cp949": "CP949 / EUC-KR (Korean Windows)",
     "cp1251": "Windows-1251 (Cyrillic)",
     "cp1250": "Windows-1250 (Central European)",
@@ -68,6 +79,10 @@ _LATIN_RUNS = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]{2}(?=[a-z])")
 read as one Han character between Latin letters; a Chinese text's runs are longer and
 stand between spaces, separators or digits."""
 _HIGH = re.compile(rb"[\x80-\xff]")
+_DOUBLE = re.compile(rb"[\x81-\xfe][\x40-\xfe]")
+"""A two-byte character of GBK, Big5 or CP949, read left to right, so a run's pairs stay
+aligned."""
+_DOUBLE_RUNS = re.compile(rb"(?:[\x81-\xfe][\x40-\xfe]){2,}")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 """Full-width kana only: single bytes 0xA1-0xDF are half-width katakana in Shift-JIS, so
 any text read as Shift-JIS has them."""
@@ -83,7 +98,7 @@ _TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\x
 only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
-_SCRIPTS = (("cp949", _HANGUL), ("gb18030", _HAN), ("cp1251", _CYRILLIC))
+_SCRIPTS = (("cp949", _HANGUL), ("gb18030", _HAN), ("cp950", _HAN), ("cp1251", _CYRILLIC))
 
 
 def legacy_codec(raw: bytes) -> str | None:
@@ -99,7 +114,8 @@ def legacy_codec(raw: bytes) -> str | None:
     runs = _RUNS.findall(sample)
     in_runs = sum(len(m) for m in runs)
     latin_runs = len(_LATIN_RUNS.findall(sample))
-    if high >= MIN_RUN_BYTES and in_runs >= RUN_SHARE * high and latin_runs < LATIN_RUN_SHARE * len(runs):
+    if (high >= MIN_RUN_BYTES and (in_runs >= RUN_SHARE * high or _pair_run_share(sample) >= RUN_SHARE)
+            and latin_runs < LATIN_RUN_SHARE * max(len(runs), 1)):
         codec = _by_script(sample)
         if codec is not None:
             return codec
@@ -123,12 +139,34 @@ def _by_script(sample: bytes) -> str | None:
                 return codec
             continue
         shares[codec] = len(script.findall(head)) / others
-    # Korean first: its Hangul decodes as Han in GBK too, but a Chinese text read as
-    # CP949 gives Hanja or symbols for the characters past the Hangul block.
+    # Big5 by its second bytes before Korean: CP949 reads Big5's pairs as Hangul too
+    # (its extension takes second bytes 41-5A, 61-7A), and GB18030 reads any pair.
+    if shares.get("cp950", 0.0) >= SCRIPT_SHARE and _low_second_byte_share(sample) >= BIG5_LOW_TRAIL_SHARE:
+        return "cp950"
+    # Korean next: its Hangul decodes as Han in GBK and Big5 too, but a Chinese text read
+    # as CP949 gives Hanja or symbols for the characters past the Hangul block.
     if shares.get("cp949", 0.0) >= HANGUL_SHARE:
         return "cp949"
+    shares.pop("cp950", None)  # GBK's common characters are Big5's pairs too: GBK it is
     best = max(shares, key=lambda c: shares[c], default=None)
     return best if best is not None and shares[best] >= SCRIPT_SHARE else None
+
+
+def _low_second_byte_share(sample: bytes) -> float:
+    """Two-byte characters whose second byte is below ``0xA1``, as a share of them all
+    (about a third in Big5, none in GBK's and CP949's common characters)."""
+    pairs = _DOUBLE.findall(sample)
+    return sum(pair[1] < 0xA1 for pair in pairs) / max(len(pairs), 1)
+
+
+def _pair_run_share(sample: bytes) -> float:
+    """Bytes of two-byte characters that stand beside another, as a share of all such
+    bytes. Big5's ASCII second bytes (``鮮`` is ``C1 61``) break its runs of high bytes, so
+    they are counted by characters: Chinese names run two to four characters; a Western
+    accent and the letter after it (``è m`` in ``Crème``) mostly stand alone."""
+    pairs = len(_DOUBLE.findall(sample))
+    in_runs = sum(len(run) for run in _DOUBLE_RUNS.findall(sample))
+    return in_runs / max(2 * pairs, 1)
 
 def _strict(raw: bytes, codec: str, *, partial: bool = False) -> str | None:
     """``raw`` decoded, or None where it is not that code page. ``partial``: the sample

@@ -707,7 +707,7 @@ def _order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Seri
 
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
-                   "salesprice")
+                   "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额")
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
@@ -890,7 +890,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
 
 
 SHOPPER_ATTRIBUTE_KEYS = frozenset((
-    "age", "agegroup", "ageband", "agerange", "agedesc", "agecategory", "gender", "sex",
+    "age", "agegroup", "ageband", "agerange", "agedesc", "agecategory", "gender", "sex", "年齡", "年龄",
     "income", "incomegroup", "incomeband", "incomerange", "incomedesc", "maritalstatus",
     "maritalstatuscode", "householdsize", "householdsizedesc", "kidcategorydesc", "homeownerdesc",
     "occupation", "education", "pincode", "zip", "zipcode", "postcode", "postalcode",

@@ -238,6 +238,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "customername", "reviewprofilename", "profilename",
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
+                "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
                 "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
@@ -253,7 +254,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
-                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品",
+                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines")
@@ -262,7 +263,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格", "цена", "fiyat", "birimfiyat")
+                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -277,6 +278,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
+                        "交易日期", "交易时间", "交易時間", "時間", "購買日期",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
@@ -287,7 +289,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量", "數量", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -318,6 +320,7 @@ GENERIC_ITEMS = TableSpec(
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
                         "itemcategory", "producttypename", "productsubclass", "subclass", "finelinenumber",
+                        "商品分類", "商品分类", "分類", "分类", "类别", "類別",
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
                                                     "deptdesc", "deptdescription")),

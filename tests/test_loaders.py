@@ -4,6 +4,7 @@ fixtures (tests/fixtures/retail/) and, when present, on the real ../shared data.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -118,7 +119,7 @@ def test_generic_fixture_reports_each_bad_row() -> None:
     ("kwargs", "message"),
     [
         ({"dataset": "completejourney", "data_dir": "/nonexistent/cj"}, "no such directory"),
-        ({"dataset": "completejourney", "data_dir": RETAIL / "generic"}, "no such file"),
+        ({"dataset": "completejourney", "data_dir": RETAIL / "generic"}, "no transactions_sample.csv or transactions.csv"),
         ({"dataset": "rees46", "data_dir": RETAIL / "completejourney"}, "missing required column"),
         ({"dataset": "csv", "interactions": "/nonexistent.csv"}, "no such file"),
         ({"dataset": "csv"}, "needs --interactions"),
@@ -691,6 +692,15 @@ def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: P
     assert sorted(raw.users["user_id"]) == [f"c{u}@x.de" for u in range(8)]
     assert (f"{users}: column 'Email' read as user_id, not 'Customer ID': it describes 100% of the "
             "interactions' shoppers, 'Customer ID' 0%") in raw.report.notes
+    # A file of the customers who opted in (a quarter) is matched by email too; ids that
+    # meet the orders' by accident (most of the file's own are no shopper's) are not.
+    users.write_text("Customer ID,Email,Tags\n7000,c0@x.de,vip\n7001,c1@x.de,\n")
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert sorted(raw.users["user_id"]) == ["c0@x.de", "c1@x.de"]
+    users.write_text("Customer ID,Email,Tags\n7000,c0@x.de,vip\n" + "".join(
+        f"{7001 + u},d{u}@x.de,\n" for u in range(8)))
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert "7000" in raw.users["user_id"].tolist()
 
 
 def test_amazon_2023_reviews_and_metadata_meet_on_the_parent_asin(tmp_path: Path) -> None:
@@ -960,3 +970,104 @@ def test_walmart_trips_are_anonymous_visits_in_file_order(tmp_path: Path) -> Non
     items = raw.items.set_index("item_id")
     assert items.loc["60538815980", "department"] == "SHOES"
     assert items.loc["2238403510", "category"] == "3565"
+
+
+def test_complete_journey_as_r_and_kaggle_users_save_it(tmp_path: Path) -> None:
+    """The adapter reads the package's tables however they were saved: the full-size
+    names before the sample's (with a note when both are there), gzipped, R's
+    `NA` for a missing value, readr's `...T...Z` times, a products file without
+    optional columns; dunnhumby's own release goes through the generic reader."""
+    import gzip
+    import shutil
+
+    src = RETAIL / "completejourney"
+    both = tmp_path / "both"
+    shutil.copytree(src, both)
+    tx = (src / "transactions_sample.csv").read_text()
+    readr = re.sub(r",(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)", r",\1T\2Z", tx)  # readr::write_csv
+    assert readr.count("T19:06:53Z") == 2
+    (both / "transactions.csv").write_text(readr)
+    (both / "products.csv").write_text("product_id,department,product_category\n"
+                                       "940996,GROCERY,NA\n873902,NA,VEGETABLES - ALL OTHERS\n")
+    raw = load_dataset("completejourney", data_dir=both)
+    assert f"{both / 'transactions.csv'}: read; transactions_sample.csv beside it not (one file of each kind: " \
+           "the full-size name before the sample's, a plain CSV before a packed one)" in raw.report.notes
+    two = raw.interactions[(raw.interactions["user_id"] == "1") & (raw.interactions["item_id"] == "873902")]
+    assert str(two["timestamp"].iloc[0]) == "2017-01-02 14:06:53"  # the same store time as the plain form
+    items = raw.items.set_index("item_id")
+    assert items.loc["940996", ["category", "department", "brand"]].tolist() == ["", "GROCERY", ""]
+    assert items.loc["873902", "department"] == ""
+
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    (packed / "transactions_sample.csv.gz").write_bytes(gzip.compress(tx.encode()))
+    assert len(load_dataset("completejourney", data_dir=packed).interactions) == 6
+
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "transaction_data.csv").write_text(
+        "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,TRANS_TIME\n"
+        + "".join(f"{h},{100 + d},{d},{p},1,1.50,364,1631\n" for h in range(1, 4) for d in range(1, 4)
+                  for p in (940996, 873902)))
+    raw = load_dataset("completejourney", data_dir=release)
+    assert raw.name == "completejourney" and len(raw.interactions) == 18
+    assert raw.report.notes[0].startswith(f"{release}: dunnhumby's own release of The Complete Journey "
+                                          "(transaction_data.csv), not the R package's CSVs")
+
+
+def test_a_rees46_folder_holds_other_files_too(tmp_path: Path) -> None:
+    """A category tree beside the months and macOS's `._` files are not event files: the
+    months are read, the rest named in a note; a month there plain and gzipped is read once."""
+    import gzip
+
+    month = (RETAIL / "rees46" / "2019-Oct_head.csv").read_bytes()
+    (tmp_path / "2019-Oct.csv").write_bytes(month)
+    (tmp_path / "2019-Oct.csv.gz").write_bytes(gzip.compress(month))
+    (tmp_path / "category_tree.csv").write_text("category_id,parent_id\n1,0\n")
+    (tmp_path / "._2019-Oct.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    raw = load_dataset("rees46", data_dir=tmp_path)
+    assert raw.sources == [str(tmp_path / "2019-Oct.csv")]
+    assert raw.report.notes[:2] == [
+        f"{tmp_path}: 2019-Oct.csv.gz not read: the same month is there unpacked (reading both would count "
+        "every event twice)",
+        f"not a REES46 event file, not read: {tmp_path / 'category_tree.csv'}: missing required column(s) "
+        "event_time, event_type, product_id, user_id (header has category_id, parent_id)"]
+
+
+def test_paths_that_are_not_what_they_should_be_say_so(tmp_path: Path) -> None:
+    file = tmp_path / "events.csv"
+    file.write_text("user_id,item_id\n")
+    for kwargs, message in (
+            ({"dataset": "csv", "interactions": tmp_path}, f"{tmp_path}: a directory, not a file"),
+            ({"dataset": "rees46", "data_dir": file},
+             f"{file}: a file, not a directory (--data-dir takes the folder of the export's files)")):
+        with pytest.raises(DataError) as exc:
+            load_dataset(**kwargs)
+        assert str(exc.value) == message
+
+
+def test_categories_written_as_paths_give_the_department(tmp_path: Path) -> None:
+    """Google's product taxonomy (Shopify, Merchant Center): the first step of the path is
+    the department where the file has none; a '/' inside a name is no path."""
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 4},i{k % 3},2024-01-{1 + k:02d}\n" for k in range(12)))
+    items = tmp_path / "products.csv"
+    items.write_text("item_id,category\ni0,Food > Bakery > Bread\ni1,Food › Dairy\ni2,Home & Garden > Kitchen\n")
+    raw = load_dataset("csv", interactions=inter, items=items)
+    got = raw.items.set_index("item_id")
+    assert got["department"].to_dict() == {"i0": "Food", "i1": "Food", "i2": "Home & Garden"}
+    assert got.loc["i0", "category"] == "Food > Bakery > Bread"
+    items.write_text("item_id,category\ni0,BAKED BREAD/BUNS/ROLLS\ni1,DAIRY\ni2,MEAT\n")
+    assert set(load_dataset("csv", interactions=inter, items=items).items["department"]) == {""}
+
+
+def test_the_interactions_file_given_as_the_users_file_is_refused(tmp_path: Path) -> None:
+    inter = tmp_path / "interactions.csv"
+    inter.write_text("user_id,item_id,timestamp,quantity\n" + "".join(
+        f"u{k % 3},i{k},2024-01-{1 + k:02d},1\n" for k in range(9)))
+    with pytest.raises(DataError) as exc:
+        load_dataset("csv", interactions=inter, users=inter)
+    assert str(exc.value) == (f"{inter}: 6 of 9 lines repeat an id (user_id) already listed: one line per event, "
+                              "as an interactions file has, not one per item or shopper; is it the interactions "
+                              "file?")

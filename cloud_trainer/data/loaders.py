@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,6 +54,7 @@ from cloud_trainer.data.schema import (
     Column,
     DataError,
     IngestReport,
+    MissingColumns,
     RawDataset,
     TableSpec,
     decimal_points,
@@ -155,19 +157,47 @@ def _need_dir(data_dir: Path | str | None, dataset: str) -> Path:
         raise DataError(f"--dataset {dataset} needs --data-dir DIR")
     path = Path(data_dir)
     if not path.is_dir():
-        raise DataError(f"{path}: no such directory")
+        raise DataError(f"{path}: " + ("a file, not a directory (--data-dir takes the folder of the export's files)"
+                                       if path.is_file() else "no such directory"))
     return path
 
 
 # --------------------------------------------------------------------------- CJ
 
 
+DUNNHUMBY_RELEASE = ("transaction_data", "product", "hh_demographic")
+"""dunnhumby's own release of The Complete Journey (Kaggle): other file names and its own
+columns (``household_key``, ``DAY``, ``TRANS_TIME``), which the generic reader knows."""
+
+
+def _cj_file(data_dir: Path, stems: tuple[str, ...], report: IngestReport) -> Path | None:
+    """The first of ``stems`` in ``data_dir`` as a CSV, packed or not (the R package's
+    full-size name before its sample's: ``transactions`` from ``get_transactions()``, then
+    ``transactions_sample``); a note names any other candidate left unread beside it."""
+    found = [data_dir / (stem + suffix) for stem in stems for suffix in EXPORT_SUFFIXES
+             if (data_dir / (stem + suffix)).is_file()]
+    if len(found) > 1:
+        report.notes.append(f"{found[0]}: read; {', '.join(p.name for p in found[1:])} beside it not "
+                            "(one file of each kind: the full-size name before the sample's, a plain CSV "
+                            "before a packed one)")
+    return found[0] if found else None
+
+
 def _load_completejourney(data_dir: Path) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
-    tx_path = data_dir / "transactions_sample.csv"
-    if not tx_path.is_file() and (data_dir / "transactions.csv").is_file():
-        tx_path = data_dir / "transactions.csv"
+    tx_path = _cj_file(data_dir, ("transactions", "transactions_sample"), report)
+    if tx_path is None:
+        release = [data_dir / f"{stem}.csv" for stem in DUNNHUMBY_RELEASE]
+        if release[0].is_file():
+            raw = _load_generic(*(p if p.is_file() else None for p in release))
+            raw.report.notes.insert(0, f"{data_dir}: dunnhumby's own release of The Complete Journey "
+                                       f"({', '.join(p.name for p in release if p.is_file())}), not the R "
+                                       "package's CSVs: read as the generic schema reads it (as --dataset csv "
+                                       f"--interactions {release[0]} --items ... --users ...)")
+            return replace(raw, name="completejourney")
+        raise DataError(f"{data_dir}: no transactions_sample.csv or transactions.csv (the completejourney R "
+                        "package's tables as CSV; dunnhumby's own release has transaction_data.csv)")
     tx = read_table(tx_path, CJ_TRANSACTIONS, report, hasher=hasher)
     require_rows(tx, str(tx_path), report)
 
@@ -186,10 +216,13 @@ def _load_completejourney(data_dir: Path) -> RawDataset:
         }
     )
 
-    products_path = data_dir / "products.csv"
-    if products_path.is_file():
+    products_path = _cj_file(data_dir, ("products",), report)
+    if products_path is not None:
         prod = read_table(products_path, CJ_PRODUCTS, report, hasher=hasher)
         prod = _drop_duplicate_ids(prod, "product_id", str(products_path), report)
+        for column in CJ_PRODUCTS.columns[1:]:  # optional: a column the file lacks is unknown for all
+            if column.name not in prod:
+                prod[column.name] = ""
         ptype = prod["product_type"].where(prod["product_type"] != "", prod["product_category"])
         ptype = ptype.where(ptype != "", "product " + prod["product_id"])
         brand = prod["brand"]
@@ -202,7 +235,8 @@ def _load_completejourney(data_dir: Path) -> RawDataset:
                 strict=True,
             )
         ]
-        display = _cj_display_locations(data_dir / "promotions_sample.csv", hasher, report)
+        display = _cj_display_locations(_cj_file(data_dir, ("promotions", "promotions_sample"), report)
+                                        or data_dir / "promotions_sample.csv", hasher, report)
         for pid, attr in zip(prod["product_id"], attrs, strict=True):
             if pid in display:
                 attr["display_location"] = display[pid]
@@ -218,16 +252,16 @@ def _load_completejourney(data_dir: Path) -> RawDataset:
             }
         )
     else:
-        report.notes.append(f"{products_path}: absent; item metadata unknown")
+        report.notes.append(f"{data_dir / 'products.csv'}: absent; item metadata unknown")
         items = _empty_items()
 
-    demo_path = data_dir / "demographics.csv"
-    if demo_path.is_file():
+    demo_path = _cj_file(data_dir, ("demographics",), report)
+    if demo_path is not None:
         demo = read_table(demo_path, CJ_DEMOGRAPHICS, report, hasher=hasher)
         demo = _drop_duplicate_ids(demo, "household_id", str(demo_path), report)
         users = demo.drop(columns=["_line"]).rename(columns={"household_id": "user_id"})
     else:
-        report.notes.append(f"{demo_path}: absent; no demographics")
+        report.notes.append(f"{data_dir / 'demographics.csv'}: absent; no demographics")
         users = pd.DataFrame({"user_id": pd.Series(dtype=object)})
 
     return RawDataset(
@@ -278,16 +312,26 @@ def _cj_display_locations(
 # ----------------------------------------------------------------------- REES46
 
 
-REES46_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
-"""The monthly event files as published (``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
+EXPORT_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
+"""An adapter's files as published (REES46's ``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
 
 
-def _rees46_files(data_dir: Path) -> list[Path]:
+def _rees46_files(data_dir: Path, report: IngestReport) -> list[Path]:
     """The event files of ``data_dir``; where a month is there both unpacked and packed,
-    the unpacked file only (reading both would count every event twice)."""
-    files = sorted(p for p in data_dir.iterdir() if p.is_file() and p.name.endswith(REES46_SUFFIXES))
+    the unpacked file only (reading both would count every event twice), with a note.
+    macOS's ``._`` files (resource forks it writes beside each file on a shared drive)
+    are no data."""
+    try:
+        files = sorted(p for p in data_dir.iterdir()
+                       if p.is_file() and p.name.endswith(EXPORT_SUFFIXES) and not p.name.startswith("._"))
+    except OSError as exc:
+        raise DataError(f"{data_dir}: cannot be read ({exc.strerror or exc})") from None
     plain = {p.name for p in files if p.name.endswith(".csv")}
-    return [p for p in files if p.name.endswith(".csv") or _unpacked_name(p.name) not in plain]
+    packed_twice = [p for p in files if not p.name.endswith(".csv") and _unpacked_name(p.name) in plain]
+    if packed_twice:
+        report.notes.append(f"{data_dir}: {', '.join(p.name for p in packed_twice)} not read: the same month "
+                            "is there unpacked (reading both would count every event twice)")
+    return [p for p in files if p not in packed_twice]
 
 
 def _unpacked_name(name: str) -> str:
@@ -300,18 +344,28 @@ def _unpacked_name(name: str) -> str:
 
 
 def _load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
-    files = _rees46_files(data_dir) if data_dir.is_dir() else []
-    if not files:
-        raise DataError(f"{data_dir}: no REES46 event file ({', '.join('*' + s for s in REES46_SUFFIXES)})")
     report = IngestReport()
     hasher = hashlib.sha256()
+    files = _rees46_files(data_dir, report) if data_dir.is_dir() else []
+    if not files:
+        raise DataError(f"{data_dir}: no REES46 event file ({', '.join('*' + s for s in EXPORT_SUFFIXES)})")
     # A month is 4-9 GB of CSV: the first file's lines, scaled by its share of the bytes
     # (a packed month counts its packed size: about right beside other packed ones),
     # decide one fraction for every month, so a shopper kept is kept in each.
     packings = {_unpacked_name(f.name) == f.name for f in files}
     sample.file_share = (files[0].stat().st_size / max(1, sum(f.stat().st_size for f in files))
                          if len(packings) == 1 else 1 / len(files))  # packed beside plain: a month each
-    frames = [read_table(f, REES46_EVENTS, report, hasher=hasher, sample=sample) for f in files]
+    frames, others = [], []
+    for f in files:
+        try:
+            frames.append(read_table(f, REES46_EVENTS, report, hasher=hasher, sample=sample))
+        except MissingColumns as exc:  # a category tree, a README table beside the months
+            others.append(str(exc))
+            report.files.pop(str(f), None)
+    if not frames:
+        raise DataError(f"{data_dir}: no REES46 event file: {'; '.join(others)}")
+    files = [f for f in files if str(f) in report.files]
+    report.notes.extend(f"not a REES46 event file, not read: {why}" for why in others)
     if sample.active:
         report.notes.append(sample.note(", ".join(str(f) for f in files)))
     ev = pd.concat(frames, ignore_index=True)
@@ -425,6 +479,7 @@ def _load_generic(
         report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
     else:
         it = _items_from_interactions(inter, interactions, report)
+    it = _department_from_path(it, items or interactions, report)
 
     real_context = ("hour",) if inter.attrs.get("day_numbers") else ("hour", "weekday")
     if inter.attrs.get("date_only"):
@@ -856,6 +911,29 @@ def _most_common_value(keys: np.ndarray, values: np.ndarray) -> pd.Series:
     return best.set_index("key")["value"]
 
 
+_PATH_STEP = r"\s*[>›»]\s*"
+
+
+def _department_from_path(items: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Categories written as paths (Google's product taxonomy in Shopify and Merchant
+    Center exports: ``Food, Beverages & Tobacco > Food Items > Bakery``) give the
+    department, their first step, where the file has none: without it a shop's 2,000
+    paths were 2,000 unrelated categories and no department context. The category stays
+    the whole path (two shops' ``Bakery`` may sit under different parents). Not ``/``:
+    ``BAKED BREAD/BUNS/ROLLS`` is one category."""
+    if "category" not in items or ("department" in items and (items["department"].fillna("") != "").any()):
+        return items
+    category = items["category"].fillna("").astype(str)
+    given = category[category != ""]
+    if not len(given) or given.str.contains(r"\S" + _PATH_STEP + r"\S").mean() < 0.5:
+        return items
+    items = items.copy()
+    items["department"] = category.str.split(_PATH_STEP, n=1, regex=True).str[0].str.strip()
+    report.notes.append(f"{file}: categories are paths (e.g. {given.iloc[0]!r}): the first step is read as the "
+                        "department")
+    return items
+
+
 def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Item metadata an interactions file carries on its own lines, when there is no
     items file: UCI Online Retail's ``Description``, Superstore's ``Product Name`` and
@@ -956,6 +1034,11 @@ def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     return users
 
 
+OWN_IDS_MATCHED = 0.9
+"""Share of a side file's own ids in a column that the interactions must use for that
+column to key a file that describes under half of them (:func:`_best_id_column`)."""
+
+
 def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport, *,
                     column: str = "item_id") -> pd.DataFrame:
     """The items (or users) file's id column, by what the interactions use when the names
@@ -967,7 +1050,10 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     Harry Potter book). Shopify's customers export has ``Customer ID`` and ``Email``, and
     its orders name the customer by email. Another id-named column of the file (``id`` or
     a usual name of the column) that describes at least half of the interactions' items
-    (shoppers), and twice as many as the chosen one, is taken instead, with a note.
+    (shoppers), and twice as many as the chosen one, is taken instead, with a note. So is
+    one that describes fewer where the chosen one describes none and nearly all of its
+    own ids are the interactions' (a users file of the third of customers who opted in,
+    keyed by their email as the orders are): ids that meet by accident do not.
     """
     names = items.attrs.get("source_names", {})
     if column == "item_id":
@@ -986,8 +1072,13 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
 
     current = share(column)
     best, best_share = max(((c, share(c)) for c in others), key=lambda pair: pair[1])
-    if best_share < 0.5 or best_share < 2 * current:
+    if best_share < 2 * current or not best_share:
         return items
+    if best_share < 0.5:
+        own = items[best].astype(str).str.strip()
+        own = own[own != ""]
+        if current > 0 or not len(own) or _described(own.to_numpy(), set(ids.tolist())).mean() < OWN_IDS_MATCHED:
+            return items
     chosen = str(names.get(column, column))
     report.notes.append(
         f"{file}: column {names.get(best, best)!r} read as {column}, not {chosen!r}: it describes "
@@ -1018,10 +1109,17 @@ def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, rep
 def _drop_duplicate_ids(
     frame: pd.DataFrame, id_col: str, file: str, report: IngestReport
 ) -> pd.DataFrame:
-    """Keep the first row per id; later ones are reported as bad rows."""
+    """Keep the first row per id; later ones are reported as bad rows. A file in which
+    most lines repeat an id is no table of items or shoppers but a list of events (the
+    interactions file given as ``--users``, which made its quantity a demographic): an
+    error saying so, not tens of thousands of bad rows."""
     dup = frame[id_col].duplicated(keep="first").to_numpy()
     if not dup.any():
         return frame.reset_index(drop=True)
+    if dup.mean() > 0.5:
+        raise DataError(f"{file}: {int(dup.sum()):,} of {len(frame):,} lines repeat an id ({id_col}) already "
+                        "listed: one line per event, as an interactions file has, not one per item or shopper; "
+                        "is it the interactions file?")
     first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
     return skip_rows(frame, dup, id_col, file, report,
                       lambda v: f"duplicate id {v!r} (first at line {int(first_line[v])}); row skipped")

@@ -159,6 +159,11 @@ class DataError(Exception):
     """Input that cannot be used at all. The message is one line naming the file and why."""
 
 
+class MissingColumns(DataError):
+    """A file without the columns its table needs: maybe another table altogether (a
+    category tree beside an adapter's event files)."""
+
+
 ColumnKind = Literal["str", "float", "timestamp", "enum"]
 
 
@@ -182,7 +187,10 @@ class Column:
     ``InvoiceDate``), keyed without case, spaces, dashes or underscores, most specific
     first. Used only when the file has no column of this name, with a note."""
     timestamp_format: str | None = None
-    """strftime format; None accepts ISO 8601 (with or without offset)."""
+    """strftime format read first; what it leaves is read as any export's times are."""
+    free_text: bool = False
+    """A name or description: a missing-value marker there (a title 'None') is kept as
+    written; in an id, code, number or event column it is read as blank."""
 
     @property
     def header_keys(self) -> frozenset[str]:
@@ -308,7 +316,7 @@ GENERIC_ITEMS = TableSpec(
     (
         # In a catalogue file a bare "id" can only be the item (Last.fm's artists.dat).
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
-        Column("name", required=False,
+        Column("name", required=False, free_text=True,
                # A title before a description (Amazon's product metadata has both; the second is prose)
                aliases=("productname", "prodname", "itemname", "title", "movietitle", "description",
                         "productdescription", "lineitemname",
@@ -326,7 +334,7 @@ GENERIC_ITEMS = TableSpec(
                                                     "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk")),
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
-        Column("attributes", required=False),
+        Column("attributes", required=False, free_text=True),
     ),
 )
 GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=(*USER_ALIASES, "id")),))
@@ -475,11 +483,15 @@ def read_table(
     """
     name = display_name or str(path)
     if not path.is_file():
-        raise DataError(f"{name}: no such file")
+        raise DataError(f"{name}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
     _room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # no read permission, an unreadable disk
+        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     # The fingerprint is of the content: the same export gzipped again (a new mtime in
     # its header) is the same data set.
-    raw = _decompressed(path.read_bytes(), name, report)
+    raw = _decompressed(raw, name, report)
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
     stats = report.stats(name)
@@ -616,9 +628,9 @@ def read_table(
                 wide = headerless.wide_table([[r[i].strip() if i < len(r) else "" for r in rows]
                                               for i in range(len(raw_header))])
         listed = ", ".join(raw_header[:12]) + (f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")
-        raise DataError(
+        raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {listed or 'nothing'})" + (f"; {wide}" if wide else "")
+            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
         )
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
@@ -726,9 +738,9 @@ def read_table(
     bad = np.zeros(len(frame), dtype=bool)
     by_name = {c.name: c for c in spec.columns}
     for col in header:
-        # Ids, numbers and event names (not free text: a title may be 'None').
-        kind = by_name[col].kind if col in by_name else None
-        if len(frame) and (col in ("user_id", "item_id", "session_id") or kind in ("float", "enum")):
+        # Ids, codes, numbers and event names (not free text: a title may be 'None').
+        column = by_name.get(col)
+        if len(frame) and column is not None and column.kind != "timestamp" and not column.free_text:
             frame[col] = _missing_values(frame[col].astype(str).str.strip(), name,
                                       raw_header[header.index(col)], report)
     if "session_id" in header and len(frame) and not basket_shoppers:
@@ -1247,8 +1259,8 @@ def _decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
                     return raw  # a table: formats.as_csv reads it
                 if len(members) != 1:
                     raise DataError(f"{name}: a zip archive with {len(members)} files "
-                                    f"({', '.join(members[:5]) or 'none'}); give one CSV, or the "
-                                    "CSV itself")
+                                    f"({', '.join(members[:5]) or 'none'}); unzip it and give one CSV "
+                                    "(an adapter's --data-dir reads each CSV of the folder: REES46's months)")
                 # Before unpacking: the unpacked bytes and then their text.
                 _room_to_read(name, 2 * archive.getinfo(members[0]).file_size, "the unpacked bytes and their text")
                 data = archive.read(members[0])

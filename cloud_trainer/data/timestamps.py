@@ -92,9 +92,20 @@ _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct
 def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str | None]:
     """Parse to naive datetimes; text with an offset (or a UTC / GMT suffix) is converted
     to UTC first. Returns the parsed values and a note when the column needed a reading
-    the file does not state (which number of a spreadsheet date is the day)."""
+    the file does not state (which number of a spreadsheet date is the day).
+
+    ``fmt``: the form an adapter's source writes (Complete Journey's, REES46's), read
+    first at C speed; what it leaves is read as any export's times are, so the same data
+    written by R's ``readr`` (``2017-01-28T19:06:53Z``) or pandas (``+00:00``) still
+    reads."""
     if fmt is not None:
-        return pd.to_datetime(values, format=fmt, errors="coerce"), None
+        parsed = pd.to_datetime(values, format=fmt, errors="coerce")
+        missed = parsed.isna().to_numpy() & values.notna().to_numpy()
+        if not missed.any():
+            return parsed, None
+        rest, note = parse_timestamps(values[missed], None)
+        parsed[missed] = rest.to_numpy()
+        return parsed, note
     # pandas reads 'today' and 'now' as the time of the run: in an export they are a
     # placeholder, not a time, and must stay bad rows.
     # (isin, not .str.lower(): a hash lookup costs nothing on a 2.6M-row till export.)

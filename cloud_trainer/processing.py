@@ -459,8 +459,13 @@ def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = 
         if reason is not None:
             if left_out is not None:
                 left_out[c] = reason
-        elif 0 < users[c].replace("", np.nan).nunique() <= MAX_DEMOGRAPHIC_VALUES:
-            usable.append(c)  # (more values, or none: not a category, silently as before)
+            continue
+        values = users[c].replace("", np.nan).nunique()
+        if 0 < values <= MAX_DEMOGRAPHIC_VALUES:
+            usable.append(c)
+        elif values and left_out is not None:  # (a column without a value says nothing)
+            left_out[c] = (f"{values} distinct values, more than the {MAX_DEMOGRAPHIC_VALUES} a category may have "
+                           "(a number such as an age would need its ranges: 25-34)")
     return sorted(usable, key=lambda c: (PREFERRED_DEMOGRAPHICS.index(c)
                                          if c in PREFERRED_DEMOGRAPHICS else len(PREFERRED_DEMOGRAPHICS), c))
 

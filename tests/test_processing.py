@@ -333,3 +333,17 @@ def test_personal_and_lifetime_columns_of_a_users_file_are_no_features(tmp_path:
         "Phone": "identifies a person or is free text",
         "Total Orders": "a count or sum over the shopper's whole history, test period included",
         "Total Spent": "a count or sum over the shopper's whole history, test period included"}
+
+
+def test_a_users_column_of_too_many_values_is_left_out_with_why(tmp_path: Path) -> None:
+    """MovieLens' u.user gives the age in years (61 values): no category; said, not silent."""
+    inter = tmp_path / "ratings.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 80},i{k % 25},2024-01-{1 + k // 40:02d} 10:00\n" for k in range(800)))
+    users = tmp_path / "users.csv"
+    users.write_text("user_id,age,gender\n" + "".join(f"u{u},{10 + u % 61},{'MF'[u % 2]}\n" for u in range(80)))
+    data = prepare(load_dataset("csv", interactions=inter, users=users))
+    assert data.split_info["demographics"] == ["gender"]
+    assert data.split_info["demographics_left_out"] == {
+        "age": "61 distinct values, more than the 50 a category may have (a number such as an age would need "
+               "its ranges: 25-34)"}

@@ -1010,6 +1010,18 @@ def test_out_of_range_times_from_every_reading_are_bad_rows(tmp_path: Path) -> N
     assert [e.line for e in report.errors] == [3, 4]
     stamps, report = read_stamps(tmp_path, ["0511"] * 150 + ["1111"] * 50 + ["2015"], "b.csv")
     assert len(stamps) == 200 and [(e.line, e.reason) for e in report.errors] == [(202, "not a timestamp: '2015'")]
+    # a typo's year past 2262 (nanoseconds' end) in a day-first or dotted date: a bad row
+    stamps, report = read_stamps(tmp_path, ["15/03/2024", "16/03/3024", "17.03.2024", "18.03.3024"], "c.csv")
+    assert stamps == [pd.Timestamp("2024-03-15"), pd.Timestamp("2024-03-17")]
+    assert [(e.line, e.reason) for e in report.errors] == [(3, "not a timestamp: '16/03/3024'"),
+                                                          (5, "not a timestamp: '18.03.3024'")]
+
+
+def test_thai_buddhist_era_years_are_read_as_their_gregorian_year(tmp_path: Path) -> None:
+    stamps, report = read_stamps(tmp_path, ["15/03/2567 10:00", "16.03.2567"], "thai.csv")
+    assert stamps == [pd.Timestamp("2024-03-15 10:00"), pd.Timestamp("2024-03-16")] and not report.errors
+    assert any("dates like '15/03/2567 10:00' read in the Buddhist era (Thailand's): the year less 543" in n
+               for n in report.notes)
 
 
 # -- shapes a probe of real exports found read wrongly (2026-12-05 (x)) -------------------

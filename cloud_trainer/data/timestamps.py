@@ -201,6 +201,10 @@ def plausible(parsed: pd.Series) -> pd.Series:
     return parsed.dt.tz_convert(None).astype("datetime64[ns]")
 
 
+BUDDHIST_ERA_OFFSET = 543
+"""Years of the Thai solar calendar ahead of the Gregorian: 2567 is 2024."""
+
+
 def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     """Spreadsheet dates (:data:`_NUMERIC_DATE`) to datetimes, NaT for anything else;
     ``(None, None)`` when none of ``values`` looks like one."""
@@ -243,6 +247,14 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
                 "month/day mixed?): read as month/day/year, the others are bad rows")
     year = pd.to_numeric(parts["year"])
     year = year.where(parts["year"].str.len() != 2, year + np.where(year < 69, 2000, 1900))
+    if year.dropna().between(BUDDHIST_ERA_OFFSET + 1900, BUDDHIST_ERA_OFFSET + 2199).all():
+        # Thailand's calendar (15/03/2567 is 15 March 2024), as Thai tills write it
+        year = year - BUDDHIST_ERA_OFFSET
+        era = f"dates like {values[found].iloc[0]!r} read in the Buddhist era (Thailand's): the year less 543"
+        note = f"{note}; {era}" if note else era
+    # 1900-2199, as plausible(): a typo's year 3024 is a bad row, not a load that stops on
+    # pandas' OutOfBoundsDatetime (nanoseconds end in 2262)
+    year = year.where((year >= 1900) & (year < 2200))
     second = pd.to_numeric(parts["second"]).fillna(0.0)
     hour = pd.to_numeric(parts["hour"]).fillna(0)
     half = parts["half"].str.upper()

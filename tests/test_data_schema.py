@@ -473,6 +473,15 @@ def test_a_reports_title_above_the_header_is_skipped_and_lines_still_count_it(tm
     report = IngestReport()
     assert read_table(single, GENERIC_ITEMS, report)["item_id"].tolist() == ["a", "b", "c", "d"]
     assert not any("above the header" in n for n in report.notes)
+    # Excel pads the title's row with the sheet's empty cells; a padded one-column file is no title
+    padded = write(tmp_path, "Sales report March 2024,,,\n,,,\nuser_id,item_id,timestamp,quantity\n"
+                             "u1,i1,2024-03-01,1\n", "padded.csv")
+    report = IngestReport()
+    assert read_table(padded, GENERIC_INTERACTIONS, report)["item_id"].tolist() == ["i1"]
+    assert (f"{padded}: 2 line(s) above the header ('Sales report March 2024': a report's title, with no "
+            "separator) not read") in report.notes
+    single = write(tmp_path, "item_id,,\na,,\nb,,\nc,,\n", "items_padded.csv")
+    assert read_table(single, GENERIC_ITEMS, IngestReport())["item_id"].tolist() == ["a", "b", "c"]
 
 
 def test_a_utf16_export_loads_as_the_text_it_is(tmp_path: Path) -> None:

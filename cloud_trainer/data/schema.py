@@ -1294,16 +1294,18 @@ def _room_to_read(name: str, needed: int, what: str) -> None:
 def _title_lines(text: str) -> tuple[int, str]:
     """``(lines, first)`` above the header when a file opens with a report's title (BI
     tools write 'Sales report March 2024', then maybe a blank line, then the table): the
-    first line has no separator (comma, tab, semicolon, pipe, "::") and one of the next 10
-    has two or more fields. ``(0, "")`` otherwise, and always for a one-column file."""
+    first line has no separator (comma, tab, semicolon, pipe, "::") but those Excel pads a
+    sheet's row with (``Sales report March 2024,,,``) and one of the next 10 has two or
+    more fields that are not blank. ``(0, "")`` otherwise, and always for a one-column file."""
     head = text[:20_000].split("\n", 12)[:12]
     seps = (",", "\t", ";", "|", "::")
-    if not head or not head[0].strip() or any(sep in head[0] for sep in seps):
+    first = head[0].rstrip(" \r,;\t|") if head else ""
+    if not first.strip() or any(sep in first for sep in seps):
         return 0, ""
     for i, line in enumerate(head[1:11], start=1):
-        if any(sep in line for sep in seps):
-            return i, head[0].strip()
-        if line.strip() and i > 2:
+        if max(sum(bool(part.strip()) for part in line.split(sep)) for sep in seps) >= 2:
+            return i, first.strip()
+        if line.strip(" \r,;\t|") and i > 2:
             break  # text lines after the title: a one-column file, not a title
     return 0, ""
 

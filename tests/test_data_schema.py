@@ -1579,3 +1579,48 @@ def test_a_decimal_comma_before_the_name_stays_a_bad_row_not_part_of_the_name(tm
     frame = read_table(path, GENERIC_ITEMS, report)
     assert frame[["item_id", "name"]].values.tolist() == [["i2", "Produkt 2"], ["i3", "Happy, Texas"]]
     assert [e.line for e in report.errors] == [2]
+
+
+# -- shapes a probe of real exports found read wrongly (2026-12-05 (z)) -------------------
+
+
+def test_month_names_in_other_languages_are_read(tmp_path: Path) -> None:
+    """Mercado Libre's '3 de enero de 2024 08:42 hs.', a German '15. März 2023 um 14:05 Uhr',
+    French, Portuguese, Dutch: before, a German file kept only its April, August,
+    September and November lines, and the others were refused whole."""
+    stamps, report = read_stamps(tmp_path, ["3 de enero de 2024 08:42 hs.", "15. März 2023 um 14:05 Uhr",
+                                            "9 février 2024", "12 de março de 2024", "1 okt 2023", "nonsense 2024"],
+                                 "months.csv")
+    assert stamps == [pd.Timestamp("2024-01-03 08:42"), pd.Timestamp("2023-03-15 14:05"), pd.Timestamp("2024-02-09"),
+                      pd.Timestamp("2024-03-12"), pd.Timestamp("2023-10-01")]
+    assert [e.line for e in report.errors] == [7]
+
+
+def test_a_date_column_found_by_its_values_in_more_forms(tmp_path: Path) -> None:
+    """Japan's '2024/02/09 19:22:50' and eBay's 'Feb-09-24' under names the reader does not
+    know: read as the time, not left for a made-up clock."""
+    for value, want in (("2024/02/09 19:22:50", "2024-02-09 19:22:50"), ("Feb-09-24", "2024-02-09")):
+        path = write(tmp_path, "user_id,item_id,Erfasst\n" + f"u1,i1,{value}\n" * 3, "found.csv")
+        frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+        assert frame["timestamp"].tolist() == [pd.Timestamp(want)] * 3
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("user_id,video_id,timestamp", "item_id"), ("cust_id,item_nbr,timestamp", "user_id"),
+    ("Buyer Username,Item Number,Sale Date", "timestamp"), ("msno,song_id,timestamp", "user_id"),
+    ("amazon-order-id,sku,purchase-date", "session_id"), ("Loyalty ID,Barcode,date", "item_id")])
+def test_more_domains_and_marketplaces_name_their_columns_so(tmp_path: Path, header: str, column: str) -> None:
+    path = write(tmp_path, header + "\nA1,B2,2024-02-09 10:00\n", "named.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert column in frame and len(frame) == 1
+
+
+def test_a_voided_line_is_no_purchase(tmp_path: Path) -> None:
+    """Toast's ItemSelectionDetails flags a voided line 'Void?' true."""
+    from cloud_trainer.data import load_dataset
+
+    path = write(tmp_path, "Order Id,Order Date,Menu Item,Qty,Void?\n1,1/2/24 11:17 AM,Burger,1,false\n"
+                           "1,1/2/24 11:17 AM,Fries,1,true\n2,1/3/24 12:00 PM,Burger,1,false\n", "toast.csv")
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["item_id"].tolist() == ["Burger", "Burger"]
+    assert raw.report.files[str(path)].rows_skipped == 1

@@ -45,7 +45,10 @@ SAMPLE_ROWS = 1000
 _EPOCH = re.compile(EPOCH_PATTERN)
 _EPOCH_SECONDS = (631_152_000, 2_208_988_800)  # 1990-01-01 .. 2040-01-01 UTC
 """A Unix time outside this range is more likely an id (an ISBN, a 9-digit visitor id)."""
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?"
+_DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( .*)?"
+                   r"|\d{1,2}-\d{1,2}-\d{4}( .*)?"  # '2024/02/09 19:22:50' (Japan), '30-10-2016 09:58'
+                   # eBay's 'Sale Date' 'Feb-09-24': a month name, the day, a two-digit year
+                   r"|(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*-\d{1,2}-\d{2}(?:[ T].*)?)"
                    # Foursquare's and Twitter's 'Tue Apr 03 18:00:09 +0000 2012', 'Jan 3, 2024 8:10 AM'
                    r"|(?i:(?:[a-z]{3},? )?(?:\d{1,2}[ -])?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
                    r"[a-z]*[ -]\d{1,4}.*\d{4}.*)"

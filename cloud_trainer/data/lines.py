@@ -195,13 +195,16 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
                           "rimborsato", "rejected", "orderrefunded", "ordercanceled",
-                          "ordercancelled"})
+                          "ordercancelled", "cancelada", "cancelado", "anulada", "anulado", "reembolsado",
+                          "reembolsada", "devuelta", "annulee", "remboursee", "zuruckerstattet",
+                          "geannuleerd", "terugbetaald", "geretourneerd"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
-                    "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert")
+                    "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
+                    "void", "void?", "voided", "isvoid", "isvoided")  # Toast's 'Void?'
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})

@@ -238,6 +238,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta",
+                "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "loyaltyid",
+                "loyaltycardnumber", "loyaltycard", "authorid", "msno", "buyerusername", "cardnumber",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
@@ -256,7 +258,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "beerbeerid", "beerid",  # BeerAdvocate
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
-                "itemdescription",  # Kaggle's Groceries: the item's name is its only id
+                "itemdescription", "menuitem",  # Kaggle's Groceries, a Toast till: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
@@ -265,7 +267,11 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
-                "lineitems", "productdetails", "orderitems", "orderlines")
+                "lineitems", "productdetails", "orderitems", "orderlines",
+                # the item of other domains' logs and of more tills and marketplaces
+                "videoid", "animeid", "gameid", "courseid", "placeid", "newsid", "itemnbr", "itemnumber",
+                "itemno", "itemno.", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
+                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # loaders.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
@@ -286,7 +292,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
-                        "交易日期", "交易时间", "交易時間", "時間", "購買日期",
+                        "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
+                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
@@ -297,7 +304,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "數量", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量", "數量", "unidades", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -308,7 +315,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
-                        "fisno", "fis", "visitnumber", "visitid")),
+                        "fisno", "fis", "visitnumber", "visitid", "amazonorderid")),
     ),
 )
 GENERIC_ITEMS = TableSpec(

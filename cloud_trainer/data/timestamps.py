@@ -8,6 +8,7 @@ Any time outside 1900-2199 is no time (:func:`plausible`)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,30 @@ _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
 
 _MONTH_NAME = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b")
 
+_FOREIGN_MONTHS = {
+    # German, French, Spanish, Portuguese, Italian, Dutch (accents folded), full and as
+    # their tills shorten them; the English-looking ones (April, August) read as they are
+    "januar": 1, "janner": 1, "janvier": 1, "janv": 1, "enero": 1, "ene": 1, "janeiro": 1, "gennaio": 1, "gen": 1,
+    "januari": 1,
+    "februar": 2, "fevrier": 2, "fevr": 2, "febrero": 2, "fevereiro": 2, "fev": 2, "febbraio": 2, "februari": 2,
+    "marz": 3, "maerz": 3, "mars": 3, "marzo": 3, "marco": 3, "maart": 3, "mrt": 3,
+    "avril": 4, "avr": 4, "abril": 4, "abr": 4, "aprile": 4,
+    "mai": 5, "mayo": 5, "maio": 5, "maggio": 5, "mag": 5, "mei": 5,
+    "juni": 6, "juin": 6, "junio": 6, "junho": 6, "giugno": 6, "giu": 6,
+    "juli": 7, "juillet": 7, "juil": 7, "julio": 7, "julho": 7, "luglio": 7, "lug": 7,
+    "aout": 8, "agosto": 8, "ago": 8, "augustus": 8,
+    "septembre": 9, "septiembre": 9, "setiembre": 9, "setembro": 9, "settembre": 9, "set": 9,
+    "oktober": 10, "okt": 10, "octobre": 10, "octubre": 10, "outubro": 10, "out": 10, "ottobre": 10, "ott": 10,
+    "novembre": 11, "noviembre": 11, "novembro": 11,
+    "dezember": 12, "dez": 12, "decembre": 12, "diciembre": 12, "dic": 12, "dezembro": 12, "dicembre": 12,
+    "december": 12,
+}
+"""Month names of the languages whose tills the reader meets (Mercado Libre's '3 de enero
+de 2024 08:42 hs.', a German '15. März 2023'), to the month's number."""
+_FOREIGN_MONTH = re.compile(r"(?i)(?<![a-z])(?:" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
+                            + r")\.?(?![a-z])")
+_FILLER = re.compile(r"(?i)(?<![a-z])(?:de|del|di|do|da|um|uhr|hs|h|à|a|as|às|le|el|den|der)\.?(?![a-z])|,")
+
 
 def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str | None]:
     """Parse to naive datetimes; text with an offset (or a UTC / GMT suffix) is converted
@@ -130,7 +155,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = None
-    for read in (numeric_dates, _twelve_hour_clock, _month_names, _zone_names):
+    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
             break
@@ -174,6 +199,32 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates with month names like {example!r} read by their words ({read} distinct)"
+
+
+def _foreign_month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates whose month is named in German, French, Spanish, Portuguese, Italian or Dutch
+    (:data:`_FOREIGN_MONTHS`): the name becomes its English one and the words around the
+    numbers ('de', 'hs.', 'um ... Uhr') go, then :func:`_month_names` reads them. Before,
+    a German file kept only its April, August, September and November lines."""
+    folded = named.map(lambda v: unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode()
+                       if isinstance(v, str) else v)
+    worded = folded.str.contains(_FOREIGN_MONTH).to_numpy(dtype=bool)
+    if not worded.any():
+        return None, None
+    english = (folded.where(worded)
+               .str.replace(_FOREIGN_MONTH, lambda m: f" {_ENGLISH_MONTHS[_FOREIGN_MONTHS[m[0].rstrip('.').lower()] - 1]} ",
+                            regex=True)
+               .str.replace(_FILLER, " ", regex=True)
+               .str.replace(r"(\d)\.(?=\s)", r"\1", regex=True)  # '15. März' -> '15 Mar'
+               .str.replace(r"\s+", " ", regex=True).str.strip())
+    stamps, said = _month_names(english)
+    if said is None:
+        return stamps, None
+    example = named[stamps.notna().to_numpy()].iloc[0]
+    return stamps, f"dates with month names like {example!r} read by their words ({int(stamps.notna().sum())} distinct)"
+
+
+_ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _zone_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:

@@ -1071,3 +1071,20 @@ def test_the_interactions_file_given_as_the_users_file_is_refused(tmp_path: Path
     assert str(exc.value) == (f"{inter}: 6 of 9 lines repeat an id (user_id) already listed: one line per event, "
                               "as an interactions file has, not one per item or shopper; is it the interactions "
                               "file?")
+
+
+def test_fee_and_service_lines_are_no_products(tmp_path: Path) -> None:
+    """UCI Online Retail's POSTAGE is on more invoices than most products: a screen must
+    not show it. Left out by its name (or id), whole, without case; 'Discount bread' stays."""
+    raw, path = load_text(tmp_path, "Online Retail.csv",
+                          "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+                          "1,POST,POSTAGE,1,01/12/2010 08:26,18.0,12583\n"
+                          "1,22728,ALARM CLOCK BAKELIKE PINK,24,01/12/2010 08:26,3.75,12583\n"
+                          "2,M,Manual,1,01/12/2010 09:00,2.0,12583\n"
+                          "2,22111,Discount bread,1,01/12/2010 09:00,1.0,12583\n"
+                          "3,Carrier Bag,,1,02/12/2010 10:00,0.1,12584\n")
+    assert raw.interactions["item_id"].tolist() == ["22728", "22111"]
+    assert set(raw.items["item_id"]) == {"22728", "22111"}
+    assert (f"{path}: 3 lines are fees or services, no product ('POSTAGE' (1), 'Manual' (1), 'Carrier Bag' (1)): "
+            "left out (counted as skipped, not as errors)") in raw.report.notes
+    assert raw.report.files[str(path)].rows_skipped == 3

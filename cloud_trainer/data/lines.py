@@ -303,6 +303,41 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                      f"{n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no purchase")
 
 
+SERVICE_NAMES = frozenset({
+    # UCI Online Retail's non-product stock codes, by their descriptions
+    "postage", "dotcom postage", "carriage", "manual", "bank charges", "amazon fee", "discount", "samples",
+    "adjust bad debt", "cruk commission",
+    # what tills and shops put on a receipt besides products
+    "shipping", "shipping fee", "shipping charge", "shipping cost", "delivery", "delivery charge", "delivery fee",
+    "service charge", "service fee", "tip", "tips", "gratuity", "carrier bag", "carrier bags", "plastic bag",
+    "bag fee", "bag charge", "deposit", "bottle deposit", "pfand", "leergut", "rounding", "rounding adjustment"})
+"""Names (or ids) of a line that is a fee or a service, not a product: a screen must never
+show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
+Compared whole, without case or extra spaces (``Discount bread`` is a product)."""
+
+
+def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
+                  report: IngestReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(inter, items)`` without the items named as fees or services
+    (:data:`SERVICE_NAMES`) and their lines, which are left out as no purchase."""
+    def named(values: pd.Series) -> np.ndarray:
+        text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
+        return text.isin(SERVICE_NAMES).to_numpy()
+
+    item_names = items["name"] if "name" in items else pd.Series("", index=items.index, dtype=object)
+    service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()
+    service |= set(inter["item_id"][named(inter["item_id"])])
+    if not service:
+        return inter, items
+    drop = inter["item_id"].isin(service).to_numpy()
+    names = dict(zip(items["item_id"], item_names, strict=True)) if len(items) else {}
+    counts = inter["item_id"][drop].value_counts()
+    said = ", ".join(f"{(names.get(i) or i)!r} ({n:,})" for i, n in counts.head(5).items())
+    inter = left_out(inter, drop, file, report, f"{int(drop.sum()):,} lines are fees or services, no product "
+                     f"({said}{', ...' if len(counts) > 5 else ''})")
+    return inter, items[~items["item_id"].isin(service)].reset_index(drop=True)
+
+
 def skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, report: IngestReport,
                reason: Any) -> pd.DataFrame:
     """``frame`` without the rows in ``mask``, each reported as a bad row of ``file``

@@ -35,6 +35,7 @@ from cloud_trainer.data.lines import (
     clicked_only,
     item_lists,
     sales_only,
+    service_lines,
     skip_rows,
     stray_times,
     unread_columns,
@@ -479,6 +480,7 @@ def _load_generic(
         report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
     else:
         it = _items_from_interactions(inter, interactions, report)
+    inter, it = service_lines(inter, it, interactions, report)
     it = _department_from_path(it, items or interactions, report)
 
     real_context = ("hour",) if inter.attrs.get("day_numbers") else ("hour", "weekday")

@@ -1624,3 +1624,19 @@ def test_a_voided_line_is_no_purchase(tmp_path: Path) -> None:
     raw = load_dataset("csv", interactions=path)
     assert raw.interactions["item_id"].tolist() == ["Burger", "Burger"]
     assert raw.report.files[str(path)].rows_skipped == 1
+
+
+def test_excel_text_formulas_and_french_amounts_in_a_comma_file(tmp_path: Path) -> None:
+    """An export written for Excel keeps leading zeros as ="00030"; a French till quotes
+    "1 234,50" (a space, or Excel's no-break one, between thousands). Read as 00030 and
+    1234.5; a stray '1,5' among points stays a bad row (the test above)."""
+    path = write(tmp_path, 'user_id,item_id,timestamp,price\n="00030",="4710000000019",2024-01-24 10:25,"1 234,50"\n'
+                           '="00061",="47100",2024-01-25 10:00,"2,5"\nu3,i3,2024-01-26 10:00,"1\u00a0000,00"\n',
+                 "excel.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["00030", "00061", "u3"]
+    assert frame["item_id"].tolist() == ["4710000000019", "47100", "i3"]
+    assert frame["price"].tolist() == [1234.5, 2.5, 1000.0] and not report.errors
+    assert (f"{path}: column 'user_id': 2 values written as Excel's text formula (e.g. '=\"00030\"'): read as the "
+            "text inside") in report.notes

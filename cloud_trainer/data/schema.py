@@ -730,6 +730,7 @@ def read_table(
 
     # The text and the reader's buffer (4 bytes a character) are done with: 0.8 GB for a
     # 160 MB export, held through the frame's build and checks otherwise.
+    formulas = '="' in text  # Excel's ="00030" somewhere (one scan: most files pay nothing per column)
     del reader, text
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(
         columns=header, dtype=object
@@ -748,8 +749,10 @@ def read_table(
         # Ids, codes, numbers and event names (not free text: a title may be 'None').
         column = by_name.get(col)
         if len(frame) and column is not None and column.kind != "timestamp" and not column.free_text:
-            frame[col] = _missing_values(frame[col].astype(str).str.strip(), name,
-                                      raw_header[header.index(col)], report)
+            values = frame[col].astype(str).str.strip()
+            if formulas:
+                values = _text_formulas(values, name, raw_header[header.index(col)], report)
+            frame[col] = _missing_values(values, name, raw_header[header.index(col)], report)
     if "session_id" in header and len(frame) and not basket_shoppers:
         basket = frame["session_id"].astype(str).str.strip()
         for col in ("user_id", "timestamp"):
@@ -783,14 +786,16 @@ def read_table(
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
         if column.kind == "float":
-            text_values = swiss_thousands(text_values)
+            text_values = thousands_marks(text_values)
             text_values, money = money_amounts(text_values)
             if money:
                 report.notes.append(f"{name}: {col}: {money}")
             if delimiter == ";":
                 text_values, commas = decimal_points(text_values, thousands_dots)
-                if commas:
-                    report.notes.append(f"{name}: {col}: numbers with {commas}")
+            else:
+                text_values, commas = _lone_decimal_commas(text_values)
+            if commas:
+                report.notes.append(f"{name}: {col}: numbers with {commas}")
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
             if not column.required and invalid.sum() * 2 > (~empty).sum() > 0:
@@ -917,15 +922,17 @@ _COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
 _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
 
 
-def swiss_thousands(text: pd.Series) -> pd.Series:
+def thousands_marks(text: pd.Series) -> pd.Series:
     """``4'050.66`` and ``4’050.66`` (Switzerland's thousands, the second Windows' default
-    for Swiss German) as ``4050.66``, currency or not; on the distinct values, as
-    :func:`money_amounts`."""
+    for Swiss German) as ``4050.66``, and France's ``1 234,50`` (a space, or Excel's
+    no-break one) as ``1234,50``, currency or not; on the distinct values, as
+    :func:`money_amounts`. (The decimal comma is :func:`decimal_points`' to read.)"""
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
-    swiss = distinct[distinct.str.contains(r"\d['’]\d{3}", regex=True)]
-    if swiss.empty:
+    grouped = distinct[distinct.str.contains(r"\d['’]\d{3}|^\D*\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?\D*$",
+                                             regex=True)]
+    if grouped.empty:
         return text
-    mapping = {v: re.sub(r"(?<=\d)['’](?=\d{3})", "", v) for v in swiss}
+    mapping = {v: re.sub(r"(?<=\d)['’ \u00a0\u202f](?=\d{3}(?!\d))", "", v) for v in grouped}
     return text.map(mapping).fillna(text)
 
 
@@ -990,6 +997,20 @@ def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Se
         return text, ""
     text = text.where(~grouped, text.str.replace(".", "", regex=False))
     return text.where(~(comma | grouped), text.str.replace(",", ".", regex=False)), " and ".join(said)
+
+
+def _lone_decimal_commas(text: pd.Series) -> tuple[pd.Series, str]:
+    """In a file that is not a European spreadsheet's (a comma file quoting ``"1234,50"``,
+    a French till's), a comma followed by one or two digits: no thousands group has fewer
+    than three, so it can only be a decimal comma; ``1,234`` stays unread. Only where more
+    than half the column's values are written so: a stray ``1,5`` among ``1.5`` is a typo
+    and stays a bad row. On the distinct values, as :func:`money_amounts`."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    lone = distinct[distinct.str.fullmatch(r"-?\d+,\d{1,2}")]
+    if lone.empty or text.isin(set(lone)).sum() * 2 <= (text != "").sum():
+        return text, ""
+    return (text.map(dict(zip(lone, lone.str.replace(",", ".", regex=False), strict=True))).fillna(text),
+            f"a decimal comma ({lone.iloc[0]}: one or two digits after it, so no thousands) read as a point")
 
 
 def _writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
@@ -1502,6 +1523,18 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
 MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
 ``-``) write a missing value; read as blank (:func:`_missing_values`)."""
+
+
+def _text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """``="00030"`` -> ``00030``: Excel's way to keep an id's leading zeros (or a barcode's
+    digits) as text, which an export written for Excel uses; read literally, no id matched
+    the items file's ``00030``."""
+    formula = values.str.startswith('="') & values.str.endswith('"') & (values.str.len() >= 3)
+    if not formula.any():
+        return values
+    report.notes.append(f"{name}: column {raw_name!r}: {int(formula.sum()):,} values written as Excel's text "
+                        f"formula (e.g. {values[formula].iloc[0]!r}): read as the text inside")
+    return values.where(~formula, values.str[2:-1])
 
 
 def _missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:

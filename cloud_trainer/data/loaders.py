@@ -166,6 +166,9 @@ def _need_dir(data_dir: Path | str | None, dataset: str) -> Path:
 # --------------------------------------------------------------------------- CJ
 
 
+EXPORT_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
+"""An adapter's files as published (REES46's ``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
+
 DUNNHUMBY_RELEASE = ("transaction_data", "product", "hh_demographic")
 """dunnhumby's own release of The Complete Journey (Kaggle): other file names and its own
 columns (``household_key``, ``DAY``, ``TRANS_TIME``), which the generic reader knows."""
@@ -236,8 +239,8 @@ def _load_completejourney(data_dir: Path) -> RawDataset:
                 strict=True,
             )
         ]
-        display = _cj_display_locations(_cj_file(data_dir, ("promotions", "promotions_sample"), report)
-                                        or data_dir / "promotions_sample.csv", hasher, report)
+        promotions = _cj_file(data_dir, ("promotions", "promotions_sample"), report)
+        display = _cj_display_locations(promotions or data_dir / "promotions_sample.csv", hasher, report)
         for pid, attr in zip(prod["product_id"], attrs, strict=True):
             if pid in display:
                 attr["display_location"] = display[pid]
@@ -311,10 +314,6 @@ def _cj_display_locations(
 
 
 # ----------------------------------------------------------------------- REES46
-
-
-EXPORT_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
-"""An adapter's files as published (REES46's ``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
 
 
 def _rees46_files(data_dir: Path, report: IngestReport) -> list[Path]:

@@ -277,7 +277,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat")
+                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
+                 "enhedspris", "styckpris")
 
 GENERIC_INTERACTIONS = TableSpec(
     "interactions",
@@ -293,7 +294,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
-                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa",
+                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa", "dato",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
@@ -304,7 +305,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "數量", "unidades", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -315,7 +316,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
-                        "fisno", "fis", "visitnumber", "visitid", "amazonorderid")),
+                        "fisno", "fis", "visitnumber", "visitid", "amazonorderid", "fakturanr", "fakturanr.")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -330,7 +331,7 @@ GENERIC_ITEMS = TableSpec(
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation",
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
-                        "articulo")),
+                        "articulo", "varenavn", "varubenamning")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",

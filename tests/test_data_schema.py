@@ -1640,3 +1640,13 @@ def test_excel_text_formulas_and_french_amounts_in_a_comma_file(tmp_path: Path) 
     assert frame["price"].tolist() == [1234.5, 2.5, 1000.0] and not report.errors
     assert (f"{path}: column 'user_id': 2 values written as Excel's text formula (e.g. '=\"00030\"'): read as the "
             "text inside") in report.notes
+
+
+def test_european_amounts_in_a_tab_file_are_read_whole(tmp_path: Path) -> None:
+    """Excel's tab-separated 'Unicode Text' from a German sheet: '8.727,57' beside '87,10'.
+    Read as 8727.57 and 87.1, not the small ones read and the large ones bad rows."""
+    path = write(tmp_path, "Kunde\tArtikel\tDatum\tPreis\nk1\ta1\t01.01.2023\t8.727,57\nk2\ta2\t02.01.2023\t87,10\n"
+                           "k3\ta3\t03.01.2023\t1,5\n", "sheet.tsv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["price"].tolist() == [8727.57, 87.1, 1.5] and not report.errors

@@ -1030,7 +1030,7 @@ def test_a_rees46_folder_holds_other_files_too(tmp_path: Path) -> None:
     assert raw.report.notes[:2] == [
         f"{tmp_path}: 2019-Oct.csv.gz not read: the same month is there unpacked (reading both would count "
         "every event twice)",
-        f"not a REES46 event file, not read: {tmp_path / 'category_tree.csv'}: missing required column(s) "
+        f"not a REES46 event file (none of its columns), not read: {tmp_path / 'category_tree.csv'}: missing required column(s) "
         "event_time, event_type, product_id, user_id (header has category_id, parent_id)"]
 
 
@@ -1088,3 +1088,32 @@ def test_fee_and_service_lines_are_no_products(tmp_path: Path) -> None:
     assert (f"{path}: 3 lines are fees or services, no product ('POSTAGE' (1), 'Manual' (1), 'Carrier Bag' (1)): "
             "left out (counted as skipped, not as errors)") in raw.report.notes
     assert raw.report.files[str(path)].rows_skipped == 3
+
+
+def test_what_the_new_rules_leave_alone(tmp_path: Path) -> None:
+    """A review of this session's rules against the code before them: a listening log's
+    artists 'Tip' and 'Discount' are no fees; an items file of one line per item and tag
+    is no interactions file; a broken REES46 month is an error, not a month left out; a
+    books file's 'Author ID' is no shopper beside the customer."""
+    plays, _ = load_text(tmp_path, "plays.csv", "user_id,artist_id,timestamp\n" + "".join(
+        f"u{k % 5},{('Tip', 'Discount', 'Muse')[k % 3]},{1600000000 + 3000 * k}\n" for k in range(30)))
+    assert set(plays.interactions["item_id"]) == {"Tip", "Discount", "Muse"}
+
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 4},i{k % 3},2024-01-{1 + k:02d},1.5\n" for k in range(12)))
+    tags = tmp_path / "item_tags.csv"
+    tags.write_text("item_id,category\n" + "".join(f"i{i},tag{t}\n" for i in range(3) for t in range(3)))
+    raw = load_dataset("csv", interactions=inter, items=tags)
+    assert raw.items.set_index("item_id")["category"].to_dict() == {"i0": "tag0", "i1": "tag0", "i2": "tag0"}
+
+    month = (RETAIL / "rees46" / "2019-Oct_head.csv").read_text()
+    (tmp_path / "r46").mkdir()
+    (tmp_path / "r46" / "2019-Oct.csv").write_text(month)
+    (tmp_path / "r46" / "2019-Nov.csv").write_text(month.replace("event_time,", "event_time_utc,", 1))
+    with pytest.raises(DataError, match=r"2019-Nov.csv: missing required column\(s\) event_time "):
+        load_dataset("rees46", data_dir=tmp_path / "r46")
+
+    books, _ = load_text(tmp_path, "books.csv", "Order ID,Customer Name,Author ID,ISBN,Order Date\n" + "".join(
+        f"{k},Reader {k % 6},A{k % 2},978{k % 5},2024-01-{1 + k:02d}\n" for k in range(12)))
+    assert books.interactions["user_id"].nunique() == 6

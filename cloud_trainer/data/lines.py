@@ -319,7 +319,12 @@ Compared whole, without case or extra spaces (``Discount bread`` is a product)."
 def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
                   report: IngestReport) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(inter, items)`` without the items named as fees or services
-    (:data:`SERVICE_NAMES`) and their lines, which are left out as no purchase."""
+    (:data:`SERVICE_NAMES`) and their lines, which are left out as no purchase. Only in a
+    shop's lines (a price, a quantity or a basket on them): in a listening log 'Tip' and
+    'Discount' are artists."""
+    if not (inter["price"].notna().any() or inter["quantity"].notna().any() or (inter["session_id"] != "").any()):
+        return inter, items
+
     def named(values: pd.Series) -> np.ndarray:
         text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
         return text.isin(SERVICE_NAMES).to_numpy()

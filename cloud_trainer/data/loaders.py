@@ -239,7 +239,8 @@ def _load_completejourney(data_dir: Path) -> RawDataset:
                 strict=True,
             )
         ]
-        promotions = _cj_file(data_dir, ("promotions", "promotions_sample"), report)
+        # the sample first, as before: the package's full table is ~21 M lines
+        promotions = _cj_file(data_dir, ("promotions_sample", "promotions"), report)
         display = _cj_display_locations(promotions or data_dir / "promotions_sample.csv", hasher, report)
         for pid, attr in zip(prod["product_id"], attrs, strict=True):
             if pid in display:
@@ -291,20 +292,24 @@ def _cj_display_locations(
     if not path.is_file():
         report.notes.append(f"{path}: absent; no display_location attribute")
         return {}
-    raw = path.read_bytes()
-    hasher.update(path.name.encode() + b"\0" + raw)
+    # In pieces: the package's full promotions table is ~21 M lines (the sample 360k).
+    hasher.update(path.name.encode() + b"\0")
+    with path.open("rb") as raw:
+        for block in iter(lambda: raw.read(1 << 24), b""):
+            hasher.update(block)  # (the same digest as the whole file at once)
+    parts = []
     try:
-        promo = pd.read_csv(
-            path, usecols=["product_id", "display_location"], dtype=str, on_bad_lines="skip"
-        )
+        for promo in pd.read_csv(path, usecols=["product_id", "display_location"], dtype=str,
+                                 on_bad_lines="skip", chunksize=2_000_000):
+            promo = promo.dropna()
+            promo = promo[promo["display_location"] != "0"]
+            parts.append(promo.groupby(["product_id", "display_location"]).size())
     except (ValueError, pd.errors.ParserError) as exc:
         report.notes.append(f"{path}: not used ({exc})")
         return {}
-    promo = promo.dropna()
-    promo = promo[promo["display_location"] != "0"]
-    if promo.empty:
+    if not parts or not sum(len(p) for p in parts):
         return {}
-    counts = promo.groupby(["product_id", "display_location"]).size().reset_index(name="n")
+    counts = pd.concat(parts).groupby(level=[0, 1]).sum().rename("n").reset_index()
     counts = counts.sort_values(["product_id", "n", "display_location"], ascending=[True, False, True])
     top = counts.drop_duplicates("product_id")
     report.notes.append(
@@ -355,17 +360,20 @@ def _load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
     packings = {_unpacked_name(f.name) == f.name for f in files}
     sample.file_share = (files[0].stat().st_size / max(1, sum(f.stat().st_size for f in files))
                          if len(packings) == 1 else 1 / len(files))  # packed beside plain: a month each
-    frames, others = [], []
+    frames, read, others = [], [], []
     for f in files:
         try:
             frames.append(read_table(f, REES46_EVENTS, report, hasher=hasher, sample=sample))
-        except MissingColumns as exc:  # a category tree, a README table beside the months
-            others.append(str(exc))
+            read.append(f)
+        except MissingColumns as exc:
+            if exc.found:  # a month with a column renamed or lost: an error, not a month left out
+                raise
+            others.append(str(exc))  # a category tree, a README table beside the months
             report.files.pop(str(f), None)
     if not frames:
         raise DataError(f"{data_dir}: no REES46 event file: {'; '.join(others)}")
-    files = [f for f in files if str(f) in report.files]
-    report.notes.extend(f"not a REES46 event file, not read: {why}" for why in others)
+    files = read
+    report.notes.extend(f"not a REES46 event file (none of its columns), not read: {why}" for why in others)
     if sample.active:
         report.notes.append(sample.note(", ".join(str(f) for f in files)))
     ev = pd.concat(frames, ignore_index=True)
@@ -1111,19 +1119,30 @@ def _drop_duplicate_ids(
     frame: pd.DataFrame, id_col: str, file: str, report: IngestReport
 ) -> pd.DataFrame:
     """Keep the first row per id; later ones are reported as bad rows. A file in which
-    most lines repeat an id is no table of items or shoppers but a list of events (the
-    interactions file given as ``--users``, which made its quantity a demographic): an
-    error saying so, not tens of thousands of bad rows."""
+    most lines repeat an id and that also names the other side (a shopper beside the
+    items, an item beside the shoppers) or a time is no table of items or shoppers but a
+    list of events (the interactions file given as ``--users``, which made its quantity a
+    demographic): an error saying so, not tens of thousands of bad rows. (An items file
+    of one line per item and tag is no such list: its first line per item is kept.)"""
     dup = frame[id_col].duplicated(keep="first").to_numpy()
     if not dup.any():
         return frame.reset_index(drop=True)
-    if dup.mean() > 0.5:
+    if dup.mean() > 0.5 and _names_events(frame, id_col):
         raise DataError(f"{file}: {int(dup.sum()):,} of {len(frame):,} lines repeat an id ({id_col}) already "
                         "listed: one line per event, as an interactions file has, not one per item or shopper; "
                         "is it the interactions file?")
     first_line = frame.drop_duplicates(id_col).set_index(id_col)["_line"]
     return skip_rows(frame, dup, id_col, file, report,
                       lambda v: f"duplicate id {v!r} (first at line {int(first_line[v])}); row skipped")
+
+
+def _names_events(frame: pd.DataFrame, id_col: str) -> bool:
+    """Whether a side file keyed by ``id_col`` has a column named as the other id or as a
+    time, as an interactions file has."""
+    other = {*ITEM_ALIASES, "itemid", "productid"} if id_col in ("user_id", "household_id") else \
+        {*USER_ALIASES, "userid", "householdid"}
+    times = next(c for c in GENERIC_INTERACTIONS.columns if c.name == "timestamp").header_keys
+    return any(key in other or key in times for _, key in unread_columns(frame, (id_col,)).values())
 
 
 def _empty_items() -> pd.DataFrame:

@@ -161,7 +161,12 @@ class DataError(Exception):
 
 class MissingColumns(DataError):
     """A file without the columns its table needs: maybe another table altogether (a
-    category tree beside an adapter's event files)."""
+    category tree beside an adapter's event files). ``found``: how many of the required
+    columns it has (none: another table; some: a broken or renamed export)."""
+
+    def __init__(self, message: str, found: int) -> None:
+        super().__init__(message)
+        self.found = found
 
 
 ColumnKind = Literal["str", "float", "timestamp", "enum"]
@@ -238,8 +243,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta",
-                "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "loyaltyid",
-                "loyaltycardnumber", "loyaltycard", "authorid", "msno", "buyerusername", "cardnumber",
+                "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
+                "loyaltycardnumber",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
@@ -249,7 +254,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
-                "userpseudoid")  # Google Analytics 4 (_pseudonymous_user_column)
+                "userpseudoid",  # Google Analytics 4 (_pseudonymous_user_column)
+                # last: other domains' and programmes' names, each read only where nothing
+                # above names the shopper (a books file's 'Author ID' is no shopper)
+                "msno", "authorid")
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
@@ -294,7 +302,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
-                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa", "dato",
+                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
@@ -316,7 +324,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
-                        "fisno", "fis", "visitnumber", "visitid", "amazonorderid", "fakturanr", "fakturanr.")),
+                        "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.")),
     ),
 )
 GENERIC_ITEMS = TableSpec(
@@ -638,8 +646,8 @@ def read_table(
         listed = ", ".join(raw_header[:12]) + (f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
-        )
+            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else ""),
+            found=sum(c.required for c in spec.columns) - len(missing))
     width = len(header)
     # Whose rows to keep, decided before any row is built: the point of a sample is
     # that the rows left out never take memory.
@@ -794,7 +802,7 @@ def read_table(
             if delimiter == ";":
                 text_values, commas = decimal_points(text_values, thousands_dots)
             else:
-                text_values, commas = _lone_decimal_commas(text_values)
+                text_values, commas = _european_numbers(text_values)
             if commas:
                 report.notes.append(f"{name}: {col}: numbers with {commas}")
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
@@ -1000,18 +1008,17 @@ def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Se
     return text.where(~(comma | grouped), text.str.replace(",", ".", regex=False)), " and ".join(said)
 
 
-def _lone_decimal_commas(text: pd.Series) -> tuple[pd.Series, str]:
-    """In a file that is not a European spreadsheet's (a comma file quoting ``"1234,50"``,
-    a French till's), a comma followed by one or two digits: no thousands group has fewer
-    than three, so it can only be a decimal comma; ``1,234`` stays unread. Only where more
-    than half the column's values are written so: a stray ``1,5`` among ``1.5`` is a typo
-    and stays a bad row. On the distinct values, as :func:`money_amounts`."""
+def _european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
+    """A column that a file which is no European spreadsheet's (a comma file quoting
+    ``"1234,50"``, Excel's tab-separated "Unicode Text") still writes the European way:
+    where more than half its values are such amounts (``12,50``, ``1.234,56``:
+    ``_EUROPEAN_AMOUNT``), read as :func:`decimal_points` reads a semicolon file's; a
+    stray ``1,5`` among ``1.5`` is a typo and stays a bad row. On the distinct values."""
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
-    lone = distinct[distinct.str.fullmatch(r"-?\d+,\d{1,2}")]
-    if lone.empty or text.isin(set(lone)).sum() * 2 <= (text != "").sum():
+    european = distinct[distinct.str.fullmatch("-?(?:" + _EUROPEAN_AMOUNT + ")")]
+    if european.empty or text.isin(set(european)).sum() * 2 <= (text != "").sum():
         return text, ""
-    return (text.map(dict(zip(lone, lone.str.replace(",", ".", regex=False), strict=True))).fillna(text),
-            f"a decimal comma ({lone.iloc[0]}: one or two digits after it, so no thousands) read as a point")
+    return decimal_points(text, thousands_dots=True)
 
 
 def _writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:

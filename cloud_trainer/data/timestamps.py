@@ -298,8 +298,9 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
                 "month/day mixed?): read as month/day/year, the others are bad rows")
     year = pd.to_numeric(parts["year"])
     year = year.where(parts["year"].str.len() != 2, year + np.where(year < 69, 2000, 1900))
-    if year.dropna().between(BUDDHIST_ERA_OFFSET + 1900, BUDDHIST_ERA_OFFSET + 2199).all():
-        # Thailand's calendar (15/03/2567 is 15 March 2024), as Thai tills write it
+    if year.dropna().between(BUDDHIST_ERA_OFFSET + 1900, BUDDHIST_ERA_OFFSET + 2199).mean() > 0.5:
+        # Thailand's calendar (15/03/2567 is 15 March 2024), as Thai tills write it; most of
+        # them, so a typo's 9999 is a bad row, not the file (no other era writes such years)
         year = year - BUDDHIST_ERA_OFFSET
         era = f"dates like {values[found].iloc[0]!r} read in the Buddhist era (Thailand's): the year less 543"
         note = f"{note}; {era}" if note else era

@@ -331,7 +331,8 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
 
     item_names = items["name"] if "name" in items else pd.Series("", index=items.index, dtype=object)
     service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()
-    service |= set(inter["item_id"][named(inter["item_id"])])
+    ids = pd.Series(pd.unique(inter["item_id"].to_numpy()), dtype=object)  # (a few thousand of 2M lines)
+    service |= set(ids[named(ids)])
     if not service:
         return inter, items
     drop = inter["item_id"].isin(service).to_numpy()

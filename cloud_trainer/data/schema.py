@@ -795,18 +795,24 @@ def read_table(
             _flag(pending, frame, empty, col, lambda _v: "empty (required)")
             bad |= empty
         if column.kind == "float":
-            text_values = thousands_marks(text_values)
-            text_values, money = money_amounts(text_values)
-            if money:
-                report.notes.append(f"{name}: {col}: {money}")
-            if delimiter == ";":
-                text_values, commas = decimal_points(text_values, thousands_dots)
-            else:
-                text_values, commas = _european_numbers(text_values)
-            if commas:
-                report.notes.append(f"{name}: {col}: numbers with {commas}")
             values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
             invalid = (~empty) & ~np.isfinite(values.to_numpy())
+            # Written amounts ('$1.09', "4'050.66", '1.234,56') only where some value is no
+            # plain number (or a semicolon file's points group thousands): a clean 2M-line
+            # price column skips their three passes over its distinct values (~0.6 s).
+            if invalid.any() or (delimiter == ";" and thousands_dots):
+                text_values = thousands_marks(text_values)
+                text_values, money = money_amounts(text_values)
+                if money:
+                    report.notes.append(f"{name}: {col}: {money}")
+                if delimiter == ";":
+                    text_values, commas = decimal_points(text_values, thousands_dots)
+                else:
+                    text_values, commas = _european_numbers(text_values)
+                if commas:
+                    report.notes.append(f"{name}: {col}: numbers with {commas}")
+                values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
+                invalid = (~empty) & ~np.isfinite(values.to_numpy())
             if not column.required and invalid.sum() * 2 > (~empty).sum() > 0:
                 # An optional column the reader cannot read (a money format not known): the
                 # lines are usable without it, so it is left out, not every line with it.

@@ -1650,3 +1650,32 @@ def test_european_amounts_in_a_tab_file_are_read_whole(tmp_path: Path) -> None:
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
     assert frame["price"].tolist() == [8727.57, 87.1, 1.5] and not report.errors
+
+
+def test_analytics_and_warehouse_exports_name_their_fields_so(tmp_path: Path) -> None:
+    """Klaviyo's 'Metric' of 'Viewed Product' / 'Added to Cart' / 'Ordered Product';
+    Segment's 'Product Viewed' / 'Order Completed'; BigQuery's 'event_ts' beside
+    'event_date' (the date alone lost the hour); Snowflake's '\\N' for no value."""
+    path = write(tmp_path, "Metric,Timestamp,Email,ProductID\nViewed Product,2024-01-08 00:24:57+00:00,a@x,p1\n"
+                           "Added to Cart,2024-01-08 00:25:57+00:00,a@x,p1\nOrdered Product,2024-01-08 00:26:57+00:00,"
+                           "a@x,p1\n", "klaviyo.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["event_type"].tolist() == ["view", "cart", "purchase"]
+    path = write(tmp_path, "event,userId,product_id,timestamp\nProduct Viewed,u1,p1,2024-01-08T10:00:00Z\n"
+                           "Order Completed,u1,p1,2024-01-08T10:05:00Z\n", "segment.csv")
+    assert read_table(path, GENERIC_INTERACTIONS, IngestReport())["event_type"].tolist() == ["view", "purchase"]
+    path = write(tmp_path, "event_date,event_ts,user_id,item_id,order_id\n2024-02-09,2024-02-09 19:22:50.123456 UTC,"
+                           "u1,p1,\\N\n", "bq.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2024-02-09 19:22:50.123456")]
+    assert frame["session_id"].tolist() == [""]
+
+
+def test_a_long_line_of_numbered_tokens_is_read_in_linear_time() -> None:
+    """Adobe's data feed: a regex over 'digit-holding tokens, then a word' backtracked
+    exponentially (9.3 s for one line of eleven tokens). The same answers, token by token."""
+    from cloud_trainer.data.headerless import _is_id_list
+
+    assert _is_id_list("N1 N2-1 N33") and not _is_id_list("Game 6's Edition") and not _is_id_list("N1")
+    assert not _is_id_list(" ".join(["2,100,101"] * 40) + " austin")  # returns at once

@@ -1117,3 +1117,18 @@ def test_what_the_new_rules_leave_alone(tmp_path: Path) -> None:
     books, _ = load_text(tmp_path, "books.csv", "Order ID,Customer Name,Author ID,ISBN,Order Date\n" + "".join(
         f"{k},Reader {k % 6},A{k % 2},978{k % 5},2024-01-{1 + k:02d}\n" for k in range(12)))
     assert books.interactions["user_id"].nunique() == 6
+
+
+def test_orders_as_a_json_array_give_a_row_per_line_item(tmp_path: Path) -> None:
+    """WooCommerce's REST orders: a JSON array, each order's products in 'line_items'. The
+    list was split into made-up items ('id', 'src', '0.00'); now one row per line item."""
+    orders = [{"id": 100 + k, "customer_id": f"c{k % 3}", "date_created": f"2024-03-0{1 + k}T10:00:00",
+               "status": "completed", "billing": {"email": f"c{k % 3}@x.de"},
+               "line_items": [{"id": 900 + 2 * k, "product_id": f"p{k}", "quantity": 1, "price": 2.5,
+                               "image": {"src": "https://x/y.jpg"}},
+                              {"id": 901 + 2 * k, "product_id": "p9", "quantity": 2, "price": "1.00"}]}
+              for k in range(3)]
+    raw, path = load_text(tmp_path, "orders.json", json.dumps(orders))
+    assert raw.interactions["item_id"].tolist() == ["p0", "p9", "p1", "p9", "p2", "p9"]
+    assert raw.interactions["quantity"].tolist() == [1.0, 2.0] * 3
+    assert any("a JSON array (6 rows from 3 objects' 'line_items' lists" in n for n in raw.report.notes)

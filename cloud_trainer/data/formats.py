@@ -331,9 +331,28 @@ def _json_array(raw: bytes) -> Converted:
     records = [v for v in value if isinstance(v, dict)]
     if len(records) != len(value):
         raise FormatError(f"a JSON array with {len(value) - len(records)} elements that are not objects")
+    # An order a record, its line items a list in it (WooCommerce's REST 'line_items'),
+    # as JSON lines are read: each list element a row. Read whole, the list's JSON was
+    # split into made-up items ('id', 'src', '0.00').
+    nested = _nested_list(records)
+    rows: list[dict[str, Any]] = []
+    line_map: list[int] = []
+    bad: list[tuple[int, str]] = []
+    for number, record in enumerate(records, start=1):
+        parts = _rows_of(record, nested)
+        if parts is None:
+            bad.append((number, f"no {nested!r} list of objects (the other records have one)"))
+            continue
+        rows.extend(parts)
+        line_map.extend([number] * len(parts))
+    if not rows:
+        raise FormatError(f"a JSON array of {len(records):,} objects, none with a {nested!r} list of objects")
     # Elements have no line of their own: errors name the element's number, from 1.
-    return Converted(_write(records), list(range(1, len(records) + 1)),
-                     f"a JSON array ({len(records):,} objects; errors give the element number as the line)")
+    said = (f"{len(records):,} objects" if nested is None else
+            f"{len(rows):,} rows from {len(records):,} objects' {nested!r} lists, one row per element with its "
+            f"object's other fields")
+    return Converted(_write(rows), line_map, f"a JSON array ({said}; errors give the element number as the line)",
+                     bad)
 
 
 def _sheet_cell(value: Any) -> str:

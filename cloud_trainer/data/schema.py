@@ -77,6 +77,13 @@ EVENT_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("浏览", "点击浏览"), "view"), "加购": "cart", "加入购物车": "cart", "购买": "purchase",
     "收藏": "favorite",
     **dict.fromkeys(("wishlist", "addtowishlist", "favourite", "like", "fav", "favorites", "favourites"), "favorite"),
+    # the e-commerce event names of Segment's spec (also Mixpanel's and Amplitude's
+    # tracking plans), Klaviyo's metrics, and warehouse copies of them in capitals
+    **dict.fromkeys(("productviewed", "viewedproduct", "productview"), "view"),
+    **dict.fromkeys(("productadded", "addedtocart", "productaddedtocart"), "cart"),
+    **dict.fromkeys(("ordercompleted", "orderedproduct", "placedorder", "orderplaced", "purchasecompleted"),
+                    "purchase"),
+    **dict.fromkeys(("productaddedtowishlist", "addedtowishlist"), "favorite"),
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
 ``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or
@@ -294,7 +301,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "eventtimestamp", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
+               aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
@@ -643,7 +650,9 @@ def read_table(
                 rows = _first_rows(text, delimiter, quoting, 200)[1:]
                 wide = headerless.wide_table([[r[i].strip() if i < len(r) else "" for r in rows]
                                               for i in range(len(raw_header))])
-        listed = ", ".join(raw_header[:12]) + (f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")
+        listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
+            f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
+        # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else ""),
@@ -1497,16 +1506,17 @@ def _synonyms(lowered: pd.Series, synonyms: dict[str, str]) -> pd.Series:
 
 def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
-    """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) is the event
+    """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
+    (Klaviyo's ``Viewed Product`` / ``Added to Cart`` / ``Ordered Product``) is the event
     column when nearly all its values name actions (with ``--event-codes``' too); by name
-    alone it is too often something else (a payment type). Short of that, a note says
-    how many do and the way to read it."""
+    alone it is too often something else (a payment type, a measure). Short of that, a
+    note says how many do and the way to read it."""
     event = next((c for c in spec.columns if c.name == "event_type"), None)
     known = {c.name for c in spec.columns}
     if event is None or "event_type" in header or frame.empty:
         return frame, header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
-              if header_key(r) == "type" and h not in known), None)
+              if header_key(r) in ("type", "metric", "metricname") and h not in known), None)
     if j is None:
         return frame, header
     values = frame[header[j]].astype(str).str.strip().str.lower()
@@ -1534,9 +1544,10 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
     return frame, header
 
 
-MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-"})
-"""How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``) and spreadsheets (``#N/A``,
-``-``) write a missing value; read as blank (:func:`_missing_values`)."""
+MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N"})
+"""How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``), spreadsheets (``#N/A``,
+``-``) and database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) write a missing
+value; read as blank (:func:`_missing_values`)."""
 
 
 def _text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:

@@ -1132,3 +1132,25 @@ def test_orders_as_a_json_array_give_a_row_per_line_item(tmp_path: Path) -> None
     assert raw.interactions["item_id"].tolist() == ["p0", "p9", "p1", "p9", "p2", "p9"]
     assert raw.interactions["quantity"].tolist() == [1.0, 2.0] * 3
     assert any("a JSON array (6 rows from 3 objects' 'line_items' lists" in n for n in raw.report.notes)
+
+
+def test_product_analytics_events_read_their_properties(tmp_path: Path) -> None:
+    """Mixpanel's and Segment's exports keep an event's fields in 'properties' (Amplitude's
+    in 'event_properties'); Segment's 'Order Completed' lists its products, its 'Product
+    Viewed' names one; 'anonymousId' is on every event, 'userId' only once signed in."""
+    mixpanel = [{"event": "Product Viewed", "properties": {"distinct_id": f"d{k % 2}", "time": 1704672000 + 60 * k,
+                                                           "product_id": f"p{k % 3}", "price": 2.5}}
+                for k in range(4)]
+    raw, _ = load_text(tmp_path, "mixpanel.jsonl", "\n".join(json.dumps(r) for r in mixpanel) + "\n")
+    assert raw.interactions[["user_id", "item_id", "event_type"]].values.tolist()[:2] == [
+        ["d0", "p0", "view"], ["d1", "p1", "view"]]
+    segment = [{"type": "track", "event": "Product Viewed", "anonymousId": "a1", "userId": None,
+                "timestamp": "2024-01-08T10:00:00Z", "properties": {"product_id": "p1"}},
+               {"type": "track", "event": "Order Completed", "anonymousId": "a1", "userId": "ann",
+                "timestamp": "2024-01-08T10:05:00Z",
+                "properties": {"order_id": "o1", "products": [{"product_id": "p1"}, {"product_id": "p2"}]}},
+               {"type": "page", "anonymousId": "a1", "timestamp": "2024-01-08T10:06:00Z", "properties": {}}]
+    raw, path = load_text(tmp_path, "segment.jsonl", "\n".join(json.dumps(r) for r in segment) + "\n")
+    assert raw.interactions[["user_id", "item_id", "event_type"]].values.tolist() == [
+        ["a1", "p1", "view"], ["a1", "p1", "purchase"], ["a1", "p2", "purchase"]]
+    assert [e.line for e in raw.report.errors if e.file == str(path)] == [3]  # the page view names no product

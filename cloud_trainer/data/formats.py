@@ -282,7 +282,7 @@ def _nested_list(records: list[dict[str, Any]]) -> str | None:
     of objects in any of the first 100 records; else only a field that is one in at least
     90 % of them, and the only such field: Amazon's reviews carry an ``images`` list that is
     empty on most of them, and each review is one row."""
-    sample = records[:100]
+    sample = [_unbagged(r) for r in records[:100]]
     if not sample:
         return None
     counts: dict[str, int] = {}
@@ -314,13 +314,38 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
     """The table rows of one record: itself, or with a nested ``key`` one row per element
     of its list with the record's other fields (its session) copied in. None when that
     list is missing or not a list of objects: a bad line, not silently no rows."""
+    record = _unbagged(record)
     if key is None:
         return [record]
     value = record.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-        return None
+        # Segment's 'Product Viewed' names its product itself, its 'Order Completed' lists
+        # them; a GA4 page_view names none: a bad line
+        own = any(k.lower().replace("_", "") in OWN_ITEM_KEYS for k in record)
+        return [{k: v for k, v in record.items() if k != key}] if own else None
     outer = {k: v for k, v in record.items() if k != key}
     return [{**outer, **element} for element in value]
+
+
+PROPERTY_BAGS = ("properties", "eventproperties")
+"""Where product-analytics tools put an event's own fields (Mixpanel's and Segment's
+``properties``, Amplitude's ``event_properties``): read as the record's own fields."""
+OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
+"""Keys that name a record's product itself (lowercase, ``_`` dropped)."""
+
+
+def _unbagged(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with its :data:`PROPERTY_BAGS` fields lifted to the top (a field the
+    record has itself wins): Mixpanel's ``{"event": .., "properties": {"distinct_id": ..,
+    "time": .., "product_id": ..}}`` was refused, its header 'event, properties'."""
+    bags = [k for k, v in record.items() if isinstance(v, dict) and k.lower().replace("_", "") in PROPERTY_BAGS]
+    if not bags:
+        return record
+    out = {k: v for k, v in record.items() if k not in bags}
+    for bag in bags:
+        for k, v in record[bag].items():
+            out.setdefault(k, v)
+    return out
 
 
 def _json_array(raw: bytes) -> Converted:

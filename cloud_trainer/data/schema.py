@@ -81,7 +81,8 @@ EVENT_SYNONYMS: dict[str, str] = {
     # tracking plans), Klaviyo's metrics, and warehouse copies of them in capitals
     **dict.fromkeys(("productviewed", "viewedproduct", "productview"), "view"),
     **dict.fromkeys(("productadded", "addedtocart", "productaddedtocart"), "cart"),
-    **dict.fromkeys(("ordercompleted", "orderedproduct", "placedorder", "orderplaced", "purchasecompleted"),
+    **dict.fromkeys(("ordercompleted", "orderedproduct", "placedorder", "orderplaced", "purchasecompleted",
+                     "productpurchased"),
                     "purchase"),
     **dict.fromkeys(("productaddedtowishlist", "addedtowishlist"), "favorite"),
 }
@@ -264,7 +265,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "userpseudoid",  # Google Analytics 4 (_pseudonymous_user_column)
                 # last: other domains' and programmes' names, each read only where nothing
                 # above names the shopper (a books file's 'Author ID' is no shopper)
-                "msno", "authorid")
+                "msno", "authorid", "distinctid")  # (Mixpanel's distinct_id)
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
@@ -1233,12 +1234,14 @@ def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
 
 def _pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
     """Google Analytics 4 gives ``user_id`` only for a signed-in visit and
-    ``user_pseudo_id`` (the browser) on every event: the second is the shopper, or most
-    events would be bad rows and a visitor who signs in half-way would be two people."""
+    ``user_pseudo_id`` (the browser) on every event, Segment ``userId`` and
+    ``anonymousId`` alike: the second is the shopper, or most events would be bad rows
+    and a visitor who signs in half-way would be two people."""
     keys = [header_key(r) for r in raw]
-    if "userpseudoid" not in keys or "user_id" not in header:
+    pseudo = next((keys.index(k) for k in ("userpseudoid", "anonymousid") if k in keys), None)
+    if pseudo is None or "user_id" not in header:
         return header
-    at, pseudo = header.index("user_id"), keys.index("userpseudoid")
+    at = header.index("user_id")
     if at == pseudo:
         return header  # the only shopper column, read so by its name already
     notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "

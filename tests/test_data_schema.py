@@ -1679,3 +1679,20 @@ def test_a_long_line_of_numbered_tokens_is_read_in_linear_time() -> None:
 
     assert _is_id_list("N1 N2-1 N33") and not _is_id_list("Game 6's Edition") and not _is_id_list("N1")
     assert not _is_id_list(" ".join(["2,100,101"] * 40) + " austin")  # returns at once
+
+
+def test_a_parquet_list_of_structs_gives_a_row_per_element(tmp_path: Path) -> None:
+    """GA4's BigQuery export as Parquet: 'items' is a list<struct>, read as the JSON
+    lines copy is (it was refused: no item column)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"event_name": ["purchase", "view_item"], "user_pseudo_id": ["b1", "b2"],
+                      "event_timestamp": [1704672000000000, 1704672060000000],
+                      "items": [[{"item_id": "SKU-1", "quantity": 1}, {"item_id": "SKU-2", "quantity": 2}],
+                                [{"item_id": "SKU-3", "quantity": 1}]]})
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
+        ["b1", "SKU-1", "purchase"], ["b1", "SKU-2", "purchase"], ["b2", "SKU-3", "view"]]

@@ -356,28 +356,32 @@ def _json_array(raw: bytes) -> Converted:
     records = [v for v in value if isinstance(v, dict)]
     if len(records) != len(value):
         raise FormatError(f"a JSON array with {len(value) - len(records)} elements that are not objects")
-    # An order a record, its line items a list in it (WooCommerce's REST 'line_items'),
-    # as JSON lines are read: each list element a row. Read whole, the list's JSON was
-    # split into made-up items ('id', 'src', '0.00').
+    # Elements have no line of their own: errors name the element's number, from 1.
+    return _exploded(records, "a JSON array", "objects", "the element number")
+
+
+def _exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -> Converted:
+    """Whole records (a JSON array's, a Parquet file's) as CSV text, a record's list of
+    line items one row each as JSON lines are read (WooCommerce's REST orders'
+    ``line_items``, a Parquet ``list<struct>`` column of GA4's ``items``): read whole, the
+    list's JSON text was split into made-up items ('id', 'src', '0.00')."""
     nested = _nested_list(records)
     rows: list[dict[str, Any]] = []
     line_map: list[int] = []
     bad: list[tuple[int, str]] = []
-    for number, record in enumerate(records, start=1):
+    for at, record in enumerate(records, start=1):
         parts = _rows_of(record, nested)
         if parts is None:
-            bad.append((number, f"no {nested!r} list of objects (the other records have one)"))
+            bad.append((at, f"no {nested!r} list of objects (the other records have one)"))
             continue
         rows.extend(parts)
-        line_map.extend([number] * len(parts))
+        line_map.extend([at] * len(parts))
     if not rows:
-        raise FormatError(f"a JSON array of {len(records):,} objects, none with a {nested!r} list of objects")
-    # Elements have no line of their own: errors name the element's number, from 1.
-    said = (f"{len(records):,} objects" if nested is None else
-            f"{len(rows):,} rows from {len(records):,} objects' {nested!r} lists, one row per element with its "
-            f"object's other fields")
-    return Converted(_write(rows), line_map, f"a JSON array ({said}; errors give the element number as the line)",
-                     bad)
+        raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
+    said = (f"{len(records):,} {unit}" if nested is None else
+            f"{len(rows):,} rows from {len(records):,} {unit}' {nested!r} lists, one row per element with the "
+            "other fields")
+    return Converted(_write(rows), line_map, f"{kind} ({said}; errors give {number}, from 1, as the line)", bad)
 
 
 def _sheet_cell(value: Any) -> str:
@@ -520,9 +524,7 @@ def _parquet(raw: bytes) -> Converted:
         table = pq.read_table(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise FormatError(f"looks like Parquet but does not read ({exc})") from None
-    records = table.to_pylist()
-    return Converted(_write(records), list(range(1, len(records) + 1)),
-                     f"Parquet ({len(records):,} rows; errors give the row number, from 1, as the line)")
+    return _exploded(table.to_pylist(), "Parquet", "rows", "the row number")
 
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)

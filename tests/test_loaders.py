@@ -1038,7 +1038,11 @@ def test_paths_that_are_not_what_they_should_be_say_so(tmp_path: Path) -> None:
     file = tmp_path / "events.csv"
     file.write_text("user_id,item_id\n")
     for kwargs, message in (
-            ({"dataset": "csv", "interactions": tmp_path}, f"{tmp_path}: a directory, not a file"),
+            ({"dataset": "csv", "interactions": tmp_path}, f"{tmp_path}: a directory, not a file; if it holds a table's "
+                                                            "part files (part-00000..., as Spark or a warehouse unload "
+                                                            "writes them), join them into one (CSV: cat the parts; "
+                                                            "Parquet: pyarrow.parquet.read_table(folder).to_pandas()"
+                                                            ".to_parquet(file)) and give that"),
             ({"dataset": "rees46", "data_dir": file},
              f"{file}: a file, not a directory (--data-dir takes the folder of the export's files)")):
         with pytest.raises(DataError) as exc:

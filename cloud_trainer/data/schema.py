@@ -507,7 +507,11 @@ def read_table(
     """
     name = display_name or str(path)
     if not path.is_file():
-        raise DataError(f"{name}: {'a directory, not a file' if path.is_dir() else 'no such file'}")
+        if path.is_dir():  # (Spark, Redshift and Snowflake unload a table as a folder of part files)
+            raise DataError(f"{name}: a directory, not a file; if it holds a table's part files (part-00000..., "
+                            "as Spark or a warehouse unload writes them), join them into one (CSV: cat the parts; "
+                            "Parquet: pyarrow.parquet.read_table(folder).to_pandas().to_parquet(file)) and give that")
+        raise DataError(f"{name}: no such file")
     _room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
     try:
         raw = path.read_bytes()

@@ -1228,6 +1228,13 @@ def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_p
     assert frame["item_id"].nunique() == 7
     assert any("'product_id' read as item_id: 'item_id' counts up line by line over all 60 lines" in n
                for n in report.notes)
+    # the same export newest first: the key counts down (it kept 60 one-off items)
+    lines = magento.splitlines()
+    newest = "\n".join([lines[0], *reversed(lines[1:])]) + "\n"
+    report = IngestReport()
+    frame = read_table(write(tmp_path, newest, "newest_first.csv"), GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].nunique() == 7
+    assert any("'item_id' counts down line by line over all 60 lines" in n for n in report.notes)
     square = "Date,Time,Item,Qty,SKU,Customer ID,Transaction ID\n" + "".join(
         f"2023-03-{1 + k % 28:02d},10:00,Item {k % 9},1,{'' if k % 3 else f'S{k % 9}'},c{k % 5},t{k}\n"
         for k in range(60))

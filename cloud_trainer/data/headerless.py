@@ -169,12 +169,14 @@ def _is_id_list(value: str) -> bool:
 
 
 def is_row_key(col: list[str]) -> bool:
-    """Whole numbers rising on every row of 50 or more: a line's or an event's key."""
+    """Whole numbers rising (or falling: an export newest first) on every row of 50 or
+    more: a line's or an event's key."""
     filled = [v for v in col if v]
     if len(filled) < 50 or len(filled) < len(col) or not all(v.isdigit() for v in filled):
         return False
     numbers = [int(v) for v in filled]
-    return all(b > a for a, b in zip(numbers, numbers[1:], strict=False))
+    pairs = list(zip(numbers, numbers[1:], strict=False))
+    return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
 def _can_be_id(col: list[str]) -> bool:

@@ -1223,7 +1223,8 @@ def _better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
         other_blank = float((other == "").mean())
         if (distinct == n and headerless.is_row_key(chosen.tolist()) and header_key(header[i]) in STRONG_ITEM_KEYS
                 and other.nunique() <= n / 2 and other_blank < 0.05):
-            why = f"counts up line by line over all {n:,} lines (a line's key, not a product)"
+            why = f"counts {'up' if int(chosen.iloc[1]) > int(chosen.iloc[0]) else 'down'} line by line over all {n:,} lines " \
+                  "(a line's key, not a product)"
         elif blank >= 0.2 and other_blank <= blank / 4:
             why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
         else:

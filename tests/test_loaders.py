@@ -1158,3 +1158,21 @@ def test_product_analytics_events_read_their_properties(tmp_path: Path) -> None:
     assert raw.interactions[["user_id", "item_id", "event_type"]].values.tolist() == [
         ["a1", "p1", "view"], ["a1", "p1", "purchase"], ["a1", "p2", "purchase"]]
     assert [e.line for e in raw.report.errors if e.file == str(path)] == [3]  # the page view names no product
+
+
+def test_shopify_bulk_orders_give_their_line_items_the_orders_customer_and_time(tmp_path: Path) -> None:
+    """A bulk operation writes an order a line, then each line item a line naming it in
+    '__parentId': alone, no line had both a product and a customer."""
+    lines = []
+    for k in range(3):
+        order = f"gid://shopify/Order/{k}"
+        lines.append({"id": order, "createdAt": f"2024-01-0{1 + k}T10:00:00Z",
+                      "displayFinancialStatus": "VOIDED" if k == 2 else "PAID",
+                      "customer": {"id": f"gid://shopify/Customer/{k % 2}"}})
+        lines += [{"id": f"gid://shopify/LineItem/{k}{j}", "sku": f"SKU-{j}", "quantity": 1, "__parentId": order}
+                  for j in range(2)]
+    raw, path = load_text(tmp_path, "bulk.jsonl", "\n".join(json.dumps(r) for r in lines) + "\n")
+    inter = raw.interactions
+    assert inter["item_id"].tolist() == ["SKU-0", "SKU-1"] * 2  # the voided order's lines left out
+    assert inter["session_id"].tolist() == ["gid://shopify/Order/0"] * 2 + ["gid://shopify/Order/1"] * 2
+    assert str(inter["timestamp"].iloc[2]) == "2024-01-02 10:00:00" and inter["user_id"].nunique() == 2

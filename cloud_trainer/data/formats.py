@@ -218,7 +218,9 @@ def _json_lines(raw: bytes) -> Converted:
     """JSON lines as CSV text, in two passes over the bytes (the columns, then the rows)
     rather than every record as a dict at once: the records of 175 MB of 3-field lines
     held 0.9 GB more than their table (docs/performance-log.md, session (x))."""
-    nested = _nested_list(list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100)))
+    head = list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100))
+    nested = _nested_list(head)
+    parents = _bulk_parents(raw) if any(BULK_PARENT in r for r in head) else None
     columns: dict[str, None] = {}
     bad: list[tuple[int, str]] = []
     records = rows = python = 0
@@ -229,6 +231,8 @@ def _json_lines(raw: bytes) -> Converted:
             continue
         records += 1
         python += why == PYTHON_REPR
+        if parents is not None and (record := _with_parent(record, parents)) is None:
+            continue  # a parent (an order) of child lines: its fields go with them
         parts = _rows_of(record, nested)
         if parts is None:
             bad.append((number, no_list))
@@ -243,6 +247,8 @@ def _json_lines(raw: bytes) -> Converted:
     writer.writerow(columns)
     line_map = array("q")  # 8 bytes a row, not a list's int objects (~36)
     for number, record, _ in _json_line_values(raw):
+        if parents is not None and record is not None:
+            record = _with_parent(record, parents)
         for row in (_rows_of(record, nested) or ()) if record is not None else ():
             writer.writerow([_cell(row.get(c)) for c in columns])
             line_map.append(number)
@@ -256,6 +262,31 @@ def _json_lines(raw: bytes) -> Converted:
     if python:
         what = what[:-1] + f"; {python:,} records in Python's dict syntax, read as the literals they are)"
     return Converted(out.getvalue(), line_map, what, bad)
+
+
+BULK_PARENT = "__parentId"
+"""Shopify's bulk-operation JSON lines: an order a line, then each of its line items a
+line of its own naming the order in this field."""
+
+
+def _bulk_parents(raw: bytes) -> dict[Any, dict[str, Any]]:
+    """The records that child lines name as their parent, by id (the orders; their line
+    items are not kept)."""
+    named = {r[BULK_PARENT] for _, r, _ in _json_line_values(raw) if r is not None and BULK_PARENT in r}
+    return {r["id"]: r for _, r, _ in _json_line_values(raw)
+            if r is not None and BULK_PARENT not in r and r.get("id") in named}
+
+
+def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+    """A child line with its parent's fields (the order's customer and time; the line's
+    own fields win), None for a parent that has child lines (no row of its own), the
+    record itself otherwise. Read alone, every line item lacked the order's customer and
+    time and every order its product: no usable row."""
+    if BULK_PARENT in record:
+        parent = parents.get(record[BULK_PARENT], {})
+        return {"order_id": record[BULK_PARENT], **{k: v for k, v in parent.items() if k != "id"},
+                **{k: v for k, v in record.items() if k != BULK_PARENT}}  # (the order: the basket)
+    return None if record.get("id") in parents else record
 
 
 def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:

@@ -188,7 +188,8 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
-               "paymentstatus", "orderpaymentstate", "financialstatus")
+               "paymentstatus", "orderpaymentstate", "financialstatus",
+               "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
+from cloud_trainer.data.amounts import decimal_points
 from cloud_trainer.data.lines import (
     clicked_only,
     item_lists,
@@ -58,7 +59,6 @@ from cloud_trainer.data.schema import (
     MissingColumns,
     RawDataset,
     TableSpec,
-    decimal_points,
     is_anonymous_basket,
     parse_attributes,
     read_table,

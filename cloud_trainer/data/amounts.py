@@ -1,0 +1,129 @@
+"""Numbers as exports write them: currencies, thousands marks, decimal commas.
+
+A price or quantity column is first read as plain numbers (:func:`.schema.read_table`);
+only where some value is none do these readers rewrite the text: ``$1,234.50`` and
+``(1.50)`` (:func:`money_amounts`), Swiss ``4'050.66`` and French ``1 234,50``
+(:func:`thousands_marks`), a European spreadsheet's ``1.234,56`` (:func:`decimal_points`,
+and :func:`european_numbers` where such a column sits in a comma or tab file). Each works
+on a column's distinct values: a 4.8 M-line price column has a few thousand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+_CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
+                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH")
+_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" + _CURRENCY_CODES + r")(?=[\s\d]))?\s*"
+                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|" + _CURRENCY_CODES + r")?\s*"
+                    r"(?P<close>\))?")
+"""A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
+``USD 3``, ``($1.50)`` (an accountant's negative)."""
+_US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
+_COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
+"""Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
+_EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
+
+
+def thousands_marks(text: pd.Series) -> pd.Series:
+    """``4'050.66`` and ``4’050.66`` (Switzerland's thousands, the second Windows' default
+    for Swiss German) as ``4050.66``, and France's ``1 234,50`` (a space, or Excel's
+    no-break one) as ``1234,50``, currency or not; on the distinct values, as
+    :func:`money_amounts`. (The decimal comma is :func:`decimal_points`' to read.)"""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    grouped = distinct[distinct.str.contains(r"\d['’]\d{3}|^\D*\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?\D*$",
+                                             regex=True)]
+    if grouped.empty:
+        return text
+    mapping = {v: re.sub(r"(?<=\d)['’ \u00a0\u202f](?=\d{3}(?!\d))", "", v) for v in grouped}
+    return text.map(mapping).fillna(text)
+
+
+def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
+    """``text`` with currency signs and codes taken off (``$1.09`` -> ``1.09``), an
+    accountant's ``(1.50)`` as ``-1.50``, and a US amount's thousands commas dropped where
+    it also has a decimal point (``$1,234.50``), and what was read so ("" when nothing):
+    Square's and Lightspeed's exports write every money column so, and each such value was
+    a bad row. The decimal comma is :func:`decimal_points`' to read."""
+    # On the distinct values: a price column of 4.8 M lines has a few thousand (a regex over
+    # every line cost ~2 s a column where nothing is marked).
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    marked = distinct.str.contains(r"[$€£¥₹()]|" + _CURRENCY_CODES, regex=True)
+    if not marked.any():
+        return text, ""
+    marked_values = set(distinct[marked])
+    marked = text.isin(marked_values)
+    parts = text[marked].str.extract("^" + _MONEY.pattern + "$")
+    ok = parts["number"].notna() & (parts["pre"].notna() | parts["post"].notna() | parts["open"].notna())
+    ok &= parts["open"].isna() == parts["close"].isna()
+    if not ok.any():
+        return text, ""
+    number = parts["number"].str.replace(r"[' ]", "", regex=True).str.rstrip(".,")
+    # '$1,234.50'; and '$1,234' where the sign is a dollar's or a pound's, which group
+    # thousands with commas ('€ 1,234' is a European 1.234).
+    us = number.str.fullmatch(_US_THOUSANDS) | (
+        parts["pre"].isin(_COMMA_THOUSANDS) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
+    number = number.where(~us, number.str.replace(",", "", regex=False))
+    # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
+    # before one or two last digits is a decimal comma, whatever the separator, where the
+    # currency is not a dollar's or a pound's.
+    euro = ~parts["pre"].isin(_COMMA_THOUSANDS) & ~parts["post"].isin(_COMMA_THOUSANDS) & (
+        number.str.fullmatch(_EUROPEAN_AMOUNT))
+    number = number.where(~euro, number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
+    number = number.where(~negative, "-" + number)
+    out = text.copy()
+    out[ok[ok].index] = number[ok]
+    signs = sorted(set(parts.loc[ok, "pre"].dropna()) | set(parts.loc[ok, "post"].dropna()))
+    said = f"amounts with a currency ({', '.join(signs) or 'in brackets'}) read as numbers"
+    return out, said + (", (1.50) as -1.50" if parts.loc[ok, "open"].notna().any() else "")
+
+
+_DECIMAL_COMMA = r"-?\d+,\d+"
+_THOUSANDS_DOTS = r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"  # not '0.500': half a kilo
+
+
+def decimal_points(text: pd.Series, thousands_dots: bool = False) -> tuple[pd.Series, str]:
+    """``text`` with a decimal comma (``1,5``) written as a point, and what was read so
+    ("" when nothing): a semicolon file is a European spreadsheet export, where 1,5 means
+    1.5. Only a whole value of digits, one comma, digits is changed (not ``1,234,567``).
+
+    ``thousands_dots``: the file writes its decimals with commas, so a point can only
+    group thousands: ``1.000`` is a thousand and ``1.234,56`` is 1234.56 (read as 1.0
+    and as no number before)."""
+    comma = text.str.fullmatch(_DECIMAL_COMMA)
+    grouped = text.str.fullmatch(_THOUSANDS_DOTS) if thousands_dots else comma & False
+    said = [w for w, found in (("a decimal comma (1,5) read as 1.5", comma.any()),
+                               ("points grouping thousands (1.000, 1.234,5) read as 1000, 1234.5", grouped.any()))
+            if found]
+    if not said:
+        return text, ""
+    text = text.where(~grouped, text.str.replace(".", "", regex=False))
+    return text.where(~(comma | grouped), text.str.replace(",", ".", regex=False)), " and ".join(said)
+
+
+def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
+    """A column that a file which is no European spreadsheet's (a comma file quoting
+    ``"1234,50"``, Excel's tab-separated "Unicode Text") still writes the European way:
+    where more than half its values are such amounts (``12,50``, ``1.234,56``:
+    ``_EUROPEAN_AMOUNT``), read as :func:`decimal_points` reads a semicolon file's; a
+    stray ``1,5`` among ``1.5`` is a typo and stays a bad row. On the distinct values."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    european = distinct[distinct.str.fullmatch("-?(?:" + _EUROPEAN_AMOUNT + ")")]
+    if european.empty or text.isin(set(european)).sum() * 2 <= (text != "").sum():
+        return text, ""
+    return decimal_points(text, thousands_dots=True)
+
+
+def writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether any of these columns writes a decimal comma (``2,49`` or ``1.234,56``)."""
+    for c in columns:
+        # On the distinct values, as money_amounts reads them ('€ 2,49' too).
+        distinct = pd.Series(pd.unique(frame[c].astype(str).str.strip().to_numpy()), dtype=object)
+        values = money_amounts(distinct)[0]
+        if values.str.contains(",", regex=False).any() and values.str.fullmatch(
+                f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any():
+            return True
+    return False

@@ -49,10 +49,8 @@ from cloud_trainer.data.schema import (
     GENERIC_ITEMS,
     GENERIC_USERS,
     INTERACTION_COLUMNS,
-    ITEM_ALIASES,
     ITEM_COLUMNS,
     UNKNOWN_TEXT,
-    USER_ALIASES,
     Column,
     DataError,
     IngestReport,
@@ -1065,10 +1063,9 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     keyed by their email as the orders are): ids that meet by accident do not.
     """
     names = items.attrs.get("source_names", {})
-    if column == "item_id":
-        id_keys, schema_columns, what = {*ITEM_ALIASES, "id", "itemid"}, ITEM_COLUMNS, "items"
-    else:
-        id_keys, schema_columns, what = {*USER_ALIASES, "id", "userid"}, ("user_id",), "shoppers"
+    spec, schema_columns, what = (GENERIC_ITEMS, ITEM_COLUMNS, "items") if column == "item_id" else \
+        (GENERIC_USERS, ("user_id",), "shoppers")
+    id_keys = spec.column(column).header_keys  # (its aliases and 'id')
     others = [c for c, (_, key) in unread_columns(items, schema_columns).items() if key in id_keys]
     if not others:
         return items
@@ -1139,10 +1136,10 @@ def _drop_duplicate_ids(
 def _names_events(frame: pd.DataFrame, id_col: str) -> bool:
     """Whether a side file keyed by ``id_col`` has a column named as the other id or as a
     time, as an interactions file has."""
-    other = {*ITEM_ALIASES, "itemid", "productid"} if id_col in ("user_id", "household_id") else \
-        {*USER_ALIASES, "userid", "householdid"}
-    times = next(c for c in GENERIC_INTERACTIONS.columns if c.name == "timestamp").header_keys
-    return any(key in other or key in times for _, key in unread_columns(frame, (id_col,)).values())
+    other = GENERIC_INTERACTIONS.column("item_id" if id_col in ("user_id", "household_id") else "user_id")
+    times = GENERIC_INTERACTIONS.column("timestamp")
+    return any(key in other.header_keys or key in times.header_keys
+               for _, key in unread_columns(frame, (id_col,)).values())
 
 
 def _empty_items() -> pd.DataFrame:

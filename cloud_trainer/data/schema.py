@@ -230,6 +230,10 @@ class TableSpec:
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
+    def column(self, name: str) -> Column | None:
+        """The column called ``name``, or None."""
+        return next((c for c in self.columns if c.name == name), None)
+
 
 DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
 """Normalised header names of a column that may count days instead of dating them
@@ -1411,7 +1415,7 @@ def _event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: 
     column when nearly all its values name actions (with ``--event-codes``' too); by name
     alone it is too often something else (a payment type, a measure). Short of that, a
     note says how many do and the way to read it."""
-    event = next((c for c in spec.columns if c.name == "event_type"), None)
+    event = spec.column("event_type")
     known = {c.name for c in spec.columns}
     if event is None or "event_type" in header or frame.empty:
         return frame, header

@@ -62,7 +62,7 @@ KANA_SHARE = 0.1
 HANGUL_SHARE = 0.95
 """Hangul among the characters for CP949 (a Chinese text read as CP949 has far fewer)."""
 SCRIPT_SHARE = 0.8
-"""Han or Cyrillic among the characters for GBK or Windows-1251."""
+"""Han or Cyrillic among the characters for GBK, Big5 or Windows-1251."""
 BIG5_LOW_TRAIL_SHARE = 0.2
 """Two-byte characters whose second byte is below ``0xA1``, as a share of them all, above
 which Han text that both code pages decode is Big5 (measured: 37 % in Traditional
@@ -225,6 +225,7 @@ def _pair_run_share(sample: bytes) -> float:
     pairs = len(_DOUBLE.findall(sample))
     in_runs = sum(len(run) for run in _DOUBLE_RUNS.findall(sample))
     return in_runs / max(2 * pairs, 1)
+
 
 def _strict(raw: bytes, codec: str, *, partial: bool = False) -> str | None:
     """``raw`` decoded, or None where it is not that code page. ``partial``: the sample

@@ -271,10 +271,17 @@ line of its own naming the order in this field."""
 
 def _bulk_parents(raw: bytes) -> dict[Any, dict[str, Any]]:
     """The records that child lines name as their parent, by id (the orders; their line
-    items are not kept)."""
-    named = {r[BULK_PARENT] for _, r, _ in _json_line_values(raw) if r is not None and BULK_PARENT in r}
-    return {r["id"]: r for _, r, _ in _json_line_values(raw)
-            if r is not None and BULK_PARENT not in r and r.get("id") in named}
+    items are not kept): one pass over the lines."""
+    named: set[Any] = set()
+    candidates: dict[Any, dict[str, Any]] = {}
+    for _, record, _ in _json_line_values(raw):
+        if record is None:
+            continue
+        if BULK_PARENT in record:
+            named.add(record[BULK_PARENT])
+        elif isinstance(record.get("id"), (str, int)):
+            candidates[record["id"]] = record
+    return {k: v for k, v in candidates.items() if k in named}
 
 
 def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:

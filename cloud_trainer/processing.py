@@ -69,15 +69,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cloud_trainer.data.names import is_passed_over
-from cloud_trainer.data.schema import (
-    EVENT_TYPES,
-    UNKNOWN_TEXT,
-    DataError,
-    RawDataset,
-    header_key,
-    is_anonymous_basket,
-)
+from cloud_trainer.data.ingest import RawDataset
+from cloud_trainer.data.names import header_key, is_passed_over
+from cloud_trainer.data.schema import EVENT_TYPES, UNKNOWN_TEXT, DataError, is_anonymous_basket
 from cloud_trainer.dataset import EvalCase, PreparedData
 
 EVENT_WEIGHTS: dict[str, float] = {"view": 1.0, "favorite": 2.0, "cart": 3.0, "purchase": 4.0}
@@ -419,7 +413,7 @@ PERSONAL_KEYS = ("name", "firstname", "lastname", "surname", "fullname", "givenn
                  "billingname", "shippingname", "note", "notes", "comment", "comments", "company",
                  "birthdate", "dateofbirth", "dob", "iban", "cardnumber", "creditcard", "creditcardnumber",
                  "password", "ip", "ipaddress", "friends", "zip", "zipcode", "postcode", "postalcode")
-"""A users file column whose name (:func:`~cloud_trainer.data.schema.header_key`) is one of
+"""A users file column whose name (:func:`~cloud_trainer.data.names.header_key`) is one of
 these, ends in a name / zip / postcode, or holds 'email', 'phone' or an address (not its
 city, country or province) identifies a person or is free text (Shopify's customers
 export: First Name, Last Name, Phone, Default Address ..., Note): never a model feature,

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from cloud_trainer.data.charsets import legacy_codec
+from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key
-from cloud_trainer.data.schema import GENERIC_INTERACTIONS, IngestReport, read_table
+from cloud_trainer.data.schema import GENERIC_INTERACTIONS
+from cloud_trainer.data.table import read_table
 
 LINES = {
     "french": ("client;produit\n" + "c1;Crème brûlée à la façon du chef\nc2;Pâté de campagne\n" * 5, "cp1252"),

@@ -10,15 +10,14 @@ import pandas as pd
 import pytest
 from sheet_helpers import write_xlsx
 
+from cloud_trainer.data.ingest import IngestReport, require_rows
 from cloud_trainer.data.schema import (
     GENERIC_INTERACTIONS,
     GENERIC_ITEMS,
     DataError,
-    IngestReport,
     parse_attributes,
-    read_table,
-    require_rows,
 )
+from cloud_trainer.data.table import read_table
 
 HEADER = "user_id,item_id,timestamp,event_type,quantity,price,store_id,session_id\n"
 

@@ -10,7 +10,8 @@ import pytest
 
 from cloud_trainer.check_data import check_data
 from cloud_trainer.data import load_dataset
-from cloud_trainer.data.schema import DataError, IngestReport, RawDataset
+from cloud_trainer.data.ingest import IngestReport, RawDataset
+from cloud_trainer.data.schema import DataError
 from cloud_trainer.dataset import PreparedData
 from cloud_trainer.processing import prepare, require_catalogue
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cloud_trainer.data import DataError, load_dataset, schema
+from cloud_trainer.data import DataError, filetext, load_dataset
+from cloud_trainer.data.filetext import text_lines
+from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.sampling import (
     FLOOR_LINES,
     ShopperSample,
@@ -21,7 +23,8 @@ from cloud_trainer.data.sampling import (
     sample_for,
     shopper_key,
 )
-from cloud_trainer.data.schema import _text_lines, is_anonymous_basket
+from cloud_trainer.data.schema import GENERIC_INTERACTIONS, is_anonymous_basket
+from cloud_trainer.data.table import read_table
 
 
 def write_export(path: Path, shoppers: int = 200, lines_each: int = 10) -> pd.DataFrame:
@@ -40,8 +43,8 @@ def test_text_lines_splits_exactly_as_one_stringio_over_the_whole_text() -> None
     text = 'a,b\r\n"x\ny",1\r\nold\rmac\n' * 50 + "1,2,3\n" * 40 + "no end"
     expected = list(io.StringIO(text, newline=""))
     for chunk in (1, 3, 7, 64, 1 << 22):
-        assert list(_text_lines(text, chunk=chunk)) == expected
-    assert list(_text_lines("")) == []
+        assert list(text_lines(text, chunk=chunk)) == expected
+    assert list(text_lines("")) == []
 
 
 def test_an_export_over_the_budget_is_read_as_whole_shoppers(tmp_path: Path) -> None:
@@ -92,7 +95,7 @@ def test_a_json_lines_export_over_the_budget_is_sampled_like_its_csv(tmp_path: P
     assert 0.15 < as_json.interactions["user_id"].nunique() / 200 < 0.45
     assert as_json.report.to_json()["sample"]["rows_seen"] == 2000
     # Row for row the file's own lines: shopper u{s}'s k-th purchase is line s * 10 + k + 1.
-    kept = schema.read_table(path, schema.GENERIC_INTERACTIONS, schema.IngestReport(), sample=ShopperSample(600))
+    kept = read_table(path, GENERIC_INTERACTIONS, IngestReport(), sample=ShopperSample(600))
     users = kept["user_id"].str[1:].astype(int)
     assert len(kept) == len(as_json.interactions)
     assert (kept["_line"] == users * 10 + kept.groupby("user_id").cumcount() + 1).all()
@@ -235,11 +238,11 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     path = tmp_path / "big.csv"
     write_export(path, shoppers=20)
     size = path.stat().st_size
-    monkeypatch.setattr(schema, "available_memory", lambda: int(1.5 * size))
+    monkeypatch.setattr(filetext, "available_memory", lambda: int(1.5 * size))
     with pytest.raises(DataError, match=rf"^{path}: reading it takes about .* GB \(the file's bytes and their "
                                         r"text\) and this machine has .* GB free: give a part of it"):
         load_dataset("csv", interactions=path, max_lines=0)
-    monkeypatch.setattr(schema, "available_memory", lambda: int(0.9 * size))
+    monkeypatch.setattr(filetext, "available_memory", lambda: int(0.9 * size))
     packed = tmp_path / "big.csv.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     assert 2 * packed.stat().st_size < 0.9 * size  # the packed file passes the first check
@@ -250,13 +253,13 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     bz.write_bytes(bz2.compress(path.read_bytes()))
     with pytest.raises(DataError, match=r"the unpacked bytes' text"):
         load_dataset("csv", interactions=bz, max_lines=0)
-    monkeypatch.setattr(schema, "available_memory", lambda: 3 * size)
+    monkeypatch.setattr(filetext, "available_memory", lambda: 3 * size)
     assert len(load_dataset("csv", interactions=path, max_lines=0).interactions) == 200
     # JSON becomes CSV text before the sample (3 bytes of memory a byte, measured): said before.
     lines = tmp_path / "big.json"
     lines.write_text(pd.read_csv(path).to_json(orient="records", lines=True))
-    monkeypatch.setattr(schema, "available_memory", lambda: 2 * lines.stat().st_size)
+    monkeypatch.setattr(filetext, "available_memory", lambda: 2 * lines.stat().st_size)
     with pytest.raises(DataError, match=r"big.json: reading it takes about .* \(JSON becomes a table's text"):
         load_dataset("csv", interactions=lines, max_lines=0)
-    monkeypatch.setattr(schema, "available_memory", lambda: 4 * lines.stat().st_size)
+    monkeypatch.setattr(filetext, "available_memory", lambda: 4 * lines.stat().st_size)
     assert len(load_dataset("csv", interactions=lines, max_lines=0).interactions) == 200

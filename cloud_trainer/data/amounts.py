@@ -1,6 +1,6 @@
 """Numbers as exports write them: currencies, thousands marks, decimal commas.
 
-A price or quantity column is first read as plain numbers (:func:`.schema.read_table`);
+A price or quantity column is first read as plain numbers (:func:`.table.read_table`);
 only where some value is none do these readers rewrite the text: ``$1,234.50`` and
 ``(1.50)`` (:func:`money_amounts`), Swiss ``4'050.66`` and French ``1 234,50``
 (:func:`thousands_marks`), a European spreadsheet's ``1.234,56`` (:func:`decimal_points`,

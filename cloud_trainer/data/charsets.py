@@ -7,7 +7,7 @@ Japan, Big5 in Taiwan, CP949 in Korea. Read as Windows-1252, a Chinese item name
 becomes ``ά´ï³éֽ`` and ``ilość`` becomes ``iloœæ`` (a header word no longer matches), and
 the note said "read as Windows-1252", which was false.
 
-The guess is made on the bytes: the reader (:func:`.schema.read_table`) asks only for a
+The guess is made on the bytes: the reader (:func:`.table.read_table`) asks only for a
 file that is not UTF-8 (a file mostly UTF-8 with a stray Windows byte keeps its UTF-8
 and reads that byte as Windows-1252).
 

@@ -3,7 +3,7 @@
 Amazon's and Yelp's reviews and Goodreads' interactions ship as JSON lines (one object
 per line, often gzipped); data warehouses export Parquet; UCI publishes Online Retail
 (I and II) as Excel workbooks, and a store's back office saves what it has in Excel.
-All are tables, so :func:`as_csv` writes them as CSV text that :func:`.schema.read_table`
+All are tables, so :func:`as_csv` writes them as CSV text that :func:`.table.read_table`
 then validates like any other export -- one validator, one set of column names and
 notes. Errors keep pointing at the source: ``line_map[i]`` is the JSON line (the Parquet
 row number, from 1; the workbook row) of the i-th data row, and a JSON line that does

@@ -26,7 +26,7 @@ trainer reads them as they are and says, in a note, how it read each column:
 * **users**: the first column is the shopper; the rest are demographic values.
 
 Columns not read keep a positional name (``column_3``). This module only decides
-names from a sample of rows; :func:`.schema.read_table` validates every row as
+names from a sample of rows; :func:`.table.read_table` validates every row as
 with a header.
 """
 

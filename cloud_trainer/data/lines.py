@@ -10,7 +10,7 @@ looks at a column's name, or the first thousand cells, before any pass over ever
 and says what it did in a note; a line that is no interaction is counted as skipped, a
 line that cannot be read is a bad row naming its line (:func:`skip_rows`).
 
-:mod:`.loaders` runs them after :func:`.schema.read_table` has validated the file.
+:mod:`.loaders` runs them after :func:`.table.read_table` has validated the file.
 """
 
 from __future__ import annotations
@@ -22,18 +22,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cloud_trainer.data.schema import (
-    INTERACTION_COLUMNS,
-    DataError,
-    IngestReport,
-    fill_from_basket,
-    header_key,
-)
+from cloud_trainer.data.columns import fill_from_basket
+from cloud_trainer.data.ingest import IngestReport
+from cloud_trainer.data.names import header_key
+from cloud_trainer.data.schema import INTERACTION_COLUMNS, DataError
 
 
 def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     """The columns of ``frame`` no schema column took, each with the name the file gives
-    it and that name's :func:`header_key`: where a file's other facts are looked for
+    it and that name's :func:`.names.header_key`: where a file's other facts are looked for
     (a basket number, item names on the lines, a second id column)."""
     names = frame.attrs.get("source_names", {})
     return {col: (str(names.get(col, col)), header_key(str(names.get(col, col))))
@@ -349,7 +346,7 @@ def skip_rows(frame: pd.DataFrame, mask: np.ndarray, column: str, file: str, rep
                reason: Any) -> pd.DataFrame:
     """``frame`` without the rows in ``mask``, each reported as a bad row of ``file``
     (``reason(value of column)`` says why) and moved from kept to skipped in its counts:
-    checks the loader makes after :func:`read_table` has counted the file."""
+    checks the loader makes after :func:`.table.read_table` has counted the file."""
     for line, value in zip(frame["_line"][mask], frame[column][mask], strict=True):
         report.add_error(file, int(line), column, reason(value))
     stats = report.stats(file)

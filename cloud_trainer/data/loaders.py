@@ -15,7 +15,7 @@
   the catalogue is derived from the events themselves.
 * ``csv`` -- the generic schema, for any retailer's own export.
 
-Each adapter validates rows with :func:`.schema.read_table`, so every rejected
+Each adapter validates rows with :func:`.table.read_table`, so every rejected
 row is reported with file, line, column and reason, and the load goes on.
 """
 
@@ -32,6 +32,7 @@ import pandas as pd
 
 from cloud_trainer.data import headerless
 from cloud_trainer.data.amounts import decimal_points
+from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
     clicked_only,
     item_lists,
@@ -53,16 +54,13 @@ from cloud_trainer.data.schema import (
     UNKNOWN_TEXT,
     Column,
     DataError,
-    IngestReport,
     MissingColumns,
-    RawDataset,
     TableSpec,
     is_anonymous_basket,
     parse_attributes,
-    read_table,
-    require_rows,
     with_event_codes,
 )
+from cloud_trainer.data.table import read_table
 
 DATASETS = ("completejourney", "rees46", "csv")
 
@@ -128,7 +126,7 @@ def load_dataset(
     ``max_lines``: an interactions (event) export with more lines is read as a sample of
     whole shoppers that size (:mod:`.sampling`); None = what this machine's memory
     holds, 0 = every line. Complete Journey, a fixed 2.6 M lines, is always read whole.
-    Raises :class:`DataError` (one line) for a bad path, a missing required
+    Raises :class:`.schema.DataError` (one line) for a bad path, a missing required
     column or a file without a single usable row.
     """
     if event_codes and dataset != "csv":
@@ -621,7 +619,7 @@ do: only the order within each shopper is known)."""
 
 
 SEQUENCE_KEYS = ("ordernumber", "basketnumber", "visitnumber", "tripnumber", "sequencenumber")
-"""Header names (as :func:`header_key` writes them) of a column that numbers each
+"""Header names (as :func:`.names.header_key` writes them) of a column that numbers each
 shopper's baskets in time order: Instacart's ``order_number``, whose files have no time."""
 
 
@@ -785,7 +783,7 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
     the units, checked as a quantity column is (a line whose amount is no positive number
     is a bad row). A blank quantity counts one unit, as everywhere; a line without a
     positive total keeps no price, as a line without a unit price does. In a ``;`` file
-    the numbers may have a decimal comma, read as :func:`read_table` reads them."""
+    the numbers may have a decimal comma, read as :func:`.table.read_table` reads them."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
     if not found:
@@ -981,7 +979,7 @@ SHOPPER_ATTRIBUTE_KEYS = frozenset((
     "occupation", "education", "pincode", "zip", "zipcode", "postcode", "postalcode",
     "customerzipcodeprefix", "segment", "customersegment", "customertype", "membertype", "membership",
     "loyaltytier", "clubmemberstatus"))
-"""Header names (as :func:`~cloud_trainer.data.schema.header_key` writes them) of what an
+"""Header names (as :func:`~cloud_trainer.data.names.header_key` writes them) of what an
 interactions file may say about its shopper on every line: Ta-Feng's ``AGE_GROUP`` and
 ``PIN_CODE``, Superstore's ``Segment``. Not a country, state, region or city (UCI Online
 Retail's ``Country``, an Olist join's ``customer_state``): that says where an online order

@@ -8,7 +8,7 @@ import unicodedata
 
 
 def header_key(col: str) -> str:
-    """A header name as :func:`.schema._normalise_header` compares it (case, spaces, - and _
+    """A header name as :func:`.headers.normalise_header` compares it (case, spaces, - and _
     dropped, accents folded: ``Référence`` is ``reference``, ``Stückpreis`` ``stuckpreis``)."""
     key = col.lower().replace(" ", "").replace("-", "").replace("_", "")
     if not key.isascii():

@@ -1,7 +1,7 @@
 """Reading the times real exports write: ISO 8601 with or without offsets, ``UTC``
 suffixes, Unix seconds or milliseconds, spreadsheet dates in either day order, dates with
 month names, Tmall's month-days without a year, and till times of day as ``HHMM``
-numbers. Pure functions on text :class:`pandas.Series`; :func:`.schema.read_table`
+numbers. Pure functions on text :class:`pandas.Series`; :func:`.table.read_table`
 decides which column is the time and reports what these return as notes and bad rows.
 Any time outside 1900-2199 is no time (:func:`plausible`)."""
 

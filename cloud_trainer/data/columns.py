@@ -1,0 +1,241 @@
+"""Rules on one column's values once a file's rows are read, before they are typed:
+missing-value markers and Excel's text formulas, ids written as floats or in
+scientific notation, customers and times an order export writes on its first line
+only, anonymous baskets, day numbers, and the columns whose values decide what they
+are (an event column called ``type``, a product column better than the line's key).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from . import headerless
+from .ingest import IngestReport
+from .names import header_key, passed_over
+from .schema import (
+    ANONYMOUS_BASKET,
+    DAY_NUMBER_KEYS,
+    INTERACTION_COLUMNS,
+    ITEM_ALIASES,
+    MISSING_VALUES,
+    STRONG_ITEM_KEYS,
+    DataError,
+    TableSpec,
+)
+from .timestamps import DAY_ZERO
+
+
+def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                        notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another product column, when the one read as ``item_id`` cannot be the product:
+    a count up line by line (Magento's ``sales_order_item.item_id`` is the line's key,
+    beside ``product_id`` and ``sku``: taken only for such a product-id name), or blank on a fifth of the lines or more where
+    the other is nearly always given (Lightspeed's ``UPC`` beside ``Item``; Square's
+    ``SKU``, empty for products without one, beside ``Item``). Only a column the schema
+    did not read that bears a usual name of the item; a note says which and why."""
+    n = len(frame)
+    if n < 50:
+        return frame, header
+    known = set(INTERACTION_COLUMNS)
+    others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES]
+    if not others:
+        return frame, header
+    chosen = frame["item_id"].astype(str).str.strip()
+    blank = float((chosen == "").mean())
+    distinct = chosen.nunique()
+    for i in others:
+        other = frame[header[i]].astype(str).str.strip()
+        other_blank = float((other == "").mean())
+        if (distinct == n and headerless.is_row_key(chosen.tolist()) and header_key(header[i]) in STRONG_ITEM_KEYS
+                and other.nunique() <= n / 2 and other_blank < 0.05):
+            why = f"counts {'up' if int(chosen.iloc[1]) > int(chosen.iloc[0]) else 'down'} line by line over all {n:,} lines " \
+                  "(a line's key, not a product)"
+        elif blank >= 0.2 and other_blank <= blank / 4:
+            why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
+        else:
+            continue
+        at = header.index("item_id")
+        notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
+        renamed = {"item_id": passed_over(raw[at]), header[i]: "item_id"}
+        header = [renamed.get(h, h) for h in header]
+        return frame.rename(columns=renamed), header
+    return frame, header
+
+
+def _synonyms(lowered: pd.Series, synonyms: dict[str, str]) -> pd.Series:
+    """The choice each lower-case value is another name of, NaN where none: the exact
+    value first (an --event-codes code such as '-1'), then the value without spaces, '_'
+    or '-' (add_to_cart, Add To Cart)."""
+    exact = lowered.map(synonyms)
+    return exact.fillna(lowered.str.replace(r"[\s_-]", "", regex=True).map(synonyms))
+
+
+def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
+                            name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
+    """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
+    (Klaviyo's ``Viewed Product`` / ``Added to Cart`` / ``Ordered Product``) is the event
+    column when nearly all its values name actions (with ``--event-codes``' too); by name
+    alone it is too often something else (a payment type, a measure). Short of that, a
+    note says how many do and the way to read it."""
+    event = spec.column("event_type")
+    known = {c.name for c in spec.columns}
+    if event is None or "event_type" in header or frame.empty:
+        return frame, header
+    j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
+              if header_key(r) in ("type", "metric", "metricname") and h not in known), None)
+    if j is None:
+        return frame, header
+    values = frame[header[j]].astype(str).str.strip().str.lower()
+    named = values.isin(event.choices) | _synonyms(values, event.synonyms).notna().to_numpy()
+    share = float(named.mean())
+    if share >= 0.9:
+        frame = frame.rename(columns={header[j]: "event_type"})
+        report.notes.append(f"{name}: column {raw_header[j]!r} read as event_type: {share:.0%} of its values "
+                            "name actions")
+        return frame, [*header[:j], "event_type", *header[j + 1:]]
+    codes = values.value_counts()
+    if share == 0 and len(codes) <= 10 and codes.index.str.fullmatch(r"\d{1,2}").all():
+        # JData's 'type' 1-6, Taobao's 'behavior_type' 1-4: actions as codes only the data
+        # set's documentation explains. Without --event-codes every line is a purchase.
+        shown = ", ".join(sorted(codes.index, key=int))
+        report.notes.append(
+            f"{name}: column {raw_header[j]!r} holds codes ({shown}), not action names: if they are the "
+            "actions, --event-codes CODE=EVENT says which is which (e.g. 1=view,2=cart,4=purchase); "
+            "as it is, every line is read as a purchase")
+    elif share > 0:
+        others = ", ".join(repr(v) for v in values[~named].value_counts().index[:3])
+        report.notes.append(
+            f"{name}: column {raw_header[j]!r} names actions on {share:.0%} of the lines, not read as the "
+            f"event column; if it is one, --event-codes VALUE=EVENT says what the others ({others}) mean")
+    return frame, header
+
+
+def text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """``="00030"`` -> ``00030``: Excel's way to keep an id's leading zeros (or a barcode's
+    digits) as text, which an export written for Excel uses; read literally, no id matched
+    the items file's ``00030``."""
+    formula = values.str.startswith('="') & values.str.endswith('"') & (values.str.len() >= 3)
+    if not formula.any():
+        return values
+    report.notes.append(f"{name}: column {raw_name!r}: {int(formula.sum()):,} values written as Excel's text "
+                        f"formula (e.g. {values[formula].iloc[0]!r}): read as the text inside")
+    return values.where(~formula, values.str[2:-1])
+
+
+def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """Ids, numbers and event names written as a missing-value marker are blank. Diginetica's
+    ``userId`` is ``NA`` on most lines, and read as text those lines were all one shopper
+    called ``NA``; an R export's ``NA`` price was a bad row where a blank one is the item's
+    price."""
+    missing = values.isin(MISSING_VALUES)
+    if not missing.any():
+        return values
+    said = ", ".join(f"{k!r} ({n})" for k, n in values[missing].value_counts().items())
+    report.notes.append(f"{name}: column {raw_name!r}: {said} read as no value: the way exports write a "
+                        "missing value")
+    return values.where(~missing, "")
+
+
+def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
+                     report: IngestReport, *, note: bool = True) -> pd.Series:
+    """Blank ``values`` on lines of a basket whose other lines all give one value take it:
+    an order export writes the customer and the time on an order's first line only
+    (Shopify's orders CSV: 60 % of its lines were bad rows). A basket whose lines give
+    two values leaves its blanks blank (bad rows); one that gives none is an anonymous
+    basket (:func:`anonymous_baskets`)."""
+    blank = (values == "") & (basket != "")
+    if not blank.any():
+        return values
+    named = values != ""
+    given = pd.DataFrame({"basket": basket[named], "value": values[named]}).drop_duplicates()
+    counts = given.groupby("basket")["value"].agg(["first", "size"])
+    one = counts.loc[counts["size"] == 1, "first"]
+    fill = basket[blank].map(one)
+    taken = fill.notna()
+    if not taken.any():
+        return values
+    values = values.copy()
+    values.loc[fill.index[taken.to_numpy()]] = fill[taken]
+    if note:
+        report.notes.append(
+            f"{name}: {int(taken.sum()):,} lines without {col_name!r} are in a basket ({basket_name!r}) whose "
+            "other lines give one: they take it (order exports write it on an order's first line only, as Shopify "
+            "does)")
+    return values
+
+
+def anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name: str, basket_name: str,
+                       report: IngestReport) -> pd.Series:
+    """Lines with a basket but no shopper (UCI Online Retail: 25 % of its lines have no
+    ``CustomerID``; a till's sales to shoppers without a loyalty card) are a store's
+    anonymous shoppers, the ones the device serves most. Dropping them as bad rows lost a
+    third of the sales that popularity and sales heat learn from. Each such basket is read
+    as one anonymous shopper's only visit, as where a file has no shopper column at all.
+    Lines with neither, or in a basket whose other lines name two shoppers, stay bad rows
+    (a basket naming one has given it to its blank lines: :func:`fill_from_basket`)."""
+    blank = (user == "") & (basket != "") & ~basket.isin(basket[user != ""].unique())
+    if not blank.any():
+        return user
+    report.notes.append(
+        f"{name}: {int(blank.sum())} lines ({blank.mean():.0%}) have a basket ({basket_name!r}) but no "
+        f"shopper ({user_name!r}): each of those {basket[blank].nunique()} baskets is read as one "
+        f"anonymous shopper's only visit (shopper id '{ANONYMOUS_BASKET}<basket>'), so they count for what "
+        "sells and are evaluated as new shoppers")
+    return user.where(~blank, ANONYMOUS_BASKET + basket)
+
+
+def read_day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tuple[pd.Series, int, int] | None:
+    """``(ISO dates, first, last)`` when the timestamp column counts days (``DAY``: 1, 2,
+    ... 711) rather than dating them, else None. Only for a column named so
+    (:data:`.schema.DAY_NUMBER_KEYS`): elsewhere a short number is a bad timestamp."""
+    if header_key(raw_name) not in DAY_NUMBER_KEYS or empty.all():
+        return None
+    present = values[~empty]
+    if not present.str.fullmatch(r"\d{1,5}").all():
+        return None
+    days = pd.to_numeric(values.where(~empty), errors="coerce")
+    dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
+    return dates.where(~empty, ""), int(days.min()), int(days.max())
+
+
+def whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
+                      report: IngestReport) -> pd.Series:
+    """``17850.0`` -> ``17850`` when every id of the column is a whole number written so.
+
+    pandas writes an integer column that has a blank as floats (Online Retail's
+    CustomerID after a ``to_csv``), and those ids then match no customers file that
+    writes ``17850``. Only when all of them end in ``.0``: one ``1.5`` says they are not
+    whole numbers, and text ids are left alone."""
+    first = values[~empty].iloc[0]
+    if _SCIENTIFIC.fullmatch(first):
+        _refuse_scientific_ids(values[~empty], name, col)
+    if not first.endswith(".0"):  # the usual case costs one look
+        return values
+    whole = values[~empty].str.fullmatch(r"-?\d+\.0+")
+    if not whole.all():
+        return values
+    report.notes.append(f"{name}: {col}: ids written as whole numbers with '.0' ({first!r}, as pandas "
+                        "writes an integer column with blanks) read without it")
+    return values.str.replace(r"\.0+$", "", regex=True)
+
+
+_SCIENTIFIC = re.compile(r"-?\d(?:[.,]\d+)?[eE][+-]?\d+")
+"""A number as a spreadsheet shows a long one: ``4.00638E+12`` (an EAN barcode)."""
+
+
+def _refuse_scientific_ids(values: pd.Series, name: str, col: str) -> None:
+    """Ids in scientific notation are a spreadsheet's rewriting of long numbers, saved with
+    the 6 digits it showed: different barcodes or card numbers now share one id, and no
+    reading can tell them apart again. Refused when most ids of the column look so (a
+    catalogue of one '4.00638E+12' item would otherwise train)."""
+    looks = values.str.fullmatch(_SCIENTIFIC.pattern)
+    if looks.mean() > 0.5:
+        raise DataError(
+            f"{name}: {col}: {int(looks.sum()):,} of {len(values):,} ids are numbers in scientific notation "
+            f"(e.g. {values[looks].iloc[0]!r}, {values[looks].nunique():,} distinct): a spreadsheet rewrote "
+            "long ids and kept only the digits it showed, so different ones now share an id. Export the "
+            "column as text (in Excel: format the column as Text before saving, or save from the source "
+            "system)")

@@ -1,0 +1,330 @@
+"""A file's bytes to the text of its table, before any column is named: packed files
+(gzip, bzip2, xz, a zip of one file), UTF-16 and legacy code pages (:mod:`.charsets`),
+a report's title or Excel's ``sep=`` line above the header, the field separator, and
+the one CSV parser every later stage reads rows with. Memory is checked before a file
+is read whole (:func:`room_to_read`): a clear error, not the kernel's OOM kill.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import charsets, formats
+from .ingest import IngestReport
+from .sampling import available_memory
+from .schema import ROW, DataError
+
+
+def text_lines(text: str, chunk: int = 1 << 22) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them (ends kept,
+    split at \\n, \\r and \\r\\n), a few MB at a time: one StringIO over the whole text
+    holds it again at 4 bytes a character, 2.1 GB for a 530 MB export (MovieLens-20M's
+    ratings) beside the text itself. Chunks end just after a \\n, so no \\r\\n is cut."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start + chunk)
+        end = size if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """``utf-16`` / ``utf-32`` (with a byte-order mark) or ``utf-16-le`` / ``-be`` (without:
+    every other byte of the first 200 is NUL, as ASCII text is in UTF-16), else None.
+    Excel's "Unicode Text" and Windows PowerShell's ``Export-Csv`` / ``Out-File`` write
+    UTF-16; read as UTF-8 the header came out as ``ÿþu s e r _ i d`` and the file was
+    refused for missing columns."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = raw[:200]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if not odd.strip(b"\x00") and even.count(0) == 0:
+            return "utf-16-le"
+        if not even.strip(b"\x00") and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: the undecodable bytes as Windows-1252 (Latin-1 for the five
+    bytes Windows-1252 leaves undefined), counted in :data:`_FALLBACK_BYTES` for the note
+    (per thread: loads may run side by side)."""
+    assert isinstance(exc, UnicodeDecodeError)
+    bad = exc.object[exc.start:exc.end]
+    _FALLBACK_BYTES.n = getattr(_FALLBACK_BYTES, "n", 0) + len(bad)
+    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in _CP1252_HOLES else chr(b)
+                   for b in bad), exc.end
+
+
+_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+
+
+_FALLBACK_BYTES = threading.local()
+
+
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+"""A UTF-8 lead byte and a continuation byte: a file without one has no UTF-8 to keep."""
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+_CP1252_FALLBACK = "cloud_trainer.cp1252_fallback"
+
+
+codecs.register_error(_CP1252_FALLBACK, _cp1252_fallback)
+
+
+def _mostly_not_utf8(raw: bytes) -> bool:
+    """Whether fewer of the first MB's non-ASCII characters are UTF-8 than are not: a
+    legacy code page's file (GBK's byte pairs look like UTF-8 now and then), not a UTF-8
+    file with a stray Windows byte, whose UTF-8 is kept."""
+    sample = raw[:charsets.SAMPLE].decode("utf-8", errors="replace")
+    bad = sample.count("\ufffd")
+    return bad >= len(sample) - len(sample.encode("ascii", errors="ignore")) - bad
+
+
+def _first_line_with(text: str, line: int) -> str:
+    """Line ``line`` (1-based) of ``text``, cut to 60 characters, for the note."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+    end = text.find("\n", start)
+    return text[start:end if end >= 0 else len(text)].rstrip("\r")[:60]
+
+
+def first_rows(text: str, delimiter: str, quoting: int, lines: int) -> list[list[str]]:
+    """The non-blank rows of ``text``'s first ``lines`` lines, parsed as the file will be
+    (the sample's text only, not the whole file's lines). Raises ``csv.Error``."""
+    end = 0
+    for _ in range(lines):
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    return [r for r in csv_reader(io.StringIO(text[:end], newline=""), delimiter, quoting) if r]
+
+
+def csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
+    """The one way a file's text is parsed, for its sample and for every row: a space
+    separator (Epinions' '39 121 4') takes any run of spaces as one."""
+    return csv.reader(lines, delimiter=delimiter, quoting=quoting, skipinitialspace=delimiter == " ")
+
+
+UNIT_SEPARATOR = "\x1f"
+
+
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space"}
+
+
+COMPRESSIONS = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+)
+"""Leading bytes of the compressed files exports arrive as (``.csv.gz`` downloads, a zip
+from a BI tool), recognised by content rather than by name: a renamed file reads too."""
+
+
+def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
+    """``raw`` itself, or its content if it is a compressed file (a note says which).
+
+    A zip must hold exactly one file (folders aside): with several it is not clear which
+    is meant, and the error lists them. A damaged archive is an error naming the file
+    and the reason, not a page of decoding noise."""
+    kind = next((k for magic, k in COMPRESSIONS if raw.startswith(magic)), None)
+    if kind is None:
+        return raw
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                # macOS's Finder adds resource forks ('__MACOSX/._data.csv') and Windows
+                # Explorer 'Thumbs.db' to a zip it makes: not the export's files.
+                members = [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")
+                           and m.rsplit("/", 1)[-1] not in ("Thumbs.db", ".DS_Store", "desktop.ini")]
+                if formats.workbook_kind(members):  # an .xlsx / .ods is a zip of XML parts
+                    return raw  # a table: formats.as_csv reads it
+                if len(members) != 1:
+                    raise DataError(f"{name}: a zip archive with {len(members)} files "
+                                    f"({', '.join(members[:5]) or 'none'}); unzip it and give one CSV "
+                                    "(an adapter's --data-dir reads each CSV of the folder: REES46's months)")
+                # Before unpacking: the unpacked bytes and then their text.
+                room_to_read(name, 2 * archive.getinfo(members[0]).file_size, "the unpacked bytes and their text")
+                data = archive.read(members[0])
+                what = f"zip-compressed ({members[0]})"
+        else:
+            if kind == "gzip" and len(raw) >= 18:
+                # A gzip's last 4 bytes are its unpacked size modulo 2**32: a lower bound,
+                # enough to stop a 9 GB month from being unpacked into 8 GB. (bzip2 and xz
+                # say nothing: they are checked once unpacked, below.)
+                room_to_read(name, 2 * int.from_bytes(raw[-4:], "little"), "the unpacked bytes and their text")
+            data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress}[kind](raw)
+            what = f"{kind}-compressed"
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
+        raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
+    report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
+    room_to_read(name, len(data), "the unpacked bytes' text")
+    return data
+
+
+def room_to_read(name: str, needed: int, what: str) -> None:
+    """A clear error instead of the kernel's OOM kill: a file is read whole, its bytes
+    and then its text (:func:`.table.read_table`), before a sample can leave rows out. A 6 GB
+    REES46 month needs 12 GB for that; twice the free memory is never there."""
+    free = available_memory()
+    if free is not None and needed > free:
+        raise DataError(f"{name}: reading it takes about {needed / 1e9:.1f} GB ({what}) and this machine has "
+                        f"{free / 1e9:.1f} GB free: give a part of it (whole shoppers, e.g. the lines whose "
+                        "shopper id ends in 0-4), or read it on a machine with more memory")
+
+
+def count_title_lines(text: str) -> tuple[int, str]:
+    """``(lines, first)`` above the header when a file opens with a report's title (BI
+    tools write 'Sales report March 2024', then maybe a blank line, then the table): the
+    first line has no separator (comma, tab, semicolon, pipe, "::") but those Excel pads a
+    sheet's row with (``Sales report March 2024,,,``) and one of the next 10 has two or
+    more fields that are not blank. ``(0, "")`` otherwise, and always for a one-column file."""
+    head = text[:20_000].split("\n", 12)[:12]
+    seps = (",", "\t", ";", "|", "::")
+    first = head[0].rstrip(" \r,;\t|") if head else ""
+    if not first.strip() or any(sep in first for sep in seps):
+        return 0, ""
+    for i, line in enumerate(head[1:11], start=1):
+        if max(sum(bool(part.strip()) for part in line.split(sep)) for sep in seps) >= 2:
+            return i, first.strip()
+        if line.strip(" \r,;\t|") and i > 2:
+            break  # text lines after the title: a one-column file, not a title
+    return 0, ""
+
+
+def guess_delimiter(text: str) -> str:
+    """The field separator: a comma, unless the header line has none but has '::', a
+    tab, semicolon or pipe (MovieLens 1M / 10M join fields with '::'; public data sets
+    ship as TSV; European spreadsheets save CSV with semicolons). Decided on the header
+    alone: data rows may hold commas in quoted names. A quoted header name's own
+    characters do not count (``user_id;item_id;"Preis (EUR, brutto)"`` is semicolons)."""
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
+    header = re.sub(r'"(?:[^"]|"")*"', "", header)
+    if "," in header:
+        return ","
+    if "::" in header and "\t" not in header:
+        return UNIT_SEPARATOR  # read_table turns each '::' into it
+    found = next((d for d in ("\t", ";", "|") if d in header), None)
+    if found is None and len(header.split()) >= 2:
+        # Space-separated (Epinions' ratings_data.txt '39 121 4', many academic dumps):
+        # only when the next line has as many space-separated fields.
+        stop = text.find("\n", end + 1) if end >= 0 else -1
+        second = text[end + 1: stop if stop >= 0 else len(text)] if end >= 0 else ""
+        # ...and has a number: 'Product Name' over 'Green Tea' is a one-column file.
+        if len(second.split()) == len(header.split()) and any(c.isdigit() for c in second):
+            return " "
+    return found or ","
+
+
+def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = None
+              ) -> tuple[str, list[int] | None]:
+    """The text of the table in ``path`` (``name`` in messages) whatever its packing,
+    format and encoding, and its ``line_map``: for a file converted to CSV text (JSON
+    lines, Parquet, a workbook: :mod:`.formats`) the source's line or row of each data
+    row, so errors keep pointing at the source; None for a CSV. Lines a conversion could
+    not read are bad rows in ``report`` already. ``hasher`` takes the unpacked bytes."""
+    if not path.is_file():
+        if path.is_dir():  # (Spark, Redshift and Snowflake unload a table as a folder of part files)
+            raise DataError(f"{name}: a directory, not a file; if it holds a table's part files (part-00000..., "
+                            "as Spark or a warehouse unload writes them), join them into one (CSV: cat the parts; "
+                            "Parquet: pyarrow.parquet.read_table(folder).to_pandas().to_parquet(file)) and give that")
+        raise DataError(f"{name}: no such file")
+    room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # no read permission, an unreadable disk
+        raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    # The fingerprint is of the content: the same export gzipped again (a new mtime in
+    # its header) is the same data set.
+    raw = decompressed(raw, name, report)
+    if hasher is not None:
+        hasher.update(path.name.encode() + b"\0" + raw)
+    stats = report.stats(name)
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        # UTF-16 first, whatever it holds: Windows PowerShell writes its JSON so too.
+        try:
+            raw = raw.decode(wide).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].decode(wide, errors="replace").count("\n") + 1
+            raise DataError(f"{name}:{line}: {wide.upper()} text that does not decode ({exc.reason}); "
+                            "save the export as CSV UTF-8") from None
+        report.notes.append(f"{name}: {wide.upper()} text (Excel's 'Unicode Text', Windows "
+                            "PowerShell's export); read as such")
+    conversion = formats.conversion_memory(raw)
+    if conversion is not None:
+        room_to_read(name, *conversion)
+    try:
+        converted = formats.as_csv(raw)
+    except formats.FormatError as exc:
+        raise DataError(f"{name}: {exc}") from None
+    if converted is not None:
+        # JSON lines / Parquet: validated as the CSV text they make; errors keep the
+        # source's line (or row) numbers through line_map.
+        text = converted.text
+        report.notes.append(f"{name}: {converted.what}; read as a table")
+        for line, reason in converted.bad_lines:
+            stats.rows_read += 1
+            stats.rows_skipped += 1
+            report.add_error(name, line, ROW, reason)
+        line_map = converted.line_map
+    else:
+        line_map = None
+        text = _decoded(raw, name, report)
+    return text.lstrip("\ufeff"), line_map
+
+
+def _decoded(raw: bytes, name: str, report: IngestReport) -> str:
+    """A CSV's bytes as text: UTF-8, or what the bytes that are not say (a note tells)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Spreadsheets on Windows save CP-1252 ("CSV" rather than "CSV UTF-8"), and
+        # MovieLens' u.item is Latin-1: the bytes that are not UTF-8 are read as
+        # Windows-1252 (its printable range is Latin-1's), the rest stays UTF-8, so a
+        # file mixing both keeps every character; say where and how many.
+        line = raw[: exc.start].count(b"\n") + 1
+        _FALLBACK_BYTES.n = 0
+        codec = charsets.legacy_codec(raw) if _mostly_not_utf8(raw) else None
+        if codec is not None:
+            # Another locale's Excel "CSV": Chinese GBK, Japanese Shift-JIS, Cyrillic,
+            # Central European (charsets): read as that, not as Windows-1252.
+            text = raw.decode(codec, errors="replace")
+            report.notes.append(
+                f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); read as "
+                f"{charsets.NAMES[codec]} (e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
+        elif _UTF8_PAIR.search(raw) is None:
+            # No UTF-8 at all (a whole Windows export): one C-speed decode; the
+            # per-byte handler costs 2.7 us a byte (5 s for 2M accented letters).
+            text = raw.decode("cp1252", errors=_CP1252_FALLBACK)
+            _FALLBACK_BYTES.n = len(raw) - len(raw.translate(None, _HIGH_BYTES))
+        else:
+            text = raw.decode("utf-8", errors=_CP1252_FALLBACK)
+        if codec is None:
+            report.notes.append(
+                f"{name}:{line}: not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); "
+                f"{_FALLBACK_BYTES.n} bytes read as Windows-1252 / Latin-1 "
+                f"(e.g. {_first_line_with(text, line)!r}); save the export as UTF-8")
+    return text

@@ -1,0 +1,233 @@
+"""Which of a file's columns is which schema column: the header's names matched
+whatever their case, language or type suffix (:func:`normalise_header`), by content
+where a file has no header line (:mod:`.headerless`) or names no time column, and the
+exports whose names mislead (Shopify's order ``Name``, GA4's ``user_id``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from . import headerless
+from .filetext import first_rows
+from .names import header_key, passed_over
+from .schema import (
+    DATE_ONLY_KEYS,
+    EVENT_SYNONYMS,
+    EVENT_TYPES,
+    TIME_OF_DAY_KEYS,
+    DataError,
+    TableSpec,
+)
+
+
+def baskets_a_line(text: str, spec: TableSpec) -> bool:
+    """Whether ``text`` is one basket a line (:func:`.headerless.is_basket_per_line`):
+    comma-separated only, as the files that are so (a tab file is a table)."""
+    head = text[:4096]
+    if "," not in head or "\t" in head:
+        return False
+    try:
+        rows = first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
+    except csv.Error:
+        return False
+    return headerless.is_basket_per_line(rows, known_keys(spec))
+
+
+def known_keys(spec: TableSpec) -> set[str]:
+    """The header names :func:`normalise_header` would match to a column of ``spec``."""
+    return {key for c in spec.columns for key in c.header_keys}
+
+
+def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
+                      name: str, notes: list[str], *, time_required: bool) -> list[str]:
+    """Column names for a file whose first line is data (see :mod:`.headerless`), from
+    its first rows; a note says how each column was read."""
+    try:
+        rows = first_rows(text, delimiter, quoting, headerless.SAMPLE_ROWS)
+        names, how = headerless.column_names(rows, spec.name, (*EVENT_TYPES, *EVENT_SYNONYMS),
+                                             time_required=time_required)
+    except (csv.Error, headerless.NoHeaderError) as exc:
+        shown = ", ".join(first[:8]) + (f", ... ({len(first)} fields)" if len(first) > 8 else "")
+        fix = "" if str(exc).startswith("it looks like a wide table") else (
+            f": put a header line first ({', '.join(spec.required)}, ...)")
+        raise DataError(f"{name}: no header line (the first line is data: {shown}), and {exc}{fix}") from None
+    notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
+                 "If that is wrong, put a header line first")
+    return names
+
+
+def order_name_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
+    """Shopify's orders export calls the order number ``Name`` (``#1001``) beside
+    ``Lineitem sku`` / ``Lineitem name``: there it is the basket, not an item's name.
+    Only with those line-item columns and no other basket column."""
+    keys = [header_key(r) for r in raw]
+    if "session_id" in header or "name" not in keys or not any(k.startswith("lineitem") for k in keys):
+        return header
+    at = keys.index("name")
+    if header[at] != raw[at]:
+        return header  # a schema column took it
+    notes.append(f"{name}: {raw[at]!r} beside line-item columns (Shopify's orders export) is the order "
+                 "number: read as the basket (session_id)")
+    return [*header[:at], "session_id", *header[at + 1:]]
+
+
+def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
+    """Google Analytics 4 gives ``user_id`` only for a signed-in visit and
+    ``user_pseudo_id`` (the browser) on every event, Segment ``userId`` and
+    ``anonymousId`` alike: the second is the shopper, or most events would be bad rows
+    and a visitor who signs in half-way would be two people."""
+    keys = [header_key(r) for r in raw]
+    pseudo = next((keys.index(k) for k in ("userpseudoid", "anonymousid") if k in keys), None)
+    if pseudo is None or "user_id" not in header:
+        return header
+    at = header.index("user_id")
+    if at == pseudo:
+        return header  # the only shopper column, read so by its name already
+    notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "
+                 "(given only when signed in)")
+    out = list(header)
+    out[at], out[pseudo] = passed_over(raw[at]), "user_id"
+    return out
+
+
+def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
+                     name: str, notes: list[str]) -> list[str]:
+    """``header`` with ``timestamp`` for the first column the schema does not know whose
+    values are all written dates or times (not bare numbers: an order number or an EAN can
+    pass for a Unix time), when no column is named as one: a German till's ``Verkauft am``,
+    a ``Buchungszeit``. Without it the file would be read on a made-up clock while its real
+    times sat unread."""
+    known = {c.name for c in spec.columns}
+    unknown = [i for i, h in enumerate(header) if h not in known]
+    if not unknown:
+        return header
+    try:
+        rows = first_rows(text, delimiter, quoting, 201)[1:]  # 200 rows below the header
+    except csv.Error:
+        return header
+    for i in unknown:
+        values = [r[i].strip() for r in rows if len(r) == len(header)]
+        if headerless.is_time(values, epochs=False):
+            notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
+                         f"({values[0]!r}, ...) and is read as the timestamp")
+            return [*header[:i], "timestamp", *header[i + 1:]]
+    return header
+
+
+TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")
+"""The column types RecBole's "atomic files" (``ml-100k.inter``: ``user_id:token``,
+``rating:float``) write after each header name; public benchmark copies of MovieLens,
+Amazon and Yelp ship that way."""
+
+
+def strip_type_suffixes(header: list[str], name: str, notes: list[str]) -> list[str]:
+    """``user_id:token`` -> ``user_id`` when every header name carries such a type.
+
+    Only when all do: one ``a:float`` among plain names is more likely a real name.
+    """
+    parts = [h.rpartition(":") for h in header]
+    if not header or not all(sep and kind.lower() in TYPE_SUFFIXES and base.strip()
+                             for base, sep, kind in parts):
+        return header
+    notes.append(f"{name}: header names carry type suffixes ({header[0]!r}: RecBole's atomic files); "
+                 "read without them")
+    return [base.strip() for base, _, _ in parts]
+
+
+def normalise_header(header: list[str], spec: TableSpec, name: str,
+                      notes: list[str] | None = None) -> list[str]:
+    """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
+    ``userId`` -> ``user_id``), and by the usual names of public exports
+    (:attr:`Column.aliases`: ``CustomerID`` -> ``user_id``) where the file has no
+    column of the schema's name (a note in ``notes`` says which were read so).
+
+    Spreadsheet and BI exports capitalise headers or put spaces in them; the
+    order never mattered. Columns the schema does not know keep their name
+    (users: demographics). Two columns that mean the same schema column would
+    make every row ambiguous, so that stops the load with a one-line error.
+    """
+    # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
+    known = {c.name.replace("_", ""): c.name for c in spec.columns}
+    keys = [header_key(col) for col in header]
+    out: list[str] = []
+    first: dict[str, int] = {}
+    unnamed: list[int] = []
+    for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
+        target = known.get(key, col)
+        if not target:
+            # Trailing commas on every line (spreadsheets, hand-edited files) and the
+            # unnamed index column pandas' to_csv writes: columns nobody reads.
+            target = f"column_{pos + 1}"
+            unnamed.append(pos + 1)
+        if target in first:
+            if target in known.values():
+                raise DataError(
+                    f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
+                    f"(header has {', '.join(header)})"
+                )
+            target = f"{target}_{pos + 1}"  # a column the schema does not read, named twice
+        first[target] = pos
+        out.append(target)
+    if unnamed and notes is not None:
+        notes.append(f"{name}: {len(unnamed)} column(s) without a name in the header "
+                     f"(column {', '.join(map(str, unnamed))}); not read")
+    said: list[str] = []
+
+    def take(pos: int, column: str) -> None:
+        out[pos] = column
+        first[column] = pos
+        said.append(f"{header[pos]!r} as {column}")
+
+    for column in spec.columns:
+        if column.name in first or not column.aliases:
+            continue
+        for alias in column.aliases:
+            # Only columns no schema column has taken yet, so one column is never read twice.
+            pos = next((i for i, key in enumerate(keys) if key == alias and out[i] not in known.values()), None)
+            if pos is not None:
+                take(pos, column.name)
+                break
+    for column in spec.columns:
+        if column.name in first:
+            continue
+        # A flattened JSON export's paths (Shopware's 'orderCustomer.email', pandas'
+        # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
+        for alias in (column.name.replace("_", ""), *column.aliases):
+            found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
+                     and out[i] not in known.values()]
+            if len(found) > 1:
+                # 'shipping.price' beside 'product.price': the product's, or none.
+                found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
+            pos = found[0] if len(found) == 1 else None
+            if pos is not None:
+                take(pos, column.name)
+                break
+    if said and notes is not None:
+        notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
+    return out
+
+
+def _path_ends(key: str) -> tuple[str, ...]:
+    """``ordercustomer.email`` -> (``email``, ``ordercustomeremail``): a dotted path's last
+    part, and its last two run together (``customer.id`` is ``customerid``); Odoo's related
+    fields (``Order Ref/Customer``) too."""
+    parts = [p for p in re.split(r"[./]", key) if p]
+    return (parts[-1], "".join(parts[-2:])) if parts else ()
+
+
+def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:
+    """The column holding the time of day when the timestamp was read from a date
+    column (``date`` + ``time``), or None. Only a column no schema column took."""
+    ts = [c.name for c in spec.columns if c.kind == "timestamp"]
+    if not ts or ts[0] not in header:
+        return None
+    key = header_key(raw[header.index(ts[0])])
+    if key not in DATE_ONLY_KEYS:
+        return None
+    known = {c.name for c in spec.columns}
+    for original, name in zip(raw, header, strict=True):
+        if name not in known and header_key(original) in TIME_OF_DAY_KEYS:
+            return name
+    return None

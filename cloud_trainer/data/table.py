@@ -1,0 +1,582 @@
+""":func:`read_table`, the one reader every input file goes through: its text
+(:mod:`.filetext`), which column is which (:mod:`.headers`), the rows, then each
+schema column's values checked and typed (:mod:`.columns`, :mod:`.amounts`,
+:mod:`.timestamps`). A bad row is reported as ``file:line: column: reason`` and left
+out; the load goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import formats, headerless
+from .amounts import (
+    decimal_points,
+    european_numbers,
+    money_amounts,
+    thousands_marks,
+    writes_decimal_commas,
+)
+from .columns import (
+    _synonyms,
+    anonymous_baskets,
+    better_item_column,
+    event_column_by_values,
+    fill_from_basket,
+    missing_values,
+    read_day_numbers,
+    text_formulas,
+    whole_number_ids,
+)
+from .filetext import (
+    DELIMITERS,
+    UNIT_SEPARATOR,
+    count_title_lines,
+    csv_reader,
+    file_text,
+    first_rows,
+    guess_delimiter,
+    text_lines,
+)
+from .headers import (
+    baskets_a_line,
+    known_keys,
+    names_by_content,
+    normalise_header,
+    order_name_column,
+    pseudonymous_user_column,
+    strip_type_suffixes,
+    time_by_content,
+    time_of_day_column,
+)
+from .ingest import IngestReport
+from .names import header_key, passed_over
+from .sampling import ShopperSample, shopper_key
+from .schema import MISSING_VALUES, ROW, Column, DataError, MissingColumns, TableSpec
+from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
+
+
+def read_table(
+    path: Path,
+    spec: TableSpec,
+    report: IngestReport,
+    *,
+    hasher: Any | None = None,
+    display_name: str | None = None,
+    may_lack: tuple[str, ...] = (),
+    sample: ShopperSample | None = None,
+) -> pd.DataFrame:
+    """Read and validate one CSV file; bad rows go to ``report`` and are dropped.
+
+    ``may_lack``: required columns the file may lack altogether (the caller then
+    fills them, as the generic loader gives a file without times a clock); when
+    present they are required in every row as usual.
+
+    ``sample``: read only a sample of whole shoppers when the file has more lines than
+    its budget (:mod:`.sampling`); what it kept is in ``report.sample``.
+
+    Returns a DataFrame with the file's columns (validated ones converted:
+    ``float`` -> float64 with NaN for empty, ``timestamp`` -> naive
+    ``datetime64`` (UTC if the text had an offset), ``enum`` -> lower case, text
+    -> stripped str with ``""`` for empty) plus ``_line``, the 1-based line
+    number in the file, so later checks can still point at the source.
+
+    The stages, each below: the file's text (:func:`.filetext.file_text`), how its
+    lines are laid out (:func:`_layout`), which column is which (:func:`_header`), the
+    rows (:func:`_rows`), then each schema column's values (:func:`_checked`).
+    """
+    name = display_name or str(path)
+    text, line_map = file_text(path, name, report, hasher)
+    layout = _layout(text, line_map, spec, name, report)
+    del text  # (the layout's text is the one read from here on)
+    head = _header(layout, spec, name, report, may_lack)
+    read = _rows(layout, head, spec, name, report, sample, hasher)
+    # The text and the reader's buffer (4 bytes a character) are done with: 0.8 GB for a
+    # 160 MB export, held through the frame's build and checks otherwise.
+    formulas = '="' in layout.text  # Excel's ="00030" somewhere (one scan: most files pay nothing per column)
+    delimiter = layout.delimiter
+    del layout
+    frame = pd.DataFrame(read.rows, columns=head.names, dtype=object) if read.rows else pd.DataFrame(
+        columns=head.names, dtype=object
+    )
+    read.rows.clear()  # the frame holds the same strings; the 4.8M row lists were 0.5 GB more
+    frame["_line"] = np.asarray(read.lines, dtype=np.int64)
+    return _checked(frame, head, spec, name, report, read.pending, delimiter=delimiter, formulas=formulas)
+
+
+@dataclass
+class _Layout:
+    """A file's text and how its lines are read, before any column is named."""
+
+    text: str
+    line_map: list[int] | None
+    """A converted file's (:mod:`.formats`) source line or row of each data row."""
+    delimiter: str
+    quoting: int
+    dropped: int
+    """Lines above the header that are not read (Excel's ``sep=`` line, a report's title):
+    the lines errors name count them."""
+
+
+def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
+    """One basket a line made a table; Excel's separator line and a report's title
+    dropped; the field separator and quoting. Each with a note."""
+    if line_map is None and spec.name == "interactions" and baskets_a_line(text, spec):
+        baskets = formats.basket_lines(text)
+        text, line_map = baskets.text, baskets.line_map
+        report.notes.append(f"{name}: {baskets.what}; read as a table")
+    # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
+    # it is not the header. Dropped, and the lines errors name are counted as the file's.
+    sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)
+    if sep_line:
+        text = text[sep_line.end():]
+        report.notes.append(f"{name}: first line {sep_line.group(0).strip()!r} (Excel's separator line) "
+                            "read as the separator, not as the header")
+    title_lines = 0
+    if not sep_line and line_map is None:
+        title_lines, title = count_title_lines(text)
+        if title_lines:
+            text = text.split("\n", title_lines)[-1]
+            report.notes.append(f"{name}: {title_lines} line(s) above the header ({title!r}: a report's "
+                                "title, with no separator) not read")
+    delimiter = sep_line.group(1) if sep_line else guess_delimiter(text)
+    if delimiter == UNIT_SEPARATOR:
+        # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
+        # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
+        # which no export writes.
+        text = text.replace("::", UNIT_SEPARATOR)
+    if delimiter != "," and not sep_line:
+        report.notes.append(
+            f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
+    # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
+    quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
+    dropped = 1 if sep_line else title_lines
+    return _Layout(text, line_map, delimiter, quoting, dropped)
+
+
+@dataclass
+class _Header:
+    """Which of a file's columns is which."""
+
+    line: list[str]
+    """The header line as read, to know it again inside the file (exports joined with cat)."""
+    names: list[str]
+    """Each column's schema name where it is one, else its own name."""
+    raw: list[str]
+    """The file's own names (given by content where the first line is data)."""
+    by_content: bool
+    """The first line is data: the names were given by the columns' values."""
+    time_of_day: str | None
+    """A separate time-of-day column beside a date (:func:`.headers.time_of_day_column`)."""
+    basket_name: str | None
+    """Set when the file names no shopper: each basket is read as an anonymous shopper's."""
+
+
+def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
+            may_lack: tuple[str, ...]) -> _Header:
+    """The header line read and matched to ``spec`` (:mod:`.headers`), or the columns named
+    by their values; a missing required column stops the load here, naming what the header has."""
+    text, delimiter, quoting = layout.text, layout.delimiter, layout.quoting
+    reader = csv_reader(text_lines(text), delimiter, quoting)
+    try:
+        header_line = next(reader)
+        header = [h.strip() for h in header_line]
+    except StopIteration:
+        raise DataError(f"{name}: empty file (no header row)") from None
+    except csv.Error as exc:
+        raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    header = strip_type_suffixes(header, name, report.notes)
+    by_content = headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
+    if by_content:
+        header = names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
+                                   time_required="timestamp" not in may_lack)
+    raw_header = header
+    header = normalise_header(header, spec, name, report.notes)
+    header = order_name_column(header, raw_header, name, report.notes)
+    header = pseudonymous_user_column(header, raw_header, name, report.notes)
+    if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
+        header = time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
+    time_of_day = time_of_day_column(raw_header, header, spec)
+    missing = [c for c in spec.required if c not in header and c not in may_lack]
+    # A till export of anonymous baskets (a bakery's, most stores' without a loyalty card):
+    # baskets, nobody's. Each basket is read as one shopper's only visit, so every
+    # evaluated shopper is new, and what ships for them is learnt from what sells when
+    # (hour, weekday) -- what a store's anonymous shoppers get anyway.
+    basket_name = None
+    if "user_id" in missing and "session_id" in header:
+        missing.remove("user_id")
+        basket_name = raw_header[header.index("session_id")]
+        report.notes.append(
+            f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
+            f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
+            "evaluated is new; if a column names shoppers, call it user_id")
+    if missing:
+        wide = ""
+        if len(raw_header) >= headerless.WIDE_COLUMNS:
+            with contextlib.suppress(csv.Error):
+                rows = first_rows(text, delimiter, quoting, 200)[1:]
+                wide = headerless.wide_table([[r[i].strip() if i < len(r) else "" for r in rows]
+                                              for i in range(len(raw_header))])
+        listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
+            f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
+        # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
+        raise MissingColumns(
+            f"{name}: missing required column(s) {', '.join(missing)} "
+            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else ""),
+            found=sum(c.required for c in spec.columns) - len(missing))
+    return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name)
+
+
+@dataclass
+class _Rows:
+    """A file's rows of the header's width, with their lines in the file."""
+
+    rows: list[list[str]]
+    lines: list[int]
+    pending: list[tuple[int, int, str, str]]
+    """Bad rows so far: ``(line, column position, column, reason)``, reported in line order."""
+
+
+def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: IngestReport,
+          sample: ShopperSample | None, hasher: Any | None) -> _Rows:
+    """Every row of the file: blank lines, bare separators and repeated header lines
+    skipped, a row of the wrong width a bad row, the shoppers a sample leaves out never
+    built (:mod:`.sampling`)."""
+    text, line_map, delimiter, quoting = layout.text, layout.line_map, layout.delimiter, layout.quoting
+    header, raw_header, by_content, header_line = head.names, head.raw, head.by_content, head.line
+    stats = report.stats(name)
+    reader = csv_reader(text_lines(text), delimiter, quoting)
+    if not by_content:
+        next(reader)  # the header line (_header read it)
+    width = len(header)
+    # Whose rows to keep, decided before any row is built: the point of a sample is
+    # that the rows left out never take memory.
+    keeps = None
+    if sample is not None and sample.decide(text) < 1.0:
+        keeps = sample.keeps
+        if hasher is not None:  # a sample of a file is another data set than the file
+            hasher.update(f"shopper-sample\0{sample.fraction!r}".encode())
+    user_at = header.index("user_id") if "user_id" in header else None
+    basket_at = header.index("session_id") if "session_id" in header else None
+    ghost_rows = 0
+    loose_name = spec.name == "items" and header[-1] == "name" and quoting != csv.QUOTE_NONE
+    loose_names = 0
+    # Exports joined with `cat` repeat the header where each part starts: not data (as
+    # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
+    repeated_header = None if by_content else header_line
+    header_again = 0
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            stats.rows_read += 1
+            stats.rows_skipped += 1
+            pending.append((reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
+            continue
+        if not row or (not row[0].strip() and not any(field.strip() for field in row)):
+            # A blank line is not a row at all; nor is a line of bare separators (',,'),
+            # which spreadsheets write after the data (900k of them in one re-saved
+            # Book-Crossing file): counted, one note, no error per line.
+            if len(row) > 1:
+                ghost_rows += 1
+            continue
+        if repeated_header is not None and row[0].lstrip("\ufeff") == repeated_header[0] and (
+                [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
+            header_again += 1
+            continue
+        stats.rows_read += 1
+        if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
+            # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
+            # Happy, Texas'): the last column takes the rest of the line, as it was meant.
+            # Only where a space follows each extra separator, as in a title; '2,51' (a decimal
+            # comma in a column before it) stays a bad row.
+            row = [*row[:width - 1], delimiter.join(row[width - 1:])]
+            loose_names += 1
+        if len(row) != width:
+            stats.rows_skipped += 1
+            hint = " (truncated row?)" if len(row) < width else ""
+            pending.append(
+                (reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}")
+            )
+            continue
+        if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
+                                                       row[basket_at] if basket_at is not None else None,
+                                                       MISSING_VALUES)):
+            stats.rows_sampled_out += 1
+            continue
+        rows.append(row)
+        lines.append(reader.line_num)
+    if keeps is not None:
+        assert sample is not None
+        sample.count(len(rows), stats.rows_sampled_out)
+        report.sample = sample  # the loader notes it once every file is read
+        if not rows and stats.rows_read > stats.rows_skipped:
+            raise DataError(f"{name}: the sample kept no line ({sample.fraction:.2%} of the shoppers "
+                            f"for --max-lines {sample.max_lines:,}): give a larger --max-lines")
+    if header_again:
+        report.notes.append(f"{name}: the header line came again {header_again:,} time(s) inside the file "
+                            "(exports joined together?); those lines skipped")
+    if loose_names:
+        report.notes.append(f"{name}: {loose_names} rows with more fields than the header: the last column "
+                            f"({'the name' if raw_header[-1] == 'name' else repr(raw_header[-1]) + ', the name'}) "
+                            "read as the rest of the line (a name with its "
+                            f"{DELIMITERS[delimiter]}s not quoted, as Netflix's movie_titles.csv writes)")
+    if ghost_rows:
+        report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
+                            "write after the data) skipped as blank lines")
+    if line_map is not None:  # CSV line n is the converted file's data row n - 2
+        lines = [line_map[n - 2] for n in lines]
+        pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]
+    elif layout.dropped:  # the file's line numbers count the lines dropped above the header
+        lines = [n + layout.dropped for n in lines]
+        pending = [(p[0] + layout.dropped, *p[1:]) for p in pending]
+    return _Rows(rows, lines, pending)
+
+
+def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, report: IngestReport,
+             pending: list[tuple[int, int, str, str]], *, delimiter: str, formulas: bool) -> pd.DataFrame:
+    """The rows' frame with each schema column's values checked and typed; the bad rows
+    reported (with those of the earlier stages, in line order) and left out."""
+    header, raw_header = list(head.names), list(head.raw)
+    basket_name, time_of_day, by_content = head.basket_name, head.time_of_day, head.by_content
+    stats = report.stats(name)
+    frame, header = event_column_by_values(frame, header, raw_header, spec, name, report)
+    if "item_id" in header and spec.name == "interactions":
+        frame, header = better_item_column(frame, header, raw_header, name, report.notes)
+    if basket_name is not None:  # the basket column read twice: as the basket and as its shopper
+        frame["user_id"] = frame["session_id"]
+        header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
+    checks = _Checks(frame, pending)
+    by_name = {c.name: c for c in spec.columns}
+    for col in header:
+        # Ids, codes, numbers and event names (not free text: a title may be 'None').
+        column = by_name.get(col)
+        if len(frame) and column is not None and column.kind != "timestamp" and not column.free_text:
+            values = frame[col].astype(str).str.strip()
+            if formulas:
+                values = text_formulas(values, name, raw_header[header.index(col)], report)
+            frame[col] = missing_values(values, name, raw_header[header.index(col)], report)
+    if "session_id" in header and len(frame) and basket_name is None:
+        basket = frame["session_id"].astype(str).str.strip()
+        for col in ("user_id", "timestamp"):
+            if col in header:
+                frame[col] = fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
+                                               raw_header[header.index(col)],
+                                               raw_header[header.index("session_id")], report)
+    day_numbers = False  # the timestamp column is read as day numbers
+    # A semicolon file whose numbers use decimal commas groups thousands with points.
+    thousands_dots = delimiter == ";" and writes_decimal_commas(
+        frame, [c for c in header if c in by_name and by_name[c].kind == "float"])
+    date_only = False  # every timestamp is a midnight: dates without times
+    unreadable: list[str] = []  # optional number columns left out (renamed below)
+    for col in header:
+        text_values = frame[col].astype(str).str.strip()
+        frame[col] = text_values
+        column = by_name.get(col)
+        if column is None:
+            continue
+        raw_name = raw_header[header.index(col)]
+        empty = (text_values == "").to_numpy()
+        if col in ("user_id", "item_id") and not empty.all():
+            text_values = whole_number_ids(text_values, empty, name, col, report)
+            frame[col] = text_values
+        if col == "user_id" and basket_name is None and "session_id" in header and empty.any():
+            text_values = anonymous_baskets(text_values, frame["session_id"].astype(str).str.strip(), name,
+                                             raw_name, raw_header[header.index("session_id")], report)
+            frame[col] = text_values
+            empty = (text_values == "").to_numpy()
+        if column.required:
+            checks.flag(empty, col, lambda _v: "empty (required)")
+        if column.kind == "float":
+            values = _numbers(text_values, empty, col, column, checks, raw_name=raw_name, delimiter=delimiter,
+                              thousands_dots=thousands_dots, name=name, report=report)
+            if values is None:
+                unreadable.append(col)
+            else:
+                frame[col] = values
+        elif column.kind == "timestamp":
+            frame[col], day_numbers, date_only = _times(text_values, empty, col, column, checks, raw_name=raw_name,
+                                                        time_of_day=time_of_day, name=name, report=report)
+        elif column.kind == "enum":
+            frame[col] = _choices(text_values, empty, col, column, checks, name=name, report=report)
+    bad = checks.bad
+    for line, _pos, col, reason in sorted(pending, key=lambda p: (p[0], p[1])):
+        report.add_error(name, line, col, reason)
+    stats.rows_skipped += int(bad.sum())
+    frame = frame.loc[~bad].reset_index(drop=True)
+    stats.rows_kept = len(frame)
+    if unreadable:
+        # Out of the schema's columns altogether, so what stands in for them still does
+        # (a line total for the unit price, loaders._prices_from_line_totals).
+        renamed = {col: passed_over(raw_header[header.index(col)]) for col in unreadable}
+        frame = frame.rename(columns=renamed)
+        header = [renamed.get(h, h) for h in header]
+    # What the loader needs to know of how the file was read: a guessed column order to
+    # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
+    frame.attrs["source_names"] = dict(zip(header, raw_header, strict=True))  # for notes: the file's names
+    frame.attrs["columns_by_content"] = by_content
+    frame.attrs["day_numbers"] = day_numbers
+    frame.attrs["date_only"] = date_only
+    frame.attrs["decimal_comma"] = delimiter == ";"  # for numbers the loader reads later
+    return frame
+
+
+
+class _Checks:
+    """The bad rows of one file's frame as its columns are checked: each queued with its
+    reason (reported in line order at the end) and masked out of the frame."""
+
+    def __init__(self, frame: pd.DataFrame, pending: list[tuple[int, int, str, str]]) -> None:
+        self.frame = frame
+        self.pending = pending
+        self.bad = np.zeros(len(frame), dtype=bool)
+
+    def flag(self, mask: np.ndarray, column: str, reason: Any) -> None:
+        """Rows in ``mask`` are bad; ``reason(value)`` words why (the value as the frame
+        holds it now, so the error quotes what the file wrote)."""
+        _flag(self.pending, self.frame, mask, column, reason)
+        self.bad |= mask
+
+
+def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,
+             raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport
+             ) -> pd.Series | None:
+    """A number column's values (NaN where blank), amounts as exports write them read
+    (:mod:`.amounts`); None for an optional column whose values are mostly no number."""
+    values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
+    invalid = (~empty) & ~np.isfinite(values.to_numpy())
+    # Written amounts ('$1.09', "4'050.66", '1.234,56') only where some value is no
+    # plain number (or a semicolon file's points group thousands): a clean 2M-line
+    # price column skips their three passes over its distinct values (~0.6 s).
+    if invalid.any() or (delimiter == ";" and thousands_dots):
+        text_values = thousands_marks(text_values)
+        text_values, money = money_amounts(text_values)
+        if money:
+            report.notes.append(f"{name}: {col}: {money}")
+        if delimiter == ";":
+            text_values, commas = decimal_points(text_values, thousands_dots)
+        else:
+            text_values, commas = european_numbers(text_values)
+        if commas:
+            report.notes.append(f"{name}: {col}: numbers with {commas}")
+        values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
+        invalid = (~empty) & ~np.isfinite(values.to_numpy())
+    if not column.required and invalid.sum() * 2 > (~empty).sum() > 0:
+        # An optional column the reader cannot read (a money format not known): the
+        # lines are usable without it, so it is left out, not every line with it.
+        example = text_values[invalid].iloc[0]
+        report.notes.append(
+            f"{name}: column {raw_name!r} ({col}): {int(invalid.sum()):,} of "
+            f"{int((~empty).sum()):,} values are no number (e.g. {example!r}): the column is not read")
+        return None
+    checks.flag(invalid, col, lambda v: f"not a number: {v!r}")
+    if column.min_value is not None:
+        arr = values.to_numpy()
+        with np.errstate(invalid="ignore"):
+            low = arr <= column.min_value if column.min_exclusive else arr < column.min_value
+        low &= np.isfinite(arr)
+        op = ">" if column.min_exclusive else ">="
+        checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
+    return values
+
+
+def _times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,
+           raw_name: str, time_of_day: str | None, name: str, report: IngestReport
+           ) -> tuple[pd.Series, bool, bool]:
+    """A timestamp column's times (:mod:`.timestamps`), day numbers and a separate time
+    of day read; with whether it held day numbers and whether every time is a midnight."""
+    day_numbers = read_day_numbers(text_values, empty, raw_name)
+    if day_numbers is not None:
+        text_values, first_day, last_day = day_numbers
+        report.notes.append(
+            f"{name}: {col}: column {raw_name!r} holds day numbers "
+            f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
+            "the order and gaps are right but weekday and season context are not the real ones")
+    elif (mmdd := month_days(text_values, empty)) is not None:
+        text_values, first_day, last_day = mmdd
+        day_numbers = mmdd
+        report.notes.append(
+            f"{name}: {col}: column {raw_name!r} holds a month and day without a year "
+            f"(MMDD, {first_day} .. {last_day}): read as days of one made-up year, "
+            f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday "
+            "is not the real one (a file that crosses New Year would be out of order)")
+    if time_of_day is not None:
+        # A date column and a time-of-day column (Ta-Feng-like and till exports):
+        # one timestamp, so a day's baskets keep their order and hour context.
+        clock = clock_text(checks.frame[time_of_day].astype(str).str.strip())
+        # A date that already has its time (a colon) is left as it is.
+        has_clock = ((clock != "") & ~empty & ~text_values.str.contains(":", regex=False)).to_numpy()
+        text_values = text_values.where(~has_clock, text_values + " " + clock)
+        checks.frame[col] = text_values  # what a bad row's error quotes
+        report.notes.append(f"{name}: {col}: read with the time of day from column "
+                            f"{time_of_day!r} ({int(has_clock.sum())} rows)")
+    parsed, note = parse_timestamps(text_values.where(~empty), column.timestamp_format)
+    if note:
+        report.notes.append(f"{name}: {col}: {note}")
+    invalid = (~empty) & parsed.isna().to_numpy()
+    stamps = parsed.dropna()
+    # Dates alone (Kaggle's Groceries, Amazon's unixReviewTime at midnight): the
+    # hour is then not real context (RawDataset.real_context).
+    date_only = bool(len(stamps)) and bool((stamps == stamps.dt.normalize()).all())
+    checks.flag(invalid, col, lambda v: f"not a timestamp: {v!r}")
+    return parsed, day_numbers is not None, date_only
+
+
+def _choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,
+             name: str, report: IngestReport) -> pd.Series:
+    """An enum column's values in lower case, other names of a choice read as it."""
+    lowered = text_values.str.lower()
+    if column.synonyms:
+        unknown = ~lowered.isin(column.choices) & ~empty
+        if unknown.any():
+            mapped = _synonyms(lowered[unknown], column.synonyms)
+            if mapped.notna().any():
+                said = (text_values[unknown][mapped.notna()] + " as " + mapped.dropna()).value_counts()
+                report.notes.append(
+                    f"{name}: {col}: read as the usual names: "
+                    + ", ".join(f"{k} ({n} row{'s' if n != 1 else ''})" for k, n in said.items()))
+                lowered = lowered.copy()
+                lowered.loc[mapped.dropna().index] = mapped.dropna()
+    invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
+    allowed = ", ".join(column.choices)
+    # Only the generic schema's column (synonyms: what --event-codes extends); an
+    # adapter's (REES46) names its own events.
+    if col == "event_type" and column.synonyms and invalid.any():
+        if text_values[invalid].str.fullmatch(r"-?\d+").all():
+            # Coded actions (Tmall's action_type 0-3): no code means one event everywhere.
+            allowed += "; numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite"
+        else:  # OTTO's 'clicks' on products; a 'click' elsewhere may be an ad's
+            allowed += "; --event-codes VALUE=EVENT says what another value means"
+    checks.flag(invalid, col, lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})")
+    return lowered
+
+
+def _flag(
+    pending: list[tuple[int, int, str, str]],
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    column: str,
+    reason: Any,
+) -> None:
+    """Queue an error for every row in ``mask``; ``reason(value)`` words the problem."""
+    if not mask.any():
+        return
+    idx = np.flatnonzero(mask)
+    values = frame[column].to_numpy()[idx]
+    line_numbers = frame["_line"].to_numpy()[idx]
+    col_pos = list(frame.columns).index(column)
+    for line, value in zip(line_numbers, values, strict=True):
+        pending.append((int(line), col_pos, column, reason(value)))

@@ -334,7 +334,7 @@ def onlineretail(data: Path, out: Path, max_rows: int) -> None:
 def dunnhumby(data: Path, out: Path, max_rows: int) -> None:
     from zoneinfo import ZoneInfo
 
-    from cloud_trainer.data.loaders import CJ_TIMEZONE
+    from cloud_trainer.data.completejourney import CJ_TIMEZONE
 
     eastern = ZoneInfo(CJ_TIMEZONE)  # the store time the adapter reads, as dunnhumby counts days
     rows = _cj_rows(data, max_rows)
@@ -442,7 +442,7 @@ def instacart(data: Path, out: Path, max_rows: int) -> None:
     compared with one that reads the times."""
     from zoneinfo import ZoneInfo
 
-    from cloud_trainer.data.loaders import CJ_TIMEZONE
+    from cloud_trainer.data.completejourney import CJ_TIMEZONE
 
     eastern = ZoneInfo(CJ_TIMEZONE)
     rows = _cj_rows(data, max_rows)

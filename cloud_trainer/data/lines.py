@@ -10,7 +10,7 @@ looks at a column's name, or the first thousand cells, before any pass over ever
 and says what it did in a note; a line that is no interaction is counted as skipped, a
 line that cannot be read is a bad row naming its line (:func:`skip_rows`).
 
-:mod:`.loaders` runs them after :func:`.table.read_table` has validated the file.
+:mod:`.generic` runs them after :func:`.table.read_table` has validated the file.
 """
 
 from __future__ import annotations

@@ -1,0 +1,533 @@
+"""``--dataset csv``: any retailer's export as an interactions file with optional
+items and users files. :func:`.table.read_table` names and checks the columns;
+here the lines that are no sale or click are left out (:mod:`.lines`), files
+without times get a clock (:mod:`.clocks`), the catalogue and the shoppers'
+profiles are taken from the interactions where no side file gives them, and a
+side file keyed by another id than the interactions use is matched on the one
+they share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cloud_trainer.data import headerless
+from cloud_trainer.data.amounts import decimal_points
+from cloud_trainer.data.clocks import (
+    ORDER_CLOCK_START,
+    file_order_clock,
+    order_gap_clock,
+    order_gaps,
+    sequence_column,
+)
+from cloud_trainer.data.frames import (
+    drop_duplicate_ids,
+    empty_items,
+    finish_interactions,
+    finish_items,
+)
+from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
+from cloud_trainer.data.lines import (
+    clicked_only,
+    item_lists,
+    sales_only,
+    service_lines,
+    skip_rows,
+    stray_times,
+    unread_columns,
+)
+from cloud_trainer.data.names import passed_over
+from cloud_trainer.data.sampling import ShopperSample, shopper_key
+from cloud_trainer.data.schema import (
+    ANONYMOUS_BASKET,
+    GENERIC_INTERACTIONS,
+    GENERIC_ITEMS,
+    GENERIC_USERS,
+    INTERACTION_COLUMNS,
+    ITEM_COLUMNS,
+    is_anonymous_basket,
+    parse_attributes,
+    with_event_codes,
+)
+from cloud_trainer.data.table import read_table
+
+# ---------------------------------------------------------------------- generic
+
+
+def load_generic(
+    interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None,
+    sample: ShopperSample | None = None,
+) -> RawDataset:
+    report = IngestReport()
+    hasher = hashlib.sha256()
+    if event_codes:  # the same bytes read with other codes are another data set
+        hasher.update(b"event-codes\0" + json.dumps(event_codes, sort_keys=True).encode())
+    inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
+                       hasher=hasher, may_lack=("timestamp",), sample=sample)
+    if sample is not None and sample.active:
+        report.notes.append(sample.note(str(interactions)))
+    require_rows(inter, str(interactions), report)
+    # Lines are left out before a line's packed items become rows, so counts are of lines.
+    inter = clicked_only(inter, interactions, report)
+    inter = sales_only(inter, interactions, report)
+    inter = item_lists(inter, interactions, report)
+    if "event_type" not in inter:
+        report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
+                            + ("; --event-codes had nothing to read" if event_codes else ""))
+        inter["event_type"] = "purchase"
+    else:
+        empty = inter["event_type"] == ""
+        if empty.any():
+            report.notes.append(
+                f"{interactions}: {int(empty.sum())} rows without an event_type counted as purchases"
+            )
+            inter.loc[empty, "event_type"] = "purchase"
+    # (Not where each basket is its shopper: a big basket is then no guest id.)
+    baskets_as_shoppers = bool((inter["user_id"] == inter.get("session_id", "")).all())
+    if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
+        report.notes.append(note)
+    if "timestamp" in inter:
+        inter = stray_times(inter, interactions, report)
+        _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
+    if "price" not in inter:
+        inter = _prices_from_line_totals(inter, interactions, report)
+    for col in INTERACTION_COLUMNS:
+        if col not in inter and col != "timestamp":  # no times: a clock below
+            inter[col] = np.nan if col in ("quantity", "price") else ""
+
+    if items is not None:
+        it = read_table(items, GENERIC_ITEMS, report, hasher=hasher)
+        require_rows(it, str(items), report)
+        it = _best_id_column(it, inter["item_id"], items, report)
+        it = drop_duplicate_ids(it, "item_id", str(items), report)
+        if inter.attrs.get("columns_by_content"):
+            inter = _item_column_first(inter, it["item_id"], interactions, report)
+        if "attributes" in it:
+            parsed = [parse_attributes(a) for a in it["attributes"]]
+            bad = np.array([p is None for p in parsed], dtype=bool)
+            for line, text in zip(it["_line"][bad], it["attributes"][bad], strict=True):
+                report.add_error(
+                    str(items), int(line), "attributes",
+                    f"not a JSON object or key=value list: {text!r}; attributes ignored",
+                )
+            it["attributes"] = [json.dumps(p or {}, sort_keys=True) for p in parsed]
+        report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
+    else:
+        it = _items_from_interactions(inter, interactions, report)
+    inter, it = service_lines(inter, it, interactions, report)
+    it = _department_from_path(it, items or interactions, report)
+
+    real_context = ("hour",) if inter.attrs.get("day_numbers") else ("hour", "weekday")
+    if inter.attrs.get("date_only"):
+        real_context = tuple(f for f in real_context if f != "hour")
+        report.notes.append(f"{interactions}: every timestamp is a date at midnight: the hour is "
+                            "not real context (no sales heat by hour)")
+    if "timestamp" not in inter:  # after the id columns are settled: the clock is per shopper
+        real_context = ()
+        baskets = bool((inter["session_id"] != "").any())
+        sequence, sequence_name = sequence_column(inter)
+        item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
+        shuffled = item_sorted >= 0.9
+        gaps = order_gaps(inter) if baskets and sequence is not None else None
+        if gaps is not None:
+            inter["timestamp"], real_context, note = order_gap_clock(
+                inter["user_id"], inter["session_id"], sequence, sequence_name, gaps)
+            report.notes.append(f"{interactions}: {note}")
+        else:
+            inter["timestamp"] = file_order_clock(inter["user_id"], inter["session_id"] if baskets else None,
+                                                   shuffled=shuffled, sequence=sequence)
+            unit = "baskets (session_id; a basket's rows share one time)" if baskets else "rows"
+            order = f"by their {sequence_name!r}" if sequence is not None else "as the file lists them"
+            report.notes.append(
+                f"{interactions}: no timestamp column: each shopper's {unit} are taken to be in time order "
+                f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
+                f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
+                "validation and test; hour, weekday and season context are then not real"
+                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
+                   "file order is not the time order, so each shopper's rows are taken in a random order "
+                   "(seeded, the same every run) and validation and test hold a random tenth of each "
+                   "shopper's rows" if shuffled else ""))
+
+    if users is not None:
+        us = read_table(users, GENERIC_USERS, report, hasher=hasher)
+        require_rows(us, str(users), report)
+        named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
+        us = _best_id_column(us, named, users, report, column="user_id")
+        us = drop_duplicate_ids(us, "user_id", str(users), report).drop(columns=["_line"])
+        if sample is not None and sample.active:
+            # The profiles of the sampled shoppers: the others' would read as ids the
+            # interactions do not have (and _coverage as ids written differently).
+            us = us[[sample.keeps(shopper_key(u, None)) for u in us["user_id"]]]
+        # Anonymous baskets (_anonymous_baskets) are nobody a profile could describe.
+        report.notes.append(_coverage(named, us["user_id"], "shoppers", users))
+    else:
+        us = _users_from_interactions(inter, interactions, report)
+
+    return RawDataset(
+        name="csv",
+        interactions=finish_interactions(inter),
+        items=finish_items(it),
+        users=us.reset_index(drop=True),
+        report=report,
+        fingerprint=hasher.hexdigest(),
+        timezone="as given (store-local)",
+        real_context=real_context,
+        sources=sorted(report.files),
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: Path,
+                          report: IngestReport) -> None:
+    """An anonymous basket (one shopper's only visit, keyed by its basket number) whose
+    number recurs on other days is a till that restarts its receipt numbers (daily, or
+    per register): read as one shopper it would be a fabricated regular with every day's
+    receipt 17. Each day's is its own visit (shopper id ``<basket> <day>``); in place."""
+    anon = (np.ones(len(inter), dtype=bool) if baskets_as_shoppers
+            else is_anonymous_basket(inter["user_id"]))
+    if not anon.any() or inter["timestamp"].isna().all():
+        return
+    rows = inter.index[anon]
+    day = inter.loc[rows, "timestamp"].dt.strftime("%Y-%m-%d")
+    ids = inter.loc[rows, "user_id"]
+    days = day.groupby(ids).nunique()
+    reused = days.index[days > 1]
+    if not len(reused):
+        return
+    split = ids.isin(reused)
+    inter.loc[rows[split], "user_id"] = ids[split] + " " + day[split]
+    report.notes.append(
+        f"{file}: {len(reused):,} anonymous baskets' numbers recur on more than one day (e.g. "
+        f"{str(reused[0]).removeprefix(ANONYMOUS_BASKET)!r} on {int(days.max())} days: a till that restarts its "
+        "receipt numbers?): each day's is read as its own visit ('<basket> <day>')")
+
+
+GUEST_SHARE = 0.10
+"""A shopper id holding more than this share of the lines (among 20 or more shoppers) is
+said in a note: how a log may write its guests (``0``, ``-1``, ``guest``)."""
+
+
+def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:
+    """A note when one shopper id holds an outsized share of the lines. Logs often write
+    every guest as one id (``0``, ``-1``, ``guest``, ``anonymous``), which would then be
+    read as one shopper with everybody's history; only the export's owner knows, so it is
+    said, not changed (a wholesale customer or a bot may be real). Markers of a missing
+    id (``NA``) are blank already (``schema.MISSING_VALUES``)."""
+    counts = user_ids[~is_anonymous_basket(user_ids)].value_counts()
+    if len(counts) < 20 or counts.iloc[0] <= GUEST_SHARE * len(user_ids):
+        return None
+    top = counts.index[0]
+    return (f"{file}: shopper {top!r} has {counts.iloc[0]:,} of the {len(user_ids):,} lines "
+            f"({counts.iloc[0] / len(user_ids):.0%}; the median shopper {int(counts.median()):,}): if that "
+            "is how the export writes guests, blank those ids (or give each guest visit its basket id) -- "
+            "as it is, they are read as one shopper")
+
+
+def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> str:
+    """How many of the ids the interactions use ``file`` describes: an export whose ids
+    are written differently (``17850.0`` against ``17850``, other case) matches nothing,
+    and the trainer would then silently go without its metadata."""
+    ids = pd.unique(used)
+    known = _described(ids, set(described.tolist()))
+    text = (f"{file}: describes {int(known.sum()):,} of the {len(ids):,} {what} in the interactions "
+            f"({known.mean():.0%})")
+    # The spelling hint only when the file's own ids are mostly unused too: a users file
+    # for the 801 of 2,373 households that opted in matches everything it describes.
+    unused = 1.0 - int(known.sum()) / max(described.nunique(), 1)
+    if known.mean() < 0.5 and len(described) and unused >= 0.5:
+        missing = ids[~known][0]
+        text += (f"; ids are compared as text: the interactions have e.g. {missing!r}, {file.name} "
+                 f"e.g. {described.iloc[0]!r}")
+    return text
+
+
+LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
+                   "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额")
+"""Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
+which a file without a unit price gives instead: unit price = total / quantity. In order of
+preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
+the unambiguous names come first."""
+
+
+def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` with unit prices from a line-total column, for a file with no price column
+    (``price`` and, for Ta-Feng, ``quantity`` set; the note in ``report``).
+
+    Ta-Feng writes ``AMOUNT`` (units) beside ``SALES_PRICE`` (their total): ``amount`` is
+    not a quantity alias on its own (it is money as often), but beside a line total it is
+    the units, checked as a quantity column is (a line whose amount is no positive number
+    is a bad row). A blank quantity counts one unit, as everywhere; a line without a
+    positive total keeps no price, as a line without a unit price does. In a ``;`` file
+    the numbers may have a decimal comma, read as :func:`.table.read_table` reads them."""
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
+    if not found:
+        return inter
+    total_col = min(found, key=lambda c: LINE_TOTAL_KEYS.index(unread[c][1]))
+
+    def number(column: str) -> tuple[pd.Series, pd.Series]:
+        """The column's numbers (NaN where none) and its stripped text."""
+        text = inter[column].astype(str).str.strip()
+        if inter.attrs.get("decimal_comma"):
+            text = decimal_points(text)[0]
+        return pd.to_numeric(text, errors="coerce"), text
+
+    units_name = "quantity"
+    if "quantity" not in inter:
+        amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
+        if amount is not None:
+            units, text = number(amount)
+            bad = ((units <= 0) | (units.isna() & (text != ""))).to_numpy()
+            if bad.any():
+                inter = skip_rows(inter, bad, amount, str(file), report,
+                                   lambda v: f"not a positive number of units: {v!r}")
+                units = units[~bad].reset_index(drop=True)
+            units_name = repr(unread[amount][0])
+            inter["quantity"] = units.to_numpy()
+    total = number(total_col)[0]
+    units = inter.get("quantity")  # float: read_table's, or the amounts'
+    price = total / units.fillna(1.0) if units is not None else total
+    price = price.where((total > 0) & np.isfinite(price))
+    inter["price"] = price
+    how = f"{unread[total_col][0]!r} / {units_name}" if units is not None else repr(unread[total_col][0])
+    report.notes.append(
+        f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
+        f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
+        f"{int(price.notna().sum())} of {len(inter)} lines priced")
+    return inter
+
+
+def _item_sorted_share(inter: pd.DataFrame) -> float:
+    """The share of shoppers with 3 or more rows whose rows are sorted by item id (all of
+    Last.fm's user_artists.dat, goodbooks' ratings and Book-Crossing's): then the file
+    order is not the time order (:func:`.clocks.file_order_clock`'s ``shuffled``)."""
+    ids = inter["item_id"]
+    numeric = pd.to_numeric(ids, errors="coerce")
+    key = numeric if numeric.notna().all() else ids
+    many = inter.groupby("user_id", sort=False)["user_id"].transform("size").to_numpy() >= 3
+    if not many.any():
+        return 0.0
+    frame = pd.DataFrame({"user": inter["user_id"].to_numpy()[many], "key": key.to_numpy()[many]})
+    falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
+    return 1.0 - float(falls.groupby(frame["user"], sort=False).any().mean())
+
+
+def _described(ids: Any, table: set[Any]) -> np.ndarray:
+    """Which of ``ids`` (distinct) ``table`` holds. A Python set: np.isin on Arrow text ids
+    took 36 s for the 20,833 items of dunnhumby's layout against its 92,331 products
+    (pd.Index.isin 0.75 s, this 0.03 s)."""
+    return np.fromiter((i in table for i in ids), dtype=bool, count=len(ids))
+
+
+def _most_common_value(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """Per key (an item, a shopper), the non-empty value most of its lines give; ties go to
+    the one the file gives first. Keys with no such value are absent."""
+    lines = pd.DataFrame({"key": keys, "value": values})
+    lines = lines[lines["value"] != ""]
+    counted = lines.groupby(["key", "value"], sort=False).size().rename("n").reset_index()
+    best = counted.sort_values("n", ascending=False, kind="stable").drop_duplicates("key")
+    return best.set_index("key")["value"]
+
+
+_PATH_STEP = r"\s*[>›»]\s*"
+
+
+def _department_from_path(items: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Categories written as paths (Google's product taxonomy in Shopify and Merchant
+    Center exports: ``Food, Beverages & Tobacco > Food Items > Bakery``) give the
+    department, their first step, where the file has none: without it a shop's 2,000
+    paths were 2,000 unrelated categories and no department context. The category stays
+    the whole path (two shops' ``Bakery`` may sit under different parents). Not ``/``:
+    ``BAKED BREAD/BUNS/ROLLS`` is one category."""
+    if "category" not in items or ("department" in items and (items["department"].fillna("") != "").any()):
+        return items
+    category = items["category"].fillna("").astype(str)
+    given = category[category != ""]
+    if not len(given) or given.str.contains(r"\S" + _PATH_STEP + r"\S").mean() < 0.5:
+        return items
+    items = items.copy()
+    items["department"] = category.str.split(_PATH_STEP, n=1, regex=True).str[0].str.strip()
+    report.notes.append(f"{file}: categories are paths (e.g. {given.iloc[0]!r}): the first step is read as the "
+                        "department")
+    return items
+
+
+def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Item metadata an interactions file carries on its own lines, when there is no
+    items file: UCI Online Retail's ``Description``, Superstore's ``Product Name`` and
+    ``Category``. Each item gets the value most of its lines give (Online Retail's first
+    line of an item is often a stock adjustment with a blank description); the device's
+    screens then show names, not stock codes."""
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    # A reviews file's 'title' is the review's (Amazon 2023: every item was named "Nice"),
+    # where the lines also carry the review's text.
+    reviews = any(key in ("text", "reviewtext", "review", "reviewbody", "body", "summary")
+                  for _, key in unread.values())
+    taken: dict[str, str] = {}
+    for column in GENERIC_ITEMS.columns:
+        if column.name in ("item_id", "price", "attributes"):
+            continue  # prices come from the interactions anyway; attributes are the items file's
+        found = next((c for c, (_, key) in unread.items()
+                      if key in column.header_keys and c not in taken.values()
+                      and not (reviews and key == "title")), None)
+        if found is not None:
+            taken[column.name] = found
+    if not taken:
+        report.notes.append("no items file: item metadata unknown, prices from interactions")
+        return empty_items()
+    items = pd.DataFrame({"item_id": pd.unique(inter["item_id"])})
+    for field, col in taken.items():
+        best = _most_common_value(inter["item_id"].to_numpy(), inter[col].astype(str).str.strip().to_numpy())
+        items[field] = items["item_id"].map(best).fillna("")
+    said = ", ".join(f"{unread[col][0]!r} as {field}" for field, col in taken.items())
+    report.notes.append(f"no items file: item metadata from the interactions' own columns ({said}; the "
+                        f"value most of an item's lines in {file} give), prices from interactions")
+    return items
+
+
+SHOPPER_ATTRIBUTE_KEYS = frozenset((
+    "age", "agegroup", "ageband", "agerange", "agedesc", "agecategory", "gender", "sex", "年齡", "年龄",
+    "income", "incomegroup", "incomeband", "incomerange", "incomedesc", "maritalstatus",
+    "maritalstatuscode", "householdsize", "householdsizedesc", "kidcategorydesc", "homeownerdesc",
+    "occupation", "education", "pincode", "zip", "zipcode", "postcode", "postalcode",
+    "customerzipcodeprefix", "segment", "customersegment", "customertype", "membertype", "membership",
+    "loyaltytier", "clubmemberstatus"))
+"""Header names (as :func:`~cloud_trainer.data.names.header_key` writes them) of what an
+interactions file may say about its shopper on every line: Ta-Feng's ``AGE_GROUP`` and
+``PIN_CODE``, Superstore's ``Segment``. Not a country, state, region or city (UCI Online
+Retail's ``Country``, an Olist join's ``customer_state``): that says where an online order
+ships, and one store's shoppers share it; read as context on UCI's 20 days it moved the
+network's test recall@20 from 0.989x to 0.949x of TIFU-KNN (within noise, validation
+unchanged), for a field a store's device would give every shopper alike. A postal code
+(Ta-Feng's ``PIN_CODE``) is kept: it tells one store's neighbourhoods apart."""
+
+
+SHOPPER_ATTRIBUTE_STABLE = 0.9
+"""Share of shoppers (with two or more lines giving a value) whose lines all give the same
+one, at least, for a column to be read as describing the shopper and not the line (a
+store's region, a delivery address that moves)."""
+
+
+def _users_from_interactions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Shopper profiles an interactions file carries on its own lines, when there is no
+    users file (Ta-Feng writes each line's ``AGE_GROUP`` and ``PIN_CODE``): a column with
+    a usual shopper-attribute name (:data:`SHOPPER_ATTRIBUTE_KEYS`) whose value stays the
+    same across a shopper's lines (:data:`SHOPPER_ATTRIBUTE_STABLE`). Each named shopper
+    gets the value most of their lines give; anonymous baskets get no profile. The columns
+    become the users table's, which :mod:`cloud_trainer.processing` takes as demographic
+    context where they have few values (``MAX_DEMOGRAPHIC_VALUES``), as it does a users
+    file's. Without this, the model was blind to what the export says about its shoppers."""
+    empty = pd.DataFrame({"user_id": pd.Series(dtype=object)})
+    found = {c: raw for c, (raw, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
+             if key in SHOPPER_ATTRIBUTE_KEYS}
+    if not found:
+        return empty
+    named = ~is_anonymous_basket(inter["user_id"])
+    users = pd.DataFrame({"user_id": pd.unique(inter["user_id"][named])})
+    taken, varying = [], []
+    for col, raw in found.items():
+        lines = pd.DataFrame({"user_id": inter["user_id"].to_numpy()[named],
+                              "value": inter[col].astype(str).str.strip().to_numpy()[named]})
+        lines = lines[lines["value"] != ""]
+        if lines.empty:
+            continue
+        per_user = lines.groupby("user_id", sort=False)["value"].agg(["nunique", "size"])
+        several = per_user[per_user["size"] >= 2]
+        stable = float((several["nunique"] == 1).mean()) if len(several) else 1.0
+        if stable < SHOPPER_ATTRIBUTE_STABLE:
+            varying.append(f"{raw!r} ({1 - stable:.0%} of shoppers' lines differ)")
+            continue
+        if lines["value"].nunique() < 2:
+            continue  # the same for everybody: no context
+        best = _most_common_value(lines["user_id"].to_numpy(), lines["value"].to_numpy())
+        name = "_".join(filter(None, "".join(ch if ch.isalnum() else " " for ch in raw.lower()).split()))
+        name = name if name and name not in users.columns else f"{col}_profile"
+        users[name] = users["user_id"].map(best).fillna("")
+        taken.append(f"{raw!r} as {name}")
+    if varying:
+        report.notes.append(f"{file}: not read as shopper attributes, since they change between one "
+                            f"shopper's lines: {', '.join(varying)}")
+    if not taken:
+        return empty
+    report.notes.append(f"no users file: shopper profiles from the interactions' own columns "
+                        f"({', '.join(taken)}; the value most of a shopper's lines in {file} give)")
+    return users
+
+
+OWN_IDS_MATCHED = 0.9
+"""Share of a side file's own ids in a column that the interactions must use for that
+column to key a file that describes under half of them (:func:`_best_id_column`)."""
+
+
+def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport, *,
+                    column: str = "item_id") -> pd.DataFrame:
+    """The items (or users) file's id column, by what the interactions use when the names
+    mislead.
+
+    goodbooks-10k's books.csv has ``id`` (what ratings.csv calls ``book_id``) and
+    ``book_id`` (Goodreads' own id): the usual name picks the second, whose ids meet the
+    ratings' 1..10,000 only by accident (item 5, The Great Gatsby, got the name of a
+    Harry Potter book). Shopify's customers export has ``Customer ID`` and ``Email``, and
+    its orders name the customer by email. Another id-named column of the file (``id`` or
+    a usual name of the column) that describes at least half of the interactions' items
+    (shoppers), and twice as many as the chosen one, is taken instead, with a note. So is
+    one that describes fewer where the chosen one describes none and nearly all of its
+    own ids are the interactions' (a users file of the third of customers who opted in,
+    keyed by their email as the orders are): ids that meet by accident do not.
+    """
+    names = items.attrs.get("source_names", {})
+    spec, schema_columns, what = (GENERIC_ITEMS, ITEM_COLUMNS, "items") if column == "item_id" else \
+        (GENERIC_USERS, ("user_id",), "shoppers")
+    id_keys = spec.column(column).header_keys  # (its aliases and 'id')
+    others = [c for c, (_, key) in unread_columns(items, schema_columns).items() if key in id_keys]
+    if not others:
+        return items
+    ids = pd.unique(used)
+    if not len(ids):
+        return items
+
+    def share(col: str) -> float:
+        return float(_described(ids, set(items[col].astype(str).str.strip().tolist())).mean())
+
+    current = share(column)
+    best, best_share = max(((c, share(c)) for c in others), key=lambda pair: pair[1])
+    if best_share < 2 * current or not best_share:
+        return items
+    if best_share < 0.5:
+        own = items[best].astype(str).str.strip()
+        own = own[own != ""]
+        if current > 0 or not len(own) or _described(own.to_numpy(), set(ids.tolist())).mean() < OWN_IDS_MATCHED:
+            return items
+    chosen = str(names.get(column, column))
+    report.notes.append(
+        f"{file}: column {names.get(best, best)!r} read as {column}, not {chosen!r}: it describes "
+        f"{best_share:.0%} of the interactions' {what}, {chosen!r} {current:.0%}")
+    out = items.rename(columns={column: passed_over(chosen), best: column})
+    out[column] = out[column].astype(str).str.strip()
+    empty = (out[column] == "").to_numpy()
+    return skip_rows(out, empty, column, str(file), report, lambda _i: "empty (required)")
+
+
+def _item_column_first(inter: pd.DataFrame, item_ids: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A bare interactions file was read shopper first (:mod:`.schema`'s reading by
+    content); swap the two id columns when the items file says the first is the item."""
+    table = set(item_ids.tolist())
+
+    def hits(col: str) -> float:
+        known = _described(pd.unique(inter[col]), table)
+        return float(known.mean()) if len(known) else 0.0
+
+    user_hits, item_hits = hits("user_id"), hits("item_id")
+    if not headerless.item_column_check(user_hits, item_hits):
+        return inter
+    report.notes.append(f"{file}: the items file describes {user_hits:.0%} of the ids read as user_id and "
+                        f"{item_hits:.0%} of those read as item_id: the file lists the item first; read that way")
+    return inter.rename(columns={"user_id": "item_id", "item_id": "user_id"})

@@ -1,4 +1,4 @@
-"""The generic retail schema and the row validator every adapter goes through.
+"""The generic retail schema: its columns, their kinds and the names exports give them.
 
 Any retailer can plug in its own export as three CSV files (UTF-8, header row,
 comma separated); the Complete Journey and REES46 adapters read their native
@@ -33,8 +33,9 @@ Validation never stops at the first bad row: each bad row is reported as
 ``file:line: column: reason`` in an :class:`.ingest.IngestReport`, skipped and
 counted, and the load goes on. Only a missing file, a missing required column
 or a file without a single usable row stops the load, with a one-line
-:class:`DataError`. This module is the contract: the columns, their kinds and the names exports give
-them. How a file is read into them is :func:`.table.read_table`, in stages:
+:class:`DataError`.
+
+This module is the contract. How a file is read into it is :func:`.table.read_table`, in stages:
 :mod:`.filetext` (bytes to the text of a table), :mod:`.headers` (which column is
 which), :mod:`.columns` (rules on a column's values), with what a load gives
 (:class:`.ingest.RawDataset`, its :class:`.ingest.IngestReport`) in :mod:`.ingest`.

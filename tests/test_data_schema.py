@@ -1206,15 +1206,20 @@ def test_google_analytics_4_events_read_their_items_browser_id_and_microseconds(
                            "items": items})
     lines = [event(0, "page_view", []),
              event(1, "view_item", [{"item_id": "SKU-1", "item_name": "Cheddar", "quantity": 1}]),
-             event(2, "purchase", [{"item_id": "SKU-1", "quantity": 1}, {"item_id": "SKU-2", "quantity": 2}])]
+             event(2, "purchase", [{"item_id": "SKU-1", "quantity": 1}, {"item_id": "SKU-2", "quantity": 2}]),
+             json.dumps({"event_timestamp": "1677658677497623", "event_name": "purchase"})]  # no list: damaged
     report = IngestReport()
     frame = read_table(write(tmp_path, "\n".join(lines) + "\n", "events.json"), GENERIC_INTERACTIONS, report)
     assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
         ["1000950280.1677600120", "SKU-1", "view"], ["1000950280.1677600120", "SKU-1", "purchase"],
         ["1000950280.1677600120", "SKU-2", "purchase"]]
     assert str(frame["timestamp"].iloc[0]) == "2023-03-01 08:18:57.497623"
+    # The page view names no product (its list is empty): skipped and counted, no bad row.
+    # A record without the list at all is a bad line, counted under words that say why.
     assert [(e.line, e.reason) for e in report.errors] == [
-        (1, "no 'items' list of objects (the other records have one)")]  # the page view
+        (4, "no list of objects in field 'items' (the other records have one)")]
+    assert report.to_json()["errors_by_reason"] == {"row: no list of objects in field": 1}
+    assert any("1 record with an empty 'items' list (no product: a page view) skipped" in n for n in report.notes)
 
 
 def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_path: Path) -> None:

@@ -224,7 +224,8 @@ def _json_lines(raw: bytes) -> Converted:
     columns: dict[str, None] = {}
     bad: list[tuple[int, str]] = []
     records = rows = python = 0
-    no_list = f"no {nested!r} list of objects (the other records have one)"
+    no_list = _no_list(nested)
+    empty = 0  # records whose list is empty: no product, no row
     for number, record, why in _json_line_values(raw):
         if record is None:
             bad.append((number, why))
@@ -237,6 +238,7 @@ def _json_lines(raw: bytes) -> Converted:
         if parts is None:
             bad.append((number, no_list))
             continue
+        empty += not parts
         for row in parts:
             columns.update(dict.fromkeys(row))
             rows += 1
@@ -258,7 +260,7 @@ def _json_lines(raw: bytes) -> Converted:
     else:
         unread = f", {len(bad):,} lines that are no JSON object or have no {nested!r} list" if bad else ""
         said = f"{records:,} records' {nested!r} lists, one row per element with its record's other fields"
-        what = f"JSON lines ({rows:,} rows from {said}{unread})"
+        what = f"JSON lines ({rows:,} rows from {said}{unread}{_empty_lists(empty, nested)})"
     if python:
         what = what[:-1] + f"; {python:,} records in Python's dict syntax, read as the literals they are)"
     return Converted(out.getvalue(), line_map, what, bad)
@@ -358,11 +360,27 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
     value = record.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         # Segment's 'Product Viewed' names its product itself, its 'Order Completed' lists
-        # them; a GA4 page_view names none: a bad line
+        # them. A GA4 page_view or session_start has the list, empty: an event about no
+        # product, so no row (counted in the note), where a record without the list is a
+        # bad line.
         own = any(k.lower().replace("_", "") in OWN_ITEM_KEYS for k in record)
-        return [{k: v for k, v in record.items() if k != key}] if own else None
+        if own:
+            return [{k: v for k, v in record.items() if k != key}]
+        return [] if value == [] else None
     outer = {k: v for k, v in record.items() if k != key}
     return [{**outer, **element} for element in value]
+
+
+def _no_list(nested: str | None) -> str:
+    """A bad line's reason: the record lacks the list of line items the others have. (The
+    field's name after the words: the report counts reasons up to a quoted value.)"""
+    return f"no list of objects in field {nested!r} (the other records have one)"
+
+
+def _empty_lists(empty: int, nested: str | None) -> str:
+    """For the note: records skipped because their list is empty (events about no product)."""
+    return (f"; {empty:,} record{'s' if empty != 1 else ''} with an empty {nested!r} list (no product: a page "
+            "view) skipped") if empty else ""
 
 
 PROPERTY_BAGS = ("properties", "eventproperties")
@@ -407,18 +425,20 @@ def _exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) 
     rows: list[dict[str, Any]] = []
     line_map: list[int] = []
     bad: list[tuple[int, str]] = []
+    empty = 0  # records whose list is empty: no product, no row
     for at, record in enumerate(records, start=1):
         parts = _rows_of(record, nested)
         if parts is None:
-            bad.append((at, f"no {nested!r} list of objects (the other records have one)"))
+            bad.append((at, _no_list(nested)))
             continue
+        empty += not parts
         rows.extend(parts)
         line_map.extend([at] * len(parts))
     if not rows:
         raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
     said = (f"{len(records):,} {unit}" if nested is None else
             f"{len(rows):,} rows from {len(records):,} {unit}' {nested!r} lists, one row per element with the "
-            "other fields")
+            f"other fields{_empty_lists(empty, nested)}")
     return Converted(_write(rows), line_map, f"{kind} ({said}; errors give {number}, from 1, as the line)", bad)
 
 

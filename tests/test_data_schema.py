@@ -1653,6 +1653,20 @@ def test_excel_text_formulas_and_french_amounts_in_a_comma_file(tmp_path: Path) 
             "text inside") in report.notes
 
 
+def test_excel_text_formulas_in_a_time_column_are_read_as_the_time(tmp_path: Path) -> None:
+    """The same export writes its dates as text formulas too (="2024-01-24 10:25", so Excel
+    does not turn them into its own date format): read as the time inside, where each
+    line had been a bad row. A title that starts with '="' is a name, and stays as written."""
+    path = write(tmp_path, 'user_id,item_id,timestamp\n="00030",a,="2024-01-24 10:25"\n'
+                           '="00061",b,="25/01/2024 10:00"\nu3,c,2024-01-26 10:00\n', "excel.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["timestamp"].astype(str).tolist() == ["2024-01-24 10:25:00", "2024-01-25 10:00:00",
+                                                       "2024-01-26 10:00:00"] and not report.errors
+    assert any("column 'timestamp': 2 values written as Excel's text formula" in n for n in report.notes)
+    items = write(tmp_path, 'item_id,name\na,="Quoted" cheese\n', "items.csv")
+    assert read_table(items, GENERIC_ITEMS, IngestReport())["name"].tolist() == ['="Quoted" cheese']
+
 def test_european_amounts_in_a_tab_file_are_read_whole(tmp_path: Path) -> None:
     """Excel's tab-separated 'Unicode Text' from a German sheet: '8.727,57' beside '87,10'.
     Read as 8727.57 and 87.1, not the small ones read and the large ones bad rows."""

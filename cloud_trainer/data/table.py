@@ -362,13 +362,16 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     checks = _Checks(frame, pending)
     by_name = {c.name: c for c in spec.columns}
     for col in header:
-        # Ids, codes, numbers and event names (not free text: a title may be 'None').
+        # Ids, codes, numbers, event names and times (not free text: a title may be 'None',
+        # or start with '="'). A time is no missing-value marker's: 'NA' there stays a bad row.
         column = by_name.get(col)
-        if len(frame) and column is not None and column.kind != "timestamp" and not column.free_text:
+        if len(frame) and column is not None and not column.free_text:
             values = frame[col].astype(str).str.strip()
             if formulas:
                 values = text_formulas(values, name, raw_header[header.index(col)], report)
-            frame[col] = missing_values(values, name, raw_header[header.index(col)], report)
+            if column.kind != "timestamp":
+                values = missing_values(values, name, raw_header[header.index(col)], report)
+            frame[col] = values
     if "session_id" in header and len(frame) and basket_name is None:
         basket = frame["session_id"].astype(str).str.strip()
         for col in ("user_id", "timestamp"):

@@ -203,6 +203,11 @@ class Column:
     """A name or description: a missing-value marker there (a title 'None') is kept as
     written; in an id, code, number or event column it is read as blank."""
 
+    def __post_init__(self) -> None:
+        # Aliases are compared with header_key's form of a header: written here as words
+        # are spelt, Thai's จำนวน (quantity) is จํานวน in that form (NFKC splits its vowel).
+        object.__setattr__(self, "aliases", tuple(header_key(alias) for alias in self.aliases))
+
     @property
     def header_keys(self) -> frozenset[str]:
         """The header names (as :func:`.names.header_key` writes them) read as this column: its
@@ -265,6 +270,9 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
+                # Hebrew, Arabic, Greek and Thai tills (charsets reads their code pages)
+                "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
+                "κωδικόςπελάτη", "κωδικοςπελατη", "πελάτης", "πελατης", "รหัสลูกค้า", "ลูกค้า",
                 "userpseudoid",  # Google Analytics 4 (pseudonymous_user_column)
                 # last: other domains' and programmes' names, each read only where nothing
                 # above names the shopper (a books file's 'Author ID' is no shopper)
@@ -286,6 +294,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
+                "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
+                "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
+                "รหัสสินค้า", "สินค้า",
                 # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines",
@@ -301,7 +312,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
-                 "enhedspris", "styckpris")
+                 "enhedspris", "styckpris", "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
+                 "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
 
 GENERIC_INTERACTIONS = TableSpec(
@@ -320,6 +332,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
                         "saledate", "solddate", "datesold", "fechadeventa", "fechaventa",
                         "дата", "датапродажи", "tarih", "islemtarihi",
+                        "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
+                        "ημερομηνια", "วันที่ขาย", "วันที่",
                         *DAY_NUMBER_KEYS)),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
@@ -329,7 +343,8 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "quantityshipped", "количество", "колво", "adet", "miktar")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "quantityshipped", "количество", "колво", "adet", "miktar",
+                        "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -340,7 +355,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
-                        "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.")),
+                        "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.",
+                        "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "αριθμόςαπόδειξης",
+                        "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล")),
     ),
 )
 

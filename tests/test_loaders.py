@@ -72,12 +72,17 @@ def test_rees46_fixture_truncated_last_line_reported_and_skipped() -> None:
     raw = load_dataset("rees46", data_dir=path.parent)
     assert errors_of(raw, path) == [
         "6: event_type: must be one of view, cart, purchase (got 'remove_from_cart')",
-        "7: price: must be >= 0 (got -5)",
         "9: row: expected 9 fields, got 8 (truncated row?)",
     ]
-    assert len(raw.interactions) == 5
-    assert raw.interactions["event_type"].tolist() == ["view", "view", "cart", "purchase", "view"]
+    assert len(raw.interactions) == 6
+    assert raw.interactions["event_type"].tolist() == ["view", "view", "cart", "purchase", "view", "view"]
+    # Line 7's price is -5: the view stays, without its price (it had been a bad row), and
+    # the product's catalogue price is its other events' median.
+    assert raw.interactions["price"].isna().tolist() == [False] * 4 + [True, False]
+    assert any("1 events with a negative price (e.g. -5): read without a price, the events kept" in n
+               for n in raw.report.notes)
     items = raw.items.set_index("item_id")
+    assert items.loc["1004767", "price"] == 254.82
     assert items.loc["3900821", "department"] == "appliances"
     assert items.loc["3900821", "category"] == "appliances.environment.water_heater"
     assert items.loc["3900821", "name"] == "Water heater (aqua)"
@@ -490,11 +495,11 @@ def test_rees46_reads_packed_months_and_an_unpacked_copy_only_once(tmp_path: Pat
     text = (RETAIL / "rees46" / "2019-Oct_head.csv").read_bytes()
     (tmp_path / "2019-Oct.csv.gz").write_bytes(gzip.compress(text))
     packed = load_dataset("rees46", data_dir=tmp_path)
-    assert len(packed.interactions) == 5
+    assert len(packed.interactions) == 6
     assert any("2019-Oct.csv.gz: gzip-compressed" in n for n in packed.report.notes)
     (tmp_path / "2019-Oct.csv").write_bytes(text)
     both = load_dataset("rees46", data_dir=tmp_path)
-    assert len(both.interactions) == 5
+    assert len(both.interactions) == 6
     assert not any("compressed" in n for n in both.report.notes)
 
 

@@ -34,7 +34,9 @@ REES46_EVENTS = TableSpec(
         Column("category_id", required=False),
         Column("category_code", required=False),
         Column("brand", required=False),
-        Column("price", "float", required=False, min_value=0.0),
+        # No lower bound: a negative price (REES46's cosmetics shop has some) leaves the
+        # event without a price rather than out (load_rees46).
+        Column("price", "float", required=False),
         Column("user_id"),
         Column("user_session", required=False),
     ),
@@ -101,6 +103,14 @@ def load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
         report.notes.append(sample.note(", ".join(str(f) for f in files)))
     ev = pd.concat(frames, ignore_index=True)
     require_rows(ev, ", ".join(str(f) for f in files), report)
+    negative = ev["price"] < 0
+    if negative.any():
+        # A view or a cart is no less one for a price that cannot be: the price goes, the
+        # event stays (it had been a bad row, the shopper's event lost with it).
+        report.notes.append(
+            f"{', '.join(str(f) for f in files)}: {int(negative.sum()):,} events with a negative price (e.g. "
+            f"{ev.loc[negative, 'price'].iloc[0]:g}): read without a price, the events kept")
+        ev["price"] = ev["price"].where(~negative)
 
     code = ev["category_code"]
     fallback = "category " + ev["category_id"].where(ev["category_id"] != "", UNKNOWN_TEXT)

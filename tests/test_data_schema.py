@@ -1032,6 +1032,19 @@ def test_thai_buddhist_era_years_are_read_as_their_gregorian_year(tmp_path: Path
                for n in report.notes)
 
 
+def test_taiwans_minguo_years_are_read_as_their_gregorian_year(tmp_path: Path) -> None:
+    """Taiwan's calendar (113/03/15 is 15 March 2024), as its open data and tills write
+    it: a three-digit year first, read as the year plus 1911 (they were bad rows). A
+    month 13 is still no date."""
+    stamps, report = read_stamps(tmp_path, ["113/03/15", "113/3/16 14:05", "113-12-31 23:59:59", "113/13/01"],
+                                 "roc.csv")
+    assert stamps == [pd.Timestamp("2024-03-15"), pd.Timestamp("2024-03-16 14:05"),
+                      pd.Timestamp("2024-12-31 23:59:59")]
+    assert [(e.line, e.reason) for e in report.errors] == [(5, "not a timestamp: '113/13/01'")]
+    assert any("dates like '113/03/15' read in Taiwan's Minguo (ROC) calendar: the year plus 1911" in n
+               for n in report.notes)
+
+
 # -- shapes a probe of real exports found read wrongly (2026-12-05 (x)) -------------------
 
 

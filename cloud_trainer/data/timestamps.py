@@ -1,7 +1,7 @@
 """Reading the times real exports write: ISO 8601 with or without offsets, ``UTC``
 suffixes, Unix seconds or milliseconds, spreadsheet dates in either day order, dates with
-month names, Tmall's month-days without a year, and till times of day as ``HHMM``
-numbers. Pure functions on text :class:`pandas.Series`; :func:`.table.read_table`
+month names, Tmall's month-days without a year, Thai and Taiwanese calendar years, and
+till times of day as ``HHMM`` numbers. Pure functions on text :class:`pandas.Series`; :func:`.table.read_table`
 decides which column is the time and reports what these return as notes and bad rows.
 Any time outside 1900-2199 is no time (:func:`plausible`)."""
 
@@ -155,7 +155,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = None
-    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names):
+    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
             break
@@ -241,6 +241,31 @@ def _zone_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     said = f"time-zone names ({', '.join(zones[:4])}) after the time dropped: read as the local time"
     return stamps, f"{said}; {inner}" if inner else said
+
+
+MINGUO_OFFSET = 1911
+"""Years of Taiwan's Minguo (ROC) calendar behind the Gregorian: 113 is 2024."""
+
+_MINGUO_DATE = re.compile(r"(?P<year>1\d\d)(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+                          r"(?:[ T](?P<time>\d{1,2}:\d{2}(?::\d{2})?))?")
+"""``113/03/15`` (``113/03/15 14:05``): a date in Taiwan's calendar, as its government's
+open data and tills write it. A three-digit year first is no other convention's, so
+the reading needs no majority of the column (years 100-199: 2011-2110)."""
+
+
+def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates in Taiwan's Minguo calendar (:data:`_MINGUO_DATE`): the year plus 1911."""
+    parts = named.str.extract("^" + _MINGUO_DATE.pattern + "$")
+    found = parts["year"].notna().to_numpy()
+    if not found.any():
+        return None, None
+    iso = ((pd.to_numeric(parts["year"]) + MINGUO_OFFSET).astype("Int64").astype(str) + "-"
+           + parts["month"].str.zfill(2) + "-" + parts["day"].str.zfill(2) + " " + parts["time"].fillna("00:00"))
+    stamps = plausible(pd.to_datetime(iso.where(found), format="mixed", errors="coerce", utc=True))
+    if not stamps.notna().any():
+        return stamps, None
+    example = named[stamps.notna().to_numpy()].iloc[0]
+    return stamps, f"dates like {example!r} read in Taiwan's Minguo (ROC) calendar: the year plus 1911"
 
 
 def plausible(parsed: pd.Series) -> pd.Series:

@@ -1045,6 +1045,55 @@ def test_taiwans_minguo_years_are_read_as_their_gregorian_year(tmp_path: Path) -
                for n in report.notes)
 
 
+def test_ebays_orders_report_reads_orders_as_baskets_without_its_summary_lines_or_footer(tmp_path: Path) -> None:
+    """eBay's orders report: a blank line above the header; a multi-item order's buyer and
+    total on a line of its own above its items, which have no buyer; each item its own
+    'Transaction ID' beside the order's 'Order Number'; two footer lines. It was refused
+    ('only blank lines'); then every summary and footer line was a bad row, and each
+    item its own basket."""
+    head = ('"Sales Record Number","Order Number","Buyer Username","Item Number","Item Title","Quantity",'
+            '"Sold For","Total Price","Sale Date","Transaction ID"')
+    text = ("\r\n" + head + "\r\n"
+            '"1001","12-00001-54321","ann","","","2","","$23.00","Mar-09-24",""\r\n'
+            '"1001","12-00001-54321","","110001","Mug","1","$10.00","","Mar-09-24","2100000001"\r\n'
+            '"1001","12-00001-54321","","110002","Cup","1","$10.00","","Mar-09-24","2100000002"\r\n'
+            '"1002","12-00002-54321","bob","110001","Mug","1","$10.00","$13.00","Mar-10-24","2100000003"\r\n'
+            '"1003","12-00003-54321","cid","","","1","","$13.00","Mar-11-24",""\r\n'  # an order without items
+            "\r\n" '"2 record(s) downloaded,from Mar-01-24 to Mar-31-24"\r\n' "\r\n" '"Seller ID : myshop"\r\n')
+    path = write(tmp_path, text, "ebay.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id", "_line"]].values.tolist() == [
+        ["ann", "110001", "12-00001-54321", 4], ["ann", "110002", "12-00001-54321", 5],
+        ["bob", "110001", "12-00002-54321", 6]]
+    # The order with no item at all is still a bad row; the footer and the summary are not.
+    assert [str(e) for e in report.errors] == [f"{path}:7: item_id: empty (required)"]
+    notes = "\n".join(report.notes)
+    assert "1 blank line(s) above the header skipped" in notes
+    assert ("'Order Number' read as session_id (the basket): 'Transaction ID' names each line alone, "
+            "'Order Number' has 3 values on 5 lines") in notes
+    assert ("1 lines without 'Item Number' in an order ('Order Number') whose other lines name items (e.g. "
+            "line 3)") in notes
+    assert ("2 line(s) of one or two fields below the data (a report's footer, e.g. '2 record(s) downloaded,"
+            "from Mar-01-24 to Mar-31-24') not read") in notes
+
+
+def test_a_one_field_line_inside_the_data_is_still_a_bad_row(tmp_path: Path) -> None:
+    """Only the short lines after the last row are a footer: one with rows below it is a
+    damaged row, reported as before; so is any short line of a three-column file."""
+    path = write(tmp_path, "user_id,item_id,timestamp,price\nu1,i1,2024-01-01,1\ncut,here\nu2,i2,2024-01-02,1\n"
+                           "Total,2\n", "a.csv")
+    report = IngestReport()
+    assert len(read_table(path, GENERIC_INTERACTIONS, report)) == 2
+    assert [str(e) for e in report.errors] == [f"{path}:3: row: expected 4 fields, got 2 (truncated row?)"]
+    assert any("1 line(s) of one or two fields below the data (a report's footer, e.g. 'Total,2')" in n
+               for n in report.notes)
+    path = write(tmp_path, "user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2\n", "b.csv")
+    report = IngestReport()
+    assert len(read_table(path, GENERIC_INTERACTIONS, report)) == 1
+    assert [str(e) for e in report.errors] == [f"{path}:3: row: expected 3 fields, got 1 (truncated row?)"]
+
+
 # -- shapes a probe of real exports found read wrongly (2026-12-05 (x)) -------------------
 
 
@@ -1273,11 +1322,11 @@ def test_a_till_export_names_the_customer_not_the_cashier(tmp_path: Path) -> Non
 # -- public data sets in their native layouts (a third probe, 2026-12-05 (x)) ---------------
 
 
-def test_a_roc_year_is_no_date_rather_than_a_date_in_2001(tmp_path: Path) -> None:
-    """Ta-Feng's '108/03/01' (year 108 of the Republic of China) matched as '08/03/01'."""
+def test_a_roc_year_is_its_own_date_rather_than_a_date_in_2001(tmp_path: Path) -> None:
+    """Ta-Feng's '108/03/01' (year 108 of the Republic of China) matched as '08/03/01';
+    then it was a bad row; since session (aa) it is 1 March 2019."""
     stamps, report = read_stamps(tmp_path, ["2000-11-01 10:00", "108/03/01"], "tafeng.csv")
-    assert [str(s) for s in stamps] == ["2000-11-01 10:00:00"]
-    assert any("timestamp: not a timestamp: '108/03/01'" in str(e) for e in report.errors)
+    assert [str(s) for s in stamps] == ["2000-11-01 10:00:00", "2019-03-01 00:00:00"] and not report.errors
 
 
 def test_headerless_ids_are_columns_that_repeat_and_are_not_lists(tmp_path: Path) -> None:

@@ -22,10 +22,44 @@ from .schema import (
     ITEM_ALIASES,
     MISSING_VALUES,
     STRONG_ITEM_KEYS,
+    Column,
     DataError,
     TableSpec,
 )
 from .timestamps import DAY_ZERO
+
+ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer")
+"""An order's number: the basket where the column read as it names each line alone
+(:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
+counts a shopper's orders (:mod:`.clocks`)."""
+
+
+def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str], basket: Column,
+                         name: str, notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another basket column, when the one read as ``session_id`` names every line alone
+    while another basket name's column groups them: eBay's orders report gives each line
+    item its own ``Transaction ID`` beside the order's ``Order Number``, so every item was
+    a basket of its own. A note says which and why."""
+    if "session_id" not in header or len(frame) < 2:
+        return frame, header
+    chosen = frame["session_id"].astype(str).str.strip()
+    given = chosen[chosen != ""]
+    if given.empty or given.duplicated().any():
+        return frame, header  # baskets of several lines: right as it is
+    keys = set(basket.aliases) | set(ORDER_NUMBER_KEYS)
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if h in known or header_key(raw[i]) not in keys:
+            continue
+        other = frame[h].astype(str).str.strip()
+        if (other == "").mean() >= 0.05 or not other.duplicated().any():
+            continue
+        at = header.index("session_id")
+        notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): {raw[at]!r} names each line alone, "
+                     f"{raw[i]!r} has {other.nunique():,} values on {len(other):,} lines")
+        renamed = {"session_id": passed_over(raw[at]), h: "session_id"}
+        return frame.rename(columns=renamed), [renamed.get(x, x) for x in header]
+    return frame, header
 
 
 def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,

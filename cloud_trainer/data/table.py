@@ -28,6 +28,7 @@ from .amounts import (
 from .columns import (
     _synonyms,
     anonymous_baskets,
+    better_basket_column,
     better_item_column,
     event_column_by_values,
     fill_from_basket,
@@ -127,8 +128,16 @@ class _Layout:
 
 
 def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
-    """One basket a line made a table; Excel's separator line and a report's title
-    dropped; the field separator and quoting. Each with a note."""
+    """One basket a line made a table; blank lines, Excel's separator line and a report's
+    title above the header dropped; the field separator and quoting. Each with a note."""
+    blank = 0
+    lead = re.match(r"(?:[ \t,;|]*\r?\n)+", text) if line_map is None else None
+    if lead:
+        # Blank lines above the header (eBay's orders report opens with one): the header
+        # had been read as an empty line, and the file refused as 'only blank lines'.
+        blank = lead.group(0).count("\n")
+        text = text[lead.end():]
+        report.notes.append(f"{name}: {blank} blank line(s) above the header skipped")
     if line_map is None and spec.name == "interactions" and baskets_a_line(text, spec):
         baskets = formats.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
@@ -158,7 +167,7 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
             f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
-    dropped = 1 if sep_line else title_lines
+    dropped = blank + (1 if sep_line else title_lines)
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
@@ -247,8 +256,8 @@ class _Rows:
 
 def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: IngestReport,
           sample: ShopperSample | None, hasher: Any | None) -> _Rows:
-    """Every row of the file: blank lines, bare separators and repeated header lines
-    skipped, a row of the wrong width a bad row, the shoppers a sample leaves out never
+    """Every row of the file: blank lines, bare separators, repeated header lines and a
+    footer skipped, a row of the wrong width a bad row, the shoppers a sample leaves out never
     built (:mod:`.sampling`)."""
     text, line_map, delimiter, quoting = layout.text, layout.line_map, layout.delimiter, layout.quoting
     header, raw_header, by_content, header_line = head.names, head.raw, head.by_content, head.line
@@ -273,6 +282,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
     repeated_header = None if by_content else header_line
     header_again = 0
+    footer: list[tuple[int, list[str]]] = []  # lines of one or two fields below the data, so far
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -297,6 +307,17 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
             header_again += 1
             continue
+        if len(row) <= 2 and width >= 4 and stats.rows_read:
+            # A report's footer ('40 record(s) downloaded,from Mar-01-24 ...', 'Seller ID :
+            # shop' under eBay's orders): a field or two below the data. Held until the file
+            # ends; a row after it makes these bad rows after all.
+            footer.append((reader.line_num, row))
+            continue
+        for line, short in footer:
+            stats.rows_read += 1
+            stats.rows_skipped += 1
+            pending.append((line, -1, ROW, f"expected {width} fields, got {len(short)} (truncated row?)"))
+        footer.clear()
         stats.rows_read += 1
         if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
             # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
@@ -334,6 +355,9 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                             f"({'the name' if raw_header[-1] == 'name' else repr(raw_header[-1]) + ', the name'}) "
                             "read as the rest of the line (a name with its "
                             f"{DELIMITERS[delimiter]}s not quoted, as Netflix's movie_titles.csv writes)")
+    if footer:
+        report.notes.append(f"{name}: {len(footer)} line(s) of one or two fields below the data (a report's footer, "
+                            f"e.g. {delimiter.join(footer[0][1])[:60]!r}) not read")
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")
@@ -356,6 +380,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     frame, header = event_column_by_values(frame, header, raw_header, spec, name, report)
     if "item_id" in header and spec.name == "interactions":
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
+    if (basket := spec.column("session_id")) is not None and spec.name == "interactions":
+        frame, header = better_basket_column(frame, header, raw_header, basket, name, report.notes)
     if basket_name is not None:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
@@ -401,6 +427,9 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                                              raw_name, raw_header[header.index("session_id")], report)
             frame[col] = text_values
             empty = (text_values == "").to_numpy()
+        if col == "item_id" and "session_id" in header and empty.any():
+            empty = _order_summaries(empty, frame["session_id"].astype(str).str.strip(), checks, name,
+                                     raw_name, raw_header[header.index("session_id")], report)
         if column.required:
             checks.flag(empty, col, lambda _v: "empty (required)")
         if column.kind == "float":
@@ -447,11 +476,32 @@ class _Checks:
         self.pending = pending
         self.bad = np.zeros(len(frame), dtype=bool)
 
+    def skip(self, mask: np.ndarray) -> None:
+        """Rows in ``mask`` are no data (a note says why): left out, no error each."""
+        self.bad |= mask
+
     def flag(self, mask: np.ndarray, column: str, reason: Any) -> None:
         """Rows in ``mask`` are bad; ``reason(value)`` words why (the value as the frame
         holds it now, so the error quotes what the file wrote)."""
         _flag(self.pending, self.frame, mask, column, reason)
         self.bad |= mask
+
+
+def _order_summaries(empty: np.ndarray, basket: pd.Series, checks: _Checks, name: str, item_name: str,
+                     basket_name: str, report: IngestReport) -> np.ndarray:
+    """Lines without an item in a basket whose other lines have one are the order's own
+    line (eBay's orders report writes a multi-item order's buyer and total on a line above
+    its items): skipped with a note, not a bad row each. Returns the blanks left: lines
+    whose basket has no item at all stay bad rows."""
+    summary = empty & (basket != "").to_numpy() & basket.isin(set(basket[~empty])).to_numpy()
+    if not summary.any():
+        return empty
+    checks.skip(summary)
+    lines = checks.frame["_line"].to_numpy()[summary]
+    report.notes.append(f"{name}: {int(summary.sum()):,} lines without {item_name!r} in an order ({basket_name!r}) "
+                        f"whose other lines name items (e.g. line {int(lines[0])}): the order's own line, above "
+                        "its items, as eBay's orders report writes; not read")
+    return empty & ~summary
 
 
 def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,

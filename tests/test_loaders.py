@@ -740,6 +740,24 @@ def test_a_click_log_keeps_the_clicked_lines_and_counts_the_exposures(tmp_path: 
             "skipped, not as errors)") in raw.report.notes
 
 
+def test_goodreads_shelved_books_are_wishes_and_read_ones_readings(tmp_path: Path) -> None:
+    """Goodreads' interactions (user_id, book_id, is_read, rating, is_reviewed): is_read 0
+    is a book put on a shelf ('to-read'), not read. Read as a favorite (a wish), the read
+    ones as purchases; every line had been a reading. A file that names its events keeps
+    them."""
+    rows = "".join(f"{k % 4},{k % 9},{int(k % 3 != 0)},{(k % 3 != 0) * (1 + k % 5)},0\n" for k in range(24))
+    raw, path = load_text(tmp_path, "goodreads_interactions.csv",
+                          "user_id,book_id,is_read,rating,is_reviewed\n" + rows)
+    assert raw.interactions["event_type"].value_counts().to_dict() == {"purchase": 16, "favorite": 8}
+    shelved = raw.interactions[raw.interactions["event_type"] == "favorite"]
+    assert shelved["item_id"].astype(int).mod(3).eq(0).all()
+    assert (f"{path}: 8 lines with 'is_read' 0 (shelved, not read) read as favorites (a wish), the others as "
+            "purchases (read)") in raw.report.notes
+    raw, _ = load_text(tmp_path, "events.csv", "user_id,item_id,event_type,is_read,timestamp\n"
+                       "u1,i1,view,0,2024-01-01\nu1,i2,purchase,1,2024-01-02\n")
+    assert raw.interactions["event_type"].tolist() == ["view", "purchase"]
+
+
 def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,

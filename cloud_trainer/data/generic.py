@@ -38,6 +38,7 @@ from cloud_trainer.data.lines import (
     item_lists,
     sales_only,
     service_lines,
+    shelved_as_favorites,
     skip_rows,
     stray_times,
     unread_columns,
@@ -75,6 +76,7 @@ def load_generic(
     require_rows(inter, str(interactions), report)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
+    inter = shelved_as_favorites(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     if "event_type" not in inter:

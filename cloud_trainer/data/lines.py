@@ -63,6 +63,34 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     return inter
 
 
+READ_KEYS = ("isread",)
+"""A flag that says whether a shelved book was read (Goodreads' ``is_read``)."""
+
+
+def shelved_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """In a file without an event column, the lines whose read flag is 0 are books put on
+    a shelf (Goodreads' 'to-read'), not read: a wish, so a ``favorite``, where every line
+    had been a reading (a purchase). Only for a column of 0/1 (true/false) values under
+    such a name; the lines read stay purchases. A note counts them."""
+    if "event_type" in inter:
+        return inter
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in READ_KEYS:
+            continue
+        values = inter[col].astype(str).str.strip().str.lower()
+        if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
+            continue
+        shelved = values.isin(["0", "false", "0.0"]).to_numpy()
+        if not shelved.any():
+            return inter
+        report.notes.append(f"{file}: {int(shelved.sum()):,} lines with {name!r} 0 (shelved, not read) read as "
+                            "favorites (a wish), the others as purchases (read)")
+        inter = inter.copy()
+        inter["event_type"] = np.where(shelved, "favorite", "purchase")
+        return inter
+    return inter
+
+
 def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestReport, what: str) -> pd.DataFrame:
     """``inter`` without the lines in ``drop``, which are no interaction rather than bad
     rows (an item shown and not clicked, a refund): moved from kept to skipped in the

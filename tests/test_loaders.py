@@ -758,6 +758,27 @@ def test_goodreads_shelved_books_are_wishes_and_read_ones_readings(tmp_path: Pat
     assert raw.interactions["event_type"].tolist() == ["view", "purchase"]
 
 
+def test_magentos_configurable_products_count_once_on_their_parents_line(tmp_path: Path) -> None:
+    """Magento's sales_order_item: a shirt sold in size M is the shirt's line (its price)
+    and a child line for the size, parent_item_id naming the first, at price 0. Each
+    such sale had counted twice, the size as an item never sold alone."""
+    lines, key = [], 0
+    for order in range(30):
+        key += 1
+        lines.append(f"{key},{1000 + order},{3000 + order % 7},configurable,29.90,NULL,{order % 9},"
+                     f"2024-03-{1 + order % 28:02d} 10:00:00")
+        key += 1
+        lines.append(f"{key},{1000 + order},{4000 + order % 3},simple,0.00,{key - 1},{order % 9},"
+                     f"2024-03-{1 + order % 28:02d} 10:00:00")
+    raw, path = load_text(tmp_path, "sales_order_item.csv",
+                          "item_id,order_id,product_id,product_type,price,parent_item_id,customer_id,created_at\n"
+                          + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 30 and set(raw.interactions["item_id"]) == {str(3000 + k) for k in range(7)}
+    assert raw.interactions["price"].eq(29.9).all()
+    assert (f"{path}: 30 lines with a 'parent_item_id' are an option of another line (Magento's configurable and "
+            "bundle products), not a sale of their own: left out (counted as skipped, not as errors)"
+            ) in raw.report.notes
+
 def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,

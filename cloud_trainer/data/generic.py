@@ -34,6 +34,7 @@ from cloud_trainer.data.frames import (
 )
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
+    child_lines,
     clicked_only,
     item_lists,
     sales_only,
@@ -77,6 +78,7 @@ def load_generic(
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
     inter = shelved_as_favorites(inter, interactions, report)
+    inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     if "event_type" not in inter:

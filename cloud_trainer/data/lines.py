@@ -63,6 +63,28 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     return inter
 
 
+PARENT_LINE_KEYS = ("parentitemid", "parentlineid", "parentorderitemid")
+"""A line's parent line in the same order (Magento's ``parent_item_id``)."""
+NO_PARENT = frozenset({"", "0", "null", "none", "nan", "\\n", "na"})
+
+
+def child_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Lines that name a parent line are that line's option, not a sale of their own:
+    Magento writes a configurable product (a shirt) as the product's line with its price
+    and a child line for the size chosen, at price 0, so each such sale counted twice,
+    once as an item that is never sold alone. The parent's line stays; the children are
+    left out with a note."""
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in PARENT_LINE_KEYS:
+            continue
+        child = ~inter[col].astype(str).str.strip().str.lower().isin(NO_PARENT).to_numpy()
+        if child.all():
+            return inter  # no parent line in the file: not such a column
+        return left_out(inter, child, file, report, f"{int(child.sum()):,} lines with a {name!r} are an option of "
+                        "another line (Magento's configurable and bundle products), not a sale of their own")
+    return inter
+
+
 READ_KEYS = ("isread",)
 """A flag that says whether a shelved book was read (Goodreads' ``is_read``)."""
 

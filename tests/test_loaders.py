@@ -779,6 +779,17 @@ def test_magentos_configurable_products_count_once_on_their_parents_line(tmp_pat
             "bundle products), not a sale of their own: left out (counted as skipped, not as errors)"
             ) in raw.report.notes
 
+def test_amazons_item_price_is_the_lines_total(tmp_path: Path) -> None:
+    """Amazon Fulfilled Shipments: item-price is the total for quantity-shipped. Three
+    mugs at 10.00 had been one mug at 30.00."""
+    head = "amazon-order-id,shipment-item-id,purchase-date,buyer-email,sku,product-name,quantity-shipped,currency,item-price"
+    rows = "".join(f"111-{k:07d}-0000001,D{k},2024-03-{1 + k % 28:02d}T10:00:00+00:00,b{k % 4}@marketplace.amazon.com,"
+                   f"MUG-{k % 3},Mug,{1 + k % 3},EUR,{10.0 * (1 + k % 3):.2f}\n" for k in range(12))
+    raw, path = load_text(tmp_path, "shipments.txt", head + "\n" + rows)
+    assert raw.interactions["price"].eq(10.0).all() and raw.interactions["quantity"].tolist()[:3] == [1, 2, 3]
+    assert (f"{path}: 'item-price' is the line's total in Amazon's seller reports: price = 'item-price' / "
+            "'quantity-shipped'") in raw.report.notes
+
 def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,

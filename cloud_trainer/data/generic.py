@@ -101,6 +101,8 @@ def load_generic(
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
     if "price" not in inter:
         inter = _prices_from_line_totals(inter, interactions, report)
+    else:
+        inter = _amazon_line_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -306,6 +308,22 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
         f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
         f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
         f"{int(price.notna().sum())} of {len(inter)} lines priced")
+    return inter
+
+
+def _amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Amazon's seller reports (Amazon Fulfilled Shipments, All Orders) write ``item-price``
+    as the line's total for its ``quantity-shipped`` / ``quantity-purchased``, not the
+    unit price the name says elsewhere: three mugs at 10.00 were one at 30.00. Divided by
+    the quantity, only in a file with Amazon's ``amazon-order-id``."""
+    names = inter.attrs.get("source_names", {})
+    if (names.get("price", "").lower() != "item-price" or "quantity" not in inter
+            or "amazon-order-id" not in {str(v).lower() for v in names.values()} | set(inter.columns)):
+        return inter
+    units = inter["quantity"].fillna(1.0)
+    inter["price"] = inter["price"] / units
+    report.notes.append(f"{file}: 'item-price' is the line's total in Amazon's seller reports: price = "
+                        f"'item-price' / {names.get('quantity', 'quantity')!r}")
     return inter
 
 

@@ -1092,18 +1092,59 @@ def test_a_rees46_folder_holds_other_files_too(tmp_path: Path) -> None:
 def test_paths_that_are_not_what_they_should_be_say_so(tmp_path: Path) -> None:
     file = tmp_path / "events.csv"
     file.write_text("user_id,item_id\n")
+    empty = tmp_path / "unload"
+    empty.mkdir()
+    (empty / "_SUCCESS").write_text("")
     for kwargs, message in (
-            ({"dataset": "csv", "interactions": tmp_path}, f"{tmp_path}: a directory, not a file; if it holds a table's "
-                                                            "part files (part-00000..., as Spark or a warehouse unload "
-                                                            "writes them), join them into one (CSV: cat the parts; "
-                                                            "Parquet: pyarrow.parquet.read_table(folder).to_pandas()"
-                                                            ".to_parquet(file)) and give that"),
+            ({"dataset": "csv", "interactions": empty}, f"{empty}: a directory without a data file (part files such "
+                                                         "as part-00000, as Spark or a warehouse unload writes them); "
+                                                         "give the export's file or its folder of parts"),
             ({"dataset": "rees46", "data_dir": file},
              f"{file}: a file, not a directory (--data-dir takes the folder of the export's files)")):
         with pytest.raises(DataError) as exc:
             load_dataset(**kwargs)
         assert str(exc.value) == message
 
+
+def test_a_folder_of_part_files_is_read_as_one_table(tmp_path: Path) -> None:
+    """Spark, Databricks and warehouse unloads write a table as a folder of parts, each
+    with its header (or none), packed or not, beside _SUCCESS and .crc files. Read in name
+    order, the header kept once; errors count lines through the parts, and a note says
+    which lines each part holds. The load had been refused, saying how to join them."""
+    import gzip
+
+    folder = tmp_path / "orders.csv"
+    folder.mkdir()
+    header = "user_id,item_id,timestamp\n"
+    parts = ["".join(f"u{k % 4},i{k},2024-01-{1 + k % 28:02d}\n" for k in range(b, b + 10)) for b in (0, 10, 20)]
+    parts[1] = parts[1].replace("2024-01-12", "not a date", 1)  # the part's second line, line 13 of the table
+    (folder / "part-00000-3f2a.csv.gz").write_bytes(gzip.compress((header + parts[0]).encode()))
+    (folder / "part-00001-3f2a.csv").write_text(header + parts[1])
+    (folder / "part-00002-3f2a.csv.gz").write_bytes(gzip.compress((header + parts[2]).encode()))
+    (folder / "_SUCCESS").write_text("")
+    (folder / ".part-00001-3f2a.csv.crc").write_bytes(b"crc")
+    raw = load_dataset("csv", interactions=folder)
+    assert len(raw.interactions) == 29
+    assert [str(e) for e in raw.report.errors] == [f"{folder}:13: timestamp: not a timestamp: 'not a date'"]
+    assert (f"{folder}: a folder of 3 part files, read as one table in name order (its lines: "
+            "part-00000-3f2a.csv.gz 1-11; part-00001-3f2a.csv 12-21; part-00002-3f2a.csv.gz 22-31)") in raw.report.notes
+    # Parquet parts (one table's columns in each): the rows, counted through the parts.
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    folder = tmp_path / "events.parquet"
+    folder.mkdir()
+    for n in range(2):
+        pq.write_table(pa.table({"user_id": [f"u{k % 3}" for k in range(12)], "item_id": [f"i{n}{k}" for k in range(12)],
+                                 "timestamp": [f"2024-02-{1 + k:02d} 10:00" for k in range(12)]}),
+                       folder / f"part-{n:05d}.parquet")
+    raw = load_dataset("csv", interactions=folder)
+    assert len(raw.interactions) == 24 and not raw.report.errors
+    assert any("part-00000.parquet 1-12; part-00001.parquet 13-24" in n for n in raw.report.notes)
+    # Parts of different tables are refused, naming the one that differs.
+    pq.write_table(pa.table({"customer": ["u1"], "sku": ["i1"], "timestamp": ["2024-02-01"]}), folder / "part-00002.parquet")
+    with pytest.raises(DataError, match=r"part-00002.parquet: other columns than part-00000.parquet"):
+        load_dataset("csv", interactions=folder)
 
 def test_categories_written_as_paths_give_the_department(tmp_path: Path) -> None:
     """Google's product taxonomy (Shopify, Merchant Center): the first step of the path is

@@ -245,11 +245,9 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
     lines, Parquet, a workbook: :mod:`.formats`) the source's line or row of each data
     row, so errors keep pointing at the source; None for a CSV. Lines a conversion could
     not read are bad rows in ``report`` already. ``hasher`` takes the unpacked bytes."""
+    if path.is_dir():  # (Spark, Redshift and Snowflake unload a table as a folder of part files)
+        return _parts_text(path, name, report, hasher)
     if not path.is_file():
-        if path.is_dir():  # (Spark, Redshift and Snowflake unload a table as a folder of part files)
-            raise DataError(f"{name}: a directory, not a file; if it holds a table's part files (part-00000..., "
-                            "as Spark or a warehouse unload writes them), join them into one (CSV: cat the parts; "
-                            "Parquet: pyarrow.parquet.read_table(folder).to_pandas().to_parquet(file)) and give that")
         raise DataError(f"{name}: no such file")
     room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
     try:
@@ -261,7 +259,6 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
     raw = decompressed(raw, name, report)
     if hasher is not None:
         hasher.update(path.name.encode() + b"\0" + raw)
-    stats = report.stats(name)
     wide = _wide_encoding(raw)
     if wide is not None:
         # UTF-16 first, whatever it holds: Windows PowerShell writes its JSON so too.
@@ -286,6 +283,7 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
         text = converted.text
         report.notes.append(f"{name}: {converted.what}; read as a table")
         for line, reason in converted.bad_lines:
+            stats = report.stats(name)
             stats.rows_read += 1
             stats.rows_skipped += 1
             report.add_error(name, line, ROW, reason)
@@ -294,6 +292,55 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
         line_map = None
         text = _decoded(raw, name, report)
     return text.lstrip("\ufeff"), line_map
+
+
+def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | None
+                ) -> tuple[str, list[int] | None]:
+    """A folder of one table's part files (``part-00000-...csv.gz`` as Spark, Databricks,
+    Redshift's and Snowflake's unloads write them) as one table's text: the parts in
+    name order, each read as a file is, the header line kept once. Spark's ``_SUCCESS``,
+    checksums (``.crc``) and empty parts are no parts. The lines errors name count through
+    the joined parts; a note says which lines each part holds. Parts with different
+    header lines, or of different formats, are an error naming the first that differs."""
+    parts = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size)
+    if not parts:
+        raise DataError(f"{name}: a directory without a data file (part files such as part-00000, as Spark "
+                        "or a warehouse unload writes them); give the export's file or its folder of parts")
+    room_to_read(name, 2 * sum(p.stat().st_size for p in parts), "the part files' bytes and their text")
+    texts: list[str] = []
+    maps: list[int] = []
+    ranges: list[str] = []
+    first_line = ""
+    converted: bool | None = None
+    lines = offset = 0  # lines of the joined text so far; a converted part's source lines or rows so far
+    for k, part in enumerate(parts):
+        text, line_map = file_text(part, f"{name}/{part.name}", report, hasher)
+        if converted is not None and converted != (line_map is not None):
+            raise DataError(f"{name}/{part.name}: a part of another format than {parts[0].name}; give one table")
+        converted = line_map is not None
+        if not text.endswith("\n"):
+            text += "\n"
+        head, _, rest = text.partition("\n")
+        if k == 0:
+            first_line = head
+        elif head == first_line:
+            text = rest  # the header again (or the same first row of a headerless part: too rare to weigh)
+        elif converted:
+            raise DataError(f"{name}/{part.name}: other columns than {parts[0].name} ({head[:80]!r} against "
+                            f"{first_line[:80]!r}); give one table")
+        count = text.count("\n")
+        if line_map is not None:  # errors name the source's lines (rows), counted through the parts
+            maps.extend(offset + n for n in line_map)
+            ranges.append(f"{part.name} {offset + 1}-{offset + max(line_map[-1] if len(line_map) else 0, 1)}")
+            offset += max(line_map[-1] if len(line_map) else 0, 1)
+        else:
+            ranges.append(f"{part.name} {lines + 1}-{lines + count}")
+        lines += count
+        texts.append(text)
+    report.notes.append(f"{name}: a folder of {len(parts)} part files, read as one table in name order (its "
+                        f"lines: {'; '.join(ranges[:6])}{'; ...' if len(ranges) > 6 else ''})")
+    return "".join(texts), maps if converted else None
 
 
 def _decoded(raw: bytes, name: str, report: IngestReport) -> str:

@@ -96,6 +96,7 @@ def read_table(
     """
     name = display_name or str(path)
     text, line_map = file_text(path, name, report, hasher)
+    report.stats(name)  # the file's counts, from here on (a refused file shows its zeros)
     layout = _layout(text, line_map, spec, name, report)
     del text  # (the layout's text is the one read from here on)
     head = _header(layout, spec, name, report, may_lack)

@@ -71,10 +71,18 @@ def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
     assert frame["event_type"].tolist() == ["purchase", "favorite"]
 
 
-def test_offset_timestamps_become_utc(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "u,i,2024-01-02T09:00:00+02:00,view,,,,\n")
-    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
-    assert frame["timestamp"].iloc[0] == pd.Timestamp("2024-01-02 07:00:00")
+def test_offset_timestamps_are_read_as_the_wall_clock_time_they_write(tmp_path: Path) -> None:
+    """A generic file's times are the store's: one written with its offset (Shopify's
+    '-0400', ISO's '+02:00') is read at the hour on the store's clock, summer and winter
+    alike; converted to UTC, a café's 08:00 sales were read at noon. 'Z' is UTC as written."""
+    path = write(tmp_path, HEADER + "u,i,2024-01-02T09:00:00+02:00,view,,,,\nu,i,2024-06-03 08:45:02 -0400,view,,,,\n"
+                 "u,i,2024-12-03 08:45:02 -0500,view,,,,\nu,i,2024-12-03T08:00:00Z,view,,,,\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["timestamp"].astype(str).tolist() == ["2024-01-02 09:00:00", "2024-06-03 08:45:02",
+                                                       "2024-12-03 08:45:02", "2024-12-03 08:00:00"]
+    assert any("times with a UTC offset (e.g. '2024-01-02T09:00:00+02:00') read as the wall-clock time they write"
+               in n for n in report.notes)
 
 
 def test_truncated_last_line_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
@@ -1210,7 +1218,8 @@ def test_a_shopify_orders_export_reads_each_line_item_with_its_orders_customer_a
         ["ann@shop.de", "SKU-1", "#1001", 2.0], ["ann@shop.de", "SKU-2", "#1001", 1.0],
         ["bob@shop.de", "SKU-1", "#1002", 1.0], ["cy@shop.de", "SKU-1", "#1003", 1.0],
         ["dee@shop.de", "SKU-3", "#1003", 1.0]]
-    assert [str(t) for t in frame["timestamp"]][:2] == ["2023-03-01 07:35:03", "2023-03-01 07:35:03"]
+    # The store's clock: 08:35 in Berlin (it was read as 07:35 UTC before session (aa)).
+    assert [str(t) for t in frame["timestamp"]][:2] == ["2023-03-01 08:35:03", "2023-03-01 08:35:03"]
     assert sorted(str(e).split(": ", 1)[1] for e in report.errors) == ["user_id: empty (required)"]
     assert any("'Name' beside line-item columns (Shopify's orders export) is the order number" in n
                for n in report.notes)

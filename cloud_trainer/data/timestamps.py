@@ -135,6 +135,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # placeholder, not a time, and must stay bad rows.
     # (isin, not .str.lower(): a hash lookup costs nothing on a 2.6M-row till export.)
     values = values.where(~values.isin(_PLACEHOLDER_TIMES))
+    values, wall = _wall_clock(values)
     parsed = plausible(pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True))
     missing = parsed.isna().to_numpy() & values.notna().to_numpy()
     if missing.any():  # only the rows ISO 8601 left: a clean file pays nothing here
@@ -154,7 +155,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # The readings below see only what the ones before left unread, each once per
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
-    note = None
+    note = wall
     for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
@@ -166,6 +167,32 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
         if said:
             note = f"{note}; {said}" if note else said
     return parsed, note
+
+
+_OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")
+"""A time with its UTC offset at the end (Shopify's ``2024-06-03 08:45:02 -0400``, ISO's
+``2024-01-02T09:00:00+02:00``): group 1 is the wall-clock time it writes."""
+_HAS_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?$")
+OFFSET_SAMPLE = 1000
+"""Values looked at, first and last, for an offset: a 2M-line column costs 2.5 s to look
+through whole, so only a file that shows one pays for it."""
+
+
+def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
+    """Times written with a UTC offset, as the wall-clock time they write: the store's own,
+    which hour and weekday context are read in (a generic file's times are store-local,
+    :class:`.ingest.RawDataset`). Converted to UTC, a café's 08:00 sales under ``-0400``
+    were read at noon, and DST moved every summer hour by one. ``Z`` and ``+00:00`` read
+    as the same time either way."""
+    present = values.dropna()
+    sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)])
+    if not sample.astype(str).str.contains(_HAS_OFFSET).any():
+        return values, None
+    offset = values.str.contains(_HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
+    example = values[offset].iloc[0]
+    values = values.where(~offset, values.str.replace(_OFFSET, r"\1", regex=True))
+    return values, (f"times with a UTC offset (e.g. {example!r}) read as the wall-clock time they write, the "
+                    "store's (the offset dropped, not converted to UTC), so hour and weekday are local")
 
 
 _ZONE_NAME = re.compile(r"\s+(EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|AST|ADT|NST|NDT|CET|CEST|MEZ|MESZ|WET|WEST|"

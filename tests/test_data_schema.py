@@ -1293,6 +1293,23 @@ def test_google_analytics_4_events_read_their_items_browser_id_and_microseconds(
     assert any("1 record with an empty 'items' list (no product: a page view) skipped" in n for n in report.notes)
 
 
+def test_shopifys_full_orders_export_takes_the_order_name_over_its_receipt_number(tmp_path: Path) -> None:
+    """The export's full header ends with 'Receipt Number' (a till's; blank online). Taken
+    by its name as the basket, it kept 'Name' from being the order, so each order's
+    customer, on its first line only, was lost to its other lines (117 of 190 lines)."""
+    text = ("Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,"
+            "Receipt Number\n"
+            "#1001,ann@example.com,paid,2024-05-01 09:58:12 +0000,2,Crew Tee,9.99,TEE-BLK-S,\n"
+            "#1001,,,2024-05-01 09:58:12 +0000,1,Cap,15.00,CAP-RED,\n"
+            "#1002,bob@example.com,paid,2024-05-02 11:00:00 +0000,1,Cap,15.00,CAP-RED,R-77\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, text, "orders_export.csv"), GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "session_id"]].values.tolist() == [
+        ["ann@example.com", "TEE-BLK-S", "#1001"], ["ann@example.com", "CAP-RED", "#1001"],
+        ["bob@example.com", "CAP-RED", "#1002"]] and not report.errors
+    assert any("'Name' beside line-item columns (Shopify's orders export) is the order number: read as the basket "
+               "(session_id), not 'Receipt Number'" in n for n in report.notes)
+
 def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_path: Path) -> None:
     """Magento's sales_order_item: item_id is the line's key (every line another),
     product_id the product. Square: SKU is blank for products without one, Item never."""

@@ -60,17 +60,26 @@ def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], 
 
 def order_name_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
     """Shopify's orders export calls the order number ``Name`` (``#1001``) beside
-    ``Lineitem sku`` / ``Lineitem name``: there it is the basket, not an item's name.
-    Only with those line-item columns and no other basket column."""
+    ``Lineitem sku`` / ``Lineitem name``: there it is the basket, not an item's name. Only
+    with those line-item columns; before any other basket column, since the export's
+    ``Receipt Number`` (a till's, blank for online orders) had been taken by its name,
+    and each order's customer, written on its first line only, was lost to the rest."""
     keys = [header_key(r) for r in raw]
-    if "session_id" in header or "name" not in keys or not any(k.startswith("lineitem") for k in keys):
+    if "name" not in keys or not any(k.startswith("lineitem") for k in keys):
         return header
     at = keys.index("name")
     if header[at] != raw[at]:
         return header  # a schema column took it
+    out = list(header)
+    other = ""
+    if "session_id" in out:
+        taken = out.index("session_id")
+        out[taken] = passed_over(raw[taken])
+        other = f", not {raw[taken]!r}"
     notes.append(f"{name}: {raw[at]!r} beside line-item columns (Shopify's orders export) is the order "
-                 "number: read as the basket (session_id)")
-    return [*header[:at], "session_id", *header[at + 1:]]
+                 f"number: read as the basket (session_id){other}")
+    out[at] = "session_id"
+    return out
 
 
 def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:

@@ -1310,6 +1310,24 @@ def test_shopifys_full_orders_export_takes_the_order_name_over_its_receipt_numbe
     assert any("'Name' beside line-item columns (Shopify's orders export) is the order number: read as the basket "
                "(session_id), not 'Receipt Number'" in n for n in report.notes)
 
+def test_lines_without_a_product_code_take_their_item_from_its_name(tmp_path: Path) -> None:
+    """A shop's products without a SKU: Shopify leaves 'Lineitem sku' blank beside
+    'Lineitem name', Clover leaves 'Item Code' blank on every line beside 'Item Name'.
+    Those lines had been bad rows (the whole Clover file refused); they take the name,
+    and the lines with a code keep it."""
+    shopify = ("Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
+               "#1,a@x.de,2024-06-03 08:17:41 -0400,1,Mocha Large,\n#1,,2024-06-03 08:17:41 -0400,1,Beans 1kg,BEAN-1\n"
+               "#2,b@x.de,2024-06-04 09:00:00 -0400,2,Mocha Large,\n")
+    report = IngestReport()
+    frame = read_table(write(tmp_path, shopify, "orders_export.csv"), GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].tolist() == ["Mocha Large", "BEAN-1", "Mocha Large"] and not report.errors
+    assert any("2 lines without 'Lineitem sku' (67%) take their item from 'Lineitem name' (e.g. 'Mocha Large')" in n
+               for n in report.notes)
+    clover = ("Line Item Date,Order ID,Item Name,Item Code,Quantity,Customer ID\n"
+              "03-Jan-2024 08:10 AM EST,A1,Latte,,1,C1\n03-Jan-2024 08:12 AM EST,A2,Scone,,2,C2\n")
+    frame = read_table(write(tmp_path, clover, "line_items.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame["item_id"].tolist() == ["Latte", "Scone"]
+
 def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_path: Path) -> None:
     """Magento's sales_order_item: item_id is the line's key (every line another),
     product_id the product. Square: SKU is blank for products without one, Item never."""

@@ -1328,6 +1328,19 @@ def test_lines_without_a_product_code_take_their_item_from_its_name(tmp_path: Pa
     frame = read_table(write(tmp_path, clover, "line_items.csv"), GENERIC_INTERACTIONS, IngestReport())
     assert frame["item_id"].tolist() == ["Latte", "Scone"]
 
+def test_amplitudes_export_reads_its_own_visitor_id_as_the_shopper(tmp_path: Path) -> None:
+    """Amplitude's export: user_id only once a visitor signs in, amplitude_id on every
+    event. user_id made 69 % of one export's events anonymous one-visit shoppers."""
+    lines = [json.dumps({"user_id": "ann@x.de" if k == 3 else None, "amplitude_id": 500 + k % 2,
+                         "device_id": f"d{k % 2}", "event_type": "Product Viewed",
+                         "event_time": f"2024-03-01 10:0{k}:00.000000",
+                         "event_properties": {"product_id": f"P{k}"}}) for k in range(4)]
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "\n".join(lines) + "\n", "export.json"), GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
+        ["500", "P0", "view"], ["501", "P1", "view"], ["500", "P2", "view"], ["501", "P3", "view"]]
+    assert any("'amplitude_id' (every event's visitor id) read as user_id, not 'user_id'" in n for n in report.notes)
+
 def test_a_line_key_or_a_mostly_blank_code_gives_way_to_the_product_column(tmp_path: Path) -> None:
     """Magento's sales_order_item: item_id is the line's key (every line another),
     product_id the product. Square: SKU is blank for products without one, Item never."""

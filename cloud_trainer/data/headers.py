@@ -85,16 +85,17 @@ def order_name_column(header: list[str], raw: list[str], name: str, notes: list[
 def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes: list[str]) -> list[str]:
     """Google Analytics 4 gives ``user_id`` only for a signed-in visit and
     ``user_pseudo_id`` (the browser) on every event, Segment ``userId`` and
-    ``anonymousId`` alike: the second is the shopper, or most events would be bad rows
-    and a visitor who signs in half-way would be two people."""
+    ``anonymousId`` alike, Amplitude ``user_id`` and ``amplitude_id`` (its own id of the
+    visitor, across devices): the second is the shopper, or most events would be
+    anonymous or bad rows and a visitor who signs in half-way would be two people."""
     keys = [header_key(r) for r in raw]
-    pseudo = next((keys.index(k) for k in ("userpseudoid", "anonymousid") if k in keys), None)
+    pseudo = next((keys.index(k) for k in ("userpseudoid", "anonymousid", "amplitudeid") if k in keys), None)
     if pseudo is None or "user_id" not in header:
         return header
     at = header.index("user_id")
     if at == pseudo:
         return header  # the only shopper column, read so by its name already
-    notes.append(f"{name}: {raw[pseudo]!r} (every event's browser id) read as user_id, not {raw[at]!r} "
+    notes.append(f"{name}: {raw[pseudo]!r} (every event's visitor id) read as user_id, not {raw[at]!r} "
                  "(given only when signed in)")
     out = list(header)
     out[at], out[pseudo] = passed_over(raw[at]), "user_id"

@@ -970,6 +970,13 @@ def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_pat
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2022-07-31 22:00:00")
     assert any("3 rows from 2 records' 'events' lists" in n for n in report.notes)
     assert [(e.line, e.reason[:8]) for e in report.errors] == [(2, "not JSON")]
+    # Without --event-codes: 'clicks' beside 'carts' and 'orders' are views (the column had
+    # been left unread, every click trained as a purchase).
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["event_type"].tolist() == ["view", "cart", "purchase"]
+    assert any("column 'type': 1 'clicks' read as views, beside the actions of its other values" in n
+               for n in report.notes)
 
 
 def test_excels_separator_line_sets_the_separator_and_is_not_the_header(tmp_path: Path) -> None:

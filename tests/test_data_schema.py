@@ -1121,6 +1121,11 @@ def test_ids_a_spreadsheet_wrote_in_scientific_notation_are_refused_not_merged(t
                                         r"\(e\.g\. '4\.00638E\+12', 1 distinct\).*Export the column as text"):
         read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, "ean.csv"), GENERIC_INTERACTIONS,
                    IngestReport())
+    # A short code first (a PLU), the barcodes after it: refused as well (the first alone was looked at).
+    plu = "u0,4011,2023-03-01 10:00\n" + rows
+    with pytest.raises(DataError, match=r"ean\.csv: item_id: 200 of 201 ids are numbers in scientific notation"):
+        read_table(write(tmp_path, "user_id,item_id,timestamp\n" + plu, "ean.csv"), GENERIC_INTERACTIONS,
+                   IngestReport())
     mixed = "".join(f"u1,{'1E5' if k == 0 else f'sku{k}'},2023-03-01 10:00\n" for k in range(10))
     frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + mixed, "ok.csv"), GENERIC_INTERACTIONS,
                        IngestReport())

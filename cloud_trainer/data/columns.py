@@ -295,9 +295,12 @@ def whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
     CustomerID after a ``to_csv``), and those ids then match no customers file that
     writes ``17850``. Only when all of them end in ``.0``: one ``1.5`` says they are not
     whole numbers, and text ids are left alone."""
-    first = values[~empty].iloc[0]
-    if _SCIENTIFIC.fullmatch(first):
-        _refuse_scientific_ids(values[~empty], name, col)
+    given = values[~empty]
+    first = given.iloc[0]
+    # Any of the first thousand, not the first alone: a short PLU ('4011') may head a
+    # column of barcodes Excel rewrote ('4.90000E+10').
+    if given.head(1000).str.fullmatch(_SCIENTIFIC.pattern).any():
+        _refuse_scientific_ids(given, name, col)
     if not first.endswith(".0"):  # the usual case costs one look
         return values
     whole = values[~empty].str.fullmatch(r"-?\d+\.0+")

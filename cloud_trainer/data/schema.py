@@ -258,7 +258,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
-                "kunde", "cliente", "klant", "klient", "idklienta",
+                "kunde", "cliente", "klant", "klient", "idklienta", "kund", "kundnummer", "comprador",
+                "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
@@ -290,6 +291,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "itemdescription", "menuitem",  # Kaggle's Groceries, a Toast till: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
+                "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
@@ -301,9 +303,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
-                "videoid", "animeid", "gameid", "courseid", "placeid", "newsid", "itemnbr", "itemnumber",
+                "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "itemnbr", "itemnumber",
                 "itemno", "itemno.", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
-                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
+                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
+                "reference")  # (a French till's 'Référence': last, where nothing else names the product)
 
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
@@ -325,7 +328,8 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
-                        "datetime", "createdat", "dateadded", "eventdate", "date", "tdat", "time", "ts",
+                        "datetime", "createdat", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
+                        "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
@@ -340,7 +344,8 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype", "行为类型", "行为", "行動")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "productquantity",
+               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity",
+                        "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "quantityshipped", "количество", "колво", "adet", "miktar",
@@ -349,7 +354,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
-                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno",
+                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
@@ -390,7 +395,7 @@ GENERIC_ITEMS = TableSpec(
 )
 
 
-GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=(*USER_ALIASES, "id")),))
+GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=(*USER_ALIASES, "id", "#id")),))  # (Last.fm-1K's '#id')
 
 
 STRONG_ITEM_KEYS = ("productid", "sku", "articleid", "itemcode", "productcode", "ean", "upc", "stockcode",

@@ -1109,6 +1109,22 @@ def test_a_one_field_line_inside_the_data_is_still_a_bad_row(tmp_path: Path) -> 
     assert [str(e) for e in report.errors] == [f"{path}:3: row: expected 3 fields, got 1 (truncated row?)"]
 
 
+def test_compact_oracle_and_excel_serial_times_are_read(tmp_path: Path) -> None:
+    """SAP's and mainframes' '20240205120012' (tried as a Unix time in milliseconds: the
+    year 2611), Oracle's default TIMESTAMP with its dotted clock, and Excel's date serials
+    from a column saved as a number: each had been a bad row. A five-digit number below
+    1990's serial (a mainframe's year-and-day '24036') stays one."""
+    stamps, report = read_stamps(tmp_path, ["20240205120012", "01-FEB-24 09.26.48.000000000 PM", "45323.35", "24036"],
+                                 "times.csv")
+    assert stamps == [pd.Timestamp("2024-02-05 12:00:12"), pd.Timestamp("2024-02-01 21:26:48"),
+                      pd.Timestamp("2024-02-01 08:24:00")]
+    assert [(e.line, e.reason) for e in report.errors] == [(5, "not a timestamp: '24036'")]
+    notes = "\n".join(report.notes)
+    assert "dates with month names like '01-FEB-24 09.26.48.000000000 PM' read by their words" in notes
+    assert "times like '20240205120012' read as yyyymmddHHMMSS" in notes
+    assert "numbers like '45323.35' read as Excel's date serials (days since 1899-12-30" in notes
+
+
 # -- shapes a probe of real exports found read wrongly (2026-12-05 (x)) -------------------
 
 

@@ -156,7 +156,8 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
-    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates):
+    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates,
+                 _compact_times, _excel_serials):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
             break
@@ -220,13 +221,18 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
     if not worded.any():
         return None, None
-    stamps = plausible(pd.to_datetime(named.where(worded), format="mixed", errors="coerce", utc=True))
+    # Oracle's default TIMESTAMP: '01-FEB-24 09.26.48.000000000 AM', its clock with dots.
+    clocked = named.str.replace(_DOTTED_CLOCK, r"\1:\2:\3", regex=True)
+    stamps = plausible(pd.to_datetime(clocked.where(worded), format="mixed", errors="coerce", utc=True))
     read = int(stamps.notna().sum())
     if not read:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates with month names like {example!r} read by their words ({read} distinct)"
 
+
+_DOTTED_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?(?=\s*(?:[AaPp][Mm])?$)")
+"""A time of day written with dots after a date (Oracle's ``09.26.48.000000000 AM``)."""
 
 def _foreign_month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     """Dates whose month is named in German, French, Spanish, Portuguese, Italian or Dutch
@@ -293,6 +299,42 @@ def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates like {example!r} read in Taiwan's Minguo (ROC) calendar: the year plus 1911"
+
+
+_COMPACT = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d")
+"""``20240205120012``: a date and time with no separators (``yyyymmddHHMMSS``), as SAP
+and mainframe extracts write it. As a Unix time in milliseconds it is the year 2611."""
+
+
+def _compact_times(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Times written as :data:`_COMPACT` (14 digits)."""
+    found = named.str.fullmatch(_COMPACT.pattern).to_numpy(dtype=bool)
+    if not found.any():
+        return None, None
+    stamps = pd.to_datetime(named.where(found), format="%Y%m%d%H%M%S", errors="coerce")
+    return stamps, f"times like {named[found].iloc[0]!r} read as yyyymmddHHMMSS"
+
+
+EXCEL_DAY_ZERO = "1899-12-30"
+"""Day 0 of Excel's date serials (1900's leap-year bug included): 45323 is 2024-02-01."""
+_EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+
+
+def _excel_serials(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Excel's date serials (``45323``, ``45323.35`` with the time as a fraction of the
+    day), which a sheet saves when a date column is formatted 'General'. Only 1990-2099
+    (32874-73050): a smaller five-digit number may be a mainframe's year-and-day
+    (``24036``)."""
+    found = named.str.fullmatch(_EXCEL_SERIAL.pattern).to_numpy(dtype=bool)
+    if not found.any():
+        return None, None
+    days = pd.to_numeric(named.where(found), errors="coerce")
+    days = days.where((days >= 32874) & (days < 73051))
+    if not days.notna().any():
+        return None, None
+    stamps = (pd.Timestamp(EXCEL_DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.round("s")
+    return stamps, (f"numbers like {named[days.notna().to_numpy()].iloc[0]!r} read as Excel's date serials (days "
+                    f"since {EXCEL_DAY_ZERO}; the column was saved formatted as a number)")
 
 
 def plausible(parsed: pd.Series) -> pd.Series:

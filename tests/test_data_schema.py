@@ -1437,10 +1437,39 @@ def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path:
     frame = read_table(write(tmp_path, lines, "epinions.json"), GENERIC_INTERACTIONS, report)
     assert len(frame) == 6 and frame["user_id"].iloc[0] == "u0"
     assert any("6 records in Python's dict syntax, read as the literals they are" in n for n in report.notes)
+    # Since session (aa) its one list of records is read, each playlist's tracks a row: no
+    # shopper and no time, which the error names with what the file has.
     doc = json.dumps({"info": {"slice": "0-999"}, "playlists": [{"pid": 1, "tracks": [{"track_uri": "t"}]}]}, indent=2)
-    with pytest.raises(DataError, match=r"one JSON object over \d+ lines \(keys info, playlists\), not one record a "
-                                        r"line: give its list of records \(playlists\)"):
+    with pytest.raises(DataError, match=r"missing required column\(s\) user_id, item_id, timestamp \(header has pid, "
+                                        r"track_uri\)"):
         read_table(write(tmp_path, doc, "mpd.slice.json"), GENERIC_INTERACTIONS, IngestReport())
+    # Two lists: which one holds the records is not clear, and the error says so.
+    doc = json.dumps({"playlists": [{"pid": 1}], "users": [{"uid": 2}]}, indent=2)
+    with pytest.raises(DataError, match=r"one JSON object over \d+ lines \(keys playlists, users\), not one record a "
+                                        r"line: give its list of records \(playlists, users\)"):
+        read_table(write(tmp_path, doc, "two.json"), GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_an_api_response_holding_its_orders_in_one_list_reads_its_line_items(tmp_path: Path) -> None:
+    """Shopify's REST /orders.json as curl saves it: one object, its 'orders' list, each
+    order's 'line_items'. Read as JSON lines it had split the line items' JSON text into
+    made-up items ('id', 'price', '9.99'), the customer object the shopper's id."""
+    orders = {"orders": [
+        {"id": 450789469, "name": "#1001", "created_at": "2024-05-01T09:58:12-04:00",
+         "customer": {"id": 207119551, "email": "ann@example.com"},
+         "line_items": [{"sku": "TEE-BLK-S", "quantity": 2, "price": "9.99"}, {"sku": "CAP-RED", "quantity": 1,
+                                                                              "price": "15.00"}]},
+        {"id": 450789470, "name": "#1002", "created_at": "2024-05-02T11:00:00-04:00",
+         "customer": {"id": 207119552, "email": "bob@example.com"},
+         "line_items": [{"sku": "CAP-RED", "quantity": 1, "price": "15.00"}]}]}
+    for text in (json.dumps(orders), json.dumps(orders, indent=2)):
+        report = IngestReport()
+        frame = read_table(write(tmp_path, text, "orders.json"), GENERIC_INTERACTIONS, report)
+        assert frame[["user_id", "item_id", "quantity", "price"]].values.tolist() == [
+            ["207119551", "TEE-BLK-S", 2.0, 9.99], ["207119551", "CAP-RED", 1.0, 15.0],
+            ["207119552", "CAP-RED", 1.0, 15.0]] and not report.errors
+        assert any("a JSON object holding its records in 'orders'" in n for n in report.notes)
+        assert any("'customer.id' as user_id" in n for n in report.notes)
 
 
 def test_space_separated_files_and_month_name_times_without_a_header(tmp_path: Path) -> None:

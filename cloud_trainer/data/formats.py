@@ -85,7 +85,7 @@ def as_csv(raw: bytes) -> Converted | None:
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":
-        return _json_lines(raw)
+        return _wrapped_records(raw) or _json_lines(raw)
     if json_kind == "array":
         return _json_array(raw)
     return None
@@ -298,6 +298,26 @@ def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> 
     return None if record.get("id") in parents else record
 
 
+def _wrapped_records(raw: bytes) -> Converted | None:
+    """A file that is one JSON object holding its records in one list, its other values
+    objects or nothing (Shopify's REST ``{"orders": [...]}`` as ``curl`` saves it, on one
+    line or pretty-printed; Spotify's ``{"info": {...}, "playlists": [...]}``): the list's
+    objects read as a JSON array's are. One line of JSON lines stops the parse at its end
+    ('Extra data'), so a file of records costs one record's parse here. A record with its
+    own fields beside a list (OTTO's session and its events) is JSON lines' record."""
+    try:
+        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(whole, dict):
+        return None
+    lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
+    if len(lists) != 1 or any(not isinstance(v, dict | None) for k, v in whole.items() if k != lists[0]):
+        return None
+    return _exploded(whole[lists[0]], f"a JSON object holding its records in {lists[0]!r}", "objects",
+                     "the element number")
+
+
 def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
     """Why a file that opens like JSON lines gave no record: one JSON document over
     several lines (Spotify's playlist slices), or lines that are no JSON at all."""
@@ -356,7 +376,7 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
     list is missing or not a list of objects: a bad line, not silently no rows."""
     record = _unbagged(record)
     if key is None:
-        return [record]
+        return [_flat(record)]
     value = record.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
         # Segment's 'Product Viewed' names its product itself, its 'Order Completed' lists
@@ -365,10 +385,28 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
         # bad line.
         own = any(k.lower().replace("_", "") in OWN_ITEM_KEYS for k in record)
         if own:
-            return [{k: v for k, v in record.items() if k != key}]
+            return [_flat({k: v for k, v in record.items() if k != key})]
         return [] if value == [] else None
     outer = {k: v for k, v in record.items() if k != key}
-    return [{**outer, **element} for element in value]
+    return [_flat({**outer, **element}) for element in value]
+
+
+def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
+    """``row`` with its objects' fields as fields of their own, named by their path
+    (``{"customer": {"id": 7}}`` -> ``customer.id``, two levels down), as pandas'
+    ``json_normalize`` names them and the header reader matches (``customer.id`` is the
+    shopper). Kept whole as JSON text, a customer object was the shopper's id, and a
+    product object the item's, so a price change made another item. Lists stay text."""
+    if not any(isinstance(v, dict) for v in row.values()):
+        return row  # (most records: one look)
+    out: dict[Any, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict) and v:
+            for sub, inner in (_flat(v) if any(isinstance(x, dict) for x in v.values()) else v).items():
+                out[f"{k}.{sub}"] = inner
+        else:
+            out[k] = v
+    return out
 
 
 def _no_list(nested: str | None) -> str:

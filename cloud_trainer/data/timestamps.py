@@ -173,6 +173,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
 _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")
 """A time with its UTC offset at the end (Shopify's ``2024-06-03 08:45:02 -0400``, ISO's
 ``2024-01-02T09:00:00+02:00``): group 1 is the wall-clock time it writes."""
+_ZERO_OFFSET = re.compile(r"[+-]00(?::?00)?$")
 _HAS_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?$")
 OFFSET_SAMPLE = 1000
 """Values looked at, first and last, for an offset: a 2M-line column costs 2.5 s to look
@@ -189,7 +190,11 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
     sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)])
     if not sample.astype(str).str.contains(_HAS_OFFSET).any():
         return values, None
-    offset = values.str.contains(_HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
+    # '+00:00' (pandas' and most databases' UTC) is the same time either way: no note.
+    offset = (values.str.contains(_HAS_OFFSET) & ~values.str.contains(_ZERO_OFFSET)).fillna(False).to_numpy(
+        dtype=bool)
+    if not offset.any():
+        return values, None
     example = values[offset].iloc[0]
     values = values.where(~offset, values.str.replace(_OFFSET, r"\1", regex=True))
     return values, (f"times with a UTC offset (e.g. {example!r}) read as the wall-clock time they write, the "

@@ -790,6 +790,24 @@ def test_amazons_item_price_is_the_lines_total(tmp_path: Path) -> None:
     assert (f"{path}: 'item-price' is the line's total in Amazon's seller reports: price = 'item-price' / "
             "'quantity-shipped'") in raw.report.notes
 
+def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:
+    """A German till's 'Storno' Ja/Nein, WooCommerce's 'Failed' orders and a Japanese
+    till's 取引区分 返品 (a return) had trained as purchases. A line's own 'Returned' Y
+    had been copied to its order's other lines, which were dropped with it."""
+    raw, path = load_text(tmp_path, "kasse.csv", "Bon-Nr.;Datum;Kunde;Artikel;Menge;Storno\n"
+                          "1;01.03.2024 10:00;K1;A1;1;Nein\n1;01.03.2024 10:00;K1;A2;1;Ja\n2;02.03.2024 11:00;K2;A1;1;Nein\n")
+    assert raw.interactions["item_id"].tolist() == ["A1", "A1"]
+    raw, path = load_text(tmp_path, "woo.csv", "Order ID,Order Status,Order Date,Customer Email,SKU\n"
+                          "10,Completed,2024-03-01 10:00,a@x.de,S1\n11,Failed,2024-03-02 10:00,a@x.de,S2\n"
+                          "12,Processing,2024-03-03 10:00,b@x.de,S3\n")
+    assert raw.interactions["item_id"].tolist() == ["S1", "S3"]
+    raw, path = load_text(tmp_path, "uriage.csv", "伝票番号,日付,顧客ID,商品コード,数量,取引区分\n"
+                          "1,2024/03/01,C1,P1,1,売上\n2,2024/03/02,C1,P2,1,返品\n3,2024/03/03,C2,P1,1,売上\n")
+    assert raw.interactions["item_id"].tolist() == ["P1", "P1"]
+    raw, path = load_text(tmp_path, "lines.csv", "Order,Date,Customer,Item,Returned\n"
+                          "1,2024-03-01,C1,P1,\n1,2024-03-01,C1,P2,Y\n1,2024-03-01,C1,P3,\n2,2024-03-02,C2,P1,\n")
+    assert raw.interactions["item_id"].tolist() == ["P1", "P3", "P1"]
+
 def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,

@@ -235,7 +235,8 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
-               "paymentstatus", "orderpaymentstate", "financialstatus",
+               "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
+               "estado", "estadodelpedido", "取引区分",
                "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
@@ -245,14 +246,16 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "rimborsato", "rejected", "orderrefunded", "ordercanceled",
                           "ordercancelled", "cancelada", "cancelado", "anulada", "anulado", "reembolsado",
                           "reembolsada", "devuelta", "annulee", "remboursee", "zuruckerstattet",
-                          "geannuleerd", "terugbetaald", "geretourneerd"})
+                          "geannuleerd", "terugbetaald", "geretourneerd", "failed", "paymentfailed", "返品",
+                          "キャンセル"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
-                    "void", "void?", "voided", "isvoid", "isvoided")  # Toast's 'Void?'
+                    "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
+                    "storno", "istorno")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
@@ -317,8 +320,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         if key not in REFUND_FLAG_KEYS and key not in STATUS_KEYS:
             continue
         given = inter[col].astype(str).str.strip()
-        if "session_id" in inter:
+        if "session_id" in inter and key in STATUS_KEYS:
             # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
+            # (A yes/no flag is the line's own: one 'Returned' Y had dropped its whole order.)
             given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
                                      str(inter.attrs.get("source_names", {}).get("session_id", "session_id")),
                                      report, note=False)

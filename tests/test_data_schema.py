@@ -1871,6 +1871,16 @@ def test_excel_text_formulas_in_a_time_column_are_read_as_the_time(tmp_path: Pat
     items = write(tmp_path, 'item_id,name\na,="Quoted" cheese\n', "items.csv")
     assert read_table(items, GENERIC_ITEMS, IngestReport())["name"].tolist() == ['="Quoted" cheese']
 
+def test_us_and_indian_thousands_commas_without_a_currency_are_read(tmp_path: Path) -> None:
+    """A US export quoting '1,043.00' with no dollar sign, India's lakhs '₹1,29,999.00':
+    the price column had been left unread (most values 'no number')."""
+    path = write(tmp_path, 'user_id,item_id,timestamp,price\nu1,i1,2024-01-01,"1,043.00"\nu2,i2,2024-01-02,"2,500.50"\n'
+                           'u3,i3,2024-01-03,999.00\nu4,i4,2024-01-04,"₹1,29,999.00"\nu5,i5,2024-01-05,"12,345.5"\n',
+                 "us.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["price"].tolist() == [1043.0, 2500.5, 999.0, 129999.0, 12345.5] and not report.errors
+
 def test_european_amounts_in_a_tab_file_are_read_whole(tmp_path: Path) -> None:
     """Excel's tab-separated 'Unicode Text' from a German sheet: '8.727,57' beside '87,10'.
     Read as 8727.57 and 87.1, not the small ones read and the large ones bad rows."""

@@ -21,7 +21,9 @@ _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" 
                     r"(?P<close>\))?")
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
-_US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+"
+_US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
+"""Commas grouping thousands before a decimal point (``1,043.00``), or India's lakhs
+(``1,29,999.00``): no European amount is written so."""
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
 """Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
 _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
@@ -29,15 +31,19 @@ _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
 
 def thousands_marks(text: pd.Series) -> pd.Series:
     """``4'050.66`` and ``4’050.66`` (Switzerland's thousands, the second Windows' default
-    for Swiss German) as ``4050.66``, and France's ``1 234,50`` (a space, or Excel's
-    no-break one) as ``1234,50``, currency or not; on the distinct values, as
+    for Swiss German) as ``4050.66``, France's ``1 234,50`` (a space, or Excel's
+    no-break one) as ``1234,50``, and ``1,043.00`` / India's ``1,29,999.00`` as
+    ``1043.00`` / ``129999.00``, currency or not; on the distinct values, as
     :func:`money_amounts`. (The decimal comma is :func:`decimal_points`' to read.)"""
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
     grouped = distinct[distinct.str.contains(r"\d['’]\d{3}|^\D*\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?\D*$",
                                              regex=True)]
-    if grouped.empty:
+    # '1,043.00' with no currency sign (a US export quoting its prices), India's '1,29,999.00'.
+    commas = distinct[distinct.str.fullmatch("-?(?:" + _US_THOUSANDS + ")")]
+    if grouped.empty and commas.empty:
         return text
     mapping = {v: re.sub(r"(?<=\d)['’ \u00a0\u202f](?=\d{3}(?!\d))", "", v) for v in grouped}
+    mapping.update({v: v.replace(",", "") for v in commas})
     return text.map(mapping).fillna(text)
 
 

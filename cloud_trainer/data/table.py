@@ -58,7 +58,7 @@ from .headers import (
     time_by_content,
     time_of_day_column,
 )
-from .ingest import IngestReport
+from .ingest import FileStats, IngestReport
 from .names import header_key, passed_over
 from .sampling import ShopperSample, shopper_key
 from .schema import MISSING_VALUES, ROW, Column, DataError, MissingColumns, TableSpec
@@ -171,6 +171,15 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     dropped = blank + (1 if sep_line else title_lines)
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
+
+def _flush(footer: list[tuple[int, list[str]]], width: int, stats: FileStats,
+           pending: list[tuple[int, int, str, str]]) -> None:
+    """Short lines held as a footer that rows followed: bad rows, as any of the wrong width."""
+    for line, short in footer:
+        stats.rows_read += 1
+        stats.rows_skipped += 1
+        pending.append((line, -1, ROW, f"expected {width} fields, got {len(short)} (truncated row?)"))
+    footer.clear()
 
 @dataclass
 class _Header:
@@ -308,32 +317,29 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
             header_again += 1
             continue
-        if len(row) <= 2 and width >= 4 and stats.rows_read:
+        if len(row) < width and len(row) <= 2 and width >= 4 and stats.rows_read:
             # A report's footer ('40 record(s) downloaded,from Mar-01-24 ...', 'Seller ID :
             # shop' under eBay's orders): a field or two below the data. Held until the file
-            # ends; a row after it makes these bad rows after all.
+            # ends; a row after it makes them bad rows after all.
             footer.append((reader.line_num, row))
             continue
-        for line, short in footer:
-            stats.rows_read += 1
-            stats.rows_skipped += 1
-            pending.append((line, -1, ROW, f"expected {width} fields, got {len(short)} (truncated row?)"))
-        footer.clear()
-        stats.rows_read += 1
-        if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
-            # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
-            # Happy, Texas'): the last column takes the rest of the line, as it was meant.
-            # Only where a space follows each extra separator, as in a title; '2,51' (a decimal
-            # comma in a column before it) stays a bad row.
-            row = [*row[:width - 1], delimiter.join(row[width - 1:])]
-            loose_names += 1
+        if footer:
+            _flush(footer, width, stats, pending)
         if len(row) != width:
-            stats.rows_skipped += 1
-            hint = " (truncated row?)" if len(row) < width else ""
-            pending.append(
-                (reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}")
-            )
-            continue
+            if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
+                # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
+                # Happy, Texas'): the last column takes the rest of the line, as it was meant.
+                # Only where a space follows each extra separator, as in a title; '2,51' (a decimal
+                # comma in a column before it) stays a bad row.
+                row = [*row[:width - 1], delimiter.join(row[width - 1:])]
+                loose_names += 1
+            else:
+                stats.rows_read += 1
+                stats.rows_skipped += 1
+                hint = " (truncated row?)" if len(row) < width else ""
+                pending.append((reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"))
+                continue
+        stats.rows_read += 1
         if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
                                                        row[basket_at] if basket_at is not None else None,
                                                        MISSING_VALUES)):
@@ -392,7 +398,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         # Ids, codes, numbers, event names and times (not free text: a title may be 'None',
         # or start with '="'). A time is no missing-value marker's: 'NA' there stays a bad row.
         column = by_name.get(col)
-        if len(frame) and column is not None and not column.free_text:
+        if (len(frame) and column is not None and not column.free_text
+                and (formulas or column.kind != "timestamp")):  # (a time column's strip is the loop's below)
             values = frame[col].astype(str).str.strip()
             if formulas:
                 values = text_formulas(values, name, raw_header[header.index(col)], report)

@@ -228,13 +228,33 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return None, None
     # Oracle's default TIMESTAMP: '01-FEB-24 09.26.48.000000000 AM', its clock with dots.
     clocked = named.str.replace(_DOTTED_CLOCK, r"\1:\2:\3", regex=True)
-    stamps = plausible(pd.to_datetime(clocked.where(worded), format="mixed", errors="coerce", utc=True))
+    # The usual forms first, each at C speed; the free-form reading, ~70 us a value (1.1 s
+    # for 16k distinct times), only for what they leave.
+    parsed = pd.Series(pd.NaT, index=named.index, dtype="datetime64[ns, UTC]")
+    rest = worded.copy()
+    for fmt in _WORDED_FORMATS:
+        got = pd.to_datetime(clocked.where(rest), format=fmt, errors="coerce", utc=True)
+        hit = got.notna().to_numpy()
+        parsed[hit] = got[hit]
+        rest &= ~hit
+        if not rest.any():
+            break
+    if rest.any():
+        parsed[rest] = pd.to_datetime(clocked.where(rest), format="mixed", errors="coerce", utc=True)[rest]
+    stamps = plausible(parsed)
     read = int(stamps.notna().sum())
     if not read:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates with month names like {example!r} read by their words ({read} distinct)"
 
+
+_WORDED_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter, Foursquare, Goodreads
+                   "%B %d, %Y, %I:%M %p",  # Metabase
+                   "%b %d, %Y %I:%M %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y", "%B %d, %Y",
+                   "%d-%b-%Y %H:%M", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %I:%M %p", "%d-%b-%Y", "%d-%b-%y",
+                   "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y")
+"""Forms of dates with month names read at C speed before the free-form reading."""
 
 _DOTTED_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?(?=\s*(?:[AaPp][Mm])?$)")
 """A time of day written with dots after a date (Oracle's ``09.26.48.000000000 AM``)."""

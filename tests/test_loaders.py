@@ -879,6 +879,15 @@ def test_an_orders_line_items_packed_in_one_cell_are_rows_with_their_quantities(
     assert raw.interactions[["user_id", "item_id", "quantity", "price", "session_id"]].values.tolist() == [
         ["5120", "275", 1.0, 1.09, "1001"], ["5120", "123", 3.0, 28.8, "1001"], ["5121", "242", 1.0, 6.3, "1002"]]
     assert any("column 'Product Details' holds an order's line items packed with '|'" in n for n in raw.report.notes)
+    # WooCommerce's customer/order CSV export: keyed fields, ';' between items (each order
+    # had been one made-up item).
+    raw, woo = load_text(tmp_path, "woo.csv", "order_id,order_date,customer_id,line_items\n"
+                         '3000,2024-03-01 00:14:07,3,"id:900|name:Zip Hoodie|product_id:234|sku:HD-GRY-M|quantity:2|'
+                         'subtotal:129.80|total:129.80|meta:;id:901|name:Scarf|product_id:241|sku:|quantity:1|'
+                         'subtotal:41.88|total:41.88|meta:"\n'
+                         '3001,2024-03-02 10:00:00,4,"id:905|name:Belt|product_id:213|sku:BLT|quantity:1|subtotal:39.00"\n')
+    assert raw.interactions[["user_id", "item_id", "quantity", "price", "session_id"]].values.tolist() == [
+        ["3", "HD-GRY-M", 2.0, 64.9, "3000"], ["3", "241", 1.0, 41.88, "3000"], ["4", "BLT", 1.0, 39.0, "3001"]]
 
 
 def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None:

@@ -153,9 +153,12 @@ _FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
 def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | None:
     """``(item, quantity, unit price)`` of each line item packed in ``cell`` with ``|``
     between them (Shopware's ``1x SW10001|2x SW10078``; BigCommerce's ``Product ID: 275,
-    Product Qty: 1, Product SKU: ..., Product Unit Price: 1.09|Product ID: ...``), or
-    None when the cell is not written so."""
+    Product Qty: 1, Product SKU: ..., Product Unit Price: 1.09|Product ID: ...``), or with
+    ``;`` between keyed items (WooCommerce's, :data:`_KEYED`), or None when the cell is
+    not written so."""
     out: list[tuple[str, float | None, float | None]] = []
+    if _KEYED.match(cell):
+        return _keyed_items(cell)
     for part in cell.split("|"):
         if not part.strip():
             continue
@@ -171,6 +174,30 @@ def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | N
         if counted is None:
             return None
         out.append((counted.group(2), float(counted.group(1)), None))
+    return out or None
+
+
+_KEYED = re.compile(r"\s*(?:id|name|product_id|sku):[^|;]*\|")
+"""WooCommerce's customer/order CSV export (SkyVerge) writes ``line_items`` as
+``id:900|name:Zip Hoodie|product_id:234|sku:HD-GRY-M|quantity:1|subtotal:64.90|...``,
+one item after another with ``;`` between them."""
+
+
+def _keyed_items(cell: str) -> list[tuple[str, float | None, float | None]] | None:
+    """The items of a :data:`_KEYED` cell: its SKU (else its product id), quantity, and
+    unit price (the subtotal before discounts, over the quantity)."""
+    out: list[tuple[str, float | None, float | None]] = []
+    for part in cell.split(";"):
+        if not part.strip():
+            continue
+        fields = {k.strip(): v.strip() for k, _, v in (f.partition(":") for f in part.split("|"))}
+        item = fields.get("sku") or fields.get("product_id")
+        if not item:
+            return None
+        quantity = _number(fields.get("quantity"))
+        subtotal = _number(fields.get("subtotal"))
+        price = subtotal / quantity if subtotal is not None and quantity else None
+        out.append((item, quantity, price))
     return out or None
 
 

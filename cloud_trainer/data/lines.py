@@ -48,19 +48,28 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     passed over, no interaction (read as one, 70 % of a Tenrec log were positives that
     were not). Only for a column of 0/1 (true/false) values under such a name; the lines
     left out are counted as skipped, with a note, not as errors."""
+    flag = _zero_one_flag(inter, CLICK_KEYS)
+    if flag is None:
+        return inter
+    name, shown = flag
+    n = int(shown.sum())
+    if n == len(shown):
+        raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
+    return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
+                     "no interaction")
+
+
+def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...]) -> tuple[str, np.ndarray] | None:
+    """``(the column's own name, its lines that say 0)`` for the first column not read as a
+    schema column whose name is one of ``keys`` and whose values are all 0/1 (true/false),
+    else None."""
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in CLICK_KEYS:
+        if key not in keys:
             continue
         values = inter[col].astype(str).str.strip().str.lower()
-        if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
-            continue
-        shown = values.isin(["0", "false", "0.0"]).to_numpy()
-        n = int(shown.sum())
-        if n == len(shown):
-            raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
-        return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
-                         "no interaction")
-    return inter
+        if values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
+            return name, values.isin(["0", "false", "0.0"]).to_numpy()
+    return None
 
 
 PARENT_LINE_KEYS = ("parentitemid", "parentlineid", "parentorderitemid")
@@ -94,22 +103,14 @@ def shelved_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     a shelf (Goodreads' 'to-read'), not read: a wish, so a ``favorite``, where every line
     had been a reading (a purchase). Only for a column of 0/1 (true/false) values under
     such a name; the lines read stay purchases. A note counts them."""
-    if "event_type" in inter:
+    flag = _zero_one_flag(inter, READ_KEYS) if "event_type" not in inter else None
+    if flag is None or not flag[1].any():
         return inter
-    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in READ_KEYS:
-            continue
-        values = inter[col].astype(str).str.strip().str.lower()
-        if not values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
-            continue
-        shelved = values.isin(["0", "false", "0.0"]).to_numpy()
-        if not shelved.any():
-            return inter
-        report.notes.append(f"{file}: {int(shelved.sum()):,} lines with {name!r} 0 (shelved, not read) read as "
-                            "favorites (a wish), the others as purchases (read)")
-        inter = inter.copy()
-        inter["event_type"] = np.where(shelved, "favorite", "purchase")
-        return inter
+    name, shelved = flag
+    report.notes.append(f"{file}: {int(shelved.sum()):,} lines with {name!r} 0 (shelved, not read) read as "
+                        "favorites (a wish), the others as purchases (read)")
+    inter = inter.copy()
+    inter["event_type"] = np.where(shelved, "favorite", "purchase")
     return inter
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import headerless
 from .ingest import IngestReport
-from .names import header_key, passed_over
+from .names import header_key, is_passed_over, passed_over
 from .schema import (
     ANONYMOUS_BASKET,
     DAY_NUMBER_KEYS,
@@ -122,7 +122,7 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
         return frame, header
     known = set(INTERACTION_COLUMNS)
     keys = [header_key(r) for r in raw]
-    others = sorted((i for i, h in enumerate(header) if h not in known and not h.endswith(")")
+    others = sorted((i for i, h in enumerate(header) if h not in known and not is_passed_over(h)
                      and (keys[i] in ITEM_ALIASES or keys[i] in ITEM_NAME_KEYS)),
                     key=lambda i: keys[i] in ITEM_NAME_KEYS)  # an id before a name
     for i in others:

@@ -332,8 +332,9 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
         count = text.count("\n")
         if line_map is not None:  # errors name the source's lines (rows), counted through the parts
             maps.extend(offset + n for n in line_map)
-            ranges.append(f"{part.name} {offset + 1}-{offset + max(line_map[-1] if len(line_map) else 0, 1)}")
-            offset += max(line_map[-1] if len(line_map) else 0, 1)
+            last = max(line_map[-1] if len(line_map) else 0, 1)
+            ranges.append(f"{part.name} {offset + 1}-{offset + last}")
+            offset += last
         else:
             ranges.append(f"{part.name} {lines + 1}-{lines + count}")
         lines += count

@@ -444,10 +444,22 @@ def test_review_and_academic_dumps_load_by_their_own_header_names(tmp_path: Path
         ["7", "42"]]
 
 
-def test_two_columns_meaning_the_same_field_stop_the_load(tmp_path: Path) -> None:
-    path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\n")
-    with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id."):
+def test_two_columns_meaning_the_same_field_stop_the_load_unless_they_agree(tmp_path: Path) -> None:
+    """Two columns named as one field make a row ambiguous where they differ: the load
+    stops. A warehouse's SELECT * of a join writes the key of both tables, the same on
+    every line: read once, with a note (it had stopped the load)."""
+    path = write(tmp_path, "user_id,User ID,item_id,timestamp,event_type\nu,u,i,2024-01-01,view\nu,v,i,2024-01-02,view\n")
+    with pytest.raises(DataError, match=r"inter.csv:1: columns 1 and 2 are both .user_id. \(header has .*\); their "
+                                        r"values differ \(e.g. line 3\)"):
         read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    path = write(tmp_path, "user_id,item_id,quantity,order_id,user_id,timestamp\nu,i,2,o1,u,2024-01-01\n"
+                           "w,j,1,o2,w,2024-01-02\n", "join.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id", "quantity"]].values.tolist() == [["u", "i", 2.0], ["w", "j", 1.0]]
+    assert "user_id (column 5) (not read)" not in frame and not report.errors
+    assert (f"{path}: columns 1 and 5 are both 'user_id' with the same values on every line (a join's columns "
+            "written twice): read once") in report.notes
 
 
 def test_a_cp1252_export_loads_with_a_note_naming_the_first_bad_line(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 
 from . import headerless
 from .filetext import first_rows
@@ -146,8 +147,22 @@ def strip_type_suffixes(header: list[str], name: str, notes: list[str]) -> list[
     return [base.strip() for base, _, _ in parts]
 
 
+@dataclass(frozen=True)
+class Twin:
+    """A second column named as a schema column the header already has."""
+
+    field: str
+    """The schema column both are named as."""
+    column: str
+    """The second one's name in the frame (not read)."""
+    first: int
+    second: int
+    """Their positions, from 1."""
+    error: str
+    """The one-line error when their values differ."""
+
 def normalise_header(header: list[str], spec: TableSpec, name: str,
-                      notes: list[str] | None = None) -> list[str]:
+                      notes: list[str] | None = None, twins: list[Twin] | None = None) -> list[str]:
     """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
     ``userId`` -> ``user_id``), and by the usual names of public exports
     (:attr:`Column.aliases`: ``CustomerID`` -> ``user_id``) where the file has no
@@ -156,7 +171,10 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     Spreadsheet and BI exports capitalise headers or put spaces in them; the
     order never mattered. Columns the schema does not know keep their name
     (users: demographics). Two columns that mean the same schema column would
-    make every row ambiguous, so that stops the load with a one-line error.
+    make every row ambiguous, so that stops the load with a one-line error; given a
+    ``twins`` list, the second is named as not read and listed there instead, for the
+    reader to keep once if its values are the first's (a ``SELECT *`` of a join writes
+    ``user_id`` twice), and to stop otherwise (:func:`.table.read_table`).
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
@@ -173,10 +191,14 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
             unnamed.append(pos + 1)
         if target in first:
             if target in known.values():
-                raise DataError(
-                    f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
-                    f"(header has {', '.join(header)})"
-                )
+                twin = Twin(target, passed_over(f"{col} (column {pos + 1})"), first[target] + 1, pos + 1,
+                            f"{name}:1: columns {first[target] + 1} and {pos + 1} are both {target!r} "
+                            f"(header has {', '.join(header)})")
+                if twins is None:
+                    raise DataError(twin.error)
+                twins.append(twin)
+                out.append(twin.column)
+                continue
             target = f"{target}_{pos + 1}"  # a column the schema does not read, named twice
         first[target] = pos
         out.append(target)

@@ -48,6 +48,7 @@ from .filetext import (
     text_lines,
 )
 from .headers import (
+    Twin,
     baskets_a_line,
     known_keys,
     names_by_content,
@@ -111,6 +112,7 @@ def read_table(
     )
     read.rows.clear()  # the frame holds the same strings; the 4.8M row lists were 0.5 GB more
     frame["_line"] = np.asarray(read.lines, dtype=np.int64)
+    frame = _one_of_twins(frame, head, name, report)
     return _checked(frame, head, spec, name, report, read.pending, delimiter=delimiter, formulas=formulas)
 
 
@@ -197,6 +199,8 @@ class _Header:
     """A separate time-of-day column beside a date (:func:`.headers.time_of_day_column`)."""
     basket_name: str | None
     """Set when the file names no shopper: each basket is read as an anonymous shopper's."""
+    twins: list[Twin]
+    """Second columns named as a schema column the header has already (:func:`_one_of_twins`)."""
 
 
 def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
@@ -218,7 +222,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         header = names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
     raw_header = header
-    header = normalise_header(header, spec, name, report.notes)
+    twins: list[Twin] = []
+    header = normalise_header(header, spec, name, report.notes, twins)
     header = order_name_column(header, raw_header, name, report.notes)
     header = pseudonymous_user_column(header, raw_header, name, report.notes)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
@@ -251,8 +256,26 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else ""),
             found=sum(c.required for c in spec.columns) - len(missing))
-    return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name)
+    return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
+
+def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:
+    """A column named twice (a warehouse's ``SELECT *`` of a join writes ``user_id`` from
+    both tables) is read once where the two agree on every line; the second is dropped
+    with a note. Where they differ, which is meant is not clear: the load stops, naming
+    both (it had stopped on the header alone)."""
+    for twin in head.twins:
+        one = frame[twin.field].astype(str).str.strip()
+        other = frame[twin.column].astype(str).str.strip()
+        if not one.equals(other):
+            differ = int(frame.loc[one != other, "_line"].iloc[0])
+            raise DataError(f"{twin.error}; their values differ (e.g. line {differ})")
+        frame = frame.drop(columns=twin.column)
+        at = head.names.index(twin.column)
+        del head.names[at], head.raw[at]
+        report.notes.append(f"{name}: columns {twin.first} and {twin.second} are both {twin.field!r} with the same "
+                            "values on every line (a join's columns written twice): read once")
+    return frame
 
 @dataclass
 class _Rows:

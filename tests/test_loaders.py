@@ -808,6 +808,24 @@ def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the
                           "1,2024-03-01,C1,P1,\n1,2024-03-01,C1,P2,Y\n1,2024-03-01,C1,P3,\n2,2024-03-02,C2,P1,\n")
     assert raw.interactions["item_id"].tolist() == ["P1", "P3", "P1"]
 
+def test_a_parent_item_id_naming_no_line_of_the_file_drops_nothing(tmp_path: Path) -> None:
+    """A till's 'Parent Item ID' naming a variant's product (no line of the file): every
+    line is a sale. Magento's names its own lines (the test above)."""
+    rows = "".join(f"S{k},C{k % 5},V{k % 30},P{k % 10},2024-03-{1 + k % 28:02d}\n" for k in range(60))
+    raw, path = load_text(tmp_path, "sales.csv", "Sale ID,Customer ID,Item ID,Parent Item ID,Sale Date\n" + rows)
+    assert len(raw.interactions) == 60 and not any("an option of another line" in n for n in raw.report.notes)
+
+
+def test_part_files_with_other_headers_are_refused(tmp_path: Path) -> None:
+    """A folder whose months put their columns in another order: read as one table, a
+    month's rows had sat under the other's names."""
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    (folder / "orders_2024-01.csv").write_text("order_id,customer_id,sku,order_date\no1,c1,s1,2024-01-02\n")
+    (folder / "orders_2024-02.csv").write_text("customer_id,order_id,sku,order_date\nc2,o2,s2,2024-02-02\n")
+    with pytest.raises(DataError, match=r"orders_2024-02.csv: other columns than orders_2024-01.csv"):
+        load_dataset("csv", interactions=folder)
+
 def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     """A till lists a refund with a positive quantity and says so in a status column
     (Loyverse's ``Receipt type``) or a yes/no flag (Clover's ``Refunded``): left out,

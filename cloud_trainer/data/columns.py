@@ -171,10 +171,13 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     named = values.isin(event.choices) | _synonyms(values, event.synonyms).notna().to_numpy()
     share = float(named.mean())
     clicks = values.isin(PRODUCT_CLICKS).to_numpy()
-    if share < 0.9 and share > 0 and (named | clicks).all():
+    actions = set(values[named].map(lambda v: v if v in event.choices else _synonyms(pd.Series([v]),
+                                                                                        event.synonyms).iloc[0]))
+    if share < 0.9 and share > 0 and (named | clicks).all() and actions & {"cart", "purchase"}:
         # OTTO's train.jsonl: 'clicks' beside 'carts' and 'orders'. In a log of a shop's own
         # actions a click is on a product, a view; read as purchases, 85 % of its events
-        # were trained as sales. Alone, a 'click' may be an ad's: that still needs --event-codes.
+        # were trained as sales. Beside views alone (Heap's 'view' / 'click': any click on
+        # the page), or alone, a 'click' still needs --event-codes.
         frame = frame.copy()
         frame[header[j]] = frame[header[j]].where(~clicks, "view")
         report.notes.append(f"{name}: column {raw_header[j]!r}: {int(clicks.sum()):,} "

@@ -326,7 +326,9 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
             first_line = head
         elif head == first_line:
             text = rest  # the header again (or the same first row of a headerless part: too rare to weigh)
-        elif converted:
+        elif converted or (_names_only(head) and _names_only(first_line)):
+            # Two headers that differ (a column added, or reordered, in a later month): read
+            # as one table, a part's rows would sit under the other's names.
             raise DataError(f"{name}/{part.name}: other columns than {parts[0].name} ({head[:80]!r} against "
                             f"{first_line[:80]!r}); give one table")
         count = text.count("\n")
@@ -343,6 +345,12 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
                         f"lines: {'; '.join(ranges[:6])}{'; ...' if len(ranges) > 6 else ''})")
     return "".join(texts), maps if converted else None
 
+
+def _names_only(line: str) -> bool:
+    """Whether a part's first line reads as a header: no field is a number, a date or a
+    time (a headerless part's first row has some: ids, times)."""
+    fields = [f.strip().strip('"') for f in re.split(r"[,;\t|]", line)]
+    return all(fields) and not any(re.fullmatch(r"[\d.,:/ +\-TZ]+", f) for f in fields)
 
 def _decoded(raw: bytes, name: str, report: IngestReport) -> str:
     """A CSV's bytes as text: UTF-8, or what the bytes that are not say (a note tells)."""

@@ -298,13 +298,20 @@ def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> 
     return None if record.get("id") in parents else record
 
 
+WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "links", "_links", "page", "count",
+                          "total", "next", "previous", "cursor", "has_more", "status"})
+"""Keys an API response puts beside its list of records (Spotify's ``info``, a page's
+``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
+
+
 def _wrapped_records(raw: bytes) -> Converted | None:
     """A file that is one JSON object holding its records in one list, its other values
     objects or nothing (Shopify's REST ``{"orders": [...]}`` as ``curl`` saves it, on one
     line or pretty-printed; Spotify's ``{"info": {...}, "playlists": [...]}``): the list's
     objects read as a JSON array's are. One line of JSON lines stops the parse at its end
     ('Extra data'), so a file of records costs one record's parse here. A record with its
-    own fields beside a list (OTTO's session and its events) is JSON lines' record."""
+    own fields beside a list (OTTO's session and its events, a customer object beside its
+    events: anything but :data:`WRAPPER_KEYS`) is JSON lines' record."""
     try:
         whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
     except json.JSONDecodeError:
@@ -312,7 +319,7 @@ def _wrapped_records(raw: bytes) -> Converted | None:
     if not isinstance(whole, dict):
         return None
     lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
-    if len(lists) != 1 or any(not isinstance(v, dict | None) for k, v in whole.items() if k != lists[0]):
+    if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
         return None
     return _exploded(whole[lists[0]], f"a JSON object holding its records in {lists[0]!r}", "objects",
                      "the element number")
@@ -391,6 +398,11 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
     return [_flat({**outer, **element}) for element in value]
 
 
+WHOLE_OBJECTS = frozenset({"attributes"})
+"""Fields an object is meant whole in: an items file's ``attributes`` (the schema's JSON
+object of a product's attributes), which split into ``attributes.color`` nobody read."""
+
+
 def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
     """``row`` with its objects' fields as fields of their own, named by their path
     (``{"customer": {"id": 7}}`` -> ``customer.id``, two levels down), as pandas'
@@ -401,7 +413,7 @@ def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
         return row  # (most records: one look)
     out: dict[Any, Any] = {}
     for k, v in row.items():
-        if isinstance(v, dict) and v:
+        if isinstance(v, dict) and v and k not in WHOLE_OBJECTS:
             for sub, inner in (_flat(v) if any(isinstance(x, dict) for x in v.values()) else v).items():
                 out[f"{k}.{sub}"] = inner
         else:

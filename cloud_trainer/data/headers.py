@@ -228,7 +228,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
             found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
-                     and out[i] not in known.values()]
+                     and out[i] not in known.values() and not _NOT_THE_LINES.search(key.rsplit(".", 1)[0])]
             if len(found) > 1:
                 # 'shipping.price' beside 'product.price': the product's, or none.
                 found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
@@ -240,6 +240,10 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
     return out
 
+
+_NOT_THE_LINES = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")
+"""A path whose parent is none of the line's own (``shipping.price`` beside the items):
+its ``price`` or ``id`` is not the product's."""
 
 def _path_ends(key: str) -> tuple[str, ...]:
     """``ordercustomer.email`` -> (``email``, ``ordercustomeremail``): a dotted path's last

@@ -82,13 +82,20 @@ def child_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
     Magento writes a configurable product (a shirt) as the product's line with its price
     and a child line for the size chosen, at price 0, so each such sale counted twice,
     once as an item that is never sold alone. The parent's line stays; the children are
-    left out with a note."""
+    left out with a note. Only where the parents named are the file's own lines."""
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in PARENT_LINE_KEYS:
             continue
-        child = ~inter[col].astype(str).str.strip().str.lower().isin(NO_PARENT).to_numpy()
-        if child.all():
+        parents = inter[col].astype(str).str.strip()
+        child = ~parents.str.lower().isin(NO_PARENT).to_numpy()
+        if child.all() or not child.any():
             return inter  # no parent line in the file: not such a column
+        # The parents must be lines of this file (another column holds them: Magento's
+        # line key): a catalogue's 'Parent Item ID' naming a variant's product is no line.
+        named = set(parents[child])
+        if not any(len(named & set(inter[other].astype(str).str.strip())) >= 0.9 * len(named)
+                   for other in inter.columns if other not in (col, "_line")):
+            return inter
         return left_out(inter, child, file, report, f"{int(child.sum()):,} lines with a {name!r} are an option of "
                         "another line (Magento's configurable and bundle products), not a sale of their own")
     return inter

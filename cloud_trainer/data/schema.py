@@ -258,7 +258,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
-                "kunde", "cliente", "klant", "klient", "idklienta", "kund", "kundnummer", "comprador",
+                "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
@@ -305,8 +305,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "itemnbr", "itemnumber",
                 "itemno", "itemno.", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
-                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
-                "reference")  # (a French till's 'Référence': last, where nothing else names the product)
+                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
+# (Not 'reference' for a French till's 'Référence': PrestaShop's and Xero's 'Reference' is
+# the order's or the customer's PO.)
 
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
@@ -415,10 +416,12 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
-MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N"})
+MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
+                            "(not set)"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``), spreadsheets (``#N/A``,
-``-``) and database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) write a missing
-value; read as blank (:func:`.columns.missing_values`)."""
+``-``), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
+Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user's views
+until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
 
 
 ANONYMOUS_BASKET = "basket "

@@ -174,6 +174,7 @@ _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")
 """A time with its UTC offset at the end (Shopify's ``2024-06-03 08:45:02 -0400``, ISO's
 ``2024-01-02T09:00:00+02:00``): group 1 is the wall-clock time it writes."""
 _ZERO_OFFSET = re.compile(r"[+-]00(?::?00)?$")
+_UTC_MARK = re.compile(r"\d(?:Z|\s*[+-]00(?::?00)?)$")
 _HAS_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?$")
 OFFSET_SAMPLE = 1000
 """Values looked at, first and last, for an offset: a 2M-line column costs 2.5 s to look
@@ -195,6 +196,11 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
         dtype=bool)
     if not offset.any():
         return values, None
+    if values.str.contains(_UTC_MARK).fillna(False).any():
+        # UTC ('Z', '+00:00') beside other offsets: the column's times come from more than one
+        # clock, so only UTC keeps them in order; read so, as before, with a note.
+        return values, ("times with UTC offsets beside UTC ones ('Z', '+00:00') converted to UTC, which keeps them "
+                        "in order: the hour and weekday are UTC's, not the store's")
     example = values[offset].iloc[0]
     values = values.where(~offset, values.str.replace(_OFFSET, r"\1", regex=True))
     return values, (f"times with a UTC offset (e.g. {example!r}) read as the wall-clock time they write, the "
@@ -343,6 +349,8 @@ def _compact_times(named: pd.Series) -> tuple[pd.Series | None, str | None]:
 EXCEL_DAY_ZERO = "1899-12-30"
 """Day 0 of Excel's date serials (1900's leap-year bug included): 45323 is 2024-02-01."""
 _EXCEL_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+EXCEL_SPAN_DAYS = 30 * 366
+"""A column of serials spread over more than 30 years is no column of dates."""
 
 
 def _excel_serials(named: pd.Series) -> tuple[pd.Series | None, str | None]:
@@ -355,8 +363,8 @@ def _excel_serials(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return None, None
     days = pd.to_numeric(named.where(found), errors="coerce")
     days = days.where((days >= 32874) & (days < 73051))
-    if not days.notna().any():
-        return None, None
+    if not days.notna().any() or days.max() - days.min() > EXCEL_SPAN_DAYS:
+        return None, None  # (a counter of seconds from 45056 up is no 76 years of dates)
     stamps = (pd.Timestamp(EXCEL_DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.round("s")
     return stamps, (f"numbers like {named[days.notna().to_numpy()].iloc[0]!r} read as Excel's date serials (days "
                     f"since {EXCEL_DAY_ZERO}; the column was saved formatted as a number)")

@@ -1897,6 +1897,8 @@ def test_more_domains_and_marketplaces_name_their_columns_so(tmp_path: Path, hea
     ("Comprador,SKU,Fecha de venta", ("user_id", "item_id", "timestamp")),  # Mercado Libre
     ("Kund,Produkt,Datum,Kvittonummer", ("user_id", "item_id", "timestamp", "session_id")),  # Zettle, Swedish
     ("userId,venueId,utcTimestamp", ("user_id", "item_id", "timestamp")),  # Foursquare on Kaggle
+    ("ContactName,InventoryItemCode,InvoiceDate,Quantity,UnitAmount",  # Xero's sales invoices
+     ("user_id", "item_id", "timestamp", "quantity", "price")),
 ])
 def test_warehouse_bi_and_more_tills_column_names_are_read(tmp_path: Path, header: str, names: tuple) -> None:
     """Names a probe of 159 exports found refused (2026-12-05 (aa)): each column read as

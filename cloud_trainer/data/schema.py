@@ -267,7 +267,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
-                "customername", "reviewprofilename", "profilename",
+                "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
@@ -292,6 +292,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
+                "inventoryitemcode",  # Xero's invoices
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
@@ -316,7 +317,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
-                 "enhedspris", "styckpris", "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
+                 "enhedspris", "styckpris", "unitamount",  # (Xero) "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
 

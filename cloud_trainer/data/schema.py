@@ -317,7 +317,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
-                 "enhedspris", "styckpris", "unitamount",  # (Xero) "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
+                 "enhedspris", "styckpris", "unitamount",  # (Xero)
+                 "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
 

@@ -1903,7 +1903,9 @@ def test_more_domains_and_marketplaces_name_their_columns_so(tmp_path: Path, hea
 def test_warehouse_bi_and_more_tills_column_names_are_read(tmp_path: Path, header: str, names: tuple) -> None:
     """Names a probe of 159 exports found refused (2026-12-05 (aa)): each column read as
     the schema column it is."""
-    values = ["A1", "B2", "2024-02-09 10:00", "2", "S1"][:len(names)]
+    example = {"user_id": "A1", "item_id": "B2", "timestamp": "2024-02-09 10:00", "quantity": "2", "session_id": "S1",
+               "price": "1.5"}
+    values = [example[n] for n in names]
     frame = read_table(write(tmp_path, header + "\n" + ",".join(values) + "\n", "named.csv"), GENERIC_INTERACTIONS,
                        IngestReport())
     assert list(frame.columns[:len(names)]) == list(names) and len(frame) == 1

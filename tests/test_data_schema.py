@@ -1094,6 +1094,7 @@ def test_ebays_orders_report_reads_orders_as_baskets_without_its_summary_lines_o
     assert frame[["user_id", "item_id", "session_id", "_line"]].values.tolist() == [
         ["ann", "110001", "12-00001-54321", 4], ["ann", "110002", "12-00001-54321", 5],
         ["bob", "110001", "12-00002-54321", 6]]
+    assert frame["price"].tolist() == [10.0, 10.0, 10.0]  # 'Sold For', the item's ('$10.00')
     # The order with no item at all is still a bad row; the footer and the summary are not.
     assert [str(e) for e in report.errors] == [f"{path}:7: item_id: empty (required)"]
     notes = "\n".join(report.notes)

@@ -804,9 +804,28 @@ def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the
     raw, path = load_text(tmp_path, "uriage.csv", "伝票番号,日付,顧客ID,商品コード,数量,取引区分\n"
                           "1,2024/03/01,C1,P1,1,売上\n2,2024/03/02,C1,P2,1,返品\n3,2024/03/03,C2,P1,1,売上\n")
     assert raw.interactions["item_id"].tolist() == ["P1", "P1"]
+    raw, path = load_text(tmp_path, "ventas.csv", "# de venta,Fecha de venta,Estado,Unidades,SKU,Comprador\n"
+                          "1,3 de enero de 2024 07:47 hs.,Entregado,1,ZR-18,Carla\n"
+                          "2,4 de enero de 2024 10:00 hs.,Devolución finalizada,1,ZR-25,Luis\n"
+                          "3,5 de enero de 2024 11:00 hs.,Venta entregada,1,ZR-25,Ana\n")
+    assert raw.interactions["item_id"].tolist() == ["ZR-18", "ZR-25"]  # (the accent had hidden 'devolución')
     raw, path = load_text(tmp_path, "lines.csv", "Order,Date,Customer,Item,Returned\n"
                           "1,2024-03-01,C1,P1,\n1,2024-03-01,C1,P2,Y\n1,2024-03-01,C1,P3,\n2,2024-03-02,C2,P1,\n")
     assert raw.interactions["item_id"].tolist() == ["P1", "P3", "P1"]
+
+def test_an_entity_attribute_value_items_file_says_what_it_is(tmp_path: Path) -> None:
+    """Retailrocket's item_properties (timestamp, itemid, property, value) as --items: one
+    line per property. The error said 'is it the interactions file?'; it says what the file
+    is and what to give."""
+    events = tmp_path / "events.csv"
+    events.write_text("visitorid,itemid,timestamp,event\n" + "".join(
+        f"v{k % 5},{k % 30},{1433221332117 + k * 1000},view\n" for k in range(60)))
+    props = tmp_path / "item_properties.csv"
+    props.write_text("timestamp,itemid,property,value\n" + "".join(
+        f"1435460400000,{k % 30},{('categoryid', 'available', '888')[k % 3]},{k}\n" for k in range(90)))
+    with pytest.raises(DataError, match=r"with 'property' and 'value' columns: one line per property \(an "
+                                        r"entity-attribute-value table, as Retailrocket's item_properties\)"):
+        load_dataset("csv", interactions=events, items=props)
 
 def test_a_parent_item_id_naming_no_line_of_the_file_drops_nothing(tmp_path: Path) -> None:
     """A till's 'Parent Item ID' naming a variant's product (no line of the file): every

@@ -39,6 +39,11 @@ def drop_duplicate_ids(
     dup = frame[id_col].duplicated(keep="first").to_numpy()
     if not dup.any():
         return frame.reset_index(drop=True)
+    if dup.mean() > 0.5 and {"property", "value"} <= {key for _, key in unread_columns(frame, (id_col,)).values()}:
+        raise DataError(f"{file}: {int(dup.sum()):,} of {len(frame):,} lines repeat an id ({id_col}) already listed, "
+                        "with 'property' and 'value' columns: one line per property (an entity-attribute-value "
+                        "table, as Retailrocket's item_properties), not one per item; give a table of one line per "
+                        "item, the properties wanted as its columns")
     if dup.mean() > 0.5 and _names_events(frame, id_col):
         raise DataError(f"{file}: {int(dup.sum()):,} of {len(frame):,} lines repeat an id ({id_col}) already "
                         "listed: one line per event, as an interactions file has, not one per item or shopper; "

@@ -334,7 +334,8 @@ def _says_refund(status: str) -> bool:
     if header_key(status) in REFUND_WORDS:
         return True
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
-        words = [w for w in re.split(r"[\s_\-.,()]+", part) if w]
+        # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
+        words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
         if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
             return True
     return False

@@ -318,6 +318,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
+                 "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 

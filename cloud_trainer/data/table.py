@@ -174,15 +174,6 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
-def _flush(footer: list[tuple[int, list[str]]], width: int, stats: FileStats,
-           pending: list[tuple[int, int, str, str]]) -> None:
-    """Short lines held as a footer that rows followed: bad rows, as any of the wrong width."""
-    for line, short in footer:
-        stats.rows_read += 1
-        stats.rows_skipped += 1
-        pending.append((line, -1, ROW, f"expected {width} fields, got {len(short)} (truncated row?)"))
-    footer.clear()
-
 @dataclass
 class _Header:
     """Which of a file's columns is which."""
@@ -277,6 +268,7 @@ def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestR
                             "values on every line (a join's columns written twice): read once")
     return frame
 
+
 @dataclass
 class _Rows:
     """A file's rows of the header's width, with their lines in the file."""
@@ -346,8 +338,10 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             # ends; a row after it makes them bad rows after all.
             footer.append((reader.line_num, row))
             continue
-        if footer:
-            _flush(footer, width, stats, pending)
+        if footer:  # rows below the held lines: those were bad rows after all
+            for line, short in footer:
+                pending.append(_wrong_width(line, short, width, stats))
+            footer.clear()
         if len(row) != width:
             if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
                 # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
@@ -357,10 +351,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 loose_names += 1
             else:
-                stats.rows_read += 1
-                stats.rows_skipped += 1
-                hint = " (truncated row?)" if len(row) < width else ""
-                pending.append((reader.line_num, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"))
+                pending.append(_wrong_width(reader.line_num, row, width, stats))
                 continue
         stats.rows_read += 1
         if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
@@ -398,6 +389,14 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         lines = [n + layout.dropped for n in lines]
         pending = [(p[0] + layout.dropped, *p[1:]) for p in pending]
     return _Rows(rows, lines, pending)
+
+
+def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tuple[int, int, str, str]:
+    """A row of another width than the header's: a bad row, counted read and skipped."""
+    stats.rows_read += 1
+    stats.rows_skipped += 1
+    hint = " (truncated row?)" if len(row) < width else ""
+    return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
 
 
 def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, report: IngestReport,
@@ -497,7 +496,6 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     return frame
 
 
-
 class _Checks:
     """The bad rows of one file's frame as its columns are checked: each queued with its
     reason (reported in line order at the end) and masked out of the frame."""
@@ -514,7 +512,13 @@ class _Checks:
     def flag(self, mask: np.ndarray, column: str, reason: Any) -> None:
         """Rows in ``mask`` are bad; ``reason(value)`` words why (the value as the frame
         holds it now, so the error quotes what the file wrote)."""
-        _flag(self.pending, self.frame, mask, column, reason)
+        if not mask.any():
+            return
+        idx = np.flatnonzero(mask)
+        values = self.frame[column].to_numpy()[idx]
+        lines = self.frame["_line"].to_numpy()[idx]
+        at = list(self.frame.columns).index(column)
+        self.pending.extend((int(line), at, column, reason(value)) for line, value in zip(lines, values, strict=True))
         self.bad |= mask
 
 
@@ -647,20 +651,3 @@ def _choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column
     checks.flag(invalid, col, lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})")
     return lowered
 
-
-def _flag(
-    pending: list[tuple[int, int, str, str]],
-    frame: pd.DataFrame,
-    mask: np.ndarray,
-    column: str,
-    reason: Any,
-) -> None:
-    """Queue an error for every row in ``mask``; ``reason(value)`` words the problem."""
-    if not mask.any():
-        return
-    idx = np.flatnonzero(mask)
-    values = frame[column].to_numpy()[idx]
-    line_numbers = frame["_line"].to_numpy()[idx]
-    col_pos = list(frame.columns).index(column)
-    for line, value in zip(line_numbers, values, strict=True):
-        pending.append((int(line), col_pos, column, reason(value)))

@@ -148,6 +148,13 @@ def _synonyms(lowered: pd.Series, synonyms: dict[str, str]) -> pd.Series:
     return exact.fillna(lowered.str.replace(r"[\s_-]", "", regex=True).map(synonyms))
 
 
+def _actions(named: pd.Series, event: Column) -> set[str]:
+    """The actions lower-case values that name one stand for (their choices), looked up
+    once per distinct value: per line, a 20k-line Klaviyo export had taken 23 s."""
+    distinct = pd.Series(named.unique(), dtype=object)
+    return set(distinct.where(distinct.isin(event.choices), _synonyms(distinct, event.synonyms)).dropna())
+
+
 PRODUCT_CLICKS = frozenset({"click", "clicks", "clicked"})
 """A ``type`` value that is a product view where the column's other values are a shop's
 actions (:func:`event_column_by_values`)."""
@@ -171,9 +178,7 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     named = values.isin(event.choices) | _synonyms(values, event.synonyms).notna().to_numpy()
     share = float(named.mean())
     clicks = values.isin(PRODUCT_CLICKS).to_numpy()
-    actions = set(values[named].map(lambda v: v if v in event.choices else _synonyms(pd.Series([v]),
-                                                                                        event.synonyms).iloc[0]))
-    if share < 0.9 and share > 0 and (named | clicks).all() and actions & {"cart", "purchase"}:
+    if 0 < share < 0.9 and (named | clicks).all() and _actions(values[named], event) & {"cart", "purchase"}:
         # OTTO's train.jsonl: 'clicks' beside 'carts' and 'orders'. In a log of a shop's own
         # actions a click is on a product, a view; read as purchases, 85 % of its events
         # were trained as sales. Beside views alone (Heap's 'view' / 'click': any click on

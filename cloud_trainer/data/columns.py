@@ -72,12 +72,11 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     beside ``product_id`` and ``sku``: taken only for such a product-id name), or blank on a fifth of the lines or more where
     the other is nearly always given (Lightspeed's ``UPC`` beside ``Item``; Square's
     ``SKU``, empty for products without one, beside ``Item``). Only a column the schema
-    did not read that bears a usual name of the item; a note says which and why."""
+    did not read that bears a usual name of the item; a note says which and why. Short
+    of that, blank lines take their item from another column (:func:`_items_of_blank_lines`)."""
     n = len(frame)
-    if n < 50:
-        return _items_of_blank_lines(frame, header, raw, name, notes)
     known = set(INTERACTION_COLUMNS)
-    others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES]
+    others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES] if n >= 50 else []
     if not others:
         return _items_of_blank_lines(frame, header, raw, name, notes)
     chosen = frame["item_id"].astype(str).str.strip()

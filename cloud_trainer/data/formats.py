@@ -405,7 +405,7 @@ object of a product's attributes), which split into ``attributes.color`` nobody 
 
 def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
     """``row`` with its objects' fields as fields of their own, named by their path
-    (``{"customer": {"id": 7}}`` -> ``customer.id``, two levels down), as pandas'
+    (``{"customer": {"id": 7}}`` -> ``customer.id``, at any depth), as pandas'
     ``json_normalize`` names them and the header reader matches (``customer.id`` is the
     shopper). Kept whole as JSON text, a customer object was the shopper's id, and a
     product object the item's, so a price change made another item. Lists stay text."""
@@ -414,7 +414,7 @@ def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     for k, v in row.items():
         if isinstance(v, dict) and v and k not in WHOLE_OBJECTS:
-            for sub, inner in (_flat(v) if any(isinstance(x, dict) for x in v.values()) else v).items():
+            for sub, inner in _flat(v).items():
                 out[f"{k}.{sub}"] = inner
         else:
             out[k] = v

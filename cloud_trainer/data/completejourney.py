@@ -24,8 +24,7 @@ from cloud_trainer.data.frames import (
     EXPORT_SUFFIXES,
     drop_duplicate_ids,
     empty_items,
-    finish_interactions,
-    finish_items,
+    finished,
 )
 from cloud_trainer.data.generic import load_generic
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
@@ -169,16 +168,7 @@ def load_completejourney(data_dir: Path) -> RawDataset:
         report.notes.append(f"{data_dir / 'demographics.csv'}: absent; no demographics")
         users = pd.DataFrame({"user_id": pd.Series(dtype=object)})
 
-    return RawDataset(
-        name="completejourney",
-        interactions=finish_interactions(inter),
-        items=finish_items(items),
-        users=users.reset_index(drop=True),
-        report=report,
-        fingerprint=hasher.hexdigest(),
-        timezone=CJ_TIMEZONE,
-        sources=sorted(report.files),
-    )
+    return finished("completejourney", inter, items, users, report, hasher, timezone=CJ_TIMEZONE)
 
 
 def _cj_display_locations(

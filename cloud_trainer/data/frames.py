@@ -1,14 +1,17 @@
 """The frames a :class:`.ingest.RawDataset` holds, in their final shape: the schema's
 columns in order and typed, and a side file's repeated ids left out (or the file
-refused, when it is an interactions file given as a side file).
+refused, when it is an interactions file given as a side file); :func:`finished` makes
+an adapter's result of them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from cloud_trainer.data.ingest import IngestReport
+from cloud_trainer.data.ingest import IngestReport, RawDataset
 from cloud_trainer.data.lines import (
     skip_rows,
     unread_columns,
@@ -19,9 +22,6 @@ from cloud_trainer.data.schema import (
     ITEM_COLUMNS,
     DataError,
 )
-
-# --------------------------------------------------------------------------- CJ
-
 
 EXPORT_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".zip")
 """An adapter's files as published (REES46's ``2019-Oct.csv.gz``) or unpacked (``.csv``)."""
@@ -86,3 +86,13 @@ def finish_items(items: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].fillna("").astype(str)
     out["price"] = pd.to_numeric(out["price"], errors="coerce").astype(float)
     return out
+
+
+def finished(name: str, inter: pd.DataFrame, items: pd.DataFrame, users: pd.DataFrame, report: IngestReport,
+             hasher: Any, **fields: Any) -> RawDataset:
+    """An adapter's result: its tables in their final shape, the fingerprint of every
+    file it read and the files themselves; ``fields`` are what differs between adapters
+    (``timezone``, ``real_context``)."""
+    return RawDataset(name=name, interactions=finish_interactions(inter), items=finish_items(items),
+                      users=users.reset_index(drop=True), report=report, fingerprint=hasher.hexdigest(),
+                      sources=sorted(report.files), **fields)

@@ -29,8 +29,7 @@ from cloud_trainer.data.clocks import (
 from cloud_trainer.data.frames import (
     drop_duplicate_ids,
     empty_items,
-    finish_interactions,
-    finish_items,
+    finished,
 )
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
@@ -175,17 +174,8 @@ def load_generic(
     else:
         us = _users_from_interactions(inter, interactions, report)
 
-    return RawDataset(
-        name="csv",
-        interactions=finish_interactions(inter),
-        items=finish_items(it),
-        users=us.reset_index(drop=True),
-        report=report,
-        fingerprint=hasher.hexdigest(),
-        timezone="as given (store-local)",
-        real_context=real_context,
-        sources=sorted(report.files),
-    )
+    return finished("csv", inter, it, us, report, hasher, timezone="as given (store-local)",
+                    real_context=real_context)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cloud_trainer.data.frames import EXPORT_SUFFIXES, finish_interactions, finish_items
+from cloud_trainer.data.frames import EXPORT_SUFFIXES, finished
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.sampling import ShopperSample
 from cloud_trainer.data.schema import (
@@ -145,13 +145,5 @@ def load_rees46(data_dir: Path, sample: ShopperSample) -> RawDataset:
         }
     )
     report.notes.append("rees46: no user file; catalogue derived from the events")
-    return RawDataset(
-        name="rees46",
-        interactions=finish_interactions(inter),
-        items=finish_items(items),
-        users=pd.DataFrame({"user_id": pd.Series(dtype=object)}),
-        report=report,
-        fingerprint=hasher.hexdigest(),
-        timezone="UTC",
-        sources=sorted(report.files),
-    )
+    return finished("rees46", inter, items, pd.DataFrame({"user_id": pd.Series(dtype=object)}), report, hasher,
+                    timezone="UTC")

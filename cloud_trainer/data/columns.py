@@ -60,8 +60,7 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
         at = header.index("session_id")
         notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): {raw[at]!r} names each line alone, "
                      f"{raw[i]!r} has {other.nunique():,} values on {len(other):,} lines")
-        renamed = {"session_id": passed_over(raw[at]), h: "session_id"}
-        return frame.rename(columns=renamed), [renamed.get(x, x) for x in header]
+        return _read_instead(frame, header, raw, "session_id", i)
     return frame, header
 
 
@@ -95,10 +94,15 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             continue
         at = header.index("item_id")
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
-        renamed = {"item_id": passed_over(raw[at]), header[i]: "item_id"}
-        header = [renamed.get(h, h) for h in header]
-        return frame.rename(columns=renamed), header
+        return _read_instead(frame, header, raw, "item_id", i)
     return _items_of_blank_lines(frame, header, raw, name, notes)
+
+
+def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field: str, i: int
+                  ) -> tuple[pd.DataFrame, list[str]]:
+    """Column ``i`` read as ``field``; the column that was is kept, as not read."""
+    renamed = {field: passed_over(raw[header.index(field)]), header[i]: field}
+    return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
 
 
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",

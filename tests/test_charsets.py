@@ -30,10 +30,16 @@ LINES = {
     "bulgarian": ("клиент;продукт;дата\n" + "К1;Прясно мляко;2023\nК2;Бял хляб;2023\n" * 8, "cp1251"),
     "japanese": ("顧客ID,商品コード,購入日\n" + "C1,おにぎり 鮭,2023/01/01\n" * 8, "cp932"),
     "korean": ("고객,상품,날짜\n" + "1,서울우유 신선한 우유,2023-01-01\n" * 8, "cp949"),
+    # Japanese without full-width kana: kanji names, or half-width katakana only
+    "japanese_kanji": ("顧客ID,商品コード,購入日\n" + "C1,特選牛肉 国産豚肉,2023/01/01\nC2,牛乳 豆腐,2023/01/02\n" * 5,
+                       "cp932"),
+    "japanese_halfwidth": ("ｺｷｬｸ,ｼｮｳﾋﾝ,ﾋﾂﾞｹ\n" + "C1,ｷﾞｭｳﾆｭｳ,2023/01/01\nC2,ｼｮｸﾊﾟﾝ ﾄｳﾌ,2023/01/02\n" * 5,
+                           "cp932"),
 }
 EXPECTED = {"french": None, "german": None, "spanish": None, "polish": "cp1250", "russian": "cp1251",
             "chinese": "gb18030", "traditional": "cp950", "hebrew": "cp1255", "arabic": "cp1256", "greek": "cp1253",
-            "thai": "cp874", "russian_caps": "cp1251", "bulgarian": "cp1251", "japanese": "cp932", "korean": "cp949"}
+            "thai": "cp874", "russian_caps": "cp1251", "bulgarian": "cp1251", "japanese": "cp932", "korean": "cp949",
+            "japanese_kanji": "cp932", "japanese_halfwidth": "cp932"}
 
 
 @pytest.mark.parametrize("language", list(LINES))
@@ -81,6 +87,19 @@ def test_ta_fengs_own_big5_file_reads_with_its_traditional_header_words(tmp_path
     assert str(first["timestamp"]) == "2000-11-01 00:00:00"
     assert raw.items.set_index("item_id").loc["4700000000001", "category"] == "100206"
     assert any("read as Big5 (Traditional Chinese Windows)" in note for note in raw.report.notes)
+
+
+def test_a_japanese_till_in_kanji_reads_as_shift_jis_not_gbk(tmp_path: Path) -> None:
+    """Shift-JIS kanji decode as GBK's rare characters too; without full-width kana the
+    file was read as GBK: its header words unread, every name garbled."""
+    names = ("特選牛肉", "国産豚肉", "牛乳", "豆腐", "納豆", "精米", "醤油", "緑茶")
+    rows = "".join(f"C{k % 6},{names[k % 8]},2024/03/{1 + k % 28:02d},1\n" for k in range(60))
+    path = tmp_path / "uriage.csv"
+    path.write_bytes(("顧客ID,商品コード,購入日,数量\n" + rows).encode("cp932"))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist()[:2] == [["C0", "特選牛肉"], ["C1", "国産豚肉"]]
+    assert any("read as Shift-JIS (Japanese Windows)" in note for note in report.notes)
 
 
 def test_header_keys_fold_latin_accents_but_keep_kana_voicing() -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sheet_helpers import write_xlsx
 
+from cloud_trainer.data.filetext import guess_delimiter
 from cloud_trainer.data.ingest import IngestReport, require_rows
 from cloud_trainer.data.schema import (
     GENERIC_INTERACTIONS,
@@ -189,6 +190,20 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     read_table(plain, GENERIC_INTERACTIONS, plain_report)
     assert not any("decimal comma" in n for n in plain_report.notes)
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
+
+
+def test_a_headerless_semicolon_file_with_decimal_commas_is_split_at_its_semicolons(tmp_path: Path) -> None:
+    """A European till's unload without a header: its first line's commas are decimal
+    commas, so it was split at them ('4,75' in two) and refused for missing columns."""
+    path = write(tmp_path, "".join(f"{1000 + k % 7};{4711 + k % 5};2024-03-{1 + k:02d} 10:00:00;{k},75;1\n"
+                                   for k in range(20)), "unload.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 20 and not report.errors
+    assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["1001", "4712"]
+    assert f"{path}: semicolon-separated (its commas are decimal commas); read that way" in report.notes
+    # A comma beside a letter keeps the comma: 'Milk, 2%;x' is a comma-separated field.
+    assert guess_delimiter("u1,Milk; 2L,2024-03-01\n") == ","
 
 
 def test_a_bare_ratings_file_is_read_by_its_values_with_a_note(tmp_path: Path) -> None:

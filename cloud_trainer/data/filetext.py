@@ -213,6 +213,10 @@ def count_title_lines(text: str) -> tuple[int, str]:
     return 0, ""
 
 
+_NOT_DECIMAL_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+"""A comma that is not between two digits."""
+
+
 def guess_delimiter(text: str) -> str:
     """The field separator: a comma, unless the header line has none but has '::', a
     tab, semicolon or pipe (MovieLens 1M / 10M join fields with '::'; public data sets
@@ -223,7 +227,13 @@ def guess_delimiter(text: str) -> str:
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     header = re.sub(r'"(?:[^"]|"")*"', "", header)
     if "," in header:
-        return ","
+        # ...unless every comma sits between digits beside tabs, semicolons or pipes: that
+        # is a headerless file's first row with decimal commas ('1000;4711;...;4,75;1',
+        # as a European till unloads it), which was split at the decimal comma and refused.
+        other = next((d for d in ("\t", ";", "|") if d in header), None)
+        if other is None or _NOT_DECIMAL_COMMA.search(header):
+            return ","
+        return other
     if "::" in header and "\t" not in header:
         return UNIT_SEPARATOR  # read_table turns each '::' into it
     found = next((d for d in ("\t", ";", "|") if d in header), None)

@@ -166,8 +166,8 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         # which no export writes.
         text = text.replace("::", UNIT_SEPARATOR)
     if delimiter != "," and not sep_line:
-        report.notes.append(
-            f"{name}: {DELIMITERS[delimiter]}-separated (the header has no comma); read that way")
+        why = "the header has no comma" if "," not in text[:text.find("\n")] else "its commas are decimal commas"
+        report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     dropped = blank + (1 if sep_line else title_lines)

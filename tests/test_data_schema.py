@@ -203,7 +203,7 @@ def test_a_headerless_semicolon_file_with_decimal_commas_is_split_at_its_semicol
     assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["1001", "4712"]
     assert f"{path}: semicolon-separated (its commas are decimal commas); read that way" in report.notes
     # A comma beside a letter keeps the comma: 'Milk, 2%;x' is a comma-separated field.
-    assert guess_delimiter("u1,Milk; 2L,2024-03-01\n") == ","
+    assert guess_delimiter("u1,Milk; 2L,2024-03-01\n") == (",", "")
 
 
 def test_a_bare_ratings_file_is_read_by_its_values_with_a_note(tmp_path: Path) -> None:
@@ -820,7 +820,7 @@ def test_whole_numbers_in_a_workbook_are_ids_without_a_decimal_point_while_exact
     """A workbook stores every number as a float: an EAN, a 16-digit loyalty card number
     come back whole, as the id the till printed, up to 2**53 (every whole number below it
     is exact in a float); past it a float no longer names one id and keeps its float form."""
-    from cloud_trainer.data.formats import _sheet_cell
+    from cloud_trainer.data.sheets import _sheet_cell
 
     assert _sheet_cell(17850.0) == "17850"
     assert _sheet_cell(4710000000023.0) == "4710000000023"  # Ta-Feng's EAN product ids

@@ -217,12 +217,16 @@ _NOT_DECIMAL_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 """A comma that is not between two digits."""
 
 
-def guess_delimiter(text: str) -> str:
+NO_COMMA = "the header has no comma"
+
+
+def guess_delimiter(text: str) -> tuple[str, str]:
     """The field separator: a comma, unless the header line has none but has '::', a
     tab, semicolon or pipe (MovieLens 1M / 10M join fields with '::'; public data sets
     ship as TSV; European spreadsheets save CSV with semicolons). Decided on the header
     alone: data rows may hold commas in quoted names. A quoted header name's own
-    characters do not count (``user_id;item_id;"Preis (EUR, brutto)"`` is semicolons)."""
+    characters do not count (``user_id;item_id;"Preis (EUR, brutto)"`` is semicolons).
+    Returns the separator and, when it is not a comma, why (for the note)."""
     end = text.find("\n")
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     header = re.sub(r'"(?:[^"]|"")*"', "", header)
@@ -232,10 +236,10 @@ def guess_delimiter(text: str) -> str:
         # as a European till unloads it), which was split at the decimal comma and refused.
         other = next((d for d in ("\t", ";", "|") if d in header), None)
         if other is None or _NOT_DECIMAL_COMMA.search(header):
-            return ","
-        return other
+            return ",", ""
+        return other, "its commas are decimal commas"
     if "::" in header and "\t" not in header:
-        return UNIT_SEPARATOR  # read_table turns each '::' into it
+        return UNIT_SEPARATOR, NO_COMMA  # read_table turns each '::' into it
     found = next((d for d in ("\t", ";", "|") if d in header), None)
     if found is None and len(header.split()) >= 2:
         # Space-separated (Epinions' ratings_data.txt '39 121 4', many academic dumps):
@@ -244,8 +248,8 @@ def guess_delimiter(text: str) -> str:
         second = text[end + 1: stop if stop >= 0 else len(text)] if end >= 0 else ""
         # ...and has a number: 'Product Name' over 'Green Tea' is a one-column file.
         if len(second.split()) == len(header.split()) and any(c.isdigit() for c in second):
-            return " "
-    return found or ","
+            return " ", NO_COMMA
+    return (found, NO_COMMA) if found else (",", "")
 
 
 def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = None

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import formats, headerless
+from . import blocks, headerless
 from .amounts import (
     decimal_points,
     european_numbers,
@@ -142,7 +142,7 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         text = text[lead.end():]
         report.notes.append(f"{name}: {blank} blank line(s) above the header skipped")
     if line_map is None and spec.name == "interactions" and baskets_a_line(text, spec):
-        baskets = formats.basket_lines(text)
+        baskets = blocks.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
         report.notes.append(f"{name}: {baskets.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
@@ -159,14 +159,13 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
             text = text.split("\n", title_lines)[-1]
             report.notes.append(f"{name}: {title_lines} line(s) above the header ({title!r}: a report's "
                                 "title, with no separator) not read")
-    delimiter = sep_line.group(1) if sep_line else guess_delimiter(text)
+    delimiter, why = (sep_line.group(1), "") if sep_line else guess_delimiter(text)
     if delimiter == UNIT_SEPARATOR:
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
         # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
         # which no export writes.
         text = text.replace("::", UNIT_SEPARATOR)
     if delimiter != "," and not sep_line:
-        why = "the header has no comma" if "," not in text[:text.find("\n")] else "its commas are decimal commas"
         report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL

@@ -1,0 +1,361 @@
+"""JSON exports as a table: JSON lines (Amazon's and Yelp's reviews, Goodreads' interactions,
+event pipelines), JSON arrays, API responses that wrap their list of records, Shopify's bulk
+operation lines (children after their parents), Python-literal lines; nested objects
+flattened to paths (``customer.id``), one list of line items exploded to rows, event
+property bags opened."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from array import array
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+from .records import Converted, FormatError, cell, write_records
+
+
+def json_layout(raw: bytes) -> str | None:
+    """``"lines"`` (JSON lines), ``"array"`` (a JSON array of objects) or None."""
+    head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "lines"
+    if head.startswith(b"[") and head[1:].lstrip().startswith(b"{"):
+        return "array"
+    return None
+
+
+def _json_line_values(raw: bytes) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """``(line, record, "")`` for each JSON object line, ``(line, None, why)`` for a line
+    that is none; blank lines are skipped, lines count from 1.
+
+    A line at a time from the bytes, so only one record is alive. Split on ``\n`` only:
+    inside a JSON string a U+2028 or a NEL is text, not the end of the record (as
+    ``str.splitlines`` would have it). A UTF-8 byte order mark before the first record
+    is not part of it."""
+    start, number, end_of_file = 0, 0, len(raw)
+    while start < end_of_file:
+        end = raw.find(b"\n", start)
+        if end < 0:
+            end = end_of_file
+        number += 1
+        line = raw[start:end]
+        start = end + 1
+        if not line.strip():
+            continue
+        text = line.decode("utf-8", errors="replace")
+        if number == 1:
+            text = text.lstrip("\ufeff")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            value = _python_literal(text)
+            if value is None:
+                yield number, None, f"not JSON ({exc.msg}, column {exc.colno})"
+                continue
+            yield number, value, PYTHON_REPR
+            continue
+        if not isinstance(value, dict):
+            yield number, None, f"a JSON {type(value).__name__}, not an object"
+            continue
+        yield number, value, ""
+
+
+PYTHON_REPR = "python"
+"""How :func:`_json_line_values` marks a record written in Python's syntax."""
+
+
+def _python_literal(text: str) -> dict[str, Any] | None:
+    """A line in Python's dict syntax (``{'user_id': '7656', 'items': [...]}``: McAuley's
+    Steam and Epinions files, written with ``str(dict)``), read safely as the literal it
+    is (``ast.literal_eval`` evaluates no code); None for anything else."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and "'" in stripped):
+        return None
+    import ast
+
+    try:
+        value = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def json_lines(raw: bytes) -> Converted:
+    """JSON lines as CSV text, in two passes over the bytes (the columns, then the rows)
+    rather than every record as a dict at once: the records of 175 MB of 3-field lines
+    held 0.9 GB more than their table (docs/performance-log.md, session (x))."""
+    head = list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100))
+    nested = _nested_list(head)
+    parents = _bulk_parents(raw) if any(BULK_PARENT in r for r in head) else None
+    columns: dict[str, None] = {}
+    bad: list[tuple[int, str]] = []
+    records = rows = python = 0
+    no_list = _no_list(nested)
+    empty = 0  # records whose list is empty: no product, no row
+    for number, record, why in _json_line_values(raw):
+        if record is None:
+            bad.append((number, why))
+            continue
+        records += 1
+        python += why == PYTHON_REPR
+        if parents is not None and (record := _with_parent(record, parents)) is None:
+            continue  # a parent (an order) of child lines: its fields go with them
+        parts = _rows_of(record, nested)
+        if parts is None:
+            bad.append((number, no_list))
+            continue
+        empty += not parts
+        for row in parts:
+            columns.update(dict.fromkeys(row))
+            rows += 1
+    if not records:
+        raise FormatError(_no_records(raw, bad))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    line_map = array("q")  # 8 bytes a row, not a list's int objects (~36)
+    for number, record, _ in _json_line_values(raw):
+        if parents is not None and record is not None:
+            record = _with_parent(record, parents)
+        for row in (_rows_of(record, nested) or ()) if record is not None else ():
+            writer.writerow([cell(row.get(c)) for c in columns])
+            line_map.append(number)
+    if nested is None:
+        unread = f", {len(bad):,} lines that are no JSON object" if bad else ""
+        what = f"JSON lines ({records:,} records{unread})"
+    else:
+        unread = f", {len(bad):,} lines that are no JSON object or have no {nested!r} list" if bad else ""
+        said = f"{records:,} records' {nested!r} lists, one row per element with its record's other fields"
+        what = f"JSON lines ({rows:,} rows from {said}{unread}{_empty_lists(empty, nested)})"
+    if python:
+        what = what[:-1] + f"; {python:,} records in Python's dict syntax, read as the literals they are)"
+    return Converted(out.getvalue(), line_map, what, bad)
+
+
+BULK_PARENT = "__parentId"
+"""Shopify's bulk-operation JSON lines: an order a line, then each of its line items a
+line of its own naming the order in this field."""
+
+
+def _bulk_parents(raw: bytes) -> dict[Any, dict[str, Any]]:
+    """The records that child lines name as their parent, by id (the orders; their line
+    items are not kept): one pass over the lines."""
+    named: set[Any] = set()
+    candidates: dict[Any, dict[str, Any]] = {}
+    for _, record, _ in _json_line_values(raw):
+        if record is None:
+            continue
+        if BULK_PARENT in record:
+            named.add(record[BULK_PARENT])
+        elif isinstance(record.get("id"), (str, int)):
+            candidates[record["id"]] = record
+    return {k: v for k, v in candidates.items() if k in named}
+
+
+def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> dict[str, Any] | None:
+    """A child line with its parent's fields (the order's customer and time; the line's
+    own fields win), None for a parent that has child lines (no row of its own), the
+    record itself otherwise. Read alone, every line item lacked the order's customer and
+    time and every order its product: no usable row."""
+    if BULK_PARENT in record:
+        parent = parents.get(record[BULK_PARENT], {})
+        return {"order_id": record[BULK_PARENT], **{k: v for k, v in parent.items() if k != "id"},
+                **{k: v for k, v in record.items() if k != BULK_PARENT}}  # (the order: the basket)
+    return None if record.get("id") in parents else record
+
+
+WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "links", "_links", "page", "count",
+                          "total", "next", "previous", "cursor", "has_more", "status"})
+"""Keys an API response puts beside its list of records (Spotify's ``info``, a page's
+``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
+
+
+def wrapped_records(raw: bytes) -> Converted | None:
+    """A file that is one JSON object holding its records in one list, its other values
+    objects or nothing (Shopify's REST ``{"orders": [...]}`` as ``curl`` saves it, on one
+    line or pretty-printed; Spotify's ``{"info": {...}, "playlists": [...]}``): the list's
+    objects read as a JSON array's are. One line of JSON lines stops the parse at its end
+    ('Extra data'), so a file of records costs one record's parse here. A record with its
+    own fields beside a list (OTTO's session and its events, a customer object beside its
+    events: anything but :data:`WRAPPER_KEYS`) is JSON lines' record."""
+    try:
+        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(whole, dict):
+        return None
+    lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
+    if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
+        return None
+    return exploded(whole[lists[0]], f"a JSON object holding its records in {lists[0]!r}", "objects",
+                     "the element number")
+
+
+def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
+    """Why a file that opens like JSON lines gave no record: one JSON document over
+    several lines (Spotify's playlist slices), or lines that are no JSON at all."""
+    try:
+        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict):
+        lists = [k for k, v in whole.items() if isinstance(v, list)]
+        lines = raw.count(b"\n") + 1
+        return (f"one JSON object over {lines:,} lines "
+                f"(keys {', '.join(list(whole)[:6])}), not one record a line: give its list of records"
+                + (f" ({', '.join(lists[:3])}) as JSON lines or a JSON array" if lists else ""))
+    first = bad[0] if bad else (1, "empty")
+    return f"no line is a JSON object (line {first[0]}: {first[1]})"
+
+
+def _nested_list(records: list[dict[str, Any]]) -> str | None:
+    """The field holding each record's rows, or None: a session log written as one record
+    per session (OTTO: ``{"session": 1, "events": [{"aid": .., "ts": .., "type": "clicks"},
+    ...]}``). A field named as the items (:data:`ITEM_LIST_NAMES`) that is a non-empty list
+    of objects in any of the first 100 records; else only a field that is one in at least
+    90 % of them, and the only such field: Amazon's reviews carry an ``images`` list that is
+    empty on most of them, and each review is one row."""
+    sample = [_unbagged(r) for r in records[:100]]
+    if not sample:
+        return None
+    counts: dict[str, int] = {}
+    for record in sample:
+        for key, value in record.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                counts[key] = counts.get(key, 0) + 1
+    # A field named as a record's items first: Google Analytics 4's BigQuery export gives
+    # every event an event_params list and the commerce events an items list (empty on a
+    # page_view, whose record is then a bad line: no item was seen).
+    named = [k for k in counts if k.lower().replace("_", "") in ITEM_LIST_NAMES]
+    if len(named) == 1:
+        return named[0]
+    keys = [k for k, n in counts.items() if n >= 0.9 * len(sample)
+            and k.lower().replace("_", "") not in MEDIA_LIST_NAMES]
+    return keys[0] if len(keys) == 1 else None
+
+
+MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachments", "imageurls")
+"""Lists of a record's pictures (Amazon 2023's product metadata: every product has
+``images``), never its rows."""
+
+
+ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines")
+"""Field names that hold a record's rows (lowercase, ``_`` dropped)."""
+
+
+def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | None:
+    """The table rows of one record: itself, or with a nested ``key`` one row per element
+    of its list with the record's other fields (its session) copied in. None when that
+    list is missing or not a list of objects: a bad line, not silently no rows."""
+    record = _unbagged(record)
+    if key is None:
+        return [_flat(record)]
+    value = record.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        # Segment's 'Product Viewed' names its product itself, its 'Order Completed' lists
+        # them. A GA4 page_view or session_start has the list, empty: an event about no
+        # product, so no row (counted in the note), where a record without the list is a
+        # bad line.
+        own = any(k.lower().replace("_", "") in OWN_ITEM_KEYS for k in record)
+        if own:
+            return [_flat({k: v for k, v in record.items() if k != key})]
+        return [] if value == [] else None
+    outer = {k: v for k, v in record.items() if k != key}
+    return [_flat({**outer, **element}) for element in value]
+
+
+WHOLE_OBJECTS = frozenset({"attributes"})
+"""Fields an object is meant whole in: an items file's ``attributes`` (the schema's JSON
+object of a product's attributes), which split into ``attributes.color`` nobody read."""
+
+
+def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
+    """``row`` with its objects' fields as fields of their own, named by their path
+    (``{"customer": {"id": 7}}`` -> ``customer.id``, at any depth), as pandas'
+    ``json_normalize`` names them and the header reader matches (``customer.id`` is the
+    shopper). Kept whole as JSON text, a customer object was the shopper's id, and a
+    product object the item's, so a price change made another item. Lists stay text."""
+    if not any(isinstance(v, dict) for v in row.values()):
+        return row  # (most records: one look)
+    out: dict[Any, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict) and v and k not in WHOLE_OBJECTS:
+            for sub, inner in _flat(v).items():
+                out[f"{k}.{sub}"] = inner
+        else:
+            out[k] = v
+    return out
+
+
+def _no_list(nested: str | None) -> str:
+    """A bad line's reason: the record lacks the list of line items the others have. (The
+    field's name after the words: the report counts reasons up to a quoted value.)"""
+    return f"no list of objects in field {nested!r} (the other records have one)"
+
+
+def _empty_lists(empty: int, nested: str | None) -> str:
+    """For the note: records skipped because their list is empty (events about no product)."""
+    return (f"; {empty:,} record{'s' if empty != 1 else ''} with an empty {nested!r} list (no product: a page "
+            "view) skipped") if empty else ""
+
+
+PROPERTY_BAGS = ("properties", "eventproperties")
+"""Where product-analytics tools put an event's own fields (Mixpanel's and Segment's
+``properties``, Amplitude's ``event_properties``): read as the record's own fields."""
+OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
+"""Keys that name a record's product itself (lowercase, ``_`` dropped)."""
+
+
+def _unbagged(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with its :data:`PROPERTY_BAGS` fields lifted to the top (a field the
+    record has itself wins): Mixpanel's ``{"event": .., "properties": {"distinct_id": ..,
+    "time": .., "product_id": ..}}`` was refused, its header 'event, properties'."""
+    bags = [k for k, v in record.items() if isinstance(v, dict) and k.lower().replace("_", "") in PROPERTY_BAGS]
+    if not bags:
+        return record
+    out = {k: v for k, v in record.items() if k not in bags}
+    for bag in bags:
+        for k, v in record[bag].items():
+            out.setdefault(k, v)
+    return out
+
+
+def json_array(raw: bytes) -> Converted:
+    try:
+        value = json.loads(raw.decode("utf-8", errors="replace"))
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"a JSON array that does not parse (line {exc.lineno}: {exc.msg})") from None
+    records = [v for v in value if isinstance(v, dict)]
+    if len(records) != len(value):
+        raise FormatError(f"a JSON array with {len(value) - len(records)} elements that are not objects")
+    # Elements have no line of their own: errors name the element's number, from 1.
+    return exploded(records, "a JSON array", "objects", "the element number")
+
+
+def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -> Converted:
+    """Whole records (a JSON array's, a Parquet file's) as CSV text, a record's list of
+    line items one row each as JSON lines are read (WooCommerce's REST orders'
+    ``line_items``, a Parquet ``list<struct>`` column of GA4's ``items``): read whole, the
+    list's JSON text was split into made-up items ('id', 'src', '0.00')."""
+    nested = _nested_list(records)
+    rows: list[dict[str, Any]] = []
+    line_map: list[int] = []
+    bad: list[tuple[int, str]] = []
+    empty = 0  # records whose list is empty: no product, no row
+    for at, record in enumerate(records, start=1):
+        parts = _rows_of(record, nested)
+        if parts is None:
+            bad.append((at, _no_list(nested)))
+            continue
+        empty += not parts
+        rows.extend(parts)
+        line_map.extend([at] * len(parts))
+    if not rows:
+        raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
+    said = (f"{len(records):,} {unit}" if nested is None else
+            f"{len(rows):,} rows from {len(records):,} {unit}' {nested!r} lists, one row per element with the "
+            f"other fields{_empty_lists(empty, nested)}")
+    return Converted(write_records(rows), line_map, f"{kind} ({said}; errors give {number}, from 1, as the line)", bad)

@@ -1,0 +1,146 @@
+"""Spreadsheets as a table: Excel ``.xlsx`` / ``.xls`` / ``.xlsb`` and OpenDocument ``.ods``
+(UCI's Online Retail, a back office's workbook), read with python-calamine: the sheet
+whose header the others share, merged cells filled, dates written as text."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Any
+
+from .names import header_key
+from .records import Converted, FormatError, cell
+
+
+def _sheet_cell(value: Any) -> str:
+    """One spreadsheet cell as CSV text. Every number is a float in a workbook, so whole
+    ones are written without ``.0`` (``17850.0`` is customer 17850), up to 2**53, below
+    which a float holds every whole number exactly; a bigger one is no exact id any more
+    and keeps its float form. (Excel itself keeps 15 significant digits: a 16-digit number
+    typed into it has already lost its last digit; one written by a program keeps it.)
+    Dates and times in ISO form, which the timestamp reader takes as it is."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        # A workbook keeps a time as a fraction of a day: 08:26 comes back as
+        # 08:25:59.999999 or 08:26:00.000002. To the millisecond, what Excel shows.
+        value = value.replace(microsecond=0) + datetime.timedelta(milliseconds=round(value.microsecond / 1000))
+        return value.isoformat(sep=" ", timespec="milliseconds" if value.microsecond else "seconds")
+    if isinstance(value, datetime.time):
+        whole = datetime.datetime.combine(datetime.date(2000, 1, 1), value)
+        return _sheet_cell(whole).split(" ", 1)[1]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return cell(value)
+
+
+def workbook(raw: bytes, kind: str) -> Converted:
+    """A spreadsheet's table: the sheet with the most rows (not a cover or README sheet
+    that happens to come first), with every other sheet that has the same header (UCI's
+    Online Retail II splits its two years into two sheets), in workbook order; the others
+    are left out, and the note names them. With one sheet, errors give the workbook's own
+    row numbers; with several, lines count on through them, and the note gives each
+    sheet's range. Read with ``python-calamine`` (Rust, no Excel needed)."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - a dependency of the cloud extra
+        raise FormatError(f"an Excel or OpenDocument workbook (.{kind}): reading it needs python-calamine "
+                          "(pip install python-calamine), or save each sheet as 'CSV UTF-8'") from None
+    # (sheet, header, data rows, the header's row number in the sheet, merged ranges filled)
+    tables = []
+    titles: list[str] = []  # lines above a sheet's header: a report's title
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python()  # from the sheet's first used row and column
+            first = _header_row(rows)
+            if first is None:
+                continue  # an empty sheet
+            above = [c for row in rows[:first] for c in _trimmed(row) if c]
+            if above:
+                titles.append(f"{name!r}: {' / '.join(above)[:60]!r}")
+            # calamine gives merges for .xlsx and .xls only (None for .ods and .xlsb).
+            filled = _fill_merged(rows, sheet.merged_cell_ranges or [], sheet.start, first)
+            tables.append((name, _trimmed(rows[first]), rows[first + 1:], sheet.start[0] + first + 1, filled))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise FormatError(f"looks like a workbook (.{kind}) but does not read ({exc})") from None
+    if not tables:
+        raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
+    header = max(tables, key=lambda t: len(t[2]))[1]
+    # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
+    # the next, as the reader's column names compare them) are the same table.
+    key = [header_key(str(h)) for h in header]
+    used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key]
+    left_out = [t[0] for t in tables if t not in used]
+    respelled = [t[0] for t in used if t[1] != header]
+    filled = sum(t[4] for t in used)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    line_map: list[int] = []
+    ranges = []
+    unit = "row" if len(used) == 1 else "line"  # one sheet: its own rows; several: counted on
+    for name, _, data, header_row, _ in used:
+        line = header_row if len(used) == 1 else (line_map[-1] if line_map else 1)
+        for row in data:
+            writer.writerow([_sheet_cell(v) for v in row[: len(header)]])
+            line += 1
+            line_map.append(line)
+        a, b = line - len(data) + 1, line
+        span = f"{unit}s {a:,}-{b:,}" if b > a else f"{unit} {a:,}" if b == a else "(header only)"
+        ranges.append(f"{name!r} {span}")
+    what = (f"an {'OpenDocument' if kind == 'ods' else 'Excel'} workbook (.{kind}; "
+            + (f"sheet {ranges[0]}, errors give the sheet's row" if len(used) == 1 else
+               "sheets with the same header, read as one table, lines counting on through them: "
+               + ", ".join(ranges))
+            + (f"; the same header spelled otherwise, read as these columns: {', '.join(repr(n) for n in respelled)}"
+               if respelled else "")
+            + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
+            + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
+            + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
+            + ")")
+    return Converted(out.getvalue(), line_map, what)
+
+
+def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tuple[int, int]]],
+                 start: tuple[int, int], header: int) -> int:
+    """Copy each merged range's value (kept in its first cell only) into all its cells, for
+    ranges below the ``header`` row: a report merges an invoice's number, date or customer
+    over its lines, and each line is a row of its own. Merges at or above the header (a
+    title across the table, a header over two columns) stay as they are. Returns the
+    number of ranges filled (those with a value)."""
+    filled = 0
+    for (r0, c0), (r1, c1) in ranges:
+        top, left = r0 - start[0], c0 - start[1]
+        if top <= header or left < 0 or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        if value == "":
+            continue
+        for r in range(top, min(r1 - start[0], len(rows) - 1) + 1):
+            for c in range(left, min(c1 - start[1], len(rows[r]) - 1) + 1):
+                rows[r][c] = value
+        filled += 1
+    return filled
+
+
+def _header_row(rows: list[list[Any]]) -> int | None:
+    """The row that names the columns: the first non-empty one, unless it is a title (one
+    cell, 'Sales report March' above a report's table) followed, within 10 rows, by a row
+    of two or more cells. None for an empty sheet. A one-column table keeps its first row."""
+    filled = [sum(1 for v in row if v != "") for row in rows]
+    first = next((i for i, n in enumerate(filled) if n), None)
+    if first is None or filled[first] != 1:
+        return first
+    wide = next((i for i in range(first + 1, min(first + 11, len(filled))) if filled[i] >= 2), None)
+    return wide if wide is not None else first
+
+
+def _trimmed(row: list[Any]) -> list[str]:
+    """A header row's cells as text, without the empty cells after the last name."""
+    cells = [_sheet_cell(v) for v in row]
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells

@@ -1210,6 +1210,33 @@ def test_a_folder_of_part_files_is_read_as_one_table(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"part-00002.parquet: other columns than part-00000.parquet"):
         load_dataset("csv", interactions=folder)
 
+def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) -> None:
+    """A back office's or data portal's download: a year's months in one zip. It was
+    refused ('unzip it and give one CSV'); now it is read as a folder of parts is. A zip
+    of different tables (orders beside products) is still refused, listing them."""
+    import zipfile
+
+    header = "customer_id,product_id,order_date,quantity\n"
+    archive = tmp_path / "sales_2024.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for month in (2, 1, 3):  # written out of order: read in name order
+            z.writestr(f"2024/sales_2024_{month:02d}.csv",
+                       header + "".join(f"C{k % 5},P{k},2024-{month:02d}-{1 + k:02d},1\n" for k in range(10)))
+        z.writestr("__MACOSX/2024/._sales_2024_01.csv", b"\x00\x05\x16\x07")
+    raw = load_dataset("csv", interactions=archive)
+    assert len(raw.interactions) == 30 and not raw.report.errors
+    assert str(raw.interactions["timestamp"].min()) == "2024-01-01 00:00:00"
+    assert (f"{archive}: a zip archive of 3 files of one table, read as one table in name order (its lines: "
+            "2024/sales_2024_01.csv 1-11; 2024/sales_2024_02.csv 12-21; 2024/sales_2024_03.csv 22-31)") in raw.report.notes
+    tables = tmp_path / "olist.zip"
+    with zipfile.ZipFile(tables, "w") as z:
+        z.writestr("olist_orders_dataset.csv", "order_id,customer_id,order_purchase_timestamp\no1,c1,2017-10-02 10:56:33\n")
+        z.writestr("olist_products_dataset.csv", "product_id,product_category_name\np1,perfumaria\n")
+    with pytest.raises(DataError, match=r"olist\.zip: a zip archive with 2 files \(olist_orders_dataset\.csv, "
+                                        r"olist_products_dataset\.csv\) of different columns"):
+        load_dataset("csv", interactions=tables)
+
+
 def test_categories_written_as_paths_give_the_department(tmp_path: Path) -> None:
     """Google's product taxonomy (Shopify, Merchant Center): the first step of the path is
     the department where the file has none; a '/' inside a name is no path."""

@@ -137,11 +137,18 @@ COMPRESSIONS = (
 from a BI tool), recognised by content rather than by name: a renamed file reads too."""
 
 
+def zip_members(archive: Any) -> list[str]:
+    """The files of a zip archive that are its content: macOS's Finder adds resource forks
+    (``__MACOSX/._data.csv``) and Windows Explorer ``Thumbs.db`` to a zip it makes."""
+    return [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")
+            and m.rsplit("/", 1)[-1] not in ("Thumbs.db", ".DS_Store", "desktop.ini")]
+
+
 def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
     """``raw`` itself, or its content if it is a compressed file (a note says which).
 
-    A zip must hold exactly one file (folders aside): with several it is not clear which
-    is meant, and the error lists them. A damaged archive is an error naming the file
+    A zip holds one file here (folders aside): one of several files of one table is read
+    with the others (:func:`_zip_parts`), several tables are an error listing them. A damaged archive is an error naming the file
     and the reason, not a page of decoding noise."""
     kind = next((k for magic, k in COMPRESSIONS if raw.startswith(magic)), None)
     if kind is None:
@@ -154,10 +161,7 @@ def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
     try:
         if kind == "zip":
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                # macOS's Finder adds resource forks ('__MACOSX/._data.csv') and Windows
-                # Explorer 'Thumbs.db' to a zip it makes: not the export's files.
-                members = [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")
-                           and m.rsplit("/", 1)[-1] not in ("Thumbs.db", ".DS_Store", "desktop.ini")]
+                members = zip_members(archive)
                 if formats.workbook_kind(members):  # an .xlsx / .ods is a zip of XML parts
                     return raw  # a table: formats.as_csv reads it
                 if len(members) != 1:
@@ -268,11 +272,21 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
         raw = path.read_bytes()
     except OSError as exc:  # no read permission, an unreadable disk
         raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    return _raw_text(raw, path.name, name, report, hasher)
+
+
+def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hasher: Any | None
+              ) -> tuple[str, list[int] | None]:
+    """:func:`file_text` of a file's bytes (``file_name`` is what the fingerprint hashes)."""
+    if raw.startswith(formats.ZIP_MAGIC):
+        parts = _zip_parts(raw, name, report, hasher)
+        if parts is not None:
+            return parts
     # The fingerprint is of the content: the same export gzipped again (a new mtime in
     # its header) is the same data set.
     raw = decompressed(raw, name, report)
     if hasher is not None:
-        hasher.update(path.name.encode() + b"\0" + raw)
+        hasher.update(file_name.encode() + b"\0" + raw)
     wide = _wide_encoding(raw)
     if wide is not None:
         # UTF-16 first, whatever it holds: Windows PowerShell writes its JSON so too.
@@ -322,16 +336,59 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
         raise DataError(f"{name}: a directory without a data file (part files such as part-00000, as Spark "
                         "or a warehouse unload writes them); give the export's file or its folder of parts")
     room_to_read(name, 2 * sum(p.stat().st_size for p in parts), "the part files' bytes and their text")
+    readers = [(p.name, lambda p=p: file_text(p, f"{name}/{p.name}", report, hasher)) for p in parts]
+    return _joined_parts(readers, name, report, f"a folder of {len(parts)} part files")
+
+
+class _OtherColumns(DataError):
+    """A part whose header is not the first part's."""
+
+
+def _zip_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None
+               ) -> tuple[str, list[int] | None] | None:
+    """A zip of one table's files (a year's months, as a back office or a data portal packs
+    them: ``sales_2024_01.csv`` ...) read as one table, as a folder of parts is; None for
+    a zip of one file or a workbook (:func:`decompressed` and :mod:`.formats` read
+    those). Files with other columns are other tables (``orders.csv`` beside
+    ``products.csv``): an error listing them, which had been the answer to any zip of
+    several files."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        return None  # decompressed() says what is wrong with it
+    with archive:
+        members = zip_members(archive)
+        if len(members) < 2 or formats.workbook_kind(members):
+            return None
+        room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),
+                     "the unpacked files' bytes and their text")
+        readers = [(m, lambda m=m: _raw_text(archive.read(m), m.rsplit("/", 1)[-1], f"{name}/{m}", report, hasher))
+                   for m in sorted(members)]
+        try:
+            return _joined_parts(readers, name, report, f"a zip archive of {len(members)} files of one table")
+        except _OtherColumns as exc:
+            raise DataError(f"{name}: a zip archive with {len(members)} files ({', '.join(members[:5])}) of "
+                            f"different columns ({str(exc).split(': ', 1)[0]} has others); unzip it and give one "
+                            "table (an adapter's --data-dir reads each CSV of the folder: REES46's months)") from None
+
+
+def _joined_parts(readers: list[tuple[str, Any]], name: str, report: IngestReport, what: str
+                  ) -> tuple[str, list[int] | None]:
+    """One table's parts (``(part name, its text and line map when called)``, in order)
+    as one table's text: the header line kept once, the lines errors name counted
+    through the parts, a note saying which lines each holds (``what`` opens it)."""
     texts: list[str] = []
     maps: list[int] = []
     ranges: list[str] = []
     first_line = ""
     converted: bool | None = None
     lines = offset = 0  # lines of the joined text so far; a converted part's source lines or rows so far
-    for k, part in enumerate(parts):
-        text, line_map = file_text(part, f"{name}/{part.name}", report, hasher)
+    for k, (part, read) in enumerate(readers):
+        text, line_map = read()
         if converted is not None and converted != (line_map is not None):
-            raise DataError(f"{name}/{part.name}: a part of another format than {parts[0].name}; give one table")
+            raise DataError(f"{name}/{part}: a part of another format than {readers[0][0]}; give one table")
         converted = line_map is not None
         if not text.endswith("\n"):
             text += "\n"
@@ -343,19 +400,19 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
         elif converted or (_names_only(head) and _names_only(first_line)):
             # Two headers that differ (a column added, or reordered, in a later month): read
             # as one table, a part's rows would sit under the other's names.
-            raise DataError(f"{name}/{part.name}: other columns than {parts[0].name} ({head[:80]!r} against "
-                            f"{first_line[:80]!r}); give one table")
+            raise _OtherColumns(f"{name}/{part}: other columns than {readers[0][0]} ({head[:80]!r} against "
+                                f"{first_line[:80]!r}); give one table")
         count = text.count("\n")
         if line_map is not None:  # errors name the source's lines (rows), counted through the parts
             maps.extend(offset + n for n in line_map)
             last = max(line_map[-1] if len(line_map) else 0, 1)
-            ranges.append(f"{part.name} {offset + 1}-{offset + last}")
+            ranges.append(f"{part} {offset + 1}-{offset + last}")
             offset += last
         else:
-            ranges.append(f"{part.name} {lines + 1}-{lines + count}")
+            ranges.append(f"{part} {lines + 1}-{lines + count}")
         lines += count
         texts.append(text)
-    report.notes.append(f"{name}: a folder of {len(parts)} part files, read as one table in name order (its "
+    report.notes.append(f"{name}: {what}, read as one table in name order (its "
                         f"lines: {'; '.join(ranges[:6])}{'; ...' if len(ranges) > 6 else ''})")
     return "".join(texts), maps if converted else None
 

@@ -1237,6 +1237,32 @@ def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) 
         load_dataset("csv", interactions=tables)
 
 
+def test_coveos_browsing_log_reads_its_product_actions_hashed_ids_and_epoch_times(tmp_path: Path) -> None:
+    """Coveo's SIGIR e-commerce data set (browsing_train.csv): hashed ids named so
+    ('session_id_hash', 'product_sku_hash'), Unix milliseconds in
+    'server_timestamp_epoch_ms', and the action in 'product_action' beside an 'event_type'
+    that only says pageview / event_product. It was refused for a missing item column."""
+    lines = ["session_id_hash,event_type,product_action,product_sku_hash,server_timestamp_epoch_ms,hashed_url"]
+    t = 1550885210881
+    for s in range(12):
+        for k, action in enumerate(("", "detail", "click", "add", "remove", "purchase")):
+            t += 60_000
+            sku = "" if not action else f"{(s * 7 + k) % 9:064x}"
+            lines.append(f"{s:064x},{'pageview' if not action else 'event_product'},{action},{sku},{t},{t:064x}")
+    path = tmp_path / "browsing_train.csv"
+    path.write_text("\n".join(lines) + "\n")
+    raw = load_dataset("csv", interactions=path)
+    inter = raw.interactions
+    assert len(inter) == 48 and inter["session_id"].nunique() == 12
+    assert inter["event_type"].value_counts().to_dict() == {"view": 24, "cart": 12, "purchase": 12}
+    assert str(inter["timestamp"].min()) == "2019-02-23 01:28:50.881000"  # its first line with a product
+    errors = [str(e) for e in raw.report.errors]
+    assert len(errors) == 12 and all("(got 'remove')" in e for e in errors)  # a removal is none of the actions
+    assert any("'product_action' read as event_type, its words as actions (detail as view, click as view, "
+               "add as cart)" in n for n in raw.report.notes)
+    assert any("12 lines without 'product_sku_hash'" in n for n in raw.report.notes)  # the page views
+
+
 def test_categories_written_as_paths_give_the_department(tmp_path: Path) -> None:
     """Google's product taxonomy (Shopify, Merchant Center): the first step of the path is
     the department where the file has none; a '/' inside a name is no path."""

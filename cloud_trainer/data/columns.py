@@ -162,6 +162,51 @@ PRODUCT_CLICKS = frozenset({"click", "clicks", "clicked"})
 """A ``type`` value that is a product view where the column's other values are a shop's
 actions (:func:`event_column_by_values`)."""
 
+PRODUCT_ACTIONS: dict[str, str | None] = {
+    "detail": "view", "click": "view", "add": "cart", "checkout": "cart", "purchase": "purchase",
+    "remove": None, "refund": None, "checkout_option": None, "promo_click": None}
+"""What a product-action column's words mean (Coveo's SIGIR data set ``product_action``;
+Google Analytics' enhanced e-commerce): a product's detail page or a click on it in a
+list is a view, ``add`` is to the cart, and so is a product in ``checkout`` (not yet
+bought). ``remove`` (from the cart), ``refund`` and the like are none of the four
+actions and stay bad rows (None)."""
+PRODUCT_ACTION_KEYS = ("productaction", "ecommerceaction")
+
+
+def _product_action_column(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column,
+                           known: set[str], name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
+    """A ``product_action`` column is the event column where its words are actions
+    (:data:`PRODUCT_ACTIONS`, or the usual names): Coveo's browsing log has an
+    ``event_type`` too, but its values say what kind of line it is (``pageview``,
+    ``event_product``), and was refused (no item column), or read as a view for every
+    line. That column is then kept under its own name, not read."""
+    j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
+              if header_key(r) in PRODUCT_ACTION_KEYS and h not in known), None)
+    if j is None:
+        return frame, header
+    values = frame[header[j]].astype(str).str.strip().str.lower()
+    given = values[values != ""]
+    distinct = pd.Series(given.unique(), dtype=object)
+    actions = distinct.map(PRODUCT_ACTIONS).fillna(distinct.where(distinct.isin(event.choices),
+                                                                  _synonyms(distinct, event.synonyms)))
+    words = distinct[actions.notna() | distinct.isin(PRODUCT_ACTIONS)]
+    if given.empty or given.isin(words).mean() < 0.9:
+        return frame, header
+    frame = frame.copy()
+    frame[header[j]] = frame[header[j]].astype(str).str.strip().str.lower().replace(
+        dict(zip(distinct[actions.notna()], actions.dropna(), strict=True)))
+    header = list(header)
+    if "event_type" in header:
+        k = header.index("event_type")
+        frame = frame.rename(columns={"event_type": raw_header[k] + " (not read)"})
+        header[k] = raw_header[k] + " (not read)"
+    frame = frame.rename(columns={header[j]: "event_type"})
+    header[j] = "event_type"
+    said = ", ".join(f"{v} as {a}" for v, a in zip(distinct, actions, strict=True) if pd.notna(a) and v != a)
+    report.notes.append(f"{name}: column {raw_header[j]!r} read as event_type, its words as actions ({said})")
+    return frame, header
+
+
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
     """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
@@ -171,7 +216,10 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     note says how many do and the way to read it."""
     event = spec.column("event_type")
     known = {c.name for c in spec.columns}
-    if event is None or "event_type" in header or frame.empty:
+    if event is None or frame.empty:
+        return frame, header
+    frame, header = _product_action_column(frame, header, raw_header, event, known, name, report)
+    if "event_type" in header:
         return frame, header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
               if header_key(r) in ("type", "metric", "metricname") and h not in known), None)

@@ -103,11 +103,14 @@ def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes
     return out
 
 
+_NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)")
+
+
 def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
                      name: str, notes: list[str]) -> list[str]:
     """``header`` with ``timestamp`` for the first column the schema does not know whose
     values are all written dates or times (not bare numbers: an order number or an EAN can
-    pass for a Unix time), when no column is named as one: a German till's ``Verkauft am``,
+    pass for a Unix time, unless the column's name says it is one), when no column is named as one: a German till's ``Verkauft am``,
     a ``Buchungszeit``. Without it the file would be read on a made-up clock while its real
     times sat unread."""
     known = {c.name for c in spec.columns}
@@ -120,7 +123,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
         return header
     for i in unknown:
         values = [r[i].strip() for r in rows if len(r) == len(header)]
-        if headerless.is_time(values, epochs=False):
+        # Unix times where the name says it is one (Coveo's 'server_timestamp_epoch_ms').
+        if headerless.is_time(values, epochs=bool(_NAMES_A_UNIX_TIME.search(header[i].lower()))):
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
                          f"({values[0]!r}, ...) and is read as the timestamp")
             return [*header[:i], "timestamp", *header[i + 1:]]
@@ -233,6 +237,17 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
                 # 'shipping.price' beside 'product.price': the product's, or none.
                 found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
             pos = found[0] if len(found) == 1 else None
+            if pos is not None:
+                take(pos, column.name)
+                break
+    for column in spec.columns:
+        if column.name in first:
+            continue
+        # Anonymised public data sets hash their ids and say so in the name (Coveo's
+        # 'session_id_hash', 'product_sku_hash'): the id's own name without it.
+        for alias in (column.name.replace("_", ""), *column.aliases):
+            pos = next((i for i, key in enumerate(keys) if key.endswith("hash") and key[:-4] == alias
+                        and out[i] not in known.values()), None)
             if pos is not None:
                 take(pos, column.name)
                 break

@@ -525,7 +525,8 @@ def _order_summaries(empty: np.ndarray, basket: pd.Series, checks: _Checks, name
                      basket_name: str, report: IngestReport) -> np.ndarray:
     """Lines without an item in a basket whose other lines have one are the order's own
     line (eBay's orders report writes a multi-item order's buyer and total on a line above
-    its items): skipped with a note, not a bad row each. Returns the blanks left: lines
+    its items) or a session's page views (Coveo's browsing log): skipped with a note, not a
+    bad row each. Returns the blanks left: lines
     whose basket has no item at all stay bad rows."""
     summary = empty & (basket != "").to_numpy() & basket.isin(set(basket[~empty])).to_numpy()
     if not summary.any():
@@ -533,8 +534,9 @@ def _order_summaries(empty: np.ndarray, basket: pd.Series, checks: _Checks, name
     checks.skip(summary)
     lines = checks.frame["_line"].to_numpy()[summary]
     report.notes.append(f"{name}: {int(summary.sum()):,} lines without {item_name!r} in an order ({basket_name!r}) "
-                        f"whose other lines name items (e.g. line {int(lines[0])}): the order's own line, above "
-                        "its items, as eBay's orders report writes; not read")
+                        f"whose other lines name items (e.g. line {int(lines[0])}): lines of no product (an order's "
+                        "own line above its items, as eBay's orders report writes; a page view in a browsing log); "
+                        "not read")
     return empty & ~summary
 
 

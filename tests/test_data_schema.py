@@ -192,6 +192,18 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
 
 
+def test_fields_padded_with_nul_bytes_read_as_their_text(tmp_path: Path) -> None:
+    """A legacy till's dump pads fixed-width fields with NUL bytes: kept, no id matched
+    the catalogue (numpy drops trailing NULs) and training stopped in an IndexError."""
+    path = tmp_path / "till.csv"
+    path.write_bytes(b"CustomerNo,ItemNo,SaleDate,Qty\r\n"
+                     + b"".join(b"C%d\0\0\0,0425%d\0\0\0\0,2024-03-0%d 15:07:58,1\r\n" % (k, k, 1 + k) for k in range(3)))
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].values.tolist() == [["C0", "04250"], ["C1", "04251"], ["C2", "04252"]]
+    assert f"{path}: 21 NUL bytes (fixed-width fields' padding) removed from its fields" in report.notes
+
+
 def test_a_headerless_semicolon_file_with_decimal_commas_is_split_at_its_semicolons(tmp_path: Path) -> None:
     """A European till's unload without a header: its first line's commas are decimal
     commas, so it was split at them ('4,75' in two) and refused for missing columns."""

@@ -319,6 +319,13 @@ def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hashe
     else:
         line_map = None
         text = _decoded(raw, name, report)
+    if "\0" in text:
+        # A legacy till's or COBOL dump's fixed-width fields padded with NUL bytes
+        # ('C1003\0\0\0\0\0'): no export means them. Kept, the ids matched nothing (numpy
+        # drops trailing NULs from strings), and the load stopped in an IndexError.
+        report.notes.append(f"{name}: {text.count(chr(0)):,} NUL bytes (fixed-width fields' padding) "
+                            "removed from its fields")
+        text = text.replace("\0", "")
     return text.lstrip("\ufeff"), line_map
 
 

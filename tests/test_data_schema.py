@@ -192,6 +192,26 @@ def test_tab_and_semicolon_separated_exports_are_read_with_a_note(tmp_path: Path
     assert [str(e) for e in report.errors] == [f"{semi}:3: price: not a number: 'abc'"]
 
 
+def test_an_erp_ledger_that_writes_sales_below_zero_is_read_turned_round(tmp_path: Path) -> None:
+    """Dynamics 365 Commerce's sales lines and Business Central's item ledger write a sale
+    as stock going out (-1) and a return as stock coming in: every sale was a bad row and
+    the returns were trained as purchases. A till whose few returns are below 0 is not
+    turned round."""
+    rows = "".join(f"T{k // 2},C{k % 5},P{k % 7},2024-03-{1 + k % 28:02d},{2 if k % 10 == 9 else -1}\n" for k in range(40))
+    path = write(tmp_path, "TRANSACTIONID,user_id,item_id,timestamp,QTY\n" + rows)
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert len(frame) == 36 and set(frame["quantity"]) == {1.0} and not report.errors
+    assert (f"{path}: column 'QTY' (quantity): 36 of 40 quantities are below 0, as an ERP writes a sale (stock "
+            "going out): read turned round, and the 4 lines above 0 (returns or receipts in that convention) left "
+            "out as no sales") in report.notes
+    till = write(tmp_path, "user_id,item_id,timestamp,quantity\n" + "".join(
+        f"C{k % 5},P{k % 7},2024-03-{1 + k % 28:02d},{-1 if k % 10 == 9 else 1}\n" for k in range(40)), "till.csv")
+    report = IngestReport()
+    assert len(read_table(till, GENERIC_INTERACTIONS, report)) == 36
+    assert [str(e) for e in report.errors][0] == f"{till}:11: quantity: must be > 0 (got -1)"
+
+
 def test_fields_padded_with_nul_bytes_read_as_their_text(tmp_path: Path) -> None:
     """A legacy till's dump pads fixed-width fields with NUL bytes: kept, no id matched
     the catalogue (numpy drops trailing NULs) and training stopped in an IndexError."""

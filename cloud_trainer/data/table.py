@@ -572,6 +572,8 @@ def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column
             f"{int((~empty).sum()):,} values are no number (e.g. {example!r}): the column is not read")
         return None
     checks.flag(invalid, col, lambda v: f"not a number: {v!r}")
+    if col == "quantity" and column.min_value == 0.0:
+        values = _outflows(values, checks, raw_name=raw_name, name=name, report=report)
     if column.min_value is not None:
         arr = values.to_numpy()
         with np.errstate(invalid="ignore"):
@@ -580,6 +582,35 @@ def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column
         op = ">" if column.min_exclusive else ">="
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
+
+
+OUTFLOW_SHARE = 0.5
+"""Quantities below 0, as a share of a column's numbers, above which the file writes a sale
+as stock going out (:func:`_outflows`): a till's returns are a small minority of its lines
+(Walmart's -1 lines), an ERP ledger's receipts and returns too (Business Central's item
+ledger in the probe: 219 sales of 274 entries)."""
+
+
+def _outflows(values: pd.Series, checks: _Checks, *, raw_name: str, name: str, report: IngestReport) -> pd.Series:
+    """Quantities an ERP writes as stock movements: a sale takes stock out, so Dynamics 365
+    Commerce's sales lines and Business Central's item ledger write it below 0, and a
+    return (or a receipt from a supplier) above. Where most quantities are below 0 they
+    are read turned round, and the lines above 0 -- returns and receipts in that
+    convention -- are no sales: left out with a note. As written, every sale was a bad
+    row and the returns were trained as purchases."""
+    arr = values.to_numpy()
+    finite = np.isfinite(arr)
+    negative = finite & (arr < 0)
+    if not finite.any() or negative.sum() <= OUTFLOW_SHARE * finite.sum():
+        return values
+    against = finite & (arr > 0)
+    checks.skip(against)
+    values = values.where(~against)  # (no 'must be > 0' error for them as well)
+    report.notes.append(
+        f"{name}: column {raw_name!r} (quantity): {int(negative.sum()):,} of {int(finite.sum()):,} quantities are "
+        "below 0, as an ERP writes a sale (stock going out): read turned round, and the "
+        f"{int(against.sum()):,} lines above 0 (returns or receipts in that convention) left out as no sales")
+    return -values
 
 
 def _times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,

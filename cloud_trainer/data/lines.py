@@ -274,7 +274,17 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "estado", "estadodelpedido", "取引区分",
                "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
-``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``)."""
+``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
+Any name that starts or ends with a word for status counts too (:func:`_is_status_key`)."""
+STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態")
+"""Status in the languages of the probed marketplaces' exports: Allegro's and Tokopedia's
+``Status`` (``Status Terakhir``), PrestaShop Italia's ``stato``, Shopee Vietnam's ``Trạng
+Thái Đơn Hàng``, Naver's ``주문상태``, Chinese ``订单状态``."""
+DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype")
+"""An ERP's document type column: Sage 50's ``INVOICE_OR_CREDIT`` (Invoice / Credit), SAP
+Business One's ``Doc. Type`` (IN / CN): a credit note gives a sale back."""
+CREDIT_WORDS = frozenset({"credit", "cn", "creditmemo", "creditnote", "gutschrift", "avoir", "notadecredito"})
+"""A credit note, in a document type column only (elsewhere ``Credit`` is a card payment)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
@@ -282,7 +292,12 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "ordercancelled", "cancelada", "cancelado", "anulada", "anulado", "reembolsado",
                           "reembolsada", "devuelta", "annulee", "remboursee", "zuruckerstattet",
                           "geannuleerd", "terugbetaald", "geretourneerd", "failed", "paymentfailed", "返品",
-                          "キャンセル"})
+                          "キャンセル", "creditmemo", "creditnote", "draft", "errore",
+                          # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
+                          "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
+                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "trahang", "đahoantien",
+                          "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
+                          "退货", "退款", "已取消", "取消", "退貨", "已退款"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not"})
@@ -325,6 +340,13 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
                       lambda t: f"far outside the file's other times: {t} ({inside})")
 
 
+def _is_status_key(key: str) -> bool:
+    """Whether a header key names a sale's status (:data:`STATUS_KEYS`, a name that starts
+    or ends with one of :data:`STATUS_WORDS`: ``Return / Refund Status``) or an ERP's
+    document type (:data:`DOCUMENT_KEYS`)."""
+    return key in STATUS_KEYS or key in DOCUMENT_KEYS or key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)
+
+
 def _says_refund(status: str) -> bool:
     """Whether a sale's status says it was undone: the whole status (``Refunded``,
     ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
@@ -353,10 +375,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     drop = np.zeros(len(inter), dtype=bool)
     said = []
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in REFUND_FLAG_KEYS and key not in STATUS_KEYS:
+        status = _is_status_key(key)
+        if key not in REFUND_FLAG_KEYS and not status:
             continue
         given = inter[col].astype(str).str.strip()
-        if "session_id" in inter and key in STATUS_KEYS:
+        if "session_id" in inter and status:
             # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
             # (A yes/no flag is the line's own: one 'Returned' Y had dropped its whole order.)
             given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
@@ -368,8 +391,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             continue
         if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
-        elif key in STATUS_KEYS:
-            hit = values.map({v: _says_refund(v) for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
+        elif status:
+            credit = key in DOCUMENT_KEYS
+            hit = values.map({v: _says_refund(v) or (credit and header_key(v) in CREDIT_WORDS)
+                              for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
         if hit.any():

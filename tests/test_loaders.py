@@ -956,6 +956,28 @@ def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund
     assert _says_refund(status) is refund
 
 
+@pytest.mark.parametrize(("column", "undone", "stands"), [
+    ("Invoice Status", ("Void", "Draft"), ("Paid", "Overdue")),  # Zoho Books
+    ("INVOICE_OR_CREDIT", ("Credit",), ("Invoice",)),  # Sage 50
+    ("Doc. Type", ("CN",), ("IN",)),  # SAP Business One: a credit note
+    ("Status", ("Anulowane", "Zwrot"), ("Wysłane", "Odebrane")),  # Allegro
+    ("주문상태", ("취소", "반품"), ("배송완료", "구매확정")),  # Naver Smart Store
+    ("Trạng Thái Đơn Hàng", ("Đã hủy",), ("Hoàn thành",)),  # Shopee Vietnam
+    ("Status Terakhir", ("Dibatalkan Pembeli",), ("Pesanan Selesai",)),  # Tokopedia
+    ("stato", ("Annullato", "Rimborsato", "Errore di pagamento"), ("Consegnato",)),  # PrestaShop Italia
+    ("Return / Refund Status", ("Refund Approved",), ("",)),  # Shopee Philippines
+    ("Payment Type", (), ("Credit", "Cash")),  # a card payment is no credit note
+])
+def test_marketplace_and_erp_statuses_leave_undone_sales_out(tmp_path: Path, column: str, undone: tuple[str, ...],
+                                                             stands: tuple[str, ...]) -> None:
+    """A probe of 80 exports (session (ab)): these statuses were read as purchases, the
+    column's name or its words unknown."""
+    values = [*undone, *stands * (len(undone) + 1)] * 6  # (undone a minority: more is no shop's status)
+    raw, _ = load_text(tmp_path, "orders.csv", f"user_id,item_id,timestamp,{column}\n" + "".join(
+        f"C{k % 4},P{k % 5},2024-03-{1 + k % 28:02d},{v}\n" for k, v in enumerate(values)))
+    assert len(raw.interactions) == 6 * len(stands) * (len(undone) + 1)
+
+
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "orders_export.csv",
                           "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"
@@ -1235,6 +1257,79 @@ def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) 
     with pytest.raises(DataError, match=r"olist\.zip: a zip archive with 2 files \(olist_orders_dataset\.csv, "
                                         r"olist_products_dataset\.csv\) of different columns"):
         load_dataset("csv", interactions=tables)
+
+
+def test_warehouse_packings_and_formats_read_or_say_what_they_are(tmp_path: Path) -> None:
+    """A probe of warehouse exports (session (ab)): zstd-packed unloads, a tar.gz, Feather
+    and ORC files, Spark's partition folders were refused with their first bytes as the
+    'header'; Avro, XML and an HTML page saved as .xls now say what they are."""
+    import gzip
+    import io
+    import tarfile
+
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.orc as orc
+
+    header = "customer_id,sku,created_at\n"
+    rows = ["".join(f"C{k % 4},S{k % 9},2024-03-{1 + k % 28:02d} 10:00:00\n" for k in range(b, b + 12)) for b in (0, 12)]
+    zst = tmp_path / "unload.csv.zst"
+    with pa.output_stream(str(zst), compression="zstd") as out:
+        out.write((header + rows[0]).encode())
+    packed = tmp_path / "export.tar.gz"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for k, text in enumerate(rows):
+            data = (header + text).encode()
+            info = tarfile.TarInfo(f"export/orders_{k}.csv")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    packed.write_bytes(gzip.compress(buffer.getvalue()))
+    table = pa.table({"customer_id": [f"C{k % 4}" for k in range(12)], "sku": [f"S{k}" for k in range(12)],
+                      "created_at": [f"2024-03-{1 + k:02d} 10:00:00" for k in range(12)]})
+    feather.write_feather(table, tmp_path / "orders.feather")
+    orc.write_table(table, tmp_path / "orders.orc")
+    spark = tmp_path / "events"
+    for day, text in zip(("2024-03-01", "2024-03-02"), rows, strict=True):
+        (spark / f"event_date={day}").mkdir(parents=True)
+        (spark / f"event_date={day}" / "part-00000.c000.csv").write_text(header + text)
+    (spark / "_SUCCESS").write_text("")
+    for path, n, note in ((zst, 12, "zstd-compressed"), (packed, 24, "a tar archive of 2 files of one table"),
+                          (tmp_path / "orders.feather", 12, "Feather / Arrow (12 rows"),
+                          (tmp_path / "orders.orc", 12, "ORC (12 rows"),
+                          (spark, 24, "part files in partition folders (event_date=...)")):
+        raw = load_dataset("csv", interactions=path)
+        assert len(raw.interactions) == n and not raw.report.errors, path
+        assert any(note in n for n in raw.report.notes), (path, raw.report.notes)
+    for name, content, said in (("export.avro", b"Obj\x01\x04\x16avro.schema", "an Avro file"),
+                                ("orders.xml", b'<?xml version="1.0"?><orders></orders>', "XML"),
+                                ("report.xls", b"<html><body><table></table></body></html>", "an HTML page")):
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError, match=f"{name}: {said}"):
+            load_dataset("csv", interactions=tmp_path / name)
+
+
+def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(tmp_path: Path) -> None:
+    """Redshift's UNLOAD without HEADER ('order_id|customer_id|sku|qty|price|created_at') and
+    a Hive text table (Ctrl-A between fields: user, session, item, action, time): the
+    first id column was read as the shopper and the second as the item. An order's lines
+    come together, within a day, each of one customer: it is the basket."""
+    unload = tmp_path / "0000_part_00"
+    unload.write_text("".join(f"{880000 + k // 3}|{210000 + (k // 3) % 7}|SKU{k % 11}|1|9.99|2024-03-{1 + k // 9:02d} "
+                              f"1{k // 3 % 10}:00:00\n" for k in range(90)))
+    raw = load_dataset("csv", interactions=unload)
+    first = raw.interactions.iloc[0]
+    assert (first["session_id"], first["user_id"], first["item_id"]) == ("880000", "210000", "SKU0")
+    assert any("column 1 as session_id (its lines come together, within a day, each of one value of column 2), "
+               "2 as user_id, 3 as item_id" in n for n in raw.report.notes)
+    hive = tmp_path / "000000_0"
+    hive.write_text("".join(f"{210000 + k // 12}\x01s{k // 4}\x01SKU{k % 9}\x01{'view' if k % 3 else 'purchase'}"
+                            f"\x012024-03-{1 + k // 12:02d} 10:{k % 60:02d}:00\x01\\N\n" for k in range(96)))
+    raw = load_dataset("csv", interactions=hive)
+    first = raw.interactions.iloc[0]
+    assert (first["user_id"], first["session_id"], first["item_id"], first["event_type"]) == (
+        "210000", "s0", "SKU0", "purchase")
+    assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
 def test_coveos_browsing_log_reads_its_product_actions_hashed_ids_and_epoch_times(tmp_path: Path) -> None:

@@ -124,7 +124,8 @@ def csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
 UNIT_SEPARATOR = "\x1f"
 
 
-DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space"}
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space",
+              "\x01": "Ctrl-A (Hive's text tables)"}
 
 
 COMPRESSIONS = (
@@ -132,6 +133,7 @@ COMPRESSIONS = (
     (b"BZh", "bzip2"),
     (b"\xfd7zXZ\x00", "xz"),
     (b"PK\x03\x04", "zip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),  # Snowflake's and Databricks' unloads (COMPRESSION = ZSTD)
 )
 """Leading bytes of the compressed files exports arrive as (``.csv.gz`` downloads, a zip
 from a BI tool), recognised by content rather than by name: a renamed file reads too."""
@@ -178,13 +180,24 @@ def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
                 # enough to stop a 9 GB month from being unpacked into 8 GB. (bzip2 and xz
                 # say nothing: they are checked once unpacked, below.)
                 room_to_read(name, 2 * int.from_bytes(raw[-4:], "little"), "the unpacked bytes and their text")
-            data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress}[kind](raw)
+            data = {"gzip": gzip.decompress, "bzip2": bz2.decompress, "xz": lzma.decompress, "zstd": _unzstd}[kind](raw)
             what = f"{kind}-compressed"
     except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as exc:
         raise DataError(f"{name}: looks {kind}-compressed but does not decompress ({exc})") from exc
     report.notes.append(f"{name}: {what}; read decompressed ({len(data):,} bytes)")
     room_to_read(name, len(data), "the unpacked bytes' text")
     return data
+
+
+def _unzstd(raw: bytes) -> bytes:
+    """A Zstandard frame's content, by pyarrow's codec (the standard library has none
+    before Python 3.14)."""
+    import pyarrow as pa
+
+    try:
+        return pa.input_stream(pa.py_buffer(raw), compression="zstd").read()
+    except (OSError, pa.ArrowException) as exc:
+        raise ValueError(str(exc)) from None
 
 
 def room_to_read(name: str, needed: int, what: str) -> None:
@@ -244,7 +257,7 @@ def guess_delimiter(text: str) -> tuple[str, str]:
         return other, "its commas are decimal commas"
     if "::" in header and "\t" not in header:
         return UNIT_SEPARATOR, NO_COMMA  # read_table turns each '::' into it
-    found = next((d for d in ("\t", ";", "|") if d in header), None)
+    found = next((d for d in ("\t", ";", "|", "\x01") if d in header), None)
     if found is None and len(header.split()) >= 2:
         # Space-separated (Epinions' ratings_data.txt '39 121 4', many academic dumps):
         # only when the next line has as many space-separated fields.
@@ -285,6 +298,8 @@ def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hashe
     # The fingerprint is of the content: the same export gzipped again (a new mtime in
     # its header) is the same data set.
     raw = decompressed(raw, name, report)
+    if _is_tar(raw):
+        return _tar_parts(raw, name, report, hasher)
     if hasher is not None:
         hasher.update(file_name.encode() + b"\0" + raw)
     wide = _wide_encoding(raw)
@@ -337,14 +352,26 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
     checksums (``.crc``) and empty parts are no parts. The lines errors name count through
     the joined parts; a note says which lines each part holds. Parts with different
     header lines, or of different formats, are an error naming the first that differs."""
-    parts = sorted(p for p in folder.iterdir()
-                   if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size)
+    parts = sorted(p for p in folder.rglob("*")
+                   if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size
+                   and all(_PARTITION.fullmatch(d) for d in p.relative_to(folder).parts[:-1]))
+    partitions = sorted({p.relative_to(folder).parts[0].split("=", 1)[0] for p in parts if len(p.relative_to(folder).parts) > 1})
+    if partitions:
+        # Spark's partitionBy('event_date') writes 'event_date=2024-03-04/part-....csv': the
+        # parts one level (or more) down. The value lives in the folder's name only.
+        report.notes.append(f"{name}: part files in partition folders ({', '.join(partitions)}=...), read in "
+                            "path order; the partition values are in the folder names, not read as a column")
     if not parts:
         raise DataError(f"{name}: a directory without a data file (part files such as part-00000, as Spark "
                         "or a warehouse unload writes them); give the export's file or its folder of parts")
     room_to_read(name, 2 * sum(p.stat().st_size for p in parts), "the part files' bytes and their text")
-    readers = [(p.name, lambda p=p: file_text(p, f"{name}/{p.name}", report, hasher)) for p in parts]
+    readers = [(str(p.relative_to(folder)), lambda p=p: file_text(p, f"{name}/{p.relative_to(folder)}", report, hasher))
+               for p in parts]
     return _joined_parts(readers, name, report, f"a folder of {len(parts)} part files")
+
+
+_PARTITION = re.compile(r"[^=/]+=[^/]*")
+"""A Hive-style partition folder's name (``event_date=2024-03-04``)."""
 
 
 class _OtherColumns(DataError):
@@ -371,14 +398,49 @@ def _zip_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None
             return None
         room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),
                      "the unpacked files' bytes and their text")
-        readers = [(m, lambda m=m: _raw_text(archive.read(m), m.rsplit("/", 1)[-1], f"{name}/{m}", report, hasher))
-                   for m in sorted(members)]
-        try:
-            return _joined_parts(readers, name, report, f"a zip archive of {len(members)} files of one table")
-        except _OtherColumns as exc:
-            raise DataError(f"{name}: a zip archive with {len(members)} files ({', '.join(members[:5])}) of "
-                            f"different columns ({str(exc).split(': ', 1)[0]} has others); unzip it and give one "
-                            "table (an adapter's --data-dir reads each CSV of the folder: REES46's months)") from None
+        return _archive_parts("zip", members, archive.read, name, report, hasher)
+
+
+def _archive_parts(kind: str, members: list[str], read: Any, name: str, report: IngestReport,
+                   hasher: Any | None) -> tuple[str, list[int] | None]:
+    """An archive's files (``read(member)`` gives one's bytes) as one table, in name
+    order (:func:`_joined_parts`); an error listing them when they are different tables."""
+    readers = [(m, lambda m=m: _raw_text(read(m), m.rsplit("/", 1)[-1], f"{name}/{m}", report, hasher))
+               for m in sorted(members)]
+    try:
+        return _joined_parts(readers, name, report, f"a {kind} archive of {len(members)} files of one table")
+    except _OtherColumns as exc:
+        raise DataError(f"{name}: a {kind} archive with {len(members)} files ({', '.join(members[:5])}) of "
+                        f"different columns ({str(exc).split(': ', 1)[0]} has others); unpack it and give one "
+                        "table (an adapter's --data-dir reads each CSV of the folder: REES46's months)") from None
+
+
+def _is_tar(raw: bytes) -> bool:
+    """A tar archive (``export.tar.gz`` once unpacked): POSIX and GNU tar write ``ustar``
+    at byte 257 of every member's header."""
+    return raw[257:262] == b"ustar"
+
+
+def _tar_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None) -> tuple[str, list[int] | None]:
+    """A tar archive's files read as a zip's are: one file as itself, several of one table
+    as one table. Read as text, its first member's header block was taken for the CSV's
+    header line ('header has export/orders.csv0000644...')."""
+    import tarfile
+
+    try:
+        with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
+            contents = {m.name: handle.read() for m in archive.getmembers()
+                        if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(("._", ".DS_Store"))
+                        and (handle := archive.extractfile(m)) is not None}
+    except tarfile.TarError as exc:
+        raise DataError(f"{name}: looks like a tar archive but does not read ({exc})") from None
+    if not contents:
+        raise DataError(f"{name}: a tar archive without a file")
+    if len(contents) == 1:
+        ((member, data),) = contents.items()
+        report.notes.append(f"{name}: a tar archive ({member}); read unpacked")
+        return _raw_text(data, member.rsplit("/", 1)[-1], name, report, hasher)
+    return _archive_parts("tar", sorted(contents), contents.pop, name, report, hasher)
 
 
 def _joined_parts(readers: list[tuple[str, Any]], name: str, report: IngestReport, what: str

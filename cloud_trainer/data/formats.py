@@ -27,6 +27,11 @@ from .sheets import workbook
 __all__ = ["Converted", "FormatError", "as_csv", "conversion_memory", "workbook_kind"]
 
 PARQUET_MAGIC = b"PAR1"
+ARROW_MAGIC = b"ARROW1\x00\x00"
+ORC_MAGIC = b"ORC"
+AVRO_MAGIC = b"Obj\x01"
+_HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta)[\s>]", re.IGNORECASE)
+_XML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:\?xml|[A-Za-z][\w:.-]*[\s>])")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """An old Excel ``.xls`` (and other Office files)."""
 
@@ -47,9 +52,9 @@ def workbook_kind(members: list[str]) -> str | None:
 
 
 def as_csv(raw: bytes) -> Converted | None:
-    """``raw`` as CSV text when it is JSON lines, a JSON array, Parquet or a spreadsheet
-    (Excel ``.xlsx`` / ``.xls`` / ``.xlsb``, OpenDocument ``.ods``); None for anything else
-    (it is then read as CSV)."""
+    """``raw`` as CSV text when it is JSON lines, a JSON array, Parquet, Feather, ORC or a
+    spreadsheet (Excel ``.xlsx`` / ``.xls`` / ``.xlsb``, OpenDocument ``.ods``); None for
+    anything else (it is then read as CSV). Avro and XML are an error saying so."""
     if raw.startswith(OLE2_MAGIC):
         return workbook(raw, "xls")
     if raw.startswith(ZIP_MAGIC):
@@ -62,7 +67,20 @@ def as_csv(raw: bytes) -> Converted | None:
         if kind is not None:
             return workbook(raw, kind)
     if raw.startswith(PARQUET_MAGIC):
-        return _parquet(raw)
+        return _columnar(raw, "Parquet")
+    if raw.startswith(ARROW_MAGIC):
+        return _columnar(raw, "Feather / Arrow")
+    if raw.startswith(ORC_MAGIC) and any(b < 9 for b in raw[3:16]):  # (a CSV's 'ORCHARD_ID,...' is text)
+        return _columnar(raw, "ORC")
+    if raw.startswith(AVRO_MAGIC):
+        raise FormatError("an Avro file (BigQuery's or Kafka's export format), which the trainer does not read: "
+                          "export the table as CSV, JSON lines or Parquet (bq extract --destination_format CSV)")
+    if _HTML.match(raw[:256]):
+        raise FormatError("an HTML page (a report saved as .xls by an older back office is often one), which the "
+                          "trainer does not read: open it in a spreadsheet and save it as CSV, or export CSV")
+    if _XML.match(raw[:256]):
+        raise FormatError("XML (a shop system's order export?), which the trainer does not read: export the "
+                          "orders' lines as CSV, or turn the XML into one (one line per order line)")
     if block_layout(raw):
         return item_blocks(raw)
     if SQL_DUMP.search(raw[:65536]):
@@ -102,14 +120,19 @@ def conversion_memory(raw: bytes) -> tuple[int, str] | None:
     return None
 
 
-def _parquet(raw: bytes) -> Converted:
+def _columnar(raw: bytes, kind: str) -> Converted:
+    """A warehouse's columnar file (Parquet; Feather / Arrow IPC, as pandas' ``to_feather``
+    writes; ORC, Hive's) read by pyarrow, its rows as a JSON array's records are."""
+    import pyarrow.feather as feather
+    import pyarrow.orc as orc
     import pyarrow.parquet as pq
 
+    read = {"Parquet": pq.read_table, "Feather / Arrow": feather.read_table, "ORC": orc.read_table}[kind]
     try:
-        table = pq.read_table(io.BytesIO(raw))
+        table = read(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise FormatError(f"looks like Parquet but does not read ({exc})") from None
-    return exploded(table.to_pylist(), "Parquet", "rows", "the row number")
+        raise FormatError(f"looks like {kind} but does not read ({exc})") from None
+    return exploded(table.to_pylist(), kind, "rows", "the row number")
 
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)

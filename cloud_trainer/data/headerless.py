@@ -241,6 +241,15 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         ids = [i for i in ids if not is_row_key(columns[i])]
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
+        basket = _basket_of(columns, ids, columns[time] if times else None)
+        if basket is not None:
+            # (Redshift's UNLOAD without HEADER: 'order_id|customer_id|sku|...'; a Hive
+            # table's 'user_id, session_id, item_id, ...': the order was read as the shopper
+            # and the shopper as the item.)
+            names[basket[0]] = "session_id"
+            said.append(f"{basket[0] + 1} as session_id (its lines come together, within a day, "
+                        f"each of one value of column {basket[1] + 1})")
+            ids = [basket[1], *[i for i in ids if i not in basket]]
         user, item = ids[0], ids[1]
         asins = ""
         if _asin_share(columns[user]) >= 0.9 and _asin_share(columns[item]) <= 0.1:
@@ -281,6 +290,42 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
     if not_read:
         how += f"; column {not_read} " + ("as demographic values" if table == "users" else "not read")
     return names, how
+
+
+BASKET_HOURS = 24
+"""The longest a basket's (an order's, a visit's) lines may span, at the median."""
+
+
+def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None) -> tuple[int, int] | None:
+    """``(basket, shopper)`` among three or more id columns: a column whose lines come in
+    one run each (an order's lines together), whose runs mostly repeat a value (orders of
+    several lines) and last a day or less, and each of whose values goes with one value
+    of another id column with fewer values (the order's customer). A user column sorted
+    together goes with one store too, but spans weeks: the time is what tells them, so
+    without one nothing is read as a basket."""
+    if len(ids) < 3 or times is None:
+        return None
+    import pandas as pd
+
+    from .timestamps import parse_timestamps
+
+    stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
+    for a in ids:
+        col = columns[a]
+        runs = 1 + sum(x != y for x, y in zip(col, col[1:], strict=False))
+        distinct = set(col)
+        if runs != len(distinct) or len(distinct) * 1.2 > len(col) or "" in distinct:
+            continue
+        span = stamps.groupby(pd.Series(col)).agg(lambda t: t.max() - t.min()).median()
+        if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
+            continue
+        for b in ids:
+            if b == a or len(set(columns[b])) >= len(distinct):
+                continue
+            pairs = set(zip(col, columns[b], strict=True))
+            if len(pairs) == len(distinct):  # each basket with one value of b
+                return a, b
+    return None
 
 
 def _spans(numbers: list[int]) -> str:

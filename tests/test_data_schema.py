@@ -594,6 +594,17 @@ def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Pat
     assert "not a timestamp: '2024-03-03 25:99'" in report.errors[0].reason
 
 
+def test_a_time_column_that_holds_whole_timestamps_is_not_glued_to_the_date(tmp_path: Path) -> None:
+    """JD.com's order data writes ``order_date`` 2018-03-01 and ``order_time`` 2018-03-01
+    02:39:00.0: glued, every line was 'not a timestamp' and the file was refused."""
+    path = write(tmp_path, "order_ID,user_ID,sku_ID,order_date,order_time\n"
+                 "o1,u1,s1,2018-03-01,2018-03-01 02:39:00.0\no2,u2,s2,2018-03-02,2018-03-02 07:12:00.0\n")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == ["2018-03-01 02:39:00", "2018-03-02 07:12:00"]
+    assert not report.errors
+
+
 def test_a_date_column_without_a_time_column_is_read_alone(tmp_path: Path) -> None:
     path = write(tmp_path, "user_id,item_id,date\nu1,i1,2024-03-01\nu1,i2,2024-03-02\n")
     report = IngestReport()

@@ -613,6 +613,9 @@ def _outflows(values: pd.Series, checks: _Checks, *, raw_name: str, name: str, r
     return -values
 
 
+_DATE_IN_CLOCK = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
 def _times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: _Checks, *,
            raw_name: str, time_of_day: str | None, name: str, report: IngestReport
            ) -> tuple[pd.Series, bool, bool]:
@@ -637,9 +640,12 @@ def _times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, 
         # A date column and a time-of-day column (Ta-Feng-like and till exports):
         # one timestamp, so a day's baskets keep their order and hour context.
         clock = clock_text(checks.frame[time_of_day].astype(str).str.strip())
-        # A date that already has its time (a colon) is left as it is.
+        # A date that already has its time (a colon) is left as it is; a "time" that is a
+        # whole timestamp (JD.com's order_time '2018-03-01 02:39:00.0' beside order_date)
+        # is taken as it is, not glued after the date a second time.
+        whole = clock.str.contains(_DATE_IN_CLOCK).to_numpy(dtype=bool)
         has_clock = ((clock != "") & ~empty & ~text_values.str.contains(":", regex=False)).to_numpy()
-        text_values = text_values.where(~has_clock, text_values + " " + clock)
+        text_values = text_values.where(~has_clock | whole, text_values + " " + clock).where(~(has_clock & whole), clock)
         checks.frame[col] = text_values  # what a bad row's error quotes
         report.notes.append(f"{name}: {col}: read with the time of day from column "
                             f"{time_of_day!r} ({int(has_clock.sum())} rows)")

@@ -594,6 +594,37 @@ def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Pat
     assert "not a timestamp: '2024-03-03 25:99'" in report.errors[0].reason
 
 
+@pytest.mark.parametrize(("written", "expected"), [
+    ("2024. 3. 1 오전 8:40:43", "2024-03-01 08:40:43"), ("2024. 3. 1 오후 12:05:00", "2024-03-01 12:05:00"),
+    ("2024. 3. 1 오후 1:05:00", "2024-03-01 13:05:00"),  # Korean Google Sheets
+    ("2024. 03. 01. 08:30:47", "2024-03-01 08:30:47"),  # Hungarian Excel
+    ("2024年3月1日 18:52", "2024-03-01 18:52:00"), ("2024年3月1日", "2024-03-01 00:00:00"),  # Chinese, Japanese
+    ("1.3.2024 9.07.03", "2024-03-01 09:07:03"),  # Finnish: the time with dots too
+    ("13/3/2024 19.29.20", "2024-03-13 19:29:20"),  # Italian
+])
+def test_year_first_and_dotted_clock_dates_of_more_locales_read(tmp_path: Path, written: str, expected: str) -> None:
+    """A probe of spreadsheet locales (session (ab)): each was a bad row."""
+    got, report = read_stamps(tmp_path, [written], "sheet.csv")
+    assert [str(t) for t in got] == [expected] and not report.errors
+
+
+def test_a_time_column_named_otherwise_is_found_by_its_written_values(tmp_path: Path) -> None:
+    """'Order Time' holding Excel's long dates ('Friday, March 1, 2024 1:27 PM'): the
+    header-free patterns did not know them, so the file ran on a made-up clock while its
+    real times sat unread. dunnhumby LGSR's SHOP_DATE (yyyymmdd) and SHOP_HOUR read too."""
+    path = write(tmp_path, "Customer,SKU,Placed\nC1,S1,\"Friday, March 1, 2024 1:27 PM\"\n"
+                           "C2,S2,\"Saturday, March 2, 2024 9:05 AM\"\n", "orders.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-01 13:27:00", "2024-03-02 09:05:00"]
+    lgsr = write(tmp_path, "SHOP_DATE,SHOP_HOUR,PROD_CODE,CUST_CODE,BASKET_ID\n"
+                           "20060409,12,PRD0987700,CUST001,994106400000000\n20060410,8,PRD0900001,CUST002,994106400000001\n",
+                 "lgsr.csv")
+    frame = read_table(lgsr, GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].values.tolist()[0] == ["CUST001", "PRD0987700"]
+    assert [str(t) for t in frame["timestamp"]] == ["2006-04-09 12:00:00", "2006-04-10 08:00:00"]
+
+
 def test_a_time_column_that_holds_whole_timestamps_is_not_glued_to_the_date(tmp_path: Path) -> None:
     """JD.com's order data writes ``order_date`` 2018-03-01 and ``order_time`` 2018-03-01
     02:39:00.0: glued, every line was 'not a timestamp' and the file was refused."""

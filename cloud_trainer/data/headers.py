@@ -10,6 +10,8 @@ import csv
 import re
 from dataclasses import dataclass
 
+import pandas as pd
+
 from . import headerless
 from .filetext import first_rows
 from .names import header_key, passed_over
@@ -21,6 +23,7 @@ from .schema import (
     DataError,
     TableSpec,
 )
+from .timestamps import parse_timestamps
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:
@@ -106,6 +109,22 @@ def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes
 _NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)")
 
 
+def _written_times(values: list[str]) -> bool:
+    """Whether nearly all of ``values`` are times the reader parses (:func:`.timestamps.parse_timestamps`)
+    that are written, not bare numbers: Excel's long date ``Friday, March 1, 2024 1:27
+    PM``, Korean ``2024. 3. 1 오전 8:40:43``, which the header-free patterns do not know."""
+    filled = [v for v in values if v]
+    if not filled or any(_BARE_NUMBER.fullmatch(v) for v in filled) or not all(_DIGIT.search(v) for v in filled):
+        return False
+    parsed, _ = parse_timestamps(pd.Series(filled, dtype=object), None)
+    return bool(parsed.notna().mean() >= 0.95)
+
+
+_BARE_NUMBER = re.compile(r"-?[\d,]*\.?\d+")
+"""A number (an id, an amount, an Excel serial): no written time, whatever it parses as."""
+_DIGIT = re.compile(r"\d")
+
+
 def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
                      name: str, notes: list[str]) -> list[str]:
     """``header`` with ``timestamp`` for the first column the schema does not know whose
@@ -124,7 +143,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     for i in unknown:
         values = [r[i].strip() for r in rows if len(r) == len(header)]
         # Unix times where the name says it is one (Coveo's 'server_timestamp_epoch_ms').
-        if headerless.is_time(values, epochs=bool(_NAMES_A_UNIX_TIME.search(header[i].lower()))):
+        if (headerless.is_time(values, epochs=bool(_NAMES_A_UNIX_TIME.search(header[i].lower())))
+                or _written_times(values)):
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
                          f"({values[0]!r}, ...) and is read as the timestamp")
             return [*header[:i], "timestamp", *header[i + 1:]]

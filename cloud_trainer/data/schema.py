@@ -248,7 +248,8 @@ Carbo-Loading), read as such only when every value is a whole number of <= 5 dig
 # Kunde;Artikel;Datum;Menge;Preis was refused for missing columns): the words for the
 # customer, the article, quantity, price and receipt in German, French, Spanish, Italian
 # and Dutch, accents folded (header_key), only where the word can mean nothing else.
-USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumber", "customerno",
+USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  # (dunnhumby LGSR's CUST_CODE)
+                "customernumber", "customerno",
                 "cardcode",  # (SAP Business One's business partner)
                 # (alias order is preference: a number before an e-mail or a bare word)
                 "kundennummer", "kundennr", "kundenid", "numeroclient", "codeclient", "n°client", "noclient",
@@ -280,7 +281,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "customernumbe
                 "msno", "authorid", "distinctid")  # (Mixpanel's distinct_id)
 
 
-ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "movieid", "bookid", "isbn",
+ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
                 "listingid",  # Etsy: a listing, where its SKU is blank
@@ -332,13 +333,13 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
-                        "datetime", "createdat", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
+                        "datetime", "createdat", "datecreated", "createddate", "creationdate", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
-                        "saledate", "solddate", "datesold", "fechadeventa", "fechaventa",
+                        "saledate", "solddate", "datesold", "shopdate", "fechadeventa", "fechaventa",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
@@ -409,13 +410,16 @@ one-off pieces a unique item_id beside a garment type is right as it is)."""
 
 
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
-                  "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", *DAY_NUMBER_KEYS)
+                  "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", "datecreated", "createddate",
+                  "creationdate", "saledate", "shopdate", *DAY_NUMBER_KEYS)
 """Normalised header names of a timestamp column that may hold the date alone."""
 
 
+HOUR_KEYS = ("hour", "hourofday", "shophour", "transactionhour")
+"""A time-of-day column that holds the hour alone (dunnhumby LGSR's ``SHOP_HOUR`` 12)."""
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
                     "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction",
-                    "uhrzeit", "zeit", "heure", "hora", "ora", "tijd")
+                    "uhrzeit", "zeit", "heure", "hora", "ora", "tijd", *HOUR_KEYS)
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 

@@ -62,7 +62,7 @@ from .headers import (
 from .ingest import FileStats, IngestReport
 from .names import header_key, passed_over
 from .sampling import ShopperSample, shopper_key
-from .schema import MISSING_VALUES, ROW, Column, DataError, MissingColumns, TableSpec
+from .schema import HOUR_KEYS, MISSING_VALUES, ROW, Column, DataError, MissingColumns, TableSpec
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
 
 
@@ -639,7 +639,7 @@ def _times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, 
     if time_of_day is not None:
         # A date column and a time-of-day column (Ta-Feng-like and till exports):
         # one timestamp, so a day's baskets keep their order and hour context.
-        clock = clock_text(checks.frame[time_of_day].astype(str).str.strip())
+        clock = clock_text(checks.frame[time_of_day].astype(str).str.strip(), hours=header_key(time_of_day) in HOUR_KEYS)
         # A date that already has its time (a colon) is left as it is; a "time" that is a
         # whole timestamp (JD.com's order_time '2018-03-01 02:39:00.0' beside order_date)
         # is taken as it is, not glued after the date a second time.

@@ -43,10 +43,13 @@ def month_days(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, st
     return dates, present[ordered.index[0]], present[ordered.index[-1]]
 
 
-def clock_text(clock: pd.Series) -> pd.Series:
+def clock_text(clock: pd.Series, *, hours: bool = False) -> pd.Series:
     """Times of day as ``HH:MM``: till exports write them as numbers (``1631``, ``946``
     for 09:46, ``5`` for 00:05: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay
-    as they are. A column of one- and two-digit numbers only could be hours: left alone."""
+    as they are. A column of one- and two-digit numbers only could be hours: left alone,
+    unless ``hours`` (the column is named as the hour: ``12`` is 12:00)."""
+    if hours:
+        return clock.where(~clock.str.fullmatch(r"\d{1,2}"), clock.str.zfill(2) + ":00")
     digits = clock.str.fullmatch(r"\d{1,4}")
     if not clock.str.fullmatch(r"\d{3,4}").any():
         return clock
@@ -157,7 +160,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
     for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates,
-                 _compact_times, _excel_serials):
+                 _compact_times, _year_first_words, _dotted_clock, _excel_serials):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
             break
@@ -263,7 +266,8 @@ _WORDED_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter, Foursquare, Goodreads
 """Forms of dates with month names read at C speed before the free-form reading."""
 
 _DOTTED_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?(?=\s*(?:[AaPp][Mm])?$)")
-"""A time of day written with dots after a date (Oracle's ``09.26.48.000000000 AM``)."""
+"""A time of day written with dots after a date (Oracle's ``09.26.48.000000000 AM``;
+Finnish and Italian sheets' ``9.07.03``)."""
 
 def _foreign_month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     """Dates whose month is named in German, French, Spanish, Portuguese, Italian or Dutch
@@ -330,6 +334,49 @@ def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates like {example!r} read in Taiwan's Minguo (ROC) calendar: the year plus 1911"
+
+
+_YEAR_FIRST = re.compile(
+    r"(?P<year>\d{4})(?:\.\s*|年)(?P<month>\d{1,2})(?:\.\s*|月)(?P<day>\d{1,2})(?:\.|日)?"
+    r"(?:\s*(?P<half>오전|오후|上午|下午|午前|午後|de\.|du\.)?\s*(?P<hour>\d{1,2})[:：](?P<minute>\d{2})"
+    r"(?:[:：](?P<second>\d{2}))?)?")
+"""Year-first dates as Korean and Hungarian spreadsheets write them (``2024. 3. 1 오전
+8:40:43``, ``2024. 03. 01. 08:30:47``) and Chinese and Japanese ones (``2024年3月1日
+18:52``), with a morning / afternoon word before a 12-hour clock."""
+_AFTERNOON = ("오후", "下午", "午後", "du.")
+
+
+def _year_first_words(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates of :data:`_YEAR_FIRST`'s forms; they were bad rows, or, in a column not named
+    as the time, left the file on a made-up clock."""
+    parts = named.str.extract("^" + _YEAR_FIRST.pattern + "$")
+    found = parts["year"].notna().to_numpy()
+    if not found.any():
+        return None, None
+    hour = pd.to_numeric(parts["hour"]).fillna(0)
+    half = parts["half"]
+    # 12-hour clock: 12 in the morning is 00, afternoon hours add 12 (12 itself stays)
+    hour = hour.where(half.isna(), hour % 12 + np.where(half.isin(_AFTERNOON), 12, 0))
+    stamps = plausible(pd.to_datetime(pd.DataFrame({
+        "year": pd.to_numeric(parts["year"]), "month": pd.to_numeric(parts["month"]),
+        "day": pd.to_numeric(parts["day"]), "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),
+        "second": pd.to_numeric(parts["second"]).fillna(0)}), errors="coerce", utc=True))
+    if not stamps.notna().any():
+        return stamps, None
+    example = named[stamps.notna().to_numpy()].iloc[0]
+    return stamps, f"dates like {example!r} read year first (as Korean, Hungarian, Chinese and Japanese sheets write them)"
+
+
+def _dotted_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates whose time of day is written with dots (:data:`_DOTTED_CLOCK`: Finnish
+    ``1.3.2024 9.07.03``, Italian ``1/3/2024 9.29.20``, as Google Sheets writes them in
+    those locales), read as :func:`numeric_dates` reads them once those dots are colons."""
+    clocked = named.str.replace(_DOTTED_CLOCK, r"\1:\2:\3", regex=True)
+    changed = (clocked != named).to_numpy()
+    if not changed.any():
+        return None, None
+    stamps, said = numeric_dates(clocked.where(changed))
+    return stamps, (f"{said}; " if said else "") + "times of day written with dots read as hours.minutes.seconds"
 
 
 _COMPACT = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -976,6 +977,30 @@ def test_marketplace_and_erp_statuses_leave_undone_sales_out(tmp_path: Path, col
     raw, _ = load_text(tmp_path, "orders.csv", f"user_id,item_id,timestamp,{column}\n" + "".join(
         f"C{k % 4},P{k % 5},2024-03-{1 + k % 28:02d},{v}\n" for k, v in enumerate(values)))
     assert len(raw.interactions) == 6 * len(stands) * (len(undone) + 1)
+
+
+def test_erp_marketplace_and_analytics_exports_find_their_columns(tmp_path: Path) -> None:
+    """A probe of 80 exports (session (ab)): each was refused for a missing column or read
+    the wrong one."""
+    def rows(n: int, line: Callable[[int], str]) -> str:
+        return "".join(line(k) for k in range(n))
+
+    # SAP's 'Item' is the line's position (10, 20 ...) beside 'Material'; 'Sold-To Pt' the customer
+    raw, _ = load_text(tmp_path, "sap.csv", "Billing Doc.,Item,Billing Date,Sold-To Pt,Material,Billed Qty\n" + rows(
+        60, lambda k: f"9003{k // 3},{10 * (1 + k % 3)},04.03.2024,1000{k % 7},MAT-{k % 20},1\n"))
+    assert raw.interactions["item_id"].nunique() == 20 and raw.interactions["user_id"].iloc[0] == "10000"
+    # Lazada withholds 'customerEmail' (blank): 'customerName' is the shopper
+    raw, _ = load_text(tmp_path, "lazada.csv", "orderItemId,sellerSku,createTime,customerName,customerEmail\n" + rows(
+        20, lambda k: f"14{k:010d},LZ-{k % 6},01 Mar 2024 10:{k:02d},Sam {k % 4},\n"))
+    assert len(raw.interactions) == 20 and raw.interactions["user_id"].iloc[1] == "Sam 1"
+    assert any("'customerName' read as user_id: 'customerEmail' is blank on nearly every line" in n
+               for n in raw.report.notes)
+    # Universal Analytics' 'ga:' names; a unit in brackets; a formula's error is no price
+    raw, _ = load_text(tmp_path, "ga.tsv", "ga:clientId\tga:productSku\tga:dateHourMinute\tUnit Price (EUR)\n" + rows(
+        12, lambda k: f"{k % 3}.16{k}\tSKU{k % 5}\t2019-11-04 08:{k:02d}\t{'#DIV/0!' if k == 4 else '2.50'}\n"))
+    inter = raw.interactions
+    assert (inter["user_id"].iloc[0], inter["item_id"].iloc[0]) == ("0.160", "SKU0") and not raw.report.errors
+    assert inter["price"].isna().sum() == 1 and inter["price"].max() == 2.5
 
 
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:

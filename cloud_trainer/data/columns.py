@@ -22,6 +22,7 @@ from .schema import (
     ITEM_ALIASES,
     MISSING_VALUES,
     STRONG_ITEM_KEYS,
+    USER_ALIASES,
     Column,
     DataError,
     TableSpec,
@@ -90,12 +91,46 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
                   "(a line's key, not a product)"
         elif blank >= 0.2 and other_blank <= blank / 4:
             why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
+        elif _line_positions(chosen) and other.nunique() >= 2 * distinct and other_blank < 0.05:
+            # SAP's 'Item' is the line's position in its document (10, 20, 30) beside
+            # 'Material': read as the product, a store sold four things.
+            why = f"holds {distinct} small numbers (a line's position in its document), {raw[i]!r} {other.nunique()}"
         else:
             continue
         at = header.index("item_id")
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
         return _read_instead(frame, header, raw, "item_id", i)
     return _items_of_blank_lines(frame, header, raw, name, notes)
+
+
+def _line_positions(values: pd.Series) -> bool:
+    """Whether a column holds line positions: whole numbers below 10,000, few of them
+    against the lines (10, 20, 30 in SAP's documents; 1, 2, 3 elsewhere)."""
+    if not values.str.fullmatch(r"\d{1,4}").all():
+        return False
+    return values.nunique() * 10 <= len(values)
+
+
+def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                        notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another shopper column, when the one read as ``user_id`` is blank on nearly every
+    line (Lazada's ``customerEmail``, withheld, beside ``customerName``): the first column
+    the schema did not read that bears a usual name of the shopper and is given on most
+    lines. Every line had been a bad row ('user_id: empty') and the file refused."""
+    if "user_id" not in header or frame.empty:
+        return frame, header
+    if float((frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
+        return frame, header
+    known = set(INTERACTION_COLUMNS)
+    for alias in USER_ALIASES:
+        for i, h in enumerate(header):
+            if h in known or header_key(raw[i]) != alias:
+                continue
+            if float((frame[h].astype(str).str.strip() == "").mean()) <= 0.5:
+                at = header.index("user_id")
+                notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
+                return _read_instead(frame, header, raw, "user_id", i)
+    return frame, header
 
 
 def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field: str, i: int

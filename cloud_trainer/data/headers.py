@@ -264,9 +264,13 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         if column.name in first:
             continue
         # Anonymised public data sets hash their ids and say so in the name (Coveo's
-        # 'session_id_hash', 'product_sku_hash'): the id's own name without it.
+        # 'session_id_hash', 'product_sku_hash'): the id's own name without it. A unit in
+        # brackets ('Unit Price (EUR)', Excel's wrapped 'Qty\n(units)') and Google
+        # Analytics' 'ga:' prefix ('ga:productSku') are no part of the name either.
+        if column.kind == "timestamp":
+            continue  # 'Invoice Date (mm/dd/yy)' beside 'Ordered On' with its hours: the content decides
         for alias in (column.name.replace("_", ""), *column.aliases):
-            pos = next((i for i, key in enumerate(keys) if key.endswith("hash") and key[:-4] == alias
+            pos = next((i for i, key in enumerate(keys) if _bare_key(key) == alias and key != alias
                         and out[i] not in known.values()), None)
             if pos is not None:
                 take(pos, column.name)
@@ -274,6 +278,15 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     if said and notes is not None:
         notes.append(f"{name}: columns read by their usual names: {', '.join(said)}")
     return out
+
+
+def _bare_key(key: str) -> str:
+    """A header key without what names add to an id's or amount's name: a ``hash``
+    suffix, a unit in brackets at the end, Google Analytics' ``ga:`` prefix."""
+    key = re.sub(r"\s+", "", key)
+    key = re.sub(r"(?:\([^()]*\)|\[[^\[\]]*\])$", "", key)
+    key = key.removeprefix("ga:")
+    return key[:-4] if key.endswith("hash") else key
 
 
 _NOT_THE_LINES = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")

@@ -263,12 +263,19 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
+                # ERPs' customer accounts (a probe, session (ab)): Sage 50's ACCOUNT_REF, SAP's
+                # sold-to party and Business One's customer/vendor code, Dynamics 365's CUSTACCOUNT
+                "accountref", "soldtoparty", "soldtopt", "soldto", "customer/vendorcode", "custaccount",
+                # marketplaces' buyers: Allegro, Shopee (Username (Buyer)), Naver, Shopee VN, Tokopedia
+                "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "nguoimua",
+                "contactemail",  # (Wix)
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
+                "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
@@ -294,6 +301,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
+                # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
+                # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU
+                "material", "materialnumber", "skureferenceno", "skureferenceno.", "sellersku", "productreference",
+                "idoferty", "상품번호", "nomorsku", "skuphanloaihang",
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
@@ -320,6 +331,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
+                 "priceeach",  # (Kaggle's Sales Product Data)
+                 "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -349,7 +362,8 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype", "行为类型", "行为", "行動")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity",
+               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
+                        "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
                         "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
@@ -359,6 +373,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
+                        "주문번호", "mađonhang", "numerzamowienia", "documentnumber", "doc.no.",  # (a probe, session (ab))
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
@@ -424,7 +439,9 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 
 
 MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
-                            "(not set)"})
+                            "(not set)",
+                            # a spreadsheet formula's error: no value (a price of '#DIV/0!')
+                            "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``), spreadsheets (``#N/A``,
 ``-``), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
 Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user's views

@@ -30,6 +30,7 @@ from .columns import (
     anonymous_baskets,
     better_basket_column,
     better_item_column,
+    better_user_column,
     event_column_by_values,
     fill_from_basket,
     missing_values,
@@ -408,6 +409,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     frame, header = event_column_by_values(frame, header, raw_header, spec, name, report)
     if "item_id" in header and spec.name == "interactions":
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
+        frame, header = better_user_column(frame, header, raw_header, name, report.notes)
     if (basket := spec.column("session_id")) is not None and spec.name == "interactions":
         frame, header = better_basket_column(frame, header, raw_header, basket, name, report.notes)
     if basket_name is not None:  # the basket column read twice: as the basket and as its shopper

@@ -480,6 +480,8 @@ def choose_champion(
         what, names = (fallbacks or {}).get(seg, ("", (FLOOR,)))
         floor = next((r for r in rows if r["name"] in names), None) or next(
             (r for r in rows if r["name"] == FLOOR), None)
+        if not cases and floor is not None:
+            chosen[seg] = floor  # nothing to judge by: the fallback, not the network unvalidated
         if cases and floor is not None and rows[0] is not floor:
             # On an unseen retailer's data a close validation win is often a test loss
             # (a ratings export: model 0.0840 vs popularity 0.0832 on validation, 0.0483 vs
@@ -491,7 +493,7 @@ def choose_champion(
             test = paired_bootstrap(sum(a.values()), sum(b.values()))
             rows[0]["vs_floor_ci95"] = test["ci95"]
             rows[0]["floor"] = floor["name"]
-            if test["ci95"] is not None and test["ci95"][0] <= 0:
+            if test["ci95"] is None or test["ci95"][0] <= 0:
                 floor["beat_within_noise"] = {
                     "by": rows[0]["name"], "ci95": test["ci95"],
                     "ships": (f"the simpler {FLOOR}" if floor["name"] == FLOOR
@@ -508,15 +510,18 @@ def choose_champion(
     for seg in ("known", "anonymous"):
         rows = results[seg]
         if not by_segment.get(seg):
-            parts.append(f"{seg} shoppers: no validation case, so {rows[0]['name']} (listed first) by default")
+            parts.append(f"{seg} shoppers: no validation case, so {chosen[seg]['name']} "
+                         f"({'the fallback' if chosen[seg] is not rows[0] else 'listed first'}) by default")
             continue
         pick = chosen[seg]
         if "beat_within_noise" in pick:
-            lo, hi = pick["beat_within_noise"]["ci95"]
+            ci = pick["beat_within_noise"]["ci95"]
+            noise = (f"only within noise (paired 95% CI of the difference [{ci[0]:+.4f}, {ci[1]:+.4f}] includes 0)"
+                     if ci is not None else
+                     f"on {len(by_segment[seg])} validation case(s), too few to tell systems apart")
             parts.append(
                 f"{seg} shoppers: {pick['name']} ({pick['objective']:.4f}): {rows[0]['name']} "
-                f"({rows[0]['objective']:.4f}) is ahead only within noise (paired 95% CI of the "
-                f"difference [{lo:+.4f}, {hi:+.4f}] includes 0), so "
+                f"({rows[0]['objective']:.4f}) is ahead {noise}, so "
                 f"{pick['beat_within_noise']['ships']} ships")
             continue
         runner = f", ahead of {rows[1]['name']} ({rows[1]['objective']:.4f})" if len(rows) > 1 else ""
@@ -544,17 +549,27 @@ def per_case(lists: np.ndarray, cases: list[EvalCase]) -> dict[str, np.ndarray]:
     return {k: np.asarray(v) for k, v in out.items()}
 
 
+MIN_INTERVAL_CASES = 20
+"""Cases below which no bootstrap interval is given (``ci95`` None, ``why_no_ci95`` says
+so): resampling 1-19 cases gives intervals that look exact and mean nothing."""
+
+
 def paired_bootstrap(a: np.ndarray, b: np.ndarray, *, n: int = 2000, seed: int = 0) -> dict[str, Any]:
     """``ratio`` = mean(a) / mean(b) and the bootstrap 95 % interval of mean(a - b),
-    resampling cases (the same resample for both systems)."""
+    resampling cases (the same resample for both systems); no interval for fewer than
+    :data:`MIN_INTERVAL_CASES` cases."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if len(a) == 0:
         return {"ratio": None, "diff": None, "ci95": None, "n_cases": 0}
+    ratio = float(a.mean() / b.mean()) if b.mean() > 0 else None
+    if len(a) < MIN_INTERVAL_CASES:
+        # One test shopper gave '[+0.0663, +0.0663]', read as evidence and used to choose.
+        return {"ratio": ratio, "diff": float((a - b).mean()), "ci95": None, "n_cases": int(len(a)),
+                "why_no_ci95": f"{len(a)} case(s): too few for an interval (fewer than {MIN_INTERVAL_CASES})"}
     diff = a - b
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(diff), size=(n, len(diff)))
     means = diff[idx].mean(axis=1)
     lo, hi = np.percentile(means, [2.5, 97.5])
-    ratio = float(a.mean() / b.mean()) if b.mean() > 0 else None
     return {"ratio": ratio, "diff": float(diff.mean()), "ci95": [float(lo), float(hi)],
             "n_cases": int(len(diff))}

@@ -18,7 +18,7 @@ from typing import Any
 
 from cloud_trainer.champion import repeat_decision
 from cloud_trainer.data import load_dataset
-from cloud_trainer.processing import prepare, require_catalogue
+from cloud_trainer.processing import prepare, require_catalogue, require_targets
 
 
 def check_data(
@@ -44,6 +44,7 @@ def check_data(
     log(raw.report.summary(max_lines=20))
     data = prepare(raw, val_frac=val_frac, test_frac=test_frac)
     require_catalogue(data, str(interactions or data_dir or dataset))
+    require_targets(data)
     info = data.split_info
     counts = info["interactions"]
     log(f"[split] train {info['start']} to {info['val_start']} ({counts['train']} interactions), "

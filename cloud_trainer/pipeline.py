@@ -75,7 +75,7 @@ from cloud_trainer.evaluation import (
     recommend_all,
 )
 from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
-from cloud_trainer.processing import cross_time, prepare, require_catalogue
+from cloud_trainer.processing import cross_time, prepare, require_catalogue, require_targets
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 from cloud_trainer.side_thread import SideThread
 from edge.bundle import MAX_SCORER_HISTORY
@@ -350,17 +350,7 @@ class Training:
         if info.get("duplicates_dropped"):
             # Re-exports and appended extracts repeat rows; say how many were folded.
             log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")
-        for split_name, key, cases in (("validation", "val_cases", data.val_cases),
-                                       ("test", "test_cases", data.test_cases)):
-            # With no target inside the catalogue every system scores 0 and nothing can be
-            # chosen or judged: say so now instead of after minutes of training.
-            if not any(len(c.targets) for c in cases):
-                period = info.get(key, {})
-                raise DataError(
-                    f"{data.name}: too little data: no {split_name} shopper bought an item that was "
-                    f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
-                    f"{period.get('targets_outside_catalogue', 0)} of them new); "
-                    "export a longer period or more shoppers")
+        require_targets(data)
         self.data = data
         self.val_overall = [c for c in data.val_cases if not c.segment.get("masked")]
         self.test_overall = [c for c in data.test_cases if not c.segment.get("masked")]
@@ -434,7 +424,7 @@ class Training:
         log(f"[baseline] best on validation (recall@20 + ndcg@10): {b.best}")
         # The validation choice need not be the strongest baseline on test for each metric; a
         # strict reader compares with the best on test per metric, so both are reported.
-        b.best_on_test = best_per_metric({n: b.segments[n] for n in b.fitted})
+        b.best_on_test = best_per_metric({n: b.segments[n] for n in b.fitted}, prefer=b.best)
         if any(n != b.best for n in b.best_on_test.values()):
             log("[baseline] best on test per metric: "
                 + ", ".join(f"{k} {n} ({b.segments[n]['overall'].get(k, 0):.4f})" for k, n in b.best_on_test.items())
@@ -742,7 +732,8 @@ class Training:
             # champion anyway -- the single-event export with one seed -- still gets a bundle).
             known_cands = [(n, s) for n, s in known_cands if n != "model"]
             anon_cands = [(n, s) for n, s in anon_cands if n != "model"]
-            self.log(f"[parity] {kept.error} The network is refused; the champion is chosen among the baselines.")
+            self.log(f"[parity] {kept.error.rstrip('.')}. The network is refused; the champion is chosen among the "
+                     "baselines.")
         champ = choose_champion({"known": known_cands, "anonymous": anon_cands}, self.stage, kept.run.int8,
                                 data.val_cases, exclude_history=exclude, fallbacks=cands["fallbacks"],
                                 lists=cands["lists"])
@@ -861,7 +852,7 @@ class Training:
     def finish(self, report: dict[str, Any]) -> None:
         """Write the report (``train_seconds`` is the time up to here) and log its summary."""
         log, out, best_baseline = self.log, self.out, self.baselines.best
-        report["undefined_metrics"] = _undefined(self.segments)
+        report["undefined_metrics"] = {**_undefined(self.segments), **_undefined_ratios(report.get("comparison") or {})}
         report["timings"] = self.timings
         write_report(out, report, started=self.t_start)  # sets train_seconds and timings["total"]
         log("")
@@ -896,6 +887,22 @@ def _drop_text(drop: float | None) -> str:
         return ("float Recall@20 is 0 on test, so int8 cannot be judged against it "
                 "(too few test targets inside the catalogue?)")
     return f"int8 Recall@20 {drop:.2%} below float"
+
+
+def _undefined_ratios(comparison: dict[str, Any]) -> dict[str, str]:
+    """The comparison's ratios and intervals that are null, and why (a baseline scoring 0
+    on a metric has no ratio to it; too few cases give no interval)."""
+    out: dict[str, str] = {}
+    for part in ("model_int8", "best_on_test"):
+        for metric, entry in (comparison.get(part) or {}).items():
+            if entry.get("ratio") is None and entry.get("n_cases"):
+                against = entry.get("baseline") or comparison.get("best_baseline")
+                out[f"comparison.{part}.{metric}.ratio"] = (
+                    f"{against} scores 0 on {metric} on test, so model / baseline is undefined "
+                    f"(the difference, {entry.get('diff', 0):+.4f}, is given)")
+            if entry.get("ci95") is None and entry.get("why_no_ci95"):
+                out[f"comparison.{part}.{metric}.ci95"] = entry["why_no_ci95"]
+    return out
 
 
 def _undefined(segments: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str]:

@@ -136,6 +136,21 @@ def require_catalogue(data: PreparedData, name: str) -> None:
             "would hold them all")
 
 
+def require_targets(data: PreparedData) -> None:
+    """A :class:`DataError` when no validation or no test shopper bought an item the train
+    window sold: every system would score 0 and nothing could be chosen or judged
+    (``train`` and ``check-data`` ask, before minutes of training)."""
+    info = data.split_info
+    for split_name, key, cases in (("validation", "val_cases", data.val_cases), ("test", "test_cases", data.test_cases)):
+        if not any(len(c.targets) for c in cases):
+            period = info.get(key, {})
+            raise DataError(
+                f"{data.name}: too little data: no {split_name} shopper bought an item that was "
+                f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
+                f"{period.get('targets_outside_catalogue', 0)} of them new); "
+                "export a longer period or more shoppers")
+
+
 def prepare(
     raw: RawDataset,
     *,

@@ -157,8 +157,10 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
         "",
         "## Data",
         "",
-        f"* Ingest: {ingest.get('rows_kept', '?')} rows kept, {ingest.get('rows_skipped', '?')} bad rows "
-        f"skipped ({ingest.get('error_count', '?')} errors).",
+        f"* Ingest: {ingest.get('rows_kept', '?')} rows kept"
+        + (" (" + "; ".join(f"{Path(f).name} {st.get('rows_kept', 0):,}" for f, st in ingest["files"].items()) + ")"
+           if len(ingest.get("files") or {}) > 1 else "")
+        + f", {ingest.get('rows_skipped', '?')} bad rows skipped ({ingest.get('error_count', '?')} errors).",
     ]
     for reason, count in list(ingest.get("errors_by_reason", {}).items())[:8]:
         lines.append(f"  * `{reason}`: {count}")
@@ -178,7 +180,8 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
             f"{counts.get('train')} / {counts.get('val')} / {counts.get('test')}.",
             f"* Catalogue: {split.get('catalogue_items')} items with a train interaction; "
             f"targets: {', '.join(split.get('target_events', []))}.",
-            f"* Test: {tc.get('shoppers')} shoppers ({tc.get('with_history')} with history) plus "
+            f"* Test: {tc.get('shoppers')} shopper{'' if tc.get('shoppers') == 1 else 's'} "
+            f"({tc.get('with_history')} with history) plus "
             f"{tc.get('masked_copies')} anonymous copies; {tc.get('targets')} target items, "
             f"{tc.get('targets_outside_catalogue')} outside the catalogue (always missed).",
         ]
@@ -323,8 +326,11 @@ def comparison_lines(report: dict[str, Any]) -> list[str]:
     def cell(row: dict[str, Any], spread: dict[str, Any] | None) -> str:
         if row.get("ratio") is None:
             return "n/a"
-        lo, hi = row.get("ci95") or (float("nan"), float("nan"))
-        text = f"{row['ratio']:.3f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
+        if row.get("ci95") is None:
+            text = f"{row['ratio']:.3f}x, no interval ({row.get('why_no_ci95', 'none')})"
+        else:
+            lo, hi = row["ci95"]
+            text = f"{row['ratio']:.3f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
         if spread and spread.get("ratio_min") is not None and len(spread_seeds) > 1:
             text += (f"; seeds {spread['ratio_min']:.3f}-{spread['ratio_max']:.3f}x, CI above 0 on every seed: "
                      f"{'yes' if spread.get('ci_above_zero_all_seeds') else 'NO'}")

@@ -265,15 +265,29 @@ def test_tifu_grid_holds_the_published_dunnhumby_setting() -> None:
     assert (900, 0.2) in TIFUKNNRecommender.GRID_BLEND
 
 
-def test_champion_says_when_a_segment_has_no_validation_case() -> None:
+def test_champion_falls_back_where_validation_cannot_judge() -> None:
+    """A segment without a validation case ships the fallback, not the network unvalidated
+    (it had shipped the candidate listed first: the model); one with too few cases for an
+    interval (a fuzz run's 1 shopper gave '[+0.0663, +0.0663]') keeps the fallback too."""
     stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
-    val = [case([], [5], user=None, anonymous=True)]  # every shopper new: nobody known
+    val = [case([], [4], user=None, anonymous=True)]  # every shopper new: nobody known
     champ = choose_champion(
         {"known": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
          "anonymous": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})]},
         stage, FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9]), val, exclude_history=False)
-    assert "known shoppers: no validation case, so model (listed first) by default" in champ.reason
-    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
+    assert "known shoppers: no validation case, so popularity (the fallback) by default" in champ.reason
+    assert "on 1 validation case(s), too few to tell systems apart, so the simpler popularity ships" in champ.reason
+    assert champ.spec == {"kind": "popularity"}
+
+
+def test_too_few_cases_give_no_interval_and_say_why() -> None:
+    from cloud_trainer.champion import paired_bootstrap
+
+    few = paired_bootstrap(np.array([0.5, 0.2]), np.array([0.1, 0.1]))
+    assert few["ci95"] is None and few["n_cases"] == 2 and few["ratio"] == pytest.approx(3.5)
+    assert few["why_no_ci95"] == "2 case(s): too few for an interval (fewer than 20)"
+    enough = paired_bootstrap(np.full(20, 0.5), np.full(20, 0.25))
+    assert enough["ci95"] == [0.25, 0.25]
 
 
 def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> None:
@@ -283,7 +297,7 @@ def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> Non
     model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
     cands = {"known": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
              "anonymous": [("popularity", {"kind": "popularity"})]}
-    close = [case([1], [4]) for _ in range(3)] + [case([1], [5]) for _ in range(2)]
+    close = [case([1], [4]) for _ in range(12)] + [case([1], [5]) for _ in range(10)]
     champ = choose_champion(cands, stage, model, close, exclude_history=False)
     assert champ.spec == {"kind": "popularity"}
     assert "model (" in champ.reason and "is ahead only within noise" in champ.reason
@@ -302,7 +316,7 @@ def test_a_close_win_over_the_named_fallback_ships_the_fallback() -> None:
     cands = {"known": [("popularity", {"kind": "popularity"}), ("model", {"kind": "model"})],
              "anonymous": [("popularity", {"kind": "popularity"})]}
     fallbacks = {"known": ("the best baseline as a device runs it", ("model",))}
-    close = [case([1], [5]) for _ in range(3)] + [case([1], [4]) for _ in range(2)]
+    close = [case([1], [5]) for _ in range(12)] + [case([1], [4]) for _ in range(10)]
     champ = choose_champion(cands, stage, model, close, exclude_history=False, fallbacks=fallbacks)
     assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
     assert "popularity (" in champ.reason and "is ahead only within noise" in champ.reason

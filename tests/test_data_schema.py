@@ -456,7 +456,7 @@ def test_an_online_retail_export_loads_by_its_own_header_names(tmp_path: Path) -
                             "'StockCode' as item_id, 'InvoiceDate' as timestamp, 'UnitPrice' as price, "
                             "'InvoiceNo' as session_id",
                             f"{path}: 1 lines (25%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): "
-                            "each of those 1 baskets is read as one anonymous shopper's only visit (shopper id "
+                            "that basket is read as one anonymous shopper's only visit (shopper id "
                             "'basket <basket>'), so they count for what sells and are evaluated as new shoppers"]
     assert [str(e) for e in report.errors] == [f"{path}:4: quantity: must be > 0 (got -1)"]
     # Ta-Feng's header: TRANSACTION_DT (11/1/2000), CUSTOMER_ID, PRODUCT_ID; its SALES_PRICE is a
@@ -1037,8 +1037,8 @@ def test_an_invoice_without_a_customer_is_an_anonymous_basket_but_a_line_without
     # Line 3 is its invoice's customer's (it was a bad row before 2026-12-05 (x)).
     assert frame["user_id"].tolist() == ["17850", "17850", "basket 536370", "basket 536370"]
     assert [(e.line, e.column, e.reason) for e in report.errors] == [(6, "user_id", "empty (required)")]
-    assert any("2 lines (40%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): each of those "
-               "1 baskets" in n for n in report.notes)
+    assert any("2 lines (40%) have a basket ('InvoiceNo') but no shopper ('CustomerID'): that basket is"
+               in n for n in report.notes)
 
 
 def test_ids_written_as_missing_value_markers_are_blank_not_one_shopper(tmp_path: Path) -> None:

@@ -979,6 +979,24 @@ def test_marketplace_and_erp_statuses_leave_undone_sales_out(tmp_path: Path, col
     assert len(raw.interactions) == 6 * len(stands) * (len(undone) + 1)
 
 
+def test_a_header_only_side_file_and_an_all_negative_price_column_do_not_stop_the_load(tmp_path: Path) -> None:
+    """A fuzz of odd data sets (session (ab)): an --items file with its header alone, and a
+    price column below 0 on every line, each stopped the run ('no usable rows')."""
+    inter = tmp_path / "interactions.csv"
+    inter.write_text("user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 4},i{k % 7},2024-03-{1 + k:02d},-{k + 1}.50\n" for k in range(20)))
+    items = tmp_path / "items.csv"
+    items.write_text("item_id,name,category\n")
+    raw = load_dataset("csv", interactions=inter, items=items)
+    assert len(raw.interactions) == 20 and raw.interactions["price"].isna().all()
+    assert f"{items}: a header and no lines: read as no items file" in raw.report.notes
+    assert any("column 'price' (price): 20 of 20 values are not >= 0 (e.g. '-1.50'): the column is not read" in n
+               for n in raw.report.notes)
+    items.write_text("item_id,name\n,nameless\n")  # a line, and bad: still an error
+    with pytest.raises(DataError, match="no usable rows"):
+        load_dataset("csv", interactions=inter, items=items)
+
+
 def test_erp_marketplace_and_analytics_exports_find_their_columns(tmp_path: Path) -> None:
     """A probe of 80 exports (session (ab)): each was refused for a missing column or read
     the wrong one."""

@@ -365,7 +365,9 @@ def anonymous_baskets(user: pd.Series, basket: pd.Series, name: str, user_name: 
         return user
     report.notes.append(
         f"{name}: {int(blank.sum())} lines ({blank.mean():.0%}) have a basket ({basket_name!r}) but no "
-        f"shopper ({user_name!r}): each of those {basket[blank].nunique()} baskets is read as one "
+        f"shopper ({user_name!r}): "
+        + (f"each of those {basket[blank].nunique()} baskets is" if basket[blank].nunique() != 1 else "that basket is")
+        + " read as one "
         f"anonymous shopper's only visit (shopper id '{ANONYMOUS_BASKET}<basket>'), so they count for what "
         "sells and are evaluated as new shoppers")
     return user.where(~blank, ANONYMOUS_BASKET + basket)

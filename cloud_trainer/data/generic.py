@@ -106,8 +106,10 @@ def load_generic(
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
 
-    if items is not None:
-        it = read_table(items, GENERIC_ITEMS, report, hasher=hasher)
+    it = read_table(items, GENERIC_ITEMS, report, hasher=hasher) if items is not None else None
+    if it is not None and _header_only(it, items, "items", report):
+        items = it = None
+    if it is not None and items is not None:
         require_rows(it, str(items), report)
         it = _best_id_column(it, inter["item_id"], items, report)
         it = drop_duplicate_ids(it, "item_id", str(items), report)
@@ -159,8 +161,10 @@ def load_generic(
                    "(seeded, the same every run) and validation and test hold a random tenth of each "
                    "shopper's rows" if shuffled else ""))
 
-    if users is not None:
-        us = read_table(users, GENERIC_USERS, report, hasher=hasher)
+    us = read_table(users, GENERIC_USERS, report, hasher=hasher) if users is not None else None
+    if us is not None and _header_only(us, users, "users", report):
+        users = us = None
+    if us is not None and users is not None:
         require_rows(us, str(users), report)
         named = inter["user_id"][~is_anonymous_basket(inter["user_id"])]
         us = _best_id_column(us, named, users, report, column="user_id")
@@ -251,6 +255,17 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
 the unambiguous names come first."""
+
+
+def _header_only(frame: pd.DataFrame, file: Path, what: str, report: IngestReport) -> bool:
+    """Whether an optional side file (``--items``, ``--users``) has a header and not one
+    line below it: read as no such file, with a note (it had stopped the run, 'no usable
+    rows', though the file is optional). A file whose lines are all bad still stops it."""
+    stats = report.files.get(str(file))
+    if len(frame) or (stats is not None and stats.rows_read):
+        return False
+    report.notes.append(f"{file}: a header and no lines: read as no {what} file")
+    return True
 
 
 def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:

@@ -582,6 +582,14 @@ def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column
             low = arr <= column.min_value if column.min_exclusive else arr < column.min_value
         low &= np.isfinite(arr)
         op = ">" if column.min_exclusive else ">="
+        if not column.required and low.sum() * 2 > (~empty).sum() > 0:
+            # An optional column mostly out of range (every price below 0: a refund
+            # report's sign, or another column's values): the lines are usable without
+            # it. Read, every line was a bad row and the load stopped.
+            report.notes.append(
+                f"{name}: column {raw_name!r} ({col}): {int(low.sum()):,} of {int((~empty).sum()):,} values are not "
+                f"{op} {column.min_value:g} (e.g. {text_values[low].iloc[0]!r}): the column is not read")
+            return None
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
 

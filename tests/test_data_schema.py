@@ -212,6 +212,39 @@ def test_an_erp_ledger_that_writes_sales_below_zero_is_read_turned_round(tmp_pat
     assert [str(e) for e in report.errors][0] == f"{till}:11: quantity: must be > 0 (got -1)"
 
 
+def test_a_visit_written_as_a_block_gives_its_shopper_and_time_to_the_lines_below(tmp_path: Path) -> None:
+    """A spreadsheet without a basket column writes a visit's customer and time on its
+    first line only: the lines below were bad rows (172 of 282 in a probe's export). A
+    line with its own time and no customer is not such a line: nothing is filled then."""
+    path = write(tmp_path, "Customer,Date,Item Code,Qty\nC1,2024-03-01 11:41,05591,3\n,,04555,1\n,,04333,1\n"
+                           "C2,2024-03-01 12:05,05591,1\n,,04000,2\n", "visits.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["user_id"].tolist() == ["C1", "C1", "C1", "C2", "C2"] and not report.errors
+    assert [str(t) for t in frame["timestamp"]][2] == "2024-03-01 11:41:00"
+    assert any("3 lines without 'Customer' and 'Date' below a line with both" in n for n in report.notes)
+    own_time = write(tmp_path, "Customer,Date,Item Code\nC1,2024-03-01,05591\n,2024-03-02,04555\n,,04333\n",
+                     "anonymous.csv")
+    report = IngestReport()
+    assert read_table(own_time, GENERIC_INTERACTIONS, report)["user_id"].tolist() == ["C1"]
+
+
+def test_comment_lines_above_the_header_and_a_quoted_period_are_no_header(tmp_path: Path) -> None:
+    """GA4's exploration download opens with eight '#' lines; QuickBooks' reports with a
+    quoted period '"January - March, 2024"', which was taken for a header of two fields."""
+    ga4 = write(tmp_path, "# ------\n# Free form 1\n# Account: Acme\n# Property: acme - GA4\n# ------\n\n"
+                          "# Start date: 20240301\n# End date: 20240331\nTransaction ID,Item ID,Date,Items purchased\n"
+                          "T-1,SKU_1,20240301,3\n", "ga4.csv")
+    report = IngestReport()
+    frame = read_table(ga4, GENERIC_INTERACTIONS, report, may_lack=("user_id",))
+    assert frame["item_id"].tolist() == ["SKU_1"] and frame["quantity"].tolist() == [3.0]
+    qbo = write(tmp_path, 'Craig\'s Landscaping\nSales by Customer Detail\n"January - March, 2024"\n\n'
+                          "Customer,Product,Date\nC1,P1,2024-03-01\n", "qbo.csv")
+    report = IngestReport()
+    assert read_table(qbo, GENERIC_INTERACTIONS, report)["user_id"].tolist() == ["C1"]
+    assert any("4 line(s) above the header" in n for n in report.notes)
+
+
 def test_fields_padded_with_nul_bytes_read_as_their_text(tmp_path: Path) -> None:
     """A legacy till's dump pads fixed-width fields with NUL bytes: kept, no id matched
     the catalogue (numpy drops trailing NULs) and training stopped in an IndexError."""

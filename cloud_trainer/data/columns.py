@@ -323,6 +323,35 @@ def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestRe
     return values.where(~missing, "")
 
 
+CARRIED_SHARE = 0.2
+"""Lines blank in both the shopper and the time, as a share of the lines, from which a file
+without a basket column writes a visit's shopper and time on its first line only."""
+
+
+def carried_down(frame: pd.DataFrame, raw_names: list[str], name: str, report: IngestReport) -> None:
+    """A spreadsheet's visit written as a block, its shopper and time on the first line only
+    (the cells below left blank, as a person types or a merged cell exports), in a file with
+    no basket column: the blank lines take the shopper and time of the line above, in
+    place, with a note. Only where every line without a shopper is also without a time
+    (so a line with its own time and no shopper stays an anonymous or bad line) and has an
+    item, such lines are at least :data:`CARRIED_SHARE` of the file, and the first line has
+    both. They had
+    been bad rows: 172 of 282 lines of one export."""
+    user = frame["user_id"].astype(str).str.strip()
+    time = frame["timestamp"].astype(str).str.strip()
+    blank_user, blank_time = (user == "").to_numpy(), (time == "").to_numpy()
+    if (blank_user.mean() < CARRIED_SHARE or not (blank_user == blank_time).all() or blank_user[0]
+            or "item_id" not in frame or (frame["item_id"].astype(str).str.strip() == "").to_numpy()[blank_user].any()):
+        return  # (lines without an item too are no visit's lines: Excel's subtotals, '5001 Total')
+    block = np.cumsum(~blank_user)  # each line's visit: the last line above (or at) it with a shopper
+    frame["user_id"] = user.to_numpy()[np.flatnonzero(~blank_user)][block - 1]
+    frame["timestamp"] = time.to_numpy()[np.flatnonzero(~blank_user)][block - 1]
+    report.notes.append(
+        f"{name}: {int(blank_user.sum()):,} lines without {raw_names[0]!r} and {raw_names[1]!r} below a line with "
+        "both, in a file without a basket column: a visit written as a block, its shopper and time on its first "
+        "line only; they take the line above's")
+
+
 def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
                      report: IngestReport, *, note: bool = True) -> pd.Series:
     """Blank ``values`` on lines of a basket whose other lines all give one value take it:

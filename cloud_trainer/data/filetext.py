@@ -211,6 +211,17 @@ def room_to_read(name: str, needed: int, what: str) -> None:
                         "shopper id ends in 0-4), or read it on a machine with more memory")
 
 
+def _filled_fields(line: str, sep: str) -> int:
+    """Fields of ``line`` that are not blank, split at ``sep`` outside quotes (a report's
+    quoted period '"January - March, 2024"' is one field, not a header of two)."""
+    if sep == "::":
+        return sum(bool(part.strip()) for part in line.split(sep))
+    try:
+        return sum(bool(field.strip()) for field in next(csv.reader([line], delimiter=sep), []))
+    except csv.Error:
+        return sum(bool(part.strip()) for part in line.split(sep))
+
+
 def count_title_lines(text: str) -> tuple[int, str]:
     """``(lines, first)`` above the header when a file opens with a report's title (BI
     tools write 'Sales report March 2024', then maybe a blank line, then the table): the
@@ -223,10 +234,12 @@ def count_title_lines(text: str) -> tuple[int, str]:
     if not first.strip() or any(sep in first for sep in seps):
         return 0, ""
     for i, line in enumerate(head[1:11], start=1):
-        if max(sum(bool(part.strip()) for part in line.split(sep)) for sep in seps) >= 2:
+        if not line.startswith("#") and max(_filled_fields(line, sep) for sep in seps) >= 2:
             return i, first.strip()
-        if line.strip(" \r,;\t|") and i > 2:
-            break  # text lines after the title: a one-column file, not a title
+        if line.strip(" \r,;\t|") and i > 2 and not line.startswith("#"):
+            # text lines after the title: a one-column file, not a title ('#' lines are
+            # comments: GA4's download opens with eight of them, then the table)
+            break
     return 0, ""
 
 

@@ -250,7 +250,8 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
 
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
-                   "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额")
+                   "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
+                   "itemrevenue")  # (GA4: an item's revenue in the transaction)
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so

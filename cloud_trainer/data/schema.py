@@ -362,7 +362,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype", "行为类型", "行为", "行動")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
+               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty", "itemspurchased",
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
                         "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",

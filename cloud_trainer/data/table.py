@@ -31,6 +31,7 @@ from .columns import (
     better_basket_column,
     better_item_column,
     better_user_column,
+    carried_down,
     event_column_by_values,
     fill_from_basket,
     missing_values,
@@ -436,6 +437,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                 frame[col] = fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
                                                raw_header[header.index(col)],
                                                raw_header[header.index("session_id")], report)
+    elif "user_id" in header and "timestamp" in header and len(frame) and spec.name == "interactions":
+        carried_down(frame, [raw_header[header.index(c)] for c in ("user_id", "timestamp")], name, report)
     day_numbers = False  # the timestamp column is read as day numbers
     # A semicolon file whose numbers use decimal commas groups thousands with points.
     thousands_dots = delimiter == ";" and writes_decimal_commas(
@@ -582,10 +585,11 @@ def _numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column
             low = arr <= column.min_value if column.min_exclusive else arr < column.min_value
         low &= np.isfinite(arr)
         op = ">" if column.min_exclusive else ">="
-        if not column.required and low.sum() * 2 > (~empty).sum() > 0:
-            # An optional column mostly out of range (every price below 0: a refund
-            # report's sign, or another column's values): the lines are usable without
-            # it. Read, every line was a bad row and the load stopped.
+        if col == "price" and low.sum() * 2 > (~empty).sum() > 0:
+            # A price column mostly out of range (every price below 0: a refund report's
+            # sign, or another column's values): the lines are sales without it. Read,
+            # every line was a bad row and the load stopped. (Not a quantity: a line of
+            # 0 or fewer units is no sale, whatever the other lines say.)
             report.notes.append(
                 f"{name}: column {raw_name!r} ({col}): {int(low.sum()):,} of {int((~empty).sum()):,} values are not "
                 f"{op} {column.min_value:g} (e.g. {text_values[low].iloc[0]!r}): the column is not read")

@@ -170,7 +170,9 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
             parsed.iloc[rest] = stamps.to_numpy()[codes]
         if said:
             note = f"{note}; {said}" if note else said
-    return parsed, note
+    # The Unix epoch itself, to the second, is the default a system writes for a missing
+    # time (a fuzz's 5 % of lines at 1970-01-01 00:00:00 were kept as 1970 purchases).
+    return parsed.where(parsed != pd.Timestamp("1970-01-01")), note
 
 
 _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")

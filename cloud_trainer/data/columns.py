@@ -119,7 +119,9 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     lines. Every line had been a bad row ('user_id: empty') and the file refused."""
     if "user_id" not in header or frame.empty:
         return frame, header
-    if float((frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
+    # An exact look first (a 2M-line file's strip costs ~0.3 s): a blank column is blank.
+    if float((frame["user_id"].to_numpy() == "").mean()) < 0.5 or float(
+            (frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
         return frame, header
     known = set(INTERACTION_COLUMNS)
     for alias in USER_ALIASES:
@@ -337,9 +339,12 @@ def carried_down(frame: pd.DataFrame, raw_names: list[str], name: str, report: I
     item, such lines are at least :data:`CARRIED_SHARE` of the file, and the first line has
     both. They had
     been bad rows: 172 of 282 lines of one export."""
-    user = frame["user_id"].astype(str).str.strip()
+    user = frame["user_id"].astype(str)  # (stripped already: the time is not, and a 2M-line file
+    blank_user = (user == "").to_numpy()  # pays for that only where the shoppers are blank)
+    if blank_user.mean() < CARRIED_SHARE:
+        return
     time = frame["timestamp"].astype(str).str.strip()
-    blank_user, blank_time = (user == "").to_numpy(), (time == "").to_numpy()
+    blank_time = (time == "").to_numpy()
     if (blank_user.mean() < CARRIED_SHARE or not (blank_user == blank_time).all() or blank_user[0]
             or "item_id" not in frame or (frame["item_id"].astype(str).str.strip() == "").to_numpy()[blank_user].any()):
         return  # (lines without an item too are no visit's lines: Excel's subtotals, '5001 Total')

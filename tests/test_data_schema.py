@@ -634,6 +634,7 @@ def test_a_date_column_and_a_time_of_day_column_make_one_timestamp(tmp_path: Pat
     ("2024年3月1日 18:52", "2024-03-01 18:52:00"), ("2024年3月1日", "2024-03-01 00:00:00"),  # Chinese, Japanese
     ("1.3.2024 9.07.03", "2024-03-01 09:07:03"),  # Finnish: the time with dots too
     ("13/3/2024 19.29.20", "2024-03-13 19:29:20"),  # Italian
+    ("1 марта 2024 г. 08:49", "2024-03-01 08:49:00"), ("7 сент. 2023 г.", "2023-09-07 00:00:00"),  # Russian Excel
 ])
 def test_year_first_and_dotted_clock_dates_of_more_locales_read(tmp_path: Path, written: str, expected: str) -> None:
     """A probe of spreadsheet locales (session (ab)): each was a bad row."""

@@ -112,6 +112,17 @@ _FOREIGN_MONTHS = {
 }
 """Month names of the languages whose tills the reader meets (Mercado Libre's '3 de enero
 de 2024 08:42 hs.', a German '15. März 2023'), to the month's number."""
+_RUSSIAN_MONTHS = {
+    "январь": 1, "января": 1, "янв": 1, "февраль": 2, "февраля": 2, "фев": 2, "февр": 2, "март": 3, "марта": 3,
+    "мар": 3, "апрель": 4, "апреля": 4, "апр": 4, "май": 5, "мая": 5, "июнь": 6, "июня": 6, "июн": 6,
+    "июль": 7, "июля": 7, "июл": 7, "август": 8, "августа": 8, "авг": 8, "сентябрь": 9, "сентября": 9,
+    "сен": 9, "сент": 9, "октябрь": 10, "октября": 10, "окт": 10, "ноябрь": 11, "ноября": 11, "ноя": 11,
+    "нояб": 11, "декабрь": 12, "декабря": 12, "дек": 12}
+"""Russian months as written, whole words only (the nominative, the genitive a date uses
+and the short forms): a stem would take 'Маргарин' for March and 'Майонез' for May."""
+_RUSSIAN_MONTH = re.compile(r"(?i)(?<![а-яё])(" + "|".join(sorted(_RUSSIAN_MONTHS, key=len, reverse=True))
+                            + r")\.?(?![а-яё])")
+_RUSSIAN_MONTH_ANY = re.compile(_RUSSIAN_MONTH.pattern.replace("(?<![а-яё])(", "(?<![а-яё])(?:", 1))
 _FOREIGN_MONTH = re.compile(r"(?i)(?<![a-z])(?:" + "|".join(sorted(_FOREIGN_MONTHS, key=len, reverse=True))
                             + r")\.?(?![a-z])")
 _FILLER = re.compile(r"(?i)(?<![a-z])(?:de|del|di|do|da|um|uhr|hs|h|à|a|as|às|le|el|den|der)\.?(?![a-z])|,")
@@ -276,9 +287,15 @@ def _foreign_month_names(named: pd.Series) -> tuple[pd.Series | None, str | None
     (:data:`_FOREIGN_MONTHS`): the name becomes its English one and the words around the
     numbers ('de', 'hs.', 'um ... Uhr') go, then :func:`_month_names` reads them. Before,
     a German file kept only its April, August, September and November lines."""
-    folded = named.map(lambda v: unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode()
-                       if isinstance(v, str) else v)
-    worded = folded.str.contains(_FOREIGN_MONTH).to_numpy(dtype=bool)
+    # Russian first (folding to ASCII drops Cyrillic): Excel's long date in a Russian locale,
+    # '1 марта 2024 г. 08:49', the month in the genitive and the year marked 'г.'.
+    russian = named.str.contains(_RUSSIAN_MONTH_ANY).to_numpy(dtype=bool)
+    written = (named.str.replace(_RUSSIAN_MONTH, lambda m: f" {_ENGLISH_MONTHS[_RUSSIAN_MONTHS[m[1].lower()] - 1]} ",
+                               regex=True)
+             .str.replace(r"(\d{4})\s*г(?:ода|\.)?(?=\s|$)", r"\1", regex=True))
+    folded = written.map(lambda v: unicodedata.normalize("NFKD", v).encode("ascii", "ignore").decode()
+                         if isinstance(v, str) else v)
+    worded = folded.str.contains(_FOREIGN_MONTH).to_numpy(dtype=bool) | russian
     if not worded.any():
         return None, None
     english = (folded.where(worded)

@@ -1375,6 +1375,29 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
+def test_ga360_sessions_read_one_row_per_product_of_each_hit_with_its_action_codes(tmp_path: Path) -> None:
+    """Google Analytics 360's BigQuery sessions (the public sample's layout): hits[], each
+    with product[] and eCommerceAction.action_type (2 detail, 3 add, 6 purchase, 0 an
+    impression). It was refused: two lists in every session, neither read."""
+    sessions = []
+    for v in range(4):
+        hits = [{"hitNumber": "1", "type": "PAGE", "product": [], "eCommerceAction": {"action_type": "0"}},
+                {"hitNumber": "2", "type": "EVENT", "eCommerceAction": {"action_type": "2"},
+                 "product": [{"productSKU": f"GGOE{v}", "productPrice": "79000000"}]},
+                {"hitNumber": "3", "type": "EVENT", "eCommerceAction": {"action_type": "6"},
+                 "product": [{"productSKU": f"GGOE{v}"}, {"productSKU": "GGOE9"}]}]
+        sessions.append({"fullVisitorId": f"{v}77", "visitStartTime": str(1501572780 + 3600 * v),
+                         "customDimensions": [{"index": "4", "value": "North America"}], "hits": hits})
+    path = tmp_path / "ga_sessions_20170801.json"
+    path.write_text("\n".join(json.dumps(s) for s in sessions) + "\n")
+    raw = load_dataset("csv", interactions=path)
+    inter = raw.interactions
+    assert inter[["user_id", "item_id", "event_type"]].values.tolist()[:3] == [
+        ["077", "GGOE0", "view"], ["077", "GGOE0", "purchase"], ["077", "GGOE9", "purchase"]]
+    assert len(inter) == 12 and not raw.report.errors  # the page hit has no product: no row
+    assert any("Google Analytics' action codes read as its documentation gives them" in n for n in raw.report.notes)
+
+
 def test_coveos_browsing_log_reads_its_product_actions_hashed_ids_and_epoch_times(tmp_path: Path) -> None:
     """Coveo's SIGIR e-commerce data set (browsing_train.csv): hashed ids named so
     ('session_id_hash', 'product_sku_hash'), Unix milliseconds in

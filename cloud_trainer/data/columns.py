@@ -244,6 +244,32 @@ def _product_action_column(frame: pd.DataFrame, header: list[str], raw_header: l
     return frame, header
 
 
+GA_ACTION_CODES = {"1": "view", "2": "view", "3": "cart", "5": "cart", "6": "purchase"}
+"""Google Analytics' (Universal Analytics, GA360) ``eCommerceAction.action_type``, as its
+documentation gives them: 1 a click in a product list, 2 a product's detail view, 3 an
+add to cart, 5 a checkout, 6 a purchase. 0 (an impression or no action), 4 (a removal
+from the cart), 7 (a refund) and 8 (checkout options) are none of the four actions and
+stay bad rows."""
+
+
+def _ga_action_codes(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column, name: str,
+                     report: IngestReport) -> pd.DataFrame:
+    """Google Analytics' action codes read as their actions where the event column is its
+    ``eCommerceAction.action_type`` and ``--event-codes`` says nothing of them: the codes
+    are the same in every GA export, so asking for them was a step in the way."""
+    raw = raw_header[header.index("event_type")]
+    if not header_key(raw).endswith("ecommerceaction.actiontype") or any(c in event.synonyms for c in GA_ACTION_CODES):
+        return frame
+    frame = frame.copy()
+    values = frame["event_type"].astype(str).str.strip()
+    frame["event_type"] = values.replace(GA_ACTION_CODES)
+    found = values.isin(list(GA_ACTION_CODES))
+    report.notes.append(f"{name}: column {raw!r}: Google Analytics' action codes read as its documentation gives "
+                        f"them ({', '.join(f'{c} as {a}' for c, a in GA_ACTION_CODES.items())}; {int(found.sum()):,} "
+                        "lines); 0 (an impression), 4 (a removal), 7 (a refund) and 8 are no action")
+    return frame
+
+
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
     """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
@@ -257,7 +283,7 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         return frame, header
     frame, header = _product_action_column(frame, header, raw_header, event, known, name, report)
     if "event_type" in header:
-        return frame, header
+        return _ga_action_codes(frame, header, raw_header, event, name, report), header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
               if header_key(r) in ("type", "metric", "metricname") and h not in known), None)
     if j is None:

@@ -242,8 +242,9 @@ MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachme
 ``images``), never its rows."""
 
 
-ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines")
-"""Field names that hold a record's rows (lowercase, ``_`` dropped)."""
+ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines", "hits", "product")
+"""Field names that hold a record's rows (lowercase, ``_`` dropped): Google Analytics 360's
+BigQuery sessions hold ``hits``, and each hit its ``product`` list (:func:`_rows_of`)."""
 
 
 def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | None:
@@ -264,7 +265,20 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
             return [_flat({k: v for k, v in record.items() if k != key})]
         return [] if value == [] else None
     outer = {k: v for k, v in record.items() if k != key}
-    return [_flat({**outer, **element}) for element in value]
+    return [_flat({**outer, **row}) for element in value for row in _inner_rows(element)]
+
+
+def _inner_rows(element: dict[str, Any]) -> list[dict[str, Any]]:
+    """An element of a record's list as rows: itself, or -- where it holds a list of objects
+    named as the items (GA360's hit and its ``product`` list) -- one row per inner element
+    with the hit's other fields; a hit whose list is empty (a page view) gives none. The
+    GA360 sample was refused: two lists in every session, neither one read."""
+    inner = next((k for k, v in element.items() if k.lower().replace("_", "") in ITEM_LIST_NAMES
+                  and isinstance(v, list) and all(isinstance(x, dict) for x in v)), None)
+    if inner is None:
+        return [element]
+    rest = {k: v for k, v in element.items() if k != inner}
+    return [{**rest, **product} for product in element[inner]]
 
 
 WHOLE_OBJECTS = frozenset({"attributes"})

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -1422,6 +1423,76 @@ def test_coveos_browsing_log_reads_its_product_actions_hashed_ids_and_epoch_time
     assert any("'product_action' read as event_type, its words as actions (detail as view, click as view, "
                "add as cart)" in n for n in raw.report.notes)
     assert any("12 lines without 'product_sku_hash'" in n for n in raw.report.notes)  # the page views
+
+
+def test_what_a_review_of_session_abs_rules_found_stays_read_as_before(tmp_path: Path) -> None:
+    """A review tried to break each new rule with files it must not fire on; each of these
+    was misread (or refused, or crashed) by the rules as first written."""
+    def load(name: str, text: str) -> Any:
+        path = tmp_path / name
+        path.write_text(text)
+        return load_dataset("csv", interactions=path)
+
+    # a returns-heavy month (62 % of lines below 0) is no ERP's outflow convention
+    raw = load("returns.csv", "user_id,item_id,timestamp,quantity\n" + "".join(
+        f"C{k % 6},P{k % 9},2024-03-{1 + k % 28:02d},{-1 if k % 8 < 5 else 2}\n" for k in range(80)))
+    assert set(raw.interactions["quantity"]) == {2.0}
+    # PLU codes (few, 4 digits) beside each weighed package's barcode are the item, not line positions
+    raw = load("plu.csv", "Receipt,Customer,Item Code,Barcode,Date\n" + "".join(
+        f"R{k // 4},C{k % 7},{(4011, 4664, 131)[k % 3]},20{k:011d},2024-03-{1 + k % 28:02d}\n" for k in range(90)))
+    assert raw.interactions["item_id"].nunique() == 3
+    # a till's name column that is one 'Walk-in Customer' for most lines does not replace a blank one
+    raw = load("walkin.csv", "Receipt ID,Customer Email,Customer Name,SKU,Date\n" + "".join(
+        f"R{k},,{'Walk-in Customer' if k % 10 else f'Ana {k}'},S{k % 5},2024-03-{1 + k % 28:02d}\n" for k in range(60)))
+    assert raw.interactions["user_id"].str.startswith("basket ").mean() > 0.5
+    # a subscription's status says nothing of the sale
+    raw = load("subs.csv", "user_id,item_id,timestamp,Subscription Status\n" + "".join(
+        f"C{k % 6},P{k % 9},2024-03-{1 + k % 28:02d},{'cancelled' if k % 4 == 0 else 'active'}\n" for k in range(40)))
+    assert len(raw.interactions) == 40
+    # a date beside an hour range: the date alone, not every line a bad timestamp
+    raw = load("hours.csv", "Date,Hour,Customer ID,SKU\n" + "".join(
+        f"2024-03-{1 + k % 28:02d},13:00 - 14:00,C{k % 5},S{k % 7}\n" for k in range(30)))
+    assert len(raw.interactions) == 30
+    # a date beside a dotted clock ('10.04.00' is no date of the year 2000)
+    raw = load("dotted.csv", "Data;Ora;Cliente;Articolo\n" + "".join(
+        f"18/03/2024;10.{k % 60:02d}.00;C{k % 5};A{k % 7}\n" for k in range(30)))
+    assert str(raw.interactions["timestamp"].iloc[1]) == "2024-03-18 10:01:00"
+    # a comma file whose last field lists ids with pipes; 'Custard' at byte 257; '<NA>' first
+    raw = load("lists.csv", "".join(f"000{k % 9},03{k % 7},{1710549900 + 60 * k},3,12|57\n" for k in range(60)))
+    assert raw.interactions["item_id"].iloc[0] == "030"
+    header = "user_id,item_id,timestamp,name\n"
+    row = "C1,P1,2024-03-01,"
+    raw = load("custard.csv", header + row + "x" * (257 - len(header) - len(row) - 1) + "Custard\n" + "C2,P2,2024-03-02,y\n")
+    assert len(raw.interactions) == 2
+    raw = load("na.csv", "".join(f"{'<NA>' if k == 0 else f'C{k % 5}'},P{k % 7},2024-03-{1 + k % 28:02d}\n"
+                                 for k in range(40)))
+    assert len(raw.interactions) == 39  # (not 'XML': the line's first shopper is missing)
+    # a one-day file sorted by customer: customers are not baskets of four stores
+    raw = load("day.csv", "".join(f"{700000 + k // 4},{100000 + k % 23},S0{k % 4},2024-03-04 1{k % 10}:00:00\n"
+                                  for k in range(200)))
+    assert raw.interactions["user_id"].nunique() == 50
+    # DAX's 'Customer[City]' names the column in brackets: no unit to strip
+    with pytest.raises(DataError, match="missing required column"):
+        load("dax.csv", "Customer[City],Product[Color],Sales[Date]\nParis,Red,2024-03-01\n")
+    # a zip of an export and its copy, or of orders and returns, is refused
+    import zipfile
+
+    for members, said in ((("orders.csv", "orders (1).csv"), "two of them the same"),
+                          (("orders.csv", "returns.csv"), "some named as returns or refunds")):
+        archive = tmp_path / "two.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            for k, member in enumerate(members):
+                z.writestr(member, "user_id,item_id,timestamp\nC1,P1,2024-03-01\n" + ("C2,P2,2024-03-02\n" if k and
+                                                                                     "returns" in member else ""))
+        with pytest.raises(DataError, match=said):
+            load_dataset("csv", interactions=archive)
+    # Spark partitions by the action: the rows do not hold it
+    spark = tmp_path / "by_type"
+    for kind in ("view", "cart"):
+        (spark / f"event_type={kind}").mkdir(parents=True)
+        (spark / f"event_type={kind}" / "part-0.csv").write_text("user_id,item_id,timestamp\nC1,P1,2024-03-01\n")
+    with pytest.raises(DataError, match="partition folders by event_type"):
+        load_dataset("csv", interactions=spark)
 
 
 def test_categories_written_as_paths_give_the_department(tmp_path: Path) -> None:

@@ -76,7 +76,8 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     of that, blank lines take their item from another column (:func:`_items_of_blank_lines`)."""
     n = len(frame)
     known = set(INTERACTION_COLUMNS)
-    others = [i for i, h in enumerate(header) if h not in known and header_key(h) in ITEM_ALIASES] if n >= 50 else []
+    others = [i for i, h in enumerate(header) if h not in known and (
+        header_key(h) in ITEM_ALIASES or header_key(h) == SAP_MATERIAL)] if n >= 50 else []
     if not others:
         return _items_of_blank_lines(frame, header, raw, name, notes)
     chosen = frame["item_id"].astype(str).str.strip()
@@ -97,18 +98,27 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             why = f"holds {distinct} small numbers (a line's position in its document), {raw[i]!r} {other.nunique()}"
         else:
             continue
+        if header_key(header[i]) == SAP_MATERIAL and not why.startswith("holds"):
+            continue  # ('Material' is SAP's product only beside its line positions: elsewhere a fabric)
         at = header.index("item_id")
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
         return _read_instead(frame, header, raw, "item_id", i)
     return _items_of_blank_lines(frame, header, raw, name, notes)
 
 
+SAP_MATERIAL = "material"
+"""SAP's product column, read as the item only in place of SAP's line positions."""
+
+
 def _line_positions(values: pd.Series) -> bool:
-    """Whether a column holds line positions: whole numbers below 10,000, few of them
-    against the lines (10, 20, 30 in SAP's documents; 1, 2, 3 elsewhere)."""
-    if not values.str.fullmatch(r"\d{1,4}").all():
+    """Whether a column holds line positions: whole numbers, few of them against the lines,
+    each a multiple of 10 (SAP's 10, 20, 30) or all at most 50 (1, 2, 3 elsewhere) -- not
+    a grocer's PLU codes (4011, 4664), which a weighed item's barcode column beside them
+    would have replaced."""
+    if not values.str.fullmatch(r"\d{1,4}").all() or values.nunique() * 10 > len(values):
         return False
-    return values.nunique() * 10 <= len(values)
+    numbers = pd.to_numeric(values)
+    return bool((numbers % 10 == 0).all() or numbers.max() <= 50)
 
 
 def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
@@ -128,7 +138,9 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         for i, h in enumerate(header):
             if h in known or header_key(raw[i]) != alias:
                 continue
-            if float((frame[h].astype(str).str.strip() == "").mean()) <= 0.5:
+            given = frame[h].astype(str).str.strip()
+            # (not a column of one name for most lines: a till's 'Walk-in Customer')
+            if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
                 at = header.index("user_id")
                 notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
                 return _read_instead(frame, header, raw, "user_id", i)

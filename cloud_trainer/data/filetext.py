@@ -234,7 +234,7 @@ def count_title_lines(text: str) -> tuple[int, str]:
     if not first.strip() or any(sep in first for sep in seps):
         return 0, ""
     for i, line in enumerate(head[1:11], start=1):
-        if not line.startswith("#") and max(_filled_fields(line, sep) for sep in seps) >= 2:
+        if max(_filled_fields(line, sep) for sep in seps) >= 2:
             return i, first.strip()
         if line.strip(" \r,;\t|") and i > 2 and not line.startswith("#"):
             # text lines after the title: a one-column file, not a title ('#' lines are
@@ -265,7 +265,9 @@ def guess_delimiter(text: str) -> tuple[str, str]:
         # is a headerless file's first row with decimal commas ('1000;4711;...;4,75;1',
         # as a European till unloads it), which was split at the decimal comma and refused.
         other = next((d for d in ("\t", ";", "|") if d in header), None)
-        if other is None or _NOT_DECIMAL_COMMA.search(header):
+        # (as many of the other separator as commas at least: '1001,4711,20240301,12|13' is
+        # a comma file with a list in its last field)
+        if other is None or _NOT_DECIMAL_COMMA.search(header) or header.count(other) < header.count(","):
             return ",", ""
         return other, "its commas are decimal commas"
     if "::" in header and "\t" not in header:
@@ -369,6 +371,13 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
                    if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size
                    and all(_PARTITION.fullmatch(d) for d in p.relative_to(folder).parts[:-1]))
     partitions = sorted({p.relative_to(folder).parts[0].split("=", 1)[0] for p in parts if len(p.relative_to(folder).parts) > 1})
+    read = [k for k in partitions if _names_a_column(k)]
+    if read:
+        # Spark's partitionBy('event_type'): the action lives in the folder's name only; read
+        # without it, every view and cart line was a purchase.
+        raise DataError(f"{name}: part files in partition folders by {', '.join(read)} (e.g. "
+                        f"{parts[0].relative_to(folder).parts[0]}), which the rows do not hold: write the table "
+                        "without partitionBy on that column, or with the column in the rows")
     if partitions:
         # Spark's partitionBy('event_date') writes 'event_date=2024-03-04/part-....csv': the
         # parts one level (or more) down. The value lives in the folder's name only.
@@ -381,6 +390,17 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
     readers = [(str(p.relative_to(folder)), lambda p=p: file_text(p, f"{name}/{p.relative_to(folder)}", report, hasher))
                for p in parts]
     return _joined_parts(readers, name, report, f"a folder of {len(parts)} part files")
+
+
+def _names_a_column(key: str) -> bool:
+    """Whether a partition folder's key names a column the generic schema reads other than
+    the time (a date partition's value is also in the rows' times)."""
+    from .names import header_key
+    from .schema import GENERIC_INTERACTIONS
+
+    keys = {header_key(a) for c in GENERIC_INTERACTIONS.columns if c.kind != "timestamp"
+            for a in (c.name, c.name.replace("_", ""), *c.aliases)}
+    return header_key(key) in keys
 
 
 _PARTITION = re.compile(r"[^=/]+=[^/]*")
@@ -411,6 +431,11 @@ def _zip_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None
             return None
         room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),
                      "the unpacked files' bytes and their text")
+        if len({archive.getinfo(m).CRC for m in members}) < len(members) or _returns_named(members):
+            raise DataError(f"{name}: a zip archive with {len(members)} files ({', '.join(members[:5])}), "
+                            + ("two of them the same" if len({archive.getinfo(m).CRC for m in members}) < len(members)
+                               else "some named as returns or refunds")
+                            + "; unpack it and give the one table of sales")
         return _archive_parts("zip", members, archive.read, name, report, hasher)
 
 
@@ -428,10 +453,18 @@ def _archive_parts(kind: str, members: list[str], read: Any, name: str, report: 
                         "table (an adapter's --data-dir reads each CSV of the folder: REES46's months)") from None
 
 
+def _returns_named(members: list[str]) -> bool:
+    """Whether an archive's file names say some hold returns (an archive of orders beside
+    returns in one layout: read as one table, the returns were trained as purchases)."""
+    words = {w for m in members for w in re.split(r"[^a-z]+", m.rsplit("/", 1)[-1].lower()) if w}
+    return bool(words & {"return", "returns", "refund", "refunds", "cancellations", "cancelled", "storno", "retoure",
+                         "retouren", "creditnotes"})
+
+
 def _is_tar(raw: bytes) -> bool:
     """A tar archive (``export.tar.gz`` once unpacked): POSIX and GNU tar write ``ustar``
     at byte 257 of every member's header."""
-    return raw[257:262] == b"ustar"
+    return raw[257:263] in (b"ustar\x00", b"ustar ")  # (POSIX, GNU: a CSV's 'Custard' at 257 is no tar)
 
 
 def _tar_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None) -> tuple[str, list[int] | None]:

@@ -78,7 +78,7 @@ def as_csv(raw: bytes) -> Converted | None:
     if _HTML.match(raw[:256]):
         raise FormatError("an HTML page (a report saved as .xls by an older back office is often one), which the "
                           "trainer does not read: open it in a spreadsheet and save it as CSV, or export CSV")
-    if _XML.match(raw[:256]):
+    if _XML.match(raw[:256]) and not re.search(rb"[,;\t|]", raw[:256].split(b"\n", 1)[0].split(b">", 1)[-1]):
         raise FormatError("XML (a shop system's order export?), which the trainer does not read: export the "
                           "orders' lines as CSV, or turn the XML into one (one line per order line)")
     if block_layout(raw):

@@ -316,11 +316,15 @@ def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None
         distinct = set(col)
         if runs != len(distinct) or len(distinct) * 1.2 > len(col) or "" in distinct:
             continue
-        span = stamps.groupby(pd.Series(col)).agg(lambda t: t.max() - t.min()).median()
+        by = stamps.groupby(pd.Series(col))
+        span = (by.max() - by.min()).median()
         if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
             continue
         for b in ids:
-            if b == a or len(set(columns[b])) >= len(distinct):
+            shoppers = len(set(columns[b]))
+            # (A one-day file sorted by customer: each customer's lines come together within
+            # the day, each with one store. Four stores are no 60 customers' shoppers.)
+            if b == a or shoppers >= len(distinct) or shoppers < max(3, 0.1 * len(distinct)):
                 continue
             pairs = set(zip(col, columns[b], strict=True))
             if len(pairs) == len(distinct):  # each basket with one value of b

@@ -140,14 +140,19 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
         rows = first_rows(text, delimiter, quoting, 201)[1:]  # 200 rows below the header
     except csv.Error:
         return header
-    for i in unknown:
-        values = [r[i].strip() for r in rows if len(r) == len(header)]
-        # Unix times where the name says it is one (Coveo's 'server_timestamp_epoch_ms').
-        if (headerless.is_time(values, epochs=bool(_NAMES_A_UNIX_TIME.search(header[i].lower())))
-                or _written_times(values)):
-            notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
-                         f"({values[0]!r}, ...) and is read as the timestamp")
-            return [*header[:i], "timestamp", *header[i + 1:]]
+    columns = {i: [r[i].strip() for r in rows if len(r) == len(header)] for i in unknown}
+    # In turn, each over every column (the first pass is the reading before 2026-12-05 (ab),
+    # so what it found stays found): written dates the header-free patterns know; Unix
+    # times where the name says it is one (Coveo's 'server_timestamp_epoch_ms'); any other
+    # written times the reader parses.
+    for found in (lambda i, v: headerless.is_time(v, epochs=False),
+                  lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
+                  lambda i, v: _written_times(v)):
+        for i, values in columns.items():
+            if found(i, values):
+                notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
+                             f"({values[0]!r}, ...) and is read as the timestamp")
+                return [*header[:i], "timestamp", *header[i + 1:]]
     return header
 
 
@@ -282,9 +287,9 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
 
 def _bare_key(key: str) -> str:
     """A header key without what names add to an id's or amount's name: a ``hash``
-    suffix, a unit in brackets at the end, Google Analytics' ``ga:`` prefix."""
+    suffix, a unit in parentheses at the end, Google Analytics' ``ga:`` prefix."""
     key = re.sub(r"\s+", "", key)
-    key = re.sub(r"(?:\([^()]*\)|\[[^\[\]]*\])$", "", key)
+    key = re.sub(r"\([^()]*\)$", "", key)  # (not '[...]': DAX's 'Customer[City]' names the column in brackets)
     key = key.removeprefix("ga:")
     return key[:-4] if key.endswith("hash") else key
 

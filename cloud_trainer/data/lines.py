@@ -271,12 +271,12 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
-               "estado", "estadodelpedido", "取引区分",
+               "estado", "estadodelpedido", "取引区分", "stato", "ステータス",
                "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 Any name that starts or ends with a word for status counts too (:func:`_is_status_key`)."""
-STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態")
+STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態", "ステータス")
 """Status in the languages of the probed marketplaces' exports: Allegro's and Tokopedia's
 ``Status`` (``Status Terakhir``), PrestaShop Italia's ``stato``, Shopee Vietnam's ``Trạng
 Thái Đơn Hàng``, Naver's ``주문상태``, Chinese ``订单状态``."""
@@ -340,11 +340,21 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
                       lambda t: f"far outside the file's other times: {t} ({inside})")
 
 
+SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial", "return", "refund", "receipt",
+              "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
+              "订单", "訂單", "注文", "受注")
+"""Words of a sale, one of which a status column's name must hold beside the status word
+(``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
+product's status (``draft``) says nothing of a sale."""
+
+
 def _is_status_key(key: str) -> bool:
-    """Whether a header key names a sale's status (:data:`STATUS_KEYS`, a name that starts
-    or ends with one of :data:`STATUS_WORDS`: ``Return / Refund Status``) or an ERP's
-    document type (:data:`DOCUMENT_KEYS`)."""
-    return key in STATUS_KEYS or key in DOCUMENT_KEYS or key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)
+    """Whether a header key names a sale's status (:data:`STATUS_KEYS`; a name that starts
+    or ends with one of :data:`STATUS_WORDS` and holds one of :data:`SALE_WORDS`: ``Return
+    / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
+    if key in STATUS_KEYS or key in DOCUMENT_KEYS:
+        return True
+    return (key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)) and any(w in key for w in SALE_WORDS)
 
 
 def _says_refund(status: str) -> bool:

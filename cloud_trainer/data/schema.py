@@ -303,7 +303,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "inventoryitemcode",  # Xero's invoices
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
                 # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU
-                "material", "materialnumber", "skureferenceno", "skureferenceno.", "sellersku", "productreference",
+                "materialnumber", "materialno", "skureferenceno", "skureferenceno.", "sellersku", "productreference",
                 "idoferty", "상품번호", "nomorsku", "skuphanloaihang",
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
@@ -346,7 +346,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
-                        "datetime", "createdat", "datecreated", "createddate", "creationdate", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
+                        "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
@@ -373,7 +373,6 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
-                        "주문번호", "mađonhang", "numerzamowienia", "documentnumber", "doc.no.",  # (a probe, session (ab))
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
@@ -382,7 +381,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.",
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "αριθμόςαπόδειξης",
-                        "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล")),
+                        "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
+                        # (a probe, session (ab); after the rest: a Latin American till's document number is the customer's ID card)
+                        "주문번호", "mađonhang", "numerzamowienia", "documentnumber", "doc.no.")),
     ),
 )
 

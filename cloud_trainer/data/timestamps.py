@@ -262,7 +262,11 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         if not rest.any():
             break
     if rest.any():
-        parsed[rest] = pd.to_datetime(clocked.where(rest), format="mixed", errors="coerce", utc=True)[rest]
+        free = pd.to_datetime(clocked.where(rest), format="mixed", errors="coerce", utc=True)
+        # The free-form reading gives a year-1 date for 'Открытка 8 марта' (a card for 8
+        # March): outside what nanoseconds hold, it stopped the load. Only 1900-2199 count.
+        free = free.where(free.notna() & (free.dt.year >= 1900) & (free.dt.year < 2200))
+        parsed[rest] = free.astype("datetime64[ns, UTC]")[rest]
     stamps = plausible(parsed)
     read = int(stamps.notna().sum())
     if not read:
@@ -289,7 +293,7 @@ def _foreign_month_names(named: pd.Series) -> tuple[pd.Series | None, str | None
     a German file kept only its April, August, September and November lines."""
     # Russian first (folding to ASCII drops Cyrillic): Excel's long date in a Russian locale,
     # '1 марта 2024 г. 08:49', the month in the genitive and the year marked 'г.'.
-    russian = named.str.contains(_RUSSIAN_MONTH_ANY).to_numpy(dtype=bool)
+    russian = (named.str.contains(_RUSSIAN_MONTH_ANY) & named.str.contains(r"\d{4}")).to_numpy(dtype=bool)
     written = (named.str.replace(_RUSSIAN_MONTH, lambda m: f" {_ENGLISH_MONTHS[_RUSSIAN_MONTHS[m[1].lower()] - 1]} ",
                                regex=True)
              .str.replace(r"(\d{4})\s*г(?:ода|\.)?(?=\s|$)", r"\1", regex=True))

@@ -275,7 +275,8 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
-Any name that starts or ends with a word for status counts too (:func:`_is_status_key`)."""
+A name that starts or ends with a word for status and holds a word of a sale counts too
+(:func:`_is_status_key`)."""
 STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態", "ステータス")
 """Status in the languages of the probed marketplaces' exports: Allegro's and Tokopedia's
 ``Status`` (``Status Terakhir``), PrestaShop Italia's ``stato``, Shopee Vietnam's ``Trạng

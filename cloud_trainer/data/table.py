@@ -609,10 +609,10 @@ month of a till heavy with returns (62 % below 0 in a review's file) is not turn
 def _outflows(values: pd.Series, checks: _Checks, *, raw_name: str, name: str, report: IngestReport) -> pd.Series:
     """Quantities an ERP writes as stock movements: a sale takes stock out, so Dynamics 365
     Commerce's sales lines and Business Central's item ledger write it below 0, and a
-    return (or a receipt from a supplier) above. Where most quantities are below 0 they
-    are read turned round, and the lines above 0 -- returns and receipts in that
-    convention -- are no sales: left out with a note. As written, every sale was a bad
-    row and the returns were trained as purchases."""
+    return (or a receipt from a supplier) above. Where over :data:`OUTFLOW_SHARE` of the
+    quantities are below 0 they are read turned round, and the lines above 0 -- returns
+    and receipts in that convention -- are no sales: left out with a note. As written,
+    every sale was a bad row and the returns were trained as purchases."""
     arr = values.to_numpy()
     finite = np.isfinite(arr)
     negative = finite & (arr < 0)

@@ -375,15 +375,14 @@ def carried_down(frame: pd.DataFrame, raw_names: list[str], name: str, report: I
     place, with a note. Only where every line without a shopper is also without a time
     (so a line with its own time and no shopper stays an anonymous or bad line) and has an
     item, such lines are at least :data:`CARRIED_SHARE` of the file, and the first line has
-    both. They had
-    been bad rows: 172 of 282 lines of one export."""
+    both. They had been bad rows: 172 of 282 lines of one export."""
     user = frame["user_id"].astype(str)  # (stripped already: the time is not, and a 2M-line file
     blank_user = (user == "").to_numpy()  # pays for that only where the shoppers are blank)
     if blank_user.mean() < CARRIED_SHARE:
         return
     time = frame["timestamp"].astype(str).str.strip()
     blank_time = (time == "").to_numpy()
-    if (blank_user.mean() < CARRIED_SHARE or not (blank_user == blank_time).all() or blank_user[0]
+    if (not (blank_user == blank_time).all() or blank_user[0]
             or "item_id" not in frame or (frame["item_id"].astype(str).str.strip() == "").to_numpy()[blank_user].any()):
         return  # (lines without an item too are no visit's lines: Excel's subtotals, '5001 Total')
     block = np.cumsum(~blank_user)  # each line's visit: the last line above (or at) it with a shopper

@@ -211,6 +211,13 @@ PRODUCT_CLICKS = frozenset({"click", "clicks", "clicked"})
 """A ``type`` value that is a product view where the column's other values are a shop's
 actions (:func:`event_column_by_values`)."""
 
+NO_ACTION = "(no action)"
+"""An event value that names no shopper action (a product list's impression, a removal
+from the cart, a refund in a product-action column): the line is left out with one note
+(:func:`.values.choices`), not a bad row each -- a GA360 export's impressions were 450
+errors of 680 lines."""
+
+
 PRODUCT_ACTIONS: dict[str, str | None] = {
     "detail": "view", "click": "view", "add": "cart", "checkout": "cart", "purchase": "purchase",
     "remove": None, "refund": None, "checkout_option": None, "promo_click": None}
@@ -218,7 +225,7 @@ PRODUCT_ACTIONS: dict[str, str | None] = {
 Google Analytics' enhanced e-commerce): a product's detail page or a click on it in a
 list is a view, ``add`` is to the cart, and so is a product in ``checkout`` (not yet
 bought). ``remove`` (from the cart), ``refund`` and the like are none of the four
-actions and stay bad rows (None)."""
+actions (None): :data:`NO_ACTION`, left out with a note."""
 PRODUCT_ACTION_KEYS = ("productaction", "ecommerceaction")
 
 
@@ -243,7 +250,8 @@ def _product_action_column(frame: pd.DataFrame, header: list[str], raw_header: l
         return frame, header
     frame = frame.copy()
     frame[header[j]] = frame[header[j]].astype(str).str.strip().str.lower().replace(
-        dict(zip(distinct[actions.notna()], actions.dropna(), strict=True)))
+        {**{w: NO_ACTION for w, a in PRODUCT_ACTIONS.items() if a is None},
+         **dict(zip(distinct[actions.notna()], actions.dropna(), strict=True))})
     header = list(header)
     if "event_type" in header:
         k = header.index("event_type")
@@ -260,8 +268,8 @@ GA_ACTION_CODES = {"1": "view", "2": "view", "3": "cart", "5": "cart", "6": "pur
 """Google Analytics' (Universal Analytics, GA360) ``eCommerceAction.action_type``, as its
 documentation gives them: 1 a click in a product list, 2 a product's detail view, 3 an
 add to cart, 5 a checkout, 6 a purchase. 0 (an impression or no action), 4 (a removal
-from the cart), 7 (a refund) and 8 (checkout options) are none of the four actions and
-stay bad rows."""
+from the cart), 7 (a refund) and 8 (checkout options) are none of the four actions:
+:data:`NO_ACTION`, left out with a note."""
 
 
 def _ga_action_codes(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column, name: str,
@@ -274,7 +282,7 @@ def _ga_action_codes(frame: pd.DataFrame, header: list[str], raw_header: list[st
         return frame
     frame = frame.copy()
     values = frame["event_type"].astype(str).str.strip()
-    frame["event_type"] = values.replace(GA_ACTION_CODES)
+    frame["event_type"] = values.replace({**dict.fromkeys(("0", "4", "7", "8"), NO_ACTION), **GA_ACTION_CODES})
     found = values.isin(list(GA_ACTION_CODES))
     report.notes.append(f"{name}: column {raw!r}: Google Analytics' action codes read as its documentation gives "
                         f"them ({', '.join(f'{c} as {a}' for c, a in GA_ACTION_CODES.items())}; {int(found.sum()):,} "

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks
-from .columns import _synonyms, read_day_numbers
+from .columns import NO_ACTION, _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, Column
@@ -198,6 +198,13 @@ def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
                     + ", ".join(f"{k} ({n} row{'s' if n != 1 else ''})" for k, n in said.items()))
                 lowered = lowered.copy()
                 lowered.loc[mapped.dropna().index] = mapped.dropna()
+    if col == "event_type":
+        none = (lowered == NO_ACTION).to_numpy()
+        if none.any():
+            checks.skip(none)
+            report.notes.append(f"{name}: {int(none.sum()):,} lines name no shopper action (an impression in a "
+                                "product list, a removal from the cart, a refund): left out")
+            empty = empty | none
     invalid = (~empty) & ~lowered.isin(column.choices).to_numpy()
     allowed = ", ".join(column.choices)
     # Only the generic schema's column (synonyms: what --event-codes extends); an

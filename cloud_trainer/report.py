@@ -20,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only: no display on a build machine
 import matplotlib.pyplot as plt  # noqa: E402
 
+from cloud_trainer.compare import ratio_text  # noqa: E402
+
 TABLE_COLUMNS = (
     "recall@10", "recall@20", "ndcg@10", "ndcg@20", "map@10", "map@20",
     "precision@10", "f1@10", "coverage@20", "diversity@10",
@@ -324,14 +326,8 @@ def comparison_lines(report: dict[str, Any]) -> list[str]:
         return []
 
     def cell(row: dict[str, Any], spread: dict[str, Any] | None) -> str:
-        if row.get("ratio") is None:
-            return "n/a"
-        if row.get("ci95") is None:
-            text = f"{row['ratio']:.3f}x, no interval ({row.get('why_no_ci95', 'none')})"
-        else:
-            lo, hi = row["ci95"]
-            text = f"{row['ratio']:.3f}x, diff 95% CI [{lo:+.4f}, {hi:+.4f}]"
-        if spread and spread.get("ratio_min") is not None and len(spread_seeds) > 1:
+        text = ratio_text(row)
+        if row.get("ratio") is not None and spread and spread.get("ratio_min") is not None and len(spread_seeds) > 1:
             text += (f"; seeds {spread['ratio_min']:.3f}-{spread['ratio_max']:.3f}x, CI above 0 on every seed: "
                      f"{'yes' if spread.get('ci_above_zero_all_seeds') else 'NO'}")
         return text

@@ -86,11 +86,13 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     for i in others:
         other = frame[header[i]].astype(str).str.strip()
         other_blank = float((other == "").mean())
-        if (distinct == n and headerless.is_row_key(chosen.tolist()) and header_key(header[i]) in STRONG_ITEM_KEYS
-                and other.nunique() <= n / 2 and other_blank < 0.05):
+        # ('Material' is SAP's product only beside its line positions: elsewhere a fabric)
+        material = header_key(header[i]) == SAP_MATERIAL
+        if (not material and distinct == n and headerless.is_row_key(chosen.tolist())
+                and header_key(header[i]) in STRONG_ITEM_KEYS and other.nunique() <= n / 2 and other_blank < 0.05):
             why = f"counts {'up' if int(chosen.iloc[1]) > int(chosen.iloc[0]) else 'down'} line by line over all {n:,} lines " \
                   "(a line's key, not a product)"
-        elif blank >= 0.2 and other_blank <= blank / 4:
+        elif not material and blank >= 0.2 and other_blank <= blank / 4:
             why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
         elif _line_positions(chosen) and other.nunique() >= 2 * distinct and other_blank < 0.05:
             # SAP's 'Item' is the line's position in its document (10, 20, 30) beside
@@ -98,8 +100,6 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             why = f"holds {distinct} small numbers (a line's position in its document), {raw[i]!r} {other.nunique()}"
         else:
             continue
-        if header_key(header[i]) == SAP_MATERIAL and not why.startswith("holds"):
-            continue  # ('Material' is SAP's product only beside its line positions: elsewhere a fabric)
         at = header.index("item_id")
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
         return _read_instead(frame, header, raw, "item_id", i)
@@ -203,8 +203,13 @@ def _synonyms(lowered: pd.Series, synonyms: dict[str, str]) -> pd.Series:
 def _actions(named: pd.Series, event: Column) -> set[str]:
     """The actions lower-case values that name one stand for (their choices), looked up
     once per distinct value: per line, a 20k-line Klaviyo export had taken 23 s."""
-    distinct = pd.Series(named.unique(), dtype=object)
-    return set(distinct.where(distinct.isin(event.choices), _synonyms(distinct, event.synonyms)).dropna())
+    return set(_action_of(pd.Series(named.unique(), dtype=object), event).dropna())
+
+
+def _action_of(distinct: pd.Series, event: Column) -> pd.Series:
+    """Each of ``distinct`` (lower-case values) as the action it names (itself, or what its
+    other name stands for), NaN where it names none."""
+    return distinct.where(distinct.isin(event.choices), _synonyms(distinct, event.synonyms))
 
 
 PRODUCT_CLICKS = frozenset({"click", "clicks", "clicked"})
@@ -243,13 +248,12 @@ def _product_action_column(frame: pd.DataFrame, header: list[str], raw_header: l
     values = frame[header[j]].astype(str).str.strip().str.lower()
     given = values[values != ""]
     distinct = pd.Series(given.unique(), dtype=object)
-    actions = distinct.map(PRODUCT_ACTIONS).fillna(distinct.where(distinct.isin(event.choices),
-                                                                  _synonyms(distinct, event.synonyms)))
+    actions = distinct.map(PRODUCT_ACTIONS).fillna(_action_of(distinct, event))
     words = distinct[actions.notna() | distinct.isin(PRODUCT_ACTIONS)]
     if given.empty or given.isin(words).mean() < 0.9:
         return frame, header
     frame = frame.copy()
-    frame[header[j]] = frame[header[j]].astype(str).str.strip().str.lower().replace(
+    frame[header[j]] = values.replace(
         {**{w: NO_ACTION for w, a in PRODUCT_ACTIONS.items() if a is None},
          **dict(zip(distinct[actions.notna()], actions.dropna(), strict=True))})
     header = list(header)

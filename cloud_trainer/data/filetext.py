@@ -18,8 +18,9 @@ from typing import Any
 
 from . import charsets, formats
 from .ingest import IngestReport
+from .names import header_key
 from .sampling import available_memory
-from .schema import ROW, DataError
+from .schema import GENERIC_INTERACTIONS, ROW, DataError
 
 
 def text_lines(text: str, chunk: int = 1 << 22) -> Iterator[str]:
@@ -150,8 +151,9 @@ def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
     """``raw`` itself, or its content if it is a compressed file (a note says which).
 
     A zip holds one file here (folders aside): one of several files of one table is read
-    with the others (:func:`_zip_parts`), several tables are an error listing them. A damaged archive is an error naming the file
-    and the reason, not a page of decoding noise."""
+    with the others (:func:`_zip_parts`), several tables are an error listing them. A
+    damaged archive is an error naming the file and the reason, not a page of decoding
+    noise."""
     kind = next((k for magic, k in COMPRESSIONS if raw.startswith(magic)), None)
     if kind is None:
         return raw
@@ -395,9 +397,6 @@ def _parts_text(folder: Path, name: str, report: IngestReport, hasher: Any | Non
 def _names_a_column(key: str) -> bool:
     """Whether a partition folder's key names a column the generic schema reads other than
     the time (a date partition's value is also in the rows' times)."""
-    from .names import header_key
-    from .schema import GENERIC_INTERACTIONS
-
     keys = {header_key(a) for c in GENERIC_INTERACTIONS.columns if c.kind != "timestamp"
             for a in (c.name, c.name.replace("_", ""), *c.aliases)}
     return header_key(key) in keys
@@ -431,10 +430,10 @@ def _zip_parts(raw: bytes, name: str, report: IngestReport, hasher: Any | None
             return None
         room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),
                      "the unpacked files' bytes and their text")
-        if len({archive.getinfo(m).CRC for m in members}) < len(members) or _returns_named(members):
+        alike = len({archive.getinfo(m).CRC for m in members}) < len(members)
+        if alike or _returns_named(members):
             raise DataError(f"{name}: a zip archive with {len(members)} files ({', '.join(members[:5])}), "
-                            + ("two of them the same" if len({archive.getinfo(m).CRC for m in members}) < len(members)
-                               else "some named as returns or refunds")
+                            + ("two of them the same" if alike else "some named as returns or refunds")
                             + "; unpack it and give the one table of sales")
         return _archive_parts("zip", members, archive.read, name, report, hasher)
 

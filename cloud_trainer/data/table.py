@@ -1,8 +1,8 @@
 """:func:`read_table`, the one reader every input file goes through: its text
 (:mod:`.filetext`), which column is which (:mod:`.headers`), the rows, then each
 schema column's values checked and typed (:mod:`.values`, one function per column kind,
-with :mod:`.columns`, :mod:`.amounts`, :mod:`.timestamps`). A bad row is reported as ``file:line: column: reason`` and left
-out; the load goes on.
+with :mod:`.columns`, :mod:`.amounts`, :mod:`.timestamps`). A bad row is reported as
+``file:line: column: reason`` and left out; the load goes on.
 """
 
 from __future__ import annotations
@@ -499,8 +499,8 @@ def _order_summaries(empty: np.ndarray, basket: pd.Series, checks: Checks, name:
     """Lines without an item in a basket whose other lines have one are the order's own
     line (eBay's orders report writes a multi-item order's buyer and total on a line above
     its items) or a session's page views (Coveo's browsing log): skipped with a note, not a
-    bad row each. Returns the blanks left: lines
-    whose basket has no item at all stay bad rows."""
+    bad row each. Returns the blanks left: lines whose basket has no item at all stay bad
+    rows."""
     summary = empty & (basket != "").to_numpy() & basket.isin(set(basket[~empty])).to_numpy()
     if not summary.any():
         return empty

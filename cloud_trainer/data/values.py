@@ -46,8 +46,8 @@ class Checks:
 
 
 def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
-             raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport
-             ) -> pd.Series | None:
+            raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport
+            ) -> pd.Series | None:
     """A number column's values (NaN where blank), amounts as exports write them read
     (:mod:`.amounts`); None for an optional column whose values are mostly no number."""
     values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
@@ -71,11 +71,7 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
     if not column.required and invalid.sum() * 2 > (~empty).sum() > 0:
         # An optional column the reader cannot read (a money format not known): the
         # lines are usable without it, so it is left out, not every line with it.
-        example = text_values[invalid].iloc[0]
-        report.notes.append(
-            f"{name}: column {raw_name!r} ({col}): {int(invalid.sum()):,} of "
-            f"{int((~empty).sum()):,} values are no number (e.g. {example!r}): the column is not read")
-        return None
+        return _not_read(text_values, invalid, empty, "are no number", col, raw_name=raw_name, name=name, report=report)
     checks.flag(invalid, col, lambda v: f"not a number: {v!r}")
     if col == "quantity" and column.min_value == 0.0:
         values = _outflows(values, checks, raw_name=raw_name, name=name, report=report)
@@ -90,12 +86,18 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             # sign, or another column's values): the lines are sales without it. Read,
             # every line was a bad row and the load stopped. (Not a quantity: a line of
             # 0 or fewer units is no sale, whatever the other lines say.)
-            report.notes.append(
-                f"{name}: column {raw_name!r} ({col}): {int(low.sum()):,} of {int((~empty).sum()):,} values are not "
-                f"{op} {column.min_value:g} (e.g. {text_values[low].iloc[0]!r}): the column is not read")
-            return None
+            return _not_read(text_values, low, empty, f"are not {op} {column.min_value:g}", col, raw_name=raw_name,
+                             name=name, report=report)
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
+
+
+def _not_read(text_values: pd.Series, bad: np.ndarray, empty: np.ndarray, what: str, col: str, *, raw_name: str,
+              name: str, report: IngestReport) -> None:
+    """An optional number column left unread, most of its values ``bad``: the note, with
+    how many and an example."""
+    report.notes.append(f"{name}: column {raw_name!r} ({col}): {int(bad.sum()):,} of {int((~empty).sum()):,} values "
+                        f"{what} (e.g. {text_values[bad].iloc[0]!r}): the column is not read")
 
 
 OUTFLOW_SHARE = 0.75
@@ -136,8 +138,8 @@ _DATE_IN_CLOCK = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[
 
 
 def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
-           raw_name: str, time_of_day: str | None, name: str, report: IngestReport
-           ) -> tuple[pd.Series, bool, bool]:
+          raw_name: str, time_of_day: str | None, name: str, report: IngestReport
+          ) -> tuple[pd.Series, bool, bool]:
     """A timestamp column's times (:mod:`.timestamps`), day numbers and a separate time
     of day read; with whether it held day numbers and whether every time is a midnight."""
     day_numbers = read_day_numbers(text_values, empty, raw_name)
@@ -184,7 +186,7 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
 
 
 def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
-             name: str, report: IngestReport) -> pd.Series:
+            name: str, report: IngestReport) -> pd.Series:
     """An enum column's values in lower case, other names of a choice read as it."""
     lowered = text_values.str.lower()
     if column.synonyms:

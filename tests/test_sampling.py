@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cloud_trainer.data import DataError, filetext, load_dataset
+from cloud_trainer.data import DataError, load_dataset, sampling
 from cloud_trainer.data.filetext import text_lines
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.sampling import (
@@ -238,11 +238,11 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     path = tmp_path / "big.csv"
     write_export(path, shoppers=20)
     size = path.stat().st_size
-    monkeypatch.setattr(filetext, "available_memory", lambda: int(1.5 * size))
+    monkeypatch.setattr(sampling, "available_memory", lambda: int(1.5 * size))
     with pytest.raises(DataError, match=rf"^{path}: reading it takes about .* GB \(the file's bytes and their "
                                         r"text\) and this machine has .* GB free: give a part of it"):
         load_dataset("csv", interactions=path, max_lines=0)
-    monkeypatch.setattr(filetext, "available_memory", lambda: int(0.9 * size))
+    monkeypatch.setattr(sampling, "available_memory", lambda: int(0.9 * size))
     packed = tmp_path / "big.csv.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     assert 2 * packed.stat().st_size < 0.9 * size  # the packed file passes the first check
@@ -253,13 +253,13 @@ def test_a_file_that_cannot_be_read_in_the_free_memory_is_a_clear_error(tmp_path
     bz.write_bytes(bz2.compress(path.read_bytes()))
     with pytest.raises(DataError, match=r"the unpacked bytes' text"):
         load_dataset("csv", interactions=bz, max_lines=0)
-    monkeypatch.setattr(filetext, "available_memory", lambda: 3 * size)
+    monkeypatch.setattr(sampling, "available_memory", lambda: 3 * size)
     assert len(load_dataset("csv", interactions=path, max_lines=0).interactions) == 200
     # JSON becomes CSV text before the sample (3 bytes of memory a byte, measured): said before.
     lines = tmp_path / "big.json"
     lines.write_text(pd.read_csv(path).to_json(orient="records", lines=True))
-    monkeypatch.setattr(filetext, "available_memory", lambda: 2 * lines.stat().st_size)
+    monkeypatch.setattr(sampling, "available_memory", lambda: 2 * lines.stat().st_size)
     with pytest.raises(DataError, match=r"big.json: reading it takes about .* \(JSON becomes a table's text"):
         load_dataset("csv", interactions=lines, max_lines=0)
-    monkeypatch.setattr(filetext, "available_memory", lambda: 4 * lines.stat().st_size)
+    monkeypatch.setattr(sampling, "available_memory", lambda: 4 * lines.stat().st_size)
     assert len(load_dataset("csv", interactions=lines, max_lines=0).interactions) == 200

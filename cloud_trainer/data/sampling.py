@@ -31,6 +31,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from .schema import DataError
+
 LINE_COST = 1650
 LINE_COST_PER_CHARACTER = 5
 """A whole ``train``'s peak memory a line of export, ``LINE_COST + LINE_COST_PER_CHARACTER
@@ -65,6 +67,17 @@ def available_memory() -> int | None:
     except OSError:
         pass
     return None
+
+
+def room_to_read(name: str, needed: int, what: str) -> None:
+    """A clear error instead of the kernel's OOM kill: a file is read whole, its bytes
+    and then its text (:func:`.table.read_table`), before a sample can leave rows out. A 6 GB
+    REES46 month needs 12 GB for that; twice the free memory is never there."""
+    free = available_memory()
+    if free is not None and needed > free:
+        raise DataError(f"{name}: reading it takes about {needed / 1e9:.1f} GB ({what}) and this machine has "
+                        f"{free / 1e9:.1f} GB free: give a part of it (whole shoppers, e.g. the lines whose "
+                        "shopper id ends in 0-4), or read it on a machine with more memory")
 
 
 def line_cost(characters_a_line: float) -> float:

@@ -1289,6 +1289,7 @@ def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) 
             z.writestr(f"2024/sales_2024_{month:02d}.csv",
                        header + "".join(f"C{k % 5},P{k},2024-{month:02d}-{1 + k:02d},1\n" for k in range(10)))
         z.writestr("__MACOSX/2024/._sales_2024_01.csv", b"\x00\x05\x16\x07")
+        z.writestr("2024/._sales_2024_02.csv", b"\x00\x05\x16\x07")  # a fork beside its file, as in a tar
     raw = load_dataset("csv", interactions=archive)
     assert len(raw.interactions) == 30 and not raw.report.errors
     assert str(raw.interactions["timestamp"].min()) == "2024-01-01 00:00:00"
@@ -1328,6 +1329,9 @@ def test_warehouse_packings_and_formats_read_or_say_what_they_are(tmp_path: Path
             info = tarfile.TarInfo(f"export/orders_{k}.csv")
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
+        info = tarfile.TarInfo("export/Thumbs.db")  # Windows Explorer's, junk as in a zip
+        info.size = 4
+        archive.addfile(info, io.BytesIO(b"\xd0\xcf\x11\xe0"))
     packed.write_bytes(gzip.compress(buffer.getvalue()))
     table = pa.table({"customer_id": [f"C{k % 4}" for k in range(12)], "sku": [f"S{k}" for k in range(12)],
                       "created_at": [f"2024-03-{1 + k:02d} 10:00:00" for k in range(12)]})

@@ -43,10 +43,18 @@ from a BI tool), recognised by content rather than by name: a renamed file reads
 
 
 def zip_members(archive: Any) -> list[str]:
-    """The files of a zip archive that are its content: macOS's Finder adds resource forks
-    (``__MACOSX/._data.csv``) and Windows Explorer ``Thumbs.db`` to a zip it makes."""
-    return [m for m in archive.namelist() if not m.endswith("/") and not m.startswith("__MACOSX/")
-            and m.rsplit("/", 1)[-1] not in ("Thumbs.db", ".DS_Store", "desktop.ini")]
+    """The files of a zip archive that are its content (:func:`_is_content`)."""
+    return [m for m in archive.namelist() if not m.endswith("/") and _is_content(m)]
+
+
+def _is_content(member: str) -> bool:
+    """Whether an archive's member is a file of its content: macOS's Finder adds resource
+    forks (``__MACOSX/._data.csv``, or ``._data.csv`` beside it in a tar) and
+    ``.DS_Store``, Windows Explorer ``Thumbs.db`` and ``desktop.ini``, to an archive it
+    makes, whether zip or tar."""
+    base = member.rsplit("/", 1)[-1]
+    return (not member.startswith("__MACOSX/") and not base.startswith("._")
+            and base not in ("Thumbs.db", ".DS_Store", "desktop.ini"))
 
 
 def decompressed(raw: bytes, name: str, report: IngestReport) -> bytes:
@@ -217,7 +225,7 @@ def tar_parts(raw: bytes, name: str, report: IngestReport, read: ReadBytes) -> T
     try:
         with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
             contents = {m.name: handle.read() for m in archive.getmembers()
-                        if m.isfile() and not m.name.rsplit("/", 1)[-1].startswith(("._", ".DS_Store"))
+                        if m.isfile() and _is_content(m.name)
                         and (handle := archive.extractfile(m)) is not None}
     except tarfile.TarError as exc:
         raise DataError(f"{name}: looks like a tar archive but does not read ({exc})") from None

@@ -642,6 +642,20 @@ def test_year_first_and_dotted_clock_dates_of_more_locales_read(tmp_path: Path, 
     assert [str(t) for t in got] == [expected] and not report.errors
 
 
+def test_a_twelve_hour_clock_reads_alike_in_every_locale(tmp_path: Path) -> None:
+    """One rule for AM / PM and 오전 / 오후: 12 in the morning is 00, and an hour of 0 or
+    above 12 beside the word is no time (the Korean rule had read '오전 0:10' as midnight
+    and '오후 13:05' as 01:05 the next day, where the AM / PM rule gives a bad row)."""
+    got, report = read_stamps(tmp_path, ["2024. 3. 1 오전 12:10:00", "2024. 3. 1 오후 12:10:00", "2024. 3. 1 오전 0:10:00",
+                                         "2024. 3. 1 오후 13:05:00", "2024. 3. 2 오전 9:00:00"], "sheet.csv")
+    assert [str(t) for t in got] == ["2024-03-01 00:10:00", "2024-03-01 12:10:00", "2024-03-02 09:00:00"]
+    assert [e.line for e in report.errors] == [4, 5]
+    got, report = read_stamps(tmp_path, ["03/01/2024 12:10 AM", "03/01/2024 0:10 AM", "03/01/2024 13:05 PM",
+                                         "03/02/2024 9:00 AM"], "us.csv")
+    assert [str(t) for t in got] == ["2024-03-01 00:10:00", "2024-03-02 09:00:00"]
+    assert [e.line for e in report.errors] == [3, 4]
+
+
 def test_a_time_column_named_otherwise_is_found_by_its_written_values(tmp_path: Path) -> None:
     """'Order Time' holding Excel's long dates ('Friday, March 1, 2024 1:27 PM'): the
     header-free patterns did not know them, so the file ran on a made-up clock while its

@@ -284,8 +284,9 @@ Thái Đơn Hàng``, Naver's ``주문상태``, Chinese ``订单状态``."""
 DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype")
 """An ERP's document type column: Sage 50's ``INVOICE_OR_CREDIT`` (Invoice / Credit), SAP
 Business One's ``Doc. Type`` (IN / CN): a credit note gives a sale back."""
-CREDIT_WORDS = frozenset({"credit", "cn", "creditmemo", "creditnote", "gutschrift", "avoir", "notadecredito"})
-"""A credit note, in a document type column only (elsewhere ``Credit`` is a card payment)."""
+CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito"})
+"""A credit note, in a document type column only (elsewhere ``Credit`` is a card payment);
+``Credit Memo`` and ``Credit Note`` say so in any status column (:data:`REFUND_WORDS`)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",

@@ -378,8 +378,7 @@ def _year_first_words(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return None, None
     hour = pd.to_numeric(parts["hour"]).fillna(0)
     half = parts["half"]
-    # 12-hour clock: 12 in the morning is 00, afternoon hours add 12 (12 itself stays)
-    hour = hour.where(half.isna(), hour % 12 + np.where(half.isin(_AFTERNOON), 12, 0))
+    hour = _twelve_hour(hour, half, half.isin(_AFTERNOON))
     stamps = plausible(pd.to_datetime(pd.DataFrame({
         "year": pd.to_numeric(parts["year"]), "month": pd.to_numeric(parts["month"]),
         "day": pd.to_numeric(parts["day"]), "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),
@@ -388,6 +387,14 @@ def _year_first_words(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates like {example!r} read year first (as Korean, Hungarian, Chinese and Japanese sheets write them)"
+
+
+def _twelve_hour(hour: pd.Series, half: pd.Series, afternoon: Any) -> pd.Series:
+    """Hours of the day from a 12-hour clock where ``half`` holds its word (AM / PM, 오전 /
+    오후, 上午 / 下午, de. / du.) and ``afternoon`` marks the afternoon's: 12 in the morning
+    is 00, an afternoon hour adds 12 (12 itself stays); an hour of 0 or above 12 beside
+    such a word is no time (a bad row). Hours without the word pass as they are."""
+    return hour.where(half.isna(), (hour % 12 + np.where(afternoon, 12, 0)).where(hour.between(1, 12), np.nan))
 
 
 def _dotted_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
@@ -507,8 +514,7 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     second = pd.to_numeric(parts["second"]).fillna(0.0)
     hour = pd.to_numeric(parts["hour"]).fillna(0)
     half = parts["half"].str.upper()
-    # 12-hour clock: 12 AM is 00, 12 PM is 12; an hour of 0 or above 12 with AM / PM is no time.
-    hour = hour.where(half.isna(), (hour % 12 + np.where(half == "P", 12, 0)).where(hour.between(1, 12), np.nan))
+    hour = _twelve_hour(hour, half, half == "P")
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b if day_first else a, "day": a if day_first else b,
         "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),

@@ -1020,6 +1020,12 @@ def test_erp_marketplace_and_analytics_exports_find_their_columns(tmp_path: Path
     inter = raw.interactions
     assert (inter["user_id"].iloc[0], inter["item_id"].iloc[0]) == ("0.160", "SKU0") and not raw.report.errors
     assert inter["price"].isna().sum() == 1 and inter["price"].max() == 2.5
+    # NetSuite's saved search: 'Item Rate' is the unit price; a discount line's '-10.00%' a bad row
+    raw, _ = load_text(tmp_path, "netsuite.csv", "Type,Date,Document Number,Customer,Item,Quantity,Item Rate,Amount\n"
+                       + rows(12, lambda k: f"Invoice,3/{1 + k // 3}/2024,INV{k // 3},C{k % 2},FG-{k},1,54.00,54.00\n")
+                       + "Invoice,3/4/2024,INV3,C1,Spring Promo 10%,,-10.00%,-5.40\n")
+    assert raw.interactions["price"].tolist() == [54.0] * 12
+    assert [(e.line, e.reason) for e in raw.report.errors] == [(14, "not a number: '-10.00%'")] and raw.report.errors[0].column == "price"
 
 
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
@@ -1383,15 +1389,21 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
 def test_ga360_sessions_read_one_row_per_product_of_each_hit_with_its_action_codes(tmp_path: Path) -> None:
     """Google Analytics 360's BigQuery sessions (the public sample's layout): hits[], each
     with product[] and eCommerceAction.action_type (2 detail, 3 add, 6 purchase, 0 an
-    impression). It was refused: two lists in every session, neither read."""
+    impression). It was refused: two lists in every session, neither read. Each hit but a
+    purchase has 'transaction': {}, whose text '{}' had been read as one basket of every
+    view; productPrice is in millionths (GA's schema) and had been read as written."""
     sessions = []
     for v in range(4):
-        hits = [{"hitNumber": "1", "type": "PAGE", "product": [], "eCommerceAction": {"action_type": "0"}},
-                {"hitNumber": "2", "type": "EVENT", "eCommerceAction": {"action_type": "2"},
+        hits = [{"hitNumber": "1", "type": "PAGE", "product": [], "eCommerceAction": {"action_type": "0"},
+                 "transaction": {}},
+                {"hitNumber": "2", "type": "EVENT", "eCommerceAction": {"action_type": "2"}, "transaction": {},
                  "product": [{"productSKU": f"GGOE{v}", "productPrice": "79000000"}]},
                 {"hitNumber": "3", "type": "EVENT", "eCommerceAction": {"action_type": "6"},
-                 "product": [{"productSKU": f"GGOE{v}"}, {"productSKU": "GGOE9"}]}]
-        sessions.append({"fullVisitorId": f"{v}77", "visitStartTime": str(1501572780 + 3600 * v),
+                 "transaction": {"transactionId": f"T{v}", "transactionRevenue": "158000000"},
+                 "product": [{"productSKU": f"GGOE{v}", "productPrice": "79000000"},
+                             {"productSKU": "GGOE9", "productPrice": "16990000"}]}]
+        sessions.append({"fullVisitorId": f"{v}77", "visitId": str(1501572780 + 3600 * v),
+                         "visitStartTime": str(1501572780 + 3600 * v),
                          "customDimensions": [{"index": "4", "value": "North America"}], "hits": hits})
     path = tmp_path / "ga_sessions_20170801.json"
     path.write_text("\n".join(json.dumps(s) for s in sessions) + "\n")
@@ -1400,6 +1412,8 @@ def test_ga360_sessions_read_one_row_per_product_of_each_hit_with_its_action_cod
     assert inter[["user_id", "item_id", "event_type"]].values.tolist()[:3] == [
         ["077", "GGOE0", "view"], ["077", "GGOE0", "purchase"], ["077", "GGOE9", "purchase"]]
     assert len(inter) == 12 and not raw.report.errors  # the page hit has no product: no row
+    assert inter["session_id"].tolist()[:3] == ["1501572780"] * 3  # the visit, not '{}'
+    assert inter["price"].tolist()[:3] == [79.0, 79.0, 16.99]
     assert any("Google Analytics' action codes read as its documentation gives them" in n for n in raw.report.notes)
 
 

@@ -43,7 +43,7 @@ from cloud_trainer.data.lines import (
     stray_times,
     unread_columns,
 )
-from cloud_trainer.data.names import passed_over
+from cloud_trainer.data.names import header_key, passed_over
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
@@ -102,6 +102,7 @@ def load_generic(
         inter = _prices_from_line_totals(inter, interactions, report)
     else:
         inter = _amazon_line_prices(inter, interactions, report)
+        inter = _micros_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -330,6 +331,23 @@ def _amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -
     inter["price"] = inter["price"] / units
     report.notes.append(f"{file}: 'item-price' is the line's total in Amazon's seller reports: price = "
                         f"'item-price' / {names.get('quantity', 'quantity')!r}")
+    return inter
+
+
+def _micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Prices Google writes in millionths of the currency: GA360's BigQuery export's
+    ``productPrice`` (16990000 is 16.99, as its schema documents; only beside GA's
+    ``productSKU``, since a shop's own ``product_price`` is the price) and any
+    ``..._micros`` column (Merchant Center's ``price.amount_micros``). Read as written, a
+    16.99 dress cost 17 million."""
+    names = inter.attrs.get("source_names", {})
+    key = header_key(names.get("price", "")).rsplit(".", 1)[-1]
+    ga = key in ("productprice", "localproductprice") and header_key(names.get("item_id", "")) == "productsku"
+    if not (ga or key.endswith("micros")):
+        return inter
+    inter["price"] = inter["price"] / 1e6
+    report.notes.append(f"{file}: {names['price']!r} is in millionths of the currency (Google's micros): "
+                        f"price = {names['price']!r} / 1,000,000")
     return inter
 
 

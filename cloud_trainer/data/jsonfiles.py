@@ -296,7 +296,9 @@ def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
         return row  # (most records: one look)
     out: dict[Any, Any] = {}
     for k, v in row.items():
-        if isinstance(v, dict) and v and k not in WHOLE_OBJECTS:
+        if isinstance(v, dict) and k not in WHOLE_OBJECTS:
+            # An empty object is no field: GA360 writes 'transaction': {} on every hit but
+            # a purchase's, and its text '{}' was read as one basket of all the views.
             for sub, inner in _flat(v).items():
                 out[f"{k}.{sub}"] = inner
         else:

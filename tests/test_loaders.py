@@ -1028,6 +1028,27 @@ def test_erp_marketplace_and_analytics_exports_find_their_columns(tmp_path: Path
     assert [(e.line, e.reason) for e in raw.report.errors] == [(14, "not a number: '-10.00%'")] and raw.report.errors[0].column == "price"
 
 
+def test_sap_lists_three_decimal_quantities_and_net_values_read_with_their_commas(tmp_path: Path) -> None:
+    """SAP's list display ('Export > Unconverted'): 'Billed Qty' 1,000 is one unit (three
+    decimals after a comma), 'Net value' 5,99 the line's total, 'Billing Doc.' the
+    document, a trailing minus a credit memo's line. The quantity column had been left
+    unread, the prices and baskets too. A US file's '1,000' beside plain quantities is no
+    one unit."""
+    head = "|Billing Doc.|Item  |Billing Date|Customer  |Material  |Billed Qty|Net value    |\n"
+    lines = "".join(f"|{9003600 + k // 2}|{10 * (1 + k % 2):>6}|04.03.2024  |{100 + k % 3}|MAT-{k % 5}|"
+                    f"{1 + k % 3:>6},000|{6 * (1 + k % 3):>10},90|\n" for k in range(60))
+    raw, path = load_text(tmp_path, "vbrp.txt", head + lines + "|90036099|    10|04.03.2024  |100|MAT-1|  2,000-|  13,80-|\n")
+    inter = raw.interactions
+    assert inter["quantity"].tolist()[:3] == [1.0, 2.0, 3.0] and inter["price"].tolist()[:3] == [6.9, 6.45, 6.3]
+    assert inter["session_id"].iloc[0] == "9003600" and inter["item_id"].iloc[0] == "MAT-0"
+    assert errors_of(raw, path) == ["62: quantity: must be > 0 (got 2,000-)"]
+    THOUSAND = '"1,000"'  # noqa: N806 (quoted in a comma file)
+    raw, _ = load_text(tmp_path, "us.csv", "customer_id,sku,order_date,quantity\n"
+                       + "".join(f"C{k},S{k},2024-03-0{1 + k},{THOUSAND if k == 0 else 5}\n" for k in range(6)))
+    assert raw.interactions["quantity"].tolist() == [5.0] * 5  # (a bad row, as before: no one unit)
+    assert [e.reason for e in raw.report.errors] == ["not a number: '1,000'"]
+
+
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "orders_export.csv",
                           "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
-from cloud_trainer.data.amounts import decimal_points
+from cloud_trainer.data.amounts import decimal_points, european_numbers
 from cloud_trainer.data.clocks import (
     ORDER_CLOCK_START,
     file_order_clock,
@@ -252,7 +252,8 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
-                   "itemrevenue")  # (GA4: an item's revenue in the transaction)
+                   "itemrevenue",  # (GA4: an item's revenue in the transaction)
+                   "netvalue")  # (SAP's billing items: the line's net value)
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
@@ -278,8 +279,8 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
     not a quantity alias on its own (it is money as often), but beside a line total it is
     the units, checked as a quantity column is (a line whose amount is no positive number
     is a bad row). A blank quantity counts one unit, as everywhere; a line without a
-    positive total keeps no price, as a line without a unit price does. In a ``;`` file
-    the numbers may have a decimal comma, read as :func:`.table.read_table` reads them."""
+    positive total keeps no price, as a line without a unit price does. The numbers may
+    have a decimal comma, read as :func:`.table.read_table` reads them."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
     if not found:
@@ -289,8 +290,8 @@ def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepo
     def number(column: str) -> tuple[pd.Series, pd.Series]:
         """The column's numbers (NaN where none) and its stripped text."""
         text = inter[column].astype(str).str.strip()
-        if inter.attrs.get("decimal_comma"):
-            text = decimal_points(text)[0]
+        # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
+        text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
         return pd.to_numeric(text, errors="coerce"), text
 
     units_name = "quantity"

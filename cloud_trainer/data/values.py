@@ -55,7 +55,11 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
     # Written amounts ('$1.09', "4'050.66", '1.234,56') only where some value is no
     # plain number (or a semicolon file's points group thousands): a clean 2M-line
     # price column skips their three passes over its distinct values (~0.6 s).
-    if invalid.any() or (delimiter == ";" and thousands_dots):
+    if invalid.any() and col == "quantity" and (units := _three_decimal_units(text_values, empty)) is not None:
+        values, invalid = units, np.zeros(len(values), dtype=bool)
+        report.notes.append(f"{name}: {col}: quantities written with three decimals after a comma (SAP's "
+                            f"'1,000' is one unit): read so")
+    elif invalid.any() or (delimiter == ";" and thousands_dots):
         text_values = thousands_marks(text_values)
         text_values, money = money_amounts(text_values)
         if money:
@@ -90,6 +94,25 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
                              name=name, report=report)
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
+
+
+_THREE_DECIMALS = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{3}-?")
+"""``1,000``, ``12,500``, ``1.000,000``: a quantity as SAP's list displays write it, in
+units with three decimals and a decimal comma (a trailing minus for a return)."""
+
+
+def _three_decimal_units(text_values: pd.Series, empty: np.ndarray) -> pd.Series | None:
+    """A quantity column every value of which is written as :data:`_THREE_DECIMALS` is
+    read as such (``1,000`` one unit, ``0,500`` half a kilo); None otherwise. Every value,
+    since a US file's ``1,000`` is a thousand: but such a file writes its 1-999 plainly,
+    and no sales file sells thousands on every line. (The column had been left unread,
+    every line counted one unit.)"""
+    distinct = pd.Series(pd.unique(text_values[~empty].to_numpy()), dtype=object).astype(str).str.strip()
+    if distinct.empty or not distinct.str.fullmatch(_THREE_DECIMALS).all():
+        return None
+    signed = text_values.str.strip().str.replace(r"^(.*)-$", r"-\1", regex=True)
+    return pd.to_numeric(signed.str.replace(".", "", regex=False).str.replace(",", ".", regex=False).where(~empty),
+                         errors="coerce").astype(float)
 
 
 def _not_read(text_values: pd.Series, bad: np.ndarray, empty: np.ndarray, what: str, col: str, *, raw_name: str,

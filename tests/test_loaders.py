@@ -1049,6 +1049,40 @@ def test_sap_lists_three_decimal_quantities_and_net_values_read_with_their_comma
     assert [e.reason for e in raw.report.errors] == ["not a number: '1,000'"]
 
 
+def test_quickbooks_outlined_reports_read_their_detail_lines_with_their_groups(tmp_path: Path) -> None:
+    """QuickBooks' 'Sales by Customer Detail' (Online) and 'Sales by Item Detail'
+    (Desktop) exported to CSV: the customer, or the item under its category and type,
+    stands alone on a group line in a column the header leaves unnamed; 'Total for X'
+    closes it. Both were refused (missing user_id, item_id). A pandas file with its
+    unnamed index column is no outline."""
+    qbo = ["Sweet Pea Cafe", "Sales by Customer Detail", '"January - March, 2024"', "",
+           ",Date,Transaction Type,Num,Product/Service,Memo/Description,Qty,Sales Price,Amount,Balance"]
+    for c, customer in enumerate(("Anna Miller", "Ben Patel", "Cleo Ruiz")):
+        qbo.append(customer)
+        qbo += [f",01/{10 + k:02d}/2024,Invoice,{100 * c + k},Item {k + c},Item {k + c},2,3.25,6.50,0" for k in range(4)]
+        qbo.append(f",01/20/2024,Credit Memo,{100 * c + 9},Item {c},Item {c},-1,3.25,-3.25,0")
+        qbo.append(f"Total for {customer},,,,,,,,$22.75,")
+    qbo += ["TOTAL,,,,,,,,$68.25,", "", '"Accrual Basis Tuesday, April 2, 2024 10:12 AM GMT-07:00"']
+    raw, path = load_text(tmp_path, "qbo.csv", "\n".join(qbo) + "\n")
+    inter = raw.interactions
+    assert len(inter) == 12 and inter[["user_id", "item_id", "session_id"]].values.tolist()[4] == ["Ben Patel", "Item 1", "100"]
+    assert inter["price"].tolist()[0] == 3.25 and str(inter["timestamp"].iloc[0]) == "2024-01-10 00:00:00"
+    assert errors_of(raw, path) == [f"{n}: quantity: must be > 0 (got -1)" for n in (11, 18, 25)]  # the file's lines
+    qbd = [",,,Type,Date,Num,Memo,Name,Qty,Sales Price,Amount,Balance", "Inventory,,,,,,,,,,,", ",Drinks,,,,,,,,,,"]
+    for item in ("Americano", "Mocha"):
+        qbd.append(f",,{item},,,,,,,,,")
+        qbd += [f",,,Invoice,01/0{1 + k}/2024,10{k},{item},Guest {k % 2},1,3.25,3.25,0" for k in range(4)]
+        qbd.append(f",,Total {item},,,,,,4,,13.00,13.00")
+    qbd.append("Total Drinks,,,,,,,,8,,26.00,26.00")
+    raw, _ = load_text(tmp_path, "qbd.csv", "\n".join(qbd) + "\n")
+    assert raw.interactions[["user_id", "item_id", "price"]].values.tolist()[5] == ["Guest 1", "Mocha", 3.25]
+    assert len(raw.interactions) == 8 and not raw.report.errors
+    raw, _ = load_text(tmp_path, "pandas.csv", ",user_id,item_id,timestamp\n"
+                       + "".join(f"{k},u{k % 3},i{k},2024-01-0{1 + k}\n" for k in range(8)))
+    assert raw.interactions["user_id"].tolist()[:2] == ["u0", "u1"]
+    assert not any("outlined report" in n for n in raw.report.notes)
+
+
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "orders_export.csv",
                           "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"

@@ -1,5 +1,6 @@
-"""Tables that are not written as rows under a header: Netflix Prize's blocks of rows under
-an ``ID:`` line, and files of one basket a line (the arules ``groceries.csv``)."""
+"""Tables that are not written as plain rows under a header: Netflix Prize's blocks of rows
+under an ``ID:`` line, files of one basket a line (the arules ``groceries.csv``), and an
+accounting report's outline of detail lines under group lines (QuickBooks')."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 import re
 from array import array
+from collections.abc import Callable
 
 from .records import Converted, FormatError
 
@@ -106,4 +108,87 @@ def basket_lines(text: str) -> Converted:
             items.add(item)
     what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
             f"{baskets:,} baskets of {len(items):,} items, each read with its line number as its id")
+    return Converted(out.getvalue(), line_map, what)
+
+
+QUICKBOOKS_NAMES = {"num": "Transaction Number", "type": "Document Type", "transaction type": "Document Type",
+                    "sales price": "Unit Price", "product/service": "Product"}
+"""QuickBooks reports' column names as the schema says them: ``Num`` is the sale's
+document (the basket), ``Type`` / ``Transaction Type`` its kind (a ``Credit Memo`` or
+``Refund Receipt`` gives a sale back), ``Sales Price`` the unit price (``Amount`` the
+line's), ``Product/Service`` the item."""
+
+OUTLINE_ITEM = "item"
+OUTLINE_SHOPPER = "customer"
+"""The names :func:`outline_report` gives the group columns it reads as the item or the shopper."""
+
+
+def outline_report(text: str, delimiter: str, quoting: int, first_line: int, read_as: Callable[[str], str | None]
+                   ) -> Converted | None:
+    """An accounting report's outline as a table of its detail lines, or None for any
+    other file (one look at its header). QuickBooks' 'Sales by Customer Detail' and
+    'Sales by Item Detail' exported to CSV: the header's first columns have no name, a
+    group's name stands alone in one of them on a line of its own (a customer; an item
+    under its category under its type), the detail lines below leave them blank, and
+    'Total for X' lines close each group. Read as rows, every detail line lacked the
+    group it belongs to and the file was refused ('missing user_id, item_id').
+
+    Each detail line gets its groups' names as columns. Which group is what comes from
+    the named columns (``read_as`` gives the schema column a header name is read as): the
+    innermost group is the item where no named column is one (QuickBooks Desktop's item
+    report, whose ``Name`` is then the customer), else the outermost the shopper where no
+    named column is one; other levels are passed over. Group, total and blank lines are
+    no rows; ``first_line`` is the file line of ``text``'s first (the header)."""
+    # (the first line alone: a split copies the rest of a 2 GB text; \r ends it in a Mac file)
+    first = io.StringIO(text[: 1 << 16], newline="").readline().rstrip("\r\n")
+    header = next(csv.reader([first], delimiter=delimiter, quoting=quoting), [])
+    levels = next((k for k, h in enumerate(header) if h.strip()), 0)
+    if not levels or levels > 4 or len(header) - levels < 3:
+        return None  # (a header that starts with a name, as nearly every file's does)
+    # QuickBooks' own words, which elsewhere mean other things (Ta-Feng's SALES_PRICE is a
+    # line's total; a 'Type' is seldom a document's): read as what QuickBooks means.
+    named = [QUICKBOOKS_NAMES.get(h.strip().casefold(), h.strip()) for h in header[levels:]]
+    reads = [read_as(h) for h in named]
+    rows: list[list[str]] = []
+    line_map = array("q")
+    groups = [""] * levels
+    counts = {"group": 0, "total": 0, "other": 0}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    next(reader)
+    for number, row in enumerate(reader, first_line + 1):
+        cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
+        lead = [c for c in cells[:levels] if c]
+        rest = any(cells[levels:])
+        if not lead and not rest:
+            continue
+        if lead and lead[0].casefold().startswith("total"):
+            counts["total"] += 1  # ('Total for Anna Miller', 'Total Americano', 'TOTAL')
+        elif len(lead) == 1 and not rest and re.search(r"\w", lead[0]):  # (not a '-----' rule)
+            at = next(k for k, c in enumerate(cells[:levels]) if c)
+            groups[at:] = [lead[0]] + [""] * (levels - at - 1)
+            counts["group"] += 1
+        elif not lead:
+            rows.append([*groups, *cells[levels:len(header)]])
+            line_map.append(number)
+        else:
+            counts["other"] += 1
+    if counts["group"] < 2 or len(rows) < 5 or counts["other"] > max(2, len(rows) // 20):
+        return None
+    deepest = max(k for k in range(levels) if any(r[k] for r in rows))
+    names = [f"outline level {k + 1}" for k in range(levels)]
+    if "item_id" not in reads:
+        names[deepest] = OUTLINE_ITEM
+        if "user_id" not in reads and "name" in [h.casefold() for h in named]:
+            # (QuickBooks' 'Name' is the customer of a sale, its 'Memo' the item's text)
+            named[[h.casefold() for h in named].index("name")] = OUTLINE_SHOPPER
+    elif "user_id" not in reads:
+        names[0] = OUTLINE_SHOPPER
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*names, *named])
+    writer.writerows(rows)
+    read = [n for n in (OUTLINE_SHOPPER, OUTLINE_ITEM) if n in names or n in named]
+    what = (f"an outlined report (QuickBooks' 'Sales by ... Detail'): {len(rows):,} detail lines under "
+            f"{counts['group']:,} group lines, each read with its groups ({', '.join(read) or 'none read'}); "
+            f"{counts['group'] + counts['total']:,} group and total lines not read")
     return Converted(out.getvalue(), line_map, what)

@@ -11,6 +11,7 @@ import contextlib
 import csv
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,18 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     dropped = blank + (1 if sep_line else title_lines)
+    if line_map is None and spec.name == "interactions":
+        outline = blocks.outline_report(text, delimiter, quoting, dropped + 1, partial(_read_as, spec))
+        if outline is not None:  # its line map counts the dropped lines
+            report.notes.append(f"{name}: {outline.what}")
+            return _Layout(outline.text, list(outline.line_map), ",", csv.QUOTE_MINIMAL, 0)
     return _Layout(text, line_map, delimiter, quoting, dropped)
+
+
+def _read_as(spec: TableSpec, name: str) -> str | None:
+    """The column of ``spec`` a header name is read as by its usual names, or None."""
+    key = header_key(name)
+    return next((c.name for c in spec.columns if key in c.header_keys), None)
 
 
 @dataclass

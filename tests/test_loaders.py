@@ -1365,6 +1365,50 @@ def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) 
         load_dataset("csv", interactions=tables)
 
 
+def test_a_delta_lake_table_reads_the_files_its_log_keeps_not_those_it_removed(tmp_path: Path) -> None:
+    """A Delta Lake table's folder holds the files a DELETE rewrote beside their
+    replacement; read as a folder of parts, a customer's erased lines came back and were
+    trained on. The log (_delta_log) says which files are the table, from its first
+    commit or its last checkpoint; rows deleted inside a file (deletion vectors) and an
+    Iceberg table are errors saying what to export."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = tmp_path / "order_lines"
+    (table / "_delta_log").mkdir(parents=True)
+    rows = {"customer_id": [f"C{k % 6}" for k in range(30)], "sku": [f"S{k % 25}" for k in range(30)],
+            "event_ts": [f"2024-03-{1 + k % 28:02d} 10:00:00" for k in range(30)]}
+    pq.write_table(pa.table(rows), table / "part-00000-a.parquet")
+    kept = {k: [v for v, c in zip(vs, rows["customer_id"], strict=True) if c != "C5"] for k, vs in rows.items()}
+    pq.write_table(pa.table(kept), table / "part-00001-b.parquet")  # DELETE WHERE customer_id = 'C5'
+    commits = [[{"protocol": {"minReaderVersion": 1}}, {"add": {"path": "part-00000-a.parquet", "dataChange": True}}],
+               [{"commitInfo": {"operation": "DELETE"}}, {"remove": {"path": "part-00000-a.parquet"}},
+                {"add": {"path": "part-00001-b.parquet", "dataChange": True}}]]
+    for v, actions in enumerate(commits):
+        (table / "_delta_log" / f"{v:020d}.json").write_text("".join(json.dumps(a) + "\n" for a in actions))
+    raw = load_dataset("csv", interactions=table)
+    assert len(raw.interactions) == 25 and "C5" not in set(raw.interactions["user_id"])
+    assert any("a Delta Lake table: the 1 data file(s) its log keeps (version 1); 1 file(s) its deletes and updates "
+               "replaced not read" in n for n in raw.report.notes)
+    # The early commits cleaned up: the checkpoint says which files are the table.
+    (table / "_delta_log" / f"{0:020d}.json").unlink()
+    (table / "_delta_log" / f"{1:020d}.json").unlink()
+    pq.write_table(pa.table({"add": [{"path": "part-00001-b.parquet"}, None]}),
+                   table / "_delta_log" / f"{1:020d}.checkpoint.parquet")
+    assert len(load_dataset("csv", interactions=table).interactions) == 25
+    (table / "_delta_log" / f"{2:020d}.json").write_text(json.dumps(
+        {"add": {"path": "part-00001-b.parquet", "deletionVector": {"storageType": "u"}}}) + "\n")
+    with pytest.raises(DataError, match="a Delta Lake table with deletion vectors"):
+        load_dataset("csv", interactions=table)
+    iceberg = tmp_path / "iceberg"
+    (iceberg / "metadata").mkdir(parents=True)
+    (iceberg / "metadata" / "v1.metadata.json").write_text("{}")
+    (iceberg / "data").mkdir()
+    pq.write_table(pa.table(rows), iceberg / "data" / "00000-0-a.parquet")
+    with pytest.raises(DataError, match="an Apache Iceberg table"):
+        load_dataset("csv", interactions=iceberg)
+
+
 def test_warehouse_packings_and_formats_read_or_say_what_they_are(tmp_path: Path) -> None:
     """A probe of warehouse exports (session (ab)): zstd-packed unloads, a tar.gz, Feather
     and ORC files, Spark's partition folders were refused with their first bytes as the

@@ -119,9 +119,16 @@ def folder_parts(folder: Path, name: str, report: IngestReport, read: ReadFile) 
     checksums (``.crc``) and empty parts are no parts. The lines errors name count through
     the joined parts; a note says which lines each part holds. Parts with different
     header lines, or of different formats, are an error naming the first that differs."""
-    parts = sorted(p for p in folder.rglob("*")
-                   if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size
-                   and all(_PARTITION.fullmatch(d) for d in p.relative_to(folder).parts[:-1]))
+    if (folder / "metadata").is_dir() and any((folder / "metadata").glob("*.metadata.json")):
+        raise DataError(f"{name}: an Apache Iceberg table (its metadata/ folder): its files hold rows its snapshots "
+                        "have deleted or replaced; export the table (SELECT * with Spark, Trino or pyiceberg) as one "
+                        "CSV or Parquet file")
+    if (folder / "_delta_log").is_dir():
+        parts = _delta_files(folder, name, report)
+    else:
+        parts = sorted(p for p in folder.rglob("*")
+                       if p.is_file() and not p.name.startswith(("_", ".")) and p.stat().st_size
+                       and all(_PARTITION.fullmatch(d) for d in p.relative_to(folder).parts[:-1]))
     partitions = sorted({p.relative_to(folder).parts[0].split("=", 1)[0] for p in parts
                          if len(p.relative_to(folder).parts) > 1})
     columns = [k for k in partitions if _names_a_column(k)]
@@ -143,6 +150,51 @@ def folder_parts(folder: Path, name: str, report: IngestReport, read: ReadFile) 
     readers = [(str(p.relative_to(folder)), lambda p=p: read(p, f"{name}/{p.relative_to(folder)}"))
                for p in parts]
     return _joined_parts(readers, name, report, f"a folder of {len(parts)} part files")
+
+
+def _delta_files(folder: Path, name: str, report: IngestReport) -> list[Path]:
+    """The data files a Delta Lake table's log keeps (its ``_delta_log``: each commit's
+    ``add`` and ``remove`` actions replayed in order, from its last checkpoint where the
+    early commits are gone). Read as a folder of parts, the files a DELETE or an UPDATE
+    had rewritten came back: a customer's erased lines trained on again. Rows deleted
+    inside a file (deletion vectors) are an error: no plain reader can leave them out."""
+    import json
+    from urllib.parse import unquote
+
+    log = folder / "_delta_log"
+    commits = {int(p.name[:20]): p for p in log.iterdir() if re.fullmatch(r"\d{20}\.json", p.name)}
+    checkpoints = {int(p.name[:20]): p for p in log.iterdir() if re.fullmatch(r"\d{20}\.checkpoint\.parquet", p.name)}
+    active: dict[str, dict[str, Any]] = {}
+    start = 0
+    if 0 not in commits:
+        if not checkpoints:
+            raise DataError(f"{name}: a Delta Lake table whose log (_delta_log) has neither its first commit nor a "
+                            "checkpoint; export the table as one CSV or Parquet file")
+        start = max(checkpoints)
+        import pyarrow.parquet as pq
+
+        for action in pq.read_table(checkpoints[start], columns=["add"]).column("add").to_pylist():
+            if action is not None:
+                active[action["path"]] = action
+        start += 1
+    removed = 0
+    for version in sorted(v for v in commits if v >= start):
+        for number, line in enumerate(commits[version].read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                action = json.loads(line) if line.strip() else {}
+            except json.JSONDecodeError:
+                raise DataError(f"{name}/_delta_log/{commits[version].name}:{number}: not a JSON action; "
+                                "the table's log is damaged") from None
+            if "add" in action:
+                active[action["add"]["path"]] = action["add"]
+            elif "remove" in action:
+                removed += active.pop(action["remove"]["path"], None) is not None
+    if any(a.get("deletionVector") for a in active.values()):
+        raise DataError(f"{name}: a Delta Lake table with deletion vectors (rows deleted inside its files); export "
+                        "the table (SELECT * with Spark or delta-rs) as one CSV or Parquet file")
+    report.notes.append(f"{name}: a Delta Lake table: the {len(active)} data file(s) its log keeps (version "
+                        f"{max(commits or checkpoints)}); {removed} file(s) its deletes and updates replaced not read")
+    return sorted(folder / unquote(path) for path in active)
 
 
 def _names_a_column(key: str) -> bool:

@@ -857,7 +857,7 @@ def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
                               "02/01/2024 09:40,1-1002,Refund,10056,Cheesecake,1,Harold\n"
                               "03/01/2024 10:00,1-1003,Sale,10057,Latte,2,Ann\n")
     assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["Harold", "10056"], ["Ann", "10057"]]
-    assert (f"{loyverse}: 1 lines are refunds, returns or cancellations (1 with 'Receipt type' 'Refund'): no "
+    assert (f"{loyverse}: 1 lines are refunds, returns, cancellations or sales never made (1 with 'Receipt type' 'Refund'): no "
             "purchase: left out (counted as skipped, not as errors)") in raw.report.notes
     stats = raw.report.files[str(loyverse)]
     assert (stats.rows_kept, stats.rows_skipped) == (2, 1)
@@ -969,6 +969,14 @@ def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund
     ("stato", ("Annullato", "Rimborsato", "Errore di pagamento"), ("Consegnato",)),  # PrestaShop Italia
     ("Return / Refund Status", ("Refund Approved",), ("",)),  # Shopee Philippines
     ("Payment Type", (), ("Credit", "Cash")),  # a card payment is no credit note
+    # probe-ac (session (ac)): offers and lost deals are no sales; more languages' statuses
+    ("Status", ("Quotation", "Quotation Sent", "Cancelled"), ("Sales Order", "Locked")),  # Odoo's sale lines
+    ("OPPORTUNITY.STAGENAME", ("Closed Lost", "Prospecting"), ("Closed Won",)),  # Salesforce: only won deals
+    ("Stage", ("Closed Lost",), ("Negotiation/Review",)),  # no deal won in the file: the open ones stay
+    ("Status", ("Retour ontvangen",), ("Verzonden",)),  # bol.com
+    ("Statut", ("Annulée", "En attente de paiement"), ("Expédiée",)),  # Cdiscount
+    ("Sipariş Statüsü", ("İptal Edildi", "İade Edildi"), ("Teslim Edildi",)),  # Trendyol
+    ("Статус", ("Отменён",), ("Доставлен",)),  # Ozon
 ])
 def test_marketplace_and_erp_statuses_leave_undone_sales_out(tmp_path: Path, column: str, undone: tuple[str, ...],
                                                              stands: tuple[str, ...]) -> None:
@@ -978,6 +986,14 @@ def test_marketplace_and_erp_statuses_leave_undone_sales_out(tmp_path: Path, col
     raw, _ = load_text(tmp_path, "orders.csv", f"user_id,item_id,timestamp,{column}\n" + "".join(
         f"C{k % 4},P{k % 5},2024-03-{1 + k % 28:02d},{v}\n" for k, v in enumerate(values)))
     assert len(raw.interactions) == 6 * len(stands) * (len(undone) + 1)
+
+
+def test_a_report_of_returns_is_refused_not_trained_as_purchases(tmp_path: Path) -> None:
+    """Amazon's FBA customer returns report: every line a product given back, its time the
+    return's. Its 120 returns had been trained as purchases."""
+    with pytest.raises(DataError, match=r"a report of returns \('return-date' is its time\)"):
+        load_text(tmp_path, "returns.tsv", "return-date\torder-id\tsku\tquantity\treason\n" + "".join(
+            f"2024-03-{1 + k:02d}T11:36:16+00:00\t119-{k}\tSH{k % 7}\t1\tUNWANTED_ITEM\n" for k in range(20)))
 
 
 def test_a_header_only_side_file_and_an_all_negative_price_column_do_not_stop_the_load(tmp_path: Path) -> None:
@@ -1091,7 +1107,7 @@ def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(t
                           "#1003,b@x.org,partially_refunded,2024-01-04 10:00:00 +0100,1,Tea,T1\n#1003,,,,1,Jam,J1\n")
     assert raw.interactions[["session_id", "item_id"]].values.tolist() == [
         ["#1001", "M1"], ["#1001", "B1"], ["#1003", "T1"], ["#1003", "J1"]]
-    assert any("2 lines are refunds, returns or cancellations (2 with 'Financial Status' 'refunded')" in n
+    assert any("2 lines are refunds, returns, cancellations or sales never made (2 with 'Financial Status' 'refunded')" in n
                for n in raw.report.notes)
 
 

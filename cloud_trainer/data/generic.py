@@ -52,6 +52,7 @@ from cloud_trainer.data.schema import (
     GENERIC_USERS,
     INTERACTION_COLUMNS,
     ITEM_COLUMNS,
+    DataError,
     is_anonymous_basket,
     parse_attributes,
     with_event_codes,
@@ -74,6 +75,7 @@ def load_generic(
     if sample is not None and sample.active:
         report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
+    _refuse_returns_report(inter, interactions)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
     inter = shelved_as_favorites(inter, interactions, report)
@@ -258,6 +260,20 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
 the unambiguous names come first."""
+
+
+RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat")
+"""A time column of returns: Amazon's 'FBA customer returns' report (``return-date``),
+Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
+
+
+def _refuse_returns_report(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a report of returns: its time is the return's, every line a
+    thing given back. Read, 120 returns of Amazon's report were trained as purchases."""
+    raw = inter.attrs.get("source_names", {}).get("timestamp", "")
+    if header_key(raw) in RETURN_TIME_KEYS:
+        raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
+                        "not a purchase; give the orders or sales report (its returns are left out from there)")
 
 
 def _header_only(frame: pd.DataFrame, file: Path, what: str, report: IngestReport) -> bool:

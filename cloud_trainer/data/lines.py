@@ -272,12 +272,14 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス",
-               "displayfinancialstatus")  # (Shopify's GraphQL and bulk exports)
+               "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
+               "statut", "durum", "статус", "stav")  # (French, Turkish, Russian, Czech marketplaces)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
 (:func:`_is_status_key`)."""
-STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態", "ステータス")
+STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "狀態", "ステータス", "statut", "statusu",
+                "durum", "статус")
 """Status in the languages of the probed marketplaces' exports: Allegro's and Tokopedia's
 ``Status`` (``Status Terakhir``), PrestaShop Italia's ``stato``, Shopee Vietnam's ``Trạng
 Thái Đơn Hàng``, Naver's ``주문상태``, Chinese ``订单状态``."""
@@ -299,8 +301,20 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
                           "dibatalkan", "pengembalian", "đahuy", "dahuy", "trahang", "đahoantien",
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
-                          "退货", "退款", "已取消", "取消", "退貨", "已退款"})
+                          "退货", "退款", "已取消", "取消", "退貨", "已退款",
+                          # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
+                          "retour", "iptal", "iptaledildi", "iade", "iadeedildi", "отменен", "отменён", "отмена",
+                          "возврат"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
+NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "quote", "closedlost",
+                              "awaitingpayment", "enattentedepaiement"})
+"""A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
+``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
+de paiement``). Read as purchases, offers taught the model what shoppers buy."""
+STAGE_KEYS = ("stage", "stagename", "opportunity.stagename", "opportunitystage", "dealstage")
+"""A CRM's opportunity stage (Salesforce's ``Stage``, HubSpot's ``Deal Stage``): where
+``Closed Won`` is among its values, only those lines are sales (the open stages are
+offers, ``Closed Lost`` none)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
@@ -344,7 +358,7 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
 
 SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial", "return", "refund", "receipt",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
-              "订单", "訂單", "注文", "受注")
+              "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling")
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""
@@ -356,6 +370,8 @@ def _is_status_key(key: str) -> bool:
     / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
     if key in STATUS_KEYS or key in DOCUMENT_KEYS:
         return True
+    if key in STAGE_KEYS:
+        return True
     return (key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)) and any(w in key for w in SALE_WORDS)
 
 
@@ -365,12 +381,13 @@ def _says_refund(status: str) -> bool:
     and holds no other (Amazon's ``Shipped - Returned to Seller``; not ``Return Cancelled``,
     ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
     ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
-    if header_key(status) in REFUND_WORDS:
+    undone = REFUND_WORDS | NEVER_SOLD_WORDS
+    if header_key(status) in undone:
         return True
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
-        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
+        if words and words[0] in undone and not any(w in undone or w in SALE_STANDS for w in words[1:]):
             return True
     return False
 
@@ -403,6 +420,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             continue
         if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
+        elif key in STAGE_KEYS:
+            won = {v for v in distinct if header_key(v) == "closedwon"}
+            hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) == "closedlost")).to_numpy()
         elif status:
             credit = key in DOCUMENT_KEYS
             hit = values.map({v: _says_refund(v) or (credit and header_key(v) in CREDIT_WORDS)
@@ -425,7 +445,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                             "more than half, so the column is not read as a sale's status")
         return inter
     return left_out(inter, drop, file, report,
-                     f"{n:,} lines are refunds, returns or cancellations ({'; '.join(said)}): no purchase")
+                     f"{n:,} lines are refunds, returns, cancellations or sales never made ({'; '.join(said)}): "
+                     "no purchase")
 
 
 SERVICE_NAMES = frozenset({

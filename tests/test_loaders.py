@@ -885,6 +885,26 @@ def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Pa
         ["Pete Black", "Ice Cream", "1000000000"], ["Ann Lee", "B09W9FND7K", "1000000001"],
         ["Ann Lee", "B09JSPLN1M", "1000000001"]]
     assert any("column 'Product' holds lists of items" in n and "2 lines -> 5 rows" in n for n in raw.report.notes)
+    # A list of objects gives each object's id: its keys had been read as items ('product', 'id')
+    raw, _ = load_text(tmp_path, "events.csv", "visitorId,eventTime,productDetails\n"
+                       'v1,2024-03-10T10:07:13Z,"[{""product"": {""id"": ""04000""}, ""quantity"": 1}, {""sku"": ""S9""}]"\n'
+                       "v2,2024-03-10T11:00:00Z,\"[{'product': {'id': '04333'}}]\"\n")
+    assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["v1", "04000"], ["v1", "S9"], ["v2", "04333"]]
+
+
+def test_google_retail_user_events_read_one_row_per_product_detail(tmp_path: Path) -> None:
+    """Google Cloud Retail's user events (JSON lines): productDetails[] of {product: {id}},
+    detail-page-view / add-to-cart / purchase-complete. The list had stayed JSON text and
+    its keys became items; the page views were bad rows."""
+    events = [{"eventType": kind, "visitorId": f"visitor-{k % 5}", "eventTime": f"2024-03-{1 + k % 9:02d}T10:07:13Z",
+               "productDetails": [{"product": {"id": f"0{4000 + k % 7}"}, "quantity": 1}]}
+              for k, kind in enumerate(["detail-page-view", "add-to-cart", "purchase-complete"] * 4)]
+    path = tmp_path / "user_events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions[["item_id", "event_type"]].values.tolist()[:3] == [
+        ["04000", "view"], ["04001", "cart"], ["04002", "purchase"]]
+    assert len(raw.interactions) == 12 and not raw.report.errors
 
 
 def test_a_type_column_of_codes_is_said_to_need_event_codes(tmp_path: Path) -> None:
@@ -1499,6 +1519,20 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert (first["user_id"], first["session_id"], first["item_id"], first["event_type"]) == (
         "210000", "s0", "SKU0", "purchase")
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
+
+
+def test_a_headerless_column_of_a_few_action_words_is_the_event_even_with_unknown_ones(tmp_path: Path) -> None:
+    """Microsoft's Recommendations usage file (user, item, time, Event): 'Click' and
+    'RemoveShopCart' are no action the schema knows, so the column was left unread and
+    every line, removals too, a purchase. Now it is the event column and those lines bad
+    rows naming --event-codes."""
+    kinds = ["Click", "AddShopCart", "RemoveShopCart", "Purchase", "RecommendationClick"]
+    usage = tmp_path / "usage.csv"
+    usage.write_text("".join(f"64D0B50F{k % 9:08X},{720100300 + k % 13},2015/06/{1 + k % 28:02d}T19:30:05,"
+                             f"{kinds[k % 5]}\n" for k in range(100)))
+    raw = load_dataset("csv", interactions=usage)
+    assert sorted(raw.interactions["event_type"].unique()) == ["cart", "purchase"] and len(raw.interactions) == 40
+    assert raw.report.error_count == 60 and "--event-codes" in raw.report.errors[0].reason
 
 
 def test_ga360_sessions_read_one_row_per_product_of_each_hit_with_its_action_codes(tmp_path: Path) -> None:

@@ -198,6 +198,35 @@ def _is_date_text(values: list[str]) -> bool:
     return any(_DATE.fullmatch(v) for v in values if v)
 
 
+EVENT_WORDS_MAX = 12
+"""Distinct values of a column of action words at most (Microsoft's usage files: Click,
+RecommendationClick, AddShopCart, RemoveShopCart, Purchase)."""
+
+
+def _event_column(columns: list[list[str]], names: list[str], words: set[str]) -> int | None:
+    """The column of actions: the first whose every value is an action word the schema
+    knows; else the first of a few distinct words (:data:`EVENT_WORDS_MAX`), letters only,
+    that the known words fill a fifth of. Its other words are then bad rows naming
+    ``--event-codes``; read only where every value was known, Microsoft's usage file
+    (Click, AddShopCart, RemoveShopCart, Purchase) had every line a purchase, removals too."""
+    def key(v: str) -> str:
+        return re.sub(r"[\s_-]", "", v.lower())
+
+    loose = None
+    for i, col in enumerate(columns):
+        filled = [v for v in col if v]
+        if names[i] == "timestamp" or not filled:
+            continue
+        known = sum(key(v) in words for v in filled)
+        if known == len(filled):
+            return i
+        distinct = {key(v) for v in filled}
+        if (loose is None and len(distinct) <= EVENT_WORDS_MAX and known * 5 >= len(filled)
+                and all(d.isalpha() for d in distinct)):
+            loose = i
+    return loose
+
+
 def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], *,
                  time_required: bool = True) -> tuple[list[str], str]:
     """Names for the columns of ``rows`` (the file's first rows, the first line among
@@ -227,13 +256,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             time = dated[0] if dated else times[-1]
             names[time] = "timestamp"
             said.append(f"{time + 1} as timestamp")
-        words = set(event_words)
-        for i, col in enumerate(columns):
-            filled = [v for v in col if v]
-            if names[i] != "timestamp" and filled and all(re.sub(r"[\s_-]", "", v.lower()) in words for v in filled):
-                names[i] = "event_type"
-                said.append(f"{i + 1} as event_type")
-                break
+        event = _event_column(columns, names, set(event_words))
+        if event is not None:
+            names[event] = "event_type"
+            said.append(f"{event + 1} as event_type")
         ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)]
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,

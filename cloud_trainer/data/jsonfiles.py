@@ -242,7 +242,8 @@ MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachme
 ``images``), never its rows."""
 
 
-ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines", "hits", "product")
+ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines", "hits", "product",
+                   "productdetails")  # (Google Cloud Retail's user events)
 """Field names that hold a record's rows (lowercase, ``_`` dropped): Google Analytics 360's
 BigQuery sessions hold ``hits``, and each hit its ``product`` list (:func:`_rows_of`)."""
 

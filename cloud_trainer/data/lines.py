@@ -144,12 +144,47 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 def _list_items(cell: str) -> list[str]:
     """The items of a list written in a cell: Python's ``['Ice Cream', "Paula's"]``,
     JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']`` (no commas) or bare
-    ``[12, 31]``."""
+    ``[12, 31]``. A list of objects (``[{"product": {"id": "04000"}, "quantity": 1}]``)
+    gives each object's id, not its keys' names: its quoted keys had been read as the
+    items 'product', 'id' and 'quantity' on every line."""
     inner = cell.strip()[1:-1]
+    if inner.lstrip().startswith("{"):
+        return _object_ids(cell)
     quoted = _QUOTED.findall(inner)
     if quoted:
         return [(a or b).strip() for a, b in quoted if (a or b).strip()]
     return [v for v in re.split(r"[,\s]+", inner) if v]
+
+
+OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode")
+"""Keys of an object's id in a list of objects written in a cell (:func:`_object_ids`)."""
+
+
+def _object_ids(cell: str) -> list[str]:
+    """The ids of a list of objects in a cell (JSON, or Python's dict syntax): each object's
+    id key (:data:`OBJECT_ID_KEYS`), or its ``product`` / ``item`` object's; an object
+    without one names no item. Nothing where the cell does not parse."""
+    import ast
+    import json
+
+    try:
+        objects = json.loads(cell)
+    except ValueError:
+        try:
+            objects = ast.literal_eval(cell)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return []
+
+    def id_of(obj: Any, depth: int = 0) -> str | None:
+        if not isinstance(obj, dict) or depth > 2:
+            return None
+        keys = {header_key(str(k)): v for k, v in obj.items()}
+        found = next((keys[k] for k in OBJECT_ID_KEYS if k in keys and keys[k] not in (None, "")), None)
+        if found is not None and not isinstance(found, dict | list):
+            return str(found)
+        return next((i for k in ("product", "item") if (i := id_of(keys.get(k), depth + 1)) is not None), None)
+
+    return [i for o in (objects if isinstance(objects, list) else []) if (i := id_of(o)) is not None]
 
 
 _COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)

@@ -80,6 +80,8 @@ EVENT_SYNONYMS: dict[str, str] = {
                      "productpurchased"),
                     "purchase"),
     **dict.fromkeys(("productaddedtowishlist", "addedtowishlist"), "favorite"),
+    # Google Cloud Retail's user events; Microsoft's Recommendations API usage files
+    "detailpageview": "view", "purchasecomplete": "purchase", "addshopcart": "cart",
 }
 """What public event exports call the four actions (Retail Rocket's ``addtocart`` and
 ``transaction``, ``add_to_cart``, ``wishlist``...), keyed without case, spaces, dashes or

@@ -1056,6 +1056,10 @@ def test_erp_marketplace_and_analytics_exports_find_their_columns(tmp_path: Path
     inter = raw.interactions
     assert (inter["user_id"].iloc[0], inter["item_id"].iloc[0]) == ("0.160", "SKU0") and not raw.report.errors
     assert inter["price"].isna().sum() == 1 and inter["price"].max() == 2.5
+    # A Norwegian till: 'Antall', 'Pris' in whole crowns ('240,-', 'kr 1 290,-'), 'Kvittering'
+    raw, _ = load_text(tmp_path, "kasse.csv", "Dato;Kundenr;Kvittering;Varenr;Antall;Pris\n" + rows(
+        12, lambda k: f"04.03.2024 08:{k:02d};C{k % 3};{k // 2};AC{k};{1 + k % 2};{'kr 1 290,-' if k % 2 else '240,-'}\n"))
+    assert raw.interactions[["quantity", "price", "session_id"]].values.tolist()[:2] == [[1.0, 240.0, "0"], [2.0, 1290.0, "0"]]
     # NetSuite's saved search: 'Item Rate' is the unit price; a discount line's '-10.00%' a bad row
     raw, _ = load_text(tmp_path, "netsuite.csv", "Type,Date,Document Number,Customer,Item,Quantity,Item Rate,Amount\n"
                        + rows(12, lambda k: f"Invoice,3/{1 + k // 3}/2024,INV{k // 3},C{k % 2},FG-{k},1,54.00,54.00\n")
@@ -1399,6 +1403,28 @@ def test_a_zip_of_one_tables_monthly_files_is_read_as_one_table(tmp_path: Path) 
     with pytest.raises(DataError, match=r"olist\.zip: a zip archive with 2 files \(olist_orders_dataset\.csv, "
                                         r"olist_products_dataset\.csv\) of different columns"):
         load_dataset("csv", interactions=tables)
+
+
+def test_mongoexport_and_dynamodb_typed_values_are_read_as_their_values(tmp_path: Path) -> None:
+    """mongoexport's Extended JSON ({"$numberInt": "2"}, {"$date": ...}) flattened to
+    'qty.$numberInt', unread, so two units read as one and prices were lost; a DynamoDB
+    export's {"Item": {"sku": {"S": ...}}} was refused ('Item.sku.S')."""
+    mongo = tmp_path / "orders.json"
+    mongo.write_text("".join(json.dumps({
+        "_id": {"$oid": f"6a36e1635{k:015d}"}, "orderNo": {"$numberLong": str(100000 + k)}, "customerId": f"C{k % 4}",
+        "items": [{"sku": f"0{4000 + k % 9}", "qty": {"$numberInt": "2"}, "price": {"$numberDecimal": "5.99"}},
+                  {"sku": "04999", "qty": {"$numberInt": "1"}, "price": {"$numberDecimal": "0.59"}}],
+        "createdAt": {"$date": {"$numberLong": str(1709540647000 + 3_600_000 * k)}}}) + "\n" for k in range(12)))
+    raw = load_dataset("csv", interactions=mongo)
+    first = raw.interactions.iloc[0]
+    assert (first["quantity"], first["price"], first["session_id"]) == (2.0, 5.99, "100000")
+    assert str(first["timestamp"]) == "2024-03-04 08:24:07"
+    dynamo = tmp_path / "data.json"
+    dynamo.write_text("".join(json.dumps({"Item": {
+        "customerId": {"S": f"C{k % 4}"}, "sku": {"S": f"0{5000 + k % 9}"}, "qty": {"N": "3"},
+        "createdAt": {"S": f"2024-03-{1 + k:02d}T08:05:12Z"}, "gift": {"NULL": True}}}) + "\n" for k in range(12)))
+    raw = load_dataset("csv", interactions=dynamo)
+    assert raw.interactions[["user_id", "item_id", "quantity"]].values.tolist()[1] == ["C1", "05001", 3.0]
 
 
 def test_a_delta_lake_table_reads_the_files_its_log_keeps_not_those_it_removed(tmp_path: Path) -> None:

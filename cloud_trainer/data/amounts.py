@@ -15,7 +15,8 @@ import re
 import pandas as pd
 
 _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
-                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH")
+                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|kr|Kr")  # (kr: the
+# Scandinavian crowns as their tills write them, 'kr 1 249,-')
 _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" + _CURRENCY_CODES + r")(?=[\s\d]))?\s*"
                     r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|" + _CURRENCY_CODES + r")?\s*"
                     r"(?P<close>\))?")
@@ -27,6 +28,17 @@ _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
 """Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
 _EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
+
+
+def whole_amounts(text: pd.Series) -> pd.Series:
+    """``240,-`` and ``1.249,-`` (Scandinavian and German price tags' whole crowns or euros)
+    as ``240`` and ``1.249``, on the distinct values as :func:`money_amounts`; every such
+    price had been no number, the column unread."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    dashed = distinct[distinct.str.contains(r"\d[,.]-\s*$", regex=True)]
+    if dashed.empty:
+        return text
+    return text.replace(dict(zip(dashed, dashed.str.replace(r"(\d)[,.]-(\s*)$", r"\1\2", regex=True), strict=True)))
 
 
 def thousands_marks(text: pd.Series) -> pd.Series:

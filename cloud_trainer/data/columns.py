@@ -29,7 +29,7 @@ from .schema import (
 )
 from .timestamps import DAY_ZERO
 
-ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer")
+ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.")
 """An order's number: the basket where the column read as it names each line alone
 (:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
 counts a shopper's orders (:mod:`.clocks`)."""
@@ -40,7 +40,10 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
     """Another basket column, when the one read as ``session_id`` names every line alone
     while another basket name's column groups them: eBay's orders report gives each line
     item its own ``Transaction ID`` beside the order's ``Order Number``, so every item was
-    a basket of its own. A note says which and why."""
+    a basket of its own. A note says which and why. Without a basket column, an order
+    number's column (:func:`_order_number_basket`)."""
+    if "session_id" not in header and len(frame) >= 2:
+        return _order_number_basket(frame, header, raw, name, notes)
     if "session_id" not in header or len(frame) < 2:
         return frame, header
     chosen = frame["session_id"]
@@ -62,6 +65,38 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
         notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): {raw[at]!r} names each line alone, "
                      f"{raw[i]!r} has {other.nunique():,} values on {len(other):,} lines")
         return _read_instead(frame, header, raw, "session_id", i)
+    return frame, header
+
+
+def _order_number_basket(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                         notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """An order number's column (:data:`ORDER_NUMBER_KEYS`) as the basket, in a file with
+    no basket column, where its values are orders and not a count of each shopper's
+    (Instacart's ``order_number`` 1, 2, 3 is each shopper's sequence, read by
+    :mod:`.clocks`): every order of one shopper, or, without shoppers, not whole numbers
+    from 1. Jumia's ``Order Number``, Walmart's ``Order#``, a MongoDB ``orderNo`` had left
+    the file without baskets (a guest's lines bad rows)."""
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if h in known or header_key(raw[i]) not in ORDER_NUMBER_KEYS:
+            continue
+        orders = frame[h].astype(str).str.strip()
+        if (orders == "").mean() >= 0.05 or not orders.duplicated().any():
+            continue
+        if "user_id" in header:
+            users = frame["user_id"].astype(str).str.strip()
+            given = users != ""
+            shared = pd.DataFrame({"o": orders[given], "u": users[given]}).groupby("o")["u"].nunique()
+            if (shared > 1).mean() > 0.02:
+                continue  # (order 1, 2, 3 of many shoppers: a sequence)
+        else:
+            numbers = pd.to_numeric(orders, errors="coerce")
+            if numbers.notna().all() and (numbers % 1 == 0).all() and numbers.min() <= 1:
+                continue
+        notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): each of its {orders.nunique():,} "
+                     "orders is one shopper's")
+        frame = frame.rename(columns={h: "session_id"})
+        return frame, ["session_id" if x == h else x for x in header]
     return frame, header
 
 

@@ -297,6 +297,7 @@ def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
         return row  # (most records: one look)
     out: dict[Any, Any] = {}
     for k, v in row.items():
+        v = _bson_value(v)
         if isinstance(v, dict) and k not in WHOLE_OBJECTS:
             # An empty object is no field: GA360 writes 'transaction': {} on every hit but
             # a purchase's, and its text '{}' was read as one basket of all the views.
@@ -305,6 +306,44 @@ def _flat(row: dict[Any, Any]) -> dict[Any, Any]:
         else:
             out[k] = v
     return out
+
+
+BSON_TYPES = frozenset({"$oid", "$date", "$numberInt", "$numberLong", "$numberDecimal", "$numberDouble",
+                        "$timestamp", "$uuid"})
+"""MongoDB Extended JSON's type wrappers, as ``mongoexport`` writes every non-string value."""
+
+
+def _bson_value(value: Any) -> Any:
+    """A MongoDB Extended JSON value unwrapped (``{"$numberInt": "2"}`` -> ``"2"``, a
+    ``$date`` of ``{"$numberLong": ms}`` -> the milliseconds): flattened as objects, the
+    quantity sat in ``qty.$numberInt``, unread, and two units read as one."""
+    while isinstance(value, dict) and len(value) == 1 and next(iter(value)) in BSON_TYPES:
+        value = next(iter(value.values()))
+    return value
+
+
+DYNAMODB_TYPES = frozenset({"S", "N", "BOOL", "NULL", "M", "L", "SS", "NS", "B", "BS"})
+"""DynamoDB JSON's type descriptors (its export to S3 writes ``{"Item": {"sku": {"S": "05073"}}}``)."""
+
+
+def _dynamodb_item(record: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB export's ``{"Item": {...}}`` line as its item's plain fields (``{"S":
+    "C1011"}`` -> ``"C1011"``, ``{"N": "3"}`` -> ``"3"``); any other record as it is. It was
+    refused, its header 'Item.pk.S, Item.sk.S, Item.customerId.S'."""
+    item = record.get("Item") if len(record) == 1 else None
+    if not isinstance(item, dict) or not item or not all(
+            isinstance(v, dict) and len(v) == 1 and next(iter(v)) in DYNAMODB_TYPES for v in item.values()):
+        return record
+
+    def plain(v: Any) -> Any:
+        kind, inner = next(iter(v.items()))
+        if kind == "M":
+            return {k: plain(x) for k, x in inner.items()}
+        if kind == "L":
+            return [plain(x) for x in inner]
+        return None if kind == "NULL" else inner
+
+    return {k: plain(v) for k, v in item.items()}
 
 
 def _no_list(nested: str | None) -> str:
@@ -330,6 +369,7 @@ def _unbagged(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` with its :data:`PROPERTY_BAGS` fields lifted to the top (a field the
     record has itself wins): Mixpanel's ``{"event": .., "properties": {"distinct_id": ..,
     "time": .., "product_id": ..}}`` was refused, its header 'event, properties'."""
+    record = _dynamodb_item(record)
     bags = [k for k, v in record.items() if isinstance(v, dict) and k.lower().replace("_", "") in PROPERTY_BAGS]
     if not bags:
         return record

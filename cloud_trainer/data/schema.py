@@ -330,7 +330,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris",
+                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -371,13 +371,13 @@ GENERIC_INTERACTIONS = TableSpec(
                         "productquantity",
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "quantityshipped", "количество", "колво", "adet", "miktar",
+                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
-                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "salesordernumber",
+                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks
+from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks, whole_amounts
 from .columns import NO_ACTION, _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
@@ -60,7 +60,7 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
         report.notes.append(f"{name}: {col}: quantities written with three decimals after a comma (SAP's "
                             f"'1,000' is one unit): read so")
     elif invalid.any() or (delimiter == ";" and thousands_dots):
-        text_values = thousands_marks(text_values)
+        text_values = thousands_marks(whole_amounts(text_values))
         text_values, money = money_amounts(text_values)
         if money:
             report.notes.append(f"{name}: {col}: {money}")

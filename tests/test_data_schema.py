@@ -642,6 +642,43 @@ def test_year_first_and_dotted_clock_dates_of_more_locales_read(tmp_path: Path, 
     assert [str(t) for t in got] == [expected] and not report.errors
 
 
+def test_times_of_day_stored_as_day_zero_or_day_fractions_join_their_dates(tmp_path: Path) -> None:
+    """Access via pandas writes a date as '2024-03-04 00:00:00' and a time as '1899-12-30
+    10:27:05'; Excel a time as a fraction of a day (0.337407). The note said 'read with the
+    time of day from column 'OrderTime' (0 rows)' and every hour was midnight."""
+    path = write(tmp_path, "OrderID,CustomerID,ProductID,OrderDate,OrderTime\n"
+                           "1,C1,P1,2024-03-04 00:00:00,1899-12-30 10:27:05\n2,C2,P2,2024-03-05 00:00:00,1899-12-30 18:02:00\n",
+                 "access.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-04 10:27:05", "2024-03-05 18:02:00"]
+    path = write(tmp_path, "Date,Time,Customer,SKU\n04/03/2024,0.337407,C1,S1\n05/03/2024,0.5,C2,S2\n", "excel.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-04 08:05:52", "2024-03-05 12:00:00"]
+    path = write(tmp_path, "Date,Time,Customer,SKU\n2024-03-04,soon,C1,S1\n2024-03-05,later,C2,S2\n", "words.csv")
+    report = IngestReport()
+    read_table(path, GENERIC_INTERACTIONS, report)
+    assert any("column 'Time' holds no time of day the reader knows (e.g. 'soon'): the dates are read without it" in n
+               for n in report.notes)
+
+
+def test_a_review_sites_posted_dates_and_a_timed_column_over_a_date_only_one(tmp_path: Path) -> None:
+    """Steam's reviews: 'Posted August 19, 2011.' (and 'Posted July 15.' without a year,
+    a bad row) had sat unread and the file ran on a made-up clock. Salesforce's date-only
+    SERVICEDATE, the first column of dates, had been taken over CREATEDDATE's hours."""
+    dated = ['Posted July 15.' if k % 4 == 0 else f'"Posted August {1 + k}, 2011."' for k in range(20)]
+    rows = "".join(f"u{k % 5},g{k},{d}\n" for k, d in enumerate(dated))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "user_id,item_id,posted\n" + rows, "reviews.csv"), GENERIC_INTERACTIONS, report)
+    assert str(frame["timestamp"].iloc[0]) == "2011-08-02 00:00:00" and len(frame) == 15
+    assert [e.line for e in report.errors] == [2, 6, 10, 14, 18]
+    path = write(tmp_path, "ID,PRODUCTCODE,OPPORTUNITY.ACCOUNTID,SERVICEDATE,CREATEDDATE\n"
+                           "1,GC1,A1,2024-03-02,2024-03-02T05:25:00.000Z\n2,GC2,A2,2024-03-03,2024-03-03T14:01:00.000Z\n",
+                 "sf.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert [str(t) for t in frame["timestamp"]] == ["2024-03-02 05:25:00", "2024-03-03 14:01:00"]
+
+
 def test_a_twelve_hour_clock_reads_alike_in_every_locale(tmp_path: Path) -> None:
     """One rule for AM / PM and 오전 / 오후: 12 in the morning is 00, and an hour of 0 or
     above 12 beside the word is no time (the Korean rule had read '오전 0:10' as midnight

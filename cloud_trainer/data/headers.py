@@ -109,15 +109,22 @@ def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes
 _NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)")
 
 
-def _written_times(values: list[str]) -> bool:
-    """Whether nearly all of ``values`` are times the reader parses (:func:`.timestamps.parse_timestamps`)
-    that are written, not bare numbers: Excel's long date ``Friday, March 1, 2024 1:27
-    PM``, Korean ``2024. 3. 1 오전 8:40:43``, which the header-free patterns do not know."""
+def _written_times(values: list[str], share: float = 0.95) -> bool:
+    """Whether nearly all of ``values`` (``share`` of them) are times the reader parses
+    (:func:`.timestamps.parse_timestamps`) that are written, not bare numbers: Excel's long
+    date ``Friday, March 1, 2024 1:27 PM``, Korean ``2024. 3. 1 오전 8:40:43``, which the
+    header-free patterns do not know."""
     filled = [v for v in values if v]
     if not filled or any(_BARE_NUMBER.fullmatch(v) for v in filled) or not all(_DIGIT.search(v) for v in filled):
         return False
     parsed, _ = parse_timestamps(pd.Series(filled, dtype=object), None)
-    return bool(parsed.notna().mean() >= 0.95)
+    return bool(parsed.notna().mean() >= share)
+
+
+POSTED_KEYS = ("posted", "postedat", "postedon", "postdate", "reviewdate", "reviewedat")
+"""A review's date column: Steam's ``posted`` writes ``Posted July 15.`` without the year
+for the year it was crawled, so more than a few of its dates do not parse (those lines
+are bad rows); a time column all the same, where the made-up clock was the other way."""
 
 
 _BARE_NUMBER = re.compile(r"-?[\d,]*\.?\d+")
@@ -147,13 +154,22 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # written times the reader parses.
     for found in (lambda i, v: headerless.is_time(v, epochs=False),
                   lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
-                  lambda i, v: _written_times(v)):
-        for i, values in columns.items():
-            if found(i, values):
-                notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
-                             f"({values[0]!r}, ...) and is read as the timestamp")
-                return [*header[:i], "timestamp", *header[i + 1:]]
+                  lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95)):
+        hits = [i for i, values in columns.items() if found(i, values)]
+        if hits:
+            # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
+            # SERVICEDATE, which, the first, had put every line at midnight).
+            i = next((i for i in hits if _has_hours(columns[i])), hits[0])
+            notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
+                         f"({columns[i][0]!r}, ...) and is read as the timestamp")
+            return [*header[:i], "timestamp", *header[i + 1:]]
     return header
+
+
+def _has_hours(values: list[str]) -> bool:
+    """Whether written times hold a time of day other than midnight (``14:22``)."""
+    return any(re.search(r"\d:\d\d", v) and not re.search(r"(?<!\d)00:00(?::00(?:\.0+)?)?(?!\d)", v)
+               for v in values)
 
 
 TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")

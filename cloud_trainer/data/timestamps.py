@@ -248,8 +248,10 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     worded = named.str.contains(_MONTH_NAME).to_numpy(dtype=bool)
     if not worded.any():
         return None, None
-    # Oracle's default TIMESTAMP: '01-FEB-24 09.26.48.000000000 AM', its clock with dots.
-    clocked = named.str.replace(_DOTTED_CLOCK, r"\1:\2:\3", regex=True)
+    # Oracle's default TIMESTAMP: '01-FEB-24 09.26.48.000000000 AM', its clock with dots;
+    # a review site's 'Posted August 19, 2011.' (Steam's reviews) without its verb and stop.
+    clocked = named.str.replace(_DOTTED_CLOCK, r"\1:\2:\3", regex=True).str.replace(
+        _POSTED, "", regex=True).str.rstrip(".")
     # The usual forms first, each at C speed; the free-form reading, ~70 us a value (1.1 s
     # for 16k distinct times), only for what they leave.
     parsed = pd.Series(pd.NaT, index=named.index, dtype="datetime64[ns, UTC]")
@@ -274,6 +276,9 @@ def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates with month names like {example!r} read by their words ({read} distinct)"
 
+
+_POSTED = re.compile(r"^(?i:posted|updated|published|reviewed|last edited)(?:\s+on)?\s+(?=\w)")
+"""The verb a review site writes before its date (``Posted August 19, 2011.``)."""
 
 _WORDED_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter, Foursquare, Goodreads
                    "%B %d, %Y, %I:%M %p",  # Metabase

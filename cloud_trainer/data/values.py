@@ -183,7 +183,9 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     if time_of_day is not None:
         # A date column and a time-of-day column (Ta-Feng-like and till exports):
         # one timestamp, so a day's baskets keep their order and hour context.
-        clock = clock_text(checks.frame[time_of_day].astype(str).str.strip(), hours=header_key(time_of_day) in HOUR_KEYS)
+        clock = clock_text(_day_zero_clock(checks.frame[time_of_day].astype(str).str.strip()),
+                           hours=header_key(time_of_day) in HOUR_KEYS)
+        text_values = _midnight_dates(text_values, empty)
         # A date that already has its time (a colon) is left as it is; a "time" that is a
         # whole timestamp (JD.com's order_time '2018-03-01 02:39:00.0' beside order_date)
         # is taken as it is, not glued after the date a second time.
@@ -194,8 +196,14 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
                      & (clock.str.fullmatch(_CLOCK) | whole)).to_numpy()
         text_values = text_values.where(~has_clock | whole, text_values + " " + clock).where(~(has_clock & whole), clock)
         checks.frame[col] = text_values  # what a bad row's error quotes
-        report.notes.append(f"{name}: {col}: read with the time of day from column "
-                            f"{time_of_day!r} ({int(has_clock.sum())} rows)")
+        if has_clock.any():
+            report.notes.append(f"{name}: {col}: read with the time of day from column "
+                                f"{time_of_day!r} ({int(has_clock.sum())} rows)")
+        else:  # (it had said '(0 rows)', and nothing of why)
+            given = clock[(clock != "").to_numpy()]
+            report.notes.append(f"{name}: {col}: column {time_of_day!r} holds no time of day the reader knows"
+                                + (f" (e.g. {given.iloc[0]!r})" if len(given) else " (it is blank)")
+                                + ": the dates are read without it")
     parsed, note = parse_timestamps(text_values.where(~empty), column.timestamp_format)
     if note:
         report.notes.append(f"{name}: {col}: {note}")
@@ -206,6 +214,33 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     date_only = bool(len(stamps)) and bool((stamps == stamps.dt.normalize()).all())
     checks.flag(invalid, col, lambda v: f"not a timestamp: {v!r}")
     return parsed, day_numbers is not None, date_only
+
+
+_DAY_ZERO_CLOCK = re.compile(r"^(?:1899-12-3[01]|1900-01-0[01])[ T](?=\d)")
+"""The date part of a time of day stored as a date-time (Access's and Excel's day zero,
+``1899-12-30 14:22:10``, as pandas and ODBC read a time column)."""
+
+
+def _day_zero_clock(clock: pd.Series) -> pd.Series:
+    """Times of day as they are written: ``1899-12-30 14:22:10`` without its day zero, and a
+    column of day fractions (Excel's time as a number, ``0.342361``) as ``HH:MM:SS``. Read
+    as whole dates, or as no time, every line's hour had been midnight."""
+    clock = clock.str.replace(_DAY_ZERO_CLOCK, "", regex=True)
+    given = clock[clock != ""]
+    if len(given) and given.str.fullmatch(r"0?\.\d+").all():
+        seconds = (pd.to_numeric(clock, errors="coerce") * 86400).round()
+        clock = seconds.map(lambda s: "" if s != s else f"{int(s) // 3600 % 24:02d}:{int(s) // 60 % 60:02d}:"
+                            f"{int(s) % 60:02d}")
+    return clock
+
+
+def _midnight_dates(text_values: pd.Series, empty: np.ndarray) -> pd.Series:
+    """A date column beside a time-of-day column whose every value is a date at midnight
+    (``2024-03-04 00:00:00``, as a database writes a date): the dates alone, so the time
+    of day is joined to them (a date with a clock keeps its own, and every line had)."""
+    bare = text_values.str.replace(r"[ T]00:00(?::00(?:\.0+)?)?$", "", regex=True)
+    changed = (bare != text_values).to_numpy()
+    return bare if changed[~empty].all() and changed.any() else text_values
 
 
 def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,

@@ -215,9 +215,10 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
     first, second = (frame[frame["user_id"] == u] for u in ("276725", "276726"))
     assert first["item_id"].tolist() == ["0446520802", "034545104X", "052165615X", "2080674722"]
     assert second["item_id"].tolist() == ["0155061224", "0521795028"]
-    # Both shoppers span the year alike: row k of n at (k + 0.5) / n of it.
+    # Both shoppers span the year alike: row k of n at (k + 0.5) / n of it (and a second per row before it, so
+    # that shoppers of as many rows do not tie).
     days = lambda f: ((f["timestamp"] - pd.Timestamp("2000-01-01")) / pd.Timedelta(days=1)).round(2).tolist()  # noqa: E731
-    assert days(first) == [45.62, 136.88, 228.12, 319.38] and days(second) == [91.25, 273.75]
+    assert days(first) == [45.62, 136.88, 228.13, 319.38] and days(second) == [91.25, 273.75]
     assert any(n.startswith(f"{path}: no timestamp column: each shopper's rows are taken to be in time order")
                and n.endswith("hour, weekday and season context are then not real") for n in raw.report.notes)
     assert raw.real_context == ()
@@ -288,6 +289,23 @@ def test_instacarts_order_number_orders_a_shoppers_baskets_when_there_are_no_tim
     rows.write_text("user_id,product_id,order_number\nu1,a,3\nu1,b,1\nu1,c,2\n")
     raw = load_dataset("csv", interactions=rows)
     assert raw.interactions.sort_values("timestamp")["item_id"].tolist() == ["b", "c", "a"]
+
+
+def test_short_histories_on_the_made_up_clock_do_not_tie_the_split(tmp_path: Path) -> None:
+    """Steam's reviews without their dates: 110 players of 1-4 reviews each put every
+    second of three rows at the same instant, 33 distinct times among 261 rows, and the
+    split refused the file ('too few distinct timestamps'). Each row's place in the file
+    now parts such ties by a second, no shopper's order changed."""
+    counts = [1] * 28 + [2] * 31 + [3] * 33 + [4] * 18
+    order = np.random.default_rng(3).permutation(len(counts))
+    path = tmp_path / "reviews.csv"
+    path.write_text("user_id,item_id\n" + "".join(f"p{u},g{(u * 7 + k * 3) % 26}\n"
+                                                   for u in order for k in range(counts[u])))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["timestamp"].nunique() == 261
+    frame = raw.interactions
+    assert all(g["timestamp"].is_monotonic_increasing for _, g in frame.groupby("user_id", sort=False))
+    prepare(raw)  # (it had raised DataError)
 
 
 def test_an_items_file_with_two_id_columns_is_matched_by_the_one_the_interactions_use(tmp_path: Path) -> None:

@@ -1141,6 +1141,23 @@ def test_quickbooks_outlined_reports_read_their_detail_lines_with_their_groups(t
     assert not any("outlined report" in n for n in raw.report.notes)
 
 
+def test_a_turkish_marketplace_export_in_windows_1254_reads_its_words(tmp_path: Path) -> None:
+    """Trendyol's orders in Windows-1254 with English product names: 4 'ş' against 370
+    dotless 'ı' among its high bytes, so it was read as Windows-1252 ('Alýcý') and
+    refused; its buyer, stock code, unit price and order number were unknown words."""
+    header = "Sipariş Tarihi;Sipariş Numarası;Alıcı;Stok Kodu;Adet;Birim Fiyatı;Sipariş Statüsü\n"
+    lines = "".join(f"01.03.2024 09:{k:02d};91200{k // 2};Alıcı {k // 2 % 5} Yılmaz;JA{k % 9};1;5.370,00;"
+                    f"{'İptal Edildi' if k % 7 == 0 else 'Teslim Edildi'}\n" for k in range(40))
+    path = tmp_path / "siparisler.csv"
+    path.write_bytes((header + lines).encode("cp1254"))
+    raw = load_dataset("csv", interactions=path)
+    first = raw.interactions.iloc[0]
+    assert (first["user_id"], first["item_id"], first["price"], first["session_id"]) == (
+        "Alıcı 0 Yılmaz", "JA1", 5370.0, "912000")
+    assert len(raw.interactions) == 34  # 6 'İptal Edildi' lines out
+    assert any("read as Windows-1254 (Turkish)" in n for n in raw.report.notes)
+
+
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "orders_export.csv",
                           "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku\n"

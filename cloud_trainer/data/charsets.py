@@ -136,6 +136,8 @@ text's bytes are not, nor Windows-1252's ``m³`` or Spanish's ``¿Qué``."""
 _TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[a-z])")
 """``ğ ş Ğ Ş`` (Windows-1254) beside an ASCII letter: in Windows-1252 ``ð þ Ð Þ``, which
 only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
+_DOTLESS_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xfd\xdd]|[\xfd\xdd](?=[a-z])")
+"""``ı İ`` (Windows-1254) beside an ASCII letter; Windows-1252's ``ý Ý`` (Icelandic, Czech)."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORDS = re.compile(r"[^\x00-\x7f]{2,}")
 """Runs of high characters: a script's words (their case tells a plausible reading)."""
@@ -162,7 +164,10 @@ def legacy_codec(raw: bytes) -> str | None:
         if codec is not None:
             return codec
     turkish = len(_TURKISH_IN_WORD.findall(sample))
-    if turkish >= 1 and turkish >= IN_WORD_SHARE * high:  # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic)
+    # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic); with it, the dotless 'ı' and 'İ'
+    # count, Turkish's most frequent letters ('Alıcı', 'Sipariş Tarihi' beside 4 'ş'
+    # among 951 high bytes: a Trendyol export was read as Windows-1252, 'Alýcý')
+    if turkish >= 1 and turkish + len(_DOTLESS_IN_WORD.findall(sample)) >= IN_WORD_SHARE * high:
         return "cp1254"
     return None
 

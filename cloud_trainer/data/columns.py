@@ -29,7 +29,8 @@ from .schema import (
 )
 from .timestamps import DAY_ZERO
 
-ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.")
+ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "siparisnumarası",
+                     "siparisno", "номерзаказа")  # (Trendyol, Ozon)
 """An order's number: the basket where the column read as it names each line alone
 (:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
 counts a shopper's orders (:mod:`.clocks`)."""

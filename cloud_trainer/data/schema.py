@@ -278,6 +278,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
+                "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
@@ -294,7 +295,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
                 "listingid",  # Etsy: a listing, where its SKU is blank
-                "артикул", "кодтовара", "товар", "urunkodu", "urun",
+                "артикул", "кодтовара", "товар", "urunkodu", "urun", "stokkodu",
                 "beerbeerid", "beerid",  # BeerAdvocate
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
@@ -330,7 +331,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "stk.pris", "stkpris", "pris", "enhetspris",
+                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -351,7 +352,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
-                        "dateadded", "eventdate", "date", "tdat", "time", "ts",
+                        "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",

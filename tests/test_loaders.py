@@ -1582,6 +1582,28 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
+def test_a_wide_headerless_log_of_placeholders_and_hashes_is_refused_not_guessed(tmp_path: Path) -> None:
+    """Criteo's Sponsored Search log: 23 tab columns, -1 for 'not given'. Its sales column
+    (-1 on most lines) was read as the shopper and a delay as the item: shopper '-1' bought
+    item '-1' on 254 of 300 lines. A mostly-placeholder column is no id, and where many
+    columns could be ids and the first two make no shopper and item, the file says so."""
+    import hashlib
+
+    def h(s: str) -> str:
+        return hashlib.md5(s.encode()).hexdigest().upper()
+
+    lines = []
+    for k in range(120):
+        sale = f"{10 + k % 90}.97" if k % 7 == 0 else "-1"
+        lines.append("\t".join(["0", sale, "-1", str(1597154134 + 600 * k), str(1 + k % 5), "-1", h(f"a{k}"), h(f"b{k}"),
+                                "-1", "-1", h(f"c{k % 40}"), str(k % 3), *["-1"] * 6, h(f"d{k % 30}"), h(f"e{k % 50}"),
+                                h(f"f{k % 11}"), h(f"p{k % 25}"), h(f"u{k % 17}")]) + "\n")
+    path = tmp_path / "CriteoSearchData"
+    path.write_text("".join(lines))
+    with pytest.raises(DataError, match=r"columns could be the shopper or the item \(columns .*\), too many to tell"):
+        load_dataset("csv", interactions=path)
+
+
 def test_a_headerless_column_of_a_few_action_words_is_the_event_even_with_unknown_ones(tmp_path: Path) -> None:
     """Microsoft's Recommendations usage file (user, item, time, Event): 'Click' and
     'RemoveShopCart' are no action the schema knows, so the column was left unread and

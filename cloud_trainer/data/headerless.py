@@ -179,6 +179,21 @@ def is_row_key(col: list[str]) -> bool:
     return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
+MISSING_MARKERS = frozenset({"-1", "na", "n/a", "null", "none", "nan", "\\n", "-", "?"})
+"""Values a headerless export writes for 'not given' (Criteo's logs: -1)."""
+
+
+MANY_IDS = 6
+"""Columns that could be ids, more than which a headerless file is not guessed at: the
+public logs read by their values have two to four (u.data, Taobao's, YOOCHOOSE's)."""
+
+
+def _weak_pair(user: list[str], item: list[str]) -> bool:
+    """Whether the first two id-like columns make no plausible shopper and item: a few
+    small numbers as the shoppers (10 or fewer: a count) or a new item on every line."""
+    return (len(set(user)) <= 10 and all(v.isdigit() for v in user)) or len(set(item)) == len(item)
+
+
 def _can_be_id(col: list[str]) -> bool:
     """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
     3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
@@ -187,6 +202,8 @@ def _can_be_id(col: list[str]) -> bool:
     filled = [v for v in col if v]
     if not filled:
         return False
+    if 2 * sum(1 for v in filled if v.lower() in MISSING_MARKERS) >= len(filled):
+        return False  # (mostly 'not given': Criteo's -1 on 85 % of its sales column had made shopper '-1')
     if 2 * sum(1 for v in filled if _DECIMAL.fullmatch(v)) >= len(filled):
         return False
     if 2 * sum(1 for v in filled if _is_id_list(v)) >= len(filled):
@@ -267,6 +284,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         ids = [i for i in ids if not is_row_key(columns[i])]
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
+        if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):
+            # (Criteo's 23-column conversion log: its first two were a count and a hash of
+            # each line, read as 5 shoppers of 300 one-off items; the log's own ids are its last)
+            raise NoHeaderError(f"{len(ids)} columns could be the shopper or the item (columns "
+                                f"{_spans([i + 1 for i in ids])}), too many to tell by their values")
         basket = _basket_of(columns, ids, columns[time] if times else None)
         if basket is not None:
             # (Redshift's UNLOAD without HEADER: 'order_id|customer_id|sku|...'; a Hive

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sheet_helpers import write_xlsx
@@ -1875,6 +1876,25 @@ def test_a_text_table_with_a_header_is_not_taken_for_baskets(tmp_path: Path) -> 
                        may_lack=("timestamp",))
     assert len(frame) == 10 and not any("basket a line" in n for n in report.notes)
     assert {e.reason for e in report.errors} == {"expected 3 fields, got 2 (truncated row?)", "expected 3 fields, got 4"}
+
+
+@pytest.mark.parametrize("sep", [";", "|"])
+def test_a_semicolon_or_pipe_table_with_decimal_commas_is_not_taken_for_baskets(tmp_path: Path, sep: str) -> None:
+    """A fuzz of odd data sets (session (ac)): a ';' or '|' file whose quantities and prices
+    write a decimal comma ('0,5', '5,04') split at the commas into 'baskets' of items such
+    as '04;U00036-2024-04-11', header and all, and trained so with rc 0."""
+    rng = np.random.default_rng(73)
+    prices = {i: f"{rng.integers(1, 9)},{['00', '50', '99'][int(rng.integers(0, 3))]}" for i in range(40)}
+    rows = [sep.join(["user_id", "item_id", "timestamp", "quantity", "price", "session_id"])]
+    for k in range(300):
+        u, i = k // 4 % 60, rng.integers(0, 40)  # (a shopper's visit of four lines)
+        day = f"2024-03-{1 + k // 12:02d}"
+        rows.append(sep.join([f"U{u:05d}", f"I{i:05d}", f"{day} {8 + k % 12:02d}:06:12",
+                              ["1", "0,5", "1,25"][int(rng.integers(0, 3))], prices[i], f"U{u:05d}-{day}"]))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "\n".join(rows) + "\n", "sales.csv"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 300 and set(frame["quantity"]) <= {1.0, 0.5, 1.25}
+    assert not any("basket a line" in n for n in report.notes)
 
 
 def test_euro_amounts_with_a_decimal_comma_read_in_a_comma_file(tmp_path: Path) -> None:

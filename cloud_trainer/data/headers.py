@@ -32,6 +32,9 @@ def baskets_a_line(text: str, spec: TableSpec) -> bool:
     head = text[:4096]
     if "," not in head or "\t" in head:
         return False
+    lines = head.lstrip("\ufeff").splitlines()[:-1] or [head]
+    if any(sum(sep in line for line in lines) * 2 > len(lines) for sep in (";", "|")):
+        return False  # (a ';' or '|' table whose decimal commas split its lines into 'baskets')
     try:
         rows = first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
     except csv.Error:

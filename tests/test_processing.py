@@ -348,3 +348,20 @@ def test_a_users_column_of_too_many_values_is_left_out_with_why(tmp_path: Path) 
     assert data.split_info["demographics_left_out"] == {
         "age": "61 distinct values, more than the 50 a category may have (a number such as an age would need "
                "its ranges: 25-34)"}
+
+
+def test_demographics_come_from_the_train_shoppers_profiles(tmp_path: Path) -> None:
+    """A CRM file of profiles mostly of people who never shopped here (fuzz-ac): its
+    columns and values had become the model's context fields though no train shopper had
+    one, their embeddings never trained. Only the train shoppers' values count."""
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 40},i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
+    users = tmp_path / "crm.csv"
+    users.write_text("user_id,income,segment\n"
+                     + "".join(f"u{u},,{'gold' if u % 2 else 'silver'}\n" for u in range(40))
+                     + "".join(f"crm{u},{'high' if u % 2 else 'low'},bronze\n" for u in range(3000)))
+    data = prepare(load_dataset("csv", interactions=inter, users=users))
+    assert data.split_info["demographics"] == ["segment"]
+    assert data.context_fields["segment"] == ["gold", "silver"]  # not 'bronze': no shopper here has it
+    assert len(data.users) == 40

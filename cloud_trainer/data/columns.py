@@ -506,6 +506,29 @@ def read_day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tup
     return dates.where(~empty, ""), int(days.min()), int(days.max())
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+"""Characters that show nothing (zero-width spaces and joiners, a stray byte-order mark,
+a soft hyphen): pasted into an id, they make another id that looks the same."""
+
+
+def one_form_ids(values: pd.Series, name: str, col: str, report: IngestReport) -> pd.Series:
+    """Ids in one Unicode form (NFC) and without invisible characters: ``Café-7`` typed
+    with a combining accent on one till and precomposed on another, or a zero-width space
+    pasted in, were two items that look the same (540 'items' for 260 products in a
+    fuzz set). Only the distinct non-ASCII ids are looked at (0.06 s on 2 M lines)."""
+    import unicodedata
+
+    distinct = pd.unique(values.to_numpy())
+    fixed = {v: unicodedata.normalize("NFC", _INVISIBLE.sub("", v)) for v in distinct if not v.isascii()}
+    changed = {v: f for v, f in fixed.items() if f != v}
+    if not changed:
+        return values
+    example = next(iter(changed))
+    report.notes.append(f"{name}: {col}: {len(changed):,} ids written in another Unicode form or with invisible "
+                        f"characters (e.g. {example!r}) read as the ids they show ({changed[example]!r})")
+    return values.replace(changed)
+
+
 def whole_number_ids(values: pd.Series, empty: np.ndarray, name: str, col: str,
                       report: IngestReport) -> pd.Series:
     """``17850.0`` -> ``17850`` when every id of the column is a whole number written so.

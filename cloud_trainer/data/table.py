@@ -31,6 +31,7 @@ from .columns import (
     event_column_by_values,
     fill_from_basket,
     missing_values,
+    one_form_ids,
     text_formulas,
     whole_number_ids,
 )
@@ -460,7 +461,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         raw_name = raw_header[header.index(col)]
         empty = (text_values == "").to_numpy()
         if col in ("user_id", "item_id") and not empty.all():
-            text_values = whole_number_ids(text_values, empty, name, col, report)
+            text_values = whole_number_ids(one_form_ids(text_values, name, col, report), empty, name, col, report)
             frame[col] = text_values
         if col == "user_id" and basket_name is None and "session_id" in header and empty.any():
             text_values = anonymous_baskets(text_values, frame["session_id"].astype(str).str.strip(), name,

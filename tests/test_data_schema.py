@@ -1897,6 +1897,25 @@ def test_a_semicolon_or_pipe_table_with_decimal_commas_is_not_taken_for_baskets(
     assert not any("basket a line" in n for n in report.notes)
 
 
+def test_a_trailing_separator_on_the_lines_or_the_header_alone_is_no_bad_row(tmp_path: Path) -> None:
+    """A fuzz of odd data sets (session (ac)): a separator after each data line's last
+    field but not the header's (or the header's alone) made every line a bad row,
+    'expected 3 fields, got 4', and the file was refused."""
+    rows = "".join(f"u{k % 3},i{k},2024-03-{1 + k:02d}," + "\n" for k in range(6))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, "data.csv"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 6 and not report.errors
+    assert any("6 lines with a separator after their last field where the header has none" in n for n in report.notes)
+    rows = "".join(f"u{k % 3},i{k},2024-03-{1 + k:02d}\n" for k in range(6))
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "user_id,item_id,timestamp,\n" + rows, "head.csv"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 6 and not report.errors
+    rows = "u1,i1,2024-03-01,x\nu2,i2,2024-03-02\n"  # a filled fourth field is still a bad row
+    report = IngestReport()
+    frame = read_table(write(tmp_path, "user_id,item_id,timestamp\n" + rows, "bad.csv"), GENERIC_INTERACTIONS, report)
+    assert len(frame) == 1 and [e.line for e in report.errors] == [2]
+
+
 def test_euro_amounts_with_a_decimal_comma_read_in_a_comma_file(tmp_path: Path) -> None:
     """A French bakery's till writes ``"1,20 €"`` quoted in a comma-separated file:
     a comma before the last one or two digits of a euro amount is a decimal comma."""

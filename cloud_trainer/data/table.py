@@ -316,6 +316,11 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     repeated_header = None if by_content else header_line
     header_again = 0
     footer: list[tuple[int, list[str]]] = []  # lines of one or two fields below the data, so far
+    # A trailing separator on the data lines or on the header only (a spreadsheet's or a
+    # script's habit): every line had been a bad row 'expected 7 fields, got 8' and the
+    # file refused (fuzz-ac). The empty last field is dropped, or the missing one added.
+    header_trails = not by_content and width > 1 and not raw_header[-1].strip()
+    trailing = 0
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -350,6 +355,12 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             for line, short in footer:
                 pending.append(_wrong_width(line, short, width, stats))
             footer.clear()
+        if len(row) == width + 1 and not row[-1].strip():
+            row.pop()  # a separator after the last field, on the lines but not the header's
+            trailing += 1
+        elif len(row) == width - 1 and header_trails:
+            row.append("")  # the header's own trailing separator, which the lines do not have
+            trailing += 1
         if len(row) != width:
             if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
                 # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
@@ -390,6 +401,9 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")
+    if trailing:
+        report.notes.append(f"{name}: {trailing:,} lines with a separator after their last field where the "
+                            + ("header has one" if header_trails else "header has none") + ": read as the header's")
     if line_map is not None:  # CSV line n is the converted file's data row n - 2
         lines = [line_map[n - 2] for n in lines]
         pending = [(line_map[p[0] - 2] if p[0] >= 2 else p[0], *p[1:]) for p in pending]

@@ -108,7 +108,9 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     * The matmul keeps the item bias as its own bias (one FULLY_CONNECTED).
     * The zone boost is one GATHER of the context department's precomputed row
       (:func:`zone_rows`, ``[vocab, num_items]``, int8 in the shipped file: one
-      18 kB row read per inference), added to the matmul's int8 output.
+      18 kB row read per inference), added to the matmul's int8 output; a
+      vocabulary too large for that table (:data:`ZONE_ROWS_BUDGET`) is compared
+      item by item instead.
     * The context embeddings are one GATHER from the fields' tables stacked
       (:func:`_context_tables`) instead of a slice and a gather per field.
     * The history pooling (:func:`_history_features`) and the repeat signal
@@ -123,7 +125,12 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
     zone = trained.zone
     tower = trained.query_tower
     ctx_table, ctx_offsets = _context_tables(trained)
-    rows = tf.constant(zone_rows(trained)) if zone is not None else None
+    # The precomputed rows cost vocabulary x items: CJ's 44 departments x 18k items is
+    # 0.8 M (0.8 MB int8); a 'department' column of one value an item (a fuzz set's
+    # 2,146) made 4.6 MB of a 4.9 MB model, quadratic in the catalogue. Above the budget
+    # the device compares each item's department instead (one EQUAL pass).
+    precomputed = zone is not None and zone_table_size(trained) <= ZONE_ROWS_BUDGET
+    rows = tf.constant(zone_rows(trained)) if precomputed else None
     history_table = tf.constant(np.asarray(tower.history.table))
     repeat = _RepeatConstants.of(trained)
 
@@ -135,7 +142,8 @@ def serving_function(trained: TrainedModel) -> tf.types.experimental.ConcreteFun
         query = tower.out(tower.hidden(tf.concat([pooled, n_known, ctx], axis=-1)))
         scores = tf.matmul(query, items, transpose_b=True) + bias[None, :]
         if zone is not None:
-            scores = scores + tf.gather(rows, context[:, zone.field_index])
+            scores = scores + (tf.gather(rows, context[:, zone.field_index]) if precomputed
+                               else zone.export_boost(context))
         with tf.name_scope(FLOAT_SCOPE):
             scores = scores + _repeat_scores(repeat, h, known_b, known)
         return {"scores": scores}
@@ -217,6 +225,17 @@ def _repeat_scores(
     # Padding slots carry 0; send them to item 0 (adding 0) so every index is in range.
     item = tf.where(known_b, h, tf.zeros_like(h))
     return tf.scatter_nd(tf.reshape(item, [length, 1]), per_copy, [rep.num_items])
+
+
+ZONE_ROWS_BUDGET = 2_000_000
+"""Cells of the precomputed zone table (:func:`zone_rows`) at most; above it the boost is
+computed on the device (:meth:`.model.layers.ZoneMatch.export_boost`)."""
+
+
+def zone_table_size(trained: TrainedModel) -> int:
+    """Cells of :func:`zone_rows`' table: department vocabulary x catalogue."""
+    zone = trained.zone
+    return 0 if zone is None else len(trained.spec.context_fields[zone.field_index].vocab) * trained.spec.num_items
 
 
 def zone_rows(trained: TrainedModel) -> np.ndarray:

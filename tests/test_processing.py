@@ -365,3 +365,16 @@ def test_demographics_come_from_the_train_shoppers_profiles(tmp_path: Path) -> N
     assert data.split_info["demographics"] == ["segment"]
     assert data.context_fields["segment"] == ["gold", "silver"]  # not 'bronze': no shopper here has it
     assert len(data.users) == 40
+
+
+def test_missing_value_markers_in_a_users_file_are_no_demographic_values(tmp_path: Path) -> None:
+    """'NA', 'null', '-' in a users file's demographic columns had become values of the
+    model's context vocabularies (fuzz-ac), where the same markers elsewhere are blanks."""
+    inter = tmp_path / "orders.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 40},i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
+    users = tmp_path / "users.csv"
+    users.write_text("user_id,age_band\n" + "".join(
+        f"u{u},{['18-24', '25-34', 'NA', 'null', '-', 'N/A'][u % 6]}\n" for u in range(40)))
+    data = prepare(load_dataset("csv", interactions=inter, users=users))
+    assert data.context_fields["age_band"] == ["18-24", "25-34"]

@@ -58,7 +58,7 @@ from .headers import (
     time_of_day_column,
 )
 from .ingest import FileStats, IngestReport
-from .names import header_key, passed_over
+from .names import header_key, is_passed_over, passed_over
 from .sampling import ShopperSample, shopper_key
 from .schema import MISSING_VALUES, ROW, DataError, MissingColumns, TableSpec
 from .values import Checks, choices, numbers, times
@@ -443,6 +443,12 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         # Ids, codes, numbers, event names and times (not free text: a title may be 'None',
         # or start with '="'). A time is no missing-value marker's: 'NA' there stays a bad row.
         column = by_name.get(col)
+        if spec.name == "users" and column is None and len(frame) and not is_passed_over(col):
+            # A users file's other columns are its demographics: 'NA', 'null' and '-' there had
+            # become values of the model's context vocabularies (fuzz-ac).
+            frame[col] = missing_values(frame[col].astype(str).str.strip(), name, raw_header[header.index(col)],
+                                        report)
+            continue
         if (len(frame) and column is not None and not column.free_text
                 and (formulas or column.kind != "timestamp")):  # (a time column's strip is the loop's below)
             values = frame[col].astype(str).str.strip()

@@ -173,6 +173,13 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
                      f"the budget of {sample['max_lines']:,} ({sample['why']}); {sample['fraction']:.1%} of its "
                      f"shoppers were read, every row of each ({sample['rows_kept']:,} rows before the rows' "
                      f"checks), chosen by {sample['by']}. `--max-lines 0` reads every line.")
+    if split and (dropped := split.get("duplicates_dropped")):
+        # (a file written ten times over had said '15300 rows kept' and then split 1,500)
+        kept = ingest.get("rows_kept")
+        share = f" ({dropped / kept:.0%} of the rows kept)" if isinstance(kept, int) and kept else ""
+        lines.append(f"* {dropped:,} exact duplicate rows dropped{share}: the same shopper, item, time, event, "
+                     "basket, quantity and price again" + ("; so many is more like a join gone wrong than a second scan"
+                                         if isinstance(kept, int) and kept and dropped > 0.2 * kept else ""))
     if split:
         counts = split.get("interactions", {})
         tc = split.get("test_cases", {})

@@ -309,6 +309,19 @@ def test_ids_in_another_unicode_form_are_one_and_case_twins_are_said(tmp_path: P
                in n for n in raw.report.notes)
 
 
+def test_an_hour_or_weekday_every_line_shares_is_no_real_context(tmp_path: Path) -> None:
+    """An export of one minute: every line the same hour and weekday, yet both were 'real
+    context', the sales heat by hour a half-life of seconds over nothing to tell apart."""
+    raw, path = load_text(tmp_path, "minute.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},i{k % 13},2024-03-04 10:00:{k % 60:02d}\n" for k in range(60)))
+    assert raw.real_context == ()
+    assert f"{path}: every line has the same hour and weekday: not real context (no sales heat by hour or weekday)" \
+        in raw.report.notes
+    raw, _ = load_text(tmp_path, "day.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},i{k % 13},2024-03-04 {8 + k % 10:02d}:00:00\n" for k in range(60)))
+    assert raw.real_context == ("hour",)
+
+
 def test_short_histories_on_the_made_up_clock_do_not_tie_the_split(tmp_path: Path) -> None:
     """Steam's reviews without their dates: 110 players of 1-4 reviews each put every
     second of three rows at the same instant, 33 distinct times among 261 rows, and the

@@ -119,3 +119,14 @@ def test_a_sampled_export_says_so_after_its_bad_row_lines() -> None:
     assert md[at - 2:at] == ["  * `timestamp: not a timestamp`: 2", "  * e.g. `i.csv:3: timestamp: not a timestamp: 'x'`"]
     assert ("19,184,329 lines, over the budget of 10,000,000 (the default: what this machine's free memory "
             "holds); 57.1% of its shoppers were read, every row of each (10,948,270 rows") in md[at]
+
+
+def test_duplicates_dropped_are_said_in_the_data_section() -> None:
+    """A file written ten times over had said '15300 rows kept, 0 bad rows' and then split
+    1,500: the 13,500 duplicates dropped were in the log and report.json only (fuzz-ac)."""
+    dup = {**REPORT, "ingest": {**REPORT["ingest"], "rows_kept": 15300},
+           "split": {"duplicates_dropped": 13500, "interactions": {"train": 1200, "val": 150, "test": 150}}}
+    md = render_markdown(dup, curves=False)
+    assert ("* 13,500 exact duplicate rows dropped (88% of the rows kept): the same shopper, item, time, event, basket, "
+            "quantity and price again; so many is more like a join gone wrong than a second scan") in md
+    assert "duplicate rows dropped" not in render_markdown(REPORT, curves=False)

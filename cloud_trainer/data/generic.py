@@ -167,6 +167,7 @@ def load_generic(
                    "(seeded, the same every run) and validation and test hold a random tenth of each "
                    "shopper's rows" if shuffled else ""))
 
+    real_context = _varied_context(inter, real_context, interactions, report)
     us = read_table(users, GENERIC_USERS, report, hasher=hasher) if users is not None else None
     if us is not None and _header_only(us, users, "users", report):
         users = us = None
@@ -263,6 +264,20 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
 the unambiguous names come first."""
+
+
+def _varied_context(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path, report: IngestReport
+                    ) -> tuple[str, ...]:
+    """``real_context`` without a field every line has the same value of: an export of one
+    day has one weekday, of one hour one hour, and 'sales by hour' there is a half-life
+    of seconds over nothing to tell apart (fuzz-ac). A note says which."""
+    same = [f for f, part in (("hour", "hour"), ("weekday", "day_of_week")) if f in real_context
+            and getattr(inter["timestamp"].dt, part).nunique() == 1]
+    if not same:
+        return real_context
+    report.notes.append(f"{file}: every line has the same {' and '.join(same)}: not real context (no sales heat by "
+                        f"{' or '.join(same)})")
+    return tuple(f for f in real_context if f not in same)
 
 
 RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat")

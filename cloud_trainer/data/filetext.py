@@ -277,7 +277,21 @@ def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hashe
         report.notes.append(f"{name}: {text.count(chr(0)):,} NUL bytes (fixed-width fields' padding) "
                             "removed from its fields")
         text = text.replace("\0", "")
+    if _EASTERN_DIGITS.search(text, 0, 1 << 20):
+        # An Arabic or Persian spreadsheet's digits ('٢٠٢٤/٠٣/٠٤ ٠٨:٢٢', a price '٦٫٩٩'): every
+        # time and number had been no number. Read as the digits they are (the first MB tells:
+        # a file written so writes them throughout).
+        report.notes.append(f"{name}: Arabic-Indic / Persian digits (e.g. "
+                            f"{_EASTERN_DIGITS.search(text, 0, 1 << 20).group(0)!r}) read as 0-9, '٫' as a decimal point")
+        text = text.translate(_TO_ASCII_DIGITS)
     return text.lstrip("\ufeff"), line_map
+
+
+_EASTERN_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+_TO_ASCII_DIGITS = {**{0x0660 + d: str(d) for d in range(10)}, **{0x06F0 + d: str(d) for d in range(10)},
+                    0x066B: ".", 0x066C: ""}
+"""Arabic-Indic and Persian (Extended Arabic-Indic) digits as ASCII ones; the Arabic decimal
+separator as a point, its thousands separator dropped."""
 
 
 def _decoded(raw: bytes, name: str, report: IngestReport) -> str:

@@ -171,7 +171,7 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
     for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates,
-                 _compact_times, _year_first_words, _dotted_clock, _excel_serials):
+                 _compact_times, _year_first_words, _dotted_clock, _excel_serials, _weekday_or_week):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
             break
@@ -184,6 +184,35 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # The Unix epoch itself, to the second, is the default a system writes for a missing
     # time (a fuzz's 5 % of lines at 1970-01-01 00:00:00 were kept as 1970 purchases).
     return parsed.where(parsed != pd.Timestamp("1970-01-01")), note
+
+
+_WEEKDAY_FIRST = re.compile(
+    r"^(?i:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?i:day|nesday|urday)?\.?,?\s+(?=\d)"
+    r"|^(?i:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di|mi|do|fr|sa|so)\.?,?\s+(?=\d)"
+    r"|^(?i:lun|mar|mer|jeu|ven|sam|dim|mié|jue|vie|sáb|dom)\.?,?\s+(?=\d)")
+"""A weekday's name before a date written in numbers (``Mon 04/03/2024 11:50``, ``Fr.
+01.03.2024``), as a till's or a sheet's long format writes it."""
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{2})-?([1-7])(?:[ T](\d{1,2}:\d{2}(?::\d{2})?))?")
+"""An ISO 8601 week date (``2024-W10-1``: Monday of week 10), with a time or without."""
+
+
+def _weekday_or_week(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates written with a weekday's name first (read without it, as the other forms are)
+    and ISO week dates: each a bad row before (session (ac)'s probe)."""
+    week = named.str.extract("^" + _ISO_WEEK.pattern + "$")
+    if week[0].notna().any():
+        days = pd.to_datetime(week[0] + "-W" + week[1] + "-" + week[2], format="%G-W%V-%u", errors="coerce")
+        clock = pd.to_timedelta((week[3].fillna("0:00") + ":00").str.replace(r"^(\d+:\d+:\d+):00$", r"\1",
+                                                                              regex=True), errors="coerce")
+        stamps = plausible((days + clock).dt.tz_localize("UTC"))
+        if stamps.notna().any():
+            return stamps, "ISO week dates (2024-W10-1: Monday of week 10) read as their days"
+    bare = named.str.replace(_WEEKDAY_FIRST, "", regex=True)
+    changed = (bare != named).to_numpy()
+    if not changed.any():
+        return None, None
+    stamps, said = parse_timestamps(bare.where(changed), None)
+    return stamps, "a weekday's name before the date left out" + (f"; {said}" if said else "")
 
 
 _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")

@@ -941,6 +941,26 @@ def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Pa
     assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["v1", "04000"], ["v1", "S9"], ["v2", "04333"]]
 
 
+def test_snaps_review_records_read_one_row_per_record(tmp_path: Path) -> None:
+    """Stanford SNAP's review collections (Amazon Fine Foods, BeerAdvocate): 'key: value'
+    lines with path keys, a blank line between records. It was refused, its 'header'
+    one record's first line ('product/productId: B006K2ZZ7K')."""
+    records = []
+    for k in range(30):
+        records.append(f"product/productId: B00{k % 7}K2ZZ7K\nreview/userId: A{k % 9}XLMWJ\n"
+                       f"review/profileName: Natalia: \"Corres\"\nreview/score: {1 + k % 5}.0\n"
+                       f"review/time: {1250869480 + 86400 * k}\nreview/summary: Good\nreview/text: Fine, really.\n")
+    path = tmp_path / "finefoods.txt"
+    path.write_text("\n".join(records) + "\n")
+    raw = load_dataset("csv", interactions=path)
+    first = raw.interactions.iloc[0]
+    assert (first["user_id"], first["item_id"], str(first["timestamp"])) == ("A0XLMWJ", "B000K2ZZ7K",
+                                                                            "2009-08-21 15:44:40")
+    assert len(raw.interactions) == 30 and not raw.report.errors
+    assert any("30 records of 'key: value' lines, a blank line between (Stanford SNAP's review layout" in n
+               for n in raw.report.notes)
+
+
 def test_google_retail_user_events_read_one_row_per_product_detail(tmp_path: Path) -> None:
     """Google Cloud Retail's user events (JSON lines): productDetails[] of {product: {id}},
     detail-page-view / add-to-cart / purchase-complete. The list had stayed JSON text and

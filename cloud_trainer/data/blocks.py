@@ -192,3 +192,60 @@ def outline_report(text: str, delimiter: str, quoting: int, first_line: int, rea
             f"{counts['group']:,} group lines, each read with its groups ({', '.join(read) or 'none read'}); "
             f"{counts['group'] + counts['total']:,} group and total lines not read")
     return Converted(out.getvalue(), line_map, what)
+
+
+RECORD_LINE = re.compile(rb"^[A-Za-z]\w*(?:/\w+)+: ")
+"""A line of a record written ``key: value`` with a path for its key (SNAP's review
+collections: ``product/productId: B001E4KFG0``, ``review/userId: A3SGXH7AUHU8GW``)."""
+
+
+def record_layout(raw: bytes) -> bool:
+    """Whether ``raw`` is records of ``key: value`` lines with path keys, one record a block
+    of lines with a blank line between (Stanford SNAP's Amazon Fine Foods, BeerAdvocate,
+    RateBeer and movie reviews). Read as a CSV it was refused, its 'header' one record's
+    first line ('beer/name: Sausa Weizen')."""
+    head = raw[:8192].lstrip(b"\xef\xbb\xbf").split(b"\n")
+    filled = [line for line in head[:12] if line.strip()]
+    return (len(filled) >= 3 and all(RECORD_LINE.match(line) for line in filled[:3])
+            and any(not line.strip() for line in head[1:40]))
+
+
+def record_blocks(raw: bytes) -> Converted:
+    """A record layout (:func:`record_layout`) as CSV text: a row per record, a column per
+    key, named by the key's last part where that is unique (``review/userId`` -> ``userId``,
+    which the reader knows) and whole where two keys end alike. Errors give the line of a
+    record's first key. Lines of no ``key: value`` inside a record are bad lines."""
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    records: list[dict[str, str]] = []
+    line_map = array("q")
+    bad: list[tuple[int, str]] = []
+    record: dict[str, str] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            if record:
+                records.append(record)
+                record = {}
+            continue
+        key, sep, value = line.partition(": ")
+        if not sep or "/" not in key:
+            bad.append((number, f"not a 'key: value' line of a record ({line[:40]!r})"))
+            continue
+        if not record:
+            line_map.append(number)
+        record[key] = value
+    if record:
+        records.append(record)
+    keys: dict[str, None] = {}
+    for r in records:
+        keys.update(dict.fromkeys(r))
+    last = [k.rsplit("/", 1)[-1] for k in keys]
+    names = {k: (tail if last.count(tail) == 1 else k) for k, tail in zip(keys, last, strict=True)}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names.values())
+    for r in records:
+        writer.writerow([r.get(k, "").replace("\t", " ") for k in keys])
+    what = (f"{len(records):,} records of 'key: value' lines, a blank line between (Stanford SNAP's review "
+            f"layout: {', '.join(list(keys)[:4])}, ...), read with the keys' last parts as the columns")
+    return Converted(out.getvalue(), line_map, what, bad)

@@ -10,7 +10,7 @@ row number, from 1; the workbook row) of the i-th data row, and a JSON line that
 not parse is a bad row of its own, the others going on.
 
 This module tells the layout by its bytes and hands it to its converter: JSON to
-:mod:`.jsonfiles`, workbooks to :mod:`.sheets`, Netflix-style blocks to :mod:`.blocks`;
+:mod:`.jsonfiles`, workbooks to :mod:`.sheets`, Netflix-style blocks and SNAP's records to :mod:`.blocks`;
 what they all give is :mod:`.records`' :class:`~.records.Converted`.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 
-from .blocks import BLOCKS_MEMORY, block_layout, item_blocks
+from .blocks import BLOCKS_MEMORY, block_layout, item_blocks, record_blocks, record_layout
 from .jsonfiles import exploded, json_array, json_layout, json_lines, wrapped_records
 from .records import Converted, FormatError
 from .sheets import workbook
@@ -83,6 +83,8 @@ def as_csv(raw: bytes) -> Converted | None:
                           "orders' lines as CSV, or turn the XML into one (one line per order line)")
     if block_layout(raw):
         return item_blocks(raw)
+    if record_layout(raw):
+        return record_blocks(raw)
     if SQL_DUMP.search(raw[:65536]):
         raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
@@ -117,6 +119,9 @@ def conversion_memory(raw: bytes) -> tuple[int, str] | None:
         return factor * len(raw), "JSON becomes a table's text before a sample can leave rows out"
     if block_layout(raw):
         return BLOCKS_MEMORY * len(raw), "its blocks become a table's text before a sample can leave rows out"
+    if record_layout(raw):
+        # (the text, its records as dicts, the CSV text: as a JSON array's records are)
+        return JSON_ARRAY_MEMORY * len(raw), "its records become a table's text before a sample can leave rows out"
     return None
 
 

@@ -309,6 +309,18 @@ def test_ids_in_another_unicode_form_are_one_and_case_twins_are_said(tmp_path: P
                in n for n in raw.report.notes)
 
 
+def test_times_over_centuries_or_in_the_future_are_said(tmp_path: Path) -> None:
+    """Times from 1900 to 2100, or most in 2091: the split is by time and nothing had said
+    the times were odd (fuzz-ac)."""
+    raw, path = load_text(tmp_path, "odd.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},i{k % 13},{1900 + 4 * k}-03-04 10:00:00\n" for k in range(50)))
+    assert any(n.startswith(f"{path}: the times span 196 years (1900-03-04 .. 2096-03-04) and ")
+               and "of them lie after today" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "plain.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},i{k % 13},2024-03-{1 + k % 28:02d} 10:00:00\n" for k in range(50)))
+    assert not any("the times span" in n for n in raw.report.notes)
+
+
 def test_an_hour_or_weekday_every_line_shares_is_no_real_context(tmp_path: Path) -> None:
     """An export of one minute: every line the same hour and weekday, yet both were 'real
     context', the sales heat by hour a half-life of seconds over nothing to tell apart."""

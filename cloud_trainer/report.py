@@ -301,13 +301,15 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
             continue
         prefix, _, metric = key.rpartition("_")
         other = next((k for k in check if k not in ("shipped", "ok", "why")), "?")
-        whom = ("to popularity for anonymous shoppers" if prefix == "anonymous_vs_popularity"
-                else f"to the best baseline on test for {metric} ({other})" if prefix == "vs_best_on_test"
-                else f"to the best baseline ({other})")
+        # (one 'on test' a sentence, and 'it' named: the shipped scorer, not the baseline)
+        whom = ("popularity for anonymous shoppers" if prefix == "anonymous_vs_popularity"
+                else f"{other}, the best baseline there" if prefix == "vs_best_on_test"
+                else f"the best baseline ({other})")
         lines.append(
-            f"shipped LOSES {whom} on test {metric}: "
+            f"shipped LOSES on test {metric} to {whom}: "
             f"{_fmt(check.get('shipped'))} vs {_fmt(check.get(other))} "
-            + (f"({check['why']})" if check.get("why") else "(validation chose it; test disagrees)")
+            + (f"({check['why']})" if check.get("why")
+               else "(the shipped scorer was chosen on validation; test disagrees)")
         )
     comp = report.get("comparison") or {}
     best = comp.get("best_baseline")

@@ -31,10 +31,10 @@ REPORT = {
 
 def test_verdict_names_each_loss_and_nothing_else() -> None:
     assert shipped_verdict(REPORT) == [
-        "shipped LOSES to the best baseline (popularity) on test recall@20: 0.0483 vs 0.0491 "
-        "(validation chose it; test disagrees)",
-        "shipped LOSES to popularity for anonymous shoppers on test recall@20: 0.0450 vs 0.0481 "
-        "(validation chose it; test disagrees)",
+        "shipped LOSES on test recall@20 to the best baseline (popularity): 0.0483 vs 0.0491 "
+        "(the shipped scorer was chosen on validation; test disagrees)",
+        "shipped LOSES on test recall@20 to popularity for anonymous shoppers: 0.0450 vs 0.0481 "
+        "(the shipped scorer was chosen on validation; test disagrees)",
         "model_int8 loses to popularity on test recall@20: 0.99x, diff 95% CI [-0.0054, +0.0038] "
         "(within noise)",
     ]
@@ -45,7 +45,7 @@ def test_markdown_has_the_choice_the_repeat_decision_losses_and_input_notes() ->
     section = md[md.index("## What ships, and where it loses"):]
     assert "Chosen on validation: known shoppers: model" in section
     assert "the domain does not repeat" in section
-    assert "shipped LOSES to popularity for anonymous shoppers" in section
+    assert "shipped LOSES on test recall@20 to popularity for anonymous shoppers" in section
     assert "`diversity@10` is n/a: the data set gives no item categories" in section
     assert "Input: i.csv: no event_type column" in section
 
@@ -71,8 +71,8 @@ def test_a_validation_choice_beaten_on_test_is_named_with_the_model_against_both
             "validation_choice_best_on_test": {"recall@20": False, "ndcg@10": False},
         }}
     verdict = shipped_verdict(cj)
-    assert ("shipped LOSES to the best baseline on test for recall@20 (own_topk_popular) on test "
-            "recall@20: 0.0836 vs 0.0840 (validation chose it; test disagrees)") in verdict
+    assert ("shipped LOSES on test recall@20 to own_topk_popular, the best baseline there: 0.0836 vs 0.0840 "
+            "(the shipped scorer was chosen on validation; test disagrees)") in verdict
     assert ("model_int8 loses to own_topk_popular (best baseline on test for recall@20): 0.99x, "
             "diff 95% CI [-0.0040, +0.0030] (within noise)") in verdict
     md = render_markdown(cj, curves=False)
@@ -93,7 +93,7 @@ def test_shipped_trailing_its_own_baseline_says_it_is_the_device_form() -> None:
                           lambda name: device_form_note("item_knn", name, 100, 913, 35710))
     assert check["vs_best_baseline_ndcg@10"] == {"shipped": 0.1944, "item_knn": 0.1944, "ok": True}
     assert shipped_verdict({"shipped": check}) == [
-        "shipped LOSES to the best baseline (item_knn) on test recall@20: 0.3214 vs 0.3215 (shipped is "
+        "shipped LOSES on test recall@20 to the best baseline (item_knn): 0.3214 vs 0.3215 (shipped is "
         "item_knn as the device runs it, its neighbour table and weights as the baseline has them, from "
         "a shopper's 100 most recent items (913 of 35710 test shoppers have more))"]
     # No shopper over the device's history: the note names only what the form lacks.

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from cloud_trainer.data import headerless
-from cloud_trainer.data.amounts import decimal_points, european_numbers
 from cloud_trainer.data.clocks import (
     ORDER_CLOCK_START,
     file_order_clock,
@@ -44,6 +43,7 @@ from cloud_trainer.data.lines import (
     unread_columns,
 )
 from cloud_trainer.data.names import header_key, passed_over
+from cloud_trainer.data.prices import amazon_line_prices, micros_prices, prices_from_line_totals
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
@@ -106,10 +106,10 @@ def load_generic(
             report.notes.append(note)
         _split_reused_baskets(inter, baskets_as_shoppers, interactions, report)
     if "price" not in inter:
-        inter = _prices_from_line_totals(inter, interactions, report)
+        inter = prices_from_line_totals(inter, interactions, report)
     else:
-        inter = _amazon_line_prices(inter, interactions, report)
-        inter = _micros_prices(inter, interactions, report)
+        inter = amazon_line_prices(inter, interactions, report)
+        inter = micros_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -258,16 +258,6 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
     return text
 
 
-LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
-                   "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
-                   "itemrevenue",  # (GA4: an item's revenue in the transaction)
-                   "netvalue")  # (SAP's billing items: the line's net value)
-"""Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
-which a file without a unit price gives instead: unit price = total / quantity. In order of
-preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
-the unambiguous names come first."""
-
-
 LONG_SPAN_YEARS = 20
 """Years of times beyond which a note says how far they spread: a shop's export covers
 months or a few years; 162 years (1900-2100) is a default value or a unit misread."""
@@ -355,87 +345,6 @@ def _header_only(frame: pd.DataFrame, file: Path, what: str, report: IngestRepor
         return False
     report.notes.append(f"{file}: a header and no lines: read as no {what} file")
     return True
-
-
-def _prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """``inter`` with unit prices from a line-total column, for a file with no price column
-    (``price`` and, for Ta-Feng, ``quantity`` set; the note in ``report``).
-
-    Ta-Feng writes ``AMOUNT`` (units) beside ``SALES_PRICE`` (their total): ``amount`` is
-    not a quantity alias on its own (it is money as often), but beside a line total it is
-    the units, checked as a quantity column is (a line whose amount is no positive number
-    is a bad row). A blank quantity counts one unit, as everywhere; a line without a
-    positive total keeps no price, as a line without a unit price does. The numbers may
-    have a decimal comma, read as :func:`.table.read_table` reads them."""
-    unread = unread_columns(inter, INTERACTION_COLUMNS)
-    found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
-    if not found:
-        return inter
-    total_col = min(found, key=lambda c: LINE_TOTAL_KEYS.index(unread[c][1]))
-
-    def number(column: str) -> tuple[pd.Series, pd.Series]:
-        """The column's numbers (NaN where none) and its stripped text."""
-        text = inter[column].astype(str).str.strip()
-        # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
-        text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
-        return pd.to_numeric(text, errors="coerce"), text
-
-    units_name = "quantity"
-    if "quantity" not in inter:
-        amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
-        if amount is not None:
-            units, text = number(amount)
-            bad = ((units <= 0) | (units.isna() & (text != ""))).to_numpy()
-            if bad.any():
-                inter = skip_rows(inter, bad, amount, str(file), report,
-                                   lambda v: f"not a positive number of units: {v!r}")
-                units = units[~bad].reset_index(drop=True)
-            units_name = repr(unread[amount][0])
-            inter["quantity"] = units.to_numpy()
-    total = number(total_col)[0]
-    units = inter.get("quantity")  # float: read_table's, or the amounts'
-    price = total / units.fillna(1.0) if units is not None else total
-    price = price.where((total > 0) & np.isfinite(price))
-    inter["price"] = price
-    how = f"{unread[total_col][0]!r} / {units_name}" if units is not None else repr(unread[total_col][0])
-    report.notes.append(
-        f"{file}: no unit price column: price = {how} ({unread[total_col][0]!r} read as the line's "
-        f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
-        f"{int(price.notna().sum())} of {len(inter)} lines priced")
-    return inter
-
-
-def _amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """Amazon's seller reports (Amazon Fulfilled Shipments, All Orders) write ``item-price``
-    as the line's total for its ``quantity-shipped`` / ``quantity-purchased``, not the
-    unit price the name says elsewhere: three mugs at 10.00 were one at 30.00. Divided by
-    the quantity, only in a file with Amazon's ``amazon-order-id``."""
-    names = inter.attrs.get("source_names", {})
-    if (names.get("price", "").lower() != "item-price" or "quantity" not in inter
-            or "amazon-order-id" not in {str(v).lower() for v in names.values()} | set(inter.columns)):
-        return inter
-    units = inter["quantity"].fillna(1.0)
-    inter["price"] = inter["price"] / units
-    report.notes.append(f"{file}: 'item-price' is the line's total in Amazon's seller reports: price = "
-                        f"'item-price' / {names.get('quantity', 'quantity')!r}")
-    return inter
-
-
-def _micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """Prices Google writes in millionths of the currency: GA360's BigQuery export's
-    ``productPrice`` (16990000 is 16.99, as its schema documents; only beside GA's
-    ``productSKU``, since a shop's own ``product_price`` is the price) and any
-    ``..._micros`` column (Merchant Center's ``price.amount_micros``). Read as written, a
-    16.99 dress cost 17 million."""
-    names = inter.attrs.get("source_names", {})
-    key = header_key(names.get("price", "")).rsplit(".", 1)[-1]
-    ga = key in ("productprice", "localproductprice") and header_key(names.get("item_id", "")) == "productsku"
-    if not (ga or key.endswith("micros")):
-        return inter
-    inter["price"] = inter["price"] / 1e6
-    report.notes.append(f"{file}: {names['price']!r} is in millionths of the currency (Google's micros): "
-                        f"price = {names['price']!r} / 1,000,000")
-    return inter
 
 
 def _item_sorted_share(inter: pd.DataFrame) -> float:

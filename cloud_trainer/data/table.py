@@ -513,7 +513,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     stats.rows_kept = len(frame)
     if unreadable:
         # Out of the schema's columns altogether, so what stands in for them still does
-        # (a line total for the unit price, generic._prices_from_line_totals).
+        # (a line total for the unit price, prices.prices_from_line_totals).
         renamed = {col: passed_over(raw_header[header.index(col)]) for col in unreadable}
         frame = frame.rename(columns=renamed)
         header = [renamed.get(h, h) for h in header]

@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--users", type=Path, help="optional generic-schema users CSV (--dataset csv)")
         p.add_argument("--event-codes", type=_event_codes, metavar="CODE=EVENT,...",
                        help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
-                            "(Tmall's action_type); events: view, cart, purchase, favorite (--dataset csv)")
+                            "(Tmall's action_type); events: view, cart, purchase, favorite, or none for "
+                            "no action (remove_from_cart=none: those lines left out) (--dataset csv)")
         p.add_argument("--max-lines", type=_max_lines, metavar="N",
                        help="an export with more lines is read as a sample of whole shoppers (a hash of "
                             "the id, the same every run) of about N lines; 0 = every line (default: what "

@@ -102,7 +102,7 @@ def test_generic_fixture_reports_each_bad_row() -> None:
     )
     inter_errors = errors_of(raw, d / "interactions.csv")
     assert inter_errors == [
-        "12: event_type: must be one of view, cart, purchase, favorite; --event-codes VALUE=EVENT says what another value means (got 'click')",
+        "12: event_type: must be one of view, cart, purchase, favorite; --event-codes VALUE=EVENT says what another value means (VALUE=none: no action, left out) (got 'click')",
         "22: timestamp: not a timestamp: 'yesterday'",
         "32: quantity: must be > 0 (got -1)",
         "42: user_id: empty (required)",

@@ -21,6 +21,7 @@ from .schema import (
     INTERACTION_COLUMNS,
     ITEM_ALIASES,
     MISSING_VALUES,
+    NO_ACTION,
     STRONG_ITEM_KEYS,
     USER_ALIASES,
     Column,
@@ -251,13 +252,6 @@ def _action_of(distinct: pd.Series, event: Column) -> pd.Series:
 PRODUCT_CLICKS = frozenset({"click", "clicks", "clicked"})
 """A ``type`` value that is a product view where the column's other values are a shop's
 actions (:func:`event_column_by_values`)."""
-
-NO_ACTION = "(no action)"
-"""An event value that names no shopper action (a product list's impression, a removal
-from the cart, a refund in a product-action column): the line is left out with one note
-(:func:`.values.choices`), not a bad row each -- a GA360 export's impressions were 450
-errors of 680 lines."""
-
 
 PRODUCT_ACTIONS: dict[str, str | None] = {
     "detail": "view", "click": "view", "add": "cart", "checkout": "cart", "purchase": "purchase",

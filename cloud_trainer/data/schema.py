@@ -89,11 +89,21 @@ underscores. Only names that mean the action without doubt: ``click`` (an ad? a
 product?) and ``remove_from_cart`` stay bad rows."""
 
 
+NO_ACTION = "(no action)"
+"""An event value that names no shopper action (a product list's impression, a removal
+from the cart, a refund in a product-action column; what ``--event-codes CODE=none``
+says): the line is left out with one note (:func:`.values.choices`), not a bad row each
+-- a GA360 export's impressions were 450 errors of 680 lines."""
+NO_ACTION_WORDS = ("none", "ignore", "skip")
+"""What ``--event-codes`` takes for 'no action: leave these lines out'."""
+
+
 def parse_event_codes(text: str) -> dict[str, str]:
     """``0=view,1=cart,2=purchase,3=favorite`` (``--event-codes``) as ``{"0": "view", ...}``:
     what an export's coded event column means (Tmall's ``action_type``: 0 click, 1 add to
-    cart, 2 purchase, 3 favourite; Taobao's ``behavior_type``: 1 view .. 4 buy). Raises
-    ``ValueError`` naming the bad part."""
+    cart, 2 purchase, 3 favourite; Taobao's ``behavior_type``: 1 view .. 4 buy), and
+    ``remove_from_cart=none`` for an event that is no shopper action (:data:`NO_ACTION`).
+    Raises ``ValueError`` naming the bad part."""
     codes: dict[str, str] = {}
     for part in text.split(","):
         code, sep, event = (x.strip() for x in part.partition("="))
@@ -101,9 +111,15 @@ def parse_event_codes(text: str) -> dict[str, str]:
             continue
         if not sep or not code:
             raise ValueError(f"--event-codes: {part.strip()!r} is not CODE=EVENT")
-        event = EVENT_SYNONYMS.get(header_key(event), event.lower())
-        if event not in EVENT_TYPES:
-            raise ValueError(f"--event-codes: {part.strip()!r}: the event must be one of {', '.join(EVENT_TYPES)}")
+        if event.lower() in NO_ACTION_WORDS:
+            # (a removal from the cart, a click on an ad: left out with one note, where each
+            # had been a bad row, 1,512 of a fuzz set's lines)
+            event = NO_ACTION
+        else:
+            event = EVENT_SYNONYMS.get(header_key(event), event.lower())
+        if event not in (*EVENT_TYPES, NO_ACTION):
+            raise ValueError(f"--event-codes: {part.strip()!r}: the event must be one of {', '.join(EVENT_TYPES)}, "
+                             "or none (no action: those lines are left out)")
         code = code.lower()
         already = code if code in EVENT_TYPES else EVENT_SYNONYMS.get(header_key(code))
         if already is not None and already != event:  # 'cart=purchase': it would be ignored

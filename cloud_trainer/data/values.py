@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks, whole_amounts
-from .columns import NO_ACTION, _synonyms, read_day_numbers
+from .columns import _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
-from .schema import HOUR_KEYS, Column
+from .schema import HOUR_KEYS, NO_ACTION, Column
 from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
 
 
@@ -274,6 +274,6 @@ def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             # Coded actions (Tmall's action_type 0-3): no code means one event everywhere.
             allowed += "; numeric codes need --event-codes, e.g. 0=view,1=cart,2=purchase,3=favorite"
         else:  # OTTO's 'clicks' on products; a 'click' elsewhere may be an ad's
-            allowed += "; --event-codes VALUE=EVENT says what another value means"
+            allowed += "; --event-codes VALUE=EVENT says what another value means (VALUE=none: no action, left out)"
     checks.flag(invalid, col, lambda v, allowed=allowed: f"must be one of {allowed} (got {v!r})")
     return lowered

@@ -103,6 +103,9 @@ def read_table(
     # The text and the reader's buffer (4 bytes a character) are done with: 0.8 GB for a
     # 160 MB export, held through the frame's build and checks otherwise.
     formulas = '="' in layout.text  # Excel's ="00030" somewhere (one scan: most files pay nothing per column)
+    # (an ASCII file's ids have no Unicode forms to tell apart: one C-speed look, not a
+    # unique over each id column, 0.35 s each on 2M lines)
+    unicode_ids = not layout.text.isascii()
     delimiter = layout.delimiter
     del layout
     frame = pd.DataFrame(read.rows, columns=head.names, dtype=object) if read.rows else pd.DataFrame(
@@ -111,7 +114,8 @@ def read_table(
     read.rows.clear()  # the frame holds the same strings; the 4.8M row lists were 0.5 GB more
     frame["_line"] = np.asarray(read.lines, dtype=np.int64)
     frame = _one_of_twins(frame, head, name, report)
-    return _checked(frame, head, spec, name, report, read.pending, delimiter=delimiter, formulas=formulas)
+    return _checked(frame, head, spec, name, report, read.pending, delimiter=delimiter, formulas=formulas,
+                    unicode_ids=unicode_ids)
 
 
 @dataclass
@@ -355,10 +359,10 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             for line, short in footer:
                 pending.append(_wrong_width(line, short, width, stats))
             footer.clear()
-        if len(row) == width + 1 and not row[-1].strip():
+        if len(row) != width and len(row) == width + 1 and not row[-1].strip():
             row.pop()  # a separator after the last field, on the lines but not the header's
             trailing += 1
-        elif len(row) == width - 1 and header_trails:
+        elif len(row) != width and len(row) == width - 1 and header_trails:
             row.append("")  # the header's own trailing separator, which the lines do not have
             trailing += 1
         if len(row) != width:
@@ -422,7 +426,8 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
 
 
 def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, report: IngestReport,
-             pending: list[tuple[int, int, str, str]], *, delimiter: str, formulas: bool) -> pd.DataFrame:
+             pending: list[tuple[int, int, str, str]], *, delimiter: str, formulas: bool,
+             unicode_ids: bool = True) -> pd.DataFrame:
     """The rows' frame with each schema column's values checked and typed; the bad rows
     reported (with those of the earlier stages, in line order) and left out."""
     header, raw_header = list(head.names), list(head.raw)
@@ -481,7 +486,9 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         raw_name = raw_header[header.index(col)]
         empty = (text_values == "").to_numpy()
         if col in ("user_id", "item_id") and not empty.all():
-            text_values = whole_number_ids(one_form_ids(text_values, name, col, report), empty, name, col, report)
+            if unicode_ids:
+                text_values = one_form_ids(text_values, name, col, report)
+            text_values = whole_number_ids(text_values, empty, name, col, report)
             frame[col] = text_values
         if col == "user_id" and basket_name is None and "session_id" in header and empty.any():
             text_values = anonymous_baskets(text_values, frame["session_id"].astype(str).str.strip(), name,

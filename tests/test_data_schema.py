@@ -701,14 +701,18 @@ def test_event_codes_can_say_an_event_is_no_action(tmp_path: Path) -> None:
         parse_event_codes("x=maybe")
 
 
-def test_a_twelve_hour_clock_reads_alike_in_every_locale(tmp_path: Path) -> None:
-    """One rule for AM / PM and 오전 / 오후: 12 in the morning is 00, and an hour of 0 or
-    above 12 beside the word is no time (the Korean rule had read '오전 0:10' as midnight
-    and '오후 13:05' as 01:05 the next day, where the AM / PM rule gives a bad row)."""
+def test_a_twelve_hour_clock_reads_as_each_locale_writes_it(tmp_path: Path) -> None:
+    """One rule, two readings: beside AM / PM an hour of 0 or above 12 is no time; beside
+    오전 / 오후 or 午前 / 午後, 0 is a half's first hour (午後0時 is noon) and 13-23 stand as
+    written (오후 14:01), as Japanese and Korean sheets write them. (The Korean rule had
+    read '오후 13:05' as 01:05 the next day; a review of session (ac) found the strict AM / PM
+    rule, applied to both, turned those sheets' lines into bad rows.)"""
     got, report = read_stamps(tmp_path, ["2024. 3. 1 오전 12:10:00", "2024. 3. 1 오후 12:10:00", "2024. 3. 1 오전 0:10:00",
-                                         "2024. 3. 1 오후 13:05:00", "2024. 3. 2 오전 9:00:00"], "sheet.csv")
-    assert [str(t) for t in got] == ["2024-03-01 00:10:00", "2024-03-01 12:10:00", "2024-03-02 09:00:00"]
-    assert [e.line for e in report.errors] == [4, 5]
+                                         "2024. 3. 1 오후 13:05:00", "2024年3月2日 午後0:30", "2024. 3. 2 오전 9:00:00"],
+                              "sheet.csv")
+    assert [str(t) for t in got] == ["2024-03-01 00:10:00", "2024-03-01 12:10:00", "2024-03-01 00:10:00",
+                                     "2024-03-01 13:05:00", "2024-03-02 12:30:00", "2024-03-02 09:00:00"]
+    assert not report.errors
     got, report = read_stamps(tmp_path, ["03/01/2024 12:10 AM", "03/01/2024 0:10 AM", "03/01/2024 13:05 PM",
                                          "03/02/2024 9:00 AM"], "us.csv")
     assert [str(t) for t in got] == ["2024-03-01 00:10:00", "2024-03-02 09:00:00"]

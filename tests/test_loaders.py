@@ -1052,7 +1052,10 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
     ("Shipped - Returned to Seller", True), ("Shipped - Rejected by Buyer", True), ("order_refunded", True),
     ("Cancelled", True), ("voided", True), ("Return Cancelled", False), ("Return Rejected", False),
     ("Delivered - Return window closed", False), ("Canceled Reversal", False), ("Cancelled-membership", False),
-    ("Partially Refunded", False), ("partially_refunded", False), ("Shipped", False), ("closed", False)])
+    ("Partially Refunded", False), ("partially_refunded", False), ("Shipped", False), ("closed", False),
+    # a review of session (ac): a refused return, an accepted quote are sales that stand
+    ("Retour afgewezen", False), ("Возврат отклонён", False), ("İade Reddedildi", False), ("Quote Accepted", False),
+    ("Quotation Sent", True), ("Retour ontvangen", True)])
 def test_a_status_says_refund_only_where_the_sale_was_undone(status: str, refund: bool) -> None:
     from cloud_trainer.data.lines import _says_refund
 
@@ -1219,6 +1222,13 @@ def test_a_turkish_marketplace_export_in_windows_1254_reads_its_words(tmp_path: 
         "Alıcı 0 Yılmaz", "JA1", 5370.0, "912000")
     assert len(raw.interactions) == 34  # 6 'İptal Edildi' lines out
     assert any("read as Windows-1254 (Turkish)" in n for n in raw.report.notes)
+    # Icelandic in Windows-1252 ('Þorri', 'Kýrmjólk'): its ý is no dotless ı, its á é í ó ú none of Turkish's
+    iceland = tmp_path / "kassi.csv"
+    iceland.write_bytes(("customer_id,item_id,timestamp,quantity\n" + "".join(
+        f"{['Þorri', 'Sigrún', 'Björk', 'Ólafur'][k % 4]},{['Kýrmjólk', 'Rjómi', 'Ýsa', 'Skyr'][k % 4]},"
+        f"2024-03-{1 + k % 28:02d} 10:00,1\n" for k in range(40))).encode("cp1252"))
+    raw = load_dataset("csv", interactions=iceland)
+    assert raw.interactions["user_id"].iloc[0] == "Þorri" and raw.interactions["item_id"].iloc[0] == "Kýrmjólk"
 
 
 def test_shopifys_financial_status_on_an_orders_first_line_is_the_whole_orders(tmp_path: Path) -> None:
@@ -1935,3 +1945,46 @@ def test_shopify_bulk_orders_give_their_line_items_the_orders_customer_and_time(
     assert inter["item_id"].tolist() == ["SKU-0", "SKU-1"] * 2  # the voided order's lines left out
     assert inter["session_id"].tolist() == ["gid://shopify/Order/0"] * 2 + ["gid://shopify/Order/1"] * 2
     assert str(inter["timestamp"].iloc[2]) == "2024-01-02 10:00:00" and inter["user_id"].nunique() == 2
+
+
+def test_what_a_review_of_session_acs_rules_found_stays_read_as_before(tmp_path: Path) -> None:
+    """Files a review wrote to break session (ac)'s new rules, each read right before them:
+    a blank first header cell with footer lines (the outline reader crashed), a price type
+    column of 'Sale' among others (taken for the events), a sync stamp beside the sale's
+    dates (taken for the time), a log sorted by a few heavy shoppers (refused as too wide),
+    a preamble of 'a/b: c' lines (taken for SNAP records), a 'Receipt' of Email / Print
+    (taken for baskets), Namibia's 'NA' (blanked), a US file's quoted '1,000' units (read
+    as one), whole crowns with a thousands point ('1.249,-' read as 1.249)."""
+    def load(name: str, text: str, **kw: Any):
+        return load_text(tmp_path, name, text, **kw)[0]
+
+    raw = load("blank.csv", ",Customer,Product,Date,Qty\n" + "".join(
+        f",C{k % 7},P{k % 5},2024-03-{1 + k % 28:02d} 8:00,1\n" for k in range(40)) + "Exported by admin,,,,\nPage 1 of 1,,,,\n")
+    assert len(raw.interactions) == 40
+    raw = load("prices.csv", "".join(f"2024-03-{1 + k % 28:02d} 10:00,C{k % 9},SKU{k % 11},1,"
+                                     f"{['Clearance', 'Regular', 'Sale'][k % 3]}\n" for k in range(60)))
+    assert len(raw.interactions) == 60 and set(raw.interactions["event_type"]) == {"purchase"}
+    raw = load("synced.csv", "Customer,Item,Bought,Synced\n" + "".join(
+        f"C{k % 9},I{k % 7},2024-03-{1 + k % 28:02d},2024-04-01 02:15:00\n" for k in range(40)))
+    assert raw.interactions["timestamp"].nunique() == 28
+    raw = load("tmall.csv", "".join(f"{328862 + k // 200},{88000 + k},{k % 900},{k % 3400},{k % 8300},"
+                                    f"{1100 + k % 28},0\n" for k in range(2400)))
+    assert len(raw.interactions) == 2400 and raw.interactions["user_id"].nunique() == 12
+    raw = load("preamble.csv", "Store/Branch: Oslo Sentrum\nDate/Time: 2024-03-05 10:00\nReport/Type: Sales lines\n\n"
+               "customer,product,date,qty\n" + "".join(f"C{k % 5},P{k % 8},2024-03-{1 + k:02d},1\n" for k in range(20)))
+    assert len(raw.interactions) == 20
+    raw = load("receipt.csv", "Customer,Product,Date,Qty,Receipt\n" + "".join(
+        f"C{k % 9},P{k % 8},2024-03-{1 + k % 28:02d} 10:00,1,{['Email', 'Print', 'None'][k % 3]}\n" for k in range(40)))
+    assert set(raw.interactions["session_id"]) == {""}
+    inter = tmp_path / "inter.csv"
+    inter.write_text("customer,item,date\n" + "".join(f"C{k % 4},I{k},2024-03-{1 + k:02d}\n" for k in range(20)))
+    users = tmp_path / "users.csv"
+    users.write_text("customer,country\nC0,NA\nC1,ZA\nC2,BW\nC3,DE\n")
+    raw = load_dataset("csv", interactions=inter, users=users)
+    assert sorted(raw.users["country"]) == ["BW", "DE", "NA", "ZA"]
+    raw = load("b2b.csv", "Customer,SKU,Date,Quantity\n" + "".join(
+        f"C{k % 5},LABEL-{k % 3},2024-03-{1 + k:02d},\"{1 + k % 25},000\"\n" for k in range(20)))
+    assert raw.interactions["quantity"].isna().all()  # (left unread, as before: not 1-25 units)
+    raw = load("kasse.csv", "Dato;Kundenr;Varenr;Pris\n" + "".join(
+        f"04.03.2024 08:{k:02d};C{k % 3};AC{k};{'1.249,-' if k % 2 else '240,-'}\n" for k in range(12)))
+    assert sorted(raw.interactions["price"].unique()) == [240.0, 1249.0]

@@ -38,7 +38,10 @@ def whole_amounts(text: pd.Series) -> pd.Series:
     dashed = distinct[distinct.str.contains(r"\d[,.]-\s*$", regex=True)]
     if dashed.empty:
         return text
-    return text.replace(dict(zip(dashed, dashed.str.replace(r"(\d)[,.]-(\s*)$", r"\1\2", regex=True), strict=True)))
+    # (its points group thousands: '1.249,-' is 1249 crowns, not 1.249)
+    whole = dashed.str.replace(r"(\d)[,.]-(\s*)$", r"\1\2", regex=True).str.replace(r"(\d)\.(?=\d{3}(?!\d))", r"\1",
+                                                                                  regex=True)
+    return text.replace(dict(zip(dashed, whole, strict=True)))
 
 
 def thousands_marks(text: pd.Series) -> pd.Series:

@@ -118,6 +118,10 @@ document (the basket), ``Type`` / ``Transaction Type`` its kind (a ``Credit Memo
 ``Refund Receipt`` gives a sale back), ``Sales Price`` the unit price (``Amount`` the
 line's), ``Product/Service`` the item."""
 
+QUICKBOOKS_WORDS = frozenset({"num", "type", "transaction type", "memo", "memo/description", "name", "qty",
+                              "sales price", "amount", "balance", "product/service", "date"})
+"""Column names of QuickBooks' detail reports, two of which an outline must have."""
+
 OUTLINE_ITEM = "item"
 OUTLINE_SHOPPER = "customer"
 """The names :func:`outline_report` gives the group columns it reads as the item or the shopper."""
@@ -172,9 +176,17 @@ def outline_report(text: str, delimiter: str, quoting: int, first_line: int, rea
             line_map.append(number)
         else:
             counts["other"] += 1
-    if counts["group"] < 2 or len(rows) < 5 or counts["other"] > max(2, len(rows) // 20):
+    # QuickBooks' signature: 'Total ...' lines closing the groups and its own column names
+    # (a blank first header cell elsewhere had made 'Page 1' a shopper, a sales channel
+    # an item; footer lines below the data, groups with no line, a crash).
+    quickbooks = sum(h.casefold() in QUICKBOOKS_WORDS for h in header[levels:])
+    if (counts["group"] < 2 or len(rows) < 5 or counts["other"] > max(2, len(rows) // 20) or not counts["total"]
+            or quickbooks < 2):
         return None
-    deepest = max(k for k in range(levels) if any(r[k] for r in rows))
+    filled = [k for k in range(levels) if any(r[k] for r in rows)]
+    if not filled or sum(not any(r[:levels]) for r in rows) * 2 > len(rows):
+        return None  # (most detail lines under no group: no outline)
+    deepest = max(filled)
     names = [f"outline level {k + 1}" for k in range(levels)]
     if "item_id" not in reads:
         names[deepest] = OUTLINE_ITEM
@@ -206,8 +218,14 @@ def record_layout(raw: bytes) -> bool:
     first line ('beer/name: Sausa Weizen')."""
     head = raw[:8192].lstrip(b"\xef\xbb\xbf").split(b"\n")
     filled = [line for line in head[:12] if line.strip()]
-    return (len(filled) >= 3 and all(RECORD_LINE.match(line) for line in filled[:3])
-            and any(not line.strip() for line in head[1:40]))
+    if len(filled) < 3 or not all(RECORD_LINE.match(line) for line in filled[:3]):
+        return False
+    # A second record after the blank line, opening with the first one's key: three
+    # 'Store/Branch: Oslo' lines above a CSV's header are a preamble, not records.
+    blank = next((k for k, line in enumerate(head[1:40], 1) if not line.strip()), None)
+    key = filled[0].split(b": ", 1)[0]
+    return blank is not None and any(line.split(b": ", 1)[0] == key for line in head[blank + 1:blank + 40]
+                                     if line.strip())
 
 
 def record_blocks(raw: bytes) -> Converted:

@@ -138,6 +138,8 @@ _TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\x
 only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
 _DOTLESS_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xfd\xdd]|[\xfd\xdd](?=[a-z])")
 """``ı İ`` (Windows-1254) beside an ASCII letter; Windows-1252's ``ý Ý`` (Icelandic, Czech)."""
+_ICELANDIC_VOWELS = re.compile(rb"[\xe1\xe9\xed\xf3\xfa\xe6\xc1\xc9\xcd\xd3\xda\xc6]")
+"""``á é í ó ú æ`` and their capitals: Icelandic (and Czech, Spanish) letters Turkish has not."""
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORDS = re.compile(r"[^\x00-\x7f]{2,}")
 """Runs of high characters: a script's words (their case tells a plausible reading)."""
@@ -167,7 +169,12 @@ def legacy_codec(raw: bytes) -> str | None:
     # (one 'ş' in 'Müşteri' is enough: 'þ' is Icelandic); with it, the dotless 'ı' and 'İ'
     # count, Turkish's most frequent letters ('Alıcı', 'Sipariş Tarihi' beside 4 'ş'
     # among 951 high bytes: a Trendyol export was read as Windows-1252, 'Alýcý')
-    if turkish >= 1 and turkish + len(_DOTLESS_IN_WORD.findall(sample)) >= IN_WORD_SHARE * high:
+    # (three 'ş'/'ğ' at least before 'ı' counts, and only in text without Icelandic's
+    # á é í ó ú æ, which Turkish does not write: 'Þorri' and 'Kýrmjólk' had become 'Şorri'
+    # and 'Kırmjólk', a review of session (ac))
+    dotless = len(_DOTLESS_IN_WORD.findall(sample)) if turkish >= 3 else 0
+    if (turkish >= 1 and turkish + dotless >= IN_WORD_SHARE * high
+            and 4 * len(_ICELANDIC_VOWELS.findall(sample)) < turkish + dotless):
         return "cp1254"
     return None
 

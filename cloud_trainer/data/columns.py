@@ -30,7 +30,7 @@ from .schema import (
 )
 from .timestamps import DAY_ZERO
 
-ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "siparisnumarası",
+ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "receipt", "siparisnumarası",
                      "siparisno", "номерзаказа")  # (Trendyol, Ozon)
 """An order's number: the basket where the column read as it names each line alone
 (:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
@@ -391,12 +391,17 @@ def text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestRep
     return values.where(~formula, values.str[2:-1])
 
 
-def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport, *,
+                   country_codes: bool = False) -> pd.Series:
     """Ids, numbers and event names written as a missing-value marker are blank. Diginetica's
     ``userId`` is ``NA`` on most lines, and read as text those lines were all one shopper
     called ``NA``; an R export's ``NA`` price was a bad row where a blank one is the item's
-    price."""
+    price. ``country_codes``: in a column of two-letter codes ``NA`` is Namibia."""
     missing = values.isin(MISSING_VALUES)
+    if country_codes and missing.any():
+        given = values[~missing & (values != "")]
+        if len(given) and given.str.fullmatch(r"[A-Z]{2}").mean() >= 0.8:
+            missing &= values != "NA"
     if not missing.any():
         return values
     said = ", ".join(f"{k!r} ({n})" for k, n in values[missing].value_counts().items())

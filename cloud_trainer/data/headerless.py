@@ -189,9 +189,12 @@ public logs read by their values have two to four (u.data, Taobao's, YOOCHOOSE's
 
 
 def _weak_pair(user: list[str], item: list[str]) -> bool:
-    """Whether the first two id-like columns make no plausible shopper and item: a few
-    small numbers as the shoppers (10 or fewer: a count) or a new item on every line."""
-    return (len(set(user)) <= 10 and all(v.isdigit() for v in user)) or len(set(item)) == len(item)
+    """Whether the first two id-like columns make no plausible shopper and item: a count as
+    the shoppers (10 or fewer small numbers, up to 100, changing from line to line: a log
+    sorted by a few heavy shoppers keeps each for a run of lines) or a new item on every line."""
+    count = (len(set(user)) <= 10 and all(v.isdigit() and int(v) <= 100 for v in user)
+             and sum(a == b for a, b in zip(user, user[1:], strict=False)) * 2 < len(user))
+    return count or len(set(item)) == len(item)
 
 
 def _can_be_id(col: list[str]) -> bool:
@@ -223,7 +226,7 @@ RecommendationClick, AddShopCart, RemoveShopCart, Purchase)."""
 def _event_column(columns: list[list[str]], names: list[str], words: set[str]) -> int | None:
     """The column of actions: the first whose every value is an action word the schema
     knows; else the first of a few distinct words (:data:`EVENT_WORDS_MAX`), letters only,
-    that the known words fill a fifth of. Its other words are then bad rows naming
+    that the known words fill a fifth of, two of them actions (or most lines known). Its other words are then bad rows naming
     ``--event-codes``; read only where every value was known, Microsoft's usage file
     (Click, AddShopCart, RemoveShopCart, Purchase) had every line a purchase, removals too."""
     def key(v: str) -> str:
@@ -238,8 +241,10 @@ def _event_column(columns: list[list[str]], names: list[str], words: set[str]) -
         if known == len(filled):
             return i
         distinct = {key(v) for v in filled}
+        # (two actions among them, or known words on most lines: a price type's 'Sale' among
+        # 'Regular' and 'Clearance' is no event column)
         if (loose is None and len(distinct) <= EVENT_WORDS_MAX and known * 5 >= len(filled)
-                and all(d.isalpha() for d in distinct)):
+                and all(d.isalpha() for d in distinct) and (len(distinct & words) >= 2 or known * 2 > len(filled))):
             loose = i
     return loose
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,8 +34,13 @@ def baskets_a_line(text: str, spec: TableSpec) -> bool:
     if "," not in head or "\t" in head:
         return False
     lines = head.lstrip("\ufeff").splitlines()[:-1] or [head]
-    if any(sum(sep in line for line in lines) * 2 > len(lines) for sep in (";", "|")):
-        return False  # (a ';' or '|' table whose decimal commas split its lines into 'baskets')
+    for sep in (";", "|"):
+        # (a ';' or '|' table, the same count of them on nearly every line, whose decimal
+        # commas split its lines into 'baskets'; names such as 'yogurt | 1 pc' vary)
+        counts = Counter(line.count(sep) for line in lines)
+        common, n = counts.most_common(1)[0]
+        if common and n >= 0.8 * len(lines):
+            return False
     try:
         rows = first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
     except csv.Error:
@@ -162,11 +168,23 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).
-            i = next((i for i in hits if _has_hours(columns[i])), hits[0])
+            i = next((i for i in hits if _has_hours(columns[i]) and _same_days(columns[i], columns[hits[0]])),
+                     hits[0])
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
                          f"({columns[i][0]!r}, ...) and is read as the timestamp")
             return [*header[:i], "timestamp", *header[i + 1:]]
     return header
+
+
+def _same_days(timed: list[str], dated: list[str]) -> bool:
+    """Whether a column with hours is the date-only one's times: the same day on most lines
+    and as many distinct values (a sync stamp of one value, a delivery two days later, are
+    other times: taken, the sale's dates had been lost)."""
+    a = parse_timestamps(pd.Series(timed, dtype=object), None)[0]
+    b = parse_timestamps(pd.Series(dated, dtype=object), None)[0]
+    both = a.notna() & b.notna()
+    return bool(both.any() and (a[both].dt.normalize() == b[both].dt.normalize()).mean() >= 0.8
+                and a.nunique() >= b.nunique())
 
 
 def _has_hours(values: list[str]) -> bool:

@@ -156,7 +156,8 @@ def _list_items(cell: str) -> list[str]:
     return [v for v in re.split(r"[,\s]+", inner) if v]
 
 
-OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode")
+OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode", "variantid",
+                  "name", "title", "productname")  # (a name last: objects of a name alone name their items so)
 """Keys of an object's id in a list of objects written in a cell (:func:`_object_ids`)."""
 
 
@@ -351,7 +352,9 @@ STAGE_KEYS = ("stage", "stagename", "opportunity.stagename", "opportunitystage",
 ``Closed Won`` is among its values, only those lines are sales (the open stages are
 offers, ``Closed Lost`` none)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
-                         "requested", "pending", "partial", "partially", "request", "not"})
+                         "requested", "pending", "partial", "partially", "request", "not",
+                         # a return refused: Dutch, German, Turkish, Russian (the sale stands)
+                         "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
@@ -416,13 +419,13 @@ def _says_refund(status: str) -> bool:
     and holds no other (Amazon's ``Shipped - Returned to Seller``; not ``Return Cancelled``,
     ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
     ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
-    undone = REFUND_WORDS | NEVER_SOLD_WORDS
-    if header_key(status) in undone:
+    # (a sale never made only as the whole status: 'Quote Accepted' is a sale)
+    if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
-        if words and words[0] in undone and not any(w in undone or w in SALE_STANDS for w in words[1:]):
+        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
             return True
     return False
 

@@ -452,7 +452,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             # A users file's other columns are its demographics: 'NA', 'null' and '-' there had
             # become values of the model's context vocabularies (fuzz-ac).
             frame[col] = missing_values(frame[col].astype(str).str.strip(), name, raw_header[header.index(col)],
-                                        report)
+                                        report, country_codes=True)
             continue
         if (len(frame) and column is not None and not column.free_text
                 and (formulas or column.kind != "timestamp")):  # (a time column's strip is the loop's below)

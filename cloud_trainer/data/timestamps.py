@@ -412,7 +412,7 @@ def _year_first_words(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return None, None
     hour = pd.to_numeric(parts["hour"]).fillna(0)
     half = parts["half"]
-    hour = _twelve_hour(hour, half, half.isin(_AFTERNOON))
+    hour = _twelve_hour(hour, half, half.isin(_AFTERNOON), strict=False)
     stamps = plausible(pd.to_datetime(pd.DataFrame({
         "year": pd.to_numeric(parts["year"]), "month": pd.to_numeric(parts["month"]),
         "day": pd.to_numeric(parts["day"]), "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),
@@ -423,12 +423,17 @@ def _year_first_words(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     return stamps, f"dates like {example!r} read year first (as Korean, Hungarian, Chinese and Japanese sheets write them)"
 
 
-def _twelve_hour(hour: pd.Series, half: pd.Series, afternoon: Any) -> pd.Series:
+def _twelve_hour(hour: pd.Series, half: pd.Series, afternoon: Any, *, strict: bool) -> pd.Series:
     """Hours of the day from a 12-hour clock where ``half`` holds its word (AM / PM, 오전 /
-    오후, 上午 / 下午, de. / du.) and ``afternoon`` marks the afternoon's: 12 in the morning
-    is 00, an afternoon hour adds 12 (12 itself stays); an hour of 0 or above 12 beside
-    such a word is no time (a bad row). Hours without the word pass as they are."""
-    return hour.where(half.isna(), (hour % 12 + np.where(afternoon, 12, 0)).where(hour.between(1, 12), np.nan))
+    오후, 午前 / 午後, 上午 / 下午, de. / du.) and ``afternoon`` marks the afternoon's: 12
+    in the morning is 00, an afternoon hour adds 12 (12 itself stays). ``strict`` (AM /
+    PM): an hour of 0 or above 12 beside the word is no time (a bad row). Otherwise, as
+    Japanese and Korean sheets write them, 0 is a half's first hour (午後0時 is noon) and
+    13-23 stand as written (오후 14:01). Hours without the word pass as they are."""
+    turned = hour % 12 + np.where(afternoon, 12, 0)
+    if strict:
+        return hour.where(half.isna(), turned.where(hour.between(1, 12), np.nan))
+    return hour.where(half.isna() | (hour > 12), turned.where(hour.between(0, 12), np.nan))
 
 
 def _dotted_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
@@ -548,7 +553,7 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     second = pd.to_numeric(parts["second"]).fillna(0.0)
     hour = pd.to_numeric(parts["hour"]).fillna(0)
     half = parts["half"].str.upper()
-    hour = _twelve_hour(hour, half, half == "P")
+    hour = _twelve_hour(hour, half, half == "P", strict=True)
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b if day_first else a, "day": a if day_first else b,
         "hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0),

@@ -55,7 +55,9 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
     # Written amounts ('$1.09', "4'050.66", '1.234,56') only where some value is no
     # plain number (or a semicolon file's points group thousands): a clean 2M-line
     # price column skips their three passes over its distinct values (~0.6 s).
-    if invalid.any() and col == "quantity" and (units := _three_decimal_units(text_values, empty)) is not None:
+    # (not in a comma file: a US export's quoted '1,000' is a thousand)
+    if (invalid.any() and col == "quantity" and delimiter != ","
+            and (units := _three_decimal_units(text_values, empty)) is not None):
         values, invalid = units, np.zeros(len(values), dtype=bool)
         report.notes.append(f"{name}: {col}: quantities written with three decimals after a comma (SAP's "
                             f"'1,000' is one unit): read so")

@@ -8,6 +8,7 @@ are (an event column called ``type``, a product column better than the line's ke
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -55,19 +56,25 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
     given = chosen[chosen != ""]
     if given.empty or given.duplicated().any():
         return frame, header  # baskets of several lines: right as it is
-    keys = set(basket.aliases) | set(ORDER_NUMBER_KEYS)
-    known = set(INTERACTION_COLUMNS)
-    for i, h in enumerate(header):
-        if h in known or header_key(raw[i]) not in keys:
-            continue
-        other = frame[h].astype(str).str.strip()
-        if (other == "").mean() >= 0.05 or not other.duplicated().any():
-            continue
+    for i, other in _grouping_columns(frame, header, raw, set(basket.aliases) | set(ORDER_NUMBER_KEYS)):
         at = header.index("session_id")
         notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): {raw[at]!r} names each line alone, "
                      f"{raw[i]!r} has {other.nunique():,} values on {len(other):,} lines")
         return _read_instead(frame, header, raw, "session_id", i)
     return frame, header
+
+
+def _grouping_columns(frame: pd.DataFrame, header: list[str], raw: list[str], keys: set[str]
+                      ) -> Iterator[tuple[int, pd.Series]]:
+    """The columns the schema did not read whose name is one of ``keys`` and whose values
+    could group lines (given on 95 % of them, some repeated), with those values."""
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if h in known or header_key(raw[i]) not in keys:
+            continue
+        values = frame[h].astype(str).str.strip()
+        if (values == "").mean() < 0.05 and values.duplicated().any():
+            yield i, values
 
 
 def _order_number_basket(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
@@ -78,13 +85,8 @@ def _order_number_basket(frame: pd.DataFrame, header: list[str], raw: list[str],
     :mod:`.clocks`): every order of one shopper, or, without shoppers, not whole numbers
     from 1. Jumia's ``Order Number``, Walmart's ``Order#``, a MongoDB ``orderNo`` had left
     the file without baskets (a guest's lines bad rows)."""
-    known = set(INTERACTION_COLUMNS)
-    for i, h in enumerate(header):
-        if h in known or header_key(raw[i]) not in ORDER_NUMBER_KEYS:
-            continue
-        orders = frame[h].astype(str).str.strip()
-        if (orders == "").mean() >= 0.05 or not orders.duplicated().any():
-            continue
+    for i, orders in _grouping_columns(frame, header, raw, set(ORDER_NUMBER_KEYS)):
+        h = header[i]
         if "user_id" in header:
             users = frame["user_id"].astype(str).str.strip()
             given = users != ""

@@ -1,6 +1,7 @@
 """Tables that are not written as plain rows under a header: Netflix Prize's blocks of rows
-under an ``ID:`` line, files of one basket a line (the arules ``groceries.csv``), and an
-accounting report's outline of detail lines under group lines (QuickBooks')."""
+under an ``ID:`` line, files of one basket a line (the arules ``groceries.csv``), an
+accounting report's outline of detail lines under group lines (QuickBooks'), and records
+of ``key: value`` lines (Stanford SNAP's reviews)."""
 
 from __future__ import annotations
 
@@ -151,6 +152,8 @@ def outline_report(text: str, delimiter: str, quoting: int, first_line: int, rea
         return None  # (a header that starts with a name, as nearly every file's does)
     # QuickBooks' own words, which elsewhere mean other things (Ta-Feng's SALES_PRICE is a
     # line's total; a 'Type' is seldom a document's): read as what QuickBooks means.
+    if sum(h.strip().casefold() in QUICKBOOKS_WORDS for h in header[levels:]) < 2:
+        return None  # (pandas' unnamed index column, Excel's blank column A: no parse of the whole file)
     named = [QUICKBOOKS_NAMES.get(h.strip().casefold(), h.strip()) for h in header[levels:]]
     reads = [read_as(h) for h in named]
     rows: list[list[str]] = []
@@ -176,12 +179,12 @@ def outline_report(text: str, delimiter: str, quoting: int, first_line: int, rea
             line_map.append(number)
         else:
             counts["other"] += 1
+        if number == first_line + 200 and (not counts["group"] or counts["other"] > 10):
+            return None  # (the first 200 lines tell: no parse of a long file that is no outline)
     # QuickBooks' signature: 'Total ...' lines closing the groups and its own column names
-    # (a blank first header cell elsewhere had made 'Page 1' a shopper, a sales channel
-    # an item; footer lines below the data, groups with no line, a crash).
-    quickbooks = sum(h.casefold() in QUICKBOOKS_WORDS for h in header[levels:])
-    if (counts["group"] < 2 or len(rows) < 5 or counts["other"] > max(2, len(rows) // 20) or not counts["total"]
-            or quickbooks < 2):
+    # (above; a blank first header cell elsewhere had made 'Page 1' a shopper, a sales
+    # channel an item; footer lines below the data, groups with no line, a crash).
+    if counts["group"] < 2 or len(rows) < 5 or counts["other"] > max(2, len(rows) // 20) or not counts["total"]:
         return None
     filled = [k for k in range(levels) if any(r[k] for r in rows)]
     if not filled or sum(not any(r[:levels]) for r in rows) * 2 > len(rows):

@@ -1655,6 +1655,19 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
+def test_a_fixed_width_file_is_refused_not_split_at_its_spaces(tmp_path: Path) -> None:
+    """An AS/400 dump: every line 61 characters, fields padded with spaces, the order and
+    the customer run together ('00000001C1034'), the price and the time too. Split at its
+    spaces, each order-and-customer was read as a shopper and trained (probe-ac)."""
+    lines = "".join(f"{k:08d}C{1030 + k % 9:04d}     {4000 + k % 45:05d}              {1 + k % 3}      "
+                    f"{149 + k:03d}202403040{k % 10}3927\n" for k in range(60))
+    path = tmp_path / "QSYSPRT.txt"
+    path.write_text(lines)
+    with pytest.raises(DataError, match=r"a fixed-width file \(every line \d+ characters, fields padded with spaces "
+                                        r"and some run together, e.g. '00000000C1030'\)"):
+        load_dataset("csv", interactions=path)
+
+
 def test_a_wide_headerless_log_of_placeholders_and_hashes_is_refused_not_guessed(tmp_path: Path) -> None:
     """Criteo's Sponsored Search log: 23 tab columns, -1 for 'not given'. Its sales column
     (-1 on most lines) was read as the shopper and a delay as the item: shopper '-1' bought

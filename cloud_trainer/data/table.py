@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -221,6 +222,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_type_suffixes(header, name, report.notes)
     by_content = headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
+    if by_content and delimiter == " ":
+        _refuse_fixed_width(text, name)
     if by_content:
         header = names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
@@ -423,6 +426,28 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
     stats.rows_skipped += 1
     hint = " (truncated row?)" if len(row) < width else ""
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
+
+
+_GLUED = re.compile(r"\d{3,}[A-Za-z]+\d+|\d{15,}")
+"""A field that runs two together: an order number and a customer (``00000001C1034``), a
+price and a time (``14920240304083927``), as a fixed-width record with no space between
+them writes it."""
+
+
+def _refuse_fixed_width(text: str, name: str) -> None:
+    """A clear error for a fixed-width file (an AS/400 or COBOL dump: every line the same
+    length, fields padded with spaces and some run together): split at its spaces, an
+    order and a customer glued into one 'shopper' had trained (a probe of session (ac))."""
+    lines = [line for line in text[: 1 << 16].splitlines()[:200] if line.strip()]
+    if len(lines) < 20:
+        return
+    lengths = Counter(len(line) for line in lines)
+    glued = sum(bool(_GLUED.search(line)) for line in lines)
+    if lengths.most_common(1)[0][1] >= 0.95 * len(lines) and glued * 2 >= len(lines) and "  " in lines[0]:
+        example = _GLUED.search(next(line for line in lines if _GLUED.search(line))).group(0)
+        raise DataError(f"{name}: a fixed-width file (every line {lengths.most_common(1)[0][0]} characters, fields "
+                        f"padded with spaces and some run together, e.g. {example!r}): its fields cannot be told "
+                        "apart by spaces; export it with a separator (CSV), or give its column positions")
 
 
 def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, report: IngestReport,

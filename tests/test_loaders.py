@@ -1655,6 +1655,19 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
+def test_an_order_number_is_the_basket_of_a_file_that_names_no_shopper(tmp_path: Path) -> None:
+    """Ozon's postings: 'Номер заказа' (order number), no shopper. It was refused for the
+    missing shopper; the orders are now anonymous baskets. A count from 1 is no order."""
+    raw, path = load_text(tmp_path, "ozon.csv", "Номер заказа;Принят в обработку;Артикул;Количество\n" + "".join(
+        f"6416{k // 3:04d}-6026;2024-03-{1 + k // 9:02d} 03:20:38;ART-{k % 11};1\n" for k in range(60)))
+    assert raw.interactions["session_id"].nunique() == 20 and len(raw.interactions) == 60
+    assert any("'Номер заказа' read as session_id (the basket): the file names no shopper" in n
+               for n in raw.report.notes)
+    with pytest.raises(DataError, match="missing required column"):
+        load_text(tmp_path, "count.csv", "Order No,Date,Product\n" + "".join(
+            f"{1 + k % 4},2024-03-{1 + k // 4:02d},P{k % 7}\n" for k in range(40)))
+
+
 def test_a_fixed_width_file_is_refused_not_split_at_its_spaces(tmp_path: Path) -> None:
     """An AS/400 dump: every line 61 characters, fields padded with spaces, the order and
     the customer run together ('00000001C1034'), the price and the time too. Split at its

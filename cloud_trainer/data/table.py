@@ -24,6 +24,7 @@ from .amounts import (
     writes_decimal_commas,
 )
 from .columns import (
+    ORDER_NUMBER_KEYS,
     anonymous_baskets,
     better_basket_column,
     better_item_column,
@@ -61,7 +62,7 @@ from .headers import (
 from .ingest import FileStats, IngestReport
 from .names import header_key, is_passed_over, passed_over
 from .sampling import ShopperSample, shopper_key
-from .schema import MISSING_VALUES, ROW, DataError, MissingColumns, TableSpec
+from .schema import INTERACTION_COLUMNS, MISSING_VALUES, ROW, DataError, MissingColumns, TableSpec
 from .values import Checks, choices, numbers, times
 
 
@@ -241,6 +242,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     # evaluated shopper is new, and what ships for them is learnt from what sells when
     # (hour, weekday) -- what a store's anonymous shoppers get anyway.
     basket_name = None
+    if "user_id" in missing and "session_id" not in header:
+        header = _order_number_header(layout, header, raw_header, name, report)
     if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
@@ -426,6 +429,30 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
     stats.rows_skipped += 1
     hint = " (truncated row?)" if len(row) < width else ""
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
+
+
+def _order_number_header(layout: _Layout, header: list[str], raw_header: list[str], name: str,
+                         report: IngestReport) -> list[str]:
+    """``header`` with an order number's column (:data:`.columns.ORDER_NUMBER_KEYS`) read as
+    the basket, in a file with neither a shopper nor a basket column, where its first
+    rows' values are not a count (whole numbers from 1): then each order is an anonymous
+    shopper's visit, as a till's baskets are. Ozon's postings ('Номер заказа') had been
+    refused for the missing shopper."""
+    at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
+               and header_key(h) in ORDER_NUMBER_KEYS), None)
+    if at is None:
+        return header
+    try:
+        rows = first_rows(layout.text, layout.delimiter, layout.quoting, 201)[1:]
+    except csv.Error:
+        return header
+    values = pd.Series([r[at].strip() for r in rows if len(r) > at and r[at].strip()], dtype=object)
+    numbers = pd.to_numeric(values, errors="coerce")
+    if values.empty or (numbers.notna().all() and (numbers % 1 == 0).all() and numbers.min() <= 1):
+        return header
+    report.notes.append(f"{name}: {raw_header[at]!r} read as session_id (the basket): the file names no shopper "
+                        "and no basket otherwise")
+    return [*header[:at], "session_id", *header[at + 1:]]
 
 
 _GLUED = re.compile(r"\d{3,}[A-Za-z]+\d+|\d{15,}")

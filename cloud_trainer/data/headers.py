@@ -189,8 +189,8 @@ def _same_days(timed: list[str], dated: list[str]) -> bool:
 
 def _has_hours(values: list[str]) -> bool:
     """Whether written times hold a time of day other than midnight (``14:22``)."""
-    return any(re.search(r"\d:\d\d", v) and not re.search(r"(?<!\d)00:00(?::00(?:\.0+)?)?(?!\d)", v)
-               for v in values)
+    return any(re.search(r"\d:\d\d", v) and not re.search(r"(?<![\d:])00:00(?::00(?:\.0+)?)?(?!\d)", v)
+               for v in values)  # (midnight after a space or a T; 10:00:00 has hours)
 
 
 TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")

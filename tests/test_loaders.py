@@ -1655,6 +1655,21 @@ def test_a_headerless_unload_with_its_order_first_reads_the_order_as_the_basket(
     assert any("Ctrl-A (Hive's text tables)-separated" in n for n in raw.report.notes)
 
 
+def test_squares_transactions_export_reads_its_description_as_the_payments_items(tmp_path: Path) -> None:
+    """Square's Transactions CSV: no item column, each payment's items listed in
+    'Description' ('Blueberry Muffin, Pain au Chocolat x 2, Mocha'). It was refused
+    ('missing item_id'); renamed, each whole list had been one made-up item."""
+    header = "Date,Time,Transaction ID,Payment ID,Description,Event Type,Customer ID\n"
+    lines = "".join(f"2024-03-0{1 + k % 9},07:{k:02d}:50,T{k},P{k},"
+                    f"{'Americano' if k % 2 else chr(34) + 'Blueberry Muffin, Pain au Chocolat x 2, Mocha' + chr(34)},"
+                    f"Payment,C{k % 5}\n" for k in range(20))
+    raw, _ = load_text(tmp_path, "transactions.csv", header + lines)
+    inter = raw.interactions
+    assert len(inter) == 40 and inter[["item_id", "session_id"]].values.tolist()[:3] == [
+        ["Blueberry Muffin", "T0"], ["Pain au Chocolat", "T0"], ["Mocha", "T0"]]
+    assert inter["quantity"].tolist()[1] == 2.0 and inter["quantity"].isna().sum() == 30  # (no count: one unit)
+
+
 def test_an_order_number_is_the_basket_of_a_file_that_names_no_shopper(tmp_path: Path) -> None:
     """Ozon's postings: 'Номер заказа' (order number), no shopper. It was refused for the
     missing shopper; the orders are now anonymous baskets. A count from 1 is no order."""

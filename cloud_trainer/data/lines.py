@@ -188,6 +188,37 @@ def _object_ids(cell: str) -> list[str]:
     return [i for o in (objects if isinstance(objects, list) else []) if (i := id_of(o)) is not None]
 
 
+_NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
+"""An item with its count after its name, as Square's ``Description`` writes it: ``Mocha x 2``."""
+
+
+def _square_items(inter: pd.DataFrame, cells: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
+    """One row per item of Square's ``Description`` (``Blueberry Muffin, Pain au Chocolat x
+    2, Mocha``): the items between commas, a count after `` x `` their quantity. A whole
+    list had been one made-up item (137 of them in a probe's file)."""
+    parts = []
+    for cell in cells:
+        items = []
+        for piece in (p.strip() for p in cell.split(", ")):
+            counted = _NAMED_COUNT.fullmatch(piece)
+            items.append((counted.group(1), float(counted.group(2))) if counted else (piece, None))
+        parts.append([i for i in items if i[0]] or [("", None)])
+    lines = len(inter)
+    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
+    pairs = out["item_id"].tolist()
+    out["item_id"] = [p[0] for p in pairs]
+    counts = [p[1] for p in pairs]
+    if any(c is not None for c in counts):
+        given = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
+        out["quantity"] = [c if c is not None else q for c, q in zip(counts, given, strict=True)]
+    if "session_id" not in out or (out["session_id"] == "").all():
+        out["session_id"] = "line " + out["_line"].astype(str)
+    report.notes.append(f"{file}: column 'Description' holds each payment's items ('Latte x 2, Croissant'): read "
+                        f"as one row per item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
+    out.attrs = inter.attrs
+    return out
+
+
 _COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
 """A packed line item with its count first: Shopware's ``2x SW10078``."""
 _FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
@@ -261,6 +292,8 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     then single items) or nearly all (95 %) are packed so;
     the row's other fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
+    if header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description":
+        return _square_items(inter, cells, file, report)
     head = cells.iloc[:1000]
     # The first thousand first: a pass over every line of a 2 M-line till export costs
     # a second (a regex) to four (a packed cell's parse).

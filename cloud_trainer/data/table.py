@@ -233,6 +233,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     header = normalise_header(header, spec, name, report.notes, twins)
     header = order_name_column(header, raw_header, name, report.notes)
     header = pseudonymous_user_column(header, raw_header, name, report.notes)
+    if spec.name == "interactions" and "item_id" not in header:
+        header = _square_description(header, raw_header, name, report)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
         header = time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     time_of_day = time_of_day_column(raw_header, header, spec)
@@ -429,6 +431,24 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
     stats.rows_skipped += 1
     hint = " (truncated row?)" if len(row) < width else ""
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
+
+
+SQUARE_KEYS = frozenset({"description", "transactionid", "paymentid", "eventtype"})
+"""Square's transactions export: its items only in ``Description`` (``Latte x 2, Croissant``)."""
+
+
+def _square_description(header: list[str], raw_header: list[str], name: str, report: IngestReport) -> list[str]:
+    """``header`` with Square's ``Description`` read as the item column, in Square's
+    transactions export (its other column names say so), which has no item column: each
+    payment's items are listed there (:func:`.lines.item_lists` splits them). It was
+    refused, 'missing item_id'."""
+    keys = [header_key(h) for h in raw_header]
+    if not set(keys) >= SQUARE_KEYS:
+        return header
+    at = keys.index("description")
+    report.notes.append(f"{name}: {raw_header[at]!r} read as item_id: Square's transactions export lists each "
+                        "payment's items there")
+    return [*header[:at], "item_id", *header[at + 1:]]
 
 
 def _order_number_header(layout: _Layout, header: list[str], raw_header: list[str], name: str,

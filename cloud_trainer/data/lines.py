@@ -188,37 +188,6 @@ def _object_ids(cell: str) -> list[str]:
     return [i for o in (objects if isinstance(objects, list) else []) if (i := id_of(o)) is not None]
 
 
-_NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
-"""An item with its count after its name, as Square's ``Description`` writes it: ``Mocha x 2``."""
-
-
-def _square_items(inter: pd.DataFrame, cells: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
-    """One row per item of Square's ``Description`` (``Blueberry Muffin, Pain au Chocolat x
-    2, Mocha``): the items between commas, a count after `` x `` their quantity. A whole
-    list had been one made-up item (137 of them in a probe's file)."""
-    parts = []
-    for cell in cells:
-        items = []
-        for piece in (p.strip() for p in cell.split(", ")):
-            counted = _NAMED_COUNT.fullmatch(piece)
-            items.append((counted.group(1), float(counted.group(2))) if counted else (piece, None))
-        parts.append([i for i in items if i[0]] or [("", None)])
-    lines = len(inter)
-    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
-    pairs = out["item_id"].tolist()
-    out["item_id"] = [p[0] for p in pairs]
-    counts = [p[1] for p in pairs]
-    if any(c is not None for c in counts):
-        given = out["quantity"] if "quantity" in out else pd.Series(np.nan, index=out.index)
-        out["quantity"] = [c if c is not None else q for c, q in zip(counts, given, strict=True)]
-    if "session_id" not in out or (out["session_id"] == "").all():
-        out["session_id"] = "line " + out["_line"].astype(str)
-    report.notes.append(f"{file}: column 'Description' holds each payment's items ('Latte x 2, Croissant'): read "
-                        f"as one row per item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
-    out.attrs = inter.attrs
-    return out
-
-
 _COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
 """A packed line item with its count first: Shopware's ``2x SW10078``."""
 _FIELDS = re.compile(r",\s*(?=Product [A-Z][A-Za-z ]*:)")
@@ -283,36 +252,58 @@ def _number(text: str | None) -> float | None:
         return None
 
 
+def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
+    """Each cell's ``(item, quantity, unit price)`` triples where the cells are lists or
+    packed line items (:func:`item_lists`), and how they are written; None otherwise."""
+    head = cells.iloc[:1000]
+    # The first thousand first: a pass over every line of a 2 M-line till export costs
+    # a second (a regex) to four (a packed cell's parse).
+    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.5
+                               or sum(_packed_items(c) is not None for c in head) >= 0.95 * len(head)):
+        return None
+    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
+    if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
+        return [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
+                for c, is_list in zip(cells, listed, strict=True)], "lists of items"
+    packed = [_packed_items(c) for c in cells]
+    written = np.array([p is not None for p in packed])
+    if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
+        return None
+    return ([p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)],
+            "an order's line items packed with '|'")
+
+
+_NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
+"""An item with its count after its name, as Square's ``Description`` writes it: ``Mocha x 2``."""
+
+
+def _square_parts(cells: pd.Series) -> tuple[list, str]:
+    """Square's ``Description`` (``Blueberry Muffin, Pain au Chocolat x 2, Mocha``) as
+    :func:`_listed_parts` gives its cells: the items between commas, a count after `` x ``
+    their quantity. Read whole, a list had been one made-up item (137 in a probe's file)."""
+    def triple(piece: str) -> tuple[str, float | None, None]:
+        counted = _NAMED_COUNT.fullmatch(piece)
+        return (counted.group(1), float(counted.group(2)), None) if counted else (piece, None, None)
+
+    return ([[triple(p.strip()) for p in cell.split(", ") if p.strip()] for cell in cells],
+            "each payment's items, commas between them (Square's)")
+
+
 def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """One row per item where the item cell holds several: a list (Kaggle's Retail
     Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
     line items packed with ``|`` (:func:`_packed_items`, with their quantities and unit
     prices). Read whole, the list was one made-up item (945 'items' from 70 products) and
     no item was ever bought twice. Only when half the item cells are lists (the others
-    then single items) or nearly all (95 %) are packed so;
-    the row's other fields go with each of its items, and its line number too."""
+    then single items) or nearly all (95 %) are packed so (:func:`_listed_parts`), or the
+    item column is Square's ``Description`` (:func:`_square_parts`); the row's other
+    fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
-    if header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description":
-        return _square_items(inter, cells, file, report)
-    head = cells.iloc[:1000]
-    # The first thousand first: a pass over every line of a 2 M-line till export costs
-    # a second (a regex) to four (a packed cell's parse).
-    if len(cells) == 0 or not (head.str.fullmatch(_LIST_CELL).mean() >= 0.5
-                               or sum(_packed_items(c) is not None for c in head) >= 0.95 * len(head)):
+    square = header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description"
+    found = _square_parts(cells) if square else _listed_parts(cells)
+    if found is None:
         return inter
-    listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
-    packed: list | None = None
-    if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
-        parts = [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
-                 for c, is_list in zip(cells, listed, strict=True)]
-        how = "lists of items"
-    else:
-        packed = [_packed_items(c) for c in cells]
-        written = np.array([p is not None for p in packed])
-        if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
-            return inter
-        parts = [p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)]
-        how = "an order's line items packed with '|'"
+    parts, how = found
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
     lines = len(inter)
     out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)

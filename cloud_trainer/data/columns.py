@@ -77,6 +77,13 @@ def _grouping_columns(frame: pd.DataFrame, header: list[str], raw: list[str], ke
             yield i, values
 
 
+def counts_from_one(values: pd.Series) -> bool:
+    """Whether an order number's values are a count (whole numbers from 1: Instacart's
+    ``order_number``, a till's receipt counter) rather than orders' ids."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return bool(numbers.notna().all() and (numbers % 1 == 0).all() and numbers.min() <= 1)
+
+
 def _order_number_basket(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                          notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """An order number's column (:data:`ORDER_NUMBER_KEYS`) as the basket, in a file with
@@ -93,10 +100,8 @@ def _order_number_basket(frame: pd.DataFrame, header: list[str], raw: list[str],
             shared = pd.DataFrame({"o": orders[given], "u": users[given]}).groupby("o")["u"].nunique()
             if (shared > 1).mean() > 0.02:
                 continue  # (order 1, 2, 3 of many shoppers: a sequence)
-        else:
-            numbers = pd.to_numeric(orders, errors="coerce")
-            if numbers.notna().all() and (numbers % 1 == 0).all() and numbers.min() <= 1:
-                continue
+        elif counts_from_one(orders):
+            continue
         notes.append(f"{name}: {raw[i]!r} read as session_id (the basket): each of its {orders.nunique():,} "
                      "orders is one shopper's")
         frame = frame.rename(columns={h: "session_id"})

@@ -30,6 +30,7 @@ from .columns import (
     better_item_column,
     better_user_column,
     carried_down,
+    counts_from_one,
     event_column_by_values,
     fill_from_basket,
     missing_values,
@@ -367,12 +368,13 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             for line, short in footer:
                 pending.append(_wrong_width(line, short, width, stats))
             footer.clear()
-        if len(row) != width and len(row) == width + 1 and not row[-1].strip():
-            row.pop()  # a separator after the last field, on the lines but not the header's
-            trailing += 1
-        elif len(row) != width and len(row) == width - 1 and header_trails:
-            row.append("")  # the header's own trailing separator, which the lines do not have
-            trailing += 1
+        if len(row) != width:
+            if len(row) == width + 1 and not row[-1].strip():
+                row.pop()  # a separator after the last field, on the lines but not the header's
+                trailing += 1
+            elif len(row) == width - 1 and header_trails:
+                row.append("")  # the header's own trailing separator, which the lines do not have
+                trailing += 1
         if len(row) != width:
             if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
                 # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
@@ -467,8 +469,7 @@ def _order_number_header(layout: _Layout, header: list[str], raw_header: list[st
     except csv.Error:
         return header
     values = pd.Series([r[at].strip() for r in rows if len(r) > at and r[at].strip()], dtype=object)
-    numbers = pd.to_numeric(values, errors="coerce")
-    if values.empty or (numbers.notna().all() and (numbers % 1 == 0).all() and numbers.min() <= 1):
+    if values.empty or counts_from_one(values):
         return header
     report.notes.append(f"{name}: {raw_header[at]!r} read as session_id (the basket): the file names no shopper "
                         "and no basket otherwise")

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .names import header_key
+from .schema import MISSING_VALUES
 from .timestamps import EPOCH_PATTERN, epoch_seconds
 
 SAMPLE_ROWS = 1000
@@ -179,8 +180,9 @@ def is_row_key(col: list[str]) -> bool:
     return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
-MISSING_MARKERS = frozenset({"-1", "na", "n/a", "null", "none", "nan", "\\n", "-", "?"})
-"""Values a headerless export writes for 'not given' (Criteo's logs: -1)."""
+MISSING_MARKERS = frozenset({"-1", "?"} | {v.lower() for v in MISSING_VALUES})
+"""Values a headerless export writes for 'not given': the reader's missing-value markers
+(:data:`.schema.MISSING_VALUES`), lower-cased, and a log's ``-1`` (Criteo's) or ``?``."""
 
 
 MANY_IDS = 6

@@ -853,6 +853,18 @@ def test_amazons_item_price_is_the_lines_total(tmp_path: Path) -> None:
     assert (f"{path}: 'item-price' is the line's total in Amazon's seller reports: price = 'item-price' / "
             "'quantity-shipped'") in raw.report.notes
 
+def test_a_price_written_free_is_a_sale_at_zero_not_a_bad_row(tmp_path: Path) -> None:
+    """A till prints a promotion's free item as 'FREE' or 'gratis': each such line had
+    been a bad row, its sale lost for a price that is only context. A price that is no
+    word for nothing ('n/a', 'TBC') stays a bad row, naming its line."""
+    rows = "".join(f"C{k % 4},P{k % 5},2024-03-{1 + k:02d} 10:00,{['2.50', 'FREE', 'gratis', 'N/C'][k % 4]}\n"
+                   for k in range(16))
+    raw, path = load_text(tmp_path, "till.csv", "customer_id,item_id,timestamp,price\n" + rows + "C1,P1,2024-03-20,TBC\n")
+    assert len(raw.interactions) == 16 and sorted(raw.interactions["price"].unique()) == [0.0, 2.5]
+    assert f"{path}: price: 12 prices written as a word for nothing ('free', 'gratis', 'N/C') read as 0" in raw.report.notes
+    assert [str(e) for e in raw.report.errors] == [f"{path}:18: price: not a number: 'TBC'"]
+
+
 def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:
     """A German till's 'Storno' Ja/Nein, WooCommerce's 'Failed' orders and a Japanese
     till's 取引区分 返品 (a return) had trained as purchases. A line's own 'Returned' Y

@@ -44,6 +44,24 @@ def whole_amounts(text: pd.Series) -> pd.Series:
     return text.replace(dict(zip(dashed, whole, strict=True)))
 
 
+_FREE = re.compile(r"free|gratis|gratuit|gratuito|kostenlos|umsonst|no charge|complimentary|n/c|foc|f\.o\.c\.",
+                   re.IGNORECASE)
+"""A price written as a word for nothing (``FREE``, ``gratis``, ``N/C``, ``FOC``: free of
+charge), as tills print a promotion's free item or a staff meal."""
+
+
+def free_prices(text: pd.Series) -> tuple[pd.Series, int]:
+    """``text`` with :data:`_FREE`'s words as ``0``, and how many lines said so: each such
+    line had been a bad row, its sale lost for a price that is only context. On the
+    distinct values, as :func:`money_amounts`."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    words = distinct[distinct.str.strip().str.fullmatch(_FREE)]
+    if words.empty:
+        return text, 0
+    free = text.isin(set(words))
+    return text.where(~free, "0"), int(free.sum())
+
+
 def thousands_marks(text: pd.Series) -> pd.Series:
     """``4'050.66`` and ``4’050.66`` (Switzerland's thousands, the second Windows' default
     for Swiss German) as ``4050.66``, France's ``1 234,50`` (a space, or Excel's

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks, whole_amounts
+from .amounts import (
+    decimal_points,
+    european_numbers,
+    free_prices,
+    money_amounts,
+    thousands_marks,
+    whole_amounts,
+)
 from .columns import _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
@@ -64,6 +71,10 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
     elif invalid.any() or (delimiter == ";" and thousands_dots):
         text_values = thousands_marks(whole_amounts(text_values))
         text_values, money = money_amounts(text_values)
+        if col == "price" and (free := free_prices(text_values))[1]:
+            text_values = free[0]
+            report.notes.append(f"{name}: {col}: {free[1]:,} prices written as a word for nothing ('free', "
+                                "'gratis', 'N/C') read as 0")
         if money:
             report.notes.append(f"{name}: {col}: {money}")
         if delimiter == ";":

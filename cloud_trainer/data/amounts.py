@@ -27,7 +27,8 @@ _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 (``1,29,999.00``): no European amount is written so."""
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
 """Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
-_EUROPEAN_AMOUNT = r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+,\d{1,2}"
+_GROUPED_EUROPEAN = r"\d{1,3}(?:\.\d{3})+,\d{1,2}"
+_EUROPEAN_AMOUNT = _GROUPED_EUROPEAN + r"|\d+,\d{1,2}"
 
 
 def whole_amounts(text: pd.Series) -> pd.Series:
@@ -151,8 +152,19 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
     stray ``1,5`` among ``1.5`` is a typo and stays a bad row. On the distinct values."""
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
     european = distinct[distinct.str.fullmatch("-?(?:" + _EUROPEAN_AMOUNT + ")")]
-    if european.empty or text.isin(set(european)).sum() * 2 <= (text != "").sum():
+    if european.empty:
         return text, ""
+    if text.isin(set(european)).sum() * 2 <= (text != "").sum():
+        # A minority, but '1.660,00' (points grouping thousands before a decimal comma)
+        # and '610,00' (cents after a comma) can be read no other way: no thousands group
+        # has two digits. They had been bad rows beside 'EUR 610,00', which the currency
+        # reader reads (fuzz-ac: 8 % of a file's lines). A stray '1,5' stays a bad row.
+        cents = european[european.str.fullmatch(r"-?(?:" + _GROUPED_EUROPEAN + r"|\d+,\d\d)")]
+        if cents.empty:
+            return text, ""
+        mapping = {v: v.replace(".", "").replace(",", ".") for v in cents}
+        return text.map(mapping).fillna(text), (f"decimal commas (e.g. {cents.iloc[0]!r}) on a minority of lines, "
+                                                "read so: such an amount can be read no other way")
     return decimal_points(text, thousands_dots=True)
 
 

@@ -354,16 +354,24 @@ def _header_only(frame: pd.DataFrame, file: Path, what: str, report: IngestRepor
 def _item_sorted_share(inter: pd.DataFrame) -> float:
     """The share of shoppers with 3 or more rows whose rows are sorted by item id (all of
     Last.fm's user_artists.dat, goodbooks' ratings and Book-Crossing's): then the file
-    order is not the time order (:func:`.clocks.file_order_clock`'s ``shuffled``)."""
+    order is not the time order (:func:`.clocks.file_order_clock`'s ``shuffled``).
+    Number ids are tried both as numbers and as text: ``sort``, Spark and a database's text
+    column list ``1000010, 10084651, 1008674`` (the Audioscrobbler sample that a Spark
+    book ships), read as time order and its test targets each user's text-highest ids:
+    recall@20 0.0031 against 0.0523 in a random order (real-ad)."""
     ids = inter["item_id"]
-    numeric = pd.to_numeric(ids, errors="coerce")
-    key = numeric if numeric.notna().all() else ids
     many = inter.groupby("user_id", sort=False)["user_id"].transform("size").to_numpy() >= 3
     if not many.any():
         return 0.0
-    frame = pd.DataFrame({"user": inter["user_id"].to_numpy()[many], "key": key.to_numpy()[many]})
-    falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
-    return 1.0 - float(falls.groupby(frame["user"], sort=False).any().mean())
+    users = inter["user_id"].to_numpy()[many]
+    numeric = pd.to_numeric(ids, errors="coerce")
+    keys = [numeric, ids.astype(str)] if numeric.notna().all() else [ids]
+    shares = []
+    for key in keys:
+        frame = pd.DataFrame({"user": users, "key": key.to_numpy()[many]})
+        falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
+        shares.append(1.0 - float(falls.groupby(frame["user"], sort=False).any().mean()))
+    return max(shares)
 
 
 def _described(ids: Any, table: set[Any]) -> np.ndarray:

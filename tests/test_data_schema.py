@@ -1737,6 +1737,26 @@ def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path:
         read_table(write(tmp_path, doc, "two.json"), GENERIC_INTERACTIONS, IngestReport())
 
 
+def test_json_objects_pretty_printed_one_after_another_are_records(tmp_path: Path) -> None:
+    """``jq .`` of a JSON lines file writes each record over several lines, one after
+    another, with no array around them (the Amazon 2018 reviews as a course repository
+    keeps them): refused before, 'no line is a JSON object'. Their numbers are what
+    errors name; text that is no JSON after the first records still stops the load."""
+    records = [{"reviewerID": f"R{k % 3}", "asin": f"B{k:03d}", "unixReviewTime": 1441324800 + 86400 * k,
+                "style": {"Size:": " Big"}} for k in range(5)]
+    records[3]["unixReviewTime"] = "soon"
+    report = IngestReport()
+    path = write(tmp_path, "\n".join(json.dumps(r, indent=2) for r in records) + "\n", "reviews.json")
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame["item_id"].tolist() == ["B000", "B001", "B002", "B004"]
+    assert [str(e) for e in report.errors] == [f"{path}:4: timestamp: not a timestamp: 'soon'"]
+    assert any("JSON objects one after another, each over several lines (as 'jq .' writes them) (5 objects" in n
+               for n in report.notes)
+    with pytest.raises(DataError, match="no line is a JSON object"):
+        read_table(write(tmp_path, json.dumps(records[0], indent=2) + "\nnot json\n", "bad.json"),
+                   GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_an_api_response_holding_its_orders_in_one_list_reads_its_line_items(tmp_path: Path) -> None:
     """Shopify's REST /orders.json as curl saves it: one object, its 'orders' list, each
     order's 'line_items'. Read as JSON lines it had split the line items' JSON text into

@@ -20,7 +20,14 @@ import io
 import re
 
 from .blocks import BLOCKS_MEMORY, block_layout, item_blocks, record_blocks, record_layout
-from .jsonfiles import exploded, json_array, json_layout, json_lines, wrapped_records
+from .jsonfiles import (
+    concatenated_records,
+    exploded,
+    json_array,
+    json_layout,
+    json_lines,
+    wrapped_records,
+)
 from .records import Converted, FormatError
 from .sheets import workbook
 
@@ -90,7 +97,7 @@ def as_csv(raw: bytes) -> Converted | None:
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":
-        return wrapped_records(raw) or json_lines(raw)
+        return wrapped_records(raw) or concatenated_records(raw) or json_lines(raw)
     if json_kind == "array":
         return json_array(raw)
     return None

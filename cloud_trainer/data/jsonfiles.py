@@ -194,6 +194,38 @@ def wrapped_records(raw: bytes) -> Converted | None:
                      "the element number")
 
 
+def concatenated_records(raw: bytes) -> Converted | None:
+    """JSON objects written one after another, each over several lines (``jq .`` of a
+    JSON lines file, ``json.dumps(record, indent=2)`` a record): read as a JSON array's
+    objects, or None where the first line is a whole record (JSON lines) or the text is
+    not objects throughout. Refused before, 'no line is a JSON object' (the Amazon 2018
+    reviews as a course repository re-saved them; real-ad)."""
+    first = raw.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0].strip()
+    try:
+        json.loads(first)
+        return None  # (a record a line: json_lines reads it)
+    except json.JSONDecodeError:
+        pass
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
+    decoder = json.JSONDecoder()
+    records: list[dict[str, Any]] = []
+    at = len(text) - len(text.lstrip())
+    while at < len(text):
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(value, dict):
+            return None
+        records.append(value)
+        while at < len(text) and text[at].isspace():
+            at += 1
+    if len(records) < 2:
+        return None
+    return exploded(records, "JSON objects one after another, each over several lines (as 'jq .' writes them)",
+                    "objects", "the object number")
+
+
 def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
     """Why a file that opens like JSON lines gave no record: one JSON document over
     several lines (Spotify's playlist slices), or lines that are no JSON at all."""

@@ -33,13 +33,14 @@ def check_data(
     log: Callable[[str], None] = print,
     event_codes: dict[str, str] | None = None,
     max_lines: int | None = None,
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     """Load and split ``dataset`` as ``train`` would; log what was read and return it as
     one JSON-able dict. Raises :class:`~cloud_trainer.data.DataError` where ``train``
     would stop."""
     started = time.perf_counter()
     raw = load_dataset(dataset, data_dir=data_dir, interactions=interactions, items=items, users=users,
-                       event_codes=event_codes, max_lines=max_lines)
+                       event_codes=event_codes, max_lines=max_lines, timezone=timezone)
     log(raw.load_line(time.perf_counter() - started))
     log(raw.report.summary(max_lines=20))
     data = prepare(raw, val_frac=val_frac, test_frac=test_frac)

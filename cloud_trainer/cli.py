@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
                             "(Tmall's action_type); events: view, cart, purchase, favorite, or none for "
                             "no action (remove_from_cart=none: those lines left out) (--dataset csv)")
+        p.add_argument("--timezone", type=_timezone, metavar="ZONE",
+                       help="the store's IANA time zone, e.g. Asia/Shanghai: times written as instants (Unix "
+                            "time, 'Z', 'UTC') are read as its wall clock, which hour and weekday context "
+                            "are (default: left in UTC, with a note) (--dataset csv)")
         p.add_argument("--max-lines", type=_max_lines, metavar="N",
                        help="an export with more lines is read as a sample of whole shoppers (a hash of "
                             "the id, the same every run) of about N lines; 0 = every line (default: what "
@@ -120,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         items=args.items,
         users=args.users,
         event_codes=args.event_codes,
+        timezone=args.timezone,
         max_lines=args.max_lines,
         seed=args.seed,
         seeds=args.seeds,
@@ -169,6 +174,16 @@ def _max_lines(text: str) -> int:
     return value
 
 
+def _timezone(text: str) -> str:
+    from cloud_trainer.data import DataError
+    from cloud_trainer.data.schema import parse_timezone
+
+    try:
+        return parse_timezone(text)
+    except DataError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--timezone: ")) from exc
+
+
 def _event_codes(text: str) -> dict[str, str]:
     from cloud_trainer.data.schema import parse_event_codes
 
@@ -198,7 +213,7 @@ def _check_data(args: argparse.Namespace) -> int:
     try:
         result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
                             items=args.items, users=args.users, event_codes=args.event_codes,
-                            max_lines=args.max_lines, val_frac=args.val_frac,
+                            timezone=args.timezone, max_lines=args.max_lines, val_frac=args.val_frac,
                             test_frac=args.test_frac, log=lambda line: print(line, flush=True))
     except DataError as exc:
         return _fail(str(exc))

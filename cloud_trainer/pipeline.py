@@ -113,6 +113,9 @@ class TrainOptions:
     users: Path | None = None
     event_codes: dict[str, str] | None = None
     """What a coded event column's values mean (``--event-codes``; --dataset csv)."""
+    timezone: str | None = None
+    """The store's IANA zone, whose wall clock times written as instants are read in
+    (``--timezone``; --dataset csv)."""
     max_lines: int | None = None
     """Read a larger export as a sample of whole shoppers of about this many lines
     (``--max-lines``; :mod:`cloud_trainer.data.sampling`): None = what this machine's
@@ -312,6 +315,7 @@ class Training:
             users=opts.users,
             event_codes=opts.event_codes,
             max_lines=opts.max_lines,
+            timezone=opts.timezone,
         )
         raw = self.raw
         self.timings["load"] = time.perf_counter() - t

@@ -101,18 +101,29 @@ def test_a_cart_id_that_never_changes_leaves_the_repeat_decision_to_validation(t
     second basket in train, and that had been taken as 'does not repeat', so every list
     left out what the shopper had, though 76 % of their targets were such items (fuzz-ac).
     Validation's known shoppers now say whether they buy again."""
-    rng = np.random.default_rng(1)
-    lines = ["user_id,item_id,timestamp,session_id"]
-    for u in range(60):
-        own = rng.choice(30, size=4, replace=False)
-        for day in range(1, 29):
-            item = own[day % 4] if rng.random() < 0.7 else rng.integers(0, 30)
-            lines.append(f"u{u},i{item},2024-03-{day:02d} {8 + u % 10:02d}:00:00,cart-{u}")
-    path = tmp_path / "events.csv"
-    path.write_text("\n".join(lines) + "\n")
-    decision = repeat_decision(prepare(load_dataset("csv", interactions=path)))
+    def carts(minutes_apart: int) -> Path:
+        rng = np.random.default_rng(1)
+        lines = ["user_id,item_id,timestamp,session_id"]
+        start = pd.Timestamp("2024-03-01 08:00")
+        for u in range(60):
+            own = rng.choice(30, size=4, replace=False)
+            for k in range(28):
+                item = own[k % 4] if rng.random() < 0.7 else rng.integers(0, 30)
+                lines.append(f"u{u},i{item},{start + pd.Timedelta(minutes=minutes_apart * k + u)},cart-{u}")
+        path = tmp_path / f"events-{minutes_apart}.csv"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    # An export of two days: each cart is one basket.
+    decision = repeat_decision(prepare(load_dataset("csv", interactions=carts(100))))
     assert decision["exclude_history"] is False
     assert decision["decision"].startswith("no shopper in train has a second basket of target events; in validation,")
+    # Over four weeks such a cart is cut into its days (a basket id spanning more than two
+    # days is no one visit), so train's own baskets show the repeat buying.
+    raw = load_dataset("csv", interactions=carts(24 * 60))
+    assert raw.interactions.groupby("user_id")["session_id"].nunique().eq(28).all()
+    decision = repeat_decision(prepare(raw))
+    assert decision["exclude_history"] is False and not decision["decision"].startswith("no shopper in train")
 
 
 def test_sales_heat_is_offered_only_on_context_the_timestamps_really_tell() -> None:

@@ -883,6 +883,58 @@ def test_a_bare_european_amount_among_currency_ones_is_read_and_a_stray_decimal_
     assert [str(e) for e in raw.report.errors] == [f"{path}:26: price: not a number: '1,5'"]
 
 
+def test_an_order_number_counted_within_each_day_is_a_basket_a_day(tmp_path: Path) -> None:
+    """A Korean grocery's OrderID restarts at 1 every day: read as the basket, a
+    customer's order 3 of January and of March had been one basket (32,451 orders as
+    25,805, one spanning 452 days). A web session past midnight stays one basket."""
+    rows = "".join(f"{1 + (c + d) % 3},2024-03-{d:02d},P{(c * d + k) % 9},1,C{c}\n"
+                   for d in range(1, 21) for c in range(3) for k in range(2))
+    raw, path = load_text(tmp_path, "orders.csv", "OrderID,OrderDate,ProductID,Qty,CustomerID\n" + rows)
+    baskets = raw.interactions.groupby(["user_id", "session_id"])["timestamp"]
+    assert baskets.ngroups == 60 and (baskets.max() == baskets.min()).all()
+    assert (f"{path}: 9 of 9 baskets (a shopper's session_id) span more than 2 days (e.g. shopper 'C0''s '2': 18 "
+            "days): a number counted within each day, or a till's?; each day's lines of a basket are read as a "
+            "basket of their own ('<basket> <day>')") in raw.report.notes
+    night = "".join(f"s{u}-{d},2024-03-{d:02d} 23:{50 + k}:00,P{k},U{u}\n" for u in range(4) for d in (1, 9)
+                    for k in range(3)) + "".join(f"s{u}-{d},2024-03-{d + 1:02d} 00:05:00,P7,U{u}\n" for u in range(4)
+                                                 for d in (1, 9))
+    raw, path = load_text(tmp_path, "web.csv", "session_id,timestamp,item_id,user_id\n" + night)
+    assert raw.interactions["session_id"].str.fullmatch(r"s\d-\d").all()
+
+
+def test_times_written_as_instants_are_read_in_the_stores_zone_given_by_timezone(tmp_path: Path) -> None:
+    """Taobao's UserBehavior (China, UTC+8) writes Unix time: read in UTC, its night lull
+    fell at 17-21 h and the device, on Beijing's clock, would look hour context up 8 h
+    off. --timezone reads such instants as the store's wall clock; without it a note says
+    so. A wall-clock time (no zone written) is the store's already and stays; instants all
+    at midnight are dates (Amazon's unixReviewTime) and stay too."""
+    path = tmp_path / "UserBehavior.csv"
+    first = 1511539241  # 2017-11-25 00:00:41 in Beijing
+    path.write_text("".join(f"{1 + k % 3},{100 + k},{7 + k % 2},pv,{first + 3600 * k}\n" for k in range(30))
+                    + "9,500,7,pv,2017-11-26 09:00:00\n")
+    utc = load_dataset("csv", interactions=path)
+    local = load_dataset("csv", interactions=path, timezone="Asia/Shanghai")
+    by_item = lambda raw: raw.interactions.set_index("item_id")["timestamp"]  # noqa: E731
+    assert by_item(utc)["100"] == pd.Timestamp("2017-11-24 16:00:41")
+    assert by_item(local)["100"] == pd.Timestamp("2017-11-25 00:00:41")
+    assert by_item(local)["500"] == by_item(utc)["500"] == pd.Timestamp("2017-11-26 09:00:00")
+    assert (f"{path}: timestamp: 30 times written as instants (Unix time, 'Z', 'UTC') read as Asia/Shanghai's wall "
+            "clock (--timezone), which hour and weekday context are") in local.report.notes
+    assert (f"{path}: timestamp: 30 times written as instants (Unix time, 'Z', 'UTC') read in UTC, so hour and "
+            "weekday context are UTC's: if the store keeps another zone's hours, give --timezone (e.g. "
+            "Asia/Shanghai)") in utc.report.notes
+    assert local.fingerprint != utc.fingerprint  # (another clock: another data set)
+    dates = tmp_path / "reviews.csv"
+    dates.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k % 3},i{k},{1441324800 + 86400 * k}\n"
+                                                             for k in range(10)))
+    raw = load_dataset("csv", interactions=dates, timezone="America/New_York")
+    assert (raw.interactions["timestamp"] == raw.interactions["timestamp"].dt.normalize()).all()
+    with pytest.raises(DataError, match=r"--timezone: 'Mars/Base' is no IANA time zone"):
+        load_dataset("csv", interactions=path, timezone="Mars/Base")
+    with pytest.raises(DataError, match="--timezone is for --dataset csv"):
+        load_dataset("rees46", data_dir=tmp_path, timezone="UTC")
+
+
 def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:
     """A German till's 'Storno' Ja/Nein, WooCommerce's 'Failed' orders and a Japanese
     till's 取引区分 返品 (a return) had trained as purchases. A line's own 'Returned' Y

@@ -56,6 +56,7 @@ from cloud_trainer.data.schema import (
     is_anonymous_basket,
     parse_attributes,
     with_event_codes,
+    with_timezone,
 )
 from cloud_trainer.data.table import read_table
 
@@ -64,13 +65,16 @@ from cloud_trainer.data.table import read_table
 
 def load_generic(
     interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None,
-    sample: ShopperSample | None = None,
+    sample: ShopperSample | None = None, timezone: str | None = None,
 ) -> RawDataset:
     report = IngestReport()
     hasher = hashlib.sha256()
     if event_codes:  # the same bytes read with other codes are another data set
         hasher.update(b"event-codes\0" + json.dumps(event_codes, sort_keys=True).encode())
-    inter = read_table(interactions, with_event_codes(GENERIC_INTERACTIONS, event_codes), report,
+    if timezone:  # (and with another zone's clock)
+        hasher.update(b"timezone\0" + timezone.encode())
+    spec = with_timezone(with_event_codes(GENERIC_INTERACTIONS, event_codes), timezone)
+    inter = read_table(interactions, spec, report,
                        hasher=hasher, may_lack=("timestamp",), sample=sample)
     if sample is not None and sample.active:
         report.notes.append(sample.note(str(interactions)))
@@ -200,9 +204,13 @@ def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: 
     number recurs on other days is a till that restarts its receipt numbers (daily, or
     per register): read as one shopper it would be a fabricated regular with every day's
     receipt 17. Each day's is its own visit (shopper id ``<basket> <day>``); in place."""
+    if inter["timestamp"].isna().all():
+        return
     anon = (np.ones(len(inter), dtype=bool) if baskets_as_shoppers
             else is_anonymous_basket(inter["user_id"]))
-    if not anon.any() or inter["timestamp"].isna().all():
+    if not anon.all():
+        _split_known_shoppers_reused_baskets(inter, ~anon, file, report)
+    if not anon.any():
         return
     rows = inter.index[anon]
     day = inter.loc[rows, "timestamp"].dt.strftime("%Y-%m-%d")
@@ -217,6 +225,45 @@ def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: 
         f"{file}: {len(reused):,} anonymous baskets' numbers recur on more than one day (e.g. "
         f"{str(reused[0]).removeprefix(ANONYMOUS_BASKET)!r} on {int(days.max())} days: a till that restarts its "
         "receipt numbers?): each day's is read as its own visit ('<basket> <day>')")
+
+
+REUSED_BASKET_SHARE = 0.01
+"""Share of a file's baskets (a shopper's basket id) that, spanning more than
+:data:`REUSED_BASKET_DAYS`, show the id is a number counted within a day or a till."""
+REUSED_BASKET_DAYS = 2
+"""Days a basket may span and still be one visit or order (a web session past midnight,
+an order whose lines are stamped as it is picked)."""
+
+
+def _split_known_shoppers_reused_baskets(inter: pd.DataFrame, known: np.ndarray, file: Path,
+                                         report: IngestReport) -> None:
+    """A known shopper's basket id that recurs days apart is an order number counted
+    within each day (a Korean grocery's ``OrderID`` 1, 2, 3 every day: 32,451 orders read
+    as 25,805, one of them spanning 452 days, in real-ad) or a till's: where over
+    :data:`REUSED_BASKET_SHARE` of the baskets span more than :data:`REUSED_BASKET_DAYS`,
+    each day's lines of a basket that spans days are a basket of their own (``<basket>
+    <day>``); in place. Merged, a shopper's orders of a year had been one basket in the
+    basket baselines, the repeat rate and the order of their history."""
+    if "session_id" not in inter:
+        return
+    rows = inter.index[known & (inter["session_id"] != "").to_numpy()]
+    if not len(rows):
+        return
+    stamp = inter.loc[rows, "timestamp"]
+    key = inter.loc[rows, "user_id"] + "\x1f" + inter.loc[rows, "session_id"]
+    grouped = stamp.groupby(key.to_numpy())
+    span = (grouped.max() - grouped.min()) / pd.Timedelta(days=1)
+    if (span > REUSED_BASKET_DAYS).sum() <= REUSED_BASKET_SHARE * len(span):
+        return
+    day = stamp.dt.strftime("%Y-%m-%d")
+    many = key.map(day.groupby(key.to_numpy()).nunique()).to_numpy() > 1
+    inter.loc[rows[many], "session_id"] = inter.loc[rows[many], "session_id"] + " " + day[many]
+    example = span.idxmax().split("\x1f")
+    report.notes.append(
+        f"{file}: {int((span > REUSED_BASKET_DAYS).sum()):,} of {len(span):,} baskets (a shopper's session_id) span "
+        f"more than {REUSED_BASKET_DAYS} days (e.g. shopper {example[0]!r}'s {example[1]!r}: {span.max():.0f} days): "
+        "a number counted within each day, or a till's?; each day's lines of a basket are read as a basket of "
+        "their own ('<basket> <day>')")
 
 
 GUEST_SHARE = 0.10

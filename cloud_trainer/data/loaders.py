@@ -18,9 +18,7 @@ from cloud_trainer.data.generic import load_generic
 from cloud_trainer.data.ingest import RawDataset
 from cloud_trainer.data.rees46 import load_rees46
 from cloud_trainer.data.sampling import sample_for
-from cloud_trainer.data.schema import (
-    DataError,
-)
+from cloud_trainer.data.schema import DataError, parse_timezone
 
 DATASETS = ("completejourney", "rees46", "csv")
 
@@ -34,6 +32,7 @@ def load_dataset(
     users: Path | str | None = None,
     event_codes: dict[str, str] | None = None,
     max_lines: int | None = None,
+    timezone: str | None = None,
 ) -> RawDataset:
     """Load one supported dataset into the generic schema.
 
@@ -41,6 +40,8 @@ def load_dataset(
     ``interactions`` file plus optional ``items`` and ``users`` files, and
     ``event_codes`` (:func:`~cloud_trainer.data.schema.parse_event_codes`) says what
     a coded event column's values mean.
+    ``timezone`` (``csv``): an IANA zone whose wall clock times written as instants (Unix
+    time, ``Z``, ``UTC``) are read in (:attr:`.schema.Column.timezone`).
     ``max_lines``: an interactions (event) export with more lines is read as a sample of
     whole shoppers that size (:mod:`.sampling`); None = what this machine's memory
     holds, 0 = every line. Complete Journey, a fixed 2.6 M lines, is always read whole.
@@ -49,6 +50,8 @@ def load_dataset(
     """
     if event_codes and dataset != "csv":
         raise DataError(f"--event-codes is for --dataset csv; {dataset} has its own event names")
+    if timezone and dataset != "csv":
+        raise DataError(f"--timezone is for --dataset csv; {dataset} is read in its own source's zone")
     if dataset == "completejourney":
         return load_completejourney(_need_dir(data_dir, dataset))
     sample = sample_for(max_lines)
@@ -63,6 +66,7 @@ def load_dataset(
             Path(users) if users is not None else None,
             event_codes,
             sample,
+            timezone=parse_timezone(timezone) if timezone else None,
         )
     raise DataError(f"unknown dataset {dataset!r} (choose from {', '.join(DATASETS)})")
 

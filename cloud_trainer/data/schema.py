@@ -145,6 +145,28 @@ def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec
     return replace(spec, columns=columns)
 
 
+def with_timezone(spec: TableSpec, timezone: str | None) -> TableSpec:
+    """``spec`` whose ``timestamp`` column reads instants as ``timezone``'s wall clock
+    (:attr:`Column.timezone`)."""
+    if not timezone:
+        return spec
+    return replace(spec, columns=tuple(replace(c, timezone=timezone) if c.name == "timestamp" else c
+                                       for c in spec.columns))
+
+
+def parse_timezone(text: str) -> str:
+    """``text`` as an IANA zone name (``Asia/Shanghai``, ``Europe/Berlin``, ``UTC``), or a
+    :class:`DataError` naming it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DataError(f"--timezone: {text!r} is no IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, "
+                        "America/New_York, UTC)") from None
+    return text
+
+
 INTERACTION_COLUMNS: tuple[str, ...] = (
     "user_id",
     "item_id",
@@ -217,6 +239,10 @@ class Column:
     first. Used only when the file has no column of this name, with a note."""
     timestamp_format: str | None = None
     """strftime format read first; what it leaves is read as any export's times are."""
+    timezone: str | None = None
+    """An IANA zone (``--timezone``): times written as instants (Unix time, ``Z``,
+    ``+00:00``, ``UTC``) are read as that zone's wall clock, the store's, which hour and
+    weekday context are; None leaves them in UTC, with a note."""
     free_text: bool = False
     """A name or description: a missing-value marker there (a title 'None') is kept as
     written; in an id, code, number or event column it is read as blank."""

@@ -23,7 +23,14 @@ from .columns import _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
-from .timestamps import DAY_ZERO, clock_text, month_days, parse_timestamps
+from .timestamps import (
+    DAY_ZERO,
+    EPOCH_PATTERN,
+    OFFSET_SAMPLE,
+    clock_text,
+    month_days,
+    parse_timestamps,
+)
 
 
 class Checks:
@@ -107,6 +114,38 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
                              name=name, report=report)
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
+
+
+def _instants_as_local(parsed: pd.Series, text: pd.Series, timezone: str | None, where: str,
+                       report: IngestReport) -> pd.Series:
+    """Times written as instants (Unix time, ``Z``, ``+00:00``, ``UTC``) are read in UTC,
+    and hour and weekday context are then UTC's, not the store's: Taobao's UserBehavior
+    (China, UTC+8) had its night lull at 17-21 h (real-ad). With ``timezone``
+    (``--timezone``) they are read as its wall clock; without, a note says how. Instants
+    all at midnight are dates (Amazon's ``unixReviewTime``) and are left as they are."""
+    present = text.dropna()
+    sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)]).astype(str)
+    if not (sample.str.fullmatch(EPOCH_PATTERN) | sample.str.contains(_INSTANT)).any():
+        return parsed
+    instant = (text.str.fullmatch(EPOCH_PATTERN) | text.str.contains(_INSTANT)).fillna(False).to_numpy(dtype=bool)
+    instant = instant & parsed.notna().to_numpy()
+    if not instant.any() or (parsed[instant] == parsed[instant].dt.normalize()).all():
+        return parsed
+    if timezone is None:
+        report.notes.append(f"{where}: {int(instant.sum()):,} times written as instants (Unix time, 'Z', 'UTC') "
+                            "read in UTC, so hour and weekday context are UTC's: if the store keeps another "
+                            "zone's hours, give --timezone (e.g. Asia/Shanghai)")
+        return parsed
+    local = parsed[instant].dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
+    parsed = parsed.copy()
+    parsed[instant] = local.to_numpy()
+    report.notes.append(f"{where}: {int(instant.sum()):,} times written as instants (Unix time, 'Z', 'UTC') read "
+                        f"as {timezone}'s wall clock (--timezone), which hour and weekday context are")
+    return parsed
+
+
+_INSTANT = re.compile(r"(?i)\d(?:Z|\s*[+-]00(?::?00)?|\s*(?:UTC|GMT))$")
+"""A time written as a UTC instant: ``...Z``, ``...+00:00``, ``... UTC``."""
 
 
 _THREE_DECIMALS = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{3}-?")
@@ -220,6 +259,8 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     parsed, note = parse_timestamps(text_values.where(~empty), column.timestamp_format)
     if note:
         report.notes.append(f"{name}: {col}: {note}")
+    if column.timestamp_format is None:  # (an adapter's source says its own zone)
+        parsed = _instants_as_local(parsed, text_values.where(~empty), column.timezone, f"{name}: {col}", report)
     invalid = (~empty) & parsed.isna().to_numpy()
     stamps = parsed.dropna()
     # Dates alone (Kaggle's Groceries, Amazon's unixReviewTime at midnight): the

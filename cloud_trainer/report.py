@@ -194,6 +194,7 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
             f"{tc.get('masked_copies')} anonymous copies; {tc.get('targets')} target items, "
             f"{tc.get('targets_outside_catalogue')} outside the catalogue (always missed).",
         ]
+        lines += _thin_data_lines(split, report.get("metrics", {}))
     lines += [
         "",
         "## Test metrics (overall: every shopper once, as the device sees them)",
@@ -323,6 +324,36 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
             interval = f", diff 95% CI [{ci[0]:+.4f}, {ci[1]:+.4f}]" if ci else ""
             noise = " (within noise)" if ci and ci[0] < 0 < ci[1] else ""
             lines.append(f"{loses}: {ratio:.2f}x{interval}{noise}")
+    return lines
+
+
+SMALL_CATALOGUE = 5 * 20
+"""A catalogue of at most this many items (five top-20 lists) is said in report.md: a
+list then holds a fifth of it or more, and any system's recall@20 is high."""
+FEW_WITH_HISTORY = 0.2
+"""Below this share of test shoppers with a history, report.md says the known-shopper
+figures rest on few shoppers."""
+
+
+def _thin_data_lines(split: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """Lines for report.md's data section where the data leave little to judge by: a
+    catalogue a top-20 list covers much of (Amazon Fashion's 27 items: every system
+    0.976 recall@20, which read as quality), or test shoppers almost none of whom have a
+    history (shopping_trends: none), so personal figures rest on a handful (real-ad)."""
+    lines = []
+    items = split.get("catalogue_items")
+    if isinstance(items, int) and 0 < items <= SMALL_CATALOGUE:
+        popular = metrics.get("popularity", {}).get("recall@20")
+        lines.append(f"* **A small catalogue:** a top-20 list holds {min(20, items) / items:.0%} of its {items} items, "
+                     "so any system's recall@20 is high"
+                     + (f" (popularity's is {popular:.3f})" if isinstance(popular, float) else "")
+                     + ": compare the systems here with each other, not with other data sets.")
+    tc = split.get("test_cases", {})
+    shoppers, known = tc.get("shoppers"), tc.get("with_history")
+    if isinstance(shoppers, int) and isinstance(known, int) and shoppers and known < FEW_WITH_HISTORY * shoppers:
+        lines.append(f"* **Few test shoppers with a history:** {known} of {shoppers}, so the figures for known "
+                     "shoppers rest on them and what this data can judge is mostly the list for a shopper "
+                     "the device does not know.")
     return lines
 
 

@@ -144,10 +144,21 @@ def require_targets(data: PreparedData) -> None:
     for split_name, key, cases in (("validation", "val_cases", data.val_cases), ("test", "test_cases", data.test_cases)):
         if not any(len(c.targets) for c in cases):
             period = info.get(key, {})
+            targets, new = period.get("targets", 0), period.get("targets_outside_catalogue", 0)
+            sold_again = info.get("interactions", {}).get("train", 0) >= 3 * data.num_items
+            if targets and new == targets and sold_again:
+                # Items that sell again and again in train, none of them in this window: a
+                # store that opened, or a range launched, in the last weeks. 'Export a
+                # longer period' cannot help, since the newest lines stay test (fuzz-ad).
+                raise DataError(
+                    f"{data.name}: all {targets} {split_name} targets are items the train window (to "
+                    f"{info.get('val_start')}) never sold: a store that opened or a range launched at the end "
+                    "of the export? Leave those lines out (or train on the period that has them) so that "
+                    f"{split_name} judges items the model can know")
             raise DataError(
                 f"{data.name}: too little data: no {split_name} shopper bought an item that was "
-                f"sold in the train window ({period.get('targets', 0)} {split_name} targets, "
-                f"{period.get('targets_outside_catalogue', 0)} of them new); "
+                f"sold in the train window ({targets} {split_name} targets, "
+                f"{new} of them new); "
                 "export a longer period or more shoppers")
 
 

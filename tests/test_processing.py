@@ -378,3 +378,17 @@ def test_missing_value_markers_in_a_users_file_are_no_demographic_values(tmp_pat
         f"u{u},{['18-24', '25-34', 'NA', 'null', '-', 'N/A'][u % 6]}\n" for u in range(40)))
     data = prepare(load_dataset("csv", interactions=inter, users=users))
     assert data.context_fields["age_band"] == ["18-24", "25-34"]
+
+
+def test_a_store_that_opened_at_the_end_is_named_as_the_reason_nothing_can_be_judged(tmp_path: Path) -> None:
+    """A second store opening in the export's last fifth, with its own range: every test
+    target is an item train never sold, though train's items sell again and again. The
+    error had said 'too little data ... export a longer period', which cannot help
+    (fuzz-ad); 30 one-off purchases still get that message."""
+    lines = [f"u{k % 40},i{k % 30},{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=k)}" for k in range(800)]
+    lines += [f"n{k % 20},new{k % 25},{pd.Timestamp('2024-02-04') + pd.Timedelta(hours=k)}" for k in range(180)]
+    path = tmp_path / "two_stores.csv"
+    path.write_text("user_id,item_id,timestamp\n" + "\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"csv: all \d+ test targets are items the train window \(to .*\) never sold: a "
+                                        r"store that opened or a range launched at the end of the export\? Leave"):
+        check_data("csv", interactions=path, log=lambda line: None)

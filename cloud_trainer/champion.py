@@ -86,6 +86,12 @@ def _later_basket_repeats(data: PreparedData) -> np.ndarray:
     return (starts > first_seen).to_numpy()[later]
 
 
+MIN_VALIDATION_REPEAT_TARGETS = 30
+"""Validation targets of known shoppers below which they do not decide the repeat mode
+where train cannot: one to five targets, from baskets the split's cut-off ran through,
+had set it for every shopper the device will see (fuzz-ad)."""
+
+
 def repeat_decision(data: PreparedData) -> dict[str, Any]:
     """Whether the domain repeats, from the train window (:func:`repeat_rate` against
     :data:`NO_REPEAT_RATE`), in the report's form: the rate, the threshold, the
@@ -96,7 +102,7 @@ def repeat_decision(data: PreparedData) -> dict[str, Any]:
     leaves_out = ("every system, the shipped scorer included, leaves items the shopper already "
                   "has out of its lists")
     val_rate, val_targets = _validation_repeats(data) if not len(repeats) else (0.0, 0)
-    if not len(repeats) and val_targets:
+    if not len(repeats) and val_targets >= MIN_VALIDATION_REPEAT_TARGETS:
         # No second basket in train (a web shop's session id that is a cart for good, an
         # export of one minute): validation's known shoppers say it. Taken as 'does not
         # repeat', such a shop's own items were left out of every list, known shoppers'
@@ -108,8 +114,10 @@ def repeat_decision(data: PreparedData) -> dict[str, Any]:
                        f"(>= {NO_REPEAT_RATE:.0%}): the domain repeats, own items stay recommendable"))
     elif not len(repeats):
         # Anonymous baskets read as one-visit shoppers: a 0 % rate here is no evidence.
+        few = (f" (validation's known shoppers have {val_targets} targets, fewer than the "
+               f"{MIN_VALIDATION_REPEAT_TARGETS} that would say)" if val_targets else "")
         decision = (f"no shopper in train has a second basket of target events, so nothing shows "
-                    f"whether shoppers buy again: taken as not repeating, and {leaves_out} (on a "
+                    f"whether shoppers buy again{few}: taken as not repeating, and {leaves_out} (on a "
                     "device, what the shopper already picked up)")
     else:
         decision = (

@@ -20,6 +20,7 @@ from cloud_trainer.baselines import (
 from cloud_trainer.champion import (
     ExcludeHistory,
     ScorerRecommender,
+    _validation_repeats,
     choose_champion,
     heat_candidates,
     make_scorer,
@@ -94,6 +95,25 @@ def test_anonymous_baskets_are_not_read_as_evidence_of_no_repeats(tmp_path: Path
     decision = repeat_decision(prepare(load_dataset("csv", interactions=path)))
     assert decision["exclude_history"] is True
     assert decision["decision"].startswith("no shopper in train has a second basket")
+
+
+def test_a_handful_of_validation_targets_does_not_decide_the_repeat_mode(tmp_path: Path) -> None:
+    """One-visit shoppers whose baskets the validation cut-off ran through: their first
+    lines are a 'history', the rest 1-5 targets, and those had set the repeat mode for
+    every shopper (fuzz-ad). Below 30 such targets, the decision says so and keeps the
+    default."""
+    lines = ["user_id,item_id,timestamp,session_id"]
+    for u in range(300):
+        start = pd.Timestamp("2024-03-01") + pd.Timedelta(minutes=10 * u)
+        lines += [f"u{u},i{(u * 7 + k) % 40},{start + pd.Timedelta(minutes=20 * k)},b{u}" for k in range(3)]
+    path = tmp_path / "visits.csv"
+    path.write_text("\n".join(lines) + "\n")
+    data = prepare(load_dataset("csv", interactions=path))
+    assert 0 < _validation_repeats(data)[1] < 30
+    decision = repeat_decision(data)
+    assert decision["exclude_history"] is True
+    assert decision["decision"].startswith("no shopper in train has a second basket of target events, so nothing "
+                                           "shows whether shoppers buy again (validation's known shoppers have ")
 
 
 def test_a_cart_id_that_never_changes_leaves_the_repeat_decision_to_validation(tmp_path: Path) -> None:

@@ -147,3 +147,17 @@ def test_a_small_catalogue_and_test_shoppers_without_history_are_said() -> None:
     wide = {**thin, "split": {**split, "catalogue_items": 2649, "test_cases": {**split["test_cases"], "with_history": 30}}}
     md = render_markdown(wide, curves=False)
     assert "A small catalogue" not in md and "Few test shoppers" not in md
+
+
+def test_few_shoppers_and_short_windows_are_said() -> None:
+    """Two households, or validation and test of a few hours of one sale day, chose and
+    judged everything unsaid (fuzz-ad); REES46's sample is minutes of one morning."""
+    split = {"catalogue_items": 400, "val_start": "2024-05-29 09:29:54", "test_start": "2024-05-29 15:23:02",
+             "end": "2024-05-29 22:00:29", "test_cases": {"shoppers": 2, "with_history": 2}}
+    md = render_markdown({**REPORT, "split": split}, curves=False)
+    assert "* **Few shoppers to judge by:** test has 2, so the figures below are anecdotes, not measurements." in md
+    assert "* **Short windows:** validation 6 hours and test 7 hours: everything is chosen and judged" in md
+    weeks = {**split, "val_start": "2024-04-01", "test_start": "2024-05-01", "test_cases": {"shoppers": 900,
+                                                                                          "with_history": 800}}
+    md = render_markdown({**REPORT, "split": weeks}, curves=False)
+    assert "Few shoppers" not in md and "Short windows" not in md

@@ -949,6 +949,19 @@ def test_times_written_as_instants_are_read_in_the_stores_zone_given_by_timezone
         load_dataset("rees46", data_dir=tmp_path, timezone="UTC")
 
 
+def test_an_items_file_that_leaves_most_categories_blank_says_so(tmp_path: Path) -> None:
+    """90 % of the items without a category became 'unknown' (no category context, no
+    zone) under a note that said the file described 100 % of them (fuzz-ad)."""
+    inter = tmp_path / "inter.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k % 5},i{k % 30},2024-03-{1 + k % 28:02d}\n"
+                                                            for k in range(90)))
+    items = tmp_path / "items.csv"
+    items.write_text("item_id,category,price\n" + "".join(f"i{k},{'Dairy' if k < 3 else ''},1.5\n" for k in range(30)))
+    raw = load_dataset("csv", interactions=inter, items=items)
+    assert (f"{items}: gives category for 10% of its items; the others are 'unknown' there (no category context, "
+            "zone or price band of their own)") in raw.report.notes
+
+
 def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:
     """A German till's 'Storno' Ja/Nein, WooCommerce's 'Failed' orders and a Japanese
     till's 取引区分 返品 (a return) had trained as purchases. A line's own 'Returned' Y

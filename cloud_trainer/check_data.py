@@ -18,7 +18,7 @@ from typing import Any
 
 from cloud_trainer.champion import repeat_decision
 from cloud_trainer.data import load_dataset
-from cloud_trainer.processing import prepare, require_catalogue, require_targets
+from cloud_trainer.processing import TARGET_CHOICES, prepare, require_catalogue, require_targets
 
 
 def check_data(
@@ -34,6 +34,7 @@ def check_data(
     event_codes: dict[str, str] | None = None,
     max_lines: int | None = None,
     timezone: str | None = None,
+    targets: str = "auto",
 ) -> dict[str, Any]:
     """Load and split ``dataset`` as ``train`` would; log what was read and return it as
     one JSON-able dict. Raises :class:`~cloud_trainer.data.DataError` where ``train``
@@ -43,7 +44,7 @@ def check_data(
                        event_codes=event_codes, max_lines=max_lines, timezone=timezone)
     log(raw.load_line(time.perf_counter() - started))
     log(raw.report.summary(max_lines=20))
-    data = prepare(raw, val_frac=val_frac, test_frac=test_frac)
+    data = prepare(raw, val_frac=val_frac, test_frac=test_frac, target_events=TARGET_CHOICES[targets])
     require_catalogue(data, str(interactions or data_dir or dataset))
     require_targets(data)
     info = data.split_info
@@ -58,6 +59,7 @@ def check_data(
             "quantity and price): where a file has no quantity column, that is how it lists a second unit")
     log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
         f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
+    log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
     repeat = repeat_decision(data)
     log(f"[repeat] {repeat['decision']}")
     real = list(raw.real_context)
@@ -77,7 +79,7 @@ def check_data(
         "notes": report["notes"],
         **({"sample": report["sample"]} if "sample" in report else {}),
         "split": {k: info[k] for k in ("start", "val_start", "test_start", "end", "interactions",
-                                       "val_cases", "test_cases", "target_events", "duplicates_dropped")},
+                                       "val_cases", "test_cases", "target_events", "target_reason", "duplicates_dropped")},
         "repeat": repeat,
         "real_context": real,
         "seconds": round(time.perf_counter() - started, 2),

@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="what a coded event column means, e.g. 0=view,1=cart,2=purchase,3=favorite "
                             "(Tmall's action_type); events: view, cart, purchase, favorite, or none for "
                             "no action (remove_from_cart=none: those lines left out) (--dataset csv)")
+        p.add_argument("--targets", choices=("auto", "purchase", "all"), default="auto",
+                       help="which events are predicted and judged: purchase, all (views, carts, "
+                            "favourites too), or auto: purchases where they are at least 20%% of train "
+                            "events, else all (default; the log's [targets] line says why)")
         p.add_argument("--timezone", type=_timezone, metavar="ZONE",
                        help="the store's IANA time zone, e.g. Asia/Shanghai: times written as instants (Unix "
                             "time, 'Z', 'UTC') are read as its wall clock, which hour and weekday context "
@@ -125,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         users=args.users,
         event_codes=args.event_codes,
         timezone=args.timezone,
+        targets=args.targets,
         max_lines=args.max_lines,
         seed=args.seed,
         seeds=args.seeds,
@@ -213,7 +218,7 @@ def _check_data(args: argparse.Namespace) -> int:
     try:
         result = check_data(args.dataset, data_dir=args.data_dir, interactions=args.interactions,
                             items=args.items, users=args.users, event_codes=args.event_codes,
-                            timezone=args.timezone, max_lines=args.max_lines, val_frac=args.val_frac,
+                            timezone=args.timezone, targets=args.targets, max_lines=args.max_lines, val_frac=args.val_frac,
                             test_frac=args.test_frac, log=lambda line: print(line, flush=True))
     except DataError as exc:
         return _fail(str(exc))

@@ -75,7 +75,13 @@ from cloud_trainer.evaluation import (
     recommend_all,
 )
 from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
-from cloud_trainer.processing import cross_time, prepare, require_catalogue, require_targets
+from cloud_trainer.processing import (
+    TARGET_CHOICES,
+    cross_time,
+    prepare,
+    require_catalogue,
+    require_targets,
+)
 from cloud_trainer.report import metrics_table, shipped_verdict, write_report
 from cloud_trainer.side_thread import SideThread
 from edge.bundle import MAX_SCORER_HISTORY
@@ -113,6 +119,9 @@ class TrainOptions:
     users: Path | None = None
     event_codes: dict[str, str] | None = None
     """What a coded event column's values mean (``--event-codes``; --dataset csv)."""
+    targets: str = "auto"
+    """Which events are targets (``--targets``): ``auto`` (purchases where they are at
+    least 20 % of train events, else every event), ``purchase`` or ``all``."""
     timezone: str | None = None
     """The store's IANA zone, whose wall clock times written as instants are read in
     (``--timezone``; --dataset csv)."""
@@ -339,7 +348,8 @@ class Training:
                 + ("the real validation window" if periods == 1 else "an earlier window"))
 
         t = time.perf_counter()
-        data = prepare(self.raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac)
+        data = prepare(self.raw, seed=opts.seed, val_frac=val_frac, test_frac=test_frac,
+                       target_events=TARGET_CHOICES[opts.targets])
         require_catalogue(data, str(opts.interactions or opts.data_dir or opts.dataset))
         if periods:
             data.split_info["cross_time"] = periods
@@ -351,6 +361,7 @@ class Training:
             f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
             f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
             f"({self.timings['prepare']:.1f} s)")
+        log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
         if info.get("duplicates_dropped"):
             # Re-exports and appended extracts repeat rows; say how many were folded.
             log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")

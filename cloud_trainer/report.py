@@ -189,7 +189,8 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
             f"{split.get('test_start')} <= test <= {split.get('end')}; interactions "
             f"{counts.get('train')} / {counts.get('val')} / {counts.get('test')}.",
             f"* Catalogue: {split.get('catalogue_items')} items with a train interaction; "
-            f"targets: {', '.join(split.get('target_events', []))}.",
+            f"targets: {', '.join(split.get('target_events', []))}"
+            + (f" ({split['target_reason']})." if split.get("target_reason") else "."),
             f"* Test: {tc.get('shoppers')} shopper{'' if tc.get('shoppers') == 1 else 's'} "
             f"({tc.get('with_history')} with history) plus "
             f"{tc.get('masked_copies')} anonymous copies; {tc.get('targets')} target items, "

@@ -962,6 +962,22 @@ def test_an_items_file_that_leaves_most_categories_blank_says_so(tmp_path: Path)
             "zone or price band of their own)") in raw.report.notes
 
 
+def test_stores_that_sell_different_items_are_said(tmp_path: Path) -> None:
+    """Three stores of separate assortments: one bundle's lists for new shoppers mixed
+    them (16 of a store's top 20 not sold there), and nothing said so (fuzz-ad). Stores
+    that share their range say nothing."""
+    def chain(shared: bool) -> Path:
+        path = tmp_path / f"chain-{shared}.csv"
+        path.write_text("user_id,item_id,timestamp,store_id\n" + "".join(
+            f"u{k % 30},i{(k % 10) if shared else (k % 3) * 100 + k % 10},2024-03-{1 + k % 28:02d},S{k % 3}\n"
+            for k in range(300)))
+        return path
+    raw = load_dataset("csv", interactions=chain(False))
+    assert any("3 stores (store_id) of which 0% of the items sell in more than one: one bundle serves every store"
+               in n for n in raw.report.notes)
+    assert not any("stores (store_id)" in n for n in load_dataset("csv", interactions=chain(True)).report.notes)
+
+
 def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:
     """A German till's 'Storno' Ja/Nein, WooCommerce's 'Failed' orders and a Japanese
     till's 取引区分 返品 (a return) had trained as purchases. A line's own 'Returned' Y

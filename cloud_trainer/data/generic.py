@@ -176,6 +176,8 @@ def load_generic(
                    "shopper's rows" if shuffled else ""))
 
     real_context = _varied_context(inter, real_context, interactions, report)
+    if (note := _separate_assortments(inter, interactions)) is not None:
+        report.notes.append(note)
     us = read_table(users, GENERIC_USERS, report, hasher=hasher) if users is not None else None
     if us is not None and _header_only(us, users, "users", report):
         users = us = None
@@ -321,6 +323,32 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
         text += (f"; ids are compared as text: the interactions have e.g. {missing!r}, {file.name} "
                  f"e.g. {described.iloc[0]!r}")
     return text
+
+
+SHARED_ASSORTMENT = 0.5
+"""Stores sharing fewer of their items than this are said in a note (:func:`_separate_assortments`)."""
+
+
+def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
+    """A note where the export's stores (``store_id``) sell mostly different items: one
+    bundle serves them all, so a store's screen would be offered the others' items (a
+    fuzz chain of three stores: 16 of a store's top 20 for new shoppers were not sold
+    there, popularity per store 0.656 recall@20 against 0.282; fuzz-ad). The device
+    hides an item only when its stock is known to be low, so the way out is said."""
+    if "store_id" not in inter:
+        return None
+    sold = inter.loc[inter["store_id"].astype(str).str.strip() != "", ["store_id", "item_id"]].drop_duplicates()
+    stores = sold["store_id"].nunique()
+    if stores < 2 or stores > 1000:
+        return None
+    in_stores = sold.groupby("item_id").size()
+    shared = float((in_stores > 1).mean())
+    if shared >= SHARED_ASSORTMENT:
+        return None
+    return (f"{file}: {stores} stores (store_id) of which {shared:.0%} of the items sell in more than one: one "
+            "bundle serves every store, so its lists for a shopper the device does not know mix the stores' "
+            "items, and a device hides an item only when its stock says so; train a bundle per store (its "
+            "lines only), or send each device a stock of 0 for what its store does not sell")
 
 
 SPARSE_FIELD_SHARE = 0.5

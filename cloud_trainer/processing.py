@@ -170,7 +170,7 @@ HEAVY_NON_BUYER_EVENTS = 20
 counted by :func:`_heavy_non_buyers` (a scraper, a price monitor, a test account)."""
 
 
-def _heavy_non_buyers(events: pd.DataFrame) -> str:
+def _heavy_non_buyers(events: pd.DataFrame, all_events: bool) -> str:
     """A clause for the target decision where ids that never buy but hold an outsized
     share of the events sway it: 20 bots of 1,500 views each had made purchases 6.5 % of
     a shop's train events, so every event became a target and 82 % of the test targets
@@ -185,7 +185,10 @@ def _heavy_non_buyers(events: pd.DataFrame) -> str:
     without = float((rest["event_type"] == "purchase").mean()) if len(rest) else 0.0
     return (f"; {len(heavy)} ids that never buy hold {heavy.sum() / len(events):.0%} of them ({int(heavy.median()):,} "
             f"events each, the median shopper {int(counts.median()):,}): bots or price monitors? Without them "
-            f"purchases are {without:.1%}; leave them out of the export, or give --targets purchase")
+            f"purchases are {without:.1%}; leave them out of the export"
+            + (", or give --targets purchase" if all_events else
+               ": their events still count in sales heat and popularity (10 price monitors had put items "
+               "nobody bought in a shop's top 10)"))
 
 
 def prepare(
@@ -281,7 +284,7 @@ def prepare(
             f"purchases are {share:.1%} of train events "
             + (f"(>= {PURCHASE_SHARE_FOR_PURCHASE_TARGETS:.0%})" if target_events == ("purchase",) else
                f"(< {PURCHASE_SHARE_FOR_PURCHASE_TARGETS:.0%}), so every event is a target")
-            + _heavy_non_buyers(past_events))
+            + _heavy_non_buyers(past_events, target_events != ("purchase",)))
     else:
         info["target_reason"] = f"as asked (--targets); purchases are {share:.1%} of train events"
     info["target_events"] = list(target_events)

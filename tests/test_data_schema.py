@@ -2286,3 +2286,15 @@ def test_a_parquet_list_of_structs_gives_a_row_per_element(tmp_path: Path) -> No
     frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id", "event_type"]].values.tolist() == [
         ["b1", "SKU-1", "purchase"], ["b1", "SKU-2", "purchase"], ["b2", "SKU-3", "view"]]
+
+
+def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path: Path) -> None:
+    """Chipotle's 'item_name' and a restaurant's 'description' were listed with the rest
+    of the header, unpointed (real-ad); a count or an amount ('Total products') is no id."""
+    path = write(tmp_path, "invoice,Order Date,description,Quantity,Total products,Member\n"
+                           "1,2024-03-01,Naan,2,3,M1\n", "orders.csv")
+    with pytest.raises(DataError) as err:
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value) == (f"{path}: missing required column(s) item_id (header has invoice, Order Date, description, "
+                              "Quantity, Total products, Member); 'description' may be item_id: if so, name it "
+                              "item_id in the header")

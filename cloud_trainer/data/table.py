@@ -266,9 +266,35 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
-            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else ""),
+            f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
+            + _likely_columns(missing, raw_header, header),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
+
+
+_LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|name"),
+           "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"),
+           "timestamp": re.compile(r"(?i)date|time|day|when|created")}
+"""Words in a header name that may name a missing column: the error then says which
+(Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
+unpointed; real-ad)."""
+_NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num")
+"""A count, an amount or a kind (``Total products``, ``Customer type``): no id, whatever
+other word it has."""
+
+
+def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]) -> str:
+    """``; 'item_name' may be item_id: if so, name it item_id in the header`` for each missing column a header
+    name looks like, among the columns not read as another ("" when none)."""
+    said = []
+    for col in missing:
+        pattern = _LIKELY.get(col)
+        free = [raw for raw, read in zip(raw_header, header, strict=False) if read not in INTERACTION_COLUMNS]
+        found = [raw for raw in free if pattern is not None and pattern.search(raw)
+                 and not _NOT_LIKELY.search(raw)][:2]
+        if found:
+            said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
+    return "; " + "; ".join(said) if said else ""
 
 
 def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:

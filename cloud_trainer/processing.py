@@ -178,6 +178,8 @@ def _heavy_non_buyers(events: pd.DataFrame, all_events: bool) -> str:
     whether they are shoppers ("" when there are none)."""
     counts = events.groupby("user_id", sort=False).size()
     buys = (events["event_type"] == "purchase").groupby(events["user_id"], sort=False).any().reindex(counts.index)
+    if not buys.any():
+        return ""  # (a log without purchases: its heavy readers are readers, and no ids buy to compare)
     heavy = counts[(~buys) & (counts >= HEAVY_NON_BUYER_EVENTS * max(float(counts.median()), 1.0))]
     if heavy.empty or heavy.sum() < 0.1 * len(events):
         return ""

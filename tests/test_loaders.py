@@ -907,8 +907,8 @@ def test_an_order_number_counted_within_each_day_is_a_basket_a_day(tmp_path: Pat
     baskets = raw.interactions.groupby(["user_id", "session_id"])["timestamp"]
     assert baskets.ngroups == 60 and (baskets.max() == baskets.min()).all()
     assert (f"{path}: 9 of 9 baskets (a shopper's session_id) span more than 2 days (e.g. shopper 'C0''s '2': 18 "
-            "days): a number counted within each day, or a till's?; each day's lines of a basket are read as a "
-            "basket of their own ('<basket> <day>')") in raw.report.notes
+            "days): a number counted within each day, or a till's (or a clock gone wrong)?; each day's lines of a "
+            "basket are read as a basket of their own ('<basket> <day>')") in raw.report.notes
     night = "".join(f"s{u}-{d},2024-03-{d:02d} 23:{50 + k}:00,P{k},U{u}\n" for u in range(4) for d in (1, 9)
                     for k in range(3)) + "".join(f"s{u}-{d},2024-03-{d + 1:02d} 00:05:00,P7,U{u}\n" for u in range(4)
                                                  for d in (1, 9))
@@ -943,6 +943,26 @@ def test_times_written_as_instants_are_read_in_the_stores_zone_given_by_timezone
                                                              for k in range(10)))
     raw = load_dataset("csv", interactions=dates, timezone="America/New_York")
     assert (raw.interactions["timestamp"] == raw.interactions["timestamp"].dt.normalize()).all()
+    # Which lines are instants is what the parser made of them (session ad's review): a
+    # local 'yyyymmddHHMMSS' is 14 digits but no Unix time, and stays; where offsets sit
+    # beside 'Z' the parser put every line in UTC, so every line moves, not the 'Z' ones
+    # alone; one timed line among dates at midnight leaves the dates alone.
+    compact = tmp_path / "compact.csv"
+    compact.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k % 3},i{k},202403{1 + k:02d}080000\n"
+                                                             for k in range(10)))
+    raw = load_dataset("csv", interactions=compact, timezone="Asia/Shanghai")
+    assert raw.interactions["timestamp"].dt.hour.eq(8).all()
+    assert not any("times written as instants" in n for n in raw.report.notes)
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 3},i{k},2024-03-{1 + k:02d}T{9 + k % 2}:15:00{'Z' if k % 2 else '-04:00'}\n" for k in range(10)))
+    raw = load_dataset("csv", interactions=mixed, timezone="America/New_York")
+    assert raw.interactions.sort_values("item_id")["timestamp"].dt.strftime("%H:%M").tolist()[:2] == ["08:15", "05:15"]  # (EST)
+    dated = tmp_path / "dated.csv"
+    dated.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k % 3},i{k},{1709251200 + 86400 * k}\n" for k in range(19))
+                     + "u1,i99,1709289000\n")
+    raw = load_dataset("csv", interactions=dated, timezone="America/New_York")
+    assert raw.interactions.set_index("item_id")["timestamp"]["i0"] == pd.Timestamp("2024-03-01")
     with pytest.raises(DataError, match=r"--timezone: 'Mars/Base' is no IANA time zone"):
         load_dataset("csv", interactions=path, timezone="Mars/Base")
     with pytest.raises(DataError, match="--timezone is for --dataset csv"):
@@ -956,9 +976,10 @@ def test_an_items_file_that_leaves_most_categories_blank_says_so(tmp_path: Path)
     inter.write_text("user_id,item_id,timestamp\n" + "".join(f"u{k % 5},i{k % 30},2024-03-{1 + k % 28:02d}\n"
                                                             for k in range(90)))
     items = tmp_path / "items.csv"
-    items.write_text("item_id,category,price\n" + "".join(f"i{k},{'Dairy' if k < 3 else ''},1.5\n" for k in range(30)))
+    items.write_text("item_id,category,price\n" + "".join(f"i{k},{'Dairy' if k < 3 else ''},1.5\n" for k in range(30))
+                     + "".join(f"unsold{k},,\n" for k in range(300)))  # (a catalogue's never-sold rows do not count)
     raw = load_dataset("csv", interactions=inter, items=items)
-    assert (f"{items}: gives category for 10% of its items; the others are 'unknown' there (no category context, "
+    assert (f"{items}: gives category for 10% of the items sold; the others are 'unknown' there (no category context, "
             "zone or price band of their own)") in raw.report.notes
 
 
@@ -973,9 +994,15 @@ def test_stores_that_sell_different_items_are_said(tmp_path: Path) -> None:
             for k in range(300)))
         return path
     raw = load_dataset("csv", interactions=chain(False))
-    assert any("3 stores (store_id) of which 0% of the items sell in more than one: one bundle serves every store"
+    assert any("3 stores (store_id) of which only 0% of the lines are of items sold in more than one: one bundle serves every store"
                in n for n in raw.report.notes)
     assert not any("stores (store_id)" in n for n in load_dataset("csv", interactions=chain(True)).report.notes)
+    # One range with a long tail of items sold once (which can never look shared) is no
+    # separate assortment: counted by line, not by item (session ad's review).
+    tail = tmp_path / "tail.csv"
+    tail.write_text("user_id,item_id,timestamp,store_id\n" + "".join(
+        f"u{k % 30},{f'i{k % 10}' if k % 3 else f'rare{k}'},2024-03-{1 + k % 28:02d},S{k % 3}\n" for k in range(300)))
+    assert not any("stores (store_id)" in n for n in load_dataset("csv", interactions=tail).report.notes)
 
 
 def test_more_voids_and_failed_orders_are_no_purchases_and_a_line_flag_stays_the_lines(tmp_path: Path) -> None:

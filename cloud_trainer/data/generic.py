@@ -137,7 +137,7 @@ def load_generic(
                 )
             it["attributes"] = [json.dumps(p or {}, sort_keys=True) for p in parsed]
         report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
-        if (note := _sparse_fields(it, items)) is not None:
+        if (note := _sparse_fields(it[it["item_id"].isin(set(inter["item_id"]))], items)) is not None:
             report.notes.append(note)
     else:
         it = _items_from_interactions(inter, interactions, report)
@@ -282,8 +282,8 @@ def _split_known_shoppers_reused_baskets(inter: pd.DataFrame, known: np.ndarray,
     report.notes.append(
         f"{file}: {int((span > REUSED_BASKET_DAYS).sum()):,} of {len(span):,} baskets (a shopper's session_id) span "
         f"more than {REUSED_BASKET_DAYS} days (e.g. shopper {example[0]!r}'s {example[1]!r}: {span.max():.0f} days): "
-        "a number counted within each day, or a till's?; each day's lines of a basket are read as a basket of "
-        "their own ('<basket> <day>')")
+        "a number counted within each day, or a till's (or a clock gone wrong)?; each day's lines of a basket are "
+        "read as a basket of their own ('<basket> <day>')")
 
 
 GUEST_SHARE = 0.10
@@ -337,15 +337,18 @@ def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
     hides an item only when its stock is known to be low, so the way out is said."""
     if "store_id" not in inter:
         return None
-    sold = inter.loc[inter["store_id"].astype(str).str.strip() != "", ["store_id", "item_id"]].drop_duplicates()
-    stores = sold["store_id"].nunique()
+    lines = inter.loc[inter["store_id"].astype(str).str.strip() != "", ["store_id", "item_id"]]
+    stores = lines["store_id"].nunique()
     if stores < 2 or stores > 1000:
         return None
-    in_stores = sold.groupby("item_id").size()
-    shared = float((in_stores > 1).mean())
+    # Per line, not per item: a long tail of items sold once can never look shared, and
+    # a chain of one range had been said to sell different items (session ad's review).
+    in_stores = lines.drop_duplicates().groupby("item_id").size()
+    shared = float((lines["item_id"].map(in_stores) > 1).mean())
     if shared >= SHARED_ASSORTMENT:
         return None
-    return (f"{file}: {stores} stores (store_id) of which {shared:.0%} of the items sell in more than one: one "
+    return (f"{file}: {stores} stores (store_id) of which only {shared:.0%} of the lines are of items sold in more "
+            "than one: one "
             "bundle serves every store, so its lists for a shopper the device does not know mix the stores' "
             "items, and a device hides an item only when its stock says so; train a bundle per store (its "
             "lines only), or send each device a stock of 0 for what its store does not sell")
@@ -356,7 +359,9 @@ SPARSE_FIELD_SHARE = 0.5
 
 
 def _sparse_fields(items: pd.DataFrame, file: Path) -> str | None:
-    """A note naming the items file's fields that most items leave blank: those items are
+    """A note naming the items file's fields that most items sold leave blank (``items``:
+    the rows of the items that sell; a whole catalogue's never-sold rows said 8 % where
+    every sold item had both: session ad's review): those items are
     'unknown' there, with no category context or store zone, and the coverage note had
     said '100 %' of a file 90 % of whose categories were blank (fuzz-ad)."""
     said = []
@@ -367,7 +372,7 @@ def _sparse_fields(items: pd.DataFrame, file: Path) -> str | None:
                 said.append(f"{col} for {given:.0%}")
     if not said:
         return None
-    return (f"{file}: gives {' and '.join(said)} of its items; the others are 'unknown' there (no category "
+    return (f"{file}: gives {' and '.join(said)} of the items sold; the others are 'unknown' there (no category "
             "context, zone or price band of their own)")
 
 

@@ -221,6 +221,8 @@ _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")
 _ZERO_OFFSET = re.compile(r"[+-]00(?::?00)?$")
 _UTC_MARK = re.compile(r"\d(?:Z|\s*[+-]00(?::?00)?)$")
 _HAS_OFFSET = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d(?::?\d\d)?$")
+HAS_OFFSET, UTC_MARK = _HAS_OFFSET, _UTC_MARK
+"""(For :func:`.values._instants_as_local`, which must know what :func:`_wall_clock` did.)"""
 OFFSET_SAMPLE = 1000
 """Values looked at, first and last, for an offset: a 2M-line column costs 2.5 s to look
 through whole, so only a file that shows one pays for it."""

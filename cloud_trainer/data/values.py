@@ -26,8 +26,11 @@ from .schema import HOUR_KEYS, NO_ACTION, Column
 from .timestamps import (
     DAY_ZERO,
     EPOCH_PATTERN,
+    HAS_OFFSET,
     OFFSET_SAMPLE,
+    UTC_MARK,
     clock_text,
+    epoch_seconds,
     month_days,
     parse_timestamps,
 )
@@ -122,14 +125,28 @@ def _instants_as_local(parsed: pd.Series, text: pd.Series, timezone: str | None,
     and hour and weekday context are then UTC's, not the store's: Taobao's UserBehavior
     (China, UTC+8) had its night lull at 17-21 h (real-ad). With ``timezone``
     (``--timezone``) they are read as its wall clock; without, a note says how. Instants
-    all at midnight are dates (Amazon's ``unixReviewTime``) and are left as they are."""
+    nine in ten of which are at midnight are dates (Amazon's ``unixReviewTime``) and are
+    left as they are.
+
+    Which lines are instants is what the parser made of them, not their look: 14 digits
+    are a local ``yyyymmddHHMMSS`` when Unix time gives no plausible year, and in a
+    column that mixes offsets with UTC the parser converted every offset line to UTC
+    (session ad's review: both had been read as the wrong clock)."""
     present = text.dropna()
     sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)]).astype(str)
     if not (sample.str.fullmatch(EPOCH_PATTERN) | sample.str.contains(_INSTANT)).any():
         return parsed
-    instant = (text.str.fullmatch(EPOCH_PATTERN) | text.str.contains(_INSTANT)).fillna(False).to_numpy(dtype=bool)
+    instant = text.str.contains(_INSTANT).fillna(False).to_numpy(dtype=bool).copy()  # (arrow: read-only)
+    digits = text.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
+    if digits.any():
+        seconds = epoch_seconds(pd.to_numeric(text[digits], errors="coerce").astype(float))
+        as_unix = pd.to_datetime(seconds, unit="s", errors="coerce").dt.round("us").to_numpy()
+        instant[np.flatnonzero(digits)[as_unix == parsed[digits].to_numpy()]] = True
+    offset = text.str.contains(HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
+    if offset.any() and text.str.contains(UTC_MARK).fillna(False).any():
+        instant |= offset  # (parse_timestamps' _wall_clock: offsets beside 'Z' / '+00:00' are converted to UTC)
     instant = instant & parsed.notna().to_numpy()
-    if not instant.any() or (parsed[instant] == parsed[instant].dt.normalize()).all():
+    if not instant.any() or (parsed[instant] == parsed[instant].dt.normalize()).mean() >= 0.9:
         return parsed
     if timezone is None:
         report.notes.append(f"{where}: {int(instant.sum()):,} times written as instants (Unix time, 'Z', 'UTC') "

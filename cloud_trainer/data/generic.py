@@ -270,11 +270,17 @@ def _split_known_shoppers_reused_baskets(inter: pd.DataFrame, known: np.ndarray,
     if not len(rows):
         return
     stamp = inter.loc[rows, "timestamp"]
-    key = inter.loc[rows, "user_id"] + "\x1f" + inter.loc[rows, "session_id"]
-    grouped = stamp.groupby(key.to_numpy())
+    # The test on integer codes: a joined text key cost 1.2 s on 2M lines of a file that
+    # has nothing to split (session ad's review); the text key only where it has.
+    users, _ = pd.factorize(inter.loc[rows, "user_id"])
+    baskets, _ = pd.factorize(inter.loc[rows, "session_id"])
+    grouped = stamp.groupby(users.astype(np.int64) * (int(baskets.max()) + 1) + baskets)
     span = (grouped.max() - grouped.min()) / pd.Timedelta(days=1)
     if (span > REUSED_BASKET_DAYS).sum() <= REUSED_BASKET_SHARE * len(span):
         return
+    key = inter.loc[rows, "user_id"] + "\x1f" + inter.loc[rows, "session_id"]
+    grouped = stamp.groupby(key.to_numpy())
+    span = (grouped.max() - grouped.min()) / pd.Timedelta(days=1)
     day = stamp.dt.strftime("%Y-%m-%d")
     many = key.isin(_longer_than_a_visit(stamp, key, day)).to_numpy()
     inter.loc[rows[many], "session_id"] = inter.loc[rows[many], "session_id"] + " " + day[many]

@@ -136,15 +136,22 @@ def _instants_as_local(parsed: pd.Series, text: pd.Series, timezone: str | None,
     sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)]).astype(str)
     if not (sample.str.fullmatch(EPOCH_PATTERN) | sample.str.contains(_INSTANT)).any():
         return parsed
-    instant = text.str.contains(_INSTANT).fillna(False).to_numpy(dtype=bool).copy()  # (arrow: read-only)
+    # The regexes only where the last character may end a UTC mark ('Z', '+00:00', 'UTC',
+    # 'GMT'): over every line of a 2M-line Unix-time column they took 3 s of a 4 s check.
+    ends = text.str[-1:].fillna("")
+    maybe = ends.isin(("Z", "z", "0", "C", "c", "T", "t")).to_numpy(dtype=bool)
+    instant = np.zeros(len(text), dtype=bool)
+    if maybe.any():
+        instant[maybe] = text[maybe].str.contains(_INSTANT).fillna(False).to_numpy(dtype=bool)
+    if instant.any() and text[instant].str.contains(UTC_MARK).fillna(False).any():
+        # (parse_timestamps' _wall_clock: offsets beside 'Z' / '+00:00' are converted to UTC)
+        instant |= text.str.contains(HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
     digits = text.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
     if digits.any():
-        seconds = epoch_seconds(pd.to_numeric(text[digits], errors="coerce").astype(float))
+        # (a cast, not pd.to_numeric: every value is digits, and on 2M lines 0.25 s, not 0.9 s)
+        seconds = epoch_seconds(text[digits].astype("float64"))
         as_unix = pd.to_datetime(seconds, unit="s", errors="coerce").dt.round("us").to_numpy()
         instant[np.flatnonzero(digits)[as_unix == parsed[digits].to_numpy()]] = True
-    offset = text.str.contains(HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
-    if offset.any() and text.str.contains(UTC_MARK).fillna(False).any():
-        instant |= offset  # (parse_timestamps' _wall_clock: offsets beside 'Z' / '+00:00' are converted to UTC)
     instant = instant & parsed.notna().to_numpy()
     if not instant.any() or (parsed[instant] == parsed[instant].dt.normalize()).mean() >= 0.9:
         return parsed

@@ -343,14 +343,19 @@ def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
     hides an item only when its stock is known to be low, so the way out is said."""
     if "store_id" not in inter:
         return None
-    lines = inter.loc[inter["store_id"].astype(str).str.strip() != "", ["store_id", "item_id"]]
-    stores = lines["store_id"].nunique()
+    store_codes, store_names = pd.factorize(inter["store_id"].astype(str).str.strip())
+    named = np.asarray(store_names) != ""
+    stores = int(named.sum())
     if stores < 2 or stores > 1000:
         return None
+    lines = named[store_codes] & (store_codes >= 0)
+    item_codes, _ = pd.factorize(inter["item_id"])
     # Per line, not per item: a long tail of items sold once can never look shared, and
     # a chain of one range had been said to sell different items (session ad's review).
-    in_stores = lines.drop_duplicates().groupby("item_id").size()
-    shared = float((lines["item_id"].map(in_stores) > 1).mean())
+    # (On integer codes: a frame's drop_duplicates and groupby took 1 s on 2M lines.)
+    pairs = np.unique(item_codes[lines].astype(np.int64) * len(store_names) + store_codes[lines])
+    in_stores = np.bincount(pairs // len(store_names), minlength=int(item_codes.max()) + 1)
+    shared = float((in_stores[item_codes[lines]] > 1).mean())
     if shared >= SHARED_ASSORTMENT:
         return None
     return (f"{file}: {stores} stores (store_id) of which only {shared:.0%} of the lines are of items sold in more "

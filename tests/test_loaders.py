@@ -253,6 +253,23 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
         f"{holes}:3: timestamp: empty (required)"]
 
 
+def test_a_shoppers_basket_number_without_a_basket_column_is_the_basket(tmp_path: Path) -> None:
+    """'user_id, order_number, product_id', as the next-basket benchmarks publish Ta-Feng,
+    Dunnhumby and Instacart: each line had been a basket of its own on a made-up day, so
+    Instacart 'did not repeat' (real2-ad). Jester's 'jokeId' is its item."""
+    path = tmp_path / "tafeng_future.csv"
+    path.write_text("user_id,order_number,product_id\n" + "".join(
+        f"{u},{n},{(u + n + k) % 7}\n" for u in range(1, 4) for n in range(1, 4) for k in range(3)))
+    raw = load_dataset("csv", interactions=path)
+    baskets = raw.interactions.groupby(["user_id", "session_id"])["timestamp"]
+    assert baskets.ngroups == 9 and baskets.size().eq(3).all() and baskets.nunique().eq(1).all()
+    assert f"{path}: no basket column: each shopper's 'order_number' is read as their basket (session_id)" \
+        in raw.report.notes
+    jokes = tmp_path / "jester.csv"
+    jokes.write_text("userId,jokeId,rating\n1,5,0.2\n1,7,3.1\n2,5,1.0\n")
+    assert load_dataset("csv", interactions=jokes).interactions["item_id"].tolist() == ["5", "7", "5"]
+
+
 def test_a_file_without_times_keeps_each_basket_together_and_spreads_one_time_shoppers(tmp_path: Path) -> None:
     """Instacart's order lines have no time. With a basket column the made-up clock ranks
     each shopper's baskets, not rows, so an order is never cut across train, validation

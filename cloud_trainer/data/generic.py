@@ -153,6 +153,15 @@ def load_generic(
         real_context = ()
         baskets = bool((inter["session_id"] != "").any())
         sequence, sequence_name = sequence_column(inter)
+        if not baskets and sequence is not None:
+            # A shopper's basket number and no basket column ('user_id, order_number,
+            # product_id', the layout the next-basket benchmarks publish Ta-Feng, Dunnhumby
+            # and Instacart in): the number is the basket. Each line had been a basket of
+            # its own on a made-up day, and Instacart 'did not repeat' (real2-ad).
+            inter["session_id"] = (inter["user_id"].astype(str) + " " + sequence.map("{:g}".format)).to_numpy()
+            baskets = True
+            report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
+                                "their basket (session_id)")
         item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
         shuffled = item_sorted >= 0.9
         gaps = order_gaps(inter) if baskets and sequence is not None else None

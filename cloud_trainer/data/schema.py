@@ -334,7 +334,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
 
 
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
-                "songid", "trackid", "artistid", "businessid", "recipeid", "iid",
+                "songid", "trackid", "artistid", "businessid", "recipeid", "jokeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
                 "listingid",  # Etsy: a listing, where its SKU is blank
                 "артикул", "кодтовара", "товар", "urunkodu", "urun", "stokkodu",

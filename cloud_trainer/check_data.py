@@ -60,6 +60,8 @@ def check_data(
     log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
         f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
     log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
+    if info.get("cut_note"):
+        log(f"[split] {info['cut_note']}")
     repeat = repeat_decision(data)
     log(f"[repeat] {repeat['decision']}")
     real = list(raw.real_context)
@@ -79,7 +81,8 @@ def check_data(
         "notes": report["notes"],
         **({"sample": report["sample"]} if "sample" in report else {}),
         "split": {k: info[k] for k in ("start", "val_start", "test_start", "end", "interactions",
-                                       "val_cases", "test_cases", "target_events", "target_reason", "duplicates_dropped")},
+                                       "val_cases", "test_cases", "target_events", "target_reason", "cut_note",
+                                       "duplicates_dropped") if k in info},
         "repeat": repeat,
         "real_context": real,
         "seconds": round(time.perf_counter() - started, 2),

@@ -362,6 +362,8 @@ class Training:
             f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
             f"({self.timings['prepare']:.1f} s)")
         log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
+        if info.get("cut_note"):
+            log(f"[split] {info['cut_note']}")
         if info.get("duplicates_dropped"):
             # Re-exports and appended extracts repeat rows; say how many were folded.
             log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")

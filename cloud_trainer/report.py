@@ -187,7 +187,8 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
         lines += [
             f"* Split (temporal): train < {split.get('val_start')} <= validation < "
             f"{split.get('test_start')} <= test <= {split.get('end')}; interactions "
-            f"{counts.get('train')} / {counts.get('val')} / {counts.get('test')}.",
+            f"{counts.get('train')} / {counts.get('val')} / {counts.get('test')}"
+            + (f" ({split['cut_note']})." if split.get("cut_note") else "."),
             f"* Catalogue: {split.get('catalogue_items')} items with a train interaction; "
             f"targets: {', '.join(split.get('target_events', []))}"
             + (f" ({split['target_reason']})." if split.get("target_reason") else "."),

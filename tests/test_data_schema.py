@@ -2298,3 +2298,16 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
     assert str(err.value) == (f"{path}: missing required column(s) item_id (header has invoice, Order Date, description, "
                               "Quantity, Total products, Member); 'description' may be item_id: if so, name it "
                               "item_id in the header")
+
+
+def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:
+    """The next-basket benchmarks' merged files: {shopper: [[-1], [items], ..., [-1]]}.
+    Read as JSON lines it had been one line of 13,858 fields, refused with 'put a header
+    line first' (real2-ad). Each basket's place is its order_number; [-1] is padding."""
+    doc = json.dumps({"1": [[-1], [55, 54], [5], [-1]], "2": [[-1], [10, 27, 40], [-1]]})
+    report = IngestReport()
+    frame = read_table(write(tmp_path, doc, "tafeng_merged.json"), GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame[["user_id", "item_id"]].values.tolist() == [["1", "55"], ["1", "54"], ["1", "5"], ["2", "10"],
+                                                            ["2", "27"], ["2", "40"]]
+    assert frame["order_number"].tolist() == ["1", "1", "2", "1", "1", "1"]
+    assert any("a JSON object keyed by shopper, each a list of baskets (2 shoppers, 3 baskets" in n for n in report.notes)

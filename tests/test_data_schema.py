@@ -2311,3 +2311,8 @@ def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path:
                                                             ["2", "27"], ["2", "40"]]
     assert frame["order_number"].tolist() == ["1", "1", "2", "1", "1", "1"]
     assert any("a JSON object keyed by shopper, each a list of baskets (2 shoppers, 3 baskets" in n for n in report.notes)
+    # A dict of lists of pairs has the shape but not the padding: not shoppers (it had
+    # been read so: session ad's second review).
+    pairs = json.dumps({"train": [[1, 5], [2, 7]], "test": [[1, 9], [3, 5]]})
+    with pytest.raises(DataError, match=r"missing required column\(s\) user_id, item_id, timestamp \(header has train, test\)"):
+        read_table(write(tmp_path, pairs, "split.json"), GENERIC_INTERACTIONS, IngestReport())

@@ -265,6 +265,12 @@ def test_a_shoppers_basket_number_without_a_basket_column_is_the_basket(tmp_path
     assert baskets.ngroups == 9 and baskets.size().eq(3).all() and baskets.nunique().eq(1).all()
     assert f"{path}: no basket column: each shopper's 'order_number' is read as their basket (session_id)" \
         in raw.report.notes
+    # A log's global event counter gives each line its own number: no basket ('{:g}' had
+    # also made 1234567 and 1234568 one; session ad's second review).
+    counter = tmp_path / "events.csv"
+    counter.write_text("user_id,sequence_number,item_id\n" + "".join(f"u{k % 5},{1234560 + k},i{k % 9}\n"
+                                                                   for k in range(40)))
+    assert load_dataset("csv", interactions=counter).interactions["session_id"].eq("").all()
     jokes = tmp_path / "jester.csv"
     jokes.write_text("userId,jokeId,rating\n1,5,0.2\n1,7,3.1\n2,5,1.0\n")
     assert load_dataset("csv", interactions=jokes).interactions["item_id"].tolist() == ["5", "7", "5"]

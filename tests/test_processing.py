@@ -431,3 +431,10 @@ def test_named_shoppers_whose_lines_end_early_do_not_set_the_cut_offs(tmp_path: 
     assert info["interactions"]["train"] > 0.7 * 900
     assert info["cut_note"].startswith("the named shoppers' own cut-offs would leave ")
     assert info["cut_note"].endswith("(their lines end where the anonymous ones begin), so all lines set them")
+    # Named shoppers who buy on through a late surge of guests keep their own cut-offs
+    # (session ad's second review: the fall-back had halved validation's known shoppers).
+    surge = [f",i{k % 30},{pd.Timestamp('2016-10-01') + pd.Timedelta(hours=2.4 * k)},g{k // 3}" for k in range(900)]
+    steady = [f"u{k % 20},i{k % 30},{pd.Timestamp('2016-01-01') + pd.Timedelta(hours=14.6 * k)},s{k // 3}"
+              for k in range(600)]
+    path.write_text("user_id,item_id,timestamp,session_id\n" + "\n".join(steady + surge) + "\n")
+    assert "cut_note" not in prepare(load_dataset("csv", interactions=path)).split_info

@@ -153,12 +153,14 @@ def load_generic(
         real_context = ()
         baskets = bool((inter["session_id"] != "").any())
         sequence, sequence_name = sequence_column(inter)
-        if not baskets and sequence is not None:
+        if not baskets and sequence is not None and _numbers_hold_lines(inter["user_id"], sequence):
             # A shopper's basket number and no basket column ('user_id, order_number,
             # product_id', the layout the next-basket benchmarks publish Ta-Feng, Dunnhumby
             # and Instacart in): the number is the basket. Each line had been a basket of
-            # its own on a made-up day, and Instacart 'did not repeat' (real2-ad).
-            inter["session_id"] = (inter["user_id"].astype(str) + " " + sequence.map("{:g}".format)).to_numpy()
+            # its own on a made-up day, and Instacart 'did not repeat' (real2-ad). (Written
+            # whole: '{:g}' had made 1234567 and 1234568 one basket.)
+            number = sequence.map(lambda v: f"{v:.0f}" if v == int(v) else repr(v))
+            inter["session_id"] = (inter["user_id"].astype(str) + " " + number).to_numpy()
             baskets = True
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
                                 "their basket (session_id)")
@@ -209,6 +211,15 @@ def load_generic(
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _numbers_hold_lines(users: pd.Series, numbers: pd.Series) -> bool:
+    """Whether a shopper's numbers each hold several lines, as a basket number's do (a
+    tenth of them or more): a log's global event counter gives every line its own, and
+    read as baskets it had made 20,000 events 9,813 made-up baskets (session ad's
+    second review)."""
+    sizes = pd.DataFrame({"u": users.to_numpy(), "n": numbers.to_numpy()}).groupby(["u", "n"]).size()
+    return bool((sizes > 1).mean() >= 0.1)
 
 
 def _split_reused_baskets(inter: pd.DataFrame, baskets_as_shoppers: bool, file: Path,

@@ -202,9 +202,15 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     next-basket benchmarks publish Ta-Feng, Dunnhumby and Instacart in): a row per item,
     ``user_id``, the basket's place as ``order_number`` (:data:`.clocks.SEQUENCE_KEYS`) and
     ``item_id``; a ``[-1]`` basket is their padding and is left out. Read as JSON lines it
-    had been one line of 13,858 fields (real2-ad). None for any other object."""
+    had been one line of 13,858 fields (real2-ad). None for any other object: the
+    ``[-1]`` padding around most shoppers' lists is the sign, since a dict of lists of
+    pairs (``{"train": [[user, item], ...]}``, ``{item: [[time, rating], ...]}``) has the
+    same shape and had been read as shoppers (session ad's second review)."""
     if len(whole) < 2 or not all(isinstance(v, list) and v and all(isinstance(b, list) for b in v)
                                  for v in whole.values()):
+        return None
+    padded = sum(v[0] in ([-1], ["-1"]) and v[-1] in ([-1], ["-1"]) for v in whole.values())
+    if padded * 2 <= len(whole):
         return None
     if not all(isinstance(i, (int, str)) and not isinstance(i, bool) for v in whole.values() for b in v for i in b):
         return None

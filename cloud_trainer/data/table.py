@@ -272,15 +272,19 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
-_LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|name"),
+_LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
-_NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num")
-"""A count, an amount or a kind (``Total products``, ``Customer type``): no id, whatever
-other word it has."""
+_NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
+                         r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
+                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]")
+"""A count, an amount, a kind or a person's or place's detail (``Total products``,
+``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
+no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
+second review)."""
 
 
 def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]) -> str:

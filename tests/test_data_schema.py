@@ -2316,3 +2316,16 @@ def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path:
     pairs = json.dumps({"train": [[1, 5], [2, 7]], "test": [[1, 9], [3, 5]]})
     with pytest.raises(DataError, match=r"missing required column\(s\) user_id, item_id, timestamp \(header has train, test\)"):
         read_table(write(tmp_path, pairs, "split.json"), GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_compact_local_times_to_the_hour_or_minute_are_not_unix_time(tmp_path: Path) -> None:
+    """'2024030108' and '202403010800' (yyyymmddHH, yyyymmddHHMM) had been read as Unix
+    seconds and milliseconds, 2034 and 1976 (session ad's second review); Unix time
+    stays Unix time."""
+    got, report = read_stamps(tmp_path, ["2024030108", "2024030215"], "hours.csv")
+    assert got == [pd.Timestamp("2024-03-01 08:00"), pd.Timestamp("2024-03-02 15:00")]
+    assert any("times like '2024030108' read as yyyymmddHH" in n for n in report.notes)
+    got, _ = read_stamps(tmp_path, ["202403010800", "202403021530"], "minutes.csv")
+    assert got == [pd.Timestamp("2024-03-01 08:00"), pd.Timestamp("2024-03-02 15:30")]
+    got, _ = read_stamps(tmp_path, ["1709251200", "1709337600000"], "unix.csv")
+    assert got == [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02")]

@@ -161,6 +161,10 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     # event pipelines): whole or fractional seconds, or milliseconds (13 digits).
     epoch = values.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
     if epoch.any():
+        short = epoch & values.str.len().isin((10, 12)).fillna(False).to_numpy(dtype=bool)
+        if short.any() and values[short].str.fullmatch(_COMPACT.pattern).all():
+            epoch = epoch & ~short  # (local yyyymmddHH[MM], read by _compact_times below)
+    if epoch.any():
         seconds = epoch_seconds(pd.to_numeric(values[epoch], errors="coerce").astype(float))
         # 1900-2199, as plausible: an 11-digit value is the year 5138, which stopped the load.
         seconds = seconds.where((seconds >= -2_208_988_800) & (seconds < 7_258_118_400))
@@ -450,18 +454,29 @@ def _dotted_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     return stamps, (f"{said}; " if said else "") + "times of day written with dots read as hours.minutes.seconds"
 
 
-_COMPACT = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d")
+_COMPACT = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d)?)?")
 """``20240205120012``: a date and time with no separators (``yyyymmddHHMMSS``), as SAP
-and mainframe extracts write it. As a Unix time in milliseconds it is the year 2611."""
+and mainframe extracts write it, or to the hour or minute (``2024030108``,
+``202403010800``). As a Unix time in milliseconds the 14 digits are the year 2611; the
+10 and 12 digits, read as Unix seconds and milliseconds, had become 2034 and 1976
+(session ad's second review), so where every such value of a column is one, it is."""
+_COMPACT_FORMATS = {14: ("%Y%m%d%H%M%S", "yyyymmddHHMMSS"), 12: ("%Y%m%d%H%M", "yyyymmddHHMM"),
+                    10: ("%Y%m%d%H", "yyyymmddHH")}
 
 
 def _compact_times(named: pd.Series) -> tuple[pd.Series | None, str | None]:
-    """Times written as :data:`_COMPACT` (14 digits)."""
+    """Times written as :data:`_COMPACT` (10, 12 or 14 digits)."""
     found = named.str.fullmatch(_COMPACT.pattern).to_numpy(dtype=bool)
     if not found.any():
         return None, None
-    stamps = pd.to_datetime(named.where(found), format="%Y%m%d%H%M%S", errors="coerce")
-    return stamps, f"times like {named[found].iloc[0]!r} read as yyyymmddHHMMSS"
+    stamps = pd.Series(pd.NaT, index=named.index, dtype="datetime64[ns]")
+    lengths = named.str.len()
+    for length, (fmt, _) in _COMPACT_FORMATS.items():
+        these = found & (lengths == length).to_numpy()
+        if these.any():
+            stamps[these] = pd.to_datetime(named[these], format=fmt, errors="coerce").to_numpy()
+    first = named[found].iloc[0]
+    return stamps, f"times like {first!r} read as {_COMPACT_FORMATS[len(first)][1]}"
 
 
 EXCEL_DAY_ZERO = "1899-12-30"

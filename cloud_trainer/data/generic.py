@@ -352,7 +352,8 @@ def _coverage(used: pd.Series, described: pd.Series, what: str, file: Path) -> s
 
 
 SHARED_ASSORTMENT = 0.5
-"""Stores sharing fewer of their items than this are said in a note (:func:`_separate_assortments`)."""
+"""Stores fewer of whose lines than this are of items sold in more than one store are
+said in a note (:func:`_separate_assortments`)."""
 
 
 def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
@@ -379,9 +380,8 @@ def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
     if shared >= SHARED_ASSORTMENT:
         return None
     return (f"{file}: {stores} stores (store_id) of which only {shared:.0%} of the lines are of items sold in more "
-            "than one: one "
-            "bundle serves every store, so its lists for a shopper the device does not know mix the stores' "
-            "items, and a device hides an item only when its stock says so; train a bundle per store (its "
+            "than one: one bundle serves every store, so its lists for a shopper the device does not know mix the "
+            "stores' items, and a device hides an item only when its stock says so; train a bundle per store (its "
             "lines only), or send each device a stock of 0 for what its store does not sell")
 
 
@@ -390,11 +390,11 @@ SPARSE_FIELD_SHARE = 0.5
 
 
 def _sparse_fields(items: pd.DataFrame, file: Path) -> str | None:
-    """A note naming the items file's fields that most items sold leave blank (``items``:
-    the rows of the items that sell; a whole catalogue's never-sold rows said 8 % where
-    every sold item had both: session ad's review): those items are
-    'unknown' there, with no category context or store zone, and the coverage note had
-    said '100 %' of a file 90 % of whose categories were blank (fuzz-ad)."""
+    """A note naming the items file's fields that most items sold leave blank: those items
+    are 'unknown' there, with no category context or store zone, and the coverage note
+    had said '100 %' of a file 90 % of whose categories were blank (fuzz-ad). ``items``
+    holds the rows of the items that sell: a whole catalogue's never-sold rows had made
+    it say 8 % where every sold item had both (session ad's review)."""
     said = []
     for col in ("category", "department", "price"):
         if col in items and len(items):

@@ -376,7 +376,7 @@ def _thin_data_lines(split: dict[str, Any], metrics: dict[str, Any]) -> list[str
         # (a sale day at the export's end: validation 6 h and test 7 h of Black Friday
         # afternoon chose and judged everything, unsaid; fuzz-ad)
         lines.append(f"* **Short windows:** {' and '.join(short)}: everything is chosen and judged on what shoppers "
-                     "did then; a longer export (or smaller --val-frac / --test-frac of a busy end) judges more.")
+                     "did then; a longer export, or larger --val-frac / --test-frac, judges more.")
     if isinstance(shoppers, int) and isinstance(known, int) and shoppers and known < FEW_WITH_HISTORY * shoppers:
         lines.append(f"* **Few test shoppers with a history:** {known} of {shoppers}, so the figures for known "
                      "shoppers rest on them and what this data can judge is mostly the list for a shopper "

@@ -156,7 +156,8 @@ def test_few_shoppers_and_short_windows_are_said() -> None:
              "end": "2024-05-29 22:00:29", "test_cases": {"shoppers": 2, "with_history": 2}}
     md = render_markdown({**REPORT, "split": split}, curves=False)
     assert "* **Few shoppers to judge by:** test has 2, so the figures below are anecdotes, not measurements." in md
-    assert "* **Short windows:** validation 6 hours and test 7 hours: everything is chosen and judged" in md
+    assert ("* **Short windows:** validation 6 hours and test 7 hours: everything is chosen and judged on what "
+            "shoppers did then; a longer export, or larger --val-frac / --test-frac, judges more.") in md
     weeks = {**split, "val_start": "2024-04-01", "test_start": "2024-05-01", "test_cases": {"shoppers": 900,
                                                                                           "with_history": 800}}
     md = render_markdown({**REPORT, "split": weeks}, curves=False)

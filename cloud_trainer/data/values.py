@@ -23,17 +23,7 @@ from .columns import _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
-from .timestamps import (
-    DAY_ZERO,
-    EPOCH_PATTERN,
-    HAS_OFFSET,
-    OFFSET_SAMPLE,
-    UTC_MARK,
-    clock_text,
-    epoch_seconds,
-    month_days,
-    parse_timestamps,
-)
+from .timestamps import DAY_ZERO, clock_text, instants_as_local, month_days, parse_timestamps
 
 
 class Checks:
@@ -117,59 +107,6 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
                              name=name, report=report)
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
-
-
-def _instants_as_local(parsed: pd.Series, text: pd.Series, timezone: str | None, where: str,
-                       report: IngestReport) -> pd.Series:
-    """Times written as instants (Unix time, ``Z``, ``+00:00``, ``UTC``) are read in UTC,
-    and hour and weekday context are then UTC's, not the store's: Taobao's UserBehavior
-    (China, UTC+8) had its night lull at 17-21 h (real-ad). With ``timezone``
-    (``--timezone``) they are read as its wall clock; without, a note says how. Instants
-    nine in ten of which are at midnight are dates (Amazon's ``unixReviewTime``) and are
-    left as they are.
-
-    Which lines are instants is what the parser made of them, not their look: 14 digits
-    are a local ``yyyymmddHHMMSS`` when Unix time gives no plausible year, and in a
-    column that mixes offsets with UTC the parser converted every offset line to UTC
-    (session ad's review: both had been read as the wrong clock)."""
-    present = text.dropna()
-    sample = pd.concat([present.head(OFFSET_SAMPLE), present.tail(OFFSET_SAMPLE)]).astype(str)
-    if not (sample.str.fullmatch(EPOCH_PATTERN) | sample.str.contains(_INSTANT)).any():
-        return parsed
-    # The regexes only where the last character may end a UTC mark ('Z', '+00:00', 'UTC',
-    # 'GMT'): over every line of a 2M-line Unix-time column they took 3 s of a 4 s check.
-    ends = text.str[-1:].fillna("")
-    maybe = ends.isin(("Z", "z", "0", "C", "c", "T", "t")).to_numpy(dtype=bool)
-    instant = np.zeros(len(text), dtype=bool)
-    if maybe.any():
-        instant[maybe] = text[maybe].str.contains(_INSTANT).fillna(False).to_numpy(dtype=bool)
-    if instant.any() and text[instant].str.contains(UTC_MARK).fillna(False).any():
-        # (parse_timestamps' _wall_clock: offsets beside 'Z' / '+00:00' are converted to UTC)
-        instant |= text.str.contains(HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
-    digits = text.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
-    if digits.any():
-        # (a cast, not pd.to_numeric: every value is digits, and on 2M lines 0.25 s, not 0.9 s)
-        seconds = epoch_seconds(text[digits].astype("float64"))
-        as_unix = pd.to_datetime(seconds, unit="s", errors="coerce").dt.round("us").to_numpy()
-        instant[np.flatnonzero(digits)[as_unix == parsed[digits].to_numpy()]] = True
-    instant = instant & parsed.notna().to_numpy()
-    if not instant.any() or (parsed[instant] == parsed[instant].dt.normalize()).mean() >= 0.9:
-        return parsed
-    if timezone is None:
-        report.notes.append(f"{where}: {int(instant.sum()):,} times written as instants (Unix time, 'Z', 'UTC') "
-                            "read in UTC, so hour and weekday context are UTC's: if the store keeps another "
-                            "zone's hours, give --timezone (e.g. Asia/Shanghai)")
-        return parsed
-    local = parsed[instant].dt.tz_localize("UTC").dt.tz_convert(timezone).dt.tz_localize(None)
-    parsed = parsed.copy()
-    parsed[instant] = local.to_numpy()
-    report.notes.append(f"{where}: {int(instant.sum()):,} times written as instants (Unix time, 'Z', 'UTC') read "
-                        f"as {timezone}'s wall clock (--timezone), which hour and weekday context are")
-    return parsed
-
-
-_INSTANT = re.compile(r"(?i)\d(?:Z|\s*[+-]00(?::?00)?|\s*(?:UTC|GMT))$")
-"""A time written as a UTC instant: ``...Z``, ``...+00:00``, ``... UTC``."""
 
 
 _THREE_DECIMALS = re.compile(r"-?\d{1,3}(?:\.\d{3})*,\d{3}-?")
@@ -284,7 +221,9 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     if note:
         report.notes.append(f"{name}: {col}: {note}")
     if column.timestamp_format is None:  # (an adapter's source says its own zone)
-        parsed = _instants_as_local(parsed, text_values.where(~empty), column.timezone, f"{name}: {col}", report)
+        parsed, note = instants_as_local(parsed, text_values.where(~empty), column.timezone)
+        if note:
+            report.notes.append(f"{name}: {col}: {note}")
     invalid = (~empty) & parsed.isna().to_numpy()
     stamps = parsed.dropna()
     # Dates alone (Kaggle's Groceries, Amazon's unixReviewTime at midnight): the

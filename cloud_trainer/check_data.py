@@ -18,7 +18,13 @@ from typing import Any
 
 from cloud_trainer.champion import repeat_decision
 from cloud_trainer.data import load_dataset
-from cloud_trainer.processing import TARGET_CHOICES, prepare, require_catalogue, require_targets
+from cloud_trainer.processing import (
+    TARGET_CHOICES,
+    decision_lines,
+    prepare,
+    require_catalogue,
+    require_targets,
+)
 
 
 def check_data(
@@ -59,9 +65,8 @@ def check_data(
             "quantity and price): where a file has no quantity column, that is how it lists a second unit")
     log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
         f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
-    log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
-    if info.get("cut_note"):
-        log(f"[split] {info['cut_note']}")
+    for line in decision_lines(info):
+        log(line)
     repeat = repeat_decision(data)
     log(f"[repeat] {repeat['decision']}")
     real = list(raw.real_context)

@@ -78,6 +78,7 @@ from cloud_trainer.gate import explore_priors, fit_explore, fit_gate
 from cloud_trainer.processing import (
     TARGET_CHOICES,
     cross_time,
+    decision_lines,
     prepare,
     require_catalogue,
     require_targets,
@@ -361,9 +362,8 @@ class Training:
             f"val {info['val_cases']['shoppers']} / test {info['test_cases']['shoppers']} shoppers "
             f"(+ anonymous copies); targets: {', '.join(info['target_events'])} "
             f"({self.timings['prepare']:.1f} s)")
-        log(f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}")
-        if info.get("cut_note"):
-            log(f"[split] {info['cut_note']}")
+        for line in decision_lines(info):
+            log(line)
         if info.get("duplicates_dropped"):
             # Re-exports and appended extracts repeat rows; say how many were folded.
             log(f"  {info['duplicates_dropped']} exact duplicate interactions dropped")

@@ -170,6 +170,16 @@ HEAVY_NON_BUYER_EVENTS = 20
 counted by :func:`_heavy_non_buyers` (a scraper, a price monitor, a test account)."""
 
 
+def decision_lines(info: dict[str, Any]) -> list[str]:
+    """The log lines ``train`` and ``check-data`` both print for :func:`prepare`'s choices
+    that a user may want to overrule: which events are targets and why, and why the
+    split's cut-offs are all lines' where it says so."""
+    lines = [f"[targets] {', '.join(info['target_events'])}: {info.get('target_reason', '')}"]
+    if info.get("cut_note"):
+        lines.append(f"[split] {info['cut_note']}")
+    return lines
+
+
 def _heavy_non_buyers(events: pd.DataFrame, all_events: bool) -> str:
     """A clause for the target decision where ids that never buy but hold an outsized
     share of the events sway it: 20 bots of 1,500 views each had made purchases 6.5 % of

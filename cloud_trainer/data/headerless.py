@@ -228,9 +228,10 @@ RecommendationClick, AddShopCart, RemoveShopCart, Purchase)."""
 def _event_column(columns: list[list[str]], names: list[str], words: set[str]) -> int | None:
     """The column of actions: the first whose every value is an action word the schema
     knows; else the first of a few distinct words (:data:`EVENT_WORDS_MAX`), letters only,
-    that the known words fill a fifth of, two of them actions (or most lines known). Its other words are then bad rows naming
-    ``--event-codes``; read only where every value was known, Microsoft's usage file
-    (Click, AddShopCart, RemoveShopCart, Purchase) had every line a purchase, removals too."""
+    that the known words fill a fifth of, two of them actions (or most lines known). Its
+    other words are then bad rows naming ``--event-codes``; read only where every value
+    was known, Microsoft's usage file (Click, AddShopCart, RemoveShopCart, Purchase) had
+    every line a purchase, removals too."""
     def key(v: str) -> str:
         return re.sub(r"[\s_-]", "", v.lower())
 

@@ -196,6 +196,10 @@ def wrapped_records(raw: bytes) -> Converted | None:
                      "the element number")
 
 
+_PADDING = ([-1], ["-1"])
+"""The next-basket benchmarks' empty basket, around each shopper's list (:func:`_baskets_by_shopper`)."""
+
+
 def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     """One JSON object keyed by shopper, each value a list of baskets, each a list of item
     ids (``{"1": [[-1], [55, 54, 3], [5, 23], [-1]], ...}``: the merged files the
@@ -209,7 +213,7 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     if len(whole) < 2 or not all(isinstance(v, list) and v and all(isinstance(b, list) for b in v)
                                  for v in whole.values()):
         return None
-    padded = sum(v[0] in ([-1], ["-1"]) and v[-1] in ([-1], ["-1"]) for v in whole.values())
+    padded = sum(v[0] in _PADDING and v[-1] in _PADDING for v in whole.values())
     if padded * 2 <= len(whole):
         return None
     if not all(isinstance(i, (int, str)) and not isinstance(i, bool) for v in whole.values() for b in v for i in b):
@@ -222,7 +226,7 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     for at, (shopper, lists) in enumerate(whole.items(), start=1):
         number = 0
         for basket in lists:
-            if basket in ([-1], ["-1"]) or not basket:
+            if basket in _PADDING or not basket:
                 continue
             number += 1
             baskets += 1

@@ -288,14 +288,15 @@ second review)."""
 
 
 def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]) -> str:
-    """``; 'item_name' may be item_id: if so, name it item_id in the header`` for each missing column a header
-    name looks like, among the columns not read as another ("" when none)."""
+    """``; 'item_name' may be item_id: if so, name it item_id in the header`` for each
+    missing column a header name looks like, among the columns not read as another ("" when
+    none)."""
+    free = [raw for raw, read in zip(raw_header, header, strict=False)
+            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw)]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)
-        free = [raw for raw, read in zip(raw_header, header, strict=False) if read not in INTERACTION_COLUMNS]
-        found = [raw for raw in free if pattern is not None and pattern.search(raw)
-                 and not _NOT_LIKELY.search(raw)][:2]
+        found = [raw for raw in free if pattern is not None and pattern.search(raw)][:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
     return "; " + "; ".join(said) if said else ""

@@ -241,22 +241,21 @@ def prepare(
     # would otherwise fill the last tenth and leave 43 shoppers with a history in test, not 71.
     named = ~is_anonymous_basket(inter["user_id"])
     stamps = np.sort(inter["timestamp"].to_numpy())
+    _, all_cuts = _cut_offs(stamps, t0, t1, val_frac, test_frac)
     ok = False
     cut_note = ""
     if named.any() and not named.all():
-        ok, (val_start, test_start) = _cut_offs(np.sort(inter["timestamp"].to_numpy()[named]), t0, t1,
-                                                val_frac, test_frac)
+        named_stamps = np.sort(inter["timestamp"].to_numpy()[named])
+        ok, (val_start, test_start) = _cut_offs(named_stamps, t0, t1, val_frac, test_frac)
         after = float((stamps >= np.datetime64(val_start)).mean()) if ok else 0.0
-        # ... and only where the named lines end early: where they run on through a surge
-        # of guests (a Q4 of walk-ins), their own cut-offs keep the known shoppers in
-        # validation and test, as for UCI (session ad's second review: 155 -> 78 halved).
-        _, (all_val, _) = _cut_offs(stamps, t0, t1, val_frac, test_frac)
-        named_late = float((inter["timestamp"].to_numpy()[named] >= np.datetime64(all_val)).mean())
+        named_late = float((named_stamps >= np.datetime64(all_cuts[0])).mean())
+        # The named shoppers' lines end where the anonymous ones begin (Diginetica's
+        # sample: signed-in views in January to March, sessions after): their quantiles
+        # had left 30 % of the lines to train on and 66 % in test, every system judged on
+        # sessions it could not know (real2-ad). Only then: where they run on through a
+        # surge of guests (a Q4 of walk-ins), their own cut-offs keep the known shoppers
+        # in validation and test, as for UCI (session ad's second review: 155 -> 78 halved).
         if ok and after > 2 * (val_frac + test_frac) and named_late < 0.25 * (val_frac + test_frac):
-            # The named shoppers' lines end where the anonymous ones begin (Diginetica's
-            # sample: signed-in views in January to March, sessions after): their
-            # quantiles had left 30 % of the lines to train on and 66 % in test, every
-            # system judged on sessions it could not know (real2-ad).
             ok = False
             cut_note = (f"the named shoppers' own cut-offs would leave {after:.0%} of all lines after "
                         f"{val_start} (their lines end where the anonymous ones begin), so all lines set them")
@@ -264,7 +263,7 @@ def prepare(
         # All lines set them where every line is named, or nobody is, or the named
         # shoppers' own times cannot be cut (3 of them on one day among 600 anonymous
         # lines): as in a file of baskets only.
-        _, (val_start, test_start) = _cut_offs(stamps, t0, t1, val_frac, test_frac)
+        val_start, test_start = all_cuts
     if not t0 < val_start < test_start <= t1:
         # Say how the times pile up: one time holding a fifth of the rows is usually a
         # date-only column over few days, or a made-up clock (a note of the load's).

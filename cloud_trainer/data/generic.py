@@ -159,7 +159,8 @@ def load_generic(
             # and Instacart in): the number is the basket. Each line had been a basket of
             # its own on a made-up day, and Instacart 'did not repeat' (real2-ad). (Written
             # whole: '{:g}' had made 1234567 and 1234568 one basket.)
-            number = sequence.map(lambda v: f"{v:.0f}" if v == int(v) else repr(v))
+            whole = (sequence % 1 == 0).to_numpy()
+            number = np.where(whole, sequence.where(whole, 0).astype(np.int64).astype(str), sequence.astype(str))
             inter["session_id"] = (inter["user_id"].astype(str) + " " + number).to_numpy()
             baskets = True
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "

@@ -1,13 +1,16 @@
 """Shared helpers for the device tests: a tiny bundle, a config, a probe client.
 
 The bundle is built once per test session (TensorFlow conversion takes a few
-seconds) and copied nowhere: tests only read it.
+seconds) and copied nowhere: tests only read it. Its folder is removed when the
+test process exits, so a suite leaves nothing behind in the temp directory.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
+import shutil
 import tempfile
 import threading
 import time
@@ -35,6 +38,12 @@ _BUNDLE_LOCK = threading.Lock()
 _ids = itertools.count(1)
 
 
+def _session_dir() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
 def tiny_bundle() -> Path:
     """The session's test bundle (built on first use)."""
     global _BUNDLE
@@ -42,7 +51,7 @@ def tiny_bundle() -> Path:
         if _BUNDLE is None:
             from bundle_factory import build_bundle
 
-            root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
+            root = _session_dir()
             _BUNDLE = build_bundle(root / "bundle")
         return _BUNDLE
 
@@ -60,7 +69,7 @@ def other_bundle() -> Path:
             items = list(reversed(make_items()))[:-4]
             items += [Item(item_id=f"P9{i:02d}", name=f"New {i}", category="PRODUCE NEW", department="PRODUCE",
                            price=2.0, popularity=0.5) for i in range(4)]
-            root = Path(tempfile.mkdtemp(prefix="edge-test-bundle-"))
+            root = _session_dir()
             _OTHER = build_bundle(root / "bundle", seed=8, items=items)
         return _OTHER
 

@@ -9,10 +9,8 @@ the device must still answer a valid signal through the real broker after.
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from edge_helpers import Probe, device_config, location, tiny_bundle, topics
@@ -75,8 +73,8 @@ def payloads(draw, kind: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def live() -> Iterator[tuple[Device, MosquittoBroker]]:
-    work = Path(tempfile.mkdtemp(prefix="edge-fuzz-"))
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Device, MosquittoBroker]]:
+    work = tmp_path_factory.mktemp("edge-fuzz")
     broker = MosquittoBroker(workdir=work / "broker", persistence=False).start()
     agent = Device(device_config(work, broker, tiny_bundle()))
     agent.start()

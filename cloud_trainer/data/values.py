@@ -23,7 +23,7 @@ from .columns import _synonyms, read_day_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
-from .timestamps import DAY_ZERO, clock_text, instants_as_local, month_days, parse_timestamps
+from .timestamps import DAY_ZERO, clock_text, instants_as_local, month_days, parse_marking_unix
 
 
 class Checks:
@@ -217,11 +217,11 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
             report.notes.append(f"{name}: {col}: column {time_of_day!r} holds no time of day the reader knows"
                                 + (f" (e.g. {given.iloc[0]!r})" if len(given) else " (it is blank)")
                                 + ": the dates are read without it")
-    parsed, note = parse_timestamps(text_values.where(~empty), column.timestamp_format)
+    parsed, note, unix = parse_marking_unix(text_values.where(~empty), column.timestamp_format)
     if note:
         report.notes.append(f"{name}: {col}: {note}")
     if column.timestamp_format is None:  # (an adapter's source says its own zone)
-        parsed, note = instants_as_local(parsed, text_values.where(~empty), column.timezone)
+        parsed, note = instants_as_local(parsed, text_values.where(~empty), unix, column.timezone)
         if note:
             report.notes.append(f"{name}: {col}: {note}")
     invalid = (~empty) & parsed.isna().to_numpy()

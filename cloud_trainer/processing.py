@@ -53,7 +53,9 @@ Cases
     history and demographics hidden (``{"anonymous": True, "masked": True}``),
     so every system is also scored as if the same shopper had not identified.
     The context holds ``hour`` and ``weekday`` of the shopper's first target
-    basket; ``department`` is left unknown (a screen at the entrance).
+    basket; ``department`` is left unknown (a screen at the entrance). The
+    masked copy's targets are that basket's items only (since 2026-12-05 (ae)):
+    an anonymous shopper is shown a list at one visit, at its hour.
     The catalogue is the set of items with at least one train interaction;
     targets outside it are counted in ``EvalCase.num_unseen_targets`` and can
     only be missed.
@@ -644,22 +646,18 @@ def _build_cases(
     n_users = len(starts)
     group = np.cumsum(new_user) - 1  # the shopper's position, per row
 
-    # Targets: the distinct catalogue items of each shopper, ascending (np.unique per shopper).
     item_idx = in_period["item_idx"].to_numpy(dtype=float)
-    known = ~np.isnan(item_idx)
-    known_group = group[known]
-    known_items = item_idx[known].astype(np.int64)
-    order = np.lexsort((known_items, known_group))
-    known_group, known_items = known_group[order], known_items[order]
-    distinct = np.ones(len(known_items), dtype=bool)
-    distinct[1:] = (known_group[1:] != known_group[:-1]) | (known_items[1:] != known_items[:-1])
-    per_user = np.bincount(known_group[distinct], minlength=n_users)
-    targets_by_user = np.split(known_items[distinct], np.cumsum(per_user)[:-1])
-
-    # Items outside the catalogue: how many distinct item ids each shopper has among them.
-    item_codes, _ = pd.factorize(in_period["item_id"].to_numpy()[~known])
-    unseen_pairs = np.unique(np.stack([group[~known], item_codes])[:, item_codes >= 0], axis=1)
-    unseen_by_user = np.bincount(unseen_pairs[0], minlength=n_users).tolist()
+    item_ids = in_period["item_id"].to_numpy()
+    targets_by_user, unseen_by_user = _targets(group, item_idx, item_ids, n_users)
+    # The masked copy (the same shopper, not identified) is judged on the visit whose clock
+    # is its context: a screen shows an anonymous shopper a list at one visit, at that
+    # visit's hour. Judged on the whole period, an hour-specific list was scored against
+    # the other day part's purchases too, and a strong day-part pattern stayed "within
+    # noise" where shoppers visit at both (fuzz-ad P6: a bakery's morning and evening).
+    sessions = in_period["session_id"].to_numpy()
+    first_visit = sessions == sessions[starts][group]
+    visit_targets, visit_unseen = _targets(group[first_visit], item_idx[first_visit], item_ids[first_visit],
+                                           n_users)
 
     # Context: the clock of the shopper's first row in the period.
     first_seen = in_period["timestamp"].iloc[starts]
@@ -673,8 +671,9 @@ def _build_cases(
     empty = np.zeros(0, dtype=np.int64)
     cases: list[EvalCase] = []
     masked: list[EvalCase] = []
-    for user, targets, unseen, hour, weekday in zip(
-        users[starts].tolist(), targets_by_user, unseen_by_user, hours, weekdays, strict=True
+    for user, targets, unseen, hour, weekday, at_visit, unseen_at_visit in zip(
+        users[starts].tolist(), targets_by_user, unseen_by_user, hours, weekdays, visit_targets, visit_unseen,
+        strict=True
     ):
         demo = demographics.get(str(user), {})
         history = hist_items.get(user, empty)
@@ -697,12 +696,31 @@ def _build_cases(
                     history=empty,
                     history_baskets=[],
                     context={"hour": hour, "weekday": weekday},
-                    targets=targets,
+                    targets=at_visit,
                     segment={"anonymous": True, "masked": True, "new_user": False},
-                    num_unseen_targets=unseen,
+                    num_unseen_targets=unseen_at_visit,
                 )
             )
     return cases + masked
+
+
+def _targets(group: np.ndarray, item_idx: np.ndarray, item_ids: np.ndarray,
+             n_users: int) -> tuple[list[np.ndarray], list[int]]:
+    """Each shopper's targets (``group``: their position, per row): the distinct catalogue
+    items, ascending (np.unique per shopper, without a loop), and how many distinct item
+    ids outside the catalogue they have."""
+    known = ~np.isnan(item_idx)
+    known_group = group[known]
+    known_items = item_idx[known].astype(np.int64)
+    order = np.lexsort((known_items, known_group))
+    known_group, known_items = known_group[order], known_items[order]
+    distinct = np.ones(len(known_items), dtype=bool)
+    distinct[1:] = (known_group[1:] != known_group[:-1]) | (known_items[1:] != known_items[:-1])
+    per_user = np.bincount(known_group[distinct], minlength=n_users)
+    targets = np.split(known_items[distinct], np.cumsum(per_user)[:-1])
+    item_codes, _ = pd.factorize(item_ids[~known])
+    unseen_pairs = np.unique(np.stack([group[~known], item_codes])[:, item_codes >= 0], axis=1)
+    return targets, np.bincount(unseen_pairs[0], minlength=n_users).tolist()
 
 
 _HISTORY_COLUMNS = ("user_id", "session_id", "timestamp", "item_idx")

@@ -244,8 +244,9 @@ def test_cases_hold_history_first_target_clock_demographics_unseen_items_and_mas
         # Shoppers by id; clock of the first target row; y once; z and w counted as unseen.
         ("u1", [x, y, v, x, y, x], u1_baskets, {**tue_14, "age": "35-54"}, [y], 2, {**known, "new_user": False}),
         ("u3", [], [], {**wed_18, "age": "18-34"}, [x], 0, {**known, "new_user": True}),
-        # Masked copies after all cases: the clock only.
-        (None, [], [], tue_14, [y], 2, copy),
+        # Masked copies after all cases: the clock only, and the first target basket's
+        # items (u1's b12: y, and z unseen; not b13's w).
+        (None, [], [], tue_14, [y], 1, copy),
         (None, [], [], wed_18, [x], 0, copy),
     ]
     # Validation: history is train only; u4 is new with no demographics, so anonymous and not copied.

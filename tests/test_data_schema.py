@@ -367,6 +367,20 @@ def test_epoch_seconds_milliseconds_and_dates_are_timestamps(tmp_path: Path) -> 
     assert [str(e) for e in report.errors] == [f"{path}:6: timestamp: not a timestamp: '42'"]
 
 
+def test_a_block_of_utc_times_mid_file_is_seen_past_the_first_and_last_thousand(tmp_path: Path) -> None:
+    """Three exports concatenated, the middle one written in ``Z``: the instants check looked
+    at the first and last 1,000 values only and missed it, so those 600 lines' hour was
+    UTC's without a word. Values spread evenly through the column are looked at too."""
+    local = [f"2024-03-01 {h % 24:02d}:00:00" for h in range(1200)]
+    middle = [f"2024-03-02T{h % 24:02d}:00:00Z" for h in range(600)]
+    got, report = read_stamps(tmp_path, local + middle + local, "three.csv")
+    assert got[1200] == pd.Timestamp("2024-03-02 00:00:00") and len(got) == 3000
+    assert report.notes == [
+        f"{tmp_path / 'three.csv'}: timestamp: 600 times written as instants (Unix time, 'Z', 'UTC') read in UTC, so "
+        "hour and weekday context are UTC's: if the store keeps another zone's hours, give --timezone (e.g. "
+        "Asia/Shanghai)"]
+
+
 def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> None:
     """What public exports write: REES46-style ``... UTC``, Online Retail's ``12/1/2010 8:26``
     (month first), European ``26/11/2017`` and ``01.12.2010``. Which number is the day is

@@ -415,7 +415,8 @@ def test_dashed_day_first_dates_and_a_uk_export_of_a_few_days_are_read_day_first
     (``01/12/2010 08:26`` .. ``05/12/2010``) have no number above 12, but their second
     number never changes while the first does: day first, said in a note, where month
     first would put every sale on the 12th of five months. A two-digit year with dashes
-    may be ISO's year first, so it stays a bad row."""
+    may be first or last: the end whose numbers vary is the day (a file spans more days
+    than years); where nothing varies (one date) it stays a bad row."""
     def load(stamps: list[str], name: str) -> tuple[list[pd.Timestamp], IngestReport]:
         return read_stamps(tmp_path, stamps, name)
 
@@ -436,6 +437,18 @@ def test_dashed_day_first_dates_and_a_uk_export_of_a_few_days_are_read_day_first
     got, report = load(["2015-07-21", "15-07-21"], "short.csv")
     assert got == [pd.Timestamp("2015-07-21")]
     assert [str(e) for e in report.errors] == [f"{tmp_path / 'short.csv'}:3: timestamp: not a timestamp: '15-07-21'"]
+    # A coffee chain's receipts (real-ae: the whole file had been refused): year last.
+    got, report = load(["01-04-19 12:04:43", "02-04-19 07:10:00", "30-04-19 18:00:00"], "coffee.csv")
+    assert got == [pd.Timestamp("2019-04-01 12:04:43"), pd.Timestamp("2019-04-02 07:10"),
+                   pd.Timestamp("2019-04-30 18:00")]
+    assert report.notes == [f"{tmp_path / 'coffee.csv'}: timestamp: dates like '01-04-19 12:04:43' read with a "
+                            "two-digit year last: the first number takes 3 values, the last 1, and a file spans "
+                            "more days than years"]
+    got, report = load(["19-10-01 10:00", "19-10-02 11:00", "19-10-12 09:30"], "year_first.csv")
+    assert got == [pd.Timestamp("2019-10-01 10:00"), pd.Timestamp("2019-10-02 11:00"),
+                   pd.Timestamp("2019-10-12 09:30")]
+    assert report.notes[0].endswith("read as year-month-day with a two-digit year: the last number takes 3 "
+                                    "values, the first 1, and a file spans more days than years")
 
 
 def test_spreadsheet_ghost_rows_are_blank_lines_and_errors_name_the_files_own_header(tmp_path: Path) -> None:

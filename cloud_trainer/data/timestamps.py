@@ -68,8 +68,8 @@ _NUMERIC_DATE = re.compile(
 """Spreadsheet dates: ``12/1/2010 8:26`` (Online Retail: month first), ``26/11/2017``,
 ``01.12.2010 08:26`` (day first), ``21-07-2015`` (Kaggle's Groceries, the bakery's
 ``30-10-2016 09:58``), ``03/01/2023 08:35 PM`` (a US point of sale's 12-hour clock).
-Which number is the day is decided per column. With dashes only a four-digit year is
-taken: ``15-07-21`` may as well be ISO's year first."""
+Which number is the day is decided per column. With dashes a two-digit year may be
+first or last (``15-07-21``): the end whose numbers vary more is the day."""
 
 
 EPOCH_PATTERN = r"\d{9,19}(\.\d+)?"
@@ -585,10 +585,28 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     if not found.any():
         return None, None
     short_dashed = (parts["sep"] == "-") & (parts["year"].str.len() == 2)
+    short_note = None
     # '19-10-01' may be year-first; a middle number above 12 somewhere in the column
     # (Amazon's India sales report: '04-30-22', '06-29-22') says month-day-year.
     if short_dashed.any() and (pd.to_numeric(parts.loc[short_dashed, "b"]) > 12).any():
         short_dashed = pd.Series(False, index=parts.index)  # month-day-year, all of them
+    elif short_dashed.any():
+        # Otherwise the day is the end that varies: a file spans more days than years. A
+        # coffee chain's receipts '01-04-19' .. '30-04-19' (real-ae) have 30 first numbers
+        # and one last, so the year is last; '19-10-01' .. '19-10-30' put it first. Each
+        # had been a bad row, the whole file refused. Equal counts (one day) say nothing.
+        first, last = parts.loc[short_dashed, "a"].nunique(), parts.loc[short_dashed, "year"].nunique()
+        example = values[short_dashed.to_numpy()].iloc[0]
+        if last > first:
+            parts.loc[short_dashed, ["a", "year"]] = parts.loc[short_dashed, ["year", "a"]].to_numpy()
+            parts.loc[short_dashed, "sep"] = "."  # (day first, as the dotted European dates are)
+            short_note = (f"dates like {example!r} read as year-month-day with a two-digit year: the last number "
+                          f"takes {last} values, the first {first}, and a file spans more days than years")
+        elif first > last:
+            short_note = (f"dates like {example!r} read with a two-digit year last: the first number takes {first} "
+                          f"values, the last {last}, and a file spans more days than years")
+        if short_note is not None:
+            short_dashed = pd.Series(False, index=parts.index)
     if short_dashed.any():
         parts.loc[short_dashed.to_numpy()] = np.nan
         found = parts["a"].notna().to_numpy()
@@ -617,6 +635,8 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     elif not dotted and big_a and big_b:
         note = ("dates with '/' or '-' have numbers above 12 in both places (day/month and "
                 "month/day mixed?): read as month/day/year, the others are bad rows")
+    if short_note:
+        note = f"{note}; {short_note}" if note else short_note
     year = pd.to_numeric(parts["year"])
     year = year.where(parts["year"].str.len() != 2, year + np.where(year < 69, 2000, 1900))
     if year.dropna().between(BUDDHIST_ERA_OFFSET + 1900, BUDDHIST_ERA_OFFSET + 2199).mean() > 0.5:

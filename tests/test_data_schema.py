@@ -2086,6 +2086,23 @@ def test_a_wide_table_is_refused_with_what_to_do_not_read_as_two_rating_columns(
         read_table(santander, GENERIC_INTERACTIONS, IngestReport())
 
 
+def test_a_basket_matrix_with_a_time_column_is_refused_saying_what_it_is(tmp_path: Path) -> None:
+    """A bakery's orders, a column per product holding how many (or nothing), beside the
+    order's time and id (real-ae): the wide-table rule passes over a file with a time, so
+    the refusal had named only the missing item_id."""
+    products = ["angbutter", "plain bread", "jam", "americano", "croissant", "caffe latte", "tiramisu croissant",
+                "cacao deep", "pain au chocolat", "almond croissant", "milk tea", "wiener"]
+    bakery = write(tmp_path, "datetime,day of week,total,place," + ",".join(products) + ",order_id\n" + "".join(
+        f"2019-07-{11 + o % 9} 15:{o:02d},Thur,{15800 + 100 * o}.0,," + ",".join(
+            f"{1 + o % 3}.0" if (o + p) % 5 == 0 else "" for p in range(len(products))) + f",ord{o}\n"
+        for o in range(30)), "Bakery sales.csv")
+    with pytest.raises(DataError, match=r"missing required column\(s\) item_id \(header has datetime, .*; it looks "
+                                        r"like a basket matrix \(13 columns of counts, mostly blank or 0, of 17: one "
+                                        r"row per order, one column per item\?\): .*melt, keeping the cells above 0 "
+                                        r"as the quantity\)$"):
+        read_table(bakery, GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_dashed_dates_with_a_two_digit_year_read_month_first_when_the_middle_says_so(tmp_path: Path) -> None:
     """Amazon's India sales report writes ``04-30-22``: a middle number above 12 can only
     be a day. '19-10-01' (year first?) alone stays unread, as before."""

@@ -256,11 +256,12 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             "evaluated is new; if a column names shoppers, call it user_id")
     if missing:
         wide = ""
-        if len(raw_header) >= headerless.WIDE_COLUMNS:
+        if len(raw_header) >= headerless.COUNT_COLUMNS:
             with contextlib.suppress(csv.Error):
                 rows = first_rows(text, delimiter, quoting, 200)[1:]
-                wide = headerless.wide_table([[r[i].strip() if i < len(r) else "" for r in rows]
-                                              for i in range(len(raw_header))])
+                columns = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
+                wide = ((headerless.wide_table(columns) if len(raw_header) >= headerless.WIDE_COLUMNS else "")
+                        or headerless.count_matrix(columns))
         listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
             f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
         # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)

@@ -229,8 +229,9 @@ def render_markdown(report: dict[str, Any], *, curves: bool) -> str:
         lines += [
             "",
             "*known*: shoppers with their history and opted-in demographics; *anonymous*: the same "
-            "shoppers with both hidden, plus first-time shoppers; *repeat* / *new*: targets the "
-            "shopper had / had not bought before.",
+            "shoppers with both hidden, each judged on the visit whose hour and weekday are its "
+            "context (one basket, as a screen meets them), plus first-time shoppers; *repeat* / "
+            "*new*: targets the shopper had / had not bought before.",
             "",
             f"![recall by segment]({SEGMENTS_PNG})",
             "",

@@ -791,6 +791,30 @@ def test_instacarts_days_since_prior_order_weekday_and_hour_make_a_real_clock(tm
                     "30 days, or a shopper's only order)")
 
 
+def test_order_gaps_where_every_shopper_has_one_order_spread_them_over_a_year_not_one_week(tmp_path: Path) -> None:
+    """A head of Hunter's e-grocery file (Instacart's layout; real-ae): one order a
+    shopper. All were put on the last days on their weekdays, so the split's cut-offs
+    followed weekday and hour, and test held exactly the Sunday afternoon orders under a
+    note saying it held each shopper's latest. Now they are spread by file order."""
+    header = "order_id,user_id,order_number,order_dow,order_hour_of_day,days_since_prior_order,product_id\n"
+    path = tmp_path / "ECommerce_consumer behaviour.csv"
+    path.write_text(header + "".join(f"o{k},u{k},{2 + k % 9},{k % 7},{8 + k % 12},{k % 30}.0,p{(k * 3 + j) % 25}\n"
+                                     for k in range(200) for j in range(3)))
+    raw = load_dataset("csv", interactions=path)
+    first = raw.interactions.groupby("session_id")["timestamp"].min()
+    order = first.reindex([f"o{k}" for k in range(200)])
+    assert order.is_monotonic_increasing or (order.diff().dt.days.dropna() >= -6).all()  # file order, give a weekday
+    assert (order.max() - order.min()).days > 300
+    assert [t.day_of_week for t in order.iloc[:7]] == [6, 0, 1, 2, 3, 4, 5]  # each on its own weekday (0 = Sunday)
+    note = next(n for n in raw.report.notes if "days_since_prior_order" in n)
+    assert "every shopper has one order, so none has a latest to hold out: the orders are spread over a made-up " \
+           "year by file order, and validation and test hold the orders listed last" in note
+    assert "keeps each shopper's latest" not in note
+    split = prepare(raw).split_info
+    late = {t.day_of_week for t in first[first >= pd.Timestamp(split["val_start"])]}
+    assert len(late) == 7  # validation and test hold every weekday, not Sunday's
+
+
 def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: Path) -> None:
     """Shopify's customers export has 'Customer ID' and 'Email'; its orders name the
     customer by email. The usual name took 'Customer ID' and matched 0 % of shoppers."""

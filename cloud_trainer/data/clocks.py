@@ -24,6 +24,11 @@ ORDER_CLOCK_START = "2000-01-01"
 do: only the order within each shopper is known)."""
 
 
+ORDER_GAP_SINGLE_SPAN_DAYS = 364
+"""Days the orders of a file where every shopper has one are spread over (by file order):
+the made-up year :func:`file_order_clock` uses too."""
+
+
 SEQUENCE_KEYS = ("ordernumber", "basketnumber", "visitnumber", "tripnumber", "sequencenumber")
 """Header names (as :func:`.names.header_key` writes them) of a column that numbers each
 shopper's baskets in time order: Instacart's ``order_number``, whose files have no time."""
@@ -148,10 +153,14 @@ def order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Serie
         shift = pd.Series(np.where(last, (end.weekday() - weekday) % 7, 0), index=orders.index)
         before += shift.groupby(orders["user"], sort=False).transform("max").to_numpy()
     single = count == 1
-    if single.any() and (~single).any():
-        # One order alone: spread over the others' span by file order, not all on the last day.
+    if single.any():
+        # One order alone: spread over the others' span by file order, not all on the last
+        # day. Where every shopper has one (a head of Hunter's e-grocery file, real-ae), over
+        # a made-up year: all on the last days, the split's cut-offs had followed weekday and
+        # hour, and test was exactly the Sunday afternoon orders.
+        span = before[~single].max() if (~single).any() else ORDER_GAP_SINGLE_SPAN_DAYS
         ranks = pd.Series(orders["first_seen"].to_numpy()[single]).rank(method="dense").to_numpy()
-        before[single] = np.floor((1.0 - (ranks - 0.5) / ranks.max()) * before[~single].max())
+        before[single] = np.floor((1.0 - (ranks - 0.5) / ranks.max()) * span)
     date = pd.DatetimeIndex(end - pd.to_timedelta(before, unit="D"))
     moved = 0
     if gaps.dow is not None:
@@ -169,7 +178,10 @@ def order_gap_clock(user_ids: pd.Series, sessions: pd.Series, sequence: pd.Serie
             f"are placed that many days apart, every shopper's last on or just before {ORDER_GAP_END}"
             + (" on its own weekday (0 read as Sunday)" if gaps.dow is not None else "")
             + (" at its hour" if gaps.hour is not None else "")
-            + "; the split keeps each shopper's latest orders for validation and test; real context: "
+            + ("; the split keeps each shopper's latest orders for validation and test" if (~single).any() else
+               "; every shopper has one order, so none has a latest to hold out: the orders are spread over a "
+               "made-up year by file order, and validation and test hold the orders listed last")
+            + "; real context: "
             + (", ".join(real) if real else "none")
             + (f"; {moved:,} of {len(orders):,} orders moved back to their weekday (a gap capped at 30 days, "
                "or a shopper's only order)" if moved else ""))

@@ -486,12 +486,13 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
-MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
+MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "NONE", "<NA>", "-", "\\N",
                             "(not set)",
                             # a spreadsheet formula's error: no value (a price of '#DIV/0!')
                             "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``), spreadsheets (``#N/A``,
-``-``), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
+``-``), tills (the BreadBasket's ``NONE`` item, 786 lines that had trained as the 7th most
+popular product; real-ae), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
 Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user's views
 until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
 

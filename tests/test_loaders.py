@@ -815,6 +815,35 @@ def test_order_gaps_where_every_shopper_has_one_order_spread_them_over_a_year_no
     assert len(late) == 7  # validation and test hold every weekday, not Sunday's
 
 
+def test_a_star_schemas_day_key_units_line_total_and_suggested_price_are_read(tmp_path: Path) -> None:
+    """FoodMart's sales fact table (real-ae): ``time_id`` is a day key into its calendar
+    (367-730), ``unit_sales`` the units, ``store_sales`` the line's money; its product
+    table's ``SRP`` the price. File order had been taken as time (wrong for a quarter of
+    the shoppers), every line one unit and every item priced 0.0. A Kaggle retail file's
+    ``Price Per Unit`` is a price too."""
+    sales = tmp_path / "sales_fact_1997.csv"
+    sales.write_text("product_id,time_id,customer_id,promotion_id,store_id,store_sales,store_cost,unit_sales\n"
+                     + "".join(f"{p},{730 - 3 * k},{c},0,2,{1.5 * (1 + k % 3):.4f},0.5100,{1 + k % 3}.0000\n"
+                               for k, (p, c) in enumerate((p, c) for c in range(6) for p in range(4))))
+    products = tmp_path / "product.csv"
+    products.write_text("product_class_id,product_id,brand_name,product_name,SKU,SRP,gross_weight\n"
+                        + "".join(f"30,{p},Washington,Drink {p},9074858367{p},{1.5 + p:.4f},8.39\n" for p in range(4)))
+    raw = load_dataset("csv", interactions=sales, items=products)
+    inter = raw.interactions
+    assert inter["timestamp"].is_monotonic_decreasing  # by the day key, not the file's order
+    assert inter["timestamp"].iloc[0] - inter["timestamp"].iloc[1] == pd.Timedelta(days=3)
+    assert inter["quantity"].tolist()[:3] == [1.0, 2.0, 3.0]
+    assert inter["price"].tolist()[:3] == [1.5, 1.5, 1.5]  # store_sales / unit_sales
+    assert raw.items.set_index("item_id")["price"].to_dict() == {"0": 1.5, "1": 2.5, "2": 3.5, "3": 4.5}
+    assert any("column 'time_id' holds day numbers (661-730)" in n for n in raw.report.notes)
+    retail = tmp_path / "retail_store_sales.csv"
+    retail.write_text("Transaction ID,Customer ID,Category,Item,Price Per Unit,Quantity,Total Spent,Transaction Date\n"
+                      + "".join(f"TXN_{k},CUST_{k % 5},Patisserie,Item_{k % 7}_PAT,{18.5 + k % 7},{1 + k % 4},0,"
+                                f"2023-07-{1 + k % 28:02d}\n" for k in range(40)))
+    inter = load_dataset("csv", interactions=retail).interactions
+    assert inter["price"].tolist()[:3] == [18.5, 19.5, 20.5]
+
+
 def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: Path) -> None:
     """Shopify's customers export has 'Customer ID' and 'Email'; its orders name the
     customer by email. The usual name took 'Customer ID' and matched 0 % of shoppers."""

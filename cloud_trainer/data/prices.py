@@ -20,7 +20,8 @@ from .schema import INTERACTION_COLUMNS
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
-                   "netvalue")  # (SAP's billing items: the line's net value)
+                   "netvalue",  # (SAP's billing items: the line's net value)
+                   "storesales")  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so

@@ -275,10 +275,12 @@ class TableSpec:
         return next((c for c in self.columns if c.name == name), None)
 
 
-DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
+DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid", "timeid")
 """Normalised header names of a column that may count days instead of dating them
 (dunnhumby's ``DAY``: 1-711 in The Complete Journey's Kaggle release, 1-728 in
-Carbo-Loading), read as such only when every value is a whole number of <= 5 digits."""
+Carbo-Loading; a star schema's day key, FoodMart's ``time_id`` 367-730 into its
+``time_by_day``: real-ae, where file order had been taken as time, wrong for 1,483 of
+5,581 shoppers), read as such only when every value is a whole number of <= 5 digits."""
 
 
 # The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,
@@ -378,6 +380,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
                  "itemrate",  # (NetSuite's saved searches: 'Item Rate')
+                 "priceperunit", "priceperitem", "srp",  # (a Kaggle retail file's 'Price Per Unit'; FoodMart's
+                 # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
@@ -412,6 +416,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty", "itemspurchased",
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
                         "productquantity",
+                        "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",

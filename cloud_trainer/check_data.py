@@ -62,7 +62,8 @@ def check_data(
         # Kept rows above count them; the split below does not. A till file without a
         # quantity column writes a second unit of an item as a second identical line.
         log(f"[split] {dropped} exact duplicate rows left out (same shopper, item, time, event, basket, "
-            "quantity and price): where a file has no quantity column, that is how it lists a second unit")
+            "quantity and price)" + ("" if raw.interactions["quantity"].notna().any() else
+                                     ": where a file has no quantity column, that is how it lists a second unit"))
     log(f"[split] validation {info['val_cases']['shoppers']} shoppers, test {info['test_cases']['shoppers']} "
         f"shoppers; catalogue {data.num_items} items; targets: {', '.join(info['target_events'])}")
     for line in decision_lines(info):

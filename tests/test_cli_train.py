@@ -396,7 +396,19 @@ def test_check_data_says_how_an_export_is_read_without_training(tmp_path: Path) 
     proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
                            "--interactions", str(doubled)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "[split] 5 exact duplicate rows left out" in proc.stdout
+    assert ("[split] 5 exact duplicate rows left out (same shopper, item, time, event, basket, quantity and price): "
+            "where a file has no quantity column, that is how it lists a second unit") in proc.stdout
+    # Nothing priced: the note says so ('prices from interactions' had been said of such files).
+    assert "no items file: item metadata unknown, no price on any line (no price column read)" in proc.stdout
+    # With a quantity column, a duplicate is no second unit, and the line does not say it is.
+    counted = tmp_path / "counted.csv"
+    counted.write_text("user_id,item_id,timestamp,quantity,price\n" + "\n".join(
+        ",".join(r.split("\t")[:2] + [r.split("\t")[3], "2", "1.5"]) for r in rows + rows[:5]) + "\n")
+    proc = subprocess.run([sys.executable, "-m", "cloud_trainer.cli", "check-data", "--dataset", "csv",
+                           "--interactions", str(counted)], capture_output=True, text=True, timeout=120)
+    assert ("[split] 5 exact duplicate rows left out (same shopper, item, time, event, basket, quantity and price)\n"
+            in proc.stdout), proc.stdout
+    assert "prices from interactions" in proc.stdout
     assert json.loads(proc.stdout.strip().splitlines()[-1])["split"]["duplicates_dropped"] == 5
     bad = tmp_path / "inter.csv"
     bad.write_text("user_id,item_id,timestamp\nu1,i1,not-a-time\n")

@@ -585,8 +585,12 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
                       and not (reviews and key == "title")), None)
         if found is not None:
             taken[column.name] = found
+    # (Only where the lines give one: 'prices from interactions' had been said of files with
+    # no price at all, or one under a name not read, and every item shipped at 0.0; real-ae.)
+    prices = ("prices from interactions" if "price" in inter and inter["price"].notna().any() else
+              "no price on any line (no price column read): every item's price is unknown, 0 in the bundle")
     if not taken:
-        report.notes.append("no items file: item metadata unknown, prices from interactions")
+        report.notes.append(f"no items file: item metadata unknown, {prices}")
         return empty_items()
     items = pd.DataFrame({"item_id": pd.unique(inter["item_id"])})
     for field, col in taken.items():
@@ -594,7 +598,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         items[field] = items["item_id"].map(best).fillna("")
     said = ", ".join(f"{unread[col][0]!r} as {field}" for field, col in taken.items())
     report.notes.append(f"no items file: item metadata from the interactions' own columns ({said}; the "
-                        f"value most of an item's lines in {file} give), prices from interactions")
+                        f"value most of an item's lines in {file} give), {prices}")
     return items
 
 

@@ -1196,6 +1196,27 @@ def test_ids_written_as_missing_value_markers_are_blank_not_one_shopper(tmp_path
            "write a missing value" in report.notes
 
 
+def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path: Path) -> None:
+    """S3-Rec's and RecBole's Amazon Beauty and Taobao ``.txt`` (real-ae): the shopper,
+    then their items in order, space-separated. The first line had been read as a header
+    of numbers ('1 1 2 3 4 5') and the file refused for missing columns. A fixed-width
+    space-separated table stays a table."""
+    lines = [" ".join([str(u)] + [str((u * 7 + k) % 50 + 1) for k in range(3 + u % 5)]) for u in range(1, 31)]
+    path = write(tmp_path, "\n".join(lines) + "\n", "Beauty.txt")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))  # (as load_dataset reads it)
+    first = frame[frame["user_id"] == "1"]
+    assert first["item_id"].tolist() == lines[0].split()[1:] and first["order_number"].tolist() == ["1", "2", "3", "4"]
+    assert len(frame) == sum(len(line.split()) - 1 for line in lines)
+    assert report.notes[0] == (f"{path}: one shopper a line, the first number the shopper and the others their items "
+                               "in order, no header (the sequential recommenders' layout, S3-Rec's and RecBole's "
+                               "'.txt'): 30 shoppers, 50 items; read as a table")
+    table = write(tmp_path, "".join(f"{u} {u % 9} {u % 4 + 1}\n" for u in range(1, 31)), "ratings.txt")
+    report = IngestReport()
+    read_table(table, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert not any("one shopper a line" in n for n in report.notes)
+
+
 def test_a_tills_none_item_is_no_product(tmp_path: Path) -> None:
     """The BreadBasket's till writes ``NONE`` as the item of 786 lines (real-ae): read as an
     id it trained as the 7th most popular product and could be shown on a screen."""

@@ -91,6 +91,31 @@ def item_blocks(raw: bytes) -> Converted:
     return Converted(text, line_map, what, bad)
 
 
+def sequence_lines(text: str) -> Converted:
+    """A file of one shopper's items a line (:func:`.headerless.is_sequence_per_line`) as a
+    table ``user_id,order_number,item_id``: a row per item, its place on the line as the
+    order, so each item is the shopper's next basket and the split holds out each
+    shopper's last items (the leave-last-out these files are judged by)."""
+    out = io.StringIO()
+    out.write("user_id,order_number,item_id\n")
+    line_map = array("q")
+    shoppers = 0
+    items: set[str] = set()
+    for number, line in enumerate(text.split("\n"), 1):
+        fields = line.split()
+        if len(fields) < 2:
+            continue
+        shoppers += 1
+        for place, item in enumerate(fields[1:], 1):
+            out.write(f"{fields[0]},{place},{item}\n")
+            line_map.append(number)
+            items.add(item)
+    what = (f"one shopper a line, the first number the shopper and the others their items in order, no header "
+            f"(the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'): {shoppers:,} shoppers, "
+            f"{len(items):,} items")
+    return Converted(out.getvalue(), line_map, what)
+
+
 def basket_lines(text: str) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""

@@ -92,6 +92,20 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
             and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) for f in fields))
 
 
+def is_sequence_per_line(lines: list[str]) -> bool:
+    """Whether ``lines`` (a file's first lines) are one shopper's items a line, in order,
+    separated by spaces: ``1 1 2 3 4 5`` (the shopper, then the items), the layout the
+    sequential recommenders' data sets are published in (S3-Rec's and RecBole's Amazon
+    Beauty, Taobao ``.txt``). Every field a whole number, 20 lines or more, lines of many
+    lengths, each line's first number its own (a table's columns repeat their values)."""
+    rows = [line.split() for line in lines if line.strip()]
+    if len(rows) < 20 or any(not all(f.isdigit() for f in r) for r in rows):
+        return False
+    if len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 4:
+        return False
+    return len({r[0] for r in rows}) == len(rows)
+
+
 def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool:
     """Whether ``rows`` (a file's first rows) are one basket a line, each field an item's
     name (the arules ``groceries.csv``: ``citrus fruit,semi-finished bread,margarine``;

@@ -27,6 +27,15 @@ from .schema import (
 from .timestamps import parse_timestamps
 
 
+def sequences_a_line(text: str) -> bool:
+    """Whether ``text`` is one shopper's items a line (:func:`.headerless.is_sequence_per_line`):
+    separated by single spaces, no comma or tab in its first 4 KB."""
+    head = text[:4096]
+    if "," in head or "\t" in head or ";" in head:
+        return False
+    return headerless.is_sequence_per_line(head.lstrip("\ufeff").splitlines()[:-1])
+
+
 def baskets_a_line(text: str, spec: TableSpec) -> bool:
     """Whether ``text`` is one basket a line (:func:`.headerless.is_basket_per_line`):
     comma-separated only, as the files that are so (a tab file is a table)."""

@@ -56,6 +56,7 @@ from .headers import (
     normalise_header,
     order_name_column,
     pseudonymous_user_column,
+    sequences_a_line,
     strip_type_suffixes,
     time_by_content,
     time_of_day_column,
@@ -150,6 +151,12 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         baskets = blocks.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
         report.notes.append(f"{name}: {baskets.what}; read as a table")
+    elif line_map is None and spec.name == "interactions" and sequences_a_line(text):
+        # (its first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
+        # refused for missing user_id and item_id: real-ae)
+        sequences = blocks.sequence_lines(text)
+        text, line_map = sequences.text, sequences.line_map
+        report.notes.append(f"{name}: {sequences.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
     # it is not the header. Dropped, and the lines errors name are counted as the file's.
     sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)

@@ -858,6 +858,23 @@ def test_a_rating_column_not_read_is_said_with_how_many_rate_low(tmp_path: Path)
             "leave those lines out before exporting") in raw.report.notes
 
 
+def test_other_domains_items_files_give_their_names(tmp_path: Path) -> None:
+    """Steam's ``Game Name`` and Book-Crossing's ``Book-Title`` / ``Book-Author`` (real2-ae):
+    not read, the screens had no names, and no note said so."""
+    inter = tmp_path / "play.tsv"
+    inter.write_text("user_id\titem_id\ttimestamp\n" + "".join(
+        f"u{k % 7}\t{1 + k % 5}\t{1_700_000_000 + 3600 * k}\n" for k in range(40)))
+    games = tmp_path / "item_info.dat"
+    games.write_text("Game_ID\tGame Name\n" + "".join(f"{g}\tGame {g}\n" for g in range(1, 6)))
+    raw = load_dataset("csv", interactions=inter, items=games)
+    assert raw.items.set_index("item_id")["name"].to_dict() == {str(g): f"Game {g}" for g in range(1, 6)}
+    books = tmp_path / "items_info.dat"
+    books.write_text("Book_ID\tISBN\tBook-Title\tBook-Author\tYear-Of-Publication\tPublisher\n" + "".join(
+        f"{b}\t00609731{b}9\tBook {b}\tAuthor {b}\t1991\tHarper\n" for b in range(1, 6)))
+    items = load_dataset("csv", interactions=inter, items=books).items.set_index("item_id")
+    assert (items.loc["3", "name"], items.loc["3", "brand"]) == ("Book 3", "Author 3")
+
+
 def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: Path) -> None:
     """Shopify's customers export has 'Customer ID' and 'Email'; its orders name the
     customer by email. The usual name took 'Customer ID' and matched 0 % of shoppers."""

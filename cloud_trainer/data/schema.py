@@ -452,7 +452,11 @@ GENERIC_ITEMS = TableSpec(
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation",
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
-                        "articulo", "varenavn", "varubenamning")),
+                        "articulo", "varenavn", "varubenamning",
+                        # other domains' catalogues (Steam's 'Game Name', Book-Crossing's 'Book-Title',
+                        # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
+                        "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle", "artistname",
+                        "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -461,7 +465,8 @@ GENERIC_ITEMS = TableSpec(
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille")),
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
                                                     "deptdesc", "deptdescription")),
-        Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk")),
+        Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk",
+                                                "bookauthor", "publisher")),  # (Book-Crossing's)
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("attributes", required=False, free_text=True),
     ),

@@ -853,7 +853,7 @@ def test_a_rating_column_not_read_is_said_with_how_many_rate_low(tmp_path: Path)
         f"U{u},{135000 + (u * 3 + k) % 40},{(u + k) % 3},{k % 3}\n" for u in range(20) for k in range(6)))
     raw = load_dataset("csv", interactions=path)
     assert len(raw.interactions) == 120
-    assert (f"{path}: column 'rating' (ratings 0-2) not read: every line counts as the shopper choosing the item, "
+    assert (f"{path}: column 'rating' (ratings from 0 to 2) not read: every line counts as the shopper choosing the item, "
             "whatever its rating; 33% of them rate below the middle of that scale. If a low rating means disliked, "
             "leave those lines out before exporting") in raw.report.notes
 
@@ -873,6 +873,30 @@ def test_other_domains_items_files_give_their_names(tmp_path: Path) -> None:
         f"{b}\t00609731{b}9\tBook {b}\tAuthor {b}\t1991\tHarper\n" for b in range(1, 6)))
     items = load_dataset("csv", interactions=inter, items=books).items.set_index("item_id")
     assert (items.loc["3", "name"], items.loc["3", "brand"]) == ("Book 3", "Author 3")
+
+
+def test_a_tag_log_is_one_interaction_per_user_and_item_not_a_purchase_per_tag(tmp_path: Path) -> None:
+    """MovieLens' tags.csv (real2-ae): a user tags a movie several times, some days later.
+    Read a line each, the later tags were re-buying (15.7 % 'repeat' kept own items in the
+    lists); one interaction per pair, at its first tag. An order export's 'Tags' column (the
+    order's labels) leaves its lines as they are."""
+    path = tmp_path / "tags.csv"
+    path.write_text("userId,movieId,tag,timestamp\n" + "".join(
+        f"{u},{m},{t},{1_400_000_000 + 86_400 * (10 * u + m) + 7 * 86_400 * j}\n"
+        for u in range(1, 13) for m in range(1, 6) for j, t in enumerate(["dark hero", "classic"][: 1 + (u + m) % 2])))
+    raw = load_dataset("csv", interactions=path)
+    inter = raw.interactions
+    assert len(inter) == 60 and not inter.duplicated(["user_id", "item_id"]).any()
+    again = sum((u + m) % 2 for u in range(1, 13) for m in range(1, 6))
+    assert (f"{path}: a tag log (column 'tag'): {again:,} lines tag a user's item again; 60 (user, item) pairs are one "
+            "interaction each, at their first tag, so re-tagging is not taking the item again: left out (counted as "
+            "skipped, not as errors)") in raw.report.notes
+    first = inter[(inter["user_id"] == "1") & (inter["item_id"] == "2")]["timestamp"]
+    assert first.tolist() == [pd.Timestamp(1_400_000_000 + 86_400 * 12, unit="s")]
+    orders = tmp_path / "orders.csv"
+    orders.write_text("Name,Email,Lineitem sku,Created at,Tags\n" + "".join(
+        f"#{k},c{k % 4}@x.de,s{k % 3},2024-01-{1 + k:02d} 10:00,wholesale\n" for k in range(24)))
+    assert len(load_dataset("csv", interactions=orders).interactions) == 24
 
 
 def test_a_customers_file_is_matched_by_the_id_column_the_orders_use(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from cloud_trainer.data.lines import (
     shelved_as_favorites,
     skip_rows,
     stray_times,
+    tag_log_firsts,
     unread_columns,
 )
 from cloud_trainer.data.names import header_key, passed_over
@@ -82,6 +83,7 @@ def load_generic(
     _refuse_returns_report(inter, interactions)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
+    inter = tag_log_firsts(inter, interactions, report)
     inter = shelved_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
@@ -343,7 +345,7 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         if low == high:
             return None
         below = float((given < (low + high) / 2).mean())
-        return (f"{file}: column {raw!r} (ratings {low:g}-{high:g}) not read: every line counts as the shopper "
+        return (f"{file}: column {raw!r} (ratings from {low:g} to {high:g}) not read: every line counts as the shopper "
                 f"choosing the item, whatever its rating; {below:.0%} of them rate below the middle of that scale. "
                 "If a low rating means disliked, leave those lines out before exporting")
     return None

@@ -1211,6 +1211,15 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
     assert report.notes[0] == (f"{path}: one shopper a line, the first number the shopper and the others their items "
                                "in order, no header (the sequential recommenders' layout, S3-Rec's and RecBole's "
                                "'.txt'): 30 shoppers, 50 items; read as a table")
+    # CiteULike's users.dat: how many items, then the items (sorted); the shopper is the line.
+    counted = [" ".join([str(2 + u % 4)] + [str(10 * u + k) for k in range(2 + u % 4)]) for u in range(30)]
+    path = write(tmp_path, "\n".join(counted) + "\n", "users.dat")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert list(frame.columns[:2]) == ["user_id", "item_id"] and "order_number" not in frame
+    assert frame[frame["user_id"] == "line 2"]["item_id"].tolist() == ["10", "11", "12"]
+    assert report.notes[0].startswith(f"{path}: one shopper a line, the first number how many items follow and the "
+                                      "others the items, no header (CiteULike's users.dat)")
     table = write(tmp_path, "".join(f"{u} {u % 9} {u % 4 + 1}\n" for u in range(1, 31)), "ratings.txt")
     report = IngestReport()
     read_table(table, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))

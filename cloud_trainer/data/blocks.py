@@ -91,13 +91,16 @@ def item_blocks(raw: bytes) -> Converted:
     return Converted(text, line_map, what, bad)
 
 
-def sequence_lines(text: str) -> Converted:
-    """A file of one shopper's items a line (:func:`.headerless.is_sequence_per_line`) as a
-    table ``user_id,order_number,item_id``: a row per item, its place on the line as the
-    order, so each item is the shopper's next basket and the split holds out each
-    shopper's last items (the leave-last-out these files are judged by)."""
+def sequence_lines(text: str, layout: str) -> Converted:
+    """A file of one shopper's items a line (:func:`.headerless.sequence_layout`) as a
+    table. ``"shopper"`` (the shopper's number first): ``user_id,order_number,item_id``, a
+    row per item, its place on the line as the order, so each item is the shopper's next
+    basket and the split holds out each shopper's last items (the leave-last-out these
+    files are judged by). ``"counted"`` (how many items first): ``user_id,item_id``, the
+    shopper named by the line's number; no order, as such lines list their ids sorted (the
+    reader then holds out a random share of each shopper's, :func:`.clocks.file_order_clock`)."""
     out = io.StringIO()
-    out.write("user_id,order_number,item_id\n")
+    out.write("user_id,order_number,item_id\n" if layout == "shopper" else "user_id,item_id\n")
     line_map = array("q")
     shoppers = 0
     items: set[str] = set()
@@ -107,13 +110,14 @@ def sequence_lines(text: str) -> Converted:
             continue
         shoppers += 1
         for place, item in enumerate(fields[1:], 1):
-            out.write(f"{fields[0]},{place},{item}\n")
+            out.write(f"{fields[0]},{place},{item}\n" if layout == "shopper" else f"line {number},{item}\n")
             line_map.append(number)
             items.add(item)
-    what = (f"one shopper a line, the first number the shopper and the others their items in order, no header "
-            f"(the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'): {shoppers:,} shoppers, "
-            f"{len(items):,} items")
-    return Converted(out.getvalue(), line_map, what)
+    what = ("one shopper a line, the first number the shopper and the others their items in order, no header "
+            "(the sequential recommenders' layout, S3-Rec's and RecBole's '.txt')" if layout == "shopper" else
+            "one shopper a line, the first number how many items follow and the others the items, no header "
+            "(CiteULike's users.dat): each shopper named by the line's number ('line N')")
+    return Converted(out.getvalue(), line_map, f"{what}: {shoppers:,} shoppers, {len(items):,} items")
 
 
 def basket_lines(text: str) -> Converted:

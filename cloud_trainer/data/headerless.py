@@ -92,18 +92,22 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
             and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) for f in fields))
 
 
-def is_sequence_per_line(lines: list[str]) -> bool:
-    """Whether ``lines`` (a file's first lines) are one shopper's items a line, in order,
-    separated by spaces: ``1 1 2 3 4 5`` (the shopper, then the items), the layout the
-    sequential recommenders' data sets are published in (S3-Rec's and RecBole's Amazon
-    Beauty, Taobao ``.txt``). Every field a whole number, 20 lines or more, lines of many
-    lengths, each line's first number its own (a table's columns repeat their values)."""
+def sequence_layout(lines: list[str]) -> str:
+    """How ``lines`` (a file's first lines) hold one shopper's items a line, separated by
+    spaces, or "": ``"shopper"`` for ``1 1 2 3 4 5`` (the shopper, then the items in order:
+    S3-Rec's and RecBole's Amazon Beauty and Taobao ``.txt``), ``"counted"`` for ``4 193
+    11908 12727 14760`` (how many items, then the items; the shopper is the line: CiteULike's
+    ``users.dat``, as CTR, CDL and CML use it). Every field a whole number, 20 lines or
+    more, lines of many lengths; each line's first number its own (a table's columns
+    repeat their values), or on 95 % of the lines the count of the numbers after it."""
     rows = [line.split() for line in lines if line.strip()]
     if len(rows) < 20 or any(not all(f.isdigit() for f in r) for r in rows):
-        return False
+        return ""
     if len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 4:
-        return False
-    return len({r[0] for r in rows}) == len(rows)
+        return ""
+    if sum(int(r[0]) == len(r) - 1 for r in rows) >= 0.95 * len(rows):
+        return "counted"
+    return "shopper" if len({r[0] for r in rows}) == len(rows) else ""
 
 
 def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool:

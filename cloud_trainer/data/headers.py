@@ -27,13 +27,13 @@ from .schema import (
 from .timestamps import parse_timestamps
 
 
-def sequences_a_line(text: str) -> bool:
-    """Whether ``text`` is one shopper's items a line (:func:`.headerless.is_sequence_per_line`):
-    separated by single spaces, no comma or tab in its first 4 KB."""
+def sequences_a_line(text: str) -> str:
+    """How ``text`` holds one shopper's items a line (:func:`.headerless.sequence_layout`),
+    or "": separated by spaces, no comma, tab or semicolon in its first 4 KB."""
     head = text[:4096]
     if "," in head or "\t" in head or ";" in head:
-        return False
-    return headerless.is_sequence_per_line(head.lstrip("\ufeff").splitlines()[:-1])
+        return ""
+    return headerless.sequence_layout(head.lstrip("\ufeff").splitlines()[:-1])
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:

@@ -151,10 +151,10 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         baskets = blocks.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
         report.notes.append(f"{name}: {baskets.what}; read as a table")
-    elif line_map is None and spec.name == "interactions" and sequences_a_line(text):
+    elif line_map is None and spec.name == "interactions" and (layout := sequences_a_line(text)):
         # (its first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
-        # refused for missing user_id and item_id: real-ae)
-        sequences = blocks.sequence_lines(text)
+        # refused for missing user_id and item_id: real-ae, real2-ae)
+        sequences = blocks.sequence_lines(text, layout)
         text, line_map = sequences.text, sequences.line_map
         report.notes.append(f"{name}: {sequences.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):

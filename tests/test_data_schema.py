@@ -2399,6 +2399,15 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
     assert str(err.value) == (f"{path}: missing required column(s) item_id (header has invoice, Order Date, description, "
                               "Quantity, Total products, Member); 'description' may be item_id: if so, name it "
                               "item_id in the header")
+    # A bike-share file's rider type (two values over thousands of trips) is no shopper id:
+    # named user_id, the file would be two shoppers (real2-ae).
+    trips = write(tmp_path, "ride_id,started_at,start_station_name,member_casual\n" + "".join(
+        f"R{k},2020-01-{1 + k % 28:02d} 10:00,Station {k % 9},{'member' if k % 3 else 'casual'}\n"
+        for k in range(60)), "Divvy_Trips_2020_Q1.csv")
+    with pytest.raises(DataError) as err:
+        read_table(trips, GENERIC_INTERACTIONS, IngestReport())
+    assert "may be user_id" not in str(err.value)
+    assert "missing required column(s) user_id, item_id" in str(err.value)
 
 
 def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:

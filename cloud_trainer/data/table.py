@@ -263,19 +263,20 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             "evaluated is new; if a column names shoppers, call it user_id")
     if missing:
         wide = ""
-        if len(raw_header) >= headerless.COUNT_COLUMNS:
-            with contextlib.suppress(csv.Error):
-                rows = first_rows(text, delimiter, quoting, 200)[1:]
-                columns = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
-                wide = ((headerless.wide_table(columns) if len(raw_header) >= headerless.WIDE_COLUMNS else "")
-                        or headerless.count_matrix(columns))
+        columns: list[list[str]] = []
+        with contextlib.suppress(csv.Error):
+            rows = first_rows(text, delimiter, quoting, 200)[1:]
+            columns = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
+        if len(raw_header) >= headerless.COUNT_COLUMNS and columns:
+            wide = ((headerless.wide_table(columns) if len(raw_header) >= headerless.WIDE_COLUMNS else "")
+                    or headerless.count_matrix(columns))
         listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
             f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
         # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
-            + _likely_columns(missing, raw_header, header),
+            + _likely_columns(missing, raw_header, header, columns),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
@@ -295,12 +296,19 @@ no id, whatever other word it has; nor a JSON fragment taken for a name (session
 second review)."""
 
 
-def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]) -> str:
+def _likely_columns(missing: list[str], raw_header: list[str], header: list[str],
+                    columns: list[list[str]] | None = None) -> str:
     """``; 'item_name' may be item_id: if so, name it item_id in the header`` for each
     missing column a header name looks like, among the columns not read as another ("" when
-    none)."""
-    free = [raw for raw, read in zip(raw_header, header, strict=False)
-            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw)]
+    none). ``columns`` (the first rows' values, by position): an id column is not one of
+    5 or fewer values over 50 rows or more -- a bike-share file's 'member_casual' is a
+    rider's type, and named user_id the file would have been two shoppers (real2-ae)."""
+    def a_kind(at: int) -> bool:
+        values = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
+        return len(values) >= 50 and len(set(values)) <= 5
+
+    free = [raw for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
+            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not a_kind(at)]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)

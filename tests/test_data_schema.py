@@ -1241,6 +1241,28 @@ def test_headerless_ids_that_would_be_unix_times_after_tomorrow_are_ids(tmp_path
     assert "columns read by their values: column 1 as user_id, 2 as item_id; column 3 not read" in report.notes[1]
 
 
+def test_a_headed_basket_a_row_file_reads_its_numbered_item_columns(tmp_path: Path) -> None:
+    """Groceries re-saved with a header, 'Item(s), Item 1 .. Item 32' (real-ae): it had been
+    refused asking for a shopper column, though the same baskets without a header load.
+    Each row is a basket of its non-empty item cells; a header with other columns is a
+    table as before."""
+    rows = [["citrus fruit", "semi-finished bread", "margarine", "ready soups"], ["tropical fruit", "yogurt", "coffee"],
+            ["whole milk"], ["pip fruit", "yogurt", "cream cheese", "meat spreads"]]
+    header = "Item(s)," + ",".join(f"Item {k}" for k in range(1, 6))
+    path = write(tmp_path, header + "\n" + "".join(f"{len(r)}," + ",".join(r + [""] * (5 - len(r))) + "\n"
+                                                  for r in rows), "groceries.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame.groupby("session_id", sort=False)["item_id"].apply(list).tolist() == rows
+    assert frame["session_id"].iloc[0] == "line 2" and frame["_line"].iloc[4] == 3  # errors name the file's lines
+    assert report.notes[0] == (f"{path}: one basket a row, its items across the columns 'Item 1' .. 'Item 5'; "
+                               "'Item(s)', their count, not read: 4 baskets of 11 items, each read with its line "
+                               "number as its id; read as a table")
+    other = write(tmp_path, "Member,Item 1,Item 2,Item 3\nm1,a,b,c\n", "wide_member.csv")
+    with pytest.raises(DataError, match="missing required column"):
+        read_table(other, GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_a_tills_none_item_is_no_product(tmp_path: Path) -> None:
     """The BreadBasket's till writes ``NONE`` as the item of 786 lines (real-ae): read as an
     id it trained as the 7th most popular product and could be shown on a screen."""

@@ -91,6 +91,47 @@ def item_blocks(raw: bytes) -> Converted:
     return Converted(text, line_map, what, bad)
 
 
+_NUMBERED_ITEM = re.compile(r"(?i)\s*(item|product|article|produkt|artikel|produit|producto)[\s_#-]*(\d{1,3})\s*")
+"""A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``."""
+_ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|basket size|size)\s*")
+"""The one other column such a header may have: how many items the row lists."""
+
+
+def numbered_item_lines(text: str) -> Converted | None:
+    """A headed file of one basket a row, its items across columns ``Item 1`` .. ``Item N``
+    (and perhaps a count, ``Item(s)``): a Groceries re-save (real-ae), refused asking for
+    a shopper column though the same baskets without a header load. As :func:`basket_lines`:
+    ``session_id,item_id``, a row per item, the row's line as its basket. None for any
+    other header (3 or more such columns numbered 1, 2, 3 ..., nothing else but a count)."""
+    first, _, rest = text.partition("\n")
+    header = next(csv.reader([first.lstrip("\ufeff")]), [])
+    numbered = {i: int(m.group(2)) for i, h in enumerate(header) if (m := _NUMBERED_ITEM.fullmatch(h))}
+    others = [h for i, h in enumerate(header) if i not in numbered and h.strip()]
+    if len(numbered) < 3 or sorted(numbered.values()) != list(range(1, len(numbered) + 1)):
+        return None
+    if len(others) > 1 or (others and not _ITEM_COUNT.fullmatch(others[0])):
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("session_id", "item_id"))
+    line_map = array("q")
+    baskets = 0
+    items: set[str] = set()
+    for number, line in enumerate(rest.split("\n"), 2):
+        cells = next(csv.reader([line]), [])
+        names = [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
+        baskets += bool(names)
+        for item in names:
+            writer.writerow((f"line {number}", item))
+            line_map.append(number)
+            items.add(item)
+    span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
+    count = f"; {others[0].strip()!r}, their count, not read" if others else ""
+    what = (f"one basket a row, its items across the columns {span}{count}: {baskets:,} baskets of "
+            f"{len(items):,} items, each read with its line number as its id")
+    return Converted(out.getvalue(), line_map, what)
+
+
 def sequence_lines(text: str, layout: str) -> Converted:
     """A file of one shopper's items a line (:func:`.headerless.sequence_layout`) as a
     table. ``"shopper"`` (the shopper's number first): ``user_id,order_number,item_id``, a

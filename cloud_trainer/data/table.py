@@ -151,6 +151,9 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         baskets = blocks.basket_lines(text)
         text, line_map = baskets.text, baskets.line_map
         report.notes.append(f"{name}: {baskets.what}; read as a table")
+    elif line_map is None and spec.name == "interactions" and (numbered := blocks.numbered_item_lines(text)):
+        text, line_map = numbered.text, numbered.line_map
+        report.notes.append(f"{name}: {numbered.what}; read as a table")
     elif line_map is None and spec.name == "interactions" and (layout := sequences_a_line(text)):
         # (its first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
         # refused for missing user_id and item_id: real-ae, real2-ae)

@@ -1258,6 +1258,12 @@ def test_a_headed_basket_a_row_file_reads_its_numbered_item_columns(tmp_path: Pa
     assert report.notes[0] == (f"{path}: one basket a row, its items across the columns 'Item 1' .. 'Item 5'; "
                                "'Item(s)', their count, not read: 4 baskets of 11 items, each read with its line "
                                "number as its id; read as a table")
+    crlf = write(tmp_path, path.read_text().replace("\n", "\r\n"), "groceries_crlf.csv")
+    assert len(read_table(crlf, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))) == 12
+    # An old Mac file (CR alone) is one line to this check, which had stopped the load on
+    # csv's 'new-line character seen in unquoted field' (the recorded read_table inputs).
+    mac = write(tmp_path, "user_id,item_id,timestamp\ru1,a,2024-01-01\ru2,b,2024-01-02\r", "mac.csv")
+    assert len(read_table(mac, GENERIC_INTERACTIONS, IngestReport())) == 2
     other = write(tmp_path, "Member,Item 1,Item 2,Item 3\nm1,a,b,c\n", "wide_member.csv")
     with pytest.raises(DataError, match="missing required column"):
         read_table(other, GENERIC_INTERACTIONS, IngestReport())

@@ -104,7 +104,10 @@ def numbered_item_lines(text: str) -> Converted | None:
     ``session_id,item_id``, a row per item, the row's line as its basket. None for any
     other header (3 or more such columns numbered 1, 2, 3 ..., nothing else but a count)."""
     first, _, rest = text.partition("\n")
-    header = next(csv.reader([first.lstrip("\ufeff")]), [])
+    try:  # (a CR LF file's '\r', or a quote left open, is no header of this kind)
+        header = next(csv.reader([first.lstrip("\ufeff").rstrip("\r")]), [])
+    except csv.Error:
+        return None
     numbered = {i: int(m.group(2)) for i, h in enumerate(header) if (m := _NUMBERED_ITEM.fullmatch(h))}
     others = [h for i, h in enumerate(header) if i not in numbered and h.strip()]
     if len(numbered) < 3 or sorted(numbered.values()) != list(range(1, len(numbered) + 1)):
@@ -118,7 +121,10 @@ def numbered_item_lines(text: str) -> Converted | None:
     baskets = 0
     items: set[str] = set()
     for number, line in enumerate(rest.split("\n"), 2):
-        cells = next(csv.reader([line]), [])
+        try:
+            cells = next(csv.reader([line.rstrip("\r")]), [])
+        except csv.Error:  # (a broken line holds no item it can name)
+            cells = []
         names = [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
         baskets += bool(names)
         for item in names:

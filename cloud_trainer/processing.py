@@ -539,7 +539,10 @@ def _never_a_feature(key: str) -> str | None:
     if not consent and (key in PERSONAL_KEYS or named or "email" in key or "phone" in key
                         or ("address" in key and not place)):
         return "identifies a person or is free text"
-    if key in LIFETIME_KEYS or key.startswith(("total", "lifetime", "compliment")) or key.endswith("spent"):
+    household = any(w in key for w in ("child", "kid", "household", "family", "adult", "people", "person"))
+    if key in LIFETIME_KEYS or (key.startswith(("total", "lifetime", "compliment")) and not household) or key.endswith(
+            "spent"):
+        # (not FoodMart's 'total_children': a household's size, no purchase total; real-ae)
         return "a count or sum over the shopper's whole history, test period included"
     return None
 

@@ -325,11 +325,13 @@ def test_personal_and_lifetime_columns_of_a_users_file_are_no_features(tmp_path:
     inter.write_text("user_id,item_id,timestamp\n" + "".join(
         f"c{k % 30}@x.de,i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
     users = tmp_path / "customers.csv"
-    users.write_text("Email,First Name,Last Name,Phone,Default Address Country Code,Total Orders,Total Spent,Tags\n"
+    users.write_text("Email,First Name,Last Name,Phone,Default Address Country Code,Total Orders,Total Spent,Tags,"
+                     "total_children\n"
                      + "".join(f"c{u}@x.de,Ann{u % 3},Lee,+49{u},{'DE' if u % 2 else 'AT'},{u % 7},{u}.50,"
-                               f"{'vip' if u % 5 == 0 else ''}\n" for u in range(30)))
+                               f"{'vip' if u % 5 == 0 else ''},{u % 4}\n" for u in range(30)))
     data = prepare(load_dataset("csv", interactions=inter, users=users))
-    assert data.split_info["demographics"] == ["Default Address Country Code", "Tags"]
+    # (FoodMart's 'total_children' is the household's size, no lifetime total: real-ae)
+    assert data.split_info["demographics"] == ["Default Address Country Code", "Tags", "total_children"]
     assert data.split_info["demographics_left_out"] == {
         "First Name": "identifies a person or is free text", "Last Name": "identifies a person or is free text",
         "Phone": "identifies a person or is free text",

@@ -835,7 +835,23 @@ def test_a_star_schemas_day_key_units_line_total_and_suggested_price_are_read(tm
     assert inter["quantity"].tolist()[:3] == [1.0, 2.0, 3.0]
     assert inter["price"].tolist()[:3] == [1.5, 1.5, 1.5]  # store_sales / unit_sales
     assert raw.items.set_index("item_id")["price"].to_dict() == {"0": 1.5, "1": 2.5, "2": 3.5, "3": 4.5}
-    assert any("column 'time_id' holds day numbers (661-730)" in n for n in raw.report.notes)
+    assert any("no timestamp column, but 'time_id' is a day key (661-730)" in n for n in raw.report.notes)
+    # A file's own dates win, a date key beside it leaves it alone, and a surrogate key that
+    # would span centuries as days is no day key (session ae's review).
+    dated = tmp_path / "dated.csv"
+    dated.write_text("customer_id,product_id,date_key,time_id\n" + "".join(
+        f"c{k % 5},p{k % 7},2023-06-{1 + k % 28:02d},{600 + k}\n" for k in range(40)))
+    assert load_dataset("csv", interactions=dated).interactions["timestamp"].min() == pd.Timestamp("2023-06-01")
+    keyed = tmp_path / "keyed.csv"
+    keyed.write_text("customer_id,product_id,date_id,time_id\n" + "".join(
+        f"c{k % 5},p{k % 7},202306{1 + k % 28:02d},{600 + k}\n" for k in range(40)))
+    surrogate = tmp_path / "surrogate.csv"
+    surrogate.write_text("customer_id,product_id,time_id\n" + "".join(
+        f"c{k % 5},p{k % 7},{(k * 7919) % 90000}\n" for k in range(40)))
+    for path in (keyed, surrogate):
+        raw = load_dataset("csv", interactions=path)
+        assert not any("is a day key" in n for n in raw.report.notes)
+        assert raw.interactions["timestamp"].dt.year.eq(2000).all()  # the made-up year of a file without times
     retail = tmp_path / "retail_store_sales.csv"
     retail.write_text("Transaction ID,Customer ID,Category,Item,Price Per Unit,Quantity,Total Spent,Transaction Date\n"
                       + "".join(f"TXN_{k},CUST_{k % 5},Patisserie,Item_{k % 7}_PAT,{18.5 + k % 7},{1 + k % 4},0,"

@@ -275,12 +275,12 @@ class TableSpec:
         return next((c for c in self.columns if c.name == name), None)
 
 
-DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid", "timeid")
+DAY_NUMBER_KEYS = ("day", "dayno", "daynumber", "dayindex", "dayid")
 """Normalised header names of a column that may count days instead of dating them
 (dunnhumby's ``DAY``: 1-711 in The Complete Journey's Kaggle release, 1-728 in
-Carbo-Loading; a star schema's day key, FoodMart's ``time_id`` 367-730 into its
-``time_by_day``: real-ae, where file order had been taken as time, wrong for 1,483 of
-5,581 shoppers), read as such only when every value is a whole number of <= 5 digits."""
+Carbo-Loading), read as such only when every value is a whole number of <= 5 digits.
+(A star schema's ``time_id`` is read so only where a file has no time column:
+:func:`.generic.day_key_clock`.)"""
 
 
 # The header names public data sets use (UCI Online Retail, Retail Rocket, REES46,

@@ -18,6 +18,7 @@ from cloud_trainer.data.schema import (
     GENERIC_ITEMS,
     DataError,
     parse_attributes,
+    with_event_codes,
 )
 from cloud_trainer.data.table import read_table
 
@@ -1279,6 +1280,15 @@ def test_a_tills_none_item_is_no_product(tmp_path: Path) -> None:
     assert frame["item_id"].tolist() == ["Bread", "Jam", "Jam"]
     assert f"{path}: column 'Item': 'NONE' (2) read as no value: the way exports write a missing value" in report.notes
     assert [(e.line, e.column) for e in report.errors] == [(6, "item_id")]
+    # In an event column NONE stays a value --event-codes may name, not a purchase (session
+    # ae's review: as a marker it had become a blank event, read as a purchase).
+    events = write(tmp_path, "user_id,item_id,timestamp,event_type\nu1,a,2024-03-01,view\nu1,b,2024-03-02,NONE\n",
+                   "events.csv")
+    report = IngestReport()
+    assert read_table(events, GENERIC_INTERACTIONS, report)["event_type"].tolist() == ["view"]
+    assert [(e.line, e.column) for e in report.errors] == [(3, "event_type")]
+    coded = read_table(events, with_event_codes(GENERIC_INTERACTIONS, {"NONE": "none"}), IngestReport())
+    assert coded["event_type"].tolist() == ["view"]
 
 
 def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ are (an event column called ``type``, a product column better than the line's ke
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 import pandas as pd
@@ -399,12 +399,18 @@ def text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestRep
 
 
 def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport, *,
-                   country_codes: bool = False) -> pd.Series:
+                   country_codes: bool = False, known: Collection[str] = (),
+                   also: Collection[str] = ()) -> pd.Series:
     """Ids, numbers and event names written as a missing-value marker are blank. Diginetica's
     ``userId`` is ``NA`` on most lines, and read as text those lines were all one shopper
     called ``NA``; an R export's ``NA`` price was a bad row where a blank one is the item's
-    price. ``country_codes``: in a column of two-letter codes ``NA`` is Namibia."""
-    missing = values.isin(MISSING_VALUES)
+    price. ``country_codes``: in a column of two-letter codes ``NA`` is Namibia. ``known``:
+    values the column reads as something (an event code given with ``--event-codes
+    NONE=none``, whatever its case), which no marker list overrides (session ae's review);
+    ``also``: more markers for this column (:data:`.schema.ITEM_PLACEHOLDERS`)."""
+    missing = values.isin(MISSING_VALUES) | (values.isin(also) if also else False)
+    if known and missing.any():
+        missing &= ~values.str.lower().isin({k.lower() for k in known})
     if country_codes and missing.any():
         given = values[~missing & (values != "")]
         if len(given) and given.str.fullmatch(r"[A-Z]{2}").mean() >= 0.8:

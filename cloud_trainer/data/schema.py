@@ -496,15 +496,20 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
-MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "NONE", "<NA>", "-", "\\N",
+MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
                             "(not set)",
                             # a spreadsheet formula's error: no value (a price of '#DIV/0!')
                             "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"})
 """How R (``NA``), pandas (``nan``, ``<NA>``), SQL dumps (``NULL``), spreadsheets (``#N/A``,
-``-``), tills (the BreadBasket's ``NONE`` item, 786 lines that had trained as the 7th most
-popular product; real-ae), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
+``-``), database unloads (Snowflake's, MySQL's and PostgreSQL's ``\\N``) and Google
 Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user's views
 until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
+
+
+ITEM_PLACEHOLDERS = frozenset({"NONE"})
+"""A till's item for no product, no value in the item column only (the BreadBasket's 786
+``NONE`` lines had trained as its 7th most popular product; real-ae). In an event column it
+stays what it was, a value ``--event-codes`` may name (session ae's review)."""
 
 
 ANONYMOUS_BASKET = "basket "

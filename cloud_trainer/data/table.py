@@ -64,7 +64,15 @@ from .headers import (
 from .ingest import FileStats, IngestReport
 from .names import header_key, is_passed_over, passed_over
 from .sampling import ShopperSample, shopper_key
-from .schema import INTERACTION_COLUMNS, MISSING_VALUES, ROW, DataError, MissingColumns, TableSpec
+from .schema import (
+    INTERACTION_COLUMNS,
+    ITEM_PLACEHOLDERS,
+    MISSING_VALUES,
+    ROW,
+    DataError,
+    MissingColumns,
+    TableSpec,
+)
 from .values import Checks, choices, numbers, times
 
 
@@ -583,7 +591,9 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             if formulas:
                 values = text_formulas(values, name, raw_header[header.index(col)], report)
             if column.kind != "timestamp":
-                values = missing_values(values, name, raw_header[header.index(col)], report)
+                values = missing_values(values, name, raw_header[header.index(col)], report,
+                                        known=column.synonyms if column.kind == "enum" else (),
+                                        also=ITEM_PLACEHOLDERS if col == "item_id" else ())
             frame[col] = values
     if "session_id" in header and len(frame) and basket_name is None:
         basket = frame["session_id"].astype(str).str.strip()

@@ -909,6 +909,13 @@ def test_a_tag_log_is_one_interaction_per_user_and_item_not_a_purchase_per_tag(t
             "skipped, not as errors)") in raw.report.notes
     first = inter[(inter["user_id"] == "1") & (inter["item_id"] == "2")]["timestamp"]
     assert first.tolist() == [pd.Timestamp(1_400_000_000 + 86_400 * 12, unit="s")]
+    # A purchase log with each product's own tags: a repeat purchase carries the same tag, and
+    # stays a purchase (session ae's review).
+    bought = tmp_path / "purchases.csv"
+    bought.write_text("customer_id,product_id,purchase_date,tags\n" + "".join(
+        f"C{k % 6},P{k % 9},2024-01-{1 + k % 28:02d} 10:00,{['snack', 'organic', 'dairy'][k % 9 % 3]}\n"
+        for k in range(120)))
+    assert len(load_dataset("csv", interactions=bought).interactions) == 120
     orders = tmp_path / "orders.csv"
     orders.write_text("Name,Email,Lineitem sku,Created at,Tags\n" + "".join(
         f"#{k},c{k % 4}@x.de,s{k % 3},2024-01-{1 + k:02d} 10:00,wholesale\n" for k in range(24)))

@@ -93,6 +93,12 @@ def tag_log_firsts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
     again = inter.loc[order].duplicated(["user_id", "item_id"]).reindex(inter.index).to_numpy()
     if not again.any():
         return inter
+    # The tags of a pair's lines differ: a product's own tags ('snack', 'organic') repeat on
+    # each purchase of it, and those repeats are purchases (session ae's review).
+    repeated = inter.duplicated(["user_id", "item_id"], keep=False)
+    tags = inter.loc[repeated].groupby(["user_id", "item_id"], sort=False)[tag].nunique()
+    if (tags > 1).mean() < 0.5:
+        return inter
     pairs = int((~again).sum())
     return left_out(inter, again, file, report,
                     f"a tag log (column {inter.attrs.get('source_names', {}).get(tag, tag)!r}): {int(again.sum()):,} "

@@ -3,6 +3,7 @@ skipped and counted, and the rest of the file still loads."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -1211,7 +1212,8 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
     assert len(frame) == sum(len(line.split()) - 1 for line in lines)
     assert report.notes[0] == (f"{path}: one shopper a line, the first number the shopper and the others their items "
                                "in order, no header (the sequential recommenders' layout, S3-Rec's and RecBole's "
-                               "'.txt'): 30 shoppers, 50 items; read as a table")
+                               "'.txt'; if a line is one basket with its id first, give the file a header instead): "
+                               "30 shoppers, 50 items; read as a table")
     # CiteULike's users.dat: how many items, then the items (sorted); the shopper is the line.
     counted = [" ".join([str(2 + u % 4)] + [str(10 * u + k) for k in range(2 + u % 4)]) for u in range(30)]
     path = write(tmp_path, "\n".join(counted) + "\n", "users.dat")
@@ -1221,6 +1223,25 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
     assert frame[frame["user_id"] == "line 2"]["item_id"].tolist() == ["10", "11", "12"]
     assert report.notes[0].startswith(f"{path}: one shopper a line, the first number how many items follow and the "
                                       "others the items, no header (CiteULike's users.dat)")
+    # LightGCN's train.txt lists each user's items by id: a set, read in no order (the
+    # item-sorted rule then holds out a random share); a table with blank fields ('1  7 3')
+    # and a file whose first numbers come back further down are no sequence files.
+    lightgcn = write(tmp_path, "".join(" ".join([str(u)] + [str(10 * k + u) for k in range(3 + u % 4)]) + "\n"
+                                       for u in range(30)), "train.txt")
+    report = IngestReport()
+    assert "order_number" not in read_table(lightgcn, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert "listed by id on most lines, so in no order" in report.notes[0]
+    blanks = write(tmp_path, "".join(f"{u} {u % 9}{'  ' if u % 3 else ' '}{u % 4 + 1}\n" for u in range(1, 31)),
+                   "blanks.txt")
+    report = IngestReport()
+    with contextlib.suppress(DataError):
+        read_table(blanks, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert not any("one shopper a line" in n for n in report.notes)
+    returning = write(tmp_path, "\n".join(lines + [" ".join(["1", "7", "8", "9"])] * 300) + "\n", "sessions.txt")
+    report = IngestReport()
+    with contextlib.suppress(DataError):
+        read_table(returning, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert not any("one shopper a line" in n for n in report.notes)
     table = write(tmp_path, "".join(f"{u} {u % 9} {u % 4 + 1}\n" for u in range(1, 31)), "ratings.txt")
     report = IngestReport()
     read_table(table, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))

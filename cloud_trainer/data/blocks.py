@@ -146,25 +146,33 @@ def sequence_lines(text: str, layout: str) -> Converted:
     files are judged by). ``"counted"`` (how many items first): ``user_id,item_id``, the
     shopper named by the line's number; no order, as such lines list their ids sorted (the
     reader then holds out a random share of each shopper's, :func:`.clocks.file_order_clock`)."""
+    lines = [(number, line.split()) for number, line in enumerate(text.split("\n"), 1)]
+    lines = [(number, fields) for number, fields in lines if len(fields) >= 2]
+    # Lines that list their items by id (LightGCN's train.txt: a set) keep no order: the
+    # reader then holds out a random share of each shopper's (session ae's review: "in
+    # order" had been said of them, and each user's highest ids held out as "latest").
+    long = [[int(f) for f in fields[1:]] for _, fields in lines if len(fields) >= 4]
+    ordered = layout == "shopper" and not (
+        long and sum(all(a < b for a, b in zip(ids, ids[1:], strict=False)) for ids in long) >= 0.9 * len(long))
     out = io.StringIO()
-    out.write("user_id,order_number,item_id\n" if layout == "shopper" else "user_id,item_id\n")
+    out.write("user_id,order_number,item_id\n" if ordered else "user_id,item_id\n")
     line_map = array("q")
-    shoppers = 0
     items: set[str] = set()
-    for number, line in enumerate(text.split("\n"), 1):
-        fields = line.split()
-        if len(fields) < 2:
-            continue
-        shoppers += 1
+    for number, fields in lines:
+        shopper = fields[0] if layout == "shopper" else f"line {number}"
         for place, item in enumerate(fields[1:], 1):
-            out.write(f"{fields[0]},{place},{item}\n" if layout == "shopper" else f"line {number},{item}\n")
+            out.write(f"{shopper},{place},{item}\n" if ordered else f"{shopper},{item}\n")
             line_map.append(number)
             items.add(item)
-    what = ("one shopper a line, the first number the shopper and the others their items in order, no header "
-            "(the sequential recommenders' layout, S3-Rec's and RecBole's '.txt')" if layout == "shopper" else
-            "one shopper a line, the first number how many items follow and the others the items, no header "
-            "(CiteULike's users.dat): each shopper named by the line's number ('line N')")
-    return Converted(out.getvalue(), line_map, f"{what}: {shoppers:,} shoppers, {len(items):,} items")
+    if layout == "shopper":
+        what = ("one shopper a line, the first number the shopper and the others their items"
+                + (" in order" if ordered else ", listed by id on most lines, so in no order")
+                + ", no header (the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'; if a line is "
+                  "one basket with its id first, give the file a header instead)")
+    else:
+        what = ("one shopper a line, the first number how many items follow and the others the items, no header "
+                "(CiteULike's users.dat): each shopper named by the line's number ('line N')")
+    return Converted(out.getvalue(), line_map, f"{what}: {len(lines):,} shoppers, {len(items):,} items")
 
 
 def basket_lines(text: str) -> Converted:

@@ -101,8 +101,14 @@ def sequence_layout(lines: list[str]) -> str:
     ``users.dat``, as CTR, CDL and CML use it). Every field a whole number, 20 lines or
     more, lines of many lengths; each line's first number its own (a table's columns
     repeat their values), or on 95 % of the lines the count of the numbers after it."""
-    rows = [line.split() for line in lines if line.strip()]
-    if len(rows) < 20 or any(not all(f.isdigit() for f in r) for r in rows):
+    lines = [line.rstrip("\r") for line in lines if line.strip()]
+    # One space between fields, none empty: a space-separated table with blank fields
+    # ('1  7 3') has lines of several lengths too, and is a table (session ae's review).
+    if any(line != line.strip() or "  " in line for line in lines):
+        return ""
+    rows = [line.split(" ") for line in lines]
+    # Nine digits and more are Unix times or such, no item ids.
+    if len(rows) < 20 or any(not all(f.isdigit() and len(f) < 9 for f in r) for r in rows):
         return ""
     if len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 4:
         return ""

@@ -33,7 +33,14 @@ def sequences_a_line(text: str) -> str:
     head = text[:4096]
     if "," in head or "\t" in head or ";" in head:
         return ""
-    return headerless.sequence_layout(head.lstrip("\ufeff").splitlines()[:-1])
+    layout = headerless.sequence_layout(head.lstrip("\ufeff").splitlines()[:-1])
+    if layout == "shopper":
+        # Each first number its own over the whole file, not only the head: a file of one
+        # session a line whose shoppers come back is no such file (session ae's review).
+        firsts = [line.split(" ", 1)[0] for line in text.lstrip("\ufeff").split("\n") if line.strip()]
+        if len(set(firsts)) != len(firsts):
+            return ""
+    return layout
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:

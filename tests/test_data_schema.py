@@ -440,17 +440,19 @@ def test_dashed_day_first_dates_and_a_uk_export_of_a_few_days_are_read_day_first
     assert got == [pd.Timestamp("2015-07-21")]
     assert [str(e) for e in report.errors] == [f"{tmp_path / 'short.csv'}:3: timestamp: not a timestamp: '15-07-21'"]
     # A coffee chain's receipts (real-ae: the whole file had been refused): year last.
-    got, report = load(["01-04-19 12:04:43", "02-04-19 07:10:00", "30-04-19 18:00:00"], "coffee.csv")
-    assert got == [pd.Timestamp("2019-04-01 12:04:43"), pd.Timestamp("2019-04-02 07:10"),
-                   pd.Timestamp("2019-04-30 18:00")]
+    got, report = load([f"{d:02d}-04-19 12:04:43" for d in range(1, 31, 2)], "coffee.csv")
+    assert got == [pd.Timestamp(f"2019-04-{d:02d} 12:04:43") for d in range(1, 31, 2)]
     assert report.notes == [f"{tmp_path / 'coffee.csv'}: timestamp: dates like '01-04-19 12:04:43' read with a "
-                            "two-digit year last: the first number takes 3 values, the last 1, and a file spans "
+                            "two-digit year last: the first number takes 15 values, the last 1, and a file spans "
                             "more days than years"]
-    got, report = load(["19-10-01 10:00", "19-10-02 11:00", "19-10-12 09:30"], "year_first.csv")
-    assert got == [pd.Timestamp("2019-10-01 10:00"), pd.Timestamp("2019-10-02 11:00"),
-                   pd.Timestamp("2019-10-12 09:30")]
-    assert report.notes[0].endswith("read as year-month-day with a two-digit year: the last number takes 3 "
+    got, report = load([f"19-10-{d:02d} 10:00" for d in range(1, 31, 2)], "year_first.csv")
+    assert got == [pd.Timestamp(f"2019-10-{d:02d} 10:00") for d in range(1, 31, 2)]
+    assert report.notes[0].endswith("read as year-month-day with a two-digit year: the last number takes 15 "
                                     "values, the first 1, and a file spans more days than years")
+    # Monthly lines on the 1st over two years say nothing of which end is the year: bad rows,
+    # as before (session ae's review: read year first, '01-09-23' had become 2001).
+    got, report = load([f"01-{m:02d}-{y}" for y in range(19, 24) for m in range(1, 13)], "monthly.csv")
+    assert got == [] and len(report.errors) == 60
 
 
 def test_spreadsheet_ghost_rows_are_blank_lines_and_errors_name_the_files_own_header(tmp_path: Path) -> None:

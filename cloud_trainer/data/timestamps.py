@@ -595,14 +595,17 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
         # coffee chain's receipts '01-04-19' .. '30-04-19' (real-ae) have 30 first numbers
         # and one last, so the year is last; '19-10-01' .. '19-10-30' put it first. Each
         # had been a bad row, the whole file refused. Equal counts (one day) say nothing.
+        # More than 12 days (no run of years is so long), twice the other end's values:
+        # monthly lines on the 1st over five years ('01-09-23', '01-07-19') have 1 first
+        # number and 5 last ones, and are no year-first dates (session ae's review).
         first, last = parts.loc[short_dashed, "a"].nunique(), parts.loc[short_dashed, "year"].nunique()
         example = values[short_dashed.to_numpy()].iloc[0]
-        if last > first:
+        if last > 12 and last >= 2 * first:
             parts.loc[short_dashed, ["a", "year"]] = parts.loc[short_dashed, ["year", "a"]].to_numpy()
             parts.loc[short_dashed, "sep"] = "."  # (day first, as the dotted European dates are)
             short_note = (f"dates like {example!r} read as year-month-day with a two-digit year: the last number "
                           f"takes {last} values, the first {first}, and a file spans more days than years")
-        elif first > last:
+        elif first > 12 and first >= 2 * last:
             short_note = (f"dates like {example!r} read with a two-digit year last: the first number takes {first} "
                           f"values, the last {last}, and a file spans more days than years")
         if short_note is not None:

@@ -315,7 +315,7 @@ def shipped_verdict(report: dict[str, Any]) -> list[str]:
         if _fmt(mine) == _fmt(theirs) and isinstance(mine, float) and isinstance(theirs, float):
             # (a loss below the fourth decimal had read '0.4160 vs 0.4160': one shopper in
             # 15,400 whose history the device form cuts; real2-ae)
-            said = f"{mine:.6f} vs {theirs:.6f}, {mine - theirs:+.6f}"
+            said = f"{said}, lower by {theirs - mine:.2g}"  # (six decimals had printed -0.000000)
         lines.append(
             f"shipped LOSES on test {metric} to {whom}: {said} "
             + (f"({check['why']})" if check.get("why")

@@ -97,12 +97,12 @@ def test_shipped_trailing_its_own_baseline_says_it_is_the_device_form() -> None:
         "item_knn as the device runs it, its neighbour table and weights as the baseline has them, from "
         "a shopper's 100 most recent items (913 of 35710 test shoppers have more))"]
     # A loss below the fourth decimal (Yahoo! R3, real2-ae: 1 test shopper in 15,400 over the
-    # device's history) shows its digits, not '0.4160 vs 0.4160'.
+    # device's history) says by how much, not only '0.4160 vs 0.4160'.
     segments["shipped"]["overall"]["recall@20"], segments["item_knn"]["overall"]["recall@20"] = 0.4159961, 0.4160023
     check = shipped_check(segments, "item_knn", {"recall@20": "item_knn", "ndcg@10": "item_knn"},
                           lambda name: device_form_note("item_knn", name, 500, 1, 15400))
     assert shipped_verdict({"shipped": check})[0].startswith(
-        "shipped LOSES on test recall@20 to the best baseline (item_knn): 0.415996 vs 0.416002, -0.000006 (shipped is")
+        "shipped LOSES on test recall@20 to the best baseline (item_knn): 0.4160 vs 0.4160, lower by 6.2e-06 (shipped is")
     # No shopper over the device's history: the note names only what the form lacks.
     assert device_form_note("tifu_knn", "tifu_knn", 100, 0, 122) == (
         "shipped is tifu_knn as the device runs it, its train shoppers' vectors, without basket "

@@ -357,7 +357,7 @@ def day_key_clock(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
 
 
 RATING_KEYS = ("rating", "ratings", "stars", "starrating", "score", "reviewscore", "bookrating", "userrating",
-               "overall", "rate")
+               "overall")
 """Header names of a rating given to the item (MovieLens' ``rating``, Amazon's ``overall``,
 Book-Crossing's ``Book-Rating``): not read, every rated line counts as an interaction."""
 
@@ -367,7 +367,8 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
     many lines rate below the middle of the column's scale. Documented, but nothing in a
     run had told a user that 31 % of Yahoo! R3's lines (1 star) or 22 % of a restaurant
     file's (0 of 0-2) went in as likes (real2-ae). Only for a column of numbers within
-    -10..10 under such a name."""
+    -10..10 in whole or half steps under such a name (not an invoice's 'rate', its unit
+    price, nor a model's 'score' between 0 and 1)."""
     for col, (raw, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in RATING_KEYS:
             continue
@@ -375,6 +376,8 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         given = values.dropna()
         if len(given) < 0.9 * len(values) or not len(given) or given.min() < -10 or given.max() > 10:
             continue
+        if given.nunique() > 41 or not ((given * 2) % 1 == 0).mean() >= 0.99:
+            continue  # (a scale's steps, whole or half: not a model's 0-1 probability; session ae's review)
         low, high = float(given.min()), float(given.max())
         if low == high:
             return None

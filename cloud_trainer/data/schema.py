@@ -455,7 +455,7 @@ GENERIC_ITEMS = TableSpec(
                         "articulo", "varenavn", "varubenamning",
                         # other domains' catalogues (Steam's 'Game Name', Book-Crossing's 'Book-Title',
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
-                        "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle", "artistname",
+                        "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname")),
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",

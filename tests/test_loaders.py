@@ -858,6 +858,12 @@ def test_a_star_schemas_day_key_units_line_total_and_suggested_price_are_read(tm
                                 f"2023-07-{1 + k % 28:02d}\n" for k in range(40)))
     inter = load_dataset("csv", interactions=retail).interactions
     assert inter["price"].tolist()[:3] == [18.5, 19.5, 20.5]
+    # The same export quotes some prices twice over ('"""21.5"""'): a price, not a bad row.
+    retail.write_text(retail.read_text().replace("TXN_1,CUST_1,Patisserie,Item_1_PAT,19.5,",
+                                                 'TXN_1,CUST_1,Patisserie,Item_1_PAT,"""19.5""",'))
+    assert '"""19.5"""' in retail.read_text()
+    inter = load_dataset("csv", interactions=retail).interactions
+    assert len(inter) == 40 and inter["price"].tolist()[:3] == [18.5, 19.5, 20.5]
 
 
 def test_a_rating_column_not_read_is_said_with_how_many_rate_low(tmp_path: Path) -> None:

@@ -69,6 +69,9 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
         report.notes.append(f"{name}: {col}: quantities written with three decimals after a comma (SAP's "
                             f"'1,000' is one unit): read so")
     elif invalid.any() or (delimiter == ";" and thousands_dots):
+        # Quotes written into the value ('"21.5"': a dirty retail export quotes some prices
+        # twice over) are no part of the number (session ae's review: 14 sales had been bad rows).
+        text_values = text_values.str.strip().str.strip("\"'")
         text_values = thousands_marks(whole_amounts(text_values))
         text_values, money = money_amounts(text_values)
         if col == "price" and (free := free_prices(text_values))[1]:

@@ -681,6 +681,6 @@ def _order_summaries(empty: np.ndarray, basket: pd.Series, checks: Checks, name:
     lines = checks.frame["_line"].to_numpy()[summary]
     report.notes.append(f"{name}: {int(summary.sum()):,} lines without {item_name!r} in an order ({basket_name!r}) "
                         f"whose other lines name items (e.g. line {int(lines[0])}): lines of no product (an order's "
-                        "own line above its items, as eBay's orders report writes; a page view in a browsing log); "
-                        "not read")
+                        "own line above its items, as eBay's orders report writes; a page view in a browsing log; "
+                        "a till's placeholder item, such as 'NONE'); not read")
     return empty & ~summary

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from .records import Converted, FormatError
 
@@ -114,28 +114,20 @@ def numbered_item_lines(text: str) -> Converted | None:
         return None
     if len(others) > 1 or (others and not _ITEM_COUNT.fullmatch(others[0])):
         return None
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("session_id", "item_id"))
-    line_map = array("q")
-    baskets = 0
-    items: set[str] = set()
-    for number, line in enumerate(rest.split("\n"), 2):
-        try:
-            cells = next(csv.reader([line.rstrip("\r")]), [])
-        except csv.Error:  # (a broken line holds no item it can name)
-            cells = []
-        names = [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
-        baskets += bool(names)
-        for item in names:
-            writer.writerow((f"line {number}", item))
-            line_map.append(number)
-            items.add(item)
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for number, line in enumerate(rest.split("\n"), 2):
+            try:
+                cells = next(csv.reader([line.rstrip("\r")]), [])
+            except csv.Error:  # (a broken line holds no item it can name)
+                cells = []
+            yield number, [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
+
+    text, line_map, baskets, items = _baskets_table(rows())
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
     count = f"; {others[0].strip()!r}, their count, not read" if others else ""
     what = (f"one basket a row, its items across the columns {span}{count}: {baskets:,} baskets of "
-            f"{len(items):,} items, each read with its line number as its id")
-    return Converted(out.getvalue(), line_map, what)
+            f"{items:,} items, each read with its line number as its id")
+    return Converted(text, line_map, what)
 
 
 def sequence_lines(text: str, layout: str) -> Converted:
@@ -178,22 +170,31 @@ def sequence_lines(text: str, layout: str) -> Converted:
 def basket_lines(text: str) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
+    lines = ((number, [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
+             for number, line in enumerate(text.split("\n"), 1))
+    table, line_map, baskets, items = _baskets_table(lines)
+    what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
+            f"{baskets:,} baskets of {items:,} items, each read with its line number as its id")
+    return Converted(table, line_map, what)
+
+
+def _baskets_table(lines: Iterable[tuple[int, list[str]]]) -> tuple[str, array, int, int]:
+    """``session_id,item_id`` text from ``(line number, item names)`` pairs, each line a
+    basket named ``line N``; with the rows' source lines and the counts of baskets and
+    distinct items, for the note."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("session_id", "item_id"))
     line_map = array("q")
     baskets = 0
     items: set[str] = set()
-    for number, line in enumerate(text.split("\n"), 1):
-        names = [f.strip() for f in next(csv.reader([line]), []) if f.strip()]
+    for number, names in lines:
         baskets += bool(names)
         for item in names:
             writer.writerow((f"line {number}", item))
             line_map.append(number)
             items.add(item)
-    what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
-            f"{baskets:,} baskets of {len(items):,} items, each read with its line number as its id")
-    return Converted(out.getvalue(), line_map, what)
+    return out.getvalue(), line_map, baskets, len(items)
 
 
 QUICKBOOKS_NAMES = {"num": "Transaction Number", "type": "Document Type", "transaction type": "Document Type",

@@ -467,7 +467,13 @@ def _item_table(
     for col in ("name", "category", "department", "brand"):
         values = m[col].fillna("").astype(str).to_numpy() if col in m else np.full(len(ids), "")
         items[col] = np.where(values == "", UNKNOWN_TEXT, values)
-    items["name"] = np.where(items["name"] == UNKNOWN_TEXT, "item " + items["item_id"], items["name"])
+    # An id that is a name already (a bakery's 'Coffee', the arules 'citrus fruit': words of
+    # letters, 4 characters or more, no digit) is its own name; a code ('85123A', 'P7') is
+    # shown as 'item 85123A'. Screens had read 'item Coffee' (real-ae).
+    worded = items["item_id"].astype(str).str.fullmatch(r"[^\W\d_][^\d_]{3,}").to_numpy(dtype=bool)
+    unnamed = (items["name"] == UNKNOWN_TEXT).to_numpy()
+    items["name"] = np.where(unnamed & worded, items["item_id"],
+                             np.where(unnamed, "item " + items["item_id"], items["name"]))
     price = m["price"].to_numpy(dtype=float) if "price" in m else np.full(len(ids), np.nan)
     event_price = train.groupby("item_id")["price"].median().reindex(ids).to_numpy()
     price = np.where(np.isfinite(price), price, event_price)

@@ -127,6 +127,18 @@ def test_dedupe_missing_values_and_sessions() -> None:
     assert it.loc["y", "price"] == 3.5  # median of y's train prices (missing in catalogue)
 
 
+def test_an_item_id_that_is_a_name_is_shown_as_its_name(tmp_path: Path) -> None:
+    """Without names, a screen showed 'item Coffee' for a bakery's own word ids (real-ae);
+    a code stays 'item 85123A'."""
+    ids = ["Coffee", "citrus fruit", "Café au lait", "85123A", "P7", "SKU"]
+    inter = tmp_path / "bakery.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},{ids[k % len(ids)]},2024-01-{1 + k // 20:02d} 10:{k % 60:02d}\n" for k in range(400)))
+    names = prepare(load_dataset("csv", interactions=inter)).items.set_index("item_id")["name"].to_dict()
+    assert names == {"Coffee": "Coffee", "citrus fruit": "citrus fruit", "Café au lait": "Café au lait",
+                     "85123A": "item 85123A", "P7": "item P7", "SKU": "item SKU"}
+
+
 def test_features_and_context(data: PreparedData) -> None:
     items = data.items
     assert items["popularity"].max() == pytest.approx(1.0) and (items["popularity"] > 0).all()

@@ -2020,15 +2020,17 @@ def test_a_name_with_unquoted_commas_takes_the_rest_of_its_line(tmp_path: Path) 
     """Netflix's movie_titles.csv (no header, Latin-1) writes ``8,2004,Happy, Texas``:
     the file's usual width is its width, and the last column, the name, takes the rest."""
     titles = ["Dinosaur Planet", "Isle of Man TT 2004 Review", "Character", "Paula Abdul's Get Up & Dance",
-              "The Rise and Fall of ECW", "Sick", "8 Man", "Happy, Texas", "Fighter Pilot", "Amélie"]
+              "The Rise and Fall of ECW", "Sick", "8 Man", "Happy, Texas", "Fighter Pilot", "Amélie",
+              "20,000 Leagues Under the Sea", "Dr. Seuss's The 5,000 Fingers of Dr. T"]  # (a digit group: real2-ae)
     path = tmp_path / "movie_titles.csv"
     path.write_bytes("".join(f"{i},{2000 + i},{t}\n" for i, t in enumerate(titles, 1)).encode("latin-1"))
     report = IngestReport()
     frame = read_table(path, GENERIC_ITEMS, report)
     assert frame.loc[frame["item_id"] == "8", "name"].tolist() == ["Happy, Texas"]
     assert frame.loc[frame["item_id"] == "10", "name"].tolist() == ["Amélie"]
-    assert len(frame) == 10 and not report.errors
-    assert any("1 rows with more fields than the header: the last column (the name) read as the rest" in n
+    assert frame.loc[frame["item_id"] == "11", "name"].tolist() == ["20,000 Leagues Under the Sea"]
+    assert len(frame) == 12 and not report.errors
+    assert any("3 rows with more fields than the header: the last column (the name) read as the rest" in n
                for n in report.notes)
 
 

@@ -348,6 +348,10 @@ def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestR
     return frame
 
 
+_THOUSANDS_GROUP = re.compile(r"\d{3}(?!\d)")
+"""A number's thousands group after an unquoted comma in a name ('20,000 Leagues')."""
+
+
 @dataclass
 class _Rows:
     """A file's rows of the header's width, with their lines in the file."""
@@ -434,11 +438,14 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 row.append("")  # the header's own trailing separator, which the lines do not have
                 trailing += 1
         if len(row) != width:
-            if len(row) > width and loose_name and all(part.startswith(" ") for part in row[width:]):
+            if len(row) > width and loose_name and all(
+                    part.startswith(" ") or (_THOUSANDS_GROUP.match(part) and row[at - 1][-1:].isdigit())
+                    for at, part in enumerate(row[width:], width)):
                 # A name written with its commas unquoted (Netflix's movie_titles.csv: '1,2003,
                 # Happy, Texas'): the last column takes the rest of the line, as it was meant.
-                # Only where a space follows each extra separator, as in a title; '2,51' (a decimal
-                # comma in a column before it) stays a bad row.
+                # Only where a space follows each extra separator, as in a title, or a digit
+                # group does ('20,000 Leagues Under the Sea': 8 titles had been bad rows;
+                # real2-ae); '2,51' (a decimal comma in a column before it) stays a bad row.
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 loose_names += 1
             else:

@@ -1293,6 +1293,19 @@ def test_a_headed_basket_a_row_file_reads_its_numbered_item_columns(tmp_path: Pa
         read_table(other, GENERIC_INTERACTIONS, IngestReport())
 
 
+def test_a_time_column_of_zeros_is_no_time(tmp_path: Path) -> None:
+    """NCF's pinterest-20 files write a time of 0 on every line (real2-ae): each line had been
+    a bad row (0 is the epoch, a missing time's default) and the file refused. It is read as
+    a file without times."""
+    path = write(tmp_path, "user_id\titem_id\trating\ttimestamp\n" + "".join(f"{u}\t{u % 7}\t1\t0\n" for u in range(30)),
+                 "pinterest-20.train.rating")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert len(frame) == 30 and "timestamp" not in frame and not report.errors
+    assert f"{path}: column 'timestamp' is 0 on every line: no times, so the file is read as one without them" \
+        in report.notes
+
+
 def test_a_tills_none_item_is_no_product(tmp_path: Path) -> None:
     """The BreadBasket's till writes ``NONE`` as the item of 786 lines (real-ae): read as an
     id it trained as the 7th most popular product and could be shown on a screen."""

@@ -126,8 +126,26 @@ def read_table(
     read.rows.clear()  # the frame holds the same strings; the 4.8M row lists were 0.5 GB more
     frame["_line"] = np.asarray(read.lines, dtype=np.int64)
     frame = _one_of_twins(frame, head, name, report)
+    if "timestamp" in may_lack and "timestamp" in head.names and len(frame):
+        frame = _zero_times(frame, head, name, report)
     return _checked(frame, head, spec, name, report, read.pending, delimiter=delimiter, formulas=formulas,
                     unicode_ids=unicode_ids)
+
+
+def _zero_times(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:
+    """A time column that is 0 on every line holds no time (NCF's ``pinterest-20`` files
+    write ``user item 1 0``): the file is read as one without times, with a note. Read as
+    times, 0 is the Unix epoch, a missing time's default, and every line had been a bad
+    row (real2-ae)."""
+    values = frame["timestamp"].astype(str).str.strip()
+    if not values.isin(("0", "0.0", "")).all() or not (values != "").any():
+        return frame
+    at = head.names.index("timestamp")
+    raw = head.raw[at]
+    head.names[at] = passed_over(raw)
+    report.notes.append(f"{name}: column {raw!r} is 0 on every line: no times, so the file is read as one "
+                        "without them")
+    return frame.rename(columns={"timestamp": head.names[at]})
 
 
 @dataclass

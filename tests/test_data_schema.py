@@ -2234,6 +2234,17 @@ def test_a_basket_matrix_with_a_time_column_is_refused_saying_what_it_is(tmp_pat
                                         r"row per order, one column per item\?\): .*melt, keeping the cells above 0 "
                                         r"as the quantity\)$"):
         read_table(bakery, GENERIC_INTERACTIONS, IngestReport())
+    # An order file's 0/1 flags beside a discount and points are no basket matrix: melted,
+    # 'gift' and 'express' would be items (session ae's review).
+    flags = ["gift", "express", "coupon", "returned", "first_order", "app", "newsletter", "review_left"]
+    orders = write(tmp_path, "order_id,customer_id,order_date,n_items," + ",".join(flags)
+                   + ",discount_pct,loyalty_points_used\n" + "".join(
+                       f"{o},{o % 29},2024-01-{1 + o % 28:02d},{1 + o % 6}," + ",".join(
+                           "1" if (o + f) % 7 == 0 else "0" for f in range(len(flags)))
+                       + f",{10 if o % 4 == 0 else 0},{50 if o % 5 == 0 else 0}\n" for o in range(40)), "orders.csv")
+    with pytest.raises(DataError) as err:
+        read_table(orders, GENERIC_INTERACTIONS, IngestReport())
+    assert "basket matrix" not in str(err.value)
 
 
 def test_dashed_dates_with_a_two_digit_year_read_month_first_when_the_middle_says_so(tmp_path: Path) -> None:

@@ -179,7 +179,10 @@ def count_matrix(columns: list[list[str]]) -> str:
     but an optional one may not be."""
     counts = [col for col in columns if col and all(_WHOLE.fullmatch(v) for v in col if v)
               and sum(v in ("", "0", "0.0") for v in col) * 2 > len(col)]
-    if len(counts) < COUNT_COLUMNS or not any(v for col in counts for v in col):
+    # Three columns or more with a cell above 1: an order file's 0/1 flags ('gift',
+    # 'express', 'coupon') beside a discount and points are no items, and melted they would
+    # be (session ae's review). (Twenty or more 0/1 columns are :func:`wide_table`'s.)
+    if len(counts) < COUNT_COLUMNS or sum(any(float(v) > 1 for v in col if v) for col in counts) < 3:
         return ""
     return (f"it looks like a basket matrix ({len(counts)} columns of counts, mostly blank or 0, of {len(columns)}: "
             "one row per order, one column per item?): give one line per order and item instead (e.g. pandas' "

@@ -69,7 +69,8 @@ _NUMERIC_DATE = re.compile(
 ``01.12.2010 08:26`` (day first), ``21-07-2015`` (Kaggle's Groceries, the bakery's
 ``30-10-2016 09:58``), ``03/01/2023 08:35 PM`` (a US point of sale's 12-hour clock).
 Which number is the day is decided per column. With dashes a two-digit year may be
-first or last (``15-07-21``): the end whose numbers vary more is the day."""
+first or last (``15-07-21``): the end with more than 12 values, twice the other's, is
+the day (:func:`numeric_dates`); else such dates stay bad rows."""
 
 
 EPOCH_PATTERN = r"\d{9,19}(\.\d+)?"
@@ -591,13 +592,13 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     if short_dashed.any() and (pd.to_numeric(parts.loc[short_dashed, "b"]) > 12).any():
         short_dashed = pd.Series(False, index=parts.index)  # month-day-year, all of them
     elif short_dashed.any():
-        # Otherwise the day is the end that varies: a file spans more days than years. A
+        # Otherwise the day is the end that varies, as a file spans more days than years:
+        # more than 12 values (no run of years is so long) and twice the other end's. A
         # coffee chain's receipts '01-04-19' .. '30-04-19' (real-ae) have 30 first numbers
-        # and one last, so the year is last; '19-10-01' .. '19-10-30' put it first. Each
-        # had been a bad row, the whole file refused. Equal counts (one day) say nothing.
-        # More than 12 days (no run of years is so long), twice the other end's values:
-        # monthly lines on the 1st over five years ('01-09-23', '01-07-19') have 1 first
-        # number and 5 last ones, and are no year-first dates (session ae's review).
+        # and one last, so the year is last; '19-10-01' .. '19-10-30' put it first (each
+        # had been a bad row, the file refused). Monthly lines on the 1st over five years
+        # ('01-09-23', '01-07-19': 1 first number, 5 last) say nothing and stay bad rows
+        # (session ae's review: read year first, they had become 2001).
         first, last = parts.loc[short_dashed, "a"].nunique(), parts.loc[short_dashed, "year"].nunique()
         example = values[short_dashed.to_numpy()].iloc[0]
         if last > 12 and last >= 2 * first:

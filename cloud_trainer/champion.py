@@ -481,9 +481,9 @@ def choose_champion(
     A winner whose gain over the segment's fallback on validation is within noise
     gives way to it (the reason says so). The fallback is :data:`FLOOR` unless
     ``fallbacks`` names, per segment, ``(what it is, candidate names)``: then the
-    best of those candidates on validation (the pipeline passes the device forms of
-    the best baseline, so a system that is not clearly better than that baseline
-    does not replace it). ``lists``: :func:`candidate_lists` made earlier for some of
+    best of those candidates and :data:`FLOOR` on validation (the pipeline passes the
+    device forms of the best baseline, so a system that is not clearly better than
+    that baseline does not replace it, unless popularity does better than them). ``lists``: :func:`candidate_lists` made earlier for some of
     the candidates (the pipeline makes the baselines' beside a fit); the rest are
     ranked here.
     """
@@ -509,8 +509,12 @@ def choose_champion(
         results[seg] = rows
         chosen[seg] = rows[0]
         what, names = (fallbacks or {}).get(seg, ("", (FLOOR,)))
-        floor = next((r for r in rows if r["name"] in names), None) or next(
-            (r for r in rows if r["name"] == FLOOR), None)
+        # The best of the named forms and FLOOR (rows are in validation order; ties keep
+        # the named form): a best baseline whose device form scores below popularity on
+        # validation is no safe default. Netflix's 10k sample shipped TIFU-KNN's device
+        # form with 0 validation hits over popularity's 2, popularity's lead being
+        # "within noise" on 27 shoppers.
+        floor = next((r for r in rows if r["name"] in names or r["name"] == FLOOR), None)
         if not cases and floor is not None:
             chosen[seg] = floor  # nothing to judge by: the fallback, not the network unvalidated
         if cases and floor is not None and rows[0] is not floor:

@@ -360,20 +360,38 @@ def test_a_win_over_popularity_within_validation_noise_ships_popularity() -> Non
 
 def test_a_close_win_over_the_named_fallback_ships_the_fallback() -> None:
     # The pipeline names the best baseline's device forms as the known segment's fallback;
-    # here that is the network (it ranks 4 first), and popularity (5 first) leads it narrowly.
+    # here that is the network (4 first, then 5), and "own item, then popularity" (1, then
+    # 5, 4) leads it narrowly. Popularity (5, 4, ...) trails both.
     stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
     model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])
-    cands = {"known": [("popularity", {"kind": "popularity"}), ("model", {"kind": "model"})],
+    own = {"kind": "own_topk", "k": 1, "then": {"kind": "popularity"}}
+    cands = {"known": [("own", own), ("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
+             "anonymous": [("popularity", {"kind": "popularity"})]}
+    fallbacks = {"known": ("the best baseline as a device runs it", ("model",))}
+    close = [case([1], [1]) for _ in range(12)] + [case([1], [4]) for _ in range(10)]
+    champ = choose_champion(cands, stage, model, close, exclude_history=False, fallbacks=fallbacks)
+    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
+    assert "own (" in champ.reason and "is ahead only within noise" in champ.reason
+    assert "so model, the best baseline as a device runs it, ships" in champ.reason
+    clear = [case([1], [1]) for _ in range(30)]
+    champ = choose_champion(cands, stage, model, clear, exclude_history=False, fallbacks=fallbacks)
+    assert champ.spec == {"kind": "segmented", "known": own, "anonymous": {"kind": "popularity"}}
+
+
+def test_a_named_fallback_that_trails_popularity_gives_way_to_popularity() -> None:
+    """A best baseline whose device form does worse than popularity on validation is no
+    safe default: Netflix's 10k sample had shipped TIFU-KNN's device form, 0 validation
+    hits, because popularity's lead (2 hits in 27 shoppers) was within noise."""
+    stage = staging_bundle(small_items([0.1, 0.2, 0.3, 0.4, 0.5, 0.9]), small_spec())
+    model = FixedModel([0.0, 0.1, 0.2, 0.3, 2.0, 1.9])  # 4, 5, 3, 2, 1, 0
+    cands = {"known": [("model", {"kind": "model"}), ("popularity", {"kind": "popularity"})],
              "anonymous": [("popularity", {"kind": "popularity"})]}
     fallbacks = {"known": ("the best baseline as a device runs it", ("model",))}
     close = [case([1], [5]) for _ in range(12)] + [case([1], [4]) for _ in range(10)]
     champ = choose_champion(cands, stage, model, close, exclude_history=False, fallbacks=fallbacks)
-    assert champ.spec == {"kind": "segmented", "known": {"kind": "model"}, "anonymous": {"kind": "popularity"}}
-    assert "popularity (" in champ.reason and "is ahead only within noise" in champ.reason
-    assert "so model, the best baseline as a device runs it, ships" in champ.reason
-    clear = [case([1], [5]) for _ in range(20)]
-    champ = choose_champion(cands, stage, model, clear, exclude_history=False, fallbacks=fallbacks)
     assert champ.spec == {"kind": "popularity"}
+    assert "known shoppers: popularity (" in champ.reason and "ahead of model (" in champ.reason
+    assert "within noise" not in champ.reason
 
 
 def test_explore_fit_picks_the_prior_whose_discoveries_shoppers_buy() -> None:

@@ -63,6 +63,7 @@ from .headers import (
 )
 from .ingest import FileStats, IngestReport
 from .names import header_key, is_passed_over, passed_over
+from .records import Converted
 from .sampling import ShopperSample, shopper_key
 from .schema import (
     INTERACTION_COLUMNS,
@@ -173,19 +174,9 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         blank = lead.group(0).count("\n")
         text = text[lead.end():]
         report.notes.append(f"{name}: {blank} blank line(s) above the header skipped")
-    if line_map is None and spec.name == "interactions" and baskets_a_line(text, spec):
-        baskets = blocks.basket_lines(text)
-        text, line_map = baskets.text, baskets.line_map
-        report.notes.append(f"{name}: {baskets.what}; read as a table")
-    elif line_map is None and spec.name == "interactions" and (numbered := blocks.numbered_item_lines(text)):
-        text, line_map = numbered.text, numbered.line_map
-        report.notes.append(f"{name}: {numbered.what}; read as a table")
-    elif line_map is None and spec.name == "interactions" and (layout := sequences_a_line(text)):
-        # (its first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
-        # refused for missing user_id and item_id: real-ae, real2-ae)
-        sequences = blocks.sequence_lines(text, layout)
-        text, line_map = sequences.text, sequences.line_map
-        report.notes.append(f"{name}: {sequences.what}; read as a table")
+    if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec)) is not None:
+        text, line_map = block.text, block.line_map
+        report.notes.append(f"{name}: {block.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
     # it is not the header. Dropped, and the lines errors name are counted as the file's.
     sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)
@@ -217,6 +208,20 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
             report.notes.append(f"{name}: {outline.what}")
             return _Layout(outline.text, list(outline.line_map), ",", csv.QUOTE_MINIMAL, 0)
     return _Layout(text, line_map, delimiter, quoting, dropped)
+
+
+def _line_block(text: str, spec: TableSpec) -> Converted | None:
+    """An interactions file whose lines are not table rows, made a table: one basket a
+    line, baskets with numbered item columns, or one shopper's sequence a line (its
+    first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
+    refused for missing user_id and item_id: real-ae, real2-ae). None for a table."""
+    if baskets_a_line(text, spec):
+        return blocks.basket_lines(text)
+    if numbered := blocks.numbered_item_lines(text):
+        return numbered
+    if layout := sequences_a_line(text):
+        return blocks.sequence_lines(text, layout)
+    return None
 
 
 def _read_as(spec: TableSpec, name: str) -> str | None:

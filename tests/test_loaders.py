@@ -182,6 +182,21 @@ def test_generic_export_without_event_types_is_all_purchases(tmp_path: Path) -> 
     assert f"{some}: 1 rows without an event_type counted as purchases" in raw.report.notes
 
 
+def test_a_file_named_for_clicks_or_views_without_event_types_is_all_views(tmp_path: Path) -> None:
+    """YOOCHOOSE's ``yoochoose-clicks.dat`` names no event: its name does. Only a whole
+    word of the name counts: a ``reviews.csv`` stays purchases."""
+    body = "user_id,item_id,timestamp\nu1,i1,2024-01-01\nu2,i2,2024-01-02\n"
+    clicks = tmp_path / "yoochoose-clicks.csv"
+    clicks.write_text(body)
+    raw = load_dataset("csv", interactions=clicks)
+    assert raw.interactions["event_type"].tolist() == ["view", "view"]
+    assert (f"{clicks}: no event_type column: every row is a view (the file's name says 'clicks'; "
+            "rename it if its rows are purchases)") in raw.report.notes
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text(body)
+    assert load_dataset("csv", interactions=reviews).interactions["event_type"].tolist() == ["purchase"] * 2
+
+
 def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tmp_path: Path) -> None:
     """Without a header the shopper is read first (u.data, Amazon 2014); Amazon's 2018
     ratings files list the item first, and the items file's ids say so."""

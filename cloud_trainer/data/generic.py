@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,13 @@ def load_generic(
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     if "event_type" not in inter:
-        report.notes.append(f"{interactions}: no event_type column: every row is a purchase"
-                            + ("; --event-codes had nothing to read" if event_codes else ""))
-        inter["event_type"] = "purchase"
+        word = _view_word(interactions)
+        report.notes.append(
+            f"{interactions}: no event_type column: every row is a "
+            + (f"view (the file's name says '{word}'; rename it if its rows are purchases)" if word
+               else "purchase")
+            + ("; --event-codes had nothing to read" if event_codes else ""))
+        inter["event_type"] = "view" if word else "purchase"
     else:
         empty = inter["event_type"] == ""
         if empty.any():
@@ -360,6 +365,19 @@ RATING_KEYS = ("rating", "ratings", "stars", "starrating", "score", "reviewscore
                "overall")
 """Header names of a rating given to the item (MovieLens' ``rating``, Amazon's ``overall``,
 Book-Crossing's ``Book-Rating``): not read, every rated line counts as an interaction."""
+
+
+VIEW_FILE_WORDS = frozenset({"click", "clicks", "clickstream", "view", "views", "pageview", "pageviews",
+                             "browse", "browsing"})
+"""Words of a file name that say its rows are views, where no column says which event
+a row is: YOOCHOOSE's ``yoochoose-clicks.dat`` had been read as purchases, and so
+its report claimed a till's targets."""
+
+
+def _view_word(file: Path) -> str | None:
+    """The word of ``file``'s name (split at anything but letters and digits, so
+    'reviews' is no 'views') that is one of :data:`VIEW_FILE_WORDS`, else None."""
+    return next((w for w in re.split(r"[^a-z0-9]+", Path(file).name.lower()) if w in VIEW_FILE_WORDS), None)
 
 
 def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:

@@ -2219,6 +2219,20 @@ def test_a_wide_table_is_refused_with_what_to_do_not_read_as_two_rating_columns(
         read_table(santander, GENERIC_INTERACTIONS, IngestReport())
 
 
+def test_sampled_negatives_are_refused_as_such_not_offered_a_melt(tmp_path: Path) -> None:
+    """NCF's ml-1m.test.negative: '(user,item)' then 99 movies the user did NOT rate. The
+    wide table's advice (melt it) would have made every sampled negative a purchase."""
+    body = "".join(f"({u},{u * 7})\t" + "\t".join(str((u * 31 + j * 17) % 3700) for j in range(99)) + "\n"
+                   for u in range(30))
+    path = write(tmp_path, body, "ml-1m.test.negative")
+    with pytest.raises(DataError, match=r"ml-1m.test.negative: no header line \(the first line is data: \(0,0\), "
+                                        r".*\(100 fields\)\), and it looks like sampled negatives \(first field "
+                                        r"'\(0,0\)', a \(shopper,item\) pair, then 99 item ids: .*did NOT have\): no "
+                                        r"interactions to train on; give the file of what shoppers did "
+                                        r"\(NCF's train.rating\)$"):
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_a_basket_matrix_with_a_time_column_is_refused_saying_what_it_is(tmp_path: Path) -> None:
     """A bakery's orders, a column per product holding how many (or nothing), beside the
     order's time and id (real-ae): the wide-table rule passes over a file with a time, so

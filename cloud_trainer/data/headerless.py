@@ -143,6 +143,9 @@ def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool
     return sum(len(p) >= 2 for p in places.values()) >= 3
 
 
+_PAIR = re.compile(r"\(\s*\d+\s*,\s*\d+\s*\)")
+"""A sampled-negatives line's first field, ``(user,item)``."""
+
 WIDE_COLUMNS = 20
 """Columns of numbers a table needs to be taken for a wide one (a shopper a row, an item
 a column): an interactions file has a handful of columns."""
@@ -156,6 +159,12 @@ def wide_table(columns: list[list[str]]) -> str:
     numeric = [col for col in columns if col and all(_NUMBER.fullmatch(v) for v in col if v) and any(col)]
     if len(numeric) < WIDE_COLUMNS or len(numeric) * 2 < len(columns):
         return ""
+    if columns[0] and all(_PAIR.fullmatch(v) for v in columns[0] if v) and any(columns[0]):
+        # NCF's test.negative: '(0,25)' then 99 movies user 0 did NOT rate. Melted, as the
+        # wide table's advice says, every sampled negative would have become a purchase.
+        return (f"it looks like sampled negatives (first field {columns[0][0]!r}, a (shopper,item) pair, then "
+                f"{len(numeric)} item ids: NCF's test.negative lists items the shopper did NOT have): no "
+                "interactions to train on; give the file of what shoppers did (NCF's train.rating)")
     flags = sum(all(v in ("0", "1", "0.0", "1.0") for v in col if v) for col in numeric)
     if flags < WIDE_COLUMNS and any(is_time(col) for col in columns):
         return ""  # a long file with a time and many numeric features: one line an event

@@ -79,7 +79,7 @@ def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], 
                                              time_required=time_required)
     except (csv.Error, headerless.NoHeaderError) as exc:
         shown = ", ".join(first[:8]) + (f", ... ({len(first)} fields)" if len(first) > 8 else "")
-        fix = "" if str(exc).startswith("it looks like a wide table") else (
+        fix = "" if str(exc).startswith(("it looks like a wide table", "it looks like sampled negatives")) else (
             f": put a header line first ({', '.join(spec.required)}, ...)")
         raise DataError(f"{name}: no header line (the first line is data: {shown}), and {exc}{fix}") from None
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "

@@ -1876,6 +1876,21 @@ def test_headerless_ids_are_columns_that_repeat_and_are_not_lists(tmp_path: Path
     assert frame["item_id"].iloc[0] == "Game 0's Edition"
 
 
+def test_one_rated_line_per_user_is_refused_naming_the_line_numbers_and_the_rating(tmp_path: Path) -> None:
+    """NCF's ml-1m.test.rating: user (0, 1, 2, ... one line each), movie, 1-5 rating, time.
+    The user had been taken for a row number, the movie for the shopper and the rating for
+    the item; the load stopped on '5 distinct item(s)'. MovieLens' u.data (users on many
+    lines) still reads its third column as no id."""
+    rows = "".join(f"{u}\t{(u * 37) % 900}\t{1 + u % 5}\t{978300000 + u * 61}\n" for u in range(80))
+    with pytest.raises(DataError, match=r"column 1 numbers the lines \(0, 1, 2, \.\.\.\) and column 3 holds 5 "
+                                        r"small values \(1, 2, 3, 4, 5: a rating\?\), so no two columns are a "
+                                        r"shopper and an item; if column 1 is the shopper, each has one line"):
+        read_table(write(tmp_path, rows, "ml-1m.test.rating"), GENERIC_INTERACTIONS, IngestReport())
+    udata = "".join(f"{1 + u % 9}\t{(u * 37) % 900}\t{1 + u % 5}\t{978300000 + u * 61}\n" for u in range(80))
+    frame = read_table(write(tmp_path, udata, "u.data"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["2", "37"]
+
+
 def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path: Path) -> None:
     """McAuley's Steam and Epinions files are str(dict) a line; Spotify's playlist slices
     are one pretty-printed object: both gave 'header has nothing'."""

@@ -244,6 +244,19 @@ def is_row_key(col: list[str]) -> bool:
     return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
+def _is_scale(col: list[str]) -> bool:
+    """Whether a column looks like a rating: 50 or more values, whole or half steps from
+    0 to 10, at most 10 of them (1-5 stars; 0.5-5 in half stars)."""
+    filled = [v for v in col if v]
+    if len(filled) < 50 or not all(_SCALE_VALUE.fullmatch(v) for v in filled):
+        return False
+    values = {float(v) for v in filled}
+    return len(values) <= 10 and max(values) <= 10
+
+
+_SCALE_VALUE = re.compile(r"\d{1,2}(?:\.[05]0*)?")
+
+
 MISSING_MARKERS = frozenset({"-1", "?"} | {v.lower() for v in MISSING_VALUES})
 """Values a headerless export writes for 'not given': the reader's missing-value markers
 (:data:`.schema.MISSING_VALUES`), lower-cased, and a log's ``-1`` (Criteo's) or ``?``."""
@@ -353,7 +366,19 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
-        ids = [i for i in ids if not is_row_key(columns[i])]
+        keys = [i for i in ids if is_row_key(columns[i])]
+        ids = [i for i in ids if i not in keys]
+        scales = [i for i in ids[:2] if _is_scale(columns[i])]
+        if keys and scales:
+            # NCF's ml-1m.test.rating: user, movie, rating, time, one line per user (0, 1, 2,
+            # ...). With the user taken for a row number the movie had become the shopper
+            # and the 1-5 rating the item, the load stopped on '5 distinct items'.
+            k, r = keys[0], scales[0]
+            raise NoHeaderError(
+                f"column {k + 1} numbers the lines ({', '.join(columns[k][:3])}, ...) and column {r + 1} holds "
+                f"{len(set(columns[r]) - {''})} small values ({', '.join(sorted(set(columns[r]) - {''}, key=float))}: "
+                f"a rating?), so no two columns are a shopper and an item; if column {k + 1} is the shopper, each "
+                "has one line, nothing to learn from (NCF's test.rating: train on its train.rating)")
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):

@@ -244,6 +244,13 @@ def is_row_key(col: list[str]) -> bool:
     return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
+def _is_label(col: list[str]) -> bool:
+    """Whether a column is a 0/1 (or -1/1, libFM's) label, both values present: every
+    value filled and one of the two."""
+    values = set(col)
+    return len(col) >= 2 and (values == {"0", "1"} or values == {"-1", "1"} or values == {"-1", "+1"})
+
+
 def _is_scale(col: list[str]) -> bool:
     """Whether a column looks like a rating: 50 or more values, whole or half steps from
     0 to 10, at most 10 of them (1-5 stars; 0.5-5 in half stars)."""
@@ -402,6 +409,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
+        label = next((i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
+        if label is not None:
+            # (KGCN's ratings_final: 'user item 1' then as many sampled items 'user item 0';
+            # read as all positives, every test target was a sampled negative: real2-af)
+            names[label] = "label"
+            said.append(f"{label + 1} as label (lines with 0 or -1 left out)")
     elif table in ("items", "users"):
         key = "item_id" if table == "items" else "user_id"
         names[0] = key

@@ -37,10 +37,14 @@ def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict
             for col in frame.columns if col not in schema_columns and col != "_line"}
 
 
-CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel")
+CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel", "label", "response")
 """Header names of a 0/1 column saying whether an item shown was clicked: click-through
 logs list every exposure (Tenrec's ``click``, KuaiRand's ``is_click``, Taobao display
-ads' ``clk``), most of them not clicked."""
+ads' ``clk``), most of them not clicked. Research files write the same as a ``label``
+(KGCN's and RippleNet's ``ratings_final``: each user's items, then as many sampled ones
+labelled 0; DKN's news shown and not clicked; libFM's -1) or a bandit log's ``response``
+(the recommended item not taken). A file read without a header names such a column
+``label`` (:func:`.headerless.column_names`)."""
 
 
 def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -51,25 +55,33 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     flag = _zero_one_flag(inter, CLICK_KEYS)
     if flag is None:
         return inter
-    name, shown = flag
+    name, shown, negative = flag
     n = int(shown.sum())
+    what = (f"{negative} (shown, not clicked)" if header_key(name) in CLICK_KEYS[:5] else
+            f"{negative} (a negative: shown and not taken, or sampled as not taken)")
     if n == len(shown):
-        raise DataError(f"{file}: every line has {name!r} 0 (shown, not clicked): no interaction to learn from")
-    return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} 0 (shown, not clicked) are "
-                     "no interaction")
+        raise DataError(f"{file}: every line has {name!r} {what}: no interaction to learn from")
+    return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} {what} are no interaction")
 
 
-def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...]) -> tuple[str, np.ndarray] | None:
-    """``(the column's own name, its lines that say 0)`` for the first column not read as a
-    schema column whose name is one of ``keys`` and whose values are all 0/1 (true/false),
-    else None."""
+def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...]) -> tuple[str, np.ndarray, str] | None:
+    """``(the column's own name, its lines that say no, how they say it)`` for the first
+    column not read as a schema column whose name is one of ``keys`` and whose values are
+    all 0/1 (true/false, -1/1), else None."""
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in keys:
             continue
         values = inter[col].astype(str).str.strip().str.lower()
-        if values.isin(["0", "1", "true", "false", "0.0", "1.0"]).all():
-            return name, values.isin(["0", "false", "0.0"]).to_numpy()
+        if values.isin([*FLAG_YES, *FLAG_NO]).all():
+            no = values.isin(FLAG_NO).to_numpy()
+            return name, no, " or ".join(sorted(values[no].unique())) or "0"
     return None
+
+
+FLAG_YES = ("1", "true", "1.0", "+1")
+FLAG_NO = ("0", "false", "0.0", "-1", "-1.0")
+"""A click or label column's values, lower-cased: libFM and SVM-light files write -1
+for a negative."""
 
 
 TAG_KEYS = ("tag", "tags", "tagname", "tagvalue", "tagid")
@@ -147,7 +159,7 @@ def shelved_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     flag = _zero_one_flag(inter, READ_KEYS) if "event_type" not in inter else None
     if flag is None or not flag[1].any():
         return inter
-    name, shelved = flag
+    name, shelved, _ = flag
     report.notes.append(f"{file}: {int(shelved.sum()):,} lines with {name!r} 0 (shelved, not read) read as "
                         "favorites (a wish), the others as purchases (read)")
     inter = inter.copy()

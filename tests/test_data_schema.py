@@ -619,6 +619,31 @@ def test_a_reports_title_above_the_header_is_skipped_and_lines_still_count_it(tm
     assert read_table(single, GENERIC_ITEMS, IngestReport())["item_id"].tolist() == ["a", "b", "c"]
 
 
+def test_a_sheets_column_numbers_above_the_header_are_skipped_not_read_as_data(tmp_path: Path) -> None:
+    """Maven's AdventureWorks re-saved through Power Query: '1,2,...,8' (or ',,1,2,3,,' and
+    'column,column,...' rows) above the header. Read as a headerless file, its order and
+    stock dates had become shopper and item, and a bundle of dates shipped (real-af)."""
+    body = "".join(f"0{1 + k % 9}/01/2015,17/10/2002,SO{k // 2},{300 + k % 7},{14000 + k % 5},{1 + k % 2}\n"
+                   for k in range(30))
+    path = write(tmp_path, "1,2,3,4,5,6\nOrderDate,StockDate,OrderNumber,ProductKey,CustomerKey,OrderQuantity\n"
+                 + body, "Sales_2015.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert frame[["user_id", "item_id"]].iloc[0].tolist() == ["14000", "300"] and len(frame) == 30
+    assert (f"{path}: 1 line(s) above the header ('1,2,3,4,5,6': a spreadsheet's column numbers or letters) "
+            "not read") in report.notes
+    items = write(tmp_path, ",,1,2,3,\n,colunm,colunm,colunm,null,null\nProduct-ID,SubcategoryKey,ProductSKU,"
+                  "ProductName,ModelName,ProductPrice\n" + "".join(f"{300 + k},1,SKU{k},Bike {k},M,{10 + k}.5\n"
+                                                                    for k in range(7)), "Products.csv")
+    report = IngestReport()
+    table = read_table(items, GENERIC_ITEMS, report)
+    assert table["name"].tolist()[:2] == ["Bike 0", "Bike 1"] and table["price"].tolist()[0] == 10.5
+    assert any("2 line(s) above the header (',,1,2,3,'" in n for n in report.notes)
+    # A headerless file of numbers keeps its first line: no header names below it.
+    bare = write(tmp_path, "".join(f"{1 + k % 4},{k % 9},{1700000000 + k * 3600}\n" for k in range(60)), "u.csv")
+    assert len(read_table(bare, GENERIC_INTERACTIONS, IngestReport())) == 60
+
+
 def test_a_utf16_export_loads_as_the_text_it_is(tmp_path: Path) -> None:
     """Excel's "Unicode Text" and Windows PowerShell write UTF-16: read as UTF-8 its header
     was 'ÿþu s e r _ i d' and the file was refused for missing columns."""

@@ -163,6 +163,31 @@ def count_title_lines(text: str) -> tuple[int, str]:
     return 0, ""
 
 
+_SCAFFOLD_FIELD = re.compile(r"(?i)\s*(?:\d{1,3}|[a-z]|col[ou]?[um]n[a-z]?\d*|colunm\d*|null|none|nan)?\s*")
+"""A field of a spreadsheet's scaffolding row: a column number, a column letter, the word
+'column' (Power Query's, or misspelt), 'null', or nothing."""
+
+
+def count_scaffold_lines(text: str, keys: set[str]) -> tuple[int, str]:
+    """``(lines, first)`` above the header when a re-saved sheet opens with its scaffolding:
+    column numbers (``1,2,...,8``; ``,,1,2,3,4,5,,``), Power Query's ``column,column,...``
+    or its letters, each field one of :data:`_SCAFFOLD_FIELD`, before a line with two or
+    more names among ``keys`` (the file type's header names, by :func:`.names.header_key`)
+    in the first 10 lines. ``(0, "")`` otherwise. Read as a headerless file, a sales file
+    of Maven's AdventureWorks had its order and stock dates taken for shopper and item,
+    and trained (real-af)."""
+    from .names import header_key
+
+    head = text[:20_000].split("\n", 11)[:11]
+    for i, line in enumerate(head[:10]):
+        fields = line.rstrip("\r").split(",")
+        if i and sum(header_key(f.strip().strip('"')) in keys for f in fields) >= 2:
+            return i, head[0].rstrip("\r")
+        if len(fields) < 2 or not all(_SCAFFOLD_FIELD.fullmatch(f) for f in fields):
+            return 0, ""
+    return 0, ""
+
+
 _NOT_DECIMAL_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 """A comma that is not between two digits."""
 

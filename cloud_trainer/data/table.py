@@ -41,6 +41,7 @@ from .columns import (
 from .filetext import (
     DELIMITERS,
     UNIT_SEPARATOR,
+    count_scaffold_lines,
     count_title_lines,
     csv_reader,
     file_text,
@@ -191,6 +192,11 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
             text = text.split("\n", title_lines)[-1]
             report.notes.append(f"{name}: {title_lines} line(s) above the header ({title!r}: a report's "
                                 "title, with no separator) not read")
+        elif (title_lines := count_scaffold_lines(text, known_keys(spec))[0]):
+            first = text.split("\n", 1)[0].rstrip("\r")
+            text = text.split("\n", title_lines)[-1]
+            report.notes.append(f"{name}: {title_lines} line(s) above the header ({first!r}: a spreadsheet's "
+                                "column numbers or letters) not read")
     delimiter, why = (sep_line.group(1), "") if sep_line else guess_delimiter(text)
     if delimiter == UNIT_SEPARATOR:
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles

@@ -1275,6 +1275,29 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
     assert not any("one shopper a line" in n for n in report.notes)
 
 
+def test_fimi_baskets_read_one_basket_a_line_every_number_an_item(tmp_path: Path) -> None:
+    """FIMI's retail.dat and kosarak.dat: one basket a line, space-separated item numbers
+    (retail.dat ends each with a space), first numbers that come back on other lines. They
+    had been refused, their first basket taken for a header ('header has 63 64 65 66 67 68')."""
+    baskets = [[(b * 7 + k * 3) % 40 + 1 for k in range(1 + b % 6)] for b in range(40)]
+    baskets = [sorted(set(b)) for b in baskets]
+    path = write(tmp_path, "\n" + "".join(" ".join(map(str, b)) + " \n" for b in baskets), "retail.dat")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert len(frame) == sum(map(len, baskets))
+    # Each basket is named by its line in the file (the blank line above counted).
+    assert frame[frame["session_id"] == "line 3"]["item_id"].tolist() == [str(i) for i in baskets[1]]
+    assert frame["_line"].iloc[0] == 2
+    assert any(n.startswith(f"{path}: one basket a line, every number on it an item, no header (FIMI's 'retail.dat' "
+                            f"and 'kosarak.dat' layout): 40 baskets of ") for n in report.notes)
+    # A number twice on a line is no basket (a table, or a shopper's repeat sequence).
+    twice = write(tmp_path, "".join(f"{1 + b % 5} {b % 7} {b % 7}{' 9' * (b % 3)}\n" for b in range(40)), "t.txt")
+    report = IngestReport()
+    with contextlib.suppress(DataError):
+        read_table(twice, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert not any("one basket a line" in n for n in report.notes)
+
+
 def test_headerless_ids_that_would_be_unix_times_after_tomorrow_are_ids(tmp_path: Path) -> None:
     """Yahoo! Movies' 10-digit movie ids (1800019594: April 2027, real2-ae) were taken for
     the time column, and the file refused for want of an item. A log is written after its

@@ -97,7 +97,7 @@ _ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|bask
 """The one other column such a header may have: how many items the row lists."""
 
 
-def numbered_item_lines(text: str) -> Converted | None:
+def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     """A headed file of one basket a row, its items across columns ``Item 1`` .. ``Item N``
     (and perhaps a count, ``Item(s)``): a Groceries re-save (real-ae), refused asking for
     a shopper column though the same baskets without a header load. As :func:`basket_lines`:
@@ -115,7 +115,7 @@ def numbered_item_lines(text: str) -> Converted | None:
     if len(others) > 1 or (others and not _ITEM_COUNT.fullmatch(others[0])):
         return None
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, line in enumerate(rest.split("\n"), 2):
+        for number, line in enumerate(rest.split("\n"), first_line + 1):
             try:
                 cells = next(csv.reader([line.rstrip("\r")]), [])
             except csv.Error:  # (a broken line holds no item it can name)
@@ -130,15 +130,22 @@ def numbered_item_lines(text: str) -> Converted | None:
     return Converted(text, line_map, what)
 
 
-def sequence_lines(text: str, layout: str) -> Converted:
-    """A file of one shopper's items a line (:func:`.headerless.sequence_layout`) as a
-    table. ``"shopper"`` (the shopper's number first): ``user_id,order_number,item_id``, a
+def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
+    """A file of one shopper's items, or one basket, a line
+    (:func:`.headerless.sequence_layout`) as a table. ``"basket"``: as :func:`basket_lines`. ``"shopper"`` (the shopper's number first): ``user_id,order_number,item_id``, a
     row per item, its place on the line as the order, so each item is the shopper's next
     basket and the split holds out each shopper's last items (the leave-last-out these
     files are judged by). ``"counted"`` (how many items first): ``user_id,item_id``, the
     shopper named by the line's number; no order, as such lines list their ids sorted (the
     reader then holds out a random share of each shopper's, :func:`.clocks.file_order_clock`)."""
-    lines = [(number, line.split()) for number, line in enumerate(text.split("\n"), 1)]
+    if layout == "basket":
+        table, line_map, baskets, n_items = _baskets_table(
+            (number, line.split()) for number, line in enumerate(text.split("\n"), first_line))
+        what = ("one basket a line, every number on it an item, no header (FIMI's 'retail.dat' and 'kosarak.dat' "
+                f"layout): {baskets:,} baskets of {n_items:,} items, each read with its line number as its id "
+                "(if each line's first number is its shopper or its transaction, give the file a header)")
+        return Converted(table, line_map, what)
+    lines = [(number, line.split()) for number, line in enumerate(text.split("\n"), first_line)]
     lines = [(number, fields) for number, fields in lines if len(fields) >= 2]
     # Lines that list their items by id (LightGCN's train.txt: a set) keep no order: the
     # reader then holds out a random share of each shopper's (session ae's review: "in
@@ -167,11 +174,11 @@ def sequence_lines(text: str, layout: str) -> Converted:
     return Converted(out.getvalue(), line_map, f"{what}: {len(lines):,} shoppers, {len(items):,} items")
 
 
-def basket_lines(text: str) -> Converted:
+def basket_lines(text: str, first_line: int = 1) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
     lines = ((number, [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
-             for number, line in enumerate(text.split("\n"), 1))
+             for number, line in enumerate(text.split("\n"), first_line))
     table, line_map, baskets, items = _baskets_table(lines)
     what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
             f"{baskets:,} baskets of {items:,} items, each read with its line number as its id")

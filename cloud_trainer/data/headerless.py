@@ -98,13 +98,16 @@ def sequence_layout(lines: list[str]) -> str:
     spaces, or "": ``"shopper"`` for ``1 1 2 3 4 5`` (the shopper, then the items in order:
     S3-Rec's and RecBole's Amazon Beauty and Taobao ``.txt``), ``"counted"`` for ``4 193
     11908 12727 14760`` (how many items, then the items; the shopper is the line: CiteULike's
-    ``users.dat``, as CTR, CDL and CML use it). Every field a whole number, 20 lines or
-    more, lines of many lengths; each line's first number its own (a table's columns
-    repeat their values), or on 95 % of the lines the count of the numbers after it."""
-    lines = [line.rstrip("\r") for line in lines if line.strip()]
+    ``users.dat``, as CTR, CDL and CML use it), ``"basket"`` for ``63 64 65 66`` (one basket
+    a line, every number an item: FIMI's ``retail.dat``). Every field a whole number, 20
+    lines or more, lines of many lengths; each line's first number its own (a table's
+    columns repeat their values), or on 95 % of the lines the count of the numbers after
+    it, or else no number twice on a line."""
+    # (FIMI's files end each line with a space: 'retail.dat' is '63 64 65 66 67 68 ')
+    lines = [line.rstrip("\r \t") for line in lines if line.strip()]
     # One space between fields, none empty: a space-separated table with blank fields
     # ('1  7 3') has lines of several lengths too, and is a table (session ae's review).
-    if any(line != line.strip() or "  " in line for line in lines):
+    if any(line != line.lstrip() or "  " in line for line in lines):
         return ""
     rows = [line.split(" ") for line in lines]
     # Nine digits and more are Unix times or such, no item ids.
@@ -114,7 +117,13 @@ def sequence_layout(lines: list[str]) -> str:
         return ""
     if sum(int(r[0]) == len(r) - 1 for r in rows) >= 0.95 * len(rows):
         return "counted"
-    return "shopper" if len({r[0] for r in rows}) == len(rows) else ""
+    if len({r[0] for r in rows}) == len(rows):
+        return "shopper"
+    # First numbers that come back on other lines are items, not shoppers: FIMI's basket
+    # files (retail.dat, kosarak.dat, T10I4D100K), each line a basket, its items distinct
+    # (a basket lists an item once). They had been refused, the first basket taken for a
+    # header: 'header has 63 64 65 66 67 68' (real-af, real2-af).
+    return "basket" if all(len(set(r)) == len(r) for r in rows) else ""
 
 
 def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool:

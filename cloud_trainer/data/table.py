@@ -175,7 +175,7 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         blank = lead.group(0).count("\n")
         text = text[lead.end():]
         report.notes.append(f"{name}: {blank} blank line(s) above the header skipped")
-    if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec)) is not None:
+    if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec, blank + 1)) is not None:
         text, line_map = block.text, block.line_map
         report.notes.append(f"{name}: {block.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
@@ -216,17 +216,19 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
-def _line_block(text: str, spec: TableSpec) -> Converted | None:
+def _line_block(text: str, spec: TableSpec, first_line: int) -> Converted | None:
     """An interactions file whose lines are not table rows, made a table: one basket a
-    line, baskets with numbered item columns, or one shopper's sequence a line (its
-    first line had been read as a header of numbers, '1 1 2 3 4 5', and the file
-    refused for missing user_id and item_id: real-ae, real2-ae). None for a table."""
+    line, baskets with numbered item columns, or one shopper's sequence or one basket a
+    line of numbers (its first line had been read as a header of numbers, '1 1 2 3 4 5',
+    and the file refused for missing user_id and item_id: real-ae, real2-ae, real-af).
+    ``first_line``: the file's number of ``text``'s first line (blank lines above it were
+    cut), so baskets named by their line and errors name the file's lines. None for a table."""
     if baskets_a_line(text, spec):
-        return blocks.basket_lines(text)
-    if numbered := blocks.numbered_item_lines(text):
+        return blocks.basket_lines(text, first_line)
+    if numbered := blocks.numbered_item_lines(text, first_line):
         return numbered
     if layout := sequences_a_line(text):
-        return blocks.sequence_lines(text, layout)
+        return blocks.sequence_lines(text, layout, first_line)
     return None
 
 

@@ -2380,3 +2380,27 @@ def test_what_a_review_of_session_acs_rules_found_stays_read_as_before(tmp_path:
     raw = load("kasse.csv", "Dato;Kundenr;Varenr;Pris\n" + "".join(
         f"04.03.2024 08:{k:02d};C{k % 3};AC{k};{'1.249,-' if k % 2 else '240,-'}\n" for k in range(12)))
     assert sorted(raw.interactions["price"].unique()) == [240.0, 1249.0]
+
+
+def test_prices_named_with_a_currency_code_and_a_wholesalers_pieces_are_read(tmp_path: Path) -> None:
+    """Maven's electronics retailer prices its products under 'Unit Price USD' ('$12.99 '):
+    unread, 2,481 items shipped at 0.0 without a word, since the no-price note was only
+    said without an items file. An Indian wholesaler's 'PCS' and 'GROSS AMT' are the
+    units and the line's total (real-af)."""
+    sales = "Order Number,Order Date,CustomerKey,ProductKey,Quantity\n" + "".join(
+        f"{366000 + k // 2},1/{1 + k % 28}/2016,{265598 + k % 5},{1 + k % 3},1\n" for k in range(30))
+    products = tmp_path / "Products.csv"
+    products.write_text("ProductKey,Product Name,Unit Cost USD,Unit Price USD\n"
+                        "1,MP3 Player,$6.62 ,$12.99 \n2,Blue Player,$6.62 ,$13.99 \n3,Lamp,$1.00 ,$2.50 \n")
+    raw, _ = load_text(tmp_path, "Sales.csv", sales, items=products)
+    assert raw.items.set_index("item_id")["price"].to_dict() == {"1": 12.99, "2": 13.99, "3": 2.5}
+    bare = tmp_path / "bare_products.csv"
+    bare.write_text("ProductKey,Product Name\n1,MP3 Player\n2,Blue Player\n3,Lamp\n")
+    raw, path = load_text(tmp_path, "Sales.csv", sales, items=bare)
+    assert (f"{bare}: no price column read, and no price on any line of {path}: every item's price is unknown, "
+            "0 in the bundle") in raw.report.notes
+    wholesale = "DATE,CUSTOMER,SKU,PCS,RATE,GROSS AMT\n" + "".join(
+        f"06-{1 + k % 28:02d}-21,C{k % 4},SKU{k % 6},{1 + k % 3}.00,600.00,{600 * (1 + k % 3)}.00\n" for k in range(24))
+    raw, _ = load_text(tmp_path, "intl_sale_report.csv", wholesale)
+    assert raw.interactions["quantity"].tolist()[:3] == [1.0, 2.0, 3.0]
+    assert raw.interactions["price"].tolist()[:3] == [600.0, 600.0, 600.0]

@@ -149,6 +149,11 @@ def load_generic(
                 )
             it["attributes"] = [json.dumps(p or {}, sort_keys=True) for p in parsed]
         report.notes.append(_coverage(inter["item_id"], it["item_id"], "items", items))
+        if not ("price" in it and it["price"].notna().any()) and not inter["price"].notna().any():
+            # (said where no items file was given, not where one was: Maven's electronics
+            # retailer shipped 2,481 items at 0.0 without a word, its 'Unit Price USD' unread)
+            report.notes.append(f"{items}: no price column read, and no price on any line of {interactions}: "
+                                "every item's price is unknown, 0 in the bundle")
         if (note := _sparse_fields(it[it["item_id"].isin(set(inter["item_id"]))], items)) is not None:
             report.notes.append(note)
     else:

@@ -340,11 +340,19 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
 
 def _bare_key(key: str) -> str:
     """A header key without what names add to an id's or amount's name: a ``hash``
-    suffix, a unit in parentheses at the end, Google Analytics' ``ga:`` prefix."""
+    suffix, a unit in parentheses at the end or a currency's code (Maven's Global
+    Electronics Retailer: ``Unit Price USD``, every item priced 0 before: real-af),
+    Google Analytics' ``ga:`` prefix."""
     key = re.sub(r"\s+", "", key)
     key = re.sub(r"\([^()]*\)$", "", key)  # (not '[...]': DAX's 'Customer[City]' names the column in brackets)
     key = key.removeprefix("ga:")
+    key = _CURRENCY_END.sub("", key)
     return key[:-4] if key.endswith("hash") else key
+
+
+_CURRENCY_END = re.compile(r"(?<=...)(?:in)?(?:usd|eur|gbp|inr|cad|aud|nzd|jpy|cny|rmb|chf|sek|nok|dkk|pln|czk|huf|"
+                           r"brl|mxn|zar|sgd|hkd|krw|twd|thb|idr|myr|php|vnd|aed|sar|ils|rub|uah)$")
+"""A currency's ISO code ending a header key (``unitpriceusd``, ``priceineur``)."""
 
 
 _NOT_THE_LINES = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")

@@ -21,7 +21,8 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
                    "netvalue",  # (SAP's billing items: the line's net value)
-                   "storesales")  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
+                   "storesales",  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
+                   "grossamt", "grossamount")  # (an Indian wholesaler's 'GROSS AMT' beside 'PCS'; real-af)
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so

@@ -1977,7 +1977,10 @@ def test_warehouse_packings_and_formats_read_or_say_what_they_are(tmp_path: Path
         assert any(note in n for n in raw.report.notes), (path, raw.report.notes)
     for name, content, said in (("export.avro", b"Obj\x01\x04\x16avro.schema", "an Avro file"),
                                 ("orders.xml", b'<?xml version="1.0"?><orders></orders>', "XML"),
-                                ("report.xls", b"<html><body><table></table></body></html>", "an HTML page")):
+                                ("report.xls", b"<html><body><table></table></body></html>", "an HTML page"),
+                                # (KGCN's ratings_final.npy had been read as text, 'header has \x93NUMPY...')
+                                ("ratings_final.npy", b"\x93NUMPY\x01\x00v\x00{'descr': '<i8'", "a NumPy array"),
+                                ("frame.pkl", b"\x80\x05\x95\x1e\x00\x00", "a Python pickle")):
         (tmp_path / name).write_bytes(content)
         with pytest.raises(DataError, match=f"{name}: {said}"):
             load_dataset("csv", interactions=tmp_path / name)

@@ -39,6 +39,9 @@ ORC_MAGIC = b"ORC"
 AVRO_MAGIC = b"Obj\x01"
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta)[\s>]", re.IGNORECASE)
 _XML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:\?xml|[A-Za-z][\w:.-]*[\s>])")
+NUMPY_MAGIC = b"\x93NUMPY"
+_PICKLE = re.compile(rb"\x80[\x04\x05]\x95")
+"""A pickle of protocol 4 or 5 opens with PROTO then FRAME (pandas' to_pickle)."""
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """An old Excel ``.xls`` (and other Office files)."""
 
@@ -79,6 +82,11 @@ def as_csv(raw: bytes) -> Converted | None:
         return _columnar(raw, "Feather / Arrow")
     if raw.startswith(ORC_MAGIC) and any(b < 9 for b in raw[3:16]):  # (a CSV's 'ORCHARD_ID,...' is text)
         return _columnar(raw, "ORC")
+    if raw.startswith(NUMPY_MAGIC) or _PICKLE.match(raw[:3]):
+        # (KGCN's ratings_final.npy had been read as text: 'header has \x93NUMPY\x01...')
+        what = "a NumPy array (.npy)" if raw.startswith(NUMPY_MAGIC) else "a Python pickle"
+        raise FormatError(f"{what}, which the trainer does not read: save it as CSV (numpy.savetxt(path, array, "
+                          "fmt='%d', delimiter=','), or DataFrame.to_csv) with a header naming the columns")
     if raw.startswith(AVRO_MAGIC):
         raise FormatError("an Avro file (BigQuery's or Kafka's export format), which the trainer does not read: "
                           "export the table as CSV, JSON lines or Parquet (bq extract --destination_format CSV)")

@@ -260,6 +260,15 @@ def test_an_export_without_times_gets_each_shoppers_file_order_as_a_clock(tmp_pa
     ids = sorted(str(a) for a in (1000010, 10084651, 1008674, 1000049, 2, 300, 45, 9999999))
     text_sorted.write_text("".join(f"{u} {a} 9\n" for u in (7, 8) for a in ids))
     assert "have them sorted by item id" in load_dataset("csv", interactions=text_sorted).report.notes[-1]
+    # Listed title by title in a site's ranking, not sorted by any id (MyAnimeList's
+    # reviews scraped so, real2-af): taken as time, test held each member's lowest-ranked.
+    scraped = tmp_path / "reviews.csv"
+    titles = [f"Title {chr(90 - k)}" for k in range(24)]  # Z, Y, X ...: no sorted order
+    scraped.write_text("user,item_id,score\n" + "".join(f"m{(t * 5 + r) % 9},{title},8\n"
+                                                         for t, title in enumerate(titles) for r in range(4)))
+    raw = load_dataset("csv", interactions=scraped)
+    assert ". But the file lists its rows item by item (100% of the items two or more shoppers have come in one " \
+           "run of lines): the file order is not the time order" in raw.report.notes[-1]
     # A timestamp column with an empty value is still a bad row, not a made-up time.
     holes = tmp_path / "holes.csv"
     holes.write_text("user_id,item_id,timestamp\nu1,i1,2024-01-01\nu1,i2,\n")

@@ -183,7 +183,8 @@ def load_generic(
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
                                 "their basket (session_id)")
         item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
-        shuffled = item_sorted >= 0.9
+        item_runs = 0.0 if baskets or sequence is not None or item_sorted >= 0.9 else _item_grouped_share(inter)
+        shuffled = item_sorted >= 0.9 or item_runs >= 0.9
         gaps = order_gaps(inter) if baskets and sequence is not None else None
         if gaps is not None:
             inter["timestamp"], real_context, note = order_gap_clock(
@@ -199,8 +200,11 @@ def load_generic(
                 f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
                 f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
                 "validation and test; hour, weekday and season context are then not real"
-                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id: the "
-                   "file order is not the time order, so each shopper's rows are taken in a random order "
+                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id"
+                   if item_sorted >= 0.9 else
+                   f". But the file lists its rows item by item ({item_runs:.0%} of the items two or more shoppers "
+                   "have come in one run of lines)" if shuffled else "")
+                + (": the file order is not the time order, so each shopper's rows are taken in a random order "
                    "(seeded, the same every run) and validation and test hold a random tenth of each "
                    "shopper's rows" if shuffled else ""))
 
@@ -616,6 +620,24 @@ def _item_sorted_share(inter: pd.DataFrame) -> float:
         falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
         shares.append(1.0 - float(falls.groupby(frame["user"], sort=False).any().mean()))
     return max(shares)
+
+
+def _item_grouped_share(inter: pd.DataFrame) -> float:
+    """Among items two or more shoppers have, and only where there are 20 or more, the
+    share whose lines come in one run: a file listed item by item (MyAnimeList's reviews
+    scraped title by title, in the site's ranking; real2-af), whose order within each
+    shopper is the items' order, not the time's. It had been taken for time, and test
+    held each member's lowest-ranked titles. 0.0 where fewer than 20 such items."""
+    items = inter["item_id"].to_numpy()
+    if len(items) < 2:
+        return 0.0
+    starts = np.r_[True, items[1:] != items[:-1]]
+    runs = pd.Series(starts).groupby(items, sort=False).sum()
+    shoppers = inter.groupby("item_id", sort=False)["user_id"].nunique()
+    shared = shoppers[shoppers >= 2].index
+    if len(shared) < 20:
+        return 0.0
+    return float((runs.reindex(shared) == 1).mean())
 
 
 def _described(ids: Any, table: set[Any]) -> np.ndarray:

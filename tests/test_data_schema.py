@@ -2603,3 +2603,15 @@ def test_compact_local_times_to_the_hour_or_minute_are_not_unix_time(tmp_path: P
     assert got == [pd.Timestamp("2024-03-01 08:00"), pd.Timestamp("2024-03-02 15:30")]
     got, _ = read_stamps(tmp_path, ["1709251200", "1709337600000"], "unix.csv")
     assert got == [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-02")]
+
+
+def test_an_item_column_empty_on_every_line_is_refused_naming_it_and_the_likely_one(tmp_path: Path) -> None:
+    """A restaurant's order lines: 'bar_code' is 'NA' on every line and was read as the item
+    by its usual name; the load stopped on 'line 2: item_id: empty', the dish column unnamed."""
+    path = write(tmp_path, "detail_id,order_id,dishes_id,dishes_name,counts,place_order_time,bar_code\n" + "".join(
+        f"{700 + k},{130 + k // 3},{609900 + k % 7},Dish {k % 7},1,2016/8/3 14:{k:02d}:13,NA\n" for k in range(30)),
+        "meal_order_detail.csv")
+    with pytest.raises(DataError, match=r"meal_order_detail.csv: column 'bar_code', read as item_id by its usual "
+                                        r"name, is empty on every line \(30\): no item to read; 'dishes_id' or "
+                                        r"'dishes_name' may be item_id: if so, name it item_id in the header$"):
+        read_table(path, GENERIC_INTERACTIONS, IngestReport())

@@ -632,6 +632,16 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                 values = missing_values(values, name, raw_header[header.index(col)], report,
                                         known=column.synonyms if column.kind == "enum" else (),
                                         also=ITEM_PLACEHOLDERS if col == "item_id" else ())
+            if col == "item_id" and spec.name == "interactions" and (values == "").all():
+                # (a restaurant's 'bar_code', 'NA' on all 10,037 lines, had been read as the item
+                # by its usual name, and the load stopped on 'line 2: item_id: empty': real-af)
+                raw = raw_header[header.index(col)]
+                others = [passed_over(h) if h == col else h for h in header]
+                raise DataError(f"{name}: column {raw!r}, read as item_id by its usual name, is empty on every "
+                                f"line ({len(values):,}): no item to read"
+                                + _likely_columns(["item_id"], raw_header, others,
+                                                  [frame[h].astype(str).tolist()[:200] if h in frame else []
+                                                   for h in header]))
             frame[col] = values
     if "session_id" in header and len(frame) and basket_name is None:
         basket = frame["session_id"].astype(str).str.strip()

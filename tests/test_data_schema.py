@@ -2572,6 +2572,16 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
         read_table(trips, GENERIC_INTERACTIONS, IngestReport())
     assert "may be user_id" not in str(err.value)
     assert "missing required column(s) user_id, item_id" in str(err.value)
+    # An id's name before a title; a reviewer or a student may be the shopper, a module
+    # the item, and a title listed a few to the head (a site scraped title by title) too.
+    reviews = write(tmp_path, ",Clothing ID,Age,Title,Rating\n" + "".join(
+        f"{k},{1000 + k % 9},{30 + k % 20},Nice {k},5\n" for k in range(60)), "reviews.csv")
+    with pytest.raises(DataError, match=r"'Clothing ID' or 'Title' may be item_id"):
+        read_table(reviews, GENERIC_INTERACTIONS, IngestReport())
+    oulad = write(tmp_path, "code_module,code_presentation,id_student,date_registration\n" + "".join(
+        f"AAA,2013J,{11391 + k},-{k % 50}\n" for k in range(60)), "studentRegistration.csv")
+    with pytest.raises(DataError, match=r"'id_student' may be user_id: .*; 'code_module' may be item_id"):
+        read_table(oulad, GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:

@@ -323,12 +323,16 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
-_LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title"),
-           "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"),
+_LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
+                                  r"|course|module|book|movie|film|song|track|anime|game|listing|news|video"),
+           "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
+                                  r"|reviewer|student|learner|author|listener|viewer|player|reader|subscriber|patron"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
+_ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no)$|^id[^a-z]|[a-z]Id$")
+"""A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
                          r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]")
@@ -349,12 +353,17 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
-    free = [raw for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
-            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not a_kind(at)]
+    free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
+            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw)]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)
-        found = [raw for raw in free if pattern is not None and pattern.search(raw)][:2]
+        # An id's name first: 'Clothing ID' before the review's 'Title' (real-af). A kind is
+        # no shopper; an item column may be few-valued in a head listed item by item
+        # (MyAnimeList's 'title', scraped title by title: real2-af).
+        found = sorted((raw for at, raw in free if pattern is not None and pattern.search(raw)
+                        and not (col == "user_id" and a_kind(at))),
+                       key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
     return "; " + "; ".join(said) if said else ""

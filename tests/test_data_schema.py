@@ -2582,6 +2582,12 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
         f"AAA,2013J,{11391 + k},-{k % 50}\n" for k in range(60)), "studentRegistration.csv")
     with pytest.raises(DataError, match=r"'id_student' may be user_id: .*; 'code_module' may be item_id"):
         read_table(oulad, GENERIC_INTERACTIONS, IngestReport())
+    # A column blank on every line of the head is pointed at by no hint (Spotify's
+    # 'audiobook_title' on a song's records), and a URI is an id.
+    plays = write(tmp_path, "ts,track_name,audiobook_title,spotify_track_uri\n" + "".join(
+        f"2023-01-01T10:{k:02d}:00Z,Song {k % 7},,spotify:track:{k % 7}\n" for k in range(50)), "history.csv")
+    with pytest.raises(DataError, match=r"; 'spotify_track_uri' or 'track_name' may be item_id: if so"):
+        read_table(plays, GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:

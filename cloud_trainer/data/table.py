@@ -331,7 +331,7 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
-_ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no)$|^id[^a-z]|[a-z]Id$")
+_ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id$")
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
@@ -353,8 +353,12 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
+    def blank(at: int) -> bool:  # (Spotify's 'audiobook_title', null on every song's record: real2-af)
+        values = columns[at] if columns and at < len(columns) else []
+        return bool(values) and not any(v and v.lower() not in headerless.MISSING_MARKERS for v in values)
+
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
-            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw)]
+            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at)]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)

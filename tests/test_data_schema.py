@@ -2631,3 +2631,15 @@ def test_an_item_column_empty_on_every_line_is_refused_naming_it_and_the_likely_
                                         r"name, is empty on every line \(30\): no item to read; 'dishes_id' or "
                                         r"'dishes_name' may be item_id: if so, name it item_id in the header$"):
         read_table(path, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_a_sparse_matrix_of_rows_and_cols_reads_rows_as_shoppers(tmp_path: Path) -> None:
+    """A recsys challenge's user-rating matrix written from scipy's COO ('row,col,data') had
+    been refused without a hint."""
+    path = write(tmp_path, "row,col,data\n" + "".join(f"{k // 4},{(k * 7) % 23},1.0\n" for k in range(40)),
+                 "data_train.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["0", "7"]
+    assert (f"{path}: a sparse matrix's entries ('row,col,...', scipy's COO): each row read as a shopper "
+            "(user_id), each col as an item (item_id)") in report.notes

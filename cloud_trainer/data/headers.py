@@ -261,6 +261,13 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
     keys = [header_key(col) for col in header]
+    if spec.name == "interactions" and keys[:2] == ["row", "col"] and set(keys[2:]) <= {"data", "value"}:
+        # scipy's sparse matrix as COO ('row,col,data': a recsys challenge's user-rating
+        # matrix, refused unexplained; real2-af): its rows are the shoppers, its columns the items.
+        if notes is not None:
+            notes.append(f"{name}: a sparse matrix's entries ('row,col,...', scipy's COO): each row read as a "
+                         "shopper (user_id), each col as an item (item_id)")
+        keys[:2] = ["userid", "itemid"]
     out: list[str] = []
     first: dict[str, int] = {}
     unnamed: list[int] = []

@@ -639,6 +639,10 @@ def test_a_sheets_column_numbers_above_the_header_are_skipped_not_read_as_data(t
     table = read_table(items, GENERIC_ITEMS, report)
     assert table["name"].tolist()[:2] == ["Bike 0", "Bike 1"] and table["price"].tolist()[0] == 10.5
     assert any("2 line(s) above the header (',,1,2,3,'" in n for n in report.notes)
+    # A semicolon sheet's too (session af's review).
+    semi = write(tmp_path, "1;2;3;4\ncustomer_id;product_id;order_date;quantity\n" + "".join(
+        f"{k % 5};{k % 7};2024-03-{1 + k:02d};1\n" for k in range(20)), "semi.csv")
+    assert len(read_table(semi, GENERIC_INTERACTIONS, IngestReport())) == 20
     # A headerless file of numbers keeps its first line: no header names below it.
     bare = write(tmp_path, "".join(f"{1 + k % 4},{k % 9},{1700000000 + k * 3600}\n" for k in range(60)), "u.csv")
     assert len(read_table(bare, GENERIC_INTERACTIONS, IngestReport())) == 60
@@ -1290,6 +1294,15 @@ def test_fimi_baskets_read_one_basket_a_line_every_number_an_item(tmp_path: Path
     assert frame["_line"].iloc[0] == 2
     assert any(n.startswith(f"{path}: one basket a line, every number on it an item, no header (FIMI's 'retail.dat' "
                             f"and 'kosarak.dat' layout): 40 baskets of ") for n in report.notes)
+    # A session a line whose shoppers come back, their numbers first and nowhere else, is
+    # no basket file (session af's review: each shopper had become an item).
+    sessions = write(tmp_path, "".join(" ".join([str(s % 9)] + [str(100 + (s * 13 + k * 7) % 300)
+                                                                for k in range(2 + s % 5)]) + "\n"
+                                       for s in range(40)), "sessions.txt")
+    report = IngestReport()
+    with contextlib.suppress(DataError):
+        read_table(sessions, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert not any("one basket a line" in n for n in report.notes)
     # A number twice on a line is no basket (a table, or a shopper's repeat sequence).
     twice = write(tmp_path, "".join(f"{1 + b % 5} {b % 7} {b % 7}{' 9' * (b % 3)}\n" for b in range(40)), "t.txt")
     report = IngestReport()
@@ -1937,6 +1950,11 @@ def test_one_rated_line_per_user_is_refused_naming_the_line_numbers_and_the_rati
     udata = "".join(f"{1 + u % 9}\t{(u * 37) % 900}\t{1 + u % 5}\t{978300000 + u * 61}\n" for u in range(80))
     frame = read_table(write(tmp_path, udata, "u.data"), GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["2", "37"]
+    # A till's index, then customers who come back and a menu of 8 items, reads as before
+    # (session af's review).
+    cafe = "".join(f"{k},{30 + k % 20},{1 + k % 8},{1700000000 + k * 600}\n" for k in range(80))
+    frame = read_table(write(tmp_path, cafe, "cafe.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["31", "2"]
 
 
 def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path: Path) -> None:

@@ -195,6 +195,10 @@ def test_a_file_named_for_clicks_or_views_without_event_types_is_all_views(tmp_p
     reviews = tmp_path / "reviews.csv"
     reviews.write_text(body)
     assert load_dataset("csv", interactions=reviews).interactions["event_type"].tolist() == ["purchase"] * 2
+    # Lines with a quantity or a price are purchases whatever the name says (session af's review).
+    orders = tmp_path / "click_and_collect_orders.csv"
+    orders.write_text("user_id,item_id,timestamp,quantity,price\nu1,i1,2024-01-01,2,4.99\nu2,i2,2024-01-02,1,3.50\n")
+    assert load_dataset("csv", interactions=orders).interactions["event_type"].tolist() == ["purchase"] * 2
 
 
 def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tmp_path: Path) -> None:
@@ -1030,6 +1034,16 @@ def test_sampled_negatives_labelled_0_or_minus_1_are_left_out_with_or_without_a_
         f"u{k % 4},i{k % 9},{1 if k % 2 else -1},2024-01-{1 + k % 28:02d}\n" for k in range(24))
     raw, _ = load_text(tmp_path, "headed.csv", headed)
     assert len(raw.interactions) == 12
+    # Not so (session af's review): a till's 0/1 promo flag beside its times, headerless; an
+    # order's fraud 'label' beside its price; a click log whose -1 means 'not logged'.
+    promo = "".join(f"{k % 9},{100 + k % 13},{1700000000 + k * 600},{k % 2}\n" for k in range(60))
+    assert len(load_text(tmp_path, "till.csv", promo)[0].interactions) == 60
+    fraud = "order_id,customer_id,product_id,order_date,price,label\n" + "".join(
+        f"{1000 + k},{k % 7},{k % 11},2024-03-{1 + k % 28:02d},9.50,{int(k % 10 == 0)}\n" for k in range(30))
+    assert len(load_text(tmp_path, "orders.csv", fraud)[0].interactions) == 30
+    unknown = "user_id,item_id,timestamp,click\n" + "".join(
+        f"{k % 7},{k % 11},2024-03-{1 + k % 28:02d} 10:00,{(k % 3) - 1}\n" for k in range(30))
+    assert len(load_text(tmp_path, "log.csv", unknown)[0].interactions) == 30
 
 
 def test_goodreads_shelved_books_are_wishes_and_read_ones_readings(tmp_path: Path) -> None:
@@ -2409,10 +2423,19 @@ def test_prices_named_with_a_currency_code_and_a_wholesalers_pieces_are_read(tmp
     bare = tmp_path / "bare_products.csv"
     bare.write_text("ProductKey,Product Name\n1,MP3 Player\n2,Blue Player\n3,Lamp\n")
     raw, path = load_text(tmp_path, "Sales.csv", sales, items=bare)
-    assert (f"{bare}: no price column read, and no price on any line of {path}: every item's price is unknown, "
-            "0 in the bundle") in raw.report.notes
+    assert (f"{bare}: no item's price (no price column read, or every price in it blank), and no price on any "
+            f"line of {path}: every item's price is unknown, 0 in the bundle") in raw.report.notes
     wholesale = "DATE,CUSTOMER,SKU,PCS,RATE,GROSS AMT\n" + "".join(
         f"06-{1 + k % 28:02d}-21,C{k % 4},SKU{k % 6},{1 + k % 3}.00,600.00,{600 * (1 + k % 3)}.00\n" for k in range(24))
     raw, _ = load_text(tmp_path, "intl_sale_report.csv", wholesale)
     assert raw.interactions["quantity"].tolist()[:3] == [1.0, 2.0, 3.0]
     assert raw.interactions["price"].tolist()[:3] == [600.0, 600.0, 600.0]
+    # A line total named with its currency, an 'Amount' in one; a puzzle's 'Pieces' is no
+    # quantity (session af's review).
+    for header in ("Line Total USD", "Amount INR"):
+        lines = f"order_id,customer_id,sku,date,qty,{header}\n" + "".join(
+            f"O{k // 2},C{k % 3},P{k % 5},2024-03-{1 + k:02d},2,19.98\n" for k in range(12))
+        assert load_text(tmp_path, "invoice.csv", lines)[0].interactions["price"].tolist()[:2] == [9.99, 9.99], header
+    puzzles = "order_id,customer,sku,date,Pieces,price\n" + "".join(
+        f"{9000 + k},c{k % 4},PZ-{k % 6},2024-03-{1 + k:02d},{500 + 500 * (k % 3)},24.99\n" for k in range(12))
+    assert load_text(tmp_path, "puzzles.csv", puzzles)[0].interactions["quantity"].isna().all()

@@ -179,12 +179,13 @@ def count_scaffold_lines(text: str, keys: set[str]) -> tuple[int, str]:
     from .names import header_key
 
     head = text[:20_000].split("\n", 11)[:11]
-    for i, line in enumerate(head[:10]):
-        fields = line.rstrip("\r").split(",")
-        if i and sum(header_key(f.strip().strip('"')) in keys for f in fields) >= 2:
-            return i, head[0].rstrip("\r")
-        if len(fields) < 2 or not all(_SCAFFOLD_FIELD.fullmatch(f) for f in fields):
-            return 0, ""
+    for sep in (",", ";", "\t", "|"):  # (a European sheet's ';', a tab export: session af's review)
+        for i, line in enumerate(head[:10]):
+            fields = line.rstrip("\r").split(sep)
+            if i and sum(header_key(f.strip().strip('"')) in keys for f in fields) >= 2:
+                return i, head[0].rstrip("\r")
+            if len(fields) < 2 or not all(_SCAFFOLD_FIELD.fullmatch(f) for f in fields):
+                break
     return 0, ""
 
 

@@ -93,7 +93,12 @@ def load_generic(
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     if "event_type" not in inter:
-        word = _view_word(interactions)
+        # (not where the lines carry a quantity or a price: 'click_and_collect_orders',
+        # 'sales_by_view' are purchases, whatever their name says; session af's review. A
+        # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
+        bought = any(c in inter and inter[c].notna().any() and (inter[c].astype(str) != "").any()
+                     for c in ("quantity", "price"))
+        word = None if bought else _view_word(interactions)
         report.notes.append(
             f"{interactions}: no event_type column: every row is a "
             + (f"view (the file's name says '{word}'; rename it if its rows are purchases)" if word
@@ -152,8 +157,9 @@ def load_generic(
         if not ("price" in it and it["price"].notna().any()) and not inter["price"].notna().any():
             # (said where no items file was given, not where one was: Maven's electronics
             # retailer shipped 2,481 items at 0.0 without a word, its 'Unit Price USD' unread)
-            report.notes.append(f"{items}: no price column read, and no price on any line of {interactions}: "
-                                "every item's price is unknown, 0 in the bundle")
+            report.notes.append(f"{items}: no item's price (no price column read, or every price in it blank), "
+                                f"and no price on any line of {interactions}: every item's price is unknown, 0 in "
+                                "the bundle")
         if (note := _sparse_fields(it[it["item_id"].isin(set(inter["item_id"]))], items)) is not None:
             report.notes.append(note)
     else:

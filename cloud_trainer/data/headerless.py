@@ -123,6 +123,13 @@ def sequence_layout(lines: list[str]) -> str:
     # files (retail.dat, kosarak.dat, T10I4D100K), each line a basket, its items distinct
     # (a basket lists an item once). They had been refused, the first basket taken for a
     # header: 'header has 63 64 65 66 67 68' (real-af, real2-af).
+    # And a line's first number is an item found further along lines too (on 69-80 % of
+    # FIMI's): a session a line whose shoppers come back ('3 194 371') has its shoppers'
+    # numbers there alone, and had been read as baskets with each shopper an item
+    # (session af's review).
+    later = {f for r in rows for f in r[1:]}
+    if sum(r[0] in later for r in rows) * 2 < len(rows):
+        return ""
     return "basket" if all(len(set(r)) == len(r) for r in rows) else ""
 
 
@@ -260,6 +267,13 @@ def _is_label(col: list[str]) -> bool:
     return len(col) >= 2 and (values == {"0", "1"} or values == {"-1", "1"} or values == {"-1", "+1"})
 
 
+def _mostly_distinct(col: list[str]) -> bool:
+    """Whether half or more of a column's filled values are distinct: taken for the
+    shopper, most shoppers would have one line."""
+    filled = [v for v in col if v]
+    return bool(filled) and len(set(filled)) * 2 >= len(filled)
+
+
 def _is_scale(col: list[str]) -> bool:
     """Whether a column looks like a rating: 50 or more values, whole or half steps from
     0 to 10, at most 10 of them (1-5 stars; 0.5-5 in half stars)."""
@@ -384,17 +398,19 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # sorted by item, show a new shopper on nearly every line.)
         keys = [i for i in ids if is_row_key(columns[i])]
         ids = [i for i in ids if i not in keys]
-        scales = [i for i in ids[:2] if _is_scale(columns[i])]
-        if keys and scales:
+        if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and _mostly_distinct(columns[ids[0]]):
             # NCF's ml-1m.test.rating: user, movie, rating, time, one line per user (0, 1, 2,
             # ...). With the user taken for a row number the movie had become the shopper
-            # and the 1-5 rating the item, the load stopped on '5 distinct items'.
-            k, r = keys[0], scales[0]
+            # (a new one on most lines) and the 1-5 rating the item; the load stopped on '5
+            # distinct items'. (A till's index, then customers who come back and a menu of
+            # 8 items, is read as before: session af's review.)
+            k, r = keys[0], ids[1]
             raise NoHeaderError(
-                f"column {k + 1} numbers the lines ({', '.join(columns[k][:3])}, ...) and column {r + 1} holds "
-                f"{len(set(columns[r]) - {''})} small values ({', '.join(sorted(set(columns[r]) - {''}, key=float))}: "
-                f"a rating?), so no two columns are a shopper and an item; if column {k + 1} is the shopper, each "
-                "has one line, nothing to learn from (NCF's test.rating: train on its train.rating)")
+                f"it looks like one rated line per shopper: column {k + 1} numbers the lines "
+                f"({', '.join(columns[k][:3])}, ...) and column {r + 1} holds {len(set(columns[r]) - {''})} small "
+                f"values ({', '.join(sorted(set(columns[r]) - {''}, key=float))}: a rating?), so no two columns are "
+                f"a shopper and an item; if column {k + 1} is the shopper, each has one line, nothing to learn from "
+                "(NCF's test.rating: train on its train.rating)")
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):
@@ -418,7 +434,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
-        label = next((i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
+        # Only in a file without times: the research files that write a label (KGCN's, DKN's,
+        # libFM's) have none, and a till's 0/1 promo or weekend flag beside its times is no
+        # label (session af's review: 70 % of such a file's purchases had been left out).
+        label = None if times else next(
+            (i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
         if label is not None:
             # (KGCN's ratings_final: 'user item 1' then as many sampled items 'user item 0';
             # read as all positives, every test target was a sampled negative: real2-af)

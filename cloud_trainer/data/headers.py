@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import headerless
 from .filetext import first_rows
-from .names import header_key, passed_over
+from .names import CURRENCY_END, header_key, passed_over
 from .schema import (
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
@@ -79,7 +79,8 @@ def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], 
                                              time_required=time_required)
     except (csv.Error, headerless.NoHeaderError) as exc:
         shown = ", ".join(first[:8]) + (f", ... ({len(first)} fields)" if len(first) > 8 else "")
-        fix = "" if str(exc).startswith(("it looks like a wide table", "it looks like sampled negatives")) else (
+        fix = "" if str(exc).startswith(("it looks like a wide table", "it looks like sampled negatives",
+                                         "it looks like one rated line per shopper")) else (
             f": put a header line first ({', '.join(spec.required)}, ...)")
         raise DataError(f"{name}: no header line (the first line is data: {shown}), and {exc}{fix}") from None
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "
@@ -353,13 +354,9 @@ def _bare_key(key: str) -> str:
     key = re.sub(r"\s+", "", key)
     key = re.sub(r"\([^()]*\)$", "", key)  # (not '[...]': DAX's 'Customer[City]' names the column in brackets)
     key = key.removeprefix("ga:")
-    key = _CURRENCY_END.sub("", key)
+    key = CURRENCY_END.sub("", key)
     return key[:-4] if key.endswith("hash") else key
 
-
-_CURRENCY_END = re.compile(r"(?<=...)(?:in)?(?:usd|eur|gbp|inr|cad|aud|nzd|jpy|cny|rmb|chf|sek|nok|dkk|pln|czk|huf|"
-                           r"brl|mxn|zar|sgd|hkd|krw|twd|thb|idr|myr|php|vnd|aed|sar|ils|rub|uah)$")
-"""A currency's ISO code ending a header key (``unitpriceusd``, ``priceineur``)."""
 
 
 _NOT_THE_LINES = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")

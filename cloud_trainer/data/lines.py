@@ -37,51 +37,64 @@ def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict
             for col in frame.columns if col not in schema_columns and col != "_line"}
 
 
-CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel", "label", "response")
+CLICK_KEYS = ("click", "clicked", "isclick", "clk", "clicklabel")
 """Header names of a 0/1 column saying whether an item shown was clicked: click-through
 logs list every exposure (Tenrec's ``click``, KuaiRand's ``is_click``, Taobao display
-ads' ``clk``), most of them not clicked. Research files write the same as a ``label``
-(KGCN's and RippleNet's ``ratings_final``: each user's items, then as many sampled ones
-labelled 0; DKN's news shown and not clicked; libFM's -1) or a bandit log's ``response``
-(the recommended item not taken). A file read without a header names such a column
-``label`` (:func:`.headerless.column_names`)."""
+ads' ``clk``), most of them not clicked."""
+
+LABEL_KEYS = ("label", "response")
+"""The same written as a research file's ``label`` (KGCN's and RippleNet's
+``ratings_final``: each user's items, then as many sampled ones labelled 0; DKN's news
+shown and not clicked; libFM's -1) or a bandit log's ``response`` (the recommended item
+not taken); read so only in a file of a shopper, an item and such columns, no basket,
+quantity or price (an order's ``label`` is a fraud or gift flag: session af's review). A
+file read without a header names such a column ``label``
+(:func:`.headerless.column_names`)."""
 
 
 def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """The lines whose click column says clicked: a line with 0 is an item shown and
     passed over, no interaction (read as one, 70 % of a Tenrec log were positives that
-    were not). Only for a column of 0/1 (true/false) values under such a name; the lines
-    left out are counted as skipped, with a note, not as errors."""
-    flag = _zero_one_flag(inter, CLICK_KEYS)
+    were not). Only for a column of 0/1 (true/false) values under such a name, or -1/1
+    under a label's (:data:`LABEL_KEYS`); the lines left out are counted as skipped, with
+    a note, not as errors."""
+    labels = LABEL_KEYS if not any(c in inter for c in ("session_id", "quantity", "price")) else ()
+    flag = _zero_one_flag(inter, CLICK_KEYS) or (_zero_one_flag(inter, labels, minus_one=True) if labels else None)
     if flag is None:
         return inter
     name, shown, negative = flag
     n = int(shown.sum())
-    what = (f"{negative} (shown, not clicked)" if header_key(name) in CLICK_KEYS[:5] else
+    what = (f"{negative} (shown, not clicked)" if header_key(name) in CLICK_KEYS else
             f"{negative} (a negative: shown and not taken, or sampled as not taken)")
     if n == len(shown):
         raise DataError(f"{file}: every line has {name!r} {what}: no interaction to learn from")
     return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} {what} are no interaction")
 
 
-def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...]) -> tuple[str, np.ndarray, str] | None:
+def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...],
+                   minus_one: bool = False) -> tuple[str, np.ndarray, str] | None:
     """``(the column's own name, its lines that say no, how they say it)`` for the first
     column not read as a schema column whose name is one of ``keys`` and whose values are
-    all 0/1 (true/false, -1/1), else None."""
+    all 0/1 (true/false), else None. ``minus_one``: -1/1 too (libFM's and SVM-light's
+    negative), not mixed with 0 (a click log's -1 is 'not logged': session af's review)."""
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in keys:
             continue
         values = inter[col].astype(str).str.strip().str.lower()
-        if values.isin([*FLAG_YES, *FLAG_NO]).all():
-            no = values.isin(FLAG_NO).to_numpy()
-            return name, no, " or ".join(sorted(values[no].unique())) or "0"
+        no_values = FLAG_NO + (FLAG_MINUS if minus_one else ())
+        if values.isin([*FLAG_YES, *no_values]).all():
+            no = values.isin(no_values).to_numpy()
+            said = sorted(values[no].unique())
+            if len(said) > 1 and set(said) & set(FLAG_MINUS) and set(said) & set(FLAG_NO):
+                continue  # (0 and -1 both: which one is 'no' is not clear)
+            return name, no, " or ".join(said) or "0"
     return None
 
 
 FLAG_YES = ("1", "true", "1.0", "+1")
-FLAG_NO = ("0", "false", "0.0", "-1", "-1.0")
-"""A click or label column's values, lower-cased: libFM and SVM-light files write -1
-for a negative."""
+FLAG_NO = ("0", "false", "0.0")
+FLAG_MINUS = ("-1", "-1.0")
+"""A label's negative as libFM and SVM-light write it."""
 
 
 TAG_KEYS = ("tag", "tags", "tagname", "tagvalue", "tagid")

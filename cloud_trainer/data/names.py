@@ -4,7 +4,13 @@ workbook's sheets by the same names."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+CURRENCY_END = re.compile(r"(?<=...)(?:in)?(?:usd|eur|gbp|inr|cad|aud|nzd|jpy|cny|rmb|chf|sek|nok|dkk|pln|czk|huf|"
+                          r"brl|mxn|zar|sgd|hkd|krw|twd|thb|idr|myr|php|vnd|aed|sar|ils|rub|uah)$")
+"""A currency's ISO code ending a header key (``unitpriceusd``, ``priceineur``,
+``linetotalusd``): no part of the column's name."""
 
 
 def header_key(col: str) -> str:

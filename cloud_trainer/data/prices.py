@@ -14,7 +14,7 @@ import pandas as pd
 from .amounts import decimal_points, european_numbers
 from .ingest import IngestReport
 from .lines import skip_rows, unread_columns
-from .names import header_key
+from .names import CURRENCY_END, header_key
 from .schema import INTERACTION_COLUMNS
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
@@ -40,10 +40,15 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     positive total keeps no price, as a line without a unit price does. The numbers may
     have a decimal comma, read as :func:`.table.read_table` reads them."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
-    found = [c for c, (_, key) in unread.items() if key in LINE_TOTAL_KEYS]
+    # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
+    # is money, the line's, where a bare one may be units (session af's review).
+    keys = {c: CURRENCY_END.sub("", key) for c, (_, key) in unread.items()}
+    named = (*LINE_TOTAL_KEYS, "amount")
+    found = [c for c, key in keys.items()
+             if key in LINE_TOTAL_KEYS or (key == "amount" and unread[c][1] != "amount")]
     if not found:
         return inter
-    total_col = min(found, key=lambda c: LINE_TOTAL_KEYS.index(unread[c][1]))
+    total_col = min(found, key=lambda c: named.index(keys[c]))
 
     def number(column: str) -> tuple[pd.Series, pd.Series]:
         """The column's numbers (NaN where none) and its stripped text."""

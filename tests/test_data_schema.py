@@ -1944,7 +1944,8 @@ def test_one_rated_line_per_user_is_refused_naming_the_line_numbers_and_the_rati
     lines) still reads its third column as no id."""
     rows = "".join(f"{u}\t{(u * 37) % 900}\t{1 + u % 5}\t{978300000 + u * 61}\n" for u in range(80))
     with pytest.raises(DataError, match=r"column 1 numbers the lines \(0, 1, 2, \.\.\.\) and column 3 holds 5 "
-                                        r"small values \(1, 2, 3, 4, 5: a rating\?\), so no two columns are a "
+                                        r"small values \(1, 2, 3, 4, 5: a rating, or a catalogue too small to rank, as a top-20 list needs 21 "
+                                        r"items\), so no two columns are a "
                                         r"shopper and an item; if column 1 is the shopper, each has one line"):
         read_table(write(tmp_path, rows, "ml-1m.test.rating"), GENERIC_INTERACTIONS, IngestReport())
     udata = "".join(f"{1 + u % 9}\t{(u * 37) % 900}\t{1 + u % 5}\t{978300000 + u * 61}\n" for u in range(80))
@@ -2606,6 +2607,17 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
         f"2023-01-01T10:{k:02d}:00Z,Song {k % 7},,spotify:track:{k % 7}\n" for k in range(50)), "history.csv")
     with pytest.raises(DataError, match=r"; 'spotify_track_uri' or 'track_name' may be item_id: if so"):
         read_table(plays, GENERIC_INTERACTIONS, IngestReport())
+    # A book's author is no shopper, a category or a bookmark no item (session af's second review).
+    shelf = write(tmp_path, "Book Id,Title,Author,Bookmark,Product Category,Date Read\n" + "".join(
+        f"{k},Book {k},Writer {k % 5},{k % 60},Fiction,2023-01-{1 + k % 28:02d}\n" for k in range(60)), "lib.csv")
+    with pytest.raises(DataError) as err:
+        read_table(shelf, GENERIC_INTERACTIONS, IngestReport())
+    assert str(err.value).endswith("missing required column(s) user_id (header has Book Id, Title, Author, "
+                                   "Bookmark, Product Category, Date Read)")
+    shelf = write(tmp_path, "Reader,Title,Bookmark,Product Category\n" + "".join(
+        f"r{k % 4},Book {k},{k % 60},Fiction\n" for k in range(60)), "lib2.csv")
+    with pytest.raises(DataError, match=r"\); 'Title' may be item_id: if so, name it item_id in the header$"):
+        read_table(shelf, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
 
 
 def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:

@@ -1038,6 +1038,9 @@ def test_sampled_negatives_labelled_0_or_minus_1_are_left_out_with_or_without_a_
     # order's fraud 'label' beside its price; a click log whose -1 means 'not logged'.
     promo = "".join(f"{k % 9},{100 + k % 13},{1700000000 + k * 600},{k % 2}\n" for k in range(60))
     assert len(load_text(tmp_path, "till.csv", promo)[0].interactions) == 60
+    # Nor a 0/1 beside a column of numbers (a quantity) in a file without times.
+    qty = "".join(f"{k % 9},{100 + k % 13},{1 + k % 4},{k % 2}\n" for k in range(60))
+    assert len(load_text(tmp_path, "qty.csv", qty)[0].interactions) == 60
     fraud = "order_id,customer_id,product_id,order_date,price,label\n" + "".join(
         f"{1000 + k},{k % 7},{k % 11},2024-03-{1 + k % 28:02d},9.50,{int(k % 10 == 0)}\n" for k in range(30))
     assert len(load_text(tmp_path, "orders.csv", fraud)[0].interactions) == 30
@@ -2436,6 +2439,15 @@ def test_prices_named_with_a_currency_code_and_a_wholesalers_pieces_are_read(tmp
         lines = f"order_id,customer_id,sku,date,qty,{header}\n" + "".join(
             f"O{k // 2},C{k % 3},P{k % 5},2024-03-{1 + k:02d},2,19.98\n" for k in range(12))
         assert load_text(tmp_path, "invoice.csv", lines)[0].interactions["price"].tolist()[:2] == [9.99, 9.99], header
+    # 'Line Total (USD)' too; a bare 'Amount' beside 'Amount EUR' is money, no units
+    # (session af's second review: 440 units had been read).
+    paren = "order_id,customer_id,sku,date,qty,Line Total (USD)\n" + "".join(
+        f"O{k // 2},C{k % 3},P{k % 5},2024-03-{1 + k:02d},2,19.98\n" for k in range(12))
+    assert load_text(tmp_path, "paren.csv", paren)[0].interactions["price"].tolist()[:2] == [9.99, 9.99]
+    two = "order_id,customer_id,sku,date,Amount,Amount EUR\n" + "".join(
+        f"O{k // 2},C{k % 3},P{k % 5},2024-03-{1 + k:02d},440,40.00\n" for k in range(12))
+    raw, _ = load_text(tmp_path, "two_amounts.csv", two)
+    assert raw.interactions["quantity"].isna().all() and raw.interactions["price"].tolist()[0] == 40.0
     puzzles = "order_id,customer,sku,date,Pieces,price\n" + "".join(
         f"{9000 + k},c{k % 4},PZ-{k % 6},2024-03-{1 + k:02d},{500 + 500 * (k % 3)},24.99\n" for k in range(12))
     assert load_text(tmp_path, "puzzles.csv", puzzles)[0].interactions["quantity"].isna().all()

@@ -408,9 +408,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(
                 f"it looks like one rated line per shopper: column {k + 1} numbers the lines "
                 f"({', '.join(columns[k][:3])}, ...) and column {r + 1} holds {len(set(columns[r]) - {''})} small "
-                f"values ({', '.join(sorted(set(columns[r]) - {''}, key=float))}: a rating?), so no two columns are "
-                f"a shopper and an item; if column {k + 1} is the shopper, each has one line, nothing to learn from "
-                "(NCF's test.rating: train on its train.rating)")
+                f"values ({', '.join(sorted(set(columns[r]) - {''}, key=float))}: a rating, or a catalogue too "
+                "small to rank, as a top-20 list needs 21 items), so no two columns are a shopper and an item; if "
+                f"column {k + 1} is the shopper, each has one line, nothing to learn from (NCF's test.rating: train "
+                "on its train.rating)")
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
         if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):
@@ -439,6 +440,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # label (session af's review: 70 % of such a file's purchases had been left out).
         label = None if times else next(
             (i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
+        if label is not None and any(names[i].startswith("column_") and i != label and col
+                                     and all(_NUMBER.fullmatch(v) for v in col if v) for i, col in enumerate(columns)):
+            # (nor beside another column of numbers, a quantity's or an amount's: a 0/1 beside
+            # it is a returned or promo flag; session af's second review. libFM's other fields
+            # are 'index:value', DKN's entity lists text.)
+            label = None
         if label is not None:
             # (KGCN's ratings_final: 'user item 1' then as many sampled items 'user item 0';
             # read as all positives, every test target was a sampled negative: real2-af)

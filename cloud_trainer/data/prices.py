@@ -6,6 +6,7 @@ line's), Google's prices in millionths. Each rewrites ``price`` (and, for Ta-Fen
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
     # is money, the line's, where a bare one may be units (session af's review).
-    keys = {c: CURRENCY_END.sub("", key) for c, (_, key) in unread.items()}
+    keys = {c: CURRENCY_END.sub("", re.sub(r"\([^()]*\)$", "", key)) for c, (_, key) in unread.items()}
     named = (*LINE_TOTAL_KEYS, "amount")
     found = [c for c, key in keys.items()
              if key in LINE_TOTAL_KEYS or (key == "amount" and unread[c][1] != "amount")]
@@ -58,7 +59,9 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         return pd.to_numeric(text, errors="coerce"), text
 
     units_name = "quantity"
-    if "quantity" not in inter:
+    # (not where the total is itself an 'Amount' in a currency: a bare 'Amount' beside 'Amount
+    # EUR' is money too, and had become 440 units; session af's second review)
+    if "quantity" not in inter and keys[total_col] != "amount":
         amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
         if amount is not None:
             units, text = number(amount)

@@ -324,9 +324,9 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
-                                  r"|course|module|book|movie|film|song|track|anime|game|listing|news|video"),
+                                  r"|course|module|book|movie|film|song|track|anime|game|listing|video"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
-                                  r"|reviewer|student|learner|author|listener|viewer|player|reader|subscriber|patron"),
+                                  r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -335,7 +335,10 @@ _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
-                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]")
+                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
+                         # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
+                         r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -365,7 +368,8 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # An id's name first: 'Clothing ID' before the review's 'Title' (real-af). A kind is
         # no shopper; an item column may be few-valued in a head listed item by item
         # (MyAnimeList's 'title', scraped title by title: real2-af).
-        found = sorted((raw for at, raw in free if pattern is not None and pattern.search(raw)
+        # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
+        found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
                         and not (col == "user_id" and a_kind(at))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:

@@ -2673,3 +2673,19 @@ def test_a_sparse_matrix_of_rows_and_cols_reads_rows_as_shoppers(tmp_path: Path)
     assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["0", "7"]
     assert (f"{path}: a sparse matrix's entries ('row,col,...', scipy's COO): each row read as a shopper "
             "(user_id), each col as an item (item_id)") in report.notes
+
+
+def test_an_indonesian_erps_headers_and_a_product_number_are_read(tmp_path: Path) -> None:
+    """Kimia Farma's sales (id_invoice;tanggal;id_customer;id_barang;jumlah_barang;harga) had
+    been refused for 'id_customer', and its basket, units and prices left unread; Kaggle's
+    'Sales Transaction v.4a' names its item 'ProductNo' (real3-af)."""
+    path = write(tmp_path, "id_invoice;tanggal;id_customer;id_barang;jumlah_barang;unit;harga;mata_uang\n" + "".join(
+        f"IN{5997 + k // 2};{1 + k % 28:02d}/01/2022;CUST{55380 + k % 7};BRG{k % 9:04d};{1 + k % 3};DUS;96000;IDR\n"
+        for k in range(30)), "penjualan.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    first = frame.iloc[0]
+    assert (first["user_id"], first["item_id"], first["session_id"], first["quantity"], first["price"]) == (
+        "CUST55380", "BRG0000", "IN5997", 1.0, 96000.0)
+    v4a = write(tmp_path, "TransactionNo,Date,ProductNo,ProductName,Price,Quantity,CustomerNo,Country\n"
+                "581482,12/9/2019,22485,Set Of 2 Wooden Market Crates,21.47,12,17490,United Kingdom\n", "v4a.csv")
+    assert read_table(v4a, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["22485"]

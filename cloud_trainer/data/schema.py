@@ -306,6 +306,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
+                "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
@@ -355,6 +356,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codiceprodotto", "codicearticolo", "artikelcode", "productnummer",
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
+                "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
@@ -372,7 +374,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis",
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan",
                  "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -399,7 +401,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
-                        "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate",
+                        "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate", "tanggal", "tgl",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
@@ -419,14 +421,14 @@ GENERIC_INTERACTIONS = TableSpec(
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
-                        "qtysold", "menge", "anzahl", "quantite", "cantidad",
+                        "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
-               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid",
+               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
@@ -451,7 +453,7 @@ GENERIC_ITEMS = TableSpec(
                # A title before a description (Amazon's product metadata has both; the second is prose)
                aliases=("productname", "prodname", "itemname", "title", "movietitle", "description",
                         "productdescription", "lineitemname",
-                        "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation",
+                        "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation", "namabarang",
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
                         "articulo", "varenavn", "varubenamning",

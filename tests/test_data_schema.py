@@ -1279,6 +1279,20 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
     assert not any("one shopper a line" in n for n in report.notes)
 
 
+def test_a_shopper_a_line_file_is_told_from_its_first_lines_not_its_first_4_kb(tmp_path: Path) -> None:
+    """LightGCN's Gowalla train.txt opens with a user of hundreds of check-ins (4 KB held
+    fewer than the 20 lines the layout is told by), and most of Last.fm's users have 35
+    items each (two lengths in 4 KB, refused as a wide table): real4-af."""
+    first = " ".join(["0"] + [str(k) for k in range(900)])
+    rest = [" ".join([str(u)] + [str((u * 31 + k) % 900) for k in range(35 if u % 9 else 36 + u % 5)])
+            for u in range(1, 60)]
+    path = write(tmp_path, "\n".join([first, *rest]) + "\n", "train.txt")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame["user_id"].nunique() == 60 and len(frame) == 900 + sum(len(r.split()) - 1 for r in rest)
+    assert "one shopper a line" in report.notes[0]
+
+
 def test_fimi_baskets_read_one_basket_a_line_every_number_an_item(tmp_path: Path) -> None:
     """FIMI's retail.dat and kosarak.dat: one basket a line, space-separated item numbers
     (retail.dat ends each with a space), first numbers that come back on other lines. They
@@ -1929,8 +1943,14 @@ def test_headerless_ids_are_columns_that_repeat_and_are_not_lists(tmp_path: Path
     where it had trained with users as items. A game's name with spaces is an id."""
     rows = "".join(f"{k + 1}\tU{k % 7}\t3/1/2019 9:{k % 60:02d}:44 PM\tN1 N2 N{k % 5}\tN{k}-0 N{k + 1}-1\n"
                    for k in range(60))
-    with pytest.raises(DataError, match="no two columns that can be ids"):
+    with pytest.raises(DataError, match=r"columns 4-5 hold lists of ids on most lines \(an impression log's history "
+                                        r"and impressions, as MIND's behaviors.tsv\), so a line is many interactions"):
         read_table(write(tmp_path, rows, "behaviors.tsv"), GENERIC_INTERACTIONS, IngestReport())
+    # A shuffled sample's impression ids are no row number (real4-af): still refused.
+    shuffled = "".join(f"{(k * 7919) % 100003}\tU{k % 7}\t3/1/2019 9:{k % 60:02d}:44 PM\tN1 N2 N{k % 5}\tN{k}-0 N{k + 1}-1\n"
+                       for k in range(60))
+    with pytest.raises(DataError, match=r"hold lists of ids"):
+        read_table(write(tmp_path, shuffled, "behaviors_sample.tsv"), GENERIC_INTERACTIONS, IngestReport())
     steam = "".join(f"{151603712 + k % 9},Game {k % 6}'s Edition,purchase,1.0,0\n" for k in range(60))
     frame = read_table(write(tmp_path, steam, "steam-200k.csv"), GENERIC_INTERACTIONS, IngestReport(),
                        may_lack=("timestamp",))

@@ -396,6 +396,17 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
+        lists = [i for i, col in enumerate(columns) if len(col) >= 20
+                 and 2 * sum(1 for v in col if _is_id_list(v)) >= len([v for v in col if v]) > 0]
+        if len(lists) >= 2:
+            # MIND's behaviors.tsv: an impression id, the user, the time, the clicked history
+            # and the impressions ('N1-1 N2-0'), a list each. A shuffled sample's impression ids
+            # are no row number, and had been read as the shoppers, the users as the items
+            # (real4-af): one line is many interactions, which no column names.
+            raise NoHeaderError(
+                f"columns {_spans([i + 1 for i in lists])} hold lists of ids on most lines (an impression log's "
+                "history and impressions, as MIND's behaviors.tsv), so a line is many interactions: give one "
+                "line per shopper and item (for MIND, each clicked 'N…-1' of the impressions)")
         keys = [i for i in ids if is_row_key(columns[i])]
         ids = [i for i in ids if i not in keys]
         if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and _mostly_distinct(columns[ids[0]]):

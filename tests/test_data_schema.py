@@ -2709,3 +2709,16 @@ def test_an_indonesian_erps_headers_and_a_product_number_are_read(tmp_path: Path
     v4a = write(tmp_path, "TransactionNo,Date,ProductNo,ProductName,Price,Quantity,CustomerNo,Country\n"
                 "581482,12/9/2019,22485,Set Of 2 Wooden Market Crates,21.47,12,17490,United Kingdom\n", "v4a.csv")
     assert read_table(v4a, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["22485"]
+
+
+def test_a_tab_file_whose_text_holds_commas_is_split_at_its_tabs(tmp_path: Path) -> None:
+    """MIND's news.tsv: eight tab-separated fields, titles and JSON full of commas. It had been
+    split at its commas (26 'columns') and the items file refused (real4-af)."""
+    lines = "".join("item_id\tcategory\tname (title, as shown)\n" if k == 0 else
+                    f"N{k}\tnews\tTitle {k}, with{', a comma' * (k % 3)}\n" for k in range(12))
+    path = write(tmp_path, lines, "news.tsv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_ITEMS, report)
+    assert frame["name"].tolist()[:2] == ["Title 1, with, a comma", "Title 2, with, a comma, a comma"]
+    assert (f"{path}: tab-separated (the same number of tabs on every line, the commas in its text); read that way"
+            in report.notes)

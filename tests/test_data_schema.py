@@ -2722,3 +2722,12 @@ def test_a_tab_file_whose_text_holds_commas_is_split_at_its_tabs(tmp_path: Path)
     assert frame["name"].tolist()[:2] == ["Title 1, with, a comma", "Title 2, with, a comma, a comma"]
     assert (f"{path}: tab-separated (the same number of tabs on every line, the commas in its text); read that way"
             in report.notes)
+
+
+def test_amazons_votes_and_written_dates_are_no_impression_lists(tmp_path: Path) -> None:
+    """Amazon's 2014 reviews without a header: helpful votes '[0, 0]' and a written date
+    '02 28, 2014' are no lists of ids; the MIND rule had refused the file as an impression log."""
+    rows = "".join(f'A{k % 7}X,B00{k % 9},Reviewer {k},"[{k % 3}, {k % 5}]","Fine {k}",5,good,'
+                   f'{1393545600 + k * 86400},"02 {1 + k % 28:02d}, 2014"\n' for k in range(60))
+    frame = read_table(write(tmp_path, rows, "Musical_instruments_reviews.csv"), GENERIC_INTERACTIONS, IngestReport())
+    assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["A1X", "B001"]

@@ -249,6 +249,18 @@ def _is_id_list(value: str) -> bool:
     return len(tokens) >= 2 and all(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
 
 
+_BARE_ID = re.compile(r"[A-Za-z]{0,3}\d+(?:-\d+)?")
+"""A list's id as an impression log writes it: 'N64727', 'N64727-1' (clicked), '1204'."""
+
+
+def _is_bare_id_list(value: str) -> bool:
+    """Two or more tokens, each a bare id (:data:`_BARE_ID`): MIND's history and
+    impressions; not Amazon's helpful votes '[0, 0]' nor its review date '02 28, 2014'
+    (session af: read as lists, Amazon's reviews had been refused as an impression log)."""
+    tokens = value.split()
+    return len(tokens) >= 2 and all(_BARE_ID.fullmatch(t) for t in tokens)
+
+
 def is_row_key(col: list[str]) -> bool:
     """Whole numbers rising (or falling: an export newest first) on every row of 50 or
     more: a line's or an event's key."""
@@ -397,7 +409,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
         lists = [i for i, col in enumerate(columns) if len(col) >= 20
-                 and 2 * sum(1 for v in col if _is_id_list(v)) >= len([v for v in col if v]) > 0]
+                 and 2 * sum(1 for v in col if _is_bare_id_list(v)) >= len([v for v in col if v]) > 0]
         if len(lists) >= 2:
             # MIND's behaviors.tsv: an impression id, the user, the time, the clicked history
             # and the impressions ('N1-1 N2-0'), a list each. A shuffled sample's impression ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -2611,29 +2612,29 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
         read_table(trips, GENERIC_INTERACTIONS, IngestReport())
     assert "may be user_id" not in str(err.value)
     assert "missing required column(s) user_id, item_id" in str(err.value)
+    def refusal(name: str, header: str, row, n: int = 60) -> str:
+        """The load's error for a file of ``header`` and ``n`` rows ``row(k)``."""
+        with pytest.raises(DataError) as err:
+            read_table(write(tmp_path, header + "\n" + "".join(row(k) + "\n" for k in range(n)), name),
+                       GENERIC_INTERACTIONS, IngestReport())
+        return str(err.value)
+
     # An id's name before a title; a reviewer or a student may be the shopper, a module
     # the item, and a title listed a few to the head (a site scraped title by title) too.
-    reviews = write(tmp_path, ",Clothing ID,Age,Title,Rating\n" + "".join(
-        f"{k},{1000 + k % 9},{30 + k % 20},Nice {k},5\n" for k in range(60)), "reviews.csv")
-    with pytest.raises(DataError, match=r"'Clothing ID' or 'Title' may be item_id"):
-        read_table(reviews, GENERIC_INTERACTIONS, IngestReport())
-    oulad = write(tmp_path, "code_module,code_presentation,id_student,date_registration\n" + "".join(
-        f"AAA,2013J,{11391 + k},-{k % 50}\n" for k in range(60)), "studentRegistration.csv")
-    with pytest.raises(DataError, match=r"'id_student' may be user_id: .*; 'code_module' may be item_id"):
-        read_table(oulad, GENERIC_INTERACTIONS, IngestReport())
+    assert "'Clothing ID' or 'Title' may be item_id" in refusal(
+        "reviews.csv", ",Clothing ID,Age,Title,Rating", lambda k: f"{k},{1000 + k % 9},{30 + k % 20},Nice {k},5")
+    assert re.search(r"'id_student' may be user_id: .*; 'code_module' may be item_id", refusal(
+        "studentRegistration.csv", "code_module,code_presentation,id_student,date_registration",
+        lambda k: f"AAA,2013J,{11391 + k},-{k % 50}"))
     # A column blank on every line of the head is pointed at by no hint (Spotify's
     # 'audiobook_title' on a song's records), and a URI is an id.
-    plays = write(tmp_path, "ts,track_name,audiobook_title,spotify_track_uri\n" + "".join(
-        f"2023-01-01T10:{k:02d}:00Z,Song {k % 7},,spotify:track:{k % 7}\n" for k in range(50)), "history.csv")
-    with pytest.raises(DataError, match=r"; 'spotify_track_uri' or 'track_name' may be item_id: if so"):
-        read_table(plays, GENERIC_INTERACTIONS, IngestReport())
+    assert "; 'spotify_track_uri' or 'track_name' may be item_id: if so" in refusal(
+        "history.csv", "ts,track_name,audiobook_title,spotify_track_uri",
+        lambda k: f"2023-01-01T10:{k:02d}:00Z,Song {k % 7},,spotify:track:{k % 7}", 50)
     # A book's author is no shopper, a category or a bookmark no item (session af's second review).
-    shelf = write(tmp_path, "Book Id,Title,Author,Bookmark,Product Category,Date Read\n" + "".join(
-        f"{k},Book {k},Writer {k % 5},{k % 60},Fiction,2023-01-{1 + k % 28:02d}\n" for k in range(60)), "lib.csv")
-    with pytest.raises(DataError) as err:
-        read_table(shelf, GENERIC_INTERACTIONS, IngestReport())
-    assert str(err.value).endswith("missing required column(s) user_id (header has Book Id, Title, Author, "
-                                   "Bookmark, Product Category, Date Read)")
+    assert refusal("lib.csv", "Book Id,Title,Author,Bookmark,Product Category,Date Read",
+                   lambda k: f"{k},Book {k},Writer {k % 5},{k % 60},Fiction,2023-01-{1 + k % 28:02d}").endswith(
+        "missing required column(s) user_id (header has Book Id, Title, Author, Bookmark, Product Category, Date Read)")
     shelf = write(tmp_path, "Reader,Title,Bookmark,Product Category\n" + "".join(
         f"r{k % 4},Book {k},{k % 60},Fiction\n" for k in range(60)), "lib2.csv")
     with pytest.raises(DataError, match=r"\); 'Title' may be item_id: if so, name it item_id in the header$"):

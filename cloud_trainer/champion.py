@@ -483,9 +483,9 @@ def choose_champion(
     ``fallbacks`` names, per segment, ``(what it is, candidate names)``: then the
     best of those candidates and :data:`FLOOR` on validation (the pipeline passes the
     device forms of the best baseline, so a system that is not clearly better than
-    that baseline does not replace it, unless popularity does better than them). ``lists``: :func:`candidate_lists` made earlier for some of
-    the candidates (the pipeline makes the baselines' beside a fit); the rest are
-    ranked here.
+    that baseline does not replace it, unless popularity does better than them).
+    ``lists``: :func:`candidate_lists` made earlier for some of the candidates (the
+    pipeline makes the baselines' beside a fit); the rest are ranked here.
     """
     lists = lists or {}
     by_segment = segment_cases(val_cases)

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import archives, charsets, formats
 from .ingest import IngestReport
+from .names import header_key
 from .sampling import room_to_read
 from .schema import ROW, DataError
 
@@ -176,8 +177,6 @@ def count_scaffold_lines(text: str, keys: set[str]) -> tuple[int, str]:
     in the first 10 lines. ``(0, "")`` otherwise. Read as a headerless file, a sales file
     of Maven's AdventureWorks had its order and stock dates taken for shopper and item,
     and trained (real-af)."""
-    from .names import header_key
-
     head = text[:20_000].split("\n", 11)[:11]
     for sep in (",", ";", "\t", "|"):  # (a European sheet's ';', a tab export: session af's review)
         for i, line in enumerate(head[:10]):

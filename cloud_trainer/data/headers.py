@@ -73,6 +73,11 @@ def known_keys(spec: TableSpec) -> set[str]:
     return {key for c in spec.columns for key in c.header_keys}
 
 
+_SAYS_WHAT_IT_IS = ("it looks like a wide table", "it looks like sampled negatives",
+                    "it looks like one rated line per shopper", "hold lists of ids")
+"""Refusals of a headerless file that say what it is: 'put a header line first' would not help."""
+
+
 def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], spec: TableSpec,
                       name: str, notes: list[str], *, time_required: bool) -> list[str]:
     """Column names for a file whose first line is data (see :mod:`.headerless`), from
@@ -85,9 +90,7 @@ def names_by_content(text: str, delimiter: str, quoting: int, first: list[str], 
         # (a field cut at 40 characters: MIND's history list had filled the message)
         shown = ", ".join(f if len(f) <= 40 else f[:40] + "..." for f in first[:8]) + (
             f", ... ({len(first)} fields)" if len(first) > 8 else "")
-        fix = "" if str(exc).startswith(("it looks like a wide table", "it looks like sampled negatives",
-                                         "it looks like one rated line per shopper")) or "hold lists of ids" in str(exc) \
-            else (
+        fix = "" if any(what in str(exc) for what in _SAYS_WHAT_IT_IS) else (
             f": put a header line first ({', '.join(spec.required)}, ...)")
         raise DataError(f"{name}: no header line (the first line is data: {shown}), and {exc}{fix}") from None
     notes.append(f"{name}: no header line (the first line is data); columns read by their values: {how}. "

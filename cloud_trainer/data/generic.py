@@ -96,8 +96,7 @@ def load_generic(
         # (not where the lines carry a quantity or a price: 'click_and_collect_orders',
         # 'sales_by_view' are purchases, whatever their name says; session af's review. A
         # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
-        bought = any(c in inter and inter[c].notna().any() and (inter[c].astype(str) != "").any()
-                     for c in ("quantity", "price"))
+        bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
         word = None if bought else _view_word(interactions)
         report.notes.append(
             f"{interactions}: no event_type column: every row is a "

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import headerless
 from .filetext import first_rows
-from .names import CURRENCY_END, header_key, passed_over
+from .names import header_key, passed_over, without_unit
 from .schema import (
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
@@ -361,10 +361,7 @@ def _bare_key(key: str) -> str:
     suffix, a unit in parentheses at the end or a currency's code (Maven's Global
     Electronics Retailer: ``Unit Price USD``, every item priced 0 before: real-af),
     Google Analytics' ``ga:`` prefix."""
-    key = re.sub(r"\s+", "", key)
-    key = re.sub(r"\([^()]*\)$", "", key)  # (not '[...]': DAX's 'Customer[City]' names the column in brackets)
-    key = key.removeprefix("ga:")
-    key = CURRENCY_END.sub("", key)
+    key = without_unit(re.sub(r"\s+", "", key).removeprefix("ga:"))
     return key[:-4] if key.endswith("hash") else key
 
 

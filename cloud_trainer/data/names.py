@@ -7,10 +7,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
-CURRENCY_END = re.compile(r"(?<=...)(?:in)?(?:usd|eur|gbp|inr|cad|aud|nzd|jpy|cny|rmb|chf|sek|nok|dkk|pln|czk|huf|"
-                          r"brl|mxn|zar|sgd|hkd|krw|twd|thb|idr|myr|php|vnd|aed|sar|ils|rub|uah)$")
+_CURRENCY_END = re.compile(r"(?<=...)(?:in)?(?:usd|eur|gbp|inr|cad|aud|nzd|jpy|cny|rmb|chf|sek|nok|dkk|pln|czk|huf|"
+                           r"brl|mxn|zar|sgd|hkd|krw|twd|thb|idr|myr|php|vnd|aed|sar|ils|rub|uah)$")
 """A currency's ISO code ending a header key (``unitpriceusd``, ``priceineur``,
 ``linetotalusd``): no part of the column's name."""
+
+_UNIT_IN_BRACKETS = re.compile(r"\([^()]*\)$")
+"""A unit in round brackets ending a header key (``unitprice(eur)``); not ``[...]``: DAX's
+``Customer[City]`` names the column in brackets."""
+
+
+def without_unit(key: str) -> str:
+    """A header key (:func:`header_key`) without the unit its name ends in, in brackets or
+    as a currency's code: ``unitprice(eur)``, ``unitpriceusd`` and ``linetotal(usd)`` are
+    ``unitprice`` and ``linetotal``. The one rule for the schema's names
+    (:func:`.headers.normalise_header`) and the line totals' (:mod:`.prices`)."""
+    return _CURRENCY_END.sub("", _UNIT_IN_BRACKETS.sub("", key))
 
 
 def header_key(col: str) -> str:

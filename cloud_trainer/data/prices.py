@@ -6,7 +6,6 @@ line's), Google's prices in millionths. Each rewrites ``price`` (and, for Ta-Fen
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ import pandas as pd
 from .amounts import decimal_points, european_numbers
 from .ingest import IngestReport
 from .lines import skip_rows, unread_columns
-from .names import CURRENCY_END, header_key
+from .names import header_key, without_unit
 from .schema import INTERACTION_COLUMNS
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
@@ -43,7 +42,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
     # is money, the line's, where a bare one may be units (session af's review).
-    keys = {c: CURRENCY_END.sub("", re.sub(r"\([^()]*\)$", "", key)) for c, (_, key) in unread.items()}
+    keys = {c: without_unit(key) for c, (_, key) in unread.items()}
     named = (*LINE_TOTAL_KEYS, "amount")
     found = [c for c, key in keys.items()
              if key in LINE_TOTAL_KEYS or (key == "amount" and unread[c][1] != "amount")]

@@ -657,7 +657,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                 raise DataError(f"{name}: column {raw!r}, read as item_id by its usual name, is empty on every "
                                 f"line ({len(values):,}): no item to read"
                                 + _likely_columns(["item_id"], raw_header, others,
-                                                  [frame[h].astype(str).tolist()[:200] if h in frame else []
+                                                  [frame[h].head(200).astype(str).tolist() if h in frame else []
                                                    for h in header]))
             frame[col] = values
     if "session_id" in header and len(frame) and basket_name is None:

@@ -201,6 +201,103 @@ def test_a_file_named_for_clicks_or_views_without_event_types_is_all_views(tmp_p
     assert load_dataset("csv", interactions=orders).interactions["event_type"].tolist() == ["purchase"] * 2
 
 
+def test_a_weka_arff_file_is_read_by_its_attributes(tmp_path: Path) -> None:
+    """LibRec ships ratings as Weka's ARFF: its '@RELATION' line had been read as the
+    header, and the hint offered it as the shopper and the item. The '@ATTRIBUTE' names
+    are the header, the rows after '@DATA' the data; errors name the file's own lines."""
+    text = ("% LibRec ratings\n@RELATION user-movie\n\n@ATTRIBUTE user STRING\n@ATTRIBUTE item STRING\n"
+            "@ATTRIBUTE rating NUMERIC\n@ATTRIBUTE 'order date' STRING\n\n@DATA\n"
+            "1,1,2,2024-01-02\n1,4,3,2024-01-03\n% a comment\n2,1,3.5,not a date\n2,4,4,2024-01-05\n")
+    raw, path = load_text(tmp_path, "ratings.arff", text)
+    assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["1", "1"], ["1", "4"], ["2", "4"]]
+    assert [e.line for e in raw.report.errors] == [13]
+    assert f"{path}: a Weka ARFF file (4 attributes, 4 rows after @DATA); read as a table" in raw.report.notes
+    with pytest.raises(DataError, match="a sparse Weka ARFF file"):
+        load_text(tmp_path, "sparse.arff", "@relation r\n@attribute a numeric\n@data\n{0 1}\n")
+
+
+def test_a_time_column_of_small_whole_numbers_is_read_as_day_numbers(tmp_path: Path) -> None:
+    """OULAD's 'date' counts days from a course's start (-10 .. 269), LibRec's 'time' steps
+    1 .. 100: no clock writes them, every line had been a bad row and the file refused.
+    Read as day numbers they keep the order, with a note. Years and MMDD stay as they were."""
+    body = "id_student,id_site,date\n" + "".join(f"s{k % 5},site{k % 7},{k * 3 - 10}\n" for k in range(30))
+    raw, path = load_text(tmp_path, "studentVle.csv", body.replace("id_student", "user_id").replace("id_site", "item_id"))
+    assert raw.interactions["timestamp"].min() == pd.Timestamp("2000-01-01") - pd.Timedelta(days=10)
+    assert raw.interactions["timestamp"].is_monotonic_increasing and not raw.report.errors
+    assert (f"{path}: timestamp: column 'date' holds small whole numbers (-10 to 77), which no clock writes (offsets "
+            "or steps): read as day numbers, day N as 2000-01-01 + N days, so the order is right but the gaps, weekday "
+            "and season may not be") in raw.report.notes
+    years, _ = load_text(tmp_path, "years.csv", "user_id,item_id,date\nu1,i1,2014\nu2,i2,2015\n")
+    assert years.interactions["timestamp"].tolist() == [pd.Timestamp("2014-01-01"), pd.Timestamp("2015-01-01")]
+
+
+def test_an_items_file_whose_ids_differ_only_in_leading_zeros_is_matched(tmp_path: Path) -> None:
+    """MovieTweetings: the items file writes IMDb ids with seven digits ('0444778'), the
+    ratings without the zeros ('444778'); 62 % of the items had gone without names. Where
+    the zeros are all that differs, the items file takes the interactions' spelling; where
+    both spellings are used ('7' and '007'), the zeros tell ids apart as before."""
+    inter = tmp_path / "ratings.csv"
+    inter.write_text("user_id,item_id,rating\n" + "".join(f"u{k % 4},{444770 + k if k % 3 else 1234567 + k},8\n"
+                                                           for k in range(12)))
+    items = tmp_path / "movies.csv"
+    items.write_text("movie_id,title\n" + "".join(f"{444770 + k:07d},Film {k}\n" if k % 3 else f"{1234567 + k},Film {k}\n"
+                                                  for k in range(12)))
+    raw = load_dataset("csv", interactions=inter, items=items)
+    assert f"{items}: describes 12 of the 12 items in the interactions (100%)" in raw.report.notes
+    assert any(n.startswith(f"{items}: item ids read without their leading zeros, as the interactions write them "
+                            "('0444771' as '444771'; 8 ids)") for n in raw.report.notes)
+    named = raw.items.set_index("item_id")["name"]
+    assert named["444771"] == "Film 1"
+    both = tmp_path / "both.csv"
+    both.write_text("user_id,item_id\n" + "".join(f"u{k % 4},{k:03d}\n" for k in range(5)) + "u1,4\n")
+    items.write_text("item_id,name\n" + "".join(f"{k:04d},Thing {k}\n" for k in range(5)))
+    raw = load_dataset("csv", interactions=both, items=items)
+    assert not any("leading zeros" in n for n in raw.report.notes)
+
+
+def test_a_rating_of_only_zero_and_one_is_a_label_and_its_zeros_no_interaction(tmp_path: Path) -> None:
+    """An NCF-style test file: each user's held-out item rated 1.0, then 100 sampled items
+    rated 0.0. Read as choices (the rating is not read), 99 % of the lines were invented
+    interactions and no test target was a real one. A column of 1s alone stays an
+    implicit file's 'rated'; a 1-5 scale is a rating as before."""
+    body = "userID,itemID,rating,test_batch\n" + "".join(
+        f"{u},{100 + u},1.0,{u}\n" + "".join(f"{u},{k},0.0,{u}\n" for k in range(30)) for u in range(4))
+    raw, path = load_text(tmp_path, "test_full.csv", body)
+    assert raw.interactions[["user_id", "item_id"]].values.tolist() == [[str(u), str(100 + u)] for u in range(4)]
+    assert (f"{path}: 120 lines with 'rating' 0.0 (of 0 and 1 only: a negative, sampled as not taken or disliked) "
+            "are no interaction: left out (counted as skipped, not as errors)") in raw.report.notes
+    ones, _ = load_text(tmp_path, "implicit.csv", "user,item,rating\n" + "".join(f"u{k % 5},i{k},1\n" for k in range(30)))
+    assert len(ones.interactions) == 30
+    stars, _ = load_text(tmp_path, "stars.csv", "user,item,rating\n" + "".join(f"u{k % 5},i{k},{k % 2}\n"
+                                                                                   for k in range(29)) + "u1,i99,4\n")
+    assert len(stars.interactions) == 30
+
+
+def test_an_event_column_of_one_number_is_a_flag_and_the_file_name_says_the_event(tmp_path: Path) -> None:
+    """A research repo's RetailRocket: ``view_ecommerce.dat``, ``add_to_cart_ecommerce.dat``
+    and ``purchase_ecommerce.dat``, each ``visitorid itemid event`` with ``event`` 1 on
+    every line. Every line had been a bad row (numeric codes need --event-codes), and the
+    advice's example, 1=cart, would have read the views as carts."""
+    body = "visitorid\titemid\tevent\n" + "".join(f"{k % 7}\t{k % 11}\t1\n" for k in range(40))
+    read = {}
+    for stem in ("view_ecommerce", "add_to_cart_ecommerce", "purchase_ecommerce"):
+        path = tmp_path / f"{stem}.dat"
+        path.write_text(body)
+        raw = load_dataset("csv", interactions=path)
+        read[stem] = set(raw.interactions["event_type"])
+        assert raw.report.error_count == 0 and len(raw.interactions) == 40
+        assert (f"{path}: column 'event' is '1' on every line: a flag that the row happened, not which action it "
+                "was: not read as event_type (--event-codes names the code if it is one)") in raw.report.notes
+    assert read == {"view_ecommerce": {"view"}, "add_to_cart_ecommerce": {"cart"}, "purchase_ecommerce": {"purchase"}}
+    # --event-codes naming the code still reads it; a column of codes that vary is no flag.
+    path = tmp_path / "view_ecommerce.dat"
+    assert set(load_dataset("csv", interactions=path, event_codes={"1": "purchase"}).interactions["event_type"]) == {
+        "purchase"}
+    path.write_text(body.replace("\t1\n", "\t2\n", 1))
+    with pytest.raises(DataError, match="numeric codes need --event-codes"):
+        load_dataset("csv", interactions=path)
+
+
 def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tmp_path: Path) -> None:
     """Without a header the shopper is read first (u.data, Amazon 2014); Amazon's 2018
     ratings files list the item first, and the items file's ids say so."""
@@ -1309,6 +1406,21 @@ def test_refund_and_cancelled_lines_are_no_purchases(tmp_path: Path) -> None:
     with_events.write_text("user_id,item_id,timestamp,event_type,Status\nu1,i1,2024-01-01,purchase,Refunded\n"
                            "u2,i2,2024-01-02,purchase,Paid\n")
     assert len(load_dataset("csv", interactions=with_events).interactions) == 2
+
+
+def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_says(tmp_path: Path) -> None:
+    """Shopify writes 'Cancelled at' on a cancelled order's first line, and its 'Financial
+    Status' may still say 'paid': its lines had been kept as purchases (16 lines of two
+    real exports, real3-af). Every line of the order is left out."""
+    raw, path = load_text(tmp_path, "orders_export.csv",
+                          "Name,Email,Financial Status,Created at,Lineitem quantity,Lineitem sku,Cancelled at\n"
+                          "#1001,ann@x.com,paid,2023-05-01 09:58:12 -0700,1,TEE,\n"
+                          "#1002,bob@x.com,paid,2023-05-02 11:00:00 -0700,1,CAP,2023-05-14 06:41:41 -0700\n"
+                          "#1002,,,2023-05-02 11:00:00 -0700,2,TEE,\n"
+                          "#1003,cy@x.com,paid,2023-05-03 12:00:00 -0700,1,MUG,\n")
+    assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["ann@x.com", "TEE"], ["cy@x.com", "MUG"]]
+    assert any("2 lines are refunds, returns, cancellations or sales never made (2 with 'Cancelled at' "
+               "'2023-05-14 06:41:41 -0700')" in n for n in raw.report.notes)
 
 
 def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Path) -> None:

@@ -199,18 +199,24 @@ def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field:
 
 
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
-                  "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto")
+                  "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
+                  # last, a bare 'description': Fetch's receipt lines name a product only so
+                  # where it has no barcode (real3-af); read only for lines without a code
+                  "description")
 """A product's name, which names it where its code is blank (:func:`_items_of_blank_lines`)."""
 
 
 def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                           notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Lines whose item column is blank take their item from another column that names
-    it on nearly every line (an item id's other name, or the product's name): a shop's
-    products without a SKU (Shopify's ``Lineitem sku`` beside ``Lineitem name``; Etsy's
-    ``SKU`` beside ``Listing ID``; Clover's ``Item Code``, blank on every line, beside
-    ``Item Name``) had been bad rows, 48 of 151 lines of one export. The lines with a code
-    keep it; a note says how many took the other column's value."""
+    """Lines whose item column is blank take their item from other columns that, between
+    them, name it on nearly every such line (an item id's other name first, then the
+    product's name): a shop's products without a SKU (Shopify's ``Lineitem sku`` beside
+    ``Lineitem name``; Etsy's ``SKU`` beside ``Listing ID``; Clover's ``Item Code``, blank
+    on every line, beside ``Item Name``) had been bad rows, 48 of 151 lines of one export.
+    Where no one column covers 90 % of them, the next fills what the first left blank:
+    Fetch's receipt lines give ``itemNumber`` on 2 %, ``barcode`` on 43 % and a
+    ``description`` on most of the rest, and 97.8 % of them had been bad rows. The lines
+    with a code keep it; a note says how many took each column's value."""
     # An exact look first (0.02 s on 2 M lines, where stripping them all took 0.3 s): a
     # column of codes is rarely blank but for spaces.
     blank = frame["item_id"].to_numpy() == ""
@@ -220,19 +226,25 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
     keys = [header_key(r) for r in raw]
     others = sorted((i for i, h in enumerate(header) if h not in known and not is_passed_over(h)
                      and (keys[i] in ITEM_ALIASES or keys[i] in ITEM_NAME_KEYS)),
-                    key=lambda i: keys[i] in ITEM_NAME_KEYS)  # an id before a name
+                    key=lambda i: (keys[i] in ITEM_NAME_KEYS, keys[i] == "description"))  # an id before a name
+    given = {i: frame[header[i]].astype(str).str.strip() for i in others}
+    left = blank.copy()
+    taken: list[tuple[int, np.ndarray]] = []
     for i in others:
-        other = frame[header[i]].astype(str).str.strip()
-        given = (other != "").to_numpy()
-        if given[blank].mean() < 0.9:
-            continue
-        fill = blank & given
-        frame = frame.copy()
-        frame.loc[fill, "item_id"] = other[fill]
-        at = header.index("item_id")
-        notes.append(f"{name}: {int(fill.sum()):,} lines without {raw[at]!r} ({blank.mean():.0%}) take their item "
-                     f"from {raw[i]!r} (e.g. {other[fill].iloc[0]!r}): products without a code are named so")
+        fill = left & (given[i] != "").to_numpy()
+        if fill.any():
+            taken.append((i, fill))
+            left &= ~fill
+    if not taken or (blank & ~left).sum() < 0.9 * blank.sum():
         return frame, header
+    frame = frame.copy()
+    for i, fill in taken:
+        frame.loc[fill, "item_id"] = given[i][fill]
+    at = header.index("item_id")
+    said = (f"{raw[taken[0][0]]!r} (e.g. {given[taken[0][0]][taken[0][1]].iloc[0]!r})" if len(taken) == 1 else
+            ", then ".join(f"{raw[i]!r} ({int(fill.sum()):,}, e.g. {given[i][fill].iloc[0]!r})" for i, fill in taken))
+    notes.append(f"{name}: {int((blank & ~left).sum()):,} lines without {raw[at]!r} ({blank.mean():.0%}) take their item "
+                 f"from {said}: products without a code are named so")
     return frame, header
 
 
@@ -331,6 +343,26 @@ def _ga_action_codes(frame: pd.DataFrame, header: list[str], raw_header: list[st
     return frame
 
 
+def _constant_flag(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column, name: str,
+                   report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
+    """An event column holding one number on every line, which ``--event-codes`` does not
+    name, is a flag that the row happened, not which action: a research repo's
+    RetailRocket split into ``view_ecommerce.dat`` and ``purchase_ecommerce.dat``, each
+    ``visitorid itemid event`` with ``event`` 1 throughout (real4-af). Every line had been
+    a bad row, and the advice's example (``1=cart``) would have read the views as carts.
+    The column is left unread, so the file's name says views (or it is purchases)."""
+    values = frame["event_type"].astype(str).str.strip()
+    first = values.iloc[0]
+    if (len(frame) < 20 or not re.fullmatch(r"-?\d+(?:\.0+)?", first) or first.lower() in event.synonyms
+            or not bool((values.to_numpy() == first).all())):
+        return frame, header
+    raw = raw_header[header.index("event_type")]
+    report.notes.append(f"{name}: column {raw!r} is {first!r} on every line: a flag that the row happened, not "
+                        "which action it was: not read as event_type (--event-codes names the code if it is one)")
+    renamed = {"event_type": passed_over(raw)}
+    return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
+
+
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
     """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
@@ -343,6 +375,8 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     if event is None or frame.empty:
         return frame, header
     frame, header = _product_action_column(frame, header, raw_header, event, known, name, report)
+    if "event_type" in header:
+        frame, header = _constant_flag(frame, header, raw_header, event, name, report)
     if "event_type" in header:
         return _ga_action_codes(frame, header, raw_header, event, name, report), header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
@@ -514,6 +548,25 @@ def read_day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tup
     if not present.str.fullmatch(r"\d{1,5}").all():
         return None
     days = pd.to_numeric(values.where(~empty), errors="coerce")
+    dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
+    return dates.where(~empty, ""), int(days.min()), int(days.max())
+
+
+def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, int, int] | None:
+    """``(ISO dates, first, last)`` when a timestamp column under another name (``time``,
+    ``date``) holds only small whole numbers, which no clock writes: offsets from a
+    course's start (OULAD's ``date``, -10 to 269) or a research file's steps (LibRec's
+    ``time``, 1 to 100). Read as day numbers they keep the order; as times, every line
+    had been a bad row and the file refused. Not a column of years (``2014``: a year),
+    nor of numbers written with a leading zero (``0511``: a month and day), nor of Excel's
+    date serials (32874 and up, :func:`.timestamps.numeric_dates`' neighbour)."""
+    present = values[~empty]
+    # (ASCII digits: '۱۴۰۲' is a Persian year; 20 lines and 5 values: one '17' is no step)
+    if len(present) < 20 or not present.str.fullmatch(r"-?[1-9][0-9]{0,4}|0").all() or present.nunique() < 5:
+        return None
+    days = pd.to_numeric(values.where(~empty), errors="coerce")
+    if days.max() >= 32874 or days.dropna().between(1900, 2199).all():
+        return None
     dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
     return dates.where(~empty, ""), int(days.min()), int(days.max())
 

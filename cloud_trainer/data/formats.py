@@ -100,6 +100,8 @@ def as_csv(raw: bytes) -> Converted | None:
         return item_blocks(raw)
     if record_layout(raw):
         return record_blocks(raw)
+    if _ARFF.match(raw[:4096]):
+        return _arff(raw)
     if SQL_DUMP.search(raw[:65536]):
         raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
@@ -109,6 +111,46 @@ def as_csv(raw: bytes) -> Converted | None:
     if json_kind == "array":
         return json_array(raw)
     return None
+
+
+_ARFF = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s*%[^\n]*\n)*\s*@relation\b", re.IGNORECASE)
+"""Weka's ARFF: ``%`` comments, then ``@RELATION name``."""
+_ARFF_ATTRIBUTE = re.compile(r"@attribute\s+('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S+)", re.IGNORECASE)
+
+
+def _arff(raw: bytes) -> Converted:
+    """Weka's ARFF (LibRec ships its ratings so): ``@ATTRIBUTE`` lines name the columns,
+    the rows after ``@DATA`` are CSV. Read as text, its ``@RELATION`` line had been the
+    header and the hint offered it as the shopper and the item. A sparse ARFF (``{0 x,
+    3 y}`` rows) is refused: its rows name their columns by number."""
+    lines = raw.decode("utf-8", errors="replace").splitlines()
+    names: list[str] = []
+    start = None
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if match := _ARFF_ATTRIBUTE.match(text):
+            names.append(match.group(1).strip("'\""))
+        elif text.lower().startswith("@data"):
+            start = number
+            break
+    if start is None or not names:
+        raise FormatError("a Weka ARFF file without @ATTRIBUTE lines or an @DATA section: nothing to read")
+    out = io.StringIO()
+    import csv
+
+    csv.writer(out, lineterminator="\n").writerow(names)
+    line_map: list[int] = []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        text = line.strip()
+        if not text or text.startswith("%"):
+            continue
+        if text.startswith("{"):
+            raise FormatError(f"a sparse Weka ARFF file (line {number}: {text[:40]!r}), which the trainer does not "
+                              "read: save it as a dense ARFF or as CSV with a header")
+        out.write(text + "\n")
+        line_map.append(number)
+    return Converted(out.getvalue(), line_map, f"a Weka ARFF file ({len(names)} attributes, {len(line_map):,} rows "
+                                               "after @DATA)")
 
 
 JSON_MEMORY = 3

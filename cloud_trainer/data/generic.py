@@ -33,6 +33,7 @@ from cloud_trainer.data.frames import (
 )
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
+    RATING_KEYS,
     child_lines,
     clicked_only,
     item_lists,
@@ -97,13 +98,14 @@ def load_generic(
         # 'sales_by_view' are purchases, whatever their name says; session af's review. A
         # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
         bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
-        word = None if bought else _view_word(interactions)
+        word, named = (None, "purchase") if bought else _event_of_name(interactions)
         report.notes.append(
             f"{interactions}: no event_type column: every row is a "
-            + (f"view (the file's name says '{word}'; rename it if its rows are purchases)" if word
+            + (f"{'add to cart' if named == 'cart' else named} (the file's name says '{word}'; rename it if its "
+               "rows are purchases)" if word
                else "purchase")
             + ("; --event-codes had nothing to read" if event_codes else ""))
-        inter["event_type"] = "view" if word else "purchase"
+        inter["event_type"] = named
     else:
         empty = inter["event_type"] == ""
         if empty.any():
@@ -140,6 +142,7 @@ def load_generic(
     if it is not None and items is not None:
         require_rows(it, str(items), report)
         it = _best_id_column(it, inter["item_id"], items, report)
+        it = _zero_padded_ids(it, inter["item_id"], items, report)
         it = drop_duplicate_ids(it, "item_id", str(items), report)
         if inter.attrs.get("columns_by_content"):
             inter = _item_column_first(inter, it["item_id"], interactions, report)
@@ -375,10 +378,6 @@ def day_key_clock(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
     return inter
 
 
-RATING_KEYS = ("rating", "ratings", "stars", "starrating", "score", "reviewscore", "bookrating", "userrating",
-               "overall")
-"""Header names of a rating given to the item (MovieLens' ``rating``, Amazon's ``overall``,
-Book-Crossing's ``Book-Rating``): not read, every rated line counts as an interaction."""
 
 
 VIEW_FILE_WORDS = frozenset({"click", "clicks", "clickstream", "view", "views", "pageview", "pageviews",
@@ -387,11 +386,23 @@ VIEW_FILE_WORDS = frozenset({"click", "clicks", "clickstream", "view", "views", 
 a row is: YOOCHOOSE's ``yoochoose-clicks.dat`` had been read as purchases, and so
 its report claimed a till's targets."""
 
+CART_FILE_WORDS = frozenset({"cart", "carts", "addtocart", "addtocarts"})
+"""Words of a file name that say its rows are adds to cart: a research repo's RetailRocket
+split into ``view_ecommerce.dat``, ``add_to_cart_ecommerce.dat`` and
+``purchase_ecommerce.dat`` (real4-af). Not 'basket': a market-basket file is purchases."""
 
-def _view_word(file: Path) -> str | None:
+
+def _event_of_name(file: Path) -> tuple[str | None, str]:
     """The word of ``file``'s name (split at anything but letters and digits, so
-    'reviews' is no 'views') that is one of :data:`VIEW_FILE_WORDS`, else None."""
-    return next((w for w in re.split(r"[^a-z0-9]+", Path(file).name.lower()) if w in VIEW_FILE_WORDS), None)
+    'reviews' is no 'views') that says which event its rows are, and that event: a view
+    (:data:`VIEW_FILE_WORDS`) or an add to cart (:data:`CART_FILE_WORDS`); else
+    ``(None, "purchase")``."""
+    for word in re.split(r"[^a-z0-9]+", Path(file).name.lower()):
+        if word in VIEW_FILE_WORDS:
+            return word, "view"
+        if word in CART_FILE_WORDS:
+            return word, "cart"
+    return None, "purchase"
 
 
 def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
@@ -643,6 +654,36 @@ def _item_grouped_share(inter: pd.DataFrame) -> float:
     if len(shared) < 20:
         return 0.0
     return float((runs.reindex(shared) == 1).mean())
+
+
+def _zero_padded_ids(it: pd.DataFrame, used: pd.Series, file: Path, report: IngestReport) -> pd.DataFrame:
+    """The items file's numeric ids in the interactions' spelling where the two differ only
+    in leading zeros: a MovieTweetings items file writes IMDb's ``0444778`` where the
+    ratings write ``444778``, and 62 % of the items went without their names. Only where
+    the text matches fewer than half the interactions' ids and, zeros dropped, 90 % or
+    more (``7`` and ``007`` are otherwise two ids); a note says so."""
+    ids = pd.Series(pd.unique(used)).astype(str)
+    own = it["item_id"].astype(str)
+    if not len(ids) or not own.str.fullmatch(r"\d+").all() or not ids.str.fullmatch(r"\d+").mean() >= 0.9:
+        return it
+    table = set(own.tolist())
+    if _described(ids.to_numpy(), table).mean() >= 0.5:
+        return it
+    bare = ids.str.lstrip("0").replace("", "0")
+    spelling = dict(zip(bare, ids, strict=True))
+    if len(spelling) < len(ids):
+        return it  # ('7' and '007' both used: the zeros tell ids apart)
+    mapped = own.str.lstrip("0").replace("", "0").map(spelling)
+    if _described(ids.to_numpy(), set(mapped.dropna())).mean() < 0.9:
+        return it
+    changed = mapped.notna() & (mapped != own)
+    example = int(np.argmax(changed.to_numpy()))
+    report.notes.append(f"{file}: item ids read without their leading zeros, as the interactions write them "
+                        f"({own.iloc[example]!r} as {mapped.iloc[example]!r}; {int(changed.sum()):,} ids): "
+                        "written as they are, fewer than half the interactions' items matched")
+    it = it.copy()
+    it["item_id"] = mapped.fillna(own)
+    return it
 
 
 def _described(ids: Any, table: set[Any]) -> np.ndarray:

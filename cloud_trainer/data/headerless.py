@@ -90,7 +90,14 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
     A header that names none of the known columns stops the load anyway, so reading
     such a line as data can only turn that error into a load or a clearer error."""
     return (bool(fields) and not set(known_keys).intersection(field_keys)
-            and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) for f in fields))
+            and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) or _NO_NAME.match(f) for f in fields))
+
+
+_NO_NAME = re.compile(r"https?://|[\[{]\s*[\[{\"]")
+"""A field no header names a column with: a web address or JSON text. MIND's
+``news.tsv`` is bare, ``N34700``, its category, title, abstract, ``https://assets.msn.com/...``
+and entities as JSON lists: its first article had been read as the header, and the
+file refused for a missing item_id."""
 
 
 def sequence_layout(lines: list[str]) -> str:
@@ -486,7 +493,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 return sum(len(v.split()) for v in filled) / max(len(filled), 1)
 
             text = [i for i in rest if not all(_NUMBER.fullmatch(v) for v in columns[i] if v)]
-            name = max(text, key=words, default=None)
+            # A name is the wordiest column that is no web address or JSON text, and
+            # (where one is) of 20 words or fewer: MIND's news.tsv has its title (11
+            # words) beside an abstract (37), which had been read as the name.
+            prose = [i for i in text if not any(_NO_NAME.match(v) for v in columns[i][:20] if v)]
+            name = max([i for i in prose if words(i) <= 20] or prose, key=words, default=None)
             if name is not None and words(name) >= 1.5:
                 names[name] = "name"
                 said.append(f"{name + 1} as name")

@@ -52,6 +52,13 @@ file read without a header names such a column ``label``
 (:func:`.headerless.column_names`)."""
 
 
+RATING_KEYS = ("rating", "ratings", "stars", "starrating", "score", "reviewscore", "bookrating", "userrating",
+               "overall")
+"""Header names of a rating given to the item (MovieLens' ``rating``, Amazon's ``overall``,
+Book-Crossing's ``Book-Rating``): not read, every rated line counts as an interaction --
+but for a rating of only 0 and 1, which is a label (:func:`clicked_only`)."""
+
+
 def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """The lines whose click column says clicked: a line with 0 is an item shown and
     passed over, no interaction (read as one, 70 % of a Tenrec log were positives that
@@ -60,11 +67,21 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     a note, not as errors."""
     labels = LABEL_KEYS if not any(c in inter for c in ("session_id", "quantity", "price")) else ()
     flag = _zero_one_flag(inter, CLICK_KEYS) or (_zero_one_flag(inter, labels, minus_one=True) if labels else None)
+    if flag is None and labels:
+        # A 'rating' of 0 and 1 only is a label too: an NCF-style test file lists each
+        # user's held-out item rated 1.0 and 100 sampled ones rated 0.0 (real6-ag: 99 % of
+        # 25,048 lines negatives, trained as choices; no test target was one). Only with
+        # both values: a column of 1s is an implicit file's 'rated'.
+        rated = _zero_one_flag(inter, RATING_KEYS)
+        if rated is not None and 0 < int(rated[1].sum()) < len(inter):
+            flag = rated
     if flag is None:
         return inter
     name, shown, negative = flag
     n = int(shown.sum())
     what = (f"{negative} (shown, not clicked)" if header_key(name) in CLICK_KEYS else
+            f"{negative} (of 0 and 1 only: a negative, sampled as not taken or disliked)"
+            if header_key(name) in RATING_KEYS else
             f"{negative} (a negative: shown and not taken, or sampled as not taken)")
     if n == len(shown):
         raise DataError(f"{file}: every line has {name!r} {what}: no interaction to learn from")
@@ -439,6 +456,11 @@ SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership
                          # a return refused: Dutch, German, Turkish, Russian (the sale stands)
                          "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
+CANCEL_TIME_KEYS = ("cancelledat", "canceledat", "cancelleddate", "canceleddate", "cancellationdate",
+                    "cancelledon", "canceledon", "datecancelled", "datecanceled", "canceldate")
+"""Header names of the time an order was cancelled (Shopify's ``Cancelled at``, on an
+order's first line): an order with one is a sale never made, whatever its ``Financial
+Status`` (``paid``, refunded later or never) says (real3-af: 16 lines of two exports)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
@@ -526,10 +548,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     said = []
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         status = _is_status_key(key)
-        if key not in REFUND_FLAG_KEYS and not status:
+        cancelled_at = key in CANCEL_TIME_KEYS
+        if key not in REFUND_FLAG_KEYS and not status and not cancelled_at:
             continue
         given = inter[col].astype(str).str.strip()
-        if "session_id" in inter and status:
+        if "session_id" in inter and (status or cancelled_at):
             # Shopify writes 'Financial Status' on an order's first line only: it is the order's.
             # (A yes/no flag is the line's own: one 'Returned' Y had dropped its whole order.)
             given = fill_from_basket(given, inter["session_id"].astype(str).str.strip(), str(file), name,
@@ -537,9 +560,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                                      report, note=False)
         values = given.str.lower()
         distinct = set(values.unique()[:51])
-        if len(distinct) > 50:
+        if cancelled_at:
+            hit = (values != "").to_numpy() & ~values.isin(_NO).to_numpy()
+        elif len(distinct) > 50:
             continue
-        if key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
+        elif key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
         elif key in STAGE_KEYS:
             won = {v for v in distinct if header_key(v) == "closedwon"}

@@ -417,7 +417,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty", "itemspurchased",
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
-                        "productquantity",
+                        "productquantity", "quantitypurchased",  # (Fetch's receipt lines)
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)

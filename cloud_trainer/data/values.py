@@ -19,7 +19,7 @@ from .amounts import (
     thousands_marks,
     whole_amounts,
 )
-from .columns import _synonyms, read_day_numbers
+from .columns import _synonyms, read_day_numbers, read_step_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
@@ -196,6 +196,13 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
             f"(MMDD, {first_day} .. {last_day}): read as days of one made-up year, "
             f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday "
             "is not the real one (a file that crosses New Year would be out of order)")
+    elif (steps := read_step_numbers(text_values, empty)) is not None:
+        text_values, first_day, last_day = steps
+        day_numbers = steps
+        report.notes.append(
+            f"{name}: {col}: column {raw_name!r} holds small whole numbers ({first_day} to {last_day}), which no "
+            f"clock writes (offsets or steps): read as day numbers, day N as {DAY_ZERO} + N days, so the order is "
+            "right but the gaps, weekday and season may not be")
     if time_of_day is not None:
         # A date column and a time-of-day column (Ta-Feng-like and till exports):
         # one timestamp, so a day's baskets keep their order and hour context.

@@ -428,6 +428,21 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
                             "read as month/day/year (no number above 12 tells which is the day)"]
 
 
+def test_a_column_of_two_date_writings_reads_each_in_its_own_order(tmp_path: Path) -> None:
+    """Kaggle's Indian e-commerce set: '27-09-2024' on most lines, '9/27/24' on the others
+    (half re-saved by a spreadsheet). Pooled, both numbers went above 12 and 59 % of the
+    lines were bad rows; each writing decides its own order."""
+    got, report = read_stamps(tmp_path, ["27-09-2024", "03-10-2024", "9/27/24", "10/3/24", "1/15/24"], "ecom.csv")
+    assert got == [pd.Timestamp("2024-09-27"), pd.Timestamp("2024-10-03"), pd.Timestamp("2024-09-27"),
+                   pd.Timestamp("2024-10-03"), pd.Timestamp("2024-01-15")]
+    assert not report.errors
+    assert any("dates written two ways, each with its own order (day first with '-', month first with '/')" in n
+               for n in report.notes)
+    # One writing that goes above 12 in both places is still mixed: month first, bad rows.
+    got, report = read_stamps(tmp_path, ["27/09/2024", "9/27/2024"], "mixed.csv")
+    assert got == [pd.Timestamp("2024-09-27")] and len(report.errors) == 1
+
+
 def test_day_first_dates_a_spreadsheet_wrote_month_first_are_read_month_first(tmp_path: Path) -> None:
     """Maven's AdventureWorks 2017 sales (1 January to 30 June) write 13 January as
     '13/01/2017' but 7-12 January as '01/07/2017' .. '01/12/2017' (a spreadsheet's round
@@ -1436,6 +1451,10 @@ def test_a_tills_none_item_is_no_product(tmp_path: Path) -> None:
     assert [(e.line, e.column) for e in report.errors] == [(3, "event_type")]
     coded = read_table(events, with_event_codes(GENERIC_INTERACTIONS, {"NONE": "none"}), IngestReport())
     assert coded["event_type"].tolist() == ["view"]
+    # A café's 'dirty' export writes ERROR and UNKNOWN for the item it lost (real5-ag).
+    dirty = write(tmp_path, "Transaction ID,Item,Quantity,Transaction Date,Customer\nT1,Cake,1,2023-10-20,c1\n"
+                  "T2,ERROR,2,2023-10-21,c1\nT3,UNKNOWN,1,2023-10-22,c2\nT4,Coffee,1,2023-10-22,c2\n", "cafe.csv")
+    assert read_table(dirty, GENERIC_INTERACTIONS, IngestReport())["item_id"].tolist() == ["Cake", "Coffee"]
 
 
 def test_a_session_log_with_its_events_in_a_list_reads_one_row_per_event(tmp_path: Path) -> None:

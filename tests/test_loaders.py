@@ -227,6 +227,9 @@ def test_a_time_column_of_small_whole_numbers_is_read_as_day_numbers(tmp_path: P
     assert (f"{path}: timestamp: column 'date' holds small whole numbers (-10 to 77), which no clock writes (offsets "
             "or steps): read as day numbers, day N as 2000-01-01 + N days, so the order is right but the gaps, weekday "
             "and season may not be") in raw.report.notes
+    scale = "user_id,item_id,date\n" + "".join(f"u{k % 5},i{k % 7},{1 + k % 7}\n" for k in range(30))
+    with pytest.raises(DataError, match="no usable rows"):
+        load_text(tmp_path, "speed_dating.csv", scale)  # (how often one dates, 1 to 7: no clock)
     years, _ = load_text(tmp_path, "years.csv", "user_id,item_id,date\nu1,i1,2014\nu2,i2,2015\n")
     assert years.interactions["timestamp"].tolist() == [pd.Timestamp("2014-01-01"), pd.Timestamp("2015-01-01")]
 
@@ -1421,6 +1424,61 @@ def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_s
     assert raw.interactions[["user_id", "item_id"]].values.tolist() == [["ann@x.com", "TEE"], ["cy@x.com", "MUG"]]
     assert any("2 lines are refunds, returns, cancellations or sales never made (2 with 'Cancelled at' "
                "'2023-05-14 06:41:41 -0700')" in n for n in raw.report.notes)
+
+
+def test_a_file_without_times_sorted_by_amount_is_not_taken_in_its_order(tmp_path: Path) -> None:
+    """Kaggle's Diwali sales have no dates and run from the largest 'Amount' to the
+    smallest: taken in file order, validation and test held each shopper's cheapest
+    orders. The rows are taken in a seeded random order instead, with a note; a column
+    that counts up (an order number) keeps the file's order."""
+    body = "User_ID,Product_ID,Amount\n" + "".join(f"{1000 + k % 7},P{k % 23},{24000 - 37 * k}\n" for k in range(80))
+    raw, path = load_text(tmp_path, "diwali.csv", body)
+    assert any("But the file lists its rows sorted by 'Amount' (largest first): the file order is not the time "
+               "order, so each shopper's rows are taken in a random order" in n for n in raw.report.notes)
+    taken = raw.interactions[raw.interactions["user_id"] == "1000"].sort_values("timestamp")["item_id"].tolist()
+    assert taken != [f"P{k % 23}" for k in range(0, 80, 7)]  # (the file's order, largest amount first)
+    counted = "user_id,item_id,order_no\n" + "".join(f"u{k % 7},P{k % 23},{5000 + k}\n" for k in range(80))
+    raw, _ = load_text(tmp_path, "orders.csv", counted)
+    assert not any("sorted by" in n for n in raw.report.notes)
+
+
+def test_a_shoppers_file_is_not_matched_to_basket_numbers(tmp_path: Path) -> None:
+    """The Gravity bookstore's order lines name no customer (it is in the orders table):
+    each order stood for its shopper, and customers.csv's ids 1-2000 matched order
+    numbers 1-2000, giving 2,000 orders a stranger's profile. The file is not read, and
+    the note says to join the orders table."""
+    lines = tmp_path / "order_line.csv"
+    lines.write_text("line_id,order_id,book_id,price\n" + "".join(f"{k},{1 + k // 3},{k % 9},9.99\n" for k in range(30)))
+    users = tmp_path / "customer.csv"
+    users.write_text("customer_id,first_name,segment\n" + "".join(f"{k},N{k},s{k % 2}\n" for k in range(1, 11)))
+    raw = load_dataset("csv", interactions=lines, users=users)
+    assert (f"{users}: not read: {lines} names no shopper, each basket standing for one, and a shoppers file "
+            "describes shoppers, not baskets; if the shopper (and the time) are in an orders table, join it to the "
+            "lines first") in raw.report.notes
+    assert not any("segment" in str(c) for c in raw.users.columns) or raw.users.empty
+
+
+def test_guest_orders_without_an_email_are_the_phones_shopper(tmp_path: Path) -> None:
+    """Cash-on-delivery shops' Shopify exports leave 'Email' blank on 99 % of their guest
+    orders and give a 'Phone': each order had been an anonymous one-visit shopper."""
+    body = "Name,Email,Phone,Created at,Lineitem quantity,Lineitem sku\n" + "".join(
+        f"#{1001 + k},,+88017000000{k % 4},2024-05-{1 + k:02d} 10:00:00 +0600,1,S{k % 6}\n" for k in range(60))
+    raw, path = load_text(tmp_path, "orders_export.csv", body)
+    assert raw.interactions["user_id"].nunique() == 4
+    assert f"{path}: 'Phone' read as user_id: 'Email' is blank on nearly every line" in raw.report.notes
+
+
+def test_an_order_flagged_not_valid_is_no_purchase(tmp_path: Path) -> None:
+    """DQLab's e-commerce sets flag each order line 'is_valid' (paid) and 'is_net' (valid,
+    not returned): a third of one file's lines were never valid and had trained as
+    purchases. 'is_net' is left alone (more than half its lines say no)."""
+    body = "id,customer_id,order_date,sku_id,qty_ordered,is_gross,is_valid,is_net\n" + "".join(
+        f"O{k},C{k % 4},2021-11-{1 + k:02d},P{k % 5},1,1,{0 if k % 3 == 0 else 1},{0 if k % 3 else 1}\n"
+        for k in range(12))
+    raw, path = load_text(tmp_path, "order_detail.csv", body)
+    assert len(raw.interactions) == 8
+    assert any(n.startswith(f"{path}: 4 lines are refunds, returns, cancellations or sales never made (4 with "
+                            "'is_valid' '0')") for n in raw.report.notes)
 
 
 def test_a_cell_listing_a_baskets_items_is_read_as_one_row_per_item(tmp_path: Path) -> None:

@@ -461,6 +461,12 @@ CANCEL_TIME_KEYS = ("cancelledat", "canceledat", "cancelleddate", "canceleddate"
 """Header names of the time an order was cancelled (Shopify's ``Cancelled at``, on an
 order's first line): an order with one is a sale never made, whatever its ``Financial
 Status`` (``paid``, refunded later or never) says (real3-af: 16 lines of two exports)."""
+VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful")
+"""Header names of a yes/no column saying the order went through (DQLab's e-commerce
+sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
+real5-ag; they had trained as purchases): a line with no there is left out. Not
+``is_net`` (valid and not returned): on that set 59 % of the lines, more than half, and so
+the column would not be read."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
@@ -549,7 +555,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         status = _is_status_key(key)
         cancelled_at = key in CANCEL_TIME_KEYS
-        if key not in REFUND_FLAG_KEYS and not status and not cancelled_at:
+        valid = key in VALID_FLAG_KEYS
+        if key not in REFUND_FLAG_KEYS and not status and not cancelled_at and not valid:
             continue
         given = inter[col].astype(str).str.strip()
         if "session_id" in inter and (status or cancelled_at):
@@ -566,6 +573,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             continue
         elif key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
+        elif valid and distinct <= _YES | _NO:
+            hit = values.isin(_NO).to_numpy()
         elif key in STAGE_KEYS:
             won = {v for v in distinct if header_key(v) == "closedwon"}
             hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) == "closedlost")).to_numpy()

@@ -510,9 +510,10 @@ Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user'
 until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
 
 
-ITEM_PLACEHOLDERS = frozenset({"NONE"})
+ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "Unknown", "unknown", "[unknown]"})
 """A till's item for no product, no value in the item column only (the BreadBasket's 786
-``NONE`` lines had trained as its 7th most popular product; real-ae). In an event column it
+``NONE`` lines had trained as its 7th most popular product; real-ae; a café's 'dirty'
+export writes ``ERROR`` and ``UNKNOWN`` on 636 lines, real5-ag). In an event column it
 stays what it was, a value ``--event-codes`` may name (session ae's review)."""
 
 

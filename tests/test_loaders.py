@@ -1426,6 +1426,19 @@ def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_s
                "'2023-05-14 06:41:41 -0700')" in n for n in raw.report.notes)
 
 
+def test_a_catalogues_sku_name_and_base_price_are_its_name_and_price(tmp_path: Path) -> None:
+    """DQLab's sku_detail: 'sku_name' and 'base_price' had gone unread (3,206 items without
+    a name or a price). A sale's line's 'base_price' is no price paid: items file only."""
+    items = tmp_path / "sku_detail.csv"
+    items.write_text('"id","sku_name","base_price","cogs","category"\n"P1","AT-FSM-35","57631.7","46052","Kids"\n'
+                     '"P2","BQ-22","12.5","9","Home"\n')
+    inter = tmp_path / "order_detail.csv"
+    inter.write_text("customer_id,sku_id,order_date\nC1,P1,2021-11-19\nC2,P2,2021-11-20\n")
+    raw = load_dataset("csv", interactions=inter, items=items)
+    got = raw.items.set_index("item_id")
+    assert got.loc["P1", "name"] == "AT-FSM-35" and got.loc["P1", "price"] == pytest.approx(57631.7)
+
+
 def test_a_file_without_times_sorted_by_amount_is_not_taken_in_its_order(tmp_path: Path) -> None:
     """Kaggle's Diwali sales have no dates and run from the largest 'Amount' to the
     smallest: taken in file order, validation and test held each shopper's cheapest

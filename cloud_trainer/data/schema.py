@@ -460,7 +460,8 @@ GENERIC_ITEMS = TableSpec(
                         # other domains' catalogues (Steam's 'Game Name', Book-Crossing's 'Book-Title',
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
-                        "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname")),
+                        "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
+                        "skuname")),  # (DQLab's sku_detail, real5-ag)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -471,7 +472,9 @@ GENERIC_ITEMS = TableSpec(
                                                     "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk",
                                                 "bookauthor", "publisher")),  # (Book-Crossing's)
-        Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
+        # (a catalogue's list price is the item's price; on a sale's line it is not what was
+        # paid, so only here: DQLab's sku_detail 'base_price', real5-ag)
+        Column("price", "float", required=False, min_value=0.0, aliases=(*PRICE_ALIASES, "baseprice", "retailprice", "msrp")),
         Column("attributes", required=False, free_text=True),
     ),
 )

@@ -331,6 +331,17 @@ def test_a_bare_news_file_with_web_addresses_is_data_and_its_title_the_name(tmp_
     assert items["name"].iloc[0] == "A headline of ten words about the town hall 0"
     assert any("no header line (the first line is data); columns read by their values: column 1 as item_id, "
                "2 as category, 4 as name" in n for n in report.notes)
+    # A headerless scan file's time of day is no shopper (a Chinese grocer's '10:29:52.28':
+    # 8,865 'shoppers' of one line each; real7-ag): no two id columns, refused.
+    scans = "".join(f"2023-06-24,10:{k % 60:02d}:{k % 59:02d}.{k % 99:02d},1029000{k % 40},0.293,12.00\n" for k in range(60))
+    with pytest.raises(DataError, match="no two columns that can be ids"):
+        require_rows(read_table(write(tmp_path, scans, "annex2.csv"), GENERIC_INTERACTIONS, IngestReport()),
+                     "annex2.csv", IngestReport())
+    # A marketplace's 25-word titles beside a 3-word category: the title, which does not
+    # repeat, is the name (session ag's review).
+    long = [f"B0{k}\t{' '.join(['long'] * 24)} title {k}\tSports and Outdoors\thttps://x.example/{k}\n" for k in range(6)]
+    items = read_table(write(tmp_path, "".join(long), "items_bare.tsv"), GENERIC_ITEMS, IngestReport())
+    assert items["name"].iloc[0].endswith("title 0")
 
 
 def test_a_bare_file_without_a_time_column_is_told_to_add_a_header(tmp_path: Path) -> None:
@@ -428,6 +439,14 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
                             "read as month/day/year (no number above 12 tells which is the day)"]
 
 
+def test_a_weekday_after_the_date_is_left_out_as_before_it(tmp_path: Path) -> None:
+    """A Chinese pharmacy's workbook writes '2018-01-01 星期五', a Japanese sheet
+    '2024/03/04(月)': every line had been a bad row (real7-ag)."""
+    got, report = read_stamps(tmp_path, ["2018-01-01 星期五", "2018-01-02 周二", "2024/03/04(月)"], "pharmacy.csv")
+    assert got == [pd.Timestamp("2018-01-01"), pd.Timestamp("2018-01-02"), pd.Timestamp("2024-03-04")]
+    assert not report.errors
+
+
 def test_a_column_of_two_date_writings_reads_each_in_its_own_order(tmp_path: Path) -> None:
     """Kaggle's Indian e-commerce set: '27-09-2024' on most lines, '9/27/24' on the others
     (half re-saved by a spreadsheet). Pooled, both numbers went above 12 and 59 % of the
@@ -456,6 +475,12 @@ def test_day_first_dates_a_spreadsheet_wrote_month_first_are_read_month_first(tm
     assert got[len(sure):] == [pd.Timestamp(f"2017-01-{d:02d}") for d in range(7, 13)] + [pd.Timestamp("2017-03-02")]
     assert any("6 distinct dates ('01/07/2017', '01/08/2017', '01/09/2017' ...) read month first, where the dates "
                "with a day above 12 are day first (2017-01-13 to 2017-06-28)" in n for n in report.notes)
+    # A billing run on days 1-12 of every month, days above 12 only in the first quarter:
+    # each later month holds many such days, so they are the file's own (session ag's review).
+    billing = [f"{d:02d}/{m:02d}/2017" for m in range(1, 13) for d in range(1, 13)]
+    got, report = read_stamps(tmp_path, [*sure[:9], *billing], "billing.csv")
+    assert got[9 + 12 * 7] == pd.Timestamp("2017-08-01")
+    assert not any("read month first" in n for n in report.notes)
     # A file that runs into the first days of July: no date lies a month out, none moves.
     got, report = read_stamps(tmp_path, [*sure, "01/07/2017", "03/07/2017", "05/07/2017"], "to_july.csv")
     assert got[len(sure):] == [pd.Timestamp("2017-07-01"), pd.Timestamp("2017-07-03"), pd.Timestamp("2017-07-05")]
@@ -1956,6 +1981,21 @@ def test_receipt_lines_take_their_item_from_the_barcode_then_the_description(tmp
     assert [e.line for e in report.errors] == [3]  # (the line naming no product stays a bad row)
     assert any("10 lines without 'itemNumber' (92%) take their item from 'barcode' (8, e.g. '4011'), then "
                "'description' (2, e.g. 'COMP BOOK')" in n for n in report.notes)
+
+def test_invoice_lines_without_a_code_do_not_take_the_description_as_a_product(tmp_path: Path) -> None:
+    """Xero's invoices: a code on most lines, none on freight, labour and discount lines,
+    whose 'Description' had become products ('Freight charge' the most sold one; session
+    ag's review). A bare description names the product only where most lines lack a code."""
+    rows = []
+    for k in range(12):
+        rows += [f"Ann {k % 3},INV-{k},2024-03-{1 + k:02d},P{k % 5},Widget {k % 5},1,9.99",
+                 f"Ann {k % 3},INV-{k},2024-03-{1 + k:02d},Q{k % 4},Gadget {k % 4},2,4.99",
+                 f"Ann {k % 3},INV-{k},2024-03-{1 + k:02d},,Freight charge,1,5.00"]
+    path = write(tmp_path, "ContactName,InvoiceNumber,InvoiceDate,InventoryItemCode,Description,Quantity,UnitAmount\n"
+                 + "\n".join(rows) + "\n", "xero_invoices.csv")
+    frame = read_table(path, GENERIC_INTERACTIONS, IngestReport())
+    assert "Freight charge" not in set(frame["item_id"])
+
 
 def test_amplitudes_export_reads_its_own_visitor_id_as_the_shopper(tmp_path: Path) -> None:
     """Amplitude's export: user_id only once a visitor signs in, amplitude_id on every

@@ -28,6 +28,7 @@ from .schema import (
     Column,
     DataError,
     TableSpec,
+    event_of_name,
 )
 from .timestamps import DAY_ZERO
 
@@ -178,7 +179,7 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             (frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
         return frame, header
     known = set(INTERACTION_COLUMNS)
-    for alias in (*USER_ALIASES, *PHONE_KEYS):
+    for alias in USER_ALIASES:
         for i, h in enumerate(header):
             if h in known or header_key(raw[i]) != alias:
                 continue
@@ -188,14 +189,64 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
                 at = header.index("user_id")
                 notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
                 return _read_instead(frame, header, raw, "user_id", i)
-    return frame, header
+    return _phones_as_shoppers(frame, header, raw, name, notes), header
 
 
-PHONE_KEYS = ("phone", "billingphone", "shippingphone", "phonenumber", "mobile", "mobilenumber", "customerphone")
-"""A customer's phone, read as the shopper only where the column read as one is blank on
-nearly every line (:func:`better_user_column`): cash-on-delivery shops' Shopify exports
-leave ``Email`` blank on 99 % of their guest orders and give a ``Phone`` on each (real5-ag:
-21 returning customers had become one-visit shoppers)."""
+_PHONE = re.compile(r"\+?[\d][\d\s().-]{6,}")
+"""A phone number as a shop writes it: seven or more digits, spaces, dots, dashes."""
+
+
+def _phones_as_shoppers(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                        notes: list[str]) -> pd.DataFrame:
+    """Lines without a shopper take the customer's phone (:data:`PHONE_KEYS`) as theirs,
+    where the values are phone numbers and many (a store's own number on every line,
+    a device's model in an app log's 'mobile', are no customer: session ag's review).
+    Only the blank lines: a line that names its shopper keeps the name."""
+    blank = (frame["user_id"].astype(str).str.strip() == "").to_numpy()
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if h in known or header_key(raw[i]) not in PHONE_KEYS:
+            continue
+        phones = frame[h].astype(str).str.strip()
+        given = phones[blank & (phones != "").to_numpy()]
+        if (len(given) < 0.5 * blank.sum() or not given.str.fullmatch(_PHONE).mean() >= 0.9
+                or given.nunique() < max(3, 0.2 * len(given))):
+            continue
+        frame = frame.copy()
+        fill = blank & (phones != "").to_numpy()
+        frame.loc[fill, "user_id"] = phones[fill]
+        at = header.index("user_id")
+        notes.append(f"{name}: {int(fill.sum()):,} lines without {raw[at]!r} take the customer's {raw[i]!r} as "
+                     "their shopper (guest orders)")
+        return frame
+    return frame
+
+
+PHONE_KEYS = ("phone", "billingphone", "shippingphone", "phonenumber", "mobilenumber", "customerphone")
+"""A customer's phone, the shopper of the lines without one where the column read as the
+shopper is blank on nearly every line (:func:`_phones_as_shoppers`): cash-on-delivery
+shops' Shopify exports leave ``Email`` blank on 99 % of their guest orders and give a
+``Phone`` on each (real5-ag: 21 returning customers had become one-visit shoppers). Not a
+bare 'mobile' (an app log's device model)."""
+
+
+def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                     notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A column named as the time that holds a few words and no digit is a context, not a
+    time: context-aware rating sets (CARSKit's DePaulMovie: ``Time`` is ``Weekend``,
+    ``Weekday`` or ``NA``) had every line a bad row and the file refused. Left unread, with
+    a note; the file is then read as one without times."""
+    if "timestamp" not in header or len(frame) < 20:
+        return frame, header
+    values = frame["timestamp"].astype(str).str.strip()
+    words = pd.Series(values[(values != "") & ~values.isin(MISSING_VALUES)].unique())
+    if len(words) < 2 or len(words) > 12 or words.str.contains(r"\d").any():
+        return frame, header
+    at = header.index("timestamp")
+    shown = ", ".join(repr(w) for w in words[:3])
+    notes.append(f"{name}: column {raw[at]!r} holds words ({shown}), no times: a context, not read as the timestamp")
+    renamed = {"timestamp": passed_over(raw[at])}
+    return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
 
 
 def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field: str, i: int
@@ -208,7 +259,8 @@ def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field:
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
                   "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
                   # last, a bare 'description': Fetch's receipt lines name a product only so
-                  # where it has no barcode (real3-af); read only for lines without a code
+                  # where it has no barcode (real3-af); read only for lines without a code,
+                  # and only where most lines have none
                   "description")
 """A product's name, which names it where its code is blank (:func:`_items_of_blank_lines`)."""
 
@@ -234,6 +286,12 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
     others = sorted((i for i, h in enumerate(header) if h not in known and not is_passed_over(h)
                      and (keys[i] in ITEM_ALIASES or keys[i] in ITEM_NAME_KEYS)),
                     key=lambda i: (keys[i] in ITEM_NAME_KEYS, keys[i] == "description"))  # an id before a name
+    if blank.mean() < 0.5:
+        # A bare 'description' names the product only where most lines have no code
+        # (Fetch's receipts, 98 %): beside a code on most lines, a line without one is
+        # freight, labour or a discount (Xero's invoices: 'Freight charge' had become
+        # the most sold product; session ag's review), left to child_lines' rule.
+        others = [i for i in others if keys[i] != "description"]
     given = {i: frame[header[i]].astype(str).str.strip() for i in others}
     left = blank.copy()
     taken: list[tuple[int, np.ndarray]] = []
@@ -357,15 +415,23 @@ def _constant_flag(frame: pd.DataFrame, header: list[str], raw_header: list[str]
     RetailRocket split into ``view_ecommerce.dat`` and ``purchase_ecommerce.dat``, each
     ``visitorid itemid event`` with ``event`` 1 throughout (real4-af). Every line had been
     a bad row, and the advice's example (``1=cart``) would have read the views as carts.
-    The column is left unread, so the file's name says views (or it is purchases)."""
+    Only where the file's name says which event its rows are (:func:`.schema.event_of_name`);
+    the column is then left unread, and the name decides."""
     values = frame["event_type"].astype(str).str.strip()
     first = values.iloc[0]
     if (len(frame) < 20 or not re.fullmatch(r"-?\d+(?:\.0+)?", first) or first.lower() in event.synonyms
             or not bool((values.to_numpy() == first).all())):
         return frame, header
+    word, _ = event_of_name(name)
+    if word is None:
+        # (only where the file's name says which event its rows are: a views-only
+        # extract 'sample_events.csv' of code 0 would have been read as purchases, where
+        # the error asks for --event-codes; session ag's review)
+        return frame, header
     raw = raw_header[header.index("event_type")]
     report.notes.append(f"{name}: column {raw!r} is {first!r} on every line: a flag that the row happened, not "
-                        "which action it was: not read as event_type (--event-codes names the code if it is one)")
+                        f"which action it was, which the file's name says ({word!r}): not read as event_type "
+                        "(--event-codes names the code if it is one)")
     renamed = {"event_type": passed_over(raw)}
     return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
 
@@ -574,6 +640,12 @@ def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, 
         return None
     days = pd.to_numeric(values.where(~empty), errors="coerce")
     if days.max() >= 32874 or days.dropna().between(1900, 2199).all():
+        return None
+    given = days.dropna()
+    if given.min() >= 0 and (given.max() <= 31 or (given.max() <= 2359 and (given % 100 < 60).all()
+                                                    and given.max() >= 100)):
+        # (a day of the month, 1-31, beside a month column; a clock's HHMM, 930 and 2352:
+        # no steps; session ag's review)
         return None
     dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
     return dates.where(~empty, ""), int(days.min()), int(days.max())

@@ -138,7 +138,8 @@ def _arff(raw: bytes) -> Converted:
     out = io.StringIO()
     import csv
 
-    csv.writer(out, lineterminator="\n").writerow(names)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
     line_map: list[int] = []
     for number, line in enumerate(lines[start:], start=start + 1):
         text = line.strip()
@@ -147,10 +148,35 @@ def _arff(raw: bytes) -> Converted:
         if text.startswith("{"):
             raise FormatError(f"a sparse Weka ARFF file (line {number}: {text[:40]!r}), which the trainer does not "
                               "read: save it as a dense ARFF or as CSV with a header")
-        out.write(text + "\n")
+        writer.writerow(_arff_fields(text))
         line_map.append(number)
     return Converted(out.getvalue(), line_map, f"a Weka ARFF file ({len(names)} attributes, {len(line_map):,} rows "
                                                "after @DATA)")
+
+
+_ARFF_FIELD = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([^,]*?))\s*(?:,|$)""")
+"""One field of an ARFF data row: Weka quotes a value with a space or a comma in it
+(``'War and Peace'``, ``'2015-01-19 10:00:00'``), with backslash escapes."""
+
+
+def _arff_fields(text: str) -> list[str]:
+    """An ARFF data row's values, unquoted and unescaped; ``?`` (ARFF's missing value) is
+    blank. Read as CSV, a quoted comma had split the row and the quotes stayed on the id
+    (session ag's review)."""
+    fields: list[str] = []
+    at = 0
+    while at <= len(text):
+        match = _ARFF_FIELD.match(text, at)
+        if match is None or match.end() == at:
+            break
+        single, double, bare = match.groups()
+        quoted = single if single is not None else double
+        value = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else (bare or "")
+        fields.append("" if quoted is None and value == "?" else value)
+        at = match.end()
+        if at >= len(text) and not text.rstrip().endswith(","):
+            break
+    return fields
 
 
 JSON_MEMORY = 3

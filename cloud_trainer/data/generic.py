@@ -56,6 +56,7 @@ from cloud_trainer.data.schema import (
     INTERACTION_COLUMNS,
     ITEM_COLUMNS,
     DataError,
+    event_of_name,
     is_anonymous_basket,
     parse_attributes,
     with_event_codes,
@@ -83,6 +84,10 @@ def load_generic(
     if sample is not None and sample.active:
         report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
+    if inter.attrs.get("columns_by_content"):
+        inter = _item_first_by_name(inter, interactions, report)
+    if (graph := _social_graph(inter)) is not None:
+        raise DataError(f"{interactions}: {graph}")
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions)
@@ -98,14 +103,15 @@ def load_generic(
         # 'sales_by_view' are purchases, whatever their name says; session af's review. A
         # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
         bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
-        word, named = (None, "purchase") if bought else _event_of_name(interactions)
+        word, named = (None, None) if bought else event_of_name(interactions)
+        if named == "purchase":
+            word = None  # (a purchase is what a file without events is anyway)
         report.notes.append(
-            f"{interactions}: no event_type column: every row is a "
-            + (f"{'add to cart' if named == 'cart' else named} (the file's name says '{word}'; rename it if its "
-               "rows are purchases)" if word
-               else "purchase")
+            f"{interactions}: no event_type column: every row is "
+            + (f"{'an add to cart' if named == 'cart' else 'a ' + str(named)} (the file's name says '{word}'; "
+               "rename it if its rows are purchases)" if word else "a purchase")
             + ("; --event-codes had nothing to read" if event_codes else ""))
-        inter["event_type"] = named
+        inter["event_type"] = named if word else "purchase"
     else:
         empty = inter["event_type"] == ""
         if empty.any():
@@ -393,31 +399,6 @@ def day_key_clock(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
 
 
 
-VIEW_FILE_WORDS = frozenset({"click", "clicks", "clickstream", "view", "views", "pageview", "pageviews",
-                             "browse", "browsing"})
-"""Words of a file name that say its rows are views, where no column says which event
-a row is: YOOCHOOSE's ``yoochoose-clicks.dat`` had been read as purchases, and so
-its report claimed a till's targets."""
-
-CART_FILE_WORDS = frozenset({"cart", "carts", "addtocart", "addtocarts"})
-"""Words of a file name that say its rows are adds to cart: a research repo's RetailRocket
-split into ``view_ecommerce.dat``, ``add_to_cart_ecommerce.dat`` and
-``purchase_ecommerce.dat`` (real4-af). Not 'basket': a market-basket file is purchases."""
-
-
-def _event_of_name(file: Path) -> tuple[str | None, str]:
-    """The word of ``file``'s name (split at anything but letters and digits, so
-    'reviews' is no 'views') that says which event its rows are, and that event: a view
-    (:data:`VIEW_FILE_WORDS`) or an add to cart (:data:`CART_FILE_WORDS`); else
-    ``(None, "purchase")``."""
-    for word in re.split(r"[^a-z0-9]+", Path(file).name.lower()):
-        if word in VIEW_FILE_WORDS:
-            return word, "view"
-        if word in CART_FILE_WORDS:
-            return word, "cart"
-    return None, "purchase"
-
-
 def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
     """A rating column is not read, so a 1-star line trains as a like: say so, with how
     many lines rate below the middle of the column's scale. Documented, but nothing in a
@@ -651,6 +632,47 @@ def _item_sorted_share(inter: pd.DataFrame) -> float:
     return max(shares)
 
 
+NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "book", "books", "product", "products",
+                             "artist", "artists", "song", "songs", "track", "tracks", "poi", "place", "venue",
+                             "restaurant", "hotel", "recipe", "news", "video", "anime", "game", "course", "paper"})
+NAME_USER_WORDS = frozenset({"user", "users", "customer", "customers", "member", "members", "author", "authors"})
+
+
+def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A bare file read shopper first whose name puts the item first (the HIN data sets'
+    ``business_user.txt``, ``movie_user.dat``, ``paper_author.dat``): the two id columns
+    swapped, with a note. Yelp-2's 2,614 businesses had been the shoppers and its 1,286
+    users the catalogue, and the model shipped recommended users to businesses (real8-ag)."""
+    words = re.split(r"[^a-z0-9]+", Path(file).name.lower().split(".")[0])
+    if len(words) < 2 or words[-2] not in NAME_ITEM_WORDS or words[-1] not in NAME_USER_WORDS:
+        return inter
+    report.notes.append(f"{file}: the file's name ({Path(file).name!r}) puts the item first: its first id column "
+                        "is read as item_id and its second as user_id")
+    return inter.rename(columns={"user_id": "item_id", "item_id": "user_id"})
+
+
+def _social_graph(inter: pd.DataFrame) -> str | None:
+    """Why the lines are links between people rather than people and items, else None:
+    both columns hold the same ids and most links run both ways (SAMN's Delicious
+    ``link`` file, contacts a user-item model would have trained on as its items, 1,607
+    'items' that were users; real8-ag). Refused: no item there to recommend."""
+    u, i = set(inter["user_id"].unique()), set(inter["item_id"].unique())  # (the ids are text already)
+    if len(u) < 20 or len(u & i) < 0.9 * min(len(u), len(i)):
+        return None
+    pairs = set(zip(inter["user_id"], inter["item_id"], strict=True))
+    both = sum((b, a) in pairs for a, b in pairs)
+    if both < 0.8 * len(pairs):
+        return None
+    return (f"it looks like links between people, not interactions with items: the shopper and item columns hold "
+            f"the same ids ({len(u & i):,} in both) and {both / len(pairs):.0%} of the {len(pairs):,} pairs run both "
+            "ways (a contact or follower graph); give the file of what people bought, rated or used")
+
+
+AMOUNT_WORDS = ("amount", "total", "sales", "revenue", "spend", "spent", "price", "cost", "value", "qty",
+                "quantity", "units", "count", "score", "rating")
+"""Parts of a column's name that say it holds an amount (:func:`_sorted_by`)."""
+
+
 def _sorted_by(inter: pd.DataFrame) -> str | None:
     """The column (quantity, price or one not read) a file without times lists its rows
     sorted by, said as ``'Amount' (largest first)``, else None: Kaggle's Diwali sales run
@@ -661,7 +683,11 @@ def _sorted_by(inter: pd.DataFrame) -> str | None:
     for the quantity or the price, as a column not read that counts up (a row number, an
     order number) keeps the file's order, which may well be the time's."""
     names = inter.attrs.get("source_names", {})
-    columns = [c for c in ("quantity", "price") if c in inter] + list(unread_columns(inter, INTERACTION_COLUMNS))
+    # (an amount's name only: a 'days_ago' counting down is the time order itself, a
+    # 'review_id' counting down a newest-first file; session ag's review)
+    columns = [c for c in ("quantity", "price") if c in inter] + [
+        c for c, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
+        if any(word in key for word in AMOUNT_WORDS)]
     for col in columns:
         values = pd.to_numeric(inter[col], errors="coerce")
         given = values.dropna().to_numpy()
@@ -708,8 +734,8 @@ def _zero_padded_ids(it: pd.DataFrame, used: pd.Series, file: Path, report: Inge
         return it
     bare = ids.str.lstrip("0").replace("", "0")
     spelling = dict(zip(bare, ids, strict=True))
-    if len(spelling) < len(ids):
-        return it  # ('7' and '007' both used: the zeros tell ids apart)
+    if len(spelling) < len(ids) or own.str.lstrip("0").replace("", "0").duplicated().any():
+        return it  # ('7' and '007' both used, here or in the items file: the zeros tell ids apart)
     mapped = own.str.lstrip("0").replace("", "0").map(spelling)
     if _described(ids.to_numpy(), set(mapped.dropna())).mean() < 0.9:
         return it

@@ -59,6 +59,8 @@ _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.
                    r"[a-z]*[ -]\d{2,4}(?:[ T].*)?)")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+"""A time of day (``10:29:52.28``), no id."""
 _DIGIT = re.compile(r"\d")
 _WHOLE = re.compile(r"\d+(\.0+)?")
 _ASIN = re.compile(r"B[0-9A-Z]{9}|\d{9}[\dX]")
@@ -339,6 +341,8 @@ def _can_be_id(col: list[str]) -> bool:
         return False
     if 2 * sum(1 for v in filled if _is_id_list(v)) >= len(filled):
         return False
+    if 2 * sum(1 for v in filled if _CLOCK.fullmatch(v)) >= len(filled):
+        return False  # (a scan's time of day, '10:29:52.28': 8,865 'shoppers' of one line; real7-ag)
     return len(filled) < 50 or len(set(filled)) > 2
 
 
@@ -497,7 +501,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             # (where one is) of 20 words or fewer: MIND's news.tsv has its title (11
             # words) beside an abstract (37), which had been read as the name.
             prose = [i for i in text if not any(_NO_NAME.match(v) for v in columns[i][:20] if v)]
-            name = max([i for i in prose if words(i) <= 20] or prose, key=words, default=None)
+            # (among columns whose values are mostly distinct, where there are such: a
+            # category of 3 words repeats, a 25-word marketplace title does not; session
+            # ag's review)
+            distinct = [i for i in prose if len({v for v in columns[i] if v}) * 2 >= len([v for v in columns[i] if v])]
+            pool = distinct or prose
+            name = max([i for i in pool if words(i) <= 20] or pool, key=words, default=None)
             if name is not None and words(name) >= 1.5:
                 names[name] = "name"
                 said.append(f"{name + 1} as name")

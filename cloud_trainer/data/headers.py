@@ -20,6 +20,7 @@ from .schema import (
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
     EVENT_TYPES,
+    MISSING_VALUES,
     TIME_OF_DAY_KEYS,
     DataError,
     TableSpec,
@@ -180,10 +181,14 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     if not unknown:
         return header
     try:
-        rows = first_rows(text, delimiter, quoting, 201)[1:]  # 200 rows below the header
+        rows = first_rows(text, delimiter, quoting, 2001)[1:]  # 2,000 rows below the header
     except csv.Error:
         return header
-    columns = {i: [r[i].strip() for r in rows if len(r) == len(header)] for i in unknown}
+    # The first 200 values each column gives (a missing value is none: South Tyrol's travel
+    # ratings leave 'creationDate' NULL on their first 793 lines; real8-ag).
+    columns = {i: [v for v in (r[i].strip() for r in rows if len(r) == len(header))
+                   if v and v not in MISSING_VALUES][:200] for i in unknown}
+    columns = {i: v for i, v in columns.items() if v}
     # In turn, each over every column (the first pass is the reading before 2026-12-05 (ab),
     # so what it found stays found): written dates the header-free patterns know; Unix
     # times where the name says it is one (Coveo's 'server_timestamp_epoch_ms'); any other

@@ -331,6 +331,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
                 "κωδικόςπελάτη", "κωδικοςπελατη", "πελάτης", "πελατης", "รหัสลูกค้า", "ลูกค้า",
                 "userpseudoid",  # Google Analytics 4 (pseudonymous_user_column)
+                "clntid", "社保卡号",  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
                 # last: other domains' and programmes' names, each read only where nothing
                 # above names the shopper (a books file's 'Author ID' is no shopper)
                 "msno", "authorid", "distinctid")  # (Mixpanel's distinct_id)
@@ -344,6 +345,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "beerbeerid", "beerid",  # BeerAdvocate
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
+                # an item's number before its description (Iowa's liquor sales: 45 names stood
+                # for 2-5 bottle sizes each, 61 % of the lines; real7-ag)
+                "itemnumber", "itemnbr", "itemno", "itemno.",
                 "itemdescription", "menuitem",  # Kaggle's Groceries, a Toast till: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
@@ -357,6 +361,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
+                "单品编码", "pdc",  # (a Chinese grocer's item code, CUMCM 2023; Lotte L.POINT's PD_C; real7-ag)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
@@ -365,8 +370,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
-                "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "itemnbr", "itemnumber",
-                "itemno", "itemno.", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
+                "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
 # (Not 'reference' for a French till's 'Référence': PrestaShop's and Xero's 'Reference' is
 # the order's or the customer's PO.)
@@ -386,6 +390,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
+                 "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -396,7 +401,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
+               # ('transdate', 'sessdt': a vending export's and L.POINT's; real7-ag)
+               aliases=("eventtime", "eventtimestamp", "eventts", "transdate", "sessdt", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
@@ -418,6 +424,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty", "itemspurchased",
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
                         "productquantity", "quantitypurchased",  # (Fetch's receipt lines)
+                        "bottlessold", "rqty", "pdbuyct",  # (Iowa's liquor sales, a vending export, L.POINT)
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
@@ -429,7 +436,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
-                        "receiptid", "session", "basket", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
+                        "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
@@ -461,7 +468,7 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname")),  # (DQLab's sku_detail, real5-ag)
+                        "skuname", "单品名称")),  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -503,6 +510,36 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 
+FILE_EVENT_WORDS = {
+    # views: YOOCHOOSE's 'yoochoose-clicks.dat' had been read as purchases, and so its
+    # report claimed a till's targets
+    **dict.fromkeys(("click", "clicks", "clickstream", "view", "views", "pageview", "pageviews", "browse",
+                     "browsing"), "view"),
+    # adds to cart: a research repo's RetailRocket split into 'view_ecommerce.dat',
+    # 'add_to_cart_ecommerce.dat' and 'purchase_ecommerce.dat' (real4-af). Not 'basket':
+    # a market-basket file is purchases
+    **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts"), "cart"),
+    **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
+                     "transaction", "transactions"), "purchase"),
+}
+"""Words of a file name that say which event its rows are, where no column says it."""
+
+
+def event_of_name(file: object) -> tuple[str | None, str | None]:
+    """The word of ``file``'s name (split at anything but letters and digits, so 'reviews'
+    is no 'views') that says which event its rows are (:data:`FILE_EVENT_WORDS`), and that
+    event; ``(None, None)`` where no word says one, or words say two (``cart_orders.csv``:
+    session ag's review)."""
+    import re
+    from pathlib import Path
+
+    said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", Path(str(file)).name.lower())
+            if w in FILE_EVENT_WORDS]
+    if not said or len({event for _, event in said}) > 1:
+        return None, None
+    return said[0]
+
+
 MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
                             "(not set)",
                             # a spreadsheet formula's error: no value (a price of '#DIV/0!')
@@ -513,10 +550,11 @@ Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user'
 until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
 
 
-ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "Unknown", "unknown", "[unknown]"})
+ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "[unknown]"})
 """A till's item for no product, no value in the item column only (the BreadBasket's 786
 ``NONE`` lines had trained as its 7th most popular product; real-ae; a café's 'dirty'
-export writes ``ERROR`` and ``UNKNOWN`` on 636 lines, real5-ag). In an event column it
+export writes ``ERROR`` and ``UNKNOWN`` on 636 lines, real5-ag; Last.fm's ``[unknown]``
+artist. Not 'Unknown' written as a name: a record shop's album). In an event column it
 stays what it was, a value ``--event-codes`` may name (session ae's review)."""
 
 

@@ -37,6 +37,7 @@ from .columns import (
     one_form_ids,
     text_formulas,
     whole_number_ids,
+    words_for_a_time,
 )
 from .filetext import (
     DELIMITERS,
@@ -623,6 +624,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     if "item_id" in header and spec.name == "interactions":
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
         frame, header = better_user_column(frame, header, raw_header, name, report.notes)
+        frame, header = words_for_a_time(frame, header, raw_header, name, report.notes)
     if (basket := spec.column("session_id")) is not None and spec.name == "interactions":
         frame, header = better_basket_column(frame, header, raw_header, basket, name, report.notes)
     if basket_name is not None:  # the basket column read twice: as the basket and as its shopper

@@ -225,12 +225,17 @@ def _weekday_or_week(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         stamps = plausible((days + clock).dt.tz_localize("UTC"))
         if stamps.notna().any():
             return stamps, "ISO week dates (2024-W10-1: Monday of week 10) read as their days"
-    bare = named.str.replace(_WEEKDAY_FIRST, "", regex=True)
+    bare = named.str.replace(_WEEKDAY_FIRST, "", regex=True).str.replace(_WEEKDAY_LAST, "", regex=True)
     changed = (bare != named).to_numpy()
     if not changed.any():
         return None, None
     stamps, said = parse_timestamps(bare.where(changed), None)
-    return stamps, "a weekday's name before the date left out" + (f"; {said}" if said else "")
+    return stamps, "a weekday's name beside the date left out" + (f"; {said}" if said else "")
+
+
+_WEEKDAY_LAST = re.compile(r"(?<=\d)\s*[（(]?(?:星期|周|礼拜|禮拜|曜日)?[一二三四五六日天月火水木金土][）)]?(?:曜日?)?$")
+"""A weekday after the date, as Chinese and Japanese sheets write it (``2018-01-01 星期五``,
+``2024/03/04(月)``): a pharmacy's workbook had every line a bad row (real7-ag)."""
 
 
 _OFFSET = re.compile(r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*[+-]\d\d(?::?\d\d)?$")
@@ -702,7 +707,8 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
     but 2-12 January ``01/02/2017`` .. ``01/12/2017``: read day first, 912 lines became
     the 1st of July to December, 30 % of the test period, predicted from the shopper's
     later purchases. The evidence: three or more such dates that, day first, lie over a
-    month outside the span of the dates with a day above 12 and, month first, inside it
+    month outside the span of the dates with a day above 12, one or two a month, and,
+    month first, inside it
     (others, ``08/02/2017``, must be day first: only some dates made the trip). Then each
     ambiguous date that day first
     lies outside that span's months and month first inside them is read month first, with a note;
@@ -722,6 +728,13 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
     month = pd.Timedelta(days=31)
     far = ((mine < first - month) | (mine >= last + month)) & (other >= first) & (other < last)
     if int(far.sum()) < 3:
+        return stamp, None
+    # And those months hold one or two such days each (AdventureWorks: only the 1st of July
+    # to December), as a month of the file's own would hold many: a billing run on days
+    # 1-12 of every month, with days above 12 only in its first quarter, had had eight
+    # months moved into it (session ag's review).
+    outside = mine[far]
+    if int(outside.groupby([outside.dt.year, outside.dt.month]).nunique().max()) > 2:
         return stamp, None
     moved = (((mine < first) | (mine >= last)) & (other >= first) & (other < last)).to_numpy()
     at = np.flatnonzero(amb)[moved]

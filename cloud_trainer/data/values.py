@@ -181,28 +181,26 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
           ) -> tuple[pd.Series, bool, bool]:
     """A timestamp column's times (:mod:`.timestamps`), day numbers and a separate time
     of day read; with whether it held day numbers and whether every time is a midnight."""
-    day_numbers = read_day_numbers(text_values, empty, raw_name)
-    if day_numbers is not None:
-        text_values, first_day, last_day = day_numbers
-        report.notes.append(
-            f"{name}: {col}: column {raw_name!r} holds day numbers "
-            f"({first_day}-{last_day}), not dates: day N read as {DAY_ZERO} + N days, so "
-            "the order and gaps are right but weekday and season context are not the real ones")
-    elif (mmdd := month_days(text_values, empty)) is not None:
-        text_values, first_day, last_day = mmdd
-        day_numbers = mmdd
-        report.notes.append(
-            f"{name}: {col}: column {raw_name!r} holds a month and day without a year "
-            f"(MMDD, {first_day} .. {last_day}): read as days of one made-up year, "
-            f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday "
-            "is not the real one (a file that crosses New Year would be out of order)")
-    elif (steps := read_step_numbers(text_values, empty)) is not None:
-        text_values, first_day, last_day = steps
-        day_numbers = steps
-        report.notes.append(
-            f"{name}: {col}: column {raw_name!r} holds small whole numbers ({first_day} to {last_day}), which no "
-            f"clock writes (offsets or steps): read as day numbers, day N as {DAY_ZERO} + N days, so the order is "
-            "right but the gaps, weekday and season may not be")
+    # Numbers that count days rather than date them, each reading with what its note says.
+    readings = (
+        (lambda: read_day_numbers(text_values, empty, raw_name),
+         lambda a, b: f"holds day numbers ({a}-{b}), not dates: day N read as {DAY_ZERO} + N days, so the order and "
+                      "gaps are right but weekday and season context are not the real ones"),
+        (lambda: month_days(text_values, empty),
+         lambda a, b: f"holds a month and day without a year (MMDD, {a} .. {b}): read as days of one made-up year, "
+                      f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday is not the "
+                      "real one (a file that crosses New Year would be out of order)"),
+        (lambda: read_step_numbers(text_values, empty),
+         lambda a, b: f"holds small whole numbers ({a} to {b}), which no clock writes (offsets or steps): read as day "
+                      f"numbers, day N as {DAY_ZERO} + N days, so the order is right but the gaps, weekday and season "
+                      "may not be"),
+    )
+    day_numbers = None
+    for read, said in readings:
+        if (day_numbers := read()) is not None:
+            text_values, first_day, last_day = day_numbers
+            report.notes.append(f"{name}: {col}: column {raw_name!r} {said(first_day, last_day)}")
+            break
     if time_of_day is not None:
         # A date column and a time-of-day column (Ta-Feng-like and till exports):
         # one timestamp, so a day's baskets keep their order and hour context.

@@ -1518,6 +1518,18 @@ def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_
             "...) and is read as the timestamp") in raw.report.notes
 
 
+def test_a_json_object_of_attribute_lists_keyed_by_item_is_an_items_file(tmp_path: Path) -> None:
+    """S3-Rec's item2attributes.json: one object, each item's id and its attribute ids. It
+    had been read as one record of 11,924 columns and no item described (real8-ag)."""
+    inter = tmp_path / "Toys.txt"
+    inter.write_text("".join(f"{u} " + " ".join(str(1 + (u * 3 + k) % 25) for k in range(6)) + "\n" for u in range(1, 31)))
+    items = tmp_path / "Toys_item2attributes.json"
+    items.write_text(json.dumps({str(i): [1, 2, i % 7] for i in range(1, 26)}))
+    raw = load_dataset("csv", interactions=inter, items=items)
+    assert f"{items}: describes 25 of the 25 items in the interactions (100%)" in raw.report.notes
+    assert raw.items.set_index("item_id").loc["9", "category"] == "1|2|2"
+
+
 def test_a_bare_file_named_item_then_user_is_read_item_first(tmp_path: Path) -> None:
     """The HIN data sets name their files by their columns: Yelp-2's 'business_user.txt'
     lists the business first. Read shopper first, 2,614 businesses were the shoppers and

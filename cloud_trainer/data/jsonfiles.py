@@ -187,7 +187,7 @@ def wrapped_records(raw: bytes) -> Converted | None:
         return None
     if not isinstance(whole, dict):
         return None
-    if (keyed := _baskets_by_shopper(whole)) is not None:
+    if (keyed := _baskets_by_shopper(whole) or _lists_by_id(whole)) is not None:
         return keyed
     lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
     if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
@@ -238,6 +238,29 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     return Converted(out.getvalue(), line_map, f"a JSON object keyed by shopper, each a list of baskets ({len(whole):,} "
                      f"shoppers, {baskets:,} baskets; [-1] padding left out; errors give the shopper's place, from 1, as "
                      "the line)")
+
+
+def _lists_by_id(whole: dict[str, Any]) -> Converted | None:
+    """One JSON object keyed by id, each value a list of ids or words (S3-Rec's
+    ``item2attributes.json``: ``{"4": [1, 2, 3], "145": [1, 2, 6], ...}``, an item's
+    attribute ids): a row per key, ``id`` (an items file's bare ``id`` is the item) and
+    ``category``, the list joined by ``|`` as MovieLens writes its genres. Read as JSON
+    lines it had been one record of 11,924 columns and no item described (real6-ag,
+    real8-ag). Only where 20 or more keys hold such lists, nearly all of them."""
+    lists = [v for v in whole.values() if isinstance(v, list) and v
+             and all(isinstance(e, (int, str)) and not isinstance(e, bool) for e in v)]
+    if len(lists) < 20 or len(lists) < 0.95 * len(whole):
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "category"])
+    line_map = array("q")
+    for at, (key, value) in enumerate(whole.items(), start=1):
+        if isinstance(value, list) and value:
+            writer.writerow([key, "|".join(str(e) for e in value)])
+            line_map.append(at)
+    return Converted(out.getvalue(), line_map, f"a JSON object keyed by id, each a list ({len(lists):,} ids; each "
+                     "list read as the id's category, joined by '|'; errors give the id's place, from 1, as the line)")
 
 
 def concatenated_records(raw: bytes) -> Converted | None:

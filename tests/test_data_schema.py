@@ -442,8 +442,10 @@ def test_utc_suffixed_and_spreadsheet_dates_are_timestamps(tmp_path: Path) -> No
 def test_a_weekday_after_the_date_is_left_out_as_before_it(tmp_path: Path) -> None:
     """A Chinese pharmacy's workbook writes '2018-01-01 星期五', a Japanese sheet
     '2024/03/04(月)': every line had been a bad row (real7-ag)."""
-    got, report = read_stamps(tmp_path, ["2018-01-01 星期五", "2018-01-02 周二", "2024/03/04(月)"], "pharmacy.csv")
-    assert got == [pd.Timestamp("2018-01-01"), pd.Timestamp("2018-01-02"), pd.Timestamp("2024-03-04")]
+    got, report = read_stamps(tmp_path, ["2018-01-01 星期五", "2018-01-02 周二", "2024/03/04(月)",
+                                         "2024年3月16日(火)", "2024/03/15(月) 10:15"], "pharmacy.csv")
+    assert got == [pd.Timestamp("2018-01-01"), pd.Timestamp("2018-01-02"), pd.Timestamp("2024-03-04"),
+                   pd.Timestamp("2024-03-16"), pd.Timestamp("2024-03-15 10:15")]
     assert not report.errors
 
 
@@ -481,6 +483,12 @@ def test_day_first_dates_a_spreadsheet_wrote_month_first_are_read_month_first(tm
     got, report = read_stamps(tmp_path, [*sure[:9], *billing], "billing.csv")
     assert got[9 + 12 * 7] == pd.Timestamp("2017-08-01")
     assert not any("read month first" in n for n in report.notes)
+    # A round trip over three months flips each of their days 1-12 onto days 1-3 of the
+    # months outside (session ag's second review): read back.
+    quarter = [f"{d}/{m:02d}/2017" for m in range(1, 4) for d in (13, 20, 27)]
+    trip = [f"{m:02d}/{d:02d}/2017" for m in range(1, 4) for d in range(7, 13)]
+    got, _ = read_stamps(tmp_path, [*quarter, *trip], "quarter.csv")
+    assert got[len(quarter):] == [pd.Timestamp(f"2017-{m:02d}-{d:02d}") for m in range(1, 4) for d in range(7, 13)]
     # A file that runs into the first days of July: no date lies a month out, none moves.
     got, report = read_stamps(tmp_path, [*sure, "01/07/2017", "03/07/2017", "05/07/2017"], "to_july.csv")
     assert got[len(sure):] == [pd.Timestamp("2017-07-01"), pd.Timestamp("2017-07-03"), pd.Timestamp("2017-07-05")]

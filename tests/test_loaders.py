@@ -213,6 +213,9 @@ def test_a_weka_arff_file_is_read_by_its_attributes(tmp_path: Path) -> None:
     assert [e.line for e in raw.report.errors] == [13]
     assert f"{path}: a Weka ARFF file (4 attributes, 4 rows after @DATA); read as a table" in raw.report.notes
     # Weka's quoting: a quoted comma is one value, the quotes go, '?' is no value (session ag's review).
+    raw, _ = load_text(tmp_path, "trailing.arff", "@relation r\n@attribute user string\n@attribute item string\n"
+                       "@attribute note string\n@data\n" + "".join(f"u{k % 4},'Item {k}',\n" for k in range(30)))
+    assert len(raw.interactions) == 30  # (a last value left empty: session ag's second review)
     raw, _ = load_text(tmp_path, "books.arff", "@relation r\n@attribute user string\n@attribute item string\n"
                        "@attribute time date 'yyyy-MM-dd HH:mm:ss'\n@data\n"
                        "u1,'Crime, Punishment','2015-01-19 10:00:00'\nu1,'O\\'Reilly','2015-01-20 10:00:00'\n"
@@ -1465,17 +1468,23 @@ def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_s
                        "O1,c1,box,2024-01-05 10:00,2024-06-13 09:00\nO2,c2,box,2024-01-06 10:00,\n"
                        "O3,c3,mug,2024-01-07 10:00,2024-01-08 11:00\n")
     assert raw.interactions["user_id"].tolist() == ["c1", "c2"]
+    # Day-first cancellation dates are read day first, as the file's times are (session ag's second review).
+    raw, _ = load_text(tmp_path, "orders_uk.csv", "order_id,customer_id,sku,created_at,cancelled_at\n"
+                       "O1,c1,box,05/01/2024 10:00,\nO2,c2,box,02/03/2024 10:00,03/03/2024 09:00\n"
+                       "O3,c3,mug,20/01/2024 10:00,\n")
+    assert raw.interactions["user_id"].tolist() == ["c1", "c3"]
 
 
 def test_more_exports_of_round_ag_read_their_columns_by_name(tmp_path: Path) -> None:
     """Iowa's liquor sales: 'item_number' is the item, not 'item_description' (45 names
     stood for 2-5 bottle sizes), 'bottles_sold' the quantity. Lotte's L.POINT: 'CLNT_ID',
-    'PD_C', 'SESS_DT' (20180807), 'SESS_ID', 'PD_BUY_CT'. A vending export: 'TransDate',
+    'SESS_DT' (20180807), 'SESS_ID', 'PD_BUY_CT' (its 'PD_C' needs naming: a pharmacy's
+    'PDC' is a ratio). A vending export: 'TransDate',
     not its processing date, 'RQty', 'RPrice' (real7-ag)."""
     raw, _ = load_text(tmp_path, "iowa.csv", "invoice_item_number,date,user_id,item_number,item_description,"
                        "bottles_sold\nINV-1,09/04/2018,4617,26826,JACK DANIELS,4\nINV-2,09/05/2018,4617,26827,JACK DANIELS,1\n")
     assert raw.interactions[["item_id", "quantity"]].values.tolist() == [["26826", 4.0], ["26827", 1.0]]
-    raw, _ = load_text(tmp_path, "lpoint.csv", '"SESS_DT","CLNT_ID","SESS_ID","PD_C","PD_BUY_CT"\n'
+    raw, _ = load_text(tmp_path, "lpoint.csv", '"SESS_DT","CLNT_ID","SESS_ID","item_id","PD_BUY_CT"\n'
                        '20180807,"0476073","03231755",156234,2\n20180808,"0476073","03231756",156235,1\n')
     assert raw.interactions[["user_id", "item_id", "session_id", "quantity"]].values.tolist() == [
         ["0476073", "156234", "03231755", 2.0], ["0476073", "156235", "03231756", 1.0]]
@@ -1516,6 +1525,12 @@ def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_
     raw, path = load_text(tmp_path, "Data_STS.csv", body)
     assert (f"{path}: no column named as the time; column 'creationDate' holds dates or times ('01/01/2012 16:10:01', "
             "...) and is read as the timestamp") in raw.report.notes
+    # A column given on a few lines only (a warranty claim's date) is no purchase's time
+    # (session ag's second review).
+    claims = "order_ref,userId,itemId,warranty_claim\n" + "".join(
+        f"R{k},u{k % 9},i{k % 13},{'2023-05-01 10:00' if k > 250 and k % 10 == 0 else ''}\n" for k in range(600))
+    raw, _ = load_text(tmp_path, "orders.csv", claims)
+    assert len(raw.interactions) == 600
 
 
 def test_a_json_object_of_attribute_lists_keyed_by_item_is_an_items_file(tmp_path: Path) -> None:
@@ -1537,19 +1552,29 @@ def test_a_bare_file_named_item_then_user_is_read_item_first(tmp_path: Path) -> 
     body = "".join(f"{100 + k % 17} {k % 11} {1 + k % 3}\n" for k in range(60))
     raw, path = load_text(tmp_path, "business_user.txt", body)
     assert raw.interactions["item_id"].iloc[0] == "100" and raw.interactions["user_id"].iloc[0] == "0"
-    assert (f"{path}: the file's name ('business_user.txt') puts the item first: its first id column is read as "
-            "item_id and its second as user_id") in raw.report.notes
+    assert (f"{path}: the file's name ('business_user.txt') puts the item first: the columns read as user_id and "
+            "item_id are read the other way round") in raw.report.notes
     raw, _ = load_text(tmp_path, "user_movie.dat", body)
     assert raw.interactions["user_id"].iloc[0] == "100"
+    # Amazon's product ids where they were read say it, whatever the name (session ag's second review).
+    asins = "".join(f"A{k % 17:04d}XYZ B00{k % 11:07d} {1 + k % 3}\n" for k in range(60))
+    raw, _ = load_text(tmp_path, "item_user.txt", asins)
+    assert raw.interactions["item_id"].iloc[0].startswith("B00")
 
 
-def test_links_between_people_are_refused_as_no_interactions(tmp_path: Path) -> None:
+def test_links_between_people_are_said_to_be_no_interactions(tmp_path: Path) -> None:
     """SAMN's Delicious 'link' file: user, user, time; every link both ways. Read as user
-    and item, the contacts became 1,607 'items'."""
+    and item, the contacts became 1,607 'items' with no word. Said, not refused: mutual
+    ratings on a dating site have the same shape; a filled-in survey numbered from 1 is
+    dense, and no graph (session ag's second review)."""
     pairs = [(a, (a * 7 + 3) % 30) for a in range(30)]
     body = "".join(f"{a}\t{b}\t{1289000000000 + a}\n{b}\t{a}\t{1289000000500 + a}\n" for a, b in pairs if a != b)
-    with pytest.raises(DataError, match="it looks like links between people, not interactions with items"):
-        load_text(tmp_path, "link", body)
+    raw, path = load_text(tmp_path, "link", body)
+    assert any(n.startswith(f"{path}: the shopper and item columns hold the same ids (30 in both) and 100% of the ")
+               for n in raw.report.notes)
+    survey = "user_id,item_id,score\n" + "".join(f"{u},{i},{(u * i) % 5}\n" for u in range(1, 26) for i in range(1, 21))
+    raw, _ = load_text(tmp_path, "survey.csv", survey)
+    assert not any("run both ways" in n for n in raw.report.notes)
 
 
 def test_a_catalogues_sku_name_and_base_price_are_its_name_and_price(tmp_path: Path) -> None:
@@ -1609,6 +1634,8 @@ def test_guest_orders_without_an_email_are_the_phones_shopper(tmp_path: Path) ->
             f"#{1001 + k},{'ann@x.com' if k == 0 else ''},{phone(k)},2024-05-{1 + k % 28:02d} 10:00:00 +0600,"
             f"1,S{k % 6}\n" for k in range(60))
 
+    raw, _ = load_text(tmp_path, "us_orders_export.csv", orders(lambda k: f"(373) 340-53{k % 20:02d}"))
+    assert raw.interactions["user_id"].nunique() == 21  # (a US phone's brackets: session ag's second review)
     raw, path = load_text(tmp_path, "orders_export.csv", orders(lambda k: f"+8801700000{k % 20:02d}"))
     assert raw.interactions["user_id"].nunique() == 21 and raw.interactions["user_id"].iloc[0] == "ann@x.com"
     assert f"{path}: 59 lines without 'Email' take the customer's 'Phone' as their shopper (guest orders)" in \

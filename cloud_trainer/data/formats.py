@@ -174,7 +174,9 @@ def _arff_fields(text: str) -> list[str]:
         value = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else (bare or "")
         fields.append("" if quoted is None and value == "?" else value)
         at = match.end()
-        if at >= len(text) and not text.rstrip().endswith(","):
+        if at >= len(text):
+            if text.rstrip().endswith(","):
+                fields.append("")  # (a last value left empty: 'u15,'Item 28',')
             break
     return fields
 

@@ -68,7 +68,7 @@ _ASIN = re.compile(r"B[0-9A-Z]{9}|\d{9}[\dX]")
 reviewer's id, ``A2SUAM1J3GNN3B``, is longer.)"""
 
 
-def _asin_share(col: list[str]) -> float:
+def asin_share(col: list[str]) -> float:
     return sum(bool(_ASIN.fullmatch(v)) and (v[0] == "B" or _isbn10(v)) for v in col) / max(len(col), 1)
 
 
@@ -464,7 +464,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             ids = [basket[1], *[i for i in ids if i not in basket]]
         user, item = ids[0], ids[1]
         asins = ""
-        if _asin_share(columns[user]) >= 0.9 and _asin_share(columns[item]) <= 0.1:
+        if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         names[user], names[item] = "user_id", "item_id"

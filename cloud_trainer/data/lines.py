@@ -26,6 +26,7 @@ from cloud_trainer.data.columns import fill_from_basket
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key
 from cloud_trainer.data.schema import INTERACTION_COLUMNS, DataError
+from cloud_trainer.data.timestamps import parse_timestamps
 
 
 def unread_columns(frame: pd.DataFrame, schema_columns: tuple[str, ...]) -> dict[str, tuple[str, str]]:
@@ -69,7 +70,14 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
     # A label before a click: a research file that keeps both says with the label what it
     # means (a KuaiRand extract's 'label' 0 is a video hated, whatever 'is_click' says;
     # read by the click, 3,274 hated videos trained as choices; real8-ag).
-    flag = (_zero_one_flag(inter, labels, minus_one=True) if labels else None) or _zero_one_flag(inter, CLICK_KEYS)
+    label = _zero_one_flag(inter, labels, minus_one=True) if labels else None
+    click = _zero_one_flag(inter, CLICK_KEYS)
+    flag = label or click
+    if label is not None and click is not None and (differ := int((label[1] != click[1]).sum())):
+        # (an unrelated 0/1 'label' beside a click would decide too: said, so it can be
+        # dropped; session ag's second review)
+        report.notes.append(f"{file}: {label[0]!r} decides which lines are no interaction, not {click[0]!r}: they "
+                            f"differ on {differ:,} lines (if {click[0]!r} is the target, leave {label[0]!r} out)")
     if flag is None and labels:
         # A 'rating' of 0 and 1 only is a label too: an NCF-style test file lists each
         # user's held-out item rated 1.0 and 100 sampled ones rated 0.0 (real6-ag: 99 % of
@@ -474,8 +482,7 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
         return np.zeros(len(inter), dtype=bool)
     if "timestamp" not in inter:
         return given
-    when = pd.to_datetime(values.where(given), errors="coerce", utc=True, format="mixed")
-    when = when.dt.tz_convert(None).astype("datetime64[ns]")
+    when, _ = parse_timestamps(values.where(given), None)  # (the file's own reading: day first where it is)
     ordered = pd.to_datetime(inter["timestamp"], errors="coerce")
     late = (when - ordered).dt.total_seconds().to_numpy() > 31 * 86400
     return given & ~(late & when.notna().to_numpy())

@@ -361,7 +361,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
-                "单品编码", "pdc",  # (a Chinese grocer's item code, CUMCM 2023; Lotte L.POINT's PD_C; real7-ag)
+                "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
+                # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
@@ -401,8 +402,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("user_id", aliases=USER_ALIASES),
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
-               # ('transdate', 'sessdt': a vending export's and L.POINT's; real7-ag)
-               aliases=("eventtime", "eventtimestamp", "eventts", "transdate", "sessdt", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
+               aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
@@ -415,7 +415,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
-                        *DAY_NUMBER_KEYS)),
+                        *DAY_NUMBER_KEYS,
+                        # last, so an 'OrderDate' beside them is the time (session ag's second
+                        # review): a vending export's and L.POINT's (real7-ag)
+                        "transdate", "sessdt")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
@@ -481,7 +484,7 @@ GENERIC_ITEMS = TableSpec(
                                                 "bookauthor", "publisher")),  # (Book-Crossing's)
         # (a catalogue's list price is the item's price; on a sale's line it is not what was
         # paid, so only here: DQLab's sku_detail 'base_price', real5-ag)
-        Column("price", "float", required=False, min_value=0.0, aliases=(*PRICE_ALIASES, "baseprice", "retailprice", "msrp")),
+        Column("price", "float", required=False, min_value=0.0, aliases=(*PRICE_ALIASES, "baseprice")),
         Column("attributes", required=False, free_text=True),
     ),
 )

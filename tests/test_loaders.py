@@ -1533,6 +1533,38 @@ def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_
     assert len(raw.interactions) == 600
 
 
+def test_more_ratings_say_how_many_rate_low_and_isbns_stripped_of_zeros_still_sort(tmp_path: Path) -> None:
+    """Jester's -10 .. +10 scores (37 % below 0) and a bare file's unnamed 1-5 column
+    (Yahoo! R3's test set) had said nothing; Book-Crossing's 0 is no rating at all; a
+    re-save's ISBNs without their leading zeros still sort as the file was sorted (real10-ag)."""
+    jester = "user,jokeId,rating\n" + "".join(f"u{k % 7},{k % 40},{(k * 3.37) % 20 - 10:.2f}\n" for k in range(80))
+    raw, path = load_text(tmp_path, "jester.csv", jester)
+    assert any(n.startswith(f"{path}: column 'rating' (ratings from -") for n in raw.report.notes)
+    bare = "".join(f"{k % 9}\t{k % 31}\t{1 + k % 5}\n" for k in range(90))
+    raw, path = load_text(tmp_path, "ydata-ymusic-test.txt", bare)
+    assert any(n.startswith(f"{path}: column 3 (no name; ratings from 1 to 5) not read") for n in raw.report.notes)
+    isbns = ["195153448", "2005018", "399135782", "60973129", "374157065", "034545104X", "1552041778"]
+    body = "user,item,rating\n" + "".join(f"u{u},{i},{0 if (u + k) % 3 else 10}\n" for u in range(8)
+                                         for k, i in enumerate(sorted(isbns, key=lambda x: x.zfill(10))))
+    raw, path = load_text(tmp_path, "bx.csv", body)
+    assert any("(a 0 may be no rating at all: Book-Crossing's 0 is an implicit interaction)" in n for n in raw.report.notes)
+    assert any("have them sorted by item id" in n for n in raw.report.notes)
+
+
+def test_abandoned_checkouts_are_adds_to_cart_and_amazons_placeholders_no_values(tmp_path: Path) -> None:
+    """Shopify's abandoned_checkouts_export.csv lists carts' quantities and prices as
+    orders are listed: trained as purchases, a bundle of what shoppers left shipped
+    (real9-ag). Amazon's data-request exports write 'Not Applicable' for every brand and
+    'OurPrice' for the unit price."""
+    body = "Name,Email,Created at,Lineitem quantity,Lineitem price,Lineitem sku\n" + "".join(
+        f"#{100 + k},c{k % 5}@x.com,2024-05-{1 + k:02d} 10:00:00 +0000,1,9.99,S{k % 7}\n" for k in range(20))
+    raw, path = load_text(tmp_path, "abandoned_checkouts_export.csv", body)
+    assert set(raw.interactions["event_type"]) == {"cart"}
+    raw, _ = load_text(tmp_path, "Digital Items.csv", "CustomerId,ASIN,OrderDate,OurPrice,Brand\n"
+                       "c1,B00A,2020-01-02,4.99,Not Applicable\nc1,B00B,2020-01-03,1.99,Not Applicable\n")
+    assert raw.interactions["price"].tolist() == [4.99, 1.99]
+
+
 def test_a_json_object_of_attribute_lists_keyed_by_item_is_an_items_file(tmp_path: Path) -> None:
     """S3-Rec's item2attributes.json: one object, each item's id and its attribute ids. It
     had been read as one record of 11,924 columns and no item described (real8-ag)."""

@@ -392,6 +392,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
+                 "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -521,11 +522,15 @@ FILE_EVENT_WORDS = {
     # adds to cart: a research repo's RetailRocket split into 'view_ecommerce.dat',
     # 'add_to_cart_ecommerce.dat' and 'purchase_ecommerce.dat' (real4-af). Not 'basket':
     # a market-basket file is purchases
-    **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts"), "cart"),
+    **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
                      "transaction", "transactions"), "purchase"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
+STRONG_FILE_WORDS = frozenset({"abandoned"})
+"""Words that say the event even beside quantities and prices: Shopify's
+``abandoned_checkouts_export.csv`` lists its carts' quantities and prices like orders,
+and had trained as purchases and shipped a bundle of what shoppers left (real9-ag)."""
 
 
 def event_of_name(file: object) -> tuple[str | None, str | None]:
@@ -544,6 +549,7 @@ def event_of_name(file: object) -> tuple[str | None, str | None]:
 
 
 MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",
+                            "Not Applicable", "not applicable",  # (Amazon's data-request exports: every brand)
                             "(not set)",
                             # a spreadsheet formula's error: no value (a price of '#DIV/0!')
                             "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"})

@@ -400,8 +400,6 @@ def day_key_clock(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
     return inter
 
 
-
-
 def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
     """A rating column is not read, so a 1-star line trains as a like: say so, with how
     many lines rate below the middle of the column's scale. Documented, but nothing in a

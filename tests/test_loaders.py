@@ -245,8 +245,10 @@ def test_a_time_column_of_small_whole_numbers_is_read_as_day_numbers(tmp_path: P
     with pytest.raises(DataError, match="no usable rows"):
         load_text(tmp_path, "day_of_month.csv", text)
     text = "user_id,item_id,time\n" + "".join(f"u{k % 5},i{k % 7},{(9 + k % 14) * 100 + 7 * k % 60}\n" for k in range(40))
-    raw, _ = load_text(tmp_path, "hhmm.csv", text)  # (some read as years, with the span's warning, as before)
-    assert not any("small whole numbers" in n for n in raw.report.notes)
+    raw, path = load_text(tmp_path, "hhmm.csv", text)  # (read as years where they could be, before)
+    assert not any("small whole numbers" in n for n in raw.report.notes) and len(raw.interactions) == 40
+    assert any(n.startswith(f"{path}: column 'time' holds times of day (") and n.endswith(
+        "HHMM), no dates, not read as the timestamp") for n in raw.report.notes)
     years, _ = load_text(tmp_path, "years.csv", "user_id,item_id,date\nu1,i1,2014\nu2,i2,2015\n")
     assert years.interactions["timestamp"].tolist() == [pd.Timestamp("2014-01-01"), pd.Timestamp("2015-01-01")]
 
@@ -1515,6 +1517,12 @@ def test_a_time_column_of_a_few_words_is_a_context_not_a_time(tmp_path: Path) ->
     assert len(raw.interactions) == 30
     assert (f"{path}: column 'Time' holds words ('Weekend', 'Weekday'), no times: a context, not read as the "
             "timestamp") in raw.report.notes
+    # Another column of written times is then the time (session ag's second review).
+    raw, path = load_text(tmp_path, "log.csv", body.replace("Location\n", "logged\n").replace(
+        ",Home\n", ",2024-03-05 10:00:00\n"))
+    assert raw.interactions["timestamp"].iloc[0] == pd.Timestamp("2024-03-05 10:00:00")
+    assert (f"{path}: column 'Time' holds words ('Weekend', 'Weekday'), no times: a context; 'logged' holds dates or "
+            "times and is read as the timestamp") in raw.report.notes
 
 
 def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_path: Path) -> None:

@@ -236,20 +236,46 @@ bare 'mobile' (an app log's device model)."""
 
 def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                      notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """A column named as the time that holds a few words and no digit is a context, not a
-    time: context-aware rating sets (CARSKit's DePaulMovie: ``Time`` is ``Weekend``,
-    ``Weekday`` or ``NA``) had every line a bad row and the file refused. Left unread, with
-    a note; the file is then read as one without times."""
+    """A column named as the time that holds no time: a few words and no digit, a context
+    (CARSKit's DePaulMovie: ``Time`` is ``Weekend``, ``Weekday`` or ``NA``: every line had
+    been a bad row and the file refused), or a clock's ``HHMM`` numbers with no date (930,
+    2352: read as years where they could be, 25 of 200 lines on a span of 1903-2145;
+    session ag's second review). Left unread, with a note; another column of written dates
+    or times is then the time, else the file is read as one without times."""
     if "timestamp" not in header or len(frame) < 20:
         return frame, header
     values = frame["timestamp"].astype(str).str.strip()
     words = pd.Series(values[(values != "") & ~values.isin(MISSING_VALUES)].unique())
-    if len(words) < 2 or len(words) > 12 or words.str.contains(r"\d").any():
+    if len(words) < 2:
         return frame, header
+    if words.str.fullmatch(r"\d{1,4}").all():
+        clock = pd.to_numeric(words)
+        if (not (clock.max() <= 2359 and (clock % 100 < 60).all() and clock.max() >= 1300 and len(words) >= 20)
+                or clock.between(1900, 2199).all()):  # (years: 2001 .. 2023)
+            return frame, header
+        shown = ", ".join(repr(w) for w in words[:3])
+        kind = f"times of day ({shown}: HHMM), no dates"
+    elif len(words) > 12 or words.str.contains(r"\d").any():
+        return frame, header
+    else:
+        kind = f"words ({', '.join(repr(w) for w in words[:3])}), no times: a context"
     at = header.index("timestamp")
-    shown = ", ".join(repr(w) for w in words[:3])
-    notes.append(f"{name}: column {raw[at]!r} holds words ({shown}), no times: a context, not read as the timestamp")
     renamed = {"timestamp": passed_over(raw[at])}
+    # Another column of written dates or times is then the time (a log's 'logged' beside
+    # its 'Time' of Weekend / Weekday; session ag's second review).
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if h in known or is_passed_over(h):
+            continue
+        given = frame[h].astype(str).str.strip()
+        given = given[(given != "") & ~given.isin(MISSING_VALUES)]
+        if len(given) * 2 >= len(frame) and headerless.is_time(given.head(200).tolist(), epochs=False):
+            renamed[h] = "timestamp"
+            notes.append(f"{name}: column {raw[at]!r} holds {kind}; {raw[i]!r} holds dates or times and is read "
+                         "as the timestamp")
+            break
+    else:
+        notes.append(f"{name}: column {raw[at]!r} holds {kind}, not read as the timestamp")
     return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
 
 

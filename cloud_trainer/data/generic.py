@@ -43,6 +43,7 @@ from cloud_trainer.data.lines import (
     skip_rows,
     stray_times,
     tag_log_firsts,
+    units_of_split_lines,
     unread_columns,
 )
 from cloud_trainer.data.names import header_key, passed_over
@@ -99,6 +100,7 @@ def load_generic(
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
+    inter = units_of_split_lines(inter, interactions, report)
     if "event_type" not in inter:
         # (not where the lines carry a quantity or a price: 'click_and_collect_orders',
         # 'sales_by_view' are purchases, whatever their name says; session af's review. A

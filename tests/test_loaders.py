@@ -1702,6 +1702,25 @@ def test_an_order_flagged_not_valid_is_no_purchase(tmp_path: Path) -> None:
     assert len(raw.interactions) == 12
 
 
+def test_the_last_probes_shapes_blank_events_bare_packed_ids_and_receipts_as_baskets(tmp_path: Path) -> None:
+    """From the last probes (real11-ag): a Wayfair export's 'Event Type' blank on every
+    line had turned the status filter off (64 cancelled lines kept); a transactions file's
+    products joined by '|' (2|2|23) were one item each; Fetch's receipt lines had no basket,
+    so a receipt's repeated lines were dropped as duplicates."""
+    raw, path = load_text(tmp_path, "po.csv", "PO Number,Customer,PO Date,Item Number,Quantity,Order Status,Event Type\n"
+                          "P1,Ann,2024-01-02,A,1,Shipped,\nP2,Bob,2024-01-03,B,1,Cancelled,\nP3,Ann,2024-01-04,C,2,Shipped,\n")
+    assert raw.interactions["item_id"].tolist() == ["A", "C"]
+    assert f"{path}: column 'Event Type' is blank on every line: not read as event_type" in raw.report.notes
+    raw, _ = load_text(tmp_path, "trx.csv", "customerId,item_id\n0,20\n1,2|2|23|68\n2,23|5\n")
+    assert raw.interactions[["user_id", "item_id", "quantity"]].values.tolist() == [
+        ["0", "20", 1.0], ["1", "2", 2.0], ["1", "23", 1.0], ["1", "68", 1.0], ["2", "23", 1.0], ["2", "5", 1.0]]
+    receipts = [json.dumps({"id": {"$oid": f"r{k}"}, "userId": f"u{k % 2}", "purchaseDate": {"$date": 1609632000000},
+                            "rewardsReceiptItemList": [{"barcode": "4011", "itemPrice": "1.00", "partnerItemId": str(j)}
+                                                       for j in range(2)]}) for k in range(3)]
+    raw, _ = load_text(tmp_path, "receipts.json", "\n".join(receipts) + "\n")
+    assert raw.interactions[["session_id", "quantity"]].values.tolist() == [["r0", 2.0], ["r1", 2.0], ["r2", 2.0]]
+
+
 def test_second_units_on_lines_of_their_own_add_to_the_first_line(tmp_path: Path) -> None:
     """Shopify writes a second unit of a variant on a line of its own where its discount
     differs; read as they were, the lines were 'exact duplicates' and the split dropped

@@ -478,6 +478,14 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     if event is None or frame.empty:
         return frame, header
     frame, header = _product_action_column(frame, header, raw_header, event, known, name, report)
+    if "event_type" in header and not (frame["event_type"].astype(str).str.strip() != "").any():
+        # (blank on every line: no event column at all, so a status column still says what
+        # each line is; a Wayfair export's empty 'Event Type' had kept 64 cancelled lines
+        # as purchases; real11-ag)
+        raw = raw_header[header.index("event_type")]
+        report.notes.append(f"{name}: column {raw!r} is blank on every line: not read as event_type")
+        renamed = {"event_type": passed_over(raw)}
+        frame, header = frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
     if "event_type" in header:
         frame, header = _constant_flag(frame, header, raw_header, event, name, report)
     if "event_type" in header:

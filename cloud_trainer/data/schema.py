@@ -331,7 +331,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
                 "κωδικόςπελάτη", "κωδικοςπελατη", "πελάτης", "πελατης", "รหัสลูกค้า", "ลูกค้า",
                 "userpseudoid",  # Google Analytics 4 (pseudonymous_user_column)
-                "clntid", "社保卡号",  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
+                "clntid", "社保卡号", "iduser",  # (TripAdvisor's ID_USER, real12-ag)  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
                 # last: other domains' and programmes' names, each read only where nothing
                 # above names the shopper (a books file's 'Author ID' is no shopper)
                 "msno", "authorid", "distinctid")  # (Mixpanel's distinct_id)
@@ -361,6 +361,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
+                "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",

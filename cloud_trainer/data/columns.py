@@ -250,7 +250,7 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
         return frame, header
     if words.str.fullmatch(r"\d{1,4}").all():
         clock = pd.to_numeric(words)
-        if (not (clock.max() <= 2359 and (clock % 100 < 60).all() and clock.max() >= 1300 and len(words) >= 20)
+        if (not (_clock_numbers(clock, latest=1300) and len(words) >= 20)
                 or clock.between(1900, 2199).all()):  # (years: 2001 .. 2023)
             return frame, header
         shown = ", ".join(repr(w) for w in words[:3])
@@ -260,7 +260,7 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     else:
         kind = f"words ({', '.join(repr(w) for w in words[:3])}), no times: a context"
     at = header.index("timestamp")
-    renamed = {"timestamp": passed_over(raw[at])}
+    renamed = {"timestamp": passed_over(raw[at])}  # (and another column read as the time, below)
     # Another column of written dates or times is then the time (a log's 'logged' beside
     # its 'Time' of Weekend / Weekday; session ag's second review).
     known = set(INTERACTION_COLUMNS)
@@ -276,13 +276,23 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
             break
     else:
         notes.append(f"{name}: column {raw[at]!r} holds {kind}, not read as the timestamp")
-    return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
+    return renamed_columns(frame, header, renamed)
 
 
 def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field: str, i: int
                   ) -> tuple[pd.DataFrame, list[str]]:
     """Column ``i`` read as ``field``; the column that was is kept, as not read."""
-    renamed = {field: passed_over(raw[header.index(field)]), header[i]: field}
+    return renamed_columns(frame, header, {field: passed_over(raw[header.index(field)]), header[i]: field})
+
+
+def _set_aside(frame: pd.DataFrame, header: list[str], raw: list[str], field: str
+               ) -> tuple[pd.DataFrame, list[str]]:
+    """The column read as ``field`` kept, as not read."""
+    return renamed_columns(frame, header, {field: passed_over(raw[header.index(field)])})
+
+
+def renamed_columns(frame: pd.DataFrame, header: list[str], renamed: dict[str, str]) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` and ``header`` with the columns of ``renamed`` under their new names."""
     return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
 
 
@@ -462,8 +472,7 @@ def _constant_flag(frame: pd.DataFrame, header: list[str], raw_header: list[str]
     report.notes.append(f"{name}: column {raw!r} is {first!r} on every line: a flag that the row happened, not "
                         f"which action it was, which the file's name says ({word!r}): not read as event_type "
                         "(--event-codes names the code if it is one)")
-    renamed = {"event_type": passed_over(raw)}
-    return frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
+    return _set_aside(frame, header, raw_header, "event_type")
 
 
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
@@ -484,8 +493,7 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         # as purchases; real11-ag)
         raw = raw_header[header.index("event_type")]
         report.notes.append(f"{name}: column {raw!r} is blank on every line: not read as event_type")
-        renamed = {"event_type": passed_over(raw)}
-        frame, header = frame.rename(columns=renamed), [renamed.get(h, h) for h in header]
+        frame, header = _set_aside(frame, header, raw_header, "event_type")
     if "event_type" in header:
         frame, header = _constant_flag(frame, header, raw_header, event, name, report)
     if "event_type" in header:
@@ -663,6 +671,12 @@ def read_day_numbers(values: pd.Series, empty: np.ndarray, raw_name: str) -> tup
     return dates.where(~empty, ""), int(days.min()), int(days.max())
 
 
+def _clock_numbers(numbers: pd.Series, latest: int) -> bool:
+    """Whether whole numbers are a clock's ``HHMM`` (930, 2352): 0 to 2359, the last two
+    digits a minute, the largest ``latest`` or more (an hour past it says a clock)."""
+    return bool(numbers.min() >= 0 and latest <= numbers.max() <= 2359 and (numbers % 100 < 60).all())
+
+
 def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, int, int] | None:
     """``(ISO dates, first, last)`` when a timestamp column under another name (``time``,
     ``date``) holds only small whole numbers, which no clock writes: offsets from a
@@ -680,8 +694,7 @@ def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, 
     if days.max() >= 32874 or days.dropna().between(1900, 2199).all():
         return None
     given = days.dropna()
-    if given.min() >= 0 and (given.max() <= 31 or (given.max() <= 2359 and (given % 100 < 60).all()
-                                                    and given.max() >= 100)):
+    if (given.min() >= 0 and given.max() <= 31) or _clock_numbers(given, latest=100):
         # (a day of the month, 1-31, beside a month column; a clock's HHMM, 930 and 2352:
         # no steps; session ag's review)
         return None

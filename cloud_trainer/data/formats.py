@@ -16,6 +16,7 @@ what they all give is :mod:`.records`' :class:`~.records.Converted`.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -136,8 +137,6 @@ def _arff(raw: bytes) -> Converted:
     if start is None or not names:
         raise FormatError("a Weka ARFF file without @ATTRIBUTE lines or an @DATA section: nothing to read")
     out = io.StringIO()
-    import csv
-
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     line_map: list[int] = []

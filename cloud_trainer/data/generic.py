@@ -425,7 +425,7 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         # its lines below 0 had said nothing; real10-ag).
         steps = given.nunique() <= 41 and ((given * 2) % 1 == 0).mean() >= 0.99
         signed = key in RATING_KEYS and low < 0 < high
-        if not (steps or signed) or (not steps and key not in RATING_KEYS):
+        if not (steps or signed):
             continue
         if low == high or (key not in RATING_KEYS and not _bare_scale(given, inter)):
             return None
@@ -772,11 +772,11 @@ def _zero_padded_ids(it: pd.DataFrame, used: pd.Series, file: Path, report: Inge
     table = set(own.tolist())
     if _described(ids.to_numpy(), table).mean() >= 0.5:
         return it
-    bare = ids.str.lstrip("0").replace("", "0")
-    spelling = dict(zip(bare, ids, strict=True))
-    if len(spelling) < len(ids) or own.str.lstrip("0").replace("", "0").duplicated().any():
+    spelling = dict(zip(_without_zeros(ids), ids, strict=True))
+    own_bare = _without_zeros(own)
+    if len(spelling) < len(ids) or own_bare.duplicated().any():
         return it  # ('7' and '007' both used, here or in the items file: the zeros tell ids apart)
-    mapped = own.str.lstrip("0").replace("", "0").map(spelling)
+    mapped = own_bare.map(spelling)
     if _described(ids.to_numpy(), set(mapped.dropna())).mean() < 0.9:
         return it
     changed = mapped.notna() & (mapped != own)
@@ -787,6 +787,11 @@ def _zero_padded_ids(it: pd.DataFrame, used: pd.Series, file: Path, report: Inge
     it = it.copy()
     it["item_id"] = mapped.fillna(own)
     return it
+
+
+def _without_zeros(ids: pd.Series) -> pd.Series:
+    """Number ids without their leading zeros (``007`` -> ``7``, ``000`` -> ``0``)."""
+    return ids.str.lstrip("0").replace("", "0")
 
 
 def _described(ids: Any, table: set[Any]) -> np.ndarray:

@@ -504,8 +504,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             # (among columns whose values are mostly distinct, where there are such: a
             # category of 3 words repeats, a 25-word marketplace title does not; session
             # ag's review)
-            distinct = [i for i in prose if len({v for v in columns[i] if v}) * 2 >= len([v for v in columns[i] if v])]
-            pool = distinct or prose
+            pool = [i for i in prose if _mostly_distinct(columns[i])] or prose
             name = max([i for i in pool if words(i) <= 20] or pool, key=words, default=None)
             if name is not None and words(name) >= 1.5:
                 names[name] = "name"

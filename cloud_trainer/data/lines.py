@@ -16,6 +16,7 @@ line that cannot be read is a bad row naming its line (:func:`skip_rows`).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -233,21 +234,17 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     distinct = group.drop_duplicates(keys + other + (["quantity"] if "quantity" in inter else []))
     if len(distinct) == len(distinct.drop_duplicates(keys)):
         return inter  # (the repeats are copies in every column: the split's drop says so)
+    # One code per line of the product (its basket, time and price), its first row the lead.
+    line = distinct.groupby(keys, sort=False, dropna=False).ngroup()
     units = (distinct["quantity"].fillna(1.0) if "quantity" in distinct else pd.Series(1.0, index=distinct.index))
-    total = units.groupby([distinct[k] for k in keys], sort=False, dropna=False).transform("sum")
-    first = ~distinct.duplicated(keys)
-    merged = distinct.index[(~first).to_numpy()]
-    if not len(merged):
-        return inter
+    first = ~line.duplicated()
+    merged = distinct.index[~first]
     inter = inter.copy()
-    lead = distinct.index[first.to_numpy()]
-    inter.loc[lead, "quantity"] = total[first].to_numpy()
-    drop = np.zeros(len(inter), dtype=bool)
-    drop[inter.index.get_indexer(merged)] = True
+    inter.loc[distinct.index[first], "quantity"] = units.groupby(line).sum()[line[first]].to_numpy()
+    drop = inter.index.isin(merged)
     names = inter.attrs.get("source_names", {})
-    one = distinct.loc[merged[0]]
-    lead_of_one = distinct[first.to_numpy()].set_index(keys).loc[tuple(one[k] for k in keys)]
-    differs = next((names.get(c, c) for c in other if str(one[c]) != str(lead_of_one[c])), names.get(other[0], other[0]))
+    one, lead = distinct.loc[merged[0]], distinct[first & (line == line[merged[0]])].iloc[0]
+    differs = next((names.get(c, c) for c in other if str(one[c]) != str(lead[c])), names.get(other[0], other[0]))
     # (not counted as skipped: no line is lost, its units are on the first; and rows of
     # a packed order's cell are no lines of the file)
     report.notes.append(f"{file}: {len(merged):,} lines repeat a product of their basket at the same time and price "
@@ -419,8 +416,6 @@ def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
         return None
     if not cells.str.fullmatch(r"[A-Za-z0-9_.\-]+(?:\|[A-Za-z0-9_.\-]+)*").all():
         return None
-    from collections import Counter
-
     return ([[(item, float(n), None) for item, n in Counter(c.split("|")).items()] for c in cells],
             "product ids joined by '|', an id once per unit")
 

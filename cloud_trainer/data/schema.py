@@ -47,7 +47,9 @@ line are :mod:`.headerless`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -539,9 +541,6 @@ def event_of_name(file: object) -> tuple[str | None, str | None]:
     is no 'views') that says which event its rows are (:data:`FILE_EVENT_WORDS`), and that
     event; ``(None, None)`` where no word says one, or words say two (``cart_orders.csv``:
     session ag's review)."""
-    import re
-    from pathlib import Path
-
     said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", Path(str(file)).name.lower())
             if w in FILE_EVENT_WORDS]
     if not said or len({event for _, event in said}) > 1:

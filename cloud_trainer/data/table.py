@@ -35,6 +35,7 @@ from .columns import (
     fill_from_basket,
     missing_values,
     one_form_ids,
+    renamed_columns,
     text_formulas,
     whole_number_ids,
     words_for_a_time,
@@ -721,9 +722,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     if unreadable:
         # Out of the schema's columns altogether, so what stands in for them still does
         # (a line total for the unit price, prices.prices_from_line_totals).
-        renamed = {col: passed_over(raw_header[header.index(col)]) for col in unreadable}
-        frame = frame.rename(columns=renamed)
-        header = [renamed.get(h, h) for h in header]
+        frame, header = renamed_columns(frame, header, {col: passed_over(raw_header[header.index(col)])
+                                                 for col in unreadable})
     # What the loader needs to know of how the file was read: a guessed column order to
     # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
     frame.attrs["source_names"] = dict(zip(header, raw_header, strict=True))  # for notes: the file's names

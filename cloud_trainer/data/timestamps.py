@@ -714,12 +714,12 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
     the 1st of July to December, 30 % of the test period, predicted from the shopper's
     later purchases. The evidence: three or more such dates that, day first, lie over a
     month outside the span of the dates with a day above 12 and, month first, inside it
-    (nine in ten of those that far out)
-    (others, ``08/02/2017``, must be day first: only some dates made the trip). Then each
-    ambiguous date that day first
-    lies outside that span's months and month first inside them is read month first, with a note;
-    the others stay day first (``01/03/2017`` may be 1 March or 3 January: nothing
-    tells). A file's own first days of the next month are no evidence. (``values`` are the column's distinct strings: so are the counts.)"""
+    (nine in ten of those that far out; others, ``08/02/2017``, must be day first: only
+    some dates made the trip). Then each ambiguous date that day first lies outside that
+    span's months and month first inside them is read month first, with a note; the
+    others stay day first (``01/03/2017`` may be 1 March or 3 January: nothing tells). A
+    file's own first days of the next month are no evidence. (``values`` are the
+    column's distinct strings: so are the counts.)"""
     amb = ((a <= 12) & (b <= 12) & (a != b)).to_numpy() & stamp.notna().to_numpy()
     sure = stamp[(a > 12).to_numpy()].dropna()
     if amb.sum() < 3 or sure.empty:
@@ -732,7 +732,9 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
     last = sure.max().normalize().replace(day=1) + pd.offsets.MonthBegin(1)
     mine = stamp[amb]
     month = pd.Timedelta(days=31)
-    far = ((mine < first - month) | (mine >= last + month)) & (other >= first) & (other < last)
+    out = (mine < first - month) | (mine >= last + month)  # (day first, over a month outside)
+    back = (other >= first) & (other < last)  # (month first, inside)
+    far = out & back
     if int(far.sum()) < 3:
         return stamp, None
     # And nearly every ambiguous date that far out comes back inside when read month first,
@@ -740,10 +742,9 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
     # them), where a month of the file's own holds days 1-12 most of which do not (a
     # billing run, days above 12 only in its first quarter, had had eight months moved
     # into it; session ag's reviews).
-    out = (mine < first - month) | (mine >= last + month)
     if int(far.sum()) < 0.9 * int(out.sum()):
         return stamp, None
-    moved = (((mine < first) | (mine >= last)) & (other >= first) & (other < last)).to_numpy()
+    moved = (((mine < first) | (mine >= last)) & back).to_numpy()
     at = np.flatnonzero(amb)[moved]
     stamp = stamp.copy()
     stamp.iloc[at] = other.to_numpy()[moved]

@@ -353,6 +353,27 @@ def test_a_bare_file_without_a_time_column_is_told_to_add_a_header(tmp_path: Pat
                               "timestamp, ...)")
 
 
+def test_a_bare_file_of_eight_digit_dates_and_unit_counts_has_no_item(tmp_path: Path) -> None:
+    """CDNOW's master file: the customer, the order's date as ``yyyymmdd``, the number of
+    CDs and the amount. Its dates had passed as ids (a Unix time of 1970) and been read as
+    the items, 546 'products' of calendar days. The dates are the time; the count of CDs
+    is no item either, so the file is refused. With a product beside them, it is the item."""
+    counts = [1] * 9 + [2] * 5 + [3] * 3 + [4, 5, 11]
+    body = "".join(f" {u % 23:05d} {20210101 + u % 28}  {counts[u % 20]}  {12.5 * counts[u % 20]:.2f}\n"
+                   for u in range(200))
+    path = write(tmp_path, body, "CDNOW_master.txt")
+    with pytest.raises(DataError) as err:
+        read_table(path, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
+    assert str(err.value).endswith("and no two columns that can be ids (shopper, item) besides the time; column 3 "
+                                   "counts units (1 on 45% of the lines, beside an amount), no item: put a header "
+                                   "line first (user_id, item_id, timestamp, ...)")
+    path = write(tmp_path, "".join(f"{line[:16]} cd{k % 37}{line[16:]}" for k, line in enumerate(body.splitlines(True))),
+                 "orders.txt")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame["item_id"].iloc[1] == "cd1" and str(frame["timestamp"].iloc[1]) == "2021-01-02 00:00:00"
+
+
 def test_bare_item_and_user_files_name_their_columns(tmp_path: Path) -> None:
     """u.item: the title is the wordiest column, 19 genre flags stay unread; movies.dat:
     the '|'-joined genres are the category; u.user: demographic values."""
@@ -1329,6 +1350,16 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
                                "in order, no header (the sequential recommenders' layout, S3-Rec's and RecBole's "
                                "'.txt'; if a line is one basket with its id first, give the file a header instead): "
                                "30 shoppers, 50 items; read as a table")
+    # SELFRec and QRec put a colon after the shopper ('1:1 2 3 4'): refused, its first line
+    # taken for a header (real12-ag). Read the same, and a file whose shoppers come back is none.
+    path = write(tmp_path, "\n".join(line.replace(" ", ":", 1) for line in lines) + "\n", "train.txt")
+    report = IngestReport()
+    colon = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert colon.drop(columns="_line").equals(frame.drop(columns="_line"))
+    assert "(SELFRec's and QRec's layout, the shopper before a ':';" in report.notes[0]
+    again = write(tmp_path, "\n".join(line.replace(" ", ":", 1) for line in lines[:25] + lines[:5]) + "\n", "a.txt")
+    with pytest.raises(DataError):
+        read_table(again, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
     # CiteULike's users.dat: how many items, then the items (sorted); the shopper is the line.
     counted = [" ".join([str(2 + u % 4)] + [str(10 * u + k) for k in range(2 + u % 4)]) for u in range(30)]
     path = write(tmp_path, "\n".join(counted) + "\n", "users.dat")

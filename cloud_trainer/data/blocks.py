@@ -145,7 +145,10 @@ def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
                 f"layout): {baskets:,} baskets of {n_items:,} items, each read with its line number as its id "
                 "(if each line's first number is its shopper or its transaction, give the file a header)")
         return Converted(table, line_map, what)
-    lines = [(number, line.split()) for number, line in enumerate(text.split("\n"), first_line)]
+    colon = layout.endswith(":")  # (the shopper before a colon: SELFRec's '1:1 2 3 4')
+    layout = layout.removesuffix(":")
+    lines = [(number, (line.replace(":", " ", 1) if colon else line).split())
+             for number, line in enumerate(text.split("\n"), first_line)]
     lines = [(number, fields) for number, fields in lines if len(fields) >= 2]
     # Lines that list their items by id (LightGCN's train.txt: a set) keep no order: the
     # reader then holds out a random share of each shopper's (session ae's review: "in
@@ -166,8 +169,10 @@ def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
     if layout == "shopper":
         what = ("one shopper a line, the first number the shopper and the others their items"
                 + (" in order" if ordered else ", listed by id on most lines, so in no order")
-                + ", no header (the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'; if a line is "
-                  "one basket with its id first, give the file a header instead)")
+                + (", no header (SELFRec's and QRec's layout, the shopper before a ':'; if a line is one basket "
+                   "with its id first, give the file a header instead)" if colon else
+                   ", no header (the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'; if a line is "
+                   "one basket with its id first, give the file a header instead)"))
     else:
         what = ("one shopper a line, the first number how many items follow and the others the items, no header "
                 "(CiteULike's users.dat): each shopper named by the line's number ('line N')")

@@ -235,7 +235,7 @@ def is_time(values: list[str], *, epochs: bool = True) -> bool:
     future = 0
     tomorrow = time.time() + 86_400
     for value in filled:
-        if _DATE.fullmatch(value):
+        if _DATE.fullmatch(value) or _DAY_DIGITS.fullmatch(value):
             continue
         if not epochs or not _EPOCH.fullmatch(value):
             return False
@@ -337,7 +337,7 @@ def _can_be_id(col: list[str]) -> bool:
         return False
     if 2 * sum(1 for v in filled if v.lower() in MISSING_MARKERS) >= len(filled):
         return False  # (mostly 'not given': Criteo's -1 on 85 % of its sales column had made shopper '-1')
-    if 2 * sum(1 for v in filled if _DECIMAL.fullmatch(v)) >= len(filled):
+    if _mostly_decimals(filled):
         return False
     if 2 * sum(1 for v in filled if _is_id_list(v)) >= len(filled):
         return False
@@ -346,8 +346,38 @@ def _can_be_id(col: list[str]) -> bool:
     return len(filled) < 50 or len(set(filled)) > 2
 
 
+def _is_count(col: list[str]) -> bool:
+    """Whether a column is a line's count of units rather than ids: whole numbers below
+    100, few of them, 1 the most common (on a quarter of the lines or more) and each of 1,
+    2, 3 more common than the next (CDNOW's number of CDs, 1 on 45 %, had been read as the
+    item, 43 'products', once its dates were no longer: real11-ag). Only beside a column
+    of decimals, an amount (:func:`column_names`)."""
+    filled = [v for v in col if v]
+    if len(filled) < 50 or not all(v.isdigit() and len(v) <= 2 for v in filled):
+        return False
+    seen = Counter(int(v) for v in filled)
+    return (len(seen) <= 30 and seen.most_common(1)[0][0] == 1 and _share_of_ones(col) >= 0.25
+            and seen[1] > seen[2] > seen[3] > 0)
+
+
+def _share_of_ones(col: list[str]) -> float:
+    filled = [v for v in col if v]
+    return sum(v == "1" for v in filled) / max(len(filled), 1)
+
+
+def _mostly_decimals(col: list[str]) -> bool:
+    filled = [v for v in col if v]
+    return bool(filled) and 2 * sum(1 for v in filled if _DECIMAL.fullmatch(v)) >= len(filled)
+
+
 def _is_date_text(values: list[str]) -> bool:
-    return any(_DATE.fullmatch(v) for v in values if v)
+    return any(_DATE.fullmatch(v) or _DAY_DIGITS.fullmatch(v) for v in values if v)
+
+
+_DAY_DIGITS = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+"""A date of eight digits, ``yyyymmdd`` (CDNOW's ``19970101``): as a Unix time it is 1970,
+so it had passed as an id, and CDNOW's order dates were read as its items, 546 'products'
+(real11-ag). Every value of a column must be one (:func:`is_time`)."""
 
 
 EVENT_WORDS_MAX = 12
@@ -416,6 +446,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             names[event] = "event_type"
             said.append(f"{event + 1} as event_type")
         ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)]
+        counts = [i for i in ids if _is_count(columns[i]) and any(
+            j != i and _mostly_decimals(col) for j, col in enumerate(columns))]
+        ids = [i for i in ids if i not in counts]
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
@@ -447,7 +480,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 f"column {k + 1} is the shopper, each has one line, nothing to learn from (NCF's test.rating: train "
                 "on its train.rating)")
         if len(ids) < 2:
-            raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else ""))
+            raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else "")
+                                + "".join(f"; column {i + 1} counts units (1 on {_share_of_ones(columns[i]):.0%} of "
+                                          "the lines, beside an amount), no item" for i in counts))
         if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):
             # (Criteo's 23-column conversion log: its first two were a count and a hash of
             # each line, read as 5 shoppers of 300 one-off items; the log's own ids are its last)

@@ -37,15 +37,27 @@ def sequences_a_line(text: str) -> str:
     # The first 200 lines, not 4 KB: a Gowalla user's 300 check-ins fill 4 KB with fewer than
     # the 20 lines the layout is told by, and 1,799 of Last.fm's users have 35 items each
     # (LightGCN's train.txt, refused as a wide table: real4-af).
-    lines = text[:2_000_000].lstrip("\ufeff").split("\n", 200)[:200]
-    layout = headerless.sequence_layout([line for line in lines if line.strip()])
+    lines = [line for line in text[:2_000_000].lstrip("\ufeff").split("\n", 200)[:200] if line.strip()]
+    # SELFRec and QRec write the shopper before a colon, '1:1 2 3 4': refused, the first
+    # line taken for a header (real12-ag); with a space instead it is this layout.
+    colon = bool(lines) and all(_SHOPPER_COLON.match(line) for line in lines)
+    if colon:
+        lines = [line.replace(":", " ", 1) for line in lines]
+    layout = headerless.sequence_layout(lines)
     if layout == "shopper":
         # Each first number its own over the whole file, not only the head: a file of one
         # session a line whose shoppers come back is no such file (session ae's review).
-        firsts = [line.split(" ", 1)[0] for line in text.lstrip("\ufeff").split("\n") if line.strip()]
+        firsts = [line.split(":" if colon else " ", 1)[0] for line in text.lstrip("\ufeff").split("\n")
+                  if line.strip()]
         if len(set(firsts)) != len(firsts):
             return ""
-    return layout
+    elif colon:
+        return ""
+    return layout + ":" * colon
+
+
+_SHOPPER_COLON = re.compile(r"\d+:\d")
+"""A line that gives its shopper before a colon and its first item after it (``1:1 2 3``)."""
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:

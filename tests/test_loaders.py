@@ -238,8 +238,10 @@ def test_a_time_column_of_small_whole_numbers_is_read_as_day_numbers(tmp_path: P
             "or steps): read as day numbers, day N as 2000-01-01 + N days, so the order is right but the gaps, weekday "
             "and season may not be") in raw.report.notes
     scale = "user_id,item_id,date\n" + "".join(f"u{k % 5},i{k % 7},{1 + k % 7}\n" for k in range(30))
-    with pytest.raises(DataError, match="no usable rows"):
-        load_text(tmp_path, "speed_dating.csv", scale)  # (how often one dates, 1 to 7: no clock)
+    # (how often one dates, 1 to 7: no clock, nor steps; a context, read as a file without times)
+    raw, path = load_text(tmp_path, "speed_dating.csv", scale)
+    assert len(raw.interactions) == 30 and any(n.startswith(f"{path}: column 'date' holds a few codes ('1', '2', "
+                                                           "'3', '4'), no times") for n in raw.report.notes)
     # A day of the month beside a month column, or a clock's HHMM, is no step (session ag's review).
     text = "user_id,item_id,month,date\n" + "".join(f"u{k % 5},i{k % 7},{1 + k // 28},{1 + k % 28}\n" for k in range(40))
     with pytest.raises(DataError, match="no usable rows"):
@@ -1015,7 +1017,10 @@ def test_a_star_schemas_day_key_units_line_total_and_suggested_price_are_read(tm
     for path in (keyed, surrogate):
         raw = load_dataset("csv", interactions=path)
         assert not any("is a day key" in n for n in raw.report.notes)
-        assert raw.interactions["timestamp"].dt.year.eq(2000).all()  # the made-up year of a file without times
+    # (a date key written yyyymmdd is the date, since session ah: CDNOW's dates had been ids)
+    assert load_dataset("csv", interactions=keyed).interactions["timestamp"].min() == pd.Timestamp("2023-06-01")
+    # the made-up year of a file without times
+    assert load_dataset("csv", interactions=surrogate).interactions["timestamp"].dt.year.eq(2000).all()
     retail = tmp_path / "retail_store_sales.csv"
     retail.write_text("Transaction ID,Customer ID,Category,Item,Price Per Unit,Quantity,Total Spent,Transaction Date\n"
                       + "".join(f"TXN_{k},CUST_{k % 5},Patisserie,Item_{k % 7}_PAT,{18.5 + k % 7},{1 + k % 4},0,"
@@ -1512,7 +1517,7 @@ def test_a_time_column_of_a_few_words_is_a_context_not_a_time(tmp_path: Path) ->
     """CARSKit's DePaulMovie names a context 'Time' (Weekend, Weekday, NA): every line had
     been a bad row and the file refused. It is read as a file without times, with a note."""
     body = "userid,itemid,rating,Time,Location\n" + "".join(
-        f"{1000 + k % 6},tt{k % 9:04d},{1 + k % 5},{['Weekend', 'Weekday', 'NA'][k % 3]},Home\n" for k in range(30))
+        f"{1000 + k % 6},tt{k:04d},{1 + k % 5},{['Weekend', 'Weekday', 'NA'][k % 3]},Home\n" for k in range(30))
     raw, path = load_text(tmp_path, "ratings.txt", body)
     assert len(raw.interactions) == 30
     assert (f"{path}: column 'Time' holds words ('Weekend', 'Weekday'), no times: a context, not read as the "
@@ -1523,6 +1528,56 @@ def test_a_time_column_of_a_few_words_is_a_context_not_a_time(tmp_path: Path) ->
     assert raw.interactions["timestamp"].iloc[0] == pd.Timestamp("2024-03-05 10:00:00")
     assert (f"{path}: column 'Time' holds words ('Weekend', 'Weekday'), no times: a context; 'logged' holds dates or "
             "times and is read as the timestamp") in raw.report.notes
+
+
+def test_a_ratings_file_without_times_that_rates_its_pairs_again_rates_them_under_contexts(tmp_path: Path) -> None:
+    """InCarMusic rates each of its 930 (user, song) pairs on 2-20 lines, one per imagined
+    driving situation: read a line each, the domain 'repeated' (72 %) and every test target
+    was one of the user's own songs. Each pair is one interaction; a file with times, or
+    one where few pairs recur (TripAdvisor's re-stays), keeps its lines."""
+    body = "UserID,ItemID,Rating,mood,weather\n" + "".join(
+        f"{u},{i},{1 + (u + i + c) % 5},{['happy', 'sad', ''][c]},{['sunny', '', 'rain'][c]}\n"
+        for u in range(6) for i in range(8) for c in range(3))
+    raw, path = load_text(tmp_path, "incar.csv", body)
+    assert len(raw.interactions) == 48 and not raw.interactions.duplicated(["user_id", "item_id"]).any()
+    assert (f"{path}: 48 of the 48 (user, item) pairs are rated on more than one line and there is no time (column "
+            "'Rating'): ratings under other contexts, not the item taken again; each pair is one interaction, at its "
+            "first line, and 96 lines rate it again: left out (counted as skipped, not as errors)") in raw.report.notes
+    timed = "UserID,ItemID,Rating,when\n" + "".join(
+        f"{u},{i},3,2024-01-{1 + c:02d}\n" for u in range(6) for i in range(8) for c in range(3))
+    raw, _ = load_text(tmp_path, "timed.csv", timed)
+    assert len(raw.interactions) == 144
+    few = "UserID,ItemID,Rating\n" + "".join(f"{u},{i},4\n" for u in range(6) for i in range(8)) + "0,0,5\n1,1,2\n"
+    raw, _ = load_text(tmp_path, "few.csv", few)
+    assert len(raw.interactions) == 50
+
+
+def test_a_ratings_grid_leaves_out_the_cells_without_a_rating(tmp_path: Path) -> None:
+    """The Tijuana survey's sheet lists each of 50 users against each of 40 restaurants,
+    1,104 of the 2,000 lines without a rating: they had been read as visits. Not where
+    the pairs are no whole grid (a shop's unrated purchases are purchases)."""
+    body = "user_id,item_id,rating\n" + "".join(
+        f"{u},r{i},{'' if (u + i) % 3 else 1 + (u * i) % 5}\n" for u in range(8) for i in range(6))
+    raw, path = load_text(tmp_path, "votos.csv", body)
+    assert len(raw.interactions) == 16 and raw.report.stats(str(path)).rows_skipped == 32
+    assert (f"{path}: the lines are a grid, each of its 8 users against each of its 6 items; 32 of them have no "
+            "'rating': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
+    raw, _ = load_text(tmp_path, "orders.csv", body.rsplit("\n", 2)[0] + "\n")
+    assert len(raw.interactions) == 47
+
+
+def test_a_time_column_of_a_few_small_codes_is_a_context_not_a_time(tmp_path: Path) -> None:
+    """LDOS-CoMoDa's 'time' is a time of day coded 1-4 (-1 where not given): all 2,296
+    ratings had been refused for a bad timestamp '3'. A 'day' of such numbers still counts days."""
+    body = "userID,itemID,rating,time,daytype\n" + "".join(
+        f"{k % 7},{k % 11},{1 + k % 5},{[-1, 1, 2, 3, 4][k % 5]},{1 + k % 3}\n" for k in range(40))
+    raw, path = load_text(tmp_path, "LDOS-CoMoDa.csv", body)
+    assert len(raw.interactions) == 40
+    assert (f"{path}: column 'time' holds a few codes ('-1', '1', '2', '3'), no times: a context, not read as the "
+            "timestamp") in raw.report.notes
+    raw, path = load_text(tmp_path, "days.csv", body.replace(",time,", ",day,").replace("-1,", "5,"))
+    assert not any("a few codes" in n for n in raw.report.notes)
+    assert raw.interactions["timestamp"].nunique() == 5
 
 
 def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_path: Path) -> None:

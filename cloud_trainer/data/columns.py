@@ -248,7 +248,13 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     words = pd.Series(values[(values != "") & ~values.isin(MISSING_VALUES)].unique())
     if len(words) < 2:
         return frame, header
-    if words.str.fullmatch(r"\d{1,4}").all():
+    if (words.str.fullmatch(r"-?\d{1,2}").all() and len(words) <= 12
+            and header_key(raw[header.index("timestamp")]) not in DAY_NUMBER_KEYS):
+        # A few small codes: LDOS-CoMoDa's 'time' of day (1-4, -1 where not given); the
+        # file of 2,296 ratings had been refused for a bad timestamp '3' (real12-ag). A
+        # 'day' of 1 to 7 is read as day numbers (:func:`read_day_numbers`).
+        kind = f"a few codes ({', '.join(repr(w) for w in sorted(words, key=int)[:4])}), no times: a context"
+    elif words.str.fullmatch(r"\d{1,4}").all():
         clock = pd.to_numeric(words)
         if (not (_clock_numbers(clock, latest=1300) and len(words) >= 20)
                 or clock.between(1900, 2199).all()):  # (years: 2001 .. 2023)

@@ -36,6 +36,7 @@ from cloud_trainer.data.lines import (
     RATING_KEYS,
     child_lines,
     clicked_only,
+    context_rating_firsts,
     item_lists,
     sales_only,
     service_lines,
@@ -44,6 +45,7 @@ from cloud_trainer.data.lines import (
     stray_times,
     tag_log_firsts,
     units_of_split_lines,
+    unrated_grid_cells,
     unread_columns,
 )
 from cloud_trainer.data.names import header_key, passed_over
@@ -96,6 +98,8 @@ def load_generic(
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
     inter = tag_log_firsts(inter, interactions, report)
+    inter = context_rating_firsts(inter, interactions, report)
+    inter = unrated_grid_cells(inter, interactions, report)
     inter = shelved_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)

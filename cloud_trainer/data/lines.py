@@ -26,7 +26,7 @@ import pandas as pd
 from cloud_trainer.data.columns import fill_from_basket
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key
-from cloud_trainer.data.schema import INTERACTION_COLUMNS, DataError
+from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError
 from cloud_trainer.data.timestamps import parse_timestamps
 
 
@@ -158,6 +158,58 @@ def tag_log_firsts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
                     f"a tag log (column {inter.attrs.get('source_names', {}).get(tag, tag)!r}): {int(again.sum()):,} "
                     f"lines tag a user's item again; {pairs:,} (user, item) pairs are one interaction each, at their "
                     "first tag, so re-tagging is not taking the item again")
+
+
+def context_rating_firsts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A ratings file without times that rates most of its (user, item) pairs more than
+    once rates them under contexts, the first line of each pair the one interaction:
+    InCarMusic asked for each song's rating again per imagined situation ("Imagine you
+    are driving in a relaxed mood"), all 930 pairs on 2-20 lines; CARSKit's loose layout
+    writes a rating once per context dimension; DePaulMovie rates a movie again at home
+    and at the cinema. Read a line each, the re-ratings made the domain 'repeat' (72 %)
+    and every test target one of the user's own items (real12-ag). Only for a file of a
+    user, an item, a rating column and no time, basket, quantity, price or event (a
+    till's repeat lines are purchases), where half its pairs or more recur."""
+    if any(col in inter for col in ("timestamp", "session_id", "quantity", "price", "event_type")):
+        return inter
+    rating = next((col for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
+                   if key in RATING_KEYS), None)
+    if rating is None:
+        return inter
+    again = inter.duplicated(["user_id", "item_id"]).to_numpy()
+    pairs = int((~again).sum())
+    recurring = int(inter.loc[again].drop_duplicates(["user_id", "item_id"]).shape[0]) if again.any() else 0
+    if recurring < 0.5 * pairs:
+        return inter
+    named = inter.attrs.get("source_names", {}).get(rating, rating)
+    return left_out(inter, again, file, report,
+                    f"{recurring:,} of the {pairs:,} (user, item) pairs are rated on more than one line and there is "
+                    f"no time (column {named!r}): ratings under other contexts, not the item taken again; "
+                    f"each pair is one interaction, at its first line, and {int(again.sum()):,} lines rate it again")
+
+
+def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A ratings matrix written a cell a line, every user against every item, lists the
+    items a user did not rate too, with a blank rating: the Tijuana restaurant survey's
+    sheet of 50 users by 40 restaurants gave 1,104 of its 2,000 lines no rating, and they
+    had been read as visits (real12-ag). Those lines are left out, only where the pairs
+    are the whole grid, each once (a shop's export whose rating column is blank where a
+    customer left no review is of purchases all the same)."""
+    rating = next((col for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
+                   if key in RATING_KEYS), None)
+    if rating is None or len(inter) < 20:
+        return inter
+    users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
+    if users * items != len(inter) or inter.duplicated(["user_id", "item_id"]).any():
+        return inter
+    given = inter[rating].astype(str).str.strip()
+    blank = (given.eq("") | given.isin(MISSING_VALUES)).to_numpy()
+    if not blank.any() or blank.all():
+        return inter
+    named = inter.attrs.get("source_names", {}).get(rating, rating)
+    return left_out(inter, blank, file, report,
+                    f"the lines are a grid, each of its {users:,} users against each of its {items:,} items; "
+                    f"{int(blank.sum()):,} of them have no {named!r}: an item the user did not rate")
 
 
 PARENT_LINE_KEYS = ("parentitemid", "parentlineid", "parentorderitemid")

@@ -345,7 +345,8 @@ def prepare(
     demographics_left_out: dict[str, str] = {}
     shoppers = raw.users[raw.users["user_id"].isin(inter["user_id"].unique())]
     trained = shoppers[shoppers["user_id"].isin(train_raw["user_id"].unique())]
-    demo_cols = _demographic_columns(trained, demographics_left_out)
+    demo_cols = _without_history_counts(_demographic_columns(trained, demographics_left_out), trained, inter,
+                                        demographics_left_out)
     for c in _demographic_columns(shoppers):
         if c not in demo_cols and c not in demographics_left_out:
             demographics_left_out[c] = "no shopper in the train window has a value"
@@ -529,7 +530,8 @@ since its values would ship in the bundle's feature spec. ('store_name', 'tier_n
 'birth_year', 'card_type' are no person.)"""
 LIFETIME_KEYS = ("ordercount", "orderscount", "numberoforders", "lifetimevalue", "ltv", "clv", "lastorderdate",
                  "firstorderdate", "visits", "visitcount", "revenue", "points", "loyaltypoints", "reviewcount",
-                 "fans", "useful", "funny", "cool", "votes", "averagestars", "elite", "orders", "purchases")
+                 "fans", "useful", "funny", "cool", "votes", "averagestars", "elite", "orders", "purchases",
+                 "purchasecount", "purchasescount", "numberofpurchases", "transactioncount")
 """...or (these, or 'total...', 'lifetime...', 'compliment...', '...spent') a count or sum
 over the shopper's whole history (Total Orders, Total Spent; Yelp's review_count, fans):
 as of the export, so it includes the validation and test periods -- the answer leaked in."""
@@ -573,6 +575,31 @@ def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = 
                            "(a number such as an age would need its ranges: 25-34)")
     return sorted(usable, key=lambda c: (PREFERRED_DEMOGRAPHICS.index(c)
                                          if c in PREFERRED_DEMOGRAPHICS else len(PREFERRED_DEMOGRAPHICS), c))
+
+
+def _without_history_counts(cols: list[str], users: pd.DataFrame, inter: pd.DataFrame,
+                            left_out: dict[str, str]) -> list[str]:
+    """``cols`` without those whose values count each shopper's lines or baskets in the
+    whole file, whatever their name: a boutique's profiles give ``purchase_count``, the
+    number of each client's lines for 500 of 500, test period included (real13-ah), and
+    it was a feature. Where nine in ten of the shoppers who give a whole number match."""
+    counts = {"lines": inter.groupby("user_id").size()}
+    if "session_id" in inter and (inter["session_id"] != "").any():
+        counts["baskets"] = inter.groupby("user_id")["session_id"].nunique()
+    kept = []
+    for c in cols:
+        values = pd.to_numeric(users[c], errors="coerce")
+        given = values.notna().to_numpy()
+        if given.sum() >= 20 and (values[given] % 1 == 0).all():
+            ids = users["user_id"].to_numpy()[given]
+            hit = next((what for what, n in counts.items()
+                        if (n.reindex(ids).to_numpy() == values[given].to_numpy()).mean() >= 0.9), None)
+            if hit is not None:
+                left_out[c] = (f"each shopper's count of {hit} in the interactions, test period included: a count "
+                               "over the whole history")
+                continue
+        kept.append(c)
+    return kept
 
 
 def _user_table(

@@ -374,6 +374,17 @@ def test_a_bare_file_of_eight_digit_dates_and_unit_counts_has_no_item(tmp_path: 
     assert frame["item_id"].iloc[1] == "cd1" and str(frame["timestamp"].iloc[1]) == "2021-01-02 00:00:00"
 
 
+def test_a_bare_column_that_goes_with_each_shopper_is_their_phone_not_the_item(tmp_path: Path) -> None:
+    """A fruit shop's order dump: the buyer's name, phone, address, product and price, no
+    header. The phone (one per buyer) had been read as the item, 27 'items' of 33 buyers."""
+    body = "".join(f"b{k % 30},1331385{k % 30:04d},\"Fujian {k % 30}\",fruit{k % 24},29.9\n" for k in range(60))
+    path = write(tmp_path, body, "orders.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame["item_id"].iloc[25] == "fruit1"
+    assert "column 1 as user_id, 4 as item_id" in report.notes[0]
+
+
 def test_bare_item_and_user_files_name_their_columns(tmp_path: Path) -> None:
     """u.item: the title is the wordiest column, 19 genre flags stay unread; movies.dat:
     the '|'-joined genres are the category; u.user: demographic values."""
@@ -1660,6 +1671,23 @@ def test_ebays_orders_report_reads_orders_as_baskets_without_its_summary_lines_o
             "line 3)") in notes
     assert ("2 line(s) of one or two fields below the data (a report's footer, e.g. '2 record(s) downloaded,"
             "from Mar-01-24 to Mar-31-24') not read") in notes
+
+
+def test_a_whole_record_in_one_quoted_field_is_read_as_the_record(tmp_path: Path) -> None:
+    """A quote left open in AtliQ's sales export made each of its last 10,743 records one
+    quoted field, dropped as a report's footer; a spreadsheet's re-save wrote them in
+    column 1 with blank fields after, and they took the line above's shopper and date,
+    the whole record their item. Both are read as the records they hold."""
+    head = "product_code,customer_code,order_date,sales_qty,sales_amount,currency\n"
+    good = "".join(f"Prod{k:03d},Cus{k % 7:03d},2019-06-{1 + k % 28:02d},{1 + k % 3},{100 + k},INR\n" for k in range(20))
+    cells = "".join(f'"\nProd{k:03d},Cus{k % 5:03d},2019-10-{1 + k % 28:02d},1,{50 + k},INR"\n' for k in range(30, 36))
+    for name, text in (("footer.csv", head + good + cells),
+                       ("resaved.csv", head + good + cells.replace('INR"\n', 'INR",,,,,\n'))):
+        report = IngestReport()
+        frame = read_table(write(tmp_path, text, name), GENERIC_INTERACTIONS, report)
+        assert len(frame) == 26 and frame["item_id"].iloc[-1] == "Prod035" and frame["user_id"].iloc[-1] == "Cus000"
+        assert str(frame["timestamp"].iloc[-1]) == "2019-10-08 00:00:00" and frame["quantity"].iloc[-1] == 1.0
+        assert any("6 lines hold a whole record in one quoted field" in n for n in report.notes)
 
 
 def test_a_one_field_line_inside_the_data_is_still_a_bad_row(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from cloud_trainer.data import DataError, load_dataset
+from cloud_trainer.data.schema import MissingColumns
 from cloud_trainer.processing import prepare
 
 RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
@@ -1556,14 +1557,31 @@ def test_a_ratings_grid_leaves_out_the_cells_without_a_rating(tmp_path: Path) ->
     """The Tijuana survey's sheet lists each of 50 users against each of 40 restaurants,
     1,104 of the 2,000 lines without a rating: they had been read as visits. Not where
     the pairs are no whole grid (a shop's unrated purchases are purchases)."""
-    body = "user_id,item_id,rating\n" + "".join(
+    body = "USER,RESTAURANTE,RATING\n" + "".join(  # (a place is the item of a ratings survey)
         f"{u},r{i},{'' if (u + i) % 3 else 1 + (u * i) % 5}\n" for u in range(8) for i in range(6))
     raw, path = load_text(tmp_path, "votos.csv", body)
     assert len(raw.interactions) == 16 and raw.report.stats(str(path)).rows_skipped == 32
     assert (f"{path}: the lines are a grid, each of its 8 users against each of its 6 items; 32 of them have no "
-            "'rating': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
+            "'RATING': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
     raw, _ = load_text(tmp_path, "orders.csv", body.rsplit("\n", 2)[0] + "\n")
     assert len(raw.interactions) == 47
+
+
+def test_a_survey_that_lists_its_items_in_one_order_for_everyone_is_not_in_time_order(tmp_path: Path) -> None:
+    """The Tijuana survey lists its restaurants in its own order (neither alphabetical nor
+    by id) on every user's lines: taken as time, each user's last four were the same four.
+    Where shoppers take items in orders of their own, the file order stands."""
+    places = ["Vips", "Applebees", "Subway", "Daruma", "Costco", "Big Boy", "Ricardos", "El Rodeo"]
+    body = "user_id,item_id,rating\n" + "".join(
+        f"u{u},{p},{1 + (u + i) % 5}\n" for u in range(12) for i, p in enumerate(places) if (u * 3 + i) % 4)
+    raw, path = load_text(tmp_path, "survey.csv", body)
+    assert any(n.startswith(f"{path}: no timestamp column") and "have them in one order of the items, the same on "
+               "every shopper's lines (a survey's list?): the file order is not the time order" in n
+               for n in raw.report.notes)
+    shuffled = "user_id,item_id\n" + "".join(
+        f"u{u},{places[(i * (1 + u % 3) + u) % 8]}\n" for u in range(12) for i in range(6))
+    raw, path = load_text(tmp_path, "log.csv", shuffled)
+    assert not any("the file order is not the time order" in n for n in raw.report.notes)
 
 
 def test_a_time_column_of_a_few_small_codes_is_a_context_not_a_time(tmp_path: Path) -> None:
@@ -1774,6 +1792,23 @@ def test_the_last_probes_shapes_blank_events_bare_packed_ids_and_receipts_as_bas
                                                        for j in range(2)]}) for k in range(3)]
     raw, _ = load_text(tmp_path, "receipts.json", "\n".join(receipts) + "\n")
     assert raw.interactions[["session_id", "quantity"]].values.tolist() == [["r0", 2.0], ["r1", 2.0], ["r2", 2.0]]
+
+
+def test_a_basket_column_of_comma_joined_ids_is_the_items(tmp_path: Path) -> None:
+    """A market-basket file's 'basket' lists its item ids ("27,26"): refused for want of
+    an item, and named item_id each whole list had been one item (37,309 of them for 48
+    products; real13-ah). Each id is a row, each line a basket; order numbers written with
+    their thousands grouped ('1,234') are no lists."""
+    body = "customer_id,basket\n" + "".join(f'{k % 9},"{k % 7},{(k * 3) % 11}"\n' for k in range(30))
+    raw, path = load_text(tmp_path, "purchase_history.csv", body)
+    assert raw.interactions[["user_id", "item_id"]].values.tolist()[:3] == [["0", "0"], ["1", "1"], ["1", "3"]]
+    assert raw.interactions["session_id"].nunique() == 30
+    assert f"{path}: no item column, but 'basket' lists each basket's item ids ('0,0'): read as the items" in \
+        raw.report.notes
+    raw, _ = load_text(tmp_path, "named.csv", body.replace("basket", "item_id"))
+    assert len(raw.interactions) > 30
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "orders.csv", "customer_id,basket\n" + "".join(f'{k % 9},"1,{200 + k}"\n' for k in range(30)))
 
 
 def test_second_units_on_lines_of_their_own_add_to_the_first_line(tmp_path: Path) -> None:

@@ -351,6 +351,23 @@ def test_personal_and_lifetime_columns_of_a_users_file_are_no_features(tmp_path:
         "Total Spent": "a count or sum over the shopper's whole history, test period included"}
 
 
+def test_a_users_column_that_counts_each_shoppers_lines_is_no_feature_whatever_its_name(tmp_path: Path) -> None:
+    """A boutique's client profiles give each client's number of purchase lines, test
+    period included (500 of 500 clients, real13-ah): a feature that knows the answer. A
+    column of small numbers that count nothing stays."""
+    inter = tmp_path / "purchases.csv"
+    inter.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{(k * 7) % 41 if k % 3 else k % 23},i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
+    lines = pd.read_csv(inter, dtype=str).groupby("user_id").size()
+    users = tmp_path / "clients.csv"
+    users.write_text("user_id,n_items,tier\n" + "".join(f"{u},{n},{n % 3}\n" for u, n in lines.items()))
+    data = prepare(load_dataset("csv", interactions=inter, users=users))
+    assert data.split_info["demographics"] == ["tier"]
+    assert data.split_info["demographics_left_out"] == {
+        "n_items": "each shopper's count of lines in the interactions, test period included: a count over the whole "
+                   "history"}
+
+
 def test_a_users_column_of_too_many_values_is_left_out_with_why(tmp_path: Path) -> None:
     """MovieLens' u.user gives the age in years (61 values): no category; said, not silent."""
     inter = tmp_path / "ratings.csv"

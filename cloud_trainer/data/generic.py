@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ def load_generic(
             baskets = True
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
                                 "their basket (session_id)")
-        item_sorted = 0.0 if baskets or sequence is not None else _item_sorted_share(inter)
+        item_sorted, sorted_how = (0.0, "") if baskets or sequence is not None else _item_sorted_share(inter)
         item_runs = 0.0 if baskets or sequence is not None or item_sorted >= 0.9 else _item_grouped_share(inter)
         sort_key = None if baskets or sequence is not None or item_sorted >= 0.9 or item_runs >= 0.9 else \
             _sorted_by(inter)
@@ -225,7 +226,7 @@ def load_generic(
                 f"{order}, and spread evenly over one made-up year from {ORDER_CLOCK_START}, "
                 f"so the temporal split keeps each shopper's last {unit.split(' ')[0]} (about 10 % each) for "
                 "validation and test; hour, weekday and season context are then not real"
-                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them sorted by item id"
+                + (f". But {item_sorted:.0%} of the shoppers with 3 or more rows have them {sorted_how}"
                    if item_sorted >= 0.9 else
                    f". But the file lists its rows item by item ({item_runs:.0%} of the items two or more shoppers "
                    "have come in one run of lines)" if item_runs >= 0.9 else
@@ -637,18 +638,19 @@ def _header_only(frame: pd.DataFrame, file: Path, what: str, report: IngestRepor
     return True
 
 
-def _item_sorted_share(inter: pd.DataFrame) -> float:
+def _item_sorted_share(inter: pd.DataFrame) -> tuple[float, str]:
     """The share of shoppers with 3 or more rows whose rows are sorted by item id (all of
     Last.fm's user_artists.dat, goodbooks' ratings and Book-Crossing's): then the file
     order is not the time order (:func:`.clocks.file_order_clock`'s ``shuffled``).
     Number ids are tried both as numbers and as text: ``sort``, Spark and a database's text
     column list ``1000010, 10084651, 1008674`` (the Audioscrobbler sample that a Spark
     book ships), read as time order and its test targets each user's text-highest ids:
-    recall@20 0.0031 against 0.0523 in a random order (real-ad)."""
+    recall@20 0.0031 against 0.0523 in a random order (real-ad). With how they are sorted,
+    for the note: by item id, or in one list's order (:func:`_one_list_order`)."""
     ids = inter["item_id"]
     many = inter.groupby("user_id", sort=False)["user_id"].transform("size").to_numpy() >= 3
     if not many.any():
-        return 0.0
+        return 0.0, ""
     users = inter["user_id"].to_numpy()[many]
     numeric = pd.to_numeric(ids, errors="coerce")
     keys = [numeric, ids.astype(str)] if numeric.notna().all() else [ids]
@@ -658,12 +660,44 @@ def _item_sorted_share(inter: pd.DataFrame) -> float:
         # some ending in X): sorted as written they were 92 % of a Book-Crossing re-save's
         # shoppers, as read 34 % (real10-ag). Padded back, they sort as they were.
         keys.append(text.str.zfill(int(text.str.len().max())))
+    if (listed := _one_list_order(inter)) is not None:
+        keys.append(ids.map(listed))
     shares = []
     for key in keys:
         frame = pd.DataFrame({"user": users, "key": key.to_numpy()[many]})
         falls = frame["key"] < frame.groupby("user", sort=False)["key"].shift()  # vectorised: 1M rows in a blink
         shares.append(1.0 - float(falls.groupby(frame["user"], sort=False).any().mean()))
-    return max(shares)
+    by_id = max(shares[:-1] if listed is not None else shares)
+    if listed is not None and by_id < 0.9:
+        return shares[-1], "in one order of the items, the same on every shopper's lines (a survey's list?)"
+    return by_id, "sorted by item id"
+
+
+def _one_list_order(inter: pd.DataFrame) -> dict[str, int] | None:
+    """Each item's place in one list that every shopper's lines follow, or None: a survey
+    asks its places in its own order (the Tijuana restaurants', neither alphabetical nor by
+    id, so each user's last four were the same four; real12-ag). Such a list exists where
+    no two shoppers list two items the other way round: the items one shopper lists after
+    another, over all shoppers, make no cycle. A file in time order has cycles (one shopper
+    takes a before b, another b before a) and is left as it is. Only where the median
+    shopper has a fifth of the items or more: few shoppers' lines share few pairs, and a
+    log's sparse pairs make no cycle by chance alone."""
+    sizes = inter.groupby("user_id", sort=False).size()
+    if sizes.median() < max(3, 0.2 * inter["item_id"].nunique()):
+        return None
+    users = inter["user_id"].to_numpy()
+    items = inter["item_id"].astype(str).to_numpy()
+    same = users[1:] == users[:-1]
+    pairs = pd.DataFrame({"a": items[:-1][same], "b": items[1:][same]}).drop_duplicates()
+    if pairs.empty or (pairs["a"] == pairs["b"]).any():
+        return None
+    order = TopologicalSorter({b: set() for b in items})
+    for a, b in pairs.itertuples(index=False):
+        order.add(b, a)
+    try:
+        return {item: k for k, item in enumerate(order.static_order())}
+    except CycleError:
+        return None
 
 
 NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "book", "books", "product", "products",

@@ -346,6 +346,25 @@ def _can_be_id(col: list[str]) -> bool:
     return len(filled) < 50 or len(set(filled)) > 2
 
 
+def _item_of(columns: list[list[str]], ids: list[int]) -> int:
+    """Of the id columns after the shopper's (``ids[0]``), the first that is no attribute
+    of the shopper: where shoppers come back (a fifth of the lines or more), a column whose
+    every value goes with one shopper, about one value a shopper, is the shopper's phone
+    or address (a Chinese fruit shop's order dump: 33 phones, one per buyer, then 34
+    addresses, had been its 27 'items'; real13-ah). The second id column where every
+    later one is such too."""
+    users = columns[ids[0]]
+    shoppers = len(set(users))
+    if shoppers > 0.8 * len(users):
+        return ids[1]
+    for i in ids[1:]:
+        values = columns[i]
+        owners = len(set(zip(users, values, strict=True)))
+        if not (owners == len(set(values)) <= 1.25 * shoppers):
+            return i
+    return ids[1]
+
+
 def _is_count(col: list[str]) -> bool:
     """Whether a column is a line's count of units rather than ids: whole numbers below
     100, few of them, 1 the most common (on a quarter of the lines or more) and each of 1,
@@ -497,7 +516,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             said.append(f"{basket[0] + 1} as session_id (its lines come together, within a day, "
                         f"each of one value of column {basket[1] + 1})")
             ids = [basket[1], *[i for i in ids if i not in basket]]
-        user, item = ids[0], ids[1]
+        user, item = ids[0], _item_of(columns, ids)
         asins = ""
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user

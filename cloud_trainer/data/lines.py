@@ -461,15 +461,21 @@ def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(item, units, None)`` where a transaction's product ids are joined by
     ``|`` with nothing else (a Kaggle transactions file's ``products``, ``2|2|23|68``: 78 %
     of its lines several products, an id repeated for each unit; read whole, 15,418 'items'
-    out of 293 products; real11-ag). Only where a third of the cells or more hold a ``|``
-    and every part is one bare token; None otherwise."""
+    out of 293 products; real11-ag), or by commas (a market-basket file's ``"27,26"``:
+    37,309 'items' of 48 products; real13-ah), though not where every part after a comma
+    is three digits (``1,234``: a number with its thousands grouped). Only where a third
+    of the cells or more hold the separator and every part is one bare token; None
+    otherwise."""
     head = cells.iloc[:1000]
-    if len(cells) == 0 or head.str.contains("|", regex=False).mean() < 1 / 3:
+    if len(cells) == 0:
         return None
-    if not cells.str.fullmatch(r"[A-Za-z0-9_.\-]+(?:\|[A-Za-z0-9_.\-]+)*").all():
+    sep = next((s for s in ("|", ",") if head.str.contains(s, regex=False).mean() >= 1 / 3), None)
+    if sep is None or not cells.str.fullmatch(rf"[A-Za-z0-9_.\-]+(?:\{sep}[A-Za-z0-9_.\-]+)*").all():
         return None
-    return ([[(item, float(n), None) for item, n in Counter(c.split("|")).items()] for c in cells],
-            "product ids joined by '|', an id once per unit")
+    if sep == "," and cells[cells.str.contains(",", regex=False)].str.fullmatch(r"[^,]+(?:,\d{3})+").all():
+        return None
+    return ([[(item, float(n), None) for item, n in Counter(c.split(sep)).items()] for c in cells],
+            f"product ids joined by {sep!r}, an id once per unit")
 
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")

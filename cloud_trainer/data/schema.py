@@ -375,7 +375,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
-                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
+                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
+                # last, a ratings survey's place (the Tijuana survey's 'RESTAURANT', 'RESTAURANTE':
+                # refused for want of an item; real12-ag); a till's 'Menu Item' comes first
+                "restaurant", "restaurante", "hotel")
 # (Not 'reference' for a French till's 'Référence': PrestaShop's and Xero's 'Reference' is
 # the order's or the customer's PO.)
 
@@ -383,7 +386,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan",
-                 "prix", "prixunitaire", "precio", "preciounitario", "prezzo", "prezzounitario", "prijs",
+                 "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
@@ -433,6 +436,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "productquantity", "quantitypurchased",  # (Fetch's receipt lines)
                         "bottlessold", "rqty", "pdbuyct",  # (Iowa's liquor sales, a vending export, L.POINT)
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
+                        # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
+                        # become unit prices, 41,241 for 100 units of one product; real13-ah)
+                        "salesqty", "quantitysold",
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
@@ -446,7 +452,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "idpedido", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",

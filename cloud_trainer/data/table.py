@@ -287,6 +287,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     header = pseudonymous_user_column(header, raw_header, name, report.notes)
     if spec.name == "interactions" and "item_id" not in header:
         header = _square_description(header, raw_header, name, report)
+    if spec.name == "interactions" and "item_id" not in header and "session_id" in header:
+        header = _basket_of_ids(text, delimiter, quoting, header, raw_header, name, report)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
         header = time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     time_of_day = time_of_day_column(raw_header, header, spec)
@@ -446,6 +448,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     # file refused (fuzz-ac). The empty last field is dropped, or the missing one added.
     header_trails = not by_content and width > 1 and not raw_header[-1].strip()
     trailing = 0
+    records_in_cells = 0
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -466,6 +469,12 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             if len(row) > 1:
                 ghost_rows += 1
             continue
+        # (the cheap look first: a blank second field or a short row, a separator in the
+        # first; 2 M rows pay two comparisons each)
+        if (width >= 4 and (len(row) < 2 or not row[1]) and delimiter in row[0]
+                and (whole := _record_in_a_cell(row, width, delimiter)) is not None):
+            row = whole
+            records_in_cells += 1
         if repeated_header is not None and row[0].lstrip("\ufeff") == repeated_header[0] and (
                 [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
             header_again += 1
@@ -527,6 +536,9 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     if footer:
         report.notes.append(f"{name}: {len(footer)} line(s) of one or two fields below the data (a report's footer, "
                             f"e.g. {delimiter.join(footer[0][1])[:60]!r}) not read")
+    if records_in_cells:
+        report.notes.append(f"{name}: {records_in_cells:,} lines hold a whole record in one quoted field (a quote "
+                            "left open above them, or a spreadsheet's re-save of such a file): read as the record")
     if ghost_rows:
         report.notes.append(f"{name}: {ghost_rows} lines of bare separators (',,', as spreadsheets "
                             "write after the data) skipped as blank lines")
@@ -542,12 +554,56 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     return _Rows(rows, lines, pending)
 
 
+def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] | None:
+    """A row whose one field holds a whole record, its fields as the header's (the rest of
+    the row blank), as that record; else None. A quote left open on one line of AtliQ's
+    sales export made each of its last 10,743 records one field, dropped as 'a report's
+    footer'; a spreadsheet's re-save of it wrote them so in column 1, 6 blank fields after
+    them, and the carry-down of a visit's shopper and date had given them all one
+    customer and the whole record as the item (real13-ah)."""
+    given = [field for field in row if field.strip()]
+    if len(given) != 1 or given[0] != row[0] or given[0].count(delimiter) < width - 1:
+        return None
+    try:
+        fields = next(csv.reader([given[0].strip().replace("\r", "")], delimiter=delimiter), [])
+    except csv.Error:
+        return None
+    if len(fields) == width + 1 and not fields[-1].strip():
+        fields.pop()
+    return fields if len(fields) == width else None
+
+
 def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tuple[int, int, str, str]:
     """A row of another width than the header's: a bad row, counted read and skipped."""
     stats.rows_read += 1
     stats.rows_skipped += 1
     hint = " (truncated row?)" if len(row) < width else ""
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
+
+
+_ID_LIST = re.compile(r"[A-Za-z0-9_.\-]+(?:([,|])[A-Za-z0-9_.\-]+)+")
+"""Ids joined by commas or bars, nothing else: ``27,26``, ``2|2|23|68``."""
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], raw_header: list[str], name: str,
+                   report: IngestReport) -> list[str]:
+    """``header`` with the basket column read as the items, where the file names no item
+    and its basket's cells list the basket's item ids (a market-basket file's ``basket``:
+    ``"27,26"``, ``"6,47,17"``; it had been refused for want of an item, and the hint's
+    route, naming it item_id, had made each whole list an item, 37,309 of them for 48
+    products; real13-ah). :func:`.lines.item_lists` then makes a row of each id, each line
+    its basket. Where a third of its first 200 cells or more hold such lists."""
+    at = header.index("session_id")
+    with contextlib.suppress(csv.Error):
+        cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 200)[1:] if len(r) > at]
+        # (not '1,234': an order number with its thousands grouped)
+        lists = [c for c in cells if _ID_LIST.fullmatch(c) and not _THOUSANDS.fullmatch(c)]
+        if cells and len(lists) * 3 >= len(cells):
+            report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each basket's item ids "
+                                f"({lists[0][:40]!r}): read as the items")
+            return [("item_id" if i == at else h) for i, h in enumerate(header)]
+    return header
 
 
 SQUARE_KEYS = frozenset({"description", "transactionid", "paymentid", "eventtype"})

@@ -582,7 +582,9 @@ def _without_history_counts(cols: list[str], users: pd.DataFrame, inter: pd.Data
     """``cols`` without those whose values count each shopper's lines or baskets in the
     whole file, whatever their name: a boutique's profiles give ``purchase_count``, the
     number of each client's lines for 500 of 500, test period included (real13-ah), and
-    it was a feature. Where nine in ten of the shoppers who give a whole number match."""
+    it was a feature. Where nine in ten of the shoppers who give a whole number match, among
+    20 or more with a count of 2 or more (where most order once, a 0/1 flag matches the
+    count by chance: session ah's review)."""
     counts = {"lines": inter.groupby("user_id").size()}
     if "session_id" in inter and (inter["session_id"] != "").any():
         counts["baskets"] = inter.groupby("user_id")["session_id"].nunique()
@@ -593,7 +595,9 @@ def _without_history_counts(cols: list[str], users: pd.DataFrame, inter: pd.Data
         if given.sum() >= 20 and (values[given] % 1 == 0).all():
             ids = users["user_id"].to_numpy()[given]
             hit = next((what for what, n in counts.items()
-                        if (n.reindex(ids).to_numpy() == values[given].to_numpy()).mean() >= 0.9), None)
+                        if ((many := n.reindex(ids).to_numpy() >= 2).sum() >= 20
+                            and (n.reindex(ids).to_numpy()[many] == values[given].to_numpy()[many]).mean() >= 0.9)),
+                       None)
             if hit is not None:
                 left_out[c] = (f"each shopper's count of {hit} in the interactions, test period included: a count "
                                "over the whole history")

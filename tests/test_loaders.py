@@ -340,6 +340,21 @@ def test_an_event_column_of_one_number_is_a_flag_and_the_file_name_says_the_even
     assert set(load_dataset("csv", interactions=plain).interactions["event_type"]) == {"purchase"}
 
 
+def test_a_folder_of_one_behaviour_a_file_is_refused_and_a_favourites_file_named_so(tmp_path: Path) -> None:
+    """MULE's Tmall data: buy.txt, cart.txt and collect.txt (favourites) in one folder had
+    been joined as part files, every cart and favourite a purchase (real14-ah). Refused,
+    saying why; collect.txt alone is favourites by its name."""
+    folder = tmp_path / "tmall"
+    folder.mkdir()
+    for stem in ("buy", "cart", "collect"):
+        (folder / f"{stem}.txt").write_text("".join(f"{k % 7} {k % 23}\n" for k in range(40)))
+    with pytest.raises(DataError, match=r"files whose names say different events \(buy.txt: purchase, cart.txt: "
+                                        r"cart, collect.txt: favorite\), which their rows do not hold"):
+        load_dataset("csv", interactions=folder)
+    raw = load_dataset("csv", interactions=folder / "collect.txt")
+    assert set(raw.interactions["event_type"]) == {"favorite"}
+
+
 def test_a_bare_file_listing_the_item_first_is_turned_round_by_the_items_file(tmp_path: Path) -> None:
     """Without a header the shopper is read first (u.data, Amazon 2014); Amazon's 2018
     ratings files list the item first, and the items file's ids say so."""
@@ -1557,14 +1572,18 @@ def test_a_ratings_grid_leaves_out_the_cells_without_a_rating(tmp_path: Path) ->
     """The Tijuana survey's sheet lists each of 50 users against each of 40 restaurants,
     1,104 of the 2,000 lines without a rating: they had been read as visits. Not where
     the pairs are no whole grid (a shop's unrated purchases are purchases)."""
-    body = "USER,RESTAURANTE,RATING\n" + "".join(  # (a place is the item of a ratings survey)
-        f"{u},r{i},{'' if (u + i) % 3 else 1 + (u * i) % 5}\n" for u in range(8) for i in range(6))
+    body = "user_id,item_id,rating\n" + "".join(
+        f"{u},r{i},{'' if (u + i) % 3 else 1 + (u * i) % 5}\n" for u in range(20) for i in range(21))
     raw, path = load_text(tmp_path, "votos.csv", body)
-    assert len(raw.interactions) == 16 and raw.report.stats(str(path)).rows_skipped == 32
-    assert (f"{path}: the lines are a grid, each of its 8 users against each of its 6 items; 32 of them have no "
-            "'RATING': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
+    assert len(raw.interactions) == 140 and raw.report.stats(str(path)).rows_skipped == 280
+    assert (f"{path}: the lines are a grid, each of its 20 users against each of its 21 items; 280 of them have no "
+            "'rating': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
     raw, _ = load_text(tmp_path, "orders.csv", body.rsplit("\n", 2)[0] + "\n")
-    assert len(raw.interactions) == 47
+    assert len(raw.interactions) == 419
+    # (nor a small shop where each customer bought each product once: session ah's review)
+    shop = "user_id,item_id,rating\n" + "".join(f"c{u},p{i},{'' if (u + i) % 3 else 5}\n" for u in range(30) for i in range(4))
+    raw, _ = load_text(tmp_path, "shop.csv", shop)
+    assert len(raw.interactions) == 120
 
 
 def test_a_survey_that_lists_its_items_in_one_order_for_everyone_is_not_in_time_order(tmp_path: Path) -> None:
@@ -1582,6 +1601,22 @@ def test_a_survey_that_lists_its_items_in_one_order_for_everyone_is_not_in_time_
         f"u{u},{places[(i * (1 + u % 3) + u) % 8]}\n" for u in range(12) for i in range(6))
     raw, path = load_text(tmp_path, "log.csv", shuffled)
     assert not any("the file order is not the time order" in n for n in raw.report.notes)
+
+
+def test_the_new_ratings_rules_leave_their_look_alikes_as_they_were(tmp_path: Path) -> None:
+    """Session ah's review of its ratings rules: a game's scores are no rating scale, and
+    its replays are repeats; a course's lessons, taken as a run in one order by every
+    learner, are in time order; a food-delivery export's 'Restaurant' beside its 'Dish' is
+    no item (its hint names both)."""
+    game = "user_id,item_id,score\n" + "".join(f"p{k % 20},L{k % 25},{100 + 37 * k}\n" for k in range(200))
+    assert len(load_text(tmp_path, "replays.csv", game)[0].interactions) == 200
+    lessons = "user_id,item_id\n" + "".join(f"u{u},lesson-{chr(97 + (i * 7) % 26)}\n"
+                                             for u in range(30) for i in range(5 + u % 15))
+    raw, _ = load_text(tmp_path, "progress.csv", lessons)
+    assert not any("the file order is not the time order" in n for n in raw.report.notes)
+    with pytest.raises(MissingColumns, match="'Restaurant' or 'Dish' may be item_id"):
+        load_text(tmp_path, "delivery.csv", "Order ID,Customer ID,Restaurant,Dish,Quantity\n" + "".join(
+            f"o{k // 2},c{k % 9},R{k % 5},d{k % 17},1\n" for k in range(60)))
 
 
 def test_a_time_column_of_a_few_small_codes_is_a_context_not_a_time(tmp_path: Path) -> None:
@@ -1799,12 +1834,20 @@ def test_a_basket_column_of_comma_joined_ids_is_the_items(tmp_path: Path) -> Non
     an item, and named item_id each whole list had been one item (37,309 of them for 48
     products; real13-ah). Each id is a row, each line a basket; order numbers written with
     their thousands grouped ('1,234') are no lists."""
-    body = "customer_id,basket\n" + "".join(f'{k % 9},"{k % 7},{(k * 3) % 11}"\n' for k in range(30))
+    body = "customer_id,basket\n" + "".join(
+        f'{k % 9},"{",".join(str((k * 3 + j) % 11) for j in range(1 + k % 4))}"\n' for k in range(30))
     raw, path = load_text(tmp_path, "purchase_history.csv", body)
-    assert raw.interactions[["user_id", "item_id"]].values.tolist()[:3] == [["0", "0"], ["1", "1"], ["1", "3"]]
+    assert raw.interactions[["user_id", "item_id"]].values.tolist()[:3] == [["0", "0"], ["1", "3"], ["1", "4"]]
     assert raw.interactions["session_id"].nunique() == 30
-    assert f"{path}: no item column, but 'basket' lists each basket's item ids ('0,0'): read as the items" in \
+    assert f"{path}: no item column, but 'basket' lists each basket's item ids ('3,4'): read as the items" in \
         raw.report.notes
+    # Not a SKU and its size (always two parts), nor a payment's order numbers (no id
+    # comes back), nor a number with its thousands grouped (session ah's review).
+    sized = "customer_id,item_id\n" + "".join(f'{k % 9},"TSHIRT{k % 13},{"SML"[k % 3]}"\n' for k in range(30))
+    assert load_text(tmp_path, "sized.csv", sized)[0].interactions["item_id"].iloc[0] == "TSHIRT0,S"
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "payments.csv", "customer_id,basket\n" + "".join(
+            f'{k % 9},"{",".join(str(1000 + 5 * k + j) for j in range(1 + k % 3))}"\n' for k in range(30)))
     raw, _ = load_text(tmp_path, "named.csv", body.replace("basket", "item_id"))
     assert len(raw.interactions) > 30
     with pytest.raises(MissingColumns):

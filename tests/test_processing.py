@@ -366,6 +366,12 @@ def test_a_users_column_that_counts_each_shoppers_lines_is_no_feature_whatever_i
     assert data.split_info["demographics_left_out"] == {
         "n_items": "each shopper's count of lines in the interactions, test period included: a count over the whole "
                    "history"}
+    # Where most shoppers buy once, a 0/1 flag matches their count by chance (session ah's review).
+    once = tmp_path / "once.csv"
+    once.write_text("user_id,item_id,timestamp\n" + "".join(
+        f"u{k},i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
+    users.write_text("user_id,newsletter\n" + "".join(f"u{k},1\n" for k in range(600)))
+    assert prepare(load_dataset("csv", interactions=once, users=users)).split_info["demographics"] == ["newsletter"]
 
 
 def test_a_users_column_of_too_many_values_is_left_out_with_why(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from . import formats
 from .ingest import IngestReport
 from .names import header_key
 from .sampling import room_to_read
-from .schema import GENERIC_INTERACTIONS, DataError
+from .schema import GENERIC_INTERACTIONS, DataError, event_of_name
 
 Text = tuple[str, "list[int] | None"]
 """A table's text and its line map (:func:`.filetext.file_text`)."""
@@ -146,6 +146,14 @@ def folder_parts(folder: Path, name: str, report: IngestReport, read: ReadFile) 
     if not parts:
         raise DataError(f"{name}: a directory without a data file (part files such as part-00000, as Spark "
                         "or a warehouse unload writes them); give the export's file or its folder of parts")
+    named = {p.name: event for p in parts if (event := event_of_name(p)[1]) is not None}
+    if len(set(named.values())) > 1:
+        # A research repo's behaviours a file each (MULE's Tmall buy.txt, cart.txt,
+        # collect.txt): joined as parts, every cart and favourite was a purchase (real14-ah).
+        raise DataError(f"{name}: files whose names say different events ("
+                        + ", ".join(f"{file}: {event}" for file, event in sorted(named.items())[:6])
+                        + "), which their rows do not hold: give one file with an event_type column, or one "
+                        "behaviour's file alone (its name then says its event)")
     room_to_read(name, 2 * sum(p.stat().st_size for p in parts), "the part files' bytes and their text")
     readers = [(str(p.relative_to(folder)), lambda p=p: read(p, f"{name}/{p.relative_to(folder)}"))
                for p in parts]

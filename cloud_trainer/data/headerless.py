@@ -37,6 +37,8 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from .names import header_key
 from .schema import MISSING_VALUES
 from .timestamps import EPOCH_PATTERN, epoch_seconds
@@ -122,6 +124,12 @@ def sequence_layout(lines: list[str]) -> str:
     # Nine digits and more are Unix times or such, no item ids.
     if len(rows) < 20 or any(not all(f.isdigit() and len(f) < 9 for f in r) for r in rows):
         return ""
+    if (min(len(r) for r in rows) >= 4 and all(int(r[0]) == len(r) - 1 and len(set(r[1:])) == len(r) - 1
+                                               for r in rows)):
+        # Every line the same count: CTR's 'cf-train-10-users.dat', 10 articles a user,
+        # had been read as a table of 11 columns, its first two articles the shopper and
+        # the item (5,551 of 55,510 pairs kept; real14-ah)
+        return "counted"
     if len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 4:
         return ""
     if sum(int(r[0]) == len(r) - 1 for r in rows) >= 0.95 * len(rows):
@@ -347,22 +355,39 @@ def _can_be_id(col: list[str]) -> bool:
 
 
 def _item_of(columns: list[list[str]], ids: list[int]) -> int:
-    """Of the id columns after the shopper's (``ids[0]``), the first that is no attribute
-    of the shopper: where shoppers come back (a fifth of the lines or more), a column whose
-    every value goes with one shopper, about one value a shopper, is the shopper's phone
-    or address (a Chinese fruit shop's order dump: 33 phones, one per buyer, then 34
-    addresses, had been its 27 'items'; real13-ah). The second id column where every
-    later one is such too."""
+    """Of the id columns after the shopper's (``ids[0]``), the first that is no phone or
+    address of the shopper's (:func:`_of_the_shopper`): a Chinese fruit shop's order dump
+    had read its 33 buyers' phones as its 27 'items', then their addresses (real13-ah).
+    The second id column where every later one is such too."""
     users = columns[ids[0]]
-    shoppers = len(set(users))
-    if shoppers > 0.8 * len(users):
+    if len(set(users)) > 0.8 * len(users):  # (shoppers must come back, a fifth of the lines)
         return ids[1]
-    for i in ids[1:]:
-        values = columns[i]
-        owners = len(set(zip(users, values, strict=True)))
-        if not (owners == len(set(values)) <= 1.25 * shoppers):
-            return i
-    return ids[1]
+    return next((i for i in ids[1:] if not _of_the_shopper(users, columns[i])), ids[1])
+
+
+def _of_the_shopper(users: list[str], values: list[str]) -> bool:
+    """Whether a column holds phone numbers or addresses (a comma, three words or more, 12
+    characters, or an address's characters, :data:`_CJK_ADDRESS`) that each go with one shopper,
+    about one a shopper: nine in ten of its values with one owner, and no more of them
+    than 1.25 a shopper. Blanks are passed over. Not a column
+    of short codes: a refill shop whose customers each rebuy a product of their own has
+    its items so (session ah's review)."""
+    pairs = {(u, v) for u, v in zip(users, values, strict=True) if v}
+    given = [v for v in values if v]
+    if len(given) * 2 < len(values) or not all(_PHONE_LIKE.fullmatch(v) or "," in v or len(v.split()) >= 3
+                                               or len(v) >= 12 or len(_CJK_ADDRESS.findall(v)) >= 2
+                                               for v in given):
+        return False
+    owners = Counter(v for _, v in pairs)
+    shoppers = len({u for u, _ in pairs})
+    return sum(n == 1 for n in owners.values()) >= 0.9 * len(owners) and len(owners) <= 1.25 * shoppers
+
+
+_CJK_ADDRESS = re.compile("[省市区區县縣镇鎮路街道号號都府県町村丁]")
+"""The characters a Chinese or Japanese address is written with (province, city, district,
+road, street, number ...): two of them make ``厦门市思明区路21号`` an address."""
+_PHONE_LIKE = re.compile(r"\+?\(?\d[\d ().-]{6,18}\d")
+"""A phone number as a shop writes it: ``13313859284``, ``+49 30 1234567``, ``(373) 340-5302``."""
 
 
 def _is_count(col: list[str]) -> bool:
@@ -370,13 +395,32 @@ def _is_count(col: list[str]) -> bool:
     100, few of them, 1 the most common (on a quarter of the lines or more) and each of 1,
     2, 3 more common than the next (CDNOW's number of CDs, 1 on 45 %, had been read as the
     item, 43 'products', once its dates were no longer: real11-ag). Only beside a column
-    of decimals, an amount (:func:`column_names`)."""
+    of its amounts (:func:`_amount_of`)."""
     filled = [v for v in col if v]
     if len(filled) < 50 or not all(v.isdigit() and len(v) <= 2 for v in filled):
         return False
     seen = Counter(int(v) for v in filled)
     return (len(seen) <= 30 and seen.most_common(1)[0][0] == 1 and _share_of_ones(col) >= 0.25
             and seen[1] > seen[2] > seen[3] > 0)
+
+
+def _amount_of(columns: list[list[str]], count: int) -> int | None:
+    """The column that is the amount of a column of unit counts, or None: numbers on
+    every line, larger on the whole (twice the counts' mean or more), that grow with the
+    counts (correlation 0.5 or more): CDNOW's dollars beside its number of CDs, whole
+    numbers or not. A small catalogue's ids ranked by sales, beside a price that does not
+    grow with them, is no count (session ah's review)."""
+    units = np.array([float(v) if v else np.nan for v in columns[count]])
+    for j, col in enumerate(columns):
+        if j == count or not col or not all(_NUMBER.fullmatch(v) for v in col):
+            continue
+        amount = np.array([float(v) for v in col])
+        given = ~np.isnan(units)
+        if (amount[given].std() > 0 and units[given].std() > 0
+                and np.nanmean(amount) >= 2 * np.nanmean(units)
+                and np.corrcoef(units[given], amount[given])[0, 1] >= 0.5):
+            return j
+    return None
 
 
 def _share_of_ones(col: list[str]) -> float:
@@ -390,7 +434,7 @@ def _mostly_decimals(col: list[str]) -> bool:
 
 
 def _is_date_text(values: list[str]) -> bool:
-    return any(_DATE.fullmatch(v) or _DAY_DIGITS.fullmatch(v) for v in values if v)
+    return any(_DATE.fullmatch(v) for v in values if v)
 
 
 _DAY_DIGITS = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
@@ -457,7 +501,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             # A written date over an epoch-looking number; then the last such column
             # (u.data, ratings.dat, Taobao and Amazon all end with the time).
             dated = [i for i in times if _is_date_text(columns[i])]
-            time = dated[0] if dated else times[-1]
+            # A yyyymmdd day last: a warehouse unload's day key or partition ('20230301')
+            # beside the event's own time had taken its place, hours lost (session ah's review)
+            days = [i for i in times if all(_DAY_DIGITS.fullmatch(v) for v in columns[i] if v)]
+            timed = [i for i in times if i not in days]
+            time = dated[0] if dated else timed[-1] if timed else days[0]
             names[time] = "timestamp"
             said.append(f"{time + 1} as timestamp")
         event = _event_column(columns, names, set(event_words))
@@ -465,9 +513,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             names[event] = "event_type"
             said.append(f"{event + 1} as event_type")
         ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)]
-        counts = [i for i in ids if _is_count(columns[i]) and any(
-            j != i and _mostly_decimals(col) for j, col in enumerate(columns))]
-        ids = [i for i in ids if i not in counts]
+        counts = {i: amount for i in ids if _is_count(columns[i])
+                  and (amount := _amount_of(columns, i)) is not None}
+        ids = [i for i in ids if i not in counts and i not in counts.values()]
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
@@ -501,7 +549,8 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         if len(ids) < 2:
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else "")
                                 + "".join(f"; column {i + 1} counts units (1 on {_share_of_ones(columns[i]):.0%} of "
-                                          "the lines, beside an amount), no item" for i in counts))
+                                          f"the lines, column {a + 1} their amount), no item"
+                                          for i, a in counts.items()))
         if len(ids) > MANY_IDS and _weak_pair(columns[ids[0]], columns[ids[1]]):
             # (Criteo's 23-column conversion log: its first two were a count and a hash of
             # each line, read as 5 shoppers of 300 one-off items; the log's own ids are its last)

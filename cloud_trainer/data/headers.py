@@ -40,9 +40,10 @@ def sequences_a_line(text: str) -> str:
     lines = [line for line in text[:2_000_000].lstrip("\ufeff").split("\n", 200)[:200] if line.strip()]
     # SELFRec and QRec write the shopper before a colon, '1:1 2 3 4': refused, the first
     # line taken for a header (real12-ag); with a space instead it is this layout.
-    colon = bool(lines) and all(_SHOPPER_COLON.match(line) for line in lines)
+    # (a shopper with nothing after the colon, '10:', has no row: sequence_lines)
+    colon = bool(lines) and all(_SHOPPER_COLON.match(line) or _BARE_SHOPPER.fullmatch(line.rstrip()) for line in lines)
     if colon:
-        lines = [line.replace(":", " ", 1) for line in lines]
+        lines = [_BARE_SHOPPER.sub(r"\1 ", line, count=1).rstrip() for line in lines]
     layout = headerless.sequence_layout(lines)
     if layout == "shopper":
         # Each first number its own over the whole file, not only the head: a file of one
@@ -56,8 +57,10 @@ def sequences_a_line(text: str) -> str:
     return layout + ":" * colon
 
 
-_SHOPPER_COLON = re.compile(r"\d+:\d")
-"""A line that gives its shopper before a colon and its first item after it (``1:1 2 3``)."""
+_SHOPPER_COLON = re.compile(r"(\d+):[ \t]*(?=\d)")
+"""A line that gives its shopper before a colon and its first item after it (``1:1 2 3``,
+``1: 1 2 3``)."""
+_BARE_SHOPPER = re.compile(r"(\d+):[ \t]*")
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:

@@ -168,24 +168,43 @@ def context_rating_firsts(inter: pd.DataFrame, file: Path, report: IngestReport)
     writes a rating once per context dimension; DePaulMovie rates a movie again at home
     and at the cinema. Read a line each, the re-ratings made the domain 'repeat' (72 %)
     and every test target one of the user's own items (real12-ag). Only for a file of a
-    user, an item, a rating column and no time, basket, quantity, price or event (a
-    till's repeat lines are purchases), where half its pairs or more recur."""
+    user, an item, a rating column on a scale (:func:`_a_scale`) and no time, basket,
+    quantity, price or event (a till's repeat lines are purchases), where half its pairs or
+    more recur and half the recurring pairs' lines differ in another column, their context."""
     if any(col in inter for col in ("timestamp", "session_id", "quantity", "price", "event_type")):
         return inter
-    rating = next((col for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
-                   if key in RATING_KEYS), None)
-    if rating is None:
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    rating = next((col for col, (_, key) in unread.items() if key in RATING_KEYS), None)
+    if rating is None or not _a_scale(inter[rating]):
         return inter
     again = inter.duplicated(["user_id", "item_id"]).to_numpy()
     pairs = int((~again).sum())
     recurring = int(inter.loc[again].drop_duplicates(["user_id", "item_id"]).shape[0]) if again.any() else 0
     if recurring < 0.5 * pairs:
         return inter
+    # The lines of a pair differ in a context column, not in the rating alone (a game's
+    # replays scored again, a shop's repeat orders with a satisfaction score, are repeats;
+    # session ah's review).
+    contexts = [col for col in unread if col != rating]
+    repeated = inter.loc[inter.duplicated(["user_id", "item_id"], keep=False)]
+    varied = repeated.groupby(["user_id", "item_id"], sort=False)[contexts].nunique(dropna=False).gt(1).any(axis=1) \
+        if contexts else pd.Series(False)
+    if varied.mean() < 0.5:
+        return inter
     named = inter.attrs.get("source_names", {}).get(rating, rating)
     return left_out(inter, again, file, report,
                     f"{recurring:,} of the {pairs:,} (user, item) pairs are rated on more than one line and there is "
                     f"no time (column {named!r}): ratings under other contexts, not the item taken again; "
                     f"each pair is one interaction, at its first line, and {int(again.sum()):,} lines rate it again")
+
+
+def _a_scale(values: pd.Series) -> bool:
+    """Whether a column holds a rating scale: numbers within -10..10 in whole or half steps
+    on nine lines in ten or more (not a game's points, 100-9999)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    given = numbers.dropna()
+    return (len(given) >= 0.9 * len(values) and len(given) > 0 and given.between(-10, 10).all()
+            and bool(((given * 2) % 1 == 0).all()))
 
 
 def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -197,10 +216,12 @@ def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) ->
     customer left no review is of purchases all the same)."""
     rating = next((col for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
                    if key in RATING_KEYS), None)
-    if rating is None or len(inter) < 20:
+    if rating is None or len(inter) < 400:
         return inter
     users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
-    if users * items != len(inter) or inter.duplicated(["user_id", "item_id"]).any():
+    # (20 of each or more: a small shop where each of 30 customers bought each of its 4
+    # products once is a grid too, of purchases; session ah's review)
+    if users < 20 or items < 20 or users * items != len(inter) or inter.duplicated(["user_id", "item_id"]).any():
         return inter
     given = inter[rating].astype(str).str.strip()
     blank = (given.eq("") | given.isin(MISSING_VALUES)).to_numpy()
@@ -458,24 +479,50 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
 
 
 def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
-    """Each cell's ``(item, units, None)`` where a transaction's product ids are joined by
-    ``|`` with nothing else (a Kaggle transactions file's ``products``, ``2|2|23|68``: 78 %
-    of its lines several products, an id repeated for each unit; read whole, 15,418 'items'
-    out of 293 products; real11-ag), or by commas (a market-basket file's ``"27,26"``:
-    37,309 'items' of 48 products; real13-ah), though not where every part after a comma
-    is three digits (``1,234``: a number with its thousands grouped). Only where a third
-    of the cells or more hold the separator and every part is one bare token; None
-    otherwise."""
-    head = cells.iloc[:1000]
-    if len(cells) == 0:
+    """Each cell's ``(item, units, None)`` where a transaction's product ids are joined
+    (:func:`joined_ids`) with nothing else: a Kaggle transactions file's ``products``,
+    ``2|2|23|68``: 78 % of its lines several products, an id repeated for each unit; read
+    whole, 15,418 'items' out of 293 products (real11-ag); a market-basket file's
+    ``"27,26"``: 37,309 'items' of 48 products (real13-ah). None otherwise."""
+    if len(cells) == 0 or (sep := joined_ids(cells.iloc[:1000].tolist())) is None:
         return None
-    sep = next((s for s in ("|", ",") if head.str.contains(s, regex=False).mean() >= 1 / 3), None)
-    if sep is None or not cells.str.fullmatch(rf"[A-Za-z0-9_.\-]+(?:\{sep}[A-Za-z0-9_.\-]+)*").all():
-        return None
-    if sep == "," and cells[cells.str.contains(",", regex=False)].str.fullmatch(r"[^,]+(?:,\d{3})+").all():
+    if not cells.str.fullmatch(_JOINED[sep]).all():
         return None
     return ([[(item, float(n), None) for item, n in Counter(c.split(sep)).items()] for c in cells],
             f"product ids joined by {sep!r}, an id once per unit")
+
+
+_TOKEN = r"[A-Za-z0-9_.\-]+"
+_JOINED = {sep: rf"{_TOKEN}(?:\{sep}{_TOKEN})*" for sep in ("|", ",")}
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+"""A number with its thousands grouped, as a spreadsheet shows it: ``1,234``, ``37,789.00``."""
+
+
+def joined_ids(cells: list[str]) -> str | None:
+    """The separator, ``|`` or ``,``, that joins ids in ``cells`` (a column's first
+    cells), or None: where a third of the given cells or more hold it and every cell is
+    bare tokens so joined. With commas, only where the lists are of several lengths (a
+    SKU and its size, ``TSHIRT14,M``, are always two) and their ids come back on other
+    cells for half their places (an order's ``1005,1006,1007`` do not), and not where the
+    cells are numbers with their thousands grouped (session ah's review)."""
+    given = [c for c in cells if c]
+    for sep in ("|", ","):
+        joined = [c for c in given if sep in c]
+        if not joined or len(joined) * 3 < len(given):
+            continue
+        if not all(re.fullmatch(_JOINED[sep], c) for c in given):
+            return None
+        if sep == ",":
+            if all(_GROUPED.fullmatch(c) for c in joined):
+                return None
+            lists = [c.split(",") for c in given]
+            seen = Counter(t for parts in lists for t in set(parts))
+            places = sum(len(parts) for parts in lists)
+            if len({len(parts) for parts in lists}) < 3 or 2 * sum(
+                    seen[t] >= 2 for parts in lists for t in parts) < places:
+                return None
+        return sep
+    return None
 
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")

@@ -65,6 +65,7 @@ from .headers import (
     time_of_day_column,
 )
 from .ingest import FileStats, IngestReport
+from .lines import joined_ids
 from .names import header_key, is_passed_over, passed_over
 from .records import Converted
 from .sampling import ShopperSample, shopper_key
@@ -328,7 +329,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
-                                  r"|course|module|book|movie|film|song|track|anime|game|listing|video"),
+                                  r"|course|module|book|movie|film|song|track|anime|game|listing|video"
+                                  r"|restaurant|hotel|sub.?category"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
@@ -560,7 +562,8 @@ def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] |
     sales export made each of its last 10,743 records one field, dropped as 'a report's
     footer'; a spreadsheet's re-save of it wrote them so in column 1, 6 blank fields after
     them, and the carry-down of a visit's shopper and date had given them all one
-    customer and the whole record as the item (real13-ah)."""
+    customer and the whole record as the item (real13-ah). Not where a field after a
+    separator starts with a space, as prose's do."""
     given = [field for field in row if field.strip()]
     if len(given) != 1 or given[0] != row[0] or given[0].count(delimiter) < width - 1:
         return None
@@ -570,7 +573,12 @@ def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] |
         return None
     if len(fields) == width + 1 and not fields[-1].strip():
         fields.pop()
-    return fields if len(fields) == width else None
+    # An export writes no space after its separator; prose does: a product's name ('Shirt,
+    # blue, size M, cotton') on a block layout's line, an address, a note or a footer in
+    # column 1 had been split into a 'record' (session ah's review).
+    if len(fields) != width or any(f[:1].isspace() for f in fields):
+        return None
+    return fields
 
 
 def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tuple[int, int, str, str]:
@@ -581,9 +589,6 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
 
 
-_ID_LIST = re.compile(r"[A-Za-z0-9_.\-]+(?:([,|])[A-Za-z0-9_.\-]+)+")
-"""Ids joined by commas or bars, nothing else: ``27,26``, ``2|2|23|68``."""
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
 def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], raw_header: list[str], name: str,
@@ -593,15 +598,14 @@ def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], r
     ``"27,26"``, ``"6,47,17"``; it had been refused for want of an item, and the hint's
     route, naming it item_id, had made each whole list an item, 37,309 of them for 48
     products; real13-ah). :func:`.lines.item_lists` then makes a row of each id, each line
-    its basket. Where a third of its first 200 cells or more hold such lists."""
+    its basket. Where its first 200 cells are such lists (:func:`.lines.joined_ids`)."""
     at = header.index("session_id")
     with contextlib.suppress(csv.Error):
         cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 200)[1:] if len(r) > at]
-        # (not '1,234': an order number with its thousands grouped)
-        lists = [c for c in cells if _ID_LIST.fullmatch(c) and not _THOUSANDS.fullmatch(c)]
-        if cells and len(lists) * 3 >= len(cells):
+        if (sep := joined_ids(cells)) is not None:
+            example = next(c for c in cells if sep in c)
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each basket's item ids "
-                                f"({lists[0][:40]!r}): read as the items")
+                                f"({example[:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]
     return header
 

@@ -568,6 +568,12 @@ def _demographic_columns(users: pd.DataFrame, left_out: dict[str, str] | None = 
                 left_out[c] = reason
             continue
         values = users[c].replace("", np.nan).nunique()
+        if values == 1 and len(users) >= 20 and not (users[c] == "").any():
+            # (CoCo's users.txt: gender and age -1, 'unknown', for all 24,036; a constant
+            # says nothing of anyone: real14-ah. With blanks it is a flag: 'vip' or not)
+            if left_out is not None:
+                left_out[c] = f"one value ({users[c].replace('', np.nan).dropna().iloc[0]!r}) for every shopper"
+            continue
         if 0 < values <= MAX_DEMOGRAPHIC_VALUES:
             usable.append(c)
         elif values and left_out is not None:  # (a column without a value says nothing)

@@ -1404,6 +1404,13 @@ def test_a_sequence_file_reads_one_shopper_a_line_their_items_in_order(tmp_path:
                  "cf-train-4-users.dat")
     frame = read_table(tens, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
     assert len(frame) == 120 and frame[frame["user_id"] == "line 2"]["item_id"].tolist() == ["7", "8", "9", "10"]
+    # Its items.dat is the same turned round, an article a line and its readers after the
+    # count: read as users.dat, every shopper and item had been swapped (real14-ah).
+    articles = write(tmp_path, tens.read_text(), "citeulike_a_items.dat")
+    report = IngestReport()
+    frame = read_table(articles, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame[frame["item_id"] == "line 2"]["user_id"].tolist() == ["7", "8", "9", "10"]
+    assert report.notes[0].startswith(f"{articles}: one item a line (the file's name says items)")
     counted = [" ".join([str(2 + u % 4)] + [str(10 * u + k) for k in range(2 + u % 4)]) for u in range(30)]
     path = write(tmp_path, "\n".join(counted) + "\n", "users.dat")
     report = IngestReport()

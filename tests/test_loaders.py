@@ -1529,9 +1529,10 @@ def test_a_label_says_what_a_line_is_before_a_click_does(tmp_path: Path) -> None
     assert any(n.startswith(f"{path}: 10 lines with 'label' 0") for n in raw.report.notes)
 
 
-def test_a_time_column_of_a_few_words_is_a_context_not_a_time(tmp_path: Path) -> None:
+def test_a_time_column_of_a_few_words_or_codes_is_a_context_not_a_time(tmp_path: Path) -> None:
     """CARSKit's DePaulMovie names a context 'Time' (Weekend, Weekday, NA): every line had
-    been a bad row and the file refused. It is read as a file without times, with a note."""
+    been a bad row and the file refused. It is read as a file without times, with a note.
+    So is LDOS-CoMoDa's time of day, coded 1-4 and -1."""
     body = "userid,itemid,rating,Time,Location\n" + "".join(
         f"{1000 + k % 6},tt{k:04d},{1 + k % 5},{['Weekend', 'Weekday', 'NA'][k % 3]},Home\n" for k in range(30))
     raw, path = load_text(tmp_path, "ratings.txt", body)
@@ -1544,6 +1545,17 @@ def test_a_time_column_of_a_few_words_is_a_context_not_a_time(tmp_path: Path) ->
     assert raw.interactions["timestamp"].iloc[0] == pd.Timestamp("2024-03-05 10:00:00")
     assert (f"{path}: column 'Time' holds words ('Weekend', 'Weekday'), no times: a context; 'logged' holds dates or "
             "times and is read as the timestamp") in raw.report.notes
+    # LDOS-CoMoDa's 'time' is a time of day coded 1-4 (-1 where not given): all 2,296
+    # ratings had been refused for a bad timestamp '3'. A 'day' of such numbers still counts days.
+    body = "userID,itemID,rating,time,daytype\n" + "".join(
+        f"{k % 7},{k % 11},{1 + k % 5},{[-1, 1, 2, 3, 4][k % 5]},{1 + k % 3}\n" for k in range(40))
+    raw, path = load_text(tmp_path, "LDOS-CoMoDa.csv", body)
+    assert len(raw.interactions) == 40
+    assert (f"{path}: column 'time' holds a few codes ('-1', '1', '2', '3'), no times: a context, not read as the "
+            "timestamp") in raw.report.notes
+    raw, path = load_text(tmp_path, "days.csv", body.replace(",time,", ",day,").replace("-1,", "5,"))
+    assert not any("a few codes" in n for n in raw.report.notes)
+    assert raw.interactions["timestamp"].nunique() == 5
 
 
 def test_a_ratings_file_without_times_that_rates_its_pairs_again_rates_them_under_contexts(tmp_path: Path) -> None:
@@ -1578,8 +1590,13 @@ def test_a_ratings_grid_leaves_out_the_cells_without_a_rating(tmp_path: Path) ->
     assert len(raw.interactions) == 140 and raw.report.stats(str(path)).rows_skipped == 280
     assert (f"{path}: the lines are a grid, each of its 20 users against each of its 21 items; 280 of them have no "
             "'rating': an item the user did not rate: left out (counted as skipped, not as errors)") in raw.report.notes
-    raw, _ = load_text(tmp_path, "orders.csv", body.rsplit("\n", 2)[0] + "\n")
-    assert len(raw.interactions) == 419
+    # A grid one cell short, or writing 0 for not rated below its 1-5 scale, is one too
+    # (session ah's review); a file that is no grid (here 40 % of one) keeps its lines.
+    for name, text, kept in (("short.csv", body.rsplit("\n", 2)[0] + "\n", 139),  # (its last line was rated)
+                             ("zeros.csv", body.replace(",\n", ",0\n"), 140)):
+        assert len(load_text(tmp_path, name, text)[0].interactions) == kept
+    raw, _ = load_text(tmp_path, "orders.csv", "".join(body.splitlines(True)[:170]))
+    assert len(raw.interactions) == 169
     # (nor a small shop where each customer bought each product once: session ah's review)
     shop = "user_id,item_id,rating\n" + "".join(f"c{u},p{i},{'' if (u + i) % 3 else 5}\n" for u in range(30) for i in range(4))
     raw, _ = load_text(tmp_path, "shop.csv", shop)
@@ -1617,20 +1634,6 @@ def test_the_new_ratings_rules_leave_their_look_alikes_as_they_were(tmp_path: Pa
     with pytest.raises(MissingColumns, match="'Restaurant' or 'Dish' may be item_id"):
         load_text(tmp_path, "delivery.csv", "Order ID,Customer ID,Restaurant,Dish,Quantity\n" + "".join(
             f"o{k // 2},c{k % 9},R{k % 5},d{k % 17},1\n" for k in range(60)))
-
-
-def test_a_time_column_of_a_few_small_codes_is_a_context_not_a_time(tmp_path: Path) -> None:
-    """LDOS-CoMoDa's 'time' is a time of day coded 1-4 (-1 where not given): all 2,296
-    ratings had been refused for a bad timestamp '3'. A 'day' of such numbers still counts days."""
-    body = "userID,itemID,rating,time,daytype\n" + "".join(
-        f"{k % 7},{k % 11},{1 + k % 5},{[-1, 1, 2, 3, 4][k % 5]},{1 + k % 3}\n" for k in range(40))
-    raw, path = load_text(tmp_path, "LDOS-CoMoDa.csv", body)
-    assert len(raw.interactions) == 40
-    assert (f"{path}: column 'time' holds a few codes ('-1', '1', '2', '3'), no times: a context, not read as the "
-            "timestamp") in raw.report.notes
-    raw, path = load_text(tmp_path, "days.csv", body.replace(",time,", ",day,").replace("-1,", "5,"))
-    assert not any("a few codes" in n for n in raw.report.notes)
-    assert raw.interactions["timestamp"].nunique() == 5
 
 
 def test_a_column_of_dates_after_a_run_of_missing_ones_is_found_as_the_time(tmp_path: Path) -> None:

@@ -370,8 +370,13 @@ def test_a_users_column_that_counts_each_shoppers_lines_is_no_feature_whatever_i
     once = tmp_path / "once.csv"
     once.write_text("user_id,item_id,timestamp\n" + "".join(
         f"u{k},i{k % 25},2024-01-{1 + k // 25:02d} 10:00\n" for k in range(600)))
-    users.write_text("user_id,newsletter\n" + "".join(f"u{k},1\n" for k in range(600)))
+    users.write_text("user_id,newsletter\n" + "".join(f"u{k},{0 if k % 20 == 0 else 1}\n" for k in range(600)))
     assert prepare(load_dataset("csv", interactions=once, users=users)).split_info["demographics"] == ["newsletter"]
+    # A value every shopper has says nothing of any (CoCo's gender and age, -1 for all; real14-ah).
+    users.write_text("user_id,gender,age\n" + "".join(f"u{k},-1,-1\n" for k in range(600)))
+    data = prepare(load_dataset("csv", interactions=once, users=users))
+    assert data.split_info["demographics"] == [] and data.split_info["demographics_left_out"] == {
+        "gender": "one value ('-1') for every shopper", "age": "one value ('-1') for every shopper"}
 
 
 def test_a_users_column_of_too_many_values_is_left_out_with_why(tmp_path: Path) -> None:

@@ -130,14 +130,16 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     return Converted(text, line_map, what)
 
 
-def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
+def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line: bool = False) -> Converted:
     """A file of one shopper's items, or one basket, a line
     (:func:`.headerless.sequence_layout`) as a table. ``"basket"``: as :func:`basket_lines`. ``"shopper"`` (the shopper's number first): ``user_id,order_number,item_id``, a
     row per item, its place on the line as the order, so each item is the shopper's next
     basket and the split holds out each shopper's last items (the leave-last-out these
     files are judged by). ``"counted"`` (how many items first): ``user_id,item_id``, the
     shopper named by the line's number; no order, as such lines list their ids sorted (the
-    reader then holds out a random share of each shopper's, :func:`.clocks.file_order_clock`)."""
+    reader then holds out a random share of each shopper's, :func:`.clocks.file_order_clock`).
+    ``items_a_line`` (``"counted"`` only): each line an item and the numbers after the count
+    its shoppers (CiteULike's ``items.dat``), written ``item_id,user_id``."""
     if layout == "basket":
         table, line_map, baskets, n_items = _baskets_table(
             (number, line.split()) for number, line in enumerate(text.split("\n"), first_line))
@@ -157,7 +159,8 @@ def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
     ordered = layout == "shopper" and not (
         long and sum(all(a < b for a, b in zip(ids, ids[1:], strict=False)) for ids in long) >= 0.9 * len(long))
     out = io.StringIO()
-    out.write("user_id,order_number,item_id\n" if ordered else "user_id,item_id\n")
+    out.write("user_id,order_number,item_id\n" if ordered else "item_id,user_id\n" if items_a_line else
+              "user_id,item_id\n")
     line_map = array("q")
     items: set[str] = set()
     for number, fields in lines:
@@ -173,6 +176,11 @@ def sequence_lines(text: str, layout: str, first_line: int = 1) -> Converted:
                    "with its id first, give the file a header instead)" if colon else
                    ", no header (the sequential recommenders' layout, S3-Rec's and RecBole's '.txt'; if a line is "
                    "one basket with its id first, give the file a header instead)"))
+    elif items_a_line:
+        what = ("one item a line (the file's name says items), the first number how many shoppers follow and the "
+                "others the shoppers, no header (CiteULike's items.dat): each item named by the line's number "
+                "('line N')")
+        return Converted(out.getvalue(), line_map, f"{what}: {len(lines):,} items, {len(items):,} shoppers")
     else:
         what = ("one shopper a line, the first number how many items follow and the others the items, no header "
                 "(CiteULike's users.dat): each shopper named by the line's number ('line N')")

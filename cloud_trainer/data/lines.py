@@ -211,9 +211,10 @@ def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) ->
     """A ratings matrix written a cell a line, every user against every item, lists the
     items a user did not rate too, with a blank rating: the Tijuana restaurant survey's
     sheet of 50 users by 40 restaurants gave 1,104 of its 2,000 lines no rating, and they
-    had been read as visits (real12-ag). Those lines are left out, only where the pairs
-    are the whole grid, each once (a shop's export whose rating column is blank where a
-    customer left no review is of purchases all the same)."""
+    had been read as visits (real12-ag). Those lines are left out (and a 0 below a scale
+    of 1 and up), only where the pairs are the whole grid (98 % of it or more), each once
+    (a shop's export whose rating column is blank where a customer left no review is of
+    purchases all the same)."""
     rating = next((col for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
                    if key in RATING_KEYS), None)
     if rating is None or len(inter) < 400:
@@ -221,10 +222,16 @@ def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) ->
     users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
     # (20 of each or more: a small shop where each of 30 customers bought each of its 4
     # products once is a grid too, of purchases; session ah's review)
-    if users < 20 or items < 20 or users * items != len(inter) or inter.duplicated(["user_id", "item_id"]).any():
+    # (nearly whole: a survey's grid one cell short had kept its 1,090 unrated cells)
+    if (users < 20 or items < 20 or len(inter) < 0.98 * users * items
+            or inter.duplicated(["user_id", "item_id"]).any()):
         return inter
     given = inter[rating].astype(str).str.strip()
-    blank = (given.eq("") | given.isin(MISSING_VALUES)).to_numpy()
+    numbers = pd.to_numeric(given, errors="coerce")
+    rated = numbers[numbers != 0].dropna()
+    # A 0 below a scale of 1 and up is a cell the user did not rate (session ah's review)
+    zero = (numbers == 0) if len(rated) and rated.min() >= 1 and rated.max() <= 10 else False
+    blank = (given.eq("") | given.isin(MISSING_VALUES) | zero).to_numpy()
     if not blank.any() or blank.all():
         return inter
     named = inter.attrs.get("source_names", {}).get(rating, rating)

@@ -309,6 +309,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
                 "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)
+                "pembeli", "idpembeli",  # (Indonesian for the buyer: a sales sheet's "Pembeli"; real13-ah)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",

@@ -178,7 +178,7 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         blank = lead.group(0).count("\n")
         text = text[lead.end():]
         report.notes.append(f"{name}: {blank} blank line(s) above the header skipped")
-    if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec, blank + 1)) is not None:
+    if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec, blank + 1, name)) is not None:
         text, line_map = block.text, block.line_map
         report.notes.append(f"{name}: {block.what}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
@@ -219,7 +219,7 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
-def _line_block(text: str, spec: TableSpec, first_line: int) -> Converted | None:
+def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Converted | None:
     """An interactions file whose lines are not table rows, made a table: one basket a
     line, baskets with numbered item columns, or one shopper's sequence or one basket a
     line of numbers (its first line had been read as a header of numbers, '1 1 2 3 4 5',
@@ -231,8 +231,15 @@ def _line_block(text: str, spec: TableSpec, first_line: int) -> Converted | None
     if numbered := blocks.numbered_item_lines(text, first_line):
         return numbered
     if layout := sequences_a_line(text):
-        return blocks.sequence_lines(text, layout, first_line)
+        # CiteULike's items.dat is its users.dat turned round: one article a line, then
+        # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
+        items_a_line = layout == "counted" and _ITEMS_WORD.search(Path(name).stem.lower()) is not None
+        return blocks.sequence_lines(text, layout, first_line, items_a_line=items_a_line)
     return None
+
+
+_ITEMS_WORD = re.compile(r"(?:^|[^a-z])items?(?:[^a-z]|$)")
+"""'items' as a word of a file's name (``items.dat``, ``citeulike_a_items.dat``)."""
 
 
 def _read_as(spec: TableSpec, name: str) -> str | None:

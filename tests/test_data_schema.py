@@ -411,6 +411,24 @@ def test_the_new_bare_rules_leave_their_look_alikes_as_they_were(tmp_path: Path)
     assert frame[frame["user_id"] == "1"]["item_id"].tolist() == ["1", "2", "3"] and "2" not in set(frame["user_id"])
 
 
+def test_a_bare_knowledge_graph_and_a_git_lfs_pointer_are_refused_saying_what_they_are(tmp_path: Path) -> None:
+    """KGNN-LS's kg.txt (entity, Freebase relation, entity) had been read as shoppers and a
+    catalogue of 58 relation names, and a model shipped; a large file committed without Git
+    LFS's data had been read as a table of 'version', 'oid' and 'size' (real16-ah)."""
+    relations = ["music.artist.origin", "film.actor.film", "music.album.genre", "film.film.genre"]
+    kg = write(tmp_path, "".join(f"{2000 + k % 37}\t{relations[k % 4]}\t{3800 + k}\n" for k in range(60)), "kg.txt")
+    with pytest.raises(DataError) as err:
+        read_table(kg, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
+    assert str(err.value).endswith("and column 2 holds relation names (film.actor.film, film.film.genre, ...): "
+                                   "knowledge-graph triples (head, relation, tail), no interactions; give the file "
+                                   "of what users did (its ratings or clicks)")
+    pointer = write(tmp_path, "version https://git-lfs.github.com/spec/v1\noid sha256:2e5c\nsize 1022901516\n",
+                    "events.parquet")
+    with pytest.raises(DataError, match=r"a Git LFS pointer, not the data \(a file of 1,022,901,516 bytes\): fetch "
+                                        r"it with 'git lfs pull'"):
+        read_table(pointer, GENERIC_INTERACTIONS, IngestReport())
+
+
 def test_bare_item_and_user_files_name_their_columns(tmp_path: Path) -> None:
     """u.item: the title is the wordiest column, 19 genre flags stay unread; movies.dat:
     the '|'-joined genres are the category; u.user: demographic values."""

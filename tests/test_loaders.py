@@ -1813,6 +1813,17 @@ def test_an_order_flagged_not_valid_is_no_purchase(tmp_path: Path) -> None:
     assert len(raw.interactions) == 12
 
 
+def test_a_label_that_is_one_on_under_a_hundredth_of_lines_is_a_rare_state(tmp_path: Path) -> None:
+    """JODIE's Wikipedia edits label an editor's ban (217 of 157,474 lines): read as the
+    positives, 99.9 % of the edits had been left out (real16-ah). Not read, with a note."""
+    body = "user_id,item_id,timestamp,label\n" + "".join(
+        f"u{k % 50},p{k % 97},{1388534400 + 60 * k},{1 if k % 500 == 7 else 0}\n" for k in range(2000))
+    raw, path = load_text(tmp_path, "wikipedia.csv", body)
+    assert len(raw.interactions) == 2000
+    assert (f"{path}: column 'label' is 1 on 4 of 2,000 lines (under 1 %): a rare state of the line (a ban, a "
+            "fraud), not whether it is an interaction: not read") in raw.report.notes
+
+
 def test_the_last_probes_shapes_blank_events_bare_packed_ids_and_receipts_as_baskets(tmp_path: Path) -> None:
     """From the last probes (real11-ag): a Wayfair export's 'Event Type' blank on every
     line had turned the status filter off (64 cancelled lines kept); a transactions file's
@@ -1846,6 +1857,13 @@ def test_a_basket_column_of_comma_joined_ids_is_the_items(tmp_path: Path) -> Non
         raw.report.notes
     # Not a SKU and its size (always two parts), nor a payment's order numbers (no id
     # comes back), nor a number with its thousands grouped (session ah's review).
+    # Ids joined by spaces, each with a digit (PoliMi's playlists, real16-ah), not names.
+    spaced = "user_id,item_id\n" + "".join(
+        f"p{k},{' '.join(str(100 + (k * 3 + j) % 11) for j in range(1 + k % 4))} \n" for k in range(30))
+    lists = load_text(tmp_path, "playlists.csv", spaced)[0].interactions
+    assert set(lists["item_id"]) == {str(100 + j) for j in range(11)} and len(lists) == 73
+    names = "user_id,item_id\n" + "".join(f"c{k},{['Ice Cream', 'Milk', 'Rye Bread Loaf'][k % 3]}\n" for k in range(30))
+    assert load_text(tmp_path, "names.csv", names)[0].interactions["item_id"].iloc[0] == "Ice Cream"
     sized = "customer_id,item_id\n" + "".join(f'{k % 9},"TSHIRT{k % 13},{"SML"[k % 3]}"\n' for k in range(30))
     assert load_text(tmp_path, "sized.csv", sized)[0].interactions["item_id"].iloc[0] == "TSHIRT0,S"
     with pytest.raises(MissingColumns):
@@ -1855,6 +1873,25 @@ def test_a_basket_column_of_comma_joined_ids_is_the_items(tmp_path: Path) -> Non
     assert len(raw.interactions) > 30
     with pytest.raises(MissingColumns):
         load_text(tmp_path, "orders.csv", "customer_id,basket\n" + "".join(f'{k % 9},"1,{200 + k}"\n' for k in range(30)))
+
+
+def test_a_bare_amount_beside_a_quantity_is_the_lines_money(tmp_path: Path) -> None:
+    """Vrinda's apparel lines give 'Qty' and 'Amount' (the line's rupees): a bare Amount
+    had been left unread as possibly units, and every item priced 0 (real15-ah). An
+    Amount that repeats on every line of an order is the order's total, and unread."""
+    body = "Order ID,Cust ID,Date,SKU,Qty,currency,Amount\n" + "".join(
+        f"O{k},C{k % 7},2022-12-{1 + k % 28:02d},S{k % 5},{1 + k % 2},INR,{(1 + k % 2) * (100 + k % 5)}\n"
+        for k in range(30))
+    raw, path = load_text(tmp_path, "vrinda.csv", body)
+    assert raw.interactions["price"].tolist()[:3] == [100.0, 101.0, 102.0]
+    assert any(n.startswith(f"{path}: no unit price column: price = 'Amount' / quantity") for n in raw.report.notes)
+    orders = "Order ID,Cust ID,Date,SKU,Qty,Amount\n" + "".join(
+        f"O{k // 3},C{k % 7},2022-12-{1 + k // 3:02d},S{k % 5},{1 + k % 2},{500 + k // 3}\n" for k in range(30))
+    assert load_text(tmp_path, "orders.csv", orders)[0].interactions["price"].isna().all()
+    # Indonesian and Spanish students' names: id_produk, kode_transaksi, id_trx, usuario_id (real15-ah).
+    raw, _ = load_text(tmp_path, "transaksi.csv", "id_trx,usuario_id,tanggal,id_produk\n" + "".join(
+        f"T{k},U{k % 4},2022-07-{1 + k % 28:02d},P{k % 9}\n" for k in range(30)))
+    assert raw.interactions[["session_id", "user_id", "item_id"]].values.tolist()[1] == ["T1", "U1", "P1"]
 
 
 def test_second_units_on_lines_of_their_own_add_to_the_first_line(tmp_path: Path) -> None:

@@ -256,10 +256,19 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
     return _raw_text(raw, path.name, name, report, hasher)
 
 
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
 def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hasher: Any | None
               ) -> tuple[str, list[int] | None]:
     """:func:`file_text` of a file's bytes (``file_name`` is what the fingerprint hashes)."""
     read = partial(_raw_text, report=report, hasher=hasher)  # an archive's members, each as a file is read
+    if raw.startswith(_LFS_POINTER):
+        # A repository's large file committed without Git LFS's data: the pointer had been
+        # read as a table of three rows, 'version', 'oid' and 'size' (real16-ah).
+        size = re.search(rb"^size (\d+)", raw, re.MULTILINE)
+        raise DataError(f"{name}: a Git LFS pointer, not the data" + (f" (a file of {int(size.group(1)):,} bytes)"
+                        if size else "") + ": fetch it with 'git lfs pull' in its repository and give that file")
     if raw.startswith(formats.ZIP_MAGIC):
         parts = archives.zip_parts(raw, name, report, read)
         if parts is not None:

@@ -386,6 +386,8 @@ def _of_the_shopper(users: list[str], values: list[str]) -> bool:
 _CJK_ADDRESS = re.compile("[省市区區县縣镇鎮路街道号號都府県町村丁]")
 """The characters a Chinese or Japanese address is written with (province, city, district,
 road, street, number ...): two of them make ``厦门市思明区路21号`` an address."""
+_RELATION = re.compile(r"[a-z][a-z_]*(?:\.[a-z][a-z_]*){1,}")
+"""A knowledge graph's relation, as Freebase names it: ``music.artist.origin``."""
 _PHONE_LIKE = re.compile(r"\+?\(?\d[\d ().-]{6,18}\d")
 """A phone number as a shop writes it: ``13313859284``, ``+49 30 1234567``, ``(373) 340-5302``."""
 
@@ -570,6 +572,13 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
+        relations = [v for v in columns[item] if v]
+        if relations and sum(bool(_RELATION.fullmatch(v)) for v in relations) >= 0.9 * len(relations):
+            # KGNN-LS's and MKR's kg.txt: entity, Freebase relation, entity. Read as a shopper
+            # and an item, 58 relation names had been the catalogue and a model shipped (real16-ah).
+            raise NoHeaderError(f"column {item + 1} holds relation names ({', '.join(sorted(set(relations))[:2])}, ...): "
+                                "knowledge-graph triples (head, relation, tail), no interactions; give the file of "
+                                "what users did (its ratings or clicks)")
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,

@@ -90,7 +90,7 @@ def known_keys(spec: TableSpec) -> set[str]:
 
 
 _SAYS_WHAT_IT_IS = ("it looks like a wide table", "it looks like sampled negatives",
-                    "it looks like one rated line per shopper", "hold lists of ids")
+                    "it looks like one rated line per shopper", "hold lists of ids", "knowledge-graph triples")
 """Refusals of a headerless file that say what it is: 'put a header line first' would not help."""
 
 

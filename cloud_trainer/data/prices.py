@@ -46,6 +46,11 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     named = (*LINE_TOTAL_KEYS, "amount")
     found = [c for c, key in keys.items()
              if key in LINE_TOTAL_KEYS or (key == "amount" and unread[c][1] != "amount")]
+    if not found and "quantity" in inter:
+        # A bare 'Amount' beside the file's own quantity is no count of units but money:
+        # the line's (Vrinda's Amazon, Myntra and Ajio lines: every item had been priced 0;
+        # real15-ah), unless it repeats on every line of an order (the order's total).
+        found = [c for c, (_, key) in unread.items() if key == "amount" and not _order_total(inter, c)]
     if not found:
         return inter
     total_col = min(found, key=lambda c: named.index(keys[c]))
@@ -82,6 +87,16 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
         f"{int(price.notna().sum())} of {len(inter)} lines priced")
     return inter
+
+
+def _order_total(inter: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` holds one value on every line of most (8 in 10) orders of two
+    lines or more: the order's total, not each line's."""
+    if "session_id" not in inter:
+        return False
+    baskets = inter.loc[inter["session_id"] != ""].groupby("session_id", sort=False)[column].agg(["size", "nunique"])
+    several = baskets[baskets["size"] >= 2]
+    return len(several) > 0 and float((several["nunique"] == 1).mean()) >= 0.8
 
 
 def amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:

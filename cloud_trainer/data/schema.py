@@ -310,6 +310,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
                 "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)
                 "pembeli", "idpembeli",  # (Indonesian for the buyer: a sales sheet's "Pembeli"; real13-ah)
+                "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
@@ -364,6 +365,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
+                "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
                 "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
@@ -453,7 +455,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "idpedido", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "idpedido", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",

@@ -600,10 +600,10 @@ def _without_history_counts(cols: list[str], users: pd.DataFrame, inter: pd.Data
         given = values.notna().to_numpy()
         if given.sum() >= 20 and (values[given] % 1 == 0).all():
             ids = users["user_id"].to_numpy()[given]
+            said = values[given].to_numpy()
             hit = next((what for what, n in counts.items()
-                        if ((many := n.reindex(ids).to_numpy() >= 2).sum() >= 20
-                            and (n.reindex(ids).to_numpy()[many] == values[given].to_numpy()[many]).mean() >= 0.9)),
-                       None)
+                        if ((many := (counted := n.reindex(ids).to_numpy()) >= 2).sum() >= 20
+                            and (counted[many] == said[many]).mean() >= 0.9)), None)
             if hit is not None:
                 left_out[c] = (f"each shopper's count of {hit} in the interactions, test period included: a count "
                                "over the whole history")

@@ -149,7 +149,7 @@ def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line:
         return Converted(table, line_map, what)
     colon = layout.endswith(":")  # (the shopper before a colon: SELFRec's '1:1 2 3 4')
     layout = layout.removesuffix(":")
-    lines = [(number, (line.replace(":", " ", 1) if colon else line).split())
+    lines = [(number, (without_shopper_colon(line) if colon else line).split())
              for number, line in enumerate(text.split("\n"), first_line)]
     lines = [(number, fields) for number, fields in lines if len(fields) >= 2]
     # Lines that list their items by id (LightGCN's train.txt: a set) keep no order: the
@@ -185,6 +185,16 @@ def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line:
         what = ("one shopper a line, the first number how many items follow and the others the items, no header "
                 "(CiteULike's users.dat): each shopper named by the line's number ('line N')")
     return Converted(out.getvalue(), line_map, f"{what}: {len(lines):,} shoppers, {len(items):,} items")
+
+
+SHOPPER_COLON = re.compile(r"(\d+):[ \t]*")
+"""A line's shopper before a colon, as SELFRec and QRec write it (``1:1 2 3``, ``1: 1 2 3``,
+``10:`` for a shopper without items)."""
+
+
+def without_shopper_colon(line: str) -> str:
+    """``line`` with the colon after its shopper a space: ``1:1 2 3`` -> ``1 1 2 3``."""
+    return SHOPPER_COLON.sub(r"\1 ", line, count=1).rstrip()
 
 
 def basket_lines(text: str, first_line: int = 1) -> Converted:

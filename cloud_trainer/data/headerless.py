@@ -366,21 +366,25 @@ def _item_of(columns: list[list[str]], ids: list[int]) -> int:
 
 
 def _of_the_shopper(users: list[str], values: list[str]) -> bool:
-    """Whether a column holds phone numbers or addresses (a comma, three words or more, 12
-    characters, or an address's characters, :data:`_CJK_ADDRESS`) that each go with one shopper,
-    about one a shopper: nine in ten of its values with one owner, and no more of them
-    than 1.25 a shopper. Blanks are passed over. Not a column
-    of short codes: a refill shop whose customers each rebuy a product of their own has
-    its items so (session ah's review)."""
+    """Whether a column holds phone numbers or addresses (:func:`_phone_or_address`) that
+    each go with one shopper, about one a shopper: nine in ten of its values with one
+    owner, and no more of them than 1.25 a shopper. Blanks are passed over. Not a column
+    of short codes: a refill shop whose customers each rebuy a product of their own has its
+    items so (session ah's review)."""
     pairs = {(u, v) for u, v in zip(users, values, strict=True) if v}
     given = [v for v in values if v]
-    if len(given) * 2 < len(values) or not all(_PHONE_LIKE.fullmatch(v) or "," in v or len(v.split()) >= 3
-                                               or len(v) >= 12 or len(_CJK_ADDRESS.findall(v)) >= 2
-                                               for v in given):
+    if len(given) * 2 < len(values) or not all(_phone_or_address(v) for v in given):
         return False
     owners = Counter(v for _, v in pairs)
     shoppers = len({u for u, _ in pairs})
     return sum(n == 1 for n in owners.values()) >= 0.9 * len(owners) and len(owners) <= 1.25 * shoppers
+
+
+def _phone_or_address(value: str) -> bool:
+    """A phone number, or an address: a comma, three words or more, 12 characters, or two
+    of an address's characters (:data:`_CJK_ADDRESS`)."""
+    return bool(_PHONE_LIKE.fullmatch(value) or "," in value or len(value.split()) >= 3 or len(value) >= 12
+                or len(_CJK_ADDRESS.findall(value)) >= 2)
 
 
 _CJK_ADDRESS = re.compile("[省市区區县縣镇鎮路街道号號都府県町村丁]")
@@ -413,11 +417,11 @@ def _amount_of(columns: list[list[str]], count: int) -> int | None:
     numbers or not. A small catalogue's ids ranked by sales, beside a price that does not
     grow with them, is no count (session ah's review)."""
     units = np.array([float(v) if v else np.nan for v in columns[count]])
+    given = ~np.isnan(units)
     for j, col in enumerate(columns):
         if j == count or not col or not all(_NUMBER.fullmatch(v) for v in col):
             continue
         amount = np.array([float(v) for v in col])
-        given = ~np.isnan(units)
         if (amount[given].std() > 0 and units[given].std() > 0
                 and np.nanmean(amount) >= 2 * np.nanmean(units)
                 and np.corrcoef(units[given], amount[given])[0, 1] >= 0.5):

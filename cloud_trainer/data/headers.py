@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import headerless
+from .blocks import SHOPPER_COLON, without_shopper_colon
 from .filetext import first_rows
 from .names import header_key, passed_over, without_unit
 from .schema import (
@@ -41,9 +42,9 @@ def sequences_a_line(text: str) -> str:
     # SELFRec and QRec write the shopper before a colon, '1:1 2 3 4': refused, the first
     # line taken for a header (real12-ag); with a space instead it is this layout.
     # (a shopper with nothing after the colon, '10:', has no row: sequence_lines)
-    colon = bool(lines) and all(_SHOPPER_COLON.match(line) or _BARE_SHOPPER.fullmatch(line.rstrip()) for line in lines)
+    colon = bool(lines) and all(_SHOPPER_COLON.match(line) or SHOPPER_COLON.fullmatch(line.rstrip()) for line in lines)
     if colon:
-        lines = [_BARE_SHOPPER.sub(r"\1 ", line, count=1).rstrip() for line in lines]
+        lines = [without_shopper_colon(line) for line in lines]
     layout = headerless.sequence_layout(lines)
     if layout == "shopper":
         # Each first number its own over the whole file, not only the head: a file of one
@@ -59,8 +60,7 @@ def sequences_a_line(text: str) -> str:
 
 _SHOPPER_COLON = re.compile(r"(\d+):[ \t]*(?=\d)")
 """A line that gives its shopper before a colon and its first item after it (``1:1 2 3``,
-``1: 1 2 3``)."""
-_BARE_SHOPPER = re.compile(r"(\d+):[ \t]*")
+``1: 1 2 3``); ``10:`` alone is a shopper without items (:data:`.blocks.SHOPPER_COLON`)."""
 
 
 def baskets_a_line(text: str, spec: TableSpec) -> bool:

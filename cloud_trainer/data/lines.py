@@ -229,9 +229,9 @@ def unrated_grid_cells(inter: pd.DataFrame, file: Path, report: IngestReport) ->
     if rating is None or len(inter) < 400:
         return inter
     users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
-    # (20 of each or more: a small shop where each of 30 customers bought each of its 4
-    # products once is a grid too, of purchases; session ah's review)
-    # (nearly whole: a survey's grid one cell short had kept its 1,090 unrated cells)
+    # 20 of each or more (a small shop where each of 30 customers bought each of its 4
+    # products once is a grid too, of purchases), and nearly whole (a survey's grid one
+    # cell short had kept its 1,090 unrated cells): session ah's review
     if (users < 20 or items < 20 or len(inter) < 0.98 * users * items
             or inter.duplicated(["user_id", "item_id"]).any()):
         return inter

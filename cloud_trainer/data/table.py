@@ -596,8 +596,6 @@ def _wrong_width(line: int, row: list[str], width: int, stats: FileStats) -> tup
     return line, -1, ROW, f"expected {width} fields, got {len(row)}{hint}"
 
 
-
-
 def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], raw_header: list[str], name: str,
                    report: IngestReport) -> list[str]:
     """``header`` with the basket column read as the items, where the file names no item

@@ -50,7 +50,7 @@ def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
         + ",i3,2024-01-01 10:00:00,view,,,s,\n"  # line 4 empty user (and no basket to take one from)
         + "u2,i1,not-a-date,view,,,s,b2\n"  # line 5 bad timestamp
         + "u2,i1,2024-01-02T09:00:00+02:00,VIEW,0,,s,b2\n"  # line 6 quantity must be > 0
-        + "u2,i1,2024-01-02 09:00:00,cart,two,-1,s,b2\n"  # line 7 two bad columns
+        + "u2,i1,2024-01-02 09:00:00,cart,a few,-1,s,b2\n"  # line 7 two bad columns
         + "\n"  # line 8 blank: ignored, not counted
         + "u3,i9,2024-01-03 12:00:00,favorite,,,,\n",  # line 9 ok (optional fields empty)
     )
@@ -65,7 +65,7 @@ def test_bad_rows_are_reported_skipped_and_counted(tmp_path: Path) -> None:
     assert f"{path}:4: user_id: empty (required)" in errors
     assert f"{path}:5: timestamp: not a timestamp: 'not-a-date'" in errors
     assert f"{path}:6: quantity: must be > 0 (got 0)" in errors
-    assert f"{path}:7: quantity: not a number: 'two'" in errors
+    assert f"{path}:7: quantity: not a number: 'a few'" in errors
     assert f"{path}:7: price: must be >= 0 (got -1)" in errors
     stats = report.files[str(path)]
     assert (stats.rows_read, stats.rows_kept, stats.rows_skipped) == (7, 2, 5)

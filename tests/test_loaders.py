@@ -1888,6 +1888,11 @@ def test_a_bare_amount_beside_a_quantity_is_the_lines_money(tmp_path: Path) -> N
     orders = "Order ID,Cust ID,Date,SKU,Qty,Amount\n" + "".join(
         f"O{k // 3},C{k % 7},2022-12-{1 + k // 3:02d},S{k % 5},{1 + k % 2},{500 + k // 3}\n" for k in range(30))
     assert load_text(tmp_path, "orders.csv", orders)[0].interactions["price"].isna().all()
+    # Its 'Qty' writes some lines 'One', 'Two': read as their numbers, not bad rows.
+    raw, path = load_text(tmp_path, "worded.csv", body.replace(",1,INR,", ",One,INR,").replace(",2,INR,", ",two,INR,"))
+    assert raw.interactions["quantity"].tolist()[:2] == [1.0, 2.0] and not raw.report.errors
+    assert f"{path}: quantity: 30 quantities written as a word ('one', 'two' ...) read as their number" in \
+        raw.report.notes
     # Indonesian and Spanish students' names: id_produk, kode_transaksi, id_trx, usuario_id (real15-ah).
     raw, _ = load_text(tmp_path, "transaksi.csv", "id_trx,usuario_id,tanggal,id_produk\n" + "".join(
         f"T{k},U{k % 4},2022-07-{1 + k % 28:02d},P{k % 9}\n" for k in range(30)))

@@ -52,6 +52,11 @@ class Checks:
         self.bad |= mask
 
 
+_UNIT_WORDS = {word: str(n) for n, word in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"), 1)}
+"""A count of units written as an English word."""
+
+
 def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
             raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport
             ) -> pd.Series | None:
@@ -78,6 +83,12 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             text_values = free[0]
             report.notes.append(f"{name}: {col}: {free[1]:,} prices written as a word for nothing ('free', "
                                 "'gratis', 'N/C') read as 0")
+        if col == "quantity" and (worded := text_values.str.lower().isin(_UNIT_WORDS)).any():
+            # Vrinda's 'Qty' writes 29 of its 31,047 lines 'One', 'Two' ...: bad rows, though
+            # they say how many as well as a digit (real15-ah)
+            text_values = text_values.where(~worded, text_values.str.lower().map(_UNIT_WORDS))
+            report.notes.append(f"{name}: {col}: {int(worded.sum()):,} quantities written as a word ('one', 'two' "
+                                "...) read as their number")
         if money:
             report.notes.append(f"{name}: {col}: {money}")
         if delimiter == ";":

@@ -83,10 +83,10 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             text_values = free[0]
             report.notes.append(f"{name}: {col}: {free[1]:,} prices written as a word for nothing ('free', "
                                 "'gratis', 'N/C') read as 0")
-        if col == "quantity" and (worded := text_values.str.lower().isin(_UNIT_WORDS)).any():
+        if col == "quantity" and (worded := (lowered := text_values.str.lower()).isin(_UNIT_WORDS)).any():
             # Vrinda's 'Qty' writes 29 of its 31,047 lines 'One', 'Two' ...: bad rows, though
             # they say how many as well as a digit (real15-ah)
-            text_values = text_values.where(~worded, text_values.str.lower().map(_UNIT_WORDS))
+            text_values = text_values.where(~worded, lowered.map(_UNIT_WORDS))
             report.notes.append(f"{name}: {col}: {int(worded.sum()):,} quantities written as a word ('one', 'two' "
                                 "...) read as their number")
         if money:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from cloud_trainer.data import DataError, load_dataset
+from cloud_trainer.data.columns import read_offset_seconds
 from cloud_trainer.data.schema import MissingColumns
 from cloud_trainer.processing import prepare
 
@@ -3058,3 +3060,129 @@ def test_prices_named_with_a_currency_code_and_a_wholesalers_pieces_are_read(tmp
     puzzles = "order_id,customer,sku,date,Pieces,price\n" + "".join(
         f"{9000 + k},c{k % 4},PZ-{k % 6},2024-03-{1 + k:02d},{500 + 500 * (k % 3)},24.99\n" for k in range(12))
     assert load_text(tmp_path, "puzzles.csv", puzzles)[0].interactions["quantity"].isna().all()
+
+
+def test_seconds_counted_from_a_log_start_are_times_of_a_made_up_clock(tmp_path: Path) -> None:
+    """JODIE's and TGN's files count seconds from the crawl's start (0.0 to 2,678,373.0)
+    and write each line's features after a header that names them as one list. The long
+    lines had been bad rows; whole seconds from 1900 to 2199 had been read as years and
+    the rest as bad rows (a file kept 1 line in 40, spread over 236 years)."""
+    header = "user_id,item_id,timestamp,state_label,comma_separated_list_of_features\n"
+    body = header + "".join(f"u{k % 40},p{k % 61},{900.0 * k:.1f},0,0.5,{k % 3}.25,1.0\n" for k in range(400))
+    raw, path = load_text(tmp_path, "wikipedia.csv", body)
+    assert len(raw.interactions) == 400
+    stamps = raw.interactions["timestamp"]
+    assert stamps.is_monotonic_increasing and (stamps.diff().dropna() == pd.Timedelta(seconds=900)).all()
+    assert raw.real_context == ()
+    assert (f"{path}: 400 rows with more fields than the header: the last column "
+            "('comma_separated_list_of_features', named as a list) read as the rest of the line") in raw.report.notes
+    assert any("holds numbers counted from a start (0 to 359,100)" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "log.csv", "user,item,time\n" + "".join(
+        f"u{k % 40},p{k % 61},{450 * k + 7 * (k % 5)}\n" for k in range(400)))
+    assert len(raw.interactions) == 400 and raw.interactions["timestamp"].is_monotonic_increasing
+    # Unix time with nine digits stays Unix time (MovieLens 100K: 1997), placeholders and all.
+    raw, _ = load_text(tmp_path, "u.csv", "user,item,time\n" + "".join(
+        f"u{k % 40},p{k % 61},{0 if k == 5 else 874965758 + 3600 * k}\n" for k in range(400)))
+    assert raw.interactions["timestamp"].dt.year.eq(1997).all() and len(raw.interactions) == 399
+    # A clock's HHMMSS and a column that does not start near zero are not counts from a start.
+    hms = pd.Series([f"{(8 + k % 12) * 10000 + (k % 60) * 100 + k % 59}" for k in range(400)])
+    late = pd.Series([f"{5_000_000 + 900 * k}" for k in range(400)])
+    for values in (hms, late):
+        assert read_offset_seconds(values, np.zeros(len(values), dtype=bool)) is None
+
+
+def test_a_semicolon_export_whose_quoted_addresses_span_lines_is_a_table(tmp_path: Path) -> None:
+    """A Nuvemshop order export (';', a pickup address with a line break in 30 % of its
+    records) had been read as one basket a line: address pieces as the catalogue, customers'
+    e-mails as item ids (real17-ai). Its Portuguese names read the basket, quantity and unit
+    price; an order's date, given on its first line only, reaches its other lines."""
+    lines = ['"Número do Pedido";E-mail;Data;Endereço;"Nome do Produto";"Valor do Produto";"Quantidade Comprada";SKU']
+    for k in range(40):
+        address = '"Av. das Nações, 22540 - Térreo\nJurubatuba - São Paulo, SP"' if k % 3 == 0 else '"Rua A, 1"'
+        lines.append(f'{100 + k};c{k % 9}@mail.com;"{1 + k % 28:02d}/03/2024 10:{k:02d}:00";{address};'
+                     f'"Aliança, ouro";229;1;ANT{k % 7}')
+        lines.append(f'{100 + k};c{k % 9}@mail.com;;;"Gravação";20;1;GR1')
+    raw, path = load_text(tmp_path, "nuvemshop.csv", "\n".join(lines) + "\n")
+    inter = raw.interactions
+    assert len(inter) == 80 and set(inter["item_id"]) == {f"ANT{k}" for k in range(7)} | {"GR1"}
+    assert inter["price"].max() == 229 and inter["timestamp"].notna().all()
+    assert (inter.groupby("session_id")["timestamp"].nunique() == 1).all()
+
+
+def test_worded_item_placeholders_line_keys_and_blank_basket_columns(tmp_path: Path) -> None:
+    """Fetch's cleaned receipts fill a blank barcode with NO_BARCODE_AVAILABLE (11.5 % of
+    the lines; it had shipped as every list's first product) and give FINAL_QUANTITY and
+    FINAL_SALE, the line's money; WooCommerce's 'Transaction ID' blank on every line had
+    been the basket beside 'Order Number'; a line key (Maven's 'order_details_id') says a
+    repeated dish is a second unit, which had been dropped as an exact duplicate (real17-ai)."""
+    raw, path = load_text(tmp_path, "fetch.csv", "RECEIPT_ID,PURCHASE_DATE,USER_ID,BARCODE,FINAL_QUANTITY,FINAL_SALE\n"
+                          + "".join(f"r{k},2024-08-{1 + k % 28:02d},u{k % 5},"
+                                    f"{'NO_BARCODE_AVAILABLE' if k % 4 == 0 else 7000 + k % 6},2.00,3.00\n"
+                                    for k in range(40)))
+    inter = raw.interactions
+    assert "NO_BARCODE_AVAILABLE" not in set(inter["item_id"]) and len(inter) == 30
+    assert inter["price"].eq(1.5).all() and inter["quantity"].eq(2).all()
+    raw, path = load_text(tmp_path, "woo.csv", "Order Number,Line number,Transaction ID,Order Date,Email (Billing),SKU,"
+                          "Quantity (- Refund),Item Cost\n" + "".join(
+                              f"{500 + k // 2},{k % 2 + 1},,2024-05-{1 + k // 2 % 28:02d} 10:00,b{k // 2 % 6}@x.com,"
+                              f"S{k // 2 % 5},1,99\n" for k in range(40)))
+    inter = raw.interactions
+    assert f"{path}: column 'Transaction ID' is blank on every line: not read as session_id" in raw.report.notes
+    assert inter["session_id"].nunique() == 20 and inter["quantity"].eq(2).all() and inter["price"].eq(99).all()
+    raw, path = load_text(tmp_path, "order_details.csv", "order_details_id,order_id,order_date,order_time,item_id\n"
+                          + "".join(f"{k + 1},{1 + k // 3},2023-01-{1 + k // 3 % 28:02d},11:38:36 AM,"
+                                    f"{109 if k % 3 else 110}\n" for k in range(30)))
+    inter = raw.interactions
+    assert len(inter) == 20 and inter.loc[inter["item_id"] == "109", "quantity"].eq(2).all()
+
+
+def test_brazilian_reais_and_numbered_item_id_columns_with_an_order_id(tmp_path: Path) -> None:
+    """'R$ 209,00' (a no-break space, a decimal comma) had left every price unread; a wide
+    basket table 'order_id;item_id_1;item_id_2;item_id_3' had been refused, its hint to
+    rename item_id_1 dropping a third of the items (real17-ai)."""
+    raw, _ = load_text(tmp_path, "itens.csv", "Número do Pedido,Cliente,Produto,Quantidade,Preço Unitário\n" + "".join(
+        f"PED-{k // 2},Ana {k % 7},Aliança {k % 5},1,\"R$\u00a0{200 + k % 5},00\"\n" for k in range(40)))
+    assert raw.interactions["price"].between(200, 204).all()
+    raw, _ = load_text(tmp_path, "wyslane.csv", "\ufefforder_id;item_id_1;item_id_2;item_id_3\n" + "".join(
+        f"{314631735 + k};{2655227 + k % 9};{9051607 + k % 4 if k % 2 else ''};{'77' if k % 5 == 0 else ''}\n"
+        for k in range(30)))
+    inter = raw.interactions
+    assert len(inter) == 30 + 15 + 6 and inter["session_id"].nunique() == 30
+    assert inter["session_id"].iloc[0] == "314631735"
+
+
+def test_research_files_of_other_shapes_pandas_labels_bundles_and_archives(tmp_path: Path) -> None:
+    """From the research probe (real18-ai): a pandas re-save's header ',0,1,2,3' over its
+    row index had been a row of data, the index the shopper and the shopper the item;
+    BundleRec's 'bundle ID' is the item, its 'titles' and 'categories' the item's name
+    and category; a SciPy sparse matrix's refusal named one array in it and advised saving
+    that alone; JSON records whose keys are data (Coop's baskets by date and item) had
+    become hundreds of thousands of columns, a check that did not end in 10 minutes."""
+    raw, path = load_text(tmp_path, "interactions_train.csv", ",0,1,2,3\n" + "".join(
+        f"{k},{1697792 + k % 30},{100028 + k % 70},{1 + k % 3},{1442999924 + 600 * k}\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["user_id"].nunique() == 30 and inter["item_id"].str.startswith("100").all()
+    assert inter["timestamp"].dt.year.eq(2015).all() and len(inter) == 300
+    assert any("the header line is pandas' column numbers (,0,1,2...), which name nothing, and its row index, not "
+               "read; columns read by their values (counted after the index): column 1 as user_id" in n
+               for n in raw.report.notes)
+    items = tmp_path / "item_titles.csv"
+    items.write_text("item ID,titles\n" + "".join(f"{k},Boxer {k}\n" for k in range(40)))
+    raw, _ = load_text(tmp_path, "user_bundle.csv", "user ID,bundle ID,timestamp\n" + "".join(
+        f"{k % 9},{k % 40},{1404864000 + 86400 * k}\n" for k in range(120)), items=items)
+    assert raw.interactions["item_id"].nunique() == 40 and raw.items["name"].str.startswith("Boxer").all()
+    sparse = tmp_path / "S_c.npz"
+    with zipfile.ZipFile(sparse, "w") as archive:
+        for member in ("indices.npy", "indptr.npy", "format.npy", "shape.npy", "data.npy"):
+            archive.writestr(member, b"\x93NUMPY\x01\x00")
+    with pytest.raises(DataError, match=r"S_c.npz: a SciPy sparse matrix \(scipy.sparse.save_npz: .*\), which the "
+                                        r"trainer does not read: write its entries as a table, a row each"):
+        load_dataset("csv", interactions=sparse)
+    record = {"customer_id": 7, "data": {f"2012_07_{1 + d % 28:02d}_{d}": {"basket": {str(i): [1.0, 1.0]
+                                                                                      for i in range(d, d + 30)}}
+                                         for d in range(100)}}
+    coop = tmp_path / "coop.json"
+    coop.write_text(json.dumps(record) + "\n")
+    with pytest.raises(DataError, match=r"coop.json: 1 JSON record\(s\) with 3,001 different fields between them .*"
+                                        r"their keys are data \(ids or dates\), not field names"):
+        load_dataset("csv", interactions=coop)

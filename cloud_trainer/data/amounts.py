@@ -17,7 +17,11 @@ import pandas as pd
 _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
                    "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|kr|Kr")  # (kr: the
 # Scandinavian crowns as their tills write them, 'kr 1 249,-')
-_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" + _CURRENCY_CODES + r")(?=[\s\d]))?\s*"
+_DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
+"""A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
+``R$ 209,00`` had left every price unread; real17-ai)."""
+_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[€£¥₹]|(?:" + _CURRENCY_CODES
+                    + r")(?=[\s\d]))?\s*"
                     r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|" + _CURRENCY_CODES + r")?\s*"
                     r"(?P<close>\))?")
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
@@ -25,8 +29,9 @@ _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>[$€£¥₹]|(?:" 
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 """Commas grouping thousands before a decimal point (``1,043.00``), or India's lakhs
 (``1,29,999.00``): no European amount is written so."""
-_COMMA_THOUSANDS = ("$", "£", "USD", "GBP")
-"""Currencies whose amounts group thousands with commas (``$1,234``); others' comma is decimal."""
+_COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$")
+"""Currencies whose amounts group thousands with commas (``$1,234``); others' comma is
+decimal (Brazil's ``R$ 1.234,56``)."""
 _GROUPED_EUROPEAN = r"\d{1,3}(?:\.\d{3})+,\d{1,2}"
 _EUROPEAN_AMOUNT = _GROUPED_EUROPEAN + r"|\d+,\d{1,2}"
 
@@ -100,7 +105,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     ok &= parts["open"].isna() == parts["close"].isna()
     if not ok.any():
         return text, ""
-    number = parts["number"].str.replace(r"[' ]", "", regex=True).str.rstrip(".,")
+    number = parts["number"].str.replace(r"[' \u00a0\u202f]", "", regex=True).str.rstrip(".,")
     # '$1,234.50'; and '$1,234' where the sign is a dollar's or a pound's, which group
     # thousands with commas ('€ 1,234' is a European 1.234).
     us = number.str.fullmatch(_US_THOUSANDS) | (

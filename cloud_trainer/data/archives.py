@@ -221,6 +221,25 @@ class _OtherColumns(DataError):
     """A part whose header is not the first part's."""
 
 
+_SPARSE_MEMBERS = frozenset({"data.npy", "indices.npy", "indptr.npy", "shape.npy", "format.npy", "row.npy", "col.npy"})
+"""The arrays ``scipy.sparse.save_npz`` writes (CSR / CSC, or COO's row and col)."""
+
+
+def _numpy_archive(members: list[str]) -> tuple[str, str]:
+    """What a zip of ``.npy`` arrays is, and how to write it as a table: a SciPy sparse
+    matrix (AutoDebias' ``S_c.npz``, whose message had named its ``data.npy`` and advised
+    saving that array alone, the values without their rows and columns; real18-ai) or
+    NumPy's ``.npz``."""
+    if set(members) <= _SPARSE_MEMBERS and "shape.npy" in members:
+        return (f"a SciPy sparse matrix (scipy.sparse.save_npz: {', '.join(members)})",
+                "write its entries as a table, a row each (rows, cols, values = "
+                "scipy.sparse.find(scipy.sparse.load_npz(path)); pandas.DataFrame({'user_id': rows, 'item_id': cols, "
+                "'rating': values}).to_csv(out, index=False))")
+    return (f"a NumPy archive (.npz: {', '.join(members[:5])})",
+            "save the array of interactions as CSV (numpy.savetxt(path, array, fmt='%d', delimiter=','), or "
+            "DataFrame.to_csv) with a header naming the columns")
+
+
 def zip_parts(raw: bytes, name: str, report: IngestReport, read: ReadBytes) -> Text | None:
     """A zip of one table's files (a year's months, as a back office or a data portal packs
     them: ``sales_2024_01.csv`` ...) read as one table, as a folder of parts is; None for
@@ -236,6 +255,9 @@ def zip_parts(raw: bytes, name: str, report: IngestReport, read: ReadBytes) -> T
         return None  # decompressed() says what is wrong with it
     with archive:
         members = zip_members(archive)
+        if members and all(m.endswith(".npy") for m in members):
+            what, how = _numpy_archive(members)
+            raise DataError(f"{name}: {what}, which the trainer does not read: {how}")
         if len(members) < 2 or formats.workbook_kind(members):
             return None
         room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),

@@ -91,8 +91,12 @@ def item_blocks(raw: bytes) -> Converted:
     return Converted(text, line_map, what, bad)
 
 
-_NUMBERED_ITEM = re.compile(r"(?i)\s*(item|product|article|produkt|artikel|produit|producto)[\s_#-]*(\d{1,3})\s*")
-"""A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``."""
+_NUMBERED_ITEM = re.compile(r"(?i)\s*(item|product|article|produkt|artikel|produit|producto)(?:[\s_-]*(?:id|code|sku))?"
+                            r"[\s_#-]*(\d{1,3})\s*")
+"""A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``, ``item_id_1``."""
+_BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket)[\s_#-]*(id|no|nr|number)?\s*")
+"""The one column such a header may name the row's basket by (eobuwie.pl's shipped orders:
+``order_id;item_id_1;item_id_2;item_id_3``)."""
 _ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|basket size|size)\s*")
 """The one other column such a header may have: how many items the row lists."""
 
@@ -104,29 +108,45 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     ``session_id,item_id``, a row per item, the row's line as its basket. None for any
     other header (3 or more such columns numbered 1, 2, 3 ..., nothing else but a count)."""
     first, _, rest = text.partition("\n")
+    first = first.lstrip("\ufeff").rstrip("\r")
+    # (a European spreadsheet's semicolons, as the header alone says: eobuwie.pl's)
+    delimiter = ";" if ";" in first and "," not in first else ","
     try:  # (a CR LF file's '\r', or a quote left open, is no header of this kind)
-        header = next(csv.reader([first.lstrip("\ufeff").rstrip("\r")]), [])
+        header = next(csv.reader([first], delimiter=delimiter), [])
     except csv.Error:
         return None
     numbered = {i: int(m.group(2)) for i, h in enumerate(header) if (m := _NUMBERED_ITEM.fullmatch(h))}
-    others = [h for i, h in enumerate(header) if i not in numbered and h.strip()]
+    others = [i for i, h in enumerate(header) if i not in numbered and h.strip()]
     if len(numbered) < 3 or sorted(numbered.values()) != list(range(1, len(numbered) + 1)):
         return None
-    if len(others) > 1 or (others and not _ITEM_COUNT.fullmatch(others[0])):
+    if len(others) > 1 or (others and not (_ITEM_COUNT.fullmatch(header[others[0]])
+                                           or _BASKET_ID.fullmatch(header[others[0]]))):
         return None
+    basket_at = others[0] if others and _BASKET_ID.fullmatch(header[others[0]]) else None
+
     def rows() -> Iterator[tuple[int, list[str]]]:
         for number, line in enumerate(rest.split("\n"), first_line + 1):
             try:
-                cells = next(csv.reader([line.rstrip("\r")]), [])
+                cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
             except csv.Error:  # (a broken line holds no item it can name)
                 cells = []
             yield number, [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
 
-    text, line_map, baskets, items = _baskets_table(rows())
+    def baskets_of() -> Iterator[str]:
+        for line in rest.split("\n"):
+            try:
+                cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
+            except csv.Error:
+                cells = []
+            yield cells[basket_at].strip() if basket_at is not None and basket_at < len(cells) else ""
+
+    text, line_map, baskets, items = _baskets_table(rows(), baskets_of() if basket_at is not None else None)
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
-    count = f"; {others[0].strip()!r}, their count, not read" if others else ""
+    named = header[others[0]].strip() if others else ""
+    count = (f"; {named!r}, their count, not read" if others and basket_at is None else "")
     what = (f"one basket a row, its items across the columns {span}{count}: {baskets:,} baskets of "
-            f"{items:,} items, each read with its line number as its id")
+            f"{items:,} items, each read with " + (f"its {named!r} as its id" if basket_at is not None
+                                                   else "its line number as its id"))
     return Converted(text, line_map, what)
 
 
@@ -208,10 +228,12 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     return Converted(table, line_map, what)
 
 
-def _baskets_table(lines: Iterable[tuple[int, list[str]]]) -> tuple[str, array, int, int]:
+def _baskets_table(lines: Iterable[tuple[int, list[str]]], ids: Iterable[str] | None = None
+                   ) -> tuple[str, array, int, int]:
     """``session_id,item_id`` text from ``(line number, item names)`` pairs, each line a
-    basket named ``line N``; with the rows' source lines and the counts of baskets and
-    distinct items, for the note."""
+    basket named ``line N`` (or by ``ids``, one a line, where it gives one); with the
+    rows' source lines and the counts of baskets and distinct items, for the note."""
+    named = iter(ids) if ids is not None else None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("session_id", "item_id"))
@@ -220,8 +242,9 @@ def _baskets_table(lines: Iterable[tuple[int, list[str]]]) -> tuple[str, array, 
     items: set[str] = set()
     for number, names in lines:
         baskets += bool(names)
+        basket = (next(named, "") if named is not None else "") or f"line {number}"
         for item in names:
-            writer.writerow((f"line {number}", item))
+            writer.writerow((basket, item))
             line_map.append(number)
             items.add(item)
     return out.getvalue(), line_map, baskets, len(items)

@@ -55,7 +55,15 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
         return frame, header  # baskets of several lines, seen in the first lines (the usual case: no pass over all)
     chosen = chosen.astype(str).str.strip()
     given = chosen[chosen != ""]
-    if given.empty or given.duplicated().any():
+    if given.empty:
+        # Blank on every line: no basket column at all, so an order number's still is
+        # (WooCommerce's 'Transaction ID', the payment gateway's, beside 'Order Number':
+        # each line had been a visit of its own; real17-ai).
+        notes.append(f"{name}: column {raw[header.index('session_id')]!r} is blank on every line: not read as "
+                     "session_id")
+        frame, header = _set_aside(frame, header, raw, "session_id")
+        return _order_number_basket(frame, header, raw, name, notes)
+    if given.duplicated().any():
         return frame, header  # baskets of several lines: right as it is
     for i, other in _grouping_columns(frame, header, raw, set(basket.aliases) | set(ORDER_NUMBER_KEYS)):
         at = header.index("session_id")
@@ -706,6 +714,38 @@ def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, 
         return None
     dates = (pd.Timestamp(DAY_ZERO) + pd.to_timedelta(days, unit="D")).dt.strftime("%Y-%m-%d")
     return dates.where(~empty, ""), int(days.min()), int(days.max())
+
+
+def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, str] | None:
+    """``(ISO times, first, last)`` when a timestamp column holds numbers counted from a
+    start rather than a date: JODIE's and TGN's interaction files (``timestamp`` 0.0 to
+    2,678,373.0, seconds since the crawl began). Read as times, the ones from 1900 to 2199
+    had been years and the rest bad rows (a file of whole seconds kept 1 line in 40, over
+    236 years). Read as seconds from :data:`.timestamps.DAY_ZERO` the order is right, and
+    the gaps where the unit is seconds; the caller says hour and weekday are not real.
+    Not Unix time (nine digits and more: MovieLens 100K's 874965758 is 1997), unless under
+    a tenth of the lines and 20 distinct values lie below it, as a count from zero has them
+    (JODIE's Last.fm reaches 137 M seconds); not a column that does not start near zero
+    (its smallest number over a hundredth of its largest); not whole numbers below 32874,
+    which :func:`read_step_numbers` weighs; not a clock's ``HHMMSS``."""
+    present = values[~empty]
+    if len(present) < 20 or present.nunique() < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all():
+        return None
+    seconds = pd.to_numeric(values.where(~empty), errors="coerce")
+    given = seconds.dropna()
+    top, low = float(given.max()), float(given.min())
+    if top >= 1e9 or low > top / 100:
+        return None
+    if top >= 1e8:
+        below = given[given < 1e8]
+        if len(below) < 0.1 * len(given) or below.nunique() < 20:
+            return None
+    whole = bool((given % 1 == 0).all())
+    if whole and (top < 32874 or (top <= 235959 and (given % 100 < 60).all() and (given // 100 % 100 < 60).all())):
+        return None
+    stamps = pd.Timestamp(DAY_ZERO) + pd.to_timedelta(seconds, unit="s")
+    text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text.where(~empty, ""), f"{low:,.{0 if whole else 1}f}", f"{top:,.{0 if whole else 1}f}"
 
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

@@ -77,6 +77,18 @@ def baskets_a_line(text: str, spec: TableSpec) -> bool:
         common, n = counts.most_common(1)[0]
         if common and n >= 0.8 * len(lines):
             return False
+        # ...or on nearly every record, where quoted fields span lines: a Nuvemshop export
+        # (';', a pickup address with a line break in 30 % of its records) had been read
+        # as baskets of address pieces, its customers' e-mails and tax ids shipped as
+        # item ids (real17-ai).
+        if sep in head and '"' in head:
+            try:
+                records = first_rows(text, sep, csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
+            except csv.Error:
+                records = []
+            widths = Counter(len(r) for r in records)
+            if records and (top := widths.most_common(1)[0]) and top[0] > 2 and top[1] >= 0.8 * len(records):
+                return False
     try:
         rows = first_rows(text, ",", csv.QUOTE_MINIMAL, headerless.SAMPLE_ROWS)
     except csv.Error:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from .records import Converted, FormatError, cell, write_records
+from .records import MAX_RECORD_FIELDS, Converted, FormatError, cell, few_fields, write_records
 
 
 def json_layout(raw: bytes) -> str | None:
@@ -111,6 +111,8 @@ def json_lines(raw: bytes) -> Converted:
         for row in parts:
             columns.update(dict.fromkeys(row))
             rows += 1
+        if len(columns) > MAX_RECORD_FIELDS:
+            few_fields(columns, records)  # (at once: every field more costs each check a column)
     if not records:
         raise FormatError(_no_records(raw, bad))
     out = io.StringIO()
@@ -187,7 +189,7 @@ def wrapped_records(raw: bytes) -> Converted | None:
         return None
     if not isinstance(whole, dict):
         return None
-    if (keyed := _baskets_by_shopper(whole) or _lists_by_id(whole)) is not None:
+    if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _lists_by_id(whole)) is not None:
         return keyed
     lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
     if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
@@ -218,6 +220,39 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
         return None
     if not all(isinstance(i, (int, str)) and not isinstance(i, bool) for v in whole.values() for b in v for i in b):
         return None
+    return _basket_rows(whole, "[-1] padding left out; ")
+
+
+SPLIT_NAMES = frozenset({"train", "training", "validate", "validation", "valid", "val", "dev", "test", "testing"})
+"""The keys a research file splits its shoppers under (DNNTSP's ``train`` / ``validate`` / ``test``)."""
+
+
+def _split_baskets(whole: dict[str, Any]) -> Converted | None:
+    """One JSON object of a split's parts, each keyed by shopper, each value a list of
+    baskets (DNNTSP's Ta-Feng, DC and TMS: ``{"train": {"83663": [[197], [189], [11]],
+    ...}, "validate": {...}, "test": {...}}``): the parts' shoppers together, each one's
+    baskets in the parts' order, read as :func:`_baskets_by_shopper` reads a merged file.
+    Read as JSON lines each shopper had been a column: three files of 9,000 to 15,000
+    columns refused after 200 s each (the corpus of session ai). Not where every basket
+    is a pair (``{item: [[time, rating], ...]}``)."""
+    if not whole or not all(str(k).lower() in SPLIT_NAMES and isinstance(v, dict) and v for k, v in whole.items()):
+        return None
+    merged: dict[str, list[Any]] = {}
+    for part in whole.values():
+        for shopper, lists in part.items():
+            if not (isinstance(lists, list) and lists and all(
+                    isinstance(b, list) and all(isinstance(i, (int, str)) and not isinstance(i, bool) for i in b)
+                    for b in lists)):
+                return None
+            merged.setdefault(str(shopper), []).extend(lists)
+    if len(merged) < 2 or all(len(b) == 2 for lists in merged.values() for b in lists):
+        return None
+    return _basket_rows(merged, f"the parts {', '.join(map(repr, whole))} together; ")
+
+
+def _basket_rows(whole: dict[str, Any], said: str) -> Converted | None:
+    """``user_id,order_number,item_id`` rows of a shopper-keyed object of basket lists
+    (:func:`_baskets_by_shopper`, :func:`_split_baskets`); ``said`` goes in the note."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["user_id", "order_number", "item_id"])
@@ -236,8 +271,7 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     if not baskets:
         return None
     return Converted(out.getvalue(), line_map, f"a JSON object keyed by shopper, each a list of baskets ({len(whole):,} "
-                     f"shoppers, {baskets:,} baskets; [-1] padding left out; errors give the shopper's place, from 1, as "
-                     "the line)")
+                     f"shoppers, {baskets:,} baskets; {said}errors give the shopper's place, from 1, as the line)")
 
 
 def _lists_by_id(whole: dict[str, Any]) -> Converted | None:

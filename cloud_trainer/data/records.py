@@ -46,10 +46,30 @@ def cell(value: Any) -> str:
     return str(value).replace("\r", " ").replace("\n", " ")
 
 
+MAX_RECORD_FIELDS = 2_000
+"""Fields a file's records may have between them. More are keys that are data (a shopper's
+id, a basket's date, an item's id: Coop's ``{"data": {"2019_01_02_1": {"basket": {"12345":
+...}}}}``, DNNTSP's ``{"train": {"83663": ...}}``), each of which had become a column:
+hundreds of thousands of them, a check that ran for 10 minutes and more (real18-ai)."""
+
+
+def few_fields(columns: dict[str, None] | list[str], records: int) -> None:
+    """Raise :class:`FormatError` where ``records`` records have more than
+    :data:`MAX_RECORD_FIELDS` fields between them."""
+    if len(columns) <= MAX_RECORD_FIELDS:
+        return
+    names = list(columns)
+    raise FormatError(f"{records:,} JSON record(s) with {len(names):,} different fields between them (e.g. "
+                      f"{', '.join(repr(n) for n in names[:3])} ... {names[-1]!r}): their keys are data (ids or "
+                      "dates), not field names; write a record per interaction, its fields named (user, item, time), "
+                      "or a CSV")
+
+
 def write_records(records: list[dict[str, Any]]) -> str:
     columns: dict[str, None] = {}
     for record in records:
         columns.update(dict.fromkeys(record))
+    few_fields(columns, len(records))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)

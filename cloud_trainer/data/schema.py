@@ -311,6 +311,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)
                 "pembeli", "idpembeli",  # (Indonesian for the buyer: a sales sheet's "Pembeli"; real13-ah)
                 "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
+                "codigocliente", "customerreferenceid",  # (a Portuguese B2B sheet; Kaggle's fashion sales; real17-ai)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
@@ -366,6 +367,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
                 "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
+                # (Kaggle's fashion sales, Maven's restaurant menu, Sakila's rented copy; real17-ai)
+                "itempurchased", "menuitemid", "inventoryid",
                 "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
@@ -378,7 +381,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
-                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion")
+                "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
+                "bundleid")  # (last: a bundle recommender's item, BundleRec's user_bundle.csv; real18-ai)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
 # is the vendor, and had made a second dish of an order more units of the first; session
 # ah's review. The refusal's hint names them: table._LIKELY.)
@@ -402,6 +406,9 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
+                 # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
+                 # WooCommerce's order export's 'Item Cost', the item's price; real17-ai)
+                 "valordoproduto", "valorunitario", "valorunitarioproduto", "itemcost",
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -442,6 +449,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
+                        # (Nuvemshop's 'Quantidade Comprada', a Portuguese B2B sheet's, Fetch's
+                        # cleaned receipts' 'FINAL_QUANTITY'; real17-ai)
+                        "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
@@ -455,7 +465,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "idpedido", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
@@ -484,13 +494,15 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname", "单品名称")),  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "skuname", "单品名称",
+                        "titles")),  # (BundleRec's item_titles.csv; real18-ai)  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
                         "itemcategory", "producttypename", "productsubclass", "subclass", "finelinenumber",
                         "商品分類", "商品分类", "分類", "分类", "类别", "類別",
-                        "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille")),
+                        "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille",
+                        "categories")),  # (BundleRec's item_categories.csv, Amazon's lists of paths; real18-ai)
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
                                                     "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk",
@@ -577,6 +589,11 @@ ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "[unknown]"})
 export writes ``ERROR`` and ``UNKNOWN`` on 636 lines, real5-ag; Last.fm's ``[unknown]``
 artist. Not 'Unknown' written as a name: a record shop's album). In an event column it
 stays what it was, a value ``--event-codes`` may name (session ae's review)."""
+
+ITEM_PLACEHOLDER_PATTERN = re.compile(r"NO[_ ](?:BARCODE|UPC|EAN|SKU|ITEM|PRODUCT)(?:[_ ](?:AVAILABLE|FOUND|GIVEN|CODE))?")
+"""Item placeholders written as words in capitals (Fetch's cleaned receipts fill a blank
+barcode with ``NO_BARCODE_AVAILABLE``: 2,881 lines, 11.5 %, the next barcode on 91; it had
+shipped as every list's first product; real17-ai), matched whole."""
 
 
 ANONYMOUS_BASKET = "basket "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ from .records import Converted
 from .sampling import ShopperSample, shopper_key
 from .schema import (
     INTERACTION_COLUMNS,
+    ITEM_PLACEHOLDER_PATTERN,
     ITEM_PLACEHOLDERS,
     MISSING_VALUES,
     ROW,
@@ -219,6 +221,16 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
+def _pandas_labels(header: list[str]) -> int | None:
+    """Whether a header is the labels pandas gives a DataFrame's unnamed columns (``0, 1,
+    2, 3``), after its row index's empty name or not: the index's width (1 or 0), else None."""
+    index = 1 if header and header[0] == "" else 0
+    labels = header[index:]
+    if len(labels) < 2 or labels != [str(k) for k in range(len(labels))]:
+        return None
+    return index
+
+
 def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Converted | None:
     """An interactions file whose lines are not table rows, made a table: one basket a
     line, baskets with numbered item columns, or one shopper's sequence or one basket a
@@ -282,12 +294,27 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_type_suffixes(header, name, report.notes)
-    by_content = headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
+    index = _pandas_labels(header)
+    by_content = index is None and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
     if by_content and delimiter == " ":
         _refuse_fixed_width(text, name)
     if by_content:
         header = names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
+    elif index is not None:
+        # pandas' own labels (',0,1,2,3': a DataFrame of unnamed columns saved with its row
+        # index): a header that names nothing. The header line had been a row of data, the
+        # index the shopper and the shopper the item (XING's interactions; real18-ai).
+        rows = first_rows(text.split("\n", 1)[-1], delimiter, quoting, headerless.SAMPLE_ROWS)
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(r[index:] for r in rows)
+        header = [""] * index + names_by_content(out.getvalue(), delimiter, quoting, header[index:], spec, name,
+                                                 report.notes, time_required="timestamp" not in may_lack)
+        report.notes[-1] = report.notes[-1].replace(
+            "no header line (the first line is data); columns read by their values:",
+            f"the header line is pandas' column numbers ({delimiter.join(header_line[:4])}...), which name nothing"
+            + (", and its row index, not read" if index else "") + "; columns read by their values"
+            + (" (counted after the index)" if index else "") + ":")
     raw_header = header
     twins: list[Twin] = []
     header = normalise_header(header, spec, name, report.notes, twins)
@@ -447,6 +474,10 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     ghost_rows = 0
     loose_name = spec.name == "items" and header[-1] == "name" and quoting != csv.QUOTE_NONE
     loose_names = 0
+    # A last column named as a list takes the rest of each line (JODIE's and TGN's
+    # 'comma_separated_list_of_features': 172 numbers after a header of five names).
+    list_tail = not by_content and width > 1 and bool(_LIST_NAME.search(raw_header[-1]))
+    list_tails = 0
     # Exports joined with `cat` repeat the header where each part starts: not data (as
     # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
     repeated_header = None if by_content else header_line
@@ -516,6 +547,9 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 # real2-ae); '2,51' (a decimal comma in a column before it) stays a bad row.
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 loose_names += 1
+            elif len(row) > width and list_tail:
+                row = [*row[:width - 1], delimiter.join(row[width - 1:])]
+                list_tails += 1
             else:
                 pending.append(_wrong_width(reader.line_num, row, width, stats))
                 continue
@@ -542,6 +576,9 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                             f"({'the name' if raw_header[-1] == 'name' else repr(raw_header[-1]) + ', the name'}) "
                             "read as the rest of the line (a name with its "
                             f"{DELIMITERS[delimiter]}s not quoted, as Netflix's movie_titles.csv writes)")
+    if list_tails:
+        report.notes.append(f"{name}: {list_tails:,} rows with more fields than the header: the last column "
+                            f"({raw_header[-1]!r}, named as a list) read as the rest of the line")
     if footer:
         report.notes.append(f"{name}: {len(footer)} line(s) of one or two fields below the data (a report's footer, "
                             f"e.g. {delimiter.join(footer[0][1])[:60]!r}) not read")
@@ -561,6 +598,19 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         lines = [n + layout.dropped for n in lines]
         pending = [(p[0] + layout.dropped, *p[1:]) for p in pending]
     return _Rows(rows, lines, pending)
+
+
+def _item_placeholders(values: pd.Series) -> frozenset[str]:
+    """:data:`.schema.ITEM_PLACEHOLDERS` and the column's values :data:`.schema.ITEM_PLACEHOLDER_PATTERN` matches."""
+    worded = [v for v in pd.unique(values[values.str.startswith("NO", na=False)])
+              if ITEM_PLACEHOLDER_PATTERN.fullmatch(v)]
+    return ITEM_PLACEHOLDERS | frozenset(worded) if worded else ITEM_PLACEHOLDERS
+
+
+_LIST_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:list|features|vector|embedding)s?(?:[^a-z]|$)|(?:list|features)$")
+"""A last column's name that says it holds a list of values (JODIE's and TGN's
+``comma_separated_list_of_features``, ``feature_list``, ``embedding``): its values are the
+rest of the line, written with the separator unquoted."""
 
 
 def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] | None:
@@ -716,7 +766,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             if column.kind != "timestamp":
                 values = missing_values(values, name, raw_header[header.index(col)], report,
                                         known=column.synonyms if column.kind == "enum" else (),
-                                        also=ITEM_PLACEHOLDERS if col == "item_id" else ())
+                                        also=_item_placeholders(values) if col == "item_id" else ())
             if col == "item_id" and spec.name == "interactions" and (values == "").all():
                 # (a restaurant's 'bar_code', 'NA' on all 10,037 lines, had been read as the item
                 # by its usual name, and the load stopped on 'line 2: item_id: empty': real-af)
@@ -737,7 +787,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                                                raw_header[header.index("session_id")], report)
     elif "user_id" in header and "timestamp" in header and len(frame) and spec.name == "interactions":
         carried_down(frame, [raw_header[header.index(c)] for c in ("user_id", "timestamp")], name, report)
-    day_numbers = False  # the timestamp column is read as day numbers
+    counted: str | None = None  # what the timestamp column counts instead of dates ('days', 'seconds')
     # A semicolon file whose numbers use decimal commas groups thousands with points.
     thousands_dots = delimiter == ";" and writes_decimal_commas(
         frame, [c for c in header if c in by_name and by_name[c].kind == "float"])
@@ -774,7 +824,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             else:
                 frame[col] = values
         elif column.kind == "timestamp":
-            frame[col], day_numbers, date_only = times(text_values, empty, col, column, checks, raw_name=raw_name,
+            frame[col], counted, date_only = times(text_values, empty, col, column, checks, raw_name=raw_name,
                                                         time_of_day=time_of_day, name=name, report=report)
         elif column.kind == "enum":
             frame[col] = choices(text_values, empty, col, column, checks, name=name, report=report)
@@ -793,7 +843,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     # check against another file (items' ids), a made-up weekday (RawDataset.real_context).
     frame.attrs["source_names"] = dict(zip(header, raw_header, strict=True))  # for notes: the file's names
     frame.attrs["columns_by_content"] = by_content
-    frame.attrs["day_numbers"] = day_numbers
+    frame.attrs["day_numbers"] = counted == "days"
+    frame.attrs["offset_clock"] = counted == "seconds"  # no hour, weekday or season is real
     frame.attrs["date_only"] = date_only
     frame.attrs["decimal_comma"] = delimiter == ";"  # for numbers the loader reads later
     return frame

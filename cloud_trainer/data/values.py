@@ -19,7 +19,7 @@ from .amounts import (
     thousands_marks,
     whole_amounts,
 )
-from .columns import _synonyms, read_day_numbers, read_step_numbers
+from .columns import _synonyms, read_day_numbers, read_offset_seconds, read_step_numbers
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
@@ -189,27 +189,33 @@ _DATE_IN_CLOCK = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[
 
 def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
           raw_name: str, time_of_day: str | None, name: str, report: IngestReport
-          ) -> tuple[pd.Series, bool, bool]:
+          ) -> tuple[pd.Series, str | None, bool]:
     """A timestamp column's times (:mod:`.timestamps`), day numbers and a separate time
-    of day read; with whether it held day numbers and whether every time is a midnight."""
+    of day read; with what it counted instead of dating ('days', 'seconds' from a start,
+    or None) and whether every time is a midnight."""
     # Numbers that count days rather than date them, each reading with what its note says.
     readings = (
-        (lambda: read_day_numbers(text_values, empty, raw_name),
+        ("days", lambda: read_day_numbers(text_values, empty, raw_name),
          lambda a, b: f"holds day numbers ({a}-{b}), not dates: day N read as {DAY_ZERO} + N days, so the order and "
                       "gaps are right but weekday and season context are not the real ones"),
-        (lambda: month_days(text_values, empty),
+        ("days", lambda: month_days(text_values, empty),
          lambda a, b: f"holds a month and day without a year (MMDD, {a} .. {b}): read as days of one made-up year, "
                       f"{DAY_ZERO[:4]}, so the order and gaps within the year are right but the weekday is not the "
                       "real one (a file that crosses New Year would be out of order)"),
-        (lambda: read_step_numbers(text_values, empty),
+        ("days", lambda: read_step_numbers(text_values, empty),
          lambda a, b: f"holds small whole numbers ({a} to {b}), which no clock writes (offsets or steps): read as day "
                       f"numbers, day N as {DAY_ZERO} + N days, so the order is right but the gaps, weekday and season "
                       "may not be"),
+        ("seconds", lambda: read_offset_seconds(text_values, empty),
+         lambda a, b: f"holds numbers counted from a start ({a} to {b}), not dates (a research file's seconds since "
+                      f"its log began): read as seconds from a made-up start, {DAY_ZERO}, so the order is right (and "
+                      "the gaps, if they are seconds), but hour, weekday and season context are not the real ones"),
     )
-    day_numbers = None
-    for read, said in readings:
-        if (day_numbers := read()) is not None:
-            text_values, first_day, last_day = day_numbers
+    counted = None
+    for unit, read, said in readings:
+        if (read_as := read()) is not None:
+            counted = unit
+            text_values, first_day, last_day = read_as
             report.notes.append(f"{name}: {col}: column {raw_name!r} {said(first_day, last_day)}")
             break
     if time_of_day is not None:
@@ -249,7 +255,7 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     # hour is then not real context (RawDataset.real_context).
     date_only = bool(len(stamps)) and bool((stamps == stamps.dt.normalize()).all())
     checks.flag(invalid, col, lambda v: f"not a timestamp: {v!r}")
-    return parsed, day_numbers is not None, date_only
+    return parsed, counted, date_only
 
 
 _DAY_ZERO_CLOCK = re.compile(r"^(?:1899-12-3[01]|1900-01-0[01])[ T](?=\d)")

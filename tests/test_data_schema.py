@@ -2908,7 +2908,13 @@ def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path:
     frame = read_table(write(tmp_path, parts, "DC.json"), GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
     assert frame.loc[frame["user_id"] == "83663", ["order_number", "item_id"]].values.tolist() == [
         ["1", "197"], ["2", "189"], ["2", "11"], ["3", "199"]]
-    assert any("(3 shoppers, 6 baskets; the parts 'train', 'validate', 'test' together" in n for n in report.notes)
+    assert any("(3 shoppers, 6 baskets; the parts 'train', 'validate', 'test' together, in that order" in n for n in report.notes)
+    # Without the padding: baskets of many sizes among 20 shoppers or more (a merged Ta-Feng
+    # file as another repository saves it: refused before, 'put a header line first').
+    bare = json.dumps({str(u): [[u, u + 1], [u + 2], [7, 8, 9, u]] for u in range(25)})
+    frame = read_table(write(tmp_path, bare, "tafeng_merged.json"), GENERIC_INTERACTIONS, IngestReport(),
+                       may_lack=("timestamp",))
+    assert len(frame) == 25 * 7 and frame["order_number"].nunique() == 3
     # Parts whose lists are all pairs are no baskets.
     pairs = json.dumps({"train": {"i1": [[1700000000, 5], [1700000100, 4]]}, "test": {"i2": [[1700000200, 3]]}})
     with pytest.raises(DataError):

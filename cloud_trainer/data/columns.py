@@ -55,7 +55,7 @@ def better_basket_column(frame: pd.DataFrame, header: list[str], raw: list[str],
         return frame, header  # baskets of several lines, seen in the first lines (the usual case: no pass over all)
     chosen = chosen.astype(str).str.strip()
     given = chosen[chosen != ""]
-    if given.empty:
+    if given.empty and "user_id" in header:
         # Blank on every line: no basket column at all, so an order number's still is
         # (WooCommerce's 'Transaction ID', the payment gateway's, beside 'Order Number':
         # each line had been a visit of its own; real17-ai).
@@ -311,6 +311,7 @@ def renamed_columns(frame: pd.DataFrame, header: list[str], renamed: dict[str, s
 
 
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
+                  "fullproductname",  # (Odoo's point-of-sale lines; real19-ai)
                   "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
                   # last, a bare 'description': Fetch's receipt lines name a product only so
                   # where it has no barcode (real3-af); read only for lines without a code,
@@ -726,15 +727,19 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     Not Unix time (nine digits and more: MovieLens 100K's 874965758 is 1997), unless under
     a tenth of the lines and 20 distinct values lie below it, as a count from zero has them
     (JODIE's Last.fm reaches 137 M seconds); not a column that does not start near zero
-    (its smallest number over a hundredth of its largest); not whole numbers below 32874,
+    (its smallest number above 0 over a hundredth of its largest), nor one that goes down
+    from a line to the next more than once in five; not whole numbers below 32874,
     which :func:`read_step_numbers` weighs; not a clock's ``HHMMSS``."""
     present = values[~empty]
     if len(present) < 20 or present.nunique() < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all():
         return None
     seconds = pd.to_numeric(values.where(~empty), errors="coerce")
     given = seconds.dropna()
-    top, low = float(given.max()), float(given.min())
-    if top >= 1e9 or low > top / 100:
+    top, low = float(given.max()), float(given[given > 0].min())
+    # (the smallest number above 0: an SAP date column's one '00000000' for no date had
+    # made every yyyymmdd date seconds from 2000; and a count is written in its order, so
+    # a column of durations, in no order, is none; session ai's review)
+    if top >= 1e9 or low > top / 100 or float((given.diff().dropna() >= 0).mean()) < 0.8:
         return None
     if top >= 1e8:
         below = given[given < 1e8]
@@ -745,7 +750,7 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
         return None
     stamps = pd.Timestamp(DAY_ZERO) + pd.to_timedelta(seconds, unit="s")
     text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return text.where(~empty, ""), f"{low:,.{0 if whole else 1}f}", f"{top:,.{0 if whole else 1}f}"
+    return text.where(~empty, ""), f"{float(given.min()):,.{0 if whole else 1}f}", f"{top:,.{0 if whole else 1}f}"
 
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

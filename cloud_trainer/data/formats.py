@@ -41,8 +41,11 @@ AVRO_MAGIC = b"Obj\x01"
 _HTML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:!doctype html|html|table|meta)[\s>]", re.IGNORECASE)
 _XML = re.compile(rb"(?:\xef\xbb\xbf)?\s*<(?:\?xml|[A-Za-z][\w:.-]*[\s>])")
 NUMPY_MAGIC = b"\x93NUMPY"
-_PICKLE = re.compile(rb"\x80[\x04\x05]\x95")
-"""A pickle of protocol 4 or 5 opens with PROTO then FRAME (pandas' to_pickle)."""
+_PICKLE = re.compile(rb"\x80(?:[\x04\x05]\x95|[\x02\x03][\x5d\x63\x7d\x28\x4e\x4b\x4a\x58\x55\x71])")
+"""A pickle of protocol 4 or 5 opens with PROTO then FRAME (pandas' to_pickle); of protocol 2
+or 3 (Python 2's cPickle, Python 3.0-3.7's default) with PROTO then its first object's
+opcode (a list, a class, a dict, a mark ...): KHGT's and KGSF's research files had been read
+as CSV text, their bytes quoted as a header (real20-ai)."""
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """An old Excel ``.xls`` (and other Office files)."""
 

@@ -343,8 +343,10 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter.loc[~drop].reset_index(drop=True)
 
 
-_LINE_KEY = re.compile(r"(?:order|sales|invoice|receipt)?(?:details?|line|lineitem)(?:id|no|nr|number|key)?|linenumber")
-"""A sales line's own key by name (Maven's ``order_details_id``, WooCommerce's ``Line number``)."""
+_LINE_KEY = re.compile(r"(?:order|sales|invoice|receipt)(?:details?|line|lineitem)(?:id|no|nr|number|key)?"
+                       r"|(?:details?|line|lineitem)(?:id|no|nr|number|key)")
+"""A sales line's own key by name (Maven's ``order_details_id``, WooCommerce's ``Line number``;
+not a bare ``line`` or ``details``, a log's row counter: session ai's review)."""
 
 
 def _line_key(inter: pd.DataFrame, unread: list[str]) -> bool:
@@ -620,7 +622,8 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
-               "statut", "durum", "статус", "stav")  # (French, Turkish, Russian, Czech marketplaces)
+               "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
+               "tipetransaksi", "statustransaksi")  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too

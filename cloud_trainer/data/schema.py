@@ -311,7 +311,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)
                 "pembeli", "idpembeli",  # (Indonesian for the buyer: a sales sheet's "Pembeli"; real13-ah)
                 "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
-                "codigocliente", "customerreferenceid",  # (a Portuguese B2B sheet; Kaggle's fashion sales; real17-ai)
+                "codigocliente",  # (a Portuguese B2B sheet; real17-ai)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
@@ -339,7 +339,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "clntid", "社保卡号", "iduser",  # (TripAdvisor's ID_USER, real12-ag)  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
                 # last: other domains' and programmes' names, each read only where nothing
                 # above names the shopper (a books file's 'Author ID' is no shopper)
-                "msno", "authorid", "distinctid")  # (Mixpanel's distinct_id)
+                "msno", "authorid", "distinctid",  # (Mixpanel's distinct_id)
+                # (Kaggle's fashion sales, real17-ai; last: elsewhere a per-order PO reference,
+                # which a customer's name beside it beats; session ai's review)
+                "customerreferenceid")
 
 
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
@@ -367,8 +370,6 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
                 "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
-                # (Kaggle's fashion sales, Maven's restaurant menu, Sakila's rented copy; real17-ai)
-                "itempurchased", "menuitemid", "inventoryid",
                 "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
@@ -382,7 +383,12 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
-                "bundleid")  # (last: a bundle recommender's item, BundleRec's user_bundle.csv; real18-ai)
+                # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
+                # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
+                # product, session ai's review), a bundle recommender's item (BundleRec, real18-ai)
+                "itempurchased", "menuitemid", "inventoryid", "bundleid",
+                "detailproduk",  # (an Indonesian till's product; real19-ai)
+                "sid")  # (Mult-VAE's and ENMF's 'uid, sid': the song, the item; real20-ai. Last: elsewhere a session)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
 # is the vendor, and had made a second dish of an order more units of the first; session
 # ah's review. The refusal's hint names them: table._LIKELY.)
@@ -407,8 +413,9 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
-                 # WooCommerce's order export's 'Item Cost', the item's price; real17-ai)
-                 "valordoproduto", "valorunitario", "valorunitarioproduto", "itemcost",
+                 # not WooCommerce's 'Item Cost': elsewhere the shop's cost; real17-ai, session ai's review)
+                 "valordoproduto", "valorunitario", "valorunitarioproduto",
+                 "priceunit", "품목단가",  # (Odoo's order lines' 'price_unit'; a Korean invoice list's; real19-ai)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -452,6 +459,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Nuvemshop's 'Quantidade Comprada', a Portuguese B2B sheet's, Fetch's
                         # cleaned receipts' 'FINAL_QUANTITY'; real17-ai)
                         "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",
+                        # (a Chinese pharmacy's '销售数量', its 16 returns negative; an Indonesian till's
+                        # 'Banyak Penjualan'; real19-ai)
+                        "销售数量", "banyakpenjualan",
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
@@ -502,7 +512,8 @@ GENERIC_ITEMS = TableSpec(
                         "itemcategory", "producttypename", "productsubclass", "subclass", "finelinenumber",
                         "商品分類", "商品分类", "分類", "分类", "类别", "類別",
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille",
-                        "categories")),  # (BundleRec's item_categories.csv, Amazon's lists of paths; real18-ai)
+                        "icategory")),  # (ReChorus's item features are 'i_' named; real20-ai)
+               # (not 'categories': Amazon's and BundleRec's lists of paths, one category each; session ai's review)
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
                                                     "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk",
@@ -526,7 +537,9 @@ one-off pieces a unique item_id beside a garment type is right as it is)."""
 
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
                   "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", "datecreated", "createddate",
-                  "creationdate", "saledate", "shopdate", *DAY_NUMBER_KEYS)
+                  "creationdate", "saledate", "shopdate",
+                  "tanggal", "tgl",  # (an Indonesian till's date beside its 'Waktu'; real19-ai)
+                  *DAY_NUMBER_KEYS)
 """Normalised header names of a timestamp column that may hold the date alone."""
 
 
@@ -534,7 +547,9 @@ HOUR_KEYS = ("hour", "hourofday", "shophour", "transactionhour")
 """A time-of-day column that holds the hour alone (dunnhumby LGSR's ``SHOP_HOUR`` 12)."""
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
                     "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction",
-                    "uhrzeit", "zeit", "heure", "hora", "ora", "tijd", *HOUR_KEYS)
+                    "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
+                    "waktu", "jam",  # (an Indonesian till's 'Waktu' beside 'Tanggal'; real19-ai)
+                    *HOUR_KEYS)
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 

@@ -221,14 +221,20 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
-def _pandas_labels(header: list[str]) -> int | None:
-    """Whether a header is the labels pandas gives a DataFrame's unnamed columns (``0, 1,
-    2, 3``), after its row index's empty name or not: the index's width (1 or 0), else None."""
-    index = 1 if header and header[0] == "" else 0
-    labels = header[index:]
-    if len(labels) < 2 or labels != [str(k) for k in range(len(labels))]:
+def _pandas_labels(header: list[str], text: str, delimiter: str, quoting: int) -> int | None:
+    """1 where a header is the labels pandas gives a DataFrame's unnamed columns (``0, 1,
+    2, 3``) after its row index's empty name, and that index counts the rows (0, 1, 2
+    ...); else None. Not a first line ``0,1`` without the empty name (a headerless
+    0-indexed file's first pair), nor an index that holds ids (a shopper's, kept as data;
+    session ai's review)."""
+    if len(header) < 3 or header[0] != "" or header[1:] != [str(k) for k in range(len(header) - 1)]:
         return None
-    return index
+    try:
+        rows = first_rows(text.split("\n", 1)[-1], delimiter, quoting, 50)
+    except csv.Error:
+        return None
+    counted = [r[0].strip() for r in rows if r]
+    return 1 if counted and counted == [str(k) for k in range(len(counted))] else None
 
 
 def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Converted | None:
@@ -294,7 +300,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_type_suffixes(header, name, report.notes)
-    index = _pandas_labels(header)
+    index = _pandas_labels(header, text, delimiter, quoting)
     by_content = index is None and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
     if by_content and delimiter == " ":
         _refuse_fixed_width(text, name)
@@ -489,6 +495,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     header_trails = not by_content and width > 1 and not raw_header[-1].strip()
     trailing = 0
     records_in_cells = 0
+    wider, first_wider = 0, None  # lines with more fields than the header, and the first of them
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -547,11 +554,14 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 # real2-ae); '2,51' (a decimal comma in a column before it) stays a bad row.
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 loose_names += 1
-            elif len(row) > width and list_tail:
+            elif len(row) > width and list_tail and all(_NUMBER_FIELD.fullmatch(f.strip()) for f in row[width - 1:]):
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 list_tails += 1
             else:
                 pending.append(_wrong_width(reader.line_num, row, width, stats))
+                if len(row) > width:
+                    wider += 1
+                    first_wider = first_wider or (reader.line_num, len(row))
                 continue
         stats.rows_read += 1
         if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
@@ -561,6 +571,15 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             continue
         rows.append(row)
         lines.append(reader.line_num)
+    if wider >= 20 and wider > len(rows):
+        # Most lines wider than the first: no table of that many columns. AKT's knowledge-
+        # tracing blocks (a student's two numbers, then three lines of 305 answers each) had
+        # kept the short lines as rows, dropped 72 % as bad, trained and shipped (real20-ai).
+        line, fields = first_wider or (0, 0)
+        raise DataError(f"{name}: {wider:,} of {stats.rows_read:,} lines have more fields than the "
+                        f"{'first line' if by_content else 'header'} ({width}; e.g. line {line}, {fields:,} fields): "
+                        f"not a table of {width} columns (records "
+                        "over several lines, or a list a line?); write one interaction a line, its fields named")
     if keeps is not None:
         assert sample is not None
         sample.count(len(rows), stats.rows_sampled_out)
@@ -607,10 +626,13 @@ def _item_placeholders(values: pd.Series) -> frozenset[str]:
     return ITEM_PLACEHOLDERS | frozenset(worded) if worded else ITEM_PLACEHOLDERS
 
 
-_LIST_NAME = re.compile(r"(?i)(?:^|[^a-z])(?:list|features|vector|embedding)s?(?:[^a-z]|$)|(?:list|features)$")
-"""A last column's name that says it holds a list of values (JODIE's and TGN's
-``comma_separated_list_of_features``, ``feature_list``, ``embedding``): its values are the
-rest of the line, written with the separator unquoted."""
+_LIST_NAME = re.compile(r"(?i)features?|embeddings?|vectors?|list_?of")
+"""A last column's name that says it holds a list of numbers (JODIE's and TGN's
+``comma_separated_list_of_features``, ``feature_vector``, ``embedding``): its values are
+the rest of the line, written with the separator unquoted, where all of them are numbers
+(not a 'List Price', 'playlist' or 'wishlist' after a price written '1,299.00'; session
+ai's review)."""
+_NUMBER_FIELD = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
 def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] | None:

@@ -753,3 +753,38 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
                    f"are day first ({sure.min():%Y-%m-%d} to {sure.max():%Y-%m-%d}): day first they would lie "
                    f"outside those months ({int(far.sum())} of them by over a month), as a spreadsheet's round trip "
                    "through US settings writes such dates")
+
+
+_RESAVED_ISO = re.compile(r"(20(?:0[1-9]|1[0-2]))-(\d{2})-(\d{2})(.*)")
+_SHORT_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})(\D.*)?")
+
+
+def swapped_resave(values: pd.Series) -> tuple[pd.Series, str | None]:
+    """A column of ``m/d/yy`` dates a spreadsheet re-saved in part: the dates whose day
+    is 12 or less it read as ``yy/m/d`` and wrote as ISO (``1/8/23``, 8 January 2023, as
+    ``2001-08-23``), the others it could not and left as they were (``3/31/23``). Maven's
+    restaurant orders as committed had 40 % of their lines in 2001-2003, a weekday context
+    wrong for each (real17-ai). Read back, with a note, only where the signature is whole:
+    every ISO date's year 2001-2012 and its day one value, every other date ``m/d/yy``
+    with that year and a day above 12."""
+    given = values.dropna()
+    slashed = given.str.contains("/", regex=False)
+    if not slashed.any() or slashed.all():  # (one pass, where a column is of one form: the usual case)
+        return values, None
+    iso = given.str.extract("^" + _RESAVED_ISO.pattern + "$")
+    us = given.str.extract("^" + _SHORT_US.pattern + "$")
+    is_iso, is_us = iso[0].notna(), us[0].notna()
+    if not (is_iso.any() and is_us.any()) or not (is_iso | is_us).all():
+        return values, None
+    year = us.loc[is_us, 2]
+    if year.nunique() != 1 or set(iso.loc[is_iso, 2]) != {year.iloc[0]} or not (
+            pd.to_numeric(us.loc[is_us, 1]) > 12).all():
+        return values, None
+    back = (pd.to_numeric(iso.loc[is_iso, 0]) - 2000).astype(str) + "/" + iso.loc[is_iso, 1].str.lstrip("0") + "/" \
+        + iso.loc[is_iso, 2] + iso.loc[is_iso, 3].fillna("")
+    out = values.copy()
+    out[back.index] = back
+    example = given[is_iso].iloc[0]
+    return out, (f"{int(is_iso.sum()):,} dates written year first ({example!r}) beside m/d/yy ones whose day is above "
+                 f"12: a spreadsheet's re-save read m/d/yy days of 12 or less as yy/m/d, so they are read back "
+                 f"({example!r} as {back.iloc[0]!r})")

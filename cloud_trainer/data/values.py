@@ -23,7 +23,14 @@ from .columns import _synonyms, read_day_numbers, read_offset_seconds, read_step
 from .ingest import IngestReport
 from .names import header_key
 from .schema import HOUR_KEYS, NO_ACTION, Column
-from .timestamps import DAY_ZERO, clock_text, instants_as_local, month_days, parse_marking_unix
+from .timestamps import (
+    DAY_ZERO,
+    clock_text,
+    instants_as_local,
+    month_days,
+    parse_marking_unix,
+    swapped_resave,
+)
 
 
 class Checks:
@@ -242,6 +249,11 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
             report.notes.append(f"{name}: {col}: column {time_of_day!r} holds no time of day the reader knows"
                                 + (f" (e.g. {given.iloc[0]!r})" if len(given) else " (it is blank)")
                                 + ": the dates are read without it")
+    if column.timestamp_format is None:
+        text_values, note = swapped_resave(text_values.where(~empty))
+        text_values = text_values.fillna("")
+        if note:
+            report.notes.append(f"{name}: {col}: {note}")
     parsed, note, unix = parse_marking_unix(text_values.where(~empty), column.timestamp_format)
     if note:
         report.notes.append(f"{name}: {col}: {note}")

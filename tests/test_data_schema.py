@@ -2902,12 +2902,12 @@ def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path:
         read_table(write(tmp_path, pairs, "split.json"), GENERIC_INTERACTIONS, IngestReport())
     # DNNTSP's split parts, each keyed by shopper (a shopper may be in two: its later
     # baskets follow): read together. They had been 9,000-column tables refused after 200 s.
-    parts = json.dumps({"train": {"83663": [[197], [189, 11]], "142647": [[206, 165], [95]]},
-                        "validate": {"5": [[1, 2, 3]]}, "test": {"83663": [[199]]}})
+    parts = json.dumps({"train": {"83663": [[197], [189, 197]], "142647": [[206, 189], [95]]},
+                        "validate": {"5": [[1, 206, 95]]}, "test": {"83663": [[199]]}})
     report = IngestReport()
     frame = read_table(write(tmp_path, parts, "DC.json"), GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
     assert frame.loc[frame["user_id"] == "83663", ["order_number", "item_id"]].values.tolist() == [
-        ["1", "197"], ["2", "189"], ["2", "11"], ["3", "199"]]
+        ["1", "197"], ["2", "189"], ["2", "197"], ["3", "199"]]
     assert any("(3 shoppers, 6 baskets; the parts 'train', 'validate', 'test' together, in that order" in n for n in report.notes)
     # Without the padding: baskets of many sizes among 20 shoppers or more (a merged Ta-Feng
     # file as another repository saves it: refused before, 'put a header line first').

@@ -94,7 +94,7 @@ def item_blocks(raw: bytes) -> Converted:
 _NUMBERED_ITEM = re.compile(r"(?i)\s*(item|product|article|produkt|artikel|produit|producto)(?:[\s_-]*(?:id|code|sku))?"
                             r"[\s_#-]*(\d{1,3})\s*")
 """A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``, ``item_id_1``."""
-_BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket)[\s_#-]*(id|no|nr|number)\s*")
+_BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket)[\s_#-]*(id|no|nr|number)?\s*")
 """The one column such a header may name the row's basket by (eobuwie.pl's shipped orders:
 ``order_id;item_id_1;item_id_2;item_id_3``)."""
 _ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|basket size|size)\s*")
@@ -128,7 +128,9 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
         # is none, and a pivot of quantities by order is no list of items; session ai's review)
         ids = [r.split(delimiter)[basket_at].strip() for r in rest.split("\n")[:1000]
                if r.strip() and len(r.split(delimiter)) > basket_at]
-        if not ids or len(set(ids)) < 0.9 * len(ids):
+        # (an order that runs on to the next row repeats only there: runs, not rows, count)
+        runs = [v for k, v in enumerate(ids) if k == 0 or v != ids[k - 1]]
+        if not runs or len(set(runs)) < 0.9 * len(runs):
             return None
 
     def rows() -> Iterator[tuple[int, list[str]]]:

@@ -727,8 +727,7 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     Not Unix time (nine digits and more: MovieLens 100K's 874965758 is 1997), unless under
     a tenth of the lines and 20 distinct values lie below it, as a count from zero has them
     (JODIE's Last.fm reaches 137 M seconds); not a column that does not start near zero
-    (its smallest number above 0 over a hundredth of its largest), nor one that goes down
-    from a line to the next more than once in five; not whole numbers below 32874,
+    (its smallest number above 0 over a hundredth of its largest); not whole numbers below 32874,
     which :func:`read_step_numbers` weighs; not a clock's ``HHMMSS``."""
     present = values[~empty]
     if len(present) < 20 or present.nunique() < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all():
@@ -737,9 +736,9 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     given = seconds.dropna()
     top, low = float(given.max()), float(given[given > 0].min())
     # (the smallest number above 0: an SAP date column's one '00000000' for no date had
-    # made every yyyymmdd date seconds from 2000; and a count is written in its order, so
-    # a column of durations, in no order, is none; session ai's review)
-    if top >= 1e9 or low > top / 100 or float((given.diff().dropna() >= 0).mean()) < 0.8:
+    # made every yyyymmdd date seconds from 2000; session ai's review. The file's order says
+    # nothing: research files are written newest first, shuffled or by user; its second review)
+    if top >= 1e9 or low > top / 100:
         return None
     if top >= 1e8:
         below = given[given < 1e8]

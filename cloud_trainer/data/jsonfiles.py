@@ -111,10 +111,11 @@ def json_lines(raw: bytes) -> Converted:
         for row in parts:
             columns.update(dict.fromkeys(row))
             rows += 1
-        if len(columns) > MAX_RECORD_FIELDS and len(columns) > 10 * records:
+        if len(columns) > MAX_RECORD_FIELDS and len(columns) > 100 * records:
             few_fields(columns, records)  # (at once: every field more costs each check a column)
     if not records:
         raise FormatError(_no_records(raw, bad))
+    few_fields(columns, records)  # (the whole file's: a catalogue's first records may be its richest)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -223,10 +224,23 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
         # benchmark's Ta-Feng merged file as another repository saved it): pairs and
         # triples are all of one size (session ai's corpus).
         sizes = {len(b) for v in whole.values() for b in v}
-        if len(whole) < 20 or len(sizes) < 3:
+        if len(whole) < 20 or len(sizes) < 3 or not _one_kind_of_id(whole):
             return None
         return _basket_rows(whole, "")
     return _basket_rows(whole, "[-1] padding left out; ")
+
+
+def _one_kind_of_id(whole: dict[str, Any]) -> bool:
+    """Whether a basket's later places hold the same ids its first does: most distinct
+    values after the first place are some list's first too. A record ``[item, rating,
+    time]`` has ratings and Unix times there, which no list starts with (session ai's
+    second review: records with an optional field had been read as baskets)."""
+    first = {b[0] for v in whole.values() for b in v if b}
+    later = {i for v in whole.values() for b in v for i in b[1:]}
+    # (and numbers: words are a sentence's or a film's tags, not a till's items)
+    if not all(isinstance(i, int) or str(i).isdigit() for i in first | later):
+        return False
+    return not later or len(later & first) >= 0.5 * len(later)
 
 
 SPLIT_NAMES = frozenset({"train", "training", "validate", "validation", "valid", "val", "dev", "test", "testing"})
@@ -255,8 +269,8 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
                 return None
             merged.setdefault(str(shopper), []).extend(lists)
     sizes = {len(b) for lists in merged.values() for b in lists}
-    if len(merged) < 2 or (len(sizes) == 1 and sizes.pop() >= 2):
-        return None  # (every list of one size: pairs or triples, [item, rating, time], not baskets)
+    if len(merged) < 2 or (len(sizes) == 1 and sizes.pop() >= 2) or not _one_kind_of_id(merged):
+        return None  # (pairs or triples, [item, rating, time], not baskets)
     return _basket_rows(merged, f"the parts {', '.join(map(repr, parts))} together, in that order; ")
 
 

@@ -22,11 +22,11 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
                    "netvalue",  # (SAP's billing items: the line's net value)
                    "storesales",  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
-                   "grossamt", "grossamount",
+                   "grossamt", "grossamount",  # (an Indian wholesaler's 'GROSS AMT' beside 'PCS'; real-af)
                    "finalsale",  # (Fetch's cleaned receipt lines: FINAL_SALE beside FINAL_QUANTITY; real17-ai)
                    # (a Chinese pharmacy's received and receivable amounts; an Indonesian till's
                    # net sales; real19-ai)
-                   "实收金额", "应收金额", "penjualanbersih")  # (an Indian wholesaler's 'GROSS AMT' beside 'PCS'; real-af)
+                   "实收金额", "应收金额", "penjualanbersih")
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so

@@ -387,8 +387,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
                 # product, session ai's review), a bundle recommender's item (BundleRec, real18-ai)
                 "itempurchased", "menuitemid", "inventoryid", "bundleid",
-                "detailproduk",  # (an Indonesian till's product; real19-ai)
-                "sid")  # (Mult-VAE's and ENMF's 'uid, sid': the song, the item; real20-ai. Last: elsewhere a session)
+                "detailproduk")  # (an Indonesian till's product; real19-ai)
+# (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
+# as the item beside a product's name; session ai's second review.)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
 # is the vendor, and had made a second dish of an order more units of the first; session
 # ah's review. The refusal's hint names them: table._LIKELY.)
@@ -415,7 +416,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
                  # not WooCommerce's 'Item Cost': elsewhere the shop's cost; real17-ai, session ai's review)
                  "valordoproduto", "valorunitario", "valorunitarioproduto",
-                 "priceunit", "품목단가",  # (Odoo's order lines' 'price_unit'; a Korean invoice list's; real19-ai)
+                 "품목단가",  # (a Korean invoice list's; real19-ai. Not Odoo's 'price_unit': SAP's 'Price Unit'
+                 # is the quantity a price is per, 1 or 100; session ai's second review)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
@@ -504,8 +506,8 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname", "单品名称",
-                        "titles")),  # (BundleRec's item_titles.csv; real18-ai)  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "skuname", "单品名称",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "titles")),  # (BundleRec's item_titles.csv; real18-ai)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
                         "genres", "genre", "class", "productclass", "commoditydesc", "commodity", "catid",
@@ -548,8 +550,9 @@ HOUR_KEYS = ("hour", "hourofday", "shophour", "transactionhour")
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
                     "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction",
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
-                    "waktu", "jam",  # (an Indonesian till's 'Waktu' beside 'Tanggal'; real19-ai)
                     *HOUR_KEYS)
+# (Not an Indonesian till's 'Waktu' or 'Jam': written '08.15' or as the hour, glued to the
+# date they made every line a bad row; session ai's second review.)
 """Normalised header names of a separate time-of-day column beside such a date."""
 
 

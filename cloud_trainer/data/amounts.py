@@ -119,8 +119,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     number = number.where(~euro, number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     # 'R$ 1.234' (no decimals): the point groups thousands where the currency's comma is
     # decimal; read as 1.234 it was a thousandth of the price (session ai's review).
-    dotted = ~parts["pre"].isin(_COMMA_THOUSANDS) & ~parts["post"].isin(_COMMA_THOUSANDS) & parts["pre"].eq("R$") & (
-        number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+"))
+    dotted = parts["pre"].eq("R$") & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
     number = number.where(~dotted, number.str.replace(".", "", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)

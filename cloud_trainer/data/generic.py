@@ -472,8 +472,8 @@ def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:
         shares = [f"{u!r} ({n:,}, {n / len(user_ids):.0%})" for u, n in outsized.head(5).items()]
         return (f"{file}: shoppers {', '.join(shares[:-1])} and {shares[-1]} have {int(outsized.sum()):,} of the "
                 f"{len(user_ids):,} lines (the median shopper {int(counts.median()):,}): if that is how the export "
-                "writes guests (a log's guest id, a shop's own e-mail for its walk-in buyers), blank those ids (or give each guest visit "
-                "its basket id) -- as it is, each is read as one shopper")
+                "writes guests (a log's guest id, a shop's own e-mail for its walk-in buyers), blank those ids (or "
+                "give each guest visit its basket id) -- as it is, each is read as one shopper")
     return (f"{file}: shopper {top!r} has {counts.iloc[0]:,} of the {len(user_ids):,} lines "
             f"({counts.iloc[0] / len(user_ids):.0%}; the median shopper {int(counts.median()):,}): if that "
             "is how the export writes guests, blank those ids (or give each guest visit its basket id) -- "

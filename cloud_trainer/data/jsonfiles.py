@@ -244,8 +244,8 @@ def _one_kind_of_id(whole: dict[str, Any]) -> bool:
 
 
 SPLIT_NAMES = frozenset({"train", "training", "validate", "validation", "valid", "val", "dev", "test", "testing"})
-_SPLIT_RANK = {"train": 0, "training": 0, "test": 2, "testing": 2}
 """The keys a research file splits its shoppers under (DNNTSP's ``train`` / ``validate`` / ``test``)."""
+_SPLIT_RANK = {"train": 0, "training": 0, "test": 2, "testing": 2}  # (the others, validation's, 1)
 
 
 def _split_baskets(whole: dict[str, Any]) -> Converted | None:
@@ -254,8 +254,9 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
     ...}, "validate": {...}, "test": {...}}``): the parts' shoppers together, each one's
     baskets in the parts' order, read as :func:`_baskets_by_shopper` reads a merged file.
     Read as JSON lines each shopper had been a column: three files of 9,000 to 15,000
-    columns refused after 200 s each (the corpus of session ai). Not where every basket
-    is a pair (``{item: [[time, rating], ...]}``)."""
+    columns refused after 200 s each (the corpus of session ai). Not where the lists are
+    records (``{item: [[time, rating], ...]}``, ``[item, rating, time]``) or words
+    (:func:`_one_kind_of_id`)."""
     if not whole or not all(str(k).lower() in SPLIT_NAMES and isinstance(v, dict) and v for k, v in whole.items()):
         return None
     merged: dict[str, list[Any]] = {}

@@ -756,7 +756,9 @@ def _flipped_by_a_spreadsheet(stamp: pd.Series, a: pd.Series, b: pd.Series, year
 
 
 _RESAVED_ISO = re.compile(r"(20(?:0[1-9]|1[0-2]))-(\d{2})-(\d{2})(.*)")
+"""An ISO date a re-save made of ``m/d/yy``: its year 2000 + the month, its day the year (then any time)."""
 _SHORT_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2})(\D.*)?")
+"""``m/d/yy``, then any time."""
 
 
 def swapped_resave(values: pd.Series) -> tuple[pd.Series, str | None]:

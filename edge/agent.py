@@ -310,11 +310,12 @@ class Agent:
                 log.exception("handler for %s failed", topic)
                 self.reject(topic, payload, f"internal error: {type(exc).__name__}")
         elapsed_ns = time.perf_counter_ns() - t0
+        # This thread's CPU time in the same span, its clock read next to the wall's: "total"
+        # minus "cpu" is time the handler was ready but not running (waiting for the GIL or a
+        # core, or blocked), which is what the tail is made of on a busy box.
+        cpu_ns = time.thread_time_ns() - c0
         m.stage_ns["total"] += elapsed_ns
-        # This thread's CPU time in the same span: "total" minus "cpu" is time the
-        # handler was ready but not running (waiting for the GIL or a core, or
-        # blocked), which is what the tail is made of on a busy box.
-        m.stage_ns["cpu"] += time.thread_time_ns() - c0
+        m.stage_ns["cpu"] += cpu_ns
         observer = self.observer
         if observer is not None and (failed or self._last_strategy is not None):
             observer(elapsed_ns / 1e9, self._last_strategy, self._last_eligible, failed)

@@ -507,7 +507,10 @@ def test_the_handling_threads_cpu_is_reported_beside_its_wall_time(tmp_path: Pat
         for i in range(20):
             device.handle(T.location, json.dumps(location("produce", track=f"t{i}")).encode())
         stages = device.metrics.detail()["stage_us_mean"]
-        assert 0 < stages["cpu"] <= stages["total"] * 1.05  # clocks differ by rounding only
+        # The two clocks differ by their rounding and by the few hundred nanoseconds between
+        # their reads: on a loaded machine the CPU clock's mean has come out 3 us over a
+        # 62.5 us wall (a fresh clone's CI, session ai), so a microsecond-scale slack.
+        assert 0 < stages["cpu"] <= stages["total"] * 1.05 + 5
     finally:
         device.log_writer.start()
         device.log_writer.stop()

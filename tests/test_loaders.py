@@ -3306,3 +3306,20 @@ def test_the_second_reviews_shapes_read_as_before(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "spill.csv", "order_id,item_1,item_2,item_3\n" + "".join(
         f"O{k // 4 * 3 + min(k % 4, 2)},i{k % 40},i{(k + 7) % 40},i{(k + 11) % 40}\n" for k in range(300)))
     assert raw.interactions["session_id"].nunique() < 300
+
+
+def test_a_held_out_file_and_an_unquoted_text_column_are_named(tmp_path: Path) -> None:
+    """From the last probe and review (real20-ai, session ai's second review): ENMF's
+    leave-one-out test file (one line a user) was read as a whole log without a word; a
+    name column holding unquoted commas on most lines was refused with a guess of
+    'records over several lines'."""
+    raw, path = load_text(tmp_path, "test.csv", "user_id\titem_id\tneg_items\n" + "".join(
+        f"{k}\t{k % 70}\t[{k % 5}, {k % 7}]\n" for k in range(150)))
+    assert (f"{path}: each of the 150 shoppers has exactly one line, so none has a history to learn from or to hold "
+            "out: if this is a held-out test file (one target a shopper, as leave-one-out splits write), give the "
+            "training file instead") in raw.report.notes
+    body = "user_id,item_id,item_name,timestamp,quantity\n" + "".join(
+        f"u{k % 30},p{k % 50},{'Love, Death' if k % 4 else 'Shirt'},2024-01-{1 + k % 28:02d},1\n" for k in range(200))
+    with pytest.raises(DataError, match=r"not a table of 5 columns \(column 'item_name' holds the separator unquoted\? "
+                                        r"e.g. 'Love, Death': quote that column\)"):
+        load_text(tmp_path, "names.csv", body)

@@ -138,6 +138,8 @@ def load_generic(
             report.notes.append(note)
     if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
         report.notes.append(note)
+    if not baskets_as_shoppers and (note := _one_line_each(inter["user_id"], interactions)) is not None:
+        report.notes.append(note)
     if "timestamp" in inter:
         inter = stray_times(inter, interactions, report)
         if (note := _time_span_note(inter["timestamp"], interactions)) is not None:
@@ -453,6 +455,19 @@ def _bare_scale(given: pd.Series, inter: pd.DataFrame) -> bool:
     baskets = "session_id" in inter and bool((inter["session_id"] != "").any())
     return (not baskets and 4 <= given.nunique() <= 11 and given.min() >= 0
             and float(given.value_counts(normalize=True).iloc[0]) < 0.6)
+
+
+def _one_line_each(user_ids: pd.Series, file: Path) -> str | None:
+    """A note where each of 100 shoppers or more has exactly one line: a leave-one-out
+    split's held-out file (ENMF's ``test.csv``: a user's one target and its sampled
+    negatives) reads as a whole log whose every evaluated shopper is new, which nothing
+    had said (real20-ai)."""
+    counts = user_ids[~is_anonymous_basket(user_ids)].value_counts()
+    if len(counts) < 100 or counts.iloc[0] != 1:
+        return None
+    return (f"{file}: each of the {len(counts):,} shoppers has exactly one line, so none has a history to learn "
+            "from or to hold out: if this is a held-out test file (one target a shopper, as leave-one-out splits "
+            "write), give the training file instead")
 
 
 def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:

@@ -496,7 +496,8 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     header_trails = not by_content and width > 1 and not raw_header[-1].strip()
     trailing = 0
     records_in_cells = 0
-    wider, first_wider = 0, None  # lines with more fields than the header, and the first of them
+    wider = 0  # lines with more fields than the header, and the first of them with its line number
+    first_wider: tuple[int, list[str]] | None = None
     rows: list[list[str]] = []
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
@@ -563,7 +564,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 pending.append(_wrong_width(reader.line_num, row, width, stats))
                 if len(row) > width:
                     wider += 1
-                    first_wider = first_wider or (reader.line_num, len(row))
+                    first_wider = first_wider or (reader.line_num, row)
                 continue
         stats.rows_read += 1
         if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
@@ -577,11 +578,11 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         # Most lines wider than the first: no table of that many columns. AKT's knowledge-
         # tracing blocks (a student's two numbers, then three lines of 305 answers each) had
         # kept the short lines as rows, dropped 72 % as bad, trained and shipped (real20-ai).
-        line, fields = first_wider or (0, 0)
+        line, wide = first_wider or (0, [])
         raise DataError(f"{name}: {wider:,} of {stats.rows_read:,} lines have more fields than the "
-                        f"{'first line' if by_content else 'header'} ({width}; e.g. line {line}, {fields:,} fields): "
-                        f"not a table of {width} columns (records over several lines, or a list a line?); write "
-                        "one interaction a line, its fields named")
+                        f"{'first line' if by_content else 'header'} ({width}; e.g. line {line}, {len(wide):,} fields): "
+                        f"not a table of {width} columns ({_why_wider(wide, raw_header, width, delimiter)}); write one "
+                        "interaction a line, its fields named")
     if keeps is not None:
         assert sample is not None
         sample.count(len(rows), stats.rows_sampled_out)
@@ -619,6 +620,17 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         lines = [n + layout.dropped for n in lines]
         pending = [(p[0] + layout.dropped, *p[1:]) for p in pending]
     return _Rows(rows, lines, pending)
+
+
+def _why_wider(row: list[str], raw_header: list[str], width: int, delimiter: str) -> str:
+    """The likeliest cause of a line wider than the header, for the refusal: a text column
+    holding the separator unquoted (a field after it starts with a space, as prose's do:
+    session ai's second review), else records over several lines or a list a line."""
+    at = next((i for i in range(1, len(row)) if row[i][:1] == " " and row[i - 1].strip()), None)
+    if at is not None and at - 1 < width and raw_header[at - 1].strip():
+        return (f"column {raw_header[at - 1]!r} holds the separator unquoted? e.g. "
+                f"{row[at - 1] + delimiter + row[at]!r}: quote that column")
+    return "records over several lines, or a list a line?"
 
 
 def _item_placeholders(values: pd.Series) -> frozenset[str]:

@@ -133,23 +133,16 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
         if not runs or len(set(runs)) < 0.9 * len(runs):
             return None
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def rows() -> Iterator[tuple[int, str, list[str]]]:
         for number, line in enumerate(rest.split("\n"), first_line + 1):
             try:
                 cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
             except csv.Error:  # (a broken line holds no item it can name)
                 cells = []
-            yield number, [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
+            basket = cells[basket_at].strip() if basket_at is not None and basket_at < len(cells) else ""
+            yield number, basket, [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
 
-    def baskets_of() -> Iterator[str]:
-        for line in rest.split("\n"):
-            try:
-                cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
-            except csv.Error:
-                cells = []
-            yield cells[basket_at].strip() if basket_at is not None and basket_at < len(cells) else ""
-
-    text, line_map, baskets, items = _baskets_table(rows(), baskets_of() if basket_at is not None else None)
+    text, line_map, baskets, items = _baskets_table(rows())
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
     named = header[others[0]].strip() if others else ""
     count = (f"; {named!r}, their count, not read" if others and basket_at is None else "")
@@ -171,7 +164,7 @@ def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line:
     its shoppers (CiteULike's ``items.dat``), written ``item_id,user_id``."""
     if layout == "basket":
         table, line_map, baskets, n_items = _baskets_table(
-            (number, line.split()) for number, line in enumerate(text.split("\n"), first_line))
+            (number, "", line.split()) for number, line in enumerate(text.split("\n"), first_line))
         what = ("one basket a line, every number on it an item, no header (FIMI's 'retail.dat' and 'kosarak.dat' "
                 f"layout): {baskets:,} baskets of {n_items:,} items, each read with its line number as its id "
                 "(if each line's first number is its shopper or its transaction, give the file a header)")
@@ -229,7 +222,7 @@ def without_shopper_colon(line: str) -> str:
 def basket_lines(text: str, first_line: int = 1) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
-    lines = ((number, [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
+    lines = ((number, "", [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
              for number, line in enumerate(text.split("\n"), first_line))
     table, line_map, baskets, items = _baskets_table(lines)
     what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
@@ -237,21 +230,19 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     return Converted(table, line_map, what)
 
 
-def _baskets_table(lines: Iterable[tuple[int, list[str]]], ids: Iterable[str] | None = None
-                   ) -> tuple[str, array, int, int]:
-    """``session_id,item_id`` text from ``(line number, item names)`` pairs, each line a
-    basket named ``line N`` (or by ``ids``, one a line, where it gives one); with the
-    rows' source lines and the counts of baskets and distinct items, for the note."""
-    named = iter(ids) if ids is not None else None
+def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:
+    """``session_id,item_id`` text from ``(line number, basket id, item names)``, each line
+    a basket named by its id, or ``line N`` where it has none (""); with the rows' source
+    lines and the counts of baskets and distinct items, for the note."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("session_id", "item_id"))
     line_map = array("q")
     baskets = 0
     items: set[str] = set()
-    for number, names in lines:
+    for number, basket_id, names in lines:
         baskets += bool(names)
-        basket = (next(named, "") if named is not None else "") or f"line {number}"
+        basket = basket_id or f"line {number}"
         for item in names:
             writer.writerow((basket, item))
             line_map.append(number)

@@ -730,7 +730,9 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     (its smallest number above 0 over a hundredth of its largest); not whole numbers below 32874,
     which :func:`read_step_numbers` weighs; not a clock's ``HHMMSS``."""
     present = values[~empty]
-    if len(present) < 20 or present.nunique() < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all():
+    # (the pattern first: counting a 2 M-line column's distinct times cost 0.7 s of every
+    # load whose times are dates, which the pattern rules out in 0.1 s)
+    if len(present) < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all() or present.nunique() < 20:
         return None
     seconds = pd.to_numeric(values.where(~empty), errors="coerce")
     given = seconds.dropna()

@@ -136,10 +136,12 @@ def load_generic(
     for col in ("item_id", "user_id"):
         if (note := _ids_alike(inter[col], col, interactions)) is not None:
             report.notes.append(note)
-    if not baskets_as_shoppers and (note := _one_shopper_for_many(inter["user_id"], interactions)) is not None:
-        report.notes.append(note)
-    if not baskets_as_shoppers and (note := _one_line_each(inter["user_id"], interactions)) is not None:
-        report.notes.append(note)
+    if not baskets_as_shoppers:
+        lines_each = inter["user_id"][~is_anonymous_basket(inter["user_id"])].value_counts()
+        for note in (_one_shopper_for_many(lines_each, len(inter), interactions),
+                     _one_line_each(lines_each, interactions)):
+            if note is not None:
+                report.notes.append(note)
     if "timestamp" in inter:
         inter = stray_times(inter, interactions, report)
         if (note := _time_span_note(inter["timestamp"], interactions)) is not None:
@@ -457,12 +459,11 @@ def _bare_scale(given: pd.Series, inter: pd.DataFrame) -> bool:
             and float(given.value_counts(normalize=True).iloc[0]) < 0.6)
 
 
-def _one_line_each(user_ids: pd.Series, file: Path) -> str | None:
-    """A note where each of 100 shoppers or more has exactly one line: a leave-one-out
-    split's held-out file (ENMF's ``test.csv``: a user's one target and its sampled
-    negatives) reads as a whole log whose every evaluated shopper is new, which nothing
-    had said (real20-ai)."""
-    counts = user_ids[~is_anonymous_basket(user_ids)].value_counts()
+def _one_line_each(counts: pd.Series, file: Path) -> str | None:
+    """A note where each of 100 shoppers or more has exactly one line (``counts``: each
+    named shopper's lines, most first): a leave-one-out split's held-out file (ENMF's
+    ``test.csv``: a user's one target and its sampled negatives) reads as a whole log whose
+    every evaluated shopper is new, which nothing had said (real20-ai)."""
     if len(counts) < 100 or counts.iloc[0] != 1:
         return None
     return (f"{file}: each of the {len(counts):,} shoppers has exactly one line, so none has a history to learn "
@@ -470,27 +471,27 @@ def _one_line_each(user_ids: pd.Series, file: Path) -> str | None:
             "write), give the training file instead")
 
 
-def _one_shopper_for_many(user_ids: pd.Series, file: Path) -> str | None:
+def _one_shopper_for_many(counts: pd.Series, lines: int, file: Path) -> str | None:
     """A note when one shopper id holds an outsized share of the lines. Logs often write
     every guest as one id (``0``, ``-1``, ``guest``, ``anonymous``), which would then be
     read as one shopper with everybody's history; only the export's owner knows, so it is
     said, not changed (a wholesale customer or a bot may be real). Markers of a missing
-    id (``NA``) are blank already (``schema.MISSING_VALUES``)."""
-    counts = user_ids[~is_anonymous_basket(user_ids)].value_counts()
-    if len(counts) < 20 or counts.iloc[0] <= GUEST_SHARE * len(user_ids):
+    id (``NA``) are blank already (``schema.MISSING_VALUES``). ``counts``: each named
+    shopper's lines, most first, of the file's ``lines``."""
+    if len(counts) < 20 or counts.iloc[0] <= GUEST_SHARE * lines:
         return None
     top = counts.index[0]
     # (each of them named: a WooCommerce shop's two kiosks' e-mails held 51 % and 45 % of the
     # lines, and the note had named the first alone; real17-ai)
-    outsized = counts[counts > GUEST_SHARE * len(user_ids)]
+    outsized = counts[counts > GUEST_SHARE * lines]
     if len(outsized) > 1:
-        shares = [f"{u!r} ({n:,}, {n / len(user_ids):.0%})" for u, n in outsized.head(5).items()]
+        shares = [f"{u!r} ({n:,}, {n / lines:.0%})" for u, n in outsized.head(5).items()]
         return (f"{file}: shoppers {', '.join(shares[:-1])} and {shares[-1]} have {int(outsized.sum()):,} of the "
-                f"{len(user_ids):,} lines (the median shopper {int(counts.median()):,}): if that is how the export "
+                f"{lines:,} lines (the median shopper {int(counts.median()):,}): if that is how the export "
                 "writes guests (a log's guest id, a shop's own e-mail for its walk-in buyers), blank those ids (or "
                 "give each guest visit its basket id) -- as it is, each is read as one shopper")
-    return (f"{file}: shopper {top!r} has {counts.iloc[0]:,} of the {len(user_ids):,} lines "
-            f"({counts.iloc[0] / len(user_ids):.0%}; the median shopper {int(counts.median()):,}): if that "
+    return (f"{file}: shopper {top!r} has {counts.iloc[0]:,} of the {lines:,} lines "
+            f"({counts.iloc[0] / lines:.0%}; the median shopper {int(counts.median()):,}): if that "
             "is how the export writes guests, blank those ids (or give each guest visit its basket id) -- "
             "as it is, they are read as one shopper")
 

@@ -199,6 +199,12 @@ def wrapped_records(raw: bytes) -> Converted | None:
                      "the element number")
 
 
+def _an_id(value: Any) -> bool:
+    """Whether a JSON value can be an id: a number or a string (not ``true``, a bool, nor a
+    float, a list or an object)."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
 _PADDING = ([-1], ["-1"])
 """The next-basket benchmarks' empty basket, around each shopper's list (:func:`_baskets_by_shopper`)."""
 
@@ -216,7 +222,7 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
     if len(whole) < 2 or not all(isinstance(v, list) and v and all(isinstance(b, list) for b in v)
                                  for v in whole.values()):
         return None
-    if not all(isinstance(i, (int, str)) and not isinstance(i, bool) for v in whole.values() for b in v for i in b):
+    if not all(_an_id(i) for v in whole.values() for b in v for i in b):
         return None
     padded = sum(v[0] in _PADDING and v[-1] in _PADDING for v in whole.values())
     if padded * 2 <= len(whole):
@@ -265,7 +271,7 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
     for part in (whole[k] for k in parts):
         for shopper, lists in part.items():
             if not (isinstance(lists, list) and lists and all(
-                    isinstance(b, list) and all(isinstance(i, (int, str)) and not isinstance(i, bool) for i in b)
+                    isinstance(b, list) and all(_an_id(i) for i in b)
                     for b in lists)):
                 return None
             merged.setdefault(str(shopper), []).extend(lists)
@@ -307,7 +313,7 @@ def _lists_by_id(whole: dict[str, Any]) -> Converted | None:
     lines it had been one record of 11,924 columns and no item described (real6-ag,
     real8-ag). Only where 20 or more keys hold such lists, nearly all of them."""
     lists = [v for v in whole.values() if isinstance(v, list) and v
-             and all(isinstance(e, (int, str)) and not isinstance(e, bool) for e in v)]
+             and all(_an_id(e) for e in v)]
     if len(lists) < 20 or len(lists) < 0.95 * len(whole):
         return None
     out = io.StringIO()

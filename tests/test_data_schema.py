@@ -2220,6 +2220,17 @@ def test_one_rated_line_per_user_is_refused_naming_the_line_numbers_and_the_rati
     cafe = "".join(f"{k},{30 + k % 20},{1 + k % 8},{1700000000 + k * 600}\n" for k in range(80))
     frame = read_table(write(tmp_path, cafe, "cafe.csv"), GENERIC_INTERACTIONS, IngestReport())
     assert frame[["user_id", "item_id"]].iloc[1].tolist() == ["31", "2"]
+    # APR's yelp.test.rating sees its businesses again (a fifth distinct) but its times
+    # follow no order of the numbers, as a till's do: the business had become the shopper
+    # and the stars the items (real20-ai). NCF's pinterest file has no rating or time.
+    yelp = "".join(f"{u}\t{u % 16}\t{1 + u % 5}\t{1420473600 - (u * 37 % 80) * 86400}\n" for u in range(80))
+    with pytest.raises(DataError, match=r"column 1 numbers the lines \(0, 1, 2, \.\.\.\) and column 3 holds 5 small"):
+        read_table(write(tmp_path, yelp, "yelp.test.rating"), GENERIC_INTERACTIONS, IngestReport())
+    pins = "".join(f"{u}\t{u * 13 % 97}\t1\t0\n" for u in range(80))
+    with pytest.raises(DataError, match=r"no two columns that can be ids \(shopper, item\); column 1 numbers the lines "
+                                        r"\(0, 1, 2, \.\.\.\): if it is the shopper, each has one line"):
+        read_table(write(tmp_path, pins, "pinterest-20.test.rating"), GENERIC_INTERACTIONS, IngestReport(),
+                   may_lack=("timestamp",))
 
 
 def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path: Path) -> None:

@@ -3323,3 +3323,17 @@ def test_a_held_out_file_and_an_unquoted_text_column_are_named(tmp_path: Path) -
     with pytest.raises(DataError, match=r"not a table of 5 columns \(column 'item_name' holds the separator unquoted\? "
                                         r"e.g. 'Love, Death': quote that column\)"):
         load_text(tmp_path, "names.csv", body)
+
+
+def test_a_dollar_column_written_the_european_way_groups_thousands_with_points(tmp_path: Path) -> None:
+    """'US$ 1.299,90' (a Brazilian shop's dollar prices) says the column's points group
+    thousands: its 'US$ 1.234' had been read as 1.234 (session ai's second review). A US
+    column's '$1.234' (cents to a thousandth) stays 1.234."""
+    raw, _ = load_text(tmp_path, "usd.csv", "user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"US$ {'1.299,90' if k % 2 else '1.234'}\"\n"
+        for k in range(300)))
+    assert set(raw.interactions["price"]) == {1234.0, 1299.9}
+    raw, _ = load_text(tmp_path, "us.csv", "user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"{'$1,299.90' if k % 2 else '$1.234'}\"\n"
+        for k in range(300)))
+    assert set(raw.interactions["price"]) == {1.234, 1299.9}

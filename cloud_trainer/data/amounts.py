@@ -111,15 +111,19 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     us = number.str.fullmatch(_US_THOUSANDS) | (
         parts["pre"].isin(_COMMA_THOUSANDS) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
     number = number.where(~us, number.str.replace(",", "", regex=False))
+    # A column that writes a dollar's amounts the European way ('US$ 1.299,90', a Brazilian
+    # shop's dollar prices) groups thousands with points on its other lines too: its 'US$
+    # 1.234' beside them had been read as 1.234 (session ai's second review).
+    european = bool(number.str.fullmatch(_GROUPED_EUROPEAN).any()) and not us.any()
     # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
     # before one or two last digits is a decimal comma, whatever the separator, where the
     # currency is not a dollar's or a pound's.
-    euro = ~parts["pre"].isin(_COMMA_THOUSANDS) & ~parts["post"].isin(_COMMA_THOUSANDS) & (
+    euro = (european | ~parts["pre"].isin(_COMMA_THOUSANDS) & ~parts["post"].isin(_COMMA_THOUSANDS)) & (
         number.str.fullmatch(_EUROPEAN_AMOUNT))
     number = number.where(~euro, number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
     # 'R$ 1.234' (no decimals): the point groups thousands where the currency's comma is
     # decimal; read as 1.234 it was a thousandth of the price (session ai's review).
-    dotted = parts["pre"].eq("R$") & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
+    dotted = (european | parts["pre"].eq("R$")) & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
     number = number.where(~dotted, number.str.replace(".", "", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)

@@ -289,6 +289,21 @@ def is_row_key(col: list[str]) -> bool:
     return all(b > a for a, b in pairs) or all(b < a for a, b in pairs)
 
 
+def _follows(key: list[str], times: list[str]) -> bool:
+    """Whether a column's times keep (nine in ten steps, rising or falling) the order of a
+    row key: a till's or a log's line number, where a file of one line per shopper (0, 1,
+    2 ...) has times in no order."""
+    order = sorted(range(len(key)), key=lambda i: int(key[i]) if key[i].isdigit() else -1)
+    stamps = [times[i] for i in order if times[i]]
+    try:
+        values = [float(v) for v in stamps]
+    except ValueError:
+        values = stamps  # written dates: their text sorts as they do when all are one format
+    steps = list(zip(values, values[1:], strict=False))
+    # Either way: an export newest first numbers its lines as it writes them
+    return not steps or 10 * max(sum(b >= a for a, b in steps), sum(b <= a for a, b in steps)) >= 9 * len(steps)
+
+
 def _is_label(col: list[str]) -> bool:
     """Whether a column is a 0/1 (or -1/1, libFM's) label, both values present: every
     value filled and one of the two."""
@@ -538,12 +553,15 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 "line per shopper and item (for MIND, each clicked 'N…-1' of the impressions)")
         keys = [i for i in ids if is_row_key(columns[i])]
         ids = [i for i in ids if i not in keys]
-        if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and _mostly_distinct(columns[ids[0]]):
+        if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and (
+                _mostly_distinct(columns[ids[0]]) or (times and not _follows(columns[keys[0]], columns[time]))):
             # NCF's ml-1m.test.rating: user, movie, rating, time, one line per user (0, 1, 2,
             # ...). With the user taken for a row number the movie had become the shopper
             # (a new one on most lines) and the 1-5 rating the item; the load stopped on '5
             # distinct items'. (A till's index, then customers who come back and a menu of
-            # 8 items, is read as before: session af's review.)
+            # 8 items, is read as before: session af's review.) Yelp's test file (APR's) sees
+            # its businesses again (19 % distinct), but its times do not follow the numbers as
+            # a till's do: the lines are shoppers, not events (real20-ai).
             k, r = keys[0], ids[1]
             raise NoHeaderError(
                 f"it looks like one rated line per shopper: column {k + 1} numbers the lines "
@@ -553,7 +571,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 f"column {k + 1} is the shopper, each has one line, nothing to learn from (NCF's test.rating: train "
                 "on its train.rating)")
         if len(ids) < 2:
+            # (Pinterest's leave-one-out test file, NCF's: user 0, 1, 2 ..., pin, 1, 0.)
+            lines = (f"; column {keys[0] + 1} numbers the lines ({', '.join(columns[keys[0]][:3])}, ...): if it is "
+                     "the shopper, each has one line, nothing to learn from (a leave-one-out test file: train on "
+                     "its train file)") if keys and ids else ""
             raise NoHeaderError("no two columns that can be ids (shopper, item)" + (" besides the time" if times else "")
+                                + lines
                                 + "".join(f"; column {i + 1} counts units (1 on {_share_of_ones(columns[i]):.0%} of "
                                           f"the lines, column {a + 1} their amount), no item"
                                           for i, a in counts.items()))

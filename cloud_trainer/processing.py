@@ -233,7 +233,12 @@ def prepare(
 
     # -- temporal split (cut-offs first: the fills below use the train window only)
     t0, t1 = inter["timestamp"].min(), inter["timestamp"].max()
-    span = t1 - t0
+    try:
+        span = t1 - t0
+    except (OverflowError, pd.errors.OutOfBoundsDatetime):
+        # (whole numbers read as years 1901 and 2199 beside each other: a traceback; real22-aj)
+        raise DataError(f"{raw.name}: the times span {t0:%Y-%m-%d} .. {t1:%Y-%m-%d}, over the 292 years a split can "
+                        "measure: check that the time column holds the purchases' times") from None
     if span <= pd.Timedelta(0):
         raise DataError(f"{raw.name}: all interactions share one timestamp; no temporal split possible")
     # Cut-offs at interaction quantiles, not at fractions of the clock span: a log

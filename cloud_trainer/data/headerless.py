@@ -305,10 +305,11 @@ def _follows(key: list[str], times: list[str]) -> bool:
 
 
 def _is_label(col: list[str]) -> bool:
-    """Whether a column is a 0/1 (or -1/1, libFM's) label, both values present: every
-    value filled and one of the two."""
+    """Whether a column is a 0/1 (or -1/1, libFM's; 0.0/1.0, PaddleRec SIGN's) label, both
+    values present: every value filled and one of the two."""
     values = set(col)
-    return len(col) >= 2 and (values == {"0", "1"} or values == {"-1", "1"} or values == {"-1", "+1"})
+    return len(col) >= 2 and (values == {"0", "1"} or values == {"-1", "1"} or values == {"-1", "+1"}
+                              or values == {"0.0", "1.0"})
 
 
 def _mostly_distinct(col: list[str]) -> bool:
@@ -613,7 +614,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # label (session af's review: 70 % of such a file's purchases had been left out).
         label = None if times else next(
             (i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
-        if label is not None and any(names[i].startswith("column_") and i != label and col
+        # A label first is a label whatever follows (libSVM's and CTR files' layout: PaddleRec
+        # SIGN's 'label user item tag', its 681 sampled negatives of 1,024 lines had trained as
+        # choices; real22-aj).
+        if label is not None and label != 0 and any(names[i].startswith("column_") and i != label and col
                                      and all(_NUMBER.fullmatch(v) for v in col if v) for i, col in enumerate(columns)):
             # (nor beside another column of numbers, a quantity's or an amount's: a 0/1 beside
             # it is a returned or promo flag; session af's second review. libFM's other fields

@@ -288,6 +288,15 @@ class Twin:
     error: str
     """The one-line error when their values differ."""
 
+def _same_name(key: str, alias: str) -> bool:
+    """Whether a header key is ``alias``, each U+FFFD in it standing for one letter: an
+    export written through a wrong code page has lost its accented letters so, in the
+    bytes it ships (Tiendanube's ``N\ufffdmero de orden``: its order number unread, 26
+    continuation lines lost their order's date; real21-aj)."""
+    return key == alias or ("\ufffd" in key and len(key) == len(alias)
+                            and all(k == a or k == "\ufffd" for k, a in zip(key, alias, strict=True)))
+
+
 def normalise_header(header: list[str], spec: TableSpec, name: str,
                       notes: list[str] | None = None, twins: list[Twin] | None = None) -> list[str]:
     """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
@@ -351,7 +360,8 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
             continue
         for alias in column.aliases:
             # Only columns no schema column has taken yet, so one column is never read twice.
-            pos = next((i for i, key in enumerate(keys) if key == alias and out[i] not in known.values()), None)
+            pos = next((i for i, key in enumerate(keys) if _same_name(key, alias) and out[i] not in known.values()),
+                       None)
             if pos is not None:
                 take(pos, column.name)
                 break

@@ -363,10 +363,19 @@ def concatenated_records(raw: bytes) -> Converted | None:
 def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
     """Why a file that opens like JSON lines gave no record: one JSON document over
     several lines (Spotify's playlist slices), or lines that are no JSON at all."""
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff")
     try:
-        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
-    except json.JSONDecodeError:
+        whole = json.loads(text)
+    except json.JSONDecodeError as error:
         whole = None
+        if error.pos >= len(text.rstrip()) and text.lstrip()[:1] in "{[" and len(bad) > 1:
+            # A document that stops before it closes: MOOCCubeX's practice files in one
+            # repository are 262,144 bytes each, cut mid-record (real22-aj); the lines'
+            # own errors had said nothing of it.
+            lines = raw.count(b"\n") + 1
+            return (f"one JSON document over {lines:,} lines that ends before it closes "
+                    f"({error.msg} at its end, byte {len(raw):,}): the file is cut short (a download or a "
+                    "copy that stopped); give the whole file")
     if isinstance(whole, dict):
         lists = [k for k, v in whole.items() if isinstance(v, list)]
         lines = raw.count(b"\n") + 1

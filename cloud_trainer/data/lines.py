@@ -562,6 +562,29 @@ def joined_ids(cells: list[str]) -> str | None:
     return None
 
 
+def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
+    """Each cell's ``(name, None, None)`` where an order's product names are joined by
+    ``", "`` (a WooCommerce wine shop's ``Products``: ``Casas del Bosque Reserva
+    Carmenere 2022, Casas del Bosque Reserva Chardonnay 2022``; read whole, 613 of its 807
+    'items' were lists; real21-aj). Only where a fifth of the cells or more are so joined,
+    in three lengths or more, and a third of the names in them or more are also bought
+    alone (a cell of its own): a product whose name holds a comma (``SET OF 3 CAKE TINS,
+    PANTRY DESIGN``) has parts nobody buys alone. A name twice is two units."""
+    if len(cells) < 50 or cells.iloc[:1000].str.contains(", ", regex=False).mean() < 0.2:
+        return None  # (the first thousand first, as _listed_parts)
+    cells = cells.str.strip()
+    joined = cells.str.contains(", ", regex=False).to_numpy(dtype=bool)
+    lists = cells[joined].str.split(", ")
+    if joined.mean() < 0.2 or lists.map(len).nunique() < 3:
+        return None
+    alone = set(cells[~joined])
+    names = [n for parts in lists for n in parts]
+    if 3 * sum(n in alone for n in names) < len(names):
+        return None
+    return ([[(n.strip(), None, None) for n in c.split(", ") if n.strip()] if is_list else [(c, None, None)]
+             for c, is_list in zip(cells, joined, strict=True)], "product names joined by ', '")
+
+
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
 """An item with its count after its name, as Square's ``Description`` writes it: ``Mocha x 2``."""
 
@@ -589,7 +612,8 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
     square = header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description"
-    found = _square_parts(cells) if square else (_listed_parts(cells) or _bare_packed(cells))
+    found = _square_parts(cells) if square else (_listed_parts(cells) or _bare_packed(cells)
+                                                 or _joined_names(cells))
     if found is None:
         return inter
     parts, how = found
@@ -620,7 +644,7 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
-               "estado", "estadodelpedido", "取引区分", "stato", "ステータス",
+               "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
                "tipetransaksi", "statustransaksi")  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
@@ -649,7 +673,8 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
-                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "trahang", "đahoantien",
+                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "huy", "huydon", "dahuydon",  # (a shop's unaccented 'Huy'; real21-aj)
+                           "trahang", "đahoantien",
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
                           "退货", "退款", "已取消", "取消", "退貨", "已退款",
                           # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
@@ -691,12 +716,17 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
     return given & ~(late & when.notna().to_numpy())
 
 
-VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful")
+VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
+                   "isordered", "wasordered", "ordercompleted", "isordercompleted", "wascompleted",
+                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased", "isconverted", "converted")
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
-real5-ag; they had trained as purchases): a line with no there is left out. Not
-``is_net`` (valid and not returned): on that set 59 % of the lines, more than half, and so
-the column would not be read."""
+real5-ag; they had trained as purchases): a line with no there is left out. Also a
+session's or an order's outcome (two food-delivery logs' ``is_ordered`` and
+``order_completed``, an order history's ``was_completed``: 8-20 % of their lines were
+visits or orders that never came, trained as purchases; real23-aj). Not ``is_net`` (valid
+and not returned): on that set 59 % of the lines, more than half, and so the column would
+not be read."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'

@@ -342,7 +342,9 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "msno", "authorid", "distinctid",  # (Mixpanel's distinct_id)
                 # (Kaggle's fashion sales, real17-ai; last: elsewhere a per-order PO reference,
                 # which a customer's name beside it beats; session ai's review)
-                "customerreferenceid")
+                "customerreferenceid",
+                # (a Vietnamese shop's 'khach_hang', its customer; real21-aj)
+                "khachhang", "makhachhang")
 
 
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
@@ -381,13 +383,20 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # SW10078', BigCommerce's 'Product Details'): lines.item_lists splits them
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
-                "videoid", "animeid", "gameid", "courseid", "placeid", "venueid", "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
+                "videoid", "animeid", "gameid", "courseid", "placeid", "venueid",
+                "poiid",  # (STSP's and GETNext's check-ins; real22-aj. Not 'Location_id': a till's store)
+                 "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
                 # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
                 # product, session ai's review), a bundle recommender's item (BundleRec, real18-ai)
                 "itempurchased", "menuitemid", "inventoryid", "bundleid",
-                "detailproduk")  # (an Indonesian till's product; real19-ai)
+                "detailproduk",  # (an Indonesian till's product; real19-ai)
+                # (Vietnamese 'mã sản phẩm', 'sản phẩm'; Tiendanube's 'Nombre del producto' where its
+                # SKU is blank on every line; real21-aj)
+                "masanpham", "sanpham", "nombredelproducto",
+                # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
+                "商品名", "品名")
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
 # as the item beside a product's name; session ai's second review.)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
@@ -402,7 +411,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
+                 "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -411,6 +420,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
+                 "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
@@ -450,9 +460,12 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
                         "action", "actiontype", "行为类型", "行为", "行動")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty", "itemspurchased",
+               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
+                        # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
+                        # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
+                        "quantitypurchased", "itemspurchased",
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
-                        "productquantity", "quantitypurchased",  # (Fetch's receipt lines)
+                        "productquantity",  # (Fetch's receipt lines, and 'quantity_purchased')
                         "bottlessold", "rqty", "pdbuyct",  # (Iowa's liquor sales, a vending export, L.POINT)
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
@@ -463,7 +476,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",
                         # (a Chinese pharmacy's '销售数量', its 16 returns negative; an Indonesian till's
                         # 'Banyak Penjualan'; real19-ai)
-                        "销售数量", "banyakpenjualan",
+                        "销售数量", "banyakpenjualan", "cantidaddelproducto",  # (Tiendanube's; real21-aj)
+                        # (a theatre's 'tickets_qty': 2,400 of 5,000 sales of 2-5 seats had been 1; real23-aj)
+                        "ticketsqty", "ticketqty", "ticketssold", "numtickets", "numberoftickets", "nbbillets",
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
@@ -477,7 +492,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
@@ -506,7 +521,7 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname", "单品名称",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "skuname", "单品名称", "商品名", "品名",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
                         "titles")),  # (BundleRec's item_titles.csv; real18-ai)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
@@ -539,7 +554,7 @@ one-off pieces a unique item_id beside a garment type is right as it is)."""
 
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
                   "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", "datecreated", "createddate",
-                  "creationdate", "saledate", "shopdate",
+                  "creationdate", "saledate", "shopdate", "日付",
                   "tanggal", "tgl",  # (an Indonesian till's date beside its 'Waktu'; real19-ai)
                   *DAY_NUMBER_KEYS)
 """Normalised header names of a timestamp column that may hold the date alone."""
@@ -549,6 +564,9 @@ HOUR_KEYS = ("hour", "hourofday", "shophour", "transactionhour")
 """A time-of-day column that holds the hour alone (dunnhumby LGSR's ``SHOP_HOUR`` 12)."""
 TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purchasetime", "eventtime",
                     "invoicetime", "hhmm", "hhmmss", "transtime", "timeoftransaction",
+                    # (a pub's 'Sale Date' and 'Sale Time', a Japanese receipt's 日付 and 時刻:
+                    # 15,312 lines had lost their hour; real21-aj)
+                    "saletime", "時刻",
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
                     *HOUR_KEYS)
 # (Not an Indonesian till's 'Waktu' or 'Jam': written '08.15' or as the hour, glued to the

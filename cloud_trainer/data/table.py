@@ -342,6 +342,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     basket_name = None
     if "user_id" in missing and "session_id" not in header:
         header = _order_number_header(layout, header, raw_header, name, report)
+    if "user_id" in missing and {header_key(h) for h in raw_header} >= AMAZON_OWN_HISTORY:
+        # (Amazon.ca's Retail.OrderHistory.1.csv: 246 orders of one person had been read as
+        # 246 shoppers of one visit each, and nobody as buying again; real21-aj)
+        raise DataError(f"{name}: one customer's own order history (Amazon's 'Request your data' export: "
+                        f"{', '.join(h for h in raw_header if header_key(h) in AMAZON_OWN_HISTORY)}): every line is "
+                        "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
+                        "sales of many shoppers")
     if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
@@ -369,6 +376,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
+AMAZON_OWN_HISTORY = frozenset({"website", "orderid", "asin", "shipmentstatus", "carriername&trackingnumber"})
+"""Header names (as :func:`.names.header_key` writes them) of Amazon's order history as it
+gives one customer their own data: no column names the customer, since it is all theirs."""
+
+
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
                                   r"|course|module|book|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"),
@@ -381,6 +393,8 @@ unpointed; real-ad)."""
 _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id$")
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
+                         # (Tiendanube's 'Precio del producto' had been offered as the item; real21-aj)
+                         r"|precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto|valor"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
                          r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',

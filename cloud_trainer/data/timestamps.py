@@ -63,11 +63,13 @@ _UTC_SUFFIX = re.compile(r"(?i)\s*(?:UTC|GMT)$")
 
 _NUMERIC_DATE = re.compile(
     r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})"
-    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}(?:\.\d+)?))?"
+    r"(?:(?:,?[ T]|-(?=\d{1,2}:))(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}(?:\.\d+)?))?"
     r"(?:\s*(?P<half>[AaPp])\.?[Mm]\.?)?)?")
 """Spreadsheet dates: ``12/1/2010 8:26`` (Online Retail: month first), ``26/11/2017``,
 ``01.12.2010 08:26`` (day first), ``21-07-2015`` (Kaggle's Groceries, the bakery's
-``30-10-2016 09:58``), ``03/01/2023 08:35 PM`` (a US point of sale's 12-hour clock).
+``30-10-2016 09:58``), ``03/01/2023 08:35 PM`` (a US point of sale's 12-hour clock),
+``03/01/2026-01:21 pm`` (PHP Point of Sale's: every line had been refused) and
+``2/23/2025, 9:12:00 AM`` (JavaScript's ``toLocaleString``; real21-aj).
 Which number is the day is decided per column. With dashes a two-digit year may be
 first or last (``15-07-21``): the end with more than 12 values, twice the other's, is
 the day (:func:`numeric_dates`); else such dates stay bad rows."""

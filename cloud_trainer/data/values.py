@@ -19,10 +19,16 @@ from .amounts import (
     thousands_marks,
     whole_amounts,
 )
-from .columns import _synonyms, read_day_numbers, read_offset_seconds, read_step_numbers
+from .columns import (
+    _synonyms,
+    counts_not_times,
+    read_day_numbers,
+    read_offset_seconds,
+    read_step_numbers,
+)
 from .ingest import IngestReport
 from .names import header_key
-from .schema import HOUR_KEYS, NO_ACTION, Column
+from .schema import HOUR_KEYS, NO_ACTION, Column, DataError
 from .timestamps import (
     DAY_ZERO,
     clock_text,
@@ -218,6 +224,10 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
                       f"its log began): read as seconds from a made-up start, {DAY_ZERO}, so the order is right (and "
                       "the gaps, if they are seconds), but hour, weekday and season context are not the real ones"),
     )
+    if time_of_day is None and (counts := counts_not_times(text_values, empty)) is not None:
+        raise DataError(f"{name}: {col}: column {raw_name!r} holds {counts}: not times, and the split is by time; if "
+                        f"the file has none, name the column for what it counts (e.g. 'plays') and the order of "
+                        "each shopper's lines is read as their order")
     counted = None
     for unit, read, said in readings:
         if (read_as := read()) is not None:

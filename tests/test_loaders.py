@@ -3398,6 +3398,18 @@ def test_round_12_shop_exports_read_as_their_shops_write_them(tmp_path: Path) ->
     raw, _ = load_text(tmp_path, "receipt-items.csv", "レシート番号,日付,時刻,商品名,商品単価\n" + "".join(
         f"R{k // 3},2024/10/{1 + k % 28:02d},12:53,商品{k % 40},120\n" for k in range(300)))
     assert raw.interactions["price"].eq(120).all() and raw.interactions["timestamp"].dt.hour.eq(12).all()
+    snacks = [f"菓子{chr(0x30A2 + k)}" for k in range(30)]
+    raw, _ = load_text(tmp_path, "receipts.csv", "レシート番号,日付,時刻,購入商品\n" + "".join(
+        f"R{k},2024/10/{1 + k % 28:02d},12:53,"
+        + (snacks[k // 5 % 30] if k % 5 == 0 else " ".join(snacks[(k + j) % 30] for j in range(2 + k % 3))) + "\n"
+        for k in range(300)))
+    assert set(raw.interactions["item_id"]) == set(snacks)
+    assert len(raw.interactions) == sum(1 if k % 5 == 0 else 2 + k % 3 for k in range(300))
+    # (a column of names with spaces, none of whose words is bought alone, stays whole)
+    raw, _ = load_text(tmp_path, "groceries.csv", "Member_number,Date,itemDescription\n" + "".join(
+        f"{k % 40},2024-01-{1 + k % 28:02d},{['whole milk', 'other vegetables', 'rolls buns', 'soda'][k % 4]}\n"
+        for k in range(300)))
+    assert "whole milk" in set(raw.interactions["item_id"])
     with pytest.raises(DataError, match=r"one customer's own order history \(Amazon's 'Request your data' export"):
         load_text(tmp_path, "Retail.OrderHistory.1.csv", "Website,Order ID,Order Date,ASIN,Quantity,Shipment Status,"
                   "Carrier Name & Tracking Number\n" + "".join(
@@ -3418,7 +3430,9 @@ def test_round_12_research_files_read_as_their_loaders_read_them(tmp_path: Path)
     first-column label had been ignored (681 sampled negatives of 1,024 lines trained);
     DiffNet's 'yelp.links' (people following people) had trained as purchases; STSP's
     check-ins' 'POI_id' was refused as no item; a JSON document cut short (MOOCCubeX's) had
-    been 'no line is a JSON object'."""
+    been 'no line is a JSON object'; PaddleRec's slot files ('user_id:482936 hist_item:5175')
+    had been told 'missing user_id'; NVTabular's sessions ('item_id/list' beside 'ts/list')
+    had been refused, 'missing item_id'."""
     plays = "user_id:token\titem_id:token\ttimestamp:float\n" + "".join(
         f"{k % 90}\t{k % 700}\t{1 + (k * 7919) % 400 if k % 10 else 1 + (k * 31) % 300000}\n" for k in range(3000))
     with pytest.raises(DataError, match=r"column 'timestamp' holds whole numbers from 1 to .* that repeat and pile up "
@@ -3448,6 +3462,104 @@ def test_round_12_research_files_read_as_their_loaders_read_them(tmp_path: Path)
     with pytest.raises(DataError, match=r"one JSON document over [\d,]+ lines that ends before it closes .*: the file "
                                         r"is cut short"):
         load_text(tmp_path, "practice_train.json", cut)
+    slots = "".join(f"user_id:{u} target_item:0 " + " ".join(f"hist_item:{u + j}" for j in range(5)) + "\n"
+                    for u in range(60))
+    with pytest.raises(DataError, match=r"its lines are key:value pairs \(user_id:0 target_item:0 hist_item:0 \.\.\.: "
+                                        r"a slot file"):
+        load_text(tmp_path, "part-0", slots)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sessions = pa.table({"session_id": list(range(60)),
+                         "item_id/list": [[(s * 7 + j) % 90 for j in range(2 + s % 4)] for s in range(60)],
+                         "ts/list": [[1396868049 + s * 3600 + j * 30 for j in range(2 + s % 4)] for s in range(60)],
+                         "timestamp/hour/list": [[0.5] * (2 + s % 4) for s in range(60)]})
+    pq.write_table(sessions, tmp_path / "data.parquet")
+    raw = load_dataset("csv", interactions=tmp_path / "data.parquet")
+    assert len(raw.interactions) == sum(2 + s % 4 for s in range(60))
+    assert raw.interactions["timestamp"].min() == pd.Timestamp("2014-04-07 10:54:09")
     raw, _ = load_text(tmp_path, "check-ins.csv", "User_id,POI_id,TimeStamp\n" + "".join(
         f"{k % 30},{k % 50},2013-02-{1 + k % 28:02d} 04:28:19\n" for k in range(300)))
     assert raw.interactions["item_id"].nunique() == 50
+
+
+def test_round_12_rules_hold_off_where_their_reviews_found_them_wrong(tmp_path: Path) -> None:
+    """Session aj's reviews of round 12's rules, each case read as before the rules: a
+    café's 'Latte, Oat Milk' (a product and its options) stays one item; a Vietnamese
+    customer code beats the customer's name; a header lost whole to U+FFFD matches no name;
+    a helpdesk's 'num_tickets' is no quantity; 'Hủy trả hàng' (a return cancelled) is a
+    sale; a pooled file of many people's Amazon orders is not refused; a till's promo flag
+    first stays a column; a headed purchase log named 'friends_and_family' is read; a
+    course's 'was_completed' leaves nothing out; subscription variants keep their names."""
+    drinks, extras = [f"Drink {k}" for k in range(25)], ["Oat Milk", "Extra Shot", "To Go", "Large"]
+    raw, _ = load_text(tmp_path, "cafe.csv", "Receipt,Customer ID,Item,Qty,Date\n" + "".join(
+        f"R{k},C{k % 30},\"{drinks[k % 25]}" + "".join(f", {extras[(k + j) % 4]}" for j in range(k % 4)) + "\","
+        f"1,2024-01-{1 + k % 28:02d} 08:00\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "vn.csv", "Mã đơn hàng,Khách hàng,Mã khách hàng,Mã sản phẩm,Ngày đặt\n" + "".join(
+        f"D{k},Nguyen {k % 5},KH{k % 40},SP{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 40
+    with pytest.raises(DataError, match="missing required column"):
+        load_text(tmp_path, "greek.csv", "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd,\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd,"
+                  "\ufffd\ufffd\ufffd\ufffd\n" + "".join(f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d}\n"
+                                                         for k in range(300)))
+    raw, _ = load_text(tmp_path, "support.csv", "customer_id,product_id,order_date,num_tickets\n" + "".join(
+        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{k % 3}\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and raw.interactions["quantity"].isna().all()
+    raw, _ = load_text(tmp_path, "returns.csv", "Customer ID,SKU,Order Date,Trạng thái\n" + "".join(
+        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{'Hủy trả hàng' if k % 3 else 'Đã giao'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "pooled.csv", "participant_id,Website,Order ID,Order Date,ASIN,Quantity,"
+                       "Shipment Status,Carrier Name & Tracking Number\n" + "".join(
+                           f"P{k % 30},Amazon.com,1{k},2024-01-{1 + k % 28:02d},B0{k % 50:08d},1,Shipped,UPS\n"
+                           for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "till.csv", "".join(
+        f"{k % 2},{1000 + k % 30},{50000 + k % 60},{1 + k % 4}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "friends_and_family_sale_orders.csv", "customer_id,product_id,order_date\n" + "".join(
+        f"{1 + k % 40},{1 + k % 45},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "enrolments.csv", "user_id,course_id,timestamp,was_completed\n" + "".join(
+        f"u{k % 30},c{k % 50},2024-01-{1 + k % 28:02d},{k % 2}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "subscriptions.csv", "customer_id,product_id,order_date,item_name\n" + "".join(
+        f"c{k % 60},p{k % 60 % 25},2024-{1 + k // 60:02d}-01,Blend {k % 60 % 25} - {['Filter', 'Whole'][k % 60 % 2]}\n"
+        for k in range(300)))
+    assert raw.items["name"].str.startswith("Blend").all()
+
+
+def test_round_13_files_read_or_refused_as_they_should_be(tmp_path: Path) -> None:
+    """Round 13 (real24-aj, real25-aj): a Polish shop's Windows-1250 'MĘŻCZYZNA' had been
+    half UTF-8 ('MʯCZYZNA'); a kiosk file with its header on lines 2 and 5 had been read
+    headerless, products as shoppers; Korean '2015년 05월 14일' dates were unread; ConsRec's
+    'userFollow.txt' and the HIN sets' 'user_user.dat' / 'movie_genre.dat' had trained as
+    purchases; RecBole train files write a line per step and had been multiplied."""
+    polish = "Data,NrParagonu,Produkt,Klient\n" + "".join(
+        f"2019-01-{1 + k % 28:02d},PA {k // 3},{['1_MĘŻCZYZNA : POLO', '2_KOBIETA : SPODNIE', 'PIŁKARSKIE'][k % 3]} {k % 30},"
+        f"K{k % 40}\n" for k in range(300))
+    path = tmp_path / "paragony.csv"
+    path.write_bytes(polish.encode("cp1250"))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["item_id"].str.contains("MĘŻCZYZNA").any()
+    with pytest.raises(DataError, match=r":2: a header line \(Artikel, Preis\) below data"):
+        load_text(tmp_path, "verkaufsdaten.csv", "Kinder Schokolade ,3\nArtikel,Preis\n" + "".join(
+            f"Riegel {k % 30},{1 + k % 5}\n" for k in range(100)))
+    raw, _ = load_text(tmp_path, "tickets.csv", "user_id,item_id,판매일,수량\n" + "".join(
+        f"c{k % 30},P{k % 50},2015년 05월 {1 + k % 28:02d}일,1\n" for k in range(300)))
+    assert raw.interactions["timestamp"].dt.month.eq(5).all()
+    follows = "".join(f"{u}:" + " ".join(str((u * 7 + j) % 300) for j in range(3 + u % 4)) + "\n" for u in range(300))
+    with pytest.raises(DataError, match=r"the file's name says 'follow': links between people"):
+        load_text(tmp_path, "userFollow.txt", follows)
+    pairs = "".join(f"{1 + k % 300}\t{1 + (k * 13) % 280}\t1\n" for k in range(3000))
+    with pytest.raises(DataError, match=r"its lines link 'user' to 'user': links between people"):
+        load_text(tmp_path, "user_user.dat", pairs)
+    with pytest.raises(DataError, match=r"its lines link 'movie' to 'genre': an attribute"):
+        load_text(tmp_path, "movie_genre.dat", "".join(f"{1 + k % 300}\t{1 + k % 30}\n" for k in range(900)))
+    seq = {u: [str((u * 37 + j * 11) % 997) for j in range(6)] for u in range(60)}
+    steps = "user_id:token\titem_id_list:token_seq\titem_id:token\n" + "".join(
+        f"{u}\t{' '.join(seq[u][:n])}\t{seq[u][n]}\n" for u in range(60) for n in range(1, 6))
+    raw, _ = load_text(tmp_path, "Games.train.inter", steps)
+    assert len(raw.interactions) == 60 * 6
+    assert raw.interactions[raw.interactions["user_id"] == "3"].sort_values("timestamp")["item_id"].tolist() == seq[3]

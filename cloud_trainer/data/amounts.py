@@ -114,7 +114,10 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # A column that writes a dollar's amounts the European way ('US$ 1.299,90', a Brazilian
     # shop's dollar prices) groups thousands with points on its other lines too: its 'US$
     # 1.234' beside them had been read as 1.234 (session ai's second review).
-    european = bool(number.str.fullmatch(_GROUPED_EUROPEAN).any()) and not us.any()
+    # Per currency: one '€ 1.200,00' says nothing of a column's '$2.886' (a fuel price to the
+    # tenth of a cent; session aj's review).
+    sign = parts["pre"].fillna(parts["post"]).fillna("")
+    european = sign.isin(set(sign[number.str.fullmatch(_GROUPED_EUROPEAN).fillna(False)])) & ~us.any()
     # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
     # before one or two last digits is a decimal comma, whatever the separator, where the
     # currency is not a dollar's or a pound's.

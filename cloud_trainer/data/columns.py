@@ -717,14 +717,17 @@ def read_step_numbers(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, 
     return dates.where(~empty, ""), int(days.min()), int(days.max())
 
 
-def counts_not_times(values: pd.Series, empty: np.ndarray) -> str | None:
+def counts_not_times(values: pd.Series, empty: np.ndarray, users: pd.Series | None = None) -> str | None:
     """What a timestamp column holds instead of times where its numbers are counts: whole
     numbers from 0 to under 10^9 (no Unix time), 1,000 or more, that repeat (fewer distinct
     values than half the lines) and pile up near the bottom (the median under a twentieth
     of the 99th percentile), as play counts do, where a log's seconds or steps spread over
     its span. RPP's Last.fm ``lastfm.inter`` heads HetRec's play counts (1 to 352,698,
     median 260) ``timestamp:float``: read as seconds from a start, its split had been one
-    by play count, its test the most-played pairs (real22-aj). None otherwise."""
+    by play count, its test the most-played pairs (real22-aj). Not where most shoppers'
+    numbers (of those with three lines or more) run one way down the file, as positions 1,
+    2, 3 and a flash sale's seconds do, and counts in a file sorted by item do not
+    (session aj's review). None otherwise."""
     present = values[~empty]
     if len(present) < 1000 or not present.str.fullmatch(r"\d{1,9}(?:\.0+)?").all():
         return None
@@ -734,9 +737,23 @@ def counts_not_times(values: pd.Series, empty: np.ndarray) -> str | None:
     median, high = float(numbers.median()), float(numbers.quantile(0.99))
     if median * 20 >= high:
         return None
+    if users is not None and _one_way_share(numbers, users[~empty]) >= 0.5:
+        return None
     return (f"whole numbers from {int(numbers.min()):,} to {int(numbers.max()):,} that repeat and pile up near the "
             f"bottom (median {median:,.0f}, 99th percentile {high:,.0f}), as counts do (plays, clicks, units), where a "
             "log's times spread over its span")
+
+
+def _one_way_share(numbers: pd.Series, users: pd.Series) -> float:
+    """Of the shoppers with three lines or more, the share whose numbers never fall (or
+    never rise) down the file."""
+    steps = numbers.groupby(users.to_numpy(), sort=False).diff()
+    first = steps.isna()
+    frame = pd.DataFrame({"user": users.to_numpy(), "up": (steps > 0) & ~first, "down": (steps < 0) & ~first,
+                          "n": 1})
+    per = frame.groupby("user", sort=False).agg(up=("up", "any"), down=("down", "any"), n=("n", "sum"))
+    per = per[per["n"] >= 3]
+    return float((~(per["up"] & per["down"])).mean()) if len(per) else 0.0
 
 
 def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, str] | None:

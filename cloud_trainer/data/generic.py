@@ -149,6 +149,7 @@ def load_generic(
         report.notes.append(note)
         inter = inter.sort_values(["user_id", "timestamp"], kind="stable").drop(columns="timestamp")
         inter.attrs.pop("offset_clock", None)
+        inter.attrs["stated_order"] = True
     if "timestamp" in inter:
         inter = stray_times(inter, interactions, report)
         if (note := _time_span_note(inter["timestamp"], interactions)) is not None:
@@ -218,9 +219,15 @@ def load_generic(
             baskets = True
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
                                 "their basket (session_id)")
-        item_sorted, sorted_how = (0.0, "") if baskets or sequence is not None else _item_sorted_share(inter)
-        item_runs = 0.0 if baskets or sequence is not None or item_sorted >= 0.9 else _item_grouped_share(inter)
-        sort_key = None if baskets or sequence is not None or item_sorted >= 0.9 or item_runs >= 0.9 else \
+        # (An order the file states: RecBole's histories, times that number the lines. Their
+        # ids, numbered by first appearance, rise along each sequence, which had read as a
+        # file sorted by item and shuffled the order; session aj.)
+        stated = bool(inter.attrs.get("stated_order"))
+        item_sorted, sorted_how = (0.0, "") if baskets or sequence is not None or stated else \
+            _item_sorted_share(inter)
+        item_runs = 0.0 if baskets or sequence is not None or stated or item_sorted >= 0.9 else \
+            _item_grouped_share(inter)
+        sort_key = None if baskets or sequence is not None or stated or item_sorted >= 0.9 or item_runs >= 0.9 else \
             _sorted_by(inter)
         shuffled = item_sorted >= 0.9 or item_runs >= 0.9 or sort_key is not None
         gaps = order_gaps(inter) if baskets and sequence is not None else None
@@ -579,20 +586,27 @@ def _sparse_fields(items: pd.DataFrame, file: Path) -> str | None:
 
 def _positions_as_times(inter: pd.DataFrame, file: Path) -> str | None:
     """A note where the times only number each shopper's lines: 50 shoppers or more, nine
-    in ten of whom start at the file's first time, all within an hour (LLMSRec's Last.fm
-    ``lastfm.inter``: 1238536800000 plus 1, 2, 3 ... for each user, 68,436 lines in 1.2
-    seconds; split at one moment, only the 84 users with more than 194 lines reached
-    validation and 45 test, of 1,142; real22-aj). None otherwise."""
+    in ten of whom start at the file's first time and step by one same amount from line to
+    line (LLMSRec's Last.fm ``lastfm.inter``: 1238536800000 plus 1, 2, 3 ms for each user;
+    split at one moment, only the 84 users with more than 194 lines reached validation and
+    45 test, of 1,142; real22-aj; and bare positions 1, 2, 3 read as day numbers, session
+    aj's review). None otherwise."""
     times = inter["timestamp"]
-    t0, t1 = times.min(), times.max()
-    if pd.isna(t0) or not t0 < t1 or (t1 - t0) > pd.Timedelta(hours=1):
+    t0 = times.min()
+    if pd.isna(t0) or not t0 < times.max():
         return None
-    first = times.groupby(inter["user_id"], sort=False).min()
+    users = inter["user_id"].to_numpy()
+    first = times.groupby(users, sort=False).min()
     if len(first) < 50 or float((first == t0).mean()) < 0.9:
         return None
-    return (f"{file}: every shopper's times start at {t0} and the file's end within {(t1 - t0).total_seconds():,.1f} "
-            f"seconds ({(first == t0).mean():.0%} of {len(first):,} shoppers start at the first): they number each "
-            "shopper's lines, not a clock, so they give the order and the file is read as one without times")
+    ordered = pd.DataFrame({"user": users, "t": times.to_numpy()}).sort_values(["user", "t"], kind="stable")
+    steps = ordered.groupby("user", sort=False)["t"].diff().dropna()
+    if steps.empty or (step := steps.mode().iloc[0]) <= pd.Timedelta(0) or float((steps == step).mean()) < 0.9:
+        return None
+    return (f"{file}: every shopper's times start at {t0} and step by {step} from line to line "
+            f"({(first == t0).mean():.0%} of {len(first):,} shoppers start at the first, {(steps == step).mean():.0%} "
+            "of the steps are that one): they number each shopper's lines, not a clock, so they give the order and "
+            "the file is read as one without times")
 
 
 LONG_SPAN_YEARS = 20
@@ -767,6 +781,17 @@ NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "bo
                              "artist", "artists", "song", "songs", "track", "tracks", "poi", "place", "venue",
                              "restaurant", "hotel", "recipe", "news", "video", "anime", "game", "course", "paper"})
 NAME_USER_WORDS = frozenset({"user", "users", "customer", "customers", "member", "members", "author", "authors"})
+NAME_ATTRIBUTE_WORDS = frozenset({"location", "genre", "genres", "category", "categories", "brand", "tag", "tags",
+                                  "actor", "director", "age", "occupation", "type", "city", "group", "compare",
+                                  "view", "attribute", "attributes", "publisher", "year"})
+"""The last word of a bare file's name that says it gives an attribute of the entity before
+it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``, ``item_view.dat``)."""
+
+
+def _name_words(stem: str) -> list[str]:
+    """A file name's words, lower case: split at anything but letters and digits, and where
+    a capital starts a word (ConsRec's ``userFollow.txt``)."""
+    return [w for w in re.split(r"[^a-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", stem).lower()) if w]
 
 
 def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -774,7 +799,14 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     ``business_user.txt``, ``movie_user.dat``, ``paper_author.dat``): the two id columns
     swapped, with a note. Yelp-2's 2,614 businesses had been the shoppers and its 1,286
     users the catalogue, and the model shipped recommended users to businesses (real8-ag)."""
-    words = re.split(r"[^a-z0-9]+", Path(file).name.lower().split(".")[0])
+    words = _name_words(Path(file).name.split(".")[0])
+    if len(words) >= 2 and (words[-1] in NAME_ATTRIBUTE_WORDS or words[-2] in NAME_USER_WORDS
+                            and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS):
+        # (the HIN data sets' movie_genre.dat, user_location.dat, item_view.dat, user_user.dat:
+        # each read as purchases, its genres, places or people the catalogue; real25-aj)
+        raise DataError(f"{file}: the file's name says its lines link {words[-2]!r} to {words[-1]!r}: "
+                        f"{'links between people' if words[-1] not in NAME_ATTRIBUTE_WORDS else 'an attribute'}, no "
+                        "interactions; give the file of what users bought, rated or used")
     if len(words) < 2 or words[-2] not in NAME_ITEM_WORDS or words[-1] not in NAME_USER_WORDS:
         return inter
     if headerless.asin_share(inter["item_id"].head(1000).tolist()) >= 0.9:
@@ -785,30 +817,67 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
 
 
 def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """One row per item where each line holds a shopper's history before its item: RecBole's
-    sequential benchmark files (``user_id:token  item_id_list:token_seq  item_id:token``,
-    the history space-separated, oldest first, then the next item). The history had been
-    left out without a word: LLMSRec's ``Games.test.inter`` lost 389,718 of 440,264
-    interactions (real22-aj). Only in a file without times (its order is then the order:
-    each line's history, then its item)."""
-    if "item_id_list" not in inter.columns or "timestamp" in inter:
+    """One row per item of each shopper's sequence where lines hold a history before an
+    item: RecBole's sequential benchmark files (``user_id:token  item_id_list:token_seq
+    item_id:token``). The history had been left out without a word: LLMSRec's
+    ``Games.test.inter`` lost 389,718 of 440,264 interactions (real22-aj). A train file
+    writes a line per step of a shopper (each line's item the next line's newest history
+    item), oldest first or, as UniSRec's, newest first: each shopper's sequence is then the
+    first line's history, oldest first, and every line's item after it, where the lines
+    chain so (session aj's review: exploding every line had made 15,826 lines 412,609
+    rows). Only in a file without times; with times a note says the list is not read."""
+    if "item_id_list" not in inter.columns:
         return inter
-    histories = inter["item_id_list"].fillna("").astype(str).str.split()
-    out = inter.drop(columns="item_id_list").assign(
-        item_id=[[*h, t] for h, t in zip(histories, inter["item_id"], strict=True)]).explode(
+    if "timestamp" in inter:
+        report.notes.append(f"{file}: column 'item_id_list' (each line's history) not read: the file has times, and "
+                            "its lines are read one item each")
+        return inter
+    histories = inter["item_id_list"].fillna("").astype(str).str.split().tolist()
+    targets = inter["item_id"].astype(str).tolist()
+    lines: dict[str, list[int]] = {}
+    for at, user in enumerate(inter["user_id"].astype(str)):
+        lines.setdefault(user, []).append(at)
+    append = prepend = 0
+    for ats in lines.values():
+        ats.sort(key=lambda a: len(histories[a]))  # (stable: the file's order among equals)
+        for a, b in zip(ats, ats[1:], strict=False):
+            append += bool(histories[b]) and histories[b][-1] == targets[a]
+            prepend += bool(histories[b]) and histories[b][0] == targets[a]
+    steps = sum(len(ats) - 1 for ats in lines.values())
+    newest_first = prepend > append
+    if steps and max(append, prepend) < 0.9 * steps:
+        # (lines that do not chain: each shopper's longest line only, a whole sequence)
+        lines = {u: [max(ats, key=lambda a: len(histories[a]))] for u, ats in lines.items()}
+    order = []
+    for ats in lines.values():
+        first = histories[ats[0]][::-1] if newest_first else histories[ats[0]]
+        order.append((ats[0], [*first, *(targets[a] for a in ats)]))
+    keep = [a for a, _ in order]
+    out = inter.iloc[keep].drop(columns="item_id_list").assign(item_id=[seq for _, seq in order]).explode(
         "item_id", ignore_index=True)
-    out.attrs = inter.attrs
+    out.attrs = {**inter.attrs, "stated_order": True}
+    how = ("a line per step, newest first" if newest_first else "a line per step") if steps else "a line per shopper"
     report.notes.append(f"{file}: column 'item_id_list' holds each line's history before its item_id (RecBole's "
-                        f"sequential files): read as one row per item, the history first, {len(inter):,} lines -> "
-                        f"{len(out):,} rows")
+                        f"sequential files, {how}): read as each shopper's sequence, one row per item, "
+                        f"{len(inter):,} lines -> {len(out):,} rows")
     return out
 
 
-PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friends", "friendship", "friendships",
-                               "socialnet", "follows", "followers", "following"})
+PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friend", "friends", "friendship",
+                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers"})
 """Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
 Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
 ``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""
+
+
+def _no_words_first(file: Path) -> bool:
+    """Whether a file's first line holds no letter (no header: ``91\t6394\t1``, ``5:12 7``)."""
+    try:
+        with open(file, "rb") as handle:
+            first = handle.read(4096).split(b"\n", 1)[0]
+    except OSError:
+        return False
+    return not re.search(rb"[A-Za-z]", first)
 
 
 def _social_graph(inter: pd.DataFrame, file: Path) -> str | None:
@@ -818,15 +887,17 @@ def _social_graph(inter: pd.DataFrame, file: Path) -> str | None:
     file (contacts) had trained as user-item with no word; a speed-dating file of mutual
     ratings has the same shape and is what its user wants, so this is said, not refused
     (session ag's second review). Refused where the file's name also says so
-    (:data:`PEOPLE_LINK_WORDS`): DiffNet's ``yelp.links``, one-way follows, had trained as
-    143,765 purchases of 14,732 people (real22-aj). On integer codes: a set of 5 M pairs
+    (:data:`PEOPLE_LINK_WORDS`) and it has no header: DiffNet's ``yelp.links``, one-way
+    follows, had trained as 143,765 purchases of 14,732 people (real22-aj). On integer codes: a set of 5 M pairs
     took 23 s."""
     users, items = inter["user_id"].to_numpy(), inter["item_id"].to_numpy()
     u, i = pd.unique(users), pd.unique(items)
     shared = len(np.intersect1d(u.astype(str), i.astype(str)))
-    said = set(re.split(r"[^a-z0-9]+", file.name.lower())) & PEOPLE_LINK_WORDS
+    said = set(_name_words(file.name)) & PEOPLE_LINK_WORDS
     said |= {file.suffix} if file.suffix.lower() == ".net" else set()
-    if len(u) >= 20 and said and shared >= 0.5 * min(len(u), len(i)):
+    # (Only a file without a header: a headed purchase log named 'friends_and_family_sale'
+    # or 'orders_following_promo' says what its columns are; session aj's review.)
+    if len(u) >= 20 and said and _no_words_first(file) and shared >= 0.5 * min(len(u), len(i)):
         raise DataError(f"{file}: the shopper and item columns hold the same ids ({shared:,} in both) and the file's "
                         f"name says {'/'.join(sorted(said))!r}: links between people (who follows, trusts or "
                         "befriends whom), no file of what people bought, rated or used; give that file (a social "
@@ -950,30 +1021,45 @@ def _most_common_value(keys: np.ndarray, values: np.ndarray) -> pd.Series:
 
 
 def _agreement(keys: np.ndarray, values: np.ndarray) -> tuple[float, int]:
-    """Over the keys with two or more filled lines: the share of their lines that give
-    the key's most common value, and how many such keys there are."""
-    lines = pd.DataFrame({"key": keys, "value": values})
-    lines = lines[lines["value"] != ""]
-    counted = lines.groupby(["key", "value"], sort=False).size()
-    per_key = counted.groupby(level=0, sort=False)
+    """Over the keys with two or more filled lines (integer codes; a value code of -1 is
+    blank): the share of their lines that give the key's most common value, and how many
+    such keys there are."""
+    given = values >= 0
+    keys, values = keys[given], values[given]
+    pairs = pd.Series(keys.astype(np.int64) * (int(values.max(initial=0)) + 1) + values).value_counts(sort=False)
+    of_key = pairs.index.to_numpy() // (int(values.max(initial=0)) + 1)
+    per_key = pd.Series(pairs.to_numpy()).groupby(of_key, sort=False)
     total, top = per_key.sum(), per_key.max()
-    several = total >= 2
+    several = (total >= 2).to_numpy()
     return (float(top[several].sum() / total[several].sum()) if several.any() else 1.0), int(several.sum())
+
+
+SHOPPER_CHECK_LINES = 200_000
+"""Lines :func:`_the_shoppers` looks at (every k-th line of a longer file): on all of a 2 M-line
+file it had cost 1.5-2.7 s a column (session aj's review)."""
 
 
 def _the_shoppers(inter: pd.DataFrame, column: str) -> bool:
     """Whether a column of an interactions file describes the shopper, not the item: the
-    same value on 95 % of each returning shopper's lines, of 20 shoppers or more, where an
-    item's lines (20 items or more seen twice) agree on theirs on fewer than 80 %. A
-    product's own name agrees on nearly all its lines, whoever bought it."""
+    same value on 95 % of each returning shopper's lines, of 20 shoppers or more, about one
+    value a shopper (as many distinct values as eight in ten of them: a person's name),
+    where an item's lines (20 items or more seen twice) agree on theirs on fewer than
+    80 %. A product's own name agrees on nearly all its lines, whoever bought it; a
+    subscription's variant names ('Coffee Blend 7 - Filter grind, 1kg'), each shopper on
+    one, are fewer than the shoppers (session aj's review)."""
     if "user_id" not in inter:
         return False
-    values = inter[column].astype(str).str.strip().to_numpy()
-    by_shopper, shoppers = _agreement(inter["user_id"].astype(str).to_numpy(), values)
-    if shoppers < 20 or by_shopper < 0.95:
+    step = max(1, len(inter) // SHOPPER_CHECK_LINES)
+    lines = inter.iloc[::step]
+    text = lines[column].astype(str).str.strip()
+    values, _ = pd.factorize(text.where(text != ""), use_na_sentinel=True)
+    users, _ = pd.factorize(lines["user_id"])
+    by_shopper, shoppers = _agreement(users, values)
+    if shoppers < 20 or by_shopper < 0.95 or len(np.unique(values[values >= 0])) < 0.8 * len(np.unique(users)):
         return False
-    by_item, items = _agreement(inter["item_id"].astype(str).to_numpy(), values)
-    return items >= 20 and by_item < 0.8
+    items, _ = pd.factorize(lines["item_id"])
+    by_item, seen_twice = _agreement(items, values)
+    return seen_twice >= 20 and by_item < 0.8
 
 
 _PATH_STEP = r"\s*[>›»]\s*"

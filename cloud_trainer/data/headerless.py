@@ -426,6 +426,13 @@ def _is_count(col: list[str]) -> bool:
             and seen[1] > seen[2] > seen[3] > 0)
 
 
+def _few_small(col: list[str]) -> bool:
+    """Whether a column holds whole numbers below 100 of 30 values or fewer: a count (a
+    line's units), no id."""
+    filled = [v for v in col if v]
+    return bool(filled) and all(v.isdigit() and len(v) <= 2 for v in filled) and len(set(filled)) <= 30
+
+
 def _amount_of(columns: list[list[str]], count: int) -> int | None:
     """The column that is the amount of a column of unit counts, or None: numbers on
     every line, larger on the whole (twice the counts' mean or more), that grow with the
@@ -614,11 +621,13 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # label (session af's review: 70 % of such a file's purchases had been left out).
         label = None if times else next(
             (i for i, col in enumerate(columns) if names[i].startswith("column_") and _is_label(col)), None)
-        # A label first is a label whatever follows (libSVM's and CTR files' layout: PaddleRec
-        # SIGN's 'label user item tag', its 681 sampled negatives of 1,024 lines had trained as
-        # choices; real22-aj).
-        if label is not None and label != 0 and any(names[i].startswith("column_") and i != label and col
-                                     and all(_NUMBER.fullmatch(v) for v in col if v) for i, col in enumerate(columns)):
+        # A label first (libSVM's and CTR files' layout: PaddleRec SIGN's 'label user item
+        # tag', its 681 sampled negatives of 1,024 lines had trained as choices; real22-aj) is
+        # one beside ids; beside a count or an amount it is a till's promo flag as anywhere
+        # (session aj's review: 1,477 of 2,000 purchases had been left out).
+        numbers = [col for i, col in enumerate(columns) if names[i].startswith("column_") and i != label and col
+                   and all(_NUMBER.fullmatch(v) for v in col if v)]
+        if label is not None and numbers and (label != 0 or any(_few_small(c) or _mostly_decimals(c) for c in numbers)):
             # (nor beside another column of numbers, a quantity's or an amount's: a 0/1 beside
             # it is a returned or promo flag; session af's second review. libFM's other fields
             # are 'index:value', DKN's entity lists text.)

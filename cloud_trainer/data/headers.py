@@ -289,12 +289,27 @@ class Twin:
     """The one-line error when their values differ."""
 
 def _same_name(key: str, alias: str) -> bool:
-    """Whether a header key is ``alias``, each U+FFFD in it standing for one letter: an
-    export written through a wrong code page has lost its accented letters so, in the
-    bytes it ships (Tiendanube's ``N\ufffdmero de orden``: its order number unread, 26
-    continuation lines lost their order's date; real21-aj)."""
-    return key == alias or ("\ufffd" in key and len(key) == len(alias)
-                            and all(k == a or k == "\ufffd" for k, a in zip(key, alias, strict=True)))
+    """Whether a header key is ``alias`` but for one or two letters lost to U+FFFD, a
+    quarter of the key at most: an export written through a wrong code page has lost its
+    accented letters so, in the bytes it ships (Tiendanube's ``N\ufffdmero de orden``: its
+    order number unread, 26 continuation lines lost their order's date; real21-aj). (A
+    Greek or Russian header lost whole, or ``\ufffd\ufffdn gi\ufffd`` for ``Đơn giá``, matched
+    names at random: 'songid'; session aj's review.)"""
+    lost = key.count("\ufffd")
+    return 0 < lost <= 2 and 4 * lost <= len(key) and len(key) == len(alias) and all(
+        k == a or k == "\ufffd" for k, a in zip(key, alias, strict=True))
+
+
+def _mangled_names(keys: list[str], spec: TableSpec) -> dict[int, str]:
+    """For each header key with a lost letter (:func:`_same_name`), the one schema column
+    whose names it can be; a key that could be two columns' is none."""
+    out = {}
+    for i, key in enumerate(keys):
+        if "\ufffd" in key:
+            fits = {c.name for c in spec.columns for a in (c.name.replace("_", ""), *c.aliases) if _same_name(key, a)}
+            if len(fits) == 1:
+                out[i] = fits.pop()
+    return out
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -355,13 +370,14 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         first[column] = pos
         said.append(f"{header[pos]!r} as {column}")
 
+    mangled = _mangled_names(keys, spec)
     for column in spec.columns:
         if column.name in first or not column.aliases:
             continue
         for alias in column.aliases:
             # Only columns no schema column has taken yet, so one column is never read twice.
-            pos = next((i for i, key in enumerate(keys) if _same_name(key, alias) and out[i] not in known.values()),
-                       None)
+            pos = next((i for i, key in enumerate(keys) if (key == alias or (
+                mangled.get(i) == column.name and _same_name(key, alias))) and out[i] not in known.values()), None)
             if pos is not None:
                 take(pos, column.name)
                 break

@@ -412,6 +412,44 @@ def _nested_list(records: list[dict[str, Any]]) -> str | None:
     return keys[0] if len(keys) == 1 else None
 
 
+_SCALAR = (str, int, float, bool)
+
+
+def _parallel_lists(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` with parallel lists of plain values zipped into one list of objects,
+    ``events``, where a list of items is among them: NVTabular's session files
+    (Transformers4Rec's ``item_id/list`` beside ``ts/list`` and ``category/list``, one
+    session a row) had been refused, 'missing item_id' (real22-aj). The item list is a
+    field named ``item_id/list``, ``item_id_list`` or ``item_ids`` holding plain values in nine
+    of the first hundred records in ten; its partners are the other top-level ``.../list``
+    fields of the same length on every such record (derived features, ``timestamp/hour/list``,
+    are left out). Records are unchanged otherwise."""
+    sample = records[:100]
+    names = {k for r in sample for k in r}
+    items = [k for k in names if k.lower().replace("_", "") in ("itemid/list", "itemidlist", "itemids")]
+    if len(items) != 1 or not sample:
+        return records
+    key = items[0]
+    if sum(isinstance(r.get(key), list) and all(isinstance(v, _SCALAR) for v in r[key]) for r in sample) < 0.9 * len(
+            sample):
+        return records
+    partners = [k for k in names if k != key and k.endswith("/list") and k.count("/") == 1
+                and all(isinstance(r.get(k), list) and len(r[k]) == len(r[key]) for r in sample
+                        if isinstance(r.get(key), list))]
+    zipped = [key, *sorted(partners)]
+    out = []
+    for record in records:
+        lists = [record.get(k) for k in zipped]
+        if not all(isinstance(v, list) and len(v) == len(lists[0]) for v in lists):
+            out.append(record)  # (a bad line where its items are missing: _rows_of says so)
+            continue
+        base = {k: v for k, v in record.items() if not isinstance(v, list)}
+        base["events"] = [{k.removesuffix("/list").removesuffix("_list"): v for k, v in zip(zipped, values, strict=True)}
+                          for values in zip(*lists, strict=True)]
+        out.append(base)
+    return out
+
+
 MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachments", "imageurls")
 """Lists of a record's pictures (Amazon 2023's product metadata: every product has
 ``images``), never its rows."""
@@ -588,6 +626,7 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
     line items one row each as JSON lines are read (WooCommerce's REST orders'
     ``line_items``, a Parquet ``list<struct>`` column of GA4's ``items``): read whole, the
     list's JSON text was split into made-up items ('id', 'src', '0.00')."""
+    records = _parallel_lists(records)
     nested = _nested_list(records)
     rows: list[dict[str, Any]] = []
     line_map: list[int] = []

@@ -566,23 +566,39 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(name, None, None)`` where an order's product names are joined by
     ``", "`` (a WooCommerce wine shop's ``Products``: ``Casas del Bosque Reserva
     Carmenere 2022, Casas del Bosque Reserva Chardonnay 2022``; read whole, 613 of its 807
-    'items' were lists; real21-aj). Only where a fifth of the cells or more are so joined,
-    in three lengths or more, and a third of the names in them or more are also bought
-    alone (a cell of its own): a product whose name holds a comma (``SET OF 3 CAKE TINS,
-    PANTRY DESIGN``) has parts nobody buys alone. A name twice is two units."""
-    if len(cells) < 50 or cells.iloc[:1000].str.contains(", ", regex=False).mean() < 0.2:
-        return None  # (the first thousand first, as _listed_parts)
-    cells = cells.str.strip()
-    joined = cells.str.contains(", ", regex=False).to_numpy(dtype=bool)
-    lists = cells[joined].str.split(", ")
-    if joined.mean() < 0.2 or lists.map(len).nunique() < 3:
+    'items' were lists; real21-aj) or by a space (a Japanese receipt's ``野菜ジュース
+    栄養ドリンク ヨーグルト``: 703 'items' of 29 products). Only where a fifth of the cells or
+    more are so joined, in three lengths or more, and of the names after each cell's first a
+    third or more (with spaces, four in five) are also bought alone (a cell of its own): a
+    product whose name holds a comma (``SET OF 3 CAKE TINS, PANTRY DESIGN``) or a space
+    (``whole milk``) has parts nobody buys alone, and a product's options (``Latte, Oat
+    Milk``) are never bought alone. A name twice is two units."""
+    if len(cells) < 50:
         return None
-    alone = set(cells[~joined])
-    names = [n for parts in lists for n in parts]
-    if 3 * sum(n in alone for n in names) < len(names):
-        return None
-    return ([[(n.strip(), None, None) for n in c.split(", ") if n.strip()] if is_list else [(c, None, None)]
-             for c, is_list in zip(cells, joined, strict=True)], "product names joined by ', '")
+
+    def joined_by(text: pd.Series, sep: str, share: float) -> np.ndarray | None:
+        joined = text.str.contains(sep, regex=False).to_numpy(dtype=bool)
+        lists = text[joined].str.split(sep)
+        if joined.mean() < 0.2 or lists.map(len).nunique() < 3:
+            return None
+        alone = set(text[~joined])
+        # (the names after the first: a café's 'Latte, Oat Milk, Extra Shot' and a shop's
+        # 'Hoodie, Grey, XL' start with a product bought alone, their options never are;
+        # session aj's review)
+        names = [n for parts in lists for n in parts[1:] if n]
+        return joined if names and sum(n in alone for n in names) >= share * len(names) else None
+
+    for sep, share in ((", ", 1 / 3), (" ", 0.8)):
+        # (the first thousand first, as _listed_parts: a 2 M-line column of names with spaces
+        # pays a split of a thousand, not of every line)
+        if joined_by(cells.iloc[:1000].str.strip(), sep, share) is None:
+            continue
+        text = cells.str.strip()
+        if (joined := joined_by(text, sep, share)) is None:
+            continue
+        return ([[(n.strip(), None, None) for n in c.split(sep) if n.strip()] if is_list else [(c, None, None)]
+                 for c, is_list in zip(text, joined, strict=True)], f"product names joined by {sep!r}")
+    return None
 
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
@@ -673,7 +689,7 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
-                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "huy", "huydon", "dahuydon",  # (a shop's unaccented 'Huy'; real21-aj)
+                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "dahuydon",
                            "trahang", "đahoantien",
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
                           "退货", "退款", "已取消", "取消", "退貨", "已退款",
@@ -682,7 +698,11 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "возврат"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "quote", "closedlost",
-                              "awaitingpayment", "enattentedepaiement"})
+                              "awaitingpayment", "enattentedepaiement",
+                              # (a Vietnamese shop's unaccented 'Huy', cancelled: the whole status only,
+                              # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
+                              # session aj's review)
+                              "huy", "huydon"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
@@ -717,16 +737,17 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
 
 
 VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
-                   "isordered", "wasordered", "ordercompleted", "isordercompleted", "wascompleted",
-                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased", "isconverted", "converted")
+                   "isordered", "wasordered", "ordercompleted", "isordercompleted",
+                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased")
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
 real5-ag; they had trained as purchases): a line with no there is left out. Also a
 session's or an order's outcome (two food-delivery logs' ``is_ordered`` and
-``order_completed``, an order history's ``was_completed``: 8-20 % of their lines were
-visits or orders that never came, trained as purchases; real23-aj). Not ``is_net`` (valid
-and not returned): on that set 59 % of the lines, more than half, and so the column would
-not be read."""
+``order_completed``: 18-20 % of their lines were visits that ordered nothing, trained as
+purchases; real23-aj. Not ``was_completed`` or ``converted``: a course enrolment not
+finished, a sale not currency-converted; session aj's review). Not ``is_net`` (valid and
+not returned): on that set 59 % of the lines, more than half, and so the column would not
+be read."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'

@@ -344,7 +344,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # which a customer's name beside it beats; session ai's review)
                 "customerreferenceid",
                 # (a Vietnamese shop's 'khach_hang', its customer; real21-aj)
-                "khachhang", "makhachhang")
+                "makhachhang", "khachhang")
 
 
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
@@ -376,6 +376,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
+                "品番", "janコード", "jan",  # (a Japanese part number and barcode, before 商品名; session aj's review)
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
                 "รหัสสินค้า", "สินค้า",
@@ -384,6 +385,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "lineitems", "productdetails", "orderitems", "orderlines",
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid",
+                "spuid",  # (Meituan's dish, beside its restaurant's 'poi_id'; session aj's review)
                 "poiid",  # (STSP's and GETNext's check-ins; real22-aj. Not 'Location_id': a till's store)
                  "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
@@ -396,7 +398,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # SKU is blank on every line; real21-aj)
                 "masanpham", "sanpham", "nombredelproducto",
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
-                "商品名", "品名")
+                "商品名", "品名", "購入商品",
+                "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
+                "adgroupid")  # (Taobao's ad display log, the ad its item; real25-aj)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
 # as the item beside a product's name; session ai's second review.)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
@@ -421,6 +425,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
+                 "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
@@ -448,6 +453,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
                         "saledate", "solddate", "datesold", "shopdate", "fechadeventa", "fechaventa",
+                        "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",  # (Korean; real24-aj)
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
@@ -478,7 +484,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # 'Banyak Penjualan'; real19-ai)
                         "销售数量", "banyakpenjualan", "cantidaddelproducto",  # (Tiendanube's; real21-aj)
                         # (a theatre's 'tickets_qty': 2,400 of 5,000 sales of 2-5 seats had been 1; real23-aj)
-                        "ticketsqty", "ticketqty", "ticketssold", "numtickets", "numberoftickets", "nbbillets",
+                        # (not 'num_tickets': a helpdesk's count of a customer's support tickets)
+                        "ticketsqty", "ticketqty", "ticketssold", "nbbillets",
+                        "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
@@ -492,7 +500,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
@@ -521,7 +529,7 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname", "单品名称", "商品名", "品名",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "skuname", "单品名称", "商品名", "品名", "articlename",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
                         "titles")),  # (BundleRec's item_titles.csv; real18-ai)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",

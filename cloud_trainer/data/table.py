@@ -306,6 +306,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     if by_content and delimiter == " ":
         _refuse_fixed_width(text, name)
     if by_content:
+        _refuse_header_below(text, delimiter, quoting, spec, name)
+    if by_content:
         header = names_by_content(text, delimiter, quoting, header, spec, name, report.notes,
                                    time_required="timestamp" not in may_lack)
     elif labelled:
@@ -342,7 +344,10 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     basket_name = None
     if "user_id" in missing and "session_id" not in header:
         header = _order_number_header(layout, header, raw_header, name, report)
-    if "user_id" in missing and {header_key(h) for h in raw_header} >= AMAZON_OWN_HISTORY:
+    keys = {header_key(h) for h in raw_header}
+    if "user_id" in missing and keys >= AMAZON_OWN_HISTORY and keys <= AMAZON_HISTORY_COLUMNS:
+        # (only Amazon's own columns: a file pooling many people's histories adds theirs,
+        # 'participant_id', 'Buyer Name', and is no one customer's; session aj's review)
         # (Amazon.ca's Retail.OrderHistory.1.csv: 246 orders of one person had been read as
         # 246 shoppers of one visit each, and nobody as buying again; real21-aj)
         raise DataError(f"{name}: one customer's own order history (Amazon's 'Request your data' export: "
@@ -356,6 +361,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
             f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
             "evaluated is new; if a column names shoppers, call it user_id")
+    tokens = [t for h in raw_header for t in h.split()]
+    if missing and len(tokens) >= 3 and sum(bool(_SLOT.fullmatch(t)) for t in tokens) >= 0.8 * len(tokens):
+        # (PaddleRec's MIND and BST samples: 'user_id:482936 target_item:0 hist_item:5175 ...'
+        # had been told 'missing user_id' with user_id:482936 the first token; real22-aj)
+        raise DataError(f"{name}: its lines are key:value pairs ({' '.join(tokens[:3])} ...: a slot file, as "
+                        "PaddleRec and libFM write them), not a table with a header: write one line per shopper and "
+                        "item (user_id, item_id, timestamp if there is one)")
     if missing:
         wide = ""
         columns: list[list[str]] = []
@@ -376,9 +388,36 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
+def _refuse_header_below(text: str, delimiter: str, quoting: int, spec: TableSpec, name: str) -> None:
+    """Stop where a file whose first line is data has a header line further down (two names
+    or more the reader knows, nothing else): exports pasted one after another. A German
+    kiosk's 'Kinder Schokolade ,3' then 'Artikel,Preis' on lines 2 and 5 had been read
+    without a header, its products as shoppers and its prices as items, the header lines
+    purchases of 'Preis' (real24-aj)."""
+    keys = known_keys(spec)
+    with contextlib.suppress(csv.Error):
+        for at, row in enumerate(first_rows(text, delimiter, quoting, 200)[1:], start=2):
+            fields = [header_key(f) for f in row if f.strip()]
+            if len(fields) >= 2 and all(f in keys for f in fields):
+                raise DataError(f"{name}:{at}: a header line ({', '.join(f.strip() for f in row)}) below data "
+                                "(line 1 is data): exports pasted one after another? Give one header line first "
+                                "and none below")
+
+
+_SLOT = re.compile(r"[A-Za-z_][\w.]*:-?\d+(?:\.\d+)?")
+"""A slot file's ``key:value`` token (``hist_item:5175``, ``label:0``)."""
+
+
 AMAZON_OWN_HISTORY = frozenset({"website", "orderid", "asin", "shipmentstatus", "carriername&trackingnumber"})
 """Header names (as :func:`.names.header_key` writes them) of Amazon's order history as it
 gives one customer their own data: no column names the customer, since it is all theirs."""
+AMAZON_HISTORY_COLUMNS = AMAZON_OWN_HISTORY | {
+    "orderdate", "purchaseordernumber", "currency", "unitprice", "unitpricetax", "shippingcharge", "totaldiscounts",
+    "totalowed", "shipmentitemsubtotal", "shipmentitemsubtotaltax", "productcondition", "quantity", "orderstatus",
+    "shipdate", "shippingoption", "productname", "giftmessage", "giftsendername", "giftrecipientcontactdetails",
+    "itemserialnumber", "billingaddress", "shippingaddress", "paymentinstrumenttype"}
+"""Every column of that export (``Retail.OrderHistory.1.csv``), and its addresses and payment
+type as other years' exports add them."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
@@ -394,7 +433,9 @@ _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
                          # (Tiendanube's 'Precio del producto' had been offered as the item; real21-aj)
-                         r"|precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto|valor"
+                         # (whole words: 'Imported Item' is an item; session aj's review)
+                         r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
+                         r"|valor)(?![a-z])"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
                          r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',

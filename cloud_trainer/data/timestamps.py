@@ -475,11 +475,12 @@ def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
 
 
 _YEAR_FIRST = re.compile(
-    r"(?P<year>\d{4})(?:\.\s*|年)(?P<month>\d{1,2})(?:\.\s*|月)(?P<day>\d{1,2})(?:\.|日)?"
+    r"(?P<year>\d{4})(?:\.\s*|年|년\s*)(?P<month>\d{1,2})(?:\.\s*|月|월\s*)(?P<day>\d{1,2})(?:\.|日|일)?"
     r"(?:\s*(?P<half>오전|오후|上午|下午|午前|午後|de\.|du\.)?\s*(?P<hour>\d{1,2})[:：](?P<minute>\d{2})"
     r"(?:[:：](?P<second>\d{2}))?)?")
 """Year-first dates as Korean and Hungarian spreadsheets write them (``2024. 3. 1 오전
-8:40:43``, ``2024. 03. 01. 08:30:47``) and Chinese and Japanese ones (``2024年3月1日
+8:40:43``, ``2024. 03. 01. 08:30:47``, ``2015년 05월 14일``: a ticket office's sales had
+been left on a made-up clock; real24-aj) and Chinese and Japanese ones (``2024年3月1日
 18:52``), with a morning / afternoon word before a 12-hour clock."""
 _AFTERNOON = ("오후", "下午", "午後", "du.")
 

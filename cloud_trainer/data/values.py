@@ -224,7 +224,8 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
                       f"its log began): read as seconds from a made-up start, {DAY_ZERO}, so the order is right (and "
                       "the gaps, if they are seconds), but hour, weekday and season context are not the real ones"),
     )
-    if time_of_day is None and (counts := counts_not_times(text_values, empty)) is not None:
+    users = checks.frame.get("user_id")
+    if time_of_day is None and (counts := counts_not_times(text_values, empty, users)) is not None:
         raise DataError(f"{name}: {col}: column {raw_name!r} holds {counts}: not times, and the split is by time; if "
                         f"the file has none, name the column for what it counts (e.g. 'plays') and the order of "
                         "each shopper's lines is read as their order")

@@ -3440,6 +3440,15 @@ def test_round_12_research_files_read_as_their_loaders_read_them(tmp_path: Path)
         load_text(tmp_path, "lastfm.inter", plays)
     raw, _ = load_text(tmp_path, "plays.inter", plays.replace("timestamp:float", "plays:float", 1))
     assert len(raw.interactions) == 3000
+    # (HetRec's own order: each user's artists heaviest first; and positions 1, 2, 3 are no counts)
+    heaviest = "user_id,item_id,timestamp\n" + "".join(
+        f"u{u},a{(u * 7 + j) % 700},{max(1, 30000 // (j + 1) ** 2)}\n" for u in range(90) for j in range(30))
+    with pytest.raises(DataError, match="as counts do"):
+        load_text(tmp_path, "user_artists.csv", heaviest)
+    positions = "user_id,item_id,timestamp\n" + "".join(
+        f"u{u},a{(u * 7 + j) % 700},{j + 1}\n" for u in range(90) for j in range(5 + (u % 9) ** 3))
+    raw, _ = load_text(tmp_path, "positions.csv", positions)
+    assert raw.interactions["user_id"].nunique() == 90
     numbered = "user_id:token\titem_id:token\ttimestamp:float\n" + "".join(
         f"{u}\t{(u * 13 + j) % 500}\t{1238536800001 + j}\n" for u in range(60) for j in range(5 + u % 7 * 30))
     raw, _ = load_text(tmp_path, "numbered.inter", numbered)
@@ -3516,8 +3525,12 @@ def test_round_12_rules_hold_off_where_their_reviews_found_them_wrong(tmp_path: 
                            for k in range(300)))
     assert len(raw.interactions) == 300
     raw, _ = load_text(tmp_path, "till.csv", "".join(
-        f"{k % 2},{1000 + k % 30},{50000 + k % 60},{1 + k % 4}\n" for k in range(300)))
+        f"{k % 2},{1000 + k % 30},{50000 + k % 60},{1 if k % 3 else 2 + k % 2}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+    # (but beside an impression's position, 1 to 10, a label first is the label: its second review)
+    raw, _ = load_text(tmp_path, "impressions.csv", "".join(
+        f"{int(k % 5 == 0)},{1000 + k % 30},{50000 + k % 60},{1 + k % 10}\n" for k in range(300)))
+    assert len(raw.interactions) == 60
     raw, _ = load_text(tmp_path, "friends_and_family_sale_orders.csv", "customer_id,product_id,order_date\n" + "".join(
         f"{1 + k % 40},{1 + k % 45},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert len(raw.interactions) == 300
@@ -3557,9 +3570,48 @@ def test_round_13_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
         load_text(tmp_path, "user_user.dat", pairs)
     with pytest.raises(DataError, match=r"its lines link 'movie' to 'genre': an attribute"):
         load_text(tmp_path, "movie_genre.dat", "".join(f"{1 + k % 300}\t{1 + k % 30}\n" for k in range(900)))
+    # (Koubei's user_view.txt is what users viewed: its second review)
+    raw, _ = load_text(tmp_path, "user_view.txt", "".join(
+        f"{1 + k % 300},{1 + (k * 7) % 250},2016-07-{1 + k % 28:02d} 10:00:00\n" for k in range(3000)))
+    assert len(raw.interactions) == 3000
     seq = {u: [str((u * 37 + j * 11) % 997) for j in range(6)] for u in range(60)}
     steps = "user_id:token\titem_id_list:token_seq\titem_id:token\n" + "".join(
         f"{u}\t{' '.join(seq[u][:n])}\t{seq[u][n]}\n" for u in range(60) for n in range(1, 6))
     raw, _ = load_text(tmp_path, "Games.train.inter", steps)
     assert len(raw.interactions) == 60 * 6
     assert raw.interactions[raw.interactions["user_id"] == "3"].sort_values("timestamp")["item_id"].tolist() == seq[3]
+    # UniSRec's: a user's lines newest first, each history capped (here at 3 items)
+    capped = "user_id:token\titem_id_list:token_seq\titem_id:token\n" + "".join(
+        f"{u}\t{' '.join(seq[u][max(0, n - 3):n])}\t{seq[u][n]}\n" for u in range(60) for n in range(5, 0, -1))
+    raw, _ = load_text(tmp_path, "Scientific.train.inter", capped)
+    assert raw.interactions[raw.interactions["user_id"] == "3"].sort_values("timestamp")["item_id"].tolist() == seq[3]
+
+
+def test_round_13_rules_hold_off_where_their_second_reviews_found_them_wrong(tmp_path: Path) -> None:
+    """Session aj's second reviews: English names with spaces stay whole; a sales-by-month
+    sheet's 'Jan' and a Google Ads report's 'Ad group ID' are no items; a Chinese shop's
+    '灰色V领T恤XL' stays GBK; 'EUR 1.234,56' and '€2.500' are one currency; a Korean date and
+    time '거래일시' beats the date alone '거래일'."""
+    raw, _ = load_text(tmp_path, "greens.csv", "customer_id,product,date\n" + "".join(
+        f"c{k % 30},{['Whole Milk', 'Milk', 'Red Onion', 'Onion', 'Carrots', 'Sweet Potato'][k % 6]} {k % 25},"
+        f"2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    with pytest.raises(DataError, match="missing required column"):
+        load_text(tmp_path, "months.csv", "Customer,Description,Jan,Feb\n" + "".join(
+            f"c{k},Widget {k % 9},{k % 7},{k % 5}\n" for k in range(200)))
+    with pytest.raises(DataError, match="missing required column"):
+        load_text(tmp_path, "ads.csv", "Day,Customer ID,Ad group ID,Clicks\n" + "".join(
+            f"2024-01-{1 + k % 28:02d},{100 + k % 3},{5000 + k % 40},{k % 9}\n" for k in range(300)))
+    names = [f"{c}色V领T恤{s}" for c in "灰白黑红蓝绿" for s in ("S", "M", "L", "XL")]
+    path = tmp_path / "tshirts.csv"
+    path.write_bytes(("user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 30},{names[k % 24]},2024-03-{1 + k % 28:02d}\n" for k in range(300))).encode("gb18030"))
+    assert set(load_dataset("csv", interactions=path).interactions["item_id"]) == set(names)
+    raw, _ = load_text(tmp_path, "eur.csv", "user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"{'EUR 1.234,56' if k % 2 else '€2.500'}\"\n"
+        for k in range(300)))
+    assert set(raw.interactions["price"]) == {1234.56, 2500.0}
+    raw, _ = load_text(tmp_path, "kr.csv", "user_id,item_id,거래일,거래일시\n" + "".join(
+        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},2024-01-{1 + k % 28:02d} {8 + k % 10}:15\n"
+        for k in range(300)))
+    assert raw.interactions["timestamp"].dt.hour.nunique() == 10

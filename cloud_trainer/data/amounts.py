@@ -32,6 +32,9 @@ _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$")
 """Currencies whose amounts group thousands with commas (``$1,234``); others' comma is
 decimal (Brazil's ``R$ 1.234,56``)."""
+_SAME_CURRENCY = {"EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "USD": "$", "US$": "$"}
+"""A currency's code and its sign, one currency where :func:`money_amounts` tells each
+currency's way of writing amounts (``EUR 1.234,56`` beside ``€2.500``; session aj's review)."""
 _GROUPED_EUROPEAN = r"\d{1,3}(?:\.\d{3})+,\d{1,2}"
 _EUROPEAN_AMOUNT = _GROUPED_EUROPEAN + r"|\d+,\d{1,2}"
 
@@ -116,7 +119,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # 1.234' beside them had been read as 1.234 (session ai's second review).
     # Per currency: one '€ 1.200,00' says nothing of a column's '$2.886' (a fuel price to the
     # tenth of a cent; session aj's review).
-    sign = parts["pre"].fillna(parts["post"]).fillna("")
+    sign = parts["pre"].fillna(parts["post"]).fillna("").replace(_SAME_CURRENCY)
     european = sign.isin(set(sign[number.str.fullmatch(_GROUPED_EUROPEAN).fillna(False)])) & ~us.any()
     # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
     # before one or two last digits is a decimal comma, whatever the separator, where the

@@ -112,7 +112,7 @@ Han: lists of 50-300 Thai product names score 0.32-0.63 as Thai, Chinese ones re
 at most 0.36 (where they decode at all: Windows-874 leaves nine high bytes undefined)."""
 
 _RUNS = re.compile(rb"[\x80-\xff]{2,}")
-_LATIN_RUNS = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]{2}(?=[A-Za-z])")
+_LATIN_RUNS = re.compile(rb"(?<=[A-Za-z])[\x80-\xff]{2}(?=[a-z])")
 """Two high bytes inside a Latin word: Portuguese's ``ção`` (``Promoção``), which GBK would
 read as one Han character between Latin letters; a Chinese text's runs are longer and
 stand between spaces, separators or digits."""
@@ -129,11 +129,13 @@ _HALF_KATAKANA = re.compile(r"[\uff66-\uff9f]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uff65]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u3130-\u318f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z\xc0-\xde])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\x8d\x8f\x9d](?=[A-Za-z])")
-"""A byte that is a letter in Windows-1250 only (see the module's docstring) between an
-ASCII letter (or an upper-case accented one) and another: inside a Latin word (``Masło``,
-``PIŁKARSKIE``, ``MĘŻCZYZNA``: upper-case names had been read as Big5; real24-aj), which
-a double-byte text's bytes are not, nor Windows-1252's ``m³`` or Spanish's ``¿Qué``."""
+_CENTRAL_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xa5\xb9\xb3\xa3\xbf\xaf\xbc\xbe\x8d\x8f\x9d](?=[A-Za-z])")
+"""A byte that is a letter in Windows-1250 only (see the module's docstring) between two
+ASCII letters: inside a Latin word (``Masło``, and in capitals ``PIŁKARSKIE``: a Polish
+shop's upper-case names had been read as Big5; real24-aj), which a double-byte text's
+bytes are not, nor Windows-1252's ``m³`` or Spanish's ``¿Qué``. (Not after an accented
+capital's byte: UTF-8's ``ó`` is such a pair, and a file mostly Windows-1252 with some
+UTF-8 lines had been read as Windows-1250; session aj's review.)"""
 _TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[a-z])")
 """``ğ ş Ğ Ş`` (Windows-1254) beside an ASCII letter: in Windows-1252 ``ð þ Ð Þ``, which
 only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""

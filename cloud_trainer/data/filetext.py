@@ -102,9 +102,10 @@ def _mostly_not_utf8(raw: bytes) -> bool:
     return bad >= len(sample) - len(sample.encode("ascii", errors="ignore")) - bad
 
 
-_UNLIKELY_UTF8 = re.compile("[\u0080-\u009f\u0250-\u036f]")
+_UNLIKELY_UTF8 = re.compile("[\u0080-\u009f\u0250-\u02af]")
 """Characters a legacy code page's byte pairs read as in UTF-8 and no shop's text holds:
-C1 controls, IPA letters, spacing and combining modifiers."""
+C1 controls and IPA letters (not the modifier letters after them: Uzbek writes ʻ and ʼ;
+session aj's review)."""
 
 
 def _first_line_with(text: str, line: int) -> str:

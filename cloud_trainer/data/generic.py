@@ -584,6 +584,11 @@ def _sparse_fields(items: pd.DataFrame, file: Path) -> str | None:
             "context, zone or price band of their own)")
 
 
+_POSITION_STEPS = (pd.Timedelta(microseconds=1), pd.Timedelta(milliseconds=1), pd.Timedelta(seconds=1),
+                   pd.Timedelta(days=1))
+"""The steps a position read as a time makes: 1 as a microsecond, millisecond, second or day."""
+
+
 def _positions_as_times(inter: pd.DataFrame, file: Path) -> str | None:
     """A note where the times only number each shopper's lines: 50 shoppers or more, nine
     in ten of whom start at the file's first time and step by one same amount from line to
@@ -601,8 +606,8 @@ def _positions_as_times(inter: pd.DataFrame, file: Path) -> str | None:
         return None
     ordered = pd.DataFrame({"user": users, "t": times.to_numpy()}).sort_values(["user", "t"], kind="stable")
     steps = ordered.groupby("user", sort=False)["t"].diff().dropna()
-    if steps.empty or (step := steps.mode().iloc[0]) <= pd.Timedelta(0) or float((steps == step).mean()) < 0.9:
-        return None
+    if steps.empty or (step := steps.mode().iloc[0]) not in _POSITION_STEPS or float((steps == step).mean()) < 0.9:
+        return None  # (a weekly delivery for everyone since launch day is a clock: session aj's second review)
     return (f"{file}: every shopper's times start at {t0} and step by {step} from line to line "
             f"({(first == t0).mean():.0%} of {len(first):,} shoppers start at the first, {(steps == step).mean():.0%} "
             "of the steps are that one): they number each shopper's lines, not a clock, so they give the order and "
@@ -783,9 +788,10 @@ NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "bo
 NAME_USER_WORDS = frozenset({"user", "users", "customer", "customers", "member", "members", "author", "authors"})
 NAME_ATTRIBUTE_WORDS = frozenset({"location", "genre", "genres", "category", "categories", "brand", "tag", "tags",
                                   "actor", "director", "age", "occupation", "type", "city", "group", "compare",
-                                  "view", "attribute", "attributes", "publisher", "year"})
-"""The last word of a bare file's name that says it gives an attribute of the entity before
-it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``, ``item_view.dat``)."""
+                                  "attribute", "attributes", "publisher", "year"})
+"""The last word of a bare file's name that says it gives an attribute of the user or item
+word before it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``). Not
+'view': Koubei's ``user_view.txt`` is what users viewed."""
 
 
 def _name_words(stem: str) -> list[str]:
@@ -800,8 +806,11 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     swapped, with a note. Yelp-2's 2,614 businesses had been the shoppers and its 1,286
     users the catalogue, and the model shipped recommended users to businesses (real8-ag)."""
     words = _name_words(Path(file).name.split(".")[0])
-    if len(words) >= 2 and (words[-1] in NAME_ATTRIBUTE_WORDS or words[-2] in NAME_USER_WORDS
-                            and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS):
+    # (only after an entity's word and without times: Koubei's 'user_view.txt', a file of
+    # 'purchases_last_year' or 'orders_mexico_city' are logs; session aj's second review)
+    entity = len(words) >= 2 and words[-2] in NAME_USER_WORDS | NAME_ITEM_WORDS and "timestamp" not in inter
+    if entity and (words[-1] in NAME_ATTRIBUTE_WORDS or words[-2] in NAME_USER_WORDS
+                   and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS):
         # (the HIN data sets' movie_genre.dat, user_location.dat, item_view.dat, user_user.dat:
         # each read as purchases, its genres, places or people the catalogue; real25-aj)
         raise DataError(f"{file}: the file's name says its lines link {words[-2]!r} to {words[-1]!r}: "
@@ -822,41 +831,57 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
     item_id:token``). The history had been left out without a word: LLMSRec's
     ``Games.test.inter`` lost 389,718 of 440,264 interactions (real22-aj). A train file
     writes a line per step of a shopper (each line's item the next line's newest history
-    item), oldest first or, as UniSRec's, newest first: each shopper's sequence is then the
-    first line's history, oldest first, and every line's item after it, where the lines
-    chain so (session aj's review: exploding every line had made 15,826 lines 412,609
-    rows). Only in a file without times; with times a note says the list is not read."""
+    item), its lines oldest first or, as UniSRec's, newest first with the history capped at
+    50: each shopper's sequence is then the earliest line's history, oldest first, and every
+    line's item after it in time, where nine steps in ten chain so (session aj's review:
+    exploding every line had made 15,826 lines 412,609 rows); else each shopper's longest
+    line. Only in a file without times; with times a note says the list is not read."""
     if "item_id_list" not in inter.columns:
         return inter
     if "timestamp" in inter:
         report.notes.append(f"{file}: column 'item_id_list' (each line's history) not read: the file has times, and "
                             "its lines are read one item each")
         return inter
-    histories = inter["item_id_list"].fillna("").astype(str).str.split().tolist()
-    targets = inter["item_id"].astype(str).tolist()
-    lines: dict[str, list[int]] = {}
-    for at, user in enumerate(inter["user_id"].astype(str)):
-        lines.setdefault(user, []).append(at)
-    append = prepend = 0
-    for ats in lines.values():
-        ats.sort(key=lambda a: len(histories[a]))  # (stable: the file's order among equals)
-        for a, b in zip(ats, ats[1:], strict=False):
-            append += bool(histories[b]) and histories[b][-1] == targets[a]
-            prepend += bool(histories[b]) and histories[b][0] == targets[a]
-    steps = sum(len(ats) - 1 for ats in lines.values())
-    newest_first = prepend > append
-    if steps and max(append, prepend) < 0.9 * steps:
+    # (On whole columns, each history split only for a shopper's first line: splitting all
+    # of a 1 M-line train file's histories in Python had taken 15 s.)
+    text = inter["item_id_list"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
+    users = pd.factorize(inter["user_id"].astype(str))[0]
+    targets = inter["item_id"].astype(str).to_numpy()
+    firsts = text.str.split(" ", n=1).str[0].to_numpy()
+    lasts = text.str.rsplit(" ", n=1).str[-1].to_numpy()
+    lines = np.arange(len(inter))
+    order = np.lexsort((lines, users))  # by shopper, then file order
+    user = users[order]
+    same = user[1:] == user[:-1]  # consecutive lines of one shopper
+    steps = int(same.sum())
+    a, b = order[:-1][same], order[1:][same]
+    # Which way the lines chain: each line's item the next line's newest history item,
+    # the history oldest first (RecBole) or newest first; the lines written oldest first,
+    # or newest first (UniSRec's, their history capped at 50).
+    ways = {("forward", False): int((lasts[b] == targets[a]).sum()),
+            ("forward", True): int((firsts[b] == targets[a]).sum()),
+            ("back", False): int((lasts[a] == targets[b]).sum()),
+            ("back", True): int((firsts[a] == targets[b]).sum())}
+    (lines_way, newest_first), chained = max(ways.items(), key=lambda kv: kv[1])
+    if lines_way == "back":
+        order = np.lexsort((-lines, users))
+    starts = np.flatnonzero(np.r_[True, users[order][1:] != users[order][:-1]])
+    if steps and chained < 0.9 * steps:
         # (lines that do not chain: each shopper's longest line only, a whole sequence)
-        lines = {u: [max(ats, key=lambda a: len(histories[a]))] for u, ats in lines.items()}
-    order = []
-    for ats in lines.values():
-        first = histories[ats[0]][::-1] if newest_first else histories[ats[0]]
-        order.append((ats[0], [*first, *(targets[a] for a in ats)]))
-    keep = [a for a, _ in order]
-    out = inter.iloc[keep].drop(columns="item_id_list").assign(item_id=[seq for _, seq in order]).explode(
+        length = np.where(text != "", text.str.count(" ").to_numpy() + 1, 0)
+        picks = np.array([max(group, key=lambda at: length[at]) for group in np.split(order, starts[1:])])
+        sequences = [[*h, t] for h, t in zip(text.iloc[picks].str.split().tolist(), targets[picks], strict=True)]
+        how = "lines that do not chain: each shopper's longest"
+    else:
+        picks = order[starts]
+        heads = text.iloc[picks].str.split().tolist()
+        tails = np.split(targets[order], starts[1:])
+        sequences = [[*(h[::-1] if newest_first else h), *t] for h, t in zip(heads, tails, strict=True)]
+        how = ("a line per step" + (", written newest first" if lines_way == "back" else "")
+               + (", each history newest first" if newest_first else "")) if steps else "a line per shopper"
+    out = inter.iloc[picks].drop(columns="item_id_list").assign(item_id=sequences).explode(
         "item_id", ignore_index=True)
     out.attrs = {**inter.attrs, "stated_order": True}
-    how = ("a line per step, newest first" if newest_first else "a line per step") if steps else "a line per shopper"
     report.notes.append(f"{file}: column 'item_id_list' holds each line's history before its item_id (RecBole's "
                         f"sequential files, {how}): read as each shopper's sequence, one row per item, "
                         f"{len(inter):,} lines -> {len(out):,} rows")
@@ -1039,14 +1064,16 @@ SHOPPER_CHECK_LINES = 200_000
 file it had cost 1.5-2.7 s a column (session aj's review)."""
 
 
-def _the_shoppers(inter: pd.DataFrame, column: str) -> bool:
+def _the_shoppers(inter: pd.DataFrame, column: str, *, person: bool) -> bool:
     """Whether a column of an interactions file describes the shopper, not the item: the
     same value on 95 % of each returning shopper's lines, of 20 shoppers or more, about one
     value a shopper (as many distinct values as eight in ten of them: a person's name),
     where an item's lines (20 items or more seen twice) agree on theirs on fewer than
     80 %. A product's own name agrees on nearly all its lines, whoever bought it; a
     subscription's variant names ('Coffee Blend 7 - Filter grind, 1kg'), each shopper on
-    one, are fewer than the shoppers (session aj's review)."""
+    one, are fewer than the shoppers (session aj's review). The count of values is asked of
+    a ``person``'s name only: a customer's segment (Retail, Wholesale) as the category is
+    the shopper's too (its second review)."""
     if "user_id" not in inter:
         return False
     step = max(1, len(inter) // SHOPPER_CHECK_LINES)
@@ -1055,7 +1082,8 @@ def _the_shoppers(inter: pd.DataFrame, column: str) -> bool:
     values, _ = pd.factorize(text.where(text != ""), use_na_sentinel=True)
     users, _ = pd.factorize(lines["user_id"])
     by_shopper, shoppers = _agreement(users, values)
-    if shoppers < 20 or by_shopper < 0.95 or len(np.unique(values[values >= 0])) < 0.8 * len(np.unique(users)):
+    if shoppers < 20 or by_shopper < 0.95 or (person and len(np.unique(values[values >= 0])) < 0.8 * len(
+            np.unique(users))):
         return False
     items, _ = pd.factorize(lines["item_id"])
     by_item, seen_twice = _agreement(items, values)
@@ -1106,7 +1134,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         if found is not None:
             taken[column.name] = found
     for field, col in list(taken.items()):
-        if _the_shoppers(inter, col):
+        if _the_shoppers(inter, col, person=field == "name"):
             # A fact table joined to its customers (order lines, then the buyer's 'name',
             # 'email', 'country'): the buyer's name had named each of 5,596 items after its
             # most frequent buyer, for items.json and the screens (real23-aj).

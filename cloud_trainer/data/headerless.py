@@ -426,11 +426,15 @@ def _is_count(col: list[str]) -> bool:
             and seen[1] > seen[2] > seen[3] > 0)
 
 
-def _few_small(col: list[str]) -> bool:
-    """Whether a column holds whole numbers below 100 of 30 values or fewer: a count (a
-    line's units), no id."""
+def _mostly_ones(col: list[str]) -> bool:
+    """Whether a column holds whole numbers below 100, 1 the most common on 40 % of the
+    lines or more: a line's units, as tills write them (an impression's position 1-10 is
+    as often 7 as 1; session aj's second review)."""
     filled = [v for v in col if v]
-    return bool(filled) and all(v.isdigit() and len(v) <= 2 for v in filled) and len(set(filled)) <= 30
+    if not filled or not all(v.isdigit() and len(v) <= 2 for v in filled):
+        return False
+    seen = Counter(filled)
+    return seen.most_common(1)[0][0] == "1" and seen["1"] >= 0.4 * len(filled)
 
 
 def _amount_of(columns: list[list[str]], count: int) -> int | None:
@@ -627,7 +631,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # (session aj's review: 1,477 of 2,000 purchases had been left out).
         numbers = [col for i, col in enumerate(columns) if names[i].startswith("column_") and i != label and col
                    and all(_NUMBER.fullmatch(v) for v in col if v)]
-        if label is not None and numbers and (label != 0 or any(_few_small(c) or _mostly_decimals(c) for c in numbers)):
+        if label is not None and numbers and (label != 0 or any(_mostly_ones(c) or _mostly_decimals(c) for c in numbers)):
             # (nor beside another column of numbers, a quantity's or an amount's: a 0/1 beside
             # it is a returned or promo flag; session af's second review. libFM's other fields
             # are 'index:value', DKN's entity lists text.)

@@ -368,7 +368,9 @@ def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
         whole = json.loads(text)
     except json.JSONDecodeError as error:
         whole = None
-        if error.pos >= len(text.rstrip()) and text.lstrip()[:1] in "{[" and len(bad) > 1:
+        cut = error.pos >= len(text.rstrip()) or (error.msg.startswith("Unterminated string")
+                                                   and "\n" not in text[error.pos:].rstrip())
+        if cut and text.lstrip()[:1] in "{[" and len(bad) > 1:
             # A document that stops before it closes: MOOCCubeX's practice files in one
             # repository are 262,144 bytes each, cut mid-record (real22-aj); the lines'
             # own errors had said nothing of it.

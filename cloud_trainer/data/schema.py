@@ -376,7 +376,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
-                "品番", "janコード", "jan",  # (a Japanese part number and barcode, before 商品名; session aj's review)
+                "品番", "janコード", "jancode",  # (a Japanese part number and barcode, before 商品名; session aj's
+                # review. Not a bare 'JAN': a sales-by-month sheet's January)
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
                 "รหัสสินค้า", "สินค้า",
@@ -399,8 +400,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "masanpham", "sanpham", "nombredelproducto",
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
-                "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
-                "adgroupid")  # (Taobao's ad display log, the ad its item; real25-aj)
+                "barkod", "urunadi")  # (a Turkish till's barcode and product name; real24-aj. Not
+# Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the advertiser's
+# 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
 # as the item beside a product's name; session ai's second review.)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
@@ -453,7 +455,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
                         "saledate", "solddate", "datesold", "shopdate", "fechadeventa", "fechaventa",
-                        "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",  # (Korean; real24-aj)
+                        # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
+                        "판매일시", "주문일시", "거래일시", "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",
                         "дата", "датапродажи", "tarih", "islemtarihi",
                         "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",

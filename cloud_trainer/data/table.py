@@ -361,7 +361,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
             f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
             "evaluated is new; if a column names shoppers, call it user_id")
-    tokens = [t for h in raw_header for t in h.split()]
+    # (a header the delimiter did not split: 'Q1:2024' is a quarterly sheet's column)
+    tokens = [t for h in raw_header for t in h.split()] if len(raw_header) <= 2 or delimiter in " \t" else []
     if missing and len(tokens) >= 3 and sum(bool(_SLOT.fullmatch(t)) for t in tokens) >= 0.8 * len(tokens):
         # (PaddleRec's MIND and BST samples: 'user_id:482936 target_item:0 hist_item:5175 ...'
         # had been told 'missing user_id' with user_id:482936 the first token; real22-aj)

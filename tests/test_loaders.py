@@ -30,6 +30,13 @@ def load_text(tmp_path: Path, name: str, text: str, **kw):
     return load_dataset("csv", interactions=path, **kw), path
 
 
+def prices_read(tmp_path: Path, name: str, odd: str, even: str) -> set[float]:
+    """The prices read from a 300-line export whose price column alternates two texts."""
+    raw, _ = load_text(tmp_path, name, "user_id,item_id,timestamp,price\n" + "".join(
+        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"{odd if k % 2 else even}\"\n" for k in range(300)))
+    return set(raw.interactions["price"])
+
+
 def errors_of(raw, file: Path) -> list[str]:
     return [f"{e.line}: {e.column}: {e.reason}" for e in raw.report.errors if e.file == str(file)]
 
@@ -3329,14 +3336,8 @@ def test_a_dollar_column_written_the_european_way_groups_thousands_with_points(t
     """'US$ 1.299,90' (a Brazilian shop's dollar prices) says the column's points group
     thousands: its 'US$ 1.234' had been read as 1.234 (session ai's second review). A US
     column's '$1.234' (cents to a thousandth) stays 1.234."""
-    raw, _ = load_text(tmp_path, "usd.csv", "user_id,item_id,timestamp,price\n" + "".join(
-        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"US$ {'1.299,90' if k % 2 else '1.234'}\"\n"
-        for k in range(300)))
-    assert set(raw.interactions["price"]) == {1234.0, 1299.9}
-    raw, _ = load_text(tmp_path, "us.csv", "user_id,item_id,timestamp,price\n" + "".join(
-        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"{'$1,299.90' if k % 2 else '$1.234'}\"\n"
-        for k in range(300)))
-    assert set(raw.interactions["price"]) == {1.234, 1299.9}
+    assert prices_read(tmp_path, "usd.csv", "US$ 1.299,90", "US$ 1.234") == {1234.0, 1299.9}
+    assert prices_read(tmp_path, "us.csv", "$1,299.90", "$1.234") == {1.234, 1299.9}
 
 
 def test_an_orders_outcome_flag_a_ticket_count_and_a_buyers_name_on_order_lines(tmp_path: Path) -> None:
@@ -3607,10 +3608,7 @@ def test_round_13_rules_hold_off_where_their_second_reviews_found_them_wrong(tmp
     path.write_bytes(("user_id,item_id,timestamp\n" + "".join(
         f"u{k % 30},{names[k % 24]},2024-03-{1 + k % 28:02d}\n" for k in range(300))).encode("gb18030"))
     assert set(load_dataset("csv", interactions=path).interactions["item_id"]) == set(names)
-    raw, _ = load_text(tmp_path, "eur.csv", "user_id,item_id,timestamp,price\n" + "".join(
-        f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},\"{'EUR 1.234,56' if k % 2 else '€2.500'}\"\n"
-        for k in range(300)))
-    assert set(raw.interactions["price"]) == {1234.56, 2500.0}
+    assert prices_read(tmp_path, "eur.csv", "EUR 1.234,56", "€2.500") == {1234.56, 2500.0}
     raw, _ = load_text(tmp_path, "kr.csv", "user_id,item_id,거래일,거래일시\n" + "".join(
         f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},2024-01-{1 + k % 28:02d} {8 + k % 10}:15\n"
         for k in range(300)))

@@ -3502,42 +3502,38 @@ def test_round_12_rules_hold_off_where_their_reviews_found_them_wrong(tmp_path: 
     first stays a column; a headed purchase log named 'friends_and_family' is read; a
     course's 'was_completed' leaves nothing out; subscription variants keep their names."""
     drinks, extras = [f"Drink {k}" for k in range(25)], ["Oat Milk", "Extra Shot", "To Go", "Large"]
-    raw, _ = load_text(tmp_path, "cafe.csv", "Receipt,Customer ID,Item,Qty,Date\n" + "".join(
-        f"R{k},C{k % 30},\"{drinks[k % 25]}" + "".join(f", {extras[(k + j) % 4]}" for j in range(k % 4)) + "\","
-        f"1,2024-01-{1 + k % 28:02d} 08:00\n" for k in range(300)))
-    assert len(raw.interactions) == 300
+    day = [f"2024-01-{1 + k % 28:02d}" for k in range(300)]
+    kept = {  # a file's name: its text, and the lines read from it
+        "cafe.csv": ("Receipt,Customer ID,Item,Qty,Date\n" + "".join(
+            f"R{k},C{k % 30},\"{drinks[k % 25]}" + "".join(f", {extras[(k + j) % 4]}" for j in range(k % 4))
+            + f"\",1,{day[k]} 08:00\n" for k in range(300)), 300),
+        "returns.csv": ("Customer ID,SKU,Order Date,Trạng thái\n" + "".join(
+            f"c{k % 30},p{k % 50},{day[k]},{'Hủy trả hàng' if k % 3 else 'Đã giao'}\n" for k in range(300)), 300),
+        "pooled.csv": ("participant_id,Website,Order ID,Order Date,ASIN,Quantity,Shipment Status,"
+                       "Carrier Name & Tracking Number\n" + "".join(
+                           f"P{k % 30},Amazon.com,1{k},{day[k]},B0{k % 50:08d},1,Shipped,UPS\n" for k in range(300)), 300),
+        "till.csv": ("".join(f"{k % 2},{1000 + k % 30},{50000 + k % 60},{1 if k % 3 else 2 + k % 2}\n"
+                             for k in range(300)), 300),
+        # (but beside an impression's position, 1 to 10, a label first is the label: its second review)
+        "impressions.csv": ("".join(f"{int(k % 5 == 0)},{1000 + k % 30},{50000 + k % 60},{1 + k % 10}\n"
+                                    for k in range(300)), 60),
+        "friends_and_family_sale_orders.csv": ("customer_id,product_id,order_date\n" + "".join(
+            f"{1 + k % 40},{1 + k % 45},{day[k]}\n" for k in range(300)), 300),
+        "enrolments.csv": ("user_id,course_id,timestamp,was_completed\n" + "".join(
+            f"u{k % 30},c{k % 50},{day[k]},{k % 2}\n" for k in range(300)), 300),
+    }
+    for name, (text, lines) in kept.items():
+        raw, _ = load_text(tmp_path, name, text)
+        assert len(raw.interactions) == lines, name
     raw, _ = load_text(tmp_path, "vn.csv", "Mã đơn hàng,Khách hàng,Mã khách hàng,Mã sản phẩm,Ngày đặt\n" + "".join(
-        f"D{k},Nguyen {k % 5},KH{k % 40},SP{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+        f"D{k},Nguyen {k % 5},KH{k % 40},SP{k % 50},{day[k]}\n" for k in range(300)))
     assert raw.interactions["user_id"].nunique() == 40
     with pytest.raises(DataError, match="missing required column"):
         load_text(tmp_path, "greek.csv", "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd,\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd,"
-                  "\ufffd\ufffd\ufffd\ufffd\n" + "".join(f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d}\n"
-                                                         for k in range(300)))
+                  "\ufffd\ufffd\ufffd\ufffd\n" + "".join(f"c{k % 30},p{k % 50},{day[k]}\n" for k in range(300)))
     raw, _ = load_text(tmp_path, "support.csv", "customer_id,product_id,order_date,num_tickets\n" + "".join(
-        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{k % 3}\n" for k in range(300)))
+        f"c{k % 30},p{k % 50},{day[k]},{k % 3}\n" for k in range(300)))
     assert len(raw.interactions) == 300 and raw.interactions["quantity"].isna().all()
-    raw, _ = load_text(tmp_path, "returns.csv", "Customer ID,SKU,Order Date,Trạng thái\n" + "".join(
-        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{'Hủy trả hàng' if k % 3 else 'Đã giao'}\n"
-        for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "pooled.csv", "participant_id,Website,Order ID,Order Date,ASIN,Quantity,"
-                       "Shipment Status,Carrier Name & Tracking Number\n" + "".join(
-                           f"P{k % 30},Amazon.com,1{k},2024-01-{1 + k % 28:02d},B0{k % 50:08d},1,Shipped,UPS\n"
-                           for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "till.csv", "".join(
-        f"{k % 2},{1000 + k % 30},{50000 + k % 60},{1 if k % 3 else 2 + k % 2}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    # (but beside an impression's position, 1 to 10, a label first is the label: its second review)
-    raw, _ = load_text(tmp_path, "impressions.csv", "".join(
-        f"{int(k % 5 == 0)},{1000 + k % 30},{50000 + k % 60},{1 + k % 10}\n" for k in range(300)))
-    assert len(raw.interactions) == 60
-    raw, _ = load_text(tmp_path, "friends_and_family_sale_orders.csv", "customer_id,product_id,order_date\n" + "".join(
-        f"{1 + k % 40},{1 + k % 45},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "enrolments.csv", "user_id,course_id,timestamp,was_completed\n" + "".join(
-        f"u{k % 30},c{k % 50},2024-01-{1 + k % 28:02d},{k % 2}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
     raw, _ = load_text(tmp_path, "subscriptions.csv", "customer_id,product_id,order_date,item_name\n" + "".join(
         f"c{k % 60},p{k % 60 % 25},2024-{1 + k // 60:02d}-01,Blend {k % 60 % 25} - {['Filter', 'Whole'][k % 60 % 2]}\n"
         for k in range(300)))

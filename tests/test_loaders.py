@@ -3609,3 +3609,42 @@ def test_round_13_rules_hold_off_where_their_second_reviews_found_them_wrong(tmp
         f"u{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},2024-01-{1 + k % 28:02d} {8 + k % 10}:15\n"
         for k in range(300)))
     assert raw.interactions["timestamp"].dt.hour.nunique() == 10
+
+
+def test_round_14_files_read_or_refused_as_they_should_be(tmp_path: Path) -> None:
+    """Round 14 (real26-aj, real27-aj): Market Basket Optimisation saved with an
+    'Item1,...,Item20' header (a basket of 20 made-up items); a Saudi till's 'Declined' and
+    'Moved' lines; Shopify's 'null' SKU (its line lost, where 'Lineitem name' names it);
+    'klient_id', 'Codigo producto', 'spotid'; PHGD's 'artist_artist(knn).dat',
+    'user_user(original).dat', 'user_interest.dat', 'item_view.dat'; a RecBole session file
+    (no shopper: each session one sequence); xLearn's libSVM lines."""
+    foods = [f"food {k}" for k in range(40)]
+    baskets = "Item1,Item2,Item3,Item4\n" + "".join(
+        ",".join(foods[(k + j) % 40] for j in range(1 + k % 4)) + "\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "Market_Basket_Optimisation.csv", baskets)
+    assert set(raw.interactions["item_id"]) == set(foods)
+    raw, _ = load_text(tmp_path, "OrderItems.csv", "Customer,Product SKU,Business Date,Status\n" + "".join(
+        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{['Done', 'Declined', 'Moved', 'Done'][k % 4]}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 150
+    raw, _ = load_text(tmp_path, "orders_export_1.csv", "Name,Email,Created at,Lineitem sku,Lineitem name\n" + "".join(
+        f"#{k},c{k % 30}@x.com,2024-01-{1 + k % 28:02d},{'null' if k % 2 else ''},Tee {k % 40}\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and raw.interactions["item_id"].str.startswith("Tee").all()
+    raw, _ = load_text(tmp_path, "torun.csv", "klient_id,Codigo producto,data\n" + "".join(
+        f"k{k % 30},P{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 30
+    pairs = "".join(f"{1 + k % 300}\t{1 + (k * 13) % 280}\t{k % 5}\n" for k in range(3000))
+    for name, what in (("artist_artist(knn).dat", "links between items"), ("user_user(original).dat", "links between people"),
+                       ("user_interest.dat", "an attribute"), ("item_view.dat", "an attribute")):
+        with pytest.raises(DataError, match=f"its lines link .*: {what}"):
+            load_text(tmp_path, name, pairs)
+    sessions = "session_id:token\titem_id_list:token_seq\titem_id:token\n" + "".join(
+        f"{s}\t{' '.join(str((s * 7 + j) % 300) for j in range(2 + s % 5))}\t{(s * 11) % 300}\n" for s in range(200))
+    raw, _ = load_text(tmp_path, "ml-1m.train.inter", sessions)
+    assert raw.interactions["user_id"].nunique() == 200 and len(raw.interactions) == sum(3 + s % 5 for s in range(200))
+    libsvm = "".join(f"{k % 2} " + " ".join(f"{(k * j) % 120}:1" for j in range(1, 9)) + "\n" for k in range(300))
+    with pytest.raises(DataError, match=r"its lines are a label and index:value features \(libSVM"):
+        load_text(tmp_path, "agaricus_train.txt", libsvm)
+    raw, _ = load_text(tmp_path, "checkins.csv", "userid,spotid,datetime\n" + "".join(
+        f"{k % 30},{k % 50},2010-10-{1 + k % 28:02d}T23:55:27Z\n" for k in range(300)))
+    assert raw.interactions["item_id"].nunique() == 50

@@ -133,7 +133,10 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         header_key(h) in ITEM_ALIASES or header_key(h) == SAP_MATERIAL)] if n >= 50 else []
     if not others:
         return _items_of_blank_lines(frame, header, raw, name, notes)
+    # (a missing-value word is blank: Shopify's 'null' SKU had been blanked after this, its
+    # line a bad row, where 'Lineitem name' would have named it; real26-aj)
     chosen = frame["item_id"].astype(str).str.strip()
+    chosen = chosen.where(~chosen.isin(MISSING_VALUES), "")
     blank = float((chosen == "").mean())
     distinct = chosen.nunique()
     for i in others:
@@ -333,7 +336,8 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
     with a code keep it; a note says how many took each column's value."""
     # An exact look first (0.02 s on 2 M lines, where stripping them all took 0.3 s): a
     # column of codes is rarely blank but for spaces.
-    blank = frame["item_id"].to_numpy() == ""
+    # (and a missing-value word: Shopify's 'null' SKU; real26-aj)
+    blank = (frame["item_id"].to_numpy() == "") | frame["item_id"].isin(MISSING_VALUES).to_numpy()
     if not blank.any():
         return frame, header
     known = set(INTERACTION_COLUMNS)

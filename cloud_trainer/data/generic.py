@@ -788,7 +788,8 @@ NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "bo
 NAME_USER_WORDS = frozenset({"user", "users", "customer", "customers", "member", "members", "author", "authors"})
 NAME_ATTRIBUTE_WORDS = frozenset({"location", "genre", "genres", "category", "categories", "brand", "tag", "tags",
                                   "actor", "director", "age", "occupation", "type", "city", "group", "compare",
-                                  "attribute", "attributes", "publisher", "year"})
+                                  "attribute", "attributes", "publisher", "year", "interest", "interests",
+                                  "compliment"})
 """The last word of a bare file's name that says it gives an attribute of the user or item
 word before it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``). Not
 'view': Koubei's ``user_view.txt`` is what users viewed."""
@@ -797,6 +798,9 @@ word before it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``). 
 def _name_words(stem: str) -> list[str]:
     """A file name's words, lower case: split at anything but letters and digits, and where
     a capital starts a word (ConsRec's ``userFollow.txt``)."""
+    # (a bracketed tag is no word of the relation: PHGD's 'user_user(original).dat',
+    # 'artist_artist(knn).dat'; real27-aj)
+    stem = re.sub(r"\([^)]*\)", "", stem)
     return [w for w in re.split(r"[^a-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", stem).lower()) if w]
 
 
@@ -809,12 +813,16 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     # (only after an entity's word and without times: Koubei's 'user_view.txt', a file of
     # 'purchases_last_year' or 'orders_mexico_city' are logs; session aj's second review)
     entity = len(words) >= 2 and words[-2] in NAME_USER_WORDS | NAME_ITEM_WORDS and "timestamp" not in inter
+    # (and two items, PHGD's 'artist_artist(knn).dat' of similar artists; an item's 'view'
+    # nodes, HIN's 'item_view.dat'; real27-aj)
     if entity and (words[-1] in NAME_ATTRIBUTE_WORDS or words[-2] in NAME_USER_WORDS
-                   and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS):
+                   and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS
+                   or words[-2] in NAME_ITEM_WORDS and words[-1] in NAME_ITEM_WORDS | {"view"}):
         # (the HIN data sets' movie_genre.dat, user_location.dat, item_view.dat, user_user.dat:
         # each read as purchases, its genres, places or people the catalogue; real25-aj)
-        raise DataError(f"{file}: the file's name says its lines link {words[-2]!r} to {words[-1]!r}: "
-                        f"{'links between people' if words[-1] not in NAME_ATTRIBUTE_WORDS else 'an attribute'}, no "
+        what = ("an attribute" if words[-1] in NAME_ATTRIBUTE_WORDS or words[-1] == "view" else
+                "links between people" if words[-2] in NAME_USER_WORDS else "links between items")
+        raise DataError(f"{file}: the file's name says its lines link {words[-2]!r} to {words[-1]!r}: {what}, no "
                         "interactions; give the file of what users bought, rated or used")
     if len(words) < 2 or words[-2] not in NAME_ITEM_WORDS or words[-1] not in NAME_USER_WORDS:
         return inter
@@ -845,7 +853,12 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
     # (On whole columns, each history split only for a shopper's first line: splitting all
     # of a 1 M-line train file's histories in Python had taken 15 s.)
     text = inter["item_id_list"].fillna("").astype(str).str.strip().str.replace(r"\s+", " ", regex=True)
-    users = pd.factorize(inter["user_id"].astype(str))[0]
+    # (a session file, DICSRec's 'session_id item_id_list item_id', has no shopper: each
+    # session is one sequence, its order kept, where one basket at one time had lost it;
+    # real27-aj)
+    sessions = "user_id" not in inter.columns or bool(
+        "session_id" in inter.columns and (inter["user_id"] == inter["session_id"]).all())
+    users = pd.factorize(inter["session_id" if sessions else "user_id"].astype(str))[0]
     targets = inter["item_id"].astype(str).to_numpy()
     firsts = text.str.split(" ", n=1).str[0].to_numpy()
     lasts = text.str.rsplit(" ", n=1).str[-1].to_numpy()
@@ -882,6 +895,10 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
     out = inter.iloc[picks].drop(columns="item_id_list").assign(item_id=sequences).explode(
         "item_id", ignore_index=True)
     out.attrs = {**inter.attrs, "stated_order": True}
+    if sessions:
+        out["user_id"], out["session_id"] = "session " + out["session_id"].astype(str), ""
+        report.notes[:] = [n for n in report.notes if not n.startswith(f"{file}: no shopper column")]
+        how += "; each session one shopper's sequence"
     report.notes.append(f"{file}: column 'item_id_list' holds each line's history before its item_id (RecBole's "
                         f"sequential files, {how}): read as each shopper's sequence, one row per item, "
                         f"{len(inter):,} lines -> {len(out):,} rows")

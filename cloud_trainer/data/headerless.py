@@ -426,6 +426,21 @@ def _is_count(col: list[str]) -> bool:
             and seen[1] > seen[2] > seen[3] > 0)
 
 
+_FEATURE = re.compile(r"\d+(?::\d+)?:-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
+"""A libSVM / libFM feature (``3:1``) or a libffm one (``0:12:0.3651``)."""
+
+
+def _bag_of_features(columns: list[list[str]], features: list[int]) -> bool:
+    """Whether index:value columns are a bag of features rather than one field a column:
+    libffm's ``field:index:value``, or indices the columns share (a fifth more places than
+    indices: xLearn's agaricus, each line's feature ids sorted); Frappe's libFM file gives
+    each field its own range of indices (its user's, then its item's), and is read as those
+    ids."""
+    sets = [{v.split(":")[0] for v in columns[i] if v} for i in features]
+    triple = any(v.count(":") == 2 for i in features for v in columns[i] if v)
+    return triple or sum(map(len, sets)) > 1.2 * len(set().union(*sets))
+
+
 def _mostly_ones(col: list[str]) -> bool:
     """Whether a column holds whole numbers below 100, 1 the most common on 40 % of the
     lines or more: a line's units, as tills write them (an impression's position 1-10 is
@@ -527,6 +542,14 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         wide = wide_table(columns)
         if wide:
             raise NoHeaderError(wide)
+        features = [i for i, col in enumerate(columns) if i and col
+                    and sum(bool(_FEATURE.fullmatch(v)) for v in col) >= 0.8 * len(col)]
+        if len(features) >= 2 and 2 * len(features) >= width - 1 and _bag_of_features(columns, features):
+            # (xLearn's agaricus_train.txt: '1 3:1 9:1 ...' had been read label first, its
+            # index:value tokens as shoppers and items; real27-aj)
+            raise NoHeaderError("its lines are a label and index:value features (libSVM, libFM or libffm: "
+                                f"{' '.join(rows[0][:4])} ...), no shopper or item column: write one line per "
+                                "shopper and item (user_id, item_id, timestamp if there is one)")
         times = [i for i, col in enumerate(columns) if is_time(col)]
         if not times and time_required:
             raise NoHeaderError("no column holds dates or Unix times")

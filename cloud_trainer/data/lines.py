@@ -710,7 +710,10 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # (a Vietnamese shop's unaccented 'Huy', cancelled: the whole status only,
                               # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
                               # session aj's review)
-                              "huy", "huydon"})
+                              "huy", "huydon",
+                              # (a Saudi restaurant till's 'Declined' and 'Moved' lines: the whole
+                              # status only, 'Return Declined' is a sale standing; real26-aj)
+                              "declined", "moved"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""

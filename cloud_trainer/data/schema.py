@@ -344,7 +344,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # which a customer's name beside it beats; session ai's review)
                 "customerreferenceid",
                 # (a Vietnamese shop's 'khach_hang', its customer; real21-aj)
-                "makhachhang", "khachhang")
+                "makhachhang", "khachhang",
+                "klientid")  # (a Polish shop's 'klient_id'; real26-aj)
 
 
 ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
@@ -387,7 +388,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid",
                 "spuid",  # (Meituan's dish, beside its restaurant's 'poi_id'; session aj's review)
-                "poiid",  # (STSP's and GETNext's check-ins; real22-aj. Not 'Location_id': a till's store)
+                "poiid", "spotid",  # (STSP's, GETNext's and Gowalla's check-ins; real22-aj, real27-aj. Not
+                # 'Location_id': a till's store)
                  "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
@@ -400,9 +402,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "masanpham", "sanpham", "nombredelproducto",
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
-                "barkod", "urunadi")  # (a Turkish till's barcode and product name; real24-aj. Not
-# Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the advertiser's
-# 'Customer ID', had trained as purchases; session aj's review.)
+                "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
+                "codigoproducto")  # (a Chilean shop's 'Codigo producto'; real26-aj)
+# (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
+# advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
 # as the item beside a product's name; session ai's second review.)
 # (Not 'restaurant' or 'hotel': a food-delivery export's 'Restaurant' beside its 'Dish'
@@ -428,6 +431,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
+                 "regularprice",  # (WooCommerce's product export; real26-aj)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',

@@ -591,8 +591,9 @@ _POSITION_STEPS = (pd.Timedelta(microseconds=1), pd.Timedelta(milliseconds=1), p
 
 def _positions_as_times(inter: pd.DataFrame, file: Path) -> str | None:
     """A note where the times only number each shopper's lines: 50 shoppers or more, nine
-    in ten of whom start at the file's first time and step by one same amount from line to
-    line (LLMSRec's Last.fm ``lastfm.inter``: 1238536800000 plus 1, 2, 3 ms for each user;
+    in ten of whom start at the file's first time, nine steps in ten of one unit
+    (:data:`_POSITION_STEPS`) from line to line (LLMSRec's Last.fm ``lastfm.inter``:
+    1238536800000 plus 1, 2, 3 ms for each user;
     split at one moment, only the 84 users with more than 194 lines reached validation and
     45 test, of 1,142; real22-aj; and bare positions 1, 2, 3 read as day numbers, session
     aj's review). None otherwise."""
@@ -930,8 +931,8 @@ def _social_graph(inter: pd.DataFrame, file: Path) -> str | None:
     ratings has the same shape and is what its user wants, so this is said, not refused
     (session ag's second review). Refused where the file's name also says so
     (:data:`PEOPLE_LINK_WORDS`) and it has no header: DiffNet's ``yelp.links``, one-way
-    follows, had trained as 143,765 purchases of 14,732 people (real22-aj). On integer codes: a set of 5 M pairs
-    took 23 s."""
+    follows, had trained as 143,765 purchases of 14,732 people (real22-aj). On integer
+    codes: a set of 5 M pairs took 23 s."""
     users, items = inter["user_id"].to_numpy(), inter["item_id"].to_numpy()
     u, i = pd.unique(users), pd.unique(items)
     shared = len(np.intersect1d(u.astype(str), i.astype(str)))

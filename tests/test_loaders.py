@@ -3613,9 +3613,9 @@ def test_round_13_rules_hold_off_where_their_second_reviews_found_them_wrong(tmp
 
 def test_round_14_files_read_or_refused_as_they_should_be(tmp_path: Path) -> None:
     """Round 14 (real26-aj, real27-aj): Market Basket Optimisation saved with an
-    'Item1,...,Item20' header (a basket of 20 made-up items); a Saudi till's 'Declined' and
-    'Moved' lines; Shopify's 'null' SKU (its line lost, where 'Lineitem name' names it);
-    'klient_id', 'Codigo producto', 'spotid'; PHGD's 'artist_artist(knn).dat',
+    'Item1,...,Item20' header (a basket of 20 made-up items); a Saudi till's 'Declined'
+    lines; Shopify's 'null' SKU (its line lost, where 'Lineitem name' names it);
+    'klient_id', 'Codigo producto'; PHGD's 'artist_artist(knn).dat',
     'user_user(original).dat', 'user_interest.dat', 'item_view.dat'; a RecBole session file
     (no shopper: each session one sequence); xLearn's libSVM lines."""
     foods = [f"food {k}" for k in range(40)]
@@ -3626,10 +3626,20 @@ def test_round_14_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
     raw, _ = load_text(tmp_path, "OrderItems.csv", "Customer,Product SKU,Business Date,Status\n" + "".join(
         f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{['Done', 'Declined', 'Moved', 'Done'][k % 4]}\n"
         for k in range(300)))
-    assert len(raw.interactions) == 150
+    assert len(raw.interactions) == 225  # ('Moved' is a delivery rescheduled: a sale; its last review)
+    # (a return 'Declined' leaves the sale standing: its last review)
+    raw, _ = load_text(tmp_path, "returns.csv", "Customer,Product SKU,Business Date,Return Status\n" + "".join(
+        f"c{k % 30},p{k % 50},2024-01-{1 + k % 28:02d},{['', 'Declined', 'Refunded', ''][k % 4]}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 225
     raw, _ = load_text(tmp_path, "orders_export_1.csv", "Name,Email,Created at,Lineitem sku,Lineitem name\n" + "".join(
         f"#{k},c{k % 30}@x.com,2024-01-{1 + k % 28:02d},{'null' if k % 2 else ''},Tee {k % 40}\n" for k in range(300)))
     assert len(raw.interactions) == 300 and raw.interactions["item_id"].str.startswith("Tee").all()
+    # (two columns of clock times after a user and an item are no libSVM features: its last review)
+    raw, _ = load_text(tmp_path, "shifts.txt", "".join(
+        f"u{k % 30} p{k % 50} 2024-01-{1 + k % 28:02d} {8 + k % 9}:{k % 60:02d} {9 + k % 9}:{k % 60:02d}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
     raw, _ = load_text(tmp_path, "torun.csv", "klient_id,Codigo producto,data\n" + "".join(
         f"k{k % 30},P{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert raw.interactions["user_id"].nunique() == 30
@@ -3645,6 +3655,17 @@ def test_round_14_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
     libsvm = "".join(f"{k % 2} " + " ".join(f"{(k * j) % 120}:1" for j in range(1, 9)) + "\n" for k in range(300))
     with pytest.raises(DataError, match=r"its lines are a label and index:value features \(libSVM"):
         load_text(tmp_path, "agaricus_train.txt", libsvm)
-    raw, _ = load_text(tmp_path, "checkins.csv", "userid,spotid,datetime\n" + "".join(
-        f"{k % 30},{k % 50},2010-10-{1 + k % 28:02d}T23:55:27Z\n" for k in range(300)))
-    assert raw.interactions["item_id"].nunique() == 50
+
+
+def test_an_amazon_kindle_history_is_one_customer_and_priced_products_are_rows(tmp_path: Path) -> None:
+    """Round 14 (real26-aj), left at first: Amazon's own 'Digital Items.csv' (one person's
+    259 Kindle orders) had been 259 one-visit shoppers; a shop's 'Lobster:17.18;Annatto
+    seed:58.38' order cells had each been one item."""
+    with pytest.raises(DataError, match=r"one customer's own order history"):
+        load_text(tmp_path, "Digital Items.csv", "ASIN,Title,OrderId,DigitalOrderItemId,Marketplace,OrderDate,OurPrice\n"
+                  + "".join(f"B0{k % 40:08d},Book {k},D01-{k},X{k},www.amazon.com,2023-07-{1 + k % 28:02d},9.99\n"
+                            for k in range(300)))
+    raw, _ = load_text(tmp_path, "orders.csv", "id,item_id,customer_id,status\n" + "".join(
+        f"{k},Lobster:17.18;Tea {k % 30}:{k % 9}.5,{k % 40},complete\n" for k in range(300)))
+    assert len(raw.interactions) == 600 and raw.interactions.loc[raw.interactions["item_id"] == "Lobster", "price"].eq(
+        17.18).all()

@@ -814,14 +814,14 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     # (only after an entity's word and without times: Koubei's 'user_view.txt', a file of
     # 'purchases_last_year' or 'orders_mexico_city' are logs; session aj's second review)
     entity = len(words) >= 2 and words[-2] in NAME_USER_WORDS | NAME_ITEM_WORDS and "timestamp" not in inter
-    # (and two items, PHGD's 'artist_artist(knn).dat' of similar artists; an item's 'view'
-    # nodes, HIN's 'item_view.dat'; real27-aj)
+    # (and two items, PHGD's 'artist_artist(knn).dat' of similar artists; HIN's
+    # 'item_view.dat', an item's view nodes; real27-aj. Not 'video_view.dat', a log)
     if entity and (words[-1] in NAME_ATTRIBUTE_WORDS or words[-2] in NAME_USER_WORDS
                    and words[-1] in NAME_USER_WORDS | PEOPLE_LINK_WORDS
-                   or words[-2] in NAME_ITEM_WORDS and words[-1] in NAME_ITEM_WORDS | {"view"}):
+                   or words[-2] in NAME_ITEM_WORDS and words[-1] in NAME_ITEM_WORDS or words[-2:] == ["item", "view"]):
         # (the HIN data sets' movie_genre.dat, user_location.dat, item_view.dat, user_user.dat:
         # each read as purchases, its genres, places or people the catalogue; real25-aj)
-        what = ("an attribute" if words[-1] in NAME_ATTRIBUTE_WORDS or words[-1] == "view" else
+        what = ("an attribute" if words[-1] in NAME_ATTRIBUTE_WORDS or words[-2:] == ["item", "view"] else
                 "links between people" if words[-2] in NAME_USER_WORDS else "links between items")
         raise DataError(f"{file}: the file's name says its lines link {words[-2]!r} to {words[-1]!r}: {what}, no "
                         "interactions; give the file of what users bought, rated or used")

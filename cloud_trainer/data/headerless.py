@@ -426,6 +426,8 @@ def _is_count(col: list[str]) -> bool:
             and seen[1] > seen[2] > seen[3] > 0)
 
 
+_CLOCK_TIME = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
+_LABELS = frozenset({"0", "1", "-1", "+1", "0.0", "1.0"})
 _FEATURE = re.compile(r"\d+(?::\d+)?:-?\d+(?:\.\d+)?(?:[eE]-?\d+)?")
 """A libSVM / libFM feature (``3:1``) or a libffm one (``0:12:0.3651``)."""
 
@@ -543,8 +545,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         if wide:
             raise NoHeaderError(wide)
         features = [i for i, col in enumerate(columns) if i and col
-                    and sum(bool(_FEATURE.fullmatch(v)) for v in col) >= 0.8 * len(col)]
-        if len(features) >= 2 and 2 * len(features) >= width - 1 and _bag_of_features(columns, features):
+                    and sum(bool(_FEATURE.fullmatch(v)) and not _CLOCK_TIME.fullmatch(v) for v in col) >= 0.8 * len(col)]
+        # (a label first: two columns of clock times, '14:41', '10:27:00', are no features; session
+        # aj's last review)
+        if (len(features) >= 2 and 2 * len(features) >= width - 1 and set(columns[0]) <= _LABELS
+                and _bag_of_features(columns, features)):
             # (xLearn's agaricus_train.txt: '1 3:1 9:1 ...' had been read label first, its
             # index:value tokens as shoppers and items; real27-aj)
             raise NoHeaderError("its lines are a label and index:value features (libSVM, libFM or libffm: "

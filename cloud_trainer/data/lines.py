@@ -440,6 +440,11 @@ def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | N
     out: list[tuple[str, float | None, float | None]] = []
     if _KEYED.match(cell):
         return _keyed_items(cell)
+    if _PRICED.fullmatch(cell.strip()):
+        # ('Lobster:17.18;Annatto seed:58.38': a shop's order with each product's price; each
+        # whole cell had been one item; real26-aj)
+        return [(name.strip(), None, float(price)) for name, _, price in
+                (part.rpartition(":") for part in cell.strip().split(";") if part.strip())]
     for part in cell.split("|"):
         if not part.strip():
             continue
@@ -458,6 +463,8 @@ def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | N
     return out or None
 
 
+_PRICED = re.compile(r"[^:;|]+:\d+(?:\.\d+)?(?:;[^:;|]+:\d+(?:\.\d+)?)*;?")
+"""Products with their prices, ``name:price`` joined by ``;``."""
 _KEYED = re.compile(r"\s*(?:id|name|product_id|sku):[^|;]*\|")
 """WooCommerce's customer/order CSV export (SkyVerge) writes ``line_items`` as
 ``id:900|name:Zip Hoodie|product_id:234|sku:HD-GRY-M|quantity:1|subtotal:64.90|...``,
@@ -506,8 +513,9 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
     written = np.array([p is not None for p in packed])
     if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
         return None
+    priced = cells.iloc[:1000].str.strip().str.fullmatch(_PRICED).mean() >= 0.5
     return ([p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)],
-            "an order's line items packed with '|'")
+            "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
 def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
@@ -710,13 +718,14 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # (a Vietnamese shop's unaccented 'Huy', cancelled: the whole status only,
                               # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
                               # session aj's review)
-                              "huy", "huydon",
-                              # (a Saudi restaurant till's 'Declined' and 'Moved' lines: the whole
-                              # status only, 'Return Declined' is a sale standing; real26-aj)
-                              "declined", "moved"})
+                              "huy", "huydon"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
+DECLINED = "declined"
+"""A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
+sale; real26-aj), not in a column of returns or refunds, where the return was refused and
+the sale stands (session aj's last review). Not ``Moved`` (a delivery rescheduled)."""
 STAGE_KEYS = ("stage", "stagename", "opportunity.stagename", "opportunitystage", "dealstage")
 """A CRM's opportunity stage (Salesforce's ``Stage``, HubSpot's ``Deal Stage``): where
 ``Closed Won`` is among its values, only those lines are sales (the open stages are
@@ -872,7 +881,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) == "closedlost")).to_numpy()
         elif status:
             credit = key in DOCUMENT_KEYS
+            of_sale = not re.search(r"return|refund|retour|devol|rma", key)
             hit = values.map({v: _says_refund(v) or (credit and header_key(v) in CREDIT_WORDS)
+                              or (of_sale and header_key(v) == DECLINED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue

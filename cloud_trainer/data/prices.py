@@ -20,7 +20,6 @@ from .schema import INTERACTION_COLUMNS
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
-                   "itemtotal",  # (a WooCommerce-style order lines' 'item_total'; real26-aj)
                    "netvalue",  # (SAP's billing items: the line's net value)
                    "storesales",  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
                    "grossamt", "grossamount",  # (an Indian wholesaler's 'GROSS AMT' beside 'PCS'; real-af)

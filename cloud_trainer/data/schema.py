@@ -388,8 +388,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # the item of other domains' logs and of more tills and marketplaces
                 "videoid", "animeid", "gameid", "courseid", "placeid", "venueid",
                 "spuid",  # (Meituan's dish, beside its restaurant's 'poi_id'; session aj's review)
-                "poiid", "spotid",  # (STSP's, GETNext's and Gowalla's check-ins; real22-aj, real27-aj. Not
-                # 'Location_id': a till's store)
+                "poiid",  # (STSP's and GETNext's check-ins; real22-aj. Not 'Location_id': a till's store,
+                # nor Gowalla's 'spot_id': an ad log's slot; session aj's last review)
                  "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
@@ -431,7 +431,6 @@ PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis"
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
-                 "regularprice",  # (WooCommerce's product export; real26-aj)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',

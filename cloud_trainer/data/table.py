@@ -247,7 +247,10 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
     ``first_line``: the file's number of ``text``'s first line (blank lines above it were
     cut), so baskets named by their line and errors name the file's lines. None for a table."""
     head, _, rest = text.partition("\n")
-    if _NUMBERED_NAMES.fullmatch(head.strip().lstrip("\ufeff")) and baskets_a_line(rest, spec):
+    numbers = [int(n) for n in re.findall(r"\d+", head)]
+    if (_NUMBERED_NAMES.fullmatch(head.strip().lstrip("\ufeff")) and numbers in (list(range(1, len(numbers) + 1)),
+                                                                         list(range(len(numbers))))
+            and baskets_a_line(rest, spec)):
         # (Kaggle's Market_Basket_Optimisation.csv as one repository saved it, 'Item1,...,Item20'
         # first: read as a basket of 20 made-up items; real26-aj)
         lines = blocks.basket_lines(rest, first_line + 1)
@@ -353,13 +356,15 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     if "user_id" in missing and "session_id" not in header:
         header = _order_number_header(layout, header, raw_header, name, report)
     keys = {header_key(h) for h in raw_header}
-    if "user_id" in missing and keys >= AMAZON_OWN_HISTORY and keys <= AMAZON_HISTORY_COLUMNS:
+    if "user_id" in missing and (keys >= AMAZON_OWN_HISTORY and keys <= AMAZON_HISTORY_COLUMNS
+                                 or keys >= AMAZON_DIGITAL_ITEMS):
         # (only Amazon's own columns: a file pooling many people's histories adds theirs,
         # 'participant_id', 'Buyer Name', and is no one customer's; session aj's review)
         # (Amazon.ca's Retail.OrderHistory.1.csv: 246 orders of one person had been read as
         # 246 shoppers of one visit each, and nobody as buying again; real21-aj)
+        said = ", ".join(h for h in raw_header if header_key(h) in AMAZON_OWN_HISTORY | AMAZON_DIGITAL_ITEMS)
         raise DataError(f"{name}: one customer's own order history (Amazon's 'Request your data' export: "
-                        f"{', '.join(h for h in raw_header if header_key(h) in AMAZON_OWN_HISTORY)}): every line is "
+                        f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
     if "user_id" in missing and "session_id" in header:
@@ -432,6 +437,9 @@ AMAZON_HISTORY_COLUMNS = AMAZON_OWN_HISTORY | {
     "itemserialnumber", "billingaddress", "shippingaddress", "paymentinstrumenttype"}
 """Every column of that export (``Retail.OrderHistory.1.csv``), and its addresses and payment
 type as other years' exports add them."""
+AMAZON_DIGITAL_ITEMS = frozenset({"asin", "orderid", "digitalorderitemid", "ourprice", "marketplace"})
+"""The same export's ``Digital Items.csv`` (Kindle books, apps): one person's 259 orders had
+been read as 259 one-visit shoppers (real26-aj)."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"

@@ -733,7 +733,10 @@ def counts_not_times(values: pd.Series, empty: np.ndarray, users: pd.Series | No
     2, 3 and a flash sale's seconds do (session aj's review); play counts listed heaviest
     first fall (HetRec's ``user_artists.dat``, its second review). None otherwise."""
     present = values[~empty]
-    if len(present) < 1000 or not present.str.fullmatch(r"\d{1,9}(?:\.0+)?").all():
+    # (the first thousand first: this looks at every file's time column, nearly all of dates)
+    whole = r"\d{1,9}(?:\.0+)?"
+    if len(present) < 1000 or not present.iloc[:1000].str.fullmatch(whole).all() or not present.str.fullmatch(
+            whole).all():
         return None
     numbers = pd.to_numeric(present, errors="coerce")
     if numbers.nunique() * 2 >= len(numbers) or numbers.nunique() < 20:

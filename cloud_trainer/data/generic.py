@@ -1069,8 +1069,9 @@ def _agreement(keys: np.ndarray, values: np.ndarray) -> tuple[float, int]:
     such keys there are."""
     given = values >= 0
     keys, values = keys[given], values[given]
-    pairs = pd.Series(keys.astype(np.int64) * (int(values.max(initial=0)) + 1) + values).value_counts(sort=False)
-    of_key = pairs.index.to_numpy() // (int(values.max(initial=0)) + 1)
+    width = int(values.max(initial=0)) + 1  # (a key and a value as one integer: key * width + value)
+    pairs = pd.Series(keys.astype(np.int64) * width + values).value_counts(sort=False)
+    of_key = pairs.index.to_numpy() // width
     per_key = pd.Series(pairs.to_numpy()).groupby(of_key, sort=False)
     total, top = per_key.sum(), per_key.max()
     several = (total >= 2).to_numpy()

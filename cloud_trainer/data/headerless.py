@@ -450,8 +450,7 @@ def _mostly_ones(col: list[str]) -> bool:
     filled = [v for v in col if v]
     if not filled or not all(v.isdigit() and len(v) <= 2 for v in filled):
         return False
-    seen = Counter(filled)
-    return seen.most_common(1)[0][0] == "1" and seen["1"] >= 0.4 * len(filled)
+    return Counter(filled).most_common(1)[0][0] == "1" and _share_of_ones(col) >= 0.4
 
 
 def _amount_of(columns: list[list[str]], count: int) -> int | None:

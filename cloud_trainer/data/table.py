@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import dataclasses
 import io
 import re
 from collections import Counter
@@ -246,20 +245,12 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
     and the file refused for missing user_id and item_id: real-ae, real2-ae, real-af).
     ``first_line``: the file's number of ``text``'s first line (blank lines above it were
     cut), so baskets named by their line and errors name the file's lines. None for a table."""
-    head, _, rest = text.partition("\n")
-    numbers = [int(n) for n in re.findall(r"\d+", head)]
-    if (_NUMBERED_NAMES.fullmatch(head.strip().lstrip("\ufeff")) and numbers in (list(range(1, len(numbers) + 1)),
-                                                                         list(range(len(numbers))))
-            and baskets_a_line(rest, spec)):
-        # (Kaggle's Market_Basket_Optimisation.csv as one repository saved it, 'Item1,...,Item20'
-        # first: read as a basket of 20 made-up items; real26-aj)
-        lines = blocks.basket_lines(rest, first_line + 1)
-        return dataclasses.replace(lines, what=lines.what.replace(
-            "no header", f"its header of numbered columns ({head.split(',')[0].strip()!r}, ...) left out"))
-    if baskets_a_line(text, spec):
-        return blocks.basket_lines(text, first_line)
+    # (The numbered item columns first: 'Item1,...,Item20' above baskets a line also reads as
+    # a basket a line, and had become a basket of 20 made-up items; real26-aj.)
     if numbered := blocks.numbered_item_lines(text, first_line):
         return numbered
+    if baskets_a_line(text, spec):
+        return blocks.basket_lines(text, first_line)
     if layout := sequences_a_line(text):
         # CiteULike's items.dat is its users.dat turned round: one article a line, then
         # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
@@ -416,11 +407,6 @@ def _refuse_header_below(text: str, delimiter: str, quoting: int, spec: TableSpe
                 raise DataError(f"{name}:{at}: a header line ({', '.join(f.strip() for f in row)}) below data "
                                 "(line 1 is data): exports pasted one after another? Give one header line first "
                                 "and none below")
-
-
-_NUMBERED_NAMES = re.compile(r"(?i)\W?(?:item|product|article|artikel|producto|produit|produto)\s*_?\s*\d+"
-                             r"(?:\s*,\s*(?:item|product|article|artikel|producto|produit|produto)\s*_?\s*\d+){2,},*")
-"""A header of numbered item columns only (``Item1,Item2,Item3``) above one basket a line."""
 
 
 _SLOT = re.compile(r"[A-Za-z_][\w.]*:-?\d+(?:\.\d+)?")

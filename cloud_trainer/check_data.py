@@ -72,7 +72,7 @@ def check_data(
     log(f"[repeat] {repeat['decision']}")
     real = list(raw.real_context)
     log("[context] " + (f"real from the timestamps: {', '.join(real)}" if real else
-                        "none of hour / weekday is real (the clock is made up): no sales heat by them"))
+                        "none of hour / weekday is real (the notes above say why): no sales heat by them"))
     report = raw.report.to_json(max_errors=20)
     return {
         "dataset": raw.name,

@@ -4,6 +4,7 @@ fixtures (tests/fixtures/retail/) and, when present, on the real ../shared data.
 from __future__ import annotations
 
 import json
+import random
 import re
 import zipfile
 from collections.abc import Callable
@@ -558,6 +559,21 @@ def test_an_hour_or_weekday_every_line_shares_is_no_real_context(tmp_path: Path)
     raw, _ = load_text(tmp_path, "day.csv", "user_id,item_id,timestamp\n" + "".join(
         f"u{k % 9},i{k % 13},2024-03-04 {8 + k % 10:02d}:00:00\n" for k in range(60)))
     assert raw.real_context == ("hour",)
+
+
+def test_times_dated_to_the_month_are_no_real_hour_or_weekday(tmp_path: Path) -> None:
+    """HetRec's Last.fm tag times, as RecBole_SAE publishes them: each month's first
+    midnight in Central Europe, 22:00 or 23:00 UTC the evening before. Their hour and
+    weekday are the calendar's and had been called real context (real27-aj)."""
+    firsts = [pd.Timestamp(f"20{9 + k // 12:02d}-{1 + k % 12:02d}-01", tz="Europe/Berlin") for k in range(24)]
+    lines = "".join(f"{k % 9}\t{k % 13}\t{int(firsts[k % 24].timestamp() * 1000)}\n" for k in range(200))
+    raw, path = load_text(tmp_path, "lastfm.inter", "user_id:token\titem_id:token\ttimestamp:float\n" + lines)
+    assert raw.real_context == ()
+    assert f"{path}: 100% of the times fall on a month's first day (or the evening before, in UTC): the lines are " \
+        "dated to the month, so hour and weekday are not real context (no sales heat by them)" in raw.report.notes
+    raw, _ = load_text(tmp_path, "days.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 9},i{k % 13},2024-{1 + k % 6:02d}-{1 + k % 28:02d} {8 + k % 10:02d}:00:00\n" for k in range(200)))
+    assert raw.real_context == ("hour", "weekday")
 
 
 def test_short_histories_on_the_made_up_clock_do_not_tie_the_split(tmp_path: Path) -> None:
@@ -1703,6 +1719,36 @@ def test_a_json_object_of_attribute_lists_keyed_by_item_is_an_items_file(tmp_pat
     raw = load_dataset("csv", interactions=inter, items=items)
     assert f"{items}: describes 25 of the 25 items in the interactions (100%)" in raw.report.notes
     assert raw.items.set_index("item_id").loc["9", "category"] == "1|2|2"
+
+
+def test_knowledge_graph_triples_of_numbers_or_named_columns_are_refused_as_such(tmp_path: Path) -> None:
+    """MCCLK's kg_final.txt (``14967 0 14968``: head, relation, tail) had trained, 72,000
+    entities as shoppers and 25 relations as the catalogue; RecBole's .kg had been told
+    'missing user_id, item_id' (real27-aj). A user, item, count file stays read."""
+    pick = random.Random(5)
+    triples = "".join(f"{pick.randrange(16000)}\t{pick.randrange(9)}\t{pick.randrange(16000)}\n" for _ in range(400))
+    with pytest.raises(DataError, match=r"column 2 holds 9 values between two columns of the same ids .*"
+                                        r"knowledge-graph triples"):
+        load_text(tmp_path, "kg_final.txt", triples)
+    with pytest.raises(DataError, match=r"knowledge-graph triples \(the header has head_id, relation_id, tail_id\)"):
+        load_text(tmp_path, "ml-100k.kg", "head_id:token\trelation_id:token\ttail_id:token\n"
+                  "m.0274q34\tfilm.film.language\tm.05zjd\n")
+    raw, _ = load_text(tmp_path, "plays.txt", "".join(f"{1 + k % 300}\t{1 + k % 40}\t{1 + k % 7}\n" for k in range(400)))
+    assert len(raw.interactions) == 400
+
+
+def test_a_json_object_of_item_lists_keyed_by_shopper_is_their_histories(tmp_path: Path) -> None:
+    """The sequential papers' user_seq.json, ``{"user_17": [4, 9, 12], ...}``, given as the
+    interactions: each list a shopper's items in order. It had been refused, 'missing
+    required column(s) user_id, item_id (header has id, category)' (session ak)."""
+    path = tmp_path / "user_seq.json"
+    path.write_text(json.dumps({f"user_{u}": [(u * 7 + k * 3) % 90 for k in range(4 + u % 5)] for u in range(60)}))
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == sum(4 + u % 5 for u in range(60))
+    first = raw.interactions[raw.interactions["user_id"] == "user_3"].sort_values("timestamp")
+    assert first["item_id"].tolist() == [str((21 + k * 3) % 90) for k in range(7)]
+    assert (f"{path}: a JSON object keyed by shopper, each a list of items (60 shoppers; a row per item, in the "
+            "list's order; errors give the shopper's place, from 1, as the line); read as a table") in raw.report.notes
 
 
 def test_a_bare_file_named_item_then_user_is_read_item_first(tmp_path: Path) -> None:
@@ -3655,6 +3701,12 @@ def test_round_14_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
     libsvm = "".join(f"{k % 2} " + " ".join(f"{(k * j) % 120}:1" for j in range(1, 9)) + "\n" for k in range(300))
     with pytest.raises(DataError, match=r"its lines are a label and index:value features \(libSVM"):
         load_text(tmp_path, "agaricus_train.txt", libsvm)
+    # agaricus as xLearn publishes it: each field its own few one-hot indices, sorted, which
+    # had been read as shopper and item and refused only for its 4 'items' (real27-aj)
+    onehot = "".join(f"{k % 2} " + " ".join(f"{10 * j + (k * j) % (2 + j % 5)}:1" for j in range(1, 23)) + "\n"
+                     for k in range(300))
+    with pytest.raises(DataError, match=r"its lines are a label and index:value features \(libSVM"):
+        load_text(tmp_path, "agaricus_train.txt", onehot)
 
 
 def test_an_amazon_kindle_history_is_one_customer_and_priced_products_are_rows(tmp_path: Path) -> None:

@@ -247,15 +247,18 @@ def guess_delimiter(text: str) -> tuple[str, str]:
     return (found, NO_COMMA) if found else (",", "")
 
 
-def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = None
-              ) -> tuple[str, list[int] | None]:
+def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = None,
+              table: str = "interactions") -> tuple[str, list[int] | None]:
     """The text of the table in ``path`` (``name`` in messages) whatever its packing,
     format and encoding, and its ``line_map``: for a file converted to CSV text (JSON
     lines, Parquet, a workbook: :mod:`.formats`) the source's line or row of each data
     row, so errors keep pointing at the source; None for a CSV. Lines a conversion could
-    not read are bad rows in ``report`` already. ``hasher`` takes the unpacked bytes."""
+    not read are bad rows in ``report`` already. ``hasher`` takes the unpacked bytes;
+    ``table`` is what the file is read as (a JSON object of lists reads as shoppers'
+    histories or as items' attributes)."""
     if path.is_dir():  # (Spark, Redshift and Snowflake unload a table as a folder of part files)
-        return archives.folder_parts(path, name, report, partial(file_text, report=report, hasher=hasher))
+        return archives.folder_parts(path, name, report, partial(file_text, report=report, hasher=hasher,
+                                                                 table=table))
     if not path.is_file():
         raise DataError(f"{name}: no such file")
     room_to_read(name, 2 * path.stat().st_size, "the file's bytes and their text")
@@ -263,16 +266,17 @@ def file_text(path: Path, name: str, report: IngestReport, hasher: Any | None = 
         raw = path.read_bytes()
     except OSError as exc:  # no read permission, an unreadable disk
         raise DataError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    return _raw_text(raw, path.name, name, report, hasher)
+    return _raw_text(raw, path.name, name, report, hasher, table)
 
 
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
-def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hasher: Any | None
-              ) -> tuple[str, list[int] | None]:
+def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hasher: Any | None,
+              table: str = "interactions") -> tuple[str, list[int] | None]:
     """:func:`file_text` of a file's bytes (``file_name`` is what the fingerprint hashes)."""
-    read = partial(_raw_text, report=report, hasher=hasher)  # an archive's members, each as a file is read
+    # (an archive's members, each as a file is read)
+    read = partial(_raw_text, report=report, hasher=hasher, table=table)
     if raw.startswith(_LFS_POINTER):
         # A repository's large file committed without Git LFS's data: the pointer had been
         # read as a table of three rows, 'version', 'oid' and 'size' (real16-ah).
@@ -305,7 +309,7 @@ def _raw_text(raw: bytes, file_name: str, name: str, report: IngestReport, hashe
     if conversion is not None:
         room_to_read(name, *conversion)
     try:
-        converted = formats.as_csv(raw)
+        converted = formats.as_csv(raw, table)
     except formats.FormatError as exc:
         raise DataError(f"{name}: {exc}") from None
     if converted is not None:

@@ -65,10 +65,11 @@ def workbook_kind(members: list[str]) -> str | None:
     return None
 
 
-def as_csv(raw: bytes) -> Converted | None:
+def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
     """``raw`` as CSV text when it is JSON lines, a JSON array, Parquet, Feather, ORC or a
     spreadsheet (Excel ``.xlsx`` / ``.xls`` / ``.xlsb``, OpenDocument ``.ods``); None for
-    anything else (it is then read as CSV). Avro and XML are an error saying so."""
+    anything else (it is then read as CSV). Avro and XML are an error saying so.
+    ``table``: what the file is read as (:func:`.jsonfiles.wrapped_records`)."""
     if raw.startswith(OLE2_MAGIC):
         return workbook(raw, "xls")
     if raw.startswith(ZIP_MAGIC):
@@ -111,7 +112,7 @@ def as_csv(raw: bytes) -> Converted | None:
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":
-        return wrapped_records(raw) or concatenated_records(raw) or json_lines(raw)
+        return wrapped_records(raw, table) or concatenated_records(raw) or json_lines(raw)
     if json_kind == "array":
         return json_array(raw)
     return None

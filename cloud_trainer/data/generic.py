@@ -255,6 +255,7 @@ def load_generic(
                    "shopper's rows" if shuffled else ""))
 
     real_context = _varied_context(inter, real_context, interactions, report)
+    real_context = _month_dated(inter, real_context, interactions, report)
     if (note := _separate_assortments(inter, interactions)) is not None:
         report.notes.append(note)
     us = read_table(users, GENERIC_USERS, report, hasher=hasher) if users is not None else None
@@ -654,6 +655,35 @@ def _varied_context(inter: pd.DataFrame, real_context: tuple[str, ...], file: Pa
     report.notes.append(f"{file}: every line has the same {' and '.join(same)}: not real context (no sales heat by "
                         f"{' or '.join(same)})")
     return tuple(f for f in real_context if f not in same)
+
+
+MONTH_DATED_SHARE = 0.9
+"""Share of the times on a month's first day (or the evening before, in UTC) from which
+the file is taken to date its lines to the month."""
+
+
+def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path, report: IngestReport
+                 ) -> tuple[str, ...]:
+    """``real_context`` without hour and weekday where the times are dated to the month:
+    HetRec's Last.fm tag times (RecBole_SAE's ``lastfm.inter``) are each month's first
+    midnight in Central Europe, 22:00 or 23:00 UTC the evening before, on 98 % of lines; the
+    hour and weekday of those are the calendar's, not the shoppers', and had been called
+    real context (real27-aj). Three months at least, so one export of a month's first
+    days is not taken for it."""
+    if not real_context or "timestamp" not in inter or not len(inter):
+        return real_context
+    stamps = inter["timestamp"].dropna()
+    # The nearest month's first midnight: a time up to a day before it is that month's
+    # (a zone east of UTC writes the 1st's midnight on the last day of the month before).
+    ahead = (stamps + pd.Timedelta(days=1)).dt.to_period("M").dt.to_timestamp()
+    near = ((ahead - stamps) <= pd.Timedelta(days=1)) & ((ahead - stamps) >= pd.Timedelta(0))
+    share = float(near.mean()) if len(near) else 0.0
+    if share < MONTH_DATED_SHARE or ahead[near].nunique() < 3:
+        return real_context
+    report.notes.append(f"{file}: {share:.0%} of the times fall on a month's first day (or the evening before, in "
+                        "UTC): the lines are dated to the month, so hour and weekday are not real context (no "
+                        "sales heat by them)")
+    return ()
 
 
 RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat")

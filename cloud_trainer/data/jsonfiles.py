@@ -176,21 +176,22 @@ WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "l
 ``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
 
 
-def wrapped_records(raw: bytes) -> Converted | None:
+def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None:
     """A file that is one JSON object holding its records in one list, its other values
     objects or nothing (Shopify's REST ``{"orders": [...]}`` as ``curl`` saves it, on one
     line or pretty-printed; Spotify's ``{"info": {...}, "playlists": [...]}``): the list's
     objects read as a JSON array's are. One line of JSON lines stops the parse at its end
     ('Extra data'), so a file of records costs one record's parse here. A record with its
     own fields beside a list (OTTO's session and its events, a customer object beside its
-    events: anything but :data:`WRAPPER_KEYS`) is JSON lines' record."""
+    events: anything but :data:`WRAPPER_KEYS`) is JSON lines' record. ``table`` is what
+    the file is read as (:func:`_lists_by_id`)."""
     try:
         whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
     except json.JSONDecodeError:
         return None
     if not isinstance(whole, dict):
         return None
-    if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _lists_by_id(whole)) is not None:
+    if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _lists_by_id(whole, table)) is not None:
         return keyed
     lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
     if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
@@ -305,17 +306,25 @@ def _basket_rows(whole: dict[str, Any], said: str) -> Converted | None:
                      f"shoppers, {baskets:,} baskets; {said}errors give the shopper's place, from 1, as the line)")
 
 
-def _lists_by_id(whole: dict[str, Any]) -> Converted | None:
+def _lists_by_id(whole: dict[str, Any], table: str) -> Converted | None:
     """One JSON object keyed by id, each value a list of ids or words (S3-Rec's
     ``item2attributes.json``: ``{"4": [1, 2, 3], "145": [1, 2, 6], ...}``, an item's
     attribute ids): a row per key, ``id`` (an items file's bare ``id`` is the item) and
     ``category``, the list joined by ``|`` as MovieLens writes its genres. Read as JSON
     lines it had been one record of 11,924 columns and no item described (real6-ag,
-    real8-ag). Only where 20 or more keys hold such lists, nearly all of them."""
+    real8-ag). Only where 20 or more keys hold such lists, nearly all of them.
+
+    Given as the interactions, the same object is shoppers' histories (``{"user_17":
+    [4, 9, 12], ...}``, the sequential papers' ``user_seq.json``): a row per item,
+    ``user_id`` and ``item_id`` in the list's order, which the file order then is
+    (refused before: 'missing required column(s) user_id, item_id (header has id,
+    category)'; session ak)."""
     lists = [v for v in whole.values() if isinstance(v, list) and v
              and all(_an_id(e) for e in v)]
     if len(lists) < 20 or len(lists) < 0.95 * len(whole):
         return None
+    if table == "interactions":
+        return _histories(whole, len(lists))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "category"])
@@ -326,6 +335,23 @@ def _lists_by_id(whole: dict[str, Any]) -> Converted | None:
             line_map.append(at)
     return Converted(out.getvalue(), line_map, f"a JSON object keyed by id, each a list ({len(lists):,} ids; each "
                      "list read as the id's category, joined by '|'; errors give the id's place, from 1, as the line)")
+
+
+def _histories(whole: dict[str, Any], shoppers: int) -> Converted:
+    """``user_id,item_id`` rows of a shopper-keyed object of item lists (:func:`_lists_by_id`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["user_id", "item_id"])
+    line_map = array("q")
+    for at, (key, value) in enumerate(whole.items(), start=1):
+        if isinstance(value, list):
+            for item in value:
+                if _an_id(item):
+                    writer.writerow([key, item])
+                    line_map.append(at)
+    return Converted(out.getvalue(), line_map, f"a JSON object keyed by shopper, each a list of items ({shoppers:,} "
+                     "shoppers; a row per item, in the list's order; errors give the shopper's place, from 1, as "
+                     "the line)")
 
 
 def concatenated_records(raw: bytes) -> Converted | None:

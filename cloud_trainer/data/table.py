@@ -113,7 +113,7 @@ def read_table(
     rows (:func:`_rows`), then each schema column's values (:func:`_checked`).
     """
     name = display_name or str(path)
-    text, line_map = file_text(path, name, report, hasher)
+    text, line_map = file_text(path, name, report, hasher, table=spec.name)
     report.stats(name)  # the file's counts, from here on (a refused file shows its zeros)
     layout = _layout(text, line_map, spec, name, report)
     del text  # (the layout's text is the one read from here on)
@@ -373,6 +373,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}: its lines are key:value pairs ({' '.join(tokens[:3])} ...: a slot file, as "
                         "PaddleRec and libFM write them), not a table with a header: write one line per shopper and "
                         "item (user_id, item_id, timestamp if there is one)")
+    if missing and {"headid", "relationid", "tailid"} <= keys | {k + "id" for k in keys}:
+        # (RecBole's .kg: 'head_id:token relation_id:token tail_id:token' had been told
+        # 'missing user_id, item_id' with no word of what it is; real27-aj)
+        raise DataError(f"{name}: knowledge-graph triples (the header has {', '.join(raw_header)}), no "
+                        "interactions; give the file of what users did (its .inter file, ratings or clicks)")
     if missing:
         wide = ""
         columns: list[list[str]] = []

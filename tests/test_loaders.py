@@ -3721,3 +3721,70 @@ def test_an_amazon_kindle_history_is_one_customer_and_priced_products_are_rows(t
         f"{k},Lobster:17.18;Tea {k % 30}:{k % 9}.5,{k % 40},complete\n" for k in range(300)))
     assert len(raw.interactions) == 600 and raw.interactions.loc[raw.interactions["item_id"] == "Lobster", "price"].eq(
         17.18).all()
+
+
+def test_round_15_shop_exports_read_as_they_should_be(tmp_path: Path) -> None:
+    """Round 15's shop and till exports (real28-ak): an Indonesian 'jumlah' of units had
+    been unread; a French 'ID_Produit' unknown and its unit prices with three decimals after
+    a comma dropped whole; Chinese unpaid and refund-in-progress orders kept; a Portuguese
+    'Nome_Cliente' / 'Nome_Produto' refused with the payment method offered as the item; a
+    receipt number that differs on every line split each invoice into one-line baskets;
+    Loyverse's receipts refused, and followed, '2 x Latte' read as an item of its own."""
+    raw, _ = load_text(tmp_path, "transaksi.csv", "id_transaksi,id_pelanggan,id_produk,tanggal,jumlah\n" + "".join(
+        f"T{k // 3},C{k % 40},P{k % 60},2024-01-{1 + k % 28:02d},{1 + k % 10}\n" for k in range(300)))
+    assert raw.interactions["quantity"].max() == 10
+    raw, _ = load_text(tmp_path, "commandes.csv", "ID_Commande,Date_Commande,ID_Client,ID_Produit,Quantite,Prix_Unitaire\n"
+                       + "".join(f'C{k // 2},2021-03-{1 + k % 28:02d},K{k % 40},P{k % 60},{1 + k % 3},'
+                                 f'"{["2024,994", "874,794", "809,76"][k % 3]}"\n' for k in range(300)))
+    assert raw.interactions["price"].round(3).isin([2024.994, 874.794, 809.76]).all()
+    raw, _ = load_text(tmp_path, "orders.json", json.dumps([
+        {"orderId": f"O{k}", "userId": f"U{k % 30}", "productId": f"P{k % 40}", "createTime": f"2026-05-{1 + k % 28:02d}",
+         "status": ["已签收", "待支付", "退款中", "运输中"][k % 4]} for k in range(200)]))
+    assert len(raw.interactions) == 100
+    raw, _ = load_text(tmp_path, "vendas.csv", "Data_Venda,Nome_Cliente,Nome_Produto,Quantidade,Forma_Pagamento\n" + "".join(
+        f"2024-02-{1 + k % 28:02d},Cliente {k % 40},Produto {k % 70},{1 + k % 4},{['Pix', 'Boleto'][k % 2]}\n"
+        for k in range(300)))
+    assert raw.interactions["item_id"].nunique() == 70 and raw.interactions["user_id"].nunique() == 40
+    raw, path = load_text(tmp_path, "sales.csv", "Num,Time,CustomerCode,Item,Quantity,ReceiptNo\n" + "".join(
+        f"{7000 + k // 5},2018-01-{1 + (k // 5) % 28:02d},C{(k // 5) % 12},I{k % 30},1,{1111 + k}\n" for k in range(300)))
+    assert raw.interactions["session_id"].eq("").all()
+    assert (f"{path}: column 'ReceiptNo' differs on every line (e.g. '1111', '1112'): it numbers the lines, not the "
+            "baskets, so it is not read; a shopper's lines of one time are one basket") in raw.report.notes
+    raw, _ = load_text(tmp_path, "receipts.csv", "Date,Receipt number,Receipt type,Description,Customer name\n" + "".join(
+        f'2/{1 + k % 28}/26 11:{k % 60:02d} PM,1-{k},{"Refund" if k % 50 == 7 else "Sale"},'
+        f'"{1 + k % 3} x Kopi Susu, 0.950 x Buah Naga, 1 x Roti {k % 25}",Customer_{k % 30}\n' for k in range(200)))
+    counted = raw.interactions[raw.interactions["item_id"] == "Buah Naga"]
+    assert len(counted) == 196 and counted["quantity"].eq(0.95).all()
+    assert raw.interactions["item_id"].nunique() == 27
+
+
+def test_round_15_event_logs_and_research_files_read_or_refused_as_they_should_be(tmp_path: Path) -> None:
+    """Round 15's logs and research files (real29-ak, real30-ak): a funnel log's checkouts
+    had been purchases beside its purchases; Apache log times made up; one Netflix profile
+    trained as a data set; AI607's 0-3 codes (0 nothing done) trained as purchases; BGCN's
+    bundle contents and node2vec's trust edges (renamed as the hint said) trained; DREAM's
+    baskets refused, and renamed as the hint said, all one basket."""
+    raw, _ = load_text(tmp_path, "user_activity_log.csv", "user_id,event_time,event_type,product_id\n" + "".join(
+        f"U{k % 40},2025-09-{1 + k % 28:02d} 12:{k % 60:02d}:00,{['view_product', 'add_to_cart', 'checkout', 'purchase'][k % 4]},"
+        f"P{k % 50}\n" for k in range(400)))
+    assert raw.interactions["event_type"].value_counts().to_dict() == {"view": 100, "cart": 200, "purchase": 100}
+    raw, _ = load_text(tmp_path, "clickstream.csv", "Request Time,User ID,Article_Id\n" + "".join(
+        f"{1 + k % 28}/Mar/2016:09:{k % 60:02d}:53 -0700,{k % 30},{k % 90}\n" for k in range(300)))
+    assert raw.interactions["timestamp"].min() == pd.Timestamp("2016-03-01 09:00:53")
+    with pytest.raises(DataError, match=r"every one of its 300 lines is one shopper's \('Evis'\): one person's own "):
+        load_text(tmp_path, "ViewingActivity.csv", "Profile Name,Start Time,item_id\n" + "".join(
+            f"Evis,2024-01-{1 + k % 28:02d} 20:00:00,Title {k % 80}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"column 3 \(no name\) holds 0 to 3, 50% of the lines 0: codes of what"):
+        load_text(tmp_path, "task1_val_answers.tsv", "".join(
+            f"{k % 70}\t{(k * 7) % 130}\t{[0, 1, 0, 3, 0, 2, 0, 1][k % 8]}\n" for k in range(400)))
+    with pytest.raises(DataError, match=r"the file's name says its lines link 'bundle' to 'item'"):
+        load_text(tmp_path, "bundle_item_original.txt", "".join(f"{k % 50}\t{(k * 7) % 400}\n" for k in range(400)))
+    with pytest.raises(DataError, match=r"a graph's edges \(the header has source_node, destination_node\)"):
+        load_text(tmp_path, "train_epin.csv", "source_node,destination_node\n" + "".join(
+            f"{k % 50},{(k * 7) % 400}\n" for k in range(400)))
+    path = tmp_path / "train_sample.json"
+    path.write_text("".join(json.dumps({"userID": u, "baskets": [[(u + b + j) % 60 for j in range(1 + b % 3)]
+                                                                  for b in range(5)], "num_baskets": 5}) + "\n"
+                            for u in range(40)))
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 40 * 9 and raw.interactions.groupby("user_id")["session_id"].nunique().eq(5).all()

@@ -316,6 +316,7 @@ def renamed_columns(frame: pd.DataFrame, header: list[str], renamed: dict[str, s
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
                   "fullproductname",  # (Odoo's point-of-sale lines; real19-ai)
                   "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
+                  "namaproduk", "nomeproduto",  # (an Indonesian till's blank SKU beside them; real28-ak)
                   # last, a bare 'description': Fetch's receipt lines name a product only so
                   # where it has no barcode (real3-af); read only for lines without a code,
                   # and only where most lines have none

@@ -97,6 +97,8 @@ def load_generic(
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions)
+    _refuse_one_shopper(inter, interactions)
+    inter = _line_numbers_as_baskets(inter, interactions, report)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
     inter = clicked_only(inter, interactions, report)
     inter = tag_log_firsts(inter, interactions, report)
@@ -452,7 +454,17 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         signed = key in RATING_KEYS and low < 0 < high
         if not (steps or signed):
             continue
-        if low == high or (key not in RATING_KEYS and not _bare_scale(given, inter)):
+        if low == high:
+            return None
+        if key not in RATING_KEYS and low == 0 and 2 <= high <= 4 and (given % 1 == 0).all() and (
+                zeros := float((given == 0).mean())) >= 0.4 and given.mode().iloc[0] == 0:
+            # (KAIST AI607's answers: 0 no interaction, 1 view, 2 cart, 3 purchase; 243,148 lines
+            # had trained as purchases, 121,574 of them nothing done; real29-ak)
+            raise DataError(f"{file}: column {col.split('_')[-1]} (no name) holds {low:g} to {high:g}, {zeros:.0%} of "
+                            "the lines 0: codes of what the shopper did (0 nothing, a sampled negative?), not a "
+                            "rating; put a header line first (user_id, item_id, event_type) and say what each code "
+                            "means with --event-codes (e.g. 0=none,1=view,2=cart,3=purchase)")
+        if key not in RATING_KEYS and not _bare_scale(given, inter):
             return None
         below = float((given < (low + high) / 2).mean())
         zero = " (a 0 may be no rating at all: Book-Crossing's 0 is an implicit interaction)" if (
@@ -686,6 +698,51 @@ def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path,
     return ()
 
 
+def _line_numbers_as_baskets(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` without its basket column where that numbers the lines, one value a line
+    among 50 lines or more of named shoppers, half of which share their shopper and time
+    with another line: a sales sheet's ``ReceiptNo`` (1111, 1112 ...
+    beside its 94 invoices' ``Num``) had split every invoice into one-line baskets, and
+    which items were bought together was lost (real28-ak). Without it a shopper's lines of
+    one time are one basket."""
+    if "session_id" not in inter or len(inter) < 50 or is_anonymous_basket(inter["user_id"]).any():
+        return inter
+    baskets = inter["session_id"]
+    if (baskets == "").any() or baskets.nunique() < len(inter) or "timestamp" not in inter:
+        return inter
+    # (and half the lines or more share their shopper and time with another: an invoice's
+    # lines; a shop's one-item orders, each its own time, keep their order ids)
+    together = inter.groupby(["user_id", "timestamp"], sort=False)["item_id"].transform("size")
+    if float((together > 1).mean()) < 0.5:
+        return inter
+    raw = inter.attrs.get("source_names", {}).get("session_id", "session_id")
+    report.notes.append(f"{file}: column {raw!r} differs on every line (e.g. {baskets.iloc[0]!r}, "
+                        f"{baskets.iloc[1]!r}): it numbers the lines, not the baskets, so it is not read; a "
+                        "shopper's lines of one time are one basket")
+    out = inter.assign(session_id="")
+    out.attrs = inter.attrs
+    return out
+
+
+ONE_SHOPPER_LINES = 100
+"""Lines of one shopper from which a file of nobody else's is refused (a handful is a
+sample or a test fixture's, refused later for too little data anyway)."""
+
+
+def _refuse_one_shopper(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a file of one shopper's lines only: a person's own history
+    ('download your data': Netflix's ViewingActivity.csv of one profile, Apple Music's
+    play activity named by its one account) had been read and trained, 'validation 1
+    shoppers' (real30-ak). Nothing in it says what shoppers choose over others."""
+    if len(inter) < ONE_SHOPPER_LINES or is_anonymous_basket(inter["user_id"].head(1)).any():
+        return
+    users = pd.unique(inter["user_id"].to_numpy())
+    if len(users) == 1:
+        raise DataError(f"{file}: every one of its {len(inter):,} lines is one shopper's ({str(users[0])[:40]!r}): one "
+                        "person's own history (a service's 'download your data' export?), from which nothing can be "
+                        "learnt of what shoppers choose; give many shoppers' lines")
+
+
 RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat")
 """A time column of returns: Amazon's 'FBA customer returns' report (``return-date``),
 Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
@@ -815,7 +872,8 @@ def _one_list_order(inter: pd.DataFrame) -> dict[str, int] | None:
 
 NAME_ITEM_WORDS = frozenset({"item", "items", "business", "movie", "movies", "book", "books", "product", "products",
                              "artist", "artists", "song", "songs", "track", "tracks", "poi", "place", "venue",
-                             "restaurant", "hotel", "recipe", "news", "video", "anime", "game", "course", "paper"})
+                             "restaurant", "hotel", "recipe", "news", "video", "anime", "game", "course", "paper",
+                             "bundle", "bundles"})
 NAME_USER_WORDS = frozenset({"user", "users", "customer", "customers", "member", "members", "author", "authors"})
 NAME_ATTRIBUTE_WORDS = frozenset({"location", "genre", "genres", "category", "categories", "brand", "tag", "tags",
                                   "actor", "director", "age", "occupation", "type", "city", "group", "compare",
@@ -824,6 +882,11 @@ NAME_ATTRIBUTE_WORDS = frozenset({"location", "genre", "genres", "category", "ca
 """The last word of a bare file's name that says it gives an attribute of the user or item
 word before it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``). Not
 'view': Koubei's ``user_view.txt`` is what users viewed."""
+
+
+NAME_SUFFIX_WORDS = frozenset({"train", "training", "test", "testing", "valid", "validation", "val", "tune", "dev",
+                               "original", "orig", "full", "all", "final", "raw", "clean", "filtered", "new", "data"})
+"""Words after a file name's relation that name its split or version (``_train``, ``_original``)."""
 
 
 def _name_words(stem: str) -> list[str]:
@@ -841,6 +904,11 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     swapped, with a note. Yelp-2's 2,614 businesses had been the shoppers and its 1,286
     users the catalogue, and the model shipped recommended users to businesses (real8-ag)."""
     words = _name_words(Path(file).name.split(".")[0])
+    # (a split's or a version's word after the relation is none of it: BGCN's Youshu
+    # 'bundle_item_original.txt', a bundle's contents, had trained 4,771 bundles as shoppers;
+    # real29-ak)
+    while len(words) > 2 and words[-1] in NAME_SUFFIX_WORDS:
+        words.pop()
     # (only after an entity's word and without times: Koubei's 'user_view.txt', a file of
     # 'purchases_last_year' or 'orders_mexico_city' are logs; session aj's second review)
     entity = len(words) >= 2 and words[-2] in NAME_USER_WORDS | NAME_ITEM_WORDS and "timestamp" not in inter

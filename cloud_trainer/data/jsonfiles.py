@@ -622,11 +622,29 @@ OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
 """Keys that name a record's product itself (lowercase, ``_`` dropped)."""
 
 
+BASKET_LIST_NAMES = ("baskets", "orders", "transactions", "sessions", "carts", "purchases")
+"""Names of a record's field that lists its shopper's baskets, each a list of item ids."""
+
+
+def _basket_lists(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a field of basket lists (DREAM's ``{"userID": 3047, "baskets": [[16916,
+    4183], [612], ...]}``) as a list of ``{"order_number", "item_id"}`` objects, which
+    :func:`_rows_of` makes a row each: the basket's place numbers the shopper's baskets in
+    order (:data:`.clocks.SEQUENCE_KEYS`). Refused before, 'missing item_id'; renamed as the
+    hint said, every basket of a shopper had been one (real29-ak)."""
+    for key, value in record.items():
+        if (str(key).lower() in BASKET_LIST_NAMES and isinstance(value, list) and value
+                and all(isinstance(b, list) and all(_an_id(i) for i in b) for b in value)):
+            rows = [{"order_number": at, "item_id": item} for at, basket in enumerate(value, start=1) for item in basket]
+            return {**record, key: rows}
+    return record
+
+
 def _unbagged(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` with its :data:`PROPERTY_BAGS` fields lifted to the top (a field the
     record has itself wins): Mixpanel's ``{"event": .., "properties": {"distinct_id": ..,
     "time": .., "product_id": ..}}`` was refused, its header 'event, properties'."""
-    record = _dynamodb_item(record)
+    record = _basket_lists(_dynamodb_item(record))
     bags = [k for k, v in record.items() if isinstance(v, dict) and k.lower().replace("_", "") in PROPERTY_BAGS]
     if not bags:
         return record

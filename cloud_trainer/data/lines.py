@@ -619,16 +619,31 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
 """An item with its count after its name, as Square's ``Description`` writes it: ``Mocha x 2``."""
+_COUNT_NAMED = re.compile(r"(\d+(?:\.\d+)?) x (.+)")
+"""An item with its count (or weight) before its name, as Loyverse's writes it: ``2 x Mocha``,
+``0.950 x Buah Naga``."""
+_BEFORE_COUNT = re.compile(r", (?=\d+(?:\.\d+)? x )")
+"""Where Loyverse's list moves to its next item: a comma inside a name is no such place."""
 
 
 def _square_parts(cells: pd.Series) -> tuple[list, str]:
     """Square's ``Description`` (``Blueberry Muffin, Pain au Chocolat x 2, Mocha``) as
     :func:`_listed_parts` gives its cells: the items between commas, a count after `` x ``
-    their quantity. Read whole, a list had been one made-up item (137 in a probe's file)."""
+    their quantity; or Loyverse's, each count before its name (``2 x Mocha``). Read whole, a list had been one made-up item (137 in a probe's file)."""
     def triple(piece: str) -> tuple[str, float | None, None]:
         counted = _NAMED_COUNT.fullmatch(piece)
         return (counted.group(1), float(counted.group(2)), None) if counted else (piece, None, None)
 
+    given = cells[cells.str.strip() != ""].iloc[:1000]
+    if len(given) and given.str.match(_COUNT_NAMED).mean() >= 0.9:
+        # Loyverse's '1 x VIT Botol 550 ml, 0.950 x Buah Naga': each item's count first
+        # (real28-ak)
+        def first(piece: str) -> tuple[str, float | None, None]:
+            counted = _COUNT_NAMED.fullmatch(piece)
+            return (counted.group(2).strip(), float(counted.group(1)), None) if counted else (piece, None, None)
+
+        return ([[first(p.strip()) for p in _BEFORE_COUNT.split(cell) if p.strip()] for cell in cells],
+                "each receipt's items, each count first, commas between them (Loyverse's)")
     return ([[triple(p.strip()) for p in cell.split(", ") if p.strip()] for cell in cells],
             "each payment's items, commas between them (Square's)")
 
@@ -709,6 +724,7 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                            "trahang", "đahoantien",
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
                           "退货", "退款", "已取消", "取消", "退貨", "已退款",
+                          "退款中", "退货中", "已退货",  # (a refund under way: the sale is being undone; real28-ak)
                           # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
                           "retour", "iptal", "iptaledildi", "iade", "iadeedildi", "отменен", "отменён", "отмена",
                           "возврат"})
@@ -718,7 +734,9 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # (a Vietnamese shop's unaccented 'Huy', cancelled: the whole status only,
                               # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
                               # session aj's review)
-                              "huy", "huydon"})
+                              "huy", "huydon",
+                              # (a Chinese shop's orders awaiting payment, unpaid; real28-ak)
+                              "待支付", "未支付", "待付款", "未付款"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""

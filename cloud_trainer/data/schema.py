@@ -66,7 +66,7 @@ EVENT_SYNONYMS: dict[str, str] = {
                      "purchases", "payment"), "purchase"),  # Square's Event Type: Payment (or Refund)
     **dict.fromkeys(("addtocart", "addtobasket", "basket", "cartadd", "carts"), "cart"),
     **dict.fromkeys(("detail", "pageview", "productview", "viewed", "pv", "views",
-                     "viewitem"), "view"),  # Google Analytics 4: view_item, add_to_cart, purchase
+                     "viewitem", "viewproduct"), "view"),  # Google Analytics 4: view_item, add_to_cart, purchase
     # steam-200k lists each game twice, 'purchase' then 'play' (hours played): a use of
     # what the player already has, a signal like a view, not a second purchase.
     **dict.fromkeys(("play", "played"), "view"),
@@ -328,6 +328,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
+                "nomecliente", "nomedocliente",  # (a Portuguese building-supply store's; real28-ak)
                 "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
@@ -403,7 +404,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
                 "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
-                "codigoproducto")  # (a Chilean shop's 'Codigo producto'; real26-aj)
+                "codigoproducto",  # (a Chilean shop's 'Codigo producto'; real26-aj)
+                # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
+                # Indonesian till's product names, their only product id; real28-ak)
+                "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -417,7 +421,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan",
+PRICE_ALIASES = ("unitprice", "itemprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -496,6 +500,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
+                        # (Indonesian: a shop's 'jumlah' of 1-10 units, 899 of 1,000 lines above 1;
+                        # a coffee stall's 'Jumlah Produk'; real28-ak)
+                        "jumlah", "jumlahproduk",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
@@ -506,7 +513,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx", "ordine", "bestelling", "bestelnummer",
+                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
+                        "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak) "ordine", "bestelling", "bestelnummer",
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",

@@ -169,6 +169,13 @@ class _Layout:
     the lines errors name count them."""
 
 
+EDGE_SOURCE_KEYS = frozenset({"source", "sourcenode", "sourceid", "sourcenodeid", "src", "srcnode", "srcid",
+                              "fromnode", "fromid", "node1", "nodea"})
+EDGE_TARGET_KEYS = frozenset({"destination", "destinationnode", "destinationid", "target", "targetnode", "targetid",
+                              "dst", "dstnode", "dstid", "tonode", "toid", "node2", "nodeb"})
+"""Header names of a graph's edge list (networkx's and node2vec's ``source``, ``target``)."""
+
+
 def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
     """One basket a line made a table; blank lines, Excel's separator line and a report's
     title above the header dropped; the field separator and quoting. Each with a note."""
@@ -373,6 +380,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}: its lines are key:value pairs ({' '.join(tokens[:3])} ...: a slot file, as "
                         "PaddleRec and libFM write them), not a table with a header: write one line per shopper and "
                         "item (user_id, item_id, timestamp if there is one)")
+    if {"user_id", "item_id"} <= set(missing) and keys & EDGE_SOURCE_KEYS and keys & EDGE_TARGET_KEYS:
+        # (node2vec's Epinions 'source_node,destination_node': renamed as the hint said, 343,016
+        # trust links had trained as purchases; real29-ak)
+        raise DataError(f"{name}: a graph's edges (the header has {', '.join(raw_header)}): links between nodes, "
+                        "no shopper or item; give the file of what users bought, rated or used")
     if missing and {"headid", "relationid", "tailid"} <= keys | {k + "id" for k in keys}:
         # (RecBole's .kg: 'head_id:token relation_id:token tail_id:token' had been told
         # 'missing user_id, item_id' with no word of what it is; real27-aj)
@@ -771,19 +783,26 @@ def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], r
 
 SQUARE_KEYS = frozenset({"description", "transactionid", "paymentid", "eventtype"})
 """Square's transactions export: its items only in ``Description`` (``Latte x 2, Croissant``)."""
+LOYVERSE_KEYS = frozenset({"description", "receiptnumber", "receipttype"})
+"""Loyverse's receipts export: its items only in ``Description`` (``1 x Latte, 0.950 x Buah Naga``)."""
 
 
 def _square_description(header: list[str], raw_header: list[str], name: str, report: IngestReport) -> list[str]:
     """``header`` with Square's ``Description`` read as the item column, in Square's
-    transactions export (its other column names say so), which has no item column: each
+    transactions export or Loyverse's receipts (their other column names say so), which have
+    no item column: each
     payment's items are listed there (:func:`.lines.item_lists` splits them). It was
     refused, 'missing item_id'."""
     keys = [header_key(h) for h in raw_header]
-    if not set(keys) >= SQUARE_KEYS:
+    # (and Loyverse's receipts: refused, its hint offered 'Description' as the item, and
+    # followed, 767 products had been 7,563 ids with their counts; real28-ak)
+    export = "Square's transactions" if set(keys) >= SQUARE_KEYS else "Loyverse's receipts" if (
+        set(keys) >= LOYVERSE_KEYS) else None
+    if export is None:
         return header
     at = keys.index("description")
-    report.notes.append(f"{name}: {raw_header[at]!r} read as item_id: Square's transactions export lists each "
-                        "payment's items there")
+    report.notes.append(f"{name}: {raw_header[at]!r} read as item_id: {export} export lists each "
+                        f"{'payment' if export.startswith('Square') else 'receipt'}'s items there")
     return [*header[:at], "item_id", *header[at + 1:]]
 
 

@@ -394,7 +394,10 @@ _WORDED_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Twitter, Foursquare, Goodreads
                    "%B %d, %Y, %I:%M %p",  # Metabase
                    "%b %d, %Y %I:%M %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y", "%B %d, %Y",
                    "%d-%b-%Y %H:%M", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %I:%M %p", "%d-%b-%Y", "%d-%b-%y",
-                   "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y")
+                   "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y",
+                   # a web server's log time ('23/Mar/2016:09:15:53', its '-0700' read as the wall
+                   # clock's zone before: an article clickstream's times had been made up; real30-ak)
+                   "%d/%b/%Y:%H:%M:%S")
 """Forms of dates with month names read at C speed before the free-form reading."""
 
 _DOTTED_CLOCK = re.compile(r"(?<=\s)(\d{1,2})\.(\d{2})\.(\d{2})(?:\.\d+)?(?=\s*(?:[AaPp][Mm])?$)")

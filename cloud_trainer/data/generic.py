@@ -35,6 +35,7 @@ from cloud_trainer.data.frames import (
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
     RATING_KEYS,
+    STATUS_KEYS,
     child_lines,
     clicked_only,
     context_rating_firsts,
@@ -91,12 +92,14 @@ def load_generic(
     require_rows(inter, str(interactions), report)
     if inter.attrs.get("columns_by_content"):
         inter = _item_first_by_name(inter, interactions, report)
+    _refuse_attribute_lists(interactions, report)
+    inter = _amounts_as_units(inter, interactions, report)
     inter = _histories_then_targets(inter, interactions, report)
     if (graph := _social_graph(inter, interactions)) is not None:
         report.notes.append(f"{interactions}: {graph}")
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
-    _refuse_returns_report(inter, interactions)
+    _refuse_returns_report(inter, interactions, report)
     _refuse_one_shopper(inter, interactions)
     inter = _line_numbers_as_baskets(inter, interactions, report)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
@@ -456,14 +459,15 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
             continue
         if low == high:
             return None
-        if key not in RATING_KEYS and low == 0 and 2 <= high <= 4 and (given % 1 == 0).all() and (
+        if key not in RATING_KEYS and low == 0 and 2 <= high <= 3 and (given % 1 == 0).all() and (
                 zeros := float((given == 0).mean())) >= 0.4 and given.mode().iloc[0] == 0:
             # (KAIST AI607's answers: 0 no interaction, 1 view, 2 cart, 3 purchase; 243,148 lines
             # had trained as purchases, 121,574 of them nothing done; real29-ak)
             raise DataError(f"{file}: column {col.split('_')[-1]} (no name) holds {low:g} to {high:g}, {zeros:.0%} of "
-                            "the lines 0: codes of what the shopper did (0 nothing, a sampled negative?), not a "
-                            "rating; put a header line first (user_id, item_id, event_type) and say what each code "
-                            "means with --event-codes (e.g. 0=none,1=view,2=cart,3=purchase)")
+                            "the lines 0: codes of what the shopper did (0 nothing done, or the commonest action?), "
+                            "not a rating; put a header line first (user_id, item_id, event_type) and say what each "
+                            "code means with --event-codes (e.g. 0=none,1=view,2=cart,3=purchase where 0 means "
+                            "nothing was done)")
         if key not in RATING_KEYS and not _bare_scale(given, inter):
             return None
         below = float((given < (low + high) / 2).mean())
@@ -670,8 +674,8 @@ def _varied_context(inter: pd.DataFrame, real_context: tuple[str, ...], file: Pa
 
 
 MONTH_DATED_SHARE = 0.9
-"""Share of the times on a month's first day (or the evening before, in UTC) from which
-the file is taken to date its lines to the month."""
+"""Share of the times on a month's first midnight (in a zone within 14 hours of UTC) from
+which the file is taken to date its lines to the month."""
 
 
 def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path, report: IngestReport
@@ -685,15 +689,16 @@ def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path,
     if not real_context or "timestamp" not in inter or not len(inter):
         return real_context
     stamps = inter["timestamp"].dropna()
-    # The nearest month's first midnight: a time up to a day before it is that month's
-    # (a zone east of UTC writes the 1st's midnight on the last day of the month before).
-    ahead = (stamps + pd.Timedelta(days=1)).dt.to_period("M").dt.to_timestamp()
-    near = ((ahead - stamps) <= pd.Timedelta(days=1)) & ((ahead - stamps) >= pd.Timedelta(0))
+    # The nearest month's first midnight, a zone's within 14 hours of UTC's either way (Central
+    # Europe's the evening before, New York's at 04:00 or 05:00 UTC), on the hour: a sale on a
+    # month's last evening has its minutes (session ak's review).
+    ahead = (stamps + pd.Timedelta(hours=14)).dt.to_period("M").dt.to_timestamp()
+    near = ((ahead - stamps).abs() <= pd.Timedelta(hours=14)) & (stamps.dt.minute == 0) & (stamps.dt.second == 0)
     share = float(near.mean()) if len(near) else 0.0
     if share < MONTH_DATED_SHARE or ahead[near].nunique() < 3:
         return real_context
-    report.notes.append(f"{file}: {share:.0%} of the times fall on a month's first day (or the evening before, in "
-                        "UTC): the lines are dated to the month, so hour and weekday are not real context (no "
+    report.notes.append(f"{file}: {share:.0%} of the times fall on a month's first midnight (in UTC or a zone near "
+                        "it): the lines are dated to the month, so hour and weekday are not real context (no "
                         "sales heat by them)")
     return ()
 
@@ -701,7 +706,7 @@ def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path,
 def _line_numbers_as_baskets(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """``inter`` without its basket column where that numbers the lines, one value a line
     among 50 lines or more of named shoppers, half of which share their shopper and time
-    with another line: a sales sheet's ``ReceiptNo`` (1111, 1112 ...
+    with three other lines or more on average: a sales sheet's ``ReceiptNo`` (1111, 1112 ...
     beside its 94 invoices' ``Num``) had split every invoice into one-line baskets, and
     which items were bought together was lost (real28-ak). Without it a shopper's lines of
     one time are one basket."""
@@ -713,13 +718,48 @@ def _line_numbers_as_baskets(inter: pd.DataFrame, file: Path, report: IngestRepo
     # (and half the lines or more share their shopper and time with another: an invoice's
     # lines; a shop's one-item orders, each its own time, keep their order ids)
     together = inter.groupby(["user_id", "timestamp"], sort=False)["item_id"].transform("size")
-    if float((together > 1).mean()) < 0.5:
+    # (in groups of four lines or more on average: a canteen's one-line orders, two a day of
+    # one shopper, had been merged and its repeats dropped as duplicates; session ak's review)
+    if float((together > 1).mean()) < 0.5 or float(together[together > 1].mean()) < 4:
         return inter
     raw = inter.attrs.get("source_names", {}).get("session_id", "session_id")
     report.notes.append(f"{file}: column {raw!r} differs on every line (e.g. {baskets.iloc[0]!r}, "
                         f"{baskets.iloc[1]!r}): it numbers the lines, not the baskets, so it is not read; a "
                         "shopper's lines of one time are one basket")
     out = inter.assign(session_id="")
+    out.attrs = inter.attrs
+    return out
+
+
+def _refuse_attribute_lists(file: Path, report: IngestReport) -> None:
+    """A clear error for a JSON object of lists keyed by id, read as shoppers' histories,
+    whose name says it lists attributes: S3-Rec's ``item2attributes.json`` given as the
+    interactions by mistake had trained 300 items as shoppers and 39 attributes as the
+    catalogue (session ak's review); as ``--items`` it is each item's attributes."""
+    histories = any(n.startswith(f"{file}: a JSON object keyed by shopper, each a list of items") for n in report.notes)
+    words = set(re.findall(r"[a-z]+", Path(file).name.lower()))
+    if histories and words & NAME_ATTRIBUTE_WORDS:
+        raise DataError(f"{file}: the file's name says its lists are attributes ({', '.join(sorted(words & NAME_ATTRIBUTE_WORDS))}), "
+                        "not what shoppers did: give it as --items, and the interactions file as --interactions")
+
+
+UNIT_WORDS_OF_AMOUNTS = ("jumlah",)
+"""Quantity names that are the line's money elsewhere (Indonesian 'jumlah', a number: units
+in one shop's export, the total in rupiah in another's)."""
+
+
+def _amounts_as_units(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` without the quantity read from a name of :data:`UNIT_WORDS_OF_AMOUNTS` whose
+    values are money: a median of 100 or more a line (a 'Jumlah' of Rp 7,500-150,000 had been
+    as many units; session ak's review)."""
+    raw = inter.attrs.get("source_names", {}).get("quantity", "")
+    if header_key(raw) not in UNIT_WORDS_OF_AMOUNTS or not inter["quantity"].notna().any():
+        return inter
+    if float(inter["quantity"].median()) < 100:
+        return inter
+    report.notes.append(f"{file}: column {raw!r} (median {inter['quantity'].median():g} a line) is the line's amount of "
+                        "money, not its units: not read as the quantity")
+    out = inter.assign(quantity=np.nan)
     out.attrs = inter.attrs
     return out
 
@@ -737,6 +777,14 @@ def _refuse_one_shopper(inter: pd.DataFrame, file: Path) -> None:
     if len(inter) < ONE_SHOPPER_LINES or is_anonymous_basket(inter["user_id"].head(1)).any():
         return
     users = pd.unique(inter["user_id"].to_numpy())
+    baskets = inter["session_id"].nunique() if "session_id" in inter else 0
+    if len(users) == 1 and baskets >= 20:
+        # (a till's default customer on every receipt, 'Walk-in Customer': its 122 receipts are
+        # anonymous visits; session ak's review)
+        raise DataError(f"{file}: every one of its {len(inter):,} lines is one shopper's ({str(users[0])[:40]!r}), "
+                        f"over {baskets:,} baskets: a till's default customer? If so, blank that column so each "
+                        "basket is read as an anonymous visit; if it is one person's own history, nothing can be "
+                        "learnt from it of what shoppers choose")
     if len(users) == 1:
         raise DataError(f"{file}: every one of its {len(inter):,} lines is one shopper's ({str(users[0])[:40]!r}): one "
                         "person's own history (a service's 'download your data' export?), from which nothing can be "
@@ -748,13 +796,35 @@ RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "r
 Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
 
 
-def _refuse_returns_report(inter: pd.DataFrame, file: Path) -> None:
+RETURN_NAME_WORDS = frozenset({"returns", "refunds", "devoluciones", "devolucoes", "retouren", "retours", "resi",
+                               "rimborsi", "zwroty", "iadeler"})
+"""Words of a file's name that say its lines are returns (Spanish, Portuguese, German,
+French, Italian, Polish, Turkish too)."""
+SALE_NAME_WORDS = frozenset({"orders", "order", "sales", "sale", "ventas", "vendas", "purchases", "transactions",
+                             "and"})
+"""Words beside which a returns word names a file of sales and returns both (``orders_and_returns``)."""
+
+
+def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport) -> None:
     """A clear error for a report of returns: its time is the return's, every line a
-    thing given back. Read, 120 returns of Amazon's report were trained as purchases."""
+    thing given back. Read, 120 returns of Amazon's report were trained as purchases. Or
+    its name says so (a Mexican drug maker's ``devoluciones.csv``, credit notes of returns:
+    renamed as the hint said, 1,007 returns had trained as purchases; real31-ak), where no
+    line says what it is (a status or type column, an event, a quantity below 0 for the
+    returns among sales: test files named ``returns.csv`` hold such mixes)."""
     raw = inter.attrs.get("source_names", {}).get("timestamp", "")
     if header_key(raw) in RETURN_TIME_KEYS:
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
                         "not a purchase; give the orders or sales report (its returns are left out from there)")
+    words = set(re.findall(r"[a-z]+", Path(file).name.lower()))
+    if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:
+        return
+    if any(header_key(c) in STATUS_KEYS or header_key(c).endswith(("status", "type")) for c in inter.columns):
+        return
+    if any(e.column == "quantity" and e.file == str(file) for e in report.errors):
+        return  # (a quantity below 0 was a line given back among sales)
+    raise DataError(f"{file}: the file's name says it lists returns ({', '.join(sorted(words & RETURN_NAME_WORDS))}): "
+                    "every line a product given back, not a purchase; give the orders or sales file")
 
 
 ALIKE_LINES = 500_000
@@ -885,8 +955,12 @@ word before it (the HIN data sets' ``movie_genre.dat``, ``user_location.dat``). 
 
 
 NAME_SUFFIX_WORDS = frozenset({"train", "training", "test", "testing", "valid", "validation", "val", "tune", "dev",
-                               "original", "orig", "full", "all", "final", "raw", "clean", "filtered", "new", "data"})
-"""Words after a file name's relation that name its split or version (``_train``, ``_original``)."""
+                               "original", "orig", "full", "all", "final", "raw", "clean", "filtered", "new", "data",
+                               "sample", "samples", "small", "sim", "similarity", "knn"})
+"""Words after a file name's relation that name its split or version (``_train``, ``_original``)
+or how it was made (``item_item_sim.txt``: similar items)."""
+KG_NAME_WORDS = frozenset({"kg", "triple", "triples", "knowledge"})
+"""Words of a bare file's name that say it holds knowledge-graph triples (``kg_final.txt``)."""
 
 
 def _name_words(stem: str) -> list[str]:
@@ -909,6 +983,13 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     # real29-ak)
     while len(words) > 2 and words[-1] in NAME_SUFFIX_WORDS:
         words.pop()
+    if KG_NAME_WORDS & set(re.findall(r"[a-z]+", Path(file).name.lower())) and "timestamp" not in inter:
+        # (KGAT's, KGIN's and MCCLK's 'kg_final.txt', '14967 0 14968': head, relation, tail;
+        # 72,000 entities had trained as shoppers and the relations as the catalogue; real27-aj.
+        # By the name: by their values, a listener, a station and minutes look the same;
+        # session ak's review)
+        raise DataError(f"{file}: the file's name says it holds knowledge-graph triples (head, relation, tail), no "
+                        "interactions; give the file of what users did (its ratings or clicks)")
     # (only after an entity's word and without times: Koubei's 'user_view.txt', a file of
     # 'purchases_last_year' or 'orders_mexico_city' are logs; session aj's second review)
     entity = len(words) >= 2 and words[-2] in NAME_USER_WORDS | NAME_ITEM_WORDS and "timestamp" not in inter
@@ -1005,7 +1086,11 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
 
 
 PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friend", "friends", "friendship",
-                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers"})
+                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers",
+                               # (who wrote to whom: SNAP's CollegeMsg.txt, 59,835 messages had trained
+                               # as purchases of people; real32-ak)
+                               "msg", "msgs", "message", "messages", "email", "emails", "mail", "mails", "sms",
+                               "calls", "contacts"})
 """Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
 Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
 ``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""

@@ -184,6 +184,13 @@ WIDE_COLUMNS = 20
 a column): an interactions file has a handful of columns."""
 
 
+def sampled_negatives(first: str, items: str) -> str:
+    """The refusal of a file of sampled negatives whose lines start with ``first``."""
+    return (f"it looks like sampled negatives (first field {first!r}, a (shopper,item) pair, then {items}: NCF's "
+            "test.negative lists items the shopper did NOT have): no interactions to train on; give the file of what "
+            "shoppers did (NCF's train.rating)")
+
+
 def wide_table(columns: list[list[str]]) -> str:
     """Why the ``columns`` (values of the first rows) look like a wide table -- one row
     per shopper, one column per item, the cell a rating or a 0/1 flag (Jester's 100
@@ -195,9 +202,7 @@ def wide_table(columns: list[list[str]]) -> str:
     if columns[0] and all(_PAIR.fullmatch(v) for v in columns[0] if v) and any(columns[0]):
         # NCF's test.negative: '(0,25)' then 99 movies user 0 did NOT rate. Melted, as the
         # wide table's advice says, every sampled negative would have become a purchase.
-        return (f"it looks like sampled negatives (first field {columns[0][0]!r}, a (shopper,item) pair, then "
-                f"{len(numeric)} item ids: NCF's test.negative lists items the shopper did NOT have): no "
-                "interactions to train on; give the file of what shoppers did (NCF's train.rating)")
+        return sampled_negatives(columns[0][0], f"{len(numeric)} item ids")
     flags = sum(all(v in ("0", "1", "0.0", "1.0") for v in col if v) for col in numeric)
     if flags < WIDE_COLUMNS and any(is_time(col) for col in columns):
         return ""  # a long file with a time and many numeric features: one line an event
@@ -412,29 +417,6 @@ _PHONE_LIKE = re.compile(r"\+?\(?\d[\d ().-]{6,18}\d")
 """A phone number as a shop writes it: ``13313859284``, ``+49 30 1234567``, ``(373) 340-5302``."""
 
 
-def _numbered_triples(columns: list[list[str]], user: int, item: int) -> str | None:
-    """The refusal of knowledge-graph triples written as numbers (KGAT's, KGIN's and
-    MCCLK's ``kg_final.txt``: ``14967 0 14968``, head entity, relation, tail entity), or
-    None: three columns of whole numbers, the middle one read as the item with few values
-    (the relations: 25 in MCCLK's book graph), the outer two the same kind of id (their
-    ranges overlap by half or more). Read as a shopper and an item, 72,000 entities had been
-    the shoppers and the relations the catalogue (real27-aj)."""
-    if len(columns) != 3 or (user, item) != (0, 1) or len(columns[0]) < 100:
-        return None
-    if not all(v.isdigit() for col in columns for v in col):
-        return None
-    heads, relations, tails = ({int(v) for v in col} for col in columns)
-    if len(relations) > 100 or min(len(heads), len(tails)) < 10 * len(relations):
-        return None
-    low, high = max(min(heads), min(tails)), min(max(heads), max(tails))
-    span = min(max(heads) - min(heads), max(tails) - min(tails))
-    if span <= 0 or high - low < 0.5 * span:
-        return None
-    return (f"column 2 holds {len(relations)} values between two columns of the same ids (whole numbers of one "
-            "range): knowledge-graph triples (head, relation, tail, as KGAT's kg_final.txt writes them), no "
-            "interactions; give the file of what users did (its ratings or clicks)")
-
-
 def _is_count(col: list[str]) -> bool:
     """Whether a column is a line's count of units rather than ids: whole numbers below
     100, few of them, 1 the most common (on a quarter of the lines or more) and each of 1,
@@ -464,9 +446,11 @@ def _bag_of_features(columns: list[list[str]], features: list[int]) -> bool:
     sets = [{v.split(":")[0] for v in columns[i] if v} for i in features]
     triple = any(v.count(":") == 2 for i in features for v in columns[i] if v)
     # One-hot fields of a few values each (agaricus: 1-7 values a column over 1,000 lines)
-    # hold no shopper or item: ids take tens of values at least in a sample (Frappe's
-    # libFM: 359 users, 791 apps in 1,000 lines).
-    few = len(columns[0]) >= 100 and sum(len(set(columns[i])) >= 20 for i in features) < 2
+    # hold no shopper or item: an id column takes tens of values at least in a sample
+    # (Frappe's libFM: 359 users, 791 apps in 1,000 lines).
+    # (no column: a libFM file sorted by user has a few users in its first 1,000 lines, and
+    # its items; session ak's review)
+    few = len(columns[0]) >= 100 and not any(len(set(columns[i])) >= 20 for i in features)
     return triple or few or sum(map(len, sets)) > 1.2 * len(set().union(*sets))
 
 
@@ -672,8 +656,6 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(f"column {item + 1} holds relation names ({', '.join(sorted(set(relations))[:2])}, ...): "
                                 "knowledge-graph triples (head, relation, tail), no interactions; give the file of "
                                 "what users did (its ratings or clicks)")
-        if (triple := _numbered_triples(columns, user, item)) is not None:
-            raise NoHeaderError(triple)
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,

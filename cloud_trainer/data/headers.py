@@ -333,6 +333,11 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     if spec.name == "interactions" and keys[:2] == ["row", "col"] and set(keys[2:]) <= {"data", "value"}:
         # scipy's sparse matrix as COO ('row,col,data': a recsys challenge's user-rating
         # matrix, refused unexplained; real2-af): its rows are the shoppers, its columns the items.
+        # (Not an item or user content matrix, PoliMi's 'data_ICM_channel.csv': TV shows had
+        # been shoppers of their channels; real32-ak)
+        if {"icm", "ucm"} & set(re.findall(r"[a-z]+", re.split(r"[\\/]", name)[-1].lower())):
+            raise DataError(f"{name}: a content matrix ('row,col,data' of an ICM or UCM, as its name says): each "
+                            "item's or user's attributes, no interactions; give the user-rating matrix (URM) instead")
         if notes is not None:
             notes.append(f"{name}: a sparse matrix's entries ('row,col,...', scipy's COO): each row read as a "
                          "shopper (user_id), each col as an item (item_id)")

@@ -634,7 +634,10 @@ def _basket_lists(record: dict[str, Any]) -> dict[str, Any]:
     hint said, every basket of a shopper had been one (real29-ak)."""
     for key, value in record.items():
         if (str(key).lower() in BASKET_LIST_NAMES and isinstance(value, list) and value
-                and all(isinstance(b, list) and all(_an_id(i) for i in b) for b in value)):
+                and all(isinstance(b, list) and all(_an_id(i) for i in b) for b in value)
+                # (not records of one size, pairs or triples: '[[item, qty], ...]' and '[[item,
+                # time], ...]' had trained quantities and times as items; session ak's review)
+                and not {len(b) for b in value} <= {2} and not {len(b) for b in value} <= {3}):
             rows = [{"order_number": at, "item_id": item} for at, basket in enumerate(value, start=1) for item in basket]
             return {**record, key: rows}
     return record

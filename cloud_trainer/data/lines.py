@@ -635,7 +635,10 @@ def _square_parts(cells: pd.Series) -> tuple[list, str]:
         return (counted.group(1), float(counted.group(2)), None) if counted else (piece, None, None)
 
     given = cells[cells.str.strip() != ""].iloc[:1000]
-    if len(given) and given.str.match(_COUNT_NAMED).mean() >= 0.9:
+    # (not where the pieces end with Square's count: a print shop's '4 x 6 Print Glossy x 12'
+    # is Square's; session ak's review)
+    if len(given) and given.str.match(_COUNT_NAMED).mean() >= 0.9 and given.str.contains(
+            r" x \d+(?:,|$)", regex=True).mean() < 0.1:
         # Loyverse's '1 x VIT Botol 550 ml, 0.950 x Buah Naga': each item's count first
         # (real28-ak)
         def first(piece: str) -> tuple[str, float | None, None]:
@@ -725,6 +728,7 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
                           "退货", "退款", "已取消", "取消", "退貨", "已退款",
                           "退款中", "退货中", "已退货",  # (a refund under way: the sale is being undone; real28-ak)
+                          "退款成功", "交易关闭",  # (Taobao's: a refund made, a trade closed unpaid; session ak's review)
                           # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
                           "retour", "iptal", "iptaledildi", "iade", "iadeedildi", "отменен", "отменён", "отмена",
                           "возврат"})
@@ -736,7 +740,7 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # session aj's review)
                               "huy", "huydon",
                               # (a Chinese shop's orders awaiting payment, unpaid; real28-ak)
-                              "待支付", "未支付", "待付款", "未付款"})
+                              "待支付", "未支付", "待付款", "未付款", "等待买家付款"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""

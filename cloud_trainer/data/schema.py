@@ -79,7 +79,7 @@ EVENT_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("productviewed", "viewedproduct", "productview"), "view"),
     **dict.fromkeys(("productadded", "addedtocart", "productaddedtocart"), "cart"),
     **dict.fromkeys(("ordercompleted", "orderedproduct", "placedorder", "orderplaced", "purchasecompleted",
-                     "productpurchased"),
+                     "productpurchased", "checkoutcompleted"),
                     "purchase"),
     **dict.fromkeys(("productaddedtowishlist", "addedtowishlist"), "favorite"),
     # Google Cloud Retail's user events; Microsoft's Recommendations API usage files
@@ -140,7 +140,7 @@ def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec
     if not codes:
         return spec
     columns = tuple(
-        replace(c, synonyms={**c.synonyms, **codes})
+        replace(c, synonyms={**c.synonyms, **codes}, given_codes=frozenset(codes))
         if c.name == "event_type" else c
         for c in spec.columns
     )
@@ -235,6 +235,8 @@ class Column:
     synonyms: dict[str, str] = field(default_factory=dict, hash=False)
     """For ``enum``: other names of the choices, keyed without case, spaces, dashes or
     underscores; read as the choice, with a note counting them."""
+    given_codes: frozenset[str] = frozenset()
+    """For ``event_type``: the codes ``--event-codes`` gave, which no rule reads otherwise."""
     aliases: tuple[str, ...] = ()
     """Other header names public exports give this column (``CustomerID``, ``StockCode``,
     ``InvoiceDate``), keyed without case, spaces, dashes or underscores, most specific
@@ -329,6 +331,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
                 "nomecliente", "nomedocliente",  # (a Portuguese building-supply store's; real28-ak)
+                "买家会员名", "买家昵称",  # (Taobao's buyer's member name, unique there; session ak's review)
+                # (a Northwind star schema's 'KeyCliente', an Indonesian dealer's 'Konsumen', a radio's
+                # 'listener_id'; real31-ak, real32-ak)
+                "keycliente", "konsumen", "listenerid",
                 "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
@@ -407,7 +413,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "codigoproducto",  # (a Chilean shop's 'Codigo producto'; real26-aj)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
                 # Indonesian till's product names, their only product id; real28-ak)
-                "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk")
+                "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
+                # (Northwind's 'KeyProducto', a class's 'ProdName', a Spanish check-in file's
+                # 'negocio_id', a museum's 'content_id', ASSISTments' 'problem_id'; real31-ak, real32-ak)
+                "keyproducto", "prodname", "negocioid", "contentid", "problemid")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -503,6 +512,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Indonesian: a shop's 'jumlah' of 1-10 units, 899 of 1,000 lines above 1;
                         # a coffee stall's 'Jumlah Produk'; real28-ak)
                         "jumlah", "jumlahproduk",
+                        "cantidadunidades",  # (Northwind's Spanish star schema; real31-ak)
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
@@ -514,7 +524,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
-                        "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak) "ordine", "bestelling", "bestelnummer",
+                        "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
+                        "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",

@@ -169,11 +169,39 @@ class _Layout:
     the lines errors name count them."""
 
 
+def _one_kind_of_node(text: str, delimiter: str, quoting: int, raw_header: list[str]) -> bool:
+    """Whether an edge list's sources and targets are one kind of node: numbers whose ranges
+    overlap by half or more, or words of the same letters around their digits. A bipartite
+    list (TGB's reviews, users to products; ``u17`` to ``i4``) is users to items, whose
+    columns a rename makes readable (session ak's review)."""
+    keys = [header_key(h) for h in raw_header]
+    at = next(i for i, k in enumerate(keys) if k in EDGE_SOURCE_KEYS)
+    to = next(i for i, k in enumerate(keys) if k in EDGE_TARGET_KEYS)
+    try:
+        rows = [r for r in first_rows(text, delimiter, quoting, 1001)[1:] if len(r) > max(at, to)]
+    except csv.Error:
+        return False
+    sources, targets = [r[at].strip() for r in rows], [r[to].strip() for r in rows]
+    if not rows:
+        return False
+    if all(v.isdigit() for v in sources + targets):
+        a, b = [int(v) for v in sources], [int(v) for v in targets]
+        span = min(max(a) - min(a), max(b) - min(b))
+        return span > 0 and min(max(a), max(b)) - max(min(a), min(b)) >= 0.5 * span
+    return {re.sub(r"\d+", "#", v) for v in sources} == {re.sub(r"\d+", "#", v) for v in targets}
+
+
 EDGE_SOURCE_KEYS = frozenset({"source", "sourcenode", "sourceid", "sourcenodeid", "src", "srcnode", "srcid",
                               "fromnode", "fromid", "node1", "nodea"})
 EDGE_TARGET_KEYS = frozenset({"destination", "destinationnode", "destinationid", "target", "targetnode", "targetid",
                               "dst", "dstnode", "dstid", "tonode", "toid", "node2", "nodeb"})
 """Header names of a graph's edge list (networkx's and node2vec's ``source``, ``target``)."""
+
+
+_ACCESS_LOG_LINE = re.compile(r"\S+ \S+ \S+ \[\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] \"")
+"""A web server's access log line (the Common and Combined Log Formats)."""
+_NEGATIVES_LINE = re.compile(r"(\(\d+,\s*\d+\))[ \t]+\d+[ \t]+\d+")
+"""A sampled-negatives line: ``(user,item)`` then item ids, whitespace between them."""
 
 
 def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
@@ -301,6 +329,17 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     """The header line read and matched to ``spec`` (:mod:`.headers`), or the columns named
     by their values; a missing required column stops the load here, naming what the header has."""
     text, delimiter, quoting = layout.text, layout.delimiter, layout.quoting
+    if spec.name == "interactions" and delimiter == "," and (pair := _NEGATIVES_LINE.match(text)) is not None:
+        # (DA-GR's and C3's Mafengwo 'userRatingNegative.txt', '(3,543) 620 709 ...': the
+        # pair's comma had made the file comma-separated, its first line a header of two
+        # columns; real29-ak)
+        raise DataError(f"{name}: {headerless.sampled_negatives(pair.group(1), 'item ids')}")
+    if spec.name == "interactions" and _ACCESS_LOG_LINE.match(text):
+        # (an Apache access log had been told 'missing user_id, item_id (header has
+        # 192.168.1.34 - - [15/Jun/2025:00:36:45 +0000] "GET ...)'; real30-ak)
+        raise DataError(f"{name}: a web server's access log (Apache's or nginx's: "
+                        f"{text.split(chr(10), 1)[0][:60]!r}), not a table of shoppers and items: extract the product "
+                        "pages each visitor opened as user_id, item_id, timestamp lines")
     reader = csv_reader(text_lines(text), delimiter, quoting)
     try:
         header_line = next(reader)
@@ -380,7 +419,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}: its lines are key:value pairs ({' '.join(tokens[:3])} ...: a slot file, as "
                         "PaddleRec and libFM write them), not a table with a header: write one line per shopper and "
                         "item (user_id, item_id, timestamp if there is one)")
-    if {"user_id", "item_id"} <= set(missing) and keys & EDGE_SOURCE_KEYS and keys & EDGE_TARGET_KEYS:
+    if ({"user_id", "item_id"} <= set(missing) and keys & EDGE_SOURCE_KEYS and keys & EDGE_TARGET_KEYS
+            and _one_kind_of_node(text, delimiter, quoting, raw_header)):
         # (node2vec's Epinions 'source_node,destination_node': renamed as the hint said, 343,016
         # trust links had trained as purchases; real29-ak)
         raise DataError(f"{name}: a graph's edges (the header has {', '.join(raw_header)}): links between nodes, "

@@ -163,6 +163,10 @@ def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, s
     # placeholder, not a time, and must stay bad rows.
     # (isin, not .str.lower(): a hash lookup costs nothing on a 2.6M-row till export.)
     values = values.where(~values.isin(_PLACEHOLDER_TIMES))
+    # (an access log's '[01/Jan/2016:00:00:53 -0700]': its brackets are no part of the time)
+    bracketed = values.str.startswith("[", na=False).to_numpy() & values.str.endswith("]", na=False).to_numpy()
+    if bracketed.any():
+        values = values.where(~bracketed, values.str[1:-1])
     values, wall = _wall_clock(values)
     parsed = plausible(pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True))
     missing = parsed.isna().to_numpy() & values.notna().to_numpy()

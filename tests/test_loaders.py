@@ -3893,15 +3893,18 @@ def test_round_16_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
     channels; SNAP's CollegeMsg its messages as purchases of people; a Northwind star
     schema's 'KeyCliente' / 'KeyProducto' / 'CantidadUnidades', 'ProdName', 'pedido_id'
     had been refused or read without their shopper and units."""
-    with pytest.raises(DataError, match=r"the file's name says it lists returns \(devoluciones\)"):
-        load_text(tmp_path, "devoluciones.csv", "user_id,item_id,Fecha,Cantidad\n" + "".join(
-            f"C{k % 30},P{k % 40},2023-0{1 + k % 9}-1{k % 10},{24 * (1 + k % 5)}\n" for k in range(300)))
-    with pytest.raises(DataError, match=r"a content matrix \('row,col,data' of an ICM or UCM"):
-        load_text(tmp_path, "data_ICM_channel.csv", "row,col,data\n" + "".join(
-            f"{k},{k % 213},1.0\n" for k in range(300)))
-    with pytest.raises(DataError, match=r"the file's name says 'msg': links between people"):
-        load_text(tmp_path, "CollegeMsg.txt", "".join(
-            f"{1 + k % 60} {1 + (k * 7) % 60} {1082040961 + 60 * k}\n" for k in range(400)))
+    refused = {  # a file's name: its text, and what the refusal says
+        "devoluciones.csv": ("user_id,item_id,Fecha,Cantidad\n" + "".join(
+            f"C{k % 30},P{k % 40},2023-0{1 + k % 9}-1{k % 10},{24 * (1 + k % 5)}\n" for k in range(300)),
+            r"the file's name says it lists returns \(devoluciones\)"),
+        "data_ICM_channel.csv": ("row,col,data\n" + "".join(f"{k},{k % 213},1.0\n" for k in range(300)),
+                                 r"a content matrix \('row,col,data' of an ICM or UCM"),
+        "CollegeMsg.txt": ("".join(f"{1 + k % 60} {1 + (k * 7) % 60} {1082040961 + 60 * k}\n" for k in range(400)),
+                           r"the file's name says 'msg': links between people"),
+    }
+    for name, (text, said) in refused.items():
+        with pytest.raises(DataError, match=said):
+            load_text(tmp_path, name, text)
     raw, _ = load_text(tmp_path, "hechoPedido.csv", "KeyTiempo,KeyCliente,KeyProducto,NumeroPedido,CantidadUnidades\n"
                        + "".join(f"2015-01-{1 + k % 28:02d},C{k % 40},P{k % 50},{10248 + k // 3},{1 + k % 40}\n"
                                  for k in range(300)))

@@ -3912,3 +3912,9 @@ def test_round_16_files_read_or_refused_as_they_should_be(tmp_path: Path) -> Non
     raw, _ = load_text(tmp_path, "pedidos.csv", "pedido_id,producto_id,fecha_compra\n" + "".join(
         f"{k // 3},{k % 50},2021-0{1 + k % 9}-1{k % 10}\n" for k in range(300)))
     assert raw.interactions["session_id"].nunique() == 100
+    # Steam's reviews: 'recommend' False is said, as a low rating is
+    raw, path = load_text(tmp_path, "UReviews_F.csv", "item_id,user_id,recommend\n" + "".join(
+        f"{k % 60},{76561197970982479 + k % 40},{k % 10 != 3}\n" for k in range(300)))
+    assert (f"{path}: column 'recommend' (a recommendation, yes or no) not read: every line counts as the shopper "
+            "choosing the item; 10% of them do not recommend it. If that means disliked, leave those lines out "
+            "before exporting") in raw.report.notes

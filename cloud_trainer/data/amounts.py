@@ -176,10 +176,10 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
     # of 51,075 'no number' (real28-ak); '1,234' and '12,500' alone stay as they were.
     commas = distinct[distinct.str.fullmatch(_DECIMAL_COMMA)]
     odd = set(commas[~commas.str.fullmatch(r"-?\d{1,3},\d{3}")])
-    # (the odd ones on a quarter of the lines at least: one typed '19,99' had made a
-    # column's '1,299' 1.299; session ak's review)
+    # (the odd ones on a twentieth of the lines at least: one typed '19,99' had made a
+    # column's '1,299' 1.299; session ak's reviews)
     if (odd and not distinct.str.contains(".", regex=False).any()
-            and text.isin(set(commas)).sum() * 2 > (text != "").sum() and text.isin(odd).sum() * 4 >= (text != "").sum()):
+            and text.isin(set(commas)).sum() * 2 > (text != "").sum() and text.isin(odd).sum() * 20 >= (text != "").sum()):
         return decimal_points(text)
     european = distinct[distinct.str.fullmatch("-?(?:" + _EUROPEAN_AMOUNT + ")")]
     if european.empty:

@@ -710,8 +710,8 @@ def _month_dated(inter: pd.DataFrame, real_context: tuple[str, ...], file: Path,
     share = float(near.mean()) if len(near) else 0.0
     if share < MONTH_DATED_SHARE or ahead[near].nunique() < 3:
         return real_context
-    report.notes.append(f"{file}: {share:.0%} of the times fall on a month's first midnight (in UTC or a zone near "
-                        "it): the lines are dated to the month, so hour and weekday are not real context (no "
+    report.notes.append(f"{file}: {share:.0%} of the times fall on the hour within 14 hours of a month's first "
+                        "midnight: the lines are dated to the month, so hour and weekday are not real context (no "
                         "sales heat by them)")
     return ()
 
@@ -763,13 +763,13 @@ in one shop's export, the total in rupiah in another's)."""
 
 def _amounts_as_units(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """``inter`` without the quantity read from a name of :data:`UNIT_WORDS_OF_AMOUNTS` whose
-    values are money: a median of 100 or more a line (a 'Jumlah' of Rp 7,500-150,000 had been
+    values are money: a median of 1,000 or more a line (a 'Jumlah' of Rp 7,500-150,000 had been
     as many units; session ak's review)."""
     raw = inter.attrs.get("source_names", {}).get("quantity", "")
     if header_key(raw) not in UNIT_WORDS_OF_AMOUNTS or not inter["quantity"].notna().any():
         return inter
-    if float(inter["quantity"].median()) < 100:
-        return inter
+    if float(inter["quantity"].median()) < 1000:
+        return inter  # (a wholesaler's 50-500 units are units; session ak's review)
     report.notes.append(f"{file}: column {raw!r} (median {inter['quantity'].median():g} a line) is the line's amount of "
                         "money, not its units: not read as the quantity")
     out = inter.assign(quantity=np.nan)
@@ -809,13 +809,14 @@ RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "r
 Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
 
 
-RETURN_NAME_WORDS = frozenset({"returns", "refunds", "devoluciones", "devolucoes", "retouren", "retours", "resi",
-                               "rimborsi", "zwroty", "iadeler"})
+RETURN_NAME_WORDS = frozenset({"returns", "refunds", "devoluciones", "devolucoes", "retouren", "retours", "rimborsi",
+                               "zwroty", "iadeler"})
 """Words of a file's name that say its lines are returns (Spanish, Portuguese, German,
 French, Italian, Polish, Turkish too)."""
-SALE_NAME_WORDS = frozenset({"orders", "order", "sales", "sale", "ventas", "vendas", "purchases", "transactions",
-                             "and"})
-"""Words beside which a returns word names a file of sales and returns both (``orders_and_returns``)."""
+SALE_NAME_WORDS = frozenset({"orders", "sales", "sale", "ventas", "vendas", "purchases", "transactions", "and",
+                             "penjualan", "pesanan", "transaksi"})
+"""Words beside which a returns word names a file of sales and returns both (``orders_and_returns``;
+not ``order_returns``, the returns of orders)."""
 
 
 def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport) -> None:
@@ -823,8 +824,8 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     thing given back. Read, 120 returns of Amazon's report were trained as purchases. Or
     its name says so (a Mexican drug maker's ``devoluciones.csv``, credit notes of returns:
     renamed as the hint said, 1,007 returns had trained as purchases; real31-ak), where no
-    line says what it is (a status or type column, an event, a quantity below 0 for the
-    returns among sales: test files named ``returns.csv`` hold such mixes)."""
+    line says what it is (a status column, an event, a quantity below 0 for the returns
+    among sales: test files named ``returns.csv`` hold such mixes)."""
     raw = inter.attrs.get("source_names", {}).get("timestamp", "")
     if header_key(raw) in RETURN_TIME_KEYS:
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
@@ -832,8 +833,8 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     words = set(re.findall(r"[a-z]+", Path(file).name.lower()))
     if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:
         return
-    if any(header_key(c) in STATUS_KEYS or header_key(c).endswith(("status", "type")) for c in inter.columns):
-        return
+    if any(header_key(c) in STATUS_KEYS or header_key(c).endswith("status") for c in inter.columns):
+        return  # (a status says which lines are sales; a 'Product Type' says nothing of it)
     if any(e.column == "quantity" and e.file == str(file) for e in report.errors):
         return  # (a quantity below 0 was a line given back among sales)
     raise DataError(f"{file}: the file's name says it lists returns ({', '.join(sorted(words & RETURN_NAME_WORDS))}): "
@@ -972,8 +973,9 @@ NAME_SUFFIX_WORDS = frozenset({"train", "training", "test", "testing", "valid", 
                                "sample", "samples", "small", "sim", "similarity", "knn"})
 """Words after a file name's relation that name its split or version (``_train``, ``_original``)
 or how it was made (``item_item_sim.txt``: similar items)."""
-KG_NAME_WORDS = frozenset({"kg", "triple", "triples", "knowledge"})
-"""Words of a bare file's name that say it holds knowledge-graph triples (``kg_final.txt``)."""
+KG_NAME_WORDS = frozenset({"kg", "triple", "triples"})
+"""Words of a bare file's name that say it holds knowledge-graph triples (``kg_final.txt``;
+not ``5kg`` of rice, nor a knowledge base's page views), with 200 relations at most."""
 
 
 def _name_words(stem: str) -> list[str]:
@@ -996,7 +998,8 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     # real29-ak)
     while len(words) > 2 and words[-1] in NAME_SUFFIX_WORDS:
         words.pop()
-    if KG_NAME_WORDS & set(re.findall(r"[a-z]+", Path(file).name.lower())) and "timestamp" not in inter:
+    if (KG_NAME_WORDS & set(_name_words(Path(file).name.split(".")[0])) and "timestamp" not in inter
+            and inter["item_id"].nunique() <= 200):
         # (KGAT's, KGIN's and MCCLK's 'kg_final.txt', '14967 0 14968': head, relation, tail;
         # 72,000 entities had trained as shoppers and the relations as the catalogue; real27-aj.
         # By the name: by their values, a listener, a station and minutes look the same;
@@ -1099,11 +1102,12 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
 
 
 PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friend", "friends", "friendship",
-                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers",
-                               # (who wrote to whom: SNAP's CollegeMsg.txt, 59,835 messages had trained
-                               # as purchases of people; real32-ak)
-                               "msg", "msgs", "message", "messages", "email", "emails", "mail", "mails", "sms",
-                               "calls", "contacts"})
+                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers"})
+MESSAGE_WORDS = frozenset({"msg", "msgs", "message", "messages", "email", "emails", "mail", "mails", "sms", "calls",
+                           "contacts"})
+"""The last word of a file's name that says its lines are who wrote to whom (SNAP's
+``CollegeMsg.txt``: 59,835 messages had trained as purchases of people; real32-ak); not
+before another (``mail_orders.txt``, ``email_campaign_purchases.txt``: session ak's review)."""
 """Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
 Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
 ``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""
@@ -1132,7 +1136,8 @@ def _social_graph(inter: pd.DataFrame, file: Path) -> str | None:
     users, items = inter["user_id"].to_numpy(), inter["item_id"].to_numpy()
     u, i = pd.unique(users), pd.unique(items)
     shared = len(np.intersect1d(u.astype(str), i.astype(str)))
-    said = set(_name_words(file.name)) & PEOPLE_LINK_WORDS
+    stem = _name_words(file.name.split(".")[0])  # (a message word only last: 'mail_orders.txt' is orders)
+    said = set(_name_words(file.name)) & PEOPLE_LINK_WORDS | ({stem[-1]} & MESSAGE_WORDS if stem else set())
     said |= {file.suffix} if file.suffix.lower() == ".net" else set()
     # (Only a file without a header: a headed purchase log named 'friends_and_family_sale'
     # or 'orders_following_promo' says what its columns are; session aj's review.)

@@ -626,6 +626,21 @@ BASKET_LIST_NAMES = ("baskets", "orders", "transactions", "sessions", "carts", "
 """Names of a record's field that lists its shopper's baskets, each a list of item ids."""
 
 
+def _records_of_pairs(baskets: list[list[Any]]) -> bool:
+    """Whether lists of one size, 2 or 3, are records rather than baskets: their second
+    places hold another kind of value than their first (``[["P1", 2], ...]``) or numbers no
+    id is (a quantity below 50, a Unix time). '[[item, qty], ...]' and '[[item, time], ...]'
+    had trained quantities and times as items; a shopper whose baskets are all of two items
+    is baskets still (session ak's reviews)."""
+    sizes = {len(b) for b in baskets}
+    if len(sizes) != 1 or sizes.pop() not in (2, 3):
+        return False
+    seconds = [b[1] for b in baskets]
+    if any(type(b[0]) is not type(b[1]) for b in baskets):
+        return True
+    return all(isinstance(v, int) and (v < 50 or v > 100_000_000) for v in seconds)
+
+
 def _basket_lists(record: dict[str, Any]) -> dict[str, Any]:
     """``record`` with a field of basket lists (DREAM's ``{"userID": 3047, "baskets": [[16916,
     4183], [612], ...]}``) as a list of ``{"order_number", "item_id"}`` objects, which
@@ -635,9 +650,7 @@ def _basket_lists(record: dict[str, Any]) -> dict[str, Any]:
     for key, value in record.items():
         if (str(key).lower() in BASKET_LIST_NAMES and isinstance(value, list) and value
                 and all(isinstance(b, list) and all(_an_id(i) for i in b) for b in value)
-                # (not records of one size, pairs or triples: '[[item, qty], ...]' and '[[item,
-                # time], ...]' had trained quantities and times as items; session ak's review)
-                and not {len(b) for b in value} <= {2} and not {len(b) for b in value} <= {3}):
+                and not _records_of_pairs(value)):
             rows = [{"order_number": at, "item_id": item} for at, basket in enumerate(value, start=1) for item in basket]
             return {**record, key: rows}
     return record

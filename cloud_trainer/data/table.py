@@ -423,8 +423,10 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             and _one_kind_of_node(text, delimiter, quoting, raw_header)):
         # (node2vec's Epinions 'source_node,destination_node': renamed as the hint said, 343,016
         # trust links had trained as purchases; real29-ak)
-        raise DataError(f"{name}: a graph's edges (the header has {', '.join(raw_header)}): links between nodes, "
-                        "no shopper or item; give the file of what users bought, rated or used")
+        raise DataError(f"{name}: a graph's edges (the header has {', '.join(raw_header)}), its sources and targets "
+                        "one kind of node: links between people or items, no interactions; give the file of what users "
+                        "bought, rated or used (if its sources are shoppers and its targets items, name them user_id and "
+                        "item_id)")
     if missing and {"headid", "relationid", "tailid"} <= keys | {k + "id" for k in keys}:
         # (RecBole's .kg: 'head_id:token relation_id:token tail_id:token' had been told
         # 'missing user_id, item_id' with no word of what it is; real27-aj)

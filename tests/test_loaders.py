@@ -3939,3 +3939,34 @@ def test_round_16_rules_hold_off_where_their_review_found_them_wrong(tmp_path: P
     raw, _ = load_text(tmp_path, "commandes.csv", "ID_Client,ID_Produit,Date_Commande,Prix_Unitaire\n" + "".join(
         f'K{k % 30},P{k % 50},2024-04-{1 + k % 28:02d},"{"105,426" if k % 5 else "12,5"}"\n' for k in range(300)))
     assert raw.interactions["price"].round(3).isin([105.426, 12.5]).all()
+
+
+def test_round_17_connector_tables_keep_their_load_stamps_and_approvals_out_of_the_sale(tmp_path: Path) -> None:
+    """Round 17 (real33-ak), the connectors' tables (Fivetran's dbt seeds): a Shopify
+    order-line table without an order time had taken '_fivetran_synced', when the row was
+    loaded, as the purchase time; Amazon's order items their promised delivery date, and 33
+    of 100 lines had been left out for an item-approval 'Rejected'; Xero's and QuickBooks'
+    line tables had been refused, their invoice and item columns unknown."""
+    raw, path = load_text(tmp_path, "shopify_order_line_data.csv", "order_id,_fivetran_synced,product_id,quantity\n"
+                          + "".join(f"{k // 3},2024-0{1 + k % 9}-0{1 + k % 9} 02:47:02,{k % 40},1\n" for k in range(300)))
+    assert any(n.startswith(f"{path}: no timestamp column") for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "order_item.csv", "amazon_order_id,asin,quantity_ordered,purchase_date,"
+                       "item_approval_context_approval_status\n" + "".join(
+                           f"O{k // 2},B0{k % 40:08d},1,2024-03-{1 + k % 28:02d},{'Rejected' if k % 3 == 0 else ''}\n"
+                           for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "sales_receipt_line_data.csv", "sales_receipt_id,bundle_id,sales_item_item_id,amount,"
+                       "txn_date\n" + "".join(f"{k // 3},,{k % 40},{10 + k % 7},2024-03-{1 + k % 28:02d}\n"
+                                              for k in range(300)))
+    assert raw.interactions["item_id"].nunique() == 40 and raw.interactions["session_id"].nunique() == 100
+    raw, _ = load_text(tmp_path, "xero_invoice_line_item_data.csv", "invoice_id,item_code,unit_amount,date\n" + "".join(
+        f"INV{k // 3},IC{k % 40},{10 + k % 7},2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["session_id"].nunique() == 100
+    # (real34-ak) a hotel's 'booking_status' Cancelled is no stay; a pharmacy's 'DrugID' is the item
+    raw, _ = load_text(tmp_path, "bookings.csv", "booking_id,user_id,hotel_id,booking_date,booking_status\n" + "".join(
+        f"B{k},G{k % 40},H{k % 30},2024-03-{1 + k % 28:02d},{'cancelled' if k % 4 == 0 else 'completed'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 225
+    raw, _ = load_text(tmp_path, "pharmacy_sales.csv", "SaleID,CustomerID,DrugID,Date,Quantity\n" + "".join(
+        f"S{k},C{k % 40},D{k % 50},{1 + k % 13:02d}/04/2023,{1 + k % 3}\n" for k in range(300)))
+    assert raw.interactions["item_id"].nunique() == 50

@@ -196,6 +196,13 @@ _BARE_NUMBER = re.compile(r"-?[\d,]*\.?\d+")
 _DIGIT = re.compile(r"\d")
 
 
+_LOAD_OR_PLAN = re.compile(r"^(?:fivetran|airbyte|sdc|dlt|stitch|hevo)|synced|loadedat|ingestedat|extractedat|"
+                           r"batchedat|scheduled|estimated|promised|expected")
+"""Header keys of a time that is no sale's: a connector's load (``_fivetran_synced``,
+``_airbyte_extracted_at``, Singer's ``_sdc_batched_at``) or a plan (Amazon's
+``scheduled_delivery_end_date``)."""
+
+
 def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
                      name: str, notes: list[str]) -> list[str]:
     """``header`` with ``timestamp`` for the first column the schema does not know whose
@@ -204,7 +211,9 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     a ``Buchungszeit``. Without it the file would be read on a made-up clock while its real
     times sat unread."""
     known = {c.name for c in spec.columns}
-    unknown = [i for i, h in enumerate(header) if h not in known]
+    # (not a connector's load stamp, Fivetran's '_fivetran_synced', nor a planned date: read
+    # as the purchase time, a Shopify order-line table had split by load batches; real33-ak)
+    unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_OR_PLAN.search(header_key(h))]
     if not unknown:
         return header
     try:

@@ -830,7 +830,8 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
 
 SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial", "return", "refund", "receipt",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
-              "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling")
+              "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
+              "booking", "reservation")  # (a hotel's 'booking_status' Cancelled; real34-ak)
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""
@@ -844,6 +845,8 @@ def _is_status_key(key: str) -> bool:
         return True
     if key in STAGE_KEYS:
         return True
+    if "approval" in key:
+        return False  # (Amazon's item_approval_context_approval_status: a substitution's, not the sale's; real33-ak)
     return (key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)) and any(w in key for w in SALE_WORDS)
 
 

@@ -368,6 +368,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "itemnumber", "itemnbr", "itemno", "itemno.",
                 "itemdescription", "menuitem",  # Kaggle's Groceries, a Toast till: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
+                "salesitemitemid",  # (QuickBooks' sales receipt lines, beside a mostly blank bundle_id; real33-ak)
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
@@ -416,7 +417,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
                 # (Northwind's 'KeyProducto', a class's 'ProdName', a Spanish check-in file's
                 # 'negocio_id', a museum's 'content_id', ASSISTments' 'problem_id'; real31-ak, real32-ak)
-                "keyproducto", "prodname", "negocioid", "contentid", "problemid")
+                "keyproducto", "prodname", "negocioid", "contentid", "problemid",
+                "drugid")  # (a pharmacy's sales; real34-ak)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -525,6 +527,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
+                        "invoiceid", "salesreceiptid",  # (Xero's and QuickBooks' line tables; real33-ak)
                         "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",

@@ -3970,3 +3970,16 @@ def test_round_17_connector_tables_keep_their_load_stamps_and_approvals_out_of_t
     raw, _ = load_text(tmp_path, "pharmacy_sales.csv", "SaleID,CustomerID,DrugID,Date,Quantity\n" + "".join(
         f"S{k},C{k % 40},D{k % 50},{1 + k % 13:02d}/04/2023,{1 + k % 3}\n" for k in range(300)))
     assert raw.interactions["item_id"].nunique() == 50
+    # (its review) an order's own approval status is the sale's; 'downloaded_at' is no load
+    # stamp; a ride's 'scheduled_at', the file's one time, is read; dbt's 'dbt_updated_at' is not
+    raw, _ = load_text(tmp_path, "b2b_orders.csv", "order_id,customer_id,sku,ordered_at,order_approval_status\n" + "".join(
+        f"O{k},C{k % 40},S{k % 50},2024-03-{1 + k % 28:02d} 10:00,{'rejected' if k % 5 == 0 else 'approved'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 240
+    for column in ("downloaded_at", "scheduled_at"):
+        raw, _ = load_text(tmp_path, f"{column}.csv", f"user_id,item_id,{column}\n" + "".join(
+            f"u{k % 40},i{k % 50},2025-03-{1 + k % 28:02d} {8 + k % 12:02d}:{k % 60:02d}:00\n" for k in range(300)))
+        assert raw.interactions["timestamp"].min().year == 2025
+    raw, _ = load_text(tmp_path, "lines.csv", "user_id,item_id,dbt_updated_at,verkauft_am\n" + "".join(
+        f"u{k % 40},i{k % 50},2025-06-30 01:00:00,{1 + k % 28:02d}.03.2025 {8 + k % 12:02d}:00\n" for k in range(300)))
+    assert raw.interactions["timestamp"].dt.month.eq(3).all()

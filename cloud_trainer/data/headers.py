@@ -196,11 +196,14 @@ _BARE_NUMBER = re.compile(r"-?[\d,]*\.?\d+")
 _DIGIT = re.compile(r"\d")
 
 
-_LOAD_OR_PLAN = re.compile(r"^(?:fivetran|airbyte|sdc|dlt|stitch|hevo)|synced|loadedat|ingestedat|extractedat|"
-                           r"batchedat|scheduled|estimated|promised|expected")
-"""Header keys of a time that is no sale's: a connector's load (``_fivetran_synced``,
-``_airbyte_extracted_at``, Singer's ``_sdc_batched_at``) or a plan (Amazon's
-``scheduled_delivery_end_date``)."""
+_LOAD_STAMP = re.compile(r"^(?:fivetran|airbyte|sdc|dlt|stitch|hevo|dbt|etl)|synced|^loadedat|ingestedat|extractedat|"
+                         r"batchedat|insertedat")
+"""Header keys of a connector's or a warehouse's load time (``_fivetran_synced``,
+``_airbyte_extracted_at``, Singer's ``_sdc_batched_at``, dbt's ``dbt_updated_at``,
+``_loaded_at``): no sale's time (not ``downloaded_at``)."""
+_PLANNED = re.compile(r"scheduled|estimated|promised|expected")
+"""Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
+time only where no other column holds times."""
 
 
 def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,
@@ -211,9 +214,11 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     a ``Buchungszeit``. Without it the file would be read on a made-up clock while its real
     times sat unread."""
     known = {c.name for c in spec.columns}
-    # (not a connector's load stamp, Fivetran's '_fivetran_synced', nor a planned date: read
-    # as the purchase time, a Shopify order-line table had split by load batches; real33-ak)
-    unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_OR_PLAN.search(header_key(h))]
+    # (not a connector's load stamp, Fivetran's '_fivetran_synced': read as the purchase time,
+    # a Shopify order-line table had split by load batches; real33-ak. A planned date, Amazon's
+    # 'scheduled_delivery_end_date', only where no other column holds times: a ride's
+    # 'scheduled_at' may be the file's one time; session ak's review)
+    unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_STAMP.search(header_key(h))]
     if not unknown:
         return header
     try:
@@ -231,10 +236,13 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # so what it found stays found): written dates the header-free patterns know; Unix
     # times where the name says it is one (Coveo's 'server_timestamp_epoch_ms'); any other
     # written times the reader parses.
-    for found in (lambda i, v: headerless.is_time(v, epochs=False),
-                  lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
-                  lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95)):
-        hits = [i for i, values in columns.items() if found(i, values)]
+    # (a planned date only where no other column holds times, in any pass)
+    planned = {i for i in columns if _PLANNED.search(header_key(header[i]))}
+    passes = (lambda i, v: headerless.is_time(v, epochs=False),
+              lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
+              lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
+    for found, group in [(found, False) for found in passes] + [(found, True) for found in passes]:
+        hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).

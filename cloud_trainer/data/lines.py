@@ -845,8 +845,10 @@ def _is_status_key(key: str) -> bool:
         return True
     if key in STAGE_KEYS:
         return True
-    if "approval" in key:
-        return False  # (Amazon's item_approval_context_approval_status: a substitution's, not the sale's; real33-ak)
+    if "itemapproval" in key or "approvalcontext" in key:
+        # (Amazon's item_approval_context_approval_status: a substitution's, not the sale's;
+        # real33-ak. An order's or a payment's approval status stays one: session ak's review)
+        return False
     return (key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)) and any(w in key for w in SALE_WORDS)
 
 

@@ -3962,20 +3962,19 @@ def test_round_17_connector_tables_keep_their_load_stamps_and_approvals_out_of_t
     raw, _ = load_text(tmp_path, "xero_invoice_line_item_data.csv", "invoice_id,item_code,unit_amount,date\n" + "".join(
         f"INV{k // 3},IC{k % 40},{10 + k % 7},2024-03-{1 + k % 28:02d}\n" for k in range(300)))
     assert raw.interactions["session_id"].nunique() == 100
-    # (real34-ak) a hotel's 'booking_status' Cancelled is no stay; a pharmacy's 'DrugID' is the item
-    raw, _ = load_text(tmp_path, "bookings.csv", "booking_id,user_id,hotel_id,booking_date,booking_status\n" + "".join(
-        f"B{k},G{k % 40},H{k % 30},2024-03-{1 + k % 28:02d},{'cancelled' if k % 4 == 0 else 'completed'}\n"
-        for k in range(300)))
-    assert len(raw.interactions) == 225
+    # (real34-ak) a hotel's 'booking_status' Cancelled is no stay; (its review) an order's own
+    # approval status is the sale's
+    for status, undone in (("booking_status", "cancelled"), ("order_approval_status", "rejected")):
+        raw, _ = load_text(tmp_path, f"{status}.csv", f"order_id,customer_id,sku,ordered_at,{status}\n" + "".join(
+            f"O{k},C{k % 40},S{k % 50},2024-03-{1 + k % 28:02d} 10:00,{undone if k % 4 == 0 else 'completed'}\n"
+            for k in range(300)))
+        assert len(raw.interactions) == 225
+    # a pharmacy's 'DrugID' is the item
     raw, _ = load_text(tmp_path, "pharmacy_sales.csv", "SaleID,CustomerID,DrugID,Date,Quantity\n" + "".join(
         f"S{k},C{k % 40},D{k % 50},{1 + k % 13:02d}/04/2023,{1 + k % 3}\n" for k in range(300)))
     assert raw.interactions["item_id"].nunique() == 50
-    # (its review) an order's own approval status is the sale's; 'downloaded_at' is no load
-    # stamp; a ride's 'scheduled_at', the file's one time, is read; dbt's 'dbt_updated_at' is not
-    raw, _ = load_text(tmp_path, "b2b_orders.csv", "order_id,customer_id,sku,ordered_at,order_approval_status\n" + "".join(
-        f"O{k},C{k % 40},S{k % 50},2024-03-{1 + k % 28:02d} 10:00,{'rejected' if k % 5 == 0 else 'approved'}\n"
-        for k in range(300)))
-    assert len(raw.interactions) == 240
+    # (its review) 'downloaded_at' is no load stamp; a ride's 'scheduled_at', the file's one
+    # time, is read; dbt's 'dbt_updated_at' is not
     for column in ("downloaded_at", "scheduled_at"):
         raw, _ = load_text(tmp_path, f"{column}.csv", f"user_id,item_id,{column}\n" + "".join(
             f"u{k % 40},i{k % 50},2025-03-{1 + k % 28:02d} {8 + k % 12:02d}:{k % 60:02d}:00\n" for k in range(300)))

@@ -3982,3 +3982,9 @@ def test_round_17_connector_tables_keep_their_load_stamps_and_approvals_out_of_t
     raw, _ = load_text(tmp_path, "lines.csv", "user_id,item_id,dbt_updated_at,verkauft_am\n" + "".join(
         f"u{k % 40},i{k % 50},2025-06-30 01:00:00,{1 + k % 28:02d}.03.2025 {8 + k % 12:02d}:00\n" for k in range(300)))
     assert raw.interactions["timestamp"].dt.month.eq(3).all()
+    # (real33-ak) one Shopify SKU given to six products is said
+    raw, path = load_text(tmp_path, "orders_export.csv", "Name,Email,Created at,Lineitem sku,Lineitem name\n" + "".join(
+        f"#{k},c{k % 30}@x.com,2024-05-{1 + k % 28:02d},{50 if k % 5 == 0 else 100 + k % 40},"
+        f"{f'Offer {k % 6}' if k % 5 == 0 else f'Product {k % 40}'}\n" for k in range(300)))
+    assert any(n.startswith(f"{path}: 1 item id(s) carry three names or more in 'Lineitem name' (e.g. '50': ")
+               for n in raw.report.notes)

@@ -1379,7 +1379,29 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
     said = ", ".join(f"{unread[col][0]!r} as {field}" for field, col in taken.items())
     report.notes.append(f"no items file: item metadata from the interactions' own columns ({said}; the "
                         f"value most of an item's lines in {file} give), {prices}")
+    if "name" in taken and (note := _names_of_one_id(inter, taken["name"], unread[taken["name"]][0], file)):
+        report.notes.append(note)
     return items
+
+
+def _names_of_one_id(inter: pd.DataFrame, col: str, raw: str, file: Path) -> str | None:
+    """A note where item ids carry three names or more on their lines: an Egyptian shop's
+    Shopify export gave SKU ``50`` to six different products, read as one item with no word
+    (real33-ak). A product's variants ('Tee - S', 'Tee - M') under one code look the same,
+    so this is said, not changed."""
+    # (the first 500,000 lines, as _ids_alike: a note's cost stays small on 2M lines)
+    head = inter.head(ALIKE_LINES)
+    names = head[col].astype(str).str.strip()
+    given = (names != "").to_numpy()
+    pairs = pd.DataFrame({"item": head["item_id"].to_numpy()[given], "name": names.to_numpy()[given]})
+    counts = pairs.drop_duplicates().groupby("item", sort=False).size()
+    many = counts[counts >= 3]
+    if many.empty:
+        return None
+    example = many.index[0]
+    shown = ", ".join(repr(n) for n in pd.unique(pairs["name"][pairs["item"] == example])[:3])
+    return (f"{file}: {len(many):,} item id(s) carry three names or more in {raw!r} (e.g. {example!r}: {shown}, ...): "
+            "each is read as one item; if different products share an id there, give each its own code")
 
 
 SHOPPER_ATTRIBUTE_KEYS = frozenset((

@@ -50,7 +50,7 @@ from cloud_trainer.data.lines import (
     unrated_grid_cells,
     unread_columns,
 )
-from cloud_trainer.data.names import header_key, passed_over
+from cloud_trainer.data.names import header_key, letter_words, passed_over
 from cloud_trainer.data.prices import amazon_line_prices, micros_prices, prices_from_line_totals
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
@@ -723,11 +723,14 @@ def _line_numbers_as_baskets(inter: pd.DataFrame, file: Path, report: IngestRepo
     beside its 94 invoices' ``Num``) had split every invoice into one-line baskets, and
     which items were bought together was lost (real28-ak). Without it a shopper's lines of
     one time are one basket."""
-    if "session_id" not in inter or len(inter) < 50 or is_anonymous_basket(inter["user_id"]).any():
+    if "session_id" not in inter or "timestamp" not in inter or len(inter) < 50:
         return inter
     baskets = inter["session_id"]
-    # (the first thousand first: most files' baskets repeat there, and they pay no more)
-    if "timestamp" not in inter or not baskets.head(1000).is_unique or (baskets == "").any() or not baskets.is_unique:
+    # (the first thousand first: most files' baskets repeat there, and they pay no more; the
+    # anonymous-basket look over every shopper id, 0.3 s on 2M lines, comes after)
+    if not baskets.head(1000).is_unique or (baskets == "").any() or not baskets.is_unique:
+        return inter
+    if is_anonymous_basket(inter["user_id"]).any():
         return inter
     # And half the lines or more share their shopper and time with three others or more on
     # average: an invoice's lines (a canteen's one-line orders, two a day of one shopper, had
@@ -752,7 +755,7 @@ def _refuse_attribute_lists(file: Path, report: IngestReport) -> None:
     interactions by mistake had trained 300 items as shoppers and 39 attributes as the
     catalogue (session ak's review); as ``--items`` it is each item's attributes."""
     histories = any(n.startswith(f"{file}: a JSON object keyed by shopper, each a list of items") for n in report.notes)
-    words = set(re.findall(r"[a-z]+", Path(file).name.lower()))
+    words = letter_words(Path(file).name)
     if histories and words & NAME_ATTRIBUTE_WORDS:
         raise DataError(f"{file}: the file's name says its lists are attributes ({', '.join(sorted(words & NAME_ATTRIBUTE_WORDS))}), "
                         "not what shoppers did: give it as --items, and the interactions file as --interactions")
@@ -834,7 +837,7 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     if header_key(raw) in RETURN_TIME_KEYS:
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
                         "not a purchase; give the orders or sales report (its returns are left out from there)")
-    words = set(re.findall(r"[a-z]+", Path(file).name.lower()))
+    words = letter_words(Path(file).name)
     if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:
         return
     if any(header_key(c) in STATUS_KEYS or header_key(c).endswith("status") for c in inter.columns):
@@ -996,13 +999,14 @@ def _item_first_by_name(inter: pd.DataFrame, file: Path, report: IngestReport) -
     ``business_user.txt``, ``movie_user.dat``, ``paper_author.dat``): the two id columns
     swapped, with a note. Yelp-2's 2,614 businesses had been the shoppers and its 1,286
     users the catalogue, and the model shipped recommended users to businesses (real8-ag)."""
-    words = _name_words(Path(file).name.split(".")[0])
+    named = _name_words(Path(file).name.split(".")[0])
+    words = list(named)
     # (a split's or a version's word after the relation is none of it: BGCN's Youshu
     # 'bundle_item_original.txt', a bundle's contents, had trained 4,771 bundles as shoppers;
     # real29-ak)
     while len(words) > 2 and words[-1] in NAME_SUFFIX_WORDS:
         words.pop()
-    if (KG_NAME_WORDS & set(_name_words(Path(file).name.split(".")[0])) and "timestamp" not in inter
+    if (KG_NAME_WORDS & set(named) and "timestamp" not in inter
             and inter["item_id"].nunique() <= 200):
         # (KGAT's, KGIN's and MCCLK's 'kg_final.txt', '14967 0 14968': head, relation, tail;
         # 72,000 entities had trained as shoppers and the relations as the catalogue; real27-aj.
@@ -1107,14 +1111,14 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
 
 PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friend", "friends", "friendship",
                                "friendships", "socialnet", "follow", "follows", "following", "followee", "followers"})
+"""Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
+Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
+``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""
 MESSAGE_WORDS = frozenset({"msg", "msgs", "message", "messages", "email", "emails", "mail", "mails", "sms", "calls",
                            "contacts"})
 """The last word of a file's name that says its lines are who wrote to whom (SNAP's
 ``CollegeMsg.txt``: 59,835 messages had trained as purchases of people; real32-ak); not
 before another (``mail_orders.txt``, ``email_campaign_purchases.txt``: session ak's review)."""
-"""Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
-Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
-``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""
 
 
 def _no_words_first(file: Path) -> bool:

@@ -10,13 +10,14 @@ import csv
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import product
 
 import pandas as pd
 
 from . import headerless
 from .blocks import SHOPPER_COLON, without_shopper_colon
 from .filetext import first_rows
-from .names import header_key, passed_over, without_unit
+from .names import header_key, letter_words, passed_over, without_unit
 from .schema import (
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
@@ -241,7 +242,7 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     passes = (lambda i, v: headerless.is_time(v, epochs=False),
               lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
-    for found, group in [(found, False) for found in passes] + [(found, True) for found in passes]:
+    for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
@@ -352,7 +353,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         # matrix, refused unexplained; real2-af): its rows are the shoppers, its columns the items.
         # (Not an item or user content matrix, PoliMi's 'data_ICM_channel.csv': TV shows had
         # been shoppers of their channels; real32-ak)
-        if {"icm", "ucm"} & set(re.findall(r"[a-z]+", re.split(r"[\\/]", name)[-1].lower())):
+        if {"icm", "ucm"} & letter_words(re.split(r"[\\/]", name)[-1]):
             raise DataError(f"{name}: a content matrix ('row,col,data' of an ICM or UCM, as its name says): each "
                             "item's or user's attributes, no interactions; give the user-rating matrix (URM) instead")
         if notes is not None:

@@ -629,7 +629,8 @@ _BEFORE_COUNT = re.compile(r", (?=\d+(?:\.\d+)? x )")
 def _square_parts(cells: pd.Series) -> tuple[list, str]:
     """Square's ``Description`` (``Blueberry Muffin, Pain au Chocolat x 2, Mocha``) as
     :func:`_listed_parts` gives its cells: the items between commas, a count after `` x ``
-    their quantity; or Loyverse's, each count before its name (``2 x Mocha``). Read whole, a list had been one made-up item (137 in a probe's file)."""
+    their quantity; or Loyverse's, each count before its name (``2 x Mocha``). Read whole,
+    a list had been one made-up item (137 in a probe's file)."""
     def triple(piece: str) -> tuple[str, float | None, None]:
         counted = _NAMED_COUNT.fullmatch(piece)
         return (counted.group(1), float(counted.group(2)), None) if counted else (piece, None, None)

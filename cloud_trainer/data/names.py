@@ -38,6 +38,13 @@ def header_key(col: str) -> str:
     return key
 
 
+def letter_words(file_name: str) -> set[str]:
+    """A file name's runs of letters, lower case (``Toys_item2attributes.json``: toys, item,
+    attributes, json): what the name says of the file (returns, attributes, a content
+    matrix), its digits and separators aside."""
+    return set(re.findall(r"[a-z]+", file_name.lower()))
+
+
 def _fold(letter: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
 

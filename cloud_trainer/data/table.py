@@ -832,9 +832,8 @@ LOYVERSE_KEYS = frozenset({"description", "receiptnumber", "receipttype"})
 def _square_description(header: list[str], raw_header: list[str], name: str, report: IngestReport) -> list[str]:
     """``header`` with Square's ``Description`` read as the item column, in Square's
     transactions export or Loyverse's receipts (their other column names say so), which have
-    no item column: each
-    payment's items are listed there (:func:`.lines.item_lists` splits them). It was
-    refused, 'missing item_id'."""
+    no item column: each payment's or receipt's items are listed there
+    (:func:`.lines.item_lists` splits them). It was refused, 'missing item_id'."""
     keys = [header_key(h) for h in raw_header]
     # (and Loyverse's receipts: refused, its hint offered 'Description' as the item, and
     # followed, 767 products had been 7,563 ids with their counts; real28-ak)

@@ -2893,6 +2893,15 @@ def test_a_missing_column_error_points_at_a_header_name_that_may_be_it(tmp_path:
         f"r{k % 4},Book {k},{k % 60},Fiction\n" for k in range(60)), "lib2.csv")
     with pytest.raises(DataError, match=r"\); 'Title' may be item_id: if so, name it item_id in the header$"):
         read_table(shelf, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
+    # A yes/no answer, a 1-5 scale and a count of days are no items, a booking no book
+    # (a telco's 'StreamingMovies', a survey's 'same_items_scale', a tyre shop's
+    # 'booked_days_ahead', a hotel's 'booking_id'; real34-ak).
+    for header, row in (("customerID,tenure,StreamingMovies", lambda k: f"C{k},{k % 70},{('Yes', 'No', 'No internet service')[k % 3]}"),
+                        ("response_id,same_items_scale,city", lambda k: f"{k},{1 + k % 5},Pune"),
+                        ("appointment_id,customer_id,appointment_date,booked_days_ahead",
+                         lambda k: f"{k},C{k % 9},2024-01-{1 + k % 28:02d},{k % 30}"),
+                        ("review_id,booking_id,guest_id,rating", lambda k: f"{k},B{k},G{k % 9},{1 + k % 5}")):
+        assert "may be item_id" not in refusal("answers.csv", header, row), header
 
 
 def test_a_json_object_of_each_shoppers_baskets_is_read_a_row_per_item(tmp_path: Path) -> None:

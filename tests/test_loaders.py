@@ -1231,6 +1231,25 @@ def test_sampled_negatives_labelled_0_or_minus_1_are_left_out_with_or_without_a_
     assert len(load_text(tmp_path, "log.csv", unknown)[0].interactions) == 30
 
 
+def test_titles_a_media_list_plans_are_wishes_and_the_others_watched(tmp_path: Path) -> None:
+    """MyAnimeList's scraped lists (watching_status 1 watching, 2 completed, 3 on hold, 4
+    dropped, 6 plan to watch): 47 % of a real file's lines were planned, every one read as
+    watched (real32-ak). A tracker's words ('Plan to Read', Goodreads' 'to-read') say so
+    too; a status named for no list, or codes that are not MyAnimeList's, are not read."""
+    rows = "".join(f"{k % 40},{k},{1 + k % 10},{(1, 2, 2, 3, 4, 6)[k % 6]},{k % 12}\n" for k in range(300))
+    raw, path = load_text(tmp_path, "animelist.csv", "user_id,anime_id,rating,watching_status,watched_episodes\n" + rows)
+    assert raw.interactions["event_type"].value_counts().to_dict() == {"purchase": 250, "favorite": 50}
+    assert (f"{path}: 50 lines with 'watching_status' 6 (MyAnimeList's Plan to Watch) are planned, not yet watched "
+            "or read: read as favorites (a wish), the others as purchases") in raw.report.notes
+    words = "".join(f"r{k % 40},b{k},{('read', 'to-read', 'currently-reading')[k % 3]}\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "library.csv", "user_id,book_id,Exclusive Shelf\n" + words)
+    assert raw.interactions["event_type"].value_counts().to_dict() == {"purchase": 200, "favorite": 100}
+    for header, codes in (("user_id,anime_id,status", (1, 2, 6)), ("user_id,anime_id,watching_status", (1, 2, 5, 6))):
+        raw, _ = load_text(tmp_path, "list.csv", header + "\n" + "".join(
+            f"{k % 40},{k},{codes[k % len(codes)]}\n" for k in range(300)))
+        assert "event_type" not in raw.interactions or raw.interactions["event_type"].eq("purchase").all(), header
+
+
 def test_goodreads_shelved_books_are_wishes_and_read_ones_readings(tmp_path: Path) -> None:
     """Goodreads' interactions (user_id, book_id, is_read, rating, is_reviewed): is_read 0
     is a book put on a shelf ('to-read'), not read. Read as a favorite (a wish), the read
@@ -3723,6 +3742,39 @@ def test_an_amazon_kindle_history_is_one_customer_and_priced_products_are_rows(t
         f"{k},Lobster:17.18;Tea {k % 30}:{k % 9}.5,{k % 40},complete\n" for k in range(300)))
     assert len(raw.interactions) == 600 and raw.interactions.loc[raw.interactions["item_id"] == "Lobster", "price"].eq(
         17.18).all()
+
+
+def test_a_date_written_in_year_month_and_day_columns_is_read_as_the_time(tmp_path: Path) -> None:
+    """A sales sheet's 'Year', 'Month', 'Day': the day of the month alone had been read as
+    day numbers, three years folded into 28 days; a Mexican sell-out's 'Anio' and 'Mes'
+    ('ene' .. 'dic') were not read and its months spread over a made-up year, and its
+    'Venta (pza)' (pieces sold) not read as the quantity (real31-ak)."""
+    raw, path = load_text(tmp_path, "sales.csv", "Year,Month,Day,Customer ID,Product,Quantity\n" + "".join(
+        f"{2021 + k % 3},{1 + k % 12},{1 + k % 28},C{k % 50},P{k % 40},{1 + k % 3}\n" for k in range(600)))
+    times = raw.interactions["timestamp"]
+    assert times.min() == pd.Timestamp("2021-01-01") and times.max() == pd.Timestamp("2023-12-28")
+    assert f"{path}: 'Year', 'Month', 'Day' write each line's date in parts: read together as its time" in raw.report.notes
+    months = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+    raw, path = load_text(tmp_path, "sellout.csv", "Anio,Mes,Cliente,Producto,Venta (pza)\n" + "".join(
+        f"{2021 + k // 200},{months[k % 12]},C{k % 50},P{k % 40},{k % 7 and 1 + k % 5}\n" for k in range(600)))
+    assert raw.interactions["timestamp"].dt.day.eq(1).all()
+    assert sorted(raw.interactions["timestamp"].dt.to_period("M").astype(str).unique())[:3] == ["2021-01", "2021-02",
+                                                                                              "2021-03"]
+    assert raw.interactions["quantity"].min() == 1 and len(raw.interactions) < 600  # (0 pieces: no sale)
+    # A day column of day numbers beyond 31 is dunnhumby's DAY, whatever else the file has.
+    raw, _ = load_text(tmp_path, "days.csv", "household_key,PRODUCT_ID,DAY,year,month\n" + "".join(
+        f"{k % 50},{k % 40},{1 + k},{2021},{1 + k % 12}\n" for k in range(600)))
+    assert raw.interactions["timestamp"].min() == pd.Timestamp("2000-01-02")  # (day 1)
+
+
+def test_decimal_comma_weights_below_one_kilo_are_read_as_fractions(tmp_path: Path) -> None:
+    """'0,750' is three quarters of a kilo: no thousands group starts with 0. A column of
+    '0,500', '0,750', '1,500', '2,000' had been 'no number' on every line and not read
+    (session ak's review)."""
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,product_id,order_date,quantity\n" + "".join(
+        f'O{k // 2},C{k % 40},P{k % 50},2024-05-{1 + k % 28:02d},"{("0,500", "0,750", "1,500", "2,000")[k % 4]}"\n'
+        for k in range(300)))
+    assert sorted(raw.interactions["quantity"].unique()) == [0.5, 0.75, 1.5, 2.0]
 
 
 def test_round_15_shop_exports_read_as_they_should_be(tmp_path: Path) -> None:

@@ -175,7 +175,8 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
     # decimals too. A French order file's computed unit prices had been dropped whole, 47,551
     # of 51,075 'no number' (real28-ak); '1,234' and '12,500' alone stay as they were.
     commas = distinct[distinct.str.fullmatch(_DECIMAL_COMMA)]
-    odd = set(commas[~commas.str.fullmatch(r"-?\d{1,3},\d{3}")])
+    # (no thousands group starts with 0: '0,750' is three quarters of a kilo; session ak's review)
+    odd = set(commas[~commas.str.fullmatch(r"-?[1-9]\d{0,2},\d{3}")])
     # (the odd ones on a twentieth of the lines at least: one typed '19,99' had made a
     # column's '1,299' 1.299; session ak's reviews)
     if (odd and not distinct.str.contains(".", regex=False).any()

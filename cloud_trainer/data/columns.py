@@ -30,7 +30,7 @@ from .schema import (
     TableSpec,
     event_of_name,
 )
-from .timestamps import DAY_ZERO
+from .timestamps import DAY_ZERO, month_number
 
 ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "receipt", "siparisnumarası",
                      "siparisno", "номерзаказа")  # (Trendyol, Ozon)
@@ -294,6 +294,60 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     else:
         notes.append(f"{name}: column {raw[at]!r} holds {kind}, not read as the timestamp")
     return renamed_columns(frame, header, renamed)
+
+
+YEAR_KEYS = ("year", "anio", "ano", "jahr", "annee", "anno", "tahun", "yil", "rok", "jaar", "orderyear", "salesyear")
+MONTH_KEYS = ("month", "mes", "mois", "monat", "mese", "bulan", "maand", "miesiac", "ordermonth", "salesmonth")
+DAY_OF_MONTH_KEYS = ("day", "dia", "jour", "tag", "giorno", "dag", "hari", "dayofmonth", "orderday")
+"""Header names of a date written in parts, one column each: a Mexican sell-out's ``Anio``
+and ``Mes`` (``ene`` .. ``dic``), a sales sheet's ``Year``, ``Month``, ``Day``."""
+
+
+def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                    notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A file that writes each line's date in parts, a year column and a month column (a
+    number or a name) and perhaps a day of the month, and no time column: those dates are
+    its times (a month's lines on its first day where no day is given). A sheet's ``Day``
+    of 1-31 beside its ``Year`` and ``Month`` had been read alone as day numbers, three
+    years folded into 28 days; a sell-out's ``Anio`` and ``Mes`` were not read and its
+    months spread over a made-up year (real31-ak). Only where every year is one of
+    1900-2199, every month a month and every day 1-31 (blank ones aside). ``raw``, the
+    file's names, grows with ``header`` in place."""
+    timed = "timestamp" in header
+    if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
+        return frame, header
+    known = set(INTERACTION_COLUMNS) - {"timestamp"}
+    parts: dict[str, int] = {}
+    for i, h in enumerate(header):
+        key = header_key(raw[i])
+        if h in known or is_passed_over(h):
+            continue
+        for part, keys in (("year", YEAR_KEYS), ("month", MONTH_KEYS), ("day", DAY_OF_MONTH_KEYS)):
+            if key in keys and part not in parts:
+                parts[part] = i
+    if "year" not in parts or "month" not in parts or len(frame) < 20:
+        return frame, header
+    text = {part: frame[header[i]].astype(str).str.strip() for part, i in parts.items()}
+    given = (text["year"] != "") & (text["month"] != "")
+    if not given.any():
+        return frame, header
+    years = text["year"][given]
+    months = text["month"][given].map({v: month_number(v) for v in text["month"][given].unique()})
+    days = text["day"][given] if "day" in text else pd.Series("1", index=years.index)
+    if (not years.str.fullmatch(r"(?:19|20|21)\d\d").all() or months.isna().any()
+            or not days.str.fullmatch(r"0?[1-9]|[12]\d|3[01]").all()):
+        return frame, header
+    dates = pd.Series("", index=frame.index, dtype=object)
+    dates[given] = years + "-" + months.astype(int).astype(str).str.zfill(2) + "-" + days.str.zfill(2)
+    shown = ", ".join(repr(raw[i]) for i in parts.values())
+    if timed:  # the day of the month, read as the time: now one of the date's parts
+        frame, header = renamed_columns(frame, header, {"timestamp": passed_over(raw[header.index("timestamp")])})
+    frame = frame.assign(timestamp=dates)
+    header.append("timestamp")
+    raw.append("/".join(raw[i] for i in parts.values()))  # (the caller's raw header, in step with the header)
+    notes.append(f"{name}: {shown} write each line's date in parts: read together as its time"
+                 + ("" if "day" in parts else ", each line on its month's first day (the lines of a month share one time)"))
+    return frame, header
 
 
 def _read_instead(frame: pd.DataFrame, header: list[str], raw: list[str], field: str, i: int

@@ -40,6 +40,7 @@ from cloud_trainer.data.lines import (
     clicked_only,
     context_rating_firsts,
     item_lists,
+    planned_as_favorites,
     sales_only,
     service_lines,
     shelved_as_favorites,
@@ -108,6 +109,7 @@ def load_generic(
     inter = context_rating_firsts(inter, interactions, report)
     inter = unrated_grid_cells(inter, interactions, report)
     inter = shelved_as_favorites(inter, interactions, report)
+    inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = item_lists(inter, interactions, report)

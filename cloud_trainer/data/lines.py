@@ -298,6 +298,49 @@ def shelved_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter
 
 
+LIST_STATUS_KEYS = ("watchingstatus", "mystatus", "readingstatus", "readstatus", "viewingstatus", "playingstatus",
+                    "playstatus", "liststatus", "exclusiveshelf")
+"""Header names of the column of a person's list on a media site that says where a title
+stands on it: MyAnimeList's ``watching_status`` / ``my_status``, Goodreads' ``Exclusive
+Shelf``, a reading or game tracker's status."""
+PLANNED_WORDS = frozenset({"plantowatch", "plantoread", "plantoplay", "plantolisten", "planned", "toread",
+                           "wanttoread", "wanttowatch", "wanttoplay", "wishlist", "watchlist", "backlog"})
+"""Such a status, keyed as :func:`.names.header_key` writes it, that says the title is
+planned, not watched, read or played yet."""
+MAL_CODES = frozenset({"1", "2", "3", "4", "6"})
+"""MyAnimeList's list codes (1 watching, 2 completed, 3 on hold, 4 dropped, 6 plan to
+watch; no 5), as its API and the scraped data sets write them."""
+
+
+def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """In a file without an event column, the titles a list's status says are planned
+    (MyAnimeList's ``Plan to Watch``, code 6; Goodreads' ``to-read``) are a wish, a
+    ``favorite``, not a watch: MyAnimeList's scraped lists had 47 % of their lines planned,
+    every one read as watched (real32-ak). Dropped and on-hold titles were watched in
+    part and stay. Only under a name of :data:`LIST_STATUS_KEYS`; a note counts them."""
+    if "event_type" in inter:
+        return inter
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in LIST_STATUS_KEYS:
+            continue
+        values = inter[col].astype(str).str.strip()
+        distinct = set(values.unique()[:51])
+        if distinct <= MAL_CODES and "6" in distinct and key in ("watchingstatus", "mystatus"):
+            planned, how = (values == "6").to_numpy(), "6 (MyAnimeList's Plan to Watch)"
+        else:
+            words = {v for v in distinct if header_key(v) in PLANNED_WORDS}
+            planned = values.isin(words).to_numpy()
+            how = ", ".join(map(repr, sorted(words)))
+        if not planned.any():
+            continue
+        report.notes.append(f"{file}: {int(planned.sum()):,} lines with {name!r} {how} are planned, not yet "
+                            "watched or read: read as favorites (a wish), the others as purchases")
+        inter = inter.copy()
+        inter["event_type"] = np.where(planned, "favorite", "purchase")
+        return inter
+    return inter
+
+
 def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Lines of one basket that repeat a product at the same time and price but differ in a
     column not read (Shopify writes a second unit of a variant on its own line where its

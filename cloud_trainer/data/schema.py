@@ -515,6 +515,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         # a coffee stall's 'Jumlah Produk'; real28-ak)
                         "jumlah", "jumlahproduk",
                         "cantidadunidades",  # (Northwind's Spanish star schema; real31-ak)
+                        # (a Mexican sell-out's 'Venta (pza)', pieces sold, beside 'Venta ($)'; real31-ak)
+                        "venta(pza)", "venta(pzas)", "venta(piezas)", "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0

@@ -32,6 +32,7 @@ from .columns import (
     better_user_column,
     carried_down,
     counts_from_one,
+    date_from_parts,
     event_column_by_values,
     fill_from_basket,
     missing_values,
@@ -488,7 +489,7 @@ been read as 259 one-visit shoppers (real26-aj)."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
-                                  r"|course|module|book|movie|film|song|track|anime|game|listing|video"
+                                  r"|course|module|book(?!ing)|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"),
@@ -496,6 +497,8 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
+_YES_NO = frozenset({"yes", "no", "true", "false", "y", "n", "0", "1"})
+"""A flag's values: such a column is no id, whatever its name says."""
 _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id$")
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
 _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
@@ -507,7 +510,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|ty
                          r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
-                         r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author")
+                         r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"
+                         # (an answer or a count of days: a survey's 'same_items_scale', a tyre
+                         # shop's 'booked_days_ahead'; real34-ak)
+                         r"|scale|score|rating|(?<![a-z])days(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -529,8 +535,13 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = columns[at] if columns and at < len(columns) else []
         return bool(values) and not any(v and v.lower() not in headerless.MISSING_MARKERS for v in values)
 
+    def yes_no(at: int) -> bool:  # (a telco's 'StreamingMovies' Yes / No / No internet service: real34-ak)
+        given = [v.lower() for v in (columns[at] if columns and at < len(columns) else []) if v]
+        values = set(given)
+        return len(given) >= 10 and len(values) <= 4 and all(v in _YES_NO or v.startswith("no ") for v in values)
+
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
-            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at)]
+            if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)
@@ -905,6 +916,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
         frame, header = better_user_column(frame, header, raw_header, name, report.notes)
         frame, header = words_for_a_time(frame, header, raw_header, name, report.notes)
+        frame, header = date_from_parts(frame, header, raw_header, name, report.notes)
     if (basket := spec.column("session_id")) is not None and spec.name == "interactions":
         frame, header = better_basket_column(frame, header, raw_header, basket, name, report.notes)
     if basket_name is not None:  # the basket column read twice: as the basket and as its shopper

@@ -123,6 +123,21 @@ _RUSSIAN_MONTHS = {
     "нояб": 11, "декабрь": 12, "декабря": 12, "дек": 12}
 """Russian months as written, whole words only (the nominative, the genitive a date uses
 and the short forms): a stem would take 'Маргарин' for March and 'Майонез' for May."""
+_MONTHS_IN_ENGLISH = {name: n for n, full in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+     "december"), start=1) for name in (full, full[:3])} | {"sept": 9}
+
+
+def month_number(word: str) -> int | None:
+    """The month a word or a number names (``3``, ``03``, ``Mar``, ``marzo``, ``ene``,
+    ``März``, ``мая``), else None: a month column beside a year column."""
+    word = word.strip().rstrip(".")
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    key = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+    return _MONTHS_IN_ENGLISH.get(key) or _FOREIGN_MONTHS.get(key) or _RUSSIAN_MONTHS.get(word.lower())
+
+
 _RUSSIAN_MONTH = re.compile(r"(?i)(?<![а-яё])(" + "|".join(sorted(_RUSSIAN_MONTHS, key=len, reverse=True))
                             + r")\.?(?![а-яё])")
 _RUSSIAN_MONTH_ANY = re.compile(_RUSSIAN_MONTH.pattern.replace("(?<![а-яё])(", "(?<![а-яё])(?:", 1))

@@ -146,6 +146,14 @@ def load_generic(
             report.notes.append(note)
     if not baskets_as_shoppers:
         lines_each = inter["user_id"][~is_anonymous_basket(inter["user_id"])].value_counts()
+        if inter.attrs.get("columns_by_content") and len(lines_each) >= 100 and lines_each.iloc[0] == 1:
+            # Taken by its values, a column that differs on every line names no shopper: a
+            # headerless Goodreads export's 'Book Id' had made 812 books one-line shoppers (real36-al).
+            given = inter.attrs.get("source_names", {}).get("user_id", "user_id")
+            given = "" if given == "user_id" else f" ({given!r})"  # (a headerless file's: the note names it)
+            raise DataError(f"{interactions}: the column read as the shopper by its values{given} differs on "
+                            f"every line ({len(lines_each):,} lines): no shopper id (a book's or an order's?); "
+                            "put a header line first that names the shopper column user_id")
         for note in (_one_shopper_for_many(lines_each, len(inter), interactions),
                      _one_line_each(lines_each, interactions)):
             if note is not None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from cloud_trainer.data.columns import fill_from_basket
 from cloud_trainer.data.ingest import IngestReport
-from cloud_trainer.data.names import header_key
+from cloud_trainer.data.names import header_key, letter_words
 from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError
 from cloud_trainer.data.timestamps import parse_timestamps
 
@@ -837,7 +837,8 @@ be read."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
-                    "storno", "istorno")
+                    "storno", "istorno",
+                    "cancellationflag", "cancelflag", "cancelledflag", "canceledflag")  # (a hotel's; real38-al)
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
@@ -913,6 +914,25 @@ def _says_refund(status: str) -> bool:
     return False
 
 
+LOAN_WORDS = frozenset({"loan", "loans", "borrow", "borrows", "borrowing", "borrowings", "lending", "lendings",
+                        "circulation", "rental", "rentals"})
+"""Words of a file name that say its lines are loans (a library's ``loans.csv``)."""
+LOAN_KEYS = ("duedate", "datedue", "returndate", "datereturned", "returnedat", "returnedon", "checkindate",
+             "dateback", "duedt")
+"""Header keys of a loan's due or return date: a file with one lists loans."""
+LOAN_ENDS = frozenset({"returned", "return", "checkedin"})
+"""A loan's status when it is given back: the loan is done, not undone."""
+
+
+def _loans(inter: pd.DataFrame, file: Path) -> bool:
+    """Whether the lines are loans (a library's, a rental's): its name says so, or a column
+    holds their due or return date. There a 'RETURNED' status is a loan done, not a sale
+    given back: a library's loans had lost their returned ones where fewer than half
+    (real36-al)."""
+    keys = {key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()}
+    return bool(LOAN_WORDS & letter_words(file.name)) or any(k in keys for k in LOAN_KEYS)
+
+
 def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """The lines that are sales: a refund, return or cancelled order is no purchase, and a
     till export lists it with a positive quantity and a status column that says so
@@ -924,7 +944,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         return inter  # an event column says what each line is (Square's Payment / Refund)
     drop = np.zeros(len(inter), dtype=bool)
     said = []
+    loans = _loans(inter, file)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if loans and key in ("returned", "isreturned", "isreturn"):
+            continue  # (a loan given back is a loan done)
         status = _is_status_key(key)
         cancelled_at = key in CANCEL_TIME_KEYS
         valid = key in VALID_FLAG_KEYS
@@ -953,7 +976,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif status:
             credit = key in DOCUMENT_KEYS
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)
-            hit = values.map({v: _says_refund(v) or (credit and header_key(v) in CREDIT_WORDS)
+            hit = values.map({v: (_says_refund(v) and not (loans and header_key(v) in LOAN_ENDS))
+                              or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) == DECLINED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:

@@ -328,6 +328,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
+                "musteriid",  # (a Turkish sales file's 'musteri_id'; real37-al)
+                # (a patient's prescriptions, a library's patron and borrower, a job board's
+                # applicant; real36-al, real38-al)
+                "patientid", "patient", "patronid", "borrowerid", "applicantid", "applicant.id",
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
                 "nomecliente", "nomedocliente",  # (a Portuguese building-supply store's; real28-ak)
@@ -403,7 +407,10 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
                 # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
                 # product, session ai's review), a bundle recommender's item (BundleRec, real18-ai)
-                "itempurchased", "menuitemid", "inventoryid", "bundleid",
+                "itempurchased", "menuitemid", "inventoryid",
+                # (Riiid's 'content_id' beside its 'bundle_id': the question, not the group of
+                # questions shown together, 9,737 folded into 7,123; real38-al)
+                "contentid", "bundleid",
                 "detailproduk",  # (an Indonesian till's product; real19-ai)
                 # (Vietnamese 'mã sản phẩm', 'sản phẩm'; Tiendanube's 'Nombre del producto' where its
                 # SKU is blank on every line; real21-aj)
@@ -417,8 +424,11 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
                 # (Northwind's 'KeyProducto', a class's 'ProdName', a Spanish check-in file's
                 # 'negocio_id', a museum's 'content_id', ASSISTments' 'problem_id'; real31-ak, real32-ak)
-                "keyproducto", "prodname", "negocioid", "contentid", "problemid",
-                "drugid")  # (a pharmacy's sales; real34-ak)
+                "keyproducto", "prodname", "negocioid", "problemid",
+                "drugid",  # (a pharmacy's sales; real34-ak)
+                # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
+                # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
+                "idproduktu", "idplace", "placeid", "poiid", "jobid", "job.id", "librarybookid")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -481,7 +491,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         *DAY_NUMBER_KEYS,
                         # last, so an 'OrderDate' beside them is the time (session ag's second
                         # review): a vending export's and L.POINT's (real7-ag)
-                        "transdate", "sessdt")),
+                        "transdate", "sessdt",
+                        # (a photo's 'dateTaken' in a POI visit log, a trajectory's 'startTime'; real38-al)
+                        "datetaken", "starttime")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
@@ -498,6 +510,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
+                        # (a 3PL's 'Ordered quantity' beside 'Delivered quantity', an ERP's 'Delivery
+                        # Invoiced Quantity' beside a 'Delivery Delivered Quantity' of 0; real35-al)
+                        "orderedquantity", "invoicedquantity", "deliveryinvoicedquantity", "deliveredquantity",
                         # (Nuvemshop's 'Quantidade Comprada', a Portuguese B2B sheet's, Fetch's
                         # cleaned receipts' 'FINAL_QUANTITY'; real17-ai)
                         "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",

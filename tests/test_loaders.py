@@ -3832,6 +3832,32 @@ def test_round_18_files_read_as_they_should_be(tmp_path: Path) -> None:
         assert raw.interactions["user_id"].nunique() == 40 and raw.interactions["item_id"].nunique() == 50, header
 
 
+def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp_path: Path) -> None:
+    """Round 18's shop-platform files (real35-al): an ERP's 'Sales Price', the unit price
+    (times the invoiced quantity it makes the net amount), had been divided as a line total;
+    Magento's installer packs an order's products as 'sku=...,qty=...' pairs, read as one
+    made-up item; its sample orders' 'refund' yes was kept; its reviews' blank 'email' was
+    the shopper beside 'reviewer'; a shop's 'unit_sold_price' was unread."""
+    raw, path = load_text(tmp_path, "Sales Invoice.csv", "Invoice No,Customer No,Item No,Invoice Date,"
+                          "Delivery Invoiced Quantity,Sales Price,Net Invoice Amount\n" + "".join(
+        f"I{k // 2},C{k % 40},P{k % 50},11/{1 + k % 28}/2004,{1 + k % 5},{10 * (1 + k % 7)},"
+        f"{10 * (1 + k % 7) * (1 + k % 5)}\n" for k in range(300)))
+    assert set(raw.interactions["price"]) == {10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0}  # (not divided)
+    assert (f"{path}: 'Sales Price' read as the unit price: times 'quantity' it makes 'Net Invoice Amount' on 100% "
+            "of the lines with more than one unit") in raw.report.notes
+    raw, _ = load_text(tmp_path, "orders.csv", "customer_email,product,refund,created_at\n" + "".join(
+        f'c{k % 40}@x.com,"sku=S{k % 30},qty={1 + k % 4};sku=T{k % 20},qty=2",{"yes" if k % 10 == 0 else "no"},'
+        f"2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert len(raw.interactions) == 540 and raw.interactions["quantity"].max() == 4  # (30 refunds left out)
+    assert raw.interactions["item_id"].nunique() == 45  # (S0, S10, S20, T0, T10 only in refunded orders)
+    raw, _ = load_text(tmp_path, "products_reviews.csv", "sku,rating_value,reviewer,email,created\n" + "".join(
+        f"24-MB{k % 30},{1 + k % 5},Reviewer {k % 40},,2024-02-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 40
+    raw, _ = load_text(tmp_path, "invoice_detail.csv", "transaction_no,customer,item,qty,unit_sold_price,date\n" + "".join(
+        f"T{k // 3},C{k % 40},Pillow {k % 30},1,{490000 + k % 7},2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["price"].min() == 490000
+
+
 def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> None:
     """A headerless export whose column taken for the shopper differs on every line is
     refused (Goodreads' 'Book Id' as 812 one-line shoppers; real36-al). A missing column's

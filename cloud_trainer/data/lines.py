@@ -561,6 +561,21 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
+_KEYED_PART = re.compile(r"(?i)\s*(?:sku|product|item|id)\s*=\s*([^,;=]+?)\s*,\s*(?:qty|quantity)\s*=\s*(\d+(?:\.\d+)?)\s*")
+
+
+def _keyed_parts(cells: pd.Series) -> tuple[list, str] | None:
+    """Each cell's ``(sku, qty, None)`` where every given cell is ``sku=...,qty=...`` pairs
+    joined by ``;``: Magento's sample-data installer writes an order's products so
+    (``sku=WRMG4011FO,qty=17;sku=PHI85,qty=20``), which had been one made-up item a cell
+    (real35-al). None otherwise."""
+    given = cells[cells.str.strip() != ""]
+    if given.empty or not given.map(lambda c: all(_KEYED_PART.fullmatch(p) for p in c.split(";"))).all():
+        return None
+    return ([[(m.group(1), float(m.group(2)), None) for p in c.split(";") if (m := _KEYED_PART.fullmatch(p))]
+             if c.strip() else [] for c in cells], "'sku=...,qty=...' pairs joined by ';'")
+
+
 def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(item, units, None)`` where a transaction's product ids are joined
     (:func:`joined_ids`) with nothing else: a Kaggle transactions file's ``products``,
@@ -706,7 +721,7 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     fields go with each of its items, and its line number too."""
     cells = inter["item_id"].astype(str)
     square = header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description"
-    found = _square_parts(cells) if square else (_listed_parts(cells) or _bare_packed(cells)
+    found = _square_parts(cells) if square else (_listed_parts(cells) or _keyed_parts(cells) or _bare_packed(cells)
                                                  or _joined_names(cells))
     if found is None:
         return inter
@@ -838,7 +853,8 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
                     "storno", "istorno",
-                    "cancellationflag", "cancelflag", "cancelledflag", "canceledflag")  # (a hotel's; real38-al)
+                    "cancellationflag", "cancelflag", "cancelledflag", "canceledflag",
+                    "refund")  # (Magento's sample orders' 'refund' yes / no; real35-al)  # (a hotel's; real38-al)
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})

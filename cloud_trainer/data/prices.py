@@ -6,6 +6,7 @@ line's), Google's prices in millionths. Each rewrites ``price`` (and, for Ta-Fen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,14 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
             inter["quantity"] = units.to_numpy()
     total = number(total_col)[0]
     units = inter.get("quantity")  # float: read_table's, or the amounts'
+    if units is not None and (made := _unit_price_times_units(inter, total, units, total_col, unread, number)):
+        # An ERP's 'Sales Price' that the quantity times makes another column (its 'Net
+        # Invoice Amount') is the unit price, not Ta-Feng's line total: divided, 40 had been
+        # 8 for 5 units (real35-al).
+        inter["price"] = total.where(total > 0)
+        report.notes.append(f"{file}: {unread[total_col][0]!r} read as the unit price: times {units_name!r} it makes "
+                            f"{made}")
+        return inter
     price = total / units.fillna(1.0) if units is not None else total
     price = price.where((total > 0) & np.isfinite(price))
     inter["price"] = price
@@ -91,6 +100,26 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         f"total{'' if units_name == 'quantity' else f', {units_name} as its quantity'}); "
         f"{int(price.notna().sum())} of {len(inter)} lines priced")
     return inter
+
+
+def _unit_price_times_units(inter: pd.DataFrame, price: pd.Series, units: pd.Series, price_col: str,
+                            unread: dict[str, tuple[str, str]],
+                            number: Callable[[str], tuple[pd.Series, pd.Series]]) -> str:
+    """``'Net Invoice Amount' on 100% of the lines`` where another money column not read is
+    ``price`` times ``units`` (within a cent or 1 %) on 9 lines in 10 of those with more
+    than one unit (20 at least), else "": the price is then the unit one."""
+    several = (units.fillna(1.0) > 1).to_numpy() & (price > 0).to_numpy()
+    if several.sum() < 20:
+        return ""
+    expected = (price * units)[several]
+    for col, (raw, _) in unread.items():
+        if col == price_col:
+            continue
+        other = number(col)[0][several]
+        close = ((other - expected).abs() <= np.maximum(0.01, 0.01 * expected.abs())).mean()
+        if close >= 0.9:
+            return f"{raw!r} on {close:.0%} of the lines with more than one unit"
+    return ""
 
 
 def _order_total(inter: pd.DataFrame, column: str) -> bool:

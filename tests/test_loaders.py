@@ -3790,7 +3790,7 @@ def test_round_18_files_read_as_they_should_be(tmp_path: Path) -> None:
     refunds; Magento's line keys, in product order, and Odoo's line labels read as the
     items; ordered and invoiced quantities unread; names of shoppers and items unknown."""
     raw, path = load_text(tmp_path, "train.csv", "timestamp,user_id,content_id,bundle_id,answered_correctly\n" + "".join(
-        f"{0 if k < 20 else 86_400_000 * k + 7_000_000_000},{k % 20},{5000 + k % 60},{5000 + k % 60 - k % 3},1\n"
+        f"{0 if k < 20 else 30_000 * 2 ** (k // 20)},{k % 20},{5000 + k % 60},{5000 + k % 60 - k % 3},1\n"
         for k in range(400)))
     assert raw.interactions["timestamp"].min() == pd.Timestamp("2000-01-01") and not raw.report.errors
     assert raw.interactions["item_id"].nunique() == 60
@@ -3858,6 +3858,96 @@ def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp
     assert raw.interactions["price"].min() == 490000
 
 
+def test_round_18_rules_keep_out_of_what_two_reviews_found_them_too_wide_or_narrow_for(tmp_path: Path) -> None:
+    """Session al's reviews of round 18's rules (/tmp/review10-al, /tmp/review11-al)."""
+    def rows(header: str, row, n: int = 300) -> str:
+        return header + "\n" + "".join(row(k) + "\n" for k in range(n))
+
+    # Too wide. Unix seconds with 0 for 'unknown' on each shopper's one undated line stay
+    # Unix time; a day column of 1-7 over many months is a weekday; a model year spanning
+    # decades is no purchase date.
+    raw, _ = load_text(tmp_path, "ratings.csv", rows("user_id,item_id,rating,timestamp", lambda k: (
+        f"u{k % 40},i{k % 50},{1 + k % 5},{0 if k < 40 else 1_600_000_000 + 86_400 * (k % 60)}")))
+    assert raw.interactions["timestamp"].dt.year.eq(2020).all() and len(raw.interactions) == 260
+    raw, _ = load_text(tmp_path, "sales.csv", rows("Year,Month,Day,customer_id,product_id", lambda k: (
+        f"{2022 + k % 2},{1 + k % 12},{1 + k % 7},C{k % 40},P{k % 50}")))
+    assert raw.interactions["timestamp"].dt.day.eq(1).all()
+    raw, _ = load_text(tmp_path, "cars.csv", rows("customer_id,product_id,year,month", lambda k: (
+        f"C{k % 40},M{k % 50},{1995 + k % 28},{1 + k % 12}")))
+    assert raw.interactions["timestamp"].dt.year.eq(2000).all()  # (the file order's made-up year)
+    # A shop's 'Due Date' or 'return_date' says nothing of loans: its returned lines go.
+    raw, _ = load_text(tmp_path, "orders.csv", rows("order_id,customer_id,sku,order_date,Due Date,status", lambda k: (
+        f"O{k},C{k % 40},S{k % 50},2024-03-{1 + k % 28:02d},2024-04-{1 + k % 28:02d},"
+        f"{'Returned' if k % 5 == 0 else 'Complete'}")))
+    assert len(raw.interactions) == 240
+    # A ratings file's 'type' 1 / 2 (the item's kind) is read, not refused.
+    raw, _ = load_text(tmp_path, "ratings.csv", rows("user_id,item_id,timestamp,type", lambda k: (
+        f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + k % 2}")))
+    assert len(raw.interactions) == 300
+    # A flattened 'product' beside a 'product.sku' blank on half the lines stays the item; a
+    # workshop's 'Job ID' is no item; 'Delivered quantity' alone (0 on open orders) no quantity.
+    raw, _ = load_text(tmp_path, "lines.csv", rows("customer_id,product,product.sku,date", lambda k: (
+        f"C{k % 40},Product {k % 50},{f'SKU{k % 50}' if k % 2 else ''},2024-01-{1 + k % 28:02d}")))
+    assert raw.interactions["item_id"].str.startswith("Product").all()
+    with pytest.raises(DataError, match=r"missing required column\(s\) item_id"):
+        load_text(tmp_path, "work_orders.csv", rows("Job ID,Customer ID,Part,Date", lambda k: (
+            f"J{k},C{k % 40},Part {k % 30},2024-01-{1 + k % 28:02d}")))
+    raw, _ = load_text(tmp_path, "outbound.csv", rows("Orderid,customer_id,Article,Created Date,Delivered quantity",
+                                                      lambda k: f"O{k},C{k % 40},A{k % 50},2025-05-{1 + k % 28:02d},{k % 3}"))
+    assert len(raw.interactions) == 300
+    # Hints still name a listing's long title, an 'Item Ordered' and a course's '6.006'.
+    for header, row in (("Order Ref,Buyer Email,Listing Title,Order Time",
+                         lambda k: f"R{k},b{k % 40}@x.com,Wireless Headphones with Noise Cancelling and 40H Playtime "
+                                   f"- Black {k % 20},2024-01-01"),
+                        ("order,Buyer Email,Item Ordered,when", lambda k: f"R{k},b{k % 40}@x.com,Scarf {k % 20},2024-01-01"),
+                        ("Student,Course Taken,Term", lambda k: f"S{k % 40},{('6.006', '18.01', '8.02')[k % 3]},Fall")):
+        with pytest.raises(DataError, match="may be item_id"):
+            load_text(tmp_path, "orders.csv", rows(header, row, 60))
+    # Too narrow. A per-shopper counter below 1e9 is read as seconds, with a note that says so.
+    raw, path = load_text(tmp_path, "train.csv", rows("timestamp,user_id,content_id", lambda k: (
+        f"{0 if k < 20 else 25_000 * k},{k % 20},{5000 + k % 60}"), 400))
+    assert any("read as seconds: if they are milliseconds, the order is right but the gaps are 1,000 times too long"
+               in n for n in raw.report.notes)
+    # Indonesian and Polish month names; a time of day beside the parts.
+    for header, months in (("Tahun,Bulan", ("Januari", "Maret", "Agustus", "Desember")),
+                           ("Rok,Miesiąc", ("styczeń", "marzec", "sierpień", "grudzień"))):
+        raw, _ = load_text(tmp_path, "sales.csv", rows(f"{header},customer_id,product_id", lambda k, months=months: (
+            f"2023,{months[k % 4]},C{k % 40},P{k % 50}")))
+        assert set(raw.interactions["timestamp"].dt.month) == {1, 3, 8, 12}, header
+    raw, _ = load_text(tmp_path, "sales.csv", rows("Year,Month,Day,Time,customer_id,product_id", lambda k: (
+        f"{2022 + k % 2},{1 + k % 12},{1 + k % 28},{8 + k % 12}:{k % 60:02d},C{k % 40},P{k % 50}")))
+    assert raw.interactions["timestamp"].dt.hour.nunique() == 12 and not raw.report.errors
+    # A few weights below a kilo among whole pieces; three decimals beside them.
+    raw, _ = load_text(tmp_path, "orders.csv", rows("order_id,customer_id,product_id,order_date,quantity", lambda k: (
+        f'O{k},C{k % 40},P{k % 50},2024-05-{1 + k % 28:02d},"{"0,750" if k % 40 == 0 else ("2,125" if k % 7 == 0 else 1 + k % 3)}"')))
+    assert {0.75, 2.125} <= set(raw.interactions["quantity"]) and len(raw.interactions) == 300
+    # MyAnimeList with a few stray codes; AniList's PLANNING; 'Venta Pzas'.
+    raw, _ = load_text(tmp_path, "animelist.csv", rows("user_id,anime_id,watching_status", lambda k: (
+        f"{k % 40},{k},{0 if k == 7 else (1, 2, 6)[k % 3]}")))
+    assert raw.interactions["event_type"].eq("favorite").sum() == 100
+    raw, _ = load_text(tmp_path, "anilist.csv", rows("user_id,anime_id,list_status", lambda k: (
+        f"{k % 40},{k},{('CURRENT', 'COMPLETED', 'PLANNING')[k % 3]}")))
+    assert raw.interactions["event_type"].eq("favorite").sum() == 100
+    raw, _ = load_text(tmp_path, "sellout.csv", rows("Anio,Mes,Cliente,Producto,Venta Pzas", lambda k: (
+        f"2023,{1 + k % 12},C{k % 40},P{k % 50},{1 + k % 4}")))
+    assert raw.interactions["quantity"].max() == 4
+    # A loans file's 'Returned late', a Spanish 'prestamos.csv' 'Devuelto': loans done.
+    for name, word in (("loans.csv", "Returned late"), ("prestamos.csv", "Devuelto")):
+        raw, _ = load_text(tmp_path, name, rows("user_id,item_id,loan_date,status", lambda k, word=word: (
+            f"P{k % 40},B{k % 50},2024-11-{1 + k % 28:02d},{word if k % 4 == 0 else 'Active'}")))
+        assert len(raw.interactions) == 300, name
+    # Codes pandas wrote as floats ('1.0') are the codes --event-codes names.
+    raw, _ = load_text(tmp_path, "actions.csv", rows("user_id,sku_id,time,type", lambda k: (
+        f"u{k % 40},s{k % 50},2016-02-01 {k % 24:02d}:{k % 60:02d}:00,{1 + k % 6}.0")),
+                       event_codes={"1": "view", "2": "cart", "4": "purchase"})
+    assert raw.interactions["event_type"].value_counts().to_dict() == {"view": 50, "cart": 50, "purchase": 50}
+    # Odoo's 'Order Lines/Product/Internal Reference' beside the line's label.
+    raw, _ = load_text(tmp_path, "sale.order.line.csv", rows(
+        "Order Lines,Order Lines/Product/Internal Reference,customer_id,date", lambda k: (
+            f"S{k // 2} - Product {k % 25} (Customer {k % 40}),FURN_{k % 25},C{k % 40},2024-01-{1 + k % 28:02d}")))
+    assert raw.interactions["item_id"].str.startswith("FURN_").all()
+
+
 def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> None:
     """A headerless export whose column taken for the shopper differs on every line is
     refused (Goodreads' 'Book Id' as 812 one-line shoppers; real36-al). A missing column's
@@ -3869,7 +3959,7 @@ def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> N
         load_text(tmp_path, "goodreads_library_export.csv", lines)
     for header, row in (("START,PATIENT_KEY,REASONDESCRIPTION,TOTALCOST", lambda k: f"2020-01-01,P{k},Flu {k % 4},9.5"),
                         ("Day,Region,Items Ordered,High Item", lambda k: f"Tue,West,{1 + k % 9},{k % 90}.97"),
-                        ("User ID,restaurants,museums", lambda k: f"User {k},{k % 3}.{k % 97:02d},1.5{k % 9}"),
+                        ("User ID,restaurants,museums", lambda k: f"User {k},{k % 3}.{k % 97},1.5{k % 9}"),
                         ("id_area,describe_place", lambda k: f"A{k % 5},<p>{'A long tour of the old town ' * 3}{k}</p>")):
         with pytest.raises(DataError) as err:
             load_text(tmp_path, "answers.csv", header + "\n" + "".join(row(k) + "\n" for k in range(60)))

@@ -182,11 +182,13 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
     if (odd and not distinct.str.contains(".", regex=False).any()
             and text.isin(set(commas)).sum() * 2 > (text != "").sum() and text.isin(odd).sum() * 20 >= (text != "").sum()):
         return decimal_points(text)
+    zero = commas.str.fullmatch(r"-?0,\d+").any()  # '0,750': no thousands group starts with 0
     if (len(commas) and not distinct.str.contains(".", regex=False).any()
-            and distinct.str.fullmatch(r"-?\d+(?:,\d{1,2})?|").all()):
+            and distinct.str.fullmatch(r"-?\d+(?:,\d{1,2})?|" + (r"-?\d+,\d+" if zero else "")).all()):
         # Whole numbers but for some with one or two decimals after a comma, which no
         # thousands mark writes: a Polish sheet's tea at '1,5' among prices of 2, 3 and 5 had
-        # lost 1,081 of its 1,085 lines as 'not a number' (real37-al).
+        # lost 1,081 of its 1,085 lines as 'not a number' (real37-al). Three decimals too where
+        # a value starts '0,' (weights below a kilo, however few, beside whole pieces).
         return decimal_points(text)
     european = distinct[distinct.str.fullmatch("-?(?:" + _EUROPEAN_AMOUNT + ")")]
     if european.empty:

@@ -130,8 +130,15 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     n = len(frame)
     known = set(INTERACTION_COLUMNS)
     lead = header_key(raw[header.index("item_id")])
-    part = next((i for i, r in enumerate(raw) if header[i] not in known and re.fullmatch(
-        re.escape(lead) + r"[/.](?:product|productid|sku|item|itemid)", header_key(r))), None)
+    fields = sorted((i for i, r in enumerate(raw) if header[i] not in known and re.fullmatch(
+        re.escape(lead) + r"[/.](?:product|productid|sku|item|itemid)(?:[/.](?:internalreference|reference|code|id"
+        r"|defaultcode|name))?", header_key(r))), key=lambda i: len(raw[i]))
+    chosen_lines = frame["item_id"].astype(str).str.strip()
+    # Only a field given on nearly every line, of far fewer values than the column (a label
+    # a line: 131 labels of 50 products); a flattened 'product' beside a 'product.sku' blank
+    # on half the lines is the product (session al's review).
+    part = next((i for i in fields if (frame[header[i]].astype(str).str.strip() == "").mean() < 0.05
+                 and chosen_lines.nunique() >= 2 * frame[header[i]].astype(str).str.strip().nunique()), None)
     if part is not None:
         # Odoo's export of 'Order Lines' and its fields: the first is the line's label
         # ('S00074 - Screw Driver (Acme Corporation)'), 'Order Lines/Product' the product;
@@ -326,11 +333,17 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     of 1-31 beside its ``Year`` and ``Month`` had been read alone as day numbers, three
     years folded into 28 days; a sell-out's ``Anio`` and ``Mes`` were not read and its
     months spread over a made-up year (real31-ak). Only where every year is one of
-    1900-2199, every month a month and every day 1-31 (blank ones aside). ``raw``, the
-    file's names, grows with ``header`` in place."""
+    1900-2199 within 10 years (a car's model year spans decades), every month a month and
+    every day 1-31 (blank ones aside); a day column of 1-7 only over several months is a
+    weekday, left out of the date; a time column of times of day alone (``13:38``) is
+    joined to it (session al's review). ``raw``, the file's names, grows with ``header``
+    in place."""
     timed = "timestamp" in header
+    clock: pd.Series | None = None
     if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
-        return frame, header
+        clock = frame["timestamp"].astype(str).str.strip()
+        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?").all():
+            return frame, header
     known = set(INTERACTION_COLUMNS) - {"timestamp"}
     parts: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -350,17 +363,24 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     months = text["month"][given].map({v: month_number(v) for v in text["month"][given].unique()})
     days = text["day"][given] if "day" in text else pd.Series("1", index=years.index)
     if (not years.str.fullmatch(r"(?:19|20|21)\d\d").all() or months.isna().any()
-            or not days.str.fullmatch(r"0?[1-9]|[12]\d|3[01]").all()):
+            or not days.str.fullmatch(r"0?[1-9]|[12]\d|3[01]").all() or int(years.max()) - int(years.min()) > 10):
         return frame, header
+    if "day" in parts and len(days) >= 40 and months.nunique() >= 2 and pd.to_numeric(days).max() <= 7:
+        del parts["day"]  # a weekday's number, not the day of the month
+        days = pd.Series("1", index=years.index)
     dates = pd.Series("", index=frame.index, dtype=object)
     dates[given] = years + "-" + months.astype(int).astype(str).str.zfill(2) + "-" + days.str.zfill(2)
-    shown = ", ".join(repr(raw[i]) for i in parts.values())
-    if timed:  # the day of the month, read as the time: now one of the date's parts
+    if clock is not None:
+        dates[given] = dates[given] + " " + clock[given]
+    shown = ", ".join(repr(raw[i]) for i in parts.values()) + (
+        f" and {raw[header.index('timestamp')]!r}" if clock is not None else "")
+    if timed:  # the day of the month or the time of day, read as the time: now one of its parts
         frame, header = renamed_columns(frame, header, {"timestamp": passed_over(raw[header.index("timestamp")])})
     frame = frame.assign(timestamp=dates)
     header.append("timestamp")
     raw.append("/".join(raw[i] for i in parts.values()))  # (the caller's raw header, in step with the header)
-    notes.append(f"{name}: {shown} write each line's date in parts: read together as its time"
+    notes.append(f"{name}: {shown} write each line's {'time' if clock is not None else 'date'} in parts: read together "
+                 "as its time"
                  + ("" if "day" in parts else ", each line on its month's first day (the lines of a month share one time)"))
     return frame, header
 
@@ -592,6 +612,11 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     if j is None:
         return frame, header
     values = frame[header[j]].astype(str).str.strip().str.lower()
+    if values.str.fullmatch(r"\d+\.0").all():
+        # (codes pandas wrote as floats, '1.0': the codes they are, for --event-codes too;
+        # session al's review)
+        values = values.str[:-2]
+        frame = frame.assign(**{header[j]: values})
     named = values.isin(event.choices) | _synonyms(values, event.synonyms).notna().to_numpy()
     share = float(named.mean())
     clicks = values.isin(PRODUCT_CLICKS).to_numpy()
@@ -624,9 +649,11 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         ask = (f"column {raw_header[j]!r} holds codes ({shown}), not action names: if they are the actions, "
                f"--event-codes says what each is ({','.join(f'{c}=EVENT' for c in sorted(codes.index, key=int))}; "
                f"EVENT one of {', '.join(event.choices)}, or none to leave its lines out)")
-        if not any(h in header for h in ("quantity", "price")):
+        if not any(h in header for h in ("quantity", "price")) and len(codes) >= 4:
             # A log's lines (no quantity, no price) of six codes are not all purchases: JData's
             # 29,999 actions, 38 of them orders, had trained as purchases with a note (real37-al).
+            # (4 codes or more, as the action logs write them: a ratings file's 'type' 1 / 2
+            # is the item's kind, a check-in log's 0 / 1 a flag; session al's review)
             raise DataError(f"{name}: {ask}; or rename the column if it is no action")
         report.notes.append(f"{name}: {ask}; as it is, every line is read as a purchase")
     elif share > 0:
@@ -861,12 +888,21 @@ def read_time_since_first(values: pd.Series, empty: np.ndarray,
     several = groups[groups["size"] >= 2]
     if len(several) < 5 or (several["min"] == 0).mean() < 0.8 or float(counts.max()) < 1000:
         return None
+    # Each shopper's next time near 0 too: a Unix time with 0 for 'unknown' on each
+    # shopper's one undated line has its others at 1.6e9 (session al's review).
+    second = by_user[by_user["t"] > 0].groupby("user")["t"].min()
+    if second.empty or float(second.median()) >= 1e8:
+        return None
     top = float(counts.max())
+    # (above 1e9 it is milliseconds: 31 years of seconds is no one's history; below, which
+    # is meant is not clear, and the note says so)
     unit = "ms" if top >= 1e9 else "s"
     stamps = pd.Timestamp(DAY_ZERO) + pd.to_timedelta(counts, unit=unit)
     text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
     shown = f"{(several['min'] == 0).mean():.0%} of the shoppers with two lines or more"
-    return text.where(~empty, ""), shown, f"{top:,.0f} {'milliseconds' if unit == 'ms' else 'seconds'}"
+    return text.where(~empty, ""), shown, (f"{top:,.0f}, read as milliseconds" if unit == "ms" else
+                                           f"{top:,.0f}, read as seconds: if they are milliseconds, the order is "
+                                           "right but the gaps are 1,000 times too long")
 
 
 def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, str] | None:

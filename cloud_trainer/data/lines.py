@@ -302,8 +302,8 @@ LIST_STATUS_KEYS = ("watchingstatus", "mystatus", "readingstatus", "readstatus",
                     "playstatus", "liststatus", "exclusiveshelf")
 """Header names of the column of a person's list on a media site that says where a title
 stands on it: MyAnimeList's ``watching_status`` / ``my_status``, Goodreads' ``Exclusive
-Shelf``, a reading or game tracker's status."""
-PLANNED_WORDS = frozenset({"plantowatch", "plantoread", "plantoplay", "plantolisten", "planned", "toread",
+Shelf``, a reading or game tracker's status, AniList's ``PLANNING``."""
+PLANNED_WORDS = frozenset({"plantowatch", "plantoread", "plantoplay", "plantolisten", "planned", "planning", "toread",
                            "wanttoread", "wanttowatch", "wanttoplay", "wishlist", "watchlist", "backlog"})
 """Such a status, keyed as :func:`.names.header_key` writes it, that says the title is
 planned, not watched, read or played yet."""
@@ -325,7 +325,10 @@ def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
             continue
         values = inter[col].astype(str).str.strip()
         distinct = set(values.unique()[:51])
-        if distinct <= MAL_CODES and "6" in distinct and key in ("watchingstatus", "mystatus"):
+        # (MyAnimeList's codes on 99 % of the lines: a few stray 0 or 5 are no other scheme;
+        # session al's review)
+        if (key in ("watchingstatus", "mystatus") and "6" in distinct and distinct <= MAL_CODES | {"0", "5", ""}
+                and values.isin(MAL_CODES).mean() >= 0.99):
             planned, how = (values == "6").to_numpy(), "6 (MyAnimeList's Plan to Watch)"
         else:
             words = {v for v in distinct if header_key(v) in PLANNED_WORDS}
@@ -931,22 +934,28 @@ def _says_refund(status: str) -> bool:
 
 
 LOAN_WORDS = frozenset({"loan", "loans", "borrow", "borrows", "borrowing", "borrowings", "lending", "lendings",
-                        "circulation", "rental", "rentals"})
-"""Words of a file name that say its lines are loans (a library's ``loans.csv``)."""
-LOAN_KEYS = ("duedate", "datedue", "returndate", "datereturned", "returnedat", "returnedon", "checkindate",
-             "dateback", "duedt")
-"""Header keys of a loan's due or return date: a file with one lists loans."""
-LOAN_ENDS = frozenset({"returned", "return", "checkedin"})
-"""A loan's status when it is given back: the loan is done, not undone."""
+                        "circulation", "rental", "rentals", "prestamo", "prestamos", "prestito", "prestiti",
+                        "emprestimo", "emprestimos", "ausleihe", "ausleihen"})
+"""Words of a file name that say its lines are loans (a library's ``loans.csv``, ``prestamos.csv``).
+By the name only: a shop's order lines have a payment's ``Due Date`` and a returned item's
+``return_date`` too (session al's review)."""
+LOAN_ENDS = frozenset({"returned", "return", "checkedin", "devuelto", "devuelta", "devolucion", "restituito",
+                       "devolvido", "zuruckgegeben"})
+"""A loan's status when it is given back (its first word: 'Returned late' too): the loan is
+done, not undone."""
 
 
-def _loans(inter: pd.DataFrame, file: Path) -> bool:
-    """Whether the lines are loans (a library's, a rental's): its name says so, or a column
-    holds their due or return date. There a 'RETURNED' status is a loan done, not a sale
-    given back: a library's loans had lost their returned ones where fewer than half
-    (real36-al)."""
-    keys = {key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()}
-    return bool(LOAN_WORDS & letter_words(file.name)) or any(k in keys for k in LOAN_KEYS)
+def _loans(file: Path) -> bool:
+    """Whether the lines are loans (a library's, a rental's), as the file's name says. There
+    a 'RETURNED' status is a loan done, not a sale given back: a library's loans had lost
+    their returned ones where fewer than half (real36-al)."""
+    return bool(LOAN_WORDS & letter_words(file.name))
+
+
+def _given_back(status: str) -> bool:
+    """Whether a loan's status says it was given back (:data:`LOAN_ENDS`, its first word)."""
+    words = [header_key(w) for w in re.split(r"[\s_\-.,()/]+", status.lower()) if w]
+    return bool(words) and (header_key(status) in LOAN_ENDS or words[0] in LOAN_ENDS)
 
 
 def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -960,7 +969,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         return inter  # an event column says what each line is (Square's Payment / Refund)
     drop = np.zeros(len(inter), dtype=bool)
     said = []
-    loans = _loans(inter, file)
+    loans = _loans(file)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):
             continue  # (a loan given back is a loan done)
@@ -992,7 +1001,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif status:
             credit = key in DOCUMENT_KEYS
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)
-            hit = values.map({v: (_says_refund(v) and not (loans and header_key(v) in LOAN_ENDS))
+            hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) == DECLINED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)

@@ -429,7 +429,8 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
-                "idproduktu", "idplace", "placeid", "poiid", "jobid", "job.id", "librarybookid")
+                # (not a bare 'job_id': a workshop's work order; session al's review)
+                "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -512,8 +513,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
                         # (a 3PL's 'Ordered quantity' beside 'Delivered quantity', an ERP's 'Delivery
-                        # Invoiced Quantity' beside a 'Delivery Delivered Quantity' of 0; real35-al)
-                        "orderedquantity", "invoicedquantity", "deliveryinvoicedquantity", "deliveredquantity",
+                        # Invoiced Quantity' beside a 'Delivery Delivered Quantity' of 0; real35-al. Not
+                        # 'Delivered quantity' alone: 0 on an open order's lines; session al's review)
+                        "orderedquantity", "invoicedquantity", "deliveryinvoicedquantity",
                         # (Nuvemshop's 'Quantidade Comprada', a Portuguese B2B sheet's, Fetch's
                         # cleaned receipts' 'FINAL_QUANTITY'; real17-ai)
                         "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",
@@ -532,7 +534,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "jumlah", "jumlahproduk",
                         "cantidadunidades",  # (Northwind's Spanish star schema; real31-ak)
                         # (a Mexican sell-out's 'Venta (pza)', pieces sold, beside 'Venta ($)'; real31-ak)
-                        "venta(pza)", "venta(pzas)", "venta(piezas)", "piezasvendidas", "unidadesvendidas",
+                        "venta(pza)", "venta(pzas)", "venta(pzas.)", "venta(piezas)", "ventapza", "ventapzas",
+                        "ventas(pza)", "ventas(pzas)", "venta(unidades)", "ventas(unidades)", "ventaunidades",
+                        "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0

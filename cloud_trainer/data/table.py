@@ -516,7 +516,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|ty
                          r"|scale|score|rating|(?<![a-z])days(?![a-z])"
                          # (a diagnosis, a student's answer, a count of items ordered, a price's
                          # high; real35-al .. real38-al)
-                         r"|reason|answer|ordered|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])")
+                         r"|reason|answer|(?:items|units|products)\s*ordered|ordered\s*(?:qty|quantity|units|items)"
+                         r"|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -544,13 +545,17 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         return len(given) >= 10 and len(values) <= 4 and all(v in _YES_NO or v.startswith("no ") for v in values)
 
     def not_an_id(at: int) -> bool:
-        """Decimals (a review site's average ratings under 'restaurants') or long free text
-        (a tour's HTML 'describe_place', a job's description): no id (real38-al)."""
+        """Measured decimals (a review site's average ratings under 'restaurants': many
+        values, of several decimal places) or free text (a tour's HTML 'describe_place', a
+        job's description): no id (real38-al). Not a course's '6.006' or a module's '2.3'
+        (few values, repeated), nor a listing's 70-character title (session al's reviews)."""
         given = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
         if len(given) < 10:
             return False
-        decimals = all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and not all(v.endswith(".0") for v in given)
-        return decimals or sorted(map(len, given))[len(given) // 2] > 60
+        decimals = (all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)
+                    and len({len(v.split(".")[1]) for v in given}) > 1)
+        markup = sum(bool(re.search(r"<[a-z/][^>]*>", v)) for v in given) * 5 >= len(given) * 2
+        return decimals or markup or sorted(map(len, given))[len(given) // 2] > 150
 
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)

@@ -126,6 +126,15 @@ and the short forms): a stem would take 'Маргарин' for March and 'Май
 _MONTHS_IN_ENGLISH = {name: n for n, full in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
      "december"), start=1) for name in (full, full[:3])} | {"sept": 9}
+_MONTHS_OF_PARTS = {
+    # Indonesian (the others are Dutch's or German's), Polish (nominative and genitive,
+    # accents folded): month columns only, not dates with words ('marca' is a brand in
+    # Spanish); session al's review
+    "maret": 3, "agustus": 8, "desember": 12, "nopember": 11, "pebruari": 2,
+    "styczen": 1, "stycznia": 1, "luty": 2, "lutego": 2, "marzec": 3, "marca": 3, "kwiecien": 4, "kwietnia": 4,
+    "maj": 5, "maja": 5, "czerwiec": 6, "czerwca": 6, "lipiec": 7, "lipca": 7, "sierpien": 8, "sierpnia": 8,
+    "wrzesien": 9, "wrzesnia": 9, "pazdziernik": 10, "pazdziernika": 10, "listopad": 11, "listopada": 11,
+    "grudzien": 12, "grudnia": 12}
 
 
 def month_number(word: str) -> int | None:
@@ -135,7 +144,8 @@ def month_number(word: str) -> int | None:
     if word.isdigit():
         return int(word) if 1 <= int(word) <= 12 else None
     key = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
-    return _MONTHS_IN_ENGLISH.get(key) or _FOREIGN_MONTHS.get(key) or _RUSSIAN_MONTHS.get(word.lower())
+    return (_MONTHS_IN_ENGLISH.get(key) or _FOREIGN_MONTHS.get(key) or _MONTHS_OF_PARTS.get(key)
+            or _RUSSIAN_MONTHS.get(word.lower()))
 
 
 _RUSSIAN_MONTH = re.compile(r"(?i)(?<![а-яё])(" + "|".join(sorted(_RUSSIAN_MONTHS, key=len, reverse=True))

@@ -221,9 +221,9 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
                       f"numbers, day N as {DAY_ZERO} + N days, so the order is right but the gaps, weekday and season "
                       "may not be"),
         ("seconds", lambda: read_time_since_first(text_values, empty, checks.frame.get("user_id")),
-         lambda a, b: f"counts each shopper's time since their first line (0 on the first line of {a}; up to {b}): "
-                      f"read so from a made-up start, {DAY_ZERO}, where every shopper starts, so each shopper's order "
-                      "and gaps are right, but hour, weekday and season context are not the real ones"),
+         lambda a, b: f"counts each shopper's time since their first line (0 on the first line of {a}; up to {b}), "
+                      f"from a made-up start, {DAY_ZERO}, where every shopper starts: each shopper's order is right, "
+                      "but hour, weekday and season context are not the real ones"),
         ("seconds", lambda: read_offset_seconds(text_values, empty),
          lambda a, b: f"holds numbers counted from a start ({a} to {b}), not dates (a research file's seconds since "
                       f"its log began): read as seconds from a made-up start, {DAY_ZERO}, so the order is right (and "

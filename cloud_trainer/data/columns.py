@@ -133,12 +133,12 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     fields = sorted((i for i, r in enumerate(raw) if header[i] not in known and re.fullmatch(
         re.escape(lead) + r"[/.](?:product|productid|sku|item|itemid)(?:[/.](?:internalreference|reference|code|id"
         r"|defaultcode|name))?", header_key(r))), key=lambda i: len(raw[i]))
-    chosen_lines = frame["item_id"].astype(str).str.strip()
     # Only a field given on nearly every line, of far fewer values than the column (a label
     # a line: 131 labels of 50 products); a flattened 'product' beside a 'product.sku' blank
     # on half the lines is the product (session al's review).
+    labels = frame["item_id"].astype(str).str.strip().nunique() if fields else 0
     part = next((i for i in fields if (frame[header[i]].astype(str).str.strip() == "").mean() < 0.05
-                 and chosen_lines.nunique() >= 2 * frame[header[i]].astype(str).str.strip().nunique()), None)
+                 and labels >= 2 * frame[header[i]].astype(str).str.strip().nunique()), None)
     if part is not None:
         # Odoo's export of 'Order Lines' and its fields: the first is the line's label
         # ('S00074 - Screw Driver (Acme Corporation)'), 'Order Lines/Product' the product;
@@ -339,11 +339,6 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     joined to it (session al's review). ``raw``, the file's names, grows with ``header``
     in place."""
     timed = "timestamp" in header
-    clock: pd.Series | None = None
-    if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
-        clock = frame["timestamp"].astype(str).str.strip()
-        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?").all():
-            return frame, header
     known = set(INTERACTION_COLUMNS) - {"timestamp"}
     parts: dict[str, int] = {}
     for i, h in enumerate(header):
@@ -355,6 +350,11 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
                 parts[part] = i
     if "year" not in parts or "month" not in parts or len(frame) < 20:
         return frame, header
+    clock: pd.Series | None = None
+    if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
+        clock = frame["timestamp"].astype(str).str.strip()
+        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?").all():
+            return frame, header
     text = {part: frame[header[i]].astype(str).str.strip() for part, i in parts.items()}
     given = (text["year"] != "") & (text["month"] != "")
     if not given.any():
@@ -873,14 +873,15 @@ def read_time_since_first(values: pd.Series, empty: np.ndarray,
     their own first line: 0 there, as Riiid's answer log writes its ``timestamp`` (milliseconds,
     0 to 8e10). Read as Unix time, 46 % of a real file's lines had been bad rows and the rest
     dated 1973 to 2199 (real38-al). Read as milliseconds (seconds where the largest is below
-    1e9: 31 years of seconds) from :data:`.timestamps.DAY_ZERO`, each shopper's order and
-    gaps are right; shoppers all start there, and the caller says hour and weekday are not
-    real. Only where 0 is the smallest time of 80 % of the shoppers with two lines or more,
-    and of 5 such shoppers at least."""
+    1e9: 31 years of seconds; a guess the note says) from :data:`.timestamps.DAY_ZERO`, each
+    shopper's order is right, and its gaps where the unit is; shoppers all start there, and
+    the caller says hour and weekday are not real. Only where 0 is the smallest time of 80 %
+    of the shoppers with two lines or more, 5 at least, and their next times are near 0 too."""
     if users is None or len(values) < 20:
         return None
     present = values[~empty]
-    if not present.str.fullmatch(r"\d{1,13}").all():
+    # (the head first: a date column's 2M values fail on their first, at no cost to its load)
+    if not present.head(100).str.fullmatch(r"\d{1,13}").all() or not present.str.fullmatch(r"\d{1,13}").all():
         return None
     counts = pd.to_numeric(values.where(~empty), errors="coerce")
     by_user = pd.DataFrame({"user": users.astype(str).to_numpy(), "t": counts.to_numpy()}).dropna()

@@ -573,7 +573,12 @@ def _keyed_parts(cells: pd.Series) -> tuple[list, str] | None:
     (``sku=WRMG4011FO,qty=17;sku=PHI85,qty=20``), which had been one made-up item a cell
     (real35-al). None otherwise."""
     given = cells[cells.str.strip() != ""]
-    if given.empty or not given.map(lambda c: all(_KEYED_PART.fullmatch(p) for p in c.split(";"))).all():
+
+    def keyed(part: pd.Series) -> bool:
+        return bool(part.map(lambda c: all(_KEYED_PART.fullmatch(p) for p in c.split(";"))).all())
+
+    # (the head first: most files' items fail on their first cell, at no cost to the load)
+    if given.empty or "=" not in given.iloc[0] or not keyed(given.head(100)) or not keyed(given):
         return None
     return ([[(m.group(1), float(m.group(2)), None) for p in c.split(";") if (m := _KEYED_PART.fullmatch(p))]
              if c.strip() else [] for c in cells], "'sku=...,qty=...' pairs joined by ';'")

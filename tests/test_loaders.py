@@ -3843,7 +3843,8 @@ def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp
         f"I{k // 2},C{k % 40},P{k % 50},11/{1 + k % 28}/2004,{1 + k % 5},{10 * (1 + k % 7)},"
         f"{10 * (1 + k % 7) * (1 + k % 5)}\n" for k in range(300)))
     assert set(raw.interactions["price"]) == {10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0}  # (not divided)
-    assert (f"{path}: 'Sales Price' read as the unit price: times 'quantity' it makes 'Net Invoice Amount' on 100% "
+    assert (f"{path}: 'Sales Price' read as the unit price: times 'Delivery Invoiced Quantity' it makes 'Net Invoice "
+            "Amount' on 100% "
             "of the lines with more than one unit") in raw.report.notes
     raw, _ = load_text(tmp_path, "orders.csv", "customer_email,product,refund,created_at\n" + "".join(
         f'c{k % 40}@x.com,"sku=S{k % 30},qty={1 + k % 4};sku=T{k % 20},qty=2",{"yes" if k % 10 == 0 else "no"},'
@@ -3884,14 +3885,15 @@ def test_round_18_rules_keep_out_of_what_two_reviews_found_them_too_wide_or_narr
     raw, _ = load_text(tmp_path, "ratings.csv", rows("user_id,item_id,timestamp,type", lambda k: (
         f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + k % 2}")))
     assert len(raw.interactions) == 300
-    # A flattened 'product' beside a 'product.sku' blank on half the lines stays the item; a
-    # workshop's 'Job ID' is no item; 'Delivered quantity' alone (0 on open orders) no quantity.
+    # A flattened 'product' beside a 'product.sku' blank on half the lines stays the item;
+    # CareerBuilder's 'JobID' is (a workshop's 'Job ID' then too: the trade-off, said in the
+    # docs); 'Delivered quantity' alone (0 on open orders) no quantity.
     raw, _ = load_text(tmp_path, "lines.csv", rows("customer_id,product,product.sku,date", lambda k: (
         f"C{k % 40},Product {k % 50},{f'SKU{k % 50}' if k % 2 else ''},2024-01-{1 + k % 28:02d}")))
     assert raw.interactions["item_id"].str.startswith("Product").all()
-    with pytest.raises(DataError, match=r"missing required column\(s\) item_id"):
-        load_text(tmp_path, "work_orders.csv", rows("Job ID,Customer ID,Part,Date", lambda k: (
-            f"J{k},C{k % 40},Part {k % 30},2024-01-{1 + k % 28:02d}")))
+    raw, _ = load_text(tmp_path, "apps.tsv", rows("UserID\tWindowID\tSplit\tApplicationDate\tJobID", lambda k: (
+        f"{k % 40}\t1\tTrain\t2012-04-{1 + k % 28:02d} 10:00:00\t{k % 50}")))
+    assert raw.interactions["item_id"].nunique() == 50
     raw, _ = load_text(tmp_path, "outbound.csv", rows("Orderid,customer_id,Article,Created Date,Delivered quantity",
                                                       lambda k: f"O{k},C{k % 40},A{k % 50},2025-05-{1 + k % 28:02d},{k % 3}"))
     assert len(raw.interactions) == 300
@@ -3946,6 +3948,53 @@ def test_round_18_rules_keep_out_of_what_two_reviews_found_them_too_wide_or_narr
         "Order Lines,Order Lines/Product/Internal Reference,customer_id,date", lambda k: (
             f"S{k // 2} - Product {k % 25} (Customer {k % 40}),FURN_{k % 25},C{k % 40},2024-01-{1 + k % 28:02d}")))
     assert raw.interactions["item_id"].str.startswith("FURN_").all()
+
+
+def test_round_18_rules_after_a_third_review_of_them(tmp_path: Path) -> None:
+    """Session al's third review (/tmp/review12-al): an item's kind in 4-5 codes was refused
+    as actions, and a 3-code action log read as purchases; a mistyped year or 12 years of
+    sales switched the date parts off; a blank time, a 12-hour clock, one blank weight, a
+    trailing ';', a price field, MyAnimeList's '6.0' and Indonesian and Polish short months
+    had each switched a rule off; Odoo's section lines and a long tail of products kept the
+    line's label as the item; a library's 'checkouts.csv' lost its returned loans."""
+    def rows(header: str, row, n: int = 300) -> str:
+        return header + "\n" + "".join(row(k) + "\n" for k in range(n))
+
+    raw, _ = load_text(tmp_path, "ratings.csv", rows("user_id,item_id,timestamp,type", lambda k: (
+        f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + (k % 50) % 5}")))
+    assert len(raw.interactions) == 300  # (the item's kind: one code an item)
+    with pytest.raises(DataError, match=r"column 'type' holds codes \(1, 2, 3\), not action names"):
+        load_text(tmp_path, "log.csv", rows("user_id,sku_id,time,type", lambda k: (
+            f"u{k % 40},s{k % 50},2016-02-{1 + k % 28:02d} 10:00:00,{1 + k % 3 if k % 7 else 1}")))
+    def clock(k: int) -> str:
+        return f"{1 + k % 12}:{k % 60:02d} {('AM', 'PM')[k % 2]}"
+
+    raw, _ = load_text(tmp_path, "sales.csv", rows("Year,Month,Day,Time,customer_id,product_id", lambda k: (
+        f"{2012 + k % 12 if k != 5 else 2001},{1 + k % 12},{1 + k % 28},"
+        f"{'' if k == 9 else clock(k)},C{k % 40},P{k % 50}")))
+    assert raw.interactions["timestamp"].dt.year.nunique() >= 12 and not raw.report.errors
+    raw, _ = load_text(tmp_path, "orders.csv", rows("order_id,customer_id,product_id,order_date,quantity", lambda k: (
+        f'O{k},C{k % 40},P{k % 50},2024-05-{1 + k % 28:02d},"{"" if k == 3 else ("0,750" if k % 40 == 0 else 1 + k % 3)}"')))
+    assert 0.75 in set(raw.interactions["quantity"]) and len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "orders2.csv", rows("customer_email,product,created_at", lambda k: (
+        f'c{k % 40}@x.com,"qty=2,sku=S{k % 30},price=9.50;",2024-01-{1 + k % 28:02d}')))
+    assert raw.interactions["item_id"].nunique() == 30 and raw.interactions["price"].eq(9.5).all()
+    raw, _ = load_text(tmp_path, "animelist.csv", rows("user_id,anime_id,watching_status", lambda k: (
+        f"{k % 40},{k},{'' if k % 50 == 1 else (1.0, 2.0, 6.0)[k % 3]}")))
+    assert raw.interactions["event_type"].eq("favorite").sum() == 98  # (two of the six blank would be 6)
+    for header, months in (("Tahun,Bulan", ("Jan", "Agu", "Des", "Mei")), ("Rok,Miesiąc", ("sty", "paź", "gru", "maj"))):
+        raw, _ = load_text(tmp_path, "sales.csv", rows(f"{header},customer_id,product_id", lambda k, months=months: (
+            f"2023,{months[k % 4]},C{k % 40},P{k % 50}")))
+        assert set(raw.interactions["timestamp"].dt.month) == {1, 5, 8, 10, 12} - ({10} if "Tahun" in header else {8}), header
+    for header, ref in (("Order Lines,Order Lines/Product,customer_id,date", lambda k: f"[F{k % 180}] Product {k % 180}"),
+                        ("Order Lines,Order Lines/Product/Internal Reference,customer_id,date", lambda k: f"F{k % 180}")):
+        raw, _ = load_text(tmp_path, "sale.order.line.csv", rows(header, lambda k, ref=ref: (
+            f"S{k // 2:05d} - {'Furniture' if k % 8 == 0 else f'Product {k % 180} (Customer {k % 40})'},"
+            f"{'' if k % 8 == 0 else ref(k)},C{k % 40},2024-{1 + k % 12:02d}-{1 + k % 28:02d}")))
+        assert raw.interactions["item_id"].str.contains("F").all(), header
+    raw, _ = load_text(tmp_path, "checkouts.csv", rows("patron_id,item_id,checkout_date,status", lambda k: (
+        f"P{k % 40},B{k % 50},2024-10-{1 + k % 28:02d},{'Returned' if k % 5 < 2 else 'Out'}")))
+    assert len(raw.interactions) == 300
 
 
 def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> None:

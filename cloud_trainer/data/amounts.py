@@ -184,7 +184,7 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
         return decimal_points(text)
     zero = commas.str.fullmatch(r"-?0,\d+").any()  # '0,750': no thousands group starts with 0
     if (len(commas) and not distinct.str.contains(".", regex=False).any()
-            and distinct.str.fullmatch(r"-?\d+(?:,\d{1,2})?|" + (r"-?\d+,\d+" if zero else "")).all()):
+            and distinct.str.fullmatch(r"-?\d+(?:,\d{1,2})?|" + (r"-?\d+,\d+|" if zero else "")).all()):
         # Whole numbers but for some with one or two decimals after a comma, which no
         # thousands mark writes: a Polish sheet's tea at '1,5' among prices of 2, 3 and 5 had
         # lost 1,081 of its 1,085 lines as 'not a number' (real37-al). Three decimals too where

@@ -136,9 +136,10 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     # Only a field given on nearly every line, of far fewer values than the column (a label
     # a line: 131 labels of 50 products); a flattened 'product' beside a 'product.sku' blank
     # on half the lines is the product (session al's review).
-    labels = frame["item_id"].astype(str).str.strip().nunique() if fields else 0
-    part = next((i for i in fields if (frame[header[i]].astype(str).str.strip() == "").mean() < 0.05
-                 and labels >= 2 * frame[header[i]].astype(str).str.strip().nunique()), None)
+    # (or a field each line's label names: a long tail of products, a tenth of an order's
+    # lines its sections and notes, the field blank there; session al's reviews)
+    part = next((i for i in fields if _names_the_line(frame["item_id"].astype(str).str.strip(),
+                                                      frame[header[i]].astype(str).str.strip())), None)
     if part is not None:
         # Odoo's export of 'Order Lines' and its fields: the first is the line's label
         # ('S00074 - Screw Driver (Acme Corporation)'), 'Order Lines/Product' the product;
@@ -325,6 +326,31 @@ DAY_OF_MONTH_KEYS = ("day", "dia", "jour", "tag", "giorno", "dag", "hari", "dayo
 and ``Mes`` (``ene`` .. ``dic``), a sales sheet's ``Year``, ``Month``, ``Day``."""
 
 
+def _names_the_line(labels: pd.Series, field: pd.Series) -> bool:
+    """Whether ``field`` is the product of lines that ``labels`` name: given on 7 lines in 10
+    or more, and either of half the labels' values or fewer, or of fewer values than labels
+    that differ on 9 lines in 10 (a label a line), or written inside the label on 8 of 10
+    lines where given (Odoo's ``S00074 - Screw Driver (Acme Corporation)``)."""
+    given = (field != "").to_numpy()
+    if given.mean() < 0.7:
+        return False
+    products, names = field[given].nunique(), labels[given].nunique()
+    if (names >= 2 * products and given.mean() >= 0.95) or names >= 0.9 * int(given.sum()) > products:
+        return True
+    inside = [f in label for label, f in zip(labels[given].head(2000), field[given].head(2000), strict=True)]
+    return names > products and sum(inside) >= 0.8 * len(inside)
+
+
+def _of_the_item(codes: pd.Series, items: pd.Series | None) -> bool:
+    """Whether each item keeps one code on all its lines (95 % of the items on two lines or
+    more): the item's kind, not an action on it."""
+    if items is None:
+        return False
+    per = pd.DataFrame({"item": items.astype(str).to_numpy(), "code": codes.to_numpy()}).groupby("item")["code"]
+    kinds = per.nunique()[per.size() >= 2]
+    return len(kinds) > 0 and float((kinds == 1).mean()) >= 0.95
+
+
 def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                     notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """A file that writes each line's date in parts, a year column and a month column (a
@@ -353,7 +379,7 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     clock: pd.Series | None = None
     if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
         clock = frame["timestamp"].astype(str).str.strip()
-        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?").all():
+        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AaPp]\.?[Mm]\.?)?|").all():
             return frame, header
     text = {part: frame[header[i]].astype(str).str.strip() for part, i in parts.items()}
     given = (text["year"] != "") & (text["month"] != "")
@@ -363,15 +389,19 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     months = text["month"][given].map({v: month_number(v) for v in text["month"][given].unique()})
     days = text["day"][given] if "day" in text else pd.Series("1", index=years.index)
     if (not years.str.fullmatch(r"(?:19|20|21)\d\d").all() or months.isna().any()
-            or not days.str.fullmatch(r"0?[1-9]|[12]\d|3[01]").all() or int(years.max()) - int(years.min()) > 10):
+            or not days.str.fullmatch(r"0?[1-9]|[12]\d|3[01]").all()):
         return frame, header
+    numbers = pd.to_numeric(years)
+    if float(numbers.quantile(0.99) - numbers.quantile(0.01)) > 15:
+        return frame, header  # (a car's model year spans decades; a typo or two is no span)
     if "day" in parts and len(days) >= 40 and months.nunique() >= 2 and pd.to_numeric(days).max() <= 7:
         del parts["day"]  # a weekday's number, not the day of the month
         days = pd.Series("1", index=years.index)
     dates = pd.Series("", index=frame.index, dtype=object)
     dates[given] = years + "-" + months.astype(int).astype(str).str.zfill(2) + "-" + days.str.zfill(2)
     if clock is not None:
-        dates[given] = dates[given] + " " + clock[given]
+        timed_too = given & (clock != "")
+        dates[timed_too] = dates[timed_too] + " " + clock[timed_too]
     shown = ", ".join(repr(raw[i]) for i in parts.values()) + (
         f" and {raw[header.index('timestamp')]!r}" if clock is not None else "")
     if timed:  # the day of the month or the time of day, read as the time: now one of its parts
@@ -649,11 +679,12 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         ask = (f"column {raw_header[j]!r} holds codes ({shown}), not action names: if they are the actions, "
                f"--event-codes says what each is ({','.join(f'{c}=EVENT' for c in sorted(codes.index, key=int))}; "
                f"EVENT one of {', '.join(event.choices)}, or none to leave its lines out)")
-        if not any(h in header for h in ("quantity", "price")) and len(codes) >= 4:
+        if not any(h in header for h in ("quantity", "price")) and len(codes) >= 3 and not _of_the_item(
+                values, frame["item_id"] if "item_id" in header else None):
             # A log's lines (no quantity, no price) of six codes are not all purchases: JData's
             # 29,999 actions, 38 of them orders, had trained as purchases with a note (real37-al).
-            # (4 codes or more, as the action logs write them: a ratings file's 'type' 1 / 2
-            # is the item's kind, a check-in log's 0 / 1 a flag; session al's review)
+            # (3 codes or more, not one an item keeps on all its lines: a ratings file's 'type'
+            # is the item's kind, a check-in log's 0 / 1 a flag; session al's reviews)
             raise DataError(f"{name}: {ask}; or rename the column if it is no action")
         report.notes.append(f"{name}: {ask}; as it is, every line is read as a purchase")
     elif share > 0:

@@ -323,12 +323,12 @@ def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in LIST_STATUS_KEYS:
             continue
-        values = inter[col].astype(str).str.strip()
+        values = inter[col].astype(str).str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)  # ('6.0')
         distinct = set(values.unique()[:51])
-        # (MyAnimeList's codes on 99 % of the lines: a few stray 0 or 5 are no other scheme;
-        # session al's review)
+        # (MyAnimeList's codes on 99 % of the given lines: a few stray 0 or 5 are no other
+        # scheme; session al's reviews)
         if (key in ("watchingstatus", "mystatus") and "6" in distinct and distinct <= MAL_CODES | {"0", "5", ""}
-                and values.isin(MAL_CODES).mean() >= 0.99):
+                and values[values != ""].isin(MAL_CODES).mean() >= 0.99):
             planned, how = (values == "6").to_numpy(), "6 (MyAnimeList's Plan to Watch)"
         else:
             words = {v for v in distinct if header_key(v) in PLANNED_WORDS}
@@ -564,24 +564,45 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
-_KEYED_PART = re.compile(r"(?i)\s*(?:sku|product|item|id)\s*=\s*([^,;=]+?)\s*,\s*(?:qty|quantity)\s*=\s*(\d+(?:\.\d+)?)\s*")
+_KEYED_FIELD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*([^,;=]*?)\s*")
+_KEYED_ID = ("sku", "product", "item", "id")
+_KEYED_QTY = ("qty", "quantity")
+
+
+def _keyed_product(part: str) -> tuple[str, float | None, float | None] | None:
+    """``(sku, qty, price)`` of one ``sku=...,qty=...[,price=...]`` part (its fields in any
+    order), else None."""
+    fields = {}
+    for field in part.split(","):
+        if (m := _KEYED_FIELD.fullmatch(field)) is None:
+            return None
+        fields[m.group(1).lower()] = m.group(2)
+    sku = next((fields[k] for k in _KEYED_ID if fields.get(k)), None)
+    qty = next((fields[k] for k in _KEYED_QTY if k in fields), None)
+    price = fields.get("price")
+    if sku is None or qty is None or not re.fullmatch(r"\d+(?:\.\d+)?", qty):
+        return None
+    return sku, float(qty), float(price) if price and re.fullmatch(r"\d+(?:\.\d+)?", price) else None
 
 
 def _keyed_parts(cells: pd.Series) -> tuple[list, str] | None:
-    """Each cell's ``(sku, qty, None)`` where every given cell is ``sku=...,qty=...`` pairs
-    joined by ``;``: Magento's sample-data installer writes an order's products so
-    (``sku=WRMG4011FO,qty=17;sku=PHI85,qty=20``), which had been one made-up item a cell
-    (real35-al). None otherwise."""
+    """Each cell's ``(sku, qty, price)`` where every given cell is ``sku=...,qty=...`` parts
+    (their fields in any order, a ``price`` too) joined by ``;``: Magento's sample-data
+    installer writes an order's products so (``sku=WRMG4011FO,qty=17;sku=PHI85,qty=20``),
+    which had been one made-up item a cell (real35-al). None otherwise."""
     given = cells[cells.str.strip() != ""]
 
-    def keyed(part: pd.Series) -> bool:
-        return bool(part.map(lambda c: all(_KEYED_PART.fullmatch(p) for p in c.split(";"))).all())
+    def parts(cell: str) -> list[str]:
+        return [p for p in cell.split(";") if p.strip()]  # (a trailing ';')
+
+    def keyed(head: pd.Series) -> bool:
+        return bool(head.map(lambda c: bool(parts(c)) and all(_keyed_product(p) for p in parts(c))).all())
 
     # (the head first: most files' items fail on their first cell, at no cost to the load)
     if given.empty or "=" not in given.iloc[0] or not keyed(given.head(100)) or not keyed(given):
         return None
-    return ([[(m.group(1), float(m.group(2)), None) for p in c.split(";") if (m := _KEYED_PART.fullmatch(p))]
-             if c.strip() else [] for c in cells], "'sku=...,qty=...' pairs joined by ';'")
+    return ([[_keyed_product(p) for p in parts(c)] if c.strip() else [] for c in cells],
+            "'sku=...,qty=...' pairs joined by ';'")
 
 
 def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
@@ -940,7 +961,8 @@ def _says_refund(status: str) -> bool:
 
 LOAN_WORDS = frozenset({"loan", "loans", "borrow", "borrows", "borrowing", "borrowings", "lending", "lendings",
                         "circulation", "rental", "rentals", "prestamo", "prestamos", "prestito", "prestiti",
-                        "emprestimo", "emprestimos", "ausleihe", "ausleihen"})
+                        "emprestimo", "emprestimos", "ausleihe", "ausleihen", "emprunt", "emprunts",
+                        "checkouts"})  # (a library's 'checkouts.csv'; a shop's checkouts have no 'Returned')
 """Words of a file name that say its lines are loans (a library's ``loans.csv``, ``prestamos.csv``).
 By the name only: a shop's order lines have a payment's ``Due Date`` and a returned item's
 ``return_date`` too (session al's review)."""

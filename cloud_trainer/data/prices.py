@@ -88,7 +88,9 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         # Invoice Amount') is the unit price, not Ta-Feng's line total: divided, 40 had been
         # 8 for 5 units (real35-al).
         inter["price"] = total.where(total > 0)
-        report.notes.append(f"{file}: {unread[total_col][0]!r} read as the unit price: times {units_name!r} it makes "
+        units_said = inter.attrs.get("source_names", {}).get("quantity", units_name) if units_name == "quantity" \
+            else units_name.strip("'")
+        report.notes.append(f"{file}: {unread[total_col][0]!r} read as the unit price: times {units_said!r} it makes "
                             f"{made}")
         return inter
     price = total / units.fillna(1.0) if units is not None else total

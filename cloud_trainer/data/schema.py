@@ -429,8 +429,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
-                # (not a bare 'job_id': a workshop's work order; session al's review)
-                "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid")
+                # ('JobID' too: CareerBuilder's applications; a workshop's 'Job ID' is its work
+                # order, and such a file then stops for items never sold; session al's reviews)
+                "idproduktu", "idplace", "placeid", "poiid", "job.id", "jobid", "librarybookid")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read
@@ -536,7 +537,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (a Mexican sell-out's 'Venta (pza)', pieces sold, beside 'Venta ($)'; real31-ak)
                         "venta(pza)", "venta(pzas)", "venta(pzas.)", "venta(piezas)", "ventapza", "ventapzas",
                         "ventas(pza)", "ventas(pzas)", "venta(unidades)", "ventas(unidades)", "ventaunidades",
-                        "piezasvendidas", "unidadesvendidas",
+                        "ventapiezas", "venta(uds)", "ventauds", "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0

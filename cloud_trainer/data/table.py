@@ -548,12 +548,12 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         """Measured decimals (a review site's average ratings under 'restaurants': many
         values, of several decimal places) or free text (a tour's HTML 'describe_place', a
         job's description): no id (real38-al). Not a course's '6.006' or a module's '2.3'
-        (few values, repeated), nor a listing's 70-character title (session al's reviews)."""
+        (few values, repeated: at most half the lines'), nor a listing's 70-character title
+        (session al's reviews)."""
         given = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
         if len(given) < 10:
             return False
-        decimals = (all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)
-                    and len({len(v.split(".")[1]) for v in given}) > 1)
+        decimals = all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)
         markup = sum(bool(re.search(r"<[a-z/][^>]*>", v)) for v in given) * 5 >= len(given) * 2
         return decimals or markup or sorted(map(len, given))[len(given) // 2] > 150
 

@@ -134,7 +134,10 @@ _MONTHS_OF_PARTS = {
     "styczen": 1, "stycznia": 1, "luty": 2, "lutego": 2, "marzec": 3, "marca": 3, "kwiecien": 4, "kwietnia": 4,
     "maj": 5, "maja": 5, "czerwiec": 6, "czerwca": 6, "lipiec": 7, "lipca": 7, "sierpien": 8, "sierpnia": 8,
     "wrzesien": 9, "wrzesnia": 9, "pazdziernik": 10, "pazdziernika": 10, "listopad": 11, "listopada": 11,
-    "grudzien": 12, "grudnia": 12}
+    "grudzien": 12, "grudnia": 12,
+    # their short forms ('Agu', 'Des'; 'sty', 'paź')
+    "peb": 2, "agu": 8, "ags": 8, "agt": 8, "nop": 11, "des": 12,
+    "sty": 1, "lut": 2, "kwi": 4, "cze": 6, "lip": 7, "sie": 8, "wrz": 9, "paz": 10, "lis": 11, "gru": 12}
 
 
 def month_number(word: str) -> int | None:

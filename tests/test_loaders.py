@@ -3886,14 +3886,14 @@ def test_round_18_rules_keep_out_of_what_two_reviews_found_them_too_wide_or_narr
         f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + k % 2}")))
     assert len(raw.interactions) == 300
     # A flattened 'product' beside a 'product.sku' blank on half the lines stays the item;
-    # CareerBuilder's 'JobID' is (a workshop's 'Job ID' then too: the trade-off, said in the
-    # docs); 'Delivered quantity' alone (0 on open orders) no quantity.
+    # CareerBuilder's 'JobID' is named by the hint, not read (a workshop's 'Job ID' is its
+    # work order); 'Delivered quantity' alone (0 on open orders) no quantity.
     raw, _ = load_text(tmp_path, "lines.csv", rows("customer_id,product,product.sku,date", lambda k: (
         f"C{k % 40},Product {k % 50},{f'SKU{k % 50}' if k % 2 else ''},2024-01-{1 + k % 28:02d}")))
     assert raw.interactions["item_id"].str.startswith("Product").all()
-    raw, _ = load_text(tmp_path, "apps.tsv", rows("UserID\tWindowID\tSplit\tApplicationDate\tJobID", lambda k: (
-        f"{k % 40}\t1\tTrain\t2012-04-{1 + k % 28:02d} 10:00:00\t{k % 50}")))
-    assert raw.interactions["item_id"].nunique() == 50
+    with pytest.raises(DataError, match="'JobID' may be item_id"):
+        load_text(tmp_path, "apps.tsv", rows("UserID\tWindowID\tSplit\tApplicationDate\tJobID", lambda k: (
+            f"{k % 40}\t1\tTrain\t2012-04-{1 + k % 28:02d} 10:00:00\t{k % 50}")))
     raw, _ = load_text(tmp_path, "outbound.csv", rows("Orderid,customer_id,Article,Created Date,Delivered quantity",
                                                       lambda k: f"O{k},C{k % 40},A{k % 50},2025-05-{1 + k % 28:02d},{k % 3}"))
     assert len(raw.interactions) == 300
@@ -3951,21 +3951,26 @@ def test_round_18_rules_keep_out_of_what_two_reviews_found_them_too_wide_or_narr
 
 
 def test_round_18_rules_after_a_third_review_of_them(tmp_path: Path) -> None:
-    """Session al's third review (/tmp/review12-al): an item's kind in 4-5 codes was refused
-    as actions, and a 3-code action log read as purchases; a mistyped year or 12 years of
+    """Session al's third and fourth reviews (/tmp/review12-al, /tmp/review13-al): an item's
+    kind in 4-5 codes was refused as actions, and a ratings file's 3 platform codes; a mistyped year or 12 years of
     sales switched the date parts off; a blank time, a 12-hour clock, one blank weight, a
     trailing ';', a price field, MyAnimeList's '6.0' and Indonesian and Polish short months
     had each switched a rule off; Odoo's section lines and a long tail of products kept the
-    line's label as the item; a library's 'checkouts.csv' lost its returned loans."""
+    line's label as the item; a French library's 'emprunts.csv' lost its returned loans (a
+    'checkouts.csv' still does: a shop's checkouts have returns too)."""
     def rows(header: str, row, n: int = 300) -> str:
         return header + "\n" + "".join(row(k) + "\n" for k in range(n))
 
     raw, _ = load_text(tmp_path, "ratings.csv", rows("user_id,item_id,timestamp,type", lambda k: (
         f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + (k % 50) % 5}")))
     assert len(raw.interactions) == 300  # (the item's kind: one code an item)
-    with pytest.raises(DataError, match=r"column 'type' holds codes \(1, 2, 3\), not action names"):
+    with pytest.raises(DataError, match=r"column 'type' holds codes \(1, 2, 3, 4\), not action names"):
         load_text(tmp_path, "log.csv", rows("user_id,sku_id,time,type", lambda k: (
-            f"u{k % 40},s{k % 50},2016-02-{1 + k % 28:02d} 10:00:00,{1 + k % 3 if k % 7 else 1}")))
+            f"u{k % 40},s{k % 50},2016-02-{1 + k % 28:02d} 10:00:00,{1 + k % 4 if k % 7 else 1}")))
+    # Three codes are said, not refused (a review's kind, a platform: the fourth review)
+    raw, path = load_text(tmp_path, "reviews.csv", rows("user_id,item_id,timestamp,type", lambda k: (
+        f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d},{1 + k % 3}")))
+    assert any(n.startswith(f"{path}: column 'type' holds codes (1, 2, 3)") for n in raw.report.notes)
     def clock(k: int) -> str:
         return f"{1 + k % 12}:{k % 60:02d} {('AM', 'PM')[k % 2]}"
 
@@ -3992,7 +3997,7 @@ def test_round_18_rules_after_a_third_review_of_them(tmp_path: Path) -> None:
             f"S{k // 2:05d} - {'Furniture' if k % 8 == 0 else f'Product {k % 180} (Customer {k % 40})'},"
             f"{'' if k % 8 == 0 else ref(k)},C{k % 40},2024-{1 + k % 12:02d}-{1 + k % 28:02d}")))
         assert raw.interactions["item_id"].str.contains("F").all(), header
-    raw, _ = load_text(tmp_path, "checkouts.csv", rows("patron_id,item_id,checkout_date,status", lambda k: (
+    raw, _ = load_text(tmp_path, "emprunts.csv", rows("patron_id,item_id,checkout_date,status", lambda k: (
         f"P{k % 40},B{k % 50},2024-10-{1 + k % 28:02d},{'Returned' if k % 5 < 2 else 'Out'}")))
     assert len(raw.interactions) == 300
 

@@ -565,23 +565,29 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
 
 
 _KEYED_FIELD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*([^,;=]*?)\s*")
-_KEYED_ID = ("sku", "product", "item", "id")
+_KEYED_ID = ("sku", "product", "productid", "item", "itemid", "id")
 _KEYED_QTY = ("qty", "quantity")
 
 
 def _keyed_product(part: str) -> tuple[str, float | None, float | None] | None:
     """``(sku, qty, price)`` of one ``sku=...,qty=...[,price=...]`` part (its fields in any
     order), else None."""
-    fields = {}
+    fields: dict[str, str] = {}
+    last = ""
     for field in part.split(","):
+        if last and re.fullmatch(r"\s*\d{1,2}\s*", field):
+            fields[last] += "," + field.strip()  # (a decimal comma: 'price=36,50')
+            continue
         if (m := _KEYED_FIELD.fullmatch(field)) is None:
             return None
-        fields[m.group(1).lower()] = m.group(2)
+        last = m.group(1).lower().replace("_", "")
+        fields[last] = m.group(2)
     sku = next((fields[k] for k in _KEYED_ID if fields.get(k)), None)
     qty = next((fields[k] for k in _KEYED_QTY if k in fields), None)
     price = fields.get("price")
-    if sku is None or qty is None or not re.fullmatch(r"\d+(?:\.\d+)?", qty):
-        return None
+    if sku is None or qty is None or not re.fullmatch(r"-?\d+(?:\.\d+)?", qty):
+        return None  # (a quantity of 0 or below is then a bad row of its own)
+    price = price.replace(",", ".") if price and re.fullmatch(r"\d+,\d{1,2}", price) else price  # ('36,50')
     return sku, float(qty), float(price) if price and re.fullmatch(r"\d+(?:\.\d+)?", price) else None
 
 
@@ -961,8 +967,8 @@ def _says_refund(status: str) -> bool:
 
 LOAN_WORDS = frozenset({"loan", "loans", "borrow", "borrows", "borrowing", "borrowings", "lending", "lendings",
                         "circulation", "rental", "rentals", "prestamo", "prestamos", "prestito", "prestiti",
-                        "emprestimo", "emprestimos", "ausleihe", "ausleihen", "emprunt", "emprunts",
-                        "checkouts"})  # (a library's 'checkouts.csv'; a shop's checkouts have no 'Returned')
+                        "emprestimo", "emprestimos", "ausleihe", "ausleihen", "emprunt", "emprunts"})
+# (not 'checkouts': a shop's checkouts export has returns too; session al's last review)
 """Words of a file name that say its lines are loans (a library's ``loans.csv``, ``prestamos.csv``).
 By the name only: a shop's order lines have a payment's ``Due Date`` and a returned item's
 ``return_date`` too (session al's review)."""

@@ -429,9 +429,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
-                # ('JobID' too: CareerBuilder's applications; a workshop's 'Job ID' is its work
-                # order, and such a file then stops for items never sold; session al's reviews)
-                "idproduktu", "idplace", "placeid", "poiid", "job.id", "jobid", "librarybookid")
+                # (not a bare 'JobID': a workshop's work order would train as the item; the
+                # hint names it for CareerBuilder's applications; session al's reviews)
+                "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid")
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read

@@ -4002,6 +4002,24 @@ def test_round_18_rules_after_a_third_review_of_them(tmp_path: Path) -> None:
     assert len(raw.interactions) == 300
 
 
+def test_an_erp_unit_price_beside_a_taxed_or_discounted_amount_and_spanish_clock_times(tmp_path: Path) -> None:
+    """Left by session al's reviews, fixed at its end: an ERP's unit 'Sales Price' beside an
+    'Amount Including VAT' or a 'Net Amount' after line discounts had still been divided as
+    a line total; a Spanish-locale '01:39 p. m.' (Excel's es-MX) had made every line a bad
+    row, beside date parts too."""
+    for header, amount in (("Amount Including VAT", lambda p, q, k: round(p * q * 1.21, 2)),
+                           ("Net Amount", lambda p, q, k: round(p * q * (0.9 if k % 3 == 0 else 1.0), 2))):
+        raw, path = load_text(tmp_path, "invoice_lines.csv", f"Invoice No,Customer No,Item No,Posting Date,Quantity,"
+                              f"Sales Price,{header}\n" + "".join(
+            f"SI{k // 2},C{k % 40},I{k % 50},2024-01-{1 + k % 28:02d},{1 + k % 4},{10 * (1 + k % 5)},"
+            f"{amount(10 * (1 + k % 5), 1 + k % 4, k)}\n" for k in range(300)))
+        assert set(raw.interactions["price"]) == {10.0, 20.0, 30.0, 40.0, 50.0}, header
+    raw, _ = load_text(tmp_path, "ventas.csv", "cliente_id,producto_id,fecha\n" + "".join(
+        f"C{k % 40},P{k % 50},{1 + k % 9:02d}/08/2023 {1 + k % 12:02d}:{k % 60:02d} {('a. m.', 'p. m.')[k % 2]}\n"
+        for k in range(300)))
+    assert raw.interactions["timestamp"].dt.hour.nunique() == 12 and not raw.report.errors
+
+
 def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> None:
     """A headerless export whose column taken for the shopper differs on every line is
     refused (Goodreads' 'Book Id' as 812 one-line shoppers; real36-al). A missing column's

@@ -379,7 +379,7 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     clock: pd.Series | None = None
     if timed and header_key(raw[header.index("timestamp")]) not in DAY_OF_MONTH_KEYS:
         clock = frame["timestamp"].astype(str).str.strip()
-        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AaPp]\.?[Mm]\.?)?|").all():
+        if not clock.str.fullmatch(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?|").all():
             return frame, header
     text = {part: frame[header[i]].astype(str).str.strip() for part, i in parts.items()}
     given = (text["year"] != "") & (text["month"] != "")

@@ -107,9 +107,12 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
 def _unit_price_times_units(inter: pd.DataFrame, price: pd.Series, units: pd.Series, price_col: str,
                             unread: dict[str, tuple[str, str]],
                             number: Callable[[str], tuple[pd.Series, pd.Series]]) -> str:
-    """``'Net Invoice Amount' on 100% of the lines`` where another money column not read is
-    ``price`` times ``units`` (within a cent or 1 %) on 9 lines in 10 of those with more
-    than one unit (20 at least), else "": the price is then the unit one."""
+    """``'Net Invoice Amount' on 100% of the lines with more than one unit`` where another
+    money column not read is ``price`` times ``units`` (within a cent or 1 %) on 9 lines in
+    10 of those with more than one unit (20 at least), or that times one rate on 9 in 10
+    (a VAT of up to 50 %) or at most it, and half of it or more, on all of them (line
+    discounts); else "": the price is then the unit one. A line total divided by 2 units or
+    more is never within that (a cost column beside Ta-Feng's totals is below half)."""
     several = (units.fillna(1.0) > 1).to_numpy() & (price > 0).to_numpy()
     if several.sum() < 20:
         return ""
@@ -118,9 +121,18 @@ def _unit_price_times_units(inter: pd.DataFrame, price: pd.Series, units: pd.Ser
         if col == price_col:
             continue
         other = number(col)[0][several]
-        close = ((other - expected).abs() <= np.maximum(0.01, 0.01 * expected.abs())).mean()
+        close = float(((other - expected).abs() <= np.maximum(0.01, 0.01 * expected.abs())).mean())
         if close >= 0.9:
             return f"{raw!r} on {close:.0%} of the lines with more than one unit"
+        ratio = other / expected
+        rate = float(ratio.median()) if ratio.notna().any() else 0.0
+        # (session al's last review: an 'Amount Including VAT', a 'Net Amount' after line
+        # discounts had left the unit price divided as a line total)
+        if 1.0 < rate <= 1.5 and float(((ratio - rate).abs() <= 0.01 * rate).mean()) >= 0.9:
+            return (f"{raw!r} / {rate:.3g} (a tax of {rate - 1:.0%}) on 90% or more of the lines with more than "
+                    "one unit")
+        if ratio.between(0.5, 1.0 + 1e-9).all() and close >= 0.5:
+            return f"{raw!r} on {close:.0%} of the lines with more than one unit, less a discount on the others"
     return ""
 
 

@@ -222,7 +222,8 @@ def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, s
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
-    for read in (numeric_dates, _twelve_hour_clock, _month_names, _foreign_month_names, _zone_names, _minguo_dates,
+    for read in (numeric_dates, _twelve_hour_clock, _spaced_meridiem, _month_names, _foreign_month_names, _zone_names,
+                 _minguo_dates,
                  _compact_times, _year_first_words, _dotted_clock, _excel_serials, _weekday_or_week):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
@@ -380,6 +381,24 @@ def _twelve_hour_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
              .str.replace(r"\s*([AP]M)$", r" \1", regex=True))
     return plausible(pd.to_datetime(clean, format="%Y-%m-%d %I:%M %p", errors="coerce", utc=True)
                      .fillna(pd.to_datetime(clean, format="%Y-%m-%d %I:%M:%S %p", errors="coerce", utc=True))), None
+
+
+_SPACED_MERIDIEM = re.compile(r"(?i)\s([ap])\.\s+m\.?$")
+"""A Spanish-locale 12-hour clock's ``p. m.`` (Windows' and Excel's es-MX, es-CO ...)."""
+
+
+def _spaced_meridiem(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """A date with a Spanish-locale 12-hour clock (``09/08/2023 01:39 p. m.``), read as its
+    ``PM`` form is: every line of such an export had been a bad row (session al's review)."""
+    spaced = named.str.contains(r"(?i)\s[ap]\.\s+m\.?$").to_numpy(dtype=bool)  # (no group: pandas warns)
+    if not spaced.any():
+        return None, None
+    clean = named.where(spaced).str.replace(_SPACED_MERIDIEM, lambda m: f" {m.group(1).upper()}M", regex=True)
+    stamps, said = numeric_dates(clean)
+    twelve, _ = _twelve_hour_clock(clean)
+    if stamps is None:
+        return twelve, said
+    return (stamps.fillna(twelve) if twelve is not None else stamps), said
 
 
 def _month_names(named: pd.Series) -> tuple[pd.Series | None, str | None]:

@@ -585,6 +585,7 @@ def _keyed_product(part: str) -> tuple[str, float | None, float | None] | None:
     sku = next((fields[k] for k in _KEYED_ID if fields.get(k)), None)
     qty = next((fields[k] for k in _KEYED_QTY if k in fields), None)
     price = fields.get("price")
+    qty = qty.replace(",", ".") if qty and re.fullmatch(r"-?\d+,\d+", qty) else qty  # (a deli's 'qty=0,5')
     if sku is None or qty is None or not re.fullmatch(r"-?\d+(?:\.\d+)?", qty):
         return None  # (a quantity of 0 or below is then a bad row of its own)
     price = price.replace(",", ".") if price and re.fullmatch(r"\d+,\d{1,2}", price) else price  # ('36,50')

@@ -341,22 +341,6 @@ def _names_the_line(labels: pd.Series, field: pd.Series) -> bool:
     return names > products and sum(inside) >= 0.8 * len(inside)
 
 
-def _steps_on_pairs(codes: pd.Series, users: pd.Series | None, items: pd.Series | None) -> bool:
-    """Whether a shopper's lines on one item go through several codes, as a log's actions
-    do (a view, then a cart, then an order): a fifth of the shopper-item pairs or more on
-    two lines or more, and a fifth of those or more with two codes, 5 at least (JData's:
-    93 % and 94 %). An item's kind, a platform or a review's kind is one code a pair, and a
-    rating one line a pair (session al's reviews)."""
-    if users is None or items is None:
-        return False
-    per = pd.DataFrame({"user": users.astype(str).to_numpy(), "item": items.astype(str).to_numpy(),
-                        "code": codes.to_numpy()}).groupby(["user", "item"])["code"]
-    sizes = per.size()
-    kinds = per.nunique()[sizes >= 2]
-    return (len(kinds) >= 0.2 * len(sizes) and int((kinds >= 2).sum()) >= 5
-            and float((kinds >= 2).mean()) >= 0.2)
-
-
 def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                     notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """A file that writes each line's date in parts, a year column and a month column (a
@@ -405,7 +389,8 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
         # time alone either (it had folded three years into 28 days).
         if timed and clock is None:
             notes.append(f"{name}: column {raw[header.index('timestamp')]!r} is a day of the month beside "
-                         f"{raw[parts['year']]!r}, whose years span {span:.0f} (a model year?): not read as the time")
+                         f"{raw[parts['year']]!r}, whose years span {span:.0f}: not read as the time (over 10 years "
+                         "the year may be a model year; a longer sales history, write its dates in one column)")
             return _set_aside(frame, header, raw, "timestamp")
         return frame, header
     if "day" in parts and len(days) >= 40 and months.nunique() >= 2 and pd.to_numeric(days).max() <= 7:
@@ -693,14 +678,15 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         ask = (f"column {raw_header[j]!r} holds codes ({shown}), not action names: if they are the actions, "
                f"--event-codes says what each is ({','.join(f'{c}=EVENT' for c in sorted(codes.index, key=int))}; "
                f"EVENT one of {', '.join(event.choices)}, or none to leave its lines out)")
-        if not any(h in header for h in ("quantity", "price")) and len(codes) >= 3 and _steps_on_pairs(
-                values, frame["user_id"] if "user_id" in header else None,
-                frame["item_id"] if "item_id" in header else None):
+        if not any(h in header for h in ("quantity", "price")) and len(codes) >= 3:
             # A log's lines (no quantity, no price) of six codes are not all purchases: JData's
             # 29,999 actions, 38 of them orders, had trained as purchases with a note (real37-al).
-            # (Only where a shopper's lines on an item go through several codes: a ratings
-            # file's 'type' is the item's kind or the platform; session al's reviews)
-            raise DataError(f"{name}: {ask}; or rename the column if it is no action")
+            # Whether codes are actions or a kind (a channel, a platform, a review's kind) the
+            # file does not say: five reviews' rules to tell them apart each misread one or
+            # the other (session al). Asked, a user renames a kind's column in a moment; read,
+            # a log's views had trained as purchases. (Two codes are a flag: said.)
+            raise DataError(f"{name}: {ask}; if it is no action (a channel, a platform, a kind), rename the column "
+                            "(e.g. type_code) and every line is read as a purchase")
         report.notes.append(f"{name}: {ask}; as it is, every line is read as a purchase")
     elif share > 0:
         others = ", ".join(repr(v) for v in values[~named].value_counts().index[:3])

@@ -575,8 +575,9 @@ def _keyed_product(part: str) -> tuple[str, float | None, float | None] | None:
     fields: dict[str, str] = {}
     last = ""
     for field in part.split(","):
-        if last and re.fullmatch(r"\s*\d{1,2}\s*", field):
-            fields[last] += "," + field.strip()  # (a decimal comma: 'price=36,50')
+        if last and (re.fullmatch(r"\s*\d{1,2}\s*", field)
+                     or (re.fullmatch(r"\s*\d{3}\s*", field) and fields[last].lstrip("-") == "0")):
+            fields[last] += "," + field.strip()  # (a decimal comma: 'price=36,50', 'qty=0,125' kg)
             continue
         if (m := _KEYED_FIELD.fullmatch(field)) is None:
             return None

@@ -133,13 +133,10 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     fields = sorted((i for i, r in enumerate(raw) if header[i] not in known and re.fullmatch(
         re.escape(lead) + r"[/.](?:product|productid|sku|item|itemid)(?:[/.](?:internalreference|reference|code|id"
         r"|defaultcode|name))?", header_key(r))), key=lambda i: len(raw[i]))
-    # Only a field given on nearly every line, of far fewer values than the column (a label
-    # a line: 131 labels of 50 products); a flattened 'product' beside a 'product.sku' blank
-    # on half the lines is the product (session al's review).
-    # (or a field each line's label names: a long tail of products, a tenth of an order's
-    # lines its sections and notes, the field blank there; session al's reviews)
-    part = next((i for i in fields if _names_the_line(frame["item_id"].astype(str).str.strip(),
-                                                      frame[header[i]].astype(str).str.strip())), None)
+    # (a field that names the line's product, not one blank on half the lines beside a
+    # flattened 'product': :func:`_names_the_line`; session al's reviews)
+    labels = frame["item_id"].astype(str).str.strip() if fields else None
+    part = next((i for i in fields if _names_the_line(labels, frame[header[i]].astype(str).str.strip())), None)
     if part is not None:
         # Odoo's export of 'Order Lines' and its fields: the first is the line's label
         # ('S00074 - Screw Driver (Acme Corporation)'), 'Order Lines/Product' the product;
@@ -404,7 +401,7 @@ def date_from_parts(frame: pd.DataFrame, header: list[str], raw: list[str], name
     shown = ", ".join(repr(raw[i]) for i in parts.values()) + (
         f" and {raw[header.index('timestamp')]!r}" if clock is not None else "")
     if timed:  # the day of the month or the time of day, read as the time: now one of its parts
-        frame, header = renamed_columns(frame, header, {"timestamp": passed_over(raw[header.index("timestamp")])})
+        frame, header = _set_aside(frame, header, raw, "timestamp")
     frame = frame.assign(timestamp=dates)
     header.append("timestamp")
     raw.append("/".join(raw[i] for i in parts.values()))  # (the caller's raw header, in step with the header)

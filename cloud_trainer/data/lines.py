@@ -890,8 +890,8 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
                     "storno", "istorno",
-                    "cancellationflag", "cancelflag", "cancelledflag", "canceledflag",
-                    "refund")  # (Magento's sample orders' 'refund' yes / no; real35-al)  # (a hotel's; real38-al)
+                    "cancellationflag", "cancelflag", "cancelledflag", "canceledflag",  # (a hotel's; real38-al)
+                    "refund")  # (Magento's sample orders' 'refund' yes / no; real35-al)
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
@@ -970,10 +970,10 @@ def _says_refund(status: str) -> bool:
 LOAN_WORDS = frozenset({"loan", "loans", "borrow", "borrows", "borrowing", "borrowings", "lending", "lendings",
                         "circulation", "rental", "rentals", "prestamo", "prestamos", "prestito", "prestiti",
                         "emprestimo", "emprestimos", "ausleihe", "ausleihen", "emprunt", "emprunts"})
-# (not 'checkouts': a shop's checkouts export has returns too; session al's last review)
 """Words of a file name that say its lines are loans (a library's ``loans.csv``, ``prestamos.csv``).
 By the name only: a shop's order lines have a payment's ``Due Date`` and a returned item's
-``return_date`` too (session al's review)."""
+``return_date`` too (session al's review). Not ``checkouts``: a shop's checkouts export has
+returns too (its last review)."""
 LOAN_ENDS = frozenset({"returned", "return", "checkedin", "devuelto", "devuelta", "devolucion", "restituito",
                        "devolvido", "zuruckgegeben"})
 """A loan's status when it is given back (its first word: 'Returned late' too): the loan is

@@ -531,26 +531,29 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
     none). ``columns`` (the first rows' values, by position): an id column is not one of
     5 or fewer values over 50 rows or more -- a bike-share file's 'member_casual' is a
     rider's type, and named user_id the file would have been two shoppers (real2-ae)."""
+    def head(at: int) -> list[str]:
+        """The column's values in the first rows (none where not given)."""
+        return columns[at] if columns and at < len(columns) else []
+
     def a_kind(at: int) -> bool:
-        values = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
+        values = [v for v in head(at) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
     def blank(at: int) -> bool:  # (Spotify's 'audiobook_title', null on every song's record: real2-af)
-        values = columns[at] if columns and at < len(columns) else []
+        values = head(at)
         return bool(values) and not any(v and v.lower() not in headerless.MISSING_MARKERS for v in values)
 
     def yes_no(at: int) -> bool:  # (a telco's 'StreamingMovies' Yes / No / No internet service: real34-ak)
-        given = [v.lower() for v in (columns[at] if columns and at < len(columns) else []) if v]
+        given = [v.lower() for v in head(at) if v]
         values = set(given)
         return len(given) >= 10 and len(values) <= 4 and all(v in _YES_NO or v.startswith("no ") for v in values)
 
     def not_an_id(at: int) -> bool:
-        """Measured decimals (a review site's average ratings under 'restaurants': many
-        values, of several decimal places) or free text (a tour's HTML 'describe_place', a
-        job's description): no id (real38-al). Not a course's '6.006' or a module's '2.3'
-        (few values, repeated: at most half the lines'), nor a listing's 70-character title
-        (session al's reviews)."""
-        given = [v for v in (columns[at] if columns and at < len(columns) else []) if v]
+        """Measured decimals (a review site's average ratings under 'restaurants': distinct
+        on more than half the lines) or free text (a tour's HTML 'describe_place', a job's
+        description): no id (real38-al). Not a course's '6.006' or a module's '2.3' (few
+        values, repeated), nor a listing's 70-character title (session al's reviews)."""
+        given = [v for v in head(at) if v]
         if len(given) < 10:
             return False
         decimals = all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)

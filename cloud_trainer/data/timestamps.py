@@ -383,17 +383,18 @@ def _twelve_hour_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
                      .fillna(pd.to_datetime(clean, format="%Y-%m-%d %I:%M:%S %p", errors="coerce", utc=True))), None
 
 
-_SPACED_MERIDIEM = re.compile(r"(?i)\s([ap])\.\s+m\.?$")
+_SPACED_MERIDIEM = re.compile(r"(?i)\s[ap]\.\s+m\.?$")
 """A Spanish-locale 12-hour clock's ``p. m.`` (Windows' and Excel's es-MX, es-CO ...)."""
 
 
 def _spaced_meridiem(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     """A date with a Spanish-locale 12-hour clock (``09/08/2023 01:39 p. m.``), read as its
     ``PM`` form is: every line of such an export had been a bad row (session al's review)."""
-    spaced = named.str.contains(r"(?i)\s[ap]\.\s+m\.?$").to_numpy(dtype=bool)  # (no group: pandas warns)
+    spaced = named.str.contains(_SPACED_MERIDIEM).to_numpy(dtype=bool)
     if not spaced.any():
         return None, None
-    clean = named.where(spaced).str.replace(_SPACED_MERIDIEM, lambda m: f" {m.group(1).upper()}M", regex=True)
+    clean = named.where(spaced).str.replace(_SPACED_MERIDIEM, lambda m: f" {m.group(0).lstrip()[0].upper()}M",
+                                            regex=True)
     stamps, said = numeric_dates(clean)
     twelve, _ = _twelve_hour_clock(clean)
     if stamps is None:

@@ -761,6 +761,35 @@ def carried_down(frame: pd.DataFrame, raw_names: list[str], name: str, report: I
         "line only; they take the line above's")
 
 
+def record_continuations(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                         notes: list[str]) -> None:
+    """Odoo exports a record with its one-to-many lines (a picking with its ``Stock Moves/...``,
+    an order with its ``Order Lines/...``) as one row for the record and its first line,
+    then a row per further line with every field of the record blank. Where the item is
+    such a line's field, those rows take the record's fields from the row above, in place,
+    with a note: 458 of a picking export's 1,458 rows had been bad rows (no shopper, no
+    time), and its status, blank there, did not leave a cancelled picking's lines out. Only
+    rows blank in every column outside the item's ``Prefix/`` that give one inside it."""
+    item = raw[header.index("item_id")]
+    if "/" not in item or not len(frame):
+        return
+    prefix = item.split("/", 1)[0].strip()
+    inside = np.array([r.strip() == prefix or r.split("/", 1)[0].strip() == prefix for r in raw])
+    if inside.all():
+        return
+    blank = np.column_stack([(frame[h].astype(str).str.strip() == "").to_numpy() for h in header])
+    carried = blank[:, ~inside].all(axis=1) & ~blank[:, inside].all(axis=1)
+    if not carried.any() or carried[0]:
+        return
+    head = np.flatnonzero(~carried)[np.cumsum(~carried) - 1]  # each row's record: the last row above that has one
+    for h in np.asarray(header)[~inside]:
+        values = frame[h].to_numpy(copy=True)
+        values[carried] = values[head[carried]]
+        frame[h] = values
+    notes.append(f"{name}: {int(carried.sum()):,} rows give only {prefix!r} fields: each a further line of the "
+                 "record above (Odoo writes a record's fields on its first line only); they take the record's")
+
+
 def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,
                      report: IngestReport, *, note: bool = True) -> pd.Series:
     """Blank ``values`` on lines of a basket whose other lines all give one value take it:

@@ -377,6 +377,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
+                # Odoo's related field for a product's SKU (its 'default_code'), as
+                # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
+                "productinternalreference",
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
                 # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU
                 "materialnumber", "materialno", "skureferenceno", "skureferenceno.", "sellersku", "productreference",

@@ -37,6 +37,7 @@ from .columns import (
     fill_from_basket,
     missing_values,
     one_form_ids,
+    record_continuations,
     renamed_columns,
     text_formulas,
     whole_number_ids,
@@ -934,6 +935,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     stats = report.stats(name)
     frame, header = event_column_by_values(frame, header, raw_header, spec, name, report)
     if "item_id" in header and spec.name == "interactions":
+        record_continuations(frame, header, raw_header, name, report.notes)
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
         frame, header = better_user_column(frame, header, raw_header, name, report.notes)
         frame, header = words_for_a_time(frame, header, raw_header, name, report.notes)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sheet_helpers import write_xlsx
 
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.data.columns import read_offset_seconds
@@ -1531,6 +1532,42 @@ def test_an_odoo_records_further_lines_take_the_records_fields(tmp_path: Path) -
     assert any("3 rows give only 'Stock Moves' fields: each a further line of the record above" in n
                for n in raw.report.notes)
     assert errors_of(raw, path) == ["7: user_id: empty (required)"]  # (OUT/3 names no one)
+
+
+def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path: Path) -> None:
+    """An Indian marketplace's sales give 'Units' and 'Cancelled_Units' on each line: the
+    28.5 % of lines cancelled whole had trained as purchases (real41-am). A line keeps the
+    units left; one with none left is no purchase. A count that is larger than the units
+    ordered on many lines counts something else and is not read so."""
+    rows = [("U1", "P1", 1, 1), ("U2", "P2", 3, 1), ("U3", "P3", 2, 0), ("U1", "P2", 1, 0), ("U4", "P4", 2, 2)]
+    raw, path = load_text(tmp_path, "Raw_Sales.csv", "OrderDate,UserId,ProductId,Units,Cancelled_Units\n" + "".join(
+        f"2017-11-0{k + 1},{u},{p},{n},{c}\n" for k, (u, p, n, c) in enumerate(rows)))
+    inter = raw.interactions
+    assert inter[["user_id", "item_id"]].values.tolist() == [["U2", "P2"], ["U3", "P3"], ["U1", "P2"]]
+    assert inter["quantity"].tolist() == [2, 2, 1]
+    assert any("2 lines have all their units in 'Cancelled_Units' (cancelled or given back): no purchase" in n
+               for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "sales.csv", "OrderDate,UserId,ProductId,Units,qty_refunded\n" + "".join(
+        f"2017-11-0{k + 1},{u},{p},1,{5 + k}\n" for k, (u, p, _, _) in enumerate(rows)))
+    assert len(raw.interactions) == 5  # (more than the units on every line: not a count of them)
+
+
+def test_a_workbooks_returns_sheet_leaves_its_orders_out(tmp_path: Path) -> None:
+    """Tableau's Sample Superstore keeps its returned orders on a 'Returns' sheet of
+    'Returned', 'Order ID': the sheet was left out for its other header, and its 800
+    order lines (8 %) read as purchases (real41-am). A sheet of another name, or one that
+    lists more than a flag beside the order, says nothing of returns."""
+    orders = [["Order ID", "Order Date", "Customer ID", "Product ID", "Quantity"]] + [
+        [f"O-{k // 2}", f"2024-03-{1 + k:02d}", f"C{k % 3}", f"P{k % 4}", 1] for k in range(8)]
+    path = tmp_path / "Superstore.xlsx"
+    write_xlsx(path, {"Orders": orders, "Returns": [["Returned", "Order ID"], ["Yes", "O-1"], ["Yes", "O-3"]],
+                      "People": [["Person", "Region"], ["Anna", "West"]]})
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["session_id"].tolist() == ["O-0", "O-0", "O-2", "O-2"]
+    assert any("sheet 'Returns' lists 2 returned 'Order ID': their 4 lines marked 'Returned'" in n
+               for n in raw.report.notes)
+    write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Reason", "Refund"], ["O-1", "broken", 5]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 8
 
 
 def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_says(tmp_path: Path) -> None:

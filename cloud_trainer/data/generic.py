@@ -47,6 +47,7 @@ from cloud_trainer.data.lines import (
     skip_rows,
     stray_times,
     tag_log_firsts,
+    units_given_back,
     units_of_split_lines,
     unrated_grid_cells,
     unread_columns,
@@ -112,6 +113,7 @@ def load_generic(
     inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
+    inter = units_given_back(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     inter = units_of_split_lines(inter, interactions, report)
     if "event_type" not in inter:

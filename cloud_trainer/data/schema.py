@@ -339,6 +339,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # (a Northwind star schema's 'KeyCliente', an Indonesian dealer's 'Konsumen', a radio's
                 # 'listener_id'; real31-ak, real32-ak)
                 "keycliente", "konsumen", "listenerid",
+                # a B2B buyer (an FMCG maker's orders by 'Distributor_ID': read as none, each of
+                # 5,000 orders was an anonymous shopper and nothing repeated), a game's player,
+                # a Steam library's owner (real40-am, real41-am)
+                "distributorid", "dealerid", "playerid", "usersteamid", "steamid",
                 "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 "reviewer",  # (Magento's sample reviews: a blank 'email' beside it; real35-al)
                 # Chinese and Japanese tills and Tianchi-style exports
@@ -380,6 +384,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # Odoo's related field for a product's SKU (its 'default_code'), as
                 # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
                 "productinternalreference",
+                "medicationid", "appid",  # (a pharmacy's prescriptions; Steam's games: real40-am, real41-am)
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
                 # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU
                 "materialnumber", "materialno", "skureferenceno", "skureferenceno.", "sellersku", "productreference",

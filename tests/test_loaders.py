@@ -1552,6 +1552,36 @@ def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path
     assert len(raw.interactions) == 5  # (more than the units on every line: not a count of them)
 
 
+def test_a_price_that_grows_with_the_units_is_the_lines_total(tmp_path: Path) -> None:
+    """Chipotle's 'item_price' is 16.98 for two Chicken Bowls of 8.49: read as the unit
+    price, 259 of 422 multi-unit lines were priced 2 to 5 times over (real39-am). Its
+    'item_name' is the item. A unit price that stays put whatever the units is left as
+    it is."""
+    lines = "".join(f"{k},{n},Bowl {k % 4},{n * (8.5 + k % 4):.2f}\n"
+                    for k in range(60) for n in [1 + k % 3])
+    raw, path = load_text(tmp_path, "chipotle.tsv", "order_id\tquantity\titem_name\titem_price\n"
+                          + lines.replace(",", "\t"))
+    inter = raw.interactions
+    assert sorted(set(inter["price"].round(2))) == [8.5, 9.5, 10.5, 11.5]
+    assert any("'item_price' is the line's total, not the unit price: on 100% of 40 lines of more than one unit"
+               in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "till.csv", "order_id,quantity,item_name,item_price\n" + "".join(
+        f"{k},{1 + k % 3},Bowl {k % 4},{8.5 + k % 4:.2f}\n" for k in range(60)))
+    assert sorted(set(raw.interactions["price"].round(2))) == [8.5, 9.5, 10.5, 11.5]
+
+
+def test_squares_item_sales_are_priced_from_product_sales(tmp_path: Path) -> None:
+    """Square's item sales export gives no unit price but each line's 'Product Sales',
+    'Net Sales' and 'Gross Sales' in dollars ('$78.05 ', '($8.50)'): every item had been
+    priced 0 (real39-am). The unit price is 'Product Sales' (before discounts and tax)
+    over the quantity."""
+    raw, _ = load_text(tmp_path, "items-2024.csv",
+                       "Date,Item,Qty,SKU,Product Sales,Discounts,Net Sales,Tax,Gross Sales,Customer ID\n" + "".join(
+                           f"12/{1 + k % 28:02d}/2024,Gin,\"{1 + k % 2},0\",G{k % 25},${(1 + k % 2) * 78.05:.2f} ,"
+                           f"($8.50),$69.55 ,$6.95 ,$76.50 ,C{k % 7}\n" for k in range(50)))
+    assert set(raw.interactions["price"].round(2)) == {78.05}
+
+
 def test_a_workbooks_returns_sheet_leaves_its_orders_out(tmp_path: Path) -> None:
     """Tableau's Sample Superstore keeps its returned orders on a 'Returns' sheet of
     'Returned', 'Order ID': the sheet was left out for its other header, and its 800

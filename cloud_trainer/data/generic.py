@@ -53,7 +53,12 @@ from cloud_trainer.data.lines import (
     unread_columns,
 )
 from cloud_trainer.data.names import header_key, letter_words, passed_over
-from cloud_trainer.data.prices import amazon_line_prices, micros_prices, prices_from_line_totals
+from cloud_trainer.data.prices import (
+    amazon_line_prices,
+    micros_prices,
+    prices_from_line_totals,
+    prices_that_scale_with_units,
+)
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
@@ -115,6 +120,8 @@ def load_generic(
     inter = sales_only(inter, interactions, report)
     inter = units_given_back(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
+    # (before split lines' units are added: a merged line's price is a unit's)
+    inter = prices_that_scale_with_units(inter, interactions, report)
     inter = units_of_split_lines(inter, interactions, report)
     if "event_type" not in inter:
         # (not where the lines carry a quantity or a price: 'click_and_collect_orders',

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .amounts import decimal_points, european_numbers
+from .amounts import decimal_points, european_numbers, money_amounts
 from .ingest import IngestReport
 from .lines import skip_rows, unread_columns
 from .names import header_key, without_unit
@@ -27,7 +27,10 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    "finalsale",  # (Fetch's cleaned receipt lines: FINAL_SALE beside FINAL_QUANTITY; real17-ai)
                    # (a Chinese pharmacy's received and receivable amounts; an Indonesian till's
                    # net sales; real19-ai)
-                   "实收金额", "应收金额", "penjualanbersih")
+                   "实收金额", "应收金额", "penjualanbersih",
+                   # Square's item sales export: its lines' 'Product Sales' (before discounts),
+                   # 'Net Sales' (after), 'Gross Sales' (and the tax; every price had been 0; real39-am)
+                   "productsales", "netsales", "grosssales")
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
@@ -63,6 +66,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     def number(column: str) -> tuple[pd.Series, pd.Series]:
         """The column's numbers (NaN where none) and its stripped text."""
         text = inter[column].astype(str).str.strip()
+        text = money_amounts(text)[0]  # (Square's '$78.05 ': every line had gone unpriced; real39-am)
         # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
         text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
         return pd.to_numeric(text, errors="coerce"), text
@@ -159,6 +163,34 @@ def amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) ->
     inter["price"] = inter["price"] / units
     report.notes.append(f"{file}: 'item-price' is the line's total in Amazon's seller reports: price = "
                         f"'item-price' / {names.get('quantity', 'quantity')!r}")
+    return inter
+
+
+def prices_that_scale_with_units(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A price column that is the line's total though its name says a unit's: Chipotle's
+    ``item_price`` is 16.98 for two Chicken Bowls of 8.49 (259 of 422 multi-unit lines
+    priced 2 to 5 times over; real39-am). Told by what it does: on multi-unit lines of an
+    item also sold one at a time, the price is the units times the item's one-unit median
+    (within 15 %) on 8 lines in 10 (20 lines at least); a unit price does not grow with
+    the units. Then every multi-unit line's price is divided by its units, with a note."""
+    if "quantity" not in inter or "price" not in inter:
+        return inter
+    units = inter["quantity"].fillna(1.0)
+    price = inter["price"]
+    one = price.where((units == 1) & (price > 0)).groupby(inter["item_id"]).median()
+    several = (units > 1) & (price > 0)
+    reference = inter["item_id"].map(one).where(several)
+    judged = reference.notna() & (reference > 0)
+    if judged.sum() < 20:
+        return inter
+    times = (price[judged] / reference[judged]) / units[judged]
+    if float(((times - 1).abs() <= 0.15).mean()) < 0.8:
+        return inter
+    inter["price"] = price / units
+    name = inter.attrs.get("source_names", {}).get("price", "price")
+    report.notes.append(f"{file}: {name!r} is the line's total, not the unit price: on {float(((times - 1).abs() <= 0.15).mean()):.0%} "
+                        f"of {int(judged.sum()):,} lines of more than one unit it is the units times the item's price "
+                        f"on its one-unit lines; price = {name!r} / the units")
     return inter
 
 

@@ -384,6 +384,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # Odoo's related field for a product's SKU (its 'default_code'), as
                 # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
                 "productinternalreference",
+                "itemname",  # (Chipotle's order lines, a fast-food till: the item's name its only id; real39-am)
                 "medicationid", "appid",  # (a pharmacy's prescriptions; Steam's games: real40-am, real41-am)
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
                 # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU

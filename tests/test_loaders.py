@@ -2266,6 +2266,36 @@ def test_a_report_of_returns_is_refused_not_trained_as_purchases(tmp_path: Path)
     with pytest.raises(DataError, match=r"a report of returns \('return-date' is its time\)"):
         load_text(tmp_path, "returns.tsv", "return-date\torder-id\tsku\tquantity\treason\n" + "".join(
             f"2024-03-{1 + k:02d}T11:36:16+00:00\t119-{k}\tSH{k % 7}\t1\tUNWANTED_ITEM\n" for k in range(20)))
+    # A watch maker's warranty claims give the order's date beside the return's and its
+    # reason on every line: 2,392 returns had trained as purchases (real42-am). A trip's
+    # return date alone is no return.
+    claims = "".join(f'{{"claim_id": "R{k}", "order_id": "O{k}", "product_id": "W{k % 25}", "customer_id": "C{k % 9}", '
+                     f'"order_date": "2025-10-{1 + k % 28:02d}", "return_date": "2025-11-{1 + k % 28:02d}", '
+                     f'"return_reason": "defect"}}\n' for k in range(30))
+    with pytest.raises(DataError, match=r"a report of returns \('return_date' and 'return_reason' given on 90% of "):
+        load_text(tmp_path, "warranty_claims.jsonl", claims)
+    trips = "".join(f"C{k % 9},T{k % 25},2025-10-{1 + k % 28:02d},2025-11-{1 + k % 28:02d}\n" for k in range(30))
+    assert len(load_text(tmp_path, "bookings.csv", "user_id,item_id,timestamp,return_date\n" + trips)[0].interactions) == 30
+
+
+def test_a_usual_name_written_twice_is_read_once_or_stops_the_load(tmp_path: Path) -> None:
+    """A cut of Last.fm-1K headed 'user, timestamp, artist_id, artist, artist_id, song' (the
+    second its track ids): the first had been read as the item and the tracks dropped
+    without a word, where a schema name written twice stops the load (real40-am)."""
+    with pytest.raises(DataError, match=r"columns 3 and 5 are both 'artist_id', read as 'item_id' .*; their values "
+                                        r"differ \(e.g. line 2\)"):
+        load_text(tmp_path, "lfm.tsv", "user\ttimestamp\tartist_id\tartist\tartist_id\tsong\n" + "".join(
+            f"u{k % 5}\t2009-05-{1 + k:02d}T15:48:25Z\ta{k % 4}\tArtist\tt{k}\tSong\n" for k in range(25)))
+
+
+def test_a_headerless_file_whose_first_column_holds_names_is_refused(tmp_path: Path) -> None:
+    """One listener's Last.fm export without a header ('artist,album,track,date'): its
+    3,686 artists had been read as the shoppers and a bundle shipped (real40-am). Names
+    (spaces, no digits) are no shopper ids by values alone."""
+    artists = ["Radio Slave", "Clark", "Editors", "CHVRCHES", "The Hype", "Shopping"]
+    with pytest.raises(DataError, match=r"column 1, the first that could be the shopper, holds names .* 'Radio Slave'"):
+        load_text(tmp_path, "listens.csv", "".join(
+            f"{artists[k % 6]},Album {k % 9},Track {k},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n" for k in range(60)))
 
 
 def test_a_header_only_side_file_and_an_all_negative_price_column_do_not_stop_the_load(tmp_path: Path) -> None:
@@ -3921,6 +3951,18 @@ def test_round_18_files_read_as_they_should_be(tmp_path: Path) -> None:
         assert raw.interactions["quantity"].eq(3).all(), header
     for header in ("musteri_id,urun,tarih", "IDKlienta,IDProduktu,data", "patient_id,drug_id,date",
                    "Applicant.ID,Job.ID,Created.At", "id_user,id_place,date"):
+        raw, _ = load_text(tmp_path, "lines.csv", header + "\n" + "".join(
+            f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+        assert raw.interactions["user_id"].nunique() == 40 and raw.interactions["item_id"].nunique() == 50, header
+
+
+def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -> None:
+    """Round 19 (real39-am .. real41-am): an FMCG maker's B2B orders by 'Distributor_ID'
+    (read as none, each of 5,000 orders an anonymous one-visit shopper, and nothing
+    repeated), a game's 'player_id', a Steam library's 'user_steamid' and 'appid', a
+    pharmacy's 'Medication_ID', a till's 'item_name' were refused or unread."""
+    for header in ("Distributor_ID,Product_ID,Order_Date", "player_id,item_id,purchase_date",
+                   "user_steamid,appid,date", "Patient_ID,Medication_ID,Date_Issued", "Dealer_ID,item_name,date"):
         raw, _ = load_text(tmp_path, "lines.csv", header + "\n" + "".join(
             f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
         assert raw.interactions["user_id"].nunique() == 40 and raw.interactions["item_id"].nunique() == 50, header

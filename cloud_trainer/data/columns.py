@@ -146,6 +146,8 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         return _read_instead(frame, header, raw, "item_id", part)
     others = [i for i, h in enumerate(header) if h not in known and (
         header_key(h) in ITEM_ALIASES or header_key(h) == SAP_MATERIAL)] if n >= 50 else []
+    # (an item's name after its ids: Etsy's 'Item Name' before 'Listing ID' in its header)
+    others.sort(key=lambda i: header_key(header[i]) in ("itemname", "itemdescription", "menuitem"))
     if not others:
         return _items_of_blank_lines(frame, header, raw, name, notes)
     # (a missing-value word is blank: Shopify's 'null' SKU had been blanked after this, its

@@ -656,6 +656,18 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(f"column {item + 1} holds relation names ({', '.join(sorted(set(relations))[:2])}, ...): "
                                 "knowledge-graph triples (head, relation, tail), no interactions; give the file of "
                                 "what users did (its ratings or clicks)")
+        spaced = [v for v in columns[user] if v]
+        if (spaced and sum(" " in v for v in spaced) * 4 >= len(spaced)
+                and sum(any(c.isdigit() for c in v) for v in spaced) * 10 < len(spaced)):
+            # One listener's Last.fm scrobbles ('artist,album,track,date') had been read with
+            # its 3,686 artists as the shoppers and a bundle shipped (real40-am): ids have no
+            # spaces and most have digits; names (49 % of its artists' with a space, 2 % with a
+            # digit) do not, and by values alone nothing tells a name of a shopper's.
+            example = next(v for v in spaced if " " in v)
+            raise NoHeaderError(f"column {user + 1}, the first that could be the shopper, holds names (with spaces "
+                                f"on a quarter of its lines or more, e.g. {example!r}, and few digits), not ids: by its values alone no "
+                                "column can be told to name the shoppers (a listening history's artists?); put a "
+                                "header line first that names the shopper column user_id")
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,

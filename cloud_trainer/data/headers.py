@@ -392,6 +392,15 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         out[pos] = column
         first[column] = pos
         said.append(f"{header[pos]!r} as {column}")
+        for other in (i for i, key in enumerate(keys) if i != pos and key == keys[pos]):
+            # A usual name written twice (Last.fm-1K's 'artist_id' over its track ids too):
+            # as a schema name twice, read once where the values agree, else the load stops.
+            twin = Twin(column, out[other], pos + 1, other + 1,
+                        f"{name}:1: columns {pos + 1} and {other + 1} are both {header[pos]!r}, read as {column!r} "
+                        f"(header has {', '.join(header)})")
+            if twins is None:
+                raise DataError(twin.error)
+            twins.append(twin)
 
     mangled = _mangled_names(keys, spec)
     for column in spec.columns:

@@ -289,6 +289,19 @@ def test_a_bare_ratings_file_is_read_by_its_values_with_a_note(tmp_path: Path) -
             "line first") in report.notes
 
 
+def test_a_bare_file_with_a_date_and_a_date_with_its_hours_reads_the_hours(tmp_path: Path) -> None:
+    """A coffee machine's headerless dump: 'date, datetime, cash_type, card, money,
+    coffee_name'. Its date-only first column was the time and 3,547 sales sat at
+    midnight (real39-am); taken for no time, it must not become the shopper either."""
+    path = write(tmp_path, "".join(
+        f"2024-03-{1 + k // 9:02d},2024-03-{1 + k // 9:02d} {10 + k % 9}:15:50.520,card,ANON-{k % 13:04d},38.7,"
+        f"{['Latte', 'Cocoa', 'Americano', 'Espresso'][k % 4]}\n" for k in range(60)), "index_1.csv")
+    report = IngestReport()
+    frame = read_table(path, GENERIC_INTERACTIONS, report)
+    assert str(frame["timestamp"].iloc[1]) == "2024-03-01 11:15:50.520000"
+    assert frame[["user_id", "item_id"]].iloc[0].tolist() == ["ANON-0000", "Latte"]
+
+
 def test_bare_event_and_review_exports_find_their_columns(tmp_path: Path) -> None:
     """Taobao (an action column, the time last), Amazon (text shopper ids, a decimal
     rating that is no id) and YOOCHOOSE (a written time in column 2)."""
@@ -1546,9 +1559,30 @@ def test_a_headed_basket_a_row_file_reads_its_numbered_item_columns(tmp_path: Pa
     # csv's 'new-line character seen in unquoted field' (the recorded read_table inputs).
     mac = write(tmp_path, "user_id,item_id,timestamp\ru1,a,2024-01-01\ru2,b,2024-01-02\r", "mac.csv")
     assert len(read_table(mac, GENERIC_INTERACTIONS, IngestReport())) == 2
+    # Another re-save heads the count 'Transaction': read as the basket's id, its 4 baskets
+    # of 3 or 4 items were one (real42-am: 9,835 baskets merged into 29)
+    counted = write(tmp_path, path.read_text().replace("Item(s)", "Transaction", 1), "groceries_tx.csv")
+    report = IngestReport()
+    frame = read_table(counted, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
+    assert frame.groupby("session_id", sort=False)["item_id"].apply(list).tolist() == rows
+    assert "'Transaction', their count, not read" in report.notes[0]
     other = write(tmp_path, "Member,Item 1,Item 2,Item 3\nm1,a,b,c\n", "wide_member.csv")
     with pytest.raises(DataError, match="missing required column"):
         read_table(other, GENERIC_INTERACTIONS, IngestReport())
+
+
+def test_a_power_bi_exports_table_name_is_no_part_of_its_column_names(tmp_path: Path) -> None:
+    """Power BI writes a table visual's columns as 'Table[Column]' (a bakery's 'Bakery
+    Sales[Name]', real39-am): the bracket was taken for a unit and every column named
+    'Bakery Sales'. A header whose columns name different tables is left as it is."""
+    path = write(tmp_path, "Sales[Customer Key],'Sales'[Product Key],Sales[Order Date]\nC1,P1,2024-03-01\n",
+                 "export.csv")
+    report = IngestReport()
+    assert read_table(path, GENERIC_INTERACTIONS, report)[["user_id", "item_id"]].values.tolist() == [["C1", "P1"]]
+    mixed = write(tmp_path, "Sales[Customer Key],Product[Product Key],Sales[Order Date]\nC1,P1,2024-03-01\n",
+                  "mixed.csv")
+    with pytest.raises(DataError, match="missing required column"):
+        read_table(mixed, GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_a_time_column_of_zeros_is_no_time(tmp_path: Path) -> None:
@@ -2253,6 +2287,15 @@ def test_python_dict_lines_read_and_one_json_document_is_a_clear_error(tmp_path:
     with pytest.raises(DataError, match=r"one JSON object over \d+ lines \(keys playlists, users\), not one record a "
                                         r"line: give its list of records \(playlists, users\)"):
         read_table(write(tmp_path, doc, "two.json"), GENERIC_INTERACTIONS, IngestReport())
+    # A DoorDash export writes its items' options on one line each inside the document:
+    # those had been read as JSON lines, and the error named their columns (real39-am).
+    doc = ('{\n  "merchant": {"merchant_id": "m1"},\n  "stores": [{"store_id": "s1"}],\n  "orders": [\n    {\n'
+           '      "customer": {"first_name": "John"},\n      "order_items": [\n        {\n          "item_id": "i3",\n'
+           '          "options": [\n            {"name": "Extra lettuce", "price": 0}\n          ]\n        }\n'
+           '      ]\n    }\n  ]\n}\n')
+    with pytest.raises(DataError, match=r"one JSON object over \d+ lines \(keys merchant, stores, orders\), not one "
+                                        r"record a line: give its list of records \(stores, orders\)"):
+        read_table(write(tmp_path, doc, "doordash_orders.json"), GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_json_objects_pretty_printed_one_after_another_are_records(tmp_path: Path) -> None:

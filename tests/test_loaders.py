@@ -4185,7 +4185,10 @@ def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> N
     for header, row in (("START,PATIENT_KEY,REASONDESCRIPTION,TOTALCOST", lambda k: f"2020-01-01,P{k},Flu {k % 4},9.5"),
                         ("Day,Region,Items Ordered,High Item", lambda k: f"Tue,West,{1 + k % 9},{k % 90}.97"),
                         ("User ID,restaurants,museums", lambda k: f"User {k},{k % 3}.{k % 97},1.5{k % 9}"),
-                        ("id_area,describe_place", lambda k: f"A{k % 5},<p>{'A long tour of the old town ' * 3}{k}</p>")):
+                        ("id_area,describe_place", lambda k: f"A{k % 5},<p>{'A long tour of the old town ' * 3}{k}</p>"),
+                        # (a game's round count, a podcast's subscribers; real40-am)
+                        ("userid,version,sum_gamerounds,retention_1", lambda k: f"{k},gate_30,{k % 97},False"),
+                        ("Platform,genre,daily.listens,subscribers", lambda k: f"Spotify,News,{k % 50},{k * 3}.5")):
         with pytest.raises(DataError) as err:
             load_text(tmp_path, "answers.csv", header + "\n" + "".join(row(k) + "\n" for k in range(60)))
         assert "may be" not in str(err.value), header

@@ -27,6 +27,7 @@ from .jsonfiles import (
     json_array,
     json_layout,
     json_lines,
+    one_document,
     wrapped_records,
 )
 from .records import Converted, FormatError
@@ -112,7 +113,7 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":
-        return wrapped_records(raw, table) or concatenated_records(raw) or json_lines(raw)
+        return wrapped_records(raw, table) or concatenated_records(raw) or one_document(raw) or json_lines(raw)
     if json_kind == "array":
         return json_array(raw)
     return None

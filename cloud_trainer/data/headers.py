@@ -330,6 +330,21 @@ def _mangled_names(keys: list[str], spec: TableSpec) -> dict[int, str]:
     return out
 
 
+_DAX_COLUMN = re.compile(r"\s*('?)([^\[\]']+)\1\[([^\[\]]+)\]\s*")
+"""A Power BI export's column: ``Bakery Sales[Name]``, ``'Sales'[Customer Key]``."""
+
+
+def _without_table(header: list[str]) -> list[str]:
+    """The header's names without Power BI's table (DAX writes every column of a table
+    visual's export as ``Table[Column]``): read whole, a unit in brackets was taken off and
+    every column was named for the table (real39-am). Only where every named column has
+    the same table."""
+    found = [_DAX_COLUMN.fullmatch(h) for h in header if h.strip()]
+    if len(found) < 2 or not all(found) or len({m.group(2).strip() for m in found if m}) != 1:
+        return header
+    return [m.group(3) if (m := _DAX_COLUMN.fullmatch(h)) else h for h in header]
+
+
 def normalise_header(header: list[str], spec: TableSpec, name: str,
                       notes: list[str] | None = None, twins: list[Twin] | None = None) -> list[str]:
     """Match schema columns whatever their case or separators (``User_ID``, ``Item Id``,
@@ -347,7 +362,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
-    keys = [header_key(col) for col in header]
+    keys = [header_key(col) for col in _without_table(header)]
     if spec.name == "interactions" and keys[:2] == ["row", "col"] and set(keys[2:]) <= {"data", "value"}:
         # scipy's sparse matrix as COO ('row,col,data': a recsys challenge's user-rating
         # matrix, refused unexplained; real2-af): its rows are the shoppers, its columns the items.

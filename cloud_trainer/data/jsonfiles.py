@@ -386,6 +386,24 @@ def concatenated_records(raw: bytes) -> Converted | None:
                     "objects", "the object number")
 
 
+def one_document(raw: bytes) -> Converted | None:
+    """None, or a clear error for a file that is one JSON object over several lines whose
+    records :func:`wrapped_records` could not tell (a DoorDash export: a merchant, its
+    stores and its orders): read as JSON lines, its only one-line objects, the options
+    of an order's items (``{"name": "Extra lettuce", "price": 0}``), had been the table,
+    and the error named their columns (real39-am)."""
+    first = raw.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0].strip()
+    if first != b"{":
+        return None  # (a JSON-lines record opens and closes on its own line)
+    try:
+        whole = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    if isinstance(whole, dict):
+        raise FormatError(_no_records(raw, []))
+    return None
+
+
 def _no_records(raw: bytes, bad: list[tuple[int, str]]) -> str:
     """Why a file that opens like JSON lines gave no record: one JSON document over
     several lines (Spotify's playlist slices), or lines that are no JSON at all."""

@@ -502,7 +502,8 @@ _YES_NO = frozenset({"yes", "no", "true", "false", "y", "n", "0", "1"})
 """A flag's values: such a column is no id, whatever its name says."""
 _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id$")
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
-_NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|type|cost|rate|discount|number of|^n_|^num"
+_NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])sum(?![a-z])|tax|type|cost|rate|discount"
+                         r"|number of|^n_|^num"
                          # (Tiendanube's 'Precio del producto' had been offered as the item; real21-aj)
                          # (whole words: 'Imported Item' is an item; session aj's review)
                          r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
@@ -518,7 +519,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|sum\b|tax|ty
                          # (a diagnosis, a student's answer, a count of items ordered, a price's
                          # high; real35-al .. real38-al)
                          r"|reason|answer|(?:items|units|products)\s*ordered|ordered\s*(?:qty|quantity|units|items)"
-                         r"|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])")
+                         r"|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])"
+                         # (a game's 'sum_gamerounds', a podcast's 'subscribers': counts; real40-am)
+                         r"|subscribers|followers")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

@@ -1529,9 +1529,14 @@ def test_an_odoo_records_further_lines_take_the_records_fields(tmp_path: Path) -
     inter = raw.interactions
     assert inter[["user_id", "item_id"]].values.tolist() == [["a@x.fi", "641"], ["a@x.fi", "642"], ["a@x.fi", "643"]]
     assert str(inter["timestamp"].iloc[2]) == "2025-02-01 10:00:00" and inter["quantity"].tolist() == [1, 2, 1]
-    assert any("3 rows give only 'Stock Moves' fields: each a further line of the record above" in n
-               for n in raw.report.notes)
+    assert any("3 rows give 'Stock Moves' fields without the record's: each a further line of the record above"
+               in n for n in raw.report.notes)
     assert errors_of(raw, path) == ["7: user_id: empty (required)"]  # (OUT/3 names no one)
+    # An order's tags, many-valued too, fill their own cell on its further rows (session am's review)
+    raw, _ = load_text(tmp_path, "Sales Order (sale.order).csv",
+                       "Order Reference,Customer/Email,Order Date,Order Lines/Product/Internal Reference,Tags\n"
+                       "S1,c0@x.fi,2024-03-01 09:00,600,VIP\n,,,601,Web\n,,,602,\n")
+    assert raw.interactions["user_id"].tolist() == ["c0@x.fi"] * 3
 
 
 def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path: Path) -> None:
@@ -1545,11 +1550,26 @@ def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path
     inter = raw.interactions
     assert inter[["user_id", "item_id"]].values.tolist() == [["U2", "P2"], ["U3", "P3"], ["U1", "P2"]]
     assert inter["quantity"].tolist() == [2, 2, 1]
-    assert any("2 lines have all their units in 'Cancelled_Units' (cancelled or given back): no purchase" in n
+    assert any("2 lines have all their units in 'Cancelled_Units' (cancelled or refunded): no purchase" in n
                for n in raw.report.notes)
     raw, _ = load_text(tmp_path, "sales.csv", "OrderDate,UserId,ProductId,Units,qty_refunded\n" + "".join(
         f"2017-11-0{k + 1},{u},{p},1,{5 + k}\n" for k, (u, p, _, _) in enumerate(rows)))
     assert len(raw.interactions) == 5  # (more than the units on every line: not a count of them)
+    # Session am's review: Magento's two counts add up, WooCommerce writes its refunds
+    # below 0, a line total is of the units ordered, a shipped quantity has no cancelled
+    # units in it, and a hire's returned units are a hire done.
+    magento = "created_at,customer_id,sku,qty_ordered,qty_canceled,qty_refunded,row_total\n" + "".join(
+        f"2024-01-0{k + 1},{u},{p},{n},{c},{1 if k == 1 else 0},{n * 10}\n" for k, (u, p, n, c) in enumerate(rows))
+    raw, _ = load_text(tmp_path, "sales_order_item.csv", magento)
+    assert raw.interactions["quantity"].tolist() == [1, 2, 1] and set(raw.interactions["price"]) == {10.0}
+    assert any("have all their units in 'qty_canceled' and 'qty_refunded'" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "woo.csv", "Date,Customer,SKU,Qty,Refunded Qty\n" + "".join(
+        f"2024-01-0{k + 1},{u},{p},{n},{-c}\n" for k, (u, p, n, c) in enumerate(rows)))
+    assert len(raw.interactions) == 3
+    for header in ("OrderDate,UserId,ProductId,qty_shipped,qty_canceled", "OrderDate,UserId,ProductId,Units,Returned_Qty"):
+        raw, _ = load_text(tmp_path, "hires.csv", header + "\n" + "".join(
+            f"2017-11-0{k + 1},{u},{p},{n},{c}\n" for k, (u, p, n, c) in enumerate(rows)))
+        assert len(raw.interactions) == 5, header
 
 
 def test_a_price_that_grows_with_the_units_is_the_lines_total(tmp_path: Path) -> None:
@@ -1580,6 +1600,23 @@ def test_squares_item_sales_are_priced_from_product_sales(tmp_path: Path) -> Non
                            f"12/{1 + k % 28:02d}/2024,Gin,\"{1 + k % 2},0\",G{k % 25},${(1 + k % 2) * 78.05:.2f} ,"
                            f"($8.50),$69.55 ,$6.95 ,$76.50 ,C{k % 7}\n" for k in range(50)))
     assert set(raw.interactions["price"].round(2)) == {78.05}
+    # A till's 'Net Sales' that repeats on every line of an order is the order's: no price
+    # (session am's review)
+    raw, _ = load_text(tmp_path, "orders.csv", "Order ID,Date,Item,Qty,Net Sales,Customer ID\n" + "".join(
+        f"O{k // 3},12/{1 + k // 3 % 28:02d}/2024,G{k % 25},1,${30 + k // 3:.2f},C{k // 3 % 7}\n" for k in range(60)))
+    assert raw.interactions["price"].isna().all()
+
+
+def test_a_bare_sales_or_revenue_beside_the_units_is_the_lines_total(tmp_path: Path) -> None:
+    """Tableau's Sample Superstore gives 'Sales' (the line's money) beside 'Quantity', an
+    Indian marketplace 'Revenue' beside 'Units': every item had been priced 0 (real41-am).
+    Without a quantity column a bare 'sales' is read as nothing (M5's are units)."""
+    raw, _ = load_text(tmp_path, "Orders.csv", "Order ID,Customer ID,Product ID,Order Date,Sales,Quantity\n" + "".join(
+        f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{(1 + k % 3) * 4.5:.2f},{1 + k % 3}\n" for k in range(60)))
+    assert set(raw.interactions["price"].round(2)) == {4.5}
+    raw, _ = load_text(tmp_path, "m5.csv", "user_id,item_id,date,sales\n" + "".join(
+        f"C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{1 + k % 3}\n" for k in range(60)))
+    assert raw.interactions["price"].isna().all()
 
 
 def test_a_workbooks_returns_sheet_leaves_its_orders_out(tmp_path: Path) -> None:
@@ -1598,6 +1635,12 @@ def test_a_workbooks_returns_sheet_leaves_its_orders_out(tmp_path: Path) -> None
                for n in raw.report.notes)
     write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Reason", "Refund"], ["O-1", "broken", 5]]})
     assert len(load_dataset("csv", interactions=path).interactions) == 8
+    # A sheet that lists products flags no order (session am's review); the older form's
+    # 'Status' of 'Returned' does.
+    write_xlsx(path, {"Orders": orders, "Returns": [["Returned", "Product ID"], ["Yes", "P1"]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 8
+    write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Status"], ["O-1", "Returned"]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 6
 
 
 def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_says(tmp_path: Path) -> None:
@@ -2288,15 +2331,22 @@ def test_a_usual_name_written_twice_is_read_once_or_stops_the_load(tmp_path: Pat
             f"u{k % 5}\t2009-05-{1 + k:02d}T15:48:25Z\ta{k % 4}\tArtist\tt{k}\tSong\n" for k in range(25)))
 
 
-def test_a_headerless_file_whose_first_column_holds_names_is_refused(tmp_path: Path) -> None:
+def test_a_headerless_file_of_names_and_what_belongs_to_them_is_refused(tmp_path: Path) -> None:
     """One listener's Last.fm export without a header ('artist,album,track,date'): its
-    3,686 artists had been read as the shoppers and a bundle shipped (real40-am). Names
-    (spaces, no digits) are no shopper ids by values alone."""
-    artists = ["Radio Slave", "Clark", "Editors", "CHVRCHES", "The Hype", "Shopping"]
-    with pytest.raises(DataError, match=r"column 1, the first that could be the shopper, holds names .* 'Radio Slave'"):
+    3,686 artists had been read as the shoppers and a bundle shipped (real40-am). Each
+    album goes with one artist; a shop's customers, named, share their products, and such
+    a dump is read as before (session am's review)."""
+    artists = ["Radio Slave", "Clark", "Editors", "CHVRCHES", "The Hype", "Shopping", "Low", "Air", "Muse", "Blur",
+               "Suede", "Ride"]
+    with pytest.raises(DataError, match=r"column 1, the first that could be the shopper, holds names \(e.g. 'Radio "
+                                        r"Slave'\), and each value of column 2 goes with one of them only"):
         load_text(tmp_path, "listens.csv", "".join(
-            f"{artists[k % 6]},Album {k % 9},Track {k},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n" for k in range(60)))
-
+            f"{artists[k % 12]},{artists[k % 12]} LP {k // 12 % 3},Track {k},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n"
+            for k in range(200)))
+    customers = ["Anna Smith", "Bob Jones", "Cy Young", "Di Prince", "Ed Wood", "Flo Rida"]
+    raw, _ = load_text(tmp_path, "sales.csv", "".join(
+        f"{customers[k % 6]},Tea {k % 25},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n" for k in range(200)))
+    assert raw.interactions["user_id"].nunique() == 6
 
 def test_a_header_only_side_file_and_an_all_negative_price_column_do_not_stop_the_load(tmp_path: Path) -> None:
     """A fuzz of odd data sets (session (ab)): an --items file with its header alone, and a
@@ -3959,13 +4009,19 @@ def test_round_18_files_read_as_they_should_be(tmp_path: Path) -> None:
 def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -> None:
     """Round 19 (real39-am .. real41-am): an FMCG maker's B2B orders by 'Distributor_ID'
     (read as none, each of 5,000 orders an anonymous one-visit shopper, and nothing
-    repeated), a game's 'player_id', a Steam library's 'user_steamid' and 'appid', a
-    pharmacy's 'Medication_ID', a till's 'item_name' were refused or unread."""
+    repeated), a game's 'player_id', a Steam library's 'user_steamid', a pharmacy's
+    'Medication_ID', a till's 'item_name' were refused or unread. Not a distributor beside
+    a retailer (secondary sales: the distributor sells), nor a client's 'app_id' beside a
+    course (session am's review)."""
     for header in ("Distributor_ID,Product_ID,Order_Date", "player_id,item_id,purchase_date",
-                   "user_steamid,appid,date", "Patient_ID,Medication_ID,Date_Issued", "Dealer_ID,item_name,date"):
+                   "user_steamid,game_id,date", "Patient_ID,Medication_ID,Date_Issued", "Dealer_ID,item_name,date",
+                   "user_id,app_id,course_id,date"):
         raw, _ = load_text(tmp_path, "lines.csv", header + "\n" + "".join(
-            f"u{k % 40},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+            f"u{k % 40},{'web,' if 'app_id' in header else ''}i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
         assert raw.interactions["user_id"].nunique() == 40 and raw.interactions["item_id"].nunique() == 50, header
+    raw, _ = load_text(tmp_path, "secondary.csv", "Invoice_No,Distributor_ID,Retailer_Code,Product_ID,Invoice_Date\n"
+                       + "".join(f"I{k},D{k % 6},R{k % 80},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["user_id"].tolist() == raw.interactions["session_id"].tolist()  # (each invoice anonymous)
 
 
 def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp_path: Path) -> None:

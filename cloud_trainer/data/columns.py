@@ -767,11 +767,13 @@ def record_continuations(frame: pd.DataFrame, header: list[str], raw: list[str],
                          notes: list[str]) -> None:
     """Odoo exports a record with its one-to-many lines (a picking with its ``Stock Moves/...``,
     an order with its ``Order Lines/...``) as one row for the record and its first line,
-    then a row per further line with every field of the record blank. Where the item is
-    such a line's field, those rows take the record's fields from the row above, in place,
+    then a row per further line with the record's fields blank. Where the item is such a
+    line's field, those rows take the record's blank fields from the row above, in place,
     with a note: 458 of a picking export's 1,458 rows had been bad rows (no shopper, no
-    time), and its status, blank there, did not leave a cancelled picking's lines out. Only
-    rows blank in every column outside the item's ``Prefix/`` that give one inside it."""
+    time), and its status, blank there, did not leave a cancelled picking's lines out. A
+    further row is one that gives a field inside the item's ``Prefix/`` and is blank in
+    the first column and in the shopper and the time (those outside it); another
+    many-valued field (Odoo's ``Tags``) may fill its own cell there and keeps it."""
     item = raw[header.index("item_id")]
     if "/" not in item or not len(frame):
         return
@@ -780,16 +782,20 @@ def record_continuations(frame: pd.DataFrame, header: list[str], raw: list[str],
     if inside.all():
         return
     blank = np.column_stack([(frame[h].astype(str).str.strip() == "").to_numpy() for h in header])
-    carried = blank[:, ~inside].all(axis=1) & ~blank[:, inside].all(axis=1)
+    keys = [0, *(header.index(c) for c in ("user_id", "timestamp") if c in header)]
+    keys = [k for k in dict.fromkeys(keys) if not inside[k]]
+    carried = blank[:, keys].all(axis=1) & ~blank[:, inside].all(axis=1)
     if not carried.any() or carried[0]:
         return
     head = np.flatnonzero(~carried)[np.cumsum(~carried) - 1]  # each row's record: the last row above that has one
-    for h in np.asarray(header)[~inside]:
-        values = frame[h].to_numpy(copy=True)
-        values[carried] = values[head[carried]]
-        frame[h] = values
-    notes.append(f"{name}: {int(carried.sum()):,} rows give only {prefix!r} fields: each a further line of the "
-                 "record above (Odoo writes a record's fields on its first line only); they take the record's")
+    for at in np.flatnonzero(~inside):
+        values = frame[header[at]].to_numpy(copy=True)
+        take = carried & blank[:, at]
+        values[take] = values[head[take]]
+        frame[header[at]] = values
+    notes.append(f"{name}: {int(carried.sum()):,} rows give {prefix!r} fields without the record's: each a further "
+                 "line of the record above (Odoo writes a record's fields on its first line only); they take the "
+                 "record's")
 
 
 def fill_from_basket(values: pd.Series, basket: pd.Series, name: str, col_name: str, basket_name: str,

@@ -40,6 +40,7 @@ from cloud_trainer.data.lines import (
     clicked_only,
     context_rating_firsts,
     item_lists,
+    loans_file,
     planned_as_favorites,
     sales_only,
     service_lines,
@@ -118,7 +119,6 @@ def load_generic(
     inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
-    inter = units_given_back(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     # (before split lines' units are added: a merged line's price is a unit's)
     inter = prices_that_scale_with_units(inter, interactions, report)
@@ -184,6 +184,7 @@ def load_generic(
     else:
         inter = amazon_line_prices(inter, interactions, report)
         inter = micros_prices(inter, interactions, report)
+    inter = units_given_back(inter, interactions, report)  # (after the prices: a total is of the units ordered)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -830,10 +831,16 @@ def _refuse_one_shopper(inter: pd.DataFrame, file: Path) -> None:
                     "shoppers choose; give many shoppers' lines")
 
 
-RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat")
+RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "returntimestamp", "returncreatedat",
+                    "returnedon")
 """A time column of returns: Amazon's 'FBA customer returns' report (``return-date``),
 Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
 
+
+RETURN_REASON_KEYS = ("returnreason", "reasonforreturn", "returnreasoncode", "reason", "reasoncode", "claimreason",
+                      "defect", "defecttype")
+"""A column of why a product came back: beside a return's date on every line, a report of
+returns (a warranty claims file)."""
 
 RETURN_NAME_WORDS = frozenset({"returns", "refunds", "devoluciones", "devolucoes", "retouren", "retours", "rimborsi",
                                "zwroty", "iadeler"})
@@ -857,17 +864,17 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
                         "not a purchase; give the orders or sales report (its returns are left out from there)")
     unread = unread_columns(inter, INTERACTION_COLUMNS) if "event_type" not in inter and len(inter) >= 20 else {}
-    filled = {key: (name, float((inter[col].astype(str).str.strip() != "").mean()))
-              for col, (name, key) in unread.items() if key.startswith("return")}
-    for key, (name, share) in filled.items():
+    filled = {key: (name, float((inter[col].astype(str).str.strip() != "").mean())) for col, (name, key) in unread.items()}
+    when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
+    why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
+    if when is not None and why is not None and not loans_file(file):
         # A watch maker's warranty claims: 'return_date' and 'return_reason' on every line,
         # the time read from 'order_date'; 2,392 returns had been purchases (real42-am). Not
-        # a return date alone: a trip's, a loan's.
-        why = next((n for k, (n, s) in filled.items() if k not in RETURN_TIME_KEYS and s >= 0.9), None)
-        if key in RETURN_TIME_KEYS and share >= 0.9 and why is not None:
-            raise DataError(f"{file}: a report of returns ({name!r} and {why!r} given on 90% of the lines or more): "
-                            "every line is a product given back, not a purchase; give the orders or sales report "
-                            "(its returns are left out from there)")
+        # a return date alone, nor beside a return's branch, condition or flight: a loan's,
+        # a rental's, a trip's (session am's review).
+        raise DataError(f"{file}: a report of returns ({when[0]!r} and {why!r} given on 90% of the lines or more): "
+                        "every line is a product given back, not a purchase; give the orders or sales report "
+                        "(its returns are left out from there)")
     words = letter_words(Path(file).name)
     if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:
         return

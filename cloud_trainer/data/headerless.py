@@ -356,6 +356,23 @@ def _weak_pair(user: list[str], item: list[str]) -> bool:
     return count or len(set(item)) == len(item)
 
 
+def _items_of_one_owner(users: list[str], items: list[str]) -> bool:
+    """Whether the column taken for the shoppers holds names (letters, fewer than 1 value
+    in 10 with a digit) and the one taken for the items belongs to them: of the items on
+    two lines or more (20 of them at least), 19 in 20 with one 'shopper' only. A listening
+    log's artists and their albums; a shop's customers, named or not, share products."""
+    named = [u for u in users if u]
+    if not named or sum(any(c.isdigit() for c in u) for u in named) * 10 >= len(named):
+        return False
+    owners: dict[str, set[str]] = {}
+    for u, i in zip(users, items, strict=True):
+        if u and i:
+            owners.setdefault(i, set()).add(u)
+    counts = Counter(i for i in items if i)
+    repeated = [i for i, n in counts.items() if n >= 2]
+    return len(repeated) >= 20 and sum(len(owners[i]) == 1 for i in repeated) >= 0.95 * len(repeated)
+
+
 def _can_be_id(col: list[str]) -> bool:
     """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
     3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
@@ -662,18 +679,15 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(f"column {item + 1} holds relation names ({', '.join(sorted(set(relations))[:2])}, ...): "
                                 "knowledge-graph triples (head, relation, tail), no interactions; give the file of "
                                 "what users did (its ratings or clicks)")
-        spaced = [v for v in columns[user] if v]
-        if (spaced and sum(" " in v for v in spaced) * 4 >= len(spaced)
-                and sum(any(c.isdigit() for c in v) for v in spaced) * 10 < len(spaced)):
+        if _items_of_one_owner(columns[user], columns[item]):
             # One listener's Last.fm scrobbles ('artist,album,track,date') had been read with
-            # its 3,686 artists as the shoppers and a bundle shipped (real40-am): ids have no
-            # spaces and most have digits; names (49 % of its artists' with a space, 2 % with a
-            # digit) do not, and by values alone nothing tells a name of a shopper's.
-            example = next(v for v in spaced if " " in v)
-            raise NoHeaderError(f"column {user + 1}, the first that could be the shopper, holds names (with spaces "
-                                f"on a quarter of its lines or more, e.g. {example!r}, and few digits), not ids: by its values alone no "
-                                "column can be told to name the shoppers (a listening history's artists?); put a "
-                                "header line first that names the shopper column user_id")
+            # its 3,686 artists as the shoppers and a bundle shipped (real40-am): each album
+            # goes with one artist. Customers' names in a shop's dump share their products.
+            example = next(v for v in columns[user] if v)
+            raise NoHeaderError(f"column {user + 1}, the first that could be the shopper, holds names (e.g. "
+                                f"{example!r}), and each value of column {item + 1} goes with one of them only: "
+                                "a catalogue's hierarchy (an artist's albums?), no shopper's history; put a header "
+                                "line first that names the shopper column user_id")
         names[user], names[item] = "user_id", "item_id"
         said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,

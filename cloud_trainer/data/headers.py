@@ -334,6 +334,13 @@ _DAX_COLUMN = re.compile(r"\s*('?)([^\[\]']+)\1\[([^\[\]]+)\]\s*")
 """A Power BI export's column: ``Bakery Sales[Name]``, ``'Sales'[Customer Key]``."""
 
 
+_SELLERS = ("distributorid", "dealerid")
+"""A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
+sales name the seller: not read where a retailer or an outlet column names the buyer
+(session am's review)."""
+_BUYERS = re.compile(r"retailer|outlet")
+
+
 def _without_table(header: list[str]) -> list[str]:
     """The header's names without Power BI's table (DAX writes every column of a table
     visual's export as ``Table[Column]``): read whole, a unit in brackets was taken off and
@@ -407,9 +414,12 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         out[pos] = column
         first[column] = pos
         said.append(f"{header[pos]!r} as {column}")
-        for other in (i for i, key in enumerate(keys) if i != pos and key == keys[pos]):
-            # A usual name written twice (Last.fm-1K's 'artist_id' over its track ids too):
-            # as a schema name twice, read once where the values agree, else the load stops.
+        for other in (i for i, key in enumerate(keys) if i != pos and key == keys[pos]
+                      and column in ("user_id", "item_id")):
+            # A usual name of an id written twice (Last.fm-1K's 'artist_id' over its track ids
+            # too): as a schema name twice, read once where the values agree, else the load
+            # stops. Not a time's: a join's two 'created_at', a report's order and ship 'Date'
+            # (the first is read; session am's review).
             twin = Twin(column, out[other], pos + 1, other + 1,
                         f"{name}:1: columns {pos + 1} and {other + 1} are both {header[pos]!r}, read as {column!r} "
                         f"(header has {', '.join(header)})")
@@ -422,6 +432,8 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         if column.name in first or not column.aliases:
             continue
         for alias in column.aliases:
+            if alias in _SELLERS and any(_BUYERS.search(k) for k in keys):
+                continue
             # Only columns no schema column has taken yet, so one column is never read twice.
             pos = next((i for i, key in enumerate(keys) if (key == alias or (
                 mangled.get(i) == column.name and _same_name(key, alias))) and out[i] not in known.values()), None)

@@ -980,7 +980,7 @@ LOAN_ENDS = frozenset({"returned", "return", "checkedin", "devuelto", "devuelta"
 done, not undone."""
 
 
-def _loans(file: Path) -> bool:
+def loans_file(file: Path) -> bool:
     """Whether the lines are loans (a library's, a rental's), as the file's name says. There
     a 'RETURNED' status is a loan done, not a sale given back: a library's loans had lost
     their returned ones where fewer than half (real36-al)."""
@@ -1004,7 +1004,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         return inter  # an event column says what each line is (Square's Payment / Refund)
     drop = np.zeros(len(inter), dtype=bool)
     said = []
-    loans = _loans(file)
+    loans = loans_file(file)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):
             continue  # (a loan given back is a loan done)
@@ -1064,45 +1064,61 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 GIVEN_BACK_UNIT_KEYS = frozenset({
     f"{a}{b}" for a, b in
-    [*((w, u) for w in ("cancelled", "canceled", "returned", "refunded") for u in ("units", "qty", "quantity")),
-     *((u, w) for w in ("cancelled", "canceled", "returned", "refunded") for u in ("units", "qty", "quantity"))]})
-"""Header names of a count of a line's units cancelled or given back, beside the units
+    [*((w, u) for w in ("cancelled", "canceled", "cancel", "refunded", "refund") for u in ("units", "qty", "quantity")),
+     *((u, w) for w in ("cancelled", "canceled", "refunded") for u in ("units", "qty", "quantity"))]})
+"""Header names of a count of a line's units cancelled or refunded, beside the units
 ordered: an Indian marketplace's ``Cancelled_Units`` (28.5 % of its lines cancelled whole;
-real41-am), Magento's ``qty_canceled`` and ``qty_refunded``."""
+real41-am), Magento's ``qty_canceled`` and ``qty_refunded``, WooCommerce's ``Refunded
+Qty`` (written below 0). Not ``returned``: a hire's or a tool library's units returned
+are a hire done, and no file name says those are loans (session am's review)."""
+
+_AFTER_CANCELLATIONS = re.compile(r"ship|invoic|deliver|sold|fulfil|dispatch|net|billed")
+"""A quantity column's name that says it counts what went out (``qty_shipped``,
+``Invoiced Quantity``, ``Units Sold``): the cancelled units are not in it already."""
 
 
 def units_given_back(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
-    """A line's units less those cancelled or given back (:data:`GIVEN_BACK_UNIT_KEYS`);
-    a line with none left is no purchase, left out with a note. Read as ordered, 23,732
-    of a marketplace's 83,374 lines, cancelled whole, had trained as purchases. Only
-    beside a quantity column, where the count is a whole number of 0 or more on every line
-    that has one and at most the units ordered on 99 lines in 100 (elsewhere it counts
-    something else), and not in a loans file (a loan given back is a loan done)."""
-    if "quantity" not in inter or _loans(file):
+    """A line's units less those cancelled or refunded (:data:`GIVEN_BACK_UNIT_KEYS`, every
+    such column: Magento gives both); a line with none left is no purchase, left out with
+    a note. Read as ordered, 23,732 of a marketplace's 83,374 lines, cancelled whole, had
+    trained as purchases. Only beside a quantity of units ordered (not one shipped or
+    invoiced, :data:`_AFTER_CANCELLATIONS`), where each count is a whole number on every
+    line that has one, all of one sign (WooCommerce writes its refunds below 0), and at
+    most the units ordered on 99 lines in 100 (elsewhere it counts something else), and
+    not in a loans file. Called after the prices are read, so a line total is divided by
+    the units ordered."""
+    names = inter.attrs.get("source_names", {})
+    if "quantity" not in inter or loans_file(file) or _AFTER_CANCELLATIONS.search(header_key(names.get("quantity", ""))):
         return inter
     units = inter["quantity"].fillna(1.0).to_numpy(dtype=float)
+    back = np.zeros(len(inter))
+    read = []
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in GIVEN_BACK_UNIT_KEYS:
             continue
         text = inter[col].astype(str).str.strip()
-        back = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
-        if back.isna().any() or (back < 0).any() or (back % 1 != 0).any() or not (back > 0).any():
+        count = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
+        if (count < 0).all() or ((count <= 0).all() and (count < 0).any()):
+            count = -count
+        if count.isna().any() or (count < 0).any() or (count % 1 != 0).any() or not (count > 0).any():
             continue
-        back = back.to_numpy(dtype=float)
-        if (back > units).mean() > 0.01:
+        if (count.to_numpy(dtype=float) > units).mean() > 0.01:
             continue
-        left = units - back
-        gone = left <= 0
-        part = (back > 0) & ~gone
-        if part.any():
-            inter = inter.copy()
-            inter.loc[part, "quantity"] = left[part]
-            report.notes.append(f"{file}: {int(part.sum()):,} lines have some of their units in {name!r}: "
-                                "the units read are those left")
-        return left_out(inter, gone, file, report,
-                        f"{int(gone.sum()):,} lines have all their units in {name!r} (cancelled or given back): "
-                        "no purchase")
-    return inter
+        back += count.to_numpy(dtype=float)
+        read.append(name)
+    if not read:
+        return inter
+    said = " and ".join(repr(n) for n in read)
+    left = units - back
+    gone = left <= 0
+    part = (back > 0) & ~gone
+    if part.any():
+        inter = inter.copy()
+        inter.loc[part, "quantity"] = left[part]
+        report.notes.append(f"{file}: {int(part.sum()):,} lines have some of their units in {said}: the units read "
+                            "are those left")
+    return left_out(inter, gone, file, report,
+                    f"{int(gone.sum()):,} lines have all their units in {said} (cancelled or refunded): no purchase")
 
 
 SERVICE_NAMES = frozenset({

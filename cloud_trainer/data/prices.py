@@ -18,9 +18,14 @@ from .lines import skip_rows, unread_columns
 from .names import header_key, without_unit
 from .schema import INTERACTION_COLUMNS
 
+SQUARE_TOTAL_KEYS = ("productsales", "grosssales", "netsales")
+"""Square's line totals: names a POS also gives an order's total under, so read only where
+they differ within an order (:func:`_order_total`; session am's review)."""
+
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
+                   "rowtotal",  # (Magento's order items: 'row_total' beside 'qty_ordered')
                    "netvalue",  # (SAP's billing items: the line's net value)
                    "storesales",  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)
                    "grossamt", "grossamount",  # (an Indian wholesaler's 'GROSS AMT' beside 'PCS'; real-af)
@@ -28,13 +33,19 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    # (a Chinese pharmacy's received and receivable amounts; an Indonesian till's
                    # net sales; real19-ai)
                    "实收金额", "应收金额", "penjualanbersih",
-                   # Square's item sales export: its lines' 'Product Sales' (before discounts),
-                   # 'Net Sales' (after), 'Gross Sales' (and the tax; every price had been 0; real39-am)
-                   "productsales", "netsales", "grosssales")
+                   # Square's item sales export: its lines' 'Product Sales' (before discounts and
+                   # tax); the classic export's 'Gross Sales' (before discounts: the newer one's
+                   # adds the tax, but has 'Product Sales'), then 'Net Sales' (after discounts).
+                   # Every price had been 0 (real39-am).
+                   *SQUARE_TOTAL_KEYS)
 """Header keys of a line's total money (dunnhumby's ``SALES_VALUE``, Ta-Feng's ``SALES_PRICE``),
 which a file without a unit price gives instead: unit price = total / quantity. In order of
 preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the unit price, so
 the unambiguous names come first."""
+
+
+BESIDE_UNITS = ("sales", "revenue")
+"""A line's money under a bare name, read as its total only beside a quantity column."""
 
 
 def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -51,14 +62,19 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
     # is money, the line's, where a bare one may be units (session af's review).
     keys = {c: without_unit(key) for c, (_, key) in unread.items()}
-    named = (*LINE_TOTAL_KEYS, "amount")
+    named = (*LINE_TOTAL_KEYS, "amount", *BESIDE_UNITS)
     found = [c for c, key in keys.items()
-             if key in LINE_TOTAL_KEYS or (key == "amount" and unread[c][1] != "amount")]
+             if (key in LINE_TOTAL_KEYS and not (key in SQUARE_TOTAL_KEYS and _order_total(inter, c)))
+             or (key == "amount" and unread[c][1] != "amount")]
     if not found and "quantity" in inter:
         # A bare 'Amount' beside the file's own quantity is no count of units but money:
         # the line's (Vrinda's Amazon, Myntra and Ajio lines: every item had been priced 0;
         # real15-ah), unless it repeats on every line of an order (the order's total).
         found = [c for c, (_, key) in unread.items() if key == "amount" and not _order_total(inter, c)]
+        # Then a bare 'Sales' or 'Revenue' beside the units (Tableau's Sample Superstore, an
+        # Indian marketplace's lines: every item had been priced 0; real41-am). Not without
+        # a quantity column: M5's 'sales' are units.
+        found = found or [c for c, (_, key) in unread.items() if key in BESIDE_UNITS and not _order_total(inter, c)]
     if not found:
         return inter
     total_col = min(found, key=lambda c: named.index(keys[c]))
@@ -150,15 +166,21 @@ def _order_total(inter: pd.DataFrame, column: str) -> bool:
     return len(several) > 0 and float((several["nunique"] == 1).mean()) >= 0.8
 
 
+def _amazon_line_total(inter: pd.DataFrame) -> bool:
+    """Whether ``price`` is Amazon's seller reports' ``item-price``, a line's total."""
+    names = inter.attrs.get("source_names", {})
+    return not (names.get("price", "").lower() != "item-price" or "quantity" not in inter
+                or "amazon-order-id" not in {str(v).lower() for v in names.values()} | set(inter.columns))
+
+
 def amazon_line_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Amazon's seller reports (Amazon Fulfilled Shipments, All Orders) write ``item-price``
     as the line's total for its ``quantity-shipped`` / ``quantity-purchased``, not the
     unit price the name says elsewhere: three mugs at 10.00 were one at 30.00. Divided by
     the quantity, only in a file with Amazon's ``amazon-order-id``."""
-    names = inter.attrs.get("source_names", {})
-    if (names.get("price", "").lower() != "item-price" or "quantity" not in inter
-            or "amazon-order-id" not in {str(v).lower() for v in names.values()} | set(inter.columns)):
+    if not _amazon_line_total(inter):
         return inter
+    names = inter.attrs.get("source_names", {})
     units = inter["quantity"].fillna(1.0)
     inter["price"] = inter["price"] / units
     report.notes.append(f"{file}: 'item-price' is the line's total in Amazon's seller reports: price = "
@@ -173,8 +195,8 @@ def prices_that_scale_with_units(inter: pd.DataFrame, file: Path, report: Ingest
     item also sold one at a time, the price is the units times the item's one-unit median
     (within 15 %) on 8 lines in 10 (20 lines at least); a unit price does not grow with
     the units. Then every multi-unit line's price is divided by its units, with a note."""
-    if "quantity" not in inter or "price" not in inter:
-        return inter
+    if "quantity" not in inter or "price" not in inter or _amazon_line_total(inter):
+        return inter  # (Amazon's is divided by its own rule, after)
     units = inter["quantity"].fillna(1.0)
     price = inter["price"]
     one = price.where((units == 1) & (price > 0)).groupby(inter["item_id"]).median()

@@ -342,7 +342,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # a B2B buyer (an FMCG maker's orders by 'Distributor_ID': read as none, each of
                 # 5,000 orders was an anonymous shopper and nothing repeated), a game's player,
                 # a Steam library's owner (real40-am, real41-am)
-                "distributorid", "dealerid", "playerid", "usersteamid", "steamid",
+                "distributorid", "dealerid",  # (not beside a retailer or an outlet: normalise_header)
+                "playerid", "usersteamid", "steamid",
                 "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 "reviewer",  # (Magento's sample reviews: a blank 'email' beside it; real35-al)
                 # Chinese and Japanese tills and Tianchi-style exports
@@ -384,8 +385,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # Odoo's related field for a product's SKU (its 'default_code'), as
                 # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
                 "productinternalreference",
-                "itemname",  # (Chipotle's order lines, a fast-food till: the item's name its only id; real39-am)
-                "medicationid", "appid",  # (a pharmacy's prescriptions; Steam's games: real40-am, real41-am)
+                "medicationid",  # (a pharmacy's prescriptions; real41-am)
+                # (Odoo in French: 'Mouvements de stock/Article/Référence interne'; session am's review)
+                "articlereferenceinterne", "produitreferenceinterne",
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
                 # PrestaShop's seller SKU, Allegro's offer, Naver's product number, Tokopedia's SKU
                 "materialnumber", "materialno", "skureferenceno", "skureferenceno.", "sellersku", "productreference",
@@ -440,7 +442,13 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
                 # (not a bare 'JobID': a workshop's work order would train as the item; the
                 # hint names it for CareerBuilder's applications; session al's reviews)
-                "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid")
+                "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid",
+                # last of all: a name, the item's only id where no id above is given (Chipotle's
+                # order lines, a fast-food till; real39-am. After 'sellerSku' and 'Part Number'
+                # beside it: session am's review)
+                "itemname")
+# (Not 'appid': Steam's game, but a Snowplow event's or an e-learning log's client app
+# beside its course; session am's review.)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
 # advertiser's 'Customer ID', had trained as purchases; session aj's review.)
 # (Not Mult-VAE's and ENMF's 'sid', their item: elsewhere a store's or a session's id, read

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from typing import Any
 
 from .names import header_key
@@ -117,15 +118,24 @@ RETURNED_COLUMN = "Returned"
 """The column a workbook's returns sheet becomes: a yes/no flag the sales-only rule reads
 (its name's key is ``returned``)."""
 
-_RETURNS_SHEET_KEYS = ("returns", "returned", "returnedorders", "refunds", "refunded", "refundedorders")
+_RETURNS_SHEET_KEYS = ("returns", "returned", "returnedorders", "refunds", "refunded", "refundedorders",
+                       "retours", "devoluciones", "devolucoes", "devoluções", "retouren", "resi", "zwroty")
+
+
+_ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|sale(?:s)?id|commande|pedido"
+                        r"|bestellung|ordine|factura|facture|rechnung")
+"""A column that names an order: the only one a returns sheet is matched by (one that lists
+products flags every shopper's purchases of them; session am's review)."""
 
 
 def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, int, set[str]] | None:
     """``(sheet, column of the table, values)`` where a left-out sheet named for returns
-    (:data:`_RETURNS_SHEET_KEYS`) lists orders by a column of the table (and at most one
-    other column, a yes/no saying so: Tableau's Sample Superstore's ``Returns`` sheet of
-    ``Returned``, ``Order ID``), else None. Its 296 orders' 800 lines, 8 % of the
-    ``Orders`` sheet, had been read as purchases. Not where the table has such a flag
+    (:data:`_RETURNS_SHEET_KEYS`) lists orders by a column of the table that names an order
+    (:data:`_ORDER_KEY`), with at most one column of its own beside it, a yes/no or a
+    status saying so (Tableau's Sample Superstore's ``Returns`` sheet of ``Returned``,
+    ``Order ID``; the older ``Order ID``, ``Status`` of ``Returned``; Global Superstore's
+    ``Returned``, ``Order ID``, ``Region``), else None. Its 296 orders' 800 lines, 8 % of
+    the ``Orders`` sheet, had been read as purchases. Not where the table has such a flag
     already."""
     keys = [header_key(str(h)) for h in header]
     if "returned" in keys:
@@ -134,18 +144,18 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, int,
         if header_key(str(name)) not in _RETURNS_SHEET_KEYS or not data:
             continue
         own = [header_key(str(h)) for h in sheet_header]
-        shared = [i for i, k in enumerate(own) if k and k in keys]
-        rest = [i for i, k in enumerate(own) if k and i not in shared]
-        if len(shared) != 1 or len(rest) > 1:
+        orders = [i for i, k in enumerate(own) if k and k in keys and _ORDER_KEY.search(k)]
+        rest = [i for i, k in enumerate(own) if k and k not in keys]
+        if len(orders) != 1 or len(rest) > 1:
             continue
-        at = shared[0]
+        at = orders[0]
         values = set()
         for row in data:
             if at >= len(row) or _sheet_cell(row[at]) == "":
                 continue
             flag = _sheet_cell(row[rest[0]]).strip().lower() if rest and rest[0] < len(row) else "yes"
-            if flag not in ("yes", "y", "true", "1", "x"):
-                if flag in ("no", "n", "false", "0", ""):
+            if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja"):
+                if flag in ("no", "n", "false", "0", "", "not returned", "non", "nein", "não", "nao"):
                     continue
                 break  # (another column than a yes/no: no returns list)
             values.add(_sheet_cell(row[at]))

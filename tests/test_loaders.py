@@ -4024,6 +4024,29 @@ def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -
     assert raw.interactions["user_id"].tolist() == raw.interactions["session_id"].tolist()  # (each invoice anonymous)
 
 
+def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> None:
+    """Round 20 (real43-am, real45-am): Netflix's viewing activity lists the trailers and
+    hooks it autoplayed (5,451 of one account's 18,176 lines had been views); a Mint bank
+    export, renamed as the hint said, was 991 purchases by one family's 8 accounts;
+    WideWorldImporters' 'Stock Item Key' was refused and a FactSales' 'UnitSalePrice'
+    unread."""
+    raw, path = load_text(tmp_path, "ViewingActivity.csv",
+                          "Profile Name,Start Time,Duration,item_id,Supplemental Video Type\n" + "".join(
+                              f"P{k % 3},2023-01-{1 + k % 28:02d} 21:08:18,00:18:40,Show {k % 30},"
+                              f"{'TRAILER' if k % 4 == 0 else ''}\n" for k in range(120)))  # (its 'Title', renamed)
+    assert len(raw.interactions) == 90
+    assert any("30 lines are previews the service played ('Supplemental Video Type' 'TRAILER'), no view of the title"
+               in n for n in raw.report.notes)
+    with pytest.raises(DataError, match=r"a bank or card account's transactions \('Transaction Type' debit / credit\)"):
+        load_text(tmp_path, "mint_transactions.csv",
+                  "Date,item_id,Amount,Transaction Type,Category,Account Name\n" + "".join(
+                      f"12/{1 + k % 28:02d}/2023,SHOP {k % 30},{k}.50,{'credit' if k % 5 == 0 else 'debit'},Food,"
+                      f"Visa {k % 3}\n" for k in range(60)))
+    raw, _ = load_text(tmp_path, "FactSale.csv", "Customer Key,Stock Item Key,Invoice Date Key,UnitSalePrice\n" + "".join(
+        f"{k % 40},{k % 50},2016-01-{1 + k % 28:02d},{k % 7}.50\n" for k in range(300)))
+    assert raw.interactions["item_id"].nunique() == 50 and raw.interactions["price"].notna().all()
+
+
 def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp_path: Path) -> None:
     """Round 18's shop-platform files (real35-al): an ERP's 'Sales Price', the unit price
     (times the invoiced quantity it makes the net amount), had been divided as a line total;

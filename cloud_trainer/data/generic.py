@@ -42,6 +42,7 @@ from cloud_trainer.data.lines import (
     item_lists,
     loans_file,
     planned_as_favorites,
+    previews_out,
     sales_only,
     service_lines,
     shelved_as_favorites,
@@ -108,6 +109,7 @@ def load_generic(
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
+    _refuse_account_ledger(inter, interactions)
     _refuse_one_shopper(inter, interactions)
     inter = _line_numbers_as_baskets(inter, interactions, report)
     # Lines are left out before a line's packed items become rows, so counts are of lines.
@@ -119,6 +121,7 @@ def load_generic(
     inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
+    inter = previews_out(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
     # (before split lines' units are added: a merged line's price is a unit's)
     inter = prices_that_scale_with_units(inter, interactions, report)
@@ -850,6 +853,21 @@ SALE_NAME_WORDS = frozenset({"orders", "sales", "sale", "ventas", "vendas", "pur
                              "penjualan", "pesanan", "transaksi"})
 """Words beside which a returns word names a file of sales and returns both (``orders_and_returns``;
 not ``order_returns``, the returns of orders)."""
+
+
+def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a bank or card account's transactions (Mint's export: 'Description',
+    'Amount', 'Transaction Type' debit / credit, 'Account Name'): money in and out of a
+    household's accounts, read (as the missing item's hint led) as 991 purchases by 8
+    'shoppers' that were one family's cards, loans and IRAs, salaries among them
+    (real43-am). Told by a transaction-type column of debit and credit only."""
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in ("transactiontype", "debitcredit", "drcr", "creditdebit"):
+            continue
+        values = set(inter[col].astype(str).str.strip().str.lower().unique()[:5])
+        if values == {"debit", "credit"}:
+            raise DataError(f"{file}: a bank or card account's transactions ({name!r} debit / credit): money in and "
+                            "out of accounts, no shopper's purchases of items; give a shop's order lines")
 
 
 def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport) -> None:

@@ -1062,6 +1062,22 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                      "no purchase")
 
 
+def previews_out(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Netflix's viewing activity lists the trailers, teasers and recaps that autoplay while
+    a profile browses, each with its ``Supplemental Video Type``: 5,451 of one account's
+    18,176 lines had trained as titles watched (real43-am). A line with such a type is no
+    view of the title, left out with a note."""
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key != "supplementalvideotype":
+            continue
+        kind = inter[col].astype(str).str.strip()
+        shown = sorted(kind[kind != ""].unique())[:3]
+        return left_out(inter, (kind != "").to_numpy(), file, report,
+                        f"{int((kind != '').sum()):,} lines are previews the service played ({name!r} "
+                        f"{', '.join(map(repr, shown))}), no view of the title")
+    return inter
+
+
 GIVEN_BACK_UNIT_KEYS = frozenset({
     f"{a}{b}" for a, b in
     [*((w, u) for w in ("cancelled", "canceled", "cancel", "refunded", "refund") for u in ("units", "qty", "quantity")),

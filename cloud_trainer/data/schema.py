@@ -386,6 +386,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
                 "productinternalreference",
                 "medicationid",  # (a pharmacy's prescriptions; real41-am)
+                "stockitemkey", "stockitemid",  # (WideWorldImporters' Fact.Sale and Sales.OrderLines; real45-am)
                 # (Odoo in French: 'Mouvements de stock/Article/Référence interne'; session am's review)
                 "articlereferenceinterne", "produitreferenceinterne",
                 # (a probe, session (ab)) SAP's material number, Shopee's, Lazada's and
@@ -469,6 +470,7 @@ PRICE_ALIASES = ("unitprice", "itemprice", "unitsoldprice", "listprice", "lineit
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
+                 "unitsaleprice",  # (a warehouse's FactSales: every item had been priced 0; real45-am)
                  "itemrate",  # (NetSuite's saved searches: 'Item Rate')
                  "priceperunit", "priceperitem", "srp",  # (a Kaggle retail file's 'Price Per Unit'; FoodMart's
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)

@@ -4261,6 +4261,12 @@ def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> N
     with pytest.raises(DataError, match=r"the column read as the shopper by its values differs on every line \(300 "
                                          r"lines\): no shopper id"):
         load_text(tmp_path, "goodreads_library_export.csv", lines)
+    # An order table without its header: a reference code on 480 of 481 lines, the consumer
+    # ids read as the items, had shipped a bundle (real45-am)
+    orders = "".join(f"{1000 + k},2023-0{1 + k % 9}-1{k % 10},{2634 + (k if k else 1)}-635,{30125 + k % 419},{7 + k % 5}\n"
+                     for k in range(300))
+    with pytest.raises(DataError, match=r"differs on 99 lines in 100 or more \(300 lines\): no shopper id"):
+        load_text(tmp_path, "Orders.csv", orders)
     for header, row in (("START,PATIENT_KEY,REASONDESCRIPTION,TOTALCOST", lambda k: f"2020-01-01,P{k},Flu {k % 4},9.5"),
                         ("Day,Region,Items Ordered,High Item", lambda k: f"Tue,West,{1 + k % 9},{k % 90}.97"),
                         ("User ID,restaurants,museums", lambda k: f"User {k},{k % 3}.{k % 97},1.5{k % 9}"),

@@ -4042,6 +4042,14 @@ def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> N
                   "Date,item_id,Amount,Transaction Type,Category,Account Name\n" + "".join(
                       f"12/{1 + k % 28:02d}/2023,SHOP {k % 30},{k}.50,{'credit' if k % 5 == 0 else 'debit'},Food,"
                       f"Visa {k % 3}\n" for k in range(60)))
+    # A hand-kept sheet writes its dashed dates day first but mixes its '/' ones, and its
+    # prices 'Rp 5.000' (real44-am): the dashed ones had been read month first or bad rows
+    dates = ["20-12-2025", "07-11-2025", "28/11/2025", "11/24/2025", "06-12-2025"]
+    raw, path = load_text(tmp_path, "penjualan.csv", "ID_Transaksi,Tanggal,item_id,Jumlah,Harga_Satuan\n" + "".join(
+        f"T{k},{dates[k % 5]},P{k % 25},1,Rp {5 + k % 3}.000\n" for k in range(60)))
+    assert sorted({str(t)[:10] for t in raw.interactions["timestamp"]}) == [
+        "2025-11-07", "2025-11-24", "2025-12-06", "2025-12-20"]
+    assert set(raw.interactions["price"]) == {5000.0, 6000.0, 7000.0}
     raw, _ = load_text(tmp_path, "FactSale.csv", "Customer Key,Stock Item Key,Invoice Date Key,UnitSalePrice\n" + "".join(
         f"{k % 40},{k % 50},2016-01-{1 + k % 28:02d},{k % 7}.50\n" for k in range(300)))
     assert raw.interactions["item_id"].nunique() == 50 and raw.interactions["price"].notna().all()

@@ -749,16 +749,25 @@ def _day_first_by_separator(parts: pd.DataFrame, a: pd.Series, b: pd.Series) -> 
     place only) and they decide differently; else None."""
     sep = parts["sep"]
     order: dict[str, bool] = {}
+    mixed: list[str] = []
     for mark in sep.dropna().unique():
         rows = (sep == mark).to_numpy()
         high_a, high_b = bool((a[rows] > 12).any()), bool((b[rows] > 12).any())
-        if high_a == high_b:
-            return None  # (this writing says nothing, or mixes both orders itself)
+        if not high_a and not high_b:
+            return None  # (this writing says nothing)
+        if high_a and high_b:
+            mixed.append(mark)  # (this writing mixes both orders itself: month first, as before)
+            continue
         order[mark] = high_a
-    if len(set(order.values())) < 2:
+    # (A hand-kept sheet writes '20-12-2025' day first throughout but mixes '27/12/2025'
+    # with '11/24/2025': 186 day-first dashed dates had been bad rows and 88 read month
+    # first with the pooled '/' ones; real44-am, real42-am.)
+    if not any(order.values()) or (len(set(order.values())) < 2 and not mixed):
         return None
     first = sep.map(order).fillna(False).astype(bool)
     said = ", ".join(f"{'day' if d else 'month'} first with {m!r}" for m, d in sorted(order.items()))
+    if mixed:
+        said += ", " + ", ".join(f"both with {m!r} (read month first, the others bad rows)" for m in sorted(mixed))
     return first, (f"dates written two ways, each with its own order ({said}): a number above 12 says which in each "
                    "(a file partly re-saved by a spreadsheet?)")
 

@@ -4050,6 +4050,15 @@ def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> N
     assert sorted({str(t)[:10] for t in raw.interactions["timestamp"]}) == [
         "2025-11-07", "2025-11-24", "2025-12-06", "2025-12-20"]
     assert set(raw.interactions["price"]) == {5000.0, 6000.0, 7000.0}
+    # Nuvemshop writes 'Data' and 'Status do Pagamento' on an order's first line only (52 %
+    # of the lines blank): the file had been read on a made-up clock, newest first, and an
+    # order whose boleto expired ('Vencido') kept (real44-am)
+    lines = "".join(f"{1000 - k // 3};c{k // 3 % 20}@x.com;{f'{1 + k // 3 % 28:02d}/03/2026 07:20' if k % 3 == 0 else ''};"
+                    f"{('Vencido' if k // 3 == 5 else 'Confirmado') if k % 3 == 0 else ''};Blusa {k % 25};103.47;1\n"
+                    for k in range(120))
+    raw, _ = load_text(tmp_path, "vendas.csv", "Número do Pedido;E-mail;Data;Status do Pagamento;Nome do Produto;"
+                       "Valor do Produto;Quantidade Comprada\n" + lines)
+    assert len(raw.interactions) == 117 and str(raw.interactions["timestamp"].min()) == "2026-03-01 07:20:00"
     raw, _ = load_text(tmp_path, "FactSale.csv", "Customer Key,Stock Item Key,Invoice Date Key,UnitSalePrice\n" + "".join(
         f"{k % 40},{k % 50},2016-01-{1 + k % 28:02d},{k % 7}.50\n" for k in range(300)))
     assert raw.interactions["item_id"].nunique() == 50 and raw.interactions["price"].notna().all()

@@ -836,7 +836,10 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # session aj's review)
                               "huy", "huydon",
                               # (a Chinese shop's orders awaiting payment, unpaid; real28-ak)
-                              "待支付", "未支付", "待付款", "未付款", "等待买家付款"})
+                              "待支付", "未支付", "待付款", "未付款", "等待买家付款",
+                              # (Nuvemshop's 'Status do Pagamento' 'Vencido': a boleto that expired
+                              # unpaid; 68 such orders had been purchases; real44-am)
+                              "vencido", "expirado"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
@@ -929,7 +932,8 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
 SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial", "return", "refund", "receipt",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
-              "booking", "reservation")  # (a hotel's 'booking_status' Cancelled; real34-ak)
+              "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
+              "pagamento")  # (Nuvemshop's 'Status do Pagamento'; real44-am)
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""

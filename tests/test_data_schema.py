@@ -300,6 +300,11 @@ def test_a_bare_file_with_a_date_and_a_date_with_its_hours_reads_the_hours(tmp_p
     frame = read_table(path, GENERIC_INTERACTIONS, report)
     assert str(frame["timestamp"].iloc[1]) == "2024-03-01 11:15:50.520000"
     assert frame[["user_id", "item_id"]].iloc[0].tolist() == ["ANON-0000", "Latte"]
+    # A delivery's time in a later column is another moment: the order's date stays the
+    # time (session am's review)
+    delivered = write(tmp_path, "".join(f"2024-03-{1 + k // 9:02d},C{k % 13},P{k % 25},1,2024-03-{4 + k // 9:02d} "
+                                        f"{9 + k % 9}:00:00\n" for k in range(60)), "orders.csv")
+    assert str(read_table(delivered, GENERIC_INTERACTIONS, IngestReport())["timestamp"].iloc[0]) == "2024-03-01 00:00:00"
 
 
 def test_bare_event_and_review_exports_find_their_columns(tmp_path: Path) -> None:
@@ -1566,23 +1571,35 @@ def test_a_headed_basket_a_row_file_reads_its_numbered_item_columns(tmp_path: Pa
     frame = read_table(counted, GENERIC_INTERACTIONS, report, may_lack=("timestamp",))
     assert frame.groupby("session_id", sort=False)["item_id"].apply(list).tolist() == rows
     assert "'Transaction', their count, not read" in report.notes[0]
+    # R writes NA in every empty cell: no item, and the count still a count (session am's review)
+    r_save = write(tmp_path, counted.read_text().replace(",,", ",NA,").replace(",,", ",NA,").replace(",\n", ",NA\n"),
+                   "groceries_r.csv")
+    frame = read_table(r_save, GENERIC_INTERACTIONS, IngestReport(), may_lack=("timestamp",))
+    assert frame.groupby("session_id", sort=False)["item_id"].apply(list).tolist() == rows
     other = write(tmp_path, "Member,Item 1,Item 2,Item 3\nm1,a,b,c\n", "wide_member.csv")
     with pytest.raises(DataError, match="missing required column"):
         read_table(other, GENERIC_INTERACTIONS, IngestReport())
 
 
 def test_a_power_bi_exports_table_name_is_no_part_of_its_column_names(tmp_path: Path) -> None:
-    """Power BI writes a table visual's columns as 'Table[Column]' (a bakery's 'Bakery
-    Sales[Name]', real39-am): the bracket was taken for a unit and every column named
-    'Bakery Sales'. A header whose columns name different tables is left as it is."""
-    path = write(tmp_path, "Sales[Customer Key],'Sales'[Product Key],Sales[Order Date]\nC1,P1,2024-03-01\n",
-                 "export.csv")
+    """Power BI writes a table visual's columns as 'Table[Column]' and its measures as
+    '[Measure]' (a bakery's 'Bakery Sales[Name]', real39-am): the bracket was taken for a
+    unit and every column named 'Bakery Sales'. Columns of several tables (a star schema's
+    visual) are read by their own names too, unless two of them are then one name; a unit
+    in brackets among plain names is left as it is (session am's review)."""
+    path = write(tmp_path, "Sales[Customer Key],'Product'[Product Key],Sales[Order Date],[Total Sales]\n"
+                           "C1,P1,2024-03-01,5\n", "export.csv")
     report = IngestReport()
     assert read_table(path, GENERIC_INTERACTIONS, report)[["user_id", "item_id"]].values.tolist() == [["C1", "P1"]]
-    mixed = write(tmp_path, "Sales[Customer Key],Product[Product Key],Sales[Order Date]\nC1,P1,2024-03-01\n",
-                  "mixed.csv")
+    assert report.notes[0] == (f"{path}: Power BI's table names taken off the columns ('Sales[Customer Key]' as "
+                               "'Customer Key', ...)")
+    twice = write(tmp_path, "Sales[Key],Product[Key],Sales[Order Date]\nC1,P1,2024-03-01\n", "twice.csv")
     with pytest.raises(DataError, match="missing required column"):
-        read_table(mixed, GENERIC_INTERACTIONS, IngestReport())
+        read_table(twice, GENERIC_INTERACTIONS, IngestReport())
+    units = write(tmp_path, "user_id,item_id,timestamp,Amount[EUR]\nC1,P1,2024-03-01,1.50\n", "units.csv")
+    report = IngestReport()
+    read_table(units, GENERIC_INTERACTIONS, report)
+    assert not any("Power BI" in n for n in report.notes)
 
 
 def test_a_time_column_of_zeros_is_no_time(tmp_path: Path) -> None:

@@ -1612,8 +1612,16 @@ def test_a_bare_sales_or_revenue_beside_the_units_is_the_lines_total(tmp_path: P
     Indian marketplace 'Revenue' beside 'Units': every item had been priced 0 (real41-am).
     Without a quantity column a bare 'sales' is read as nothing (M5's are units)."""
     raw, _ = load_text(tmp_path, "Orders.csv", "Order ID,Customer ID,Product ID,Order Date,Sales,Quantity\n" + "".join(
-        f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{(1 + k % 3) * 4.5:.2f},{1 + k % 3}\n" for k in range(60)))
-    assert set(raw.interactions["price"].round(2)) == {4.5}
+        f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{(1 + k % 3) * (2 + k % 25)},{1 + k % 3}\n" for k in range(60)))
+    assert set(raw.interactions["price"]) == set(range(2, 27))
+    for header in ("Revenue (INR)", "Sales USD", "Umsatz"):  # (a currency beside it; session am's review)
+        raw, _ = load_text(tmp_path, "lines.csv", f"Order ID,Customer ID,Product ID,Order Date,{header},Quantity\n"
+                           + "".join(f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{(1 + k % 3) * (2 + k % 25)},"
+                                     f"{1 + k % 3}\n" for k in range(60)))
+        assert set(raw.interactions["price"]) == set(range(2, 27)), header
+    raw, _ = load_text(tmp_path, "reps.csv", "Order ID,Customer ID,Product ID,Order Date,Sales,Quantity\n" + "".join(
+        f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{101 + k % 4},{1 + k % 3}\n" for k in range(60)))
+    assert raw.interactions["price"].isna().all()  # (a sales rep's number is no money)
     raw, _ = load_text(tmp_path, "m5.csv", "user_id,item_id,date,sales\n" + "".join(
         f"C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{1 + k % 3}\n" for k in range(60)))
     assert raw.interactions["price"].isna().all()
@@ -2317,6 +2325,12 @@ def test_a_report_of_returns_is_refused_not_trained_as_purchases(tmp_path: Path)
                      f'"return_reason": "defect"}}\n' for k in range(30))
     with pytest.raises(DataError, match=r"a report of returns \('return_date' and 'return_reason' given on 90% of "):
         load_text(tmp_path, "warranty_claims.jsonl", claims)
+    # An orders file that writes '-' or 'Not Returned' where nothing came back is no such
+    # report (session am's review)
+    orders = "".join(f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},{'2025-11-02' if k % 10 == 0 else '-'},"
+                     f"{'damaged' if k % 10 == 0 else 'Not Returned'}\n" for k in range(30))
+    assert len(load_text(tmp_path, "orders.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n"
+                         + orders)[0].interactions) == 30
     trips = "".join(f"C{k % 9},T{k % 25},2025-10-{1 + k % 28:02d},2025-11-{1 + k % 28:02d}\n" for k in range(30))
     assert len(load_text(tmp_path, "bookings.csv", "user_id,item_id,timestamp,return_date\n" + trips)[0].interactions) == 30
 
@@ -2334,18 +2348,24 @@ def test_a_usual_name_written_twice_is_read_once_or_stops_the_load(tmp_path: Pat
 def test_a_headerless_file_of_names_and_what_belongs_to_them_is_refused(tmp_path: Path) -> None:
     """One listener's Last.fm export without a header ('artist,album,track,date'): its
     3,686 artists had been read as the shoppers and a bundle shipped (real40-am). Each
-    album goes with one artist; a shop's customers, named, share their products, and such
-    a dump is read as before (session am's review)."""
+    album goes with one artist and each track with one album; a shop's customers, named,
+    share their products, and a B2B buyer reordering its own SKUs has no third level:
+    such dumps are read as before (session am's reviews)."""
     artists = ["Radio Slave", "Clark", "Editors", "CHVRCHES", "The Hype", "Shopping", "Low", "Air", "Muse", "Blur",
                "Suede", "Ride"]
     with pytest.raises(DataError, match=r"column 1, the first that could be the shopper, holds names \(e.g. 'Radio "
                                         r"Slave'\), and each value of column 2 goes with one of them only"):
         load_text(tmp_path, "listens.csv", "".join(
-            f"{artists[k % 12]},{artists[k % 12]} LP {k // 12 % 3},Track {k},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n"
-            for k in range(200)))
+            f"{artists[k % 72 % 12]},{artists[k % 72 % 12]} LP {k % 72 // 12 % 3},Track {k % 72},"
+            f"{1 + k % 28} Oct 2017 17:{k % 60:02d}\n" for k in range(200)))
     customers = ["Anna Smith", "Bob Jones", "Cy Young", "Di Prince", "Ed Wood", "Flo Rida"]
     raw, _ = load_text(tmp_path, "sales.csv", "".join(
         f"{customers[k % 6]},Tea {k % 25},{1 + k % 28} Oct 2017 17:{k % 60:02d}\n" for k in range(200)))
+    assert raw.interactions["user_id"].nunique() == 6
+    companies = ["Cedar Interiors LLC", "Alpine AB", "Coastal GmbH", "Delta Oy", "Echo SA", "Fjord AS"]
+    raw, _ = load_text(tmp_path, "b2b.csv", "".join(
+        f"{companies[k % 6]},SKU {k % 6} {k // 6 % 5},{1 + k % 28} Oct 2017 17:{k % 60:02d},{1 + k % 4}\n"
+        for k in range(200)))
     assert raw.interactions["user_id"].nunique() == 6
 
 def test_a_header_only_side_file_and_an_all_negative_price_column_do_not_stop_the_load(tmp_path: Path) -> None:

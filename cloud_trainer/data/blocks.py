@@ -101,12 +101,17 @@ _ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|bask
 """The one other column such a header may have: how many items the row lists."""
 
 
+_NO_ITEM = ("", "NA")
+"""An empty item cell: blank, or R's ``NA`` (a Groceries re-save by R writes it in every
+empty cell; session am's review)."""
+
+
 def _counts_the_items(rest: str, delimiter: str, at: int, items: list[int]) -> bool:
     """Whether column ``at`` holds, on 19 rows in 20 of the first 1,000, the number of the
     row's item cells that are filled: a count under a basket's name."""
     rows = [next(csv.reader([r.rstrip("\r")], delimiter=delimiter), []) for r in rest.split("\n")[:1000] if r.strip()]
     rows = [r for r in rows if len(r) > at]
-    hits = sum(r[at].strip() == str(sum(1 for i in items if i < len(r) and r[i].strip())) for r in rows)
+    hits = sum(r[at].strip() == str(sum(1 for i in items if i < len(r) and r[i].strip() not in _NO_ITEM)) for r in rows)
     return bool(rows) and hits >= 0.95 * len(rows)
 
 
@@ -151,7 +156,8 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
             except csv.Error:  # (a broken line holds no item it can name)
                 cells = []
             basket = cells[basket_at].strip() if basket_at is not None and basket_at < len(cells) else ""
-            yield number, basket, [cells[i].strip() for i in sorted(numbered) if i < len(cells) and cells[i].strip()]
+            yield number, basket, [cells[i].strip() for i in sorted(numbered)
+                                   if i < len(cells) and cells[i].strip() not in _NO_ITEM]
 
     text, line_map, baskets, items = _baskets_table(rows())
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"

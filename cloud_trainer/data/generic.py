@@ -69,6 +69,7 @@ from cloud_trainer.data.schema import (
     GENERIC_USERS,
     INTERACTION_COLUMNS,
     ITEM_COLUMNS,
+    MISSING_VALUES,
     STRONG_FILE_WORDS,
     DataError,
     event_of_name,
@@ -859,6 +860,15 @@ SALE_NAME_WORDS = frozenset({"orders", "sales", "sale", "ventas", "vendas", "pur
 not ``order_returns``, the returns of orders)."""
 
 
+def _no_return(value: str) -> bool:
+    """Whether a return column's cell says there was none: blank, a missing-value word, or
+    ``Not Returned``, ``No Return``, ``none``."""
+    return value in _MISSING_LOWER or value in ("", "--", "no", "n") or value.startswith(("not ", "no "))
+
+
+_MISSING_LOWER = frozenset(v.lower() for v in MISSING_VALUES)
+
+
 def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a bank or card account's transactions (Mint's export: 'Description',
     'Amount', 'Transaction Type' debit / credit, 'Account Name'): money in and out of a
@@ -886,7 +896,10 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
                         "not a purchase; give the orders or sales report (its returns are left out from there)")
     unread = unread_columns(inter, INTERACTION_COLUMNS) if "event_type" not in inter and len(inter) >= 20 else {}
-    filled = {key: (name, float((inter[col].astype(str).str.strip() != "").mean())) for col, (name, key) in unread.items()}
+    # (a placeholder is no value: an orders file's 'Return Date' '-' and 'Return Reason' 'Not
+    # Returned' on the lines kept; session am's review)
+    filled = {key: (name, float((~inter[col].astype(str).str.strip().str.lower().map(_no_return).astype(bool)).mean()))
+              for col, (name, key) in unread.items()}
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

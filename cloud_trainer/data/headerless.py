@@ -356,21 +356,42 @@ def _weak_pair(user: list[str], item: list[str]) -> bool:
     return count or len(set(item)) == len(item)
 
 
-def _items_of_one_owner(users: list[str], items: list[str]) -> bool:
-    """Whether the column taken for the shoppers holds names (letters, fewer than 1 value
-    in 10 with a digit) and the one taken for the items belongs to them: of the items on
-    two lines or more (20 of them at least), 19 in 20 with one 'shopper' only. A listening
-    log's artists and their albums; a shop's customers, named or not, share products."""
-    named = [u for u in users if u]
-    if not named or sum(any(c.isdigit() for c in u) for u in named) * 10 >= len(named):
+def _times_of(timed: list[str], dated: list[str]) -> bool:
+    """Whether a column writes the date-only column's dates with a time of day: on 8 lines
+    in 10 it starts with that line's date and a clock follows, not only midnight's."""
+    pairs = [(t, d) for t, d in zip(timed, dated, strict=True) if t and d]
+    same = sum(t.startswith(d) and ":" in t[len(d):] for t, d in pairs)
+    return bool(pairs) and same >= 0.8 * len(pairs) and any(not re.search(r"\b00:00(:00)?(\.0+)?$", t)
+                                                          for t, _ in pairs)
+
+
+def _owned(owners: list[str], values: list[str], share: float = 0.95) -> bool:
+    """Whether each value of ``values`` goes with one owner: of those on two lines or more
+    (20 of them at least), ``share`` (19 in 20) with one value of ``owners`` only."""
+    seen: dict[str, set[str]] = {}
+    for o, v in zip(owners, values, strict=True):
+        if o and v:
+            seen.setdefault(v, set()).add(o)
+    counts = Counter(v for v in values if v)
+    repeated = [v for v, n in counts.items() if n >= 2]
+    return len(repeated) >= 20 and sum(len(seen[v]) == 1 for v in repeated) >= share * len(repeated)
+
+
+def _items_of_one_owner(columns: list[list[str]], user: int, item: int, others: list[int]) -> bool:
+    """Whether the column taken for the shoppers holds names (fewer than 1 in 10 of its
+    distinct values with a digit) that the item column belongs to (:func:`_owned`), and a
+    third text column belongs to the items in turn: a catalogue's three levels (a listening
+    log's artists, their albums and the albums' tracks). A shop's customers share their
+    products; a B2B buyer who reorders its own SKUs has no third level (session am's
+    reviews)."""
+    names = {u for u in columns[user] if u}
+    if not names or sum(any(c.isdigit() for c in u) for u in names) * 10 >= len(names):
         return False
-    owners: dict[str, set[str]] = {}
-    for u, i in zip(users, items, strict=True):
-        if u and i:
-            owners.setdefault(i, set()).add(u)
-    counts = Counter(i for i in items if i)
-    repeated = [i for i, n in counts.items() if n >= 2]
-    return len(repeated) >= 20 and sum(len(owners[i]) == 1 for i in repeated) >= 0.95 * len(repeated)
+    if not _owned(columns[user], columns[item]):
+        return False
+    # (a track's title may be on a single and an album: 195 of 213 in the real file's head)
+    return any(_owned(columns[item], columns[i], 0.85) for i in others
+               if sum(any(c.isalpha() for c in v) for v in columns[i] if v) * 2 > len(columns[i]))
 
 
 def _can_be_id(col: list[str]) -> bool:
@@ -595,7 +616,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             timed = [i for i in times if i not in days]
             # (a written date with its time of day over one without: a coffee machine's dump
             # gives 'date' then 'datetime', and 3,547 sales had been read at midnight; real39-am)
-            clocked = [i for i in dated if sum(":" in v for v in columns[i]) >= 0.8 * len(columns[i])]
+            # Only the same days' times: a delivery's, an update's or a shipping time is another
+            # moment (session am's review).
+            clocked = [i for i in dated[1:] if _times_of(columns[i], columns[dated[0]])]
             time = clocked[0] if clocked else dated[0] if dated else timed[-1] if timed else days[0]
             names[time] = "timestamp"
             said.append(f"{time + 1} as timestamp")
@@ -679,7 +702,8 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(f"column {item + 1} holds relation names ({', '.join(sorted(set(relations))[:2])}, ...): "
                                 "knowledge-graph triples (head, relation, tail), no interactions; give the file of "
                                 "what users did (its ratings or clicks)")
-        if _items_of_one_owner(columns[user], columns[item]):
+        if _items_of_one_owner(columns, user, item, [i for i in range(width) if i not in (user, item)
+                                                     and names[i].startswith("column_")]):
             # One listener's Last.fm scrobbles ('artist,album,track,date') had been read with
             # its 3,686 artists as the shoppers and a bundle shipped (real40-am): each album
             # goes with one artist. Customers' names in a shop's dump share their products.

@@ -282,6 +282,28 @@ TYPE_SUFFIXES = ("token", "token_seq", "float", "float_seq")
 Amazon and Yelp ship that way."""
 
 
+_DAX_COLUMN = re.compile(r"\s*(?:('?)([^\[\]']+)\1)?\[([^\[\]]+)\]\s*")
+"""A Power BI export's column: ``Bakery Sales[Name]``, ``'Sales'[Customer Key]``, a measure's
+``[Total Quantity]``."""
+
+
+def strip_table_names(header: list[str], name: str, notes: list[str]) -> list[str]:
+    """A Power BI table visual's export names every column ``Table[Column]`` (a measure
+    ``[Measure]``): the names inside the brackets, with a note, where every named column
+    is written so, one at least with its table, and the names inside differ. Read whole, a
+    bracket was taken for a unit and every column named for its table (a bakery's
+    ``Bakery Sales[Name]``; real39-am); taken off where the columns are matched only, the
+    line total and the product's name were still lost (session am's review)."""
+    found = [_DAX_COLUMN.fullmatch(h) for h in header if h.strip()]
+    if len(found) < 2 or not all(found) or not any(m.group(2) for m in found if m):
+        return header
+    inner = [m.group(3).strip() if (m := _DAX_COLUMN.fullmatch(h)) else h for h in header]
+    if len({header_key(n) for n in inner if n}) < len([n for n in inner if n]):
+        return header  # ('Sales'[Key] beside 'Product'[Key]: the tables tell them apart)
+    notes.append(f"{name}: Power BI's table names taken off the columns ({header[0]!r} as {inner[0]!r}, ...)")
+    return inner
+
+
 def strip_type_suffixes(header: list[str], name: str, notes: list[str]) -> list[str]:
     """``user_id:token`` -> ``user_id`` when every header name carries such a type.
 
@@ -334,26 +356,11 @@ def _mangled_names(keys: list[str], spec: TableSpec) -> dict[int, str]:
     return out
 
 
-_DAX_COLUMN = re.compile(r"\s*('?)([^\[\]']+)\1\[([^\[\]]+)\]\s*")
-"""A Power BI export's column: ``Bakery Sales[Name]``, ``'Sales'[Customer Key]``."""
-
-
 _SELLERS = ("distributorid", "dealerid")
 """A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
 sales name the seller: not read where a retailer or an outlet column names the buyer
 (session am's review)."""
 _BUYERS = re.compile(r"retailer|outlet")
-
-
-def _without_table(header: list[str]) -> list[str]:
-    """The header's names without Power BI's table (DAX writes every column of a table
-    visual's export as ``Table[Column]``): read whole, a unit in brackets was taken off and
-    every column was named for the table (real39-am). Only where every named column has
-    the same table."""
-    found = [_DAX_COLUMN.fullmatch(h) for h in header if h.strip()]
-    if len(found) < 2 or not all(found) or len({m.group(2).strip() for m in found if m}) != 1:
-        return header
-    return [m.group(3) if (m := _DAX_COLUMN.fullmatch(h)) else h for h in header]
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -373,7 +380,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     """
     # camelCase and run-together names too (userId, ItemID, EventType, SessionId).
     known = {c.name.replace("_", ""): c.name for c in spec.columns}
-    keys = [header_key(col) for col in _without_table(header)]
+    keys = [header_key(col) for col in header]
     if spec.name == "interactions" and keys[:2] == ["row", "col"] and set(keys[2:]) <= {"data", "value"}:
         # scipy's sparse matrix as COO ('row,col,data': a recsys challenge's user-rating
         # matrix, refused unexplained; real2-af): its rows are the shoppers, its columns the items.

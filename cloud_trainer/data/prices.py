@@ -44,8 +44,16 @@ preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the un
 the unambiguous names come first."""
 
 
-BESIDE_UNITS = ("sales", "revenue")
-"""A line's money under a bare name, read as its total only beside a quantity column."""
+BESIDE_UNITS = ("sales", "revenue", "umsatz")
+"""A line's money under a bare name (a currency beside it: ``Revenue (INR)``, ``Sales USD``),
+read as its total only beside a quantity column, where it is money (:func:`_money`)."""
+
+
+def _money(values: pd.Series) -> bool:
+    """Whether a column's numbers look like money: 9 lines in 10 a number, and many values
+    (20, or a tenth of the lines): not a sales channel's words nor a sales rep's number."""
+    given = values.dropna()
+    return bool(len(given) >= 0.9 * len(values) and given.nunique() >= min(20, max(2, len(values) // 10)))
 
 
 def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
@@ -59,6 +67,15 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     positive total keeps no price, as a line without a unit price does. The numbers may
     have a decimal comma, read as :func:`.table.read_table` reads them."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
+
+    def number(column: str) -> tuple[pd.Series, pd.Series]:
+        """The column's numbers (NaN where none) and its stripped text."""
+        text = inter[column].astype(str).str.strip()
+        text = money_amounts(text)[0]  # (Square's '$78.05 ': every line had gone unpriced; real39-am)
+        # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
+        text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
+        return pd.to_numeric(text, errors="coerce"), text
+
     # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
     # is money, the line's, where a bare one may be units (session af's review).
     keys = {c: without_unit(key) for c, (_, key) in unread.items()}
@@ -74,18 +91,11 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         # Then a bare 'Sales' or 'Revenue' beside the units (Tableau's Sample Superstore, an
         # Indian marketplace's lines: every item had been priced 0; real41-am). Not without
         # a quantity column: M5's 'sales' are units.
-        found = found or [c for c, (_, key) in unread.items() if key in BESIDE_UNITS and not _order_total(inter, c)]
+        found = found or [c for c in unread if keys[c] in BESIDE_UNITS and _money(number(c)[0])
+                          and not _order_total(inter, c)]
     if not found:
         return inter
     total_col = min(found, key=lambda c: named.index(keys[c]))
-
-    def number(column: str) -> tuple[pd.Series, pd.Series]:
-        """The column's numbers (NaN where none) and its stripped text."""
-        text = inter[column].astype(str).str.strip()
-        text = money_amounts(text)[0]  # (Square's '$78.05 ': every line had gone unpriced; real39-am)
-        # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
-        text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
-        return pd.to_numeric(text, errors="coerce"), text
 
     units_name = "quantity"
     # (not where the total is itself an 'Amount' in a currency: a bare 'Amount' beside 'Amount

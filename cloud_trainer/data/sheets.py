@@ -119,7 +119,7 @@ RETURNED_COLUMN = "Returned"
 (its name's key is ``returned``)."""
 
 _RETURNS_SHEET_KEYS = ("returns", "returned", "returnedorders", "refunds", "refunded", "refundedorders",
-                       "retours", "devoluciones", "devolucoes", "devoluções", "retouren", "resi", "zwroty")
+                       "retours", "devoluciones", "devolucoes", "devoluções", "retouren", "zwroty")
 
 
 _ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|sale(?:s)?id|commande|pedido"

@@ -63,6 +63,7 @@ from .headers import (
     order_name_column,
     pseudonymous_user_column,
     sequences_a_line,
+    strip_table_names,
     strip_type_suffixes,
     time_by_content,
     time_of_day_column,
@@ -350,7 +351,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
-    header = strip_type_suffixes(header, name, report.notes)
+    header = strip_table_names(strip_type_suffixes(header, name, report.notes), name, report.notes)
     labelled = _pandas_labels(header, text, delimiter, quoting)
     by_content = not labelled and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
     if by_content and delimiter == " ":

@@ -1537,6 +1537,11 @@ def test_an_odoo_records_further_lines_take_the_records_fields(tmp_path: Path) -
                        "Order Reference,Customer/Email,Order Date,Order Lines/Product/Internal Reference,Tags\n"
                        "S1,c0@x.fi,2024-03-01 09:00,600,VIP\n,,,601,Web\n,,,602,\n")
     assert raw.interactions["user_id"].tolist() == ["c0@x.fi"] * 3
+    # Odoo in French: its SKU and its order's date by their French names (session am's reviews)
+    raw, _ = load_text(tmp_path, "Transfert (stock.picking).csv",
+                       "Statut,Commande client/Date de commande,Mouvements de stock/Article/Référence interne,"
+                       "Contact/E-mail\nFait,2025-02-01 10:00,641,a@x.fi\n,,642,\n")
+    assert [str(t) for t in raw.interactions["timestamp"]] == ["2025-02-01 10:00:00"] * 2
 
 
 def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path: Path) -> None:
@@ -1566,7 +1571,13 @@ def test_units_cancelled_or_given_back_are_taken_from_the_units_ordered(tmp_path
     raw, _ = load_text(tmp_path, "woo.csv", "Date,Customer,SKU,Qty,Refunded Qty\n" + "".join(
         f"2024-01-0{k + 1},{u},{p},{n},{-c}\n" for k, (u, p, n, c) in enumerate(rows)))
     assert len(raw.interactions) == 3
-    for header in ("OrderDate,UserId,ProductId,qty_shipped,qty_canceled", "OrderDate,UserId,ProductId,Units,Returned_Qty"):
+    # A product on two lines of one order, each cancelled: the merged line keeps no unit
+    # (the second line's count had been lost; session am's second review)
+    raw, _ = load_text(tmp_path, "units.csv", "Order_ID,Order_Item_ID,OrderDate,UserId,ProductId,Units,Cancelled_Units\n"
+                       "O1,1,2017-11-01,U1,P1,1,1\nO1,2,2017-11-01,U1,P1,1,1\nO1,3,2017-11-01,U1,P2,1,0\n")
+    assert raw.interactions["item_id"].tolist() == ["P2"]
+    for header in ("OrderDate,UserId,ProductId,qty_shipped,qty_canceled", "OrderDate,UserId,ProductId,Units,Returned_Qty",
+                   "OrderDate,UserId,ProductId,Quantity (- Refund),Refunded Qty"):
         raw, _ = load_text(tmp_path, "hires.csv", header + "\n" + "".join(
             f"2017-11-0{k + 1},{u},{p},{n},{c}\n" for k, (u, p, n, c) in enumerate(rows)))
         assert len(raw.interactions) == 5, header
@@ -1649,6 +1660,12 @@ def test_a_workbooks_returns_sheet_leaves_its_orders_out(tmp_path: Path) -> None
     assert len(load_dataset("csv", interactions=path).interactions) == 8
     write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Status"], ["O-1", "Returned"]]})
     assert len(load_dataset("csv", interactions=path).interactions) == 6
+    # One line of an order returned ('Order ID', 'Product ID'), or the order's date beside
+    # it: only that line, and the date no second order column (session am's second review)
+    write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Product ID", "Returned"], ["O-1", "P2", "Yes"]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 7
+    write_xlsx(path, {"Orders": orders, "Returns": [["Order ID", "Order Date", "Returned"], ["O-1", "2024-03-03", "Yes"]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 7
 
 
 def test_an_order_with_a_cancellation_time_is_no_purchase_whatever_its_payment_says(tmp_path: Path) -> None:
@@ -2331,8 +2348,9 @@ def test_a_report_of_returns_is_refused_not_trained_as_purchases(tmp_path: Path)
                      f"{'damaged' if k % 10 == 0 else 'Not Returned'}\n" for k in range(30))
     assert len(load_text(tmp_path, "orders.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n"
                          + orders)[0].interactions) == 30
-    trips = "".join(f"C{k % 9},T{k % 25},2025-10-{1 + k % 28:02d},2025-11-{1 + k % 28:02d}\n" for k in range(30))
-    assert len(load_text(tmp_path, "bookings.csv", "user_id,item_id,timestamp,return_date\n" + trips)[0].interactions) == 30
+    trips = "".join(f"C{k % 9},T{k % 25},2025-10-{1 + k % 28:02d},2025-11-{1 + k % 28:02d},Business\n" for k in range(30))
+    assert len(load_text(tmp_path, "bookings.csv", "user_id,item_id,timestamp,return_date,Reason\n"
+                         + trips)[0].interactions) == 30
 
 
 def test_a_usual_name_written_twice_is_read_once_or_stops_the_load(tmp_path: Path) -> None:
@@ -4039,9 +4057,13 @@ def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -
         raw, _ = load_text(tmp_path, "lines.csv", header + "\n" + "".join(
             f"u{k % 40},{'web,' if 'app_id' in header else ''}i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
         assert raw.interactions["user_id"].nunique() == 40 and raw.interactions["item_id"].nunique() == 50, header
-    raw, _ = load_text(tmp_path, "secondary.csv", "Invoice_No,Distributor_ID,Retailer_Code,Product_ID,Invoice_Date\n"
-                       + "".join(f"I{k},D{k % 6},R{k % 80},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
-    assert raw.interactions["user_id"].tolist() == raw.interactions["session_id"].tolist()  # (each invoice anonymous)
+    for buyer in ("Retailer_Code", "Shop_Code"):
+        raw, _ = load_text(tmp_path, "secondary.csv", f"Invoice_No,Distributor_ID,{buyer},Product_ID,Invoice_Date\n"
+                           + "".join(f"I{k},D{k % 6},R{k % 80},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+        assert raw.interactions["user_id"].tolist() == raw.interactions["session_id"].tolist(), buyer  # (anonymous)
+    raw, _ = load_text(tmp_path, "b2b.csv", "Order_ID,Distributor_ID,Product_ID,Order_Date,Retailer_Margin%\n"
+                       + "".join(f"I{k},D{k % 6},i{k % 50},2024-01-{1 + k % 28:02d},12\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 6  # (a margin names no buyer)
 
 
 def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> None:

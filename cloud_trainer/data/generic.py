@@ -845,10 +845,10 @@ RETURN_TIME_KEYS = ("returndate", "returnedat", "returneddate", "returntime", "r
 Shopify's and marketplaces' returns exports. Its lines are what shoppers gave back."""
 
 
-RETURN_REASON_KEYS = ("returnreason", "reasonforreturn", "returnreasoncode", "reason", "reasoncode", "claimreason",
-                      "defect", "defecttype")
+RETURN_REASON_KEYS = ("returnreason", "reasonforreturn", "returnreasoncode", "claimreason", "defect", "defecttype")
 """A column of why a product came back: beside a return's date on every line, a report of
-returns (a warranty claims file)."""
+returns (a warranty claims file). Not a bare 'Reason': a trip's beside its return date
+(session am's review)."""
 
 RETURN_NAME_WORDS = frozenset({"returns", "refunds", "devoluciones", "devolucoes", "retouren", "retours", "rimborsi",
                                "zwroty", "iadeler"})

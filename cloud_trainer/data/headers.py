@@ -360,7 +360,8 @@ _SELLERS = ("distributorid", "dealerid")
 """A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
 sales name the seller: not read where a retailer or an outlet column names the buyer
 (session am's review)."""
-_BUYERS = re.compile(r"retailer|outlet")
+_BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
+"""A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -443,7 +444,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         if column.name in first or not column.aliases:
             continue
         for alias in column.aliases:
-            if alias in _SELLERS and any(_BUYERS.search(k) for k in keys):
+            if alias in _SELLERS and any(_BUYERS.fullmatch(k) for k in keys):
                 continue
             # Only columns no schema column has taken yet, so one column is never read twice.
             pos = next((i for i, key in enumerate(keys) if (key == alias or (

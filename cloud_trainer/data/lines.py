@@ -344,6 +344,11 @@ def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter
 
 
+def names_of(inter: pd.DataFrame) -> dict[str, str]:
+    """The names the file gives ``inter``'s columns (read as schema columns or not)."""
+    return inter.attrs.get("source_names", {})
+
+
 def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Lines of one basket that repeat a product at the same time and price but differ in a
     column not read (Shopify writes a second unit of a variant on its own line where its
@@ -377,6 +382,15 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     merged = distinct.index[~first]
     inter = inter.copy()
     inter.loc[distinct.index[first], "quantity"] = units.groupby(line).sum()[line[first]].to_numpy()
+    for col in other:
+        # (so are their units cancelled or refunded, which units_given_back takes off after:
+        # the second line's had been lost; session am's review)
+        if header_key(str(names_of(inter).get(col, col))) in GIVEN_BACK_UNIT_KEYS:
+            back = pd.to_numeric(distinct[col].astype(str).str.strip().replace("", "0"), errors="coerce")
+            if back.notna().all():
+                inter[col] = inter[col].astype(object)
+                inter.loc[distinct.index[first], col] = [
+                    f"{v:g}" for v in back.groupby(line).sum()[line[first]].to_numpy()]
     drop = inter.index.isin(merged)
     names = inter.attrs.get("source_names", {})
     one, lead = distinct.loc[merged[0]], distinct[first & (line == line[merged[0]])].iloc[0]
@@ -1092,9 +1106,10 @@ real41-am), Magento's ``qty_canceled`` and ``qty_refunded``, WooCommerce's ``Ref
 Qty`` (written below 0). Not ``returned``: a hire's or a tool library's units returned
 are a hire done, and no file name says those are loans (session am's review)."""
 
-_AFTER_CANCELLATIONS = re.compile(r"ship|invoic|deliver|sold|fulfil|dispatch|net|billed")
+_AFTER_CANCELLATIONS = re.compile(r"ship|invoic|deliver|sold|fulfil|dispatch|net|billed|refund|cancel")
 """A quantity column's name that says it counts what went out (``qty_shipped``,
-``Invoiced Quantity``, ``Units Sold``): the cancelled units are not in it already."""
+``Invoiced Quantity``, ``Units Sold``) or what is left (WooCommerce's ``Quantity (-
+Refund)``): the cancelled units are not in it already."""
 
 
 def units_given_back(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:

@@ -498,6 +498,7 @@ GENERIC_INTERACTIONS = TableSpec(
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+                        "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate", "tanggal", "tgl",

@@ -90,7 +90,7 @@ def workbook(raw: bytes, kind: str) -> Converted:
         for row in data:
             cells = [_sheet_cell(v) for v in row[: len(header)]]
             if given_back:
-                back = len(cells) > given_back[1] and cells[given_back[1]] in given_back[2]
+                back = tuple(cells[i] if i < len(cells) else "" for i in given_back[1]) in given_back[2]
                 marked += back
                 cells = cells + [""] * (len(header) - len(cells)) + ["yes" if back else ""]
             writer.writerow(cells)
@@ -106,8 +106,9 @@ def workbook(raw: bytes, kind: str) -> Converted:
             + (f"; the same header spelled otherwise, read as these columns: {', '.join(repr(n) for n in respelled)}"
                if respelled else "")
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
-            + (f"; sheet {given_back[0]!r} lists {len(given_back[2]):,} returned {header[given_back[1]]!r}: their "
-               f"{marked:,} lines marked {RETURNED_COLUMN!r}" if given_back else "")
+            + (f"; sheet {given_back[0]!r} lists {len(given_back[2]):,} returned "
+               f"{' and '.join(repr(header[i]) for i in given_back[1])}: their {marked:,} lines marked "
+               f"{RETURNED_COLUMN!r}" if given_back else "")
             + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
             + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
             + ")")
@@ -128,15 +129,16 @@ _ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|s
 products flags every shopper's purchases of them; session am's review)."""
 
 
-def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, int, set[str]] | None:
-    """``(sheet, column of the table, values)`` where a left-out sheet named for returns
-    (:data:`_RETURNS_SHEET_KEYS`) lists orders by a column of the table that names an order
-    (:data:`_ORDER_KEY`), with at most one column of its own beside it, a yes/no or a
-    status saying so (Tableau's Sample Superstore's ``Returns`` sheet of ``Returned``,
-    ``Order ID``; the older ``Order ID``, ``Status`` of ``Returned``; Global Superstore's
-    ``Returned``, ``Order ID``, ``Region``), else None. Its 296 orders' 800 lines, 8 % of
-    the ``Orders`` sheet, had been read as purchases. Not where the table has such a flag
-    already."""
+def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list[int], set[tuple[str, ...]]] | None:
+    """``(sheet, columns of the table, their values on each returned line)`` where a
+    left-out sheet named for returns (:data:`_RETURNS_SHEET_KEYS`) lists orders by columns
+    of the table, one of them naming an order (:data:`_ORDER_KEY`), with at most one column
+    of its own beside them, a yes/no or a status saying so (Tableau's Sample Superstore's
+    ``Returns`` sheet of ``Returned``, ``Order ID``; the older ``Order ID``, ``Status`` of
+    ``Returned``; Global Superstore's ``Returned``, ``Order ID``, ``Region``; one of
+    ``Order ID``, ``Product ID``, ``Returned``, a line's return), else None. Its 296
+    orders' 800 lines, 8 % of the ``Orders`` sheet, had been read as purchases. Not where
+    the table has such a flag already."""
     keys = [header_key(str(h)) for h in header]
     if "returned" in keys:
         return None
@@ -144,24 +146,24 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, int,
         if header_key(str(name)) not in _RETURNS_SHEET_KEYS or not data:
             continue
         own = [header_key(str(h)) for h in sheet_header]
-        orders = [i for i, k in enumerate(own) if k and k in keys and _ORDER_KEY.search(k)]
+        shared = [i for i, k in enumerate(own) if k and k in keys]
         rest = [i for i, k in enumerate(own) if k and k not in keys]
-        if len(orders) != 1 or len(rest) > 1:
+        if not any(_ORDER_KEY.search(own[i]) for i in shared) or len(rest) > 1:
             continue
-        at = orders[0]
         values = set()
         for row in data:
-            if at >= len(row) or _sheet_cell(row[at]) == "":
+            cells = tuple(_sheet_cell(row[i]) if i < len(row) else "" for i in shared)
+            if not any(cells):
                 continue
             flag = _sheet_cell(row[rest[0]]).strip().lower() if rest and rest[0] < len(row) else "yes"
             if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja"):
                 if flag in ("no", "n", "false", "0", "", "not returned", "non", "nein", "não", "nao"):
                     continue
                 break  # (another column than a yes/no: no returns list)
-            values.add(_sheet_cell(row[at]))
+            values.add(cells)
         else:
             if values:
-                return str(name), keys.index(own[at]), values
+                return str(name), [keys.index(own[i]) for i in shared], values
     return None
 
 

@@ -4066,6 +4066,14 @@ def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -
     assert raw.interactions["user_id"].nunique() == 6  # (a margin names no buyer)
 
 
+def test_a_steam_librarys_appid_is_hinted_not_read(tmp_path: Path) -> None:
+    """Steam's 'appid' is its game, but elsewhere a client app (session am's review): not
+    read by its name, and the refusal names it."""
+    with pytest.raises(DataError, match=r"'appid' may be item_id"):
+        load_text(tmp_path, "user_games.csv", "user_steamid,appid\n" + "".join(
+            f"7656119{k % 40},{10 + k % 50}\n" for k in range(300)))
+
+
 def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> None:
     """Round 20 (real43-am, real45-am): Netflix's viewing activity lists the trailers and
     hooks it autoplayed (5,451 of one account's 18,176 lines had been views); a Mint bank

@@ -492,7 +492,9 @@ been read as 259 one-visit shoppers (real26-aj)."""
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
                                   r"|course|module|book(?!ing)|movie|film|song|track|anime|game|listing|video"
-                                  r"|restaurant|hotel|sub.?category"),
+                                  r"|restaurant|hotel|sub.?category"
+                                  # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
+                                  r"|(?<![a-z])app.?id"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}

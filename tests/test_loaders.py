@@ -4114,6 +4114,39 @@ def test_round_20_previews_bank_ledgers_and_warehouse_names(tmp_path: Path) -> N
     assert raw.interactions["item_id"].nunique() == 50 and raw.interactions["price"].notna().all()
 
 
+def test_the_last_reviews_cases_of_round_20_rules(tmp_path: Path) -> None:
+    """Session am's last review: an R re-save's NA is no preview; a till's card type
+    Debit/Credit is no bank ledger, a 'Debit/Credit' column of an account's is; a return
+    reason that starts 'No longer' is a reason; '/' dates mostly day first beside day-first
+    '-' ones are read day first; a small menu's totals are money; 'Rp. 5.000' and 'IDR
+    5.000' are 5000; a unit in brackets after a space is no Power BI table."""
+    raw, _ = load_text(tmp_path, "ViewingActivity.csv", "Profile Name,Start Time,item_id,Supplemental Video Type\n"
+                       + "".join(f"P{k % 3},2023-01-{1 + k % 28:02d} 21:08:18,Show {k % 30},"
+                                 f"{'TRAILER' if k % 4 == 0 else 'NA'}\n" for k in range(120)))
+    assert len(raw.interactions) == 90
+    till = "".join(f"C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{'Debit' if k % 2 else 'Credit'}\n" for k in range(60))
+    assert len(load_text(tmp_path, "till.csv", "Customer ID,SKU,Date,Transaction Type\n" + till)[0].interactions) == 60
+    with pytest.raises(DataError, match=r"a bank or card account's transactions \('Debit/Credit' debit / credit\)"):
+        load_text(tmp_path, "ledger.csv", "Date,item_id,Amount,Debit/Credit,Account Name\n" + "".join(
+            f"12/{1 + k % 28:02d}/2023,SHOP {k % 30},{k}.50,{'credit' if k % 5 == 0 else 'debit'},Visa {k % 3}\n"
+            for k in range(60)))
+    with pytest.raises(DataError, match="a report of returns"):
+        load_text(tmp_path, "returns_q3.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n" + "".join(
+            f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},2025-11-02,{'No longer needed' if k % 2 else 'Damaged'}\n"
+            for k in range(30)))
+    dates = ["20-12-2025", "07-11-2025", "28/11/2025", "27/10/2025", "11/24/2025", "06-12-2025", "25/09/2025"]
+    raw, _ = load_text(tmp_path, "sales.csv", "ID,Tanggal,item_id,user_id,Harga\n" + "".join(
+        f"T{k},{dates[k % 7]},P{k % 25},C{k % 9},Rp. {5 + k % 3}.000\n" for k in range(70)))
+    assert "2025-09-25" in {str(t)[:10] for t in raw.interactions["timestamp"]} and len(raw.interactions) == 60
+    assert set(raw.interactions["price"]) == {5000.0, 6000.0, 7000.0}
+    raw, _ = load_text(tmp_path, "menu.csv", "Order ID,Customer ID,Product ID,Order Date,Sales,Quantity\n" + "".join(
+        f"O{k},C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d},{(1 + k % 3) * (3 + k % 5)},{1 + k % 3}\n" for k in range(60)))
+    assert raw.interactions["price"].notna().all()
+    with pytest.raises(DataError, match=r"header has Customer \[ID\], Product \[SKU\]"):  # (its own names)
+        load_text(tmp_path, "units.csv", "Customer [ID],Product [SKU],Order Date [UTC]\n" + "".join(
+            f"C{k % 9},P{k % 25},2024-03-{1 + k % 28:02d}\n" for k in range(60)))
+
+
 def test_round_18_shop_platform_exports_read_their_units_prices_and_products(tmp_path: Path) -> None:
     """Round 18's shop-platform files (real35-al): an ERP's 'Sales Price', the unit price
     (times the invoiced quantity it makes the net amount), had been divided as a line total;

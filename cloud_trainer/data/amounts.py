@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
-                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|kr|Kr|Rp")  # (kr: the
+                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|kr|Kr|Rp\\.?")  # (kr: the
 # Scandinavian crowns as their tills write them, 'kr 1 249,-')
 _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
@@ -130,7 +130,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # 'R$ 1.234' (no decimals): the point groups thousands where the currency's comma is
     # decimal; read as 1.234 it was a thousandth of the price (session ai's review).
     # (so does Indonesia's 'Rp 5.000': a samosa shop's 546 prices had been bad rows; real44-am)
-    dotted = (european | parts["pre"].isin(["R$", "Rp"])) & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
+    dotted = (european | parts["pre"].isin(["R$", "Rp", "Rp.", "IDR", "VND"])) & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
     number = number.where(~dotted, number.str.replace(".", "", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)

@@ -160,14 +160,15 @@ def load_generic(
     if not baskets_as_shoppers:
         lines_each = inter["user_id"][~is_anonymous_basket(inter["user_id"])].value_counts()
         if (inter.attrs.get("columns_by_content") and len(lines_each) >= 100
-                and (lines_each == 1).sum() >= 0.99 * len(lines_each)):
+                and len(lines_each) >= 0.995 * lines_each.sum()):
             # Taken by its values, a column that differs on every line names no shopper: a
             # headerless Goodreads export's 'Book Id' had made 812 books one-line shoppers (real36-al);
             # an order table's reference code, 480 on 481 lines, had shipped a bundle whose items
             # were its customers (real45-am).
             given = inter.attrs.get("source_names", {}).get("user_id", "user_id")
             given = "" if given == "user_id" else f" ({given!r})"  # (a headerless file's: the note names it)
-            every = "every line" if lines_each.iloc[0] == 1 else "99 lines in 100 or more"
+            every = "every line" if lines_each.iloc[0] == 1 else \
+                f"every line but {int(lines_each.sum()) - len(lines_each):,}"
             raise DataError(f"{interactions}: the column read as the shopper by its values{given} differs on "
                             f"{every} ({int(lines_each.sum()):,} lines): no shopper id (a book's or an order's?); "
                             "put a header line first that names the shopper column user_id")
@@ -862,8 +863,9 @@ not ``order_returns``, the returns of orders)."""
 
 def _no_return(value: str) -> bool:
     """Whether a return column's cell says there was none: blank, a missing-value word, or
-    ``Not Returned``, ``No Return``, ``none``."""
-    return value in _MISSING_LOWER or value in ("", "--", "no", "n") or value.startswith(("not ", "no "))
+    ``Not Returned``, ``No Return``, ``none`` (not a reason that starts so: ``No longer
+    needed``, ``Not as described``; session am's review)."""
+    return value in _MISSING_LOWER or value in ("", "--", "no", "n", "not returned", "no return", "not applicable")
 
 
 _MISSING_LOWER = frozenset(v.lower() for v in MISSING_VALUES)
@@ -875,11 +877,17 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
     household's accounts, read (as the missing item's hint led) as 991 purchases by 8
     'shoppers' that were one family's cards, loans and IRAs, salaries among them
     (real43-am). Told by a transaction-type column of debit and credit only."""
-    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if key not in ("transactiontype", "debitcredit", "drcr", "creditdebit"):
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    # (an account's, not a till's whose 'Transaction Type' is the card used: the shopper
+    # read from 'Account Name', or a balance beside it; session am's review)
+    names = inter.attrs.get("source_names", {})
+    account = header_key(names.get("user_id", "")) in ("accountname", "account", "accountnumber", "accountno") or any(
+        key in ("balance", "runningbalance", "accountbalance") for _, key in unread.values())
+    for col, (name, key) in unread.items():
+        if not account or key.replace("/", "") not in ("transactiontype", "debitcredit", "drcr", "creditdebit", "crdr"):
             continue
         values = set(inter[col].astype(str).str.strip().str.lower().unique()[:5])
-        if values == {"debit", "credit"}:
+        if {"debit", "credit"} <= values <= {"debit", "credit", "transfer"} or values == {"dr", "cr"}:
             raise DataError(f"{file}: a bank or card account's transactions ({name!r} debit / credit): money in and "
                             "out of accounts, no shopper's purchases of items; give a shop's order lines")
 

@@ -1089,6 +1089,9 @@ def previews_out(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
         if key != "supplementalvideotype":
             continue
         kind = inter[col].astype(str).str.strip()
+        kind = kind.where(~kind.isin(MISSING_VALUES), "")  # (R writes NA in every empty cell)
+        if (kind != "").mean() > 0.9:
+            continue  # (no account's browsing is nine tenths previews: another column)
         shown = sorted(kind[kind != ""].unique())[:3]
         return left_out(inter, (kind != "").to_numpy(), file, report,
                         f"{int((kind != '').sum()):,} lines are previews the service played ({name!r} "

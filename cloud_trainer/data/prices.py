@@ -50,10 +50,11 @@ read as its total only beside a quantity column, where it is money (:func:`_mone
 
 
 def _money(values: pd.Series) -> bool:
-    """Whether a column's numbers look like money: 9 lines in 10 a number, and many values
-    (20, or a tenth of the lines): not a sales channel's words nor a sales rep's number."""
+    """Whether a column's numbers look like money: 9 lines in 10 a number, and 8 values or
+    more, or cents: not a sales channel's words nor a sales rep's number (a small menu's
+    totals are 9 values; session am's review)."""
     given = values.dropna()
-    return bool(len(given) >= 0.9 * len(values) and given.nunique() >= min(20, max(2, len(values) // 10)))
+    return bool(len(given) >= 0.9 * len(values) and (given.nunique() >= 8 or bool((given % 1 != 0).any())))
 
 
 def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:

@@ -129,6 +129,11 @@ _ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|s
 products flags every shopper's purchases of them; session am's review)."""
 
 
+_MEASURE = re.compile(r"quantit|qty|units|amount|sales|price|profit|discount|total|value|cost|refund")
+"""A column of a returns sheet that measures the return (how many, how much): no key of the
+lines returned."""
+
+
 def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list[int], set[tuple[str, ...]]] | None:
     """``(sheet, columns of the table, their values on each returned line)`` where a
     left-out sheet named for returns (:data:`_RETURNS_SHEET_KEYS`) lists orders by columns
@@ -146,7 +151,9 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
         if header_key(str(name)) not in _RETURNS_SHEET_KEYS or not data:
             continue
         own = [header_key(str(h)) for h in sheet_header]
-        shared = [i for i, k in enumerate(own) if k and k in keys]
+        # (not a measure: a returned 'Quantity' or 'Sales' is the return's, not the line's;
+        # session am's review)
+        shared = [i for i, k in enumerate(own) if k and k in keys and not _MEASURE.search(k)]
         rest = [i for i, k in enumerate(own) if k and k not in keys]
         if not any(_ORDER_KEY.search(own[i]) for i in shared) or len(rest) > 1:
             continue

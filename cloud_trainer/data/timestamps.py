@@ -756,18 +756,20 @@ def _day_first_by_separator(parts: pd.DataFrame, a: pd.Series, b: pd.Series) -> 
         if not high_a and not high_b:
             return None  # (this writing says nothing)
         if high_a and high_b:
-            mixed.append(mark)  # (this writing mixes both orders itself: month first, as before)
+            # (this writing mixes both orders itself: the order most of its telling dates
+            # take, beside another writing's; session am's review)
+            mixed.append(mark)
+            order[mark] = bool((a[rows] > 12).sum() > (b[rows] > 12).sum())
             continue
         order[mark] = high_a
     # (A hand-kept sheet writes '20-12-2025' day first throughout but mixes '27/12/2025'
     # with '11/24/2025': 186 day-first dashed dates had been bad rows and 88 read month
     # first with the pooled '/' ones; real44-am, real42-am.)
-    if not any(order.values()) or (len(set(order.values())) < 2 and not mixed):
+    if len(order) < 2 or not any(order.values()) or (len(set(order.values())) < 2 and not mixed):
         return None
     first = sep.map(order).fillna(False).astype(bool)
-    said = ", ".join(f"{'day' if d else 'month'} first with {m!r}" for m, d in sorted(order.items()))
-    if mixed:
-        said += ", " + ", ".join(f"both with {m!r} (read month first, the others bad rows)" for m in sorted(mixed))
+    said = ", ".join(f"{'day' if d else 'month'} first with {m!r}" + (" (most of its dates; those that cannot be, "
+                     "bad rows)" if m in mixed else "") for m, d in sorted(order.items()))
     return first, (f"dates written two ways, each with its own order ({said}): a number above 12 says which in each "
                    "(a file partly re-saved by a spreadsheet?)")
 

@@ -4365,7 +4365,7 @@ def test_round_18_refusals_and_hints_name_the_right_columns(tmp_path: Path) -> N
     # ids read as the items, had shipped a bundle (real45-am)
     orders = "".join(f"{1000 + k},2023-0{1 + k % 9}-1{k % 10},{2634 + (k if k else 1)}-635,{30125 + k % 419},{7 + k % 5}\n"
                      for k in range(300))
-    with pytest.raises(DataError, match=r"differs on 99 lines in 100 or more \(300 lines\): no shopper id"):
+    with pytest.raises(DataError, match=r"differs on every line but 1 \(300 lines\): no shopper id"):
         load_text(tmp_path, "Orders.csv", orders)
     for header, row in (("START,PATIENT_KEY,REASONDESCRIPTION,TOTALCOST", lambda k: f"2020-01-01,P{k},Flu {k % 4},9.5"),
                         ("Day,Region,Items Ordered,High Item", lambda k: f"Tue,West,{1 + k % 9},{k % 90}.97"),

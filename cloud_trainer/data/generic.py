@@ -861,14 +861,11 @@ SALE_NAME_WORDS = frozenset({"orders", "sales", "sale", "ventas", "vendas", "pur
 not ``order_returns``, the returns of orders)."""
 
 
-def _no_return(value: str) -> bool:
-    """Whether a return column's cell says there was none: blank, a missing-value word, or
-    ``Not Returned``, ``No Return``, ``none`` (not a reason that starts so: ``No longer
-    needed``, ``Not as described``; session am's review)."""
-    return value in _MISSING_LOWER or value in ("", "--", "no", "n", "not returned", "no return", "not applicable")
-
-
-_MISSING_LOWER = frozenset(v.lower() for v in MISSING_VALUES)
+_NO_RETURN = frozenset({v.lower() for v in MISSING_VALUES} | {"", "--", "no", "n", "not returned", "no return",
+                                                                 "not applicable"})
+"""A return column's cells that say there was none (lower case): blank, a missing-value
+word, ``Not Returned``, ``No Return`` (not a reason that starts so: ``No longer needed``,
+``Not as described``; session am's review)."""
 
 
 def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
@@ -876,10 +873,10 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
     'Amount', 'Transaction Type' debit / credit, 'Account Name'): money in and out of a
     household's accounts, read (as the missing item's hint led) as 991 purchases by 8
     'shoppers' that were one family's cards, loans and IRAs, salaries among them
-    (real43-am). Told by a transaction-type column of debit and credit only."""
+    (real43-am). Told by a transaction-type column of debit and credit (``DR`` / ``CR``, a
+    third type ``transfer``) where the shopper is read from an account's name or number or
+    a balance column is beside it: a till's ``Transaction Type`` is the card used."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
-    # (an account's, not a till's whose 'Transaction Type' is the card used: the shopper
-    # read from 'Account Name', or a balance beside it; session am's review)
     names = inter.attrs.get("source_names", {})
     account = header_key(names.get("user_id", "")) in ("accountname", "account", "accountnumber", "accountno") or any(
         key in ("balance", "runningbalance", "accountbalance") for _, key in unread.values())
@@ -906,8 +903,9 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     unread = unread_columns(inter, INTERACTION_COLUMNS) if "event_type" not in inter and len(inter) >= 20 else {}
     # (a placeholder is no value: an orders file's 'Return Date' '-' and 'Return Reason' 'Not
     # Returned' on the lines kept; session am's review)
-    filled = {key: (name, float((~inter[col].astype(str).str.strip().str.lower().map(_no_return).astype(bool)).mean()))
-              for col, (name, key) in unread.items()}
+    # (only the return columns: a 2M-line file's other columns cost nothing here)
+    filled = {key: (name, float((~inter[col].astype(str).str.strip().str.lower().isin(_NO_RETURN)).mean()))
+              for col, (name, key) in unread.items() if key in RETURN_TIME_KEYS or key in RETURN_REASON_KEYS}
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

@@ -344,11 +344,6 @@ def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter
 
 
-def names_of(inter: pd.DataFrame) -> dict[str, str]:
-    """The names the file gives ``inter``'s columns (read as schema columns or not)."""
-    return inter.attrs.get("source_names", {})
-
-
 def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Lines of one basket that repeat a product at the same time and price but differ in a
     column not read (Shopify writes a second unit of a variant on its own line where its
@@ -382,17 +377,17 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     merged = distinct.index[~first]
     inter = inter.copy()
     inter.loc[distinct.index[first], "quantity"] = units.groupby(line).sum()[line[first]].to_numpy()
+    names = inter.attrs.get("source_names", {})
     for col in other:
         # (so are their units cancelled or refunded, which units_given_back takes off after:
         # the second line's had been lost; session am's review)
-        if header_key(str(names_of(inter).get(col, col))) in GIVEN_BACK_UNIT_KEYS:
+        if header_key(str(names.get(col, col))) in GIVEN_BACK_UNIT_KEYS:
             back = pd.to_numeric(distinct[col].astype(str).str.strip().replace("", "0"), errors="coerce")
             if back.notna().all():
                 inter[col] = inter[col].astype(object)
                 inter.loc[distinct.index[first], col] = [
                     f"{v:g}" for v in back.groupby(line).sum()[line[first]].to_numpy()]
     drop = inter.index.isin(merged)
-    names = inter.attrs.get("source_names", {})
     one, lead = distinct.loc[merged[0]], distinct[first & (line == line[merged[0]])].iloc[0]
     differs = next((names.get(c, c) for c in other if str(one[c]) != str(lead[c])), names.get(other[0], other[0]))
     # (not counted as skipped: no line is lost, its units are on the first; and rows of
@@ -1136,8 +1131,8 @@ def units_given_back(inter: pd.DataFrame, file: Path, report: IngestReport) -> p
             continue
         text = inter[col].astype(str).str.strip()
         count = pd.to_numeric(text.where(text != "", "0"), errors="coerce")
-        if (count < 0).all() or ((count <= 0).all() and (count < 0).any()):
-            count = -count
+        if (count <= 0).all() and (count < 0).any():
+            count = -count  # (WooCommerce's refunds, below 0)
         if count.isna().any() or (count < 0).any() or (count % 1 != 0).any() or not (count > 0).any():
             continue
         if (count.to_numpy(dtype=float) > units).mean() > 0.01:

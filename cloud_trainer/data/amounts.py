@@ -89,6 +89,11 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
+_DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "CLP", "COP")
+"""Currencies whose amounts group thousands with points and have no cents in use (a
+rupiah's ``Rp 5.000``, ``1.250.000 IDR``, a dong's, a Chilean or Colombian peso's)."""
+
+
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     """``text`` with currency signs and codes taken off (``$1.09`` -> ``1.09``), an
     accountant's ``(1.50)`` as ``-1.50``, and a US amount's thousands commas dropped where
@@ -130,7 +135,8 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # 'R$ 1.234' (no decimals): the point groups thousands where the currency's comma is
     # decimal; read as 1.234 it was a thousandth of the price (session ai's review).
     # (so does Indonesia's 'Rp 5.000': a samosa shop's 546 prices had been bad rows; real44-am)
-    dotted = (european | parts["pre"].isin(["R$", "Rp", "Rp.", "IDR", "VND"])) & number.str.fullmatch(r"\d{1,3}(?:\.\d{3})+")
+    dotted = (european | parts["pre"].isin(_DOTTED) | parts["post"].isin(_DOTTED)) & number.str.fullmatch(
+        r"\d{1,3}(?:\.\d{3})+")
     number = number.where(~dotted, number.str.replace(".", "", regex=False))
     negative = parts["open"].notna() | parts["sign"].notna() | parts["lead"].notna()
     number = number.where(~negative, "-" + number)

@@ -159,18 +159,15 @@ def load_generic(
             report.notes.append(note)
     if not baskets_as_shoppers:
         lines_each = inter["user_id"][~is_anonymous_basket(inter["user_id"])].value_counts()
-        if (inter.attrs.get("columns_by_content") and len(lines_each) >= 100
-                and len(lines_each) >= 0.995 * lines_each.sum()):
+        if inter.attrs.get("columns_by_content") and len(lines_each) >= 100 and lines_each.iloc[0] == 1:
             # Taken by its values, a column that differs on every line names no shopper: a
-            # headerless Goodreads export's 'Book Id' had made 812 books one-line shoppers (real36-al);
-            # an order table's reference code, 480 on 481 lines, had shipped a bundle whose items
-            # were its customers (real45-am).
+            # headerless Goodreads export's 'Book Id' had made 812 books one-line shoppers (real36-al).
+            # (Not 'nearly every line': an order table's reference code on 480 of 481 lines is the
+            # shape of a ratings file's head, 2,981 reviewers on 2,985 lines; session am's review.)
             given = inter.attrs.get("source_names", {}).get("user_id", "user_id")
             given = "" if given == "user_id" else f" ({given!r})"  # (a headerless file's: the note names it)
-            every = "every line" if lines_each.iloc[0] == 1 else \
-                f"every line but {int(lines_each.sum()) - len(lines_each):,}"
             raise DataError(f"{interactions}: the column read as the shopper by its values{given} differs on "
-                            f"{every} ({int(lines_each.sum()):,} lines): no shopper id (a book's or an order's?); "
+                            f"every line ({int(lines_each.sum()):,} lines): no shopper id (a book's or an order's?); "
                             "put a header line first that names the shopper column user_id")
         for note in (_one_shopper_for_many(lines_each, len(inter), interactions),
                      _one_line_each(lines_each, interactions)):
@@ -861,11 +858,13 @@ SALE_NAME_WORDS = frozenset({"orders", "sales", "sale", "ventas", "vendas", "pur
 not ``order_returns``, the returns of orders)."""
 
 
-_NO_RETURN = frozenset({v.lower() for v in MISSING_VALUES} | {"", "--", "no", "n", "not returned", "no return",
-                                                                 "not applicable"})
-"""A return column's cells that say there was none (lower case): blank, a missing-value
-word, ``Not Returned``, ``No Return`` (not a reason that starts so: ``No longer needed``,
-``Not as described``; session am's review)."""
+_NO_RETURN = frozenset({v.lower() for v in MISSING_VALUES} | {"", "--", "no", "n"})
+"""A return column's cells that say there was none (lower case): blank, a missing-value word;
+and those that start with :data:`_NO_RETURN_STARTS`."""
+_NO_RETURN_STARTS = ("not returned", "no return", "not applicable", "no devuelto", "no aplica", "nao devolvido",
+                     "não devolvido", "nicht zurück")
+"""``Not Returned Yet``, ``No Return Requested``, ``No devuelto``: no return (not a reason that
+starts with 'no': ``No longer needed``, ``Not as described``; session am's reviews)."""
 
 
 def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
@@ -880,8 +879,11 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
     names = inter.attrs.get("source_names", {})
     account = header_key(names.get("user_id", "")) in ("accountname", "account", "accountnumber", "accountno") or any(
         key in ("balance", "runningbalance", "accountbalance") for _, key in unread.values())
+    # (not where the lines have units or a unit price: invoice lines by an 'Account Name', a
+    # canteen card's purchases; session am's last review)
+    sold = any(c in inter and pd.to_numeric(inter[c], errors="coerce").notna().any() for c in ("quantity", "price"))
     for col, (name, key) in unread.items():
-        if not account or key.replace("/", "") not in ("transactiontype", "debitcredit", "drcr", "creditdebit", "crdr"):
+        if not account or sold or key.replace("/", "") not in ("transactiontype", "debitcredit", "drcr", "creditdebit", "crdr"):
             continue
         values = set(inter[col].astype(str).str.strip().str.lower().unique()[:5])
         if {"debit", "credit"} <= values <= {"debit", "credit", "transfer"} or values == {"dr", "cr"}:
@@ -904,8 +906,11 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     # (a placeholder is no value: an orders file's 'Return Date' '-' and 'Return Reason' 'Not
     # Returned' on the lines kept; session am's review)
     # (only the return columns: a 2M-line file's other columns cost nothing here)
-    filled = {key: (name, float((~inter[col].astype(str).str.strip().str.lower().isin(_NO_RETURN)).mean()))
-              for col, (name, key) in unread.items() if key in RETURN_TIME_KEYS or key in RETURN_REASON_KEYS}
+    filled = {}
+    for col, (name, key) in unread.items():
+        if key in RETURN_TIME_KEYS or key in RETURN_REASON_KEYS:
+            cells = inter[col].astype(str).str.strip().str.lower()
+            filled[key] = (name, float((~(cells.isin(_NO_RETURN) | cells.str.startswith(_NO_RETURN_STARTS))).mean()))
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

@@ -49,6 +49,20 @@ BESIDE_UNITS = ("sales", "revenue", "umsatz")
 read as its total only beside a quantity column, where it is money (:func:`_money`)."""
 
 
+def _steady_unit_price(inter: pd.DataFrame, total: pd.Series) -> bool:
+    """Whether ``total`` over the quantity is about one price an item: of the items on two
+    lines or more (10 at least), the median's spread (standard deviation over mean) is 0.3
+    or less. A store's units sold beside its stock ('Sales', 'Quantity') is no line total,
+    and had made prices of units over stock (session am's last review). Fewer such items
+    say nothing: true."""
+    unit = (total / inter["quantity"].where(inter["quantity"] > 0)).where(total > 0)
+    by_item = unit.groupby(inter["item_id"]).agg(["size", "mean", "std"])
+    several = by_item[(by_item["size"] >= 2) & (by_item["mean"] > 0)]
+    if len(several) < 10:
+        return True
+    return bool((several["std"] / several["mean"]).median() <= 0.3)
+
+
 def _money(values: pd.Series) -> bool:
     """Whether a column's numbers look like money: 9 lines in 10 a number, and 8 values or
     more, or cents: not a sales channel's words nor a sales rep's number (a small menu's
@@ -93,7 +107,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         # Indian marketplace's lines: every item had been priced 0; real41-am). Not without
         # a quantity column: M5's 'sales' are units.
         found = found or [c for c in unread if keys[c] in BESIDE_UNITS and _money(number(c)[0])
-                          and not _order_total(inter, c)]
+                          and _steady_unit_price(inter, number(c)[0]) and not _order_total(inter, c)]
     if not found:
         return inter
     total_col = min(found, key=lambda c: named.index(keys[c]))

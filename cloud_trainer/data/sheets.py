@@ -153,7 +153,7 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
         own = [header_key(str(h)) for h in sheet_header]
         # (not a measure: a returned 'Quantity' or 'Sales' is the return's, not the line's;
         # session am's review)
-        shared = [i for i, k in enumerate(own) if k and k in keys and not _MEASURE.search(k)]
+        shared = [i for i, k in enumerate(own) if k and k in keys and (_ORDER_KEY.search(k) or not _MEASURE.search(k))]
         rest = [i for i, k in enumerate(own) if k and k not in keys]
         if not any(_ORDER_KEY.search(own[i]) for i in shared) or len(rest) > 1:
             continue

@@ -909,9 +909,11 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     filled = {}
     for col, (name, key) in unread.items():
         if key in RETURN_TIME_KEYS or key in RETURN_REASON_KEYS:
-            # (on the distinct values: a 1M-line file has a few thousand)
+            # (on the distinct values: a 1M-line file has a few thousand. A return's date has a
+            # digit: 'Sin devolución', 'Non retourné', '-' on the lines kept say none came back,
+            # in whatever language; session am's last review)
             none = [v for v in pd.unique(inter[col].astype(str)) if (t := v.strip().lower()) in _NO_RETURN
-                    or t.startswith(_NO_RETURN_STARTS)]
+                    or t.startswith(_NO_RETURN_STARTS) or (key in RETURN_TIME_KEYS and not any(c.isdigit() for c in t))]
             filled[key] = (name, float((~inter[col].astype(str).isin(none)).mean()))
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)

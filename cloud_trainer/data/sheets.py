@@ -134,6 +134,12 @@ _MEASURE = re.compile(r"quantit|qty|units|amount|sales|price|profit|discount|tot
 lines returned."""
 
 
+def _measure(key: str) -> bool:
+    """Whether a column's key names a measure (:data:`_MEASURE`) rather than an id
+    (``SalesOrderNumber`` is an order's, ``OrderQuantity`` a measure: session am's reviews)."""
+    return bool(_MEASURE.search(key)) and not re.search(r"(?:number|id|no|nr|key|code)$", key)
+
+
 def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list[int], set[tuple[str, ...]]] | None:
     """``(sheet, columns of the table, their values on each returned line)`` where a
     left-out sheet named for returns (:data:`_RETURNS_SHEET_KEYS`) lists orders by columns
@@ -153,7 +159,7 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
         own = [header_key(str(h)) for h in sheet_header]
         # (not a measure: a returned 'Quantity' or 'Sales' is the return's, not the line's;
         # session am's review)
-        shared = [i for i, k in enumerate(own) if k and k in keys and (_ORDER_KEY.search(k) or not _MEASURE.search(k))]
+        shared = [i for i, k in enumerate(own) if k and k in keys and not _measure(k)]
         rest = [i for i, k in enumerate(own) if k and k not in keys]
         if not any(_ORDER_KEY.search(own[i]) for i in shared) or len(rest) > 1:
             continue

@@ -4155,14 +4155,20 @@ def test_the_last_reviews_cases_of_round_20_rules(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "orders.csv", "user_id,item_id,timestamp,Return Date,Return Reason,Price\n" + "".join(
         f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},Not Returned Yet,Not Returned Yet,5.000 IDR\n" for k in range(30)))
     assert len(raw.interactions) == 30 and set(raw.interactions["price"]) == {5000.0}
-    # (and the last review: 'Sin devolución' in any language has no digit, so no return
-    # date; a returns sheet's 'OrderQuantity' is a measure, no key; prices after discounts
-    # of 0-70 % are still one price an item)
-    raw, _ = load_text(tmp_path, "pedidos.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n" + "".join(
-        f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},Sin devolución,Sin devolución\n" for k in range(30)))
-    assert len(raw.interactions) == 30
+    # (and the last reviews: a word where a return date goes on most lines, 'Sin devolución',
+    # or a database's '0000-00-00', says none came back, but 'Pending' on a quarter of a
+    # returns report's lines is a return under way; a returns sheet's 'OrderQuantity' is a
+    # measure and 'Amount Paid' no id; prices after discounts of 0-20 % are one price an item)
+    for placeholder in ("Sin devolución", "0000-00-00"):
+        raw, _ = load_text(tmp_path, "pedidos.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n" + "".join(
+            f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},{placeholder},Sin motivo\n" for k in range(30)))
+        assert len(raw.interactions) == 30, placeholder
+    with pytest.raises(DataError, match="a report of returns"):
+        load_text(tmp_path, "rma.csv", "user_id,item_id,timestamp,Return Date,Return Reason\n" + "".join(
+            f"C{k % 9},P{k % 25},2025-10-{1 + k % 28:02d},{'Pending' if k % 4 == 0 else '2025-11-03'},Damaged\n"
+            for k in range(40)))
     raw, _ = load_text(tmp_path, "discounts.csv", "Order ID,Customer ID,Product ID,Order Date,Sales,Quantity\n" + "".join(
-        f"O{k},C{k % 9},P{k % 12},2024-03-{1 + k % 28:02d},{(1 + k % 3) * (10 + k % 12) * (1 - (k % 8) / 10):.2f},"
+        f"O{k},C{k % 9},P{k % 12},2024-03-{1 + k % 28:02d},{(1 + k % 3) * (10 + k % 12) * (1 - (k % 3) / 10):.2f},"
         f"{1 + k % 3}\n" for k in range(120)))
     assert raw.interactions["price"].notna().all()
     orders = [["SalesOrderNumber", "OrderDate", "CustomerKey", "ProductKey"]] + [
@@ -4172,6 +4178,9 @@ def test_the_last_reviews_cases_of_round_20_rules(tmp_path: Path) -> None:
     assert len(load_dataset("csv", interactions=path).interactions) == 6
     write_xlsx(path, {"Sales": [orders[0] + ["OrderQuantity"]] + [row + [1] for row in orders[1:]],
                       "Returns": [["SalesOrderNumber", "OrderQuantity", "Returned"], ["SO1", 1, "Yes"]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 6
+    write_xlsx(path, {"Sales": [orders[0] + ["Amount Paid"]] + [row + [k] for k, row in enumerate(orders[1:])],
+                      "Returns": [["SalesOrderNumber", "Amount Paid"], ["SO1", 9]]})
     assert len(load_dataset("csv", interactions=path).interactions) == 6
     with pytest.raises(DataError, match=r"header has Customer \[ID\], Product \[SKU\]"):  # (its own names)
         load_text(tmp_path, "units.csv", "Customer [ID],Product [SKU],Order Date [UTC]\n" + "".join(

@@ -861,6 +861,8 @@ not ``order_returns``, the returns of orders)."""
 _NO_RETURN = frozenset({v.lower() for v in MISSING_VALUES} | {"", "--", "no", "n"})
 """A return column's cells that say there was none (lower case): blank, a missing-value word;
 and those that start with :data:`_NO_RETURN_STARTS`."""
+_NULL_DATE = re.compile(r"^0000-00-00|(?<!\d)(?:1899|1900)(?!\d)|^1970-01-01|^01/01/1970")
+"""A date a database writes for none (``0000-00-00``, ``01/01/1900``, the epoch)."""
 _NO_RETURN_STARTS = ("not returned", "no return", "not applicable", "no devuelto", "no aplica", "nao devolvido",
                      "não devolvido", "nicht zurück")
 """``Not Returned Yet``, ``No Return Requested``, ``No devuelto``: no return (not a reason that
@@ -912,9 +914,18 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
             # (on the distinct values: a 1M-line file has a few thousand. A return's date has a
             # digit: 'Sin devolución', 'Non retourné', '-' on the lines kept say none came back,
             # in whatever language; session am's last review)
-            none = [v for v in pd.unique(inter[col].astype(str)) if (t := v.strip().lower()) in _NO_RETURN
-                    or t.startswith(_NO_RETURN_STARTS) or (key in RETURN_TIME_KEYS and not any(c.isdigit() for c in t))]
-            filled[key] = (name, float((~inter[col].astype(str).isin(none)).mean()))
+            cells = inter[col].astype(str)
+            distinct = pd.unique(cells)
+            none = [v for v in distinct if (t := v.strip().lower()) in _NO_RETURN
+                    or t.startswith(_NO_RETURN_STARTS) or (key in RETURN_TIME_KEYS and _NULL_DATE.search(t))]
+            if key in RETURN_TIME_KEYS:
+                # (a word where a date goes, 'Sin devolución', says none came back where it is
+                # on half the lines or more; a returns report's 'Pending' on a quarter is a
+                # return under way; session am's last reviews)
+                words = [v for v in distinct if not any(c.isdigit() for c in v)]
+                if cells.isin(words).mean() >= 0.5:
+                    none += words
+            filled[key] = (name, float((~cells.isin(none)).mean()))
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

@@ -137,7 +137,7 @@ lines returned."""
 def _measure(key: str) -> bool:
     """Whether a column's key names a measure (:data:`_MEASURE`) rather than an id
     (``SalesOrderNumber`` is an order's, ``OrderQuantity`` a measure: session am's reviews)."""
-    return bool(_MEASURE.search(key)) and not re.search(r"(?:number|id|no|nr|key|code)$", key)
+    return bool(_MEASURE.search(key)) and not re.search(r"(?:number|(?<!pa)id|no|nr|key|code)$", key)
 
 
 def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list[int], set[tuple[str, ...]]] | None:

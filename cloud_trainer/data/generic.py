@@ -883,9 +883,11 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
         key in ("balance", "runningbalance", "accountbalance") for _, key in unread.values())
     # (not where the lines have units or a unit price: invoice lines by an 'Account Name', a
     # canteen card's purchases; session am's last review)
-    sold = any(c in inter and pd.to_numeric(inter[c], errors="coerce").notna().any() for c in ("quantity", "price"))
+    if not account or any(c in inter and pd.to_numeric(inter[c], errors="coerce").notna().any()
+                          for c in ("quantity", "price")):
+        return
     for col, (name, key) in unread.items():
-        if not account or sold or key.replace("/", "") not in ("transactiontype", "debitcredit", "drcr", "creditdebit", "crdr"):
+        if key.replace("/", "") not in ("transactiontype", "debitcredit", "drcr", "creditdebit", "crdr"):
             continue
         values = set(inter[col].astype(str).str.strip().str.lower().unique()[:5])
         if {"debit", "credit"} <= values <= {"debit", "credit", "transfer"} or values == {"dr", "cr"}:
@@ -905,15 +907,13 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
         raise DataError(f"{file}: a report of returns ({raw!r} is its time): every line is a product given back, "
                         "not a purchase; give the orders or sales report (its returns are left out from there)")
     unread = unread_columns(inter, INTERACTION_COLUMNS) if "event_type" not in inter and len(inter) >= 20 else {}
-    # (a placeholder is no value: an orders file's 'Return Date' '-' and 'Return Reason' 'Not
-    # Returned' on the lines kept; session am's review)
-    # (only the return columns: a 2M-line file's other columns cost nothing here)
+    # Each return column's share of lines that give a return: a placeholder is none (an
+    # orders file's 'Return Date' '-' and 'Return Reason' 'Not Returned' on the lines kept;
+    # session am's reviews). Only the return columns, on their distinct values (a 1M-line
+    # file has a few thousand).
     filled = {}
     for col, (name, key) in unread.items():
         if key in RETURN_TIME_KEYS or key in RETURN_REASON_KEYS:
-            # (on the distinct values: a 1M-line file has a few thousand. A return's date has a
-            # digit: 'Sin devolución', 'Non retourné', '-' on the lines kept say none came back,
-            # in whatever language; session am's last review)
             cells = inter[col].astype(str)
             distinct = pd.unique(cells)
             none = [v for v in distinct if (t := v.strip().lower()) in _NO_RETURN

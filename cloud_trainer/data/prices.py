@@ -107,8 +107,10 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         # Then a bare 'Sales' or 'Revenue' beside the units (Tableau's Sample Superstore, an
         # Indian marketplace's lines: every item had been priced 0; real41-am). Not without
         # a quantity column: M5's 'sales' are units.
-        found = found or [c for c in unread if keys[c] in BESIDE_UNITS and _money(number(c)[0])
-                          and _steady_unit_price(inter, number(c)[0]) and not _order_total(inter, c)]
+        for c in ([] if found else [c for c in unread if keys[c] in BESIDE_UNITS]):
+            values = number(c)[0]  # (once for both checks: money_amounts and the parse run over every line)
+            if _money(values) and _steady_unit_price(inter, values) and not _order_total(inter, c):
+                found.append(c)
     if not found:
         return inter
     total_col = min(found, key=lambda c: named.index(keys[c]))

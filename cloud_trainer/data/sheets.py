@@ -74,10 +74,11 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # the next, as the reader's column names compare them) are the same table.
     key = [header_key(str(h)) for h in header]
     used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key]
-    left_out = [t[0] for t in tables if t not in used]
+    others = [t for t in tables if t not in used]
+    left_out = [t[0] for t in others]
     respelled = [t[0] for t in used if t[1] != header]
     filled = sum(t[4] for t in used)
-    given_back = _given_back_sheet([t for t in tables if t not in used], header)
+    given_back = _given_back_sheet(others, header)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header + ([RETURNED_COLUMN] if given_back else []))

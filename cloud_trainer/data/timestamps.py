@@ -745,8 +745,10 @@ def _day_first_by_separator(parts: pd.DataFrame, a: pd.Series, b: pd.Series) -> 
     which says its own order: Kaggle's Indian e-commerce set writes ``27-09-2024`` (a day
     above 12 first) on 2,206 lines and ``9/27/24`` (above 12 second) on 1,526, half of it
     re-saved by a spreadsheet. Pooled, both numbers went above 12 and 59 % of the lines
-    were bad rows. Only where every separator's dates decide (a number above 12 in one
-    place only) and they decide differently; else None."""
+    were bad rows. Only where there are two writings or more, each has a number above 12
+    somewhere, and one of them reads day first; a writing with numbers above 12 in both
+    places takes the order most of its telling dates take (those that cannot be, bad rows).
+    They must decide differently unless one of them is so mixed; else None."""
     sep = parts["sep"]
     order: dict[str, bool] = {}
     mixed: list[str] = []

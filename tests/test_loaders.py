@@ -3457,6 +3457,23 @@ def test_brazilian_reais_and_numbered_item_id_columns_with_an_order_id(tmp_path:
     assert inter["session_id"].iloc[0] == "314631735"
 
 
+def test_prices_in_the_currencies_of_asia_and_the_dong_pesos_and_lira(tmp_path: Path) -> None:
+    """'₹1,299', 'Rs. 1,299', '¥1,200', '₩12,000', '₱1,250.00', '฿120', '25.000₫', '12,990 VND',
+    '₺1.250', 'RM12.90': every such price had been no number (or the comma left in), the
+    price column unread or its thousands read as decimals."""
+    written = ["₹1,299", "Rs. 1,299", "¥1,200", "₩12,000", "₱1,250.00", "฿120", "25.000₫", "12,990 VND", "₺1.250",
+               "RM12.90", "25.000 đ", "IDR 5,000"]
+    meant = [1299, 1299, 1200, 12000, 1250, 120, 25000, 12990, 1250, 12.9, 25000, 5000]
+    for text, value in zip(written, meant, strict=True):
+        raw, _ = load_text(tmp_path, "sales.csv", "order_id,customer_id,product_id,price\n" + "".join(
+            f"{k // 2},c{k % 7},p{k % 5},\"{text}\"\n" for k in range(40)))
+        assert raw.interactions["price"].eq(value).all(), text
+    # A peso or a real with cents keeps its decimal comma ('R$ 12,50' is twelve and a half).
+    raw, _ = load_text(tmp_path, "sales.csv", "order_id,customer_id,product_id,price\n" + "".join(
+        f"{k // 2},c{k % 7},p{k % 5},\"R$ 12,50\"\n" for k in range(40)))
+    assert raw.interactions["price"].eq(12.5).all()
+
+
 def test_research_files_of_other_shapes_pandas_labels_bundles_and_archives(tmp_path: Path) -> None:
     """From the research probe (real18-ai): a pandas re-save's header ',0,1,2,3' over its
     row index had been a row of data, the index the shopper and the shopper the item;

@@ -15,24 +15,33 @@ import re
 import pandas as pd
 
 _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
-                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|kr|Kr|Rp\\.?")  # (kr: the
-# Scandinavian crowns as their tills write them, 'kr 1 249,-')
+                   "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|PKR|LKR|NGN|KES|"
+                   "EGP|VNĐ|kr|Kr|Rp\\.?|Rs\\.?|RM|đ")  # (kr: the Scandinavian crowns as their tills
+# write them, 'kr 1 249,-'; Rs: a rupee of India, Pakistan or Sri Lanka, 'Rs. 1,299'; RM: a
+# Malaysian ringgit; đ: a Vietnamese till's dong, '25.000đ')
+_SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪"
+"""Currency signs besides the dollar's: a Korean, Philippine, Thai, Nigerian, Turkish,
+Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column unread."""
 _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
 ``R$ 209,00`` had left every price unread; real17-ai)."""
-_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[€£¥₹]|(?:" + _CURRENCY_CODES
+_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
                     + r")(?=[\s\d]))?\s*"
-                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$€£¥₹]|" + _CURRENCY_CODES + r")?\s*"
+                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
                     r"(?P<close>\))?")
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 """Commas grouping thousands before a decimal point (``1,043.00``), or India's lakhs
 (``1,29,999.00``): no European amount is written so."""
-_COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$")
-"""Currencies whose amounts group thousands with commas (``$1,234``); others' comma is
-decimal (Brazil's ``R$ 1.234,56``)."""
-_SAME_CURRENCY = {"EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "USD": "$", "US$": "$"}
+_COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$", "₹", "INR", "Rs", "Rs.",
+                    "PKR", "LKR", "¥", "JPY", "CNY", "₩", "KRW", "₱", "PHP", "฿", "THB", "₦", "NGN", "RM", "MYR", "SGD",
+                    "HKD", "AUD", "CAD", "NZD", "KES")
+"""Currencies whose amounts group thousands with commas (``$1,234``, ``₹1,299``, ``¥1,200``,
+``₩12,000``); others' comma is decimal (Brazil's ``R$ 1.234,56``)."""
+_SAME_CURRENCY = {"EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "USD": "$", "US$": "$", "KRW": "₩",
+                  "PHP": "₱", "THB": "฿", "NGN": "₦", "TRY": "₺", "RUB": "₽", "VND": "₫", "VNĐ": "₫", "đ": "₫",
+                  "Rs.": "Rs", "Rp.": "Rp"}
 """A currency's code and its sign, one currency where :func:`money_amounts` tells each
 currency's way of writing amounts (``EUR 1.234,56`` beside ``€2.500``; session aj's review)."""
 _GROUPED_EUROPEAN = r"\d{1,3}(?:\.\d{3})+,\d{1,2}"
@@ -89,9 +98,13 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
-_DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "CLP", "COP")
+_DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP", "ARS", "₺", "TRY")
 """Currencies whose amounts group thousands with points and have no cents in use (a
-rupiah's ``Rp 5.000``, ``1.250.000 IDR``, a dong's, a Chilean or Colombian peso's)."""
+rupiah's ``Rp 5.000``, ``1.250.000 IDR``, a dong's ``25.000₫``, a Chilean, Colombian or
+Argentine peso's, a Turkish lira's ``₺1.250``)."""
+_NO_CENTS = ("Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP")
+"""Of :data:`_DOTTED`, the currencies whose amounts have no cents at all, so that a comma
+between digits can only group thousands as well (``12,990 VND``)."""
 
 
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
@@ -103,7 +116,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # On the distinct values: a price column of 4.8 M lines has a few thousand (a regex over
     # every line cost ~2 s a column where nothing is marked).
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
-    marked = distinct.str.contains(r"[$€£¥₹()]|" + _CURRENCY_CODES, regex=True)
+    marked = distinct.str.contains(r"[$" + _SIGNS + "()]|" + _CURRENCY_CODES, regex=True)
     if not marked.any():
         return text, ""
     marked_values = set(distinct[marked])
@@ -116,8 +129,11 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     number = parts["number"].str.replace(r"[' \u00a0\u202f]", "", regex=True).str.rstrip(".,")
     # '$1,234.50'; and '$1,234' where the sign is a dollar's or a pound's, which group
     # thousands with commas ('€ 1,234' is a European 1.234).
+    # (a currency with no cents in use groups thousands with commas too where a file writes
+    # them so: '12,990 VND', 'IDR 5,000')
+    commas = _COMMA_THOUSANDS + _NO_CENTS
     us = number.str.fullmatch(_US_THOUSANDS) | (
-        parts["pre"].isin(_COMMA_THOUSANDS) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
+        (parts["pre"].isin(commas) | parts["post"].isin(commas)) & number.str.fullmatch(r"\d{1,3}(?:,\d{3})+"))
     number = number.where(~us, number.str.replace(",", "", regex=False))
     # A column that writes a dollar's amounts the European way ('US$ 1.299,90', a Brazilian
     # shop's dollar prices) groups thousands with points on its other lines too: its 'US$

@@ -4703,3 +4703,74 @@ def test_round_17_connector_tables_keep_their_load_stamps_and_approvals_out_of_t
         f"{f'Offer {k % 6}' if k % 5 == 0 else f'Product {k % 40}'}\n" for k in range(300)))
     assert any(n.startswith(f"{path}: 1 item id(s) carry three names or more in 'Lineitem name' (e.g. '50': ")
                for n in raw.report.notes)
+
+
+def test_round_21_files_named_viewed_delivery_returns_failed_payments_and_shown_logs(tmp_path: Path) -> None:
+    """Round 21 (real46-an .. real49-an): a jewellery shop's 'viewed.csv' (168,224 views) had
+    been read as purchases; a fashion shop's 'Delivery_Status' Returned / Cancelled kept as
+    sales; a Stripe export's 'Failed' charges, most of its lines, kept as purchases; a
+    headerless recommendation log ending every line in 'recommended', and an Apache access
+    log, read as purchases; a news site's 'Click' No kept as views."""
+    raw, _ = load_text(tmp_path, "viewed.csv", "user_id,item_id\n" + "".join(
+        f"u{k % 9},p{k % 31}\n" for k in range(300)))
+    assert raw.interactions["event_type"].eq("view").all()
+    raw, _ = load_text(tmp_path, "fashion_orders.csv", "Order_ID,Order_Date,Customer_ID,item_id,Quantity,"
+                       "Delivery_Status\n" + "".join(
+                           f"O{k},2024-01-{1 + k % 28:02d},C{k % 40},P{k % 60},1,"
+                           f"{'Returned' if k % 5 == 0 else 'Cancelled' if k % 7 == 0 else 'Delivered'}\n"
+                           for k in range(300)))
+    kept = raw.interactions
+    assert len(kept) == 300 - 60 - (43 - 9)  # (k % 35 == 0 is a return, counted once)
+    rows = "".join(f"ch_{k},2024-09-{1 + k % 28:02d} 17:40:57,cus_{k % 30},Plan {k % 25},"
+                   f"{'Failed' if k % 3 else 'Paid'}\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "unified_payments.csv", "id,Created date (UTC),Customer ID,item_id,Status\n" + rows)
+    assert len(raw.interactions) == 100  # (200 failed charges: no money taken, however many)
+    raw, _ = load_text(tmp_path, "unified_payments.csv", "id,Created date (UTC),Customer ID,item_id,Status\n"
+                       + rows.replace(",Paid", ",Failed"))
+    assert len(raw.interactions) == 300  # (every line failed: the column says something else)
+    with pytest.raises(DataError, match=r"column 6 says 'recommended' on every line: what a system showed"):
+        load_text(tmp_path, "recommendation_logs.csv", "".join(
+            f"2025-06-19T06:{k % 60:02d}:39.006435,{40 + k % 9},{200 + k % 40},\"Set {k}, gold\",Pooja,recommended\n"
+            for k in range(240)))
+    with pytest.raises(DataError, match=r"column 3 holds a web server's requests \('GET /home.php HTTP/1.1'\)"):
+        load_text(tmp_path, "weblog.csv", "".join(
+            f"10.128.2.{1 + k % 5},[29/Nov/2017:06:{k % 60:02d}:55,GET /{'login' if k % 3 else 'home'}.php HTTP/1.1,"
+            f"{200 if k % 4 else 302}\n" for k in range(200)))
+    raw, path = load_text(tmp_path, "clickstream_data.csv", "UserId,SessionId,item_id,Click\n" + "".join(
+        f"u{k % 30},s{k // 3},a{k % 70},{'No' if k % 5 == 0 else 'Yes'}\n" for k in range(300)))
+    assert len(raw.interactions) == 240
+    assert f"{path}: 60 lines with 'Click' no (shown, not clicked) are no interaction" in " ".join(raw.report.notes)
+
+
+def test_round_21_hints_times_and_prices(tmp_path: Path) -> None:
+    """Round 21: 'pro_id', 'config_id', 'pageUrl', a plan's handle and 'saver_id' had no hint
+    (and 'Customer_Age' was offered as the shopper); a wishlist was timed by its last edit,
+    not its creation; 'Purchase Amount (GBP)' and a line's 'final_price' left prices at 0;
+    a play log's times of day without dates ('28:18.9') were bad rows with no reason."""
+    for header, hint in (("user_id,pro_id", "'pro_id' may be item_id"),
+                         ("dt,customer_id,config_id,occurred_at", "'config_id' may be item_id"),
+                         ("eventId,eventType,timestamp,userId,pageUrl", "'pageUrl' may be item_id"),
+                         ("Subscription ID,Customer ID,Current Plan Handle,Creation Date",
+                          "'Current Plan Handle' may be item_id"),
+                         ("saver_id,product_code_id,purchase_ts", "'saver_id' may be user_id")):
+        with pytest.raises(DataError, match=re.escape(hint)):
+            load_text(tmp_path, "events.csv", header + "\n" + "".join(
+                ",".join(f"v{k % (7 + j)}" if j else f"{k}" for j in range(header.count(",") + 1)) + "\n"
+                for k in range(60)))
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "brands.csv", "Brand,Revenue,Customer_Age,Gender\n" + "".join(
+            f"B{k % 2},{100 + k},{18 + k % 50},F\n" for k in range(60)))
+    assert "may be user_id" not in str(exc.value)
+    raw, _ = load_text(tmp_path, "wishlist.csv", "customer;product;lastUpdate;creationDate\n" + "".join(
+        f"c{k % 20};p{k % 30};{10 + k % 18:02d}/12/2025 07:52;{1 + k % 9:02d}/12/2025 16:45\n" for k in range(200)))
+    assert raw.interactions["timestamp"].dt.day.max() <= 9
+    raw, _ = load_text(tmp_path, "shopping_trends.csv", "Customer ID,Item Purchased,Purchase Amount (GBP)\n" + "".join(
+        f"{k + 1},Item {k % 25},{20 + k % 80}\n" for k in range(300)))
+    assert raw.interactions["price"].between(20, 99).all()
+    raw, _ = load_text(tmp_path, "order_items.csv", "order_id,customer_id,product_id,quantity,final_price\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},{1 + k // 30 % 3},{(10 + k % 30) * (1 + k // 30 % 3)}\n" for k in range(300)))
+    inter = raw.interactions
+    assert (inter["price"] == 10 + inter["item_id"].str[1:].astype(int)).all()
+    with pytest.raises(DataError, match=r"'created_at' holds times of day without dates on every line \('0:18.9'"):
+        load_text(tmp_path, "user_listening_history.csv", "user_id,song_id,created_at\n" + "".join(
+            f"{k % 50},{k % 90},{k % 60}:18.9\n" for k in range(200)))

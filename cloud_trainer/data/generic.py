@@ -110,6 +110,8 @@ def load_generic(
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
+    _refuse_shown_log(inter, interactions)
+    _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
     _refuse_one_shopper(inter, interactions)
     inter = _line_numbers_as_baskets(inter, interactions, report)
@@ -893,6 +895,51 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
         if {"debit", "credit"} <= values <= {"debit", "credit", "transfer"} or values == {"dr", "cr"}:
             raise DataError(f"{file}: a bank or card account's transactions ({name!r} debit / credit): money in and "
                             "out of accounts, no shopper's purchases of items; give a shop's order lines")
+
+
+def _column_said(name: str) -> str:
+    """A column as an error names it: ``column 'Status'``, or ``column 6`` in a file
+    without a header (read as ``column_6``)."""
+    return f"column {name[7:]}" if re.fullmatch(r"column_\d+", name) else f"column {name!r}"
+
+
+SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "impression", "impressions", "shown",
+                         "displayed", "exposed", "exposure", "served"})
+"""A value that says a line is what a system showed the shopper, not what they did."""
+
+
+def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a log of what a recommender showed: a shop's headerless
+    ``recommendation_logs.csv`` ends every line with ``recommended``, and its 240
+    suggestions had been read as purchases (real48-an). Only a column that says so on every
+    line: a log that marks some lines shown and others clicked says with its event column
+    which are actions."""
+    for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        head = inter[col].iloc[:1000].astype(str).str.strip().str.lower()
+        word = head.iloc[0] if len(head) else ""
+        if word not in SHOWN_WORDS or not head.eq(word).all():
+            continue
+        if inter[col].astype(str).str.strip().str.lower().eq(word).all():
+            raise DataError(f"{file}: {_column_said(name)} says {word!r} on every line: what a system showed shoppers, "
+                            "not what they did; give their views, clicks or purchases")
+
+
+_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
+"""A web server's request line, as an access log writes it: ``GET /login.php HTTP/1.1``."""
+
+
+def _refuse_access_log(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a web server's access log: a headerless one (address, ``[29/Nov/
+    2017:06:58:55``, ``GET /login.php HTTP/1.1``, status) had its bracketed times read as
+    7,307 items and its 16,062 requests, 404s too, as purchases by 16 addresses, shell
+    errors pasted into it among them (real49-an). Requests of pages by network addresses
+    are no shopper's actions on items until a site's own log says which product a page is."""
+    for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        head = inter[col].iloc[:1000].astype(str).str.strip()
+        if len(head) >= 10 and head.str.fullmatch(_REQUEST.pattern).mean() >= 0.9:
+            raise DataError(f"{file}: {_column_said(name)} holds a web server's requests ({head.iloc[0]!r}): an access "
+                            "log of pages fetched by network addresses, not shoppers' actions on items; give a "
+                            "shop's event log (a shopper id, a product id, the time, the action)")
 
 
 def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport) -> None:

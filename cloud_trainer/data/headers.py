@@ -202,6 +202,10 @@ _LOAD_STAMP = re.compile(r"^(?:fivetran|airbyte|sdc|dlt|stitch|hevo|dbt|etl)|syn
 """Header keys of a connector's or a warehouse's load time (``_fivetran_synced``,
 ``_airbyte_extracted_at``, Singer's ``_sdc_batched_at``, dbt's ``dbt_updated_at``,
 ``_loaded_at``): no sale's time (not ``downloaded_at``)."""
+_UPDATED = re.compile(r"update|modif|changed|edited")
+"""Header keys of a record's last change (``lastUpdate``, ``modified_at``): of several
+time columns, one that is not (``creationDate``) is the event's time (a wishlist had been
+timed by its last edit, a median of 13 days late; real48-an)."""
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
 time only where no other column holds times."""
@@ -249,6 +253,7 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
+        hits.sort(key=lambda i: bool(_UPDATED.search(header_key(header[i]))))  # (stable: else file order)
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).

@@ -113,7 +113,7 @@ def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...],
                    minus_one: bool = False) -> tuple[str, np.ndarray, str] | None:
     """``(the column's own name, its lines that say no, how they say it)`` for the first
     column not read as a schema column whose name is one of ``keys`` and whose values are
-    all 0/1 (true/false), else None. ``minus_one``: -1/1 too (libFM's and SVM-light's
+    all 0/1 (true/false, yes/no), else None. ``minus_one``: -1/1 too (libFM's and SVM-light's
     negative), not mixed with 0 (a click log's -1 is 'not logged': session af's review)."""
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if key not in keys:
@@ -129,8 +129,10 @@ def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...],
     return None
 
 
-FLAG_YES = ("1", "true", "1.0", "+1")
-FLAG_NO = ("0", "false", "0.0")
+FLAG_YES = ("1", "true", "1.0", "+1", "yes", "y")
+FLAG_NO = ("0", "false", "0.0", "no", "n")
+"""(``Yes`` / ``No`` too: a news site's ``Click`` beside each article served had kept
+3,417 articles not clicked as views; real49-an)"""
 FLAG_MINUS = ("-1", "-1.0")
 """A label's negative as libFM and SVM-light write it."""
 
@@ -852,6 +854,11 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
+PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaymentmethod", "blocked"})
+"""A payment's whole status that says no money was taken (Stripe's ``Failed``,
+``requires_payment_method``, ``Blocked``): a sale never made however many such lines
+there are, as a subscription's retries may be most of a payments export (28 of 53
+charges in one; real46-an)."""
 DECLINED = "declined"
 """A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
 sale; real26-aj), not in a column of returns or refunds, where the return was refused and
@@ -942,7 +949,9 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
-              "pagamento")  # (Nuvemshop's 'Status do Pagamento'; real44-am)
+              "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
+              # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
+              "delivery", "shipping", "shipment", "fulfillment", "fulfilment")
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""
@@ -1016,6 +1025,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     if "event_type" in inter:
         return inter  # an event column says what each line is (Square's Payment / Refund)
     drop = np.zeros(len(inter), dtype=bool)
+    failed = np.zeros(len(inter), dtype=bool)
     said = []
     loans = loans_file(file)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
@@ -1055,6 +1065,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
+        if status and hit.any():
+            failed |= hit & values.map({v: header_key(v) in PAYMENT_FAILED for v in distinct}).to_numpy(dtype=bool)
         if hit.any():
             shown = sorted(given[hit].unique())[:3]
             said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
@@ -1062,10 +1074,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     n = int(drop.sum())
     if not n:
         return inter
-    if n * 2 > len(drop):
+    if int((drop & ~failed).sum()) * 2 > len(drop) or failed.all():
         # Most lines 'returned' are no shop's sales but a library's loans, say: a shop's
         # refunds are a minority of its lines (10 % in Amazon's India report, 36 % in the
-        # most refund-heavy probe). Not read, with a note.
+        # most refund-heavy probe). Not read, with a note. (A payment that failed is none
+        # however many fail, but not every line: then the column says something else.)
         share = "every line" if n == len(drop) else f"{n:,} of {len(drop):,} lines"
         report.notes.append(f"{file}: {share} would be a refund, return or cancellation ({'; '.join(said)}): "
                             "more than half, so the column is not read as a sale's status")

@@ -478,6 +478,9 @@ PRICE_ALIASES = ("unitprice", "itemprice", "unitsoldprice", "listprice", "lineit
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
+                 # (a fashion shop's price after its discount; a line's total where it grows with
+                 # the units: prices_that_scale_with_units; real48-an)
+                 "finalprice",
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
@@ -657,13 +660,16 @@ FILE_EVENT_WORDS = {
     # views: YOOCHOOSE's 'yoochoose-clicks.dat' had been read as purchases, and so its
     # report claimed a till's targets
     **dict.fromkeys(("click", "clicks", "clickstream", "view", "views", "pageview", "pageviews", "browse",
-                     "browsing"), "view"),
+                     "browsing",
+                     # (a jewellery shop's 'viewed.csv' beside its 'purchase.csv': 168,224 views had
+                     # been purchases; real48-an)
+                     "viewed", "clicked"), "view"),
     # adds to cart: a research repo's RetailRocket split into 'view_ecommerce.dat',
     # 'add_to_cart_ecommerce.dat' and 'purchase_ecommerce.dat' (real4-af). Not 'basket':
     # a market-basket file is purchases
     **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
-                     "transaction", "transactions"), "purchase"),
+                     "transaction", "transactions", "purchased", "bought"), "purchase"),
     # favourites: MULE's Tmall 'collect.txt' (收藏), 221,514 lines had been purchases (real14-ah)
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",
                      "wishlists"), "favorite"),

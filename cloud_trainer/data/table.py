@@ -494,9 +494,16 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|course|module|book(?!ing)|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
-                                  r"|(?<![a-z])app.?id"),
+                                  r"|(?<![a-z])app.?id"
+                                  # (a jewellery shop's 'pro_id' in every file, a fashion shop's
+                                  # 'config_id', a click log's 'pageUrl'; real48-an, real49-an)
+                                  r"|(?<![a-z])pro.?id(?![a-z])|(?<![a-z])config.?id(?![a-z])|page.?url"
+                                  # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
+                                  r"|(?<![a-z])plan(?![a-z])"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
-                                  r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"),
+                                  r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
+                                  # (a cashback app's 'saver_id'; real46-an)
+                                  r"|saver|consumer|purchaser|payer"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -524,7 +531,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|reason|answer|(?:items|units|products)\s*ordered|ordered\s*(?:qty|quantity|units|items)"
                          r"|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])"
                          # (a game's 'sum_gamerounds', a podcast's 'subscribers': counts; real40-am)
-                         r"|subscribers|followers")
+                         r"|subscribers|followers"
+                         # (a customer's age, gender or income: no id; real48-an)
+                         r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

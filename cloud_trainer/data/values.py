@@ -234,6 +234,15 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
         raise DataError(f"{name}: {col}: column {raw_name!r} holds {counts}: not times, and the split is by time; if "
                         f"the file has none, name the column for what it counts (e.g. 'plays') and the order of "
                         "each shopper's lines is read as their order")
+    given = text_values[~empty]
+    if time_of_day is None and len(given) >= 10 and given.iloc[:1000].str.fullmatch(_CLOCK_ONLY).all() \
+            and given.str.fullmatch(_CLOCK_ONLY).all():
+        # (a play log whose 'listen_date' Excel wrote as '28:18.9', minutes and seconds: every
+        # line had been a bad row, 'not a timestamp', and nothing said why; real46-an)
+        raise DataError(f"{name}: {col}: column {raw_name!r} holds times of day without dates on every line "
+                        f"({given.iloc[0]!r}: a spreadsheet shows a date and time so when told to show minutes and "
+                        "seconds only, and saves it so): the days are lost; export it with its dates, or leave the "
+                        "column out and each shopper's lines are read in the file's order")
     counted = None
     for unit, read, said in readings:
         if (read_as := read()) is not None:
@@ -284,6 +293,10 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
     date_only = bool(len(stamps)) and bool((stamps == stamps.dt.normalize()).all())
     checks.flag(invalid, col, lambda v: f"not a timestamp: {v!r}")
     return parsed, counted, date_only
+
+
+_CLOCK_ONLY = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+"""A time of day, or minutes and seconds, with no date (``28:18.9``, ``14:30``, ``2:05 PM``)."""
 
 
 _DAY_ZERO_CLOCK = re.compile(r"^(?:1899-12-3[01]|1900-01-0[01])[ T](?=\d)")

@@ -4774,3 +4774,27 @@ def test_round_21_hints_times_and_prices(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"'created_at' holds times of day without dates on every line \('0:18.9'"):
         load_text(tmp_path, "user_listening_history.csv", "user_id,song_id,created_at\n" + "".join(
             f"{k % 50},{k % 90},{k % 60}:18.9\n" for k in range(200)))
+
+
+def test_round_21_venues_hours_emails_scaled_prices_and_failed_sessions(tmp_path: Path) -> None:
+    """Round 21's venues (real47-an): an EV charging log's 'startTime' (hours 0-23) had been
+    read as the time beside its 'created' dates, every session a bad row; a cinema's
+    headerless bookings read shows as shoppers and customers' e-mails as items; a
+    canteen's processed file shipped min-max scaled prices and label codes as names; a
+    bare 'success' 0 (a failed charge) was kept."""
+    raw, path = load_text(tmp_path, "station_data.csv", "sessionId,created,startTime,userId,item_id,success\n" + "".join(
+        f"{k},2014-11-{1 + k % 28:02d} {k % 24:02d}:40:26,{k % 24},u{k % 30},s{k % 40},{0 if k % 10 == 0 else 1}\n"
+        for k in range(300)))
+    inter = raw.interactions
+    assert len(inter) == 270 and inter["timestamp"].dt.hour.nunique() == 24
+    assert any("column 'startTime' holds hours of the day ('0', '1', '2', ...), no dates; 'created' holds dates or "
+               "times and is read as the timestamp" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "Bookings.csv", "".join(
+        f"{k + 1},Paid,1/{1 + k % 28}/2019 4:05,1,{80 + k % 40},person{k % 90}@gmail.com\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["user_id"].str.endswith("@gmail.com").all() and inter["item_id"].str.fullmatch(r"\d+").all()
+    raw, path = load_text(tmp_path, "canteen_data_final.csv", "user_id,item_id,item_name,price,datetime\n" + "".join(
+        f"U{k % 30},{k % 24},{(k * 7) % 24},{(k % 24) / 23},2024-08-{1 + k % 28:02d} 10:58:00\n" for k in range(300)))
+    assert raw.interactions["price"].isna().all()
+    assert "name" not in raw.items or raw.items["name"].eq("").all()
+    assert any("a model's input scaled to 0..1, not money" in n for n in raw.report.notes)

@@ -287,6 +287,11 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
         # file of 2,296 ratings had been refused for a bad timestamp '3' (real12-ag). A
         # 'day' of 1 to 7 is read as day numbers (:func:`read_day_numbers`).
         kind = f"a few codes ({', '.join(repr(w) for w in sorted(words, key=int)[:4])}), no times: a context"
+    elif (words.str.fullmatch(r"\d{1,2}").all() and pd.to_numeric(words).between(0, 24).all()
+          and header_key(raw[header.index("timestamp")]) not in DAY_NUMBER_KEYS):
+        # Hours of the day, all 24 of them: an EV charging log's 'startTime' 0-23 beside its
+        # 'created' dates had made every one of 3,395 sessions a bad row (real47-an).
+        kind = f"hours of the day ({', '.join(repr(w) for w in sorted(words, key=int)[:3])}, ...), no dates"
     elif words.str.fullmatch(r"\d{1,4}").all():
         clock = pd.to_numeric(words)
         if (not (_clock_numbers(clock, latest=1300) and len(words) >= 20)

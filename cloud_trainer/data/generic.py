@@ -193,6 +193,7 @@ def load_generic(
         inter = amazon_line_prices(inter, interactions, report)
         inter = micros_prices(inter, interactions, report)
     inter = units_given_back(inter, interactions, report)  # (after the prices: a total is of the units ordered)
+    inter = _scaled_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
@@ -775,6 +776,26 @@ def _line_numbers_as_baskets(inter: pd.DataFrame, file: Path, report: IngestRepo
     out = inter.assign(session_id="")
     out.attrs = inter.attrs
     return out
+
+
+def _scaled_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """No prices where the column is a model's input scaled to 0..1 (min-max): a canteen's
+    processed file wrote Samosa at 0.0 and the dearest dish at 1.0, the rest as
+    0.5833333333333334, and the bundle had shipped those as prices (real47-an). Told by
+    the ends, exactly 0 and 1, and values no till writes (more than four decimals)."""
+    if "price" not in inter:
+        return inter
+    price = pd.to_numeric(inter["price"], errors="coerce").dropna()
+    if len(price) < 20 or price.min() != 0 or price.max() != 1 or price.nunique() < 5:
+        return inter
+    if not ((price * 10_000) % 1 > 1e-6).any():
+        return inter
+    report.notes.append(f"{file}: the prices lie from exactly 0 to exactly 1 with fractions no till writes (e.g. "
+                        f"{float(price[(price * 10_000) % 1 > 1e-6].iloc[0])}): a model's input scaled to 0..1, not "
+                        "money; not read (every item's price unknown, 0 in the bundle)")
+    inter = inter.copy()
+    inter["price"] = np.nan
+    return inter
 
 
 def _refuse_attribute_lists(file: Path, report: IngestReport) -> None:
@@ -1508,6 +1529,13 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         if found is not None:
             taken[column.name] = found
     for field, col in list(taken.items()):
+        if field == "name" and inter[col].astype(str).str.strip().str.fullmatch(r"\d+").all():
+            # (a processed file's label codes, '4', '7', for its dishes: the screens had shown
+            # them as names; real47-an)
+            del taken[field]
+            report.notes.append(f"{file}: {unread[col][0]!r} not read as the items' name: every value is a number "
+                                "(a code, no name)")
+            continue
         if _the_shoppers(inter, col, person=field == "name"):
             # A fact table joined to its customers (order lines, then the buyer's 'name',
             # 'email', 'country'): the buyer's name had named each of 5,596 items after its

@@ -439,6 +439,15 @@ def _of_the_shopper(users: list[str], values: list[str]) -> bool:
     return sum(n == 1 for n in owners.values()) >= 0.9 * len(owners) and len(owners) <= 1.25 * shoppers
 
 
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}")
+
+
+def _emails(col: list[str]) -> bool:
+    """Whether nine in ten of a column's given values are e-mail addresses."""
+    given = [v for v in col if v]
+    return bool(given) and sum(bool(_EMAIL.fullmatch(v)) for v in given) >= 0.9 * len(given)
+
+
 def _phone_or_address(value: str) -> bool:
     """A phone number, or an address: a comma, three words or more, 12 characters, or two
     of an address's characters (:data:`_CJK_ADDRESS`)."""
@@ -691,6 +700,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                         f"each of one value of column {basket[1] + 1})")
             ids = [basket[1], *[i for i in ids if i not in basket]]
         user, item = ids[0], _item_of(columns, ids)
+        if _emails(columns[item]) and not _emails(columns[user]):
+            # An e-mail address is a person's: a cinema's headerless bookings ('1,Paid,1/8/2019
+            # 4:05,1,83,armandenderle@gmail.com') had read its 119 shows as the shoppers and
+            # 500 customers as the items (real47-an).
+            user, item = item, user
         asins = ""
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user

@@ -895,7 +895,8 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
 
 VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
                    "isordered", "wasordered", "ordercompleted", "isordercompleted",
-                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased")
+                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased",
+                   "success", "successful")  # (an EV charging log's 'success' 0: 89 failed sessions; real47-an)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
 real5-ag; they had trained as purchases): a line with no there is left out. Also a

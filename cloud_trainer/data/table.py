@@ -533,7 +533,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a game's 'sum_gamerounds', a podcast's 'subscribers': counts; real40-am)
                          r"|subscribers|followers"
                          # (a customer's age, gender or income: no id; real48-an)
-                         r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])")
+                         r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])"
+                         # (a sports centre's 'booked_slots', a cinema's 'Movie_Genre'; real47-an)
+                         r"|(?<![a-z])slots?(?![a-z])|genre")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

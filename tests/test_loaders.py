@@ -4798,3 +4798,31 @@ def test_round_21_venues_hours_emails_scaled_prices_and_failed_sessions(tmp_path
     assert raw.interactions["price"].isna().all()
     assert "name" not in raw.items or raw.items["name"].eq("").all()
     assert any("a model's input scaled to 0..1, not money" in n for n in raw.report.notes)
+
+
+def test_round_22_fuel_totals_over_litres_areas_and_charging_sessions(tmp_path: Path) -> None:
+    """Round 22 (real50-an): a fuel card's till writes 'Price' as the line's total for its
+    'Amount' of litres (diesel read at its median fill-up, 25 times a litre's price); a car
+    dealer's 'customerarea' was offered as the shopper; an EV charging log's
+    'session_status' Failed was kept. A unit 'Price' beside the line's money 'Amount' is
+    read as before."""
+    rows = "".join(f"{k},2012-08-{1 + k % 28:02d},09:41:00,{k % 40},{k % 30},{1 + k % 50},"
+                   f"{(1 + k % 50) * (20 + k % 30) * (1 + (k % 7) / 200):.2f}\n" for k in range(400))
+    raw, path = load_text(tmp_path, "transactions_1k.csv", "TransactionID,Date,Time,CustomerID,ProductID,Amount,Price\n"
+                          + rows)
+    inter = raw.interactions
+    unit = inter["price"] / (20 + inter["item_id"].astype(int))
+    assert unit.between(1, 1.04).all() and inter["quantity"].between(1, 50).all()
+    assert any("'Price' is the line's total for its 'Amount' of units" in n for n in raw.report.notes)
+    rows = "".join(f"{k},2012-08-{1 + k % 28:02d},{k % 40},{k % 30},{(20 + k % 30) * (1 - (k % 5) / 20):.2f},"
+                   f"{20 + k % 30}\n" for k in range(400))
+    raw, _ = load_text(tmp_path, "sales.csv", "TransactionID,Date,CustomerID,ProductID,Amount,Price\n" + rows)
+    assert raw.interactions["price"].eq(20 + raw.interactions["item_id"].astype(int)).all()
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "vehicle_sales.csv", "id,saledate,vehicletype,price,customerarea\n" + "".join(
+            f"{k},2024-01-{1 + k % 28:02d},Car {k % 30},{20000 + k},Area {k % 20}\n" for k in range(60)))
+    assert "'customerarea' may be user_id" not in str(exc.value)
+    raw, _ = load_text(tmp_path, "charging_sessions.csv", "session_id,user_id,item_id,start_time,session_status\n" + "".join(
+        f"S{k},v{k % 40},st{k % 30},2024-09-{1 + k % 28:02d} 08:12,{'Failed' if k % 3 == 0 else 'Completed'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 200

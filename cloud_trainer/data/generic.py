@@ -60,6 +60,7 @@ from cloud_trainer.data.prices import (
     micros_prices,
     prices_from_line_totals,
     prices_that_scale_with_units,
+    totals_over_amounts,
 )
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
@@ -192,6 +193,7 @@ def load_generic(
     else:
         inter = amazon_line_prices(inter, interactions, report)
         inter = micros_prices(inter, interactions, report)
+        inter = totals_over_amounts(inter, interactions, report)
     inter = units_given_back(inter, interactions, report)  # (after the prices: a total is of the units ordered)
     inter = _scaled_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:

@@ -952,7 +952,8 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
-              "delivery", "shipping", "shipment", "fulfillment", "fulfilment")
+              "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
+              "session")  # (an EV charging log's 'session_status' Failed; real50-an)
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""

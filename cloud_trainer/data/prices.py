@@ -251,6 +251,48 @@ def prices_that_scale_with_units(inter: pd.DataFrame, file: Path, report: Ingest
     return inter
 
 
+def totals_over_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """A price column that is the line's total for an ``Amount`` of units beside it (a fuel
+    card's till: 28 litres of diesel at ``Price`` 672.64, 24.02 a litre; read as the unit
+    price, the bundle had shipped diesel at 583.74, its median fill-up; real50-an). A bare
+    ``Amount`` is money as often as units, so it is read only where it makes the price
+    steady: over it, each item's price spreads (standard deviation over mean, the median
+    item's) 0.25 or less where the price alone spreads twice as much and more. Then the
+    ``Amount`` is the quantity and the price the total over it, with a note."""
+    if "quantity" in inter or "price" not in inter:
+        return inter
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
+    if amount is None:
+        return inter
+    units = pd.to_numeric(inter[amount].astype(str).str.strip(), errors="coerce")
+    price = pd.to_numeric(inter["price"], errors="coerce")
+    if units.notna().mean() < 0.9 or (units < 0).any() or (units > 0).mean() < 0.9:
+        return inter
+    units = units.where(units > 0)  # (a fuel card's 0 litres: a line of no units, its price unread)
+
+    def spread(values: pd.Series) -> float:
+        """The median item's spread of ``values`` (items on 2 lines or more, 10 at least)."""
+        by_item = values.groupby(inter["item_id"]).agg(["size", "mean", "std"])
+        several = by_item[(by_item["size"] >= 2) & (by_item["mean"] > 0)]
+        return float((several["std"] / several["mean"]).median()) if len(several) >= 10 else float("nan")
+
+    alone, over = spread(price.where(price > 0)), spread((price / units).where(price > 0))
+    if not (over <= 0.25 and alone >= 2 * over):
+        return inter
+    if 0.75 <= float((price / units).where(price > 0).median()) <= 1.34:
+        # (about 1: the 'Amount' is the line's money beside its unit 'Price' (one unit a
+        # line, a discount), not its units)
+        return inter
+    inter["quantity"] = units.to_numpy()
+    inter["price"] = (price / units).where((price > 0) & units.notna()).to_numpy()
+    names = inter.attrs.get("source_names", {})
+    report.notes.append(f"{file}: {names.get('price', 'price')!r} is the line's total for its {unread[amount][0]!r} "
+                        f"of units: over them each item's price is steady (spread {over:.2f} against {alone:.2f}); "
+                        f"{unread[amount][0]!r} read as the quantity, price = {names.get('price', 'price')!r} / it")
+    return inter
+
+
 def micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Prices Google writes in millionths of the currency: GA360's BigQuery export's
     ``productPrice`` (16990000 is 16.99, as its schema documents; only beside GA's

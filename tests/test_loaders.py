@@ -4745,7 +4745,7 @@ def test_round_21_files_named_viewed_delivery_returns_failed_payments_and_shown_
 def test_round_21_hints_times_and_prices(tmp_path: Path) -> None:
     """Round 21: 'pro_id', 'config_id', 'pageUrl', a plan's handle and 'saver_id' had no hint
     (and 'Customer_Age' was offered as the shopper); a wishlist was timed by its last edit,
-    not its creation; 'Purchase Amount (GBP)' and a line's 'final_price' left prices at 0;
+    not its creation; 'Purchase Amount (GBP)' left prices at 0;
     a play log's times of day without dates ('28:18.9') were bad rows with no reason."""
     for header, hint in (("user_id,pro_id", "'pro_id' may be item_id"),
                          ("dt,customer_id,config_id,occurred_at", "'config_id' may be item_id"),
@@ -4767,10 +4767,6 @@ def test_round_21_hints_times_and_prices(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "shopping_trends.csv", "Customer ID,Item Purchased,Purchase Amount (GBP)\n" + "".join(
         f"{k + 1},Item {k % 25},{20 + k % 80}\n" for k in range(300)))
     assert raw.interactions["price"].between(20, 99).all()
-    raw, _ = load_text(tmp_path, "order_items.csv", "order_id,customer_id,product_id,quantity,final_price\n" + "".join(
-        f"{k},c{k % 40},p{k % 30},{1 + k // 30 % 3},{(10 + k % 30) * (1 + k // 30 % 3)}\n" for k in range(300)))
-    inter = raw.interactions
-    assert (inter["price"] == 10 + inter["item_id"].str[1:].astype(int)).all()
     with pytest.raises(DataError, match=r"'created_at' holds times of day without dates on every line \('0:18.9'"):
         load_text(tmp_path, "user_listening_history.csv", "user_id,song_id,created_at\n" + "".join(
             f"{k % 50},{k % 90},{k % 60}:18.9\n" for k in range(200)))
@@ -4780,21 +4776,21 @@ def test_round_21_venues_hours_emails_scaled_prices_and_failed_sessions(tmp_path
     """Round 21's venues (real47-an): an EV charging log's 'startTime' (hours 0-23) had been
     read as the time beside its 'created' dates, every session a bad row; a cinema's
     headerless bookings read shows as shoppers and customers' e-mails as items; a
-    canteen's processed file shipped min-max scaled prices and label codes as names; a
-    bare 'success' 0 (a failed charge) was kept."""
-    raw, path = load_text(tmp_path, "station_data.csv", "sessionId,created,startTime,userId,item_id,success\n" + "".join(
-        f"{k},2014-11-{1 + k % 28:02d} {k % 24:02d}:40:26,{k % 24},u{k % 30},s{k % 40},{0 if k % 10 == 0 else 1}\n"
-        for k in range(300)))
+    canteen's processed file shipped min-max scaled prices and label codes as names."""
+    raw, path = load_text(tmp_path, "station_data.csv", "sessionId,created,startTime,userId,item_id\n" + "".join(
+        f"{k},2014-11-{1 + k % 28:02d} {k % 24:02d}:40:26,{k % 24},u{k % 30},s{k % 40}\n" for k in range(300)))
     inter = raw.interactions
-    assert len(inter) == 270 and inter["timestamp"].dt.hour.nunique() == 24
+    assert len(inter) == 300 and inter["timestamp"].dt.hour.nunique() == 24
     assert any("column 'startTime' holds hours of the day ('0', '1', '2', ...), no dates; 'created' holds dates or "
                "times and is read as the timestamp" in n for n in raw.report.notes)
     raw, _ = load_text(tmp_path, "Bookings.csv", "".join(
         f"{k + 1},Paid,1/{1 + k % 28}/2019 4:05,1,{80 + k % 40},person{k % 90}@gmail.com\n" for k in range(300)))
     inter = raw.interactions
     assert inter["user_id"].str.endswith("@gmail.com").all() and inter["item_id"].str.fullmatch(r"\d+").all()
-    raw, path = load_text(tmp_path, "canteen_data_final.csv", "user_id,item_id,item_name,price,datetime\n" + "".join(
-        f"U{k % 30},{k % 24},{(k * 7) % 24},{(k % 24) / 23},2024-08-{1 + k % 28:02d} 10:58:00\n" for k in range(300)))
+    raw, path = load_text(tmp_path, "canteen_data_final.csv", "user_id,item_id,item_name,price,datetime,calories,"
+                          "popularity_score\n" + "".join(
+                              f"U{k % 30},{k % 24},{(k * 7) % 24},{(k % 24) / 23},2024-08-{1 + k % 28:02d} 10:58:00,"
+                              f"{(k % 13) / 12},{(k % 9) / 8}\n" for k in range(300)))
     assert raw.interactions["price"].isna().all()
     assert "name" not in raw.items or raw.items["name"].eq("").all()
     assert any("a model's input scaled to 0..1, not money" in n for n in raw.report.notes)
@@ -4826,3 +4822,79 @@ def test_round_22_fuel_totals_over_litres_areas_and_charging_sessions(tmp_path: 
         f"S{k},v{k % 40},st{k % 30},2024-09-{1 + k % 28:02d} 08:12,{'Failed' if k % 3 == 0 else 'Completed'}\n"
         for k in range(300)))
     assert len(raw.interactions) == 200
+
+
+def test_round_21_review_currencies_per_sign_failed_words_and_order_totals(tmp_path: Path) -> None:
+    """Session an's first review of round 21: one '¥1,200' had made a column's '€1.200' 1.2;
+    '1,000円', '10,000원', '1.250 TL', 'Rs. 1,000/-' were no numbers; a judge's 'Failed'
+    submissions (most lines) were dropped as failed payments, Stripe's 'Blocked' kept; a
+    crowdfunding pledge's 'success' dropped pledges; 'cart_items_not_purchased.csv' lost
+    its carts; a receipt's 'Purchase Amount' on every line priced each item; Spanish and
+    German delivery statuses kept their returns."""
+    texts = ["€1.200", "¥1,200", "€1.234,56", "₹1,299", "1,000円", "10,000원", "1.250 TL", "Rs. 1,000/-"]
+    meant = [1200, 1200, 1234.56, 1299, 1000, 10000, 1250, 1000]
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,product_id,price\n" + "".join(
+        f"{k // 2},c{k % 9},p{k % 8},\"{texts[k % 8]}\"\n" for k in range(80)))
+    inter = raw.interactions
+    assert inter["price"].tolist() == [meant[int(p[1:])] for p in inter["item_id"]]
+    raw, _ = load_text(tmp_path, "submissions.csv", "submission_id,user_id,item_id,submitted_at,Status\n" + "".join(
+        f"{k},u{k % 30},q{k % 40},2024-01-{1 + k % 28:02d},{'Failed' if k % 5 < 3 else 'Accepted'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300  # (no payment said taken: the more-than-half guard holds)
+    raw, _ = load_text(tmp_path, "unified_payments.csv", "id,Created date (UTC),Customer ID,item_id,Status\n" + "".join(
+        f"ch_{k},2024-09-{1 + k % 28:02d} 17:40:57,cus_{k % 30},Plan {k % 25},"
+        f"{['Paid', 'Paid', 'Paid', 'Blocked', 'requires_payment_method'][k % 5]}\n" for k in range(300)))
+    assert len(raw.interactions) == 180
+    raw, _ = load_text(tmp_path, "pledges.csv", "user_id,item_id,pledged_at,success\n" + "".join(
+        f"b{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{k % 3 % 2}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "cart_items_not_purchased.csv", "user_id,item_id\n" + "".join(
+        f"u{k % 9},p{k % 31}\n" for k in range(300)))
+    assert raw.interactions["event_type"].eq("cart").all()
+    raw, _ = load_text(tmp_path, "receipts.csv", "receipt_id,member_id,product_id,Purchase Amount\n" + "".join(
+        f"{k // 3},m{k // 3 % 30},p{k % 40},{25 + k // 3}\n" for k in range(300)))
+    assert raw.interactions["price"].isna().all()
+    for name, header, word in (("pedidos.csv", "estado_envio", "Devuelto"),
+                               ("bestellungen.csv", "Versandstatus", "Retoure")):
+        raw, _ = load_text(tmp_path, name, f"order_id,customer_id,product_id,fecha,{header}\n" + "".join(
+            f"{k},c{k % 40},p{k % 50},2024-01-{1 + k % 28:02d},{word if k % 5 == 0 else 'Entregado'}\n"
+            for k in range(300)))
+        assert len(raw.interactions) == 240, name
+
+
+def test_round_21_review_of_file_forms_keeps_what_was_read_right(tmp_path: Path) -> None:
+    """Session an's second review of round 21: a shop's own log with its request lines, a
+    restaurant's 'Served' on every line, a mailing list's fewer list addresses, a
+    customer's 'customer_since' beside 'last_modified', a birth date beside hours of the
+    day, a penny-candy shop's prices under a dollar and a bus route named '42' were read
+    wrong or refused by the round's first rules; a recommendation log with a few 'clicked'
+    lines was still read as purchases."""
+    raw, _ = load_text(tmp_path, "shop_log.csv", "customer_id,product_id,ts,request\n" + "".join(
+        f"c{k % 30},P{k % 40},2024-01-{1 + k % 28:02d} 10:00,GET /product/P{k % 40} HTTP/1.1\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "tickets.csv", "".join(
+        f"t{k % 40},2024-05-{1 + k % 28:02d} 12:{k % 60:02d},dish{k % 35},2,{12 + k % 9}.50,Served\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
+    with pytest.raises(DataError, match=r"column 4 says 'recommended' on 294 of 300 lines: .* \(here the lines that "
+                                        r"say 'clicked'\)"):
+        load_text(tmp_path, "reco_log.csv", "".join(
+            f"2025-06-19T06:{k % 60:02d}:39,{40 + k % 9},{200 + k % 40},{'clicked' if k % 50 == 0 else 'recommended'}\n"
+            for k in range(300)))
+    raw, _ = load_text(tmp_path, "subs.csv", "".join(
+        f"member{k % 70},list{k % 32}@lists.example.org,2024-01-{1 + k % 28:02d}\n" for k in range(400)))
+    assert raw.interactions["item_id"].str.endswith("@lists.example.org").all()
+    raw, _ = load_text(tmp_path, "ratings.csv", "customer_id,product_id,last_modified,customer_since\n" + "".join(
+        f"c{k % 30},p{k % 40},2024-01-{1 + k % 28:02d} 00:{k % 60:02d}:00,2019-0{1 + k % 30 % 9}-01\n"
+        for k in range(300)))
+    assert raw.interactions["timestamp"].dt.year.eq(2024).all()
+    raw, _ = load_text(tmp_path, "visits.csv", "user_id,item_id,time,birth_date\n" + "".join(
+        f"u{k % 30},p{k % 40},{k % 24},19{70 + k % 30}-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["timestamp"].dt.year.eq(2000).all()  # (no time read: a made-up clock)
+    raw, _ = load_text(tmp_path, "candy.csv", "order_id,customer_id,product_id,unit_price,date\n" + "".join(
+        f"{k // 2},c{k % 30},p{k % 40},{[0, 1, 0.25, 0.5, 1 / 3, 0.1, 0.05][k % 7]},2024-01-{1 + k % 28:02d}\n"
+        for k in range(300)))
+    assert raw.interactions["price"].notna().all()
+    raw, _ = load_text(tmp_path, "taps.csv", "user_id,item_id,item_name,tap_time\n" + "".join(
+        f"r{k % 30},R{k % 25},{[42, 7, 15, 101, 3][k % 5] + k % 25},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.items["name"].ne("").all()

@@ -16,18 +16,20 @@ import pandas as pd
 
 _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|"
                    "RUB|KRW|SGD|HKD|TWD|THB|IDR|MYR|PHP|VND|AED|SAR|ILS|ARS|CLP|COP|PEN|UAH|PKR|LKR|NGN|KES|"
-                   "EGP|VNĐ|kr|Kr|Rp\\.?|Rs\\.?|RM|đ")  # (kr: the Scandinavian crowns as their tills
+                   "EGP|VNĐ|TL|kr|Kr|Rp\\.?|Rs\\.?|RM|đ")  # (kr: the Scandinavian crowns as their tills
 # write them, 'kr 1 249,-'; Rs: a rupee of India, Pakistan or Sri Lanka, 'Rs. 1,299'; RM: a
 # Malaysian ringgit; đ: a Vietnamese till's dong, '25.000đ')
-_SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪"
+_SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪円원元"
 """Currency signs besides the dollar's: a Korean, Philippine, Thai, Nigerian, Turkish,
-Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column unread."""
+Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column unread
+(and Japan's, Korea's and China's written after the amount: ``1,000円``, ``10,000원``,
+``100元``)."""
 _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
 ``R$ 209,00`` had left every price unread; real17-ai)."""
 _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
                     + r")(?=[\s\d]))?\s*"
-                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*)\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
+                    r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*?)(?:/-)?\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
                     r"(?P<close>\))?")
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
@@ -36,6 +38,7 @@ _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 (``1,29,999.00``): no European amount is written so."""
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$", "₹", "INR", "Rs", "Rs.",
                     "PKR", "LKR", "¥", "JPY", "CNY", "₩", "KRW", "₱", "PHP", "฿", "THB", "₦", "NGN", "RM", "MYR", "SGD",
+                    "円", "원", "元",
                     "HKD", "AUD", "CAD", "NZD", "KES")
 """Currencies whose amounts group thousands with commas (``$1,234``, ``₹1,299``, ``¥1,200``,
 ``₩12,000``); others' comma is decimal (Brazil's ``R$ 1.234,56``)."""
@@ -98,7 +101,7 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
-_DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP", "ARS", "₺", "TRY")
+_DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP", "ARS", "₺", "TRY", "TL")
 """Currencies whose amounts group thousands with points and have no cents in use (a
 rupiah's ``Rp 5.000``, ``1.250.000 IDR``, a dong's ``25.000₫``, a Chilean, Colombian or
 Argentine peso's, a Turkish lira's ``₺1.250``)."""
@@ -141,7 +144,9 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # Per currency: one '€ 1.200,00' says nothing of a column's '$2.886' (a fuel price to the
     # tenth of a cent; session aj's review).
     sign = parts["pre"].fillna(parts["post"]).fillna("").replace(_SAME_CURRENCY)
-    european = sign.isin(set(sign[number.str.fullmatch(_GROUPED_EUROPEAN).fillna(False)])) & ~us.any()
+    # (and per currency the other way: one '¥1,200' says nothing of a column's '€1.200';
+    # session an's review)
+    european = sign.isin(set(sign[number.str.fullmatch(_GROUPED_EUROPEAN).fillna(False)])) & ~sign.isin(set(sign[us]))
     # '1,20 €' (quoted in a comma file: a French bakery's till), '€ 1.234,56': a comma
     # before one or two last digits is a decimal comma, whatever the separator, where the
     # currency is not a dollar's or a pound's.

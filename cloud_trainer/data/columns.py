@@ -267,6 +267,11 @@ shops' Shopify exports leave ``Email`` blank on 99 % of their guest orders and g
 bare 'mobile' (an app log's device model)."""
 
 
+_PERSON_DATE = re.compile(r"birth|dob|expir|since|regist|signup|joined|valid")
+"""Header keys of a person's or a card's date (``birth_date``, ``card_expiry``,
+``customer_since``): no line's time, whatever it holds (session an's review)."""
+
+
 def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                      notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """A column named as the time that holds no time: a few words and no digit, a context
@@ -288,9 +293,11 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
         # 'day' of 1 to 7 is read as day numbers (:func:`read_day_numbers`).
         kind = f"a few codes ({', '.join(repr(w) for w in sorted(words, key=int)[:4])}), no times: a context"
     elif (words.str.fullmatch(r"\d{1,2}").all() and pd.to_numeric(words).between(0, 24).all()
-          and header_key(raw[header.index("timestamp")]) not in DAY_NUMBER_KEYS):
+          and re.search(r"hour|start|end|time", header_key(raw[header.index("timestamp")]))):
         # Hours of the day, all 24 of them: an EV charging log's 'startTime' 0-23 beside its
-        # 'created' dates had made every one of 3,395 sessions a bad row (real47-an).
+        # 'created' dates had made every one of 3,395 sessions a bad row (real47-an). Only
+        # under a time's or an hour's name: a 'Date' of 1-24 beside 'Year' and 'Month' is a
+        # day of the month (session an's review).
         kind = f"hours of the day ({', '.join(repr(w) for w in sorted(words, key=int)[:3])}, ...), no dates"
     elif words.str.fullmatch(r"\d{1,4}").all():
         clock = pd.to_numeric(words)
@@ -309,7 +316,7 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     # its 'Time' of Weekend / Weekday; session ag's second review).
     known = set(INTERACTION_COLUMNS)
     for i, h in enumerate(header):
-        if h in known or is_passed_over(h):
+        if h in known or is_passed_over(h) or _PERSON_DATE.search(header_key(raw[i])):
             continue
         given = frame[h].astype(str).str.strip()
         given = given[(given != "") & ~given.isin(MISSING_VALUES)]

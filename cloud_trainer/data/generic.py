@@ -792,6 +792,14 @@ def _scaled_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
         return inter
     if not ((price * 10_000) % 1 > 1e-6).any():
         return inter
+    # (and two more columns scaled so, as a model's input file has: a penny-candy shop's
+    # prices or sales in ETH lie within 0..1 too; session an's review)
+    scaled = 0
+    for col in unread_columns(inter, INTERACTION_COLUMNS):
+        values = pd.to_numeric(inter[col], errors="coerce").dropna()
+        scaled += bool(len(values) >= 20 and values.min() == 0 and values.max() == 1 and values.nunique() >= 5)
+    if scaled < 2:
+        return inter
     report.notes.append(f"{file}: the prices lie from exactly 0 to exactly 1 with fractions no till writes (e.g. "
                         f"{float(price[(price * 10_000) % 1 > 1e-6].iloc[0])}): a model's input scaled to 0..1, not "
                         "money; not read (every item's price unknown, 0 in the bundle)")
@@ -927,24 +935,33 @@ def _column_said(name: str) -> str:
 
 
 SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "impression", "impressions", "shown",
-                         "displayed", "exposed", "exposure", "served"})
-"""A value that says a line is what a system showed the shopper, not what they did."""
+                         "displayed", "exposed", "exposure"})
+"""A value that says a line is what a system showed the shopper, not what they did (not
+'served': a restaurant's order status; session an's review)."""
 
 
 def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a log of what a recommender showed: a shop's headerless
     ``recommendation_logs.csv`` ends every line with ``recommended``, and its 240
-    suggestions had been read as purchases (real48-an). Only a column that says so on every
-    line: a log that marks some lines shown and others clicked says with its event column
-    which are actions."""
+    suggestions had been read as purchases (real48-an). Where it says so on nine lines in
+    ten or more (a few 'clicked' among them: the shoppers' actions are those lines). Only
+    in a file read without a header: a header's column is named for what it says (a
+    review's verdict 'Recommended', an order's status; session an's review)."""
+    if not inter.attrs.get("columns_by_content"):
+        return
     for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
         head = inter[col].iloc[:1000].astype(str).str.strip().str.lower()
-        word = head.iloc[0] if len(head) else ""
-        if word not in SHOWN_WORDS or not head.eq(word).all():
+        if not len(head) or head.isin(SHOWN_WORDS).mean() < 0.9:
             continue
-        if inter[col].astype(str).str.strip().str.lower().eq(word).all():
-            raise DataError(f"{file}: {_column_said(name)} says {word!r} on every line: what a system showed shoppers, "
-                            "not what they did; give their views, clicks or purchases")
+        said = inter[col].astype(str).str.strip().str.lower()
+        shown = said.isin(SHOWN_WORDS)
+        if shown.mean() >= 0.9:
+            word = said[shown].iloc[0]
+            others = sorted(set(said[~shown]))[:3]
+            raise DataError(f"{file}: {_column_said(name)} says {word!r} on "
+                            + ("every line" if shown.all() else f"{int(shown.sum()):,} of {len(said):,} lines")
+                            + ": what a system showed shoppers, not what they did; give their views, clicks or "
+                            "purchases" + (f" (here the lines that say {', '.join(map(repr, others))})" if others else ""))
 
 
 _REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
@@ -956,7 +973,11 @@ def _refuse_access_log(inter: pd.DataFrame, file: Path) -> None:
     2017:06:58:55``, ``GET /login.php HTTP/1.1``, status) had its bracketed times read as
     7,307 items and its 16,062 requests, 404s too, as purchases by 16 addresses, shell
     errors pasted into it among them (real49-an). Requests of pages by network addresses
-    are no shopper's actions on items until a site's own log says which product a page is."""
+    are no shopper's actions on items until a site's own log says which product a page is.
+    Only in a file read without a header: a shop's own log that names its shopper and
+    product beside the request line it keeps is read (session an's review)."""
+    if not inter.attrs.get("columns_by_content"):
+        return
     for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
         head = inter[col].iloc[:1000].astype(str).str.strip()
         if len(head) >= 10 and head.str.fullmatch(_REQUEST.pattern).mean() >= 0.9:
@@ -1531,12 +1552,14 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
         if found is not None:
             taken[column.name] = found
     for field, col in list(taken.items()):
-        if field == "name" and inter[col].astype(str).str.strip().str.fullmatch(r"\d+").all():
-            # (a processed file's label codes, '4', '7', for its dishes: the screens had shown
-            # them as names; real47-an)
+        names = inter[col].astype(str).str.strip()
+        if field == "name" and names.str.fullmatch(r"\d+").all() and (
+                set(names.astype(int)) == set(range(names.nunique()))):
+            # (a processed file's label codes, 0 .. 23, for its dishes: the screens had shown
+            # them as names; real47-an. Not a bus route's '42': session an's review)
             del taken[field]
-            report.notes.append(f"{file}: {unread[col][0]!r} not read as the items' name: every value is a number "
-                                "(a code, no name)")
+            report.notes.append(f"{file}: {unread[col][0]!r} not read as the items' name: its values are the "
+                                f"numbers 0 to {names.nunique() - 1} (a label encoder's codes, no names)")
             continue
         if _the_shoppers(inter, col, person=field == "name"):
             # A fact table joined to its customers (order lines, then the buyer's 'name',

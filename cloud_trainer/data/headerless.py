@@ -700,10 +700,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                         f"each of one value of column {basket[1] + 1})")
             ids = [basket[1], *[i for i in ids if i not in basket]]
         user, item = ids[0], _item_of(columns, ids)
-        if _emails(columns[item]) and not _emails(columns[user]):
+        if _emails(columns[item]) and not _emails(columns[user]) and len(set(columns[item])) > len(set(columns[user])):
             # An e-mail address is a person's: a cinema's headerless bookings ('1,Paid,1/8/2019
             # 4:05,1,83,armandenderle@gmail.com') had read its 119 shows as the shoppers and
-            # 500 customers as the items (real47-an).
+            # 500 customers as the items (real47-an). Not where the e-mails are fewer: a mailing
+            # list's addresses are its items (session an's review).
             user, item = item, user
         asins = ""
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:

@@ -202,10 +202,13 @@ _LOAD_STAMP = re.compile(r"^(?:fivetran|airbyte|sdc|dlt|stitch|hevo|dbt|etl)|syn
 """Header keys of a connector's or a warehouse's load time (``_fivetran_synced``,
 ``_airbyte_extracted_at``, Singer's ``_sdc_batched_at``, dbt's ``dbt_updated_at``,
 ``_loaded_at``): no sale's time (not ``downloaded_at``)."""
-_UPDATED = re.compile(r"update|modif|changed|edited")
-"""Header keys of a record's last change (``lastUpdate``, ``modified_at``): of several
-time columns, one that is not (``creationDate``) is the event's time (a wishlist had been
-timed by its last edit, a median of 13 days late; real48-an)."""
+_UPDATED = re.compile(r"update|modif|(?<!ex)changed|(?<!cr)edited")
+_CREATED = re.compile(r"creat|added")
+"""Header keys of a record's last change (``lastUpdate``, ``modified_at``) and of its
+creation (``creationDate``, ``date_added``): of two such time columns, the creation is the
+event's time (a wishlist had been timed by its last edit, a median of 13 days late;
+real48-an). Not any other date: a shopper's ``customer_since`` or a card's expiry is no
+line's time (session an's review)."""
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
 time only where no other column holds times."""
@@ -253,7 +256,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
-        hits.sort(key=lambda i: bool(_UPDATED.search(header_key(header[i]))))  # (stable: else file order)
+        if hits and _UPDATED.search(header_key(header[hits[0]])):
+            hits.sort(key=lambda i: not _CREATED.search(header_key(header[i])))  # (stable: else file order)
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).

@@ -858,7 +858,10 @@ PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaym
 """A payment's whole status that says no money was taken (Stripe's ``Failed``,
 ``requires_payment_method``, ``Blocked``): a sale never made however many such lines
 there are, as a subscription's retries may be most of a payments export (28 of 53
-charges in one; real46-an)."""
+charges in one; real46-an). Only in a column that says of other lines that money was
+taken (:data:`PAYMENT_TAKEN`): a judge's submissions or a courier's deliveries 'Failed'
+on most lines say something else (session an's review)."""
+PAYMENT_TAKEN = frozenset({"paid", "succeeded", "captured", "settled", "authorized", "authorised", "paymentcomplete"})
 DECLINED = "declined"
 """A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
 sale; real26-aj), not in a column of returns or refunds, where the return was refused and
@@ -895,8 +898,8 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
 
 VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
                    "isordered", "wasordered", "ordercompleted", "isordercompleted",
-                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased",
-                   "success", "successful")  # (an EV charging log's 'success' 0: 89 failed sessions; real47-an)
+                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased")
+# (Not a bare 'success': a crowdfunding pledge's is its project's; session an's review.)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
 real5-ag; they had trained as purchases): a line with no there is left out. Also a
@@ -953,6 +956,7 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
+              "envio", "entrega", "versand", "lieferung", "livraison", "expedition", "spedizione", "consegna",
               "session")  # (an EV charging log's 'session_status' Failed; real50-an)
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
@@ -1061,13 +1065,15 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif status:
             credit = key in DOCUMENT_KEYS
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)
+            payments = any(header_key(v) in PAYMENT_TAKEN for v in distinct)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) == DECLINED)
+                              or (of_sale and payments and header_key(v) in PAYMENT_FAILED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
-        if status and hit.any():
+        if status and hit.any() and any(header_key(v) in PAYMENT_TAKEN for v in distinct):
             failed |= hit & values.map({v: header_key(v) in PAYMENT_FAILED for v in distinct}).to_numpy(dtype=bool)
         if hit.any():
             shown = sorted(given[hit].unique())[:3]

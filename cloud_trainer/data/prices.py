@@ -45,6 +45,12 @@ preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the un
 the unambiguous names come first."""
 
 
+MAYBE_ORDER_TOTAL_KEYS = (*SQUARE_TOTAL_KEYS, "purchaseamount")
+"""Line totals' names that some exports give an order's or a receipt's total under, the
+same on each of its lines (Square's; a loyalty receipt's 'Purchase Amount'; session an's
+review): not read where they repeat so."""
+
+
 BESIDE_UNITS = ("sales", "revenue", "umsatz")
 """A line's money under a bare name (a currency beside it: ``Revenue (INR)``, ``Sales USD``),
 read as its total only beside a quantity column, where it is money (:func:`_money`)."""
@@ -98,7 +104,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     keys = {c: without_unit(key) for c, (_, key) in unread.items()}
     named = (*LINE_TOTAL_KEYS, "amount", *BESIDE_UNITS)
     found = [c for c, key in keys.items()
-             if (key in LINE_TOTAL_KEYS and not (key in SQUARE_TOTAL_KEYS and _order_total(inter, c)))
+             if (key in LINE_TOTAL_KEYS and not (key in MAYBE_ORDER_TOTAL_KEYS and _order_total(inter, c)))
              or (key == "amount" and unread[c][1] != "amount")]
     if not found and "quantity" in inter:
         # A bare 'Amount' beside the file's own quantity is no count of units but money:

@@ -478,9 +478,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "unitsoldprice", "listprice", "lineit
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
-                 # (a fashion shop's price after its discount; a line's total where it grows with
-                 # the units: prices_that_scale_with_units; real48-an)
-                 "finalprice",
+                 # (not 'final_price': an order's total in one file, a line's in another; session
+                 # an's review)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
                  "ourprice",  # (Amazon's data-request exports: 'OurPrice', the unit price; real9-ag)
                  # (Nuvemshop's 'Valor do Produto', a Portuguese B2B sheet's 'valor_unitario_produto',
@@ -663,13 +662,14 @@ FILE_EVENT_WORDS = {
                      "browsing",
                      # (a jewellery shop's 'viewed.csv' beside its 'purchase.csv': 168,224 views had
                      # been purchases; real48-an)
-                     "viewed", "clicked"), "view"),
+                     "viewed"), "view"),  # (not 'clicked': 'reco_log_few_clicked.csv'; session an's review)
     # adds to cart: a research repo's RetailRocket split into 'view_ecommerce.dat',
     # 'add_to_cart_ecommerce.dat' and 'purchase_ecommerce.dat' (real4-af). Not 'basket':
     # a market-basket file is purchases
     **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
-                     "transaction", "transactions", "purchased", "bought"), "purchase"),
+                     "transaction", "transactions"), "purchase"),
+    # (not 'purchased' or 'bought': 'cart_items_not_purchased.csv' is carts; session an's review)
     # favourites: MULE's Tmall 'collect.txt' (收藏), 221,514 lines had been purchases (real14-ah)
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",
                      "wishlists"), "favorite"),

@@ -241,8 +241,9 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
         # line had been a bad row, 'not a timestamp', and nothing said why; real46-an)
         raise DataError(f"{name}: {col}: column {raw_name!r} holds times of day without dates on every line "
                         f"({given.iloc[0]!r}: a spreadsheet shows a date and time so when told to show minutes and "
-                        "seconds only, and saves it so): the days are lost; export it with its dates, or leave the "
-                        "column out and each shopper's lines are read in the file's order")
+                        "seconds only, and saves it so): no day to split by. If another column gives the dates, name "
+                        "that one as the time and this one 'time' (read as its time of day); else export it with its "
+                        "dates, or leave the column out and each shopper's lines are read in the file's order")
     counted = None
     for unit, read, said in readings:
         if (read_as := read()) is not None:

@@ -2624,7 +2624,8 @@ def test_a_wide_table_is_refused_with_what_to_do_not_read_as_two_rating_columns(
                                                             for j in range(100)) + "\n" for u in range(30)), "jester.csv")
     with pytest.raises(DataError, match=r"jester.csv: no header line \(the first line is data: 30, 0.00, 99, 99, -0.43, "
                                         r"99, 99, -0.86, \.\.\. \(101 fields\)\), and it looks like a wide table "
-                                        r"\(101 columns of numbers of 101: .*pandas' melt.*the item\)$"):
+                                        r"\(101 columns of numbers of 101: .*pandas' melt.*the item\); if its columns are "
+                                        r"a survey's answers or a model's features .* holds no interactions$"):
         read_table(jester, GENERIC_INTERACTIONS, IngestReport())
     flags = [f"ind_{p}_fin_ult1" for p in range(24)]
     santander = write(tmp_path, "fecha_dato,ncodpers,segmento," + ",".join(flags) + "\n" + "".join(

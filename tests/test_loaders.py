@@ -4898,3 +4898,26 @@ def test_round_21_review_of_file_forms_keeps_what_was_read_right(tmp_path: Path)
     raw, _ = load_text(tmp_path, "taps.csv", "user_id,item_id,item_name,tap_time\n" + "".join(
         f"r{k % 30},R{k % 25},{[42, 7, 15, 101, 3][k % 5] + k % 25},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert raw.items["name"].ne("").all()
+
+
+def test_round_22_scaled_ids_store_product_grids_and_player_counts(tmp_path: Path) -> None:
+    """Round 22 (real51-an, real52-an): a fraud model's scaled input ('ProductId'
+    0.7272727272727273) had shipped a bundle of 21 fractions; a bike chain's headerless
+    stocks (store, product, units) had been 3 shoppers buying all 313 products; a board
+    game's 'MaxPlayers' was offered as the shopper; an Indonesian till's 'Harga Jual' (the
+    selling price) was unread."""
+    with pytest.raises(DataError, match=r"column 'ProductId', read as item_id, holds fractions of 1"):
+        load_text(tmp_path, "x_test.csv", "TransactionId,ProductId,Value\n" + "".join(
+            f"TransactionId_{k},{(k % 21) / 22},{(k % 97) / 96}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"each of the 3 values read as the shopper has a line for nearly every one of "
+                                        r"the 313 items, once \(939 of 939 pairs\)"):
+        load_text(tmp_path, "stocks.csv", "".join(f"{s},{p},{(s * p) % 30}\n" for s in (1, 2, 3) for p in range(1, 314)))
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "games.csv", "BGGId,Name,YearPublished,MaxPlayers,Rating\n" + "".join(
+            f"{k},Game {k},{1990 + k % 30},{2 + k % 6},{5 + k % 4}.5\n" for k in range(60)))
+    assert "'MaxPlayers' may be user_id" not in str(exc.value)
+    raw, _ = load_text(tmp_path, "transaksi.csv", "ID Agen,Produk,Tanggal,Harga Jual\n".replace("ID Agen", "user_id")
+                       .replace("Produk", "item_id") + "".join(
+                           f"a{k % 20},pulsa{k % 30},2024-01-{1 + k % 28:02d},{5000 + 1000 * (k % 30)}\n"
+                           for k in range(300)))
+    assert raw.interactions["price"].between(5000, 34000).all()

@@ -112,6 +112,8 @@ def load_generic(
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
     _refuse_shown_log(inter, interactions)
+    _refuse_scaled_ids(inter, interactions)
+    _refuse_full_grid(inter, interactions)
     _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
     _refuse_one_shopper(inter, interactions)
@@ -926,6 +928,45 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
         if {"debit", "credit"} <= values <= {"debit", "credit", "transfer"} or values == {"dr", "cr"}:
             raise DataError(f"{file}: a bank or card account's transactions ({name!r} debit / credit): money in and "
                             "out of accounts, no shopper's purchases of items; give a shop's order lines")
+
+
+_FRACTION = re.compile(r"0?\.\d+|[01](?:\.0+)?")
+_LONG_FRACTION = re.compile(r"0?\.\d{5,}")
+
+
+def _refuse_scaled_ids(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a model's input file whose id columns were scaled to 0..1 with the
+    rest: a mobile-money fraud set's ``ProductId`` ``0.7272727272727273`` had been read as
+    21 items and 9,567 one-visit shoppers, and a bundle shipped (real51-an). An id that is a
+    fraction of 1 is no id."""
+    for col in ("item_id", "user_id"):
+        ids = pd.Series(pd.unique(inter[col].astype(str).str.strip().to_numpy()[:100_000]))
+        if len(ids) < 5 or ids.str.fullmatch(_FRACTION.pattern).mean() < 0.9:
+            continue
+        if ids.str.fullmatch(_LONG_FRACTION.pattern).mean() >= 0.5:
+            name = inter.attrs.get("source_names", {}).get(col, col)
+            example = ids[ids.str.fullmatch(_LONG_FRACTION.pattern)].iloc[0]
+            raise DataError(f"{file}: {_column_said(name)}, read as {col}, holds fractions of 1 ({example!r}, ...): "
+                            "a model's input scaled to 0..1, no ids; give the file as it was before it was scaled")
+
+
+def _refuse_full_grid(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a headerless table by store and product: a bike chain's
+    ``stocks.csv`` (store, product, units on hand) had been read as 3 shoppers each buying
+    all 313 products once, a bundle shipped (real52-an). A few shoppers (50 at most) with a
+    line for nearly every item (19 pairs in 20), each once, are no shoppers' histories.
+    Only in a file read without a header (a named file says what its columns are)."""
+    if not inter.attrs.get("columns_by_content"):
+        return
+    users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
+    if not 2 <= users <= 50 or items < 21:
+        return
+    pairs = len(inter[["user_id", "item_id"]].drop_duplicates())
+    if pairs == len(inter) and pairs >= 0.95 * users * items:
+        raise DataError(f"{file}: each of the {users} values read as the shopper has a line for nearly every one "
+                        f"of the {items:,} items, once ({pairs:,} of {users * items:,} pairs): a table by store (or "
+                        "warehouse) and product, stock or sales, no shoppers' histories; put a header line first "
+                        "if it is one")
 
 
 def _column_said(name: str) -> str:

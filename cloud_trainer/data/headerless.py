@@ -209,7 +209,8 @@ def wide_table(columns: list[list[str]]) -> str:
     what = f"{flags} columns of 0/1 flags" if flags >= WIDE_COLUMNS else f"{len(numeric)} columns of numbers"
     return (f"it looks like a wide table ({what} of {len(columns)}: one row per shopper, one column per "
             "item?): give one line per shopper and item instead (e.g. pandas' melt, keeping the cells that "
-            "say the shopper has the item)")
+            "say the shopper has the item); if its columns are a survey's answers or a model's features "
+            "(one-hot codes), not items, it holds no interactions")
 
 
 COUNT_COLUMNS = 10

@@ -537,7 +537,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a sports centre's 'booked_slots', a cinema's 'Movie_Genre'; real47-an)
                          r"|(?<![a-z])slots?(?![a-z])|genre"
                          # (a car dealer's 'customerarea', 20 neighbourhoods; real50-an)
-                         r"|area|region|zone|district|neighbo")
+                         r"|area|region|zone|district|neighbo"
+                         # (a board game's 'MaxPlayers': a count, as 'customers' is; real52-an)
+                         r"|players|persons|people|guests")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

@@ -4921,3 +4921,16 @@ def test_round_22_scaled_ids_store_product_grids_and_player_counts(tmp_path: Pat
                            f"a{k % 20},pulsa{k % 30},2024-01-{1 + k % 28:02d},{5000 + 1000 * (k % 30)}\n"
                            for k in range(300)))
     assert raw.interactions["price"].between(5000, 34000).all()
+
+
+def test_a_list_of_objects_in_a_cell_gives_each_item_its_quantity_and_unit_price(tmp_path: Path) -> None:
+    """A kirana's sales ('items_json', named item_id as the hint said) list objects with
+    'qty' and 'unit_price': 1,312 units had been read as 1,003 and every price unknown
+    (real51-an)."""
+    raw, _ = load_text(tmp_path, "sales.csv", "sale_id,timestamp,amount,item_id\n" + "".join(
+        f"s{k},2025-11-{1 + k % 28:02d} 19:07:19,0,\"[{{\"\"product_id\"\": \"\"p{k % 30:03d}\"\", \"\"qty\"\": "
+        f"{1 + k % 3}, \"\"unit_price\"\": {30 + k % 30}.0}}, {{\"\"product_id\"\": \"\"p{(k + 7) % 30:03d}\"\", "
+        f"\"\"qty\"\": 1, \"\"unit_price\"\": {30 + (k + 7) % 30}.0}}]\"\n" for k in range(200)))
+    inter = raw.interactions
+    assert len(inter) == 400 and inter["quantity"].sum() == 200 + sum(1 + k % 3 for k in range(200))
+    assert (inter["price"] == 30 + inter["item_id"].str[1:].astype(int)).all()

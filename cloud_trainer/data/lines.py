@@ -435,30 +435,38 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")
 """A quoted string in such a list, single- or double-quoted (Python writes ``"Paula's"``)."""
 
 
-def _list_items(cell: str) -> list[str]:
-    """The items of a list written in a cell: Python's ``['Ice Cream', "Paula's"]``,
-    JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']`` (no commas) or bare
-    ``[12, 31]``. A list of objects (``[{"product": {"id": "04000"}, "quantity": 1}]``)
-    gives each object's id, not its keys' names: its quoted keys had been read as the
-    items 'product', 'id' and 'quantity' on every line."""
+def _list_items(cell: str) -> list[tuple[str, float | None, float | None]]:
+    """The ``(item, quantity, unit price)`` of a list written in a cell: Python's ``['Ice
+    Cream', "Paula's"]``, JSON's ``["a", "b"]``, numpy's ``['B09W9FND7K' 'B09JSPLN1M']``
+    (no commas) or bare ``[12, 31]`` (no quantity or price). A list of objects
+    (``[{"product": {"id": "04000"}, "quantity": 1}]``) gives each object's id, not its
+    keys' names: its quoted keys had been read as the items 'product', 'id' and 'quantity'
+    on every line; and its quantity and unit price where it gives them (a kirana's
+    ``{"product_id": "p001", "qty": 2, "unit_price": 30.0}``: 1,312 units had been read
+    as 1,003 and every price unknown; real51-an)."""
     inner = cell.strip()[1:-1]
     if inner.lstrip().startswith("{"):
-        return _object_ids(cell)
+        return _object_items(cell)
     quoted = _QUOTED.findall(inner)
     if quoted:
-        return [(a or b).strip() for a, b in quoted if (a or b).strip()]
-    return [v for v in re.split(r"[,\s]+", inner) if v]
+        return [((a or b).strip(), None, None) for a, b in quoted if (a or b).strip()]
+    return [(v, None, None) for v in re.split(r"[,\s]+", inner) if v]
 
 
 OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode", "variantid",
                   "name", "title", "productname")  # (a name last: objects of a name alone name their items so)
-"""Keys of an object's id in a list of objects written in a cell (:func:`_object_ids`)."""
+"""Keys of an object's id in a list of objects written in a cell (:func:`_object_items`)."""
+OBJECT_QTY_KEYS = ("qty", "quantity", "units", "count")
+OBJECT_PRICE_KEYS = ("unitprice", "price", "priceeach", "itemprice")
+"""Keys of an object's quantity and unit price in such a list."""
 
 
-def _object_ids(cell: str) -> list[str]:
-    """The ids of a list of objects in a cell (JSON, or Python's dict syntax): each object's
-    id key (:data:`OBJECT_ID_KEYS`), or its ``product`` / ``item`` object's; an object
-    without one names no item. Nothing where the cell does not parse."""
+def _object_items(cell: str) -> list[tuple[str, float | None, float | None]]:
+    """The ``(id, quantity, unit price)`` of each object of a list of objects in a cell
+    (JSON, or Python's dict syntax): each object's id key (:data:`OBJECT_ID_KEYS`), or its
+    ``product`` / ``item`` object's, and its own quantity and unit price where it gives
+    them as numbers (:data:`OBJECT_QTY_KEYS`, :data:`OBJECT_PRICE_KEYS`); an object
+    without an id names no item. Nothing where the cell does not parse."""
     import ast
     import json
 
@@ -479,7 +487,13 @@ def _object_ids(cell: str) -> list[str]:
             return str(found)
         return next((i for k in ("product", "item") if (i := id_of(keys.get(k), depth + 1)) is not None), None)
 
-    return [i for o in (objects if isinstance(objects, list) else []) if (i := id_of(o)) is not None]
+    def number(obj: Any, names: tuple[str, ...]) -> float | None:
+        keys = {header_key(str(k)): v for k, v in obj.items()}
+        value = next((keys[k] for k in names if k in keys), None)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    return [(i, number(o, OBJECT_QTY_KEYS), number(o, OBJECT_PRICE_KEYS))
+            for o in (objects if isinstance(objects, list) else []) if (i := id_of(o)) is not None]
 
 
 _COUNTED = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s+(\S.*?)\s*", re.IGNORECASE)
@@ -564,7 +578,7 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
         return None
     listed = cells.str.fullmatch(_LIST_CELL).to_numpy(dtype=bool)
     if listed.mean() >= 0.5:  # (the rest single items, written bare: one product bought)
-        return [[(v, None, None) for v in _list_items(c)] if is_list else [(c, None, None)]
+        return [_list_items(c) if is_list else [(c, None, None)]
                 for c, is_list in zip(cells, listed, strict=True)], "lists of items"
     packed = [_packed_items(c) for c in cells]
     written = np.array([p is not None for p in packed])

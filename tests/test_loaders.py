@@ -4934,3 +4934,32 @@ def test_a_list_of_objects_in_a_cell_gives_each_item_its_quantity_and_unit_price
     inter = raw.interactions
     assert len(inter) == 400 and inter["quantity"].sum() == 200 + sum(1 + k % 3 for k in range(200))
     assert (inter["price"] == 30 + inter["item_id"].str[1:].astype(int)).all()
+
+
+def test_round_23_receipt_scanner_items_nulls_flattened_names_objects_and_line_keys(tmp_path: Path) -> None:
+    """Round 23 (real55-an), Fetch's receipt-scanner data as people export it: 'barcode'
+    written 'NULL' where a product has none had been taken over 'itemNumber' and 3,701
+    lines naming their product in 'description' dropped; flattened names
+    ('rewardsReceiptItemList.barcode') gave no fallback; a list of objects keyed 'barcode'
+    became the item ''; lists of no item crashed the clock; a line counter named 'item_id'
+    was read as 6,941 one-line items."""
+    rows = "".join(f"r{k // 4},{'NULL' if k % 10 else k % 7},"
+                   f"{'NULL' if k % 2 else 40000 + k % 60},{'' if k % 2 == 0 else f'ITEM {k % 50}'},1,2.5\n"
+                   for k in range(400))
+    raw, path = load_text(tmp_path, "receipt_items.csv", "receipt_id,itemNumber,barcode,description,"
+                          "quantityPurchased,itemPrice\n" + rows)
+    assert len(raw.interactions) == 400
+    assert any("lines without 'itemNumber' (90%) take their item from 'barcode'" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "receipts.csv", "receipt_id,rewardsReceiptItemList.itemNumber,"
+                       "rewardsReceiptItemList.barcode,rewardsReceiptItemList.description\n" + rows.replace(",1,2.5", ""))
+    assert len(raw.interactions) == 400
+    raw, _ = load_text(tmp_path, "scans.csv", "userId,purchaseDate,item_id\n" + "".join(
+        f"u{k % 20},2021-01-{1 + k % 28:02d},\"[{{\"\"barcode\"\":\"\"{4000 + k % 30}\"\",\"\"description\"\":\"\"X\"\"}}, "
+        f"{{\"\"description\"\":\"\"ITEM {k % 25}\"\"}}]\"\n" for k in range(200)))
+    assert raw.interactions["item_id"].ne("").all() and len(raw.interactions) == 400
+    with pytest.raises(DataError, match=r"no usable rows \(60 read\); first error: .*an empty list of items"):
+        load_text(tmp_path, "scans.csv", "user_id,ts,item_id\n" + "".join(
+            f"u{k % 7},2024-01-0{1 + k % 9},\"[{{'qty': 1}}]\"\n" for k in range(60)))
+    with pytest.raises(DataError, match=r"column 'item_id', read as item_id, numbers the lines \(0, 1, 2 \.\.\. 299"):
+        load_text(tmp_path, "receipt_items.csv", "receipt_id,item_id,quantityPurchased\n" + "".join(
+            f"r{k // 3},{k},1\n" for k in range(300)))

@@ -132,6 +132,10 @@ def load_generic(
     # (before split lines' units are added: a merged line's price is a unit's)
     inter = prices_that_scale_with_units(inter, interactions, report)
     inter = units_of_split_lines(inter, interactions, report)
+    # (lines left out or lists of no item may leave none: said so, where the clock and the
+    # split had crashed on an empty table; real55-an)
+    require_rows(inter, str(interactions), report)
+    _refuse_line_numbers_as_items(inter, interactions)
     if "event_type" not in inter:
         # (not where the lines carry a quantity or a price: 'click_and_collect_orders',
         # 'sales_by_view' are purchases, whatever their name says; session af's review. A
@@ -967,6 +971,23 @@ def _refuse_full_grid(inter: pd.DataFrame, file: Path) -> None:
                         f"of the {items:,} items, once ({pairs:,} of {users * items:,} pairs): a table by store (or "
                         "warehouse) and product, stock or sales, no shoppers' histories; put a header line first "
                         "if it is one")
+
+
+def _refuse_line_numbers_as_items(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error where the column read as the item counts the lines (0, 1, 2 ... each
+    once): a receipt-scanner export's 'item_id' is its line's key, and read as 6,941 items
+    of one line each, the load had stopped on 'too little data: export a longer period'
+    (real55-an). (:func:`.columns.better_item_column` reads another column instead where
+    one names the product on nearly every line.)"""
+    ids = inter["item_id"].astype(str)
+    if len(ids) < 100 or ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
+        return
+    numbers = pd.to_numeric(ids).sort_values().to_numpy()
+    if numbers[0] <= 1 and (np.diff(numbers) == 1).all():
+        name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+        raise DataError(f"{file}: {_column_said(name)}, read as item_id, numbers the lines ({numbers[0]}, "
+                        f"{numbers[1]}, {numbers[2]} ... {numbers[-1]}, each once): a line's key, no product; name the "
+                        "column that says the product item_id (a barcode, a SKU, a description)")
 
 
 def _column_said(name: str) -> str:

@@ -454,7 +454,9 @@ def _list_items(cell: str) -> list[tuple[str, float | None, float | None]]:
 
 
 OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode", "variantid",
-                  "name", "title", "productname")  # (a name last: objects of a name alone name their items so)
+                  # (Fetch's receipt items: 'barcode', else 'description'; every item had been ''; real55-an)
+                  "barcode", "upc", "ean", "gtin", "itemnumber",
+                  "name", "title", "productname", "description")  # (a name last: objects of a name alone name their items so)
 """Keys of an object's id in a list of objects written in a cell (:func:`_object_items`)."""
 OBJECT_QTY_KEYS = ("qty", "quantity", "units", "count")
 OBJECT_PRICE_KEYS = ("unitprice", "price", "priceeach", "itemprice")

@@ -4799,9 +4799,9 @@ def test_round_21_venues_hours_emails_scaled_prices_and_failed_sessions(tmp_path
 def test_round_22_fuel_totals_over_litres_areas_and_charging_sessions(tmp_path: Path) -> None:
     """Round 22 (real50-an): a fuel card's till writes 'Price' as the line's total for its
     'Amount' of litres (diesel read at its median fill-up, 25 times a litre's price); a car
-    dealer's 'customerarea' was offered as the shopper; an EV charging log's
-    'session_status' Failed was kept. A unit 'Price' beside the line's money 'Amount' is
-    read as before."""
+    dealer's 'customerarea' was offered as the shopper. A unit 'Price' beside the line's
+    money 'Amount' is read as before. (An EV charging log's 'session_status' Failed is
+    kept: a quiz's 'session_status' is no sale's; session an's review.)"""
     rows = "".join(f"{k},2012-08-{1 + k % 28:02d},09:41:00,{k % 40},{k % 30},{1 + k % 50},"
                    f"{(1 + k % 50) * (20 + k % 30) * (1 + (k % 7) / 200):.2f}\n" for k in range(400))
     raw, path = load_text(tmp_path, "transactions_1k.csv", "TransactionID,Date,Time,CustomerID,ProductID,Amount,Price\n"
@@ -4818,10 +4818,6 @@ def test_round_22_fuel_totals_over_litres_areas_and_charging_sessions(tmp_path: 
         load_text(tmp_path, "vehicle_sales.csv", "id,saledate,vehicletype,price,customerarea\n" + "".join(
             f"{k},2024-01-{1 + k % 28:02d},Car {k % 30},{20000 + k},Area {k % 20}\n" for k in range(60)))
     assert "'customerarea' may be user_id" not in str(exc.value)
-    raw, _ = load_text(tmp_path, "charging_sessions.csv", "session_id,user_id,item_id,start_time,session_status\n" + "".join(
-        f"S{k},v{k % 40},st{k % 30},2024-09-{1 + k % 28:02d} 08:12,{'Failed' if k % 3 == 0 else 'Completed'}\n"
-        for k in range(300)))
-    assert len(raw.interactions) == 200
 
 
 def test_round_21_review_currencies_per_sign_failed_words_and_order_totals(tmp_path: Path) -> None:
@@ -4906,9 +4902,10 @@ def test_round_22_scaled_ids_store_product_grids_and_player_counts(tmp_path: Pat
     stocks (store, product, units) had been 3 shoppers buying all 313 products; a board
     game's 'MaxPlayers' was offered as the shopper; an Indonesian till's 'Harga Jual' (the
     selling price) was unread."""
-    with pytest.raises(DataError, match=r"column 'ProductId', read as item_id, holds fractions of 1"):
-        load_text(tmp_path, "x_test.csv", "TransactionId,ProductId,Value\n" + "".join(
-            f"TransactionId_{k},{(k % 21) / 22},{(k % 97) / 96}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"column 'ProductId', read as item_id, holds scaled numbers .*, as 2 more "
+                                        r"columns do: a model's scaled input, no ids"):
+        load_text(tmp_path, "x_test.csv", "TransactionId,ChannelId,ProductId,Value\n" + "".join(
+            f"TransactionId_{k},{(k % 3) / 7},{(k % 21) / 22},{(k % 97) / 96}\n" for k in range(300)))
     with pytest.raises(DataError, match=r"each of the 3 values read as the shopper has a line for nearly every one of "
                                         r"the 313 items, once \(939 of 939 pairs\)"):
         load_text(tmp_path, "stocks.csv", "".join(f"{s},{p},{(s * p) % 30}\n" for s in (1, 2, 3) for p in range(1, 314)))
@@ -4963,3 +4960,45 @@ def test_round_23_receipt_scanner_items_nulls_flattened_names_objects_and_line_k
     with pytest.raises(DataError, match=r"column 'item_id', read as item_id, numbers the lines \(0, 1, 2 \.\.\. 299"):
         load_text(tmp_path, "receipt_items.csv", "receipt_id,item_id,quantityPurchased\n" + "".join(
             f"r{k // 3},{k},1\n" for k in range(300)))
+
+
+def test_round_22_reviews_deposits_panels_quizzes_random_ids_and_person_dates(tmp_path: Path) -> None:
+    """Session an's reviews of round 22: a deposit's share or a second currency (one ratio
+    for every item) had made 'Amount' the units; a fuel card with five grades or decimal
+    commas was not divided; a headerless tasting panel with times was refused as a store's
+    grid; a quiz's 'session_status' Failed dropped lines; a tracker's random visitor ids were
+    refused as scaled; Flutterwave's 'successful' beside 'failed' was no payment taken; a
+    shopper's 'customer_created_at' beat the line's 'updated_at'; a 20-digit name crashed;
+    a headerless Steam scrape's 'Recommended' / 'Not Recommended' was refused."""
+    raw, _ = load_text(tmp_path, "bookings.csv", "booking_id,customer_id,item_id,booked_at,Price,Amount\n" + "".join(
+        f"{k},c{k % 40},h{k % 30},2024-01-{1 + k % 28:02d},{(100 + k % 90) * 0.3:.2f},{100 + k % 90}\n"
+        for k in range(400)))
+    assert raw.interactions["quantity"].isna().all()
+    raw, _ = load_text(tmp_path, "fuel.csv", "TransactionID;Date;CardID;ProductID;Amount;Price\n" + "".join(
+        f"{k};2024-02-{1 + k % 28:02d};card{k % 60};{k % 5};{5 + k % 40},{k % 9};"
+        f"{(5 + k % 40 + (k % 9) / 10) * (1.5 + (k % 5) / 10):.2f}".replace(".", ",") + "\n" for k in range(400)))
+    assert (raw.interactions["price"] - (1.5 + raw.interactions["item_id"].astype(int) / 10)).abs().max() < 0.01
+    raw, _ = load_text(tmp_path, "panel.csv", "".join(
+        f"judge{j},wine{w},{70 + (j * w) % 30},2024-03-01 {9 + w // 5}:{w % 5 * 10:02d}\n"
+        for j in range(12) for w in range(40)))
+    assert len(raw.interactions) == 480
+    raw, _ = load_text(tmp_path, "quiz_sessions.csv", "user_id,item_id,started_at,session_status\n" + "".join(
+        f"u{k % 40},q{k % 30},2024-01-{1 + k % 28:02d},{'Failed' if k % 3 == 0 else 'Passed'}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "tracker.csv", "visitor_id,item_id,ts\n" + "".join(
+        f"0.{(k % 50) * 7919 + 104729:09d},p{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(400)))
+    assert len(raw.interactions) == 400
+    raw, _ = load_text(tmp_path, "charges.csv", "tx_ref,customer_id,item_id,created_at,status\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'failed' if k % 5 < 3 else 'successful'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 120
+    raw, _ = load_text(tmp_path, "ratings.csv", "customer_id,product_id,updated_at,customer_created_at\n" + "".join(
+        f"c{k % 30},p{k % 40},2024-01-{1 + k % 28:02d} 11:00:00,20{19 + k % 30 % 4}-05-01\n" for k in range(300)))
+    assert raw.interactions["timestamp"].dt.year.eq(2024).all()
+    raw, _ = load_text(tmp_path, "items.csv", "user_id,item_id,item_name,ts\n" + "".join(
+        f"u{k % 30},p{k % 40},{10**19 + k % 40},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "steam.csv", "".join(
+        f"player{k % 60},{400 + k % 50},2024-01-{1 + k % 28:02d},{'Not Recommended' if k % 12 == 0 else 'Recommended'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300

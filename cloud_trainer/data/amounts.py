@@ -19,7 +19,7 @@ _CURRENCY_CODES = ("USD|EUR|GBP|CHF|JPY|CNY|INR|AUD|CAD|NZD|SEK|NOK|DKK|PLN|CZK|
                    "EGP|VNĐ|TL|kr|Kr|Rp\\.?|Rs\\.?|RM|đ")  # (kr: the Scandinavian crowns as their tills
 # write them, 'kr 1 249,-'; Rs: a rupee of India, Pakistan or Sri Lanka, 'Rs. 1,299'; RM: a
 # Malaysian ringgit; đ: a Vietnamese till's dong, '25.000đ')
-_SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪円원元"
+_SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪円원元￥"
 """Currency signs besides the dollar's: a Korean, Philippine, Thai, Nigerian, Turkish,
 Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column unread
 (and Japan's, Korea's and China's written after the amount: ``1,000円``, ``10,000원``,
@@ -30,7 +30,7 @@ _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 _MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
                     + r")(?=[\s\d]))?\s*"
                     r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*?)(?:/-)?\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
-                    r"(?P<close>\))?")
+                    r"(?P<close>\))?\s*(?:\(税[込抜]\)|（税[込抜]）)?")  # (a Japanese price 'tax included')
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
@@ -38,7 +38,7 @@ _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 (``1,29,999.00``): no European amount is written so."""
 _COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$", "₹", "INR", "Rs", "Rs.",
                     "PKR", "LKR", "¥", "JPY", "CNY", "₩", "KRW", "₱", "PHP", "฿", "THB", "₦", "NGN", "RM", "MYR", "SGD",
-                    "円", "원", "元",
+                    "円", "원", "元", "￥",
                     "HKD", "AUD", "CAD", "NZD", "KES")
 """Currencies whose amounts group thousands with commas (``$1,234``, ``₹1,299``, ``¥1,200``,
 ``₩12,000``); others' comma is decimal (Brazil's ``R$ 1.234,56``)."""

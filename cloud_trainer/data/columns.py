@@ -270,7 +270,7 @@ shops' Shopify exports leave ``Email`` blank on 99 % of their guest orders and g
 bare 'mobile' (an app log's device model)."""
 
 
-_PERSON_DATE = re.compile(r"birth|dob|expir|since|regist|signup|joined|valid")
+_PERSON_DATE = re.compile(r"birth|dob|expir|since|signup|joined")
 """Header keys of a person's or a card's date (``birth_date``, ``card_expiry``,
 ``customer_since``): no line's time, whatever it holds (session an's review)."""
 

@@ -65,6 +65,8 @@ from cloud_trainer.data.prices import (
 from cloud_trainer.data.sampling import ShopperSample, shopper_key
 from cloud_trainer.data.schema import (
     ANONYMOUS_BASKET,
+    EVENT_SYNONYMS,
+    EVENT_TYPES,
     GENERIC_INTERACTIONS,
     GENERIC_ITEMS,
     GENERIC_USERS,
@@ -108,12 +110,12 @@ def load_generic(
     inter = _histories_then_targets(inter, interactions, report)
     if (graph := _social_graph(inter, interactions)) is not None:
         report.notes.append(f"{interactions}: {graph}")
+    _refuse_full_grid(inter, interactions)  # (before a clock is made up for a file without times)
     if "timestamp" not in inter:
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
     _refuse_shown_log(inter, interactions)
     _refuse_scaled_ids(inter, interactions)
-    _refuse_full_grid(inter, interactions)
     _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
     _refuse_one_shopper(inter, interactions)
@@ -934,24 +936,29 @@ def _refuse_account_ledger(inter: pd.DataFrame, file: Path) -> None:
                             "out of accounts, no shopper's purchases of items; give a shop's order lines")
 
 
-_FRACTION = re.compile(r"0?\.\d+|[01](?:\.0+)?")
-_LONG_FRACTION = re.compile(r"0?\.\d{5,}")
+_SCALED = r"-?\d*\.\d{4,}"
+"""A number with four decimals or more (``0.7272727272727273``, ``-1.2247``, ``0.7273``): a
+scaler's output, no id or till amount."""
 
 
 def _refuse_scaled_ids(inter: pd.DataFrame, file: Path) -> None:
-    """A clear error for a model's input file whose id columns were scaled to 0..1 with the
-    rest: a mobile-money fraud set's ``ProductId`` ``0.7272727272727273`` had been read as
-    21 items and 9,567 one-visit shoppers, and a bundle shipped (real51-an). An id that is a
-    fraction of 1 is no id."""
-    for col in ("item_id", "user_id"):
-        ids = pd.Series(pd.unique(inter[col].astype(str).str.strip().to_numpy()[:100_000]))
-        if len(ids) < 5 or ids.str.fullmatch(_FRACTION.pattern).mean() < 0.9:
-            continue
-        if ids.str.fullmatch(_LONG_FRACTION.pattern).mean() >= 0.5:
-            name = inter.attrs.get("source_names", {}).get(col, col)
-            example = ids[ids.str.fullmatch(_LONG_FRACTION.pattern)].iloc[0]
-            raise DataError(f"{file}: {_column_said(name)}, read as {col}, holds fractions of 1 ({example!r}, ...): "
-                            "a model's input scaled to 0..1, no ids; give the file as it was before it was scaled")
+    """A clear error for a model's input file whose item column was scaled with the rest: a
+    mobile-money fraud set's ``ProductId`` ``0.7272727272727273`` had been read as 21 items
+    and 9,567 one-visit shoppers, and a bundle shipped (real51-an). Where nine in ten of the
+    item ids are such numbers (min-max, standardised or rounded to four decimals) and two
+    more columns are too; not a tracker's random visitor ids beside a plain log (session
+    an's review)."""
+    ids = pd.Series(pd.unique(inter["item_id"].astype(str).str.strip().to_numpy()[:100_000]))
+    if len(ids) < 5 or ids.str.fullmatch(_SCALED).mean() < 0.9:
+        return
+    scaled = sum(bool(inter[col].iloc[:1000].astype(str).str.strip().str.fullmatch(_SCALED).mean() >= 0.5)
+                 for col in unread_columns(inter, INTERACTION_COLUMNS))
+    if scaled < 2:
+        return
+    name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+    raise DataError(f"{file}: {_column_said(name)}, read as item_id, holds scaled numbers ({ids.iloc[0]!r}, ...), as "
+                    f"{scaled} more columns do: a model's scaled input, no ids; give the file as it was before it was "
+                    "scaled")
 
 
 def _refuse_full_grid(inter: pd.DataFrame, file: Path) -> None:
@@ -959,8 +966,10 @@ def _refuse_full_grid(inter: pd.DataFrame, file: Path) -> None:
     ``stocks.csv`` (store, product, units on hand) had been read as 3 shoppers each buying
     all 313 products once, a bundle shipped (real52-an). A few shoppers (50 at most) with a
     line for nearly every item (19 pairs in 20), each once, are no shoppers' histories.
-    Only in a file read without a header (a named file says what its columns are)."""
-    if not inter.attrs.get("columns_by_content"):
+    Only in a file read without a header (a named file says what its columns are) and
+    without times (a tasting panel's judges, each scoring every wine at its time, are
+    shoppers; session an's review)."""
+    if not inter.attrs.get("columns_by_content") or "timestamp" in inter:
         return
     users, items = inter["user_id"].nunique(), inter["item_id"].nunique()
     if not 2 <= users <= 50 or items < 21:
@@ -978,13 +987,17 @@ def _refuse_line_numbers_as_items(inter: pd.DataFrame, file: Path) -> None:
     once): a receipt-scanner export's 'item_id' is its line's key, and read as 6,941 items
     of one line each, the load had stopped on 'too little data: export a longer period'
     (real55-an). (:func:`.columns.better_item_column` reads another column instead where
-    one names the product on nearly every line.)"""
+    one names the product on nearly every line.) Only under a name of no kind of product
+    (``item_id``, ``id``, ``item``): an auction's lots numbered 1 to N are each sold once,
+    and an ``anime_id`` is a title's (session an's review)."""
+    name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+    if header_key(name) not in ("itemid", "id", "item", "itemno", "lineid", "index", "row", "rowid"):
+        return
     ids = inter["item_id"].astype(str)
     if len(ids) < 100 or ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
         return
     numbers = pd.to_numeric(ids).sort_values().to_numpy()
     if numbers[0] <= 1 and (np.diff(numbers) == 1).all():
-        name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
         raise DataError(f"{file}: {_column_said(name)}, read as item_id, numbers the lines ({numbers[0]}, "
                         f"{numbers[1]}, {numbers[2]} ... {numbers[-1]}, each once): a line's key, no product; name the "
                         "column that says the product item_id (a barcode, a SKU, a description)")
@@ -1005,25 +1018,38 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
 def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a log of what a recommender showed: a shop's headerless
     ``recommendation_logs.csv`` ends every line with ``recommended``, and its 240
-    suggestions had been read as purchases (real48-an). Where it says so on nine lines in
-    ten or more (a few 'clicked' among them: the shoppers' actions are those lines). Only
-    in a file read without a header: a header's column is named for what it says (a
-    review's verdict 'Recommended', an order's status; session an's review)."""
-    if not inter.attrs.get("columns_by_content"):
-        return
-    for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
+    suggestions had been read as purchases (real48-an). Where a column says so on half the
+    lines or more and its other lines name actions (``clicked``: the shoppers' actions are
+    those lines), or on nine in ten. In a file read without a header, or under a name of
+    what a line is (``status``, ``action``, ``event``): not a review's verdict
+    ``Recommended`` beside ``Not Recommended``, nor an order's ``Served`` (session an's
+    reviews)."""
+    headerless = bool(inter.attrs.get("columns_by_content"))
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if not headerless and key not in _LINE_KIND_KEYS:
+            continue
         head = inter[col].iloc[:1000].astype(str).str.strip().str.lower()
-        if not len(head) or head.isin(SHOWN_WORDS).mean() < 0.9:
+        if not len(head) or head.isin(SHOWN_WORDS).mean() < 0.5:
             continue
         said = inter[col].astype(str).str.strip().str.lower()
         shown = said.isin(SHOWN_WORDS)
-        if shown.mean() >= 0.9:
+        others = sorted(set(said[~shown]))
+        if any(re.match(r"not?\b|un", v) for v in others):
+            continue  # (a verdict: 'Not Recommended')
+        actions = all(re.sub(r"[\s_-]", "", v) in EVENT_SYNONYMS or v in EVENT_TYPES or v in ("click", "clicked", "clicks")
+                      for v in others)
+        if shown.mean() >= 0.9 or (shown.mean() >= 0.5 and actions):
             word = said[shown].iloc[0]
-            others = sorted(set(said[~shown]))[:3]
             raise DataError(f"{file}: {_column_said(name)} says {word!r} on "
                             + ("every line" if shown.all() else f"{int(shown.sum()):,} of {len(said):,} lines")
                             + ": what a system showed shoppers, not what they did; give their views, clicks or "
-                            "purchases" + (f" (here the lines that say {', '.join(map(repr, others))})" if others else ""))
+                            "purchases" + (f" (here the lines that say {', '.join(map(repr, others[:3]))})"
+                                           if others else ""))
+
+
+_LINE_KIND_KEYS = ("status", "action", "event", "eventtype", "eventname", "type", "interaction", "interactiontype",
+                   "logtype", "kind")
+"""Header names of a column that says what a line is."""
 
 
 _REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
@@ -1615,7 +1641,7 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
             taken[column.name] = found
     for field, col in list(taken.items()):
         names = inter[col].astype(str).str.strip()
-        if field == "name" and names.str.fullmatch(r"\d+").all() and (
+        if field == "name" and names.str.fullmatch(r"\d{1,6}").all() and (
                 set(names.astype(int)) == set(range(names.nunique()))):
             # (a processed file's label codes, 0 .. 23, for its dishes: the screens had shown
             # them as names; real47-an. Not a bus route's '42': session an's review)

@@ -877,7 +877,10 @@ there are, as a subscription's retries may be most of a payments export (28 of 5
 charges in one; real46-an). Only in a column that says of other lines that money was
 taken (:data:`PAYMENT_TAKEN`): a judge's submissions or a courier's deliveries 'Failed'
 on most lines say something else (session an's review)."""
-PAYMENT_TAKEN = frozenset({"paid", "succeeded", "captured", "settled", "authorized", "authorised", "paymentcomplete"})
+PAYMENT_TAKEN = frozenset({"paid", "succeeded", "captured", "settled", "authorized", "authorised", "paymentcomplete",
+                           # (Flutterwave's 'successful', a UPI log's 'Success', PayPal's and
+                           # Square's 'Completed'; session an's review)
+                           "success", "successful", "completed", "complete", "approved"})
 DECLINED = "declined"
 """A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
 sale; real26-aj), not in a column of returns or refunds, where the return was refused and
@@ -972,8 +975,8 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
-              "envio", "entrega", "versand", "lieferung", "livraison", "expedition", "spedizione", "consegna",
-              "session")  # (an EV charging log's 'session_status' Failed; real50-an)
+              "envio", "entrega", "versand", "lieferung", "livraison", "expedition", "spedizione", "consegna")
+# (Not 'session': a quiz's 'session_status' Failed is no sale's; session an's review.)
 """Words of a sale, one of which a status column's name must hold beside the status word
 (``Order Items Status``, ``Return / Refund Status``, ``주문상태``): a subscription's or a
 product's status (``draft``) says nothing of a sale."""

@@ -271,24 +271,34 @@ def totals_over_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -
     amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
     if amount is None:
         return inter
-    units = pd.to_numeric(inter[amount].astype(str).str.strip(), errors="coerce")
+    text = inter[amount].astype(str).str.strip()
+    # (a semicolon file's '12,43' litres; session an's review)
+    text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
+    units = pd.to_numeric(text, errors="coerce")
     price = pd.to_numeric(inter["price"], errors="coerce")
     if units.notna().mean() < 0.9 or (units < 0).any() or (units > 0).mean() < 0.9:
         return inter
     units = units.where(units > 0)  # (a fuel card's 0 litres: a line of no units, its price unread)
 
     def spread(values: pd.Series) -> float:
-        """The median item's spread of ``values`` (items on 2 lines or more, 10 at least)."""
+        """The median item's spread of ``values`` (items on 2 lines or more, 3 at least: a
+        fuel station sells five grades)."""
         by_item = values.groupby(inter["item_id"]).agg(["size", "mean", "std"])
         several = by_item[(by_item["size"] >= 2) & (by_item["mean"] > 0)]
-        return float((several["std"] / several["mean"]).median()) if len(several) >= 10 else float("nan")
+        return float((several["std"] / several["mean"]).median()) if len(several) >= 3 else float("nan")
 
     alone, over = spread(price.where(price > 0)), spread((price / units).where(price > 0))
     if not (over <= 0.25 and alone >= 2 * over):
         return inter
-    if 0.75 <= float((price / units).where(price > 0).median()) <= 1.34:
+    ratio = (price / units).where(price > 0)
+    if 0.75 <= float(ratio.median()) <= 1.34:
         # (about 1: the 'Amount' is the line's money beside its unit 'Price' (one unit a
         # line, a discount), not its units)
+        return inter
+    means = ratio.groupby(inter["item_id"]).mean().dropna()
+    if len(means) < 2 or float(means.std() / means.mean()) < 0.02:
+        # (one ratio for every item: the same money in another currency or a deposit's
+        # share, not a price per unit, which differs between products; session an's review)
         return inter
     inter["quantity"] = units.to_numpy()
     inter["price"] = (price / units).where((price > 0) & units.notna()).to_numpy()

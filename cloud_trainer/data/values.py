@@ -242,7 +242,7 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
         raise DataError(f"{name}: {col}: column {raw_name!r} holds times of day without dates on every line "
                         f"({given.iloc[0]!r}: a spreadsheet shows a date and time so when told to show minutes and "
                         "seconds only, and saves it so): no day to split by. If another column gives the dates, name "
-                        "that one as the time and this one 'time' (read as its time of day); else export it with its "
+                        "that one 'date' and this one 'time' (read as its time of day); else export it with its "
                         "dates, or leave the column out and each shopper's lines are read in the file's order")
     counted = None
     for unit, read, said in readings:

@@ -5002,3 +5002,32 @@ def test_round_22_reviews_deposits_panels_quizzes_random_ids_and_person_dates(tm
         f"player{k % 60},{400 + k % 50},2024-01-{1 + k % 28:02d},{'Not Recommended' if k % 12 == 0 else 'Recommended'}\n"
         for k in range(300)))
     assert len(raw.interactions) == 300
+
+
+def test_round_23_baskets_under_one_word_and_in_unnamed_columns_matlab_and_nft_hints(tmp_path: Path) -> None:
+    """Round 23 (real53-an, real54-an): baskets a line under the one-word header 'Items'
+    had put a product 'Items' in the catalogue; 'ID,ITEMS' over 20 fields, named as the
+    hints said, read 7,501 of 29,363 items; a MATLAB .mat was refused as a CSV of odd
+    columns; hints missed an NFT's 'token_id' and 'current_owner' and offered a map's
+    'OS X Customer' and a count of 'Buyers'."""
+    names = ["milk", "bread", "eggs", "tea", "rice", "jam", "salt", "oil", "soap", "beer", "wine", "figs"]
+    lines = "".join(",".join(names[(k + j * 5) % 12] for j in range(1 + k % 4)) + "\n" for k in range(300))
+    raw, path = load_text(tmp_path, "BD_Basket.csv", "Items\n" + lines)
+    assert "Items" not in set(raw.interactions["item_id"])
+    assert any("under a one-word header ('Items')" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "mbo.csv", "user_id,item_id,,,\n" + "".join(
+        ",".join([str(k), *(names[(k + j * 5) % 12] if j <= k % 4 else "" for j in range(4))]) + "\n"
+        for k in range(300)))
+    assert len(raw.interactions) == sum(1 + k % 4 for k in range(300))
+    (tmp_path / "ex8_movies.mat").write_bytes(b"MATLAB 5.0 MAT-file, Platform: GLNXA64, Created on: Mon" + bytes(200))
+    with pytest.raises(DataError, match=r"a MATLAB data file \(\.mat\), which the trainer does not read"):
+        load_dataset("csv", interactions=tmp_path / "ex8_movies.mat")
+    for header, said, unsaid in (
+            ("punk_id,current_owner,acquired", "'current_owner' may be user_id", None),
+            ("buyer_address,eth_price,token_id,day", "'token_id' may be item_id", None),
+            ("Date,Configuration,OS X Customer,Retail Price", None, "'OS X Customer' may be user_id"),
+            ("Collections,Sales,Buyers,Txns", None, "'Buyers' may be user_id")):
+        with pytest.raises(DataError) as exc:
+            load_text(tmp_path, "t.csv", header + "\n" + "".join(
+                ",".join(f"v{k % (5 + j)}" for j in range(header.count(",") + 1)) + "\n" for k in range(60)))
+        assert (said is None or said in str(exc.value)) and (unsaid is None or unsaid not in str(exc.value))

@@ -11,6 +11,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 
+from .names import header_key
 from .records import Converted, FormatError
 
 BLOCK_HEADER = re.compile(rb"^[ \t]*(\d+):[ \t]*\r?$", re.MULTILINE)
@@ -239,12 +240,26 @@ def without_shopper_colon(line: str) -> str:
 def basket_lines(text: str, first_line: int = 1) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
-    lines = ((number, "", [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
-             for number, line in enumerate(text.split("\n"), first_line))
-    table, line_map, baskets, items = _baskets_table(lines)
-    what = (f"one basket a line, each name on it an item, no header (the arules 'groceries.csv' layout): "
-            f"{baskets:,} baskets of {items:,} items, each read with its line number as its id")
+    rows = [(number, "", [f.strip() for f in next(csv.reader([line]), []) if f.strip()])
+            for number, line in enumerate(text.split("\n"), first_line)]
+    first = next((i for i, (_, _, names) in enumerate(rows) if names), None)
+    header = ""
+    if first is not None and len(rows[first][2]) == 1 and header_key(rows[first][2][0]) in BASKET_HEADER_WORDS:
+        # (a one-word header over the baskets, 'Items': read as a basket of one item
+        # 'Items', it had put a product of that name in the catalogue; real54-an)
+        header = rows[first][2][0]
+        rows = rows[first + 1:]
+    table, line_map, baskets, items = _baskets_table(rows)
+    what = ("one basket a line, each name on it an item, "
+            + (f"under a one-word header ({header!r})" if header else "no header")
+            + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
+            "line number as its id")
     return Converted(table, line_map, what)
+
+
+BASKET_HEADER_WORDS = frozenset({"items", "item", "products", "product", "basket", "baskets", "transaction",
+                                 "transactions", "itemset", "itemsets", "order", "orders", "groceries"})
+"""One word over a file of baskets that names what its lines are, no item."""
 
 
 def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:

@@ -93,6 +93,12 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         what = "a NumPy array (.npy)" if raw.startswith(NUMPY_MAGIC) else "a Python pickle"
         raise FormatError(f"{what}, which the trainer does not read: save it as CSV (numpy.savetxt(path, array, "
                           "fmt='%d', delimiter=','), or DataFrame.to_csv) with a header naming the columns")
+    if raw.startswith(b"MATLAB ") and b"MAT-file" in raw[:128]:
+        # (a course's ex8_movies.mat had been refused as a CSV whose header was 'MATLAB 5.0
+        # MAT-file...'; real54-an)
+        raise FormatError("a MATLAB data file (.mat), which the trainer does not read: save its matrix as CSV "
+                          "(writematrix in MATLAB, or scipy.io.loadmat then numpy.savetxt), one line per shopper and "
+                          "item, with a header naming the columns")
     if raw.startswith(AVRO_MAGIC):
         raise FormatError("an Avro file (BigQuery's or Kafka's export format), which the trainer does not read: "
                           "export the table as CSV, JSON lines or Parquet (bq extract --destination_format CSV)")

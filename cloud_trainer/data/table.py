@@ -499,11 +499,15 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # 'config_id', a click log's 'pageUrl'; real48-an, real49-an)
                                   r"|(?<![a-z])pro.?id(?![a-z])|(?<![a-z])config.?id(?![a-z])|page.?url"
                                   # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
-                                  r"|(?<![a-z])plan(?![a-z])"),
+                                  r"|(?<![a-z])plan(?![a-z])"
+                                  # (an NFT's 'token_id'; real53-an)
+                                  r"|(?<![a-z])token.?id(?![a-z])"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
-                                  r"|saver|consumer|purchaser|payer"),
+                                  r"|saver|consumer|purchaser|payer"
+                                  # (an NFT sale's 'buyer_address', a holding's 'current_owner'; real53-an)
+                                  r"|buyer.?address|wallet|owner|holder"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -519,7 +523,7 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
                          r"|valor)(?![a-z])"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
-                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         r"|(?<!buyer.)(?<!buyer)address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
                          r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"
@@ -539,7 +543,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a car dealer's 'customerarea', 20 neighbourhoods; real50-an)
                          r"|area|region|zone|district|neighbo"
                          # (a board game's 'MaxPlayers': a count, as 'customers' is; real52-an)
-                         r"|players|persons|people|guests")
+                         r"|players|persons|people|guests|buyers|sellers|owners|holders"
+                         # (a map's coordinates: a textbook's 'OS X Customer'; real54-an)
+                         r"|(?<![a-z0-9])[xy](?![a-z0-9])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

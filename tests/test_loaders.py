@@ -5031,3 +5031,13 @@ def test_round_23_baskets_under_one_word_and_in_unnamed_columns_matlab_and_nft_h
             load_text(tmp_path, "t.csv", header + "\n" + "".join(
                 ",".join(f"v{k % (5 + j)}" for j in range(header.count(",") + 1)) + "\n" for k in range(60)))
         assert (said is None or said in str(exc.value)) and (unsaid is None or unsaid not in str(exc.value))
+
+
+def test_a_shopper_named_in_two_columns_gets_a_hint_to_join_them(tmp_path: Path) -> None:
+    """VAST's loyalty-card purchases name the shopper in 'FirstName' and 'LastName': either
+    alone merges people (two Felixes, three shared last names), and the refusal had named
+    no column (real55-an)."""
+    with pytest.raises(DataError, match=r"'FirstName' and 'LastName' together may be user_id: join them into one "
+                                        r"column named user_id"):
+        load_text(tmp_path, "loyalty_data.csv", "timestamp,item_id,price,FirstName,LastName\n" + "".join(
+            f"01/{1 + k % 28:02d}/2014,shop{k % 30},{10 + k % 9}.5,Name{k % 20},Family{k % 15}\n" for k in range(60)))

@@ -603,6 +603,16 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
+        elif col == "user_id":
+            # A person named in two columns (VAST's loyalty-card purchases: 'FirstName',
+            # 'LastName'): either alone merges people (two Felixes; three shared last names;
+            # real55-an), so the hint says to join them.
+            first = next((raw for raw in raw_header if re.fullmatch(r"(?i)first.?name|given.?name|vorname", raw)), None)
+            last = next((raw for raw in raw_header if re.fullmatch(r"(?i)last.?name|sur.?name|family.?name|nachname",
+                                                                   raw)), None)
+            if first and last:
+                said.append(f"{first!r} and {last!r} together may be user_id: join them into one column named user_id "
+                            "(either alone would take two people of one name for one shopper)")
     return "; " + "; ".join(said) if said else ""
 
 

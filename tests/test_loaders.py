@@ -5041,3 +5041,13 @@ def test_a_shopper_named_in_two_columns_gets_a_hint_to_join_them(tmp_path: Path)
                                         r"column named user_id"):
         load_text(tmp_path, "loyalty_data.csv", "timestamp,item_id,price,FirstName,LastName\n" + "".join(
             f"01/{1 + k % 28:02d}/2014,shop{k % 30},{10 + k % 9}.5,Name{k % 20},Family{k % 15}\n" for k in range(60)))
+
+
+def test_a_browser_history_takeout_is_refused_as_one_persons_pages(tmp_path: Path) -> None:
+    """Google Takeout's BrowserHistory.json was refused for a missing item, its hint naming
+    'title'; only once renamed so was it refused as one person's (real49-an)."""
+    records = ",".join(f'{{"page_transition": "LINK", "title": "Page {k}", "url": "https://example.org/{k % 40}", '
+                       f'"client_id": "wxpwUImJsOHTMNaQTwO9rQ==", "time_usec": {1700000000000000 + k * 10**7}}}'
+                       for k in range(60))
+    with pytest.raises(DataError, match=r"one person's browser history \(Google Takeout's BrowserHistory"):
+        load_text(tmp_path, "BrowserHistory.json", '{"Browser History": [' + records + "]}")

@@ -407,6 +407,12 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
+    if missing and keys >= BROWSER_HISTORY:
+        # (Google Takeout's BrowserHistory.json had been refused for a missing item, its
+        # hint naming 'title'; only once renamed was it refused as one person's; real49-an)
+        raise DataError(f"{name}: one person's browser history (Google Takeout's BrowserHistory: "
+                        f"{', '.join(h for h in raw_header if header_key(h) in BROWSER_HISTORY)}): pages one browser "
+                        "visited, no shop's shoppers or items; give a shop's event log of many shoppers")
     if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
@@ -475,6 +481,8 @@ _SLOT = re.compile(r"[A-Za-z_][\w.]*:-?\d+(?:\.\d+)?")
 """A slot file's ``key:value`` token (``hist_item:5175``, ``label:0``)."""
 
 
+BROWSER_HISTORY = frozenset({"pagetransition", "timeusec", "url"})
+"""Header names of Google Takeout's browser history (``page_transition``, ``time_usec``)."""
 AMAZON_OWN_HISTORY = frozenset({"website", "orderid", "asin", "shipmentstatus", "carriername&trackingnumber"})
 """Header names (as :func:`.names.header_key` writes them) of Amazon's order history as it
 gives one customer their own data: no column names the customer, since it is all theirs."""

@@ -4938,8 +4938,8 @@ def test_round_23_receipt_scanner_items_nulls_flattened_names_objects_and_line_k
     written 'NULL' where a product has none had been taken over 'itemNumber' and 3,701
     lines naming their product in 'description' dropped; flattened names
     ('rewardsReceiptItemList.barcode') gave no fallback; a list of objects keyed 'barcode'
-    became the item ''; lists of no item crashed the clock; a line counter named 'item_id'
-    was read as 6,941 one-line items."""
+    or 'upc' became the item ''; lists of no item crashed the clock; a line counter named
+    'item_id' was read as 6,941 one-line items."""
     rows = "".join(f"r{k // 4},{'NULL' if k % 10 else k % 7},"
                    f"{'NULL' if k % 2 else 40000 + k % 60},{'' if k % 2 == 0 else f'ITEM {k % 50}'},1,2.5\n"
                    for k in range(400))
@@ -4952,12 +4952,12 @@ def test_round_23_receipt_scanner_items_nulls_flattened_names_objects_and_line_k
     assert len(raw.interactions) == 400
     raw, _ = load_text(tmp_path, "scans.csv", "userId,purchaseDate,item_id\n" + "".join(
         f"u{k % 20},2021-01-{1 + k % 28:02d},\"[{{\"\"barcode\"\":\"\"{4000 + k % 30}\"\",\"\"description\"\":\"\"X\"\"}}, "
-        f"{{\"\"description\"\":\"\"ITEM {k % 25}\"\"}}]\"\n" for k in range(200)))
+        f"{{\"\"upc\"\":\"\"0{k % 25}\"\",\"\"description\"\":\"\"ITEM\"\"}}]\"\n" for k in range(200)))
     assert raw.interactions["item_id"].ne("").all() and len(raw.interactions) == 400
     with pytest.raises(DataError, match=r"no usable rows \(60 read\); first error: .*an empty list of items"):
         load_text(tmp_path, "scans.csv", "user_id,ts,item_id\n" + "".join(
             f"u{k % 7},2024-01-0{1 + k % 9},\"[{{'qty': 1}}]\"\n" for k in range(60)))
-    with pytest.raises(DataError, match=r"column 'item_id', read as item_id, numbers the lines \(0, 1, 2 \.\.\. 299"):
+    with pytest.raises(DataError, match=r"column 'item_id', read as item_id, counts up line by line \(0, 1, 2 \.\.\. 299\), each once"):
         load_text(tmp_path, "receipt_items.csv", "receipt_id,item_id,quantityPurchased\n" + "".join(
             f"r{k // 3},{k},1\n" for k in range(300)))
 
@@ -5051,3 +5051,52 @@ def test_a_browser_history_takeout_is_refused_as_one_persons_pages(tmp_path: Pat
                        for k in range(60))
     with pytest.raises(DataError, match=r"one person's browser history \(Google Takeout's BrowserHistory"):
         load_text(tmp_path, "BrowserHistory.json", '{"Browser History": [' + records + "]}")
+
+
+def test_round_23_reviews_unnamed_codes_foreign_descriptions_objects_headers_and_payments(tmp_path: Path) -> None:
+    """Session an's reviews of round 23: numbered codes' unlabelled quantity and aisle
+    columns had become products; a line's price was copied onto its further items; an
+    order's 'shipping_lines.description' filled its lines without a SKU; a Shopify line
+    item's own 'id' beat its 'sku' and its string price was unread; baskets under 'Basket'
+    or 'Transaction' were refused; VAT at two rates was read as units; Dewey numbers were
+    refused as scaled ids; a listening log's 'type' 'recommended' was refused; Paytm's
+    TXN_FAILURE, PayU's failure and Adyen's Refused were kept; '５８０円' and '税込1,680円'
+    were unread."""
+    raw, _ = load_text(tmp_path, "aisles.csv", "order_id,customer_id,item_id,,\n" + "".join(
+        f"{k},c{k % 40},{k % 30},{1 + k % 3},{k % 30}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    names = ["milk", "bread", "eggs", "tea", "rice", "jam", "salt", "oil", "soap", "beer", "wine", "figs"]
+    raw, _ = load_text(tmp_path, "baskets.csv", "user_id,price,item_id,,\n" + "".join(
+        f"{k},{1 + k % 5}.75,{names[k % 12]},{names[(k + 5) % 12]},{names[(k + 7) % 12]}\n" for k in range(300)))
+    inter = raw.interactions
+    assert len(inter) == 900 and inter["price"].notna().sum() == 300
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,line_items.sku,shipping_lines.description\n" + "".join(
+        f"{k},c{k % 40},{'' if k % 5 < 3 else f'SKU{k % 30}'},Express shipping\n" for k in range(300)))
+    assert "Express shipping" not in set(raw.interactions["item_id"])
+    raw, _ = load_text(tmp_path, "shopify.csv", "order_number,customer_id,created_at,item_id\n" + "".join(
+        f"{k},c{k % 40},2024-06-{1 + k % 28:02d}T12:00:00Z,\"[{{\"\"id\"\": {10000 + 2 * k}, \"\"sku\"\": \"\"SH-{k % 30}\"\", "
+        f"\"\"quantity\"\": 1, \"\"price\"\": \"\"{19 + k % 30}.00\"\"}}]\"\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["item_id"].str.startswith("SH-").all() and (inter["price"] == 19 + inter["item_id"].str[3:].astype(int)).all()
+    for word in ("Basket", "Transaction"):
+        raw, _ = load_text(tmp_path, "b.csv", word + "\n" + "".join(
+            ",".join(names[(k + j * 5) % 12] for j in range(1 + k % 4)) + "\n" for k in range(300)))
+        assert word not in set(raw.interactions["item_id"])
+    raw, _ = load_text(tmp_path, "sales.csv", "order_id,customer_id,item_id,date,Price,Amount\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{10 + k % 50}.00,"
+        f"{(10 + k % 50) * (0.07 if k % 30 < 15 else 0.19):.2f}\n" for k in range(400)))
+    assert raw.interactions["quantity"].isna().all()
+    raw, _ = load_text(tmp_path, "loans.csv", "patron_id,item_id,checkout_time,branch_latitude,branch_longitude\n" + "".join(
+        f"p{k % 40},{900 + k % 60}.{19285 + k % 7},2024-01-{1 + k % 28:02d},40.7{k % 9}231,-73.9{k % 7}412\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "plays.csv", "user_id,item_id,played_at,type\n" + "".join(
+        f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'search' if k % 12 == 0 else 'recommended'}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    for taken, failed in (("TXN_SUCCESS", "TXN_FAILURE"), ("success", "failure"), ("Authorised", "Refused")):
+        raw, _ = load_text(tmp_path, "payments.csv", "txn_id,customer_id,item_id,date,payment_status\n" + "".join(
+            f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{failed if k % 5 == 0 else taken}\n" for k in range(300)))
+        assert len(raw.interactions) == 240, failed
+    raw, _ = load_text(tmp_path, "jp.csv", "order_id,customer_id,item_id,price\n" + "".join(
+        f"{k},c{k % 40},p{k % 2},\"{'５８０円' if k % 2 == 0 else '税込1,680円'}\"\n" for k in range(60)))
+    assert raw.interactions["price"].tolist() == [580.0, 1680.0] * 30

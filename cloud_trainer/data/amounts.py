@@ -11,6 +11,7 @@ on a column's distinct values: a 4.8 M-line price column has a few thousand.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -27,10 +28,10 @@ Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column u
 _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
 ``R$ 209,00`` had left every price unread; real17-ai)."""
-_MONEY = re.compile(r"(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
+_MONEY = re.compile(r"(?:税込\s*)?(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
                     + r")(?=[\s\d]))?\s*"
                     r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*?)(?:/-)?\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
-                    r"(?P<close>\))?\s*(?:\(税[込抜]\)|（税[込抜]）)?")  # (a Japanese price 'tax included')
+                    r"(?P<close>\))?\s*(?:\(税[込抜]み?\))?")  # (a Japanese price 'tax included')
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
@@ -119,6 +120,13 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # On the distinct values: a price column of 4.8 M lines has a few thousand (a regex over
     # every line cost ~2 s a column where nothing is marked).
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    wide = distinct[distinct.str.contains("[０-９（）]", regex=True)]
+    if len(wide):
+        # (a Japanese shop's full-width '５８０円', '（税込）': read as their plain forms;
+        # session an's review)
+        plain = {v: unicodedata.normalize("NFKC", v) for v in wide}
+        text = text.replace(plain)
+        distinct = distinct.replace(plain)
     marked = distinct.str.contains(r"[$" + _SIGNS + "()]|" + _CURRENCY_CODES, regex=True)
     if not marked.any():
         return text, ""

@@ -11,7 +11,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 
-from .names import header_key
+from .names import BASKET_HEADER_WORDS, header_key
 from .records import Converted, FormatError
 
 BLOCK_HEADER = re.compile(rb"^[ \t]*(\d+):[ \t]*\r?$", re.MULTILINE)
@@ -257,9 +257,7 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     return Converted(table, line_map, what)
 
 
-BASKET_HEADER_WORDS = frozenset({"items", "item", "products", "product", "basket", "baskets", "transaction",
-                                 "transactions", "itemset", "itemsets", "order", "orders", "groceries"})
-"""One word over a file of baskets that names what its lines are, no item."""
+
 
 
 def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:

@@ -272,7 +272,8 @@ bare 'mobile' (an app log's device model)."""
 
 _PERSON_DATE = re.compile(r"birth|dob|expir|since|signup|joined")
 """Header keys of a person's or a card's date (``birth_date``, ``card_expiry``,
-``customer_since``): no line's time, whatever it holds (session an's review)."""
+``customer_since``; and a customer's registration, not a line's own 'registered_at'): no
+line's time, whatever it holds (session an's reviews)."""
 
 
 def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
@@ -319,7 +320,9 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     # its 'Time' of Weekend / Weekday; session ag's second review).
     known = set(INTERACTION_COLUMNS)
     for i, h in enumerate(header):
-        if h in known or is_passed_over(h) or _PERSON_DATE.search(header_key(raw[i])):
+        key = header_key(raw[i])
+        if h in known or is_passed_over(h) or _PERSON_DATE.search(key) or (
+                "regist" in key and re.search(r"customer|user|member|account|client", key)):
             continue
         given = frame[h].astype(str).str.strip()
         given = given[(given != "") & ~given.isin(MISSING_VALUES)]
@@ -475,8 +478,11 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
         return frame, header
     known = set(INTERACTION_COLUMNS)
     # (a flattened name's last part: 'rewardsReceiptItemList.barcode', Power Query's
-    # 'Column1.rewardsReceiptItemList.barcode'; real55-an)
-    keys = [header_key(r).rsplit(".", 1)[-1] for r in raw]
+    # 'Column1.rewardsReceiptItemList.barcode'; real55-an. Only under the item column's own
+    # prefix: an order's 'shipping_lines.description' is no product; session an's review)
+    prefix = header_key(raw[header.index("item_id")]).rpartition(".")[0]
+    keys = [key.rpartition(".")[2] if prefix and key.rpartition(".")[0] == prefix else key
+            for key in (header_key(r) for r in raw)]
     others = sorted((i for i, h in enumerate(header) if h not in known and not is_passed_over(h)
                      and (keys[i] in ITEM_ALIASES or keys[i] in ITEM_NAME_KEYS)),
                     key=lambda i: (keys[i] in ITEM_NAME_KEYS, keys[i] == "description"))  # an id before a name

@@ -952,8 +952,16 @@ def _refuse_scaled_ids(inter: pd.DataFrame, file: Path) -> None:
     ids = pd.Series(pd.unique(inter["item_id"].astype(str).str.strip().to_numpy()[:100_000]))
     if len(ids) < 5 or ids.str.fullmatch(_SCALED).mean() < 0.9:
         return
-    scaled = sum(bool(inter[col].iloc[:1000].astype(str).str.strip().str.fullmatch(_SCALED).mean() >= 0.5)
-                 for col in unread_columns(inter, INTERACTION_COLUMNS))
+    if not pd.to_numeric(ids, errors="coerce").abs().le(10).all():
+        return  # (a scaler's numbers are small: a library's Dewey numbers, '972.19285', are not)
+    # (any other column, read or not: a scaled 'CustomerId' is read as the shopper; session
+    # an's review)
+    def is_scaled(col: str) -> bool:
+        head = inter[col].iloc[:1000].astype(str).str.strip()
+        return bool(head.str.fullmatch(_SCALED).mean() >= 0.5
+                    and pd.to_numeric(head, errors="coerce").abs().le(10).mean() >= 0.9)  # (not latitudes)
+
+    scaled = sum(is_scaled(col) for col in inter.columns if col not in ("item_id", "_line"))
     if scaled < 2:
         return
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
@@ -988,12 +996,16 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     ``Market_Basket_Optimisation.csv`` heads ``ID,ITEMS`` over 20 fields, and named as its
     hints said, 7,501 of its 29,363 items were read, the rest 'not read' (real54-an).
     Where two unnamed columns or more hold, on half their given values or more, names the
-    item column holds too: each line's items are its rows, the line a basket."""
+    item column holds too: each line's items are its rows, the line a basket. Names, not
+    numbers (a numbered catalogue's unlabelled quantity and aisle columns hold its codes'
+    numbers too); a line's price and quantity stay its first item's (session an's review)."""
     unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))
                and not inter.attrs.get("columns_by_content")]
     if len(unnamed) < 2:
         return inter
     items = set(inter["item_id"].astype(str).str.strip().iloc[:100_000])
+    if sum(any(c.isalpha() for c in v) for v in items) < 0.5 * len(items):
+        return inter
     same = []
     for col in unnamed:
         given = inter[col].astype(str).str.strip()
@@ -1007,6 +1019,10 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     lists = [[v for v in row if v and v not in MISSING_VALUES] for row in cells.itertuples(index=False)]
     out = inter.drop(columns=same).assign(item_id=lists).explode("item_id", ignore_index=True)
     out = out[out["item_id"].notna()].reset_index(drop=True)
+    further = (out.groupby("_line").cumcount() > 0).to_numpy()
+    for col in ("price", "quantity"):
+        if col in out:
+            out[col] = out[col].where(~further)  # (the line's price is its first item's)
     out.attrs = inter.attrs
     if "session_id" not in out:
         out["session_id"] = "line " + out["_line"].astype(str)
@@ -1030,11 +1046,14 @@ def _refuse_line_numbers_as_items(inter: pd.DataFrame, file: Path) -> None:
     ids = inter["item_id"].astype(str)
     if len(ids) < 100 or ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
         return
-    numbers = pd.to_numeric(ids).sort_values().to_numpy()
-    if numbers[0] <= 1 and (np.diff(numbers) == 1).all():
-        raise DataError(f"{file}: {_column_said(name)}, read as item_id, numbers the lines ({numbers[0]}, "
-                        f"{numbers[1]}, {numbers[2]} ... {numbers[-1]}, each once): a line's key, no product; name the "
-                        "column that says the product item_id (a barcode, a SKU, a description)")
+    numbers = pd.to_numeric(ids).to_numpy()
+    # (counting up line by line, from any start, some lines left out: a span at most a
+    # tenth wider than the lines; session an's review)
+    if (np.diff(numbers) > 0).all() and numbers[-1] - numbers[0] + 1 <= 1.1 * len(numbers):
+        raise DataError(f"{file}: {_column_said(name)}, read as item_id, counts up line by line ({numbers[0]}, "
+                        f"{numbers[1]}, {numbers[2]} ... {numbers[-1]}), each once: a line's key, it seems, not a "
+                        "product; name the column that says the product item_id (a barcode, a SKU, a description). "
+                        "(If each item truly sells once, there is nothing to learn of what sells with what.)")
 
 
 def _column_said(name: str) -> str:
@@ -1060,7 +1079,7 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
     reviews)."""
     headerless = bool(inter.attrs.get("columns_by_content"))
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if not headerless and key not in _LINE_KIND_KEYS:
+        if not headerless and key not in _LINE_KIND_KEYS and not key.endswith("status"):
             continue
         head = inter[col].iloc[:1000].astype(str).str.strip().str.lower()
         if not len(head) or head.isin(SHOWN_WORDS).mean() < 0.5:
@@ -1081,9 +1100,9 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
                                            if others else ""))
 
 
-_LINE_KIND_KEYS = ("status", "action", "event", "eventtype", "eventname", "type", "interaction", "interactiontype",
-                   "logtype", "kind")
-"""Header names of a column that says what a line is."""
+_LINE_KIND_KEYS = ("action", "event", "eventtype", "eventname", "interaction", "interactiontype", "logtype")
+"""Header names of a column that says what a line is (and any ``...status``: ``rec_status``);
+not a bare ``type``: a listening log's says where a play was started (session an's review)."""
 
 
 _REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")

@@ -209,7 +209,7 @@ creation (``creationDate``, ``date_added``): of two such time columns, the creat
 event's time (a wishlist had been timed by its last edit, a median of 13 days late;
 real48-an). Not any other date: a shopper's ``customer_since`` or a card's expiry is no
 line's time (session an's review)."""
-_OF_A_PERSON = re.compile(r"customer|user|member|account|client|shopper|buyer|profile|signup")
+_OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup")
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
 time only where no other column holds times."""

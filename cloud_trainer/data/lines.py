@@ -453,12 +453,16 @@ def _list_items(cell: str) -> list[tuple[str, float | None, float | None]]:
     return [(v, None, None) for v in re.split(r"[,\s]+", inner) if v]
 
 
-OBJECT_ID_KEYS = ("id", "sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode", "variantid",
-                  # (Fetch's receipt items: 'barcode', else 'description'; every item had been ''; real55-an)
+OBJECT_ID_KEYS = ("sku", "productid", "itemid", "productsku", "itemsku", "asin", "productcode", "variantid",
+                  # (Fetch's receipt items: 'barcode'; every item had been ''; real55-an)
                   "barcode", "upc", "ean", "gtin", "itemnumber",
-                  "name", "title", "productname", "description")  # (a name last: objects of a name alone name their items so)
+                  # (a bare 'id' after them: Shopify's line_items' is the line's, its 'sku' the
+                  # product's; session an's review)
+                  "id",
+                  "name", "title", "productname")  # (a name last: objects of a name alone name their items so)
+# (Not 'description': a fee's or a shipping line's object has one too; session an's review.)
 """Keys of an object's id in a list of objects written in a cell (:func:`_object_items`)."""
-OBJECT_QTY_KEYS = ("qty", "quantity", "units", "count")
+OBJECT_QTY_KEYS = ("qty", "quantity", "units", "count", "quantitypurchased")
 OBJECT_PRICE_KEYS = ("unitprice", "price", "priceeach", "itemprice")
 """Keys of an object's quantity and unit price in such a list."""
 
@@ -492,6 +496,8 @@ def _object_items(cell: str) -> list[tuple[str, float | None, float | None]]:
     def number(obj: Any, names: tuple[str, ...]) -> float | None:
         keys = {header_key(str(k)): v for k, v in obj.items()}
         value = next((keys[k] for k in names if k in keys), None)
+        if isinstance(value, str) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value):
+            return float(value)  # (Shopify's "price": "19.00", Fetch's "itemPrice": "26.00")
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     return [(i, number(o, OBJECT_QTY_KEYS), number(o, OBJECT_PRICE_KEYS))
@@ -870,7 +876,8 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
-PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaymentmethod", "blocked"})
+PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaymentmethod", "blocked", "failure",
+                            "txnfailure", "refused"})  # (UPI's 'failure', Paytm's, Adyen's 'Refused')
 """A payment's whole status that says no money was taken (Stripe's ``Failed``,
 ``requires_payment_method``, ``Blocked``): a sale never made however many such lines
 there are, as a subscription's retries may be most of a payments export (28 of 53
@@ -880,7 +887,7 @@ on most lines say something else (session an's review)."""
 PAYMENT_TAKEN = frozenset({"paid", "succeeded", "captured", "settled", "authorized", "authorised", "paymentcomplete",
                            # (Flutterwave's 'successful', a UPI log's 'Success', PayPal's and
                            # Square's 'Completed'; session an's review)
-                           "success", "successful", "completed", "complete", "approved"})
+                           "success", "successful", "completed", "complete", "approved", "txnsuccess"})
 DECLINED = "declined"
 """A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
 sale; real26-aj), not in a column of returns or refunds, where the return was refused and

@@ -62,3 +62,9 @@ def passed_over(column: str) -> str:
 
 def is_passed_over(column: str) -> bool:
     return column.endswith(PASSED_OVER)
+
+
+BASKET_HEADER_WORDS = frozenset({"items", "item", "products", "product", "basket", "baskets", "transaction",
+                                 "transactions", "itemset", "itemsets", "order", "orders", "groceries", "basketitems",
+                                 "itemslist", "itemlist", "artikel", "produkte", "articulos", "produits", "produtos"})
+"""One word over a file of baskets that names what its lines are, no item."""

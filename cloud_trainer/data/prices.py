@@ -296,9 +296,11 @@ def totals_over_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -
         # line, a discount), not its units)
         return inter
     means = ratio.groupby(inter["item_id"]).mean().dropna()
-    if len(means) < 2 or float(means.std() / means.mean()) < 0.02:
-        # (one ratio for every item: the same money in another currency or a deposit's
-        # share, not a price per unit, which differs between products; session an's review)
+    kinds = int((means / means.median()).round(2).nunique())
+    if len(means) < 2 or float(means.std() / means.mean()) < 0.02 or kinds < min(4, len(means)):
+        # (one ratio for every item, or two or three: the same money in another currency, a
+        # deposit's share, a tax at its rates; not a price per unit, which differs between
+        # products; session an's reviews)
         return inter
     inter["quantity"] = units.to_numpy()
     inter["price"] = (price / units).where((price > 0) & units.notna()).to_numpy()

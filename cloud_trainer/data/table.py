@@ -509,13 +509,13 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
                                   r"|(?<![a-z])plan(?![a-z])"
                                   # (an NFT's 'token_id'; real53-an)
-                                  r"|(?<![a-z])token.?id(?![a-z])"),
+                                  r"|^token.?id$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
                                   r"|saver|consumer|purchaser|payer"
                                   # (an NFT sale's 'buyer_address', a holding's 'current_owner'; real53-an)
-                                  r"|buyer.?address|wallet|owner|holder"),
+                                  r"|buyer.?address$|wallet|current.?owner"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -531,7 +531,7 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
                          r"|valor)(?![a-z])"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
-                         r"|(?<!buyer.)(?<!buyer)address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         r"|(?<!buyer.)(?<!buyer)address|buyer.?address\W*\d|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
                          r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"

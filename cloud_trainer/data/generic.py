@@ -949,7 +949,8 @@ def _refuse_scaled_ids(inter: pd.DataFrame, file: Path) -> None:
     item ids are such numbers (min-max, standardised or rounded to four decimals) and two
     more columns are too; not a tracker's random visitor ids beside a plain log (session
     an's review)."""
-    ids = pd.Series(pd.unique(inter["item_id"].astype(str).str.strip().to_numpy()[:100_000]))
+    # (the first 100,000 lines, sliced before the text is made: a column means one thing)
+    ids = pd.Series(pd.unique(inter["item_id"].iloc[:100_000].astype(str).str.strip().to_numpy()))
     if len(ids) < 5 or ids.str.fullmatch(_SCALED).mean() < 0.9:
         return
     if not pd.to_numeric(ids, errors="coerce").abs().le(10).all():
@@ -999,8 +1000,9 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     item column holds too: each line's items are its rows, the line a basket. Names, not
     numbers (a numbered catalogue's unlabelled quantity and aisle columns hold its codes'
     numbers too); a line's price and quantity stay its first item's (session an's review)."""
-    unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))
-               and not inter.attrs.get("columns_by_content")]
+    if inter.attrs.get("columns_by_content"):
+        return inter  # (a headerless file's columns are all 'column_N': its own reading)
+    unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))]
     if len(unnamed) < 2:
         return inter
     items = set(inter["item_id"].astype(str).str.strip().iloc[:100_000])
@@ -1043,8 +1045,10 @@ def _refuse_line_numbers_as_items(inter: pd.DataFrame, file: Path) -> None:
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
     if header_key(name) not in ("itemid", "id", "item", "itemno", "lineid", "index", "row", "rowid"):
         return
+    if len(inter) < 100 or not inter["item_id"].iloc[:1000].is_unique:
+        return  # (a look at the head first: most files repeat their items within it)
     ids = inter["item_id"].astype(str)
-    if len(ids) < 100 or ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
+    if ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
         return
     numbers = pd.to_numeric(ids).to_numpy()
     # (counting up line by line, from any start, some lines left out: a span at most a

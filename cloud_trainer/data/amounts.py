@@ -28,10 +28,12 @@ Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column u
 _DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
 ``R$ 209,00`` had left every price unread; real17-ai)."""
-_MONEY = re.compile(r"(?:税込\s*)?(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
+_TAX = r"税(?:込み?|抜き?|別)(?:価格)?"
+"""A Japanese price's tax word: ``税込`` (included), ``税抜`` / ``税別`` (excluded), ``税込価格``."""
+_MONEY = re.compile(r"(?:" + _TAX + r"\s*)?(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
                     + r")(?=[\s\d]))?\s*"
                     r"(?P<sign>-)?\s*(?P<number>\d[\d.,' ]*?)(?:/-)?\s*(?P<post>[$" + _SIGNS + "]|" + _CURRENCY_CODES + r")?\s*"
-                    r"(?P<close>\))?\s*(?:\(税[込抜]み?\))?")  # (a Japanese price 'tax included')
+                    r"(?P<close>\))?\s*(?:\(" + _TAX + r"\)|" + _TAX + r")?")  # (a Japanese price 'tax included')
 """A money amount as POS and shop exports write it: ``$1,234.50``, ``€ 2,49``, ``2.49 EUR``,
 ``USD 3``, ``($1.50)`` (an accountant's negative)."""
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"

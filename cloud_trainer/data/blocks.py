@@ -251,7 +251,7 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
         rows = rows[first + 1:]
     table, line_map, baskets, items = _baskets_table(rows)
     what = ("one basket a line, each name on it an item, "
-            + (f"under a one-word header ({header!r})" if header else "no header")
+            + (f"under a header of one field ({header!r})" if header else "no header")
             + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
             "line number as its id")
     return Converted(table, line_map, what)

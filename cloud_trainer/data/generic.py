@@ -1051,10 +1051,11 @@ def _refuse_line_numbers_as_items(inter: pd.DataFrame, file: Path) -> None:
     if ids.nunique() != len(ids) or not ids.str.fullmatch(r"\d+").all():
         return
     numbers = pd.to_numeric(ids).to_numpy()
-    # (counting up line by line, from any start, some lines left out: a span at most a
-    # tenth wider than the lines; session an's review)
-    if (np.diff(numbers) > 0).all() and numbers[-1] - numbers[0] + 1 <= 1.1 * len(numbers):
-        raise DataError(f"{file}: {_column_said(name)}, read as item_id, counts up line by line ({numbers[0]}, "
+    # (counting up or down line by line, from any start, some lines left out: a span at
+    # most a quarter wider than the lines; session an's reviews)
+    steps = np.diff(numbers)
+    if ((steps > 0).all() or (steps < 0).all()) and abs(numbers[-1] - numbers[0]) + 1 <= 1.25 * len(numbers):
+        raise DataError(f"{file}: {_column_said(name)}, read as item_id, counts line by line ({numbers[0]}, "
                         f"{numbers[1]}, {numbers[2]} ... {numbers[-1]}), each once: a line's key, it seems, not a "
                         "product; name the column that says the product item_id (a barcode, a SKU, a description). "
                         "(If each item truly sells once, there is nothing to learn of what sells with what.)")

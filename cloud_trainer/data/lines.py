@@ -422,6 +422,11 @@ def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestRe
     n = int(drop.sum())
     if not n:
         return inter
+    if "_line" in inter:
+        # (the file's lines whose every row goes: a line of several items, a fee among them,
+        # had counted as skipped whole while its products were kept; session an's review)
+        lines = inter["_line"].to_numpy()
+        n = len(set(lines[drop]) - set(lines[~drop]))
     stats = report.stats(str(file))
     stats.rows_skipped += n
     stats.rows_kept -= n
@@ -459,8 +464,11 @@ OBJECT_ID_KEYS = ("sku", "productid", "itemid", "productsku", "itemsku", "asin",
                   # (a bare 'id' after them: Shopify's line_items' is the line's, its 'sku' the
                   # product's; session an's review)
                   "id",
-                  "name", "title", "productname")  # (a name last: objects of a name alone name their items so)
-# (Not 'description': a fee's or a shipping line's object has one too; session an's review.)
+                  "name", "title", "productname",  # (a name last: objects of a name alone name their items so)
+                  # (and a bare 'description' after all: Fetch's items without a barcode, half of
+                  # some receipts'; a fee's object is then left out as a line of no product; session
+                  # an's reviews)
+                  "description")
 """Keys of an object's id in a list of objects written in a cell (:func:`_object_items`)."""
 OBJECT_QTY_KEYS = ("qty", "quantity", "units", "count", "quantitypurchased")
 OBJECT_PRICE_KEYS = ("unitprice", "price", "priceeach", "itemprice")
@@ -496,8 +504,15 @@ def _object_items(cell: str) -> list[tuple[str, float | None, float | None]]:
     def number(obj: Any, names: tuple[str, ...]) -> float | None:
         keys = {header_key(str(k)): v for k, v in obj.items()}
         value = next((keys[k] for k in names if k in keys), None)
-        if isinstance(value, str) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value):
-            return float(value)  # (Shopify's "price": "19.00", Fetch's "itemPrice": "26.00")
+        if isinstance(value, str):
+            # (Shopify's "price": "19.00", Fetch's "itemPrice": "26.00"; "1,332.00" and a
+            # European "37,90"; session an's reviews)
+            text = value.strip()
+            if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+                text = text.replace(",", "")
+            elif re.fullmatch(r"\d+,\d{1,2}", text):
+                text = text.replace(",", ".")
+            return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else None
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     return [(i, number(o, OBJECT_QTY_KEYS), number(o, OBJECT_PRICE_KEYS))

@@ -66,5 +66,6 @@ def is_passed_over(column: str) -> bool:
 
 BASKET_HEADER_WORDS = frozenset({"items", "item", "products", "product", "basket", "baskets", "transaction",
                                  "transactions", "itemset", "itemsets", "order", "orders", "groceries", "basketitems",
-                                 "itemslist", "itemlist", "artikel", "produkte", "articulos", "produits", "produtos"})
+                                 "itemslist", "itemlist", "artikel", "produkte", "articulos", "produits", "produtos",
+                                 "articles", "panier", "warenkorb", "cesta", "carrello"})
 """One word over a file of baskets that names what its lines are, no item."""

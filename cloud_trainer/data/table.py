@@ -407,12 +407,6 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
-    if missing and keys >= BROWSER_HISTORY:
-        # (Google Takeout's BrowserHistory.json had been refused for a missing item, its
-        # hint naming 'title'; only once renamed was it refused as one person's; real49-an)
-        raise DataError(f"{name}: one person's browser history (Google Takeout's BrowserHistory: "
-                        f"{', '.join(h for h in raw_header if header_key(h) in BROWSER_HISTORY)}): pages one browser "
-                        "visited, no shop's shoppers or items; give a shop's event log of many shoppers")
     if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
@@ -447,6 +441,17 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         with contextlib.suppress(csv.Error):
             rows = first_rows(text, delimiter, quoting, 200)[1:]
             columns = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
+        client = next((i for i, h in enumerate(raw_header) if header_key(h) == "clientid"), None)
+        if keys >= BROWSER_HISTORY and not any(
+                re.search(r"participant|person|subject|panelist|respondent|user", key) for key in keys) and (
+                client is None or (columns and len(set(columns[client]) - {""}) <= 1)):
+            # (Google Takeout's BrowserHistory.json had been refused for a missing item, its
+            # hint naming 'title'; only once renamed was it refused as one person's; real49-an.
+            # Its 'client_id' is the browser's, one on every line; not a pool of many people's
+            # histories, a study's 'participant_id' or many clients; session an's review)
+            raise DataError(f"{name}: one person's browser history (Google Takeout's BrowserHistory: "
+                            f"{', '.join(h for h in raw_header if header_key(h) in BROWSER_HISTORY)}): pages one "
+                            "browser visited, no shop's shoppers or items; give a shop's event log of many shoppers")
         if len(raw_header) >= headerless.COUNT_COLUMNS and columns:
             wide = ((headerless.wide_table(columns) if len(raw_header) >= headerless.WIDE_COLUMNS else "")
                     or headerless.count_matrix(columns))
@@ -509,13 +514,13 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
                                   r"|(?<![a-z])plan(?![a-z])"
                                   # (an NFT's 'token_id'; real53-an)
-                                  r"|^token.?id$"),
+                                  r"|^(?:nft.?)?token.?id$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
                                   r"|saver|consumer|purchaser|payer"
                                   # (an NFT sale's 'buyer_address', a holding's 'current_owner'; real53-an)
-                                  r"|buyer.?address$|wallet|current.?owner"),
+                                  r"|wallet.?(?:id|address)|current.?owner"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -531,7 +536,7 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
                          r"|valor)(?![a-z])"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
-                         r"|(?<!buyer.)(?<!buyer)address|buyer.?address\W*\d|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
                          r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"
@@ -547,13 +552,17 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a customer's age, gender or income: no id; real48-an)
                          r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])"
                          # (a sports centre's 'booked_slots', a cinema's 'Movie_Genre'; real47-an)
-                         r"|(?<![a-z])slots?(?![a-z])|genre"
+                         r"|slots(?![a-z])|genre"
                          # (a car dealer's 'customerarea', 20 neighbourhoods; real50-an)
                          r"|area|region|zone|district|neighbo"
                          # (a board game's 'MaxPlayers': a count, as 'customers' is; real52-an)
-                         r"|players|persons|people|guests|buyers|sellers|owners|holders"
-                         # (a map's coordinates: a textbook's 'OS X Customer'; real54-an)
-                         r"|(?<![a-z0-9])[xy](?![a-z0-9])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])")
+                         # (a count of them, not one: 'MaxPlayers'; not a column of players' names, nor
+                         # 'PeopleSoft Customer ID'; session an's review)
+                         r"|(?:max|min|num|total|number.?of|no.?of)[\s_.]*(?:players|persons|people|guests|buyers"
+                         r"|sellers|owners|holders)"
+                         # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
+                         # nor a Spanish 'y'; session an's review)
+                         r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -594,7 +603,9 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
             return False
         decimals = all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)
         markup = sum(bool(re.search(r"<[a-z/][^>]*>", v)) for v in given) * 5 >= len(given) * 2
-        return decimals or markup or sorted(map(len, given))[len(given) // 2] > 150
+        # (counts with thousands commas: an NFT collection's 'Buyers', '1,790,587'; real53-an)
+        grouped = sum(bool(re.fullmatch(r"\d{1,3}(?:,\d{3})+", v)) for v in given) * 2 >= len(given)
+        return decimals or markup or grouped or sorted(map(len, given))[len(given) // 2] > 150
 
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)
@@ -615,10 +626,19 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
             # A person named in two columns (VAST's loyalty-card purchases: 'FirstName',
             # 'LastName'): either alone merges people (two Felixes; three shared last names;
             # real55-an), so the hint says to join them.
-            first = next((raw for raw in raw_header if re.fullmatch(r"(?i)first.?name|given.?name|vorname", raw)), None)
-            last = next((raw for raw in raw_header if re.fullmatch(r"(?i)last.?name|sur.?name|family.?name|nachname",
-                                                                   raw)), None)
-            if first and last:
+            # (with a customer's or a billing prefix, in French, German or Spanish; not a
+            # salesperson's, nor a column of five names or fewer; session an's review)
+            def named(pattern: str) -> int | None:
+                return next((at for at, raw in enumerate(raw_header)
+                             if re.search(pattern, header_key(raw)) and not a_kind(at)
+                             and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller",
+                                               header_key(raw))), None)
+
+            at_first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
+            at_last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")
+            first = raw_header[at_first] if at_first is not None else None
+            last = raw_header[at_last] if at_last is not None else None
+            if first and last and first != last:
                 said.append(f"{first!r} and {last!r} together may be user_id: join them into one column named user_id "
                             "(either alone would take two people of one name for one shopper)")
     return "; " + "; ".join(said) if said else ""

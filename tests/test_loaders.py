@@ -5138,3 +5138,29 @@ def test_round_23_last_reviews_objects_text_prices_line_keys_tax_words_and_hints
         load_text(tmp_path, "histories.csv", "participant_id,page_transition,title,url,time_usec\n" + "".join(
             f"p{k % 25},LINK,Page {k},https://example.org/{k % 40},{1700000000000000 + k}\n" for k in range(60)))
     assert "one person's browser history" not in str(exc.value)
+
+
+def test_round_23_final_review_fees_in_other_languages_wallets_guests_and_three_devices(tmp_path: Path) -> None:
+    """Session an's last review: a German shop's line-item objects made 'Versandkosten',
+    'Frais de port' and 'Geschenkverpackung' its top items; an NFT's 'buyer_address' and a
+    'wallet_address' lost their hints and a party's 'guests' got one; a Takeout history
+    synced from three devices was no longer refused; 'Nombre del producto' was paired with
+    'Apellidos'; '6.337,78' in an object was no number."""
+    raw, path = load_text(tmp_path, "orders.csv", "order_id,customer_id,created,item_id\n" + "".join(
+        f"{k},c{k % 30},2024-01-{1 + k % 28:02d},\"[{{\"\"sku\"\": \"\"A{k % 40}\"\", \"\"price\"\": \"\"6.3{k % 10}7,78\"\"}}, "
+        f"{{\"\"description\"\": \"\"{['Versandkosten', 'Frais de port', 'Geschenkverpackung'][k % 3]}\"\"}}]\"\n"
+        for k in range(300)))
+    inter = raw.interactions
+    assert inter["item_id"].str.startswith("A").all() and inter["price"].between(6307, 6398).all()
+    assert any("items listed on the lines are fees or services" in n for n in raw.report.notes)
+    for header, said, unsaid in (("block_time,buyer_address,nft_token_id,eth", "'buyer_address' may be user_id", None),
+                                 ("order_ref,dish,guests,total", None, "'guests' may be user_id"),
+                                 ("Fecha,Nombre del producto,Precio,Nombre,Apellidos", "'Nombre' and 'Apellidos' together",
+                                  "'Nombre del producto' and")):
+        with pytest.raises(DataError) as exc:
+            load_text(tmp_path, "t.csv", header + "\n" + "".join(
+                ",".join(f"v{k % (7 + j)}" for j in range(header.count(",") + 1)) + "\n" for k in range(60)))
+        assert (said is None or said in str(exc.value)) and (unsaid is None or unsaid not in str(exc.value))
+    with pytest.raises(DataError, match=r"one person's browser history"):
+        load_text(tmp_path, "BrowserHistory.csv", "page_transition,title,url,client_id,time_usec\n" + "".join(
+            f"LINK,Page {k},https://example.org/{k % 40},device{k % 3},{1700000000000000 + k}\n" for k in range(60)))

@@ -510,6 +510,8 @@ def _object_items(cell: str) -> list[tuple[str, float | None, float | None]]:
             text = value.strip()
             if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
                 text = text.replace(",", "")
+            elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d{1,2}", text):
+                text = text.replace(".", "").replace(",", ".")  # ('6.337,78')
             elif re.fullmatch(r"\d+,\d{1,2}", text):
                 text = text.replace(",", ".")
             return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else None
@@ -1223,7 +1225,13 @@ SERVICE_NAMES = frozenset({
     # what tills and shops put on a receipt besides products
     "shipping", "shipping fee", "shipping charge", "shipping cost", "delivery", "delivery charge", "delivery fee",
     "service charge", "service fee", "tip", "tips", "gratuity", "carrier bag", "carrier bags", "plastic bag",
-    "bag fee", "bag charge", "deposit", "bottle deposit", "pfand", "leergut", "rounding", "rounding adjustment"})
+    "bag fee", "bag charge", "deposit", "bottle deposit", "pfand", "leergut", "rounding", "rounding adjustment",
+    # (and in other languages, and gift wrapping: a German shop's line-item objects; session
+    # an's review)
+    "versand", "versandkosten", "lieferkosten", "geschenkverpackung", "verpackung", "frais de port",
+    "frais de livraison", "livraison", "emballage cadeau", "gastos de envio", "gastos de envío", "envío", "envio",
+    "spese di spedizione", "spedizione", "gift wrap", "gift wrapping", "handling fee", "handling", "payment fee",
+    "transaction fee", "cod fee"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product)."""
@@ -1252,7 +1260,9 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     names = dict(zip(items["item_id"], item_names, strict=True)) if len(items) else {}
     counts = inter["item_id"][drop].value_counts()
     said = ", ".join(f"{(names.get(i) or i)!r} ({n:,})" for i, n in counts.head(5).items())
-    inter = left_out(inter, drop, file, report, f"{int(drop.sum()):,} lines are fees or services, no product "
+    # (items of a line's list: the line stays for its products; session an's review)
+    what = "items listed on the lines" if "_line" in inter and inter["_line"].duplicated().any() else "lines"
+    inter = left_out(inter, drop, file, report, f"{int(drop.sum()):,} {what} are fees or services, no product "
                      f"({said}{', ...' if len(counts) > 5 else ''})")
     return inter, items[~items["item_id"].isin(service)].reset_index(drop=True)
 

@@ -444,11 +444,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         client = next((i for i, h in enumerate(raw_header) if header_key(h) == "clientid"), None)
         if keys >= BROWSER_HISTORY and not any(
                 re.search(r"participant|person|subject|panelist|respondent|user", key) for key in keys) and (
-                client is None or (columns and len(set(columns[client]) - {""}) <= 1)):
+                client is None or (columns and len(set(columns[client]) - {""}) <= 5)):
             # (Google Takeout's BrowserHistory.json had been refused for a missing item, its
             # hint naming 'title'; only once renamed was it refused as one person's; real49-an.
-            # Its 'client_id' is the browser's, one on every line; not a pool of many people's
-            # histories, a study's 'participant_id' or many clients; session an's review)
+            # Its 'client_id' is a browser's, one a device, five at most; not a pool of many
+            # people's histories, a study's 'participant_id' or many clients; session an's reviews)
             raise DataError(f"{name}: one person's browser history (Google Takeout's BrowserHistory: "
                             f"{', '.join(h for h in raw_header if header_key(h) in BROWSER_HISTORY)}): pages one "
                             "browser visited, no shop's shoppers or items; give a shop's event log of many shoppers")
@@ -536,7 +536,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:precio|preco|preço|prix|preis|prezzo|cantidad|quantidade|menge|importe|monto"
                          r"|valor)(?![a-z])"
                          r"|sales|size|measure|weight|customers|users|members|visitors|first|last|full|bill|ship"
-                         r"|address|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         # (not an NFT's 'buyer_address' or a 'wallet_address': a wallet; a street's
+                         # 'Buyer Address State' is; session an's reviews)
+                         r"|(?<!buyer.)(?<!buyer)(?<!wallet.)(?<!wallet)address|(?:buyer|wallet).?address.|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
                          r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"
@@ -558,8 +560,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a board game's 'MaxPlayers': a count, as 'customers' is; real52-an)
                          # (a count of them, not one: 'MaxPlayers'; not a column of players' names, nor
                          # 'PeopleSoft Customer ID'; session an's review)
-                         r"|(?:max|min|num|total|number.?of|no.?of)[\s_.]*(?:players|persons|people|guests|buyers"
-                         r"|sellers|owners|holders)"
+                         r"|(?:max|min|num|total|peak|avg|average|number.?of|no.?of)[\s_.]*(?:players|persons|people"
+                         r"|guests|buyers|sellers|owners|holders)|(?<![a-z])guests(?![a-z])"
                          # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
                          # nor a Spanish 'y'; session an's review)
                          r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])")
@@ -631,8 +633,8 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
             def named(pattern: str) -> int | None:
                 return next((at for at, raw in enumerate(raw_header)
                              if re.search(pattern, header_key(raw)) and not a_kind(at)
-                             and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller",
-                                               header_key(raw))), None)
+                             and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller"
+                                               r"|product|articulo|artikel|item", header_key(raw))), None)
 
             at_first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
             at_last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")

@@ -5143,8 +5143,9 @@ def test_round_23_last_reviews_objects_text_prices_line_keys_tax_words_and_hints
 def test_round_23_final_review_fees_in_other_languages_wallets_guests_and_three_devices(tmp_path: Path) -> None:
     """Session an's last review: a German shop's line-item objects made 'Versandkosten',
     'Frais de port' and 'Geschenkverpackung' its top items; an NFT's 'buyer_address' and a
-    'wallet_address' lost their hints and a party's 'guests' got one; a Takeout history
-    synced from three devices was no longer refused; 'Nombre del producto' was paired with
+    'wallet_address' lost their hints and a party's 'guests' got one (a Takeout history
+    synced from three devices gets the hint, not the refusal: a pool sorted by client shows
+    one client in its head too; review 33); 'Nombre del producto' was paired with
     'Apellidos'; '6.337,78' in an object was no number."""
     raw, path = load_text(tmp_path, "orders.csv", "order_id,customer_id,created,item_id\n" + "".join(
         f"{k},c{k % 30},2024-01-{1 + k % 28:02d},\"[{{\"\"sku\"\": \"\"A{k % 40}\"\", \"\"price\"\": \"\"6.3{k % 10}7,78\"\"}}, "
@@ -5163,4 +5164,22 @@ def test_round_23_final_review_fees_in_other_languages_wallets_guests_and_three_
         assert (said is None or said in str(exc.value)) and (unsaid is None or unsaid not in str(exc.value))
     with pytest.raises(DataError, match=r"one person's browser history"):
         load_text(tmp_path, "BrowserHistory.csv", "page_transition,title,url,client_id,time_usec\n" + "".join(
-            f"LINK,Page {k},https://example.org/{k % 40},device{k % 3},{1700000000000000 + k}\n" for k in range(60)))
+            f"LINK,Page {k},https://example.org/{k % 40},device1,{1700000000000000 + k}\n" for k in range(60)))
+
+
+def test_shipping_lines_under_their_usual_names_and_a_pool_of_histories(tmp_path: Path) -> None:
+    """Session an's review 33: 'Porto', 'Versand (DHL)', 'Flat rate', 'Standard Shipping' were
+    a shop's best-selling items, and the fee note said its lines were skipped while they
+    kept their products; a pool of 25 people's histories sorted by client was refused as
+    one person's."""
+    fees = ["Porto", "Versand (DHL)", "Flat rate", "Standard Shipping", "Shipping & Handling"]
+    raw, path = load_text(tmp_path, "orders.csv", "order_id,customer_id,created,item_id\n" + "".join(
+        f"{k},c{k % 30},2024-01-{1 + k % 28:02d},\"[{{\"\"sku\"\": \"\"A{k % 40}\"\"}}, "
+        f"{{\"\"description\"\": \"\"{fees[k % 5]}\"\"}}]\"\n" for k in range(300)))
+    assert raw.interactions["item_id"].str.startswith("A").all()
+    assert any("no line counted as skipped: each keeps its other items" in n for n in raw.report.notes)
+    assert raw.report.files[str(path)].rows_kept == 300
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "BrowserHistory.csv", "page_transition,title,url,client_id,time_usec\n" + "".join(
+            f"LINK,Page {k},https://example.org/{k % 40},donor{k // 12:02d},{1700000000000000 + k}\n" for k in range(300)))
+    assert "one person's browser history" not in str(exc.value)

@@ -422,6 +422,7 @@ def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestRe
     n = int(drop.sum())
     if not n:
         return inter
+    rows = n
     if "_line" in inter:
         # (the file's lines whose every row goes: a line of several items, a fee among them,
         # had counted as skipped whole while its products were kept; session an's review)
@@ -430,7 +431,10 @@ def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestRe
     stats = report.stats(str(file))
     stats.rows_skipped += n
     stats.rows_kept -= n
-    report.notes.append(f"{file}: {what}: left out (counted as skipped, not as errors)")
+    counted = ("counted as skipped, not as errors" if n == rows else
+               "no line counted as skipped: each keeps its other items" if n == 0 else
+               f"{n:,} lines counted as skipped, the others keep their other items")
+    report.notes.append(f"{file}: {what}: left out ({counted})")
     return inter.loc[~drop].reset_index(drop=True)
 
 
@@ -1231,10 +1235,13 @@ SERVICE_NAMES = frozenset({
     "versand", "versandkosten", "lieferkosten", "geschenkverpackung", "verpackung", "frais de port",
     "frais de livraison", "livraison", "emballage cadeau", "gastos de envio", "gastos de envío", "envío", "envio",
     "spese di spedizione", "spedizione", "gift wrap", "gift wrapping", "handling fee", "handling", "payment fee",
-    "transaction fee", "cod fee"})
+    "transaction fee", "cod fee", "porto", "versandkostenpauschale", "expressversand", "porto & verpackung",
+    "porto und verpackung", "flat rate", "flat rate shipping", "standard shipping", "express shipping",
+    "free shipping", "shipping & handling", "shipping and handling"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
-Compared whole, without case or extra spaces (``Discount bread`` is a product)."""
+Compared whole, without case or extra spaces (``Discount bread`` is a product), and without
+a carrier in brackets (``Versand (DHL)``)."""
 
 
 def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
@@ -1248,7 +1255,8 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
 
     def named(values: pd.Series) -> np.ndarray:
         text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
-        return text.isin(SERVICE_NAMES).to_numpy()
+        bare = text.str.replace(r"\s*\([^()]*\)$", "", regex=True)  # ('Versand (DHL)')
+        return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES)).to_numpy()
 
     item_names = items["name"] if "name" in items else pd.Series("", index=items.index, dtype=object)
     service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()

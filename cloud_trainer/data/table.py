@@ -444,11 +444,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         client = next((i for i, h in enumerate(raw_header) if header_key(h) == "clientid"), None)
         if keys >= BROWSER_HISTORY and not any(
                 re.search(r"participant|person|subject|panelist|respondent|user", key) for key in keys) and (
-                client is None or (columns and len(set(columns[client]) - {""}) <= 5)):
+                client is None or (columns and len(set(columns[client]) - {""}) <= 1)):
             # (Google Takeout's BrowserHistory.json had been refused for a missing item, its
             # hint naming 'title'; only once renamed was it refused as one person's; real49-an.
-            # Its 'client_id' is a browser's, one a device, five at most; not a pool of many
-            # people's histories, a study's 'participant_id' or many clients; session an's reviews)
+            # Its 'client_id' is a browser's, one on every line looked at; not a pool of many
+            # people's histories, a study's 'participant_id' or several clients, which a file
+            # sorted by client shows only further down: one person synced from three devices
+            # gets the hint instead; session an's reviews)
             raise DataError(f"{name}: one person's browser history (Google Takeout's BrowserHistory: "
                             f"{', '.join(h for h in raw_header if header_key(h) in BROWSER_HISTORY)}): pages one "
                             "browser visited, no shop's shoppers or items; give a shop's event log of many shoppers")

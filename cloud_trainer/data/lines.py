@@ -422,16 +422,18 @@ def left_out(inter: pd.DataFrame, drop: np.ndarray, file: Path, report: IngestRe
     n = int(drop.sum())
     if not n:
         return inter
-    rows = n
+    rows, touched = n, n
     if "_line" in inter:
         # (the file's lines whose every row goes: a line of several items, a fee among them,
         # had counted as skipped whole while its products were kept; session an's review)
         lines = inter["_line"].to_numpy()
-        n = len(set(lines[drop]) - set(lines[~drop]))
+        hit = set(lines[drop])
+        touched, n = len(hit), len(hit - set(lines[~drop]))
     stats = report.stats(str(file))
     stats.rows_skipped += n
     stats.rows_kept -= n
     counted = ("counted as skipped, not as errors" if n == rows else
+               f"their {n:,} lines counted as skipped, not as errors" if n == touched else
                "no line counted as skipped: each keeps its other items" if n == 0 else
                f"{n:,} lines counted as skipped, the others keep their other items")
     report.notes.append(f"{file}: {what}: left out ({counted})")

@@ -113,6 +113,20 @@ _NO_CENTS = ("Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP")
 between digits can only group thousands as well (``12,990 VND``)."""
 
 
+def text_number(text: str) -> float | None:
+    """One number written as text (a JSON object's ``"19.00"``): US thousands commas
+    (``"1,332.00"``), a European amount (``"6.337,78"``, ``"37,90"``), else plain digits;
+    None for anything else. The one-value form of what the column readers above do."""
+    text = text.strip()
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(_GROUPED_EUROPEAN, text):
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d+,\d{1,2}", text):
+        text = text.replace(",", ".")
+    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else None
+
+
 def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     """``text`` with currency signs and codes taken off (``$1.09`` -> ``1.09``), an
     accountant's ``(1.50)`` as ``-1.50``, and a US amount's thousands commas dropped where

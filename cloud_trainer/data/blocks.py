@@ -11,7 +11,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 
-from .names import BASKET_HEADER_WORDS, header_key
+from .names import is_basket_header
 from .records import Converted, FormatError
 
 BLOCK_HEADER = re.compile(rb"^[ \t]*(\d+):[ \t]*\r?$", re.MULTILINE)
@@ -244,7 +244,7 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
             for number, line in enumerate(text.split("\n"), first_line)]
     first = next((i for i, (_, _, names) in enumerate(rows) if names), None)
     header = ""
-    if first is not None and len(rows[first][2]) == 1 and header_key(rows[first][2][0]) in BASKET_HEADER_WORDS:
+    if first is not None and is_basket_header(rows[first][2]):
         # (a one-word header over the baskets, 'Items': read as a basket of one item
         # 'Items', it had put a product of that name in the catalogue; real54-an)
         header = rows[first][2][0]
@@ -255,9 +255,6 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
             + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
             "line number as its id")
     return Converted(table, line_map, what)
-
-
-
 
 
 def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:

@@ -270,7 +270,8 @@ shops' Shopify exports leave ``Email`` blank on 99 % of their guest orders and g
 bare 'mobile' (an app log's device model)."""
 
 
-_PERSON_DATE = re.compile(r"birth|dob|expir|since|signup|joined")
+_PERSON_DATE = re.compile(r"birth|dob|expir|since|signup|joined"
+                          r"|(?:customer|user|member|account|client).*regist|regist.*(?:customer|user|member|account|client)")
 """Header keys of a person's or a card's date (``birth_date``, ``card_expiry``,
 ``customer_since``; and a customer's registration, not a line's own 'registered_at'): no
 line's time, whatever it holds (session an's reviews)."""
@@ -320,9 +321,7 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     # its 'Time' of Weekend / Weekday; session ag's second review).
     known = set(INTERACTION_COLUMNS)
     for i, h in enumerate(header):
-        key = header_key(raw[i])
-        if h in known or is_passed_over(h) or _PERSON_DATE.search(key) or (
-                "regist" in key and re.search(r"customer|user|member|account|client", key)):
+        if h in known or is_passed_over(h) or _PERSON_DATE.search(header_key(raw[i])):
             continue
         given = frame[h].astype(str).str.strip()
         given = given[(given != "") & ~given.isin(MISSING_VALUES)]

@@ -1005,7 +1005,7 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))]
     if len(unnamed) < 2:
         return inter
-    items = set(inter["item_id"].astype(str).str.strip().iloc[:100_000])
+    items = set(inter["item_id"].iloc[:100_000].astype(str).str.strip())
     if sum(any(c.isalpha() for c in v) for v in items) < 0.5 * len(items):
         return inter
     same = []

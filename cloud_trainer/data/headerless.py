@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .names import BASKET_HEADER_WORDS, header_key
+from .names import header_key, is_basket_header
 from .schema import MISSING_VALUES
 from .timestamps import EPOCH_PATTERN, epoch_seconds
 
@@ -162,7 +162,7 @@ def is_basket_per_line(rows: list[list[str]], known_keys: Iterable[str]) -> bool
         while r and not r[-1]:
             r.pop()
     rows = [r for r in rows if r]
-    if rows and len(rows[0]) == 1 and header_key(rows[0][0]) in BASKET_HEADER_WORDS:
+    if rows and is_basket_header(rows[0]):
         rows = rows[1:]  # (a one-word header, 'Basket', 'Transaction': blocks.basket_lines skips it)
     if len(rows) < 20 or set(known_keys).intersection(map(header_key, rows[0])):
         return False

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cloud_trainer.data.amounts import text_number
 from cloud_trainer.data.columns import fill_from_basket
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key, letter_words
@@ -512,15 +513,8 @@ def _object_items(cell: str) -> list[tuple[str, float | None, float | None]]:
         value = next((keys[k] for k in names if k in keys), None)
         if isinstance(value, str):
             # (Shopify's "price": "19.00", Fetch's "itemPrice": "26.00"; "1,332.00" and a
-            # European "37,90"; session an's reviews)
-            text = value.strip()
-            if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
-                text = text.replace(",", "")
-            elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d{1,2}", text):
-                text = text.replace(".", "").replace(",", ".")  # ('6.337,78')
-            elif re.fullmatch(r"\d+,\d{1,2}", text):
-                text = text.replace(",", ".")
-            return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else None
+            # European "37,90", "6.337,78"; session an's reviews)
+            return text_number(value)
         return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     return [(i, number(o, OBJECT_QTY_KEYS), number(o, OBJECT_PRICE_KEYS))
@@ -1100,6 +1094,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                                      report, note=False)
         values = given.str.lower()
         distinct = set(values.unique()[:51])
+        payments = status and any(header_key(v) in PAYMENT_TAKEN for v in distinct)  # (other lines paid)
         if cancelled_at:
             hit = _cancelled_orders(inter, values)
         elif len(distinct) > 50:
@@ -1114,7 +1109,6 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif status:
             credit = key in DOCUMENT_KEYS
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)
-            payments = any(header_key(v) in PAYMENT_TAKEN for v in distinct)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) == DECLINED)
@@ -1122,7 +1116,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
-        if status and hit.any() and any(header_key(v) in PAYMENT_TAKEN for v in distinct):
+        if payments and hit.any():
             failed |= hit & values.map({v: header_key(v) in PAYMENT_FAILED for v in distinct}).to_numpy(dtype=bool)
         if hit.any():
             shown = sorted(given[hit].unique())[:3]

@@ -69,3 +69,9 @@ BASKET_HEADER_WORDS = frozenset({"items", "item", "products", "product", "basket
                                  "itemslist", "itemlist", "artikel", "produkte", "articulos", "produits", "produtos",
                                  "articles", "panier", "warenkorb", "cesta", "carrello"})
 """One word over a file of baskets that names what its lines are, no item."""
+
+
+def is_basket_header(fields: list[str]) -> bool:
+    """Whether a basket file's first line is its header: one field, a word of
+    :data:`BASKET_HEADER_WORDS` (``Items``), no basket of one item."""
+    return len(fields) == 1 and header_key(fields[0]) in BASKET_HEADER_WORDS

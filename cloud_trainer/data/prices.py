@@ -64,11 +64,16 @@ def _steady_unit_price(inter: pd.DataFrame, total: pd.Series) -> bool:
     made prices of units over stock (session am's reviews). Discounts of 0 to 70 % (0.40)
     leave a price unread, as before. Fewer such items say nothing: true."""
     unit = (total / inter["quantity"].where(inter["quantity"] > 0)).where(total > 0)
-    by_item = unit.groupby(inter["item_id"]).agg(["size", "mean", "std"])
+    spread = _item_spread(unit, inter["item_id"], least=10)
+    return spread is None or spread <= 0.25
+
+
+def _item_spread(values: pd.Series, items: pd.Series, least: int) -> float | None:
+    """The median item's spread of ``values`` (standard deviation over mean), of the items
+    on two lines or more with a mean above 0; None where fewer than ``least`` such items."""
+    by_item = values.groupby(items).agg(["size", "mean", "std"])
     several = by_item[(by_item["size"] >= 2) & (by_item["mean"] > 0)]
-    if len(several) < 10:
-        return True
-    return bool((several["std"] / several["mean"]).median() <= 0.25)
+    return float((several["std"] / several["mean"]).median()) if len(several) >= least else None
 
 
 def _money(values: pd.Series) -> bool:
@@ -279,18 +284,12 @@ def totals_over_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -
     if units.notna().mean() < 0.9 or (units < 0).any() or (units > 0).mean() < 0.9:
         return inter
     units = units.where(units > 0)  # (a fuel card's 0 litres: a line of no units, its price unread)
-
-    def spread(values: pd.Series) -> float:
-        """The median item's spread of ``values`` (items on 2 lines or more, 3 at least: a
-        fuel station sells five grades)."""
-        by_item = values.groupby(inter["item_id"]).agg(["size", "mean", "std"])
-        several = by_item[(by_item["size"] >= 2) & (by_item["mean"] > 0)]
-        return float((several["std"] / several["mean"]).median()) if len(several) >= 3 else float("nan")
-
-    alone, over = spread(price.where(price > 0)), spread((price / units).where(price > 0))
-    if not (over <= 0.25 and alone >= 2 * over):
-        return inter
     ratio = (price / units).where(price > 0)
+    # (3 items at least: a fuel station sells five grades)
+    alone = _item_spread(price.where(price > 0), inter["item_id"], least=3)
+    over = _item_spread(ratio, inter["item_id"], least=3)
+    if alone is None or over is None or not (over <= 0.25 and alone >= 2 * over):
+        return inter
     if 0.75 <= float(ratio.median()) <= 1.34:
         # (about 1: the 'Amount' is the line's money beside its unit 'Price' (one unit a
         # line, a discount), not its units)

@@ -559,9 +559,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|slots(?![a-z])|genre"
                          # (a car dealer's 'customerarea', 20 neighbourhoods; real50-an)
                          r"|area|region|zone|district|neighbo"
-                         # (a board game's 'MaxPlayers': a count, as 'customers' is; real52-an)
-                         # (a count of them, not one: 'MaxPlayers'; not a column of players' names, nor
-                         # 'PeopleSoft Customer ID'; session an's review)
+                         # (a count of them, not one: a board game's 'MaxPlayers', as 'customers' is;
+                         # real52-an. Not a column of players' names, nor 'PeopleSoft Customer ID';
+                         # session an's review)
                          r"|(?:max|min|num|total|peak|avg|average|number.?of|no.?of)[\s_.]*(?:players|persons|people"
                          r"|guests|buyers|sellers|owners|holders)|(?<![a-z])guests(?![a-z])"
                          # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
@@ -638,13 +638,11 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
                              and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller"
                                                r"|product|articulo|artikel|item", header_key(raw))), None)
 
-            at_first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
-            at_last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")
-            first = raw_header[at_first] if at_first is not None else None
-            last = raw_header[at_last] if at_last is not None else None
-            if first and last and first != last:
-                said.append(f"{first!r} and {last!r} together may be user_id: join them into one column named user_id "
-                            "(either alone would take two people of one name for one shopper)")
+            first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
+            last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")
+            if first is not None and last is not None and first != last:
+                said.append(f"{raw_header[first]!r} and {raw_header[last]!r} together may be user_id: join them into one "
+                            "column named user_id (either alone would take two people of one name for one shopper)")
     return "; " + "; ".join(said) if said else ""
 
 

@@ -5183,3 +5183,21 @@ def test_shipping_lines_under_their_usual_names_and_a_pool_of_histories(tmp_path
         load_text(tmp_path, "BrowserHistory.csv", "page_transition,title,url,client_id,time_usec\n" + "".join(
             f"LINK,Page {k},https://example.org/{k % 40},donor{k // 12:02d},{1700000000000000 + k}\n" for k in range(300)))
     assert "one person's browser history" not in str(exc.value)
+
+
+def test_a_bare_type_of_impressions_and_clicks_and_a_rental_time_before_its_sync_stamp(tmp_path: Path) -> None:
+    """Session an's left list: a recommender log under a bare 'type' (impression on four
+    lines in five, click on the rest) was read as purchases, shown items among them; a
+    sync stamp 'updated_at' first timed a rental log weeks late, its 'rented_at' unread.
+    A listening log's 'type' of where a play started stays read."""
+    with pytest.raises(DataError, match=r"column 'type' says 'impression' on 240 of 300 lines: what a system showed"):
+        load_text(tmp_path, "log.csv", "user_id,item_id,timestamp,type\n" + "".join(
+            f"u{k % 40},i{k % 60},2024-01-{1 + k % 28:02d},{'click' if k % 5 == 0 else 'impression'}\n"
+            for k in range(300)))
+    raw, _ = load_text(tmp_path, "plays.csv", "user_id,item_id,played_at,type\n" + "".join(
+        f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'search' if k % 12 == 0 else 'recommended'}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "rentals.csv", "updated_at,customer_id,item_id,rented_at\n" + "".join(
+        f"2024-03-{1 + k % 28:02d} 10:00:00,c{k % 40},BIKE{k % 30},2024-01-{1 + k % 28:02d} 09:00:00\n"
+        for k in range(300)))
+    assert (raw.interactions["timestamp"].dt.month == 1).all()

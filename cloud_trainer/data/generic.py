@@ -1084,7 +1084,8 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
     reviews)."""
     headerless = bool(inter.attrs.get("columns_by_content"))
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if not headerless and key not in _LINE_KIND_KEYS and not key.endswith("status"):
+        bare_type = key == "type" and not headerless
+        if not headerless and key not in _LINE_KIND_KEYS and not key.endswith("status") and not bare_type:
             continue
         head = inter[col].iloc[:1000].astype(str).str.strip().str.lower()
         if not len(head) or head.isin(SHOWN_WORDS).mean() < 0.5:
@@ -1096,7 +1097,10 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
             continue  # (a verdict: 'Not Recommended')
         actions = all(re.sub(r"[\s_-]", "", v) in EVENT_SYNONYMS or v in EVENT_TYPES or v in ("click", "clicked", "clicks")
                       for v in others)
-        if shown.mean() >= 0.9 or (shown.mean() >= 0.5 and actions):
+        # A bare 'type' only beside actions: a recommender log's impression / click (Criteo-
+        # like logs, 240 shown items trained as purchases); not a listening log's
+        # 'recommended' / 'search' / 'playlist', where a play was started (session an's reviews).
+        if (shown.mean() >= 0.9 and not bare_type) or (shown.mean() >= 0.5 and actions):
             word = said[shown].iloc[0]
             raise DataError(f"{file}: {_column_said(name)} says {word!r} on "
                             + ("every line" if shown.all() else f"{int(shown.sum()):,} of {len(said):,} lines")
@@ -1107,7 +1111,8 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
 
 _LINE_KIND_KEYS = ("action", "event", "eventtype", "eventname", "interaction", "interactiontype", "logtype")
 """Header names of a column that says what a line is (and any ``...status``: ``rec_status``);
-not a bare ``type``: a listening log's says where a play was started (session an's review)."""
+a bare ``type`` only where its other values are actions: a listening log's says where a
+play was started (session an's reviews)."""
 
 
 _REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")

@@ -209,6 +209,11 @@ creation (``creationDate``, ``date_added``): of two such time columns, the creat
 event's time (a wishlist had been timed by its last edit, a median of 13 days late;
 real48-an). Not any other date: a shopper's ``customer_since`` or a card's expiry is no
 line's time (session an's review)."""
+_DONE = re.compile(r"rent|purchas|order|paid|sold|sale|bought|book|placed|checkout|transact|visit|play|watch|"
+                   r"listen|view|click|borrow|loan")
+"""Header keys of a line's own action time (``rented_at``, ``purchased_on``, ``paid_at``):
+these too beat a record's last change, as its creation does (a sync stamp 20-60 days after
+each rental had timed a rental log; session an's review)."""
 _OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup")
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
@@ -259,7 +264,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
         if hits and _UPDATED.search(header_key(header[hits[0]])):
             # (not a shopper's own creation: 'customer_created_at' is a sign-up; session an's review)
-            hits.sort(key=lambda i: not (_CREATED.search(key := header_key(header[i])) and not _OF_A_PERSON.search(key)))
+            hits.sort(key=lambda i: not ((_CREATED.search(key := header_key(header[i])) or _DONE.search(key))
+                                         and not _OF_A_PERSON.search(key) and not _UPDATED.search(key)))
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).

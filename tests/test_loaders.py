@@ -5201,3 +5201,18 @@ def test_a_bare_type_of_impressions_and_clicks_and_a_rental_time_before_its_sync
         f"2024-03-{1 + k % 28:02d} 10:00:00,c{k % 40},BIKE{k % 30},2024-01-{1 + k % 28:02d} 09:00:00\n"
         for k in range(300)))
     assert (raw.interactions["timestamp"].dt.month == 1).all()
+
+
+def test_a_till_of_numeric_codes_with_further_items_in_unnamed_columns(tmp_path: Path) -> None:
+    """Session an's left list: a till's numeric PLU codes with a line's further items in
+    unnamed columns kept each line's first item only. Its columns hold other codes than
+    the first, as varied; a numbered catalogue's quantity (three values) and aisle (the
+    code again) beside it stay unread."""
+    raw, path = load_text(tmp_path, "till.csv", "Date,Customer,Item,,,\n" + "".join(
+        f"2024-01-{1 + k % 28:02d},C{k % 40},{1000 + k % 50},{1000 + (k + 7) % 50},{1000 + (k + 19) % 50},"
+        f"{'' if k % 2 else 1000 + (k + 31) % 50}\n" for k in range(300)))
+    assert len(raw.interactions) == 1050 and raw.interactions["session_id"].nunique() == 300
+    assert not any("without a name in the header" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "aisles.csv", "order_id,customer_id,item_id,,\n" + "".join(
+        f"{k},c{k % 40},{k % 30},{1 + k % 3},{k % 30}\n" for k in range(300)))
+    assert len(raw.interactions) == 300

@@ -997,22 +997,28 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     ``Market_Basket_Optimisation.csv`` heads ``ID,ITEMS`` over 20 fields, and named as its
     hints said, 7,501 of its 29,363 items were read, the rest 'not read' (real54-an).
     Where two unnamed columns or more hold, on half their given values or more, names the
-    item column holds too: each line's items are its rows, the line a basket. Names, not
-    numbers (a numbered catalogue's unlabelled quantity and aisle columns hold its codes'
-    numbers too); a line's price and quantity stay its first item's (session an's review)."""
+    item column holds too: each line's items are its rows, the line a basket. Numbers only
+    where each column is other codes than the line's first and about as varied (a numbered
+    catalogue's unlabelled quantity and aisle columns hold its codes' numbers too); a line's
+    price and quantity stay its first item's (session an's reviews)."""
     if inter.attrs.get("columns_by_content"):
         return inter  # (a headerless file's columns are all 'column_N': its own reading)
     unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))]
     if len(unnamed) < 2:
         return inter
-    items = set(inter["item_id"].iloc[:100_000].astype(str).str.strip())
-    if sum(any(c.isalpha() for c in v) for v in items) < 0.5 * len(items):
-        return inter
+    first = inter["item_id"].iloc[:100_000].astype(str).str.strip()
+    items = set(first)
+    named = sum(any(c.isalpha() for c in v) for v in items) >= 0.5 * len(items)
     same = []
     for col in unnamed:
-        given = inter[col].astype(str).str.strip()
+        given = inter[col].iloc[:100_000].astype(str).str.strip()
         given = given[(given != "") & ~given.isin(MISSING_VALUES)]
-        if len(given) and given.iloc[:10_000].isin(items).mean() >= 0.5:
+        if not len(given) or given.iloc[:10_000].isin(items).mean() < 0.5:
+            continue
+        # Codes (a till's PLUs 1009, 1050) where each column is other items than the line's
+        # first and as varied: not a quantity of three values, nor an aisle that repeats the
+        # code beside it (session an's reviews: a numbered catalogue's).
+        if named or ((given != first[given.index]).mean() >= 0.9 and given.nunique() * 5 >= len(items)):
             same.append(col)
     if len(same) < 2:
         return inter
@@ -1029,6 +1035,9 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     if "session_id" not in out:
         out["session_id"] = "line " + out["_line"].astype(str)
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
+    if len(same) == len(unnamed):  # (the header's note said they are not read: this one says how they are)
+        report.notes[:] = [n for n in report.notes
+                           if not (n.startswith(f"{file}: ") and "without a name in the header" in n)]
     report.notes.append(f"{file}: {len(same)} unnamed columns after {name!r} hold more of the same items: each line's "
                         f"items read as its basket, {lines:,} lines -> {len(out):,} rows")
     return out

@@ -5216,3 +5216,16 @@ def test_a_till_of_numeric_codes_with_further_items_in_unnamed_columns(tmp_path:
     raw, _ = load_text(tmp_path, "aisles.csv", "order_id,customer_id,item_id,,\n" + "".join(
         f"{k},c{k % 40},{k % 30},{1 + k % 3},{k % 30}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+
+
+def test_anonymous_baskets_beside_a_customer_first_and_last_name_say_to_join_them(tmp_path: Path) -> None:
+    """Session an's left list: an order file whose shopper is written as 'Customer First
+    Name' and 'Customer Last Name' was read as anonymous baskets with no word of the two
+    columns; the note now gives the join hint the refusal gives."""
+    raw, path = load_text(tmp_path, "orders.csv", "order_id,Customer First Name,Customer Last Name,item_id,date\n" + "".join(
+        f"{k},F{k % 13},L{k % 17},p{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert (f"{path}: no shopper column (header has order_id, Customer First Name, Customer Last Name, item_id, date): "
+            "each basket ('order_id') is read as one anonymous shopper's only visit, so every shopper evaluated is new; "
+            "if a column names shoppers, call it user_id ('Customer First Name' and 'Customer Last Name' together may "
+            "be user_id: join them into one column named user_id (either alone would take two people of one name for "
+            "one shopper))") in raw.report.notes

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -413,7 +414,9 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         report.notes.append(
             f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
             f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
-            "evaluated is new; if a column names shoppers, call it user_id")
+            "evaluated is new; if a column names shoppers, call it user_id"
+            # (an order's 'Customer First Name' and 'Customer Last Name': session an's left list)
+            + (f" ({join})" if (join := _join_names_hint(raw_header)) is not None else ""))
     # (a header the delimiter did not split: 'Q1:2024' is a quarterly sheet's column)
     tokens = [t for h in raw_header for t in h.split()] if len(raw_header) <= 2 or delimiter in " \t" else []
     if missing and len(tokens) >= 3 and sum(bool(_SLOT.fullmatch(t)) for t in tokens) >= 0.8 * len(tokens):
@@ -626,24 +629,29 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
-        elif col == "user_id":
-            # A person named in two columns (VAST's loyalty-card purchases: 'FirstName',
-            # 'LastName'): either alone merges people (two Felixes; three shared last names;
-            # real55-an), so the hint says to join them.
-            # (with a customer's or a billing prefix, in French, German or Spanish; not a
-            # salesperson's, nor a column of five names or fewer; session an's review)
-            def named(pattern: str) -> int | None:
-                return next((at for at, raw in enumerate(raw_header)
-                             if re.search(pattern, header_key(raw)) and not a_kind(at)
-                             and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller"
-                                               r"|product|articulo|artikel|item", header_key(raw))), None)
-
-            first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
-            last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")
-            if first is not None and last is not None and first != last:
-                said.append(f"{raw_header[first]!r} and {raw_header[last]!r} together may be user_id: join them into one "
-                            "column named user_id (either alone would take two people of one name for one shopper)")
+        elif col == "user_id" and (join := _join_names_hint(raw_header, a_kind)) is not None:
+            said.append(join)  # (a person named in two columns: join them)
     return "; " + "; ".join(said) if said else ""
+
+
+def _join_names_hint(raw_header: list[str], a_kind: Callable[[int], bool] = lambda at: False) -> str | None:
+    """The hint for a shopper named in two columns (VAST's loyalty-card purchases:
+    'FirstName', 'LastName'; either alone merges people: two Felixes, three shared last
+    names; real55-an): join them. With a customer's or a billing prefix, in French, German
+    or Spanish; not a salesperson's, nor a column ``a_kind`` says holds five names or fewer
+    (session an's review)."""
+    def named(pattern: str) -> int | None:
+        return next((at for at, raw in enumerate(raw_header)
+                     if re.search(pattern, header_key(raw)) and not a_kind(at)
+                     and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller"
+                                       r"|product|articulo|artikel|item", header_key(raw))), None)
+
+    first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")
+    last = named(r"lastname|surname|familyname|nachname|apellido|^nom$")
+    if first is None or last is None or first == last:
+        return None
+    return (f"{raw_header[first]!r} and {raw_header[last]!r} together may be user_id: join them into one "
+            "column named user_id (either alone would take two people of one name for one shopper)")
 
 
 def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:

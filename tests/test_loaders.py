@@ -5229,3 +5229,19 @@ def test_anonymous_baskets_beside_a_customer_first_and_last_name_say_to_join_the
             "if a column names shoppers, call it user_id ('Customer First Name' and 'Customer Last Name' together may "
             "be user_id: join them into one column named user_id (either alone would take two people of one name for "
             "one shopper))") in raw.report.notes
+
+
+def test_a_gift_is_timed_by_its_own_date_not_a_birth_or_join_date_and_show_time_in_milliseconds(tmp_path: Path) -> None:
+    """Round 24 (real56-ao, real60-ao): a charity's gifts were timed by the donor's
+    'birth_date', the first date column, with 'join_date' next and 'donation_date' last;
+    Yidian's clicks kept their 'showTime' Unix milliseconds unread, on made-up times."""
+    raw, _ = load_text(tmp_path, "gifts.csv", "member_id,birth_date,join_date,item_id,donation_date\n" + "".join(
+        f"m{k % 40},19{60 + k % 30}-0{1 + k % 9}-11,2015-0{1 + k % 9}-02,prog{k % 30},2017-{1 + k % 12:02d}-{1 + k % 28:02d}\n"
+        for k in range(300)))
+    assert (raw.interactions["timestamp"].dt.year == 2017).all()
+    raw, _ = load_text(tmp_path, "members.csv", "member_id,birth_date,item_id\n" + "".join(
+        f"m{k % 40},19{60 + k % 30}-0{1 + k % 9}-11,prog{k % 30}\n" for k in range(300)))
+    assert any("no timestamp column" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "clicks.csv", "userId,itemId,showTime,click\n" + "".join(
+        f"u{k % 40},i{k % 60},{1624843756147 + 3_600_000 * ((k * 7) % 300)},1\n" for k in range(300)))
+    assert raw.interactions["timestamp"].min() == pd.Timestamp("2021-06-28 01:29:16.147")

@@ -171,7 +171,11 @@ def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes
     return out
 
 
-_NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)")
+_NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)|time$")
+"""Names of a column whose numbers may be Unix times (an order number or an EAN can pass for
+one where nothing says so): Yidian's clicks time each line by its 'showTime' in
+milliseconds, unread, and made-up times had followed a file not in time order (real60-ao).
+(A duration, 'dwell_time' in seconds, is no time since 1990: :func:`.headerless.is_time`.)"""
 
 
 def _written_times(values: list[str], share: float = 0.95) -> bool:
@@ -210,11 +214,16 @@ event's time (a wishlist had been timed by its last edit, a median of 13 days la
 real48-an). Not any other date: a shopper's ``customer_since`` or a card's expiry is no
 line's time (session an's review)."""
 _DONE = re.compile(r"rent|purchas|order|paid|sold|sale|bought|book|placed|checkout|transact|visit|play|watch|"
-                   r"listen|view|click|borrow|loan")
+                   r"listen|view|click|borrow|loan|donat|gift|pledge|contribut")
 """Header keys of a line's own action time (``rented_at``, ``purchased_on``, ``paid_at``):
 these too beat a record's last change, as its creation does (a sync stamp 20-60 days after
 each rental had timed a rental log; session an's review)."""
-_OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup")
+_OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup|join|regist|since|enrol")
+"""Header keys of a person's own dates (a sign-up, a membership): no line's time while a
+column of another date is there."""
+_BIRTH = re.compile(r"birth|^dob$|born|geburt|nacimiento|naissance|nascimento")
+"""Header keys of a birth date: never a line's time (a charity's 'birth_date', first, had
+timed 4,562 gifts in the 1970s to 90s, its 'donation_date' unread; real56-ao)."""
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
 time only where no other column holds times."""
@@ -232,7 +241,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # a Shopify order-line table had split by load batches; real33-ak. A planned date, Amazon's
     # 'scheduled_delivery_end_date', only where no other column holds times: a ride's
     # 'scheduled_at' may be the file's one time; session ak's review)
-    unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_STAMP.search(header_key(h))]
+    unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_STAMP.search(key := header_key(h))
+               and not _BIRTH.search(key)]
     if not unknown:
         return header
     try:
@@ -262,10 +272,19 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
-        if hits and _UPDATED.search(header_key(header[hits[0]])):
-            # (not a shopper's own creation: 'customer_created_at' is a sign-up; session an's review)
-            hits.sort(key=lambda i: not ((_CREATED.search(key := header_key(header[i])) or _DONE.search(key))
-                                         and not _OF_A_PERSON.search(key) and not _UPDATED.search(key)))
+        if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)):
+            # A record's last change or a person's date first: a creation or an action's
+            # time before any other, a person's last (not a shopper's own creation:
+            # 'customer_created_at' is a sign-up; session an's review).
+            def rank(i: int) -> int:
+                key = header_key(header[i])
+                if _OF_A_PERSON.search(key):
+                    return 3
+                if _UPDATED.search(key):
+                    return 2
+                return 0 if _CREATED.search(key) or _DONE.search(key) else 1
+
+            hits.sort(key=rank)
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
             # SERVICEDATE, which, the first, had put every line at midnight).

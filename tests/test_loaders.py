@@ -5245,3 +5245,27 @@ def test_a_gift_is_timed_by_its_own_date_not_a_birth_or_join_date_and_show_time_
     raw, _ = load_text(tmp_path, "clicks.csv", "userId,itemId,showTime,click\n" + "".join(
         f"u{k % 40},i{k % 60},{1624843756147 + 3_600_000 * ((k * 7) % 300)},1\n" for k in range(300)))
     assert raw.interactions["timestamp"].min() == pd.Timestamp("2021-06-28 01:29:16.147")
+
+
+def test_a_recommenders_lists_and_predicted_scores_are_refused(tmp_path: Path) -> None:
+    """Round 24 (real59-ao, real60-ao): LensKit's top-N lists ('Algorithm,user,rank,item,
+    score') and predictions ('user_id,item_id,prediction') were read as purchases, a
+    school-meal recommender's 'Recommended_Dish' was hinted as the item, and librec-auto's
+    headerless top-4 of each user stopped only on its few items. A rating's decimals that
+    fall and rise stay read."""
+    with pytest.raises(DataError, match=r"a recommender's output \(column 'rank', column 'score'\): what a system"):
+        load_text(tmp_path, "recs.csv", "Algorithm,user,rank,item,score\n" + "".join(
+            f"UU,u{k // 10},{1 + k % 10},i{(k * 7) % 90},{9 - (k % 10) * 0.31:.4f}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"a recommender's output \(column 'prediction'\)"):
+        load_text(tmp_path, "preds.csv", "user_id,item_id,prediction\n" + "".join(
+            f"u{k % 40},i{k % 60},{2 + (k % 17) / 7:.5f}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"a recommender's output \(column 3\)"):
+        load_text(tmp_path, "result.txt", "".join(
+            f"{1 + k // 4},{(k * 37) % 400},{3.5 - (k % 4) * 0.27 + (k % 13) / 1000:.6f}\n" for k in range(400)))
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "meals.csv", "Date,School,Rank,Recommended_Dish,Predicted_Score\n" + "".join(
+            f"2025-05-{1 + k % 28:02d},S{k % 9},{1 + k % 3},Dish {k % 40},0.{k % 97:02d}\n" for k in range(300)))
+    assert "may be item_id" not in str(exc.value)
+    raw, _ = load_text(tmp_path, "ratings.txt", "".join(
+        f"{1 + k // 4},{(k * 37) % 400},{(k * 7) % 9 / 2 + 0.25:.2f}\n" for k in range(400)))
+    assert len(raw.interactions) == 400

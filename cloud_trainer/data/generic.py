@@ -115,6 +115,7 @@ def load_generic(
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
     _refuse_shown_log(inter, interactions)
+    _refuse_recommender_output(inter, interactions)
     _refuse_scaled_ids(inter, interactions)
     _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
@@ -1116,6 +1117,50 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
                             + ": what a system showed shoppers, not what they did; give their views, clicks or "
                             "purchases" + (f" (here the lines that say {', '.join(map(repr, others[:3]))})"
                                            if others else ""))
+
+
+_PREDICTED = re.compile(r"predict|^pred(?:score|rating|value)?$|^est(?:imate|imated)?(?:score|rating)?$")
+"""Header keys of a model's predicted score (LensKit's ``prediction``, a school-meal
+recommender's ``Predicted_Score``, Surprise's ``est``)."""
+_RANK_KEYS = ("rank", "ranking", "recrank", "reciprocalrank")
+_SCORE_KEYS = ("score", "scores", "relevance", "similarity", "sim", "probability", "prob", "confidence")
+
+
+def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a recommender's output, its lists or predicted scores, read as what
+    shoppers did: LensKit's ``topn-java-recs.csv`` (``Algorithm,user,rank,item,score``: 8
+    algorithms' top-100 lists) had been read as 78,400 purchases, its ``item-item-preds.csv``
+    (``user_id,item_id,prediction``) as 1,288; a school-meal recommender's top-3 dishes a
+    day (``Rank``, ``Recommended_Dish``, ``Predicted_Score``) trained once renamed as its
+    hint said; librec-auto's headerless top-4 of each of 3,000 users stopped only on its 12
+    items (real59-ao, real60-ao). Named so (a predicted score; a rank beside a score; the
+    item column called what was recommended), or, unnamed, as such lists are written: every
+    shopper the same number of lines, each list's scores falling."""
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    names = inter.attrs.get("source_names", {})
+    said = [n for n, k in unread.values() if _PREDICTED.search(k)]
+    ranks = [n for n, k in unread.values() if k in _RANK_KEYS]
+    scores = [n for n, k in unread.values() if k in _SCORE_KEYS]
+    item = str(names.get("item_id", ""))
+    if re.match(r"recommend", header_key(item)):
+        said.append(item)
+    if ranks and scores:
+        said += [ranks[0], scores[0]]
+    if not said and len(inter) >= 60:
+        users = inter["user_id"].astype(str)
+        sizes = users.value_counts()
+        if len(sizes) >= 20 and sizes.min() == sizes.max() >= 3 and (users != users.shift()).sum() == len(sizes):
+            for col, (name, _) in unread.items():
+                score = pd.to_numeric(inter[col], errors="coerce")
+                if score.notna().all() and (score % 1 != 0).mean() >= 0.9:
+                    same = users == users.shift()
+                    if (score.diff()[same] <= 0).mean() >= 0.95:
+                        said.append(name)
+                        break
+    if said:
+        raise DataError(f"{file}: a recommender's output ({', '.join(_column_said(n) for n in dict.fromkeys(said))}"
+                        "): what a system predicted or listed for shoppers, not what they did; give the "
+                        "interactions it learned from (purchases, clicks, ratings)")
 
 
 _LINE_KIND_KEYS = ("action", "event", "eventtype", "eventname", "interaction", "interactiontype", "logtype")

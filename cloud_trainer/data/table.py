@@ -569,7 +569,13 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|guests|buyers|sellers|owners|holders)|(?<![a-z])guests(?![a-z])"
                          # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
                          # nor a Spanish 'y'; session an's review)
-                         r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])")
+                         r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])"
+                         # (a recommender's output, 'Recommended_Dish'; a donor's 'Job Titles'; a
+                         # post's 'video_views'; a buyer's 'Customer_Location', 15 states; real56-ao
+                         # .. real59-ao)
+                         r"|recommend|predict|job|occupation|profession"
+                         r"|(?<![a-z])(?:views|likes|shares|clicks|impressions)(?![a-z])"
+                         r"|(?:customer|user|buyer|client).?location")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

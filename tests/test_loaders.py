@@ -5269,3 +5269,21 @@ def test_a_recommenders_lists_and_predicted_scores_are_refused(tmp_path: Path) -
     raw, _ = load_text(tmp_path, "ratings.txt", "".join(
         f"{1 + k // 4},{(k * 37) % 400},{(k * 7) % 9 / 2 + 0.25:.2f}\n" for k in range(400)))
     assert len(raw.interactions) == 400
+
+
+def test_a_date_with_its_hour_or_its_clock_in_another_column(tmp_path: Path) -> None:
+    """Round 24 (real58-ao, real59-ao): a transit log's 'fecha' with its hour alone in
+    'hora' (11) was glued into '11/09/2019 11', every line a bad row, and its 'dia' with
+    'hora' put every tap at midnight; a farmers' market's 'transaction_time' ('17:32:00')
+    was taken for the time beside its 'market_date', and the file refused."""
+    raw, _ = load_text(tmp_path, "taps.csv", "user_id,item_id,hora,fecha\n" + "".join(
+        f"c{k % 40},line{k % 30},{6 + k % 17},{1 + k % 28:02d}/11/2019\n" for k in range(300)))
+    assert (raw.interactions["timestamp"].dt.hour == [6 + k % 17 for k in range(300)]).all()
+    raw, _ = load_text(tmp_path, "taps.csv", "user_id,dia,hora,item_id\n" + "".join(
+        f"c{k % 40},2019-09-{1 + k % 28:02d},{6 + k % 17},line{k % 30}\n" for k in range(300)))
+    assert raw.interactions["timestamp"].dt.hour.nunique() == 17
+    raw, path = load_text(tmp_path, "purchases.csv", "product_id,market_date,customer_id,transaction_time\n" + "".join(
+        f"{k % 30},2019-07-{1 + k % 28:02d},{k % 40},{8 + k % 9}:{k % 60:02d}:00\n" for k in range(300)))
+    assert raw.interactions["timestamp"].iloc[1] == pd.Timestamp("2019-07-02 09:01")
+    assert (f"{path}: column 'transaction_time' holds times of day only ('8:00:00', ...): read as the time of day of "
+            "column 'market_date''s dates") in raw.report.notes

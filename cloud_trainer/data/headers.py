@@ -22,6 +22,7 @@ from .schema import (
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
     EVENT_TYPES,
+    INTERACTION_COLUMNS,
     MISSING_VALUES,
     TIME_OF_DAY_KEYS,
     DataError,
@@ -546,6 +547,41 @@ def _path_ends(key: str) -> tuple[str, ...]:
     return (parts[-1], "".join(parts[-2:])) if parts else ()
 
 
+_CLOCK_ONLY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
+"""A time of day alone: ``17:32:00``, ``5:02 PM``."""
+
+
+def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,
+                      notes: list[str]) -> list[str]:
+    """``header`` with the date column as the timestamp where the column named as the time
+    holds times of day only and another column, named as a date, holds dates: a farmers'
+    market's ``transaction_time`` ('17:32:00') had been read as the time beside its
+    ``market_date``, and the file refused (real58-ao). The clock is then that date's time
+    of day (:func:`time_of_day_column`)."""
+    if "timestamp" not in header or header_key(raw[at := header.index("timestamp")]) not in TIME_OF_DAY_KEYS:
+        return header
+    try:
+        rows = [r for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) == len(header)]
+    except csv.Error:
+        return header
+    clocks = [v for r in rows if (v := r[at].strip()) and v not in MISSING_VALUES]
+    if len(clocks) < 10 or not all(_CLOCK_ONLY.fullmatch(v) for v in clocks):
+        return header
+    for i, (h, original) in enumerate(zip(header, raw, strict=True)):
+        key = header_key(original)
+        if i == at or h in INTERACTION_COLUMNS or not (key in DATE_ONLY_KEYS or key.endswith("date")):
+            continue
+        dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
+        if len(dates) * 2 >= len(rows) and headerless.is_time(dates, epochs=False):
+            # (the names note said the clock is the time: it now names the date)
+            notes[:] = [n.replace(f"{raw[at]!r} as timestamp", f"{original!r} as timestamp")
+                        if n.startswith(f"{name}: columns read by their usual names") else n for n in notes]
+            notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...): read as the time "
+                         f"of day of column {original!r}'s dates")
+            return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
+    return header
+
+
 def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:
     """The column holding the time of day when the timestamp was read from a date
     column (``date`` + ``time``), or None. Only a column no schema column took."""
@@ -553,7 +589,8 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
     if not ts or ts[0] not in header:
         return None
     key = header_key(raw[header.index(ts[0])])
-    if key not in DATE_ONLY_KEYS:
+    # (a farmers' market's 'market_date', a transit log's 'dia'; real58-ao, real59-ao)
+    if key not in DATE_ONLY_KEYS and not key.endswith("date") and key not in ("dia", "día"):
         return None
     known = {c.name for c in spec.columns}
     for original, name in zip(raw, header, strict=True):

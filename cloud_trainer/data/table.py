@@ -58,6 +58,7 @@ from .filetext import (
 from .headers import (
     Twin,
     baskets_a_line,
+    date_beside_clock,
     known_keys,
     names_by_content,
     normalise_header,
@@ -387,6 +388,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         header = _basket_of_ids(text, delimiter, quoting, header, raw_header, name, report)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
         header = time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
+    if spec.name == "interactions":
+        header = date_beside_clock(text, delimiter, quoting, header, raw_header, name, report.notes)
     time_of_day = time_of_day_column(raw_header, header, spec)
     missing = [c for c in spec.required if c not in header and c not in may_lack]
     # A till export of anonymous baskets (a bakery's, most stores' without a loyalty card):

@@ -46,8 +46,13 @@ def month_days(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, st
 def clock_text(clock: pd.Series, *, hours: bool = False) -> pd.Series:
     """Times of day as ``HH:MM``: till exports write them as numbers (``1631``, ``946``
     for 09:46, ``5`` for 00:05: dunnhumby's ``TRANS_TIME``); ``16:31`` and the rest stay
-    as they are. A column of one- and two-digit numbers only could be hours: left alone,
-    unless ``hours`` (the column is named as the hour: ``12`` is 12:00)."""
+    as they are. A column of one- and two-digit numbers only is hours (``12`` is 12:00)
+    where ``hours`` (the column is named as the hour) or each is 23 or less: a Spanish
+    transit log's ``hora`` 11 beside its ``fecha`` had been glued into '11/09/2019 11', every
+    line a bad row (real59-ao)."""
+    short = clock.str.fullmatch(r"\d{1,2}")
+    if not hours and short.any() and not clock.str.fullmatch(r"\d{3,4}").any():
+        hours = bool((pd.to_numeric(clock[short]) <= 23).all())
     if hours:
         return clock.where(~clock.str.fullmatch(r"\d{1,2}"), clock.str.zfill(2) + ":00")
     digits = clock.str.fullmatch(r"\d{1,4}")

@@ -5287,3 +5287,35 @@ def test_a_date_with_its_hour_or_its_clock_in_another_column(tmp_path: Path) -> 
     assert raw.interactions["timestamp"].iloc[1] == pd.Timestamp("2019-07-02 09:01")
     assert (f"{path}: column 'transaction_time' holds times of day only ('8:00:00', ...): read as the time of day of "
             "column 'market_date''s dates") in raw.report.notes
+
+
+def test_ticketing_exports_event_titles_waitlists_seats_and_door_sale_accounts(tmp_path: Path) -> None:
+    """Round 24 (real56-ao, real57-ao): an 'Event Name' of titles and an 'Event Type' of
+    Paid / Free were read as the action, every line a bad row; waitlisted bookings were
+    purchases; 'seats_sold' and 'total_paid' were unread; Eventbrite's door sales under
+    'atdorders+<event>@eventbrite.com' were 37 heavy shoppers without a word. A log's own
+    run-together event names still ask for --event-codes."""
+    titles = ["Investing for Beginners", "Meal Trans", "Career Night", "Yoga in the Park", "Open Mic"]
+    raw, path = load_text(tmp_path, "rsvps.csv", "Email,item_id,Event Name,Event Type,RSVP Time\n" + "".join(
+        f"g{k % 40}@example.org,evt{k % 30},{titles[k % 5]},{'Paid' if k % 3 else 'Free'},"
+        f"2025-03-{1 + k % 28:02d}T19:21:11Z\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and (raw.interactions["event_type"] == "purchase").all()
+    assert any(n.startswith(f"{path}: column 'Event Type' names no action on any line") for n in raw.report.notes)
+    raw, path = load_text(tmp_path, "attendees.csv", "Email,item_id,Event Name,RSVP Time\n" + "".join(
+        f"g{k % 40}@example.org,evt{k % 30},{titles[k % 5]},2025-03-{1 + k % 28:02d}T19:21:11Z\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    assert any(n.startswith(f"{path}: column 'Event Name' names no action on any line") for n in raw.report.notes)
+    with pytest.raises(DataError, match=r"event_type: must be one of"):
+        load_text(tmp_path, "game.csv", "user_id,item_id,event_name,timestamp\n" + "".join(
+            f"u{k % 40},i{k % 30},{'level_up' if k % 2 else 'tutorial_begin'},2025-03-{1 + k % 28:02d}\n"
+            for k in range(300)))
+    raw, _ = load_text(tmp_path, "bookings.csv", "bookingId,userId,item_id,time,status,seats_sold,total_paid\n" + "".join(
+        f"B{k},U{k % 40},E{k % 30},2026-09-{1 + k % 28:02d}T10:10,{'WAITLISTED' if k % 10 == 0 else 'CONFIRMED'},"
+        f"{1 + k % 3},{(1 + k % 3) * 25}.00\n" for k in range(300)))
+    inter = raw.interactions
+    assert len(inter) == 270 and set(inter["quantity"]) == {1, 2, 3} and (inter["price"] == 25).all()
+    raw, path = load_text(tmp_path, "orders.csv", "order_id,order_date,email,item_id\n" + "".join(
+        f"{k},2017-10-{1 + k % 28:02d}T22:57:47Z,"
+        f"{f'atdorders+{5346259 + k % 37}@eventbrite.com' if k % 5 < 2 else f'fan{k % 90}@example.org'},t{k % 30}\n"
+        for k in range(600)))
+    assert any(n.startswith(f"{path}: 37 shopper ids are one address with a tag each") for n in raw.report.notes)

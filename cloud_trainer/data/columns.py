@@ -635,6 +635,37 @@ def _constant_flag(frame: pd.DataFrame, header: list[str], raw_header: list[str]
     return _set_aside(frame, header, raw_header, "event_type")
 
 
+_EVENT_KINDS = frozenset({"paid", "free", "online", "virtual", "in person", "in-person", "hybrid", "offline",
+                          "public", "private", "donation", "members only", "invite only"})
+"""What a ticketing export's ``Event Type`` says of an event (Luma's Paid / Free)."""
+
+
+def _event_titles(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column, name: str,
+                  report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
+    """A column named as the event that holds no action at all but the events' titles (a
+    ticketing export's ``Event Name``: 'Investing for Beginners', a charity's 'Meal Trans'),
+    more than ten of them, or their kinds (Luma's ``Event Type`` Paid / Free): what event a
+    ticket is for, not what the shopper did; every line had been a bad row (real56-ao,
+    real57-ao). Not read as event_type, with a note. Codes (numbers) and a few unknown
+    words still ask for ``--event-codes``."""
+    values = frame["event_type"].astype(str).str.strip().str.lower()
+    distinct = pd.Series(values.unique()[:5000], dtype=object)
+    distinct = distinct[distinct != ""]
+    if (distinct.empty or event.given_codes & set(distinct) or _action_of(distinct, event).notna().any()
+            or distinct.str.fullmatch(r"-?\d+(?:\.\d+)?").any()):
+        return frame, header
+    raw = raw_header[header.index("event_type")]
+    # (titles are words with spaces, where a log's own event names run together:
+    # 'tutorial_begin' needs --event-codes)
+    titled = header_key(raw) in ("eventname", "eventtitle") and distinct.str.contains(" ").mean() >= 0.5
+    if not (len(distinct) > 10 or set(distinct) <= _EVENT_KINDS or titled):
+        return frame, header
+    shown = ", ".join(repr(v) for v in frame["event_type"].astype(str).str.strip().unique()[:2])
+    report.notes.append(f"{name}: column {raw!r} names no action on any line ({shown}, ...): which event a line is "
+                        "for, not what the shopper did; not read as event_type (--event-codes VALUE=EVENT reads it)")
+    return _set_aside(frame, header, raw_header, "event_type")
+
+
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
                             name: str, report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
     """A column called ``type`` (OTTO's ``clicks`` / ``carts`` / ``orders``) or ``metric``
@@ -656,6 +687,8 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
         frame, header = _set_aside(frame, header, raw_header, "event_type")
     if "event_type" in header:
         frame, header = _constant_flag(frame, header, raw_header, event, name, report)
+    if "event_type" in header:
+        frame, header = _event_titles(frame, header, raw_header, event, name, report)
     if "event_type" in header:
         return _ga_action_codes(frame, header, raw_header, event, name, report), header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))

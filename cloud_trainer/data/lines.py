@@ -889,7 +889,9 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               "待支付", "未支付", "待付款", "未付款", "等待买家付款",
                               # (Nuvemshop's 'Status do Pagamento' 'Vencido': a boleto that expired
                               # unpaid; 68 such orders had been purchases; real44-am)
-                              "vencido", "expirado"})
+                              "vencido", "expirado",
+                              # (a booking on the waiting list: no seat sold; real57-ao)
+                              "waitlisted", "waitlist", "waitinglist", "onwaitlist", "warteliste"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""

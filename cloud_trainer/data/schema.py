@@ -548,6 +548,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (a theatre's 'tickets_qty': 2,400 of 5,000 sales of 2-5 seats had been 1; real23-aj)
                         # (not 'num_tickets': a helpdesk's count of a customer's support tickets)
                         "ticketsqty", "ticketqty", "ticketssold", "nbbillets",
+                        "seatssold",  # (a box office's group sale of 600 seats had been 1; real57-ao)
                         "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)

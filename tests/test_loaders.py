@@ -5319,3 +5319,18 @@ def test_ticketing_exports_event_titles_waitlists_seats_and_door_sale_accounts(t
         f"{f'atdorders+{5346259 + k % 37}@eventbrite.com' if k % 5 < 2 else f'fan{k % 90}@example.org'},t{k % 30}\n"
         for k in range(600)))
     assert any(n.startswith(f"{path}: 37 shopper ids are one address with a tag each") for n in raw.report.notes)
+
+
+def test_donor_backer_and_fan_columns_and_what_a_gift_is_for_are_hinted(tmp_path: Path) -> None:
+    """Round 24 (real56-ao, real57-ao): donor-to-campaign files were refused without a word
+    of 'donor_id' or 'campaign'; a club app's sessions were read as anonymous visits with
+    'fan_id' beside them unnamed."""
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "gifts.csv", "donation_id,donor_id,donation_date,amount,campaign\n" + "".join(
+            f"{k},d{k % 40},2024-01-{1 + k % 28:02d},{10 + k % 9}.00,c{k % 30}\n" for k in range(300)))
+    assert ("'donor_id' may be user_id: if so, name it user_id in the header; 'campaign' may be item_id"
+            in str(exc.value))
+    raw, path = load_text(tmp_path, "sessions.csv", "session_id,fan_id,item_id,timestamp\n" + "".join(
+        f"s{k // 3},f{k % 40},m{k % 30},2026-06-{1 + k % 28:02d}\n" for k in range(300)))
+    assert any(n.startswith(f"{path}: no shopper column") and n.endswith("call it user_id ('fan_id' may be)")
+               for n in raw.report.notes)

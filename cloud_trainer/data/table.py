@@ -418,8 +418,12 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: no shopper column (header has {', '.join(raw_header)}): each basket "
             f"({basket_name!r}) is read as one anonymous shopper's only visit, so every shopper "
             "evaluated is new; if a column names shoppers, call it user_id"
-            # (an order's 'Customer First Name' and 'Customer Last Name': session an's left list)
-            + (f" ({join})" if (join := _join_names_hint(raw_header)) is not None else ""))
+            # (an order's 'Customer First Name' and 'Customer Last Name': session an's left list;
+            # a club app's 'fan_id' beside its 'session_id': real57-ao)
+            + (f" ({join})" if (join := _join_names_hint(raw_header)) is not None else
+               f" ({' or '.join(map(repr, likely[:2]))} may be)" if (likely := [
+                   r for r, h in zip(raw_header, header, strict=True) if h not in INTERACTION_COLUMNS
+                   and _LIKELY["user_id"].search(re.split(r"[./]", r)[-1]) and not _NOT_LIKELY.search(r)]) else ""))
     # (a header the delimiter did not split: 'Q1:2024' is a quarterly sheet's column)
     tokens = [t for h in raw_header for t in h.split()] if len(raw_header) <= 2 or delimiter in " \t" else []
     if missing and len(tokens) >= 3 and sum(bool(_SLOT.fullmatch(t)) for t in tokens) >= 0.8 * len(tokens):
@@ -522,13 +526,19 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
                                   r"|(?<![a-z])plan(?![a-z])"
                                   # (an NFT's 'token_id'; real53-an)
-                                  r"|^(?:nft.?)?token.?id$"),
+                                  r"|^(?:nft.?)?token.?id$"
+                                  # (what a gift or a ticket is for: a campaign, a committee, a show;
+                                  # real56-ao, real57-ao)
+                                  r"|campaign|committee|recipient|charity|candidate|politician|(?<![a-z])cause(?![a-z])"
+                                  r"|ticket.?type|show.?name|(?<![a-z])event.?id$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
                                   r"|saver|consumer|purchaser|payer"
                                   # (an NFT sale's 'buyer_address', a holding's 'current_owner'; real53-an)
-                                  r"|wallet.?(?:id|address)|current.?owner"),
+                                  r"|wallet.?(?:id|address)|current.?owner"
+                                  # (a gift's donor, a campaign's backer, a club's fan; real56-ao, real57-ao)
+                                  r"|donor|contributor|backer|supporter|(?<![a-z])fan(?![a-z])"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,

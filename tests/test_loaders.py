@@ -5334,3 +5334,41 @@ def test_donor_backer_and_fan_columns_and_what_a_gift_is_for_are_hinted(tmp_path
         f"s{k // 3},f{k % 40},m{k % 30},2026-06-{1 + k % 28:02d}\n" for k in range(300)))
     assert any(n.startswith(f"{path}: no shopper column") and n.endswith("call it user_id ('fan_id' may be)")
                for n in raw.report.notes)
+
+
+def test_round_24_review_times_lists_ranks_codes_and_hints_stay_as_they_were(tmp_path: Path) -> None:
+    """Session ao's review of round 24's rules: a shop's 'expiry_date' before 'sale_date'
+    timed its sales once a clock sat beside them; registrations took the event's start, a
+    group's joins its last visit; a top-10 of hours played, a leaderboard's rank beside a
+    score and a CRM's 'Predicted Gender' were refused as a recommender's output; a numbered
+    catalogue's unlabelled quantity and price became items; a radio app's 'type' of the tab
+    a play started from was refused; a server's names were hinted as the shopper; a book
+    club's 'recommended_book' lost its hint."""
+    raw, _ = load_text(tmp_path, "sales.csv", "customer_id,product_id,expiry_date,sale_date,time\n" + "".join(
+        f"c{k % 40},p{k % 30},2026-0{1 + k % 9}-15,2025-01-{1 + k % 28:02d},{8 + k % 9}:00:00\n" for k in range(300)))
+    assert (raw.interactions["timestamp"].dt.year == 2025).all()
+    raw, _ = load_text(tmp_path, "regs.csv", "user_id,item_id,registered_at,starts_at\n" + "".join(
+        f"u{k % 40},e{k % 30},2024-01-{1 + k % 28:02d} 9:15:00,2024-06-01 19:00:00\n" for k in range(300)))
+    assert (raw.interactions["timestamp"].dt.month == 1).all()
+    raw, _ = load_text(tmp_path, "top10.csv", "user_id,item_id,hours_played\n" + "".join(
+        f"u{k // 10},g{(k * 7) % 90},{100 - k % 10 * 7.5:.1f}\n" for k in range(400)))
+    assert len(raw.interactions) == 400
+    raw, _ = load_text(tmp_path, "plays.csv", "user_id,item_id,played_at,score,rank\n" + "".join(
+        f"u{k % 40},g{k % 30},2024-01-{1 + k % 28:02d},{k * 37 % 1000},{1 + k * 13 % 500}\n" for k in range(400)))
+    assert len(raw.interactions) == 400
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,product_id,order_date,Predicted Gender\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{0.1 + k % 9 / 10:.2f}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "till.csv", "Date,Customer,Item,,\n" + "".join(
+        f"2024-01-{1 + k % 28:02d},C{k % 40},{1 + k * 7 % 150},{1 + k % 40},{1 + k * 11 % 150}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "radio.csv", "user_id,item_id,played_at,type\n" + "".join(
+        f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'favorite' if k % 10 < 3 else 'recommended'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, path = load_text(tmp_path, "checks.csv", "Transaction,Server First Name,Server Last Name,Item,Date\n" + "".join(
+        f"{k},F{k % 5},L{k % 4},dish{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert not any("together may be user_id" in n for n in raw.report.notes)
+    with pytest.raises(DataError, match=r"'recommended_book' may be item_id"):
+        load_text(tmp_path, "club.csv", "user_id,recommended_book,date\n" + "".join(
+            f"u{k % 40},b{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))

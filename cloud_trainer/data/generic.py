@@ -73,6 +73,9 @@ from cloud_trainer.data.schema import (
     INTERACTION_COLUMNS,
     ITEM_COLUMNS,
     MISSING_VALUES,
+    PREDICTED_SCORE,
+    RANK_KEYS,
+    SCORE_KEYS,
     STRONG_FILE_WORDS,
     DataError,
     event_of_name,
@@ -1027,9 +1030,10 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     hints said, 7,501 of its 29,363 items were read, the rest 'not read' (real54-an).
     Where two unnamed columns or more hold, on half their given values or more, names the
     item column holds too: each line's items are its rows, the line a basket. Numbers only
-    where each column is other codes than the line's first and about as varied (a numbered
-    catalogue's unlabelled quantity and aisle columns hold its codes' numbers too); a line's
-    price and quantity stay its first item's (session an's reviews)."""
+    where they are codes of one width (three digits or more) and each column is other codes
+    than the line's first and about as varied (a numbered catalogue's unlabelled quantity,
+    price and aisle columns hold its codes' numbers too); a line's price and quantity stay
+    its first item's (session an's and ao's reviews)."""
     if inter.attrs.get("columns_by_content"):
         return inter  # (a headerless file's columns are all 'column_N': its own reading)
     unnamed = [c for c in inter.columns if re.fullmatch(r"column_\d+", str(c))]
@@ -1038,6 +1042,10 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     first = inter["item_id"].iloc[:100_000].astype(str).str.strip()
     items = set(first)
     named = sum(any(c.isalpha() for c in v) for v in items) >= 0.5 * len(items)
+    # Codes of one width, three digits or more (a till's PLUs 1009, 1050; EANs): a numbered
+    # catalogue's 1..150 leaves a quantity or a whole price among its codes (session ao's review).
+    widths = {len(v) for v in items}
+    coded = len(widths) == 1 and min(widths) >= 3
     same = []
     for col in unnamed:
         given = inter[col].iloc[:100_000].astype(str).str.strip()
@@ -1047,7 +1055,8 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
         # Codes (a till's PLUs 1009, 1050) where each column is other items than the line's
         # first and as varied: not a quantity of three values, nor an aisle that repeats the
         # code beside it (session an's reviews: a numbered catalogue's).
-        if named or ((given != first[given.index]).mean() >= 0.9 and given.nunique() * 5 >= len(items)):
+        if named or (coded and given.str.len().isin(widths).all() and (given != first[given.index]).mean() >= 0.9
+                     and given.nunique() * 5 >= len(items)):
             same.append(col)
     if len(same) < 2:
         return inter
@@ -1111,6 +1120,10 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
 'served': a restaurant's order status; session an's review)."""
 
 
+_IMPRESSION_WORDS = frozenset({"impression", "impressions", "shown", "displayed", "exposed", "exposure"})
+_CLICK_WORDS = frozenset({"click", "clicked", "clicks"})
+
+
 def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a log of what a recommender showed: a shop's headerless
     ``recommendation_logs.csv`` ends every line with ``recommended``, and its 240
@@ -1133,12 +1146,15 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
         others = sorted(set(said[~shown]))
         if any(re.match(r"not?\b|un", v) for v in others):
             continue  # (a verdict: 'Not Recommended')
-        actions = all(re.sub(r"[\s_-]", "", v) in EVENT_SYNONYMS or v in EVENT_TYPES or v in ("click", "clicked", "clicks")
+        actions = all(re.sub(r"[\s_-]", "", v) in EVENT_SYNONYMS or v in EVENT_TYPES or v in _CLICK_WORDS
                       for v in others)
-        # A bare 'type' only beside actions: a recommender log's impression / click (Criteo-
-        # like logs, 240 shown items trained as purchases); not a listening log's
-        # 'recommended' / 'search' / 'playlist', where a play was started (session an's reviews).
-        if (shown.mean() >= 0.9 and not bare_type) or (shown.mean() >= 0.5 and actions):
+        # A bare 'type' only as an ad log writes it, impressions beside clicks (Criteo-like
+        # logs: 240 shown items trained as purchases); not a listening log's 'recommended'
+        # beside 'search' or 'favorite', the tab a play was started from (session an's and
+        # ao's reviews).
+        if bare_type and not (said[shown].isin(_IMPRESSION_WORDS).all() and set(others) & _CLICK_WORDS):
+            continue
+        if shown.mean() >= 0.9 or (shown.mean() >= 0.5 and actions):
             word = said[shown].iloc[0]
             raise DataError(f"{file}: {_column_said(name)} says {word!r} on "
                             + ("every line" if shown.all() else f"{int(shown.sum()):,} of {len(said):,} lines")
@@ -1147,11 +1163,23 @@ def _refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
                                            if others else ""))
 
 
-_PREDICTED = re.compile(r"predict|^pred(?:score|rating|value)?$|^est(?:imate|imated)?(?:score|rating)?$")
-"""Header keys of a model's predicted score (LensKit's ``prediction``, a school-meal
-recommender's ``Predicted_Score``, Surprise's ``est``)."""
-_RANK_KEYS = ("rank", "ranking", "recrank", "reciprocalrank")
-_SCORE_KEYS = ("score", "scores", "relevance", "similarity", "sim", "probability", "prob", "confidence")
+def _ranked_lists(inter: pd.DataFrame, col: str) -> bool:
+    """Whether ``col`` numbers each shopper's lines 1, 2, 3 ... as a list does (nine in ten
+    shoppers): not a leaderboard's rank of a play, nor a hotel's rank in its city (session
+    ao's review)."""
+    rank = pd.to_numeric(inter[col], errors="coerce")
+    if rank.isna().any():
+        return False
+    per = rank.groupby(inter["user_id"].astype(str)).agg(lambda r: sorted(r) == list(range(1, len(r) + 1)))
+    return bool(per.mean() >= 0.9)
+
+
+def _model_digits(values: pd.Series) -> bool:
+    """Whether nine in ten of a column's values are decimals written to five places or more,
+    as a model writes its scores (2.633861161256741): a rating or an hour count is written
+    to one or two (session ao's review: a leave-10-out Jester split sorted by rating)."""
+    text = values.astype(str).str.strip()
+    return bool(len(text) and text.str.fullmatch(r"-?\d*\.\d{5,}(?:[eE]-?\d+)?").mean() >= 0.9)
 
 
 def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
@@ -1161,26 +1189,25 @@ def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
     (``user_id,item_id,prediction``) as 1,288; a school-meal recommender's top-3 dishes a
     day (``Rank``, ``Recommended_Dish``, ``Predicted_Score``) trained once renamed as its
     hint said; librec-auto's headerless top-4 of each of 3,000 users stopped only on its 12
-    items (real59-ao, real60-ao). Named so (a predicted score; a rank beside a score; the
-    item column called what was recommended), or, unnamed, as such lists are written: every
-    shopper the same number of lines, each list's scores falling."""
+    items (real59-ao, real60-ao). Named so (a predicted score of numbers; a rank that numbers
+    each shopper's lines from 1 beside a score), or, in a file without a header, as such
+    lists are written: every shopper the same number of lines, each list's scores falling,
+    written to a model's many decimals (not a game's score beside its leaderboard rank, a
+    'Predicted Gender', a top-10 of hours played; session ao's review)."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
-    names = inter.attrs.get("source_names", {})
-    said = [n for n, k in unread.values() if _PREDICTED.search(k)]
-    ranks = [n for n, k in unread.values() if k in _RANK_KEYS]
-    scores = [n for n, k in unread.values() if k in _SCORE_KEYS]
-    item = str(names.get("item_id", ""))
-    if re.match(r"recommend", header_key(item)):
-        said.append(item)
+    said = [n for c, (n, k) in unread.items() if PREDICTED_SCORE.fullmatch(k)
+            and pd.to_numeric(inter[c].iloc[:1000], errors="coerce").notna().mean() >= 0.9]
+    ranks = [c for c, (n, k) in unread.items() if k in RANK_KEYS and _ranked_lists(inter, c)]
+    scores = [n for n, k in unread.values() if k in SCORE_KEYS]
     if ranks and scores:
-        said += [ranks[0], scores[0]]
-    if not said and len(inter) >= 60:
+        said += [unread[ranks[0]][0], scores[0]]
+    if not said and inter.attrs.get("columns_by_content") and len(inter) >= 60:
         users = inter["user_id"].astype(str)
         sizes = users.value_counts()
         if len(sizes) >= 20 and sizes.min() == sizes.max() >= 3 and (users != users.shift()).sum() == len(sizes):
             for col, (name, _) in unread.items():
                 score = pd.to_numeric(inter[col], errors="coerce")
-                if score.notna().all() and (score % 1 != 0).mean() >= 0.9:
+                if score.notna().all() and _model_digits(inter[col]):
                     same = users == users.shift()
                     if (score.diff()[same] <= 0).mean() >= 0.95:
                         said.append(name)

@@ -214,14 +214,20 @@ creation (``creationDate``, ``date_added``): of two such time columns, the creat
 event's time (a wishlist had been timed by its last edit, a median of 13 days late;
 real48-an). Not any other date: a shopper's ``customer_since`` or a card's expiry is no
 line's time (session an's review)."""
-_DONE = re.compile(r"rent|purchas|order|paid|sold|sale|bought|book|placed|checkout|transact|visit|play|watch|"
-                   r"listen|view|click|borrow|loan|donat|gift|pledge|contribut")
+_DONE = re.compile(r"rent|purchas|order|paid|sold|sale|bought|book|placed|checkout|transact|play|watch|"
+                   r"listen|click|borrow|loan|donat|gift|pledge|contribut")
 """Header keys of a line's own action time (``rented_at``, ``purchased_on``, ``paid_at``):
 these too beat a record's last change, as its creation does (a sync stamp 20-60 days after
 each rental had timed a rental log; session an's review)."""
-_OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup|join|regist|since|enrol")
-"""Header keys of a person's own dates (a sign-up, a membership): no line's time while a
-column of another date is there."""
+_OF_A_PERSON = re.compile(r"customer|user|member|account|shopper|buyer|profile|signup")
+"""Header keys of a person's own dates (``customer_since``, ``member_created``): no line's
+time while a column of another date is there."""
+_JOINED = re.compile(r"join|regist|enrol|since")
+"""Header keys of a start: an enrolment's, a registration's, a group's join is the line's own
+act in a file of them (session ao's review), a member's join date beside a gift's date is
+not (real56-ao): an action's or a creation's date goes first, no other."""
+_NOT_THE_LINES = re.compile(r"^last|expir|due|valid|bestbefore|until|(?<![a-z])end")
+"""Header keys of a date that is no line's time: a last-seen stamp, an expiry, a due date."""
 _BIRTH = re.compile(r"birth|^dob$|born|geburt|nacimiento|naissance|nascimento")
 """Header keys of a birth date: never a line's time (a charity's 'birth_date', first, had
 timed 4,562 gifts in the 1970s to 90s, its 'donation_date' unread; real56-ao)."""
@@ -273,16 +279,18 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
-        if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)):
+        if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)
+                     or _JOINED.search(first)):
             # A record's last change or a person's date first: a creation or an action's
             # time before any other, a person's last (not a shopper's own creation:
-            # 'customer_created_at' is a sign-up; session an's review).
+            # 'customer_created_at' is a sign-up; session an's review). A start first gives
+            # way to those only (the sort keeps the file's order among equals).
             def rank(i: int) -> int:
                 key = header_key(header[i])
                 if _OF_A_PERSON.search(key):
+                    return 4
+                if _UPDATED.search(key) or _NOT_THE_LINES.search(key):
                     return 3
-                if _UPDATED.search(key):
-                    return 2
                 return 0 if _CREATED.search(key) or _DONE.search(key) else 1
 
             hits.sort(key=rank)
@@ -567,19 +575,31 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     clocks = [v for r in rows if (v := r[at].strip()) and v not in MISSING_VALUES]
     if len(clocks) < 10 or not all(_CLOCK_ONLY.fullmatch(v) for v in clocks):
         return header
+    # The dates that may be the line's (not a birth, an expiry, a plan, a record's change,
+    # a person's: a shop's 'expiry_date' before its 'sale_date', a gym's 'birthdate' before
+    # its 'visit_date'; session ao's review): one named as a sale's, an action's or a
+    # creation's first, else the only one; of several others, which is meant is not clear.
+    candidates = []
     for i, (h, original) in enumerate(zip(header, raw, strict=True)):
         key = header_key(original)
-        if i == at or h in INTERACTION_COLUMNS or not (key in DATE_ONLY_KEYS or key.endswith("date")):
+        if (i == at or h in INTERACTION_COLUMNS or not (key in DATE_ONLY_KEYS or key.endswith("date"))
+                or _BIRTH.search(key) or _PLANNED.search(key) or _NOT_THE_LINES.search(key) or _UPDATED.search(key)
+                or _OF_A_PERSON.search(key)):
             continue
         dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
         if len(dates) * 2 >= len(rows) and headerless.is_time(dates, epochs=False):
-            # (the names note said the clock is the time: it now names the date)
-            notes[:] = [n.replace(f"{raw[at]!r} as timestamp", f"{original!r} as timestamp")
-                        if n.startswith(f"{name}: columns read by their usual names") else n for n in notes]
-            notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...): read as the time "
-                         f"of day of column {original!r}'s dates")
-            return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
-    return header
+            candidates.append(i)
+    named = [i for i in candidates if (key := header_key(raw[i])) in DATE_ONLY_KEYS or _DONE.search(key)
+             or _CREATED.search(key)]
+    if not named and len(candidates) != 1:
+        return header
+    i = (named or candidates)[0]
+    # (the names note said the clock is the time: it now names the date)
+    notes[:] = [n.replace(f"{raw[at]!r} as timestamp", f"{raw[i]!r} as timestamp")
+                if n.startswith(f"{name}: columns read by their usual names") else n for n in notes]
+    notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...): read as the time "
+                 f"of day of column {raw[i]!r}'s dates")
+    return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
 
 
 def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:

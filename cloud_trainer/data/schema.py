@@ -634,6 +634,15 @@ STRONG_ITEM_KEYS = ("productid", "sku", "articleid", "itemcode", "productcode", 
 one-off pieces a unique item_id beside a garment type is right as it is)."""
 
 
+PREDICTED_SCORE = re.compile(r"(?:predict(?:ion|ions|ed)?|pred|est(?:imate|imated)?)(?:score|rating|value|prob(?:ability)?)?")
+"""Header keys (whole) of a model's predicted score: LensKit's ``prediction``, a school-meal
+recommender's ``Predicted_Score``, Surprise's ``est``; not a CRM's 'Predicted Gender'."""
+RANK_KEYS = ("rank", "ranking", "recrank")
+SCORE_KEYS = ("score", "scores", "relevance", "similarity", "sim", "probability", "prob", "confidence")
+"""A list's position and its score: a recommender's output writes both (LensKit's
+``rank``, ``score``)."""
+
+
 DATE_ONLY_KEYS = ("date", "orderdate", "transactiondate", "purchasedate", "eventdate", "invoicedate",
                   "tdat", "datum", "fecha", "data", "docdate", "postingdate", "belegdatum", "datecreated", "createddate",
                   "creationdate", "saledate", "shopdate", "日付",

@@ -80,6 +80,8 @@ from .schema import (
     ITEM_PLACEHOLDER_PATTERN,
     ITEM_PLACEHOLDERS,
     MISSING_VALUES,
+    PREDICTED_SCORE,
+    RANK_KEYS,
     ROW,
     DataError,
     MissingColumns,
@@ -583,10 +585,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
                          # nor a Spanish 'y'; session an's review)
                          r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])"
-                         # (a recommender's output, 'Recommended_Dish'; a donor's 'Job Titles'; a
+                         # (a donor's 'Job Titles'; a
                          # post's 'video_views'; a buyer's 'Customer_Location', 15 states; real56-ao
                          # .. real59-ao)
-                         r"|recommend|predict|job|occupation|profession"
+                         r"|job|occupation|profession"
                          r"|(?<![a-z])(?:views|likes|shares|clicks|impressions)(?![a-z])"
                          r"|(?:customer|user|buyer|client).?location")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
@@ -633,9 +635,13 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         grouped = sum(bool(re.fullmatch(r"\d{1,3}(?:,\d{3})+", v)) for v in given) * 2 >= len(given)
         return decimals or markup or grouped or sorted(map(len, given))[len(given) // 2] > 150
 
+    # A recommender's output names what it recommended beside a rank or a predicted score
+    # ('Recommended_Dish' beside 'Predicted_Score': a school-meal model's lists; real59-ao);
+    # a book club's 'recommended_book' alone is a member's own act (session ao's review).
+    scored = any(PREDICTED_SCORE.fullmatch(k := header_key(h)) or k in RANK_KEYS for h in raw_header)
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)
-            and not not_an_id(at)]
+            and not not_an_id(at) and not (scored and re.search(r"(?i)recommend|predict", raw))]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)
@@ -663,6 +669,8 @@ def _join_names_hint(raw_header: list[str], a_kind: Callable[[int], bool] = lamb
         return next((at for at, raw in enumerate(raw_header)
                      if re.search(pattern, header_key(raw)) and not a_kind(at)
                      and not re.search(r"sales|rep(?![a-z])|agent|staff|employee|cashier|driver|seller"
+                                       # (a restaurant's 'Server First Name'; session ao's review)
+                                       r"|server|waiter|waitress|host|bartender|barista|clerk|teller"
                                        r"|product|articulo|artikel|item", header_key(raw))), None)
 
     first = named(r"firstname|givenname|vorname|prenom|nombre(?!.*apellido)")

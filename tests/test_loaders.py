@@ -5372,3 +5372,16 @@ def test_round_24_review_times_lists_ranks_codes_and_hints_stay_as_they_were(tmp
     with pytest.raises(DataError, match=r"'recommended_book' may be item_id"):
         load_text(tmp_path, "club.csv", "user_id,recommended_book,date\n" + "".join(
             f"u{k % 40},b{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+
+
+def test_headerless_files_of_prefixed_ids_are_read_as_data(tmp_path: Path) -> None:
+    """Round 24 (real60-ao): PredictionIO's 'u1::i18' and the Universal Recommender's
+    'u1,purchase,p1' had their first line read as a header and were refused for a missing
+    user_id. R's 'V1,V2' header over numbers stays a header."""
+    raw, _ = load_text(tmp_path, "sample.txt", "".join(f"u{k % 40}::i{k * 7 % 60}\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and raw.interactions["user_id"].iloc[0] == "u0"
+    raw, _ = load_text(tmp_path, "events.csv", "".join(
+        f"u{k % 40},{'view' if k % 3 else 'purchase'},p{k * 7 % 60}\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and set(raw.interactions["event_type"]) == {"view", "purchase"}
+    with pytest.raises(MissingColumns, match=r"header has V1, V2"):
+        load_text(tmp_path, "r.csv", "V1,V2\n" + "".join(f"{k % 40},{k % 60}\n" for k in range(300)))

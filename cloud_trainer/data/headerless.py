@@ -85,16 +85,30 @@ class NoHeaderError(ValueError):
     """The first line is data, and the values do not say which column is which."""
 
 
-def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_keys: Iterable[str]) -> bool:
+def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_keys: Iterable[str],
+                       second: Sequence[str] = ()) -> bool:
     """True when no field is a column name the table knows (``field_keys`` and
     ``known_keys``: names as the header matching normalises them, aliases included)
     and at least one field is a number or a date: ``196, 242, 3, 881250949``; Last.fm-1K's
-    ``user_000001, 2009-05-04T23:08:57Z, f1b1cf71-..., Deep Dish, ...``.
+    ``user_000001, 2009-05-04T23:08:57Z, f1b1cf71-..., Deep Dish, ...``; or two fields or
+    more are prefixed ids (``u1``, ``i18``) whose prefixes the ``second`` line repeats in
+    place (PredictionIO's ``u1::i18``, the Universal Recommender's ``u1,purchase,p1``: read
+    as a header, refused for a missing user_id; real60-ao).
 
     A header that names none of the known columns stops the load anyway, so reading
     such a line as data can only turn that error into a load or a clearer error."""
-    return (bool(fields) and not set(known_keys).intersection(field_keys)
-            and any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) or _NO_NAME.match(f) for f in fields))
+    if not fields or set(known_keys).intersection(field_keys):
+        return False
+    if any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) or _NO_NAME.match(f) for f in fields):
+        return True
+    ids = [i for i, f in enumerate(fields) if _PREFIXED_ID.fullmatch(f)]
+    return (len(ids) >= 2 and len(second) == len(fields) and len({_PREFIXED_ID.fullmatch(fields[i])[1] for i in ids}) >= 2
+            and all((m := _PREFIXED_ID.fullmatch(second[i])) and m[1] == _PREFIXED_ID.fullmatch(fields[i])[1]
+                    for i in ids))
+
+
+_PREFIXED_ID = re.compile(r"([A-Za-z]{1,3})[-_]?\d+")
+"""An id written as a letter or two and a number: ``u1``, ``i18``, ``p-7``."""
 
 
 _NO_NAME = re.compile(r"https?://|[\[{]\s*[\[{\"]")

@@ -357,7 +357,12 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_table_names(strip_type_suffixes(header, name, report.notes), name, report.notes)
     labelled = _pandas_labels(header, text, delimiter, quoting)
-    by_content = not labelled and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec))
+    try:
+        second = first_rows(text, delimiter, quoting, 2)[1:2]
+    except csv.Error:
+        second = []
+    by_content = not labelled and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec),
+                                                                [f.strip() for f in second[0]] if second else ())
     if by_content and delimiter == " ":
         _refuse_fixed_width(text, name)
     if by_content:

@@ -5385,3 +5385,21 @@ def test_headerless_files_of_prefixed_ids_are_read_as_data(tmp_path: Path) -> No
     assert len(raw.interactions) == 300 and set(raw.interactions["event_type"]) == {"view", "purchase"}
     with pytest.raises(MissingColumns, match=r"header has V1, V2"):
         load_text(tmp_path, "r.csv", "V1,V2\n" + "".join(f"{k % 40},{k % 60}\n" for k in range(300)))
+
+
+def test_a_warehouses_stock_movements_are_refused(tmp_path: Path) -> None:
+    """Round 25 (real61-ao): a Turkish shop's deliveries, 'Stok girişi' (goods in) on every
+    line, were read as 4,399 purchases of anonymous one-line shoppers; 'Issue' / 'Receipt'
+    movements, renamed as the hint said, as 9,760. A till's document type 'Receipt' alone
+    and an order status 'Received' are read."""
+    with pytest.raises(DataError, match=r"column 'note' says 'Stok girişi' on 100% of the lines looked at: a warehouse"):
+        load_text(tmp_path, "stock_transactions.csv", "transaction_id,product_id,date,quantity,note\n" + "".join(
+            f"{k},{k % 45},2023-01-{1 + k % 28:02d},{195 + k % 58},Stok girişi\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"column 'transaction_type' says 'Receipt' on 100% of the lines"):
+        load_text(tmp_path, "inventory.csv", "transaction_id,item_id,transaction_date,transaction_type,quantity\n" + "".join(
+            f"T{k},SP{k % 90:03d},2023-01-{1 + k % 28:02d},{'Receipt' if k % 3 == 0 else 'Issue'},{1 + k % 5}\n"
+            for k in range(300)))
+    for word in ("Receipt", "Received"):
+        raw, _ = load_text(tmp_path, "till.csv", "receipt_no,customer_id,item_id,date,doc_type\n" + "".join(
+            f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{word}\n" for k in range(300)))
+        assert len(raw.interactions) == 300

@@ -119,6 +119,7 @@ def load_generic(
     _refuse_returns_report(inter, interactions, report)
     _refuse_shown_log(inter, interactions)
     _refuse_recommender_output(inter, interactions)
+    _refuse_stock_movements(inter, interactions)
     _refuse_scaled_ids(inter, interactions)
     _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
@@ -1118,6 +1119,36 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
                          "displayed", "exposed", "exposure"})
 """A value that says a line is what a system showed the shopper, not what they did (not
 'served': a restaurant's order status; session an's review)."""
+
+
+STOCK_IN_WORDS = frozenset({"stokgirisi", "goodsin", "goodsreceipt", "goodsreceived", "wareneingang", "stockin",
+                            "restock", "restocked", "replenishment", "receipt", "stockreceipt", "purchasereceipt", "entradadestock", "entradademercancia"})
+STOCK_OUT_WORDS = frozenset({"stokcıkısı", "stokcikisi", "issue", "issued", "goodsout", "goodsissue", "warenausgang",
+                             "stockout", "transfer", "transferin", "transferout", "adjustment",
+                             "stockadjustment", "writeoff", "salidadestock"})
+"""What a warehouse's ledger says of a line: goods in (Turkish ``Stok girişi``, German
+``Wareneingang``, ``Receipt``) and goods out or moved (``Issue``, ``Transfer``). Not
+``Received`` (an order's status) nor ``Inbound`` (a lead's or a call's source)."""
+
+
+def _refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a warehouse's stock ledger: a Turkish shop's ``stock_transactions.csv``
+    says ``Stok girişi`` (goods in) on every line, and its 4,399 deliveries of 195-252 units
+    had been read as purchases by one-line anonymous shoppers; a supply chain's ``Issue`` /
+    ``Receipt`` movements, renamed as the hint said, as 9,760 (real61-ao). Where a column
+    not read names such movements on nine lines in ten or more, goods in among them (not a
+    till's document type ``Receipt`` alone: a sale's)."""
+    for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        head = inter[col].iloc[:1000].astype(str)
+        distinct = {v: header_key(v) for v in pd.unique(head)}
+        keys = head.map(distinct)
+        moved = keys.isin(STOCK_IN_WORDS | STOCK_OUT_WORDS)
+        ins = set(keys[keys.isin(STOCK_IN_WORDS)])
+        if len(head) < 10 or moved.mean() < 0.9 or not ins or set(keys[moved]) == {"receipt"}:
+            continue
+        raise DataError(f"{file}: {_column_said(name)} says {head[moved].iloc[0]!r} on "
+                        f"{moved.mean():.0%} of the lines looked at: a warehouse's stock movements (goods in and "
+                        "out), not shoppers' purchases; give the sales or order lines")
 
 
 _IMPRESSION_WORDS = frozenset({"impression", "impressions", "shown", "displayed", "exposed", "exposure"})

@@ -5332,7 +5332,7 @@ def test_donor_backer_and_fan_columns_and_what_a_gift_is_for_are_hinted(tmp_path
             in str(exc.value))
     raw, path = load_text(tmp_path, "sessions.csv", "session_id,fan_id,item_id,timestamp\n" + "".join(
         f"s{k // 3},f{k % 40},m{k % 30},2026-06-{1 + k % 28:02d}\n" for k in range(300)))
-    assert any(n.startswith(f"{path}: no shopper column") and n.endswith("call it user_id ('fan_id' may be)")
+    assert any(n.startswith(f"{path}: no shopper column") and n.endswith("call it user_id ('fan_id' may be user_id: if so, name it user_id in the header)")
                for n in raw.report.notes)
 
 
@@ -5403,3 +5403,39 @@ def test_a_warehouses_stock_movements_are_refused(tmp_path: Path) -> None:
         raw, _ = load_text(tmp_path, "till.csv", "receipt_no,customer_id,item_id,date,doc_type\n" + "".join(
             f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{word}\n" for k in range(300)))
         assert len(raw.interactions) == 300
+
+
+def test_round_25_words_and_review_35_narrowings(tmp_path: Path) -> None:
+    """Round 25 (real62-ao .. real65-ao) and session ao's review 35: a prior authorisation's
+    'outcome' Denied, a kirana till's 'billType' estimate were purchases; 'quantity_dispensed'
+    was unread; 'beer_name' and 'drug_name' got no hint. Review 35: a game log's or a music
+    app's unknown action names were read as purchases; an 'Estimated Value', users' own
+    top-5 lists scored 7-10 were refused as a recommender's output; 'amount_paid' (a deposit)
+    was a price; a 'Member Since' date and a Yes/No card flag were hinted as the shopper."""
+    raw, _ = load_text(tmp_path, "pa.csv", "pa_id,drug_id,member_id,request_date,outcome\n" + "".join(
+        f"{k},d{k % 30},m{k % 40},2023-01-{1 + k % 28:02d},{'Denied' if k % 5 == 0 else 'Approved'}\n" for k in range(300)))
+    assert len(raw.interactions) == 240
+    raw, _ = load_text(tmp_path, "bills.csv", "billNo,date,billType,customerName,item_id,quantity_dispensed\n" + "".join(
+        f"B{k},2026-06-{1 + k % 28:02d},{'estimate' if k % 10 == 0 else 'sale'},c{k % 40},p{k % 30},{1 + k % 3}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 270 and set(raw.interactions["quantity"]) == {1, 2, 3}
+    for column in ("beer_name", "drug_name"):
+        with pytest.raises(DataError, match=rf"'{column}' may be item_id"):
+            load_text(tmp_path, "t.csv", f"user,time,{column}\n" + "".join(
+                f"u{k % 40},2026-05-{1 + k % 28:02d},x{k % 30}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"event_type: must be one of"):
+        load_text(tmp_path, "app.csv", "user_id,item_id,Event,timestamp\n" + "".join(
+            f"u{k % 40},s{k % 30},{['Song Skipped', 'Song Liked', 'Playlist Opened'][k % 3]},2025-03-{1 + k % 28:02d}\n"
+            for k in range(300)))
+    raw, _ = load_text(tmp_path, "deals.csv", "customer_id,product_id,close_date,Estimated Value\n" + "".join(
+        f"c{k % 40},p{k % 30},2025-03-{1 + k % 28:02d},{1000 + k * 37 % 900}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "favourites.csv", "user_id,rank,item_id,score\n" + "".join(
+        f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{10 - k % 5 * 0.5}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "classes.csv", "user_id,item_id,date,amount_paid\n" + "".join(
+        f"u{k % 40},class{k % 30},2025-03-{1 + k % 28:02d},{[0, 50, 100][k % 3]}\n" for k in range(300)))
+    assert raw.interactions["price"].isna().all()
+    raw, path = load_text(tmp_path, "receipts.csv", "order_id,Member Since,Loyalty Card Used,item_id,date\n" + "".join(
+        f"{k},2019-0{1 + k % 9}-01,{'Yes' if k % 2 else 'No'},p{k % 30},2025-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert not any("may be" in n for n in raw.report.notes if n.startswith(f"{path}: no shopper column"))

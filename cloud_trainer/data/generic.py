@@ -1206,11 +1206,11 @@ def _ranked_lists(inter: pd.DataFrame, col: str) -> bool:
 
 
 def _model_digits(values: pd.Series) -> bool:
-    """Whether nine in ten of a column's values are decimals written to five places or more,
-    as a model writes its scores (2.633861161256741): a rating or an hour count is written
-    to one or two (session ao's review: a leave-10-out Jester split sorted by rating)."""
+    """Whether nine in ten of a column's values are decimals written to four places or more,
+    as a model writes its scores (2.633861161256741, 0.1771): a rating or an hour count is
+    written to one or two (session ao's reviews: a leave-10-out Jester split sorted by rating)."""
     text = values.astype(str).str.strip()
-    return bool(len(text) and text.str.fullmatch(r"-?\d*\.\d{5,}(?:[eE]-?\d+)?").mean() >= 0.9)
+    return bool(len(text) and text.str.fullmatch(r"-?\d*\.\d{4,}(?:[eE]-?\d+)?").mean() >= 0.9)
 
 
 def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
@@ -1223,13 +1223,14 @@ def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
     items (real59-ao, real60-ao). Named so (a predicted score of numbers; a rank that numbers
     each shopper's lines from 1 beside a score), or, in a file without a header, as such
     lists are written: every shopper the same number of lines, each list's scores falling,
-    written to a model's many decimals (not a game's score beside its leaderboard rank, a
+    written to a model's many decimals (four or more) (not a game's score beside its leaderboard rank, a
     'Predicted Gender', a top-10 of hours played; session ao's review)."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     said = [n for c, (n, k) in unread.items() if PREDICTED_SCORE.fullmatch(k)
             and pd.to_numeric(inter[c].iloc[:1000], errors="coerce").notna().mean() >= 0.9]
+    # (a model's scores beside the rank: users' own top-5 lists score them 7 to 10; session ao's review)
     ranks = [c for c, (n, k) in unread.items() if k in RANK_KEYS and _ranked_lists(inter, c)]
-    scores = [n for n, k in unread.values() if k in SCORE_KEYS]
+    scores = [n for c, (n, k) in unread.items() if k in SCORE_KEYS and _model_digits(inter[c].iloc[:1000])]
     if ranks and scores:
         said += [unread[ranks[0]][0], scores[0]]
     if not said and inter.attrs.get("columns_by_content") and len(inter) >= 60:

@@ -843,7 +843,8 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
-               "tipetransaksi", "statustransaksi")  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
+               "tipetransaksi", "statustransaksi",
+               "outcome", "billtype")  # (a prior authorisation's 'outcome', a kirana till's 'billType'; real62-ao, real65-ao)  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
@@ -891,7 +892,10 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # unpaid; 68 such orders had been purchases; real44-am)
                               "vencido", "expirado",
                               # (a booking on the waiting list: no seat sold; real57-ao)
-                              "waitlisted", "waitlist", "waitinglist", "onwaitlist", "warteliste"})
+                              "waitlisted", "waitlist", "waitinglist", "onwaitlist", "warteliste",
+                              # (a claim or a prior authorisation denied; a kirana till's 'estimate'
+                              # bill, a quotation; real62-ao, real65-ao)
+                              "denied", "estimate", "proforma", "proformainvoice"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""

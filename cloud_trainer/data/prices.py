@@ -36,7 +36,8 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    "实收金额", "应收金额", "penjualanbersih",
                    # (Eventbrite's 'total_paid' for a ticket, every price had been 0; Iowa's
                    # liquor orders' 'Sale (Dollars)'; real57-ao, real59-ao)
-                   "totalpaid", "amountpaid", "saledollars",
+                   # (not 'amount_paid': paid so far, a deposit; session ao's review)
+                   "totalpaid", "saledollars",
                    # Square's item sales export: its lines' 'Product Sales' (before discounts and
                    # tax); the classic export's 'Gross Sales' (before discounts: the newer one's
                    # adds the tax, but has 'Product Sales'), then 'Net Sales' (after discounts).
@@ -48,7 +49,7 @@ preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the un
 the unambiguous names come first."""
 
 
-MAYBE_ORDER_TOTAL_KEYS = (*SQUARE_TOTAL_KEYS, "purchaseamount", "totalpaid", "amountpaid")
+MAYBE_ORDER_TOTAL_KEYS = (*SQUARE_TOTAL_KEYS, "purchaseamount", "totalpaid")
 """Line totals' names that some exports give an order's or a receipt's total under, the
 same on each of its lines (Square's; a loyalty receipt's 'Purchase Amount'; session an's
 review): not read where they repeat so."""

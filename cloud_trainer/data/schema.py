@@ -549,6 +549,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (not 'num_tickets': a helpdesk's count of a customer's support tickets)
                         "ticketsqty", "ticketqty", "ticketssold", "nbbillets",
                         "seatssold",  # (a box office's group sale of 600 seats had been 1; real57-ao)
+                        # (a pharmacy claim's units dispensed: 2,104 of 5,000 lines above 1; real62-ao)
+                        "quantitydispensed", "qtydispensed", "dispensedquantity", "dispensedqty",
                         "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
@@ -634,9 +636,10 @@ STRONG_ITEM_KEYS = ("productid", "sku", "articleid", "itemcode", "productcode", 
 one-off pieces a unique item_id beside a garment type is right as it is)."""
 
 
-PREDICTED_SCORE = re.compile(r"(?:predict(?:ion|ions|ed)?|pred|est(?:imate|imated)?)(?:score|rating|value|prob(?:ability)?)?")
+PREDICTED_SCORE = re.compile(r"(?:predict(?:ion|ions|ed)?|pred)(?:score|rating|prob(?:ability)?)?")
 """Header keys (whole) of a model's predicted score: LensKit's ``prediction``, a school-meal
-recommender's ``Predicted_Score``, Surprise's ``est``; not a CRM's 'Predicted Gender'."""
+recommender's ``Predicted_Score``; not a CRM's 'Predicted Gender' nor an 'Estimated Value'
+or a repair's 'estimate' (session ao's reviews)."""
 RANK_KEYS = ("rank", "ranking", "recrank")
 SCORE_KEYS = ("score", "scores", "relevance", "similarity", "sim", "probability", "prob", "confidence")
 """A list's position and its score: a recommender's output writes both (LensKit's

@@ -427,10 +427,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             "evaluated is new; if a column names shoppers, call it user_id"
             # (an order's 'Customer First Name' and 'Customer Last Name': session an's left list;
             # a club app's 'fan_id' beside its 'session_id': real57-ao)
-            + (f" ({join})" if (join := _join_names_hint(raw_header)) is not None else
-               f" ({' or '.join(map(repr, likely[:2]))} may be)" if (likely := [
-                   r for r, h in zip(raw_header, header, strict=True) if h not in INTERACTION_COLUMNS
-                   and _LIKELY["user_id"].search(re.split(r"[./]", r)[-1]) and not _NOT_LIKELY.search(r)]) else ""))
+            # (the hints' own checks of the values: not a 'Loyalty Card Used' Yes / No, a
+            # 'Member Since' date, a 'Card Brand'; session ao's review)
+            + (f" ({hint[2:]})" if (hint := _likely_columns(["user_id"], raw_header, header,
+                                                               _first_columns(text, delimiter, quoting, raw_header)))
+               else ""))
     # (a header the delimiter did not split: 'Q1:2024' is a quarterly sheet's column)
     tokens = [t for h in raw_header for t in h.split()] if len(raw_header) <= 2 or delimiter in " \t" else []
     if missing and len(tokens) >= 3 and sum(bool(_SLOT.fullmatch(t)) for t in tokens) >= 0.8 * len(tokens):
@@ -454,10 +455,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         "interactions; give the file of what users did (its .inter file, ratings or clicks)")
     if missing:
         wide = ""
-        columns: list[list[str]] = []
-        with contextlib.suppress(csv.Error):
-            rows = first_rows(text, delimiter, quoting, 200)[1:]
-            columns = [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
+        columns = _first_columns(text, delimiter, quoting, raw_header)
         client = next((i for i, h in enumerate(raw_header) if header_key(h) == "clientid"), None)
         if keys >= BROWSER_HISTORY and not any(
                 re.search(r"participant|person|subject|panelist|respondent|user", key) for key in keys) and (
@@ -536,8 +534,12 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|^(?:nft.?)?token.?id$"
                                   # (what a gift or a ticket is for: a campaign, a committee, a show;
                                   # real56-ao, real57-ao)
-                                  r"|campaign|committee|recipient|charity|candidate|politician|(?<![a-z])cause(?![a-z])"
-                                  r"|ticket.?type|show.?name|(?<![a-z])event.?id$"),
+                                  # (not a hiring file's 'candidate_id', a gift's 'recipient_id', a line's
+                                  # own 'event_id'; session ao's review)
+                                  r"|campaign|committee|charity|politician|(?<![a-z])cause(?![a-z])|show.?name"
+                                  # (a check-in's 'beer_name', a review's 'Beer', a pharmacy's
+                                  # 'drug_name' or 'medication_name'; real62-ao, real63-ao)
+                                  r"|beer|wine|(?<![a-z])strain(?![a-z])|drug|medication|medicine"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
@@ -595,11 +597,21 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # .. real59-ao)
                          r"|job|occupation|profession"
                          r"|(?<![a-z])(?:views|likes|shares|clicks|impressions)(?![a-z])"
-                         r"|(?:customer|user|buyer|client).?location")
+                         r"|(?:customer|user|buyer|client).?location|user.?agent"
+                         # (a self-checkout's 'lineItemVoids', 'scannedLineItemsPerSecond'; real64-ao)
+                         r"|voids|per.?(?:second|minute|hour)")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
 second review)."""
+
+
+def _first_columns(text: str, delimiter: str, quoting: int, raw_header: list[str]) -> list[list[str]]:
+    """The first 199 rows' values, by column (none where the text will not parse)."""
+    with contextlib.suppress(csv.Error):
+        rows = first_rows(text, delimiter, quoting, 200)[1:]
+        return [[r[i].strip() if i < len(r) else "" for r in rows] for i in range(len(raw_header))]
+    return []
 
 
 def _likely_columns(missing: list[str], raw_header: list[str], header: list[str],
@@ -644,9 +656,13 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
     # ('Recommended_Dish' beside 'Predicted_Score': a school-meal model's lists; real59-ao);
     # a book club's 'recommended_book' alone is a member's own act (session ao's review).
     scored = any(PREDICTED_SCORE.fullmatch(k := header_key(h)) or k in RANK_KEYS for h in raw_header)
+    def dated(at: int) -> bool:  # (a 'Member Since' of dates: session ao's review)
+        given = [v for v in head(at) if v]
+        return len(given) >= 10 and headerless.is_time(given, epochs=False)
+
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)
-            and not not_an_id(at) and not (scored and re.search(r"(?i)recommend|predict", raw))]
+            and not not_an_id(at) and not dated(at) and not (scored and re.search(r"(?i)recommend|predict", raw))]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)

@@ -5439,3 +5439,54 @@ def test_round_25_words_and_review_35_narrowings(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "receipts.csv", "order_id,Member Since,Loyalty Card Used,item_id,date\n" + "".join(
         f"{k},2019-0{1 + k % 9}-01,{'Yes' if k % 2 else 'No'},p{k % 30},2025-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert not any("may be" in n for n in raw.report.notes if n.startswith(f"{path}: no shopper column"))
+
+
+def test_round_26_sqlite_liked_files_unix_names_appointments_and_count_tables(tmp_path: Path) -> None:
+    """Round 26 (real66-ao, real67-ao, real70-ao): an SQLite database was refused as a CSV
+    of its page header's bytes; a museum's 'liked_artworks' were purchases; Flickr's
+    'takenUnix' times were unread; a vet clinic's 'AppointmentStatus' Cancelled was kept and
+    its 'AppointmentTime' unread; a hotel site's bookings per user and hotel
+    ('Number_Booked' up to 2,138) were read once each without a word."""
+    path = tmp_path / "themepark.db"
+    path.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    with pytest.raises(DataError, match=r"an SQLite database, which the trainer does not read"):
+        load_dataset("csv", interactions=path)
+    raw, _ = load_text(tmp_path, "liked_artworks.csv", "user_id,item_id,timestamp\n" + "".join(
+        f"u{k % 40},a{k % 60},2019-02-{1 + k % 28:02d}\n" for k in range(300)))
+    assert (raw.interactions["event_type"] == "favorite").all()
+    raw, _ = load_text(tmp_path, "visits.csv", "user_id,item_id,takenUnix\n" + "".join(
+        f"u{k % 40},poi{k % 30},{1445055661 + 3600 * k}\n" for k in range(300)))
+    assert raw.interactions["timestamp"].min().year == 2015
+    raw, _ = load_text(tmp_path, "appointments.csv", "ClientID,item_id,AppointmentDate,AppointmentTime,AppointmentStatus\n"
+                       + "".join(f"c{k % 40},s{k % 30},2025-05-{1 + k % 28:02d},{8 + k % 9}:15,"
+                                 f"{'Cancelled' if k % 10 == 0 else 'Completed'}\n" for k in range(300)))
+    assert len(raw.interactions) == 270 and (raw.interactions["timestamp"].dt.minute == 15).all()
+    raw, path = load_text(tmp_path, "user_bookings.csv", "UserID,HotelID,Number_Booked\n" + "".join(
+        f"{k // 10},{k * 7 % 300},{1 + (k % 4 == 0) * (k % 9)}\n" for k in range(300)))
+    assert any(n.startswith(f"{path}: each shopper-item pair has one line and 'Number_Booked' counts more than 1")
+               for n in raw.report.notes)
+
+
+def test_round_26_forecasts_sold_quantities_won_deals_and_auction_hints(tmp_path: Path) -> None:
+    """Round 26 (real67-ao .. real69-ao): a distributor's forecasts were read as purchases
+    and its 'sold_quantity' unread; a B2B pipeline's 'Lost' and open deals were sales; an
+    auction's 'bidder' got no hint while a C2C user table's count 'productsListed', a
+    reseller's 'Buyer Deposit' and 'Buyer Balance' and a 'Product Preference' did."""
+    with pytest.raises(DataError, match=r"column 'forecast_quantity' is a forecast"):
+        load_text(tmp_path, "fact_forecast_monthly.csv", "date,product_code,customer_code,forecast_quantity\n" + "".join(
+            f"2017-{1 + k % 12:02d}-01,A{k % 30},{70002000 + k % 40},{1 + k % 20}\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "sales.csv", "date,product_code,customer_code,sold_quantity\n" + "".join(
+        f"2017-{1 + k % 12:02d}-{1 + k % 28:02d},A{k % 30},{70002000 + k % 40},{1 + k % 20}\n" for k in range(300)))
+    assert raw.interactions["quantity"].max() == 20
+    raw, _ = load_text(tmp_path, "pipeline.csv", "user_id,item_id,engage_date,deal_stage\n" + "".join(
+        f"a{k % 40},p{k % 30},2017-{1 + k % 12:02d}-{1 + k % 28:02d},{['Won', 'Lost', 'Engaging', 'Won'][k % 4]}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 150
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "bids.csv", "auctionid,bid,bidtime,bidder,Buyer Deposit,Buyer Balance\n" + "".join(
+            f"{k % 60},{100 + k},{k % 7}.5,b{k % 40},{k % 9}00.00,{k % 7}0.00\n" for k in range(300)))
+    assert "'bidder' may be user_id" in str(exc.value) and "'Buyer Deposit' or" not in str(exc.value)
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "users.csv", "identifierHash,productsListed,Product Preference,country\n" + "".join(
+            f"{k},{k % 4},{['dry', 'wet'][k % 2]},c{k % 9}\n" for k in range(300)))
+    assert "may be item_id" not in str(exc.value)

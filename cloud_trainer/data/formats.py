@@ -99,6 +99,11 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         raise FormatError("a MATLAB data file (.mat), which the trainer does not read: save its matrix as CSV "
                           "(writematrix in MATLAB, or scipy.io.loadmat then numpy.savetxt), one line per shopper and "
                           "item, with a header naming the columns")
+    if raw.startswith(b"SQLite format 3\x00"):
+        # (a theme park's themepark.db had been refused as a CSV whose header was the page
+        # header's bytes, 'SQLite format 3, , @ 9'; real66-ao)
+        raise FormatError("an SQLite database, which the trainer does not read: export the table of interactions "
+                          "as CSV (sqlite3 -header -csv FILE 'SELECT * FROM <table>' > interactions.csv)")
     if raw.startswith(AVRO_MAGIC):
         raise FormatError("an Avro file (BigQuery's or Kafka's export format), which the trainer does not read: "
                           "export the table as CSV, JSON lines or Parquet (bq extract --destination_format CSV)")

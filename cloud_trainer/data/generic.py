@@ -120,6 +120,7 @@ def load_generic(
     _refuse_shown_log(inter, interactions)
     _refuse_recommender_output(inter, interactions)
     _refuse_stock_movements(inter, interactions)
+    _refuse_forecasts(inter, interactions)
     _refuse_scaled_ids(inter, interactions)
     _refuse_access_log(inter, interactions)
     _refuse_account_ledger(inter, interactions)
@@ -188,7 +189,8 @@ def load_generic(
                             "put a header line first that names the shopper column user_id")
         for note in (_one_shopper_for_many(lines_each, len(inter), interactions),
                      _plus_address_accounts(lines_each, len(inter), interactions),
-                     _one_line_each(lines_each, interactions)):
+                     _one_line_each(lines_each, interactions),
+                     _counts_per_pair(inter, interactions)):
             if note is not None:
                 report.notes.append(note)
     if "timestamp" in inter and (note := _positions_as_times(inter, interactions)) is not None:
@@ -547,6 +549,32 @@ def _bare_scale(given: pd.Series, inter: pd.DataFrame) -> bool:
     baskets = "session_id" in inter and bool((inter["session_id"] != "").any())
     return (not baskets and 4 <= given.nunique() <= 11 and given.min() >= 0
             and float(given.value_counts(normalize=True).iloc[0]) < 0.6)
+
+
+_COUNT_NAME = re.compile(r"^(?:number|num|nb|count|times)(?:of)?[a-z]*|count$|times$|booked$|visits$"
+                         r"|bookings$|purchases$|orders$|frequency$")
+"""Header keys of a count of events: ``Number_Booked``, ``times_bought``, ``visit_count``."""
+
+
+def _counts_per_pair(inter: pd.DataFrame, file: Path) -> str | None:
+    """A note where each shopper-item pair has one line and a column not read counts, above
+    1 on a tenth of the lines or more, how often it happened: a hotel site's
+    ``user_bookings.csv`` (``Number_Booked`` up to 2,138) had its 53,438 bookings read as
+    13,892, so 0 % repeat buying was measured where the bookings repeat 71 % of the time
+    (real70-ao). Said, not changed: such a count may be units of one purchase."""
+    if len(inter) < 100 or inter[["user_id", "item_id"]].head(100_000).duplicated().any():
+        return None
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if not _COUNT_NAME.search(key):
+            continue
+        counts = pd.to_numeric(inter[col].head(100_000), errors="coerce")
+        if counts.notna().all() and (counts % 1 == 0).all() and (counts >= 1).all() and (counts > 1).mean() >= 0.1:
+            return (f"{file}: each shopper-item pair has one line and {name!r} counts more than 1 on "
+                    f"{(counts > 1).mean():.0%} of them: if it counts the pair's purchases (visits, bookings), the "
+                    "file is a table of totals and repeats are not seen (each pair is read once, so the domain may "
+                    "be judged not to repeat); give one line per event with its time, or name it quantity if it "
+                    "counts units of one purchase")
+    return None
 
 
 def _one_line_each(counts: pd.Series, file: Path) -> str | None:
@@ -1119,6 +1147,22 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
                          "displayed", "exposed", "exposure"})
 """A value that says a line is what a system showed the shopper, not what they did (not
 'served': a restaurant's order status; session an's review)."""
+
+
+def _refuse_forecasts(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a demand forecast: a distributor's ``fact_forecast_monthly.csv``
+    (date, product, customer, ``forecast_quantity``) had its 1,000 forecasts read as
+    purchases without a word (real68-ao). Where the quantity, or a column of numbers not
+    read, is named as a forecast."""
+    names = inter.attrs.get("source_names", {})
+    columns = {**unread_columns(inter, INTERACTION_COLUMNS),
+               **({"quantity": (str(names["quantity"]), header_key(str(names["quantity"])))}
+                  if "quantity" in names and "quantity" in inter else {})}
+    for col, (name, key) in columns.items():
+        if re.match(r"forecast|predicted(?:qty|quantity|units|sales|demand)", key) and pd.to_numeric(
+                inter[col].iloc[:1000], errors="coerce").notna().mean() >= 0.9:
+            raise DataError(f"{file}: {_column_said(name)} is a forecast: what a plan expected to sell, not what "
+                            "shoppers bought; give the sales (the actual quantities) instead")
 
 
 STOCK_IN_WORDS = frozenset({"stokgirisi", "goodsin", "goodsreceipt", "goodsreceived", "wareneingang", "stockin",

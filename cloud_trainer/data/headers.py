@@ -172,10 +172,11 @@ def pseudonymous_user_column(header: list[str], raw: list[str], name: str, notes
     return out
 
 
-_NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unixtime|(?:^|_)ts(?:$|_)|time$")
+_NAMES_A_UNIX_TIME = re.compile(r"timestamp|epoch|unix|(?:^|_)ts(?:$|_)|time$")
 """Names of a column whose numbers may be Unix times (an order number or an EAN can pass for
 one where nothing says so): Yidian's clicks time each line by its 'showTime' in
-milliseconds, unread, and made-up times had followed a file not in time order (real60-ao).
+milliseconds, unread, and made-up times had followed a file not in time order; Flickr
+check-ins their 'takenUnix' (real60-ao, real66-ao).
 (A duration, 'dwell_time' in seconds, is no time since 1990: :func:`.headerless.is_time`.)"""
 
 

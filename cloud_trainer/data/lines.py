@@ -1002,6 +1002,7 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
+              "appointment", "visit",  # (a vet clinic's 'AppointmentStatus' Cancelled / No Show; real67-ao)
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
@@ -1110,8 +1111,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif valid and distinct <= _YES | _NO:
             hit = values.isin(_NO - {""}).to_numpy()  # (a blank flag is unknown, not a no)
         elif key in STAGE_KEYS:
-            won = {v for v in distinct if header_key(v) == "closedwon"}
-            hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) == "closedlost")).to_numpy()
+            # (a B2B pipeline's plain 'Won' / 'Lost' beside 'Engaging': 2,473 lost deals and 501
+            # open ones had been sales; real68-ao)
+            won = {v for v in distinct if header_key(v) in ("closedwon", "won")}
+            hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) in ("closedlost", "lost"))).to_numpy()
         elif status:
             credit = key in DOCUMENT_KEYS
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)

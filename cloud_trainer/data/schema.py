@@ -535,6 +535,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
+                        "soldquantity", "soldqty",  # (a distributor's 'sold_quantity': every line had been 1; real68-ao)
                         # (a 3PL's 'Ordered quantity' beside 'Delivered quantity', an ERP's 'Delivery
                         # Invoiced Quantity' beside a 'Delivery Delivered Quantity' of 0; real35-al. Not
                         # 'Delivered quantity' alone: 0 on an open order's lines; session al's review)
@@ -661,6 +662,7 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
                     # (a pub's 'Sale Date' and 'Sale Time', a Japanese receipt's 日付 and 時刻:
                     # 15,312 lines had lost their hour; real21-aj)
                     "saletime", "時刻",
+                    "appointmenttime", "visittime",  # (a vet clinic's, beside 'AppointmentDate'; real67-ao)
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
                     *HOUR_KEYS)
 # (Not an Indonesian till's 'Waktu' or 'Jam': written '08.15' or as the hour, glued to the
@@ -685,7 +687,9 @@ FILE_EVENT_WORDS = {
     # (not 'purchased' or 'bought': 'cart_items_not_purchased.csv' is carts; session an's review)
     # favourites: MULE's Tmall 'collect.txt' (收藏), 221,514 lines had been purchases (real14-ah)
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",
-                     "wishlists"), "favorite"),
+                     "wishlists",
+                     # (a museum's 'liked_artworks_*.csv', read as purchases; real66-ao)
+                     "liked", "likes"), "favorite"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
 STRONG_FILE_WORDS = frozenset({"abandoned"})

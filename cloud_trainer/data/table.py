@@ -547,7 +547,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (an NFT sale's 'buyer_address', a holding's 'current_owner'; real53-an)
                                   r"|wallet.?(?:id|address)|current.?owner"
                                   # (a gift's donor, a campaign's backer, a club's fan; real56-ao, real57-ao)
-                                  r"|donor|contributor|backer|supporter|(?<![a-z])fan(?![a-z])"),
+                                  r"|donor|contributor|backer|supporter|(?<![a-z])fan(?![a-z])"
+                                  # (an auction's 'bidder', 'winner_bidder_number'; real69-ao)
+                                  r"|bidder|winner"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -599,7 +601,11 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:views|likes|shares|clicks|impressions)(?![a-z])"
                          r"|(?:customer|user|buyer|client).?location|user.?agent"
                          # (a self-checkout's 'lineItemVoids', 'scannedLineItemsPerSecond'; real64-ao)
-                         r"|voids|per.?(?:second|minute|hour)")
+                         r"|voids|per.?(?:second|minute|hour)"
+                         # (a customer profile's 'Product Preference'; a C2C user's count of
+                         # 'productsListed', a reseller's 'Buyer Deposit', an auction's share of
+                         # 'Auction_Bids'; real67-ao, real69-ao)
+                         r"|prefer|listed|deposit|balance|(?<![a-z])bids(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

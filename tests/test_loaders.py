@@ -5392,10 +5392,11 @@ def test_a_warehouses_stock_movements_are_refused(tmp_path: Path) -> None:
     line, were read as 4,399 purchases of anonymous one-line shoppers; 'Issue' / 'Receipt'
     movements, renamed as the hint said, as 9,760. A till's document type 'Receipt' alone
     and an order status 'Received' are read."""
-    with pytest.raises(DataError, match=r"column 'note' says 'Stok girişi' on 100% of the lines looked at: a warehouse"):
+    with pytest.raises(DataError, match=r"column 'note' names stock movements \('Stok girişi'\) on 100% of the lines "
+                                        r"looked at: a warehouse"):
         load_text(tmp_path, "stock_transactions.csv", "transaction_id,product_id,date,quantity,note\n" + "".join(
             f"{k},{k % 45},2023-01-{1 + k % 28:02d},{195 + k % 58},Stok girişi\n" for k in range(300)))
-    with pytest.raises(DataError, match=r"column 'transaction_type' says 'Receipt' on 100% of the lines"):
+    with pytest.raises(DataError, match=r"column 'transaction_type' names stock movements \('Receipt', 'Issue'\) on 100%"):
         load_text(tmp_path, "inventory.csv", "transaction_id,item_id,transaction_date,transaction_type,quantity\n" + "".join(
             f"T{k},SP{k % 90:03d},2023-01-{1 + k % 28:02d},{'Receipt' if k % 3 == 0 else 'Issue'},{1 + k % 5}\n"
             for k in range(300)))
@@ -5406,13 +5407,13 @@ def test_a_warehouses_stock_movements_are_refused(tmp_path: Path) -> None:
 
 
 def test_round_25_words_and_review_35_narrowings(tmp_path: Path) -> None:
-    """Round 25 (real62-ao .. real65-ao) and session ao's review 35: a prior authorisation's
-    'outcome' Denied, a kirana till's 'billType' estimate were purchases; 'quantity_dispensed'
+    """Round 25 (real62-ao .. real65-ao) and session ao's review 35: a claim's 'Denied', a
+    kirana till's 'billType' estimate were purchases; 'quantity_dispensed'
     was unread; 'beer_name' and 'drug_name' got no hint. Review 35: a game log's or a music
     app's unknown action names were read as purchases; an 'Estimated Value', users' own
     top-5 lists scored 7-10 were refused as a recommender's output; 'amount_paid' (a deposit)
     was a price; a 'Member Since' date and a Yes/No card flag were hinted as the shopper."""
-    raw, _ = load_text(tmp_path, "pa.csv", "pa_id,drug_id,member_id,request_date,outcome\n" + "".join(
+    raw, _ = load_text(tmp_path, "claims.csv", "pa_id,drug_id,member_id,request_date,claim_status\n" + "".join(
         f"{k},d{k % 30},m{k % 40},2023-01-{1 + k % 28:02d},{'Denied' if k % 5 == 0 else 'Approved'}\n" for k in range(300)))
     assert len(raw.interactions) == 240
     raw, _ = load_text(tmp_path, "bills.csv", "billNo,date,billType,customerName,item_id,quantity_dispensed\n" + "".join(
@@ -5490,3 +5491,41 @@ def test_round_26_forecasts_sold_quantities_won_deals_and_auction_hints(tmp_path
         load_text(tmp_path, "users.csv", "identifierHash,productsListed,Product Preference,country\n" + "".join(
             f"{k},{k % 4},{['dry', 'wet'][k % 2]},c{k % 9}\n" for k in range(300)))
     assert "may be item_id" not in str(exc.value)
+
+
+def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
+    """Session ao's review 36: an app log's own event names ('Watch Video', 'Log In') were
+    set aside as titles, every line a purchase; a return request 'Denied' dropped its sale; a
+    course's 'outcome' Failed dropped an enrolment; a till's 'Receipt' lines beside a few
+    'Transfer' ones and a shop's 'Replenishment' orders were refused as a stock ledger, while
+    a Turkish 'Giriş' / 'Çıkış' ledger was read; Surprise's 'r_ui,est' predictions, a top-N
+    scored to three decimals and the Universal Recommender's 'u1,purchase,iphone' were read
+    wrong or refused."""
+    with pytest.raises(DataError, match=r"event_type: must be one of"):
+        load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp\n" + "".join(
+            f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article', 'Log In'][k % 3]},2025-01-{1 + k % 28:02d}\n"
+            for k in range(300)))
+    raw, _ = load_text(tmp_path, "lines.csv", "order_id,customer_id,item_id,date,return_status\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{'Denied' if k % 4 == 0 else ''}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "enrolments.csv", "user_id,item_id,date,outcome\n" + "".join(
+        f"u{k % 40},course{k % 30},2025-01-{1 + k % 28:02d},{'Failed' if k % 5 == 0 else 'Passed'}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    for other in ("Transfer", "Replenishment"):
+        raw, _ = load_text(tmp_path, "till.csv", "receipt_no,customer_id,item_id,date,type\n" + "".join(
+            f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{other if k % 20 == 0 else 'Receipt'}\n"
+            for k in range(300)))
+        assert len(raw.interactions) >= 285
+    with pytest.raises(DataError, match=r"names stock movements \('Giriş', 'Çıkış'\)"):
+        load_text(tmp_path, "stok.csv", "transaction_id,product_id,tarih,miktar,note\n" + "".join(
+            f"{k},{k % 45},2023-01-{1 + k % 28:02d},{5 + k % 50},{'Çıkış' if k % 2 else 'Giriş'}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"a recommender's output \(column 'est'\)"):
+        load_text(tmp_path, "preds.csv", "user_id,item_id,r_ui,est\n" + "".join(
+            f"u{k % 40},i{k % 60},{1 + k % 5},{3 + (k % 7) / 5:.2f}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"a recommender's output \(column 'rank', column 'score'\)"):
+        load_text(tmp_path, "recs.csv", "user_id,rank,item_id,score\n" + "".join(
+            f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{0.9 - k % 5 * 0.113:.3f}\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "ur.csv", "".join(
+        f"u{k % 40},{'view' if k % 3 else 'purchase'},{['iphone', 'ipad', 'galaxy', 'kindle'][k % 4]}{k % 9}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300

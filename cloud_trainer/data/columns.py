@@ -640,19 +640,21 @@ _EVENT_KINDS = frozenset({"paid", "free", "online", "virtual", "in person", "in-
 """What a ticketing export's ``Event Type`` says of an event (Luma's Paid / Free)."""
 
 
-_ACTION_WORD = (r"\b\w+ed\b|\b(?:view|click|add|remove|start|submit|play|skip|open|close|search|login|logout|"
-                r"sign|visit|download|upload|share|like|rate|comment|buy|purchase|order|complete|begin|end)s?\b")
-"""A word of what was done: a past tense (``viewed``, ``Skipped``) or an action's verb."""
+_TICKETING = re.compile(r"ticket|rsvp|attendee|checkin|registr|guest|seat|venue|program|donat")
+"""Header keys of a ticketing, an RSVP or a donation export's columns (``Attendee ID``,
+``RSVP Time``, ``Ticket Type``, ``program``)."""
 
 
 def _event_titles(frame: pd.DataFrame, header: list[str], raw_header: list[str], event: Column, name: str,
                   report: IngestReport) -> tuple[pd.DataFrame, list[str]]:
-    """A column named as the event that holds no action at all but the events' titles (a
-    ticketing export's ``Event Name``: 'Investing for Beginners', a charity's 'Meal Trans':
-    words with spaces, no verb of an action among them) or their kinds (Luma's ``Event
-    Type`` Paid / Free): what event a ticket is for, not what the shopper did; every line
-    had been a bad row (real56-ao, real57-ao). Not read as event_type, with a note. Codes
-    (numbers) and other unknown words still ask for ``--event-codes``."""
+    """A column named as the event that holds no action at all but the events' titles or
+    their kinds: a ticketing export's ``Event Name`` ('Investing for Beginners', 'Hamlet')
+    beside its tickets, RSVPs or attendees, a charity's ``event_name`` ('Meal Trans') beside
+    its programs, Luma's ``Event Type`` Paid / Free: what event a ticket is for, not what the
+    shopper did; every line had been a bad row (real56-ao, real57-ao). Not read as
+    event_type, with a note. Without such columns beside it, an app's own event names
+    ('Watch Video', 'Log In', 'Course viewed'), like codes, still ask for ``--event-codes``:
+    no test of the words tells an action from a title (session ao's reviews)."""
     values = frame["event_type"].astype(str).str.strip().str.lower()
     distinct = pd.Series(values.unique()[:5000], dtype=object)
     distinct = distinct[distinct != ""]
@@ -660,12 +662,8 @@ def _event_titles(frame: pd.DataFrame, header: list[str], raw_header: list[str],
             or distinct.str.fullmatch(r"-?\d+(?:\.\d+)?").any()):
         return frame, header
     raw = raw_header[header.index("event_type")]
-    # Titles are words with spaces and no verb of an action, where a log's own event names
-    # run together or say what was done ('tutorial_begin', 'Song Skipped', a course site's
-    # 'Course viewed': those need --event-codes, as do codes; session ao's review).
-    acts = distinct.str.contains(_ACTION_WORD)
-    titled = (header_key(raw) in ("eventname", "eventtitle", "event") and distinct.str.contains(" ").mean() >= 0.5
-              and acts.mean() < 0.5)
+    titled = (header_key(raw) in ("eventname", "eventtitle", "event")
+              and any(_TICKETING.search(header_key(h)) for h in raw_header))
     if not (set(distinct) <= _EVENT_KINDS or titled):
         return frame, header
     shown = ", ".join(repr(v) for v in frame["event_type"].astype(str).str.strip().unique()[:2])

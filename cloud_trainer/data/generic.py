@@ -1165,14 +1165,20 @@ def _refuse_forecasts(inter: pd.DataFrame, file: Path) -> None:
                             "shoppers bought; give the sales (the actual quantities) instead")
 
 
-STOCK_IN_WORDS = frozenset({"stokgirisi", "goodsin", "goodsreceipt", "goodsreceived", "wareneingang", "stockin",
-                            "restock", "restocked", "replenishment", "receipt", "stockreceipt", "purchasereceipt", "entradadestock", "entradademercancia"})
-STOCK_OUT_WORDS = frozenset({"stokcıkısı", "stokcikisi", "issue", "issued", "goodsout", "goodsissue", "warenausgang",
-                             "stockout", "transfer", "transferin", "transferout", "adjustment",
-                             "stockadjustment", "writeoff", "salidadestock"})
-"""What a warehouse's ledger says of a line: goods in (Turkish ``Stok girişi``, German
-``Wareneingang``, ``Receipt``) and goods out or moved (``Issue``, ``Transfer``). Not
-``Received`` (an order's status) nor ``Inbound`` (a lead's or a call's source)."""
+STOCK_WORDS = frozenset({"stokgirisi", "stokcıkısı", "stokcikisi", "goodsin", "goodsout", "goodsreceipt",
+                         "goodsreceived", "goodsissue", "wareneingang", "warenausgang", "stockin", "stockout",
+                         "stockreceipt", "purchasereceipt", "entradadestock", "salidadestock",
+                         "entradademercancia", "salidademercancia"})
+"""What only a warehouse's ledger says of a line: goods in or out (Turkish ``Stok girişi``,
+German ``Wareneingang``, ``Goods In``)."""
+STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cıkıs"}, {"giris", "cikis"}, {"entrada", "salida"},
+               {"eingang", "ausgang"})
+"""Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
+a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
+and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
+STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
+                               "restock", "replenishment", "return", "returns"})
+"""Words a ledger's other lines say, beside those: they count towards its lines, never alone."""
 
 
 def _refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
@@ -1180,19 +1186,23 @@ def _refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
     says ``Stok girişi`` (goods in) on every line, and its 4,399 deliveries of 195-252 units
     had been read as purchases by one-line anonymous shoppers; a supply chain's ``Issue`` /
     ``Receipt`` movements, renamed as the hint said, as 9,760 (real61-ao). Where a column
-    not read names such movements on nine lines in ten or more, goods in among them (not a
-    till's document type ``Receipt`` alone: a sale's)."""
+    not read names such movements on nine lines in ten or more: a ledger's own words, or a
+    pair that says so together (not a till's ``Receipt`` beside a few ``Transfer`` lines, a
+    shop's ``Replenishment`` orders; session ao's review)."""
     for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
         head = inter[col].iloc[:1000].astype(str)
         distinct = {v: header_key(v) for v in pd.unique(head)}
-        keys = head.map(distinct)
-        moved = keys.isin(STOCK_IN_WORDS | STOCK_OUT_WORDS)
-        ins = set(keys[keys.isin(STOCK_IN_WORDS)])
-        if len(head) < 10 or moved.mean() < 0.9 or not ins or set(keys[moved]) == {"receipt"}:
+        keys = set(distinct.values())
+        if len(head) < 10 or not (keys & STOCK_WORDS or any(pair <= keys for pair in STOCK_PAIRS)):
             continue
-        raise DataError(f"{file}: {_column_said(name)} says {head[moved].iloc[0]!r} on "
-                        f"{moved.mean():.0%} of the lines looked at: a warehouse's stock movements (goods in and "
-                        "out), not shoppers' purchases; give the sales or order lines")
+        words = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
+        moved = head.map(distinct).isin(words)
+        if moved.mean() < 0.9:
+            continue
+        said = ", ".join(repr(v) for v, k in distinct.items() if k in words)
+        raise DataError(f"{file}: {_column_said(name)} names stock movements ({said}) on {moved.mean():.0%} of the "
+                        "lines looked at: a warehouse's ledger of goods in and out, not shoppers' purchases; give "
+                        "the sales or order lines")
 
 
 _IMPRESSION_WORDS = frozenset({"impression", "impressions", "shown", "displayed", "exposed", "exposure"})
@@ -1249,12 +1259,12 @@ def _ranked_lists(inter: pd.DataFrame, col: str) -> bool:
     return bool(per.mean() >= 0.9)
 
 
-def _model_digits(values: pd.Series) -> bool:
-    """Whether nine in ten of a column's values are decimals written to four places or more,
+def _model_digits(values: pd.Series, places: int = 4) -> bool:
+    """Whether nine in ten of a column's values are decimals written to ``places`` or more,
     as a model writes its scores (2.633861161256741, 0.1771): a rating or an hour count is
     written to one or two (session ao's reviews: a leave-10-out Jester split sorted by rating)."""
     text = values.astype(str).str.strip()
-    return bool(len(text) and text.str.fullmatch(r"-?\d*\.\d{4,}(?:[eE]-?\d+)?").mean() >= 0.9)
+    return bool(len(text) and text.str.fullmatch(rf"-?\d*\.\d{{{places},}}(?:[eE]-?\d+)?").mean() >= 0.9)
 
 
 def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
@@ -1274,7 +1284,10 @@ def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
             and pd.to_numeric(inter[c].iloc[:1000], errors="coerce").notna().mean() >= 0.9]
     # (a model's scores beside the rank: users' own top-5 lists score them 7 to 10; session ao's review)
     ranks = [c for c, (n, k) in unread.items() if k in RANK_KEYS and _ranked_lists(inter, c)]
-    scores = [n for c, (n, k) in unread.items() if k in SCORE_KEYS and _model_digits(inter[c].iloc[:1000])]
+    scores = [n for c, (n, k) in unread.items() if k in SCORE_KEYS and _model_digits(inter[c].iloc[:1000], 3)]
+    keys = {k for _, k in unread.values()}
+    if "est" in keys and "rui" in keys:  # (Surprise's dumped predictions: 'uid,iid,r_ui,est'; session ao's review)
+        said.append(next(n for n, k in unread.values() if k == "est"))
     if ranks and scores:
         said += [unread[ranks[0]][0], scores[0]]
     if not said and inter.attrs.get("columns_by_content") and len(inter) >= 60:

@@ -91,9 +91,10 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
     ``known_keys``: names as the header matching normalises them, aliases included)
     and at least one field is a number or a date: ``196, 242, 3, 881250949``; Last.fm-1K's
     ``user_000001, 2009-05-04T23:08:57Z, f1b1cf71-..., Deep Dish, ...``; or two fields or
-    more are prefixed ids (``u1``, ``i18``) whose prefixes the ``second`` line repeats in
-    place (PredictionIO's ``u1::i18``, the Universal Recommender's ``u1,purchase,p1``: read
-    as a header, refused for a missing user_id; real60-ao).
+    more are prefixed ids of different prefixes (``u1``, ``i18``), or one beside an action,
+    that the ``second`` line repeats in place, the first with its prefix (PredictionIO's
+    ``u1::i18``, the Universal Recommender's ``u1,purchase,p1``: read as a header, refused
+    for a missing user_id; real60-ao). Not R's ``V1,V2`` nor ``SKU1,SKU2``: one prefix.
 
     A header that names none of the known columns stops the load anyway, so reading
     such a line as data can only turn that error into a load or a clearer error."""
@@ -102,13 +103,21 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
     if any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) or _NO_NAME.match(f) for f in fields):
         return True
     ids = [i for i, f in enumerate(fields) if _PREFIXED_ID.fullmatch(f)]
-    return (len(ids) >= 2 and len(second) == len(fields) and len({_PREFIXED_ID.fullmatch(fields[i])[1] for i in ids}) >= 2
-            and all((m := _PREFIXED_ID.fullmatch(second[i])) and m[1] == _PREFIXED_ID.fullmatch(fields[i])[1]
-                    for i in ids))
+    # (an action beside one id: the Universal Recommender's 'u1,purchase,iphone'; session ao's review)
+    acts = [i for i, f in enumerate(fields) if f.lower() in _ACTIONS and i < len(second) and second[i].lower() in _ACTIONS]
+    return (len(second) == len(fields) and (len(ids) >= 2 or (ids and acts))
+            and len({_PREFIXED_ID.fullmatch(fields[i])[1].lower() for i in ids}) == len(ids)
+            and all(_PREFIXED_ID.fullmatch(second[i]) for i in ids)
+            # (the first id's prefix repeats: a shopper's; an item's may change with its
+            # category, 'TV0' then 'PH7'; session ao's review)
+            and _PREFIXED_ID.fullmatch(second[ids[0]])[1] == _PREFIXED_ID.fullmatch(fields[ids[0]])[1])
 
 
-_PREFIXED_ID = re.compile(r"([A-Za-z]{1,3})[-_]?\d+")
-"""An id written as a letter or two and a number: ``u1``, ``i18``, ``p-7``."""
+_PREFIXED_ID = re.compile(r"([A-Za-z]{1,5})[-_]?\d+")
+"""An id written as a few letters and a number: ``u1``, ``i18``, ``p-7``, ``user1``."""
+_ACTIONS = frozenset({"view", "views", "click", "clicks", "purchase", "purchases", "buy", "cart", "addtocart",
+                      "add_to_cart", "like", "favorite", "order", "rate", "rating", "play"})
+"""An action as an event log writes it on each line."""
 
 
 _NO_NAME = re.compile(r"https?://|[\[{]\s*[\[{\"]")

@@ -844,7 +844,9 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
                "tipetransaksi", "statustransaksi",
-               "outcome", "billtype")  # (a prior authorisation's 'outcome', a kirana till's 'billType'; real62-ao, real65-ao)  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
+               # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
+               # no sale undone; session ao's review)
+               "billtype")  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
@@ -893,9 +895,8 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               "vencido", "expirado",
                               # (a booking on the waiting list: no seat sold; real57-ao)
                               "waitlisted", "waitlist", "waitinglist", "onwaitlist", "warteliste",
-                              # (a claim or a prior authorisation denied; a kirana till's 'estimate'
-                              # bill, a quotation; real62-ao, real65-ao)
-                              "denied", "estimate", "proforma", "proformainvoice"})
+                              # (a kirana till's 'estimate' bill, a quotation; real65-ao)
+                              "estimate", "proforma", "proformainvoice"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
@@ -914,7 +915,9 @@ PAYMENT_TAKEN = frozenset({"paid", "succeeded", "captured", "settled", "authoriz
 DECLINED = "declined"
 """A sale's whole status ``Declined`` (a Saudi restaurant till's card refused, the line no
 sale; real26-aj), not in a column of returns or refunds, where the return was refused and
-the sale stands (session aj's last review). Not ``Moved`` (a delivery rescheduled)."""
+the sale stands (session aj's last review). Not ``Moved`` (a delivery rescheduled).
+``Denied`` too (a claim denied; real62-ao), as much only beside the sale (a return request
+denied: the sale stands; session ao's review)."""
 STAGE_KEYS = ("stage", "stagename", "opportunity.stagename", "opportunitystage", "dealstage")
 """A CRM's opportunity stage (Salesforce's ``Stage``, HubSpot's ``Deal Stage``): where
 ``Closed Won`` is among its values, only those lines are sales (the open stages are
@@ -1003,6 +1006,7 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
               "appointment", "visit",  # (a vet clinic's 'AppointmentStatus' Cancelled / No Show; real67-ao)
+              "claim",  # (a medical or pharmacy claim's 'claim_status' Denied; real62-ao)
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
@@ -1120,7 +1124,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             of_sale = not re.search(r"return|refund|retour|devol|rma", key)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
-                              or (of_sale and header_key(v) == DECLINED)
+                              or (of_sale and header_key(v) in (DECLINED, "denied"))
                               or (of_sale and payments and header_key(v) in PAYMENT_FAILED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:

@@ -5529,3 +5529,36 @@ def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
         f"u{k % 40},{'view' if k % 3 else 'purchase'},{['iphone', 'ipad', 'galaxy', 'kindle'][k % 4]}{k % 9}\n"
         for k in range(300)))
     assert len(raw.interactions) == 300
+
+
+def test_a_headerless_amount_written_whole_and_with_decimals_is_no_shopper(tmp_path: Path) -> None:
+    """Round 24 and 27 (real58-ao, real73-ao): FarMar's headerless sales (sale id, amount in
+    cents, time, vendor, product), whose amounts a spreadsheet wrote '9290' and '9290.0',
+    had its 7,060 amounts read as shoppers and its vendors as items."""
+    with pytest.raises(DataError, match=r"the column read as the shopper by its values writes \d+ of its \d+ values "
+                                        r"both whole and with decimals"):
+        load_text(tmp_path, "sales.csv", "".join(
+            f"{k},{1000 + k * 37 % 400}{'.0' if k % 3 == 0 else ''},2013-11-{1 + k % 28:02d} 04:34:56 -0800,"
+            f"{1 + k // 20},{1 + k // 5}\n" for k in range(1200)))
+
+
+def test_round_27_labelled_basket_lines_and_equipment_hints(tmp_path: Path) -> None:
+    """Round 27 (real71-ao, real73-ao): a game's gift table, 'Edelgard,Armored Bear
+    Stuffy,...' a line, had its characters read as items; a rental's 'equipment_id' got no
+    hint while a daily pivot's 'Anti-inflammatory drugs' did. A grocery basket file whose
+    first items recur stays read by line numbers."""
+    gifts = ["Tea", "Book", "Sword", "Flowers", "Board Game", "Cake", "Whetstone", "Boots", "Spices", "Bear"]
+    raw, path = load_text(tmp_path, "gifts.csv", "".join(
+        f"Person{k}," + ",".join(gifts[(k + j * 3) % 10] for j in range(2 + k % 3)) + "\n" for k in range(40)))
+    assert not raw.interactions["item_id"].str.startswith("Person").any()
+    assert any("each read with the first name on its line as its id" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
+        ",".join(gifts[(k + j * 3) % 10] for j in range(2 + k % 3)) + "\n" for k in range(40)))
+    assert any("each read with its line number as its id" in n for n in raw.report.notes)
+    with pytest.raises(DataError, match=r"'equipment_id' may be item_id"):
+        load_text(tmp_path, "rentals.csv", "rental_id,equipment_id,customer_id,rental_start_date\n" + "".join(
+            f"{k},E{k % 30},c{k % 40},2025-01-{1 + k % 28:02d}\n" for k in range(300)))
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "salesdaily.csv", "datum,Anti-inflammatory drugs,Asthma medicines\n" + "".join(
+            f"2014-01-{1 + k % 28:02d},{k % 7}.{k % 3},{k % 5}\n" for k in range(300)))
+    assert "may be item_id" not in str(exc.value)

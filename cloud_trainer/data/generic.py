@@ -175,6 +175,7 @@ def load_generic(
     for col in ("item_id", "user_id"):
         if (note := _ids_alike(inter[col], col, interactions)) is not None:
             report.notes.append(note)
+    _refuse_amounts_as_shoppers(inter, interactions)
     if not baskets_as_shoppers:
         lines_each = inter["user_id"][~is_anonymous_basket(inter["user_id"])].value_counts()
         if inter.attrs.get("columns_by_content") and len(lines_each) >= 100 and lines_each.iloc[0] == 1:
@@ -1392,6 +1393,27 @@ ALIKE_LINES = 500_000
 ALIKE_SHARE = 0.02
 """Ids that differ from another only in case or number form, as a share of the distinct
 ids, from which a note says so (a few are ordinary: 'A1' and 'a1' may be two products)."""
+
+
+def _refuse_amounts_as_shoppers(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error where the column a headerless file's values made the shopper holds
+    numbers written both whole and with decimals on the same values (``9290`` and
+    ``9290.0``): money or a measure a spreadsheet rewrote, no ids. FarMar's headerless
+    ``sales.csv`` (sale id, amount in cents, time, vendor, product) had its 7,060 amounts
+    read as shoppers and its vendors as items (real58-ao, real73-ao). A file with a header
+    names its shopper column, whatever its ids look like."""
+    if not inter.attrs.get("columns_by_content"):
+        return
+    distinct = pd.Series(pd.unique(inter["user_id"].to_numpy()[:ALIKE_LINES]), dtype=object).astype(str)
+    whole = distinct[distinct.str.fullmatch(r"\d+")]
+    decimal = distinct[distinct.str.fullmatch(r"\d+\.0+")].str.replace(r"\.0+$", "", regex=True)
+    both = set(whole) & set(decimal)
+    if len(distinct) >= 100 and len(both) >= ALIKE_SHARE * len(distinct):
+        example = sorted(both)[0]
+        raise DataError(f"{file}: the column read as the shopper by its values writes {len(both):,} of "
+                        f"its {len(distinct):,} values both whole and with decimals (e.g. {example!r} and "
+                        f"{example + '.0'!r}): numbers a spreadsheet rewrote (an amount?), not shopper ids; put a "
+                        "header line first that names the shopper column user_id (if the file has one)")
 
 
 def _ids_alike(ids: pd.Series, col: str, file: Path) -> str | None:

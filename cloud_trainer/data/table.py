@@ -539,7 +539,10 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|campaign|committee|charity|politician|(?<![a-z])cause(?![a-z])|show.?name"
                                   # (a check-in's 'beer_name', a review's 'Beer', a pharmacy's
                                   # 'drug_name' or 'medication_name'; real62-ao, real63-ao)
-                                  r"|beer|wine|(?<![a-z])strain(?![a-z])|drug|medication|medicine"),
+                                  # (not a daily pivot's 'Anti-inflammatory drugs', a class's quantities;
+                                  # real73-ao; a rental's 'equipment_id' is)
+                                  r"|beer|wine|(?<![a-z])strain(?![a-z])|drug(?!s)|medication(?!s)|medicine(?!s)"
+                                  r"|equipment"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)

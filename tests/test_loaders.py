@@ -5562,3 +5562,18 @@ def test_round_27_labelled_basket_lines_and_equipment_hints(tmp_path: Path) -> N
         load_text(tmp_path, "salesdaily.csv", "datum,Anti-inflammatory drugs,Asthma medicines\n" + "".join(
             f"2014-01-{1 + k % 28:02d},{k % 7}.{k % 3},{k % 5}\n" for k in range(300)))
     assert "may be item_id" not in str(exc.value)
+
+
+def test_round_27_hints_pass_over_staff_and_line_ids(tmp_path: Path) -> None:
+    """Round 27 (real74-ao): a watch repair log's staff 'Team Member' was hinted as the
+    shopper; a dealer invoice's 'subitem_id' and 'line_item_id', one a line, as the item,
+    where its 'description' names the part."""
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "jobs.csv", "Job,Team Member,Brand,Date\n" + "".join(
+            f"{k},{['Sam', 'Chris', 'Jess', 'Ana', 'Li', 'Bo'][k % 6]},b{k % 30},2024-01-{1 + k % 28:02d}\n"
+            for k in range(300)))
+    assert "'Team Member' may be" not in str(exc.value)
+    with pytest.raises(DataError) as exc:
+        load_text(tmp_path, "lines.csv", "invoice,customer_id,line_item_id,subitem_id,description,date\n" + "".join(
+            f"{k // 3},c{k % 40},{k},{1000 + k},part {k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert "'description' may be item_id" in str(exc.value) and "subitem_id' or" not in str(exc.value)

@@ -5499,7 +5499,7 @@ def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
     course's 'outcome' Failed dropped an enrolment; a till's 'Receipt' lines beside a few
     'Transfer' ones and a shop's 'Replenishment' orders were refused as a stock ledger, while
     a Turkish 'Giriş' / 'Çıkış' ledger was read; Surprise's 'r_ui,est' predictions, a top-N
-    scored to three decimals and the Universal Recommender's 'u1,purchase,iphone' were read
+    scored to four decimals and the Universal Recommender's 'u1,purchase,iphone' were read
     wrong or refused."""
     with pytest.raises(DataError, match=r"event_type: must be one of"):
         load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp\n" + "".join(
@@ -5524,7 +5524,7 @@ def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
             f"u{k % 40},i{k % 60},{1 + k % 5},{3 + (k % 7) / 5:.2f}\n" for k in range(300)))
     with pytest.raises(DataError, match=r"a recommender's output \(column 'rank', column 'score'\)"):
         load_text(tmp_path, "recs.csv", "user_id,rank,item_id,score\n" + "".join(
-            f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{0.9 - k % 5 * 0.113:.3f}\n" for k in range(300)))
+            f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{0.9 - k % 5 * 0.1137:.4f}\n" for k in range(300)))
     raw, _ = load_text(tmp_path, "ur.csv", "".join(
         f"u{k % 40},{'view' if k % 3 else 'purchase'},{['iphone', 'ipad', 'galaxy', 'kindle'][k % 4]}{k % 9}\n"
         for k in range(300)))
@@ -5577,3 +5577,44 @@ def test_round_27_hints_pass_over_staff_and_line_ids(tmp_path: Path) -> None:
         load_text(tmp_path, "lines.csv", "invoice,customer_id,line_item_id,subitem_id,description,date\n" + "".join(
             f"{k // 3},c{k % 40},{k},{1000 + k},part {k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert "'description' may be item_id" in str(exc.value) and "subitem_id' or" not in str(exc.value)
+
+
+def test_round_26_and_27_review_37_narrowings(tmp_path: Path) -> None:
+    """Session ao's review 37: a sales file with 'forecast_qty' beside its actual quantity
+    was refused (and 'demand_forecast' alone read); a visit's 'visit_time' in minutes became
+    a clock; an app log beside 'registration_date' had its events set aside; a warranty's
+    'claim_status' Denied, a customer's lifecycle 'stage' Lost and a cancellation request
+    Denied dropped real sales; a learner's ranked quiz scores (0.875) were refused as a
+    recommender's output; an invoice's 'Number' and a 'discount' got a table-of-totals note;
+    'Listed Item' lost its hint; 'customer15,purchase,product20' was taken for a header."""
+    raw, _ = load_text(tmp_path, "sales.csv", "customer_id,product_id,date,quantity,forecast_qty\n" + "".join(
+        f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{1 + k % 4},{2 + k % 5}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    with pytest.raises(DataError, match=r"column 'demand_forecast' is a forecast"):
+        load_text(tmp_path, "forecast.csv", "date,product_code,customer_code,demand_forecast\n" + "".join(
+            f"2017-{1 + k % 12:02d}-01,A{k % 30},{70002000 + k % 40},{1 + k % 20}\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "visits.csv", "visitor_id,item_id,visit_date,visit_time\n" + "".join(
+        f"v{k % 40},e{k % 30},2024-01-{1 + k % 28:02d},{5 + k % 50}\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and (raw.interactions["timestamp"].dt.hour == 0).all()
+    with pytest.raises(DataError, match=r"event_type: must be one of"):
+        load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp,registration_date\n" + "".join(
+            f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article'][k % 2]},2025-01-{1 + k % 28:02d},2024-05-01\n"
+            for k in range(300)))
+    for header, word in (("warranty_claim_status", "Denied"), ("stage", "Lost"),
+                         ("order_cancellation_request_status", "Denied")):
+        raw, _ = load_text(tmp_path, "orders.csv", f"order_id,customer_id,item_id,date,{header}\n" + "".join(
+            f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{word if k % 5 == 0 else 'Active'}\n" for k in range(300)))
+        assert len(raw.interactions) == 300, header
+    raw, _ = load_text(tmp_path, "quizzes.csv", "user_id,rank,item_id,score\n" + "".join(
+        f"u{k // 4},{1 + k % 4},q{k * 7 % 90},{0.975 - k % 4 * 0.125:.3f}\n" for k in range(320)))
+    assert len(raw.interactions) == 320
+    for header in ("Number", "discount"):
+        raw, path = load_text(tmp_path, "invoices.csv", f"customer_id,item_id,date,{header}\n" + "".join(
+            f"c{k // 10},p{k * 7 % 300},2024-01-{1 + k % 28:02d},{1 + k % 9}\n" for k in range(300)))
+        assert not any("table of totals" in n for n in raw.report.notes), header
+    with pytest.raises(DataError, match=r"'Listed Item' may be item_id"):
+        load_text(tmp_path, "c2c.csv", "buyer_id,Listed Item,sold_at\n" + "".join(
+            f"b{k % 40},l{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "log.csv", "".join(
+        f"customer{k % 40},{'view' if k % 3 else 'purchase'},product{k * 7 % 60}\n" for k in range(300)))
+    assert len(raw.interactions) == 300

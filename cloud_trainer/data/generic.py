@@ -552,9 +552,10 @@ def _bare_scale(given: pd.Series, inter: pd.DataFrame) -> bool:
             and float(given.value_counts(normalize=True).iloc[0]) < 0.6)
 
 
-_COUNT_NAME = re.compile(r"^(?:number|num|nb|count|times)(?:of)?[a-z]*|count$|times$|booked$|visits$"
+_COUNT_NAME = re.compile(r"^(?!number$)(?:number|num|nb|times)[a-z]+|^countof|(?<!dis)(?<!ac)count$|booked$|^visits$"
                          r"|bookings$|purchases$|orders$|frequency$")
-"""Header keys of a count of events: ``Number_Booked``, ``times_bought``, ``visit_count``."""
+"""Header keys of a count of events: ``Number_Booked``, ``times_bought``, ``visit_count``;
+not an invoice's ``Number``, a ``discount`` or an ``account`` (session ao's review)."""
 
 
 def _counts_per_pair(inter: pd.DataFrame, file: Path) -> str | None:
@@ -1150,18 +1151,24 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
 'served': a restaurant's order status; session an's review)."""
 
 
+_FORECAST = re.compile(r"forecast(?:ed)?(?:qty|quantity|units|sales|demand|volume)?|(?:demand|sales)forecast"
+                       r"|predicted(?:qty|quantity|units|sales|demand)")
+"""Header keys (whole) of a forecast quantity: ``forecast_quantity``, ``demand_forecast``."""
+
+
 def _refuse_forecasts(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a demand forecast: a distributor's ``fact_forecast_monthly.csv``
     (date, product, customer, ``forecast_quantity``) had its 1,000 forecasts read as
     purchases without a word (real68-ao). Where the quantity, or a column of numbers not
-    read, is named as a forecast."""
+    read where no quantity is, is named as a forecast."""
     names = inter.attrs.get("source_names", {})
-    columns = {**unread_columns(inter, INTERACTION_COLUMNS),
-               **({"quantity": (str(names["quantity"]), header_key(str(names["quantity"])))}
-                  if "quantity" in names and "quantity" in inter else {})}
+    quantity = header_key(str(names.get("quantity", ""))) if "quantity" in inter else ""
+    # (the quantity itself, or the only one: a sales file's 'forecast_qty' beside its actual
+    # units, a 'forecast_error_pct', are read; session ao's review)
+    columns = ({"quantity": (str(names["quantity"]), quantity)} if _FORECAST.fullmatch(quantity)
+               else {} if quantity else unread_columns(inter, INTERACTION_COLUMNS))
     for col, (name, key) in columns.items():
-        if re.match(r"forecast|predicted(?:qty|quantity|units|sales|demand)", key) and pd.to_numeric(
-                inter[col].iloc[:1000], errors="coerce").notna().mean() >= 0.9:
+        if _FORECAST.fullmatch(key) and pd.to_numeric(inter[col].iloc[:1000], errors="coerce").notna().mean() >= 0.9:
             raise DataError(f"{file}: {_column_said(name)} is a forecast: what a plan expected to sell, not what "
                             "shoppers bought; give the sales (the actual quantities) instead")
 
@@ -1285,7 +1292,8 @@ def _refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
             and pd.to_numeric(inter[c].iloc[:1000], errors="coerce").notna().mean() >= 0.9]
     # (a model's scores beside the rank: users' own top-5 lists score them 7 to 10; session ao's review)
     ranks = [c for c, (n, k) in unread.items() if k in RANK_KEYS and _ranked_lists(inter, c)]
-    scores = [n for c, (n, k) in unread.items() if k in SCORE_KEYS and _model_digits(inter[c].iloc[:1000], 3)]
+    # (four decimals: a learner's own ranked quiz scores, 0.875, are no model's; session ao's review)
+    scores = [n for c, (n, k) in unread.items() if k in SCORE_KEYS and _model_digits(inter[c].iloc[:1000])]
     keys = {k for _, k in unread.values()}
     if "est" in keys and "rui" in keys:  # (Surprise's dumped predictions: 'uid,iid,r_ui,est'; session ao's review)
         said.append(next(n for n, k in unread.values() if k == "est"))

@@ -113,7 +113,7 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
             and _PREFIXED_ID.fullmatch(second[ids[0]])[1] == _PREFIXED_ID.fullmatch(fields[ids[0]])[1])
 
 
-_PREFIXED_ID = re.compile(r"([A-Za-z]{1,5})[-_]?\d+")
+_PREFIXED_ID = re.compile(r"([A-Za-z]{1,8})[-_]?\d+")
 """An id written as a few letters and a number: ``u1``, ``i18``, ``p-7``, ``user1``."""
 _ACTIONS = frozenset({"view", "views", "click", "clicks", "purchase", "purchases", "buy", "cart", "addtocart",
                       "add_to_cart", "like", "favorite", "order", "rate", "rating", "play"})

@@ -846,7 +846,8 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "tipetransaksi", "statustransaksi",
                # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
                # no sale undone; session ao's review)
-               "billtype")  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
+               "billtype",
+               "claimstatus")  # (a pharmacy claim's Denied; real62-ao. Not a warranty's: session ao's review)  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
@@ -1006,7 +1007,6 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
               "appointment", "visit",  # (a vet clinic's 'AppointmentStatus' Cancelled / No Show; real67-ao)
-              "claim",  # (a medical or pharmacy claim's 'claim_status' Denied; real62-ao)
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",
@@ -1117,11 +1117,15 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif key in STAGE_KEYS:
             # (a B2B pipeline's plain 'Won' / 'Lost' beside 'Engaging': 2,473 lost deals and 501
             # open ones had been sales; real68-ao)
-            won = {v for v in distinct if header_key(v) in ("closedwon", "won")}
-            hit = (~values.isin(won) if won else values.map(lambda v: header_key(v) in ("closedlost", "lost"))).to_numpy()
+            # (plain only under a deal's name: a customer's lifecycle 'stage' Lost; session ao's review)
+            plain = key != "stage"
+            won = {v for v in distinct if header_key(v) == "closedwon" or (plain and header_key(v) == "won")}
+            lost = {v for v in distinct if header_key(v) == "closedlost" or (plain and header_key(v) == "lost")}
+            hit = (~values.isin(won) if won else values.isin(lost)).to_numpy()
         elif status:
             credit = key in DOCUMENT_KEYS
-            of_sale = not re.search(r"return|refund|retour|devol|rma", key)
+            # (nor a request's: a cancellation request Denied, the sale stands; session ao's review)
+            of_sale = not re.search(r"return|refund|retour|devol|rma|request|cancel", key)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) in (DECLINED, "denied"))

@@ -662,7 +662,9 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
                     # (a pub's 'Sale Date' and 'Sale Time', a Japanese receipt's 日付 and 時刻:
                     # 15,312 lines had lost their hour; real21-aj)
                     "saletime", "時刻",
-                    "appointmenttime", "visittime",  # (a vet clinic's, beside 'AppointmentDate'; real67-ao)
+                    # (a vet clinic's, beside 'AppointmentDate'; real67-ao. Not 'visit_time': a
+                    # visit's duration as often; session ao's review)
+                    "appointmenttime",
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
                     *HOUR_KEYS)
 # (Not an Indonesian till's 'Waktu' or 'Jam': written '08.15' or as the hour, glued to the

@@ -608,7 +608,7 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a customer profile's 'Product Preference'; a C2C user's count of
                          # 'productsListed', a reseller's 'Buyer Deposit', an auction's share of
                          # 'Auction_Bids'; real67-ao, real69-ao)
-                         r"|prefer|listed|deposit|balance|(?<![a-z])bids(?![a-z])"
+                         r"|prefer|(?<=[a-z])listed|deposit|balance|(?<![a-z])bids(?![a-z])"
                          # (a repair shop's staff 'Team Member'; an invoice's own 'subitem_id' and
                          # 'line_item_id', one a line; real74-ao)
                          r"|(?<![a-z])team|subitem|line.?item.?id")

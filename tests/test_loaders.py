@@ -5618,3 +5618,15 @@ def test_round_26_and_27_review_37_narrowings(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "log.csv", "".join(
         f"customer{k % 40},{'view' if k % 3 else 'purchase'},product{k * 7 % 60}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+
+
+def test_a_report_of_refunds_is_refused_by_its_columns(tmp_path: Path) -> None:
+    """Round 27 (real75-ao): Maven Fuzzy Factory's 'order_item_refunds.csv', saved under a
+    name without 'refund', was read as 1,731 purchases: its refund's own id and amount on
+    every line say what it is. An order file with a refund amount on a few lines is read."""
+    with pytest.raises(DataError, match=r"a report of refunds \('order_item_refund_id' and 'refund_amount_usd'"):
+        load_text(tmp_path, "lines.csv", "order_item_refund_id,created_at,item_id,order_id,refund_amount_usd\n" + "".join(
+            f"{k},2012-04-{1 + k % 28:02d} 11:32,p{k % 30},{k},49.99\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,refund_amount_usd\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2012-04-{1 + k % 28:02d},{'49.99' if k % 20 == 0 else ''}\n" for k in range(300)))
+    assert len(raw.interactions) == 300

@@ -1375,6 +1375,17 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
                 if cells.isin(words).mean() >= 0.5:
                     none += words
             filled[key] = (name, float((~cells.isin(none)).mean()))
+    # A refund's own id and amount on nine lines in ten (Maven Fuzzy Factory's
+    # 'order_item_refunds.csv': 'order_item_refund_id', 'refund_amount_usd'; renamed without
+    # 'refund' in its name, 1,731 refunds had been purchases; real75-ao).
+    refund_id = next((n for c, (n, k) in unread.items() if k.endswith("refundid")
+                      and (inter[c].astype(str).str.strip() != "").mean() >= 0.9), None)
+    refund_amount = next((n for c, (n, k) in unread.items() if k.startswith("refundamount")
+                          and pd.to_numeric(inter[c], errors="coerce").notna().mean() >= 0.9), None)
+    if refund_id is not None and refund_amount is not None:
+        raise DataError(f"{file}: a report of refunds ({refund_id!r} and {refund_amount!r} given on 90% of the lines "
+                        "or more): every line is a sale given back, not a purchase; give the orders or sales report "
+                        "(its refunds are left out from there)")
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

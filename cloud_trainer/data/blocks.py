@@ -252,9 +252,12 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     # A label first on each line, no two alike and never among the lines' items: whose
     # line it is, no item (a game's gift table, 'Edelgard,Armored Bear Stuffy,...': 34 of its
     # 65 items had been the characters; real71-ao). Read as the basket's id.
+    # (single words beside items of several: a name, not a farm shop's one-off special
+    # 'Aged Lamb chops' first on each basket; session ao's review)
     labels = [names[0] for _, _, names in rows if len(names) >= 2]
     later = {f for _, _, names in rows for f in names[1:]}
-    labelled = len(labels) >= 20 and len(set(labels)) == len(labels) and not set(labels) & later
+    labelled = (len(labels) >= 20 and len(set(labels)) == len(labels) and not set(labels) & later
+                and not any(" " in label for label in labels) and sum(" " in f for f in later) >= 0.3 * len(later))
     if labelled:
         rows = [(number, names[0], names[1:]) if len(names) >= 2 else (number, "", names)
                 for number, _, names in rows]

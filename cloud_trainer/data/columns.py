@@ -640,7 +640,7 @@ _EVENT_KINDS = frozenset({"paid", "free", "online", "virtual", "in person", "in-
 """What a ticketing export's ``Event Type`` says of an event (Luma's Paid / Free)."""
 
 
-_TICKETING = re.compile(r"ticket|rsvp|attendee|checkin|seat|venue|program|donat")
+_TICKETING = re.compile(r"^(?:ticket|rsvp|attendee|checkin|venue|donat)|^(?:program|programname|seat|seatnumber)$")
 """Header keys of a ticketing, an RSVP or a donation export's columns (``Attendee ID``,
 ``RSVP Time``, ``Ticket Type``, ``program``)."""
 

@@ -552,7 +552,8 @@ def _bare_scale(given: pd.Series, inter: pd.DataFrame) -> bool:
             and float(given.value_counts(normalize=True).iloc[0]) < 0.6)
 
 
-_COUNT_NAME = re.compile(r"^(?!number$)(?:number|num|nb|times)[a-z]+|^countof|(?<!dis)(?<!ac)count$|booked$|^visits$"
+_COUNT_NAME = re.compile(r"^(?!number$)(?:number|num|nb|times)[a-z]+|^countof|(?<!dis)(?<!ac)count$|booked$|visits$"
+                         r"|(?<!date)times$"
                          r"|bookings$|purchases$|orders$|frequency$")
 """Header keys of a count of events: ``Number_Booked``, ``times_bought``, ``visit_count``;
 not an invoice's ``Number``, a ``discount`` or an ``account`` (session ao's review)."""
@@ -1151,7 +1152,7 @@ SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "im
 'served': a restaurant's order status; session an's review)."""
 
 
-_FORECAST = re.compile(r"forecast(?:ed)?(?:qty|quantity|units|sales|demand|volume)?|(?:demand|sales)forecast"
+_FORECAST = re.compile(r"(?:demand|sales)?forecast(?:ed)?(?:qty|quantity|units|sales|demand|volume)?"
                        r"|predicted(?:qty|quantity|units|sales|demand)")
 """Header keys (whole) of a forecast quantity: ``forecast_quantity``, ``demand_forecast``."""
 
@@ -1427,7 +1428,10 @@ def _refuse_amounts_as_shoppers(inter: pd.DataFrame, file: Path) -> None:
     whole = distinct[distinct.str.fullmatch(r"\d+")]
     decimal = distinct[distinct.str.fullmatch(r"\d+\.0+")].str.replace(r"\.0+$", "", regex=True)
     both = set(whole) & set(decimal)
-    if len(distinct) >= 100 and len(both) >= ALIKE_SHARE * len(distinct):
+    # (and one or two lines a value, as amounts have: a ratings file joined from two exports,
+    # one writing its user ids as floats, sees its users often; session ao's review)
+    lines_each = inter["user_id"].astype(str).str.replace(r"\.0+$", "", regex=True).value_counts()
+    if len(distinct) >= 100 and len(both) >= ALIKE_SHARE * len(distinct) and lines_each.median() <= 2:
         example = sorted(both)[0]
         raise DataError(f"{file}: the column read as the shopper by its values writes {len(both):,} of "
                         f"its {len(distinct):,} values both whole and with decimals (e.g. {example!r} and "

@@ -1023,6 +1023,8 @@ def _is_status_key(key: str) -> bool:
     / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
     if key in STATUS_KEYS or key in DOCUMENT_KEYS:
         return True
+    if key.endswith("claimstatus") and not re.search(r"warranty|cashback|rebate|return|refund", key):
+        return True  # (an insurance claim's, a pharmacy's: Denied is no sale; session ao's review)
     if key in STAGE_KEYS:
         return True
     if "itemapproval" in key or "approvalcontext" in key:
@@ -1124,8 +1126,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             hit = (~values.isin(won) if won else values.isin(lost)).to_numpy()
         elif status:
             credit = key in DOCUMENT_KEYS
-            # (nor a request's: a cancellation request Denied, the sale stands; session ao's review)
-            of_sale = not re.search(r"return|refund|retour|devol|rma|request|cancel", key)
+            # (nor a cancellation's: a cancellation request Denied, the sale stands; session ao's review)
+            of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) in (DECLINED, "denied"))

@@ -5350,22 +5350,21 @@ def test_round_24_review_times_lists_ranks_codes_and_hints_stay_as_they_were(tmp
     raw, _ = load_text(tmp_path, "regs.csv", "user_id,item_id,registered_at,starts_at\n" + "".join(
         f"u{k % 40},e{k % 30},2024-01-{1 + k % 28:02d} 9:15:00,2024-06-01 19:00:00\n" for k in range(300)))
     assert (raw.interactions["timestamp"].dt.month == 1).all()
-    raw, _ = load_text(tmp_path, "top10.csv", "user_id,item_id,hours_played\n" + "".join(
-        f"u{k // 10},g{(k * 7) % 90},{100 - k % 10 * 7.5:.1f}\n" for k in range(400)))
-    assert len(raw.interactions) == 400
-    raw, _ = load_text(tmp_path, "plays.csv", "user_id,item_id,played_at,score,rank\n" + "".join(
-        f"u{k % 40},g{k % 30},2024-01-{1 + k % 28:02d},{k * 37 % 1000},{1 + k * 13 % 500}\n" for k in range(400)))
-    assert len(raw.interactions) == 400
-    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,product_id,order_date,Predicted Gender\n" + "".join(
-        f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{0.1 + k % 9 / 10:.2f}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "till.csv", "Date,Customer,Item,,\n" + "".join(
-        f"2024-01-{1 + k % 28:02d},C{k % 40},{1 + k * 7 % 150},{1 + k % 40},{1 + k * 11 % 150}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "radio.csv", "user_id,item_id,played_at,type\n" + "".join(
-        f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'favorite' if k % 10 < 3 else 'recommended'}\n"
-        for k in range(300)))
-    assert len(raw.interactions) == 300
+    # Each read whole, one line a row, as before these rules: (file, header, line k).
+    read_whole: list[tuple[str, str, Callable[[int], str]]] = [
+        ("top10.csv", "user_id,item_id,hours_played", lambda k: f"u{k // 10},g{(k * 7) % 90},{100 - k % 10 * 7.5:.1f}"),
+        ("plays.csv", "user_id,item_id,played_at,score,rank",
+         lambda k: f"u{k % 40},g{k % 30},2024-01-{1 + k % 28:02d},{k * 37 % 1000},{1 + k * 13 % 500}"),
+        ("orders.csv", "order_id,customer_id,product_id,order_date,Predicted Gender",
+         lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{0.1 + k % 9 / 10:.2f}"),
+        ("till.csv", "Date,Customer,Item,,",
+         lambda k: f"2024-01-{1 + k % 28:02d},C{k % 40},{1 + k * 7 % 150},{1 + k % 40},{1 + k * 11 % 150}"),
+        ("radio.csv", "user_id,item_id,played_at,type",
+         lambda k: f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'favorite' if k % 10 < 3 else 'recommended'}"),
+    ]
+    for name, header, line in read_whole:
+        raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(400)))
+        assert len(raw.interactions) == 400, name
     raw, path = load_text(tmp_path, "checks.csv", "Transaction,Server First Name,Server Last Name,Item,Date\n" + "".join(
         f"{k},F{k % 5},L{k % 4},dish{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert not any("together may be user_id" in n for n in raw.report.notes)

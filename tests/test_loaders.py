@@ -5664,3 +5664,29 @@ def test_round_27_review_38_narrowings(tmp_path: Path) -> None:
     raw, path = load_text(tmp_path, "buys.csv", "user_id,item_id,buy_times\n" + "".join(
         f"u{k // 10},i{k * 7 % 300},{1 + k % 4}\n" for k in range(300)))
     assert any("'buy_times' counts more than 1" in n for n in raw.report.notes)
+
+
+def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path) -> None:
+    """Session ao's review 39: an orders export carrying a refund id written 'null' and a
+    refund amount 0 on its sales was refused as a report of refunds, while a renamed refunds
+    table ('refund_line_id', 'amount_refunded_usd', '$29.99') was read; a shipping claim's or
+    a points claim's Denied dropped the sale; a basket line's 'Anna Tanaka' first was an
+    item."""
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,refund_id,refund_amount\n" + "".join(
+        f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{f'R{k}' if k % 20 == 0 else 'null'},"
+        f"{'29.99' if k % 20 == 0 else '0'}\n" for k in range(300)))
+    assert len(raw.interactions) == 300
+    with pytest.raises(DataError, match=r"a report of refunds \('refund_line_id' and 'amount_refunded_usd'"):
+        load_text(tmp_path, "table7.csv", "refund_line_id,created_at,order_id,customer_id,product_id,amount_refunded_usd\n"
+                  + "".join(f"{k},2014-04-{1 + k % 28:02d} 10:00:00,{k},c{k % 40},{k % 30},$29.99\n" for k in range(300)))
+    for status in ("shipping_claim_status", "points_claim_status"):
+        raw, _ = load_text(tmp_path, "orders.csv", f"order_id,customer_id,item_id,date,{status}\n" + "".join(
+            f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 10 == 0 else 'Approved'}\n"
+            for k in range(300)))
+        assert len(raw.interactions) == 300, status
+    names = [f"{first} {last}" for first in ("Anna", "Ben", "Carla", "Dmitri", "Elif")
+             for last in ("Tanaka", "Lopez", "Ito", "Volkov", "Kaya", "Smith", "Okafor", "Berg")]
+    foods = ["greek yogurt", "baby spinach", "olive oil", "oat milk", "ground coffee", "pasta shells", "salted butter"]
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
+        f"{names[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))
+    assert set(raw.interactions["item_id"]) <= set(foods)

@@ -237,6 +237,10 @@ def without_shopper_colon(line: str) -> str:
     return SHOPPER_COLON.sub(r"\1 ", line, count=1).rstrip()
 
 
+_A_NAME = re.compile(r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*)?")
+"""A person's name as a list writes it first: one or two capitalised words."""
+
+
 def basket_lines(text: str, first_line: int = 1) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
@@ -252,12 +256,13 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     # A label first on each line, no two alike and never among the lines' items: whose
     # line it is, no item (a game's gift table, 'Edelgard,Armored Bear Stuffy,...': 34 of its
     # 65 items had been the characters; real71-ao). Read as the basket's id.
-    # (single words beside items of several: a name, not a farm shop's one-off special
-    # 'Aged Lamb chops' first on each basket; session ao's review)
+    # (a name of one or two capitalised words beside items often of several: 'Edelgard',
+    # 'Anna Tanaka', not a farm shop's one-off special 'Aged Lamb chops' first on each
+    # basket; session ao's reviews)
     labels = [names[0] for _, _, names in rows if len(names) >= 2]
     later = {f for _, _, names in rows for f in names[1:]}
     labelled = (len(labels) >= 20 and len(set(labels)) == len(labels) and not set(labels) & later
-                and not any(" " in label for label in labels) and sum(" " in f for f in later) >= 0.3 * len(later))
+                and all(_A_NAME.fullmatch(label) for label in labels) and sum(" " in f for f in later) >= 0.3 * len(later))
     if labelled:
         rows = [(number, names[0], names[1:]) if len(names) >= 2 else (number, "", names)
                 for number, _, names in rows]

@@ -1379,11 +1379,19 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     # A refund's own id and amount on nine lines in ten (Maven Fuzzy Factory's
     # 'order_item_refunds.csv': 'order_item_refund_id', 'refund_amount_usd'; renamed without
     # 'refund' in its name, 1,731 refunds had been purchases; real75-ao).
-    refund_id = next((n for c, (n, k) in unread.items() if k.endswith("refundid")
-                      and (inter[c].astype(str).str.strip() != "").mean() >= 0.9), None)
-    refund_amount = next((n for c, (n, k) in unread.items() if k.startswith("refundamount")
-                          and pd.to_numeric(inter[c], errors="coerce").notna().mean() >= 0.9), None)
-    if refund_id is not None and refund_amount is not None:
+    # A line is a refund where its id is given (not 'null', '0', '-') and its amount above 0
+    # ('$49.99' too): an orders export may carry both columns empty or 0 on its sales
+    # (session ao's review).
+    ids = next(((n, c) for c, (n, k) in unread.items() if re.search(r"refund[a-z]*id$", k)), None)
+    amounts = next(((n, c) for c, (n, k) in unread.items()
+                    if re.match(r"refund(?:ed)?amount|amountrefunded", k)), None)
+    refunds = 0.0
+    if ids is not None and amounts is not None:
+        given = inter[ids[1]].astype(str).str.strip().str.lower()
+        money = pd.to_numeric(inter[amounts[1]].astype(str).str.replace(r"[^\d.\-]", "", regex=True), errors="coerce")
+        refunds = float((~given.isin({"", "0", "-", "none", "null", "n/a", "na", "nan"}) & (money > 0)).mean())
+    if ids is not None and amounts is not None and refunds >= 0.9:
+        refund_id, refund_amount = ids[0], amounts[0]
         raise DataError(f"{file}: a report of refunds ({refund_id!r} and {refund_amount!r} given on 90% of the lines "
                         "or more): every line is a sale given back, not a purchase; give the orders or sales report "
                         "(its refunds are left out from there)")

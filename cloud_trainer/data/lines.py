@@ -1017,14 +1017,18 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
 product's status (``draft``) says nothing of a sale."""
 
 
+INSURANCE_CLAIM_KEYS = ("insuranceclaimstatus", "medicalclaimstatus", "pharmacyclaimstatus")
+"""A health insurance claim's status: ``Denied`` is no sale (real62-ao)."""
+
+
 def _is_status_key(key: str) -> bool:
     """Whether a header key names a sale's status (:data:`STATUS_KEYS`; a name that starts
     or ends with one of :data:`STATUS_WORDS` and holds one of :data:`SALE_WORDS`: ``Return
     / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
     if key in STATUS_KEYS or key in DOCUMENT_KEYS:
         return True
-    if key.endswith("claimstatus") and not re.search(r"warranty|cashback|rebate|return|refund", key):
-        return True  # (an insurance claim's, a pharmacy's: Denied is no sale; session ao's review)
+    if key in INSURANCE_CLAIM_KEYS:
+        return True  # (an insurance claim's: Denied is no sale; not a points or shipping claim's; session ao's review)
     if key in STAGE_KEYS:
         return True
     if "itemapproval" in key or "approvalcontext" in key:
@@ -1127,7 +1131,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif status:
             credit = key in DOCUMENT_KEYS
             # (nor a cancellation's: a cancellation request Denied, the sale stands; session ao's review)
-            of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key)
+            # (nor a claim's but an insurance claim's: a shipping claim Denied, the sale stands)
+            of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key) and (
+                "claim" not in key or key in ("claimstatus", *INSURANCE_CLAIM_KEYS))
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) in (DECLINED, "denied"))

@@ -5670,23 +5670,35 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
     """Session ao's review 39: an orders export carrying a refund id written 'null' and a
     refund amount 0 on its sales was refused as a report of refunds, while a renamed refunds
     table ('refund_line_id', 'amount_refunded_usd', '$29.99') was read; a shipping claim's or
-    a points claim's Denied dropped the sale; a basket line's 'Anna Tanaka' first was an
-    item."""
+    a points claim's Denied dropped the sale; a basket line's name first ('Élodie') was an
+    item (a full name of two words stays one: a brand 'Coca Cola' is written so too; review
+    40)."""
     raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,refund_id,refund_amount\n" + "".join(
         f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{f'R{k}' if k % 20 == 0 else 'null'},"
         f"{'29.99' if k % 20 == 0 else '0'}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "taxfree.csv", "order_id,customer_id,item_id,date,vat_refund_id,refund_amount_eur\n"
+                       + "".join(f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},V{k},{3 + k % 9}.20\n"
+                                 for k in range(300)))
+    assert len(raw.interactions) == 300
     with pytest.raises(DataError, match=r"a report of refunds \('refund_line_id' and 'amount_refunded_usd'"):
         load_text(tmp_path, "table7.csv", "refund_line_id,created_at,order_id,customer_id,product_id,amount_refunded_usd\n"
                   + "".join(f"{k},2014-04-{1 + k % 28:02d} 10:00:00,{k},c{k % 40},{k % 30},$29.99\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "rx.csv", "rx_id,patient_id,item_id,fill_date,rx_claim_status\n" + "".join(
+        f"{k},p{k % 40},d{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 5 == 0 else 'Paid'}\n" for k in range(300)))
+    assert len(raw.interactions) == 240
     for status in ("shipping_claim_status", "points_claim_status"):
         raw, _ = load_text(tmp_path, "orders.csv", f"order_id,customer_id,item_id,date,{status}\n" + "".join(
             f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 10 == 0 else 'Approved'}\n"
             for k in range(300)))
         assert len(raw.interactions) == 300, status
-    names = [f"{first} {last}" for first in ("Anna", "Ben", "Carla", "Dmitri", "Elif")
-             for last in ("Tanaka", "Lopez", "Ito", "Volkov", "Kaya", "Smith", "Okafor", "Berg")]
+    names = [f"{first}{end}" for first in ("Ana", "Ben", "Cara", "Dima", "Élo")
+             for end in ("lia", "ton", "mir", "dra", "vik", "sen", "rud", "nel")]
     foods = ["greek yogurt", "baby spinach", "olive oil", "oat milk", "ground coffee", "pasta shells", "salted butter"]
     raw, _ = load_text(tmp_path, "baskets.csv", "".join(
         f"{names[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))
     assert set(raw.interactions["item_id"]) <= set(foods)
+    brands = [f"{a} {b}" for a in ("Coca", "Heinz", "Farmhouse", "Kellogg", "Walkers") for b in "ABCDEFGH"]
+    raw, _ = load_text(tmp_path, "shop.csv", "".join(
+        f"{brands[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))
+    assert set(brands) <= set(raw.interactions["item_id"])

@@ -237,8 +237,9 @@ def without_shopper_colon(line: str) -> str:
     return SHOPPER_COLON.sub(r"\1 ", line, count=1).rstrip()
 
 
-_A_NAME = re.compile(r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*)?")
-"""A person's name as a list writes it first: one or two capitalised words."""
+_A_NAME = re.compile(r"[^\W\d_][\w'.-]*")
+r"""A person's name as a list writes it first: one word (capitalised: checked apart, as
+``\w`` knows no case)."""
 
 
 def basket_lines(text: str, first_line: int = 1) -> Converted:
@@ -256,13 +257,15 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     # A label first on each line, no two alike and never among the lines' items: whose
     # line it is, no item (a game's gift table, 'Edelgard,Armored Bear Stuffy,...': 34 of its
     # 65 items had been the characters; real71-ao). Read as the basket's id.
-    # (a name of one or two capitalised words beside items often of several: 'Edelgard',
-    # 'Anna Tanaka', not a farm shop's one-off special 'Aged Lamb chops' first on each
-    # basket; session ao's reviews)
+    # (a name of one capitalised word beside items often of several: 'Edelgard', 'Élodie';
+    # not a farm shop's one-off special 'Aged Lamb chops' nor a brand 'Coca Cola' first on
+    # each basket: two words may be either, so a full name 'Anna Tanaka' stays an item;
+    # session ao's reviews)
     labels = [names[0] for _, _, names in rows if len(names) >= 2]
     later = {f for _, _, names in rows for f in names[1:]}
     labelled = (len(labels) >= 20 and len(set(labels)) == len(labels) and not set(labels) & later
-                and all(_A_NAME.fullmatch(label) for label in labels) and sum(" " in f for f in later) >= 0.3 * len(later))
+                and all(_A_NAME.fullmatch(label) and label[0].isupper() for label in labels)
+                and sum(" " in f for f in later) >= 0.3 * len(later))
     if labelled:
         rows = [(number, names[0], names[1:]) if len(names) >= 2 else (number, "", names)
                 for number, _, names in rows]

@@ -1180,14 +1180,17 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     # A line is a refund where its id is given (not 'null', '0', '-') and its amount above 0
     # ('$49.99' too): an orders export may carry both columns empty or 0 on its sales
     # (session ao's review).
-    ids = next(((n, c) for c, (n, k) in unread.items() if re.search(r"refund[a-z]*id$", k)), None)
+    # (not a tax-free shop's VAT refund beside each sale; session ao's review)
+    ids = next(((n, c) for c, (n, k) in unread.items() if re.search(r"refund[a-z]*id$", k)
+                and not re.search(r"vat|tax", k)), None)
     amounts = next(((n, c) for c, (n, k) in unread.items()
-                    if re.match(r"refund(?:ed)?amount|amountrefunded", k)), None)
+                    if re.match(r"refund(?:ed)?amount|amountrefunded", k) and not re.search(r"vat|tax", k)), None)
     refunds = 0.0
     if ids is not None and amounts is not None:
         given = inter[ids[1]].astype(str).str.strip().str.lower()
         money = pd.to_numeric(inter[amounts[1]].astype(str).str.replace(r"[^\d.\-]", "", regex=True), errors="coerce")
-        refunds = float((~given.isin({"", "0", "-", "none", "null", "n/a", "na", "nan"}) & (money > 0)).mean())
+        # (an amount given back written below 0 too: '-49.99')
+        refunds = float((~given.isin({"", "0", "-", "none", "null", "n/a", "na", "nan"}) & (money.abs() > 0)).mean())
     if ids is not None and amounts is not None and refunds >= 0.9:
         refund_id, refund_amount = ids[0], amounts[0]
         raise DataError(f"{file}: a report of refunds ({refund_id!r} and {refund_amount!r} given on 90% of the lines "

@@ -1017,7 +1017,8 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
 product's status (``draft``) says nothing of a sale."""
 
 
-INSURANCE_CLAIM_KEYS = ("insuranceclaimstatus", "medicalclaimstatus", "pharmacyclaimstatus")
+INSURANCE_CLAIM_KEYS = ("insuranceclaimstatus", "medicalclaimstatus", "pharmacyclaimstatus", "rxclaimstatus",
+                        "prescriptionclaimstatus")
 """A health insurance claim's status: ``Denied`` is no sale (real62-ao)."""
 
 

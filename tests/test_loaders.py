@@ -5541,17 +5541,14 @@ def test_a_headerless_amount_written_whole_and_with_decimals_is_no_shopper(tmp_p
             f"{1 + k // 20},{1 + k // 5}\n" for k in range(1200)))
 
 
-def test_round_27_labelled_basket_lines_and_equipment_hints(tmp_path: Path) -> None:
-    """Round 27 (real71-ao, real73-ao): a game's gift table, 'Edelgard,Armored Bear
-    Stuffy,...' a line, had its characters read as items; a rental's 'equipment_id' got no
-    hint while a daily pivot's 'Anti-inflammatory drugs' did. A grocery basket file whose
-    first items recur stays read by line numbers."""
+def test_round_27_equipment_hints_and_basket_lines_by_line_number(tmp_path: Path) -> None:
+    """Round 27 (real71-ao, real73-ao): a rental's 'equipment_id' got no hint while a daily
+    pivot's 'Anti-inflammatory drugs' did. Basket lines are read by their line numbers, a
+    name first on each line too: a game's gift table ('Edelgard,Armored Bear Stuffy,...')
+    keeps its characters as items, as no rule tells a label from a one-off first item
+    (session ao's reviews 38 to 41)."""
     gifts = ["Tea", "Book", "Sword", "Flowers", "Board Game", "Cake", "Whetstone", "Riding Boots", "Exotic Spices",
              "Armored Bear Stuffy"]
-    raw, path = load_text(tmp_path, "gifts.csv", "".join(
-        f"Person{k}," + ",".join(gifts[(k + j * 3) % 10] for j in range(2 + k % 3)) + "\n" for k in range(40)))
-    assert not raw.interactions["item_id"].str.startswith("Person").any()
-    assert any("each read with the first name on its line as its id" in n for n in raw.report.notes)
     raw, _ = load_text(tmp_path, "baskets.csv", "".join(
         ",".join(gifts[(k + j * 3) % 10] for j in range(2 + k % 3)) + "\n" for k in range(40)))
     assert any("each read with its line number as its id" in n for n in raw.report.notes)
@@ -5670,9 +5667,8 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
     """Session ao's review 39: an orders export carrying a refund id written 'null' and a
     refund amount 0 on its sales was refused as a report of refunds, while a renamed refunds
     table ('refund_line_id', 'amount_refunded_usd', '$29.99') was read; a shipping claim's or
-    a points claim's Denied dropped the sale; a basket line's name first ('Élodie') was an
-    item (a full name of two words stays one: a brand 'Coca Cola' is written so too; review
-    40)."""
+    a points claim's Denied dropped the sale. A brand first on each basket line ('Coca
+    Cola') stays an item."""
     raw, _ = load_text(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,refund_id,refund_amount\n" + "".join(
         f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{f'R{k}' if k % 20 == 0 else 'null'},"
         f"{'29.99' if k % 20 == 0 else '0'}\n" for k in range(300)))
@@ -5684,6 +5680,10 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
     with pytest.raises(DataError, match=r"a report of refunds \('refund_line_id' and 'amount_refunded_usd'"):
         load_text(tmp_path, "table7.csv", "refund_line_id,created_at,order_id,customer_id,product_id,amount_refunded_usd\n"
                   + "".join(f"{k},2014-04-{1 + k % 28:02d} 10:00:00,{k},c{k % 40},{k % 30},$29.99\n" for k in range(300)))
+    # (review 41: 'reservation' holds 'vat'; a refund with its tax is a refund)
+    with pytest.raises(DataError, match=r"a report of refunds \('reservation_refund_id' and 'refund_amount_incl_tax'"):
+        load_text(tmp_path, "table8.csv", "reservation_refund_id,created_at,customer_id,product_id,refund_amount_incl_tax\n"
+                  + "".join(f"{k},2014-04-{1 + k % 28:02d} 10:00:00,c{k % 40},{k % 30},-49.99\n" for k in range(300)))
     raw, _ = load_text(tmp_path, "rx.csv", "rx_id,patient_id,item_id,fill_date,rx_claim_status\n" + "".join(
         f"{k},p{k % 40},d{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 5 == 0 else 'Paid'}\n" for k in range(300)))
     assert len(raw.interactions) == 240
@@ -5692,12 +5692,7 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
             f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 10 == 0 else 'Approved'}\n"
             for k in range(300)))
         assert len(raw.interactions) == 300, status
-    names = [f"{first}{end}" for first in ("Ana", "Ben", "Cara", "Dima", "Élo")
-             for end in ("lia", "ton", "mir", "dra", "vik", "sen", "rud", "nel")]
     foods = ["greek yogurt", "baby spinach", "olive oil", "oat milk", "ground coffee", "pasta shells", "salted butter"]
-    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
-        f"{names[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))
-    assert set(raw.interactions["item_id"]) <= set(foods)
     brands = [f"{a} {b}" for a in ("Coca", "Heinz", "Farmhouse", "Kellogg", "Walkers") for b in "ABCDEFGH"]
     raw, _ = load_text(tmp_path, "shop.csv", "".join(
         f"{brands[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))

@@ -237,11 +237,6 @@ def without_shopper_colon(line: str) -> str:
     return SHOPPER_COLON.sub(r"\1 ", line, count=1).rstrip()
 
 
-_A_NAME = re.compile(r"[^\W\d_][\w'.-]*")
-r"""A person's name as a list writes it first: one word (capitalised: checked apart, as
-``\w`` knows no case)."""
-
-
 def basket_lines(text: str, first_line: int = 1) -> Converted:
     """A file of one basket a line (:func:`.headerless.is_basket_per_line`) as a table
     ``session_id,item_id``: a row per name on a line, the line's number as its basket."""
@@ -254,27 +249,11 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
         # 'Items', it had put a product of that name in the catalogue; real54-an)
         header = rows[first][2][0]
         rows = rows[first + 1:]
-    # A label first on each line, no two alike and never among the lines' items: whose
-    # line it is, no item (a game's gift table, 'Edelgard,Armored Bear Stuffy,...': 34 of its
-    # 65 items had been the characters; real71-ao). Read as the basket's id.
-    # (a name of one capitalised word beside items often of several: 'Edelgard', 'Élodie';
-    # not a farm shop's one-off special 'Aged Lamb chops' nor a brand 'Coca Cola' first on
-    # each basket: two words may be either, so a full name 'Anna Tanaka' stays an item;
-    # session ao's reviews)
-    labels = [names[0] for _, _, names in rows if len(names) >= 2]
-    later = {f for _, _, names in rows for f in names[1:]}
-    labelled = (len(labels) >= 20 and len(set(labels)) == len(labels) and not set(labels) & later
-                and all(_A_NAME.fullmatch(label) and label[0].isupper() for label in labels)
-                and sum(" " in f for f in later) >= 0.3 * len(later))
-    if labelled:
-        rows = [(number, names[0], names[1:]) if len(names) >= 2 else (number, "", names)
-                for number, _, names in rows]
     table, line_map, baskets, items = _baskets_table(rows)
     what = ("one basket a line, each name on it an item, "
             + (f"under a header of one field ({header!r})" if header else "no header")
-            + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with "
-            + ("the first name on its line as its id (no two lines share it, and it is never among the items: "
-               f"{labels[0]!r}, ...)" if labelled else "its line number as its id"))
+            + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
+            "line number as its id")
     return Converted(table, line_map, what)
 
 

@@ -1180,11 +1180,12 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     # A line is a refund where its id is given (not 'null', '0', '-') and its amount above 0
     # ('$49.99' too): an orders export may carry both columns empty or 0 on its sales
     # (session ao's review).
-    # (not a tax-free shop's VAT refund beside each sale; session ao's review)
+    # (not a tax-free shop's VAT refund beside each sale; a 'reservation_refund_id' and a
+    # 'refund_amount_incl_tax' are a refund's; session ao's reviews)
     ids = next(((n, c) for c, (n, k) in unread.items() if re.search(r"refund[a-z]*id$", k)
-                and not re.search(r"vat|tax", k)), None)
+                and not re.search(r"^(?:vat|tax)|(?:vat|tax)refund", k)), None)
     amounts = next(((n, c) for c, (n, k) in unread.items()
-                    if re.match(r"refund(?:ed)?amount|amountrefunded", k) and not re.search(r"vat|tax", k)), None)
+                    if re.match(r"refund(?:ed)?amount|amountrefunded", k)), None)
     refunds = 0.0
     if ids is not None and amounts is not None:
         given = inter[ids[1]].astype(str).str.strip().str.lower()

@@ -616,9 +616,9 @@ def _plus_address_accounts(counts: pd.Series, lines: int, file: Path) -> str | N
         held = int(counts[members.index].sum())
         if len(members) >= 5 and held > GUEST_SHARE * lines:
             return (f"{file}: {len(members):,} shopper ids are one address with a tag each "
-                    f"({ids[members.index].iloc[0]!r}, ...: {base!r}) and have {held:,} of the {lines:,} lines: if that is a system's own account "
-                    "(a platform's door sales, one tag an event or an order), blank those ids (or give each its "
-                    "basket id) -- as it is, each is read as one shopper")
+                    f"({ids[members.index].iloc[0]!r}, ...: {base!r}) and have {held:,} of the {lines:,} lines: "
+                    "if that is a system's own account (a platform's door sales, one tag an event or an order), "
+                    "blank those ids (or give each its basket id) -- as it is, each is read as one shopper")
     return None
 
 
@@ -1176,27 +1176,22 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
             filled[key] = (name, float((~cells.isin(none)).mean()))
     # A refund's own id and amount on nine lines in ten (Maven Fuzzy Factory's
     # 'order_item_refunds.csv': 'order_item_refund_id', 'refund_amount_usd'; renamed without
-    # 'refund' in its name, 1,731 refunds had been purchases; real75-ao).
-    # A line is a refund where its id is given (not 'null', '0', '-') and its amount above 0
-    # ('$49.99' too): an orders export may carry both columns empty or 0 on its sales
-    # (session ao's review).
-    # (not a tax-free shop's VAT refund beside each sale; a 'reservation_refund_id' and a
-    # 'refund_amount_incl_tax' are a refund's; session ao's reviews)
+    # 'refund' in its name, 1,731 refunds had been purchases; real75-ao). A line is a refund
+    # where its id is given (not 'null', '0', '-') and its amount is not 0 ('$49.99',
+    # '-49.99'): an orders export may carry both columns empty or 0 on its sales. Not a
+    # tax-free shop's VAT refund beside each sale; a 'reservation_refund_id' and a
+    # 'refund_amount_incl_tax' are a refund's (session ao's reviews).
     ids = next(((n, c) for c, (n, k) in unread.items() if re.search(r"refund[a-z]*id$", k)
                 and not re.search(r"^(?:vat|tax)|(?:vat|tax)refund", k)), None)
     amounts = next(((n, c) for c, (n, k) in unread.items()
                     if re.match(r"refund(?:ed)?amount|amountrefunded", k)), None)
-    refunds = 0.0
     if ids is not None and amounts is not None:
         given = inter[ids[1]].astype(str).str.strip().str.lower()
         money = pd.to_numeric(inter[amounts[1]].astype(str).str.replace(r"[^\d.\-]", "", regex=True), errors="coerce")
-        # (an amount given back written below 0 too: '-49.99')
-        refunds = float((~given.isin({"", "0", "-", "none", "null", "n/a", "na", "nan"}) & (money.abs() > 0)).mean())
-    if ids is not None and amounts is not None and refunds >= 0.9:
-        refund_id, refund_amount = ids[0], amounts[0]
-        raise DataError(f"{file}: a report of refunds ({refund_id!r} and {refund_amount!r} given on 90% of the lines "
-                        "or more): every line is a sale given back, not a purchase; give the orders or sales report "
-                        "(its refunds are left out from there)")
+        if float((~given.isin({"", "0", "-", "none", "null", "n/a", "na", "nan"}) & (money.abs() > 0)).mean()) >= 0.9:
+            raise DataError(f"{file}: a report of refunds ({ids[0]!r} and {amounts[0]!r} given on 90% of the lines or "
+                            "more): every line is a sale given back, not a purchase; give the orders or sales report "
+                            "(its refunds are left out from there)")
     when = next(((n, s) for k, (n, s) in filled.items() if k in RETURN_TIME_KEYS and s >= 0.9), None)
     why = next((n for k, (n, s) in filled.items() if k in RETURN_REASON_KEYS and s >= 0.9), None)
     if when is not None and why is not None and not loans_file(file):

@@ -843,11 +843,10 @@ STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "st
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
-               "tipetransaksi", "statustransaksi",
+               "tipetransaksi", "statustransaksi",  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
                # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
                # no sale undone; session ao's review)
-               "billtype",
-               "claimstatus")  # (a pharmacy claim's Denied; real62-ao. Not a warranty's: session ao's review)  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
+               "billtype")
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
@@ -1017,20 +1016,17 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
 product's status (``draft``) says nothing of a sale."""
 
 
-INSURANCE_CLAIM_KEYS = ("insuranceclaimstatus", "medicalclaimstatus", "pharmacyclaimstatus", "rxclaimstatus",
-                        "prescriptionclaimstatus")
-"""A health insurance claim's status: ``Denied`` is no sale (real62-ao)."""
+CLAIM_STATUS_KEYS = ("claimstatus", "insuranceclaimstatus", "medicalclaimstatus", "pharmacyclaimstatus",
+                     "rxclaimstatus", "prescriptionclaimstatus")
+"""A health insurance claim's status: ``Denied`` is no sale (a pharmacy's; real62-ao). Not a
+warranty's, a shipping or a points claim's: the sale stands (session ao's reviews)."""
 
 
 def _is_status_key(key: str) -> bool:
     """Whether a header key names a sale's status (:data:`STATUS_KEYS`; a name that starts
     or ends with one of :data:`STATUS_WORDS` and holds one of :data:`SALE_WORDS`: ``Return
     / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
-    if key in STATUS_KEYS or key in DOCUMENT_KEYS:
-        return True
-    if key in INSURANCE_CLAIM_KEYS:
-        return True  # (an insurance claim's: Denied is no sale; not a points or shipping claim's; session ao's review)
-    if key in STAGE_KEYS:
+    if key in STATUS_KEYS or key in DOCUMENT_KEYS or key in CLAIM_STATUS_KEYS or key in STAGE_KEYS:
         return True
     if "itemapproval" in key or "approvalcontext" in key:
         # (Amazon's item_approval_context_approval_status: a substitution's, not the sale's;
@@ -1134,7 +1130,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             # (nor a cancellation's: a cancellation request Denied, the sale stands; session ao's review)
             # (nor a claim's but an insurance claim's: a shipping claim Denied, the sale stands)
             of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key) and (
-                "claim" not in key or key in ("claimstatus", *INSURANCE_CLAIM_KEYS))
+                "claim" not in key or key in CLAIM_STATUS_KEYS)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and header_key(v) in (DECLINED, "denied"))

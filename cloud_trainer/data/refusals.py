@@ -31,10 +31,13 @@ def column_said(name: str) -> str:
     return f"column {name[7:]}" if re.fullmatch(r"column_\d+", name) else f"column {name!r}"
 
 
-SHOWN_WORDS = frozenset({"recommended", "recommendation", "recommendations", "impression", "impressions", "shown",
-                         "displayed", "exposed", "exposure"})
+_IMPRESSION_WORDS = frozenset({"impression", "impressions", "shown", "displayed", "exposed", "exposure"})
+"""What an ad or a feed log says of an item it showed: the only shown words a bare ``type``
+may hold (beside clicks)."""
+SHOWN_WORDS = _IMPRESSION_WORDS | {"recommended", "recommendation", "recommendations"}
 """A value that says a line is what a system showed the shopper, not what they did (not
 'served': a restaurant's order status; session an's review)."""
+_CLICK_WORDS = frozenset({"click", "clicked", "clicks"})
 
 
 _FORECAST = re.compile(r"(?:demand|sales)?forecast(?:ed)?(?:qty|quantity|units|sales|demand|volume)?"
@@ -73,6 +76,8 @@ and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's so
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
                                "restock", "replenishment", "return", "returns"})
 """Words a ledger's other lines say, beside those: they count towards its lines, never alone."""
+_LEDGER_WORDS = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
+"""Every word a ledger's line may say: its share of the lines is what is judged."""
 
 
 def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
@@ -89,18 +94,13 @@ def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
         keys = set(distinct.values())
         if len(head) < 10 or not (keys & STOCK_WORDS or any(pair <= keys for pair in STOCK_PAIRS)):
             continue
-        words = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
-        moved = head.map(distinct).isin(words)
+        moved = head.map(distinct).isin(_LEDGER_WORDS)
         if moved.mean() < 0.9:
             continue
-        said = ", ".join(repr(v) for v, k in distinct.items() if k in words)
+        said = ", ".join(repr(v) for v, k in distinct.items() if k in _LEDGER_WORDS)
         raise DataError(f"{file}: {column_said(name)} names stock movements ({said}) on {moved.mean():.0%} of the "
                         "lines looked at: a warehouse's ledger of goods in and out, not shoppers' purchases; give "
                         "the sales or order lines")
-
-
-_IMPRESSION_WORDS = frozenset({"impression", "impressions", "shown", "displayed", "exposed", "exposure"})
-_CLICK_WORDS = frozenset({"click", "clicked", "clicks"})
 
 
 def refuse_shown_log(inter: pd.DataFrame, file: Path) -> None:
@@ -171,8 +171,8 @@ def refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
     items (real59-ao, real60-ao). Named so (a predicted score of numbers; a rank that numbers
     each shopper's lines from 1 beside a score), or, in a file without a header, as such
     lists are written: every shopper the same number of lines, each list's scores falling,
-    written to a model's many decimals (four or more) (not a game's score beside its leaderboard rank, a
-    'Predicted Gender', a top-10 of hours played; session ao's review)."""
+    written to a model's four decimals or more (not a game's score beside its leaderboard
+    rank, a 'Predicted Gender', a top-10 of hours played; session ao's reviews)."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
     said = [n for c, (n, k) in unread.items() if PREDICTED_SCORE.fullmatch(k)
             and pd.to_numeric(inter[c].iloc[:1000], errors="coerce").notna().mean() >= 0.9]
@@ -204,8 +204,8 @@ def refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:
 
 _LINE_KIND_KEYS = ("action", "event", "eventtype", "eventname", "interaction", "interactiontype", "logtype")
 """Header names of a column that says what a line is (and any ``...status``: ``rec_status``);
-a bare ``type`` only where its other values are actions: a listening log's says where a
-play was started (session an's reviews)."""
+a bare ``type`` only where it holds impressions beside clicks: a listening log's says where
+a play was started (session an's and ao's reviews)."""
 
 
 _REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")

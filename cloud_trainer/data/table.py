@@ -418,6 +418,14 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
+    parsed: list[list[list[str]]] = []
+
+    def first_columns() -> list[list[str]]:
+        """The first rows' values by column, parsed once for the hints below."""
+        if not parsed:
+            parsed.append(_first_columns(text, delimiter, quoting, raw_header))
+        return parsed[0]
+
     if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
@@ -429,8 +437,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             # a club app's 'fan_id' beside its 'session_id': real57-ao)
             # (the hints' own checks of the values: not a 'Loyalty Card Used' Yes / No, a
             # 'Member Since' date, a 'Card Brand'; session ao's review)
-            + (f" ({hint[2:]})" if (hint := _likely_columns(["user_id"], raw_header, header,
-                                                               _first_columns(text, delimiter, quoting, raw_header)))
+            + (f" ({hint[2:]})" if (hint := _likely_columns(["user_id"], raw_header, header, first_columns()))
                else ""))
     # (a header the delimiter did not split: 'Q1:2024' is a quarterly sheet's column)
     tokens = [t for h in raw_header for t in h.split()] if len(raw_header) <= 2 or delimiter in " \t" else []
@@ -455,7 +462,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         "interactions; give the file of what users did (its .inter file, ratings or clicks)")
     if missing:
         wide = ""
-        columns = _first_columns(text, delimiter, quoting, raw_header)
+        columns = first_columns()
         client = next((i for i, h in enumerate(raw_header) if header_key(h) == "clientid"), None)
         if keys >= BROWSER_HISTORY and not any(
                 re.search(r"participant|person|subject|panelist|respondent|user", key) for key in keys) and (
@@ -597,9 +604,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a map's coordinates: a textbook's 'OS X Customer'; not a merge's '_x' suffix
                          # nor a Spanish 'y'; session an's review)
                          r"|coord|(?<![a-z])os\s[xy](?![a-z])|latitude|longitude|(?<![a-z])(?:lat|lon|lng)(?![a-z])"
-                         # (a donor's 'Job Titles'; a
-                         # post's 'video_views'; a buyer's 'Customer_Location', 15 states; real56-ao
-                         # .. real59-ao)
+                         # (a donor's 'Job Titles'; a post's 'video_views'; a buyer's
+                         # 'Customer_Location', 15 states; real56-ao .. real59-ao)
                          r"|job|occupation|profession"
                          r"|(?<![a-z])(?:views|likes|shares|clicks|impressions)(?![a-z])"
                          r"|(?:customer|user|buyer|client).?location|user.?agent"
@@ -668,6 +674,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
     # ('Recommended_Dish' beside 'Predicted_Score': a school-meal model's lists; real59-ao);
     # a book club's 'recommended_book' alone is a member's own act (session ao's review).
     scored = any(PREDICTED_SCORE.fullmatch(k := header_key(h)) or k in RANK_KEYS for h in raw_header)
+
     def dated(at: int) -> bool:  # (a 'Member Since' of dates: session ao's review)
         given = [v for v in head(at) if v]
         return len(given) >= 10 and headerless.is_time(given, epochs=False)

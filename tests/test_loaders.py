@@ -33,6 +33,12 @@ def load_text(tmp_path: Path, name: str, text: str, **kw):
     return load_dataset("csv", interactions=path, **kw), path
 
 
+def interactions_of(tmp_path: Path, name: str, header: str, line: Callable[[int], str], n: int = 300) -> pd.DataFrame:
+    """The interactions loaded from a file ``name`` of ``header`` over ``n`` lines ``line(k)``."""
+    raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(n)))
+    return raw.interactions
+
+
 def prices_read(tmp_path: Path, name: str, odd: str, even: str) -> set[float]:
     """The prices read from a 300-line export whose price column alternates two texts."""
     raw, _ = load_text(tmp_path, name, "user_id,item_id,timestamp,price\n" + "".join(
@@ -5363,8 +5369,7 @@ def test_round_24_review_times_lists_ranks_codes_and_hints_stay_as_they_were(tmp
          lambda k: f"u{k % 40},s{k % 60},2024-01-{1 + k % 28:02d},{'favorite' if k % 10 < 3 else 'recommended'}"),
     ]
     for name, header, line in read_whole:
-        raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(400)))
-        assert len(raw.interactions) == 400, name
+        assert len(interactions_of(tmp_path, name, header, line, 400)) == 400, name
     raw, path = load_text(tmp_path, "checks.csv", "Transaction,Server First Name,Server Last Name,Item,Date\n" + "".join(
         f"{k},F{k % 5},L{k % 4},dish{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     assert not any("together may be user_id" in n for n in raw.report.notes)
@@ -5427,12 +5432,12 @@ def test_round_25_words_and_review_35_narrowings(tmp_path: Path) -> None:
         load_text(tmp_path, "app.csv", "user_id,item_id,Event,timestamp\n" + "".join(
             f"u{k % 40},s{k % 30},{['Song Skipped', 'Song Liked', 'Playlist Opened'][k % 3]},2025-03-{1 + k % 28:02d}\n"
             for k in range(300)))
-    raw, _ = load_text(tmp_path, "deals.csv", "customer_id,product_id,close_date,Estimated Value\n" + "".join(
-        f"c{k % 40},p{k % 30},2025-03-{1 + k % 28:02d},{1000 + k * 37 % 900}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "favourites.csv", "user_id,rank,item_id,score\n" + "".join(
-        f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{10 - k % 5 * 0.5}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
+    for name, header, line in (
+            ("deals.csv", "customer_id,product_id,close_date,Estimated Value",
+             lambda k: f"c{k % 40},p{k % 30},2025-03-{1 + k % 28:02d},{1000 + k * 37 % 900}"),
+            ("favourites.csv", "user_id,rank,item_id,score",
+             lambda k: f"u{k // 5},{1 + k % 5},m{k * 7 % 90},{10 - k % 5 * 0.5}")):
+        assert len(interactions_of(tmp_path, name, header, line)) == 300, name
     raw, _ = load_text(tmp_path, "classes.csv", "user_id,item_id,date,amount_paid\n" + "".join(
         f"u{k % 40},class{k % 30},2025-03-{1 + k % 28:02d},{[0, 50, 100][k % 3]}\n" for k in range(300)))
     assert raw.interactions["price"].isna().all()
@@ -5504,17 +5509,15 @@ def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
         load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp\n" + "".join(
             f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article', 'Log In'][k % 3]},2025-01-{1 + k % 28:02d}\n"
             for k in range(300)))
-    raw, _ = load_text(tmp_path, "lines.csv", "order_id,customer_id,item_id,date,return_status\n" + "".join(
-        f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{'Denied' if k % 4 == 0 else ''}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
-    raw, _ = load_text(tmp_path, "enrolments.csv", "user_id,item_id,date,outcome\n" + "".join(
-        f"u{k % 40},course{k % 30},2025-01-{1 + k % 28:02d},{'Failed' if k % 5 == 0 else 'Passed'}\n" for k in range(300)))
-    assert len(raw.interactions) == 300
+    for name, header, line in (
+            ("lines.csv", "order_id,customer_id,item_id,date,return_status",
+             lambda k: f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{'Denied' if k % 4 == 0 else ''}"),
+            ("enrolments.csv", "user_id,item_id,date,outcome",
+             lambda k: f"u{k % 40},course{k % 30},2025-01-{1 + k % 28:02d},{'Failed' if k % 5 == 0 else 'Passed'}")):
+        assert len(interactions_of(tmp_path, name, header, line)) == 300, name
     for other in ("Transfer", "Replenishment"):
-        raw, _ = load_text(tmp_path, "till.csv", "receipt_no,customer_id,item_id,date,type\n" + "".join(
-            f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{other if k % 20 == 0 else 'Receipt'}\n"
-            for k in range(300)))
-        assert len(raw.interactions) >= 285
+        assert len(interactions_of(tmp_path, "till.csv", "receipt_no,customer_id,item_id,date,type", lambda k, other=other: (
+            f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{other if k % 20 == 0 else 'Receipt'}"))) >= 285
     with pytest.raises(DataError, match=r"names stock movements \('Giriş', 'Çıkış'\)"):
         load_text(tmp_path, "stok.csv", "transaction_id,product_id,tarih,miktar,note\n" + "".join(
             f"{k},{k % 45},2023-01-{1 + k % 28:02d},{5 + k % 50},{'Çıkış' if k % 2 else 'Giriş'}\n" for k in range(300)))

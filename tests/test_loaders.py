@@ -5700,3 +5700,17 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
     raw, _ = load_text(tmp_path, "shop.csv", "".join(
         f"{brands[k]}," + ",".join(foods[(k + j * 2) % 7] for j in range(1 + k % 4)) + "\n" for k in range(40)))
     assert set(brands) <= set(raw.interactions["item_id"])
+
+
+def test_no_show_appointments_and_attendances_are_no_visits(tmp_path: Path) -> None:
+    """Session ao's left list: a vet clinic's 'AppointmentStatus' No Show and an event's
+    'AttendanceStatus' No-Show were kept as visits (real67-ao: 4,967 of 30,000 lines;
+    real57-ao: 131); nobody came, so nothing was bought."""
+    inter = interactions_of(tmp_path, "appointments.csv", "AppointmentID,ClientID,AppointmentDate,item_id,AppointmentStatus",
+                            lambda k: f"A{k},C{k % 40},2025-01-{1 + k % 28:02d},S{k % 60},"
+                                      f"{['No Show', 'Cancelled', 'Completed', 'Completed', 'Completed'][k % 5]}")
+    assert len(inter) == 180
+    inter = interactions_of(tmp_path, "attendance.csv", "item_id,user_id,CheckInTime,AttendanceStatus",
+                            lambda k: f"E{k % 60},A{k % 40},2025-01-{1 + k % 28:02d} 10:00:00,"
+                                      f"{'No-Show' if k % 5 == 0 else 'Attended'}")
+    assert len(inter) == 240

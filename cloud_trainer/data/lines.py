@@ -896,7 +896,10 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # (a booking on the waiting list: no seat sold; real57-ao)
                               "waitlisted", "waitlist", "waitinglist", "onwaitlist", "warteliste",
                               # (a kirana till's 'estimate' bill, a quotation; real65-ao)
-                              "estimate", "proforma", "proformainvoice"})
+                              "estimate", "proforma", "proformainvoice",
+                              # (an appointment or a class nobody came to: a vet clinic's 'No Show',
+                              # an event's 'No-Show'; real67-ao, real57-ao)
+                              "noshow"})
 """A status word that says no sale was made: an ERP's quotation (Odoo's ``Quotation``,
 ``Quotation Sent``), a CRM's lost deal, an order never paid for (Cdiscount's ``En attente
 de paiement``). Read as purchases, offers taught the model what shoppers buy."""
@@ -1006,6 +1009,7 @@ SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial",
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
               "appointment", "visit",  # (a vet clinic's 'AppointmentStatus' Cancelled / No Show; real67-ao)
+              "attendance",  # (an event's 'AttendanceStatus' Attended / No-Show; real57-ao)
               "pagamento",  # (Nuvemshop's 'Status do Pagamento'; real44-am)
               # (a fashion shop's 'Delivery_Status' Delivered / Returned / Cancelled; real48-an)
               "delivery", "shipping", "shipment", "fulfillment", "fulfilment",

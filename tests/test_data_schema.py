@@ -2662,7 +2662,7 @@ def test_a_basket_matrix_with_a_time_column_is_refused_saying_what_it_is(tmp_pat
             f"{1 + o % 3}.0" if (o + p) % 5 == 0 else "" for p in range(len(products))) + f",ord{o}\n"
         for o in range(30)), "Bakery sales.csv")
     with pytest.raises(DataError, match=r"missing required column\(s\) item_id \(header has datetime, .*; it looks "
-                                        r"like a basket matrix \(13 columns of counts, mostly blank or 0, of 17: one "
+                                        r"like a basket matrix \(12 columns of counts, mostly blank or 0, of 17: one "
                                         r"row per order, one column per item\?\): .*melt, keeping the cells above 0 "
                                         r"as the quantity\)$"):
         read_table(bakery, GENERIC_INTERACTIONS, IngestReport())

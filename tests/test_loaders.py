@@ -5714,3 +5714,84 @@ def test_no_show_appointments_and_attendances_are_no_visits(tmp_path: Path) -> N
                             lambda k: f"E{k % 60},A{k % 40},2025-01-{1 + k % 28:02d} 10:00:00,"
                                       f"{'No-Show' if k % 5 == 0 else 'Attended'}")
     assert len(inter) == 240
+
+
+def test_round_28_statuses_with_reasons_copies_and_deals_leave_lines_out(tmp_path: Path) -> None:
+    """Round 28 (session ap): a bookshop's 'Declined (Insufficient Funds)' (166 lines), an
+    electronics shop's 'order_status_raw' ('Batal') beside 'order_status_clean_reference'
+    (865 lines) and a seller's 'Closed Deal?' No (442 deals) had been purchases. The
+    e-mail is the shopper where 'Customer Name' holds first names only."""
+    inter = interactions_of(tmp_path, "books.csv", "Transaction ID,Customer ID,item_id,Order Status",
+                            lambda k: f"t{k},c{k % 40},b{k % 50},"
+                                      f"{'Declined (Insufficient Funds)' if k % 5 == 0 else 'Completed'}")
+    assert len(inter) == 240
+    inter = interactions_of(tmp_path, "tx.csv", "transaction_id,order_date,customer_id,product_sku,order_status_raw,"
+                            "order_status_clean_reference",
+                            lambda k: f"T{k},2024-01-{1 + k % 28:02d},C{k % 40},S{k % 50},"
+                                      + ("Batal,Cancelled" if k % 10 == 0 else "retured,Returned" if k % 10 == 1
+                                         else "done,Completed"))
+    assert len(inter) == 240
+    inter = interactions_of(tmp_path, "deals.csv", "Sales ID,Closed Deal?,Sales Date,Customer ID,Product ID",
+                            lambda k: f"S{k},{'No' if k % 4 == 0 else 'Yes'},2024-01-{1 + k % 28:02d},{k % 40},{k % 50}")
+    assert len(inter) == 225
+    inter = interactions_of(tmp_path, "pc.csv", "item_id,Customer Name,Customer Surname,Customer Email Address,"
+                            "Purchase Date", lambda k: f"m{k % 50},Michael,S{k},m{k}@example.net,2022-07-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 300
+
+
+def test_round_28_lists_joined_by_bare_commas_and_their_line_quantities(tmp_path: Path) -> None:
+    """Round 28: an Indonesian pharmacy's receipts list their products joined by a comma
+    with no space ('chocolatos dark mini 30gr,omegesic box'), in any order: read whole, 807
+    of 921 lines had been one made-up item each. A product's options, never first, stay one
+    name. A restaurant till's receipt 'Qty' counts the whole receipt: copied to each listed
+    item it had made 81,773 units of 12,581; each name is a unit, a name twice two."""
+    names = [f"obat {k}" for k in range(40)]
+    inter = interactions_of(tmp_path, "transaksi.csv", "id_transaksi,transaction_date,item_id",
+                            lambda k: f"TR{k},2020-10-{1 + k % 28:02d},\"" + ",".join(
+                                names[(k * 7 + j * 3) % 40] for j in range(1 + k % 4)) + "\"")
+    assert len(inter) == sum(1 + k % 4 for k in range(300))
+    assert set(inter["item_id"]) <= set(names)
+    inter = interactions_of(tmp_path, "menu.csv", "order_id,order_date,item_id",
+                            lambda k: f"O{k},2020-10-{1 + k % 28:02d},\"" + ",".join(
+                                [names[k % 40], *["Oat Milk", "Extra Shot", "Large"][: k % 4]]) + "\"")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "kasir.csv", "Tanggal,No Transaksi,item_id,Qty",
+                            lambda k: f"2023-03-{1 + k % 28:02d} 14:00,{k:06d},\"" + ", ".join(
+                                [names[k % 40]] * (1 + (k % 3 == 0)) + [names[(k + j) % 40] for j in range(1, 1 + k % 4)])
+                            + f"\",{2 + k % 4 + (k % 3 == 0)}")
+    # (a line of one name keeps its own 'Qty', 2)
+    assert inter["quantity"].sum() == sum(1 + k % 4 + (k % 3 == 0) if k % 4 or k % 3 == 0 else 2 for k in range(300))
+    twice = inter[inter["session_id"] == "000003"]
+    assert twice.set_index("item_id")["quantity"].to_dict() == {names[3]: 2.0, names[4]: 1.0, names[5]: 1.0, names[6]: 1.0}
+
+
+def test_round_28_workbooks_wide_baskets_and_header_mistakes(tmp_path: Path) -> None:
+    """Round 28: a bookshop's workbook (Books 129 rows, Customers, Purchases) was refused
+    for its largest sheet, the catalogue; a Turkish shop's wide baskets under pandas' header
+    '0,1,...,6' made each basket's first product a shopper; a Shopify product export's blank
+    option columns made it a 'basket matrix'; a gym's 'months_as_member' was offered as the
+    shopper; and a header naming three columns 'order_date' was refused unexplained."""
+    path = tmp_path / "Book_Nook.xlsx"
+    write_xlsx(path, {"Books": [["Book_ID", "Title", "Price"]] + [[f"B{k}", f"Title {k}", 9.5] for k in range(60)],
+                      "Purchases": [["Customer ID", "Book ID", "Purchased Date"]] + [
+                          [f"C{k % 7}", f"B{k % 30}", f"2025-01-{1 + k % 28:02d}"] for k in range(40)]})
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 40
+    assert any("sheet 'Purchases'" in n and "left out, with another header: 'Books'" in n for n in raw.report.notes)
+    goods = ["Ekmek", "Kola", "Yumurta", "Kiyma", "Peynir", "Kalem", "Bebek Bezi", "Sut", "Makarna", "Su", "Cay"]
+    inter = interactions_of(tmp_path, "retail_dataset.csv", "0,1,2,3,4,5,6",
+                            lambda k: ",".join([goods[(k + j * 2) % 11] for j in range(2 + k % 5)] + [""] * (5 - k % 5)))
+    assert len(inter) == sum(2 + k % 5 for k in range(300))
+    assert set(inter["item_id"]) <= set(goods)
+    header = "Handle,Title,Vendor," + ",".join(f"Option{k} Value,Variant Grams{k}" for k in range(8)) + ",Variant Price"
+    with pytest.raises(MissingColumns) as refused:
+        load_text(tmp_path, "products_export.csv", header + "\n" + "".join(
+            f"h{k},T{k},V," + ",".join(f",{'' if j else 100 + k}" for j in range(8)) + ",9.99\n" for k in range(60)))
+    assert "basket matrix" not in str(refused.value)
+    with pytest.raises(MissingColumns) as refused:
+        load_text(tmp_path, "fitness_class.csv", "booking_id,months_as_member,weight,category,attended\n" + "".join(
+            f"{k},{k % 60},{70 + k % 9}.5,{['Yoga', 'HIIT'][k % 2]},{k % 2}\n" for k in range(60)))
+    assert "months_as_member" not in str(refused.value).split("header has")[1].split(")")[1]
+    with pytest.raises(MissingColumns, match=r"the header names 'order_date' 3 times"):
+        load_text(tmp_path, "order_details.csv", "order_details_id,order_date,order_date,order_date,item_id\n" + "".join(
+            f"{k},{k // 3},01-01-2023,11:38:36 AM,{100 + k % 30}\n" for k in range(60)))

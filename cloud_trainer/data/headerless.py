@@ -250,8 +250,10 @@ def count_matrix(columns: list[list[str]]) -> str:
     item_id, unexplained; :func:`wide_table` passes over it for its time column. Only for
     a load that stops anyway: a long file's numeric features are filled on most lines,
     but an optional one may not be."""
+    # (a column blank on every row counts nothing: a Shopify product export's unused option
+    # and Google Shopping fields had made a catalogue a basket matrix; real78-ap)
     counts = [col for col in columns if col and all(_WHOLE.fullmatch(v) for v in col if v)
-              and sum(v in ("", "0", "0.0") for v in col) * 2 > len(col)]
+              and sum(v in ("", "0", "0.0") for v in col) * 2 > len(col) and any(v not in ("", "0", "0.0") for v in col)]
     # Three columns or more with a cell above 1: an order file's 0/1 flags ('gift',
     # 'express', 'coupon') beside a discount and points are no items, and melted they would
     # be (session ae's review). (Twenty or more 0/1 columns are :func:`wide_table`'s.)

@@ -759,7 +759,36 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
             continue
         return ([[(n.strip(), None, None) for n in c.split(sep) if n.strip()] if is_list else [(c, None, None)]
                  for c, is_list in zip(text, joined, strict=True)], f"product names joined by {sep!r}")
-    return None
+    return _comma_joined_names(cells)
+
+
+_BARE_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+"""A comma with no space after it, not between two digits (``Cola 1,5L`` is one name)."""
+
+
+def _comma_joined_names(cells: pd.Series) -> tuple[list, str] | None:
+    """Each cell's ``(name, None, None)`` where product names are joined by a comma with no
+    space (an Indonesian pharmacy's ``produk``: ``chocolatos dark mini 30gr,pi kang shuang
+    5g,omegesic box``; read whole, 807 of 921 receipts were one made-up item each, 921 lines
+    for 9,530; real80-ap). Few such names are bought alone there (7 %), so the test of
+    :func:`_joined_names` would not do; instead a third or more of the names after a cell's
+    first come first on another cell (there two in three): a receipt lists its items in any
+    order, while a product's options (``Latte,Oat Milk``, ``Hoodie,Grey,XL``) never come
+    first. Only where a fifth of the cells or more are so joined, in three lengths or more."""
+    text = cells.str.strip()
+    head = text.iloc[:1000]
+    for sample in (head, text):
+        joined = sample.str.contains(_BARE_COMMA).to_numpy(dtype=bool)
+        if joined.mean() < 0.2:
+            return None
+        lists = [[n.strip() for n in _BARE_COMMA.split(c)] for c in sample]
+        if len({len(parts) for parts, is_list in zip(lists, joined, strict=True) if is_list}) < 3:
+            return None
+        first = {parts[0] for parts in lists}
+        names = [n for parts, is_list in zip(lists, joined, strict=True) if is_list for n in parts[1:] if n]
+        if not names or sum(n in first for n in names) * 3 < len(names):
+            return None
+    return ([[(n, None, None) for n in parts if n] for parts in lists], "product names joined by ','")
 
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
@@ -826,6 +855,7 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         if any(v is not None for v in given):
             # The packed line's own quantity and unit price, not the order's totals.
             out[column] = pd.array([v if v is not None else np.nan for v in given], dtype=float)
+    out = _line_units(out, triples, file, report)
     if "quantity" in out:  # read_table's check, for the quantities it never saw ('0x SW10001')
         out = skip_rows(out, (out["quantity"] <= 0).to_numpy(), "quantity", str(file), report,
                         lambda v: f"must be > 0 (got {v})")
@@ -836,6 +866,34 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
                         f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
     return out
+
+
+def _line_units(out: pd.DataFrame, triples: list, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``out`` (a list's items, one row each) with each listed item one unit (a name twice,
+    two) where the line's own quantity counts the whole line: an Indonesian restaurant till's
+    ``Qty`` 10 beside its 9 names, copied to each, had made 81,773 units of 12,581, and a
+    name twice on a receipt had been dropped as an exact duplicate (real80-ap). Only where
+    the lists give no quantity of their own, and the line's is at least its number of names
+    on nine list lines in ten (a quantity of each item would be 1 beside two names)."""
+    if "quantity" not in out or any(t[1] is not None for t in triples):
+        return out
+    lines = out["_line"].to_numpy()
+    size = pd.Series(lines).map(pd.Series(lines).value_counts()).to_numpy()
+    listed = size > 1
+    if not listed.any():
+        return out
+    quantity = pd.to_numeric(out["quantity"], errors="coerce").to_numpy(dtype=float)
+    first = listed & ~pd.Series(lines).duplicated().to_numpy()
+    if not (quantity[first] >= size[first]).mean() >= 0.9:
+        return out
+    units = out.groupby(["_line", "item_id"], sort=False)["item_id"].transform("size").to_numpy(dtype=float)
+    out = out.assign(quantity=np.where(listed, units, quantity))
+    again = listed & out.duplicated(["_line", "item_id"]).to_numpy()
+    name = out.attrs.get("source_names", {}).get("quantity", "quantity")
+    report.notes.append(f"{file}: {name!r} counts a whole line's units ({int(first.sum()):,} lines list several items, "
+                        f"and {name!r} is at least their number on {(quantity[first] >= size[first]).mean():.0%}): "
+                        "each item listed is read as one unit, a name listed twice as two")
+    return out[~again].reset_index(drop=True)
 
 
 STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
@@ -872,7 +930,7 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
-                          "dibatalkan", "pengembalian", "đahuy", "dahuy", "dahuydon",
+                          "dibatalkan", "batal", "pengembalian", "đahuy", "dahuy", "dahuydon",
                            "trahang", "đahoantien",
                           "취소", "반품", "환불", "취소완료", "반품완료", "환불완료",
                           "退货", "退款", "已取消", "取消", "退貨", "已退款",
@@ -953,7 +1011,9 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
 
 VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
                    "isordered", "wasordered", "ordercompleted", "isordercompleted",
-                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased")
+                   "orderplaced", "isorderplaced", "ispurchased", "waspurchased",
+                   # (an electronics seller's 'Closed Deal?' No: 442 of 2,000 deals never made; real77-ap)
+                   "closeddeal", "closeddeal?", "dealclosed", "isdealclosed", "dealwon", "isdealwon")
 # (Not a bare 'success': a crowdfunding pledge's is its project's; session an's review.)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
@@ -1026,17 +1086,35 @@ CLAIM_STATUS_KEYS = ("claimstatus", "insuranceclaimstatus", "medicalclaimstatus"
 warranty's, a shipping or a points claim's: the sale stands (session ao's reviews)."""
 
 
+_COPY_SUFFIX = re.compile(r"(?:raw|clean|cleaned|reference|original|orig|normali[sz]ed|standardi[sz]ed|mapped)+$")
+"""The end of a column's name that says it is a copy of another, as written or cleaned up:
+an electronics shop's ``order_status_raw`` (``done``, ``Batal``) and
+``order_status_clean_reference`` (``Completed``, ``Returned``, ``Cancelled``): neither was
+read, and 865 returned or cancelled lines of 12,580 had been purchases (real77-ap)."""
+
+
 def _is_status_key(key: str) -> bool:
     """Whether a header key names a sale's status (:data:`STATUS_KEYS`; a name that starts
     or ends with one of :data:`STATUS_WORDS` and holds one of :data:`SALE_WORDS`: ``Return
     / Refund Status``) or an ERP's document type (:data:`DOCUMENT_KEYS`)."""
     if key in STATUS_KEYS or key in DOCUMENT_KEYS or key in CLAIM_STATUS_KEYS or key in STAGE_KEYS:
         return True
+    copy = _COPY_SUFFIX.sub("", key)
+    if copy != key and copy:
+        return _is_status_key(copy)  # (a cleaned file's 'order_status_raw' beside 'order_status_clean_reference')
     if "itemapproval" in key or "approvalcontext" in key:
         # (Amazon's item_approval_context_approval_status: a substitution's, not the sale's;
         # real33-ak. An order's or a payment's approval status stays one: session ak's review)
         return False
     return (key.startswith(STATUS_WORDS) or key.endswith(STATUS_WORDS)) and any(w in key for w in SALE_WORDS)
+
+
+def _status_head(status: str) -> str:
+    """A status's key without the reason in brackets after it: a bookshop's ``Declined
+    (Insufficient Funds)`` is ``declined`` (real78-ap: 166 declined payments had been
+    purchases). Only a reason after a word: ``(pending)`` alone stays as it is."""
+    head = re.sub(r"\s*[(\[].*$", "", status)
+    return header_key(head) if head.strip() else header_key(status)
 
 
 def _says_refund(status: str) -> bool:
@@ -1137,13 +1215,13 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                 "claim" not in key or key in CLAIM_STATUS_KEYS)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
-                              or (of_sale and header_key(v) in (DECLINED, "denied"))
-                              or (of_sale and payments and header_key(v) in PAYMENT_FAILED)
+                              or (of_sale and _status_head(v) in (DECLINED, "denied"))
+                              or (of_sale and payments and _status_head(v) in PAYMENT_FAILED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
         if payments and hit.any():
-            failed |= hit & values.map({v: header_key(v) in PAYMENT_FAILED for v in distinct}).to_numpy(dtype=bool)
+            failed |= hit & values.map({v: _status_head(v) in PAYMENT_FAILED for v in distinct}).to_numpy(dtype=bool)
         if hit.any():
             shown = sorted(given[hit].unique())[:3]
             said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")

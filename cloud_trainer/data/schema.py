@@ -307,7 +307,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "klantnummer", "klantid",
                 "customer", "visitorid", "householdid", "householdkey",
                 "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
-                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "email(billing)", "billingemail",
+                "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "customeremailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
                 "pelanggan", "idpelanggan", "kodepelanggan", "idcustomer",  # (an Indonesian ERP: real3-af)

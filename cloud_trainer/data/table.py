@@ -482,10 +482,15 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
             f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
         # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
+        # (a header that names three columns 'order_date', the order's id, its date and its
+        # time: the repeat is what to fix; real79-ap)
+        repeats = [(h, n) for h, n in Counter(h.strip() for h in raw_header if h.strip()).items() if n > 1]
+        again = (f"; the header names {', '.join(f'{h!r} {n} times' for h, n in repeats[:3])}: each column needs "
+                 "its own name (a header written over?)" if repeats else "")
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
-            + _likely_columns(missing, raw_header, header, columns),
+            + again + _likely_columns(missing, raw_header, header, columns),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
@@ -617,7 +622,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|prefer|(?<=[a-z])listed|deposit|balance|(?<![a-z])bids(?![a-z])"
                          # (a repair shop's staff 'Team Member'; an invoice's own 'subitem_id' and
                          # 'line_item_id', one a line; real74-ao)
-                         r"|(?<![a-z])team|subitem|line.?item.?id")
+                         r"|(?<![a-z])team|subitem|line.?item.?id"
+                         # (a gym's 'months_as_member', how long, no member; a churn table's
+                         # 'plan_cancel_date'; real76-ap)
+                         r"|(?<![a-z])(?:weeks|months|years|tenure)(?![a-z])|cancel")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

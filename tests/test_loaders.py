@@ -5795,3 +5795,29 @@ def test_round_28_workbooks_wide_baskets_and_header_mistakes(tmp_path: Path) -> 
     with pytest.raises(MissingColumns, match=r"the header names 'order_date' 3 times"):
         load_text(tmp_path, "order_details.csv", "order_details_id,order_date,order_date,order_date,item_id\n" + "".join(
             f"{k},{k // 3},01-01-2023,11:38:36 AM,{100 + k % 30}\n" for k in range(60)))
+
+
+def test_round_28_hints_pass_over_flags_of_y_and_question_marks_and_mined_itemsets(tmp_path: Path) -> None:
+    """Round 28: a basket table of 'y' and '?' (Weka's missing value) had its category
+    columns offered as the shopper and the item, and an association-rule miner's 'Itemset'
+    with its support was offered as the item; followed, flags and itemsets become ids."""
+    kinds = ["Dairy Products", "Household and Cleaning Products", "Fruits", "Snacks"]
+    with pytest.raises(MissingColumns) as refused:
+        load_text(tmp_path, "binary_matrix.csv", ",".join(kinds) + "\n" + "".join(
+            ",".join("y" if (k + j) % 3 == 0 else "?" for j in range(4)) + "\n" for k in range(60)))
+    assert "may be" not in str(refused.value)
+    with pytest.raises(MissingColumns) as refused:
+        load_text(tmp_path, "frequent_itemsets.csv", "Itemset,Size,Support_Count,Support_Percentage\n" + "".join(
+            f"ITEM {k},1,{400 + k},{3 + k % 5}.40%\n" for k in range(60)))
+    assert "may be" not in str(refused.value)
+
+
+def test_an_unknown_item_placeholder_is_no_product(tmp_path: Path) -> None:
+    """Round 28: a cafeteria's cleaned export fills a missing product with 'Unknown Item'
+    (315 lines), which had trained as a product; 'Unknown', a name a record shop's album
+    may have, stays."""
+    inter = interactions_of(tmp_path, "cafe_sales.csv", "Transaction ID,Item,Quantity,Transaction Date",
+                            lambda k: f"T{k},{'Unknown Item' if k % 10 == 0 else 'Unknown' if k % 10 == 1 else f'P{k % 30}'},"
+                                      f"1,2023-07-{1 + k % 28:02d}")
+    assert len(inter) == 270
+    assert "Unknown" in set(inter["item_id"])

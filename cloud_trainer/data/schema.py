@@ -723,7 +723,10 @@ Analytics (``(not set)``: a GA4 view's transaction id, one basket of all a user'
 until it was blank) write a missing value; read as blank (:func:`.columns.missing_values`)."""
 
 
-ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "[unknown]"})
+ITEM_PLACEHOLDERS = frozenset({"NONE", "ERROR", "UNKNOWN", "[unknown]",
+                               # (a cafeteria's cleaned export: 315 lines; real79-ap)
+                               "Unknown Item", "Unknown item", "UNKNOWN ITEM", "Unknown Product", "Unknown product",
+                               "UNKNOWN PRODUCT"})
 """A till's item for no product, no value in the item column only (the BreadBasket's 786
 ``NONE`` lines had trained as its 7th most popular product; real-ae; a café's 'dirty'
 export writes ``ERROR`` and ``UNKNOWN`` on 636 lines, real5-ag; Last.fm's ``[unknown]``

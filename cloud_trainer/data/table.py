@@ -569,7 +569,8 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
-_YES_NO = frozenset({"yes", "no", "true", "false", "y", "n", "0", "1"})
+_YES_NO = frozenset({"yes", "no", "true", "false", "y", "n", "0", "1",
+                     "?"})  # (Weka's missing value beside a basket table's 'y' flags; real80-ap)
 """A flag's values: such a column is no id, whatever its name says."""
 _ID_END = re.compile(r"(?i)(?:^|[^a-z])(?:id|key|code|no|uri)$|^id[^a-z]|[a-z]Id$")
 """A header name that ends (or starts) as an id's does: 'Clothing ID', 'id_student', 'ProductKey'."""
@@ -625,7 +626,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])team|subitem|line.?item.?id"
                          # (a gym's 'months_as_member', how long, no member; a churn table's
                          # 'plan_cancel_date'; real76-ap)
-                         r"|(?<![a-z])(?:weeks|months|years|tenure)(?![a-z])|cancel")
+                         r"|(?<![a-z])(?:weeks|months|years|tenure)(?![a-z])|cancel"
+                         # (an association-rule miner's output: 'Itemset' with its support; real80-ap)
+                         r"|itemset|antecedent|consequent")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

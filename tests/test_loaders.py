@@ -5702,18 +5702,21 @@ def test_round_27_review_39_refund_columns_claims_and_name_labels(tmp_path: Path
     assert set(brands) <= set(raw.interactions["item_id"])
 
 
-def test_no_show_appointments_and_attendances_are_no_visits(tmp_path: Path) -> None:
-    """Session ao's left list: a vet clinic's 'AppointmentStatus' No Show and an event's
-    'AttendanceStatus' No-Show were kept as visits (real67-ao: 4,967 of 30,000 lines;
-    real57-ao: 131); nobody came, so nothing was bought."""
-    inter = interactions_of(tmp_path, "appointments.csv", "AppointmentID,ClientID,AppointmentDate,item_id,AppointmentStatus",
-                            lambda k: f"A{k},C{k % 40},2025-01-{1 + k % 28:02d},S{k % 60},"
-                                      f"{['No Show', 'Cancelled', 'Completed', 'Completed', 'Completed'][k % 5]}")
-    assert len(inter) == 180
-    inter = interactions_of(tmp_path, "attendance.csv", "item_id,user_id,CheckInTime,AttendanceStatus",
-                            lambda k: f"E{k % 60},A{k % 40},2025-01-{1 + k % 28:02d} 10:00:00,"
-                                      f"{'No-Show' if k % 5 == 0 else 'Attended'}")
-    assert len(inter) == 240
+def test_no_show_appointments_are_no_visits_but_paid_tickets_stay_sales(tmp_path: Path) -> None:
+    """Session ao's left list: a vet clinic's 'AppointmentStatus' No Show was kept as a
+    visit (real67-ao: 4,967 of 30,000 lines); nobody came, so nothing was bought (the NHS's
+    'DNA', did not attend, too). A ticket or a booking paid for and not used stays a sale
+    (session ap's review: an airline's and a concert's No-Show)."""
+    for no_show in ("No Show", "DNA", "Did Not Attend"):
+        inter = interactions_of(tmp_path, "appointments.csv", "AppointmentID,ClientID,AppointmentDate,item_id,AppointmentStatus",
+                                lambda k, no_show=no_show: f"A{k},C{k % 40},2025-01-{1 + k % 28:02d},S{k % 60},"
+                                f"{[no_show, 'Cancelled', 'Completed', 'Completed', 'Completed'][k % 5]}")
+        assert len(inter) == 180, no_show
+    for header in ("AttendanceStatus", "booking_status", "ticket_status"):
+        inter = interactions_of(tmp_path, "tickets.csv", f"item_id,user_id,CheckInTime,{header}",
+                                lambda k: f"E{k % 60},A{k % 40},2025-01-{1 + k % 28:02d} 10:00:00,"
+                                          f"{'No-Show' if k % 5 == 0 else 'Attended'}")
+        assert len(inter) == 300, header
 
 
 def test_round_28_statuses_with_reasons_copies_and_deals_leave_lines_out(tmp_path: Path) -> None:
@@ -5821,3 +5824,90 @@ def test_an_unknown_item_placeholder_is_no_product(tmp_path: Path) -> None:
                                       f"1,2023-07-{1 + k % 28:02d}")
     assert len(inter) == 270
     assert "Unknown" in set(inter["item_id"])
+
+
+def test_round_29_excel_day_zero_clocks_service_hints_and_rounded_model_scores(tmp_path: Path) -> None:
+    """Round 29 (session ap): a barber's 'Time' written as Excel shows a time of day,
+    '1/0/1900 10:00', made every line a bad row; a salon's 'service_id' and 'Service' got no
+    hint, while a no-show model's 'book_tod' and an Etsy payment's 'Listing Currency' were
+    offered as the item; a shop's top-10 lists whose scores, rounded to four places, lose
+    their trailing zeros ('1.327', '2') had been purchases."""
+    inter = interactions_of(tmp_path, "barber.csv", "Transaction_ID,Date,Time,Customer_name,item_id",
+                            lambda k: f"T{k},1/{1 + k % 28}/2025,1/0/1900 {8 + k % 10}:00,c{k % 40},s{k % 30}")
+    assert len(inter) == 300
+    assert set(inter["timestamp"].dt.hour) == set(range(8, 18))
+    with pytest.raises(MissingColumns, match=r"'service_id' may be item_id"):
+        load_text(tmp_path, "appointments.csv", "appointment_id,customer_id,service_id,service_fee,appointment_date\n"
+                  + "".join(f"{k},{k % 40},{101 + k % 30},50,2023-10-{1 + k % 28:02d}\n" for k in range(60)))
+    for header, line in (("book_tod,book_dow,last_staff,noshow", lambda k: f"{['morning', 'evening'][k % 2]},Fri,JO,0"),
+                         ("Sale Date,Order ID,Buyer,Listing Currency,Amount",
+                          lambda k: f"2025-01-{1 + k % 28:02d},{k},b{k % 30},USD,{9 + k % 5}.99")):
+        with pytest.raises(MissingColumns) as refused:
+            load_text(tmp_path, "hint.csv", header + "\n" + "".join(line(k) + "\n" for k in range(60)))
+        assert "may be item_id" not in str(refused.value), header
+    inter = interactions_of(tmp_path, "trades.csv", "transaction_id,timestamp,customer_id,item_id,transaction_type,quantity",
+                            lambda k: f"{k},2023-01-{1 + k % 28:02d},{k % 40},STK{k % 30},{'SELL' if k % 3 == 0 else 'BUY'},5")
+    assert len(inter) == 200
+    scores = ["1.9263", "1.7215", "1.327", "1.0435", "1.0256", "0.9067", "0.8939", "0.82", "0.8181", "0.7725"]
+    with pytest.raises(DataError, match=r"a recommender's output \(column 'rank', column 'score'\)"):
+        load_text(tmp_path, "gld_recommendations.csv", "customer_id,rank,product_id,score\n" + "".join(
+            f"C{u},{r + 1},P{(u * 7 + r) % 60},{scores[r]}\n" for u in range(20) for r in range(10)))
+
+
+def test_round_29_joined_missing_markers_r_data_and_lower_case_sql(tmp_path: Path) -> None:
+    """Round 29: a florist's 'Item Number' writes 'N/A|N/A', the marker once per product of
+    an order: 135 lines had been 4 made-up items (the 6th most bought) instead of taking
+    their product's name as the other lines do. An R data file, unpacked, was refused as a
+    CSV of its bytes; a course's SQL script of 'Insert into' lines as a CSV of 'use
+    a_plants'."""
+    inter = interactions_of(tmp_path, "website_orders.csv", "Order Number,Sale Date,Product Name,Item Number,Customer Email",
+                            lambda k: f"{k},2019-01-{1 + k % 28:02d},Bouquet {k % 30},"
+                                      f"{'N/A|N/A' if k % 10 == 0 else 'N/A'},c{k % 40}@example.com")
+    assert len(inter) == 300
+    assert not inter["item_id"].str.contains("N/A").any()
+    import bz2
+    path = tmp_path / "garden_spending.rda"
+    path.write_bytes(bz2.compress(b"RDX2\nX\n\x00\x00\x00\x02\x00\x03\x06\x03" + bytes(range(256)) * 4))
+    with pytest.raises(DataError, match=r"R data \(.rda, .RData or .rds\)"):
+        load_dataset("csv", interactions=path)
+    with pytest.raises(DataError, match=r"an SQL dump"):
+        load_text(tmp_path, "plants.sql", "use  a_plants;\n\n/* clear */\ndelete from a_plants.order_details;\n"
+                  + "".join(f"Insert into a_plants.order_details values ({k}, {k % 9}, 2);\n" for k in range(40)))
+
+
+def test_round_28_review_42_column_numbers_sheets_statuses_and_flags(tmp_path: Path) -> None:
+    """Session ap's review 42 of round 28: a log of user, item and event under pandas'
+    '0,1,2' became one-line baskets (its shoppers and events items); pandas' index column
+    (',0,1,...' or 'Unnamed: 0') was not passed over; a workbook whose lines name their
+    item 'Product Name' had a smaller pivot read instead; an earlier state's
+    'payment_status_original' Failed dropped sales now Paid; 'Declined - ...',
+    'Declined: ...', 'Payment Declined (...)', 'Pesanan Batal', '_final' / '_v2' copies and
+    'Deal Won (Y/N)' were missed."""
+    inter = interactions_of(tmp_path, "log.csv", "0,1,2", lambda k: f"user_c{k % 40},prod_{k % 30},purchase")
+    # (its first line is then data, as before: a shopper '0')
+    assert set(inter["user_id"]) - {"0"} == {f"user_c{k}" for k in range(40)}
+    goods = [f"good {g}" for g in range(12)]
+    for header, index in ((",0,1,2,3,4", lambda k: f"{k},"), ("Unnamed: 0,0,1,2,3,4", lambda k: f"{k},")):
+        inter = interactions_of(tmp_path, "baskets.csv", header, lambda k, index=index: index(k) + ",".join(
+            [goods[(k + j * 5) % 12] for j in range(1 + k % 5)] + [""] * (4 - k % 5)))
+        assert set(inter["item_id"]) <= set(goods), header
+        assert len(inter) == sum(1 + k % 5 for k in range(300)), header
+    orders = [["Order ID", "Customer", "Product Name", "Order Date"]] + [
+        [f"O{k}", f"C{k % 9}", f"P{k % 30}", f"2025-01-{1 + k % 28:02d}"] for k in range(90)]
+    path = tmp_path / "shop.xlsx"
+    write_xlsx(path, {"Orders": orders, "Top Pairs": [["Customer ID", "Product ID", "Times"]] + [
+        [f"C{k}", f"P{k}", 3] for k in range(20)]})
+    with pytest.raises(MissingColumns, match=r"'Product Name' may be item_id"):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,payment_status,payment_status_original",
+                            lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},Paid,"
+                                      f"{'Failed' if k % 6 == 0 else 'Paid'}")
+    assert len(inter) == 300
+    for status, header in (("Declined - Insufficient Funds", "Order Status"), ("Declined: Card", "Order Status"),
+                           ("Payment Declined (Card)", "Order Status"), ("Pesanan Batal", "status_pesanan"),
+                           ("Cancelled", "order_status_final"), ("Cancelled", "order_status_cleaned_v2"),
+                           ("No", "Deal Won (Y/N)"), ("No", "Closed Won?")):
+        inter = interactions_of(tmp_path, "lines.csv", f"order_id,customer_id,item_id,date,{header}",
+                                lambda k, status=status: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                f"{status if k % 5 == 0 else 'Yes' if status == 'No' else 'Completed'}")
+        assert len(inter) == 240, (status, header)

@@ -116,20 +116,34 @@ def _counts_the_items(rest: str, delimiter: str, at: int, items: list[int]) -> b
     return bool(rows) and hits >= 0.95 * len(rows)
 
 
-def _column_numbers(header: list[str], rest: str, delimiter: str) -> bool:
-    """Whether ``header`` is only the columns' numbers, ``0,1,2,...`` or ``1,2,3,...`` (three
-    or more), as pandas writes a table of unnamed columns, over rows of names (a letter in
-    nine filled cells in ten of the first thousand rows): a Turkish shop's wide baskets,
-    read as a headerless file, had made each basket's first product its shopper and its
-    second the item, 991 of 1,277 items dropped (real80-ap). Rows of numbers below such a
-    line may be a headerless file whose first line is data, and stay so."""
+def _column_numbers(header: list[str], rest: str, delimiter: str) -> int | None:
+    """Where ``header``'s column numbers start (0, or 1 after pandas' blank index column) if
+    it is only the columns' numbers, ``0,1,2,...`` or ``1,2,3,...`` (three or more), as
+    pandas writes a table of unnamed columns, over baskets of names: a Turkish shop's wide
+    baskets, read as a headerless file, had made each basket's first product its shopper
+    and its second the item, 991 of 1,277 items dropped (real80-ap). Baskets: a letter in
+    nine filled cells in ten of the first thousand rows, and half the names or more found
+    in two columns or more (a product comes anywhere in a basket; a log's shoppers, items
+    and events each keep to their own column: session ap's review). Rows of numbers below
+    such a line may be a headerless file whose first line is data, and stay so."""
     fields = [h.strip() for h in header]
+    # (pandas' index column: unnamed, or so named once read back and saved again)
+    start = 1 if fields and fields[0].lower() in ("", "unnamed: 0", "index") else 0
+    fields = fields[start:]
     if len(fields) < 3 or not all(f.isdigit() for f in fields):
-        return False
+        return None
     if [int(f) for f in fields] not in (list(range(len(fields))), list(range(1, len(fields) + 1))):
-        return False
-    cells = [c.strip() for r in rest.split("\n")[:1000] for c in r.split(delimiter) if c.strip()]
-    return bool(cells) and sum(any(ch.isalpha() for ch in c) for c in cells) >= 0.9 * len(cells)
+        return None
+    rows = [[c.strip() for c in r.split(delimiter)[start:]] for r in rest.split("\n")[:1000] if r.strip()]
+    cells = [c for r in rows for c in r if c]
+    if not cells or sum(any(ch.isalpha() for ch in c) for c in cells) < 0.9 * len(cells):
+        return None
+    where: dict[str, set[int]] = {}
+    for r in rows:
+        for i, c in enumerate(r):
+            if c:
+                where.setdefault(c, set()).add(i)
+    return start if sum(len(places) >= 2 for places in where.values()) * 2 >= len(where) else None
 
 
 def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
@@ -149,8 +163,8 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     numbered = {i: int(m.group(2)) for i, h in enumerate(header) if (m := _NUMBERED_ITEM.fullmatch(h))}
     others = [i for i, h in enumerate(header) if i not in numbered and h.strip()]
     positions = _column_numbers(header, rest, delimiter)
-    if positions:
-        numbered, others = {i: i + 1 for i in range(len(header))}, []
+    if positions is not None:
+        numbered, others = {i: i + 1 - positions for i in range(positions, len(header))}, []
     if len(numbered) < 3 or sorted(numbered.values()) != list(range(1, len(numbered) + 1)):
         return None
     if len(others) > 1 or (others and not (_ITEM_COUNT.fullmatch(header[others[0]])
@@ -183,8 +197,9 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
     named = header[others[0]].strip() if others else ""
     count = (f"; {named!r}, their count, not read" if others and basket_at is None else "")
-    if positions:
-        span += " (a header of column numbers, as pandas writes a table of unnamed columns)"
+    if positions is not None:
+        span += (" (a header of column numbers, as pandas writes a table of unnamed columns"
+                 + (", its index column not read)" if positions else ")"))
     what = (f"one basket a row, its items across the columns {span}{count}: {baskets:,} baskets of "
             f"{items:,} items, each read with " + (f"its {named!r} as its id" if basket_at is not None
                                                    else "its line number as its id"))

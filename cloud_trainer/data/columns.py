@@ -472,7 +472,7 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
     # An exact look first (0.02 s on 2 M lines, where stripping them all took 0.3 s): a
     # column of codes is rarely blank but for spaces.
     # (and a missing-value word: Shopify's 'null' SKU; real26-aj)
-    blank = (frame["item_id"].to_numpy() == "") | frame["item_id"].isin(MISSING_VALUES).to_numpy()
+    blank = (frame["item_id"].to_numpy() == "") | marked_missing(frame["item_id"].astype(str)).to_numpy()
     if not blank.any():
         return frame, header
     known = set(INTERACTION_COLUMNS)
@@ -769,6 +769,19 @@ def text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestRep
     return values.where(~formula, values.str[2:-1])
 
 
+def marked_missing(values: pd.Series) -> pd.Series:
+    """Which of ``values`` (text) are a missing-value marker (:data:`.schema.MISSING_VALUES`),
+    or such markers joined by ``|``, one for each product of an order (a florist's ``Item
+    Number`` ``N/A|N/A`` on 135 lines had been 4 made-up items, the 6th most bought;
+    real85-ap)."""
+    missing = values.isin(MISSING_VALUES)
+    joined = values.str.contains("|", regex=False)
+    if joined.any():
+        missing[joined] = values[joined].str.split("|").map(
+            lambda parts: all(p.strip() in MISSING_VALUES or not p.strip() for p in parts))
+    return missing
+
+
 def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestReport, *,
                    country_codes: bool = False, known: Collection[str] = (),
                    also: Collection[str] = ()) -> pd.Series:
@@ -778,8 +791,9 @@ def missing_values(values: pd.Series, name: str, raw_name: str, report: IngestRe
     price. ``country_codes``: in a column of two-letter codes ``NA`` is Namibia. ``known``:
     values the column reads as something (an event code given with ``--event-codes
     NONE=none``, whatever its case), which no marker list overrides (session ae's review);
-    ``also``: more markers for this column (:data:`.schema.ITEM_PLACEHOLDERS`)."""
-    missing = values.isin(MISSING_VALUES) | (values.isin(also) if also else False)
+    ``also``: more markers for this column (:data:`.schema.ITEM_PLACEHOLDERS`); markers
+    joined by ``|`` are one (:func:`marked_missing`)."""
+    missing = marked_missing(values) | (values.isin(also) if also else False)
     if known and missing.any():
         missing &= ~values.str.lower().isin({k.lower() for k in known})
     if country_codes and missing.any():

@@ -99,6 +99,11 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         raise FormatError("a MATLAB data file (.mat), which the trainer does not read: save its matrix as CSV "
                           "(writematrix in MATLAB, or scipy.io.loadmat then numpy.savetxt), one line per shopper and "
                           "item, with a header naming the columns")
+    if raw.startswith((b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n", b"X\n\x00\x00\x00\x02", b"X\n\x00\x00\x00\x03")):
+        # (a garden's spending.rda, unpacked, had been refused as a CSV whose header was its
+        # bytes, with advice on duplicated header names; real85-ap)
+        raise FormatError("R data (.rda, .RData or .rds), which the trainer does not read: export the data frame "
+                          "as CSV (write.csv(df, 'interactions.csv', row.names = FALSE) in R)")
     if raw.startswith(b"SQLite format 3\x00"):
         # (a theme park's themepark.db had been refused as a CSV whose header was the page
         # header's bytes, 'SQLite format 3, , @ 9'; real66-ao)
@@ -240,5 +245,7 @@ def _columnar(raw: bytes, kind: str) -> Converted:
     return exploded(table.to_pylist(), kind, "rows", "the row number")
 
 
-SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
-"""The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
+SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|(?i:insert\s+into|create\s+table)\s+[`\"\w.]+)",
+                      re.MULTILINE)
+"""The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT or CREATE TABLE statement at a
+line's start, in any case (a course's ``Insert into a_plants.order_details``; real85-ap)."""

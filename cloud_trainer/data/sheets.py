@@ -40,7 +40,7 @@ def _sheet_cell(value: Any) -> str:
 def workbook(raw: bytes, kind: str) -> Converted:
     """A spreadsheet's table: the sheet with the most rows (not a cover or README sheet
     that happens to come first; the largest that names a shopper and an item where the
-    largest names none), with every other sheet that has the same header (UCI's
+    largest names no shopper), with every other sheet that has the same header (UCI's
     Online Retail II splits its two years into two sheets), in workbook order; the others
     are left out, and the note names them. With one sheet, errors give the workbook's own
     row numbers; with several, lines count on through them, and the note gives each
@@ -73,10 +73,13 @@ def workbook(raw: bytes, kind: str) -> Converted:
         raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
     largest = max(tables, key=lambda t: len(t[2]))
     # A workbook of a shop's tables (Books, Customers, Purchases) has its catalogue as the
-    # largest sheet: the sheet that names a shopper and an item, where the largest does
-    # not, is the one with the lines (real78-ap: the catalogue was read and refused).
-    lines = [t for t in tables if _names_shopper_and_item(t[1])]
-    chosen = largest if not lines or _names_shopper_and_item(largest[1]) else max(lines, key=lambda t: len(t[2]))
+    # largest sheet: where the largest names no shopper, the largest sheet that names a
+    # shopper and an item is the one with the lines (real78-ap: the catalogue was read and
+    # refused). Not where the largest names a shopper: its lines may name their item
+    # otherwise ('Product Name'), and a smaller pivot of top pairs or returns is no lines
+    # (session ap's review).
+    lines = [t for t in tables if _names(t[1], "user_id", "item_id")]
+    chosen = largest if not lines or _names(largest[1], "user_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
     # the next, as the reader's column names compare them) are the same table.
@@ -124,11 +127,11 @@ def workbook(raw: bytes, kind: str) -> Converted:
     return Converted(out.getvalue(), line_map, what)
 
 
-def _names_shopper_and_item(header: list[str]) -> bool:
-    """Whether a sheet's header names a shopper and an item by the reader's usual names."""
+def _names(header: list[str], *columns: str) -> bool:
+    """Whether a sheet's header names each of ``columns`` (``user_id``, ``item_id``) by the
+    reader's usual names."""
     keys = {header_key(str(h)) for h in header}
-    return all(keys & column.header_keys for column in GENERIC_INTERACTIONS.columns
-               if column.name in ("user_id", "item_id"))
+    return all(keys & column.header_keys for column in GENERIC_INTERACTIONS.columns if column.name in columns)
 
 
 RETURNED_COLUMN = "Returned"

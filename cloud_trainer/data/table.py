@@ -533,7 +533,7 @@ been read as 259 one-visit shoppers (real26-aj)."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
-                                  r"|course|module|book(?!ing)|movie|film|song|track|anime|game|listing|video"
+                                  r"|course|module|book(?!ing|.?(?:tod|dow|date|time|day|hour|week|month))|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
                                   r"|(?<![a-z])app.?id"
@@ -554,7 +554,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (not a daily pivot's 'Anti-inflammatory drugs', a class's quantities;
                                   # real73-ao; a rental's 'equipment_id' is)
                                   r"|beer|wine|(?<![a-z])strain(?![a-z])|drug(?!s)|medication(?!s)|medicine(?!s)"
-                                  r"|equipment"),
+                                  r"|equipment"
+                                  # (a salon's 'service_id', 'Service'; real81-ap. Not its fee or its date)
+                                  r"|(?<![a-z])service(?:.?(?:id|name|code))?$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
@@ -628,7 +630,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # 'plan_cancel_date'; real76-ap)
                          r"|(?<![a-z])(?:weeks|months|years|tenure)(?![a-z])|cancel"
                          # (an association-rule miner's output: 'Itemset' with its support; real80-ap)
-                         r"|itemset|antecedent|consequent")
+                         r"|itemset|antecedent|consequent"
+                         # (Etsy's 'Listing Currency', USD on every line; real84-ap; a broker's
+                         # 'Exchange Description', a wallet's 'Transaction Description'; real83-ap)
+                         r"|currenc|exchange|transaction.?desc")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's

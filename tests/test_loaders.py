@@ -33,6 +33,14 @@ def load_text(tmp_path: Path, name: str, text: str, **kw):
     return load_dataset("csv", interactions=path, **kw), path
 
 
+def refusal(tmp_path: Path, name: str, text: str) -> str:
+    """The message a file ``name`` of ``text`` is refused with, as the header's reading
+    gives it (:class:`MissingColumns`)."""
+    with pytest.raises(MissingColumns) as refused:
+        load_text(tmp_path, name, text)
+    return str(refused.value)
+
+
 def interactions_of(tmp_path: Path, name: str, header: str, line: Callable[[int], str], n: int = 300) -> pd.DataFrame:
     """The interactions loaded from a file ``name`` of ``header`` over ``n`` lines ``line(k)``."""
     raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(n)))
@@ -5074,6 +5082,11 @@ def test_round_23_reviews_unnamed_codes_foreign_descriptions_objects_headers_and
     raw, _ = load_text(tmp_path, "aisles.csv", "order_id,customer_id,item_id,,\n" + "".join(
         f"{k},c{k % 40},{k % 30},{1 + k % 3},{k % 30}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+    # (PLUs of four and five digits, a produce code and its organic one; session ao's left list)
+    plu = [str(4000 + p) if p % 3 else str(94000 + p) for p in range(50)]
+    raw, _ = load_text(tmp_path, "till.csv", "Date,Customer,Item,,\n" + "".join(
+        f"2024-01-{1 + k % 28:02d},C{k % 40},{plu[k % 50]},{plu[(k + 7) % 50]},{plu[(k + 19) % 50]}\n" for k in range(300)))
+    assert len(raw.interactions) == 900
     names = ["milk", "bread", "eggs", "tea", "rice", "jam", "salt", "oil", "soap", "beer", "wine", "figs"]
     raw, _ = load_text(tmp_path, "baskets.csv", "user_id,price,item_id,,\n" + "".join(
         f"{k},{1 + k % 5}.75,{names[k % 12]},{names[(k + 5) % 12]},{names[(k + 7) % 12]}\n" for k in range(300)))
@@ -5222,6 +5235,11 @@ def test_a_till_of_numeric_codes_with_further_items_in_unnamed_columns(tmp_path:
     raw, _ = load_text(tmp_path, "aisles.csv", "order_id,customer_id,item_id,,\n" + "".join(
         f"{k},c{k % 40},{k % 30},{1 + k % 3},{k % 30}\n" for k in range(300)))
     assert len(raw.interactions) == 300
+    # (PLUs of four and five digits, a produce code and its organic one; session ao's left list)
+    plu = [str(4000 + p) if p % 3 else str(94000 + p) for p in range(50)]
+    raw, _ = load_text(tmp_path, "till.csv", "Date,Customer,Item,,\n" + "".join(
+        f"2024-01-{1 + k % 28:02d},C{k % 40},{plu[k % 50]},{plu[(k + 7) % 50]},{plu[(k + 19) % 50]}\n" for k in range(300)))
+    assert len(raw.interactions) == 900
 
 
 def test_anonymous_baskets_beside_a_customer_first_and_last_name_say_to_join_them(tmp_path: Path) -> None:
@@ -5787,14 +5805,11 @@ def test_round_28_workbooks_wide_baskets_and_header_mistakes(tmp_path: Path) -> 
     assert len(inter) == sum(2 + k % 5 for k in range(300))
     assert set(inter["item_id"]) <= set(goods)
     header = "Handle,Title,Vendor," + ",".join(f"Option{k} Value,Variant Grams{k}" for k in range(8)) + ",Variant Price"
-    with pytest.raises(MissingColumns) as refused:
-        load_text(tmp_path, "products_export.csv", header + "\n" + "".join(
-            f"h{k},T{k},V," + ",".join(f",{'' if j else 100 + k}" for j in range(8)) + ",9.99\n" for k in range(60)))
-    assert "basket matrix" not in str(refused.value)
-    with pytest.raises(MissingColumns) as refused:
-        load_text(tmp_path, "fitness_class.csv", "booking_id,months_as_member,weight,category,attended\n" + "".join(
-            f"{k},{k % 60},{70 + k % 9}.5,{['Yoga', 'HIIT'][k % 2]},{k % 2}\n" for k in range(60)))
-    assert "months_as_member" not in str(refused.value).split("header has")[1].split(")")[1]
+    assert "basket matrix" not in refusal(tmp_path, "products_export.csv", header + "\n" + "".join(
+        f"h{k},T{k},V," + ",".join(f",{'' if j else 100 + k}" for j in range(8)) + ",9.99\n" for k in range(60)))
+    refused = refusal(tmp_path, "fitness_class.csv", "booking_id,months_as_member,weight,category,attended\n" + "".join(
+        f"{k},{k % 60},{70 + k % 9}.5,{['Yoga', 'HIIT'][k % 2]},{k % 2}\n" for k in range(60)))
+    assert "months_as_member" not in refused.split("header has")[1].split(")")[1]
     with pytest.raises(MissingColumns, match=r"the header names 'order_date' 3 times"):
         load_text(tmp_path, "order_details.csv", "order_details_id,order_date,order_date,order_date,item_id\n" + "".join(
             f"{k},{k // 3},01-01-2023,11:38:36 AM,{100 + k % 30}\n" for k in range(60)))
@@ -5805,14 +5820,10 @@ def test_round_28_hints_pass_over_flags_of_y_and_question_marks_and_mined_itemse
     columns offered as the shopper and the item, and an association-rule miner's 'Itemset'
     with its support was offered as the item; followed, flags and itemsets become ids."""
     kinds = ["Dairy Products", "Household and Cleaning Products", "Fruits", "Snacks"]
-    with pytest.raises(MissingColumns) as refused:
-        load_text(tmp_path, "binary_matrix.csv", ",".join(kinds) + "\n" + "".join(
-            ",".join("y" if (k + j) % 3 == 0 else "?" for j in range(4)) + "\n" for k in range(60)))
-    assert "may be" not in str(refused.value)
-    with pytest.raises(MissingColumns) as refused:
-        load_text(tmp_path, "frequent_itemsets.csv", "Itemset,Size,Support_Count,Support_Percentage\n" + "".join(
-            f"ITEM {k},1,{400 + k},{3 + k % 5}.40%\n" for k in range(60)))
-    assert "may be" not in str(refused.value)
+    assert "may be" not in refusal(tmp_path, "binary_matrix.csv", ",".join(kinds) + "\n" + "".join(
+        ",".join("y" if (k + j) % 3 == 0 else "?" for j in range(4)) + "\n" for k in range(60)))
+    assert "may be" not in refusal(tmp_path, "frequent_itemsets.csv", "Itemset,Size,Support_Count,Support_Percentage\n"
+                                   + "".join(f"ITEM {k},1,{400 + k},{3 + k % 5}.40%\n" for k in range(60)))
 
 
 def test_an_unknown_item_placeholder_is_no_product(tmp_path: Path) -> None:
@@ -5842,9 +5853,8 @@ def test_round_29_excel_day_zero_clocks_service_hints_and_rounded_model_scores(t
     for header, line in (("book_tod,book_dow,last_staff,noshow", lambda k: f"{['morning', 'evening'][k % 2]},Fri,JO,0"),
                          ("Sale Date,Order ID,Buyer,Listing Currency,Amount",
                           lambda k: f"2025-01-{1 + k % 28:02d},{k},b{k % 30},USD,{9 + k % 5}.99")):
-        with pytest.raises(MissingColumns) as refused:
-            load_text(tmp_path, "hint.csv", header + "\n" + "".join(line(k) + "\n" for k in range(60)))
-        assert "may be item_id" not in str(refused.value), header
+        assert "may be item_id" not in refusal(tmp_path, "hint.csv", header + "\n" + "".join(
+            line(k) + "\n" for k in range(60))), header
     inter = interactions_of(tmp_path, "trades.csv", "transaction_id,timestamp,customer_id,item_id,transaction_type,quantity",
                             lambda k: f"{k},2023-01-{1 + k % 28:02d},{k % 40},STK{k % 30},{'SELL' if k % 3 == 0 else 'BUY'},5")
     assert len(inter) == 200
@@ -5911,3 +5921,15 @@ def test_round_28_review_42_column_numbers_sheets_statuses_and_flags(tmp_path: P
                                 lambda k, status=status: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
                                 f"{status if k % 5 == 0 else 'Yes' if status == 'No' else 'Completed'}")
         assert len(inter) == 240, (status, header)
+
+
+def test_a_listeners_own_top_ten_of_play_shares_is_read(tmp_path: Path) -> None:
+    """Session ao's left list (reviews 36 to 38): a headerless top-10 of each listener's
+    artists by share of plays, written to four places (0.2114), was refused as a
+    recommender's lists; a model's scores, as librec-auto writes them, have fifteen."""
+    raw, _ = load_text(tmp_path, "top_artists.tsv", "".join(
+        f"{1 + k // 10}\t{(k * 37) % 700}\t{0.3 - (k % 10) * 0.025 + (k % 7) / 10000:.4f}\n" for k in range(400)))
+    assert len(raw.interactions) == 400
+    with pytest.raises(DataError, match=r"a recommender's output \(column 3\)"):
+        load_text(tmp_path, "result.txt", "".join(
+            f"{1 + k // 10}\t{(k * 37) % 700}\t{3 - (k % 10) * 0.25 + (k % 7) / 100000:.15f}\n" for k in range(400)))

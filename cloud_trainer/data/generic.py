@@ -1065,7 +1065,7 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     hints said, 7,501 of its 29,363 items were read, the rest 'not read' (real54-an).
     Where two unnamed columns or more hold, on half their given values or more, names the
     item column holds too: each line's items are its rows, the line a basket. Numbers only
-    where they are codes of one width (three digits or more) and each column is other codes
+    where they are codes of one width (three digits or more, or PLUs of four and five) and each column is other codes
     than the line's first and about as varied (a numbered catalogue's unlabelled quantity,
     price and aisle columns hold its codes' numbers too); a line's price and quantity stay
     its first item's (session an's and ao's reviews)."""
@@ -1079,8 +1079,10 @@ def _items_in_unnamed_columns(inter: pd.DataFrame, file: Path, report: IngestRep
     named = sum(any(c.isalpha() for c in v) for v in items) >= 0.5 * len(items)
     # Codes of one width, three digits or more (a till's PLUs 1009, 1050; EANs): a numbered
     # catalogue's 1..150 leaves a quantity or a whole price among its codes (session ao's review).
+    # (or PLUs of four and five digits, a produce code and its organic one: 4011, 94011;
+    # session ao's left list)
     widths = {len(v) for v in items}
-    coded = len(widths) == 1 and min(widths) >= 3
+    coded = (len(widths) == 1 and min(widths) >= 3) or widths == {4, 5}
     same = []
     for col in unnamed:
         given = inter[col].iloc[:100_000].astype(str).str.strip()

@@ -5855,8 +5855,9 @@ def test_round_29_excel_day_zero_clocks_service_hints_and_rounded_model_scores(t
                           lambda k: f"2025-01-{1 + k % 28:02d},{k},b{k % 30},USD,{9 + k % 5}.99")):
         assert "may be item_id" not in refusal(tmp_path, "hint.csv", header + "\n" + "".join(
             line(k) + "\n" for k in range(60))), header
-    inter = interactions_of(tmp_path, "trades.csv", "transaction_id,timestamp,customer_id,item_id,transaction_type,quantity",
-                            lambda k: f"{k},2023-01-{1 + k % 28:02d},{k % 40},STK{k % 30},{'SELL' if k % 3 == 0 else 'BUY'},5")
+    inter = interactions_of(tmp_path, "trades.csv", "transaction_id,timestamp,customer_id,item_id,transaction_type,quantity,"
+                            "stock_price", lambda k: f"{k},2023-01-{1 + k % 28:02d},{k % 40},STK{k % 30},"
+                                                     f"{'SELL' if k % 3 == 0 else 'BUY'},5,{40 + k % 9}.25")
     assert len(inter) == 200
     scores = ["1.9263", "1.7215", "1.327", "1.0435", "1.0256", "0.9067", "0.8939", "0.82", "0.8181", "0.7725"]
     with pytest.raises(DataError, match=r"a recommender's output \(column 'rank', column 'score'\)"):
@@ -5933,3 +5934,71 @@ def test_a_listeners_own_top_ten_of_play_shares_is_read(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"a recommender's output \(column 3\)"):
         load_text(tmp_path, "result.txt", "".join(
             f"{1 + k // 10}\t{(k * 37) % 700}\t{3 - (k % 10) * 0.25 + (k % 7) / 100000:.15f}\n" for k in range(400)))
+
+
+def test_round_29_review_43_narrower_rules_and_nearby_forms(tmp_path: Path) -> None:
+    """Session ap's review 43: an order file whose quoted description has a line 'Insert
+    into any USB-C port' was refused as an SQL dump; a customer's ordered and delivered
+    products under '0,1,2' became baskets; 'Won?' dropped matches played; a trade-in shop's
+    'Sell' (its own sale) dropped its sales; a learner's quiz fractions (0.8333333333333334)
+    were refused as a model's; 'payment_status_v1' Failed beside '_v2' Paid dropped sales;
+    a Customers sheet larger than the Orders sheet was read. German Excel's '00.01.1900
+    08:00', 'N/A; N/A' and a plain 'status' No Show in a file of appointments were missed."""
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,description",
+                            lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},\"A hub.\ninsert into any USB-C port\"")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "subs.csv", "0,1,2", lambda k: f"cust{k % 25},prod{k % 30},prod{(k + 1) % 30}")
+    assert inter["user_id"].str.startswith(("cust", "0")).all()
+    checks = (("matches.csv", "match_id,player_id,item_id,timestamp,Won?", lambda k: f"{k},p{k % 40},g{k % 30},"
+               f"2024-01-{1 + k % 28:02d},{'No' if k % 2 else 'Yes'}"),
+              ("tradein.csv", "txn_id,customer_id,item_id,date,transaction_type", lambda k: f"{k},c{k % 40},p{k % 30},"
+               f"2024-03-{1 + k % 28:02d},{'Sell' if k % 5 < 2 else 'Buy'}"),
+              ("pay.csv", "order_id,customer_id,item_id,date,payment_status_v1,payment_status_v2",
+               lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'Failed' if k % 6 == 0 else 'Paid'},Paid"),
+              ("quiz.csv", "user_id,rank,item_id,score", lambda k: f"l{k // 6},{1 + k % 6},c{k % 30},{[6 / 7, 5 / 6, 0.75, 5 / 7, 0.5, 4 / 9][k % 6]}"))
+    for name, header, line in checks:
+        assert len(interactions_of(tmp_path, name, header, line)) == 300, name
+    orders = [["Order ID", "Customer ID", "Product ID", "Order Date"]] + [
+        [f"O{k}", f"C{k % 9}", f"P{k % 30}", f"2025-01-{1 + k % 28:02d}"] for k in range(60)]
+    path = tmp_path / "shop.xlsx"
+    write_xlsx(path, {"Customers": [["Customer ID", "Name"]] + [[f"C{k}", f"N{k}"] for k in range(90)], "Orders": orders})
+    assert len(load_dataset("csv", interactions=path).interactions) == 60
+    inter = interactions_of(tmp_path, "friseur.csv", "Datum,Zeit,Kunde,item_id",
+                            lambda k: f"2025-01-{1 + k % 28:02d},00.01.1900 {8 + k % 10:02d}:00,c{k % 40},s{k % 30}")
+    assert set(inter["timestamp"].dt.hour) == set(range(8, 18))
+    inter = interactions_of(tmp_path, "orders.csv", "Order ID,Customer Email,Item Number,Product Name,Order Date",
+                            lambda k: f"{k},c{k % 40}@x.org,{'N/A; N/A' if k % 5 == 0 else 'N/A'},Bouquet {k % 30},"
+                                      f"2024-02-{1 + k % 28:02d}")
+    assert inter["item_id"].str.startswith("Bouquet").all()
+    inter = interactions_of(tmp_path, "clinic.csv", "appointment_id,customer_id,item_id,timestamp,status",
+                            lambda k: f"{k},c{k % 40},s{k % 30},2024-02-{1 + k % 28:02d} 10:00,"
+                                      f"{'No Show' if k % 5 == 0 else 'Completed'}")
+    assert len(inter) == 240
+
+
+def test_round_30_credits_pipe_lists_clocks_labels_and_feature_tables(tmp_path: Path) -> None:
+    """Round 30 (session ap): a salon till's credits (a line total of -50 at one unit) were
+    70 unpriced purchases; a retail chain's 'Tomatoes | Chicken Breast | Butter' 1,841
+    made-up items; a convenience store's '2025/03/28 6:56:42 PM' a bad row on every line,
+    its 'OrderHdrId' no basket; Weka's supermarket baskets ending 'total = low' made the
+    label an item; a bike-share model's headerless features (day of week, hour, then
+    coordinates) 7 shoppers buying 24 items."""
+    inter = interactions_of(tmp_path, "receipts.csv", "Receipt,Date,item_id,user_id,Quantity,Amount",
+                            lambda k: f"{k // 2},2018-06-{1 + k % 28:02d},{'Consultation' if k % 10 == 0 else f'p{k % 30}'},"
+                                      f"c{k % 40},1,{-50 if k % 10 == 0 else 25}")
+    assert len(inter) == 270
+    goods = [f"good {g}" for g in range(40)]
+    inter = interactions_of(tmp_path, "retail.csv", "Transaction_ID,Date,Customer_Name,Product",
+                            lambda k: f"T{k},2024-01-{1 + k % 28:02d} 10:00,c{k % 50},"
+                                      + " | ".join(goods[(k * 7 + j * 3) % 40] for j in range(1 + k % 5)))
+    assert len(inter) == sum(1 + k % 5 for k in range(300)) and set(inter["item_id"]) <= set(goods)
+    inter = interactions_of(tmp_path, "till.csv", "OrderDetDate,OrderHdrId,ItemNo,Quantity",
+                            lambda k: f"2025/03/{1 + k % 28:02d} {1 + k % 12}:56:42 PM,OR{k // 3},I{k % 30},1")
+    assert inter["timestamp"].dt.hour.min() >= 12 and inter["session_id"].nunique() == 100
+    raw, _ = load_text(tmp_path, "supermarket.csv", "".join(
+        ",".join(goods[(k + j * 3) % 40] for j in range(2 + k % 6)) + f",total = {'low' if k % 3 else 'high'}\n"
+        for k in range(300)))
+    assert not raw.interactions["item_id"].str.startswith("total").any()
+    with pytest.raises(DataError, match=r"hold 7 and 24 small numbers .*a table of features"):
+        load_text(tmp_path, "train3.csv", "".join(
+            f"{k % 7},{k % 24},39.{k % 97:02d},116.{k % 89:02d},39.{k % 83:02d},116.{k % 79:02d}\n" for k in range(2000)))

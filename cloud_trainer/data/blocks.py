@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from .names import is_basket_header
@@ -117,15 +118,16 @@ def _counts_the_items(rest: str, delimiter: str, at: int, items: list[int]) -> b
 
 
 def _column_numbers(header: list[str], rest: str, delimiter: str) -> int | None:
-    """Where ``header``'s column numbers start (0, or 1 after pandas' blank index column) if
-    it is only the columns' numbers, ``0,1,2,...`` or ``1,2,3,...`` (three or more), as
-    pandas writes a table of unnamed columns, over baskets of names: a Turkish shop's wide
+    """Where ``header``'s column numbers start (0, or 1 after pandas' index column) if it is
+    only the columns' numbers, ``0,1,2,...`` or ``1,2,3,...`` (three or more), as pandas
+    writes a table of unnamed columns, over baskets of names: a Turkish shop's wide
     baskets, read as a headerless file, had made each basket's first product its shopper
     and its second the item, 991 of 1,277 items dropped (real80-ap). Baskets: a letter in
-    nine filled cells in ten of the first thousand rows, and half the names or more found
-    in two columns or more (a product comes anywhere in a basket; a log's shoppers, items
-    and events each keep to their own column: session ap's review). Rows of numbers below
-    such a line may be a headerless file whose first line is data, and stay so."""
+    nine filled cells in ten of the first thousand rows, each row's names first and its
+    blanks after them (19 rows in 20), in three lengths or more. A log of shopper, item and
+    event, a follow graph, a customer's ordered and delivered products fill the same
+    columns on every line (session ap's reviews). Rows of numbers below such a line may be
+    a headerless file whose first line is data, and stay so."""
     fields = [h.strip() for h in header]
     # (pandas' index column: unnamed, or so named once read back and saved again)
     start = 1 if fields and fields[0].lower() in ("", "unnamed: 0", "index") else 0
@@ -134,16 +136,13 @@ def _column_numbers(header: list[str], rest: str, delimiter: str) -> int | None:
         return None
     if [int(f) for f in fields] not in (list(range(len(fields))), list(range(1, len(fields) + 1))):
         return None
-    rows = [[c.strip() for c in r.split(delimiter)[start:]] for r in rest.split("\n")[:1000] if r.strip()]
+    rows = [[c.strip() for c in r.rstrip("\r").split(delimiter)[start:]] for r in rest.split("\n")[:1000] if r.strip()]
     cells = [c for r in rows for c in r if c]
     if not cells or sum(any(ch.isalpha() for ch in c) for c in cells) < 0.9 * len(cells):
         return None
-    where: dict[str, set[int]] = {}
-    for r in rows:
-        for i, c in enumerate(r):
-            if c:
-                where.setdefault(c, set()).add(i)
-    return start if sum(len(places) >= 2 for places in where.values()) * 2 >= len(where) else None
+    filled = [sum(1 for c in r if c) for r in rows]
+    packed = sum(all(r[:n]) for r, n in zip(rows, filled, strict=True))
+    return start if packed >= 0.95 * len(rows) and len(set(filled)) >= 3 else None
 
 
 def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
@@ -285,12 +284,31 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
         # 'Items', it had put a product of that name in the catalogue; real54-an)
         header = rows[first][2][0]
         rows = rows[first + 1:]
+    rows, label = _without_end_labels(rows)
     table, line_map, baskets, items = _baskets_table(rows)
     what = ("one basket a line, each name on it an item, "
             + (f"under a header of one field ({header!r})" if header else "no header")
             + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
-            "line number as its id")
+            "line number as its id"
+            + (f"; the name each line ends with ({label}) is a label, not an item: left out" if label else ""))
     return Converted(table, line_map, what)
+
+
+_LABEL = re.compile(r"[^=]+\s=\s[^=]+")
+"""A ``name = value`` pair (``total = high``): a class label, no product's name."""
+
+
+def _without_end_labels(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int, str, list[str]]], str]:
+    """``rows`` without the ``name = value`` label each basket ends with, where nine in ten
+    do (Weka's ``supermarket`` baskets end in ``total = low`` or ``total = high``: 4,627 of
+    90,389 'purchases', the 4th most bought 'item'; real89-ap), and how the note names them
+    ("" where no label)."""
+    given = [names for _, _, names in rows if names]
+    ends = Counter(names[-1] for names in given if _LABEL.fullmatch(names[-1]))
+    if not given or sum(ends.values()) < 0.9 * len(given):
+        return rows, ""
+    shown = ", ".join(repr(v) for v, _ in ends.most_common(3))
+    return [(n, b, names[:-1] if names and names[-1] in ends else names) for n, b, names in rows], shown
 
 
 def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:

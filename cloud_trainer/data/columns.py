@@ -771,13 +771,13 @@ def text_formulas(values: pd.Series, name: str, raw_name: str, report: IngestRep
 
 def marked_missing(values: pd.Series) -> pd.Series:
     """Which of ``values`` (text) are a missing-value marker (:data:`.schema.MISSING_VALUES`),
-    or such markers joined by ``|``, one for each product of an order (a florist's ``Item
+    or such markers joined by ``|`` or ``;``, one for each product of an order (a florist's ``Item
     Number`` ``N/A|N/A`` on 135 lines had been 4 made-up items, the 6th most bought;
     real85-ap)."""
     missing = values.isin(MISSING_VALUES)
-    joined = values.str.contains("|", regex=False)
+    joined = values.str.contains("|", regex=False) | values.str.contains(";", regex=False)
     if joined.any():
-        missing[joined] = values[joined].str.split("|").map(
+        missing[joined] = values[joined].str.split(r"[|;]", regex=True).map(
             lambda parts: all(p.strip() in MISSING_VALUES or not p.strip() for p in parts))
     return missing
 

@@ -124,7 +124,7 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         return record_blocks(raw)
     if _ARFF.match(raw[:4096]):
         return _arff(raw)
-    if SQL_DUMP.search(raw[:65536]):
+    if SQL_DUMP.search(raw[:65536]) or SQL_SCRIPT.match(raw[:65536]):
         raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
@@ -245,7 +245,12 @@ def _columnar(raw: bytes, kind: str) -> Converted:
     return exploded(table.to_pylist(), kind, "rows", "the row number")
 
 
-SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|(?i:insert\s+into|create\s+table)\s+[`\"\w.]+)",
-                      re.MULTILINE)
-"""The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT or CREATE TABLE statement at a
-line's start, in any case (a course's ``Insert into a_plants.order_details``; real85-ap)."""
+SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
+"""The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
+SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+\w|insert\s+into\s|create\s+(?:table|database|schema)\s"
+                        rb"|drop\s+(?:table|database)\s|delete\s+from\s|set\s+\w+\s*=|begin\s*;|start\s+transaction)",
+                        re.DOTALL)
+"""An SQL script's first statement, in any case, after its comments (a course's ``use
+a_plants;`` then ``Insert into a_plants.order_details``; real85-ap). At the file's start
+only: a quoted description's line 'Insert into any USB-C port' is no statement (session
+ap's review)."""

@@ -738,6 +738,15 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
+        few = [len({v for v in columns[i] if v}) for i in (user, item)]
+        if len(columns[user]) >= 1000 and max(few) <= 24 and all(
+                all(v.isdigit() and len(v) <= 2 for v in columns[i] if v) for i in (user, item)):
+            # A bike-share model's features (day of the week 0-6, hour 0-23, then the trip's
+            # coordinates) had been read as 7 shoppers buying 24 items, and trained (real90-ap).
+            raise NoHeaderError(f"columns {user + 1} and {item + 1}, the first that could be the shopper and the "
+                                f"item, hold {few[0]} and {few[1]} small numbers in the first {len(columns[user]):,} lines "
+                                "(a day of the week, an hour?): a table of features, no ids of shoppers and items; "
+                                "put a header line first that names the shopper and item columns")
         relations = [v for v in columns[item] if v]
         if relations and sum(bool(_RELATION.fullmatch(v)) for v in relations) >= 0.9 * len(relations):
             # KGNN-LS's and MKR's kg.txt: entity, Freebase relation, entity. Read as a shopper

@@ -764,31 +764,44 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
 
 _BARE_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 """A comma with no space after it, not between two digits (``Cola 1,5L`` is one name)."""
+_PIPE = re.compile(r"\s*\|\s*")
+"""A pipe between names, spaced or not (``Tomatoes | Chicken Breast | Butter``)."""
 
 
 def _comma_joined_names(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(name, None, None)`` where product names are joined by a comma with no
     space (an Indonesian pharmacy's ``produk``: ``chocolatos dark mini 30gr,pi kang shuang
     5g,omegesic box``; read whole, 807 of 921 receipts were one made-up item each, 921 lines
-    for 9,530; real80-ap). Few such names are bought alone there (7 %), so the test of
-    :func:`_joined_names` would not do; instead a third or more of the names after a cell's
-    first come first on another cell (there two in three): a receipt lists its items in any
-    order, while a product's options (``Latte,Oat Milk``, ``Hoodie,Grey,XL``) never come
-    first. Only where a fifth of the cells or more are so joined, in three lengths or more."""
+    for 9,530; real80-ap) or by a pipe (a retail chain's ``Tomatoes | Chicken Breast |
+    Butter``: 1,841 made-up items of 40 products; real88-ap). Few such names are bought
+    alone there (7 %), so the test of :func:`_joined_names` would not do; instead a third or
+    more of the names after a cell's first come first on another cell (there two in three):
+    a receipt lists its items in any order, while a product's options (``Latte,Oat Milk``,
+    ``Hoodie,Grey,XL``) never come first. Only where a fifth of the cells or more are so
+    joined, in three lengths or more."""
     text = cells.str.strip()
     head = text.iloc[:1000]
-    for sample in (head, text):
-        joined = sample.str.contains(_BARE_COMMA).to_numpy(dtype=bool)
-        if joined.mean() < 0.2:
-            return None
-        lists = [[n.strip() for n in _BARE_COMMA.split(c)] for c in sample]
-        if len({len(parts) for parts, is_list in zip(lists, joined, strict=True) if is_list}) < 3:
-            return None
-        first = {parts[0] for parts in lists}
-        names = [n for parts, is_list in zip(lists, joined, strict=True) if is_list for n in parts[1:] if n]
-        if not names or sum(n in first for n in names) * 3 < len(names):
-            return None
-    return ([[(n, None, None) for n in parts if n] for parts in lists], "product names joined by ','")
+    for sep, said in ((_BARE_COMMA, "','"), (_PIPE, "'|'")):
+        lists = _first_names_lead(head, sep) and _first_names_lead(text, sep)
+        if lists:
+            return [[(n, None, None) for n in parts if n] for parts in lists], f"product names joined by {said}"
+    return None
+
+
+def _first_names_lead(sample: pd.Series, sep: re.Pattern) -> list[list[str]] | None:
+    """``sample``'s cells split at ``sep`` where they are lists of names in any order
+    (:func:`_comma_joined_names`), else None."""
+    joined = sample.str.contains(sep).to_numpy(dtype=bool)
+    if joined.mean() < 0.2:
+        return None
+    lists = [[n.strip() for n in sep.split(c)] for c in sample]
+    if len({len(parts) for parts, is_list in zip(lists, joined, strict=True) if is_list}) < 3:
+        return None
+    first = {parts[0] for parts in lists}
+    names = [n for parts, is_list in zip(lists, joined, strict=True) if is_list for n in parts[1:] if n]
+    if not names or sum(n in first for n in names) * 3 < len(names):
+        return None
+    return lists
 
 
 _NAMED_COUNT = re.compile(r"(.+?) x (\d+)")
@@ -966,8 +979,13 @@ not used stays a sale (an airline's, a concert's No-Show; session ap's review)."
 SOLD_BY_THE_SHOPPER = frozenset({"sell", "sellorder", "shortsell", "sellshort"})
 """A trade's whole type that says the shopper sold: a broker's ``transaction_type``
 ``SELL`` beside ``BUY`` (3,261 of 10,000 trades had been purchases; real83-ap). No
-purchase, left out as a return is (under half the lines, as any status). Not ``Sale``,
-``Sold``, ``Venta`` or ``Verkauf``: a till's words for its own sale."""
+purchase, left out as a return is (under half the lines, as any status), in a file of
+trades only (:data:`_TRADE_WORD`): a trade-in shop writes ``Sell`` for its own sale to the
+customer (session ap's review). Not ``Sale``, ``Sold``, ``Venta`` or ``Verkauf``: a till's
+words for its own sale."""
+_TRADE_WORD = re.compile(r"ticker|symbol|isin|stock(?!ed|level|qty|quantity|on)|shares|asset|coin|crypto|portfolio"
+                         r"|broker|security|securities")
+"""A column of a file of trades: a ticker, a stock, an asset (a header key)."""
 PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaymentmethod", "blocked", "failure",
                             "txnfailure", "refused"})  # (UPI's 'failure', Paytm's, Adyen's 'Refused')
 """A payment's whole status that says no money was taken (Stripe's ``Failed``,
@@ -1022,7 +1040,8 @@ VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "i
                    "orderplaced", "isorderplaced", "ispurchased", "waspurchased",
                    # (an electronics seller's 'Closed Deal?' No: 442 of 2,000 deals never made; real77-ap)
                    "closeddeal", "closeddeal?", "dealclosed", "isdealclosed", "dealwon", "isdealwon",
-                   "closedwon", "closedwon?", "dealwon?", "dealwon(y/n)", "closeddeal(y/n)", "won?")
+                   # (not a bare 'Won?': a match played, a scratch card bought; session ap's review)
+                   "closedwon", "closedwon?", "dealwon?", "dealwon(y/n)", "closeddeal(y/n)")
 # (Not a bare 'success': a crowdfunding pledge's is its project's; session an's review.)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
@@ -1094,13 +1113,13 @@ CLAIM_STATUS_KEYS = ("claimstatus", "insuranceclaimstatus", "medicalclaimstatus"
 warranty's, a shipping or a points claim's: the sale stands (session ao's reviews)."""
 
 
-_COPY_SUFFIX = re.compile(r"(?:raw|clean|cleaned|reference|final|std|normali[sz]ed|standardi[sz]ed|mapped|v\d)+$")
+_COPY_SUFFIX = re.compile(r"(?:raw|clean|cleaned|reference|final|std|normali[sz]ed|standardi[sz]ed|mapped)+(?:v\d+)?$")
 """The end of a column's name that says it is a copy of another, as written or cleaned up:
 an electronics shop's ``order_status_raw`` (``done``, ``Batal``) and
 ``order_status_clean_reference`` (``Completed``, ``Returned``, ``Cancelled``): neither was
 read, and 865 returned or cancelled lines of 12,580 had been purchases (real77-ap). Not
-``_original`` or ``_orig``: an earlier state (a payment Failed, then Paid; session ap's
-review)."""
+``_original``, ``_orig`` or a bare version (``_v1`` beside ``_v2``): an earlier state (a
+payment Failed, then Paid; session ap's reviews)."""
 
 
 def _is_status_key(key: str) -> bool:
@@ -1135,7 +1154,7 @@ def _says_refund(status: str) -> bool:
     ``Return Rejected``, ``Delivered - Return window closed``, ``Canceled Reversal``,
     ``Cancelled-membership`` or ``Partially Refunded``, where the sale stands)."""
     # (a sale never made only as the whole status: 'Quote Accepted' is a sale)
-    if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS | SOLD_BY_THE_SHOPPER:
+    if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
@@ -1184,6 +1203,13 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     failed = np.zeros(len(inter), dtype=bool)
     said = []
     loans = loans_file(file)
+    # (a plain 'status' in a file of appointments, as its name or an 'appointment_id' says;
+    # session ap's review)
+    keys = [header_key(str(n)) for n in inter.attrs.get("source_names", {}).values()] + [
+        key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()]
+    appointments = bool({"appointment", "appointments", "visits"} & letter_words(file.name)) or any(
+        k.startswith("appointment") or (k.startswith("visit") and not k.startswith("visitor")) for k in keys)
+    trade_file = any(_TRADE_WORD.search(k) for k in keys)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):
             continue  # (a loan given back is a loan done)
@@ -1222,13 +1248,15 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             credit = key in DOCUMENT_KEYS
             # (nor a cancellation's: a cancellation request Denied, the sale stands; session ao's review)
             # (nor a claim's but an insurance claim's: a shipping claim Denied, the sale stands)
-            visits = "appointment" in key or "visit" in key
+            visits = "appointment" in key or "visit" in key or appointments
+            trades = trade_file
             of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key) and (
                 "claim" not in key or key in CLAIM_STATUS_KEYS)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and _status_head(v) in DECLINED_WORDS)
                               or (visits and header_key(v) in NOBODY_CAME)
+                              or (trades and header_key(v) in SOLD_BY_THE_SHOPPER)
                               or (of_sale and payments and _status_head(v) in PAYMENT_FAILED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:

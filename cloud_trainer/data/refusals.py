@@ -154,14 +154,21 @@ def _ranked_lists(inter: pd.DataFrame, col: str) -> bool:
 
 
 def _model_digits(values: pd.Series, places: int = 4) -> bool:
-    """Whether three in four of a column's values are decimals written to ``places`` or
-    more, as a model writes its scores (2.633861161256741, 0.1771): a rating or an hour count
-    is written to one or two (session ao's reviews: a leave-10-out Jester split sorted by
-    rating). Not nine in ten: scores rounded to four places lose their trailing zeros
-    (``1.327``, ``2``) on one in ten or more (a quick-commerce shop's top-10 lists, 85 % at
-    four places, had been 100 purchases; real82-ap)."""
+    """Whether nine in ten of a column's values are decimals written to ``places`` or more,
+    as a model writes its scores (2.633861161256741, 0.1771): a rating or an hour count is
+    written to one or two (session ao's reviews: a leave-10-out Jester split sorted by
+    rating). Or scores rounded to ``places``, which lose their trailing zeros (``1.327``,
+    ``2``) on one value in ten or more: three in four at exactly ``places`` and none beyond
+    (a quick-commerce shop's top-10 lists, 85 % at four places, had been 100 purchases;
+    real82-ap); a learner's scores written as whole fractions (0.8333333333333334, 0.75)
+    are neither (session ap's review)."""
     text = values.astype(str).str.strip()
-    return bool(len(text) and text.str.fullmatch(rf"-?\d*\.\d{{{places},}}(?:[eE]-?\d+)?").mean() >= 0.75)
+    if not len(text):
+        return False
+    if text.str.fullmatch(rf"-?\d*\.\d{{{places},}}(?:[eE]-?\d+)?").mean() >= 0.9:
+        return True
+    decimals = text.str.extract(r"^-?\d*(?:\.(\d*))?$")[0].fillna("").str.len()
+    return bool((decimals == places).mean() >= 0.75 and (decimals <= places).all())
 
 
 def refuse_recommender_output(inter: pd.DataFrame, file: Path) -> None:

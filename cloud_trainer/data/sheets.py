@@ -40,7 +40,7 @@ def _sheet_cell(value: Any) -> str:
 def workbook(raw: bytes, kind: str) -> Converted:
     """A spreadsheet's table: the sheet with the most rows (not a cover or README sheet
     that happens to come first; the largest that names a shopper and an item where the
-    largest names no shopper), with every other sheet that has the same header (UCI's
+    largest does not: :func:`_dated` where the largest names a shopper), with every other sheet that has the same header (UCI's
     Online Retail II splits its two years into two sheets), in workbook order; the others
     are left out, and the note names them. With one sheet, errors give the workbook's own
     row numbers; with several, lines count on through them, and the note gives each
@@ -78,8 +78,12 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # refused). Not where the largest names a shopper: its lines may name their item
     # otherwise ('Product Name'), and a smaller pivot of top pairs or returns is no lines
     # (session ap's review).
-    lines = [t for t in tables if _names(t[1], "user_id", "item_id")]
-    chosen = largest if not lines or _names(largest[1], "user_id") else max(lines, key=lambda t: len(t[2]))
+    # (where the largest names a shopper and no item, a Customers sheet larger than its
+    # Orders, the lines sheet is one that also has a date or an order: a pivot of top pairs
+    # has neither; session ap's reviews)
+    lines = [t for t in tables if _names(t[1], "user_id", "item_id")
+             and (not _names(largest[1], "user_id") or _dated(t[1]))]
+    chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
     # the next, as the reader's column names compare them) are the same table.
@@ -125,6 +129,14 @@ def workbook(raw: bytes, kind: str) -> Converted:
             + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
+
+
+def _dated(header: list[str]) -> bool:
+    """Whether a sheet's header has a date or a time (``Order Date``, ``PurchasedDate``,
+    ``created_at``) or names an order (a basket): a sheet of lines, not of totals."""
+    keys = [header_key(str(h)) for h in header]
+    return any("date" in k or k.endswith(("time", "timestamp")) for k in keys) or _names(header, "timestamp") \
+        or _names(header, "session_id")
 
 
 def _names(header: list[str], *columns: str) -> bool:

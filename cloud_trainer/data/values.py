@@ -300,11 +300,12 @@ _CLOCK_ONLY = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:\s*[AaPp]\.?[Mm]\.?)?"
 """A time of day, or minutes and seconds, with no date (``28:18.9``, ``14:30``, ``2:05 PM``)."""
 
 
-_DAY_ZERO_CLOCK = re.compile(r"^(?:1899-12-3[01]|1900-01-0[01]|0?1/0?0/1900|0?0/0?1/1900|12/3[01]/1899|3[01]/12/1899)"
-                             r"[ T](?=\d)")
+_DAY_ZERO_CLOCK = re.compile(r"^(?:1899-12-3[01]|1900-01-0[01]|0?1/0?0/(?:19)?00|0?0/0?1/(?:19)?00|12/3[01]/1899"
+                             r"|3[01]/12/1899|0?0\.0?1\.1900|3[01]\.12\.1899)[ T](?=\d)")
 """The date part of a time of day stored as a date-time (Access's and Excel's day zero,
 ``1899-12-30 14:22:10``, as pandas and ODBC read a time column; Excel's own display of it,
-``1/0/1900 10:00``, in a barber's export: real81-ap, every line had been a bad row)."""
+``1/0/1900 10:00``, in a barber's export: real81-ap, every line had been a bad row; German
+Excel's ``00.01.1900 08:00``, a two-digit year's ``1/0/00 8:00``: session ap's review)."""
 
 
 def _day_zero_clock(clock: pd.Series) -> pd.Series:

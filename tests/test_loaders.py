@@ -6002,3 +6002,90 @@ def test_round_30_credits_pipe_lists_clocks_labels_and_feature_tables(tmp_path: 
     with pytest.raises(DataError, match=r"hold 7 and 24 small numbers .*a table of features"):
         load_text(tmp_path, "train3.csv", "".join(
             f"{k % 7},{k % 24},39.{k % 97:02d},116.{k % 89:02d},39.{k % 83:02d},116.{k % 79:02d}\n" for k in range(2000)))
+
+
+def test_a_headerless_time_of_day_with_its_half_is_no_id(tmp_path: Path) -> None:
+    """Round 30: a jewellery shop's headerless orders ('1,7/8/2003,1:45 PM,5,49,71,11') had
+    their times of day read as the items; a clock with AM / PM is no id, as one without is."""
+    raw, _ = load_text(tmp_path, "orders.csv", "".join(
+        f"{k},{1 + k % 12}/{1 + k % 28}/2020,{1 + k % 12}:{k % 60:02d} {'PM' if k % 2 else 'AM'},c{k % 40},p{k % 30}\n"
+        for k in range(300)))
+    assert not raw.interactions["item_id"].str.contains(":").any()
+    assert not raw.interactions["user_id"].str.contains(":").any()
+
+
+def test_round_31_soft_deleted_lines_and_a_price_at_purchase(tmp_path: Path) -> None:
+    """Round 31: a receipt list's 'deleted' True lines, a database's soft delete, were kept
+    as purchases; an order export's 'price_at_purchase' was not read (every price 0)."""
+    inter = interactions_of(tmp_path, "receipts.csv", "receipt_id,user_id,item_id,date,deleted,price_at_purchase",
+                            lambda k: f"{k},u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                      f"{'True' if k % 10 == 0 else 'False'},{3 + k % 5}.50")
+    assert len(inter) == 270
+    assert set(inter["price"]) == {3.5, 4.5, 5.5, 6.5, 7.5}
+
+
+def test_round_31_a_marketing_campaign_is_no_item_hint(tmp_path: Path) -> None:
+    """Round 31: a quick-commerce shop's and Klaviyo's 'campaign_id' were offered as the item
+    (followed, orders became purchases of campaigns); a campaign is what a gift is for only
+    in a file of gifts (round 24's donations keep their hint)."""
+    refused = refusal(tmp_path, "orders.csv", "order_id,customer_id,order_date,campaign_id,amount\n" + "".join(
+        f"{k},c{k % 40},2024-01-{1 + k % 28:02d},CMP{k},{10 + k % 9}\n" for k in range(60)))
+    assert "campaign_id' may be item_id" not in refused
+
+
+def test_round_31_a_json_object_of_each_shoppers_rated_pairs(tmp_path: Path) -> None:
+    """Round 31: a ratings set saved from a dict of users, '{"0": [[1, 2.0], [3, 3.0]], ...}'
+    on one line, was refused as a headerless CSV line of 1,000 fields; an item's list of
+    [Unix time, rating] pairs shares no first value with another key and stays unread."""
+    rated = {str(u): [[(u * 7 + j * 3) % 60, float(1 + (u + j) % 5)] for j in range(10)] for u in range(40)}
+    raw, _ = load_text(tmp_path, "user_ratings.json", json.dumps(rated))
+    assert len(raw.interactions) == 400 and raw.interactions["user_id"].nunique() == 40
+    timed = {f"i{i}": [[1_600_000_000 + i * 1000 + j, 4.0] for j in range(10)] for i in range(40)}
+    with pytest.raises(DataError):
+        load_text(tmp_path, "item_ratings.json", json.dumps(timed))
+
+
+def test_round_30_review_44_sql_headers_trade_words_logs_and_labels(tmp_path: Path) -> None:
+    """Session ap's review 44: a CSV whose header starts 'Use Case' was refused as an SQL
+    script while Oracle SQL Developer's 'REM INSERTING' export was read as data; a shop's
+    'StockCode', 'In Stock' or 'currency_symbol' made its own 'Sell' lines a broker's; a
+    pandas-written log '0,1,2,3,4' with optional payment and coupon columns became baskets;
+    24 pupils and 24 books beside Unix times were refused as a table of features; a web
+    shop's 'visitNumber' made its click-and-collect No Shows 'nobody came'; 'total=low'
+    unspaced stayed an item; names joined by '; ' stayed whole; a Ratings sheet beside a
+    larger Users sheet was passed over."""
+    inter = interactions_of(tmp_path, "usage.csv", "Use Case,user_id,item_id,date",
+                            lambda k: f"case {k % 4},u{k % 40},f{k % 30},2024-01-{1 + k % 28:02d}")
+    assert len(inter) == 300
+    with pytest.raises(DataError, match=r"an SQL dump"):
+        load_text(tmp_path, "export.csv", "REM INSERTING into ORDERS\nSET DEFINE OFF;\n" + "".join(
+            f"Insert into ORDERS (ID,CUSTOMER,ITEM) values ('{k}','c{k % 9}','p{k % 30}');\n" for k in range(60)))
+    for extra in ("StockCode", "In Stock", "currency_symbol", "merchandising_group"):
+        inter = interactions_of(tmp_path, "tradein.csv", f"txn_id,customer_id,item_id,date,transaction_type,{extra}",
+                                lambda k: f"{k},c{k % 40},p{k % 30},2024-03-{1 + k % 28:02d},"
+                                          f"{'Sell' if k % 5 < 2 else 'Buy'},x{k % 3}")
+        assert len(inter) == 300, extra
+    inter = interactions_of(tmp_path, "log.csv", "0,1,2,3,4", lambda k: f"user{k % 40},prod{k % 30},"
+                            f"{['view', 'cart', 'purchase'][k % 3]}" + ["", ",card", ",card,SAVE10"][k % 3])
+    assert set(inter["user_id"]) - {"0"} <= {f"user{k}" for k in range(40)}
+    raw, _ = load_text(tmp_path, "reads.csv", "".join(f"{k % 24},{(k * 7) % 24},{1_600_000_000 + k * 60}\n"
+                                                      for k in range(1200)))
+    assert len(raw.interactions) == 1200
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,visitNumber,customer_id,item_id,date,status",
+                            lambda k: f"{k},{k % 7},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                      f"{'No Show' if k % 5 == 0 else 'Collected'}")
+    assert len(inter) == 300
+    goods = [f"good {g}" for g in range(30)]
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
+        ",".join(goods[(k + j * 7) % 30] for j in range(2 + k % 4)) + f",total={'low' if k % 2 else 'high'}\n"
+        for k in range(300)))
+    assert not raw.interactions["item_id"].str.startswith("total").any()
+    inter = interactions_of(tmp_path, "receipts.csv", "receipt_id,customer_id,date,product",
+                            lambda k: f"{k},c{k % 40},2025-04-{1 + k % 28:02d},"
+                                      + "; ".join(goods[(k * 7 + j * 3) % 30] for j in range(1 + k % 5)))
+    assert set(inter["item_id"]) <= set(goods)
+    path = tmp_path / "ratings.xlsx"
+    write_xlsx(path, {"Users": [["user_id", "age"]] + [[f"u{k}", 20 + k % 40] for k in range(90)],
+                      "Ratings": [["user_id", "item_id", "rating"]] + [[f"u{k % 30}", f"i{k % 25}", 1 + k % 5]
+                                                                      for k in range(60)]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 60

@@ -142,7 +142,22 @@ def _column_numbers(header: list[str], rest: str, delimiter: str) -> int | None:
         return None
     filled = [sum(1 for c in r if c) for r in rows]
     packed = sum(all(r[:n]) for r, n in zip(rows, filled, strict=True))
-    return start if packed >= 0.95 * len(rows) and len(set(filled)) >= 3 else None
+    if packed < 0.95 * len(rows) or len(set(filled)) < 3:
+        return None
+    # A basket's names come in any column; a log's columns each hold their own kind, one of
+    # them a few values (an event, a payment) beside ids of many (session ap's review). A
+    # long-tail shop's baskets may share few names between columns, but hold many in each.
+    where: dict[str, set[int]] = {}
+    for r in rows:
+        for i, c in enumerate(r):
+            if c:
+                where.setdefault(c, set()).add(i)
+    if sum(len(places) >= 2 for places in where.values()) * 2 >= len(where):
+        return start
+    kinds = [len({r[i] for r in rows if i < len(r) and r[i]}) for i in range(len(fields))]
+    given = [sum(1 for r in rows if i < len(r) and r[i]) for i in range(len(fields))]
+    few = any(k <= 5 and n >= 20 for k, n in zip(kinds, given, strict=True))
+    return None if few and max(kinds) >= 20 else start
 
 
 def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
@@ -294,7 +309,7 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
     return Converted(table, line_map, what)
 
 
-_LABEL = re.compile(r"[^=]+\s=\s[^=]+")
+_LABEL = re.compile(r"[^=]+?\s*=\s*[^=]+")
 """A ``name = value`` pair (``total = high``): a class label, no product's name."""
 
 

@@ -247,10 +247,12 @@ def _columnar(raw: bytes, kind: str) -> Converted:
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
-SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+\w|insert\s+into\s|create\s+(?:table|database|schema)\s"
-                        rb"|drop\s+(?:table|database)\s|delete\s+from\s|set\s+\w+\s*=|begin\s*;|start\s+transaction)",
+SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\w.]+\s*;|insert\s+into\s|create\s+(?:table|database|schema)\s"
+                        rb"|drop\s+(?:table|database)\s|delete\s+from\s|set\s+\w+\s*=|set\s+define\s+off|rem\s+inserting\s"
+                        rb"|begin\s*;|start\s+transaction)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use
-a_plants;`` then ``Insert into a_plants.order_details``; real85-ap). At the file's start
-only: a quoted description's line 'Insert into any USB-C port' is no statement (session
-ap's review)."""
+a_plants;`` then ``Insert into a_plants.order_details``; real85-ap; Oracle SQL Developer's
+``REM INSERTING``, ``SET DEFINE OFF;``). At the file's start only: a quoted description's
+line 'Insert into any USB-C port' is no statement, nor a header's 'Use Case' (session
+ap's reviews)."""

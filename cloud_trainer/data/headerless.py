@@ -61,7 +61,9 @@ _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.
                    r"[a-z]*[ -]\d{2,4}(?:[ T].*)?)")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
+"""A time of day (``10:29:52.28``, ``1:45 PM``): no id (a jewellery shop's headerless orders had
+read their times as items; real86-ap)."""
 """A time of day (``10:29:52.28``), no id."""
 _DIGIT = re.compile(r"\d")
 _WHOLE = re.compile(r"\d+(\.0+)?")
@@ -739,8 +741,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             user, item = item, user
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         few = [len({v for v in columns[i] if v}) for i in (user, item)]
+        rest = [i for i in range(width) if i not in (user, item)]
+        # (the others measured decimals, coordinates: a log of 24 pupils and 24 books beside
+        # its Unix times is read; session ap's review)
         if len(columns[user]) >= 1000 and max(few) <= 24 and all(
-                all(v.isdigit() and len(v) <= 2 for v in columns[i] if v) for i in (user, item)):
+                all(v.isdigit() and len(v) <= 2 for v in columns[i] if v) for i in (user, item)) and len(rest) >= 2 \
+                and all(_mostly_decimals([v for v in columns[i] if v]) for i in rest):
             # A bike-share model's features (day of the week 0-6, hour 0-23, then the trip's
             # coordinates) had been read as 7 shoppers buying 24 items, and trained (real90-ap).
             raise NoHeaderError(f"columns {user + 1} and {item + 1}, the first that could be the shopper and the "

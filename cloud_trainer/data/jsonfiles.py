@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from array import array
+from collections import Counter
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -191,7 +192,8 @@ def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None
         return None
     if not isinstance(whole, dict):
         return None
-    if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _lists_by_id(whole, table)) is not None:
+    if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _rated_pairs_by_shopper(whole)
+            or _lists_by_id(whole, table)) is not None:
         return keyed
     lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
     if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
@@ -235,6 +237,36 @@ def _baskets_by_shopper(whole: dict[str, Any]) -> Converted | None:
             return None
         return _basket_rows(whole, "")
     return _basket_rows(whole, "[-1] padding left out; ")
+
+
+def _rated_pairs_by_shopper(whole: dict[str, Any]) -> Converted | None:
+    """One JSON object keyed by shopper, each value a list of ``[item, rating]`` pairs
+    (``{"0": [[1, 2.0], [3, 3.0], ...], "1": [...]}``, a ratings set saved from a dict of
+    users: 19,460 ratings had been refused as a headerless CSV line of 1,000 fields;
+    real94-ap): ``user_id,item_id,rating`` rows. Only where 20 shoppers or more list pairs
+    whose first value is an id and second a rating (0 to 10), and half the items or more
+    are rated by two shoppers or more: ``{item: [[time, rating], ...]}`` lists Unix times
+    first, which no other key shares."""
+    if len(whole) < 20 or not all(isinstance(v, list) and v for v in whole.values()):
+        return None
+    pairs = [p for v in whole.values() for p in v]
+    if not all(isinstance(p, list) and len(p) == 2 and _an_id(p[0]) and isinstance(p[1], (int, float))
+               and not isinstance(p[1], bool) and 0 <= p[1] <= 10 for p in pairs):
+        return None
+    raters = Counter(item for v in whole.values() for item in {p[0] for p in v})  # (shoppers per item)
+    if sum(n >= 2 for n in raters.values()) * 2 < len(raters):
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["user_id", "item_id", "rating"])
+    line_map = array("q")
+    for at, (shopper, rated) in enumerate(whole.items(), start=1):
+        for item, rating in rated:
+            writer.writerow([shopper, item, f"{rating:g}"])
+            line_map.append(at)
+    return Converted(out.getvalue(), line_map, f"a JSON object keyed by shopper, each a list of [item, rating] pairs "
+                     f"({len(whole):,} shoppers, {len(pairs):,} ratings; errors give the shopper's place, from 1, as "
+                     "the line)")
 
 
 def _one_kind_of_id(whole: dict[str, Any]) -> bool:

@@ -395,7 +395,10 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     differs = next((names.get(c, c) for c in other if str(one[c]) != str(lead[c])), names.get(other[0], other[0]))
     # (not counted as skipped: no line is lost, its units are on the first; and rows of
     # a packed order's cell are no lines of the file)
-    report.notes.append(f"{file}: {len(merged):,} lines repeat a product of their basket at the same time and price "
+    # (no price where none is read: 'at the same price' had been said of lines whose unread
+    # 'valor' differed; real95-ap)
+    same = "at the same time and price" if "price" in inter else "at the same time (no price column to compare)"
+    report.notes.append(f"{file}: {len(merged):,} lines repeat a product of their basket {same} "
                         f"(another quantity, or another value in a column not read, e.g. {differs!r}): more units of "
                         "one line, their quantities added to the first's")
     return inter.loc[~drop].reset_index(drop=True)
@@ -764,6 +767,8 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
 
 _BARE_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 """A comma with no space after it, not between two digits (``Cola 1,5L`` is one name)."""
+_SEMICOLON = re.compile(r"\s*;\s*")
+"""A semicolon between names (a receipt's ``Milk; Bread; Eggs``; session ap's review)."""
 _PIPE = re.compile(r"\s*\|\s*")
 """A pipe between names, spaced or not (``Tomatoes | Chicken Breast | Butter``)."""
 
@@ -781,7 +786,7 @@ def _comma_joined_names(cells: pd.Series) -> tuple[list, str] | None:
     joined, in three lengths or more."""
     text = cells.str.strip()
     head = text.iloc[:1000]
-    for sep, said in ((_BARE_COMMA, "','"), (_PIPE, "'|'")):
+    for sep, said in ((_BARE_COMMA, "','"), (_PIPE, "'|'"), (_SEMICOLON, "';'")):
         lists = _first_names_lead(head, sep) and _first_names_lead(text, sep)
         if lists:
             return [[(n, None, None) for n in parts if n] for parts in lists], f"product names joined by {said}"
@@ -983,9 +988,12 @@ purchase, left out as a return is (under half the lines, as any status), in a fi
 trades only (:data:`_TRADE_WORD`): a trade-in shop writes ``Sell`` for its own sale to the
 customer (session ap's review). Not ``Sale``, ``Sold``, ``Venta`` or ``Verkauf``: a till's
 words for its own sale."""
-_TRADE_WORD = re.compile(r"ticker|symbol|isin|stock(?!ed|level|qty|quantity|on)|shares|asset|coin|crypto|portfolio"
-                         r"|broker|security|securities")
-"""A column of a file of trades: a ticker, a stock, an asset (a header key)."""
+_TRADE_WORD = re.compile(r"stock(?:ticker|symbol|price|sector|industry|name|exchange)|ticker(?:symbol)?|symbol|isin"
+                         r"|shares|numberofshares|sharecount|sharesquantity|asset(?:class|type|name|id)?|coin"
+                         r"|crypto(?:currency)?|portfolio(?:id)?|broker(?:age)?|security(?:id|name)?|securities")
+"""A column of a file of trades, by its whole header key: a ticker, a stock's price, an
+asset (not a shop's ``StockCode``, ``In Stock``, ``currency_symbol`` or
+``merchandising_group``: session ap's review)."""
 PAYMENT_FAILED = frozenset({"failed", "paymentfailed", "declined", "requirespaymentmethod", "blocked", "failure",
                             "txnfailure", "refused"})  # (UPI's 'failure', Paytm's, Adyen's 'Refused')
 """A payment's whole status that says no money was taken (Stripe's ``Failed``,
@@ -1057,7 +1065,9 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
                     "storno", "istorno",
                     "cancellationflag", "cancelflag", "cancelledflag", "canceledflag",  # (a hotel's; real38-al)
-                    "refund")  # (Magento's sample orders' 'refund' yes / no; real35-al)
+                    "refund",  # (Magento's sample orders' 'refund' yes / no; real35-al)
+                    # (a database's soft delete: a receipt line 'deleted' True is gone; real91-ap)
+                    "deleted", "isdeleted", "softdeleted", "deletedflag")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
@@ -1208,8 +1218,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     keys = [header_key(str(n)) for n in inter.attrs.get("source_names", {}).values()] + [
         key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()]
     appointments = bool({"appointment", "appointments", "visits"} & letter_words(file.name)) or any(
-        k.startswith("appointment") or (k.startswith("visit") and not k.startswith("visitor")) for k in keys)
-    trade_file = any(_TRADE_WORD.search(k) for k in keys)
+        k.startswith("appointment") for k in keys)  # (not a web shop's 'visitNumber'; session ap's review)
+    trade_file = any(_TRADE_WORD.fullmatch(k) for k in keys)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):
             continue  # (a loan given back is a loan done)

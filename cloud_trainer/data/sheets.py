@@ -133,10 +133,13 @@ def workbook(raw: bytes, kind: str) -> Converted:
 
 def _dated(header: list[str]) -> bool:
     """Whether a sheet's header has a date or a time (``Order Date``, ``PurchasedDate``,
-    ``created_at``) or names an order (a basket): a sheet of lines, not of totals."""
+    ``created_at``), names an order (a basket), a quantity or a rating: a sheet of lines,
+    not of totals."""
     keys = [header_key(str(h)) for h in header]
-    return any("date" in k or k.endswith(("time", "timestamp")) for k in keys) or _names(header, "timestamp") \
-        or _names(header, "session_id")
+    # (or a rating or a quantity of each line: a Ratings sheet beside a larger Users one;
+    # session ap's review)
+    return any("date" in k or k.endswith(("time", "timestamp")) or "rating" in k for k in keys) \
+        or any(_names(header, c) for c in ("timestamp", "session_id", "quantity"))
 
 
 def _names(header: list[str], *columns: str) -> bool:

@@ -695,9 +695,13 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         given = [v for v in head(at) if v]
         return len(given) >= 10 and headerless.is_time(given, epochs=False)
 
+    # A campaign is what a gift is for only in a file of gifts: elsewhere a marketing one
+    # (a quick-commerce shop's, Klaviyo's 'campaign_id'; real82-ap, real92-ap, real93-ap).
+    gifts = any(re.search(r"donat|donor|pledge|backer|fundrais|contribut|gift|charit", header_key(h)) for h in raw_header)
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)
-            and not not_an_id(at) and not dated(at) and not (scored and re.search(r"(?i)recommend|predict", raw))]
+            and not not_an_id(at) and not dated(at) and not (scored and re.search(r"(?i)recommend|predict", raw))
+            and (gifts or not re.search(r"(?i)campaign", raw))]
     said = []
     for col in missing:
         pattern = _LIKELY.get(col)

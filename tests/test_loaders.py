@@ -6089,3 +6089,80 @@ def test_round_30_review_44_sql_headers_trade_words_logs_and_labels(tmp_path: Pa
                       "Ratings": [["user_id", "item_id", "rating"]] + [[f"u{k % 30}", f"i{k % 25}", 1 + k % 5]
                                                                       for k in range(60)]})
     assert len(load_dataset("csv", interactions=path).interactions) == 60
+
+
+def test_round_32_counts_of_items_are_no_item_hint(tmp_path: Path) -> None:
+    """Round 32: a customer summary's 'TotItems', 'MaxItems' and 'MeanBasketItems' were
+    offered as the item; followed, 4,329 customers bought 1,568 'items' that were counts."""
+    refused = refusal(tmp_path, "customer_profilation.csv", "CustomerID,Recency,TotItems,MaxItems,MeanBasketItems\n"
+                      + "".join(f"{k},{k % 90},{k * 7},{k % 40},{k % 13}\n" for k in range(60)))
+    assert "may be item_id" not in refused
+
+
+def test_round_32_json_baskets_and_a_file_of_next_baskets(tmp_path: Path) -> None:
+    """Round 32: a Groceries copy saved as a JSON array of baskets kept the JSON's brackets
+    and quotes in 29,928 of its 38,764 items (492 'items' of 167); a next-basket benchmark's
+    'future' file (each shopper's one held-out basket) was read without a word, its every
+    evaluated shopper new. An array of [user, item, rating] triples is no basket list."""
+    goods = [f"good {g}" for g in range(40)]
+    raw, _ = load_text(tmp_path, "kaggle.json", json.dumps(
+        [[goods[(k + j * 7) % 40] for j in range(1 + k % 4)] for k in range(300)], indent=4))
+    assert set(raw.interactions["item_id"]) <= set(goods) and raw.interactions["session_id"].nunique() == 300
+    path = tmp_path / "triples.json"
+    path.write_text(json.dumps([[k % 40, k % 30, 1 + k % 5] for k in range(300)]))
+    with pytest.raises(DataError):
+        load_dataset("csv", interactions=path)
+    raw, path = load_text(tmp_path, "dunnhumby_future.csv", "user_id,order_number,product_id\n" + "".join(
+        f"{u},{5 + u % 20},{(u * 7 + j) % 300}\n" for u in range(150) for j in range(2 + u % 5)))
+    assert any(n.startswith(f"{path}: each of the 150 shoppers has exactly one basket") for n in raw.report.notes)
+
+
+def test_round_32_amazons_purchase_price_per_unit(tmp_path: Path) -> None:
+    """Round 32: Amazon's own purchase history names its unit price 'Purchase Price Per
+    Unit', which was not read (1,816 prices unknown)."""
+    inter = interactions_of(tmp_path, "amazon-purchases.csv", "Order Date,Purchase Price Per Unit,Quantity,ASIN/ISBN,user_id",
+                            lambda k: f"2018-12-{1 + k % 28:02d},{5 + k % 4}.99,1,B0{k % 30:08d},u{k % 3}")
+    assert set(inter["price"]) == {5.99, 6.99, 7.99, 8.99}
+
+
+def test_round_31_review_45_scripts_sheets_logs_labels_and_flags(tmp_path: Path) -> None:
+    """Session ap's review 45: a semicolon CSV whose header starts 'Use Case;' or
+    'Begin;End;' was refused as an SQL script while SSMS's 'USE [ShopDB]' / 'GO' / 'INSERT
+    [dbo]' script was read; a pivot with a 'Quantity' was read over the Orders sheet, and a
+    Returns sheet over its orders; a pandas-header log of seven events became baskets;
+    baskets of 'milk=t' items lost their last item as a label; '{customer: [[product, 3]]}'
+    was read as ratings; PostgreSQL's 't' / 'f' deleted flag was not read; a quiz log of
+    24 students and 24 quizzes with scores and minutes was refused as features."""
+    inter = interactions_of(tmp_path, "usecases.csv", "Use Case;user_id;item_id;date",
+                            lambda k: f"case {k % 4};u{k % 40};f{k % 30};2024-01-{1 + k % 28:02d}")
+    assert len(inter) == 300
+    with pytest.raises(DataError, match=r"an SQL dump"):
+        load_text(tmp_path, "script.sql", "USE [ShopDB]\nGO\n" + "".join(
+            f"INSERT [dbo].[Orders] ([Id], [Customer], [Item]) VALUES ({k}, N'c{k % 9}', N'p{k % 30}')\n" for k in range(60)))
+    orders = [["Order ID", "Customer ID", "Product Name", "Order Date"]] + [
+        [f"O{k}", f"C{k % 9}", f"P{k % 30}", f"2025-01-{1 + k % 28:02d}"] for k in range(60)]
+    path = tmp_path / "shop.xlsx"
+    write_xlsx(path, {"Customers": [["Customer ID", "Name"]] + [[f"C{k}", f"N{k}"] for k in range(90)], "Orders": orders,
+                      "Pivot": [["Customer ID", "Product ID", "Quantity"]] + [[f"C{k}", f"P{k}", 3] for k in range(20)],
+                      "Returns": [["Customer ID", "Product ID", "Return Date"]] + [[f"C{k}", f"P{k}", "2025-02-01"]
+                                                                                  for k in range(20)]})
+    with pytest.raises(MissingColumns, match=r"header has Customer ID, Name\)"):
+        load_dataset("csv", interactions=path)
+    events = ["view", "cart", "purchase", "wishlist", "share", "review", "compare"]
+    inter = interactions_of(tmp_path, "log.csv", "0,1,2,3,4", lambda k: f"user{k % 40},prod{k % 30},{events[k % 7]}"
+                            + ["", ",card", ",card,SAVE10"][k % 3])
+    assert set(inter["user_id"]) - {"0"} <= {f"user{k}" for k in range(40)}
+    goods = [f"g{g}=t" for g in range(30)]
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
+        ",".join(goods[(k + j * 7) % 30] for j in range(2 + k % 4)) + "\n" for k in range(300)))
+    assert len(raw.interactions) == sum(2 + k % 4 for k in range(300))
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps({f"c{u}": [[f"p{(u + j) % 30}", 1 + j % 3] for j in range(5)] for u in range(40)}))
+    with pytest.raises(DataError):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "receipt_lines.csv", "receipt_id,user_id,item_id,date,deleted",
+                            lambda k: f"{k},u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'t' if k % 10 == 0 else 'f'}")
+    assert len(inter) == 270
+    raw, _ = load_text(tmp_path, "attempts.csv", "".join(
+        f"{k % 24},{(k * 7) % 24},{(k % 97) / 97:.2f},{12 + (k % 50) / 3:.1f}\n" for k in range(1200)))
+    assert len(raw.interactions) == 1200

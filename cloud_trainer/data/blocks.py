@@ -156,7 +156,7 @@ def _column_numbers(header: list[str], rest: str, delimiter: str) -> int | None:
         return start
     kinds = [len({r[i] for r in rows if i < len(r) and r[i]}) for i in range(len(fields))]
     given = [sum(1 for r in rows if i < len(r) and r[i]) for i in range(len(fields))]
-    few = any(k <= 5 and n >= 20 for k, n in zip(kinds, given, strict=True))
+    few = any(k <= 12 and n >= 20 for k, n in zip(kinds, given, strict=True))  # (an event's 7 kinds too)
     return None if few and max(kinds) >= 20 else start
 
 
@@ -320,7 +320,11 @@ def _without_end_labels(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tu
     ("" where no label)."""
     given = [names for _, _, names in rows if names]
     ends = Counter(names[-1] for names in given if _LABEL.fullmatch(names[-1]))
-    if not given or sum(ends.values()) < 0.9 * len(given):
+    if not given or sum(ends.values()) < 0.9 * len(given) or len(ends) > 10:
+        return rows, ""
+    # (the other names are no pairs: a basket of 'milk=t' items keeps its last; session ap's review)
+    others = [n for names in given for n in names[:-1]]
+    if others and sum(bool(_LABEL.fullmatch(n)) for n in others) >= 0.1 * len(others):
         return rows, ""
     shown = ", ".join(repr(v) for v, _ in ends.most_common(3))
     return [(n, b, names[:-1] if names and names[-1] in ends else names) for n, b, names in rows], shown

@@ -25,6 +25,7 @@ from .jsonfiles import (
     concatenated_records,
     exploded,
     json_array,
+    json_baskets,
     json_layout,
     json_lines,
     one_document,
@@ -132,6 +133,8 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         return wrapped_records(raw, table) or concatenated_records(raw) or one_document(raw) or json_lines(raw)
     if json_kind == "array":
         return json_array(raw)
+    if json_kind == "baskets":
+        return json_baskets(raw)
     return None
 
 
@@ -247,12 +250,14 @@ def _columnar(raw: bytes, kind: str) -> Converted:
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
-SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\w.]+\s*;|insert\s+into\s|create\s+(?:table|database|schema)\s"
-                        rb"|drop\s+(?:table|database)\s|delete\s+from\s|set\s+\w+\s*=|set\s+define\s+off|rem\s+inserting\s"
-                        rb"|begin\s*;|start\s+transaction)",
+SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
+                        rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
+                        rb"|set\s+\w+\s*=|set\s+define\s+off|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
+                        rb"|start\s+transaction)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use
 a_plants;`` then ``Insert into a_plants.order_details``; real85-ap; Oracle SQL Developer's
-``REM INSERTING``, ``SET DEFINE OFF;``). At the file's start only: a quoted description's
-line 'Insert into any USB-C port' is no statement, nor a header's 'Use Case' (session
-ap's reviews)."""
+``REM INSERTING``, ``SET DEFINE OFF;``; SQL Server's ``USE [ShopDB]`` then ``GO``), a
+``USE`` or a ``BEGIN;`` alone on its line. At the file's start only: a quoted description's
+line 'Insert into any USB-C port' is no statement, nor a header's 'Use Case;...' or
+'Begin;End;...' (session ap's reviews)."""

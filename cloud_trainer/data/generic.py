@@ -194,6 +194,7 @@ def load_generic(
         for note in (_one_shopper_for_many(lines_each, len(inter), interactions),
                      _plus_address_accounts(lines_each, len(inter), interactions),
                      _one_line_each(lines_each, interactions),
+                     _one_basket_each(inter, lines_each, interactions),
                      _counts_per_pair(inter, interactions)):
             if note is not None:
                 report.notes.append(note)
@@ -593,6 +594,27 @@ def _one_line_each(counts: pd.Series, file: Path) -> str | None:
     return (f"{file}: each of the {len(counts):,} shoppers has exactly one line, so none has a history to learn "
             "from or to hold out: if this is a held-out test file (one target a shopper, as leave-one-out splits "
             "write), give the training file instead")
+
+
+def _one_basket_each(inter: pd.DataFrame, counts: pd.Series, file: Path) -> str | None:
+    """A note where each of 100 shoppers or more has exactly one basket (one basket id, or
+    one time, over several lines): a next-basket benchmark's held-out file (its
+    ``dunnhumby_future.csv``, ``test_baskets.csv``) reads as a log whose every evaluated
+    shopper is new, and the split's note had said each shopper's last baskets were held out
+    (real96-ap)."""
+    if len(counts) < 100 or counts.iloc[0] == 1:
+        return None
+    sequence, _ = sequence_column(inter)  # (Instacart's 'order_number', where no basket or time is)
+    key = inter.get("session_id", sequence if sequence is not None else inter.get("timestamp"))
+    if key is None:
+        return None
+    named = ~np.asarray(is_anonymous_basket(inter["user_id"]), dtype=bool)
+    baskets = key[named].groupby(inter["user_id"][named], sort=False).nunique()
+    if len(baskets) < 100 or baskets.max() != 1:
+        return None
+    return (f"{file}: each of the {len(baskets):,} shoppers has exactly one basket, so none has a history to learn "
+            "from or to hold out: if this is a held-out file (each shopper's next basket, as next-basket benchmarks "
+            "write their 'future' or test baskets), give the training file of their earlier baskets instead")
 
 
 _PLUS_ADDRESS = re.compile(r"([^+@\s]+)\+[^@\s]+(@\S+\.\w+)")

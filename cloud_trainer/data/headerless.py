@@ -742,11 +742,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             asins = " (Amazon product ids, ASINs: the item comes first, as in Amazon's ratings files)"
         few = [len({v for v in columns[i] if v}) for i in (user, item)]
         rest = [i for i in range(width) if i not in (user, item)]
-        # (the others measured decimals, coordinates: a log of 24 pupils and 24 books beside
-        # its Unix times is read; session ap's review)
+        measured = sum(_mostly_decimals([v for v in columns[i] if v]) for i in rest)
+        # (four measured columns or more, four in five of the rest: a quiz log's score and
+        # minutes beside 24 students and 24 quizzes is read; session ap's review)
         if len(columns[user]) >= 1000 and max(few) <= 24 and all(
-                all(v.isdigit() and len(v) <= 2 for v in columns[i] if v) for i in (user, item)) and len(rest) >= 2 \
-                and all(_mostly_decimals([v for v in columns[i] if v]) for i in rest):
+                all(v.isdigit() and len(v) <= 2 for v in columns[i] if v) for i in (user, item)) and measured >= 4 \
+                and measured >= 0.8 * len(rest):
             # A bike-share model's features (day of the week 0-6, hour 0-23, then the trip's
             # coordinates) had been read as 7 shoppers buying 24 items, and trained (real90-ap).
             raise NoHeaderError(f"columns {user + 1} and {item + 1}, the first that could be the shopper and the "

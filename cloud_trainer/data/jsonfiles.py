@@ -19,12 +19,15 @@ from .records import MAX_RECORD_FIELDS, Converted, FormatError, cell, few_fields
 
 
 def json_layout(raw: bytes) -> str | None:
-    """``"lines"`` (JSON lines), ``"array"`` (a JSON array of objects) or None."""
+    """``"lines"`` (JSON lines), ``"array"`` (a JSON array of objects), ``"baskets"`` (a JSON
+    array of arrays: :func:`json_baskets`) or None."""
     head = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return "lines"
     if head.startswith(b"[") and head[1:].lstrip().startswith(b"{"):
         return "array"
+    if head.startswith(b"[") and head[1:].lstrip().startswith(b"["):
+        return "baskets"
     return None
 
 
@@ -244,7 +247,8 @@ def _rated_pairs_by_shopper(whole: dict[str, Any]) -> Converted | None:
     (``{"0": [[1, 2.0], [3, 3.0], ...], "1": [...]}``, a ratings set saved from a dict of
     users: 19,460 ratings had been refused as a headerless CSV line of 1,000 fields;
     real94-ap): ``user_id,item_id,rating`` rows. Only where 20 shoppers or more list pairs
-    whose first value is an id and second a rating (0 to 10), and half the items or more
+    whose first value is an id and second a rating (0 to 10, some written with a decimal
+    point: whole counts may be quantities), and half the items or more
     are rated by two shoppers or more: ``{item: [[time, rating], ...]}`` lists Unix times
     first, which no other key shares."""
     if len(whole) < 20 or not all(isinstance(v, list) and v for v in whole.values()):
@@ -253,6 +257,8 @@ def _rated_pairs_by_shopper(whole: dict[str, Any]) -> Converted | None:
     if not all(isinstance(p, list) and len(p) == 2 and _an_id(p[0]) and isinstance(p[1], (int, float))
                and not isinstance(p[1], bool) and 0 <= p[1] <= 10 for p in pairs):
         return None
+    if not any(isinstance(p[1], float) for p in pairs):
+        return None  # (whole counts are a quantity's as often: '{customer: [[product, 3]]}'; session ap's review)
     raters = Counter(item for v in whole.values() for item in {p[0] for p in v})  # (shoppers per item)
     if sum(n >= 2 for n in raters.values()) * 2 < len(raters):
         return None
@@ -731,6 +737,36 @@ def json_array(raw: bytes) -> Converted:
         raise FormatError(f"a JSON array with {len(value) - len(records)} elements that are not objects")
     # Elements have no line of their own: errors name the element's number, from 1.
     return exploded(records, "a JSON array", "objects", "the element number")
+
+
+def json_baskets(raw: bytes) -> Converted | None:
+    """A JSON array of baskets, each an array of item names or ids (a Groceries copy saved
+    by ``json.dump``: ``[["sausage","whole milk"], ...]``; read as lines of text, 29,928 of
+    its 38,764 items kept the JSON's brackets and quotes: 492 'items' of 167; real96-ap):
+    ``session_id,item_id`` rows, each basket named by its place (``basket N``), errors too.
+    Only where the baskets hold names or whole numbers in three lengths or more: an array
+    of ``[user, item, rating]`` triples is of one length (None: read as text, as before)."""
+    try:
+        value = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(value, list) or not all(
+            isinstance(b, list) and all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in b) for b in value):
+        return None
+    if len({len(b) for b in value}) < 3:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("session_id", "item_id"))
+    line_map = array("q")
+    items: set[str] = set()
+    for at, basket in enumerate(value, start=1):
+        for item in basket:
+            writer.writerow((f"basket {at}", item))
+            line_map.append(at)
+            items.add(str(item))
+    return Converted(out.getvalue(), line_map, f"a JSON array of baskets, each an array of items ({len(value):,} "
+                     f"baskets of {len(items):,} items; errors give the basket's place, from 1, as the line)")
 
 
 def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -> Converted:

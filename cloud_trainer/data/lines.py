@@ -1070,8 +1070,9 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "deleted", "isdeleted", "softdeleted", "deletedflag")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
-_YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai"})
-_NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", ""})
+_YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai",
+                  "t"})  # (PostgreSQL's booleans: 't' / 'f'; session ap's review)
+_NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", "", "f"})
 
 
 STRAY_SHARE = 0.001
@@ -1217,8 +1218,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     # session ap's review)
     keys = [header_key(str(n)) for n in inter.attrs.get("source_names", {}).values()] + [
         key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()]
+    # (an appointment's or a visit's own id, not an order's 'appointment_slot' nor a web
+    # shop's 'visitNumber'; session ap's reviews)
     appointments = bool({"appointment", "appointments", "visits"} & letter_words(file.name)) or any(
-        k.startswith("appointment") for k in keys)  # (not a web shop's 'visitNumber'; session ap's review)
+        k in ("appointmentid", "appointmentno", "appointmentnumber", "visitid", "visitno") for k in keys)
     trade_file = any(_TRADE_WORD.fullmatch(k) for k in keys)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):

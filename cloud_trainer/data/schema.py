@@ -463,7 +463,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "priceatpurchase", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",

@@ -81,7 +81,8 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # (where the largest names a shopper and no item, a Customers sheet larger than its
     # Orders, the lines sheet is one that also has a date or an order: a pivot of top pairs
     # has neither; session ap's reviews)
-    lines = [t for t in tables if _names(t[1], "user_id", "item_id")
+    # (not a Returns sheet: its lines are the orders' given back; session ap's review)
+    lines = [t for t in tables if _names(t[1], "user_id", "item_id") and header_key(t[0]) not in _RETURNS_SHEET_KEYS
              and (not _names(largest[1], "user_id") or _dated(t[1]))]
     chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
@@ -133,13 +134,13 @@ def workbook(raw: bytes, kind: str) -> Converted:
 
 def _dated(header: list[str]) -> bool:
     """Whether a sheet's header has a date or a time (``Order Date``, ``PurchasedDate``,
-    ``created_at``), names an order (a basket), a quantity or a rating: a sheet of lines,
-    not of totals."""
+    ``created_at``), names an order (a basket) or holds each line's rating: a sheet of
+    lines, not of totals."""
     keys = [header_key(str(h)) for h in header]
-    # (or a rating or a quantity of each line: a Ratings sheet beside a larger Users one;
-    # session ap's review)
-    return any("date" in k or k.endswith(("time", "timestamp")) or "rating" in k for k in keys) \
-        or any(_names(header, c) for c in ("timestamp", "session_id", "quantity"))
+    # (or each line's rating: a Ratings sheet beside a larger Users one; not a quantity or an
+    # 'Avg Rating', a pivot's; session ap's reviews)
+    return any("date" in k or k.endswith(("time", "timestamp")) or k in ("rating", "ratings", "stars") for k in keys) \
+        or any(_names(header, c) for c in ("timestamp", "session_id"))
 
 
 def _names(header: list[str], *columns: str) -> bool:

@@ -633,7 +633,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|itemset|antecedent|consequent"
                          # (Etsy's 'Listing Currency', USD on every line; real84-ap; a broker's
                          # 'Exchange Description', a wallet's 'Transaction Description'; real83-ap)
-                         r"|currenc|exchange|transaction.?desc")
+                         r"|currenc|exchange|transaction.?desc"
+                         # (a customer summary's 'TotItems', 'MaxItems', 'MeanBasketItems': counts;
+                         # real98-ap, real100-ap)
+                         r"|(?<![a-z])(?:tot|max|min|avg|mean|num|unique)[\s_.a-z]*items|pref(?![a-z])")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -697,7 +700,8 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
 
     # A campaign is what a gift is for only in a file of gifts: elsewhere a marketing one
     # (a quick-commerce shop's, Klaviyo's 'campaign_id'; real82-ap, real92-ap, real93-ap).
-    gifts = any(re.search(r"donat|donor|pledge|backer|fundrais|contribut|gift|charit", header_key(h)) for h in raw_header)
+    # (not a shop's 'gift_wrap' or 'contribution_margin'; session ap's review)
+    gifts = any(re.search(r"donat|donor|pledge|backer|fundrais|charit", header_key(h)) for h in raw_header)
     free = [(at, raw) for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
             if read not in INTERACTION_COLUMNS and not _NOT_LIKELY.search(raw) and not blank(at) and not yes_no(at)
             and not not_an_id(at) and not dated(at) and not (scored and re.search(r"(?i)recommend|predict", raw))

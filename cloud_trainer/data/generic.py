@@ -606,8 +606,8 @@ def _one_basket_each(inter: pd.DataFrame, counts: pd.Series, file: Path) -> str 
         return None
     sequence, _ = sequence_column(inter)  # (Instacart's 'order_number', where no basket or time is)
     key = inter.get("session_id", sequence if sequence is not None else inter.get("timestamp"))
-    if key is None:
-        return None
+    if key is None or (key.astype(str) == "").any():
+        return None  # (a basket or a time missing on some lines says nothing of the others)
     named = ~np.asarray(is_anonymous_basket(inter["user_id"]), dtype=bool)
     baskets = key[named].groupby(inter["user_id"][named], sort=False).nunique()
     if len(baskets) < 100 or baskets.max() != 1:

@@ -762,7 +762,7 @@ def _joined_names(cells: pd.Series) -> tuple[list, str] | None:
             continue
         return ([[(n.strip(), None, None) for n in c.split(sep) if n.strip()] if is_list else [(c, None, None)]
                  for c, is_list in zip(text, joined, strict=True)], f"product names joined by {sep!r}")
-    return _comma_joined_names(cells)
+    return _names_in_any_order(cells)
 
 
 _BARE_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -773,12 +773,12 @@ _PIPE = re.compile(r"\s*\|\s*")
 """A pipe between names, spaced or not (``Tomatoes | Chicken Breast | Butter``)."""
 
 
-def _comma_joined_names(cells: pd.Series) -> tuple[list, str] | None:
+def _names_in_any_order(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(name, None, None)`` where product names are joined by a comma with no
     space (an Indonesian pharmacy's ``produk``: ``chocolatos dark mini 30gr,pi kang shuang
     5g,omegesic box``; read whole, 807 of 921 receipts were one made-up item each, 921 lines
-    for 9,530; real80-ap) or by a pipe (a retail chain's ``Tomatoes | Chicken Breast |
-    Butter``: 1,841 made-up items of 40 products; real88-ap). Few such names are bought
+    for 9,530; real80-ap), by a pipe (a retail chain's ``Tomatoes | Chicken Breast |
+    Butter``: 1,841 made-up items of 40 products; real88-ap) or by a semicolon. Few such names are bought
     alone there (7 %), so the test of :func:`_joined_names` would not do; instead a third or
     more of the names after a cell's first come first on another cell (there two in three):
     a receipt lists its items in any order, while a product's options (``Latte,Oat Milk``,
@@ -795,7 +795,7 @@ def _comma_joined_names(cells: pd.Series) -> tuple[list, str] | None:
 
 def _first_names_lead(sample: pd.Series, sep: re.Pattern) -> list[list[str]] | None:
     """``sample``'s cells split at ``sep`` where they are lists of names in any order
-    (:func:`_comma_joined_names`), else None."""
+    (:func:`_names_in_any_order`), else None."""
     joined = sample.str.contains(sep).to_numpy(dtype=bool)
     if joined.mean() < 0.2:
         return None
@@ -1214,12 +1214,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     failed = np.zeros(len(inter), dtype=bool)
     said = []
     loans = loans_file(file)
-    # (a plain 'status' in a file of appointments, as its name or an 'appointment_id' says;
-    # session ap's review)
     keys = [header_key(str(n)) for n in inter.attrs.get("source_names", {}).values()] + [
         key for _, key in unread_columns(inter, INTERACTION_COLUMNS).values()]
-    # (an appointment's or a visit's own id, not an order's 'appointment_slot' nor a web
-    # shop's 'visitNumber'; session ap's reviews)
+    # (a plain 'status' in a file of appointments, as its name or an appointment's or a
+    # visit's own id says: not an order's 'appointment_slot' nor a web shop's 'visitNumber';
+    # session ap's reviews)
     appointments = bool({"appointment", "appointments", "visits"} & letter_words(file.name)) or any(
         k in ("appointmentid", "appointmentno", "appointmentnumber", "visitid", "visitno") for k in keys)
     trade_file = any(_TRADE_WORD.fullmatch(k) for k in keys)
@@ -1262,14 +1261,13 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             # (nor a cancellation's: a cancellation request Denied, the sale stands; session ao's review)
             # (nor a claim's but an insurance claim's: a shipping claim Denied, the sale stands)
             visits = "appointment" in key or "visit" in key or appointments
-            trades = trade_file
             of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key) and (
                 "claim" not in key or key in CLAIM_STATUS_KEYS)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and _status_head(v) in DECLINED_WORDS)
                               or (visits and header_key(v) in NOBODY_CAME)
-                              or (trades and header_key(v) in SOLD_BY_THE_SHOPPER)
+                              or (trade_file and header_key(v) in SOLD_BY_THE_SHOPPER)
                               or (of_sale and payments and _status_head(v) in PAYMENT_FAILED)
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:

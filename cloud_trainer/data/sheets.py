@@ -72,16 +72,13 @@ def workbook(raw: bytes, kind: str) -> Converted:
     if not tables:
         raise FormatError(f"a workbook (.{kind}) with no rows in any sheet")
     largest = max(tables, key=lambda t: len(t[2]))
-    # A workbook of a shop's tables (Books, Customers, Purchases) has its catalogue as the
-    # largest sheet: where the largest names no shopper, the largest sheet that names a
-    # shopper and an item is the one with the lines (real78-ap: the catalogue was read and
-    # refused). Not where the largest names a shopper: its lines may name their item
-    # otherwise ('Product Name'), and a smaller pivot of top pairs or returns is no lines
-    # (session ap's review).
-    # (where the largest names a shopper and no item, a Customers sheet larger than its
-    # Orders, the lines sheet is one that also has a date or an order: a pivot of top pairs
-    # has neither; session ap's reviews)
-    # (not a Returns sheet: its lines are the orders' given back; session ap's review)
+    # A workbook of a shop's tables (Books, Customers, Purchases) may have its catalogue or
+    # its customers as the largest sheet: where the largest does not name a shopper and an
+    # item, the largest sheet that does is the one with the lines (real78-ap: the catalogue
+    # was read and refused). Where the largest names a shopper (Customers, or Orders whose
+    # item is a 'Product Name'), only a sheet with a date, an order or a rating of each line
+    # (:func:`_dated`): a smaller pivot of top pairs or quantities is no lines; nor is a
+    # Returns sheet, its lines the orders' given back (session ap's reviews).
     lines = [t for t in tables if _names(t[1], "user_id", "item_id") and header_key(t[0]) not in _RETURNS_SHEET_KEYS
              and (not _names(largest[1], "user_id") or _dated(t[1]))]
     chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))

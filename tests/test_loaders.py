@@ -6054,12 +6054,18 @@ def test_round_30_review_44_sql_headers_trade_words_logs_and_labels(tmp_path: Pa
     shop's 'visitNumber' made its click-and-collect No Shows 'nobody came'; 'total=low'
     unspaced stayed an item; names joined by '; ' stayed whole; a Ratings sheet beside a
     larger Users sheet was passed over."""
-    inter = interactions_of(tmp_path, "usage.csv", "Use Case,user_id,item_id,date",
-                            lambda k: f"case {k % 4},u{k % 40},f{k % 30},2024-01-{1 + k % 28:02d}")
-    assert len(inter) == 300
-    with pytest.raises(DataError, match=r"an SQL dump"):
-        load_text(tmp_path, "export.csv", "REM INSERTING into ORDERS\nSET DEFINE OFF;\n" + "".join(
-            f"Insert into ORDERS (ID,CUSTOMER,ITEM) values ('{k}','c{k % 9}','p{k % 30}');\n" for k in range(60)))
+    # (and review 45: 'Use Case;' in a semicolon file; SSMS's 'USE [ShopDB]' / 'GO' script)
+    for sep in (",", ";"):
+        inter = interactions_of(tmp_path, "usage.csv", sep.join(("Use Case", "user_id", "item_id", "date")),
+                                lambda k, sep=sep: sep.join((f"case {k % 4}", f"u{k % 40}", f"f{k % 30}",
+                                                             f"2024-01-{1 + k % 28:02d}")))
+        assert len(inter) == 300, sep
+    for script in ("REM INSERTING into ORDERS\nSET DEFINE OFF;\n" + "".join(
+            f"Insert into ORDERS (ID,CUSTOMER,ITEM) values ('{k}','c{k % 9}','p{k % 30}');\n" for k in range(60)),
+                   "USE [ShopDB]\nGO\n" + "".join(f"INSERT [dbo].[Orders] ([Id], [Customer], [Item]) VALUES ({k}, "
+                                                  f"N'c{k % 9}', N'p{k % 30}')\n" for k in range(60))):
+        with pytest.raises(DataError, match=r"an SQL dump"):
+            load_text(tmp_path, "export.csv", script)
     for extra in ("StockCode", "In Stock", "currency_symbol", "merchandising_group"):
         inter = interactions_of(tmp_path, "tradein.csv", f"txn_id,customer_id,item_id,date,transaction_type,{extra}",
                                 lambda k: f"{k},c{k % 40},p{k % 30},2024-03-{1 + k % 28:02d},"
@@ -6133,12 +6139,7 @@ def test_round_31_review_45_scripts_sheets_logs_labels_and_flags(tmp_path: Path)
     baskets of 'milk=t' items lost their last item as a label; '{customer: [[product, 3]]}'
     was read as ratings; PostgreSQL's 't' / 'f' deleted flag was not read; a quiz log of
     24 students and 24 quizzes with scores and minutes was refused as features."""
-    inter = interactions_of(tmp_path, "usecases.csv", "Use Case;user_id;item_id;date",
-                            lambda k: f"case {k % 4};u{k % 40};f{k % 30};2024-01-{1 + k % 28:02d}")
-    assert len(inter) == 300
-    with pytest.raises(DataError, match=r"an SQL dump"):
-        load_text(tmp_path, "script.sql", "USE [ShopDB]\nGO\n" + "".join(
-            f"INSERT [dbo].[Orders] ([Id], [Customer], [Item]) VALUES ({k}, N'c{k % 9}', N'p{k % 30}')\n" for k in range(60)))
+    # (the 'Use Case;' header and SSMS's script: in review 44's test above)
     orders = [["Order ID", "Customer ID", "Product Name", "Order Date"]] + [
         [f"O{k}", f"C{k % 9}", f"P{k % 30}", f"2025-01-{1 + k % 28:02d}"] for k in range(60)]
     path = tmp_path / "shop.xlsx"
@@ -6166,3 +6167,24 @@ def test_round_31_review_45_scripts_sheets_logs_labels_and_flags(tmp_path: Path)
     raw, _ = load_text(tmp_path, "attempts.csv", "".join(
         f"{k % 24},{(k * 7) % 24},{(k % 97) / 97:.2f},{12 + (k % 50) / 3:.1f}\n" for k in range(1200)))
     assert len(raw.interactions) == 1200
+
+
+def test_round_32_review_46_sheets_values_panels_scripts_and_product_flags(tmp_path: Path) -> None:
+    """Session ap's review 46: Google Sheets' saved 'values' (rows of cells, an order
+    number first, trailing blanks dropped) were read as baskets; a tasting panel's one
+    date per respondent drew the one-basket note; SSMS's script opening 'SET
+    IDENTITY_INSERT' was read as a CSV; a joined product table's own 'deleted' flag (on
+    every line of its products) dropped their sales."""
+    rows = [["Order ID", "Customer", "Product", "Qty", "Note"]] + [
+        [str(1000 + k), f"cust{k % 40}", f"prod{k % 30}", str(1 + k % 3), "gift"][: 3 + k % 3] for k in range(300)]
+    with pytest.raises(DataError):
+        load_text(tmp_path, "values.json", json.dumps(rows))
+    raw, _ = load_text(tmp_path, "panel.csv", "user_id,item_id,date,rating\n" + "".join(
+        f"r{k // 8},w{k % 8 + (k // 8) % 20},2024-03-{1 + (k // 8) % 28:02d},{1 + k % 5}\n" for k in range(1200)))
+    assert not any("exactly one basket" in n for n in raw.report.notes)
+    with pytest.raises(DataError, match=r"an SQL dump"):
+        load_text(tmp_path, "data.sql", "SET IDENTITY_INSERT [dbo].[Orders] ON\n" + "".join(
+            f"INSERT [dbo].[Orders] ([Id], [Item]) VALUES ({k}, N'p{k % 30}')\n" for k in range(60)))
+    inter = interactions_of(tmp_path, "order_lines.csv", "order_id,customer_id,item_id,date,deleted",
+                            lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'true' if k % 30 < 6 else 'false'}")
+    assert len(inter) == 300

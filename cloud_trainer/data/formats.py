@@ -252,7 +252,7 @@ SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSER
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
 SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
-                        rb"|set\s+\w+\s*=|set\s+define\s+off|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
+                        rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
                         rb"|start\s+transaction)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use

@@ -597,15 +597,17 @@ def _one_line_each(counts: pd.Series, file: Path) -> str | None:
 
 
 def _one_basket_each(inter: pd.DataFrame, counts: pd.Series, file: Path) -> str | None:
-    """A note where each of 100 shoppers or more has exactly one basket (one basket id, or
-    one time, over several lines): a next-basket benchmark's held-out file (its
+    """A note where each of 100 shoppers or more has exactly one basket (one basket id or
+    order number, over several lines): a next-basket benchmark's held-out file (its
     ``dunnhumby_future.csv``, ``test_baskets.csv``) reads as a log whose every evaluated
     shopper is new, and the split's note had said each shopper's last baskets were held out
     (real96-ap)."""
     if len(counts) < 100 or counts.iloc[0] == 1:
         return None
-    sequence, _ = sequence_column(inter)  # (Instacart's 'order_number', where no basket or time is)
-    key = inter.get("session_id", sequence if sequence is not None else inter.get("timestamp"))
+    # (by a basket or Instacart's 'order_number', not a time: a tasting panel's one date per
+    # respondent over 8 ratings is no basket; session ap's review)
+    sequence, _ = sequence_column(inter)
+    key = inter.get("session_id", sequence)
     if key is None or (key.astype(str) == "").any():
         return None  # (a basket or a time missing on some lines says nothing of the others)
     named = ~np.asarray(is_anonymous_basket(inter["user_id"]), dtype=bool)

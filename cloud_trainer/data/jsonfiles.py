@@ -744,8 +744,10 @@ def json_baskets(raw: bytes) -> Converted | None:
     by ``json.dump``: ``[["sausage","whole milk"], ...]``; read as lines of text, 29,928 of
     its 38,764 items kept the JSON's brackets and quotes: 492 'items' of 167; real96-ap):
     ``session_id,item_id`` rows, each basket named by its place (``basket N``), errors too.
-    Only where the baskets hold names or whole numbers in three lengths or more: an array
-    of ``[user, item, rating]`` triples is of one length (None: read as text, as before)."""
+    Only where the baskets hold names or whole numbers in three lengths or more, in any
+    order (:func:`.lines._first_names_lead`'s test): an array of ``[user, item, rating]``
+    triples is of one length, a spreadsheet's rows (Google Sheets' ``values``) begin with
+    their own column (None: read as text, as before)."""
     try:
         value = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
     except json.JSONDecodeError:
@@ -754,6 +756,13 @@ def json_baskets(raw: bytes) -> Converted | None:
             isinstance(b, list) and all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in b) for b in value):
         return None
     if len({len(b) for b in value}) < 3:
+        return None
+    # (a basket lists its items in any order: a third of the names after a basket's first
+    # come first in another; a spreadsheet's rows of cells, an order number first, never do:
+    # session ap's review)
+    first = {str(b[0]) for b in value if b}
+    later = [str(i) for b in value for i in b[1:]]
+    if not later or sum(i in first for i in later) * 3 < len(later):
         return None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

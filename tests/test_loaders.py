@@ -6019,8 +6019,8 @@ def test_round_31_soft_deleted_lines_and_a_price_at_purchase(tmp_path: Path) -> 
     as purchases; an order export's 'price_at_purchase' was not read (every price 0)."""
     inter = interactions_of(tmp_path, "receipts.csv", "receipt_id,user_id,item_id,date,deleted,price_at_purchase",
                             lambda k: f"{k},u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
-                                      f"{'True' if k % 10 == 0 else 'False'},{3 + k % 5}.50")
-    assert len(inter) == 270
+                                      f"{'True' if k % 7 == 0 else 'False'},{3 + k % 5}.50")
+    assert len(inter) == 300 - 43  # (a line's own delete: some lines of an item, not others)
     assert set(inter["price"]) == {3.5, 4.5, 5.5, 6.5, 7.5}
 
 
@@ -6162,8 +6162,8 @@ def test_round_31_review_45_scripts_sheets_logs_labels_and_flags(tmp_path: Path)
     with pytest.raises(DataError):
         load_dataset("csv", interactions=path)
     inter = interactions_of(tmp_path, "receipt_lines.csv", "receipt_id,user_id,item_id,date,deleted",
-                            lambda k: f"{k},u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'t' if k % 10 == 0 else 'f'}")
-    assert len(inter) == 270
+                            lambda k: f"{k},u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'t' if k % 7 == 0 else 'f'}")
+    assert len(inter) == 300 - 43
     raw, _ = load_text(tmp_path, "attempts.csv", "".join(
         f"{k % 24},{(k * 7) % 24},{(k % 97) / 97:.2f},{12 + (k % 50) / 3:.1f}\n" for k in range(1200)))
     assert len(raw.interactions) == 1200
@@ -6188,3 +6188,17 @@ def test_round_32_review_46_sheets_values_panels_scripts_and_product_flags(tmp_p
     inter = interactions_of(tmp_path, "order_lines.csv", "order_id,customer_id,item_id,date,deleted",
                             lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'true' if k % 30 < 6 else 'false'}")
     assert len(inter) == 300
+    # (review 47: deleted products that each sold once say nothing of lines either)
+    inter = interactions_of(tmp_path, "order_lines.csv", "order_id,customer_id,item_id,date,deleted",
+                            lambda k: f"{k},c{k % 40},{f'gone{k}' if k % 10 == 0 else f'p{k % 30}'},"
+                                      f"2024-01-{1 + k % 28:02d},{'true' if k % 10 == 0 else 'false'}")
+    assert len(inter) == 300
+
+
+def test_a_pg_dump_custom_format_archive_is_refused_as_what_it_is(tmp_path: Path) -> None:
+    """Round 33: a music store's 'Music_Store_database.sql' in pg_dump's custom format was
+    refused as a CSV whose header was 'PGDMP'."""
+    path = tmp_path / "Music_Store_database.sql"
+    path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01" + bytes(range(256)) * 8)
+    with pytest.raises(DataError, match=r"pg_dump's custom format.*pg_restore"):
+        load_dataset("csv", interactions=path)

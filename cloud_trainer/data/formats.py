@@ -105,6 +105,12 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         # bytes, with advice on duplicated header names; real85-ap)
         raise FormatError("R data (.rda, .RData or .rds), which the trainer does not read: export the data frame "
                           "as CSV (write.csv(df, 'interactions.csv', row.names = FALSE) in R)")
+    if raw.startswith(b"PGDMP"):
+        # (a music store's 'Music_Store_database.sql' in pg_dump's custom format had been
+        # refused as a CSV whose header was 'PGDMP'; real101-ap)
+        raise FormatError("a PostgreSQL dump in pg_dump's custom format, which the trainer does not read: restore it "
+                          "(pg_restore -d DB FILE) and export the table of interactions as CSV (psql's \\copy ... to "
+                          "'interactions.csv' csv header)")
     if raw.startswith(b"SQLite format 3\x00"):
         # (a theme park's themepark.db had been refused as a CSV whose header was the page
         # header's bytes, 'SQLite format 3, , @ 9'; real66-ao)
@@ -252,7 +258,7 @@ SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSER
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
 SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
-                        rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
+                        rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
                         rb"|start\s+transaction)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use

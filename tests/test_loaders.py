@@ -41,6 +41,12 @@ def refusal(tmp_path: Path, name: str, text: str) -> str:
     return str(refused.value)
 
 
+def notes_of(tmp_path: Path, name: str, text: str) -> list[str]:
+    """The notes a file ``name`` of ``text`` is read with."""
+    raw, _ = load_text(tmp_path, name, text)
+    return raw.report.notes
+
+
 def interactions_of(tmp_path: Path, name: str, header: str, line: Callable[[int], str], n: int = 300) -> pd.DataFrame:
     """The interactions loaded from a file ``name`` of ``header`` over ``n`` lines ``line(k)``."""
     raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(n)))
@@ -6179,9 +6185,9 @@ def test_round_32_review_46_sheets_values_panels_scripts_and_product_flags(tmp_p
         [str(1000 + k), f"cust{k % 40}", f"prod{k % 30}", str(1 + k % 3), "gift"][: 3 + k % 3] for k in range(300)]
     with pytest.raises(DataError):
         load_text(tmp_path, "values.json", json.dumps(rows))
-    raw, _ = load_text(tmp_path, "panel.csv", "user_id,item_id,date,rating\n" + "".join(
+    notes = notes_of(tmp_path, "panel.csv", "user_id,item_id,date,rating\n" + "".join(
         f"r{k // 8},w{k % 8 + (k // 8) % 20},2024-03-{1 + (k // 8) % 28:02d},{1 + k % 5}\n" for k in range(1200)))
-    assert not any("exactly one basket" in n for n in raw.report.notes)
+    assert not any("exactly one basket" in n for n in notes)
     with pytest.raises(DataError, match=r"an SQL dump"):
         load_text(tmp_path, "data.sql", "SET IDENTITY_INSERT [dbo].[Orders] ON\n" + "".join(
             f"INSERT [dbo].[Orders] ([Id], [Item]) VALUES ({k}, N'p{k % 30}')\n" for k in range(60)))

@@ -47,6 +47,14 @@ def notes_of(tmp_path: Path, name: str, text: str) -> list[str]:
     return raw.report.notes
 
 
+def asks_for_event_codes(tmp_path: Path, name: str, header: str, line: Callable[[int], str]) -> None:
+    """That a file ``name`` of ``header`` over 300 lines ``line(k)`` is refused for its event
+    names, each line a bad row that ``--event-codes`` would settle (an app's own actions,
+    not titles set aside)."""
+    with pytest.raises(DataError, match=r"event_type: must be one of"):
+        load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(300)))
+
+
 def interactions_of(tmp_path: Path, name: str, header: str, line: Callable[[int], str], n: int = 300) -> pd.DataFrame:
     """The interactions loaded from a file ``name`` of ``header`` over ``n`` lines ``line(k)``."""
     raw, _ = load_text(tmp_path, name, header + "\n" + "".join(line(k) + "\n" for k in range(n)))
@@ -5335,10 +5343,8 @@ def test_ticketing_exports_event_titles_waitlists_seats_and_door_sale_accounts(t
         f"g{k % 40}@example.org,evt{k % 30},{titles[k % 5]},2025-03-{1 + k % 28:02d}T19:21:11Z\n" for k in range(300)))
     assert len(raw.interactions) == 300
     assert any(n.startswith(f"{path}: column 'Event Name' names no action on any line") for n in raw.report.notes)
-    with pytest.raises(DataError, match=r"event_type: must be one of"):
-        load_text(tmp_path, "game.csv", "user_id,item_id,event_name,timestamp\n" + "".join(
-            f"u{k % 40},i{k % 30},{'level_up' if k % 2 else 'tutorial_begin'},2025-03-{1 + k % 28:02d}\n"
-            for k in range(300)))
+    asks_for_event_codes(tmp_path, "game.csv", "user_id,item_id,event_name,timestamp",
+                         lambda k: f"u{k % 40},i{k % 30},{'level_up' if k % 2 else 'tutorial_begin'},2025-03-{1 + k % 28:02d}")
     raw, _ = load_text(tmp_path, "bookings.csv", "bookingId,userId,item_id,time,status,seats_sold,total_paid\n" + "".join(
         f"B{k},U{k % 40},E{k % 30},2026-09-{1 + k % 28:02d}T10:10,{'WAITLISTED' if k % 10 == 0 else 'CONFIRMED'},"
         f"{1 + k % 3},{(1 + k % 3) * 25}.00\n" for k in range(300)))
@@ -5452,10 +5458,8 @@ def test_round_25_words_and_review_35_narrowings(tmp_path: Path) -> None:
         with pytest.raises(DataError, match=rf"'{column}' may be item_id"):
             load_text(tmp_path, "t.csv", f"user,time,{column}\n" + "".join(
                 f"u{k % 40},2026-05-{1 + k % 28:02d},x{k % 30}\n" for k in range(300)))
-    with pytest.raises(DataError, match=r"event_type: must be one of"):
-        load_text(tmp_path, "app.csv", "user_id,item_id,Event,timestamp\n" + "".join(
-            f"u{k % 40},s{k % 30},{['Song Skipped', 'Song Liked', 'Playlist Opened'][k % 3]},2025-03-{1 + k % 28:02d}\n"
-            for k in range(300)))
+    asks_for_event_codes(tmp_path, "app.csv", "user_id,item_id,Event,timestamp",
+                         lambda k: f"u{k % 40},s{k % 30},{['Song Skipped', 'Song Liked', 'Playlist Opened'][k % 3]},2025-03-{1 + k % 28:02d}")
     for name, header, line in (
             ("deals.csv", "customer_id,product_id,close_date,Estimated Value",
              lambda k: f"c{k % 40},p{k % 30},2025-03-{1 + k % 28:02d},{1000 + k * 37 % 900}"),
@@ -5529,10 +5533,8 @@ def test_round_25_and_26_review_36_narrowings(tmp_path: Path) -> None:
     a Turkish 'Giriş' / 'Çıkış' ledger was read; Surprise's 'r_ui,est' predictions, a top-N
     scored to four decimals and the Universal Recommender's 'u1,purchase,iphone' were read
     wrong or refused."""
-    with pytest.raises(DataError, match=r"event_type: must be one of"):
-        load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp\n" + "".join(
-            f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article', 'Log In'][k % 3]},2025-01-{1 + k % 28:02d}\n"
-            for k in range(300)))
+    asks_for_event_codes(tmp_path, "app.csv", "user_id,item_id,event,timestamp",
+                         lambda k: f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article', 'Log In'][k % 3]},2025-01-{1 + k % 28:02d}")
     for name, header, line in (
             ("lines.csv", "order_id,customer_id,item_id,date,return_status",
              lambda k: f"{k},c{k % 40},p{k % 30},2025-01-{1 + k % 28:02d},{'Denied' if k % 4 == 0 else ''}"),
@@ -5620,10 +5622,8 @@ def test_round_26_and_27_review_37_narrowings(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "visits.csv", "visitor_id,item_id,visit_date,visit_time\n" + "".join(
         f"v{k % 40},e{k % 30},2024-01-{1 + k % 28:02d},{5 + k % 50}\n" for k in range(300)))
     assert len(raw.interactions) == 300 and (raw.interactions["timestamp"].dt.hour == 0).all()
-    with pytest.raises(DataError, match=r"event_type: must be one of"):
-        load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp,registration_date\n" + "".join(
-            f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article'][k % 2]},2025-01-{1 + k % 28:02d},2024-05-01\n"
-            for k in range(300)))
+    asks_for_event_codes(tmp_path, "app.csv", "user_id,item_id,event,timestamp,registration_date",
+                         lambda k: f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article'][k % 2]},2025-01-{1 + k % 28:02d},2024-05-01")
     for header, word in (("warranty_claim_status", "Denied"), ("stage", "Lost"),
                          ("order_cancellation_request_status", "Denied")):
         raw, _ = load_text(tmp_path, "orders.csv", f"order_id,customer_id,item_id,date,{header}\n" + "".join(
@@ -5675,10 +5675,8 @@ def test_round_27_review_38_narrowings(tmp_path: Path) -> None:
         f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'Declined' if k % 5 == 0 else 'Approved'}\n"
         for k in range(300)))
     assert len(raw.interactions) == 240
-    with pytest.raises(DataError, match=r"event_type: must be one of"):
-        load_text(tmp_path, "app.csv", "user_id,item_id,event,timestamp,loyalty_program\n" + "".join(
-            f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article'][k % 2]},2025-01-{1 + k % 28:02d},gold\n"
-            for k in range(300)))
+    asks_for_event_codes(tmp_path, "app.csv", "user_id,item_id,event,timestamp,loyalty_program",
+                         lambda k: f"u{k % 40},post{k % 30},{['Watch Video', 'Read Article'][k % 2]},2025-01-{1 + k % 28:02d},gold")
     raw, _ = load_text(tmp_path, "rx.csv", "rx_id,patient_id,item_id,fill_date,insurance_claim_status\n" + "".join(
         f"{k},p{k % 40},d{k % 30},2024-01-{1 + k % 28:02d},{'Denied' if k % 5 == 0 else 'Paid'}\n" for k in range(300)))
     assert len(raw.interactions) == 240

@@ -207,7 +207,7 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
             yield number, basket, [cells[i].strip() for i in sorted(numbered)
                                    if i < len(cells) and cells[i].strip() not in _NO_ITEM]
 
-    text, line_map, baskets, items = _baskets_table(rows())
+    text, line_map, baskets, items = baskets_table(rows())
     span = f"{header[min(numbered)].strip()!r} .. {header[max(numbered)].strip()!r}"
     named = header[others[0]].strip() if others else ""
     count = (f"; {named!r}, their count, not read" if others and basket_at is None else "")
@@ -231,7 +231,7 @@ def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line:
     ``items_a_line`` (``"counted"`` only): each line an item and the numbers after the count
     its shoppers (CiteULike's ``items.dat``), written ``item_id,user_id``."""
     if layout == "basket":
-        table, line_map, baskets, n_items = _baskets_table(
+        table, line_map, baskets, n_items = baskets_table(
             (number, "", line.split()) for number, line in enumerate(text.split("\n"), first_line))
         what = ("one basket a line, every number on it an item, no header (FIMI's 'retail.dat' and 'kosarak.dat' "
                 f"layout): {baskets:,} baskets of {n_items:,} items, each read with its line number as its id "
@@ -300,7 +300,7 @@ def basket_lines(text: str, first_line: int = 1) -> Converted:
         header = rows[first][2][0]
         rows = rows[first + 1:]
     rows, label = _without_end_labels(rows)
-    table, line_map, baskets, items = _baskets_table(rows)
+    table, line_map, baskets, items = baskets_table(rows)
     what = ("one basket a line, each name on it an item, "
             + (f"under a header of one field ({header!r})" if header else "no header")
             + f" (the arules 'groceries.csv' layout): {baskets:,} baskets of {items:,} items, each read with its "
@@ -330,7 +330,7 @@ def _without_end_labels(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tu
     return [(n, b, names[:-1] if names and names[-1] in ends else names) for n, b, names in rows], shown
 
 
-def _baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:
+def baskets_table(lines: Iterable[tuple[int, str, list[str]]]) -> tuple[str, array, int, int]:
     """``session_id,item_id`` text from ``(line number, basket id, item names)``, each line
     a basket named by its id, or ``line N`` where it has none (""); with the rows' source
     lines and the counts of baskets and distinct items, for the note."""

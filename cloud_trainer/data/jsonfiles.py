@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from .blocks import baskets_table
 from .records import MAX_RECORD_FIELDS, Converted, FormatError, cell, few_fields, write_records
 
 
@@ -764,18 +765,10 @@ def json_baskets(raw: bytes) -> Converted | None:
     later = [str(i) for b in value for i in b[1:]]
     if not later or sum(i in first for i in later) * 3 < len(later):
         return None
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("session_id", "item_id"))
-    line_map = array("q")
-    items: set[str] = set()
-    for at, basket in enumerate(value, start=1):
-        for item in basket:
-            writer.writerow((f"basket {at}", item))
-            line_map.append(at)
-            items.add(str(item))
-    return Converted(out.getvalue(), line_map, f"a JSON array of baskets, each an array of items ({len(value):,} "
-                     f"baskets of {len(items):,} items; errors give the basket's place, from 1, as the line)")
+    text, line_map, _, items = baskets_table(
+        (at, f"basket {at}", [str(i) for i in basket]) for at, basket in enumerate(value, start=1))
+    return Converted(text, line_map, f"a JSON array of baskets, each an array of items ({len(value):,} "
+                     f"baskets of {items:,} items; errors give the basket's place, from 1, as the line)")
 
 
 def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -> Converted:

@@ -6206,3 +6206,46 @@ def test_a_pg_dump_custom_format_archive_is_refused_as_what_it_is(tmp_path: Path
     path.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01" + bytes(range(256)) * 8)
     with pytest.raises(DataError, match=r"pg_dump's custom format.*pg_restore"):
         load_dataset("csv", interactions=path)
+
+
+def test_soft_deleted_rows_by_time_or_by_a_del_flag_are_left_out(tmp_path: Path) -> None:
+    """Session ap's left list: a Laravel table's 'deleted_at' (a time on a soft-deleted row,
+    NULL on a live one) and RuoYi's 'del_flag' (0 kept, 2 deleted) were not read: deleted
+    order lines trained as purchases. Also the Chinese shop frameworks' 'goods_id' and
+    'goods_num' (the item and the quantity) were not read at all."""
+    inter = interactions_of(tmp_path, "order_items.csv",
+                            "id,order_id,user_id,product_id,quantity,created_at,updated_at,deleted_at",
+                            lambda k: f"{k},{k // 3},{k % 40},{k % 30},1,2024-01-{1 + k % 28:02d} 09:00:00,"
+                                      f"2024-01-{1 + k % 28:02d} 09:00:00,"
+                                      f"{f'2024-02-{1 + k % 28:02d} 10:00:00' if k % 9 == 0 else 'NULL'}")
+    assert len(inter) == 300 - 34
+    assert str(inter["timestamp"].min()) == "2024-01-01 09:00:00"
+    inter = interactions_of(tmp_path, "mall_order_goods.csv", "id,order_no,user_id,goods_id,goods_num,create_time,del_flag",
+                            lambda k: f"{k},{k // 3},{k % 40},{k % 30},{1 + k % 2},2024-01-{1 + k % 28:02d} 09:00:00,"
+                                      f"{'2' if k % 11 == 0 else '0'}")
+    assert len(inter) == 300 - 28
+    assert set(inter["quantity"]) == {1.0, 2.0}
+    # A customer's own 'deleted_at', joined onto each of their lines: an account closed
+    # later; its purchases were made.
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,user_id,product_id,created_at,deleted_at",
+                            lambda k: f"{k // 3},{k % 40},{k % 30},2024-01-{1 + k % 28:02d} 09:00:00,"
+                                      f"{'2024-06-01 10:00:00' if k % 40 < 4 else ''}")
+    assert len(inter) == 300
+
+
+def test_a_shops_wish_items_are_favourites_not_purchases(tmp_path: Path) -> None:
+    """Session ap's left list: an open-source shop's 'wish_item.csv' (who wished for which
+    goods, and when) was read as purchases."""
+    inter = interactions_of(tmp_path, "wish_item.csv", "id,user_id,goods_id,add_time",
+                            lambda k: f"{k},{k % 40},{k % 30},2024-01-{1 + k % 28:02d} 10:00:00")
+    assert set(inter["event_type"]) == {"favorite"}
+
+
+def test_a_dotted_year_first_date_with_a_twelve_hour_clock_is_read(tmp_path: Path) -> None:
+    """Session ap's left list: Korean and Hungarian locales write '2021.02.02 02:01 PM';
+    every line had been a bad row."""
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,item_id,date",
+                            lambda k: f"{k // 3},c{k % 40},p{k % 30},2021.{1 + k % 12:02d}.{1 + k % 28:02d} "
+                                      f"{1 + k % 12:02d}:{k % 60:02d} {'PM' if k % 2 else 'AM'}")
+    assert len(inter) == 300
+    assert str(inter["timestamp"].iloc[1]) == "2021-02-02 14:01:00"

@@ -1070,21 +1070,34 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "deleted", "isdeleted", "softdeleted", "deletedflag")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
-_DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag"})
+_DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag",
+                           # MyBatis-Plus's logical delete (0 / 1) and RuoYi's 'del_flag' (0 kept,
+                           # 2 deleted), the Chinese admin frameworks' order tables
+                           "delflag", "isdel", "isdelete", "deleteflag", "deletestatus"})
+DELETED_TIME_KEYS = frozenset({"deletedat", "deletedon", "deletedate", "datedeleted", "deletiondate",
+                               "deletedtime", "deletetime", "deletedatetime"})
+"""Header names of the time a row was soft deleted (Laravel's and Rails' paranoia
+``deleted_at``): a table dumped with its deleted rows holds them with a time there, and
+NULL or blank on the live ones."""
 
 
 def _of_the_item(inter: pd.DataFrame, hit: np.ndarray) -> bool:
-    """Whether a flag may mark items, not lines: no flagged item with two lines or more has
-    a line without it (a product table's ``deleted``, joined onto its order lines, 60 of
-    300 sales had been left out, and 80 of 591 where each deleted product sold once;
-    session ap's reviews). A line's own soft delete leaves some lines of an item and not
-    others (Fetch's receipts)."""
+    """Whether a flag may mark items or shoppers, not lines: no flagged item (or shopper)
+    with two lines or more has a line without it (a product table's ``deleted``, joined
+    onto its order lines, 60 of 300 sales had been left out, and 80 of 591 where each
+    deleted product sold once; session ap's reviews; a customer's ``deleted_at``, an
+    account closed later, joined the same way). A line's own soft delete leaves some
+    lines of an item and not others (Fetch's receipts)."""
     if not hit.any():
         return False
-    items = inter["item_id"].astype(str)
-    per = pd.DataFrame({"item": items, "hit": hit}).groupby("item")["hit"].agg(["size", "mean"])
-    flagged = per[(per["mean"] > 0) & (per["size"] >= 2)]
-    return not bool((flagged["mean"] < 1).any())
+    for key in ("item_id", "user_id"):
+        if key not in inter:
+            continue
+        per = pd.DataFrame({"of": inter[key].astype(str), "hit": hit}).groupby("of")["hit"].agg(["size", "mean"])
+        flagged = per[(per["mean"] > 0) & (per["size"] >= 2)]
+        if not bool((flagged["mean"] < 1).any()):
+            return True
+    return False
 
 
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai",
@@ -1243,8 +1256,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             continue  # (a loan given back is a loan done)
         status = _is_status_key(key)
         cancelled_at = key in CANCEL_TIME_KEYS
+        deleted_at = key in DELETED_TIME_KEYS
         valid = key in VALID_FLAG_KEYS
-        if key not in REFUND_FLAG_KEYS and not status and not cancelled_at and not valid:
+        if key not in REFUND_FLAG_KEYS and key not in _DELETED_KEYS and not status and not cancelled_at and not valid \
+                and not deleted_at:
             continue
         given = inter[col].astype(str).str.strip()
         if "session_id" in inter and (status or cancelled_at):
@@ -1258,12 +1273,18 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         payments = status and any(header_key(v) in PAYMENT_TAKEN for v in distinct)  # (other lines paid)
         if cancelled_at:
             hit = _cancelled_orders(inter, values)
+        elif deleted_at:
+            hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.isin({"nat", "0000-00-00 00:00:00"})).to_numpy()
+            if _of_the_item(inter, hit):
+                continue  # (a joined product's or customer's own delete: the sales stand)
         elif len(distinct) > 50:
             continue
+        elif key in _DELETED_KEYS and distinct <= _YES | _NO | {"2"}:
+            hit = ~values.isin(_NO).to_numpy()  # (RuoYi's '2', MyBatis-Plus's '1', a 'true')
+            if _of_the_item(inter, hit):
+                continue  # (a joined product's own soft delete: its sales stand; session ap's review)
         elif key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
-            if key in _DELETED_KEYS and _of_the_item(inter, hit):
-                continue  # (a joined product's own soft delete: its sales stand; session ap's review)
         elif valid and distinct <= _YES | _NO:
             hit = values.isin(_NO - {""}).to_numpy()  # (a blank flag is unknown, not a no)
         elif key in STAGE_KEYS:

@@ -438,6 +438,9 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # (Northwind's 'KeyProducto', a class's 'ProdName', a Spanish check-in file's
                 # 'negocio_id', a museum's 'content_id', ASSISTments' 'problem_id'; real31-ak, real32-ak)
                 "keyproducto", "prodname", "negocioid", "problemid",
+                # (the Chinese shop frameworks' English schemas, ECShop's, litemall's, RuoYi
+                # mall's order lines: 'goods_id', 'goods_sn'; session aq)
+                "goodsid", "goodssn", "goodscode", "goodsno",
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -552,6 +555,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "seatssold",  # (a box office's group sale of 600 seats had been 1; real57-ao)
                         # (a pharmacy claim's units dispensed: 2,104 of 5,000 lines above 1; real62-ao)
                         "quantitydispensed", "qtydispensed", "dispensedquantity", "dispensedqty",
+                        "goodsnum", "goodsnumber", "goodscount",  # (ECShop, litemall; session aq)
                         "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
@@ -691,7 +695,10 @@ FILE_EVENT_WORDS = {
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",
                      "wishlists",
                      # (a museum's 'liked_artworks_*.csv', read as purchases; real66-ao)
-                     "liked", "likes"), "favorite"),
+                     "liked", "likes",
+                     # (an open-source shop's 'wish_item.csv': wished-for goods, read as purchases;
+                     # session ap's left list)
+                     "wish", "wishes"), "favorite"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
 STRONG_FILE_WORDS = frozenset({"abandoned"})

@@ -19,7 +19,7 @@ from sheet_helpers import write_xlsx
 
 from cloud_trainer.data import DataError, load_dataset
 from cloud_trainer.data.columns import read_offset_seconds
-from cloud_trainer.data.schema import MissingColumns
+from cloud_trainer.data.schema import NO_ACTION, MissingColumns, parse_event_codes
 from cloud_trainer.processing import prepare
 
 RETAIL = Path(__file__).resolve().parent / "fixtures" / "retail"
@@ -6249,3 +6249,88 @@ def test_a_dotted_year_first_date_with_a_twelve_hour_clock_is_read(tmp_path: Pat
                                       f"{1 + k % 12:02d}:{k % 60:02d} {'PM' if k % 2 else 'AM'}")
     assert len(inter) == 300
     assert str(inter["timestamp"].iloc[1]) == "2021-02-02 14:01:00"
+
+
+def test_round_34_data_warehouse_course_tables(tmp_path: Path) -> None:
+    """Round 34 (real103-aq): a data-warehouse course's bronze 'crm_sales_details' names
+    every column for its table ('sls_cust_id', 'sls_prd_key') and was refused; its
+    yyyymmdd 'sls_order_dt' with a few junk values (0, 5489) became seconds of one day; a
+    shop's inventory ledger (Sale beside Restock, Damage, Adjustment) trained as purchases;
+    an ETL lab's line key repeated by a defect across customers became the basket and
+    filled a blank customer from another's line."""
+    inter = interactions_of(tmp_path, "crm_sales_details.csv",
+                            "sls_ord_num,sls_prd_key,sls_cust_id,sls_order_dt,sls_ship_dt,sls_sales,sls_quantity,sls_price",
+                            lambda k: f"SO{43697 + k // 2},BK-{k % 30:03d},{21768 + k % 40},"
+                                      f"{'0' if k in (7, 99) else '5489' if k == 150 else f'2011{1 + k % 12:02d}{1 + k % 28:02d}'},"
+                                      f"2011{1 + k % 12:02d}28,{100 + k},1,{100 + k}")
+    assert len(inter) == 297
+    assert inter["timestamp"].min() == pd.Timestamp("2011-01-01")
+    assert set(inter["item_id"]) == {f"BK-{k:03d}" for k in range(30)}
+    assert inter["session_id"].iloc[0] == "SO43697"
+    with pytest.raises(DataError, match="names stock movements"):
+        load_text(tmp_path, "raw_inventory_transactions.csv", "transaction_id,product_id,quantity_change,transaction_date,reason\n"
+                  + "".join(f"{k},{k % 30},{(-1) ** k * (1 + k % 9)},2024-04-{1 + k % 28:02d} 10:00:00,"
+                            f"{['Sale', 'Restock', 'Damage', 'Adjustment', 'Return'][k % 5]}\n" for k in range(100)))
+    inter = interactions_of(tmp_path, "daily_sales_transactions.csv",
+                            "transaction_id,order_id,customer_id,product_id,transaction_date",
+                            lambda k: f"TXN-{k if k % 25 else k - 13:06d},ORD-{k},{'' if k % 50 == 0 else k % 40},"
+                                      f"p{k % 30},2025-05-{1 + k % 28:02d}")
+    assert inter["session_id"].nunique() == 300
+    assert inter.loc[inter["session_id"] == "ORD-50", "user_id"].iloc[0] != "37"
+
+
+def test_round_34_distributors_marketplaces_and_coupons(tmp_path: Path) -> None:
+    """Round 34 (real104-aq .. real106-aq): AdventureWorks' reseller sales ('ResellerKey',
+    the business that buys) were anonymous one-line shoppers; a bottler's 'ordered_cases'
+    and 'unit_price_case' were unread; a card export's negative 'Txn Amount' (salary paid
+    in) was a purchase; a Taobao log's '时间戳' (Unix seconds) and '售价' were unread and a
+    year of times made up; Shopee Vietnam's 'ID đơn hàng' was no basket."""
+    inter = interactions_of(tmp_path, "FactResellerSales.csv",
+                            "ProductKey,OrderDateKey,ResellerKey,EmployeeKey,SalesOrderNumber,OrderQuantity,UnitPrice,OrderDate",
+                            lambda k: f"{k % 30},2011{1 + k % 12:02d}01,{k % 40},{k % 5},SO{k // 3},{1 + k % 4},9.5,"
+                                      f"2011-{1 + k % 12:02d}-01")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "sap_sales_order_lines.csv",
+                            "order_id,line_no,product_code,ordered_cases,confirmed_cases,unit_price_case",
+                            lambda k: f"SO{k // 3},{k % 3},SKU{k % 30},{1 + k % 9},{k % 9},12.5")
+    assert set(inter["quantity"]) == set(range(1, 10)) and set(inter["price"]) == {12.5}
+    inter = interactions_of(tmp_path, "transactions.csv", "User_id,Txn ID,Txn Amount,Txn Date,item_id",
+                            lambda k: f"U{k % 40},T{k},{'-4500.0' if k % 10 == 0 else f'{5 + k % 7}.99'},"
+                                      f"2023-01-{1 + k % 28:02d},{'EMP01' if k % 10 == 0 else f'M{k % 30}'}")
+    assert "EMP01" not in set(inter["item_id"])
+    inter = interactions_of(tmp_path, "UserBehavior.csv", "用户ID,商品ID,商品类目ID,行为类型,时间戳,售价",
+                            lambda k: f"{k % 40},{k % 30},{k % 5},{'buy' if k % 3 else 'pv'},{1511539200 + 3600 * k},"
+                                      f"{10 + k % 4}")
+    assert inter["timestamp"].min() == pd.Timestamp("2017-11-24 16:00:00")
+    assert set(inter["price"]) == {10.0, 11.0, 12.0, 13.0}
+    inter = interactions_of(tmp_path, "AffiliateCommissionReport.csv", "ID đơn hàng,Thời Gian Đặt Hàng,Item id,Số lượng",
+                            lambda k: f"2604{k // 3:06d}PT,2026-04-{1 + k % 28:02d} 10:{k % 60:02d}:00,{5355 + k % 30},1")
+    assert inter["session_id"].nunique() == 100
+
+
+def test_refusal_hints_name_coupons_offers_and_a_person_but_not_review_text(tmp_path: Path) -> None:
+    """Round 34 (real105-aq, real106-aq): dunnhumby's 'coupon_upc', a card's 'offer_id' and
+    Starbucks' 'person' were not offered as the missing columns; a review scrape's sentences
+    ('Customer Review') were offered as the shopper."""
+    refused = refusal(tmp_path, "coupon_redempt.csv", "household_key,DAY,coupon_upc,CAMPAIGN\n" + "".join(
+        f"{k % 40},{1 + k},{10000 + k % 30},{k % 5}\n" for k in range(60)))
+    assert "'coupon_upc' may be item_id" in refused
+    refused = refusal(tmp_path, "redemptions.csv", "person,offer_id,redeemed_at\n" + "".join(
+        f"p{k % 40},o{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(60)))
+    assert "'person' may be user_id" in refused and "'offer_id' may be item_id" in refused
+    refused = refusal(tmp_path, "reviews.csv", "Category,Product Name,Customer Rating,Customer Review\n" + "".join(
+        f"Elektronik,Produk {k % 30},{1 + k % 5},barang sampai dengan selamat nomor {k}\n" for k in range(60)))
+    assert "'Customer Review' may be user_id" not in refused
+
+
+def test_a_usual_event_name_may_be_given_another_meaning(tmp_path: Path) -> None:
+    """Round 34 (real105-aq): Starbucks' rewards log writes 'transaction' for a payment with
+    no offer; '--event-codes transaction=none' was refused as already naming a purchase."""
+    assert parse_event_codes("transaction=none,offer completed=purchase") == {
+        "transaction": NO_ACTION, "offer completed": "purchase"}
+    path = tmp_path / "transcript.csv"
+    path.write_text("user_id,item_id,event,time\n" + "".join(
+        f"p{k % 40},o{k % 10},{'transaction' if k % 4 == 0 else 'offer completed'},"
+        f"2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    raw = load_dataset("csv", interactions=path, event_codes=parse_event_codes("transaction=none,offer completed=purchase"))
+    assert len(raw.interactions) == 225 and set(raw.interactions["event_type"]) == {"purchase"}

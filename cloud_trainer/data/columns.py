@@ -82,8 +82,26 @@ def _grouping_columns(frame: pd.DataFrame, header: list[str], raw: list[str], ke
         if h in known or header_key(raw[i]) not in keys:
             continue
         values = frame[h].astype(str).str.strip()
-        if (values == "").mean() < 0.05 and values.duplicated().any():
+        if (values == "").mean() < 0.05 and values.duplicated().any() and not _across_shoppers(frame, header, values):
             yield i, values
+
+
+def _across_shoppers(frame: pd.DataFrame, header: list[str], values: pd.Series) -> bool:
+    """Whether a column's repeated values join lines of different shoppers, in a fifth of
+    the groups that name two shoppers or more: a line key repeated by a defect, not a basket
+    (an ETL lab's 'transaction_id', 13 repeats on 1,000 lines, each joining two orders of
+    two customers weeks apart; read as the basket, a blank customer was filled in from
+    another's line; real103-aq). A basket is one shopper's."""
+    if "user_id" not in header:
+        return False
+    users = frame["user_id"].astype(str).str.strip()
+    named = users != ""
+    shared = pd.DataFrame({"group": values[named], "user": users[named]})
+    shared = shared[shared["group"].duplicated(keep=False)]
+    if shared.empty:
+        return False
+    per = shared.groupby("group")["user"].nunique()
+    return bool((per > 1).mean() > 0.2)
 
 
 def counts_from_one(values: pd.Series) -> bool:
@@ -1048,6 +1066,10 @@ def read_time_since_first(values: pd.Series, empty: np.ndarray,
                                            "right but the gaps are 1,000 times too long")
 
 
+_YYYYMMDD = r"(?:19|20|21)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+"""A date written as eight digits, year first (``20101229``)."""
+
+
 def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series, str, str] | None:
     """``(ISO times, first, last)`` when a timestamp column holds numbers counted from a
     start rather than a date: JODIE's and TGN's interaction files (``timestamp`` 0.0 to
@@ -1064,6 +1086,11 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     # (the pattern first: counting a 2 M-line column's distinct times cost 0.7 s of every
     # load whose times are dates, which the pattern rules out in 0.1 s)
     if len(present) < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all() or present.nunique() < 20:
+        return None
+    if present.str.fullmatch(_YYYYMMDD).mean() >= 0.99:
+        # (a data-warehouse course's 'sls_order_dt': 60,360 yyyymmdd dates and 19 junk
+        # values, 0, 5489, 32154, had made three years of sales seconds of one day; real103-aq.
+        # The junk is bad rows, 'not a timestamp', as its own silver layer reads it)
         return None
     seconds = pd.to_numeric(values.where(~empty), errors="coerce")
     given = seconds.dropna()

@@ -351,6 +351,30 @@ def strip_table_names(header: list[str], name: str, notes: list[str]) -> list[st
     return inner
 
 
+_TABLE_PREFIX = re.compile(r"([A-Za-z]{2,4})_(.+)")
+"""A short table abbreviation and ``_`` before a column's own name (``sls_cust_id``)."""
+
+
+def strip_table_prefix(header: list[str], spec: TableSpec, name: str, notes: list[str]) -> list[str]:
+    """A data-warehouse course's bronze tables name every column for its table (``sls_ord_num``,
+    ``sls_prd_key``, ``sls_cust_id``, ``sls_order_dt``: Data With Baraa's ``crm_sales_details``,
+    copied into dozens of repositories; refused for missing shopper and item, real103-aq): the
+    names after the prefix, with a note, where every named column carries the same one and
+    more of them are names the schema knows than before (``item_id``, ``item_name`` keep
+    theirs: ``id`` and ``name`` say less)."""
+    found = [_TABLE_PREFIX.fullmatch(h.strip()) for h in header if h.strip()]
+    if len(found) < 3 or not all(found) or len({m.group(1).lower() for m in found if m}) != 1:
+        return header
+    inner = [m.group(2) if (m := _TABLE_PREFIX.fullmatch(h.strip())) else h for h in header]
+    known = known_keys(spec)
+    if len({header_key(n) for n in inner}) < len(inner) or (
+            sum(header_key(n) in known for n in inner) <= sum(header_key(h) in known for h in header)):
+        return header
+    notes.append(f"{name}: every column's name starts with the table's {found[0].group(1) + '_'!r} "
+                 f"({header[0]!r}): read without it")
+    return inner
+
+
 def strip_type_suffixes(header: list[str], name: str, notes: list[str]) -> list[str]:
     """``user_id:token`` -> ``user_id`` when every header name carries such a type.
 

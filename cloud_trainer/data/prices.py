@@ -38,6 +38,10 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    # liquor orders' 'Sale (Dollars)'; real57-ao, real59-ao)
                    # (not 'amount_paid': paid so far, a deposit; session ao's review)
                    "totalpaid", "saledollars",
+                   # (a card export's 'Txn Amount': 193 salary deposits at -4,500 had been kept as
+                   # purchases of the employer; real105-aq. An order's total where it repeats on
+                   # an order's lines, as MAYBE_ORDER_TOTAL_KEYS says)
+                   "txnamount", "transactionamount", "trxamount",
                    # Square's item sales export: its lines' 'Product Sales' (before discounts and
                    # tax); the classic export's 'Gross Sales' (before discounts: the newer one's
                    # adds the tax, but has 'Product Sales'), then 'Net Sales' (after discounts).
@@ -49,7 +53,8 @@ preference: an ERP export's ``Sales Price`` beside its ``Line Amount`` is the un
 the unambiguous names come first."""
 
 
-MAYBE_ORDER_TOTAL_KEYS = (*SQUARE_TOTAL_KEYS, "purchaseamount", "totalpaid")
+MAYBE_ORDER_TOTAL_KEYS = (*SQUARE_TOTAL_KEYS, "purchaseamount", "totalpaid", "txnamount", "transactionamount",
+                          "trxamount")
 """Line totals' names that some exports give an order's or a receipt's total under, the
 same on each of its lines (Square's; a loyalty receipt's 'Purchase Amount'; session an's
 review): not read where they repeat so."""

@@ -123,8 +123,11 @@ def parse_event_codes(text: str) -> dict[str, str]:
             raise ValueError(f"--event-codes: {part.strip()!r}: the event must be one of {', '.join(EVENT_TYPES)}, "
                              "or none (no action: those lines are left out)")
         code = code.lower()
-        already = code if code in EVENT_TYPES else EVENT_SYNONYMS.get(header_key(code))
-        if already is not None and already != event:  # 'cart=purchase': it would be ignored
+        # A usual name may be given another meaning (Starbucks' rewards log: 'transaction' is a
+        # payment with no offer, 'transaction=none'; real105-aq): the codes are read before
+        # the usual names. An action's own name may not ('cart=purchase' would be ignored).
+        already = code if code in EVENT_TYPES else None
+        if already is not None and already != event:
             raise ValueError(f"--event-codes: {part.strip()!r}: {code!r} already names the action {already!r}")
         if code in codes:
             raise ValueError(f"--event-codes: {part.strip()!r}: code {code!r} is given twice")
@@ -315,6 +318,9 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
                 "codigocliente",  # (a Portuguese B2B sheet; real17-ai)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
+                # (AdventureWorks' FactResellerSales: the reseller, a business, is the buyer: 632
+                # resellers' repeat orders had been 3,600 anonymous one-visit shoppers; real104-aq)
+                "resellerkey", "resellerid",
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
                 # ERPs' customer accounts (a probe, session (ab)): Sage 50's ACCOUNT_REF, SAP's
@@ -441,6 +447,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 # (the Chinese shop frameworks' English schemas, ECShop's, litemall's, RuoYi
                 # mall's order lines: 'goods_id', 'goods_sn'; session aq)
                 "goodsid", "goodssn", "goodscode", "goodsno",
+                "prdkey", "prdid",  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -466,7 +473,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -479,7 +486,8 @@ PRICE_ALIASES = ("unitprice", "itemprice", "priceatpurchase", "purchasepriceperu
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
-                 "đongia", "dongia", "preciodelproducto",  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
+                 "đongia", "dongia", "preciodelproducto",
+                 "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
                  # an's review)
@@ -502,13 +510,16 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
-                        "transactiondate", "transactiondt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+                        "transactiondate", "transactiondt", "orderdt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate", "tanggal", "tgl",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
                         "时间", "日期", "购买时间", "购买日期", "下单时间", "購入日", "購入日時", "日付", "日時",
+                        # ('timestamp' in Chinese, Japanese, Korean: a Taobao log's Unix seconds under
+                        # '时间戳' were unread and a year of times made up; real106-aq)
+                        "时间戳", "時間戳", "タイムスタンプ", "타임스탬프",
                         "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
                         "saledate", "solddate", "datesold", "shopdate", "fechadeventa", "fechaventa",
                         # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
@@ -556,6 +567,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (a pharmacy claim's units dispensed: 2,104 of 5,000 lines above 1; real62-ao)
                         "quantitydispensed", "qtydispensed", "dispensedquantity", "dispensedqty",
                         "goodsnum", "goodsnumber", "goodscount",  # (ECShop, litemall; session aq)
+                        # (a beverage bottler's SAP lines count cases: 'ordered_cases' beside
+                        # 'confirmed_cases', unread, made 235 lines exact duplicates; real104-aq)
+                        "orderedcases", "casesordered", "qtycases", "quantitycases", "noofcases",
                         "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
@@ -580,6 +594,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
+                        "ordnum",  # (the data-warehouse course's 'sls_ord_num'; real103-aq)
                         "invoiceid", "salesreceiptid",  # (Xero's and QuickBooks' line tables; real33-ak)
                         "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
@@ -588,7 +603,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "αριθμόςαπόδειξης",
                         "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
                         # (a probe, session (ab); after the rest: a Latin American till's document number is the customer's ID card)
-                        "주문번호", "mađonhang", "numerzamowienia", "documentnumber", "doc.no.")),
+                        "주문번호", "mađonhang",
+                        # (Shopee Vietnam's affiliate report's 'ID đơn hàng', the noun after; real106-aq)
+                        "iddonhang", "idđonhang", "numerzamowienia", "documentnumber", "doc.no.")),
     ),
 )
 

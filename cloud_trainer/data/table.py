@@ -66,6 +66,7 @@ from .headers import (
     pseudonymous_user_column,
     sequences_a_line,
     strip_table_names,
+    strip_table_prefix,
     strip_type_suffixes,
     time_by_content,
     time_of_day_column,
@@ -356,6 +357,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_table_names(strip_type_suffixes(header, name, report.notes), name, report.notes)
+    header = strip_table_prefix(header, spec, name, report.notes)
     labelled = _pandas_labels(header, text, delimiter, quoting)
     try:
         second = first_rows(text, delimiter, quoting, 2)[1:2]
@@ -556,7 +558,14 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|beer|wine|(?<![a-z])strain(?![a-z])|drug(?!s)|medication(?!s)|medicine(?!s)"
                                   r"|equipment"
                                   # (a salon's 'service_id', 'Service'; real81-ap. Not its fee or its date)
-                                  r"|(?<![a-z])service(?:.?(?:id|name|code))?$"),
+                                  r"|(?<![a-z])service(?:.?(?:id|name|code))?$"
+                                  # (a coupon or an offer redeemed, a delivery app's 'food_id': dunnhumby's
+                                  # 'coupon_upc', Tianchi O2O's 'Coupon_id', a card's 'offer_id'; real105-aq,
+                                  # real107-aq)
+                                  # (not a day's 'Coupon_used', 'Coupon_no': counts)
+                                  r"|coupon(?:.?(?:id|code|upc))?$|voucher(?:.?(?:id|code))?$"
+                                  r"|(?<![a-z])offer.?(?:id|code|name)$|(?<![a-z])promo.?(?:id|code)$"
+                                  r"|(?<![a-z])food.?(?:id|name|code)$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
@@ -566,7 +575,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (a gift's donor, a campaign's backer, a club's fan; real56-ao, real57-ao)
                                   r"|donor|contributor|backer|supporter|(?<![a-z])fan(?![a-z])"
                                   # (an auction's 'bidder', 'winner_bidder_number'; real69-ao)
-                                  r"|bidder|winner"),
+                                  r"|bidder|winner"
+                                  # (Starbucks' rewards log's 'person'; real105-aq)
+                                  r"|^person(?:.?id)?$"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -600,6 +611,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|subscribers|followers"
                          # (a customer's age, gender or income: no id; real48-an)
                          r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])"
+                         # (and camel-cased after the person: AliExpress feedback's 'buyerGender',
+                         # its 'buyerEval' a rating; real106-aq)
+                         r"|(?-i:[a-z](?:Gender|Age|Sex|Income|Eval)(?![a-z]))|(?<![a-z])eval(?:uation)?(?![a-z])"
                          # (a sports centre's 'booked_slots', a cinema's 'Movie_Genre'; real47-an)
                          r"|slots(?![a-z])|genre"
                          # (a car dealer's 'customerarea', 20 neighbourhoods; real50-an)
@@ -666,6 +680,17 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = [v for v in head(at) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
+    def no_person(at: int) -> bool:
+        """Sentences or links, no shopper's id or name: a review scrape's 'Customer Review'
+        ('mantap, barang sesuai'), 'buyerFeedback', an avatar's URL 'buyerHeadPortrait'
+        (real106-aq: followed, identical short reviews had become one shopper)."""
+        given = [v for v in head(at) if v]
+        if len(given) < 10:
+            return False
+        words = sorted(len(v.split()) for v in given)[len(given) // 2]
+        links = sum(bool(re.match(r"(?i)https?://|//|www\.", v)) for v in given) * 2 >= len(given)
+        return words >= 4 or links
+
     def blank(at: int) -> bool:  # (Spotify's 'audiobook_title', null on every song's record: real2-af)
         values = head(at)
         return bool(values) and not any(v and v.lower() not in headerless.MISSING_MARKERS for v in values)
@@ -714,7 +739,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # (MyAnimeList's 'title', scraped title by title: real2-af).
         # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
         found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
-                        and not (col == "user_id" and a_kind(at))),
+                        and not (col == "user_id" and (a_kind(at) or no_person(at)))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")

@@ -6334,3 +6334,60 @@ def test_a_usual_event_name_may_be_given_another_meaning(tmp_path: Path) -> None
         f"2024-01-{1 + k % 28:02d}\n" for k in range(300)))
     raw = load_dataset("csv", interactions=path, event_codes=parse_event_codes("transaction=none,offer completed=purchase"))
     assert len(raw.interactions) == 225 and set(raw.interactions["event_type"]) == {"purchase"}
+
+
+def test_review_48_deletes_of_whole_orders_joined_records_and_zero_times(tmp_path: Path) -> None:
+    """Session aq's review 48: a delete flag on whole orders in a table without a shopper
+    column (each order its own shopper) was skipped as a customer's own; a joined store's
+    or variant's one 'deleted_at' on all its lines dropped their sales; ThinkPHP's
+    'delete_time' 0 on live rows; mall's 'delete_status' (a shopper hid a completed order)
+    dropped purchases; ECShop's 'product_id' 0 beat 'goods_id'; '2021. 3. 5. 1:22 PM'."""
+    inter = interactions_of(tmp_path, "litemall_order_goods.csv", "id,order_id,goods_id,number,add_time,deleted",
+                            lambda k: f"{k},{k // 3},{k % 30},1,2024-01-{1 + (k // 3) % 28:02d} 10:00:00,"
+                                      f"{'1' if (k // 3) % 7 == 0 else '0'}")
+    assert len(inter) == 300 - 45
+    inter = interactions_of(tmp_path, "sales_lines.csv", "sale_id,customer_id,product_id,sold_at,store_id,deleted_at",
+                            lambda k: f"{k // 3},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d} 10:00:00,s{k % 5},"
+                                      f"{'2024-09-01 08:00:00' if k % 5 == 0 else ''}")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "ls_order_goods.csv", "id,order_id,user_id,goods_id,create_time,delete_time",
+                            lambda k: f"{k},{k // 3},{k % 40},{k % 30},{1704067200 + 3600 * k},"
+                                      f"{1709623918 + k if (k // 3) % 11 == 0 else 0}")
+    assert len(inter) == 300 - 30
+    inter = interactions_of(tmp_path, "oms_order_item.csv", "order_sn,member_id,product_id,create_time,delete_status",
+                            lambda k: f"{k // 3},{k % 40},{k % 30},2024-01-{1 + k % 28:02d},{'1' if k % 9 == 0 else '0'}")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "ecs_order_goods.csv", "order_id,user_id,goods_id,product_id,goods_number,add_time",
+                            lambda k: f"{k // 3},{k % 40},{k % 30},{k % 4 if k % 5 == 0 else 0},1,{1704067200 + 3600 * k}")
+    assert inter["item_id"].nunique() == 30
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,item_id,date",
+                            lambda k: f"{k // 3},c{k % 40},p{k % 30},2021. {1 + k % 12}. {1 + k % 28}. "
+                                      f"{1 + k % 12}:{k % 60:02d} {'PM' if k % 2 else 'AM'}")
+    assert str(inter["timestamp"].iloc[1]) == "2021-02-02 14:01:00"
+
+
+def test_round_34_turkish_persian_and_arabic_exports(tmp_path: Path) -> None:
+    """Round 34 (real108-aq): an upper-case Turkish header in Windows-1254 ('ŞUBE;...;TARİH')
+    was read as Windows-1252 and refused; Persian headers ('کد مشتری', 'کد کالا', 'تاریخ')
+    were unknown; a sheet of a header and no rows was refused for missing columns; a
+    cash-on-delivery shop's 'customer_email' blank on 40 % of its lines (its phone on none)
+    lost those lines; a spreadsheet column of baskets saved as quoted cells was refused,
+    its first basket the header."""
+    path = tmp_path / "satislar.csv"
+    path.write_bytes(("ŞUBE;KOD;TARİH;müşteri;ÜRÜN KODU;ADET;SATIŞ TUTARI\n" + "".join(
+        f"ART;{k};{1 + k % 28:02d}.01.2026;MÜŞTERİ {k % 40};HS{k % 30};1;{100 + k}\n"
+        for k in range(300))).encode("cp1254"))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["user_id"].iloc[0] == "MÜŞTERİ 0" and raw.interactions["item_id"].iloc[0] == "HS0"
+    inter = interactions_of(tmp_path, "fa.csv", "کد مشتری,کد کالا,تاریخ,تعداد,قیمت",
+                            lambda k: f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{1 + k % 3},{10 + k % 5}")
+    assert inter["user_id"].nunique() == 40 and set(inter["quantity"]) == {1.0, 2.0, 3.0}
+    with pytest.raises(DataError, match="no rows below it"):
+        load_text(tmp_path, "orders.csv", "رقم الطلب,اسم العميل,التاريخ\n")
+    inter = interactions_of(tmp_path, "orders.csv", "id,customer_email,customer_phone,product_id,created_at",
+                            lambda k: f"o{k // 2},{'' if k % 5 < 2 else f'c{k % 40}@mail.ma'},+2126088{k % 40:05d},"
+                                      f"p{k % 30},2024-01-{1 + k % 28:02d}T10:00:00Z")
+    assert len(inter) == 300
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
+        '"' + ",".join(f"صنف{(k + j * 7) % 30}" for j in range(2 + k % 3)) + '"\n' for k in range(200)))
+    assert raw.interactions["session_id"].nunique() == 200

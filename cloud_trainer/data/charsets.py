@@ -136,9 +136,11 @@ shop's upper-case names had been read as Big5; real24-aj), which a double-byte t
 bytes are not, nor Windows-1252's ``m³`` or Spanish's ``¿Qué``. (Not after an accented
 capital's byte: UTF-8's ``ó`` is such a pair, and a file mostly Windows-1252 with some
 UTF-8 lines had been read as Windows-1250; session aj's review.)"""
-_TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[a-z])")
+_TURKISH_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xf0\xfe\xd0\xde]|[\xf0\xfe\xd0\xde](?=[A-Za-z])")
 """``ğ ş Ğ Ş`` (Windows-1254) beside an ASCII letter: in Windows-1252 ``ð þ Ð Þ``, which
-only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``)."""
+only Icelandic writes; Turkish writes them on most lines (``Müşteri``, ``Yoğurt``), and
+before capitals in an upper-case header (a carpet shop's ``ŞUBE;...;SATIŞ``: read as
+Windows-1252, ``ÞUBE``, its 58 ``İ`` uncounted; real108-aq)."""
 _DOTLESS_IN_WORD = re.compile(rb"(?<=[A-Za-z])[\xfd\xdd]|[\xfd\xdd](?=[a-z])")
 """``ı İ`` (Windows-1254) beside an ASCII letter; Windows-1252's ``ý Ý`` (Icelandic, Czech)."""
 _ICELANDIC_VOWELS = re.compile(rb"[\xe1\xe9\xed\xf3\xfa\xe6\xc1\xc9\xcd\xd3\xda\xc6]")

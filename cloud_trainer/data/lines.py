@@ -1073,36 +1073,56 @@ SumUp's ``Transaction refunded``)."""
 _DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag",
                            # MyBatis-Plus's logical delete (0 / 1) and RuoYi's 'del_flag' (0 kept,
                            # 2 deleted), the Chinese admin frameworks' order tables
-                           "delflag", "isdel", "isdelete", "deleteflag", "deletestatus"})
+                           "delflag", "delflg", "delyn", "isdel", "isdelete", "deleteflag"})
+# (not mall's 'delete_status': a shopper's own 'delete order', allowed on completed orders
+# only, hides a purchase made from their list; session aq's review)
 DELETED_TIME_KEYS = frozenset({"deletedat", "deletedon", "deletedate", "datedeleted", "deletiondate",
-                               "deletedtime", "deletetime", "deletedatetime"})
+                               "deletedtime", "deletetime", "deletedatetime", "deleteddate", "deleteddatetime",
+                               "deletiontime"})
 """Header names of the time a row was soft deleted (Laravel's and Rails' paranoia
 ``deleted_at``): a table dumped with its deleted rows holds them with a time there, and
 NULL or blank on the live ones."""
 
 
 def _of_the_item(inter: pd.DataFrame, hit: np.ndarray) -> bool:
-    """Whether a flag may mark items or shoppers, not lines: no flagged item (or shopper)
-    with two lines or more has a line without it (a product table's ``deleted``, joined
-    onto its order lines, 60 of 300 sales had been left out, and 80 of 591 where each
-    deleted product sold once; session ap's reviews; a customer's ``deleted_at``, an
-    account closed later, joined the same way). A line's own soft delete leaves some
-    lines of an item and not others (Fetch's receipts)."""
+    """Whether a flag may mark items, not lines: no flagged item with two lines or more has
+    a line without it (a product table's ``deleted``, joined onto its order lines, 60 of
+    300 sales had been left out, and 80 of 591 where each deleted product sold once;
+    session ap's reviews). A line's own soft delete leaves some lines of an item and not
+    others (Fetch's receipts). (Not by shopper: an order deleted whole is all of a one-off
+    buyer's lines, and where no column names shoppers each order is its own; session aq's
+    review.)"""
     if not hit.any():
         return False
-    for key in ("item_id", "user_id"):
-        if key not in inter:
-            continue
-        per = pd.DataFrame({"of": inter[key].astype(str), "hit": hit}).groupby("of")["hit"].agg(["size", "mean"])
-        flagged = per[(per["mean"] > 0) & (per["size"] >= 2)]
-        if not bool((flagged["mean"] < 1).any()):
-            return True
-    return False
+    items = inter["item_id"].astype(str)
+    per = pd.DataFrame({"item": items, "hit": hit}).groupby("item")["hit"].agg(["size", "mean"])
+    flagged = per[(per["mean"] > 0) & (per["size"] >= 2)]
+    return not bool((flagged["mean"] < 1).any())
+
+
+def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray) -> bool:
+    """Whether deletion times are a joined record's, not the lines' own: most of them are
+    shared by lines of two orders or more (a variant, a store, a customer deleted later,
+    its one time on each of its lines: 45 and 62 sales had been left out; session aq's
+    review). A line's or an order's own delete stamps that order's lines alone."""
+    if not hit.any():
+        return False
+    orders = inter["session_id"].astype(str) if "session_id" in inter else inter["timestamp"].astype(str) \
+        if "timestamp" in inter else pd.Series(np.arange(len(inter)).astype(str), index=inter.index)
+    spread = pd.DataFrame({"when": values[hit].to_numpy(), "order": orders[hit].to_numpy()}) \
+        .groupby("when")["order"].nunique()
+    return bool((spread >= 2).mean() > 0.5)
 
 
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai",
                   "t"})  # (PostgreSQL's booleans: 't' / 'f'; session ap's review)
 _NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", "", "f"})
+
+
+_NO_DELETE_TIME = r"^(?:0|0000-00-00|1970-01-01|0001-01-01)(?:[ T]0?0:00(?::00)?(?:\.0+)?)?$|^nat$"
+"""A deletion time that says there was none: ThinkPHP's default 0, a MySQL zero date, the epoch."""
+_NO_FLAG = frozenset({v.lower() for v in MISSING_VALUES} | {"0.0"})
+"""A delete flag's values that say no beside :data:`_NO`: NULL (a flag set only when deleted), 0.0."""
 
 
 STRAY_SHARE = 0.001
@@ -1274,13 +1294,15 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         if cancelled_at:
             hit = _cancelled_orders(inter, values)
         elif deleted_at:
-            hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.isin({"nat", "0000-00-00 00:00:00"})).to_numpy()
-            if _of_the_item(inter, hit):
-                continue  # (a joined product's or customer's own delete: the sales stand)
+            # (ThinkPHP's 'delete_time' 0 on a live row, a MySQL zero date, the epoch: none)
+            hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.str.match(_NO_DELETE_TIME)).to_numpy()
+            if _of_the_item(inter, hit) or _joined_delete_times(inter, values, hit):
+                continue  # (a joined product's, variant's, store's or customer's own delete: the sales stand)
         elif len(distinct) > 50:
             continue
-        elif key in _DELETED_KEYS and distinct <= _YES | _NO | {"2"}:
-            hit = ~values.isin(_NO).to_numpy()  # (RuoYi's '2', MyBatis-Plus's '1', a 'true')
+        elif key in _DELETED_KEYS and distinct <= _YES | _NO | _NO_FLAG | {"2", "1.0"}:
+            # (RuoYi's '2', MyBatis-Plus's '1', a 'true', a Korean DEL_YN 'Y'; NULL or 0.0 none)
+            hit = ~values.isin(_NO | _NO_FLAG).to_numpy()
             if _of_the_item(inter, hit):
                 continue  # (a joined product's own soft delete: its sales stand; session ap's review)
         elif key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:

@@ -357,6 +357,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
                 # Hebrew, Arabic, Greek and Thai tills (charsets reads their code pages)
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
+                "اسمالعميل",  # (an Egyptian shop's customer name, its only id; real108-aq)
+                "کدمشتری", "شمارهمشتری", "مشتری",  # (Persian: its own yeh and kaf; real108-aq)
                 "κωδικόςπελάτη", "κωδικοςπελατη", "πελάτης", "πελατης", "รหัสลูกค้า", "ลูกค้า",
                 "userpseudoid",  # Google Analytics 4 (pseudonymous_user_column)
                 "clntid", "社保卡号", "iduser",  # (TripAdvisor's ID_USER, real12-ag)  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
@@ -371,7 +373,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "klientid")  # (a Polish shop's 'klient_id'; real26-aj)
 
 
-ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
+ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec, 0 where none; session aq's review)
+                "productid", "stockcode", "sku", "articleid", "itemcode", "productcode", "prodcode", "movieid", "bookid", "isbn",
                 "songid", "trackid", "artistid", "businessid", "recipeid", "jokeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
                 "listingid",  # Etsy: a listing, where its SKU is blank
@@ -411,6 +414,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "品番", "janコード", "jancode",  # (a Japanese part number and barcode, before 商品名; session aj's
                 # review. Not a bare 'JAN': a sales-by-month sheet's January)
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
+                "کدکالا", "کدمحصول", "کالا", "محصول",  # (Persian; real108-aq)
                 "الصنف", "κωδικόςπροϊόντος", "κωδικοςπροιοντος", "κωδικοςπροϊοντος", "προϊόν", "προϊον", "προιον", "είδος", "ειδος",
                 "รหัสสินค้า", "สินค้า",
                 # An order's products packed in one cell (Shopware's 'lineItems' '1x SW10001|2x
@@ -446,7 +450,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
                 "keyproducto", "prodname", "negocioid", "problemid",
                 # (the Chinese shop frameworks' English schemas, ECShop's, litemall's, RuoYi
                 # mall's order lines: 'goods_id', 'goods_sn'; session aq)
-                "goodsid", "goodssn", "goodscode", "goodsno",
+                "goodssn", "goodscode", "goodsno",
                 "prdkey", "prdid",  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
@@ -473,7 +477,7 @@ ITEM_ALIASES = ("productid", "stockcode", "sku", "articleid", "itemcode", "produ
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "goodsprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -498,7 +502,7 @@ PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "itemprice", "pri
                  "valordoproduto", "valorunitario", "valorunitarioproduto",
                  "품목단가",  # (a Korean invoice list's; real19-ai. Not Odoo's 'price_unit': SAP's 'Price Unit'
                  # is the quantity a price is per, 1 or 100; session ai's second review)
-                 "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "τιμήμονάδας",
+                 "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "قیمتواحد", "قیمت", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
 
 
@@ -525,7 +529,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
                         "판매일시", "주문일시", "거래일시", "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",
                         "дата", "датапродажи", "tarih", "islemtarihi",
-                        "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "ημερομηνία",
+                        "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "تاریخ", "تاریخخرید", "تاریخفاکتور", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
                         *DAY_NUMBER_KEYS,
                         # last, so an 'OrderDate' beside them is the time (session ag's second
@@ -584,7 +588,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ventapiezas", "venta(uds)", "ventauds", "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
-                        "כמות", "الكمية", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
         Column("session_id", required=False,
@@ -595,12 +599,13 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
                         "ordnum",  # (the data-warehouse course's 'sls_ord_num'; real103-aq)
+                        "ordersn",  # (ECShop's and litemall's order number; session aq's review)
                         "invoiceid", "salesreceiptid",  # (Xero's and QuickBooks' line tables; real33-ak)
                         "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
-                        "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "αριθμόςαπόδειξης",
+                        "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "شمارهفاکتور", "شمارهسفارش", "αριθμόςαπόδειξης",
                         "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
                         # (a probe, session (ab); after the rest: a Latin American till's document number is the customer's ID card)
                         "주문번호", "mađonhang",

@@ -294,12 +294,35 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
         return numbered
     if baskets_a_line(text, spec):
         return blocks.basket_lines(text, first_line)
+    if (cells := _quoted_cells(text)) is not None and baskets_a_line(cells, spec):
+        return blocks.basket_lines(cells, first_line)
     if layout := sequences_a_line(text):
         # CiteULike's items.dat is its users.dat turned round: one article a line, then
         # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
         items_a_line = layout == "counted" and _ITEMS_WORD.search(Path(name).stem.lower()) is not None
         return blocks.sequence_lines(text, layout, first_line, items_a_line=items_a_line)
     return None
+
+
+_QUOTED_CELL = re.compile(r'"((?:[^"]|"")*,(?:[^"]|"")*)"')
+
+
+def _quoted_cells(text: str) -> str | None:
+    """``text`` without the quotes round each line, where every line is one quoted cell
+    with commas in it: a spreadsheet's one column of baskets, a basket a cell (an Egyptian
+    grocer's ``"سكر,لبن,شاي"``; its first basket had been the header and the file refused;
+    real108-aq). None otherwise."""
+    lines = text.splitlines()
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+            continue
+        match = _QUOTED_CELL.fullmatch(line.strip())
+        if match is None:
+            return None
+        out.append(match.group(1).replace('""', '"'))
+    return "\n".join(out) + "\n" if len(out) >= 2 else None
 
 
 _ITEMS_WORD = re.compile(r"(?:^|[^a-z])items?(?:[^a-z]|$)")
@@ -489,6 +512,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         repeats = [(h, n) for h, n in Counter(h.strip() for h in raw_header if h.strip()).items() if n > 1]
         again = (f"; the header names {', '.join(f'{h!r} {n} times' for h, n in repeats[:3])}: each column needs "
                  "its own name (a header written over?)" if repeats else "")
+        if listed and columns and not any(v for values in columns for v in values):
+            # (an Egyptian shop's orders sheet: its header alone; told which columns were
+            # missing, renaming them would not have helped; real108-aq)
+            raise DataError(f"{name}: a header ({listed}) and no rows below it: nothing to read; export the "
+                            "table with its data")
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")

@@ -92,12 +92,12 @@ def epoch_seconds(number: Any) -> Any:
     return number / np.where(number < 1e11, 1.0, np.where(number < 1e14, 1e3, np.where(number < 1e17, 1e6, 1e9)))
 
 
-_ISO_TWELVE_HOUR = (r"\d{4}(?:-\d{2}-\d{2}|/\d{1,2}/\d{1,2}|\.\d{1,2}\.\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2})?"
+_ISO_TWELVE_HOUR = (r"\d{4}(?:-\d{2}-\d{2}|/\d{1,2}/\d{1,2}|\.\s?\d{1,2}\.\s?\d{1,2}\.?)[ T]\d{1,2}:\d{2}(?::\d{2})?"
                     r"\s*[AaPp]\.?[Mm]\.?")
 """A year-first date with a 12-hour clock: ``2023-03-01 08:35 PM``, and with slashes
 (a convenience store's till: ``2025/03/28 6:56:42 PM``, every line had been a bad row;
-real88-ap) or dots (Korean and Hungarian locales: ``2021.03.05 01:22 PM``; session ap's
-left list)."""
+real88-ap) or dots (Korean and Hungarian locales: ``2021.03.05 01:22 PM``, ``2021. 3. 5. 1:22
+PM``; session ap's left list, session aq's review)."""
 
 
 _PLACEHOLDER_TIMES = ("today", "now", "Today", "Now", "TODAY", "NOW")
@@ -388,7 +388,7 @@ def _twelve_hour_clock(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     twelve = named.str.fullmatch(_ISO_TWELVE_HOUR).to_numpy(dtype=bool)
     if not twelve.any():
         return None, None
-    clean = (named.where(twelve).str.replace(r"^(\d{4})\.(\d{1,2})\.", r"\1-\2-", regex=True)
+    clean = (named.where(twelve).str.replace(r"^(\d{4})\.\s?(\d{1,2})\.\s?(\d{1,2})\.?", r"\1-\2-\3", regex=True)
              .str.replace(".", "", regex=False).str.upper().str.replace("T", " ", n=1)
              .str.replace(r"\s*([AP]M)$", r" \1", regex=True).str.replace("/", "-", regex=False))
     return plausible(pd.to_datetime(clean, format="%Y-%m-%d %I:%M %p", errors="coerce", utc=True)

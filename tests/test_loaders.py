@@ -6391,3 +6391,32 @@ def test_round_34_turkish_persian_and_arabic_exports(tmp_path: Path) -> None:
     raw, _ = load_text(tmp_path, "baskets.csv", "".join(
         '"' + ",".join(f"صنف{(k + j * 7) % 30}" for j in range(2 + k % 3)) + '"\n' for k in range(200)))
     assert raw.interactions["session_id"].nunique() == 200
+
+
+def test_listed_items_with_their_counts_after_them(tmp_path: Path) -> None:
+    """Round 34 (real107-aq): a delivery app's orders list their dishes with counts after
+    them ('Margherita Pizza x2'); each count had made another dish. Not where a few
+    listed names end so: a pack's name ('Batteries AA x2')."""
+    dishes = ["Margherita Pizza", "Garlic Bread", "Raita", "Masala Dosa", "Filter Coffee"]
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer,order_time,item_id",
+                            lambda k: f"o{k},c{k % 40},2024-01-{1 + k % 28:02d} 12:30,"
+                                      f"\"['{dishes[k % 5]} x{1 + k % 3}', '{dishes[(k + 2) % 5]} x1']\"")
+    assert set(inter["item_id"]) == set(dishes)
+    assert inter["quantity"].sum() == sum(1 + k % 3 for k in range(300)) + 300
+    goods = ["Batteries AA x2", "Milk", "Bread", "Eggs", "Tea"]
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer,order_time,item_id",
+                            lambda k: f"o{k},c{k % 40},2024-01-{1 + k % 28:02d} 12:30,"
+                                      f"\"['{goods[k % 5]}', '{goods[(k + 2) % 5]}']\"")
+    assert "Batteries AA x2" in set(inter["item_id"])
+
+
+def test_a_fact_tables_fanned_out_copies_are_no_more_units(tmp_path: Path) -> None:
+    """Round 34 (real103-aq): a star schema's fact built by a join that fanned out repeats
+    each sale ('sale_id' unchanged) once per matching location row; the copies had been
+    added up as more units (3 became 12). A line's own key unchanged says they are copies."""
+    inter = interactions_of(tmp_path, "fact_sales.csv",
+                            "sale_id,order_id,date_key,customer_key,product_key,location_key,Sales,Quantity",
+                            lambda k: f"{k // 3},CA-{k // 6},{1000 + k // 6},{k // 6 % 40},{k // 3 % 30},"
+                                      f"{k % 3 + 1},{(k // 3 % 5 + 1) * 10.5:.2f},{k // 3 % 5 + 1}")
+    assert len(inter) == 100
+    assert inter["quantity"].sum() == sum(s % 5 + 1 for s in range(100))

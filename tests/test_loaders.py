@@ -6388,9 +6388,14 @@ def test_round_34_turkish_persian_and_arabic_exports(tmp_path: Path) -> None:
                             lambda k: f"o{k // 2},{'' if k % 5 < 2 else f'c{k % 40}@mail.ma'},+2126088{k % 40:05d},"
                                       f"p{k % 30},2024-01-{1 + k % 28:02d}T10:00:00Z")
     assert len(inter) == 300
-    raw, _ = load_text(tmp_path, "baskets.csv", "".join(
-        '"' + ",".join(f"صنف{(k + j * 7) % 30}" for j in range(2 + k % 3)) + '"\n' for k in range(200)))
+    baskets = [",".join(f"صنف{(k + j * 7) % 30}" for j in range(2 + k % 3)) for k in range(200)]
+    raw, _ = load_text(tmp_path, "baskets.csv", "".join(f'"{b}"\n' for b in baskets))
     assert raw.interactions["session_id"].nunique() == 200
+    book = tmp_path / "Egyptian_Grocery_Transactions.xlsx"
+    write_xlsx(book, {"Sheet1": [[b] for b in baskets]})
+    inter = load_dataset("csv", interactions=book).interactions
+    assert inter["session_id"].nunique() == 200 and len(inter) == sum(2 + k % 3 for k in range(200))
+    assert set(inter.loc[inter["session_id"] == "line 1", "item_id"]) == {"صنف0", "صنف7"}
 
 
 def test_listed_items_with_their_counts_after_them(tmp_path: Path) -> None:
@@ -6420,3 +6425,10 @@ def test_a_fact_tables_fanned_out_copies_are_no_more_units(tmp_path: Path) -> No
                                       f"{k % 3 + 1},{(k // 3 % 5 + 1) * 10.5:.2f},{k // 3 % 5 + 1}")
     assert len(inter) == 100
     assert inter["quantity"].sum() == sum(s % 5 + 1 for s in range(100))
+
+
+def test_a_json_array_of_plain_values_is_refused_as_what_it_is(tmp_path: Path) -> None:
+    """Round 34 (real106-aq): a scraper's JSON list of product links was refused as a CSV
+    whose header was '['."""
+    with pytest.raises(DataError, match="a JSON array of 50 plain values"):
+        load_text(tmp_path, "shopee_links.json", json.dumps([f"https://shopee.vn/product/{k}" for k in range(50)]))

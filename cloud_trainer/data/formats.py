@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from typing import Any
 
 from .blocks import BLOCKS_MEMORY, block_layout, item_blocks, record_blocks, record_layout
 from .jsonfiles import (
@@ -141,7 +143,24 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         return json_array(raw)
     if json_kind == "baskets":
         return json_baskets(raw)
+    if raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") and (values := _json_values(raw)) is not None:
+        # (a scraper's list of product links had been read as a CSV whose header was '['; real106-aq)
+        raise FormatError(f"a JSON array of {len(values):,} plain values ({str(values[0])[:60]!r}, ...), not records: "
+                          "no shopper and no item per line to read; give a table of what shoppers did (user_id, "
+                          "item_id, timestamp)")
     return None
+
+
+def _json_values(raw: bytes) -> list[Any] | None:
+    """The values of a JSON array of strings and numbers only (a list of links or ids), or None."""
+    try:
+        value = json.loads(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
+        return None
+    return value
 
 
 _ARFF = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s*%[^\n]*\n)*\s*@relation\b", re.IGNORECASE)

@@ -226,6 +226,15 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     if line_map is None and spec.name == "interactions" and (block := _line_block(text, spec, blank + 1, name)) is not None:
         text, line_map = block.text, block.line_map
         report.notes.append(f"{name}: {block.what}; read as a table")
+    elif (line_map and spec.name == "interactions" and (cells := _quoted_cells(text)) is not None
+          and baskets_a_line(cells, spec)):
+        # A sheet's one column of baskets, a basket a cell (an Egyptian grocer's workbook,
+        # in two repositories: its first basket had been the header; real108-aq). The
+        # sheet's text line 1 is its header row, the rows after it in line_map.
+        block = blocks.basket_lines(cells, 1)
+        rows = [line_map[0] - 1, *line_map]
+        text, line_map = block.text, [rows[n - 1] if 0 < n <= len(rows) else n for n in block.line_map]
+        report.notes.append(f"{name}: a column of baskets, one a cell: {block.what.split(' (the arules')[0]}; read as a table")
     # Excel's separator line ('sep=;' first, so Excel opens the file with that separator):
     # it is not the header. Dropped, and the lines errors name are counted as the file's.
     sep_line = re.match(r'"?sep=([,;\t|])"?[,;\t|]*\r?\n', text, flags=re.IGNORECASE)

@@ -4109,7 +4109,11 @@ def test_round_19_names_of_buyers_players_medications_and_apps(tmp_path: Path) -
     for buyer in ("Retailer_Code", "Shop_Code"):
         raw, _ = load_text(tmp_path, "secondary.csv", f"Invoice_No,Distributor_ID,{buyer},Product_ID,Invoice_Date\n"
                            + "".join(f"I{k},D{k % 6},R{k % 80},i{k % 50},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
-        assert raw.interactions["user_id"].tolist() == raw.interactions["session_id"].tolist(), buyer  # (anonymous)
+        # (the retailer buys: its shopper since round 34, real104-aq; a shop's code stays
+        # anonymous, a till's branch elsewhere)
+        expected = [f"R{k % 80}" for k in range(300)] if buyer == "Retailer_Code" else \
+            raw.interactions["session_id"].tolist()
+        assert raw.interactions["user_id"].tolist() == expected, buyer
     raw, _ = load_text(tmp_path, "b2b.csv", "Order_ID,Distributor_ID,Product_ID,Order_Date,Retailer_Margin%\n"
                        + "".join(f"I{k},D{k % 6},i{k % 50},2024-01-{1 + k % 28:02d},12\n" for k in range(300)))
     assert raw.interactions["user_id"].nunique() == 6  # (a margin names no buyer)
@@ -6432,3 +6436,16 @@ def test_a_json_array_of_plain_values_is_refused_as_what_it_is(tmp_path: Path) -
     whose header was '['."""
     with pytest.raises(DataError, match="a JSON array of 50 plain values"):
         load_text(tmp_path, "shopee_links.json", json.dumps([f"https://shopee.vn/product/{k}" for k in range(50)]))
+
+
+def test_an_outlet_beside_a_distributor_is_the_buyer(tmp_path: Path) -> None:
+    """Round 34 (real104-aq): an FMCG maker's secondary sales name the distributor that
+    sells ('distributor_id') and the outlet that buys ('outlet_id'); the outlets' repeat
+    orders had been anonymous one-line shoppers. Not where a customer column names them."""
+    inter = interactions_of(tmp_path, "fmcg_sales_transactions.csv",
+                            "transaction_id,date,outlet_id,distributor_id,sku_id,qty,unit_price",
+                            lambda k: f"T{k},2023-01-{1 + k % 28:02d},O{k % 40:04d},D{k % 5:02d},HO{k % 30:03d},1,9.5")
+    assert inter["user_id"].nunique() == 40 and inter["user_id"].iloc[0] == "O0000"
+    inter = interactions_of(tmp_path, "sales.csv", "transaction_id,date,customer_id,outlet_id,distributor_id,sku_id",
+                            lambda k: f"T{k},2023-01-{1 + k % 28:02d},c{k % 50},O{k % 4},D{k % 5:02d},HO{k % 30:03d}")
+    assert inter["user_id"].nunique() == 50

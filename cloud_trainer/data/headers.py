@@ -431,6 +431,8 @@ _SELLERS = ("distributorid", "dealerid")
 """A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
 sales name the seller: not read where a retailer or an outlet column names the buyer
 (session am's review)."""
+_OUTLET = re.compile(r"(?:retailer|outlet)(?:id|code|no|nr|key|number)")
+"""A retail outlet's id beside a distributor's: the buyer, read as the shopper."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
 
@@ -513,6 +515,14 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     mangled = _mangled_names(keys, spec)
     for column in spec.columns:
         if column.name in first or not column.aliases:
+            continue
+        if column.name == "user_id" and any(k in _SELLERS for k in keys) and not any(
+                k in column.aliases and k not in _SELLERS for k in keys) and (
+                pos := next((i for i, k in enumerate(keys) if _OUTLET.fullmatch(k) and out[i] not in known.values()),
+                            None)) is not None:
+            # (an FMCG maker's secondary sales: 'distributor_id' sells, 'outlet_id' buys; 250
+            # outlets' repeat orders had been 96,000 anonymous one-line shoppers; real104-aq)
+            take(pos, "user_id")
             continue
         for alias in column.aliases:
             if alias in _SELLERS and any(_BUYERS.fullmatch(k) for k in keys):

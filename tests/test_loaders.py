@@ -6233,7 +6233,7 @@ def test_soft_deleted_rows_by_time_or_by_a_del_flag_are_left_out(tmp_path: Path)
     # later; its purchases were made.
     inter = interactions_of(tmp_path, "order_items.csv", "order_id,user_id,product_id,created_at,deleted_at",
                             lambda k: f"{k // 3},{k % 40},{k % 30},2024-01-{1 + k % 28:02d} 09:00:00,"
-                                      f"{'2024-06-01 10:00:00' if k % 40 < 4 else ''}")
+                                      f"{f'2024-06-0{1 + k % 40} 10:00:00' if k % 40 < 4 else ''}")
     assert len(inter) == 300
 
 
@@ -6449,3 +6449,110 @@ def test_an_outlet_beside_a_distributor_is_the_buyer(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "sales.csv", "transaction_id,date,customer_id,outlet_id,distributor_id,sku_id",
                             lambda k: f"T{k},2023-01-{1 + k % 28:02d},c{k % 50},O{k % 4},D{k % 5:02d},HO{k % 30:03d}")
     assert inter["user_id"].nunique() == 50
+
+
+def test_round_35_invoices_credit_notes_and_bookings(tmp_path: Path) -> None:
+    """Round 35 (real110-aq .. real113-aq): Zoho Books' 'Shipping Charges' (plural) and a
+    'VIP Discount' line were products; its 'Credit_Note.csv' was read as purchases; a
+    booking platform's 'is_test' rows were kept; a paper's 'final_qty' was unread; a
+    party's 'booked_adults' was offered as the item and a 'tutor_id' was not."""
+    goods = ["Shipping Charges", "VIP Discount", "Kettle", "Toaster", "Blender", "Mixer"]
+    inter = interactions_of(tmp_path, "Invoice.csv", "Invoice Number,Invoice Date,Customer Name,Item Name,Quantity",
+                            lambda k: f"INV-{k // 3},2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},"
+                                      f"{goods[k % 6] if k % 6 < 2 else f'{goods[k % 6]} {k % 20}'},1")
+    assert not {"Shipping Charges", "VIP Discount"} & set(inter["item_id"])
+    with pytest.raises(DataError, match="lists credit notes"):
+        load_text(tmp_path, "Credit_Note.csv", "Credit Note Date,Customer Name,Item Name,Quantity\n" + "".join(
+            f"2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},p{k % 30},1\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "bookings.csv", "booking_id,user_id,item_id,booked_at,is_test",
+                            lambda k: f"{k},u{k % 40},s{k % 30},2024-01-{1 + k % 28:02d},{1 if k % 25 == 0 else 0}")
+    assert len(inter) == 300 - 12
+    inter = interactions_of(tmp_path, "future_with_features.csv", "CUSTOMER_ID,ORDER_NUMBER,MATERIAL_NUMBER,final_qty",
+                            lambda k: f"c{k % 40},{k // 3},m{k % 30},{1 + k % 7}")
+    assert set(inter["quantity"]) == set(range(1, 8))
+    refused = refusal(tmp_path, "tour_bookings.csv", "booking_id,customer_id,booked_at,booked_adults,tour_name\n" + "".join(
+        f"{k},c{k % 40},2024-01-{1 + k % 28:02d},{1 + k % 9},Tour {k % 12}\n" for k in range(60)))
+    assert "'booked_adults' may be" not in refused and "'tour_name' may be item_id" in refused
+    refused = refusal(tmp_path, "sessions.csv", "session_id,student_id,tutor_id,date\n" + "".join(
+        f"{k},s{k % 40},t{k % 9},2024-01-{1 + k % 28:02d}\n" for k in range(60)))
+    assert "'tutor_id' may be item_id" in refused
+
+
+def test_review_50_aliases_in_their_place_and_deletes_in_bulk(tmp_path: Path) -> None:
+    """Session aq's review 50: a reseller's id beat a buyer's, a price per case a unit's;
+    an admin's bulk delete (one time on orders of different shoppers and items) was taken
+    for a joined record's; a till's 'Txn ID' was no basket, so its receipt total became
+    line prices; '--event-codes add_to_cart=none' left 'add to cart' a cart; SQL Server's
+    1900-01-01 was a deletion; 2 % junk in a yyyymmdd column made it seconds; 'PRD_CD',
+    'ORD_DT' and Persian names in Arabic letters were unknown."""
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,reseller_id,buyer_id,sku,order_date",
+                            lambda k: f"{k // 2},r{k % 9},b{k % 40},s{k % 30},2024-01-{1 + k % 28:02d}")
+    assert inter["user_id"].iloc[0] == "b0"
+    inter = interactions_of(tmp_path, "invoice_lines.csv", "customer_id,item_code,invoice_date,units,price_per_case,price_per_unit",
+                            lambda k: f"c{k % 40},i{k % 30},2024-01-{1 + k % 28:02d},{1 + k % 5},24.0,2.0")
+    assert set(inter["price"]) == {2.0}
+    inter = interactions_of(tmp_path, "order_items.csv", "id,order_id,user_id,product_id,created_at,deleted_at",
+                            lambda k: f"{k},{k // 3},u{k % 40},p{k % 30},2024-01-{1 + (k // 3) % 28:02d} 10:00:00,"
+                                      f"{'2024-04-02 16:45:12' if (k // 3) % 9 == 0 else 'NULL'}")
+    assert len(inter) == 300 - 36
+    inter = interactions_of(tmp_path, "pos_lines.csv", "Txn ID,Txn Date,Member ID,SKU,Qty,Txn Amount",
+                            lambda k: f"T{k // 3},2024-01-{1 + (k // 3) % 28:02d},m{(k // 3) % 40},s{k % 30},1,"
+                                      f"{30 + (k // 3) % 7}.50")
+    assert inter["price"].isna().all() and inter["session_id"].iloc[0] == "T0"
+    path = tmp_path / "events.csv"
+    path.write_text("user_id,item_id,timestamp,event\n" + "".join(
+        f"u{k % 40},i{k % 30},2024-01-{1 + k % 28:02d},{'add to cart' if k % 3 == 0 else 'purchase'}\n" for k in range(300)))
+    raw = load_dataset("csv", interactions=path, event_codes=parse_event_codes("add_to_cart=none"))
+    assert len(raw.interactions) == 200
+    inter = interactions_of(tmp_path, "lines.csv", "OrderID,CustomerID,ProductID,OrderDate,DeletedDate",
+                            lambda k: f"{k // 3},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                      f"{'2024-03-05 02:04:00.000' if (k // 3) % 7 == 0 else '1900-01-01 00:00:00.000'}")
+    assert len(inter) == 300 - 45
+    inter = interactions_of(tmp_path, "sales.csv", "ORD_NO,ORD_DT,CUST_NO,PRD_CD",
+                            lambda k: f"{k // 2},{'0' if k % 50 == 7 else f'2011{1 + k % 12:02d}{1 + k % 28:02d}'},"
+                                      f"c{k % 40},p{k % 30}")
+    assert len(inter) == 294 and inter["timestamp"].min() == pd.Timestamp("2011-01-01")
+    inter = interactions_of(tmp_path, "fa.csv", "کد مشتري,کد کالا,تاريخ,قيمت",
+                            lambda k: f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{10 + k % 5}")
+    assert inter["user_id"].nunique() == 40 and inter["price"].notna().all()
+
+
+def test_review_49_prefixes_hints_phones_ledgers_and_quoted_baskets(tmp_path: Path) -> None:
+    """Session aq's review 49: a customer table's 'cust_' prefix was taken off 'cust_id',
+    losing the shopper; a silver layer's one 'dwh_create_date' kept the prefix on; an
+    order's mostly blank 'Coupon Code' was offered as the item; four capitalised names
+    were taken for sentences; phones took the lines an order's first line names; a line
+    key read as the basket by name gave a blank customer another's; past-tense and
+    Square-style ledgers were purchases; a basket of one item, bare, stopped the quoted
+    baskets."""
+    refused = refusal(tmp_path, "cust_order_lines.csv", "cust_id,cust_product_id,cust_order_id,cust_order_date,cust_qty\n"
+                      + "".join(f"c{k % 40},p{k % 30},o{k // 2},2024-01-{1 + k % 28:02d},1\n" for k in range(60)))
+    assert "header has cust_id, cust_product_id" in refused and "'cust_product_id' may be item_id" in refused
+    inter = interactions_of(tmp_path, "silver_crm_sales_details.csv",
+                            "sls_ord_num,sls_prd_key,sls_cust_id,sls_order_dt,sls_quantity,dwh_create_date",
+                            lambda k: f"SO{k // 2},BK-{k % 30},{(k // 2) % 40},2011-{1 + k % 12:02d}-{1 + k % 28:02d},1,"
+                                      "2025-01-01 10:00:00")
+    assert inter["user_id"].nunique() == 40 and str(inter["timestamp"].min()) == "2011-01-01 00:00:00"
+    refused = refusal(tmp_path, "woo_orders.csv", "Order Number,Order Date,Customer Email,Order Total,Coupon Code\n" + "".join(
+        f"{k},2024-01-{1 + k % 28:02d},c{k % 40}@x.com,{10 + k},{'SAVE10' if k % 4 == 0 else ''}\n" for k in range(60)))
+    assert "'Coupon Code' may be item_id" not in refused
+    refused = refusal(tmp_path, "members.csv", "Factura,Fecha,Member,Cantidad\n" + "".join(
+        f"{k},2024-01-{1 + k % 28:02d},María José García López{k % 40},1\n" for k in range(60)))
+    assert "'Member' may be user_id" in refused
+    inter = interactions_of(tmp_path, "orders_export.csv", "Name,Email,Phone,Lineitem sku,Created at",
+                            lambda k: f"#{1000 + k // 3},{f'c{(k // 3) % 40}@x.com' if k % 3 == 0 else ''},"
+                                      f"+3361234{(k // 3) % 40:04d},s{k % 30},"
+                                      f"{f'2024-01-{1 + (k // 3) % 28:02d} 10:00' if k % 3 == 0 else ''}")
+    assert inter["user_id"].str.contains("@").all()
+    inter = interactions_of(tmp_path, "daily_sales.csv", "transaction_id,customer_id,product_id,transaction_date",
+                            lambda k: f"TXN-{k if k % 25 else k - 13:06d},{'' if k % 50 == 0 else k % 40},p{k % 30},"
+                                      f"2025-05-{1 + k % 28:02d}")
+    assert not (inter["user_id"] == "37").sum() > (pd.Series([k % 40 for k in range(300) if k % 50]) == 37).sum()
+    for words in (["Sold", "Restocked", "Damaged", "Adjustment", "Returned"], ["Sale", "Received", "Damaged", "Theft", "Recount"]):
+        with pytest.raises(DataError, match="names stock movements"):
+            load_text(tmp_path, "inventory.csv", "transaction_id,product_id,quantity_change,transaction_date,reason\n" + "".join(
+                f"{k},{k % 30},{k % 9 - 4},2024-04-{1 + k % 28:02d},{words[k % 5]}\n" for k in range(100)))
+    raw, _ = load_text(tmp_path, "baskets.csv", "المنتجات\n" + "".join(
+        ('"' + ",".join(f"صنف{(k + 7 * j) % 30}" for j in range(2 + k % 3)) + '"' if k % 4 else f"صنف{k % 30}") + "\n"
+        for k in range(200)))
+    assert raw.interactions["session_id"].nunique() == 200

@@ -82,26 +82,27 @@ def _grouping_columns(frame: pd.DataFrame, header: list[str], raw: list[str], ke
         if h in known or header_key(raw[i]) not in keys:
             continue
         values = frame[h].astype(str).str.strip()
-        if (values == "").mean() < 0.05 and values.duplicated().any() and not _across_shoppers(frame, header, values):
+        if (values == "").mean() < 0.05 and values.duplicated().any() and not (
+                "user_id" in header and across_shoppers(frame["user_id"], values)):
             yield i, values
 
 
-def _across_shoppers(frame: pd.DataFrame, header: list[str], values: pd.Series) -> bool:
+def across_shoppers(users: pd.Series, values: pd.Series) -> bool:
     """Whether a column's repeated values join lines of different shoppers, in a fifth of
     the groups that name two shoppers or more: a line key repeated by a defect, not a basket
     (an ETL lab's 'transaction_id', 13 repeats on 1,000 lines, each joining two orders of
     two customers weeks apart; read as the basket, a blank customer was filled in from
     another's line; real103-aq). A basket is one shopper's."""
-    if "user_id" not in header:
-        return False
-    users = frame["user_id"].astype(str).str.strip()
+    users = users.astype(str).str.strip()
     named = users != ""
     shared = pd.DataFrame({"group": values[named], "user": users[named]})
     shared = shared[shared["group"].duplicated(keep=False)]
     if shared.empty:
         return False
     per = shared.groupby("group")["user"].nunique()
-    return bool((per > 1).mean() > 0.2)
+    # (five such groups at least: one order naming two customers says little; its own
+    # lines then keep their gaps)
+    return len(per) >= 5 and bool((per > 1).mean() > 0.2)
 
 
 def counts_from_one(values: pd.Series) -> bool:
@@ -234,8 +235,17 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         return frame, header
     if exact < 0.5 or float((frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
         # (a Moroccan cash-on-delivery shop's orders: 'customer_email' blank on 15 of 38 lines,
-        # 'customer_phone' on none; those lines had been bad rows; real108-aq)
-        return _phones_as_shoppers(frame, header, raw, name, notes), header
+        # 'customer_phone' on none; those lines had been bad rows; real108-aq. Not the lines
+        # of an order whose first line names its shopper: the basket gives them theirs;
+        # session aq's review)
+        open_lines = None
+        if "session_id" in header:
+            basket = frame["session_id"].astype(str).str.strip()
+            users = frame["user_id"].astype(str).str.strip()
+            open_lines = (~basket.isin(set(basket[users != ""])) | (basket == "")).to_numpy()
+            if float(((users == "").to_numpy() & open_lines).mean()) < 0.1:
+                return frame, header
+        return _phones_as_shoppers(frame, header, raw, name, notes, open_lines), header
     known = set(INTERACTION_COLUMNS)
     for alias in USER_ALIASES:
         for i, h in enumerate(header):
@@ -256,12 +266,14 @@ brackets (``(373) 340-5302``) or a ``+`` first."""
 
 
 def _phones_as_shoppers(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
-                        notes: list[str]) -> pd.DataFrame:
+                        notes: list[str], open_lines: np.ndarray | None = None) -> pd.DataFrame:
     """Lines without a shopper take the customer's phone (:data:`PHONE_KEYS`) as theirs,
     where the values are phone numbers and many (a store's own number on every line,
     a device's model in an app log's 'mobile', are no customer: session ag's review).
     Only the blank lines: a line that names its shopper keeps the name."""
     blank = (frame["user_id"].astype(str).str.strip() == "").to_numpy()
+    if open_lines is not None:
+        blank = blank & open_lines  # (lines their basket's named lines will give a shopper are not)
     known = set(INTERACTION_COLUMNS)
     for i, h in enumerate(header):
         if h in known or header_key(raw[i]) not in PHONE_KEYS:
@@ -471,6 +483,7 @@ def renamed_columns(frame: pd.DataFrame, header: list[str], renamed: dict[str, s
 
 
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
+                  "goodsname",  # (ECShop's, litemall's; session aq's review)
                   "fullproductname",  # (Odoo's point-of-sale lines; real19-ai)
                   "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
                   "namaproduk", "nomeproduto",  # (an Indonesian till's blank SKU beside them; real28-ak)
@@ -1092,7 +1105,7 @@ def read_offset_seconds(values: pd.Series, empty: np.ndarray) -> tuple[pd.Series
     # load whose times are dates, which the pattern rules out in 0.1 s)
     if len(present) < 20 or not present.str.fullmatch(r"\d{1,9}(?:\.\d+)?").all() or present.nunique() < 20:
         return None
-    if present.str.fullmatch(_YYYYMMDD).mean() >= 0.99:
+    if present.str.fullmatch(_YYYYMMDD).mean() >= 0.95:
         # (a data-warehouse course's 'sls_order_dt': 60,360 yyyymmdd dates and 19 junk
         # values, 0, 5489, 32154, had made three years of sales seconds of one day; real103-aq.
         # The junk is bad rows, 'not a timestamp', as its own silver layer reads it)

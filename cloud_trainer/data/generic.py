@@ -1229,6 +1229,13 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
                         "every line is a product given back, not a purchase; give the orders or sales report "
                         "(its returns are left out from there)")
     words = letter_words(Path(file).name)
+    # (a credit note's or memo's file: Zoho's 'Credit_Note.csv', its lines goods given back
+    # and read as purchases; real111-aq)
+    credit = {"creditnote", "creditnotes", "creditmemo", "creditmemos"} & words or (
+        "credit" in words and words & {"note", "notes", "memo", "memos"})
+    if credit and not words & SALE_NAME_WORDS and "event_type" not in inter:
+        raise DataError(f"{file}: the file's name says it lists credit notes: every line a product given back or "
+                        "money refunded, not a purchase; give the invoices or sales file")
     if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:
         return
     if any(header_key(c) in STATUS_KEYS or header_key(c).endswith("status") for c in inter.columns):

@@ -736,8 +736,55 @@ def json_array(raw: bytes) -> Converted:
     records = [v for v in value if isinstance(v, dict)]
     if len(records) != len(value):
         raise FormatError(f"a JSON array with {len(value) - len(records)} elements that are not objects")
+    if records and all("model" in r and isinstance(r.get("fields"), dict) for r in records):
+        records, said = _django_rows(records)
+        return exploded(records, f"a Django fixture ({said})", "objects", "the element number")
     # Elements have no line of their own: errors name the element's number, from 1.
     return exploded(records, "a JSON array", "objects", "the element number")
+
+
+_DJANGO_KEYS = frozenset({"order", "cart", "basket", "invoice", "receipt", "transaction", "user", "customer",
+                          "client", "product", "item", "variant"})
+"""A Django model's foreign keys by their field names (``order``, ``product``): written
+without ``_id`` in a fixture, each is read as ``<name>_id``."""
+
+
+def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """A Django fixture's (``manage.py dumpdata``) records as rows: each one's ``fields``
+    and its ``pk``, a foreign key ``order`` as ``order_id`` (a shop's order lines, refused
+    for a missing shopper, their ``fields.order`` the basket; real112-aq). Of two models,
+    where one's records name the other by a foreign key (``orders.orderitem``'s ``order``
+    -> ``orders.order``), the lines, each with its order's fields (its shopper and time:
+    mixed, the orders had been lines without an item and the lines lost their shopper);
+    of others, a clear error."""
+    models = Counter(str(r["model"]) for r in records)
+
+    def row(r: dict[str, Any]) -> dict[str, Any]:
+        out = {"pk": r.get("pk")}
+        for key, value in r["fields"].items():
+            name = f"{key}_id" if key in _DJANGO_KEYS and f"{key}_id" not in r["fields"] else key
+            out[name] = value
+        return out
+
+    if len(models) == 1:
+        return [row(r) for r in records], f"model {next(iter(models))!r}"
+    if len(models) == 2:
+        for lines_model, head_model in (tuple(models), tuple(models)[::-1]):
+            key = head_model.rsplit(".", 1)[-1]
+            lines = [r for r in records if str(r["model"]) == lines_model]
+            if all(key in r["fields"] for r in lines):
+                heads = {str(r.get("pk")): r["fields"] for r in records if str(r["model"]) == head_model}
+                out = []
+                for r in lines:
+                    joined = row(r)
+                    for name, value in heads.get(str(r["fields"][key]), {}).items():
+                        joined.setdefault(name, value)
+                    out.append(joined)
+                return out, (f"{models[lines_model]:,} {lines_model!r} records, each with its {head_model!r}'s "
+                             f"fields by its '{key}'")
+    listed = ", ".join(f"{m!r} ({n:,})" for m, n in models.most_common(5))
+    raise FormatError(f"a Django fixture of {len(models)} models ({listed}): give one model's records "
+                      "(manage.py dumpdata app.model), its lines with their shopper and time")
 
 
 def json_baskets(raw: bytes) -> Converted | None:

@@ -1128,7 +1128,10 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "cancellationflag", "cancelflag", "cancelledflag", "canceledflag",  # (a hotel's; real38-al)
                     "refund",  # (Magento's sample orders' 'refund' yes / no; real35-al)
                     # (a database's soft delete: a receipt line 'deleted' True is gone; real91-ap)
-                    "deleted", "isdeleted", "softdeleted", "deletedflag")
+                    "deleted", "isdeleted", "softdeleted", "deletedflag",
+                    # (a test booking or order: a service platform's 'is_test', which its own SQL
+                    # deletes; real113-aq)
+                    "istest", "istestorder", "testorder", "testflag", "istestaccount")
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag",
@@ -1163,16 +1166,27 @@ def _of_the_item(inter: pd.DataFrame, hit: np.ndarray) -> bool:
 
 def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray) -> bool:
     """Whether deletion times are a joined record's, not the lines' own: most of them are
-    shared by lines of two orders or more (a variant, a store, a customer deleted later,
-    its one time on each of its lines: 45 and 62 sales had been left out; session aq's
-    review). A line's or an order's own delete stamps that order's lines alone."""
+    shared by lines of two orders or more that have one id in common -- the same item,
+    shopper or other id column (a variant, a store, a customer deleted later, its one time
+    on each of its lines: 45 and 62 sales had been left out; session aq's review). A
+    line's or an order's own delete stamps that order's lines alone; an admin's bulk
+    delete (one time, a day, on a dozen orders of different shoppers and items) stamps
+    orders with nothing else in common (session aq's second review)."""
     if not hit.any():
         return False
     orders = inter["session_id"].astype(str) if "session_id" in inter else inter["timestamp"].astype(str) \
         if "timestamp" in inter else pd.Series(np.arange(len(inter)).astype(str), index=inter.index)
-    spread = pd.DataFrame({"when": values[hit].to_numpy(), "order": orders[hit].to_numpy()}) \
-        .groupby("when")["order"].nunique()
-    return bool((spread >= 2).mean() > 0.5)
+    names = inter.attrs.get("source_names", {})
+    ids = [c for c in ("user_id", "item_id", "store_id") if c in inter] + [
+        c for c in unread_columns(inter, INTERACTION_COLUMNS)
+        if re.search(r"(?:id|key|code|no)$", header_key(str(names.get(c, c))))]
+    frame = inter.loc[hit, ids].astype(str).assign(_when=values[hit].to_numpy(), _order=orders[hit].to_numpy())
+    shared = frame[frame.groupby("_when")["_order"].transform("nunique") >= 2]
+    if shared.empty:
+        return False
+    groups = shared.groupby("_when")
+    joined = sum(any(group[c].nunique() == 1 for c in ids) for _, group in groups)
+    return joined > 0.5 * frame["_when"].nunique()
 
 
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai",
@@ -1180,8 +1194,11 @@ _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak
 _NO = frozenset({"false", "0", "no", "n", "nein", "non", "nao", "não", "nie", "falsch", "faux", "", "f"})
 
 
-_NO_DELETE_TIME = r"^(?:0|0000-00-00|1970-01-01|0001-01-01)(?:[ T]0?0:00(?::00)?(?:\.0+)?)?$|^nat$"
-"""A deletion time that says there was none: ThinkPHP's default 0, a MySQL zero date, the epoch."""
+_NO_DELETE_TIME = (r"^(?:0|0000-00-00|1970-01-01|1900-01-01|0001-01-01)(?:[ T]0?0:00(?::00)?(?:\.0+)?)?"
+                   r"(?:\s?(?:[+-]00(?::?00)?|z|utc))?$|^nat$")
+"""A deletion time that says there was none: ThinkPHP's default 0, a MySQL zero date, the
+epoch (PostgreSQL's ``1970-01-01 00:00:00+00``), SQL Server's ``1900-01-01 00:00:00.000``
+(lower case: the values are)."""
 _NO_FLAG = frozenset({v.lower() for v in MISSING_VALUES} | {"0.0"})
 """A delete flag's values that say no beside :data:`_NO`: NULL (a flag set only when deleted), 0.0."""
 
@@ -1511,11 +1528,19 @@ SERVICE_NAMES = frozenset({
     "spese di spedizione", "spedizione", "gift wrap", "gift wrapping", "handling fee", "handling", "payment fee",
     "transaction fee", "cod fee", "porto", "versandkostenpauschale", "expressversand", "porto & verpackung",
     "porto und verpackung", "flat rate", "flat rate shipping", "standard shipping", "express shipping",
-    "free shipping", "shipping & handling", "shipping and handling"})
+    "free shipping", "shipping & handling", "shipping and handling",
+    # (Zoho Books' 'Shipping Charges' on its invoices' lines, plural; real111-aq)
+    "shipping charges", "delivery charges", "service charges", "shipping costs", "shipping fees", "delivery fees",
+    "handling charge", "handling charges"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product), and without
 a carrier in brackets (``Versand (DHL)``)."""
+
+
+_DISCOUNT_LINE = r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
+"""A discount's line under its own name: Zoho's 'VIP Discount', a 'Loyalty Discount' (words,
+then the word; not 'Discount bread', which starts with it)."""
 
 
 def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
@@ -1530,7 +1555,7 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     def named(values: pd.Series) -> np.ndarray:
         text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
         bare = text.str.replace(r"\s*\([^()]*\)$", "", regex=True)  # ('Versand (DHL)')
-        return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES)).to_numpy()
+        return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES) | text.str.fullmatch(_DISCOUNT_LINE)).to_numpy()
 
     item_names = items["name"] if "name" in items else pd.Series("", index=items.index, dtype=object)
     service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()

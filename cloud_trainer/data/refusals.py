@@ -73,12 +73,17 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cıkıs"}, {"giris", "cikis"}, {
                # (a sneaker shop's 'inventory_transactions': Sale beside Restock, Damage,
                # Adjustment and Return, its signed 'quantity_change' unread, 100 movements
                # trained as purchases; real103-aq)
-               {"sale", "restock"}, {"restock", "damage"})
+               {"sale", "restock"}, {"restock", "damage"},
+               # (and in the past tense, and Square's and the small-shop inventory apps' reasons;
+               # session aq's review)
+               {"sold", "restocked"}, {"restocked", "damaged"}, {"sale", "damaged"}, {"sale", "theft"},
+               {"sale", "recount"}, {"sale", "purchase", "adjustment"})
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
-                               "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage"})
+                               "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
+                               "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired"})
 """Words a ledger's other lines say, beside those: they count towards its lines, never alone."""
 _LEDGER_WORDS = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
 """Every word a ledger's line may say: its share of the lines is what is judged."""

@@ -142,8 +142,11 @@ def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec
     as the events they stand for, with the note synonyms get."""
     if not codes:
         return spec
+    # A code in words also stands for its other spellings ('add_to_cart=none' for a file's
+    # 'add to cart'), over the usual names': values are looked up so (session aq's review).
+    spelled = {re.sub(r"[\s_-]", "", code): event for code, event in codes.items() if re.search(r"[^\W\d_]", code)}
     columns = tuple(
-        replace(c, synonyms={**c.synonyms, **codes}, given_codes=frozenset(codes))
+        replace(c, synonyms={**c.synonyms, **spelled, **codes}, given_codes=frozenset(codes))
         if c.name == "event_type" else c
         for c in spec.columns
     )
@@ -318,9 +321,6 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
                 "codigocliente",  # (a Portuguese B2B sheet; real17-ai)
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
-                # (AdventureWorks' FactResellerSales: the reseller, a business, is the buyer: 632
-                # resellers' repeat orders had been 3,600 anonymous one-visit shoppers; real104-aq)
-                "resellerkey", "resellerid",
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "loyaltycardnumber",
                 # ERPs' customer accounts (a probe, session (ab)): Sage 50's ACCOUNT_REF, SAP's
@@ -358,7 +358,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # Hebrew, Arabic, Greek and Thai tills (charsets reads their code pages)
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
                 "اسمالعميل",  # (an Egyptian shop's customer name, its only id; real108-aq)
-                "کدمشتری", "شمارهمشتری", "مشتری",  # (Persian: its own yeh and kaf; real108-aq)
+                "کدمشتری", "شمارهمشتری", "مشتری", "کدمشتري", "مشتري",  # (and with Arabic yeh: Windows-1256 has no other)  # (Persian: its own yeh and kaf; real108-aq)
                 "κωδικόςπελάτη", "κωδικοςπελατη", "πελάτης", "πελατης", "รหัสลูกค้า", "ลูกค้า",
                 "userpseudoid",  # Google Analytics 4 (pseudonymous_user_column)
                 "clntid", "社保卡号", "iduser",  # (TripAdvisor's ID_USER, real12-ag)  # (Lotte L.POINT's CLNT_ID; a Chinese pharmacy's social-security card; real7-ag)
@@ -370,7 +370,12 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "customerreferenceid",
                 # (a Vietnamese shop's 'khach_hang', its customer; real21-aj)
                 "makhachhang", "khachhang",
-                "klientid")  # (a Polish shop's 'klient_id'; real26-aj)
+                "klientid",
+                # (last, after every customer's and buyer's name: AdventureWorks' FactResellerSales,
+                # the reseller, a business, is the buyer: 632 resellers' repeat orders had been 3,600
+                # anonymous one-visit shoppers; real104-aq. Beside a buyer's column a reseller sells;
+                # session aq's review)
+                "resellerkey", "resellerid")  # (a Polish shop's 'klient_id'; real26-aj)
 
 
 ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec, 0 where none; session aq's review)
@@ -451,7 +456,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (the Chinese shop frameworks' English schemas, ECShop's, litemall's, RuoYi
                 # mall's order lines: 'goods_id', 'goods_sn'; session aq)
                 "goodssn", "goodscode", "goodsno",
-                "prdkey", "prdid",  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
+                "prdkey", "prdid", "prdcd", "prdcode",  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -477,7 +482,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "goodsprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "goodsprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -502,8 +507,11 @@ PRICE_ALIASES = ("unitprice", "unitpricecase", "pricepercase", "goodsprice", "it
                  "valordoproduto", "valorunitario", "valorunitarioproduto",
                  "품목단가",  # (a Korean invoice list's; real19-ai. Not Odoo's 'price_unit': SAP's 'Price Unit'
                  # is the quantity a price is per, 1 or 100; session ai's second review)
-                 "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "قیمتواحد", "قیمت", "τιμήμονάδας",
-                 "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา")
+                 "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "قیمتواحد", "قیمت", "قيمتواحد", "قيمت", "τιμήμονάδας",
+                 "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา",
+                 # (last: a bottler's price per case beside its cases; a unit's price beats it where
+                 # both are given, the quantity then in units; session aq's review)
+                 "unitpricecase", "pricepercase")
 
 
 GENERIC_INTERACTIONS = TableSpec(
@@ -514,7 +522,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
-                        "transactiondate", "transactiondt", "orderdt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+                        "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
@@ -529,7 +537,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
                         "판매일시", "주문일시", "거래일시", "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",
                         "дата", "датапродажи", "tarih", "islemtarihi",
-                        "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "تاریخ", "تاریخخرید", "تاریخفاکتور", "ημερομηνία",
+                        "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "تاریخ", "تاریخخرید", "تاریخفاکتور", "تاريخ", "تاريخفاکتور", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
                         *DAY_NUMBER_KEYS,
                         # last, so an 'OrderDate' beside them is the time (session ag's second
@@ -561,6 +569,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Nuvemshop's 'Quantidade Comprada', a Portuguese B2B sheet's, Fetch's
                         # cleaned receipts' 'FINAL_QUANTITY'; real17-ai)
                         "quantidadecomprada", "quantidadevendida", "quantidadevendidaproduto", "finalquantity",
+                        "finalqty",  # (a next-basket paper's order lines; real110-aq)
                         # (a Chinese pharmacy's '销售数量', its 16 returns negative; an Indonesian till's
                         # 'Banyak Penjualan'; real19-ai)
                         "销售数量", "banyakpenjualan", "cantidaddelproducto",  # (Tiendanube's; real21-aj)
@@ -598,7 +607,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
-                        "ordnum",  # (the data-warehouse course's 'sls_ord_num'; real103-aq)
+                        "ordnum", "ordno",  # (the data-warehouse course's 'sls_ord_num', a Korean ERP's ORD_NO; real103-aq)
+                        "txnid", "trxid", "txnno",  # (a till's 'Txn ID' over a receipt's lines; session aq's review)
                         "ordersn",  # (ECShop's and litemall's order number; session aq's review)
                         "invoiceid", "salesreceiptid",  # (Xero's and QuickBooks' line tables; real33-ak)
                         "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)

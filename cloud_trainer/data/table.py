@@ -27,6 +27,7 @@ from .amounts import (
 )
 from .columns import (
     ORDER_NUMBER_KEYS,
+    across_shoppers,
     anonymous_baskets,
     better_basket_column,
     better_item_column,
@@ -317,21 +318,31 @@ _QUOTED_CELL = re.compile(r'"((?:[^"]|"")*,(?:[^"]|"")*)"')
 
 
 def _quoted_cells(text: str) -> str | None:
-    """``text`` without the quotes round each line, where every line is one quoted cell
-    with commas in it: a spreadsheet's one column of baskets, a basket a cell (an Egyptian
-    grocer's ``"سكر,لبن,شاي"``; its first basket had been the header and the file refused;
-    real108-aq). None otherwise."""
-    lines = text.splitlines()
+    """``text`` without the quotes round each line, where lines are one cell each and half
+    of them or more quoted cells with commas in them: a spreadsheet's one column of
+    baskets, a basket a cell (an Egyptian grocer's ``"سكر,لبن,شاي"``; its first basket had
+    been the header and the file refused; real108-aq); a basket of one item, or the
+    column's name, is written bare (session aq's review). None otherwise."""
     out = []
-    for line in lines:
-        if not line.strip():
+    quoted = 0
+    for line in text.splitlines():
+        bare = line.strip()
+        if not bare:
             out.append(line)
             continue
-        match = _QUOTED_CELL.fullmatch(line.strip())
-        if match is None:
+        if (match := _QUOTED_CELL.fullmatch(bare)) is not None:
+            quoted += 1
+            out.append(match.group(1).replace('""', '"'))
+        elif "," in bare or '"' in bare:
             return None
-        out.append(match.group(1).replace('""', '"'))
-    return "\n".join(out) + "\n" if len(out) >= 2 else None
+        else:
+            out.append(bare)
+    if quoted < 2 or quoted * 2 < len([x for x in out if x.strip()]):
+        return None
+    first = next(i for i, x in enumerate(out) if x.strip())
+    if '"' not in text.splitlines()[first] and out[first] not in {n.strip() for x in out[first + 1:] for n in x.split(",")}:
+        out[first] = ""  # (the column's name, no item of any basket: a blank line keeps the lines' numbers)
+    return "\n".join(out) + "\n"
 
 
 _ITEMS_WORD = re.compile(r"(?:^|[^a-z])items?(?:[^a-z]|$)")
@@ -521,7 +532,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         repeats = [(h, n) for h, n in Counter(h.strip() for h in raw_header if h.strip()).items() if n > 1]
         again = (f"; the header names {', '.join(f'{h!r} {n} times' for h, n in repeats[:3])}: each column needs "
                  "its own name (a header written over?)" if repeats else "")
-        if listed and columns and not any(v for values in columns for v in values):
+        if listed and not re.search(r"[^\s,;|\t\"']", text.split("\n", 1)[1] if "\n" in text else ""):
             # (an Egyptian shop's orders sheet: its header alone; told which columns were
             # missing, renaming them would not have helped; real108-aq)
             raise DataError(f"{name}: a header ({listed}) and no rows below it: nothing to read; export the "
@@ -572,7 +583,7 @@ been read as 259 one-visit shoppers (real26-aj)."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
-                                  r"|course|module|book(?!ing|.?(?:tod|dow|date|time|day|hour|week|month))|movie|film|song|track|anime|game|listing|video"
+                                  r"|course|module|book(?!ing|ed|.?(?:tod|dow|date|time|day|hour|week|month))|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
                                   r"|(?<![a-z])app.?id"
@@ -602,7 +613,10 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (not a day's 'Coupon_used', 'Coupon_no': counts)
                                   r"|coupon(?:.?(?:id|code|upc))?$|voucher(?:.?(?:id|code))?$"
                                   r"|(?<![a-z])offer.?(?:id|code|name)$|(?<![a-z])promo.?(?:id|code)$"
-                                  r"|(?<![a-z])food.?(?:id|name|code)$"),
+                                  r"|(?<![a-z])food.?(?:id|name|code)$"
+                                  # (what a booking is of: a tutor's, a court's, a tour's; real113-aq)
+                                  r"|(?<![a-z])(?:tutor|mentor|coach|trainer|court|treatment|tour|room)"
+                                  r"(?:.?(?:id|name|code))?$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
@@ -687,7 +701,10 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|currenc|exchange|transaction.?desc"
                          # (a customer summary's 'TotItems', 'MaxItems', 'MeanBasketItems': counts;
                          # real98-ap, real100-ap)
-                         r"|(?<![a-z])(?:tot|max|min|avg|mean|num|unique)[\s_.a-z]*items|pref(?![a-z])")
+                         r"|(?<![a-z])(?:tot|max|min|avg|mean|num|unique)[\s_.a-z]*items|pref(?![a-z])"
+                         # (a feature table's 'unique_item_ids', a count; a party's 'booked_adults'; real110-aq,
+                         # real113-aq)
+                         r"|unique.?item.?ids|(?<![a-z])booked.?(?:adults|children|guests|persons|pax|seats)")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -717,6 +734,11 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = [v for v in head(at) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
+    def mostly_blank(at: int) -> bool:
+        """Blank on most lines: an order's 'Coupon Code', no item of every line (session aq's review)."""
+        values = head(at)
+        return len(values) >= 10 and sum(not v for v in values) * 2 > len(values)
+
     def no_person(at: int) -> bool:
         """Sentences or links, no shopper's id or name: a review scrape's 'Customer Review'
         ('mantap, barang sesuai'), 'buyerFeedback', an avatar's URL 'buyerHeadPortrait'
@@ -724,9 +746,11 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         given = [v for v in head(at) if v]
         if len(given) < 10:
             return False
-        words = sorted(len(v.split()) for v in given)[len(given) // 2]
-        links = sum(bool(re.match(r"(?i)https?://|//|www\.", v)) for v in given) * 2 >= len(given)
-        return words >= 4 or links
+        # (sentences: many words, most of them lower case; a person's four names are
+        # capitalised, 'María José García López'; session aq's review)
+        sentences = sum(len(w := v.split()) >= 4 and sum(x[:1].islower() for x in w) * 2 > len(w) for v in given)
+        images = sum(bool(re.search(r"(?i)\.(?:jpe?g|png|gif|webp)(?:\?|$)", v)) for v in given)
+        return sentences * 2 >= len(given) or images * 2 >= len(given)
 
     def blank(at: int) -> bool:  # (Spotify's 'audiobook_title', null on every song's record: real2-af)
         values = head(at)
@@ -776,7 +800,8 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # (MyAnimeList's 'title', scraped title by title: real2-af).
         # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
         found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
-                        and not (col == "user_id" and (a_kind(at) or no_person(at)))),
+                        and not (col == "user_id" and (a_kind(at) or no_person(at)))
+                        and not (col == "item_id" and mostly_blank(at))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
@@ -1208,6 +1233,13 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     if "session_id" in header and len(frame) and basket_name is None:
         basket = frame["session_id"].astype(str).str.strip()
         for col in ("user_id", "timestamp"):
+            if col == "user_id" and col in header and (frame[col].astype(str).str.strip() == "").any() \
+                    and across_shoppers(frame[col], basket):
+                # (a line key repeated across customers, read as the basket by its name: no
+                # blank customer takes another's; session aq's review)
+                report.notes.append(f"{name}: {raw_header[header.index('session_id')]!r} joins lines of different "
+                                    "shoppers: lines without a shopper do not take one from it")
+                continue
             if col in header:
                 frame[col] = fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
                                                raw_header[header.index(col)],

@@ -2487,8 +2487,9 @@ def test_sap_lists_three_decimal_quantities_and_net_values_read_with_their_comma
     THOUSAND = '"1,000"'  # noqa: N806 (quoted in a comma file)
     raw, _ = load_text(tmp_path, "us.csv", "customer_id,sku,order_date,quantity\n"
                        + "".join(f"C{k},S{k},2024-03-0{1 + k},{THOUSAND if k == 0 else 5}\n" for k in range(6)))
-    assert raw.interactions["quantity"].tolist() == [5.0] * 5  # (a bad row, as before: no one unit)
-    assert [e.reason for e in raw.report.errors] == ["not a number: '1,000'"]
+    # (no one unit: a thousand since round 35, real109-aq; a bad row before)
+    assert raw.interactions["quantity"].tolist() == [1000.0] + [5.0] * 5
+    assert raw.report.errors == []
 
 
 def test_quickbooks_outlined_reports_read_their_detail_lines_with_their_groups(tmp_path: Path) -> None:
@@ -6556,3 +6557,43 @@ def test_review_49_prefixes_hints_phones_ledgers_and_quoted_baskets(tmp_path: Pa
         ('"' + ",".join(f"صنف{(k + 7 * j) % 30}" for j in range(2 + k % 3)) + '"' if k % 4 else f"صنف{k % 30}") + "\n"
         for k in range(200)))
     assert raw.interactions["session_id"].nunique() == 200
+
+
+def test_django_fixtures_are_read_by_their_fields(tmp_path: Path) -> None:
+    """Round 35 (real112-aq): a Django fixture's order lines name their order 'order' (a
+    foreign key, no '_id') and were refused for a missing shopper; a fixture of orders and
+    their lines read the orders as lines without an item, and the lines lost their
+    shopper."""
+    lines = [{"model": "orders.orderitem", "pk": k, "fields": {"order": k // 3, "product": k % 30, "quantity": 1}}
+             for k in range(300)]
+    orders = [{"model": "orders.order", "pk": o, "fields": {"user": o % 40, "created_at": f"2024-01-{1 + o % 28:02d}"}}
+              for o in range(100)]
+    raw, _ = load_text(tmp_path, "fixture.json", json.dumps(orders + lines))
+    inter = raw.interactions
+    assert len(inter) == 300 and inter["user_id"].nunique() == 40 and inter["session_id"].nunique() == 100
+    assert str(inter["timestamp"].min()) == "2024-01-01 00:00:00"
+    with pytest.raises(DataError, match="a Django fixture of 3 models"):
+        load_text(tmp_path, "fixture.json", json.dumps(orders + lines + [
+            {"model": "shop.product", "pk": 1, "fields": {"name": "Tea"}}]))
+
+
+def test_round_35_japanese_and_korean_exports(tmp_path: Path) -> None:
+    """Round 35 (real109-aq): a shop database's 'cart_items.csv' (with its quantities) was
+    read as purchases; 100本ノック's 'product_cd' was unknown; a comma file's quoted '4,000'
+    units were bad rows; Shift-JIS's yen sign (a backslash byte: '\\2,500 ') made every
+    price no number; Korean '상품코드', '판매가', '회원아이디' were unknown."""
+    inter = interactions_of(tmp_path, "cart_items.csv", "cart_item_id,user_id,product_id,quantity,added_at",
+                            lambda k: f"CT{k},u{k % 40},p{k % 30},{1 + k % 3},2024-01-{1 + k % 28:02d}")
+    assert set(inter["event_type"]) == {"cart"}
+    inter = interactions_of(tmp_path, "receipt.csv", "sales_ymd,receipt_no,customer_id,product_cd,quantity,amount",
+                            lambda k: f"2019{1 + k % 12:02d}{1 + k % 28:02d},{k // 2},CS{k % 40:03d},P{k % 30:04d},"
+                                      f"\"{'4,000' if k % 50 == 0 else 1 + k % 3}\",{100 + k}")
+    assert inter["item_id"].iloc[0] == "P0000" and inter["quantity"].max() == 4000
+    path = tmp_path / "order_history.csv"
+    path.write_bytes(("No.,購入日,user_id,品名,単価,数量\n" + "".join(
+        f"{k},2022/{1 + k % 12}/{1 + k % 28},u{k % 40},コピー用紙{k % 30},\\{500 + k % 5},{1 + k % 3}\n"
+        for k in range(300))).encode("shift_jis"))
+    assert set(load_dataset("csv", interactions=path).interactions["price"]) == {500.0, 501.0, 502.0, 503.0, 504.0}
+    inter = interactions_of(tmp_path, "주문.csv", "주문번호,회원아이디,상품코드,판매가,주문일",
+                            lambda k: f"{k // 2},m{k % 40},G{k % 30},{1000 + k % 5},2024-01-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40 and inter["price"].notna().all()

@@ -136,6 +136,13 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     # On the distinct values: a price column of 4.8 M lines has a few thousand (a regex over
     # every line cost ~2 s a column where nothing is marked).
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    yen = distinct[distinct.str.match(r"\s*-?\\\d")]
+    if len(yen):
+        # (Shift-JIS writes the yen sign as the byte of a backslash: a Japanese Excel's
+        # currency cells, '\2,500 ', decode so; every price had been no number; real109-aq)
+        as_yen = {v: re.sub(r"\\(?=\d)", "¥", v, count=1) for v in yen}
+        text = text.replace(as_yen)
+        distinct = distinct.replace(as_yen)
     wide = distinct[distinct.str.contains("[０-９（）]", regex=True)]
     if len(wide):
         # (a Japanese shop's full-width '５８０円', '（税込）': read as their plain forms;

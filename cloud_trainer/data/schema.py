@@ -327,7 +327,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # sold-to party and Business One's customer/vendor code, Dynamics 365's CUSTACCOUNT
                 "accountref", "soldtoparty", "soldtopt", "soldto", "customer/vendorcode", "custaccount",
                 # marketplaces' buyers: Allegro, Shopee (Username (Buyer)), Naver, Shopee VN, Tokopedia
-                "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "nguoimua",
+                "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "주문자id", "회원아이디", "고객번호", "nguoimua",
                 "contactemail",  # (Wix)
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
@@ -456,7 +456,9 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (the Chinese shop frameworks' English schemas, ECShop's, litemall's, RuoYi
                 # mall's order lines: 'goods_id', 'goods_sn'; session aq)
                 "goodssn", "goodscode", "goodsno",
-                "prdkey", "prdid", "prdcd", "prdcode",  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
+                "prdkey", "prdid", "prdcd", "prdcode",
+                "productcd", "itemcd",  # (Japanese systems' '_cd': 100本ノック's receipts; real109-aq)
+                "상품코드", "품목코드",  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -494,7 +496,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "itemprice", "priceatpurchase", "pur
                  "priceperunit", "priceperitem", "srp",  # (a Kaggle retail file's 'Price Per Unit'; FoodMart's
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
-                 "cenazasztuke", "상품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
+                 "cenazasztuke", "상품가격", "판매가", "단가", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
@@ -733,10 +735,11 @@ FILE_EVENT_WORDS = {
                      "wish", "wishes"), "favorite"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
-STRONG_FILE_WORDS = frozenset({"abandoned"})
+STRONG_FILE_WORDS = frozenset({"abandoned", "cart", "carts"})
 """Words that say the event even beside quantities and prices: Shopify's
 ``abandoned_checkouts_export.csv`` lists its carts' quantities and prices like orders,
-and had trained as purchases and shipped a bundle of what shoppers left (real9-ag)."""
+and had trained as purchases and shipped a bundle of what shoppers left (real9-ag); a
+shop database's ``cart_items.csv`` has its quantity too (real109-aq)."""
 
 
 def event_of_name(file: object) -> tuple[str | None, str | None]:

@@ -6597,3 +6597,96 @@ def test_round_35_japanese_and_korean_exports(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "주문.csv", "주문번호,회원아이디,상품코드,판매가,주문일",
                             lambda k: f"{k // 2},m{k % 40},G{k % 30},{1000 + k % 5},2024-01-{1 + k % 28:02d}")
     assert inter["user_id"].nunique() == 40 and inter["price"].notna().all()
+
+
+def test_round_36_cloud_samples_competitions_and_delivery_apps(tmp_path: Path) -> None:
+    """Round 36 (real114-aq, real115-aq, real117-aq): SAP's 'order_created_time' (HHMMSS)
+    beside its 'order_created_date' and its 'order_qty' were unread; a bcp unload's '|+|'
+    was split at its pipes; GA360 prices already divided were divided again; thelook's
+    'order_created_at' lost to its items' times and 'sale_price' was unread; a DNNTSP
+    file's nested train/validate/test lists were joined end to end; OTTO's sessions were
+    anonymous visits cut at midnight; a 'purchased' 0 row (shown, not bought) was a
+    purchase; 'paid_price' was unread."""
+    inter = interactions_of(tmp_path, "replacement_orders.csv",
+                            "order_number,customer_number,product_code,order_qty,order_created_date,order_created_time",
+                            lambda k: f"{k // 2},c{k % 40},p{k % 30},{1 + k % 4},2024-09-{1 + k % 28:02d},"
+                                      f"{7 + k % 12:02d}{k % 60:02d}32")
+    assert set(inter["quantity"]) == {1.0, 2.0, 3.0, 4.0} and str(inter["timestamp"].iloc[1]) == "2024-09-02 08:01:32"
+    raw, _ = load_text(tmp_path, "SalesOrderDetail.csv", "".join(
+        f"{71774 + k // 3}|+|{110562 + k}|+|{1 + k % 4}|+|{800 + k % 30}|+|356.90|+|2004-{1 + k % 12:02d}-01\n"
+        for k in range(300)))
+    assert any("'|+|' between fields" in n for n in raw.report.notes)
+    assert raw.interactions["item_id"].nunique() >= 4
+    inter = interactions_of(tmp_path, "all_sessions.csv", "fullvisitorid,date,productsku,productprice",
+                            lambda k: f"{1000 + k % 40},2017080{1 + k % 9},GGOE{k % 30},{74.99 + k % 3}")
+    assert inter["price"].min() > 70
+    inter = interactions_of(tmp_path, "thelook.csv", "order_id,user_id,product_id,item_created_at,order_created_at,sale_price",
+                            lambda k: f"{k // 3},u{(k // 3) % 40},p{k % 30},2024-03-{1 + k % 28:02d} 10:00:00,"
+                                      f"2024-03-{1 + (k // 3) % 28:02d} 09:00:00,{29.5 + k % 3}")
+    assert inter.groupby("session_id")["timestamp"].nunique().max() == 1 and inter["price"].notna().all()
+    path = tmp_path / "TaoBao.json"
+    hist = {str(u): [[(u + b * 3 + j) % 50 for j in range(1 + b % 3)] for b in range(6)] for u in range(40)}
+    path.write_text(json.dumps({"train": {u: h[:4] for u, h in hist.items()}, "validate": {u: h[:5] for u, h in hist.items()},
+                                "test": hist}))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert len(inter) == sum(len(b) for h in hist.values() for b in h)
+    path = tmp_path / "otto_train.jsonl"
+    path.write_text("".join(json.dumps({"session": s, "events": [
+        {"aid": 100 + (s + e) % 30, "ts": 1659304800000 + s * 1000 + e * 40_000_000, "type": "clicks"} for e in range(8)]}) + "\n"
+        for s in range(40)))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "purchases.csv", "user_id,product_id,purchased_at,paid_price,purchased",
+                            lambda k: f"u{k % 40},p{k % 30},2026-01-{1 + k % 28:02d},{9.5 + k % 2},{k % 2}")
+    assert len(inter) == 150 and inter["price"].notna().all()
+
+
+def test_reviews_51_and_52_narrowings(tmp_path: Path) -> None:
+    """Session aq's reviews 51 and 52: a sales file's one 'Damaged' line made it a stock
+    ledger; an outlet beside a dealer beat a 'farmer_id'; a line shipped in two parts was
+    taken for a fanned-out copy; 'Canvas Print 30 x 40' became 40 canvas prints; a joined
+    branch's deletion time (its column no id) dropped its sales; an 'is_test' split or
+    experiment group dropped purchases; an invoices-and-credit-notes export was refused by
+    its name; django-ordered-model's 'order' became a basket; the epoch in the server's
+    zone was a deletion; a butcher's '12,500' kg became 12,500; 'recovered_carts.csv' was
+    carts."""
+    inter = interactions_of(tmp_path, "store_sales.csv", "customer_id,product_id,sold_at,transaction_type",
+                            lambda k: f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                      f"{'Damaged' if k == 150 else 'Return' if k % 50 == 7 else 'Sale'}")
+    assert len(inter) >= 290
+    refused = refusal(tmp_path, "agri_dealer_sales.csv", "bill_no,bill_date,dealer_id,outlet_id,farmer_id,product_code\n" + "".join(
+        f"{k},2024-01-{1 + k % 28:02d},D{k % 3},O{k % 4},F{k % 40},P{k % 30}\n" for k in range(60)))
+    assert "missing required column(s) user_id" in refused
+    inter = interactions_of(tmp_path, "fulfillment_lines.csv", "order_id,line_item_id,customer_id,sku,quantity,fulfillment_id,created_at",
+                            lambda k: f"#{1000 + k // 3},{k // 3},c{(k // 3) % 40},s{(k // 3) % 30},{1 + k % 3},F{k},"
+                                      f"2024-01-{1 + (k // 3) % 28:02d}")
+    assert inter["quantity"].sum() == sum(1 + k % 3 for k in range(300))
+    sizes = ["Canvas Print 30 x 40", "Poster 50 x 70", "Frame 20 x 30"]
+    inter = interactions_of(tmp_path, "print_orders.csv", "order_id,customer,date,item_id",
+                            lambda k: f"o{k},c{k % 40},2024-01-{1 + k % 28:02d},\"['{sizes[k % 3]}', '{sizes[(k + 1) % 3]}']\"")
+    assert set(inter["item_id"]) == set(sizes)
+    inter = interactions_of(tmp_path, "sales_branch.csv", "order_id,customer_id,product_id,sold_at,branch,deleted_at",
+                            lambda k: f"{k // 2},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{'North' if k % 5 == 0 else 'South'},"
+                                      f"{'2024-09-01 08:00:00' if k % 5 == 0 else ''}")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "purchases_split.csv", "user_id,item_id,date,is_test",
+                            lambda k: f"u{k % 40},i{k % 30},2024-01-{1 + k % 28:02d},{1 if k % 5 == 0 else 0}")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "invoices_credit_notes.csv", "Document Type,Date,Customer,Item,Qty",
+                            lambda k: f"{'Credit Note' if k % 10 == 0 else 'Invoice'},2024-01-{1 + k % 28:02d},c{k % 40},p{k % 30},1")
+    assert len(inter) == 270  # (read, its credit notes left out by their document type)
+    path = tmp_path / "positions.json"
+    path.write_text(json.dumps([{"model": "catalog.featured", "pk": k, "fields": {
+        "order": k % 7, "user": k % 40, "product": k % 30, "added": f"2024-01-{1 + k % 28:02d}"}} for k in range(300)]))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["session_id"].nunique() != 7
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,user_id,product_id,created_at,deleted_at",
+                            lambda k: f"{k // 3},u{(k // 3) % 40},p{k % 30},2024-01-{1 + (k // 3) % 28:02d} 10:00:00,"
+                                      f"{'2024-05-02 10:00:00+02' if (k // 3) % 7 == 0 else '1970-01-01 01:00:00+01'}")
+    assert len(inter) == 300 - 45
+    inter = interactions_of(tmp_path, "pedidos.csv", "cliente,produto,data,quantidade,preco",
+                            lambda k: f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},\"{1 + k % 20},500\",\"12,50\"")
+    assert not (inter["quantity"] > 100).any()
+    inter = interactions_of(tmp_path, "recovered_carts.csv", "Order ID,Order Date,Customer Email,Product SKU,Quantity",
+                            lambda k: f"{k // 2},2024-01-{1 + k % 28:02d},c{k % 40}@x.com,s{k % 30},1")
+    assert set(inter["event_type"]) == {"purchase"}

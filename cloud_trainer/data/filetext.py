@@ -136,6 +136,8 @@ def csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
 
 
 UNIT_SEPARATOR = "\x1f"
+BCP_SEPARATOR = "|+|"
+"""A multi-character field terminator (SQL Server's bcp), read as :data:`UNIT_SEPARATOR`."""
 
 
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space",
@@ -215,6 +217,10 @@ def guess_delimiter(text: str) -> tuple[str, str]:
     end = text.find("\n")
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     header = re.sub(r'"(?:[^"]|"")*"', "", header)
+    if BCP_SEPARATOR in header:
+        # (SQL Server's bcp unloads with FIELDTERMINATOR '|+|': split at its pipes, every other
+        # field a '+', the quantity had been read as the item; real114-aq)
+        return UNIT_SEPARATOR, f"'{BCP_SEPARATOR}' between fields, as SQL Server's bcp writes them"
     if "," in header and "\t" in header:
         # A tab file whose text holds commas (MIND's news.tsv: titles, abstracts and JSON
         # entities, no header): the same number of tabs on each of the first lines while

@@ -34,6 +34,7 @@ from cloud_trainer.data.frames import (
 )
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
+    DOCUMENT_KEYS,
     RATING_KEYS,
     STATUS_KEYS,
     child_lines,
@@ -1231,9 +1232,14 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     words = letter_words(Path(file).name)
     # (a credit note's or memo's file: Zoho's 'Credit_Note.csv', its lines goods given back
     # and read as purchases; real111-aq)
-    credit = {"creditnote", "creditnotes", "creditmemo", "creditmemos"} & words or (
-        "credit" in words and words & {"note", "notes", "memo", "memos"})
-    if credit and not words & SALE_NAME_WORDS and "event_type" not in inter:
+    credit = {"creditnote", "creditnotes", "creditmemo", "creditmemos", "creditnotas", "gutschriften", "gutschrift",
+              "avoirs", "creditmemoitem"} & words or (
+        "credit" in words and words & {"note", "notes", "memo", "memos"}) or (
+        "credito" in words and words & {"nota", "notas", "note"})  # (Spanish, Italian)
+    # (not an export of invoices and credit notes together, its document type saying which
+    # line is which; session aq's review)
+    typed = any(header_key(c).endswith("type") or header_key(c) in DOCUMENT_KEYS for c in inter.columns)
+    if credit and not words & (SALE_NAME_WORDS | {"invoice", "invoices"}) and not typed and "event_type" not in inter:
         raise DataError(f"{file}: the file's name says it lists credit notes: every line a product given back or "
                         "money refunded, not a purchase; give the invoices or sales file")
     if not words & RETURN_NAME_WORDS or words & SALE_NAME_WORDS or "event_type" in inter:

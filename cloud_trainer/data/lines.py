@@ -437,7 +437,9 @@ def _copied_line_key(inter: pd.DataFrame, group: pd.DataFrame, keys: list[str], 
         if ids.nunique() < 0.9 * line.nunique() or (pd.DataFrame({"id": ids, "line": line})
                                                       .groupby("id")["line"].nunique() > 1).mean() > 0.05:
             continue  # (an order's key, or a counter: not one line's)
-        if int(group.groupby(keys, sort=False, dropna=False)[col].nunique().max()) == 1:
+        same = [col, *(c for c in ("quantity",) if c in group)]
+        # (and the same quantity: a line shipped in two parts, 2 + 1, is no copy; session aq's review)
+        if int(group.groupby(keys, sort=False, dropna=False)[same].nunique(dropna=False).max().max()) == 1:
             return col
     return None
 
@@ -655,8 +657,9 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
-_COUNT_AFTER = re.compile(r"\s*(\S.*?)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
-"""A listed item with its count after it: a food order's ``Margherita Pizza x2``."""
+_COUNT_AFTER = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+"""A listed item with its count after it: a food order's ``Margherita Pizza x2``; not a
+size, a number before the ``x`` (``Canvas Print 30 x 40``, ``M4 x 20``; session aq's review)."""
 
 
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
@@ -1110,7 +1113,11 @@ VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "i
                    # (an electronics seller's 'Closed Deal?' No: 442 of 2,000 deals never made; real77-ap)
                    "closeddeal", "closeddeal?", "dealclosed", "isdealclosed", "dealwon", "isdealwon",
                    # (not a bare 'Won?': a match played, a scratch card bought; session ap's review)
-                   "closedwon", "closedwon?", "dealwon?", "dealwon(y/n)", "closeddeal(y/n)")
+                   "closedwon", "closedwon?", "dealwon?", "dealwon(y/n)", "closeddeal(y/n)",
+                   # (a recommender's labelled rows: 'purchased' / 'producto_comprado' 0 is a product
+                   # shown and not bought, however many; real115-aq)
+                   *(PURCHASED_FLAG_KEYS := ("purchased", "bought", "isbought", "purchaseflag", "productocomprado",
+                                             "comprado", "productpurchased")))
 # (Not a bare 'success': a crowdfunding pledge's is its project's; session an's review.)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
@@ -1131,7 +1138,7 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "deleted", "isdeleted", "softdeleted", "deletedflag",
                     # (a test booking or order: a service platform's 'is_test', which its own SQL
                     # deletes; real113-aq)
-                    "istest", "istestorder", "testorder", "testflag", "istestaccount")
+                    *(_TEST_FLAG_KEYS := ("istest", "istestorder", "testorder", "testflag", "istestaccount")))
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag",
@@ -1176,10 +1183,12 @@ def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray
         return False
     orders = inter["session_id"].astype(str) if "session_id" in inter else inter["timestamp"].astype(str) \
         if "timestamp" in inter else pd.Series(np.arange(len(inter)).astype(str), index=inter.index)
-    names = inter.attrs.get("source_names", {})
-    ids = [c for c in ("user_id", "item_id", "store_id") if c in inter] + [
-        c for c in unread_columns(inter, INTERACTION_COLUMNS)
-        if re.search(r"(?:id|key|code|no)$", header_key(str(names.get(c, c))))]
+    # Any column but times and one value for the whole file (a one-shop dump's 'store_id' 1,
+    # 'currency' EUR; a branch's 'store_name' counts: session aq's review)
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    ids = [c for c in ("user_id", "item_id", "store_id", *unread)
+           if c in inter and not re.search(r"date|time|at$|deleted|updated|created", unread.get(c, ("", c))[1])
+           and inter[c].nunique() > 1]
     frame = inter.loc[hit, ids].astype(str).assign(_when=values[hit].to_numpy(), _order=orders[hit].to_numpy())
     shared = frame[frame.groupby("_when")["_order"].transform("nunique") >= 2]
     if shared.empty:
@@ -1340,6 +1349,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         return inter  # an event column says what each line is (Square's Payment / Refund)
     drop = np.zeros(len(inter), dtype=bool)
     failed = np.zeros(len(inter), dtype=bool)
+    not_bought = np.zeros(len(inter), dtype=bool)  # (labelled rows a shopper did not buy)
     said = []
     loans = loans_file(file)
     keys = [header_key(str(n)) for n in inter.attrs.get("source_names", {}).values()] + [
@@ -1374,11 +1384,17 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif deleted_at:
             # (ThinkPHP's 'delete_time' 0 on a live row, a MySQL zero date, the epoch: none)
             hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.str.match(_NO_DELETE_TIME)).to_numpy()
+            # (a 'never' written as a date: the epoch in the server's zone, '1969-12-31 19:00:00-05',
+            # Excel's '1/1/1900 0:00', '9999-12-31'; session aq's review)
+            years = pd.to_datetime(values.where(hit), errors="coerce", utc=True, format="mixed").dt.year
+            hit = hit & ~((years <= 1970) | (years >= 9000)).to_numpy()
             if _of_the_item(inter, hit) or _joined_delete_times(inter, values, hit):
                 continue  # (a joined product's, variant's, store's or customer's own delete: the sales stand)
         elif len(distinct) > 50:
             continue
-        elif key in _DELETED_KEYS and distinct <= _YES | _NO | _NO_FLAG | {"2", "1.0"}:
+        elif key in _TEST_FLAG_KEYS and distinct <= _YES | _NO and values.isin(_YES).mean() > 0.1:
+            continue  # (a held-out split's or an experiment's group, not test orders; session aq's review)
+        elif key in _DELETED_KEYS and distinct <= _YES | _NO | _NO_FLAG | {"2", "1.0", "2.0"}:
             # (RuoYi's '2', MyBatis-Plus's '1', a 'true', a Korean DEL_YN 'Y'; NULL or 0.0 none)
             hit = ~values.isin(_NO | _NO_FLAG).to_numpy()
             if _of_the_item(inter, hit):
@@ -1387,6 +1403,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             hit = values.isin(_YES).to_numpy()
         elif valid and distinct <= _YES | _NO:
             hit = values.isin(_NO - {""}).to_numpy()  # (a blank flag is unknown, not a no)
+            if key in PURCHASED_FLAG_KEYS:
+                not_bought |= hit
         elif key in STAGE_KEYS:
             # (a B2B pipeline's plain 'Won' / 'Lost' beside 'Engaging': 2,473 lost deals and 501
             # open ones had been sales; real68-ao)
@@ -1420,7 +1438,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     n = int(drop.sum())
     if not n:
         return inter
-    if int((drop & ~failed).sum()) * 2 > len(drop) or failed.all():
+    if int((drop & ~failed & ~not_bought).sum()) * 2 > len(drop) or failed.all() or not_bought.all():
         # Most lines 'returned' are no shop's sales but a library's loans, say: a shop's
         # refunds are a minority of its lines (10 % in Amazon's India report, 36 % in the
         # most refund-heavy probe). Not read, with a note. (A payment that failed is none
@@ -1531,14 +1549,16 @@ SERVICE_NAMES = frozenset({
     "free shipping", "shipping & handling", "shipping and handling",
     # (Zoho Books' 'Shipping Charges' on its invoices' lines, plural; real111-aq)
     "shipping charges", "delivery charges", "service charges", "shipping costs", "shipping fees", "delivery fees",
-    "handling charge", "handling charges"})
+    "handling charge", "handling charges", "freight", "freight charge", "freight charges", "courier charge",
+    "courier charges", "packing charge", "packing charges"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product), and without
 a carrier in brackets (``Versand (DHL)``)."""
 
 
-_DISCOUNT_LINE = r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
+_DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
+                  r"|\d+(?:[.,]\d+)?\s?% (?:discount|rabatt)|(?:discount|rabatt) \d+(?:[.,]\d+)?\s?%")
 """A discount's line under its own name: Zoho's 'VIP Discount', a 'Loyalty Discount' (words,
 then the word; not 'Discount bread', which starts with it)."""
 

@@ -327,7 +327,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # sold-to party and Business One's customer/vendor code, Dynamics 365's CUSTACCOUNT
                 "accountref", "soldtoparty", "soldtopt", "soldto", "customer/vendorcode", "custaccount",
                 # marketplaces' buyers: Allegro, Shopee (Username (Buyer)), Naver, Shopee VN, Tokopedia
-                "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "주문자id", "회원아이디", "고객번호", "nguoimua",
+                "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "주문자id", "회원아이디", "고객번호", "고객id", "회원번호", "고객코드", "customercd", "custcd", "nguoimua",
                 "contactemail",  # (Wix)
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
@@ -458,7 +458,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "goodssn", "goodscode", "goodsno",
                 "prdkey", "prdid", "prdcd", "prdcode",
                 "productcd", "itemcd",  # (Japanese systems' '_cd': 100本ノック's receipts; real109-aq)
-                "상품코드", "품목코드",  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
+                "상품코드", "품목코드", "제품코드",  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -484,7 +484,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "goodsprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "goodsprice", "saleprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -526,7 +526,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
-                        "datetime", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
+                        "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
                         "datum", "zeitstempel", "fecha", "datahora", "dataora", "tijdstip", "docdate", "postingdate", "tanggal", "tgl",
                         "documentdate", "belegdatum", "reviewtime", "lineitemdate",
@@ -582,6 +582,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (a pharmacy claim's units dispensed: 2,104 of 5,000 lines above 1; real62-ao)
                         "quantitydispensed", "qtydispensed", "dispensedquantity", "dispensedqty",
                         "goodsnum", "goodsnumber", "goodscount",  # (ECShop, litemall; session aq)
+                        "orderqty",  # (a dairy's SAP lines: 65 % above one unit had been 1; real117-aq)
                         # (a beverage bottler's SAP lines count cases: 'ordered_cases' beside
                         # 'confirmed_cases', unread, made 235 lines exact duplicates; real104-aq)
                         "orderedcases", "casesordered", "qtycases", "quantitycases", "noofcases",
@@ -723,7 +724,9 @@ FILE_EVENT_WORDS = {
     # a market-basket file is purchases
     **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
-                     "transaction", "transactions"), "purchase"),
+                     "transaction", "transactions",
+                     # ('recovered_carts.csv': carts that became orders; session aq's review)
+                     "recovered"), "purchase"),
     # (not 'purchased' or 'bought': 'cart_items_not_purchased.csv' is carts; session an's review)
     # favourites: MULE's Tmall 'collect.txt' (收藏), 221,514 lines had been purchases (real14-ah)
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",

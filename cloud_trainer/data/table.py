@@ -46,6 +46,7 @@ from .columns import (
     words_for_a_time,
 )
 from .filetext import (
+    BCP_SEPARATOR,
     DELIMITERS,
     UNIT_SEPARATOR,
     count_scaffold_lines,
@@ -260,9 +261,10 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
         # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
         # which no export writes.
-        text = text.replace("::", UNIT_SEPARATOR)
+        text = text.replace(BCP_SEPARATOR if BCP_SEPARATOR in why else "::", UNIT_SEPARATOR)
     if delimiter != "," and not sep_line:
-        report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way")
+        report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way"
+                            if BCP_SEPARATOR not in why else f"{name}: {why}; read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     dropped = blank + (1 if sep_line else title_lines)
@@ -615,7 +617,7 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|(?<![a-z])offer.?(?:id|code|name)$|(?<![a-z])promo.?(?:id|code)$"
                                   r"|(?<![a-z])food.?(?:id|name|code)$"
                                   # (what a booking is of: a tutor's, a court's, a tour's; real113-aq)
-                                  r"|(?<![a-z])(?:tutor|mentor|coach|trainer|court|treatment|tour|room)"
+                                  r"|(?<![a-z])(?:tutor|mentor|coach|trainer|court|treatment|tour)"
                                   r"(?:.?(?:id|name|code))?$"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"

@@ -110,7 +110,8 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             # Korean procurement log saved from Notion: its 151 largest orders had been bad
             # rows; real109-aq). Not where most are written with a comma: SAP's '5,000' is
             # five, a deli's '0,750' three quarters of a kilo.
-            grouped = text_values.str.fullmatch(r"[1-9]\d{0,2}(?:,\d{3})+").fillna(False).to_numpy(dtype=bool)
+            # (whole thousands only: a Brazilian butcher's '12,500' kg is twelve and a half)
+            grouped = text_values.str.fullmatch(r"[1-9]\d{0,2}(?:,000)+").fillna(False).to_numpy(dtype=bool)
             plain = text_values.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
             if grouped.any() and plain.sum() * 2 > (~empty).sum() and not text_values.str.match(r"0,").any():
                 text_values = text_values.where(~grouped, text_values.str.replace(",", "", regex=False))

@@ -1107,6 +1107,11 @@ def _cancelled_orders(inter: pd.DataFrame, values: pd.Series) -> np.ndarray:
     return given & ~(late & when.notna().to_numpy())
 
 
+PURCHASED_FLAG_KEYS = ("purchased", "bought", "isbought", "purchaseflag", "productocomprado", "comprado",
+                       "productpurchased")
+"""A labelled row's yes/no 'bought' (a recommender's training rows: 'purchased' /
+'producto_comprado' 0 is a product shown and not bought, however many; real115-aq): its
+no rows are left out even where they are most of the lines."""
 VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "issuccess", "issuccessful",
                    "isordered", "wasordered", "ordercompleted", "isordercompleted",
                    "orderplaced", "isorderplaced", "ispurchased", "waspurchased",
@@ -1114,10 +1119,7 @@ VALID_FLAG_KEYS = ("isvalid", "ispaid", "paymentsuccess", "ispaymentsuccess", "i
                    "closeddeal", "closeddeal?", "dealclosed", "isdealclosed", "dealwon", "isdealwon",
                    # (not a bare 'Won?': a match played, a scratch card bought; session ap's review)
                    "closedwon", "closedwon?", "dealwon?", "dealwon(y/n)", "closeddeal(y/n)",
-                   # (a recommender's labelled rows: 'purchased' / 'producto_comprado' 0 is a product
-                   # shown and not bought, however many; real115-aq)
-                   *(PURCHASED_FLAG_KEYS := ("purchased", "bought", "isbought", "purchaseflag", "productocomprado",
-                                             "comprado", "productpurchased")))
+                   *PURCHASED_FLAG_KEYS)
 # (Not a bare 'success': a crowdfunding pledge's is its project's; session an's review.)
 """Header names of a yes/no column saying the order went through (DQLab's e-commerce
 sets: ``is_valid`` 0 on an order never paid or cancelled, 1,872 of 5,884 lines of one,
@@ -1128,6 +1130,10 @@ purchases; real23-aj. Not ``was_completed`` or ``converted``: a course enrolment
 finished, a sale not currency-converted; session aj's review). Not ``is_net`` (valid and
 not returned): on that set 59 % of the lines, more than half, and so the column would not
 be read."""
+_TEST_FLAG_KEYS = ("istest", "istestorder", "testorder", "testflag", "istestaccount")
+"""A test booking's or order's flag (a service platform's 'is_test', which its own SQL
+deletes; real113-aq): read only where a tenth of the lines at most say yes (more is a
+held-out split or an experiment's group; session aq's review)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
@@ -1136,9 +1142,7 @@ REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn"
                     "refund",  # (Magento's sample orders' 'refund' yes / no; real35-al)
                     # (a database's soft delete: a receipt line 'deleted' True is gone; real91-ap)
                     "deleted", "isdeleted", "softdeleted", "deletedflag",
-                    # (a test booking or order: a service platform's 'is_test', which its own SQL
-                    # deletes; real113-aq)
-                    *(_TEST_FLAG_KEYS := ("istest", "istestorder", "testorder", "testflag", "istestaccount")))
+                    *_TEST_FLAG_KEYS)
 """Header names of a yes/no column saying the line was given back (Clover's ``Refunded``;
 SumUp's ``Transaction refunded``)."""
 _DELETED_KEYS = frozenset({"deleted", "isdeleted", "softdeleted", "deletedflag",
@@ -1173,9 +1177,10 @@ def _of_the_item(inter: pd.DataFrame, hit: np.ndarray) -> bool:
 
 def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray) -> bool:
     """Whether deletion times are a joined record's, not the lines' own: most of them are
-    shared by lines of two orders or more that have one id in common -- the same item,
-    shopper or other id column (a variant, a store, a customer deleted later, its one time
-    on each of its lines: 45 and 62 sales had been left out; session aq's review). A
+    shared by lines of two orders or more that have one value in common in another column
+    -- the item, the shopper, a branch -- not a time and not one value for the whole file (a
+    variant, a store, a customer deleted later, its one time on each of its lines: 45 and
+    62 sales had been left out; session aq's review). A
     line's or an order's own delete stamps that order's lines alone; an admin's bulk
     delete (one time, a day, on a dozen orders of different shoppers and items) stamps
     orders with nothing else in common (session aq's second review)."""
@@ -1560,7 +1565,7 @@ a carrier in brackets (``Versand (DHL)``)."""
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
                   r"|\d+(?:[.,]\d+)?\s?% (?:discount|rabatt)|(?:discount|rabatt) \d+(?:[.,]\d+)?\s?%")
 """A discount's line under its own name: Zoho's 'VIP Discount', a 'Loyalty Discount' (words,
-then the word; not 'Discount bread', which starts with it)."""
+then the word; not 'Discount bread', which starts with it), '10% Discount', 'Discount 5%'."""
 
 
 def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,

@@ -6690,3 +6690,22 @@ def test_reviews_51_and_52_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "recovered_carts.csv", "Order ID,Order Date,Customer Email,Product SKU,Quantity",
                             lambda k: f"{k // 2},2024-01-{1 + k % 28:02d},c{k % 40}@x.com,s{k % 30},1")
     assert set(inter["event_type"]) == {"purchase"}
+
+
+def test_a_bare_add_beside_view_and_buy_is_the_cart(tmp_path: Path) -> None:
+    """Round 34 and 36 (real107-aq, real117-aq): a food app's View / Add / Buy funnel had its
+    'Add' lines (350 of 912) as bad rows. Alone, 'add' is still no action the reader knows."""
+    inter = interactions_of(tmp_path, "interactions.csv", "UserID,ItemID,Action,Timestamp",
+                            lambda k: f"u{k % 40},i{k % 30},{['View', 'Add', 'Buy'][k % 3]},{1700000000 + 60 * k}")
+    assert inter["event_type"].value_counts().to_dict() == {"view": 100, "cart": 100, "purchase": 100}
+    asks_for_event_codes(tmp_path, "log.csv", "user_id,item_id,event,timestamp",
+                         lambda k: f"u{k % 40},i{k % 30},{['add', 'remove'][k % 2]},2024-01-{1 + k % 28:02d}")
+
+
+def test_a_ga360_hits_tables_ecommerce_actions_are_its_events(tmp_path: Path) -> None:
+    """Round 36 (real114-aq): a course's GA360 'all_sessions.csv' is one row a page hit,
+    its 'ecommerceaction_type' 0 on nearly every row; every hit had been a purchase."""
+    codes = ["0", "0", "0", "2", "3", "6", "0", "1", "4", "0"]
+    inter = interactions_of(tmp_path, "all_sessions.csv", "fullvisitorid,date,productsku,ecommerceaction_type",
+                            lambda k: f"{1000 + k % 40},2017080{1 + k % 9},GGOE{k % 30},{codes[k % 10]}")
+    assert inter["event_type"].value_counts().to_dict() == {"view": 60, "cart": 30, "purchase": 30}

@@ -40,6 +40,7 @@ from cloud_trainer.data.lines import (
     child_lines,
     clicked_only,
     context_rating_firsts,
+    ga_actions,
     item_lists,
     loans_file,
     planned_as_favorites,
@@ -138,6 +139,7 @@ def load_generic(
     inter = shelved_as_favorites(inter, interactions, report)
     inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
+    inter = ga_actions(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = previews_out(inter, interactions, report)
     inter = _items_in_unnamed_columns(inter, interactions, report)

@@ -361,6 +361,19 @@ def _checkout_beside_purchase(lowered: pd.Series, unknown: pd.Series, mapped: pd
     return mapped.where(~checkout, "cart")
 
 
+def _add_beside_view_and_buy(lowered: pd.Series, unknown: pd.Series, mapped: pd.Series) -> pd.Series:
+    """``mapped`` with a bare ``Add`` read as the cart where the same column names a view and
+    a purchase too: a food app's View / Add / Buy funnel had 350 of its 912 lines bad rows
+    (real107-aq, real117-aq). Alone, 'add' says nothing of what was added to."""
+    bare = lowered[unknown].str.strip().isin({"add", "added"})
+    if not bare.any():
+        return mapped
+    acts = set(mapped.dropna()) | set(lowered[~unknown])
+    if not {"view", "purchase"} <= acts:
+        return mapped
+    return mapped.where(~bare, "cart")
+
+
 def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
             name: str, report: IngestReport) -> pd.Series:
     """An enum column's values in lower case, other names of a choice read as it."""
@@ -371,6 +384,8 @@ def choices(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             mapped = _synonyms(lowered[unknown], column.synonyms)
             if col == "event_type" and not {re.sub(r"[\s_-]", "", c) for c in column.given_codes} & CHECKOUT_KEYS:
                 mapped = _checkout_beside_purchase(lowered, unknown, mapped)
+            if col == "event_type" and "add" not in column.given_codes:
+                mapped = _add_beside_view_and_buy(lowered, unknown, mapped)
             if mapped.notna().any():
                 said = (text_values[unknown][mapped.notna()] + " as " + mapped.dropna()).value_counts()
                 report.notes.append(

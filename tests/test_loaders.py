@@ -6709,3 +6709,56 @@ def test_a_ga360_hits_tables_ecommerce_actions_are_its_events(tmp_path: Path) ->
     inter = interactions_of(tmp_path, "all_sessions.csv", "fullvisitorid,date,productsku,ecommerceaction_type",
                             lambda k: f"{1000 + k % 40},2017080{1 + k % 9},GGOE{k % 30},{codes[k % 10]}")
     assert inter["event_type"].value_counts().to_dict() == {"view": 60, "cart": 30, "purchase": 30}
+
+
+def test_solar_hijri_dates_are_read_as_their_gregorian_days(tmp_path: Path) -> None:
+    """Session aq's review 50: an Iranian shop's invoices dated '1402/01/01' (the Solar
+    Hijri calendar, its software's default) were every line a bad row."""
+    inter = interactions_of(tmp_path, "fa.csv", "کد مشتری,کد کالا,تاریخ",
+                            lambda k: f"c{k % 40},p{k % 30},1402/{1 + k % 12:02d}/{1 + k % 29:02d}")
+    assert len(inter) == 300 and str(inter["timestamp"].iloc[0]) == "2023-03-21 00:00:00"
+    from cloud_trainer.data.timestamps import jalali_to_gregorian
+    assert [jalali_to_gregorian(*d) for d in ((1399, 12, 30), (1403, 7, 1), (1380, 10, 11))] == [
+        (2021, 3, 20), (2024, 9, 22), (2002, 1, 1)]
+
+
+def test_review_53_narrowings(tmp_path: Path) -> None:
+    """Session aq's review 53: a delivery's 'delivery_time' (minutes) beside its date was
+    read as the time of day; a wish list's 'purchased' (bought later or not) dropped the
+    wishes; 'Combo 1 x2' kept its count in the name; a mostly blank 'sale_price' beat
+    'item_price'; a credit-note file with an 'Item Type' column was read; three bulk
+    deletes sharing a payment method were taken for a joined record's; a GA360 table of
+    mostly 0 micros prices was not divided; an operator's 'created_by_user' stopped the
+    outlet as the buyer; 'product_views_recovered.csv' was read as purchases."""
+    inter = interactions_of(tmp_path, "food_deliveries.csv", "order_id,customer_id,item_id,delivery_date,delivery_time",
+                            lambda k: f"{k},c{k % 40},d{k % 30},2024-03-{1 + k % 28:02d},{18 + k % 37}")
+    assert len(inter) == 300 and (inter["timestamp"].dt.hour == 0).all()
+    inter = interactions_of(tmp_path, "wishlist_items.csv", "user_id,product_id,added_at,purchased",
+                            lambda k: f"u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{k % 4 == 0}")
+    assert len(inter) == 300 and set(inter["event_type"]) == {"favorite"}
+    meals = ["Combo 1", "Bucket 8", "Zinger Burger", "Fries"]
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,date,item_id",
+                            lambda k: f"o{k},c{k % 40},2024-01-{1 + k % 28:02d},"
+                                      f"\"['{meals[k % 4]} x{1 + k % 2}', '{meals[(k + 1) % 4]} x1']\"")
+    assert set(inter["item_id"]) == set(meals)
+    inter = interactions_of(tmp_path, "order_lines.csv", "order_id,customer_id,product_id,order_date,item_price,sale_price",
+                            lambda k: f"{k // 2},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},{10 + k % 5},"
+                                      f"{'8.5' if k % 6 == 0 else ''}")
+    assert inter["price"].notna().all()
+    with pytest.raises(DataError, match="lists credit notes"):
+        load_text(tmp_path, "Credit_Note.csv", "Credit Note Date,Customer Name,Item Name,Item Type,Quantity\n" + "".join(
+            f"2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},p{k % 30},goods,1\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,user_id,product_id,created_at,payment_method,deleted_at",
+                            lambda k: f"{k // 3},u{(k // 3) % 40},p{k % 30},2024-01-{1 + (k // 3) % 28:02d} 10:00:00,"
+                                      f"{'card' if (k // 3) % 2 else 'cash'},"
+                                      f"{f'2024-04-0{1 + (k // 3) % 3} 16:45:12' if (k // 3) % 7 == 0 else 'NULL'}")
+    assert len(inter) == 300 - 45
+    inter = interactions_of(tmp_path, "all_sessions.csv", "fullVisitorId,date,productSKU,productPrice",
+                            lambda k: f"{1000 + k % 40},2017080{1 + k % 9},GGOE{k % 30},{74990000 if k % 4 == 0 else 0}")
+    assert inter["price"].max() == pytest.approx(74.99)
+    inter = interactions_of(tmp_path, "secondary_sales.csv", "invoice_no,invoice_date,distributor_id,outlet_id,sku,created_by_user",
+                            lambda k: f"{k},2024-01-{1 + k % 28:02d},D{k % 3},O{k % 40},s{k % 30},op{k % 2}")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "product_views_recovered.csv", "visitor_id,product_id,viewed_at",
+                            lambda k: f"v{k % 40},p{k % 30},2024-01-{1 + k % 28:02d}")
+    assert set(inter["event_type"]) == {"view"}

@@ -484,7 +484,6 @@ def renamed_columns(frame: pd.DataFrame, header: list[str], renamed: dict[str, s
 
 ITEM_NAME_KEYS = ("lineitemname", "itemname", "productname", "itemtitle", "producttitle", "listingtitle",
                   "goodsname",  # (ECShop's, litemall's; session aq's review)
-                  "titel", "titre", "titolo", "tytul", "naam",  # (a German, French, Italian, Polish, Dutch catalogue; real118-aq)
                   "fullproductname",  # (Odoo's point-of-sale lines; real19-ai)
                   "articlename", "artikelname", "artikelbezeichnung", "nomproduit", "nombreproducto",
                   "namaproduk", "nomeproduto",  # (an Indonesian till's blank SKU beside them; real28-ak)

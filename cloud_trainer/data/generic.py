@@ -157,7 +157,9 @@ def load_generic(
         # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
         bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
         word, named = event_of_name(interactions)
-        if bought and word not in STRONG_FILE_WORDS:
+        # ('recovered_carts.csv': carts that became orders; session aq's review)
+        recovered = bool({"recovered", "converted", "completed"} & letter_words(Path(interactions).name))
+        if bought and (word not in STRONG_FILE_WORDS or recovered):
             word, named = None, None
         if named == "purchase":
             word = None  # (a purchase is what a file without events is anyway)
@@ -1240,7 +1242,8 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
         "credito" in words and words & {"nota", "notas", "note"})  # (Spanish, Italian)
     # (not an export of invoices and credit notes together, its document type saying which
     # line is which; session aq's review)
-    typed = any(header_key(c).endswith("type") or header_key(c) in DOCUMENT_KEYS for c in inter.columns)
+    typed = any(header_key(c) in (*DOCUMENT_KEYS, "type", "transactiontype", "linetype", "recordtype", "vouchertype")
+                for c in inter.columns)
     if credit and not words & (SALE_NAME_WORDS | {"invoice", "invoices"}) and not typed and "event_type" not in inter:
         raise DataError(f"{file}: the file's name says it lists credit notes: every line a product given back or "
                         "money refunded, not a purchase; give the invoices or sales file")

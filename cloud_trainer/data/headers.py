@@ -445,7 +445,8 @@ sales name the seller: not read where a retailer or an outlet column names the b
 (session am's review)."""
 _OUTLET = re.compile(r"(?:retailer|outlet)(?:id|code|no|nr|key|number)")
 """A retail outlet's id beside a distributor's: the buyer, read as the shopper."""
-_PERSON = re.compile(r"customer|consumer|buyer|client|member|farmer|shopper|household|patient|guest|user")
+_PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|household|patient|guest|user)"
+                     r"(?:id|code|no|nr|key|number|name)?")
 """A buyer's column by another name beside them (a dealer's 'farmer_id'): the outlet then sells."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
@@ -532,7 +533,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
             continue
         if column.name == "user_id" and any(k in _SELLERS for k in keys) and not any(
                 k in column.aliases and k not in _SELLERS for k in keys) and not any(
-                _PERSON.search(k) for k in keys) and (
+                _PERSON.fullmatch(k) for k in keys) and (
                 pos := next((i for i, k in enumerate(keys) if _OUTLET.fullmatch(k) and out[i] not in known.values()),
                             None)) is not None:
             # (an FMCG maker's secondary sales: 'distributor_id' sells, 'outlet_id' buys; 250
@@ -665,9 +666,10 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
     known = {c.name for c in spec.columns}
     # (the date column's own twin: SAP's 'order_created_date' beside 'order_created_time',
     # whose hour had been lost without a word; real117-aq. Only an order's, a sale's or a
-    # document's: a visit's 'visit_time' is its length in minutes as often; session ao's review)
+    # document's: a visit's 'visit_time', a delivery's, a shipment's are lengths as often;
+    # sessions ao's and aq's reviews)
     twin = key[:-4] + "time" if key.endswith("date") and re.search(
-        r"creat|order|placed|posted|invoice|transaction|sale|purchase|deliver|ship|booking|receipt", key) else None
+        r"creat|order|placed|posted|invoice|transaction|sale|purchase|booking|receipt", key) else None
     for original, name in zip(raw, header, strict=True):
         if name not in known and (header_key(original) in TIME_OF_DAY_KEYS or header_key(original) == twin):
             return name

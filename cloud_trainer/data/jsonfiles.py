@@ -795,7 +795,8 @@ def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], s
             fk = key in _DJANGO_KEYS and (key != "order" or lines)
             name = f"{key}_id" if fk and f"{key}_id" not in r["fields"] else key
             out[name] = value
-        if re.search(r"cart|basket|wish", str(r["model"]).rsplit(".", 1)[-1]) and "event" not in out:
+        if re.fullmatch(r"(?:cart|basket|wishlist|wish)(?:item|entry|line|product)?s?", str(r["model"]).rsplit(".", 1)[-1]) \
+                and "event" not in out:
             # (a 'cart.cartitem' model's records are what shoppers put in their carts; session aq's review)
             out["event"] = "favorite" if "wish" in str(r["model"]) else "cart"
         return out
@@ -809,16 +810,19 @@ def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], s
             if all(key in r["fields"] for r in lines):
                 heads = {str(r.get("pk")): r["fields"] for r in records if str(r["model"]) == head_model}
                 out = []
+                open_carts = 0
                 for r in lines:
                     joined = row(r)
                     head = heads.get(str(r["fields"][key]), {})
-                    if head.get("complete") is False or head.get("completed") is False:
+                    if head.get("complete") is False:
+                        open_carts += 1
                         continue  # (an open cart, never ordered: the tutorial shops' Order.complete)
                     for name, value in head.items():
                         joined.setdefault(name, value)
                     out.append(joined)
                 return out, (f"{models[lines_model]:,} {lines_model!r} records, each with its {head_model!r}'s "
-                             f"fields by its '{key}'")
+                             f"fields by its '{key}'" + (f"; {open_carts:,} lines of open carts ('complete' false) "
+                                                        "left out" if open_carts else ""))
     listed = ", ".join(f"{m!r} ({n:,})" for m, n in models.most_common(5))
     raise FormatError(f"a Django fixture of {len(models)} models ({listed}): give one model's records "
                       "(manage.py dumpdata app.model), its lines with their shopper and time")

@@ -27,7 +27,7 @@ from cloud_trainer.data.amounts import text_number
 from cloud_trainer.data.columns import fill_from_basket
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key, letter_words
-from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError
+from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError, event_of_name
 from cloud_trainer.data.timestamps import parse_timestamps
 
 
@@ -657,9 +657,10 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
-_COUNT_AFTER = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*|\s*(\S.*?\d)\s+[x×](\d{1,3})\s*", re.IGNORECASE)
 """A listed item with its count after it: a food order's ``Margherita Pizza x2``; not a
-size, a number before the ``x`` (``Canvas Print 30 x 40``, ``M4 x 20``; session aq's review)."""
+size, a number before an ``x`` spaced from the next (``Canvas Print 30 x 40``, ``M4 x 20``);
+a combo's number before one written close is a name's (``Combo 1 x2``; session aq's reviews)."""
 
 
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
@@ -676,7 +677,8 @@ def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
         row = []
         for item, quantity, price in items:
             match = _COUNT_AFTER.fullmatch(item) if quantity is None else None
-            row.append((match.group(1), float(match.group(2)), price) if match else (item, quantity, price))
+            row.append((match.group(1) or match.group(3), float(match.group(2) or match.group(4)), price)
+                       if match else (item, quantity, price))
         out.append(row)
     return out
 
@@ -1191,8 +1193,12 @@ def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray
     # Any column but times and one value for the whole file (a one-shop dump's 'store_id' 1,
     # 'currency' EUR; a branch's 'store_name' counts: session aq's review)
     unread = unread_columns(inter, INTERACTION_COLUMNS)
+    # (an id's or a name's, or a branch's: not a 'payment_method' three bulk deletes share;
+    # session aq's third review)
     ids = [c for c in ("user_id", "item_id", "store_id", *unread)
            if c in inter and not re.search(r"date|time|at$|deleted|updated|created", unread.get(c, ("", c))[1])
+           and (c in ("user_id", "item_id", "store_id") or re.search(
+               r"(?:id|key|code|no|number|name)$|branch|store|location|warehouse|filiale|shop|outlet", unread[c][1]))
            and inter[c].nunique() > 1]
     frame = inter.loc[hit, ids].astype(str).assign(_when=values[hit].to_numpy(), _order=orders[hit].to_numpy())
     shared = frame[frame.groupby("_when")["_order"].transform("nunique") >= 2]
@@ -1409,6 +1415,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         elif valid and distinct <= _YES | _NO:
             hit = values.isin(_NO - {""}).to_numpy()  # (a blank flag is unknown, not a no)
             if key in PURCHASED_FLAG_KEYS:
+                if event_of_name(file)[1] not in (None, "purchase"):
+                    continue  # (a wish list's or a cart's 'purchased': bought later or not; session aq's review)
                 not_bought |= hit
         elif key in STAGE_KEYS:
             # (a B2B pipeline's plain 'Won' / 'Lost' beside 'Engaging': 2,473 lost deals and 501

@@ -338,7 +338,7 @@ def micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
     ga = key in ("productprice", "localproductprice") and header_key(names.get("item_id", "")) == "productsku"
     if not (ga or key.endswith("micros")):
         return inter
-    given = inter["price"].dropna()
+    given = inter["price"][inter["price"] > 0]  # (most hits of a GA360 table are priced 0)
     if ga and len(given) and float(given.median()) < 10_000:
         # (a course's cleaned copy divided them already: 74.99, 28.99; read again, 0.000075;
         # real114-aq. No price a shop sells at is a hundredth of a cent in micros)

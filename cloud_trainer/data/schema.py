@@ -484,7 +484,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "goodsprice", "saleprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -511,6 +511,9 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "saleprice", "paidprice", "itemprice
                  # is the quantity a price is per, 1 or 100; session ai's second review)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "قیمتواحد", "قیمت", "قيمتواحد", "قيمت", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา",
+                 # (thelook's 'sale_price', after every other: a shop's 'sale_price' is blank but on
+                 # promotions; session aq's review)
+                 "saleprice",
                  # (last: a bottler's price per case beside its cases; a unit's price beats it where
                  # both are given, the quantity then in units; session aq's review)
                  "unitpricecase", "pricepercase")
@@ -724,9 +727,7 @@ FILE_EVENT_WORDS = {
     # a market-basket file is purchases
     **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
-                     "transaction", "transactions",
-                     # ('recovered_carts.csv': carts that became orders; session aq's review)
-                     "recovered"), "purchase"),
+                     "transaction", "transactions"), "purchase"),
     # (not 'purchased' or 'bought': 'cart_items_not_purchased.csv' is carts; session an's review)
     # favourites: MULE's Tmall 'collect.txt' (收藏), 221,514 lines had been purchases (real14-ah)
     **dict.fromkeys(("favorite", "favorites", "favourite", "favourites", "fav", "favs", "collect", "wishlist",

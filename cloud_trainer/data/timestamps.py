@@ -237,7 +237,7 @@ def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, s
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
     for read in (numeric_dates, _twelve_hour_clock, _spaced_meridiem, _month_names, _foreign_month_names, _zone_names,
-                 _minguo_dates,
+                 _minguo_dates, _jalali_dates,
                  _compact_times, _year_first_words, _dotted_clock, _excel_serials, _weekday_or_week):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
@@ -543,6 +543,63 @@ def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
     return stamps, f"dates like {example!r} read in Taiwan's Minguo (ROC) calendar: the year plus 1911"
+
+
+_JALALI_DATE = re.compile(r"(?P<year>1[34]\d\d)(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+                          r"(?:[ T](?P<time>\d{1,2}:\d{2}(?::\d{2})?))?")
+"""``1402/01/01`` (``1402/01/01 14:05``): a date in Iran's Solar Hijri (Jalali) calendar, as
+Iranian shop and accounting software writes it by default (every line had been a bad row;
+session aq's review). Years 1300-1499 are no Gregorian year a shop's sales carry."""
+
+
+def jalali_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    """The Gregorian date of a Solar Hijri one (the arithmetic of the 33-year cycle, as
+    jdatetime and the Iranian calendar's published conversions compute it)."""
+    days = (-355668 + 365 * (year + 1595) + ((year + 1595) // 33) * 8 + (((year + 1595) % 33) + 3) // 4 + day
+            + ((month - 1) * 31 if month < 7 else (month - 7) * 30 + 186))
+    gy = 400 * (days // 146097)
+    days %= 146097
+    if days > 36524:
+        days -= 1
+        gy += 100 * (days // 36524)
+        days %= 36524
+        if days >= 365:
+            days += 1
+    gy += 4 * (days // 1461)
+    days %= 1461
+    if days > 365:
+        gy += (days - 1) // 365
+        days = (days - 1) % 365
+    gd = days + 1
+    lengths = [31, 29 if (gy % 4 == 0 and gy % 100 != 0) or gy % 400 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31,
+               30, 31]
+    gm = 1
+    for length in lengths:
+        if gd <= length:
+            break
+        gd -= length
+        gm += 1
+    return gy, gm, gd
+
+
+def _jalali_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """Dates in the Solar Hijri calendar (:data:`_JALALI_DATE`), read as their Gregorian days."""
+    parts = named.str.extract("^" + _JALALI_DATE.pattern + "$")
+    found = parts["year"].notna().to_numpy() & (pd.to_numeric(parts["month"], errors="coerce") <= 12).to_numpy() \
+        & (pd.to_numeric(parts["day"], errors="coerce") <= 31).to_numpy()
+    if not found.any():
+        return None, None
+    iso = pd.Series(pd.NA, index=named.index, dtype=object)
+    for at in np.flatnonzero(found):
+        gy, gm, gd = jalali_to_gregorian(int(parts["year"].iloc[at]), int(parts["month"].iloc[at]),
+                                         int(parts["day"].iloc[at]))
+        time = parts["time"].iloc[at]
+        iso.iloc[at] = f"{gy:04d}-{gm:02d}-{gd:02d} {time if isinstance(time, str) else '00:00'}"
+    stamps = plausible(pd.to_datetime(iso, format="mixed", errors="coerce", utc=True))
+    if not stamps.notna().any():
+        return stamps, None
+    example = named[stamps.notna().to_numpy()].iloc[0]
+    return stamps, f"dates like {example!r} read in the Solar Hijri (Jalali) calendar, as their Gregorian days"
 
 
 _YEAR_FIRST = re.compile(

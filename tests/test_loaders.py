@@ -6762,3 +6762,30 @@ def test_review_53_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "product_views_recovered.csv", "visitor_id,product_id,viewed_at",
                             lambda k: f"v{k % 40},p{k % 30},2024-01-{1 + k % 28:02d}")
     assert set(inter["event_type"]) == {"view"}
+
+
+def test_review_54_narrowings(tmp_path: Path) -> None:
+    """Session aq's review 54: a Saudi ERP's lunar Hijri dates were read as solar ones
+    (2066); 'carts_not_converted.csv' became purchases; a 'ShoppingCartItem' fixture was
+    no cart; a 'farmer_mobile' buyer did not stop the outlet; 'list_price' beat the
+    'sale_price' paid; a credit-note file whose 'Type' says credit note on every line was
+    read."""
+    with pytest.raises(DataError, match="not a timestamp"):
+        load_text(tmp_path, "sales.csv", "customer_id,item_id,date\n" + "".join(
+            f"c{k % 40},p{k % 30},1445/{1 + k % 12:02d}/{1 + k % 29:02d}\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "carts_not_converted.csv", "customer_id,product_id,created_at,quantity,price",
+                            lambda k: f"c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},1,9.5")
+    assert set(inter["event_type"]) == {"cart"}
+    path = tmp_path / "shoppingcartitem.json"
+    path.write_text(json.dumps([{"model": "shop.shoppingcartitem", "pk": k, "fields": {
+        "user": k % 40, "product": k % 30, "date_added": f"2024-01-{1 + k % 28:02d}"}} for k in range(300)]))
+    assert set(load_dataset("csv", interactions=path).interactions["event_type"]) == {"cart"}
+    inter = interactions_of(tmp_path, "dealer_sales.csv", "invoice_no,invoice_date,distributor_id,outlet_id,farmer_mobile,sku",
+                            lambda k: f"{k},2024-01-{1 + k % 28:02d},D{k % 3},O{k % 6},98{k % 40:08d},s{k % 30}")
+    assert not inter["user_id"].str.startswith("O").any()
+    inter = interactions_of(tmp_path, "order_lines.csv", "customer_id,sku,order_date,list_price,sale_price",
+                            lambda k: f"c{k % 40},s{k % 30},2024-01-{1 + k % 28:02d},20.0,15.0")
+    assert set(inter["price"]) == {15.0}
+    with pytest.raises(DataError, match="lists credit notes"):
+        load_text(tmp_path, "Credit_Note.csv", "Date,Customer Name,Item Name,Type,Quantity\n" + "".join(
+            f"2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},p{k % 30},Credit Note,1\n" for k in range(300)))

@@ -158,7 +158,8 @@ def load_generic(
         bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
         word, named = event_of_name(interactions)
         # ('recovered_carts.csv': carts that became orders; session aq's review)
-        recovered = bool({"recovered", "converted", "completed"} & letter_words(Path(interactions).name))
+        said = letter_words(Path(interactions).name)
+        recovered = bool({"recovered", "converted", "completed"} & said) and not {"not", "non", "never", "un"} & said
         if bought and (word not in STRONG_FILE_WORDS or recovered):
             word, named = None, None
         if named == "purchase":
@@ -1243,6 +1244,7 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
     # (not an export of invoices and credit notes together, its document type saying which
     # line is which; session aq's review)
     typed = any(header_key(c) in (*DOCUMENT_KEYS, "type", "transactiontype", "linetype", "recordtype", "vouchertype")
+                and not inter[c].astype(str).str.lower().str.contains("credit").all()  # (one of both kinds)
                 for c in inter.columns)
     if credit and not words & (SALE_NAME_WORDS | {"invoice", "invoices"}) and not typed and "event_type" not in inter:
         raise DataError(f"{file}: the file's name says it lists credit notes: every line a product given back or "

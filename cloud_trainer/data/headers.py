@@ -446,7 +446,7 @@ sales name the seller: not read where a retailer or an outlet column names the b
 _OUTLET = re.compile(r"(?:retailer|outlet)(?:id|code|no|nr|key|number)")
 """A retail outlet's id beside a distributor's: the buyer, read as the shopper."""
 _PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|household|patient|guest|user)"
-                     r"(?:id|code|no|nr|key|number|name)?")
+                     r"(?:id|code|no|nr|key|number|name|mobile|phone|email|mail|card)?")
 """A buyer's column by another name beside them (a dealer's 'farmer_id'): the outlet then sells."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""

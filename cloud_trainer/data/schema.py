@@ -484,7 +484,9 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+                 # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
+                 # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -511,9 +513,6 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  # is the quantity a price is per, 1 or 100; session ai's second review)
                  "מחירליחידה", "מחיר", "سعرالوحدة", "السعر", "قیمتواحد", "قیمت", "قيمتواحد", "قيمت", "τιμήμονάδας",
                  "τιμημοναδας", "τιμή", "τιμη", "ราคาต่อหน่วย", "ราคา",
-                 # (thelook's 'sale_price', after every other: a shop's 'sale_price' is blank but on
-                 # promotions; session aq's review)
-                 "saleprice",
                  # (last: a bottler's price per case beside its cases; a unit's price beats it where
                  # both are given, the quantity then in units; session aq's review)
                  "unitpricecase", "pricepercase")

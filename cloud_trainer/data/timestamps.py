@@ -552,6 +552,11 @@ Iranian shop and accounting software writes it by default (every line had been a
 session aq's review). Years 1300-1499 are no Gregorian year a shop's sales carry."""
 
 
+JALALI_LAST_YEAR = 1406
+"""The last Solar Hijri year read as one (1405 began in March 2026): a lunar Hijri year is
+1447 or so, past it, and read as solar would lie forty years ahead."""
+
+
 def jalali_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
     """The Gregorian date of a Solar Hijri one (the arithmetic of the 33-year cycle, as
     jdatetime and the Iranian calendar's published conversions compute it)."""
@@ -585,7 +590,10 @@ def jalali_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]
 def _jalali_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
     """Dates in the Solar Hijri calendar (:data:`_JALALI_DATE`), read as their Gregorian days."""
     parts = named.str.extract("^" + _JALALI_DATE.pattern + "$")
-    found = parts["year"].notna().to_numpy() & (pd.to_numeric(parts["month"], errors="coerce") <= 12).to_numpy() \
+    # (years to 1406 only, this one's next: a Saudi ERP's lunar Hijri '1445/10/22' read as
+    # solar had been 2066; session aq's last review)
+    found = (pd.to_numeric(parts["year"], errors="coerce") <= JALALI_LAST_YEAR).to_numpy() \
+        & (pd.to_numeric(parts["month"], errors="coerce") <= 12).to_numpy() \
         & (pd.to_numeric(parts["day"], errors="coerce") <= 31).to_numpy()
     if not found.any():
         return None, None

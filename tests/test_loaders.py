@@ -6786,6 +6786,43 @@ def test_review_54_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "order_lines.csv", "customer_id,sku,order_date,list_price,sale_price",
                             lambda k: f"c{k % 40},s{k % 30},2024-01-{1 + k % 28:02d},20.0,15.0")
     assert set(inter["price"]) == {15.0}
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,user_id,product_id,created_at,payment_method_id,deleted_at",
+                            lambda k: f"{k // 3},u{(k // 3) % 40},p{k % 30},2024-01-{1 + (k // 3) % 28:02d} 10:00:00,"
+                                      f"{(k // 3) % 2},"
+                                      f"{f'2024-04-0{1 + (k // 3) % 3} 16:45:12' if (k // 3) % 7 == 0 else 'NULL'}")
+    assert len(inter) == 300 - 45  # (a bulk delete's shared 'payment_method_id' is no joined record)
+    meals = ["Combo 1", "Bucket 8", "Zinger Burger", "Fries", "Coleslaw", "Pepsi"]
+    inter = interactions_of(tmp_path, "kfc_orders.csv", "order_id,customer_id,date,item_id",
+                            lambda k: f"o{k},c{k % 40},2024-01-{1 + k % 28:02d},"
+                                      f"\"['{meals[k % 6]} x {1 + k % 2}', '{meals[(k + 2) % 6]} x 1']\"")
+    assert set(inter["item_id"]) == set(meals)  # (spaced counts after words, so after 'Combo 1' too)
     with pytest.raises(DataError, match="lists credit notes"):
         load_text(tmp_path, "Credit_Note.csv", "Date,Customer Name,Item Name,Type,Quantity\n" + "".join(
             f"2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},p{k % 30},Credit Note,1\n" for k in range(300)))
+
+
+def test_review_55_narrowings(tmp_path: Path) -> None:
+    """Session aq's review 55: a 'sale_price' blank but on promotions beat a 'list_price'
+    or 'regular_price' given on every line; a 'Credit_Note.csv' whose bare 'Type' holds
+    both kinds was read whole; 'farmer_mobile_no' did not stop the outlet, while an order
+    app's 'user_mobile' (the rep's) did; Django's 'sessioncartitem' and django-oscar's
+    'basket.line' were purchases."""
+    for other in ("list_price", "regular_price"):
+        inter = interactions_of(tmp_path, "order_lines.csv", f"customer_id,sku,order_date,{other},sale_price",
+                                lambda k: f"c{k % 40},s{k % 30},2024-01-{1 + k % 28:02d},20.0,{'15.0' if k % 7 == 0 else ''}")
+        assert inter["price"].notna().all() and set(inter["price"]) == {15.0, 20.0}
+    with pytest.raises(DataError, match="lists credit notes"):
+        load_text(tmp_path, "Credit_Note.csv", "Date,Customer Name,Item Name,Type,Quantity\n" + "".join(
+            f"2022-{1 + k % 12:02d}-{1 + k % 28:02d},c{k % 40},p{k % 30},{'Invoice' if k % 2 else 'Credit Memo'},1\n"
+            for k in range(300)))
+    inter = interactions_of(tmp_path, "dealer_sales.csv", "invoice_no,invoice_date,distributor_id,outlet_id,farmer_mobile_no,sku",
+                            lambda k: f"{k},2024-01-{1 + k % 28:02d},D{k % 3},O{k % 6},98{k % 40:08d},s{k % 30}")
+    assert not inter["user_id"].str.startswith("O").any()
+    inter = interactions_of(tmp_path, "dms_sales.csv", "invoice_no,invoice_date,distributor_id,outlet_id,user_mobile,sku",
+                            lambda k: f"{k},2024-01-{1 + k % 28:02d},D{k % 3},O{k % 40},98{k % 3:08d},s{k % 30}")
+    assert inter["user_id"].nunique() == 40
+    for model in ("shop.sessioncartitem", "basket.line"):
+        path = tmp_path / "fixture.json"
+        path.write_text(json.dumps([{"model": model, "pk": k, "fields": {
+            "user": k % 40, "product": k % 30, "date_added": f"2024-01-{1 + k % 28:02d}"}} for k in range(300)]))
+        assert set(load_dataset("csv", interactions=path).interactions["event_type"]) == {"cart"}, model

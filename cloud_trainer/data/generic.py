@@ -34,6 +34,7 @@ from cloud_trainer.data.frames import (
 )
 from cloud_trainer.data.ingest import IngestReport, RawDataset, require_rows
 from cloud_trainer.data.lines import (
+    CREDIT_WORDS,
     DOCUMENT_KEYS,
     RATING_KEYS,
     STATUS_KEYS,
@@ -1243,8 +1244,11 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
         "credito" in words and words & {"nota", "notas", "note"})  # (Spanish, Italian)
     # (not an export of invoices and credit notes together, its document type saying which
     # line is which; session aq's review)
-    typed = any(header_key(c) in (*DOCUMENT_KEYS, "type", "transactiontype", "linetype", "recordtype", "vouchertype")
-                and not inter[c].astype(str).str.lower().str.contains("credit").all()  # (one of both kinds)
+    # (a column the reader reads as a document's type, holding both kinds: a bare 'Type' or
+    # 'Voucher Type' is read by nothing, its credit notes would be purchases; session aq's
+    # last review)
+    typed = any(header_key(c) in (*DOCUMENT_KEYS, "transactiontype") and not inter[c].astype(str).map(
+        lambda v: "credit" in v.lower() or "crédit" in v.lower() or header_key(v) in CREDIT_WORDS).all()
                 for c in inter.columns)
     if credit and not words & (SALE_NAME_WORDS | {"invoice", "invoices"}) and not typed and "event_type" not in inter:
         raise DataError(f"{file}: the file's name says it lists credit notes: every line a product given back or "

@@ -445,9 +445,12 @@ sales name the seller: not read where a retailer or an outlet column names the b
 (session am's review)."""
 _OUTLET = re.compile(r"(?:retailer|outlet)(?:id|code|no|nr|key|number)")
 """A retail outlet's id beside a distributor's: the buyer, read as the shopper."""
-_PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|household|patient|guest|user)"
-                     r"(?:id|code|no|nr|key|number|name|mobile|phone|email|mail|card)?")
-"""A buyer's column by another name beside them (a dealer's 'farmer_id'): the outlet then sells."""
+_PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|household|patient|guest)"
+                     r"(?:mobile|phone|email|mail|card)?(?:id|code|no|nr|key|number|name)?"
+                     r"|user(?:id|code|no|nr|key|number|name)?")
+"""A buyer's column by another name beside them (a dealer's 'farmer_id', 'farmer_mobile_no',
+'customer_phone_number'): the outlet then sells. A user's only by an id or a name: an order
+app's 'user_mobile' is the rep's who booked it (session aq's last review)."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
 

@@ -795,8 +795,9 @@ def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], s
             fk = key in _DJANGO_KEYS and (key != "order" or lines)
             name = f"{key}_id" if fk and f"{key}_id" not in r["fields"] else key
             out[name] = value
-        if re.fullmatch(r"(?:shopping|user|customer)?(?:cart|basket|wishlist|wish)(?:item|entry|line|product)?s?",
-                        str(r["model"]).rsplit(".", 1)[-1]) \
+        app, _, model = str(r["model"]).rpartition(".")
+        if (re.fullmatch(r"(?:shopping|user|customer|session|guest)?(?:cart|basket|wishlist|wish)(?:item|entry|line|product)?s?",
+                         model) or (app in ("cart", "basket", "wishlist") and re.fullmatch(r"(?:item|line|entry)s?", model))) \
                 and "event" not in out:
             # (a 'cart.cartitem' model's records are what shoppers put in their carts; session aq's review)
             out["event"] = "favorite" if "wish" in str(r["model"]) else "cart"

@@ -663,6 +663,10 @@ size, a number before an ``x`` spaced from the next (``Canvas Print 30 x 40``, `
 a combo's number before one written close is a name's (``Combo 1 x2``; session aq's reviews)."""
 
 
+_COUNT_AFTER_WORDS = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+_COUNT_AFTER_ANY = re.compile(r"\s*(\S.*?)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+
+
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
                   ) -> list[list[tuple[str, float | None, float | None]]]:
     """``parts`` with each item's count after its name taken off as its quantity, where
@@ -670,15 +674,23 @@ def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
     Pizza x2", "Garlic Bread x1"]``, 8 of 10 items: each count had made another dish;
     real107-aq). Not where a few do: a shop's 'Batteries AA x2' is a pack's name."""
     named = [item for items in parts for item, quantity, _ in items if quantity is None]
-    if not named or sum(bool(_COUNT_AFTER.fullmatch(item)) for item in named[:2000]) < 0.75 * len(named[:2000]):
-        return parts
+    head = named[:2000]
+    if not named or sum(bool(_COUNT_AFTER.fullmatch(item)) for item in head) < 0.75 * len(head):
+        # (where most names are words and spaced counts follow them, 'Coleslaw x 1', a
+        # 'Combo 1 x 2' counts too: the file writes counts so; session aq's last review)
+        if not head or sum(bool(_COUNT_AFTER_WORDS.fullmatch(i)) for i in head) < 0.5 * len(head) or sum(
+                bool(_COUNT_AFTER_ANY.fullmatch(i)) for i in head) < 0.75 * len(head):
+            return parts
+        pattern = _COUNT_AFTER_ANY
+    else:
+        pattern = _COUNT_AFTER
     out = []
     for items in parts:
         row = []
         for item, quantity, price in items:
-            match = _COUNT_AFTER.fullmatch(item) if quantity is None else None
-            row.append((match.group(1) or match.group(3), float(match.group(2) or match.group(4)), price)
-                       if match else (item, quantity, price))
+            match = pattern.fullmatch(item) if quantity is None else None
+            groups = [g for g in match.groups() if g is not None] if match else []
+            row.append((groups[0], float(groups[1]), price) if match else (item, quantity, price))
         out.append(row)
     return out
 
@@ -1193,12 +1205,13 @@ def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray
     # Any column but times and one value for the whole file (a one-shop dump's 'store_id' 1,
     # 'currency' EUR; a branch's 'store_name' counts: session aq's review)
     unread = unread_columns(inter, INTERACTION_COLUMNS)
-    # (an id's or a name's, or a branch's: not a 'payment_method' three bulk deletes share;
-    # session aq's third review)
+    # (an id's or a name's, or a branch's: not a 'payment_method' or its '_id' that three bulk
+    # deletes share; session aq's third and fourth reviews)
     ids = [c for c in ("user_id", "item_id", "store_id", *unread)
            if c in inter and not re.search(r"date|time|at$|deleted|updated|created", unread.get(c, ("", c))[1])
-           and (c in ("user_id", "item_id", "store_id") or re.search(
-               r"(?:id|key|code|no|number|name)$|branch|store|location|warehouse|filiale|shop|outlet", unread[c][1]))
+           and (c in ("user_id", "item_id", "store_id") or (re.search(
+               r"(?:id|key|code|no|number|name)$|branch|store|location|warehouse|filiale|shop|outlet", unread[c][1])
+               and not re.search(r"method|type|status|channel|currency|mode|state", unread[c][1])))
            and inter[c].nunique() > 1]
     frame = inter.loc[hit, ids].astype(str).assign(_when=values[hit].to_numpy(), _order=orders[hit].to_numpy())
     shared = frame[frame.groupby("_when")["_order"].transform("nunique") >= 2]

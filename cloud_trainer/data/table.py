@@ -31,6 +31,7 @@ from .columns import (
     anonymous_baskets,
     better_basket_column,
     better_item_column,
+    better_price_column,
     better_user_column,
     carried_down,
     counts_from_one,
@@ -1193,6 +1194,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         record_continuations(frame, header, raw_header, name, report.notes)
         frame, header = better_item_column(frame, header, raw_header, name, report.notes)
         frame, header = better_user_column(frame, header, raw_header, name, report.notes)
+        frame, header = better_price_column(frame, header, raw_header, spec.column("price"), name, report.notes)
         frame, header = words_for_a_time(frame, header, raw_header, name, report.notes)
         frame, header = date_from_parts(frame, header, raw_header, name, report.notes)
     if (basket := spec.column("session_id")) is not None and spec.name == "interactions":

@@ -246,18 +246,25 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             if float(((users == "").to_numpy() & open_lines).mean()) < 0.1:
                 return frame, header
         return _phones_as_shoppers(frame, header, raw, name, notes, open_lines), header
-    known = set(INTERACTION_COLUMNS)
-    for alias in USER_ALIASES:
-        for i, h in enumerate(header):
-            if h in known or header_key(raw[i]) != alias:
-                continue
-            given = frame[h].astype(str).str.strip()
-            # (not a column of one name for most lines: a till's 'Walk-in Customer')
-            if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
-                at = header.index("user_id")
-                notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
-                return _read_instead(frame, header, raw, "user_id", i)
+    for i, h in _unread_by_names(header, raw, USER_ALIASES):
+        given = frame[h].astype(str).str.strip()
+        # (not a column of one name for most lines: a till's 'Walk-in Customer')
+        if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
+            at = header.index("user_id")
+            notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
+            return _read_instead(frame, header, raw, "user_id", i)
     return _phones_as_shoppers(frame, header, raw, name, notes), header
+
+
+def _unread_by_names(header: list[str], raw: list[str], names: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """The columns the schema did not read whose header key is one of ``names``, in the
+    order of ``names`` (a column's usual names are in order of preference): their places
+    and frame names."""
+    known = set(INTERACTION_COLUMNS)
+    for alias in names:
+        for i, h in enumerate(header):
+            if h not in known and header_key(raw[i]) == alias:
+                yield i, h
 
 
 def better_price_column(frame: pd.DataFrame, header: list[str], raw: list[str], price: Column | None, name: str,
@@ -271,18 +278,14 @@ def better_price_column(frame: pd.DataFrame, header: list[str], raw: list[str], 
     given = frame["price"].astype(str).str.strip()
     if float((given == "").mean()) <= 0.5:
         return frame, header
-    known = set(INTERACTION_COLUMNS)
-    for alias in price.aliases:
-        for i, h in enumerate(header):
-            if h in known or header_key(raw[i]) != alias:
-                continue
-            other = frame[h].astype(str).str.strip()
-            if float((other == "").mean()) < 0.5:
-                at = header.index("price")
-                frame = frame.copy()
-                frame["price"] = given.where(given != "", other)
-                notes.append(f"{name}: {raw[at]!r}, read as price, is blank on most lines: those take {raw[i]!r}")
-                return frame, header
+    for i, h in _unread_by_names(header, raw, price.aliases):
+        other = frame[h].astype(str).str.strip()
+        if float((other == "").mean()) < 0.5:
+            at = header.index("price")
+            frame = frame.copy()
+            frame["price"] = given.where(given != "", other)
+            notes.append(f"{name}: {raw[at]!r}, read as price, is blank on most lines: those take {raw[i]!r}")
+            return frame, header
     return frame, header
 
 

@@ -1242,11 +1242,9 @@ def _refuse_returns_report(inter: pd.DataFrame, file: Path, report: IngestReport
               "avoirs", "creditmemoitem"} & words or (
         "credit" in words and words & {"note", "notes", "memo", "memos"}) or (
         "credito" in words and words & {"nota", "notas", "note"})  # (Spanish, Italian)
-    # (not an export of invoices and credit notes together, its document type saying which
-    # line is which; session aq's review)
-    # (a column the reader reads as a document's type, holding both kinds: a bare 'Type' or
-    # 'Voucher Type' is read by nothing, its credit notes would be purchases; session aq's
-    # last review)
+    # (not an export of invoices and credit notes together whose document type, a column the
+    # reader reads, says which line is which: a bare 'Type' or 'Voucher Type' is read by
+    # nothing, its credit notes would be purchases; session aq's reviews)
     typed = any(header_key(c) in (*DOCUMENT_KEYS, "transactiontype") and not inter[c].astype(str).map(
         lambda v: "credit" in v.lower() or "crédit" in v.lower() or header_key(v) in CREDIT_WORDS).all()
                 for c in inter.columns)

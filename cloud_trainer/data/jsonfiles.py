@@ -316,7 +316,8 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
     # (train, then validation, then test, whatever order the file writes them in)
     parts = sorted(whole, key=lambda k: _SPLIT_RANK.get(str(k).lower(), 1))
     prefixes = shared = 0
-    last: dict[str, list[Any]] = {}
+    last: dict[str, list[Any]] = {}  # (each shopper's list in the part before)
+    longest: dict[str, list[Any]] = {}
     for part in (whole[k] for k in parts):
         for shopper, lists in part.items():
             if not (isinstance(lists, list) and lists and all(
@@ -328,6 +329,8 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
                 shared += 1
                 prefixes += len(lists) > len(before) and lists[:len(before)] == before
             last[str(shopper)] = lists
+            if len(lists) >= len(longest.get(str(shopper), [])):
+                longest[str(shopper)] = lists
             merged.setdefault(str(shopper), []).extend(lists)
     nested = bool(shared) and prefixes * 10 >= shared * 9
     if nested:
@@ -335,11 +338,7 @@ def _split_baskets(whole: dict[str, Any]) -> Converted | None:
         # DNNTSP TaoBao.json: test = validate + one basket = train + two; joined end to end,
         # 65,560 baskets had been read as 164,468, early ones three times; real115-aq):
         # each shopper's longest list is the history.
-        merged = {}
-        for part in (whole[k] for k in parts):
-            for shopper, lists in part.items():
-                if len(lists) >= len(merged.get(str(shopper), [])):
-                    merged[str(shopper)] = list(lists)
+        merged = {shopper: list(lists) for shopper, lists in longest.items()}
     sizes = {len(b) for lists in merged.values() for b in lists}
     if len(merged) < 2 or (len(sizes) == 1 and sizes.pop() >= 2) or not _one_kind_of_id(merged):
         return None  # (pairs or triples, [item, rating, time], not baskets)
@@ -776,6 +775,15 @@ _DJANGO_KEYS = frozenset({"order", "cart", "basket", "invoice", "receipt", "tran
 without ``_id`` in a fixture, each is read as ``<name>_id``."""
 
 
+_CART_MODEL = re.compile(r"(?:shopping|user|customer|session|guest)?(?:cart|basket|wishlist|wish)"
+                         r"(?:item|entry|line|product)?s?")
+"""A Django model of cart or wish-list lines by its name (``cartitem``, ``shoppingcartitem``,
+``sessioncartitem``; not ``cartorderitems``, a tutorial's paid orders; session aq's reviews)."""
+_CART_APPS = ("cart", "basket", "wishlist")
+_CART_APP_MODEL = re.compile(r"(?:item|line|entry)s?")
+"""Or by its app's name (django-oscar's ``basket.line``)."""
+
+
 def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
     """A Django fixture's (``manage.py dumpdata``) records as rows: each one's ``fields``
     and its ``pk``, a foreign key ``order`` as ``order_id`` (a shop's order lines, refused
@@ -788,16 +796,15 @@ def _django_rows(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], s
 
     def row(r: dict[str, Any]) -> dict[str, Any]:
         out = {"pk": r.get("pk")}
+        app, _, model = str(r["model"]).rpartition(".")
         # (a bare 'order' is a foreign key only in a model of lines: django-ordered-model's
         # position field is named so too; session aq's review)
-        lines = re.search(r"item|line|detail|entry|product", str(r["model"]).rsplit(".", 1)[-1])
+        of_lines = re.search(r"item|line|detail|entry|product", model)
         for key, value in r["fields"].items():
-            fk = key in _DJANGO_KEYS and (key != "order" or lines)
+            fk = key in _DJANGO_KEYS and (key != "order" or of_lines)
             name = f"{key}_id" if fk and f"{key}_id" not in r["fields"] else key
             out[name] = value
-        app, _, model = str(r["model"]).rpartition(".")
-        if (re.fullmatch(r"(?:shopping|user|customer|session|guest)?(?:cart|basket|wishlist|wish)(?:item|entry|line|product)?s?",
-                         model) or (app in ("cart", "basket", "wishlist") and re.fullmatch(r"(?:item|line|entry)s?", model))) \
+        if (_CART_MODEL.fullmatch(model) or (app in _CART_APPS and _CART_APP_MODEL.fullmatch(model))) \
                 and "event" not in out:
             # (a 'cart.cartitem' model's records are what shoppers put in their carts; session aq's review)
             out["event"] = "favorite" if "wish" in str(r["model"]) else "cart"

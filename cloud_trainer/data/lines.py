@@ -657,14 +657,15 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
 
 
-_COUNT_AFTER = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*|\s*(\S.*?\d)\s+[x×](\d{1,3})\s*", re.IGNORECASE)
-"""A listed item with its count after it: a food order's ``Margherita Pizza x2``; not a
-size, a number before an ``x`` spaced from the next (``Canvas Print 30 x 40``, ``M4 x 20``);
-a combo's number before one written close is a name's (``Combo 1 x2``; session aq's reviews)."""
-
-
 _COUNT_AFTER_WORDS = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+"""A listed item with its count after it: a food order's ``Margherita Pizza x2``."""
+_COUNT_AFTER = re.compile(_COUNT_AFTER_WORDS.pattern + r"|\s*(\S.*?\d)\s+[x×](\d{1,3})\s*", re.IGNORECASE)
+"""As :data:`_COUNT_AFTER_WORDS`, or after a name's number with the ``x`` written close
+(``Combo 1 x2``); not a size, a number before an ``x`` spaced from the next (``Canvas Print
+30 x 40``, ``M4 x 20``; session aq's reviews)."""
 _COUNT_AFTER_ANY = re.compile(r"\s*(\S.*?)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
+"""Any count after a name, spaced too (``Combo 1 x 2``): only in a file whose counts follow
+words so (:func:`_counts_after`)."""
 
 
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
@@ -1192,27 +1193,22 @@ def _of_the_item(inter: pd.DataFrame, hit: np.ndarray) -> bool:
 def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray) -> bool:
     """Whether deletion times are a joined record's, not the lines' own: most of them are
     shared by lines of two orders or more that have one value in common in another column
-    -- the item, the shopper, a branch -- not a time and not one value for the whole file (a
-    variant, a store, a customer deleted later, its one time on each of its lines: 45 and
-    62 sales had been left out; session aq's review). A
-    line's or an order's own delete stamps that order's lines alone; an admin's bulk
-    delete (one time, a day, on a dozen orders of different shoppers and items) stamps
-    orders with nothing else in common (session aq's second review)."""
+    -- the item, the shopper, a branch (:data:`_RECORD_KEY`) -- (a variant, a store, a customer
+    deleted later, its one time on each of its lines: 45 and 62 sales had been left out;
+    session aq's review). A line's or an order's own delete stamps that order's lines alone;
+    an admin's bulk delete (one time, a day, on a dozen orders of different shoppers and
+    items) stamps orders with nothing else in common (session aq's second review)."""
     if not hit.any():
         return False
-    orders = inter["session_id"].astype(str) if "session_id" in inter else inter["timestamp"].astype(str) \
-        if "timestamp" in inter else pd.Series(np.arange(len(inter)).astype(str), index=inter.index)
-    # Any column but times and one value for the whole file (a one-shop dump's 'store_id' 1,
-    # 'currency' EUR; a branch's 'store_name' counts: session aq's review)
-    unread = unread_columns(inter, INTERACTION_COLUMNS)
-    # (an id's or a name's, or a branch's: not a 'payment_method' or its '_id' that three bulk
-    # deletes share; session aq's third and fourth reviews)
-    ids = [c for c in ("user_id", "item_id", "store_id", *unread)
-           if c in inter and not re.search(r"date|time|at$|deleted|updated|created", unread.get(c, ("", c))[1])
-           and (c in ("user_id", "item_id", "store_id") or (re.search(
-               r"(?:id|key|code|no|number|name)$|branch|store|location|warehouse|filiale|shop|outlet", unread[c][1])
-               and not re.search(r"method|type|status|channel|currency|mode|state", unread[c][1])))
-           and inter[c].nunique() > 1]
+    if "session_id" in inter:
+        orders = inter["session_id"].astype(str)
+    elif "timestamp" in inter:
+        orders = inter["timestamp"].astype(str)
+    else:
+        orders = pd.Series(np.arange(len(inter)).astype(str), index=inter.index)
+    ids = [c for c in ("user_id", "item_id", "store_id") if c in inter and inter[c].nunique() > 1] + [
+        c for c, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items()
+        if _RECORD_KEY.search(key) and not _NO_RECORD_KEY.search(key) and inter[c].nunique() > 1]
     frame = inter.loc[hit, ids].astype(str).assign(_when=values[hit].to_numpy(), _order=orders[hit].to_numpy())
     shared = frame[frame.groupby("_when")["_order"].transform("nunique") >= 2]
     if shared.empty:
@@ -1220,6 +1216,15 @@ def _joined_delete_times(inter: pd.DataFrame, values: pd.Series, hit: np.ndarray
     groups = shared.groupby("_when")
     joined = sum(any(group[c].nunique() == 1 for c in ids) for _, group in groups)
     return joined > 0.5 * frame["_when"].nunique()
+
+
+_RECORD_KEY = re.compile(r"(?:id|key|code|no|number|name)$|branch|store|location|warehouse|filiale|shop|outlet")
+"""The columns a joined record's deletion time is told by (:func:`_joined_delete_times`): an
+id's, a name's or a branch's (a branch's 'store_name' counts; session aq's review), where
+they have more than one value in the file (not a one-shop dump's 'store_id' 1)."""
+_NO_RECORD_KEY = re.compile(r"date|time|at$|deleted|updated|created|method|type|status|channel|currency|mode|state")
+"""Not a time's, nor a kind's: a 'payment_method' or its '_id' that three bulk deletes share
+(session aq's third and fourth reviews)."""
 
 
 _YES = frozenset({"true", "1", "yes", "y", "ja", "oui", "si", "sí", "sim", "tak", "wahr", "vrai",

@@ -326,9 +326,10 @@ def _quoted_cells(text: str) -> str | None:
     baskets, a basket a cell (an Egyptian grocer's ``"سكر,لبن,شاي"``; its first basket had
     been the header and the file refused; real108-aq); a basket of one item, or the
     column's name, is written bare (session aq's review). None otherwise."""
+    lines = text.splitlines()
     out = []
     quoted = 0
-    for line in text.splitlines():
+    for line in lines:
         bare = line.strip()
         if not bare:
             out.append(line)
@@ -343,7 +344,7 @@ def _quoted_cells(text: str) -> str | None:
     if quoted < 2 or quoted * 2 < len([x for x in out if x.strip()]):
         return None
     first = next(i for i, x in enumerate(out) if x.strip())
-    if '"' not in text.splitlines()[first] and out[first] not in {n.strip() for x in out[first + 1:] for n in x.split(",")}:
+    if '"' not in lines[first] and out[first] not in {n.strip() for x in out[first + 1:] for n in x.split(",")}:
         out[first] = ""  # (the column's name, no item of any basket: a blank line keeps the lines' numbers)
     return "\n".join(out) + "\n"
 

@@ -538,11 +538,17 @@ def _minguo_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
         return None, None
     iso = ((pd.to_numeric(parts["year"]) + MINGUO_OFFSET).astype("Int64").astype(str) + "-"
            + parts["month"].str.zfill(2) + "-" + parts["day"].str.zfill(2) + " " + parts["time"].fillna("00:00"))
-    stamps = plausible(pd.to_datetime(iso.where(found), format="mixed", errors="coerce", utc=True))
+    return _calendar_dates(named, iso.where(found), "in Taiwan's Minguo (ROC) calendar: the year plus 1911")
+
+
+def _calendar_dates(named: pd.Series, iso: pd.Series, said: str) -> tuple[pd.Series, str | None]:
+    """The stamps of ``iso`` (another calendar's dates of ``named`` written as Gregorian
+    ones), and the note ``dates like '...' read <said>`` where one reads."""
+    stamps = plausible(pd.to_datetime(iso, format="mixed", errors="coerce", utc=True))
     if not stamps.notna().any():
         return stamps, None
     example = named[stamps.notna().to_numpy()].iloc[0]
-    return stamps, f"dates like {example!r} read in Taiwan's Minguo (ROC) calendar: the year plus 1911"
+    return stamps, f"dates like {example!r} read {said}"
 
 
 _JALALI_DATE = re.compile(r"(?P<year>1[34]\d\d)(?P<sep>[/.-])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
@@ -603,11 +609,7 @@ def _jalali_dates(named: pd.Series) -> tuple[pd.Series | None, str | None]:
                                          int(parts["day"].iloc[at]))
         time = parts["time"].iloc[at]
         iso.iloc[at] = f"{gy:04d}-{gm:02d}-{gd:02d} {time if isinstance(time, str) else '00:00'}"
-    stamps = plausible(pd.to_datetime(iso, format="mixed", errors="coerce", utc=True))
-    if not stamps.notna().any():
-        return stamps, None
-    example = named[stamps.notna().to_numpy()].iloc[0]
-    return stamps, f"dates like {example!r} read in the Solar Hijri (Jalali) calendar, as their Gregorian days"
+    return _calendar_dates(named, iso, "in the Solar Hijri (Jalali) calendar, as their Gregorian days")
 
 
 _YEAR_FIRST = re.compile(

@@ -6826,3 +6826,25 @@ def test_review_55_narrowings(tmp_path: Path) -> None:
         path.write_text(json.dumps([{"model": model, "pk": k, "fields": {
             "user": k % 40, "product": k % 30, "date_added": f"2024-01-{1 + k % 28:02d}"}} for k in range(300)]))
         assert set(load_dataset("csv", interactions=path).interactions["event_type"]) == {"cart"}, model
+
+
+def test_left_by_session_aq_clock_numbers_unload_separators_and_counts_first(tmp_path: Path) -> None:
+    """Session aq's left list: an HHMMSS clock saved as a number without its leading zero
+    ('93015' for 09:30:15) was dropped and every line read at midnight; warehouse unloads'
+    '|^|' and '~|~' separators were split at their pipes; an order app's counts written
+    before the dish ('2x Margherita Pizza') made a dish of each count."""
+    inter = interactions_of(tmp_path, "orders.csv", "order_date,order_time,customer_id,product_id,qty",
+                            lambda k: f"2024-03-{1 + k % 28:02d},{(7 + k % 12) * 10000 + (k % 60) * 100 + 15},"
+                                      f"c{k % 37},p{k % 23},1")
+    assert str(inter["timestamp"].iloc[2]) == "2024-03-03 09:02:15"
+    for sep in ("|^|", "~|~"):
+        raw, _ = load_text(tmp_path, "sales_unload.dat", "".join(
+            f"{71774 + k // 3}{sep}c{k % 40}{sep}{1 + k % 4}{sep}{800 + k % 30}{sep}2004-{1 + k % 12:02d}-01\n"
+            for k in range(300)))
+        assert any(f"'{sep}' between fields" in n for n in raw.report.notes), sep
+        assert raw.interactions["item_id"].nunique() >= 4
+    dishes = ("Margherita Pizza", "Garlic Bread", "Coke", "Tiramisu")
+    inter = interactions_of(tmp_path, "food_orders.csv", "order_id,customer_id,order_time,items",
+                            lambda k: f'{k},c{k % 40},2024-05-{1 + k % 28:02d} 19:00,'
+                                      f'"[""{1 + k % 3}x {dishes[k % 4]}"", ""1 x {dishes[(k + 1) % 4]}""]"')
+    assert set(inter["item_id"]) == set(dishes) and inter["quantity"].max() == 3

@@ -136,8 +136,14 @@ def csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
 
 
 UNIT_SEPARATOR = "\x1f"
-BCP_SEPARATOR = "|+|"
-"""A multi-character field terminator (SQL Server's bcp), read as :data:`UNIT_SEPARATOR`."""
+BCP_SEPARATORS = ("|+|", "|^|", "~|~", "|~|", "^|^")
+"""Multi-character field terminators (SQL Server's bcp ``|+|``; warehouse unloads' ``|^|``
+and ``~|~``), chosen so no text holds them; read as :data:`UNIT_SEPARATOR`."""
+
+
+def bcp_separator(why: str) -> str:
+    """The multi-character separator :func:`guess_delimiter`'s reason names, else ``'::'``."""
+    return next((sep for sep in BCP_SEPARATORS if f"'{sep}'" in why), "::")
 
 
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe", UNIT_SEPARATOR: "'::'", " ": "space",
@@ -217,10 +223,10 @@ def guess_delimiter(text: str) -> tuple[str, str]:
     end = text.find("\n")
     header = text if end < 0 else text[:end]  # not split(): that copies the rest of the file
     header = re.sub(r'"(?:[^"]|"")*"', "", header)
-    if BCP_SEPARATOR in header:
+    if bcp := next((sep for sep in BCP_SEPARATORS if sep in header), None):
         # (SQL Server's bcp unloads with FIELDTERMINATOR '|+|': split at its pipes, every other
         # field a '+', the quantity had been read as the item; real114-aq)
-        return UNIT_SEPARATOR, f"'{BCP_SEPARATOR}' between fields, as SQL Server's bcp writes them"
+        return UNIT_SEPARATOR, f"'{bcp}' between fields, as bcp and warehouse unloads write them"
     if "," in header and "\t" in header:
         # A tab file whose text holds commas (MIND's news.tsv: titles, abstracts and JSON
         # entities, no header): the same number of tabs on each of the first lines while

@@ -666,17 +666,23 @@ _COUNT_AFTER = re.compile(_COUNT_AFTER_WORDS.pattern + r"|\s*(\S.*?\d)\s+[x×](\
 _COUNT_AFTER_ANY = re.compile(r"\s*(\S.*?)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
 """Any count after a name, spaced too (``Combo 1 x 2``): only in a file whose counts follow
 words so (:func:`_counts_after`)."""
+_COUNT_FIRST = re.compile(r"\s*(\d{1,3})\s?[x×]\s+(\D.*?)\s*", re.IGNORECASE)
+"""A count before the name, as other order apps write it: ``2x Margherita Pizza``, ``1 x
+Coke``; a name that starts with a digit is a size (``30 x 40 Canvas``), not a count."""
 
 
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
                   ) -> list[list[tuple[str, float | None, float | None]]]:
-    """``parts`` with each item's count after its name taken off as its quantity, where
-    three in four of the listed items carry one (a delivery app's orders, ``["Margherita
+    """``parts`` with each item's count after (or before: :data:`_COUNT_FIRST`) its name
+    taken off as its quantity, where three in four of the listed items carry one (a delivery app's orders, ``["Margherita
     Pizza x2", "Garlic Bread x1"]``, 8 of 10 items: each count had made another dish;
     real107-aq). Not where a few do: a shop's 'Batteries AA x2' is a pack's name."""
     named = [item for items in parts for item, quantity, _ in items if quantity is None]
     head = named[:2000]
-    if not named or sum(bool(_COUNT_AFTER.fullmatch(item)) for item in head) < 0.75 * len(head):
+    first = bool(head) and sum(bool(_COUNT_FIRST.fullmatch(item)) for item in head) >= 0.75 * len(head)
+    if first:
+        pattern = _COUNT_FIRST
+    elif not named or sum(bool(_COUNT_AFTER.fullmatch(item)) for item in head) < 0.75 * len(head):
         # (where most names are words and spaced counts follow them, 'Coleslaw x 1', a
         # 'Combo 1 x 2' counts too: the file writes counts so; session aq's last review)
         if not head or sum(bool(_COUNT_AFTER_WORDS.fullmatch(i)) for i in head) < 0.5 * len(head) or sum(
@@ -691,6 +697,8 @@ def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
         for item, quantity, price in items:
             match = pattern.fullmatch(item) if quantity is None else None
             groups = [g for g in match.groups() if g is not None] if match else []
+            if first:
+                groups.reverse()
             row.append((groups[0], float(groups[1]), price) if match else (item, quantity, price))
         out.append(row)
     return out

@@ -47,9 +47,9 @@ from .columns import (
     words_for_a_time,
 )
 from .filetext import (
-    BCP_SEPARATOR,
     DELIMITERS,
     UNIT_SEPARATOR,
+    bcp_separator,
     count_scaffold_lines,
     count_title_lines,
     csv_reader,
@@ -262,10 +262,10 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         # MovieLens 1M / 10M (ratings.dat, movies.dat): fields joined by '::', titles
         # with commas. csv takes one character, so '::' becomes the ASCII unit separator,
         # which no export writes.
-        text = text.replace(BCP_SEPARATOR if BCP_SEPARATOR in why else "::", UNIT_SEPARATOR)
+        text = text.replace(bcp_separator(why), UNIT_SEPARATOR)
     if delimiter != "," and not sep_line:
         report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way"
-                            if BCP_SEPARATOR not in why else f"{name}: {why}; read that way")
+                            if bcp_separator(why) == "::" else f"{name}: {why}; read that way")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     dropped = blank + (1 if sep_line else title_lines)
@@ -440,6 +440,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
     header = pseudonymous_user_column(header, raw_header, name, report.notes)
     if spec.name == "interactions" and "item_id" not in header:
         header = _square_description(header, raw_header, name, report)
+    if spec.name == "interactions" and "item_id" not in header:
+        header = _listed_items(text, delimiter, quoting, header, raw_header, name, report)
     if spec.name == "interactions" and "item_id" not in header and "session_id" in header:
         header = _basket_of_ids(text, delimiter, quoting, header, raw_header, name, report)
     if not by_content and "timestamp" not in header and any(c.name == "timestamp" for c in spec.columns):
@@ -1109,6 +1111,32 @@ def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], r
             example = next(c for c in cells if sep in c)
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each basket's item ids "
                                 f"({example[:40]!r}): read as the items")
+            return [("item_id" if i == at else h) for i, h in enumerate(header)]
+    return header
+
+
+LISTED_ITEM_KEYS = frozenset({"items", "products", "orderitems", "itemlist", "itemslist", "productlist",
+                              "productslist", "dishes", "cartitems", "basketitems", "ordereditems"})
+"""Names of an order's column of listed items (a food app's ``items``: ``["Margherita Pizza
+x2", "Garlic Bread x1"]``), read as the items only where its cells are lists."""
+
+
+def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], raw_header: list[str], name: str,
+                  report: IngestReport) -> list[str]:
+    """``header`` with a :data:`LISTED_ITEM_KEYS` column read as the items, where the file
+    names no item column and half its first 200 cells or more are lists (``[...]``):
+    :func:`.lines.item_lists` makes a row of each. A delivery app's orders had been
+    refused, 'missing item_id', its hint's route (renaming 'items') the only way
+    (real107-aq). A column of counts ('items': 3) stays unread."""
+    at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
+               and header_key(h) in LISTED_ITEM_KEYS), None)
+    if at is None:
+        return header
+    with contextlib.suppress(csv.Error):
+        cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) > at]
+        if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells):
+            report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "
+                                f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]
     return header
 

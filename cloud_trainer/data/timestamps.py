@@ -55,10 +55,14 @@ def clock_text(clock: pd.Series, *, hours: bool = False) -> pd.Series:
         hours = bool((pd.to_numeric(clock[short]) <= 23).all())
     if hours:
         return clock.where(~clock.str.fullmatch(r"\d{1,2}"), clock.str.zfill(2) + ":00")
-    six = clock.str.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d[0-5]\d")
-    if six.any() and bool(six[clock != ""].all()):
-        # (SAP's 'order_created_time' beside its date, HHMMSS: '070832'; real117-aq)
-        return clock.where(~six, clock.str[:2] + ":" + clock.str[2:4] + ":" + clock.str[4:])
+    if clock.str.fullmatch(r"\d{5,6}").any():
+        # HHMMSS (SAP's 'order_created_time' beside its date, '070832'; real117-aq), also
+        # saved as a number without its leading zero ('93015' for 09:30:15, '4512' for
+        # 00:45:12): no HHMM clock has five digits, so one such value says the column's unit.
+        six = clock.str.zfill(6)
+        valid = clock.str.fullmatch(r"\d{1,6}") & six.str.fullmatch(r"(?:[01]\d|2[0-3])[0-5]\d[0-5]\d")
+        if bool(valid[clock != ""].all()):
+            return clock.where(~valid, six.str[:2] + ":" + six.str[2:4] + ":" + six.str[4:])
     digits = clock.str.fullmatch(r"\d{1,4}")
     if not clock.str.fullmatch(r"\d{3,4}").any():
         return clock

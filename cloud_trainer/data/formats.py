@@ -133,7 +133,10 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         return record_blocks(raw)
     if _ARFF.match(raw[:4096]):
         return _arff(raw)
-    if SQL_DUMP.search(raw[:65536]) or SQL_SCRIPT.match(raw[:65536]):
+    # (SQL Server Management Studio saves a script with a UTF-8 byte order mark first, and
+    # writes '[dbo].[Orders]': read as a CSV whose header was 'USE [opaxSample]'; real120-ar)
+    script = raw[:65536].removeprefix(b"\xef\xbb\xbf")
+    if SQL_DUMP.search(script) or SQL_SCRIPT.match(script):
         raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
@@ -273,12 +276,12 @@ def _columnar(raw: bytes, kind: str) -> Converted:
     return exploded(table.to_pylist(), kind, "rows", "the row number")
 
 
-SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.]+)", re.MULTILINE)
+SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.\[]+)", re.MULTILINE)
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
 SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
                         rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
-                        rb"|start\s+transaction)",
+                        rb"|start\s+transaction|print\s+N?')",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use
 a_plants;`` then ``Insert into a_plants.order_details``; real85-ap; Oracle SQL Developer's

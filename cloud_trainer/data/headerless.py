@@ -440,7 +440,15 @@ def _can_be_id(col: list[str]) -> bool:
         return False
     if 2 * sum(1 for v in filled if _CLOCK.fullmatch(v)) >= len(filled):
         return False  # (a scan's time of day, '10:29:52.28': 8,865 'shoppers' of one line; real7-ag)
+    if 2 * sum(1 for v in filled if _IPV4.fullmatch(v)) >= len(filled):
+        return False  # (a login log's addresses: a Flink course's LoginLog.csv, its IPs the 'items'; real121-ar)
     return len(filled) < 50 or len(set(filled)) > 2
+
+
+WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
+"""A web server's request line, as an access log writes it."""
+_IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
+"""An IPv4 address: a client's, no product (nor shopper: many people share one)."""
 
 
 def _item_of(columns: list[list[str]], ids: list[int]) -> int:
@@ -549,6 +557,8 @@ def _amount_of(columns: list[list[str]], count: int) -> int | None:
     grow with them, is no count (session ah's review)."""
     units = np.array([float(v) if v else np.nan for v in columns[count]])
     given = ~np.isnan(units)
+    if (total := _line_total_of(columns, count, units, given)) is not None:
+        return total
     for j, col in enumerate(columns):
         if j == count or not col or not all(_NUMBER.fullmatch(v) for v in col):
             continue
@@ -557,6 +567,27 @@ def _amount_of(columns: list[list[str]], count: int) -> int | None:
                 and np.nanmean(amount) >= 2 * np.nanmean(units)
                 and np.corrcoef(units[given], amount[given])[0, 1] >= 0.5):
             return j
+    return None
+
+
+def _line_total_of(columns: list[list[str]], count: int, units: np.ndarray, given: np.ndarray) -> int | None:
+    """The column that is the units times another column (a line's total beside its unit
+    price), on three in four of the lines with more than one unit (ten at least; the rest
+    discounted), or None.
+    AdventureWorksLT's bcp unload of 'SalesOrderDetail' (no header: order, line key,
+    'OrderQty', product, unit price, discount, 'LineTotal') had its quantities read as
+    the items: a total's correlation with the units is weak where prices vary
+    (real120-ar); the product says it."""
+    several = given & (units > 1)
+    if several.sum() < 10:
+        return None
+    numeric = {j: np.array([float(v) for v in col]) for j, col in enumerate(columns)
+               if j != count and col and all(_NUMBER.fullmatch(v) for v in col)}
+    for j, amount in numeric.items():
+        for k, price in numeric.items():
+            if k != j and price[several].std() > 0 and np.isclose(
+                    amount[several], units[several] * price[several], rtol=0.01, atol=0.01).mean() >= 0.75:
+                return j
     return None
 
 
@@ -686,8 +717,24 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 f"columns {_spans([i + 1 for i in lists])} hold lists of ids on most lines (an impression log's "
                 "history and impressions, as MIND's behaviors.tsv), so a line is many interactions: give one "
                 "line per shopper and item (for MIND, each clicked 'N…-1' of the impressions)")
+        listed = None
+        if len(lists) == 1 and lists[0] not in ids:
+            # One column of id lists, the rest single ids: a basket a line, its products
+            # listed ('2013-01-01|202|530|20 3 1': a Colombian supermarket's day, store,
+            # customer and products; the store had been the shopper and the customer the
+            # item, the products unread; real124-ar). The products are the item
+            # (lines.item_lists makes a row of each); the shopper the first id column
+            # that is not one value throughout (the store).
+            listed = lists[0]
+            ids = [i for i in ids if len(set(columns[i]) - {""}) > 1]
         keys = [i for i in ids if is_row_key(columns[i])]
         ids = [i for i in ids if i not in keys]
+        if listed is not None and ids:
+            names[ids[0]], names[listed] = "user_id", "item_id"
+            said += [f"{ids[0] + 1} as user_id", f"{listed + 1} as item_id (a list of the basket's products a line)"]
+            said.sort(key=lambda s: int(s.split()[0]))
+            not_read = _spans([i + 1 for i, n in enumerate(names) if n.startswith("column_")])
+            return names, "column " + ", ".join(said) + (f"; column {not_read} not read" if not_read else "")
         if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and (
                 _mostly_distinct(columns[ids[0]]) or (times and not _follows(columns[keys[0]], columns[time]))):
             # NCF's ml-1m.test.rating: user, movie, rating, time, one line per user (0, 1, 2,
@@ -705,6 +752,14 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 "small to rank, as a top-20 list needs 21 items), so no two columns are a shopper and an item; if "
                 f"column {k + 1} is the shopper, each has one line, nothing to learn from (NCF's test.rating: train "
                 "on its train.rating)")
+        requests = next((i for i, col in enumerate(columns) if len(col) >= 10
+                         and sum(bool(WEB_REQUEST.fullmatch(v)) for v in col) >= 0.9 * len(col)), None)
+        if len(ids) < 2 and requests is not None:
+            # (its addresses are no ids since session ar: said here, as refusals.refuse_access_log says it
+            # where two columns could be ids)
+            raise NoHeaderError(f"column {requests + 1} holds a web server's requests ({columns[requests][0]!r}): an "
+                                "access log of pages fetched by network addresses, not shoppers' actions on items; "
+                                "give a shop's event log (a shopper id, a product id, the time, the action)")
         if len(ids) < 2:
             # (Pinterest's leave-one-out test file, NCF's: user 0, 1, 2 ..., pin, 1, 0.)
             lines = (f"; column {keys[0] + 1} numbers the lines ({', '.join(columns[keys[0]][:3])}, ...): if it is "
@@ -771,8 +826,18 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                                 f"{example!r}), and each value of column {item + 1} goes with one of them only: "
                                 "a catalogue's hierarchy (an artist's albums?), no shopper's history; put a header "
                                 "line first that names the shopper column user_id")
-        names[user], names[item] = "user_id", "item_id"
-        said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
+        numbered = _numbered_by(columns, user) if basket is None else None
+        if numbered is not None:
+            # TPC-H's lineitem.tbl (no header: order key, part, supplier, line number, ...):
+            # the order key had been the shopper, the line numbers 1-7 called a rating whose
+            # low values should be left out (real120-ar). An order, no shopper: anonymous visits.
+            names[user], names[item], names[numbered] = "session_id", "item_id", "line_number"
+            said += [f"{user + 1} as session_id (each value's lines come together, numbered 1, 2, ... in column "
+                     f"{numbered + 1}: an order's lines; no column names the shopper, so each order is an "
+                     "anonymous visit)", f"{item + 1} as item_id{asins}", f"{numbered + 1} as line_number (not read)"]
+        else:
+            names[user], names[item] = "user_id", "item_id"
+            said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,
         # libFM's) have none, and a till's 0/1 promo or weekend flag beside its times is no
         # label (session af's review: 70 % of such a file's purchases had been left out).
@@ -874,6 +939,27 @@ def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None
             pairs = set(zip(col, columns[b], strict=True))
             if len(pairs) == len(distinct):  # each basket with one value of b
                 return a, b
+    return None
+
+
+def _numbered_by(columns: list[list[str]], at: int) -> int | None:
+    """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ..., where
+    each value's lines come together (one run each) and a fifth of the runs or more have
+    two lines or more: a document's line numbers, so column ``at`` is the document (an
+    order), not a shopper. None otherwise."""
+    col = columns[at]
+    starts = [0, *(k for k in range(1, len(col)) if col[k] != col[k - 1])]
+    if len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
+        return None
+    ends = [*starts[1:], len(col)]
+    if sum(e - s >= 2 for s, e in zip(starts, ends, strict=True)) < 0.2 * len(starts):
+        return None
+    # (the last run may be cut by the sample's end: it still starts at 1)
+    for c, values in enumerate(columns):
+        if c == at or not values or not all(v.isdigit() for v in values):
+            continue
+        if all(values[s:e] == [str(n) for n in range(1, e - s + 1)] for s, e in zip(starts, ends, strict=True)):
+            return c
     return None
 
 

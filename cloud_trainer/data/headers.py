@@ -300,10 +300,38 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
             # SERVICEDATE, which, the first, had put every line at midnight).
             i = next((i for i in hits if _has_hours(columns[i]) and _same_days(columns[i], columns[hits[0]])),
                      hits[0])
+            why = ""
+            if (iso := _year_first_twin(full, i, [j for j in hits if j != i])) is not None:
+                why = (f" (the same days as {header[i]!r}'s {columns[i][0]!r}, written year first: no doubt "
+                       "which number is the day)")
+                i = iso
             notes.append(f"{name}: no column named as the time; column {header[i]!r} holds dates or times "
-                         f"({columns[i][0]!r}, ...) and is read as the timestamp")
+                         f"({columns[i][0]!r}, ...) and is read as the timestamp{why}")
             return [*header[:i], "timestamp", *header[i + 1:]]
     return header
+
+
+_SLASHED_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?")
+
+
+def _year_first_twin(rows: list[list[str]], at: int, others: list[int]) -> int | None:
+    """Another date column that writes the same days as column ``at`` year first, where
+    ``at`` writes them with the day and month both numbers (``04/05/2026``): on 95 % of the
+    lines at least, its year is the same and its month and day are the other's two
+    numbers. A Brazilian ERP's 'data_pedido' beside its 'data_pedido_dt' ('2026-05-04'),
+    over the first twelve days of a month, had been read month first, a 12-day export
+    spread over the year (real124-ar)."""
+    for j in others:
+        pairs = [(_SLASHED_DATE.fullmatch(r[at].strip()), _ISO_DATE.fullmatch(r[j].strip()))
+                 for r in rows if r[at].strip() and r[j].strip()]
+        if len(pairs) < 20 or not all(a and b for a, b in pairs):
+            continue
+        same = sum(a.group(3) == b.group(1) and {int(a.group(1)), int(a.group(2))} == {int(b.group(2)), int(b.group(3))}
+                   for a, b in pairs)
+        if same >= 0.95 * len(pairs):
+            return j
+    return None
 
 
 def _same_days(timed: list[str], dated: list[str]) -> bool:
@@ -663,10 +691,16 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
     if not ts or ts[0] not in header:
         return None
     key = header_key(raw[header.index(ts[0])])
+    known = {c.name for c in spec.columns}
+    if (stem := re.sub(r"\(.*\)$", "", key)).endswith(("日期", "日付")):
+        # (a Chinese date's own twin, bilingual too: PChome's '訂單日期(date_cd)' beside
+        # '訂單時間(time_cd)', every sale had been read at midnight; real123-ar)
+        twins = {stem[:-2] + word for word in ("時間", "时间", "時刻")}
+        return next((name for original, name in zip(raw, header, strict=True) if name not in known
+                     and re.sub(r"\(.*\)$", "", header_key(original)) in twins), None)
     # (a farmers' market's 'market_date', a transit log's 'dia'; real58-ao, real59-ao)
     if key not in DATE_ONLY_KEYS and not key.endswith("date") and key not in ("dia", "día"):
         return None
-    known = {c.name for c in spec.columns}
     # (the date column's own twin: SAP's 'order_created_date' beside 'order_created_time',
     # whose hour had been lost without a word; real117-aq. Only an order's, a sale's or a
     # document's: a visit's 'visit_time', a delivery's, a shipment's are lengths as often;

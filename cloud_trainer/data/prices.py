@@ -60,7 +60,7 @@ same on each of its lines (Square's; a loyalty receipt's 'Purchase Amount'; sess
 review): not read where they repeat so."""
 
 
-BESIDE_UNITS = ("sales", "revenue", "umsatz")
+BESIDE_UNITS = ("sales", "revenue", "umsatz", "銷售額", "销售额", "売上", "売上金額", "выручка")  # (a Taiwanese Superstore; real123-ar)
 """A line's money under a bare name (a currency beside it: ``Revenue (INR)``, ``Sales USD``),
 read as its total only beside a quantity column, where it is money (:func:`_money`)."""
 

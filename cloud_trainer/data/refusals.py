@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cloud_trainer.data import headerless
 from cloud_trainer.data.lines import unread_columns
 from cloud_trainer.data.names import header_key
 from cloud_trainer.data.schema import (
@@ -232,7 +233,6 @@ a bare ``type`` only where it holds impressions beside clicks: a listening log's
 a play was started (session an's and ao's reviews)."""
 
 
-_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
 """A web server's request line, as an access log writes it: ``GET /login.php HTTP/1.1``."""
 
 
@@ -248,7 +248,7 @@ def refuse_access_log(inter: pd.DataFrame, file: Path) -> None:
         return
     for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
         head = inter[col].iloc[:1000].astype(str).str.strip()
-        if len(head) >= 10 and head.str.fullmatch(_REQUEST.pattern).mean() >= 0.9:
+        if len(head) >= 10 and head.str.fullmatch(headerless.WEB_REQUEST.pattern).mean() >= 0.9:
             raise DataError(f"{file}: {column_said(name)} holds a web server's requests ({head.iloc[0]!r}): an access "
                             "log of pages fetched by network addresses, not shoppers' actions on items; give a "
                             "shop's event log (a shopper id, a product id, the time, the action)")

@@ -334,6 +334,11 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
+                # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
+                # consumer and member numbers, a till's loyalty card; real119-ar, real121-ar, real123-ar)
+                "заказчик", "идклиента", "idклиента", "кодпокупателя", "контрагент", "zakaznik", "idzakaznika",
+                "消費者編號", "會員編號", "會員id", "客戶編號", "顧客編號", "customercardno", "loyaltycardno",
+                "membercardno",
                 "musteriid",  # (a Turkish sales file's 'musteri_id'; real37-al)
                 # (a patient's prescriptions, a library's patron and borrower, a job board's
                 # applicant; real36-al, real38-al)
@@ -416,6 +421,10 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
+                # (Taiwan's 'product' word, a Russian file's product and 1C's nomenclature, a Czech
+                # order line's item; real119-ar, real123-ar)
+                "產品id", "產品編號", "產品代碼", "产品id", "产品编号", "идтовара", "idтовара", "продукт",
+                "номенклатура", "polozka", "idpolozky",
                 "品番", "janコード", "jancode",  # (a Japanese part number and barcode, before 商品名; session aj's
                 # review. Not a bare 'JAN': a sales-by-month sheet's January)
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
@@ -446,7 +455,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
                 "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
-                "codigoproducto",  # (a Chilean shop's 'Codigo producto'; real26-aj)
+                "codigoproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
                 # Indonesian till's product names, their only product id; real28-ak)
                 "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
@@ -489,7 +498,8 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
-                 "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
+                 "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "ценазаединицу", "ценапродажи", "ценапродажизаединицу",
+                 "售價", "售价", "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -602,6 +612,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ventapiezas", "venta(uds)", "ventauds", "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
+                        # (Russian, Czech and Polish order lines, a till's 'ItemQty'; real119-ar, real121-ar)
+                        "количествопродаж", "pocetkusu", "mnozstvi", "liczbasztuk", "itemqty", "銷售數量", "購買數量",
                         "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
@@ -610,7 +622,12 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
-                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
+                        "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa",
+                        # (Chile's receipt, Mexico's invoice folio, Latin America's voucher, Brazil's
+                        # coupon and fiscal note, Mercado Libre's '# de venta'; real124-ar)
+                        "boleta", "nboleta", "nroboleta", "numeroboleta", "folio", "comprobante", "nrocomprobante",
+                        "numerocomprobante", "cupom", "cupomfiscal", "notafiscal", "numeronotafiscal", "idvenda",
+                        "vendaid", "#deventa", "numerodeventa", "nºdeventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
                         "ordnum", "ordno",  # (the data-warehouse course's 'sls_ord_num', a Korean ERP's ORD_NO; real103-aq)
                         "txnid", "trxid", "txnno",  # (a till's 'Txn ID' over a receipt's lines; session aq's review)
@@ -619,6 +636,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
+                        # (Taiwanese marketplaces' order number, Russian, Czech and Polish orders; real119-ar,
+                        # real123-ar)
+                        "訂單編號", "訂單號碼", "訂單id", "訂單號", "номерзаказа", "идзаказа", "idзаказа", "objednavka",
+                        "idobjednavky", "cisloobjednavky", "zamowienie", "idzamowienia", "numerzamowienia",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "شمارهفاکتور", "شمارهسفارش", "αριθμόςαπόδειξης",
                         "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
@@ -655,6 +676,7 @@ GENERIC_ITEMS = TableSpec(
                         "itemcategory", "producttypename", "productsubclass", "subclass", "finelinenumber",
                         "商品分類", "商品分类", "分類", "分类", "类别", "類別",
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille",
+                        "категория", "категориятовара", "kategoria", "產品類別", "商品類別",
                         "icategory")),  # (ReChorus's item features are 'i_' named; real20-ai)
                # (not 'categories': Amazon's and BundleRec's lists of paths, one category each; session ai's review)
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",

@@ -152,11 +152,13 @@ RETURNED_COLUMN = "Returned"
 (its name's key is ``returned``)."""
 
 _RETURNS_SHEET_KEYS = ("returns", "returned", "returnedorders", "refunds", "refunded", "refundedorders",
-                       "retours", "devoluciones", "devolucoes", "devoluções", "retouren", "zwroty")
+                       "retours", "devoluciones", "devolucoes", "devoluções", "retouren", "zwroty",
+                       # (a Taiwanese Superstore's '退貨' sheet: '退回' 是 and '訂單ID'; real123-ar)
+                       "退貨", "退货", "返品", "возвраты", "vratky")
 
 
 _ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|sale(?:s)?id|commande|pedido"
-                        r"|bestellung|ordine|factura|facture|rechnung")
+                        r"|bestellung|ordine|factura|facture|rechnung|訂單|订单|注文|заказ|objedn")
 """A column that names an order: the only one a returns sheet is matched by (one that lists
 products flags every shopper's purchases of them; session am's review)."""
 
@@ -201,8 +203,8 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
             if not any(cells):
                 continue
             flag = _sheet_cell(row[rest[0]]).strip().lower() if rest and rest[0] < len(row) else "yes"
-            if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja"):
-                if flag in ("no", "n", "false", "0", "", "not returned", "non", "nein", "não", "nao"):
+            if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja", "是", "да", "ano"):
+                if flag in ("no", "n", "false", "0", "", "not returned", "non", "nein", "não", "nao", "否", "нет", "ne"):
                     continue
                 break  # (another column than a yes/no: no returns list)
             values.add(cells)

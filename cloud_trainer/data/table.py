@@ -410,6 +410,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         second = first_rows(text, delimiter, quoting, 2)[1:2]
     except csv.Error:
         second = []
+    if spec.name == "interactions" and second:
+        _refuse_grouped_report(header_line, second[0], name)
     by_content = not labelled and headerless.first_line_is_data(header, map(header_key, header), known_keys(spec),
                                                                 [f.strip() for f in second[0]] if second else ())
     if by_content and delimiter == " ":
@@ -546,9 +548,47 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
-            + again + _likely_columns(missing, raw_header, header, columns),
+            + again + _likely_columns(missing, raw_header, header, columns)
+            + _a_catalogue(missing, header, raw_header, columns),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
+
+
+def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """``times`` with a warehouse's day key for no date (``0``, ``00000000``) blank, where
+    95 % of the other values are ``yyyymmdd`` days: a line of an order then takes the
+    order's day from its other lines (:func:`.columns.fill_from_basket`). A data-warehouse
+    course's 19 lines dated ``0`` had been bad rows while their orders' other lines gave
+    the day (real120-ar)."""
+    zero = times.isin(("0", "00000000"))
+    if not zero.any():
+        return times
+    given = times[(times != "") & ~zero]
+    if len(given) < 20 or given.str.fullmatch(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])").mean() < 0.95:
+        return times
+    report.notes.append(f"{name}: column {raw_name!r}: {int(zero.sum()):,} day keys '0' (a warehouse's 'no date') "
+                        "read as no date")
+    return times.where(~zero, "")
+
+
+_DESCRIBES_AN_ITEM = re.compile(r"name|title|categor|brand|descr|subcategor|department|aisle|price|color|colour|size")
+
+
+def _a_catalogue(missing: list[str], header: list[str], raw_header: list[str], columns: list[list[str]]) -> str:
+    """``; it looks like a catalogue ...`` for a file refused for its shopper alone that has
+    its item column, no time, each product on one line of the first rows, and columns that
+    describe a product (a name, a category, a brand, a price): an items file, given where
+    the interactions go (a streaming demo's product_catalog.csv had been told only 'missing
+    user_id'; real121-ar). "" otherwise."""
+    if missing != ["user_id"] or "item_id" not in header or "timestamp" in header or not columns:
+        return ""
+    items = [v for v in columns[header.index("item_id")] if v]
+    described = [h for h, read in zip(raw_header, header, strict=False)
+                 if read != "item_id" and _DESCRIBES_AN_ITEM.search(header_key(h))]
+    if len(items) < 10 or len(set(items)) < len(items) or not described:
+        return ""
+    return (f"; it looks like a catalogue (one line per product, with {', '.join(repr(h) for h in described[:3])}): "
+            "give it as --items beside an --interactions file of what shoppers did")
 
 
 def _refuse_header_below(text: str, delimiter: str, quoting: int, spec: TableSpec, name: str) -> None:
@@ -622,7 +662,13 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|(?<![a-z])food.?(?:id|name|code)$"
                                   # (what a booking is of: a tutor's, a court's, a tour's; real113-aq)
                                   r"|(?<![a-z])(?:tutor|mentor|coach|trainer|court|treatment|tour)"
-                                  r"(?:.?(?:id|name|code))?$"),
+                                  r"(?:.?(?:id|name|code))?$"
+                                  # (an order line's bare 'name', an ice-cream shop's; real122-ar)
+                                  r"|^name$"
+                                  # (the same words in Russian, Czech, Polish and Chinese: 'Название товара',
+                                  # 'Наименование', 'název položky', 'nazwa produktu', '品項名稱'; real119-ar,
+                                  # real123-ar)
+                                  r"|товар|продукт|наименован|номенклатур|polozk|zbozi|towar|produkt|品項|品名|商品|產品|产品"),
            "user_id": re.compile(r"(?i)customer|user|member|client|card|buyer|visitor|account|household|guest"
                                   r"|reviewer|student|learner|listener|viewer|player|reader|subscriber|patron"
                                   # (a cashback app's 'saver_id'; real46-an)
@@ -634,7 +680,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (an auction's 'bidder', 'winner_bidder_number'; real69-ao)
                                   r"|bidder|winner"
                                   # (Starbucks' rewards log's 'person'; real105-aq)
-                                  r"|^person(?:.?id)?$"),
+                                  r"|^person(?:.?id)?$"
+                                  # (Russian, Czech, Polish and Chinese buyers; real119-ar, real123-ar)
+                                  r"|клиент|покупател|заказчик|контрагент|zakaznik|klient|kupujac|消費者|會員|会员|客戶|客户|顧客"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
@@ -710,7 +758,11 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:tot|max|min|avg|mean|num|unique)[\s_.a-z]*items|pref(?![a-z])"
                          # (a feature table's 'unique_item_ids', a count; a party's 'booked_adults'; real110-aq,
                          # real113-aq)
-                         r"|unique.?item.?ids|(?<![a-z])booked.?(?:adults|children|guests|persons|pax|seats)")
+                         r"|unique.?item.?ids|(?<![a-z])booked.?(?:adults|children|guests|persons|pax|seats)"
+                         # (a sales file's 'Customer_Satisfaction', 1-6 or 'good'; real122-ar)
+                         r"|satisf|feedback|sentiment|loyalty.?(?:tier|level|points)"
+                         # (a category in Russian, Czech, Polish, Chinese: 'Категория товара'; real119-ar)
+                         r"|категор|kategor|類別|类别|分類|分类")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
 ``Customer type``, Rossmann's ``Customers``, ``Ordered Product Sales``, ``Bill-to Name``):
 no id, whatever other word it has; nor a JSON fragment taken for a name (session ad's
@@ -799,6 +851,17 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
             and not not_an_id(at) and not dated(at) and not (scored and re.search(r"(?i)recommend|predict", raw))
             and (gifts or not re.search(r"(?i)campaign", raw))]
     said = []
+    keys = [header_key(h) for h in raw_header]
+    beside_a_person = any(re.search(r"phone|mobile|email|mail|address|street|zip|postal", k) for k in keys)
+    order_lines = any(re.search(r"qty|quantit", k) for k in keys)
+
+    def a_persons_name(at: int) -> bool:
+        """A bare 'name' (or a path's: 'customer.name') beside a person's phone, e-mail or
+        address, under a path, or in a file of no order lines (no quantity): the
+        customer's, a booking's, a ledger's party (session ar's round 37: offered as the
+        product of bookings, ledgers and a food app's 'customer.name')."""
+        return re.split(r"[./]", keys[at])[-1] == "name" and (beside_a_person or not order_lines or keys[at] != "name")
+
     for col in missing:
         pattern = _LIKELY.get(col)
         # An id's name first: 'Clothing ID' before the review's 'Title' (real-af). A kind is
@@ -807,7 +870,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
         found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
                         and not (col == "user_id" and (a_kind(at) or no_person(at)))
-                        and not (col == "item_id" and mostly_blank(at))),
+                        and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
@@ -1047,6 +1110,39 @@ def _why_wider(row: list[str], raw_header: list[str], width: int, delimiter: str
     return "records over several lines, or a list a line?"
 
 
+WALK_IN_BUYERS = frozenset({"consumidor final", "consumidorfinal", "publico en general", "público en general",
+                            "publico em geral", "público em geral", "publico general", "público general",
+                            "cliente generico", "cliente genérico", "clientes varios", "cliente varios",
+                            "cliente balcao", "cliente balcão", "66666666-6", "walk-in customer", "walk in customer",
+                            "walkin customer", "walk-in", "cash customer", "cash sale", "default customer",
+                            "guest customer", "laufkunde", "barverkauf", "client divers", "client comptoir",
+                            "розничный покупатель", "частное лицо", "散客", "一般客", "비회원"})
+"""The names tills and ERPs give a buyer they do not know, the same on every such receipt:
+Brazil's and Argentina's 'Consumidor Final', Mexico's 'PUBLICO EN GENERAL', Chile's RUT
+66666666-6, a till's 'Walk-in Customer'. Read as one shopper, a Brazilian ERP's 1,330
+receipts (42 % of its lines) had been one person's history, and turned the repeat decision
+(real124-ar)."""
+
+
+def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
+    """``values`` (the shopper column of a file with a basket column) with
+    :data:`WALK_IN_BUYERS` blank: each such receipt is then an anonymous visit of its own."""
+    named = [v for v in pd.unique(values) if isinstance(v, str) and v.strip().casefold() in WALK_IN_BUYERS]
+    if not named:
+        return values
+    walk_in = values.isin(named)
+    report.notes.append(f"{name}: column {raw_name!r}: {', '.join(repr(v) for v in named[:3])} "
+                        f"({int(walk_in.sum()):,} lines) is a till's name for a buyer it does not know: each of "
+                        "those baskets is read as an anonymous visit")
+    return values.where(~walk_in, "")
+
+
+NUMBER_PLACEHOLDERS = frozenset({"ERROR", "UNKNOWN", "Unknown", "unknown"})
+"""A number column's words for no value, as a 'dirty' export writes them beside its items'
+(a café's ``Quantity`` and ``Price Per Unit`` 'ERROR' / 'UNKNOWN': 583 lines whose item and
+date are given had been bad rows, 'not a number', where a blank one is kept; real122-ar)."""
+
+
 def _item_placeholders(values: pd.Series) -> frozenset[str]:
     """:data:`.schema.ITEM_PLACEHOLDERS` and the column's values :data:`.schema.ITEM_PLACEHOLDER_PATTERN` matches."""
     worded = [v for v in pd.unique(values[values.str.startswith("NO", na=False)])
@@ -1113,6 +1209,27 @@ def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], r
                                 f"({example[:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]
     return header
+
+
+_AGGREGATES = frozenset({"count", "nunique", "sum", "mean", "median", "min", "max", "std", "var", "size",
+                         "first", "last", "avg", "average", "total", "countdistinct", "distinctcount"})
+"""pandas' aggregation names (``df.groupby(...).agg({'order_id': 'nunique'})``) and a BI
+tool's, as a grouped table's second header row writes them."""
+
+
+def _refuse_grouped_report(header: list[str], second: list[str], name: str) -> None:
+    """Refuse a grouped report: pandas writes a ``groupby().agg()`` table with a two-row
+    header, the columns aggregated, then under each its aggregation (``count``,
+    ``nunique``, ``sum``, ``mean``). Its rows are groups' totals: a tutorial's
+    ``reporte_ventas.xlsx`` had been read as 33 purchases of shoppers 9114 and 39580,
+    refused only for being small (real122-ar)."""
+    said = [v.strip() for v in second if v.strip()]
+    if len(said) < 2 or not all(header_key(v) in _AGGREGATES for v in said):
+        return
+    columns = ", ".join(f"{h.strip()!r}" for h in header if h.strip())
+    raise DataError(f"{name}: a grouped report, not one line per purchase: under its header ({columns}) a second "
+                    f"row names aggregations ({', '.join(repr(v) for v in said[:4])}), as pandas' groupby().agg() "
+                    "writes them; each row is a group's total. Export the lines the totals were made from")
 
 
 LISTED_ITEM_KEYS = frozenset({"items", "products", "orderitems", "itemlist", "itemslist", "productlist",
@@ -1251,7 +1368,10 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             if column.kind != "timestamp":
                 values = missing_values(values, name, raw_header[header.index(col)], report,
                                         known=column.synonyms if column.kind == "enum" else (),
-                                        also=_item_placeholders(values) if col == "item_id" else ())
+                                        also=_item_placeholders(values) if col == "item_id"
+                                        else NUMBER_PLACEHOLDERS if column.kind == "float" else ())
+                if col == "user_id" and "session_id" in header:
+                    values = _walk_in_buyers(values, name, raw_header[header.index(col)], report)
             if col == "item_id" and spec.name == "interactions" and (values == "").all():
                 # (a restaurant's 'bar_code', 'NA' on all 10,037 lines, had been read as the item
                 # by its usual name, and the load stopped on 'line 2: item_id: empty': real-af)
@@ -1273,6 +1393,9 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                 report.notes.append(f"{name}: {raw_header[header.index('session_id')]!r} joins lines of different "
                                     "shoppers: lines without a shopper do not take one from it")
                 continue
+            if col == "timestamp" and col in header:
+                frame[col] = _no_day_keys(frame[col].astype(str).str.strip(), name, raw_header[header.index(col)],
+                                          report)
             if col in header:
                 frame[col] = fill_from_basket(frame[col].astype(str).str.strip(), basket, name,
                                                raw_header[header.index(col)],

@@ -797,8 +797,15 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
         if by_sep is not None:
             day_first, note = by_sep
         else:
-            note = ("dates with '/' or '-' have numbers above 12 in both places (day/month and "
-                    "month/day mixed?): read as month/day/year, the others are bad rows")
+            # Each date with a number above 12 in the order that number says, the rest (both
+            # 12 or less) in the more common one: a teaching file that mixes MM/DD and DD/MM
+            # had lost 75 telling dates of 500 as bad rows (real122-ar).
+            days, months = int((a > 12).sum()), int((b > 12).sum())
+            day_first = _each_by_its_own(a, b, days > months)
+            note = (f"dates with '/' or '-' have numbers above 12 in both places (day/month on {days:,} lines, "
+                    f"month/day on {months:,}: mixed): each such date read in the order its number above 12 "
+                    f"says, the others (both numbers 12 or less) {'day' if days > months else 'month'} first, "
+                    "the more common order, which for them is a guess")
     if short_note:
         note = f"{note}; {short_note}" if note else short_note
     year = pd.to_numeric(parts["year"])
@@ -825,6 +832,12 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
         if flipped:
             note = f"{note}; {flipped}" if note else flipped
     return stamp + pd.to_timedelta(second - np.floor(second), unit="s"), note
+
+
+def _each_by_its_own(a: pd.Series, b: pd.Series, day_first: bool) -> pd.Series:
+    """Per line, whether the day comes first: where the first number is above 12 it must be
+    the day, where the second is it must be; else ``day_first``."""
+    return ((a > 12) | ((b <= 12) & day_first)).fillna(day_first).astype(bool)
 
 
 def _day_first_by_separator(parts: pd.DataFrame, a: pd.Series, b: pd.Series) -> tuple[pd.Series, str] | None:
@@ -857,8 +870,11 @@ def _day_first_by_separator(parts: pd.DataFrame, a: pd.Series, b: pd.Series) -> 
     if len(order) < 2 or not any(order.values()) or (len(set(order.values())) < 2 and not mixed):
         return None
     first = sep.map(order).fillna(False).astype(bool)
-    said = ", ".join(f"{'day' if d else 'month'} first with {m!r}" + (" (most of its dates; those that cannot be, "
-                     "bad rows)" if m in mixed else "") for m, d in sorted(order.items()))
+    for mark in mixed:
+        rows = (sep == mark).to_numpy()
+        first[rows] = _each_by_its_own(a, b, order[mark])[rows]
+    said = ", ".join(f"{'day' if d else 'month'} first with {m!r}" + (" (most of its dates; each with a number "
+                     "above 12 in the order it says)" if m in mixed else "") for m, d in sorted(order.items()))
     return first, (f"dates written two ways, each with its own order ({said}): a number above 12 says which in each "
                    "(a file partly re-saved by a spreadsheet?)")
 

@@ -447,8 +447,9 @@ def _can_be_id(col: list[str]) -> bool:
 
 WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
 """A web server's request line, as an access log writes it."""
-_IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
-"""An IPv4 address: a client's, no product (nor shopper: many people share one)."""
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+"""An IPv4 address: a client's, no product (nor shopper: many people share one). Four
+numbers of 0 to 255 without leading zeros: not a material code '1.02.05.014'."""
 
 
 def _item_of(columns: list[list[str]], ids: list[int]) -> int:
@@ -717,24 +718,22 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                 f"columns {_spans([i + 1 for i in lists])} hold lists of ids on most lines (an impression log's "
                 "history and impressions, as MIND's behaviors.tsv), so a line is many interactions: give one "
                 "line per shopper and item (for MIND, each clicked 'N…-1' of the impressions)")
-        listed = None
-        if len(lists) == 1 and lists[0] not in ids:
+        if len(lists) == 1 and lists[0] not in ids and _products_listed(columns[lists[0]]) and (
+                (buyer := _buyer_beside_a_list(columns, ids)) is not None):
             # One column of id lists, the rest single ids: a basket a line, its products
             # listed ('2013-01-01|202|530|20 3 1': a Colombian supermarket's day, store,
             # customer and products; the store had been the shopper and the customer the
             # item, the products unread; real124-ar). The products are the item
-            # (lines.item_lists makes a row of each); the shopper the first id column
-            # that is not one value throughout (the store).
-            listed = lists[0]
-            ids = [i for i in ids if len(set(columns[i]) - {""}) > 1]
-        keys = [i for i in ids if is_row_key(columns[i])]
-        ids = [i for i in ids if i not in keys]
-        if listed is not None and ids:
-            names[ids[0]], names[listed] = "user_id", "item_id"
-            said += [f"{ids[0] + 1} as user_id", f"{listed + 1} as item_id (a list of the basket's products a line)"]
+            # (lines.item_lists makes a row of each), the shopper :func:`_buyer_beside_a_list`.
+            # Only a list of products (lists of several lengths whose ids come back on other
+            # lines: not phones '06 12 22 30 40', amounts '12 500'; session ar's review).
+            names[buyer], names[lists[0]] = "user_id", "item_id"
+            said += [f"{buyer + 1} as user_id", f"{lists[0] + 1} as item_id (a list of the basket's products a line)"]
             said.sort(key=lambda s: int(s.split()[0]))
             not_read = _spans([i + 1 for i, n in enumerate(names) if n.startswith("column_")])
             return names, "column " + ", ".join(said) + (f"; column {not_read} not read" if not_read else "")
+        keys = [i for i in ids if is_row_key(columns[i])]
+        ids = [i for i in ids if i not in keys]
         if keys and len(ids) >= 2 and _is_scale(columns[ids[1]]) and (
                 _mostly_distinct(columns[ids[0]]) or (times and not _follows(columns[keys[0]], columns[time]))):
             # NCF's ml-1m.test.rating: user, movie, rating, time, one line per user (0, 1, 2,
@@ -826,7 +825,13 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                                 f"{example!r}), and each value of column {item + 1} goes with one of them only: "
                                 "a catalogue's hierarchy (an artist's albums?), no shopper's history; put a header "
                                 "line first that names the shopper column user_id")
-        numbered = _numbered_by(columns, user) if basket is None else None
+        numbered = _numbered_by(columns, user, columns[time] if times else None) if basket is None else None
+        if numbered is not None and numbered == item:
+            # (the numbered column is the item: a course's lessons 1..n, jokes rated in
+            # order; or another id is: an order's line number second, its product third)
+            rest = [i for i in ids if i not in (user, numbered)]
+            item = rest[0] if rest else item
+            numbered = numbered if rest else None
         if numbered is not None:
             # TPC-H's lineitem.tbl (no header: order key, part, supplier, line number, ...):
             # the order key had been the shopper, the line numbers 1-7 called a rating whose
@@ -942,17 +947,51 @@ def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None
     return None
 
 
-def _numbered_by(columns: list[list[str]], at: int) -> int | None:
+def _buyer_beside_a_list(columns: list[list[str]], ids: list[int]) -> int | None:
+    """The shopper of a file of one basket a line beside its list of products: of the id
+    columns that vary and repeat (not a receipt's id, new on every line, nor a row key),
+    the one with the most values, where every other has a fifth of them or fewer (the
+    stores, not a click log's clicked item beside its shown slate). None otherwise."""
+    varying = [i for i in ids if len(set(columns[i]) - {""}) > 1 and not is_row_key(columns[i])]
+    repeating = [i for i in varying if len(set(columns[i])) <= 0.8 * len(columns[i])]
+    if not varying:
+        return None
+    # (new on every line is a receipt's id where another repeats; in a short sample, the
+    # customers may be too)
+    buyer = max(repeating or varying, key=lambda i: len(set(columns[i])))
+    most = len(set(columns[buyer]))
+    return buyer if all(5 * len(set(columns[i])) <= most for i in repeating if i != buyer) else None
+
+
+def _products_listed(col: list[str]) -> bool:
+    """Whether a column's lists are products', as :func:`.lines.joined_ids` finds them."""
+    from .lines import joined_ids
+
+    return joined_ids(col) == " "
+
+
+def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> int | None:
     """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ..., where
-    each value's lines come together (one run each) and a fifth of the runs or more have
-    two lines or more: a document's line numbers, so column ``at`` is the document (an
-    order), not a shopper. None otherwise."""
+    each value's lines come together (one run each), a fifth of the runs or more have two
+    lines or more, and a run's times span a day or less at the median: a document's line
+    numbers, so column ``at`` is the document (an order), not a shopper. A shopper's
+    events numbered in a file sorted by shopper span weeks (session ar's review: a
+    ratings file's 60 users had become 450 one-day visits). None otherwise, and without
+    times."""
     col = columns[at]
     starts = [0, *(k for k in range(1, len(col)) if col[k] != col[k - 1])]
-    if len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
+    if times is None or len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
         return None
     ends = [*starts[1:], len(col)]
     if sum(e - s >= 2 for s, e in zip(starts, ends, strict=True)) < 0.2 * len(starts):
+        return None
+    import pandas as pd
+
+    from .timestamps import parse_timestamps
+
+    stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
+    span = (stamps.groupby(pd.Series(col)).max() - stamps.groupby(pd.Series(col)).min()).median()
+    if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
         return None
     # (the last run may be cut by the sample's end: it still starts at 1)
     for c, values in enumerate(columns):

@@ -327,6 +327,9 @@ def _year_first_twin(rows: list[list[str]], at: int, others: list[int]) -> int |
                  for r in rows if r[at].strip() and r[j].strip()]
         if len(pairs) < 20 or not all(a and b for a, b in pairs):
             continue
+        if any(a.group(0) != a.group(0)[:a.end(3)] for a, _ in pairs) and all(
+                b.group(0) == b.group(0)[:b.end(3)] for _, b in pairs):
+            continue  # (the twin without the hours the other gives: a sale's time is worth more; session ar's review)
         same = sum(a.group(3) == b.group(1) and {int(a.group(1)), int(a.group(2))} == {int(b.group(2)), int(b.group(3))}
                    for a, b in pairs)
         if same >= 0.95 * len(pairs):

@@ -26,6 +26,7 @@ LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "sal
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
                    "rowtotal",  # (Magento's order items: 'row_total' beside 'qty_ordered')
+                   "spend",  # (84.51's Complete Journey sample: 'SPEND' beside 'UNITS'; real127-ar)
                    "purchaseamount",  # (Kaggle's shopping trends: 'Purchase Amount (USD)'; real48-an)
                    "netvalue",  # (SAP's billing items: the line's net value)
                    "storesales",  # (FoodMart's 'store_sales': unit_sales times the price; real-ae)

@@ -337,7 +337,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
                 # consumer and member numbers, a till's loyalty card; real119-ar, real121-ar, real123-ar)
                 "заказчик", "идклиента", "idклиента", "кодпокупателя", "контрагент", "zakaznik", "idzakaznika",
-                "消費者編號", "會員編號", "會員id", "客戶編號", "顧客編號", "customercardno", "loyaltycardno",
+                "消費者編號", "customercardno", "loyaltycardno",
                 "membercardno",
                 "musteriid",  # (a Turkish sales file's 'musteri_id'; real37-al)
                 # (a patient's prescriptions, a library's patron and borrower, a job board's
@@ -381,6 +381,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # anonymous one-visit shoppers; real104-aq. Beside a buyer's column a reseller sells;
                 # session aq's review)
                 "resellerkey", "resellerid")  # (a Polish shop's 'klient_id'; real26-aj)
+USER_ALIASES = (*USER_ALIASES[:-2],
+                # (Danish and Norwegian customers, Finnish ones, 84.51's households; real125-ar, real127-ar)
+                "kundeid", "kundenummer", "asiakas", "asiakasid", "asiakasnumero", "hshdnum",
+                *USER_ALIASES[-2:])
 
 
 ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec, 0 where none; session aq's review)
@@ -424,7 +428,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (Taiwan's 'product' word, a Russian file's product and 1C's nomenclature, a Czech
                 # order line's item; real119-ar, real123-ar)
                 "產品id", "產品編號", "產品代碼", "产品id", "产品编号", "идтовара", "idтовара", "продукт",
-                "номенклатура", "polozka", "idpolozky",
+                "номенклатура", "kodzbozi", "製品id",  # (not a Czech 'Položka': an invoice line's position)
                 "品番", "janコード", "jancode",  # (a Japanese part number and barcode, before 商品名; session aj's
                 # review. Not a bare 'JAN': a sales-by-month sheet's January)
                 "קודמוצר", "ברקוד", "מוצר", "פריט", "كودالمنتج", "رقمالصنف", "كودالصنف", "الباركود", "المنتج",
@@ -478,6 +482,15 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # order lines, a fast-food till; real39-am. After 'sellerSku' and 'Part Number'
                 # beside it: session am's review)
                 "itemname")
+_ROMANCE_PRODUCT_WORDS = ("produto", "prodotto", "producto", "articolo", "articulo", "artigo", "tuote")
+"""A product in Portuguese, Italian, Spanish (and Finnish), which schemas write with an id's
+affix: Brazil's 'produto_id', Italy's 'IdProdotto', 'cod_articolo' (real130-ar, real125-ar)."""
+ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
+    key for word in _ROMANCE_PRODUCT_WORDS for key in (f"{word}id", f"id{word}", f"cod{word}", f"codigo{word}",
+                                                        f"codice{word}", f"{word}numero", f"{word}koodi", word)
+    if key not in ITEM_ALIASES),
+    # (84.51's Complete Journey sample: 'PRODUCT_NUM'; Danish item numbers; real127-ar, real125-ar)
+    "productnum", "varenummer", "vareid", ITEM_ALIASES[-1])
 # (Not 'appid': Steam's game, but a Snowplow event's or an e-learning log's client app
 # beside its course; session am's review.)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
@@ -499,7 +512,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "ценазаединицу", "ценапродажи", "ценапродажизаединицу",
-                 "售價", "售价", "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
+                 "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -526,6 +539,11 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  # (last: a bottler's price per case beside its cases; a unit's price beats it where
                  # both are given, the quantity then in units; session aq's review)
                  "unitpricecase", "pricepercase")
+PRICE_ALIASES = (*PRICE_ALIASES[:-2],
+                 # (Danish, Finnish, Vietnamese prices; a Mockaroo/ADempiere 'price_momentary';
+                 # real125-ar, real128-ar, real129-ar)
+                 "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "gia", "pricemomentary",
+                 *PRICE_ALIASES[-2:])
 
 
 GENERIC_INTERACTIONS = TableSpec(
@@ -613,7 +631,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         # (Russian, Czech and Polish order lines, a till's 'ItemQty'; real119-ar, real121-ar)
-                        "количествопродаж", "pocetkusu", "mnozstvi", "liczbasztuk", "itemqty", "銷售數量", "購買數量",
+                        "количествопродаж", "pocetkusu", "mnozstvi", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
                         "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
@@ -623,11 +641,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa",
-                        # (Chile's receipt, Mexico's invoice folio, Latin America's voucher, Brazil's
-                        # coupon and fiscal note, Mercado Libre's '# de venta'; real124-ar)
-                        "boleta", "nboleta", "nroboleta", "numeroboleta", "folio", "comprobante", "nrocomprobante",
-                        "numerocomprobante", "cupom", "cupomfiscal", "notafiscal", "numeronotafiscal", "idvenda",
-                        "vendaid", "#deventa", "numerodeventa", "nºdeventa", "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
+ "madon", "mađon", "madonhang", "mađonhang", "numerodopedido", "idpedido", "numeronota", "kodetransaksi", "idtrx",
                         "ordine", "bestelling", "bestelnummer", "pedidoid",  # ('pedido_id': real31-ak)
                         "ordnum", "ordno",  # (the data-warehouse course's 'sls_ord_num', a Korean ERP's ORD_NO; real103-aq)
                         "txnid", "trxid", "txnno",  # (a till's 'Txn ID' over a receipt's lines; session aq's review)
@@ -639,14 +653,27 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Taiwanese marketplaces' order number, Russian, Czech and Polish orders; real119-ar,
                         # real123-ar)
                         "訂單編號", "訂單號碼", "訂單id", "訂單號", "номерзаказа", "идзаказа", "idзаказа", "objednavka",
-                        "idobjednavky", "cisloobjednavky", "zamowienie", "idzamowienia", "numerzamowienia",
+                        "idobjednavky", "cisloobjednavky", "zamowienie", "idzamowienia",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "شمارهفاکتور", "شمارهسفارش", "αριθμόςαπόδειξης",
                         "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
                         # (a probe, session (ab); after the rest: a Latin American till's document number is the customer's ID card)
                         "주문번호", "mađonhang",
                         # (Shopee Vietnam's affiliate report's 'ID đơn hàng', the noun after; real106-aq)
-                        "iddonhang", "idđonhang", "numerzamowienia", "documentnumber", "doc.no.")),
+                        "iddonhang", "idđonhang", "numerzamowienia", "documentnumber", "doc.no.",
+                        # (last: Chile's receipt number, Mexico's invoice folio, Latin America's
+                        # voucher number, Brazil's fiscal coupon and note, Mercado Libre's '# de venta';
+                        # real124-ar. Not a bare 'Cupom' (a discount code), 'Comprobante' or 'Boleta' (the
+                        # document's kind); an order's own name first; session ar's review)
+                        # (Danish, Finnish, Italian, Spanish and Portuguese orders, invoices and receipts;
+                        # real125-ar, real130-ar)
+                        "ordrenummer", "ordrenr", "ordreid", "tilausnumero", "tilausid", "kuittinumero",
+                        "ostotapahtumaid", "idfattura", "fatturaid", "numerofattura", "idfactura", "facturaid",
+                        "numerofactura", "idscontrino", "idordine", "ordineid", "numeroordine", "codigoventa",
+                        "numerodocumento",
+                        "nboleta", "nroboleta", "numeroboleta", "folio", "nrocomprobante", "numerocomprobante",
+                        "cupomfiscal", "notafiscal", "numeronotafiscal", "idvenda", "vendaid", "#deventa",
+                        "numerodeventa", "nºdeventa", "invoicecode", "basketnum", "オーダーid")),
     ),
 )
 
@@ -695,7 +722,9 @@ GENERIC_USERS = TableSpec("users", (Column("user_id", aliases=(*USER_ALIASES, "i
 
 
 STRONG_ITEM_KEYS = ("productid", "sku", "articleid", "itemcode", "productcode", "ean", "upc", "stockcode",
-                    "artikelnummer", "articlenumber", "productnumber")
+                    "artikelnummer", "articlenumber", "productnumber",
+                    # (a Brazilian order-items table's 'produto_id' beside its line's own 'item_id'; real130-ar)
+                    *(f"{a}{w}{b}" for w in _ROMANCE_PRODUCT_WORDS for a, b in (("", "id"), ("id", ""), ("cod", ""))))
 """Names that say 'the product's id' beyond doubt (not 'article', 'item': in a shop of
 one-off pieces a unique item_id beside a garment type is right as it is)."""
 

@@ -158,7 +158,7 @@ _RETURNS_SHEET_KEYS = ("returns", "returned", "returnedorders", "refunds", "refu
 
 
 _ORDER_KEY = re.compile(r"order|invoice|receipt|transaction|basket|bill|ticket|sale(?:s)?id|commande|pedido"
-                        r"|bestellung|ordine|factura|facture|rechnung|訂單|订单|注文|заказ|objedn")
+                        r"|bestellung|ordine|factura|facture|rechnung|訂單|订单|注文|オーダー|заказ|objedn")
 """A column that names an order: the only one a returns sheet is matched by (one that lists
 products flags every shopper's purchases of them; session am's review)."""
 
@@ -203,7 +203,7 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
             if not any(cells):
                 continue
             flag = _sheet_cell(row[rest[0]]).strip().lower() if rest and rest[0] < len(row) else "yes"
-            if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja", "是", "да", "ano"):
+            if flag not in ("yes", "y", "true", "1", "x", "returned", "oui", "si", "sí", "sim", "ja", "是", "да", "ano", "○", "◯", "はい"):
                 if flag in ("no", "n", "false", "0", "", "not returned", "non", "nein", "não", "nao", "否", "нет", "ne"):
                     continue
                 break  # (another column than a yes/no: no returns list)

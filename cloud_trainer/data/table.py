@@ -560,13 +560,14 @@ def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestRepor
     order's day from its other lines (:func:`.columns.fill_from_basket`). A data-warehouse
     course's 19 lines dated ``0`` had been bad rows while their orders' other lines gave
     the day (real120-ar)."""
-    zero = times.isin(("0", "00000000"))
+    zero = times.isin(("0", "00000000", "-1", "19000101"))  # (Kimball's unknown day keys too)
     if not zero.any():
         return times
     given = times[(times != "") & ~zero]
     if len(given) < 20 or given.str.fullmatch(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])").mean() < 0.95:
         return times
-    report.notes.append(f"{name}: column {raw_name!r}: {int(zero.sum()):,} day keys '0' (a warehouse's 'no date') "
+    keys = ", ".join(repr(k) for k in pd.unique(times[zero])[:3])
+    report.notes.append(f"{name}: column {raw_name!r}: {int(zero.sum()):,} day keys {keys} (a warehouse's 'no date') "
                         "read as no date")
     return times.where(~zero, "")
 
@@ -761,6 +762,9 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|unique.?item.?ids|(?<![a-z])booked.?(?:adults|children|guests|persons|pax|seats)"
                          # (a sales file's 'Customer_Satisfaction', 1-6 or 'good'; real122-ar)
                          r"|satisf|feedback|sentiment|loyalty.?(?:tier|level|points)"
+                         # (a feature table's count of products, a delivery's 'USER_LONG' longitude;
+                         # real127-ar, real125-ar)
+                         r"|unique.?products?|(?<![a-z])long(?![a-z])"
                          # (a category in Russian, Czech, Polish, Chinese: 'Категория товара'; real119-ar)
                          r"|категор|kategor|類別|类别|分類|分类")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
@@ -1116,7 +1120,10 @@ WALK_IN_BUYERS = frozenset({"consumidor final", "consumidorfinal", "publico en g
                             "cliente balcao", "cliente balcão", "66666666-6", "walk-in customer", "walk in customer",
                             "walkin customer", "walk-in", "cash customer", "cash sale", "default customer",
                             "guest customer", "laufkunde", "barverkauf", "client divers", "client comptoir",
-                            "розничный покупатель", "частное лицо", "散客", "一般客", "비회원"})
+                            "розничный покупатель", "частное лицо", "散客", "一般客", "비회원",
+                            # (Mexican tills' defaults; session ar's review)
+                            "cliente mostrador", "clientemostrador", "ventas al publico", "ventas al público",
+                            "venta al publico", "venta al público", "mostrador"})
 """The names tills and ERPs give a buyer they do not know, the same on every such receipt:
 Brazil's and Argentina's 'Consumidor Final', Mexico's 'PUBLICO EN GENERAL', Chile's RUT
 66666666-6, a till's 'Walk-in Customer'. Read as one shopper, a Brazilian ERP's 1,330
@@ -1233,9 +1240,14 @@ def _refuse_grouped_report(header: list[str], second: list[str], name: str) -> N
 
 
 LISTED_ITEM_KEYS = frozenset({"items", "products", "orderitems", "itemlist", "itemslist", "productlist",
-                              "productslist", "dishes", "cartitems", "basketitems", "ordereditems"})
+                              "productslist", "dishes", "cartitems", "basketitems", "ordereditems", "itemsjson",
+                              "productids", "itemids", "produtos", "idprodutos", "productos", "prodotti"})
 """Names of an order's column of listed items (a food app's ``items``: ``["Margherita Pizza
 x2", "Garlic Bread x1"]``), read as the items only where its cells are lists."""
+
+
+_SERVED = re.compile(r"placement|modelversion|^model$|served|impression|slate|recommend|^rank|requestid")
+"""Header words of a recommender's serving log: its lists are what was shown, not bought."""
 
 
 def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], raw_header: list[str], name: str,
@@ -1247,11 +1259,16 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
     (real107-aq). A column of counts ('items': 3) stays unread."""
     at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
                and header_key(h) in LISTED_ITEM_KEYS), None)
-    if at is None:
+    if at is None or any(_SERVED.search(header_key(h)) for h in raw_header):
+        # (a recommender's serving log: 'request_id', 'placement', 'model_version' and the
+        # 'items' it showed, read as 2,500 purchases; session ar's review)
         return header
     with contextlib.suppress(csv.Error):
         cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) > at]
-        if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells):
+        # (not lists of one length of four or more on every line: a slate shown, ten ids each)
+        sizes = {c.count(",") for c in cells}
+        if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells) and (
+                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 3):
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "
                                 f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]

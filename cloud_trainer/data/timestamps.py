@@ -50,6 +50,13 @@ def clock_text(clock: pd.Series, *, hours: bool = False) -> pd.Series:
     where ``hours`` (the column is named as the hour) or each is 23 or less: a Spanish
     transit log's ``hora`` 11 beside its ``fecha`` had been glued into '11/09/2019 11', every
     line a bad row (real59-ao)."""
+    if (halves := clock.str.match(r"(?:上午|下午|午前|午後|오전|오후)\s*\d")).any():
+        # (zh-TW, Japanese and Korean Excel write a clock's half of the day first: '上午 8:00:00',
+        # '下午 2:15:00'; read as no time, every sale at midnight; session ar's review)
+        parts = clock.str.extract(r"^(上午|下午|午前|午後|오전|오후)\s*(\d{1,2})(:\d{2}(?::\d{2})?)$")
+        hour = pd.to_numeric(parts[1], errors="coerce") % 12 + parts[0].isin(["下午", "午後", "오후"]) * 12
+        clock = clock.where(~(halves & parts[1].notna()),
+                            hour.astype("Int64").astype(str).str.zfill(2) + parts[2].fillna(""))
     short = clock.str.fullmatch(r"\d{1,2}")
     if not hours and short.any() and not clock.str.fullmatch(r"\d{3,4}").any():
         hours = bool((pd.to_numeric(clock[short]) <= 23).all())

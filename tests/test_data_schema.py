@@ -1099,7 +1099,7 @@ def test_dunnhumby_day_numbers_and_till_times_make_ordered_timestamps(tmp_path: 
     """dunnhumby's releases (The Complete Journey on Kaggle, Carbo-Loading) count days
     (``DAY`` 1-711) and write the time as ``HHMM`` numbers (``TRANS_TIME`` 946 = 09:46).
     Day N is read as 2000-01-01 + N days, with a note that weekday and season are not
-    the real ones; a time that does not exist is a bad row."""
+    the real ones; a time that does not exist leaves the line its day."""
     path = write(tmp_path, "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,TRANS_TIME\n"
                  "2375,26984851472,1,1004906,1,1.39,1631\n"
                  "1364,26984896261,1,842930,1,2.19,946\n"
@@ -1107,11 +1107,13 @@ def test_dunnhumby_day_numbers_and_till_times_make_ordered_timestamps(tmp_path: 
                  "1364,26984896263,3,999999,1,2.19,2400\n", "transaction_data.csv")
     report = IngestReport()
     frame = read_table(path, GENERIC_INTERACTIONS, report)
+    # (a time that does not exist, '2400', leaves the line its day since session ar, where it
+    # had been a bad row: a synthetic till's 758 of 2,000 such lines had all been lost)
     assert [str(t) for t in frame["timestamp"]] == [
-        "2000-01-02 16:31:00", "2000-01-02 09:46:00", "2001-12-12 00:05:00"]
-    assert frame["session_id"].tolist() == ["26984851472", "26984896261", "26984896262"]
+        "2000-01-02 16:31:00", "2000-01-02 09:46:00", "2001-12-12 00:05:00", "2000-01-04 00:00:00"]
+    assert frame["session_id"].tolist() == ["26984851472", "26984896261", "26984896262", "26984896263"]
     assert any("column 'DAY' holds day numbers (1-711), not dates" in n for n in report.notes)
-    assert [e.line for e in report.errors] == [5]
+    assert not report.errors
     # Elsewhere a short number is still no timestamp.
     other = write(tmp_path, "user_id,item_id,timestamp\nu,i,17\n", "short.csv")
     report = IngestReport()
@@ -2701,8 +2703,8 @@ def test_an_sql_dump_is_a_clear_error(tmp_path: Path) -> None:
     path = write(tmp_path, "-- MySQL dump 10.13  Distrib 8.0.32, for Linux (x86_64)\n--\n"
                            "INSERT INTO `orders` VALUES (1,'c1','p1','2023-01-01'),(2,'c2','p2','2023-01-02');\n",
                  "shop_orders.sql")
-    with pytest.raises(DataError, match=r"shop_orders.sql: an SQL dump \(INSERT statements\), not a table: export "
-                                        r"the table as CSV"):
+    with pytest.raises(DataError, match=r"shop_orders.sql: an SQL dump or script \(statements, not a table of rows\): "
+                                        r"export the table as CSV"):
         read_table(path, GENERIC_INTERACTIONS, IngestReport())
 
 

@@ -7087,3 +7087,53 @@ def test_round_38_nordic_romance_and_panel_words(tmp_path: Path) -> None:
     said = refusal(tmp_path, "orders_autumn_2020.csv", "TIMESTAMP,ITEM_COUNT,USER_LAT,USER_LONG,VENUE_LAT\n" + "".join(
         f"2020-08-01 06:07:00,{1 + k % 3},60.{158 + k % 40},24.{946 + k % 30},60.{160 + k % 7}\n" for k in range(150)))
     assert "'USER_LONG' may be" not in said
+
+
+def test_round_38_feeds_flags_row_names_and_minorities(tmp_path: Path) -> None:
+    """Round 38 (real126-ar to real129-ar): BaseLinker's 'date_add' in Unix seconds was
+    unread, the orders put on a made-up clock; Etsy's minority of comma-joined SKUs were
+    items of their own; a feature table's one-hot 'evt_*' flags were ignored, every line a
+    purchase; R's and pandas' unnamed row names made every line one field too wide; a price
+    'unit_price_cents' was unread; a publisher's 'reader_id' was no shopper; a paged API
+    response ('limit', 'offset', 'has_next') was refused; a column named 'rating' to the
+    tenth said nothing; a till's clock '1672' lost the line; a sheet's title padded
+    before (',,,Breakfast at the Frat') was the header."""
+    path = tmp_path / "sample_orders.json"
+    path.write_text(json.dumps({"status": "SUCCESS", "orders": [
+        {"order_id": k, "email": f"c{k % 40}@x.pl", "date_add": 1_781_174_799 + k * 3_600,
+         "products": [{"sku": f"S{(k + j) % 30}", "quantity": 1, "price_brutto": 9.5} for j in range(1 + k % 2)]}
+        for k in range(200)]}))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["timestamp"].min().year == 2026
+    inter = interactions_of(tmp_path, "EtsySoldOrders.csv", "Sale Date,Order ID,Buyer,SKU",
+                            lambda k: f"2022-0{1 + k % 9}-{1 + k % 28:02d},{k},b{k % 40},"
+                                      + (f"\"{6598397 + k % 30},{6598397 + (k + 1) % 30}\"" if k % 7 == 0 else f"{6598397 + k % 30}"))
+    assert inter["item_id"].nunique() == 30 and len(inter) == 343
+    inter = interactions_of(tmp_path, "events_features.csv", "user_id,product_id,ts,evt_view,evt_click,evt_add_to_cart,evt_purchase",
+                            lambda k: f"u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
+                                      + ",".join("True" if k % 4 == j else "False" for j in range(4)))
+    assert inter["event_type"].value_counts().to_dict() == {"view": 150, "cart": 75, "purchase": 75}
+    raw, _ = load_text(tmp_path, "product_ratings.csv", "userID,productID,timestamp\n" + "".join(
+        f"{k},{k % 40},{k % 30},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 40 and len(raw.interactions) == 300
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,product_id,ordered_at,unit_price_cents",
+                            lambda k: f"{k},c{k % 40},p{k % 30},2023-06-{1 + k % 28:02d},1100")
+    assert inter["price"].eq(11.0).all()
+    inter = interactions_of(tmp_path, "raw_pageviews.csv", "session_id,reader_id,article_id,viewed_at",
+                            lambda k: f"s{k},r{k % 40},a{k % 30},2024-01-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40
+    path = tmp_path / "orders_page.json"
+    path.write_text(json.dumps({"data": [{"order_id": k, "customer_id": f"c{k % 40}", "product_id": f"p{k % 30}",
+                                          "created": f"2024-01-{1 + k % 28:02d}"} for k in range(300)],
+                                "total": 900, "limit": 300, "offset": 0, "has_next": True}))
+    assert len(load_dataset("csv", interactions=path).interactions) == 300
+    notes = notes_of(tmp_path, "reviews.csv", "user_id,product_id,rating,review_date\n" + "".join(
+        f"u{k % 40},p{k % 30},{1 + (k % 41) / 10:.1f},2024-01-{1 + k % 28:02d}\n" for k in range(300)))
+    assert any("column 'rating' (ratings from 1 to 5) not read" in n for n in notes)
+    inter = interactions_of(tmp_path, "transaction_data.csv", "household_key,BASKET_ID,DAY,PRODUCT_ID,TRANS_TIME",
+                            lambda k: f"{k % 40},{k},{1 + k % 28},{k % 30},{'1672' if k % 3 == 0 else '1631'}")
+    assert len(inter) == 300
+    said = refusal(tmp_path, "product-lookup-table.csv", ",,,Breakfast at the Frat: A Time Series Analysis,,\n"
+                   "UPC,DESCRIPTION,MANUFACTURER,CATEGORY,SUB_CATEGORY,PRODUCT_SIZE\n"
+                   + "".join(f"{1111009477 + k},PRETZELS {k},PRIVATE LABEL,BAG SNACKS,PRETZELS,15 OZ\n" for k in range(60)))
+    assert "(header has UPC, DESCRIPTION" in said and "it looks like a catalogue" in said

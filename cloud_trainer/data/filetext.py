@@ -169,7 +169,7 @@ def count_title_lines(text: str) -> tuple[int, str]:
     more fields that are not blank. ``(0, "")`` otherwise, and always for a one-column file."""
     head = text[:20_000].split("\n", 12)[:12]
     seps = (",", "\t", ";", "|", "::")
-    first = head[0].rstrip(" \r,;\t|") if head else ""
+    first = head[0].strip(" \r,;\t|") if head else ""  # (a sheet's title padded before too: ',,,Breakfast at the Frat'; real127-ar)
     if not first.strip() or any(sep in first for sep in seps):
         return 0, ""
     for i, line in enumerate(head[1:11], start=1):

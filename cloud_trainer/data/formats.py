@@ -137,7 +137,7 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
     # writes '[dbo].[Orders]': read as a CSV whose header was 'USE [opaxSample]'; real120-ar)
     script = raw[:65536].removeprefix(b"\xef\xbb\xbf")
     if SQL_DUMP.search(script) or SQL_SCRIPT.match(script):
-        raise FormatError("an SQL dump (INSERT statements), not a table: export the table as CSV (mysql --batch, "
+        raise FormatError("an SQL dump or script (statements, not a table of rows): export the table as CSV (mysql --batch, "
                           "psql's \\copy ... to 'file.csv' csv header, or SELECT ... INTO OUTFILE)")
     json_kind = json_layout(raw)
     if json_kind == "lines":

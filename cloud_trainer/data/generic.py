@@ -41,6 +41,7 @@ from cloud_trainer.data.lines import (
     child_lines,
     clicked_only,
     context_rating_firsts,
+    events_of_flags,
     ga_actions,
     item_lists,
     loans_file,
@@ -141,6 +142,7 @@ def load_generic(
     inter = planned_as_favorites(inter, interactions, report)
     inter = child_lines(inter, interactions, report)
     inter = ga_actions(inter, interactions, report)
+    inter = events_of_flags(inter, interactions, report)
     inter = sales_only(inter, interactions, report)
     inter = previews_out(inter, interactions, report)
     inter = _items_in_unnamed_columns(inter, interactions, report)
@@ -528,7 +530,10 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         # its lines below 0 had said nothing; real10-ag).
         steps = given.nunique() <= 41 and ((given * 2) % 1 == 0).mean() >= 0.99
         signed = key in RATING_KEYS and low < 0 < high
-        if not (steps or signed):
+        # (a column named as the rating, to the tenth: a generator's 1.0-5.0 reviews, 15 % of
+        # them below 3, had said nothing; real128-ar)
+        tenths = key in RATING_KEYS and 0 <= low < high <= 10 and ((given * 10).round(6) % 1 == 0).mean() >= 0.99
+        if not (steps or signed or tenths):
             continue
         if low == high:
             return None

@@ -276,7 +276,8 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # (a planned date only where no other column holds times, in any pass)
     planned = {i for i in columns if _PLANNED.search(header_key(header[i]))}
     passes = (lambda i, v: headerless.is_time(v, epochs=False),
-              lambda i, v: bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v),
+              lambda i, v: (bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v))
+              or _dated_seconds(header[i], v),
               lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
@@ -335,6 +336,17 @@ def _year_first_twin(rows: list[list[str]], at: int, others: list[int]) -> int |
         if same >= 0.95 * len(pairs):
             return j
     return None
+
+
+def _dated_seconds(name: str, values: list[str]) -> bool:
+    """Whether a column named as a date or a moment of the order (``date_add``,
+    ``date_confirmed``, ``created``) holds Unix seconds, ten digits each, 2001 to 2035:
+    BaseLinker's orders (Allegro, Amazon and eBay sellers' hub) time them so, and had been
+    read on a made-up clock (real129-ar). Ten digits, not an order number's eight or twelve."""
+    key = header_key(name)
+    if not re.search(r"date|created|added|confirmed|placed|paid|ordered", key) or not values:
+        return False
+    return all(re.fullmatch(r"\d{10}", v) and 978_307_200 <= int(v) <= 2_082_758_400 for v in values)
 
 
 def _same_days(timed: list[str], dated: list[str]) -> bool:

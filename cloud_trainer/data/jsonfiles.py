@@ -298,7 +298,11 @@ def _with_parent(record: dict[str, Any], parents: dict[Any, dict[str, Any]]) -> 
 
 
 WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "links", "_links", "page", "count",
-                          "total", "next", "previous", "cursor", "has_more", "status"})
+                          "total", "next", "previous", "cursor", "has_more", "status",
+                          # (a paged REST response's 'limit', 'offset', 'has_next'; real126-ar)
+                          "limit", "offset", "has_next", "has_prev", "has_previous", "page_size", "pagesize",
+                          "per_page", "total_count", "totalcount", "total_pages", "next_page", "prev_page",
+                          "next_cursor", "success", "message", "code", "error", "errors", "request_id"})
 """Keys an API response puts beside its list of records (Spotify's ``info``, a page's
 ``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
 

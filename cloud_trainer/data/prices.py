@@ -337,6 +337,12 @@ def micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
     names = inter.attrs.get("source_names", {})
     key = header_key(names.get("price", "")).rsplit(".", 1)[-1]
     ga = key in ("productprice", "localproductprice") and header_key(names.get("item_id", "")) == "productsku"
+    if key.endswith("cents") or key.startswith("centsper"):
+        # (an app database's 'unit_price_cents', as Stripe and jaffle-shop v2 keep money:
+        # unread, every price had been 0 in the bundle; real126-ar)
+        inter["price"] = inter["price"] / 100
+        report.notes.append(f"{file}: {names['price']!r} is in cents: price = {names['price']!r} / 100")
+        return inter
     if not (ga or key.endswith("micros")):
         return inter
     given = inter["price"][inter["price"] > 0]  # (most hits of a GA360 table are priced 0)

@@ -384,6 +384,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
 USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Danish and Norwegian customers, Finnish ones, 84.51's households; real125-ar, real127-ar)
                 "kundeid", "kundenummer", "asiakas", "asiakasid", "asiakasnumero", "hshdnum",
+                # (a publisher's 'reader_id', Klaviyo's 'person_id'; real126-ar)
+                "readerid", "personid",
                 *USER_ALIASES[-2:])
 
 
@@ -543,6 +545,8 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # (Danish, Finnish, Vietnamese prices; a Mockaroo/ADempiere 'price_momentary';
                  # real125-ar, real128-ar, real129-ar)
                  "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "gia", "pricemomentary",
+                 # (in cents: divided by prices.micros_prices; real126-ar)
+                 "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
                  *PRICE_ALIASES[-2:])
 
 

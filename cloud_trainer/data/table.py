@@ -277,6 +277,20 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     return _Layout(text, line_map, delimiter, quoting, dropped)
 
 
+def _row_names(header: list[str], text: str, delimiter: str, quoting: int) -> bool:
+    """Whether every one of the first 50 lines below a header of named columns has one
+    field more than it, that field first a row's number (whole numbers, each once)."""
+    if len(header) < 2 or not all(header):
+        return False
+    try:
+        rows = [r for r in first_rows(text, delimiter, quoting, 51)[1:] if any(f.strip() for f in r)]
+    except csv.Error:
+        return False
+    labels = [r[0].strip() for r in rows]
+    return (len(rows) >= 5 and all(len(r) == len(header) + 1 for r in rows) and all(v.isdigit() for v in labels)
+            and len(set(labels)) == len(labels))
+
+
 def _pandas_labels(header: list[str], text: str, delimiter: str, quoting: int) -> bool:
     """Whether a header is the labels pandas gives a DataFrame's unnamed columns (``0, 1,
     2, 3``) after its row index's empty name, and that index labels the rows: whole
@@ -405,6 +419,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
     header = strip_table_names(strip_type_suffixes(header, name, report.notes), name, report.notes)
     header = strip_table_prefix(header, spec, name, report.notes)
+    if _row_names(header, text, delimiter, quoting):
+        # (R's write.table and pandas' to_csv(index_label=False) name every column but the
+        # row names they write first: the lines had been refused as one field too wide,
+        # 'records over several lines?'; real128-ar)
+        report.notes.append(f"{name}: each line has one field more than the header, first its row's number "
+                            "(row names written without a name, as R's write.table does): not read")
+        header, header_line = ["", *header], ["", *header_line]
     labelled = _pandas_labels(header, text, delimiter, quoting)
     try:
         second = first_rows(text, delimiter, quoting, 2)[1:2]
@@ -765,6 +786,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (a feature table's count of products, a delivery's 'USER_LONG' longitude;
                          # real127-ar, real125-ar)
                          r"|unique.?products?|(?<![a-z])long(?![a-z])"
+                         # (an order's carrier and tracking number, a line's status; real129-ar, real126-ar)
+                         r"|tracking|carrier|status|order.?item.?id"
                          # (a category in Russian, Czech, Polish, Chinese: 'Категория товара'; real119-ar)
                          r"|категор|kategor|類別|类别|分類|分类")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,

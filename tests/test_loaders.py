@@ -150,12 +150,12 @@ def test_generic_fixture_reports_each_bad_row() -> None:
         "1456: row: expected 8 fields, got 3 (truncated row?)",
     ]
     item_errors = errors_of(raw, d / "items.csv")
+    # (an items file's price that is no number is none since session ar, its item kept)
     assert item_errors == [
-        "33: price: not a number: 'abc'",
         "32: item_id: duplicate id 'I005' (first at line 7); row skipped",
         "34: attributes: not a JSON object or key=value list: '{not json'; attributes ignored",
     ]
-    assert "I005" in set(raw.items["item_id"]) and "I900" not in set(raw.items["item_id"])
+    assert "I005" in set(raw.items["item_id"]) and pd.isna(raw.items.set_index("item_id").loc["I900", "price"])
     assert json.loads(raw.items.set_index("item_id").loc["I001", "attributes"]) == {"aisle": "2"}
     assert json.loads(raw.items.set_index("item_id").loc["I901", "attributes"]) == {}
     assert raw.report.files[str(d / "interactions.csv")].rows_skipped == 5
@@ -2309,10 +2309,10 @@ def test_times_far_outside_the_files_others_are_bad_rows(tmp_path: Path) -> None
     raw, path = load_text(tmp_path, "UserBehavior.csv", "\n".join(lines) + "\n")
     assert len(raw.interactions) == 1998
     assert raw.interactions["timestamp"].min() >= pd.Timestamp("2017-11-24")
-    assert errors_of(raw, path) == [
+    # (a time a year or more after today is said so first since session ar)
+    assert sorted(errors_of(raw, path)) == [
+        "10: timestamp: a year or more after today: 2033-05-18 03:33:20 (a typed year?)",
         "6: timestamp: far outside the file's other times: 2008-05-29 16:00:00 (99.8% of them lie within "
-        "2017-11-24 .. 2017-12-03)",
-        "10: timestamp: far outside the file's other times: 2033-05-18 03:33:20 (99.8% of them lie within "
         "2017-11-24 .. 2017-12-03)"]
 
 
@@ -7137,3 +7137,42 @@ def test_round_38_feeds_flags_row_names_and_minorities(tmp_path: Path) -> None:
                    "UPC,DESCRIPTION,MANUFACTURER,CATEGORY,SUB_CATEGORY,PRODUCT_SIZE\n"
                    + "".join(f"{1111009477 + k},PRETZELS {k},PRIVATE LABEL,BAG SNACKS,PRETZELS,15 OZ\n" for k in range(60)))
     assert "(header has UPC, DESCRIPTION" in said and "it looks like a catalogue" in said
+
+
+def test_round_39_small_shops_libraries_and_pharmacies(tmp_path: Path) -> None:
+    """Round 39 (real131-ar to real134-ar): Kaggle's 'Bakery' (its product in 'Items') was
+    refused; Book-Crossing's ISBNs kept the quotes a spreadsheet wrapped them in; a few loans
+    typed into 2100-2118 took 40 % of the test targets; a 'date_checkout' with a few typed
+    non-dates was passed over for a made-up clock; a catalogue's '*35.99' price lost the
+    book; Indonesian pharmacy apps' 'barang_id', 'kd_obat', 'penjualan_invoice' were
+    unread; a fact table's copies were units again once one order had two real lines of a
+    product; a refusal for the shopper alone now says a basket column would do."""
+    inter = interactions_of(tmp_path, "Bakery.csv", "TransactionNo,Items,DateTime",
+                            lambda k: f"{k // 3},{('Bread', 'Coffee', 'Tea', 'Cake', 'Scone')[k % 5]} {k % 7},"
+                                      f"2016-10-{1 + k // 3 % 28:02d} 10:{k % 60:02d}")
+    assert inter["item_id"].nunique() == 35
+    inter = interactions_of(tmp_path, "BX-Book-Ratings.csv", "User-ID,ISBN,Book-Rating",
+                            lambda k: f'{276725 + k % 40},"""{34545104 + k % 30:010d}""",{k % 10}')
+    assert not inter["item_id"].str.contains('"').any()
+    inter = interactions_of(tmp_path, "checkouts.csv", "item_id,patron_id,date_checkout",
+                            lambda k: f"b{k % 30},p{k % 40},{'2118' if k % 25 == 0 else '2018'}-0{1 + k % 9}-{1 + k % 28:02d}")
+    assert inter["timestamp"].dt.year.max() == 2018 and len(inter) == 288
+    inter = interactions_of(tmp_path, "checkouts.csv", "item_id,patron_id,date_checkout",
+                            lambda k: f"b{k % 30},p{k % 40},{'%2018 06 04' if k % 8 == 0 else f'2018-0{1 + k % 9}-{1 + k % 28:02d}'}")
+    assert len(inter) == 300 - 38 and inter["timestamp"].dt.year.eq(2018).all()
+    books = tmp_path / "books.csv"
+    books.write_text("id,title,price\n" + "".join(f"b{k},Book {k},{'*35.99' if k == 3 else '12.5'}\n" for k in range(30)))
+    raw, _ = load_text(tmp_path, "loans.csv", "item_id,user_id,timestamp\n" + "".join(
+        f"b{k % 30},p{k % 40},2018-0{1 + k % 9}-{1 + k % 28:02d}\n" for k in range(300)), items=books)
+    assert "b3" in set(raw.items["item_id"])
+    inter = interactions_of(tmp_path, "penjualan.csv", "barang_id,barang_qty,keranjang_harga,keranjang_id_kasir,"
+                            "penjualan_invoice,penjualan_date",
+                            lambda k: f"{k % 30},1,{5000 + k % 30},{k % 3},INV{k // 3},2024-01-{1 + k // 3 % 28:02d}")
+    assert inter["session_id"].nunique() == 100 and inter["price"].min() >= 5000
+    inter = interactions_of(tmp_path, "fact_sales.csv", "sale_id,order_id,customer_key,product_key,location_key,Quantity",
+                            lambda k: f"{k // 3},O{k // 6},{k // 6 % 40},{k // 3 % 30},{k % 3},2"
+                            if k < 294 else f"{k},O{(k - 294) // 2},{(k - 294) // 2 % 40},{(k - 294) // 2 % 30},1,2")
+    assert inter["quantity"].max() <= 4
+    said = refusal(tmp_path, "detail_penjualan.csv", "kd_obat,harga,tanggal\n" + "".join(
+        f"O{k % 30},5000,2024-01-{1 + k % 28:02d}\n" for k in range(100)))
+    assert "a shopper column is not needed where one names each line's basket" in said

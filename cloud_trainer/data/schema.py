@@ -422,6 +422,8 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
+                # (Indonesian pharmacy apps' 'barang_id', medicine codes 'kd_obat'; real134-ar)
+                "barangid", "kdbarang", "kdobat", "kodeobat", "idobat", "obatid",
                 "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
                 "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
@@ -508,7 +510,7 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual",
+PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
                  # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
                  "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
@@ -626,7 +628,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
                         # (Indonesian: a shop's 'jumlah' of 1-10 units, 899 of 1,000 lines above 1;
                         # a coffee stall's 'Jumlah Produk'; real28-ak)
-                        "jumlah", "jumlahproduk",
+                        "jumlah", "jumlahproduk", "barangqty", "jmljual", "jumlahjual", "qtyjual",
                         "cantidadunidades",  # (Northwind's Spanish star schema; real31-ak)
                         # (a Mexican sell-out's 'Venta (pza)', pieces sold, beside 'Venta ($)'; real31-ak)
                         "venta(pza)", "venta(pzas)", "venta(pzas.)", "venta(piezas)", "ventapza", "ventapzas",
@@ -671,6 +673,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # document's kind); an order's own name first; session ar's review)
                         # (Danish, Finnish, Italian, Spanish and Portuguese orders, invoices and receipts;
                         # real125-ar, real130-ar)
+                        "penjualaninvoice", "idpenjualan", "penjualanid", "nopenjualan", "invoicepenjualan",
                         "ordrenummer", "ordrenr", "ordreid", "tilausnumero", "tilausid", "kuittinumero",
                         "ostotapahtumaid", "idfattura", "fatturaid", "numerofattura", "idfactura", "facturaid",
                         "numerofactura", "idscontrino", "idordine", "ordineid", "numeroordine", "codigoventa",

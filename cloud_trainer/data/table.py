@@ -570,7 +570,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
             + again + _likely_columns(missing, raw_header, header, columns)
-            + _a_catalogue(missing, header, raw_header, columns),
+            + _a_catalogue(missing, header, raw_header, columns)
+            + ("; a shopper column is not needed where one names each line's basket (an order, receipt or "
+               "invoice number): name that one session_id and each basket is read as an anonymous visit"
+               if spec.name == "interactions" and missing == ["user_id"] and "session_id" not in header
+               and not _a_catalogue(missing, header, raw_header, columns) else ""),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
@@ -593,7 +597,21 @@ def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestRepor
     return times.where(~zero, "")
 
 
-_DESCRIBES_AN_ITEM = re.compile(r"name|title|categor|brand|descr|subcategor|department|aisle|price|color|colour|size")
+def _quoted_ids(values: pd.Series, empty: np.ndarray, name: str, col: str, report: IngestReport) -> pd.Series:
+    """Ids without the quotes every one of them carries: Book-Crossing's ratings as a
+    spreadsheet re-saved them write each ISBN ``\"\"\"034545104X\"\"\"``, read as
+    ``"034545104X"`` and matching no items file (real132-ar). Only where every given id is
+    so wrapped."""
+    given = values[~empty]
+    if given.empty or not given.iloc[0].startswith('"') or not (given.str.len() > 2).all() or not (
+            given.str.startswith('"') & given.str.endswith('"')).all():
+        return values
+    report.notes.append(f"{name}: {col}: every id is written in quotes (e.g. {given.iloc[0]!r}): read without them")
+    return values.where(empty, values.str.strip('"'))
+
+
+_DESCRIBES_AN_ITEM = re.compile(r"name|title|categor|brand|descr|subcategor|department|aisle|price|color|colour|size"
+                                r"|stock|precio|preco|prix|preis|prezzo|harga|nama|nombre|marca|kategori|categoria")
 
 
 def _a_catalogue(missing: list[str], header: list[str], raw_header: list[str], columns: list[list[str]]) -> str:
@@ -1295,6 +1313,13 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "
                                 f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]
+        # (or one product's name a line, words that come back: Kaggle's 'Bakery' dataset's 'Items'
+        # beside 'TransactionNo', 24 copies refused for want of an item; real131-ar. Not a count)
+        named = [c for c in cells if c and not re.fullmatch(r"[\d.,\s]+", c)]
+        if len(cells) >= 20 and len(named) >= 0.9 * len(cells) and len(set(named)) <= 0.5 * len(named):
+            report.notes.append(f"{name}: no item column, but {raw_header[at]!r} names a product on each line "
+                                f"({cells[0][:40]!r}): read as the items")
+            return [("item_id" if i == at else h) for i, h in enumerate(header)]
     return header
 
 
@@ -1459,6 +1484,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         if col in ("user_id", "item_id") and not empty.all():
             if unicode_ids:
                 text_values = one_form_ids(text_values, name, col, report)
+            text_values = _quoted_ids(text_values, empty, name, col, report)
             text_values = whole_number_ids(text_values, empty, name, col, report)
             frame[col] = text_values
         if col == "user_id" and basket_name is None and "session_id" in header and empty.any():
@@ -1473,7 +1499,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             checks.flag(empty, col, lambda _v: "empty (required)")
         if column.kind == "float":
             values = numbers(text_values, empty, col, column, checks, raw_name=raw_name, delimiter=delimiter,
-                              thousands_dots=thousands_dots, name=name, report=report)
+                              thousands_dots=thousands_dots, name=name, report=report, keep_lines=spec.name == "items")
             if values is None:
                 unreadable.append(col)
             else:

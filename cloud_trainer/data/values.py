@@ -72,10 +72,13 @@ _UNIT_WORDS = {word: str(n) for n, word in enumerate(
 
 
 def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
-            raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport
-            ) -> pd.Series | None:
+            raw_name: str, delimiter: str, thousands_dots: bool, name: str, report: IngestReport,
+            keep_lines: bool = False) -> pd.Series | None:
     """A number column's values (NaN where blank), amounts as exports write them read
-    (:mod:`.amounts`); None for an optional column whose values are mostly no number."""
+    (:mod:`.amounts`); None for an optional column whose values are mostly no number.
+    ``keep_lines``: a value that is no number is no value, said in a note, not a bad row
+    (an items file's price: a catalogue's '*35.99' had lost the book, its title and
+    category with it; real132-ar)."""
     values = pd.to_numeric(text_values.where(~empty), errors="coerce").astype(float)
     invalid = (~empty) & ~np.isfinite(values.to_numpy())
     # Written amounts ('$1.09', "4'050.66", '1.234,56') only where some value is no
@@ -127,6 +130,10 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
         # An optional column the reader cannot read (a money format not known): the
         # lines are usable without it, so it is left out, not every line with it.
         return _not_read(text_values, invalid, empty, "are no number", col, raw_name=raw_name, name=name, report=report)
+    if keep_lines and invalid.any() and not column.required:
+        report.notes.append(f"{name}: column {raw_name!r} ({col}): {int(invalid.sum()):,} values are no number (e.g. "
+                            f"{text_values[invalid].iloc[0]!r}): read as none, their lines kept")
+        invalid = np.zeros(len(values), dtype=bool)
     checks.flag(invalid, col, lambda v: f"not a number: {v!r}")
     if col == "quantity" and column.min_value == 0.0:
         values = _outflows(values, checks, raw_name=raw_name, name=name, report=report)

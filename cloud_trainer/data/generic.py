@@ -1737,6 +1737,18 @@ SHOPPER_CHECK_LINES = 200_000
 file it had cost 1.5-2.7 s a column (session aj's review)."""
 
 
+def _not_the_items(inter: pd.DataFrame, column: str) -> bool:
+    """Whether a name column disagrees with itself on an item's lines: over the items seen
+    twice or more (five at least), fewer than six in ten of their lines give the item's
+    commonest value (:func:`_agreement`). A product's name, however a till spells it now
+    and then, agrees on most of its lines."""
+    text = inter[column].astype(str).str.strip()
+    values, _ = pd.factorize(text.where(text != ""), use_na_sentinel=True)
+    items, _ = pd.factorize(inter["item_id"])
+    by_item, seen_twice = _agreement(items, values)
+    return seen_twice >= 5 and by_item < 0.6
+
+
 def _the_shoppers(inter: pd.DataFrame, column: str, *, person: bool) -> bool:
     """Whether a column of an interactions file describes the shopper, not the item: the
     same value on 95 % of each returning shopper's lines, of 20 shoppers or more, about one
@@ -1823,6 +1835,14 @@ def _items_from_interactions(inter: pd.DataFrame, file: Path, report: IngestRepo
             del taken[field]
             report.notes.append(f"{file}: {unread[col][0]!r} not read as the items' {field}: it goes with the "
                                 "shopper (one value a shopper, several on an item's lines), not with the item")
+            continue
+        if field == "name" and _not_the_items(inter, col):
+            # (a generator's customer user names beside 'customerId': each of 6 items seen
+            # twice had two names, item 16 called 'Ewell60'; real128-ar)
+            del taken[field]
+            report.notes.append(f"{file}: {unread[col][0]!r} not read as the items' name: an item's own lines give "
+                                "it different values (not the item's)")
+            continue
     # (Only where the lines give one: 'prices from interactions' had been said of files with
     # no price at all, or one under a name not read, and every item shipped at 0.0; real-ae.)
     prices = ("prices from interactions" if "price" in inter and inter["price"].notna().any() else

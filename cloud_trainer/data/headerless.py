@@ -973,26 +973,31 @@ def _products_listed(col: list[str]) -> bool:
 def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> int | None:
     """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ..., where
     each value's lines come together (one run each), a fifth of the runs or more have two
-    lines or more, and a run's times span a day or less at the median: a document's line
-    numbers, so column ``at`` is the document (an order), not a shopper. A shopper's
-    events numbered in a file sorted by shopper span weeks (session ar's review: a
-    ratings file's 60 users had become 450 one-day visits). None otherwise, and without
-    times."""
+    lines or more, and a run's times span a day or less at the median or do not follow its
+    numbers: a document's line numbers, so column ``at`` is the document (an order), not a
+    shopper. A shopper's events numbered in a file sorted by shopper span weeks in the order
+    of their numbers (session ar's review: a ratings file's 60 users had become 450 one-day
+    visits). None otherwise."""
     col = columns[at]
     starts = [0, *(k for k in range(1, len(col)) if col[k] != col[k - 1])]
-    if times is None or len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
+    if len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
         return None
     ends = [*starts[1:], len(col)]
-    if sum(e - s >= 2 for s, e in zip(starts, ends, strict=True)) < 0.2 * len(starts):
+    runs = [(s, e) for s, e in zip(starts, ends, strict=True) if e - s >= 2]
+    if len(runs) < 0.2 * len(starts):
         return None
-    import pandas as pd
+    if times is not None:
+        import pandas as pd
 
-    from .timestamps import parse_timestamps
+        from .timestamps import parse_timestamps
 
-    stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
-    span = (stamps.groupby(pd.Series(col)).max() - stamps.groupby(pd.Series(col)).min()).median()
-    if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
-        return None
+        stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
+        span = (stamps.groupby(pd.Series(col)).max() - stamps.groupby(pd.Series(col)).min()).median()
+        # (over a day: a shopper's numbered events follow their numbers in time; an order's
+        # lines, TPC-H's shipped over weeks, do not; session ar's reviews)
+        if pd.isna(span) or (span > pd.Timedelta(hours=BASKET_HOURS) and sum(
+                stamps.iloc[s:e].is_monotonic_increasing for s, e in runs) >= 0.5 * len(runs)):
+            return None
     # (the last run may be cut by the sample's end: it still starts at 1)
     for c, values in enumerate(columns):
         if c == at or not values or not all(v.isdigit() for v in values):

@@ -353,7 +353,9 @@ def _dated_seconds(name: str, values: list[str]) -> bool:
     BaseLinker's orders (Allegro, Amazon and eBay sellers' hub) time them so, and had been
     read on a made-up clock (real129-ar). Ten digits, not an order number's eight or twelve."""
     key = header_key(name)
-    if not re.search(r"date|created|added|confirmed|placed|paid|ordered", key) or not values:
+    # (not who did it: 'updated_by', 'created_by' hold a user's ten-digit id; session ar's review)
+    if not re.search(r"date|created|added|confirmed|placed|paid|ordered", key) or re.search(r"by$|user|id$", key) \
+            or not values:
         return False
     return all(re.fullmatch(r"\d{10}", v) and 978_307_200 <= int(v) <= 2_082_758_400 for v in values)
 

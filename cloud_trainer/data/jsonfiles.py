@@ -150,6 +150,11 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
             updates += op == "u"
             deletes += op == "d"
             at = _matching_row(rows, by_image, before, len(after) if after else 0) if before else None
+            if at is None and after:
+                # (PostgreSQL's default replica identity: no 'before' on an update; its row is
+                # the last with the new image's first field, a table's key as tables are written;
+                # session ar's review: 40 cancellations had stayed purchases)
+                at = _matching_row(rows, by_image, dict([next(iter(after.items()))]), len(after))
             if at is None:
                 # (no row to change: PostgreSQL's default replica identity gives no 'before'
                 # on updates; as a new row it would be a second purchase of the same line)
@@ -175,10 +180,12 @@ def _matching_row(rows: dict[int, dict[str, Any]], by_image: dict[str, list[int]
     same = by_image.get(_image_key(before))
     if same:
         return same[-1]
-    if width and len(before) >= width:
+    if width and len([v for v in before.values() if v is not None]) >= width:
         return None
+    # (a key-only image may write the other columns as nulls)
+    known = {k: v for k, v in before.items() if v is not None}
     return next((at for at in islice(reversed(rows), 100_000)
-                 if all(rows[at].get(k) == v for k, v in before.items())), None)
+                 if all(rows[at].get(k) == v for k, v in known.items())), None) if known else None
 
 
 def json_lines(raw: bytes) -> Converted:

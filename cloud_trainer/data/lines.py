@@ -1553,14 +1553,16 @@ def ga_actions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     return inter
 
 
-_EVENT_FLAG = re.compile(r"(?:evt|event|is|flag|has)?(view|viewed|pageview|click|clicked|detail|cart|addtocart|"
-                         r"addedtocart|atc|wishlist|favorite|favourite|fav|purchase|purchased|buy|bought|order)")
+_EVENT_FLAG = re.compile(r"(?:evt|event|is|flag|has)?(view|viewed|pageview|click|clicked|detail|cart|carted|addtocart|"
+                         r"addedtocart|atc|wishlist|addtowishlist|favorite|favourite|fav|liked|purchase|purchased|buy"
+                         r"|bought|order|ordered)")
 """A one-hot event column's key: a feature table's ``evt_view`` ... ``evt_purchase``."""
 _FLAG_EVENTS = {"view": "view", "viewed": "view", "pageview": "view", "click": "view", "clicked": "view",
-                "detail": "view", "cart": "cart", "addtocart": "cart", "addedtocart": "cart", "atc": "cart",
-                "wishlist": "favorite", "favorite": "favorite", "favourite": "favorite", "fav": "favorite",
-                "purchase": "purchase", "purchased": "purchase", "buy": "purchase", "bought": "purchase",
-                "order": "purchase"}
+                "detail": "view", "cart": "cart", "carted": "cart", "addtocart": "cart", "addedtocart": "cart",
+                "atc": "cart", "wishlist": "favorite", "addtowishlist": "favorite", "favorite": "favorite",
+                "favourite": "favorite", "fav": "favorite", "liked": "favorite", "purchase": "purchase",
+                "purchased": "purchase", "buy": "purchase", "bought": "purchase", "order": "purchase",
+                "ordered": "purchase"}
 _FLAG_RANK = ("purchase", "cart", "favorite", "view")
 
 

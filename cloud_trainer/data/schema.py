@@ -383,9 +383,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "resellerkey", "resellerid")  # (a Polish shop's 'klient_id'; real26-aj)
 USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Danish and Norwegian customers, Finnish ones, 84.51's households; real125-ar, real127-ar)
-                "kundeid", "kundenummer", "asiakas", "asiakasid", "asiakasnumero", "hshdnum",
+                "kundeid", "kundenummer", "asiakasnumero", "asiakasid", "hshdnum",
                 # (a publisher's 'reader_id', Klaviyo's 'person_id'; real126-ar)
                 "readerid", "personid",
+                "asiakas",  # (a Finnish customer's name: after the numbers; session ar's review)
                 *USER_ALIASES[-2:])
 
 
@@ -546,7 +547,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
 PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # (Danish, Finnish, Vietnamese prices; a Mockaroo/ADempiere 'price_momentary';
                  # real125-ar, real128-ar, real129-ar)
-                 "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "gia", "pricemomentary",
+                 "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "pricemomentary",
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
                  *PRICE_ALIASES[-2:])
@@ -677,7 +678,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordrenummer", "ordrenr", "ordreid", "tilausnumero", "tilausid", "kuittinumero",
                         "ostotapahtumaid", "idfattura", "fatturaid", "numerofattura", "idfactura", "facturaid",
                         "numerofactura", "idscontrino", "idordine", "ordineid", "numeroordine", "codigoventa",
-                        "numerodocumento",
+                        "laskunumero",
                         "nboleta", "nroboleta", "numeroboleta", "folio", "nrocomprobante", "numerocomprobante",
                         "cupomfiscal", "notafiscal", "numeronotafiscal", "idvenda", "vendaid", "#deventa",
                         "numerodeventa", "nºdeventa", "invoicecode", "basketnum", "オーダーid")),

@@ -287,8 +287,14 @@ def _row_names(header: list[str], text: str, delimiter: str, quoting: int) -> bo
     except csv.Error:
         return False
     labels = [r[0].strip() for r in rows]
-    return (len(rows) >= 5 and all(len(r) == len(header) + 1 for r in rows) and all(v.isdigit() for v in labels)
-            and len(set(labels)) == len(labels))
+    if len(rows) < 5 or not all(len(r) == len(header) + 1 for r in rows):
+        return False
+    # (not a separator after the last field, nor a last field split at an unquoted comma,
+    # 'Austin, TX': those widen a line at its end; session ar's review)
+    lasts = [r[-1] for r in rows]
+    if all(not v.strip() for v in lasts) or any(v[:1] == " " for v in lasts):
+        return False
+    return all(v.isdigit() for v in labels) and len(set(labels)) == len(labels)
 
 
 def _pandas_labels(header: list[str], text: str, delimiter: str, quoting: int) -> bool:
@@ -571,6 +577,7 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
             + again + _likely_columns(missing, raw_header, header, columns)
             + _a_catalogue(missing, header, raw_header, columns)
+            + ("" if wide else _order_headers(missing, header, raw_header))
             + ("; a shopper column is not needed where one names each line's basket (an order, receipt or "
                "invoice number): name that one session_id and each basket is read as an anonymous visit"
                if spec.name == "interactions" and missing == ["user_id"] and "session_id" not in header
@@ -595,6 +602,23 @@ def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestRepor
     report.notes.append(f"{name}: column {raw_name!r}: {int(zero.sum()):,} day keys {keys} (a warehouse's 'no date') "
                         "read as no date")
     return times.where(~zero, "")
+
+
+def _order_headers(missing: list[str], header: list[str], raw_header: list[str]) -> str:
+    """``; it looks like one line per order ...`` for a file refused for its item that names
+    an order or its id and an order's total, amount or status, and no product: dbt's
+    'raw_orders.csv' (id, user_id, order_date, status, copied into hundreds of repositories)
+    had been told only 'missing item_id' (real126-ar). "" otherwise."""
+    keys = [header_key(h) for h in raw_header]
+    ordered = "session_id" in header or any(re.search(r"order|invoice|receipt|sale|transaction", k) for k in keys)
+    if "item_id" not in missing or not ordered:
+        return ""
+    if not any(re.search(r"total|amount|status|sum|revenue|paid", k) for k in keys) or any(
+            re.search(r"product|sku|article|artikel|produ|item(?!s?(?:count|qty|quantity|number|total))", k)
+            for k in keys):
+        return ""
+    return ("; it looks like one line per order (its total or status) with no product: give the order lines, one "
+            "line per product bought")
 
 
 def _quoted_ids(values: pd.Series, empty: np.ndarray, name: str, col: str, report: IngestReport) -> pd.Series:
@@ -1287,7 +1311,8 @@ LISTED_ITEM_KEYS = frozenset({"items", "products", "orderitems", "itemlist", "it
 x2", "Garlic Bread x1"]``), read as the items only where its cells are lists."""
 
 
-_SERVED = re.compile(r"placement|modelversion|^model$|served|impression|slate|recommend|^rank|requestid")
+_SERVED = re.compile(r"placement$|modelversion|^model$|^servedat$|^servedon$|impression|slate|^recommendations?$"
+                     r"|^rank$|^requestid$")
 """Header words of a recommender's serving log: its lists are what was shown, not bought."""
 
 
@@ -1306,10 +1331,11 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
         return header
     with contextlib.suppress(csv.Error):
         cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) > at]
-        # (not lists of one length of four or more on every line: a slate shown, ten ids each)
+        # (not lists of one length of eight or more on every line: a slate shown, ten ids each;
+        # a meal kit's four recipes a box are a basket; session ar's reviews)
         sizes = {c.count(",") for c in cells}
         if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells) and (
-                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 3):
+                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 7):
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "
                                 f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]

@@ -7184,9 +7184,19 @@ def test_round_39_small_shops_libraries_and_pharmacies(tmp_path: Path) -> None:
     said = refusal(tmp_path, "raw_orders.csv", "id,user_id,order_date,status\n" + "".join(
         f"{k},{k % 40},2018-01-{1 + k % 28:02d},completed\n" for k in range(100)))
     assert "it looks like one line per order" in said
-    said = refusal(tmp_path, "detail_penjualan.csv", "kd_obat,harga,tanggal\n" + "".join(
-        f"O{k % 30},5000,2024-01-{1 + k % 28:02d}\n" for k in range(100)))
+    said = refusal(tmp_path, "detail_penjualan.csv", "kd_obat,harga,tanggal,bill_code\n" + "".join(
+        f"O{k % 30},5000,2024-01-{1 + k % 28:02d},T-{k}\n" for k in range(100)))
     assert "a shopper column is not needed where one names each line's basket" in said
+    # (not to a summary table's revenue by product: no column there can be a basket; round 40)
+    said = refusal(tmp_path, "hsgshop.csv", "Product,Sales Channel,Revenue 2018,Revenue 2019\n" + "".join(
+        f"P{k},Online,{1000 + k},{1100 + k}\n" for k in range(100)))
+    assert "a shopper column is not needed" not in said
+    with pytest.raises(DataError, match="an SQL dump or script"):
+        load_text(tmp_path, "ecommerce.sql", "# Ecommerce sales schema\nUSE ecommerce;\nDROP TABLE IF EXISTS sales;\n"
+                  "CREATE TABLE sales (id INT, product_id INT);\n")
+    with pytest.raises(DataError, match="small whole numbers alike"):
+        load_text(tmp_path, "generated_sequences.csv", "".join(
+            ",".join(str((k * 7 + j * 13) % 40) for j in range(10)) + "\n" for k in range(60)))
 
 
 def test_review_59_narrowings(tmp_path: Path) -> None:
@@ -7194,8 +7204,9 @@ def test_review_59_narrowings(tmp_path: Path) -> None:
     or a last field split at an unquoted comma, is no row name; a meal kit's four recipes a
     box and a waiter's 'served_by' are no serving log; 'updated_by' user ids are no Unix
     times; a Finnish 'Asiakas' (a name) yields to 'Asiakasnumero'; TPC-H's order lines shipped
-    over weeks in no order are the order's, and so are an order's numbered lines without
-    times; 'carted' and 'ordered' flags are events."""
+    over weeks stay read as before (review 60: a shopper's numbered ratings look the same),
+    an order's numbered lines without times are the order's; 'carted' and 'ordered' flags
+    are events."""
     inter = interactions_of(tmp_path, "lines.csv", "line_id;order_id;customer_id;sku;order_date;qty",
                             lambda k: f"{k + 1};{k // 3};c{k // 3 % 40};s{k % 30};2024-01-{1 + k // 3 % 28:02d};1;")
     assert inter["user_id"].str.startswith("c").all()
@@ -7209,12 +7220,48 @@ def test_review_59_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "fi_myynti.csv", "Laskunumero;Asiakasnumero;Asiakas;Tuotenumero;Pvm",
                             lambda k: f"{k // 3};{1000 + k // 3 % 40};Virtanen Oy;T{k % 30};{1 + k // 3 % 28:02d}.03.2024")
     assert inter["user_id"].nunique() == 40
-    raw, _ = load_text(tmp_path, "lineitem.tbl", "".join(
-        f"{1 + k // 4}|{15519 + k * 7 % 300}|{785 + k % 9}|{1 + k % 4}|{1 + k % 50}|2438.67|0.04|0.02|N|O|"
-        f"1996-{1 + (k * 5) % 12:02d}-{1 + (k * 11) % 28:02d}|1996-02-12|1996-03-22|DELIVER IN PERSON|TRUCK|x\n"
+    raw, _ = load_text(tmp_path, "lineitems_nodate.tbl", "".join(
+        f"{1 + k // 4}|{15519 + k * 7 % 300}|{785 + k % 9}|{1 + k % 4}|{1 + k % 50}|2438.67|0.04|0.02|N|O|\n"
         for k in range(400)))
     assert raw.interactions["session_id"].nunique() == 100
+    # (SAP's VBAP unloaded without a header: positions 10, 20 beside the material, the order
+    # a customer's; and 0-based line numbers)
+    inter = load_text(tmp_path, "VBAP.txt", "".join(
+        f"{4500 + k // 3}|{10 * (1 + k % 3):06d}|MAT-{k * 7 % 40:05d}|{1 + k % 3}|202401{1 + k // 3 % 28:02d}|KD{k // 3 % 30:05d}\n"
+        for k in range(300)))[0].interactions
+    assert inter["item_id"].str.startswith("MAT").all()
     inter = interactions_of(tmp_path, "events.csv", "user_id,product_id,ts,viewed,carted,ordered",
                             lambda k: f"u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},"
                                       + ",".join("1" if k % 3 == j else "0" for j in range(3)))
     assert set(inter["event_type"]) == {"view", "cart", "purchase"}
+
+
+def test_review_60_narrowings(tmp_path: Path) -> None:
+    """Session ar's review 60: an 'items' column of order sizes ('21 items') or of a few
+    departments is no item; a variant's name ('Tee 0 - S / Black') is its product's; an
+    update without a 'before' whose first field several rows share (an order's lines) is
+    applied to none; a column named as a date read at 80 % only where no column reads whole
+    (an order moment over a ship date with 'Not shipped'); an order-lines file offered its
+    item is not told it holds one line per order."""
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "orders.csv", "order_id,customer_id,order_date,items,total\n" + "".join(
+            f"{k},c{k % 40},2024-01-{1 + k % 28:02d},{1 + k % 40} items,{10 + k}\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "shop_lines.csv", "order_id,customer_id,product_id,name,created\n" + "".join(
+        f"{k // 2},c{k % 40},p{k % 30},Tee {k % 30} - {('S', 'M', 'L', 'XL')[k % 4]} / Black,2024-01-{1 + k % 28:02d}\n"
+        for k in range(300)))
+    assert raw.items["name"].str.startswith("Tee").all()
+    path = tmp_path / "order_items.jsonl"
+    rows = [{"order_id": k // 3, "line_no": 1 + k % 3, "customer_id": f"c{k // 3 % 40}", "product_id": f"p{k % 30}",
+             "created_at": f"2024-01-{1 + k // 3 % 28:02d}"} for k in range(300)]
+    events = [{"payload": {"before": None, "after": row, "source": {}, "op": "r"}} for row in rows]
+    events.append({"payload": {"before": None, "after": {**rows[0], "product_id": "p99"}, "source": {}, "op": "u"}})
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert len(inter) == 300 and "p99" not in set(inter["item_id"])
+    inter = interactions_of(tmp_path, "orders_ship.csv", "order_id,customer_id,sku,ship_date,Bestellt am",
+                            lambda k: f"{k},c{k % 40},s{k % 30},{'Not shipped' if k % 8 == 0 else f'March {1 + k % 28} 2024'},"
+                                      f"\"Friday, March 1, 2024 {1 + k % 11}:00 AM\"")
+    assert len(inter) == 300 and (inter["timestamp"].dt.hour > 0).all()
+    said = refusal(tmp_path, "invoice_lines.csv", "InvoiceNo,CustomerID,Description,Quantity,LineTotal,InvoiceDate,Status\n"
+                   + "".join(f"{k // 3},c{k % 40},Mug {k % 30},1,9.5,2024-01-{1 + k % 28:02d},paid\n" for k in range(100)))
+    assert "one line per order" not in said

@@ -1743,7 +1743,9 @@ def _not_the_items(inter: pd.DataFrame, column: str) -> bool:
     commonest value (:func:`_agreement`). A product's name, however a till spells it now
     and then, agrees on most of its lines."""
     text = inter[column].astype(str).str.strip()
-    values, _ = pd.factorize(text.where(text != ""), use_na_sentinel=True)
+    # (a variant's name after its product's, 'Tee 0 - S / Black', is the item's; session ar's review)
+    base = text.str.split(r"\s+-\s+|\s*/\s*|\s*\|\s*|,\s*|\s*\(", n=1, regex=True).str[0]
+    values, _ = pd.factorize(base.where(base != ""), use_na_sentinel=True)
     items, _ = pd.factorize(inter["item_id"])
     by_item, seen_twice = _agreement(items, values)
     return seen_twice >= 5 and by_item < 0.6

@@ -677,6 +677,17 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         times = [i for i, col in enumerate(columns) if is_time(col)]
         if not times and time_required:
             raise NoHeaderError("no column holds dates or Unix times")
+        small = [max(int(v) for v in col if v) for col in columns
+                 if col and all(v.isdigit() and len(v) <= 3 for v in col if v) and any(col)]
+        # (not where the first column numbers its lines, each once: S3-Rec's sequences, a
+        # shopper then the items, 'u i i i ...')
+        if not times and width >= 5 and len(small) == width and max(small) <= 2 * min(small) and len(
+                set(columns[0])) < len(columns[0]):
+            # (an RNN experiment's generated sequences, ten columns of 0-99: column 1 had been
+            # 100 shoppers, column 2 their items, and trained; round 40)
+            raise NoHeaderError(f"its {width} columns all hold small whole numbers alike (0 to {max(small)}): a "
+                                "matrix or sequences of numbers, no shopper and item columns to tell apart; put a "
+                                "header line first that names them (user_id, item_id)")
         if times:
             # A written date over an epoch-looking number; then the last such column
             # (u.data, ratings.dat, Taobao and Amazon all end with the time).
@@ -841,6 +852,14 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                      f"{numbered + 1}: an order's lines; no column names the shopper, so each order is an "
                      "anonymous visit)", f"{item + 1} as item_id{asins}", f"{numbered + 1} as line_number (not read)"]
         else:
+            if basket is not None and _numbered_by(columns, basket[0], None) == item:
+                # (the basket's line positions taken for the item: SAP's VBAP, 'POSNR' 10, 20
+                # beside 'MATNR'; the product is the next id; session ar's review)
+                rest = [i for i in ids if i not in (user, item)]
+                if rest:
+                    names[item] = "line_number"
+                    said.append(f"{item + 1} as line_number (not read)")
+                    item = rest[0]
             names[user], names[item] = "user_id", "item_id"
             said += [f"{user + 1} as user_id", f"{item + 1} as item_id{asins}"]
         # Only in a file without times: the research files that write a label (KGCN's, DKN's,
@@ -971,13 +990,13 @@ def _products_listed(col: list[str]) -> bool:
 
 
 def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> int | None:
-    """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ..., where
+    """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ... (or 0, 1,
+    2 ..., or 10, 20, 30 ...), where
     each value's lines come together (one run each), a fifth of the runs or more have two
-    lines or more, and a run's times span a day or less at the median or do not follow its
-    numbers: a document's line numbers, so column ``at`` is the document (an order), not a
-    shopper. A shopper's events numbered in a file sorted by shopper span weeks in the order
-    of their numbers (session ar's review: a ratings file's 60 users had become 450 one-day
-    visits). None otherwise."""
+    lines or more, and a run's times (where the file has times) span a day or less at the
+    median: a document's line numbers, so column ``at`` is the document (an order), not a
+    shopper. A shopper's events numbered in a file sorted by shopper span weeks (session
+    ar's review: a ratings file's 60 users had become 450 one-day visits). None otherwise."""
     col = columns[at]
     starts = [0, *(k for k in range(1, len(col)) if col[k] != col[k - 1])]
     if len(starts) < 10 or len(starts) != len(set(col)) or "" in col:
@@ -993,17 +1012,19 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
 
         stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
         span = (stamps.groupby(pd.Series(col)).max() - stamps.groupby(pd.Series(col)).min()).median()
-        # (over a day: a shopper's numbered events follow their numbers in time; an order's
-        # lines, TPC-H's shipped over weeks, do not; session ar's reviews)
-        if pd.isna(span) or (span > pd.Timedelta(hours=BASKET_HOURS) and sum(
-                stamps.iloc[s:e].is_monotonic_increasing for s, e in runs) >= 0.5 * len(runs)):
+        # (a shopper's numbered events span weeks; so do TPC-H's orders, shipped line by line,
+        # which stay read as shoppers: session ar's reviews found the shoppers' the commoner)
+        if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
             return None
     # (the last run may be cut by the sample's end: it still starts at 1)
     for c, values in enumerate(columns):
         if c == at or not values or not all(v.isdigit() for v in values):
             continue
-        if all(values[s:e] == [str(n) for n in range(1, e - s + 1)] for s, e in zip(starts, ends, strict=True)):
-            return c
+        # (from 1, or from 0, or SAP's positions 10, 20, 30; session ar's review)
+        for first, step in ((1, 1), (0, 1), (10, 10)):
+            if all([int(v) for v in values[s:e]] == list(range(first, first + step * (e - s), step))
+                   for s, e in zip(starts, ends, strict=True)):
+                return c
     return None
 
 

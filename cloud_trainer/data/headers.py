@@ -283,11 +283,11 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     passes = (lambda i, v: headerless.is_time(v, epochs=False),
               lambda i, v: (bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v))
               or _dated_seconds(header[i], v),
-              # (a column named as a date with a few typed dates that are no dates, '%2018 06 04':
-              # a library's 'date_checkout' at 86 % had been passed over for a made-up clock;
-              # real132-ar. Its others are then bad rows)
-              lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS
-                                          else 0.8 if "date" in header_key(header[i]) else 0.95))
+              lambda i, v: _written_times(v, 0.5 if header_key(header[i]) in POSTED_KEYS else 0.95),
+              # (last, where no column passed whole: a column named as a date with a few typed
+              # non-dates, '%2018 06 04': a library's 'date_checkout' at 86 % had been passed over
+              # for a made-up clock; real132-ar. Its others are then bad rows)
+              lambda i, v: _DATE_NAMED.search(header_key(header[i])) is not None and _written_times(v, 0.8))
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
         if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)
@@ -345,6 +345,10 @@ def _year_first_twin(rows: list[list[str]], at: int, others: list[int]) -> int |
         if same >= 0.95 * len(pairs):
             return j
     return None
+
+
+_DATE_NAMED = re.compile(r"date|fecha|datum|data|tanggal|dato|pvm|日期|日付|дата")
+"""A column's name that says it is a date, in the languages exports name them."""
 
 
 def _dated_seconds(name: str, values: list[str]) -> bool:

@@ -154,7 +154,11 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
                 # (PostgreSQL's default replica identity: no 'before' on an update; its row is
                 # the last with the new image's first field, a table's key as tables are written;
                 # session ar's review: 40 cancellations had stayed purchases)
-                at = _matching_row(rows, by_image, dict([next(iter(after.items()))]), len(after))
+                first = dict([next(iter(after.items()))])
+                # (only where one row has it: an order's lines share their order's id, and a
+                # line 3 had taken line 1's cancellation; session ar's review)
+                found = [n for n in islice(reversed(rows), 100_000) if _holds(rows[n], first)]
+                at = found[0] if len(found) == 1 else None
             if at is None:
                 # (no row to change: PostgreSQL's default replica identity gives no 'before'
                 # on updates; as a new row it would be a second purchase of the same line)
@@ -170,6 +174,10 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
         rows[number] = after
         by_image.setdefault(_image_key(after), []).append(number)
     return rows, updates, deletes, unmatched
+
+
+def _holds(row: dict[str, Any], values: dict[str, Any]) -> bool:
+    return all(row.get(k) == v for k, v in values.items())
 
 
 def _matching_row(rows: dict[int, dict[str, Any]], by_image: dict[str, list[int]],

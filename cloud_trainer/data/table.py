@@ -577,10 +577,12 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
             + again + _likely_columns(missing, raw_header, header, columns)
             + _a_catalogue(missing, header, raw_header, columns)
-            + ("" if wide else _order_headers(missing, header, raw_header))
+            + ("" if wide or "may be item_id" in _likely_columns(missing, raw_header, header, columns)
+               else _order_headers(missing, header, raw_header))
             + ("; a shopper column is not needed where one names each line's basket (an order, receipt or "
                "invoice number): name that one session_id and each basket is read as an anonymous visit"
                if spec.name == "interactions" and missing == ["user_id"] and "session_id" not in header
+               and any(_BASKET_WORD.search(header_key(h)) for h in raw_header)
                and not _a_catalogue(missing, header, raw_header, columns) else ""),
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
@@ -602,6 +604,13 @@ def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestRepor
     report.notes.append(f"{name}: column {raw_name!r}: {int(zero.sum()):,} day keys {keys} (a warehouse's 'no date') "
                         "read as no date")
     return times.where(~zero, "")
+
+
+_BASKET_WORD = re.compile(r"^(?:id|no|nr|num|numero|kode|kd|n)?(?:order|invoice|receipt|transaction|transaksi|ticket"
+                          r"|basket|bill|boleta|folio|fatura|factura|commande|pedido|venta|venda|sale|penjualan|beleg"
+                          r"|rechnung|kvitto|nota|cheque|document)s?(?:id|no|nr|num|number|code|key|#)?$")
+"""Words of a column that may name a line's basket: a refusal for the shopper alone offers
+it only then (not to a summary table's, a year's revenue by product; round 40)."""
 
 
 def _order_headers(missing: list[str], header: list[str], raw_header: list[str]) -> str:
@@ -829,7 +838,7 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # real127-ar, real125-ar)
                          r"|unique.?products?|(?<![a-z])long(?![a-z])"
                          # (an order's carrier and tracking number, a line's status; real129-ar, real126-ar)
-                         r"|tracking|carrier|status|order.?item.?id"
+                         r"|tracking|carrier|status|order.?item.?id|in.?cart(?![a-z])"
                          # (a category in Russian, Czech, Polish, Chinese: 'Категория товара'; real119-ar)
                          r"|категор|kategor|類別|类别|分類|分类")
 """A count, an amount, a kind or a person's or place's detail (``Total products``,
@@ -1342,7 +1351,10 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
         # (or one product's name a line, words that come back: Kaggle's 'Bakery' dataset's 'Items'
         # beside 'TransactionNo', 24 copies refused for want of an item; real131-ar. Not a count)
         named = [c for c in cells if c and not re.fullmatch(r"[\d.,\s]+", c)]
-        if len(cells) >= 20 and len(named) >= 0.9 * len(cells) and len(set(named)) <= 0.5 * len(named):
+        counted = sum(bool(re.fullmatch(r"(?i)\d+\s*(?:items?|pcs|pieces|units?|artikel|stk|st)\.?", c)) for c in named)
+        # (not '21 items', an order's size; nor a handful of departments; session ar's review)
+        if len(cells) >= 20 and len(named) >= 0.9 * len(cells) and len(set(named)) <= 0.5 * len(named) and len(
+                set(named)) >= 10 and counted < 0.5 * len(named):
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} names a product on each line "
                                 f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]

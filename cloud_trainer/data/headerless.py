@@ -991,11 +991,10 @@ def _products_listed(col: list[str]) -> bool:
 
 def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> int | None:
     """A column that numbers the lines of each value of column ``at`` 1, 2, 3 ... (or 0, 1,
-    2 ..., or 10, 20, 30 ...), where
-    each value's lines come together (one run each), a fifth of the runs or more have two
-    lines or more, and a run's times (where the file has times) span a day or less at the
-    median: a document's line numbers, so column ``at`` is the document (an order), not a
-    shopper. A shopper's events numbered in a file sorted by shopper span weeks (session
+    2 ..., or 10, 20, 30 ...), where each value's lines come together (one run each), a
+    fifth of the runs or more have two lines or more, and a run's times (where the file has
+    times) span a day or less at the median: a document's line numbers, so column ``at`` is
+    the document (an order), not a shopper. A shopper's events numbered in a file sorted by shopper span weeks (session
     ar's review: a ratings file's 60 users had become 450 one-day visits). None otherwise."""
     col = columns[at]
     starts = [0, *(k for k in range(1, len(col)) if col[k] != col[k - 1])]
@@ -1011,7 +1010,8 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
         from .timestamps import parse_timestamps
 
         stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
-        span = (stamps.groupby(pd.Series(col)).max() - stamps.groupby(pd.Series(col)).min()).median()
+        by = stamps.groupby(pd.Series(col))
+        span = (by.max() - by.min()).median()
         # (a shopper's numbered events span weeks; so do TPC-H's orders, shipped line by line,
         # which stay read as shoppers: session ar's reviews found the shoppers' the commoner)
         if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):

@@ -572,24 +572,26 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             # missing, renaming them would not have helped; real108-aq)
             raise DataError(f"{name}: a header ({listed}) and no rows below it: nothing to read; export the "
                             "table with its data")
+        likely = _likely_columns(missing, raw_header, header, columns)
+        catalogue = _a_catalogue(missing, header, raw_header, columns)
+        # (what the file may be instead: an orders table without its lines, where no column
+        # is offered as the item; a basket column's alternative to the shopper)
+        orders = "" if wide or "may be item_id" in likely else _order_headers(missing, header, raw_header)
+        basket = ("; a shopper column is not needed where one names each line's basket (an order, receipt or "
+                  "invoice number): name that one session_id and each basket is read as an anonymous visit"
+                  if spec.name == "interactions" and missing == ["user_id"] and "session_id" not in header
+                  and any(_BASKET_WORD.search(header_key(h)) for h in raw_header) and not catalogue else "")
         raise MissingColumns(
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
-            + again + _likely_columns(missing, raw_header, header, columns)
-            + _a_catalogue(missing, header, raw_header, columns)
-            + ("" if wide or "may be item_id" in _likely_columns(missing, raw_header, header, columns)
-               else _order_headers(missing, header, raw_header))
-            + ("; a shopper column is not needed where one names each line's basket (an order, receipt or "
-               "invoice number): name that one session_id and each basket is read as an anonymous visit"
-               if spec.name == "interactions" and missing == ["user_id"] and "session_id" not in header
-               and any(_BASKET_WORD.search(header_key(h)) for h in raw_header)
-               and not _a_catalogue(missing, header, raw_header, columns) else ""),
+            + again + likely + catalogue + orders + basket,
             found=sum(c.required for c in spec.columns) - len(missing))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
 def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
-    """``times`` with a warehouse's day key for no date (``0``, ``00000000``) blank, where
+    """``times`` with a warehouse's day key for no date (``0``, ``00000000``, ``-1``,
+    ``19000101``) blank, where
     95 % of the other values are ``yyyymmdd`` days: a line of an order then takes the
     order's day from its other lines (:func:`.columns.fill_from_basket`). A data-warehouse
     course's 19 lines dated ``0`` had been bad rows while their orders' other lines gave

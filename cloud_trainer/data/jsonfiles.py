@@ -128,13 +128,14 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
     """Each row's last image, by the line it is on, where the JSON lines are Debezium's
     change events (its default output, no unwrap step): every create (``c``) and snapshot
     read (``r``) is a row; an update (``u``) replaces, and a delete (``d``) removes, the
-    row whose image is its ``before`` (the whole image, or where ``before`` holds the key
-    columns only, the last row that has those values); one that names no row is left out,
-    counted. Returns ``(images, updates,
-    deletes, unmatched)``, or None for other lines. A TPC-C change feed had been refused,
-    'missing item_id', with its columns named 'payload.after.ol_i_id' (real121-ar); rows
-    are never merged by a column's value (order lines share their order's id; session ar's
-    review)."""
+    row its ``before`` names (:func:`_matching_row`), or, for an update without one
+    (PostgreSQL's default replica identity), the one row whose first field, a table's key
+    as tables are written, is its new image's; a change that names no row is left out,
+    counted. Returns ``(images, updates, deletes, unmatched)``, or None for other lines.
+    A TPC-C change feed had been refused, 'missing item_id', with its columns named
+    'payload.after.ol_i_id' (real121-ar). Rows are never merged by a column's value: an
+    order's lines share their order's id, and a line 3 had taken line 1's cancellation
+    (session ar's reviews)."""
     head = [v for _, v, _ in islice(_json_line_values(raw), 20) if v is not None]
     if not head or not all(_change_event(r) is not None for r in head):
         return None
@@ -151,24 +152,18 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
             deletes += op == "d"
             at = _matching_row(rows, by_image, before, len(after) if after else 0) if before else None
             if at is None and after:
-                # (PostgreSQL's default replica identity: no 'before' on an update; its row is
-                # the last with the new image's first field, a table's key as tables are written;
-                # session ar's review: 40 cancellations had stayed purchases)
+                # (40 cancellations without a 'before' had stayed purchases; session ar's review)
                 first = dict([next(iter(after.items()))])
-                # (only where one row has it: an order's lines share their order's id, and a
-                # line 3 had taken line 1's cancellation; session ar's review)
                 found = [n for n in islice(reversed(rows), 100_000) if _holds(rows[n], first)]
                 at = found[0] if len(found) == 1 else None
             if at is None:
-                # (no row to change: PostgreSQL's default replica identity gives no 'before'
-                # on updates; as a new row it would be a second purchase of the same line)
+                # (as a new row, an update would be a second purchase of the same line)
                 unmatched += 1
                 continue
-            else:
-                by_image[_image_key(rows[at])].remove(at)
-                del rows[at]
-                if op == "d":
-                    continue
+            by_image[_image_key(rows[at])].remove(at)
+            del rows[at]
+            if op == "d":
+                continue
         if after is None:
             continue
         rows[number] = after
@@ -192,8 +187,7 @@ def _matching_row(rows: dict[int, dict[str, Any]], by_image: dict[str, list[int]
         return None
     # (a key-only image may write the other columns as nulls)
     known = {k: v for k, v in before.items() if v is not None}
-    return next((at for at in islice(reversed(rows), 100_000)
-                 if all(rows[at].get(k) == v for k, v in known.items())), None) if known else None
+    return next((at for at in islice(reversed(rows), 100_000) if _holds(rows[at], known)), None) if known else None
 
 
 def json_lines(raw: bytes) -> Converted:

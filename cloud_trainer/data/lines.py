@@ -680,9 +680,10 @@ Coke``; a name that starts with a digit is a size (``30 x 40 Canvas``), not a co
 def _counts_after(parts: list[list[tuple[str, float | None, float | None]]]
                   ) -> list[list[tuple[str, float | None, float | None]]]:
     """``parts`` with each item's count after (or before: :data:`_COUNT_FIRST`) its name
-    taken off as its quantity, where three in four of the listed items carry one (a delivery app's orders, ``["Margherita
-    Pizza x2", "Garlic Bread x1"]``, 8 of 10 items: each count had made another dish;
-    real107-aq). Not where a few do: a shop's 'Batteries AA x2' is a pack's name."""
+    taken off as its quantity, where three in four of the listed items carry one (a
+    delivery app's orders, ``["Margherita Pizza x2", "Garlic Bread x1"]``, 8 of 10 items:
+    each count had made another dish; real107-aq). Not where a few do: a shop's 'Batteries
+    AA x2' is a pack's name."""
     named = [item for items in parts for item, quantity, _ in items if quantity is None]
     head = named[:2000]
     first = bool(head) and sum(bool(_COUNT_FIRST.fullmatch(item)) for item in head) >= 0.75 * len(head)
@@ -1553,16 +1554,15 @@ def ga_actions(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     return inter
 
 
-_EVENT_FLAG = re.compile(r"(?:evt|event|is|flag|has)?(view|viewed|pageview|click|clicked|detail|cart|carted|addtocart|"
-                         r"addedtocart|atc|wishlist|addtowishlist|favorite|favourite|fav|liked|purchase|purchased|buy"
-                         r"|bought|order|ordered)")
-"""A one-hot event column's key: a feature table's ``evt_view`` ... ``evt_purchase``."""
 _FLAG_EVENTS = {"view": "view", "viewed": "view", "pageview": "view", "click": "view", "clicked": "view",
                 "detail": "view", "cart": "cart", "carted": "cart", "addtocart": "cart", "addedtocart": "cart",
                 "atc": "cart", "wishlist": "favorite", "addtowishlist": "favorite", "favorite": "favorite",
                 "favourite": "favorite", "fav": "favorite", "liked": "favorite", "purchase": "purchase",
                 "purchased": "purchase", "buy": "purchase", "bought": "purchase", "order": "purchase",
                 "ordered": "purchase"}
+"""A one-hot event column's word, after an optional ``evt_`` / ``is_``, and its event."""
+_EVENT_FLAG = re.compile(r"(?:evt|event|is|flag|has)?(" + "|".join(sorted(_FLAG_EVENTS, key=len, reverse=True)) + ")")
+"""A one-hot event column's key: a feature table's ``evt_view`` ... ``evt_purchase``."""
 _FLAG_RANK = ("purchase", "cart", "favorite", "view")
 
 

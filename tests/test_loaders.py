@@ -7265,3 +7265,25 @@ def test_review_60_narrowings(tmp_path: Path) -> None:
     said = refusal(tmp_path, "invoice_lines.csv", "InvoiceNo,CustomerID,Description,Quantity,LineTotal,InvoiceDate,Status\n"
                    + "".join(f"{k // 3},c{k % 40},Mug {k % 30},1,9.5,2024-01-{1 + k % 28:02d},paid\n" for k in range(100)))
     assert "one line per order" not in said
+
+
+def test_review_61_narrowings(tmp_path: Path) -> None:
+    """Session ar's review 61: a CSV whose first line is a '#' comment with SQL's words in it
+    is no SQL script; SAP's positions keep a deleted line's gap (10, 30); pandas' cumcount()
+    (0, 1, 2) numbering a shopper's lines without times is no order's; the basket sentence
+    beside 'Bestellnummer', 'SalesOrderID', 'cart_id'."""
+    inter = load_text(tmp_path, "events.csv", "# Insert into the events table with: \\copy events from 'events.csv'\n"
+                      "user_id,item_id,timestamp\n" + "".join(f"u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d}\n"
+                                                               for k in range(200)))[0].interactions
+    assert len(inter) == 200
+    inter = load_text(tmp_path, "VBAP.txt", "".join(
+        f"{4500 + k // 3}|{10 * (1 + k % 3) + (10 if k // 3 == 7 and k % 3 == 2 else 0):06d}|MAT-{k * 7 % 40:05d}|1|"
+        f"202401{1 + k // 3 % 28:02d}|KD{k // 3 % 30:05d}\n" for k in range(300)))[0].interactions
+    assert inter["item_id"].str.startswith("MAT").all()
+    inter = load_text(tmp_path, "user_seq.csv", "".join(
+        f"u{k // 8},{k % 8},{(k * 7) % 50},{1 + k % 5}\n" for k in range(480)))[0].interactions
+    assert inter["user_id"].nunique() == 60
+    for header in ("Bestellnummer,Artikelnummer,Menge,Bestelldatum", "SalesOrderID,ProductID,OrderQty,ModifiedDate"):
+        said = refusal(tmp_path, "lines.csv", header + "\n" + "".join(
+            f"{k // 3},P{k % 30},1,2024-01-{1 + k % 28:02d}\n" for k in range(100)))
+        assert "a shopper column is not needed where one names each line's basket" in said, header

@@ -278,7 +278,7 @@ def _columnar(raw: bytes, kind: str) -> Converted:
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.\[]+)", re.MULTILINE)
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
-SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*|#[^\n]*|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
+SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*+|#[^\n]*+|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
                         rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
                         rb"|start\s+transaction|print\s+N?')",

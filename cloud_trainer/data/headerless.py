@@ -1020,11 +1020,19 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
     for c, values in enumerate(columns):
         if c == at or not values or not all(v.isdigit() for v in values):
             continue
-        # (from 1, or from 0, or SAP's positions 10, 20, 30; session ar's review)
-        for first, step in ((1, 1), (0, 1), (10, 10)):
-            if all([int(v) for v in values[s:e]] == list(range(first, first + step * (e - s), step))
-                   for s, e in zip(starts, ends, strict=True)):
+        numbers = [int(v) for v in values]
+        runs_of = [numbers[s:e] for s, e in zip(starts, ends, strict=True)]
+        # (from 1; from 0 only where the times say a run is a day's: pandas' cumcount() numbers
+        # a shopper's ratings so; session ar's review)
+        for first in ((1, 0) if times is not None else (1,)):
+            if all(run == list(range(first, first + len(run))) for run in runs_of):
                 return c
+        # (SAP's positions 10, 20, 30, rising, a deleted line's gap left: VBAP's 'POSNR'; on
+        # nine runs in ten from 10; session ar's reviews)
+        if all(n % 10 == 0 and n > 0 for n in numbers) and all(
+                all(b > a for a, b in zip(run, run[1:], strict=False)) for run in runs_of) and sum(
+                run[0] == 10 for run in runs_of) >= 0.9 * len(runs_of):
+            return c
     return None
 
 

@@ -141,6 +141,7 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
         return None
     rows: dict[int, dict[str, Any]] = {}
     by_image: dict[str, list[int]] = {}
+    by_first: dict[str, list[int]] = {}  # (rows by their first field: found in one step, not a scan)
     updates = deletes = unmatched = 0
     for number, record, _ in _json_line_values(raw):
         event = _change_event(record) if record is not None else None
@@ -153,14 +154,14 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
             at = _matching_row(rows, by_image, before, len(after) if after else 0) if before else None
             if at is None and after:
                 # (40 cancellations without a 'before' had stayed purchases; session ar's review)
-                first = dict([next(iter(after.items()))])
-                found = [n for n in islice(reversed(rows), 100_000) if _holds(rows[n], first)]
+                found = by_first.get(_first_key(after), [])
                 at = found[0] if len(found) == 1 else None
             if at is None:
                 # (as a new row, an update would be a second purchase of the same line)
                 unmatched += 1
                 continue
             by_image[_image_key(rows[at])].remove(at)
+            by_first[_first_key(rows[at])].remove(at)
             del rows[at]
             if op == "d":
                 continue
@@ -168,7 +169,13 @@ def _change_rows(raw: bytes) -> tuple[dict[int, dict[str, Any]], int, int, int] 
             continue
         rows[number] = after
         by_image.setdefault(_image_key(after), []).append(number)
+        by_first.setdefault(_first_key(after), []).append(number)
     return rows, updates, deletes, unmatched
+
+
+def _first_key(image: dict[str, Any]) -> str:
+    """A row image's first field, as a key (its name and value)."""
+    return json.dumps(next(iter(image.items()), None), default=str)
 
 
 def _holds(row: dict[str, Any], values: dict[str, Any]) -> bool:

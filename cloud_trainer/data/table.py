@@ -608,9 +608,10 @@ def _no_day_keys(times: pd.Series, name: str, raw_name: str, report: IngestRepor
     return times.where(~zero, "")
 
 
-_BASKET_WORD = re.compile(r"^(?:id|no|nr|num|numero|kode|kd|n)?(?:order|invoice|receipt|transaction|transaksi|ticket"
-                          r"|basket|bill|boleta|folio|fatura|factura|commande|pedido|venta|venda|sale|penjualan|beleg"
-                          r"|rechnung|kvitto|nota|cheque|document)s?(?:id|no|nr|num|number|code|key|#)?$")
+_BASKET_WORD = re.compile(r"^(?:id|no|nr|num|numero|kode|kd|n|sales|номер)?(?:order|invoice|receipt|transaction"
+                          r"|transaksi|ticket|basket|cart|bill|boleta|folio|fatura|factura|commande|pedido|venta|venda"
+                          r"|sale|penjualan|beleg|rechnung|kvitto|nota|cheque|documento?|bestell|ordre|auftrag|заказа?)"
+                          r"s?(?:id|no|nr|num|number|nummer|numero|code|key|#)?$")
 """Words of a column that may name a line's basket: a refusal for the shopper alone offers
 it only then (not to a summary table's, a year's revenue by product; round 40)."""
 

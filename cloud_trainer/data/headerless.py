@@ -39,6 +39,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .idlists import joined_ids
 from .names import header_key, is_basket_header
 from .schema import MISSING_VALUES
 from .timestamps import EPOCH_PATTERN, epoch_seconds
@@ -983,9 +984,7 @@ def _buyer_beside_a_list(columns: list[list[str]], ids: list[int]) -> int | None
 
 
 def _products_listed(col: list[str]) -> bool:
-    """Whether a column's lists are products', as :func:`.lines.joined_ids` finds them."""
-    from .lines import joined_ids
-
+    """Whether a column's lists are products', as :func:`.idlists.joined_ids` finds them."""
     return joined_ids(col) == " "
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from cloud_trainer.data.amounts import text_number
 from cloud_trainer.data.columns import fill_from_basket
+from cloud_trainer.data.idlists import JOINED, joined_ids
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key, letter_words
 from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError, event_of_name
@@ -769,64 +770,10 @@ def _bare_packed(cells: pd.Series) -> tuple[list, str] | None:
     if len(cells) == 0 or (sep := joined_ids(cells.iloc[:1000].tolist())) is None:
         return None
     cells = cells.str.strip()
-    if not cells.str.fullmatch(_JOINED[sep]).all():
+    if not cells.str.fullmatch(JOINED[sep]).all():
         return None
     return ([[(item, float(n), None) for item, n in Counter(c.split(sep)).items()] for c in cells],
             f"product ids joined by {sep!r}, an id once per unit")
-
-
-_TOKEN = r"[A-Za-z0-9_.\-]+"
-_JOINED = {sep: rf"{_TOKEN}(?:\{sep}{_TOKEN})*" for sep in ("|", ",", " ")}
-_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-"""A number with its thousands grouped, as a spreadsheet shows it: ``1,234``, ``37,789.00``."""
-
-
-def joined_ids(cells: list[str]) -> str | None:
-    """The separator, ``|``, ``,`` or a space, that joins ids in ``cells`` (a column's
-    first cells), or None: where a third of the given cells or more hold it and every cell
-    is bare tokens so joined (with spaces, each token with a digit: PoliMi's playlists
-    ``19834 1111 11595``, where 'Ice Cream' is a name; real16-ah). With commas or spaces,
-    only where the lists are of several lengths (a SKU and its size, ``TSHIRT14,M``, are
-    always two) and their ids come back on other cells for half their places (an order's
-    ``1005,1006,1007`` do not), and not where the cells are numbers with their thousands
-    grouped (session ah's review)."""
-    given = [c.strip() for c in cells if c.strip()]
-    for sep in ("|", ",", " "):
-        joined = [c for c in given if sep in c]
-        if joined and sep == "," and len(joined) * 3 < len(given) and _lists_of_lone_ids(given, joined):
-            return sep
-        if not joined or len(joined) * 3 < len(given):
-            continue
-        if not all(re.fullmatch(_JOINED[sep], c) for c in given):
-            return None
-        if sep == " " and not all(any(ch.isdigit() for ch in t) for c in given for t in c.split()):
-            return None  # (words with spaces are a name: 'Ice Cream')
-        if sep != "|":
-            if all(_GROUPED.fullmatch(c) for c in joined):
-                return None
-            lists = [c.split(sep) for c in given]
-            seen = Counter(t for parts in lists for t in set(parts))
-            places = sum(len(parts) for parts in lists)
-            if len({len(parts) for parts in lists}) < 3 or 2 * sum(
-                    seen[t] >= 2 for parts in lists for t in parts) < places:
-                return None
-        return sep
-    return None
-
-
-def _lists_of_lone_ids(given: list[str], joined: list[str]) -> bool:
-    """Whether a minority of comma lists (one in 30 cells or more, ten at least) join ids
-    that stand alone in the column's other cells: nine in ten of their parts so. Etsy's
-    sold orders write a multi-item order's SKUs in one cell (``659839779733,659839703509``,
-    104 of 1,042 lines, 261 of 262 parts sold alone too); each list had been an item
-    (real129-ar). Not numbers with their thousands grouped, nor lists of words."""
-    if len(joined) < 10 or len(joined) * 30 < len(given) or any(_GROUPED.fullmatch(c) for c in joined):
-        return False
-    if not all(re.fullmatch(_JOINED[","], c) for c in joined):
-        return False
-    alone = {c for c in given if "," not in c}
-    parts = [t for c in joined for t in c.split(",")]
-    return sum(t in alone for t in parts) >= 0.9 * len(parts)
 
 
 _CJK = "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]"

@@ -74,8 +74,8 @@ from .headers import (
     time_by_content,
     time_of_day_column,
 )
+from .idlists import joined_ids
 from .ingest import FileStats, IngestReport
-from .lines import joined_ids
 from .names import header_key, is_passed_over, passed_over
 from .records import Converted
 from .sampling import ShopperSample, shopper_key
@@ -1283,7 +1283,7 @@ def _basket_of_ids(text: str, delimiter: str, quoting: int, header: list[str], r
     ``"27,26"``, ``"6,47,17"``; it had been refused for want of an item, and the hint's
     route, naming it item_id, had made each whole list an item, 37,309 of them for 48
     products; real13-ah). :func:`.lines.item_lists` then makes a row of each id, each line
-    its basket. Where its first 200 cells are such lists (:func:`.lines.joined_ids`)."""
+    its basket. Where its first 200 cells are such lists (:func:`.idlists.joined_ids`)."""
     at = header.index("session_id")
     with contextlib.suppress(csv.Error):
         cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 200)[1:] if len(r) > at]

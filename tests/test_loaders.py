@@ -7270,8 +7270,9 @@ def test_review_60_narrowings(tmp_path: Path) -> None:
 def test_review_61_narrowings(tmp_path: Path) -> None:
     """Session ar's review 61: a CSV whose first line is a '#' comment with SQL's words in it
     is no SQL script; SAP's positions keep a deleted line's gap (10, 30); pandas' cumcount()
-    (0, 1, 2) numbering a shopper's lines without times is no order's; the basket sentence
-    beside 'Bestellnummer', 'SalesOrderID', 'cart_id'."""
+    (0, 1, 2) numbering a shopper's lines without times is no order's; ids in single quotes
+    lose them; an 'Items' file sorted by its products is read; the basket sentence beside
+    'Bestellnummer', 'SalesOrderID', 'cart_id'."""
     inter = load_text(tmp_path, "events.csv", "# Insert into the events table with: \\copy events from 'events.csv'\n"
                       "user_id,item_id,timestamp\n" + "".join(f"u{k % 40},p{k % 30},2024-01-{1 + k % 28:02d}\n"
                                                                for k in range(200)))[0].interactions
@@ -7283,6 +7284,14 @@ def test_review_61_narrowings(tmp_path: Path) -> None:
     inter = load_text(tmp_path, "user_seq.csv", "".join(
         f"u{k // 8},{k % 8},{(k * 7) % 50},{1 + k % 5}\n" for k in range(480)))[0].interactions
     assert inter["user_id"].nunique() == 60
+    inter = interactions_of(tmp_path, "ratings.csv", "user_id,isbn,timestamp",
+                            lambda k: f"u{k % 40},'{34545104 + k % 30:010d}',2024-01-{1 + k % 28:02d}")
+    assert not inter["item_id"].str.contains("'").any()
+    names = ("Alfajores", "Bread", "Brownie", "Cake", "Coffee", "Cookies", "Croissant", "Fudge", "Jam", "Juice",
+             "Medialuna", "Muffin", "Pastry", "Scone", "Soup", "Tea", "Toast", "Truffles")
+    inter = interactions_of(tmp_path, "Bakery.csv", "TransactionNo,Items,DateTime",
+                            lambda k: f"{k},{names[k * len(names) // 1800]},2016-10-{1 + k % 28:02d} 10:00", n=1800)
+    assert inter["item_id"].nunique() == 18
     for header in ("Bestellnummer,Artikelnummer,Menge,Bestelldatum", "SalesOrderID,ProductID,OrderQty,ModifiedDate"):
         said = refusal(tmp_path, "lines.csv", header + "\n" + "".join(
             f"{k // 3},P{k % 30},1,2024-01-{1 + k % 28:02d}\n" for k in range(100)))

@@ -636,14 +636,16 @@ def _order_headers(missing: list[str], header: list[str], raw_header: list[str])
 def _quoted_ids(values: pd.Series, empty: np.ndarray, name: str, col: str, report: IngestReport) -> pd.Series:
     """Ids without the quotes every one of them carries: Book-Crossing's ratings as a
     spreadsheet re-saved them write each ISBN ``\"\"\"034545104X\"\"\"``, read as
-    ``"034545104X"`` and matching no items file (real132-ar). Only where every given id is
-    so wrapped."""
+    ``"034545104X"`` and matching no items file (real132-ar); single quotes the same. Only
+    where every given id is so wrapped."""
     given = values[~empty]
-    if given.empty or not given.iloc[0].startswith('"') or not (given.str.len() > 2).all() or not (
-            given.str.startswith('"') & given.str.endswith('"')).all():
+    quote = given.iloc[0][:1] if not given.empty else ""
+    # (single quotes too: a spreadsheet's text marker kept, 'ISBN'; session ar's review)
+    if quote not in ('"', "'") or not (given.str.len() > 2).all() or not (
+            given.str.startswith(quote) & given.str.endswith(quote)).all():
         return values
     report.notes.append(f"{name}: {col}: every id is written in quotes (e.g. {given.iloc[0]!r}): read without them")
-    return values.where(empty, values.str.strip('"'))
+    return values.where(empty, values.str.strip(quote))
 
 
 _DESCRIBES_AN_ITEM = re.compile(r"name|title|categor|brand|descr|subcategor|department|aisle|price|color|colour|size"
@@ -1342,7 +1344,8 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
         # 'items' it showed, read as 2,500 purchases; session ar's review)
         return header
     with contextlib.suppress(csv.Error):
-        cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) > at]
+        # (2,000 rows: a file sorted by its products names too few in its first 200; session ar's review)
+        cells = [r[at].strip() for r in first_rows(text, delimiter, quoting, 2001)[1:] if len(r) > at]
         # (not lists of one length of eight or more on every line: a slate shown, ten ids each;
         # a meal kit's four recipes a box are a basket; session ar's reviews)
         sizes = {c.count(",") for c in cells}

@@ -36,6 +36,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -940,20 +941,12 @@ def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None
     without one nothing is read as a basket."""
     if len(ids) < 3 or times is None:
         return None
-    import pandas as pd
-
-    from .timestamps import parse_timestamps
-
-    stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
+    stamps = _stamps(times)
     for a in ids:
         col = columns[a]
         runs = 1 + sum(x != y for x, y in zip(col, col[1:], strict=False))
         distinct = set(col)
-        if runs != len(distinct) or len(distinct) * 1.2 > len(col) or "" in distinct:
-            continue
-        by = stamps.groupby(pd.Series(col))
-        span = (by.max() - by.min()).median()
-        if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
+        if runs != len(distinct) or len(distinct) * 1.2 > len(col) or "" in distinct or not _within_a_day(col, stamps):
             continue
         for b in ids:
             shoppers = len(set(columns[b]))
@@ -965,6 +958,25 @@ def _basket_of(columns: list[list[str]], ids: list[int], times: list[str] | None
             if len(pairs) == len(distinct):  # each basket with one value of b
                 return a, b
     return None
+
+
+def _stamps(times: list[str]) -> Any:
+    """A time column's values as timestamps (NaT where none)."""
+    import pandas as pd
+
+    from .timestamps import parse_timestamps
+
+    return parse_timestamps(pd.Series(times, dtype=object), None)[0]
+
+
+def _within_a_day(col: list[str], stamps: Any) -> bool:
+    """Whether each value's lines of ``col`` span :data:`BASKET_HOURS` or less at the median
+    (``stamps`` their times): an order's or a visit's, not a shopper's weeks."""
+    import pandas as pd
+
+    by = stamps.groupby(pd.Series(col))
+    span = (by.max() - by.min()).median()
+    return not pd.isna(span) and span <= pd.Timedelta(hours=BASKET_HOURS)
 
 
 def _buyer_beside_a_list(columns: list[list[str]], ids: list[int]) -> int | None:
@@ -1003,18 +1015,10 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
     runs = [(s, e) for s, e in zip(starts, ends, strict=True) if e - s >= 2]
     if len(runs) < 0.2 * len(starts):
         return None
-    if times is not None:
-        import pandas as pd
-
-        from .timestamps import parse_timestamps
-
-        stamps = parse_timestamps(pd.Series(times, dtype=object), None)[0]
-        by = stamps.groupby(pd.Series(col))
-        span = (by.max() - by.min()).median()
-        # (a shopper's numbered events span weeks; so do TPC-H's orders, shipped line by line,
-        # which stay read as shoppers: session ar's reviews found the shoppers' the commoner)
-        if pd.isna(span) or span > pd.Timedelta(hours=BASKET_HOURS):
-            return None
+    # (a shopper's numbered events span weeks; so do TPC-H's orders, shipped line by line,
+    # which stay read as shoppers: session ar's reviews found the shoppers' the commoner)
+    if times is not None and not _within_a_day(col, _stamps(times)):
+        return None
     # (the last run may be cut by the sample's end: it still starts at 1)
     for c, values in enumerate(columns):
         if c == at or not values or not all(v.isdigit() for v in values):

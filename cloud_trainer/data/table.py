@@ -286,7 +286,6 @@ def _row_names(header: list[str], text: str, delimiter: str, quoting: int) -> bo
         rows = [r for r in first_rows(text, delimiter, quoting, 51)[1:] if any(f.strip() for f in r)]
     except csv.Error:
         return False
-    labels = [r[0].strip() for r in rows]
     if len(rows) < 5 or not all(len(r) == len(header) + 1 for r in rows):
         return False
     # (not a separator after the last field, nor a last field split at an unquoted comma,
@@ -294,7 +293,13 @@ def _row_names(header: list[str], text: str, delimiter: str, quoting: int) -> bo
     lasts = [r[-1] for r in rows]
     if all(not v.strip() for v in lasts) or any(v[:1] == " " for v in lasts):
         return False
-    return all(v.isdigit() for v in labels) and len(set(labels)) == len(labels)
+    return _numbers_the_rows([r[0].strip() for r in rows])
+
+
+def _numbers_the_rows(labels: list[str]) -> bool:
+    """Whether a first field labels its rows: whole numbers, each once (R's and pandas' row
+    names and index, in any order where the frame was filtered or sorted first)."""
+    return bool(labels) and all(v.isdigit() for v in labels) and len(set(labels)) == len(labels)
 
 
 def _pandas_labels(header: list[str], text: str, delimiter: str, quoting: int) -> bool:
@@ -310,8 +315,7 @@ def _pandas_labels(header: list[str], text: str, delimiter: str, quoting: int) -
         rows = first_rows(text.split("\n", 1)[-1], delimiter, quoting, 50)
     except csv.Error:
         return False
-    labels = [r[0].strip() for r in rows if r]
-    return bool(labels) and all(v.isdigit() for v in labels) and len(set(labels)) == len(labels)
+    return _numbers_the_rows([r[0].strip() for r in rows if r])
 
 
 def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Converted | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from array import array
 from collections import Counter
@@ -93,9 +94,11 @@ def item_blocks(raw: bytes) -> Converted:
     return Converted(text, line_map, what, bad)
 
 
-_NUMBERED_ITEM = re.compile(r"(?i)\s*(item|product|article|produkt|artikel|produit|producto)(?:[\s_-]*(?:id|code|sku))?"
+_NUMBERED_ITEM = re.compile(r"(?i)\s*(?:(?:variant|cart|basket|order|line)[\s_-]*)?"
+                            r"(item|product|article|produkt|artikel|produit|producto)(?:[\s_-]*(?:id|code|sku))?"
                             r"[\s_#-]*(\d{1,3})\s*")
-"""A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``, ``item_id_1``."""
+"""A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``, ``item_id_1``,
+``variant_item_4`` (a cart's)."""
 _BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket)[\s_#-]*(id|no|nr|number)?\s*")
 """The one column such a header may name the row's basket by (eobuwie.pl's shipped orders:
 ``order_id;item_id_1;item_id_2;item_id_3``)."""
@@ -218,6 +221,83 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
             f"{items:,} items, each read with " + (f"its {named!r} as its id" if basket_at is not None
                                                    else "its line number as its id"))
     return Converted(text, line_map, what)
+
+
+_NUMBERED_ANY = re.compile(r".*\D[\s_#-]*\d{1,3}\s*")
+_SMALL_NUMBER = re.compile(r"-?\d{1,3}(?:[.,]\d+)?")
+
+
+def numbered_items_beside_fields(text: str, first_line: int = 1) -> Converted | None:
+    """A headed file of one order a row, its items across columns numbered 1 .. N
+    (:data:`_NUMBERED_ITEM`, three or more) beside the order's own fields (a shop's
+    ``order_completed.csv``: ``id, timestamp, total_price, ..., variant_item_1`` ..
+    ``variant_item_5``; its hint had offered ``variant_item_1`` as the item, which would
+    have kept each cart's first item and lost the rest; real130-ar). A row per item, the
+    order's fields copied to each, its id column (an order's or ``id``, one a row) or its
+    line number as ``session_id``; a name twice on a row is two units of it. None
+    where the other columns number things too (a quantity beside each item: not paired
+    here), where a column of the others names an item, or where the numbered cells are
+    not filled left to right on 19 rows in 20 or are mostly small numbers (a pivot of
+    quantities)."""
+    first, _, rest = text.partition("\n")
+    first = first.lstrip("\ufeff").rstrip("\r")
+    delimiter = ";" if ";" in first and "," not in first else "\t" if "\t" in first and "," not in first else ","
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        rows = list(itertools.islice(csv.reader(io.StringIO(rest), delimiter=delimiter), 1000))
+    except csv.Error:
+        return None
+    numbered = {i: int(m.group(2)) for i, h in enumerate(header) if (m := _NUMBERED_ITEM.fullmatch(h))}
+    others = [i for i in range(len(header)) if i not in numbered]
+    if len(numbered) < 3 or sorted(numbered.values()) != list(range(1, len(numbered) + 1)) or len(others) < 2:
+        return None
+    if sum(bool(_NUMBERED_ANY.fullmatch(header[i])) for i in others) >= 3 or any(
+            re.match(r"(?i)\s*(item|product|sku|article)", header[i]) for i in others):
+        return None
+    order = sorted(numbered)
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    lists = [[r[i].strip() for i in order if i < len(r)] for r in rows]
+    filled = [sum(1 for c in cells if c) for cells in lists]
+    cells = [c for cells in lists for c in cells if c]
+    if not rows or not cells or sum(all(ls[:n]) for ls, n in zip(lists, filled, strict=True)) < 0.95 * len(rows):
+        return None
+    if sum(bool(_SMALL_NUMBER.fullmatch(c)) for c in cells) >= 0.5 * len(cells) or sum(n >= 2 for n in filled) < (
+            0.1 * len(rows)):
+        return None
+    basket = next((i for i in others if _BASKET_ID.fullmatch(header[i]) or header[i].strip().lower() == "id"), None)
+    if basket is not None:
+        ids = [r[basket].strip() for r in rows if basket < len(r)]
+        if len(set(ids)) < len(ids):
+            basket = None  # (an id that repeats is no order of one row)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*("session_id" if i == basket else header[i] for i in others),
+                     *(() if basket is not None else ("session_id",)), "item_id", "quantity"])
+    line_map = array("q")
+    reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
+    orders = 0
+    items: set[str] = set()
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            continue  # (a broken line names no item it can be sure of)
+        number = first_line + reader.line_num
+        names = [row[i].strip() for i in order if i < len(row) and row[i].strip() not in _NO_ITEM]
+        orders += bool(names)
+        fields = [row[i] if i < len(row) else "" for i in others]
+        for item, units in Counter(names).items():
+            writer.writerow([*fields, *(() if basket is not None else (f"line {number}",)), item, units])
+            line_map.append(number)
+            items.add(item)
+    span = f"{header[order[0]].strip()!r} .. {header[order[-1]].strip()!r}"
+    what = (f"one order a row, its items across the columns {span} beside its own fields: {orders:,} orders of "
+            f"{len(items):,} items, a row each (a name listed twice two units), the order's fields copied to each, "
+            "each read with "
+            + (f"its {header[basket].strip()!r} as its id" if basket is not None else "its line number as its id"))
+    return Converted(out.getvalue(), line_map, what)
 
 
 def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line: bool = False) -> Converted:

@@ -172,10 +172,15 @@ def count_title_lines(text: str) -> tuple[int, str]:
     first = head[0].strip(" \r,;\t|") if head else ""  # (a sheet's title padded before too: ',,,Breakfast at the Frat'; real127-ar)
     if not first.strip() or any(sep in first for sep in seps):
         return 0, ""
-    for i, line in enumerate(head[1:11], start=1):
-        if max(_filled_fields(line, sep) for sep in seps) >= 2:
+    filled = [max(_filled_fields(line, sep) for sep in seps) for line in head[1:11]]
+    # The header fills half the widest line's fields or more: a sheet's preface may hold
+    # a 'Fuente:, French bakery daily sales' of two cells and captions of one above a
+    # table of nine (a course's bakery workbook, five such rows; real131-ar).
+    wide = max(2, max(filled, default=0) // 2)
+    for i, (line, n) in enumerate(zip(head[1:11], filled, strict=True), start=1):
+        if n >= wide:
             return i, first.strip()
-        if line.strip(" \r,;\t|") and i > 2 and not line.startswith("#"):
+        if line.strip(" \r,;\t|") and i > 2 and not line.startswith("#") and max(filled[i:], default=0) < 2:
             # text lines after the title: a one-column file, not a title ('#' lines are
             # comments: GA4's download opens with eight of them, then the table)
             break

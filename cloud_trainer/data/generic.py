@@ -62,6 +62,7 @@ from cloud_trainer.data.names import header_key, letter_words, passed_over
 from cloud_trainer.data.prices import (
     amazon_line_prices,
     micros_prices,
+    mixed_currencies,
     prices_from_line_totals,
     prices_that_scale_with_units,
     totals_over_amounts,
@@ -95,6 +96,33 @@ from cloud_trainer.data.table import read_table
 from cloud_trainer.data.timestamps import DAY_ZERO
 
 # ---------------------------------------------------------------------- generic
+
+
+_OPINION = re.compile(r"recommend|rating|score|review|stars|voted|liked|helpful")
+"""Header words of a shopper's opinion of an item: one per shopper and item."""
+
+
+def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` (no time, no basket) without lines that repeat an earlier one on every
+    column read: with no time to tell them apart they are one interaction written twice
+    (a crawl's copies), not a second purchase. Each had been given its own made-up time
+    before the split's exact-duplicate check, so none was dropped: a Steam reviews file's
+    104 copies in 400 lines made 29 % 'repeat' buying and the domain 'repeats' (real138-as).
+    Only where a column gives an opinion (a rating, a recommendation, a review: one per
+    shopper and item), and not where a quantity is read: order lines, each line again
+    another order of the same (Magento's B2B sample orders), and a play log or a
+    sequence in file order plays a song again."""
+    if "quantity" in inter and inter["quantity"].notna().any():
+        return inter  # (order lines: a line again is another order of the same; Magento's B2B fixture)
+    columns = [c for c in inter.columns if not c.startswith("_")]
+    if not any(_OPINION.search(header_key(str(c))) for c in columns):
+        return inter  # (a play log or a sequence in file order: a song played again is played again)
+    again = inter.duplicated(columns).to_numpy()
+    if not again.any():
+        return inter
+    report.notes.append(f"{interactions}: {int(again.sum()):,} lines repeat an earlier line on every column read, and no "
+                        "time or basket tells them apart: read as one interaction written twice, left out")
+    return inter[~again].reset_index(drop=True)
 
 
 def load_generic(
@@ -214,6 +242,9 @@ def load_generic(
         inter = inter.sort_values(["user_id", "timestamp"], kind="stable").drop(columns="timestamp")
         inter.attrs.pop("offset_clock", None)
         inter.attrs["stated_order"] = True
+    if "timestamp" in inter and (note := _item_dates(inter, interactions)) is not None:
+        report.notes.append(note)
+        inter = inter.drop(columns="timestamp")
     if "timestamp" in inter:
         inter = stray_times(inter, interactions, report)
         if (note := _time_span_note(inter["timestamp"], interactions)) is not None:
@@ -225,6 +256,7 @@ def load_generic(
         inter = amazon_line_prices(inter, interactions, report)
         inter = micros_prices(inter, interactions, report)
         inter = totals_over_amounts(inter, interactions, report)
+        inter = mixed_currencies(inter, interactions, report)
     inter = units_given_back(inter, interactions, report)  # (after the prices: a total is of the units ordered)
     inter = _scaled_prices(inter, interactions, report)
     for col in INTERACTION_COLUMNS:
@@ -286,6 +318,8 @@ def load_generic(
             baskets = True
             report.notes.append(f"{interactions}: no basket column: each shopper's {sequence_name!r} is read as "
                                 "their basket (session_id)")
+        if not baskets:
+            inter = _timeless_copies(inter, interactions, report)
         # (An order the file states: RecBole's histories, times that number the lines. Their
         # ids, numbered by first appearance, rise along each sequence, which had read as a
         # file sorted by item and shuffled the order; session aj.)
@@ -791,6 +825,27 @@ def _positions_as_times(inter: pd.DataFrame, file: Path) -> str | None:
 LONG_SPAN_YEARS = 20
 """Years of times beyond which a note says how far they spread: a shop's export covers
 months or a few years; 162 years (1900-2100) is a default value or a unit misread."""
+
+
+def _item_dates(inter: pd.DataFrame, file: Path) -> str | None:
+    """The note where the time column is each item's own date, then not read as the time
+    (the lines in file order, as a file without times): every item of 20 or more, sold on
+    two lines or more on average, has one time on all its lines, and there are about as
+    many times as items (a concert ticket export's ``event_date``, the show's: 50 events,
+    50 dates over 399 orders; the split had ordered purchases by show and blamed 'a range
+    launched at the end of the export'; real139-as). A till's product is sold at many
+    times; a small shop's few days, one item on one of them by chance, are not this."""
+    times = inter["timestamp"]
+    items = inter["item_id"]
+    n_items = items.nunique()
+    if n_items < 20 or len(inter) < 2 * n_items or times.nunique() < max(2, n_items // 2):
+        return None
+    if int(pd.DataFrame({"i": items, "t": times}).drop_duplicates().shape[0]) != n_items:
+        return None
+    name = inter.attrs.get("source_names", {}).get("timestamp", "timestamp")
+    return (f"{file}: {name!r} is one value per item ({n_items:,} items, each with one time on all its lines): "
+            "the item's own date (a show's, a departure's, a tasting's), not when each line happened: not read as "
+            "the time")
 
 
 def _time_span_note(times: pd.Series, file: Path) -> str | None:

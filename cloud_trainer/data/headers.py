@@ -728,6 +728,12 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
         twins = {stem[:-2] + word for word in ("時間", "时间", "時刻")}
         return next((name for original, name in zip(raw, header, strict=True) if name not in known
                      and re.sub(r"\(.*\)$", "", header_key(original)) in twins), None)
+    if key.startswith("dateof") and re.search(r"order|purchase|sale|booking|transaction|invoice", key):
+        # (and its twin written the other way round: UK Train Rides' 'Date of Purchase'
+        # beside 'Time of Purchase', every ticket had been read at midnight; real139-as)
+        twin = "timeof" + key[6:]
+        return next((name for original, name in zip(raw, header, strict=True)
+                     if name not in known and header_key(original) == twin), None)
     # (a farmers' market's 'market_date', a transit log's 'dia'; real58-ao, real59-ao)
     if key not in DATE_ONLY_KEYS and not key.endswith("date") and key not in ("dia", "día"):
         return None

@@ -1,7 +1,9 @@
 """Ids joined in one cell (``2|2|23|68``, ``"27,26"``, ``19834 1111 11595``): how a column's
 cells say they are lists of products, for the line reader (:mod:`.lines`), a basket
 column read as the items (:mod:`.table`) and a headerless file's list column
-(:mod:`.headerless`). A module of its own so that none of those imports another for it."""
+(:mod:`.headerless`), and dishes each with its count (``2 x Mutton Rogan Josh, 3 x Veg
+Pulao``) for the line reader and the table's listed-items column. A module of its own so
+that none of those imports another for it."""
 
 from __future__ import annotations
 
@@ -60,3 +62,20 @@ def _lists_of_lone_ids(given: list[str], joined: list[str]) -> bool:
     alone = {c for c in given if "," not in c}
     parts = [t for c in joined for t in c.split(",")]
     return sum(t in alone for t in parts) >= 0.9 * len(parts)
+
+
+COUNTED_TEXT = re.compile(r"\s*(\d{1,3}(?:\.\d+)?)\s?[x×]\s+(\D.*?)\s*", re.IGNORECASE | re.DOTALL)
+"""A dish with its count first and a spaced ``x`` (``2 x Mutton Rogan Josh``, ``3x Veg
+Pulao``); a name that starts with a digit is a size (``2 x 4 Lumber``)."""
+NEXT_COUNTED = re.compile(r",\s*(?=\d{1,3}(?:\.\d+)?\s?[x×]\s+\D)", re.IGNORECASE)
+"""Where such a list moves to its next dish: a comma inside a name is no such place."""
+
+
+def counted_text(cells: list[str]) -> bool:
+    """Whether nine in ten of the first thousand written cells are an order's dishes, each
+    count first (:data:`COUNTED_TEXT`), commas between them, and a tenth or more list
+    several: a delivery partner's dashboard export (Zomato's and Swiggy's 'Items in
+    order', ``2 x Mutton Rogan Josh, 3 x Veg Pulao``; review 57)."""
+    given = [c for c in cells if c.strip()][:1000]
+    return len(given) >= 20 and sum(bool(COUNTED_TEXT.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
+        bool(NEXT_COUNTED.search(c)) for c in given) >= 0.1 * len(given)

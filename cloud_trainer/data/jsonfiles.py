@@ -318,7 +318,9 @@ WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "l
                           # (a paged REST response's 'limit', 'offset', 'has_next'; real126-ar)
                           "limit", "offset", "has_next", "has_prev", "has_previous", "page_size", "pagesize",
                           "per_page", "total_count", "totalcount", "total_pages", "next_page", "prev_page",
-                          "next_cursor", "success", "message", "code", "error", "errors", "request_id"})
+                          "next_cursor", "success", "message", "code", "error", "errors", "request_id",
+                          # (Chinese open platforms' status beside 'data'; review 59)
+                          "msg", "errmsg", "errcode", "ret", "traceid", "trace_id"})
 """Keys an API response puts beside its list of records (Spotify's ``info``, a page's
 ``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
 
@@ -341,11 +343,28 @@ def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None
     if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _rated_pairs_by_shopper(whole)
             or _lists_by_id(whole, table)) is not None:
         return keyed
-    lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
-    if len(lists) != 1 or any(str(k).lower() not in WRAPPER_KEYS for k in whole if k != lists[0]):
+    if (held := _held_list(whole)) is None:
         return None
-    return exploded(whole[lists[0]], f"a JSON object holding its records in {lists[0]!r}", "objects",
-                     "the element number")
+    path, records = held
+    return exploded(records, f"a JSON object holding its records in {path!r}", "objects", "the element number")
+
+
+def _held_list(whole: dict[str, Any], depth: int = 0) -> tuple[str, list[Any]] | None:
+    """The one list of objects a response holds, and its path, beside nothing but
+    :data:`WRAPPER_KEYS`: at the top or one object down (``{"code": 0, "msg": "ok",
+    "data": {"list": [...], "total": 200}}``, the paged shape of Youzan's, Weimob's and
+    Taobao's wrappers: refused for missing columns named ``data.list``; review 59)."""
+    def others_wrap(key: str) -> bool:
+        return all(str(k).lower() in WRAPPER_KEYS for k in whole if k != key)
+
+    lists = [k for k, v in whole.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
+    if lists:
+        return (lists[0], whole[lists[0]]) if len(lists) == 1 and others_wrap(lists[0]) else None
+    inner = [k for k, v in whole.items() if isinstance(v, dict) and str(k).lower() not in WRAPPER_KEYS]
+    if depth or len(inner) != 1 or not others_wrap(inner[0]):
+        return None
+    held = _held_list(whole[inner[0]], depth + 1)
+    return None if held is None else (f"{inner[0]}.{held[0]}", held[1])
 
 
 def _an_id(value: Any) -> bool:
@@ -725,7 +744,19 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
             return [_flat({k: v for k, v in record.items() if k != key})]
         return [] if value == [] else None
     outer = _record_as_basket({k: v for k, v in record.items() if k != key})
-    return [_flat({**outer, **row}) for element in value for row in _inner_rows(element)]
+    return [_flat({**outer, **_named_product(row)}) for element in value for row in _inner_rows(element)]
+
+
+def _named_product(row: dict[str, Any]) -> dict[str, Any]:
+    """A listed line item named only by its ``name`` (or ``title``), no id beside it, with
+    that as ``item_name``: a CRM's orders (``"items": [{"name": "Cold Brew Maker",
+    "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
+    product', its lines exploded but the bare ``name`` unread (real143-as); the order's
+    own ``name`` (a customer's) is no longer mistaken for it either."""
+    if any(str(k).lower().replace("_", "") in _ID_KEYS for k in row):
+        return row
+    named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
+    return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 
 
 _BASKET_WORDS = ("order", "receipt", "invoice", "transaction", "basket", "session", "visit", "cart", "checkout",
@@ -838,6 +869,8 @@ PROPERTY_BAGS = ("properties", "eventproperties")
 ``properties``, Amplitude's ``event_properties``): read as the record's own fields."""
 OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
 """Keys that name a record's product itself (lowercase, ``_`` dropped)."""
+_ID_KEYS = frozenset({*OWN_ITEM_KEYS, "id", "productcode", "itemcode", "code", "barcode", "upc", "ean", "variantid"})
+"""Keys of a listed line item that name its product by an id: then its ``name`` is only a name."""
 
 
 BASKET_LIST_NAMES = ("baskets", "orders", "transactions", "sessions", "carts", "purchases")

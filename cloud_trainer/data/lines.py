@@ -25,7 +25,7 @@ import pandas as pd
 
 from cloud_trainer.data.amounts import text_number
 from cloud_trainer.data.columns import fill_from_basket
-from cloud_trainer.data.idlists import JOINED, joined_ids
+from cloud_trainer.data.idlists import COUNTED_TEXT, JOINED, NEXT_COUNTED, counted_text, joined_ids
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key, letter_words
 from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError, event_of_name
@@ -902,6 +902,20 @@ def _square_parts(cells: pd.Series) -> tuple[list, str]:
             "each payment's items, commas between them (Square's)")
 
 
+def _counted_parts(cells: pd.Series) -> tuple[list, str] | None:
+    """Each cell's ``(dish, count, None)`` where the cells are :func:`counted_text`. Read
+    whole, each order's list had been one made-up item: 200 orders, about 200 'items'."""
+    if not counted_text(cells.tolist()):
+        return None
+
+    def dish(piece: str) -> tuple[str, float | None, None]:
+        counted = COUNTED_TEXT.fullmatch(piece)
+        return (counted.group(2), float(counted.group(1)), None) if counted else (piece.strip(), None, None)
+
+    return ([[dish(p) for p in NEXT_COUNTED.split(cell) if p.strip()] for cell in cells],
+            "each order's dishes, each count first, commas between them")
+
+
 def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """One row per item where the item cell holds several: a list (Kaggle's Retail
     Transactions: ``Product`` = ``['Spinach', 'Bread']``, one line a basket) or an order's
@@ -914,7 +928,7 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     cells = inter["item_id"].astype(str)
     square = header_key(inter.attrs.get("source_names", {}).get("item_id", "")) == "description"
     found = _square_parts(cells) if square else (_listed_parts(cells) or _keyed_parts(cells) or _bare_packed(cells)
-                                                 or _joined_names(cells))
+                                                 or _counted_parts(cells) or _joined_names(cells))
     if found is None:
         return inter
     parts, how = found
@@ -1310,6 +1324,26 @@ def _status_head(status: str) -> str:
     ap's review). Only a reason after a word: ``(pending)`` alone stays as it is."""
     head = re.sub(r"\s*(?:[(\[:]|\s-\s).*$", "", status)
     return header_key(head) if head.strip() else header_key(status)
+
+
+def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[str]) -> np.ndarray:
+    """Rows whose status column says the sale was undone (:func:`_says_refund`: refunded,
+    cancelled, returned) or whose refund flag is set: the quantity check leaves their 0 or
+    negative units out as such, not as bad rows (Amazon India's report writes a cancelled
+    line's quantity 0, a till a return's below 0: each had been a 'must be > 0' error
+    beside the cancellations counted; real129-ar, real140-as, real141-as, real142-as)."""
+    undone = np.zeros(len(frame), dtype=bool)
+    for col, raw in zip(header, raw_header, strict=False):
+        key = header_key(raw)
+        if col not in frame or not (_is_status_key(key) or key in REFUND_FLAG_KEYS):
+            continue
+        values = frame[col].astype(str).str.strip()
+        distinct = values.unique()
+        if len(distinct) > 50:
+            continue
+        said = {v: _says_refund(v) if _is_status_key(key) else v.lower() in _YES for v in distinct}
+        undone |= values.map(said).to_numpy(dtype=bool)
+    return undone
 
 
 def _says_refund(status: str) -> bool:

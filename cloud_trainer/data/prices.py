@@ -354,3 +354,50 @@ def micros_prices(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.D
     report.notes.append(f"{file}: {names['price']!r} is in millionths of the currency (Google's micros): "
                         f"price = {names['price']!r} / 1,000,000")
     return inter
+
+
+CURRENCY_KEYS = frozenset({"currency", "currencyofsale", "currencycode", "ordercurrency", "salecurrency",
+                           "pricecurrency", "currencyiso", "wahrung", "waehrung", "moneda", "moeda", "valuta",
+                           "devise", "divisa", "waluta", "通貨", "货币", "币种", "통화"})
+"""Header names (as :func:`.names.header_key` writes them) of a column that says each line's
+currency."""
+
+
+def mixed_currencies(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """``inter`` with the prices of lines in another currency than most lines' left unknown,
+    where a currency column names two or more and the commonest holds fewer than 98 % of
+    the priced lines: a Google Play sales report prices one in-app product 3.49, 93.97 and
+    17,500.00 (pounds, pesos mexicanos, pesos colombianos), read as one scale of prices
+    (real138-as). Not converted: no rate is in the file. Not where an item sold in two
+    currencies or more costs about the same in each: the prices are already one currency's
+    (GA360's ``productPrice``, in the view's currency beside each hit's ``currencyCode``)."""
+    column = next((c for c in inter.columns if not str(c).startswith("_") and header_key(str(c)) in CURRENCY_KEYS),
+                  None)
+    if column is None or "price" not in inter:
+        return inter
+    codes = inter[column].astype(str).str.strip().str.upper()
+    priced = inter["price"].notna().to_numpy() & (codes != "").to_numpy()
+    counts = codes[priced].value_counts()
+    if len(counts) < 2 or counts.iloc[0] >= 0.98 * priced.sum():
+        return inter
+    main = counts.index[0]
+    if _one_scale(inter["price"][priced], inter["item_id"][priced], codes[priced]):
+        return inter
+    other = priced & (codes != main).to_numpy()
+    inter["price"] = inter["price"].where(~other)
+    shown = ", ".join(f"{c} {n:,}" for c, n in counts.iloc[1:4].items())
+    report.notes.append(f"{file}: column {column!r} gives each line's currency, {len(counts)} of them: prices are "
+                        f"read in {main} only ({int(counts.iloc[0]):,} lines); the {int(other.sum()):,} lines in "
+                        f"another ({shown}{', ...' if len(counts) > 4 else ''}) have no price, since no rate is given")
+    return inter
+
+
+def _one_scale(price: pd.Series, items: pd.Series, codes: pd.Series) -> bool:
+    """Whether the items priced in two currencies or more cost about the same in each (the
+    dearest currency's median within 1.5 times the cheapest's, on four items in five):
+    then the prices are one currency's whatever each line's currency column says."""
+    medians = pd.DataFrame({"i": items.to_numpy(), "c": codes.to_numpy(), "p": price.to_numpy()}).groupby(
+        ["i", "c"])["p"].median()
+    by_item = medians.groupby(level=0)
+    spread = (by_item.max() / by_item.min().where(by_item.min() > 0))[by_item.size() >= 2].dropna()
+    return len(spread) > 0 and float((spread <= 1.5).mean()) >= 0.8

@@ -387,6 +387,9 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (a publisher's 'reader_id', Klaviyo's 'person_id'; real126-ar)
                 "readerid", "personid",
                 "asiakas",  # (a Finnish customer's name: after the numbers; session ar's review)
+                # (a customer-club app's purchase history keyed by member 'Username': last, since a
+                # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
+                "username",
                 *USER_ALIASES[-2:])
 
 
@@ -397,6 +400,9 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "listingid",  # Etsy: a listing, where its SKU is blank
                 "артикул", "кодтовара", "товар", "urunkodu", "urun", "stokkodu",
                 "beerbeerid", "beerid",  # BeerAdvocate
+                # (Untappd's check-ins: 'beer.bid' beside the venue's 'venue.venue_id'; X-Wines' 'WineID';
+                # real141-as)
+                "beerbid", "wineid",
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 # an item's number before its description (Iowa's liquor sales: 45 names stood
@@ -467,7 +473,8 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "codigoproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
                 # Indonesian till's product names, their only product id; real28-ak)
-                "idproduit", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
+                # (and CamelCase 'ProduitID'; real142-as)
+                "idproduit", "produitid", "prodid", "nomeproduto", "nomedoproduto", "namaproduk",
                 # (Northwind's 'KeyProducto', a class's 'ProdName', a Spanish check-in file's
                 # 'negocio_id', a museum's 'content_id', ASSISTments' 'problem_id'; real31-ak, real32-ak)
                 "keyproducto", "prodname", "negocioid", "problemid",
@@ -483,6 +490,8 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (not a bare 'JobID': a workshop's work order would train as the item; the
                 # hint names it for CareerBuilder's applications; session al's reviews)
                 "idproduktu", "idplace", "placeid", "poiid", "job.id", "librarybookid",
+                # (a Steam play log's 'game-title', its only id; real138-as)
+                "gametitle",
                 # last of all: a name, the item's only id where no id above is given (Chipotle's
                 # order lines, a fast-food till; real39-am. After 'sellerSku' and 'Part Number'
                 # beside it: session am's review)
@@ -514,7 +523,7 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
 PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
                  # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
-                 "prix", "prixunitaire", "precio", "preciounitario", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
+                 "prix", "prixunitaire", "precio", "preciounitario", "preciounit", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "ценазаединицу", "ценапродажи", "ценапродажизаединицу",
                  "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
@@ -548,6 +557,9 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # (Danish, Finnish, Vietnamese prices; a Mockaroo/ADempiere 'price_momentary';
                  # real125-ar, real128-ar, real129-ar)
                  "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "pricemomentary",
+                 # (gross unit prices: BaseLinker's line 'price_brutto', Polish and German exports'
+                 # 'cena brutto', 'Preis brutto'; real140-as)
+                 "pricebrutto", "cenabrutto", "cenajednostkowabrutto", "preisbrutto", "bruttopreis", "einzelpreisbrutto",
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
                  *PRICE_ALIASES[-2:])
@@ -560,7 +572,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
-                        "ordertimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
+                        "ordertimestamp", "orderchargedtimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
@@ -641,7 +653,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         "количествопродаж", "pocetkusu", "mnozstvi", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
                         "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
-        Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop")),
+        Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop",
+                                                     # (a French bakery's 'Tienda' in a Spanish course's
+                                                     # workbook; real131-ar)
+                                                     "tienda", "sucursal", "loja", "filiale", "negozio", "magasin")),
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
@@ -654,7 +669,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "txnid", "trxid", "txnno",  # (a till's 'Txn ID' over a receipt's lines; session aq's review)
                         "ordersn",  # (ECShop's and litemall's order number; session aq's review)
                         "invoiceid", "salesreceiptid",  # (Xero's and QuickBooks' line tables; real33-ak)
-                        "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande",  # (real28-ak)
+                        "idstruk", "nostruk", "nomorstruk", "idcommande", "numcommande", "commandeid",  # (real28-ak)
                         "ticketnumber", "paragon", "numerparagonu", "订单号", "订单id", "订单编号", "注文番号",
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         # (Taiwanese marketplaces' order number, Russian, Czech and Polish orders; real119-ar,
@@ -695,6 +710,7 @@ GENERIC_ITEMS = TableSpec(
                # A title before a description (Amazon's product metadata has both; the second is prose)
                aliases=("productname", "prodname", "itemname", "title", "movietitle", "description",
                         "productdescription", "lineitemname",
+                        "titel",  # (a German shop's article list; real142-as)
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation", "namabarang",
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",

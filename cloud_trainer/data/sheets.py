@@ -239,12 +239,16 @@ def _fill_merged(rows: list[list[Any]], ranges: list[tuple[tuple[int, int], tupl
 def _header_row(rows: list[list[Any]]) -> int | None:
     """The row that names the columns: the first non-empty one, unless it is a title (one
     cell, 'Sales report March' above a report's table) followed, within 10 rows, by a row
-    of two or more cells. None for an empty sheet. A one-column table keeps its first row."""
+    of two or more cells and half the widest of those rows' or more (a preface's
+    'Fuente:, French bakery daily sales' of two cells above a table of nine is no header;
+    real131-ar). None for an empty sheet. A one-column table keeps its first row."""
     filled = [sum(1 for v in row if v != "") for row in rows]
     first = next((i for i, n in enumerate(filled) if n), None)
     if first is None or filled[first] != 1:
         return first
-    wide = next((i for i in range(first + 1, min(first + 11, len(filled))) if filled[i] >= 2), None)
+    below = range(first + 1, min(first + 11, len(filled)))
+    least = max(2, max((filled[i] for i in below), default=0) // 2)
+    wide = next((i for i in below if filled[i] >= least), None)
     return wide if wide is not None else first
 
 

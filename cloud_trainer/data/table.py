@@ -74,8 +74,9 @@ from .headers import (
     time_by_content,
     time_of_day_column,
 )
-from .idlists import joined_ids
+from .idlists import counted_text, joined_ids
 from .ingest import FileStats, IngestReport
+from .lines import undone_by_status
 from .names import header_key, is_passed_over, passed_over
 from .records import Converted
 from .sampling import ShopperSample, shopper_key
@@ -327,7 +328,7 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
     cut), so baskets named by their line and errors name the file's lines. None for a table."""
     # (The numbered item columns first: 'Item1,...,Item20' above baskets a line also reads as
     # a basket a line, and had become a basket of 20 made-up items; real26-aj.)
-    if numbered := blocks.numbered_item_lines(text, first_line):
+    if numbered := blocks.numbered_item_lines(text, first_line) or blocks.numbered_items_beside_fields(text, first_line):
         return numbered
     if baskets_a_line(text, spec):
         return blocks.basket_lines(text, first_line)
@@ -466,6 +467,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             "no header line (the first line is data); columns read by their values:",
             f"the header line is pandas' column numbers ({delimiter.join(header_line[:4])}...), which name nothing, "
             "and its row index, not read; columns read by their values (counted after the index):")
+    if not by_content and not labelled:
+        header = _side_table(header, text, delimiter, quoting, name, report)
     raw_header = header
     twins: list[Twin] = []
     header = normalise_header(header, spec, name, report.notes, twins)
@@ -571,7 +574,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         repeats = [(h, n) for h, n in Counter(h.strip() for h in raw_header if h.strip()).items() if n > 1]
         again = (f"; the header names {', '.join(f'{h!r} {n} times' for h, n in repeats[:3])}: each column needs "
                  "its own name (a header written over?)" if repeats else "")
-        if listed and not re.search(r"[^\s,;|\t\"']", text.split("\n", 1)[1] if "\n" in text else ""):
+        below = re.split(r"\r\n|\n|\r", text, maxsplit=1)[1:]  # (or by CR alone: a Mac Excel save; real139-as)
+        if listed and not re.search(r"[^\s,;|\t\"']", below[0] if below else ""):
             # (an Egyptian shop's orders sheet: its header alone; told which columns were
             # missing, renaming them would not have helped; real108-aq)
             raise DataError(f"{name}: a header ({listed}) and no rows below it: nothing to read; export the "
@@ -667,7 +671,9 @@ def _a_catalogue(missing: list[str], header: list[str], raw_header: list[str], c
     items = [v for v in columns[header.index("item_id")] if v]
     described = [h for h, read in zip(raw_header, header, strict=False)
                  if read != "item_id" and _DESCRIBES_AN_ITEM.search(header_key(h))]
-    if len(items) < 10 or len(set(items)) < len(items) or not described:
+    # (nine in ten once: a Chilean pharmacy's stock list names a product twice under two
+    # barcodes, and had been told only 'missing user_id'; real134-ar)
+    if len(items) < 10 or len(set(items)) < 0.9 * len(items) or not described:
         return ""
     return (f"; it looks like a catalogue (one line per product, with {', '.join(repr(h) for h in described[:3])}): "
             "give it as --items beside an --interactions file of what shoppers did")
@@ -747,6 +753,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"(?:.?(?:id|name|code))?$"
                                   # (an order line's bare 'name', an ice-cream shop's; real122-ar)
                                   r"|^name$"
+                                  # (a trip's: an airline's 'flight_id', a travel agent's 'destination';
+                                  # a vending machine's 'coffee_name'; real139-as, real137-as)
+                                  r"|flight|destination|(?<![a-z])route(?![a-z])|^(?:coffee|drinks?|snack)(?:.?(?:id|name|code|type))?$"
                                   # (the same words in Russian, Czech, Polish and Chinese: 'Название товара',
                                   # 'Наименование', 'název položky', 'nazwa produktu', '品項名稱'; real119-ar,
                                   # real123-ar)
@@ -763,12 +772,17 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|bidder|winner"
                                   # (Starbucks' rewards log's 'person'; real105-aq)
                                   r"|^person(?:.?id)?$"
+                                  # (an airline's 'passenger_id', a travel agent's 'traveller'; real139-as)
+                                  r"|passenger|travell?er|(?<![a-z])pax(?![a-z])"
                                   # (Russian, Czech, Polish and Chinese buyers; real119-ar, real123-ar)
                                   r"|клиент|покупател|заказчик|контрагент|zakaznik|klient|kupujac|消費者|會員|会员|客戶|客户|顧客"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
+_KIND_WORDS = re.compile(r"(?i)destination|route")
+"""Item words that as often name a kind of a few values (a driver's 'Destination': Home,
+Work, No Urgent Place; session as's harness): a hint only where the column holds more."""
 _YES_NO = frozenset({"yes", "no", "true", "false", "y", "n", "0", "1",
                      "?"})  # (Weka's missing value beside a basket table's 'y' flags; real80-ap)
 """A flag's values: such a column is no id, whatever its name says."""
@@ -784,6 +798,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (not an NFT's 'buyer_address' or a 'wallet_address': a wallet; a street's
                          # 'Buyer Address State' is; session an's reviews)
                          r"|(?<!buyer.)(?<!buyer)(?<!wallet.)(?<!wallet)address|(?:buyer|wallet).?address.|email|phone|city|country|store|gift|contact|[{}\[\]:\"]"
+                         # (where a buyer lives: Google Play's 'Buyer Postal Code', 'State of Buyer'; real138-as)
+                         r"|postal|zip.?code|post.?code|(?<![a-z])state(?![a-z])|province|(?<![a-z])region(?![a-z])"
                          # (a kind or a detail, not the thing: 'Product Category', 'fashion_news_frequency',
                          # Snowplow's 'name_tracker', Netflix's 'Bookmark', 'Book-Author'; session af's review)
                          r"|categor|class\b|group|segment|department|division|frequenc|tracker|bookmark|author"
@@ -957,7 +973,8 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
         found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
                         and not (col == "user_id" and (a_kind(at) or no_person(at)))
-                        and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)))),
+                        and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)
+                                                       or (_KIND_WORDS.search(raw) is not None and a_kind(at))))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
@@ -986,6 +1003,39 @@ def _join_names_hint(raw_header: list[str], a_kind: Callable[[int], bool] = lamb
         return None
     return (f"{raw_header[first]!r} and {raw_header[last]!r} together may be user_id: join them into one "
             "column named user_id (either alone would take two people of one name for one shopper)")
+
+
+def _side_table(header: list[str], text: str, delimiter: str, quoting: int, name: str,
+                report: IngestReport) -> list[str]:
+    """``header`` without the names of a second table kept beside the first on the same
+    sheet: after a column with no name and no value on any of the first 2,000 rows, columns
+    filled on a fifth of those rows or fewer, where one before it is filled on four in five
+    (a course's bakery sheet: its lines in columns A-G, then an empty H, then a summary by
+    day and one by item, 7 and 20 rows long; refused, 'columns 5 and 13 are both Item';
+    real131-ar). The second table's columns are not read."""
+    gaps = [i for i, h in enumerate(header) if not h and 0 < i < len(header) - 1]
+    if not gaps:
+        return header
+    try:
+        rows = first_rows(text, delimiter, quoting, 2001)[1:]
+    except csv.Error:
+        return header
+    if len(rows) < 20:
+        return header
+
+    def share(at: int) -> float:
+        return sum(len(r) > at and r[at].strip() != "" for r in rows) / len(rows)
+
+    for gap in gaps:
+        after = [i for i in range(gap + 1, len(header)) if header[i]]
+        if after and share(gap) == 0 and max(share(i) for i in after) <= 0.2 and max(
+                share(i) for i in range(gap)) >= 0.8:
+            named = ", ".join(repr(header[i]) for i in after[:5])
+            report.notes.append(f"{name}: a second table beside the first, after the empty column {gap + 1} "
+                                f"(its columns {named}{', ...' if len(after) > 5 else ''}, filled on a fifth of "
+                                "the lines or fewer: a summary kept on the same sheet): not read")
+            return [*header[:gap], *("" for _ in header[gap:])]
+    return header
 
 
 def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:
@@ -1053,6 +1103,8 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     # an item 'item_id' it would ship in the catalogue where nothing else rejects it).
     repeated_header = None if by_content else header_line
     header_again = 0
+    comments = 0
+    is_comment_header = bool(raw_header) and raw_header[0][:1] == "#"
     footer: list[tuple[int, list[str]]] = []  # lines of one or two fields below the data, so far
     # A trailing separator on the data lines or on the header only (a spreadsheet's or a
     # script's habit): every line had been a bad row 'expected 7 fields, got 8' and the
@@ -1088,6 +1140,12 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 and (whole := _record_in_a_cell(row, width, delimiter)) is not None):
             row = whole
             records_in_cells += 1
+        if row[0][:1] == "#" and (row[0] == "#" or row[0][1:2].isspace() or len(row) == 1) and not is_comment_header:
+            # A comment line among the rows ('# Encodage: UTF-8', '#,commentaire isolé'): a
+            # data set's README says to ignore them; each had been a bad row (real142-as).
+            # Not Shopify's order name '#1001', a value.
+            comments += 1
+            continue
         if repeated_header is not None and row[0].lstrip("\ufeff") == repeated_header[0] and (
                 [row[0].lstrip("\ufeff"), *row[1:]] == repeated_header):  # (a joined Excel file's BOM too)
             header_again += 1
@@ -1154,6 +1212,8 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         if not rows and stats.rows_read > stats.rows_skipped:
             raise DataError(f"{name}: the sample kept no line ({sample.fraction:.2%} of the shoppers "
                             f"for --max-lines {sample.max_lines:,}): give a larger --max-lines")
+    if comments:
+        report.notes.append(f"{name}: {comments:,} comment line(s) ('#' first) among the rows: not read")
     if header_again:
         report.notes.append(f"{name}: the header line came again {header_again:,} time(s) inside the file "
                             "(exports joined together?); those lines skipped")
@@ -1354,7 +1414,9 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
         # a meal kit's four recipes a box are a basket; session ar's reviews)
         sizes = {c.count(",") for c in cells}
         if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells) and (
-                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 7):
+                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 7) or counted_text(cells):
+            # (or written as text, each count first: '2 x Mutton Rogan Josh, 3 x Veg Pulao';
+            # review 57)
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "
                                 f"({cells[0][:40]!r}): read as the items")
             return [("item_id" if i == at else h) for i, h in enumerate(header)]
@@ -1461,7 +1523,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
     if basket_name is not None:  # the basket column read twice: as the basket and as its shopper
         frame["user_id"] = frame["session_id"]
         header, raw_header = [*header, "user_id"], [*raw_header, basket_name]
-    checks = Checks(frame, pending)
+    checks = Checks(frame, pending, undone_by_status(frame, header, raw_header) if spec.name == "interactions" else None)
     by_name = {c.name: c for c in spec.columns}
     for col in header:
         # Ids, codes, numbers, event names and times (not free text: a title may be 'None',

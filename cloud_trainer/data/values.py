@@ -44,10 +44,14 @@ class Checks:
     """The bad rows of one file's frame as its columns are checked: each queued with its
     reason (reported in line order at the end) and masked out of the frame."""
 
-    def __init__(self, frame: pd.DataFrame, pending: list[tuple[int, int, str, str]]) -> None:
+    def __init__(self, frame: pd.DataFrame, pending: list[tuple[int, int, str, str]],
+                 undone: np.ndarray | None = None) -> None:
         self.frame = frame
         self.pending = pending
         self.bad = np.zeros(len(frame), dtype=bool)
+        self.undone = undone
+        """Rows a status column says were undone (refunded, cancelled): their units of 0
+        or below are no bad rows (:func:`.lines.undone_by_status`)."""
 
     def skip(self, mask: np.ndarray) -> None:
         """Rows in ``mask`` are no data (a note says why): left out, no error each."""
@@ -150,6 +154,11 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             # 0 or fewer units is no sale, whatever the other lines say.)
             return _not_read(text_values, low, empty, f"are not {op} {column.min_value:g}", col, raw_name=raw_name,
                              name=name, report=report)
+        if col == "quantity" and checks.undone is not None and (gone := low & checks.undone).any():
+            checks.skip(gone)
+            report.notes.append(f"{name}: {int(gone.sum()):,} lines of {raw_name!r} 0 or below are cancellations or "
+                                "returns by their status: left out (counted as skipped, not as errors)")
+            low &= ~gone
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values
 

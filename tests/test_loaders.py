@@ -7361,7 +7361,7 @@ def test_round_41_tickets_games_cellars_and_cash_books(tmp_path: Path) -> None:
     words 'ProduitID', 'WineID', Untappd's 'beer.bid', 'price_brutto', 'game-title'; a
     pharmacy's stock list naming a product twice is a catalogue."""
     inter = interactions_of(tmp_path, "reviews.csv", "user_id,item_id,recommend",
-                            lambda k: f"u{k % 97 % 40},g{k % 97 % 30},True", n=400)
+                            lambda k: f"u{k % 97 % 40},g{k % 97 % 30},{k % 97 % 7 > 1}", n=400)
     assert len(inter) == 97
     currencies = ("USD", "USD", "USD", "EUR", "MXN")
     inter = interactions_of(tmp_path, "sales_202111.csv",
@@ -7409,3 +7409,98 @@ def test_round_41_tickets_games_cellars_and_cash_books(tmp_path: Path) -> None:
     said = refusal(tmp_path, "golan.csv", "Grupo de Producto;Producto;Código Barras;Stock;Precio Venta\n" + "".join(
         f";{'OFTENO' if k < 2 else f'PRODUCTO {k}'};7360854{k:05d};{k % 9};{1000 + k}\n" for k in range(40)))
     assert "it looks like a catalogue" in said
+
+
+def test_round_41_file_words_and_refusal_hints(tmp_path: Path) -> None:
+    """Round 41's messages: goodbooks' 'to_read.csv' is books marked to read (favourites),
+    not purchases; a German order sheet's bare 'Name' beside its 'Produkt' is offered as
+    the shopper, a shop's 'beschreibung' as the item; a report of monthly columns
+    ('Литры_2022-01' ..) is a summary by period, not a wide table to melt."""
+    inter = interactions_of(tmp_path, "to_read.csv", "user_id,book_id", lambda k: f"{k % 40},{k % 30}")
+    assert set(inter["event_type"]) == {"favorite"}
+    said = refusal(tmp_path, "Bestellungen.csv", "Name,Produkt,Anzahl,Preis\n" + "".join(
+        f"{['Lina', 'Fynn', 'Ada', 'Jonas', 'Mia', 'Emil', 'Lea', 'Paul'][k % 8]} {['Gotthard', 'Müller'][k % 2]},"
+        f"P{k % 30},{1 + k % 3},2.50\n" for k in range(60)))
+    assert "'Name' may be user_id" in said
+    said = refusal(tmp_path, "bestellungen.csv", "kunde,beschreibung,menge,datum\n" + "".join(
+        f"k{k % 9},{['Tasse', 'Teller', 'Mehl'][k % 3]},{1 + k % 3},2024-01-{1 + k % 28:02d}\n" for k in range(60)))
+    assert "'beschreibung' may be item_id" in said
+    months = [f"Литры_{y}-{m:02d}" for y in (2022, 2023) for m in range(1, 13)]
+    said = refusal(tmp_path, "draft_sales.csv", "Название,Бар," + ",".join(months) + "\n" + "".join(
+        f"Пиво {k},Бар {k % 3}," + ",".join(str((k * j) % 50) for j in range(24)) + "\n" for k in range(40)))
+    assert "a summary by period" in said and "melt" not in said
+    products = ("Chiclets", "Heavy", "Mountain Melter", "FEED MONEY", "GIVE CHANGE")
+    with pytest.raises(DataError, match="a space-separated log whose lines hold"):
+        load_text(tmp_path, "Log.txt", "".join(f"04/09/2022 05:{k % 60:02d}:04 PM {products[k % 5]} {k % 7}.00 {k % 4}.50\n"
+                                               for k in range(60)))
+
+
+def test_round_42_pieces_of_one_line_without_a_basket(tmp_path: Path) -> None:
+    """Round 42 (fashion and shoe shops): a wholesale register of one line a piece, its own
+    running 'index' and no order id (Amazon India's International Sale Report), repeats a
+    customer's size of a style on one day: more pieces, not copies to drop."""
+    raw, _ = load_text(tmp_path, "International Sale Report.csv", "index,DATE,CUSTOMER,SKU,PCS,RATE\n" + "".join(
+        f"{k},06-{1 + k // 60:02d}-2021,C{k // 6 % 40},JNE{k // 3 % 30}-L,1,{616 + k // 3 % 30}.00\n" for k in range(600)))
+    inter = raw.interactions
+    assert len(inter) == 200 and inter["quantity"].eq(3.0).all()
+    # (not where the lines differ in more than a running number: two receipts of one day)
+    inter = interactions_of(tmp_path, "receipts.csv", "ref,user_id,item_id,date,total",
+                            lambda k: f"r{k // 2},u{k // 6 % 40},p{k // 6 % 30},2024-01-{1 + k // 60 % 28:02d},{k // 2}.50")
+    assert len(inter) == 300 and inter["quantity"].isna().all()
+    # (and a catalogue's names, one a line, are no shopper to hint at)
+    said = refusal(tmp_path, "products.csv", "product_id,name,category,price\n" + "".join(
+        f"P{k},Product {k},Cat {k % 5},{1 + k % 9}.99\n" for k in range(40)))
+    assert "may be user_id" not in said
+    # (and app analytics: AppsFlyer's 'Bundle ID' beside 'App ID' is the app, no item; a ticket
+    # seller's 'tickets_count' is the quantity; real147-as)
+    said = refusal(tmp_path, "appsflyer_raw.csv", "Install Time,Event Name,AppsFlyer ID,App ID,Bundle ID\n" + "".join(
+        f"2024-01-{1 + k % 28:02d} 10:00:00,install,af{k},id123,com.shop.app\n" for k in range(60)))
+    assert "item_id" in said.split("(header")[0]
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,user_id,item_id,created_ts_msk,tickets_count",
+                            lambda k: f"o{k},u{k % 40},e{k % 30},2024-06-{1 + k % 28:02d} 19:{k % 60:02d}:00,{1 + k % 4}")
+    assert inter["quantity"].notna().all()
+
+
+def test_review_62_narrowings(tmp_path: Path) -> None:
+    """Session as's review 62: a product's 'avg_rating' is no shopper's opinion (repeat
+    purchases stay); a till's 'Username' beside 'Receipt No' is its cashier; order fields
+    written once an order after a spacer column are filled down, no side table; a line
+    item's 'title' beside a nested 'product.id' is a variant's; a deal-of-the-day shop's
+    'order_date' is the order's; a cart's own 'session_id' is its basket; Zomato's 'Items in
+    order'; PageHelper's page keys; 'Fecha de compra' takes 'Hora de compra'."""
+    inter = interactions_of(tmp_path, "purchases.csv", "customer_id,product_id,avg_rating",
+                            lambda k: f"c{k % 40},p{k % 30},{3 + k % 30 % 3}.5", n=600)
+    assert len(inter) == 600
+    inter = interactions_of(tmp_path, "pos.csv", "Receipt No,Date,Time,Username,Item Code,Qty",
+                            lambda k: f"R{k // 3},2024-03-{1 + k // 3 % 28:02d},10:{k % 60:02d},cashier{k % 3},I{k % 30},1")
+    assert not inter["user_id"].str.startswith("cashier").any()
+    lines = []
+    for order in range(50):
+        for j in range(6):
+            first = j == 0
+            lines.append(f"I{(order + j) % 30},{1 + j % 2},{2 + j}.50,,"
+                         + (f"O{order},C{order % 12},2024-02-{1 + order % 28:02d}" if first else ",,"))
+    inter = load_text(tmp_path, "erp.csv", "Item No,Qty,Unit Price,,Order No,Customer,Order Date\n"
+                      + "\n".join(lines) + "\n")[0].interactions
+    assert inter["user_id"].nunique() == 12 and len(inter) == 300
+    orders = [{"id": f"o{k}", "customer": {"id": f"c{k % 40}"}, "created_at": f"2024-05-{1 + k % 28:02d}T10:00:00",
+               "line_items": [{"title": ["Size S", "Size M"][k % 2], "product": {"id": f"P{k % 30}"}, "quantity": 1}]}
+              for k in range(200)]
+    inter = load_text(tmp_path, "orders.json", json.dumps({"orders": orders}))[0].interactions
+    assert inter["item_id"].nunique() == 30
+    inter = interactions_of(tmp_path, "daily_deals.csv", "customer_id,product_id,order_date",
+                            lambda k: f"c{k % 70},p{k // 10},2024-01-{1 + k // 10 % 28:02d}")
+    assert inter["timestamp"].dt.year.eq(2024).all()
+    inter = interactions_of(tmp_path, "carts.csv", "session_id,user_id,created_at,cart_item_1,cart_item_2,cart_item_3",
+                            lambda k: f"s{k},u{k % 40},2024-02-{1 + k % 28:02d} 10:00:00,SKU{k % 30},"
+                                      f"SKU{(k + 7) % 30},{f'SKU{(k + 9) % 30}' if k % 2 else ''}")
+    assert inter["session_id"].nunique() == 300
+    page = {"code": 200, "msg": "ok", "data": {"pageNum": 1, "pageSize": 200, "pages": 1, "total": 200,
+                                               "hasNextPage": False, "list": [
+                                                   {"userId": f"u{k % 40}", "goodsId": f"g{k % 30}",
+                                                    "createTime": f"2024-05-{1 + k % 28:02d} 12:00:00"}
+                                                   for k in range(200)]}}
+    assert len(load_text(tmp_path, "page.json", json.dumps(page))[0].interactions) == 200
+    inter = interactions_of(tmp_path, "ventas.csv", "Ticket,Cliente,Codigo producto,Fecha de compra,Hora de compra",
+                            lambda k: f"T{k},C{k % 40},P{k % 30},{1 + k % 28}/03/2024,{8 + k % 12}:15")
+    assert (inter["timestamp"].dt.hour != 0).all()

@@ -99,7 +99,7 @@ _NUMBERED_ITEM = re.compile(r"(?i)\s*(?:(?:variant|cart|basket|order|line)[\s_-]
                             r"[\s_#-]*(\d{1,3})\s*")
 """A header name that numbers an item column: ``Item 1``, ``product_2``, ``Item#3``, ``item_id_1``,
 ``variant_item_4`` (a cart's)."""
-_BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket)[\s_#-]*(id|no|nr|number)?\s*")
+_BASKET_ID = re.compile(r"(?i)\s*(order|basket|transaction|invoice|receipt|ticket|session|cart)[\s_#-]*(id|no|nr|number)?\s*")
 """The one column such a header may name the row's basket by (eobuwie.pl's shipped orders:
 ``order_id;item_id_1;item_id_2;item_id_3``)."""
 _ITEM_COUNT = re.compile(r"(?i)\s*(item\(s\)|items?|count|n|number of items|basket size|size)\s*")
@@ -264,11 +264,13 @@ def numbered_items_beside_fields(text: str, first_line: int = 1) -> Converted | 
     if sum(bool(_SMALL_NUMBER.fullmatch(c)) for c in cells) >= 0.5 * len(cells) or sum(n >= 2 for n in filled) < (
             0.1 * len(rows)):
         return None
-    basket = next((i for i in others if _BASKET_ID.fullmatch(header[i]) or header[i].strip().lower() == "id"), None)
-    if basket is not None:
-        ids = [r[basket].strip() for r in rows if basket < len(r)]
-        if len(set(ids)) < len(ids):
-            basket = None  # (an id that repeats is no order of one row)
+    # (the order's, the cart's or the session's own column: a second, made-up one beside a
+    # 'session_id' had been refused as two; session as's review. A bare 'id' only where it
+    # names one row: an id that repeats is no order's)
+    basket = next((i for i in others if _BASKET_ID.fullmatch(header[i])), None)
+    if basket is None and (bare := next((i for i in others if header[i].strip().lower() == "id"), None)) is not None:
+        ids = [r[bare].strip() for r in rows if bare < len(r)]
+        basket = bare if len(set(ids)) == len(ids) else None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*("session_id" if i == basket else header[i] for i in others),

@@ -102,6 +102,13 @@ _OPINION = re.compile(r"recommend|rating|score|review|stars|voted|liked|helpful"
 """Header words of a shopper's opinion of an item: one per shopper and item."""
 
 
+def _varies_within_items(inter: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` holds two values or more for some item: a shopper's own, not the
+    item's (a marketplace's 'avg_rating' is one value per product)."""
+    values = inter[column].astype(str).str.strip()
+    return bool((values.groupby(inter["item_id"]).nunique() > 1).any())
+
+
 def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestReport) -> pd.DataFrame:
     """``inter`` (no time, no basket) without lines that repeat an earlier one on every
     column read: with no time to tell them apart they are one interaction written twice
@@ -115,8 +122,11 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
     if "quantity" in inter and inter["quantity"].notna().any():
         return inter  # (order lines: a line again is another order of the same; Magento's B2B fixture)
     columns = [c for c in inter.columns if not c.startswith("_")]
-    if not any(_OPINION.search(header_key(str(c))) for c in columns):
-        return inter  # (a play log or a sequence in file order: a song played again is played again)
+    if not any(_OPINION.search(header_key(str(c))) and _varies_within_items(inter, c) for c in columns):
+        # (a play log or a sequence in file order: a song played again is played again; a
+        # product's own 'avg_rating', one value per item, is no shopper's opinion: session
+        # as's review)
+        return inter
     again = inter.duplicated(columns).to_numpy()
     if not again.any():
         return inter
@@ -827,6 +837,11 @@ LONG_SPAN_YEARS = 20
 months or a few years; 162 years (1900-2100) is a default value or a unit misread."""
 
 
+_PURCHASE_TIME = re.compile(r"order|purchas|transact|sale|invoice|receipt|paid|payment|checkout|bought|placed"
+                            r"|pedido|compra|venta|commande|bestell|kauf")
+"""Words of a time column's name that say it is the purchase's own time."""
+
+
 def _item_dates(inter: pd.DataFrame, file: Path) -> str | None:
     """The note where the time column is each item's own date, then not read as the time
     (the lines in file order, as a file without times): every item of 20 or more, sold on
@@ -843,6 +858,8 @@ def _item_dates(inter: pd.DataFrame, file: Path) -> str | None:
     if int(pd.DataFrame({"i": items, "t": times}).drop_duplicates().shape[0]) != n_items:
         return None
     name = inter.attrs.get("source_names", {}).get("timestamp", "timestamp")
+    if _PURCHASE_TIME.search(header_key(str(name))):
+        return None  # (a deal-of-the-day shop's 'order_date' is the order's: session as's review)
     return (f"{file}: {name!r} is one value per item ({n_items:,} items, each with one time on all its lines): "
             "the item's own date (a show's, a departure's, a tasting's), not when each line happened: not read as "
             "the time")

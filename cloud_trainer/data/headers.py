@@ -497,6 +497,14 @@ def _mangled_names(keys: list[str], spec: TableSpec) -> dict[int, str]:
     return out
 
 
+_DATE_OF = {"dateof": ("timeof",), "fechade": ("horade",), "datade": ("horade",), "datede": ("heurede",)}
+"""A date's name written before what it is of, and its time's: 'Date of Purchase' and
+'Time of Purchase', 'Fecha de compra' and 'Hora de compra', 'Date de commande' and 'Heure de
+commande'."""
+_TILL_WORDS = re.compile(r"receipt|cashier|(?<![a-z])till|register|terminal|^pos|shift|kasse|bon(?:nummer|nr)|ticket")
+"""Header words of a till's export: a 'Username' there is whoever rang the sale up."""
+_APP_KEYS = frozenset({"appid", "appname", "appsflyerid", "appversion", "sdkversion", "platform"})
+"""Header names of a mobile app's install or event export: a 'Bundle ID' beside them is the app."""
 _SELLERS = ("distributorid", "dealerid")
 """A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
 sales name the seller: not read where a retailer or an outlet column names the buyer
@@ -603,6 +611,14 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
             continue
         for alias in column.aliases:
             if alias in _SELLERS and any(_BUYERS.fullmatch(k) for k in keys):
+                continue
+            if alias == "username" and any(_TILL_WORDS.search(k) for k in keys):
+                # (a till's 'Username' beside its 'Receipt No' is the cashier's login: three
+                # cashiers had been read as the shoppers; session as's review)
+                continue
+            if alias == "bundleid" and _APP_KEYS.intersection(keys):
+                # (an app's bundle beside its 'App ID' or 'AppsFlyer ID': AppsFlyer's raw
+                # exports name the app so, one value on every row; real147-as)
                 continue
             # Only columns no schema column has taken yet, so one column is never read twice.
             pos = next((i for i, key in enumerate(keys) if (key == alias or (
@@ -728,12 +744,15 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
         twins = {stem[:-2] + word for word in ("時間", "时间", "時刻")}
         return next((name for original, name in zip(raw, header, strict=True) if name not in known
                      and re.sub(r"\(.*\)$", "", header_key(original)) in twins), None)
-    if key.startswith("dateof") and re.search(r"order|purchase|sale|booking|transaction|invoice", key):
+    if (lead := next((d for d in _DATE_OF if key.startswith(d)), None)) is not None and re.search(
+            r"order|purchase|sale|booking|transaction|invoice|compra|venta|pedido|commande|achat|vente", key):
         # (and its twin written the other way round: UK Train Rides' 'Date of Purchase'
-        # beside 'Time of Purchase', every ticket had been read at midnight; real139-as)
-        twin = "timeof" + key[6:]
+        # beside 'Time of Purchase', every ticket had been read at midnight; real139-as;
+        # 'Fecha de compra' / 'Hora de compra', 'Date de commande' / 'Heure de commande')
+        rest = key[len(lead):]
+        twins = {t + rest for t in _DATE_OF[lead]}
         return next((name for original, name in zip(raw, header, strict=True)
-                     if name not in known and header_key(original) == twin), None)
+                     if name not in known and header_key(original) in twins), None)
     # (a farmers' market's 'market_date', a transit log's 'dia'; real58-ao, real59-ao)
     if key not in DATE_ONLY_KEYS and not key.endswith("date") and key not in ("dia", "día"):
         return None

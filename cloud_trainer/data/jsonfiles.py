@@ -320,7 +320,13 @@ WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "l
                           "per_page", "total_count", "totalcount", "total_pages", "next_page", "prev_page",
                           "next_cursor", "success", "message", "code", "error", "errors", "request_id",
                           # (Chinese open platforms' status beside 'data'; review 59)
-                          "msg", "errmsg", "errcode", "ret", "traceid", "trace_id"})
+                          "msg", "errmsg", "errcode", "ret", "traceid", "trace_id",
+                          # (MyBatis PageHelper's and Spring Data's pages beside their 'list' or
+                          # 'content'; session as's review)
+                          "pagenum", "pages", "startrow", "endrow", "prepage", "nextpage", "isfirstpage",
+                          "islastpage", "hasnextpage", "haspreviouspage", "navigatepages", "navigatepagenums",
+                          "navigatefirstpage", "navigatelastpage", "pageable", "totalelements", "totalpages",
+                          "numberofelements", "first", "last", "empty", "sort", "number", "size"})
 """Keys an API response puts beside its list of records (Spotify's ``info``, a page's
 ``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
 
@@ -753,8 +759,9 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
     product', its lines exploded but the bare ``name`` unread (real143-as); the order's
     own ``name`` (a customer's) is no longer mistaken for it either."""
-    if any(str(k).lower().replace("_", "") in _ID_KEYS for k in row):
-        return row
+    if any(str(k).lower().replace("_", "") in _ID_KEYS or (isinstance(v, dict) and any(
+            str(sub).lower().replace("_", "") in _ID_KEYS for sub in v)) for k, v in row.items()):
+        return row  # (nor beside a nested 'product': {'id': ...}, its 'title' a variant's: session as's review)
     named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 

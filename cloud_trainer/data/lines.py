@@ -348,6 +348,13 @@ def planned_as_favorites(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter
 
 
+def _running_number(values: pd.Series) -> bool:
+    """Whether a column numbers the lines: whole numbers, each once (a pandas index, a
+    register's 'index')."""
+    text = values.astype(str).str.strip()
+    return bool(text.str.fullmatch(r"\d+").all()) and not text.duplicated().any()
+
+
 def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Lines of one basket that repeat a product at the same time and price but differ in a
     column not read (Shopify writes a second unit of a variant on its own line where its
@@ -356,8 +363,12 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     lines were 'exact duplicates' the split drops (141 units, 2.9 %, of a real Shopify
     export; real3-af, real9-ag). Lines alike in every column are left for that drop. Only
     in sales lines: a quantity or a price column, or a line key's (:func:`_line_key`), and
-    no event column."""
-    if "session_id" not in inter or not (inter["session_id"] != "").any():
+    no event column. Without a basket column, a shopper's lines of one time are the basket
+    where they differ only in a running number (Amazon India's International Sale Report:
+    one line a piece, its own 'index', no order id; 6,276 of 17,218 lines had been dropped
+    as exact duplicates; real145-as)."""
+    baskets = "session_id" in inter and bool((inter["session_id"] != "").any())
+    if not baskets and not ("timestamp" in inter and "user_id" in inter):
         return inter
     other = [c for c in unread_columns(inter, INTERACTION_COLUMNS)]
     if not other:
@@ -366,10 +377,23 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     # views are no units)
     if "event_type" in inter or not (any(c in inter for c in ("quantity", "price")) or _line_key(inter, other)):
         return inter
-    keys = [c for c in ("user_id", "item_id", "timestamp", "session_id", "price") if c in inter]
-    alike = inter.duplicated(keys, keep=False).to_numpy() & (inter["session_id"] != "").to_numpy()
+    keys = [c for c in ("user_id", "item_id", "timestamp", "session_id", "price") if c in inter
+            and (baskets or c != "session_id")]
+    alike = inter.duplicated(keys, keep=False).to_numpy() & (
+        (inter["session_id"] != "").to_numpy() if baskets else inter["user_id"].astype(str).ne("").to_numpy())
     if not alike.any():
         return inter
+    if not baskets:
+        # (without a basket only lines that differ in a running number alone, each line's
+        # own: an order id, a receipt's or a sale's amount that differs is another sale of
+        # that day; session as's harness: Fetch's receipts, a pharmacy's sales)
+        numbers = [c for c in other if _running_number(inter[c])]
+        if not numbers:
+            return inter
+        keys = keys + [c for c in other if c not in numbers]
+        alike &= inter.duplicated(keys, keep=False).to_numpy()
+        if not alike.any():
+            return inter
     group = inter[alike]
     distinct = group.drop_duplicates(keys + other + (["quantity"] if "quantity" in inter else []))
     if len(distinct) == len(distinct.drop_duplicates(keys)):
@@ -408,7 +432,8 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     # (no price where none is read: 'at the same price' had been said of lines whose unread
     # 'valor' differed; real95-ap)
     same = "at the same time and price" if "price" in inter else "at the same time (no price column to compare)"
-    report.notes.append(f"{file}: {len(merged):,} lines repeat a product of their basket {same} "
+    whose = "basket" if baskets else "shopper's lines"
+    report.notes.append(f"{file}: {len(merged):,} lines repeat a product of their {whose} {same} "
                         f"(another quantity, or another value in a column not read, e.g. {differs!r}): more units of "
                         "one line, their quantities added to the first's")
     return inter.loc[~drop].reset_index(drop=True)

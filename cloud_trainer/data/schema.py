@@ -559,6 +559,7 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "pricemomentary",
                  # (gross unit prices: BaseLinker's line 'price_brutto', Polish and German exports'
                  # 'cena brutto', 'Preis brutto'; real140-as)
+                 "priceretail",  # (the same sample's 'PRICE_RETAIL'; real146-as)
                  "pricebrutto", "cenabrutto", "cenajednostkowabrutto", "preisbrutto", "bruttopreis", "einzelpreisbrutto",
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
@@ -605,6 +606,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
                         # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
                         "quantitypurchased", "itemspurchased",
+                        # (a ticket seller's orders: Afisha's 'tickets_count'; real147-as)
+                        "ticketscount", "ticketcount", "numberoftickets", "ticketsqty", "ticketqty",
+                        "numberofitemspurchased",  # (a Nike sales sample's; real146-as)
                         "liczbasztuk", "수량", "soluong",  # (Sage 50, SAP; Allegro, Naver, Shopee VN)
                         "productquantity",  # (Fetch's receipt lines, and 'quantity_purchased')
                         "bottlessold", "rqty", "pdbuyct",  # (Iowa's liquor sales, a vending export, L.POINT)
@@ -810,7 +814,10 @@ FILE_EVENT_WORDS = {
                      "liked", "likes",
                      # (an open-source shop's 'wish_item.csv': wished-for goods, read as purchases;
                      # session ap's left list)
-                     "wish", "wishes"), "favorite"),
+                     "wish", "wishes",
+                     # (goodbooks-10k's 'to_read.csv': books marked to read, read as purchases;
+                     # real138-as. 'to_read' is two words: event_of_name joins them)
+                     "toread", "wanttoread", "watchlist", "watchlists", "wantlist"), "favorite"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
 STRONG_FILE_WORDS = frozenset({"abandoned", "cart", "carts"})
@@ -825,8 +832,9 @@ def event_of_name(file: object) -> tuple[str | None, str | None]:
     is no 'views') that says which event its rows are (:data:`FILE_EVENT_WORDS`), and that
     event; ``(None, None)`` where no word says one, or words say two (``cart_orders.csv``:
     session ag's review)."""
-    said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", Path(str(file)).name.lower())
-            if w in FILE_EVENT_WORDS]
+    name = re.sub(r"(?<![a-z])(want[^a-z0-9]?)?to[^a-z0-9]read(?![a-z])", lambda m: m.group(0).replace("_", "")
+                  .replace("-", "").replace(" ", "").replace(".", ""), Path(str(file)).name.lower())
+    said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", name) if w in FILE_EVENT_WORDS]
     if not said or len({event for _, event in said}) > 1:
         return None, None
     return said[0]

@@ -87,7 +87,13 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # the next, as the reader's column names compare them) are the same table.
     key = [header_key(str(h)) for h in header]
     used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key]
-    others = [t for t in tables if t not in used]
+    # (of a table and its copies, the last in the workbook: a course's raw lines come
+    # first, its cleaned copy after; the raw sheet's swapped dates had been read)
+    family = [t for t in used if t is chosen or any(t is c for c in _copies(used, chosen))]
+    kept = family[-1]
+    copies = [t for t in family if t is not kept]
+    used = [t for t in used if not any(t is c for c in copies)]
+    others = [t for t in tables if not any(t is u for u in used) and not any(t is c for c in copies)]
     left_out = [t[0] for t in others]
     respelled = [t[0] for t in used if t[1] != header]
     filled = sum(t[4] for t in used)
@@ -120,6 +126,8 @@ def workbook(raw: bytes, kind: str) -> Converted:
             + (f"; the same header spelled otherwise, read as these columns: {', '.join(repr(n) for n in respelled)}"
                if respelled else "")
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
+            + (f"; left out as copies of sheet {kept[0]!r} (the same header and four in five of its "
+               f"ids): {', '.join(repr(t[0]) for t in copies)}" if copies else "")
             + (f"; sheet {given_back[0]!r} lists {len(given_back[2]):,} returned "
                f"{' and '.join(repr(header[i]) for i in given_back[1])}: their {marked:,} lines marked "
                f"{RETURNED_COLUMN!r}" if given_back else "")
@@ -127,6 +135,30 @@ def workbook(raw: bytes, kind: str) -> Converted:
             + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
+
+
+def _copies(used: list[tuple], chosen: tuple) -> list[tuple]:
+    """The sheets of ``used`` (one header) that copy ``chosen``: four in five of their
+    values in its first column of ids (half its values or more distinct) are ``chosen``'s
+    too. A course's workbook keeps its raw lines, a cleaned copy and a staging copy of one
+    table: stacked, every order was read three times (real149-as). Two years of a shop in
+    two sheets (UCI's Online Retail II) share few invoices."""
+    if len(used) < 2:
+        return []
+    data = chosen[2]
+    at = next((i for i in range(len(chosen[1])) if (values := [_sheet_cell(r[i]) for r in data if i < len(r)])
+               and len(set(values)) * 2 >= len(values) >= 10), None)
+    if at is None:
+        return []
+    mine = {_sheet_cell(r[at]) for r in data if at < len(r)} - {""}
+    out = []
+    for table in used:
+        if table is chosen:
+            continue
+        theirs = {_sheet_cell(r[at]) for r in table[2] if at < len(r)} - {""}
+        if theirs and len(theirs & mine) >= 0.8 * len(theirs):
+            out.append(table)
+    return out
 
 
 def _dated(header: list[str]) -> bool:

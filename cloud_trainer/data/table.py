@@ -566,6 +566,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         if len(raw_header) >= headerless.COUNT_COLUMNS and columns:
             wide = ((headerless.wide_table(columns) if len(raw_header) >= headerless.WIDE_COLUMNS else "")
                     or headerless.count_matrix(columns))
+            periods = [h for h in raw_header if _PERIOD_NAME.search(h)]
+            if wide and len(periods) * 2 >= len(raw_header):
+                # (a bar's beer report, 'Литры_2022-01' .. 'Выручка_2025-12': told to melt it into
+                # shoppers and items, its months would have been items; real141-as)
+                wide = (f"it looks like a summary by period ({len(periods)} columns named as months, quarters "
+                        f"or years: {periods[0]!r} .. {periods[-1]!r}): totals, no shopper's or order's "
+                        "lines; export the sales lines the summary was made from")
         listed = ", ".join(h if len(h) <= 60 else h[:57] + "..." for h in raw_header[:12]) + (
             f", ... ({len(raw_header)} columns)" if len(raw_header) > 12 else "")  # (a headerless tab file's
         # first line is one 2 KB 'name' when read as commas: Snowplow's enriched events)
@@ -717,6 +724,8 @@ been read as 259 one-visit shoppers (real26-aj)."""
 
 
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
+                                  # (German and Dutch descriptions: a shop's 'beschreibung'; real142-as)
+                                  r"|beschreibung|bezeichnung|omschrijving|libell"
                                   r"|course|module|book(?!ing|ed|.?(?:tod|dow|date|time|day|hour|week|month))|movie|film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
@@ -774,12 +783,18 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|^person(?:.?id)?$"
                                   # (an airline's 'passenger_id', a travel agent's 'traveller'; real139-as)
                                   r"|passenger|travell?er|(?<![a-z])pax(?![a-z])"
+                                  # (a bare 'Name' where another column is the item: a German order
+                                  # sheet's customers, 'Lina Gotthard'; real142-as)
+                                  r"|^(?:name|nome|nombre|nom)$"
                                   # (Russian, Czech, Polish and Chinese buyers; real119-ar, real123-ar)
                                   r"|клиент|покупател|заказчик|контрагент|zakaznik|klient|kupujac|消費者|會員|会员|客戶|客户|顧客"),
            "timestamp": re.compile(r"(?i)date|time|day|when|created")}
 """Words in a header name that may name a missing column: the error then says which
 (Chipotle's 'item_name', a restaurant's 'description' had been listed with the rest,
 unpointed; real-ad)."""
+_PERIOD_NAME = re.compile(r"(?i)(?:19|20)\d\d[-_/. ]?(?:0[1-9]|1[0-2]|q[1-4])(?!\d)|(?<![a-z])q[1-4][-_ ]?(?:19|20)\d\d"
+                          r"|(?<![a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[-_ ']?(?:19|20)?\d\d(?!\d)")
+"""A column named as a month, a quarter or a year's month (``2022-01``, ``Q3 2024``, ``Jan-23``)."""
 _KIND_WORDS = re.compile(r"(?i)destination|route")
 """Item words that as often name a kind of a few values (a driver's 'Destination': Home,
 Work, No Urgent Place; session as's harness): a hint only where the column holds more."""
@@ -895,6 +910,12 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         values = [v for v in head(at) if v]
         return len(values) >= 50 and len(set(values)) <= 5
 
+    def repeats(at: int) -> bool:
+        """Its values come back (a customer's name on each of their orders, an order
+        line's products), as a catalogue's, one a line, do not (session as's harness)."""
+        values = [v for v in head(at) if v]
+        return len(set(values)) <= 0.8 * len(values)
+
     def mostly_blank(at: int) -> bool:
         """Blank on most lines: an order's 'Coupon Code', no item of every line (session aq's review)."""
         values = head(at)
@@ -972,7 +993,10 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         # (MyAnimeList's 'title', scraped title by title: real2-af).
         # (the name's last part: mParticle's 'product_action.transaction_id' is no product)
         found = sorted((raw for at, raw in free if pattern is not None and pattern.search(re.split(r"[./]", raw)[-1])
-                        and not (col == "user_id" and (a_kind(at) or no_person(at)))
+                        and not (col == "user_id" and (a_kind(at) or no_person(at) or (
+                            keys[at] in ("name", "nome", "nombre", "nom") and (
+                                "item_id" not in header or _join_names_hint(raw_header, a_kind) is not None
+                                or not (repeats(at) or repeats(header.index("item_id")))))))
                         and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)
                                                        or (_KIND_WORDS.search(raw) is not None and a_kind(at))))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
@@ -1009,7 +1033,8 @@ def _side_table(header: list[str], text: str, delimiter: str, quoting: int, name
                 report: IngestReport) -> list[str]:
     """``header`` without the names of a second table kept beside the first on the same
     sheet: after a column with no name and no value on any of the first 2,000 rows, columns
-    filled on a fifth of those rows or fewer, where one before it is filled on four in five
+    filled on a fifth of those rows or fewer, one after the other from the top, where one
+    before it is filled on four in five
     (a course's bakery sheet: its lines in columns A-G, then an empty H, then a summary by
     day and one by item, 7 and 20 rows long; refused, 'columns 5 and 13 are both Item';
     real131-ar). The second table's columns are not read."""
@@ -1026,10 +1051,16 @@ def _side_table(header: list[str], text: str, delimiter: str, quoting: int, name
     def share(at: int) -> float:
         return sum(len(r) > at and r[at].strip() != "" for r in rows) / len(rows)
 
+    def a_block_on_top(columns: list[int]) -> bool:
+        """Filled on the first rows, one after the other (a summary), not on an order's
+        first line of each (fields written once a block, filled down; session as's review)."""
+        filled = [k for k, r in enumerate(rows) if any(len(r) > i and r[i].strip() for i in columns)]
+        return bool(filled) and filled[-1] < len(filled) + 3
+
     for gap in gaps:
         after = [i for i in range(gap + 1, len(header)) if header[i]]
         if after and share(gap) == 0 and max(share(i) for i in after) <= 0.2 and max(
-                share(i) for i in range(gap)) >= 0.8:
+                share(i) for i in range(gap)) >= 0.8 and a_block_on_top(after):
             named = ", ".join(repr(header[i]) for i in after[:5])
             report.notes.append(f"{name}: a second table beside the first, after the empty column {gap + 1} "
                                 f"(its columns {named}{', ...' if len(after) > 5 else ''}, filled on a fifth of "
@@ -1384,7 +1415,8 @@ def _refuse_grouped_report(header: list[str], second: list[str], name: str) -> N
 
 LISTED_ITEM_KEYS = frozenset({"items", "products", "orderitems", "itemlist", "itemslist", "productlist",
                               "productslist", "dishes", "cartitems", "basketitems", "ordereditems", "itemsjson",
-                              "productids", "itemids", "produtos", "idprodutos", "productos", "prodotti"})
+                              "productids", "itemids", "produtos", "idprodutos", "productos", "prodotti",
+                              "itemsinorder"})  # (Zomato's partner dashboard; session as's review)
 """Names of an order's column of listed items (a food app's ``items``: ``["Margherita Pizza
 x2", "Garlic Bread x1"]``), read as the items only where its cells are lists."""
 
@@ -1495,6 +1527,16 @@ def _refuse_fixed_width(text: str, name: str) -> None:
         return
     lengths = Counter(len(line) for line in lines)
     glued = sum(bool(_GLUED.search(line)) for line in lines)
+    widths = Counter(len(line.split()) for line in lines)
+    words = sum(any(re.fullmatch(r"[^\W\d_]{2,}", f) and f.upper() not in ("AM", "PM") for f in line.split())
+                for line in lines)
+    if len(widths) >= 2 and widths.most_common(1)[0][1] < 0.9 * len(lines) and words * 2 >= len(lines):
+        # (a vending machine's audit log, '04/09/2022 05:17:04 PM FEED MONEY 10.00 11.00' beside
+        # 'Chiclets 11.00 10.25': 'FEED' read as a shopper, 'MONEY' as an item; real137-as)
+        shown = ", ".join(str(w) for w in sorted(widths)[:4])
+        raise DataError(f"{name}: a space-separated log whose lines hold {shown} fields, with words among them (names "
+                        "with spaces?): its columns cannot be told apart by spaces; export it with a separator "
+                        "names do not hold (a comma or a tab) and a header line")
     if lengths.most_common(1)[0][1] >= 0.95 * len(lines) and glued * 2 >= len(lines) and "  " in lines[0]:
         example = _GLUED.search(next(line for line in lines if _GLUED.search(line))).group(0)
         raise DataError(f"{name}: a fixed-width file (every line {lengths.most_common(1)[0][0]} characters, fields "

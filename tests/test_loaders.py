@@ -7504,3 +7504,123 @@ def test_review_62_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "ventas.csv", "Ticket,Cliente,Codigo producto,Fecha de compra,Hora de compra",
                             lambda k: f"T{k},C{k % 40},P{k % 30},{1 + k % 28}/03/2024,{8 + k % 12}:15")
     assert (inter["timestamp"].dt.hour != 0).all()
+
+
+def test_round_42_flattened_lists_short_dates_and_review_times(tmp_path: Path) -> None:
+    """Round 42's last: MongoDB Compass's flattened array (`products[0].product_id`,
+    `products[1].quantity` ...) is a row per place; a course sheet's '14-03-25' text dates,
+    12 first numbers and one last, are day-month-year; Bazaarvoice's 'SubmissionTime' is
+    each review's own time, not the product's 'FirstSubmissionTime'."""
+    header = ("_id,order_id,customer_id,products[0].product_id,products[1].product_id,products[0].quantity,"
+              "products[1].quantity,order_date")
+    inter = interactions_of(tmp_path, "Orders.csv", header, lambda k: (
+        f"x{k},O{k},C{k % 40},P{k % 30},{f'P{(k + 7) % 30}' if k % 3 else ''},{1 + k % 2},{2 if k % 3 else ''},"
+        f"2024-10-{1 + k % 28:02d}T10:30:00Z"), n=300)
+    assert len(inter) == 500 and inter["quantity"].notna().all()
+    days = [13 + k % 12 for k in range(240)]
+    inter = interactions_of(tmp_path, "raw.csv", "Order ID,Customer Name,Product,Date",
+                            lambda k: f"ORD{k},C{k % 40},P{k % 30},{days[k]}-0{2 + k % 2}-25", n=240)
+    assert inter["timestamp"].dt.year.eq(2025).all()
+    reviews = {"Results": [{"AuthorId": f"a{k % 40}", "ProductId": f"P{k % 30}",
+                            "SubmissionTime": f"2021-05-{1 + k % 28:02d}T10:00:00.000+00:00"} for k in range(200)],
+               "Includes": {"Products": {"P1": {"ReviewStatistics": {"FirstSubmissionTime": "2021-03-31T00:00:00"}}}}}
+    inter = load_text(tmp_path, "reviews.json", json.dumps(reviews))[0].interactions
+    assert inter["timestamp"].dt.month.eq(5).all()
+
+
+def test_excel_swapped_date_cells_beside_day_first_text_dates(tmp_path: Path) -> None:
+    """A European CSV opened in a US-locale Excel: '05-03-25' became the date May 3 and
+    '14-03-25' stayed text (real149-as). Beside day-first text dates in one column, date
+    cells whose day and month are both 12 or below are read swapped back."""
+    import datetime as dt
+
+    def serial(day: dt.date) -> int:
+        return (day - dt.date(1899, 12, 30)).days
+
+    rows = [["Order ID", "Customer Name", "Product", "Date"]]
+    for k in range(200):
+        day = 1 + k % 28
+        cell = ("date", serial(dt.date(2025, day, 3))) if day <= 12 else f"{day:02d}-03-25"
+        rows.append([f"ORD{k}", f"C{k % 40}", f"P{k % 30}", cell])
+    path = tmp_path / "raw.xlsx"
+    write_xlsx(path, {"raw": rows})
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["timestamp"].dt.month.eq(3).all()
+
+
+def test_round_43_masked_buyers_and_student_ids(tmp_path: Path) -> None:
+    """Round 43: a shop's published orders mask each buyer's name ('L****** P******'),
+    which stands for many people alike: each order an anonymous visit; a campus card's
+    'student_id' is its buyer."""
+    masked = ("L****** P******", "A***** F*****", "K**** L******")
+    inter = interactions_of(tmp_path, "EtsySoldOrders.csv", "Sale Date,Order ID,Buyer,SKU",
+                            lambda k: f"01/{1 + k % 28:02d}/22,{2500000 + k},{masked[k % 3]},S{k % 30}")
+    assert inter["user_id"].str.startswith("basket ").all()
+    inter = interactions_of(tmp_path, "canteen.csv", "student_id,item_id,tx_time",
+                            lambda k: f"2021{k % 40:04d},F{k % 30},2023-09-{1 + k % 28:02d} 12:{k % 60:02d}:00")
+    assert inter["user_id"].nunique() == 40
+
+
+def test_review_63_narrowings(tmp_path: Path) -> None:
+    """Session as's review 63: a workbook's copies of one table (the same order numbers
+    both ways, about the same size) are read once, the most typed (cleaned) copy; sheets
+    per month with row numbers or customers first, per channel sharing dates, are all
+    read; a Returns tab of the same header marks its lines given back; a line item's
+    nested category id does not stop its name being the item; a web shop's 'Postcode' is
+    no till word; a publisher's 'bundle_id' beside 'platform' is the item; 'Date d'achat'
+    takes 'Heure d'achat'; 'watch_list.csv' is favourites."""
+    header = ["STT", "Order ID", "Customer", "Product", "Order Date"]
+    month = {f"M{m}": [header, *([k + 1, f"O{m}-{k}", f"C{k % 12}", f"P{k % 30}", ("date", 45300 + 30 * m + k % 28)]
+                                 for k in range(60))] for m in range(1, 4)}
+    path = tmp_path / "months.xlsx"
+    write_xlsx(path, month)
+    assert len(load_dataset("csv", interactions=path).interactions) == 180
+    raw = [header, *([k + 1, f"O{k}", f"C{k % 12}", f"P{k % 30}", f"{1 + k % 28:02d}-03-2025"] for k in range(60))]
+    clean = [header, *([k + 1, f"O{k}", f"C{k % 12}", f"P{k % 30}", ("date", 45717 + k % 28)] for k in range(60))]
+    path = tmp_path / "course.xlsx"
+    write_xlsx(path, {"raw": raw, "Sales Transactions": clean, "sales_staging": raw})
+    raw_data = load_dataset("csv", interactions=path)
+    assert len(raw_data.interactions) == 60 and "copies of sheet 'Sales Transactions'" in raw_data.report.notes[0]
+    returns = [header, *(row for row in clean[1:] if int(row[0]) % 10 == 0)]
+    path = tmp_path / "orders.xlsx"
+    write_xlsx(path, {"Orders": clean, "Returns": returns})
+    assert len(load_dataset("csv", interactions=path).interactions) == 54
+    orders = [{"order_id": f"o{k}", "customer": {"email": f"c{k % 40}@x.org"}, "created_at": f"2024-05-{1 + k % 28:02d}",
+               "items": [{"name": f"Grinder {k % 30}", "quantity": 1, "category": {"id": 3, "name": "Grinders"}}]}
+              for k in range(200)]
+    inter = load_text(tmp_path, "crm_orders.json", json.dumps({"orders": orders}))[0].interactions
+    assert inter["item_id"].str.startswith("Grinder").all()
+    inter = interactions_of(tmp_path, "webshop_orders.csv", "Order Date,Username,Product,Qty,Postcode",
+                            lambda k: f"2024-03-{1 + k % 28:02d},user{k % 40},P{k % 30},1,{10000 + k}")
+    assert inter["user_id"].str.startswith("user").all()
+    inter = interactions_of(tmp_path, "publisher_purchases.csv", "user_id,bundle_id,platform,purchased_at",
+                            lambda k: f"u{k % 40},com.studio.game{k % 30},ios,2024-02-{1 + k % 28:02d} 10:00:00")
+    assert inter["item_id"].str.startswith("com.studio").all()
+    inter = interactions_of(tmp_path, "achats.csv", "customer_id,Produit,Date d'achat,Heure d'achat",
+                            lambda k: f"c{k % 40},P{k % 30},{1 + k % 28:02d}/03/2024,{8 + k % 12}:30")
+    assert (inter["timestamp"].dt.hour != 0).all()
+    inter = interactions_of(tmp_path, "watch_list.csv", "user_id,listing_id", lambda k: f"u{k % 40},L{k % 30}")
+    assert set(inter["event_type"]) == {"favorite"}
+
+
+def test_round_43_model_output_statuses_and_named_ids(tmp_path: Path) -> None:
+    """Round 43: a Spark ALS model's 'recommendations' lists are its predictions, refused;
+    Shopee Vietnam's 'Trạng thái đặt hàng' is a status ('Đã hủy' a cancellation); a nested
+    purchase with a 'SetID' beside its 'Name' keeps the name a name; 'RetailPrice' is the
+    unit price."""
+    lines = [json.dumps({"customer_id": k, "recommendations": [{"product_id": 100 + (k + j) % 30, "rating": 6.5 - j}
+                                                               for j in range(5)]}) for k in range(60)]
+    with pytest.raises(DataError, match="a model's recommendations"):
+        load_text(tmp_path, "user_recs.json", "\n".join(lines) + "\n")
+    inter = interactions_of(tmp_path, "Affiliate.csv", "ID đơn hàng,Trạng thái đặt hàng,Thời Gian Đặt Hàng,Item id,Số lượng",
+                            lambda k: f"26042{k:05d},{'Đã hủy' if k % 10 == 0 else 'Hoàn thành'},"
+                                      f"2026-04-{1 + k % 28:02d} 10:00:00,I{k % 30},{0 if k % 10 == 0 else 1}")
+    assert len(inter) == 270
+    people = [{"first_name": f"F{k}", "user_id": f"u{k}", "purchases": [
+        {"SetID": 24784 + (k + j) % 30, "Name": ["Resistance X-wing Fighter", "Castle"][j % 2],
+         "Year": 2019} for j in range(3)]} for k in range(60)]
+    said = refusal(tmp_path, "lego_sales.json", json.dumps(people))
+    assert "SetID" in said
+    inter = interactions_of(tmp_path, "Orders.csv", "OrderID,CustomerID,ProductID,OrderDate,RetailPrice",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},14/09/2020,{10 + k % 30}.50")
+    assert inter["price"].notna().all()

@@ -273,7 +273,11 @@ def _columnar(raw: bytes, kind: str) -> Converted:
         table = read(io.BytesIO(raw))
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise FormatError(f"looks like {kind} but does not read ({exc})") from None
-    return exploded(table.to_pylist(), kind, "rows", "the row number")
+    records = table.to_pylist()
+    # (the table let go before the records are read: a refusal's traceback had kept it to
+    # the interpreter's exit, where pyarrow's threads were gone: 'terminate called'; real151-as)
+    del table
+    return exploded(records, kind, "rows", "the row number")
 
 
 SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSERT INTO [`\"\w.\[]+)", re.MULTILINE)

@@ -497,13 +497,15 @@ def _mangled_names(keys: list[str], spec: TableSpec) -> dict[int, str]:
     return out
 
 
-_DATE_OF = {"dateof": ("timeof",), "fechade": ("horade",), "datade": ("horade",), "datede": ("heurede",)}
+_DATE_OF = {"dateof": ("timeof",), "fechade": ("horade",), "datade": ("horade",), "datada": ("horada",),
+            "datado": ("horado",), "datede": ("heurede",), "dated": ("heured",), "datadi": ("oradi",)}
 """A date's name written before what it is of, and its time's: 'Date of Purchase' and
 'Time of Purchase', 'Fecha de compra' and 'Hora de compra', 'Date de commande' and 'Heure de
 commande'."""
-_TILL_WORDS = re.compile(r"receipt|cashier|(?<![a-z])till|register|terminal|^pos|shift|kasse|bon(?:nummer|nr)|ticket")
+_TILL_WORDS = re.compile(r"receipt|cashier|^till|^register(?:no|nr|id)?$|terminal|^pos(?:no|nr|id|terminal)?$|^shift"
+                         r"|kasse|bon(?:nummer|nr)|^ticket")
 """Header words of a till's export: a 'Username' there is whoever rang the sale up."""
-_APP_KEYS = frozenset({"appid", "appname", "appsflyerid", "appversion", "sdkversion", "platform"})
+_APP_KEYS = frozenset({"appid", "appsflyerid"})
 """Header names of a mobile app's install or event export: a 'Bundle ID' beside them is the app."""
 _SELLERS = ("distributorid", "dealerid")
 """A B2B buyer's names (an FMCG maker's orders by 'Distributor_ID'), which in secondary
@@ -745,7 +747,8 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
         return next((name for original, name in zip(raw, header, strict=True) if name not in known
                      and re.sub(r"\(.*\)$", "", header_key(original)) in twins), None)
     if (lead := next((d for d in _DATE_OF if key.startswith(d)), None)) is not None and re.search(
-            r"order|purchase|sale|booking|transaction|invoice|compra|venta|pedido|commande|achat|vente", key):
+            r"order|purchase|sale|booking|transaction|invoice|compra|venta|pedido|commande|achat|vente|acquisto"
+            r"|ordine", key):
         # (and its twin written the other way round: UK Train Rides' 'Date of Purchase'
         # beside 'Time of Purchase', every ticket had been read at midnight; real139-as;
         # 'Fecha de compra' / 'Hora de compra', 'Date de commande' / 'Heure de commande')

@@ -205,6 +205,7 @@ def json_lines(raw: bytes) -> Converted:
         return _changed_table(changes)
     head = list(islice((v for _, v, _ in _json_line_values(raw) if v is not None), 100))
     nested = _nested_list(head)
+    _refuse_predictions(nested, "JSON lines")
     parents = _bulk_parents(raw) if any(BULK_PARENT in r for r in head) else None
     columns: dict[str, None] = {}
     bad: list[tuple[int, str]] = []
@@ -759,8 +760,10 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
     product', its lines exploded but the bare ``name`` unread (real143-as); the order's
     own ``name`` (a customer's) is no longer mistaken for it either."""
-    if any(str(k).lower().replace("_", "") in _ID_KEYS or (isinstance(v, dict) and any(
-            str(sub).lower().replace("_", "") in _ID_KEYS for sub in v)) for k, v in row.items()):
+    if any(str(k).lower().replace("_", "") in _ID_KEYS or str(k).lower().replace("_", "").endswith(("id", "code"))
+           or (isinstance(v, dict) and _PRODUCT_OBJECT.search(str(k))
+                                                          and any(str(sub).lower().replace("_", "") in _ID_KEYS
+                                                                  for sub in v)) for k, v in row.items()):
         return row  # (nor beside a nested 'product': {'id': ...}, its 'title' a variant's: session as's review)
     named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
@@ -876,6 +879,20 @@ PROPERTY_BAGS = ("properties", "eventproperties")
 ``properties``, Amplitude's ``event_properties``): read as the record's own fields."""
 OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
 """Keys that name a record's product itself (lowercase, ``_`` dropped)."""
+def _refuse_predictions(nested: str | None, kind: str) -> None:
+    """Stop where the records' list of rows is a recommender's output (:data:`_PREDICTED_LISTS`):
+    a Spark ALS model's recommendForAllUsers 'recommendations' of product and score had been
+    read as 5,370 purchases and trained on (real151-as)."""
+    if nested is not None and re.sub(r"[^a-z]", "", nested.lower()) in _PREDICTED_LISTS:
+        raise FormatError(f"{kind} whose {nested!r} lists hold a model's recommendations (its predictions, not "
+                          "what shoppers did): give the interactions it was trained on")
+
+
+_PREDICTED_LISTS = frozenset({"recommendations", "recommendation", "recs", "recommended", "predictions", "topk",
+                              "topn", "recommendeditems", "recommendedproducts"})
+"""Names of a record's list that holds a recommender's output."""
+_PRODUCT_OBJECT = re.compile(r"(?i)product|variant|sku|item|article|offer|listing")
+"""Keys of a line item's nested object that is its product (not its category, tax or discount)."""
 _ID_KEYS = frozenset({*OWN_ITEM_KEYS, "id", "productcode", "itemcode", "code", "barcode", "upc", "ean", "variantid"})
 """Keys of a listed line item that name its product by an id: then its ``name`` is only a name."""
 
@@ -1050,6 +1067,7 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
     list's JSON text was split into made-up items ('id', 'src', '0.00')."""
     records = _parallel_lists(records)
     nested = _nested_list(records)
+    _refuse_predictions(nested, kind)
     rows: list[dict[str, Any]] = []
     line_map: list[int] = []
     bad: list[tuple[int, str]] = []

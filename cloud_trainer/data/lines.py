@@ -1298,6 +1298,7 @@ def stray_times(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Dat
 
 SALE_WORDS = ("order", "sale", "invoice", "payment", "transaction", "financial", "return", "refund", "receipt",
               "line", "item", "terakhir", "pesanan", "zamowien", "ordine", "pedido", "donhang", "đonhang", "주문",
+              "dathang", "đathang",  # (Shopee VN's 'Trạng thái đặt hàng' Đã hủy; real151-as)
               "订单", "訂單", "注文", "受注", "siparis", "заказ", "commande", "bestelling",
               "booking", "reservation",  # (a hotel's 'booking_status' Cancelled; real34-ak)
               "appointment", "visit",  # (a vet clinic's 'AppointmentStatus' Cancelled / No Show; real67-ao)

@@ -386,6 +386,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "kundeid", "kundenummer", "asiakasnumero", "asiakasid", "hshdnum",
                 # (a publisher's 'reader_id', Klaviyo's 'person_id'; real126-ar)
                 "readerid", "personid",
+                # (a campus card's and a school canteen's buyer; real153-as)
+                "studentid", "studentnumber", "学号", "学生id",
                 "asiakas",  # (a Finnish customer's name: after the numbers; session ar's review)
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
@@ -559,7 +561,7 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "pricemomentary",
                  # (gross unit prices: BaseLinker's line 'price_brutto', Polish and German exports'
                  # 'cena brutto', 'Preis brutto'; real140-as)
-                 "priceretail",  # (the same sample's 'PRICE_RETAIL'; real146-as)
+                 "priceretail", "retailprice",  # (the same sample's 'PRICE_RETAIL'; an Israeli workbook's; real146-as, real154-as)
                  "pricebrutto", "cenabrutto", "cenajednostkowabrutto", "preisbrutto", "bruttopreis", "einzelpreisbrutto",
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
@@ -573,7 +575,9 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("item_id", aliases=ITEM_ALIASES),
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
-                        "ordertimestamp", "orderchargedtimestamp", "unixreviewtime", "invoicedate", "transactiontimestamp",
+                        "ordertimestamp", "orderchargedtimestamp", "unixreviewtime",
+                        # (Bazaarvoice's reviews, beside a product's 'FirstSubmissionTime'; real148-as)
+                        "submissiontime", "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
@@ -832,8 +836,8 @@ def event_of_name(file: object) -> tuple[str | None, str | None]:
     is no 'views') that says which event its rows are (:data:`FILE_EVENT_WORDS`), and that
     event; ``(None, None)`` where no word says one, or words say two (``cart_orders.csv``:
     session ag's review)."""
-    name = re.sub(r"(?<![a-z])(want[^a-z0-9]?)?to[^a-z0-9]read(?![a-z])", lambda m: m.group(0).replace("_", "")
-                  .replace("-", "").replace(" ", "").replace(".", ""), Path(str(file)).name.lower())
+    name = re.sub(r"(?<![a-z])(?:(want[^a-z0-9]?)?to[^a-z0-9]read|(?:watch|wish|want)[^a-z0-9]list)(?![a-z])",
+                  lambda m: re.sub(r"[^a-z]", "", m.group(0)), Path(str(file)).name.lower())
     said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", name) if w in FILE_EVENT_WORDS]
     if not said or len({event for _, event in said}) > 1:
         return None, None

@@ -86,11 +86,15 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
     # the next, as the reader's column names compare them) are the same table.
     key = [header_key(str(h)) for h in header]
-    used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key]
-    # (of a table and its copies, the last in the workbook: a course's raw lines come
-    # first, its cleaned copy after; the raw sheet's swapped dates had been read)
+    # (a Returns tab of the same header lists lines given back, no more purchases: session
+    # as's review; :func:`_given_back_sheet` marks them)
+    used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key
+            and (t is chosen or header_key(t[0]) not in _RETURNS_SHEET_KEYS)]
+    # (of a table and its copies, the one with the most typed cells: a course's cleaned copy,
+    # its dates real dates, beside a raw sheet and a staging sheet of text and swapped dates;
+    # session as's review)
     family = [t for t in used if t is chosen or any(t is c for c in _copies(used, chosen))]
-    kept = family[-1]
+    kept = max(family, key=_typed_cells)
     copies = [t for t in family if t is not kept]
     used = [t for t in used if not any(t is c for c in copies)]
     others = [t for t in tables if not any(t is u for u in used) and not any(t is c for c in copies)]
@@ -105,10 +109,12 @@ def workbook(raw: bytes, kind: str) -> Converted:
     line_map: list[int] = []
     ranges = []
     unit = "row" if len(used) == 1 else "line"  # one sheet: its own rows; several: counted on
-    for name, _, data, header_row, _ in used:
+    swapped = {id(t): _swapped_date_columns(t[2], len(header)) for t in used}
+    for table in used:
+        name, _, data, header_row, _ = table
         line = header_row if len(used) == 1 else (line_map[-1] if line_map else 1)
         for row in data:
-            cells = [_sheet_cell(v) for v in row[: len(header)]]
+            cells = [_sheet_cell(_day_first(v) if i in swapped[id(table)] else v) for i, v in enumerate(row[: len(header)])]
             if given_back:
                 back = tuple(cells[i] if i < len(cells) else "" for i in given_back[1]) in given_back[2]
                 marked += back
@@ -126,39 +132,84 @@ def workbook(raw: bytes, kind: str) -> Converted:
             + (f"; the same header spelled otherwise, read as these columns: {', '.join(repr(n) for n in respelled)}"
                if respelled else "")
             + (f"; left out, with another header: {', '.join(repr(n) for n in left_out)}" if left_out else "")
-            + (f"; left out as copies of sheet {kept[0]!r} (the same header and four in five of its "
-               f"ids): {', '.join(repr(t[0]) for t in copies)}" if copies else "")
+            + (f"; left out as copies of sheet {kept[0]!r} (the same header, and four in five of its order "
+               f"numbers both ways): {', '.join(repr(t[0]) for t in copies)}" if copies else "")
             + (f"; sheet {given_back[0]!r} lists {len(given_back[2]):,} returned "
                f"{' and '.join(repr(header[i]) for i in given_back[1])}: their {marked:,} lines marked "
                f"{RETURNED_COLUMN!r}" if given_back else "")
             + (f"; a title above the header, not read: {'; '.join(titles)}" if titles else "")
             + (f"; {filled} merged cell range(s) read as their value in every cell" if filled else "")
+            + ("; date cells beside day-first text dates in one column read with their day and month swapped back "
+               f"(Excel had read '05-03-25' as May 3): column(s) {', '.join(repr(header[i]) for i in sorted(cols))}"
+               if (cols := set().union(*swapped.values())) else "")
             + ")")
     return Converted(out.getvalue(), line_map, what)
 
 
+_TEXT_DAY_FIRST = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})\s*")
+
+
+def _swapped_date_columns(data: list[list[Any]], width: int) -> set[int]:
+    """Columns whose date cells Excel made by reading day-first text month first: beside
+    them, text dates of the same column whose first number is above 12 (which Excel could
+    not read so, and left as text, ``'14-03-25'``) on a tenth of the column or more, and
+    every date cell's day and month both 12 or below. A course sheet's 'raw' dates, 87 of
+    89 cells, had been read months off (ORD0005 on 2025-10-03 for 10 March; real149-as)."""
+    out = set()
+    for i in range(width):
+        values = [r[i] for r in data if i < len(r) and r[i] not in ("", None)]
+        dates = [v for v in values if isinstance(v, (datetime.date, datetime.datetime))]
+        texts = [m for v in values if isinstance(v, str) and (m := _TEXT_DAY_FIRST.fullmatch(v))]
+        if not dates or len(texts) < 0.1 * len(values) or not all(int(m.group(1)) > 12 for m in texts):
+            continue
+        if all(d.day <= 12 for d in dates):
+            out.add(i)
+    return out
+
+
+def _day_first(value: Any) -> Any:
+    """A date cell with its day and month swapped back (:func:`_swapped_date_columns`)."""
+    if isinstance(value, (datetime.date, datetime.datetime)) and value.day <= 12:
+        return value.replace(month=value.day, day=value.month)
+    return value
+
+
+_LINE_ID = re.compile(r"order|invoice|transaction|receipt|ticket|bill|sale|factura|pedido|commande|bestell|rechnung|beleg")
+"""Header words of a column that names each order or line (not a row number, a date or a customer)."""
+
+
 def _copies(used: list[tuple], chosen: tuple) -> list[tuple]:
-    """The sheets of ``used`` (one header) that copy ``chosen``: four in five of their
-    values in its first column of ids (half its values or more distinct) are ``chosen``'s
-    too. A course's workbook keeps its raw lines, a cleaned copy and a staging copy of one
-    table: stacked, every order was read three times (real149-as). Two years of a shop in
-    two sheets (UCI's Online Retail II) share few invoices."""
+    """The sheets of ``used`` (one header) that copy ``chosen``: of about its size (within
+    a fifth), and four in five of their order or invoice numbers (a column so named, nine
+    in ten of its values distinct) are ``chosen``'s and the other way round. A course's
+    workbook keeps its raw lines, a cleaned copy and a staging copy of one table: stacked,
+    every order was read three times (real149-as). Not a Returns tab (a subset), sheets per
+    channel or per month sharing dates, row numbers or customers (session as's review), nor
+    two years of a shop (UCI's Online Retail II: no invoice twice)."""
     if len(used) < 2:
         return []
     data = chosen[2]
-    at = next((i for i in range(len(chosen[1])) if (values := [_sheet_cell(r[i]) for r in data if i < len(r)])
-               and len(set(values)) * 2 >= len(values) >= 10), None)
+    at = next((i for i, h in enumerate(chosen[1]) if _LINE_ID.search(header_key(str(h)))
+               and (values := [_sheet_cell(r[i]) for r in data if i < len(r)])
+               and len(set(values)) >= 0.9 * len(values) >= 9), None)
     if at is None:
         return []
     mine = {_sheet_cell(r[at]) for r in data if at < len(r)} - {""}
     out = []
     for table in used:
-        if table is chosen:
+        if table is chosen or not 0.8 * len(data) <= len(table[2]) <= 1.25 * len(data):
             continue
         theirs = {_sheet_cell(r[at]) for r in table[2] if at < len(r)} - {""}
-        if theirs and len(theirs & mine) >= 0.8 * len(theirs):
+        common = len(theirs & mine)
+        if theirs and common >= 0.8 * len(theirs) and common >= 0.8 * len(mine):
             out.append(table)
     return out
+
+
+def _typed_cells(table: tuple) -> int:
+    """How many of a sheet's cells are typed (numbers, dates) rather than text: of a table's
+    copies, the cleaned one (its dates real dates) has the most."""
+    return sum(1 for r in table[2] for v in r if v not in ("", None) and not isinstance(v, str))
 
 
 def _dated(header: list[str]) -> bool:

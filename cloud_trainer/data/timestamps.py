@@ -774,7 +774,11 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
             parts.loc[short_dashed, "sep"] = "."  # (day first, as the dotted European dates are)
             short_note = (f"dates like {example!r} read as year-month-day with a two-digit year: the last number "
                           f"takes {last} values, the first {first}, and a file spans more days than years")
-        elif first > 12 and first >= 2 * last:
+        elif (first > 12 and first >= 2 * last) or (
+                last == 1 and first >= 4 and parts.loc[short_dashed, "b"].nunique() <= 3):
+            # (or one last number, a few middle ones and several first: a course sheet's
+            # '14-03-25' .. '26-02-25', days of two months of 2025, 12 first numbers; read
+            # year first they were the 25th of months over 14 years; real149-as)
             short_note = (f"dates like {example!r} read with a two-digit year last: the first number takes {first} "
                           f"values, the last {last}, and a file spans more days than years")
         if short_note is not None:

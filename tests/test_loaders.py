@@ -7624,3 +7624,48 @@ def test_round_43_model_output_statuses_and_named_ids(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "Orders.csv", "OrderID,CustomerID,ProductID,OrderDate,RetailPrice",
                             lambda k: f"O{k},C{k % 40},P{k % 30},14/09/2020,{10 + k % 30}.50")
     assert inter["price"].notna().all()
+
+
+def test_review_64_narrowings(tmp_path: Path) -> None:
+    """Session as's review 64: a line item's 'category_id' or 'currency_code' is no product
+    id (its name stays the item); copies of a table of order lines (two lines an order) are
+    read once; a split payment's 'payments[0].method' is no list of products; a form's
+    '_submission_time' yields to its 'purchase_date'; a till's 'Register Name' makes its
+    'Username' the cashier; renewals on the 1st ('18-07-01') are not read day first; a
+    'Return' tab marks its lines; masked e-mails ('a****@gmail.com') are anonymous."""
+    orders = [{"order_id": f"o{k}", "customer": {"email": f"c{k % 40}@x.org"}, "created_at": f"2024-05-{1 + k % 28:02d}",
+               "items": [{"name": f"Grinder {k % 30}", "quantity": 1, "category_id": 3, "currency_code": "EUR"}]}
+              for k in range(200)]
+    inter = load_text(tmp_path, "crm_orders.json", json.dumps({"orders": orders}))[0].interactions
+    assert inter["item_id"].str.startswith("Grinder").all()
+    header = ["Row ID", "Order ID", "Order Date", "Customer ID", "Product ID", "Quantity"]
+    clean = [header, *([k + 1, f"CA-{k // 2}", ("date", 45300 + k // 2 % 28), f"C{k % 40}", f"P{k % 30}", 1]
+                       for k in range(200))]
+    raw = [header, *([k + 1, f"CA-{k // 2}", f"{1 + k // 2 % 28:02d}/03/2024", f"C{k % 40}", f"P{k % 30}", 1]
+                     for k in range(200))]
+    path = tmp_path / "superstore_course.xlsx"
+    write_xlsx(path, {"Orders_raw": raw, "Orders": clean})
+    assert len(load_dataset("csv", interactions=path).interactions) == 200
+    inter = interactions_of(tmp_path, "sales.csv", "order_id,customer_id,product_id,quantity,created_at,"
+                            "payments[0].method,payments[0].amount,payments[1].method,payments[1].amount",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},1,2024-10-{1 + k % 28:02d}T10:30:00Z,card,20.00,"
+                                      + ("gift_card,5.00" if k % 3 == 0 else ","), n=150)
+    assert len(inter) == 150
+    inter = interactions_of(tmp_path, "market_survey.csv", "household_id,item_id,purchase_date,_submission_time",
+                            lambda k: f"HH{k % 40},I{k % 30},2024-03-{1 + k % 28:02d},2024-04-{1 + k % 28:02d}T08:00:11")
+    assert inter["timestamp"].dt.month.eq(3).all()
+    inter = interactions_of(tmp_path, "register_sales.csv", "Transaction ID,Register Name,Username,Product,Qty,Date",
+                            lambda k: f"T{k // 2},Register {k % 2},{['anna', 'ben', 'cy'][k % 3]},P{k % 30},1,"
+                                      f"2024-03-{1 + k // 2 % 28:02d} 10:00:00")
+    assert not inter["user_id"].isin(["anna", "ben", "cy"]).any()
+    inter = interactions_of(tmp_path, "renewals.csv", "Invoice No,Member ID,Product ID,Renewal Date",
+                            lambda k: f"INV{k},M{k % 40},PLAN-{k % 30},{18 + k % 7}-{['01', '07'][k % 2]}-01")
+    assert not inter["timestamp"].dt.year.eq(2001).any()
+    orders_sheet = [["Order ID", "Customer", "Product", "Order Date"],
+                    *([f"O{k}", f"C{k % 40}", f"P{k % 30}", ("date", 45300 + k % 28)] for k in range(200))]
+    path = tmp_path / "orders_2024.xlsx"
+    write_xlsx(path, {"Orders": orders_sheet, "Return": [orders_sheet[0], *orders_sheet[1:21]]})
+    assert len(load_dataset("csv", interactions=path).interactions) == 180
+    inter = interactions_of(tmp_path, "EtsySoldOrderItems.csv", "Order Date,Order ID,Buyer Email,SKU",
+                            lambda k: f"01/{1 + k % 28:02d}/22,{k},{'abcd'[k % 4]}****@gmail.com,S{k % 30}")
+    assert inter["user_id"].str.startswith("basket ").all()

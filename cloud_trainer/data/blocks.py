@@ -223,6 +223,34 @@ def numbered_item_lines(text: str, first_line: int = 1) -> Converted | None:
     return Converted(text, line_map, what)
 
 
+def _headed(text: str) -> tuple[str, list[str], str] | None:
+    """A headed file's separator (``;`` or a tab where the header has no comma), its header
+    and the text below it; None where the header does not parse."""
+    first, _, rest = text.partition("\n")
+    first = first.lstrip("\ufeff").rstrip("\r")
+    delimiter = ";" if ";" in first and "," not in first else "\t" if "\t" in first and "," not in first else ","
+    try:
+        return delimiter, next(csv.reader([first], delimiter=delimiter), []), rest
+    except csv.Error:
+        return None
+
+
+def _records(rest: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """The rows below a header with their line numbers in the file (a record over several
+    lines counts from its last); a broken line names nothing it can be sure of and is left out."""
+    reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            continue
+        yield first_line + reader.line_num, row
+
+
+_LISTED_PRODUCT = re.compile(r"(?i)product|item|sku|article|goods|asin|ean|upc|dish|menu|offer|listing")
+"""A flattened list's field that names a product: then its places are order lines."""
 _INDEXED = re.compile(r"\s*([A-Za-z_][\w ]*?)(?:\[(\d{1,3})\]|\.(\d{1,3}))\.([\w .]+?)\s*")
 """A flattened list's column: MongoDB Compass's and JSON-to-CSV tools' ``products[0].product_id``,
 pandas' ``json_normalize`` ``products.0.product_id``."""
@@ -235,15 +263,11 @@ def indexed_lines(text: str, first_line: int = 1) -> Converted | None:
     other fields copied to each, each place's fields under their own names
     (``product_id``, ``quantity``, ``price``). Refused before for 'missing item_id', and
     once renamed only the first product of each order was read (6 of 16 lines lost;
-    real148-as). One list of three fields or fewer a place, two places or more, the
-    same fields at each place."""
-    first, _, rest = text.partition("\n")
-    first = first.lstrip("\ufeff").rstrip("\r")
-    delimiter = ";" if ";" in first and "," not in first else "\t" if "\t" in first and "," not in first else ","
-    try:
-        header = next(csv.reader([first], delimiter=delimiter), [])
-    except csv.Error:
+    real148-as). One such list, twelve fields or fewer a place, one of them naming a product,
+    two places or more, the same fields at each place."""
+    if (headed := _headed(text)) is None:
         return None
+    delimiter, header, rest = headed
     found = {i: m for i, h in enumerate(header) if (m := _INDEXED.fullmatch(h))}
     lists = {m.group(1) for m in found.values()}
     if len(lists) != 1:
@@ -252,8 +276,10 @@ def indexed_lines(text: str, first_line: int = 1) -> Converted | None:
     for i, m in found.items():
         places.setdefault(int(m.group(2) or m.group(3)), {})[m.group(4).strip()] = i
     fields = sorted({f for p in places.values() for f in p})
-    if len(places) < 2 or any(set(p) != set(fields) for p in places.values()) or len(fields) > 6:
+    if len(places) < 2 or any(set(p) != set(fields) for p in places.values()) or len(fields) > 12:
         return None
+    if not any(_LISTED_PRODUCT.search(f) for f in fields):
+        return None  # (a split payment's 'payments[0].method', a record's tags: no lines of products)
     others = [i for i in range(len(header)) if i not in found]
     if any(header[i].strip() in fields for i in others):
         return None
@@ -261,18 +287,10 @@ def indexed_lines(text: str, first_line: int = 1) -> Converted | None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*(header[i] for i in others), *fields])
     line_map = array("q")
-    reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
     orders = lines = 0
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            continue
+    for number, row in _records(rest, delimiter, first_line):
         if not any(c.strip() for c in row):
             continue
-        number = first_line + reader.line_num
         own = [row[i] if i < len(row) else "" for i in others]
         wrote = False
         for place in sorted(places):
@@ -306,11 +324,10 @@ def numbered_items_beside_fields(text: str, first_line: int = 1) -> Converted | 
     here), where a column of the others names an item, or where the numbered cells are
     not filled left to right on 19 rows in 20 or are mostly small numbers (a pivot of
     quantities)."""
-    first, _, rest = text.partition("\n")
-    first = first.lstrip("\ufeff").rstrip("\r")
-    delimiter = ";" if ";" in first and "," not in first else "\t" if "\t" in first and "," not in first else ","
+    if (headed := _headed(text)) is None:
+        return None
+    delimiter, header, rest = headed
     try:
-        header = next(csv.reader([first], delimiter=delimiter), [])
         rows = list(itertools.islice(csv.reader(io.StringIO(rest), delimiter=delimiter), 1000))
     except csv.Error:
         return None
@@ -343,17 +360,9 @@ def numbered_items_beside_fields(text: str, first_line: int = 1) -> Converted | 
     writer.writerow([*("session_id" if i == basket else header[i] for i in others),
                      *(() if basket is not None else ("session_id",)), "item_id", "quantity"])
     line_map = array("q")
-    reader = csv.reader(io.StringIO(rest), delimiter=delimiter)
     orders = 0
     items: set[str] = set()
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            continue  # (a broken line names no item it can be sure of)
-        number = first_line + reader.line_num
+    for number, row in _records(rest, delimiter, first_line):
         names = [row[i].strip() for i in order if i < len(row) and row[i].strip() not in _NO_ITEM]
         orders += bool(names)
         fields = [row[i] if i < len(row) else "" for i in others]

@@ -120,13 +120,10 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
     another order of the same (Magento's B2B sample orders), and a play log or a
     sequence in file order plays a song again."""
     if "quantity" in inter and inter["quantity"].notna().any():
-        return inter  # (order lines: a line again is another order of the same; Magento's B2B fixture)
+        return inter
     columns = [c for c in inter.columns if not c.startswith("_")]
     if not any(_OPINION.search(header_key(str(c))) and _varies_within_items(inter, c) for c in columns):
-        # (a play log or a sequence in file order: a song played again is played again; a
-        # product's own 'avg_rating', one value per item, is no shopper's opinion: session
-        # as's review)
-        return inter
+        return inter  # (a product's own 'avg_rating' is none: session as's review)
     again = inter.duplicated(columns).to_numpy()
     if not again.any():
         return inter

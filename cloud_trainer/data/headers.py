@@ -502,8 +502,8 @@ _DATE_OF = {"dateof": ("timeof",), "fechade": ("horade",), "datade": ("horade",)
 """A date's name written before what it is of, and its time's: 'Date of Purchase' and
 'Time of Purchase', 'Fecha de compra' and 'Hora de compra', 'Date de commande' and 'Heure de
 commande'."""
-_TILL_WORDS = re.compile(r"receipt|cashier|^till|^register(?:no|nr|id)?$|terminal|^pos(?:no|nr|id|terminal)?$|^shift"
-                         r"|kasse|bon(?:nummer|nr)|^ticket")
+_TILL_WORDS = re.compile(r"receipt|cashier|^till|register(?!ed)|terminal|^pos(?:no|nr|id|terminal|name|device)?$"
+                         r"|^shift|kasse|bon(?:nummer|nr)|^ticket")
 """Header words of a till's export: a 'Username' there is whoever rang the sale up."""
 _APP_KEYS = frozenset({"appid", "appsflyerid"})
 """Header names of a mobile app's install or event export: a 'Bundle ID' beside them is the app."""

@@ -760,7 +760,7 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
     product', its lines exploded but the bare ``name`` unread (real143-as); the order's
     own ``name`` (a customer's) is no longer mistaken for it either."""
-    if any(str(k).lower().replace("_", "") in _ID_KEYS or str(k).lower().replace("_", "").endswith(("id", "code"))
+    if any(str(k).lower().replace("_", "") in _ID_KEYS or _PRODUCT_KEY.search(str(k).lower().replace("_", ""))
            or (isinstance(v, dict) and _PRODUCT_OBJECT.search(str(k))
                                                           and any(str(sub).lower().replace("_", "") in _ID_KEYS
                                                                   for sub in v)) for k, v in row.items()):
@@ -891,6 +891,9 @@ def _refuse_predictions(nested: str | None, kind: str) -> None:
 _PREDICTED_LISTS = frozenset({"recommendations", "recommendation", "recs", "recommended", "predictions", "topk",
                               "topn", "recommendeditems", "recommendedproducts"})
 """Names of a record's list that holds a recommender's output."""
+_PRODUCT_KEY = re.compile(r"(?:product|item|set|dish|article|sku|goods|menu|variant|offer|listing)(?:id|code|no|number)$")
+"""A line item's key that names its product by an id (LEGO's 'SetID', a menu's 'dish_id'; not
+a 'category_id', a 'currency_code' or 'void': session as's review)."""
 _PRODUCT_OBJECT = re.compile(r"(?i)product|variant|sku|item|article|offer|listing")
 """Keys of a line item's nested object that is its product (not its category, tax or discount)."""
 _ID_KEYS = frozenset({*OWN_ITEM_KEYS, "id", "productcode", "itemcode", "code", "barcode", "upc", "ean", "variantid"})

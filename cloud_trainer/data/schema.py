@@ -576,8 +576,7 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("timestamp", "timestamp",
                aliases=("eventtime", "eventtimestamp", "eventts", "visitstarttime", "orderpurchasetimestamp", "purchasetimestamp",
                         "ordertimestamp", "orderchargedtimestamp", "unixreviewtime",
-                        # (Bazaarvoice's reviews, beside a product's 'FirstSubmissionTime'; real148-as)
-                        "submissiontime", "invoicedate", "transactiontimestamp",
+                        "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
@@ -600,7 +599,11 @@ GENERIC_INTERACTIONS = TableSpec(
                         # review): a vending export's and L.POINT's (real7-ag)
                         "transdate", "sessdt",
                         # (a photo's 'dateTaken' in a POI visit log, a trajectory's 'startTime'; real38-al)
-                        "datetaken", "starttime")),
+                        "datetaken", "starttime",
+                        # (last: Bazaarvoice's reviews' own time, beside a product's 'FirstSubmissionTime';
+                        # a KoboToolbox form's '_submission_time' is the upload's, a 'purchase_date' beats
+                        # it; real148-as, session as's review)
+                        "submissiontime")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",

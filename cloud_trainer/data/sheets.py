@@ -79,7 +79,7 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # item is a 'Product Name'), only a sheet with a date, an order or a rating of each line
     # (:func:`_dated`): a smaller pivot of top pairs or quantities is no lines; nor is a
     # Returns sheet, its lines the orders' given back (session ap's reviews).
-    lines = [t for t in tables if _names(t[1], "user_id", "item_id") and header_key(t[0]) not in _RETURNS_SHEET_KEYS
+    lines = [t for t in tables if _names(t[1], "user_id", "item_id") and not _returns_sheet(t[0])
              and (not _names(largest[1], "user_id") or _dated(t[1]))]
     chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
@@ -89,7 +89,7 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # (a Returns tab of the same header lists lines given back, no more purchases: session
     # as's review; :func:`_given_back_sheet` marks them)
     used = [t for t in tables if [header_key(str(h)) for h in t[1]] == key
-            and (t is chosen or header_key(t[0]) not in _RETURNS_SHEET_KEYS)]
+            and (t is chosen or not _returns_sheet(t[0]))]
     # (of a table and its copies, the one with the most typed cells: a course's cleaned copy,
     # its dates real dates, beside a raw sheet and a staging sheet of text and swapped dates;
     # session as's review)
@@ -146,7 +146,14 @@ def workbook(raw: bytes, kind: str) -> Converted:
     return Converted(out.getvalue(), line_map, what)
 
 
-_TEXT_DAY_FIRST = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})\s*")
+_TEXT_DAY_FIRST = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*")
+
+
+def _returns_sheet(name: str) -> bool:
+    """Whether a sheet's name says it lists returns (:data:`_RETURNS_SHEET_KEYS`, singular or
+    with a year: 'Return', 'Returns 2024'; session as's review)."""
+    key = re.sub(r"\d+$", "", header_key(name))
+    return key in _RETURNS_SHEET_KEYS or key == "return"
 
 
 def _swapped_date_columns(data: list[list[Any]], width: int) -> set[int]:
@@ -174,14 +181,15 @@ def _day_first(value: Any) -> Any:
     return value
 
 
-_LINE_ID = re.compile(r"order|invoice|transaction|receipt|ticket|bill|sale|factura|pedido|commande|bestell|rechnung|beleg")
+_LINE_ID = re.compile(r"order|invoice|transaction|receipt|ticket|factura|pedido|commande|bestell|rechnung|beleg")
 """Header words of a column that names each order or line (not a row number, a date or a customer)."""
 
 
 def _copies(used: list[tuple], chosen: tuple) -> list[tuple]:
     """The sheets of ``used`` (one header) that copy ``chosen``: of about its size (within
-    a fifth), and four in five of their order or invoice numbers (a column so named, nine
-    in ten of its values distinct) are ``chosen``'s and the other way round. A course's
+    a fifth), and four in five of their order or invoice numbers (a column so named, three
+    in ten of its values distinct: order lines, two a order) are ``chosen``'s and the other
+    way round. A course's
     workbook keeps its raw lines, a cleaned copy and a staging copy of one table: stacked,
     every order was read three times (real149-as). Not a Returns tab (a subset), sheets per
     channel or per month sharing dates, row numbers or customers (session as's review), nor
@@ -191,7 +199,7 @@ def _copies(used: list[tuple], chosen: tuple) -> list[tuple]:
     data = chosen[2]
     at = next((i for i, h in enumerate(chosen[1]) if _LINE_ID.search(header_key(str(h)))
                and (values := [_sheet_cell(r[i]) for r in data if i < len(r)])
-               and len(set(values)) >= 0.9 * len(values) >= 9), None)
+               and len(set(values)) >= 0.3 * len(values) and len(values) >= 9), None)
     if at is None:
         return []
     mine = {_sheet_cell(r[at]) for r in data if at < len(r)} - {""}
@@ -271,7 +279,7 @@ def _given_back_sheet(others: list[tuple], header: list[Any]) -> tuple[str, list
     if "returned" in keys:
         return None
     for name, sheet_header, data, _, _ in others:
-        if header_key(str(name)) not in _RETURNS_SHEET_KEYS or not data:
+        if not _returns_sheet(str(name)) or not data:
             continue
         own = [header_key(str(h)) for h in sheet_header]
         # (not a measure: a returned 'Quantity' or 'Sales' is the return's, not the line's;

@@ -1319,7 +1319,7 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     return values.where(~walk_in, "")
 
 
-_MASKED = re.compile(r"\w\*{2,}(?:[\s.-]+\w\*{2,})*")
+_MASKED = re.compile(r"\w\*{2,}(?:[\s.-]+\w\*{2,})*|\w+\*{3,}@[\w.-]+")
 """A name masked for publishing: each word's first letter, then asterisks (``L****** P******``)."""
 
 

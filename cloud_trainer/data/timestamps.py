@@ -775,10 +775,12 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
             short_note = (f"dates like {example!r} read as year-month-day with a two-digit year: the last number "
                           f"takes {last} values, the first {first}, and a file spans more days than years")
         elif (first > 12 and first >= 2 * last) or (
-                last == 1 and first >= 4 and parts.loc[short_dashed, "b"].nunique() <= 3):
-            # (or one last number, a few middle ones and several first: a course sheet's
-            # '14-03-25' .. '26-02-25', days of two months of 2025, 12 first numbers; read
-            # year first they were the 25th of months over 14 years; real149-as)
+                last == 1 and first >= 4 and parts.loc[short_dashed, "b"].nunique() <= 3
+                and int(parts.loc[short_dashed, "year"].iloc[0]) > 12):
+            # (or one last number above 12, a few middle ones and several first: a course
+            # sheet's '14-03-25' .. '26-02-25', days of two months of 2025, 12 first numbers;
+            # read year first they were the 25th of months over 14 years; real149-as. Not
+            # renewals on the 1st, '18-07-01' .. '24-01-01': session as's review)
             short_note = (f"dates like {example!r} read with a two-digit year last: the first number takes {first} "
                           f"values, the last {last}, and a file spans more days than years")
         if short_note is not None:

@@ -7669,3 +7669,13 @@ def test_review_64_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "EtsySoldOrderItems.csv", "Order Date,Order ID,Buyer Email,SKU",
                             lambda k: f"01/{1 + k % 28:02d}/22,{k},{'abcd'[k % 4]}****@gmail.com,S{k % 30}")
     assert inter["user_id"].str.startswith("basket ").all()
+
+
+def test_a_headerless_product_list_is_no_interactions(tmp_path: Path) -> None:
+    """Round 43: a shop's headerless product list ('ELPC-1;Monster Abra A7;8;500;Intel
+    Core i5'), each code read as a shopper who bought its name, is refused as a list:
+    nearly every line names a shopper and an item no other line does, and no time."""
+    said = str(pytest.raises(DataError, load_text, tmp_path, "products.csv", "".join(
+        f"EL{k:03d};Model {k} Pro;{8 * (1 + k % 4)};{256 * (1 + k % 3)};Intel Core i{3 + 2 * (k % 3)}\n"
+        for k in range(40))).value)
+    assert "not what shoppers did" in said

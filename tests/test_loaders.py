@@ -7679,3 +7679,12 @@ def test_a_headerless_product_list_is_no_interactions(tmp_path: Path) -> None:
         f"EL{k:03d};Model {k} Pro;{8 * (1 + k % 4)};{256 * (1 + k % 3)};Intel Core i{3 + 2 * (k % 3)}\n"
         for k in range(40))).value)
     assert "not what shoppers did" in said
+
+
+def test_a_card_top_up_is_no_purchase(tmp_path: Path) -> None:
+    """Round 43: a campus card's log writes money loaded ('tx_type' 充值, a top-up) beside
+    purchases (消费): the top-ups are left out, no purchase of the desk they were made at."""
+    raw, _ = load_text(tmp_path, "campus.csv", "student_id,timestamp,amount,item_id,tx_type\n" + "".join(
+        f"2025{k % 40:03d},2025-12-{1 + k % 28:02d} 12:{k % 60:02d}:00,{10 + k % 9}.5,"
+        f"{'学生活动中心' if k % 10 == 0 else f'食堂{k % 30}'},{'充值' if k % 10 == 0 else '消费'}\n" for k in range(300)))
+    assert len(raw.interactions) == 270 and not raw.interactions["item_id"].eq("学生活动中心").any()

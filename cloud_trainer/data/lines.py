@@ -1011,7 +1011,7 @@ def _line_units(out: pd.DataFrame, triples: list, file: Path, report: IngestRepo
     return out[~again].reset_index(drop=True)
 
 
-STATUS_KEYS = ("receipttype", "transactiontype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
+STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
@@ -1061,6 +1061,9 @@ NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "q
                               # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
                               # session aj's review)
                               "huy", "huydon",
+                              # (a card's top-up, money loaded, no purchase: a campus card log's
+                              # 'tx_type' 充值 beside 消费; real153-as)
+                              "充值", "topup", "recharge", "cardtopup", "储值", "충전",
                               # (a Chinese shop's orders awaiting payment, unpaid; real28-ak)
                               "待支付", "未支付", "待付款", "未付款", "等待买家付款",
                               # (Nuvemshop's 'Status do Pagamento' 'Vencido': a boleto that expired

@@ -925,9 +925,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                     break
     else:
         raise NoHeaderError(f"no reading by content for a {table} file")
-    if table == "interactions" and "user_id" in names and "item_id" in names and "timestamp" not in names and (
-            len(rows) >= 12 and len(rows) >= 0.8 * min(sum(widths.values()), SAMPLE_ROWS) and all(len(set(v for v in columns[names.index(c)] if v)) >= 0.9 * len(rows)
-                                    for c in ("user_id", "item_id"))):
+    def nearly_all_once(column: str) -> bool:
+        return len({v for v in columns[names.index(column)] if v}) >= 0.9 * len(rows)
+
+    if (table == "interactions" and "user_id" in names and "item_id" in names and "timestamp" not in names
+            and len(rows) >= 12 and len(rows) >= 0.8 * min(sum(widths.values()), SAMPLE_ROWS)
+            and nearly_all_once("user_id") and nearly_all_once("item_id")):
         # (a shop's headerless product list, 'ELPC-1;Monster Abra A7;8;500': each code read
         # as a shopper who bought its name; refused only for its size; real154-as)
         raise NoHeaderError(f"nearly each of the first {len(rows)} lines names a shopper and an item no other line does "

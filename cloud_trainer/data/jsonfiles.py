@@ -760,11 +760,19 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
     product', its lines exploded but the bare ``name`` unread (real143-as); the order's
     own ``name`` (a customer's) is no longer mistaken for it either."""
-    if any(str(k).lower().replace("_", "") in _ID_KEYS or _PRODUCT_KEY.search(str(k).lower().replace("_", ""))
-           or (isinstance(v, dict) and _PRODUCT_OBJECT.search(str(k))
-                                                          and any(str(sub).lower().replace("_", "") in _ID_KEYS
-                                                                  for sub in v)) for k, v in row.items()):
-        return row  # (nor beside a nested 'product': {'id': ...}, its 'title' a variant's: session as's review)
+    def bare(key: Any) -> str:
+        return str(key).lower().replace("_", "")
+
+    def names_the_product(key: Any, value: Any) -> bool:
+        """An id of the product: its own key, or a nested product object's ('product':
+        {'id': ...}, its 'title' then a variant's: session as's review)."""
+        if bare(key) in _ID_KEYS or _PRODUCT_KEY.search(bare(key)):
+            return True
+        return isinstance(value, dict) and bool(_PRODUCT_OBJECT.search(str(key))) and any(
+            bare(sub) in _ID_KEYS for sub in value)
+
+    if any(names_the_product(k, v) for k, v in row.items()):
+        return row
     named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 
@@ -879,6 +887,8 @@ PROPERTY_BAGS = ("properties", "eventproperties")
 ``properties``, Amplitude's ``event_properties``): read as the record's own fields."""
 OWN_ITEM_KEYS = ("productid", "itemid", "sku", "asin")
 """Keys that name a record's product itself (lowercase, ``_`` dropped)."""
+
+
 def _refuse_predictions(nested: str | None, kind: str) -> None:
     """Stop where the records' list of rows is a recommender's output (:data:`_PREDICTED_LISTS`):
     a Spark ALS model's recommendForAllUsers 'recommendations' of product and score had been

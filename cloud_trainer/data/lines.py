@@ -1011,7 +1011,8 @@ def _line_units(out: pd.DataFrame, triples: list, file: Path, report: IngestRepo
     return out[~again].reset_index(drop=True)
 
 
-STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype", "orderstatus", "status", "linestatus", "itemstatus",
+STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype", "orderstatus", "status",
+               "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
@@ -1364,13 +1365,14 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
     undone = np.zeros(len(frame), dtype=bool)
     for col, raw in zip(header, raw_header, strict=False):
         key = header_key(raw)
-        if col not in frame or not (_is_status_key(key) or key in REFUND_FLAG_KEYS):
+        status = _is_status_key(key)
+        if col not in frame or not (status or key in REFUND_FLAG_KEYS):
             continue
         values = frame[col].astype(str).str.strip()
         distinct = values.unique()
         if len(distinct) > 50:
             continue
-        said = {v: _says_refund(v) if _is_status_key(key) else v.lower() in _YES for v in distinct}
+        said = {v: _says_refund(v) if status else v.lower() in _YES for v in distinct}
         undone |= values.map(said).to_numpy(dtype=bool)
     return undone
 

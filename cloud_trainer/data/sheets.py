@@ -93,7 +93,8 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # (of a table and its copies, the one with the most typed cells: a course's cleaned copy,
     # its dates real dates, beside a raw sheet and a staging sheet of text and swapped dates;
     # session as's review)
-    family = [t for t in used if t is chosen or any(t is c for c in _copies(used, chosen))]
+    found = _copies(used, chosen)
+    family = [t for t in used if t is chosen or any(t is c for c in found)]
     kept = max(family, key=_typed_cells)
     copies = [t for t in family if t is not kept]
     used = [t for t in used if not any(t is c for c in copies)]

@@ -1328,14 +1328,14 @@ def _masked_buyers(values: pd.Series, name: str, raw_name: str, report: IngestRe
     names or more are masked (:data:`_MASKED`): 'A***** F*****' stands for a Chicago and a
     Los Angeles buyer alike, so each basket is an anonymous visit (an Etsy shop's published
     orders: 273 of 2,403 masked names covered several addresses; real150-as)."""
-    given = values[values != ""]
-    masked = given.str.fullmatch(_MASKED)
-    if given.empty or masked.mean() < 0.5:
+    given = (values != "").to_numpy()
+    masked = values.str.fullmatch(_MASKED).fillna(False).to_numpy(dtype=bool)
+    if not given.any() or masked.sum() < 0.5 * given.sum():
         return values
-    report.notes.append(f"{name}: column {raw_name!r}: {int(masked.sum()):,} of {len(given):,} names are masked "
-                        f"({given[masked].iloc[0]!r}: a first letter and asterisks), which stand for many people "
+    report.notes.append(f"{name}: column {raw_name!r}: {int(masked.sum()):,} of {int(given.sum()):,} names are masked "
+                        f"({values[masked].iloc[0]!r}: a first letter and asterisks), which stand for many people "
                         "alike: not read as shoppers, each basket read as an anonymous visit")
-    return values.where(~values.str.fullmatch(_MASKED).fillna(False), "")
+    return values.where(~masked, "")
 
 
 NUMBER_PLACEHOLDERS = frozenset({"ERROR", "UNKNOWN", "Unknown", "unknown"})

@@ -232,7 +232,7 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     # An exact look first (a 2M-line file's strip costs ~0.3 s): a blank column is blank.
     exact = float((frame["user_id"].to_numpy() == "").mean())
     if exact < 0.1:
-        return frame, header
+        return _owner_not_shopper(frame, header, raw, name, notes)
     if exact < 0.5 or float((frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
         # (a Moroccan cash-on-delivery shop's orders: 'customer_email' blank on 15 of 38 lines,
         # 'customer_phone' on none; those lines had been bad rows; real108-aq. Not the lines
@@ -254,6 +254,26 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
             return _read_instead(frame, header, raw, "user_id", i)
     return _phones_as_shoppers(frame, header, raw, name, notes), header
+
+
+def _owner_not_shopper(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                       notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another shopper column, when the one read as ``user_id`` holds one value on every
+    line of 10 or more while a column bearing a shopper's usual name varies: the account
+    that owns a multi-tenant app's data (a car-parts shop's MongoDB orders, each with the
+    shop's ``user``, its customers under ``customerName``; round 44: every order had been
+    one shopper's). A personal export's one buyer has no varying customer column beside it."""
+    users = frame["user_id"].astype(str).str.strip()
+    if len(frame) < 10 or users.nunique() != 1:
+        return frame, header
+    for i, h in _unread_by_names(header, raw, USER_ALIASES):
+        given = frame[h].astype(str).str.strip()
+        if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
+            at = header.index("user_id")
+            notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is {users.iloc[0]!r} on every line "
+                         "(the account the data belongs to, not a shopper)")
+            return _read_instead(frame, header, raw, "user_id", i)
+    return frame, header
 
 
 def _unread_by_names(header: list[str], raw: list[str], names: tuple[str, ...]) -> Iterator[tuple[int, str]]:
@@ -397,6 +417,36 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     else:
         notes.append(f"{name}: column {raw[at]!r} holds {kind}, not read as the timestamp")
     return renamed_columns(frame, header, renamed)
+
+
+def filled_time_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                       notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Another column named as a date, where the one read as the time is blank on most lines
+    that name a shopper and that one is given on nine in ten of them: a grocer's ledger
+    writes its restocks ('purchase date', the shop's own buying, no customer) and its sales
+    ('date sold' beside 'cust') in one table; the restock date had timed the file, every
+    sale a bad row (round 44)."""
+    if "timestamp" not in header or "user_id" not in header or len(frame) < 10:
+        return frame, header
+    times = frame["timestamp"].astype(str).str.strip()
+    shopper = (frame["user_id"].astype(str).str.strip() != "").to_numpy()
+    blank = (times == "").to_numpy() & shopper
+    if shopper.sum() < 10 or blank.sum() * 2 < shopper.sum():
+        return frame, header
+    known = set(INTERACTION_COLUMNS)
+    for i, h in enumerate(header):
+        if (h in known or is_passed_over(h) or _PERSON_DATE.search(key := header_key(raw[i]))
+                or not re.search(r"date|time|datum|fecha|data|sold", key)):
+            continue
+        given = frame[h].astype(str).str.strip()
+        there = (given != "").to_numpy() & shopper
+        if there.sum() * 10 >= shopper.sum() * 9 and headerless.is_time(given[there].head(200).tolist(),
+                                                                          epochs=False):
+            at = header.index("timestamp")
+            notes.append(f"{name}: {raw[i]!r} read as the timestamp: {raw[at]!r} is blank on {blank.sum():,} of the "
+                         f"{shopper.sum():,} lines that name a shopper, {raw[i]!r} given on them")
+            return _read_instead(frame, header, raw, "timestamp", i)
+    return frame, header
 
 
 YEAR_KEYS = ("year", "anio", "ano", "jahr", "annee", "anno", "tahun", "yil", "rok", "jaar", "orderyear", "salesyear")

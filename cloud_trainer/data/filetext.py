@@ -135,6 +135,28 @@ def csv_reader(lines: Iterable[str], delimiter: str, quoting: int) -> Any:
     return csv.reader(lines, delimiter=delimiter, quoting=quoting, skipinitialspace=delimiter == " ")
 
 
+def requoted_apostrophes(text: str, delimiter: str) -> str | None:
+    """``text`` with its fields re-quoted with '"', where every header field and most of the
+    next lines' fields are wrapped in apostrophes (PHP's ``fputcsv`` with enclosure "'",
+    some SQL clients: a ticket shop's ``'EVT0012'|'01/23/2025'|...``, whose "'user_id'" had
+    not been taken for ``user_id``; round 41). None for any other file. An apostrophe
+    doubled inside a field is one; one inside an unquoted field stays text."""
+    if delimiter in ("'", " ", UNIT_SEPARATOR) or not text.startswith("'"):
+        return None
+    sample = text[:20_000].split("\n", 21)[:21]
+    header, *lines = [line.rstrip("\r") for line in sample[:-1] if line.strip()] or [""]
+    fields = header.split(delimiter)
+    if len(fields) < 2 or not all(len(f) >= 2 and f[0] == f[-1] == "'" for f in (f.strip() for f in fields)):
+        return None
+    cells = [f.strip() for line in lines for f in line.split(delimiter)]
+    if cells and sum(f[:1] == "'" for f in cells) < 0.5 * len(cells):
+        return None
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar="'"))
+    return out.getvalue()
+
+
 UNIT_SEPARATOR = "\x1f"
 BCP_SEPARATORS = ("|+|", "|^|", "~|~", "|~|", "^|^")
 """Multi-character field terminators (SQL Server's bcp ``|+|``; warehouse unloads' ``|^|``

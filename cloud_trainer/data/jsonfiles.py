@@ -350,10 +350,49 @@ def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None
     if (keyed := _baskets_by_shopper(whole) or _split_baskets(whole) or _rated_pairs_by_shopper(whole)
             or _lists_by_id(whole, table)) is not None:
         return keyed
+    if (frame := _pandas_frame(whole)) is not None:
+        orient, records = frame
+        return exploded(records, f"pandas' DataFrame.to_json, orient {orient!r}", "rows", "the row's place")
     if (held := _held_list(whole)) is None:
         return None
     path, records = held
     return exploded(records, f"a JSON object holding its records in {path!r}", "objects", "the element number")
+
+
+def _pandas_frame(whole: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | None:
+    """A table pandas' ``DataFrame.to_json`` wrote, and its rows as records: the default
+    orient 'columns', ``{"Date": {"0": "5/22/2021", "1": ...}, "SKU": {...}}``, a column a
+    key, each an object keyed by the row labels (a pet shop's sales, round 42: read as one
+    record of 1,200 columns and refused with no hint); 'index', the same turned round; and
+    'split', ``{"columns": [...], "index": [...], "data": [[...], ...]}``. The labels must
+    be a default index's numbers, on one side only, and every column must hold the same
+    labels: a shopper's object of item counts (``{"u1": {"p4": 2}}``) has neither. The
+    labels are not kept."""
+    if set(whole) >= {"columns", "data"} and set(whole) <= {"columns", "index", "data", "name"}:
+        columns, data = whole["columns"], whole["data"]
+        if (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)
+                and isinstance(data, list) and data
+                and all(isinstance(r, list) and len(r) == len(columns) for r in data)):
+            return "split", [dict(zip(columns, row, strict=True)) for row in data]
+        return None
+    inner = list(whole.values())
+    if len(whole) < 2 or not all(isinstance(v, dict) and v for v in inner):
+        return None
+    labels = list(inner[0])
+    if any(list(v) != labels for v in inner[1:]):
+        return None
+
+    def numbered(keys: list[str]) -> bool:
+        """Row numbers, rising, as a default index gives them (filtered, with gaps): not a
+        promotions file's barcodes keying its objects, ids that are data (real108-aq)."""
+        numbers = [int(k) for k in keys if k.isdigit()]
+        return len(numbers) == len(keys) and numbers == sorted(numbers) and numbers[-1] < 10_000_000
+
+    if numbered(labels) and not numbered(list(whole)):
+        return "columns", [{column: values[label] for column, values in whole.items()} for label in labels]
+    if numbered(list(whole)) and not numbered(labels):
+        return "index", inner
+    return None
 
 
 def _held_list(whole: dict[str, Any], depth: int = 0) -> tuple[str, list[Any]] | None:
@@ -782,6 +821,35 @@ _BASKET_WORDS = ("order", "receipt", "invoice", "transaction", "basket", "sessio
 """Parts of a field's name that say it numbers the record's basket (``orderNo``, ``session``)."""
 
 
+def _listed_ids_as_items(records: list[dict[str, Any]], nested: str, rows: list[dict[str, Any]],
+                         line_map: list[int]) -> list[dict[str, Any]] | None:
+    """``rows`` with the listed lines' bare ``id`` as ``item_id``, where each line names its
+    product by nothing else and some of its ids come back in other
+    records: a restaurant app's orders (``"items": [{"id": 61, "name": "Paneer Tikka",
+    "qty": 1}]``), whose dish ids were unread and the file refused (real152-as). A
+    Shopify line's ``id`` beside its ``product_id`` is the line's, ids that never come
+    back in another record are lines' too, and so are ids that number each record's lines
+    from 0 or 1: None for those."""
+    def bare(key: Any) -> str:
+        return str(key).lower().replace("_", "")
+
+    elements = [e for r in records for e in (r.get(nested) or []) if isinstance(e, dict)]
+    if not elements or not all("id" in e for e in elements) or any(
+            k != "id" and (bare(k) in _ID_KEYS or _PRODUCT_KEY.search(bare(k))) for e in elements for k in e):
+        return None
+    records_of: dict[str, set[int]] = {}
+    ids_of: dict[int, list[str]] = {}
+    for row, at in zip(rows, line_map, strict=True):
+        records_of.setdefault(str(row.get("id")), set()).add(at)
+        ids_of.setdefault(at, []).append(str(row.get("id")))
+    # (numbered lines, 1 .. n in each record, come back in every record: positions, no products)
+    numbered = sum(sorted(ids, key=lambda i: (len(i), i)) in ([str(n) for n in range(first, first + len(ids))]
+                                                             for first in (0, 1)) for ids in ids_of.values())
+    if not any(len(found) >= 2 for found in records_of.values()) or numbered * 5 >= len(ids_of) * 4:
+        return None
+    return [{("item_id" if k == "id" else k): v for k, v in row.items()} for row in rows]
+
+
 def _record_as_basket(outer: dict[str, Any]) -> dict[str, Any]:
     """The fields of a record whose list becomes rows, its own ``id`` (``_id``) named as
     the basket where no field names one: the record is the receipt or order its lines were
@@ -1095,6 +1163,8 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
         line_map.extend([at] * len(parts))
     if not rows:
         raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
+    if nested is not None and (dish := _listed_ids_as_items(records, nested, rows, line_map)) is not None:
+        rows, kind = dish, f"{kind}; each listed line's own 'id' is its product, some the same in other {unit}"
     said = (f"{len(records):,} {unit}" if nested is None else
             f"{len(rows):,} rows from {len(records):,} {unit}' {nested!r} lists, one row per element with the "
             f"other fields{_empty_lists(empty, nested)}")

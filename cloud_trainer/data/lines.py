@@ -1037,6 +1037,7 @@ CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito"
 """A credit note, in a document type column only (elsewhere ``Credit`` is a card payment);
 ``Credit Memo`` and ``Credit Note`` say so in any status column (:data:`REFUND_WORDS`)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
+                          "cancel",  # (Amazon.in's MTR report's 'Transaction Type' Cancel; round 44)
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
                           "rimborsato", "rejected", "orderrefunded", "ordercanceled",

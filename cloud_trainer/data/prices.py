@@ -78,6 +78,24 @@ def _steady_unit_price(inter: pd.DataFrame, total: pd.Series) -> bool:
     return spread is None or spread <= 0.25
 
 
+PRICE_NAMED_TOTALS = ("salesprice", "銷售價格", "销售价格")
+"""Line totals' names that say price: Ta-Feng's ``SALES_PRICE`` is the line's total, a
+shop's ``Sales_Price`` as often the unit's (:func:`_steadier_undivided` tells them apart)."""
+
+
+def _steadier_undivided(inter: pd.DataFrame, total: pd.Series, units: pd.Series) -> bool:
+    """Whether ``total`` is a unit price rather than a line total: on lines of more than one
+    unit (10 or more), each item's values spread 0.05 or less (one price an item), less
+    than divided by the units. Ta-Feng's totals grow with the units, so divided they are
+    the steadier."""
+    several = (units > 1).to_numpy() & (total > 0).to_numpy()
+    if several.sum() < 10:
+        return False
+    raw = _item_spread(total[several], inter["item_id"][several], least=3)
+    divided = _item_spread(total[several] / units[several], inter["item_id"][several], least=3)
+    return raw is not None and divided is not None and raw <= 0.05 and raw < divided
+
+
 def _item_spread(values: pd.Series, items: pd.Series, least: int) -> float | None:
     """The median item's spread of ``values`` (standard deviation over mean), of the items
     on two lines or more with a mean above 0; None where fewer than ``least`` such items."""
@@ -170,6 +188,13 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
             else units_name.strip("'")
         report.notes.append(f"{file}: {unread[total_col][0]!r} read as the unit price: times {units_said!r} it makes "
                             f"{made}")
+        return inter
+    if units is not None and keys[total_col] in PRICE_NAMED_TOTALS and _steadier_undivided(inter, total, units):
+        # A merch shop's 'Sales_Price', one per product on all 7,394 lines whatever the
+        # quantity, is a unit price; divided, 2 x 9.00 had been priced 4.50 (round 44).
+        inter["price"] = total.where(total > 0)
+        report.notes.append(f"{file}: {unread[total_col][0]!r} read as the unit price: each item's is the same "
+                            "whatever the quantity (a line total would grow with it)")
         return inter
     price = total / units.fillna(1.0) if units is not None else total
     price = price.where((total > 0) & np.isfinite(price))

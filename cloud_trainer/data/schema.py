@@ -320,8 +320,13 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "pembeli", "idpembeli",  # (Indonesian for the buyer: a sales sheet's "Pembeli"; real13-ah)
                 "usuarioid", "idusuario",  # (a Spanish shop's 'usuario_id'; real15-ah)
                 "codigocliente",  # (a Portuguese B2B sheet; real17-ai)
+                # (Latin American invoices key the customer by a tax id: Peru's 'RUC CLIENTE',
+                # Colombia's NIT, Brazil's CPF, Mexico's RFC, Argentina's CUIT, Chile's RUT; round 44)
+                "ruccliente", "nitcliente", "dnicliente", "cpfcliente", "cnpjcliente", "rfccliente", "cuitcliente",
+                "cuilcliente", "rutcliente", "codcliente",
                 "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
+                "cust",  # (a grocer's hand-kept ledger's bare 'cust'; round 44)
                 "loyaltycardnumber",
                 # ERPs' customer accounts (a probe, session (ab)): Sage 50's ACCOUNT_REF, SAP's
                 # sold-to party and Business One's customer/vendor code, Dynamics 365's CUSTACCOUNT
@@ -329,6 +334,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # marketplaces' buyers: Allegro, Shopee (Username (Buyer)), Naver, Shopee VN, Tokopedia
                 "loginkupujacego", "username(buyer)", "usernamebuyer", "구매자id", "구매자아이디", "주문자id", "회원아이디", "고객번호", "고객id", "회원번호", "고객코드", "customercd", "custcd", "nguoimua",
                 "contactemail",  # (Wix)
+                # (Rakuten's order download: the orderer's masked e-mail, one per buyer; round 44)
+                "注文者メールアドレス", "購入者メールアドレス",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
                 "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
@@ -346,6 +353,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "customername", "reviewprofilename", "profilename", "contactname",  # (Xero's)
                 "namapembeli", "구매자명",  # (Tokopedia's, Naver's buyer's name)
                 "nomecliente", "nomedocliente",  # (a Portuguese building-supply store's; real28-ak)
+                "nombrecliente", "nombredelcliente",  # (a Peruvian invoice sheet's; round 44)
                 "买家会员名", "买家昵称",  # (Taobao's buyer's member name, unique there; session ak's review)
                 # (a Northwind star schema's 'KeyCliente', an Indonesian dealer's 'Konsumen', a radio's
                 # 'listener_id'; real31-ak, real32-ak)
@@ -409,7 +417,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "asin", "upc", "ean", "product", "article", "item", "aid",
                 # an item's number before its description (Iowa's liquor sales: 45 names stood
                 # for 2-5 bottle sizes each, 61 % of the lines; real7-ag)
-                "itemnumber", "itemnbr", "itemno", "itemno.",
+                "itemnumber", "itemnbr", "itemno", "itemno.", "itemnum",
                 "itemdescription", "menuitem",  # Kaggle's Groceries, a Toast till: the item's name is its only id
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "salesitemitemid",  # (QuickBooks' sales receipt lines, beside a mostly blank bundle_id; real33-ak)
@@ -437,6 +445,10 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "idhotel", "hotelid",  # (TripAdvisor's ID_HOTEL, real12-ag)
                 "单品编码",  # (a Chinese grocer's item code, CUMCM 2023; real7-ag. Not L.POINT's 'PD_C':
                 # a pharmacy's 'PDC' is an adherence ratio, session ag's second review)
+                # (Rakuten's '商品管理番号', unique across shops, before its '商品ID', one shop's
+                # number: an order download of four shops had merged a protein, a serum and a
+                # cream under 10000053; round 44)
+                "商品管理番号",
                 "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 # (Taiwan's 'product' word, a Russian file's product and 1C's nomenclature, a Czech
                 # order line's item; real119-ar, real123-ar)
@@ -457,6 +469,9 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "poiid",  # (STSP's and GETNext's check-ins; real22-aj. Not 'Location_id': a till's store,
                 # nor Gowalla's 'spot_id': an ad log's slot; session aj's last review)
                  "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
+                # (a parts shop's 'part', 'part_id'; a motorcycle dealer's 'Bike_ID' beside its
+                # 'Sale_ID' and 'Customer_ID'; round 44)
+                "part", "partid", "sparepartid", "bikeid", "motorcycleid",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
                 # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
@@ -587,7 +602,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         # ('timestamp' in Chinese, Japanese, Korean: a Taobao log's Unix seconds under
                         # '时间戳' were unread and a year of times made up; real106-aq)
                         "时间戳", "時間戳", "タイムスタンプ", "타임스탬프",
-                        "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日", "注文日",
+                        # (Rakuten's date and time '注文日時' before its date alone '注文日'; round 44)
+                        "交易日期", "交易时间", "交易時間", "時間", "購買日期", "受注日時", "注文日時", "受注日", "注文日",
                         "saledate", "solddate", "datesold", "shopdate", "fechadeventa", "fechaventa",
                         # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
                         "판매일시", "주문일시", "거래일시", "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",

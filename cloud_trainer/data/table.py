@@ -38,6 +38,7 @@ from .columns import (
     date_from_parts,
     event_column_by_values,
     fill_from_basket,
+    filled_time_column,
     missing_values,
     one_form_ids,
     record_continuations,
@@ -56,6 +57,7 @@ from .filetext import (
     file_text,
     first_rows,
     guess_delimiter,
+    requoted_apostrophes,
     text_lines,
 )
 from .headers import (
@@ -267,6 +269,9 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
     if delimiter != "," and not sep_line:
         report.notes.append(f"{name}: {DELIMITERS[delimiter]}-separated ({why}); read that way"
                             if bcp_separator(why) == "::" else f"{name}: {why}; read that way")
+    if (requoted := requoted_apostrophes(text, delimiter)) is not None:
+        text = requoted
+        report.notes.append(f"{name}: every field is quoted with apostrophes ('...'); read as quotes")
     # '::' files quote nothing: a title that starts with '"' is text, not a quoted field.
     quoting = csv.QUOTE_NONE if delimiter == UNIT_SEPARATOR else csv.QUOTE_MINIMAL
     dropped = blank + (1 if sep_line else title_lines)
@@ -506,6 +511,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
+    if "user_id" in missing and (said := _listening_history(raw_header)):
+        # (Spotify's account data, its extended history, Last.fm scrobbles: told 'trackName
+        # may be item_id', renamed, then 'missing user_id' with no word of why; round 44)
+        raise DataError(f"{name}: one person's own listening history ({said}): no column says who listened, as "
+                        "every line is the account holder's, so there is nothing to learn about what listeners "
+                        "choose; give many listeners' plays (if this file holds several, name the column that says "
+                        "who listened user_id)")
     parsed: list[list[list[str]]] = []
 
     def first_columns() -> list[list[str]]:
@@ -707,6 +719,28 @@ _SLOT = re.compile(r"[A-Za-z_][\w.]*:-?\d+(?:\.\d+)?")
 """A slot file's ``key:value`` token (``hist_item:5175``, ``label:0``)."""
 
 
+LISTENING_HISTORIES = (
+    ("Spotify's account data", frozenset({"endtime", "msplayed"}), frozenset({"trackname", "episodename"})),
+    ("Spotify's extended streaming history", frozenset({"ts", "msplayed"}),
+     frozenset({"mastermetadatatrackname", "spotifytrackuri", "episodename"})),
+    ("Last.fm scrobbles", frozenset({"artist", "track"}),
+     frozenset({"album", "date", "datetime", "timestamp", "uts", "utctime", "playedat"})))
+"""One person's listening exports, by their header names: all of the first set and one of
+the second (:func:`_listening_history`)."""
+
+
+def _listening_history(raw_header: list[str]) -> str:
+    """What a header of one person's listening export is and its columns that say so, or
+    "": Spotify's ``endTime, artistName, trackName, msPlayed``, its extended history's
+    ``ts, ms_played, master_metadata_track_name``, a Last.fm scrobble export's ``artist,
+    album, track, date``."""
+    keys = {header_key(h): h for h in raw_header}
+    for what, every, some in LISTENING_HISTORIES:
+        if every <= set(keys) and some & set(keys):
+            return f"{what}: {', '.join(keys[k] for k in sorted(every | (some & set(keys))))}"
+    return ""
+
+
 BROWSER_HISTORY = frozenset({"pagetransition", "timeusec", "url"})
 """Header names of Google Takeout's browser history (``page_transition``, ``time_usec``)."""
 AMAZON_OWN_HISTORY = frozenset({"website", "orderid", "asin", "shipmentstatus", "carriername&trackingnumber"})
@@ -749,6 +783,12 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # real73-ao; a rental's 'equipment_id' is)
                                   r"|beer|wine|(?<![a-z])strain(?![a-z])|drug(?!s)|medication(?!s)|medicine(?!s)"
                                   r"|equipment"
+                                  # (what a dealer, a workshop or a car wash sells: 'Vehicle_ID', 'CarID',
+                                  # 'service_type', a dealership's 'Model'; round 44)
+                                  r"|vehicle|motorcycle|(?<![a-z])car.?id$|service.?type|^model(?:.?(?:id|name))?$"
+                                  # (a concert's in a ticket shop's orders, only beside tickets: an event
+                                  # log's own 'event_id' is the line's; round 44)
+                                  r"|^event.?(?:id|name|code)$"
                                   # (a salon's 'service_id', 'Service'; real81-ap. Not its fee or its date)
                                   r"|(?<![a-z])service(?:.?(?:id|name|code))?$"
                                   # (a coupon or an offer redeemed, a delivery app's 'food_id': dunnhumby's
@@ -896,6 +936,12 @@ def _first_columns(text: str, delimiter: str, quoting: int, raw_header: list[str
     return []
 
 
+_EVENT_NAMED = re.compile(r"event.?(?:id|name|code)")
+"""An event's column: the item of a ticket shop's orders only (:func:`_likely_columns`)."""
+_SHOP_ID = re.compile(r"(?i)(?:store|shop|retailer|outlet|dealer|licensee|pharmacy)[ _-]?(?:id|number|no|nr|num|code)")
+"""A shop's id column, offered as the buyer only where no shopper's is (:func:`_likely_columns`)."""
+
+
 def _likely_columns(missing: list[str], raw_header: list[str], header: list[str],
                     columns: list[list[str]] | None = None) -> str:
     """``; 'item_name' may be item_id: if so, name it item_id in the header`` for each
@@ -987,6 +1033,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         product of bookings, ledgers and a food app's 'customer.name')."""
         return re.split(r"[./]", keys[at])[-1] == "name" and (beside_a_person or not order_lines or keys[at] != "name")
 
+    tickets = any(re.search(r"ticket|seat|admission|entradas|billet", k) for k in keys)
     for col in missing:
         pattern = _LIKELY.get(col)
         # An id's name first: 'Clothing ID' before the review's 'Title' (real-af). A kind is
@@ -998,6 +1045,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
                             keys[at] in ("name", "nome", "nombre", "nom") and (
                                 "item_id" not in header or _join_names_hint(raw_header, a_kind) is not None
                                 or not (repeats(at) or repeats(header.index("item_id")))))))
+                        and not (col == "item_id" and _EVENT_NAMED.fullmatch(keys[at]) and not tickets)
                         and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)
                                                        or (_KIND_WORDS.search(raw) is not None and a_kind(at))))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
@@ -1005,6 +1053,13 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
             said.append(f"{' or '.join(repr(f) for f in found)} may be {col}: if so, name it {col} in the header")
         elif col == "user_id" and (join := _join_names_hint(raw_header, a_kind)) is not None:
             said.append(join)  # (a person named in two columns: join them)
+        elif col == "user_id" and (shop := next((
+                raw for at, (raw, read) in enumerate(zip(raw_header, header, strict=False))
+                if read not in INTERACTION_COLUMNS and _SHOP_ID.fullmatch(raw.strip()) and not a_kind(at)), None)):
+            # (a wholesaler's sales to shops: Iowa's liquor sales by 'store_number', no other
+            # party in the file; refused with no hint; real141-as)
+            said.append(f"{shop!r} may be user_id if the shops are the buyers (a wholesaler's or a distributor's "
+                        "sales to them): if so, name it user_id in the header")
     return "; " + "; ".join(said) if said else ""
 
 
@@ -1579,6 +1634,7 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         frame, header = better_user_column(frame, header, raw_header, name, report.notes)
         frame, header = better_price_column(frame, header, raw_header, spec.column("price"), name, report.notes)
         frame, header = words_for_a_time(frame, header, raw_header, name, report.notes)
+        frame, header = filled_time_column(frame, header, raw_header, name, report.notes)
         frame, header = date_from_parts(frame, header, raw_header, name, report.notes)
     if (basket := spec.column("session_id")) is not None and spec.name == "interactions":
         frame, header = better_basket_column(frame, header, raw_header, basket, name, report.notes)

@@ -845,7 +845,7 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     first = day_first if isinstance(day_first, pd.Series) else pd.Series(day_first, index=a.index)
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b.where(first, a), "day": a.where(first, b), **clock}), errors="coerce")
-    if day_first is True and big_a and not dotted:
+    if day_first is True and big_a:
         stamp, flipped = _flipped_by_a_spreadsheet(stamp, a, b, year, clock, values)
         if flipped:
             note = f"{note}; {flipped}" if note else flipped

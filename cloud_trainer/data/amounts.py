@@ -25,9 +25,10 @@ _SIGNS = "€£¥₹₩₱฿₦₺₽₫₴₪円원元￥"
 Russian, Vietnamese, Ukrainian or Israeli price had been no number, its column unread
 (and Japan's, Korea's and China's written after the amount: ``1,000円``, ``10,000원``,
 ``100元``)."""
-_DOLLARS = r"(?:R|US|A|C|NZ|HK|S|NT|MX)?\$"
+_DOLLARS = r"(?:(?:R|US|AU|A|CA|C|NZ|HK|SG|S|NT|MX) ?)?\$"
 """A dollar sign, with the letters that say whose (Brazil's real is ``R$``: a Brazilian shop's
-``R$ 209,00`` had left every price unread; real17-ai)."""
+``R$ 209,00`` had left every price unread; real17-ai), a space between them as eBay writes
+them (``AU $3,000.00``, ``US $84.99``: every price had been unread; round 45)."""
 _TAX = r"税(?:込み?|抜き?|別)(?:価格)?"
 """A Japanese price's tax word: ``税込`` (included), ``税抜`` / ``税別`` (excluded), ``税込価格``."""
 _MONEY = re.compile(r"(?:" + _TAX + r"\s*)?(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pre>" + _DOLLARS + r"|[" + _SIGNS + "]|(?:" + _CURRENCY_CODES
@@ -39,7 +40,7 @@ _MONEY = re.compile(r"(?:" + _TAX + r"\s*)?(?P<open>\()?\s*(?P<lead>-)?\s*(?P<pr
 _US_THOUSANDS = r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?"
 """Commas grouping thousands before a decimal point (``1,043.00``), or India's lakhs
 (``1,29,999.00``): no European amount is written so."""
-_COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "C$", "NZ$", "HK$", "S$", "NT$", "MX$", "₹", "INR", "Rs", "Rs.",
+_COMMA_THOUSANDS = ("$", "£", "USD", "GBP", "US$", "A$", "AU$", "C$", "CA$", "NZ$", "HK$", "S$", "SG$", "NT$", "MX$", "₹", "INR", "Rs", "Rs.",
                     "PKR", "LKR", "¥", "JPY", "CNY", "₩", "KRW", "₱", "PHP", "฿", "THB", "₦", "NGN", "RM", "MYR", "SGD",
                     "円", "원", "元", "￥",
                     "HKD", "AUD", "CAD", "NZD", "KES")
@@ -156,6 +157,7 @@ def money_amounts(text: pd.Series) -> tuple[pd.Series, str]:
     marked_values = set(distinct[marked])
     marked = text.isin(marked_values)
     parts = text[marked].str.extract("^" + _MONEY.pattern + "$")
+    parts["pre"] = parts["pre"].str.replace(" ", "", regex=False)  # ('AU $' is 'AU$')
     ok = parts["number"].notna() & (parts["pre"].notna() | parts["post"].notna() | parts["open"].notna())
     ok &= parts["open"].isna() == parts["close"].isna()
     if not ok.any():

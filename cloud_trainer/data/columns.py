@@ -266,14 +266,21 @@ def _owner_not_shopper(frame: pd.DataFrame, header: list[str], raw: list[str], n
     users = frame["user_id"].astype(str).str.strip()
     if len(frame) < 10 or users.nunique() != 1:
         return frame, header
+    found = []
     for i, h in _unread_by_names(header, raw, USER_ALIASES):
         given = frame[h].astype(str).str.strip()
-        if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
-            at = header.index("user_id")
-            notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is {users.iloc[0]!r} on every line "
-                         "(the account the data belongs to, not a shopper)")
-            return _read_instead(frame, header, raw, "user_id", i)
-    return frame, header
+        blank = float((given == "").mean())
+        if blank <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
+            found.append((blank, len(found), i))
+    if not found:
+        return frame, header
+    # (the fullest: a customer's name on every order before an e-mail blank on three of
+    # eight; review 65)
+    i = min(found)[2]
+    at = header.index("user_id")
+    notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is {users.iloc[0]!r} on every line "
+                 "(the account the data belongs to, not a shopper)")
+    return _read_instead(frame, header, raw, "user_id", i)
 
 
 def _unread_by_names(header: list[str], raw: list[str], names: tuple[str, ...]) -> Iterator[tuple[int, str]]:
@@ -419,6 +426,11 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     return renamed_columns(frame, header, renamed)
 
 
+_NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|lieferung|liefer|entrega|livraison|consegna|expir|vencim"
+                               r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return")
+"""Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65)."""
+
+
 def filled_time_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                        notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Another column named as a date, where the one read as the time is blank on most lines
@@ -431,12 +443,17 @@ def filled_time_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     times = frame["timestamp"].astype(str).str.strip()
     shopper = (frame["user_id"].astype(str).str.strip() != "").to_numpy()
     blank = (times == "").to_numpy() & shopper
+    if "session_id" in header:
+        # (an order's date on its first line only, the basket giving it to the others, is no
+        # blank: a delivery date had timed such an export; review 65)
+        basket = frame["session_id"].astype(str).str.strip()
+        blank &= ~(basket.isin(set(basket[times != ""])) & (basket != "")).to_numpy()
     if shopper.sum() < 10 or blank.sum() * 2 < shopper.sum():
         return frame, header
     known = set(INTERACTION_COLUMNS)
     for i, h in enumerate(header):
         if (h in known or is_passed_over(h) or _PERSON_DATE.search(key := header_key(raw[i]))
-                or not re.search(r"date|time|datum|fecha|data|sold", key)):
+                or not re.search(r"date|time|datum|fecha|data|sold", key) or _NOT_A_SALES_DATE.search(key)):
             continue
         given = frame[h].astype(str).str.strip()
         there = (given != "").to_numpy() & shopper

@@ -151,9 +151,13 @@ def requoted_apostrophes(text: str, delimiter: str) -> str | None:
     cells = [f.strip() for line in lines for f in line.split(delimiter)]
     if cells and sum(f[:1] == "'" for f in cells) < 0.5 * len(cells):
         return None
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar="'"))
+    if sum(len(r) != len(fields) for r in rows if r) > 0.01 * len(rows):
+        # (an apostrophe not doubled inside a field, 'Men's T-Shirt, Size M', ends the field
+        # early: half the lines had split at the comma; refused as before; review 65)
+        return None
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(
-        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar="'"))
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
     return out.getvalue()
 
 

@@ -431,6 +431,15 @@ def _items_of_one_owner(columns: list[list[str]], user: int, item: int, others: 
                if sum(any(c.isalpha() for c in v) for v in columns[i] if v) * 2 > len(columns[i]))
 
 
+_ORDER_STATES = frozenset({"complete", "completed", "paid", "unpaid", "pending", "processing", "shipped", "delivered",
+                           "cancelled", "canceled", "refunded", "returned", "failed", "open", "closed", "new",
+                           "on hold", "in progress", "fulfilled", "unfulfilled", "confirmed", "draft"})
+"""An order's states, as a shop writes them: never an id."""
+_PRICED_LIST = re.compile(r"[^:;]+:\s*\d+(?:[.,]\d+)?(?:\s*;\s*[^:;]+:\s*\d+(?:[.,]\d+)?)+;?")
+"""Two or more ``name:number`` pairs joined by semicolons: a basket's products with their
+prices or counts in one cell."""
+
+
 def _can_be_id(col: list[str]) -> bool:
     """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
     3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
@@ -449,6 +458,18 @@ def _can_be_id(col: list[str]) -> bool:
         return False  # (a scan's time of day, '10:29:52.28': 8,865 'shoppers' of one line; real7-ag)
     if 2 * sum(1 for v in filled if _IPV4.fullmatch(v)) >= len(filled):
         return False  # (a login log's addresses: a Flink course's LoginLog.csv, its IPs the 'items'; real121-ar)
+    if 5 * sum(1 for v in filled if v.lower().replace("-", " ").replace("_", " ") in _ORDER_STATES) >= 4 * len(filled):
+        # (an order's state, 'complete', 'paid', 'shipped': read as the item of a headerless
+        # orders file once its basket cell was no id; round 45)
+        return False
+    if 2 * sum(1 for v in filled if _PRICED_LIST.fullmatch(v)) >= len(filled):
+        # (a basket written as 'Lobster:17.18;Camomile:83.21': the products, never one id;
+        # read as the shopper, 33 customers had been the items; round 45)
+        return False
+    if 2 * sum(1 for v in filled if len(v.split()) >= 8) >= len(filled):
+        # (sentences: a review scrape's text beside its stars, 'giao hàng nhanh, shop đóng gói
+        # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44)
+        return False
     return len(filled) < 50 or len(set(filled)) > 2
 
 

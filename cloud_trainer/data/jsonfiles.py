@@ -359,6 +359,15 @@ def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None
     return exploded(records, f"a JSON object holding its records in {path!r}", "objects", "the element number")
 
 
+def _default_index(keys: list[str]) -> bool:
+    """Row numbers from 0, rising, as a default index gives them (filtered, with gaps): not a
+    promotions file's barcodes keying its objects (real108-aq), nor customers numbered from
+    1 (review 65): ids that are data."""
+    numbers = [int(k) for k in keys if k.isdigit()]
+    return bool(numbers) and len(numbers) == len(keys) and numbers == sorted(numbers) and numbers[0] == 0 \
+        and numbers[-1] < 10_000_000
+
+
 def _pandas_frame(whole: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | None:
     """A table pandas' ``DataFrame.to_json`` wrote, and its rows as records: the default
     orient 'columns', ``{"Date": {"0": "5/22/2021", "1": ...}, "SKU": {...}}``, a column a
@@ -370,9 +379,13 @@ def _pandas_frame(whole: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | N
     labels are not kept."""
     if set(whole) >= {"columns", "data"} and set(whole) <= {"columns", "index", "data", "name"}:
         columns, data = whole["columns"], whole["data"]
+        index = whole.get("index")
         if (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)
                 and isinstance(data, list) and data
-                and all(isinstance(r, list) and len(r) == len(columns) for r in data)):
+                and all(isinstance(r, list) and len(r) == len(columns) for r in data)
+                # (an index of times or customers, set before the export, is data: refused as
+                # before, not dropped; review 65)
+                and (index is None or (isinstance(index, list) and _default_index([str(i) for i in index])))):
             return "split", [dict(zip(columns, row, strict=True)) for row in data]
         return None
     inner = list(whole.values())
@@ -381,16 +394,9 @@ def _pandas_frame(whole: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | N
     labels = list(inner[0])
     if any(list(v) != labels for v in inner[1:]):
         return None
-
-    def numbered(keys: list[str]) -> bool:
-        """Row numbers, rising, as a default index gives them (filtered, with gaps): not a
-        promotions file's barcodes keying its objects, ids that are data (real108-aq)."""
-        numbers = [int(k) for k in keys if k.isdigit()]
-        return len(numbers) == len(keys) and numbers == sorted(numbers) and numbers[-1] < 10_000_000
-
-    if numbered(labels) and not numbered(list(whole)):
+    if _default_index(labels) and not _default_index(list(whole)):
         return "columns", [{column: values[label] for column, values in whole.items()} for label in labels]
-    if numbered(list(whole)) and not numbered(labels):
+    if _default_index(list(whole)) and not _default_index(labels):
         return "index", inner
     return None
 
@@ -821,6 +827,21 @@ _BASKET_WORDS = ("order", "receipt", "invoice", "transaction", "basket", "sessio
 """Parts of a field's name that say it numbers the record's basket (``orderNo``, ``session``)."""
 
 
+_NOT_LINES = re.compile(r"(?i)categor|tag|image|photo|attribute|option|variation|review|link|meta")
+"""A record's list that holds no order lines: a product's categories, tags, images or options."""
+
+
+def _positions(ids: list[str]) -> bool:
+    """Whether one record's line ids number its lines: whole numbers in even steps from 0,
+    1 or the step (1, 2, 3; 10, 20, 30 as SAP numbers its items)."""
+    if not all(i.isdigit() for i in ids):
+        return False
+    numbers = sorted(int(i) for i in ids)
+    step = numbers[1] - numbers[0]
+    return step > 0 and numbers[0] in (0, 1, step) and numbers == list(range(numbers[0], numbers[0] + step * len(numbers),
+                                                                             step))
+
+
 def _listed_ids_as_items(records: list[dict[str, Any]], nested: str, rows: list[dict[str, Any]],
                          line_map: list[int]) -> list[dict[str, Any]] | None:
     """``rows`` with the listed lines' bare ``id`` as ``item_id``, where each line names its
@@ -833,19 +854,27 @@ def _listed_ids_as_items(records: list[dict[str, Any]], nested: str, rows: list[
     def bare(key: Any) -> str:
         return str(key).lower().replace("_", "")
 
+    def names_a_product(key: Any) -> bool:
+        return bare(key) in _ID_KEYS or bool(_PRODUCT_KEY.search(bare(key)))
+
     elements = [e for r in records for e in (r.get(nested) or []) if isinstance(e, dict)]
     if not elements or not all("id" in e for e in elements) or any(
-            k != "id" and (bare(k) in _ID_KEYS or _PRODUCT_KEY.search(bare(k))) for e in elements for k in e):
+            k != "id" and names_a_product(k) for e in elements for k in e):
+        return None
+    if _NOT_LINES.search(nested) or any(k not in ("id", "_id") and names_a_product(k) for r in records for k in r):
+        # (a catalogue's products, each with its 'sku' and a list of 'categories' {id, name}:
+        # the ids are categories, and the records no orders; review 65)
         return None
     records_of: dict[str, set[int]] = {}
     ids_of: dict[int, list[str]] = {}
     for row, at in zip(rows, line_map, strict=True):
         records_of.setdefault(str(row.get("id")), set()).add(at)
         ids_of.setdefault(at, []).append(str(row.get("id")))
-    # (numbered lines, 1 .. n in each record, come back in every record: positions, no products)
-    numbered = sum(sorted(ids, key=lambda i: (len(i), i)) in ([str(n) for n in range(first, first + len(ids))]
-                                                             for first in (0, 1)) for ids in ids_of.values())
-    if not any(len(found) >= 2 for found in records_of.values()) or numbered * 5 >= len(ids_of) * 4:
+    # (numbered lines, 1 .. n or 10, 20, 30 .. in each record, come back in every record:
+    # positions, no products; review 65)
+    several = [ids for ids in ids_of.values() if len(ids) >= 2]
+    numbered = sum(_positions(ids) for ids in several)
+    if not any(len(found) >= 2 for found in records_of.values()) or (several and numbered * 5 >= len(several) * 4):
         return None
     return [{("item_id" if k == "id" else k): v for k, v in row.items()} for row in rows]
 

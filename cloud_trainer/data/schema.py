@@ -397,6 +397,9 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (a campus card's and a school canteen's buyer; real153-as)
                 "studentid", "studentnumber", "学号", "学生id",
                 "asiakas",  # (a Finnish customer's name: after the numbers; session ar's review)
+                # (round 45: a Finnish app's 'kayttaja', user; a Romanian shop's 'Cumparator', buyer;
+                # a Hungarian ERP's 'Vevőkód', customer code; a Danish sheet's 'Kundenavn', name)
+                "kayttaja", "kayttajaid", "cumparator", "idcumparator", "vevokod", "vevoazonosito", "kundenavn",
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
                 "username",
@@ -473,6 +476,8 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # 'Sale_ID' and 'Customer_ID'; round 44)
                 "part", "partid", "sparepartid", "bikeid", "motorcycleid",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
+                # (round 45: Danish 'Partnummer'; Hungarian 'Cikkszám', article number, 'Termékkód')
+                "partnummer", "cikkszam", "termekkod",
                 # last, beaten by any name above: Kaggle's fashion sales, Maven's restaurant menu,
                 # Sakila's rented copy (real17-ai; a part number or barcode beside them is the
                 # product, session ai's review), a bundle recommender's item (BundleRec, real18-ai)
@@ -513,8 +518,9 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # order lines, a fast-food till; real39-am. After 'sellerSku' and 'Part Number'
                 # beside it: session am's review)
                 "itemname")
-_ROMANCE_PRODUCT_WORDS = ("produto", "prodotto", "producto", "articolo", "articulo", "artigo", "tuote")
-"""A product in Portuguese, Italian, Spanish (and Finnish), which schemas write with an id's
+_ROMANCE_PRODUCT_WORDS = ("produto", "prodotto", "producto", "articolo", "articulo", "artigo", "tuote",
+                         "produs")  # (Romanian: 'Cod produs'; round 45)
+"""A product in Portuguese, Italian, Spanish, Romanian (and Finnish), which schemas write with an id's
 affix: Brazil's 'produto_id', Italy's 'IdProdotto', 'cod_articolo' (real130-ar, real125-ar)."""
 ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
     key for word in _ROMANCE_PRODUCT_WORDS for key in (f"{word}id", f"id{word}", f"cod{word}", f"codigo{word}",
@@ -574,6 +580,9 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # (Danish, Finnish, Vietnamese prices; a Mockaroo/ADempiere 'price_momentary';
                  # real125-ar, real128-ar, real129-ar)
                  "salgspris", "salgsprisprstk", "hinta", "yksikkohinta", "pricemomentary",
+                 # (round 45: Slovak 'cena_za_kus', Romanian 'Pret unitar', Hungarian 'Egységár',
+                 # Finnish 'myyntihinta', a selling price, not 'tukkuhinta', wholesale; Lithuanian 'kaina')
+                 "cenazakus", "pretunitar", "egysegar", "myyntihinta", "kaina",
                  # (gross unit prices: BaseLinker's line 'price_brutto', Polish and German exports'
                  # 'cena brutto', 'Preis brutto'; real140-as)
                  "priceretail", "retailprice",  # (the same sample's 'PRICE_RETAIL'; an Israeli workbook's; real146-as, real154-as)
@@ -623,7 +632,10 @@ GENERIC_INTERACTIONS = TableSpec(
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",
-                        "action", "actiontype", "行为类型", "行为", "行動")),
+                        "action", "actiontype", "行为类型", "行为", "行動",
+                        # (an LMS log's 'activity_type', video_watch / quiz_attempt: every line had
+                        # been a purchase; round 45)
+                        "activitytype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
@@ -677,7 +689,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
                         "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         # (Russian, Czech and Polish order lines, a till's 'ItemQty'; real119-ar, real121-ar)
-                        "количествопродаж", "pocetkusu", "mnozstvi", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
+                        "количествопродаж", "pocetkusu", "mnozstvi",
+                        # (round 45: Slovak 'pocet_kusov', Romanian 'Cantitate', Hungarian
+                        # 'Mennyiség' and 'Értékesített mennyiség', Lithuanian 'kiekis', Ukrainian)
+                        "pocetkusov", "cantitate", "mennyiseg", "ertekesitettmennyiseg", "kiekis", "кількість", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
                         "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop",
@@ -742,6 +757,8 @@ GENERIC_ITEMS = TableSpec(
                         "libelle", "nomproduit", "descripcion", "nombreproducto", "descrizione", "omschrijving",
                         "productnaam", "artikel", "produkt", "produit", "producto", "prodotto", "articolo",
                         "articulo", "varenavn", "varubenamning",
+                        # (round 45: Danish, Finnish, Hungarian, Romanian product names)
+                        "produktnavn", "tuotenimi", "termeknev", "denumireprodus",
                         # other domains' catalogues (Steam's 'Game Name', Book-Crossing's 'Book-Title',
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",

@@ -140,6 +140,13 @@ _FOREIGN_MONTHS = {
     "novembre": 11, "noviembre": 11, "novembro": 11,
     "dezember": 12, "dez": 12, "decembre": 12, "diciembre": 12, "dic": 12, "dezembro": 12, "dicembre": 12,
     "december": 12,
+    # Danish, Norwegian, Swedish ('1. marts 2023', '2. maj 2023', '24. desember'; a Danish
+    # shop's 4,022 March and May lines had been bad rows; round 45) and Finnish, with the
+    # partitive a date takes ('1. maaliskuuta 2023')
+    "marts": 3, "maj": 5, "augusti": 8, "desember": 12,
+    **{name + end: n for n, name in enumerate(
+        ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesakuu", "heinakuu", "elokuu", "syyskuu",
+         "lokakuu", "marraskuu", "joulukuu"), start=1) for end in ("", "ta")},
 }
 """Month names of the languages whose tills the reader meets (Mercado Libre's '3 de enero
 de 2024 08:42 hs.', a German '15. März 2023'), to the month's number."""
@@ -345,14 +352,35 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
     if not offset.any():
         return values, None
     if values.str.contains(_UTC_MARK).fillna(False).any():
-        # UTC ('Z', '+00:00') beside other offsets: the column's times come from more than one
-        # clock, so only UTC keeps them in order; read so, as before, with a note.
-        return values, ("times with UTC offsets beside UTC ones ('Z', '+00:00') converted to UTC, which keeps them "
-                        "in order: the hour and weekday are UTC's, not the store's, unless --timezone names its zone")
+        if _summer_and_winter(values):
+            # (its '+0000' is the zone's winter: every line's wall clock, as one offset's are)
+            offset = values.str.contains(_HAS_OFFSET).fillna(False).to_numpy(dtype=bool)
+        else:
+            # UTC ('Z', '+00:00') beside other offsets: the column's times come from more than one
+            # clock, so only UTC keeps them in order; read so, as before, with a note.
+            return values, ("times with UTC offsets beside UTC ones ('Z', '+00:00') converted to UTC, which keeps "
+                            "them in order: the hour and weekday are UTC's, not the store's, unless --timezone names "
+                            "its zone")
     example = values[offset].iloc[0]
     values = values.where(~offset, values.str.replace(_OFFSET, r"\1", regex=True))
     return values, (f"times with a UTC offset (e.g. {example!r}) read as the wall-clock time they write, the "
                     "store's (the offset dropped, not converted to UTC), so hour and weekday are local")
+
+
+_OFFSET_OF = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)?$")
+
+
+def _summer_and_winter(values: pd.Series) -> bool:
+    """Whether a column's offsets are one zone's winter and summer, written the same way:
+    two numeric offsets an hour apart on every line (a UK shop's Shopify export, ``+0000``
+    in winter, ``+0100`` in summer). Its ``+0000`` is then no UTC from another clock: read
+    as UTC, every summer order had moved an hour (round 45)."""
+    found = _offset_sample(values).str.extract(_OFFSET_OF)
+    if found[1].isna().any():
+        return False  # (a 'Z', a 'UTC', or a time with no offset: another clock)
+    minutes = {(-1 if sign == "-" else 1) * (int(hours) * 60 + int(mins or 0))
+               for sign, hours, mins in found.itertuples(index=False)}
+    return len(minutes) == 2 and max(minutes) - min(minutes) == 60
 
 
 def instants_as_local(parsed: pd.Series, text: pd.Series, unix: np.ndarray,
@@ -369,8 +397,8 @@ def instants_as_local(parsed: pd.Series, text: pd.Series, unix: np.ndarray,
     are a local ``yyyymmddHHMMSS`` when Unix time gives no plausible year, and in a
     column that mixes offsets with UTC the parser converted every offset line to UTC
     (session ad's review: both had been read as the wrong clock)."""
-    if not unix.any() and not _offset_sample(text).str.contains(_INSTANT).any():
-        return parsed, None
+    if not unix.any() and (not _offset_sample(text).str.contains(_INSTANT).any() or _summer_and_winter(text.dropna())):
+        return parsed, None  # (a zone's winter '+0000' beside its summer '+0100' is wall clock: _wall_clock)
     # The regexes only where the last character may end a UTC mark ('Z', '+00:00', 'UTC',
     # 'GMT'): over every line of a 2M-line Unix-time column they took 3 s of a 4 s check.
     ends = text.str[-1:].fillna("")
@@ -845,7 +873,7 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     first = day_first if isinstance(day_first, pd.Series) else pd.Series(day_first, index=a.index)
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b.where(first, a), "day": a.where(first, b), **clock}), errors="coerce")
-    if day_first is True and big_a:
+    if day_first is True and big_a and not dotted:
         stamp, flipped = _flipped_by_a_spreadsheet(stamp, a, b, year, clock, values)
         if flipped:
             note = f"{note}; {flipped}" if note else flipped

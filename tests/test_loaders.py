@@ -1898,7 +1898,7 @@ def test_more_ratings_say_how_many_rate_low_and_isbns_stripped_of_zeros_still_so
     body = "user,item,rating\n" + "".join(f"u{u},{i},{0 if (u + k) % 3 else 10}\n" for u in range(8)
                                          for k, i in enumerate(sorted(isbns, key=lambda x: x.zfill(10))))
     raw, path = load_text(tmp_path, "bx.csv", body)
-    assert any("(a 0 may be no rating at all: Book-Crossing's 0 is an implicit interaction)" in n for n in raw.report.notes)
+    assert any("(a 0 may be no rating at all: Book-Crossing's and Goodreads' 0 is an implicit interaction)" in n for n in raw.report.notes)
     assert any("have them sorted by item id" in n for n in raw.report.notes)
 
 
@@ -7921,3 +7921,92 @@ def test_review_65_narrowings(tmp_path: Path) -> None:
          "customerEmail": f"c{k % 25}@x.com" if k % 3 else "", "customerName": f"Name {k % 25}",
          "createdAt": f"2023-06-{1 + k % 28:02d}T10:30:00Z", "user": "67d580341d40dbf5dfe6d761"} for k in range(150)]))
     assert raw.interactions["user_id"].str.startswith("Name").all()
+
+
+def test_round_45_notes_and_counts(tmp_path: Path) -> None:
+    """Rounds 44 and 45: ratings written 'N out of 5', or left blank on lines where rating
+    is optional, still get the ratings note; Goodreads' 0 (shelved, not rated) is said to
+    be maybe no rating; a delivery app's 'items' of 'Sugar:5;Onion:3' are products with
+    their counts, not their prices."""
+    notes = notes_of(tmp_path, "reviews.csv", "Reviewer,Product,Rating,Review Date\n" + "".join(
+        f"R{k % 60},P{k % 30},{1 + k % 5} out of 5,17-02-2025\n" for k in range(300)))
+    assert any("ratings from 1 to 5" in n for n in notes)
+    notes = notes_of(tmp_path, "enrollments.csv", "user_id,course_id,rating,enrollment_date\n" + "".join(
+        f"{k % 60},{100 + k % 30},{f'{1 + k % 5}.0' if k % 3 else ''},2025-09-{1 + k % 28:02d}\n" for k in range(300)))
+    assert any("ratings from 1 to 5" in n for n in notes)
+    notes = notes_of(tmp_path, "goodreads_interactions.csv", "user_id,book_id,is_read,rating\n" + "".join(
+        f"{k % 60},{k % 40},{int(k % 3 > 0)},{(k % 6) if k % 3 else 0}\n" for k in range(300)))
+    assert any("a 0 may be no rating at all" in n for n in notes)
+    inter = interactions_of(tmp_path, "Orders.csv", "orderId,customerId,items,orderDate", lambda k: (
+        f"{k},{1000 + k % 16},\"{';'.join(f'P{(k + j) % 11}:{1 + (k * 7 + j) % 10}' for j in range(1 + k % 3))};\","
+        f"{1 + k % 28:02d}/11/2019"))
+    assert inter["price"].isna().all() and inter["quantity"].between(1, 10).all() and inter["quantity"].nunique() > 3
+
+
+def test_round_46_readings(tmp_path: Path) -> None:
+    """Round 46 (hotels, DIY, convenience stores, subscriptions, shop templates, warehouse
+    samples): a Turkish header's dotless 'ı' ('Ürün Adı'); a villa's 'booked_at' times its
+    bookings, not the 'check_in' before it; Booking.com's 'Reservation state' cancellations;
+    a subscription export's 'cancelled' is a customer who left, kept; a line total of
+    '1,706.18' and under 'total_sales'; an Indonesian till's 'Ongkir Spx' fee line; a
+    hotel's 'guest_id'."""
+    inter = interactions_of(tmp_path, "turkish.csv", "Müşteri No;Ürün Adı;Tarih;Miktar", lambda k: (
+        f"M{k % 40};Ürün {k % 30};{1 + k % 28:02d}.03.2024;{1 + k % 3}"))
+    assert inter["item_id"].str.startswith("Ürün").all()
+    inter = interactions_of(tmp_path, "villa_reservations.csv", "guest_id,listing_id,check_in,booked_at,status", lambda k: (
+        f"G{k % 40},R{k % 30},2026-07-{1 + k % 28:02d},2026-05-{1 + k % 28:02d},"
+        f"{'cancelled' if k % 10 == 0 else 'confirmed'}"))
+    assert inter["timestamp"].dt.month.eq(5).all() and len(inter) == 270
+    inter = interactions_of(tmp_path, "reservations.csv", "Email,Hotel ID,Booked on,Reservation state",
+                            lambda k: f"b{k % 40}@x.com,H{k % 30},2025-03-{1 + k % 28:02d},"
+                                      f"{'cancelled by guest' if k % 10 == 0 else 'ok'}")
+    assert len(inter) == 270
+    inter = interactions_of(tmp_path, "subscriptions.csv", "customer_id,item_id,created_at,status,current_term_end",
+                            lambda k: f"C{k % 60},P{k % 30},2024-0{1 + k % 9}-10,"
+                                      f"{'cancelled' if k % 5 == 0 else 'active'},2024-12-10")
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "sales.csv", "order_id,customer_id,product_id,order_date, total_sales ,quantity",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},2016-11-{1 + k % 28:02d},\"1,{k % 9}00.00\",2")
+    assert inter["price"].notna().all() and inter["price"].min() >= 500
+    inter = interactions_of(tmp_path, "till.csv", "No Transaksi,Pelanggan,Nama Produk,Tanggal,Harga", lambda k: (
+        f"T{k // 2},C{k // 2 % 40},{'Ongkir Spx' if k % 2 else f'Produk {k % 30}'},2025-09-{1 + k // 2 % 28:02d},"
+        f"{10000 + k}"))
+    assert not inter["item_id"].str.startswith("Ongkir").any()
+
+
+def test_review_66_narrowings(tmp_path: Path) -> None:
+    """Review 66: a pandas frame filtered before to_json (row labels 3, 4, 7 ..) is still
+    read; long capitalised marketplace titles stay ids in a headerless file; a tenant's
+    'user' yields to the customers' e-mail, not to the cashiers' 'username'; an order's
+    own 'code' does not make it a product; walk-ins of a small till (three receipts a
+    day, numbers shared with members) are anonymous visits, not bad rows, one per store
+    too ('store_cd'); a 'Versanddatum' never times a sale."""
+    kept = [k for k in range(3, 403) if k % 4 != 1]
+    frame = {"InvoiceNo": {str(k): f"I{k}" for k in kept}, "CustomerID": {str(k): f"C{k % 40}" for k in kept},
+             "StockCode": {str(k): f"S{k % 30}" for k in kept},
+             "InvoiceDate": {str(k): f"2011-03-{1 + k % 28:02d} 10:00" for k in kept}}
+    raw, _ = load_text(tmp_path, "online_retail_clean.json", json.dumps(frame))
+    assert len(raw.interactions) == 300
+    raw, _ = load_text(tmp_path, "orders.csv", "".join(
+        f"{100000 + k},C{k % 40:04d},Kindle Lite Wireless Portable Edition Model {k % 30} with Carry Case,1,"
+        f"2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["item_id"].str.startswith("Kindle").all()
+    inter = interactions_of(tmp_path, "pos_orders.csv", "orderNumber,user,username,customerEmail,sku,createdAt",
+                            lambda k: f"O{k},64f0c2a9,cashier{k % 3},{f'c{k % 40}@x.com' if k % 4 else ''},"
+                                      f"S{k % 30},2024-03-{1 + k % 28:02d}")
+    assert not inter["user_id"].str.startswith("cashier").any()
+    raw, _ = load_text(tmp_path, "orders.json", json.dumps([
+        {"_id": f"65a{k:05d}", "code": f"ORD{k}", "customerPhone": f"98100{k % 40:05d}",
+         "createdAt": f"2026-08-{1 + k % 28:02d}T14:35:30Z",
+         "items": [{"id": (k * 7 + j) % 40, "name": f"Dish {(k * 7 + j) % 40}", "qty": 1} for j in range(1 + k % 3)]}
+        for k in range(150)]))
+    assert raw.interactions["item_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "receipt.csv", "sales_ymd,store_cd,receipt_no,customer_id,product_cd",
+                            lambda k: f"201811{1 + k // 12 % 28:02d},S13{k // 4 % 3},{1 + k // 2 % 3},"
+                                      f"{'ZZ000000000000' if k % 3 == 0 else f'CS{k % 37:03d}'},P{k % 40}")
+    assert len(inter) == 300 and inter["user_id"].str.startswith("basket ").sum() == 100
+    inter = interactions_of(tmp_path, "auftraege.csv", "Auftrag,Kundennr,Artikelnr,Datum,Versanddatum",
+                            lambda k: f"A{k // 3},K{k // 3 % 40},P{k % 30},"
+                                      f"{f'{1 + k // 3 % 28:02d}.03.2024' if k % 3 == 0 else ''},"
+                                      f"{1 + k // 3 % 28:02d}.06.2024")
+    assert not inter["timestamp"].dt.month.eq(6).any()

@@ -32,7 +32,7 @@ from .schema import (
 )
 from .timestamps import DAY_ZERO, month_number
 
-ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "receipt", "siparisnumarası",
+ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "receipt", "siparisnumarasi",
                      "siparisno", "номерзаказа")  # (Trendyol, Ozon)
 """An order's number: the basket where the column read as it names each line alone
 (:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
@@ -268,6 +268,8 @@ def _owner_not_shopper(frame: pd.DataFrame, header: list[str], raw: list[str], n
         return frame, header
     found = []
     for i, h in _unread_by_names(header, raw, USER_ALIASES):
+        if header_key(raw[i]) in ("username", "user", "login", "uid"):
+            continue  # (a till's login is its cashier's; review 66)
         given = frame[h].astype(str).str.strip()
         blank = float((given == "").mean())
         if blank <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
@@ -427,7 +429,10 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
 
 
 _NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|lieferung|liefer|entrega|livraison|consegna|expir|vencim"
-                               r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return")
+                               r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return"
+                               # (German, Spanish, French, Dutch, Danish, Polish shipping and
+                               # best-before dates; review 66)
+                               r"|versand|envio|expedi|verzend|levering|wysyl|dostaw|^mhd|haltbar")
 """Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65)."""
 
 

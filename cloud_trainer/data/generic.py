@@ -561,9 +561,16 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         # 91 % rated 1-3, had said only 'column 3 not read'; real10-ag)
         if key not in RATING_KEYS and not (bare and col.startswith("column_")):
             continue
-        values = pd.to_numeric(inter[col], errors="coerce")
+        text = inter[col].astype(str).str.strip()
+        # (stars written out, 'N out of 5' as Jumia's review pages and Amazon's '4.0 out of 5
+        # stars': read as N, or the note had been silent; round 45)
+        values = pd.to_numeric(text, errors="coerce").fillna(pd.to_numeric(
+            text.str.extract(r"(?i)^(-?\d+(?:\.\d+)?)\s*(?:/|out of|of)\s*\d+(?:\s*stars?)?$")[0], errors="coerce"))
         given = values.dropna()
-        if len(given) < 0.9 * len(values) or not len(given) or given.min() < -10 or given.max() > 10:
+        # (of the lines that rate: a rating left blank where it is optional, as an e-learning
+        # site's enrolments leave it, is no reason for silence; round 45)
+        rated = int((text != "").sum())
+        if not len(given) or len(given) < 0.9 * rated or given.min() < -10 or given.max() > 10:
             continue
         low, high = float(given.min()), float(given.max())
         # A scale's steps, whole or half (not a model's 0-1 probability; session ae's
@@ -590,8 +597,10 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         if key not in RATING_KEYS and not _bare_scale(given, inter):
             return None
         below = float((given < (low + high) / 2).mean())
-        zero = " (a 0 may be no rating at all: Book-Crossing's 0 is an implicit interaction)" if (
-            low == 0 and high >= 10 and float((given == 0).mean()) >= 0.3) else ""
+        # (Goodreads' 0 of 0-5 is a book shelved, not rated: 73 % of a file 'below the middle';
+        # round 44)
+        zero = " (a 0 may be no rating at all: Book-Crossing's and Goodreads' 0 is an implicit interaction)" if (
+            low == 0 and high >= 5 and float((given == 0).mean()) >= 0.3) else ""
         what = f"column {raw!r} (" if key in RATING_KEYS else f"column {col.split('_')[-1]} (no name; "
         return (f"{file}: {what}ratings from {low:g} to {high:g}) not read: every line counts as the shopper "
                 f"choosing the item, whatever its rating; {below:.0%} of them rate below the middle of that scale{zero}. "

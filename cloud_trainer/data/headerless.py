@@ -466,9 +466,11 @@ def _can_be_id(col: list[str]) -> bool:
         # (a basket written as 'Lobster:17.18;Camomile:83.21': the products, never one id;
         # read as the shopper, 33 customers had been the items; round 45)
         return False
-    if 2 * sum(1 for v in filled if len(v.split()) >= 8) >= len(filled):
+    if 2 * sum(1 for v in filled if len(w := v.split()) >= 8 and 2 * sum(x[:1].islower() for x in w) > len(w)) \
+            >= len(filled):
         # (sentences: a review scrape's text beside its stars, 'giao hàng nhanh, shop đóng gói
-        # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44)
+        # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44.
+        # Most words lower case: a marketplace's long capitalised titles are ids; review 66)
         return False
     return len(filled) < 50 or len(set(filled)) > 2
 

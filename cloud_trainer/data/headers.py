@@ -237,9 +237,12 @@ _NOT_THE_LINES = re.compile(r"^last|expir|due|valid|bestbefore|until|(?<![a-z])e
 _BIRTH = re.compile(r"birth|^dob$|born|geburt|nacimiento|naissance|nascimento")
 """Header keys of a birth date: never a line's time (a charity's 'birth_date', first, had
 timed 4,562 gifts in the 1970s to 90s, its 'donation_date' unread; real56-ao)."""
-_PLANNED = re.compile(r"scheduled|estimated|promised|expected")
-"""Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``): taken for the
-time only where no other column holds times."""
+_PLANNED = re.compile(r"scheduled|estimated|promised|expected"
+                      # (a stay's or a trip's own dates: a villa's 'check_in' before its 'booked_at'
+                      # had ordered the split by arrival; round 46)
+                      r"|checkin|checkout|arrival|departure|staydate|travel.?date")
+"""Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``, a booking's
+arrival): taken for the time only where no other column holds times."""
 
 
 def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], spec: TableSpec,

@@ -360,12 +360,12 @@ def wrapped_records(raw: bytes, table: str = "interactions") -> Converted | None
 
 
 def _default_index(keys: list[str]) -> bool:
-    """Row numbers from 0, rising, as a default index gives them (filtered, with gaps): not a
-    promotions file's barcodes keying its objects (real108-aq), nor customers numbered from
-    1 (review 65): ids that are data."""
+    """Row numbers, rising, as a default index gives them, from 0 or filtered with gaps
+    (review 66): not a promotions file's barcodes keying its objects (real108-aq), nor
+    customers numbered 1 .. n without a gap (review 65): ids that are data."""
     numbers = [int(k) for k in keys if k.isdigit()]
-    return bool(numbers) and len(numbers) == len(keys) and numbers == sorted(numbers) and numbers[0] == 0 \
-        and numbers[-1] < 10_000_000
+    return (bool(numbers) and len(numbers) == len(keys) and numbers == sorted(numbers) and numbers[-1] < 10_000_000
+            and numbers != list(range(1, len(numbers) + 1)))
 
 
 def _pandas_frame(whole: dict[str, Any]) -> tuple[str, list[dict[str, Any]]] | None:
@@ -827,6 +827,10 @@ _BASKET_WORDS = ("order", "receipt", "invoice", "transaction", "basket", "sessio
 """Parts of a field's name that say it numbers the record's basket (``orderNo``, ``session``)."""
 
 
+_RECORD_PRODUCT_KEYS = frozenset({"sku", "productid", "productcode", "itemid", "itemcode", "barcode", "ean", "upc",
+                                  "asin", "variantid"})
+"""A record's own key that makes it a product (a catalogue's), not an order: not an order's
+'code' or 'menuId' (review 66)."""
 _NOT_LINES = re.compile(r"(?i)categor|tag|image|photo|attribute|option|variation|review|link|meta")
 """A record's list that holds no order lines: a product's categories, tags, images or options."""
 
@@ -861,7 +865,7 @@ def _listed_ids_as_items(records: list[dict[str, Any]], nested: str, rows: list[
     if not elements or not all("id" in e for e in elements) or any(
             k != "id" and names_a_product(k) for e in elements for k in e):
         return None
-    if _NOT_LINES.search(nested) or any(k not in ("id", "_id") and names_a_product(k) for r in records for k in r):
+    if _NOT_LINES.search(nested) or any(bare(k) in _RECORD_PRODUCT_KEYS for r in records for k in r):
         # (a catalogue's products, each with its 'sku' and a list of 'categories' {id, name}:
         # the ids are categories, and the records no orders; review 65)
         return None

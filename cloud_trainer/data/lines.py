@@ -611,7 +611,7 @@ def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | N
     out: list[tuple[str, float | None, float | None]] = []
     if _KEYED.match(cell):
         return _keyed_items(cell)
-    if _PRICED.fullmatch(cell.strip()):
+    if PRICED_LIST.fullmatch(cell.strip()):
         # ('Lobster:17.18;Annatto seed:58.38': a shop's order with each product's price; each
         # whole cell had been one item; real26-aj)
         return [(name.strip(), None, float(price)) for name, _, price in
@@ -634,8 +634,8 @@ def _packed_items(cell: str) -> list[tuple[str, float | None, float | None]] | N
     return out or None
 
 
-_PRICED = re.compile(r"[^:;|]+:\d+(?:\.\d+)?(?:;[^:;|]+:\d+(?:\.\d+)?)*;?")
-"""Products with their prices, ``name:price`` joined by ``;``."""
+PRICED_LIST = re.compile(r"[^:;|]+:\d+(?:\.\d+)?(?:;[^:;|]+:\d+(?:\.\d+)?)*;?")
+"""Products with their prices (or counts), ``name:price`` joined by ``;``."""
 _KEYED = re.compile(r"\s*(?:id|name|product_id|sku):[^|;]*\|")
 """WooCommerce's customer/order CSV export (SkyVerge) writes ``line_items`` as
 ``id:900|name:Zip Hoodie|product_id:234|sku:HD-GRY-M|quantity:1|subtotal:64.90|...``,
@@ -684,9 +684,36 @@ def _listed_parts(cells: pd.Series) -> tuple[list, str] | None:
     written = np.array([p is not None for p in packed])
     if written.mean() < 0.95 or not any(len(p) > 1 for p in packed if p):
         return None
-    priced = cells.iloc[:1000].str.strip().str.fullmatch(_PRICED).mean() >= 0.5
+    priced = cells.iloc[:1000].str.strip().str.fullmatch(PRICED_LIST).mean() >= 0.5
+    if priced and _counts_not_prices(packed):
+        # ('Sugar:5;Onion:3': each number 1 to 10, every product at many of them, one order
+        # 'Chocolate:5;Chocolate:1;Chocolate:1': counts; read as prices, no quantity had been
+        # read; round 44)
+        return ([[(name, number, None) for name, _, number in p] if p is not None else [(c, None, None)]
+                 for p, c in zip(packed, cells, strict=True)],
+                "products with their counts, 'name:count' joined by ';'")
     return ([p if p is not None else [(c, None, None)] for p, c in zip(packed, cells, strict=True)],
             "products with their prices, 'name:price' joined by ';'" if priced else "an order's line items packed with '|'")
+
+
+def _counts_not_prices(packed: list) -> bool:
+    """Whether ``name:number`` cells' numbers are counts: whole numbers of 1 to 99, a product
+    named twice in one cell, or most products (of 5 or more) at 3 numbers or more, as
+    prices seldom are."""
+    values: dict[str, set[float]] = {}
+    twice = False
+    for p in packed:
+        if not p:
+            continue
+        names = [name for name, _, _ in p]
+        twice = twice or len(set(names)) < len(names)
+        for name, _, number in p:
+            values.setdefault(name, set()).add(number)
+    numbers = [n for found in values.values() for n in found]
+    if not numbers or not all(n is not None and float(n).is_integer() and 1 <= n <= 99 for n in numbers):
+        return False
+    several = sum(len(found) >= 3 for found in values.values())
+    return twice or (len(values) >= 5 and several * 2 > len(values))
 
 
 _COUNT_AFTER_WORDS = re.compile(r"\s*(\S.*?\D)\s+[x×]\s?(\d{1,3})\s*", re.IGNORECASE)
@@ -1014,6 +1041,8 @@ def _line_units(out: pd.DataFrame, triples: list, file: Path, report: IngestRepo
 STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype", "orderstatus", "status",
                "linestatus", "itemstatus",
                "paymentstatus", "orderpaymentstate", "financialstatus", "orderstate", "orderitemstatus",
+               # (Booking.com's 'Reservation state', 'cancelled by guest'; round 46)
+               "reservationstate", "bookingstate",
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
@@ -1445,6 +1474,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     # name, an optician's orders named for their collection appointments; session ap's reviews)
     appointments = any(k in ("appointmentid", "appointmentno", "appointmentnumber", "visitid", "visitno") for k in keys)
     trade_file = any(_TRADE_WORD.fullmatch(k) for k in keys)
+    # (a subscription's status is its state today: 'cancelled' after a paid term is a
+    # customer who left, not a sale undone; Wave's and a SaaS's exports had lost every
+    # churned customer; round 46)
+    subscriptions = any(_SUBSCRIPTION_KEY.search(k) for k in keys)
     for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         if loans and key in ("returned", "isreturned", "isreturn"):
             continue  # (a loan given back is a loan done)
@@ -1465,6 +1498,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         values = given.str.lower()
         distinct = set(values.unique()[:51])
         payments = status and any(header_key(v) in PAYMENT_TAKEN for v in distinct)  # (other lines paid)
+        if subscriptions and cancelled_at:
+            continue
         if cancelled_at:
             hit = _cancelled_orders(inter, values)
         elif deleted_at:
@@ -1509,7 +1544,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             visits = "appointment" in key or "visit" in key or appointments
             of_sale = not re.search(r"return|refund|retour|devol|rma|cancel", key) and (
                 "claim" not in key or key in CLAIM_STATUS_KEYS)
-            hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v)))
+            hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v))
+                                  and not (subscriptions and header_key(v) in _CANCEL_ONLY))
                               or (credit and header_key(v) in CREDIT_WORDS)
                               or (of_sale and _status_head(v) in DECLINED_WORDS)
                               or (visits and header_key(v) in NOBODY_CAME)
@@ -1541,6 +1577,12 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     return left_out(inter, drop, file, report,
                      f"{n:,} lines are refunds, returns, cancellations or sales never made ({'; '.join(said)}): "
                      "no purchase")
+
+
+_SUBSCRIPTION_KEY = re.compile(r"subscription|^mrr|currentterm|renewal|billingcycle|billingperiod|trialend")
+"""Header keys of a subscription export (Chargebee's, Stripe's, Recurly's)."""
+_CANCEL_ONLY = frozenset({"cancelled", "canceled", "cancel", "cancellation"})
+"""A status that says cancelled and nothing else (not refunded)."""
 
 
 DONE_STATUS = frozenset({"delivered", "completed", "complete", "paid", "shipped", "fulfilled", "success",
@@ -1736,6 +1778,11 @@ Compared whole, without case or extra spaces (``Discount bread`` is a product), 
 a carrier in brackets (``Versand (DHL)``)."""
 
 
+_FEE_FIRST = r"(?:ongkir|ongkos kirim|biaya kirim|frete|kargo ucreti|kargo ücreti)(?:\s.*)?"
+"""A shipping fee by its first words, a carrier after them: an Indonesian till's 'Ongkir
+Spx', a Brazilian 'Frete Sedex', a Turkish 'Kargo Ücreti' (round 46)."""
+
+
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
                   r"|\d+(?:[.,]\d+)?\s?% (?:discount|rabatt)|(?:discount|rabatt) \d+(?:[.,]\d+)?\s?%")
 """A discount's line under its own name: Zoho's 'VIP Discount', a 'Loyalty Discount' (words,
@@ -1754,7 +1801,8 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     def named(values: pd.Series) -> np.ndarray:
         text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
         bare = text.str.replace(r"\s*\([^()]*\)$", "", regex=True)  # ('Versand (DHL)')
-        return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES) | text.str.fullmatch(_DISCOUNT_LINE)).to_numpy()
+        return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES) | text.str.fullmatch(_DISCOUNT_LINE)
+                | text.str.fullmatch(_FEE_FIRST)).to_numpy()
 
     item_names = items["name"] if "name" in items else pd.Series("", index=items.index, dtype=object)
     service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()

@@ -35,6 +35,7 @@ def header_key(col: str) -> str:
         key = unicodedata.normalize("NFKC", key).lower()
         key = "".join(_fold(c) if "\u00c0" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff" else c for c in key)
         key = key.replace("\u0307", "")  # Turkish 'İ' lower-cases to 'i' and a combining dot
+        key = key.replace("ı", "i")  # (and its dotless 'ı' has no accent to fold: 'Ürün Adı' is 'urunadi'; round 46)
     return key
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .amounts import decimal_points, european_numbers, money_amounts
+from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks
 from .ingest import IngestReport
 from .lines import skip_rows, unread_columns
 from .names import header_key, without_unit
@@ -24,6 +24,9 @@ they differ within an order (:func:`_order_total`; session am's review)."""
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
+                   # (a furniture shop's cleaned ' total_sales ' beside 'quantity'; round 46. After
+                   # 'Sales_Price', which a merch shop's unit price is beside its 'Total_Sales')
+                   "totalsales",
                    "itemrevenue",  # (GA4: an item's revenue in the transaction)
                    "rowtotal",  # (Magento's order items: 'row_total' beside 'qty_ordered')
                    "spend",  # (84.51's Complete Journey sample: 'SPEND' beside 'UNITS'; real127-ar)
@@ -128,6 +131,9 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
         """The column's numbers (NaN where none) and its stripped text."""
         text = inter[column].astype(str).str.strip()
         text = money_amounts(text)[0]  # (Square's '$78.05 ': every line had gone unpriced; real39-am)
+        # (a US sheet's '1,706.18', Excel's #,##0.00: the dearest lines had gone unpriced;
+        # round 46. As the unit price column reads them)
+        text = thousands_marks(text.str.strip())
         # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
         text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
         return pd.to_numeric(text, errors="coerce"), text

@@ -63,13 +63,13 @@ def refuse_forecasts(inter: pd.DataFrame, file: Path) -> None:
                             "shoppers bought; give the sales (the actual quantities) instead")
 
 
-STOCK_WORDS = frozenset({"stokgirisi", "stokcıkısı", "stokcikisi", "goodsin", "goodsout", "goodsreceipt",
+STOCK_WORDS = frozenset({"stokgirisi", "stokcikisi", "goodsin", "goodsout", "goodsreceipt",
                          "goodsreceived", "goodsissue", "wareneingang", "warenausgang", "stockin", "stockout",
                          "stockreceipt", "purchasereceipt", "entradadestock", "salidadestock",
                          "entradademercancia", "salidademercancia"})
 """What only a warehouse's ledger says of a line: goods in or out (Turkish ``Stok girişi``,
 German ``Wareneingang``, ``Goods In``)."""
-STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cıkıs"}, {"giris", "cikis"}, {"entrada", "salida"},
+STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
                {"eingang", "ausgang"},
                # (a sneaker shop's 'inventory_transactions': Sale beside Restock, Damage,
                # Adjustment and Return, its signed 'quantity_change' unread, 100 movements

@@ -363,7 +363,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # a Steam library's owner (real40-am, real41-am)
                 "distributorid", "dealerid",  # (not beside a retailer or an outlet: normalise_header)
                 "playerid", "usersteamid", "steamid",
-                "alıcı", "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
+                "alici", "klantnaam", "accountname",  # (Trendyol's, bol.com's buyer; Salesforce's account)
                 "reviewer",  # (Magento's sample reviews: a blank 'email' beside it; real35-al)
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
@@ -400,6 +400,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (round 45: a Finnish app's 'kayttaja', user; a Romanian shop's 'Cumparator', buyer;
                 # a Hungarian ERP's 'Vevőkód', customer code; a Danish sheet's 'Kundenavn', name)
                 "kayttaja", "kayttajaid", "cumparator", "idcumparator", "vevokod", "vevoazonosito", "kundenavn",
+                # (a hotel's guest; round 46)
+                "guestid", "guestno", "guestnumber",
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
                 "username",
@@ -549,7 +551,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "prix", "prixunitaire", "precio", "preciounitario", "preciounit", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
                  "stukprijs", "productunitprice", "preco", "precounitario", "cena", "cenajednostkowa",
                  "单价", "単価", "商品単価", "价格", "価格", "單價", "價格", "цена", "ценазаединицу", "ценапродажи", "ценапродажизаединицу",
-                 "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyatı", "stk.pris", "stkpris", "pris", "enhetspris",
+                 "商品售價", "訂單商品售價", "jednotkovacena", "cenazaks", "fiyat", "birimfiyat", "birimfiyati", "stk.pris", "stkpris", "pris", "enhetspris",
                  "enhedspris", "styckpris", "unitamount",  # (Xero)
                  "soldfor",  # (eBay's orders report: the item's price; 'Total Price' is the order's)
                  "priceeach",  # (Kaggle's Sales Product Data)
@@ -695,7 +697,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "pocetkusov", "cantitate", "mennyiseg", "ertekesitettmennyiseg", "kiekis", "кількість", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
                         "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
-        Column("store_id", required=False, aliases=("store", "storecode", "shopid", "shop",
+        Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's
                                                      # workbook; real131-ar)
                                                      "tienda", "sucursal", "loja", "filiale", "negozio", "magasin")),

@@ -78,7 +78,7 @@ from .headers import (
 )
 from .idlists import counted_text, joined_ids
 from .ingest import FileStats, IngestReport
-from .lines import undone_by_status
+from .lines import PRICED_LIST, undone_by_status
 from .names import header_key, is_passed_over, passed_over
 from .records import Converted
 from .sampling import ShopperSample, shopper_key
@@ -770,7 +770,7 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # 'config_id', a click log's 'pageUrl'; real48-an, real49-an)
                                   r"|(?<![a-z])pro.?id(?![a-z])|(?<![a-z])config.?id(?![a-z])|page.?url"
                                   # (a subscription's plan: Chargify's 'Current Plan Handle'; real46-an)
-                                  r"|(?<![a-z])plan(?![a-z])"
+                                  r"|(?<![a-z])plan(?![a-z])|(?<![a-z])plano(?![a-z])"  # (a gym's 'ID_Plano'; round 46)
                                   # (an NFT's 'token_id'; real53-an)
                                   r"|^(?:nft.?)?token.?id$"
                                   # (what a gift or a ticket is for: a campaign, a committee, a show;
@@ -790,6 +790,8 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (a concert's in a ticket shop's orders, only beside tickets: an event
                                   # log's own 'event_id' is the line's; round 44)
                                   r"|^event.?(?:id|name|code)$"
+                                  # (a hotel's 'room_number', 'roomId', 'room_type'; round 46)
+                                  r"|(?<![a-z])room.?(?:id|no|number|type)$"
                                   # (a salon's 'service_id', 'Service'; real81-ap. Not its fee or its date)
                                   r"|(?<![a-z])service(?:.?(?:id|name|code))?$"
                                   # (a coupon or an offer redeemed, a delivery app's 'food_id': dunnhumby's
@@ -825,6 +827,8 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|^person(?:.?id)?$"
                                   # (an airline's 'passenger_id', a travel agent's 'traveller'; real139-as)
                                   r"|passenger|travell?er|(?<![a-z])pax(?![a-z])"
+                                  # (a gym's or a school's student: 'ID_Aluno', 'alumno'; round 46)
+                                  r"|(?<![a-z])alumno|(?<![a-z])aluno|estudiante"
                                   # (a bare 'Name' where another column is the item: a German order
                                   # sheet's customers, 'Lina Gotthard'; real142-as)
                                   r"|^(?:name|nome|nombre|nom)$"
@@ -863,6 +867,8 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          # (an answer or a count of days: a survey's 'same_items_scale', a tyre
                          # shop's 'booked_days_ahead'; real34-ak)
                          r"|scale|score|rating|(?<![a-z])days(?![a-z])"
+                         # (how an order was paid: a gym's 'Forma_Pagamento'; round 46)
+                         r"|payment|pagamento|(?<![a-z])pago(?![a-z])|zahlung|paiement|metodopago"
                          # (a diagnosis, a student's answer, a count of items ordered, a price's
                          # high; real35-al .. real38-al)
                          r"|reason|answer|(?:items|units|products)\s*ordered|ordered\s*(?:qty|quantity|units|items)"
@@ -1385,7 +1391,10 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     walk_in = values.isin(named)
     blanked = values.where(~walk_in, "")
     basket = frame["session_id"].astype(str).str.strip()
-    if not across_shoppers(blanked, basket):
+    # (or any walk-in basket number that a named shopper's lines use too: a small till's
+    # three receipts a day, too few for across_shoppers, had made them bad rows; review 66)
+    shared = basket[walk_in].isin(set(basket[~walk_in & (blanked != "")])).any()
+    if not shared and not across_shoppers(blanked, basket):
         report.notes.append(f"{name}: column {raw_name!r}: {', '.join(repr(v) for v in named[:3])} "
                             f"({int(walk_in.sum()):,} lines) is a till's name for a buyer it does not know: each of "
                             "those baskets is read as an anonymous visit")
@@ -1554,7 +1563,9 @@ def _listed_items(text: str, delimiter: str, quoting: int, header: list[str], ra
                             "JavaScript's text for an object: the products' names or ids were lost when the file "
                             "was written; export them (a field of each object, or JSON.stringify)")
         if cells and sum(c.startswith("[") and c.endswith("]") for c in cells) >= 0.5 * len(cells) and (
-                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 7) or counted_text(cells):
+                len(cells) < 20 or len(sizes) > 1 or min(sizes) < 7) or counted_text(cells) or (
+                # (or 'name:count' pairs: a delivery app's 'Sugar:5;Onion:3;'; round 44)
+                cells and sum(bool(PRICED_LIST.fullmatch(c)) and ";" in c for c in cells) >= 0.5 * len(cells)):
             # (or written as text, each count first: '2 x Mutton Rogan Josh, 3 x Veg Pulao';
             # review 57)
             report.notes.append(f"{name}: no item column, but {raw_header[at]!r} lists each order's items "

@@ -8010,3 +8010,28 @@ def test_review_66_narrowings(tmp_path: Path) -> None:
                                       f"{f'{1 + k // 3 % 28:02d}.03.2024' if k % 3 == 0 else ''},"
                                       f"{1 + k // 3 % 28:02d}.06.2024")
     assert not inter["timestamp"].dt.month.eq(6).any()
+
+
+def test_review_67_narrowings(tmp_path: Path) -> None:
+    """Review 67: a library's 'date_checkout' is the loan's time (only a stay's check-in
+    gives way); a shop's orders with an 'is_subscription' flag still leave cancelled
+    orders out; a café's 'Chai:20;Chai:20', one number a dish, are prices and two units;
+    ratings written 'N von 5 Sternen', or 'N/A' where not rated, get the ratings note."""
+    inter = interactions_of(tmp_path, "checkouts.csv", "item_id,patron_id,date_checkout,date_returned", lambda k: (
+        f"B{k % 30},P{k % 40},2019-01-{1 + k % 28:02d},{f'2019-03-{1 + k % 28:02d}' if k % 5 else ''}"))
+    assert inter["timestamp"].dt.month.eq(1).all()
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,created_at,status,is_subscription",
+                            lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                      f"{'cancelled' if k % 7 == 0 else 'paid'},{'yes' if k % 2 else 'no'}")
+    assert len(inter) == 257
+    prices = {f"D{j}": 20 + 5 * j for j in range(12)}
+    def cell(k: int) -> str:
+        dishes = [f"D{(k + j // 2) % 12}" for j in range(2 + k % 2)]
+        return ";".join(f"{d}:{prices[d]}" for d in dishes)
+    inter = interactions_of(tmp_path, "cafe_orders.csv", "order_id,customer_id,items,order_date", lambda k: (
+        f"O{k},C{k % 40},\"{cell(k)}\",2024-03-{1 + k % 28:02d}"))
+    assert (inter["price"] == inter["item_id"].map(prices)).all()
+    for rating in (lambda k: f"{1 + k % 5},0 von 5 Sternen", lambda k: "N/A" if k % 3 == 0 else str(1 + k % 5)):
+        notes = notes_of(tmp_path, "reviews.csv", "user_id,item_id,rating,timestamp\n" + "".join(
+            f"U{k % 60},P{k % 30},\"{rating(k)}\",2025-02-{1 + k % 28:02d}\n" for k in range(300)))
+        assert any("ratings from 1 to 5" in n for n in notes)

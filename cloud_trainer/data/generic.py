@@ -562,10 +562,13 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         if key not in RATING_KEYS and not (bare and col.startswith("column_")):
             continue
         text = inter[col].astype(str).str.strip()
+        text = text.where(~text.isin(MISSING_VALUES), "")  # ('N/A' where a course is not rated: review 67)
         # (stars written out, 'N out of 5' as Jumia's review pages and Amazon's '4.0 out of 5
         # stars': read as N, or the note had been silent; round 45)
         values = pd.to_numeric(text, errors="coerce").fillna(pd.to_numeric(
-            text.str.extract(r"(?i)^(-?\d+(?:\.\d+)?)\s*(?:/|out of|of)\s*\d+(?:\s*stars?)?$")[0], errors="coerce"))
+            text.str.extract(r"(?i)^(-?\d+(?:[.,]\d+)?)\s*(?:/|out of|of|von|de|sur|su|van)\s*\d+"
+                             r"(?:\s*(?:stars?|sternen|estrellas|étoiles|etoiles|stelle|sterren))?$")[0]
+            .str.replace(",", ".", regex=False), errors="coerce"))
         given = values.dropna()
         # (of the lines that rate: a rating left blank where it is optional, as an e-learning
         # site's enrolments leave it, is no reason for silence; round 45)

@@ -240,7 +240,8 @@ timed 4,562 gifts in the 1970s to 90s, its 'donation_date' unread; real56-ao).""
 _PLANNED = re.compile(r"scheduled|estimated|promised|expected"
                       # (a stay's or a trip's own dates: a villa's 'check_in' before its 'booked_at'
                       # had ordered the split by arrival; round 46)
-                      r"|checkin|checkout|arrival|departure|staydate|travel.?date")
+                      # (not 'checkout': a library's 'date_checkout' is the loan itself; review 67)
+                      r"|checkin|arrival|departure|staydate|travel.?date")
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``, a booking's
 arrival): taken for the time only where no other column holds times."""
 

@@ -712,6 +712,8 @@ def _counts_not_prices(packed: list) -> bool:
     numbers = [n for found in values.values() for n in found]
     if not numbers or not all(n is not None and float(n).is_integer() and 1 <= n <= 99 for n in numbers):
         return False
+    if sum(len(found) == 1 for found in values.values()) * 5 >= len(values) * 4:
+        return False  # (one number a product: its price, a café's 'Chai:20;Chai:20' two units; review 67)
     several = sum(len(found) >= 3 for found in values.values())
     return twice or (len(values) >= 5 and several * 2 > len(values))
 
@@ -1579,8 +1581,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                      "no purchase")
 
 
-_SUBSCRIPTION_KEY = re.compile(r"subscription|^mrr|currentterm|renewal|billingcycle|billingperiod|trialend")
-"""Header keys of a subscription export (Chargebee's, Stripe's, Recurly's)."""
+_SUBSCRIPTION_KEY = re.compile(r"^mrr|currentterm|billingcycle|billingperiod|trialend|^subscription(?:id|status)?$")
+"""Header keys of a subscription export (Chargebee's, Stripe's, Recurly's): not a shop's
+'is_subscription' flag on its orders (review 67)."""
 _CANCEL_ONLY = frozenset({"cancelled", "canceled", "cancel", "cancellation"})
 """A status that says cancelled and nothing else (not refunded)."""
 

@@ -428,7 +428,7 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     return renamed_columns(frame, header, renamed)
 
 
-_NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|lieferung|liefer|entrega|livraison|consegna|expir|vencim"
+_NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|liefer|entrega|livraison|consegna|expir|vencim"
                                r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return"
                                # (German, Spanish, French, Dutch, Danish, Polish shipping and
                                # best-before dates; review 66)

@@ -799,22 +799,30 @@ def _rows_of(record: dict[str, Any], key: str | None) -> list[dict[str, Any]] | 
     return [_flat({**outer, **_named_product(row)}) for element in value for row in _inner_rows(element)]
 
 
+def _bare(key: Any) -> str:
+    """A JSON key as the id key sets write it (``product_id`` is ``productid``)."""
+    return str(key).lower().replace("_", "")
+
+
+def _product_id_key(key: Any) -> bool:
+    """Whether a listed line's key names its product by an id (:data:`_ID_KEYS`,
+    :data:`_PRODUCT_KEY`)."""
+    return _bare(key) in _ID_KEYS or bool(_PRODUCT_KEY.search(_bare(key)))
+
+
 def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     """A listed line item named only by its ``name`` (or ``title``), no id beside it, with
     that as ``item_name``: a CRM's orders (``"items": [{"name": "Cold Brew Maker",
     "quantity": 1, "price": 35.0}]``) had been refused as 'one line per order with no
     product', its lines exploded but the bare ``name`` unread (real143-as); the order's
     own ``name`` (a customer's) is no longer mistaken for it either."""
-    def bare(key: Any) -> str:
-        return str(key).lower().replace("_", "")
-
     def names_the_product(key: Any, value: Any) -> bool:
         """An id of the product: its own key, or a nested product object's ('product':
         {'id': ...}, its 'title' then a variant's: session as's review)."""
-        if bare(key) in _ID_KEYS or _PRODUCT_KEY.search(bare(key)):
+        if _product_id_key(key):
             return True
         return isinstance(value, dict) and bool(_PRODUCT_OBJECT.search(str(key))) and any(
-            bare(sub) in _ID_KEYS for sub in value)
+            _bare(sub) in _ID_KEYS for sub in value)
 
     if any(names_the_product(k, v) for k, v in row.items()):
         return row
@@ -854,18 +862,12 @@ def _listed_ids_as_items(records: list[dict[str, Any]], nested: str, rows: list[
     "qty": 1}]``), whose dish ids were unread and the file refused (real152-as). A
     Shopify line's ``id`` beside its ``product_id`` is the line's, ids that never come
     back in another record are lines' too, and so are ids that number each record's lines
-    from 0 or 1: None for those."""
-    def bare(key: Any) -> str:
-        return str(key).lower().replace("_", "")
-
-    def names_a_product(key: Any) -> bool:
-        return bare(key) in _ID_KEYS or bool(_PRODUCT_KEY.search(bare(key)))
-
+    (:func:`_positions`): None for those."""
     elements = [e for r in records for e in (r.get(nested) or []) if isinstance(e, dict)]
     if not elements or not all("id" in e for e in elements) or any(
-            k != "id" and names_a_product(k) for e in elements for k in e):
+            k != "id" and _product_id_key(k) for e in elements for k in e):
         return None
-    if _NOT_LINES.search(nested) or any(bare(k) in _RECORD_PRODUCT_KEYS for r in records for k in r):
+    if _NOT_LINES.search(nested) or any(_bare(k) in _RECORD_PRODUCT_KEYS for r in records for k in r):
         # (a catalogue's products, each with its 'sku' and a list of 'categories' {id, name}:
         # the ids are categories, and the records no orders; review 65)
         return None

@@ -440,6 +440,13 @@ _PRICED_LIST = re.compile(r"[^:;]+:\s*\d+(?:[.,]\d+)?(?:\s*;\s*[^:;]+:\s*\d+(?:[
 prices or counts in one cell."""
 
 
+def is_sentence(value: str, words: int) -> bool:
+    """Whether a value is a sentence: ``words`` words or more, most of them lower case (a
+    review's text; a person's four names or a product's title are capitalised)."""
+    split = value.split()
+    return len(split) >= words and 2 * sum(w[:1].islower() for w in split) > len(split)
+
+
 def _can_be_id(col: list[str]) -> bool:
     """Whether a column's values can be shopper or item ids: not mostly decimals (5.0,
     3.5: ratings or prices; Jester's -7.82 beside its 99 for 'not rated'), not lists
@@ -466,8 +473,7 @@ def _can_be_id(col: list[str]) -> bool:
         # (a basket written as 'Lobster:17.18;Camomile:83.21': the products, never one id;
         # read as the shopper, 33 customers had been the items; round 45)
         return False
-    if 2 * sum(1 for v in filled if len(w := v.split()) >= 8 and 2 * sum(x[:1].islower() for x in w) > len(w)) \
-            >= len(filled):
+    if 2 * sum(1 for v in filled if is_sentence(v, words=8)) >= len(filled):
         # (sentences: a review scrape's text beside its stars, 'giao hàng nhanh, shop đóng gói
         # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44.
         # Most words lower case: a marketplace's long capitalised titles are ids; review 66)

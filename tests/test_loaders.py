@@ -5925,8 +5925,8 @@ def test_round_28_review_42_column_numbers_sheets_statuses_and_flags(tmp_path: P
     path = tmp_path / "shop.xlsx"
     write_xlsx(path, {"Orders": orders, "Top Pairs": [["Customer ID", "Product ID", "Times"]] + [
         [f"C{k}", f"P{k}", 3] for k in range(20)]})
-    with pytest.raises(MissingColumns, match=r"'Product Name' may be item_id"):
-        load_dataset("csv", interactions=path)
+    # (the orders, not the pivot: refused before round 47 for 'Product Name', now their item)
+    assert len(load_dataset("csv", interactions=path).interactions) == 90
     inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_id,item_id,date,payment_status,payment_status_original",
                             lambda k: f"{k},c{k % 40},p{k % 30},2024-01-{1 + k % 28:02d},Paid,"
                                       f"{'Failed' if k % 6 == 0 else 'Paid'}")
@@ -6164,8 +6164,10 @@ def test_round_31_review_45_scripts_sheets_logs_labels_and_flags(tmp_path: Path)
                       "Pivot": [["Customer ID", "Product ID", "Quantity"]] + [[f"C{k}", f"P{k}", 3] for k in range(20)],
                       "Returns": [["Customer ID", "Product ID", "Return Date"]] + [[f"C{k}", f"P{k}", "2025-02-01"]
                                                                                   for k in range(20)]})
-    with pytest.raises(MissingColumns, match=r"header has Customer ID, Name\)"):
-        load_dataset("csv", interactions=path)
+    # (the orders, not the pivot or the returns; before round 47, when 'Product Name' named
+    # no item, the customers sheet was refused)
+    inter = load_dataset("csv", interactions=path).interactions
+    assert len(inter) == 60 and inter["timestamp"].dt.month.eq(1).all()
     events = ["view", "cart", "purchase", "wishlist", "share", "review", "compare"]
     inter = interactions_of(tmp_path, "log.csv", "0,1,2,3,4", lambda k: f"user{k % 40},prod{k % 30},{events[k % 7]}"
                             + ["", ",card", ",card,SAVE10"][k % 3])
@@ -8035,3 +8037,132 @@ def test_review_67_narrowings(tmp_path: Path) -> None:
         notes = notes_of(tmp_path, "reviews.csv", "user_id,item_id,rating,timestamp\n" + "".join(
             f"U{k % 60},P{k % 30},\"{rating(k)}\",2025-02-{1 + k % 28:02d}\n" for k in range(300)))
         assert any("ratings from 1 to 5" in n for n in notes)
+
+
+def test_left_by_session_at(tmp_path: Path) -> None:
+    """Session (at)'s left list: dates with no day above 12 read day first where the file
+    says it comes from a day-first country (its date column named 'Data do Pedido' or
+    'Bestelldatum', its prices written '2,49'), month first otherwise; Norwegian's short
+    'des.'; a Danish order's date, not its delivery's ('Leveringsdato'); Java's London
+    times, 'Z' in winter and '+01:00' in summer, as the wall clock; money written '1,350' beside '900' read as thousands, as unit prices and as
+    line totals, not where a comma is a decimal one ('0,750', '2,49')."""
+    def days(k: int) -> str:
+        return f"{1 + k % 12:02d}/{1 + k % 6:02d}/2024"
+    for header, price in (("cliente,produto,Data do Pedido,preco", lambda k: "2.50"),
+                          ("Kunde,Artikel,Bestelldatum,Preis", lambda k: "2.50"),
+                          ("customer,product,sold_on,price", lambda k: f"\"{2 + k % 3},{k % 10}9\"")):
+        inter = interactions_of(tmp_path, "orders.csv", header, lambda k, p=price: f"C{k % 40},P{k % 30},{days(k)},{p(k)}")
+        assert inter["timestamp"].dt.month.max() == 6 and inter["timestamp"].dt.day.max() == 12
+    inter = interactions_of(tmp_path, "orders.csv", "customer,product,sold_on,price",
+                            lambda k: f"C{k % 40},P{k % 30},{days(k)},2.{k % 10}9")
+    assert inter["timestamp"].dt.month.max() == 12  # (nothing says day first: the US order)
+    inter = interactions_of(tmp_path, "salg.csv", "kunde,produkt,dato", lambda k: (
+        f"K{k % 40},P{k % 30},{1 + k % 28}. {'des.' if k % 2 else 'okt.'} 2023"))
+    assert set(inter["timestamp"].dt.month) == {10, 12}
+    inter = interactions_of(tmp_path, "ordrer.csv", "Ordrenr,Kunde,Varenr,Leveringsdato,Ordredato", lambda k: (
+        f"{1000 + k // 2},K{k % 30},V{k % 25},{3 + k % 20:02d}-0{1 + k % 9}-2023,{1 + k % 20:02d}-0{1 + k % 9}-2023"))
+    assert inter["timestamp"].dt.day.max() == 20  # (the order's date, not the delivery's)
+    def java(k: int, mark: Callable[[int], str]) -> str:
+        return f"U{k % 40},I{k % 30},2024-{1 + k % 12:02d}-{1 + k % 28:02d}T{8 + k % 10:02d}:15:00{mark(k)}"
+    inter = interactions_of(tmp_path, "events.csv", "user,item,created", lambda k: java(
+        k, lambda k: "+01:00" if 4 <= 1 + k % 12 <= 9 else "Z"))
+    assert (inter["timestamp"].dt.hour == 8 + inter.index % 10).all()  # (London's wall clock)
+    inter = interactions_of(tmp_path, "events.csv", "user,item,created", lambda k: java(
+        k, lambda k: "+01:00" if k % 2 else "Z"))
+    assert (inter["timestamp"].dt.hour != 8 + inter.index % 10).any()  # (two clocks: UTC)
+    def money(k: int) -> str:
+        return f"\"{1 + k % 3},{k % 10}50\"" if k % 2 else str(100 + 7 * (k % 50))
+    for header in ("customer,product,date,qty,price", "customer,product,date,qty,line_total"):
+        inter = interactions_of(tmp_path, "sales.csv", header, lambda k: (
+            f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},1,{money(k)}"))
+        assert len(inter) == 300 and inter["price"].min() >= 100 and inter["price"].max() > 1000
+    inter = interactions_of(tmp_path, "sales.csv", "customer,product,date,price", lambda k: (
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},\"{'2,49' if k % 3 else '1,350'}\""))
+    assert inter["price"].max() < 2.5
+
+
+def test_round_47_readings(tmp_path: Path) -> None:
+    """Round 47's published files: WooCommerce's orders packing 'Product A x 1, Product B x
+    2' in one cell (in French too, 'État' Cancelled left out); a cash-on-delivery shop whose
+    only customer column is 'Phone (Billing)'; 'Product Name', '商品名称' and 'SKU编码' as
+    the item; 'Quantity ordered new', 'buy_mount' as the units; a JSON array cut off in its
+    last element; a column named twice, one of them NULL on every line; a short GBK header
+    over numbers; an order's 'eta' only where nothing else dates it."""
+    products = [f"Product {chr(65 + j)}" for j in range(24)]
+    def packed(k: int) -> str:
+        return ", ".join(f"{products[(k + 5 * j) % 24]} x {1 + (k + j) % 3}" for j in range(1 + k % 3))
+    for header, status in (("Date,Order #,Status,Customer,Product(s),Items sold,Net sales", "Cancelled"),
+                           ("Date,Commande n°,État,Client,Produit(s),Articles vendus,Ventes nettes", "Cancelled")):
+        raw, _ = load_text(tmp_path, "orders.csv", header.replace("Client", "user_id") + "\n" + "".join(
+            f"2024-01-{1 + k % 28:02d},#{1000 + k},{status if k % 10 == 0 else 'Completed'},C{k % 40},"
+            f"\"{packed(k)}\",{k % 9},{10 + k}.00\n" for k in range(300)))
+        inter = raw.interactions
+        assert set(inter["item_id"]) <= set(products) and len(inter) == sum(1 + k % 3 for k in range(300) if k % 10)
+        assert set(inter["quantity"]) == {1.0, 2.0, 3.0} and inter["price"].isna().all()
+    inter = interactions_of(tmp_path, "orders.csv", "Order Number;Order Date;Phone (Billing);Item Name;Item Cost",
+                            lambda k: f"{16000 + k // 2};2025/12/{1 + k % 28:02d} 13:25;07314{k % 30:05d};"
+                                      f"Soap {k % 25};150")
+    assert inter["user_id"].nunique() == 30
+    for header, qty in (("Customer,Product Name,Order Date,Quantity ordered new", "1 + k % 7"),
+                        ("user_id,auction_id,day,buy_mount", "1 + k % 7"), ("客户名称,商品名称,日期,数量", "1 + k % 7")):
+        inter = interactions_of(tmp_path, "sales.csv", header, lambda k, qty=qty: (
+            f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},{eval(qty)}"))
+        assert inter["item_id"].str.startswith("P").all() and inter["quantity"].max() == 7, header
+    path = tmp_path / "reviews.json"
+    path.write_text("[\n" + ",\n".join(json.dumps({"reviewerID": f"U{k % 40}", "asin": f"B{k % 30:09d}",
+                                                   "overall": 1 + k % 5, "unixReviewTime": 1400000000 + 86400 * k})
+                                       for k in range(300)) + ',\n{"reviewerID": "U1", "asin": "B00')
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 300 and any("cut off in its element 301" in n for n in raw.report.notes)
+    path.write_text("[" + ",".join(json.dumps({"user_id": k, "item_id": k}) for k in range(20)) + ',{"user_id": 1,}'
+                    + "".join(f',{{"user_id": {k}, "item_id": {k}}}' for k in range(20)) + "]")
+    with pytest.raises(DataError, match="a JSON array that does not parse"):
+        load_dataset("csv", interactions=path)  # (an error mid-file is no cut)
+    raw, _ = load_text(tmp_path, "details.tsv", "id\tinvoiceid\tprodid\tprodid_\tadded_on\n" + "".join(
+        f"{k}\tINV{k // 3}\tNULL\t{100 + k % 30}\t2020-03-{1 + k % 28:02d} 14:50:52\n" for k in range(300)))
+    assert raw.interactions["item_id"].str.startswith("1").all()
+    assert any("column 3 is blank on every line: column 4 read as item_id" in n for n in raw.report.notes)
+    path = tmp_path / "orders_gbk.csv"
+    path.write_bytes(",订单号,SKU编码,数量\n".encode("gbk") + "".join(
+        f"{k},{5000 + k // 3},{700 + k % 30},{1 + k % 4}\n" for k in range(300)).encode())
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["item_id"].str.startswith("7").all()
+    inter = interactions_of(tmp_path, "orders.csv", "id|user_id|product_id|eta|placed", lambda k: (
+        f"{k}|{k % 40}|{k % 30}|2026-06-{1 + k % 28:02d} 06:45:50|2026-05-{1 + k % 28:02d} 10:00:00"))
+    assert inter["timestamp"].dt.month.eq(5).all()
+
+
+def test_round_47_headerless_and_hints(tmp_path: Path) -> None:
+    """Round 47's headerless files: IBM Quest's 'customer transaction item' with one
+    transaction a customer; cSPADE's 'sequence event 1 item'; Marg's typed H/T/F records;
+    AdventureWorksLT's lines with 1 unit on a fifth of them; an order log whose maker's
+    name is on every line. And refusals' hints: a phone shop's 'Mobile Model' is offered,
+    Amazon's 'Fulfilment' (Amazon or Merchant) is not."""
+    ibm = "".join(f"{1 + k // 4:10d}{1 + k // 4:11d}{(k * 37) % 120:11d}\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "ibm.data", ibm)
+    assert (raw.interactions["user_id"] != raw.interactions["item_id"]).mean() > 0.9
+    assert raw.interactions["item_id"].astype(int).max() > 75
+    spade = "".join(f"{1 + k // 20} {k % 20} 1 {(k * 7) % 53}\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "bb-tmi.txt", spade)
+    inter = raw.interactions
+    assert set(inter["item_id"]) == {str((k * 7) % 53) for k in range(300)} and inter["user_id"].nunique() == 15
+    assert inter.groupby("user_id")["timestamp"].is_monotonic_increasing.all()
+    marg = ("H,1,GC12934,12112025,,S,YEELO HOMOEOPATHY,<MARGERP FORMAT>\n" + "".join(
+        f"T,A{k % 26:03d},MAKER{k % 26},OO{9100 + k},,REMEDY {k % 40},25GM,,14,5,103\n" for k in range(60))
+        + "F,60,77902.13\n")
+    with pytest.raises(DataError, match="its lines are typed records"):
+        load_text(tmp_path, "KHANDELWAL_GC12934.csv", marg)
+    units = [1] * 5 + [2] * 4 + [3] * 3 + [4] * 3 + [5] * 2 + [6] * 2 + [8]
+    awlt = "".join(f"{71774 + k // 3}|{110562 + k}|{units[k % 20]}|{700 + (k * 11) % 140}|{(k % 9) * 10 + 5}.90|0.00|"
+                   f"{units[k % 20] * ((k % 9) * 10 + 5.9):.6f}|2004-06-{1 + k % 28:02d}\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "SalesOrderDetail.csv", awlt)
+    assert raw.interactions["item_id"].astype(int).min() >= 700
+    log = "".join(f"2024-07-{1 + k % 28:02d} 14:{k % 60:02d}:05,Okan Durmus,buyer{k % 9}@mail.com,"
+                  f"Broodje {k % 25},Ketchup,afhalen\n" for k in range(40))
+    raw, _ = load_text(tmp_path, "bestellingen.csv", log)
+    assert raw.interactions["item_id"].str.startswith("Broodje").all()
+    assert "'Mobile Model' may be item_id" in refusal(tmp_path, "sales.csv", "Date,Customer Name,Mobile Model,Units\n"
+                                                      + "".join(f"2024-01-{1 + k % 28:02d},N{k % 30},M{k % 25},1\n"
+                                                                for k in range(60)))
+    assert "'Fulfilment'" not in refusal(tmp_path, "amazon.csv", "Order ID,Date,Status,Fulfilment,Category,Qty\n" + "".join(
+        f"O{k},04-30-22,Shipped,{'Amazon' if k % 2 else 'Merchant'},Set,1\n" for k in range(60)))

@@ -105,6 +105,25 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
+def grouped_thousands(text: pd.Series) -> pd.Series:
+    """Money written ``1,350`` with no cents, a comma grouping thousands, beside plain
+    numbers (``900``, ``12.50``): as ``1350``. Where no value writes a decimal comma
+    beyond doubt, none starts ``0,`` and some values have no comma, a comma with three
+    digits after it can only group thousands: read as a decimal comma, ``1,350`` beside
+    ``900`` would make the dearest lines a thousandth of the cheap ones (a furniture
+    shop's line totals had been bad rows, the column unread: left by session (at)).
+    Money only: a deli's ``1,350`` kg among pieces is a weight. On the distinct values."""
+    distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
+    grouped = distinct[distinct.str.fullmatch(r"-?[1-9]\d{0,2}(?:,\d{3})+")]
+    if grouped.empty:
+        return text
+    rest = distinct[~distinct.isin(set(grouped)) & (distinct != "")]
+    plain = rest.str.fullmatch(r"-?\d+(?:\.\d+)?")
+    if not plain.any() or rest.str.contains(",", regex=False).any():
+        return text
+    return text.map({v: v.replace(",", "") for v in grouped}).fillna(text)
+
+
 _DOTTED = ("R$", "Rp", "Rp.", "IDR", "VND", "VNĐ", "₫", "đ", "CLP", "COP", "ARS", "₺", "TRY", "TL")
 """Currencies whose amounts group thousands with points and have no cents in use (a
 rupiah's ``Rp 5.000``, ``1.250.000 IDR``, a dong's ``25.000₫``, a Chilean, Colombian or
@@ -266,6 +285,25 @@ def european_numbers(text: pd.Series) -> tuple[pd.Series, str]:
         return text.map(mapping).fillna(text), (f"decimal commas (e.g. {cents.iloc[0]!r}) on a minority of lines, "
                                                 "read so: such an amount can be read no other way")
     return decimal_points(text, thousands_dots=True)
+
+
+_CENTS_AFTER_COMMA = re.compile(r"-?\d+,\d{1,2}|-?[1-9]\d{0,2}(?:\.\d{3})+,\d+")
+"""A decimal comma beyond doubt: one or two decimals (``2,49``; ``1,234`` may group
+thousands), or points grouping thousands before it (``1.234,5``)."""
+_CENTS_AFTER_POINT = re.compile(r"-?\d+\.\d{1,2}|-?[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+
+
+def decimal_comma_example(frame: pd.DataFrame, columns: list[str]) -> str | None:
+    """A value of these columns written with a decimal comma beyond doubt (``2,49``,
+    ``R$ 1.234,56``), where such values outnumber those with a decimal point: what says
+    the file comes from a country that writes the day first. Else None."""
+    for c in columns:
+        distinct = pd.Series(pd.unique(frame[c].astype(str).str.strip().to_numpy()), dtype=object)
+        values = money_amounts(distinct)[0]
+        comma = values.str.fullmatch(_CENTS_AFTER_COMMA).fillna(False).to_numpy(dtype=bool)
+        if comma.sum() > values.str.fullmatch(_CENTS_AFTER_POINT).fillna(False).to_numpy(dtype=bool).sum():
+            return str(distinct[comma].iloc[0])
+    return None
 
 
 def writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:

@@ -165,7 +165,12 @@ def legacy_codec(raw: bytes) -> str | None:
     runs = _RUNS.findall(sample)
     in_runs = sum(len(m) for m in runs)
     latin_runs = len(_LATIN_RUNS.findall(sample))
-    if (high >= MIN_RUN_BYTES and (in_runs >= RUN_SHARE * high or _pair_run_share(sample) >= RUN_SHARE)
+    # (or a short header's few words, where every high byte is in runs of two characters
+    # or more: a Chinese course's '订单号,SKU编码' over numbers, 14 bytes, had been read as
+    # Windows-1252, '¶©µ¥ºÅ'; real178-au. Western text writes no four high bytes together)
+    short_words = high >= 8 and in_runs == high and max(len(m) for m in runs) >= 4
+    if ((high >= MIN_RUN_BYTES or short_words)
+            and (in_runs >= RUN_SHARE * high or _pair_run_share(sample) >= RUN_SHARE)
             and latin_runs < LATIN_RUN_SHARE * max(len(runs), 1)):
         codec = _by_script(sample)
         if codec is not None:

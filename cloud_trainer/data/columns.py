@@ -23,6 +23,7 @@ from .schema import (
     ITEM_ALIASES,
     MISSING_VALUES,
     NO_ACTION,
+    NOT_A_SALES_DATE,
     STRONG_ITEM_KEYS,
     USER_ALIASES,
     Column,
@@ -428,14 +429,6 @@ def words_for_a_time(frame: pd.DataFrame, header: list[str], raw: list[str], nam
     return renamed_columns(frame, header, renamed)
 
 
-_NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|liefer|entrega|livraison|consegna|expir|vencim"
-                               r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return"
-                               # (German, Spanish, French, Dutch, Danish, Polish shipping and
-                               # best-before dates; review 66)
-                               r"|versand|envio|expedi|verzend|levering|wysyl|dostaw|^mhd|haltbar")
-"""Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65)."""
-
-
 def filled_time_column(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
                        notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Another column named as a date, where the one read as the time is blank on most lines
@@ -450,7 +443,7 @@ def filled_time_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     known = set(INTERACTION_COLUMNS)
     candidates = [i for i, h in enumerate(header)
                   if not (h in known or is_passed_over(h) or _PERSON_DATE.search(key := header_key(raw[i]))
-                          or not re.search(r"date|time|datum|fecha|data|sold", key) or _NOT_A_SALES_DATE.search(key))]
+                          or not re.search(r"date|time|datum|fecha|data|sold", key) or NOT_A_SALES_DATE.search(key))]
     if not candidates:
         return frame, header
     times = frame["timestamp"].astype(str).str.strip()

@@ -539,7 +539,21 @@ _PHONE_LIKE = re.compile(r"\+?\(?\d[\d ().-]{6,18}\d")
 """A phone number as a shop writes it: ``13313859284``, ``+49 30 1234567``, ``(373) 340-5302``."""
 
 
-def _is_count(col: list[str]) -> bool:
+def _units_of(columns: list[list[str]], count: int) -> int | None:
+    """The amount column of a column of unit counts (:func:`_is_count`, :func:`_amount_of`),
+    or None. 1 on a tenth of the lines is enough where another column is the units times a
+    price (:func:`_line_total_of`): AdventureWorksLT's reseller orders have 1 unit on 23 %
+    of their lines, and their 'OrderQty' had been the item (real177-au)."""
+    col = columns[count]
+    if not _is_count(col, ones=0.1):
+        return None
+    if _share_of_ones(col) >= 0.25:
+        return _amount_of(columns, count)
+    units = np.array([float(v) if v else np.nan for v in col])
+    return _line_total_of(columns, count, units, ~np.isnan(units))
+
+
+def _is_count(col: list[str], ones: float = 0.25) -> bool:
     """Whether a column is a line's count of units rather than ids: whole numbers below
     100, few of them, 1 the most common (on a quarter of the lines or more) and each of 1,
     2, 3 more common than the next (CDNOW's number of CDs, 1 on 45 %, had been read as the
@@ -549,7 +563,7 @@ def _is_count(col: list[str]) -> bool:
     if len(filled) < 50 or not all(v.isdigit() and len(v) <= 2 for v in filled):
         return False
     seen = Counter(int(v) for v in filled)
-    return (len(seen) <= 30 and seen.most_common(1)[0][0] == 1 and _share_of_ones(col) >= 0.25
+    return (len(seen) <= 30 and seen.most_common(1)[0][0] == 1 and _share_of_ones(col) >= ones
             and seen[1] > seen[2] > seen[3] > 0)
 
 
@@ -691,6 +705,7 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
     # movie_titles.csv, 'Happy, Texas') widens a row or two, not the file.
     widths = Counter(len(r) for r in rows)
     width = max(widths, key=lambda w: (widths[w], w), default=0)
+    all_rows = rows[:SAMPLE_ROWS]
     rows = [r for r in rows if len(r) == width][:SAMPLE_ROWS]
     columns = [[r[i].strip() for r in rows] for i in range(width)]
     names = [f"column_{i + 1}" for i in range(width)]
@@ -724,6 +739,26 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError(f"its {width} columns all hold small whole numbers alike (0 to {max(small)}): a "
                                 "matrix or sequences of numbers, no shopper and item columns to tell apart; put a "
                                 "header line first that names them (user_id, item_id)")
+        if not times and _spade_events(columns):
+            # cSPADE's and arulesSequences' 'sequenceID eventID SIZE item' (SIZE 1 on every
+            # line): the event number had been the item, and the events shuffled for want of
+            # an order they give (real176-au). Read as each sequence's shopper and the item,
+            # the lines in their events' order (so each sequence's last events are its test).
+            return (["user_id", "column_2", "column_3", "item_id"],
+                    "column 1 as user_id, 4 as item_id; column 2 not read (each sequence's event numbers, which "
+                    "never fall: the lines are in their order), column 3 not read (each event's size, 1 on every "
+                    "line): cSPADE's sequence layout")
+        records = Counter(r[0].strip() for r in all_rows if r)
+        if (len(records) in (2, 3, 4) and all(re.fullmatch(r"[A-Z]", k) for k in records)
+                and len({len(r) for r in all_rows if r}) >= 2):
+            # Marg's and Busy's invoice files: a header record ('H'), item lines ('T') and a
+            # footer ('F'), each its own fields; the manufacturers' codes had been read as the
+            # shoppers of their own names (real175-au)
+            kinds = ", ".join(f"{k!r} on {n:,}" for k, n in records.most_common())
+            raise NoHeaderError(f"its lines are typed records (column 1 is the record's type: {kinds} of the first "
+                                f"{sum(records.values()):,} lines), each type with fields of its own, as Marg's and "
+                                "Busy's invoice files write them: no one table of shoppers and items; export the "
+                                "sales register's item lines as a table with a header line")
         if times:
             # A written date over an epoch-looking number; then the last such column
             # (u.data, ratings.dat, Taobao and Amazon all end with the time).
@@ -748,9 +783,16 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         written = [i for i in times if _is_date_text(columns[i])] if times else []
         ids = [i for i, col in enumerate(columns) if names[i].startswith("column_") and _can_be_id(col)
                and i not in written]
-        counts = {i: amount for i in ids if _is_count(columns[i])
-                  and (amount := _amount_of(columns, i)) is not None}
+        counts = {i: amount for i in ids if (amount := _units_of(columns, i)) is not None}
         ids = [i for i in ids if i not in counts and i not in counts.values()]
+        # A column the same as an earlier one on every line says nothing of its own: IBM's
+        # Quest generator writes 'customer transaction item', one transaction a customer,
+        # and the transaction had been the item, each customer buying their own number
+        # (real176-au).
+        # (not one value on every line: a clickstream's three columns of '42' are no repeat of
+        # one id; dropped, they had let an epoch second be read as the item)
+        ids = [i for k, i in enumerate(ids) if len(set(columns[i])) == 1
+               or not any(columns[i] == columns[j] for j in ids[:k])]
         # A row number (MIND's impression id: 1, 2, 3 ...) is an event's own key, neither
         # who made it nor what it was of. (Distinct alone is no sign: Amazon's ratings,
         # sorted by item, show a new shopper on nearly every line.)
@@ -837,6 +879,21 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             # 500 customers as the items (real47-an). Not where the e-mails are fewer: a mailing
             # list's addresses are its items (session an's review).
             user, item = item, user
+        given = [v for v in columns[item] if v]
+        # (only where the rows seen are the whole file: a file sorted by item may give its
+        # first thousand lines to one product)
+        if len(given) >= 10 and len(set(given)) == 1 and len(all_rows) < SAMPLE_ROWS:
+            # One value on every line is no item (one shopper's may be): a sandwich shop's
+            # order log names its own maker, 'Okan Durmus', on each, and he had been the item,
+            # the sandwiches unread (real181-au). The next id whose values come back, as
+            # products do (an order header's own number, once a line, is none).
+            other = next((i for i in ids if i not in (user, item) and len(set(columns[i]) - {""}) > 1
+                          and len(set(columns[i])) <= 0.8 * len(columns[i])), None)
+            if other is None:
+                raise NoHeaderError(f"column {item + 1}, the item by its place, holds one value ({given[0]!r}) on "
+                                    "every line, and no other column's values come back as products do: no items "
+                                    "to tell apart (one line per order, without its products?)")
+            item = other
         asins = ""
         if asin_share(columns[user]) >= 0.9 and asin_share(columns[item]) <= 0.1:
             user, item = item, user
@@ -1083,6 +1140,24 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
                 run[0] == 10 for run in runs_of) >= 0.9 * len(runs_of):
             return c
     return None
+
+
+def _spade_events(columns: list[list[str]]) -> bool:
+    """Whether four columns of whole numbers are cSPADE's 'sequenceID eventID SIZE item'
+    with one item an event: the third is 1 on every line, each sequence's lines come
+    together (20 lines or more in all, two a sequence or more on the whole), its event
+    numbers never fall, and the items differ."""
+    if len(columns) != 4 or len(columns[0]) < 20 or not all(v.isdigit() for col in columns for v in col):
+        return False
+    if set(columns[2]) != {"1"} or len(set(columns[3])) < 2:
+        return False
+    sequence, event = columns[0], [int(v) for v in columns[1]]
+    starts = [0, *(k for k in range(1, len(sequence)) if sequence[k] != sequence[k - 1])]
+    # (sequences of two events or more on the whole: a leave-one-out file, 'user item 1 0',
+    # has one line each)
+    if len(starts) != len(set(sequence)) or len(starts) < 2 or 2 * len(starts) > len(sequence):
+        return False
+    return all(event[k] >= event[k - 1] for k in range(1, len(event)) if sequence[k] == sequence[k - 1])
 
 
 def _spans(numbers: list[int]) -> str:

@@ -24,6 +24,7 @@ from .schema import (
     EVENT_TYPES,
     INTERACTION_COLUMNS,
     MISSING_VALUES,
+    NOT_A_SALES_DATE,
     TIME_OF_DAY_KEYS,
     DataError,
     TableSpec,
@@ -104,7 +105,8 @@ def known_keys(spec: TableSpec) -> set[str]:
 
 
 _SAYS_WHAT_IT_IS = ("it looks like a wide table", "it looks like sampled negatives",
-                    "it looks like one rated line per shopper", "hold lists of ids", "knowledge-graph triples")
+                    "it looks like one rated line per shopper", "hold lists of ids", "knowledge-graph triples",
+                    "its lines are typed records")
 """Refusals of a headerless file that say what it is: 'put a header line first' would not help."""
 
 
@@ -241,7 +243,8 @@ _PLANNED = re.compile(r"scheduled|estimated|promised|expected"
                       # (a stay's or a trip's own dates: a villa's 'check_in' before its 'booked_at'
                       # had ordered the split by arrival; round 46)
                       # (not 'checkout': a library's 'date_checkout' is the loan itself; review 67)
-                      r"|checkin|arrival|departure|staydate|travel.?date")
+                      r"|checkin|arrival|departure|staydate|travel.?date"
+                      r"|^eta$")  # (an order's estimated arrival; real181-au)
 """Header keys of a planned time (Amazon's ``scheduled_delivery_end_date``, a booking's
 arrival): taken for the time only where no other column holds times."""
 
@@ -284,7 +287,7 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # times where the name says it is one (Coveo's 'server_timestamp_epoch_ms'); any other
     # written times the reader parses.
     # (a planned date only where no other column holds times, in any pass)
-    planned = {i for i in columns if _PLANNED.search(header_key(header[i]))}
+    planned = {i for i in columns if _PLANNED.search(key := header_key(header[i])) or NOT_A_SALES_DATE.search(key)}
     passes = (lambda i, v: headerless.is_time(v, epochs=False),
               lambda i, v: (bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v))
               or _dated_seconds(header[i], v),

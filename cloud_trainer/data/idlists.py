@@ -71,11 +71,31 @@ NEXT_COUNTED = re.compile(r",\s*(?=\d{1,3}(?:\.\d+)?\s?[x×]\s+\D)", re.IGNORECA
 """Where such a list moves to its next dish: a comma inside a name is no such place."""
 
 
+COUNTED_AFTER = re.compile(r"\s*(\S.*?)\s[x×]\s?(\d{1,3})\s*(?:,|$)", re.IGNORECASE | re.DOTALL)
+"""One product of a list whose counts come after the names, ``Product A x 1, Product B x
+2`` (WooCommerce's Analytics > Orders 'Product(s)': every product with its count, ``x 1``
+too; real179-au). Found from a cell's start, each ends at its count: a comma inside a
+name is no place to split."""
+_ALL_COUNTED_AFTER = re.compile(r"(?:\s*\S.*?\s[x×]\s?\d{1,3}\s*(?:,|$))+", re.IGNORECASE | re.DOTALL)
+
+
 def counted_text(cells: list[str]) -> bool:
     """Whether nine in ten of the first thousand written cells are an order's dishes, each
-    count first (:data:`COUNTED_TEXT`), commas between them, and a tenth or more list
-    several: a delivery partner's dashboard export (Zomato's and Swiggy's 'Items in
-    order', ``2 x Mutton Rogan Josh, 3 x Veg Pulao``; review 57)."""
+    count first (:data:`COUNTED_TEXT`) or each count after (:data:`COUNTED_AFTER`), commas
+    between them, and a tenth or more list several: a delivery partner's dashboard export
+    (Zomato's and Swiggy's 'Items in order', ``2 x Mutton Rogan Josh, 3 x Veg Pulao``;
+    review 57), WooCommerce's orders (``Product A x 1, Product B x 2``)."""
     given = [c for c in cells if c.strip()][:1000]
-    return len(given) >= 20 and sum(bool(COUNTED_TEXT.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
-        bool(NEXT_COUNTED.search(c)) for c in given) >= 0.1 * len(given)
+    if len(given) < 20:
+        return False
+    if sum(bool(COUNTED_TEXT.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
+            bool(NEXT_COUNTED.search(c)) for c in given) >= 0.1 * len(given):
+        return True
+    return counts_after(given)
+
+
+def counts_after(given: list[str]) -> bool:
+    """Whether nine in ten of ``given`` (written cells) are lists of :data:`COUNTED_AFTER`,
+    a tenth or more of several products."""
+    return sum(bool(_ALL_COUNTED_AFTER.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
+        len(COUNTED_AFTER.findall(c)) >= 2 for c in given) >= 0.1 * len(given)

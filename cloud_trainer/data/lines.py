@@ -25,7 +25,15 @@ import pandas as pd
 
 from cloud_trainer.data.amounts import text_number
 from cloud_trainer.data.columns import fill_from_basket
-from cloud_trainer.data.idlists import COUNTED_TEXT, JOINED, NEXT_COUNTED, counted_text, joined_ids
+from cloud_trainer.data.idlists import (
+    COUNTED_AFTER,
+    COUNTED_TEXT,
+    JOINED,
+    NEXT_COUNTED,
+    counted_text,
+    counts_after,
+    joined_ids,
+)
 from cloud_trainer.data.ingest import IngestReport
 from cloud_trainer.data.names import header_key, letter_words
 from cloud_trainer.data.schema import INTERACTION_COLUMNS, MISSING_VALUES, DataError, event_of_name
@@ -57,7 +65,7 @@ file read without a header names such a column ``label``
 
 
 RATING_KEYS = ("rating", "ratings", "stars", "starrating", "score", "reviewscore", "bookrating", "userrating",
-               "overall")
+               "overall", "ratingvalue")  # (Magento's and schema.org's 'rating_value'; real179-au)
 """Header names of a rating given to the item (MovieLens' ``rating``, Amazon's ``overall``,
 Book-Crossing's ``Book-Rating``): not read, every rated line counts as an interaction --
 but for a rating of only 0 and 1, which is a label (:func:`clicked_only`)."""
@@ -961,6 +969,9 @@ def _counted_parts(cells: pd.Series) -> tuple[list, str] | None:
     whole, each order's list had been one made-up item: 200 orders, about 200 'items'."""
     if not counted_text(cells.tolist()):
         return None
+    if counts_after([c for c in cells.tolist() if c.strip()][:1000]):
+        return ([[(n.strip(), float(k), None) for n, k in COUNTED_AFTER.findall(cell)] or [(cell.strip(), None, None)]
+                 for cell in cells], "each order's products, each count after its name, commas between them")
 
     def dish(piece: str) -> tuple[str, float | None, None]:
         counted = COUNTED_TEXT.fullmatch(piece)
@@ -1048,6 +1059,7 @@ STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype
                "estado", "estadodelpedido", "取引区分", "stato", "ステータス", "trangthai",
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
+               "etat", "etatdelacommande",  # (WooCommerce's orders in French, 'État'; real179-au)
                "tipetransaksi", "statustransaksi",  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
                # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
                # no sale undone; session ao's review)

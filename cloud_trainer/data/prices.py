@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .amounts import decimal_points, european_numbers, money_amounts, thousands_marks
+from .amounts import (
+    decimal_points,
+    european_numbers,
+    grouped_thousands,
+    money_amounts,
+    thousands_marks,
+)
 from .ingest import IngestReport
 from .lines import skip_rows, unread_columns
 from .names import header_key, without_unit
@@ -127,15 +133,19 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     have a decimal comma, read as :func:`.table.read_table` reads them."""
     unread = unread_columns(inter, INTERACTION_COLUMNS)
 
-    def number(column: str) -> tuple[pd.Series, pd.Series]:
-        """The column's numbers (NaN where none) and its stripped text."""
+    def number(column: str, money: bool = True) -> tuple[pd.Series, pd.Series]:
+        """The column's numbers (NaN where none) and its stripped text (``money``: amounts,
+        where ``1,350`` beside ``900`` is thousands; not units)."""
         text = inter[column].astype(str).str.strip()
         text = money_amounts(text)[0]  # (Square's '$78.05 ': every line had gone unpriced; real39-am)
         # (a US sheet's '1,706.18', Excel's #,##0.00: the dearest lines had gone unpriced;
         # round 46. As the unit price column reads them)
         text = thousands_marks(text.str.strip())
         # (a comma or pipe file's column of '5,99': SAP's lists write its numbers so)
-        text = decimal_points(text)[0] if inter.attrs.get("decimal_comma") else european_numbers(text)[0]
+        if inter.attrs.get("decimal_comma"):
+            text = decimal_points(text)[0]
+        else:
+            text = european_numbers(grouped_thousands(text) if money else text)[0]
         return pd.to_numeric(text, errors="coerce"), text
 
     # A currency's code is no part of the name ('Line Total USD'); an 'Amount' in a currency
@@ -167,7 +177,7 @@ def prices_from_line_totals(inter: pd.DataFrame, file: Path, report: IngestRepor
     if "quantity" not in inter and keys[total_col] != "amount":
         amount = next((c for c, (_, key) in unread.items() if key == "amount"), None)
         if amount is not None:
-            units, text = number(amount)
+            units, text = number(amount, money=False)
             bad = ((units <= 0) | (units.isna() & (text != ""))).to_numpy()
             if bad.any():
                 inter = skip_rows(inter, bad, amount, str(file), report,

@@ -368,6 +368,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
+                "客户名称", "客户编号", "客户",  # (a Chinese course's customer name and number; real178-au)
                 # Hebrew, Arabic, Greek and Thai tills (charsets reads their code pages)
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
                 "اسمالعميل",  # (an Egyptian shop's customer name, its only id; real108-aq)
@@ -405,6 +406,10 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
                 "username",
+                # (a cash-on-delivery shop's WooCommerce orders, whose only customer column is 'Phone
+                # (Billing)': its returning customers had been one-visit baskets; real179-au. Last:
+                # any other customer column comes first, and a bare 'phone' may be the store's)
+                "phone(billing)", "billingphone", "customerphone", "customerphonenumber", "buyerphone",
                 *USER_ALIASES[-2:])
 
 
@@ -454,7 +459,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # number: an order download of four shops had merged a protein, a serum and a
                 # cream under 10000053; round 44)
                 "商品管理番号",
-                "商品id", "商品编号", "商品编码", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
+                "商品id", "商品编号", "商品编码", "sku编码", "sku编号", "商品コード", "商品番号", "商品", "商品編號", "商品代碼",
                 # (Taiwan's 'product' word, a Russian file's product and 1C's nomenclature, a Czech
                 # order line's item; real119-ar, real123-ar)
                 "產品id", "產品編號", "產品代碼", "产品id", "产品编号", "идтовара", "idтовара", "продукт",
@@ -493,6 +498,10 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "masanpham", "sanpham", "nombredelproducto",
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
+                # (Simplified Chinese courses' product name, a restaurant's dish beside a blank
+                # 'bar_code', Tianchi's mother-and-baby 'auction_id', a basket file's bare 'Goods';
+                # real178-au)
+                "商品名称", "dishesid", "dishid", "auctionid", "goods",
                 "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
                 "codigoproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
@@ -529,7 +538,11 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                                                         f"codice{word}", f"{word}numero", f"{word}koodi", word)
     if key not in ITEM_ALIASES),
     # (84.51's Complete Journey sample: 'PRODUCT_NUM'; Danish item numbers; real127-ar, real125-ar)
-    "productnum", "varenummer", "vareid", ITEM_ALIASES[-1])
+    "productnum", "varenummer", "vareid", ITEM_ALIASES[-1],
+    # (and a product's name after it: a boutique's Shopify sheet names its dresses only by
+    # 'Product Name', and had been refused for the item; real181-au)
+    *(k for k in ("productname", "producttitle", "nomproduit", "nombreproducto", "nombredelproducto", "artikelname",
+                  "artikelbezeichnung") if k not in ITEM_ALIASES))
 # (Not 'appid': Steam's game, but a Snowplow event's or an e-learning log's client app
 # beside its course; session am's review.)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
@@ -640,6 +653,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         "activitytype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
+                        # (Superstore US 2015's 'Quantity ordered new', real177-au; an Indian sales
+                        # register's 'Bill Quantity', real175-au)
+                        "quantityorderednew", "billquantity", "billqty", "billedquantity",
+                        "buymount",  # (Tianchi's mother-and-baby purchases; real178-au)
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
                         # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
                         "quantitypurchased", "itemspurchased",
@@ -938,3 +955,15 @@ def parse_attributes(text: str) -> dict[str, str] | None:
         key, _, value = part.partition("=")
         out[key.strip()] = value.strip()
     return out
+
+
+NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|liefer|entrega|livraison|consegna|expir|vencim"
+                              r"|verfall|scadenz|caducid|peremption|bestbefore|due|valid|until|^end|enddate|endtime|return"
+                              # (German, Spanish, French, Dutch, Danish, Polish shipping and
+                              # best-before dates; review 66; Swedish, Dutch and Finnish ones, a
+                              # Danish 'Leveringsdato' had timed a file beside its 'Ordredato':
+                              # left by session (at))
+                              r"|versand|envio|expedi|verzend|levering|leverans|leverd|toimitus|wysyl|dostaw|^mhd|haltbar")
+"""Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65):
+never taken over one that is (:func:`.columns.filled_time_column`,
+:func:`.headers.time_by_content`)."""

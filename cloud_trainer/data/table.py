@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import blocks, headerless
 from .amounts import (
+    decimal_comma_example,
     writes_decimal_commas,
 )
 from .columns import (
@@ -346,7 +347,17 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
         # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
         items_a_line = layout == "counted" and _ITEMS_WORD.search(Path(name).stem.lower()) is not None
         return blocks.sequence_lines(text, layout, first_line, items_a_line=items_a_line)
+    if _COMMA_NUMBERS.fullmatch(text[:4096].rsplit("\n", 1)[0]) and sequences_a_line(
+            spaced := text.replace(",", " ")) == "basket":
+        # (FIMI's baskets with commas between the numbers, as a course's dat2csv.py writes
+        # 'retail.dat': refused, its first basket taken for a header; real176-au. Baskets
+        # only: a table of numbers has lines of one length)
+        return blocks.sequence_lines(spaced, "basket", first_line)
     return None
+
+
+_COMMA_NUMBERS = re.compile(r"\d+(?:,\d+)*,?(?:\r?\n\d+(?:,\d+)*,?)*\r?\n?")
+"""Lines of whole numbers between commas only (nothing else in the file's first 4 KB)."""
 
 
 _QUOTED_CELL = re.compile(r'"((?:[^"]|"")*,(?:[^"]|"")*)"')
@@ -762,7 +773,7 @@ been read as 259 one-visit shoppers (real26-aj)."""
 _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|menu|dish|pizza|title|clothing|auction"
                                   # (German and Dutch descriptions: a shop's 'beschreibung'; real142-as)
                                   r"|beschreibung|bezeichnung|omschrijving|libell"
-                                  r"|course|module|book(?!ing|ed|.?(?:tod|dow|date|time|day|hour|week|month))|movie|film|song|track|anime|game|listing|video"
+                                  r"|course|module|book(?!ing|ed|.?(?:tod|dow|date|time|day|hour|week|month))|movie|(?<!ful)film|song|track|anime|game|listing|video"
                                   r"|restaurant|hotel|sub.?category"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
                                   r"|(?<![a-z])app.?id"
@@ -785,8 +796,8 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|beer|wine|(?<![a-z])strain(?![a-z])|drug(?!s)|medication(?!s)|medicine(?!s)"
                                   r"|equipment"
                                   # (what a dealer, a workshop or a car wash sells: 'Vehicle_ID', 'CarID',
-                                  # 'service_type', a dealership's 'Model'; round 44)
-                                  r"|vehicle|motorcycle|(?<![a-z])car.?id$|service.?type|^model(?:.?(?:id|name))?$"
+                                  # 'service_type', a dealership's 'Model'; round 44; a phone shop's 'Mobile Model'; real180-au)
+                                  r"|vehicle|motorcycle|(?<![a-z])car.?id$|service.?type|^(?:mobile|phone|cell)?.?model(?:.?(?:id|name))?$"
                                   # (a concert's in a ticket shop's orders, only beside tickets: an event
                                   # log's own 'event_id' is the line's; round 44)
                                   r"|^event.?(?:id|name|code)$"
@@ -1005,7 +1016,9 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         given = [v for v in head(at) if v]
         if len(given) < 10:
             return False
-        decimals = all(re.fullmatch(r"-?\d*\.\d+", v) for v in given) and len(set(given)) * 2 > len(given)
+        # (nine in ten: a correlation matrix's diagonal is '1'; real180-au)
+        decimals = (sum(bool(re.fullmatch(r"-?\d*\.\d+", v)) for v in given) >= 0.9 * len(given)
+                    and len(set(given)) * 2 > len(given))
         markup = sum(bool(re.search(r"<[a-z/][^>]*>", v)) for v in given) * 5 >= len(given) * 2
         # (counts with thousands commas: an NFT collection's 'Buyers', '1,790,587'; real53-an)
         grouped = sum(bool(re.fullmatch(r"\d{1,3}(?:,\d{3})+", v)) for v in given) * 2 >= len(given)
@@ -1134,20 +1147,30 @@ def _side_table(header: list[str], text: str, delimiter: str, quoting: int, name
 
 def _one_of_twins(frame: pd.DataFrame, head: _Header, name: str, report: IngestReport) -> pd.DataFrame:
     """A column named twice (a warehouse's ``SELECT *`` of a join writes ``user_id`` from
-    both tables) is read once where the two agree on every line; the second is dropped
-    with a note. Where they differ, which is meant is not clear: the load stops, naming
-    both (it had stopped on the header alone)."""
+    both tables) is read once where the two agree on every line, or as the one that is
+    given where the other is blank on every line; the second is dropped with a note.
+    Where they differ, which is meant is not clear: the load stops, naming both (it had
+    stopped on the header alone)."""
     for twin in head.twins:
         one = frame[twin.field].astype(str).str.strip()
         other = frame[twin.column].astype(str).str.strip()
-        if not one.equals(other):
+        # (one of them blank or NULL on every line: a billing app's 'prodid', NULL, beside
+        # its 'prodid_'; the load had stopped on the two names; real175-au)
+        empty_one, empty_other = ((v.isin(MISSING_VALUES) | (v == "")).all() for v in (one, other))
+        if empty_one != empty_other:
+            blank, kept = (twin.first, twin.second) if empty_one else (twin.second, twin.first)
+            if empty_one:
+                frame[twin.field] = frame[twin.column]
+            said = f", and column {blank} is blank on every line: column {kept} read as {twin.field}"
+        elif not one.equals(other):
             differ = int(frame.loc[one != other, "_line"].iloc[0])
             raise DataError(f"{twin.error}; their values differ (e.g. line {differ})")
+        else:
+            said = " with the same values on every line (a join's columns written twice): read once"
         frame = frame.drop(columns=twin.column)
         at = head.names.index(twin.column)
         del head.names[at], head.raw[at]
-        report.notes.append(f"{name}: columns {twin.first} and {twin.second} are both {twin.field!r} with the same "
-                            "values on every line (a join's columns written twice): read once")
+        report.notes.append(f"{name}: columns {twin.first} and {twin.second} are both {twin.field!r}{said}")
     return frame
 
 
@@ -1743,8 +1766,11 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
         carried_down(frame, [raw_header[header.index(c)] for c in ("user_id", "timestamp")], name, report)
     counted: str | None = None  # what the timestamp column counts instead of dates ('days', 'seconds')
     # A semicolon file whose numbers use decimal commas groups thousands with points.
-    thousands_dots = delimiter == ";" and writes_decimal_commas(
-        frame, [c for c in header if c in by_name and by_name[c].kind == "float"])
+    number_cols = [c for c in header if c in by_name and by_name[c].kind == "float"]
+    thousands_dots = delimiter == ";" and writes_decimal_commas(frame, number_cols)
+    # (as written, for the dates to ask of only if they must: the loop below reads them)
+    number_text = frame[number_cols].copy()
+    decimal_commas = cache(lambda: decimal_comma_example(number_text, number_cols))
     date_only = False  # every timestamp is a midnight: dates without times
     unreadable: list[str] = []  # optional number columns left out (renamed below)
     for col in header:
@@ -1780,7 +1806,8 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
                 frame[col] = values
         elif column.kind == "timestamp":
             frame[col], counted, date_only = times(text_values, empty, col, column, checks, raw_name=raw_name,
-                                                        time_of_day=time_of_day, name=name, report=report)
+                                                        time_of_day=time_of_day, name=name, report=report,
+                                                        decimal_commas=decimal_commas)
         elif column.kind == "enum":
             frame[col] = choices(text_values, empty, col, column, checks, name=name, report=report)
     bad = checks.bad

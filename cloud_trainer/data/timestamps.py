@@ -7,8 +7,10 @@ Any time outside 1900-2199 is no time (:func:`plausible`)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -144,6 +146,7 @@ _FOREIGN_MONTHS = {
     # shop's 4,022 March and May lines had been bad rows; round 45) and Finnish, with the
     # partitive a date takes ('1. maaliskuuta 2023')
     "marts": 3, "maj": 5, "augusti": 8, "desember": 12,
+    "des": 12,  # (Norwegian's short December, '1. des. 2023': left by session (at); bokmål's other short months are English's or German's)
     **{name + end: n for n, name in enumerate(
         ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesakuu", "heinakuu", "elokuu", "syyskuu",
          "lokakuu", "marraskuu", "joulukuu"), start=1) for end in ("", "ta")},
@@ -200,7 +203,8 @@ def parse_timestamps(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str
     return parsed, note
 
 
-def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, str | None, np.ndarray]:
+def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[], str | None] | None = None
+                       ) -> tuple[pd.Series, str | None, np.ndarray]:
     """Parse to naive datetimes; text with an offset (or a UTC / GMT suffix) is converted
     to UTC first. Returns the parsed values and a note when the column needed a reading
     the file does not state (which number of a spreadsheet date is the day).
@@ -212,14 +216,17 @@ def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, s
 
     The third value marks the lines read as Unix time: :func:`instants_as_local` needs to
     know which lines are instants, and learning it again from the text cost 0.4 s on a
-    2M-line column."""
+    2M-line column.
+
+    ``day_first``: asked only where numeric dates have no number above 12, what in the
+    file says its dates are day first (:func:`numeric_dates`), or None."""
     if fmt is not None:
         parsed = pd.to_datetime(values, format=fmt, errors="coerce")
         missed = parsed.isna().to_numpy() & values.notna().to_numpy()
         unix = np.zeros(len(values), dtype=bool)
         if not missed.any():
             return parsed, None, unix
-        rest, note, unix[missed] = parse_marking_unix(values[missed], None)
+        rest, note, unix[missed] = parse_marking_unix(values[missed], None, day_first)
         parsed[missed] = rest.to_numpy()
         return parsed, note, unix
     # pandas reads 'today' and 'now' as the time of the run: in an export they are a
@@ -257,8 +264,8 @@ def parse_marking_unix(values: pd.Series, fmt: str | None) -> tuple[pd.Series, s
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
     note = wall
-    for read in (numeric_dates, _twelve_hour_clock, _spaced_meridiem, _month_names, _foreign_month_names, _zone_names,
-                 _minguo_dates, _jalali_dates,
+    for read in (functools.partial(numeric_dates, day_first=day_first), _twelve_hour_clock, _spaced_meridiem,
+                 _month_names, _foreign_month_names, _zone_names, _minguo_dates, _jalali_dates,
                  _compact_times, _year_first_words, _dotted_clock, _excel_serials, _weekday_or_week):
         rest = np.flatnonzero(parsed.isna().to_numpy() & values.notna().to_numpy())
         if not len(rest):
@@ -367,6 +374,7 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
                     "store's (the offset dropped, not converted to UTC), so hour and weekday are local")
 
 
+_ZULU_AFTER_CLOCK = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?Z$")
 _OFFSET_OF = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)?$")
 
 
@@ -375,12 +383,24 @@ def _summer_and_winter(values: pd.Series) -> bool:
     two numeric offsets an hour apart on every line (a UK shop's Shopify export, ``+0000``
     in winter, ``+0100`` in summer). Its ``+0000`` is then no UTC from another clock: read
     as UTC, every summer order had moved an hour (round 45)."""
-    found = _offset_sample(values).str.extract(_OFFSET_OF)
-    if found[1].isna().any():
-        return False  # (a 'Z', a 'UTC', or a time with no offset: another clock)
-    minutes = {(-1 if sign == "-" else 1) * (int(hours) * 60 + int(mins or 0))
-               for sign, hours, mins in found.itertuples(index=False)}
-    return len(minutes) == 2 and max(minutes) - min(minutes) == 60
+    sample = _offset_sample(values)
+    found = sample.str.extract(_OFFSET_OF)
+    zulu = (found[1].isna() & sample.str.contains(_ZULU_AFTER_CLOCK)).to_numpy()
+    if found[1].isna().to_numpy()[~zulu].any():
+        return False  # (a 'UTC', or a time with no offset: another clock)
+    minutes = pd.Series([0 if z else (-1 if sign == "-" else 1) * (int(hours) * 60 + int(mins or 0))
+                         for z, (sign, hours, mins) in zip(zulu, found.itertuples(index=False), strict=True)])
+    if set(minutes) != {0, 60} and (zulu.any() or len(set(minutes)) != 2 or minutes.max() - minutes.min() != 60):
+        return False
+    if zulu.any():
+        # Java's ISO writing of London's, Dublin's or Lisbon's clock: 'Z' in winter, '+01:00'
+        # in summer (left by session (at)). Only where the seasons say so, each 'Z' between
+        # October and March and each '+01:00' between March and October: a 'Z' in July is
+        # UTC from another system beside a Paris winter's '+01:00'.
+        month = pd.to_numeric(sample.str.extract(r"^\d{4}-(\d\d)")[0], errors="coerce").to_numpy()
+        winter, summer = month[(minutes == 0).to_numpy()], month[(minutes == 60).to_numpy()]
+        return bool(((winter >= 10) | (winter <= 3)).all() and ((summer >= 3) & (summer <= 10)).all())
+    return True
 
 
 def instants_as_local(parsed: pd.Series, text: pd.Series, unix: np.ndarray,
@@ -774,9 +794,30 @@ BUDDHIST_ERA_OFFSET = 543
 """Years of the Thai solar calendar ahead of the Gregorian: 2567 is 2024."""
 
 
-def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
+_DAY_FIRST_WORDS = ("fecha", "datum", "tarih", "tanggal", "tarikh", "paivamaara", "ngay", "дата")
+"""'Date' in languages whose countries write the day first (Spanish, German and Dutch and
+the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian), anywhere in a
+header (:func:`.names.header_key`'s form: 'Bestelldatum', 'Sipariş Tarihi')."""
+_DAY_FIRST_ENDS = ("data", "dato", "pvm")
+"""... and those only at a header's start or end: Portuguese's, Italian's and Polish's
+'data' ('Data do Pedido', 'data_zamowienia'), not 'metadata'; Norwegian's and Danish's
+'dato' ('Ordredato'), not 'mandatory'; Finnish's 'pvm'."""
+
+
+def day_first_header(key: str) -> bool:
+    """Whether a time column's header (as :func:`.names.header_key` writes it) is 'date' in
+    a language whose countries write the day first."""
+    return any(w in key for w in _DAY_FIRST_WORDS) or any(key.startswith(w) or key.endswith(w)
+                                                          for w in _DAY_FIRST_ENDS)
+
+
+def numeric_dates(values: pd.Series, day_first: Callable[[], str | None] | None = None
+                  ) -> tuple[pd.Series | None, str | None]:
     """Spreadsheet dates (:data:`_NUMERIC_DATE`) to datetimes, NaT for anything else;
-    ``(None, None)`` when none of ``values`` looks like one."""
+    ``(None, None)`` when none of ``values`` looks like one.
+
+    ``day_first``, where no number above 12 tells the order: what else in the file says
+    the day comes first (a Brazilian 'Data', decimal commas), or None; asked only then."""
     parts = values.str.extract("^" + _NUMERIC_DATE.pattern + "$")  # '108/03/01' (a ROC year) is not '08/03/01'
     found = parts["a"].notna().to_numpy()
     if not found.any():
@@ -829,9 +870,17 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     # 05/12/2010), not purchases made only on the 12th of five months.
     one_month = (not big_a and not big_b and b.nunique() == 1 and a.nunique() > 1
                  and parts["hour"].notna().any())
-    day_first: bool | pd.Series = dotted or (big_a and not big_b) or one_month
+    # Nor does a Brazilian or German export whose dates happen to stay at or below the 12th
+    # (a fortnight's till, the first days of each month) read them month first where its
+    # header or numbers say where it comes from (left by session (at)).
+    why = (day_first() if day_first is not None and not dotted and not big_a and not big_b and not one_month
+           else None)
+    first_day: bool | pd.Series = dotted or (big_a and not big_b) or one_month or why is not None
     note = None
-    if one_month and not dotted:
+    if why is not None:
+        note = (f"dates like {values[found].iloc[0]!r} read as day/month/year: no number above 12 tells which is "
+                f"the day, and {why}")
+    elif one_month and not dotted:
         note = (f"dates like {values[found].iloc[0]!r} read as day/month/year: the second number "
                 f"is {int(b.dropna().iloc[0])} in every date while the first varies, and month first "
                 "would put every purchase on the same day of different months")
@@ -841,13 +890,13 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     elif not dotted and big_a and big_b:
         by_sep = _day_first_by_separator(parts, a, b)
         if by_sep is not None:
-            day_first, note = by_sep
+            first_day, note = by_sep
         else:
             # Each date with a number above 12 in the order that number says, the rest (both
             # 12 or less) in the more common one: a teaching file that mixes MM/DD and DD/MM
             # had lost 75 telling dates of 500 as bad rows (real122-ar).
             days, months = int((a > 12).sum()), int((b > 12).sum())
-            day_first = _each_by_its_own(a, b, days > months)
+            first_day = _each_by_its_own(a, b, days > months)
             note = (f"dates with '/' or '-' have numbers above 12 in both places (day/month on {days:,} lines, "
                     f"month/day on {months:,}: mixed): each such date read in the order its number above 12 "
                     f"says, the others (both numbers 12 or less) {'day' if days > months else 'month'} first, "
@@ -870,10 +919,10 @@ def numeric_dates(values: pd.Series) -> tuple[pd.Series | None, str | None]:
     half = parts["half"].str.upper()
     hour = _twelve_hour(hour, half, half == "P", strict=True)
     clock = {"hour": hour, "minute": pd.to_numeric(parts["minute"]).fillna(0), "second": np.floor(second)}
-    first = day_first if isinstance(day_first, pd.Series) else pd.Series(day_first, index=a.index)
+    first = first_day if isinstance(first_day, pd.Series) else pd.Series(first_day, index=a.index)
     stamp = pd.to_datetime(pd.DataFrame({
         "year": year, "month": b.where(first, a), "day": a.where(first, b), **clock}), errors="coerce")
-    if day_first is True and big_a and not dotted:
+    if first_day is True and big_a and not dotted:
         stamp, flipped = _flipped_by_a_spreadsheet(stamp, a, b, year, clock, values)
         if flipped:
             note = f"{note}; {flipped}" if note else flipped

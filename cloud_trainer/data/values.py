@@ -6,6 +6,7 @@ other names); and :class:`Checks`, the bad rows they find, queued with their rea
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from .amounts import (
     decimal_points,
     european_numbers,
     free_prices,
+    grouped_thousands,
     money_amounts,
     thousands_marks,
     whole_amounts,
@@ -33,6 +35,7 @@ from .schema import HOUR_KEYS, NO_ACTION, Column, DataError
 from .timestamps import (
     DAY_ZERO,
     clock_text,
+    day_first_header,
     instants_as_local,
     month_days,
     parse_marking_unix,
@@ -122,6 +125,8 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             plain = text_values.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
             if grouped.any() and plain.sum() * 2 > (~empty).sum() and not text_values.str.match(r"0,").any():
                 text_values = text_values.where(~grouped, text_values.str.replace(",", "", regex=False))
+        if col == "price" and delimiter != ";":
+            text_values = grouped_thousands(text_values)
         if delimiter == ";":
             text_values, commas = decimal_points(text_values, thousands_dots)
         else:
@@ -228,11 +233,14 @@ _DATE_IN_CLOCK = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[
 
 
 def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, checks: Checks, *,
-          raw_name: str, time_of_day: str | None, name: str, report: IngestReport
-          ) -> tuple[pd.Series, str | None, bool]:
+          raw_name: str, time_of_day: str | None, name: str, report: IngestReport,
+          decimal_commas: Callable[[], str | None] | None = None) -> tuple[pd.Series, str | None, bool]:
     """A timestamp column's times (:mod:`.timestamps`), day numbers and a separate time
     of day read; with what it counted instead of dating ('days', 'seconds' from a start,
-    or None) and whether every time is a midnight."""
+    or None) and whether every time is a midnight.
+
+    ``decimal_commas``: asked only where numeric dates cannot tell the day, an example of
+    the file's numbers written with a decimal comma, else None: its dates are day first."""
     # Numbers that count days rather than date them, each reading with what its note says.
     readings = (
         ("days", lambda: read_day_numbers(text_values, empty, raw_name),
@@ -306,7 +314,13 @@ def times(text_values: pd.Series, empty: np.ndarray, col: str, column: Column, c
         text_values = text_values.fillna("")
         if note:
             report.notes.append(f"{name}: {col}: {note}")
-    parsed, note, unix = parse_marking_unix(text_values.where(~empty), column.timestamp_format)
+    def day_first() -> str | None:
+        if day_first_header(header_key(raw_name)):
+            return f"the column's name, {raw_name!r}, is 'date' in a language whose countries write the day first"
+        if decimal_commas is not None and (example := decimal_commas()) is not None:
+            return f"the file writes its numbers with a decimal comma (e.g. {example!r}), as day-first countries do"
+        return None
+    parsed, note, unix = parse_marking_unix(text_values.where(~empty), column.timestamp_format, day_first)
     if note:
         report.notes.append(f"{name}: {col}: {note}")
     if column.timestamp_format is None:  # (an adapter's source says its own zone)

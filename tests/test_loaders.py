@@ -8113,7 +8113,7 @@ def test_round_47_readings(tmp_path: Path) -> None:
                                                    "overall": 1 + k % 5, "unixReviewTime": 1400000000 + 86400 * k})
                                        for k in range(300)) + ',\n{"reviewerID": "U1", "asin": "B00')
     raw = load_dataset("csv", interactions=path)
-    assert len(raw.interactions) == 300 and any("cut off in its element 301" in n for n in raw.report.notes)
+    assert len(raw.interactions) == 300 and any("cut off after its element 300" in n for n in raw.report.notes)
     path.write_text("[" + ",".join(json.dumps({"user_id": k, "item_id": k}) for k in range(20)) + ',{"user_id": 1,}'
                     + "".join(f',{{"user_id": {k}, "item_id": {k}}}' for k in range(20)) + "]")
     with pytest.raises(DataError, match="a JSON array that does not parse"):
@@ -8166,3 +8166,173 @@ def test_round_47_headerless_and_hints(tmp_path: Path) -> None:
                                                                 for k in range(60)))
     assert "'Fulfilment'" not in refusal(tmp_path, "amazon.csv", "Order ID,Date,Status,Fulfilment,Category,Qty\n" + "".join(
         f"O{k},04-30-22,Shipped,{'Amazon' if k % 2 else 'Merchant'},Set,1\n" for k in range(60)))
+
+
+def test_round_47_mining_formats_and_parallel_lists(tmp_path: Path) -> None:
+    """Round 47's data-mining files: Weka's one-hot basket ARFF (``@attribute I1{t}``,
+    ``{'1'}``, dense and sparse rows), SPMF's sequences (``1 2 -1 3 -1 -2``) and utility
+    baskets (``1 3 4:9:1 3 5``); and a JSON receipt's product names in a list beside its
+    list of codes, read item by item."""
+    names = [f"I{j}" for j in range(30)]
+    arff = ("@relation supermarket\n" + "".join(f"@attribute {n}{{t}}\n" for n in names)
+            + "@attribute total {low, high}\n@data\n" + "".join(
+                ",".join("t" if (k + j) % 7 == 0 else "?" for j in range(30)) + f",{'low' if k % 2 else 'high'}\n"
+                for k in range(200)))
+    path = tmp_path / "supermarket.arff"
+    path.write_text(arff)
+    inter = load_dataset("csv", interactions=path).interactions
+    assert set(inter["item_id"]) <= set(names) and inter["session_id"].nunique() == 200
+    assert len(inter) == sum((k + j) % 7 == 0 for k in range(200) for j in range(30))
+    path.write_text("@relation goods\n" + "".join(f"@attribute '{n}', {{'1'}}\n" for n in names) + "@data\n" + "".join(
+        "{" + ", ".join(f"{(k + 3 * j) % 30} '1'" for j in range(1 + k % 4)) + "}\n" for k in range(200)))
+    inter = load_dataset("csv", interactions=path).interactions
+    assert len(inter) == sum(len({(k + 3 * j) % 30 for j in range(1 + k % 4)}) for k in range(200))
+    spmf = "".join(" ".join(f"{(k + j) % 40} {(k * j + 5) % 40} -1" for j in range(1 + k % 5)) + " -2\n" for k in range(60))
+    raw, _ = load_text(tmp_path, "contextPrefixSpan.txt", spmf)
+    inter = raw.interactions
+    assert inter["user_id"].nunique() == 60 and any("SPMF's sequence layout" in n for n in raw.report.notes)
+    first = inter[inter["user_id"] == inter["user_id"].iloc[0]]
+    assert first["timestamp"].is_monotonic_increasing
+    utility = "".join(f"{k % 50} {(k + 7) % 50} {(k + 19) % 50}:{30 + k % 9}:{k % 9 + 10} 10 10\n" for k in range(300))
+    raw, _ = load_text(tmp_path, "foodmart.txt", utility)
+    assert len(raw.interactions) == 900 and raw.interactions["item_id"].astype(int).max() == 49
+    path = tmp_path / "july.json"
+    path.write_text(json.dumps([{"Receipt": 1000 + k, "Product_Code": [f"89640{(k + j) % 30:05d}" for j in range(1 + k % 3)],
+                                 "Product_Name": [f"Milk {(k + j) % 30}" for j in range(1 + k % 3)]} for k in range(300)]))
+    raw = load_dataset("csv", interactions=path)
+    assert not any("three names or more" in n for n in raw.report.notes)
+    named = raw.items.set_index("item_id")["name"]
+    assert named["8964000007"] == "Milk 7"
+
+
+def test_round_48_readings(tmp_path: Path) -> None:
+    """Round 48's published files: SAP order lines with a reason for rejection; Redbubble's
+    design ('Work') beside its blank's type ('Product') and R's 'Order.Number'; Shopee
+    Indonesia's 'Kode Pesanan'; a supplier's 'PO Number' and 'Wholesale Price';
+    pyretailscience's 'unit_quantity' and 'unit_spend'; a Spark part file under an
+    'add_to_cart' folder; a Croatian till ('Fiskalni broj računa', 'Šifra', 'Količina',
+    'Cijena', an empty 'Kupac'); a numeric export's guest '-1'; Douban's 'USER_MD5'; an
+    'enviro fee'."""
+    inter = interactions_of(tmp_path, "sap_sales_order_lines.csv", "order_id,line_no,product_code,ordered_cases,"
+                            "unit_price_case,rejection_reason", lambda k: (
+                                f"SO{100000 + k // 3},{1 + k % 3},SKU{k % 30:04d},{1 + k % 9},3220,"
+                                f"{'Credit block' if k % 10 == 0 else ''}"))
+    assert len(inter) == 270
+    raw, _ = load_text(tmp_path, "artist-sales-report.csv", "Order.Number,Order.Date,Work,Product,Qty,Retail.Price\n"
+                       + "".join(f"{27990000 + k // 2},2019-07-{1 + k % 28:02d},Design {k % 40},"
+                                 f"{'Sticker' if k % 3 else 'Premium T-Shirt'},1,3.{k % 9}0\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["item_id"].str.startswith("Design").all() and inter["session_id"].nunique() == 150
+    for header in ("Kode Pesanan,Waktu Pesanan,Kode Produk,Jumlah", "PO Number,PO Date,Item Number,Quantity"):
+        inter = interactions_of(tmp_path, "report.csv", header, lambda k: (
+            f"25061{k // 3:05d},2025-06-{1 + k % 28:02d} 11:36,P{k % 40},{1 + k % 2}"))
+        assert inter["session_id"].nunique() == 100, header
+    inter = interactions_of(tmp_path, "orders.csv", "PO Number,PO Date,Item Number,Quantity,Wholesale Price", lambda k: (
+        f"CS{420000 + k // 2},09/{1 + k % 28:02d}/2022,BL-{k % 30},1,{100 + k % 9}"))
+    assert inter["price"].between(100, 108).all()
+    inter = interactions_of(tmp_path, "transactions.csv", "transaction_id,transaction_date,customer_id,product_id,"
+                            "unit_quantity,unit_spend", lambda k: (
+                                f"{k // 3},2023-05-{1 + k % 28:02d},C{k % 40},{1000 + k % 30},{1 + k % 3},"
+                                f"{(1 + k % 3) * (2 + k % 30)}.00"))
+    assert inter["quantity"].max() == 3 and (inter["price"] == 2 + inter["item_id"].astype(int) % 1000).all()
+    folder = tmp_path / "silver" / "add_to_cart" / "event_date=2025-08-16"
+    folder.mkdir(parents=True)
+    part = folder / "part-00000-2d2d59f7.c000.csv"
+    part.write_text("user_id,sku,ts\n" + "".join(f"U{k % 40},S{k % 30},2025-08-16 10:{k % 60:02d}:00\n"
+                                                  for k in range(300)))
+    assert set(load_dataset("csv", interactions=part).interactions["event_type"]) == {"cart"}
+    inter = interactions_of(tmp_path, "racuni.csv", "Fiskalni broj računa;Datum i vrijeme;Kupac;Šifra;Artikl;Količina;Cijena",
+                            lambda k: f"{1 + k // 3}/P1/1;02.01.2026 09:{k % 60:02d}:22;;{100 + k % 30:04d};"
+                                      f"KAVA {k % 30};1,0;3,30")
+    assert inter["item_id"].str.startswith("01").all() and inter["quantity"].eq(1).all()
+    assert inter["user_id"].str.startswith("basket").all()
+    inter = interactions_of(tmp_path, "nike.csv", "UserId,TransactionId,TransactionTime,ItemCode,NumberOfItemsPurchased",
+                            lambda k: f"{-1 if k % 4 == 0 else 270000 + k % 40},{6300000 + k // 2},"
+                                      f"2018-11-{1 + k % 28:02d} 12:13:00,{460000 + k % 30},1")
+    assert not inter["user_id"].eq("-1").any()
+    inter = interactions_of(tmp_path, "ratings.csv", "USER_MD5,MOVIE_ID,RATING_TIME", lambda k: (
+        f"{'0ab7e3efacd56983f16503572d2b9915'[:-2]}{k % 40:02d},{1300000 + k % 30},2015-09-{1 + k % 28:02d}"))
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "line_items.csv", "receipt_id,date,item_id,category", lambda k: (
+        f"R{k // 4},2024-02-{1 + k % 28:02d},{'enviro fee' if k % 10 == 0 else f'P{k % 30}'},grocery"))
+    assert not inter["item_id"].eq("enviro fee").any()
+
+
+def test_round_48_refusals_and_notes(tmp_path: Path) -> None:
+    """Round 48's refusals: a Douban follower list named 'social_info.txt'; a Navicat dump
+    starting 'SET NAMES'; a PDF; a DuckDB file; ICDAR SROIE's OCR text boxes; and a Yelp
+    file's 'business' offered as the item; Last.fm's 'weight' play counts said not read."""
+    with pytest.raises(DataError, match="links between people"):
+        load_text(tmp_path, "social_info.txt", "".join(f"{1 + k % 60}\t{1 + (k * 7) % 60}\n" for k in range(300)))
+    with pytest.raises(DataError, match="an SQL dump or script"):
+        load_text(tmp_path, "douban.sql", "/*\n Navicat MySQL Data Transfer\n*/\n\nSET NAMES utf8mb4;\n"
+                  "SET FOREIGN_KEY_CHECKS = 0;\nDROP TABLE IF EXISTS `comments`;\n")
+    for name, raw, said in (("statement.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+                            ("shop.duckdb", b"\x00" * 8 + b"DUCK" + b"\x00" * 200, "a DuckDB database")):
+        path = tmp_path / name
+        path.write_bytes(raw)
+        with pytest.raises(DataError, match=said):
+            load_dataset("csv", interactions=path)
+    boxes = "".join(f"{70 + k},{40 + 30 * k},{300 + k},{40 + 30 * k},{300 + k},{60 + 30 * k},{70 + k},{60 + 30 * k},"
+                    f"TOTAL ITEM {k}\n" for k in range(60))
+    with pytest.raises(DataError, match="text boxes"):
+        load_text(tmp_path, "X51005663293.txt", boxes)
+    assert "'business' may be item_id" in refusal(tmp_path, "user_business.dat", "user\tbusiness\trating\n" + "".join(
+        f"{k % 40}\t{k % 30}\t{1 + k % 5}\n" for k in range(60)))
+    notes = notes_of(tmp_path, "user_artists.dat", "userID\tartistID\tweight\n" + "".join(
+        f"{2 + k % 40}\t{51 + k % 30}\t{13 + k * 97}\n" for k in range(300)))
+    assert any("column 'weight' (whole numbers" in n for n in notes)
+
+
+def test_review_68_narrowings(tmp_path: Path) -> None:
+    """Review 68: a delivery or shipment date found by content still beats a last update
+    and a customer's sign-up; 'Poster 30 x 40' and '330ml x 24' are no counts; a headerless
+    file whose first field is a gender is no typed records; '客户编号' beats '客户名称';
+    masked phones name no shopper; a bare 'Goods' amount is no item; English 'Data Time' is
+    no day-first word; a March export's 'Z' beside '+01:00' is two clocks; a JSON array cut
+    between elements, or inside an order's nested items, is read, one ending in ']' is not
+    cut, and one with a byte order mark reads."""
+    inter = interactions_of(tmp_path, "delivery_log.csv", "Customer ID,SKU,Qty,Delivered At,Last Updated", lambda k: (
+        f"C{k % 40},S{k % 30},1,2024-01-{1 + k % 28:02d} {9 + k % 9}:00,2024-05-01 00:00"))
+    assert inter["timestamp"].dt.month.eq(1).all()
+    inter = interactions_of(tmp_path, "shipments.csv", "Customer ID,SKU,Qty,Shipped On,Customer Since", lambda k: (
+        f"C{k % 40},S{k % 30},1,2024-01-{1 + k % 28:02d} 09:00,{2015 + k % 40 // 6}-03-01 00:00"))
+    assert inter["timestamp"].dt.year.eq(2024).all()
+    sizes = [f"{w} x {h}" for w in (20, 30, 40, 50, 60) for h in (30, 40, 50, 70, 90)]
+    raw, _ = load_text(tmp_path, "printshop_orders.csv", "Order ID,Customer Email,Products,Order Date\n" + "".join(
+        f"O{k},c{k % 40}@x.com,\"{', '.join(f'Poster {sizes[(k + j) % 25]}' for j in range(1 + k % 3))}\","
+        f"2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert not raw.interactions["item_id"].eq("Poster 20").any() and not raw.interactions["quantity"].ge(30).any()
+    raw, _ = load_text(tmp_path, "customers_sales.csv", "".join(
+        f"{'FM'[k % 2]},{30000 + k % 60},Jacket {k % 30}{', black' if k in (5, 77) else ''},{k % 90 + 10}.95,"
+        f"2024-01-{1 + k % 28:02d} {8 + k % 9:02d}:00\n" for k in range(300)))
+    assert raw.interactions["item_id"].str.startswith("Jacket").all()
+    inter = interactions_of(tmp_path, "cn_orders.csv", "客户名称,客户编号,商品编码,日期", lambda k: (
+        f"{['王伟', '李娜', '张敏'][k % 3]},C{k % 60:03d},P{k % 30},2024-03-{1 + k % 28:02d}"))
+    assert inter["user_id"].nunique() == 60
+    inter = interactions_of(tmp_path, "orders.csv", "Order ID,Order Date,Customer Phone,Item Name,Quantity", lambda k: (
+        f"{550000 + k // 2},2024-01-{1 + k % 28:02d} 10:00,9{k % 8}******{k % 7}0,Dish {k % 30},1"))
+    assert inter["user_id"].str.startswith("basket").all()
+    with pytest.raises(DataError):
+        load_text(tmp_path, "invoice_list.csv", "Type,Invoice No,Customer ID,Invoice Date,Goods,VAT,Gross\n" + "".join(
+            f"Invoice,{1000 + k},C{k % 40},2024-03-{1 + k % 28:02d},{100 + k * 7}.00,{20 + k}.00,{120 + k * 8}.00\n"
+            for k in range(300)))
+    inter = interactions_of(tmp_path, "events.csv", "session_id,user_id,product_id,Data Time", lambda k: (
+        f"s{k // 3},u{k % 40},p{k % 30},{1 + k % 3:02d}/{1 + k % 12:02d}/2024 0{1 + k % 9}:44 AM"))
+    assert inter["timestamp"].dt.month.max() == 3  # (month first, as before)
+    inter = interactions_of(tmp_path, "events.csv", "user,item,created", lambda k: (
+        f"U{k % 40},I{k % 30},2024-03-{1 + k % 28:02d}T{8 + k % 10:02d}:15:00{'+01:00' if k % 2 else 'Z'}"))
+    assert (inter["timestamp"].dt.hour != 8 + inter.index % 10).any()  # (two clocks: UTC)
+    records = [json.dumps({"user": f"U{k % 40}", "item": f"I{k % 30}", "ts": 1700000000 + 3600 * k,
+                           "lines": [{"sku": f"S{j}", "qty": 1} for j in range(2)]}) for k in range(300)]
+    path = tmp_path / "orders.json"
+    for text, rows in (("[\n" + ",\n".join(records[:200]) + ",\n", 400),
+                       ("[\n" + ",\n".join(records[:200]) + ',\n{"user": "U1", "item": "I2", "lines": [{"sku": "S1", "q',
+                        400)):
+        path.write_text(text)
+        assert len(load_dataset("csv", interactions=path).interactions) == rows
+    path.write_text("[" + ",".join(records[:50]) + ',{"user": "U1", "item": "I\\q"}]')
+    with pytest.raises(DataError, match="does not parse"):
+        load_dataset("csv", interactions=path)
+    path.write_bytes("\ufeff[".encode() + ",".join(records[:200]).encode() + b"]")
+    assert len(load_dataset("csv", interactions=path).interactions) == 400

@@ -435,6 +435,57 @@ def sequence_lines(text: str, layout: str, first_line: int = 1, *, items_a_line:
     return Converted(out.getvalue(), line_map, f"{what}: {len(lines):,} shoppers, {len(items):,} items")
 
 
+_SPMF_SEQUENCE = re.compile(r"(?:-?\d+ )+-2")
+"""SPMF's sequence line: itemsets of item numbers, each ended by ``-1``, the sequence by ``-2``."""
+_SPMF_UTILITY = re.compile(r"(\d+(?: \d+)*):(\d+(?:\.\d+)?):(\d+(?:\.\d+)?(?: \d+(?:\.\d+)?)*)")
+"""SPMF's utility line: ``items:total utility:each item's utility`` (``1 3 4:9:1 3 5``)."""
+
+
+def spmf_lines(text: str, first_line: int = 1) -> Converted | None:
+    """SPMF's sequence files (``1 2 -1 3 -1 -2``: one shopper's sequence a line, its
+    itemsets in order) as ``user_id,order_number,item_id``, each itemset a basket in its
+    place; SPMF's utility files (``1 3 4:9:1 3 5``, Foodmart's baskets with each item's
+    utility) as a basket a line, the items before the first colon. Both had been refused,
+    their first line taken for a header (real176-au). None for any other text: every one
+    of the first 200 lines (20 or more; ``@``, ``#`` and ``%`` lines are comments, as SPMF
+    writes them) must be so."""
+    lines = [(number, line.strip()) for number, line in enumerate(text.split("\n"), first_line)
+             if line.strip() and not line.lstrip().startswith(("@", "#", "%"))]
+    head = [line for _, line in lines[:200]]
+    if len(head) < 20:
+        return None
+    if all(_SPMF_SEQUENCE.fullmatch(line) and " -1 " in f" {line}" for line in head):
+        out = io.StringIO()
+        out.write("user_id,order_number,item_id\n")
+        line_map = array("q")
+        items: set[str] = set()
+        for number, line in lines:
+            place = 1
+            for token in line.split():
+                if token == "-2":
+                    break
+                if token == "-1":
+                    place += 1
+                    continue
+                out.write(f"line {number},{place},{token}\n")
+                line_map.append(number)
+                items.add(token)
+        return Converted(out.getvalue(), line_map, (
+            "one shopper's sequence a line, its itemsets each ended by -1 and the sequence by -2, no header "
+            f"(SPMF's sequence layout): {len(lines):,} shoppers (each named by its line, 'line N'), {len(items):,} "
+            "items, each itemset one basket in its place"))
+    parsed = [_SPMF_UTILITY.fullmatch(line) for line in head]
+    if all(m is not None and len(m[1].split()) == len(m[3].split()) for m in parsed):
+        rows = [(number, "", m[1].split()) for number, line in lines
+                if (m := _SPMF_UTILITY.fullmatch(line)) is not None]
+        table, line_map, baskets, n_items = baskets_table(rows)
+        return Converted(table, line_map, (
+            "one basket a line, its items before the first ':' and their utilities after the second, no header "
+            f"(SPMF's utility layout): {baskets:,} baskets of {n_items:,} items, each read with its line number as "
+            "its id"))
+    return None
+
+
 SHOPPER_COLON = re.compile(r"(\d+):[ \t]*")
 """A line's shopper before a colon, as SELFRec and QRec write it (``1:1 2 3``, ``1: 1 2 3``,
 ``10:`` for a shopper without items)."""

@@ -22,7 +22,14 @@ import json
 import re
 from typing import Any
 
-from .blocks import BLOCKS_MEMORY, block_layout, item_blocks, record_blocks, record_layout
+from .blocks import (
+    BLOCKS_MEMORY,
+    baskets_table,
+    block_layout,
+    item_blocks,
+    record_blocks,
+    record_layout,
+)
 from .jsonfiles import (
     concatenated_records,
     exploded,
@@ -113,6 +120,14 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         raise FormatError("a PostgreSQL dump in pg_dump's custom format, which the trainer does not read: restore it "
                           "(pg_restore -d DB FILE) and export the table of interactions as CSV (psql's \\copy ... to "
                           "'interactions.csv' csv header)")
+    if raw[8:12] == b"DUCK":
+        # (a dbt project's warehouse, 'jaffle_shop.duckdb', had been read as a CSV whose header
+        # was its binary page; real183-au)
+        raise FormatError("a DuckDB database, which the trainer does not read: export the table of interactions "
+                          "as CSV or Parquet (duckdb FILE \"COPY <table> TO 'interactions.csv' (HEADER)\")")
+    if raw.startswith(b"%PDF-"):
+        raise FormatError("a PDF document, which the trainer does not read: export the report's table as CSV or a "
+                          "spreadsheet from the system that made it")
     if raw.startswith(b"SQLite format 3\x00"):
         # (a theme park's themepark.db had been refused as a CSV whose header was the page
         # header's bytes, 'SQLite format 3, , @ 9'; real66-ao)
@@ -168,7 +183,12 @@ def _json_values(raw: bytes) -> list[Any] | None:
 
 _ARFF = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s*%[^\n]*\n)*\s*@relation\b", re.IGNORECASE)
 """Weka's ARFF: ``%`` comments, then ``@RELATION name``."""
-_ARFF_ATTRIBUTE = re.compile(r"@attribute\s+('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S+)", re.IGNORECASE)
+_ARFF_ATTRIBUTE = re.compile(r"@attribute\s+('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s{]+)\s*,?\s*(.*)",
+                             re.IGNORECASE)
+"""An ``@ATTRIBUTE`` line: the name (quoted, or up to a space or a ``{``: Weka's own
+``supermarket.arff`` writes ``@attribute I1{t}``) and its type."""
+_ONE_VALUE = re.compile(r"\{\s*('[^']*'|\"[^\"]*\"|[^,{}\s]+)\s*\}")
+"""A nominal type of one value (``{t}``, ``{'1'}``): an item a basket has or has not."""
 
 
 def _arff(raw: bytes) -> Converted:
@@ -178,16 +198,21 @@ def _arff(raw: bytes) -> Converted:
     3 y}`` rows) is refused: its rows name their columns by number."""
     lines = raw.decode("utf-8", errors="replace").splitlines()
     names: list[str] = []
+    kinds: list[str] = []
     start = None
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if match := _ARFF_ATTRIBUTE.match(text):
             names.append(match.group(1).strip("'\""))
+            kinds.append(match.group(2).strip())
         elif text.lower().startswith("@data"):
             start = number
             break
     if start is None or not names:
         raise FormatError("a Weka ARFF file without @ATTRIBUTE lines or an @DATA section: nothing to read")
+    present = [_ONE_VALUE.fullmatch(kind) for kind in kinds]
+    if len(names) >= 5 and sum(m is not None for m in present) >= 0.9 * len(names):
+        return _arff_baskets(lines[start:], start, names, [m.group(1).strip("'\"") if m else None for m in present])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
@@ -203,6 +228,30 @@ def _arff(raw: bytes) -> Converted:
         line_map.append(number)
     return Converted(out.getvalue(), line_map, f"a Weka ARFF file ({len(names)} attributes, {len(line_map):,} rows "
                                                "after @DATA)")
+
+
+def _arff_baskets(lines: list[str], start: int, names: list[str], present: list[str | None]) -> Converted:
+    """An ARFF file of one-hot baskets (Weka's ``supermarket.arff``: an attribute per
+    product of one value, ``{t}`` or ``{'1'}``, each row a basket with that value where it
+    holds the product and ``?`` where not; or sparse rows, ``{3 t, 7 t}``) as a table of a
+    basket a row: refused before as a wide table, its attributes named in no header
+    (real176-au). Attributes of other types (a ``total {low, high}`` label) are no items."""
+    rows: list[tuple[int, str, list[str]]] = []
+    for number, line in enumerate(lines, start=start + 1):
+        text = line.strip()
+        if not text or text.startswith("%"):
+            continue
+        if text.startswith("{"):
+            pairs = [p.strip().split(None, 1) for p in text.strip("{}").split(",") if p.strip()]
+            values = {int(p[0]): (p[1].strip("'\"") if len(p) > 1 else "") for p in pairs if p[0].isdigit()}
+        else:
+            values = dict(enumerate(_arff_fields(text)))
+        rows.append((number, "", [names[i] for i, v in values.items()
+                                  if i < len(names) and present[i] is not None and v == present[i]]))
+    table, line_map, baskets, items = baskets_table(rows)
+    return Converted(table, line_map, f"a Weka ARFF file of one-hot baskets ({len(names)} attributes, each an item "
+                                      f"a row holds or not): {baskets:,} baskets of {items:,} items, each read with "
+                                      "its line number as its id")
 
 
 _ARFF_FIELD = re.compile(r"""\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([^,]*?))\s*(?:,|$)""")
@@ -284,7 +333,7 @@ SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSER
 """The start of ``mysqldump`` / ``pg_dump`` output, or an INSERT statement at a line's start."""
 SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*+|#[^\n]*+|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
-                        rb"|set\s+\w+\s*=|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
+                        rb"|set\s+\w+\s*=|set\s+names\s|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
                         rb"|start\s+transaction|print\s+N?')",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use

@@ -217,6 +217,8 @@ def load_generic(
             inter.loc[empty, "event_type"] = "purchase"
     if (note := _ratings_note(inter, interactions)) is not None:
         report.notes.append(note)
+    if (note := _counts_note(inter, interactions)) is not None:
+        report.notes.append(note)
     # (Not where each basket is its shopper: a big basket is then no guest id.)
     baskets_as_shoppers = bool((inter["user_id"] == inter.get("session_id", "")).all())
     for col in ("item_id", "user_id"):
@@ -539,6 +541,32 @@ RECOMMEND_KEYS = ("recommend", "recommended", "isrecommended", "votedup", "would
 """Header names of a review's yes-or-no recommendation (Steam's ``recommend``, ``voted_up``)."""
 
 
+COUNT_KEYS = ("weight", "playcount", "plays", "listens", "listencount", "scrobbles", "visits", "clicks", "views",
+              "viewcount", "freq", "frequency")
+"""Header names of a column that may count a shopper's uses of an item (Last.fm 2k's
+``user_artists.dat``: ``weight``, the plays)."""
+
+
+def _counts_note(inter: pd.DataFrame, file: Path) -> str | None:
+    """A note where a column under a count's name (:data:`COUNT_KEYS`) holds whole numbers
+    of which the median line's is 2 or more, and no quantity was read: each line counts
+    once, however many plays it stands for (Last.fm's 13 and 43,864 plays alike; the
+    column had been dropped without a word: real182-au)."""
+    if "quantity" in inter and inter["quantity"].notna().any():
+        return None
+    for col, (raw, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in COUNT_KEYS:
+            continue
+        values = pd.to_numeric(inter[col].astype(str).str.strip(), errors="coerce")
+        given = values.dropna()
+        if len(given) < 0.9 * len(values) or not len(given) or (given % 1 != 0).any() or given.median() < 2:
+            continue
+        return (f"{file}: column {raw!r} (whole numbers, {given.min():,.0f} to {given.max():,.0f}, median "
+                f"{given.median():,.0f}) not read: each line counts once, whatever it says; if it counts the "
+                "shopper's plays, visits or units of the item, name it 'quantity' and it is read as the units")
+    return None
+
+
 def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
     """A rating column is not read, so a 1-star line trains as a like: say so, with how
     many lines rate below the middle of the column's scale. Documented, but nothing in a
@@ -782,6 +810,15 @@ def _separate_assortments(inter: pd.DataFrame, file: Path) -> str | None:
     shared = float((in_stores[item_codes[lines]] > 1).mean())
     if shared >= SHARED_ASSORTMENT:
         return None
+    raw = inter.attrs.get("source_names", {}).get("store_id", "store_id")
+    if stores >= 20 and shared < 0.05:
+        # (a marketplace's sellers: Shopee's 'shopId', 228 shops of one or two laptops each,
+        # had been told to train 228 bundles; real180-au)
+        return (f"{file}: {stores} stores ({raw!r}, read as store_id) and {shared:.0%} of the lines are of items sold "
+                "in more than one: each item is one store's alone, as a marketplace's sellers' are; if they are "
+                "sellers, not shops a device stands in, rename the column so it is not read as the store; if they "
+                "are shops, train a bundle per store (its lines only) or send each device a stock of 0 for what its "
+                "store does not sell")
     return (f"{file}: {stores} stores (store_id) of which only {shared:.0%} of the lines are of items sold in more "
             "than one: one bundle serves every store, so its lists for a shopper the device does not know mix the "
             "stores' items, and a device hides an item only when its stock says so; train a bundle per store (its "
@@ -1636,7 +1673,10 @@ def _histories_then_targets(inter: pd.DataFrame, file: Path, report: IngestRepor
 
 
 PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "friend", "friends", "friendship",
-                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers"})
+                               "friendships", "socialnet", "follow", "follows", "following", "followee", "followers",
+                               # (a Douban social recommender's 'social_info.txt', follower then
+                               # followee, had been read as 580 purchases; real182-au)
+                               "social"})
 """Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
 Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
 ``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""

@@ -714,6 +714,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         wide = wide_table(columns)
         if wide:
             raise NoHeaderError(wide)
+        if _text_boxes(columns):
+            # (ICDAR SROIE's receipt OCR: 'x1,y1,x2,y2,x3,y3,x4,y4,text'; 15,150 boxes of 300
+            # receipts had been read as purchases, column 1 the shopper; real185-au)
+            raise NoHeaderError("its lines are text boxes: eight pixel coordinates, then a line of text (a receipt "
+                                "OCR's output, as ICDAR SROIE writes it), no shoppers' purchases; give the receipts' "
+                                "lines as a table (a receipt id, the product, the date)")
         features = [i for i, col in enumerate(columns) if i and col
                     and sum(bool(_FEATURE.fullmatch(v)) and not _CLOCK_TIME.fullmatch(v) for v in col) >= 0.8 * len(col)]
         # (a label first: two columns of clock times, '14:41', '10:27:00', are no features; session
@@ -749,8 +755,12 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                     "never fall: the lines are in their order), column 3 not read (each event's size, 1 on every "
                     "line): cSPADE's sequence layout")
         records = Counter(r[0].strip() for r in all_rows if r)
+        first_kind = next((r[0].strip() for r in all_rows if r), "")
+        # (the first line a header record of its own, once, as the invoice's 'H': a file whose
+        # first field is a gender, M or F, with two lines widened by a comma is a table;
+        # review 68)
         if (len(records) in (2, 3, 4) and all(re.fullmatch(r"[A-Z]", k) for k in records)
-                and len({len(r) for r in all_rows if r}) >= 2):
+                and records[first_kind] == 1 and len({len(r) for r in all_rows if r}) >= 2):
             # Marg's and Busy's invoice files: a header record ('H'), item lines ('T') and a
             # footer ('F'), each its own fields; the manufacturers' codes had been read as the
             # shoppers of their own names (real175-au)
@@ -1140,6 +1150,17 @@ def _numbered_by(columns: list[list[str]], at: int, times: list[str] | None) -> 
                 run[0] == 10 for run in runs_of) >= 0.9 * len(runs_of):
             return c
     return None
+
+
+def _text_boxes(columns: list[list[str]]) -> bool:
+    """Whether the first eight columns are a box's four corners in whole pixels, upright
+    (x1 = x4 and y1 = y2 on nine lines in ten), and a ninth holds text: OCR output."""
+    if len(columns) < 9 or len(columns[0]) < 5:
+        return False
+    if not all(v.isdigit() for col in columns[:8] for v in col):
+        return False
+    upright = sum(a == d and b == c for a, b, c, d in zip(columns[0], columns[1], columns[3], columns[6], strict=True))
+    return upright >= 0.9 * len(columns[0]) and any(not v.replace(".", "").isdigit() for v in columns[8])
 
 
 def _spade_events(columns: list[list[str]]) -> bool:

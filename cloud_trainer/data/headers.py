@@ -287,7 +287,7 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # times where the name says it is one (Coveo's 'server_timestamp_epoch_ms'); any other
     # written times the reader parses.
     # (a planned date only where no other column holds times, in any pass)
-    planned = {i for i in columns if _PLANNED.search(key := header_key(header[i])) or NOT_A_SALES_DATE.search(key)}
+    planned = {i for i in columns if _PLANNED.search(header_key(header[i]))}
     passes = (lambda i, v: headerless.is_time(v, epochs=False),
               lambda i, v: (bool(_NAMES_A_UNIX_TIME.search(header[i].lower())) and headerless.is_time(v))
               or _dated_seconds(header[i], v),
@@ -299,17 +299,22 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     for group, found in product((False, True), passes):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
         if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)
-                     or _JOINED.search(first)):
+                     or _JOINED.search(first) or NOT_A_SALES_DATE.search(first)):
             # A record's last change or a person's date first: a creation or an action's
             # time before any other, a person's last (not a shopper's own creation:
             # 'customer_created_at' is a sign-up; session an's review). A start first gives
-            # way to those only (the sort keeps the file's order among equals).
+            # way to those only (the sort keeps the file's order among equals). A delivery's
+            # or a shipment's date after the order's, before a change or a person's date (a
+            # Danish 'Leveringsdato' had timed a file beside its 'Ordredato'; a courier's
+            # 'Delivered At' beside 'Last Updated' stays the time: review 68).
             def rank(i: int) -> int:
                 key = header_key(header[i])
                 if _OF_A_PERSON.search(key):
                     return 4
                 if _UPDATED.search(key) or _NOT_THE_LINES.search(key):
                     return 3
+                if NOT_A_SALES_DATE.search(key):
+                    return 2
                 return 0 if _CREATED.search(key) or _DONE.search(key) else 1
 
             hits.sort(key=rank)

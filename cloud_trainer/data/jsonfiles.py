@@ -1063,7 +1063,8 @@ def _unbagged(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_array(raw: bytes) -> Converted:
-    text = raw.decode("utf-8", errors="replace")
+    # (a byte order mark first, as PowerShell 5 and Notepad save UTF-8: json refused it; review 68)
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     cut = ""
     try:
         value = json.loads(text)
@@ -1071,7 +1072,7 @@ def json_array(raw: bytes) -> Converted:
         value = _cut_array(text)
         if value is None:
             raise FormatError(f"a JSON array that does not parse (line {exc.lineno}: {exc.msg})") from None
-        cut = (f" cut off in its element {len(value) + 1:,} (line {exc.lineno}: {exc.msg}; the file ends there, "
+        cut = (f" cut off after its element {len(value):,} (line {exc.lineno}: {exc.msg}; the file ends there, "
                f"as an upload's size limit leaves it): its {len(value):,} whole elements read")
     records = [v for v in value if isinstance(v, dict)]
     if len(records) != len(value):
@@ -1090,28 +1091,28 @@ def _cut_array(text: str) -> list[Any] | None:
     error before the last element is no cut, and stays the file's error."""
     decoder = json.JSONDecoder()
     at = text.find("[")
-    if at < 0 or text[:at].strip():
-        return None
+    if at < 0 or text[:at].strip() or text.rstrip().endswith("]"):
+        return None  # (an array that ends with its ']' is no cut: its error is in it; review 68)
     values: list[Any] = []
     at += 1
     while True:
         while at < len(text) and (text[at].isspace() or text[at] == ","):
             at += 1
-        if at >= len(text) or text[at] == "]":
+        if at >= len(text):
+            # (cut between two elements, after a '},': 'head -n 301' of an array written a
+            # record a line; review 68)
+            return values if len(values) >= 10 else None
+        if text[at] == "]":
             return None  # (it ended well: the error was elsewhere)
         try:
             value, at = decoder.raw_decode(text, at)
-        except json.JSONDecodeError:
-            # Cut only where the rest is one element's start that runs to the end of the text.
-            return values if len(values) >= 10 and not _another_element(text, at) else None
+        except json.JSONDecodeError as exc:
+            # Cut only where the element's error is the text's end: its string or its value
+            # runs out there (an order's own nested items had looked like more elements after
+            # the error, and the cut refused; review 68).
+            ran_out = exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()) - 1
+            return values if len(values) >= 10 and ran_out else None
         values.append(value)
-
-
-def _another_element(text: str, at: int) -> bool:
-    """Whether the text after ``at`` (where an element fails to parse) holds another whole
-    element: then the error is in the middle, not a cut at the end."""
-    rest = text[at:]
-    return bool(re.search(r"\}\s*,\s*\{", rest))
 
 
 _DJANGO_KEYS = frozenset({"order", "cart", "basket", "invoice", "receipt", "transaction", "user", "customer",

@@ -15,6 +15,7 @@ line that cannot be read is a bad row naming its line (:func:`skip_rows`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -999,7 +1000,8 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     parts, how = found
     name = inter.attrs.get("source_names", {}).get("item_id", "item_id")
     lines = len(inter)
-    out = inter.assign(item_id=parts).explode("item_id", ignore_index=True)
+    parallel = _parallel_list_columns(inter, parts)
+    out = inter.assign(item_id=parts, **parallel).explode(["item_id", *parallel], ignore_index=True)
     # An empty list '[]' is a line with no item: a bad row of its own.
     out = skip_rows(out, out["item_id"].isna().to_numpy(), "item_id", str(file), report,
                     lambda _v: "an empty list of items")
@@ -1018,8 +1020,39 @@ def item_lists(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     if "session_id" not in out:
         # The line is the basket: its items were bought together.
         out["session_id"] = "line " + out["_line"].astype(str)
+    beside = ", ".join(repr(inter.attrs.get("source_names", {}).get(c, c)) for c in parallel)
     report.notes.append(f"{file}: column {name!r} holds {how} ({cells.iloc[0][:60]!r}): read as one row per "
-                        f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket")
+                        f"item, {lines:,} lines -> {len(out):,} rows, each line's items one basket"
+                        + (f" ({beside}: lists as long, read item by item)" if parallel else ""))
+    return out
+
+
+def _parallel_list_columns(inter: pd.DataFrame, parts: list) -> dict[str, list]:
+    """Other columns whose every cell is a JSON list as long as its line's list of items
+    (a receipt's ``Product_Name`` beside its ``Product_Code``): each cell's values, to go
+    with its items one by one. Copied whole to each item, the names had been list text,
+    and each product 'carried three names' (real176-au). Only columns the schema does not
+    read (a name, a size)."""
+    out: dict[str, list] = {}
+    for column in inter.columns:
+        if column in INTERACTION_COLUMNS or column.startswith("_"):
+            continue
+        cells = inter[column].astype(str).str.strip()
+        if not cells.str.startswith("[").all():
+            continue
+        values = []
+        for cell, items in zip(cells, parts, strict=True):
+            try:
+                listed = json.loads(cell)
+            except ValueError:
+                break
+            if not isinstance(listed, list) or not isinstance(items, list) or len(listed) != len(items) or any(
+                    isinstance(v, (list, dict)) for v in listed):
+                break
+            values.append(listed)
+        else:
+            if values:
+                out[column] = values
     return out
 
 
@@ -1499,8 +1532,9 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         cancelled_at = key in CANCEL_TIME_KEYS
         deleted_at = key in DELETED_TIME_KEYS
         valid = key in VALID_FLAG_KEYS
+        rejected = key in REJECTION_KEYS
         if key not in REFUND_FLAG_KEYS and key not in _DELETED_KEYS and not status and not cancelled_at and not valid \
-                and not deleted_at:
+                and not deleted_at and not rejected:
             continue
         given = inter[col].astype(str).str.strip()
         if "session_id" in inter and (status or cancelled_at):
@@ -1525,6 +1559,12 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             hit = hit & ~((years <= 1970) | (years >= 9000)).to_numpy()
             if _of_the_item(inter, hit) or _joined_delete_times(inter, values, hit):
                 continue  # (a joined product's, variant's, store's or customer's own delete: the sales stand)
+        elif rejected:
+            # (SAP's reason for rejection on an order line, 'Credit block', 'No stock': the line
+            # was never delivered, its confirmed quantity 0; 57 such lines had been purchases;
+            # real188-au)
+            hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.isin(_NO | _NO_FLAG)
+                   & ~values.isin(("none", "-", "n/a", "na"))).to_numpy()
         elif len(distinct) > 50:
             continue
         elif key in _TEST_FLAG_KEYS and distinct <= _YES | _NO and values.isin(_YES).mean() > 0.1:
@@ -1591,6 +1631,11 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
     return left_out(inter, drop, file, report,
                      f"{n:,} lines are refunds, returns, cancellations or sales never made ({'; '.join(said)}): "
                      "no purchase")
+
+
+REJECTION_KEYS = ("rejectionreason", "reasonforrejection", "rejectreason", "absagegrund", "motivorechazo")
+"""Header names of an order line's reason for rejection (SAP's ``ABGRU``, 'Reason for
+rejection'; German 'Absagegrund'): a line with one given was never delivered."""
 
 
 _SUBSCRIPTION_KEY = re.compile(r"^mrr|currentterm|billingcycle|billingperiod|trialend|^subscription(?:id|status)?$")
@@ -1786,7 +1831,9 @@ SERVICE_NAMES = frozenset({
     # (Zoho Books' 'Shipping Charges' on its invoices' lines, plural; real111-aq)
     "shipping charges", "delivery charges", "service charges", "shipping costs", "shipping fees", "delivery fees",
     "handling charge", "handling charges", "freight", "freight charge", "freight charges", "courier charge",
-    "courier charges", "packing charge", "packing charges"})
+    "courier charges", "packing charge", "packing charges",
+    # (Canadian and US tills' environmental charges; real185-au)
+    "enviro fee", "environmental fee", "eco fee", "ecofee", "recycling fee", "bottle fee", "crv", "container deposit"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product), and without

@@ -29,6 +29,7 @@ SQUARE_TOTAL_KEYS = ("productsales", "grosssales", "netsales")
 they differ within an order (:func:`_order_total`; session am's review)."""
 
 LINE_TOTAL_KEYS = ("linetotal", "lineamount", "linevalue", "extendedprice", "salesvalue", "salesamount",
+                   "unitspend",  # (pyretailscience's line spend, unit price times units; real183-au)
                    "salesprice", "銷售價格", "销售价格", "銷售金額", "销售金额",
                    # (a furniture shop's cleaned ' total_sales ' beside 'quantity'; round 46. After
                    # 'Sales_Price', which a merch shop's unit price is beside its 'Total_Sales')

@@ -368,7 +368,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # Chinese and Japanese tills and Tianchi-style exports
                 "用户id", "用户", "顾客id", "客户id", "会员id", "顧客id", "会員id", "顧客番号", "顧客コード",
                 "顧客編號", "客戶id", "客戶編號", "會員id", "會員編號",  # Traditional (Taiwan: Ta-Feng's own file)
-                "客户名称", "客户编号", "客户",  # (a Chinese course's customer name and number; real178-au)
+                # (a Chinese course's customer number, then name; real178-au, review 68)
+                "客户编号", "客户名称", "客户",
                 # Hebrew, Arabic, Greek and Thai tills (charsets reads their code pages)
                 "מספרלקוח", "קודלקוח", "לקוח", "رقمالعميل", "كودالعميل", "العميل", "الزبون",
                 "اسمالعميل",  # (an Egyptian shop's customer name, its only id; real108-aq)
@@ -410,6 +411,9 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Billing)': its returning customers had been one-visit baskets; real179-au. Last:
                 # any other customer column comes first, and a bare 'phone' may be the store's)
                 "phone(billing)", "billingphone", "customerphone", "customerphonenumber", "buyerphone",
+                "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
+                # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
+                "kupac", "sifrakupca", "kupec", "купувач", "купец", "klijent", "klienti",
                 *USER_ALIASES[-2:])
 
 
@@ -424,7 +428,12 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # real141-as)
                 "beerbid", "wineid",
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
-                "asin", "upc", "ean", "product", "article", "item", "aid",
+                "asin", "upc", "ean",
+                # (a print-on-demand report's design, 'Work', beside its blank's type, 'Product':
+                # Redbubble's; two designs on one type of shirt had become two units of one;
+                # real186-au)
+                "work",
+                "product", "article", "item", "aid",
                 # an item's number before its description (Iowa's liquor sales: 45 names stood
                 # for 2-5 bottle sizes each, 61 % of the lines; real7-ag)
                 "itemnumber", "itemnbr", "itemno", "itemno.", "itemnum",
@@ -499,9 +508,13 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # (a Japanese receipt's and an office's product names, their only product id; real21-aj)
                 "商品名", "品名", "購入商品",
                 # (Simplified Chinese courses' product name, a restaurant's dish beside a blank
-                # 'bar_code', Tianchi's mother-and-baby 'auction_id', a basket file's bare 'Goods';
-                # real178-au)
-                "商品名称", "dishesid", "dishid", "auctionid", "goods",
+                # 'bar_code', Tianchi's mother-and-baby 'auction_id'; real178-au. Not a bare
+                # 'Goods': an invoice's amount of goods; review 68)
+                "商品名称", "dishesid", "dishid", "auctionid",
+                # (Balkan tills and ERPs: Croatian/Serbian 'Šifra artikla', 'Artikl', 'Artikal',
+                # Slovenian 'Izdelek', Macedonian 'Производ', Albanian 'Artikulli'; real184-au)
+                "sifraartikla", "sifraproizvoda", "sifra", "шифра", "kodi", "artikl", "artikal", "proizvod", "izdelek",
+                "производ", "артикл", "артикал", "artikulli",
                 "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
                 "codigoproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
@@ -577,6 +590,8 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "đongia", "dongia", "preciodelproducto",
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
+                 "wholesaleprice",  # (a drop-ship supplier's Wayfair purchase orders, a unit's; real178-au)
+                 "cijena", "jedinicnacijena", "cmimi",  # (Croatian, Serbian, Albanian; real184-au)
                  # (not 'final_price': an order's total in one file, a line's in another; session
                  # an's review)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
@@ -632,6 +647,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Korean; real24-aj. A date and time, '거래일시', before a date alone)
                         "판매일시", "주문일시", "거래일시", "판매일", "판매일자", "주문일", "주문일자", "거래일", "거래일자",
                         "дата", "датапродажи", "tarih", "islemtarihi",
+                        "datumivrijeme", "datumivreme", "датум", "датаивреме", "датумивреме",  # (real184-au)
                         "תאריךמכירה", "תאריך", "تاريخالبيع", "تاريخالفاتورة", "التاريخ", "تاریخ", "تاریخخرید", "تاریخفاکتور", "تاريخ", "تاريخفاکتور", "ημερομηνία",
                         "ημερομηνια", "วันที่ขาย", "วันที่",
                         *DAY_NUMBER_KEYS,
@@ -657,6 +673,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         # register's 'Bill Quantity', real175-au)
                         "quantityorderednew", "billquantity", "billqty", "billedquantity",
                         "buymount",  # (Tianchi's mother-and-baby purchases; real178-au)
+                        "kolicina", "количина", "sasia",  # (Balkan tills; real184-au)
+                        # (pyretailscience's 'unit_quantity'; Veepee's order lines' 'product_sold'; real183-au)
+                        "unitquantity", "productsold",
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
                         # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
                         "quantitypurchased", "itemspurchased",
@@ -721,6 +740,9 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
+                        # (a Croatian café's fiscal receipt 'Broj računa'; Macedonian, Bulgarian; real184-au)
+                        "brojracuna", "racunbroj", "бројнасметка", "номернабележка", "brojfiskalnogracuna",
+                        "stevilkaracuna", "бројрачуна", "nr.ifatures", "nrifatures", "numrifatures", "fiskalnibrojracuna",
                         "ticketid", "docnum", "ticket", "n°ticket", "noticket", "numeroticket", "scontrino",
                         "numeroscontrino", "receiptnumber", "saleid", "invoicenumber", "transactionnumber", "bonnummer", "belegnummer", "beleg", "kassenbon", "commande",
                         "numerocommande", "pedido", "numeropedido", "numerodeorden", "nrparagonu", "ventaid", "idventa",
@@ -891,12 +913,28 @@ def event_of_name(file: object) -> tuple[str | None, str | None]:
     is no 'views') that says which event its rows are (:data:`FILE_EVENT_WORDS`), and that
     event; ``(None, None)`` where no word says one, or words say two (``cart_orders.csv``:
     session ag's review)."""
-    name = re.sub(r"(?<![a-z])(?:(want[^a-z0-9]?)?to[^a-z0-9]read|(?:watch|wish|want)[^a-z0-9]list)(?![a-z])",
-                  lambda m: re.sub(r"[^a-z]", "", m.group(0)), Path(str(file)).name.lower())
-    said = [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", name) if w in FILE_EVENT_WORDS]
+    path = Path(str(file))
+    said = _event_words(path.name)
+    if not said and _PART_FILE.match(path.name.lower()):
+        # A Spark or pandas part file ('part-00000-...snappy.parquet') is named by its folder,
+        # past the partitions' 'key=value' ones: one part of 'silver/add_to_cart/
+        # event_date=2024-01-01/' had been read as purchases (real183-au).
+        folder = next((p for p in list(path.parents)[:4] if "=" not in p.name), None)
+        said = _event_words(folder.name) if folder is not None else []
     if not said or len({event for _, event in said}) > 1:
         return None, None
     return said[0]
+
+
+_PART_FILE = re.compile(r"part[-_.]?\d|\d+\.(?:parquet|csv|json)$")
+"""A part file's name (``part-00000-....parquet``, ``part-0.parquet``, ``0.parquet``)."""
+
+
+def _event_words(file_name: str) -> list[tuple[str, str]]:
+    """The words of a file's (or a folder's) name that say an event, with the event."""
+    name = re.sub(r"(?<![a-z])(?:(want[^a-z0-9]?)?to[^a-z0-9]read|(?:watch|wish|want)[^a-z0-9]list)(?![a-z])",
+                  lambda m: re.sub(r"[^a-z]", "", m.group(0)), file_name.lower())
+    return [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", name) if w in FILE_EVENT_WORDS]
 
 
 MISSING_VALUES = frozenset({"NA", "N/A", "#N/A", "nan", "NaN", "NULL", "null", "None", "none", "<NA>", "-", "\\N",

@@ -342,6 +342,8 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
         return blocks.basket_lines(text, first_line)
     if (cells := _quoted_cells(text)) is not None and baskets_a_line(cells, spec):
         return blocks.basket_lines(cells, first_line)
+    if (spmf := blocks.spmf_lines(text, first_line)) is not None:
+        return spmf
     if layout := sequences_a_line(text):
         # CiteULike's items.dat is its users.dat turned round: one article a line, then
         # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
@@ -774,7 +776,7 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   # (German and Dutch descriptions: a shop's 'beschreibung'; real142-as)
                                   r"|beschreibung|bezeichnung|omschrijving|libell"
                                   r"|course|module|book(?!ing|ed|.?(?:tod|dow|date|time|day|hour|week|month))|movie|(?<!ful)film|song|track|anime|game|listing|video"
-                                  r"|restaurant|hotel|sub.?category"
+                                  r"|restaurant|hotel|sub.?category|^business(?:.?id)?$"
                                   # (Steam's 'appid', no usual name: a client app's elsewhere; real40-am)
                                   r"|(?<![a-z])app.?id"
                                   # (a jewellery shop's 'pro_id' in every file, a fashion shop's
@@ -886,6 +888,11 @@ _NOT_LIKELY = re.compile(r"(?i)total|count|price|qty|quantit|amount|(?<![a-z])su
                          r"|(?<![a-z])(?:high|low|max|min|avg|average|mean)(?![a-z])"
                          # (a game's 'sum_gamerounds', a podcast's 'subscribers': counts; real40-am)
                          r"|subscribers|followers"
+                         # (an affiliate who earns the commission, no buyer: Shopee's 'Username
+                         # Affiliate'; real186-au)
+                         r"|affiliate"
+                         # (an app log's 'device.mobile_model_name': the user's phone, no product)
+                         r"|(?<![a-z])device"
                          # (a customer's age, gender or income: no id; real48-an)
                          r"|(?<![a-z])(?:age|gender|sex|income)(?![a-z])"
                          # (and camel-cased after the person: AliExpress feedback's 'buyerGender',
@@ -1408,7 +1415,11 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     # Japanese till's non-members, 'ZZ000000000000' on 36 % of its receipts' lines, which the
     # data set's own exercises leave out; round 44. Counted only for such ids: a count of
     # every shopper's lines cost a pass over a large file's column for none)
-    zeros = {v: int((values == v).sum()) for v in distinct if _ZEROS_ID.fullmatch(v.strip()) and v not in named}
+    # (or '-1' and '0', a numeric export's unknown customer from fillna(-1) or COALESCE, beside
+    # numbers: a Nike sales sample's guests, 25 % of its lines, had been one shopper; real187-au)
+    numbers = sum(v.strip().isdigit() for v in distinct[:1000]) >= 0.9 * min(len(distinct), 1000)
+    zeros = {v: int((values == v).sum()) for v in distinct if (_ZEROS_ID.fullmatch(v.strip()) or (
+        numbers and v.strip() in ("-1", "0", "-1.0", "0.0"))) and v not in named}
     named += sorted((v for v, n in zeros.items() if n * 10 >= len(values)), key=lambda v: -zeros[v])
     if not named:
         return values
@@ -1434,8 +1445,10 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     return values.where(~walk_in, ANONYMOUS_BASKET + visit)
 
 
-_MASKED = re.compile(r"\w\*{2,}(?:[\s.-]+\w\*{2,})*|\w+\*{3,}@[\w.-]+")
-"""A name masked for publishing: each word's first letter, then asterisks (``L****** P******``)."""
+_MASKED = re.compile(r"\w\*{2,}(?:[\s.-]+\w\*{2,})*|\w+\*{3,}@[\w.-]+|\+?\d{1,4}[\d\s-]*\*{3,}[\d\s-]*")
+"""A name masked for publishing: each word's first letter, then asterisks (``L****** P******``);
+an e-mail or a phone number so (``98******21``: a billing phone read as the shopper since
+round 47; review 68)."""
 
 
 def _masked_buyers(values: pd.Series, name: str, raw_name: str, report: IngestReport) -> pd.Series:
@@ -1639,8 +1652,9 @@ def _order_number_header(layout: _Layout, header: list[str], raw_header: list[st
     rows' values are not a count (whole numbers from 1): then each order is an anonymous
     shopper's visit, as a till's baskets are. Ozon's postings ('Номер заказа') had been
     refused for the missing shopper."""
+    # (R's write.csv after read.csv writes 'Order.Number': a Redbubble report; real186-au)
     at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
-               and header_key(h) in ORDER_NUMBER_KEYS), None)
+               and (header_key(h) in ORDER_NUMBER_KEYS or header_key(h).replace(".", "") in ORDER_NUMBER_KEYS)), None)
     if at is None:
         return header
     try:

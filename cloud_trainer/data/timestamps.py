@@ -399,7 +399,10 @@ def _summer_and_winter(values: pd.Series) -> bool:
         # UTC from another system beside a Paris winter's '+01:00'.
         month = pd.to_numeric(sample.str.extract(r"^\d{4}-(\d\d)")[0], errors="coerce").to_numpy()
         winter, summer = month[(minutes == 0).to_numpy()], month[(minutes == 60).to_numpy()]
-        return bool(((winter >= 10) | (winter <= 3)).all() and ((summer >= 3) & (summer <= 10)).all())
+        # (and a winter's month and a summer's each: a March export of a Berlin shop's '+01:00'
+        # beside UTC 'Z' lines is two clocks; review 68)
+        return bool(((winter >= 10) | (winter <= 3)).all() and ((summer >= 3) & (summer <= 10)).all()
+                    and ((winter >= 11) | (winter <= 2)).any() and ((summer >= 4) & (summer <= 9)).any())
     return True
 
 
@@ -794,21 +797,28 @@ BUDDHIST_ERA_OFFSET = 543
 """Years of the Thai solar calendar ahead of the Gregorian: 2567 is 2024."""
 
 
-_DAY_FIRST_WORDS = ("fecha", "datum", "tarih", "tanggal", "tarikh", "paivamaara", "ngay", "дата")
+_DAY_FIRST_WORDS = ("fecha", "datum", "tarih", "tanggal", "tarikh", "paivamaara", "ngay", "дата",
+                    # (French 'Date de commande', 'date_achat'; Arabic, Hebrew, Greek; review 68)
+                    "datede", "dated'", "dateachat", "datecommande", "datevente", "datefacture", "تاريخ", "תאריך",
+                    "ημερομηνια", "ημερομηνία")
 """'Date' in languages whose countries write the day first (Spanish, German and Dutch and
-the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian), anywhere in a
-header (:func:`.names.header_key`'s form: 'Bestelldatum', 'Sipariş Tarihi')."""
-_DAY_FIRST_ENDS = ("data", "dato", "pvm")
-"""... and those only at a header's start or end: Portuguese's, Italian's and Polish's
-'data' ('Data do Pedido', 'data_zamowienia'), not 'metadata'; Norwegian's and Danish's
-'dato' ('Ordredato'), not 'mandatory'; Finnish's 'pvm'."""
+the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian, French's 'date
+de ...', Arabic, Hebrew, Greek), anywhere in a header (:func:`.names.header_key`'s form:
+'Bestelldatum', 'Sipariş Tarihi')."""
+_DAY_FIRST_ENDS = ("dato", "pvm")
+"""... and those only at a header's start or end: Norwegian's and Danish's 'dato'
+('Ordredato'), not 'mandatory'; Finnish's 'pvm'."""
+_DATA = re.compile(r"data(?:d[aeio]|della|del)?(?:pedido|venda|compra|emissao|transacao|movimento|documento|nota|"
+                   r"ordine|vendita|acquisto|fattura|ora|hora|zamowienia|sprzedazy|zakupu|transakcji|faktury)?")
+"""Portuguese's, Italian's and Polish's 'data' as a whole header ('Data', 'Data do Pedido',
+'data_zamowienia', 'DataOra'), not English's ('Data Time', 'data_ts', 'metadata': review 68)."""
 
 
 def day_first_header(key: str) -> bool:
     """Whether a time column's header (as :func:`.names.header_key` writes it) is 'date' in
     a language whose countries write the day first."""
-    return any(w in key for w in _DAY_FIRST_WORDS) or any(key.startswith(w) or key.endswith(w)
-                                                          for w in _DAY_FIRST_ENDS)
+    return (any(w in key for w in _DAY_FIRST_WORDS) or bool(_DATA.fullmatch(key))
+            or any(key.startswith(w) or key.endswith(w) for w in _DAY_FIRST_ENDS))
 
 
 def numeric_dates(values: pd.Series, day_first: Callable[[], str | None] | None = None

@@ -8206,8 +8206,8 @@ def test_round_47_mining_formats_and_parallel_lists(tmp_path: Path) -> None:
 
 
 def test_round_48_readings(tmp_path: Path) -> None:
-    """Round 48's published files: SAP order lines with a reason for rejection; Redbubble's
-    design ('Work') beside its blank's type ('Product') and R's 'Order.Number'; Shopee
+    """Round 48's published files: SAP order lines with a reason for rejection; R's
+    'Order.Number' (a Redbubble report's); Shopee
     Indonesia's 'Kode Pesanan'; a supplier's 'PO Number' and 'Wholesale Price';
     pyretailscience's 'unit_quantity' and 'unit_spend'; a Spark part file under an
     'add_to_cart' folder; a Croatian till ('Fiskalni broj računa', 'Šifra', 'Količina',
@@ -8218,11 +8218,10 @@ def test_round_48_readings(tmp_path: Path) -> None:
                                 f"SO{100000 + k // 3},{1 + k % 3},SKU{k % 30:04d},{1 + k % 9},3220,"
                                 f"{'Credit block' if k % 10 == 0 else ''}"))
     assert len(inter) == 270
-    raw, _ = load_text(tmp_path, "artist-sales-report.csv", "Order.Number,Order.Date,Work,Product,Qty,Retail.Price\n"
-                       + "".join(f"{27990000 + k // 2},2019-07-{1 + k % 28:02d},Design {k % 40},"
-                                 f"{'Sticker' if k % 3 else 'Premium T-Shirt'},1,3.{k % 9}0\n" for k in range(300)))
-    inter = raw.interactions
-    assert inter["item_id"].str.startswith("Design").all() and inter["session_id"].nunique() == 150
+    raw, _ = load_text(tmp_path, "artist-sales-report.csv", "Order.Number,Order.Date,Product,Qty,Retail.Price\n"
+                       + "".join(f"{27990000 + k // 2},2019-07-{1 + k % 28:02d},Design {k % 40},1,3.{k % 9}0\n"
+                                 for k in range(300)))
+    assert raw.interactions["session_id"].nunique() == 150
     for header in ("Kode Pesanan,Waktu Pesanan,Kode Produk,Jumlah", "PO Number,PO Date,Item Number,Quantity"):
         inter = interactions_of(tmp_path, "report.csv", header, lambda k: (
             f"25061{k // 3:05d},2025-06-{1 + k % 28:02d} 11:36,P{k % 40},{1 + k % 2}"))
@@ -8244,7 +8243,7 @@ def test_round_48_readings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "racuni.csv", "Fiskalni broj računa;Datum i vrijeme;Kupac;Šifra;Artikl;Količina;Cijena",
                             lambda k: f"{1 + k // 3}/P1/1;02.01.2026 09:{k % 60:02d}:22;;{100 + k % 30:04d};"
                                       f"KAVA {k % 30};1,0;3,30")
-    assert inter["item_id"].str.startswith("01").all() and inter["quantity"].eq(1).all()
+    assert inter["item_id"].str.startswith("KAVA").all() and inter["quantity"].eq(1).all()
     assert inter["user_id"].str.startswith("basket").all()
     inter = interactions_of(tmp_path, "nike.csv", "UserId,TransactionId,TransactionTime,ItemCode,NumberOfItemsPurchased",
                             lambda k: f"{-1 if k % 4 == 0 else 270000 + k % 40},{6300000 + k // 2},"
@@ -8336,3 +8335,92 @@ def test_review_68_narrowings(tmp_path: Path) -> None:
         load_dataset("csv", interactions=path)
     path.write_bytes("\ufeff[".encode() + ",".join(records[:200]).encode() + b"]")
     assert len(load_dataset("csv", interactions=path).interactions) == 400
+    # (and two of its misses: WooCommerce-style lists between semicolons; Java's
+    # ZonedDateTime with its region, '...+01:00[Europe/London]')
+    products = [f"Product {chr(65 + j)}" for j in range(24)]
+    inter = interactions_of(tmp_path, "orders.csv", "Date,Order #,Customer,Product(s)", lambda k: (
+        f"2024-01-{1 + k % 28:02d},#{1000 + k},C{k % 40},\"" + "; ".join(
+            f"{products[(k + 5 * j) % 24]} x {1 + (k + j) % 2}" for j in range(1 + k % 3)) + "\""))
+    assert set(inter["item_id"]) <= set(products)
+    inter = interactions_of(tmp_path, "events.csv", "user,item,created", lambda k: (
+        f"U{k % 40},I{k % 30},2024-{1 + k % 12:02d}-{1 + k % 28:02d}T{8 + k % 10:02d}:15"
+        f"{'+01:00' if 4 <= 1 + k % 12 <= 9 else 'Z'}[Europe/London]"))
+    assert len(inter) == 300 and (inter["timestamp"].dt.hour == 8 + inter.index % 10).all()
+
+
+def test_round_49_readings(tmp_path: Path) -> None:
+    """Round 49's published files: credit notes in a Spanish-language invoice export ('Tipo
+    documento' 'Nota de crédito', Peru's 'TIPCOMP' 07); 'Código de producto'; Meesho's 'Sub
+    Order No' and its status 'Reason for Credit Entry' (CANCELLED, RTO_COMPLETE); Shopee
+    Vietnam's 'Giá(₫)'; a headerless sample with two shoppers; JSON receipts with no id."""
+    for header, credit in (("Tipo documento", "Nota de crédito"), ("TIPCOMP", "07")):
+        inter = interactions_of(tmp_path, "ventas.csv", f"Cliente,Código de producto,Fecha,Cantidad,{header}", lambda k, c=credit: (
+            f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},1,{c if k % 10 == 0 else 'Factura' if c != '07' else '01'}"))
+        assert len(inter) == 270, header
+    inter = interactions_of(tmp_path, "orders_august.csv", "Reason for Credit Entry,Sub Order No,Order Date,SKU,Quantity",
+                            lambda k: f"{['DELIVERED', 'CANCELLED', 'RTO_COMPLETE', 'DELIVERED'][k % 4]},"
+                                      f"{2412000 + k // 2}_1,2025-08-{1 + k % 28:02d},SKU{k % 30},1")
+    assert len(inter) == 150 and inter["session_id"].str.endswith("_1").all()
+    inter = interactions_of(tmp_path, "AffiliateCommissionReport.csv", "ID đơn hàng,Thời gian đặt hàng,Item id,Giá(₫)",
+                            lambda k: f"{250600 + k // 2},2025-06-{1 + k % 28:02d} 10:00,{1000 + k % 30},{(10 + k % 9) * 1000}")
+    assert inter["price"].between(10000, 18000).all()
+    raw, _ = load_text(tmp_path, "transactions-sample.csv", "".join(
+        f"{86246 + 6 * (k // 150)},205,{[7, 63, 97][k % 3]},{[707, 6319, 9753][k % 3]}{k % 10},1035,{k % 30},"
+        f"2012-03-{1 + k % 28:02d},12,OZ,1,7.59\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 2
+    path = tmp_path / "receipts.json"
+    path.write_text(json.dumps([{"sklep": "biedronka", "data": f"2024-06-{1 + k % 28:02d}",
+                                 "items": [{"item_name": f"P{(k + j) % 30}", "qty": 1} for j in range(1 + k % 3)]}
+                                for k in range(120)]))
+    raw = load_dataset("csv", interactions=path)
+    assert raw.interactions["session_id"].nunique() == 120
+
+
+def test_review_69_narrowings(tmp_path: Path) -> None:
+    """Review 69: 'Data de Faturamento' is a day-first header and English 'Date Delivered'
+    none; the new quantity and price names come after the older ones ('Units Sold' before a
+    'Product Sold' name, 'Order Qty' before a pack's 'Unit Quantity', 'Retail Price' before
+    'Wholesale Price'); a return's rejection leaves the sale; a label-encoded customer 0 is a
+    shopper; 'social_ratings.txt' is ratings; 'user:item:rating' lines are no SPMF baskets;
+    a till line 'DUCK CONFIT' is no DuckDB file; a dealer's 'CRV' is no fee; an export of
+    many invoices, an 'H' record each, is typed records; pandas' '-1.0' is a guest."""
+    inter = interactions_of(tmp_path, "notas.csv", "Cliente,Produto,Data de Faturamento", lambda k: (
+        f"C{k % 40},P{k % 30},{1 + k % 10:02d}/03/2024"))
+    assert inter["timestamp"].dt.month.eq(3).all()
+    inter = interactions_of(tmp_path, "deliveries.csv", "Customer ID,SKU,Date Delivered", lambda k: (
+        f"C{k % 40},S{k % 30},01/{2 + k % 10:02d}/2024"))
+    assert inter["timestamp"].dt.month.eq(1).all()
+    inter = interactions_of(tmp_path, "sales.csv", "Customer,SKU,Product Sold,Units Sold,Unit Quantity,Order Qty,"
+                            "Wholesale Price,Retail Price,Date", lambda k: (
+                                f"C{k % 40},S{k % 30},Widget {k % 30},{1 + k % 3},12,{1 + k % 3},4.00,9.99,"
+                                f"2024-03-{1 + k % 28:02d}"))
+    assert inter["quantity"].max() == 3 and inter["price"].eq(9.99).all()
+    inter = interactions_of(tmp_path, "order_lines_export.csv", "Order ID,Order Date,Customer ID,SKU,Quantity,"
+                            "Rejection Reason", lambda k: (
+                                f"O{k},2024-04-{1 + k % 28:02d},CU{k % 40},SKU{k % 30},1,"
+                                f"{'Outside return window' if k % 8 == 0 else ''}"))
+    assert len(inter) == 300
+    inter = interactions_of(tmp_path, "dealer_orders.csv", "customer_id,order_id,product_id,quantity", lambda k: (
+        f"{k % 8},{k // 3},{(k * 7) % 50},1"))
+    assert inter["user_id"].eq("0").any()
+    raw, _ = load_text(tmp_path, "social_ratings.txt", "".join(f"{1 + k % 60} {1 + (k * 7) % 60} {1 + k % 5}\n"
+                                                              for k in range(300)))
+    assert len(raw.interactions) == 300
+    with pytest.raises(DataError) as refused:  # (refused, as before: no layout says what its colons are)
+        load_text(tmp_path, "ratings_colon.txt", "".join(f"{1 + k % 40}:{100 + k % 30}:{1 + k % 5}\n" for k in range(300)))
+    assert "SPMF" not in str(refused.value)
+    raw, _ = load_text(tmp_path, "pos_lines.csv", "".join(
+        f"{1000231 + k % 40},{'DUCK CONFIT' if k % 5 == 0 else f'DISH {k % 30}'},1,2024-05-{1 + k % 28:02d} 19:00\n"
+        for k in range(300)))
+    assert raw.interactions["item_id"].eq("DUCK CONFIT").any()
+    inter = interactions_of(tmp_path, "dealer_sales.csv", "Customer ID,Item,Sale Date", lambda k: (
+        f"C{k % 40},{'CRV' if k % 5 == 0 else f'Model {k % 30}'},2024-03-{1 + k % 28:02d}"))
+    assert inter["item_id"].eq("CRV").any()
+    invoices = "".join(f"H,INV{k:04d},2024-03-{1 + k % 28:02d},CUST{k % 9}\n" + "".join(
+        f"T,INV{k:04d},ITEM{(k + j) % 30},1,50.00,GST18\n" for j in range(1 + k % 4)) for k in range(60))
+    with pytest.raises(DataError, match="typed records"):
+        load_text(tmp_path, "marg_sales.txt", invoices)
+    inter = interactions_of(tmp_path, "nike.csv", "UserId,TransactionId,TransactionTime,ItemCode", lambda k: (
+        f"{-1.0 if k % 4 == 0 else 270001.0 + k % 40},{6300000 + k // 2},2018-11-{1 + k % 28:02d} 12:13:00,"
+        f"{460000 + k % 30}"))
+    assert not inter["user_id"].isin(["-1", "-1.0"]).any()

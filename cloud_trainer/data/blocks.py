@@ -475,7 +475,11 @@ def spmf_lines(text: str, first_line: int = 1) -> Converted | None:
             f"(SPMF's sequence layout): {len(lines):,} shoppers (each named by its line, 'line N'), {len(items):,} "
             "items, each itemset one basket in its place"))
     parsed = [_SPMF_UTILITY.fullmatch(line) for line in head]
-    if all(m is not None and len(m[1].split()) == len(m[3].split()) for m in parsed):
+    # (and the total the sum of the utilities, as SPMF writes it: 'user:item:rating' lines are
+    # no baskets; review 69)
+    if all(m is not None and len(m[1].split()) == len(m[3].split())
+           and abs(sum(float(u) for u in m[3].split()) - float(m[2])) <= 0.01 * max(float(m[2]), 1.0)
+           for m in parsed):
         rows = [(number, "", m[1].split()) for number, line in lines
                 if (m := _SPMF_UTILITY.fullmatch(line)) is not None]
         table, line_map, baskets, n_items = baskets_table(rows)

@@ -36,7 +36,8 @@ from .timestamps import DAY_ZERO, month_number
 ORDER_NUMBER_KEYS = ("ordernumber", "orderno", "ordernr", "ordernummer", "order#", "orderno.", "receipt", "siparisnumarasi",
                      "siparisno", "номерзаказа",  # (Trendyol, Ozon)
                      "ponumber", "pono", "ponum", "sonum",  # (a supplier's purchase orders from Wayfair, 'PO Number'; real178-au)
-                     "kodepesanan", "nopesanan", "nomorpesanan")  # (Shopee Indonesia's order code; real186-au)
+                     "kodepesanan", "nopesanan", "nomorpesanan",  # (Shopee Indonesia's order code; real186-au)
+                     "suborderno", "subordernumber")  # (Meesho's order lines, 'Sub Order No'; real191-au)
 """An order's number: the basket where the column read as it names each line alone
 (:func:`better_basket_column`). Not a basket by name: Instacart's ``order_number``
 counts a shopper's orders (:mod:`.clocks`)."""

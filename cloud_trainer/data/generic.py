@@ -1680,6 +1680,9 @@ PEOPLE_LINK_WORDS = frozenset({"links", "trust", "trusts", "trustnetwork", "frie
 """Words of a file's name that say its lines link people: DiffNet's ``yelp.links``,
 Epinions' and SELFRec's ``trust.txt``, Last.fm's ``user_friends.dat``; and RecBole's
 ``.net`` extension (not the word 'net': a shop's ``net_sales.csv``)."""
+_WHAT_PEOPLE_DID = frozenset({"rating", "ratings", "purchase", "purchases", "order", "orders", "review", "reviews",
+                              "clicks", "views", "buys", "interactions", "transactions", "sales"})
+"""Words of a file's name that say its lines are what people did, beside 'social'."""
 MESSAGE_WORDS = frozenset({"msg", "msgs", "message", "messages", "email", "emails", "mail", "mails", "sms", "calls",
                            "contacts"})
 """The last word of a file's name that says its lines are who wrote to whom (SNAP's
@@ -1712,6 +1715,8 @@ def _social_graph(inter: pd.DataFrame, file: Path) -> str | None:
     shared = len(np.intersect1d(u.astype(str), i.astype(str)))
     stem = _name_words(file.name.split(".")[0])  # (a message word only last: 'mail_orders.txt' is orders)
     said = set(_name_words(file.name)) & PEOPLE_LINK_WORDS | ({stem[-1]} & MESSAGE_WORDS if stem else set())
+    if said == {"social"} and set(_name_words(file.name)) & _WHAT_PEOPLE_DID:
+        said = set()  # ('social_ratings.txt', 'x_social_purchases.txt': what people did; review 69)
     said |= {file.suffix} if file.suffix.lower() == ".net" else set()
     # (Only a file without a header: a headed purchase log named 'friends_and_family_sale'
     # or 'orders_following_promo' says what its columns are; session aj's review.)

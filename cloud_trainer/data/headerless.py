@@ -478,7 +478,13 @@ def _can_be_id(col: list[str]) -> bool:
         # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44.
         # Most words lower case: a marketplace's long capitalised titles are ids; review 66)
         return False
-    return len(filled) < 50 or len(set(filled)) > 2
+    # (two values that look like ids, four characters or more with a digit, are two
+    # shoppers: a sample cut from the head of a log sorted by shopper, AVS's '86246' and
+    # '86252', had given the shopper's place to the department; real191-au. Not 'true' and
+    # 'false', 'cash' and 'card')
+    values = set(filled)
+    return len(filled) < 50 or len(values) > 2 or (
+        len(values) == 2 and all(re.fullmatch(r"[A-Za-z0-9_.-]{4,}", v) and any(c.isdigit() for c in v) for v in values))
 
 
 WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
@@ -755,12 +761,13 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                     "never fall: the lines are in their order), column 3 not read (each event's size, 1 on every "
                     "line): cSPADE's sequence layout")
         records = Counter(r[0].strip() for r in all_rows if r)
-        first_kind = next((r[0].strip() for r in all_rows if r), "")
-        # (the first line a header record of its own, once, as the invoice's 'H': a file whose
-        # first field is a gender, M or F, with two lines widened by a comma is a table;
-        # review 68)
+        # (each type its own width, as an invoice's 'H', 'T' and 'F' have: a file whose first
+        # field is a gender, M or F, with two lines widened by a comma, is a table; reviews 68
+        # and 69: an export of many invoices, an 'H' for each, is still typed records)
+        widths_of = {k: Counter(len(r) for r in all_rows if r and r[0].strip() == k).most_common(1)[0][0]
+                     for k in records}
         if (len(records) in (2, 3, 4) and all(re.fullmatch(r"[A-Z]", k) for k in records)
-                and records[first_kind] == 1 and len({len(r) for r in all_rows if r}) >= 2):
+                and len(set(widths_of.values())) >= 2):
             # Marg's and Busy's invoice files: a header record ('H'), item lines ('T') and a
             # footer ('F'), each its own fields; the manufacturers' codes had been read as the
             # shoppers of their own names (real175-au)

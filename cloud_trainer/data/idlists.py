@@ -71,12 +71,13 @@ NEXT_COUNTED = re.compile(r",\s*(?=\d{1,3}(?:\.\d+)?\s?[x×]\s+\D)", re.IGNORECA
 """Where such a list moves to its next dish: a comma inside a name is no such place."""
 
 
-COUNTED_AFTER = re.compile(r"\s*(\S.*?)\s[x×]\s?(\d{1,3})\s*(?:,|$)", re.IGNORECASE | re.DOTALL)
+COUNTED_AFTER = re.compile(r"\s*(\S.*?)\s[x×]\s?(\d{1,3})\s*(?:[,;|\n]|$)", re.IGNORECASE | re.DOTALL)
 """One product of a list whose counts come after the names, ``Product A x 1, Product B x
 2`` (WooCommerce's Analytics > Orders 'Product(s)': every product with its count, ``x 1``
 too; real179-au). Found from a cell's start, each ends at its count: a comma inside a
-name is no place to split."""
-_ALL_COUNTED_AFTER = re.compile(r"(?:\s*\S.*?\s[x×]\s?\d{1,3}\s*(?:,|$))+", re.IGNORECASE | re.DOTALL)
+name is no place to split. Between them a comma, a semicolon, a pipe or a line break
+(review 68)."""
+_ALL_COUNTED_AFTER = re.compile(r"(?:\s*\S.*?\s[x×]\s?\d{1,3}\s*(?:[,;|\n]|$))+", re.IGNORECASE | re.DOTALL)
 
 
 def counted_text(cells: list[str]) -> bool:

@@ -1214,6 +1214,17 @@ def json_baskets(raw: bytes) -> Converted | None:
                      f"baskets of {items:,} items; errors give the basket's place, from 1, as the line)")
 
 
+_ID_KEY = re.compile(r"(?i)(?:^|[_\W])(?:id|uuid|guid|no|nr|num|number|code|key)$|(?:id|number|nummer|numero)$|^_?id")
+"""A record's key that may name it (``orderId``, ``_id``, ``receipt_no``, ``ticket_number``)."""
+
+
+def _dated_elements(records: list[dict[str, Any]], nested: str) -> bool:
+    """Whether the listed elements carry their own times: a customer's record of dated
+    transactions, no receipt (each had become one basket a year long; the harness)."""
+    return any(isinstance(e, dict) and any(re.search(r"(?i)date|time|created|day", str(k)) for k in e)
+               for r in records if isinstance(r.get(nested), list) for e in r[nested][:5])
+
+
 def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -> Converted:
     """Whole records (a JSON array's, a Parquet file's) as CSV text, a record's list of
     line items one row each as JSON lines are read (WooCommerce's REST orders'
@@ -1238,6 +1249,14 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
         raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
     if nested is not None and (dish := _listed_ids_as_items(records, nested, rows, line_map)) is not None:
         rows, kind = dish, f"{kind}; each listed line's own 'id' is its product, some the same in other {unit}"
+    elif nested is not None and rows and not any(_ID_KEY.search(str(k)) for r in records[:100] for k in r
+                                                 if k != nested) and not _dated_elements(records[:100], nested):
+        # A receipt's products listed in it, and nothing to name the receipt by (a personal
+        # scraper's Biedronka and Costco receipts: refused, 'missing user_id'; real192-au):
+        # each element's lines are one basket, named by its number.
+        for row, at in zip(rows, line_map, strict=True):
+            row.setdefault("receipt_id", f"element {at}")
+        kind = f"{kind}; no field names the {unit[:-1]}, so each one's {nested!r} lines are one basket, its number"
     said = (f"{len(records):,} {unit}" if nested is None else
             f"{len(rows):,} rows from {len(records):,} {unit}' {nested!r} lists, one row per element with the "
             f"other fields{_empty_lists(empty, nested)}")

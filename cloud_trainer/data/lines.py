@@ -972,7 +972,7 @@ def _counted_parts(cells: pd.Series) -> tuple[list, str] | None:
         return None
     if counts_after([c for c in cells.tolist() if c.strip()][:1000]):
         return ([[(n.strip(), float(k), None) for n, k in COUNTED_AFTER.findall(cell)] or [(cell.strip(), None, None)]
-                 for cell in cells], "each order's products, each count after its name, commas between them")
+                 for cell in cells], "each order's products, each count after its name")
 
     def dish(piece: str) -> tuple[str, float | None, None]:
         counted = COUNTED_TEXT.fullmatch(piece)
@@ -1093,6 +1093,7 @@ STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype
                "displayfinancialstatus",  # (Shopify's GraphQL and bulk exports)
                "statut", "durum", "статус", "stav",  # (French, Turkish, Russian, Czech marketplaces)
                "etat", "etatdelacommande",  # (WooCommerce's orders in French, 'État'; real179-au)
+               "reasonforcreditentry",  # (Meesho's orders: its status, CANCELLED, RTO_COMPLETE; real191-au)
                "tipetransaksi", "statustransaksi",  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
                # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
                # no sale undone; session ao's review)
@@ -1106,16 +1107,27 @@ STATUS_WORDS = ("status", "stato", "estado", "trangthai", "상태", "状态", "�
 """Status in the languages of the probed marketplaces' exports: Allegro's and Tokopedia's
 ``Status`` (``Status Terakhir``), PrestaShop Italia's ``stato``, Shopee Vietnam's ``Trạng
 Thái Đơn Hàng``, Naver's ``주문상태``, Chinese ``订单状态``."""
-DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype")
+DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype",
+                 # (Spanish-language invoicing: 'Tipo documento', Peru's SUNAT 'TIPCOMP', Mexico's
+                 # 'TipoDeComprobante'; real193-au)
+                 "tipodocumento", "tipodedocumento", "tipodoc", "tipocomprobante", "tipodecomprobante", "tipcomp",
+                 "tipocomp")
 """An ERP's document type column: Sage 50's ``INVOICE_OR_CREDIT`` (Invoice / Credit), SAP
 Business One's ``Doc. Type`` (IN / CN): a credit note gives a sale back."""
-CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito"})
+CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito", "notacredito",
+                          "notadecreditoelectronica", "notacreditoelectronica",
+                          # (the tax offices' codes of a credit note: SUNAT's '07', the CFDI's 'E',
+                          # egreso; only in a document type column; real193-au)
+                          "07", "e"})
 """A credit note, in a document type column only (elsewhere ``Credit`` is a card payment);
 ``Credit Memo`` and ``Credit Note`` say so in any status column (:data:`REFUND_WORDS`)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
                           "cancel",  # (Amazon.in's MTR report's 'Transaction Type' Cancel; round 44)
                           # (a B2B app's undelivered lines, an order marked invalid; round 45)
                           "faileddelivery", "deliveryfailed", "invalidorder",
+                          # (an Indian marketplace's parcel refused and sent back: Meesho's
+                          # RTO_COMPLETE, 'return to origin'; real191-au)
+                          "rto",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
                           "rimborsato", "rejected", "orderrefunded", "ordercanceled",
@@ -1565,6 +1577,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             # real188-au)
             hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.isin(_NO | _NO_FLAG)
                    & ~values.isin(("none", "-", "n/a", "na"))).to_numpy()
+            if values.str.contains(r"return|refund|rma|exchange|warrant|retour|devol", regex=True).any():
+                continue  # (a return's rejection, 'Outside return window': the sale stands; review 69)
         elif len(distinct) > 50:
             continue
         elif key in _TEST_FLAG_KEYS and distinct <= _YES | _NO and values.isin(_YES).mean() > 0.1:
@@ -1833,7 +1847,7 @@ SERVICE_NAMES = frozenset({
     "handling charge", "handling charges", "freight", "freight charge", "freight charges", "courier charge",
     "courier charges", "packing charge", "packing charges",
     # (Canadian and US tills' environmental charges; real185-au)
-    "enviro fee", "environmental fee", "eco fee", "ecofee", "recycling fee", "bottle fee", "crv", "container deposit"})
+    "enviro fee", "environmental fee", "eco fee", "ecofee", "recycling fee", "bottle fee", "container deposit"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product), and without

@@ -428,12 +428,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 # real141-as)
                 "beerbid", "wineid",
                 "parentasin",  # Amazon 2023: the product; its 'asin' is a variant, and the meta file has no other
-                "asin", "upc", "ean",
-                # (a print-on-demand report's design, 'Work', beside its blank's type, 'Product':
-                # Redbubble's; two designs on one type of shirt had become two units of one;
-                # real186-au)
-                "work",
-                "product", "article", "item", "aid",
+                "asin", "upc", "ean", "product", "article", "item", "aid",
                 # an item's number before its description (Iowa's liquor sales: 45 names stood
                 # for 2-5 bottle sizes each, 61 % of the lines; real7-ag)
                 "itemnumber", "itemnbr", "itemno", "itemno.", "itemnum",
@@ -513,10 +508,11 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "商品名称", "dishesid", "dishid", "auctionid",
                 # (Balkan tills and ERPs: Croatian/Serbian 'Šifra artikla', 'Artikl', 'Artikal',
                 # Slovenian 'Izdelek', Macedonian 'Производ', Albanian 'Artikulli'; real184-au)
-                "sifraartikla", "sifraproizvoda", "sifra", "шифра", "kodi", "artikl", "artikal", "proizvod", "izdelek",
-                "производ", "артикл", "артикал", "artikulli",
+                "sifraartikla", "sifraproizvoda", "artikl", "artikal", "proizvod", "izdelek", "производ", "артикл",
+                "артикал", "artikulli",
+                "sifra", "шифра", "kodi",  # (a bare 'code' after the names: a customer's 'Šifra' too; review 69)
                 "barkod", "urunadi",  # (a Turkish till's barcode and product name; real24-aj)
-                "codigoproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
+                "codigoproducto", "codigodeproducto", "codigodelproducto", "skuproducto", "skuproduto",  # (a Chilean shop's 'Codigo producto', 'SKU_Producto'; real26-aj, real124-ar)
                 # (a French order file's 'ID_Produit', a Mexican shop's 'PROD_ID'; a Portuguese and an
                 # Indonesian till's product names, their only product id; real28-ak)
                 # (and CamelCase 'ProduitID'; real142-as)
@@ -590,8 +586,6 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "đongia", "dongia", "preciodelproducto",
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
-                 "wholesaleprice",  # (a drop-ship supplier's Wayfair purchase orders, a unit's; real178-au)
-                 "cijena", "jedinicnacijena", "cmimi",  # (Croatian, Serbian, Albanian; real184-au)
                  # (not 'final_price': an order's total in one file, a line's in another; session
                  # an's review)
                  "rprice",  # (a vending machine's export: 'RPrice' beside 'RQty')
@@ -619,6 +613,10 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  "pricebrutto", "cenabrutto", "cenajednostkowabrutto", "preisbrutto", "bruttopreis", "einzelpreisbrutto",
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
+                 # (last: a drop-ship supplier's 'Wholesale Price' to Wayfair, a retail price first
+                 # where both are given; Croatian, Serbian, Albanian; Shopee Vietnam's 'Giá(₫)';
+                 # rounds 47 to 49, review 69)
+                 "wholesaleprice", "cijena", "jedinicnacijena", "cmimi", "gia",
                  *PRICE_ALIASES[-2:])
 
 
@@ -669,13 +667,6 @@ GENERIC_INTERACTIONS = TableSpec(
                         "activitytype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
                aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
-                        # (Superstore US 2015's 'Quantity ordered new', real177-au; an Indian sales
-                        # register's 'Bill Quantity', real175-au)
-                        "quantityorderednew", "billquantity", "billqty", "billedquantity",
-                        "buymount",  # (Tianchi's mother-and-baby purchases; real178-au)
-                        "kolicina", "количина", "sasia",  # (Balkan tills; real184-au)
-                        # (pyretailscience's 'unit_quantity'; Veepee's order lines' 'product_sold'; real183-au)
-                        "unitquantity", "productsold",
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
                         # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
                         "quantitypurchased", "itemspurchased",
@@ -731,7 +722,14 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (round 45: Slovak 'pocet_kusov', Romanian 'Cantitate', Hungarian
                         # 'Mennyiség' and 'Értékesített mennyiség', Lithuanian 'kiekis', Ukrainian)
                         "pocetkusov", "cantitate", "mennyiseg", "ertekesitettmennyiseg", "kiekis", "кількість", "itemqty", "antalstk", "maara", "lukumaara", "kpl", "銷售數量", "購買數量",
-                        "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "כמות", "الكمية", "تعداد", "ποσότητα", "ποσοτητα", "จำนวน",
+                        # (last, after every name above: Superstore US 2015's 'Quantity ordered new',
+                        # an Indian sales register's 'Bill Quantity', Tianchi's 'buy_mount', Balkan
+                        # tills', pyretailscience's 'unit_quantity', Veepee's 'product_sold'; rounds 47
+                        # and 48, review 69: above 'Units Sold' and 'Order Qty' they had taken a
+                        # product's name and a pack's size)
+                        "quantityorderednew", "billquantity", "billqty", "billedquantity", "buymount",
+                        "kolicina", "количина", "sasia", "unitquantity", "productsold")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's

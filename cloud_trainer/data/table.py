@@ -1417,9 +1417,13 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     # every shopper's lines cost a pass over a large file's column for none)
     # (or '-1' and '0', a numeric export's unknown customer from fillna(-1) or COALESCE, beside
     # numbers: a Nike sales sample's guests, 25 % of its lines, had been one shopper; real187-au)
-    numbers = sum(v.strip().isdigit() for v in distinct[:1000]) >= 0.9 * min(len(distinct), 1000)
+    # ('0' only beside ids of four digits or more: a label-encoded file's dealer 0 is one;
+    # pandas' '270001.0' too; review 69)
+    ids = [v.strip().removesuffix(".0") for v in distinct[:1000]]
+    numbers = sum(v.isdigit() for v in ids) >= 0.9 * min(len(distinct), 1000)
+    long_ids = numbers and min((len(v) for v in ids if v.isdigit() and v != "0"), default=0) >= 4
     zeros = {v: int((values == v).sum()) for v in distinct if (_ZEROS_ID.fullmatch(v.strip()) or (
-        numbers and v.strip() in ("-1", "0", "-1.0", "0.0"))) and v not in named}
+        numbers and v.strip() in ("-1", "-1.0")) or (long_ids and v.strip() in ("0", "0.0"))) and v not in named}
     named += sorted((v for v, n in zeros.items() if n * 10 >= len(values)), key=lambda v: -zeros[v])
     if not named:
         return values

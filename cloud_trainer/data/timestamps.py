@@ -237,6 +237,10 @@ def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[
     bracketed = values.str.startswith("[", na=False).to_numpy() & values.str.endswith("]", na=False).to_numpy()
     if bracketed.any():
         values = values.where(~bracketed, values.str[1:-1])
+    if values.head(1000).str.contains(_ZONE_REGION, na=False).any():
+        # (Java's ZonedDateTime.toString(), '2024-07-01T09:15+01:00[Europe/London]': the
+        # offset says the time; every line had been a bad row; review 68)
+        values = values.str.replace(_ZONE_REGION, "", regex=True)
     values, wall = _wall_clock(values)
     parsed = plausible(pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True))
     missing = parsed.isna().to_numpy() & values.notna().to_numpy()
@@ -375,6 +379,8 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
 
 
 _ZULU_AFTER_CLOCK = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?Z$")
+_ZONE_REGION = re.compile(r"(?<=[\dZ])\[[A-Za-z]+(?:/[A-Za-z_+-]+)+\]$")
+"""A zone's region after a time, as Java writes a ZonedDateTime (``...Z[Europe/London]``)."""
 _OFFSET_OF = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)?$")
 
 
@@ -798,9 +804,8 @@ BUDDHIST_ERA_OFFSET = 543
 
 
 _DAY_FIRST_WORDS = ("fecha", "datum", "tarih", "tanggal", "tarikh", "paivamaara", "ngay", "дата",
-                    # (French 'Date de commande', 'date_achat'; Arabic, Hebrew, Greek; review 68)
-                    "datede", "dated'", "dateachat", "datecommande", "datevente", "datefacture", "تاريخ", "תאריך",
-                    "ημερομηνια", "ημερομηνία")
+                    # (Arabic, Hebrew, Greek; review 68)
+                    "تاريخ", "תאריך", "ημερομηνια", "ημερομηνία")
 """'Date' in languages whose countries write the day first (Spanish, German and Dutch and
 the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian, French's 'date
 de ...', Arabic, Hebrew, Greek), anywhere in a header (:func:`.names.header_key`'s form:
@@ -808,16 +813,22 @@ de ...', Arabic, Hebrew, Greek), anywhere in a header (:func:`.names.header_key`
 _DAY_FIRST_ENDS = ("dato", "pvm")
 """... and those only at a header's start or end: Norwegian's and Danish's 'dato'
 ('Ordredato'), not 'mandatory'; Finnish's 'pvm'."""
-_DATA = re.compile(r"data(?:d[aeio]|della|del)?(?:pedido|venda|compra|emissao|transacao|movimento|documento|nota|"
-                   r"ordine|vendita|acquisto|fattura|ora|hora|zamowienia|sprzedazy|zakupu|transakcji|faktury)?")
-"""Portuguese's, Italian's and Polish's 'data' as a whole header ('Data', 'Data do Pedido',
-'data_zamowienia', 'DataOra'), not English's ('Data Time', 'data_ts', 'metadata': review 68)."""
+_DATA = re.compile(r"data(?:$|d[aeio](?!te)|dell|em|fat|ord|vend|comp|nota|ped|doc|trans|mov|acq|reg|cria|lan|ora|hora"
+                   r"|zam|sprz|zak|wyst|fakt|sprze|przyj)")
+"""Portuguese's, Italian's and Polish's 'data' first in a header, then a word of theirs
+('Data', 'Data do Pedido', 'Data de Faturamento', 'Data emissione', 'data_zamowienia',
+'Data wystawienia', 'DataOra'), not English's ('Data Time', 'data_ts', 'DataDate',
+'metadata': reviews 68 and 69)."""
+_DATE_DE = re.compile(r"dated(?:e|')(?:la)?(?:commande|vente|facture|facturation|paiement|creation|livraison|achat"
+                      r"|emission|reservation|transaction)|dateachat|datecommande|datevente|datefacture")
+"""French 'date de ...' ('Date de commande', "Date d'achat", 'date_achat'); not English
+'Date Delivered' (review 69)."""
 
 
 def day_first_header(key: str) -> bool:
     """Whether a time column's header (as :func:`.names.header_key` writes it) is 'date' in
     a language whose countries write the day first."""
-    return (any(w in key for w in _DAY_FIRST_WORDS) or bool(_DATA.fullmatch(key))
+    return (any(w in key for w in _DAY_FIRST_WORDS) or bool(_DATA.match(key)) or bool(_DATE_DE.match(key))
             or any(key.startswith(w) or key.endswith(w) for w in _DAY_FIRST_ENDS))
 
 

@@ -120,7 +120,7 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         raise FormatError("a PostgreSQL dump in pg_dump's custom format, which the trainer does not read: restore it "
                           "(pg_restore -d DB FILE) and export the table of interactions as CSV (psql's \\copy ... to "
                           "'interactions.csv' csv header)")
-    if raw[8:12] == b"DUCK" and b"\x00" in raw[:8]:
+    if raw[8:12] == b"DUCK" and b"\x00" in raw[12:24]:  # (its header's version number, binary; review 70)
         # (a dbt project's warehouse, 'jaffle_shop.duckdb', had been read as a CSV whose header
         # was its binary page; real183-au)
         raise FormatError("a DuckDB database, which the trainer does not read: export the table of interactions "

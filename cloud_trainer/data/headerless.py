@@ -478,13 +478,13 @@ def _can_be_id(col: list[str]) -> bool:
         # kĩ ...': 719 reviews had been the items of five 'shoppers', the star ratings; round 44.
         # Most words lower case: a marketplace's long capitalised titles are ids; review 66)
         return False
-    # (two values that look like ids, four characters or more with a digit, are two
-    # shoppers: a sample cut from the head of a log sorted by shopper, AVS's '86246' and
-    # '86252', had given the shopper's place to the department; real191-au. Not 'true' and
-    # 'false', 'cash' and 'card')
+    # (two numbers of five digits or more, not years, are two shoppers: a sample cut from
+    # the head of a log sorted by shopper, AVS's '86246' and '86252', had given the shopper's
+    # place to the department; real191-au. Not 'true' and 'false', a store's 'ST01' and
+    # 'ST02', years 2023 and 2024: review 70)
     values = set(filled)
     return len(filled) < 50 or len(values) > 2 or (
-        len(values) == 2 and all(re.fullmatch(r"[A-Za-z0-9_.-]{4,}", v) and any(c.isdigit() for c in v) for v in values))
+        len(values) == 2 and all(re.fullmatch(r"\d{5,}", v) for v in values))
 
 
 WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")

@@ -1085,10 +1085,11 @@ def json_array(raw: bytes) -> Converted:
 
 
 def _cut_array(text: str) -> list[Any] | None:
-    """The whole elements of a JSON array whose text stops inside an element (a file cut
-    at its end, as an upload's size limit leaves it: a phone shop's reviews stopped in
-    record 4,777 and the file had been refused; real180-au), ten or more; else None: an
-    error before the last element is no cut, and stays the file's error."""
+    """The whole elements of a JSON array whose text stops inside an element or between
+    two (a file cut at its end, as an upload's size limit or ``head -n`` leaves it: a phone
+    shop's reviews stopped in record 4,777 and the file had been refused; real180-au), ten
+    or more; else None: an error before the last element, or in an array that ends with
+    its ``]``, is no cut, and stays the file's error."""
     decoder = json.JSONDecoder()
     at = text.find("[")
     if at < 0 or text[:at].strip() or text.rstrip().endswith("]"):
@@ -1215,7 +1216,19 @@ def json_baskets(raw: bytes) -> Converted | None:
 
 
 _ID_KEY = re.compile(r"(?i)(?:^|[_\W])(?:id|uuid|guid|no|nr|num|number|code|key)$|(?:id|number|nummer|numero)$|^_?id")
+_NOT_THE_RECORDS = re.compile(r"(?i)^(?:store|shop|branch|customer|user|member|cashier|register|terminal|tenant)"
+                              r"[_\W]?(?:id|no|nr|num|number|code|key)$")
+"""Ids of something else than the record: a receipt's store or cashier (review 70)."""
 """A record's key that may name it (``orderId``, ``_id``, ``receipt_no``, ``ticket_number``)."""
+
+
+def _dated_records(records: list[dict[str, Any]], nested: str) -> bool:
+    """Whether nine records in ten carry a date of their own beside their list, as a
+    receipt does (a catalogue's categories, a recipe's ingredients, a customer's undated
+    orders are no baskets; review 70)."""
+    dated = sum(any(k != nested and re.search(r"(?i)date|time|created|datum|data|fecha", str(k)) and v
+                    for k, v in r.items()) for r in records)
+    return dated >= 0.9 * len(records)
 
 
 def _dated_elements(records: list[dict[str, Any]], nested: str) -> bool:
@@ -1249,8 +1262,10 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
         raise FormatError(f"{kind} of {len(records):,} {unit}, none with a {nested!r} list of objects")
     if nested is not None and (dish := _listed_ids_as_items(records, nested, rows, line_map)) is not None:
         rows, kind = dish, f"{kind}; each listed line's own 'id' is its product, some the same in other {unit}"
-    elif nested is not None and rows and not any(_ID_KEY.search(str(k)) for r in records[:100] for k in r
-                                                 if k != nested) and not _dated_elements(records[:100], nested):
+    elif nested is not None and rows and not any(_ID_KEY.search(str(k)) and not _NOT_THE_RECORDS.match(str(k))
+                                                 for r in records[:100] for k in r if k != nested) \
+            and not _dated_elements(records[:100], nested) \
+            and _dated_records(records[:100], nested):
         # A receipt's products listed in it, and nothing to name the receipt by (a personal
         # scraper's Biedronka and Costco receipts: refused, 'missing user_id'; real192-au):
         # each element's lines are one basket, named by its number.

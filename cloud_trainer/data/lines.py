@@ -1112,13 +1112,20 @@ DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype",
                  # 'TipoDeComprobante'; real193-au)
                  "tipodocumento", "tipodedocumento", "tipodoc", "tipocomprobante", "tipodecomprobante", "tipcomp",
                  "tipocomp")
+VOUCHER_KEYS = frozenset({"tipocomprobante", "tipodecomprobante", "tipcomp", "tipocomp"})
+"""Of those, a tax voucher's type, where SUNAT's '07' and the CFDI's 'E' are credit notes
+(a bare 'Tipo Doc' is often the buyer's identity document: Venezuela's 'E', a foreigner;
+Ecuador's '07', a final consumer; review 70)."""
 """An ERP's document type column: Sage 50's ``INVOICE_OR_CREDIT`` (Invoice / Credit), SAP
 Business One's ``Doc. Type`` (IN / CN): a credit note gives a sale back."""
 CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito", "notacredito",
                           "notadecreditoelectronica", "notacreditoelectronica",
-                          # (the tax offices' codes of a credit note: SUNAT's '07', the CFDI's 'E',
-                          # egreso; only in a document type column; real193-au)
-                          "07", "e"})
+                          # (Portuguese SAF-T's 'NC', Spain's 'Abono' and 'Factura rectificativa';
+                          # review 70)
+                          "nc", "abono", "facturarectificativa", "rectificativa"})
+VOUCHER_CREDIT_CODES = frozenset({"07", "e"})
+"""The tax offices' codes of a credit note in a voucher-type column (:data:`VOUCHER_KEYS`):
+SUNAT's '07', the CFDI's 'E', egreso (real193-au)."""
 """A credit note, in a document type column only (elsewhere ``Credit`` is a card payment);
 ``Credit Memo`` and ``Credit Note`` say so in any status column (:data:`REFUND_WORDS`)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
@@ -1126,8 +1133,10 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           # (a B2B app's undelivered lines, an order marked invalid; round 45)
                           "faileddelivery", "deliveryfailed", "invalidorder",
                           # (an Indian marketplace's parcel refused and sent back: Meesho's
-                          # RTO_COMPLETE, 'return to origin'; real191-au)
-                          "rto",
+                          # RTO_COMPLETE, 'return to origin'; real191-au. Not a bare 'RTO', a
+                          # rent-to-own sale: review 70)
+                          "rtocomplete", "rtodelivered", "rtoinitiated", "rtointransit", "rtolocked", "rtoofd",
+                          "rtodeliveryfailed",
                           "cancellation", "void", "voided", "reversed", "chargeback", "storno", "storniert",
                           "retoure", "ruckerstattung", "erstattet", "rembourse", "annule", "devolucion", "devuelto", "reso",
                           "rimborsato", "rejected", "orderrefunded", "ordercanceled",
@@ -1577,7 +1586,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             # real188-au)
             hit = ((values != "") & ~given.isin(MISSING_VALUES) & ~values.isin(_NO | _NO_FLAG)
                    & ~values.isin(("none", "-", "n/a", "na"))).to_numpy()
-            if values.str.contains(r"return|refund|rma|exchange|warrant|retour|devol", regex=True).any():
+            if values.str.contains(r"(?<![a-z])(?:return|refund|rma|exchange|warrant|retour|devol)", regex=True).any():
                 continue  # (a return's rejection, 'Outside return window': the sale stands; review 69)
         elif len(distinct) > 50:
             continue
@@ -1615,6 +1624,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v))
                                   and not (subscriptions and header_key(v) in _CANCEL_ONLY))
                               or (credit and header_key(v) in CREDIT_WORDS)
+                              or (key in VOUCHER_KEYS and header_key(v) in VOUCHER_CREDIT_CODES)
                               or (of_sale and _status_head(v) in DECLINED_WORDS)
                               or (visits and header_key(v) in NOBODY_CAME)
                               or (trade_file and header_key(v) in SOLD_BY_THE_SHOPPER)

@@ -614,9 +614,9 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # (in cents: divided by prices.micros_prices; real126-ar)
                  "unitpricecents", "pricecents", "priceincents", "itempricecents", "unitamountcents",
                  # (last: a drop-ship supplier's 'Wholesale Price' to Wayfair, a retail price first
-                 # where both are given; Croatian, Serbian, Albanian; Shopee Vietnam's 'Giá(₫)';
-                 # rounds 47 to 49, review 69)
-                 "wholesaleprice", "cijena", "jedinicnacijena", "cmimi", "gia",
+                 # where both are given; Croatian, Serbian, Albanian; rounds 47 and 48, review 69.
+                 # Not Vietnamese 'Giá': a diamond's 'GIA' report number; review 70)
+                 "wholesaleprice", "cijena", "jedinicnacijena", "cmimi",
                  *PRICE_ALIASES[-2:])
 
 

@@ -379,7 +379,7 @@ def _wall_clock(values: pd.Series) -> tuple[pd.Series, str | None]:
 
 
 _ZULU_AFTER_CLOCK = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?Z$")
-_ZONE_REGION = re.compile(r"(?<=[\dZ])\[[A-Za-z]+(?:/[A-Za-z_+-]+)+\]$")
+_ZONE_REGION = re.compile(r"(?<=[\dZ])\[(?:[A-Za-z]+(?:/[A-Za-z0-9_+-]+)+|UTC|GMT|Z)\]$")
 """A zone's region after a time, as Java writes a ZonedDateTime (``...Z[Europe/London]``)."""
 _OFFSET_OF = re.compile(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)?$")
 
@@ -819,8 +819,9 @@ _DATA = re.compile(r"data(?:$|d[aeio](?!te)|dell|em|fat|ord|vend|comp|nota|ped|d
 ('Data', 'Data do Pedido', 'Data de Faturamento', 'Data emissione', 'data_zamowienia',
 'Data wystawienia', 'DataOra'), not English's ('Data Time', 'data_ts', 'DataDate',
 'metadata': reviews 68 and 69)."""
-_DATE_DE = re.compile(r"dated(?:e|')(?:la)?(?:commande|vente|facture|facturation|paiement|creation|livraison|achat"
-                      r"|emission|reservation|transaction)|dateachat|datecommande|datevente|datefacture")
+_DATE_DE = re.compile(r"dated(?:e|')(?:la|l')?(?:commande|vente|facture|facturation|paiement|creation|livraison|achat"
+                      r"|emission|reservation|transaction|expedition|envoi|reception|saisie|operation|piece)"
+                      r"|dateachat|datecommande|datevente|datefacture")
 """French 'date de ...' ('Date de commande', "Date d'achat", 'date_achat'); not English
 'Date Delivered' (review 69)."""
 

@@ -8474,3 +8474,20 @@ def test_review_70_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "events_utc.csv", "user_id,item_id,created_at", lambda k: (
         f"U{k % 40},I{k % 30},2024-01-{1 + k % 28:02d}T08:15:30.123Z[UTC]"))
     assert len(inter) == 300
+
+
+def test_round_49_repeated_scans(tmp_path: Path) -> None:
+    """Round 49's tills: two lines of one receipt alike in every column are a second scan of
+    one product (four packs of chicken, two identical burritos), more units of the first
+    line; the split dropped them as exact copies. Not in a file of one-line sales copied (a
+    dirty copy), nor where copies are most lines (an export written twice)."""
+    def till(k: int) -> str:
+        receipt, at = divmod(k, 4)
+        # (a fourth receipt's 4th line scans its 1st again)
+        product = f"P{receipt % 30}" if at == 3 and receipt % 4 == 0 else f"P{(receipt + at) % 30}"
+        return f"R{receipt},2024-03-{1 + receipt % 28:02d} 10:{receipt % 60:02d},{product},1,2.50"
+    inter = interactions_of(tmp_path, "receipts.csv", "receipt_id,date,item_id,quantity,price", till)
+    assert len(inter) == 281 and inter["quantity"].sum() == 300
+    raw, _ = load_text(tmp_path, "sales.csv", "transaction_id,date,item_id,quantity,price\n" + "".join(
+        f"T{k // 2 if k % 10 == 0 else k},2024-03-{1 + k % 28:02d},P{k % 30},1,2.50\n" for k in range(300)))
+    assert not any("second scan" in n for n in raw.report.notes)

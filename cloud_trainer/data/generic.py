@@ -47,6 +47,7 @@ from cloud_trainer.data.lines import (
     loans_file,
     planned_as_favorites,
     previews_out,
+    repeated_scans,
     sales_only,
     service_lines,
     shelved_as_favorites,
@@ -185,6 +186,7 @@ def load_generic(
     # (before split lines' units are added: a merged line's price is a unit's)
     inter = prices_that_scale_with_units(inter, interactions, report)
     inter = units_of_split_lines(inter, interactions, report)
+    inter = repeated_scans(inter, interactions, report)
     # (lines left out or lists of no item may leave none: said so, where the clock and the
     # split had crashed on an empty table; real55-an)
     require_rows(inter, str(interactions), report)

@@ -448,6 +448,35 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     return inter.loc[~drop].reset_index(drop=True)
 
 
+def repeated_scans(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Lines of one basket alike in every column (a till's second scan of one product, two
+    identical burritos on one order) as more units of the first: the split drops exact
+    copies, and four packs of chicken on one receipt had become one (real184-au,
+    real189-au, real192-au, real194-au). Only in sales lines (a quantity or a price, no
+    event column) of baskets of several lines (the median basket two lines or more: a file
+    of one-line sales, copied, is a dirty copy), and where such repeats are a minority (a
+    tenth of the lines or fewer: an export written twice over is a copy)."""
+    if "session_id" not in inter or "event_type" in inter or not any(c in inter for c in ("quantity", "price")):
+        return inter
+    basket = inter["session_id"].astype(str)
+    given = (basket != "").to_numpy()
+    if not given.any() or basket[given].value_counts().median() < 2:
+        return inter
+    cols = [c for c in inter.columns if c not in ("_line", "quantity")]
+    again = inter.duplicated(cols, keep="first").to_numpy() & given
+    if not again.any() or again.sum() > 0.1 * len(inter):
+        return inter
+    group = inter.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
+    units = (inter["quantity"].fillna(1.0) if "quantity" in inter else pd.Series(1.0, index=inter.index))
+    total = units.groupby(group).transform("sum").to_numpy()
+    inter = inter.copy()
+    inter["quantity"] = np.where(given, total, units.to_numpy())
+    report.notes.append(f"{file}: {int(again.sum()):,} lines repeat another line of their basket in every column (a "
+                        "till's second scan of one product): more units of that line, their quantities added to the "
+                        "first's")
+    return inter.loc[~again].reset_index(drop=True)
+
+
 _OWN_KEYS = frozenset({"saleid", "salesid", "lineid", "rowid", "recid", "salekey", "saleskey", "factid"})
 """A line's own key by a fact table's or a dump's names (``sale_id`` beside ``order_id``)."""
 

@@ -293,13 +293,19 @@ thousands), or points grouping thousands before it (``1.234,5``)."""
 _CENTS_AFTER_POINT = re.compile(r"-?\d+\.\d{1,2}|-?[1-9]\d{0,2}(?:,\d{3})+\.\d+")
 
 
+def _distinct_amounts(frame: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+    """A column's distinct values, stripped, and the same as :func:`money_amounts` reads
+    them ('€ 2,49' too): what the two tests below look at."""
+    distinct = pd.Series(pd.unique(frame[column].astype(str).str.strip().to_numpy()), dtype=object)
+    return distinct, money_amounts(distinct)[0]
+
+
 def decimal_comma_example(frame: pd.DataFrame, columns: list[str]) -> str | None:
     """A value of these columns written with a decimal comma beyond doubt (``2,49``,
     ``R$ 1.234,56``), where such values outnumber those with a decimal point: what says
     the file comes from a country that writes the day first. Else None."""
     for c in columns:
-        distinct = pd.Series(pd.unique(frame[c].astype(str).str.strip().to_numpy()), dtype=object)
-        values = money_amounts(distinct)[0]
+        distinct, values = _distinct_amounts(frame, c)
         comma = values.str.fullmatch(_CENTS_AFTER_COMMA).fillna(False).to_numpy(dtype=bool)
         if comma.sum() > values.str.fullmatch(_CENTS_AFTER_POINT).fillna(False).to_numpy(dtype=bool).sum():
             return str(distinct[comma].iloc[0])
@@ -309,9 +315,7 @@ def decimal_comma_example(frame: pd.DataFrame, columns: list[str]) -> str | None
 def writes_decimal_commas(frame: pd.DataFrame, columns: list[str]) -> bool:
     """Whether any of these columns writes a decimal comma (``2,49`` or ``1.234,56``)."""
     for c in columns:
-        # On the distinct values, as money_amounts reads them ('€ 2,49' too).
-        distinct = pd.Series(pd.unique(frame[c].astype(str).str.strip().to_numpy()), dtype=object)
-        values = money_amounts(distinct)[0]
+        values = _distinct_amounts(frame, c)[1]
         if values.str.contains(",", regex=False).any() and values.str.fullmatch(
                 f"{_DECIMAL_COMMA}|{_THOUSANDS_DOTS}").any():
             return True

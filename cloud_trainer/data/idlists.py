@@ -87,12 +87,14 @@ def counted_text(cells: list[str]) -> bool:
     (Zomato's and Swiggy's 'Items in order', ``2 x Mutton Rogan Josh, 3 x Veg Pulao``;
     review 57), WooCommerce's orders (``Product A x 1, Product B x 2``)."""
     given = [c for c in cells if c.strip()][:1000]
-    if len(given) < 20:
-        return False
-    if sum(bool(COUNTED_TEXT.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
-            bool(NEXT_COUNTED.search(c)) for c in given) >= 0.1 * len(given):
-        return True
-    return counts_after(given)
+    return len(given) >= 20 and (counts_first(given) or counts_after(given))
+
+
+def counts_first(given: list[str]) -> bool:
+    """Whether nine in ten of ``given`` (written cells) are lists of :data:`COUNTED_TEXT`,
+    each count first, a tenth or more of several."""
+    return sum(bool(COUNTED_TEXT.fullmatch(c)) for c in given) >= 0.9 * len(given) and sum(
+        bool(NEXT_COUNTED.search(c)) for c in given) >= 0.1 * len(given)
 
 
 def counts_after(given: list[str]) -> bool:

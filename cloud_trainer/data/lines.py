@@ -31,8 +31,8 @@ from cloud_trainer.data.idlists import (
     COUNTED_TEXT,
     JOINED,
     NEXT_COUNTED,
-    counted_text,
     counts_after,
+    counts_first,
     joined_ids,
 )
 from cloud_trainer.data.ingest import IngestReport
@@ -370,8 +370,9 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
     discount differs; a vending export where it left another coil) are one line of more
     units: the others' quantities are added to the first's. Read as they were, the later
     lines were 'exact duplicates' the split drops (141 units, 2.9 %, of a real Shopify
-    export; real3-af, real9-ag). Lines alike in every column are left for that drop. Only
-    in sales lines: a quantity or a price column, or a line key's (:func:`_line_key`), and
+    export; real3-af, real9-ag). Lines alike in every column are left here:
+    :func:`repeated_scans` sums them where they are a till's repeated scans, else the split
+    drops them. Only in sales lines: a quantity or a price column, or a line key's (:func:`_line_key`), and
     no event column. Without a basket column, a shopper's lines of one time are the basket
     where they differ only in a running number (Amazon India's International Sale Report:
     one line a piece, its own 'index', no order id; 6,276 of 17,218 lines had been dropped
@@ -997,11 +998,14 @@ def _square_parts(cells: pd.Series) -> tuple[list, str]:
 def _counted_parts(cells: pd.Series) -> tuple[list, str] | None:
     """Each cell's ``(dish, count, None)`` where the cells are :func:`counted_text`. Read
     whole, each order's list had been one made-up item: 200 orders, about 200 'items'."""
-    if not counted_text(cells.tolist()):
+    given = [c for c in cells.tolist() if c.strip()][:1000]  # (as counted_text judges them: each test once)
+    if len(given) < 20:
         return None
-    if counts_after([c for c in cells.tolist() if c.strip()][:1000]):
+    if counts_after(given):
         return ([[(n.strip(), float(k), None) for n, k in COUNTED_AFTER.findall(cell)] or [(cell.strip(), None, None)]
                  for cell in cells], "each order's products, each count after its name")
+    if not counts_first(given):
+        return None
 
     def dish(piece: str) -> tuple[str, float | None, None]:
         counted = COUNTED_TEXT.fullmatch(piece)

@@ -1417,8 +1417,7 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     # every shopper's lines cost a pass over a large file's column for none)
     # (or '-1' and '0', a numeric export's unknown customer from fillna(-1) or COALESCE, beside
     # numbers: a Nike sales sample's guests, 25 % of its lines, had been one shopper; real187-au)
-    # ('0' only beside ids of four digits or more: a label-encoded file's dealer 0 is one;
-    # pandas' '270001.0' too; review 69)
+    # (pandas' '270001.0' too; review 69)
     ids = [v.strip().removesuffix(".0") for v in distinct[:1000]]
     numbers = sum(v.isdigit() for v in ids) >= 0.9 * min(len(distinct), 1000)
     # ('0' where it holds five times the lines of the median shopper or more: WooCommerce's

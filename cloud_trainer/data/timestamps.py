@@ -807,9 +807,10 @@ _DAY_FIRST_WORDS = ("fecha", "datum", "tarih", "tanggal", "tarikh", "paivamaara"
                     # (Arabic, Hebrew, Greek; review 68)
                     "تاريخ", "תאריך", "ημερομηνια", "ημερομηνία")
 """'Date' in languages whose countries write the day first (Spanish, German and Dutch and
-the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian, French's 'date
-de ...', Arabic, Hebrew, Greek), anywhere in a header (:func:`.names.header_key`'s form:
-'Bestelldatum', 'Sipariş Tarihi')."""
+the Nordic ones, Turkish, Indonesian, Malay, Finnish, Vietnamese, Russian, Arabic, Hebrew,
+Greek), anywhere in a header (:func:`.names.header_key`'s form: 'Bestelldatum', 'Sipariş
+Tarihi'); Portuguese's, Italian's and Polish's 'data' and French's 'date de ...' are
+:data:`_DATA`'s and :data:`_DATE_DE`'s."""
 _DAY_FIRST_ENDS = ("dato", "pvm")
 """... and those only at a header's start or end: Norwegian's and Danish's 'dato'
 ('Ordredato'), not 'mandatory'; Finnish's 'pvm'."""

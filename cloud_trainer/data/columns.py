@@ -799,7 +799,9 @@ def _event_titles(frame: pd.DataFrame, header: list[str], raw_header: list[str],
             or distinct.str.fullmatch(r"-?\d+(?:\.\d+)?").any()):
         return frame, header
     raw = raw_header[header.index("event_type")]
-    titled = (header_key(raw) in ("eventname", "eventtitle", "event")
+    # (and a ticket seller's 'event_type' Exhibition / Sports / Theater beside 'ticket_id':
+    # the show's kind; real199-av)
+    titled = (header_key(raw) in ("eventname", "eventtitle", "event", "eventtype", "eventcategory", "eventkind")
               and any(_TICKETING.search(header_key(h)) for h in raw_header))
     if not (set(distinct) <= _EVENT_KINDS or titled):
         return frame, header
@@ -807,6 +809,14 @@ def _event_titles(frame: pd.DataFrame, header: list[str], raw_header: list[str],
     report.notes.append(f"{name}: column {raw!r} names no action on any line ({shown}, ...): which event a line is "
                         "for, not what the shopper did; not read as event_type (--event-codes VALUE=EVENT reads it)")
     return _set_aside(frame, header, raw_header, "event_type")
+
+
+BY_VALUES_EVENT_KEYS = ("type", "metric", "metricname",
+                        # (a shop's 'activity' of views, carts and purchases had been read as
+                        # purchases, every line; elsewhere a process's steps: real201-av)
+                        "activity", "useractivity")
+"""Header keys of a column read as the event column only where its values name actions
+(:func:`event_column_by_values`)."""
 
 
 def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: list[str], spec: TableSpec,
@@ -835,7 +845,7 @@ def event_column_by_values(frame: pd.DataFrame, header: list[str], raw_header: l
     if "event_type" in header:
         return _ga_action_codes(frame, header, raw_header, event, name, report), header
     j = next((k for k, (h, r) in enumerate(zip(header, raw_header, strict=True))
-              if header_key(r) in ("type", "metric", "metricname") and h not in known), None)
+              if header_key(r) in BY_VALUES_EVENT_KEYS and h not in known), None)
     if j is None:
         return frame, header
     values = frame[header[j]].astype(str).str.strip().str.lower()

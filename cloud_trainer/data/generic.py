@@ -45,6 +45,7 @@ from cloud_trainer.data.lines import (
     ga_actions,
     item_lists,
     loans_file,
+    measured_amounts,
     planned_as_favorites,
     previews_out,
     repeated_scans,
@@ -72,6 +73,7 @@ from cloud_trainer.data.refusals import (
     column_said,
     refuse_access_log,
     refuse_forecasts,
+    refuse_process_log,
     refuse_recommender_output,
     refuse_shown_log,
     refuse_stock_movements,
@@ -161,6 +163,7 @@ def load_generic(
         inter = day_key_clock(inter, interactions, report)
     _refuse_returns_report(inter, interactions, report)
     refuse_shown_log(inter, interactions)
+    refuse_process_log(inter, interactions)
     refuse_recommender_output(inter, interactions)
     refuse_stock_movements(inter, interactions)
     refuse_forecasts(inter, interactions)
@@ -183,6 +186,7 @@ def load_generic(
     inter = previews_out(inter, interactions, report)
     inter = _items_in_unnamed_columns(inter, interactions, report)
     inter = item_lists(inter, interactions, report)
+    inter = measured_amounts(inter, interactions, report)
     # (before split lines' units are added: a merged line's price is a unit's)
     inter = prices_that_scale_with_units(inter, interactions, report)
     inter = units_of_split_lines(inter, interactions, report)

@@ -481,10 +481,10 @@ def _can_be_id(col: list[str]) -> bool:
     # (two numbers of five digits or more, not years, are two shoppers: a sample cut from
     # the head of a log sorted by shopper, AVS's '86246' and '86252', had given the shopper's
     # place to the department; real191-au. Not 'true' and 'false', a store's 'ST01' and
-    # 'ST02', years 2023 and 2024: review 70)
+    # 'ST02', years 2023 and 2024: review 70. Two md5 hashes too: review 71)
     values = set(filled)
     return len(filled) < 50 or len(values) > 2 or (
-        len(values) == 2 and all(re.fullmatch(r"\d{5,}", v) for v in values))
+        len(values) == 2 and all(re.fullmatch(r"\d{5,}|[0-9a-f]{32}", v) for v in values))
 
 
 WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")

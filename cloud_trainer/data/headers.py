@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
@@ -19,6 +20,7 @@ from .blocks import SHOPPER_COLON, without_shopper_colon
 from .filetext import first_rows
 from .names import header_key, letter_words, passed_over, without_unit
 from .schema import (
+    CLOCK_BY_VALUES_KEYS,
     DATE_ONLY_KEYS,
     EVENT_SYNONYMS,
     EVENT_TYPES,
@@ -296,27 +298,34 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
               # non-dates, '%2018 06 04': a library's 'date_checkout' at 86 % had been passed over
               # for a made-up clock; real132-ar. Its others are then bad rows)
               lambda i, v: _DATE_NAMED.search(header_key(header[i])) is not None and _written_times(v, 0.8))
-    for group, found in product((False, True), passes):
+    def rank(i: int) -> int:
+        # A record's last change or a person's date first: a creation or an action's
+        # time before any other, a person's last (not a shopper's own creation:
+        # 'customer_created_at' is a sign-up; session an's review). A start first gives
+        # way to those only (the sort keeps the file's order among equals). A delivery's
+        # or a shipment's date after the order's, before a change or a person's date (a
+        # Danish 'Leveringsdato' had timed a file beside its 'Ordredato'; a courier's
+        # 'Delivered At' beside 'Last Updated' stays the time: review 68).
+        key = header_key(header[i])
+        if _OF_A_PERSON.search(key):
+            return 4
+        if _UPDATED.search(key) or _NOT_THE_LINES.search(key):
+            return 3
+        if NOT_A_SALES_DATE.search(key):
+            return 2
+        return 0 if _CREATED.search(key) or _DONE.search(key) else 1
+
+    order = list(product((False, True), passes))
+    for at, (group, found) in enumerate(order):
         hits = [i for i, values in columns.items() if (i in planned) == group and found(i, values)]
+        if hits and all(rank(i) >= 2 for i in hits):
+            # (a sale's own date a later pass finds, over a crawl's, a change's or a delivery's
+            # time this one did: a review scraper's 'scraped_at', hours on every line, beside
+            # 'review_date' with a few month-only dates; real200-av)
+            hits = next(([i] for g, later in order[at + 1:] for i, values in columns.items()
+                         if (i in planned) == g and rank(i) < 2 and later(i, values)), hits)
         if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)
                      or _JOINED.search(first) or NOT_A_SALES_DATE.search(first)):
-            # A record's last change or a person's date first: a creation or an action's
-            # time before any other, a person's last (not a shopper's own creation:
-            # 'customer_created_at' is a sign-up; session an's review). A start first gives
-            # way to those only (the sort keeps the file's order among equals). A delivery's
-            # or a shipment's date after the order's, before a change or a person's date (a
-            # Danish 'Leveringsdato' had timed a file beside its 'Ordredato'; a courier's
-            # 'Delivered At' beside 'Last Updated' stays the time: review 68).
-            def rank(i: int) -> int:
-                key = header_key(header[i])
-                if _OF_A_PERSON.search(key):
-                    return 4
-                if _UPDATED.search(key) or _NOT_THE_LINES.search(key):
-                    return 3
-                if NOT_A_SALES_DATE.search(key):
-                    return 2
-                return 0 if _CREATED.search(key) or _DONE.search(key) else 1
-
             hits.sort(key=rank)
         if hits:
             # Of several, one with hours (Salesforce's CREATEDDATE beside its date-only
@@ -432,8 +441,9 @@ def strip_table_names(header: list[str], name: str, notes: list[str]) -> list[st
     return inner
 
 
-_TABLE_PREFIX = re.compile(r"([A-Za-z]{2,4})_(.+)")
-"""A short table abbreviation and ``_`` before a column's own name (``sls_cust_id``)."""
+_TABLE_PREFIX = re.compile(r"([A-Za-z]{1,4})_(.+)")
+"""A short table abbreviation and ``_`` before a column's own name (``sls_cust_id``; TPC-H's
+one letter, ``l_orderkey``, ``o_custkey``)."""
 
 
 def strip_table_prefix(header: list[str], spec: TableSpec, name: str, notes: list[str]) -> list[str]:
@@ -528,6 +538,10 @@ commande'."""
 _TILL_WORDS = re.compile(r"receipt|cashier|^till|register(?!ed)|terminal|^pos(?:no|nr|id|terminal|name|device)?$"
                          r"|^shift|kasse|bon(?:nummer|nr)|^ticket")
 """Header words of a till's export: a 'Username' there is whoever rang the sale up."""
+_SAP_DOCUMENT = frozenset({"salesorder", "salesdocument", "billingdocument", "deliverydocument", "vbeln",
+                           "referencesddocument", "salesorderitem", "billingdocumentitem"})
+"""Header keys of SAP's sales documents (its OData services' names): a 'material' beside
+them is the product."""
 _APP_KEYS = frozenset({"appid", "appsflyerid"})
 """Header names of a mobile app's install or event export: a 'Bundle ID' beside them is the app."""
 _SELLERS = ("distributorid", "dealerid")
@@ -641,6 +655,8 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
                 # (a till's 'Username' beside its 'Receipt No' is the cashier's login: three
                 # cashiers had been read as the shoppers; session as's review)
                 continue
+            if alias == "material" and not _SAP_DOCUMENT.intersection(keys):
+                continue  # (SAP's product, beside its documents; elsewhere a fabric)
             if alias == "bundleid" and _APP_KEYS.intersection(keys):
                 # (an app's bundle beside its 'App ID' or 'AppsFlyer ID': AppsFlyer's raw
                 # exports name the app so, one value on every row; real147-as)
@@ -755,9 +771,12 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
 
 
-def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> str | None:
+def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec,
+                       clock: Callable[[int], bool] = lambda _: False) -> str | None:
     """The column holding the time of day when the timestamp was read from a date
-    column (``date`` + ``time``), or None. Only a column no schema column took."""
+    column (``date`` + ``time``), or None. Only a column no schema column took; one named
+    :data:`.schema.CLOCK_BY_VALUES_KEYS` only where ``clock`` (its position) says its
+    values are clock times."""
     ts = [c.name for c in spec.columns if c.kind == "timestamp"]
     if not ts or ts[0] not in header:
         return None
@@ -788,7 +807,8 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec) -> st
     # sessions ao's and aq's reviews)
     twin = key[:-4] + "time" if key.endswith("date") and re.search(
         r"creat|order|placed|posted|invoice|transaction|sale|purchase|booking|receipt", key) else None
-    for original, name in zip(raw, header, strict=True):
-        if name not in known and (header_key(original) in TIME_OF_DAY_KEYS or header_key(original) == twin):
+    for pos, (original, name) in enumerate(zip(raw, header, strict=True)):
+        if name not in known and (header_key(original) in TIME_OF_DAY_KEYS or header_key(original) == twin or (
+                header_key(original) in CLOCK_BY_VALUES_KEYS and clock(pos))):
             return name
     return None

@@ -1225,10 +1225,17 @@ _NOT_THE_RECORDS = re.compile(r"(?i)^(?:store|shop|branch|customer|user|member|c
 def _dated_records(records: list[dict[str, Any]], nested: str) -> bool:
     """Whether nine records in ten carry a date of their own beside their list, as a
     receipt does (a catalogue's categories, a recipe's ingredients, a customer's undated
-    orders are no baskets; review 70)."""
-    dated = sum(any(k != nested and re.search(r"(?i)date|time|created|datum|data|fecha", str(k)) and v
+    orders are no baskets; review 70). A date by its key's name ('purchased_at', 'ts' too),
+    not a person's ('signup_date': a customer's record with their history; review 71)."""
+    dated = sum(any(k != nested and _RECORD_TIME.search(str(k)) and not _PERSON_DATE.search(str(k)) and v
                     for k, v in r.items()) for r in records)
     return dated >= 0.9 * len(records)
+
+
+_RECORD_TIME = re.compile(r"(?i)date|time|created|datum|data|fecha|_at$|(?<=[a-z])At$|^ts$|stamp|^when$")
+"""A JSON key of a record's own time ('purchased_at', 'paidAt', 'ts')."""
+_PERSON_DATE = re.compile(r"(?i)sign.?up|join|regist|birth|since|enrol|first|last|member")
+"""A JSON key of a person's date (a sign-up's, a birthday), not a receipt's."""
 
 
 def _dated_elements(records: list[dict[str, Any]], nested: str) -> bool:

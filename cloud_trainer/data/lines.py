@@ -434,6 +434,7 @@ def units_of_split_lines(inter: pd.DataFrame, file: Path, report: IngestReport) 
                 inter[col] = inter[col].astype(object)
                 inter.loc[distinct.index[first], col] = [
                     f"{v:g}" for v in back.groupby(line).sum()[line[first]].to_numpy()]
+    inter = _money_added_up(inter, distinct, line.to_numpy(), distinct.index[first], other)
     drop = inter.index.isin(merged)
     one, lead = distinct.loc[merged[0]], distinct[first & (line == line[merged[0]])].iloc[0]
     differs = next((names.get(c, c) for c in other if str(one[c]) != str(lead[c])), names.get(other[0], other[0]))
@@ -456,26 +457,116 @@ def repeated_scans(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
     real189-au, real192-au, real194-au). Only in sales lines (a quantity or a price, no
     event column) of baskets of several lines (the median basket two lines or more: a file
     of one-line sales, copied, is a dirty copy), and where such repeats are a minority (a
-    tenth of the lines or fewer: an export written twice over is a copy)."""
-    if "session_id" not in inter or "event_type" in inter or not any(c in inter for c in ("quantity", "price")):
+    fifth of the lines or fewer: an export written twice over is a copy).
+
+    Not where the repeats are copies by what they repeat (review 71): a line's own key
+    (:data:`_LINE_KEY`, :data:`_OWN_KEYS`: an ERP's order details fanned out by a join), or
+    a whole basket of two products or more, each of its lines twice (a day's batch appended
+    twice, order lines joined to an order's two payments). Beside an event column that says
+    purchase on every line (Square's 'Event Type' Payment)."""
+    if "session_id" not in inter or not any(c in inter for c in ("quantity", "price")):
+        return inter
+    if "event_type" in inter and (inter["event_type"].astype(str) != "purchase").any():
         return inter
     basket = inter["session_id"].astype(str)
     given = (basket != "").to_numpy()
     if not given.any() or basket[given].value_counts().median() < 2:
         return inter
+    names = inter.attrs.get("source_names", {})
+    if any(_LINE_KEY.fullmatch(k := header_key(str(names.get(c, c)))) or k in _OWN_KEYS
+           for c in unread_columns(inter, INTERACTION_COLUMNS)):
+        return inter  # (a line's own key, repeated: a copy of that line)
     cols = [c for c in inter.columns if c not in ("_line", "quantity")]
     again = inter.duplicated(cols, keep="first").to_numpy() & given
-    if not again.any() or again.sum() > 0.1 * len(inter):
+    if not again.any():
         return inter
     group = inter.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
+    size = pd.Series(group).map(pd.Series(group).value_counts()).to_numpy()
+    # (a basket of two lines or more, each twice: a copy of the basket, left for the split's
+    # drop of exact copies)
+    each = pd.DataFrame({"basket": basket.to_numpy(), "twice": size == 2, "lead": ~again})
+    by_basket = each.groupby("basket", sort=False).agg(twice=("twice", "all"), lines=("lead", "sum"))
+    doubled = by_basket.index[by_basket["twice"] & (by_basket["lines"] >= 2)]
+    again &= ~basket.isin(doubled).to_numpy()
+    if not again.any() or again.sum() > 0.2 * len(inter):
+        return inter
+    scanned = np.isin(group, group[again]) & given
     units = (inter["quantity"].fillna(1.0) if "quantity" in inter else pd.Series(1.0, index=inter.index))
     total = units.groupby(group).transform("sum").to_numpy()
     inter = inter.copy()
-    inter["quantity"] = np.where(given, total, units.to_numpy())
+    inter["quantity"] = np.where(scanned, total, units.to_numpy())
+    lead = scanned & ~again
+    inter = _money_added_up(inter, inter[scanned], group[scanned], inter.index[lead],
+                            list(unread_columns(inter, INTERACTION_COLUMNS)))
     report.notes.append(f"{file}: {int(again.sum()):,} lines repeat another line of their basket in every column (a "
                         "till's second scan of one product): more units of that line, their quantities added to the "
                         "first's")
     return inter.loc[~again].reset_index(drop=True)
+
+
+_LINE_MONEY = re.compile(r"total|amount|sales|revenue|spend|gross|net|discount|tax|value|importe|betrag|umsatz"
+                         r"|montant|valor|subtotal|paid|cost")
+"""Header words of a line's money, which two lines made one add up (a till's 'GROSS_SALES')."""
+_PER_UNIT = re.compile(r"unit|price|each|rate|per|percent|pct|%|avg|average|mean")
+"""Header words of an amount a unit's or a share, which stays as it is."""
+
+
+def _money_added_up(inter: pd.DataFrame, rows: pd.DataFrame, line: np.ndarray, lead: pd.Index,
+                    other: list[str]) -> pd.DataFrame:
+    """``inter`` with each line's money (:data:`_LINE_MONEY`, not read: a line total the
+    price is later worked out from) on the lead lines of ``rows`` (``line``: each row's
+    line) the sum of its line's rows. Two beers of 12.00 scanned apart had become two units
+    at 6.00 each, the price worked out from the first line's total after the merge
+    (real199-av). Columns of plain numbers only."""
+    names = inter.attrs.get("source_names", {})
+    for col in other:
+        key = header_key(str(names.get(col, col)))
+        if not _LINE_MONEY.search(key) or _PER_UNIT.search(key):
+            continue
+        money = pd.to_numeric(rows[col].astype(str).str.strip().replace("", "0"), errors="coerce")
+        if money.isna().any():
+            continue
+        sums = money.groupby(line).sum()
+        at = pd.Series(line, index=rows.index)[lead]
+        inter[col] = inter[col].astype(object)
+        inter.loc[lead, col] = [np.format_float_positional(round(float(v), 6), trim="-") for v in sums[at].to_numpy()]
+    return inter
+
+
+MEASURE_UNIT_KEYS = frozenset({
+    "jednostka", "unit", "uom", "unitofmeasure", "unitofmeasurement", "measureunit", "unitmeasure", "unidad",
+    "unidaddemedida", "unidadmedida", "einheit", "mengeneinheit", "unite", "unitedemesure", "satuan", "quantityunit",
+    "qtyunit", "salesunit", "baseunit", "billingquantityunit", "requestedquantityunit", "unitname", "measure"})
+"""Header names of a line's unit of measure, beside its quantity."""
+MEASURES = frozenset({
+    "g", "gr", "gram", "grams", "gramy", "gramm", "gramo", "gramos", "gramme", "grammes", "kg", "kgs", "kilo", "kilos",
+    "kilogram", "kilograms", "kilogramy", "kilogramm", "kilogramo", "kilogramos", "ml", "mililitr", "millilitre",
+    "milliliter", "mililitro", "l", "lt", "ltr", "litr", "litre", "liter", "liters", "litres", "litro", "litros",
+    "lb", "lbs", "pound", "pounds", "oz", "ounce", "ounces", "m", "metr", "meter", "metre", "meters", "metres",
+    "metro", "metros", "cm", "mm", "m2", "m3", "sqm", "sqft", "ft"})
+"""Units a quantity is a measure in (a weight, a volume, a length), not a count of pieces."""
+
+
+def measured_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
+    """Lines whose quantity is a measure, as their unit column says ('gram', 'litr', 'kg'),
+    as one buy each: a household's receipts gave 500 'gram' of gnocchi at 4.69 a pack, read
+    as 500 units (real200-av). Pieces ('szt', 'pcs', 'PC') keep their count."""
+    if "quantity" not in inter:
+        return inter
+    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+        if key not in MEASURE_UNIT_KEYS:
+            continue
+        units = inter[col].astype(str).str.strip().str.lower().str.rstrip(".")
+        measured = units.isin(MEASURES).to_numpy() & inter["quantity"].notna().to_numpy()
+        if not measured.any():
+            continue
+        shown = ", ".join(repr(v) for v in units[measured].value_counts().index[:3])
+        report.notes.append(f"{file}: {int(measured.sum()):,} lines give their quantity as a measure in column {name!r} "
+                            f"({shown}): one pack or one weighed buy each, read as quantity 1")
+        inter = inter.copy()
+        inter.loc[measured, "quantity"] = 1.0
+        return inter
+    return inter
 
 
 _OWN_KEYS = frozenset({"saleid", "salesid", "lineid", "rowid", "recid", "salekey", "saleskey", "factid"})
@@ -1144,8 +1235,9 @@ DOCUMENT_KEYS = ("invoiceorcredit", "doctype", "doc.type", "documenttype",
                  # (Spanish-language invoicing: 'Tipo documento', Peru's SUNAT 'TIPCOMP', Mexico's
                  # 'TipoDeComprobante'; real193-au)
                  "tipodocumento", "tipodedocumento", "tipodoc", "tipocomprobante", "tipodecomprobante", "tipcomp",
-                 "tipocomp")
-VOUCHER_KEYS = frozenset({"tipocomprobante", "tipodecomprobante", "tipcomp", "tipocomp"})
+                 "tipocomp", "tipocfdi", "tipodecfdi")
+VOUCHER_KEYS = frozenset({"tipocomprobante", "tipodecomprobante", "tipcomp", "tipocomp",
+                          "tipocfdi", "tipodecfdi"})  # (Mexico's CFDI type, 'E' for egreso; review 71)
 """Of those, a tax voucher's type, where SUNAT's '07' and the CFDI's 'E' are credit notes
 (a bare 'Tipo Doc' is often the buyer's identity document: Venezuela's 'E', a foreigner;
 Ecuador's '07', a final consumer; review 70)."""
@@ -1156,9 +1248,30 @@ CREDIT_WORDS = frozenset({"credit", "cn", "gutschrift", "avoir", "notadecredito"
                           # (Portuguese SAF-T's 'NC', Spain's 'Abono' and 'Factura rectificativa';
                           # review 70)
                           "nc", "abono", "facturarectificativa", "rectificativa"})
-VOUCHER_CREDIT_CODES = frozenset({"07", "e"})
+VOUCHER_CREDIT_CODES = frozenset({"07", "e", "7", "egreso"})
 """The tax offices' codes of a credit note in a voucher-type column (:data:`VOUCHER_KEYS`):
-SUNAT's '07', the CFDI's 'E', egreso (real193-au)."""
+SUNAT's '07' ('7' where a sheet dropped its zero), the CFDI's 'E', egreso (real193-au,
+review 71)."""
+
+
+def _credit_word(value: str) -> bool:
+    """Whether a document type says credit note (:data:`CREDIT_WORDS`; Argentina's 'Nota de
+    Crédito B' and its 'NCB', 'NCA', 'NCE'; review 71)."""
+    key = header_key(value)
+    return key in CREDIT_WORDS or key.startswith(("notadecredito", "notacredito")) or bool(
+        re.fullmatch(r"nc[abcem]", key))
+
+
+def _returned_to_origin(value: str, key: str) -> bool:
+    """Whether a status says a parcel was refused and sent back (India's 'RTO': Meesho's
+    RTO_COMPLETE, Shiprocket's 'RTO ACKNOWLEDGED', 'RTO_NDR', 'RTO Received'; real191-au,
+    review 71): any status starting so, and a bare 'RTO' under a status's or a reason's
+    name (not a payment type's: a rent-to-own sale, review 70)."""
+    word = header_key(value)
+    return word.startswith("rto") and (len(word) > 3 and not word[3].isalpha() or word[3:].startswith(
+        ("complete", "delivered", "initiated", "intransit", "locked", "ofd", "deliveryfailed", "acknowledged",
+         "received", "ndr", "undelivered", "dispatched", "returned")) or (
+        word == "rto" and bool(re.search(r"status|reason|state|credit", key))))
 """A credit note, in a document type column only (elsewhere ``Credit`` is a card payment);
 ``Credit Memo`` and ``Credit Note`` say so in any status column (:data:`REFUND_WORDS`)."""
 REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled", "canceled",
@@ -1656,7 +1769,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                 "claim" not in key or key in CLAIM_STATUS_KEYS)
             hit = values.map({v: (_says_refund(v) and not (loans and _given_back(v))
                                   and not (subscriptions and header_key(v) in _CANCEL_ONLY))
-                              or (credit and header_key(v) in CREDIT_WORDS)
+                              or (credit and _credit_word(v))
+                              or _returned_to_origin(v, key)
                               or (key in VOUCHER_KEYS and header_key(v) in VOUCHER_CREDIT_CODES)
                               or (of_sale and _status_head(v) in DECLINED_WORDS)
                               or (visits and header_key(v) in NOBODY_CAME)
@@ -1690,7 +1804,8 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                      "no purchase")
 
 
-REJECTION_KEYS = ("rejectionreason", "reasonforrejection", "rejectreason", "absagegrund", "motivorechazo")
+REJECTION_KEYS = ("rejectionreason", "reasonforrejection", "rejectreason", "absagegrund", "motivorechazo",
+                  "salesdocumentrjcnreason", "rjcnreason")  # (SAP OData's; real201-av)
 """Header names of an order line's reason for rejection (SAP's ``ABGRU``, 'Reason for
 rejection'; German 'Absagegrund'): a line with one given was never delivered."""
 

@@ -90,6 +90,61 @@ _LEDGER_WORDS = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for
 """Every word a ledger's line may say: its share of the lines is what is judged."""
 
 
+_ACTIVITY_KEYS = frozenset({"activity", "activityname", "activitylabel", "activitydescription", "concept:name"})
+"""Header keys of a process log's step (Disco's, ProM's, Celonis' 'Activity'; pm4py's
+'concept:name')."""
+_CASE_KEYS = frozenset({"caseid", "case", "casekey", "caseno", "casenumber", "case:concept:name", "traceid"})
+"""Header keys of a process log's case (pm4py's 'case:concept:name')."""
+_STEP_WORDS = re.compile(r"(?i)creat|chang|approv|deliver|invoic|payment|receiv|assign|resolv|clos|block|releas"
+                         r"|cancel|check|regist|issue|submit|confirm|complet|reject|updat|record|goods|ticket|remov"
+                         r"|set\b|sched")
+"""Words of a business process's steps ('Line Creation', 'Good Issue', 'Take in charge
+ticket'), which no shopper's action is named with."""
+
+
+def process_log(header: list[str], columns: list[list[str]]) -> str | None:
+    """What a process-mining event log is, said for its refusal, or None: a column of
+    steps (:data:`_ACTIVITY_KEYS`, its values naming no shopper's action) beside a case id,
+    or whose steps are a business's ('Line Creation', 'Delivery', 'Good Issue'). A
+    helpdesk's tickets with a 'customer' and a 'product' attribute had trained 363 steps as
+    purchases, and IBM's SAP order-to-cash log would have with the item the hint named
+    (real201-av). ``columns``: each header column's first values."""
+    keys = [header_key(h) for h in header]
+    case = next((header[i] for i, k in enumerate(keys) if k in _CASE_KEYS), None)
+    for i, key in enumerate(keys):
+        if key not in _ACTIVITY_KEYS or i >= len(columns):
+            continue
+        given = [v for v in columns[i] if v.strip()]
+        distinct = pd.Series(given, dtype=object).value_counts()
+        if len(distinct) < 3:
+            continue
+        named = sum(n for v, n in distinct.items()
+                    if header_key(v) in EVENT_TYPES or header_key(v) in EVENT_SYNONYMS)
+        if named > 0.1 * len(given):
+            continue  # (a shop's 'activity' of views and purchases: the event column)
+        steps = [str(v) for v in distinct.index[:20]]
+        if case is None and sum(bool(_STEP_WORDS.search(v)) for v in steps) * 3 < len(steps):
+            continue
+        said = ", ".join(repr(v) for v in steps[:3])
+        return (f"column {header[i]!r} names the steps of a process ({said}, ...)"
+                + (f" of each case ({case!r})" if case else "")
+                + ": a process-mining event log, each line one step of a case, not a shopper's purchase; give the "
+                "order or sales lines (one line per product bought), or this log's lines of one step (e.g. the "
+                "order's creation) alone")
+    return None
+
+
+def refuse_process_log(inter: pd.DataFrame, file: Path) -> None:
+    """A clear error for a process-mining event log read with a shopper and an item
+    (:func:`process_log`)."""
+    names = inter.attrs.get("source_names", {})
+    columns = [c for c in inter.columns if c != "_line"]
+    header = [str(names.get(c, c)) for c in columns]
+    head = inter.iloc[:1000]
+    if (said := process_log(header, [head[c].astype(str).str.strip().tolist() for c in columns])) is not None:
+        raise DataError(f"{file}: {said}")
+
+
 def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
     """A clear error for a warehouse's stock ledger: a Turkish shop's ``stock_transactions.csv``
     says ``Stok girişi`` (goods in) on every line, and its 4,399 deliveries of 195-252 units

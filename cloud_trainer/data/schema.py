@@ -324,7 +324,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # Colombia's NIT, Brazil's CPF, Mexico's RFC, Argentina's CUIT, Chile's RUT; round 44)
                 "ruccliente", "nitcliente", "dnicliente", "cpfcliente", "cnpjcliente", "rfccliente", "cuitcliente",
                 "cuilcliente", "rutcliente", "codcliente",
-                "customerkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
+                "customerkey", "custkey", "usersid",  # a Power BI / SSMS warehouse's key; Looker's 'Users ID'
                 "custid", "custno", "customer#", "clienteid", "kundnr", "kundenr", "kundenr.", "buyerusername", "loyaltyid",
                 "cust",  # (a grocer's hand-kept ledger's bare 'cust'; round 44)
                 "loyaltycardnumber",
@@ -338,7 +338,10 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "注文者メールアドレス", "購入者メールアドレス",
                 # A name last: two shoppers may share one (Loyverse's and Clover's 'Customer name'),
                 # but a till that gives no id was read as anonymous baskets only.
-                "buyerid", "buyeremail", "buyer",  # Etsy's sold items, Amazon's shipments report
+                "buyerid", "buyeremail", "buyer",
+                # (ticket sellers' and clubs' buyers: a football club's 'purchaser_id', a fan app's
+                # 'fan_id'; Parse Server's 'user_objectid'; real199-av, real196-av)
+                "purchaserid", "purchaser", "fanid", "userobjectid",  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
@@ -485,7 +488,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                  "newsid", "variantsku", "variantid", "partnumber", "partno", "articleno", "articleno.",
                 # (a parts shop's 'part', 'part_id'; a motorcycle dealer's 'Bike_ID' beside its
                 # 'Sale_ID' and 'Customer_ID'; round 44)
-                "part", "partid", "sparepartid", "bikeid", "motorcycleid",
+                "part", "partid", "partkey", "sparepartid", "bikeid", "motorcycleid",
                 "artnr", "art.nr.", "varenr", "varenr.", "barcode", "#depublicacion",
                 # (round 45: Danish 'Partnummer'; Hungarian 'Cikkszám', article number, 'Termékkód')
                 "partnummer", "cikkszam", "termekkod",
@@ -547,11 +550,16 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                                                         f"codice{word}", f"{word}numero", f"{word}koodi", word)
     if key not in ITEM_ALIASES),
     # (84.51's Complete Journey sample: 'PRODUCT_NUM'; Danish item numbers; real127-ar, real125-ar)
-    "productnum", "varenummer", "vareid", ITEM_ALIASES[-1],
+    "productnum", "varenummer", "vareid", "itemobjectid", "productobjectid", ITEM_ALIASES[-1],
     # (and a product's name after it: a boutique's Shopify sheet names its dresses only by
     # 'Product Name', and had been refused for the item; real181-au)
     *(k for k in ("productname", "producttitle", "nomproduit", "nombreproducto", "nombredelproducto", "artikelname",
-                  "artikelbezeichnung") if k not in ITEM_ALIASES))
+                  "artikelbezeichnung",
+                  # (a pharmacy's 'Medicine_Name', 'Medication_Name', 'drug_name'; real198-av)
+                  "medicinename", "medicationname", "drugname") if k not in ITEM_ALIASES),
+    # (last: SAP's product, only beside an SAP document's key (headers.normalise_header); else
+    # a garment's fabric. SAP's OData order items had been refused for the item; real201-av)
+    "material")
 # (Not 'appid': Steam's game, but a Snowplow event's or an e-learning log's client app
 # beside its course; session am's review.)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the
@@ -630,6 +638,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ordertimestamp", "orderchargedtimestamp", "unixreviewtime",
                         "invoicedate", "transactiontimestamp",
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
+                        # (a ticket seller's 'trans_date' beside the show's 'event_date'; real199-av)
+                        "transdate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
@@ -651,7 +661,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         *DAY_NUMBER_KEYS,
                         # last, so an 'OrderDate' beside them is the time (session ag's second
                         # review): a vending export's and L.POINT's (real7-ag)
-                        "transdate", "sessdt",
+                        "sessdt",
                         # (a photo's 'dateTaken' in a POI visit log, a trajectory's 'startTime'; real38-al)
                         "datetaken", "starttime",
                         # (last: Bazaarvoice's reviews' own time, beside a product's 'FirstSubmissionTime';
@@ -729,14 +739,19 @@ GENERIC_INTERACTIONS = TableSpec(
                         # and 48, review 69: above 'Units Sold' and 'Order Qty' they had taken a
                         # product's name and a pack's size)
                         "quantityorderednew", "billquantity", "billqty", "billedquantity", "buymount",
-                        "kolicina", "количина", "sasia", "unitquantity", "productsold")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "kolicina", "количина", "sasia", "unitquantity", "productsold",
+                        # (SAP's OData order and billing items: 'requestedQuantity', 'billingQuantity';
+                        # real201-av)
+                        "requestedquantity", "billingquantity")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's
                                                      # workbook; real131-ar)
-                                                     "tienda", "sucursal", "loja", "filiale", "negozio", "magasin")),
+                                                     "tienda", "sucursal", "loja", "filiale", "negozio", "magasin",
+                                                     # (a pharmacy chain's 'branch_id'; real198-av)
+                                                     "branchid", "branchcode", "branchno")),
         Column("session_id", required=False,
-               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
+               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderkey", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         # (a Croatian café's fiscal receipt 'Broj računa'; Macedonian, Bulgarian; real184-au)
                         "brojracuna", "racunbroj", "бројнасметка", "номернабележка", "brojfiskalnogracuna",
@@ -757,7 +772,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # real123-ar)
                         "訂單編號", "訂單號碼", "訂單id", "訂單號", "номерзаказа", "идзаказа", "idзаказа", "objednavka",
                         "idobjednavky", "cisloobjednavky", "zamowienie", "idzamowienia",
-                        "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument",
+                        "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument", "salesorder", "salesdocument",
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "شمارهفاکتور", "شمارهسفارش", "αριθμόςαπόδειξης",
                         "αριθμοςαποδειξης", "απόδειξη", "αποδειξη", "เลขที่ใบเสร็จ", "ใบเสร็จ", "เลขที่บิล",
                         # (a probe, session (ab); after the rest: a Latin American till's document number is the customer's ID card)
@@ -865,10 +880,18 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
                     # visit's duration as often; session ao's review)
                     "appointmenttime",
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
+                    # (a Croatian bar's 'Datum' beside 'Vrijeme'; Serbian, Polish, Czech, Hungarian,
+                    # Turkish, Finnish; review 71)
+                    "vrijeme", "vreme", "време", "czas", "godzina", "cas", "ido", "saat", "kellonaika", "klockslag",
                     *HOUR_KEYS)
-# (Not an Indonesian till's 'Waktu' or 'Jam': written '08.15' or as the hour, glued to the
-# date they made every line a bad row; session ai's second review.)
+# (Not an Indonesian till's 'Waktu' or 'Jam' by name alone: written '08.15' or as the hour,
+# glued to the date they made every line a bad row; session ai's second review.
+# CLOCK_BY_VALUES_KEYS.)
 """Normalised header names of a separate time-of-day column beside such a date."""
+CLOCK_BY_VALUES_KEYS = ("waktu", "jam", "pukul", "waktutransaksi", "jamtransaksi")
+"""Indonesian names of a time-of-day column, read as one only where nearly all its values
+are written 'hh:mm' (a skincare till's 'Tanggal' '01 Jul 2025' beside 'Waktu' '08:22' had
+read every sale at midnight; real200-av)."""
 
 
 FILE_EVENT_WORDS = {
@@ -999,7 +1022,10 @@ NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|liefer|entrega|livraison|c
                               # best-before dates; review 66; Swedish, Dutch and Finnish ones, a
                               # Danish 'Leveringsdato' had timed a file beside its 'Ordredato':
                               # left by session (at))
-                              r"|versand|envio|expedi|verzend|levering|leverans|leverd|toimitus|wysyl|dostaw|^mhd|haltbar")
+                              r"|versand|envio|expedi|verzend|levering|leverans|leverd|toimitus|wysyl|dostaw|^mhd|haltbar"
+                              # (a crawl's or a sync's own time: a review scraper's 'scraped_at'
+                              # had timed its reviews by the scraper's runs; real200-av)
+                              r"|scrap|crawl|fetched|synced|ingest|loadedat|loaddate|etl|updated|modified")
 """Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65):
 never taken over one that is (:func:`.columns.filled_time_column`,
 :func:`.headers.time_by_content`)."""

@@ -237,6 +237,10 @@ def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[
     bracketed = values.str.startswith("[", na=False).to_numpy() & values.str.endswith("]", na=False).to_numpy()
     if bracketed.any():
         values = values.where(~bracketed, values.str[1:-1])
+    if values.head(1000).str.match(_YEAR_DOT, na=False).any():
+        # (Croatian, Serbian, Slovenian, Hungarian dates end with a dot: '01.03.2024.', '1. 3.
+        # 2024.'; a bar's every line had been a bad row; review 71)
+        values = values.str.replace(_YEAR_DOT, r"\1.\2.\3", regex=True)
     if values.head(1000).str.contains(_ZONE_REGION, na=False).any():
         # (Java's ZonedDateTime.toString(), '2024-07-01T09:15+01:00[Europe/London]': the
         # offset says the time; every line had been a bad row; review 68)
@@ -249,6 +253,7 @@ def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[
         utc = pd.to_datetime(values.iloc[suffixed].str.replace(_UTC_SUFFIX, "", regex=True),
                              format="ISO8601", errors="coerce", utc=True)
         parsed.iloc[suffixed] = plausible(utc).to_numpy()
+    parsed, swapped = _swapped_iso_days(values, parsed)
     # Unix time, as rating and app-event exports write it (MovieLens, most
     # event pipelines): whole or fractional seconds, or milliseconds (13 digits).
     epoch = values.str.fullmatch(EPOCH_PATTERN).fillna(False).to_numpy(dtype=bool)
@@ -267,7 +272,7 @@ def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[
     # The readings below see only what the ones before left unread, each once per
     # distinct string: a till export repeats each basket's time on every line (1M lines
     # of 420 distinct minutes: 0.1 s instead of 12 s).
-    note = wall
+    note = "; ".join(n for n in (wall, swapped) if n) or None
     for read in (functools.partial(numeric_dates, day_first=day_first), _twelve_hour_clock, _spaced_meridiem,
                  _month_names, _foreign_month_names, _zone_names, _minguo_dates, _jalali_dates,
                  _compact_times, _year_first_words, _dotted_clock, _excel_serials, _weekday_or_week):
@@ -283,6 +288,59 @@ def parse_marking_unix(values: pd.Series, fmt: str | None, day_first: Callable[[
     # The Unix epoch itself, to the second, is the default a system writes for a missing
     # time (a fuzz's 5 % of lines at 1970-01-01 00:00:00 were kept as 1970 purchases).
     return parsed.where(parsed != pd.Timestamp("1970-01-01")), note, unix
+
+
+_YEAR_DOT = re.compile(r"^(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\.(?=\s|$)")
+"""A day-first date with a dot after its year, as South Slavic languages write it."""
+_ISO_DAY = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
+
+
+def _swapped_iso_days(values: pd.Series, parsed: pd.Series) -> tuple[pd.Series, str | None]:
+    """``parsed`` with ISO dates whose month and day a spreadsheet swapped read the other
+    way, and a note; else as given. A sheet that read day-first dates month first writes
+    every date with a day of 12 or less as ``yyyy-dd-mm`` when saved again (a bakery's
+    sales, October 2016 to April 2017, had 2 November as 2016-02-11, and its test window
+    had held only the first twelve days of four months; real197-av). Only where the file
+    says so: the dates with a day above 12 span less than eleven months, the others fall
+    outside that span as written (four in five or more) and inside it swapped (49 in 50, a
+    month's margin)."""
+    head = values.dropna()
+    if head.empty or not head.iloc[:50].str.match(_ISO_DAY).all():
+        return parsed, None
+    days = head.str.extract(_ISO_DAY).drop_duplicates()
+    if len(days) < 20:
+        return parsed, None
+    y, m, d = (pd.to_numeric(days[i], errors="coerce") for i in range(3))
+    clear = d > 12
+    unclear = (d <= 12) & (m <= 12) & (d != m)
+    if clear.sum() < 10 or unclear.sum() < 10:
+        return parsed, None
+    as_written = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": d}), errors="coerce")
+    turned = pd.to_datetime(pd.DataFrame({"year": y, "month": d, "day": m}), errors="coerce")
+    sure = as_written[clear].dropna()
+    sure = sure[(sure - sure.median()).abs() <= pd.Timedelta(days=366)]  # (not a stray year: the bakery's 2025 lines)
+    lo, hi = sure.min(), sure.max()
+    if len(sure) < 10 or (hi - lo).days > 330:
+        return parsed, None
+    inside = as_written[unclear].between(lo, hi).mean()
+    # (swapped, within a month of that span: a file that ends on 9 April has no clear day in
+    # April, and its 1st to 9th fall just after the span)
+    inside_turned = turned[unclear].between(lo - pd.Timedelta(days=31), hi + pd.Timedelta(days=31)).mean()
+    if inside > 0.2 or inside_turned < 0.98:
+        return parsed, None
+    text = values.str[:10]
+    swap = {f"{a:04d}-{b:02d}-{c:02d}": f"{a:04d}-{c:02d}-{b:02d}"
+            for a, b, c in zip(y[unclear], m[unclear], d[unclear], strict=True)}
+    hit = text.isin(swap.keys()).to_numpy()
+    fixed = plausible(pd.to_datetime(text[hit].map(swap) + values[hit].str[10:], format="ISO8601", errors="coerce",
+                                     utc=True))
+    parsed = parsed.copy()
+    parsed[hit] = fixed.to_numpy()
+    example = next(iter(swap))
+    return parsed, (f"dates written year-day-month where the day is 12 or less (e.g. {example!r} is "
+                    f"{swap[example]}: a spreadsheet's swap): the dates with a day above 12 span "
+                    f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d}, and these fall in that span only so; {int(hit.sum()):,} lines "
+                    "read so")
 
 
 _WEEKDAY_FIRST = re.compile(
@@ -820,11 +878,14 @@ _DATA = re.compile(r"data(?:$|d[aeio](?!te)|dell|em|fat|ord|vend|comp|nota|ped|d
 ('Data', 'Data do Pedido', 'Data de Faturamento', 'Data emissione', 'data_zamowienia',
 'Data wystawienia', 'DataOra'), not English's ('Data Time', 'data_ts', 'DataDate',
 'metadata': reviews 68 and 69)."""
-_DATE_DE = re.compile(r"dated(?:e|')(?:la|l')?(?:commande|vente|facture|facturation|paiement|creation|livraison|achat"
-                      r"|emission|reservation|transaction|expedition|envoi|reception|saisie|operation|piece)"
-                      r"|dateachat|datecommande|datevente|datefacture")
-"""French 'date de ...' ('Date de commande', "Date d'achat", 'date_achat'); not English
-'Date Delivered' (review 69)."""
+_DATE_DE = re.compile(r"dated(?:e|'|’)(?:la|l'|l’)?(?:commande|vente|facture|facturation|paiement|creation|livraison"
+                      r"|achat|emission|reservation|transaction|expedition|envoi|reception|saisie|operation|piece)"
+                      r"|date(?:achat|commande|vente|facture|facturation|paiement|livraison|expedition|envoi|reception"
+                      r"|saisie|piece|emission)")
+"""French 'date de ...' ('Date de commande', "Date d'achat" and 'd’achat', 'date_achat',
+Sage's 'Date pièce', 'Date livraison'); not English 'Date Delivered' (review 69), nor
+'date_transaction' or 'date_creation' without the 'de' (a developer's English as often;
+review 71)."""
 
 
 def day_first_header(key: str) -> bool:

@@ -260,6 +260,11 @@ def zip_parts(raw: bytes, name: str, report: IngestReport, read: ReadBytes) -> T
             raise DataError(f"{name}: {what}, which the trainer does not read: {how}")
         if len(members) < 2 or formats.workbook_kind(members):
             return None
+        if "DataModel" in members and any(m.startswith("Report/") for m in members):
+            # (a jewellery shop's dashboard.pbix had been told to unpack it; real196-av)
+            raise DataError(f"{name}: a Power BI file (.pbix: its compressed data model and report layout), no "
+                            "table to read; in Power BI Desktop export the sales table (a table visual's 'Export "
+                            "data', or the model's table as CSV) and give that")
         room_to_read(name, 3 * sum(archive.getinfo(m).file_size for m in members),
                      "the unpacked files' bytes and their text")
         alike = len({archive.getinfo(m).CRC for m in members}) < len(members)

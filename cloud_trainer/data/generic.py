@@ -208,10 +208,16 @@ def load_generic(
             word, named = None, None
         if named == "purchase":
             word = None  # (a purchase is what a file without events is anyway)
+        bidder = header_key(str(inter.attrs.get("source_names", {}).get("user_id", "")))
+        if word is None and bidder in ("bidder", "bidderid", "biddername"):
+            # (an auction's bids by their bidder, whatever the file is called: eBay's
+            # 'auction.csv' of bids, most of them outbid; real207-av)
+            word, named = f"its shopper column '{bidder}'", "cart"
         report.notes.append(
             f"{interactions}: no event_type column: every row is "
-            + (f"{'an add to cart' if named == 'cart' else 'a ' + str(named)} (the file's name says '{word}'; "
-               "rename it if its rows are purchases)" if word else "a purchase")
+            + (f"{'an add to cart' if named == 'cart' else 'a ' + str(named)} ("
+               + (f"{word}: a bid, an intent to buy" if word.startswith("its ") else f"the file's name says '{word}'")
+               + "; rename it if its rows are purchases)" if word else "a purchase")
             + ("; --event-codes had nothing to read" if event_codes else ""))
         inter["event_type"] = named if word else "purchase"
     else:

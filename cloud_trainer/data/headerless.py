@@ -63,6 +63,8 @@ _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}([ T].*)?|\d{1,2}[/.]\d{1,2}[/.
                    r"[a-z]*[ -]\d{2,4}(?:[ T].*)?)")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_COMMA_MONEY = re.compile(r"[-+]?\d{1,3}(?:[.\s\u00a0]\d{3})*,\d{2}|[-+]?\d+,\d{2}")
+"""An amount written with a decimal comma and cents (``-3,99``, ``3.143,70``): no id."""
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
 """A time of day (``10:29:52.28``, ``1:45 PM``): no id (a jewellery shop's headerless orders had
 read their times as items; real86-ap)."""
@@ -459,6 +461,8 @@ def _can_be_id(col: list[str]) -> bool:
         return False  # (mostly 'not given': Criteo's -1 on 85 % of its sales column had made shopper '-1')
     if _mostly_decimals(filled):
         return False
+    if 2 * sum(1 for v in filled if _COMMA_MONEY.fullmatch(v)) >= len(filled):
+        return False  # (a German bank export's '-3,99', '3.143,70': its amounts had been the items; real204-av)
     if 2 * sum(1 for v in filled if _is_id_list(v)) >= len(filled):
         return False
     if 2 * sum(1 for v in filled if _CLOCK.fullmatch(v)) >= len(filled):

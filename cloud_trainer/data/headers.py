@@ -322,8 +322,11 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
             # (a sale's own date a later pass finds, over a crawl's, a change's or a delivery's
             # time this one did: a review scraper's 'scraped_at', hours on every line, beside
             # 'review_date' with a few month-only dates; real200-av)
+            # (not a product's or a person's own date, a film's 'release_date' of months, a
+            # book's 'publication_date': those are no line's; review 72)
             hits = next(([i] for g, later in order[at + 1:] for i, values in columns.items()
-                         if (i in planned) == g and rank(i) < 2 and later(i, values)), hits)
+                         if (i in planned) == g and rank(i) < 2 and not _ITEMS_OWN_DATE.search(header_key(header[i]))
+                         and later(i, values)), hits)
         if hits and (_UPDATED.search(first := header_key(header[hits[0]])) or _OF_A_PERSON.search(first)
                      or _JOINED.search(first) or NOT_A_SALES_DATE.search(first)):
             hits.sort(key=rank)
@@ -769,6 +772,10 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...): read as the time "
                  f"of day of column {raw[i]!r}'s dates")
     return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
+
+
+_ITEMS_OWN_DATE = re.compile(r"release|publi|launch|premiere|debut|birth|founded|opened|since|first|expir|year")
+"""Header words of a date a product or a person has, not a line."""
 
 
 def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec,

@@ -826,8 +826,15 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
 
     if any(names_the_product(k, v) for k, v in row.items()):
         return row
-    named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
+    named = next((k for k in row if str(k).lower() in _NAME_KEYS and isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
+
+
+_NAME_KEYS = frozenset({"name", "title",
+                        # (a Polish household's receipts: 'produkty': [{'nazwa': ...}]; real197-av)
+                        "nazwa", "nombre", "nome", "nom", "naam", "navn", "namn", "nimi", "naziv", "nazev", "název",
+                        "bezeichnung", "denominazione"})
+"""A listed line's name keys, in the languages of the probed exports."""
 
 
 _BASKET_WORDS = ("order", "receipt", "invoice", "transaction", "basket", "session", "visit", "cart", "checkout",
@@ -1232,6 +1239,11 @@ def _dated_records(records: list[dict[str, Any]], nested: str) -> bool:
     return dated >= 0.9 * len(records)
 
 
+_HISTORY_LIST = re.compile(r"(?i)^(?:purchases|orders|transactions|history|purchasehistory|orderhistory|bookings"
+                           r"|visits|purchase_history|order_history|compras|pedidos|commandes|bestellungen)$")
+"""A record's list of a person's orders over time (a customer's 'purchases'), no receipt's
+lines: one basket of them would glue years together (review 72: a customer's 'created_at'
+beside it had passed as a receipt's date)."""
 _RECORD_TIME = re.compile(r"(?i)date|time|created|datum|data|fecha|_at$|(?<=[a-z])At$|^ts$|stamp|^when$")
 """A JSON key of a record's own time ('purchased_at', 'paidAt', 'ts')."""
 _PERSON_DATE = re.compile(r"(?i)sign.?up|join|regist|birth|since|enrol|first|last|member")
@@ -1272,6 +1284,7 @@ def exploded(records: list[dict[str, Any]], kind: str, unit: str, number: str) -
     elif nested is not None and rows and not any(_ID_KEY.search(str(k)) and not _NOT_THE_RECORDS.match(str(k))
                                                  for r in records[:100] for k in r if k != nested) \
             and not _dated_elements(records[:100], nested) \
+            and not _HISTORY_LIST.search(str(nested)) \
             and _dated_records(records[:100], nested):
         # A receipt's products listed in it, and nothing to name the receipt by (a personal
         # scraper's Biedronka and Costco receipts: refused, 'missing user_id'; real192-au):

@@ -536,7 +536,11 @@ def _money_added_up(inter: pd.DataFrame, rows: pd.DataFrame, line: np.ndarray, l
 MEASURE_UNIT_KEYS = frozenset({
     "jednostka", "unit", "uom", "unitofmeasure", "unitofmeasurement", "measureunit", "unitmeasure", "unidad",
     "unidaddemedida", "unidadmedida", "einheit", "mengeneinheit", "unite", "unitedemesure", "satuan", "quantityunit",
-    "qtyunit", "salesunit", "baseunit", "billingquantityunit", "requestedquantityunit", "unitname", "measure"})
+    "qtyunit", "salesunit", "baseunit", "billingquantityunit", "requestedquantityunit", "unitname", "measure",
+    # (a Rimi receipt's 'measurement_unit'; Polish invoices' 'J.m.', Czech 'MJ', Russian 'Ед. изм.',
+    # Latvian, Estonian, Lithuanian; real205-av, review 72)
+    "measurementunit", "unitofmeasurementname", "j.m.", "jm", "mj", "m.j.", "ед.изм.", "едизм", "едизм.",
+    "единицаизмерения", "mervieniba", "uhik", "matovienetas", "vienetas"})
 """Header names of a line's unit of measure, beside its quantity."""
 MEASURES = frozenset({
     "g", "gr", "gram", "grams", "gramy", "gramm", "gramo", "gramos", "gramme", "grammes", "kg", "kgs", "kilo", "kilos",
@@ -550,15 +554,24 @@ MEASURES = frozenset({
 def measured_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.DataFrame:
     """Lines whose quantity is a measure, as their unit column says ('gram', 'litr', 'kg'),
     as one buy each: a household's receipts gave 500 'gram' of gnocchi at 4.69 a pack, read
-    as 500 units (real200-av). Pieces ('szt', 'pcs', 'PC') keep their count."""
+    as 500 units (real200-av). Pieces ('szt', 'pcs', 'PC') keep their count. Only where the
+    measured quantities look measured (a fraction, 0.416 kg, or a median of 50 or more, 500
+    g), and no pack's size is beside the unit: a webshop's 'Pack Size' 1.5 with 'Unit' l and
+    'Quantity' 3 is three packs (review 72)."""
     if "quantity" not in inter:
         return inter
-    for col, (name, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    if any(re.search(r"size|pack|content|inhalt|volume|weight|gewicht|netto|poids|peso", key) for _, key in unread.values()):
+        return inter
+    for col, (name, key) in unread.items():
         if key not in MEASURE_UNIT_KEYS:
             continue
         units = inter[col].astype(str).str.strip().str.lower().str.rstrip(".")
         measured = units.isin(MEASURES).to_numpy() & inter["quantity"].notna().to_numpy()
         if not measured.any():
+            continue
+        amounts = inter.loc[measured, "quantity"].astype(float)
+        if not ((amounts % 1 != 0).any() or amounts.median() >= 50):
             continue
         shown = ", ".join(repr(v) for v in units[measured].value_counts().index[:3])
         report.notes.append(f"{file}: {int(measured.sum()):,} lines give their quantity as a measure in column {name!r} "
@@ -1265,10 +1278,10 @@ def _credit_word(value: str) -> bool:
 def _returned_to_origin(value: str, key: str) -> bool:
     """Whether a status says a parcel was refused and sent back (India's 'RTO': Meesho's
     RTO_COMPLETE, Shiprocket's 'RTO ACKNOWLEDGED', 'RTO_NDR', 'RTO Received'; real191-au,
-    review 71): any status starting so, and a bare 'RTO' under a status's or a reason's
-    name (not a payment type's: a rent-to-own sale, review 70)."""
+    review 71): those states, and a bare 'RTO' under a status's or a reason's name (not a
+    payment type's 'RTO' or 'RTO 12 Months': a rent-to-own sale, reviews 70 and 72)."""
     word = header_key(value)
-    return word.startswith("rto") and (len(word) > 3 and not word[3].isalpha() or word[3:].startswith(
+    return word.startswith("rto") and (word[3:].startswith(
         ("complete", "delivered", "initiated", "intransit", "locked", "ofd", "deliveryfailed", "acknowledged",
          "received", "ndr", "undelivered", "dispatched", "returned")) or (
         word == "rto" and bool(re.search(r"status|reason|state|credit", key))))
@@ -1620,6 +1633,14 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
             continue
         said = {v: _says_refund(v) if status else v.lower() in _YES for v in distinct}
         undone |= values.map(said).to_numpy(dtype=bool)
+    if "session_id" in header and "quantity" in header:
+        # (Online Retail's cancellations: an invoice 'C489588' beside numbers, its units below
+        # 0, as its documentation says; each had been a 'must be > 0' error; real200-av)
+        basket = frame["session_id"].astype(str).str.strip()
+        credit = basket.str.fullmatch(r"[Cc]\d{4,}").to_numpy() & (
+            pd.to_numeric(frame["quantity"], errors="coerce") < 0).to_numpy()
+        if credit.any() and basket.str.fullmatch(r"\d{4,}").mean() >= 0.5:
+            undone |= credit
     return undone
 
 

@@ -96,8 +96,7 @@ _ACTIVITY_KEYS = frozenset({"activity", "activityname", "activitylabel", "activi
 _CASE_KEYS = frozenset({"caseid", "case", "casekey", "caseno", "casenumber", "case:concept:name", "traceid"})
 """Header keys of a process log's case (pm4py's 'case:concept:name')."""
 _STEP_WORDS = re.compile(r"(?i)creat|chang|approv|deliver|invoic|payment|receiv|assign|resolv|clos|block|releas"
-                         r"|cancel|check|regist|issue|submit|confirm|complet|reject|updat|record|goods|ticket|remov"
-                         r"|set\b|sched")
+                         r"|cancel|regist|issue|submit|confirm|complet|reject|updat|remov|set\b|sched")
 """Words of a business process's steps ('Line Creation', 'Good Issue', 'Take in charge
 ticket'), which no shopper's action is named with."""
 
@@ -123,7 +122,8 @@ def process_log(header: list[str], columns: list[list[str]]) -> str | None:
         if named > 0.1 * len(given):
             continue  # (a shop's 'activity' of views and purchases: the event column)
         steps = [str(v) for v in distinct.index[:20]]
-        if case is None and sum(bool(_STEP_WORDS.search(v)) for v in steps) * 3 < len(steps):
+        if case is None and (sum(bool(_STEP_WORDS.search(v)) for v in steps) * 3 < len(steps)
+                             or not _steps_of_cases(keys, columns, i)):
             continue
         said = ", ".join(repr(v) for v in steps[:3])
         return (f"column {header[i]!r} names the steps of a process ({said}, ...)"
@@ -132,6 +132,31 @@ def process_log(header: list[str], columns: list[list[str]]) -> str | None:
                 "order or sales lines (one line per product bought), or this log's lines of one step (e.g. the "
                 "order's creation) alone")
     return None
+
+
+_NOT_A_CASE = re.compile(r"custom|client|user|buyer|member|shopper|guest|patient|kunde|cliente|usuario|staff|employ"
+                         r"|operator|agent|resource|date|time|stamp|product|item|sku|article|material|name|price"
+                         r"|qty|quantit|amount|value|total|categor|hierarch")
+"""Header words of a person's, a time's, a product's or an amount's column: no case of a
+process."""
+
+
+def _steps_of_cases(keys: list[str], columns: list[list[str]], activity: int) -> bool:
+    """Whether some column, no person's, time's, product's or amount's, groups the lines into cases of
+    several steps: half its repeated values or more carry two activities or more (IBM's
+    SAP order-to-cash log's 'Key', an order line through its steps). A shop's order lines
+    whose 'Activity' is each order's last status, one a order, or a tour operator's
+    bookings whose 'Activity' is the tour, one a booking, are no process log (review 72)."""
+    for j, key in enumerate(keys):
+        if j == activity or j >= len(columns) or _NOT_A_CASE.search(key):
+            continue
+        pairs = pd.DataFrame({"case": columns[j], "step": columns[activity]})
+        pairs = pairs[(pairs["case"] != "") & (pairs["step"] != "")]
+        sizes = pairs.groupby("case")["step"].agg(["size", "nunique"])
+        repeated = sizes[sizes["size"] >= 2]
+        if len(repeated) >= 5 and (repeated["nunique"] >= 2).mean() >= 0.5:
+            return True
+    return False
 
 
 def refuse_process_log(inter: pd.DataFrame, file: Path) -> None:

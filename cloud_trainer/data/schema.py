@@ -341,7 +341,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "buyerid", "buyeremail", "buyer",
                 # (ticket sellers' and clubs' buyers: a football club's 'purchaser_id', a fan app's
                 # 'fan_id'; Parse Server's 'user_objectid'; real199-av, real196-av)
-                "purchaserid", "purchaser", "fanid", "userobjectid",  # Etsy's sold items, Amazon's shipments report
+                "purchaserid", "purchaser", "fanid", "userobjectid",
+                "bidder", "bidderid", "biddername",  # (an auction's bids; real207-av)  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
@@ -414,6 +415,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Billing)': its returning customers had been one-visit baskets; real179-au. Last:
                 # any other customer column comes first, and a bare 'phone' may be the store's)
                 "phone(billing)", "billingphone", "customerphone", "customerphonenumber", "buyerphone",
+                # (a Kaspi seller's sheet keyed by the buyer's 'телефон'; Ukrainian buyers; real206-av)
+                "телефонпокупателя", "телефонклиента", "телефон", "клієнт", "покупець", "телефонклієнта",
                 "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
                 # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
                 "kupac", "sifrakupca", "kupec", "купувач", "купец", "klijent", "klienti",
@@ -556,7 +559,13 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
     *(k for k in ("productname", "producttitle", "nomproduit", "nombreproducto", "nombredelproducto", "artikelname",
                   "artikelbezeichnung",
                   # (a pharmacy's 'Medicine_Name', 'Medication_Name', 'drug_name'; real198-av)
-                  "medicinename", "medicationname", "drugname") if k not in ITEM_ALIASES),
+                  "medicinename", "medicationname", "drugname",
+                  # (what a salon, a spa or a clinic sells: a beauty salon's 'procedure' beside its
+                  # 'client'; not a bare 'service' or 'service_type', a kind as often; real202-av)
+                  # (nor 'service_name': a ticket seller's operator, Afisha's; review of the harness)
+                  "serviceid", "procedure", "procedurename", "treatment",
+                  "treatmentname", "procedimiento", "procedimento", "tratamiento", "behandlung", "prestation")
+    if k not in ITEM_ALIASES),
     # (last: SAP's product, only beside an SAP document's key (headers.normalise_header); else
     # a garment's fabric. SAP's OData order items had been refused for the item; real201-av)
     "material")
@@ -770,7 +779,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "注文id", "レシート番号", "orderref", "orderreference", "incrementid", "чек", "номерчека",
                         # (Taiwanese marketplaces' order number, Russian, Czech and Polish orders; real119-ar,
                         # real123-ar)
-                        "訂單編號", "訂單號碼", "訂單id", "訂單號", "номерзаказа", "идзаказа", "idзаказа", "objednavka",
+                        "訂單編號", "訂單號碼", "訂單id", "訂單號", "номерзаказа", "идзаказа", "idзаказа",
+                        # (Kaspi.kz's '№ заказа', a seller's 'No заказа'; Ukrainian; real206-av)
+                        "№заказа", "noзаказа", "noзаказа.", "№замовлення", "номерзамовлення", "objednavka",
                         "idobjednavky", "cisloobjednavky", "zamowienie", "idzamowienia",
                         "fisno", "fis", "visitid", "visitnumber", "amazonorderid", "fakturanr", "fakturanr.", "billingdoc.", "billingdoc", "billingdocument", "salesorder", "salesdocument",
                         "מספרקבלה", "קבלה", "מספרחשבונית", "رقمالفاتورة", "الفاتورة", "شمارهفاکتور", "شمارهسفارش", "αριθμόςαπόδειξης",
@@ -880,17 +891,19 @@ TIME_OF_DAY_KEYS = ("time", "timeofday", "ordertime", "transactiontime", "purcha
                     # visit's duration as often; session ao's review)
                     "appointmenttime",
                     "uhrzeit", "zeit", "heure", "hora", "ora", "tijd",
-                    # (a Croatian bar's 'Datum' beside 'Vrijeme'; Serbian, Polish, Czech, Hungarian,
-                    # Turkish, Finnish; review 71)
-                    "vrijeme", "vreme", "време", "czas", "godzina", "cas", "ido", "saat", "kellonaika", "klockslag",
+                    # (a Croatian bar's 'Datum' beside 'Vrijeme'; Serbian, Finnish, Swedish; review 71)
+                    "vrijeme", "vreme", "време", "kellonaika", "klockslag",
                     *HOUR_KEYS)
 # (Not an Indonesian till's 'Waktu' or 'Jam' by name alone: written '08.15' or as the hour,
 # glued to the date they made every line a bad row; session ai's second review.
 # CLOCK_BY_VALUES_KEYS.)
 """Normalised header names of a separate time-of-day column beside such a date."""
-CLOCK_BY_VALUES_KEYS = ("waktu", "jam", "pukul", "waktutransaksi", "jamtransaksi")
-"""Indonesian names of a time-of-day column, read as one only where nearly all its values
-are written 'hh:mm' (a skincare till's 'Tanggal' '01 Jul 2025' beside 'Waktu' '08:22' had
+CLOCK_BY_VALUES_KEYS = ("waktu", "jam", "pukul", "waktutransaksi", "jamtransaksi",
+                        # (Polish, Czech, Hungarian, Turkish: short words that name other things
+                        # too, a chemical's 'CAS' number; review 72)
+                        "czas", "godzina", "cas", "ido", "saat")
+"""Names of a time-of-day column read as one only where nearly all its values are written
+'hh:mm' (Indonesian: a skincare till's 'Tanggal' '01 Jul 2025' beside 'Waktu' '08:22' had
 read every sale at midnight; real200-av)."""
 
 
@@ -906,6 +919,9 @@ FILE_EVENT_WORDS = {
     # 'add_to_cart_ecommerce.dat' and 'purchase_ecommerce.dat' (real4-af). Not 'basket':
     # a market-basket file is purchases
     **dict.fromkeys(("cart", "carts", "addtocart", "addtocarts", "abandoned"), "cart"),
+    # (an auction's bids: an intent to buy, most of them outbid, not sales; an eBay bid log
+    # had trained its re-bids as a 'repeating' domain; real207-av)
+    **dict.fromkeys(("bid", "bids", "bidding", "biddings"), "cart"),
     **dict.fromkeys(("purchase", "purchases", "buy", "buys", "order", "orders", "sale", "sales",
                      "transaction", "transactions"), "purchase"),
     # (not 'purchased' or 'bought': 'cart_items_not_purchased.csv' is carts; session an's review)
@@ -922,7 +938,7 @@ FILE_EVENT_WORDS = {
                      "toread", "wanttoread", "watchlist", "watchlists", "wantlist"), "favorite"),
 }
 """Words of a file name that say which event its rows are, where no column says it."""
-STRONG_FILE_WORDS = frozenset({"abandoned", "cart", "carts"})
+STRONG_FILE_WORDS = frozenset({"abandoned", "cart", "carts", "bid", "bids", "bidding", "biddings"})
 """Words that say the event even beside quantities and prices: Shopify's
 ``abandoned_checkouts_export.csv`` lists its carts' quantities and prices like orders,
 and had trained as purchases and shipped a bundle of what shoppers left (real9-ag); a

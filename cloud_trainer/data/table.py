@@ -543,6 +543,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         return parsed[0]
 
     if "user_id" in missing and "session_id" in header:
+        header = _receipt_of_files(header, raw_header, first_columns(), name, report.notes)
+    if "user_id" in missing and "session_id" in header:
         missing.remove("user_id")
         basket_name = raw_header[header.index("session_id")]
         report.notes.append(
@@ -668,9 +670,16 @@ def _order_headers(missing: list[str], header: list[str], raw_header: list[str])
     'raw_orders.csv' (id, user_id, order_date, status, copied into hundreds of repositories)
     had been told only 'missing item_id' (real126-ar). "" otherwise."""
     keys = [header_key(h) for h in raw_header]
-    ordered = "session_id" in header or any(re.search(r"order|invoice|receipt|sale|transaction", k) for k in keys)
+    # (an order's own column, not a summary's 'Sales Volume' or 'Revenue': a luxury brand's
+    # sales by region had been told it was orders; real196-av)
+    ordered = "session_id" in header or any(re.search(
+        r"^(?:order|invoice|receipt|sale|transaction)s?(?:id|no|nr|number|num|key|code|date|status|total|#)?$"
+        r"|^ordered(?:at|on|date)?$"
+        r"|(?:order|invoice|receipt|transaction)s?(?:id|no|nr|number|num|key|code|date|status|total|#)", k) for k in keys)
     if "item_id" not in missing or not ordered:
         return ""
+    if any(re.search(r"balance|debit|credit(?!card)|iban|saldo|accountnumber|accountno|payee|payer|upi", k) for k in keys):
+        return ""  # (a bank's or a payment app's statement: no orders at all; real204-av)
     if not any(re.search(r"total|amount|status|sum|revenue|paid", k) for k in keys) or any(
             re.search(r"product|sku|article|artikel|produ|item(?!s?(?:count|qty|quantity|number|total))", k)
             for k in keys):
@@ -957,6 +966,34 @@ no id, whatever other word it has; nor a JSON fragment taken for a name (session
 second review)."""
 
 
+_COUNT_WORDS = re.compile(r"点数|数量|件数|個数|count|qty|quantit|anzahl|cantidad|aantal|antal|liczba|jumlah|колич")
+"""Header words of a count (Japanese '商品点数', the number of products bought)."""
+_SOURCE_FILE = re.compile(r"filename|file|imagename|image|imagefile|receiptimage|sourcefile|source|photo|scan|pdf")
+"""Header keys of the file a line was read from (an OCR's receipt image)."""
+
+
+def _receipt_of_files(header: list[str], raw_header: list[str], columns: list[list[str]], name: str,
+                      notes: list[str]) -> list[str]:
+    """``header`` with the basket read from the file each line was read from (an OCR's
+    receipt image, ``9FjTM9ngrpCu.jpeg``) where the basket column is blank on most of the
+    first lines and that column is given on nine in ten: an OCR'd receipt's number, read on
+    7 % of its lines, had left 115 of 127 product lines without a basket (real197-av)."""
+    at = header.index("session_id")
+    basket = columns[at] if at < len(columns) else []
+    if not basket or sum(v == "" for v in basket) * 2 < len(basket):
+        return header
+    for i, raw in enumerate(raw_header):
+        given = columns[i] if i < len(columns) else []
+        if (_SOURCE_FILE.fullmatch(header_key(raw)) and header[i] == raw and given
+                and sum(v != "" for v in given) >= 0.9 * len(given) and len(set(given)) > 1):
+            notes.append(f"{name}: the basket column {raw_header[at]!r} is blank on "
+                         f"{sum(v == '' for v in basket) / len(basket):.0%} of the first lines; each line's source "
+                         f"file, {raw!r} ({given[0]!r}, ...), is read as its basket instead")
+            return [passed_over(raw_header[at]) if j == at else "session_id" if j == i else h
+                    for j, h in enumerate(header)]
+    return header
+
+
 def _clock_times(columns: list[list[str]], pos: int) -> bool:
     """Whether the column at ``pos`` of the first rows holds clock times ('08:22',
     '14:05:09') on 49 lines in 50 of those written, ten at least."""
@@ -1042,6 +1079,17 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         grouped = sum(bool(re.fullmatch(r"\d{1,3}(?:,\d{3})+", v)) for v in given) * 2 >= len(given)
         return decimals or markup or grouped or sorted(map(len, given))[len(given) // 2] > 150
 
+    def counts_or_money(at: int) -> bool:
+        """Amounts, not an item's ids: money with cents ('Coffee' of a spend-by-category
+        pivot, 12.50) or small counts up to 20 (a receipt summary's '商品点数', a sheet's
+        'Books' 2, 1, 4), under a name that is no id's (real195-av, real197-av)."""
+        given = [v for v in head(at) if v]
+        if len(given) < 3 or _ID_END.search(raw_header[at]) or not all(
+                re.fullmatch(r"-?\d+(?:\.\d{1,2})?", v) for v in given):
+            return False
+        return (any("." in v for v in given) or max(abs(float(v)) for v in given) <= 20
+                or _COUNT_WORDS.search(header_key(raw_header[at])) is not None)
+
     # A recommender's output names what it recommended beside a rank or a predicted score
     # ('Recommended_Dish' beside 'Predicted_Score': a school-meal model's lists; real59-ao);
     # a book club's 'recommended_book' alone is a member's own act (session ao's review).
@@ -1084,7 +1132,7 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
                                 "item_id" not in header or _join_names_hint(raw_header, a_kind) is not None
                                 or not (repeats(at) or repeats(header.index("item_id")))))))
                         and not (col == "item_id" and _EVENT_NAMED.fullmatch(keys[at]) and not tickets)
-                        and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at)
+                        and not (col == "item_id" and (mostly_blank(at) or a_persons_name(at) or counts_or_money(at)
                                                        or (_KIND_WORDS.search(raw) is not None and a_kind(at))))),
                        key=lambda raw: not _ID_END.search(raw))[:2]
         if found:

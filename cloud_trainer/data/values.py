@@ -162,7 +162,8 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
         if col == "quantity" and checks.undone is not None and (gone := low & checks.undone).any():
             checks.skip(gone)
             report.notes.append(f"{name}: {int(gone.sum()):,} lines of {raw_name!r} 0 or below are cancellations or "
-                                "returns by their status: left out (counted as skipped, not as errors)")
+                                "returns by their status (or a cancellation's invoice number, 'C...'): left out (counted as "
+                                "skipped, not as errors)")
             low &= ~gone
         checks.flag(low, col, lambda v, op=op, m=column.min_value: f"must be {op} {m:g} (got {v})")
     return values

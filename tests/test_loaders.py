@@ -7817,9 +7817,10 @@ def test_round_44_names_and_refusals(tmp_path: Path) -> None:
         {"endTime": f"2020-01-{1 + k % 28:02d} 03:13", "artistName": f"A{k % 9}", "trackName": f"T{k % 50}",
          "msPlayed": 1000 * k} for k in range(300)])).value)
     assert "one person's own listening history" in said
-    said = refusal(tmp_path, "tickets.csv", "event_id,event_date,order_id,ticket_qty,status\n" + "".join(
-        f"EVT{k % 50:04d},2025-10-{1 + k % 28:02d},ORD{k:06d},{1 + k % 3},confirmed\n" for k in range(300)))
-    assert "'event_id' may be item_id" in said
+    # (read as the item since round 52, beside a count of tickets; real212-av)
+    inter = interactions_of(tmp_path, "tickets.csv", "event_id,event_date,order_id,ticket_qty,status", lambda k: (
+        f"EVT{k % 50:04d},2025-10-{1 + k % 28:02d},ORD{k:06d},{1 + k % 3},confirmed"))
+    assert inter["item_id"].str.startswith("EVT").all()
 
 
 def test_round_44_guests_and_review_text(tmp_path: Path) -> None:
@@ -8771,3 +8772,124 @@ def test_review_72_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "paragony.csv", "Nr paragonu,Data,item_id,J.m.,Ilość,Cena", lambda k: (
         f"P{k // 3},2024-03-{1 + k // 3 % 28:02d},T{k % 30},{'g' if k % 2 else 'szt'},{500 if k % 2 else 2},4.69"))
     assert set(inter["quantity"]) == {1, 2}
+
+
+def _dbf(path: Path, fields: list[tuple[str, str, int]], records: list[list[str]], deleted: int = 0) -> None:
+    """A dBase III table of ``fields`` (name, type, width) and ``records``, the first
+    ``deleted`` marked deleted."""
+    import struct
+    width = 1 + sum(f[2] for f in fields)
+    header = 32 + 32 * len(fields) + 1
+    out = bytearray(struct.pack("<BBBBIHH20x", 0x03, 124, 6, 25, len(records), header, width))
+    for name, kind, size in fields:
+        out += name.encode().ljust(11, b"\x00") + kind.encode() + b"\x00" * 4 + bytes([size, 0]) + b"\x00" * 14
+    out += b"\x0d"
+    for n, record in enumerate(records):
+        out += b"*" if n < deleted else b" "
+        out += b"".join(v.encode("cp1252").ljust(f[2])[:f[2]] for v, f in zip(record, fields, strict=True))
+    path.write_bytes(bytes(out) + b"\x1a")
+
+
+def test_round_51_databases(tmp_path: Path) -> None:
+    """Round 51's shop databases: a FoxPro table (.dbf) is read as its records; an Access
+    database is refused saying how to export it; xBase's and Sage's names ('NUMCLI',
+    'CODART', 'SalesOrderNo', 'QuantityOrderedRevised', 'LastUnitPrice') and French
+    Northwind's ('Nocom', 'Refprod', 'Qte')."""
+    path = tmp_path / "ordline.dbf"
+    _dbf(path, [("ORDERNO", "N", 7), ("CUSTNO", "C", 8), ("PRODCODE", "C", 10), ("ORDQTY", "N", 5),
+                ("ORDDATE", "D", 8)],
+         [[str(1000 + k // 3), f"C{k % 40}", f"P{k % 30}", str(1 + k % 3), f"202403{1 + k % 28:02d}"]
+          for k in range(300)], deleted=6)
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 294 and set(raw.interactions["quantity"]) == {1, 2, 3}
+    assert raw.interactions["timestamp"].dt.month.eq(3).all()
+    path = tmp_path / "Sales.accdb"
+    path.write_bytes(b"\x00\x01\x00\x00Standard ACE DB\x00" + bytes(200))
+    with pytest.raises(DataError, match=r"a Microsoft Access database"):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "facturacion.csv", "FECHA,NUMCLI,CODART,CANTIDAD", lambda k: (
+        f"{1 + k % 28:02d}/03/2024,{k % 40},A{k % 30},1"))
+    assert inter["user_id"].nunique() == 40 and inter["item_id"].str.startswith("A").all()
+    inter = interactions_of(tmp_path, "tblSales.csv", "SalesOrderNo,CustomerName,ItemCode,OrderDate,"
+                            "QuantityOrderedRevised,LastUnitPrice", lambda k: (
+                                f"00{26000 + k // 3},C{k % 40},I{k % 30},06/{1 + k % 28:02d}/22,{1 + k % 4},9.50"))
+    assert inter["session_id"].nunique() == 100 and set(inter["quantity"]) == {1, 2, 3, 4} and (inter["price"] == 9.5).all()
+    inter = interactions_of(tmp_path, "DetailCommande.txt", "Nocom;Refprod;PrixUnit;Qte;Remise", lambda k: (
+        f"{10248 + k // 3};{k % 30};14,00;{1 + k % 5};0"))
+    assert inter["session_id"].nunique() == 100 and set(inter["quantity"]) == {1, 2, 3, 4, 5}
+
+
+def test_round_52_readings(tmp_path: Path) -> None:
+    """Round 52: a delivery app's order items whose 'item_id' numbers the lines
+    ('ITEM_0000001') beside their 'item_name'; EF Core's idempotent SQL script."""
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,item_id,item_name,quantity,unit_price", lambda k: (
+        f"ORD{k // 3},ITEM_{k + 1:07d},Dish {k % 30},1,25.0"))
+    assert inter["item_id"].str.startswith("Dish").all()
+    with pytest.raises(DataError, match=r"an SQL dump or script"):
+        load_text(tmp_path, "InitialPersistence.idempotent.sql", "\ufeffIF OBJECT_ID(N'[__EFMigrationsHistory]') IS NULL\n"
+                  "BEGIN\n    CREATE TABLE [__EFMigrationsHistory] ([MigrationId] nvarchar(150) NOT NULL);\nEND;\nGO\n")
+
+
+def test_round_52_tickets_tills_and_queries(tmp_path: Path) -> None:
+    """Round 52: a ticket seller's 'event_id' beside 'tickets_count' is the show bought (an
+    event log's 'event_id' stays no item); a duty-free till's 'tx_id' names its receipts; a
+    park's 'attraction_id' is hinted; an analytics repo's SELECT script is said to be SQL."""
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,user_id,created_ts_msk,event_id,tickets_count", lambda k: (
+        f"{k},U{k % 40},2024-10-{1 + k % 28:02d} 18:18:32,{500 + k % 30},{1 + k % 3}"))
+    assert set(inter["item_id"]) == {str(500 + k) for k in range(30)}
+    with pytest.raises(DataError):
+        load_text(tmp_path, "events_log.csv", "event_id,user_id,timestamp,page\n" + "".join(
+            f"{k},U{k % 40},2024-10-{1 + k % 28:02d},/p{k % 9}\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "transactions.csv", "tx_id,line_no,customer_id,sku,ts,qty", lambda k: (
+        f"T{k // 3},{1 + k % 3},C{k // 3 % 40},S{k % 30},2024-03-{1 + k // 3 % 28:02d} 10:00,1"))
+    assert inter["session_id"].nunique() == 100
+    message = refusal(tmp_path, "fact_ride_events.csv", "ride_event_id,visit_id,attraction_id,ride_time\n" + "".join(
+        f"{k},V{k // 4},A{k % 30},2024-05-{1 + k % 28:02d} 10:00\n" for k in range(60)))
+    assert "'attraction_id' may be item_id" in message
+    with pytest.raises(DataError, match=r"an SQL dump or script"):
+        load_text(tmp_path, "analytics.sql", "/* The transactions table has 22,194 rows */\nSELECT tx_id, SUM(qty)\n"
+                  "FROM transactions\nGROUP BY tx_id;\n")
+
+
+def test_review_73_narrowings(tmp_path: Path) -> None:
+    """Review 73: a product's picture URL or a marketing 'Source' is no receipt's scan (the
+    order number carried down instead), but an 'image_path' of scans is; a workbook's
+    'Orders' of customers is read over supplier invoices; a chain's 'Телефон' beside its
+    'Магазин' is the shop's; a 'Netto' money column keeps kilos one buy each; won lots and
+    hammer prices are sales; an A/B 'treatment' is no item; attendees' 'nombre' are no
+    items; a Brazilian till's bare 'CONSUMIDOR' is a walk-in."""
+    inter = interactions_of(tmp_path, "order_lines_export.csv", "Order No,Order Date,SKU,Qty,Image", lambda k: (
+        f"{f'{5000 + k // 3},2024-03-{1 + k // 3 % 28:02d}' if k % 3 == 0 else ','},"
+        f"S{k % 30},1,https://cdn.shop.com/img/sku{k % 30}.jpg"), n=180)
+    assert len(inter) == 180 and not inter["session_id"].str.contains("cdn").any()
+    inter = interactions_of(tmp_path, "ocr.csv", "image_path,receipt_number,date,item_name,quantity", lambda k: (
+        f"/data/receipts/IMG_{2000 + k // 4}.jpg,{'' if k % 8 else k},2024-01-{1 + k // 4 % 28:02d},P{k % 30},1"), n=120)
+    assert inter["session_id"].nunique() == 30
+    path = tmp_path / "restaurant_book.xlsx"
+    write_xlsx(path, {
+        "Orders": [["Order ID", "Customer", "Order Date", "Dish"], *(
+            [f"O{k}", f"C{k % 40}", f"2024-03-{1 + k % 28:02d}", f"D{k % 30}"] for k in range(300))],
+        "Purchases": [["Invoice No", "Supplier", "Item", "Qty", "Invoice Date"], *(
+            [f"I{k // 4}", f"S{k % 5}", f"Flour {k % 30}", 2, f"2024-03-{1 + k % 28:02d}"] for k in range(170))]})
+    with pytest.raises(MissingColumns, match=r"header has Order ID, Customer"):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "чеки.csv", "Магазин,Телефон,Номер чека,Дата,Артикул,Количество", lambda k: (
+        f"М{k % 3},+7495{k % 3:07d},{k // 3},2024-03-{1 + k // 3 % 28:02d},A{k % 30},1"))
+    assert inter["user_id"].nunique() == 100
+    inter = interactions_of(tmp_path, "kassenbons.csv", "Bonnummer,Datum,Artikel,Menge,Einheit,Netto", lambda k: (
+        f"B{k // 3},2024-03-{1 + k // 3 % 28:02d},A{k % 30},{'0.412' if k % 2 else '2'},{'kg' if k % 2 else 'Stk'},3.10"))
+    assert set(inter["quantity"]) == {1, 2}
+    inter = interactions_of(tmp_path, "winning_bids.csv", "item_id,bidder,amount,closed_at", lambda k: (
+        f"L{k % 30},B{k % 45},{100 + k},2024-03-{1 + k % 28:02d}"))
+    assert (inter["event_type"] == "purchase").all()
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "campaign_orders.csv", "customer_id,order_id,order_date,treatment\n" + "".join(
+            f"C{k % 40},O{k},2024-03-{1 + k % 28:02d},{'control' if k % 2 else 'treatment'}\n" for k in range(300)))
+    path = tmp_path / "talleres.json"
+    path.write_text(json.dumps([{"evento": f"E{k}", "fecha": f"2024-03-{1 + k % 28:02d}", "asistentes": [
+        {"nombre": f"Persona {(k + j) % 50}", "email": f"p{(k + j) % 50}@x.es"} for j in range(3)]} for k in range(100)]))
+    with pytest.raises(MissingColumns):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "itens_pedido.csv", "numero_pedido,cliente,data,codigo_produto,quantidade", lambda k: (
+        f"{k // 2},{'CONSUMIDOR' if k % 10 == 0 else f'C{k % 40}'},2024-03-{1 + k % 28:02d},P{k % 30},1"))
+    assert not inter["user_id"].eq("CONSUMIDOR").any()

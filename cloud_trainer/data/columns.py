@@ -196,6 +196,13 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
                       f"all {n:,} lines (a line's key, not a product)"
             else:
                 why = f"is a number that differs on every one of the {n:,} lines (a line's key, not a product)"
+        elif (not material and distinct == n and n >= 20 and other.nunique() <= n / 2 and other_blank < 0.05
+              and (header_key(header[i]) in STRONG_ITEM_KEYS or header_key(header[i]).endswith("name"))
+              and (numbered := _prefixed_numbers(chosen)) is not None and headerless.is_row_key(numbered)):
+            # (a delivery app's order items numbered 'ITEM_0000001', 'ITEM_0000002' ... beside
+            # their 'item_name': 50,000 one-off items; real210-av. Not beside a garment's type,
+            # 'article': a shop of one-off pieces)
+            why = f"numbers the lines ({chosen.iloc[0]!r}, {chosen.iloc[1]!r}, ...: a line's key, not a product)"
         elif not material and blank >= 0.2 and other_blank <= blank / 4:
             why = f"is blank on {blank:.0%} of the lines, {raw[i]!r} on {other_blank:.0%}"
         elif _line_positions(chosen) and other.nunique() >= 2 * distinct and other_blank < 0.05:
@@ -208,6 +215,15 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         notes.append(f"{name}: {raw[i]!r} read as item_id: {raw[at]!r} {why}")
         return _read_instead(frame, header, raw, "item_id", i)
     return _items_of_blank_lines(frame, header, raw, name, notes)
+
+
+def _prefixed_numbers(values: pd.Series) -> list[str] | None:
+    """The numbers of ids that are one prefix and a number each ('ITEM_0000001'), as text
+    without their zeros; None where they are not."""
+    parts = values.str.extract(r"^([A-Za-z]+[_-]?)(\d+)$")
+    if parts[0].isna().any() or parts[0].nunique() != 1:
+        return None
+    return [str(int(v)) for v in parts[1]]
 
 
 SAP_MATERIAL = "material"

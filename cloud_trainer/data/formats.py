@@ -114,6 +114,14 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
         # bytes, with advice on duplicated header names; real85-ap)
         raise FormatError("R data (.rda, .RData or .rds), which the trainer does not read: export the data frame "
                           "as CSV (write.csv(df, 'interactions.csv', row.names = FALSE) in R)")
+    if raw[4:19] in (b"Standard Jet DB", b"Standard ACE DB"):
+        # (a shop's Access database, 'Sales.accdb', had been refused quoting its page's bytes
+        # as the header; real208-av)
+        raise FormatError("a Microsoft Access database (.mdb / .accdb), which the trainer does not read: export the "
+                          "table of sales as CSV (Access: External Data > Export > Text File; or mdbtools: "
+                          "mdb-tables FILE, then mdb-export FILE TABLE > sales.csv)")
+    if (dbase := _dbase(raw)) is not None:
+        return dbase
     if raw.startswith(b"PGDMP"):
         # (a music store's 'Music_Store_database.sql' in pg_dump's custom format had been
         # refused as a CSV whose header was 'PGDMP'; real101-ap)
@@ -167,6 +175,58 @@ def as_csv(raw: bytes, table: str = "interactions") -> Converted | None:
                           "no shopper and no item per line to read; give a table of what shoppers did (user_id, "
                           "item_id, timestamp)")
     return None
+
+
+_DBASE_VERSIONS = frozenset({0x03, 0x30, 0x31, 0x32, 0x83, 0x8B, 0xF5, 0x43, 0x63, 0xCB, 0xFB})
+"""dBase III to 7's and FoxPro's version bytes (with or without a memo file)."""
+
+
+def _dbase(raw: bytes) -> Converted | None:
+    """A dBase or FoxPro table (.dbf) as CSV, or None where ``raw`` is none: a shop still
+    on FoxPro keeps its order lines so, and one had been refused quoting its header's
+    bytes (real208-av). The header says the records' count and width and each field's
+    name, type and width; text fields are read as Windows-1252 (the codepage byte names
+    others rarely), numbers and dates as written, memo and binary fields left blank;
+    deleted records ('*') are left out."""
+    import struct
+
+    if len(raw) < 65 or raw[0] not in _DBASE_VERSIONS or not (1 <= raw[2] <= 12 and 1 <= raw[3] <= 31):
+        return None
+    count, header, width = struct.unpack("<IHH", raw[4:12])
+    if header < 65 or width < 2 or header > len(raw) or header + count * width > len(raw) + 1:
+        return None
+    fields: list[tuple[str, str, int]] = []
+    at = 32
+    while at + 32 <= header and raw[at] != 0x0D:
+        name = raw[at:at + 11].split(b"\x00", 1)[0].decode("latin-1").strip()
+        kind, size = chr(raw[at + 11]), raw[at + 16]
+        if not name or not kind.isalpha():
+            return None
+        fields.append((name, kind, size))
+        at += 32
+    if not fields or at >= header or raw[at] != 0x0D or 1 + sum(f[2] for f in fields) != width:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f[0] for f in fields])
+    line_map: list[int] = []
+    deleted = 0
+    for n in range(count):
+        record = raw[header + n * width: header + (n + 1) * width]
+        if len(record) < width:
+            break
+        if record[:1] == b"*":
+            deleted += 1
+            continue
+        cells, pos = [], 1
+        for _, kind, size in fields:
+            value = record[pos:pos + size]
+            pos += size
+            cells.append(value.decode("cp1252", errors="replace").strip() if kind in "CNFDL" else "")
+        writer.writerow(cells)
+        line_map.append(n + 2)
+    return Converted(out.getvalue(), line_map, f"a dBase / FoxPro table (.dbf: {count:,} records, {len(fields)} fields"
+                     + (f", {deleted:,} deleted ones left out" if deleted else "") + ")")
 
 
 def _json_values(raw: bytes) -> list[Any] | None:
@@ -334,7 +394,13 @@ SQL_DUMP = re.compile(rb"^(?:-- (?:MySQL|MariaDB|PostgreSQL database) dump|INSER
 SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*+|#[^\n]*+|/\*.*?\*/)\s*)*(?i:use\s+[`\[\]\w.]+\s*;?[ \t]*\r?\n|insert\s+into\s"
                         rb"|insert\s+\[|create\s+(?:table|database|schema)\s|drop\s+(?:table|database)\s|delete\s+from\s"
                         rb"|set\s+\w+\s*=|set\s+names\s|set\s+define\s+off|set\s+identity_insert\s|set\s+\w+\s+(?:on|off)\s*;?[ \t]*\r?\n|rem\s+inserting\s|begin(?:\s+transaction)?\s*;[ \t]*\r?\n"
-                        rb"|start\s+transaction|print\s+N?')",
+                        rb"|start\s+transaction|print\s+N?'"
+                        # (EF Core's idempotent script: 'IF OBJECT_ID(N'[__EFMigrationsHistory]')
+                        # IS NULL', then BEGIN and CREATE TABLE; real210-av)
+                        rb"|if\s+(?:not\s+)?(?:object_id|exists)\s*\("
+                        # (an analytics repo's query file: comments, then SELECT ... FROM or WITH
+                        # ... AS (; a PL/pgSQL 'DO $$' block; real213-av)
+                        rb"|select\s[^;]{0,4000}?\bfrom\s|with\s+\w+\s+as\s*\(|do\s+\$\$)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use
 a_plants;`` then ``Insert into a_plants.order_details``; real85-ap; Oracle SQL Developer's

@@ -209,7 +209,12 @@ def load_generic(
         if named == "purchase":
             word = None  # (a purchase is what a file without events is anyway)
         bidder = header_key(str(inter.attrs.get("source_names", {}).get("user_id", "")))
-        if word is None and bidder in ("bidder", "bidderid", "biddername"):
+        won = bool({"won", "winning", "winners", "sold", "results", "hammer", "awarded", "lots"} & said) or any(
+            re.search(r"hammer|premium|winning|soldprice|saleprice", key)
+            for _, key in unread_columns(inter, INTERACTION_COLUMNS).values())
+        if won and named == "cart" and word in ("bid", "bids", "bidding", "biddings"):
+            word, named = None, None  # (an auction's won lots, hammer prices: sales; review 73)
+        if word is None and not won and bidder in ("bidder", "bidderid", "biddername"):
             # (an auction's bids by their bidder, whatever the file is called: eBay's
             # 'auction.csv' of bids, most of them outbid; real207-av)
             word, named = f"its shopper column '{bidder}'", "cart"

@@ -826,11 +826,20 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
 
     if any(names_the_product(k, v) for k, v in row.items()):
         return row
-    named = next((k for k in row if str(k).lower() in _NAME_KEYS and isinstance(row.get(k), str)), None)
+    named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
+    if named is None and any(_BOUGHT_KEY.search(str(k)) for k in row):
+        # (another language's name, only beside a price or an amount: a receipt's line, not
+        # an attendee's 'nombre' or a store's; review 73)
+        named = next((k for k in row if str(k).lower() in _NAME_KEYS and isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 
 
-_NAME_KEYS = frozenset({"name", "title",
+_BOUGHT_KEY = re.compile(r"(?i)price|cena|precio|preco|preço|prix|preis|prezzo|hinta|pris|qty|quantit|cantidad"
+                         r"|ilo|menge|anzahl|aantal|antal|amount|count|kwota|importe|betrag")
+"""A listed line's key of its price or its amount."""
+
+
+_NAME_KEYS = frozenset({
                         # (a Polish household's receipts: 'produkty': [{'nazwa': ...}]; real197-av)
                         "nazwa", "nombre", "nome", "nom", "naam", "navn", "namn", "nimi", "naziv", "nazev", "název",
                         "bezeichnung", "denominazione"})

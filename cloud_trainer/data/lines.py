@@ -561,7 +561,7 @@ def measured_amounts(inter: pd.DataFrame, file: Path, report: IngestReport) -> p
     if "quantity" not in inter:
         return inter
     unread = unread_columns(inter, INTERACTION_COLUMNS)
-    if any(re.search(r"size|pack|content|inhalt|volume|weight|gewicht|netto|poids|peso", key) for _, key in unread.values()):
+    if any(re.search(r"size|pack|content|inhalt|volume|weight|gewicht|poids", key) for _, key in unread.values()):
         return inter
     for col, (name, key) in unread.items():
         if key not in MEASURE_UNIT_KEYS:

@@ -342,7 +342,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # (ticket sellers' and clubs' buyers: a football club's 'purchaser_id', a fan app's
                 # 'fan_id'; Parse Server's 'user_objectid'; real199-av, real196-av)
                 "purchaserid", "purchaser", "fanid", "userobjectid",
-                "bidder", "bidderid", "biddername",  # (an auction's bids; real207-av)  # Etsy's sold items, Amazon's shipments report
+                "bidder", "bidderid", "biddername",  # (an auction's bids; real207-av)
+                "numcli", "codcli", "nrocli", "numcliente", "nrocliente",  # (xBase's ten letters; real208-av)  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
@@ -553,7 +554,12 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                                                         f"codice{word}", f"{word}numero", f"{word}koodi", word)
     if key not in ITEM_ALIASES),
     # (84.51's Complete Journey sample: 'PRODUCT_NUM'; Danish item numbers; real127-ar, real125-ar)
-    "productnum", "varenummer", "vareid", "itemobjectid", "productobjectid", ITEM_ALIASES[-1],
+    "productnum", "varenummer", "vareid", "itemobjectid", "productobjectid",
+    "refprod", "codart", "codarticulo",  # (French Northwind's 'Refprod', xBase's 'CODART'; real208-av)
+    ITEM_ALIASES[-1],
+    # (last of all, and only beside a count of tickets (headers.normalise_header): the show a
+    # ticket seller's order is for, Afisha's 'event_id' beside 'tickets_count'; real212-av)
+    "eventid",
     # (and a product's name after it: a boutique's Shopify sheet names its dresses only by
     # 'Product Name', and had been refused for the item; real181-au)
     *(k for k in ("productname", "producttitle", "nomproduit", "nombreproducto", "nombredelproducto", "artikelname",
@@ -563,7 +569,8 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                   # (what a salon, a spa or a clinic sells: a beauty salon's 'procedure' beside its
                   # 'client'; not a bare 'service' or 'service_type', a kind as often; real202-av)
                   # (nor 'service_name': a ticket seller's operator, Afisha's; review of the harness)
-                  "serviceid", "procedure", "procedurename", "treatment",
+                  # (not a bare 'treatment': an A/B test's control or treatment; review 73)
+                  "serviceid", "procedure", "procedurename",
                   "treatmentname", "procedimiento", "procedimento", "tratamiento", "behandlung", "prestation")
     if k not in ITEM_ALIASES),
     # (last: SAP's product, only beside an SAP document's key (headers.normalise_header); else
@@ -634,6 +641,7 @@ PRICE_ALIASES = (*PRICE_ALIASES[:-2],
                  # where both are given; Croatian, Serbian, Albanian; rounds 47 and 48, review 69.
                  # Not Vietnamese 'Giá': a diamond's 'GIA' report number; review 70)
                  "wholesaleprice", "cijena", "jedinicnacijena", "cmimi",
+                 "lastunitprice",  # (Sage's order lines; real208-av)
                  *PRICE_ALIASES[-2:])
 
 
@@ -751,7 +759,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "kolicina", "количина", "sasia", "unitquantity", "productsold",
                         # (SAP's OData order and billing items: 'requestedQuantity', 'billingQuantity';
                         # real201-av)
-                        "requestedquantity", "billingquantity")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "requestedquantity", "billingquantity",
+                        # (French Northwind's 'Qte', Sage's 'QuantityOrderedRevised'; real208-av)
+                        "qte", "qté", "quantityorderedrevised", "ordqty")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's
@@ -762,6 +772,8 @@ GENERIC_INTERACTIONS = TableSpec(
         Column("session_id", required=False,
                aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderkey", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
+                        "salesorderno", "nocom", "numcom", "nocommande",  # (Sage; French Northwind; real208-av)
+                        "txid", "transid", "transno",  # (a duty-free till's 'tx_id', 'Trans_ID'; real213-av)
                         # (a Croatian café's fiscal receipt 'Broj računa'; Macedonian, Bulgarian; real184-au)
                         "brojracuna", "racunbroj", "бројнасметка", "номернабележка", "brojfiskalnogracuna",
                         "stevilkaracuna", "бројрачуна", "nr.ifatures", "nrifatures", "numrifatures", "fiskalnibrojracuna",

@@ -818,6 +818,9 @@ _LIKELY = {"item_id": re.compile(r"(?i)item|product|article|descr|sku|recipe|men
                                   r"|^event.?(?:id|name|code)$"
                                   # (a hotel's 'room_number', 'roomId', 'room_type'; round 46)
                                   r"|(?<![a-z])room.?(?:id|no|number|type)$"
+                                  # (what a park, a zoo or a museum sells: a ride log's 'attraction_id';
+                                  # real212-av)
+                                  r"|attraction|(?<![a-z])ride.?(?:id|name)$|exhibit|(?<![a-z])tour.?(?:id|name)$"
                                   # (a salon's 'service_id', 'Service'; real81-ap. Not its fee or its date)
                                   r"|(?<![a-z])service(?:.?(?:id|name|code))?$"
                                   # (a coupon or an offer redeemed, a delivery app's 'food_id': dunnhumby's
@@ -968,8 +971,11 @@ second review)."""
 
 _COUNT_WORDS = re.compile(r"点数|数量|件数|個数|count|qty|quantit|anzahl|cantidad|aantal|antal|liczba|jumlah|колич")
 """Header words of a count (Japanese '商品点数', the number of products bought)."""
-_SOURCE_FILE = re.compile(r"filename|file|imagename|image|imagefile|receiptimage|sourcefile|source|photo|scan|pdf")
+_SOURCE_FILE = re.compile(r"filename|file|imagename|image|imagefile|receiptimage|sourcefile|source|photo|scan|pdf"
+                          r"|imagepath|filepath|img|document|path|imageid")
 """Header keys of the file a line was read from (an OCR's receipt image)."""
+_A_FILE = re.compile(r"(?i)(?!https?:)[^\s,;]*\.(?:jpe?g|png|gif|webp|heic|tiff?|bmp|pdf|txt|json|xml)")
+"""A file's name or path ('9FjTM9ngrpCu.jpeg', '/data/receipts/IMG_2000.jpg'), no web address."""
 
 
 def _receipt_of_files(header: list[str], raw_header: list[str], columns: list[list[str]], name: str,
@@ -984,8 +990,11 @@ def _receipt_of_files(header: list[str], raw_header: list[str], columns: list[li
         return header
     for i, raw in enumerate(raw_header):
         given = columns[i] if i < len(columns) else []
+        # (files by their values: a product's picture URL or a marketing 'Source' beside an order
+        # number written on first lines only had become the baskets; review 73)
         if (_SOURCE_FILE.fullmatch(header_key(raw)) and header[i] == raw and given
-                and sum(v != "" for v in given) >= 0.9 * len(given) and len(set(given)) > 1):
+                and sum(v != "" for v in given) >= 0.9 * len(given) and len(set(given)) > 1
+                and sum(bool(_A_FILE.fullmatch(v)) for v in given) >= 0.9 * len(given)):
             notes.append(f"{name}: the basket column {raw_header[at]!r} is blank on "
                          f"{sum(v == '' for v in basket) / len(basket):.0%} of the first lines; each line's source "
                          f"file, {raw!r} ({given[0]!r}, ...), is read as its basket instead")
@@ -1441,6 +1450,9 @@ def _why_wider(row: list[str], raw_header: list[str], width: int, delimiter: str
 
 
 WALK_IN_BUYERS = frozenset({"consumidor final", "consumidorfinal", "publico en general", "público en general",
+                            # (a Brazilian till's bare 'CONSUMIDOR'; real214-av)
+                            "consumidor", "consumidor nao identificado", "consumidor não identificado",
+                            "cliente consumidor",
                             "publico em geral", "público em geral", "publico general", "público general",
                             "cliente generico", "cliente genérico", "clientes varios", "cliente varios",
                             "cliente balcao", "cliente balcão", "66666666-6", "walk-in customer", "walk in customer",

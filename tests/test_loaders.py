@@ -8833,7 +8833,7 @@ def test_round_52_readings(tmp_path: Path) -> None:
 def test_round_52_tickets_tills_and_queries(tmp_path: Path) -> None:
     """Round 52: a ticket seller's 'event_id' beside 'tickets_count' is the show bought (an
     event log's 'event_id' stays no item); a duty-free till's 'tx_id' names its receipts; a
-    park's 'attraction_id' is hinted; an analytics repo's SELECT script is said to be SQL."""
+    park's 'attraction_id' is hinted; an analytics repo's WITH query is said to be SQL."""
     inter = interactions_of(tmp_path, "orders.csv", "order_id,user_id,created_ts_msk,event_id,tickets_count", lambda k: (
         f"{k},U{k % 40},2024-10-{1 + k % 28:02d} 18:18:32,{500 + k % 30},{1 + k % 3}"))
     assert set(inter["item_id"]) == {str(500 + k) for k in range(30)}
@@ -8847,15 +8847,15 @@ def test_round_52_tickets_tills_and_queries(tmp_path: Path) -> None:
         f"{k},V{k // 4},A{k % 30},2024-05-{1 + k % 28:02d} 10:00\n" for k in range(60)))
     assert "'attraction_id' may be item_id" in message
     with pytest.raises(DataError, match=r"an SQL dump or script"):
-        load_text(tmp_path, "analytics.sql", "/* The transactions table has 22,194 rows */\nSELECT tx_id, SUM(qty)\n"
-                  "FROM transactions\nGROUP BY tx_id;\n")
+        load_text(tmp_path, "analytics.sql", "/* The transactions table has 22,194 rows */\nWITH totals AS (\n"
+                  "  SELECT tx_id, SUM(qty) AS units FROM transactions GROUP BY tx_id)\nSELECT * FROM totals;\n")
 
 
 def test_review_73_narrowings(tmp_path: Path) -> None:
     """Review 73: a product's picture URL or a marketing 'Source' is no receipt's scan (the
     order number carried down instead), but an 'image_path' of scans is; a workbook's
-    'Orders' of customers is read over supplier invoices; a chain's 'Телефон' beside its
-    'Магазин' is the shop's; a 'Netto' money column keeps kilos one buy each; won lots and
+    'Orders' of customers is read over supplier invoices; a loyalty export's 'Телефон'
+    beside its receipt number is the customer's; a 'Netto' money column keeps kilos one buy each; won lots and
     hammer prices are sales; an A/B 'treatment' is no item; attendees' 'nombre' are no
     items; a Brazilian till's bare 'CONSUMIDOR' is a walk-in."""
     inter = interactions_of(tmp_path, "order_lines_export.csv", "Order No,Order Date,SKU,Qty,Image", lambda k: (
@@ -8873,9 +8873,10 @@ def test_review_73_narrowings(tmp_path: Path) -> None:
             [f"I{k // 4}", f"S{k % 5}", f"Flour {k % 30}", 2, f"2024-03-{1 + k % 28:02d}"] for k in range(170))]})
     with pytest.raises(MissingColumns, match=r"header has Order ID, Customer"):
         load_dataset("csv", interactions=path)
-    inter = interactions_of(tmp_path, "чеки.csv", "Магазин,Телефон,Номер чека,Дата,Артикул,Количество", lambda k: (
-        f"М{k % 3},+7495{k % 3:07d},{k // 3},2024-03-{1 + k // 3 % 28:02d},A{k % 30},1"))
-    assert inter["user_id"].nunique() == 100
+    # (a loyalty programme's 'Телефон' beside 'Номер чека' is the customer's: review 74)
+    inter = interactions_of(tmp_path, "чеки.csv", "Номер чека,Телефон,Дата,Артикул,Количество", lambda k: (
+        f"{k // 3},+7916{k // 3 % 40:07d},2024-03-{1 + k // 3 % 28:02d},A{k % 30},1"))
+    assert inter["user_id"].nunique() == 40
     inter = interactions_of(tmp_path, "kassenbons.csv", "Bonnummer,Datum,Artikel,Menge,Einheit,Netto", lambda k: (
         f"B{k // 3},2024-03-{1 + k // 3 % 28:02d},A{k % 30},{'0.412' if k % 2 else '2'},{'kg' if k % 2 else 'Stk'},3.10"))
     assert set(inter["quantity"]) == {1, 2}
@@ -8893,3 +8894,95 @@ def test_review_73_narrowings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "itens_pedido.csv", "numero_pedido,cliente,data,codigo_produto,quantidade", lambda k: (
         f"{k // 2},{'CONSUMIDOR' if k % 10 == 0 else f'C{k % 40}'},2024-03-{1 + k % 28:02d},P{k % 30},1"))
     assert not inter["user_id"].eq("CONSUMIDOR").any()
+
+
+def test_round_53_readings(tmp_path: Path) -> None:
+    """Round 53: a shop's 'Return Flag' Yes lines are returns; an accounting app's
+    'contact_id' is its customer; Spotify's audiobook history is one person's own."""
+    inter = interactions_of(tmp_path, "orders.csv", "Order ID,Customer ID,Product ID,Order Date,Return Flag", lambda k: (
+        f"O{k},C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},{'Yes' if k % 10 == 0 else 'No'}"))
+    assert len(inter) == 270
+    inter = interactions_of(tmp_path, "invoices.csv", "reference,contact_id,product_id,issue_date,quantity", lambda k: (
+        f"INV{k // 3},{k % 52},P{k % 30},2023-08-{1 + k % 28:02d},1"))
+    assert inter["user_id"].nunique() == 52
+    path = tmp_path / "StreamingHistory_audiobook_0.json"
+    path.write_text(json.dumps([{"endTime": f"2024-03-{1 + k % 28:02d} 10:00", "audiobookName": f"B{k % 9}",
+                                 "chapterName": f"Chapter {k % 20}", "msPlayed": 60000 + k} for k in range(300)]))
+    with pytest.raises(DataError, match=r"one person's own listening history"):
+        load_dataset("csv", interactions=path)
+
+
+def _vfp_dbf(path: Path, codepage: int = 0x03) -> None:
+    """A Visual FoxPro table with binary fields: an integer quantity (I), a currency price
+    (Y), a datetime (T), a name in ``codepage`` and the hidden _NullFlags field ('0')."""
+    import struct
+    fields = [("ORDERNO", "C", 6), ("CUSTOMER", "C", 12), ("ITEMNO", "C", 6), ("QTY", "I", 4), ("PRICE", "Y", 8),
+              ("ORDERED", "T", 8), ("_NullFlags", "0", 1)]
+    width = 1 + sum(f[2] for f in fields)
+    header = 32 + 32 * len(fields) + 1
+    out = bytearray(struct.pack("<BBBBIHH", 0x30, 124, 6, 25, 300, header, width) + bytes(17)
+                    + bytes([codepage]) + bytes(2))
+    for name, kind, size in fields:
+        out += name.encode()[:10].ljust(11, b"\x00") + kind.encode() + b"\x00" * 4 + bytes([size, 0]) + b"\x00" * 14
+    out += b"\x0d"
+    names = ["Иванов П.С.", "Иванов Н.С.", "Иванов Р.С.", "Петров Б.А.", "Эйвазов А."]
+    for k in range(300):
+        day = 2460371 + k % 28  # (2024-03-01, a Julian day)
+        out += b" " + f"O{k // 3}".encode().ljust(6) + names[k % 5].encode("cp866").ljust(12)
+        out += f"I{k % 30}".encode().ljust(6)
+        out += struct.pack("<iqii", 1 + k % 4, 99500, day, 36_000_000) + b"\x00"
+    path.write_bytes(bytes(out) + b"\x1a")
+
+
+def test_review_74_narrowings(tmp_path: Path) -> None:
+    """Review 74: a FoxPro table's binary quantity, price and datetime fields, its code page
+    (cp866) and its _NullFlags; a helpdesk's 'event_id' beside a 'ticket_number'; a bid log's
+    winning flag; a workbook's lines sheet sharing the work orders' 'Order No' though those
+    name a customer; a consignment shop's one-off 'SKU'; scans named with spaces; JSON's
+    'NAME'; a form's 'Select your store'; a WITH RECURSIVE query; an attendee's 'estilo'."""
+    path = tmp_path / "orditems.dbf"
+    _vfp_dbf(path, codepage=0x65)
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["quantity"].sum() == 750 and (inter["price"] == 9.95).all() and inter["user_id"].nunique() == 5
+    assert inter["timestamp"].dt.hour.eq(10).all() and inter["timestamp"].dt.month.eq(3).all()
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "ticket_events.csv", "event_id,ticket_number,user_id,created_at\n" + "".join(
+            f"{k},T{k // 3},U{k % 40},2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "bids.csv", "bidder,item_id,bid_amount,bid_time,is_winning_bid", lambda k: (
+        f"B{k % 45},L{k % 30},{100 + k},2024-03-{1 + k % 28:02d},{1 if k % 9 == 0 else 0}"))
+    assert (inter["event_type"] == "cart").all()
+    path = tmp_path / "Service_Data.xlsx"
+    write_xlsx(path, {
+        "Work Order Data": [["Order No", "Customer", "Order Date", "Model"], *(
+            [f"SO{k}", f"C{k % 40}", f"2022-05-{1 + k % 28:02d}", f"M{k % 4}"] for k in range(300))],
+        "Repair Data": [["Order No", "Part Number", "Qty", "Invoice Date"], *(
+            [f"SO{k // 2}", f"P{k % 30}", 1, f"2022-05-{1 + k // 2 % 28:02d}"] for k in range(300))]})
+    assert load_dataset("csv", interactions=path).interactions["item_id"].str.startswith("P").all()
+    inter = interactions_of(tmp_path, "consignment_sold_items.csv", "SKU,Item Name,Buyer Email,Sold Date", lambda k: (
+        f"CS-{10001 + k},{['Jacket', 'Boots', 'Dress', 'Bag'][k % 4]},b{k % 70}@x.com,2024-03-{1 + k % 28:02d}"), n=200)
+    assert inter["item_id"].nunique() == 200
+    inter = interactions_of(tmp_path, "ocr_scans.csv", "file,receipt_number,date,item_name,quantity", lambda k: (
+        f"WhatsApp Image 2024-01-{1 + k // 4 % 28:02d} at 10.{k // 4:02d}.00.jpeg,{'' if k % 8 else k},"
+        f"2024-01-{1 + k // 4 % 28:02d},P{k % 30},1"), n=120)
+    assert inter["session_id"].nunique() == 30
+    path = tmp_path / "orders_export.json"
+    path.write_text(json.dumps([{"ORDER_ID": f"O{k}", "CUSTOMER_ID": f"C{k % 40}", "ORDER_DATE": f"2024-03-{1 + k % 28:02d}",
+                                 "LINES": [{"NAME": f"P{(k + j) % 30}", "QTY": 1, "PRICE": 2.5} for j in range(2)]}
+                                for k in range(150)]))
+    assert load_dataset("csv", interactions=path).interactions["item_id"].str.startswith("P").all()
+    inter = interactions_of(tmp_path, "survey_orders.csv", "Select your store,Customer ID,Product,Order date,"
+                            "Where did you hear from us?", lambda k: (
+                                f"Store {k % 3},C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},Heard from a friend"))
+    assert len(inter) == 300
+    with pytest.raises(DataError, match=r"an SQL dump or script"):
+        load_text(tmp_path, "tree.sql", "WITH RECURSIVE tree AS (\n  SELECT id FROM categories)\nSELECT * FROM tree;\n")
+    # (a clickstream's own 'event_id' is never taken for a mostly blank 'sku': harness)
+    raw, _ = load_text(tmp_path, "events.csv", "event_id,user_id,sku,event_type,ts\n" + "".join(
+        f"E{k},U{k % 40},{f'S{k % 30}' if k % 3 == 0 else ''},{'purchase' if k % 3 == 0 else 'view'},"
+        f"2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert raw.interactions["item_id"].str.startswith("S").all()
+    path = tmp_path / "talleres_baile.json"
+    path.write_text(json.dumps([{"taller": f"T{k}", "fecha": f"2024-03-{1 + k % 28:02d}", "asistentes": [
+        {"nombre": f"Persona {(k + j) % 50}", "estilo": "salsa"} for j in range(3)]} for k in range(100)]))
+    with pytest.raises(MissingColumns):
+        load_dataset("csv", interactions=path)

@@ -19,6 +19,7 @@ from .names import header_key, is_passed_over, passed_over
 from .schema import (
     ANONYMOUS_BASKET,
     DAY_NUMBER_KEYS,
+    GUARDED_ITEM_ALIASES,
     INTERACTION_COLUMNS,
     ITEM_ALIASES,
     MISSING_VALUES,
@@ -168,7 +169,8 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
                      "its field the product")
         return _read_instead(frame, header, raw, "item_id", part)
     others = [i for i, h in enumerate(header) if h not in known and (
-        header_key(h) in ITEM_ALIASES or header_key(h) == SAP_MATERIAL)] if n >= 50 else []
+        (header_key(h) in ITEM_ALIASES and header_key(h) not in GUARDED_ITEM_ALIASES)
+        or header_key(h) == SAP_MATERIAL)] if n >= 50 else []
     # (an item's name after its ids: Etsy's 'Item Name' before 'Listing ID' in its header)
     others.sort(key=lambda i: header_key(header[i]) in ("itemname", "itemdescription", "menuitem"))
     if not others:
@@ -184,7 +186,8 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         # (its missing-value words too: Fetch's 'barcode' 'NULL' on 55 % of the lines had
         # looked never blank, taken over 'itemNumber', and 3,701 lines that name their product
         # in 'description' were dropped; real55-an)
-        other_blank = float((other.isin(MISSING_VALUES) | (other == "")).mean())
+        # (and an id of zeros, a listing linked to no product; real214-av)
+        other_blank = float((other.isin(MISSING_VALUES) | (other == "") | other.str.fullmatch(r"0+")).mean())
         # ('Material' is SAP's product only beside its line positions: elsewhere a fabric)
         material = header_key(header[i]) == SAP_MATERIAL
         if (not material and distinct == n and chosen.str.fullmatch(r"\d+").all()
@@ -198,6 +201,7 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
                 why = f"is a number that differs on every one of the {n:,} lines (a line's key, not a product)"
         elif (not material and distinct == n and n >= 20 and other.nunique() <= n / 2 and other_blank < 0.05
               and (header_key(header[i]) in STRONG_ITEM_KEYS or header_key(header[i]).endswith("name"))
+              and header_key(raw[header.index("item_id")]) not in STRONG_ITEM_KEYS  # (a 'SKU' a piece: review 74)
               and (numbered := _prefixed_numbers(chosen)) is not None and headerless.is_row_key(numbered)):
             # (a delivery app's order items numbered 'ITEM_0000001', 'ITEM_0000002' ... beside
             # their 'item_name': 50,000 one-off items; real210-av. Not beside a garment's type,
@@ -636,7 +640,8 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
     keys = [key.rpartition(".")[2] if prefix and key.rpartition(".")[0] == prefix else key
             for key in (header_key(r) for r in raw)]
     others = sorted((i for i, h in enumerate(header) if h not in known and not is_passed_over(h)
-                     and (keys[i] in ITEM_ALIASES or keys[i] in ITEM_NAME_KEYS)),
+                     and ((keys[i] in ITEM_ALIASES and keys[i] not in GUARDED_ITEM_ALIASES)
+                          or keys[i] in ITEM_NAME_KEYS)),
                     key=lambda i: (keys[i] in ITEM_NAME_KEYS, keys[i] == "description"))  # an id before a name
     if blank.mean() < 0.5:
         # A bare 'description' names the product only where most lines have no code
@@ -646,6 +651,9 @@ def _items_of_blank_lines(frame: pd.DataFrame, header: list[str], raw: list[str]
         others = [i for i in others if keys[i] != "description"]
     given = {i: frame[header[i]].astype(str).str.strip() for i in others}
     given = {i: v.where(~v.isin(MISSING_VALUES), "") for i, v in given.items()}  # ('NULL' is none)
+    # (nor an id of zeros: Tiny ERP's 'id_produto' 0 of a listing linked to no product, 38
+    # products under one '0', the sixth best seller; real214-av)
+    given = {i: v.where(~v.str.fullmatch(r"0+"), "") for i, v in given.items()}
     left = blank.copy()
     taken: list[tuple[int, np.ndarray]] = []
     for i in others:

@@ -200,15 +200,16 @@ def _dbase(raw: bytes) -> Converted | None:
     while at + 32 <= header and raw[at] != 0x0D:
         name = raw[at:at + 11].split(b"\x00", 1)[0].decode("latin-1").strip()
         kind, size = chr(raw[at + 11]), raw[at + 16]
-        if not name or not kind.isalpha():
+        if not name or not (kind.isalpha() or kind == "0"):  # ('0': Visual FoxPro's hidden _NullFlags)
             return None
         fields.append((name, kind, size))
         at += 32
     if not fields or at >= header or raw[at] != 0x0D or 1 + sum(f[2] for f in fields) != width:
         return None
+    codec = _DBASE_CODEPAGES.get(raw[29], "cp1252")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([f[0] for f in fields])
+    writer.writerow([f[0] for f in fields if f[1] != "0"])
     line_map: list[int] = []
     deleted = 0
     for n in range(count):
@@ -222,11 +223,44 @@ def _dbase(raw: bytes) -> Converted | None:
         for _, kind, size in fields:
             value = record[pos:pos + size]
             pos += size
-            cells.append(value.decode("cp1252", errors="replace").strip() if kind in "CNFDL" else "")
+            if kind != "0":
+                cells.append(_dbase_cell(kind, value, codec))
         writer.writerow(cells)
         line_map.append(n + 2)
     return Converted(out.getvalue(), line_map, f"a dBase / FoxPro table (.dbf: {count:,} records, {len(fields)} fields"
                      + (f", {deleted:,} deleted ones left out" if deleted else "") + ")")
+
+
+_DBASE_CODEPAGES = {0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x57: "cp1252", 0x64: "cp852", 0x65: "cp866",
+                    0x66: "cp865", 0x26: "cp866", 0xC8: "cp1250", 0xC9: "cp1251", 0xCA: "cp1254", 0xCB: "cp1253",
+                    0x7D: "cp1255", 0x7E: "cp1256"}
+"""dBase's code-page byte (the 29th of its header) and the text's codec: DOS and 1C
+tables write cp866, and Cyrillic names read as cp1252 merged three customers (review 74)."""
+
+
+def _dbase_cell(kind: str, value: bytes, codec: str) -> str:
+    """One dBase field's value as text: characters in the table's code page, numbers and
+    YYYYMMDD dates as written; Visual FoxPro's binary integers (I), currency (Y, in ten
+    thousandths), doubles (B, O) and datetimes (T: a Julian day and milliseconds) decoded
+    (review 74: its quantities and prices had been blank); memos and others blank."""
+    import struct
+
+    if kind in "CNFDL":
+        return value.decode(codec, errors="replace").strip()
+    if kind == "I" and len(value) == 4:
+        return str(struct.unpack("<i", value)[0])
+    if kind == "Y" and len(value) == 8:
+        return f"{struct.unpack('<q', value)[0] / 10000:.4f}".rstrip("0").rstrip(".")
+    if kind in "BO" and len(value) == 8:
+        return repr(struct.unpack("<d", value)[0])
+    if kind == "T" and len(value) == 8:
+        day, ms = struct.unpack("<ii", value)
+        if day <= 0:
+            return ""
+        import datetime as dt
+        stamp = dt.datetime(1, 1, 1) + dt.timedelta(days=day - 1721426, milliseconds=ms)
+        return stamp.strftime("%Y-%m-%d %H:%M:%S")
+    return ""
 
 
 def _json_values(raw: bytes) -> list[Any] | None:
@@ -398,9 +432,13 @@ SQL_SCRIPT = re.compile(rb"\s*(?:(?:--[^\n]*+|#[^\n]*+|/\*.*?\*/)\s*)*(?i:use\s+
                         # (EF Core's idempotent script: 'IF OBJECT_ID(N'[__EFMigrationsHistory]')
                         # IS NULL', then BEGIN and CREATE TABLE; real210-av)
                         rb"|if\s+(?:not\s+)?(?:object_id|exists)\s*\("
-                        # (an analytics repo's query file: comments, then SELECT ... FROM or WITH
-                        # ... AS (; a PL/pgSQL 'DO $$' block; real213-av)
-                        rb"|select\s[^;]{0,4000}?\bfrom\s|with\s+\w+\s+as\s*\(|do\s+\$\$)",
+                        # (an analytics repo's query file: comments, then WITH ... AS (, DECLARE,
+                        # CREATE VIEW; a PL/pgSQL 'DO $$' block; real213-av, review 74)
+                        # (not a bare SELECT: a grid's 'Select' column, a form's 'Select your store'
+                        # question, with 'from' in its answers, read alike; review 74)
+                        rb"|with\s+(?:recursive\s+)?\w+\s*"
+                        rb"(?:\([^)]*\)\s*)?as\s*\(|;with\s|do\s+\$\$|declare\s+@"
+                        rb"|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?(?:view|table)\s)",
                         re.DOTALL)
 """An SQL script's first statement, in any case, after its comments (a course's ``use
 a_plants;`` then ``Insert into a_plants.order_details``; real85-ap; Oracle SQL Developer's

@@ -209,8 +209,11 @@ def load_generic(
         if named == "purchase":
             word = None  # (a purchase is what a file without events is anyway)
         bidder = header_key(str(inter.attrs.get("source_names", {}).get("user_id", "")))
+        # (a price only a won lot has, not a bid's winning flag or a bidder's premium membership;
+        # review 74)
         won = bool({"won", "winning", "winners", "sold", "results", "hammer", "awarded", "lots"} & said) or any(
-            re.search(r"hammer|premium|winning|soldprice|saleprice", key)
+            re.fullmatch(r"hammer(?:price)?|buyers?premium|soldprice|saleprice|winningbid(?:amount|price)?"
+                         r"|winningprice|winningamount", key)
             for _, key in unread_columns(inter, INTERACTION_COLUMNS).values())
         if won and named == "cart" and word in ("bid", "bids", "bidding", "biddings"):
             word, named = None, None  # (an auction's won lots, hammer prices: sales; review 73)

@@ -541,7 +541,8 @@ commande'."""
 _TILL_WORDS = re.compile(r"receipt|cashier|^till|register(?!ed)|terminal|^pos(?:no|nr|id|terminal|name|device)?$"
                          r"|^shift|kasse|bon(?:nummer|nr)|^ticket")
 """Header words of a till's export: a 'Username' there is whoever rang the sale up."""
-_TICKET_COUNT = re.compile(r"tickets?(?:count|qty|quantity|sold|number)|(?:numberof|num|no)tickets|seatssold")
+_TICKET_COUNT = re.compile(r"tickets?(?:count|qty|quantity|sold|purchased|bought)?|(?:numberof|num|no\.?of|no)tickets?"
+                           r"|seatssold")
 """Header keys of how many tickets an order bought."""
 _SAP_DOCUMENT = frozenset({"salesorder", "salesdocument", "billingdocument", "deliverydocument", "vbeln",
                            "referencesddocument", "salesorderitem", "billingdocumentitem"})
@@ -660,8 +661,6 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
                 # (a till's 'Username' beside its 'Receipt No' is the cashier's login: three
                 # cashiers had been read as the shoppers; session as's review)
                 continue
-            if alias == "телефон" and any(re.search(r"магазин|store|shop|филиал|точка|чек|касс", k) for k in keys):
-                continue  # (a chain's receipts give the shop's own phone; review 73)
             if alias == "eventid" and not any(_TICKET_COUNT.fullmatch(k) for k in keys):
                 continue  # (an event log's own line key elsewhere)
             if alias == "material" and not _SAP_DOCUMENT.intersection(keys):

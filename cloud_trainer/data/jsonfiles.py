@@ -826,17 +826,18 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
 
     if any(names_the_product(k, v) for k, v in row.items()):
         return row
-    named = next((k for k in ("name", "title", "Name", "Title") if isinstance(row.get(k), str)), None)
-    if named is None and any(_BOUGHT_KEY.search(str(k)) for k in row):
+    named = next((k for k in row if str(k).lower() in ("name", "title") and isinstance(row.get(k), str)), None)
+    if named is None and any(_BOUGHT_KEY.fullmatch(_bare(str(k))) for k in row):
         # (another language's name, only beside a price or an amount: a receipt's line, not
         # an attendee's 'nombre' or a store's; review 73)
         named = next((k for k in row if str(k).lower() in _NAME_KEYS and isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 
 
-_BOUGHT_KEY = re.compile(r"(?i)price|cena|precio|preco|preço|prix|preis|prezzo|hinta|pris|qty|quantit|cantidad"
-                         r"|ilo|menge|anzahl|aantal|antal|amount|count|kwota|importe|betrag")
-"""A listed line's key of its price or its amount."""
+_BOUGHT_KEY = re.compile(r"(?i)(?:unit)?(?:price|cena|precio|preco|preço|prix|preis|prezzo|hinta|pris|qty|quantity"
+                         r"|quantita|quantità|quantidade|cantidad|ilosc|ilość|menge|anzahl|aantal|antal|amount|count"
+                         r"|kwota|importe|betrag|valor|total)")
+"""A listed line's key of its price or its amount, whole (not 'country' or 'estilo'; review 74)."""
 
 
 _NAME_KEYS = frozenset({

@@ -1431,6 +1431,7 @@ _TEST_FLAG_KEYS = ("istest", "istestorder", "testorder", "testflag", "istestacco
 deletes; real113-aq): read only where a tenth of the lines at most say yes (more is a
 held-out split or an experiment's group; session aq's review)."""
 REFUND_FLAG_KEYS = ("refunded", "isrefund", "isrefunded", "returned", "isreturn", "isreturned",
+                    "returnflag", "returnedflag", "isreturnflag",  # (a Jumia-style shop's 'Return Flag'; real216-av)
                     "transactionrefunded", "cancelled", "iscancelled", "canceled", "storniert",
                     "void", "void?", "voided", "isvoid", "isvoided",  # Toast's 'Void?'
                     "storno", "istorno",

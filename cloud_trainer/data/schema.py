@@ -343,7 +343,8 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 # 'fan_id'; Parse Server's 'user_objectid'; real199-av, real196-av)
                 "purchaserid", "purchaser", "fanid", "userobjectid",
                 "bidder", "bidderid", "biddername",  # (an auction's bids; real207-av)
-                "numcli", "codcli", "nrocli", "numcliente", "nrocliente",  # (xBase's ten letters; real208-av)  # Etsy's sold items, Amazon's shipments report
+                "numcli", "codcli", "nrocli", "numcliente", "nrocliente",  # (xBase's ten letters; real208-av)
+                "contactid",  # (an accounting app's customer: Qoyod's, Xero's 'ContactID'; real215-av)  # Etsy's sold items, Amazon's shipments report
                 "fullvisitorid",  # Google Analytics (Universal Analytics) exports
                 "клиент", "покупатель", "кодклиента", "musteri", "musterino", "musterikodu",
                 # (Russian course files' and 1C's buyer, a Czech shop's customer, Taiwanese exports'
@@ -416,7 +417,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Billing)': its returning customers had been one-visit baskets; real179-au. Last:
                 # any other customer column comes first, and a bare 'phone' may be the store's)
                 "phone(billing)", "billingphone", "customerphone", "customerphonenumber", "buyerphone",
-                # (a Kaspi seller's sheet keyed by the buyer's 'телефон'; Ukrainian buyers; real206-av)
+                # (a Kaspi seller's sheet keyed by the buyer's 'телефон'; Ukrainian buyers; real206-av.
+                # A chain's receipts that give the shop's own phone read it as the shopper too: left)
                 "телефонпокупателя", "телефонклиента", "телефон", "клієнт", "покупець", "телефонклієнта",
                 "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
                 # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
@@ -576,6 +578,10 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
     # (last: SAP's product, only beside an SAP document's key (headers.normalise_header); else
     # a garment's fabric. SAP's OData order items had been refused for the item; real201-av)
     "material")
+GUARDED_ITEM_ALIASES = frozenset({"eventid", "material"})
+"""Item names read only where :func:`.headers.normalise_header` finds what makes them the
+item (a ticket count; SAP's documents): never picked up elsewhere as another item column
+(a clickstream's own 'event_id' had been taken for the blank 'sku'; a fabric's 'Material')."""
 # (Not 'appid': Steam's game, but a Snowplow event's or an e-learning log's client app
 # beside its course; session am's review.)
 # (Not Taobao's ad log's 'adgroup_id': a Google Ads report's ad group, beside the

@@ -81,13 +81,15 @@ def workbook(raw: bytes, kind: str) -> Converted:
     # Returns sheet, its lines the orders' given back (session ap's reviews).
     lines = [t for t in tables if _names(t[1], "user_id", "item_id") and not _returns_sheet(t[0])
              and (not _names(largest[1], "user_id") or _dated(t[1]))]
-    if not lines and not _names(largest[1], "item_id") and not _names(largest[1], "user_id"):
-        # (or, where the largest names no item and no shopper, a sheet of anonymous baskets'
-        # lines about as large (not a restaurant's supplier invoices beside its 'Orders' of
-        # customers; review 73): a service shop's 'Repair Data' of parts per order beside its 'Work Order
+    if not lines and not _names(largest[1], "item_id"):
+        # (or, where the largest names no item, a sheet of dated lines about as large that
+        # shares its order key (not a restaurant's supplier invoices beside its 'Orders' of
+        # customers; reviews 73 and 74): a service shop's 'Repair Data' of parts per order beside its 'Work Order
         # Data' of 500 rows each, the work orders read and refused; real203-av)
+        # (and only one sharing the largest's order key, 'Order No': its lines; review 74)
+        orders = {k for k in (header_key(str(h)) for h in largest[1]) if _ORDER_KEY.search(k)}
         lines = [t for t in tables if _names(t[1], "item_id") and _dated(t[1]) and not _returns_sheet(t[0])
-                 and len(t[2]) * 2 >= len(largest[2])]
+                 and len(t[2]) * 2 >= len(largest[2]) and orders & {header_key(str(h)) for h in t[1]}]
     chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on

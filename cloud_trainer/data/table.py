@@ -747,9 +747,11 @@ _SLOT = re.compile(r"[A-Za-z_][\w.]*:-?\d+(?:\.\d+)?")
 
 
 LISTENING_HISTORIES = (
-    ("Spotify's account data", frozenset({"endtime", "msplayed"}), frozenset({"trackname", "episodename"})),
+    # (and its audiobook history, 'audiobookName', 'chapterName'; real219-av)
+    ("Spotify's account data", frozenset({"endtime", "msplayed"}),
+     frozenset({"trackname", "episodename", "audiobookname", "chaptername"})),
     ("Spotify's extended streaming history", frozenset({"ts", "msplayed"}),
-     frozenset({"mastermetadatatrackname", "spotifytrackuri", "episodename"})),
+     frozenset({"mastermetadatatrackname", "spotifytrackuri", "episodename", "audiobooktitle"})),
     ("Last.fm scrobbles", frozenset({"artist", "track"}),
      frozenset({"album", "date", "datetime", "timestamp", "uts", "utctime", "playedat"})))
 """One person's listening exports, by their header names: all of the first set and one of
@@ -974,7 +976,7 @@ _COUNT_WORDS = re.compile(r"点数|数量|件数|個数|count|qty|quantit|anzahl
 _SOURCE_FILE = re.compile(r"filename|file|imagename|image|imagefile|receiptimage|sourcefile|source|photo|scan|pdf"
                           r"|imagepath|filepath|img|document|path|imageid")
 """Header keys of the file a line was read from (an OCR's receipt image)."""
-_A_FILE = re.compile(r"(?i)(?!https?:)[^\s,;]*\.(?:jpe?g|png|gif|webp|heic|tiff?|bmp|pdf|txt|json|xml)")
+_A_FILE = re.compile(r"(?i)(?!https?:|www\.)[^,;]*\.(?:jpe?g|png|gif|webp|heic|tiff?|bmp|pdf|txt|json|xml)")
 """A file's name or path ('9FjTM9ngrpCu.jpeg', '/data/receipts/IMG_2000.jpg'), no web address."""
 
 

@@ -8986,3 +8986,21 @@ def test_review_74_narrowings(tmp_path: Path) -> None:
         {"nombre": f"Persona {(k + j) % 50}", "estilo": "salsa"} for j in range(3)]} for k in range(100)]))
     with pytest.raises(MissingColumns):
         load_dataset("csv", interactions=path)
+
+
+def test_round_53_exports_of_one_person_and_transaction_times(tmp_path: Path) -> None:
+    """Round 53 and review 74: Goodreads' own library export is one reader's; M-Pesa's
+    'TransTime' with no date column is the time; Online Retail's cancellations written
+    'CN489003' or 'C-489003' are cancellations, not bad rows."""
+    with pytest.raises(DataError, match=r"one reader's own library"):
+        load_text(tmp_path, "goodreads_library_export.csv", "Book Id,Title,Author,My Rating,Date Read,Exclusive Shelf\n"
+                  + "".join(f"{5000 + k},Book {k},Author {k % 9},{k % 6},2021/11/{1 + k % 28:02d},read\n"
+                            for k in range(60)))
+    inter = interactions_of(tmp_path, "mpesa_c2b.csv", "TransID,MSISDN,item_id,TransAmount,TransTime", lambda k: (
+        f"RK{k:06d},2547{k % 40:08d},ACC{k % 30},100,202606{1 + k % 28:02d}1{k % 10}0000"))
+    assert inter["timestamp"].dt.month.eq(6).all() and inter["timestamp"].dt.hour.between(10, 19).all()
+    for prefix in ("CN", "C-"):
+        raw, _ = load_text(tmp_path, "retail.csv", "Invoice,StockCode,Quantity,InvoiceDate,Price,Customer ID\n" + "".join(
+            f"{prefix if k % 10 == 0 else ''}{489000 + k // 3},S{k % 30},{-1 if k % 10 == 0 else 2},"
+            f"2010-12-{1 + k % 28:02d} 10:00,2.55,{13000 + k % 40}\n" for k in range(300)))
+        assert raw.report.error_count == 0 and len(raw.interactions) == 270, prefix

@@ -1638,7 +1638,8 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
         # (Online Retail's cancellations: an invoice 'C489588' beside numbers, its units below
         # 0, as its documentation says; each had been a 'must be > 0' error; real200-av)
         basket = frame["session_id"].astype(str).str.strip()
-        credit = basket.str.fullmatch(r"[Cc]\d{4,}").to_numpy() & (
+        # ('CN489003', 'C-489003' as other copies write them; review 74)
+        credit = basket.str.fullmatch(r"[Cc](?:[Nn]|-)?\d{4,}").to_numpy() & (
             pd.to_numeric(frame["quantity"], errors="coerce") < 0).to_numpy()
         if credit.any() and basket.str.fullmatch(r"\d{4,}").mean() >= 0.5:
             undone |= credit

@@ -690,7 +690,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (last: Bazaarvoice's reviews' own time, beside a product's 'FirstSubmissionTime';
                         # a KoboToolbox form's '_submission_time' is the upload's, a 'purchase_date' beats
                         # it; real148-as, session as's review)
-                        "submissiontime")),
+                        "submissiontime",
+                        # (last: M-Pesa's 'TransTime' '20260613120000', a date and time, where no
+                        # date column is beside it; a time of day beside a date; real216-av)
+                        "transtime")),
         # Till and rating exports have no event type: every row is a purchase.
         Column("event_type", "enum", required=False, choices=EVENT_TYPES, synonyms=EVENT_SYNONYMS,
                aliases=("event", "eventname", "behavior", "behaviour", "behaviortype", "interactiontype",

@@ -527,6 +527,13 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
+    if "user_id" in missing and keys >= GOODREADS_OWN_LIBRARY:
+        # (Goodreads' 'Export Library': one reader's shelves, refused with a bare 'missing
+        # user_id' and no word of why; real219-av)
+        said = ", ".join(h for h in raw_header if header_key(h) in GOODREADS_OWN_LIBRARY)
+        raise DataError(f"{name}: one reader's own library (Goodreads' library export: {said}): every line is the "
+                        "same reader, so there is nothing to learn about what readers choose; give a shop's or a "
+                        "site's interactions of many readers")
     if "user_id" in missing and (said := _listening_history(raw_header)):
         # (Spotify's account data, its extended history, Last.fm scrobbles: told 'trackName
         # may be item_id', renamed, then 'missing user_id' with no word of why; round 44)
@@ -782,6 +789,8 @@ AMAZON_HISTORY_COLUMNS = AMAZON_OWN_HISTORY | {
     "itemserialnumber", "billingaddress", "shippingaddress", "paymentinstrumenttype"}
 """Every column of that export (``Retail.OrderHistory.1.csv``), and its addresses and payment
 type as other years' exports add them."""
+GOODREADS_OWN_LIBRARY = frozenset({"bookid", "myrating", "exclusiveshelf", "dateread"})
+"""Goodreads' 'Export Library' columns: one reader's own shelves."""
 AMAZON_DIGITAL_ITEMS = frozenset({"asin", "orderid", "digitalorderitemid", "ourprice", "marketplace"})
 """The same export's ``Digital Items.csv`` (Kindle books, apps): one person's 259 orders had
 been read as 259 one-visit shoppers (real26-aj)."""

@@ -17,9 +17,11 @@ what they all give is :mod:`.records`' :class:`~.records.Converted`.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
+import struct
 from typing import Any
 
 from .blocks import (
@@ -188,8 +190,6 @@ def _dbase(raw: bytes) -> Converted | None:
     name, type and width; text fields are read as Windows-1252 (the codepage byte names
     others rarely), numbers and dates as written, memo and binary fields left blank;
     deleted records ('*') are left out."""
-    import struct
-
     if len(raw) < 65 or raw[0] not in _DBASE_VERSIONS or not (1 <= raw[2] <= 12 and 1 <= raw[3] <= 31):
         return None
     count, header, width = struct.unpack("<IHH", raw[4:12])
@@ -243,8 +243,6 @@ def _dbase_cell(kind: str, value: bytes, codec: str) -> str:
     YYYYMMDD dates as written; Visual FoxPro's binary integers (I), currency (Y, in ten
     thousandths), doubles (B, O) and datetimes (T: a Julian day and milliseconds) decoded
     (review 74: its quantities and prices had been blank); memos and others blank."""
-    import struct
-
     if kind in "CNFDL":
         return value.decode(codec, errors="replace").strip()
     if kind == "I" and len(value) == 4:
@@ -257,7 +255,6 @@ def _dbase_cell(kind: str, value: bytes, codec: str) -> str:
         day, ms = struct.unpack("<ii", value)
         if day <= 0:
             return ""
-        import datetime as dt
         stamp = dt.datetime(1, 1, 1) + dt.timedelta(days=day - 1721426, milliseconds=ms)
         return stamp.strftime("%Y-%m-%d %H:%M:%S")
     return ""

@@ -472,15 +472,15 @@ def repeated_scans(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
     given = (basket != "").to_numpy()
     if not given.any() or basket[given].value_counts().median() < 2:
         return inter
-    names = inter.attrs.get("source_names", {})
-    if any(_LINE_KEY.fullmatch(k := header_key(str(names.get(c, c)))) or k in _OWN_KEYS
-           for c in unread_columns(inter, INTERACTION_COLUMNS)):
+    unread = unread_columns(inter, INTERACTION_COLUMNS)
+    if any(_LINE_KEY.fullmatch(key) or key in _OWN_KEYS for _, key in unread.values()):
         return inter  # (a line's own key, repeated: a copy of that line)
     cols = [c for c in inter.columns if c not in ("_line", "quantity")]
-    again = inter.duplicated(cols, keep="first").to_numpy() & given
+    # (each line's group of lines alike in every column, hashed once: its repeats and its size)
+    group = inter.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
+    again = pd.Series(group).duplicated(keep="first").to_numpy() & given
     if not again.any():
         return inter
-    group = inter.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
     size = pd.Series(group).map(pd.Series(group).value_counts()).to_numpy()
     # (a basket of two lines or more, each twice: a copy of the basket, left for the split's
     # drop of exact copies)
@@ -496,8 +496,7 @@ def repeated_scans(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.
     inter = inter.copy()
     inter["quantity"] = np.where(scanned, total, units.to_numpy())
     lead = scanned & ~again
-    inter = _money_added_up(inter, inter[scanned], group[scanned], inter.index[lead],
-                            list(unread_columns(inter, INTERACTION_COLUMNS)))
+    inter = _money_added_up(inter, inter[scanned], group[scanned], inter.index[lead], list(unread))
     report.notes.append(f"{file}: {int(again.sum()):,} lines repeat another line of their basket in every column (a "
                         "till's second scan of one product): more units of that line, their quantities added to the "
                         "first's")

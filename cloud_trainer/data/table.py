@@ -505,8 +505,15 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         header = time_by_content(text, delimiter, quoting, header, spec, name, report.notes)
     if spec.name == "interactions":
         header = date_beside_clock(text, delimiter, quoting, header, raw_header, name, report.notes)
-    time_of_day = time_of_day_column(raw_header, header, spec, clock=lambda pos: _clock_times(
-        _first_columns(text, delimiter, quoting, raw_header), pos))
+    parsed: list[list[list[str]]] = []
+
+    def first_columns() -> list[list[str]]:
+        """The first rows' values by column, parsed once for a clock's test and the hints below."""
+        if not parsed:
+            parsed.append(_first_columns(text, delimiter, quoting, raw_header))
+        return parsed[0]
+
+    time_of_day = time_of_day_column(raw_header, header, spec, clock=lambda pos: _clock_times(first_columns(), pos))
     missing = [c for c in spec.required if c not in header and c not in may_lack]
     # A till export of anonymous baskets (a bakery's, most stores' without a loyalty card):
     # baskets, nobody's. Each basket is read as one shopper's only visit, so every
@@ -541,14 +548,6 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         "every line is the account holder's, so there is nothing to learn about what listeners "
                         "choose; give many listeners' plays (if this file holds several, name the column that says "
                         "who listened user_id)")
-    parsed: list[list[list[str]]] = []
-
-    def first_columns() -> list[list[str]]:
-        """The first rows' values by column, parsed once for the hints below."""
-        if not parsed:
-            parsed.append(_first_columns(text, delimiter, quoting, raw_header))
-        return parsed[0]
-
     if "user_id" in missing and "session_id" in header:
         header = _receipt_of_files(header, raw_header, first_columns(), name, report.notes)
     if "user_id" in missing and "session_id" in header:
@@ -1512,8 +1511,8 @@ def _walk_in_buyers(values: pd.Series, name: str, raw_name: str, report: IngestR
     if counts is not None:
         zero = counts[counts.index.isin(("0", "0.0"))].sum()
         others = counts[~counts.index.isin(("0", "0.0", ""))]
-        ids = pd.to_numeric(pd.Series(others.index), errors="coerce")
-        dense = bool(ids.notna().all() and len(ids) and ids.max() == len(ids))  # (1 .. N beside 0)
+        numbered = pd.to_numeric(pd.Series(others.index), errors="coerce")
+        dense = bool(numbered.notna().all() and len(numbered) and numbered.max() == len(numbered))  # (1 .. N beside 0)
         guest_zero = bool(zero >= 5 * max(float(others.median()), 1.0) and zero >= 2 * others.max()) and not dense
     zeros = {v: int((values == v).sum()) for v in distinct if (_ZEROS_ID.fullmatch(v.strip()) or (
         numbers and v.strip() in ("-1", "-1.0")) or (guest_zero and v.strip() in ("0", "0.0"))) and v not in named}

@@ -275,6 +275,7 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         # (not a column of one name for most lines: a till's 'Walk-in Customer')
         if float((given == "").mean()) <= 0.5 and float(given.value_counts(normalize=True).iloc[0]) < 0.5:
             at = header.index("user_id")
+            i = _customers_own_phone(frame, header, raw, i)
             notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
             return _read_instead(frame, header, raw, "user_id", i)
     return _phones_as_shoppers(frame, header, raw, name, notes), header
@@ -307,6 +308,30 @@ def _owner_not_shopper(frame: pd.DataFrame, header: list[str], raw: list[str], n
     notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is {users.iloc[0]!r} on every line "
                  "(the account the data belongs to, not a shopper)")
     return _read_instead(frame, header, raw, "user_id", i)
+
+
+def _customers_own_phone(frame: pd.DataFrame, header: list[str], raw: list[str], at: int) -> int:
+    """Shopify's customer-level ``Phone`` over the ``Billing Phone`` found first, where both
+    are the same numbers but for how each checkout typed them: a Bangladeshi shop's
+    returning customer had typed +88001847135555 at her third order, +8801847135555 at her
+    first two, and been split in two, while her 'Phone' was one number (real209-av). Only
+    where 'Phone' is given on as many lines, names no more people, and its last nine digits
+    are the billing phone's on four lines in five: a bare 'Phone' may be the store's own."""
+    if header_key(raw[at]) not in ("billingphone", "phone(billing)", "shippingphone"):
+        return at
+    billing = frame[header[at]].astype(str).str.strip()
+    for i, h in enumerate(header):
+        if h in INTERACTION_COLUMNS or header_key(raw[i]) != "phone":
+            continue
+        own = frame[h].astype(str).str.strip()
+        both = (own != "") & (billing != "")
+        if (own != "").sum() < (billing != "").sum() or own[own != ""].nunique() > billing[billing != ""].nunique() \
+                or not both.any():
+            continue
+        tail = own[both].str.replace(r"\D", "", regex=True).str[-9:]
+        if float((tail == billing[both].str.replace(r"\D", "", regex=True).str[-9:]).mean()) >= 0.8:
+            return i
+    return at
 
 
 def _unread_by_names(header: list[str], raw: list[str], names: tuple[str, ...]) -> Iterator[tuple[int, str]]:

@@ -732,6 +732,9 @@ def _path_ends(key: str) -> tuple[str, ...]:
     return (parts[-1], "".join(parts[-2:])) if parts else ()
 
 
+_EXCEL_DAY_ONE = re.compile(r"(?:1899-12-3[01]|1900-|1901-)")
+"""A date Excel shows for a small day serial (a time of day it took for days, 1900-01-02)."""
+
 _CLOCK_ONLY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
 """A time of day alone: ``17:32:00``, ``5:02 PM``."""
 
@@ -743,14 +746,25 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     market's ``transaction_time`` ('17:32:00') had been read as the time beside its
     ``market_date``, and the file refused (real58-ao). The clock is then that date's time
     of day (:func:`time_of_day_column`)."""
-    if "timestamp" not in header or header_key(raw[at := header.index("timestamp")]) not in TIME_OF_DAY_KEYS:
+    if "timestamp" not in header:
+        return header
+    key = header_key(raw[at := header.index("timestamp")])
+    if key not in TIME_OF_DAY_KEYS and key != "timestamp":
         return header
     try:
         rows = [r for r in first_rows(text, delimiter, quoting, 201)[1:] if len(r) == len(header)]
     except csv.Error:
         return header
     clocks = [v for r in rows if (v := r[at].strip()) and v not in MISSING_VALUES]
-    if len(clocks) < 10 or not all(_CLOCK_ONLY.fullmatch(v) for v in clocks):
+    if len(clocks) < 10:
+        return header
+    if key in TIME_OF_DAY_KEYS and not all(_CLOCK_ONLY.fullmatch(v) for v in clocks):
+        return header
+    if key == "timestamp" and not all(_CLOCK_ONLY.fullmatch(v) or _EXCEL_DAY_ONE.match(v) for v in clocks):
+        # (a Google Form's 'Timestamp' a sheet mangled to times of day, 2,652 of 3,072, and
+        # the rest Excel's day serials shown as 1900-01-0x, beside the booking's
+        # 'AppointmentDate': 3,071 of 3,072 lines had been dropped as no time; real202-av.
+        # Only so: a 'Timestamp' holding any real date stays the time)
         return header
     # The dates that may be the line's (not a birth, an expiry, a plan, a record's change,
     # a person's: a shop's 'expiry_date' before its 'sale_date', a gym's 'birthdate' before
@@ -774,7 +788,8 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     # (the names note said the clock is the time: it now names the date)
     notes[:] = [n.replace(f"{raw[at]!r} as timestamp", f"{raw[i]!r} as timestamp")
                 if n.startswith(f"{name}: columns read by their usual names") else n for n in notes]
-    notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...): read as the time "
+    serials = "" if all(_CLOCK_ONLY.fullmatch(v) for v in clocks) else " (and Excel's day serials shown as 1900's dates)"
+    notes.append(f"{name}: column {raw[at]!r} holds times of day only ({clocks[0]!r}, ...){serials}: read as the time "
                  f"of day of column {raw[i]!r}'s dates")
     return [*(raw[at] if j == at else "timestamp" if j == i else n for j, n in enumerate(header))]
 
@@ -818,7 +833,7 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec,
     # document's: a visit's 'visit_time', a delivery's, a shipment's are lengths as often;
     # sessions ao's and aq's reviews)
     twin = key[:-4] + "time" if key.endswith("date") and re.search(
-        r"creat|order|placed|posted|invoice|transaction|sale|purchase|booking|receipt", key) else None
+        r"creat|order|placed|posted|invoice|transaction|sale|purchase|booking|receipt|appointment", key) else None
     for pos, (original, name) in enumerate(zip(raw, header, strict=True)):
         if name not in known and (header_key(original) in TIME_OF_DAY_KEYS or header_key(original) == twin or (
                 header_key(original) in CLOCK_BY_VALUES_KEYS and clock(pos))):

@@ -410,6 +410,10 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "kayttaja", "kayttajaid", "cumparator", "idcumparator", "vevokod", "vevoazonosito", "kundenavn",
                 # (a hotel's guest; round 46)
                 "guestid", "guestno", "guestnumber",
+                # (a library's borrower: Koha's 'borrowernumber' and report header 'BORROWER', a
+                # ledger's 'person's name', Chinese and German systems' reader; real221-aw)
+                "borrowernumber", "borrower", "borrowername", "personsname", "读者id", "读者编号", "借阅人", "借阅者",
+                "leser", "lesernummer",
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
                 "username",
@@ -445,12 +449,17 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "salesitemitemid",  # (QuickBooks' sales receipt lines, beside a mostly blank bundle_id; real33-ak)
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
+                "articlenumber",  # (ICA's receipt lines, 'article_number' beside 'article_name'; real222-aw)
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
                 # Odoo's related field for a product's SKU (its 'default_code'), as
                 # 'Stock Moves/Product/Internal Reference' in a picking export (real35-al)
                 "productinternalreference",
                 "medicationid",  # (a pharmacy's prescriptions; real41-am)
+                # (the US National Drug Code of a claim or a fill: Tuva's 'ndc_code'; real226-aw)
+                "ndc", "ndccode", "ndc11", "nationaldrugcode", "productndc",
+                # (a library's lent copy: 'CopyID', a Chinese system's book id and ISBN; real221-aw)
+                "copyid", "itembarcode", "图书id", "图书编号", "书籍isbn", "图书isbn",
                 "stockitemkey", "stockitemid",  # (WideWorldImporters' Fact.Sale and Sales.OrderLines; real45-am)
                 # (Odoo in French: 'Mouvements de stock/Article/Référence interne'; session am's review)
                 "articlereferenceinterne", "produitreferenceinterne",
@@ -462,6 +471,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
+                "produk",  # (an Indonesian till's 'Produk', a comma-joined list a line; real225-aw)
                 # (Indonesian pharmacy apps' 'barang_id', medicine codes 'kd_obat'; real134-ar)
                 "barangid", "kdbarang", "kdobat", "kodeobat", "idobat", "obatid",
                 "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
@@ -568,6 +578,7 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                   "artikelbezeichnung",
                   # (a pharmacy's 'Medicine_Name', 'Medication_Name', 'drug_name'; real198-av)
                   "medicinename", "medicationname", "drugname",
+                  "namabarang",  # (Indonesian 'goods' name, a thesis's 'nama_barang'; real225-aw)
                   # (what a salon, a spa or a clinic sells: a beauty salon's 'procedure' beside its
                   # 'client'; not a bare 'service' or 'service_type', a kind as often; real202-av)
                   # (nor 'service_name': a ticket seller's operator, Afisha's; review of the harness)
@@ -663,6 +674,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "transactiondate", "transactiondt", "orderdt", "orddt", "transactiondateandtime", "transactiontime", "orderdatetime", "orderdate", "purchasedate",
                         # (a ticket seller's 'trans_date' beside the show's 'event_date'; real199-av)
                         "transdate",
+                        # (an invoice's or a loan's issue: Qoyod's 'issue_date' beside its
+                        # 'created_at', a bulk back-entry months later; real215-av)
+                        "issuedate", "dateofissue", "invoiceissuedate",
                         "datedecommande",  # (Odoo in French: 'Commande client/Date de commande'; session am's review)
                         "datetime", "ordercreatedat", "ordercreateddate", "createdat", "datecreated", "orderitemscreatedtime", "orderitemscreateddate",  # (Looker)
                         "dateadded", "eventdate", "date", "tdat", "time", "ts", "siparistarihi", "датазаказа",
@@ -713,6 +727,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "productquantity",  # (Fetch's receipt lines, and 'quantity_purchased')
                         "bottlessold", "rqty", "pdbuyct",  # (Iowa's liquor sales, a vending export, L.POINT)
                         "unitsales", "unitssold",  # (FoodMart's 'unit_sales'; real-ae: every line had been 1)
+                        # (Maven Roasters' 'transaction_qty', a BikeStores query's SUM as 'total_units';
+                        # real224-aw: every line had been one unit)
+                        "transactionqty", "totalunits",
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
@@ -742,7 +759,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "itemquantity", "個数",  # (Petpooja's 'item_quantity', a Japanese sheet's; real24-aj)
                         "pcs",  # (an Indian wholesaler's 'PCS': 554 of 2,709 lines above 1; real-af. Not
                         # 'pieces': a puzzle shop's is the product's size, session af's review)
-                        "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas",
+                        "qtysold", "menge", "anzahl", "quantite", "cantidad", "jumlahbarang", "kuantitas", "kuantiti",
                         # (Indonesian: a shop's 'jumlah' of 1-10 units, 899 of 1,000 lines above 1;
                         # a coffee stall's 'Jumlah Produk'; real28-ak)
                         "jumlah", "jumlahproduk", "barangqty", "jmljual", "jumlahjual", "qtyjual",
@@ -849,7 +866,9 @@ GENERIC_ITEMS = TableSpec(
                         # an anime list's 'name' is the usual one): their screens had no names (real2-ae)
                         "gamename", "booktitle", "songtitle", "tracktitle", "trackname", "albumtitle",
                         "animename", "bookname", "coursename", "coursetitle", "placename", "restaurantname",
-                        "skuname", "单品名称", "商品名", "品名", "articlename",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
+                        "skuname", "单品名称", "商品名", "品名", "articlename",
+                        # (a pharmacy's catalogue: its drugs had gone nameless; real226-aw)
+                        "medicationname", "medicinename", "drugname", "genericname",  # (DQLab's sku_detail, real5-ag; CUMCM 2023's items, real7-ag)
                         "titles")),  # (BundleRec's item_titles.csv; real18-ai)
         Column("category", required=False,
                aliases=("categorycode", "categoryname", "productcategory", "categoryid", "aisle", "aisleid",
@@ -858,11 +877,13 @@ GENERIC_ITEMS = TableSpec(
                         "商品分類", "商品分类", "分類", "分类", "类别", "類別",
                         "warengruppe", "kategorie", "categorie", "categoria", "rubrique", "familia", "famille",
                         "категория", "категориятовара", "kategoria", "產品類別", "商品類別",
+                        "カテゴリ", "カテゴリー", "카테고리", "therapyarea", "therapeuticclass",  # (real222-aw, real226-aw)
                         "icategory")),  # (ReChorus's item features are 'i_' named; real20-ai)
                # (not 'categories': Amazon's and BundleRec's lists of paths, one category each; session ai's review)
         Column("department", required=False, aliases=("departmentname", "departmentid", "dept", "departmentdescription",
                                                     "deptdesc", "deptdescription")),
         Column("brand", required=False, aliases=("brandname", "brandid", "marke", "marque", "marca", "merk",
+                                                "manufacturer", "hersteller", "fabricante",  # (real226-aw)
                                                 "bookauthor", "publisher")),  # (Book-Crossing's)
         # (a catalogue's list price is the item's price; on a sale's line it is not what was
         # paid, so only here: DQLab's sku_detail 'base_price', real5-ag)

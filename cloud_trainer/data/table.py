@@ -134,7 +134,10 @@ def read_table(
     report.stats(name)  # the file's counts, from here on (a refused file shows its zeros)
     layout = _layout(text, line_map, spec, name, report)
     del text  # (the layout's text is the one read from here on)
-    head = _header(layout, spec, name, report, may_lack)
+    try:
+        head = _header(layout, spec, name, report, may_lack)
+    except MissingColumns as exc:
+        raise _in_its_sheet(exc, name, report) from None
     read = _rows(layout, head, spec, name, report, sample, hasher)
     # The text and the reader's buffer (4 bytes a character) are done with: 0.8 GB for a
     # 160 MB export, held through the frame's build and checks otherwise.
@@ -219,6 +222,24 @@ _ACCESS_LOG_LINE = re.compile(r"\S+ \S+ \S+ \[\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\
 """A web server's access log line (the Common and Combined Log Formats)."""
 _NEGATIVES_LINE = re.compile(r"(\(\d+,\s*\d+\))[ \t]+\d+[ \t]+\d+")
 """A sampled-negatives line: ``(user,item)`` then item ids, whitespace between them."""
+
+
+def _in_its_sheet(exc: MissingColumns, name: str, report: IngestReport) -> MissingColumns:
+    """A workbook's refusal that names the sheet it read and the sheets it left out: an
+    AppSheet workbook of nine sheets had been refused for its 'Buy' sheet's header with no
+    word of which sheet that was, nor how to read its order lines' sheet (real200-av)."""
+    said = next((n for n in report.notes if n.startswith(f"{name}: an ") and " workbook (." in n.split(";")[0]), None)
+    message = str(exc)
+    if said is None or not message.startswith(f"{name}: "):
+        return exc
+    sheet = re.search(r"\(\.\w+; sheets? ('(?:[^'\\]|\\.)*'|\"[^\"]*\")", said)
+    others = re.search(r"; left out, with another header: ([^;]*?)\)?(?:;|$)", said)
+    if sheet is None:
+        return exc
+    where = f"sheet {sheet.group(1)}" + (
+        f" (the workbook's other sheets, with another header: {others.group(1)}; to read one of them, save it "
+        "as CSV and give that file)" if others else "")
+    return MissingColumns(f"{name}: {where}: {message[len(name) + 2:]}", found=exc.found)
 
 
 def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
@@ -627,7 +648,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         if (process := process_log(raw_header, columns)) is not None:
             raise DataError(f"{name}: {process}")
         likely = _likely_columns(missing, raw_header, header, columns)
-        catalogue = _a_catalogue(missing, header, raw_header, columns)
+        catalogue = _a_catalogue(missing, header, raw_header, columns) or _totals_per_item(
+            missing, header, raw_header, columns)
         # (what the file may be instead: an orders table without its lines, where no column
         # is offered as the item; a basket column's alternative to the shopper)
         orders = "" if wide or "may be item_id" in likely else _order_headers(missing, header, raw_header)
@@ -730,6 +752,32 @@ def _a_catalogue(missing: list[str], header: list[str], raw_header: list[str], c
         return ""
     return (f"; it looks like a catalogue (one line per product, with {', '.join(repr(h) for h in described[:3])}): "
             "give it as --items beside an --interactions file of what shoppers did")
+
+
+_SOLD_COUNT = re.compile(r"sold|terjual|vendid|verkauf|vendu|total|count|jumlah|qty|quantit|units|revenue|sales")
+"""Header words of a product's total in a summary (units sold, revenue)."""
+
+
+def _totals_per_item(missing: list[str], header: list[str], raw_header: list[str], columns: list[list[str]]) -> str:
+    """``; it looks like totals per product ...`` for a file refused for its shopper alone
+    that has its item column, no time and no basket, each product on one line of the first
+    rows, and a column of numbers named as what was sold: a best-seller list. A thesis's
+    'rekap' of 'nama_produk', 'jumlah_terjual' had been told only 'missing user_id', and
+    with a made-up shopper column, that it was one person's history (real225-aw)."""
+    if missing != ["user_id"] or "item_id" not in header or "timestamp" in header or "session_id" in header \
+            or not columns:
+        return ""
+    items = [v for v in columns[header.index("item_id")] if v]
+    if len(items) < 10 or len(set(items)) < 0.9 * len(items):
+        return ""
+    totals = [h for at, (h, read) in enumerate(zip(raw_header, header, strict=False))
+              if read != "item_id" and at < len(columns) and _SOLD_COUNT.search(header_key(h))
+              and (given := [v for v in columns[at] if v])
+              and all(re.fullmatch(r"-?\d+(?:[.,]\d+)?", v.strip()) for v in given)]
+    if not totals:
+        return ""
+    return (f"; it looks like totals per product (one line per product, with {', '.join(repr(h) for h in totals[:3])}): "
+            "a summary, no shopper's or order's lines; export the sales lines it was made from")
 
 
 def _refuse_header_below(text: str, delimiter: str, quoting: int, spec: TableSpec, name: str) -> None:
@@ -1096,7 +1144,12 @@ def _likely_columns(missing: list[str], raw_header: list[str], header: list[str]
         markup = sum(bool(re.search(r"<[a-z/][^>]*>", v)) for v in given) * 5 >= len(given) * 2
         # (counts with thousands commas: an NFT collection's 'Buyers', '1,790,587'; real53-an)
         grouped = sum(bool(re.fullmatch(r"\d{1,3}(?:,\d{3})+", v)) for v in given) * 2 >= len(given)
-        return decimals or markup or grouped or sorted(map(len, given))[len(given) // 2] > 150
+        # (a mapping written whole, Python's or JSON's: a library's borrowers table packs each
+        # borrower's books as {'<title>': '<ledger volume>', ...}; named item_id as the hint
+        # said, each borrower's whole dict had become one item; real219-av. A list of items,
+        # '[...]', is read item by item)
+        mappings = sum(v.startswith("{") and v.endswith("}") for v in given) * 2 >= len(given)
+        return decimals or markup or grouped or mappings or sorted(map(len, given))[len(given) // 2] > 150
 
     def counts_or_money(at: int) -> bool:
         """Amounts, not an item's ids: money with cents ('Coffee' of a spend-by-category

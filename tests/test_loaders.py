@@ -8877,9 +8877,10 @@ def test_review_72_narrowings(tmp_path: Path) -> None:
     assert set(inter["quantity"]) == {1, 2}
 
 
-def _dbf(path: Path, fields: list[tuple[str, str, int]], records: list[list[str]], deleted: int = 0) -> None:
-    """A dBase III table of ``fields`` (name, type, width) and ``records``, the first
-    ``deleted`` marked deleted."""
+def _dbf(path: Path, fields: list[tuple[str, str, int]], records: list[list[str]], deleted: int = 0,
+         codec: str = "cp1252") -> None:
+    """A dBase III table of ``fields`` (name, type, width) and ``records`` (text in
+    ``codec``, no code page named), the first ``deleted`` marked deleted."""
     import struct
     width = 1 + sum(f[2] for f in fields)
     header = 32 + 32 * len(fields) + 1
@@ -8889,7 +8890,7 @@ def _dbf(path: Path, fields: list[tuple[str, str, int]], records: list[list[str]
     out += b"\x0d"
     for n, record in enumerate(records):
         out += b"*" if n < deleted else b" "
-        out += b"".join(v.encode("cp1252").ljust(f[2])[:f[2]] for v, f in zip(record, fields, strict=True))
+        out += b"".join(v.encode(codec).ljust(f[2])[:f[2]] for v, f in zip(record, fields, strict=True))
     path.write_bytes(bytes(out) + b"\x1a")
 
 
@@ -9045,14 +9046,6 @@ def test_round_54_readings(tmp_path: Path) -> None:
     raw = load_dataset("csv", interactions=inter, items=items)
     described = raw.items.set_index("item_id")
     assert described.loc["D1", ["name", "category", "brand"]].tolist() == ["Generic 1", "Area 1", "Maker 1"]
-    # (dashed dates alone, one second number: days of one month, as the sample's own code
-    # reads them; slashes stay a monthly billing's 1st)
-    inter = interactions_of(tmp_path, "sample_transactions.csv", "Member_number,Date,itemDescription",
-                            lambda k: f"{1000 + k % 40},{1 + k % 9:02d}-01-2024,Item {k % 30}")
-    assert inter["timestamp"].max() == pd.Timestamp("2024-01-09")
-    inter = interactions_of(tmp_path, "billing.csv", "Member_number,Date,itemDescription",
-                            lambda k: f"{1000 + k % 40},{1 + k % 9:02d}/01/2024,Item {k % 30}")
-    assert inter["timestamp"].max() == pd.Timestamp("2024-09-01")
 
 
 def test_round_54_refunds_fees_and_bags(tmp_path: Path) -> None:
@@ -9072,7 +9065,8 @@ def test_round_54_refunds_fees_and_bags(tmp_path: Path) -> None:
                             "'Tipe Transaksi' 'refunded'; 15 sales those refund lines reverse") for n in raw.report.notes)
     names = ["Bärkasse papper", "PFAND 0,25 EURO", "reklamówka", "Pant 1,00", "Cargo Pant"]
     inter = interactions_of(tmp_path, "receipts.csv", "receipt_id,item_id,price,date", lambda k: (
-        f"R{k // 4},{names[k % 5] if k % 7 == 0 else f'Item {k % 30}'},2.50,2024-03-{1 + k % 28:02d}"))
+        f"R{k // 4},{names[k % 5] if k % 7 == 0 else f'Item {k % 30}'},{'0.25' if k % 7 == 0 else '2.50'},"
+        f"2024-03-{1 + k % 28:02d}"))
     assert set(names) & set(inter["item_id"]) == {"Cargo Pant"}
 
 
@@ -9086,6 +9080,30 @@ def test_a_best_seller_list_is_refused_as_totals_per_product(tmp_path: Path) -> 
     message = refusal(tmp_path, "products.csv", "product_id,product_name,price\n" + "".join(
         f"P{k},Thing {k},{k + 1}.50\n" for k in range(30)))
     assert "it looks like a catalogue" in message and "totals per product" not in message
+
+
+def test_round_55_readings(tmp_path: Path) -> None:
+    """Round 55 (aw): French statuses of a sale undone ('retourné', 'échoué'); an ad
+    server's impressions are refused, an 'AdClickLog' read as clicks; French 'id_vente',
+    'id_item', 'PrixUnit', 'id_magasin'; a path's 'cancellation.ts' is no time."""
+    statuses = ["livré", "retourné", "échoué", "retournée (remboursement émis le 2026-09-28)", "livré"]
+    inter = interactions_of(tmp_path, "commandes.csv", "id_commande,id_client,id_produit,date_commande,statut",
+                            lambda k: f"C{k},{k % 40},{k % 30},2024-03-{1 + k % 28:02d},"
+                                      f"{statuses[k % 5] if k % 10 < 5 else 'livré'}")
+    assert len(inter) == 210
+    with pytest.raises(DataError, match=r"a log of impressions \(what was shown, as its name says\)"):
+        load_text(tmp_path, "ad_impressions.csv", "impression_id,user_id,item_id,timestamp\n" + "".join(
+            f"I{k},U{k % 40},A{k % 30},2024-03-{1 + k % 28:02d}T10:00:00Z\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "AdClickLog.csv", "user_id,item_id,timestamp", lambda k: (
+        f"U{k % 40},A{k % 30},2024-03-{1 + k % 28:02d} 10:00"))
+    assert (inter["event_type"] == "view").all()
+    inter = interactions_of(tmp_path, "lignes_vente.csv", "id_vente,id_client,id_item,PrixUnit,date_vente,id_magasin",
+                            lambda k: f"V{k // 3},C{k // 3 % 40},A{k % 30},4.5,2024-03-{1 + k // 3 % 28:02d},M{k % 3}")
+    assert inter["session_id"].iloc[0] == "V0" and inter["item_id"].iloc[0] == "A0"
+    assert inter["price"].iloc[0] == 4.5 and inter["store_id"].iloc[0] == "M0"
+    inter = interactions_of(tmp_path, "subscriptions.csv", "Email,product,Vertragsbeginn,cancellation.ts", lambda k: (
+        f"m{k % 40}@x.de,P{k % 30},2023-{1 + k % 12:02d}-01,{'2023-06-30T10:00:00' if k % 30 == 0 else ''}"))
+    assert len(inter) == 300
 
 
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
@@ -9119,6 +9137,147 @@ def _vfp_dbf(path: Path, codepage: int = 0x03) -> None:
         out += f"I{k % 30}".encode().ljust(6)
         out += struct.pack("<iqii", 1 + k % 4, 99500, day, 36_000_000) + b"\x00"
     path.write_bytes(bytes(out) + b"\x1a")
+
+
+def _vfp_varchar_dbf(path: Path) -> None:
+    """A Visual FoxPro 9 table (0x32) with a varchar customer (V, its length in its last
+    byte, its 'short' bit in _NullFlags) and a nullable currency price (NULL on a third)."""
+    import struct
+    fields = [("ORDERNO", "C", 6, 0), ("CUSTOMER", "V", 20, 0), ("ITEMNO", "C", 6, 0), ("PRICE", "Y", 8, 0x02),
+              ("ORDERED", "D", 8, 0), ("_NullFlags", "0", 1, 0x05)]
+    width = 1 + sum(f[2] for f in fields)
+    header = 32 + 32 * len(fields) + 1
+    out = bytearray(struct.pack("<BBBBIHH", 0x32, 124, 6, 25, 300, header, width) + bytes(17) + bytes([0x03])
+                    + bytes(2))
+    for name, kind, size, flags in fields:
+        out += name.encode()[:10].ljust(11, b"\x00") + kind.encode() + b"\x00" * 4 + bytes([size, 0, flags]) + b"\x00" * 13
+    out += b"\x0d"
+    for k in range(300):
+        customer = f"Shop {k % 8} & Co".encode()
+        null = k % 3 == 0
+        out += b" " + f"O{k // 3}".encode().ljust(6) + customer.ljust(19, b"\x00") + bytes([len(customer)])
+        out += f"I{k % 30}".encode().ljust(6) + (bytes(8) if null else struct.pack("<q", 99500))
+        out += f"202403{1 + k % 28:02d}".encode() + bytes([0b01 | (0b10 if null else 0)])
+    path.write_bytes(bytes(out) + b"\x1a")
+
+
+def test_review_75_narrowings(tmp_path: Path) -> None:
+    """Review 75: a workbook's purchase orders from suppliers are not its sales; JSON lines'
+    compound price keys ('prix_unitaire') read, a booking's passengers with a 'valor' not;
+    a bare 'ticket' is no count of tickets, an 'event_id' on every line no show; won lots'
+    'Hammer Price (GBP)'; FoxPro's varchar and NULLs, and text with no code page named;
+    product photos are no receipt scans; a 'TransTime' of times of day beside a 'Business
+    Day'; pooled Goodreads exports with a 'Reader'; a stale record count; a return flag's
+    'Returned' and 'R'; one-off pieces' 'Item ID' beside a few garment types."""
+    book = tmp_path / "business.xlsx"
+    write_xlsx(book, {"Sales Orders": [["Order No", "Customer", "Order Date", "Total", "Status"]] + [
+        [f"SO{k}", f"C{k % 40}", f"2024-03-{1 + k % 28:02d}", 10.5, "Paid"] for k in range(300)],
+        "Purchase Orders": [["Order No", "Supplier", "Item Code", "Qty", "Order Date"]] + [
+        [f"PO{k // 2}", f"S{k % 5}", f"RM{k % 30}", 5, f"2024-03-{1 + k % 28:02d}"] for k in range(200)]})
+    with pytest.raises(MissingColumns):
+        load_dataset("csv", interactions=book)
+    path = tmp_path / "commandes.json"
+    path.write_text(json.dumps([{"client": f"C{k % 40}", "date": f"2024-03-{1 + k % 28:02d}", "lignes": [
+        {"nom": f"Article {(k + j) % 30}", "prix_unitaire": 4.5, "quantité": 1} for j in range(2)]} for k in range(150)]))
+    assert load_dataset("csv", interactions=path).interactions["item_id"].str.startswith("Article").all()
+    path = tmp_path / "reservas.json"
+    path.write_text(json.dumps([{"cliente": f"C{k % 40}", "data": f"2024-03-{1 + k % 28:02d}", "passageiros": [
+        {"nome": f"Pessoa {(k + j) % 60}", "valor": 450.0} for j in range(2)]} for k in range(150)]))
+    with pytest.raises(MissingColumns):
+        load_dataset("csv", interactions=path)
+    message = refusal(tmp_path, "ticket_activity.csv", "event_id,ticket,user_id,created_at\n" + "".join(
+        f"E{k % 12},T{k},U{k % 30},2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    assert "'event_id' may be item_id" in message
+    with pytest.raises(DataError, match=r"differs on 300 of 300 lines: a log's own key, not a show"):
+        load_text(tmp_path, "booking_events.csv", "event_id,user_id,show_id,tickets,event_time\n" + "".join(
+            f"{900000 + k},U{k % 30},S{k % 20},{1 + k % 4},2024-03-{1 + k % 28:02d} 10:00\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "bids.csv", "bidder_id,item_id,Hammer Price (GBP),bid_time", lambda k: (
+        f"B{k % 40},L{k % 60},{100 + k},2024-03-{1 + k % 28:02d} 10:00"))
+    assert (inter["event_type"] == "purchase").all()
+    path = tmp_path / "salesord.dbf"
+    _vfp_varchar_dbf(path)
+    inter = load_dataset("csv", interactions=path).interactions
+    assert inter["user_id"].nunique() == 8 and inter["user_id"].iloc[0] == "Shop 0 & Co"
+    assert inter["price"].isna().sum() == 100 and (inter["price"].dropna() == 9.95).all()
+    path = tmp_path / "prodazhi.dbf"
+    names = ["Иванов П.С.", "Иванов Н.С.", "Иванов Р.С.", "Петрова А.А.", "Сидоров Б.Б."]
+    _dbf(path, [("CUSTOMER", "C", 14), ("ITEM", "C", 6), ("SALEDATE", "D", 8)],
+         [[names[k % 5], f"A{k % 30}", f"202403{1 + k % 28:02d}"] for k in range(300)], codec="cp866")
+    assert set(load_dataset("csv", interactions=path).interactions["user_id"]) == set(names)
+    raw = path.read_bytes()
+    path.write_bytes(raw[:4] + (305).to_bytes(4, "little") + raw[8:])  # (a stale count)
+    raw = load_dataset("csv", interactions=path)
+    assert len(raw.interactions) == 300 and any("its header says 305 records, the file holds 300" in n
+                                                for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "order_lines.csv", "Order No,Order Date,SKU,Qty,Image", lambda k: (
+        f"{f'{5000 + k // 3},2024-03-{1 + k // 3 % 28:02d}' if k % 3 == 0 else ','},S{k % 30},1,"
+        f"Blue Shirt {k % 30} front.jpg"))
+    assert len(inter) == 300 and inter["user_id"].str.fullmatch(r"5\d{3}").all()
+    inter = interactions_of(tmp_path, "till.csv", "Business Day,TransTime,Customer,Item", lambda k: (
+        f"2024-03-{1 + k % 28:02d},{9 + k % 8:02d}:00:00,C{k % 40},I{k % 30}"))
+    assert inter["timestamp"].iloc[1] == pd.Timestamp("2024-03-02 10:00:00")
+    message = refusal(tmp_path, "book_club.csv", "Reader,Book Id,Title,My Rating,Date Read,Exclusive Shelf\n" + "".join(
+        f"R{k % 40},{k % 60},Book {k % 60},4,2024/03/{1 + k % 28:02d},read\n" for k in range(300)))
+    assert "'Reader' may be user_id" in message
+    for flag, returned in (("Returned", "Not Returned"), ("R", "N")):
+        inter = interactions_of(tmp_path, "orders.csv", "Order ID,Customer ID,Product ID,Order Date,Return Flag",
+                                lambda k, a=flag, b=returned: (f"O{k},C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},"
+                                                               f"{a if k % 10 == 0 else b}"))
+        assert len(inter) == 270
+    inter = interactions_of(tmp_path, "sold_items.csv", "Item ID,Item Name,Buyer Email,Sold Date,Price", lambda k: (
+        f"CS-{10001 + k},{['Jacket', 'Boots', 'Dress', 'Bag'][k % 4]},b{k % 40}@x.com,2024-03-{1 + k % 28:02d},25"))
+    assert inter["item_id"].nunique() == 300
+
+
+def test_review_76_narrowings(tmp_path: Path) -> None:
+    """Review 76: a discount's own line of the product is no refund of its sale; a
+    returned unit's line is the sale itself, its kept twin stays; a receipt number that
+    restarts each day reverses that day's sale only; dashed monthly billing stays month
+    first; a magazine's 'issue_date' beside its 'sale_date'; a '#' column after a title; a
+    product code before its name; a bag shop's bags; deposits; refunds under 1.00."""
+    inter = interactions_of(tmp_path, "receipt_lines.csv", "receipt_id,date,customer_id,product_id,quantity,total",
+                            lambda k: (f"R{k // 2},2024-03-{1 + k // 2 % 28:02d} 10:00,K{k // 2 % 40},{7310 + k // 2 % 30},"
+                                       f"1,{'23.10' if k % 2 == 0 else '-4.62' if k % 20 == 1 else '23.10'}"))
+    assert len(inter) == 285
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,order_date,buyer_id,sku,quantity,item_price,"
+                            "item_status,refund_amount", lambda k: (
+                                f"OD{k // 2},2025-06-{1 + k // 2 % 28:02d} 9:00:00,B{k // 2 % 40},SKU{k // 2 % 30},1,30.00,"
+                                f"{'RETURNED,-30.00' if k % 20 == 1 else 'DELIVERED,0.00'}"))
+    assert len(inter) == 285
+
+    def till(k: int, kind: str = "Sale", sign: str = "") -> str:
+        return (f"{1 + k % 6},LOY{k % 40:03d},{kind},{'Cappuccino' if k % 2 else 'Espresso'},1,{sign}3.20,"
+                f"2025-03-{1 + k // 6:02d},9:{k % 60:02d}\n")
+    raw, path = load_text(tmp_path, "till_lines.csv", "Receipt No,Customer ID,Transaction Type,Item,Qty,Net Sales,Date,"
+                          "Time\n" + "".join(till(k) for k in range(180)) + till(115, "Refund", "-"))
+    kept = set(zip(raw.interactions["session_id"].str.split().str[0], raw.interactions["timestamp"].dt.day, strict=True))
+    assert len(raw.interactions) == 179 and ("2", 1) in kept and ("2", 20) not in kept
+    inter = interactions_of(tmp_path, "subscription_invoices.csv", "customer_id,item_id,invoice_date", lambda k: (
+        f"C{k % 25},P{k % 30},{1 + k // 25 % 12:02d}-01-2024"))
+    assert inter["timestamp"].dt.month.nunique() == 12
+    inter = interactions_of(tmp_path, "newsstand_sales.csv", "sale_id,customer_id,sku,issue_date,sale_date", lambda k: (
+        f"S{k},C{k % 40},M{k % 30},19{80 + k % 20}-01-01,2024-03-{1 + k % 28:02d}"))
+    assert inter["timestamp"].dt.year.eq(2024).all()
+    raw, _ = load_text(tmp_path, "sales_by_item.csv", "Sales by Item - Main Street Store\n#,Date,Customer,Item,Qty,"
+                       "Amount\n" + "".join(f"{k + 1},2025-05-{1 + k % 28:02d},C{k % 40},SKU-{k % 30:03d},{1 + k % 3},"
+                                             f"4.50\n" for k in range(150)))
+    assert raw.interactions["quantity"].max() == 3
+    inter = interactions_of(tmp_path, "penjualan.csv", "no_transaksi,id_pelanggan,kode_produk,produk,jumlah,tanggal",
+                            lambda k: f"T{k},P{k % 40},BRG{k % 30:03d},Nama {k % 15},1,2024-03-{1 + k % 28:02d} 8:00")
+    assert inter["item_id"].nunique() == 30
+    names = ["Pant 2-Pack Chino", "Shopping Bag", "Tragetasche", "Paper Bags", "Weekender Bag"]
+    inter = interactions_of(tmp_path, "orders.csv", "order_id,customer_email,product_title,quantity,price,created_at",
+                            lambda k: f"#{1000 + k},c{k % 40}@mail.com,{names[k % 5] if k % 3 == 0 else f'Tee {k % 30}'},"
+                                      f"1,{89 + k % 7}.00,2025-01-{1 + k % 28:02d} 10:00:00")
+    assert set(names) <= set(inter["item_id"])
+    inter = interactions_of(tmp_path, "kassenbons.csv", "Bon-Nr,Kundennr,Artikel,Menge,Betrag,Datum", lambda k: (
+        f"B{k // 3},K{k % 40},{'EINWEGPFAND 0,25' if k % 10 == 0 else f'Artikel {k % 30}'},1,"
+        f"\"{'0,25' if k % 10 == 0 else '2,99'}\",2024-03-{1 + k % 28:02d}"))
+    assert not inter["item_id"].str.contains("PFAND").any()
+    inter = interactions_of(tmp_path, "bakery.csv", "Receipt No,Customer,Transaction Type,Item,Qty,Net Sales,Date", lambda k: (
+        f"R{k // 2},C{k % 40},{'Refund' if k % 20 == 1 else 'Sale'},{'Croissant' if k % 2 == 0 or k % 20 == 1 else 'Brot'},"
+        f"1,{'-0.95' if k % 20 == 1 else '0.95' if k % 2 == 0 else '3.90'},2024-03-{1 + k // 2 % 28:02d}"))
+    assert len(inter) == 270
 
 
 def test_review_74_narrowings(tmp_path: Path) -> None:

@@ -154,6 +154,13 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     n = len(frame)
     known = set(INTERACTION_COLUMNS)
     lead = header_key(raw[header.index("item_id")])
+    if lead == "eventid" and n >= 50 and frame["item_id"].nunique() >= 0.9 * n:
+        # (a show's id, read beside a count of tickets, differing on nearly every line: a
+        # booking app's event log keyed by its own 'event_id' had become 300 one-off items
+        # and been refused for too little data; review 75)
+        raise DataError(f"{name}: column {raw[header.index('item_id')]!r}, read as the show tickets are for beside "
+                        f"a count of tickets, differs on {frame['item_id'].nunique():,} of {n:,} lines: a log's own "
+                        "key, not a show; name the column of what was bought item_id")
     fields = sorted((i for i, r in enumerate(raw) if header[i] not in known and re.fullmatch(
         re.escape(lead) + r"[/.](?:product|productid|sku|item|itemid)(?:[/.](?:internalreference|reference|code|id"
         r"|defaultcode|name))?", header_key(r))), key=lambda i: len(raw[i]))
@@ -202,6 +209,9 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
         elif (not material and distinct == n and n >= 20 and other.nunique() <= n / 2 and other_blank < 0.05
               and (header_key(header[i]) in STRONG_ITEM_KEYS or header_key(header[i]).endswith("name"))
               and header_key(raw[header.index("item_id")]) not in STRONG_ITEM_KEYS  # (a 'SKU' a piece: review 74)
+              # (nor beside a few kinds, a resale shop's 'Item Name' Jacket, Boots, Dress, Bag beside
+              # its pieces' 'Item ID' CS-10001 ...: 200 pieces had become 4 items; review 75)
+              and other.nunique() > max(10, 0.02 * n)
               and (numbered := _prefixed_numbers(chosen)) is not None and headerless.is_row_key(numbered)):
             # (a delivery app's order items numbered 'ITEM_0000001', 'ITEM_0000002' ... beside
             # their 'item_name': 50,000 one-off items; real210-av. Not beside a garment's type,

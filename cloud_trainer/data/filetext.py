@@ -204,10 +204,11 @@ def count_title_lines(text: str) -> tuple[int, str]:
     # table of nine (a course's bakery workbook, five such rows; real131-ar).
     wide = max(2, max(filled, default=0) // 2)
     for i, (line, n) in enumerate(zip(head[1:11], filled, strict=True), start=1):
-        if n >= wide and not line.startswith("#"):
+        if n >= wide and not re.match(r"#(?:\s|#|$)", line):
             # (not a comment line: a research dump's '# (randomized subset data, trans_id=0,
             # item_id=0)' under its '# CIRCULATION TRANSACTIONS' had been read as the header
-            # of the headerless rows below; real221-aw)
+            # of the headerless rows below; real221-aw. A header's own '#' column, '#,Date'
+            # or '#id,user', stays one: review 76)
             return i, first.strip()
         if line.strip(" \r,;\t|") and i > 2 and not line.startswith("#") and max(filled[i:], default=0) < 2:
             # text lines after the title: a one-column file, not a title ('#' lines are

@@ -32,6 +32,7 @@ from .blocks import (
     record_blocks,
     record_layout,
 )
+from .charsets import LETTERS, legacy_codec
 from .jsonfiles import (
     concatenated_records,
     exploded,
@@ -193,20 +194,45 @@ def _dbase(raw: bytes) -> Converted | None:
     if len(raw) < 65 or raw[0] not in _DBASE_VERSIONS or not (1 <= raw[2] <= 12 and 1 <= raw[3] <= 31):
         return None
     count, header, width = struct.unpack("<IHH", raw[4:12])
-    if header < 65 or width < 2 or header > len(raw) or header + count * width > len(raw) + 1:
+    if header < 65 or width < 2 or header > len(raw):
         return None
-    fields: list[tuple[str, str, int]] = []
+    said = count
+    # (a header's count above the records the file holds: a table copied while written, or
+    # cut; its records are read, with a word; review 75)
+    count = min(count, (len(raw) - header) // width)
+    fields: list[tuple[str, str, int, int]] = []
     at = 32
     while at + 32 <= header and raw[at] != 0x0D:
         name = raw[at:at + 11].split(b"\x00", 1)[0].decode("latin-1").strip()
         kind, size = chr(raw[at + 11]), raw[at + 16]
         if not name or not (kind.isalpha() or kind == "0"):  # ('0': Visual FoxPro's hidden _NullFlags)
             return None
-        fields.append((name, kind, size))
+        fields.append((name, kind, size, raw[at + 18]))
         at += 32
     if not fields or at >= header or raw[at] != 0x0D or 1 + sum(f[2] for f in fields) != width:
         return None
     codec = _DBASE_CODEPAGES.get(raw[29], "cp1252")
+    if raw[29] == 0:
+        # (no code page named: its text fields' bytes say which, as a CSV's do; three
+        # customers in cp866 had merged into one as cp1252's 'ˆў ­®ў'; review 75)
+        texts, pos = [], 1
+        for _, kind, size, _ in fields:
+            if kind in "CV":
+                texts += [raw[header + n * width + pos: header + n * width + pos + size] for n in range(min(count, 2000))]
+            pos += size
+        codec = _dbase_text_codec(b" ".join(texts))
+    # Visual FoxPro's _NullFlags bits, in the fields' order: a varchar's (V, Q) 'shorter than
+    # its width' bit, then a nullable field's 'null' bit (its flags byte, 0x02). A NULL
+    # price had been read as 0 and a varchar customer blank (review 75).
+    bits: list[tuple[int | None, int | None]] = []
+    next_bit = 0
+    for _, kind, _, flags in fields:
+        short = null = None
+        if kind in "VQ":
+            short, next_bit = next_bit, next_bit + 1
+        if kind != "0" and flags & 0x02:
+            null, next_bit = next_bit, next_bit + 1
+        bits.append((short, null))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([f[0] for f in fields if f[1] != "0"])
@@ -219,23 +245,68 @@ def _dbase(raw: bytes) -> Converted | None:
         if record[:1] == b"*":
             deleted += 1
             continue
-        cells, pos = [], 1
-        for _, kind, size in fields:
+        cells, pos, marks = [], 1, 0
+        for (_, kind, size, _), _ in zip(fields, bits, strict=True):
+            if kind == "0":
+                marks = int.from_bytes(record[pos:pos + size], "little")
+            pos += size
+        pos = 1
+        for (_, kind, size, _), (short, null) in zip(fields, bits, strict=True):
             value = record[pos:pos + size]
             pos += size
-            if kind != "0":
-                cells.append(_dbase_cell(kind, value, codec))
+            if kind == "0":
+                continue
+            if null is not None and marks >> null & 1:
+                cells.append("")
+                continue
+            if short is not None and marks >> short & 1 and value and value[-1] < size:
+                value = value[:value[-1]]
+            cells.append(_dbase_cell(kind, value, codec))
         writer.writerow(cells)
         line_map.append(n + 2)
     return Converted(out.getvalue(), line_map, f"a dBase / FoxPro table (.dbf: {count:,} records, {len(fields)} fields"
-                     + (f", {deleted:,} deleted ones left out" if deleted else "") + ")")
+                     + (f", {deleted:,} deleted ones left out" if deleted else "")
+                     + (f"; its header says {said:,} records, the file holds {count:,}" if said > count else "") + ")")
 
 
-_DBASE_CODEPAGES = {0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x57: "cp1252", 0x64: "cp852", 0x65: "cp866",
-                    0x66: "cp865", 0x26: "cp866", 0xC8: "cp1250", 0xC9: "cp1251", 0xCA: "cp1254", 0xCB: "cp1253",
-                    0x7D: "cp1255", 0x7E: "cp1256"}
-"""dBase's code-page byte (the 29th of its header) and the text's codec: DOS and 1C
-tables write cp866, and Cyrillic names read as cp1252 merged three customers (review 74)."""
+_DBASE_CODEPAGES = {0x01: "cp437", 0x02: "cp850", 0x03: "cp1252", 0x04: "mac_roman", 0x08: "cp865", 0x09: "cp437",
+                    0x0A: "cp850", 0x0B: "cp437", 0x0D: "cp437", 0x0E: "cp850", 0x0F: "cp437", 0x10: "cp850",
+                    0x11: "cp437", 0x12: "cp850", 0x13: "cp932", 0x14: "cp850", 0x15: "cp437", 0x16: "cp850",
+                    0x17: "cp865", 0x18: "cp437", 0x19: "cp437", 0x1A: "cp850", 0x1B: "cp437", 0x1C: "cp863",
+                    0x1D: "cp850", 0x1F: "cp852", 0x22: "cp852", 0x23: "cp852", 0x24: "cp860", 0x25: "cp850",
+                    0x26: "cp866", 0x37: "cp850", 0x40: "cp852", 0x4D: "gbk", 0x4E: "cp949", 0x4F: "cp950",
+                    0x50: "cp874", 0x57: "cp1252", 0x58: "cp1252", 0x59: "cp1252", 0x64: "cp852", 0x65: "cp866",
+                    0x66: "cp865", 0x67: "cp861", 0x6A: "cp737", 0x6B: "cp857", 0x78: "cp950", 0x79: "cp949",
+                    0x7A: "gbk", 0x7B: "cp932", 0x7C: "cp874", 0x7D: "cp1255", 0x7E: "cp1256", 0x86: "cp737",
+                    0x87: "cp852", 0x88: "cp857", 0xC8: "cp1250", 0xC9: "cp1251", 0xCA: "cp1254", 0xCB: "cp1253",
+                    0xCC: "cp1257"}
+"""dBase's code-page byte (the 29th of its header, its 'language driver') and the text's
+codec: DOS and 1C tables write cp866, and Cyrillic names read as cp1252 merged three
+customers (review 74); a Chinese FoxPro table's 0x7A is GBK (review 75)."""
+
+
+def _dbase_text_codec(sample: bytes) -> str:
+    """The code page of a dBase table's text that names none: of the one a CSV would be
+    guessed in (:func:`.charsets.legacy_codec`, else Windows-1252), DOS Cyrillic cp866 and
+    Windows-1251, the one that reads its high bytes most like text. DOS tables write cp866,
+    which no CSV is guessed as, and read as cp1252 'Иванов' is 'ˆў ­®ў' (review 75)."""
+    cyrillic = LETTERS["cp1251"]
+
+    def score(codec: str) -> float:
+        text = sample.decode(codec, errors="replace")
+        high = [c for c in text if not c.isascii()]
+        if not high:
+            return 0.0
+        if codec in ("cp866", "cp1251"):
+            found = [c for c in (h.lower() for h in high) if c in cyrillic]
+            return len(found) / len(high) * sum(c in cyrillic[:12] for c in found) / max(len(found), 1)
+        # Latin: letters, each word's mostly plain ones ('Café', 'Müller'; Cyrillic read as
+        # Windows-1252 is words of accents only, 'Èâàíîâ')
+        words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
+        plain = sum(sum(c.isascii() for c in w) / len(w) for w in words) / max(len(words), 1)
+        return sum(c.isalpha() and c < "\u0250" for c in high) / len(high) * min(1.0, 2 * plain)
+    candidates = [legacy_codec(sample) or "cp1252", "cp866", "cp1251"]
+    return max(candidates, key=score)  # (the first of equals: the CSV's guess)
 
 
 def _dbase_cell(kind: str, value: bytes, codec: str) -> str:
@@ -243,8 +314,8 @@ def _dbase_cell(kind: str, value: bytes, codec: str) -> str:
     YYYYMMDD dates as written; Visual FoxPro's binary integers (I), currency (Y, in ten
     thousandths), doubles (B, O) and datetimes (T: a Julian day and milliseconds) decoded
     (review 74: its quantities and prices had been blank); memos and others blank."""
-    if kind in "CNFDL":
-        return value.decode(codec, errors="replace").strip()
+    if kind in "CNFDLV":  # (V: Visual FoxPro's varchar, its length already cut; review 75)
+        return value.decode(codec, errors="replace").strip(" \x00")
     if kind == "I" and len(value) == 4:
         return str(struct.unpack("<i", value)[0])
     if kind == "Y" and len(value) == 8:

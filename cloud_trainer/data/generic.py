@@ -60,7 +60,7 @@ from cloud_trainer.data.lines import (
     unrated_grid_cells,
     unread_columns,
 )
-from cloud_trainer.data.names import header_key, letter_words, passed_over
+from cloud_trainer.data.names import header_key, letter_words, passed_over, without_unit
 from cloud_trainer.data.prices import (
     amazon_line_prices,
     micros_prices,
@@ -201,6 +201,13 @@ def load_generic(
         # session is no evidence: YOOCHOOSE's and Diginetica's clicks come in sessions)
         bought = any(c in inter and inter[c].notna().any() for c in ("quantity", "price"))  # (read as numbers)
         word, named = event_of_name(interactions)
+        if not bought and named is None and not inter.attrs.get("chosen_by_flag") and (shown := _IMPRESSION_WORDS & letter_words(
+                re.sub(r"(?<=[a-z])(?=[A-Z])", "_", Path(interactions).name))):
+            # (an ad server's 'impressions.csv', a retail-media 'ad_impressions.csv': what was
+            # shown, each read as a purchase; real229-aw)
+            raise DataError(f"{interactions}: a log of {sorted(shown)[0]} (what was shown, as its name says), with no "
+                            "column of what the shopper did: no shopper's choice to learn from; give the clicks, "
+                            "views, adds to cart or purchases (a file named so, or an event_type column)")
         # ('recovered_carts.csv': carts that became orders; session aq's review)
         said = letter_words(Path(interactions).name)
         recovered = bool({"recovered", "converted", "completed"} & said) and not {"not", "non", "never", "un"} & said
@@ -212,8 +219,10 @@ def load_generic(
         # (a price only a won lot has, not a bid's winning flag or a bidder's premium membership;
         # review 74)
         won = bool({"won", "winning", "winners", "sold", "results", "hammer", "awarded", "lots"} & said) or any(
+            # (its unit and an apostrophe aside: 'Hammer Price (GBP)', 'hammer_price_usd', "Buyer's
+            # Premium"; review 75)
             re.fullmatch(r"hammer(?:price)?|buyers?premium|soldprice|saleprice|winningbid(?:amount|price)?"
-                         r"|winningprice|winningamount", key)
+                         r"|winningprice|winningamount", without_unit(key).replace("'", "").replace("’", ""))
             for _, key in unread_columns(inter, INTERACTION_COLUMNS).values())
         if won and named == "cart" and word in ("bid", "bids", "bidding", "biddings"):
             word, named = None, None  # (an auction's won lots, hammer prices: sales; review 73)
@@ -758,6 +767,10 @@ def _plus_address_accounts(counts: pd.Series, lines: int, file: Path) -> str | N
                     "if that is a system's own account (a platform's door sales, one tag an event or an order), "
                     "blank those ids (or give each its basket id) -- as it is, each is read as one shopper")
     return None
+
+
+_IMPRESSION_WORDS = frozenset({"impression", "impressions", "exposure", "exposures", "playlog", "proofofplay"})
+"""File-name words of a log of what was shown (an ad server's, a signage player's)."""
 
 
 def _one_shopper_for_many(counts: pd.Series, lines: int, file: Path) -> str | None:

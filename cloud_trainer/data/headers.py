@@ -541,9 +541,15 @@ commande'."""
 _TILL_WORDS = re.compile(r"receipt|cashier|^till|register(?!ed)|terminal|^pos(?:no|nr|id|terminal|name|device)?$"
                          r"|^shift|kasse|bon(?:nummer|nr)|^ticket")
 """Header words of a till's export: a 'Username' there is whoever rang the sale up."""
-_TICKET_COUNT = re.compile(r"tickets?(?:count|qty|quantity|sold|purchased|bought)?|(?:numberof|num|no\.?of|no)tickets?"
-                           r"|seatssold")
-"""Header keys of how many tickets an order bought."""
+_TICKET_COUNT = re.compile(r"tickets(?:count|qty|quantity|sold|purchased|bought)?|ticket(?:count|qty|quantity|sold|purchased"
+                           r"|bought)|(?:numberof|num|no\.?of)tickets?|notickets|seatssold")
+"""Header keys of how many tickets an order bought (not a bare 'ticket' nor 'No Ticket', a
+ticket's number: a helpdesk's log had had its event kinds read as products; review 75)."""
+_ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})
+"""An invoice's or a loan's issue date: the time only where no column is named as a sale's."""
+_SALE_TIME = re.compile(r"(?:sale|sold|order|purchas|bought|added|transaction|checkout|paid)\w*(?:date|time|at|on)$"
+                        r"|^(?:date|time)\w*(?:sale|sold|order|purchas|transaction|added)")
+"""Header keys of a sale's own date or time (``sale_date``, ``date_added``, ``purchased_at``)."""
 _SAP_DOCUMENT = frozenset({"salesorder", "salesdocument", "billingdocument", "deliverydocument", "vbeln",
                            "referencesddocument", "salesorderitem", "billingdocumentitem"})
 """Header keys of SAP's sales documents (its OData services' names): a 'material' beside
@@ -663,6 +669,8 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
                 continue
             if alias == "eventid" and not any(_TICKET_COUNT.fullmatch(k) for k in keys):
                 continue  # (an event log's own line key elsewhere)
+            if alias in _ISSUE_KEYS and any(_SALE_TIME.search(k) for k in keys if k not in _ISSUE_KEYS):
+                continue  # (a magazine's or a comic's issue beside the sale's own date; review 76)
             if alias == "material" and not _SAP_DOCUMENT.intersection(keys):
                 continue  # (SAP's product, beside its documents; elsewhere a fabric)
             if alias == "bundleid" and _APP_KEYS.intersection(keys):
@@ -682,7 +690,12 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
             found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
-                     and out[i] not in known.values() and not _NOT_THE_LINES.search(key.rsplit(".", 1)[0])]
+                     and out[i] not in known.values() and not _NOT_THE_LINES.search(key.rsplit(".", 1)[0])
+                     # (nor a cancellation's or a change's time: a CSA's 'cancellation.ts', on 11
+                     # of 321 subscriptions, had timed the file and dropped the rest; real231-aw)
+                     and not (column.kind == "timestamp" and (NOT_A_SALES_DATE.search(key.rsplit(".", 1)[0])
+                                                              or re.search(r"cancel|delet|refund",
+                                                                           key.rsplit(".", 1)[0])))]
             if len(found) > 1:
                 # 'shipping.price' beside 'product.price': the product's, or none.
                 found = [i for i in found if re.search(r"product|item|line|article", keys[i].rsplit(".", 1)[0])]
@@ -780,6 +793,19 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
         dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
         if len(dates) * 2 >= len(rows) and headerless.is_time(dates, epochs=False):
             candidates.append(i)
+    if not candidates:
+        # (by its values alone where none is named as a date: a till's 'TransTime' of times
+        # of day beside its 'Business Day' or 'Tag' had been refused as times without dates;
+        # review 75. Only one such column, of whole dates: no birthday is a line's day)
+        for i, (h, original) in enumerate(zip(header, raw, strict=True)):
+            key = header_key(original)
+            if i == at or h in INTERACTION_COLUMNS or _BIRTH.search(key) or _PLANNED.search(key) \
+                    or _UPDATED.search(key) or _OF_A_PERSON.search(key) or NOT_A_SALES_DATE.search(key):
+                continue
+            dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
+            if len(dates) * 10 >= len(rows) * 9 and not any(_CLOCK_ONLY.search(v) for v in dates) \
+                    and headerless.is_time(dates, epochs=False):
+                candidates.append(i)
     named = [i for i in candidates if (key := header_key(raw[i])) in DATE_ONLY_KEYS or _DONE.search(key)
              or _CREATED.search(key)]
     if not named and len(candidates) != 1:
@@ -826,7 +852,9 @@ def time_of_day_column(raw: list[str], header: list[str], spec: TableSpec,
         return next((name for original, name in zip(raw, header, strict=True)
                      if name not in known and header_key(original) in twins), None)
     # (a farmers' market's 'market_date', a transit log's 'dia'; real58-ao, real59-ao)
-    if key not in DATE_ONLY_KEYS and not key.endswith("date") and key not in ("dia", "día"):
+    # (and a day's, 'Business Day', 'Tag', read as the date by its values beside a till's
+    # 'TransTime'; review 75)
+    if key not in DATE_ONLY_KEYS and not key.endswith(("date", "day", "tag")) and key not in ("dia", "día"):
         return None
     # (the date column's own twin: SAP's 'order_created_date' beside 'order_created_time',
     # whose hour had been lost without a word; real117-aq. Only an order's, a sale's or a

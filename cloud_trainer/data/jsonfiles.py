@@ -827,17 +827,28 @@ def _named_product(row: dict[str, Any]) -> dict[str, Any]:
     if any(names_the_product(k, v) for k, v in row.items()):
         return row
     named = next((k for k in row if str(k).lower() in ("name", "title") and isinstance(row.get(k), str)), None)
-    if named is None and any(_BOUGHT_KEY.fullmatch(_bare(str(k))) for k in row):
+    if named is None and any(_bought_key(str(k)) for k in row):
         # (another language's name, only beside a price or an amount: a receipt's line, not
         # an attendee's 'nombre' or a store's; review 73)
         named = next((k for k in row if str(k).lower() in _NAME_KEYS and isinstance(row.get(k), str)), None)
     return row if named is None else {("item_name" if k == named else k): v for k, v in row.items()}
 
 
-_BOUGHT_KEY = re.compile(r"(?i)(?:unit)?(?:price|cena|precio|preco|preço|prix|preis|prezzo|hinta|pris|qty|quantity"
-                         r"|quantita|quantità|quantidade|cantidad|ilosc|ilość|menge|anzahl|aantal|antal|amount|count"
-                         r"|kwota|importe|betrag|valor|total)")
-"""A listed line's key of its price or its amount, whole (not 'country' or 'estilo'; review 74)."""
+_BOUGHT_WORDS = frozenset({"price", "cena", "precio", "preco", "preço", "prix", "preis", "prezzo", "hinta", "pris",
+                           "prijs", "qty", "qta", "quantity", "quantita", "quantità", "quantidade", "quantité",
+                           "quantite", "cantidad", "ilosc", "ilość", "menge", "anzahl", "aantal", "antal", "unidades",
+                           "stück", "stueck", "stk", "count", "unitprice", "einzelpreis", "stückpreis", "kpl"})
+"""A listed line's words of its price or its quantity, each a whole word of its key
+(``prix_unitaire``, ``precio_unitario``, ``quantité``, ``einzelpreis``: not ``country`` nor
+``estilo``; review 74, review 75). Not an amount or a total alone (``valor``, ``total``,
+``amount``): a travel booking's passengers (``nome``, ``valor``) and a hotel's guests
+(``nombre``, ``total``) are no products (review 75)."""
+
+
+def _bought_key(key: str) -> bool:
+    """Whether a listed line's key names its price or its quantity (:data:`_BOUGHT_WORDS`)."""
+    words = re.split(r"[\s_\-.]+|(?<=[a-z])(?=[A-Z])", key.strip())
+    return any(w.lower() in _BOUGHT_WORDS for w in words if w)
 
 
 _NAME_KEYS = frozenset({

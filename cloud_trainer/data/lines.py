@@ -117,7 +117,9 @@ def clicked_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Da
             f"{negative} (a negative: shown and not taken, or sampled as not taken)")
     if n == len(shown):
         raise DataError(f"{file}: every line has {name!r} {what}: no interaction to learn from")
-    return left_out(inter, shown, file, report, f"{n:,} lines with {name!r} {what} are no interaction")
+    inter = left_out(inter, shown, file, report, f"{n:,} lines with {name!r} {what} are no interaction")
+    inter.attrs["chosen_by_flag"] = name  # (the lines kept are what was chosen: an impression log's clicks)
+    return inter
 
 
 def _zero_one_flag(inter: pd.DataFrame, keys: tuple[str, ...],
@@ -1301,6 +1303,10 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "ordercancelled", "cancelada", "cancelado", "anulada", "anulado", "reembolsado",
                           "reembolsada", "devuelta", "annulee", "remboursee", "zuruckerstattet",
                           "geannuleerd", "terugbetaald", "geretourneerd", "failed", "paymentfailed", "返品",
+                          # (French: an order 'retourné', 'retournée (remboursement émis ...)', 'échoué',
+                          # 'refusé', 'rejeté', 'non livré'; real227-aw)
+                          "retourne", "retournee", "retournes", "retournees", "remboursement", "remboursees",
+                          "echoue", "echouee", "refuse", "refusee", "rejete", "rejetee", "nonlivre", "nonlivree",
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
@@ -1631,7 +1637,9 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
         distinct = values.unique()
         if len(distinct) > 50:
             continue
-        said = {v: _says_refund(v) if status else v.lower() in _YES for v in distinct}
+        marks = not status and "return" in key and _RETURN_MARKS.issuperset(header_key(v) for v in distinct)
+        said = {v: _says_refund(v) if status else (header_key(v) in ("returned", "r")) if marks else v.lower() in _YES
+                for v in distinct}
         undone |= values.map(said).to_numpy(dtype=bool)
     if "session_id" in header and "quantity" in header:
         # (Online Retail's cancellations: an invoice 'C489588' beside numbers, its units below
@@ -1654,6 +1662,8 @@ def _says_refund(status: str) -> bool:
     # (a sale never made only as the whole status: 'Quote Accepted' is a sale)
     if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
+    if re.search(r"\s[(\[]", status) and _status_head(status) in REFUND_WORDS:
+        return True  # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; real227-aw)
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
@@ -1767,6 +1777,10 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                 continue  # (a joined product's own soft delete: its sales stand; session ap's review)
         elif key in REFUND_FLAG_KEYS and distinct <= _YES | _NO:
             hit = values.isin(_YES).to_numpy()
+        elif key in REFUND_FLAG_KEYS and "return" in key and _RETURN_MARKS.issuperset(header_key(v) for v in distinct):
+            # (a flag's own words, 'Returned' / 'Not Returned', or its letters, 'R' / 'N', TPC-H's
+            # R / A / N; review 75)
+            hit = values.map(lambda v: header_key(v) in ("returned", "r")).to_numpy(dtype=bool)
         elif valid and distinct <= _YES | _NO:
             hit = values.isin(_NO - {""}).to_numpy()  # (a blank flag is unknown, not a no)
             if key in PURCHASED_FLAG_KEYS:
@@ -1807,6 +1821,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
             shown = sorted(given[hit].unique())[:3]
             said.append(f"{int(hit.sum()):,} with {name!r} {', '.join(map(repr, shown))}")
             drop |= hit
+    by_status = drop.copy()
     if (negative := _negative_line_totals(inter, drop)) is not None:
         name, hit, shown = negative
         said.append(f"{int(hit.sum()):,} with a negative {name!r} ({shown!r}) beside a positive quantity")
@@ -1825,7 +1840,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
         report.notes.append(f"{file}: {share} would be a refund, return or cancellation ({'; '.join(said)}): "
                             "more than half, so the column is not read as a sale's status")
         return inter
-    if (refunded := _refunded_sales(inter, drop)).any():
+    if (refunded := _refunded_sales(inter, by_status & drop)).any():
         said.append(f"{int(refunded.sum()):,} sales those refund lines reverse (the same basket, item and units)")
         drop = drop | refunded
         n = int(drop.sum())
@@ -1835,38 +1850,60 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
 
 
 def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
-    """The sale lines that the refund lines left out reverse, one each: an Indonesian
-    till writes a refund as its own line, 'refunded', of the sale's basket, product and
-    units with its money below zero; the refunds had been left out and the sales they
-    undo kept, 93 of them in a month (real225-aw). Only a reversing line (its units or
-    some money of it below zero: a line whose status alone says cancelled is the sale
-    itself), and its twin of the same units (a partial refund leaves the sale)."""
+    """The sale lines that the refund lines a status left out (``drop``) reverse, one each:
+    an Indonesian till writes a refund as its own line, 'refunded', of the sale's basket,
+    product and units with its money below zero; the refunds had been left out and the
+    sales they undo kept, 93 of them in a month (real225-aw). Only a reversing line (its
+    units below zero, or its money in a column of the sales' amounts), and its twin of the
+    same units and the same amount: a partial refund or a discount's line leaves the sale,
+    and a returned line whose 'refund_amount' is below zero is the sale itself (review 76).
+    Where a receipt number comes back on other days (a till's count restarts each day),
+    only the same day's sale (review 76)."""
     out = np.zeros(len(inter), dtype=bool)
     if "session_id" not in inter or not drop.any():
         return out
-    negative = np.zeros(len(inter), dtype=bool)
     units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else pd.Series(1.0, index=inter.index)
-    negative |= (units < 0).to_numpy()
-    if "price" in inter:
-        negative |= (pd.to_numeric(inter["price"], errors="coerce") < 0).to_numpy()
+    negative = (units < 0).to_numpy(dtype=bool, copy=True)
+    amount = np.full(len(inter), "", dtype=object)
     for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if _LINE_MONEY.search(key) and not _PER_UNIT.search(key):
-            negative |= inter[col].astype(str).str.match(_MINUS).to_numpy()
+        if not _LINE_MONEY.search(key) or _PER_UNIT.search(key) or re.search(r"refund|return|discount|rabat", key):
+            continue
+        text = inter[col].astype(str)
+        minus = text.str.match(_MINUS).to_numpy()
+        plus = (text.str.match(_PLUS) & text.str.contains(r"[1-9]", regex=True)).to_numpy()
+        if plus[~drop].sum() * 2 < (~drop).sum():
+            continue  # (not a column of the sales' amounts)
+        negative |= minus
+        amount = text.str.replace(r"[^\d.,]", "", regex=True).str.lstrip("0").to_numpy(dtype=object)
+        break
+    else:
+        if "price" in inter:  # (the money read as the price: a till's 'Net Sales' of one unit)
+            price = pd.to_numeric(inter["price"], errors="coerce")
+            negative |= (price < 0).to_numpy()
+            amount = price.abs().round(4).astype(str).replace("nan", "").to_numpy(dtype=object)
     reversing = drop & negative
     if not reversing.any():
         return out
     basket = inter["session_id"].astype(str).str.strip().to_numpy()
     # (and a refund line at no money beside a reversing one of its basket: the free box
     # the refunded serum came in; real225-aw)
-    reversing |= drop & np.isin(basket, basket[reversing]) & (basket != "")
+    free = np.array([not a.strip("0.,") for a in amount], dtype=bool)
+    reversing |= drop & free & np.isin(basket, basket[reversing]) & (basket != "")
     item = inter["item_id"].astype(str).to_numpy()
     size = units.abs().fillna(1.0).to_numpy()
-    open_sales: dict[tuple[str, str, float], list[int]] = {}
-    for at in np.flatnonzero(~drop & ~negative):
+    day = (inter["timestamp"].dt.normalize().astype(str).to_numpy() if "timestamp" in inter
+           and pd.api.types.is_datetime64_any_dtype(inter["timestamp"]) else np.full(len(inter), ""))
+    sales = ~drop & ~negative
+    days = pd.Series(day[sales]).groupby(basket[sales]).nunique()
+    again = set(days.index[days > 1])  # (numbers that come back on other days)
+    open_sales: dict[tuple[str, str, float, str, str], list[int]] = {}
+    for at in np.flatnonzero(sales):
         if basket[at]:
-            open_sales.setdefault((basket[at], item[at], float(size[at])), []).append(int(at))
+            key = (basket[at], item[at], float(size[at]), amount[at], day[at] if basket[at] in again else "")
+            open_sales.setdefault(key, []).append(int(at))
     for at in np.flatnonzero(reversing):
-        twins = open_sales.get((basket[at], item[at], float(size[at])))
+        twins = open_sales.get((basket[at], item[at], float(size[at]), amount[at],
+                                day[at] if basket[at] in again else ""))
         if twins:
             out[twins.pop(0)] = True
     return out
@@ -1879,9 +1916,10 @@ NEGATIVE_TOTAL_KEYS = frozenset({"total", "linetotal", "lineamount", "linevalue"
                                  "netamount", "grossamount"})
 """Header keys of a line's money total whose sign :func:`_negative_line_totals` reads (not a
 bare 'amount': Ta-Feng's 'AMOUNT' is its units, a return's -2 a bad row)."""
-_MINUS = re.compile(r"^\s*(?:[^\d\s(-]{0,4}\s*)?(?:-|\u2212|\()\s*[^\d\s]{0,4}\s*\d*[1-9]")
+_MINUS = re.compile(r"^\s*(?:[^\d\s(-]{0,4}\s*)?(?:-|\u2212|\()\s*[^\d\s]{0,4}\s*(?=[\d.,]*[1-9])\d"
+                    r"|^\s*(?=[\d.,]*[1-9])\d[\d.,]*-\s*$")
 """A negative amount as exports write it: '-160.00', 'R$ -160,00', '-$5', '(160.00)'."""
-_PLUS = re.compile(r"^\s*[^\d\s(-]{0,4}\s*\d[\d.,\s]*$")
+_PLUS = re.compile(r"^\s*[^\d\s(-]{0,4}\s*\d[\d.,\s]*(?:[^\d\s.,-]{1,4}\s*)?$")
 
 
 def _negative_line_totals(inter: pd.DataFrame, drop: np.ndarray) -> tuple[str, np.ndarray, str] | None:
@@ -1907,6 +1945,10 @@ def _negative_line_totals(inter: pd.DataFrame, drop: np.ndarray) -> tuple[str, n
             continue
         return name, minus, str(text[minus].iloc[0]).strip()
     return None
+
+
+_RETURN_MARKS = frozenset({"returned", "notreturned", "r", "n", "a", ""})
+"""The values of a return flag in its own words or letters (TPC-H's R, A, N): R returned."""
 
 
 REJECTION_KEYS = ("rejectionreason", "reasonforrejection", "rejectreason", "absagegrund", "motivorechazo",
@@ -2110,28 +2152,40 @@ SERVICE_NAMES = frozenset({
     "handling charge", "handling charges", "freight", "freight charge", "freight charges", "courier charge",
     "courier charges", "packing charge", "packing charges",
     # (Canadian and US tills' environmental charges; real185-au)
-    "enviro fee", "environmental fee", "eco fee", "ecofee", "recycling fee", "bottle fee", "container deposit",
-    # (a till's carrier bag in other languages: Polish, Swedish, Danish and Norwegian, German,
-    # Dutch, French, Spanish; a Swedish receipt log's 'Bärkasse papper' was its fifth item, a
-    # Polish one's 'reklamówka' and 'torba papierowa' were products; real222-aw. Not a bare
-    # 'torba', 'bolsa' or 'borsa': a bag shop's product)
-    "reklamówka", "reklamowka", "torba papierowa", "torba foliowa", "torebka foliowa", "torebka papierowa",
-    "bärkasse", "bärkasse papper", "bärkasse plast", "plastpåse", "papperspåse", "bærepose", "bæreposer",
-    "handlepose", "tragetasche", "tragetüte", "papiertüte", "plastiktüte", "papiertragetasche", "draagtas",
-    "plastic tas", "sac cabas", "sac plastique", "sac papier", "bolsa de plástico", "bolsa plástica",
-    "bolsa de papel", "plastic bags", "paper bag", "paper bags", "shopping bag", "carry bag"})
+    "enviro fee", "environmental fee", "eco fee", "ecofee", "recycling fee", "bottle fee", "container deposit"})
 """Names (or ids) of a line that is a fee or a service, not a product: a screen must never
 show 'POSTAGE', which on UCI Online Retail is on more invoices than most products.
 Compared whole, without case or extra spaces (``Discount bread`` is a product), and without
 a carrier in brackets (``Versand (DHL)``)."""
 
 
-_FEE_FIRST = (r"(?:ongkir|ongkos kirim|biaya kirim|frete|kargo ucreti|kargo ücreti|pfand|leergut|bärkasse)(?:\s.*)?"
-              # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
-              # a bare 'Pant', a garment's; real222-aw)
-              r"|pant\s+\d.*")
+_FEE_FIRST = r"(?:ongkir|ongkos kirim|biaya kirim|frete|kargo ucreti|kargo ücreti)(?:\s.*)?"
 """A shipping fee by its first words, a carrier after them: an Indonesian till's 'Ongkir
 Spx', a Brazilian 'Frete Sedex', a Turkish 'Kargo Ücreti' (round 46)."""
+
+
+BAG_AND_DEPOSIT_NAMES = frozenset({
+    # (a till's carrier bag in other languages: Polish, Swedish, Danish and Norwegian, German,
+    # Dutch, French, Spanish, Finnish, Italian, Portuguese; a Swedish receipt log's 'Bärkasse
+    # papper' was its fifth item, a Polish one's 'reklamówka' and 'torba papierowa' were
+    # products; real222-aw; review 76. Not a bare 'torba', 'bolsa' or 'borsa')
+    "reklamówka", "reklamowka", "torba papierowa", "torba foliowa", "torebka foliowa", "torebka papierowa",
+    "bärkasse", "bärkasse papper", "bärkasse plast", "plastpåse", "papperspåse", "bærepose", "bæreposer",
+    "handlepose", "tragetasche", "tragetüte", "papiertüte", "plastiktüte", "papiertragetasche", "draagtas",
+    "plastic tas", "sac cabas", "sac plastique", "sac papier", "bolsa de plástico", "bolsa plástica",
+    "bolsa de papel", "plastic bags", "paper bag", "paper bags", "shopping bag", "carry bag", "muovikassi",
+    "paperikassi", "sacchetto", "shopper biodegradabile", "sacola", "sacola plástica", "statiegeld",
+    "einwegpfand", "mehrwegpfand", "pfand-rückgabe", "pfandrückgabe", "pantti"})
+"""A carrier bag's or a deposit's name, a fee only where its price is a small share of what
+the lines cost (:func:`service_lines`): a bag shop sells a 'Shopping Bag' at 89.00 and a
+'Tragetasche' as products (review 76)."""
+_DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|statiegeld)(?:[\s-].*)?"
+                  # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
+                  # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
+                  r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
+"""A deposit's or a bag's line by its first word, price-checked as :data:`BAG_AND_DEPOSIT_NAMES`."""
+CHEAP_SHARE = 0.2
+"""A bag's or a deposit's price, at most this share of the lines' median price."""
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
@@ -2149,9 +2203,12 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     if not (inter["price"].notna().any() or inter["quantity"].notna().any() or (inter["session_id"] != "").any()):
         return inter, items
 
-    def named(values: pd.Series) -> np.ndarray:
+    def named(values: pd.Series, cheap: bool = False) -> np.ndarray:
         text = values.fillna("").astype(str).str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
         bare = text.str.replace(r"\s*\([^()]*\)$", "", regex=True)  # ('Versand (DHL)')
+        if cheap:
+            return (text.isin(BAG_AND_DEPOSIT_NAMES) | bare.isin(BAG_AND_DEPOSIT_NAMES)
+                    | text.str.fullmatch(_DEPOSIT_FIRST)).to_numpy()
         return (text.isin(SERVICE_NAMES) | bare.isin(SERVICE_NAMES) | text.str.fullmatch(_DISCOUNT_LINE)
                 | text.str.fullmatch(_FEE_FIRST)).to_numpy()
 
@@ -2159,6 +2216,15 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     service = set(items["item_id"][named(item_names) | named(items["item_id"])]) if len(items) else set()
     ids = pd.Series(pd.unique(inter["item_id"].to_numpy()), dtype=object)  # (a few thousand of 2M lines)
     service |= set(ids[named(ids)])
+    bags = set(items["item_id"][named(item_names, True) | named(items["item_id"], True)]) if len(items) else set()
+    bags |= set(ids[named(ids, True)])
+    if bags and inter["price"].notna().any():
+        # (a bag's or a deposit's price, a small share of the lines' own: not a bag shop's)
+        prices = inter["price"].where(inter["price"] > 0)
+        median = float(prices.median()) if prices.notna().any() else 0.0
+        own = prices[inter["item_id"].isin(bags)].groupby(inter["item_id"]).median()
+        bags = {i for i in bags if i not in own.index or pd.isna(own[i]) or own[i] <= CHEAP_SHARE * median}
+    service |= bags
     if not service:
         return inter, items
     drop = inter["item_id"].isin(service).to_numpy()

@@ -449,6 +449,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "lineitemsku",  # Shopify's orders export: one line item a line
                 "salesitemitemid",  # (QuickBooks' sales receipt lines, beside a mostly blank bundle_id; real33-ak)
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
+                "iditem",  # (a museum's 'id_item' of artworks; real228-aw)
                 "articlenumber",  # (ICA's receipt lines, 'article_number' beside 'article_name'; real222-aw)
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
@@ -471,7 +472,6 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "codigoproduto", "idproduto",
                 "artikel", "produkt", "produit", "articulo", "producto", "articolo", "prodotto", "produto",
                 "idbarang", "kodebarang", "barang", "productno", "productno.",  # (Indonesian; Kaggle's ProductNo)
-                "produk",  # (an Indonesian till's 'Produk', a comma-joined list a line; real225-aw)
                 # (Indonesian pharmacy apps' 'barang_id', medicine codes 'kd_obat'; real134-ar)
                 "barangid", "kdbarang", "kdobat", "kodeobat", "idobat", "obatid",
                 "idproduk", "kodeproduk", "productoid",  # (Indonesian and Spanish students' shop exports; real15-ah)
@@ -579,6 +579,8 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                   # (a pharmacy's 'Medicine_Name', 'Medication_Name', 'drug_name'; real198-av)
                   "medicinename", "medicationname", "drugname",
                   "namabarang",  # (Indonesian 'goods' name, a thesis's 'nama_barang'; real225-aw)
+                  # (an Indonesian till's 'Produk', after its codes 'kode_produk': review 76)
+                  "produk",
                   # (what a salon, a spa or a clinic sells: a beauty salon's 'procedure' beside its
                   # 'client'; not a bare 'service' or 'service_type', a kind as often; real202-av)
                   # (nor 'service_name': a ticket seller's operator, Afisha's; review of the harness)
@@ -625,6 +627,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
                  "cenazasztuke", "상품가격", "판매가", "단가", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",
+                 "prixunit",  # (the French Northwind's 'PrixUnit'; real227-aw)
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
@@ -793,6 +796,7 @@ GENERIC_INTERACTIONS = TableSpec(
                                                      # (a French bakery's 'Tienda' in a Spanish course's
                                                      # workbook; real131-ar)
                                                      "tienda", "sucursal", "loja", "filiale", "negozio", "magasin",
+                                                     "idmagasin",  # (a Malagasy chain's 'id_magasin'; real227-aw)
                                                      # (a pharmacy chain's 'branch_id'; real198-av)
                                                      "branchid", "branchcode", "branchno")),
         Column("session_id", required=False,
@@ -800,6 +804,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "salesorderno", "nocom", "numcom", "nocommande",  # (Sage; French Northwind; real208-av)
                         "txid", "transid", "transno",  # (a duty-free till's 'tx_id', 'Trans_ID'; real213-av)
+                        # (French: 'id_transaction', an Abidjan shop's 'id_vente'; real227-aw, real230-aw)
+                        "idtransaction", "idvente", "numvente", "numerovente", "novente",
                         # (a Croatian café's fiscal receipt 'Broj računa'; Macedonian, Bulgarian; real184-au)
                         "brojracuna", "racunbroj", "бројнасметка", "номернабележка", "brojfiskalnogracuna",
                         "stevilkaracuna", "бројрачуна", "nr.ifatures", "nrifatures", "numrifatures", "fiskalnibrojracuna",
@@ -1011,8 +1017,10 @@ _PART_FILE = re.compile(r"part[-_.]?\d|\d+\.(?:parquet|csv|json)$")
 
 def _event_words(file_name: str) -> list[tuple[str, str]]:
     """The words of a file's (or a folder's) name that say an event, with the event."""
+    # (words written together, 'AdClickLog': its clicks had been purchases; real229-aw)
+    name = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", "_", file_name)
     name = re.sub(r"(?<![a-z])(?:(want[^a-z0-9]?)?to[^a-z0-9]read|(?:watch|wish|want)[^a-z0-9]list)(?![a-z])",
-                  lambda m: re.sub(r"[^a-z]", "", m.group(0)), file_name.lower())
+                  lambda m: re.sub(r"[^a-z]", "", m.group(0)), name.lower())
     return [(w, FILE_EVENT_WORDS[w]) for w in re.split(r"[^a-z0-9]+", name) if w in FILE_EVENT_WORDS]
 
 

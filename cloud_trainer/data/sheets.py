@@ -87,9 +87,8 @@ def workbook(raw: bytes, kind: str) -> Converted:
         # customers; reviews 73 and 74): a service shop's 'Repair Data' of parts per order beside its 'Work Order
         # Data' of 500 rows each, the work orders read and refused; real203-av)
         # (and only one sharing the largest's order key, 'Order No': its lines; review 74)
-        orders = {k for k in (header_key(str(h)) for h in largest[1]) if _ORDER_KEY.search(k)}
         lines = [t for t in tables if _names(t[1], "item_id") and _dated(t[1]) and not _returns_sheet(t[0])
-                 and len(t[2]) * 2 >= len(largest[2]) and orders & {header_key(str(h)) for h in t[1]}]
+                 and len(t[2]) * 2 >= len(largest[2]) and _shares_orders(largest, t)]
     chosen = largest if not lines or _names(largest[1], "user_id", "item_id") else max(lines, key=lambda t: len(t[2]))
     header = chosen[1]
     # The same columns spelled another way ('Customer ID' on one sheet, 'CustomerID' on
@@ -228,6 +227,30 @@ def _typed_cells(table: tuple) -> int:
     """How many of a sheet's cells are typed (numbers, dates) rather than text: of a table's
     copies, the cleaned one (its dates real dates) has the most."""
     return sum(1 for r in table[2] for v in r if v not in ("", None) and not isinstance(v, str))
+
+
+_ORDER_ID = re.compile(r"(?:id|no|nr|num|number|key|code|#|nummer|numero|número)$")
+"""The end of an order column's name that says it is the order's number, not its date or
+status (``Order No``, ``InvoiceID``; not ``Order Date``, ``Order Status``)."""
+
+
+def _shares_orders(largest: tuple, sheet: tuple) -> bool:
+    """Whether ``sheet`` has the largest sheet's order number column (:data:`_ORDER_KEY`
+    ending as a number's name, :data:`_ORDER_ID`) and half its numbers or more are the
+    largest's: a service shop's parts per work order beside its work orders (real203-av),
+    not a business's purchase orders from its suppliers ('PO0' ...) beside its sales
+    orders, nor a café's supplies sharing only an 'Order Date' (review 75)."""
+    own = [header_key(str(h)) for h in largest[1]]
+    theirs = [header_key(str(h)) for h in sheet[1]]
+    for at, key in enumerate(own):
+        if not (_ORDER_KEY.search(key) and _ORDER_ID.search(key)) or key not in theirs:
+            continue
+        there = theirs.index(key)
+        known = {str(r[at]).strip() for r in largest[2] if at < len(r) and str(r[at]).strip()}
+        given = [str(r[there]).strip() for r in sheet[2] if there < len(r) and str(r[there]).strip()]
+        if given and sum(v in known for v in given) * 2 >= len(given):
+            return True
+    return False
 
 
 def _dated(header: list[str]) -> bool:

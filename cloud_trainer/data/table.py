@@ -555,7 +555,10 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         f"{said}): every line is "
                         "the same shopper, so there is nothing to learn about what shoppers buy; give a shop's "
                         "sales of many shoppers")
-    if "user_id" in missing and keys >= GOODREADS_OWN_LIBRARY:
+    if "user_id" in missing and keys >= GOODREADS_OWN_LIBRARY and not _likely_columns(
+            ["user_id"], raw_header, header, first_columns()):
+        # (not where a column may say who read: exports of many readers pooled with a
+        # 'Reader' column keep its hint; review 75)
         # (Goodreads' 'Export Library': one reader's shelves, refused with a bare 'missing
         # user_id' and no word of why; real219-av)
         said = ", ".join(h for h in raw_header if header_key(h) in GOODREADS_OWN_LIBRARY)
@@ -1032,7 +1035,7 @@ _COUNT_WORDS = re.compile(r"点数|数量|件数|個数|count|qty|quantit|anzahl
 _SOURCE_FILE = re.compile(r"filename|file|imagename|image|imagefile|receiptimage|sourcefile|source|photo|scan|pdf"
                           r"|imagepath|filepath|img|document|path|imageid")
 """Header keys of the file a line was read from (an OCR's receipt image)."""
-_A_FILE = re.compile(r"(?i)(?!https?:|www\.)[^,;]*\.(?:jpe?g|png|gif|webp|heic|tiff?|bmp|pdf|txt|json|xml)")
+_A_FILE = re.compile(r"(?i)(?!https?:|www\.|//|[\w-]+(?:\.[\w-]+)+/)[^,;]*\.(?:jpe?g|png|gif|webp|heic|tiff?|bmp|pdf|txt|json|xml)")
 """A file's name or path ('9FjTM9ngrpCu.jpeg', '/data/receipts/IMG_2000.jpg'), no web address."""
 
 
@@ -1052,13 +1055,28 @@ def _receipt_of_files(header: list[str], raw_header: list[str], columns: list[li
         # number written on first lines only had become the baskets; review 73)
         if (_SOURCE_FILE.fullmatch(header_key(raw)) and header[i] == raw and given
                 and sum(v != "" for v in given) >= 0.9 * len(given) and len(set(given)) > 1
-                and sum(bool(_A_FILE.fullmatch(v)) for v in given) >= 0.9 * len(given)):
+                and sum(bool(_A_FILE.fullmatch(v)) for v in given) >= 0.9 * len(given)
+                and not _one_product_each(given, columns, header)):
             notes.append(f"{name}: the basket column {raw_header[at]!r} is blank on "
                          f"{sum(v == '' for v in basket) / len(basket):.0%} of the first lines; each line's source "
                          f"file, {raw!r} ({given[0]!r}, ...), is read as its basket instead")
             return [passed_over(raw_header[at]) if j == at else "session_id" if j == i else h
                     for j, h in enumerate(header)]
     return header
+
+
+def _one_product_each(files: list[str], columns: list[list[str]], header: list[str]) -> bool:
+    """Whether each file of two lines or more goes with one product (nine in ten): a
+    product's picture ('Blue Shirt 0 front.jpg'), not a receipt's scan, which holds several
+    products (review 75)."""
+    if "item_id" not in header or header.index("item_id") >= len(columns):
+        return False
+    products: dict[str, set[str]] = {}
+    for file, item in zip(files, columns[header.index("item_id")], strict=False):
+        if file:
+            products.setdefault(file, set()).add(item)
+    repeated = [p for f, p in products.items() if files.count(f) >= 2]
+    return bool(repeated) and sum(len(p) == 1 for p in repeated) >= 0.9 * len(repeated)
 
 
 def _clock_times(columns: list[list[str]], pos: int) -> bool:

@@ -952,13 +952,11 @@ def numeric_dates(values: pd.Series, day_first: Callable[[], str | None] | None 
     # till log whose second number never changes while the first does, with times of
     # day, is a few days of one month (the first days of a UK export: 01/12/2010 ..
     # 05/12/2010), not purchases made only on the 12th of five months.
-    # (or with dashes, dates alone: '01-01-2024' .. '03-01-2024' of a grocery sample whose
-    # own code reads them '%d-%m-%Y', read as the 1st of three months; real222-aw. Dashes
-    # between a day and a month first are the European and Indian way; slashes stay a
-    # monthly billing's 1st)
-    dashed = bool((parts["sep"].dropna() == "-").all())
+    # (not with dashes and dates alone: a US subscription's invoices '01-01-2024' ..
+    # '12-01-2024' are the 1st of twelve months, as a grocery sample's '01-01-2024' ..
+    # '03-01-2024' are three days to its own code; nothing in the dates tells: review 76)
     one_month = (not big_a and not big_b and b.nunique() == 1 and a.nunique() > 1
-                 and (parts["hour"].notna().any() or dashed))
+                 and parts["hour"].notna().any())
     # Nor does a Brazilian or German export whose dates happen to stay at or below the 12th
     # (a fortnight's till, the first days of each month) read them month first where its
     # header or numbers say where it comes from (left by session (at)).

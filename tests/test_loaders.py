@@ -9106,6 +9106,42 @@ def test_round_55_readings(tmp_path: Path) -> None:
     assert len(inter) == 300
 
 
+def test_round_56_readings(tmp_path: Path) -> None:
+    """Round 56 (aw): a WMS's receipt / transfer / shipment ledger and a French shop's
+    VENTE / ACHAT / CASSE movements are refused; DataCo's 'Order Item Quantity' and its
+    SUSPECTED_FRAUD orders; a Vend sale's 'user_id' is its cashier beside 'customer_id';
+    PrestaShop's 'id_order' and 'id_product', a cart line's 'cart_id'; JSON orders' 'cart'."""
+    with pytest.raises(DataError, match=r"names stock movements"):
+        load_text(tmp_path, "transactions.csv", "transaction_id,product_id,transaction_type,quantity,created_by,"
+                  "transaction_date\n" + "".join(
+                      f"T{k},SKU{k % 30},{['receipt', 'transfer', 'shipment', 'adjustment'][k % 4]},5,U{k % 3},"
+                      f"2024-03-{1 + k % 28:02d}\n" for k in range(300)))
+    with pytest.raises(DataError, match=r"names stock movements"):
+        load_text(tmp_path, "stock_movements.csv", "movement_id,product_id,movement_type,qty,timestamp,user_id\n" + "".join(
+            f"M{k},P{k % 30},{['VENTE', 'ACHAT', 'CASSE', 'PERTE', 'VENTE'][k % 5]},1,2024-03-{1 + k % 28:02d},"
+            f"U{k % 9}\n" for k in range(300)))
+    inter = interactions_of(tmp_path, "DataCoSupplyChainDataset.csv", "Order Id,Order Customer Id,Product Name,"
+                            "Order Item Quantity,order date (DateOrders),Order Status", lambda k: (
+                                f"{k // 2},{k % 40},{k % 30},{1 + k % 3},4/{1 + k % 28}/2016 21:05,"
+                                f"{'SUSPECTED_FRAUD' if k % 10 == 0 else 'COMPLETE'}"))
+    assert len(inter) == 270 and inter["quantity"].max() == 3
+    raw, path = load_text(tmp_path, "sale_lines.csv", "sale_id,sale_date,customer_id,user_id,user_name,product_id,"
+                          "quantity,price\n" + "".join(
+                              f"S{k // 2},2024-03-{1 + k // 2 % 28:02d} 10:00,C{k // 2 % 40},U{k % 2},"
+                              f"staff{k % 2}@shop.co.nz,P{k % 30},1,2.61\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 40 and any("is the staff member who rang the sale up" in n
+                                                               for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "order_detail.csv", "id_order,id_product,product_quantity,date_add",
+                            lambda k: f"{k // 3},{k % 30},1,2024-03-{1 + k // 3 % 28:02d}")
+    assert inter["session_id"].iloc[0] == "0" and inter["item_id"].iloc[1] == "1"
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps([{"email": f"c{k % 3}@x.com", "pickupDay": "02/25 Tues", "cart": [
+        {"name": f"Loaf {k % 4}", "price": 12, "quantity": 1, "image": f"https://x.app/images/{k % 4}.jpg"}],
+        "date": f"2025-02-{20 + k}T15:12:00.341Z", "totalAmount": 12} for k in range(8)]
+        + [{"email": "c9@x.com", "date": "2025-03-01T10:00:00Z", "paymentMethod": "cash"}] * 2))
+    assert load_dataset("csv", interactions=path).interactions["item_id"].str.startswith("Loaf").all()
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second
@@ -9278,6 +9314,41 @@ def test_review_76_narrowings(tmp_path: Path) -> None:
         f"R{k // 2},C{k % 40},{'Refund' if k % 20 == 1 else 'Sale'},{'Croissant' if k % 2 == 0 or k % 20 == 1 else 'Brot'},"
         f"1,{'-0.95' if k % 20 == 1 else '0.95' if k % 2 == 0 else '3.90'},2024-03-{1 + k // 2 % 28:02d}"))
     assert len(inter) == 270
+
+
+def test_review_77_narrowings(tmp_path: Path) -> None:
+    """Review 77: a deposit after every crate is a fee (the other lines' median); a refund
+    undoes its sale whatever the file's first money column (an order's total, a sales
+    rep's number); a French partial refund is a sale that stands; an app's order items
+    numbered beside 48 dishes; a listener's 'playlog'; a DOS table in cp437."""
+    raw, _ = load_text(tmp_path, "getraenkemarkt_bons.csv", "Bon-Nr;Datum;Kundennr;Artikel;Menge;Preis\n" + "".join(
+        f"{8000 + k // 2};{1 + k // 2 % 28:02d}.03.2024 10:00;K{k // 2 % 40};"
+        f"{'PFAND KASTEN 3,10;1;3,10' if k % 2 else f'Kasten {k // 2 % 30};1;{7 + k // 2 % 13},49'}\n" for k in range(300)))
+    inter = raw.interactions
+    assert len(inter) == 150 and not inter["item_id"].str.startswith("PFAND").any()
+    def line(k: int, refund: bool = False) -> str:
+        return (f"O{k},C{k % 40},{101 + k % 4},P{k % 30},1,{'refunded' if refund else 'paid'},"
+                f"{'-' if refund else ''}7.50,75.00,2024-03-{1 + k % 28:02d}\n")
+    raw, _ = load_text(tmp_path, "order_lines.csv", "order_id,customer_id,Sales Rep,product_id,quantity,status,"
+                       "line_total,order_total,date\n" + "".join(line(k) for k in range(260))
+                       + "".join(line(k, True) for k in range(0, 260, 20)))
+    assert len(raw.interactions) == 247
+    statuses = ["Livrée", "Remboursement partiel", "Remboursement demandé", "Livrée", "Remboursée"]
+    inter = interactions_of(tmp_path, "commandes.csv", "id_commande,id_client,id_produit,date_commande,Statut",
+                            lambda k: f"C{k},{k % 40},{k % 30},2024-03-{1 + k % 28:02d},{statuses[k % 5]}")
+    assert len(inter) == 240
+    inter = interactions_of(tmp_path, "order_items.csv", "order_id,item_id,item_name,quantity,price,order_date",
+                            lambda k: f"O{k // 3},ITEM_{k + 1:07d},Dish {k % 48},1,9.5,2024-03-{1 + k % 28:02d}",
+                            n=3000)
+    assert inter["item_id"].nunique() == 48
+    inter = interactions_of(tmp_path, "user_playlog.csv", "user_id,track_id,played_at", lambda k: (
+        f"U{k % 40},T{k % 60},2024-03-{1 + k % 28:02d} 10:00"))
+    assert len(inter) == 300
+    path = tmp_path / "kunden.dbf"
+    names = ["Müller GmbH", "Größer & Söhne", "Bäckerei Köhler", "Jürgen Weiß", "Hänsel KG"]
+    _dbf(path, [("KUNDE", "C", 16), ("ARTIKEL", "C", 6), ("DATUM", "D", 8)],
+         [[names[k % 5], f"A{k % 30}", f"202403{1 + k % 28:02d}"] for k in range(300)], codec="cp437")
+    assert set(load_dataset("csv", interactions=path).interactions["user_id"]) == set(names)
 
 
 def test_review_74_narrowings(tmp_path: Path) -> None:

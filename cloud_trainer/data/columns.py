@@ -211,7 +211,7 @@ def better_item_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
               and header_key(raw[header.index("item_id")]) not in STRONG_ITEM_KEYS  # (a 'SKU' a piece: review 74)
               # (nor beside a few kinds, a resale shop's 'Item Name' Jacket, Boots, Dress, Bag beside
               # its pieces' 'Item ID' CS-10001 ...: 200 pieces had become 4 items; review 75)
-              and other.nunique() > max(10, 0.02 * n)
+              and other.nunique() > 10
               and (numbered := _prefixed_numbers(chosen)) is not None and headerless.is_row_key(numbered)):
             # (a delivery app's order items numbered 'ITEM_0000001', 'ITEM_0000002' ... beside
             # their 'item_name': 50,000 one-off items; real210-av. Not beside a garment's type,

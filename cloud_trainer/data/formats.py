@@ -305,7 +305,8 @@ def _dbase_text_codec(sample: bytes) -> str:
         words = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isascii()]
         plain = sum(sum(c.isascii() for c in w) / len(w) for w in words) / max(len(words), 1)
         return sum(c.isalpha() and c < "\u0250" for c in high) / len(high) * min(1.0, 2 * plain)
-    candidates = [legacy_codec(sample) or "cp1252", "cp866", "cp1251"]
+    # (and DOS's own Latin page: a German DOS table's 'M\x81ller' is cp437's 'Müller'; review 77)
+    candidates = [legacy_codec(sample) or "cp1252", "cp866", "cp1251", "cp437"]
     return max(candidates, key=score)  # (the first of equals: the CSV's guess)
 
 

@@ -769,8 +769,9 @@ def _plus_address_accounts(counts: pd.Series, lines: int, file: Path) -> str | N
     return None
 
 
-_IMPRESSION_WORDS = frozenset({"impression", "impressions", "exposure", "exposures", "playlog", "proofofplay"})
-"""File-name words of a log of what was shown (an ad server's, a signage player's)."""
+_IMPRESSION_WORDS = frozenset({"impression", "impressions", "exposure", "exposures", "proofofplay"})
+"""File-name words of a log of what was shown (an ad server's, a signage player's proof of
+play; not a 'playlog', a listener's own plays: review 77)."""
 
 
 def _one_shopper_for_many(counts: pd.Series, lines: int, file: Path) -> str | None:

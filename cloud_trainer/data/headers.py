@@ -545,6 +545,8 @@ _TICKET_COUNT = re.compile(r"tickets(?:count|qty|quantity|sold|purchased|bought)
                            r"|bought)|(?:numberof|num|no\.?of)tickets?|notickets|seatssold")
 """Header keys of how many tickets an order bought (not a bare 'ticket' nor 'No Ticket', a
 ticket's number: a helpdesk's log had had its event kinds read as products; review 75)."""
+_CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
+"""Header keys of a sale's customer, beside which a till's 'user_id' is its cashier."""
 _ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})
 """An invoice's or a loan's issue date: the time only where no column is named as a sale's."""
 _SALE_TIME = re.compile(r"(?:sale|sold|order|purchas|bought|added|transaction|checkout|paid)\w*(?:date|time|at|on)$"
@@ -605,8 +607,18 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     out: list[str] = []
     first: dict[str, int] = {}
     unnamed: list[int] = []
+    # A till's 'user_id' is whoever rang the sale up where a customer column is beside it
+    # and the file names its register or receipt: Vend's and Lightspeed X-Series' sales
+    # write the cashier so ('user_name' an e-mail of the shop's), the buyer in
+    # 'customer_id'; every cashier had been one shopper (real232-aw).
+    staff = (keys.index("userid") if spec.name == "interactions" and "userid" in keys
+             and any(k in _CUSTOMER_KEYS for k in keys)
+             and any(_TILL_WORDS.search(k) or k in ("username", "staffname", "employeename") for k in keys) else None)
+    if staff is not None and notes is not None:
+        notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register or receipt "
+                     "is the staff member who rang the sale up: not read as the shopper")
     for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
-        target = known.get(key, col)
+        target = known.get(key, col) if pos != staff else passed_over(col)
         if not target:
             # Trailing commas on every line (spreadsheets, hand-edited files) and the
             # unnamed index column pandas' to_csv writes: columns nobody reads.

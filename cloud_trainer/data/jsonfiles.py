@@ -773,7 +773,8 @@ MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachme
 
 
 ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines", "hits", "product",
-                   "productdetails")  # (Google Cloud Retail's user events)
+                   "productdetails",  # (Google Cloud Retail's user events)
+                   "cart", "cartitems")  # (a Firebase bakery's orders keep their lines in 'cart'; real235-aw)
 """Field names that hold a record's rows (lowercase, ``_`` dropped): Google Analytics 360's
 BigQuery sessions hold ``hits``, and each hit its ``product`` list (:func:`_rows_of`)."""
 

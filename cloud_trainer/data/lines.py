@@ -1305,7 +1305,9 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "geannuleerd", "terugbetaald", "geretourneerd", "failed", "paymentfailed", "返品",
                           # (French: an order 'retourné', 'retournée (remboursement émis ...)', 'échoué',
                           # 'refusé', 'rejeté', 'non livré'; real227-aw)
-                          "retourne", "retournee", "retournes", "retournees", "remboursement", "remboursees",
+                          "retourne", "retournee", "retournes", "retournees", "remboursees",
+                          # (DataCo's and retail_db's 'SUSPECTED_FRAUD': shipping cancelled; real236-aw)
+                          "suspectedfraud", "fraud", "fraudulent",
                           "echoue", "echouee", "refuse", "refusee", "rejete", "rejetee", "nonlivre", "nonlivree",
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
@@ -1662,8 +1664,12 @@ def _says_refund(status: str) -> bool:
     # (a sale never made only as the whole status: 'Quote Accepted' is a sale)
     if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
-    if re.search(r"\s[(\[]", status) and _status_head(status) in REFUND_WORDS:
-        return True  # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; real227-aw)
+    if (bracket := re.search(r"\s[(\[](.*)", status)) and _status_head(status) in REFUND_WORDS and not any(
+            header_key(w) in REFUND_WORDS | SALE_STANDS or header_key(w).startswith("parti")
+            for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w):
+        # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
+        # 'Refund (partial)', a sale that stands in part; real227-aw, review 77)
+        return True
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
@@ -1854,9 +1860,10 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
     an Indonesian till writes a refund as its own line, 'refunded', of the sale's basket,
     product and units with its money below zero; the refunds had been left out and the
     sales they undo kept, 93 of them in a month (real225-aw). Only a reversing line (its
-    units below zero, or its money in a column of the sales' amounts), and its twin of the
-    same units and the same amount: a partial refund or a discount's line leaves the sale,
-    and a returned line whose 'refund_amount' is below zero is the sale itself (review 76).
+    units or its money below zero, not a refund's own amount: a returned line whose
+    'refund_amount' is below zero is the sale itself; review 76), and its twin of the same
+    units (a partial refund leaves the sale; a discount's line, left out by its sign alone,
+    undoes nothing; an amount is not compared: an order's total on each line, review 77).
     Where a receipt number comes back on other days (a till's count restarts each day),
     only the same day's sale (review 76)."""
     out = np.zeros(len(inter), dtype=bool)
@@ -1864,31 +1871,23 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
         return out
     units = pd.to_numeric(inter["quantity"], errors="coerce") if "quantity" in inter else pd.Series(1.0, index=inter.index)
     negative = (units < 0).to_numpy(dtype=bool, copy=True)
-    amount = np.full(len(inter), "", dtype=object)
+    if "price" in inter:  # (the money read as the price: a till's 'Net Sales' of one unit)
+        negative |= (pd.to_numeric(inter["price"], errors="coerce") < 0).to_numpy()
+    given = np.zeros(len(inter), dtype=bool)
     for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
-        if not _LINE_MONEY.search(key) or _PER_UNIT.search(key) or re.search(r"refund|return|discount|rabat", key):
-            continue
-        text = inter[col].astype(str)
-        minus = text.str.match(_MINUS).to_numpy()
-        plus = (text.str.match(_PLUS) & text.str.contains(r"[1-9]", regex=True)).to_numpy()
-        if plus[~drop].sum() * 2 < (~drop).sum():
-            continue  # (not a column of the sales' amounts)
-        negative |= minus
-        amount = text.str.replace(r"[^\d.,]", "", regex=True).str.lstrip("0").to_numpy(dtype=object)
-        break
-    else:
-        if "price" in inter:  # (the money read as the price: a till's 'Net Sales' of one unit)
-            price = pd.to_numeric(inter["price"], errors="coerce")
-            negative |= (price < 0).to_numpy()
-            amount = price.abs().round(4).astype(str).replace("nan", "").to_numpy(dtype=object)
+        # (not a refund's or a discount's own amount, below zero on the sale's own line: a
+        # returned unit's 'refund_amount'; review 76)
+        if _LINE_MONEY.search(key) and not _PER_UNIT.search(key) and not re.search(r"refund|return|discount|rabat", key):
+            text = inter[col].astype(str)
+            negative |= text.str.match(_MINUS).to_numpy()
+            given |= ~text.str.fullmatch(r"\s*[-0.,]*\s*").to_numpy()
     reversing = drop & negative
     if not reversing.any():
         return out
     basket = inter["session_id"].astype(str).str.strip().to_numpy()
     # (and a refund line at no money beside a reversing one of its basket: the free box
     # the refunded serum came in; real225-aw)
-    free = np.array([not a.strip("0.,") for a in amount], dtype=bool)
-    reversing |= drop & free & np.isin(basket, basket[reversing]) & (basket != "")
+    reversing |= drop & ~given & np.isin(basket, basket[reversing]) & (basket != "")
     item = inter["item_id"].astype(str).to_numpy()
     size = units.abs().fillna(1.0).to_numpy()
     day = (inter["timestamp"].dt.normalize().astype(str).to_numpy() if "timestamp" in inter
@@ -1896,14 +1895,13 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
     sales = ~drop & ~negative
     days = pd.Series(day[sales]).groupby(basket[sales]).nunique()
     again = set(days.index[days > 1])  # (numbers that come back on other days)
-    open_sales: dict[tuple[str, str, float, str, str], list[int]] = {}
+    open_sales: dict[tuple[str, str, float, str], list[int]] = {}
     for at in np.flatnonzero(sales):
         if basket[at]:
-            key = (basket[at], item[at], float(size[at]), amount[at], day[at] if basket[at] in again else "")
+            key = (basket[at], item[at], float(size[at]), day[at] if basket[at] in again else "")
             open_sales.setdefault(key, []).append(int(at))
     for at in np.flatnonzero(reversing):
-        twins = open_sales.get((basket[at], item[at], float(size[at]), amount[at],
-                                day[at] if basket[at] in again else ""))
+        twins = open_sales.get((basket[at], item[at], float(size[at]), day[at] if basket[at] in again else ""))
         if twins:
             out[twins.pop(0)] = True
     return out
@@ -2184,8 +2182,9 @@ _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|s
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
 """A deposit's or a bag's line by its first word, price-checked as :data:`BAG_AND_DEPOSIT_NAMES`."""
-CHEAP_SHARE = 0.2
-"""A bag's or a deposit's price, at most this share of the lines' median price."""
+CHEAP_SHARE = 0.5
+"""A bag's or a deposit's price, at most this share of the lines' median price (a Polish
+household's paper bag at 1.00 zł beside a median line of 4.49: the harness, real197-av)."""
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
@@ -2221,7 +2220,10 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     if bags and inter["price"].notna().any():
         # (a bag's or a deposit's price, a small share of the lines' own: not a bag shop's)
         prices = inter["price"].where(inter["price"] > 0)
-        median = float(prices.median()) if prices.notna().any() else 0.0
+        # (the other lines' median: a drinks shop's deposit after every crate would be the
+        # median itself; review 77)
+        others = prices[~inter["item_id"].isin(bags)]
+        median = float(others.median()) if others.notna().any() else 0.0
         own = prices[inter["item_id"].isin(bags)].groupby(inter["item_id"]).median()
         bags = {i for i in bags if i not in own.index or pd.isna(own[i]) or own[i] <= CHEAP_SHARE * median}
     service |= bags

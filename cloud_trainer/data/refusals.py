@@ -66,7 +66,9 @@ def refuse_forecasts(inter: pd.DataFrame, file: Path) -> None:
 STOCK_WORDS = frozenset({"stokgirisi", "stokcikisi", "goodsin", "goodsout", "goodsreceipt",
                          "goodsreceived", "goodsissue", "wareneingang", "warenausgang", "stockin", "stockout",
                          "stockreceipt", "purchasereceipt", "entradadestock", "salidadestock",
-                         "entradademercancia", "salidademercancia"})
+                         "entradademercancia", "salidademercancia",
+                         # (French: 'entrée de stock', 'sortie de stock'; real234-aw)
+                         "entreedestock", "sortiedestock", "entreestock", "sortiestock"})
 """What only a warehouse's ledger says of a line: goods in or out (Turkish ``Stok girişi``,
 German ``Wareneingang``, ``Goods In``)."""
 STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
@@ -78,13 +80,24 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
                # (and in the past tense, and Square's and the small-shop inventory apps' reasons;
                # session aq's review)
                {"sold", "restocked"}, {"restocked", "damaged"}, {"sale", "damaged"}, {"sale", "theft"},
-               {"sale", "recount"}, {"sale", "purchase", "adjustment"})
+               {"sale", "recount"}, {"sale", "purchase", "adjustment"},
+               # (an ERP's or a WMS's transaction types, 'receipt' / 'transfer' / 'shipment' /
+               # 'adjustment': a supply-chain course's ledgers, receipts trained as purchases by
+               # the admin; a French shop's VENTE / ACHAT / CASSE / PERTE / INVENTAIRE_PLUS;
+               # real234-aw)
+               # (not 'receipt' beside 'transfer': a till's 'Receipt' lines beside a few
+               # 'Transfer' ones are sales; session ao's review)
+               {"receipt", "shipment"}, {"shipment", "adjustment"},
+               {"vente", "achat"}, {"vente", "casse"}, {"vente", "perte"}, {"achat", "casse"},
+               {"vente", "inventaireplus"}, {"vente", "inventairemoins"})
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
                                "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
-                               "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired"})
+                               "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired",
+                               "shipment", "casse", "perte", "retour", "inventaireplus", "inventairemoins",
+                               "ajustement", "transfert", "vente", "achat"})
 """Words a ledger's other lines say, beside those: they count towards its lines, never alone."""
 _LEDGER_WORDS = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
 """Every word a ledger's line may say: its share of the lines is what is judged."""

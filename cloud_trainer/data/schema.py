@@ -450,6 +450,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "salesitemitemid",  # (QuickBooks' sales receipt lines, beside a mostly blank bundle_id; real33-ak)
                 "artikelnummer", "artikelnr", "artikelid", "produktid", "referenceproduit", "idproducto",
                 "iditem",  # (a museum's 'id_item' of artworks; real228-aw)
+                "idproduct",  # (PrestaShop's 'id_product'; real235-aw)
                 "articlenumber",  # (ICA's receipt lines, 'article_number' beside 'article_name'; real222-aw)
                 "codearticle", "productkey", "productssku", "productsid",  # French tills; Power BI; Looker
                 "inventoryitemcode",  # Xero's invoices
@@ -733,6 +734,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # (Maven Roasters' 'transaction_qty', a BikeStores query's SUM as 'total_units';
                         # real224-aw: every line had been one unit)
                         "transactionqty", "totalunits",
+                        "orderitemquantity",  # (DataCo's 'Order Item Quantity'; real236-aw)
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
@@ -806,6 +808,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         "txid", "transid", "transno",  # (a duty-free till's 'tx_id', 'Trans_ID'; real213-av)
                         # (French: 'id_transaction', an Abidjan shop's 'id_vente'; real227-aw, real230-aw)
                         "idtransaction", "idvente", "numvente", "numerovente", "novente",
+                        # (PrestaShop's 'id_order', a Django cart line's 'cart_id'; real235-aw)
+                        "idorder", "cartid", "idcart",
                         # (a Croatian café's fiscal receipt 'Broj računa'; Macedonian, Bulgarian; real184-au)
                         "brojracuna", "racunbroj", "бројнасметка", "номернабележка", "brojfiskalnogracuna",
                         "stevilkaracuna", "бројрачуна", "nr.ifatures", "nrifatures", "numrifatures", "fiskalnibrojracuna",
@@ -1091,7 +1095,10 @@ NOT_A_SALES_DATE = re.compile(r"deliver|ship|dispatch|liefer|entrega|livraison|c
                               r"|versand|envio|expedi|verzend|levering|leverans|leverd|toimitus|wysyl|dostaw|^mhd|haltbar"
                               # (a crawl's or a sync's own time: a review scraper's 'scraped_at'
                               # had timed its reviews by the scraper's runs; real200-av)
-                              r"|scrap|crawl|fetched|synced|ingest|loadedat|loaddate|etl|updated|modified")
+                              r"|scrap|crawl|fetched|synced|ingest|loadedat|loaddate|etl|updated|modified"
+                              # (a fulfilment's, blank on half an order's lines: 472 of 1,000 dropped;
+                              # real233-aw)
+                              r"|fulfil")
 """Header keys of a date that is no sale's time (a delivery's, a batch's expiry: review 65):
 never taken over one that is (:func:`.columns.filled_time_column`,
 :func:`.headers.time_by_content`)."""

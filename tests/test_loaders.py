@@ -9110,7 +9110,7 @@ def test_round_56_readings(tmp_path: Path) -> None:
     """Round 56 (aw): a WMS's receipt / transfer / shipment ledger and a French shop's
     VENTE / ACHAT / CASSE movements are refused; DataCo's 'Order Item Quantity' and its
     SUSPECTED_FRAUD orders; a Vend sale's 'user_id' is its cashier beside 'customer_id';
-    PrestaShop's 'id_order' and 'id_product', a cart line's 'cart_id'; JSON orders' 'cart'."""
+    PrestaShop's 'id_order' and 'id_product', a cart line's 'cart_id'."""
     with pytest.raises(DataError, match=r"names stock movements"):
         load_text(tmp_path, "transactions.csv", "transaction_id,product_id,transaction_type,quantity,created_by,"
                   "transaction_date\n" + "".join(
@@ -9125,21 +9125,30 @@ def test_round_56_readings(tmp_path: Path) -> None:
                                 f"{k // 2},{k % 40},{k % 30},{1 + k % 3},4/{1 + k % 28}/2016 21:05,"
                                 f"{'SUSPECTED_FRAUD' if k % 10 == 0 else 'COMPLETE'}"))
     assert len(inter) == 270 and inter["quantity"].max() == 3
-    raw, path = load_text(tmp_path, "sale_lines.csv", "sale_id,sale_date,customer_id,user_id,user_name,product_id,"
-                          "quantity,price\n" + "".join(
-                              f"S{k // 2},2024-03-{1 + k // 2 % 28:02d} 10:00,C{k // 2 % 40},U{k % 2},"
+    raw, path = load_text(tmp_path, "sale_lines.csv", "sale_id,register_id,sale_date,customer_id,user_id,user_name,"
+                          "product_id,quantity,price\n" + "".join(
+                              f"S{k // 2},R1,2024-03-{1 + k // 2 % 28:02d} 10:00,C{k // 2 % 40},U{k % 2},"
                               f"staff{k % 2}@shop.co.nz,P{k % 30},1,2.61\n" for k in range(300)))
     assert raw.interactions["user_id"].nunique() == 40 and any("is the staff member who rang the sale up" in n
                                                                for n in raw.report.notes)
     inter = interactions_of(tmp_path, "order_detail.csv", "id_order,id_product,product_quantity,date_add",
                             lambda k: f"{k // 3},{k % 30},1,2024-03-{1 + k // 3 % 28:02d}")
     assert inter["session_id"].iloc[0] == "0" and inter["item_id"].iloc[1] == "1"
-    path = tmp_path / "orders.json"
-    path.write_text(json.dumps([{"email": f"c{k % 3}@x.com", "pickupDay": "02/25 Tues", "cart": [
-        {"name": f"Loaf {k % 4}", "price": 12, "quantity": 1, "image": f"https://x.app/images/{k % 4}.jpg"}],
-        "date": f"2025-02-{20 + k}T15:12:00.341Z", "totalAmount": 12} for k in range(8)]
-        + [{"email": "c9@x.com", "date": "2025-03-01T10:00:00Z", "paymentMethod": "cash"}] * 2))
-    assert load_dataset("csv", interactions=path).interactions["item_id"].str.startswith("Loaf").all()
+
+
+def test_round_57_readings(tmp_path: Path) -> None:
+    """Round 57 (aw): Shopee Vietnam's 'Giá(₫)' with its currency (not a diamond's 'GIA');
+    Kaspi's 'Ожидает отмены'; a Moroccan till's 'qte_vendu' and 'prix_produit'."""
+    inter = interactions_of(tmp_path, "AffiliateCommissionReport.csv", "ID đơn hàng,Item id,Giá(₫),Thời Gian Đặt Hàng",
+                            lambda k: f"O{k},{k % 30},{10 + k % 7}0000,2024-03-{1 + k % 28:02d} 10:00:00")
+    assert inter["price"].notna().all()
+    inter = interactions_of(tmp_path, "ActiveOrders.csv", "№ заказа,Артикул,Количество,Дата поступления заказа,Статус",
+                            lambda k: f"{k},A{k % 30},1,{1 + k % 28:02d}.03.2024,"
+                                      f"{'Ожидает отмены' if k % 10 == 0 else 'Принят'}")
+    assert len(inter) == 270
+    inter = interactions_of(tmp_path, "detail_vente.csv", "id_vente,id_client,id_produit,qte_vendu,prix_produit,date_vente",
+                            lambda k: f"V{k},C{k % 40},P{k % 30},{1 + k % 5},12.5,2024-03-{1 + k % 28:02d}")
+    assert inter["quantity"].max() == 5 and inter["price"].eq(12.5).all()
 
 
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
@@ -9349,6 +9358,38 @@ def test_review_77_narrowings(tmp_path: Path) -> None:
     _dbf(path, [("KUNDE", "C", 16), ("ARTIKEL", "C", 6), ("DATUM", "D", 8)],
          [[names[k % 5], f"A{k % 30}", f"202403{1 + k % 28:02d}"] for k in range(300)], codec="cp437")
     assert set(load_dataset("csv", interactions=path).interactions["user_id"]) == set(names)
+
+
+def test_review_78_narrowings(tmp_path: Path) -> None:
+    """Review 78: a web shop's 'user_id' beside Stripe's 'customer_id' and a 'receipt_url'
+    is its buyer; a refund of 2.00 of a 20.00 sale leaves the sale; a French 'Remboursement'
+    is a refund, 'Fraud Check Passed' a sale; a boutique's own tote at 19.90 is a product;
+    a second-hand shop's 'Vente' / 'Achat' is no ledger, a WMS's 'Réception' / 'Expédition' is."""
+    raw, _ = load_text(tmp_path, "orders.csv", "order_id,user_id,customer_id,item_id,receipt_url,created_at\n" + "".join(
+        f"O{k},U{k % 12},{f'cus_{k % 12}' if k % 3 else ''},P{k % 30},https://pay.stripe.com/receipts/{k},"
+        f"2024-03-{1 + k % 28:02d}\n" for k in range(200)))
+    assert raw.interactions["user_id"].nunique() == 12
+    def till(k: int, refund: bool = False) -> str:
+        return (f"R{k},2024-03-{1 + k % 28:02d},C{k % 40},S{k % 30},1,{'-2.00' if refund else '20.00'},"
+                f"{'refunded' if refund else 'paid'}\n")
+    raw, _ = load_text(tmp_path, "pos_sales.csv", "receipt_no,date,customer_id,item_sku,qty,total,status\n"
+                       + "".join(till(k) for k in range(260)) + "".join(till(k, True) for k in range(0, 260, 20)))
+    assert len(raw.interactions) == 260
+    statuses = ["Livrée", "Remboursement", "Remboursement effectué", "Fraud Check Passed", "Livrée"]
+    inter = interactions_of(tmp_path, "commandes.csv", "id_commande,id_client,id_produit,date_commande,statut",
+                            lambda k: f"C{k},{k % 40},{k % 30},2024-03-{1 + k % 28:02d},{statuses[k % 5]}")
+    assert len(inter) == 180
+    inter = interactions_of(tmp_path, "bestellungen.csv", "Bestellnummer,Kunde,Artikel,Menge,Preis,Datum", lambda k: (
+        f"B{k},K{k % 40},{'Tragetasche' if k % 8 == 0 else f'Kleid {k % 30}'},1,"
+        f"{'19.90' if k % 8 == 0 else f'{45 + k % 10}.90'},2024-03-{1 + k % 28:02d}"))
+    assert "Tragetasche" in set(inter["item_id"])
+    inter = interactions_of(tmp_path, "depot_vente.csv", "id,client_id,article,type,date", lambda k: (
+        f"T{k},C{k % 40},A{k % 30},{'Achat' if k % 4 == 0 else 'Vente'},2024-03-{1 + k % 28:02d}"))
+    assert len(inter) == 300
+    with pytest.raises(DataError, match=r"names stock movements"):
+        load_text(tmp_path, "mouvements.csv", "id,article,type_mouvement,quantite,date,client_id\n" + "".join(
+            f"M{k},A{k % 30},{['Réception', 'Expédition', 'Ajustement', 'Transfert'][k % 4]},5,"
+            f"2024-03-{1 + k % 28:02d},C{k % 9}\n" for k in range(300)))
 
 
 def test_review_74_narrowings(tmp_path: Path) -> None:

@@ -545,6 +545,9 @@ _TICKET_COUNT = re.compile(r"tickets(?:count|qty|quantity|sold|purchased|bought)
                            r"|bought)|(?:numberof|num|no\.?of)tickets?|notickets|seatssold")
 """Header keys of how many tickets an order bought (not a bare 'ticket' nor 'No Ticket', a
 ticket's number: a helpdesk's log had had its event kinds read as products; review 75)."""
+_REGISTER = re.compile(r"(?:register|till|cashregister|terminal|pos|cashier|outlet)(?:id|no|nr|name|number|code)?")
+"""Header keys of a till's register or cashier (not a web order's 'receipt_url' nor a
+portal's 'username': an online shop's buyer account had been read as staff; review 78)."""
 _CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
 """Header keys of a sale's customer, beside which a till's 'user_id' is its cashier."""
 _ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})
@@ -612,8 +615,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # write the cashier so ('user_name' an e-mail of the shop's), the buyer in
     # 'customer_id'; every cashier had been one shopper (real232-aw).
     staff = (keys.index("userid") if spec.name == "interactions" and "userid" in keys
-             and any(k in _CUSTOMER_KEYS for k in keys)
-             and any(_TILL_WORDS.search(k) or k in ("username", "staffname", "employeename") for k in keys) else None)
+             and any(k in _CUSTOMER_KEYS for k in keys) and any(_REGISTER.fullmatch(k) for k in keys) else None)
     if staff is not None and notes is not None:
         notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register or receipt "
                      "is the staff member who rang the sale up: not read as the shopper")

@@ -773,8 +773,9 @@ MEDIA_LIST_NAMES = ("images", "videos", "photos", "pictures", "media", "attachme
 
 
 ITEM_LIST_NAMES = ("items", "events", "products", "lineitems", "orderitems", "orderlines", "lines", "hits", "product",
-                   "productdetails",  # (Google Cloud Retail's user events)
-                   "cart", "cartitems")  # (a Firebase bakery's orders keep their lines in 'cart'; real235-aw)
+                   "productdetails")  # (Google Cloud Retail's user events)
+# (not 'cart': a shop app's users keep their current cart beside their orders, and its
+# unbought items had been read as purchases in their place; review 78)
 """Field names that hold a record's rows (lowercase, ``_`` dropped): Google Analytics 360's
 BigQuery sessions hold ``hits``, and each hit its ``product`` list (:func:`_rows_of`)."""
 

@@ -1305,9 +1305,10 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "geannuleerd", "terugbetaald", "geretourneerd", "failed", "paymentfailed", "返品",
                           # (French: an order 'retourné', 'retournée (remboursement émis ...)', 'échoué',
                           # 'refusé', 'rejeté', 'non livré'; real227-aw)
-                          "retourne", "retournee", "retournes", "retournees", "remboursees",
-                          # (DataCo's and retail_db's 'SUSPECTED_FRAUD': shipping cancelled; real236-aw)
-                          "suspectedfraud", "fraud", "fraudulent",
+                          "retourne", "retournee", "retournes", "retournees", "remboursees", "remboursement",
+                          # (DataCo's and retail_db's 'SUSPECTED_FRAUD': shipping cancelled; real236-aw.
+                          # Not a bare 'fraud': 'Fraud Check Passed' is a sale; review 78)
+                          "suspectedfraud",
                           "echoue", "echouee", "refuse", "refusee", "rejete", "rejetee", "nonlivre", "nonlivree",
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
@@ -1320,6 +1321,7 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           "退款成功", "交易关闭",  # (Taobao's: a refund made, a trade closed unpaid; session ak's review)
                           # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
                           "retour", "iptal", "iptaledildi", "iade", "iadeedildi", "отменен", "отменён", "отмена",
+                          "ожидаетотмены",  # (Kaspi's 'Ожидает отмены', the buyer refused; real237-aw)
                           "возврат"})
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "quote", "closedlost",
@@ -1386,6 +1388,8 @@ STAGE_KEYS = ("stage", "stagename", "opportunity.stagename", "opportunitystage",
 offers, ``Closed Lost`` none)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not",
+                         # (French: 'Remboursement partiel', 'Remboursement demandé'; review 77)
+                         "partiel", "partielle", "partiellement", "demande", "demandee", "enattente",
                          # a return refused: Dutch, German, Turkish, Russian (the sale stands)
                          "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
@@ -1665,7 +1669,7 @@ def _says_refund(status: str) -> bool:
     if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
     if (bracket := re.search(r"\s[(\[](.*)", status)) and _status_head(status) in REFUND_WORDS and not any(
-            header_key(w) in REFUND_WORDS | SALE_STANDS or header_key(w).startswith("parti")
+            header_key(w) in SALE_STANDS or header_key(w).startswith("parti")
             for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w):
         # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
         # 'Refund (partial)', a sale that stands in part; real227-aw, review 77)
@@ -1874,6 +1878,7 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
     if "price" in inter:  # (the money read as the price: a till's 'Net Sales' of one unit)
         negative |= (pd.to_numeric(inter["price"], errors="coerce") < 0).to_numpy()
     given = np.zeros(len(inter), dtype=bool)
+    money: list[np.ndarray] = []  # (each money column's amounts, no sign)
     for col, (_, key) in unread_columns(inter, INTERACTION_COLUMNS).items():
         # (not a refund's or a discount's own amount, below zero on the sale's own line: a
         # returned unit's 'refund_amount'; review 76)
@@ -1881,6 +1886,7 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
             text = inter[col].astype(str)
             negative |= text.str.match(_MINUS).to_numpy()
             given |= ~text.str.fullmatch(r"\s*[-0.,]*\s*").to_numpy()
+            money.append(np.array([_magnitude(v) for v in text], dtype=float))
     reversing = drop & negative
     if not reversing.any():
         return out
@@ -1900,11 +1906,42 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
         if basket[at]:
             key = (basket[at], item[at], float(size[at]), day[at] if basket[at] in again else "")
             open_sales.setdefault(key, []).append(int(at))
+    def undoes(refund: int, sale: int) -> bool:
+        """Whether the refund gives back the sale's money: its amount equal in a column, or
+        nowhere under half of it (a price adjustment, 2.00 of a 20.00 sale, leaves the
+        goods sold; review 78). An order's total on each line is compared too, and a line's
+        own total then decides (review 77)."""
+        pairs = [(m[refund], m[sale]) for m in money if m[refund] > 0 and m[sale] > 0]
+        if any(abs(r - t) <= 0.01 * max(r, t) for r, t in pairs):
+            return True
+        return not any(r < 0.5 * t for r, t in pairs)
     for at in np.flatnonzero(reversing):
         twins = open_sales.get((basket[at], item[at], float(size[at]), day[at] if basket[at] in again else ""))
-        if twins:
-            out[twins.pop(0)] = True
+        match = next((t for t in twins or [] if undoes(at, t)), None)
+        if match is not None:
+            twins.remove(match)
+            out[match] = True
     return out
+
+
+def _magnitude(text: str) -> float:
+    """An amount's size as a number, its sign and currency aside ('-1.234,56 €' 1234.56,
+    '(7.50)' 7.5); NaN where none."""
+    digits = re.sub(r"[^\d.,]", "", text)
+    if not re.search(r"\d", digits):
+        return float("nan")
+    last = max(digits.rfind("."), digits.rfind(","))
+    if last >= 0 and (len(digits) - last - 1 in (1, 2) or digits.count(digits[last]) == 1 and "." in digits
+                      and "," in digits):
+        whole, cents = digits[:last], digits[last + 1:]
+    elif last >= 0 and len(digits) - last - 1 == 3 and digits.count(digits[last]) == 1 and digits[last] == ".":
+        whole, cents = digits[:last], digits[last + 1:]  # ('7.500' of three decimals, a till's)
+    else:
+        whole, cents = digits, ""
+    try:
+        return float(re.sub(r"[.,]", "", whole) + "." + (cents or "0"))
+    except ValueError:
+        return float("nan")
 
 
 NEGATIVE_TOTAL_KEYS = frozenset({"total", "linetotal", "lineamount", "linevalue", "totalamount", "totalvalue",
@@ -2182,9 +2219,10 @@ _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|s
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
 """A deposit's or a bag's line by its first word, price-checked as :data:`BAG_AND_DEPOSIT_NAMES`."""
-CHEAP_SHARE = 0.5
-"""A bag's or a deposit's price, at most this share of the lines' median price (a Polish
-household's paper bag at 1.00 zł beside a median line of 4.49: the harness, real197-av)."""
+CHEAP_SHARE = 0.3
+"""A bag's or a deposit's price, at most this share of the other lines' median price (a
+Polish household's paper bag at 1.00 zł beside a median line of 4.49: the harness,
+real197-av; a boutique's own tote at 19.90 beside clothes at 49.90 is a product: review 78)."""
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"

@@ -88,8 +88,9 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
                # (not 'receipt' beside 'transfer': a till's 'Receipt' lines beside a few
                # 'Transfer' ones are sales; session ao's review)
                {"receipt", "shipment"}, {"shipment", "adjustment"},
-               {"vente", "achat"}, {"vente", "casse"}, {"vente", "perte"}, {"achat", "casse"},
-               {"vente", "inventaireplus"}, {"vente", "inventairemoins"})
+               # (not 'vente' beside 'achat': a second-hand shop buys from its clients; review 78)
+               {"vente", "casse"}, {"vente", "perte"}, {"vente", "inventaireplus"}, {"vente", "inventairemoins"},
+               {"reception", "expedition"})  # (a French WMS's 'Réception' / 'Expédition'; review 78)
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
@@ -97,7 +98,7 @@ STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustm
                                "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
                                "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired",
                                "shipment", "casse", "perte", "retour", "inventaireplus", "inventairemoins",
-                               "ajustement", "transfert", "vente", "achat"})
+                               "ajustement", "transfert", "vente", "achat", "reception", "expedition"})
 """Words a ledger's other lines say, beside those: they count towards its lines, never alone."""
 _LEDGER_WORDS = STOCK_WORDS | STOCK_OTHER_WORDS | {w for pair in STOCK_PAIRS for w in pair}
 """Every word a ledger's line may say: its share of the lines is what is judged."""

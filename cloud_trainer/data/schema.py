@@ -629,6 +629,10 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "cenazasztuke", "상품가격", "판매가", "단가", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",
                  "prixunit",  # (the French Northwind's 'PrixUnit'; real227-aw)
+                 "prixproduit", "prixvente", "prixdevente",  # (a Moroccan till's 'prix_produit'; real238-aw)
+                 # (Shopee Vietnam's 'Giá(₫)' with its currency, whole: not a bare 'GIA', a
+                 # diamond's certificate number; real229-aw, real237-aw)
+                 "gia(₫)", "gia(vnd)", "gia(đ)",
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
@@ -735,6 +739,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # real224-aw: every line had been one unit)
                         "transactionqty", "totalunits",
                         "orderitemquantity",  # (DataCo's 'Order Item Quantity'; real236-aw)
+                        "qtevendu", "qtevendue", "quantitevendue",  # (a Moroccan till's 'qte_vendu'; real238-aw)
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",

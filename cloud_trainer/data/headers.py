@@ -611,14 +611,14 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     first: dict[str, int] = {}
     unnamed: list[int] = []
     # A till's 'user_id' is whoever rang the sale up where a customer column is beside it
-    # and the file names its register or receipt: Vend's and Lightspeed X-Series' sales
-    # write the cashier so ('user_name' an e-mail of the shop's), the buyer in
+    # and the file names its register (:data:`_REGISTER`): Vend's and Lightspeed X-Series'
+    # sales write the cashier so ('user_name' an e-mail of the shop's), the buyer in
     # 'customer_id'; every cashier had been one shopper (real232-aw).
     staff = (keys.index("userid") if spec.name == "interactions" and "userid" in keys
              and any(k in _CUSTOMER_KEYS for k in keys) and any(_REGISTER.fullmatch(k) for k in keys) else None)
     if staff is not None and notes is not None:
-        notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register or receipt "
-                     "is the staff member who rang the sale up: not read as the shopper")
+        notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register is the "
+                     "staff member who rang the sale up: not read as the shopper")
     for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
         target = known.get(key, col) if pos != staff else passed_over(col)
         if not target:

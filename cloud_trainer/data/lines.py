@@ -1306,10 +1306,10 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           # (French: an order 'retourné', 'retournée (remboursement émis ...)', 'échoué',
                           # 'refusé', 'rejeté', 'non livré'; real227-aw)
                           "retourne", "retournee", "retournes", "retournees", "remboursees", "remboursement",
+                          "echoue", "echouee", "refuse", "refusee", "rejete", "rejetee", "nonlivre", "nonlivree",
                           # (DataCo's and retail_db's 'SUSPECTED_FRAUD': shipping cancelled; real236-aw.
                           # Not a bare 'fraud': 'Fraud Check Passed' is a sale; review 78)
                           "suspectedfraud",
-                          "echoue", "echouee", "refuse", "refusee", "rejete", "rejetee", "nonlivre", "nonlivree",
                           "キャンセル", "creditmemo", "creditnote", "draft", "errore",
                           # Polish, Italian, Indonesian, Vietnamese, Korean, Chinese marketplaces
                           "anulowane", "anulowano", "anulowany", "zwrot", "zwrocone", "annullato", "annullata",
@@ -1867,9 +1867,9 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
     units or its money below zero, not a refund's own amount: a returned line whose
     'refund_amount' is below zero is the sale itself; review 76), and its twin of the same
     units (a partial refund leaves the sale; a discount's line, left out by its sign alone,
-    undoes nothing; an amount is not compared: an order's total on each line, review 77).
-    Where a receipt number comes back on other days (a till's count restarts each day),
-    only the same day's sale (review 76)."""
+    undoes nothing) whose money it gives back (``undoes``: reviews 77 and 78). Where a
+    receipt number comes back on other days (a till's count restarts each day), only the
+    same day's sale (review 76)."""
     out = np.zeros(len(inter), dtype=bool)
     if "session_id" not in inter or not drop.any():
         return out
@@ -1955,6 +1955,7 @@ _MINUS = re.compile(r"^\s*(?:[^\d\s(-]{0,4}\s*)?(?:-|\u2212|\()\s*[^\d\s]{0,4}\s
                     r"|^\s*(?=[\d.,]*[1-9])\d[\d.,]*-\s*$")
 """A negative amount as exports write it: '-160.00', 'R$ -160,00', '-$5', '(160.00)'."""
 _PLUS = re.compile(r"^\s*[^\d\s(-]{0,4}\s*\d[\d.,\s]*(?:[^\d\s.,-]{1,4}\s*)?$")
+"""A positive amount: '160.00', 'R$ 160,00', '12,90 €' (its currency before or after it)."""
 
 
 def _negative_line_totals(inter: pd.DataFrame, drop: np.ndarray) -> tuple[str, np.ndarray, str] | None:

@@ -579,3 +579,35 @@ def test_the_main_link_s_mark_is_never_above_the_shortest_publish_its_subscripti
     # The device's main link: up to four PUBACKs (16 bytes) wait, the fifth wakes.
     tree_filters = ["store/s1/inventory", "store/s1/pos", "store/s1/display/+/interaction"]
     assert lean_paho.lazy_ack_mark(tree_filters) == 17
+
+
+def test_loop_stop_survives_the_network_thread_clearing_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """paho's loop_stop reads ``_thread`` twice, and the network thread, ending after a
+    disconnect, sets it to None in between (eclipse-paho/paho.mqtt.python#872): two CI
+    teardowns failed with AttributeError. The clients ours makes read it once. The race is
+    forced here: the thread clears itself when loop_stop asks which thread it runs on."""
+    def ended_thread() -> threading.Thread:
+        worker = threading.Thread(target=lambda: None)
+        worker.start()
+        return worker
+
+    def racing(client: mqtt.Client) -> None:
+        real = threading.current_thread
+
+        def current() -> threading.Thread:
+            client._thread = None  # noqa: SLF001 - what paho's _thread_main does as it ends
+            return real()
+        monkeypatch.setattr(threading, "current_thread", current)
+
+    paho = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="plain")
+    paho._thread = ended_thread()  # noqa: SLF001
+    racing(paho)
+    with pytest.raises(AttributeError):
+        paho.loop_stop()
+    monkeypatch.undo()
+    for lean in (False, True):
+        ours = new_client(f"ours-{lean}", lean=lean)
+        ours._thread = ended_thread()  # noqa: SLF001
+        racing(ours)
+        assert ours.loop_stop() == mqtt.MQTT_ERR_SUCCESS
+        monkeypatch.undo()

@@ -235,7 +235,25 @@ RawMessageHandler = Callable[[bytes, bytes, Properties, int, bool, int], None]
 """``(topic, payload, properties, qos, retain, mid)``; topic as the broker sent it (UTF-8 bytes)."""
 
 
-class LeanClient(mqtt.Client):
+class StoppableClient(mqtt.Client):
+    """A paho ``Client`` whose :meth:`loop_stop` survives paho's own race
+    (eclipse-paho/paho.mqtt.python#872, open): after a ``disconnect()`` the network
+    thread ends and sets ``_thread`` to None, and where that fell between
+    ``loop_stop``'s check and its ``join`` the call raised ``AttributeError``. Two
+    teardowns of a CI run on 2026-12-08 (aw) failed so; a device's shutdown calls the
+    same pair."""
+
+    def loop_stop(self) -> MQTTErrorCode:
+        thread = self._thread  # (read once: the network thread may clear it any time)
+        if thread is None:
+            return MQTTErrorCode.MQTT_ERR_INVAL
+        self._thread_terminate = True
+        if threading.current_thread() is not thread:
+            thread.join()
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
+
+
+class LeanClient(StoppableClient):
     """A paho ``Client`` with buffered reads, light PUBLISH/PUBACK decoding and
     coalesced writes (module doc). Used exactly like ``paho.mqtt.client.Client``."""
 

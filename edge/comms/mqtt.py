@@ -75,7 +75,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.comms.lean_paho import LeanClient, lazy_ack_mark, stall_tick_s
+from edge.comms.lean_paho import LeanClient, StoppableClient, lazy_ack_mark, stall_tick_s
 from firmware_config.schema import BrokerConfig, TLSConfig
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ def new_client(
     ``lean``: a :class:`~edge.comms.lean_paho.LeanClient` (buffered reads, light
     PUBLISH/PUBACK decoding, coalesced writes; the same protocol behaviour).
     """
-    cls = LeanClient if lean else mqtt.Client
+    cls = LeanClient if lean else StoppableClient
     client = cls(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id,
                          protocol=mqtt.MQTTv5, manual_ack=manual_ack)
     if will is not None:

@@ -77,6 +77,7 @@ from benchmarks.device_setup import (
 )
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.comms.lean_paho import StoppableClient
 from edge.comms.mqtt import no_delay
 from edge.comms.topics import TopicTree
 from firmware_config.loader import load_config
@@ -87,7 +88,7 @@ probe's wait is the broker's (it carries the flood too), not the device's."""
 
 def connect(host: str, port: int, name: str) -> mqtt.Client:
     """A client without a network thread: publish writes at once; call loop() to read acks."""
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
+    client = StoppableClient(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
     client.connect(host, port, keepalive=60)
     for _ in range(100):
         client.loop(timeout=0.05)
@@ -126,7 +127,7 @@ def receiver_main(host: str, port: int, tree: TopicTree, ready, stop, out) -> No
             statuses.append((t, len(msg.payload), state))
             last_status[0] = msg.payload
 
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"overload-rx-{os.getpid()}",
+    client = StoppableClient(CallbackAPIVersion.VERSION2, client_id=f"overload-rx-{os.getpid()}",
                          protocol=mqtt.MQTTv5)
 
     def on_connect(c, u, f, rc, p) -> None:
@@ -303,7 +304,7 @@ def run_fuzz(tree: TopicTree, zones: list[str], displays: list[str], broker: Mos
     received: list[bytes] = []
     """Every payload the device published (dead letters, statuses, lists): strict JSON each."""
     answered = threading.Event()
-    rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="fuzz-rx", protocol=mqtt.MQTTv5)
+    rx = StoppableClient(CallbackAPIVersion.VERSION2, client_id="fuzz-rx", protocol=mqtt.MQTTv5)
 
     def on_message(c, u, m) -> None:
         received.append(m.payload)

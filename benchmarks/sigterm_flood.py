@@ -30,6 +30,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from benchmarks.device_setup import DEFAULT_BUNDLE, REPO, ensure_bundle, say
 from deploy.devicecfg import local_device_config
 from deploy.local_broker import MosquittoBroker
+from edge.comms.lean_paho import StoppableClient
 from edge.comms.topics import TopicTree
 
 
@@ -51,7 +52,7 @@ def one_run(bundle: Path, signals: int, tag: str) -> dict:
         if ((body.get("cause") or {}).get("signal_id") or "").startswith(tag):
             published.add(body["recommendation_id"])
 
-    rx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{tag}-rx", protocol=mqtt.MQTTv5)
+    rx = StoppableClient(CallbackAPIVersion.VERSION2, client_id=f"{tag}-rx", protocol=mqtt.MQTTv5)
     rx.on_message = on_message
     rx.connect(broker.host, broker.port)
     rx.subscribe([(tree.recommendations(), 1), (tree.status, 1)])
@@ -62,7 +63,7 @@ def one_run(bundle: Path, signals: int, tag: str) -> dict:
     try:
         if not online.wait(120):
             raise SystemExit("device did not come online")
-        tx = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{tag}-tx", protocol=mqtt.MQTTv5)
+        tx = StoppableClient(CallbackAPIVersion.VERSION2, client_id=f"{tag}-tx", protocol=mqtt.MQTTv5)
         tx.max_inflight_messages_set(0)
         tx.connect(broker.host, broker.port)
         tx.loop_start()

@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import cv2
-import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker, free_port
+from edge.comms.lean_paho import StoppableClient
 from edge.comms.topics import CameraStatus, CameraZoneEvent, TopicTree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,7 +102,7 @@ def test_full_video_through_real_mosquitto(tmp_path: Path, shared_data: Path, br
     def on_message(client, userdata, msg):  # noqa: ANN001
         received.append((msg.topic, bytes(msg.payload), bool(msg.retain)))
 
-    sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-spy")
+    sub = StoppableClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-spy")
     sub.on_connect, sub.on_subscribe, sub.on_message = on_connect, on_subscribe, on_message
     sub.connect(broker.host, broker.port)
     sub.loop_start()
@@ -218,7 +218,7 @@ def test_live_stream_lost_retried_and_recovered(tmp_path: Path, shared_data: Pat
     camera = FakeIpCamera(shared_data / "video" / "vtest.avi", free_port(), fps=100.0)  # faster than the detector
     statuses: list[CameraStatus] = []
     zone_messages: list[bytes] = []
-    sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-live-spy")
+    sub = StoppableClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-live-spy")
     subscribed = threading.Event()
     sub.on_connect = lambda c, u, f, rc, p: c.subscribe("#", qos=1)
     sub.on_subscribe = lambda c, u, mid, rcs, p: subscribed.set()
@@ -318,7 +318,7 @@ def test_publishes_over_tls_with_credentials(tmp_path: Path, shared_data: Path) 
         config.write_text(text)
         got: list[str] = []
         subscribed = threading.Event()
-        sub = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-tls-spy")
+        sub = StoppableClient(callback_api_version=CallbackAPIVersion.VERSION2, client_id="test-tls-spy")
         sub.username_pw_set("camera", "s3cret")
         sub.tls_set(ca_certs=str(ca))
         sub.on_connect = lambda c, u, f, rc, p: c.subscribe("#", qos=1)

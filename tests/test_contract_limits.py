@@ -25,6 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import BROKER_PAYLOAD_LIMIT, MosquittoBroker
 from deploy.process import stop_process
+from edge.comms.lean_paho import StoppableClient
 from edge.comms.topics import MAX_PAYLOAD_BYTES, MAX_POS_LINES, PayloadError, strict_json
 
 T = topics()
@@ -82,12 +83,12 @@ def test_strict_json_writes_null_for_non_finite_numbers() -> None:
 
 def test_broker_refuses_a_payload_over_its_limit(broker: MosquittoBroker) -> None:
     got: list[bytes] = []
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="limit-sub", protocol=mqtt.MQTTv5)
+    sub = StoppableClient(CallbackAPIVersion.VERSION2, client_id="limit-sub", protocol=mqtt.MQTTv5)
     sub.on_message = lambda c, u, m: got.append(m.payload)
     sub.connect(broker.host, broker.port)
     sub.subscribe("limit/#", qos=1)
     sub.loop_start()
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="limit-pub", protocol=mqtt.MQTTv5)
+    pub = StoppableClient(CallbackAPIVersion.VERSION2, client_id="limit-pub", protocol=mqtt.MQTTv5)
     pub.connect(broker.host, broker.port)
     pub.loop_start()
     try:

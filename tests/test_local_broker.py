@@ -1,6 +1,7 @@
 import socket
 
 from deploy.local_broker import MosquittoBroker
+from edge.comms.lean_paho import StoppableClient
 
 
 def _listening(b: MosquittoBroker) -> bool:
@@ -34,7 +35,7 @@ def test_retained_message_survives_restart(broker: MosquittoBroker) -> None:
     broker.restart()
     got: list[bytes] = []
     done = threading.Event()
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client = StoppableClient(mqtt.CallbackAPIVersion.VERSION2)
     client.on_connect = lambda c, *_: c.subscribe("t/keep", qos=1)
 
     def on_message(_c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:

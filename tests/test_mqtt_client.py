@@ -9,6 +9,7 @@ import time
 from edge_helpers import wait_until
 
 from deploy.local_broker import MosquittoBroker
+from edge.comms.lean_paho import StoppableClient
 from edge.comms.mqtt import new_client, start
 
 
@@ -52,7 +53,7 @@ def _blast(broker: MosquittoBroker, topic: str, payloads: list[bytes]) -> None:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"blast-{time.monotonic_ns()}", protocol=mqtt.MQTTv5)
+    pub = StoppableClient(CallbackAPIVersion.VERSION2, client_id=f"blast-{time.monotonic_ns()}", protocol=mqtt.MQTTv5)
     pub.connect(broker.host, broker.port)
     for i, payload in enumerate(payloads):
         pub.publish(topic, payload, qos=0)

@@ -27,6 +27,7 @@ from edge_helpers import Probe, location, purchase, tiny_bundle, topics, wait_un
 from paho.mqtt.enums import CallbackAPIVersion
 
 from deploy.local_broker import MosquittoBroker
+from edge.comms.lean_paho import StoppableClient
 
 if TYPE_CHECKING:
     from edge.app import Device
@@ -100,7 +101,7 @@ def stop(proc: subprocess.Popen[str]) -> str:
 
 
 def client(broker: MosquittoBroker, name: str) -> mqtt.Client:
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
+    c = StoppableClient(CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5)
     c.max_inflight_messages_set(0)
     c.connect(broker.host, broker.port)
     c.loop_start()

@@ -797,29 +797,27 @@ def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str]
     # a person's: a shop's 'expiry_date' before its 'sale_date', a gym's 'birthdate' before
     # its 'visit_date'; session ao's review): one named as a sale's, an action's or a
     # creation's first, else the only one; of several others, which is meant is not clear.
-    candidates = []
+    # By its values alone where none is named as a date: a till's 'TransTime' of times of day
+    # beside its 'Business Day' or 'Tag' had been refused as times without dates (review 75);
+    # only a column of whole dates on nine lines in ten, no sale's other date (no birthday is
+    # a line's day).
+    candidates, by_values = [], []
     for i, (h, original) in enumerate(zip(header, raw, strict=True)):
         key = header_key(original)
-        if (i == at or h in INTERACTION_COLUMNS or not (key in DATE_ONLY_KEYS or key.endswith("date"))
-                or _BIRTH.search(key) or _PLANNED.search(key) or _NOT_THE_LINES.search(key) or _UPDATED.search(key)
+        if (i == at or h in INTERACTION_COLUMNS or _BIRTH.search(key) or _PLANNED.search(key) or _UPDATED.search(key)
                 or _OF_A_PERSON.search(key)):
             continue
         dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
-        if len(dates) * 2 >= len(rows) and headerless.is_time(dates, epochs=False):
-            candidates.append(i)
-    if not candidates:
-        # (by its values alone where none is named as a date: a till's 'TransTime' of times
-        # of day beside its 'Business Day' or 'Tag' had been refused as times without dates;
-        # review 75. Only one such column, of whole dates: no birthday is a line's day)
-        for i, (h, original) in enumerate(zip(header, raw, strict=True)):
-            key = header_key(original)
-            if i == at or h in INTERACTION_COLUMNS or _BIRTH.search(key) or _PLANNED.search(key) \
-                    or _UPDATED.search(key) or _OF_A_PERSON.search(key) or NOT_A_SALES_DATE.search(key):
-                continue
-            dates = [v for r in rows if (v := r[i].strip()) and v not in MISSING_VALUES]
-            if len(dates) * 10 >= len(rows) * 9 and not any(_CLOCK_ONLY.search(v) for v in dates) \
-                    and headerless.is_time(dates, epochs=False):
+        as_date = ((key in DATE_ONLY_KEYS or key.endswith("date")) and not _NOT_THE_LINES.search(key)
+                   and len(dates) * 2 >= len(rows))
+        whole = (not NOT_A_SALES_DATE.search(key) and len(dates) * 10 >= len(rows) * 9
+                 and not any(_CLOCK_ONLY.search(v) for v in dates))
+        if (as_date or whole) and headerless.is_time(dates, epochs=False):
+            if as_date:
                 candidates.append(i)
+            if whole:
+                by_values.append(i)
+    candidates = candidates or by_values
     named = [i for i in candidates if (key := header_key(raw[i])) in DATE_ONLY_KEYS or _DONE.search(key)
              or _CREATED.search(key)]
     if not named and len(candidates) != 1:

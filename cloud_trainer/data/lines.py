@@ -1926,22 +1926,9 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
 
 def _magnitude(text: str) -> float:
     """An amount's size as a number, its sign and currency aside ('-1.234,56 €' 1234.56,
-    '(7.50)' 7.5); NaN where none."""
-    digits = re.sub(r"[^\d.,]", "", text)
-    if not re.search(r"\d", digits):
-        return float("nan")
-    last = max(digits.rfind("."), digits.rfind(","))
-    if last >= 0 and (len(digits) - last - 1 in (1, 2) or digits.count(digits[last]) == 1 and "." in digits
-                      and "," in digits):
-        whole, cents = digits[:last], digits[last + 1:]
-    elif last >= 0 and len(digits) - last - 1 == 3 and digits.count(digits[last]) == 1 and digits[last] == ".":
-        whole, cents = digits[:last], digits[last + 1:]  # ('7.500' of three decimals, a till's)
-    else:
-        whole, cents = digits, ""
-    try:
-        return float(re.sub(r"[.,]", "", whole) + "." + (cents or "0"))
-    except ValueError:
-        return float("nan")
+    '(7.50)' 7.5), read as :func:`.amounts.text_number` reads one value; NaN where none."""
+    value = text_number(re.sub(r"[^\d.,]", "", text))
+    return float("nan") if value is None else value
 
 
 NEGATIVE_TOTAL_KEYS = frozenset({"total", "linetotal", "lineamount", "linevalue", "totalamount", "totalvalue",

@@ -9151,6 +9151,103 @@ def test_round_57_readings(tmp_path: Path) -> None:
     assert inter["quantity"].max() == 5 and inter["price"].eq(12.5).all()
 
 
+def test_odoos_partner_is_the_shopper_and_its_user_the_salesperson(tmp_path: Path) -> None:
+    """Odoo's order lines name the customer 'partner_id' and the salesperson who owns the
+    order 'user_id': every order had been the one salesperson's and the file refused as
+    one person's history, or, with '/name' paths, refused for a missing shopper (session
+    aw's left list). Its 'product_uom_qty' and 'price_unit' are the line's units and price."""
+    raw, _ = load_text(tmp_path, "sale_order_line.csv", "name,date_order,partner_id,user_id,product_id,product_uom_qty,"
+                       "price_unit\n" + "".join(
+                           f"S{k // 3:05d},2024-03-{1 + k % 28:02d} 10:00:00,Customer {k % 40},Mitchell Admin,"
+                           f"[FURN_{k % 30}] Desk,{1 + k % 3}.0,{10 + k % 7}.00\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["user_id"].nunique() == 40 and inter["quantity"].max() == 3 and inter["price"].notna().all()
+    assert any("salesperson" in n for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "orders.csv", "name,date_order,partner_id/name,user_id/name,order_line/product_id",
+                            lambda k: f"S{k // 3:05d},2024-03-{1 + k % 28:02d} 10:00:00,Customer {k % 40},"
+                                      f"{('Marc Demo', 'Joel Willis')[k % 2]},Desk {k % 30}")
+    assert inter["user_id"].nunique() == 40
+
+
+def test_a_french_client_column_naming_people_is_the_shopper(tmp_path: Path) -> None:
+    """A French shop's 'Date;Client;Produit;Quantité;Prix' had been refused for a missing
+    user_id with 'Client' in the hint ('client' is no alias: an event log's client is the
+    app). Read where its values name people or accounts, not where they are platforms."""
+    inter = interactions_of(tmp_path, "ventes.csv", "Date;Client;Produit;Quantité;Prix",
+                            lambda k: f"{1 + k % 28:02d}/03/2024;Client {k % 40};Produit {k % 30};{1 + k % 3};4,50")
+    assert inter["user_id"].nunique() == 40
+    assert "user_id" in refusal(tmp_path, "events.csv", "date;client;product\n" + "".join(
+        f"2024-03-{1 + k % 28:02d};{('ios', 'android', 'web')[k % 3]};p{k % 30}\n" for k in range(100)))
+
+
+def test_german_and_italian_unit_counts_of_json_lines_are_quantities(tmp_path: Path) -> None:
+    """A JSON order's lines count units as German 'stück' or Italian 'qta', unread: every
+    line had been one unit (session aw's left list)."""
+    import json
+    for key in ("stück", "qta", "Stk"):
+        raw, _ = load_text(tmp_path, "bestellungen.jsonl", "".join(json.dumps(
+            {"kunde": f"K{k % 40}", "artikel": f"A{k % 30}", key: 1 + k % 4, "datum": f"2024-03-{1 + k % 28:02d}"})
+            + "\n" for k in range(300)))
+        assert raw.interactions["quantity"].max() == 4, key
+
+
+def test_when_a_shopper_joined_is_no_lines_time(tmp_path: Path) -> None:
+    """A German till's 'Kunde seit' (an English 'Customer Since') was read as the time
+    where no other column held dates: each customer's every purchase on the day they
+    joined, years apart. The lines are then read in file order, with a note."""
+    for since in ("Kunde seit", "Customer Since"):
+        raw, _ = load_text(tmp_path, "bons.csv", f"Bon;Kunde;{since};Artikel;Menge\n" + "".join(
+            f"{1000 + k // 3};K{k % 40};{1 + k % 28:02d}.{1 + k % 12:02d}.20{10 + k % 10};Artikel {k % 30};1\n"
+            for k in range(300)))
+        assert raw.interactions["timestamp"].min().year == 2000, since
+        assert any(f"{since!r} is when each shopper became one" in n for n in raw.report.notes)
+
+
+def test_dong_prices_grouped_by_commas_are_thousands(tmp_path: Path) -> None:
+    """A Vietnamese shop's 'Đơn giá' of '17,500' and '120,000' dong, every value with a
+    comma, had been no number and the column unread (session aw's left list): a dong has
+    no cents. Not elsewhere: a plain 'price' of such values alone stays unread."""
+    prices = ("17,500", "120,000", "5,000", "9,500")
+    for header in ("Đơn giá", "price_vnd", "Giá (VNĐ)"):
+        inter = interactions_of(tmp_path, "don_hang.csv", f"Mã đơn hàng,Khách hàng,Sản phẩm,{header},Ngày",
+                                lambda k: f"DH{k // 3},KH{k % 40},SP{k % 30},\"{prices[k % 4]}\",2024-03-{1 + k % 28:02d}")
+        assert set(inter["price"]) == {17500.0, 120000.0, 5000.0, 9500.0}, header
+    inter = interactions_of(tmp_path, "orders.csv", "order,customer,product,price,date",
+                            lambda k: f"O{k // 3},C{k % 40},P{k % 30},\"{prices[k % 4]}\",2024-03-{1 + k % 28:02d}")
+    assert inter["price"].isna().all()
+
+
+def test_a_quote_left_open_does_not_swallow_the_lines_below(tmp_path: Path) -> None:
+    """A hardware shop's name '"Bolt 3/8' (the inch mark first) opened a quote that never
+    closed: the 199 lines below became one field of its line, unsaid (session aw's left
+    list). They are read as rows, and a note names the line; a quoted address over two
+    lines stays one field."""
+    bolt = '"Bolt 3/8'
+    raw, _ = load_text(tmp_path, "sales.csv", "user_id,item_id,timestamp,name\n" + "".join(
+        f"u{k % 40},p{k % 30},2024-03-{1 + k % 28:02d},{bolt if k == 100 else f'Product {k % 30}'}\n"
+        for k in range(300)))
+    assert len(raw.interactions) == 300
+    assert any("open a quote that never closes (line 102)" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "orders.csv", "user_id,item_id,timestamp,address\n" + "".join(
+        f"u{k % 40},p{k % 30},2024-03-{1 + k % 28:02d},\"{k} Main St\nSpringfield, IL, 62701\"\n" for k in range(300)))
+    assert len(raw.interactions) == 300 and raw.interactions["user_id"].nunique() == 40
+    assert not any("never closes" in n for n in raw.report.notes)
+
+
+def test_baskets_of_words_between_spaces_are_read_as_baskets(tmp_path: Path) -> None:
+    """A course's market-basket file writes one basket a line, its one-word names between
+    spaces ('bread milk eggs'): refused for missing columns, its first basket taken for a
+    header (session aw's left list). Read as the comma form is; prose is no such file."""
+    names = ("bread", "milk", "eggs", "butter", "cheese", "apple", "banana", "beer", "diapers", "cola")
+    raw, _ = load_text(tmp_path, "transactions.txt", "".join(
+        " ".join(names[(k + j * 3) % 10] for j in range(2 + k % 4)) + "\n" for k in range(300)))
+    inter = raw.interactions
+    assert inter["session_id"].nunique() == 300 and inter["item_id"].nunique() == 10
+    with pytest.raises(DataError):
+        load_text(tmp_path, "notes.txt", "".join(
+            f"the shop sold {names[k % 10]} and the {names[(k + 1) % 10]}{' today' * (k % 3)}\n" for k in range(300)))
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second

@@ -105,18 +105,31 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
-def grouped_thousands(text: pd.Series) -> pd.Series:
+_NO_CENTS_NAME = re.compile(r"vnd|vnđ|₫|dong(?![a-z])|idr|(?<![a-z])rp(?![a-z])|rupiah|clp|cop(?![a-z])")
+"""A money column's name that says its currency has no cents (a dong's ``price_vnd``,
+``Giá (VNĐ)``, a rupiah's ``harga_idr``): a comma between digits there groups thousands."""
+_NO_CENTS_WORDS = re.compile(r"^(?:đon|don)?gia|thanhtien|tongtien")
+"""Vietnamese money headers ('Đơn giá', 'Giá bán', 'Thành tiền'): the dong has no cents."""
+
+
+def grouped_thousands(text: pd.Series, key: str = "") -> pd.Series:
     """Money written ``1,350`` with no cents, a comma grouping thousands, beside plain
     numbers (``900``, ``12.50``): as ``1350``. Where no value writes a decimal comma
     beyond doubt, none starts ``0,`` and some values have no comma, a comma with three
     digits after it can only group thousands: read as a decimal comma, ``1,350`` beside
     ``900`` would make the dearest lines a thousandth of the cheap ones (a furniture
     shop's line totals had been bad rows, the column unread: left by session (at)).
-    Money only: a deli's ``1,350`` kg among pieces is a weight. On the distinct values."""
+    Money only: a deli's ``1,350`` kg among pieces is a weight. On the distinct values.
+    Where the column's header ``key`` names a currency without cents (:data:`_NO_CENTS_NAME`,
+    :data:`_NO_CENTS_WORDS`), every such comma groups thousands, plain values beside or not."""
     distinct = pd.Series(pd.unique(text.to_numpy()), dtype=object).astype(str)
     grouped = distinct[distinct.str.fullmatch(r"-?[1-9]\d{0,2}(?:,\d{3})+")]
     if grouped.empty:
         return text
+    if _NO_CENTS_NAME.search(key) or _NO_CENTS_WORDS.match(key):
+        # (a Vietnamese shop's 'Đơn giá' of '17,500' and '120,000' dong, every value with a
+        # comma, had been no number and the column unread: session aw's left list)
+        return text.map({v: v.replace(",", "") for v in grouped}).fillna(text)
     rest = distinct[~distinct.isin(set(grouped)) & (distinct != "")]
     plain = rest.str.fullmatch(r"-?\d+(?:\.\d+)?")
     if not plain.any() or rest.str.contains(",", regex=False).any():

@@ -238,6 +238,11 @@ act in a file of them (session ao's review), a member's join date beside a gift'
 not (real56-ao): an action's or a creation's date goes first, no other."""
 _NOT_THE_LINES = re.compile(r"^last|expir|due|valid|bestbefore|until|(?<![a-z])end")
 """Header keys of a date that is no line's time: a last-seen stamp, an expiry, a due date."""
+_PERSON_SINCE = re.compile(r"(?:customer|member|client|kunde|kunden|user|account|cliente|klant|mitglied|membre|socio)"
+                           r"(?:since|seit|depuis|desde|sinds|dal)")
+"""Header keys of when a shopper became one ('Customer Since', a German till's 'Kunde
+seit', 'Client depuis'): never a line's time, even where no other column holds dates (a
+customer's every purchase had been put on the day they joined; session aw's left list)."""
 _BIRTH = re.compile(r"birth|^dob$|born|geburt|nacimiento|naissance|nascimento")
 """Header keys of a birth date: never a line's time (a charity's 'birth_date', first, had
 timed 4,562 gifts in the 1970s to 90s, its 'donation_date' unread; real56-ao)."""
@@ -264,7 +269,7 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     # 'scheduled_delivery_end_date', only where no other column holds times: a ride's
     # 'scheduled_at' may be the file's one time; session ak's review)
     unknown = [i for i, h in enumerate(header) if h not in known and not _LOAD_STAMP.search(key := header_key(h))
-               and not _BIRTH.search(key)]
+               and not _BIRTH.search(key) and not _PERSON_SINCE.search(key)]
     if not unknown:
         return header
     try:
@@ -353,6 +358,9 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
         notes.append(f"{name}: column {header[sparse]!r} holds dates or times ({given[sparse][0]!r}, ...) on only "
                      f"{len(given[sparse]) / len(full):.0%} of the lines looked at: too few to order the lines by, "
                      "not read as the timestamp")
+    elif (since := next((h for h in header if _PERSON_SINCE.search(header_key(h))), None)) is not None:
+        notes.append(f"{name}: column {since!r} is when each shopper became one, no line's time: not read as the "
+                     "timestamp")
     return header
 
 
@@ -575,6 +583,13 @@ _PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|h
 app's 'user_mobile' is the rep's who booked it (session aq's last review)."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
+_ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "priceunit", "pricesubtotal", "amounttotal", "amountuntaxed",
+                          "invoicedate", "movetype", "posreference", "qtydelivered", "qtyinvoiced", "invoiceorigin",
+                          "clientorderref", "orderline/productid", "orderline/productuomqty", "invoicelineids/productid"})
+"""Odoo's own field names (``sale.order``, ``account.move``, ``pos.order``), as its
+"import-compatible" export writes them."""
+_ODOO_PARTNER = re.compile(r"partnerid(?:/(?:name|id|\.id|displayname))?")
+_ODOO_USER = re.compile(r"userid(?:/(?:name|id|\.id|displayname))?")
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -619,8 +634,18 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     if staff is not None and notes is not None:
         notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register is the "
                      "staff member who rang the sale up: not read as the shopper")
+    # Odoo's orders and invoices name the customer 'partner_id' and the salesperson who
+    # owns the order 'user_id' (one or a few people: every order had been theirs, or the
+    # file refused as one person's history); only beside Odoo's own field names.
+    partner = (next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
+               if spec.name == "interactions" and _ODOO_FIELDS.intersection(keys) else None)
+    if partner is not None:
+        staff = next((i for i, k in enumerate(keys) if _ODOO_USER.fullmatch(k)), staff)
+        if notes is not None:
+            notes.append(f"{name}: Odoo's {header[partner]!r} (the order's customer) read as user_id"
+                         + (f"; {header[staff]!r} is its salesperson, not read" if staff is not None else ""))
     for pos, (col, key) in enumerate(zip(header, keys, strict=True)):
-        target = known.get(key, col) if pos != staff else passed_over(col)
+        target = ("user_id" if pos == partner else known.get(key, col) if pos != staff else passed_over(col))
         if not target:
             # Trailing commas on every line (spreadsheets, hand-edited files) and the
             # unnamed index column pandas' to_csv writes: columns nobody reads.

@@ -611,7 +611,8 @@ item (a ticket count; SAP's documents): never picked up elsewhere as another ite
 
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
-PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
+PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
+                 "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
                  # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
                  "prix", "prixunitaire", "precio", "preciounitario", "preciounit", "precioventaunitario", "prezzo", "prezzounitario", "prijs",
@@ -632,7 +633,7 @@ PRICE_ALIASES = ("unitprice", "goodsprice", "paidprice", "itemprice", "priceatpu
                  "prixproduit", "prixvente", "prixdevente",  # (a Moroccan till's 'prix_produit'; real238-aw)
                  # (Shopee Vietnam's 'Giá(₫)' with its currency, whole: not a bare 'GIA', a
                  # diamond's certificate number; real229-aw, real237-aw)
-                 "gia(₫)", "gia(vnd)", "gia(đ)",
+                 "gia(₫)", "gia(vnd)", "gia(đ)", "gia(vnđ)", "giaban",  # ('Giá (VNĐ)', 'Giá bán': session ax)
                  "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
@@ -724,7 +725,8 @@ GENERIC_INTERACTIONS = TableSpec(
                         # been a purchase; round 45)
                         "activitytype")),
         Column("quantity", "float", required=False, min_value=0.0, min_exclusive=True,
-               aliases=("qty", "units", "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
+               aliases=("qty", "units", "productuomqty",  # (Odoo's order lines: product_uom_qty)
+                        "lineitemquantity", "qtyordered", "quantityordered", "orderquantity", "qtyorder", "billedqty",
                         # (PHP Point of Sale writes both: its line's 'Quantity Purchased' and the sale's
                         # 'Items Purchased', which had been read, 1,480 of 2,310 lines wrong; real21-aj)
                         "quantitypurchased", "itemspurchased",
@@ -797,7 +799,10 @@ GENERIC_INTERACTIONS = TableSpec(
                         # real201-av)
                         "requestedquantity", "billingquantity",
                         # (French Northwind's 'Qte', Sage's 'QuantityOrderedRevised'; real208-av)
-                        "qte", "qté", "quantityorderedrevised", "ordqty")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "qte", "qté", "quantityorderedrevised", "ordqty",
+                        # (German 'Stück' / 'Stk' and Italian 'Qtà' of a JSON order's lines, unread:
+                        # every line one unit; session aw's left list)
+                        "stuck", "stueck", "stk", "stuckzahl", "anzahlstuck", "qta")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +372,10 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
         # its readers; read as users.dat, every row had shopper and item swapped (real14-ah)
         items_a_line = layout == "counted" and _ITEMS_WORD.search(Path(name).stem.lower()) is not None
         return blocks.sequence_lines(text, layout, first_line, items_a_line=items_a_line)
+    if (words := _word_baskets(text)) is not None:
+        block = blocks.basket_lines(words, first_line)
+        return Converted(block.text, block.line_map, block.what.replace(
+            "(the arules 'groceries.csv' layout)", "(words between spaces, the arules 'groceries.csv' layout)"))
     if _COMMA_NUMBERS.fullmatch(text[:4096].rsplit("\n", 1)[0]) and sequences_a_line(
             spaced := text.replace(",", " ")) == "basket":
         # (FIMI's baskets with commas between the numbers, as a course's dat2csv.py writes
@@ -378,6 +383,31 @@ def _line_block(text: str, spec: TableSpec, first_line: int, name: str) -> Conve
         # only: a table of numbers has lines of one length)
         return blocks.sequence_lines(spaced, "basket", first_line)
     return None
+
+
+_WORD = re.compile(r"[^\W\d_][\w'&.+-]*")
+
+
+def _word_baskets(text: str) -> str | None:
+    """``text`` with commas for its spaces, where it is one basket a line of one-word names
+    between single spaces ('bread milk eggs': a course's market-basket file, refused as a
+    header 'cheese milk banana' that names nothing; session aw's left list): 20 lines or
+    more, of at least three lengths, nothing but words, no word twice on 19 lines in 20,
+    and the words coming back across lines (a text's sentences repeat theirs on a line).
+    None for any other file."""
+    head = text[:4096]
+    if any(sep in head for sep in ",;\t|"):
+        return None
+    lines = [line.strip() for line in text[:200_000].lstrip("\ufeff").split("\n", 200)[:200] if line.strip()]
+    rows = [line.split(" ") for line in lines]
+    if len(rows) < 20 or len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 3:
+        return None
+    if any(not all(_WORD.fullmatch(w) for w in r) for r in rows):
+        return None
+    words = [w for r in rows for w in r]
+    if sum(len(set(r)) == len(r) for r in rows) < 0.95 * len(rows) or len(set(words)) > 0.5 * len(words):
+        return None
+    return re.sub(r"[ \t]+", ",", text)
 
 
 _COMMA_NUMBERS = re.compile(r"\d+(?:,\d+)*,?(?:\r?\n\d+(?:,\d+)*,?)*\r?\n?")
@@ -572,6 +602,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
                         "every line is the account holder's, so there is nothing to learn about what listeners "
                         "choose; give many listeners' plays (if this file holds several, name the column that says "
                         "who listened user_id)")
+    if "user_id" in missing and (at := _client_column(header, raw_header, first_columns())) is not None:
+        report.notes.append(f"{name}: {raw_header[at]!r} read as user_id (the client, the buyer: its values "
+                            "are people or accounts, not an app's platforms)")
+        header = [*header[:at], "user_id", *header[at + 1:]]
+        missing.remove("user_id")
     if "user_id" in missing and "session_id" in header:
         header = _receipt_of_files(header, raw_header, first_columns(), name, report.notes)
     if "user_id" in missing and "session_id" in header:
@@ -1352,10 +1387,13 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     text, line_map, delimiter, quoting = layout.text, layout.line_map, layout.delimiter, layout.quoting
     header, raw_header, by_content, header_line = head.names, head.raw, head.by_content, head.line
     stats = report.stats(name)
-    reader = csv_reader(text_lines(text), delimiter, quoting)
+    source = text_lines(text)
+    reader = csv_reader(source, delimiter, quoting)
     if not by_content:
         next(reader)  # the header line (_header read it)
     width = len(header)
+    line_base = 0  # the file's line number of the reader's line 0 (moved where a quote left open is undone)
+    unclosed: list[int] = []
     # Whose rows to keep, decided before any row is built: the point of a sample is
     # that the rows left out never take memory.
     keeps = None
@@ -1391,6 +1429,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     lines: list[int] = []
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
     while True:
+        before = line_base + reader.line_num
         try:
             row = next(reader)
         except StopIteration:
@@ -1398,8 +1437,19 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
         except csv.Error as exc:
             stats.rows_read += 1
             stats.rows_skipped += 1
-            pending.append((reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
+            pending.append((line_base + reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
             continue
+        if line_base + reader.line_num - before > 1 and len(unclosed) < 100 and _swallowed(row, width, delimiter):
+            # A quote opened in a field and never closed ('"Bolt 3/8' for 3/8 of an inch)
+            # runs every line after it into that field, to the next quote or the end of the
+            # file: 199 lines had vanished unsaid (session aw's left list). Its line is read
+            # without the quote, and the lines it swallowed as the rows they are.
+            raw_lines = list(islice(text_lines(text), before, line_base + reader.line_num))
+            unclosed.append(before + 1)
+            row = [f.strip('"') if quoting != csv.QUOTE_NONE else f
+                   for f in next(csv_reader([raw_lines[0].rstrip("\r\n")], delimiter, csv.QUOTE_NONE))]
+            reader = csv_reader(chain(raw_lines[1:], source), delimiter, quoting)
+            line_base = before + 1
         if not row or (not row[0].strip() and not any(field.strip() for field in row)):
             # A blank line is not a row at all; nor is a line of bare separators (',,'),
             # which spreadsheets write after the data (900k of them in one re-saved
@@ -1427,7 +1477,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             # A report's footer ('40 record(s) downloaded,from Mar-01-24 ...', 'Seller ID :
             # shop' under eBay's orders): a field or two below the data. Held until the file
             # ends; a row after it makes them bad rows after all.
-            footer.append((reader.line_num, row))
+            footer.append((line_base + reader.line_num, row))
             continue
         if footer:  # rows below the held lines: those were bad rows after all
             for line, short in footer:
@@ -1456,10 +1506,10 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                 row = [*row[:width - 1], delimiter.join(row[width - 1:])]
                 list_tails += 1
             else:
-                pending.append(_wrong_width(reader.line_num, row, width, stats))
+                pending.append(_wrong_width(line_base + reader.line_num, row, width, stats))
                 if len(row) > width:
                     wider += 1
-                    first_wider = first_wider or (reader.line_num, row)
+                    first_wider = first_wider or (line_base + reader.line_num, row)
                 continue
         stats.rows_read += 1
         if keeps is not None and not keeps(shopper_key(row[user_at] if user_at is not None else "",
@@ -1468,7 +1518,7 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
             stats.rows_sampled_out += 1
             continue
         rows.append(row)
-        lines.append(reader.line_num)
+        lines.append(line_base + reader.line_num)
     if wider >= 20 and wider > stats.rows_read - wider:  # (lines a sample left out count: review 2's P1)
         # Most lines wider than the first: no table of that many columns. AKT's knowledge-
         # tracing blocks (a student's two numbers, then three lines of 305 answers each) had
@@ -1487,6 +1537,10 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
                             f"for --max-lines {sample.max_lines:,}): give a larger --max-lines")
     if comments:
         report.notes.append(f"{name}: {comments:,} comment line(s) ('#' first) among the rows: not read")
+    if unclosed:
+        report.notes.append(f"{name}: {len(unclosed):,} line(s) open a quote that never closes (line {unclosed[0]}"
+                            + (f", ... {unclosed[-1]}" if len(unclosed) > 1 else "") + "), which would have run the "
+                            "lines below into one field: the quote left out, those lines read as their rows")
     if header_again:
         report.notes.append(f"{name}: the header line came again {header_again:,} time(s) inside the file "
                             "(exports joined together?); those lines skipped")
@@ -1655,6 +1709,23 @@ of them are numbers and there are three or more (not a 'List Price', 'playlist',
 _NUMBER_FIELD = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
+def _swallowed(row: list[str], width: int, delimiter: str) -> bool:
+    """Whether a field of ``row`` holds, after its first line, lines that are themselves
+    records (two or more, four in five with the header's number of separators): what a
+    quote left open does to the lines below it. A quoted address or description over several lines
+    has no such lines."""
+    if width < 3:
+        return False
+    for field in row:
+        if "\n" in field:
+            inner = [line for line in field.split("\n")[1:] if line.strip()]
+            # (two records or more: one in a cell of its own is a record in a cell, which
+            # _record_in_a_cell reads, AtliQ's quoted '"\nProd030,...,INR"')
+            if len(inner) >= 2 and sum(line.count(delimiter) >= width - 1 for line in inner) >= 0.8 * len(inner):
+                return True
+    return False
+
+
 def _record_in_a_cell(row: list[str], width: int, delimiter: str) -> list[str] | None:
     """A row whose one field holds a whole record, its fields as the header's (the rest of
     the row blank), as that record; else None. A quote left open on one line of AtliQ's
@@ -1810,6 +1881,29 @@ def _square_description(header: list[str], raw_header: list[str], name: str, rep
     report.notes.append(f"{name}: {raw_header[at]!r} read as item_id: {export} export lists each "
                         f"{'payment' if export.startswith('Square') else 'receipt'}'s items there")
     return [*header[:at], "item_id", *header[at + 1:]]
+
+
+_CLIENT_KEYS = frozenset({"client", "clients", "nomclient", "nomduclient", "clientnom"})
+_APP_CLIENTS = re.compile(r"(?i)ios|iphone|ipad|android|web|www|mobile|desktop|app|api|pos|kiosk|tablet|windows|mac(?:os)?"
+                          r"|linux|chrome|firefox|safari|edge|opera|browser|bot|sdk|server|cli|backend|frontend|tv")
+
+
+def _client_column(header: list[str], raw_header: list[str], columns: list[list[str]]) -> int | None:
+    """A bare 'Client' (French 'Client', 'Nom client') where no column is named as the
+    shopper: the buyer, where its values name people or accounts. Not an event log's
+    client, the app or platform it came from (ios, web, android): that is why 'client' is
+    no shopper alias (a French shop's sales of 'Date;Client;Produit' had been refused for
+    a missing user_id with 'Client' in the hint)."""
+    at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
+               and header_key(h) in _CLIENT_KEYS), None)
+    if at is None or at >= len(columns):
+        return None
+    given = [v.strip() for v in columns[at] if v.strip()]
+    if len(given) < 0.5 * max(len(columns[at]), 1) or len(set(given)) < 2:
+        return None
+    if sum(bool(_APP_CLIENTS.fullmatch(v.split("/")[0].split()[0])) for v in given) > 0.2 * len(given):
+        return None
+    return at
 
 
 def _order_number_header(layout: _Layout, header: list[str], raw_header: list[str], name: str,

@@ -126,7 +126,7 @@ def numbers(text_values: pd.Series, empty: np.ndarray, col: str, column: Column,
             if grouped.any() and plain.sum() * 2 > (~empty).sum() and not text_values.str.match(r"0,").any():
                 text_values = text_values.where(~grouped, text_values.str.replace(",", "", regex=False))
         if col == "price" and delimiter != ";":
-            text_values = grouped_thousands(text_values)
+            text_values = grouped_thousands(text_values, header_key(raw_name))
         if delimiter == ";":
             text_values, commas = decimal_points(text_values, thousands_dots)
         else:

@@ -9248,6 +9248,112 @@ def test_baskets_of_words_between_spaces_are_read_as_baskets(tmp_path: Path) -> 
             f"the shop sold {names[k % 10]} and the {names[(k + 1) % 10]}{' today' * (k % 3)}\n" for k in range(300)))
 
 
+def test_review_79_narrowings(tmp_path: Path) -> None:
+    """Review 79 (ax) of session (aw)'s last rules: a cancellation at the customer's request,
+    a return rejected or cancelled in brackets, a refund pending, Magento's 'fraud', French
+    'Commande annulée'; a drinks shop's crate deposit at 0.37 of its crates; a POS table's
+    'receipt_no' and 'staff_name' beside 'user_id'; an app's pickup 'outlet_id'; a refund
+    beside an order's total on each line; a rupiah till's '150.000' beside '1.500.000'; a
+    French stock ledger's ACHAT / VENTE; 'quantite_vendu'."""
+    def kept(statuses: tuple[str, ...]) -> int:
+        return len(interactions_of(tmp_path, "commandes.csv", "id_commande,id_client,id_produit,date_commande,statut",
+                                   lambda k: f"C{k},{k % 40},{k % 30},2024-03-{1 + k % 28:02d},"
+                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Livrée'}"))
+    assert kept(("Annulée à la demande du client", "Commande annulée", "Annulation", "fraud",
+                 "Cancelled (Customer request)")) == 150
+    assert kept(("Return (Rejected)", "Retour (annulé)", "Remboursement en attente", "Remboursement en cours",
+                 "Pengembalian (Dibatalkan)", "Fraud Check Passed", "Refund requested")) == 300
+    raw, _ = load_text(tmp_path, "bons.csv", "Bon-Nr;Datum;Kunde;Artikel;Menge;Preis\n" + "".join(
+        f"{k};0{1 + k % 9}.04.2024 9:00;K{k % 40};Wasser {k % 30};1;8,99\n{k};0{1 + k % 9}.04.2024 9:00;K{k % 40};"
+        f"Pfand Kasten;1;3,30\n" for k in range(150)))
+    assert "Pfand Kasten" not in set(raw.interactions["item_id"])
+    inter = interactions_of(tmp_path, "pos_sales.csv", "sale_id,receipt_no,sale_date,customer_id,user_id,staff_name,"
+                            "product_id,quantity,price",
+                            lambda k: f"{k // 2},RC-{k // 2},2024-03-{1 + k % 28:02d} 10:05,C{k % 40},U{k % 3},"
+                                      f"{('Anna', 'Ben', 'Cleo')[k % 3]},P{k % 30},1,2.50")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "app_orders.csv", "order_id,user_id,customer_id,outlet_id,product_id,quantity,"
+                            "amount,created_at",
+                            lambda k: f"O{k},U{k % 25},{'cus_' + str(k % 7) if k % 4 == 0 else ''},OUT-{k % 3},P{k % 30},"
+                                      f"1,9.50,2024-03-{1 + k % 28:02d}T10:20:00Z")
+    assert inter["user_id"].nunique() == 25
+    lines = []
+    for k in range(60):
+        for p in range(5):
+            lines.append(f"O{k},C{k % 20},P{(k + p) % 30},1,paid,7.50,37.50,2024-03-{1 + k % 28:02d}")
+        if k % 6 == 0:
+            lines.append(f"O{k},C{k % 20},P{k % 30},1,refunded,7.50,-7.50,2024-03-{1 + k % 28:02d}")
+    raw, _ = load_text(tmp_path, "order_lines.csv", "order_id,customer_id,product_id,quantity,status,unit_price,"
+                       "order_total,date\n" + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 290
+    lines = []
+    for k in range(60):
+        lines += [f"INV/{k},2024-03-{1 + k % 28:02d} 10:00:00,PLG{k % 20},SKU-{k % 30},1,1.500.000,Lunas",
+                  f"INV/{k},2024-03-{1 + k % 28:02d} 10:00:00,PLG{k % 20},SKU-{(k + 1) % 30},1,175.000,Lunas"]
+        if k % 6 == 0:
+            lines.append(f"INV/{k},2024-03-{1 + k % 28:02d} 10:00:00,PLG{k % 20},SKU-{k % 30},1,-150.000,Refund")
+    raw, _ = load_text(tmp_path, "penjualan.csv", "no_struk,tanggal,id_pelanggan,sku,qty,total,status\n"
+                       + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 120
+    with pytest.raises(DataError, match="stock movements"):
+        load_text(tmp_path, "mouvements.csv", "id_mouvement,date_mouvement,code_article,type_mouvement,quantite,"
+                  "id_client\n" + "".join(f"M{k},2024-03-{1 + k % 28:02d},ART{k % 30},{('ACHAT', 'VENTE')[k % 2]},"
+                                          f"{5 - 3 * (k % 2)},{'F' if k % 2 == 0 else 'C'}{k % 40}\n" for k in range(240)))
+    inter = interactions_of(tmp_path, "ventes.csv", "id_vente,id_client,id_produit,quantite_vendu,prix_produit,date_vente",
+                            lambda k: f"V{k},C{k % 40},P{k % 30},{1 + k % 4},12.5,2024-03-{1 + k % 28:02d}")
+    assert inter["quantity"].max() == 4
+
+
+def test_round_58_readings(tmp_path: Path) -> None:
+    """Round 58 (ax): a bookshop till's 'ItemID' of each copy beside the titles' 'ISBN'; a
+    preamble of labels above a customer list; a workshop's invoice lines; a library ledger's
+    "person's name"; a vending platform's dispense tests and its quantity and price."""
+    inter = interactions_of(tmp_path, "sales_q1.csv", "Sale Date,ISBN,Discount,ItemID,OrderID",
+                            lambda k: f"2024-01-{1 + k % 28:02d},989-28-{k % 40:04d}-1,,107020-{k}-{k % 9},{k // 3}")
+    assert inter["item_id"].nunique() == 40
+    # (Shopmonkey's customer export: 'Generation Date,,03/11/2026', a line of bare commas, then
+    # its header; its first names had been the shoppers and its last names the items)
+    with pytest.raises(MissingColumns, match=r"header has First Name\*, Last Name\*"):
+        load_text(tmp_path, "customer-11_03_2026.csv", "Generation Date,,03/11/2026,,,\n,,,,,\n"
+                  "First Name*,Last Name*,Primary Phone,Primary Email,City,Created Date\n" + "".join(
+                      f"F{k},L{k % 50},+1843{k:07d},f{k}@x.com,Charleston,02/{1 + k % 28:02d}/2026\n" for k in range(300)))
+    # (a motorcycle dealer's workshop invoices: 'business_partner_name' the customer,
+    # 'invoice_line_text' the part; refused, the vehicle offered as the item)
+    inter = interactions_of(tmp_path, "service_data.csv", "invoice_date,job_card_date,business_partner_name,vehicle_no,"
+                            "vehicle_model,current_km_reading,invoice_line_text",
+                            lambda k: f"{1 + k % 28:02d}-06-17,{1 + k % 28:02d}-06-17,BP{k % 40},KA{k % 40},PULSAR,"
+                                      f"{758 + k},{('ENGINE OIL', 'AIR FILTER', 'POLISH', 'CHAIN LUBE')[k % 4]} {k % 9}")
+    assert inter["user_id"].nunique() == 40 and inter["item_id"].str.startswith(("ENGINE", "AIR", "POL", "CHAIN")).all()
+    # (the Strashun library's 1902 ledger: "person's name" beside 'book name')
+    inter = interactions_of(tmp_path, "ledger_1902.csv", "number,date,book name,person's name,return date",
+                            lambda k: f"{k},{1 + k % 28:02d}/11/1902,Book {k % 30},Reader {k % 40},")
+    assert inter["user_id"].nunique() == 40 and inter["item_id"].nunique() == 30
+    # (a vending platform's orders: dispense tests left out, '商品数量' and '商品单价' read)
+    inter = interactions_of(tmp_path, "C_sales_005.csv", "订单号,支付方式,商品名称,商品单价,商品数量,订单类型,创建时间",
+                            lambda k: f"N{k},{'出货测试' if k % 30 == 0 else '刷卡'},Drink {k % 25},1500.00,{1 + k % 2},"
+                                      f"{'出货测试订单' if k % 30 == 0 else '常规订单'},2025-05-{1 + k % 28:02d} 10:00:00")
+    assert len(inter) == 290 and inter["quantity"].max() == 2 and inter["price"].eq(1500.0).all()
+    # (a cohort-retention query's output without a header: the month had been the shopper)
+    path = tmp_path / "cohort_retention.csv"
+    path.write_text("".join(f"2015-{1 + c:02d},{18439 - c * 100},{p},{18439 - c * 100 - p * 50},{100 - p / 2}\n"
+                            for c in range(12) for p in range(12 - c)))
+    with pytest.raises(DataError, match="a summary by period"):
+        load_dataset("csv", interactions=path)
+    inter = interactions_of(tmp_path, "subscriptions.csv", "Subscriber ID,Product,Start Date",
+                            lambda k: f"S{k % 40},Box {k % 25},2024-{1 + k % 12:02d}-01")
+    assert inter["user_id"].nunique() == 40
+    # (a Polish car-rental database's tables: the log's 'Nr_ew' and 'Nr_klienta' are the keys
+    # of its cars and clients files, given beside it; refused for missing columns)
+    (tmp_path / "samochody.txt").write_text("Nr_ew;Marka;Miejscowosc\n" + "".join(
+        f"{1000 + k};Marka {k % 5};Miasto\n" for k in range(40)))
+    (tmp_path / "klienci.txt").write_text("Nr_klienta;Nazwisko;Miasto\n" + "".join(
+        f"{123000 + k};N{k};Miasto\n" for k in range(50)))
+    raw, _ = load_text(tmp_path, "wypozyczenia.txt", "Nr_ew;Nr_klienta;Wypozyczenie;Zwrot\n" + "".join(
+        f"{1000 + k % 40};{123000 + k % 50};2015-{1 + k % 12:02d}-{1 + k % 28:02d};\n" for k in range(300)),
+        items=tmp_path / "samochody.txt", users=tmp_path / "klienci.txt")
+    assert raw.interactions["item_id"].nunique() == 40 and len(raw.items) == 40
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second

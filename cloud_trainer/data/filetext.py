@@ -196,7 +196,9 @@ def count_title_lines(text: str) -> tuple[int, str]:
     head = text[:20_000].split("\n", 12)[:12]
     seps = (",", "\t", ";", "|", "::")
     first = head[0].strip(" \r,;\t|") if head else ""  # (a sheet's title padded before too: ',,,Breakfast at the Frat'; real127-ar)
-    if not first.strip() or any(sep in first for sep in seps):
+    if first.strip() and any(sep in first for sep in seps):
+        return _labelled_preamble(head, seps)
+    if not first.strip():
         return 0, ""
     filled = [max(_filled_fields(line, sep) for sep in seps) for line in head[1:11]]
     # The header fills half the widest line's fields or more: a sheet's preface may hold
@@ -214,6 +216,22 @@ def count_title_lines(text: str) -> tuple[int, str]:
             # text lines after the title: a one-column file, not a title ('#' lines are
             # comments: GA4's download opens with eight of them, then the table)
             break
+    return 0, ""
+
+
+def _labelled_preamble(head: list[str], seps: tuple[str, ...]) -> tuple[int, str]:
+    """``(lines, first)`` above the header where an export opens with a few lines of one or
+    two filled fields (``Generation Date,,03/11/2026,,,``: a label and its value), then a
+    line of bare separators, then a line filling half the widest line's fields or more:
+    Shopmonkey's customer export had been read as a headerless file, its first names the
+    shoppers and its last names the items (real244-ax). ``(0, "")`` otherwise."""
+    filled = [max(_filled_fields(line, sep) for sep in seps) for line in head]
+    wide = max(3, max(filled, default=0) // 2)
+    for i in range(1, min(len(head) - 1, 4)):
+        if any(n > 2 for n in filled[:i]):
+            break
+        if not head[i].strip(" \r,;\t|") and filled[i + 1] >= wide:
+            return i + 1, head[0].strip(" \r,;\t|")
     return 0, ""
 
 

@@ -9,6 +9,7 @@ they share.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -27,6 +28,7 @@ from cloud_trainer.data.clocks import (
     order_gaps,
     sequence_column,
 )
+from cloud_trainer.data.filetext import csv_reader, file_text, guess_delimiter, text_lines
 from cloud_trainer.data.frames import (
     drop_duplicate_ids,
     empty_items,
@@ -89,9 +91,11 @@ from cloud_trainer.data.schema import (
     MISSING_VALUES,
     STRONG_FILE_WORDS,
     DataError,
+    MissingColumns,
     event_of_name,
     is_anonymous_basket,
     parse_attributes,
+    with_alias,
     with_event_codes,
     with_timezone,
 )
@@ -135,6 +139,28 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
     return inter[~again].reset_index(drop=True)
 
 
+def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None) -> dict[str, str]:
+    """The interactions' columns to read as ``item_id`` / ``user_id`` where the file lacks
+    them: the first column of the ``--items`` / ``--users`` file (a database table's key),
+    where the interactions' header has a column of that name."""
+    missing = re.search(r"missing required column\(s\) ([\w, ]+?) \(header has (.*)\)", str(exc))
+    if missing is None:
+        return {}
+    header = {header_key(h) for h in missing.group(2).split(", ")}
+    keys = {}
+    for column, side in (("item_id", items), ("user_id", users)):
+        if side is None or column not in missing.group(1):
+            continue
+        try:
+            text, _ = file_text(side, str(side), IngestReport(), table="items" if column == "item_id" else "users")
+            first = next(csv_reader(text_lines(text[:20_000]), guess_delimiter(text)[0], csv.QUOTE_MINIMAL), [])
+        except (DataError, csv.Error, OSError):
+            continue
+        if first and first[0].strip() and header_key(first[0]) in header:
+            keys[column] = first[0].strip()
+    return keys
+
+
 def load_generic(
     interactions: Path, items: Path | None, users: Path | None, event_codes: dict[str, str] | None = None,
     sample: ShopperSample | None = None, timezone: str | None = None,
@@ -146,8 +172,28 @@ def load_generic(
     if timezone:  # (and with another zone's clock)
         hasher.update(b"timezone\0" + timezone.encode())
     spec = with_timezone(with_event_codes(GENERIC_INTERACTIONS, event_codes), timezone)
-    inter = read_table(interactions, spec, report,
-                       hasher=hasher, may_lack=("timestamp",), sample=sample)
+    before = hasher.copy()
+    side_keys: dict[str, str] = {}
+    try:
+        inter = read_table(interactions, spec, report,
+                           hasher=hasher, may_lack=("timestamp",), sample=sample)
+    except MissingColumns as exc:
+        keys = _side_table_keys(exc, items, users)
+        if not keys:
+            raise
+        # (a database's tables given with their keys' own names: a Polish car-rental log's
+        # 'Nr_ew' and 'Nr_klienta', the keys of its cars and clients files, refused for
+        # missing columns; real242-ax)
+        report, hasher = IngestReport(), before
+        hasher.update(json.dumps(keys, sort_keys=True).encode())
+        for column, key in keys.items():
+            spec = with_alias(spec, column, key)
+        inter = read_table(interactions, spec, report,
+                           hasher=hasher, may_lack=("timestamp",), sample=sample)
+        report.notes.append(f"{interactions}: " + ", ".join(
+            f"{key!r} read as {column} (the key of the {'items' if column == 'item_id' else 'users'} file beside it)"
+            for column, key in keys.items()))
+        side_keys = keys  # (the side tables read their key by the same name)
     if sample is not None and sample.active:
         report.notes.append(sample.note(str(interactions)))
     require_rows(inter, str(interactions), report)
@@ -301,7 +347,8 @@ def load_generic(
         if col not in inter and col != "timestamp":  # no times: a clock below
             inter[col] = np.nan if col in ("quantity", "price") else ""
 
-    it = read_table(items, GENERIC_ITEMS, report, hasher=hasher) if items is not None else None
+    it = read_table(items, with_alias(GENERIC_ITEMS, "item_id", side_keys["item_id"]) if "item_id" in side_keys
+                    else GENERIC_ITEMS, report, hasher=hasher) if items is not None else None
     if it is not None and _header_only(it, items, "items", report):
         items = it = None
     if it is not None and items is not None:
@@ -397,7 +444,8 @@ def load_generic(
     real_context = _month_dated(inter, real_context, interactions, report)
     if (note := _separate_assortments(inter, interactions)) is not None:
         report.notes.append(note)
-    us = read_table(users, GENERIC_USERS, report, hasher=hasher) if users is not None else None
+    us = read_table(users, with_alias(GENERIC_USERS, "user_id", side_keys["user_id"]) if "user_id" in side_keys
+                    else GENERIC_USERS, report, hasher=hasher) if users is not None else None
     if us is not None and _header_only(us, users, "users", report):
         users = us = None
     if us is not None and users is not None and baskets_as_shoppers and "session_id" in inter \

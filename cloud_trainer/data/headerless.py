@@ -467,6 +467,8 @@ def _can_be_id(col: list[str]) -> bool:
         return False
     if 2 * sum(1 for v in filled if _CLOCK.fullmatch(v)) >= len(filled):
         return False  # (a scan's time of day, '10:29:52.28': 8,865 'shoppers' of one line; real7-ag)
+    if 2 * sum(1 for v in filled if _YEAR_MONTH.fullmatch(v)) >= len(filled):
+        return False  # (a month, '2015-01': a cohort table's, read as its shoppers; real245-ax)
     if 2 * sum(1 for v in filled if _IPV4.fullmatch(v)) >= len(filled):
         return False  # (a login log's addresses: a Flink course's LoginLog.csv, its IPs the 'items'; real121-ar)
     if 5 * sum(1 for v in filled if v.lower().replace("-", " ").replace("_", " ") in _ORDER_STATES) >= 4 * len(filled):
@@ -491,6 +493,8 @@ def _can_be_id(col: list[str]) -> bool:
         len(values) == 2 and all(re.fullmatch(r"\d{5,}|[0-9a-f]{32}", v) for v in values))
 
 
+_YEAR_MONTH = re.compile(r"(?:19|20)\d\d[-/.](?:0[1-9]|1[0-2])|(?:0[1-9]|1[0-2])[-/.](?:19|20)\d\d")
+"""A month of a year ('2015-01', '01/2015'): a period, no shopper's or item's id."""
 WEB_REQUEST = re.compile(r"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH) \S+ HTTP/\d(?:\.\d)?")
 """A web server's request line, as an access log writes it."""
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
@@ -730,6 +734,14 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
             raise NoHeaderError("its lines are text boxes: eight pixel coordinates, then a line of text (a receipt "
                                 "OCR's output, as ICDAR SROIE writes it), no shoppers' purchases; give the receipts' "
                                 "lines as a table (a receipt id, the product, the date)")
+        months = [i for i, col in enumerate(columns) if col and sum(bool(_YEAR_MONTH.fullmatch(v)) for v in col) >= 0.9 * len(col)]
+        if months and width >= 3 and all(
+                i in months or (col and all(_NUMBER.fullmatch(v) for v in col if v)) for i, col in enumerate(columns)):
+            # (a cohort-retention query's output, '2015-01,18439,0,18439,100': the month had
+            # been 378 lines' shopper and the cohort's size their item; real245-ax)
+            raise NoHeaderError(f"its lines are a month ({columns[months[0]][0]!r}) and numbers only: a summary by "
+                                "period (counts, sizes, shares), no shopper's or order's lines; export the lines the "
+                                "summary was made from")
         features = [i for i, col in enumerate(columns) if i and col
                     and sum(bool(_FEATURE.fullmatch(v)) and not _CLOCK_TIME.fullmatch(v) for v in col) >= 0.8 * len(col)]
         # (a label first: two columns of clock times, '14:41', '10:27:00', are no features; session

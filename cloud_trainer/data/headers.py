@@ -108,7 +108,7 @@ def known_keys(spec: TableSpec) -> set[str]:
 
 _SAYS_WHAT_IT_IS = ("it looks like a wide table", "it looks like sampled negatives",
                     "it looks like one rated line per shopper", "hold lists of ids", "knowledge-graph triples",
-                    "its lines are typed records")
+                    "its lines are typed records", "a summary by period")
 """Refusals of a headerless file that say what it is: 'put a header line first' would not help."""
 
 
@@ -553,9 +553,13 @@ _TICKET_COUNT = re.compile(r"tickets(?:count|qty|quantity|sold|purchased|bought)
                            r"|bought)|(?:numberof|num|no\.?of)tickets?|notickets|seatssold")
 """Header keys of how many tickets an order bought (not a bare 'ticket' nor 'No Ticket', a
 ticket's number: a helpdesk's log had had its event kinds read as products; review 75)."""
-_REGISTER = re.compile(r"(?:register|till|cashregister|terminal|pos|cashier|outlet)(?:id|no|nr|name|number|code)?")
-"""Header keys of a till's register or cashier (not a web order's 'receipt_url' nor a
-portal's 'username': an online shop's buyer account had been read as staff; review 78)."""
+_REGISTER = re.compile(r"(?:register|till|cashregister|terminal|pos|cashier|kasse|receipt)(?:id|no|nr|name|number|num|code)?"
+                       r"|(?:staff|employee|cashier)(?:id|name|no|code)|bonnummer|bonnr")
+"""Header keys of a till's register, receipt number or staff (not a web order's
+'receipt_url' nor a portal's 'username': an online shop's buyer account had been read as
+staff; review 78. Not a branch's 'outlet_id', a pickup point beside an app's orders: the
+app's users had become staff; review 79, as a POS table's 'receipt_number' and
+'staff_name' had stopped marking a till)."""
 _CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
 """Header keys of a sale's customer, beside which a till's 'user_id' is its cashier."""
 _ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})

@@ -1235,7 +1235,8 @@ STATUS_KEYS = ("receipttype", "transactiontype", "txtype", "trxtype", "salestype
                "tipetransaksi", "statustransaksi",  # (an Indonesian till's 'Tipe Transaksi': 'refunded'; real19-ai)
                # (a kirana till's 'billType' estimate; real65-ao. Not 'outcome': a course's Failed is
                # no sale undone; session ao's review)
-               "billtype")
+               "billtype",
+               "订单类型")  # (a vending platform's order type: 常规订单, or 出货测试订单, a dispense test; real240-ax)
 """Header names of a column that says what became of a sale (Loyverse's ``Receipt type``:
 ``Sale`` / ``Refund``; BigCommerce's ``Order Status``; Shopify's ``Financial Status``).
 A name that starts or ends with a word for status and holds a word of a sale counts too
@@ -1322,9 +1323,15 @@ REFUND_WORDS = frozenset({"refund", "refunded", "return", "returned", "cancelled
                           # Dutch, Turkish, Russian marketplaces (bol.com, Trendyol, Ozon, Wildberries)
                           "retour", "iptal", "iptaledildi", "iade", "iadeedildi", "отменен", "отменён", "отмена",
                           "ожидаетотмены",  # (Kaspi's 'Ожидает отмены', the buyer refused; real237-aw)
-                          "возврат"})
+                          "возврат",
+                          "annulation", "annulees", "annules"})  # (French: 'Annulation'; review 79)
 """A status word that says a sale was undone (whole, or first in a part: :func:`_says_refund`)."""
 NEVER_SOLD_WORDS = frozenset({"quotation", "quotationsent", "draftquotation", "quote", "closedlost",
+                              # (Magento's status code 'fraud', 'Suspected Fraud': held, not sold; the
+                              # whole status only, as 'Fraud Check Passed' is a sale; review 79)
+                              "fraud", "fraudulent",
+                              # (a vending machine's dispense tests, paid 0; real240-ax)
+                              "出货测试订单", "出货测试", "测试订单",
                               "awaitingpayment", "enattentedepaiement",
                               # (a Vietnamese shop's unaccented 'Huy', cancelled: the whole status only,
                               # as 'Hủy trả hàng' is a return cancelled, the sale standing; real21-aj and
@@ -1389,10 +1396,23 @@ offers, ``Closed Lost`` none)."""
 SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership", "denied", "declined",
                          "requested", "pending", "partial", "partially", "request", "not",
                          # (French: 'Remboursement partiel', 'Remboursement demandé'; review 77)
-                         "partiel", "partielle", "partiellement", "demande", "demandee", "enattente",
+                         "partiel", "partielle", "partiellement", "demande", "demandee", "enattente", "encours",
                          # a return refused: Dutch, German, Turkish, Russian (the sale stands)
                          "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
+_REQUEST_WORDS = frozenset({"request", "requested", "demande", "demandee"})
+"""Of :data:`SALE_STANDS`, the words of a request: the sale stands only where the refund is
+what is asked (``Refund requested``, ``Remboursement demandé``), not where the request is
+the reason (``Annulée à la demande du client``, ``Cancelled (Customer request)``; review 79)."""
+_UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "rejected", "refuse", "refusee",
+                           "rejete", "rejetee", "annule", "annulee", "dibatalkan", "batal", "void", "voided",
+                           "storniert", "storno", "anulada", "anulado", "cancelada", "cancelado", "annullato",
+                           "annullata", "iptal", "отменен", "отменён", "отмена"})
+"""Words in brackets after a refund word that undo the refund itself (``Return (Rejected)``,
+``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
+_ORDER_WORDS = frozenset({"order", "commande", "bestellung", "pedido", "ordine", "zamowienie", "bestelling"})
+"""A status's first word that names the order (``Commande annulée``, ``Order Cancelled``):
+what follows it says what became of the sale (review 79)."""
 CANCEL_TIME_KEYS = ("cancelledat", "canceledat", "cancelleddate", "canceleddate", "cancellationdate",
                     "cancelledon", "canceledon", "datecancelled", "datecanceled", "canceldate")
 """Header names of the time an order was cancelled (Shopify's ``Cancelled at``, on an
@@ -1669,7 +1689,8 @@ def _says_refund(status: str) -> bool:
     if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
     if (bracket := re.search(r"\s[(\[](.*)", status)) and _status_head(status) in REFUND_WORDS and not any(
-            header_key(w) in SALE_STANDS or header_key(w).startswith("parti")
+            (header_key(w) in SALE_STANDS - _REQUEST_WORDS or header_key(w) in _UNDONE_AGAIN
+             or header_key(w).startswith("parti"))
             for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w):
         # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
         # 'Refund (partial)', a sale that stands in part; real227-aw, review 77)
@@ -1677,7 +1698,12 @@ def _says_refund(status: str) -> bool:
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
-        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in words[1:]):
+        if len(words) > 1 and words[0] in _ORDER_WORDS:
+            words = words[1:]
+        # (a request stands right after the refund word only; 'en attente' is two words)
+        after = [w for at, w in enumerate(words[1:], 1) if at == 1 or w not in _REQUEST_WORDS]
+        after += [a + b for a, b in zip(words[1:], words[2:], strict=False)]
+        if words and words[0] in REFUND_WORDS and not any(w in REFUND_WORDS or w in SALE_STANDS for w in after):
             return True
     return False
 
@@ -1886,11 +1912,14 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
             text = inter[col].astype(str)
             negative |= text.str.match(_MINUS).to_numpy()
             given |= ~text.str.fullmatch(r"\s*[-0.,]*\s*").to_numpy()
-            money.append(np.array([_magnitude(v) for v in text], dtype=float))
+            money.append(_magnitudes(text))
     reversing = drop & negative
     if not reversing.any():
         return out
     basket = inter["session_id"].astype(str).str.strip().to_numpy()
+    # (an order's total on each of its lines is no line's money: a refund's own -7.50 had
+    # been under half of the 37.50 order its sale was in, and the sale kept; review 79)
+    money = [m for m in money if not _order_level(m, basket, ~drop)]
     # (and a refund line at no money beside a reversing one of its basket: the free box
     # the refunded serum came in; real225-aw)
     reversing |= drop & ~given & np.isin(basket, basket[reversing]) & (basket != "")
@@ -1922,6 +1951,30 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
             twins.remove(match)
             out[match] = True
     return out
+
+
+def _magnitudes(text: pd.Series) -> np.ndarray:
+    """A money column's amounts as :func:`_magnitude` reads each, but where one value groups
+    thousands beyond doubt (``1.500.000``, ``1,250,000``, India's ``1,25,000.00``) every
+    value of the column is read so: a rupiah till's ``150.000`` beside ``1.500.000`` is a
+    hundred and fifty thousand, not 150 (review 79: a price adjustment had undone its sale)."""
+    digits = text.str.replace(r"[^\d.,]", "", regex=True)
+    if digits.str.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d{1,2})?").any():
+        return pd.to_numeric(digits.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
+                             errors="coerce").to_numpy(dtype=float)
+    if digits.str.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?").any():
+        return pd.to_numeric(digits.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+    return np.array([_magnitude(v) for v in text], dtype=float)
+
+
+def _order_level(amounts: np.ndarray, basket: np.ndarray, sales: np.ndarray) -> bool:
+    """Whether a money column is an order's total written on each of its lines: the same
+    amount on every sale line of nine in ten baskets of two lines or more."""
+    frame = pd.DataFrame({"b": basket[sales], "m": amounts[sales]})
+    frame = frame[frame["b"] != ""]
+    sizes = frame.groupby("b")["m"].agg(["size", "nunique"])
+    multi = sizes[sizes["size"] >= 2]
+    return len(multi) >= 5 and float((multi["nunique"] == 1).mean()) >= 0.9
 
 
 def _magnitude(text: str) -> float:
@@ -2208,9 +2261,15 @@ _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|s
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
 """A deposit's or a bag's line by its first word, price-checked as :data:`BAG_AND_DEPOSIT_NAMES`."""
 CHEAP_SHARE = 0.3
-"""A bag's or a deposit's price, at most this share of the other lines' median price (a
-Polish household's paper bag at 1.00 zł beside a median line of 4.49: the harness,
-real197-av; a boutique's own tote at 19.90 beside clothes at 49.90 is a product: review 78)."""
+"""A bag's price, at most this share of the other lines' median price (a Polish
+household's paper bag at 1.00 zł beside a median line of 4.49: the harness, real197-av; a
+boutique's own tote at 19.90 beside clothes at 49.90 is a product: review 78)."""
+DEPOSIT_SHARE = 0.5
+"""A deposit's price, at most this share of the other lines' median: a bottle or crate
+deposit is no product anywhere, and a drinks shop's crate deposit of 3.10-3.42 beside
+water crates at 8.99 (0.37 of them) had been its most sold 'product' at the bag's 0.3
+(review 79)."""
+_DEPOSIT = re.compile(r"pfand|leergut|einwegpfand|mehrwegpfand|pantti|statiegeld|pant\s+\d")
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"
@@ -2242,6 +2301,7 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
     ids = pd.Series(pd.unique(inter["item_id"].to_numpy()), dtype=object)  # (a few thousand of 2M lines)
     service |= set(ids[named(ids)])
     bags = set(items["item_id"][named(item_names, True) | named(items["item_id"], True)]) if len(items) else set()
+    names_of = dict(zip(items["item_id"], item_names, strict=True)) if len(items) else {}
     bags |= set(ids[named(ids, True)])
     if bags and inter["price"].notna().any():
         # (a bag's or a deposit's price, a small share of the lines' own: not a bag shop's)
@@ -2251,7 +2311,8 @@ def service_lines(inter: pd.DataFrame, items: pd.DataFrame, file: Path,
         others = prices[~inter["item_id"].isin(bags)]
         median = float(others.median()) if others.notna().any() else 0.0
         own = prices[inter["item_id"].isin(bags)].groupby(inter["item_id"]).median()
-        bags = {i for i in bags if i not in own.index or pd.isna(own[i]) or own[i] <= CHEAP_SHARE * median}
+        bags = {i for i in bags if i not in own.index or pd.isna(own[i]) or own[i] <= median * (
+            DEPOSIT_SHARE if _DEPOSIT.match(str(names_of.get(i) or i).strip().lower()) else CHEAP_SHARE)}
     service |= bags
     if not service:
         return inter, items

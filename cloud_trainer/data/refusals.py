@@ -94,6 +94,11 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
+MOVEMENT_PAIRS = ({"vente", "achat"},)
+"""Pairs that say so only under a column named as a stock movement (``type_mouvement``): a
+French shop's ledger of ``ACHAT`` restocks beside ``VENTE`` (review 79), where elsewhere a
+second-hand shop's ``Vente`` / ``Achat`` are its sales and its buying from clients (review 78)."""
+_MOVEMENT_KEY = re.compile(r"mouvement|movement|stock|mvt")
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
                                "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
                                "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired",
@@ -199,7 +204,8 @@ def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
         # (each word of a pair on two lines and a fiftieth at least: a shop's one 'Damaged'
         # line among 294 sales is no ledger; session aq's review)
         keys = {k for k, n in counts.items() if n >= max(2, 0.02 * len(head))}
-        if len(head) < 10 or not (keys & STOCK_WORDS or any(pair <= keys for pair in STOCK_PAIRS)):
+        pairs = STOCK_PAIRS + (MOVEMENT_PAIRS if _MOVEMENT_KEY.search(header_key(name)) else ())
+        if len(head) < 10 or not (keys & STOCK_WORDS or any(pair <= keys for pair in pairs)):
             continue
         moved = head.map(distinct).isin(_LEDGER_WORDS)
         if moved.mean() < 0.9:

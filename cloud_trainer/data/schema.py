@@ -153,6 +153,12 @@ def with_event_codes(spec: TableSpec, codes: dict[str, str] | None) -> TableSpec
     return replace(spec, columns=columns)
 
 
+def with_alias(spec: TableSpec, column: str, alias: str) -> TableSpec:
+    """``spec`` whose ``column`` also reads a header named ``alias``, before its other names."""
+    return replace(spec, columns=tuple(replace(c, aliases=(alias, *c.aliases)) if c.name == column else c
+                                       for c in spec.columns))
+
+
 def with_timezone(spec: TableSpec, timezone: str | None) -> TableSpec:
     """``spec`` whose ``timestamp`` column reads instants as ``timezone``'s wall clock
     (:attr:`Column.timezone`)."""
@@ -312,7 +318,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
                 "idclient", "idcliente", "codicecliente",
                 "klantnummer", "klantid",
                 "customer", "visitorid", "householdid", "householdkey",
-                "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "accountid",
+                "household", "shopperid", "clientid", "memberid", "membernumber", "memberno", "subscriberid", "accountid",
                 "cardid", "reviewerid", "uid", "user", "email", "customeremail", "emailaddress", "customeremailaddress", "email(billing)", "billingemail",
                 # ('client' alone is not one: an event log's client is the app, ios or web)
                 "kunde", "cliente", "klant", "klient", "idklienta", "kundnummer", "kund", "comprador",
@@ -412,7 +418,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "guestid", "guestno", "guestnumber",
                 # (a library's borrower: Koha's 'borrowernumber' and report header 'BORROWER', a
                 # ledger's 'person's name', Chinese and German systems' reader; real221-aw)
-                "borrowernumber", "borrower", "borrowername", "personsname", "读者id", "读者编号", "借阅人", "借阅者",
+                "borrowernumber", "borrower", "borrowername", "personsname", "person'sname", "borrower'sname",
+                "reader'sname", "customer'sname",  # (apostrophes kept by header_key: the Strashun ledger; real241-ax) "读者id", "读者编号", "借阅人", "借阅者",
                 "leser", "lesernummer",
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
@@ -426,7 +433,11 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "телефонпокупателя", "телефонклиента", "телефон", "клієнт", "покупець", "телефонклієнта",
                 "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
                 # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
-                "kupac", "sifrakupca", "kupec", "купувач", "купец", "klijent", "klienti",
+                "kupac", "sifrakupca", "kupec", "nrklienta", "numerklienta",  # (Polish 'Nr_klienta'; real242-ax)
+                 "купувач", "купец", "klijent", "klienti",
+                # (a dealer system's 'business_partner_name', SAP's word for the customer on a
+                # sales invoice; real244-ax)
+                "businesspartnername", "businesspartner", "businesspartnercode", "bpname",
                 *USER_ALIASES[-2:])
 
 
@@ -569,6 +580,7 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
     # (84.51's Complete Journey sample: 'PRODUCT_NUM'; Danish item numbers; real127-ar, real125-ar)
     "productnum", "varenummer", "vareid", "itemobjectid", "productobjectid",
     "refprod", "codart", "codarticulo",  # (French Northwind's 'Refprod', xBase's 'CODART'; real208-av)
+    "kodproduktu", "kodzbozi",  # (a Czech shop's 'kód produktu', 'kód zboží'; real242-ax)
     ITEM_ALIASES[-1],
     # (last of all, and only beside a count of tickets (headers.normalise_header): the show a
     # ticket seller's order is for, Afisha's 'event_id' beside 'tickets_count'; real212-av)
@@ -587,7 +599,12 @@ ITEM_ALIASES = (*ITEM_ALIASES[:-1], *dict.fromkeys(
                   # (nor 'service_name': a ticket seller's operator, Afisha's; review of the harness)
                   # (not a bare 'treatment': an A/B test's control or treatment; review 73)
                   "serviceid", "procedure", "procedurename",
-                  "treatmentname", "procedimiento", "procedimento", "tratamiento", "behandlung", "prestation")
+                  "treatmentname", "procedimiento", "procedimento", "tratamiento", "behandlung", "prestation",
+                  # (a workshop's invoice lines name the part or job sold: 'invoice_line_text'
+                  # ENGINE OIL, AIR FILTER; real244-ax)
+                  "invoicelinetext", "linetext", "lineitemtext", "itemtext",
+                  "bookname",  # (a library ledger's 'book name' beside its borrower; real241-ax)
+                  )
     if k not in ITEM_ALIASES),
     # (last: SAP's product, only beside an SAP document's key (headers.normalise_header); else
     # a garment's fabric. SAP's OData order items had been refused for the item; real201-av)
@@ -633,8 +650,9 @@ PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
                  "prixproduit", "prixvente", "prixdevente",  # (a Moroccan till's 'prix_produit'; real238-aw)
                  # (Shopee Vietnam's 'Giá(₫)' with its currency, whole: not a bare 'GIA', a
                  # diamond's certificate number; real229-aw, real237-aw)
-                 "gia(₫)", "gia(vnd)", "gia(đ)", "gia(vnđ)", "giaban",  # ('Giá (VNĐ)', 'Giá bán': session ax)
-                 "售价", "售價", "销售价格",  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
+                 "gia(₫)", "gia(vnd)", "gia(đ)", "gia(vnđ)", "giaban",
+                 "cenazaprodukt", "cenazakus", "cenazaks",  # (Czech: 'cena za produkt', 'cena za kus'; real242-ax)  # ('Giá (VNĐ)', 'Giá bán': session ax)
+                 "售价", "售價", "销售价格", "商品单价",  # (a vending platform's; real240-ax)  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
                  # an's review)
@@ -741,7 +759,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         # real224-aw: every line had been one unit)
                         "transactionqty", "totalunits",
                         "orderitemquantity",  # (DataCo's 'Order Item Quantity'; real236-aw)
-                        "qtevendu", "qtevendue", "quantitevendue",  # (a Moroccan till's 'qte_vendu'; real238-aw)
+                        "qtevendu", "quantitevendu", "qtevendue", "quantitevendue",  # (a Moroccan till's 'qte_vendu'; real238-aw)
                         # (AtliQ's 'sales_qty', a shop's 'quantity_sold': their line totals had
                         # become unit prices, 41,241 for 100 units of one product; real13-ah)
                         "salesqty", "quantitysold",
@@ -781,7 +799,7 @@ GENERIC_INTERACTIONS = TableSpec(
                         "ventas(pza)", "ventas(pzas)", "venta(unidades)", "ventas(unidades)", "ventaunidades",
                         "ventapiezas", "venta(uds)", "ventauds", "piezasvendidas", "unidadesvendidas",
                         "quantita", "aantal", "quantidade", "ilosc", "productqty",
-                        "scancount", "数量", "购买数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
+                        "scancount", "数量", "购买数量", "商品数量", "數量", "unidades", "antal", "antall", "quantityshipped", "количество", "колво", "adet", "miktar",
                         # (Russian, Czech and Polish order lines, a till's 'ItemQty'; real119-ar, real121-ar)
                         "количествопродаж", "pocetkusu", "mnozstvi",
                         # (round 45: Slovak 'pocet_kusov', Romanian 'Cantitate', Hungarian

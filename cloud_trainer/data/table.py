@@ -279,7 +279,8 @@ def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, r
         if title_lines:
             text = text.split("\n", title_lines)[-1]
             report.notes.append(f"{name}: {title_lines} line(s) above the header ({title!r}: a report's "
-                                "title, with no separator) not read")
+                                + ("preamble, labels and their values, then a blank line)" if any(
+                                    sep in title for sep in ",;\t|") else "title, with no separator)") + " not read")
         elif (title_lines := count_scaffold_lines(text, known_keys(spec))[0]):
             first = text.split("\n", 1)[0].rstrip("\r")
             text = text.split("\n", title_lines)[-1]

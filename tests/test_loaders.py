@@ -9352,6 +9352,23 @@ def test_round_58_readings(tmp_path: Path) -> None:
         f"{1000 + k % 40};{123000 + k % 50};2015-{1 + k % 12:02d}-{1 + k % 28:02d};\n" for k in range(300)),
         items=tmp_path / "samochody.txt", users=tmp_path / "klienci.txt")
     assert raw.interactions["item_id"].nunique() == 40 and len(raw.items) == 40
+    # (an admin portal's DataTables response: 'draw', 'recordsTotal', 'recordsFiltered'
+    # beside 'data', refused as one JSON object)
+    import json
+    raw, _ = load_text(tmp_path, "sales_detail.json", json.dumps({"draw": 1, "recordsTotal": 300, "recordsFiltered": 300,
+                                                                   "data": [{"CustomerID": f"C{k % 40}", "ProductID": f"P{k % 30}",
+                                                                             "Time": f"2022-06-{1 + k % 28:02d} 09:17"}
+                                                                            for k in range(300)]}))
+    assert len(raw.interactions) == 300
+    # (a vending machine's menu keyed by '제품 번호', its sales naming the drinks: described 0 %)
+    (tmp_path / "menu.csv").write_text("제품 번호,제품명,제품 가격\n" + "".join(f"{70 + k},Drink {k},1500\n" for k in range(30)))
+    raw, _ = load_text(tmp_path, "sales.csv", "订单号,商品名称,创建时间\n" + "".join(
+        f"N{k},Drink {k % 30},2025-05-{1 + k % 28:02d} 10:00:00\n" for k in range(300)), items=tmp_path / "menu.csv")
+    assert set(raw.items["item_id"]) == {f"Drink {k}" for k in range(30)}
+    # (ten ISBNs of ten thousand rewritten by Excel, '9.78E+12': bad rows, not one merged item)
+    inter = interactions_of(tmp_path, "ratings.csv", "User-ID,ISBN,Book-Rating",
+                            lambda k: f"{k % 40},{'9.78E+12' if k % 50 == 0 else f'97801{k % 30:05d}X'},0")
+    assert len(inter) == 294 and not inter["item_id"].str.contains("E+", regex=False).any()
 
 
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:

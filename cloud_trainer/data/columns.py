@@ -1363,6 +1363,17 @@ _SCIENTIFIC = re.compile(r"-?\d(?:[.,]\d+)?[eE][+-]?\d+")
 """A number as a spreadsheet shows a long one: ``4.00638E+12`` (an EAN barcode)."""
 
 
+def scientific_ids(values: pd.Series) -> np.ndarray:
+    """The ids in scientific notation of a column where others are not (the column whose
+    ids mostly are is refused: :func:`_refuse_scientific_ids`): a spreadsheet's rewriting
+    of a long number, ``9.78E+12`` for an ISBN, that may stand for several. Only ids of
+    eleven digits or more when written out (``1E+3`` may be a real code's text)."""
+    if not values.str.contains("[eE]\\+", regex=True).any():  # (one pass: most columns have none)
+        return np.zeros(len(values), dtype=bool)
+    looks = values.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+(?:1\d|[2-9]\d)")
+    return looks.fillna(False).to_numpy(dtype=bool)
+
+
 def _refuse_scientific_ids(values: pd.Series, name: str, col: str) -> None:
     """Ids in scientific notation are a spreadsheet's rewriting of long numbers, saved with
     the 6 digits it showed: different barcodes or card numbers now share one id, and no

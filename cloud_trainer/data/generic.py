@@ -2196,10 +2196,21 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
         (GENERIC_USERS, ("user_id",), "shoppers")
     id_keys = spec.column(column).header_keys  # (its aliases and 'id')
     others = [c for c, (_, key) in unread_columns(items, schema_columns).items() if key in id_keys]
-    if not others:
-        return items
     ids = pd.unique(used)
     if not len(ids):
+        return items
+    if column == "item_id" and "name" in items and not _described(
+            ids, set(items[column].astype(str).str.strip().tolist())).any() and (named := float(_described(
+                ids, set(items["name"].astype(str).str.strip().tolist())).mean())) >= 0.8:
+        # (a vending machine's sales name their drinks, its menu keys them by '제품 번호' and
+        # names them in '제품명': described 0 %; real240-ax)
+        chosen = str(names.get(column, column))
+        report.notes.append(f"{file}: column {names.get('name', 'name')!r} read as {column}, not {chosen!r}: the "
+                            f"interactions name their {what}, and it describes {named:.0%} of them, {chosen!r} none")
+        out = items.rename(columns={column: passed_over(chosen)})
+        out[column] = out["name"].astype(str).str.strip()
+        return skip_rows(out, (out[column] == "").to_numpy(), column, str(file), report, lambda _i: "empty (required)")
+    if not others:
         return items
 
     def share(col: str) -> float:

@@ -327,7 +327,10 @@ WRAPPER_KEYS = frozenset({"info", "meta", "metadata", "pagination", "paging", "l
                           "pagenum", "pages", "startrow", "endrow", "prepage", "nextpage", "isfirstpage",
                           "islastpage", "hasnextpage", "haspreviouspage", "navigatepages", "navigatepagenums",
                           "navigatefirstpage", "navigatelastpage", "pageable", "totalelements", "totalpages",
-                          "numberofelements", "first", "last", "empty", "sort", "number", "size"})
+                          "numberofelements", "first", "last", "empty", "sort", "number", "size",
+                          # (DataTables' server-side response, an admin portal's: 'draw',
+                          # 'recordsTotal', 'recordsFiltered' beside 'data'; real240-ax)
+                          "draw", "recordstotal", "recordsfiltered"})
 """Keys an API response puts beside its list of records (Spotify's ``info``, a page's
 ``next`` / ``count``); a record's own fields (a customer object beside its events) are none."""
 

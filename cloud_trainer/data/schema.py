@@ -556,7 +556,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "goodssn", "goodscode", "goodsno",
                 "prdkey", "prdid", "prdcd", "prdcode",
                 "productcd", "itemcd",  # (Japanese systems' '_cd': 100本ノック's receipts; real109-aq)
-                "상품코드", "품목코드", "제품코드",  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
+                "상품코드", "품목코드", "제품코드", "제품번호",  # ('제품 번호': a vending operator's menu; real240-ax)  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -644,7 +644,7 @@ PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
                  "priceperunit", "priceperitem", "srp",  # (a Kaggle retail file's 'Price Per Unit'; FoodMart's
                  # product 'SRP', its suggested retail price: real-ae, every item had shipped at 0.0)
                  "productprice", "localproductprice", "pricemicros", "priceamountmicros",  # (GA360; Google's micros)
-                 "cenazasztuke", "상품가격", "판매가", "단가", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
+                 "cenazasztuke", "상품가격", "판매가", "단가", "제품가격", "giauuđai",  # Allegro, Naver, Shopee VN (the price paid)
                  "đongia", "dongia", "preciodelproducto",
                  "prixunit",  # (the French Northwind's 'PrixUnit'; real227-aw)
                  "prixproduit", "prixvente", "prixdevente",  # (a Moroccan till's 'prix_produit'; real238-aw)
@@ -891,7 +891,7 @@ GENERIC_ITEMS = TableSpec(
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False, free_text=True,
                # A title before a description (Amazon's product metadata has both; the second is prose)
-               aliases=("productname", "prodname", "itemname", "title", "movietitle", "description",
+               aliases=("productname", "prodname", "itemname", "title", "movietitle", "description", "제품명", "상품명",
                         "productdescription", "lineitemname",
                         "titel",  # (a German shop's article list; real142-as)
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation", "namabarang",

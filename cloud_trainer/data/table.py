@@ -45,6 +45,7 @@ from .columns import (
     one_form_ids,
     record_continuations,
     renamed_columns,
+    scientific_ids,
     text_formulas,
     whole_number_ids,
     words_for_a_time,
@@ -2063,6 +2064,11 @@ def _checked(frame: pd.DataFrame, head: _Header, spec: TableSpec, name: str, rep
             text_values = _quoted_ids(text_values, empty, name, col, report)
             text_values = whole_number_ids(text_values, empty, name, col, report)
             frame[col] = text_values
+            if (mangled := scientific_ids(text_values)).any():
+                # (a few ids Excel rewrote, '9.78E+12' for three readers' different ISBNs:
+                # merged into one item, unsaid, where most are written whole; real241-ax)
+                checks.flag(mangled, col, lambda v: f"an id in scientific notation ({v!r}: a spreadsheet kept only "
+                                                    "the digits it showed, so it may stand for several)")
         if col == "user_id" and basket_name is None and "session_id" in header and empty.any():
             text_values = anonymous_baskets(text_values, frame["session_id"].astype(str).str.strip(), name,
                                              raw_name, raw_header[header.index("session_id")], report)

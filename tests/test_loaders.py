@@ -9371,6 +9371,143 @@ def test_round_58_readings(tmp_path: Path) -> None:
     assert len(inter) == 294 and not inter["item_id"].str.contains("E+", regex=False).any()
 
 
+def test_review_80_narrowings(tmp_path: Path) -> None:
+    """Review 80 (ax) of this session's first rules: an Etsy personalisation quoted over
+    three lines of four commas each is one field; Odoo's partner only beside two of Odoo's
+    own fields or its path notation, never over a customer column; a French 'Client' of two
+    kinds is no shopper; a quote left open in a long file (csv's field limit); a textbook's
+    'T100 I1 I2 I5'; Odoo's 'order_id/partner_id'; yen prices with commas; a database's
+    'id' before a side table's key."""
+    text = "Order ID,Sale Date,Buyer,Item Name,Personalisation\n" + "".join(
+        f"{k},2024-03-{1 + k % 28:02d},B{k % 30},Mug {k % 25},"
+        + ('"Name: Eva, Colour: black, Size: S, Font: script\nName: Ann, Colour: red, Size: M, Font: serif\n'
+           'Gift: no, Wrap: no, Note: none, Card: yes"' if k % 6 == 0 else "none") + "\n" for k in range(120))
+    raw, _ = load_text(tmp_path, "EtsySoldOrderItems.csv", text)
+    assert len(raw.interactions) == 120 and not any("never closes" in n for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "invoices.csv", "invoice_no,invoice_date,customer_id,partner_id,product_id,"
+                            "quantity,price_unit",
+                            lambda k: f"I{k},2024-03-{1 + k % 28:02d},C{k % 40},R{k % 3},P{k % 30},1,9.50")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "loyalty.csv", "transaction_id,invoice_date,user_id,partner_id,product_id,"
+                            "amount_total",
+                            lambda k: f"T{k},2024-03-{1 + k % 28:02d},U{k % 40},M{k % 4},P{k % 30},9.50")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "pos_order_line.csv", "order_id/partner_id,order_id/user_id,product_id,qty,"
+                            "price_unit,create_date",
+                            lambda k: f"Customer {k % 40},Admin {k % 2},P{k % 30},1,9.50,2024-03-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "ventes.csv", "Ticket;Date;Client;Article;Quantité",
+                            lambda k: f"{k // 2};{1 + k % 28:02d}/03/2024;{('Particulier', 'Professionnel')[k % 2]};"
+                                      f"A{k % 30};1")
+    assert inter["user_id"].nunique() > 2
+    bolt = '"Bolt 3/8'
+    raw, _ = load_text(tmp_path, "big.csv", "user_id,item_id,timestamp,name\n" + "".join(
+        f"u{k % 400},p{k % 300},2024-03-{1 + k % 28:02d},{bolt if k == 100 else 'Product name ' + str(k % 300)}\n"
+        for k in range(20000)))
+    assert len(raw.interactions) == 20000
+    raw, _ = load_text(tmp_path, "apriori.txt", "".join(
+        f"T{100 + k} " + " ".join(f"I{1 + (k + j) % 9}" for j in range(2 + k % 4)) + "\n" for k in range(120)))
+    assert raw.interactions["item_id"].nunique() == 9
+    inter = interactions_of(tmp_path, "orders.csv", "order,customer,product,price_jpy,date",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},\"{('1,500', '12,000')[k % 2]}\",2024-03-{1 + k % 28:02d}")
+    assert set(inter["price"]) == {1500.0, 12000.0}
+    (tmp_path / "samochody.csv").write_text("id,Nr_ew,Marka\n" + "".join(f"{k},WX{k:04d},Toyota\n" for k in range(30)))
+    raw, _ = load_text(tmp_path, "wypozyczenia.csv", "rental_id,Nr_klienta,Nr_ew,Data_wypozyczenia\n" + "".join(
+        f"{k},K{k % 40},WX{k % 30:04d},2024-03-{1 + k % 28:02d}\n" for k in range(200)), items=tmp_path / "samochody.csv")
+    assert raw.interactions["item_id"].nunique() == 30 and len(raw.items) == 30
+
+
+def test_review_81_narrowings(tmp_path: Path) -> None:
+    """Review 81 (ax) of review 79's fixes and round 58's rules: a Chinese library's
+    '读者编号'; a cancellation's reason in brackets; a return or refund requested in
+    brackets; a month among a monthly grain's purchase columns; an app's 'receipt_number'
+    beside its users; a one-price shop's equal line totals; Spanish, Italian partial and
+    requested refunds; 'Kastenpfand'; a Spanish stock ledger."""
+    inter = interactions_of(tmp_path, "借阅记录.csv", "借阅ID,读者编号,图书编号,借阅日期",
+                            lambda k: f"{k},R{k % 40},B{k % 30},2024-03-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40
+
+    def kept(statuses: tuple[str, ...]) -> int:
+        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
+                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
+    assert kept(("Cancelled (Rejected by restaurant)", "Annulée (paiement refusé)", "Cancelled (void)")) == 210
+    assert kept(("Return (Requested)", "Retour (demandé)", "Return (customer requested)", "Pedido devuelto parcialmente",
+                 "Devolución solicitada", "Reso richiesto")) == 300
+    path = tmp_path / "monthly.csv"
+    path.write_text("".join(f"{10000 + k % 40},{500000 + k % 30},2015-{1 + k % 12:02d},{1 + k % 4},16.45\n"
+                            for k in range(200)))
+    assert load_dataset("csv", interactions=path).interactions["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "app_orders.csv", "order_id,user_id,customer_id,receipt_number,product_id,quantity,"
+                            "amount,created_at",
+                            lambda k: f"O{k},U{k % 25},{'cus_' + str(k % 7) if k % 4 == 0 else ''},{1000 + k},P{k % 30},"
+                                      f"1,9.50,2024-03-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 25
+    lines = []
+    for k in range(60):
+        lines += [f"R{k},2024-03-{1 + k % 28:02d},C{k % 20},P{k % 30},1,1.00,1.00,Sale",
+                  f"R{k},2024-03-{1 + k % 28:02d},C{k % 20},P{(k + 1) % 30},1,1.00,1.00,Sale"]
+        if k % 6 == 0:
+            lines.append(f"R{k},2024-03-{1 + k % 28:02d},C{k % 20},P{k % 30},1,1.00,-0.20,Refund")
+    raw, _ = load_text(tmp_path, "one_price.csv", "receipt,date,customer,product,qty,price,line_total,status\n"
+                       + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 120
+    raw, _ = load_text(tmp_path, "bons.csv", "Bon-Nr;Datum;Kunde;Artikel;Menge;Preis\n" + "".join(
+        f"{k};0{1 + k % 9}.04.2024 9:00;K{k % 40};Wasser {k % 30};1;8,99\n{k};0{1 + k % 9}.04.2024 9:00;K{k % 40};"
+        f"Kastenpfand;1;3,30\n" for k in range(150)))
+    assert "Kastenpfand" not in set(raw.interactions["item_id"])
+    with pytest.raises(DataError, match="stock movements"):
+        load_text(tmp_path, "movimientos.csv", "id,fecha,codigo_articulo,tipo_movimiento,cantidad,id_cliente\n" + "".join(
+            f"M{k},2024-03-{1 + k % 28:02d},ART{k % 30},{('COMPRA', 'VENTA')[k % 2]},{5 - 3 * (k % 2)},C{k % 40}\n"
+            for k in range(240)))
+
+
+def test_round_59_readings(tmp_path: Path) -> None:
+    """Round 59 (ax): Shopify's 'expired' checkouts; a consignor form above its table; a
+    pivot's numeric column labels; a Korean file's short CP949 header; a report title's
+    quoted comma; Amazon.co.jp's bookkeeping lines; a customers file's 'PKCustomerID'."""
+    inter = interactions_of(tmp_path, "orders_export.csv", "Name,Email,Financial Status,Created at,Lineitem quantity,"
+                            "Lineitem sku",
+                            lambda k: f"#{k},c{k % 40}@x.com,{'expired' if k % 20 == 0 else 'paid'},"
+                                      f"2025-09-{1 + k % 28:02d} 18:18:36 +0200,1,{5600 + k % 30}")
+    assert len(inter) == 285
+    with pytest.raises(MissingColumns, match=r"header has Nummer, Beschreibung, Groesse, Preis"):
+        load_text(tmp_path, "basar_liste.csv", "Listennummer;5\nName;Sugar\nVorname;Pierre\nPLZ;90559\nStadt;Burgthann\n"
+                  "Nummer;Beschreibung;Groesse;Preis\n" + "".join(f"{k};Teil {k};{k % 5};{k}.50\n" for k in range(1, 60)))
+    with pytest.raises(MissingColumns, match=r"header has category1_name, 1, 2, 3"):
+        load_text(tmp_path, "jan_pivot.csv", "category1_name,1,2,3,4,6,7,8,9,10,11,12,13,All\n" + "".join(
+            f"cat{k},,1.0,4.0,,3.0,,9.0,,,,,115.0,{132 + k}\n" for k in range(75)))
+    path = tmp_path / "customer.csv"
+    path.write_bytes("고객ID,성별,고객지역,가입기간\n".encode("cp949") + "".join(
+        f"USER_{k:04d},{'남' if k % 2 else '여'},Chicago,{k % 50}\n" for k in range(300)).encode("cp949"))
+    with pytest.raises(MissingColumns, match="고객ID"):
+        load_dataset("csv", interactions=path)
+    with pytest.raises(MissingColumns, match=r"header has Class Date, Client Name"):
+        load_text(tmp_path, "report.csv", '"& Joe, Deblin Edit Class Pay Rates",,,\nClass report,,,\n'
+                  "Class Date,Client Name,Series Used,Revenue\n" + "".join(
+                      f"2019-03-{1 + k % 28:02d},Client {k % 40},Card {k % 25},$13.00\n" for k in range(300)))
+    raw, _ = load_text(tmp_path, "amazon_jp.csv", "注文日,注文番号,商品名,個数,購入者\n" + "".join(
+        f"2020/{1 + k % 12}/{1 + k % 28},{k // 3},{'（注文全体）' if k % 3 == 0 else f'商品{k % 40}'},1,A{k % 30}\n"
+        for k in range(300)))
+    assert not raw.interactions["item_id"].str.startswith("（").any()
+    (tmp_path / "customers.txt").write_text("Customer\tPKCustomerID\tCity\n" + "".join(
+        f"Pub {k}\tBC{100 + k}\tVictoria\n" for k in range(40)))
+    raw, _ = load_text(tmp_path, "sales.csv", "Customer ID,Product,Date\n" + "".join(
+        f"BC{100 + k % 40},Beer {k % 30},2021-04-{1 + k % 28:02d}\n" for k in range(300)), users=tmp_path / "customers.txt")
+    assert len(raw.users) == 40 and set(raw.users["user_id"]) == {f"BC{100 + k}" for k in range(40)}
+    inter = interactions_of(tmp_path, "shopee_reviews.csv", "Product ID,Author Username,Date,Rating",
+                            lambda k: f"{1000 + k % 30},j*****{k % 40},2023-03-{1 + k % 28:02d},5")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "reviews.csv", "상품번호,작성자,작성일,평점",
+                            lambda k: f"{1000 + k % 30},user{k % 40},2023-03-{1 + k % 28:02d},5")
+    assert inter["user_id"].nunique() == 40
+    # (an ERP's sales: 'Date' the period's month, 'booking date' each line's day)
+    inter = interactions_of(tmp_path, "eu_sales.csv", "Date,booking date,customer no,Item No,QTY,amount piece",
+                            lambda k: f"2016/{1 + k % 12:02d},2016-{1 + k % 12:02d}-{1 + k % 28:02d},C{k % 40},I{k % 30},1,"
+                                      "4.50")
+    assert inter["timestamp"].dt.day.nunique() == 28 and inter["price"].eq(4.5).all()
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second

@@ -105,9 +105,11 @@ def thousands_marks(text: pd.Series) -> pd.Series:
     return text.map(mapping).fillna(text)
 
 
-_NO_CENTS_NAME = re.compile(r"vnd|vnđ|₫|dong(?![a-z])|idr|(?<![a-z])rp(?![a-z])|rupiah|clp|cop(?![a-z])")
+_NO_CENTS_NAME = re.compile(r"vnd|vnđ|₫|dong(?![a-z])|idr|(?<![a-z])rp(?![a-z])|rupiah|clp|cop(?![a-z])"
+                            r"|jpy|(?<![a-z])yen(?![a-z])|円|¥|krw|₩|원|(?<![a-z])won(?![a-z])")
 """A money column's name that says its currency has no cents (a dong's ``price_vnd``,
-``Giá (VNĐ)``, a rupiah's ``harga_idr``): a comma between digits there groups thousands."""
+``Giá (VNĐ)``, a rupiah's ``harga_idr``, a yen's ``price_jpy`` or ``単価(円)``, a won's;
+review 80): a comma between digits there groups thousands."""
 _NO_CENTS_WORDS = re.compile(r"^(?:đon|don)?gia|thanhtien|tongtien")
 """Vietnamese money headers ('Đơn giá', 'Giá bán', 'Thành tiền'): the dong has no cents."""
 

@@ -193,16 +193,23 @@ def _by_script(sample: bytes) -> str | None:
     """The double-byte or Cyrillic code page that reads ``sample`` strictly into its own
     script (the module's docstring), or None."""
     shares = {}
+    japanese = False
     for codec, script in (("cp932", _KANA), *_SCRIPTS):
         head = _strict(sample, codec, partial=True)
         if head is None:
             continue
         others = len(_NON_ASCII.findall(head)) or 1
         if codec == "cp932":
-            if len(_KANA.findall(head)) >= KANA_SHARE * others or _japanese_without_kana(sample, head, others):
+            if len(_KANA.findall(head)) >= KANA_SHARE * others:
                 return codec
+            japanese = _japanese_without_kana(sample, head, others)
             continue
         shares[codec] = len(script.findall(head)) / others
+    # (Japanese without full-width kana, unless the bytes read as Hangul throughout: a
+    # Korean customers file's short header, '고객ID,성별,고객지역', had been read as
+    # half-width katakana, 'ｰ擎ｴID'; real251-ax)
+    if japanese and shares.get("cp949", 0.0) < HANGUL_SHARE:
+        return "cp932"
     # Big5 by its second bytes before Korean: CP949 reads Big5's pairs as Hangul too
     # (its extension takes second bytes 41-5A, 61-7A), and GB18030 reads any pair.
     if shares.get("cp950", 0.0) >= SCRIPT_SHARE and _low_second_byte_share(sample) >= BIG5_LOW_TRAIL_SHARE:

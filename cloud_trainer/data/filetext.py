@@ -196,7 +196,9 @@ def count_title_lines(text: str) -> tuple[int, str]:
     head = text[:20_000].split("\n", 12)[:12]
     seps = (",", "\t", ";", "|", "::")
     first = head[0].strip(" \r,;\t|") if head else ""  # (a sheet's title padded before too: ',,,Breakfast at the Frat'; real127-ar)
-    if first.strip() and any(sep in first for sep in seps):
+    # (a separator inside quotes is the title's own: Mindbody's report title '"& Joe, Deblin
+    # Edit Class Pay Rates ..."' had been the header; real250-ax)
+    if first.strip() and any(sep in re.sub(r'"[^"]*"', "", first) for sep in seps):
         return _labelled_preamble(head, seps)
     if not first.strip():
         return 0, ""
@@ -222,16 +224,23 @@ def count_title_lines(text: str) -> tuple[int, str]:
 def _labelled_preamble(head: list[str], seps: tuple[str, ...]) -> tuple[int, str]:
     """``(lines, first)`` above the header where an export opens with a few lines of one or
     two filled fields (``Generation Date,,03/11/2026,,,``: a label and its value), then a
-    line of bare separators, then a line filling half the widest line's fields or more:
+    line of bare separators (or three or more such pairs with none), then a line filling
+    half the widest line's fields or more:
     Shopmonkey's customer export had been read as a headerless file, its first names the
     shoppers and its last names the items (real244-ax). ``(0, "")`` otherwise."""
     filled = [max(_filled_fields(line, sep) for sep in seps) for line in head]
     wide = max(3, max(filled, default=0) // 2)
-    for i in range(1, min(len(head) - 1, 4)):
+    for i in range(1, len(head) - 1):
         if any(n > 2 for n in filled[:i]):
             break
-        if not head[i].strip(" \r,;\t|") and filled[i + 1] >= wide:
+        if i <= 3 and not head[i].strip(" \r,;\t|") and filled[i + 1] >= wide:
             return i + 1, head[0].strip(" \r,;\t|")
+        # (a form of 'label;value' lines right above the table, no blank line between: a
+        # kids' bazaar's consignor list, 'Name;Sugar', 'PLZ;90559' ... nine lines, then
+        # 'Nummer;Beschreibung;Groesse;Preis'; its form had been the rows; real247-ax)
+        if (i >= 3 and all(n == 2 for n in filled[:i]) and filled[i] >= wide
+                and i + 1 < len(head) and filled[i + 1] >= filled[i] - 1):
+            return i, head[0].strip(" \r,;\t|")
     return 0, ""
 
 

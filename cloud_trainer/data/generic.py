@@ -141,8 +141,8 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
 
 def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None) -> dict[str, str]:
     """The interactions' columns to read as ``item_id`` / ``user_id`` where the file lacks
-    them: the first column of the ``--items`` / ``--users`` file (a database table's key),
-    where the interactions' header has a column of that name."""
+    them: the first column of the ``--items`` / ``--users`` file (a database table's key;
+    the second after a bare ``id``), where the interactions' header has a column of that name."""
     missing = re.search(r"missing required column\(s\) ([\w, ]+?) \(header has (.*)\)", str(exc))
     if missing is None:
         return {}
@@ -156,8 +156,11 @@ def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None
             first = next(csv_reader(text_lines(text[:20_000]), guess_delimiter(text)[0], csv.QUOTE_MINIMAL), [])
         except (DataError, csv.Error, OSError):
             continue
-        if first and first[0].strip() and header_key(first[0]) in header:
-            keys[column] = first[0].strip()
+        # (a database's own 'id' first is no key the log names: the next column then;
+        # review 80)
+        named = [f.strip() for f in first[:2] if f.strip() and header_key(f) not in ("id", "#", "no", "nr", "index")]
+        if named and header_key(named[0]) in header:
+            keys[column] = named[0]
     return keys
 
 
@@ -2195,7 +2198,10 @@ def _best_id_column(items: pd.DataFrame, used: pd.Series, file: Path, report: In
     spec, schema_columns, what = (GENERIC_ITEMS, ITEM_COLUMNS, "items") if column == "item_id" else \
         (GENERIC_USERS, ("user_id",), "shoppers")
     id_keys = spec.column(column).header_keys  # (its aliases and 'id')
-    others = [c for c, (_, key) in unread_columns(items, schema_columns).items() if key in id_keys]
+    # (a database's primary key by its prefix: a brewery's customers keyed 'PKCustomerID',
+    # 'Customer' their names, which matched none of the sales' BC100 codes; real248-ax)
+    others = [c for c, (_, key) in unread_columns(items, schema_columns).items()
+              if key in id_keys or (key[:2] in ("pk", "fk") and key[2:] in id_keys)]
     ids = pd.unique(used)
     if not len(ids):
         return items

@@ -106,6 +106,12 @@ def first_line_is_data(fields: Sequence[str], field_keys: Iterable[str], known_k
     such a line as data can only turn that error into a load or a clearer error."""
     if not fields or set(known_keys).intersection(field_keys):
         return False
+    numbers = [int(f) for f in fields if f.strip().isdigit()]
+    if (len(numbers) >= 5 and numbers == sorted(set(numbers)) and numbers[-1] - numbers[0] <= len(numbers) + 1
+            and any(f.strip() and not _NUMBER.fullmatch(f.strip()) for f in fields)):
+        # (a pivot's column labels, 'category1_name,1,2,3,...,13,All': a JAN code length per
+        # category, read as 75 purchases of categories; real251-ax)
+        return False
     if any(_NUMBER.fullmatch(f) or _DATE.fullmatch(f) or _NO_NAME.match(f) for f in fields):
         return True
     ids = [i for i, f in enumerate(fields) if _PREFIXED_ID.fullmatch(f)]
@@ -735,7 +741,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                                 "OCR's output, as ICDAR SROIE writes it), no shoppers' purchases; give the receipts' "
                                 "lines as a table (a receipt id, the product, the date)")
         months = [i for i, col in enumerate(columns) if col and sum(bool(_YEAR_MONTH.fullmatch(v)) for v in col) >= 0.9 * len(col)]
-        if months and width >= 3 and all(
+        # (the month first, as a query grouped by it writes it: a monthly grain's purchases,
+        # 'customer, product, 2015-01, qty, amount', are lines of shoppers; review 81)
+        if months and months[0] == 0 and width >= 3 and all(
                 i in months or (col and all(_NUMBER.fullmatch(v) for v in col if v)) for i, col in enumerate(columns)):
             # (a cohort-retention query's output, '2015-01,18439,0,18439,100': the month had
             # been 378 lines' shopper and the cohort's size their item; real245-ax)

@@ -553,13 +553,14 @@ _TICKET_COUNT = re.compile(r"tickets(?:count|qty|quantity|sold|purchased|bought)
                            r"|bought)|(?:numberof|num|no\.?of)tickets?|notickets|seatssold")
 """Header keys of how many tickets an order bought (not a bare 'ticket' nor 'No Ticket', a
 ticket's number: a helpdesk's log had had its event kinds read as products; review 75)."""
-_REGISTER = re.compile(r"(?:register|till|cashregister|terminal|pos|cashier|kasse|receipt)(?:id|no|nr|name|number|num|code)?"
-                       r"|(?:staff|employee|cashier)(?:id|name|no|code)|bonnummer|bonnr")
+_REGISTER = re.compile(r"(?:register|till|cashregister|terminal|pos|cashier|kasse)(?:id|no|nr|name|number|num|code)?"
+                       r"|(?:staff|employee|cashier)(?:id|name|no|code)")
 """Header keys of a till's register, receipt number or staff (not a web order's
 'receipt_url' nor a portal's 'username': an online shop's buyer account had been read as
 staff; review 78. Not a branch's 'outlet_id', a pickup point beside an app's orders: the
-app's users had become staff; review 79, as a POS table's 'receipt_number' and
-'staff_name' had stopped marking a till)."""
+app's users had become staff; review 79, as a POS table's 'staff_name' had stopped marking
+a till. A receipt number alone neither: an app's payments joined with Stripe's
+'receipt_number'; review 81)."""
 _CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
 """Header keys of a sale's customer, beside which a till's 'user_id' is its cashier."""
 _ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})
@@ -587,13 +588,15 @@ _PERSON = re.compile(r"(?:customer|consumer|buyer|client|member|farmer|shopper|h
 app's 'user_mobile' is the rep's who booked it (session aq's last review)."""
 _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|key|number|name)?")
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
-_ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "priceunit", "pricesubtotal", "amounttotal", "amountuntaxed",
-                          "invoicedate", "movetype", "posreference", "qtydelivered", "qtyinvoiced", "invoiceorigin",
-                          "clientorderref", "orderline/productid", "orderline/productuomqty", "invoicelineids/productid"})
+_ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "pricesubtotal", "amountuntaxed", "movetype", "posreference",
+                          "qtydelivered", "qtyinvoiced", "invoiceorigin", "clientorderref", "orderline/productid",
+                          "orderline/productuomqty", "invoicelineids/productid", "orderid/dateorder"})
 """Odoo's own field names (``sale.order``, ``account.move``, ``pos.order``), as its
-"import-compatible" export writes them."""
-_ODOO_PARTNER = re.compile(r"partnerid(?:/(?:name|id|\.id|displayname))?")
-_ODOO_USER = re.compile(r"userid(?:/(?:name|id|\.id|displayname))?")
+"import-compatible" export writes them; two of them say the file is Odoo's (not a bare
+``invoice_date``, ``price_unit`` or ``amount_total``, which other systems write too: a
+loyalty log's merchant 'partner_id' had been read as the shopper; review 80)."""
+_ODOO_PARTNER = re.compile(r"(?:orderid/|moveid/)?partnerid(?:/(?:name|id|\.id|displayname))?")
+_ODOO_USER = re.compile(r"(?:orderid/|moveid/)?userid(?:/(?:name|id|\.id|displayname))?")
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -641,8 +644,12 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # Odoo's orders and invoices name the customer 'partner_id' and the salesperson who
     # owns the order 'user_id' (one or a few people: every order had been theirs, or the
     # file refused as one person's history); only beside Odoo's own field names.
-    partner = (next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
-               if spec.name == "interactions" and _ODOO_FIELDS.intersection(keys) else None)
+    # (not beside a column named as the customer: a reseller's 'partner_id' there; review 80)
+    # (Odoo's related-field paths, 'order_id/partner_id', 'partner_id/name', say so alone)
+    partner = next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
+    if partner is not None and (spec.name != "interactions" or any(k in _CUSTOMER_KEYS for k in keys) or (
+            "/" not in keys[partner] and len(_ODOO_FIELDS.intersection(keys)) < 2)):
+        partner = None
     if partner is not None:
         staff = next((i for i, k in enumerate(keys) if _ODOO_USER.fullmatch(k)), staff)
         if notes is not None:
@@ -793,6 +800,41 @@ _EXCEL_DAY_ONE = re.compile(r"(?:1899-12-3[01]|1900-|1901-)")
 
 _CLOCK_ONLY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?")
 """A time of day alone: ``17:32:00``, ``5:02 PM``."""
+
+
+_MONTH_LABEL = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d")
+"""A month written alone ('2016/04', '04-2016'): a period's label, no day."""
+
+
+def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,
+                          notes: list[str]) -> list[str]:
+    """``header`` with another column named as a date as the timestamp, where the one read
+    as the time holds months only ('2016/04') and that one days: a pet-food maker's ERP
+    sales give the period in 'Date' and each line's 'booking date' beside it, unread, the
+    lines dated to the month (real246-ax)."""
+    if "timestamp" not in header:
+        return header
+    at = header.index("timestamp")
+    try:
+        rows = first_rows(text, delimiter, quoting, 201)[1:]
+    except csv.Error:
+        return header
+    rows = [r for r in rows if len(r) == len(header)]
+    values = [r[at].strip() for r in rows if r[at].strip()]
+    if len(values) < 10 or not all(_MONTH_LABEL.fullmatch(v) for v in values):
+        return header
+    for i, h in enumerate(header):
+        if i == at or h in INTERACTION_COLUMNS or not _DATE_NAMED.search(header_key(raw[i])):
+            continue
+        days = [r[i].strip() for r in rows if r[i].strip()]
+        if len(days) >= 0.9 * len(values) and headerless.is_time(days, epochs=False) and not all(
+                _MONTH_LABEL.fullmatch(v) for v in days):
+            notes.append(f"{name}: {raw[i]!r} read as the timestamp: {raw[at]!r} holds months only "
+                         f"({values[0]!r}: a period's label), {raw[i]!r} each line's day")
+            out = list(header)
+            out[at], out[i] = passed_over(raw[at]), "timestamp"
+            return out
+    return header
 
 
 def date_beside_clock(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,

@@ -1397,19 +1397,29 @@ SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership
                          "requested", "pending", "partial", "partially", "request", "not",
                          # (French: 'Remboursement partiel', 'Remboursement demandé'; review 77)
                          "partiel", "partielle", "partiellement", "demande", "demandee", "enattente", "encours",
+                         # (Spanish, Portuguese, Italian partial refunds; requests in Spanish, Italian,
+                         # German, Dutch: 'Devolución solicitada', 'Reso richiesto'; review 81)
+                         "parcial", "parcialmente", "parziale", "parzialmente", "solicitado", "solicitada",
+                         "solicitud", "richiesto", "richiesta", "angefordert", "beantragt", "aangevraagd",
                          # a return refused: Dutch, German, Turkish, Russian (the sale stands)
                          "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
-_REQUEST_WORDS = frozenset({"request", "requested", "demande", "demandee"})
+_REQUEST_WORDS = frozenset({"request", "requested", "demande", "demandee", "solicitado", "solicitada", "solicitud",
+                            "richiesto", "richiesta", "angefordert", "beantragt", "aangevraagd"})
 """Of :data:`SALE_STANDS`, the words of a request: the sale stands only where the refund is
 what is asked (``Refund requested``, ``Remboursement demandé``), not where the request is
 the reason (``Annulée à la demande du client``, ``Cancelled (Customer request)``; review 79)."""
 _UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "rejected", "refuse", "refusee",
-                           "rejete", "rejetee", "annule", "annulee", "dibatalkan", "batal", "void", "voided",
+                           "rejete", "rejetee", "annule", "annulee", "dibatalkan", "batal",
                            "storniert", "storno", "anulada", "anulado", "cancelada", "cancelado", "annullato",
                            "annullata", "iptal", "отменен", "отменён", "отмена"})
 """Words in brackets after a refund word that undo the refund itself (``Return (Rejected)``,
 ``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
+_CANCEL_HEADS = frozenset({"cancellation", "annulation", "annules", "annulees", "ordercancelled", "ordercanceled",
+                           "failed", "paymentfailed", "echoue", "echouee", "anulowane", "anulowano", "anulowany",
+                           "iptaledildi", "취소", "已取消", "取消"})
+"""Status heads of a cancellation beside :data:`_UNDONE_AGAIN`'s (a sale never made, not a
+return or a refund that a word in brackets may itself undo)."""
 _ORDER_WORDS = frozenset({"order", "commande", "bestellung", "pedido", "ordine", "zamowienie", "bestelling"})
 """A status's first word that names the order (``Commande annulée``, ``Order Cancelled``):
 what follows it says what became of the sale (review 79)."""
@@ -1666,6 +1676,10 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
         marks = not status and "return" in key and _RETURN_MARKS.issuperset(header_key(v) for v in distinct)
         said = {v: _says_refund(v) if status else (header_key(v) in ("returned", "r")) if marks else v.lower() in _YES
                 for v in distinct}
+        if key in _PAYMENT_STATUS_KEYS:
+            # (Shopify's 'Financial Status' 'expired': a checkout never paid, its shop's own
+            # test orders among them; a subscription's 'expired' elsewhere was bought; real247-ax)
+            said.update({v: True for v in distinct if header_key(v) == "expired"})
         undone |= values.map(said).to_numpy(dtype=bool)
     if "session_id" in header and "quantity" in header:
         # (Online Retail's cancellations: an invoice 'C489588' beside numbers, its units below
@@ -1679,6 +1693,10 @@ def undone_by_status(frame: pd.DataFrame, header: list[str], raw_header: list[st
     return undone
 
 
+_PAYMENT_STATUS_KEYS = frozenset({"financialstatus", "displayfinancialstatus", "paymentstatus"})
+"""A payment's status (Shopify's ``Financial Status``), where ``expired`` is a sale never paid."""
+
+
 def _says_refund(status: str) -> bool:
     """Whether a sale's status says it was undone: the whole status (``Refunded``,
     ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
@@ -1688,13 +1706,18 @@ def _says_refund(status: str) -> bool:
     # (a sale never made only as the whole status: 'Quote Accepted' is a sale)
     if header_key(status) in REFUND_WORDS | NEVER_SOLD_WORDS:
         return True
-    if (bracket := re.search(r"\s[(\[](.*)", status)) and _status_head(status) in REFUND_WORDS and not any(
-            (header_key(w) in SALE_STANDS - _REQUEST_WORDS or header_key(w) in _UNDONE_AGAIN
-             or header_key(w).startswith("parti"))
-            for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w):
+    head = _status_head(status)
+    # (a cancellation's reason in brackets undoes nothing: 'Cancelled (Rejected by restaurant)',
+    # 'Annulée (commande annulée par le client)', 'Cancelled (Customer request)' are no sales;
+    # a return's or a refund's may: 'Return (Rejected)', 'Refund (Requested)'; review 81)
+    stands = (frozenset() if head in _UNDONE_AGAIN or head in _CANCEL_HEADS
+              else SALE_STANDS | _UNDONE_AGAIN)
+    if (bracket := re.search(r"\s[(\[](.*)", status)) and head in REFUND_WORDS:
         # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
-        # 'Refund (partial)', a sale that stands in part; real227-aw, review 77)
-        return True
+        # 'Refund (partial)', a sale that stands in part; real227-aw, review 77. The bracket
+        # decides: 'Return (customer requested)' stands; review 81)
+        return not any(header_key(w) in stands or header_key(w).startswith("parti")
+                       for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w)
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
@@ -1848,6 +1871,7 @@ def sales_only(inter: pd.DataFrame, file: Path, report: IngestReport) -> pd.Data
                               or (visits and header_key(v) in NOBODY_CAME)
                               or (trade_file and header_key(v) in SOLD_BY_THE_SHOPPER)
                               or (of_sale and payments and _status_head(v) in PAYMENT_FAILED)
+                              or (key in _PAYMENT_STATUS_KEYS and header_key(v) == "expired")
                               for v in distinct}).to_numpy(dtype=bool)  # (50 at most)
         else:
             continue
@@ -1919,7 +1943,11 @@ def _refunded_sales(inter: pd.DataFrame, drop: np.ndarray) -> np.ndarray:
     basket = inter["session_id"].astype(str).str.strip().to_numpy()
     # (an order's total on each of its lines is no line's money: a refund's own -7.50 had
     # been under half of the 37.50 order its sale was in, and the sale kept; review 79)
-    money = [m for m in money if not _order_level(m, basket, ~drop)]
+    # (not a one-price shop's equal line totals, each its unit price times its units;
+    # review 81)
+    line_money = (pd.to_numeric(inter["price"], errors="coerce").abs() * units.abs().fillna(1.0)).to_numpy(dtype=float) \
+        if "price" in inter else None
+    money = [m for m in money if not _order_level(m, basket, ~drop, line_money)]
     # (and a refund line at no money beside a reversing one of its basket: the free box
     # the refunded serum came in; real225-aw)
     reversing |= drop & ~given & np.isin(basket, basket[reversing]) & (basket != "")
@@ -1967,9 +1995,14 @@ def _magnitudes(text: pd.Series) -> np.ndarray:
     return np.array([_magnitude(v) for v in text], dtype=float)
 
 
-def _order_level(amounts: np.ndarray, basket: np.ndarray, sales: np.ndarray) -> bool:
+def _order_level(amounts: np.ndarray, basket: np.ndarray, sales: np.ndarray, line_money: np.ndarray | None) -> bool:
     """Whether a money column is an order's total written on each of its lines: the same
-    amount on every sale line of nine in ten baskets of two lines or more."""
+    amount on every sale line of nine in ten baskets of two lines or more, and not each
+    line's unit price times its units (``line_money``) on nine lines in ten."""
+    if line_money is not None:
+        given = sales & np.isfinite(amounts) & np.isfinite(line_money)
+        if given.any() and float((np.abs(amounts[given] - line_money[given]) <= 0.01).mean()) >= 0.9:
+            return False
     frame = pd.DataFrame({"b": basket[sales], "m": amounts[sales]})
     frame = frame[frame["b"] != ""]
     sizes = frame.groupby("b")["m"].agg(["size", "nunique"])
@@ -2208,6 +2241,10 @@ def units_given_back(inter: pd.DataFrame, file: Path, report: IngestReport) -> p
 
 
 SERVICE_NAMES = frozenset({
+    # (an Amazon.co.jp order history's bookkeeping lines beside its products: the order's
+    # total, the card charge, shipping, a discount, points; real251-ax)
+    "（注文全体）", "（クレジットカードへの請求）", "（配送料・手数料）", "（割引）", "（amazonポイント）", "（ポイント）",
+    "（ギフト券）", "（amazonギフト券）",
     # UCI Online Retail's non-product stock codes, by their descriptions
     "postage", "dotcom postage", "carriage", "manual", "bank charges", "amazon fee", "discount", "samples",
     "adjust bad debt", "cruk commission",
@@ -2256,6 +2293,10 @@ BAG_AND_DEPOSIT_NAMES = frozenset({
 the lines cost (:func:`service_lines`): a bag shop sells a 'Shopping Bag' at 89.00 and a
 'Tragetasche' as products (review 76)."""
 _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|statiegeld)(?:[\s-].*)?"
+                  # (German compounds, 'Kastenpfand', 'Flaschenpfand'; English 'Bottle deposit';
+                  # review 81)
+                  r"|(?:kasten|flaschen|dosen|becher|glas|kisten)pfand(?:[\s-].*)?"
+                  r"|(?:bottle|crate|can|keg|container)\s+deposit(?:\s.*)?"
                   # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
@@ -2269,7 +2310,7 @@ DEPOSIT_SHARE = 0.5
 deposit is no product anywhere, and a drinks shop's crate deposit of 3.10-3.42 beside
 water crates at 8.99 (0.37 of them) had been its most sold 'product' at the bag's 0.3
 (review 79)."""
-_DEPOSIT = re.compile(r"pfand|leergut|einwegpfand|mehrwegpfand|pantti|statiegeld|pant\s+\d")
+_DEPOSIT = re.compile(r"\w*pfand|leergut|pantti|statiegeld|pant\s+\d|(?:bottle|crate|can|keg|container)\s+deposit")
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"

@@ -94,11 +94,11 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
-MOVEMENT_PAIRS = ({"vente", "achat"},)
+MOVEMENT_PAIRS = ({"vente", "achat"}, {"venta", "compra"}, {"venda", "compra"}, {"vendita", "acquisto"})
 """Pairs that say so only under a column named as a stock movement (``type_mouvement``): a
 French shop's ledger of ``ACHAT`` restocks beside ``VENTE`` (review 79), where elsewhere a
 second-hand shop's ``Vente`` / ``Achat`` are its sales and its buying from clients (review 78)."""
-_MOVEMENT_KEY = re.compile(r"mouvement|movement|stock|mvt")
+_MOVEMENT_KEY = re.compile(r"mouvement|movement|movimiento|movimento|bewegung|stock|mvt")  # (Spanish, Italian; review 81)
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
                                "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
                                "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired",
@@ -207,10 +207,11 @@ def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
         pairs = STOCK_PAIRS + (MOVEMENT_PAIRS if _MOVEMENT_KEY.search(header_key(name)) else ())
         if len(head) < 10 or not (keys & STOCK_WORDS or any(pair <= keys for pair in pairs)):
             continue
-        moved = head.map(distinct).isin(_LEDGER_WORDS)
+        ledger = _LEDGER_WORDS | {w for pair in pairs for w in pair}
+        moved = head.map(distinct).isin(ledger)
         if moved.mean() < 0.9:
             continue
-        said = ", ".join(repr(v) for v, k in distinct.items() if k in _LEDGER_WORDS)
+        said = ", ".join(repr(v) for v, k in distinct.items() if k in ledger)
         raise DataError(f"{file}: {column_said(name)} names stock movements ({said}) on {moved.mean():.0%} of the "
                         "lines looked at: a warehouse's ledger of goods in and out, not shoppers' purchases; give "
                         "the sales or order lines")

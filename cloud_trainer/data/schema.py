@@ -419,7 +419,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 # (a library's borrower: Koha's 'borrowernumber' and report header 'BORROWER', a
                 # ledger's 'person's name', Chinese and German systems' reader; real221-aw)
                 "borrowernumber", "borrower", "borrowername", "personsname", "person'sname", "borrower'sname",
-                "reader'sname", "customer'sname",  # (apostrophes kept by header_key: the Strashun ledger; real241-ax) "读者id", "读者编号", "借阅人", "借阅者",
+                "reader'sname", "customer'sname",  # (apostrophes kept by header_key: the Strashun ledger; real241-ax)
+                "读者id", "读者编号", "借阅人", "借阅者",
                 "leser", "lesernummer",
                 # (a customer-club app's purchase history keyed by member 'Username': last, since a
                 # till's may be its cashier's login, read only where nothing names a customer; real135-ar)
@@ -433,7 +434,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "телефонпокупателя", "телефонклиента", "телефон", "клієнт", "покупець", "телефонклієнта",
                 "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
                 # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
-                "kupac", "sifrakupca", "kupec", "nrklienta", "numerklienta",  # (Polish 'Nr_klienta'; real242-ax)
+                "kupac", "sifrakupca", "kupec", "nrklienta", "numerklienta", "작성자", "작성자id", "authorusername",  # (a review's writer: real251-ax; Shopee's 'Author Username': real249-ax)
+                  # (Polish 'Nr_klienta'; real242-ax)
                  "купувач", "купец", "klijent", "klienti",
                 # (a dealer system's 'business_partner_name', SAP's word for the customer on a
                 # sales invoice; real244-ax)
@@ -556,7 +558,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "goodssn", "goodscode", "goodsno",
                 "prdkey", "prdid", "prdcd", "prdcode",
                 "productcd", "itemcd",  # (Japanese systems' '_cd': 100本ノック's receipts; real109-aq)
-                "상품코드", "품목코드", "제품코드", "제품번호",  # ('제품 번호': a vending operator's menu; real240-ax)  # (Cafe24's, a Korean ERP's product code; real109-aq)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
+                "상품코드", "품목코드", "제품코드", "제품번호",  # (Cafe24's, a Korean ERP's product code; real109-aq; a vending menu's '제품 번호': real240-ax)  # (the data-warehouse course's 'sls_prd_key', its prefix off; real103-aq)
                 "drugid",  # (a pharmacy's sales; real34-ak)
                 # (a Polish shop's 'IDProduktu', a tourism file's 'id_place', a POI visit's 'poiID', a
                 # job board's 'Job.ID', a library's 'library_book_id'; real35-al .. real38-al)
@@ -629,6 +631,7 @@ item (a ticket count; SAP's documents): never picked up elsewhere as another ite
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
+                 "amountpiece", "priceperpiece",  # (an ERP's "amount piece", a unit's price; real246-ax)
                  "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
                  # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
@@ -650,9 +653,9 @@ PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
                  "prixproduit", "prixvente", "prixdevente",  # (a Moroccan till's 'prix_produit'; real238-aw)
                  # (Shopee Vietnam's 'Giá(₫)' with its currency, whole: not a bare 'GIA', a
                  # diamond's certificate number; real229-aw, real237-aw)
-                 "gia(₫)", "gia(vnd)", "gia(đ)", "gia(vnđ)", "giaban",
-                 "cenazaprodukt", "cenazakus", "cenazaks",  # (Czech: 'cena za produkt', 'cena za kus'; real242-ax)  # ('Giá (VNĐ)', 'Giá bán': session ax)
-                 "售价", "售價", "销售价格", "商品单价",  # (a vending platform's; real240-ax)  # (a Taobao log's sale price; real106-aq)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
+                 "gia(₫)", "gia(vnd)", "gia(đ)", "gia(vnđ)", "giaban",  # ('Giá (VNĐ)', 'Giá bán': session ax)
+                 "cenazaprodukt", "cenazakus", "cenazaks",  # (Czech: 'cena za produkt', 'cena za kus'; real242-ax)
+                 "售价", "售價", "销售价格", "商品单价",  # (a Taobao log's sale price; real106-aq; a vending platform's: real240-ax)  # (Vietnamese 'đơn giá', Tiendanube's; real21-aj)
                  "sellingprice",  # (a Nigerian and an Indian till's 'selling_price'; real24-aj)
                  # (not 'final_price': an order's total in one file, a line's in another; session
                  # an's review)

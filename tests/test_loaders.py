@@ -9465,7 +9465,8 @@ def test_review_81_narrowings(tmp_path: Path) -> None:
 def test_round_59_readings(tmp_path: Path) -> None:
     """Round 59 (ax): Shopify's 'expired' checkouts; a consignor form above its table; a
     pivot's numeric column labels; a Korean file's short CP949 header; a report title's
-    quoted comma; Amazon.co.jp's bookkeeping lines; a customers file's 'PKCustomerID'."""
+    quoted comma; Amazon.co.jp's bookkeeping lines; a customers file's 'PKCustomerID'; Shopee's
+    'Author Username'; an ERP's month label beside its booking date."""
     inter = interactions_of(tmp_path, "orders_export.csv", "Name,Email,Financial Status,Created at,Lineitem quantity,"
                             "Lineitem sku",
                             lambda k: f"#{k},c{k % 40}@x.com,{'expired' if k % 20 == 0 else 'paid'},"
@@ -9498,14 +9499,139 @@ def test_round_59_readings(tmp_path: Path) -> None:
     inter = interactions_of(tmp_path, "shopee_reviews.csv", "Product ID,Author Username,Date,Rating",
                             lambda k: f"{1000 + k % 30},j*****{k % 40},2023-03-{1 + k % 28:02d},5")
     assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "reviews.csv", "상품번호,작성자,작성일,평점",
-                            lambda k: f"{1000 + k % 30},user{k % 40},2023-03-{1 + k % 28:02d},5")
-    assert inter["user_id"].nunique() == 40
     # (an ERP's sales: 'Date' the period's month, 'booking date' each line's day)
     inter = interactions_of(tmp_path, "eu_sales.csv", "Date,booking date,customer no,Item No,QTY,amount piece",
                             lambda k: f"2016/{1 + k % 12:02d},2016-{1 + k % 12:02d}-{1 + k % 28:02d},C{k % 40},I{k % 30},1,"
                                       "4.50")
     assert inter["timestamp"].dt.day.nunique() == 28 and inter["price"].eq(4.5).all()
+
+
+def test_round_60_readings(tmp_path: Path) -> None:
+    """Round 60 (ax): MySQL Workbench's '# ' before its header; BoardGameGeek's ratings to
+    the quarter; Power Query's merged 'Products.Price (INR)'."""
+    raw, _ = load_text(tmp_path, "orderdetails.csv", "\ufeff# orderNumber,productCode,quantityOrdered,priceEach\n"
+                       + "".join(f"{10100 + k // 4},S{k % 30},{1 + k % 5},{50 + k % 9}.50\n" for k in range(300)))
+    assert raw.interactions["session_id"].nunique() == 75
+    raw, _ = load_text(tmp_path, "bgg_users.csv", "user_id,game_id,rating\n" + "".join(
+        f"{k % 40},{9000 + k % 30},{(1, 7.25, 7.75, 8.5, 9)[k % 5]}\n" for k in range(300)))
+    assert any("column 'rating' (ratings from 1 to 9) not read" in n for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "orders_transformed.csv", "Order_ID,Customer_ID,Product_ID,Order_Date,"
+                            "Products.Price (INR)",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},2023-11-{1 + k % 28:02d},{500 + k % 7}")
+    assert inter["price"].notna().all()
+    # (a school-lunch report's merged title repeated across its row, above 'Diner' and 'Meal')
+    raw, _ = load_text(tmp_path, "student_report.csv", "Cycle 3,Sample School,Sample School,Sample School,Sample School\n"
+                       "Date,Diner,Quantity,Item,Grade\n" + "".join(
+                           f"{1 + k % 28:02d}-Oct-24,d{k % 40},1,Dish {k % 25},Primary\n" for k in range(300)))
+    assert raw.interactions["user_id"].nunique() == 40
+    # (a city's spending by ward, item and year: the year the time where no column holds dates)
+    inter = interactions_of(tmp_path, "ward_items.csv", "customer_id,year,product_id,cost",
+                            lambda k: f"{k % 50},{2012 + k // 30},Item {k % 40},{1000 + k}")
+    assert inter["timestamp"].dt.year.min() == 2012 and inter["timestamp"].dt.year.max() == 2021
+    inter = interactions_of(tmp_path, "compras.csv", "customer_id,item_id,DATA,QUANTIDADE_HOMOLOGADA,"
+                            "VALOR_HOMOLOGADO_UNITARIO",
+                            lambda k: f"C{k % 40},I{k % 30},2020-0{1 + k % 9}-{1 + k % 28:02d},{1 + k % 5},9.5")
+    assert inter["quantity"].max() == 5
+    # (a Turkish till's 'satis id' and 'urun id'; a Kaspi seller's 'Sell_price')
+    inter = interactions_of(tmp_path, "satislar.csv", "satis id,urun id,adet,tarih,Sell_price",
+                            lambda k: f"{k // 3},{k % 30},1,2025-09-{1 + k % 28:02d},1500")
+    assert inter["session_id"].nunique() == 100 and inter["item_id"].nunique() == 30 and inter["price"].eq(1500).all()
+
+
+def test_review_82_narrowings(tmp_path: Path) -> None:
+    """Review 82 (ax): Odoo's sales report and invoice lines (one Odoo field; 'invoice_user_id',
+    'order_partner_id'); a till's receipts with two cashiers in 'user_id'; a refund done for
+    the customer's request; a cancellation request refused; a refund voided; one-line orders'
+    totals; an expiry date beside a month label; 'sku,2015-01,...' headerless; refunds for
+    'not as described'; Spanish and Polish returns refused; deposits; Italian, Portuguese,
+    German stock ledgers; month labels 'Jan-2016' and '201601'."""
+    inter = interactions_of(tmp_path, "sale_report.csv", "date,name,partner_id,product_id,product_uom_qty,user_id",
+                            lambda k: f"2024-03-{1 + k % 28:02d} 10:00,S{k},Customer {k % 40},P{k % 30},1,"
+                                      f"{('Mitchell Admin', 'Marc Demo')[k % 2]}")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "account_move_line.csv", "move_id,date,partner_id,product_id,quantity,"
+                            "invoice_user_id",
+                            lambda k: f"INV/{k},2024-03-{1 + k % 28:02d},Customer {k % 40},P{k % 30},1,Admin")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "sale_order_line.csv", "order_id,order_partner_id,salesman_id,product_id,"
+                            "product_uom_qty,create_date",
+                            lambda k: f"S{k},Customer {k % 40},Admin {k % 2},P{k % 30},1,2024-03-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "receipts.csv", "receipt_no,created_at,user_id,customer_id,product_id,qty",
+                            lambda k: f"R{k // 2},2024-03-{1 + k % 28:02d},{k % 2},C{k % 40},P{k % 30},1")
+    assert inter["user_id"].nunique() == 40
+
+    def kept(statuses: tuple[str, ...]) -> int:
+        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
+                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
+    assert kept(("Refunded (Customer Request)", "Returned (Customer Request)", "Refunded (not as described)")) == 210
+    assert kept(("Cancellation (Rejected)", "Annulation (refusée)", "Refund (Voided)", "Devolución rechazada",
+                 "Zwrot odrzucony")) == 300
+    lines = [f"O{k},C{k % 40},P{k % 30},1,paid,7.50,7.50,2024-03-{1 + k % 28:02d}" for k in range(160)]
+    lines += [f"O{k},C{k % 40},P{k % 30},1,refunded,7.50,-7.50,2024-03-{1 + k % 28:02d}" for k in range(0, 30, 10)]
+    raw, _ = load_text(tmp_path, "single_orders.csv", "order_id,customer_id,product_id,quantity,status,unit_price,"
+                       "order_total,date\n" + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 157
+    inter = interactions_of(tmp_path, "monthly.csv", "Date,Customer,Product,Batch,Expiry Date,Qty",
+                            lambda k: f"2023/{1 + k % 12:02d},C{k % 40},P{k % 30},B{k},2026-{1 + k % 12:02d}-01,1")
+    assert inter["timestamp"].dt.year.max() == 2023
+    path = tmp_path / "product_month.csv"
+    path.write_text("".join(f"{500000 + k % 40},2015-{1 + k % 12:02d},{60 + k % 9},221.00\n" for k in range(480)))
+    with pytest.raises(DataError, match="a summary by period"):
+        load_dataset("csv", interactions=path)
+    for deposit in ("Einweg-Pfand", "Glasflaschenpfand", "CRV"):
+        raw, _ = load_text(tmp_path, "bons.csv", "Bon;Datum;Kunde;Artikel;Menge;Preis\n" + "".join(
+            f"{k};0{1 + k % 9}.04.2024;K{k % 40};Wasser {k % 30};1;8,99\n{k};0{1 + k % 9}.04.2024;K{k % 40};"
+            f"{deposit};1;0,25\n" for k in range(150)))
+        assert deposit not in set(raw.interactions["item_id"]), deposit
+    for column, moves in (("tipo_movimento", ("CARICO", "SCARICO")), ("tipo_movimento", ("ENTRADA", "SAIDA")),
+                          ("Bewegungsart", ("Zugang", "Abgang"))):
+        with pytest.raises(DataError, match="stock movements"):
+            load_text(tmp_path, "movimenti.csv", f"id,data,codice_articolo,{column},quantita,cliente\n" + "".join(
+                f"M{k},2024-03-{1 + k % 28:02d},ART{k % 30},{moves[k % 2]},{5 - 3 * (k % 2)},C{k % 40}\n"
+                for k in range(200)))
+    for label in ("Jan-2016", "201601"):
+        inter = interactions_of(tmp_path, "sales.csv", "Date,booking date,customer no,Item No,QTY",
+                                lambda k, label=label: f"{label},2016-01-{1 + k % 28:02d},C{k % 40},I{k % 30},1")
+        assert inter["timestamp"].dt.day.nunique() == 28, label
+
+
+def test_review_83_narrowings(tmp_path: Path) -> None:
+    """Review 83 (ax): a Japanese header of kanji alone in Shift-JIS; an inch mark that
+    closes a quote left open; a French 'Client' of eight restaurants; a two-column tab file
+    with commas in its names; a Korean sales slip's '작성자' (its clerk); won and yen prices
+    under '단가', '単価'; a side table's 'Lp.' first; '메뉴명'; baskets numbered '1 bread milk'."""
+    path = tmp_path / "sales.csv"
+    path.write_bytes("顧客番号,商品番号,購入日,数量\n".encode("cp932") + "".join(
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},1\n" for k in range(200)).encode("cp932"))
+    assert load_dataset("csv", interactions=path).interactions["user_id"].nunique() == 40
+    lines = [f"u{k % 40},Bolt {k % 30},2024-03-{1 + k % 28:02d},1" for k in range(120)]
+    lines[30] = 'u30,"Bolt 3/8,2024-03-03,1'
+    lines[80] = 'u0,Pipe 1/2",2024-03-25,2'
+    raw, _ = load_text(tmp_path, "hardware.csv", "customer_id,product,order_date,qty\n" + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 120
+    inter = interactions_of(tmp_path, "grossiste.csv", "Date;Client;Article;Quantité",
+                            lambda k: f"{1 + k % 28:02d}/03/2024;Restaurant {k % 8};A{k % 30};1")
+    assert inter["user_id"].nunique() == 8
+    raw, _ = load_text(tmp_path, "two_col.tsv", "customer_id\tproduct\n" + "".join(
+        f"{1000 + k % 40}\t{'Milk, whole, 1 gal' if k % 7 == 0 else f'Item {k % 30}'}\n" for k in range(150)))
+    assert len(raw.interactions) == 150 and raw.interactions["user_id"].nunique() == 40
+    with pytest.raises(MissingColumns):
+        load_text(tmp_path, "slips.csv", "전표일자,전표번호,고객명,품목코드,수량,작성자\n" + "".join(
+            f"2024-03-{1 + k % 28:02d},{k},고객{k % 40},P{k % 30},1,직원{k % 3}\n" for k in range(160)))
+    for header in ("단가", "単価"):
+        inter = interactions_of(tmp_path, "orders.csv", f"customer_id,product_id,date,{header}",
+                                lambda k: f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},\"{('1,500', '12,000')[k % 2]}\"")
+        assert set(inter["price"]) == {1500.0, 12000.0}, header
+    (tmp_path / "samochody.csv").write_text("Lp.,Nr_ew,Marka\n" + "".join(f"{k},WX{k:04d},Toyota\n" for k in range(30)))
+    raw, _ = load_text(tmp_path, "wypozyczenia.csv", "rental_id,Nr_klienta,Nr_ew,Data_wypozyczenia\n" + "".join(
+        f"{k},K{k % 40},WX{k % 30:04d},2024-03-{1 + k % 28:02d}\n" for k in range(200)), items=tmp_path / "samochody.csv")
+    assert raw.interactions["item_id"].nunique() == 30
+    raw, _ = load_text(tmp_path, "baskets.txt", "".join(
+        f"{k} " + " ".join(("bread", "milk", "eggs", "butter", "cheese", "apples")[(k + j) % 6] for j in range(2 + k % 4))
+        + "\n" for k in range(1, 121)))
+    assert raw.interactions["item_id"].nunique() == 6
 
 
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:

@@ -106,12 +106,13 @@ def thousands_marks(text: pd.Series) -> pd.Series:
 
 
 _NO_CENTS_NAME = re.compile(r"vnd|vnđ|₫|dong(?![a-z])|idr|(?<![a-z])rp(?![a-z])|rupiah|clp|cop(?![a-z])"
-                            r"|jpy|(?<![a-z])yen(?![a-z])|円|¥|krw|₩|원|(?<![a-z])won(?![a-z])")
+                            r"|jpy|yen(?![a-z])|円|¥|krw|₩|원|won(?![a-z])")
 """A money column's name that says its currency has no cents (a dong's ``price_vnd``,
 ``Giá (VNĐ)``, a rupiah's ``harga_idr``, a yen's ``price_jpy`` or ``単価(円)``, a won's;
 review 80): a comma between digits there groups thousands."""
-_NO_CENTS_WORDS = re.compile(r"^(?:đon|don)?gia|thanhtien|tongtien")
-"""Vietnamese money headers ('Đơn giá', 'Giá bán', 'Thành tiền'): the dong has no cents."""
+_NO_CENTS_WORDS = re.compile(r"^(?:đon|don)?gia|thanhtien|tongtien|단가|판매가|가격|금액|単価|金額|価格|販売価格|売価")
+"""Vietnamese, Korean and Japanese money headers ('Đơn giá', 'Thành tiền', '단가', '単価'):
+the dong, the won and the yen have no cents (review 83)."""
 
 
 def grouped_thousands(text: pd.Series, key: str = "") -> pd.Series:

@@ -208,7 +208,7 @@ def _by_script(sample: bytes) -> str | None:
     # (Japanese without full-width kana, unless the bytes read as Hangul throughout: a
     # Korean customers file's short header, '고객ID,성별,고객지역', had been read as
     # half-width katakana, 'ｰ擎ｴID'; real251-ax)
-    if japanese and shares.get("cp949", 0.0) < HANGUL_SHARE:
+    if japanese and _standard_hangul_share(sample) < HANGUL_SHARE:
         return "cp932"
     # Big5 by its second bytes before Korean: CP949 reads Big5's pairs as Hangul too
     # (its extension takes second bytes 41-5A, 61-7A), and GB18030 reads any pair.
@@ -228,6 +228,23 @@ def _by_script(sample: bytes) -> str | None:
     if (best in (None, "gb18030") or shares[best] < SCRIPT_SHARE) and _letter_score(sample, "cp874") >= LIKELY_TEXT:
         return "cp874"  # (Thai was read as Chinese, or not at all)
     return best if best is not None and shares[best] >= SCRIPT_SHARE else None
+
+
+def _standard_hangul_share(sample: bytes) -> float:
+    """The share of a sample's double-byte pairs that are KS X 1001's Hangul syllables (lead
+    byte 0xB0-0xC8, second 0xA1-0xFE), which Korean text writes: CP949's extension reads
+    Shift-JIS's kanji (0x88-0x9F leads) as Hangul too, and a Japanese header of kanji
+    alone, '購入日', had become '뛶볺볷' (review 83)."""
+    pairs = standard = 0
+    at = 0
+    while at < len(sample) - 1:
+        if sample[at] >= 0x81:
+            pairs += 1
+            standard += 0xB0 <= sample[at] <= 0xC8 and 0xA1 <= sample[at + 1] <= 0xFE
+            at += 2
+        else:
+            at += 1
+    return standard / pairs if pairs else 0.0
 
 
 def _japanese_without_kana(sample: bytes, head: str, others: int) -> bool:

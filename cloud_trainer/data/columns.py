@@ -277,6 +277,7 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
     # An exact look first (a 2M-line file's strip costs ~0.3 s): a blank column is blank.
     exact = float((frame["user_id"].to_numpy() == "").mean())
     if exact < 0.1:
+        frame, header = _cashiers_not_shoppers(frame, header, raw, name, notes)
         return _owner_not_shopper(frame, header, raw, name, notes)
     if exact < 0.5 or float((frame["user_id"].astype(str).str.strip() == "").mean()) < 0.9:
         # (a Moroccan cash-on-delivery shop's orders: 'customer_email' blank on 15 of 38 lines,
@@ -300,6 +301,35 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
             notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} is blank on nearly every line")
             return _read_instead(frame, header, raw, "user_id", i)
     return _phones_as_shoppers(frame, header, raw, name, notes), header
+
+
+_RECEIPT_NUMBER = re.compile(r"receipt(?:no|number|nr|id|num|#)?|bonnummer|bonnr|belegnr|belegnummer|ticketno")
+_CUSTOMER_COLUMN = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
+
+
+def _cashiers_not_shoppers(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,
+                           notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The customer column instead of a till's ``user_id``, where the file numbers its
+    receipts and ``user_id`` holds a handful of people (ten at most) beside a customer
+    column of three times as many: the cashiers who rang the sales up (review 82: a
+    receipts table's two cashier numbers had been its shoppers). An app's ``user_id`` of
+    many people beside a payment's ``receipt_number`` stays the shopper (review 81)."""
+    keys = [header_key(r) for r in raw]
+    at = header.index("user_id")
+    if keys[at] not in ("userid", "user", "username") or not any(_RECEIPT_NUMBER.fullmatch(k) for k in keys):
+        return frame, header
+    users = frame["user_id"].astype(str).str.strip()
+    staff = users.nunique()
+    if staff > 10 or len(frame) < 50:
+        return frame, header
+    for i, key in enumerate(keys):
+        if key in _CUSTOMER_COLUMN and header[i] not in INTERACTION_COLUMNS:
+            given = frame[header[i]].astype(str).str.strip()
+            if given[given != ""].nunique() >= max(10, 3 * staff):
+                notes.append(f"{name}: {raw[i]!r} read as user_id: {raw[at]!r} holds {staff} people beside the "
+                             "till's receipt numbers (the staff who rang the sales up, not the shoppers)")
+                return _read_instead(frame, header, raw, "user_id", i)
+    return frame, header
 
 
 def _owner_not_shopper(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -230,6 +231,17 @@ def _labelled_preamble(head: list[str], seps: tuple[str, ...]) -> tuple[int, str
     shoppers and its last names the items (real244-ax). ``(0, "")`` otherwise."""
     filled = [max(_filled_fields(line, sep) for sep in seps) for line in head]
     wide = max(3, max(filled, default=0) // 2)
+    if len(head) > 2:
+        # (a merged cell's title unmerged by a re-save: 'Cycle 3,Sample School,Sample School,...'
+        # repeats one value across the row above a header of as many distinct names; a
+        # school-lunch report's title had been its header; real255-ax)
+        sep = max(seps[:4], key=lambda s: head[0].count(s))
+        first, second = head[0].rstrip("\r").split(sep), head[1].rstrip("\r").split(sep)
+        names = [f.strip() for f in second if f.strip()]
+        if (len(first) == len(second) >= 3 and Counter(f.strip() for f in first if f.strip()).most_common(1)[0][1] >= 3
+                and len(names) == len(second) and len(set(names)) == len(names)
+                and not any(f.strip().replace(".", "").isdigit() for f in second)):
+            return 1, head[0].strip(" \r,;\t|")
     for i in range(1, len(head) - 1):
         if any(n > 2 for n in filled[:i]):
             break
@@ -238,8 +250,12 @@ def _labelled_preamble(head: list[str], seps: tuple[str, ...]) -> tuple[int, str
         # (a form of 'label;value' lines right above the table, no blank line between: a
         # kids' bazaar's consignor list, 'Name;Sugar', 'PLZ;90559' ... nine lines, then
         # 'Nummer;Beschreibung;Groesse;Preis'; its form had been the rows; real247-ax)
-        if (i >= 3 and all(n == 2 for n in filled[:i]) and filled[i] >= wide
-                and i + 1 < len(head) and filled[i + 1] >= filled[i] - 1):
+        # (counted with one separator, the header's: a two-column tab file's product names
+        # with commas, 'Milk, whole, 1 gal', are no wider header; review 83)
+        sep = max(seps[:4], key=lambda s: head[i].count(s))
+        counts = [_filled_fields(line, sep) for line in head[:i + 2]]
+        if (i >= 3 and all(n == 2 for n in counts[:i]) and counts[i] >= wide
+                and i + 1 < len(head) and counts[i + 1] >= counts[i] - 1):
             return i, head[0].strip(" \r,;\t|")
     return 0, ""
 

@@ -741,9 +741,10 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
                                 "OCR's output, as ICDAR SROIE writes it), no shoppers' purchases; give the receipts' "
                                 "lines as a table (a receipt id, the product, the date)")
         months = [i for i, col in enumerate(columns) if col and sum(bool(_YEAR_MONTH.fullmatch(v)) for v in col) >= 0.9 * len(col)]
-        # (the month first, as a query grouped by it writes it: a monthly grain's purchases,
-        # 'customer, product, 2015-01, qty, amount', are lines of shoppers; review 81)
-        if months and months[0] == 0 and width >= 3 and all(
+        # (the month first or second, as a query grouped by it writes it, 'sku,2015-01,units,
+        # revenue' too, review 82: a monthly grain's purchases, 'customer, product, 2015-01,
+        # qty, amount', are lines of shoppers; review 81)
+        if months and months[0] <= 1 and width >= 3 and all(
                 i in months or (col and all(_NUMBER.fullmatch(v) for v in col if v)) for i, col in enumerate(columns)):
             # (a cohort-retention query's output, '2015-01,18439,0,18439,100': the month had
             # been 378 lines' shopper and the cohort's size their item; real245-ax)

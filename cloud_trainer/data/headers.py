@@ -238,6 +238,9 @@ act in a file of them (session ao's review), a member's join date beside a gift'
 not (real56-ao): an action's or a creation's date goes first, no other."""
 _NOT_THE_LINES = re.compile(r"^last|expir|due|valid|bestbefore|until|(?<![a-z])end")
 """Header keys of a date that is no line's time: a last-seen stamp, an expiry, a due date."""
+_YEAR_KEYS = frozenset({"year", "yr", "ano", "anio", "jahr", "annee", "anno", "fiscalyear", "fy", "calendaryear",
+                        "orderyear", "saleyear", "salesyear", "purchaseyear", "yearofpurchase"})
+"""Header keys of a year alone, the time only where no column holds dates."""
 _PERSON_SINCE = re.compile(r"(?:customer|member|client|kunde|kunden|user|account|cliente|klant|mitglied|membre|socio)"
                            r"(?:since|seit|depuis|desde|sinds|dal)")
 """Header keys of when a shopper became one ('Customer Since', a German till's 'Kunde
@@ -361,6 +364,19 @@ def time_by_content(text: str, delimiter: str, quoting: int, header: list[str], 
     elif (since := next((h for h in header if _PERSON_SINCE.search(header_key(h))), None)) is not None:
         notes.append(f"{name}: column {since!r} is when each shopper became one, no line's time: not read as the "
                      "timestamp")
+    # Last, a year alone ('year' 2012 .. 2023: a city's spending by ward, item and year):
+    # coarse, but the file's own order of time; read on a made-up clock, each ward's last
+    # rows had been its test whatever their year (real256-ax).
+    # (not beside a month or a day: a date in parts is read from them, and a car's model
+    # year beside its month spans decades; test_round_18_rules...)
+    parts = any(re.fullmatch(r"month|mes|monat|mois|mese|maand|day|dia|tag|jour|giorno|week", header_key(h))
+                for h in header)
+    year = None if parts else next((i for i in unknown if header_key(header[i]) in _YEAR_KEYS and (v := given.get(i))
+                 and len(v) * 2 >= len(full) and all(re.fullmatch(r"(?:19[89]|20[0-4])\d", x) for x in v)), None)
+    if year is not None:
+        notes.append(f"{name}: no column holds dates; column {header[year]!r} holds years ({given[year][0]!r}, ...) "
+                     "and is read as the timestamp, each line on its year's first day (hour and weekday are not real)")
+        return [*header[:year], "timestamp", *header[year + 1:]]
     return header
 
 
@@ -590,13 +606,15 @@ _BUYERS = re.compile(r"(?:retailer|outlet|shop|store|customer)(?:id|code|no|nr|k
 """A buyer's column beside a distributor's, matched whole (a 'Retailer_Margin%' is none)."""
 _ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "pricesubtotal", "amountuntaxed", "movetype", "posreference",
                           "qtydelivered", "qtyinvoiced", "invoiceorigin", "clientorderref", "orderline/productid",
-                          "orderline/productuomqty", "invoicelineids/productid", "orderid/dateorder"})
+                          "orderline/productuomqty", "invoicelineids/productid", "orderid/dateorder",
+                          "moveid", "invoiceuserid", "salesmanid", "orderpartnerid"})
 """Odoo's own field names (``sale.order``, ``account.move``, ``pos.order``), as its
-"import-compatible" export writes them; two of them say the file is Odoo's (not a bare
+"import-compatible" export writes them; one of them says the file is Odoo's (review 82: its
+sales report carries 'product_uom_qty' alone; not a bare
 ``invoice_date``, ``price_unit`` or ``amount_total``, which other systems write too: a
 loyalty log's merchant 'partner_id' had been read as the shopper; review 80)."""
-_ODOO_PARTNER = re.compile(r"(?:orderid/|moveid/)?partnerid(?:/(?:name|id|\.id|displayname))?")
-_ODOO_USER = re.compile(r"(?:orderid/|moveid/)?userid(?:/(?:name|id|\.id|displayname))?")
+_ODOO_PARTNER = re.compile(r"(?:orderid/|moveid/)?(?:order)?partnerid(?:/(?:name|id|\.id|displayname))?")
+_ODOO_USER = re.compile(r"(?:orderid/|moveid/)?(?:user|invoiceuser|salesman)id(?:/(?:name|id|\.id|displayname))?")
 
 
 def normalise_header(header: list[str], spec: TableSpec, name: str,
@@ -648,7 +666,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # (Odoo's related-field paths, 'order_id/partner_id', 'partner_id/name', say so alone)
     partner = next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
     if partner is not None and (spec.name != "interactions" or any(k in _CUSTOMER_KEYS for k in keys) or (
-            "/" not in keys[partner] and len(_ODOO_FIELDS.intersection(keys)) < 2)):
+            "/" not in keys[partner] and not _ODOO_FIELDS.intersection(keys))):
         partner = None
     if partner is not None:
         staff = next((i for i, k in enumerate(keys) if _ODOO_USER.fullmatch(k)), staff)
@@ -740,7 +758,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
             found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
-                     and out[i] not in known.values() and not _NOT_THE_LINES.search(key.rsplit(".", 1)[0])
+                     and out[i] not in known.values() and not _NOT_THE_LINE_PATHS.search(key.rsplit(".", 1)[0])
                      # (nor a cancellation's or a change's time: a CSA's 'cancellation.ts', on 11
                      # of 321 subscriptions, had timed the file and dropped the rest; real231-aw)
                      and not (column.kind == "timestamp" and (NOT_A_SALES_DATE.search(key.rsplit(".", 1)[0])
@@ -783,7 +801,7 @@ def _bare_key(key: str) -> str:
 
 
 
-_NOT_THE_LINES = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")
+_NOT_THE_LINE_PATHS = re.compile(r"shipping|tax|discount|fee|freight|refund|coupon|total")
 """A path whose parent is none of the line's own (``shipping.price`` beside the items):
 its ``price`` or ``id`` is not the product's."""
 
@@ -792,7 +810,9 @@ def _path_ends(key: str) -> tuple[str, ...]:
     part, and its last two run together (``customer.id`` is ``customerid``); Odoo's related
     fields (``Order Ref/Customer``) too."""
     parts = [p for p in re.split(r"[./]", key) if p]
-    return (parts[-1], "".join(parts[-2:])) if parts else ()
+    # (and its last part without a unit: Power Query's merged 'Products.Price (INR)', every
+    # price 0; real252-ax)
+    return (parts[-1], "".join(parts[-2:]), without_unit(parts[-1])) if parts else ()
 
 
 _EXCEL_DAY_ONE = re.compile(r"(?:1899-12-3[01]|1900-|1901-)")
@@ -802,8 +822,10 @@ _CLOCK_ONLY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[M
 """A time of day alone: ``17:32:00``, ``5:02 PM``."""
 
 
-_MONTH_LABEL = re.compile(r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d")
-"""A month written alone ('2016/04', '04-2016'): a period's label, no day."""
+_MONTH_LABEL = re.compile(r"(?:19|20)\d\d[-/.]?(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d"
+                          r"|[A-Za-z]{3,9}[-/. ](?:19|20)?\d\d")
+"""A month written alone ('2016/04', '04-2016', an ERP's period '201601', 'Jan-2016'): a
+period's label, no day."""
 
 
 def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,
@@ -824,7 +846,11 @@ def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[
     if len(values) < 10 or not all(_MONTH_LABEL.fullmatch(v) for v in values):
         return header
     for i, h in enumerate(header):
-        if i == at or h in INTERACTION_COLUMNS or not _DATE_NAMED.search(header_key(raw[i])):
+        key = header_key(raw[i])
+        # (not an expiry's, a due date's, a birth's or a delivery's: a distributor's monthly
+        # sales beside each batch's 'Expiry Date'; review 82)
+        if (i == at or h in INTERACTION_COLUMNS or not _DATE_NAMED.search(key) or _NOT_THE_LINES.search(key)
+                or _BIRTH.search(key) or NOT_A_SALES_DATE.search(key) or _PLANNED.search(key)):
             continue
         days = [r[i].strip() for r in rows if r[i].strip()]
         if len(days) >= 0.9 * len(values) and headerless.is_time(days, epochs=False) and not all(

@@ -1401,6 +1401,9 @@ SALE_STANDS = frozenset({"reversal", "reversed", "closed", "window", "membership
                          # German, Dutch: 'Devolución solicitada', 'Reso richiesto'; review 81)
                          "parcial", "parcialmente", "parziale", "parzialmente", "solicitado", "solicitada",
                          "solicitud", "richiesto", "richiesta", "angefordert", "beantragt", "aangevraagd",
+                         # (a return refused in Spanish, Italian, Polish, Portuguese; review 82)
+                         "rechazada", "rechazado", "denegada", "denegado", "rifiutato", "rifiutata", "respinto",
+                         "odrzucony", "odrzucona", "odrzucone", "recusado", "recusada",
                          # a return refused: Dutch, German, Turkish, Russian (the sale stands)
                          "afgewezen", "geweigerd", "abgelehnt", "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words after a refund word that say the sale stands (``Return Rejected`` aside)."""
@@ -1415,7 +1418,12 @@ _UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "r
                            "annullata", "iptal", "отменен", "отменён", "отмена"})
 """Words in brackets after a refund word that undo the refund itself (``Return (Rejected)``,
 ``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
-_CANCEL_HEADS = frozenset({"cancellation", "annulation", "annules", "annulees", "ordercancelled", "ordercanceled",
+_REQUEST_HEADS = frozenset({"return", "refund", "retour", "retoure", "devolucion", "reso", "remboursement",
+                            "ruckerstattung", "zwrot", "iade", "возврат", "pengembalian", "cancellation", "cancel",
+                            "annulation", "rma", "chargeback", "storno"})
+"""Status heads that name a request or a process (a return, a refund, a cancellation asked
+for), which a word in brackets may refuse, void or leave pending: the sale then stands."""
+_CANCEL_HEADS = frozenset({"annules", "annulees", "ordercancelled", "ordercanceled",
                            "failed", "paymentfailed", "echoue", "echouee", "anulowane", "anulowano", "anulowany",
                            "iptaledildi", "취소", "已取消", "取消"})
 """Status heads of a cancellation beside :data:`_UNDONE_AGAIN`'s (a sale never made, not a
@@ -1709,9 +1717,15 @@ def _says_refund(status: str) -> bool:
     head = _status_head(status)
     # (a cancellation's reason in brackets undoes nothing: 'Cancelled (Rejected by restaurant)',
     # 'Annulée (commande annulée par le client)', 'Cancelled (Customer request)' are no sales;
-    # a return's or a refund's may: 'Return (Rejected)', 'Refund (Requested)'; review 81)
-    stands = (frozenset() if head in _UNDONE_AGAIN or head in _CANCEL_HEADS
-              else SALE_STANDS | _UNDONE_AGAIN)
+    # a request's may: 'Return (Rejected)', 'Refund (Requested)', 'Cancellation (Denied)',
+    # 'Refund (Voided)'; review 81. A refund done keeps its reason: 'Refunded (Customer
+    # Request)', 'Refunded (not as described)'; review 82)
+    if head in _REQUEST_HEADS:
+        stands = SALE_STANDS | _UNDONE_AGAIN | {"void", "voided"}
+    elif head in _UNDONE_AGAIN or head in _CANCEL_HEADS:
+        stands = frozenset()
+    else:
+        stands = (SALE_STANDS - _REQUEST_WORDS - {"not"}) | _UNDONE_AGAIN
     if (bracket := re.search(r"\s[(\[](.*)", status)) and head in REFUND_WORDS:
         # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
         # 'Refund (partial)', a sale that stands in part; real227-aw, review 77. The bracket
@@ -1999,8 +2013,10 @@ def _order_level(amounts: np.ndarray, basket: np.ndarray, sales: np.ndarray, lin
     """Whether a money column is an order's total written on each of its lines: the same
     amount on every sale line of nine in ten baskets of two lines or more, and not each
     line's unit price times its units (``line_money``) on nine lines in ten."""
+    multi = pd.Series(basket).map(pd.Series(basket[sales]).value_counts()).fillna(0).to_numpy() >= 2
     if line_money is not None:
-        given = sales & np.isfinite(amounts) & np.isfinite(line_money)
+        # (of lines in baskets of two or more: a one-line order's total is its line's; review 82)
+        given = sales & multi & (basket != "") & np.isfinite(amounts) & np.isfinite(line_money)
         if given.any() and float((np.abs(amounts[given] - line_money[given]) <= 0.01).mean()) >= 0.9:
             return False
     frame = pd.DataFrame({"b": basket[sales], "m": amounts[sales]})
@@ -2295,8 +2311,10 @@ the lines cost (:func:`service_lines`): a bag shop sells a 'Shopping Bag' at 89.
 _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|statiegeld)(?:[\s-].*)?"
                   # (German compounds, 'Kastenpfand', 'Flaschenpfand'; English 'Bottle deposit';
                   # review 81)
-                  r"|(?:kasten|flaschen|dosen|becher|glas|kisten)pfand(?:[\s-].*)?"
+                  r"|[a-zäöü]+pfand(?:[\s-].*)?|(?:einweg|mehrweg|ew|mw)-pfand(?:[\s-].*)?"
                   r"|(?:bottle|crate|can|keg|container)\s+deposit(?:\s.*)?"
+                  # (California's 'CRV', 'Btl Dep', Québec's 'Consigne bouteilles'; review 82)
+                  r"|crv(?:\s.*)?|btl\.?\s?dep.*|consigne(?:\s.*)?"
                   # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
@@ -2310,7 +2328,8 @@ DEPOSIT_SHARE = 0.5
 deposit is no product anywhere, and a drinks shop's crate deposit of 3.10-3.42 beside
 water crates at 8.99 (0.37 of them) had been its most sold 'product' at the bag's 0.3
 (review 79)."""
-_DEPOSIT = re.compile(r"\w*pfand|leergut|pantti|statiegeld|pant\s+\d|(?:bottle|crate|can|keg|container)\s+deposit")
+_DEPOSIT = re.compile(r"[\w-]*pfand|leergut|pantti|statiegeld|pant\s+\d|(?:bottle|crate|can|keg|container)\s+deposit"
+                      r"|crv(?![a-z])|btl\.?\s?dep|consigne")
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"

@@ -406,6 +406,7 @@ USER_ALIASES = ("customeruniqueid", "customerid", "customercode", "custcode",  #
 USER_ALIASES = (*USER_ALIASES[:-2],
                 # (Danish and Norwegian customers, Finnish ones, 84.51's households; real125-ar, real127-ar)
                 "kundeid", "kundenummer", "asiakasnumero", "asiakasid", "hshdnum",
+                "diner", "dinerid",  # (a school-lunch report's 'Diner'; real255-ax)
                 # (a publisher's 'reader_id', Klaviyo's 'person_id'; real126-ar)
                 "readerid", "personid",
                 # (a campus card's and a school canteen's buyer; real153-as)
@@ -434,7 +435,8 @@ USER_ALIASES = (*USER_ALIASES[:-2],
                 "телефонпокупателя", "телефонклиента", "телефон", "клієнт", "покупець", "телефонклієнта",
                 "usermd5", "userhash",  # (Douban's hashed 'USER_MD5'; real182-au)
                 # (Croatian, Serbian, Slovenian, Macedonian, Bulgarian, Albanian buyers; real184-au)
-                "kupac", "sifrakupca", "kupec", "nrklienta", "numerklienta", "작성자", "작성자id", "authorusername",  # (a review's writer: real251-ax; Shopee's 'Author Username': real249-ax)
+                "kupac", "sifrakupca", "kupec", "nrklienta", "numerklienta", "authorusername",  # (Shopee's 'Author Username': real249-ax. Not
+                # '작성자': an ERP sales slip's writer is its clerk; review 83)
                   # (Polish 'Nr_klienta'; real242-ax)
                  "купувач", "купец", "klijent", "klienti",
                 # (a dealer system's 'business_partner_name', SAP's word for the customer on a
@@ -448,7 +450,7 @@ ITEM_ALIASES = ("goodsid",  # (first: ECShop's 'product_id' beside it is a spec,
                 "songid", "trackid", "artistid", "businessid", "recipeid", "jokeid", "iid",
                 "skuid", "itemsku", "productsku",  # JData's sku_id; Clover's Item SKU; BigCommerce's Product SKU
                 "listingid",  # Etsy: a listing, where its SKU is blank
-                "артикул", "кодтовара", "товар", "urunkodu", "urun", "stokkodu",
+                "артикул", "кодтовара", "товар", "urunkodu", "urunid", "urun", "stokkodu",
                 "beerbeerid", "beerid",  # BeerAdvocate
                 # (Untappd's check-ins: 'beer.bid' beside the venue's 'venue.venue_id'; X-Wines' 'WineID';
                 # real141-as)
@@ -631,7 +633,9 @@ item (a ticket count; SAP's documents): never picked up elsewhere as another ite
 # Not "sales_price" / "sales_value": Ta-Feng's and dunnhumby's are the line's total, which
 # prices.LINE_TOTAL_KEYS divides by the quantity when there is no unit price.
 PRICE_ALIASES = ("unitprice", "priceunit",  # (Odoo's order lines' price_unit)
-                 "amountpiece", "priceperpiece",  # (an ERP's "amount piece", a unit's price; real246-ax)
+                 "amountpiece", "priceperpiece", "valorhomologadounitario",  # (real256-ax)
+                 "sellprice",  # (a Kaspi seller's 'Sell_price'; M5's 'sell_price'; real254-ax)
+                  # (an ERP's "amount piece", a unit's price; real246-ax)
                  "goodsprice", "paidprice", "itemprice", "priceatpurchase", "purchasepriceperunit", "unitsoldprice", "saleprice", "listprice", "regularprice", "lineitemprice", "preis", "einzelpreis", "stuckpreis", "harga", "hargasatuan", "hargaproduk", "hargajual", "keranjangharga", "hargaobat",
                  # (sale_price after item_price, before list_price: thelook's price paid beats a list price; a
                  # WooCommerce line's item price beats a sale price blank but on promotions; session aq's reviews)
@@ -823,7 +827,9 @@ GENERIC_INTERACTIONS = TableSpec(
                         "qte", "qté", "quantityorderedrevised", "ordqty",
                         # (German 'Stück' / 'Stk' and Italian 'Qtà' of a JSON order's lines, unread:
                         # every line one unit; session aw's left list)
-                        "stuck", "stueck", "stk", "stuckzahl", "anzahlstuck", "qta")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
+                        "stuck", "stueck", "stk", "stuckzahl", "anzahlstuck", "qta",
+                        # (a Brazilian state's purchases: the quantity awarded; real256-ax)
+                        "quantidadehomologada")),  # Walmart's: -1 for an item returned, a bad row as any quantity <= 0
         Column("price", "float", required=False, min_value=0.0, aliases=PRICE_ALIASES),
         Column("store_id", required=False, aliases=("store", "storecode", "storecd", "shopid", "shop",
                                                      # (a French bakery's 'Tienda' in a Spanish course's
@@ -833,7 +839,9 @@ GENERIC_INTERACTIONS = TableSpec(
                                                      # (a pharmacy chain's 'branch_id'; real198-av)
                                                      "branchid", "branchcode", "branchno")),
         Column("session_id", required=False,
-               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderkey", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
+               aliases=("basketid", "sessionid", "usersession", "invoiceno", "invoice", "orderid", "orderkey",
+                        # (Turkish sale and order ids: 'satis id', Trendyol's 'Sipariş Numarası'; real254-ax)
+                        "satisid", "siparisid", "siparisno", "siparisnumarasi", "orderhdrid", "orderheaderid", "transactionid", "idinvoice", "nofaktur", "idtransaksi", "notransaksi",
                         "receiptid", "receiptcode", "session", "basket", "sessid", "transaction", "transactionno", "receiptno", "kvittonummer", "kvittering", "kvitteringsnr", "kvitteringsnummer", "salesordernumber",
                         "salesorderno", "nocom", "numcom", "nocommande",  # (Sage; French Northwind; real208-av)
                         "txid", "transid", "transno",  # (a duty-free till's 'tx_id', 'Trans_ID'; real213-av)
@@ -894,7 +902,7 @@ GENERIC_ITEMS = TableSpec(
         Column("item_id", aliases=(*ITEM_ALIASES, "id")),
         Column("name", required=False, free_text=True,
                # A title before a description (Amazon's product metadata has both; the second is prose)
-               aliases=("productname", "prodname", "itemname", "title", "movietitle", "description", "제품명", "상품명",
+               aliases=("productname", "prodname", "itemname", "title", "movietitle", "description", "제품명", "상품명", "메뉴명",
                         "productdescription", "lineitemname",
                         "titel",  # (a German shop's article list; real142-as)
                         "bezeichnung", "artikelbezeichnung", "artikelname", "produktname", "designation", "namabarang",

@@ -405,16 +405,17 @@ def _word_baskets(text: str) -> str | None:
     rows = [line.split() for line in lines]  # (two spaces between words too; review 80)
     if len(rows) < 20 or len({len(r) for r in rows}) < 3 or max(len(r) for r in rows) < 3:
         return None
-    if any(not all(_WORD.fullmatch(w) for w in r) for r in rows):
-        return None
     firsts = [r[0] for r in rows]
     if len(set(firsts)) == len(firsts) and not set(firsts) & {w for r in rows for w in r[1:]}:
-        # (a textbook's 'T100 I1 I2 I5': each line's first word its own, never an item, is
-        # the transaction's id; read as items, 120 one-off 'items'; review 80)
+        # (a textbook's 'T100 I1 I2 I5', or '1 bread milk': each line's first word its own,
+        # never an item, is the transaction's id; read as items, 120 one-off 'items';
+        # reviews 80 and 83)
         rows = [r[1:] for r in rows]
         text = re.sub(r"(?m)^[ \t]*\S+[ \t]*", "", text)
         if len({len(r) for r in rows}) < 3 or min(len(r) for r in rows) < 1:
             return None
+    if any(not all(_WORD.fullmatch(w) for w in r) for r in rows):
+        return None
     words = [w for r in rows for w in r]
     if sum(len(set(r)) == len(r) for r in rows) < 0.95 * len(rows) or len(set(words)) > 0.5 * len(words):
         return None
@@ -511,6 +512,11 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
         raise DataError(f"{name}: empty file (no header row)") from None
     except csv.Error as exc:
         raise DataError(f"{name}:1: unreadable header ({exc})") from None
+    if len(header) > 2 and re.match(r"#\s+\S", header[0]) and all(h for h in header[1:]):
+        # (MySQL Workbench's export writes its header after '# ': '# orderNumber,productCode,...'
+        # had been refused for a missing shopper, its first column unnamed; real253-ax)
+        report.notes.append(f"{name}: the header's first name is written after '# ' ({header[0]!r}): read without it")
+        header = [header[0].lstrip("#").strip(), *header[1:]]
     header = strip_table_names(strip_type_suffixes(header, name, report.notes), name, report.notes)
     header = strip_table_prefix(header, spec, name, report.notes)
     if _row_names(header, text, delimiter, quoting):
@@ -1728,12 +1734,15 @@ of them are numbers and there are three or more (not a 'List Price', 'playlist',
 _NUMBER_FIELD = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 
 
+def _shape(value: str) -> str:
+    """A value's shape, its letters and digits as runs of 'a' and '9' ('u12' -> 'a9')."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"\d", "9", re.sub(r"[^\W\d_]", "a", value.strip().strip('"'))))
+
+
 def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
     """Whether a field of ``row`` holds, after its first line, lines that are themselves
-    records (two or more, four in five with the header's number of separators), where the
-    row has not the header's width or the field runs to the end of the file: what a quote
-    left open does to the lines below it (a quoted cell of three lines with four commas
-    each, an Etsy order's personalisation, closes and leaves the row its width; review 80). A quoted address or description over several lines
+    records (two or more, four in five with the header's number of separators and a first
+    field shaped as the row's own): what a quote left open does to the lines below it. A quoted address or description over several lines
     has no such lines."""
     if width < 3:
         return False
@@ -1742,8 +1751,12 @@ def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
             inner = [line for line in field.split("\n")[1:] if line.strip()]
             # (two records or more: one in a cell of its own is a record in a cell, which
             # _record_in_a_cell reads, AtliQ's quoted '"\nProd030,...,INR"')
-            if len(inner) >= 2 and sum(line.count(delimiter) >= width - 1 for line in inner) >= 0.8 * len(inner) and (
-                    len(row) != width or text.rstrip("\r\n").endswith(field.rstrip("\r\n")[-200:])):
+            # (the lines' first fields shaped as the row's own first field, 'u5' as 'u3': the
+            # file's records; an Etsy personalisation's 'Name: Ann' beside an order number is
+            # a cell's text, whether or not the row keeps its width; reviews 80 and 83)
+            records = [line for line in inner if line.count(delimiter) >= width - 1
+                       and _shape(line.split(delimiter, 1)[0]) == _shape(row[0])]
+            if len(inner) >= 2 and len(records) >= 0.8 * len(inner):
                 return True
     return False
 
@@ -1921,9 +1934,9 @@ def _client_column(header: list[str], raw_header: list[str], columns: list[list[
     if at is None or at >= len(columns):
         return None
     given = [v.strip() for v in columns[at] if v.strip()]
-    # (ten people at least: a till's 'Client' of Particulier / Professionnel is a kind;
-    # review 80)
-    if len(given) < 0.5 * max(len(columns[at]), 1) or len(set(given)) < 10:
+    # (five people at least: a till's 'Client' of Particulier / Professionnel is a kind,
+    # review 80; a wholesaler's eight restaurants are clients, review 83)
+    if len(given) < 0.5 * max(len(columns[at]), 1) or len(set(given)) < 5:
         return None
     if sum(bool(_APP_CLIENTS.fullmatch(v.split("/")[0].split()[0])) for v in given) > 0.2 * len(given):
         return None

@@ -9513,7 +9513,7 @@ def test_round_60_readings(tmp_path: Path) -> None:
                        + "".join(f"{10100 + k // 4},S{k % 30},{1 + k % 5},{50 + k % 9}.50\n" for k in range(300)))
     assert raw.interactions["session_id"].nunique() == 75
     raw, _ = load_text(tmp_path, "bgg_users.csv", "user_id,game_id,rating\n" + "".join(
-        f"{k % 40},{9000 + k % 30},{(1, 7.25, 7.75, 8.5, 9)[k % 5]}\n" for k in range(300)))
+        f"{k % 40},{9000 + k % 30},{(1, 7.25, 7.75, 8.5, 9)[(k // 7) % 5]}\n" for k in range(300)))
     assert any("column 'rating' (ratings from 1 to 9) not read" in n for n in raw.report.notes)
     inter = interactions_of(tmp_path, "orders_transformed.csv", "Order_ID,Customer_ID,Product_ID,Order_Date,"
                             "Products.Price (INR)",
@@ -9525,7 +9525,7 @@ def test_round_60_readings(tmp_path: Path) -> None:
                            f"{1 + k % 28:02d}-Oct-24,d{k % 40},1,Dish {k % 25},Primary\n" for k in range(300)))
     assert raw.interactions["user_id"].nunique() == 40
     # (a city's spending by ward, item and year: the year the time where no column holds dates)
-    inter = interactions_of(tmp_path, "ward_items.csv", "customer_id,year,product_id,cost",
+    inter = interactions_of(tmp_path, "ward_items.csv", "customer_id,fiscal_year,product_id,cost",
                             lambda k: f"{k % 50},{2012 + k // 30},Item {k % 40},{1000 + k}")
     assert inter["timestamp"].dt.year.min() == 2012 and inter["timestamp"].dt.year.max() == 2021
     inter = interactions_of(tmp_path, "compras.csv", "customer_id,item_id,DATA,QUANTIDADE_HOMOLOGADA,"
@@ -9632,6 +9632,76 @@ def test_review_83_narrowings(tmp_path: Path) -> None:
         f"{k} " + " ".join(("bread", "milk", "eggs", "butter", "cheese", "apples")[(k + j) % 6] for j in range(2 + k % 4))
         + "\n" for k in range(1, 121)))
     assert raw.interactions["item_id"].nunique() == 6
+
+
+def test_review_84_narrowings(tmp_path: Path) -> None:
+    """Review 84 (ax): a cancellation's reason in brackets after 'Cancellation'; a used car's
+    model 'year' is no time; a batch's manufacturing date beside a month label; an affiliate
+    log's 'price_subtotal' beside 'partner_id'; a Honda CR-V's accessories; an Italian
+    'Causale' of CARICO / SCARICO; Polish and Danish deposits; Vend's 'Customer Name'
+    beside its staff 'User'."""
+    def kept(statuses: tuple[str, ...]) -> int:
+        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
+                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
+    assert kept(("Cancellation (Customer request)", "Cancellation (Payment declined)",
+                 "Annulation (demande du client)")) == 210
+    raw, _ = load_text(tmp_path, "used_cars.csv", "sale_id,customer_id,listing_id,make,year,price\n" + "".join(
+        f"S{k},C{k % 40},L{k % 30},Honda,{2008 + k % 15},9500\n" for k in range(150)))
+    assert raw.interactions["timestamp"].dt.year.eq(2000).all()
+    inter = interactions_of(tmp_path, "batches.csv", "Date,Customer,Product,Mfg Date,Qty",
+                            lambda k: f"{('Jan', 'Feb', 'Mar')[k % 3]}-2023,C{k % 40},P{k % 30},2021-0{1 + k % 9}-15,1")
+    assert inter["timestamp"].dt.year.eq(2023).all()
+    inter = interactions_of(tmp_path, "affiliate_orders.csv", "order_id,user_id,partner_id,product_id,quantity,"
+                            "price_subtotal,created_at",
+                            lambda k: f"O{k},U{k % 40},N{k % 4},P{k % 30},1,9.50,2024-03-{1 + k % 28:02d}")
+    assert inter["user_id"].nunique() == 40
+    raw, _ = load_text(tmp_path, "accessories.csv", "order_id,customer_id,product,price,date\n" + "".join(
+        f"O{k},C{k % 40},{'CRV Key Fob Cover' if k % 9 == 0 else f'Floor Liner {k % 30}'},"
+        f"{4.99 if k % 9 == 0 else 89.0},2024-03-{1 + k % 28:02d}\n" for k in range(200)))
+    assert "CRV Key Fob Cover" in set(raw.interactions["item_id"])
+    with pytest.raises(DataError, match="stock movements"):
+        load_text(tmp_path, "movimenti.csv", "Data,Articolo,Causale,Quantita,Cliente\n" + "".join(
+            f"2024-03-{1 + k % 28:02d},ART{k % 30},{('CARICO', 'SCARICO')[k % 2]},{5 - 3 * (k % 2)},C{k % 40}\n"
+            for k in range(200)))
+    for deposit in ("Kaucja za butelkę", "Pant A"):
+        raw, _ = load_text(tmp_path, "paragony.csv", "Paragon;Data;Klient;Produkt;Ilosc;Cena\n" + "".join(
+            f"{k};2025-11-{1 + k % 28:02d};K{k % 40};Woda {k % 30};1;4,99\n{k};2025-11-{1 + k % 28:02d};K{k % 40};"
+            f"{deposit};1;0,50\n" for k in range(135)))
+        assert deposit not in set(raw.interactions["item_id"]), deposit
+    inter = interactions_of(tmp_path, "vend_sales.csv", "Receipt Number,Sale Date,Customer Name,User,Product,Quantity",
+                            lambda k: f"R{k // 2},2024-03-{1 + k % 28:02d},Customer {k % 40},{('Ann', 'Bo', 'Cy')[k % 3]},"
+                                      f"P{k % 30},1")
+    assert inter["user_id"].nunique() == 40
+
+
+def test_review_85_narrowings(tmp_path: Path) -> None:
+    """Review 85 (ax): a quote left open in a file whose first column is an e-mail; a
+    monthly grain with the month second beside two ids; an abbreviation's dot ('Pkg. Qty
+    (pcs)') is no path; a French till's five kinds of client; a Korean header with '￦';
+    a product's average rating on each of its lines."""
+    lines = [f"c{k % 40}.x@gmail.com,Nut M{k % 30},2024-03-{1 + k % 28:02d},1" for k in range(150)]
+    lines[41] = 'anna.schmidt@gmail.com,"Hex nut M6,2024-03-13,2'
+    raw, _ = load_text(tmp_path, "orders.csv", "email,product,order_date,qty\n" + "\n".join(lines) + "\n")
+    assert len(raw.interactions) == 150
+    path = tmp_path / "grain.csv"
+    path.write_text("".join(f"{100200 + k % 40},2015-{1 + k % 12:02d},{5500 + k % 30},{1 + k % 3},25.00\n"
+                            for k in range(300)))
+    assert load_dataset("csv", interactions=path).interactions["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "wholesale.csv", "Order ID,Customer ID,Product ID,Order Date,Pkg. Qty (pcs)",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},{6 * (1 + k % 8)}")
+    assert inter["quantity"].isna().all()
+    kinds = ("Particulier", "Professionnel", "Association", "Collectivité", "Revendeur")
+    inter = interactions_of(tmp_path, "caisse.csv", "Ticket;Date;Client;Article;Quantité",
+                            lambda k: f"{k // 3};{1 + k % 28:02d}/03/2024;{kinds[k % 5]};A{k % 30};1")
+    assert inter["user_id"].nunique() > 5
+    path = tmp_path / "kr.csv"
+    path.write_bytes("고객ID,상품코드,구매일,수량,단가(￦)\n".encode("cp949") + "".join(
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},1,1500\n" for k in range(200)).encode("cp949"))
+    assert load_dataset("csv", interactions=path).interactions["user_id"].nunique() == 40
+    raw, _ = load_text(tmp_path, "sales.csv", "customer_id,product_id,date,rating\n" + "".join(
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},{2.1 + (k % 30) * 0.09:.2f}\n" for k in range(240)))
+    assert not any("not read" in n and "rating" in n for n in raw.report.notes)
 
 
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:

@@ -216,8 +216,8 @@ def _by_script(sample: bytes) -> str | None:
         return "cp950"
     # Korean next: its Hangul decodes as Han in GBK and Big5 too, but a Chinese text read
     # as CP949 gives Hanja or symbols for the characters past the Hangul block.
-    if shares.get("cp949", 0.0) >= HANGUL_SHARE:
-        return "cp949"
+    if shares.get("cp949", 0.0) >= HANGUL_SHARE or ("cp949" in shares and _standard_hangul_share(sample) >= HANGUL_SHARE):
+        return "cp949"  # (the second: Hangul beside KS X 1001's symbols, '단가(￦)'; review 85)
     shares.pop("cp950", None)  # GBK's common characters are Big5's pairs too: GBK it is
     best = max(shares, key=lambda c: shares[c], default=None)
     if best == "cp1251" and shares[best] >= SCRIPT_SHARE:
@@ -239,8 +239,11 @@ def _standard_hangul_share(sample: bytes) -> float:
     at = 0
     while at < len(sample) - 1:
         if sample[at] >= 0x81:
-            pairs += 1
-            standard += 0xB0 <= sample[at] <= 0xC8 and 0xA1 <= sample[at + 1] <= 0xFE
+            # (KS X 1001's symbols, '·' A1A4, '￦' A3DC, count neither way: a Korean header
+            # writes them; review 85)
+            if not 0xA1 <= sample[at] <= 0xAF:
+                pairs += 1
+                standard += 0xB0 <= sample[at] <= 0xC8 and 0xA1 <= sample[at + 1] <= 0xFE
             at += 2
         else:
             at += 1

@@ -304,7 +304,8 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
 
 
 _RECEIPT_NUMBER = re.compile(r"receipt(?:no|number|nr|id|num|#)?|bonnummer|bonnr|belegnr|belegnummer|ticketno")
-_CUSTOMER_COLUMN = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
+_CUSTOMER_COLUMN = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid",
+                              "customername", "kunde", "kundenname", "client", "memberid"})  # (Vend's 'Customer Name'; review 84)
 
 
 def _cashiers_not_shoppers(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,

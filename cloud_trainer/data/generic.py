@@ -139,6 +139,15 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
     return inter[~again].reset_index(drop=True)
 
 
+def _one_value_per_item(inter: pd.DataFrame, values: pd.Series) -> bool:
+    """Whether ``values`` are one per item on nine items in ten of those with two lines or
+    more: an attribute of the product (its average rating), not each shopper's own."""
+    frame = pd.DataFrame({"item": inter["item_id"].to_numpy(), "v": values.to_numpy()}).dropna()
+    sizes = frame.groupby("item")["v"].agg(["size", "nunique"])
+    multi = sizes[sizes["size"] >= 2]
+    return len(multi) >= 5 and float((multi["nunique"] == 1).mean()) >= 0.9
+
+
 def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None) -> dict[str, str]:
     """The interactions' columns to read as ``item_id`` / ``user_id`` where the file lacks
     them: the first column of the ``--items`` / ``--users`` file (a database table's key;
@@ -695,9 +704,12 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         # them below 3, had said nothing; real128-ar)
         # (or to the hundredth above 1: BoardGameGeek's 7.25 and 7.75 among tenths, 17.6 % of
         # its ratings below the middle unsaid; real253-ax)
+        # (not a product's average written on each of its lines, 4.81 to the hundredth: the
+        # same on every line of nearly every item; review 85)
         tenths = key in RATING_KEYS and 0 <= low < high <= 10 and (
             ((given * 10).round(6) % 1 == 0).mean() >= 0.99
-            or (high > 1 and ((given * 100).round(6) % 1 == 0).mean() >= 0.99))
+            or (high > 1 and ((given * 100).round(6) % 1 == 0).mean() >= 0.99
+                and not _one_value_per_item(inter, values)))
         if not (steps or signed or tenths):
             continue
         if low == high:

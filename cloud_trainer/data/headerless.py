@@ -744,7 +744,11 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # (the month first or second, as a query grouped by it writes it, 'sku,2015-01,units,
         # revenue' too, review 82: a monthly grain's purchases, 'customer, product, 2015-01,
         # qty, amount', are lines of shoppers; review 81)
-        if months and months[0] <= 1 and width >= 3 and all(
+        # (second only beside one id-like column at most: 'sku,2015-01,units,revenue' is a
+        # summary, 'customer,2015-01,product,qty,amount' a monthly grain's lines; review 85)
+        ids = [i for i, col in enumerate(columns) if i not in months and len(set(col)) >= 10
+               and all(v.isdigit() for v in col if v) and max((int(v) for v in col if v), default=0) >= 100]
+        if months and (months[0] == 0 or (months[0] == 1 and len(ids) <= 1)) and width >= 3 and all(
                 i in months or (col and all(_NUMBER.fullmatch(v) for v in col if v)) for i, col in enumerate(columns)):
             # (a cohort-retention query's output, '2015-01,18439,0,18439,100': the month had
             # been 378 lines' shopper and the cohort's size their item; real245-ax)

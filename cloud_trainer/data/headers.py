@@ -238,9 +238,10 @@ act in a file of them (session ao's review), a member's join date beside a gift'
 not (real56-ao): an action's or a creation's date goes first, no other."""
 _NOT_THE_LINES = re.compile(r"^last|expir|due|valid|bestbefore|until|(?<![a-z])end")
 """Header keys of a date that is no line's time: a last-seen stamp, an expiry, a due date."""
-_YEAR_KEYS = frozenset({"year", "yr", "ano", "anio", "jahr", "annee", "anno", "fiscalyear", "fy", "calendaryear",
-                        "orderyear", "saleyear", "salesyear", "purchaseyear", "yearofpurchase"})
-"""Header keys of a year alone, the time only where no column holds dates."""
+_YEAR_KEYS = frozenset({"fiscalyear", "fy", "orderyear", "saleyear", "salesyear", "purchaseyear", "yearofpurchase",
+                        "transactionyear", "invoiceyear", "anofiscal", "geschaftsjahr"})
+"""Header keys of a sale's year alone, the time only where no column holds dates (not a bare
+'year': a used car's model year had timed its sales; review 84)."""
 _PERSON_SINCE = re.compile(r"(?:customer|member|client|kunde|kunden|user|account|cliente|klant|mitglied|membre|socio)"
                            r"(?:since|seit|depuis|desde|sinds|dal)")
 """Header keys of when a shopper became one ('Customer Since', a German till's 'Kunde
@@ -613,6 +614,9 @@ _ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "pricesubtotal", "amount
 sales report carries 'product_uom_qty' alone; not a bare
 ``invoice_date``, ``price_unit`` or ``amount_total``, which other systems write too: a
 loyalty log's merchant 'partner_id' had been read as the shopper; review 80)."""
+_ODOO_GENERIC = frozenset({"pricesubtotal", "moveid"})
+"""Of those, names other systems write too: alone they say nothing (an affiliate log's
+'price_subtotal' beside its networks' 'partner_id'; review 84)."""
 _ODOO_PARTNER = re.compile(r"(?:orderid/|moveid/)?(?:order)?partnerid(?:/(?:name|id|\.id|displayname))?")
 _ODOO_USER = re.compile(r"(?:orderid/|moveid/)?(?:user|invoiceuser|salesman)id(?:/(?:name|id|\.id|displayname))?")
 
@@ -666,7 +670,8 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # (Odoo's related-field paths, 'order_id/partner_id', 'partner_id/name', say so alone)
     partner = next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
     if partner is not None and (spec.name != "interactions" or any(k in _CUSTOMER_KEYS for k in keys) or (
-            "/" not in keys[partner] and not _ODOO_FIELDS.intersection(keys))):
+            "/" not in keys[partner] and not (_ODOO_FIELDS - _ODOO_GENERIC).intersection(keys)
+            and len(_ODOO_FIELDS.intersection(keys)) < 2)):
         partner = None
     if partner is not None:
         staff = next((i for i, k in enumerate(keys) if _ODOO_USER.fullmatch(k)), staff)
@@ -810,9 +815,11 @@ def _path_ends(key: str) -> tuple[str, ...]:
     part, and its last two run together (``customer.id`` is ``customerid``); Odoo's related
     fields (``Order Ref/Customer``) too."""
     parts = [p for p in re.split(r"[./]", key) if p]
-    # (and its last part without a unit: Power Query's merged 'Products.Price (INR)', every
-    # price 0; real252-ax)
-    return (parts[-1], "".join(parts[-2:]), without_unit(parts[-1])) if parts else ()
+    # (and its last part without a unit, after a table's name of five letters or more: Power
+    # Query's merged 'Products.Price (INR)', every price 0; real252-ax. Not an abbreviation's
+    # dot, 'Pkg. Qty (pcs)', 'Comp. Price (USD)'; review 85)
+    unit = (without_unit(parts[-1]),) if len(parts) >= 2 and re.fullmatch(r"[a-z]{5,}", parts[-2]) else ()
+    return (parts[-1], "".join(parts[-2:]), *unit) if parts else ()
 
 
 _EXCEL_DAY_ONE = re.compile(r"(?:1899-12-3[01]|1900-|1901-)")
@@ -826,6 +833,21 @@ _MONTH_LABEL = re.compile(r"(?:19|20)\d\d[-/.]?(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0
                           r"|[A-Za-z]{3,9}[-/. ](?:19|20)?\d\d")
 """A month written alone ('2016/04', '04-2016', an ERP's period '201601', 'Jan-2016'): a
 period's label, no day."""
+
+
+def _within_labels(rows: list[list[str]], at: int, i: int) -> bool:
+    """Whether column ``i``'s dates fall in column ``at``'s labelled months on nine lines in
+    ten: a line's own day does, a batch's manufacturing date does not (review 84)."""
+    labels = pd.to_datetime(pd.Series([r[at].strip() for r in rows]), errors="coerce", format="mixed")
+    days = pd.to_datetime(pd.Series([r[i].strip() for r in rows]), errors="coerce", format="mixed")
+    both = labels.notna() & days.notna()
+    if both.sum() < 10:
+        labels = pd.to_datetime(pd.Series([r[at].strip() for r in rows]), errors="coerce", format="%Y%m")
+        both = labels.notna() & days.notna()
+        if both.sum() < 10:
+            return False
+    same = (labels[both].dt.year == days[both].dt.year) & (labels[both].dt.month == days[both].dt.month)
+    return float(same.mean()) >= 0.9
 
 
 def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,
@@ -854,7 +876,7 @@ def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[
             continue
         days = [r[i].strip() for r in rows if r[i].strip()]
         if len(days) >= 0.9 * len(values) and headerless.is_time(days, epochs=False) and not all(
-                _MONTH_LABEL.fullmatch(v) for v in days):
+                _MONTH_LABEL.fullmatch(v) for v in days) and _within_labels(rows, at, i):
             notes.append(f"{name}: {raw[i]!r} read as the timestamp: {raw[at]!r} holds months only "
                          f"({values[0]!r}: a period's label), {raw[i]!r} each line's day")
             out = list(header)

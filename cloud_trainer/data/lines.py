@@ -1419,8 +1419,13 @@ _UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "r
 """Words in brackets after a refund word that undo the refund itself (``Return (Rejected)``,
 ``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
 _REQUEST_HEADS = frozenset({"return", "refund", "retour", "retoure", "devolucion", "reso", "remboursement",
-                            "ruckerstattung", "zwrot", "iade", "возврат", "pengembalian", "cancellation", "cancel",
-                            "annulation", "rma", "chargeback", "storno"})
+                            "ruckerstattung", "zwrot", "iade", "возврат", "pengembalian", "rma", "chargeback", "storno"})
+_CANCELLATION_REQUESTS = frozenset({"cancellation", "cancel", "annulation", "cancellationrequest"})
+_REJECTED = frozenset({"rejected", "denied", "refused", "refuse", "refusee", "rejete", "rejetee", "abgelehnt",
+                       "afgewezen", "geweigerd", "rechazada", "rechazado", "denegada", "denegado", "rifiutato",
+                       "rifiutata", "respinto", "odrzucony", "odrzucona", "odrzucone", "recusado", "recusada",
+                       "reddedildi", "отклонён", "отклонен", "отклонена"})
+"""Words that refuse a request (a cancellation rejected, a return denied): the sale stands."""
 """Status heads that name a request or a process (a return, a refund, a cancellation asked
 for), which a word in brackets may refuse, void or leave pending: the sale then stands."""
 _CANCEL_HEADS = frozenset({"annules", "annulees", "ordercancelled", "ordercanceled",
@@ -1720,7 +1725,11 @@ def _says_refund(status: str) -> bool:
     # a request's may: 'Return (Rejected)', 'Refund (Requested)', 'Cancellation (Denied)',
     # 'Refund (Voided)'; review 81. A refund done keeps its reason: 'Refunded (Customer
     # Request)', 'Refunded (not as described)'; review 82)
-    if head in _REQUEST_HEADS:
+    if head in _CANCELLATION_REQUESTS:
+        # (a cancellation request refused keeps the sale; its reason, 'Customer request',
+        # 'Payment declined', undoes it; review 84)
+        stands = _REJECTED
+    elif head in _REQUEST_HEADS:
         stands = SALE_STANDS | _UNDONE_AGAIN | {"void", "voided"}
     elif head in _UNDONE_AGAIN or head in _CANCEL_HEADS:
         stands = frozenset()
@@ -2314,7 +2323,12 @@ _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|s
                   r"|[a-zäöü]+pfand(?:[\s-].*)?|(?:einweg|mehrweg|ew|mw)-pfand(?:[\s-].*)?"
                   r"|(?:bottle|crate|can|keg|container)\s+deposit(?:\s.*)?"
                   # (California's 'CRV', 'Btl Dep', Québec's 'Consigne bouteilles'; review 82)
-                  r"|crv(?:\s.*)?|btl\.?\s?dep.*|consigne(?:\s.*)?"
+                  # (not a Honda CR-V's accessories, 'CRV Key Fob Cover'; review 84)
+                  r"|(?:ca\s+)?crv(?:\s+\d[\d.,]*.*)?|btl\.?\s?dep.*|consigne(?:\s.*)?"
+                  # (Poland's 'Kaucja za butelkę', Denmark's 'Pant A', Romania's 'Garanție SGR',
+                  # Hungary's 'Betétdíj', Slovakia's 'Záloha', Ireland's 'DRS Deposit'; review 84)
+                  r"|kaucja(?:\s.*)?|pant\s+[abc](?:\s.*)?|garan[tț]ie\s+sgr.*|sgr|bet[eé]td[ií]j.*|z[aá]loha(?:\s.*)?"
+                  r"|drs\s+deposit.*"
                   # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
                   r"|pant\s+\d+[.,]\d{2}(?:\s*(?:kr|sek|nok|dkk|€|eur))?")
@@ -2328,8 +2342,9 @@ DEPOSIT_SHARE = 0.5
 deposit is no product anywhere, and a drinks shop's crate deposit of 3.10-3.42 beside
 water crates at 8.99 (0.37 of them) had been its most sold 'product' at the bag's 0.3
 (review 79)."""
-_DEPOSIT = re.compile(r"[\w-]*pfand|leergut|pantti|statiegeld|pant\s+\d|(?:bottle|crate|can|keg|container)\s+deposit"
-                      r"|crv(?![a-z])|btl\.?\s?dep|consigne")
+_DEPOSIT = re.compile(r"[\w-]*pfand|leergut|pantti|statiegeld|pant\s+(?:\d|[abc]\b)|(?:bottle|crate|can|keg|container)\s+deposit"
+                      r"|(?:ca\s+)?crv(?:\s+\d|$)|btl\.?\s?dep|consigne|kaucja|garan[tț]ie\s+sgr|sgr\b|bet[eé]td[ií]j"
+                      r"|z[aá]loha|drs\s+deposit")
 
 
 _DISCOUNT_LINE = (r"(?:[^\s\d]\S* ){1,3}(?:discount|rabatt|remise|descuento|sconto|korting|desconto)"

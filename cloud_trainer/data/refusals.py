@@ -90,17 +90,19 @@ STOCK_PAIRS = ({"receipt", "issue"}, {"giris", "cikis"}, {"entrada", "salida"},
                {"receipt", "shipment"}, {"shipment", "adjustment"},
                # (not 'vente' beside 'achat': a second-hand shop buys from its clients; review 78)
                {"vente", "casse"}, {"vente", "perte"}, {"vente", "inventaireplus"}, {"vente", "inventairemoins"},
-               {"reception", "expedition"})  # (a French WMS's 'Réception' / 'Expédition'; review 78)
+               {"reception", "expedition"},  # (a French WMS's 'Réception' / 'Expédition'; review 78)
+               # (Italian, Portuguese and German goods in and out, under any column: an Italian
+               # 'Causale'; reviews 82 and 84)
+               {"carico", "scarico"}, {"entrada", "saida"}, {"zugang", "abgang"})
 """Words that say so together only: ``Receipt`` and ``Issue`` (a till's ``Receipt`` alone is
 a sale's; Spanish ``Entrada`` alone a ticket). Not ``IN`` / ``OUT`` (a library's returns
 and loans, a gym's door) nor ``Inbound`` / ``Outbound`` (a lead's or a call's source)."""
 MOVEMENT_PAIRS = ({"vente", "achat"}, {"venta", "compra"}, {"venda", "compra"}, {"vendita", "acquisto"},
-                  # (Italian, Portuguese and German ledgers' goods in and out; review 82)
-                  {"carico", "scarico"}, {"entrada", "saida"}, {"zugang", "abgang"}, {"einkauf", "verkauf"})
+                  {"einkauf", "verkauf"})
 """Pairs that say so only under a column named as a stock movement (``type_mouvement``): a
 French shop's ledger of ``ACHAT`` restocks beside ``VENTE`` (review 79), where elsewhere a
 second-hand shop's ``Vente`` / ``Achat`` are its sales and its buying from clients (review 78)."""
-_MOVEMENT_KEY = re.compile(r"mouvement|movement|movimiento|moviment|bewegung|stock|estoque|magazzin|lager|mvt")  # (Spanish, Italian; review 81)
+_MOVEMENT_KEY = re.compile(r"mouvement|movement|movimiento|moviment|bewegung|stock|estoque|magazzin|lager|mvt|causale")  # (Spanish, Italian; review 81)
 STOCK_OTHER_WORDS = frozenset({"transfer", "transferin", "transferout", "adjustment", "stockadjustment", "writeoff",
                                "restock", "replenishment", "return", "returns", "damage", "damaged", "shrinkage",
                                "restocked", "returned", "received", "theft", "recount", "loss", "lost", "expired",

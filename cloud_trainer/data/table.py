@@ -1754,9 +1754,12 @@ def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
             # (the lines' first fields shaped as the row's own first field, 'u5' as 'u3': the
             # file's records; an Etsy personalisation's 'Name: Ann' beside an order number is
             # a cell's text, whether or not the row keeps its width; reviews 80 and 83)
-            records = [line for line in inner if line.count(delimiter) >= width - 1
-                       and _shape(line.split(delimiter, 1)[0]) == _shape(row[0])]
-            if len(inner) >= 2 and len(records) >= 0.8 * len(inner):
+            wide = [line for line in inner if line.count(delimiter) >= width - 1]
+            shaped = [line for line in wide if _shape(line.split(delimiter, 1)[0]) == _shape(row[0])]
+            # (or, where first fields vary in shape, e-mails and names, where the row lost its
+            # width or the field runs to the end of the file; review 85)
+            if len(inner) >= 2 and (len(shaped) >= 0.8 * len(inner) or (len(wide) >= 0.8 * len(inner) and (
+                    len(row) != width or text.rstrip("\r\n").endswith(field.rstrip("\r\n")[-200:])))):
                 return True
     return False
 
@@ -1919,6 +1922,10 @@ def _square_description(header: list[str], raw_header: list[str], name: str, rep
 
 
 _CLIENT_KEYS = frozenset({"client", "nomclient", "nomduclient", "clientnom"})  # (not 'Clients', a count: review 80)
+_CLIENT_KINDS = frozenset({"particulier", "particuliers", "professionnel", "professionnels", "pro", "association",
+                           "collectivite", "revendeur", "entreprise", "societe", "administration", "public", "prive",
+                           "individuel", "b2b", "b2c", "comptoir", "passage", "divers", "autre", "grossiste"})
+"""A French till's kinds of client (review 85: five of them had become five shoppers)."""
 _APP_CLIENTS = re.compile(r"(?i)ios|iphone|ipad|android|web|www|mobile|desktop|app|api|pos|kiosk|tablet|windows|mac(?:os)?"
                           r"|linux|chrome|firefox|safari|edge|opera|browser|bot|sdk|server|cli|backend|frontend|tv")
 
@@ -1939,6 +1946,8 @@ def _client_column(header: list[str], raw_header: list[str], columns: list[list[
     if len(given) < 0.5 * max(len(columns[at]), 1) or len(set(given)) < 5:
         return None
     if sum(bool(_APP_CLIENTS.fullmatch(v.split("/")[0].split()[0])) for v in given) > 0.2 * len(given):
+        return None
+    if sum(header_key(v) in _CLIENT_KINDS for v in given) > 0.2 * len(given):
         return None
     return at
 

@@ -1933,9 +1933,10 @@ _APP_CLIENTS = re.compile(r"(?i)ios|iphone|ipad|android|web|www|mobile|desktop|a
 def _client_column(header: list[str], raw_header: list[str], columns: list[list[str]]) -> int | None:
     """A bare 'Client' (French 'Client', 'Nom client') where no column is named as the
     shopper: the buyer, where its values name people or accounts. Not an event log's
-    client, the app or platform it came from (ios, web, android): that is why 'client' is
-    no shopper alias (a French shop's sales of 'Date;Client;Produit' had been refused for
-    a missing user_id with 'Client' in the hint)."""
+    client, the app or platform it came from (ios, web, android), nor a till's kind of
+    client (Particulier, Professionnel: :data:`_CLIENT_KINDS`): that is why 'client' is no
+    shopper alias (a French shop's sales of 'Date;Client;Produit' had been refused for a
+    missing user_id with 'Client' in the hint)."""
     at = next((i for i, h in enumerate(raw_header) if header[i] not in INTERACTION_COLUMNS
                and header_key(h) in _CLIENT_KEYS), None)
     if at is None or at >= len(columns):

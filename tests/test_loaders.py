@@ -9704,6 +9704,63 @@ def test_review_85_narrowings(tmp_path: Path) -> None:
     assert not any("not read" in n and "rating" in n for n in raw.report.notes)
 
 
+def test_review_86_and_87_narrowings(tmp_path: Path) -> None:
+    """Reviews 86 and 87 (ax) of reviews 84 and 85's fixes: month labels '01.2024', 'Jan-24'
+    beside day-first booking dates; a flat Odoo POS export ('price_unit', 'price_subtotal');
+    'CRV Fee', 'CRV $0.05'; a cancellation request declined by the seller; Italian and
+    Portuguese movement phrases; a headerless SKU summary with its units; a GBK header with
+    full-width brackets; Power Query's 'Item.Price (INR)'; a trailing separator beside a
+    multi-line review; a product's average rating to the tenth; English kinds of client."""
+    for label, day in (("01.2024", "{d:02d}.01.2024"), ("Jan-24", "{d:02d}/01/2024")):
+        inter = interactions_of(tmp_path, "erp.csv", "Datum;Buchungsdatum;Kunde;Artikel;Menge",
+                                lambda k, label=label, day=day: f"{label};{day.format(d=1 + k % 28)};K{k % 40};A{k % 30};1")
+        assert inter["timestamp"].dt.day.nunique() == 28, label
+    inter = interactions_of(tmp_path, "pos_lines.csv", "order_id,create_date,partner_id,user_id,product_id,qty,"
+                            "price_unit,price_subtotal",
+                            lambda k: f"O{k},2024-03-{1 + k % 28:02d},Customer {k % 40},{k % 2},P{k % 30},1,9.5,9.5")
+    assert inter["user_id"].nunique() == 40
+    raw, _ = load_text(tmp_path, "cstore.csv", "receipt,customer,item,price,date\n" + "".join(
+        f"R{k},C{k % 40},Soda {k % 30},1.99,2024-03-{1 + k % 28:02d}\nR{k},C{k % 40},"
+        f"{('CRV Fee', 'CRV $0.05')[k % 2]},0.05,2024-03-{1 + k % 28:02d}\n" for k in range(150)))
+    assert not raw.interactions["item_id"].str.startswith("CRV").any()
+
+    def kept(statuses: tuple[str, ...]) -> int:
+        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
+                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
+    assert kept(("Cancellation (Declined)", "Cancellation (Seller declined)", "Cancellation (Withdrawn)")) == 300
+    assert kept(("Cancellation (Payment declined)",)) == 270
+    for column, moves in (("Causale", ("Carico da fornitore", "Scarico per vendita")),
+                          ("Tipo Movimentação", ("Entrada de estoque", "Saída de estoque"))):
+        with pytest.raises(DataError, match="stock movements"):
+            load_text(tmp_path, "movimenti.csv", f"Data,Articolo,{column},Quantita,Cliente\n" + "".join(
+                f"2024-03-{1 + k % 28:02d},ART{k % 30},{moves[k % 2]},{5 - 3 * (k % 2)},C{k % 40}\n" for k in range(160)))
+    path = tmp_path / "sku_month.csv"
+    path.write_text("".join(f"{10100 + s},2015-{m:02d},{301 + 7 * s + 11 * m},{6020 + 97 * s + 13 * m}\n"
+                            for s in range(12) for m in range(1, 13)))
+    with pytest.raises(DataError, match="a summary by period"):
+        load_dataset("csv", interactions=path)
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("订单号,客户编号,产品编号,购买日期,数量,单价（￥）\n".encode("gbk") + "".join(
+        f"O{k},C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},1,9.5\n" for k in range(160)).encode("gbk"))
+    assert load_dataset("csv", interactions=path).interactions["user_id"].nunique() == 40
+    inter = interactions_of(tmp_path, "merged.csv", "Order_ID,Customer_ID,Product_ID,Order_Date,Item.Price (INR)",
+                            lambda k: f"O{k},C{k % 40},P{k % 30},2023-11-{1 + k % 28:02d},{500 + k % 7}")
+    assert inter["price"].notna().all()
+    raw, _ = load_text(tmp_path, "reviews.csv", "customer_id,product_id,date,text\n" + "".join(
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},"
+        + ('"Pros: cheap, light, fast\nCons: loud, small, hot\nVerdict: ok, fine, good"' if k % 60 == 0 else "fine")
+        + ",\n" for k in range(120)))
+    assert len(raw.interactions) == 120 and not any("never closes" in n for n in raw.report.notes)
+    raw, _ = load_text(tmp_path, "sales.csv", "customer_id,product_id,date,rating\n" + "".join(
+        f"C{k % 40},P{k % 30},2024-03-{1 + k % 28:02d},{3.1 + (k % 30) * 0.06:.1f}\n" for k in range(240)))
+    assert not any("not read" in n and "rating" in n for n in raw.report.notes)
+    inter = interactions_of(tmp_path, "till.csv", "Receipt No,Date,Client,Item,Qty",
+                            lambda k: f"{k // 3},2024-03-{1 + k % 28:02d},"
+                                      f"{('Retail', 'Wholesale', 'Trade', 'Corporate', 'Walk-in')[k % 5]},I{k % 30},1")
+    assert inter["user_id"].nunique() > 5
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second

@@ -216,7 +216,8 @@ def _by_script(sample: bytes) -> str | None:
         return "cp950"
     # Korean next: its Hangul decodes as Han in GBK and Big5 too, but a Chinese text read
     # as CP949 gives Hanja or symbols for the characters past the Hangul block.
-    if shares.get("cp949", 0.0) >= HANGUL_SHARE or ("cp949" in shares and _standard_hangul_share(sample) >= HANGUL_SHARE):
+    if shares.get("cp949", 0.0) >= HANGUL_SHARE or (
+            "cp949" in shares and _standard_hangul_share(sample) >= HANGUL_SHARE and _common_hangul(sample)):
         return "cp949"  # (the second: Hangul beside KS X 1001's symbols, '단가(￦)'; review 85)
     shares.pop("cp950", None)  # GBK's common characters are Big5's pairs too: GBK it is
     best = max(shares, key=lambda c: shares[c], default=None)
@@ -228,6 +229,23 @@ def _by_script(sample: bytes) -> str | None:
     if (best in (None, "gb18030") or shares[best] < SCRIPT_SHARE) and _letter_score(sample, "cp874") >= LIKELY_TEXT:
         return "cp874"  # (Thai was read as Chinese, or not at all)
     return best if best is not None and shares[best] >= SCRIPT_SHARE else None
+
+
+_COMMON_SYLLABLES = frozenset(
+    "가각간갈감값강개객거건검게격견결경계고곡공과관광교구국군권귀규그근금기김나날남내년노농누는능니다단달담당대더덕"
+    "데도독동두드득등디라락란람래량러레려력련령례로록료루류률리림립마만말매면명모목무문물미민바박반발방배백번법변별병"
+    "보복본부분불비사산상새생서석선설성세소속손송수순술스습승시식신실심아안알암액야약양어업없에여역연열영예오온완왕외"
+    "요용우운원월위유율은을음응의이인일입자작장재저적전점정제조종좌주준중증지직진질차착찬참창처천철청체초총최추출충취"
+    "측치칙친카코크타탁태택터토통투트특파판패편평폐포표품프피필하학한할함합항해핵행향허험현협형호혼화확환활회효후휴")
+"""Korean's most written syllables (a header's 고객, 상품, 단가, 금액, 구매일): a GB2312 text
+read as CP949 gives syllables outside them ('订单号' as '땐데뵀'; review 87)."""
+
+
+def _common_hangul(sample: bytes) -> bool:
+    """Whether half or more of ``sample``'s Hangul, read as CP949, are common syllables."""
+    text = _strict(sample, "cp949", partial=True) or ""
+    hangul = [c for c in text if "\uac00" <= c <= "\ud7a3"]
+    return bool(hangul) and sum(c in _COMMON_SYLLABLES for c in hangul) >= 0.5 * len(hangul)
 
 
 def _standard_hangul_share(sample: bytes) -> float:

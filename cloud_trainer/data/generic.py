@@ -712,6 +712,8 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
                 and not _one_value_per_item(inter, values)))
         if not (steps or signed or tenths):
             continue
+        if (given % 1 != 0).any() and _one_value_per_item(inter, values):
+            continue  # (a product's average to the tenth, 4.3 on each of its lines; review 87)
         if low == high:
             return None
         if key not in RATING_KEYS and low == 0 and 2 <= high <= 3 and (given % 1 == 0).all() and (

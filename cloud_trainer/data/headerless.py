@@ -746,7 +746,9 @@ def column_names(rows: list[list[str]], table: str, event_words: Iterable[str], 
         # qty, amount', are lines of shoppers; review 81)
         # (second only beside one id-like column at most: 'sku,2015-01,units,revenue' is a
         # summary, 'customer,2015-01,product,qty,amount' a monthly grain's lines; review 85)
-        ids = [i for i, col in enumerate(columns) if i not in months and len(set(col)) >= 10
+        # (an id repeats: a customer's or a product's number comes back on a third of the
+        # lines or fewer distinct values; units and whole revenue vary; review 87)
+        ids = [i for i, col in enumerate(columns) if i not in months and 5 <= len(set(col)) <= len(col) / 3
                and all(v.isdigit() for v in col if v) and max((int(v) for v in col if v), default=0) >= 100]
         if months and (months[0] == 0 or (months[0] == 1 and len(ids) <= 1)) and width >= 3 and all(
                 i in months or (col and all(_NUMBER.fullmatch(v) for v in col if v)) for i, col in enumerate(columns)):

@@ -614,9 +614,10 @@ _ODOO_FIELDS = frozenset({"dateorder", "productuomqty", "pricesubtotal", "amount
 sales report carries 'product_uom_qty' alone; not a bare
 ``invoice_date``, ``price_unit`` or ``amount_total``, which other systems write too: a
 loyalty log's merchant 'partner_id' had been read as the shopper; review 80)."""
-_ODOO_GENERIC = frozenset({"pricesubtotal", "moveid"})
-"""Of those, names other systems write too: alone they say nothing (an affiliate log's
-'price_subtotal' beside its networks' 'partner_id'; review 84)."""
+_ODOO_GENERIC = frozenset({"pricesubtotal", "moveid", "priceunit", "createdate", "writedate", "amounttotal"})
+"""Names Odoo writes that other systems write too: one alone says nothing (an affiliate
+log's 'price_subtotal' beside its networks' 'partner_id'; review 84), two do (a flat POS
+export's 'price_unit' and 'price_subtotal'; review 86)."""
 _ODOO_PARTNER = re.compile(r"(?:orderid/|moveid/)?(?:order)?partnerid(?:/(?:name|id|\.id|displayname))?")
 _ODOO_USER = re.compile(r"(?:orderid/|moveid/)?(?:user|invoiceuser|salesman)id(?:/(?:name|id|\.id|displayname))?")
 
@@ -671,7 +672,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     partner = next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
     if partner is not None and (spec.name != "interactions" or any(k in _CUSTOMER_KEYS for k in keys) or (
             "/" not in keys[partner] and not (_ODOO_FIELDS - _ODOO_GENERIC).intersection(keys)
-            and len(_ODOO_FIELDS.intersection(keys)) < 2)):
+            and len((_ODOO_FIELDS | _ODOO_GENERIC).intersection(keys)) < 2)):
         partner = None
     if partner is not None:
         staff = next((i for i, k in enumerate(keys) if _ODOO_USER.fullmatch(k)), staff)
@@ -762,7 +763,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
         # A flattened JSON export's paths (Shopware's 'orderCustomer.email', pandas'
         # json_normalize 'customer.id'): the end of the path, where nothing matched whole.
         for alias in (column.name.replace("_", ""), *column.aliases):
-            found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key)
+            found = [i for i, key in enumerate(keys) if ("." in key or "/" in key) and alias in _path_ends(key, header[i])
                      and out[i] not in known.values() and not _NOT_THE_LINE_PATHS.search(key.rsplit(".", 1)[0])
                      # (nor a cancellation's or a change's time: a CSA's 'cancellation.ts', on 11
                      # of 321 subscriptions, had timed the file and dropped the rest; real231-aw)
@@ -810,15 +811,15 @@ _NOT_THE_LINE_PATHS = re.compile(r"shipping|tax|discount|fee|freight|refund|coup
 """A path whose parent is none of the line's own (``shipping.price`` beside the items):
 its ``price`` or ``id`` is not the product's."""
 
-def _path_ends(key: str) -> tuple[str, ...]:
+def _path_ends(key: str, raw: str = "") -> tuple[str, ...]:
     """``ordercustomer.email`` -> (``email``, ``ordercustomeremail``): a dotted path's last
     part, and its last two run together (``customer.id`` is ``customerid``); Odoo's related
     fields (``Order Ref/Customer``) too."""
     parts = [p for p in re.split(r"[./]", key) if p]
-    # (and its last part without a unit, after a table's name of five letters or more: Power
-    # Query's merged 'Products.Price (INR)', every price 0; real252-ax. Not an abbreviation's
-    # dot, 'Pkg. Qty (pcs)', 'Comp. Price (USD)'; review 85)
-    unit = (without_unit(parts[-1]),) if len(parts) >= 2 and re.fullmatch(r"[a-z]{5,}", parts[-2]) else ()
+    # (and its last part without a unit, where the dot has no space after it: Power Query's
+    # merged 'Products.Price (INR)', 'Item.Price (INR)', every price 0; real252-ax, review 87.
+    # Not an abbreviation's dot, 'Pkg. Qty (pcs)', 'Comp. Price (USD)'; review 85)
+    unit = (without_unit(parts[-1]),) if len(parts) >= 2 and ". " not in raw else ()
     return (parts[-1], "".join(parts[-2:]), *unit) if parts else ()
 
 
@@ -835,19 +836,47 @@ _MONTH_LABEL = re.compile(r"(?:19|20)\d\d[-/.]?(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0
 period's label, no day."""
 
 
+_MONTHS = {m: n for n, ms in enumerate((("jan", "janv", "ene", "gen"), ("feb", "fev", "fév", "febr"),
+                                          ("mar", "mär", "maerz"), ("apr", "avr", "abr"), ("may", "mai", "mag"),
+                                          ("jun", "juin", "giu"), ("jul", "juil", "lug"), ("aug", "aou", "aoû", "ago"),
+                                          ("sep", "sept", "set"), ("oct", "okt", "ott", "out"), ("nov",),
+                                          ("dec", "déc", "dez", "dic")), 1) for m in ms}
+
+
+def _label_month(label: str) -> tuple[int, int] | None:
+    """A month label's (year, month): '2016/04', '201604', '04.2016', 'Jan-2016', 'Jan-24'."""
+    text = label.strip()
+    if m := re.fullmatch(r"((?:19|20)\d\d)[-/.]?(\d{1,2})", text):
+        return int(m[1]), int(m[2])
+    if m := re.fullmatch(r"(\d{1,2})[-/.]((?:19|20)\d\d)", text):
+        return int(m[2]), int(m[1])
+    if (m := re.fullmatch(r"([^\W\d_]{3,9})[-/. ]((?:19|20)?\d\d)", text)) and (
+            month := _MONTHS.get(m[1].lower()[:4]) or _MONTHS.get(m[1].lower()[:3])):
+        year = int(m[2])
+        return (year if year > 99 else 2000 + year), month
+    return None
+
+
+def _day_months(day: str) -> set[tuple[int, int]]:
+    """A written date's possible (year, month): both readings of '05/03/2024' (day first or
+    month first), one of '2024-03-05'."""
+    numbers = [int(n) for n in re.findall(r"\d+", day.split(" ")[0].split("T")[0])]
+    if len(numbers) < 3:
+        return set()
+    if numbers[0] > 31:
+        return {(numbers[0], numbers[1])}
+    year = numbers[2] if numbers[2] > 99 else 2000 + numbers[2]
+    return {(year, numbers[1]), (year, numbers[0])}
+
+
 def _within_labels(rows: list[list[str]], at: int, i: int) -> bool:
     """Whether column ``i``'s dates fall in column ``at``'s labelled months on nine lines in
-    ten: a line's own day does, a batch's manufacturing date does not (review 84)."""
-    labels = pd.to_datetime(pd.Series([r[at].strip() for r in rows]), errors="coerce", format="mixed")
-    days = pd.to_datetime(pd.Series([r[i].strip() for r in rows]), errors="coerce", format="mixed")
-    both = labels.notna() & days.notna()
-    if both.sum() < 10:
-        labels = pd.to_datetime(pd.Series([r[at].strip() for r in rows]), errors="coerce", format="%Y%m")
-        both = labels.notna() & days.notna()
-        if both.sum() < 10:
-            return False
-    same = (labels[both].dt.year == days[both].dt.year) & (labels[both].dt.month == days[both].dt.month)
-    return float(same.mean()) >= 0.9
+    ten: a line's own day does, a batch's manufacturing date does not (review 84). Read from
+    the text, day first or month first alike (pandas' own guess had read '01.2024' as a day
+    of the year 1 and '05/03/2024' month first; review 86)."""
+    pairs = [(_label_month(r[at]), _day_months(r[i])) for r in rows if r[at].strip() and r[i].strip()]
+    pairs = [(label, days) for label, days in pairs if label is not None and days]
+    return len(pairs) >= 10 and sum(label in days for label, days in pairs) >= 0.9 * len(pairs)
 
 
 def daily_date_over_month(text: str, delimiter: str, quoting: int, header: list[str], raw: list[str], name: str,

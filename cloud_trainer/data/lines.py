@@ -1420,6 +1420,13 @@ _UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "r
 ``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
 _REQUEST_HEADS = frozenset({"return", "refund", "retour", "retoure", "devolucion", "reso", "remboursement",
                             "ruckerstattung", "zwrot", "iade", "возврат", "pengembalian", "rma", "chargeback", "storno"})
+def bracket_words(status: str) -> list[str]:
+    """The words of a status's bracketed part, as header keys ('Cancellation (Seller
+    declined)' -> ['seller', 'declined']); none where it has no brackets."""
+    bracket = re.search(r"\s[(\[](.*)", status)
+    return [header_key(w) for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w] if bracket else []
+
+
 _CANCELLATION_REQUESTS = frozenset({"cancellation", "cancel", "annulation", "cancellationrequest"})
 _REJECTED = frozenset({"rejected", "denied", "refused", "refuse", "refusee", "rejete", "rejetee", "abgelehnt",
                        "afgewezen", "geweigerd", "rechazada", "rechazado", "denegada", "denegado", "rifiutato",
@@ -1725,9 +1732,14 @@ def _says_refund(status: str) -> bool:
     # a request's may: 'Return (Rejected)', 'Refund (Requested)', 'Cancellation (Denied)',
     # 'Refund (Voided)'; review 81. A refund done keeps its reason: 'Refunded (Customer
     # Request)', 'Refunded (not as described)'; review 82)
+    if head in _CANCELLATION_REQUESTS and bracket_words(status):
+        # (a cancellation request refused, declined by the seller, pending or withdrawn keeps
+        # the sale; its reason, 'Customer request', 'Payment declined', undoes it; reviews 84, 86)
+        words = bracket_words(status)
+        return not (any(w in _REJECTED for w in words) or (
+            words[-1] in ("declined", "pending", "requested", "withdrawn", "approved")
+            and words[0] not in ("payment", "card", "bank", "customer", "buyer", "client", "paiement")))
     if head in _CANCELLATION_REQUESTS:
-        # (a cancellation request refused keeps the sale; its reason, 'Customer request',
-        # 'Payment declined', undoes it; review 84)
         stands = _REJECTED
     elif head in _REQUEST_HEADS:
         stands = SALE_STANDS | _UNDONE_AGAIN | {"void", "voided"}
@@ -2324,10 +2336,12 @@ _DEPOSIT_FIRST = (r"(?:pfand|leergut|bärkasse|einwegpfand|mehrwegpfand|pantti|s
                   r"|(?:bottle|crate|can|keg|container)\s+deposit(?:\s.*)?"
                   # (California's 'CRV', 'Btl Dep', Québec's 'Consigne bouteilles'; review 82)
                   # (not a Honda CR-V's accessories, 'CRV Key Fob Cover'; review 84)
-                  r"|(?:ca\s+)?crv(?:\s+\d[\d.,]*.*)?|btl\.?\s?dep.*|consigne(?:\s.*)?"
+                  # ('CRV Fee', 'CRV $0.05', 'CA CRV $0.10' are; review 86)
+                  r"|(?:ca\s+)?crv(?:\s*(?:[\d$(<>¢]|fee|tax).*)?|btl\.?\s?dep.*|consigne(?:\s.*)?"
                   # (Poland's 'Kaucja za butelkę', Denmark's 'Pant A', Romania's 'Garanție SGR',
                   # Hungary's 'Betétdíj', Slovakia's 'Záloha', Ireland's 'DRS Deposit'; review 84)
-                  r"|kaucja(?:\s.*)?|pant\s+[abc](?:\s.*)?|garan[tț]ie\s+sgr.*|sgr|bet[eé]td[ií]j.*|z[aá]loha(?:\s.*)?"
+                  r"|kaucja(?:\s.*)?|pant\s+[abc](?:\s.*)?|garan[tț]ie\s+sgr.*|sgr(?:\s.*)?|bet[eé]td[ií]j.*"
+                  r"|z[aá]loh(?:a|ov[aá])(?:\s.*)?"
                   r"|drs\s+deposit.*"
                   # (a deposit with its amount, REWE's 'PFAND 0,25 EURO'; a Nordic 'Pant 1,00': not
                   # a garment's 'Pant 2-Pack' or 'Pant 34x32'; real222-aw, review 76)
@@ -2343,7 +2357,8 @@ deposit is no product anywhere, and a drinks shop's crate deposit of 3.10-3.42 b
 water crates at 8.99 (0.37 of them) had been its most sold 'product' at the bag's 0.3
 (review 79)."""
 _DEPOSIT = re.compile(r"[\w-]*pfand|leergut|pantti|statiegeld|pant\s+(?:\d|[abc]\b)|(?:bottle|crate|can|keg|container)\s+deposit"
-                      r"|(?:ca\s+)?crv(?:\s+\d|$)|btl\.?\s?dep|consigne|kaucja|garan[tț]ie\s+sgr|sgr\b|bet[eé]td[ií]j"
+                      r"|(?:ca\s+)?crv(?:\s*(?:[\d$(<>¢]|fee|tax)|$)|btl\.?\s?dep|consigne|kaucja|garan[tț]ie\s+sgr|sgr\b"
+                      r"|bet[eé]td[ií]j"
                       r"|z[aá]loha|drs\s+deposit")
 
 

@@ -203,7 +203,10 @@ def refuse_stock_movements(inter: pd.DataFrame, file: Path) -> None:
     shop's ``Replenishment`` orders; session ao's review)."""
     for col, (name, _) in unread_columns(inter, INTERACTION_COLUMNS).items():
         head = inter[col].iloc[:1000].astype(str)
-        distinct = {v: header_key(v) for v in pd.unique(head)}
+        # (a phrase by its first word where the whole is none: an Italian 'Carico da
+        # fornitore', a Portuguese 'Entrada de estoque'; review 86)
+        distinct = {v: (k if (k := header_key(v)) in _LEDGER_WORDS or not v.split() else header_key(v.split()[0]))
+                    for v in pd.unique(head)}
         counts = head.map(distinct).value_counts()
         # (each word of a pair on two lines and a fiftieth at least: a shop's one 'Damaged'
         # line among 294 sales is no ledger; session aq's review)

@@ -1758,8 +1758,10 @@ def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
             shaped = [line for line in wide if _shape(line.split(delimiter, 1)[0]) == _shape(row[0])]
             # (or, where first fields vary in shape, e-mails and names, where the row lost its
             # width or the field runs to the end of the file; review 85)
+            # (a separator after the last field is the row's width still; review 87)
+            lost = len(row) != width and not (len(row) == width + 1 and not row[-1].strip())
             if len(inner) >= 2 and (len(shaped) >= 0.8 * len(inner) or (len(wide) >= 0.8 * len(inner) and (
-                    len(row) != width or text.rstrip("\r\n").endswith(field.rstrip("\r\n")[-200:])))):
+                    lost or text.rstrip("\r\n").endswith(field.rstrip("\r\n")[-200:])))):
                 return True
     return False
 
@@ -1924,7 +1926,9 @@ def _square_description(header: list[str], raw_header: list[str], name: str, rep
 _CLIENT_KEYS = frozenset({"client", "nomclient", "nomduclient", "clientnom"})  # (not 'Clients', a count: review 80)
 _CLIENT_KINDS = frozenset({"particulier", "particuliers", "professionnel", "professionnels", "pro", "association",
                            "collectivite", "revendeur", "entreprise", "societe", "administration", "public", "prive",
-                           "individuel", "b2b", "b2c", "comptoir", "passage", "divers", "autre", "grossiste"})
+                           "individuel", "b2b", "b2c", "comptoir", "passage", "divers", "autre", "grossiste",
+                           # (and English kinds: review 87)
+                           "retail", "wholesale", "trade", "corporate", "walkin", "cash", "guest"})
 """A French till's kinds of client (review 85: five of them had become five shoppers)."""
 _APP_CLIENTS = re.compile(r"(?i)ios|iphone|ipad|android|web|www|mobile|desktop|app|api|pos|kiosk|tablet|windows|mac(?:os)?"
                           r"|linux|chrome|firefox|safari|edge|opera|browser|bot|sdk|server|cli|backend|frontend|tv")

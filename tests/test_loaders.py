@@ -61,6 +61,14 @@ def interactions_of(tmp_path: Path, name: str, header: str, line: Callable[[int]
     return raw.interactions
 
 
+def kept_with_statuses(tmp_path: Path, statuses: tuple[str, ...]) -> int:
+    """The lines kept of a 300-line orders export whose first ``len(statuses)`` lines of
+    every ten carry those statuses ('Delivered' the rest)."""
+    return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
+                               lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
+                                         f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
+
+
 def prices_read(tmp_path: Path, name: str, odd: str, even: str) -> set[float]:
     """The prices read from a 300-line export whose price column alternates two texts."""
     raw, _ = load_text(tmp_path, name, "user_id,item_id,timestamp,price\n" + "".join(
@@ -9384,18 +9392,14 @@ def test_review_80_narrowings(tmp_path: Path) -> None:
            'Gift: no, Wrap: no, Note: none, Card: yes"' if k % 6 == 0 else "none") + "\n" for k in range(120))
     raw, _ = load_text(tmp_path, "EtsySoldOrderItems.csv", text)
     assert len(raw.interactions) == 120 and not any("never closes" in n for n in raw.report.notes)
-    inter = interactions_of(tmp_path, "invoices.csv", "invoice_no,invoice_date,customer_id,partner_id,product_id,"
-                            "quantity,price_unit",
-                            lambda k: f"I{k},2024-03-{1 + k % 28:02d},C{k % 40},R{k % 3},P{k % 30},1,9.50")
-    assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "loyalty.csv", "transaction_id,invoice_date,user_id,partner_id,product_id,"
-                            "amount_total",
-                            lambda k: f"T{k},2024-03-{1 + k % 28:02d},U{k % 40},M{k % 4},P{k % 30},9.50")
-    assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "pos_order_line.csv", "order_id/partner_id,order_id/user_id,product_id,qty,"
-                            "price_unit,create_date",
-                            lambda k: f"Customer {k % 40},Admin {k % 2},P{k % 30},1,9.50,2024-03-{1 + k % 28:02d}")
-    assert inter["user_id"].nunique() == 40
+    for name, header, line in (
+            ("invoices.csv", "invoice_no,invoice_date,customer_id,partner_id,product_id,quantity,price_unit",
+             lambda k: f"I{k},2024-03-{1 + k % 28:02d},C{k % 40},R{k % 3},P{k % 30},1,9.50"),
+            ("loyalty.csv", "transaction_id,invoice_date,user_id,partner_id,product_id,amount_total",
+             lambda k: f"T{k},2024-03-{1 + k % 28:02d},U{k % 40},M{k % 4},P{k % 30},9.50"),
+            ("pos_order_line.csv", "order_id/partner_id,order_id/user_id,product_id,qty,price_unit,create_date",
+             lambda k: f"Customer {k % 40},Admin {k % 2},P{k % 30},1,9.50,2024-03-{1 + k % 28:02d}")):
+        assert interactions_of(tmp_path, name, header, line)["user_id"].nunique() == 40, name
     inter = interactions_of(tmp_path, "ventes.csv", "Ticket;Date;Client;Article;Quantité",
                             lambda k: f"{k // 2};{1 + k % 28:02d}/03/2024;{('Particulier', 'Professionnel')[k % 2]};"
                                       f"A{k % 30};1")
@@ -9427,12 +9431,8 @@ def test_review_81_narrowings(tmp_path: Path) -> None:
                             lambda k: f"{k},R{k % 40},B{k % 30},2024-03-{1 + k % 28:02d}")
     assert inter["user_id"].nunique() == 40
 
-    def kept(statuses: tuple[str, ...]) -> int:
-        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
-                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
-                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
-    assert kept(("Cancelled (Rejected by restaurant)", "Annulée (paiement refusé)", "Cancelled (void)")) == 210
-    assert kept(("Return (Requested)", "Retour (demandé)", "Return (customer requested)", "Pedido devuelto parcialmente",
+    assert kept_with_statuses(tmp_path, ("Cancelled (Rejected by restaurant)", "Annulée (paiement refusé)", "Cancelled (void)")) == 210
+    assert kept_with_statuses(tmp_path, ("Return (Requested)", "Retour (demandé)", "Return (customer requested)", "Pedido devuelto parcialmente",
                  "Devolución solicitada", "Reso richiesto")) == 300
     path = tmp_path / "monthly.csv"
     path.write_text("".join(f"{10000 + k % 40},{500000 + k % 30},2015-{1 + k % 12:02d},{1 + k % 4},16.45\n"
@@ -9545,28 +9545,20 @@ def test_review_82_narrowings(tmp_path: Path) -> None:
     totals; an expiry date beside a month label; 'sku,2015-01,...' headerless; refunds for
     'not as described'; Spanish and Polish returns refused; deposits; Italian, Portuguese,
     German stock ledgers; month labels 'Jan-2016' and '201601'."""
-    inter = interactions_of(tmp_path, "sale_report.csv", "date,name,partner_id,product_id,product_uom_qty,user_id",
-                            lambda k: f"2024-03-{1 + k % 28:02d} 10:00,S{k},Customer {k % 40},P{k % 30},1,"
-                                      f"{('Mitchell Admin', 'Marc Demo')[k % 2]}")
-    assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "account_move_line.csv", "move_id,date,partner_id,product_id,quantity,"
-                            "invoice_user_id",
-                            lambda k: f"INV/{k},2024-03-{1 + k % 28:02d},Customer {k % 40},P{k % 30},1,Admin")
-    assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "sale_order_line.csv", "order_id,order_partner_id,salesman_id,product_id,"
-                            "product_uom_qty,create_date",
-                            lambda k: f"S{k},Customer {k % 40},Admin {k % 2},P{k % 30},1,2024-03-{1 + k % 28:02d}")
-    assert inter["user_id"].nunique() == 40
-    inter = interactions_of(tmp_path, "receipts.csv", "receipt_no,created_at,user_id,customer_id,product_id,qty",
-                            lambda k: f"R{k // 2},2024-03-{1 + k % 28:02d},{k % 2},C{k % 40},P{k % 30},1")
-    assert inter["user_id"].nunique() == 40
+    for name, header, line in (
+            ("sale_report.csv", "date,name,partner_id,product_id,product_uom_qty,user_id",
+             lambda k: f"2024-03-{1 + k % 28:02d} 10:00,S{k},Customer {k % 40},P{k % 30},1,"
+                       f"{('Mitchell Admin', 'Marc Demo')[k % 2]}"),
+            ("account_move_line.csv", "move_id,date,partner_id,product_id,quantity,invoice_user_id",
+             lambda k: f"INV/{k},2024-03-{1 + k % 28:02d},Customer {k % 40},P{k % 30},1,Admin"),
+            ("sale_order_line.csv", "order_id,order_partner_id,salesman_id,product_id,product_uom_qty,create_date",
+             lambda k: f"S{k},Customer {k % 40},Admin {k % 2},P{k % 30},1,2024-03-{1 + k % 28:02d}"),
+            ("receipts.csv", "receipt_no,created_at,user_id,customer_id,product_id,qty",
+             lambda k: f"R{k // 2},2024-03-{1 + k % 28:02d},{k % 2},C{k % 40},P{k % 30},1")):
+        assert interactions_of(tmp_path, name, header, line)["user_id"].nunique() == 40, name
 
-    def kept(statuses: tuple[str, ...]) -> int:
-        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
-                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
-                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
-    assert kept(("Refunded (Customer Request)", "Returned (Customer Request)", "Refunded (not as described)")) == 210
-    assert kept(("Cancellation (Rejected)", "Annulation (refusée)", "Refund (Voided)", "Devolución rechazada",
+    assert kept_with_statuses(tmp_path, ("Refunded (Customer Request)", "Returned (Customer Request)", "Refunded (not as described)")) == 210
+    assert kept_with_statuses(tmp_path, ("Cancellation (Rejected)", "Annulation (refusée)", "Refund (Voided)", "Devolución rechazada",
                  "Zwrot odrzucony")) == 300
     lines = [f"O{k},C{k % 40},P{k % 30},1,paid,7.50,7.50,2024-03-{1 + k % 28:02d}" for k in range(160)]
     lines += [f"O{k},C{k % 40},P{k % 30},1,refunded,7.50,-7.50,2024-03-{1 + k % 28:02d}" for k in range(0, 30, 10)]
@@ -9640,11 +9632,7 @@ def test_review_84_narrowings(tmp_path: Path) -> None:
     log's 'price_subtotal' beside 'partner_id'; a Honda CR-V's accessories; an Italian
     'Causale' of CARICO / SCARICO; Polish and Danish deposits; Vend's 'Customer Name'
     beside its staff 'User'."""
-    def kept(statuses: tuple[str, ...]) -> int:
-        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
-                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
-                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
-    assert kept(("Cancellation (Customer request)", "Cancellation (Payment declined)",
+    assert kept_with_statuses(tmp_path, ("Cancellation (Customer request)", "Cancellation (Payment declined)",
                  "Annulation (demande du client)")) == 210
     raw, _ = load_text(tmp_path, "used_cars.csv", "sale_id,customer_id,listing_id,make,year,price\n" + "".join(
         f"S{k},C{k % 40},L{k % 30},Honda,{2008 + k % 15},9500\n" for k in range(150)))
@@ -9724,12 +9712,8 @@ def test_review_86_and_87_narrowings(tmp_path: Path) -> None:
         f"{('CRV Fee', 'CRV $0.05')[k % 2]},0.05,2024-03-{1 + k % 28:02d}\n" for k in range(150)))
     assert not raw.interactions["item_id"].str.startswith("CRV").any()
 
-    def kept(statuses: tuple[str, ...]) -> int:
-        return len(interactions_of(tmp_path, "orders.csv", "order_id,customer_id,sku,order_date,status",
-                                   lambda k: f"O{k},C{k % 40},S{k % 30},2024-03-{1 + k % 28:02d},"
-                                             f"{statuses[k % 10] if k % 10 < len(statuses) else 'Delivered'}"))
-    assert kept(("Cancellation (Declined)", "Cancellation (Seller declined)", "Cancellation (Withdrawn)")) == 300
-    assert kept(("Cancellation (Payment declined)",)) == 270
+    assert kept_with_statuses(tmp_path, ("Cancellation (Declined)", "Cancellation (Seller declined)", "Cancellation (Withdrawn)")) == 300
+    assert kept_with_statuses(tmp_path, ("Cancellation (Payment declined)",)) == 270
     for column, moves in (("Causale", ("Carico da fornitore", "Scarico per vendita")),
                           ("Tipo Movimentação", ("Entrada de estoque", "Saída de estoque"))):
         with pytest.raises(DataError, match="stock movements"):

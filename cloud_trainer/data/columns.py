@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import headerless
+from .headers import CUSTOMER_KEYS
 from .ingest import IngestReport
 from .names import header_key, is_passed_over, passed_over
 from .schema import (
@@ -304,8 +305,7 @@ def better_user_column(frame: pd.DataFrame, header: list[str], raw: list[str], n
 
 
 _RECEIPT_NUMBER = re.compile(r"receipt(?:no|number|nr|id|num|#)?|bonnummer|bonnr|belegnr|belegnummer|ticketno")
-_CUSTOMER_COLUMN = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid",
-                              "customername", "kunde", "kundenname", "client", "memberid"})  # (Vend's 'Customer Name'; review 84)
+_CUSTOMER_COLUMN = CUSTOMER_KEYS | {"customername", "kunde", "kundenname", "client", "memberid"}  # (Vend's 'Customer Name'; review 84)
 
 
 def _cashiers_not_shoppers(frame: pd.DataFrame, header: list[str], raw: list[str], name: str,

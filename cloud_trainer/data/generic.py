@@ -48,6 +48,7 @@ from cloud_trainer.data.lines import (
     item_lists,
     loans_file,
     measured_amounts,
+    one_value_per_group,
     planned_as_favorites,
     previews_out,
     repeated_scans,
@@ -140,12 +141,11 @@ def _timeless_copies(inter: pd.DataFrame, interactions: Path, report: IngestRepo
 
 
 def _one_value_per_item(inter: pd.DataFrame, values: pd.Series) -> bool:
-    """Whether ``values`` are one per item on nine items in ten of those with two lines or
-    more: an attribute of the product (its average rating), not each shopper's own."""
-    frame = pd.DataFrame({"item": inter["item_id"].to_numpy(), "v": values.to_numpy()}).dropna()
-    sizes = frame.groupby("item")["v"].agg(["size", "nunique"])
-    multi = sizes[sizes["size"] >= 2]
-    return len(multi) >= 5 and float((multi["nunique"] == 1).mean()) >= 0.9
+    """Whether ``values`` are one per item (:func:`.lines.one_value_per_group`, lines with
+    a value): an attribute of the product (its average rating), not each shopper's own."""
+    items, given = inter["item_id"].to_numpy(), values.to_numpy()
+    rated = ~(pd.isna(items) | pd.isna(given))
+    return one_value_per_group(items[rated], given[rated])
 
 
 def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None) -> dict[str, str]:
@@ -704,16 +704,15 @@ def _ratings_note(inter: pd.DataFrame, file: Path) -> str | None:
         # them below 3, had said nothing; real128-ar)
         # (or to the hundredth above 1: BoardGameGeek's 7.25 and 7.75 among tenths, 17.6 % of
         # its ratings below the middle unsaid; real253-ax)
-        # (not a product's average written on each of its lines, 4.81 to the hundredth: the
-        # same on every line of nearly every item; review 85)
         tenths = key in RATING_KEYS and 0 <= low < high <= 10 and (
             ((given * 10).round(6) % 1 == 0).mean() >= 0.99
-            or (high > 1 and ((given * 100).round(6) % 1 == 0).mean() >= 0.99
-                and not _one_value_per_item(inter, values)))
+            or (high > 1 and ((given * 100).round(6) % 1 == 0).mean() >= 0.99))
         if not (steps or signed or tenths):
             continue
         if (given % 1 != 0).any() and _one_value_per_item(inter, values):
-            continue  # (a product's average to the tenth, 4.3 on each of its lines; review 87)
+            # (a product's average written on each of its lines, to the tenth or the
+            # hundredth, 4.3 or 4.81: the same on every line of nearly every item; reviews 85, 87)
+            continue
         if low == high:
             return None
         if key not in RATING_KEYS and low == 0 and 2 <= high <= 3 and (given % 1 == 0).all() and (

@@ -578,8 +578,9 @@ staff; review 78. Not a branch's 'outlet_id', a pickup point beside an app's ord
 app's users had become staff; review 79, as a POS table's 'staff_name' had stopped marking
 a till. A receipt number alone neither: an app's payments joined with Stripe's
 'receipt_number'; review 81)."""
-_CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
-"""Header keys of a sale's customer, beside which a till's 'user_id' is its cashier."""
+CUSTOMER_KEYS = frozenset({"customerid", "customercode", "customerno", "customernumber", "customer", "clientid"})
+"""Header keys of a sale's customer, beside which a till's 'user_id' is its cashier (and
+:func:`.columns._cashiers_not_shoppers`' customer columns, with more)."""
 _ISSUE_KEYS = frozenset({"issuedate", "dateofissue", "invoiceissuedate"})
 """An invoice's or a loan's issue date: the time only where no column is named as a sale's."""
 _SALE_TIME = re.compile(r"(?:sale|sold|order|purchas|bought|added|transaction|checkout|paid)\w*(?:date|time|at|on)$"
@@ -660,7 +661,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # sales write the cashier so ('user_name' an e-mail of the shop's), the buyer in
     # 'customer_id'; every cashier had been one shopper (real232-aw).
     staff = (keys.index("userid") if spec.name == "interactions" and "userid" in keys
-             and any(k in _CUSTOMER_KEYS for k in keys) and any(_REGISTER.fullmatch(k) for k in keys) else None)
+             and any(k in CUSTOMER_KEYS for k in keys) and any(_REGISTER.fullmatch(k) for k in keys) else None)
     if staff is not None and notes is not None:
         notes.append(f"{name}: column {header[staff]!r} beside a customer column and a till's register is the "
                      "staff member who rang the sale up: not read as the shopper")
@@ -670,7 +671,7 @@ def normalise_header(header: list[str], spec: TableSpec, name: str,
     # (not beside a column named as the customer: a reseller's 'partner_id' there; review 80)
     # (Odoo's related-field paths, 'order_id/partner_id', 'partner_id/name', say so alone)
     partner = next((i for i, k in enumerate(keys) if _ODOO_PARTNER.fullmatch(k)), None)
-    if partner is not None and (spec.name != "interactions" or any(k in _CUSTOMER_KEYS for k in keys) or (
+    if partner is not None and (spec.name != "interactions" or any(k in CUSTOMER_KEYS for k in keys) or (
             "/" not in keys[partner] and not (_ODOO_FIELDS - _ODOO_GENERIC).intersection(keys)
             and len((_ODOO_FIELDS | _ODOO_GENERIC).intersection(keys)) < 2)):
         partner = None

@@ -1420,21 +1420,14 @@ _UNDONE_AGAIN = frozenset({"cancelled", "canceled", "cancel", "cancellation", "r
 ``Retour (annulé)``, ``Pengembalian (Dibatalkan)``): the sale stands (review 79)."""
 _REQUEST_HEADS = frozenset({"return", "refund", "retour", "retoure", "devolucion", "reso", "remboursement",
                             "ruckerstattung", "zwrot", "iade", "возврат", "pengembalian", "rma", "chargeback", "storno"})
-def bracket_words(status: str) -> list[str]:
-    """The words of a status's bracketed part, as header keys ('Cancellation (Seller
-    declined)' -> ['seller', 'declined']); none where it has no brackets."""
-    bracket = re.search(r"\s[(\[](.*)", status)
-    return [header_key(w) for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w] if bracket else []
-
-
+"""Status heads that name a request or a process (a return, a refund asked for), which a
+word in brackets may refuse, void or leave pending: the sale then stands."""
 _CANCELLATION_REQUESTS = frozenset({"cancellation", "cancel", "annulation", "cancellationrequest"})
 _REJECTED = frozenset({"rejected", "denied", "refused", "refuse", "refusee", "rejete", "rejetee", "abgelehnt",
                        "afgewezen", "geweigerd", "rechazada", "rechazado", "denegada", "denegado", "rifiutato",
                        "rifiutata", "respinto", "odrzucony", "odrzucona", "odrzucone", "recusado", "recusada",
                        "reddedildi", "отклонён", "отклонен", "отклонена"})
 """Words that refuse a request (a cancellation rejected, a return denied): the sale stands."""
-"""Status heads that name a request or a process (a return, a refund, a cancellation asked
-for), which a word in brackets may refuse, void or leave pending: the sale then stands."""
 _CANCEL_HEADS = frozenset({"annules", "annulees", "ordercancelled", "ordercanceled",
                            "failed", "paymentfailed", "echoue", "echouee", "anulowane", "anulowano", "anulowany",
                            "iptaledildi", "취소", "已取消", "取消"})
@@ -1717,6 +1710,13 @@ _PAYMENT_STATUS_KEYS = frozenset({"financialstatus", "displayfinancialstatus", "
 """A payment's status (Shopify's ``Financial Status``), where ``expired`` is a sale never paid."""
 
 
+def _bracket_words(status: str) -> list[str] | None:
+    """The words of a status's bracketed part, as header keys ('Cancellation (Seller
+    declined)' -> ['seller', 'declined']); None where it has no brackets."""
+    bracket = re.search(r"\s[(\[](.*)", status)
+    return [header_key(w) for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w] if bracket else None
+
+
 def _says_refund(status: str) -> bool:
     """Whether a sale's status says it was undone: the whole status (``Refunded``,
     ``order_refunded``), or a part of it after a ``-`` or ``/`` that starts with such a word
@@ -1732,27 +1732,24 @@ def _says_refund(status: str) -> bool:
     # a request's may: 'Return (Rejected)', 'Refund (Requested)', 'Cancellation (Denied)',
     # 'Refund (Voided)'; review 81. A refund done keeps its reason: 'Refunded (Customer
     # Request)', 'Refunded (not as described)'; review 82)
-    if head in _CANCELLATION_REQUESTS and bracket_words(status):
+    words = _bracket_words(status)
+    if head in _CANCELLATION_REQUESTS and words:
         # (a cancellation request refused, declined by the seller, pending or withdrawn keeps
         # the sale; its reason, 'Customer request', 'Payment declined', undoes it; reviews 84, 86)
-        words = bracket_words(status)
         return not (any(w in _REJECTED for w in words) or (
             words[-1] in ("declined", "pending", "requested", "withdrawn", "approved")
             and words[0] not in ("payment", "card", "bank", "customer", "buyer", "client", "paiement")))
-    if head in _CANCELLATION_REQUESTS:
-        stands = _REJECTED
-    elif head in _REQUEST_HEADS:
+    if head in _REQUEST_HEADS:
         stands = SALE_STANDS | _UNDONE_AGAIN | {"void", "voided"}
     elif head in _UNDONE_AGAIN or head in _CANCEL_HEADS:
         stands = frozenset()
     else:
         stands = (SALE_STANDS - _REQUEST_WORDS - {"not"}) | _UNDONE_AGAIN
-    if (bracket := re.search(r"\s[(\[](.*)", status)) and head in REFUND_WORDS:
+    if words is not None and head in REFUND_WORDS:
         # (its reason after it in brackets: 'retournée (remboursement émis le ...)'; not
         # 'Refund (partial)', a sale that stands in part; real227-aw, review 77. The bracket
         # decides: 'Return (customer requested)' stands; review 81)
-        return not any(header_key(w) in stands or header_key(w).startswith("parti")
-                       for w in re.split(r"[\s_\-.,()\[\]]+", bracket.group(1)) if w)
+        return not any(w in stands or w.startswith("parti") for w in words)
     for part in re.split(r"\s+[-/]\s+|/", status.lower()):
         # (accents folded as in a header: Mercado Libre's 'Devolución finalizada')
         words = [header_key(w) for w in re.split(r"[\s_\-.,()]+", part) if w]
@@ -2034,15 +2031,21 @@ def _order_level(amounts: np.ndarray, basket: np.ndarray, sales: np.ndarray, lin
     """Whether a money column is an order's total written on each of its lines: the same
     amount on every sale line of nine in ten baskets of two lines or more, and not each
     line's unit price times its units (``line_money``) on nine lines in ten."""
-    multi = pd.Series(basket).map(pd.Series(basket[sales]).value_counts()).fillna(0).to_numpy() >= 2
     if line_money is not None:
         # (of lines in baskets of two or more: a one-line order's total is its line's; review 82)
-        given = sales & multi & (basket != "") & np.isfinite(amounts) & np.isfinite(line_money)
+        shared = pd.Series(basket).map(pd.Series(basket[sales]).value_counts()).fillna(0).to_numpy() >= 2
+        given = sales & shared & (basket != "") & np.isfinite(amounts) & np.isfinite(line_money)
         if given.any() and float((np.abs(amounts[given] - line_money[given]) <= 0.01).mean()) >= 0.9:
             return False
-    frame = pd.DataFrame({"b": basket[sales], "m": amounts[sales]})
-    frame = frame[frame["b"] != ""]
-    sizes = frame.groupby("b")["m"].agg(["size", "nunique"])
+    given = sales & (basket != "")
+    return one_value_per_group(basket[given], amounts[given])
+
+
+def one_value_per_group(groups: np.ndarray, values: np.ndarray) -> bool:
+    """Whether ``values`` are one per group on nine groups in ten of those with two lines or
+    more (five such groups at least): an order's total on each of its lines, a product's
+    average rating on each of its lines."""
+    sizes = pd.DataFrame({"g": groups, "v": values}).groupby("g")["v"].agg(["size", "nunique"])
     multi = sizes[sizes["size"] >= 2]
     return len(multi) >= 5 and float((multi["nunique"] == 1).mean()) >= 0.9
 

@@ -1741,11 +1741,15 @@ def _shape(value: str) -> str:
 
 def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
     """Whether a field of ``row`` holds, after its first line, lines that are themselves
-    records (two or more, four in five with the header's number of separators and a first
-    field shaped as the row's own): what a quote left open does to the lines below it. A quoted address or description over several lines
-    has no such lines."""
+    records: two or more, four in five with the header's number of separators, and either
+    their first fields shaped as the row's own or the row itself cut short (it lost its
+    width, or the field runs to the end of the file). That is what a quote left open does to
+    the lines below it; a quoted address or description over several lines has no such lines."""
     if width < 3:
         return False
+    own = _shape(row[0])
+    # (a separator after the last field is the row's width still; review 87)
+    lost = len(row) != width and not (len(row) == width + 1 and not row[-1].strip())
     for field in row:
         if "\n" in field:
             inner = [line for line in field.split("\n")[1:] if line.strip()]
@@ -1755,11 +1759,9 @@ def _swallowed(row: list[str], width: int, delimiter: str, text: str) -> bool:
             # file's records; an Etsy personalisation's 'Name: Ann' beside an order number is
             # a cell's text, whether or not the row keeps its width; reviews 80 and 83)
             wide = [line for line in inner if line.count(delimiter) >= width - 1]
-            shaped = [line for line in wide if _shape(line.split(delimiter, 1)[0]) == _shape(row[0])]
+            shaped = [line for line in wide if _shape(line.split(delimiter, 1)[0]) == own]
             # (or, where first fields vary in shape, e-mails and names, where the row lost its
             # width or the field runs to the end of the file; review 85)
-            # (a separator after the last field is the row's width still; review 87)
-            lost = len(row) != width and not (len(row) == width + 1 and not row[-1].strip())
             if len(inner) >= 2 and (len(shaped) >= 0.8 * len(inner) or (len(wide) >= 0.8 * len(inner) and (
                     lost or text.rstrip("\r\n").endswith(field.rstrip("\r\n")[-200:])))):
                 return True
@@ -1929,7 +1931,8 @@ _CLIENT_KINDS = frozenset({"particulier", "particuliers", "professionnel", "prof
                            "individuel", "b2b", "b2c", "comptoir", "passage", "divers", "autre", "grossiste",
                            # (and English kinds: review 87)
                            "retail", "wholesale", "trade", "corporate", "walkin", "cash", "guest"})
-"""A French till's kinds of client (review 85: five of them had become five shoppers)."""
+"""A till's kinds of client, French and English (reviews 85 and 87: five of them had become
+five shoppers)."""
 _APP_CLIENTS = re.compile(r"(?i)ios|iphone|ipad|android|web|www|mobile|desktop|app|api|pos|kiosk|tablet|windows|mac(?:os)?"
                           r"|linux|chrome|firefox|safari|edge|opera|browser|bot|sdk|server|cli|backend|frontend|tv")
 

@@ -9745,6 +9745,17 @@ def test_review_86_and_87_narrowings(tmp_path: Path) -> None:
     assert inter["user_id"].nunique() > 5
 
 
+def test_a_side_tables_key_is_found_beyond_the_columns_a_refusal_lists(tmp_path: Path) -> None:
+    """The interactions' column named as the ``--items`` file's key is found in the whole
+    header: it had been looked for in the refusal's text, which lists twelve columns."""
+    (tmp_path / "samochody.txt").write_text("Nr_ew;Marka\n" + "".join(f"{1000 + k};Marka {k % 5}\n" for k in range(40)))
+    extra = ";".join(f"pole{j}" for j in range(12))
+    raw, _ = load_text(tmp_path, "wypozyczenia.txt", f"Nr_klienta;Wypozyczenie;{extra};Nr_ew\n" + "".join(
+        f"{123000 + k % 50};2015-{1 + k % 12:02d}-{1 + k % 28:02d};{';'.join('x' for _ in range(12))};{1000 + k % 40}\n"
+        for k in range(300)), items=tmp_path / "samochody.txt")
+    assert raw.interactions["item_id"].nunique() == 40
+
+
 def test_comment_lines_above_headerless_rows_are_no_header(tmp_path: Path) -> None:
     """A library's research dump opens with '# CIRCULATION TRANSACTIONS' and '#
     (randomized subset data, trans_id=0, item_id=0)', then headerless rows: the second

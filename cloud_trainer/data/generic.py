@@ -150,15 +150,13 @@ def _one_value_per_item(inter: pd.DataFrame, values: pd.Series) -> bool:
 
 def _side_table_keys(exc: MissingColumns, items: Path | None, users: Path | None) -> dict[str, str]:
     """The interactions' columns to read as ``item_id`` / ``user_id`` where the file lacks
-    them: the first column of the ``--items`` / ``--users`` file (a database table's key;
-    the second after a bare ``id``), where the interactions' header has a column of that name."""
-    missing = re.search(r"missing required column\(s\) ([\w, ]+?) \(header has (.*)\)", str(exc))
-    if missing is None:
-        return {}
-    header = {header_key(h) for h in missing.group(2).split(", ")}
+    them (``exc``'s missing columns): the first column of the ``--items`` / ``--users`` file
+    (a database table's key; the second after a bare ``id``), where the interactions'
+    header has a column of that name."""
+    header = {header_key(h) for h in exc.header}
     keys = {}
     for column, side in (("item_id", items), ("user_id", users)):
-        if side is None or column not in missing.group(1):
+        if side is None or column not in exc.missing:
             continue
         try:
             text, _ = file_text(side, str(side), IngestReport(), table="items" if column == "item_id" else "users")

@@ -222,11 +222,14 @@ class DataError(Exception):
 class MissingColumns(DataError):
     """A file without the columns its table needs: maybe another table altogether (a
     category tree beside an adapter's event files). ``found``: how many of the required
-    columns it has (none: another table; some: a broken or renamed export)."""
+    columns it has (none: another table; some: a broken or renamed export); ``missing``: the
+    schema columns not found; ``header``: the file's header as written."""
 
-    def __init__(self, message: str, found: int) -> None:
+    def __init__(self, message: str, found: int, missing: tuple[str, ...] = (), header: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.found = found
+        self.missing = missing
+        self.header = header
 
 
 ColumnKind = Literal["str", "float", "timestamp", "enum"]

@@ -242,7 +242,8 @@ def _in_its_sheet(exc: MissingColumns, name: str, report: IngestReport) -> Missi
     where = f"sheet {sheet.group(1)}" + (
         f" (the workbook's other sheets, with another header: {others.group(1)}; to read one of them, save it "
         "as CSV and give that file)" if others else "")
-    return MissingColumns(f"{name}: {where}: {message[len(name) + 2:]}", found=exc.found)
+    return MissingColumns(f"{name}: {where}: {message[len(name) + 2:]}", found=exc.found, missing=exc.missing,
+                          header=exc.header)
 
 
 def _layout(text: str, line_map: list[int] | None, spec: TableSpec, name: str, report: IngestReport) -> _Layout:
@@ -717,7 +718,8 @@ def _header(layout: _Layout, spec: TableSpec, name: str, report: IngestReport,
             f"{name}: missing required column(s) {', '.join(missing)} "
             f"(header has {listed or 'nothing: the file holds only blank lines'})" + (f"; {wide}" if wide else "")
             + again + likely + catalogue + orders + basket,
-            found=sum(c.required for c in spec.columns) - len(missing))
+            found=sum(c.required for c in spec.columns) - len(missing), missing=tuple(missing),
+            header=tuple(raw_header))
     return _Header(header_line, header, raw_header, by_content, time_of_day, basket_name, twins)
 
 
@@ -1448,23 +1450,23 @@ def _rows(layout: _Layout, head: _Header, spec: TableSpec, name: str, report: In
     pending: list[tuple[int, int, str, str]] = []  # reported in line order at the end
     while True:
         before = line_base + reader.line_num
+        overflow = False
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            if "field larger than field limit" in str(exc) and len(unclosed) < 100:
-                # (the same quote left open in a file of any size: the field it opened passes
-                # csv's 128 KB limit first, and 2,960 sales had gone as one unparseable row;
-                # review 80)
-                row = ['"']
-            else:
+            # (the same quote left open in a file of any size: the field it opened passes
+            # csv's 128 KB limit first, and 2,960 sales had gone as one unparseable row;
+            # review 80. One line that long is unparseable as before)
+            overflow = "field larger than field limit" in str(exc) and line_base + reader.line_num - before > 1
+            if not overflow or len(unclosed) >= 100:
                 stats.rows_read += 1
                 stats.rows_skipped += 1
                 pending.append((line_base + reader.line_num, -1, ROW, f"unparseable CSV ({exc})"))
                 continue
         if line_base + reader.line_num - before > 1 and len(unclosed) < 100 and (
-                row == ['"'] or _swallowed(row, width, delimiter, text)):
+                overflow or _swallowed(row, width, delimiter, text)):
             # A quote opened in a field and never closed ('"Bolt 3/8' for 3/8 of an inch)
             # runs every line after it into that field, to the next quote or the end of the
             # file: 199 lines had vanished unsaid (session aw's left list). Its line is read
